@@ -1,0 +1,24 @@
+import { formatDateTime, humanizeAction } from "../lib/format";
+
+export interface ActivityRow {
+  seq: number;
+  at: Date | string;
+  actorLabel: string;
+  action: string;
+}
+
+export function ActivityList({ items, empty = "Nothing has happened yet." }: { items: ActivityRow[]; empty?: string }) {
+  if (!items.length) return <p className="muted">{empty}</p>;
+  return (
+    <ul className="timeline">
+      {items.map((e) => (
+        <li key={e.seq}>
+          <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
+          <span>
+            <strong>{humanizeAction(e.action)}</strong> <span className="muted">by {e.actorLabel}</span>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

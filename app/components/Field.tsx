@@ -1,0 +1,39 @@
+import type { InputHTMLAttributes, ReactNode } from "react";
+
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string;
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+/** A labelled input with its hint and its error, wired for screen readers. */
+export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
+  const inputId = id ?? `f-${name}`;
+  const describedBy = [hint ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={error ? "field field--error" : "field"}>
+      <label htmlFor={inputId}>{label}</label>
+      {hint ? (
+        <p className="field__hint" id={`${inputId}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <input id={inputId} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      {error ? (
+        <p className="field__error" id={`${inputId}-error`} role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <div className="alert alert--error" role="alert">
+      {message}
+    </div>
+  );
+}

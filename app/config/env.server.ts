@@ -1,0 +1,41 @@
+/** Reads the process environment once; generates the session secret under DATA_DIR when absent. */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { parseEnv, type Env } from "./env";
+
+export interface RuntimeEnv extends Env {
+  sessionSecret: string;
+  dataDir: string; // absolute
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+let cached: RuntimeEnv | undefined;
+
+export function getEnv(): RuntimeEnv {
+  if (cached && cached.dataDir === path.resolve(process.env.DATA_DIR || "./data")) return cached;
+  const parsed = parseEnv(process.env);
+  if (!parsed.ok) throw new EnvError(parsed.errors);
+  const dataDir = path.resolve(parsed.env.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  cached = { ...parsed.env, dataDir, sessionSecret: parsed.env.sessionSecret ?? loadOrCreateSecret(dataDir) };
+  return cached;
+}
+
+function loadOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, "session-secret");
+  try {
+    const existing = fs.readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // not there yet
+  }
+  const secret = crypto.randomBytes(32).toString("base64url");
+  fs.writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}

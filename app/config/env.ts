@@ -1,0 +1,77 @@
+/**
+ * The environment, parsed by one zod schema at start-up. `parseEnv` is pure so that tests can
+ * feed it any map; `describeEnvErrors` turns zod issues into one clear line per bad variable.
+ */
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const positiveInt = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `${name} must be a whole number` })
+    .transform(Number)
+    .pipe(z.number().int().positive({ error: `${name} must be greater than zero` }));
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("production"),
+    PORT: positiveInt("PORT").pipe(z.number().max(65535, { error: "PORT must be at most 65535" })).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATA_DIR: z.string().min(1, { error: "must not be empty" }).default("./data"),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://seal.example.com" }).optional(),
+    SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+    SESSION_TTL_HOURS: positiveInt("SESSION_TTL_HOURS").default(12),
+    DEMO_MODE: bool.optional(),
+    RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE").default(10),
+    TRUST_PROXY: bool.default(false),
+    LOG_REQUESTS: bool.default(true),
+  })
+  .transform((e) => {
+    const demoMode = e.DEMO_MODE ?? true;
+    const baseUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+    return {
+      nodeEnv: e.NODE_ENV,
+      port: e.PORT,
+      host: e.HOST,
+      dataDir: e.DATA_DIR,
+      baseUrl,
+      cookieSecure: baseUrl.startsWith("https:"),
+      sessionSecret: e.SESSION_SECRET,
+      sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+      demoMode,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      trustProxy: e.TRUST_PROXY,
+      logRequests: e.LOG_REQUESTS,
+    };
+  })
+  .superRefine((e, ctx) => {
+    if (e.nodeEnv === "production" && !e.demoMode && !e.sessionSecret) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required in production when DEMO_MODE=false (at least 32 random characters)",
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; errors: string[] };
+
+export function parseEnv(raw: Record<string, string | undefined>): EnvResult {
+  // An empty variable counts as unset.
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return { ok: true, env: result.data };
+  return { ok: false, errors: describeEnvErrors(result.error) };
+}
+
+export function describeEnvErrors(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const name = issue.path.join(".") || "environment";
+    return `${name}: ${issue.message}`;
+  });
+}

@@ -1,0 +1,47 @@
+/** Parsing form posts with zod at the edge: one message per field, named after the field. */
+import { z } from "zod";
+
+export type FieldErrors = Record<string, string>;
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; fieldErrors: FieldErrors; values: Record<string, string> };
+
+export function formValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string" && !(key in values)) values[key] = value;
+  }
+  return values;
+}
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+export function parseForm<S extends z.ZodType>(schema: S, form: FormData): Parsed<z.output<S>> {
+  const values = formValues(form);
+  const result = schema.safeParse(values);
+  if (result.success) return { ok: true, data: result.data };
+  // Never echo a password back into the page.
+  for (const key of Object.keys(values)) if (/password/i.test(key)) values[key] = "";
+  return { ok: false, fieldErrors: fieldErrorsOf(result.error), values };
+}
+
+/** Shared field rules. */
+export const emailField = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: "Enter a valid email address, like name@example.com." }).max(254));
+
+export const nameField = (label: string) =>
+  z
+    .string({ error: `Enter ${label}.` })
+    .trim()
+    .min(2, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at least 2 characters.` })
+    .max(120, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at most 120 characters.` })
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.` });

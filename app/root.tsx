@@ -1,0 +1,91 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { AppShell, type ShellUser } from "./components/AppShell";
+import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./domain/roles";
+import { useNonce } from "./lib/nonce";
+import { getOptionalUser } from "./lib/session.server";
+import stylesheet from "./styles/app.css";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request, context);
+  const shellUser: ShellUser | null = user
+    ? {
+        name: user.name,
+        email: user.email,
+        roleLabel: ROLE_LABELS[user.role],
+        organizationName: user.organizationName,
+        nav: navFor(user.role),
+        home: DASHBOARD_PATH[user.role],
+      }
+    : null;
+  return { user: shellUser };
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <html lang="en-GB">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <AppShell user={data?.user ?? null}>{children}</AppShell>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+const STATUS_TEXT: Record<number, { title: string; advice: string }> = {
+  400: { title: "That request could not be understood", advice: "Check what you entered and try again." },
+  401: { title: "Please log in", advice: "You need to be logged in to see this page." },
+  403: { title: "Access denied", advice: "Your account cannot open this page." },
+  404: { title: "Page not found", advice: "The address may be mistyped, or the page may have moved." },
+  405: { title: "Not allowed", advice: "This page does not accept that kind of request." },
+  429: { title: "Too many requests", advice: "Wait a minute and try again." },
+};
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>("root");
+  let status = 500;
+  let message: string | undefined;
+  if (isRouteErrorResponse(error)) {
+    status = error.status;
+    const body = error.data as unknown;
+    if (body && typeof body === "object" && "message" in body && typeof (body as { message: unknown }).message === "string") {
+      message = (body as { message: string }).message;
+    } else if (typeof body === "string" && body.length < 300) {
+      message = body;
+    }
+  }
+  const text = STATUS_TEXT[status] ?? { title: "Something went wrong", advice: "An unexpected error happened on our side. It has been logged; please try again." };
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <p className="error-page__code">{status}</p>
+      <h1 id="error-title">{text.title}</h1>
+      <p>{status >= 500 ? text.advice : message ?? text.advice}</p>
+      <p className="error-page__links">
+        {data?.user ? <Link to={data.user.home}>Go to your dashboard</Link> : <Link to="/">Go to the home page</Link>}
+        {status === 401 || (status === 403 && !data?.user) ? <Link to="/login">Log in</Link> : null}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,165 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormError } from "../components/Field";
+import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../domain/roles";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { createUser, createUserInput, listOrganizations, listUsers, setUserDisabled } from "../services/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Users — IoT Seal administration" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const admin = await requirePermission(request, context, "admin.users.manage");
+  return { me: admin.userId, users: listUsers(admin), organizations: listOrganizations(admin) };
+}
+
+const toggleInput = z.object({ intent: z.enum(["disable", "enable"]), userId: z.string().min(1) });
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, context, "admin.users.manage");
+  const form = await request.formData();
+  if (form.get("intent") === "create") {
+    const parsed = parseForm(createUserInput, form);
+    if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+    const { password: _p, ...values } = parsed.data;
+    const result = await attempt(() => createUser(admin, parsed.data), values as Record<string, string>);
+    if (!result.ok) return result.response;
+    return { ok: true as const, created: { email: parsed.data.email, password: result.value.generated ? result.value.password : null } };
+  }
+  const parsed = parseForm(toggleInput, form);
+  if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+  const result = await attempt(() => setUserDisabled(admin, parsed.data.userId, parsed.data.intent === "disable"));
+  if (!result.ok) return result.response;
+  return { ok: true as const, created: null };
+}
+
+export default function AdminUsers() {
+  const { me, users, organizations } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const failed = a && !a.ok ? a : undefined;
+  const created = a && a.ok ? a.created : null;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Administration</p>
+          <h1>Users</h1>
+          <p>{users.length} accounts. Assessors and administrators can only be created here (or with `npm run user:create`).</p>
+        </div>
+      </div>
+      {created ? (
+        <div className="alert alert--ok" role="status">
+          Created <strong>{created.email}</strong>.
+          {created.password ? (
+            <>
+              {" "}
+              Their password is <span className="once-secret">{created.password}</span> — it is shown only this once; pass it on securely.
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      <FormError message={failed?.formError} />
+      <section className="card">
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Role</th>
+                <th>Organisation</th>
+                <th>Last login</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    {u.name}
+                    <div className="small muted">{u.email}</div>
+                  </td>
+                  <td>
+                    {ROLE_LABELS[u.role as Role]} {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
+                  </td>
+                  <td>
+                    {u.organizationName}
+                    <div className="small muted">{ORGANIZATION_KIND_LABELS[u.organizationKind as OrganizationKind]}</div>
+                  </td>
+                  <td className="small">{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : <span className="muted">never</span>}</td>
+                  <td>
+                    {u.id === me ? (
+                      <span className="small muted">you</span>
+                    ) : (
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="userId" value={u.id} />
+                        <button
+                          className={u.disabledAt ? "button button--quiet button--small" : "button button--danger button--small"}
+                          name="intent"
+                          value={u.disabledAt ? "enable" : "disable"}
+                          aria-label={`${u.disabledAt ? "Enable" : "Disable"} ${u.email}`}
+                        >
+                          {u.disabledAt ? "Enable" : "Disable"}
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section className="card" id="new-user" aria-labelledby="new-user-title">
+        <h2 id="new-user-title">Add a user</h2>
+        <Form method="post" noValidate className="stack">
+          <input type="hidden" name="intent" value="create" />
+          <Field label="Email" name="email" type="email" required defaultValue={failed?.values?.email} error={failed?.fieldErrors.email} />
+          <Field label="Name" name="name" required defaultValue={failed?.values?.name} error={failed?.fieldErrors.name} />
+          <div className={failed?.fieldErrors.role ? "field field--error" : "field"}>
+            <label htmlFor="f-role">Role</label>
+            <select id="f-role" name="role" defaultValue={failed?.values?.role ?? "assessor"}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+            {failed?.fieldErrors.role ? <p className="field__error">{failed.fieldErrors.role}</p> : null}
+          </div>
+          <div className={failed?.fieldErrors.organizationId ? "field field--error" : "field"}>
+            <label htmlFor="f-org">Organisation</label>
+            <p className="field__hint" id="f-org-hint">
+              Assessors and administrators join the certification body when none is chosen.
+            </p>
+            <select id="f-org" name="organizationId" defaultValue={failed?.values?.organizationId ?? ""} aria-describedby="f-org-hint">
+              <option value="">— the certification body —</option>
+              {organizations.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name} ({ORGANIZATION_KIND_LABELS[o.kind as OrganizationKind]})
+                </option>
+              ))}
+            </select>
+            {failed?.fieldErrors.organizationId ? <p className="field__error">{failed.fieldErrors.organizationId}</p> : null}
+          </div>
+          <Field
+            label="Password (optional)"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            hint="Leave empty to generate one; it is shown once."
+            error={failed?.fieldErrors.password}
+          />
+          <button className="button" type="submit" disabled={busy}>
+            Create user
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { Field, FormError } from "../components/Field";
+import { getEnv } from "../config/env.server";
+import { DASHBOARD_PATH, ROLE_LABELS } from "../domain/roles";
+import { attempt, failure } from "../lib/action-errors.server";
+import { parseForm } from "../lib/forms";
+import { getOptionalUser, startSessionAndRedirect } from "../lib/session.server";
+import { login, loginInput } from "../services/auth.server";
+import { DEMO_PASSWORD, DEMO_USERS } from "../services/seed.server";
+
+export const meta: MetaFunction = () => [{ title: "Log in — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request, context);
+  if (user) throw redirect(DASHBOARD_PATH[user.role]);
+  const demo = getEnv().demoMode
+    ? { password: DEMO_PASSWORD, accounts: DEMO_USERS.map((u) => ({ email: u.email, role: ROLE_LABELS[u.role], about: `${u.organization}: ${u.about}` })) }
+    : null;
+  return { demo };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const parsed = parseForm(loginInput, form);
+  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  const values = { email: parsed.data.email };
+  const result = await attempt(() => login(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }), values);
+  if (!result.ok) return result.response;
+  return startSessionAndRedirect(result.value.token, result.value.user.role, form.get("redirectTo"));
+}
+
+export default function Login() {
+  const { demo } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const formRef = useRef<HTMLFormElement>(null);
+  // After a failed attempt the password is cleared and focused, as after a full page load.
+  useEffect(() => {
+    const password = formRef.current?.elements.namedItem("password");
+    if (actionData && password instanceof HTMLInputElement) {
+      password.value = "";
+      if (actionData.fieldErrors?.email) (formRef.current?.elements.namedItem("email") as HTMLInputElement | null)?.focus();
+      else password.focus();
+    }
+  }, [actionData]);
+  return (
+    <div className="auth">
+      <section className="card">
+        <h1>Log in</h1>
+        <p className="muted">Suppliers, assessors, retail buyers and administrators all log in here.</p>
+        <FormError message={actionData?.formError} />
+        <Form method="post" noValidate ref={formRef}>
+          <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+          <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={actionData?.values?.email} error={actionData?.fieldErrors?.email} />
+          <Field label="Password" name="password" type="password" autoComplete="current-password" required error={actionData?.fieldErrors?.password} />
+          <button className="button" type="submit" disabled={busy}>
+            {busy ? "Logging in…" : "Log in"}
+          </button>
+        </Form>
+        <p className="small muted">
+          No account yet? <Link to="/signup">Register your organisation</Link>.
+        </p>
+      </section>
+      {demo ? (
+        <section className="card demo-accounts" aria-labelledby="demo-title">
+          <h2 id="demo-title">Demo accounts</h2>
+          <p className="small">
+            This portal runs in demo mode. Every account below uses the password <code>{demo.password}</code>.
+          </p>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Email</th>
+                  <th>Role</th>
+                  <th>Who</th>
+                </tr>
+              </thead>
+              <tbody>
+                {demo.accounts.map((a) => (
+                  <tr key={a.email}>
+                    <td>
+                      <code>{a.email}</code>
+                    </td>
+                    <td>{a.role}</td>
+                    <td className="small muted">{a.about}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * The demo data, in one place, idempotent: running it again creates only what is missing.
+ * Started on first start in demo mode (DEMO_MODE, default true) and by `npm run seed`.
+ * Later features extend it (checklists, products, submissions, seals).
+ */
+import { eq, sql } from "drizzle-orm";
+import { organizations, users } from "../../db/schema";
+import type { OrganizationKind, Role } from "../domain/roles";
+import type { SystemActor } from "./actor";
+import { db, transaction } from "./db.server";
+import { CERTIFICATION_BODY_NAME, createOrganization, createUser } from "./users.server";
+
+export const DEMO_PASSWORD = "demo-password-2026";
+
+export const DEMO_ORGANIZATIONS: { name: string; kind: OrganizationKind }[] = [
+  { name: CERTIFICATION_BODY_NAME, kind: "certifier" },
+  { name: "Gator Wearables Ltd", kind: "supplier" },
+  { name: "Brightnest Smart Home Ltd", kind: "supplier" },
+  { name: "High Street Retail", kind: "retailer" },
+];
+
+export const DEMO_USERS: { email: string; name: string; role: Role; organization: string; about: string }[] = [
+  { email: "admin@demo.test", name: "Ada Admin", role: "admin", organization: CERTIFICATION_BODY_NAME, about: "runs the portal: users, organisations, checklists, keys" },
+  { email: "assessor1@demo.test", name: "Asha Assessor", role: "assessor", organization: CERTIFICATION_BODY_NAME, about: "reviews submissions" },
+  { email: "assessor2@demo.test", name: "Bram Assessor", role: "assessor", organization: CERTIFICATION_BODY_NAME, about: "confirms approvals (four eyes)" },
+  { email: "supplier@demo.test", name: "Grace Gator", role: "supplier", organization: "Gator Wearables Ltd", about: "makes a children's smartwatch" },
+  { email: "supplier2@demo.test", name: "Sam Brightnest", role: "supplier", organization: "Brightnest Smart Home Ltd", about: "makes home cameras" },
+  { email: "buyer@demo.test", name: "Ravi Buyer", role: "retailer", organization: "High Street Retail", about: "checks seals before stocking" },
+];
+
+export interface SeedReport {
+  created: string[];
+}
+
+export async function seedDemoData(): Promise<SeedReport> {
+  const actor: SystemActor = { system: "seed" };
+  const created: string[] = [];
+  for (const org of DEMO_ORGANIZATIONS) {
+    const exists = db().select({ id: organizations.id }).from(organizations).where(sql`lower(${organizations.name}) = lower(${org.name})`).get();
+    if (!exists) {
+      transaction((tx) => createOrganization(tx, actor, org));
+      created.push(`organisation ${org.name}`);
+    }
+  }
+  for (const u of DEMO_USERS) {
+    if (db().select({ id: users.id }).from(users).where(eq(users.email, u.email)).get()) continue;
+    const org = db().select().from(organizations).where(sql`lower(${organizations.name}) = lower(${u.organization})`).get()!;
+    await createUser(actor, { email: u.email, name: u.name, role: u.role, organizationId: org.id, password: DEMO_PASSWORD });
+    created.push(`user ${u.email}`);
+  }
+  return { created };
+}

@@ -1,0 +1,12 @@
+// npm run seed — creates whatever demo data is missing (idempotent). See app/services/seed.server.ts.
+import { closeDb } from "../db/connection";
+import { seedDemoData } from "../app/services/seed.server";
+import { getEnv } from "../app/config/env.server";
+import { runCli } from "./cli";
+
+await runCli(async () => {
+  const { created } = await seedDemoData();
+  console.log(created.length ? `Created ${created.length} items in ${getEnv().dataDir}:\n  ${created.join("\n  ")}` : "Demo data already complete; nothing to do.");
+  closeDb();
+  return 0;
+});

@@ -1,0 +1,41 @@
+// npm run user:create -- --email a@b.c --role assessor [--name "A B"] [--password ...] [--organization <id>]
+// Creates a user (assessors and admins join the certification body unless an organisation is named).
+import { parseArgs } from "node:util";
+import { closeDb } from "../db/connection";
+import { fieldErrorsOf } from "../app/lib/forms";
+import { createUser, createUserInput } from "../app/services/users.server";
+import { runCli } from "./cli";
+
+await runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      password: { type: "string" },
+      organization: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log("Usage: npm run user:create -- --email <email> --role <supplier|assessor|retailer|admin> [--name <name>] [--password <pw>] [--organization <id>]");
+    return 0;
+  }
+  const parsed = createUserInput.safeParse({
+    email: values.email,
+    role: values.role,
+    name: values.name ?? values.email,
+    password: values.password,
+    organizationId: values.organization,
+  });
+  if (!parsed.success) {
+    for (const [field, message] of Object.entries(fieldErrorsOf(parsed.error))) console.error(`--${field === "organizationId" ? "organization" : field}: ${message}`);
+    return 2;
+  }
+  const result = await createUser({ system: "cli:user:create" }, parsed.data);
+  console.log(`Created ${parsed.data.role} ${parsed.data.email} (id ${result.userId}).`);
+  if (result.generated) console.log(`Generated password (shown once): ${result.password}`);
+  closeDb();
+  return 0;
+});

@@ -1,0 +1,137 @@
+// IoT Seal's HTTP server: a bare node:http server that serves the machine-facing fast paths
+// itself and hands everything else to Express + Remix. It logs every request, sets the
+// security headers (an enforced CSP with a per-response nonce), and shuts down cleanly.
+import crypto from "node:crypto";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import express from "express";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const build = await import(path.join(root, "build", "index.js"));
+const entry = build.entry.module;
+
+let report;
+try {
+  report = await entry.startup();
+} catch (error) {
+  // A bad environment variable is reported as such, without a stack trace.
+  if (error && Array.isArray(error.problems)) {
+    console.error(`IoT Seal cannot start. Fix these environment variables:\n  ${error.problems.join("\n  ")}`);
+    process.exit(2);
+  }
+  throw error;
+}
+const env = report.env;
+
+function contentSecurityPolicy(nonce) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
+function clientIp(req) {
+  if (env.trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"];
+    if (typeof forwarded === "string" && forwarded) return forwarded.split(",")[0].trim();
+  }
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+/** Headers for every response, whichever part of the server answers it. */
+function secure(req, res) {
+  const nonce = crypto.randomBytes(16).toString("base64");
+  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (env.cookieSecure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  return nonce;
+}
+
+function logRequest(req, res, started, requestId) {
+  if (!env.logRequests) return;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const url = req.originalUrl ?? req.url;
+  console.log(`${new Date().toISOString()} ${requestId} ${req.method} ${url} ${res.statusCode} ${ms.toFixed(1)}ms`);
+}
+
+/**
+ * A state-changing request from another site is refused: SameSite=Lax already keeps the
+ * session cookie off cross-site POSTs; this also covers same-site subdomains and old browsers.
+ */
+function crossSiteWrite(req) {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return false;
+  const origin = req.headers.origin;
+  if (!origin || origin === "null") return false;
+  const host = req.headers.host;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
+
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", env.trustProxy);
+app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
+app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: env.nodeEnv === "development" ? "development" : "production",
+    getLoadContext: (req, res) => ({ nonce: res.locals.nonce, ip: res.locals.ip, requestId: res.locals.requestId }),
+  }),
+);
+
+const fast = entry.fastRoutes ?? (() => false);
+
+const server = http.createServer((req, res) => {
+  const started = process.hrtime.bigint();
+  const requestId = crypto.randomBytes(6).toString("hex");
+  res.setHeader("X-Request-Id", requestId);
+  res.on("finish", () => logRequest(req, res, started, requestId));
+  const nonce = secure(req, res);
+  if (crossSiteWrite(req)) {
+    res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" }).end("Cross-site request refused.");
+    return;
+  }
+  const ip = clientIp(req);
+  if (fast(req, res, { ip })) return;
+  res.locals = { nonce, ip, requestId };
+  app(req, res);
+});
+server.keepAliveTimeout = 65_000;
+
+server.listen(env.port, env.host, () => {
+  console.log(`IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""})`);
+  if (report.seeded.length) console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
+});
+
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  server.close(() => {
+    entry.shutdown?.();
+    process.exit(0);
+  });
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));

@@ -1,0 +1,47 @@
+import { expect, test } from "@playwright/test";
+import { expectHydrated, loginViaForm, stateFile, watchConsole } from "./helpers";
+
+test.use({ storageState: stateFile("admin") });
+
+test("an admin adds an assessor, who can then log in", async ({ page, browser }) => {
+  const problems = watchConsole(page);
+  const email = `new-assessor-${Date.now().toString(36)}@assure.test`;
+  await page.goto("/admin/users");
+  await expectHydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill("Nia Newcomer");
+  await page.getByLabel("Role").selectOption("assessor");
+  await page.getByRole("button", { name: "Create user" }).click();
+  const notice = page.getByRole("status");
+  await expect(notice).toContainText(`Created ${email}`);
+  const password = (await notice.locator(".once-secret").textContent())!.trim();
+  expect(password.length).toBeGreaterThanOrEqual(12);
+  const row = page.getByRole("row", { name: new RegExp(email) });
+  await expect(row).toContainText("Assessor");
+  await expect(row).toContainText("IoT Seal Assurance");
+  await page.screenshot({ path: "test-results/screenshots/admin-users.png", fullPage: true });
+  expect(problems).toEqual([]);
+
+  const fresh = await browser.newContext({ storageState: undefined });
+  const p2 = await fresh.newPage();
+  await loginViaForm(p2, email, password);
+  await expect(p2).toHaveURL("/assessor");
+  await fresh.close();
+});
+
+test("an admin sees organisations and a verified audit log", async ({ page }) => {
+  await page.goto("/admin/organizations");
+  for (const name of ["IoT Seal Assurance", "Gator Wearables Ltd", "Brightnest Smart Home Ltd", "High Street Retail"]) {
+    await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+  }
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("cell", { name: "User created" }).first()).toBeVisible();
+  await page.getByRole("button", { name: "Verify the whole chain" }).click();
+  await expect(page.getByTestId("chain-status")).toContainText(/Verified \d+ events/);
+  await page.screenshot({ path: "test-results/screenshots/admin-audit.png", fullPage: true });
+});
+
+test("the admin dashboard reports the audit chain intact", async ({ page }) => {
+  await page.goto("/admin");
+  await expect(page.getByTestId("chain-status")).toContainText(/All \d+ events verify/);
+});

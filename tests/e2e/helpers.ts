@@ -1,0 +1,38 @@
+import { expect, type Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "demo-password-2026";
+export const ROLES = ["supplier", "assessor", "retailer", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACCOUNTS: Record<Role, { email: string; dashboard: string; heading: RegExp }> = {
+  supplier: { email: "supplier@demo.test", dashboard: "/supplier", heading: /Supplier workspace/ },
+  assessor: { email: "assessor1@demo.test", dashboard: "/assessor", heading: /Assessor workspace/ },
+  retailer: { email: "buyer@demo.test", dashboard: "/retailer", heading: /Retail buyer workspace/ },
+  admin: { email: "admin@demo.test", dashboard: "/admin", heading: /Administration/ },
+};
+
+export const stateFile = (role: Role) => `.e2e-data/auth/${role}.json`;
+
+export async function loginViaForm(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Collects console errors and failed requests, so a test can assert a page is clean (CSP, hydration, 404s). */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== "document") problems.push(`${r.status()} ${r.url()}`);
+  });
+  return problems;
+}
+
+export async function expectHydrated(page: Page) {
+  await expect.poll(() => page.evaluate(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter))).toBe(true);
+}

@@ -1,0 +1,98 @@
+// Every route that exists, requested as each role (and anonymously): the status and where it
+// leads. The test fails when a route is added to the app without an entry here.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { expect, request as pwRequest, test } from "@playwright/test";
+import { ROLES, stateFile, type Role } from "./helpers";
+
+type Who = "anon" | Role;
+type Expect = 200 | 403 | 404 | "login" | `to:${string}`;
+
+const dash = { supplier: "/supplier", assessor: "/assessor", retailer: "/retailer", admin: "/admin" } as const;
+const only = (role: Role): Record<Who, Expect> => ({ anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 403, [role]: 200 });
+const everyone = (e: Expect): Record<Who, Expect> => ({ anon: e, supplier: e, assessor: e, retailer: e, admin: e });
+const guestOnly: Record<Who, Expect> = { anon: 200, supplier: "to:/supplier", assessor: "to:/assessor", retailer: "to:/retailer", admin: "to:/admin" };
+
+const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Record<Who, Expect>; form?: Record<string, string> }> = {
+  "routes/_index": { path: "/", get: everyone(200) },
+  "routes/login": { path: "/login", get: guestOnly },
+  "routes/signup": { path: "/signup", get: guestOnly },
+  "routes/logout": { path: "/logout", get: everyone("to:/") },
+  "routes/dashboard": { path: "/dashboard", get: { anon: "login", ...Object.fromEntries(ROLES.map((r) => [r, `to:${dash[r]}`])) } as Record<Who, Expect> },
+  "routes/supplier._index": { path: "/supplier", get: only("supplier") },
+  "routes/assessor._index": { path: "/assessor", get: only("assessor") },
+  "routes/retailer._index": { path: "/retailer", get: only("retailer") },
+  "routes/admin._index": { path: "/admin", get: only("admin") },
+  "routes/admin.users": {
+    path: "/admin/users",
+    get: only("admin"),
+    // A crafted POST creating an admin account: refused for everyone but admins (who get a form error for the taken email).
+    post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 409 as unknown as Expect },
+    form: { intent: "create", email: "admin@demo.test", name: "Mallory", role: "admin" },
+  },
+  "routes/admin.organizations": { path: "/admin/organizations", get: only("admin") },
+  "routes/admin.audit": { path: "/admin/audit", get: only("admin") },
+  "routes/$": { path: "/definitely/not/here", get: everyone(404) },
+};
+
+test("the matrix covers every route in the build", async () => {
+  const build = await import(pathToFileURL(path.resolve("build/index.js")).href);
+  const ids = Object.keys(build.routes).filter((id) => id !== "root");
+  expect(ids.sort()).toEqual(Object.keys(MATRIX).sort());
+});
+
+async function contextFor(who: Who, baseURL: string) {
+  return pwRequest.newContext({ baseURL, storageState: who === "anon" ? undefined : stateFile(who) });
+}
+
+function check(status: number, location: string | undefined, expected: Expect, label: string) {
+  if (expected === "login") {
+    expect(status, label).toBe(302);
+    expect(location, label).toMatch(/^\/login\?redirectTo=/);
+  } else if (typeof expected === "string") {
+    expect(status, label).toBe(302);
+    expect(location, label).toBe(expected.slice(3));
+  } else {
+    expect(status, label).toBe(expected);
+  }
+}
+
+for (const who of ["anon", ...ROLES] as Who[]) {
+  test(`every route answers ${who} as expected`, async ({ baseURL }) => {
+    const ctx = await contextFor(who, baseURL!);
+    for (const [id, row] of Object.entries(MATRIX)) {
+      const r = await ctx.get(row.path, { maxRedirects: 0 });
+      check(r.status(), r.headers()["location"], row.get[who], `GET ${row.path} (${id}) as ${who}`);
+      if (row.post) {
+        const p = await ctx.post(row.path, { form: row.form ?? {}, maxRedirects: 0, headers: { Origin: baseURL! } });
+        check(p.status(), p.headers()["location"], row.post[who], `POST ${row.path} (${id}) as ${who}`);
+      }
+    }
+    await ctx.dispose();
+  });
+}
+
+test("a cross-site POST is refused even with a valid session", async ({ baseURL }) => {
+  const ctx = await contextFor("admin", baseURL!);
+  const r = await ctx.post("/admin/users", {
+    form: { intent: "create", email: "csrf@evil.test", name: "Cross Site", role: "admin" },
+    headers: { Origin: "https://evil.example" },
+    maxRedirects: 0,
+  });
+  expect(r.status()).toBe(403);
+  await ctx.dispose();
+});
+
+test("every response carries the security headers", async ({ baseURL }) => {
+  const ctx = await contextFor("anon", baseURL!);
+  for (const p of ["/", "/login", "/favicon.svg", "/nope", "/healthz"]) {
+    const r = await ctx.get(p, { maxRedirects: 0 });
+    const h = r.headers();
+    expect(h["content-security-policy"], p).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(h["content-security-policy"], p).toContain("frame-ancestors 'none'");
+    expect(h["content-security-policy-report-only"], p).toBeUndefined();
+    expect(h["x-content-type-options"], p).toBe("nosniff");
+    expect(h["referrer-policy"], p).toBe("strict-origin-when-cross-origin");
+  }
+  await ctx.dispose();
+});
