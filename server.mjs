@@ -119,6 +119,8 @@ server.keepAliveTimeout = 65_000;
 
 server.listen(env.port, env.host, () => {
   console.log(`IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""})`);
+  if (report.checklists.imported.length) console.log(`Imported checklists: ${report.checklists.imported.join(", ")}`);
+  if (report.checklists.problems.length) console.warn(`Checklist files NOT imported:\n  ${report.checklists.problems.join("\n  ")}`);
   if (report.seeded.length) console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
 });
 

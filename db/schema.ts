@@ -4,7 +4,7 @@
  * Times are stored as integer milliseconds since the epoch (drizzle `timestamp_ms`).
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ORGANIZATION_KINDS = ["supplier", "retailer", "certifier"] as const;
 export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
@@ -95,4 +95,91 @@ export const auditEvents = sqliteTable(
     index("audit_events_actor_idx").on(t.actorUserId, t.seq),
     index("audit_events_target_idx").on(t.targetType, t.targetId),
   ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Checklists: versioned data files imported from checklists/<id>/<version>.yaml.
+
+export const CHECKLIST_VERSION_STATUSES = ["draft", "published", "retired"] as const;
+
+export const checklists = sqliteTable("checklists", {
+  id: text("id").primaryKey(), // the slug, e.g. etsi-en-303-645
+  title: text("title").notNull(),
+  publisher: text("publisher").notNull(),
+  createdAt: createdAt(),
+});
+
+/** A published version never changes: a change is a new version (enforced by the content hash). */
+export const checklistVersions = sqliteTable(
+  "checklist_versions",
+  {
+    id: text("id").primaryKey(), // `${checklistId}@${version}`
+    checklistId: text("checklist_id")
+      .notNull()
+      .references(() => checklists.id),
+    version: text("version").notNull(),
+    title: text("title").notNull(),
+    publisher: text("publisher").notNull(),
+    publishedOn: text("published_on").notNull(), // YYYY-MM-DD, from the file
+    source: text("source"),
+    levels: text("levels", { mode: "json" }).notNull().$type<{ id: string; title: string }[]>(),
+    validityMonths: integer("validity_months").notNull(),
+    disclosureDays: text("disclosure_days", { mode: "json" }).notNull().$type<Record<"critical" | "high" | "medium" | "low", number>>(),
+    status: text("status", { enum: CHECKLIST_VERSION_STATUSES }).notNull(),
+    contentHash: text("content_hash").notNull(), // SHA-256 of the RFC 8785 canonical content
+    content: text("content").notNull(), // the canonical JSON itself
+    requirementCount: integer("requirement_count").notNull(),
+    importedAt: integer("imported_at", { mode: "timestamp_ms" }).notNull(),
+    importedBy: text("imported_by").notNull(),
+    retiredAt: integer("retired_at", { mode: "timestamp_ms" }),
+    retiredReason: text("retired_reason"),
+  },
+  (t) => [uniqueIndex("checklist_versions_unique").on(t.checklistId, t.version)],
+);
+
+export const checklistSections = sqliteTable(
+  "checklist_sections",
+  {
+    versionId: text("version_id")
+      .notNull()
+      .references(() => checklistVersions.id),
+    ref: text("ref").notNull(),
+    title: text("title").notNull(),
+    position: integer("position").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.versionId, t.ref] })],
+);
+
+export const requirements = sqliteTable(
+  "requirements",
+  {
+    id: text("id").primaryKey(), // `${versionId}#${ref}`
+    versionId: text("version_id")
+      .notNull()
+      .references(() => checklistVersions.id),
+    sectionRef: text("section_ref").notNull(),
+    ref: text("ref").notNull(),
+    title: text("title").notNull(),
+    text: text("text").notNull(),
+    applies: text("applies", { mode: "json" }).notNull().$type<Record<string, "mandatory" | "advisory">>(),
+    condition: text("condition"),
+    evidenceHint: text("evidence_hint"),
+    position: integer("position").notNull(),
+  },
+  (t) => [uniqueIndex("requirements_version_ref").on(t.versionId, t.ref), index("requirements_version_position").on(t.versionId, t.position)],
+);
+
+/** A requirement's maps_to entries; the target is resolved when read, so it may be imported later. */
+export const crosswalkLinks = sqliteTable(
+  "crosswalk_links",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    fromVersionId: text("from_version_id")
+      .notNull()
+      .references(() => checklistVersions.id),
+    fromRef: text("from_ref").notNull(),
+    toChecklistId: text("to_checklist_id").notNull(),
+    toRef: text("to_ref").notNull(),
+  },
+  (t) => [index("crosswalk_from").on(t.fromVersionId, t.fromRef), index("crosswalk_to").on(t.toChecklistId, t.toRef)],
 );

@@ -84,16 +84,16 @@ export interface NavItem {
 
 export function navFor(role: Role): NavItem[] {
   const home: NavItem = { to: DASHBOARD_PATH[role], label: "Dashboard" };
+  const checklists: NavItem = { to: "/checklists", label: "Checklists" };
   switch (role) {
     case "supplier":
-      return [home];
     case "assessor":
-      return [home];
     case "retailer":
-      return [home];
+      return [home, checklists];
     case "admin":
       return [
         home,
+        checklists,
         { to: "/admin/users", label: "Users" },
         { to: "/admin/organizations", label: "Organisations" },
         { to: "/admin/audit", label: "Audit log" },

@@ -13,18 +13,18 @@ export function failure(formError: string, fieldErrors: Record<string, string> =
   return data<ActionFailure>({ ok: false, formError, fieldErrors, values }, { status });
 }
 
+/** A ServiceError as a form failure with its status; anything else is rethrown (a real 500). */
+export function serviceFailure(error: unknown, values?: Record<string, string>) {
+  if (!(error instanceof ServiceError)) throw error;
+  const headers: Record<string, string> = error.retryAfterSeconds ? { "Retry-After": String(error.retryAfterSeconds) } : {};
+  return data<ActionFailure>({ ok: false, formError: error.message, fieldErrors: error.fieldErrors, values }, { status: error.status, headers });
+}
+
 /** Runs a use case; a ServiceError becomes a form failure with its status, anything else propagates. */
 export async function attempt<T>(fn: () => T | Promise<T>, values?: Record<string, string>) {
   try {
     return { ok: true as const, value: await fn() };
   } catch (error) {
-    if (error instanceof ServiceError) {
-      const headers: Record<string, string> = error.retryAfterSeconds ? { "Retry-After": String(error.retryAfterSeconds) } : {};
-      return {
-        ok: false as const,
-        response: data<ActionFailure>({ ok: false, formError: error.message, fieldErrors: error.fieldErrors, values }, { status: error.status, headers }),
-      };
-    }
-    throw error;
+    return { ok: false as const, response: serviceFailure(error, values) };
   }
 }

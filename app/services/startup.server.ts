@@ -1,20 +1,28 @@
 /** What the server does once when it starts: check the environment, migrate, seed the demo. */
 import { closeDb } from "../../db/connection";
 import { getEnv } from "../config/env.server";
+import { importShippedChecklists } from "./checklists.server";
 import { db } from "./db.server";
 import { seedDemoData } from "./seed.server";
 
 export interface StartupReport {
   env: { port: number; host: string; baseUrl: string; dataDir: string; demoMode: boolean; nodeEnv: string; cookieSecure: boolean; trustProxy: boolean; logRequests: boolean };
   seeded: string[];
+  checklists: { imported: string[]; problems: string[] };
 }
 
 export async function startup(): Promise<StartupReport> {
   const env = getEnv();
   db(); // opens the database and applies pending migrations
+  // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
+  const shipped = importShippedChecklists({ system: "startup" });
+  const checklists = {
+    imported: shipped.results.filter((r) => r.outcome === "imported").map((r) => r.versionId),
+    problems: shipped.failures.flatMap((f) => f.lines),
+  };
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
-  return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded };
+  return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded, checklists };
 }
 
 export function shutdown(): void {

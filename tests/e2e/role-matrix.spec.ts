@@ -30,6 +30,17 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 409 as unknown as Expect },
     form: { intent: "create", email: "admin@demo.test", name: "Mallory", role: "admin" },
   },
+  "routes/checklists._index": { path: "/checklists", get: { ...everyone(200), anon: "login" } },
+  "routes/checklists.$checklistId._index": { path: "/checklists/uk-psti", get: { ...everyone(200), anon: "login" } },
+  "routes/checklists.$checklistId.$version": { path: "/checklists/uk-psti/2023", get: { ...everyone(200), anon: "login" } },
+  "routes/checklists.$checklistId.diff": { path: "/checklists/etsi-en-303-645/diff?from=2.1.1&to=3.1.3", get: { ...everyone(200), anon: "login" } },
+  "routes/admin.checklists": {
+    path: "/admin/checklists",
+    get: only("admin"),
+    // A crafted retire request: refused for everyone but admins (who get a form error for the unknown version).
+    post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 404 as unknown as Expect },
+    form: { intent: "retire", versionId: "no-such@1", reason: "crafted request" },
+  },
   "routes/admin.organizations": { path: "/admin/organizations", get: only("admin") },
   "routes/admin.audit": { path: "/admin/audit", get: only("admin") },
   "routes/$": { path: "/definitely/not/here", get: everyone(404) },

@@ -1,0 +1,63 @@
+import { Link } from "@remix-run/react";
+
+export interface CrosswalkEndView {
+  checklistId: string;
+  checklistTitle: string | null;
+  ref: string;
+  version: string | null;
+  title: string | null;
+}
+
+function End({ end }: { end: CrosswalkEndView }) {
+  const name = (
+    <>
+      <code>{end.checklistId}</code> {end.ref}
+    </>
+  );
+  if (!end.version) {
+    return (
+      <span className="crosswalk__end crosswalk__end--unresolved" title="That checklist is not imported yet">
+        {end.checklistId}:{end.ref} <span className="badge badge--warn">unresolved</span>
+      </span>
+    );
+  }
+  return (
+    <Link className="crosswalk__end" to={`/checklists/${end.checklistId}/${end.version}#req-${end.ref}`} title={end.checklistTitle ?? undefined}>
+      {name}
+      {end.title ? <span className="muted"> — {end.title}</span> : null} <span className="muted small">(v{end.version})</span>
+    </Link>
+  );
+}
+
+/** A requirement's crosswalk, both ways: what it maps to, and what maps to it. */
+export function CrosswalkLinks({ mapsTo, mappedFrom }: { mapsTo: CrosswalkEndView[]; mappedFrom: CrosswalkEndView[] }) {
+  if (!mapsTo.length && !mappedFrom.length) return null;
+  return (
+    <div className="crosswalk">
+      {mapsTo.length ? (
+        <div>
+          <span className="crosswalk__label">Maps to</span>
+          <ul>
+            {mapsTo.map((e) => (
+              <li key={`${e.checklistId}:${e.ref}`}>
+                <End end={e} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {mappedFrom.length ? (
+        <div>
+          <span className="crosswalk__label">Mapped from</span>
+          <ul>
+            {mappedFrom.map((e) => (
+              <li key={`${e.checklistId}@${e.version}:${e.ref}`}>
+                <End end={e} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { attempt, failure, serviceFailure } from "../lib/action-errors.server";
+import { formatDate } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { ChecklistInvalidError, importChecklist, listChecklists, retireChecklistVersion } from "../services/checklists.server";
+
+export const meta: MetaFunction = () => [{ title: "Manage checklists — IoT Seal administration" }];
+
+const MAX_BYTES = 1024 * 1024;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, "admin.workspace");
+  return { checklists: listChecklists() };
+}
+
+const retireInput = z.object({
+  intent: z.literal("retire"),
+  versionId: z.string().min(1),
+  reason: z.string().trim().min(5, { error: "Give a reason of at least 5 characters." }).max(500),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, context, "admin.workspace");
+  if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    let form: FormData;
+    try {
+      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_BYTES }));
+    } catch (e) {
+      if (e instanceof MaxPartSizeExceededError) return failure("The file is larger than 1 MiB; a checklist file is a few hundred KiB at most.", { file: "Too large." }, undefined, 413);
+      throw e;
+    }
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0) return failure("Choose a checklist file (.yaml) to upload.", { file: "Choose a file." });
+    const name = file.name.replace(/[^\w.-]/g, "_").slice(0, 100);
+    if (!/\.ya?ml$/i.test(name)) return failure(`"${name}" is not a .yaml file.`, { file: "The file name must end in .yaml." });
+    let source: string;
+    try {
+      source = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
+    } catch {
+      return failure(`"${name}" is not UTF-8 text.`, { file: "Not a text file." });
+    }
+    try {
+      const outcome = importChecklist(admin, source, name, { fileStem: name.replace(/\.ya?ml$/i, "") });
+      return { ok: true as const, outcome, problems: [] as string[] };
+    } catch (e) {
+      if (e instanceof ChecklistInvalidError) return data({ ok: false as const, formError: e.message, fieldErrors: {}, problems: e.lines }, { status: 400 });
+      return serviceFailure(e);
+    }
+  }
+  const parsed = parseForm(retireInput, await request.formData());
+  if (!parsed.ok) return failure(parsed.fieldErrors.reason ?? "That request was not understood.", parsed.fieldErrors);
+  const r = await attempt(() => retireChecklistVersion(admin, parsed.data.versionId, parsed.data.reason));
+  if (!r.ok) return r.response;
+  return { ok: true as const, outcome: null, problems: [] as string[], retired: parsed.data.versionId };
+}
+
+export default function AdminChecklists() {
+  const { checklists } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const outcome = a && a.ok ? a.outcome : null;
+  return (
+    <>
+      <p className="small">
+        <Link to="/checklists">All checklists</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Administration</p>
+          <h1>Manage checklists</h1>
+          <p>
+            Import a new version (the same rules as <code>npm run checklist:import</code>), or retire one: a retired version stays readable and its seals stay
+            valid, but no new submission can choose it.
+          </p>
+        </div>
+      </div>
+      <section className="card" aria-labelledby="upload-title">
+        <h2 id="upload-title">Import a checklist version</h2>
+        {outcome ? (
+          <p className="alert alert--ok" role="status">
+            {outcome.outcome === "imported"
+              ? `Imported ${outcome.checklistId} ${outcome.version}: ${outcome.requirements} requirements, sha256 ${outcome.hash}.`
+              : `${outcome.checklistId} ${outcome.version} is already imported with exactly this content (sha256 ${outcome.hash}); nothing changed.`}
+          </p>
+        ) : null}
+        {a && !a.ok ? (
+          <div className="alert alert--error" role="alert">
+            <p>{a.formError}</p>
+            {"problems" in a && a.problems.length ? (
+              <ul className="problems" aria-label="Problems in the file">
+                {a.problems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
+        <Form method="post" encType="multipart/form-data" className="form-row">
+          <div className="field">
+            <label htmlFor="file">Checklist file</label>
+            <p className="field__hint">
+              A <code>&lt;version&gt;.yaml</code> file in the checklist format; at most 1 MiB.
+            </p>
+            <input id="file" name="file" type="file" accept=".yaml,.yml,application/yaml,text/yaml" required />
+          </div>
+          <div className="field">
+            <button className="button" type="submit" disabled={busy}>
+              Validate and import
+            </button>
+          </div>
+        </Form>
+      </section>
+      <section className="card" aria-labelledby="versions-title">
+        <h2 id="versions-title">Versions</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Checklist</th>
+                <th>Version</th>
+                <th>Published</th>
+                <th>Status</th>
+                <th>Retire</th>
+              </tr>
+            </thead>
+            <tbody>
+              {checklists.flatMap((c) =>
+                c.versions.map((v) => (
+                  <tr key={v.id}>
+                    <td>{c.title}</td>
+                    <td>
+                      <Link to={`/checklists/${c.id}/${v.version}`}>{v.version}</Link>
+                    </td>
+                    <td>{formatDate(v.publishedOn)}</td>
+                    <td>
+                      {v.status === "retired" ? (
+                        <span className="badge badge--warn" title={v.retiredReason ?? undefined}>
+                          retired
+                        </span>
+                      ) : (
+                        <span className="badge badge--ok">published</span>
+                      )}
+                    </td>
+                    <td>
+                      {v.status === "published" ? (
+                        <Form method="post" className="form-row">
+                          <input type="hidden" name="intent" value="retire" />
+                          <input type="hidden" name="versionId" value={v.id} />
+                          <input type="text" name="reason" aria-label={`Reason to retire ${c.id} ${v.version}`} placeholder="Reason" required minLength={5} />
+                          <button className="button button--quiet button--small" type="submit">
+                            Retire
+                          </button>
+                        </Form>
+                      ) : (
+                        <span className="small muted">{v.retiredReason}</span>
+                      )}
+                    </td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,121 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AppliesSummary } from "../components/Applicability";
+import type { RequirementFacts } from "../domain/checklist/diff";
+import { notFound, requirePermission } from "../lib/session.server";
+import { diffChecklistVersions, getVersionRow } from "../services/checklists.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.from.checklistId} ${data.from.version} → ${data.to.version} — IoT Seal` : "Compare versions — IoT Seal" }];
+
+const query = z.object({ from: z.string().min(1).max(40), to: z.string().min(1).max(40) });
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  await requirePermission(request, context, "checklists.read");
+  const checklistId = params.checklistId ?? "";
+  const q = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!q.success) throw new Response("Choose two versions to compare: ?from=<version>&to=<version>.", { status: 400 });
+  if (!getVersionRow(checklistId, q.data.from) || !getVersionRow(checklistId, q.data.to)) notFound(`${checklistId} has no version ${q.data.from} or ${q.data.to}.`);
+  return diffChecklistVersions(checklistId, q.data.from, q.data.to);
+}
+
+function Facts({ r, levels }: { r: RequirementFacts; levels: { id: string; title: string }[] }) {
+  return (
+    <>
+      <strong>{r.title}</strong>
+      <p className="small">{r.text}</p>
+      {r.condition ? <p className="small">Condition: {r.condition}</p> : null}
+      <AppliesSummary applies={r.applies} levels={levels} />
+    </>
+  );
+}
+
+export default function DiffPage() {
+  const { from, to, levels, diff } = useLoaderData<typeof loader>();
+  const base = `/checklists/${from.checklistId}`;
+  return (
+    <>
+      <p className="small">
+        <Link to="/checklists">All checklists</Link> › <Link to={base}>{from.checklistId}</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Compare versions</p>
+          <h1>
+            {from.checklistId}: <Link to={`${base}/${from.version}`}>{from.version}</Link> → <Link to={`${base}/${to.version}`}>{to.version}</Link>
+          </h1>
+          <p>
+            <span className="badge badge--ok">{diff.added.length} added</span> <span className="badge badge--bad">{diff.removed.length} removed</span>{" "}
+            <span className="badge badge--warn">{diff.changed.length} changed</span> <span className="badge">{diff.unchanged} unchanged</span>
+          </p>
+        </div>
+      </div>
+      <section className="card diff-added" aria-labelledby="added-title">
+        <h2 id="added-title">Added in {to.version}</h2>
+        {diff.added.length === 0 ? <p className="muted">Nothing was added.</p> : null}
+        {diff.added.map((r) => (
+          <div className="requirement" key={r.ref} data-ref={r.ref}>
+            <h3>
+              <Link to={`${base}/${to.version}#req-${r.ref}`} className="requirement__ref">
+                {r.ref}
+              </Link>{" "}
+              <span className="muted small">in {r.sectionRef} {r.sectionTitle}</span>
+            </h3>
+            <Facts r={r} levels={levels} />
+          </div>
+        ))}
+      </section>
+      <section className="card diff-removed" aria-labelledby="removed-title">
+        <h2 id="removed-title">Removed since {from.version}</h2>
+        {diff.removed.length === 0 ? <p className="muted">Nothing was removed.</p> : null}
+        {diff.removed.map((r) => (
+          <div className="requirement" key={r.ref} data-ref={r.ref}>
+            <h3>
+              <Link to={`${base}/${from.version}#req-${r.ref}`} className="requirement__ref">
+                {r.ref}
+              </Link>{" "}
+              <span className="muted small">was in {r.sectionRef} {r.sectionTitle}</span>
+            </h3>
+            <Facts r={r} levels={levels} />
+          </div>
+        ))}
+      </section>
+      <section className="card diff-changed" aria-labelledby="changed-title">
+        <h2 id="changed-title">Changed</h2>
+        {diff.changed.length === 0 ? <p className="muted">No requirement present in both versions changed.</p> : null}
+        {diff.changed.map((c) => (
+          <div className="requirement" key={c.ref} data-ref={c.ref}>
+            <h3>
+              <span className="requirement__ref">{c.ref}</span>{" "}
+              {c.fields.map((f) => (
+                <span className="badge badge--warn diff-field" key={f}>
+                  {f === "applies" ? "applicability" : f} changed
+                </span>
+              ))}
+            </h3>
+            <div className="table-wrap">
+              <table className="diff-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{from.version}</th>
+                    <th scope="col">{to.version}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <tr>
+                    <td>
+                      <Facts r={c.before} levels={levels} />
+                    </td>
+                    <td>
+                      <Facts r={c.after} levels={levels} />
+                    </td>
+                  </tr>
+                </tbody>
+              </table>
+            </div>
+          </div>
+        ))}
+      </section>
+    </>
+  );
+}

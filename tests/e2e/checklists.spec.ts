@@ -1,0 +1,119 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { expectHydrated, stateFile, watchConsole } from "./helpers";
+
+test.describe("browsing checklists (supplier)", () => {
+  test.use({ storageState: stateFile("supplier") });
+
+  test("all four checklists are imported, with counts and hashes", async ({ page }) => {
+    await page.goto("/checklists");
+    for (const title of ["Cyber Security for Consumer Internet of Things: Baseline Requirements", "IoT Security Assurance Framework", /Product Security and Telecommunications Infrastructure/]) {
+      await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
+    }
+    const etsi = page.getByRole("region", { name: "Cyber Security for Consumer Internet of Things: Baseline Requirements" });
+    await expect(etsi.getByRole("row", { name: /2\.1\.1/ })).toContainText("Baseline: 32 + 35");
+    await expect(etsi.getByRole("row", { name: /3\.1\.3/ })).toBeVisible();
+    await page.screenshot({ path: "test-results/screenshots/checklists.png", fullPage: true });
+  });
+
+  test("filter a version by level and search it", async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.goto("/checklists/iotsf-assurance-framework/3.0");
+    await expectHydrated(page);
+    await expect(page.getByText(/Showing 95 of 95 requirements/)).toBeVisible();
+    // Choosing a level and "mandatory" applies at once (with JavaScript).
+    await page.getByLabel("Level").selectOption("class-0");
+    await page.getByLabel("Show").selectOption("mandatory");
+    await expect(page).toHaveURL(/level=class-0&show=mandatory/);
+    await expect(page.getByText(/Showing 20 of 95 requirements at level Class 0/)).toBeVisible();
+    await expect(page.locator("article.requirement .badge").filter({ hasText: /^Advisory$/ })).toHaveCount(0);
+    await page.getByLabel("Show").selectOption("advisory");
+    await expect(page.getByText(/Showing 75 of 95/)).toBeVisible();
+
+    await page.getByLabel("Show").selectOption("all");
+    await page.getByLabel("Search").fill("vulnerability disclosure");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(page).toHaveURL(/q=vulnerability\+disclosure/);
+    const shown = page.locator("article.requirement");
+    await expect(shown.first()).toBeVisible();
+    for (const text of await shown.allInnerTexts()) expect(text.toLowerCase()).toMatch(/vulnerability[\s\S]*disclosure|disclosure[\s\S]*vulnerability/);
+    await page.screenshot({ path: "test-results/screenshots/checklist-version-filtered.png", fullPage: false });
+    expect(problems).toEqual([]);
+  });
+
+  test("the 2.1.1 -> 3.1.3 diff shows an added provision, and a crosswalk link leads to its target", async ({ page }) => {
+    await page.goto("/checklists/etsi-en-303-645");
+    await page.getByLabel("From").selectOption("2.1.1");
+    await page.getByLabel("To").selectOption("3.1.3");
+    await page.getByRole("button", { name: "Compare" }).click();
+    await expect(page).toHaveURL(/\/checklists\/etsi-en-303-645\/diff\?from=2\.1\.1&to=3\.1\.3/);
+    const added = page.getByRole("region", { name: "Added in 3.1.3" });
+    await expect(added.locator('[data-ref="5.0-1"]')).toBeVisible();
+    await expect(added.locator('[data-ref="5.13-1A"]')).toBeVisible();
+    await expect(page.getByRole("region", { name: "Removed since 2.1.1" }).locator('[data-ref="5.13-1"]')).toBeVisible();
+    await page.screenshot({ path: "test-results/screenshots/checklist-diff.png", fullPage: false });
+
+    // Follow the crosswalk of ETSI 5.1-1 to UK PSTI requirement 1, and see the way back.
+    await page.goto("/checklists/etsi-en-303-645/2.1.1#req-5.1-1");
+    const req = page.locator('[id="req-5.1-1"]');
+    await expect(req.getByRole("link", { name: /uk-psti 1/ })).toHaveCount(2); // maps to PSTI 1, and PSTI 1 maps back
+    await req.getByRole("link", { name: /uk-psti 1/ }).first().click();
+    await expect(page).toHaveURL(/\/checklists\/uk-psti\/2023#req-1$/);
+    const target = page.locator('[id="req-1"]');
+    await expect(target.getByRole("heading", { name: /Passwords/ })).toBeVisible();
+    await expect(target.getByText("Mapped from")).toBeVisible();
+    await expect(target.getByRole("link", { name: /etsi-en-303-645 5\.1-1/ }).first()).toBeVisible();
+  });
+});
+
+test.describe("managing checklists (admin)", () => {
+  test.use({ storageState: stateFile("admin") });
+
+  test("an invalid upload lists every problem next to the form and imports nothing", async ({ page }, info) => {
+    const text = fs.readFileSync("checklists/uk-psti/2023.yaml", "utf8").replace('version: "2023"', 'version: "2024"').replace("  low: 180", "  low: -1").replace("validity_months: 24", "validity_month: 24");
+    const file = path.join(info.outputDir, "2024.yaml");
+    fs.mkdirSync(info.outputDir, { recursive: true });
+    fs.writeFileSync(file, text);
+    await page.goto("/admin/checklists");
+    await page.getByLabel("Checklist file").setInputFiles(file);
+    await page.getByRole("button", { name: "Validate and import" }).click();
+    const problems = page.getByRole("list", { name: "Problems in the file" });
+    await expect(page.getByRole("alert")).toContainText("2024.yaml has 3 problems; nothing was imported.");
+    await expect(problems).toContainText(/2024\.yaml:\d+:1: validity_month: unknown key "validity_month" \(did you mean "validity_months"\?\)/);
+    await expect(problems).toContainText(/2024\.yaml:\d+:1: validity_months: validity_months is required/);
+    await expect(problems).toContainText(/2024\.yaml:\d+:\d+: disclosure_days\.low: low must be greater than zero/);
+    await page.screenshot({ path: "test-results/screenshots/admin-checklist-upload-errors.png", fullPage: false });
+    await page.goto("/checklists/uk-psti");
+    await expect(page.getByRole("link", { name: "Version 2024", exact: true })).toHaveCount(0);
+  });
+
+  test("a valid new version imports, and a published one refuses changed content", async ({ page }, info) => {
+    fs.mkdirSync(info.outputDir, { recursive: true });
+    const next = path.join(info.outputDir, "2024.1.yaml");
+    fs.writeFileSync(next, fs.readFileSync("checklists/uk-psti/2023.yaml", "utf8").replace('version: "2023"', 'version: "2024.1"').replace("published: 2023-09-14", "published: 2024-04-29"));
+    await page.goto("/admin/checklists");
+    await page.getByLabel("Checklist file").setInputFiles(next);
+    await page.getByRole("button", { name: "Validate and import" }).click();
+    await expect(page.getByRole("status")).toContainText(/Imported uk-psti 2024\.1: 3 requirements, sha256 [0-9a-f]{64}/);
+
+    const edited = path.join(info.outputDir, "2023.yaml");
+    fs.writeFileSync(edited, fs.readFileSync("checklists/uk-psti/2023.yaml", "utf8").replace('title: "Passwords"', 'title: "Passwords, edited"'));
+    await page.getByLabel("Checklist file").setInputFiles(edited);
+    await page.getByRole("button", { name: "Validate and import" }).click();
+    await expect(page.getByRole("alert")).toContainText("already published with different content");
+    await expect(page.getByRole("alert")).toContainText("give your changes a new version number");
+  });
+
+  test("retiring a version keeps it readable", async ({ page }) => {
+    await page.goto("/admin/checklists");
+    // The version the test above imported (the shipped ones stay selectable for other tests).
+    const row = page.getByRole("row", { name: /Product Security .* 2024\.1/ });
+    await row.getByRole("textbox").fill("Imported by mistake in this test");
+    await row.getByRole("button", { name: "Retire" }).click();
+    await expect(page.getByRole("row", { name: /Product Security .* 2024\.1/ })).toContainText("retired");
+    await page.goto("/checklists/uk-psti/2024.1");
+    await expect(page.getByText("retired: no new submissions")).toBeVisible();
+    await expect(page.getByText("Imported by mistake in this test")).toBeVisible();
+  });
+});
