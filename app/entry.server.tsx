@@ -6,13 +6,13 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "./lib/nonce";
 
 export { startup, shutdown } from "./services/startup.server";
-export { fastRoutes } from "./fast-routes.server";
+export { FAST_ROUTES, fastRoutes } from "./fast-routes.server";
 
 export const streamTimeout = 5_000;
 
@@ -55,6 +55,7 @@ export default function handleRequest(
 
 /** Unexpected errors are logged on the server with the request id; the user sees a friendly page. */
 export const handleError: HandleErrorFunction = (error, { request }) => {
-  if (request.signal.aborted) return;
+  // Thrown responses (403, 404, ...) are answers, not failures.
+  if (request.signal.aborted || isRouteErrorResponse(error)) return;
   console.error(`[error] ${request.method} ${new URL(request.url).pathname}:`, error);
 };

@@ -1,8 +1,14 @@
 /**
  * Machine-facing endpoints served straight from node:http, beside Remix (which costs about
- * 5x per request). Each handler answers and returns true, or returns false to pass the request on.
+ * 5x per request and converts every body to a web stream and back). Each handler answers and
+ * returns true, or returns false to pass the request on to Remix.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { can, type Permission } from "./domain/roles";
+import { handleEvidenceUpload } from "./lib/evidence-upload.server";
+import { sessionTokenFromHeader } from "./lib/session.server";
+import { userForSession, type SessionUser } from "./services/auth.server";
 import { db } from "./services/db.server";
 
 export interface FastContext {
@@ -11,16 +17,65 @@ export interface FastContext {
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store", ...headers });
   res.end(text);
   return true;
 }
 
-export function fastRoutes(req: IncomingMessage, res: ServerResponse, _ctx: FastContext): boolean {
-  const url = req.url ?? "/";
-  if (url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-    db().$client.prepare("select 1").get();
-    return json(res, 200, { ok: true }, { "Cache-Control": "no-store" });
+/** The session user holding `permission`, or an answer (401/403) already sent. */
+async function authorize(req: IncomingMessage, res: ServerResponse, ctx: FastContext, permission: Permission): Promise<SessionUser | null> {
+  const token = await sessionTokenFromHeader(req.headers.cookie);
+  const user = token ? userForSession(token, ctx.ip) : null;
+  if (!user) {
+    json(res, 401, { ok: false, message: "Log in first." }, { Connection: "close" });
+    return null;
   }
+  if (!can(user.role, permission)) {
+    json(res, 403, { ok: false, message: "You do not have permission to do that." }, { Connection: "close" });
+    return null;
+  }
+  return user;
+}
+
+/** Runs an async handler; an unexpected error is logged and answered with a plain 500. */
+function run(res: ServerResponse, work: () => Promise<unknown>): true {
+  work().catch((error) => {
+    console.error("[error] fast route:", error);
+    if (!res.headersSent) json(res, 500, { ok: false, message: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
+    else res.destroy();
+  });
+  return true;
+}
+
+const UPLOAD = /^\/supplier\/submissions\/([\w-]{1,64})\/evidence$/;
+const uploadQuery = z.object({ ref: z.string().min(1).max(64) });
+
+/** POST multipart (field "file", repeated) with ?ref=<requirement>: the evidence uploader's JSON endpoint. */
+function evidenceUpload(req: IncomingMessage, res: ServerResponse, ctx: FastContext, submissionId: string, search: URLSearchParams): true {
+  if (req.method !== "POST") return json(res, 405, { ok: false, message: "Upload evidence with POST." }, { Allow: "POST" });
+  return run(res, async () => {
+    const user = await authorize(req, res, ctx, "supplier.workspace");
+    if (!user) return;
+    const q = uploadQuery.safeParse(Object.fromEntries(search));
+    if (!q.success) return json(res, 400, { ok: false, message: "Name the requirement: ?ref=<ref>." }, { Connection: "close" });
+    const result = await handleEvidenceUpload(user, { headers: req.headers, body: req }, submissionId, q.data.ref);
+    // A body refused part-way is not read to its end: the connection is closed after the answer.
+    json(res, result.ok ? 200 : result.status, result, result.ok || req.complete ? {} : { Connection: "close" });
+  });
+}
+
+/** The fast routes' paths, for the role-matrix test (they are not Remix routes). */
+export const FAST_ROUTES = ["/healthz", "/supplier/submissions/:id/evidence"] as const;
+
+export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const pathname = q < 0 ? url : url.slice(0, q);
+  if (pathname === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+    db().$client.prepare("select 1").get();
+    return json(res, 200, { ok: true });
+  }
+  const upload = UPLOAD.exec(pathname);
+  if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
   return false;
 }

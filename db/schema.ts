@@ -5,12 +5,9 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-export const ORGANIZATION_KINDS = ["supplier", "retailer", "certifier"] as const;
-export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
-
-export const ROLES = ["supplier", "assessor", "retailer", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+import { CLAIMS } from "../app/domain/answers";
+import { ORGANIZATION_KINDS, ROLES } from "../app/domain/roles";
+import { SUBMISSION_STATUSES } from "../app/domain/submission-state";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -182,4 +179,120 @@ export const crosswalkLinks = sqliteTable(
     toRef: text("to_ref").notNull(),
   },
   (t) => [index("crosswalk_from").on(t.fromVersionId, t.fromRef), index("crosswalk_to").on(t.toChecklistId, t.toRef)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Products, submissions, answers and evidence.
+
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    name: text("name").notNull(),
+    model: text("model").notNull(),
+    gtin: text("gtin"),
+    sku: text("sku"),
+    category: text("category").notNull(),
+    description: text("description").notNull().default(""),
+    supportPeriodEnd: text("support_period_end").notNull(), // YYYY-MM-DD
+    disclosurePolicyUrl: text("disclosure_policy_url").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("products_org_idx").on(t.organizationId), uniqueIndex("products_org_model_unique").on(t.organizationId, sql`lower(${t.model})`)],
+);
+
+export const productVersions = sqliteTable(
+  "product_versions",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    hardwareRevision: text("hardware_revision").notNull(),
+    firmwareVersion: text("firmware_version").notNull(),
+    appVersion: text("app_version"),
+    notes: text("notes").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("product_versions_unique").on(t.productId, t.hardwareRevision, t.firmwareVersion)],
+);
+
+export const submissions = sqliteTable(
+  "submissions",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    productVersionId: text("product_version_id")
+      .notNull()
+      .references(() => productVersions.id),
+    checklistVersionId: text("checklist_version_id")
+      .notNull()
+      .references(() => checklistVersions.id),
+    targetLevel: text("target_level").notNull(),
+    status: text("status", { enum: SUBMISSION_STATUSES }).notNull(),
+    /** Optimistic concurrency: every change increments it; a change based on an older value is refused. */
+    version: integer("version").notNull().default(1),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
+    firstSubmittedAt: integer("first_submitted_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("submissions_org_idx").on(t.organizationId, t.status), index("submissions_status_idx").on(t.status, t.submittedAt), index("submissions_pv_idx").on(t.productVersionId)],
+);
+
+export const answers = sqliteTable(
+  "answers",
+  {
+    id: text("id").primaryKey(),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id, { onDelete: "cascade" }),
+    requirementRef: text("requirement_ref").notNull(),
+    claim: text("claim", { enum: CLAIMS }),
+    justification: text("justification").notNull().default(""),
+    noEvidenceReason: text("no_evidence_reason").notNull().default(""),
+    /** Optimistic concurrency per answer, so colleagues editing different requirements do not clash. */
+    revision: integer("revision").notNull().default(1),
+    updatedBy: text("updated_by").references(() => users.id),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("answers_submission_ref").on(t.submissionId, t.requirementRef)],
+);
+
+/** Evidence bytes, stored once by their SHA-256 under data/evidence/; no name here (names are per link). */
+export const evidenceFiles = sqliteTable("evidence_files", {
+  sha256: text("sha256").primaryKey(),
+  size: integer("size").notNull(),
+  mediaType: text("media_type").notNull(), // sniffed from the bytes, never taken from the client
+  createdAt: createdAt(),
+});
+
+/** A file attached to one requirement of one submission; the original file name is display text only. */
+export const evidenceLinks = sqliteTable(
+  "evidence_links",
+  {
+    id: text("id").primaryKey(),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id, { onDelete: "cascade" }),
+    requirementRef: text("requirement_ref").notNull(),
+    sha256: text("sha256")
+      .notNull()
+      .references(() => evidenceFiles.sha256),
+    originalName: text("original_name").notNull(),
+    linkedBy: text("linked_by")
+      .notNull()
+      .references(() => users.id),
+    linkedAt: integer("linked_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("evidence_links_unique").on(t.submissionId, t.requirementRef, t.sha256), index("evidence_links_sha").on(t.sha256)],
 );

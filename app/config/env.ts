@@ -27,6 +27,8 @@ export const envSchema = z
     DEMO_MODE: bool.optional(),
     RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE").default(10),
     TRUST_PROXY: bool.default(false),
+    EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB").pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" })).default(100),
+    EVIDENCE_MAX_FILES_PER_SUBMISSION: positiveInt("EVIDENCE_MAX_FILES_PER_SUBMISSION").default(300),
     LOG_REQUESTS: bool.default(true),
   })
   .transform((e) => {
@@ -44,6 +46,8 @@ export const envSchema = z
       demoMode,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       trustProxy: e.TRUST_PROXY,
+      evidenceMaxFileBytes: e.EVIDENCE_MAX_FILE_MB * 1024 * 1024,
+      evidenceMaxFilesPerSubmission: e.EVIDENCE_MAX_FILES_PER_SUBMISSION,
       logRequests: e.LOG_REQUESTS,
     };
   })

@@ -87,6 +87,7 @@ export function navFor(role: Role): NavItem[] {
   const checklists: NavItem = { to: "/checklists", label: "Checklists" };
   switch (role) {
     case "supplier":
+      return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, checklists];
     case "assessor":
     case "retailer":
       return [home, checklists];

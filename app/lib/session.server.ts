@@ -31,7 +31,12 @@ function sessionCookie() {
 }
 
 export async function sessionToken(request: Request): Promise<string | null> {
-  const value = await sessionCookie().parse(request.headers.get("Cookie"));
+  return sessionTokenFromHeader(request.headers.get("Cookie"));
+}
+
+/** The session token from a raw Cookie header (the fast routes have no web Request). */
+export async function sessionTokenFromHeader(cookieHeader: string | null | undefined): Promise<string | null> {
+  const value = await sessionCookie().parse(cookieHeader ?? null);
   return typeof value === "string" && value ? value : null;
 }
 

@@ -1,13 +1,15 @@
 /**
  * The demo data, in one place, idempotent: running it again creates only what is missing.
  * Started on first start in demo mode (DEMO_MODE, default true) and by `npm run seed`.
- * Later features extend it (checklists, products, submissions, seals).
+ * Checklists are imported before it (start-up); products and submissions are in seed-products.server.ts.
  */
 import { eq, sql } from "drizzle-orm";
 import { organizations, users } from "../../db/schema";
 import type { OrganizationKind, Role } from "../domain/roles";
 import type { SystemActor } from "./actor";
 import { db, transaction } from "./db.server";
+import { importShippedChecklists } from "./checklists.server";
+import { seedDemoProducts } from "./seed-products.server";
 import { CERTIFICATION_BODY_NAME, createOrganization, createUser } from "./users.server";
 
 export const DEMO_PASSWORD = "demo-password-2026";
@@ -35,6 +37,7 @@ export interface SeedReport {
 export async function seedDemoData(): Promise<SeedReport> {
   const actor: SystemActor = { system: "seed" };
   const created: string[] = [];
+  importShippedChecklists(actor); // the demo submissions need them; a no-op once imported
   for (const org of DEMO_ORGANIZATIONS) {
     const exists = db().select({ id: organizations.id }).from(organizations).where(sql`lower(${organizations.name}) = lower(${org.name})`).get();
     if (!exists) {
@@ -48,5 +51,6 @@ export async function seedDemoData(): Promise<SeedReport> {
     await createUser(actor, { email: u.email, name: u.name, role: u.role, organizationId: org.id, password: DEMO_PASSWORD });
     created.push(`user ${u.email}`);
   }
+  await seedDemoProducts(created);
   return { created };
 }

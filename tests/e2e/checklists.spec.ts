@@ -32,7 +32,7 @@ test.describe("browsing checklists (supplier)", () => {
     await expect(page.getByText(/Showing 75 of 95/)).toBeVisible();
 
     await page.getByLabel("Show").selectOption("all");
-    await page.getByLabel("Search").fill("vulnerability disclosure");
+    await page.getByLabel("Search", { exact: true }).fill("vulnerability disclosure");
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(page).toHaveURL(/q=vulnerability\+disclosure/);
     const shown = page.locator("article.requirement");

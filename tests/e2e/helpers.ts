@@ -24,11 +24,14 @@ export async function loginViaForm(page: Page, email: string, password = DEMO_PA
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+    // Chromium also logs every 4xx/5xx response here; those are judged by the response handler below.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource: the server responded with a status of")) problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  // Server errors anywhere, and any asset that fails to load. (A form action's 4xx answer is expected behaviour.)
   page.on("response", (r) => {
-    if (r.status() >= 400 && r.request().resourceType() !== "document") problems.push(`${r.status()} ${r.url()}`);
+    const type = r.request().resourceType();
+    if (r.status() >= 500 || (r.status() >= 400 && !["document", "fetch", "xhr"].includes(type))) problems.push(`${r.status()} ${r.url()}`);
   });
   return problems;
 }

@@ -3,17 +3,45 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, request as pwRequest, test } from "@playwright/test";
+import { seeded } from "./db";
 import { ROLES, stateFile, type Role } from "./helpers";
 
 type Who = "anon" | Role;
-type Expect = 200 | 403 | 404 | "login" | `to:${string}`;
+type Expect = number | "login" | `to:${string}`;
 
 const dash = { supplier: "/supplier", assessor: "/assessor", retailer: "/retailer", admin: "/admin" } as const;
 const only = (role: Role): Record<Who, Expect> => ({ anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 403, [role]: 200 });
 const everyone = (e: Expect): Record<Who, Expect> => ({ anon: e, supplier: e, assessor: e, retailer: e, admin: e });
 const guestOnly: Record<Who, Expect> = { anon: 200, supplier: "to:/supplier", assessor: "to:/assessor", retailer: "to:/retailer", admin: "to:/admin" };
 
+const ids = seeded(); // the demo watch (Gator Wearables, supplier@demo.test) and one of its evidence links
+const supplierOnly = only("supplier");
+
 const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Record<Who, Expect>; form?: Record<string, string> }> = {
+  "routes/supplier.products._index": { path: "/supplier/products", get: supplierOnly },
+  "routes/supplier.products.$productId": {
+    path: `/supplier/products/${ids.productId}`,
+    get: supplierOnly,
+    // A crafted edit of the product by anyone else is refused.
+    post: { anon: "login", supplier: 400, assessor: 403, retailer: 403, admin: 403 },
+    form: { intent: "edit", name: "" },
+  },
+  "routes/supplier.submissions._index": { path: "/supplier/submissions", get: supplierOnly },
+  "routes/supplier.submissions.new": { path: "/supplier/submissions/new", get: supplierOnly },
+  "routes/supplier.submissions.$submissionId._index": {
+    path: `/supplier/submissions/${ids.submissionId}`,
+    get: supplierOnly,
+    post: { anon: "login", supplier: 409, assessor: 403, retailer: 403, admin: 403 },
+    form: { intent: "delete" },
+  },
+  "routes/supplier.submissions.$submissionId.requirements.$ref": {
+    path: `/supplier/submissions/${ids.submissionId}/requirements/5.1-1`,
+    get: supplierOnly,
+    // Changing an answer of the submitted demo submission: frozen for its supplier, forbidden to everyone else.
+    post: { anon: "login", supplier: 409, assessor: 403, retailer: 403, admin: 403 },
+    form: { claim: "not_implemented", justification: "crafted" },
+  },
+  "routes/evidence.$linkId": { path: `/evidence/${ids.linkId}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
   "routes/_index": { path: "/", get: everyone(200) },
   "routes/login": { path: "/login", get: guestOnly },
   "routes/signup": { path: "/signup", get: guestOnly },
@@ -27,7 +55,7 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     path: "/admin/users",
     get: only("admin"),
     // A crafted POST creating an admin account: refused for everyone but admins (who get a form error for the taken email).
-    post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 409 as unknown as Expect },
+    post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 409 },
     form: { intent: "create", email: "admin@demo.test", name: "Mallory", role: "admin" },
   },
   "routes/checklists._index": { path: "/checklists", get: { ...everyone(200), anon: "login" } },
@@ -38,7 +66,7 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     path: "/admin/checklists",
     get: only("admin"),
     // A crafted retire request: refused for everyone but admins (who get a form error for the unknown version).
-    post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 404 as unknown as Expect },
+    post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 404 },
     form: { intent: "retire", versionId: "no-such@1", reason: "crafted request" },
   },
   "routes/admin.organizations": { path: "/admin/organizations", get: only("admin") },
@@ -77,6 +105,35 @@ for (const who of ["anon", ...ROLES] as Who[]) {
       if (row.post) {
         const p = await ctx.post(row.path, { form: row.form ?? {}, maxRedirects: 0, headers: { Origin: baseURL! } });
         check(p.status(), p.headers()["location"], row.post[who], `POST ${row.path} (${id}) as ${who}`);
+      }
+    }
+    await ctx.dispose();
+  });
+}
+
+// The endpoints served beside Remix (app/fast-routes.server.ts), answering JSON.
+const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Record<Who, number> }[]> = {
+  "/healthz": [{ method: "GET", path: "/healthz", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
+  "/supplier/submissions/:id/evidence": [
+    { method: "GET", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },
+    // Ownership and state are checked before the body is read: the submitted demo submission is frozen for its supplier.
+    { method: "POST", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 401, supplier: 409, assessor: 403, retailer: 403, admin: 403 } },
+  ],
+};
+
+test("the fast-route matrix covers every fast route", async () => {
+  const build = await import(pathToFileURL(path.resolve("build/index.js")).href);
+  expect([...build.entry.module.FAST_ROUTES].sort()).toEqual(Object.keys(FAST).sort());
+});
+
+for (const who of ["anon", ...ROLES] as Who[]) {
+  test(`every fast route answers ${who} as expected`, async ({ baseURL }) => {
+    const ctx = await contextFor(who, baseURL!);
+    for (const rows of Object.values(FAST)) {
+      for (const row of rows) {
+        const r = row.method === "GET" ? await ctx.get(row.path) : await ctx.post(row.path, { multipart: { file: { name: "x.txt", mimeType: "text/plain", buffer: Buffer.from("hello") } } });
+        expect(r.status(), `${row.method} ${row.path} as ${who}`).toBe(row.expect[who]);
+        expect(r.headers()["content-type"], `${row.method} ${row.path}`).toMatch(/application\/json/);
       }
     }
     await ctx.dispose();

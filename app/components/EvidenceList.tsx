@@ -1,0 +1,48 @@
+import { Form } from "@remix-run/react";
+import { ACCEPTED_TYPES, type AcceptedMediaType } from "../domain/evidence-type";
+
+export interface EvidenceItem {
+  id: string;
+  originalName: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function EvidenceList({ files, canRemove }: { files: EvidenceItem[]; canRemove: boolean }) {
+  if (!files.length) return <p className="muted">No file attached yet.</p>;
+  return (
+    <ul className="evidence-list" aria-label="Attached evidence">
+      {files.map((f) => (
+        <li key={f.id}>
+          <span>
+            <a href={`/evidence/${f.id}`} download>
+              {f.originalName}
+            </a>{" "}
+            <span className="small muted">
+              {ACCEPTED_TYPES[f.mediaType as AcceptedMediaType] ?? f.mediaType}, {size(f.size)}
+            </span>
+          </span>
+          {canRemove ? (
+            <Form method="post" className="inline-form">
+              <input type="hidden" name="intent" value="unlink" />
+              <input type="hidden" name="linkId" value={f.id} />
+              <button className="button button--quiet button--small" type="submit" aria-label={`Remove ${f.originalName}`}>
+                Remove
+              </button>
+            </Form>
+          ) : null}
+          <span className="hash" title="SHA-256">
+            sha256 {f.sha256}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

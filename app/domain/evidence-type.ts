@@ -1,0 +1,132 @@
+/**
+ * What an evidence file really is, decided from its first bytes (never from its name or the
+ * browser's claim). Binary formats by their signatures (the `file-type` package, plus pcapng);
+ * text by being valid UTF-8 without NUL bytes, then JSON / CSV / plain text. Only the formats
+ * an assessor can safely open are accepted; anything else is refused with its detected type.
+ */
+import { fileTypeFromBuffer } from "file-type";
+
+export const ACCEPTED_TYPES = {
+  "application/pdf": "PDF document",
+  "image/png": "PNG image",
+  "image/jpeg": "JPEG image",
+  "text/plain": "plain text",
+  "application/json": "JSON",
+  "text/csv": "CSV",
+  "application/zip": "ZIP archive",
+  "application/vnd.tcpdump.pcap": "pcap capture",
+  "application/x-pcapng": "pcapng capture",
+} as const;
+export type AcceptedMediaType = keyof typeof ACCEPTED_TYPES;
+
+export const ACCEPTED_LIST = "PDF, PNG, JPEG, plain text, JSON, CSV, ZIP, pcap or pcapng";
+
+/** How many leading bytes the sniffer looks at. */
+export const SNIFF_BYTES = 64 * 1024;
+
+export type Sniffed = { ok: true; mediaType: AcceptedMediaType; label: string } | { ok: false; detected: string; message: string };
+
+const NAMES: Record<string, string> = {
+  "application/x-elf": "an ELF executable",
+  "application/x-msdownload": "a Windows executable",
+  "application/x-mach-binary": "a macOS executable",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "a Word document (export it as PDF)",
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "an Excel workbook (export it as PDF or CSV)",
+  "application/vnd.openxmlformats-officedocument.presentationml.presentation": "a PowerPoint file (export it as PDF)",
+  "image/gif": "a GIF image",
+  "image/webp": "a WebP image",
+  "image/svg+xml": "an SVG image",
+  "application/x-sh": "a shell script",
+};
+
+function refuse(detected: string): Sniffed {
+  return { ok: false, detected, message: `This file is ${detected}, which is not accepted as evidence. Upload ${ACCEPTED_LIST}.` };
+}
+
+function accept(mediaType: AcceptedMediaType): Sniffed {
+  return { ok: true, mediaType, label: ACCEPTED_TYPES[mediaType] };
+}
+
+const startsWith = (b: Uint8Array, sig: number[]) => sig.every((x, i) => b[i] === x);
+
+/** `head` is the file's first bytes (up to SNIFF_BYTES); `complete` says whether it is the whole file. */
+export async function sniffMediaType(head: Uint8Array, complete: boolean): Promise<Sniffed> {
+  if (head.length === 0) return { ok: false, detected: "empty", message: "The file is empty." };
+  // pcap (both byte orders, micro- and nanosecond) and pcapng.
+  for (const sig of [[0xd4, 0xc3, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0x3c, 0x4d]]) {
+    if (startsWith(head, sig)) return accept("application/vnd.tcpdump.pcap");
+  }
+  if (startsWith(head, [0x0a, 0x0d, 0x0d, 0x0a])) return accept("application/x-pcapng");
+  const found = await fileTypeFromBuffer(head);
+  if (found) {
+    if (found.mime in ACCEPTED_TYPES) return accept(found.mime as AcceptedMediaType);
+    // Short signatures ("MZ", "BM", "ID3") also begin ordinary text ("MZ-1 test report"): text that
+    // is valid UTF-8 without NUL or control bytes is judged as text, real binaries never are.
+    if (found.mime === "application/xml" || found.ext === "xml" || isCleanText(head, complete)) return classifyText(head, complete);
+    return refuse(NAMES[found.mime] ?? `${found.ext.toUpperCase()} (${found.mime})`);
+  }
+  return classifyText(head, complete);
+}
+
+function isCleanText(head: Uint8Array, complete: boolean): boolean {
+  if (head.includes(0)) return false;
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: !complete });
+    return !/[\u0001-\u0008\u000e-\u001a\u001c-\u001f\u007f]/.test(text);
+  } catch {
+    return false;
+  }
+}
+
+function classifyText(head: Uint8Array, complete: boolean): Sniffed {
+  if (head.includes(0)) return refuse("binary data of an unrecognised format");
+  let text: string;
+  try {
+    // `stream: true` tolerates a multi-byte character cut at the end of the sample.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: !complete });
+  } catch {
+    return refuse("binary data of an unrecognised format (not UTF-8 text)");
+  }
+  const body = text.replace(/^\uFEFF/, "");
+  // Leading HTML/XML comments do not hide what follows them.
+  const start = body.replace(/^(\s*<!--[\s\S]*?-->)+/, "").trimStart().slice(0, 256).toLowerCase();
+  if (/^<!doctype html|^<html[\s>]|^<head[\s>]|^<body[\s>]|^<script[\s>]|^<iframe[\s>]/.test(start)) return refuse("an HTML document");
+  if (/^<svg[\s>]/.test(start) || (start.startsWith("<?xml") && start.includes("<svg"))) return refuse(NAMES["image/svg+xml"]);
+  if (start.startsWith("<?xml")) return refuse("an XML document");
+  if (/[\u0001-\u0008\u000e-\u001a\u001c-\u001f]/.test(body.slice(0, 4096))) return refuse("binary data of an unrecognised format (control characters)");
+  if (start.startsWith("{") || start.startsWith("[")) {
+    if (!complete) return accept("application/json");
+    try {
+      JSON.parse(body);
+      return accept("application/json");
+    } catch {
+      return accept("text/plain");
+    }
+  }
+  if (looksLikeCsv(body, complete)) return accept("text/csv");
+  return accept("text/plain");
+}
+
+function looksLikeCsv(text: string, complete: boolean): boolean {
+  const lines = text.split(/\r?\n/);
+  if (!complete) lines.pop(); // the last line of a sample may be cut
+  const rows = lines.filter((l) => l.length > 0).slice(0, 20);
+  if (rows.length < 2) return false;
+  for (const delimiter of [",", ";", "\t"]) {
+    const counts = rows.map((r) => r.split(delimiter).length - 1);
+    if (counts[0] > 0 && counts.every((c) => c === counts[0])) return true;
+  }
+  return false;
+}
+
+/**
+ * A file name as the supplier gave it, kept only as display text. Names that try a path, carry
+ * control characters or are absurdly long are refused rather than silently changed.
+ */
+export function fileNameProblem(name: string): string | null {
+  if (!name.trim()) return "The file has no name.";
+  if ([...name].length > 255) return "The file name is longer than 255 characters.";
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "The file name contains control characters.";
+  if (/[/\\]/.test(name) || name === "." || name === "..") return "The file name contains a path (/, \\ or ..).";
+  return null;
+}

@@ -1,0 +1,38 @@
+/**
+ * Handling an evidence upload request, shared by the requirement page's form (works without
+ * JavaScript) and the JSON endpoint its progress bar posts to. Ownership and state are checked
+ * before the body is read; the body is streamed; the service keeps all files or none.
+ */
+import type { Actor } from "../services/actor";
+import { getEnv } from "../config/env.server";
+import { attachUploads, preflightUpload, store } from "../services/evidence.server";
+import { ServiceError } from "../services/errors.server";
+import { fromRequest, receiveMultipart, UploadError, type HeaderMap } from "./multipart.server";
+import type { Readable } from "node:stream";
+
+export const MAX_FILES_PER_UPLOAD = 20;
+
+export type UploadResult = { ok: true; count: number; stored: number; reused: number; message: string } | { ok: false; status: number; message: string };
+
+export async function handleEvidenceUpload(actor: Actor, request: Request | { headers: HeaderMap; body: Readable }, submissionId: string, ref: string): Promise<UploadResult> {
+  try {
+    preflightUpload(actor, submissionId, ref);
+    const input = request instanceof Request ? fromRequest(request) : request;
+    const upload = await receiveMultipart(input, { store: store(), maxFileBytes: getEnv().evidenceMaxFileBytes, maxFiles: MAX_FILES_PER_UPLOAD });
+    const files = upload.files.filter((f) => f.field === "file" && (f.originalName !== "" || f.received.size > 0));
+    // An empty file input still sends one nameless, empty part: that is "no file", not an empty file.
+    for (const f of upload.files) if (!files.includes(f)) await store().discard(f.received);
+    const r = await attachUploads(actor, submissionId, ref, files.map((f) => ({ originalName: f.originalName, received: f.received })));
+    const count = files.length;
+    return { ok: true, count, stored: r.stored, reused: r.reused, message: `Attached ${count} file${count === 1 ? "" : "s"} to ${ref}${r.reused ? ` (${r.reused} already stored, linked again)` : ""}.` };
+  } catch (error) {
+    if (error instanceof UploadError) return { ok: false, status: error.status, message: error.message };
+    if (error instanceof ServiceError) return { ok: false, status: error.status, message: error.message };
+    throw error;
+  }
+}
+
+/** When a body was refused part-way, the connection is closed rather than read to the end. */
+export function uploadHeaders(result: UploadResult): HeadersInit {
+  return !result.ok && result.status === 413 ? { Connection: "close" } : {};
+}

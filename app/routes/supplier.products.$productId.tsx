@@ -1,0 +1,129 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Field, FormError } from "../components/Field";
+import { ProductFields } from "../components/ProductFields";
+import { StatusBadge } from "../components/StatusBadge";
+import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../domain/product";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDate } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { addProductVersion, getProduct, productInput, productVersionInput, updateProduct } from "../services/products.server";
+import { serviceOrThrow } from "../lib/service-response.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.product.name ?? "Product"} — IoT Seal` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  return serviceOrThrow(() => getProduct(user, params.productId ?? ""));
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "add-version") {
+    const parsed = parseForm(productVersionInput, form);
+    if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "add-version" });
+    const r = await attempt(() => addProductVersion(user, params.productId ?? "", parsed.data), { intent: "add-version" });
+    return r.ok ? { ok: true as const, notice: `Added hardware ${parsed.data.hardwareRevision}, firmware ${parsed.data.firmwareVersion}.` } : r.response;
+  }
+  const parsed = parseForm(productInput, form);
+  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "edit" });
+  const r = await attempt(() => updateProduct(user, params.productId ?? "", parsed.data), { intent: "edit" });
+  return r.ok ? { ok: true as const, notice: "Product details saved." } : r.response;
+}
+
+export default function ProductPage() {
+  const { product, versions, submissions } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const failed = a && !a.ok ? a : undefined;
+  const on = (intent: string) => (failed?.values?.intent === intent ? failed : undefined);
+  return (
+    <>
+      <p className="small">
+        <Link to="/supplier/products">Products</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">{PRODUCT_CATEGORY_LABELS[product.category as ProductCategory] ?? product.category}</p>
+          <h1>{product.name}</h1>
+          <p>
+            Model {product.model}
+            {product.gtin ? ` · GTIN ${product.gtin}` : ""}
+            {product.sku ? ` · SKU ${product.sku}` : ""} · security support until {formatDate(product.supportPeriodEnd)}
+          </p>
+        </div>
+      </div>
+      {params.get("created") ? (
+        <p className="alert alert--ok" role="status">
+          Product registered. Add the hardware revision and firmware version you want certified.
+        </p>
+      ) : null}
+      {a?.ok ? (
+        <p className="alert alert--ok" role="status">
+          {a.notice}
+        </p>
+      ) : null}
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="versions-title">
+          <h2 id="versions-title">Versions</h2>
+          {versions.length === 0 ? <p className="muted">No version yet.</p> : null}
+          <ul className="timeline">
+            {versions.map((v) => (
+              <li key={v.id}>
+                <span>
+                  <strong>Hardware {v.hardwareRevision}</strong> · firmware {v.firmwareVersion}
+                  {v.appVersion ? ` · app ${v.appVersion}` : ""}
+                </span>
+                <Link className="button button--quiet button--small" to={`/supplier/submissions/new?productVersion=${v.id}`}>
+                  Open a submission
+                </Link>
+              </li>
+            ))}
+          </ul>
+          <h3>Add a version</h3>
+          <FormError message={on("add-version")?.formError} />
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="add-version" />
+            <div className="form-row">
+              <Field label="Hardware revision" name="hardwareRevision" required error={on("add-version")?.fieldErrors.hardwareRevision} />
+              <Field label="Firmware version" name="firmwareVersion" required error={on("add-version")?.fieldErrors.firmwareVersion} />
+              <Field label="Companion app version (optional)" name="appVersion" error={on("add-version")?.fieldErrors.appVersion} />
+            </div>
+            <button className="button" type="submit" disabled={busy}>
+              Add version
+            </button>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="subs-title">
+          <h2 id="subs-title">Submissions</h2>
+          {submissions.length === 0 ? <p className="muted">None yet.</p> : null}
+          <ul className="timeline">
+            {submissions.map((s) => (
+              <li key={s.id}>
+                <Link to={`/supplier/submissions/${s.id}`}>
+                  {s.checklistVersionId.replace("@", " ")} · {s.targetLevel}
+                </Link>
+                <StatusBadge status={s.status} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      <section className="card" aria-labelledby="edit-title">
+        <h2 id="edit-title">Product details</h2>
+        <FormError message={on("edit")?.formError} />
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="edit" />
+          <ProductFields values={on("edit")?.values ?? product} errors={on("edit")?.fieldErrors} />
+          <button className="button" type="submit" disabled={busy}>
+            Save details
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,179 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "../components/Field";
+import { StatusBadge } from "../components/StatusBadge";
+import { CLAIM_LABELS } from "../domain/answers";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { serviceOrThrow } from "../lib/service-response.server";
+import { requirePermission } from "../lib/session.server";
+import { deleteDraft, submissionView, submitSubmission, withdrawSubmission } from "../services/submissions.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.header.productName} ${data.header.firmwareVersion} — submission — IoT Seal` : "Submission — IoT Seal" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  return serviceOrThrow(() => submissionView(user, params.submissionId ?? ""));
+}
+
+const actionInput = z.object({ intent: z.enum(["submit", "withdraw", "delete"], { error: "Unknown action." }), version: z.coerce.number().int().optional() });
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  const parsed = parseForm(actionInput, await request.formData());
+  if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+  const id = params.submissionId ?? "";
+  const { intent, version } = parsed.data;
+  const r = await attempt(() => (intent === "submit" ? submitSubmission(user, id, version) : intent === "withdraw" ? withdrawSubmission(user, id, version) : deleteDraft(user, id)));
+  if (!r.ok) return r.response;
+  if (intent === "delete") return redirect("/supplier/submissions");
+  return { ok: true as const, notice: intent === "submit" ? "Submitted for assessment. Answers and evidence are now frozen." : "Submission withdrawn." };
+}
+
+export default function SubmissionPage() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const s = d.submission;
+  const canSubmit = d.transitions.includes("submit") || d.transitions.includes("resubmit");
+  return (
+    <>
+      <p className="small">
+        <Link to="/supplier/submissions">Submissions</Link> › <Link to={`/supplier/products/${d.header.productId}`}>{d.header.productName}</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            Submission · <StatusBadge status={s.status} />
+          </p>
+          <h1>
+            {d.header.productName} <span className="muted">fw {d.header.firmwareVersion}</span>
+          </h1>
+          <p>
+            Model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title} {d.checklist.version}, level {d.checklist.levelTitle}
+            {s.submittedAt ? ` · submitted ${formatDateTime(s.submittedAt)}` : ""}
+          </p>
+        </div>
+      </div>
+      {a?.ok ? (
+        <p className="alert alert--ok" role="status">
+          {a.notice}
+        </p>
+      ) : null}
+      <FormError message={a && !a.ok ? a.formError : undefined} />
+      {s.status !== "draft" && s.status !== "changes_requested" ? (
+        <p className="alert alert--info">This submission is {s.status.replace("_", " ")}: its answers and evidence are read-only.</p>
+      ) : null}
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="progress-title">
+          <h2 id="progress-title">Progress</h2>
+          <p>
+            <strong data-testid="complete-count">
+              {d.progress.complete} of {d.progress.total}
+            </strong>{" "}
+            requirements complete · {d.progress.answered} answered · {d.progress.withEvidence} with evidence
+          </p>
+          <progress className="progress" max={d.progress.total} value={d.progress.complete} aria-label="Requirements complete" />
+          <table className="compact">
+            <thead>
+              <tr>
+                <th>Section</th>
+                <th className="num">Answered</th>
+                <th className="num">With evidence</th>
+                <th className="num">Missing</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.progress.sections.map((p) => (
+                <tr key={p.sectionRef}>
+                  <td>
+                    <a href={`#sec-${p.sectionRef}`}>{p.sectionRef}</a>
+                  </td>
+                  <td className="num">
+                    {p.answered}/{p.total}
+                  </td>
+                  <td className="num">{p.withEvidence}</td>
+                  <td className="num">{p.total - p.complete || ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="card" aria-labelledby="blockers-title">
+          <h2 id="blockers-title">{d.progress.blockers.length ? `${d.progress.blockers.length} items block submission` : "Nothing blocks submission"}</h2>
+          {d.progress.blockers.length ? (
+            <ul className="blockers" aria-label="What still blocks submission">
+              {d.progress.blockers.slice(0, 200).map((b) => (
+                <li key={b.ref}>
+                  <Link to={`requirements/${b.ref}`}>{b.ref}</Link>: {b.problems.map((p) => p.message).join(" ")}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Every requirement is answered as the rules ask.</p>
+          )}
+          <div className="actions">
+            {canSubmit ? (
+              <Form method="post">
+                <input type="hidden" name="version" value={s.version} />
+                <button className="button" name="intent" value="submit" disabled={busy || d.progress.blockers.length > 0}>
+                  {s.status === "changes_requested" ? "Resubmit for assessment" : "Submit for assessment"}
+                </button>
+              </Form>
+            ) : null}
+            {d.transitions.includes("withdraw") ? (
+              <Form method="post">
+                <input type="hidden" name="version" value={s.version} />
+                <button className="button button--quiet" name="intent" value="withdraw" disabled={busy}>
+                  Withdraw
+                </button>
+              </Form>
+            ) : null}
+            {d.canDelete ? (
+              <Form method="post">
+                <button className="button button--danger" name="intent" value="delete" disabled={busy}>
+                  Delete draft
+                </button>
+              </Form>
+            ) : null}
+          </div>
+        </section>
+      </div>
+      {d.sections.map((sec) => (
+        <section className="card" key={sec.ref} id={`sec-${sec.ref}`} aria-labelledby={`sec-${sec.ref}-title`}>
+          <h2 id={`sec-${sec.ref}-title`}>
+            {sec.ref} {sec.title}
+          </h2>
+          <table className="requirements-table">
+            <thead>
+              <tr>
+                <th>Requirement</th>
+                <th>Claim</th>
+                <th className="num">Files</th>
+                <th>State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sec.requirements.map((r) => (
+                <tr key={r.ref}>
+                  <td>
+                    <Link to={`requirements/${r.ref}`}>
+                      <span className="requirement__ref">{r.ref}</span> {r.title}
+                    </Link>{" "}
+                    <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>{r.applicability}</span>
+                  </td>
+                  <td>{r.answer.claim ? CLAIM_LABELS[r.answer.claim] : <span className="muted">—</span>}</td>
+                  <td className="num">{r.evidence.length || ""}</td>
+                  <td>{r.problems.length ? <span className="badge badge--warn">{r.answer.claim ? "incomplete" : "to answer"}</span> : <span className="badge badge--ok">complete</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { StatusBadge } from "../components/StatusBadge";
+import { formatDateTime } from "../lib/format";
+import { requirePermission } from "../lib/session.server";
+import { listOwnSubmissions } from "../services/submissions.server";
+
+export const meta: MetaFunction = () => [{ title: "Submissions — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  return { submissions: listOwnSubmissions(user) };
+}
+
+export default function Submissions() {
+  const { submissions } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Supplier workspace</p>
+          <h1>Submissions</h1>
+          <p>Each submission answers one checklist version at one level for one product version.</p>
+        </div>
+        <Link className="button" to="/supplier/submissions/new">
+          Open a submission
+        </Link>
+      </div>
+      <section className="card">
+        {submissions.length === 0 ? (
+          <p className="muted">
+            No submission yet. <Link to="/supplier/products">Register a product</Link> and open one.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Product version</th>
+                  <th>Checklist and level</th>
+                  <th>Status</th>
+                  <th className="num">Complete</th>
+                  <th>Last change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {submissions.map((r) => (
+                  <tr key={r.s.id}>
+                    <td>
+                      <Link to={`/supplier/submissions/${r.s.id}`}>{r.productName}</Link>
+                      <div className="small muted">
+                        hw {r.hardwareRevision} · fw {r.firmwareVersion}
+                      </div>
+                    </td>
+                    <td>
+                      {r.checklistTitle} {r.checklistVersion}
+                      <div className="small muted">level {r.s.targetLevel}</div>
+                    </td>
+                    <td>
+                      <StatusBadge status={r.s.status} />
+                    </td>
+                    <td className="num">
+                      {r.progress.complete}/{r.progress.total}
+                    </td>
+                    <td className="small">{formatDateTime(r.s.updatedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { FormError } from "../components/Field";
+import { attempt, failure } from "../lib/action-errors.server";
+import { parseForm } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { selectableVersions } from "../services/checklists.server";
+import { listProductVersionChoices } from "../services/products.server";
+import { openSubmission, openSubmissionInput } from "../services/submissions.server";
+
+export const meta: MetaFunction = () => [{ title: "Open a submission — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  return { versions: listProductVersionChoices(user), checklists: selectableVersions() };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  const parsed = parseForm(openSubmissionInput, await request.formData());
+  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  const r = await attempt(() => openSubmission(user, parsed.data));
+  if (!r.ok) return r.response;
+  return redirect(`/supplier/submissions/${r.value}`);
+}
+
+export default function NewSubmission() {
+  const { versions, checklists } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const selected = a?.values?.productVersionId ?? params.get("productVersion") ?? "";
+  return (
+    <>
+      <p className="small">
+        <Link to="/supplier/submissions">Submissions</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Supplier workspace</p>
+          <h1>Open a submission</h1>
+          <p>Choose what is assessed: one product version, against one published checklist version, at a target level.</p>
+        </div>
+      </div>
+      {versions.length === 0 ? (
+        <p className="alert alert--info">
+          First <Link to="/supplier/products">register a product and a version</Link> of it.
+        </p>
+      ) : (
+        <section className="card">
+          <FormError message={a?.formError} />
+          <Form method="post" noValidate className="stack">
+            <div className={a?.fieldErrors?.productVersionId ? "field field--error" : "field"}>
+              <label htmlFor="f-pv">Product version</label>
+              <select id="f-pv" name="productVersionId" defaultValue={selected} required>
+                <option value="">Choose…</option>
+                {versions.map((v) => (
+                  <option key={v.id} value={v.id}>
+                    {v.name} ({v.model}) — hardware {v.hardwareRevision}, firmware {v.firmwareVersion}
+                  </option>
+                ))}
+              </select>
+              {a?.fieldErrors?.productVersionId ? <p className="field__error">{a.fieldErrors.productVersionId}</p> : null}
+            </div>
+            <div className={a?.fieldErrors?.target ? "field field--error" : "field"}>
+              <label htmlFor="f-target">Checklist version and target level</label>
+              <p className="field__hint" id="f-target-hint">
+                Retired checklist versions cannot be chosen. The numbers are the requirements you will answer at that level.
+              </p>
+              <select id="f-target" name="target" defaultValue={a?.values?.target ?? ""} aria-describedby="f-target-hint" required>
+                <option value="">Choose…</option>
+                {checklists.map((c) => (
+                  <optgroup key={c.id} label={`${c.checklistId} ${c.version}`}>
+                    {c.levels.map((l) => (
+                      <option key={l.id} value={`${c.id}|${l.id}`}>
+                        {c.checklistId} {c.version} — {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
+              </select>
+              {a?.fieldErrors?.target ? <p className="field__error">{a.fieldErrors.target}</p> : null}
+            </div>
+            <button className="button" type="submit" disabled={busy}>
+              Open submission
+            </button>
+          </Form>
+        </section>
+      )}
+    </>
+  );
+}

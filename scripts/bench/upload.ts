@@ -1,0 +1,136 @@
+// npm run bench:upload — uploads a 1 GiB evidence file through the running server (multipart,
+// streamed, hashed, content-addressed) and compares it with `cp` of the same file on the same
+// disk, in the same run. Bars: throughput >= 0.5x cp, server RSS growth < 64 MiB.
+import { spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { cpuSeconds, login, MiB, rss, startServer } from "./server";
+
+const SIZE = Number(process.env.BENCH_UPLOAD_MIB ?? 1024) * MiB;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "iotseal-upload-bench-"));
+const file = path.join(work, "capture-log.txt");
+
+function makeFile(): string {
+  // Text lines (an accepted evidence type), not all alike, written in 8 MiB blocks.
+  const fd = fs.openSync(file, "w");
+  const hash = crypto.createHash("sha256");
+  const block = Buffer.alloc(8 * MiB);
+  for (let written = 0, n = 0; written < SIZE; ) {
+    let off = 0;
+    while (off < block.length - 100) off += block.write(`${String(n++).padStart(10, "0")} frame ok rssi=-${n % 90} seq=${(n * 2654435761) >>> 0}\n`, off);
+    block.fill(0x20, off, block.length - 1);
+    block[block.length - 1] = 0x0a;
+    const part = block.subarray(0, Math.min(block.length, SIZE - written));
+    fs.writeSync(fd, part);
+    hash.update(part);
+    written += part.length;
+  }
+  fs.closeSync(fd);
+  return hash.digest("hex");
+}
+
+function timeCp(): number {
+  const copy = path.join(work, "copy.txt");
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync("cp", [file, copy]);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error("cp failed");
+  fs.rmSync(copy);
+  return s;
+}
+
+/** The same file to the bare baseline server, as a raw body. */
+async function bareUpload(): Promise<number> {
+  const child = spawn(process.execPath, ["scripts/bench/bare-upload-server.mjs", work], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
+  const t0 = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, method: "POST", headers: { "Content-Length": SIZE } }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    });
+    req.on("error", reject);
+    fs.createReadStream(file, { highWaterMark: MiB }).pipe(req);
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  child.kill();
+  return seconds;
+}
+
+function upload(url: string, cookie: string, submissionId: string, ref: string): Promise<{ seconds: number; status: number; body: string }> {
+  const boundary = "----iotsealbench" + crypto.randomBytes(8).toString("hex");
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="capture-log.txt"\r\nContent-Type: text/plain\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const target = new URL(`${url}/supplier/submissions/${submissionId}/evidence?ref=${encodeURIComponent(ref)}`);
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = http.request(target, {
+      method: "POST",
+      headers: { Cookie: cookie, Accept: "application/json", "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": head.length + SIZE + tail.length },
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.write(head);
+    const stream = fs.createReadStream(file, { highWaterMark: MiB });
+    stream.pipe(req, { end: false });
+    stream.on("end", () => req.end(tail));
+  });
+}
+
+async function main() {
+  console.log(`Upload benchmark: ${SIZE / MiB} MiB file in ${work}`);
+  const sha = makeFile();
+  const server = await startServer({ EVIDENCE_MAX_FILE_MB: String(Math.ceil(SIZE / MiB) + 16) });
+  try {
+    const db = new Database(path.join(server.dataDir, "iot-seal.db"), { readonly: true });
+    const draft = db
+      .prepare(`select s.id from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'BN-IC2' and s.status = 'draft'`)
+      .get() as { id: string };
+    db.close();
+    const cookie = await login(server.url, "supplier2@demo.test");
+    const cp1 = timeCp();
+    // Warm the server (first request compiles routes), then measure RSS from a settled baseline.
+    await fetch(`${server.url}/supplier`, { headers: { Cookie: cookie } });
+    await new Promise((r) => setTimeout(r, 500));
+    const base = rss(server.pid);
+    let peak = base;
+    const cpu0 = cpuSeconds(server.pid);
+    const self0 = process.cpuUsage();
+    const sampler = setInterval(() => (peak = Math.max(peak, rss(server.pid))), 20);
+    const result = await upload(server.url, cookie, draft.id, "2.4.3.1");
+    clearInterval(sampler);
+    const serverCpu = cpuSeconds(server.pid) - cpu0;
+    const selfCpu = process.cpuUsage(self0);
+    peak = Math.max(peak, rss(server.pid));
+    const cp2 = timeCp();
+    const cp = Math.min(cp1, cp2);
+    const bare = await bareUpload();
+    const json = JSON.parse(result.body) as { ok: boolean; message: string };
+    const stored = path.join(server.dataDir, "evidence", sha.slice(0, 2), sha.slice(2, 4), sha);
+    if (result.status !== 200 || !json.ok || !fs.existsSync(stored) || fs.statSync(stored).size !== SIZE) {
+      throw new Error(`upload failed: ${result.status} ${result.body}`);
+    }
+    const ratio = cp / result.seconds;
+    const growth = (peak - base) / MiB;
+    console.log(`cp (baseline, best of 2):   ${cp.toFixed(2)} s  ${(SIZE / MiB / cp).toFixed(0)} MiB/s`);
+    console.log(`upload through the server:  ${result.seconds.toFixed(2)} s  ${(SIZE / MiB / result.seconds).toFixed(0)} MiB/s  (stored, SHA-256 verified: ${sha.slice(0, 16)}…)`);
+    console.log(`CPU during the upload:      server ${serverCpu.toFixed(2)} s, client ${((selfCpu.user + selfCpu.system) / 1e6).toFixed(2)} s`);
+    console.log(`bare node:http + SHA-256:   ${bare.toFixed(2)} s  ${(SIZE / MiB / bare).toFixed(0)} MiB/s  (second baseline: same client, raw body piped through a hash to a file)`);
+    console.log(`throughput ratio vs cp:     ${ratio.toFixed(2)}x   (bar >= 0.50x)  ${ratio >= 0.5 ? "MEETS" : "MISSES"}`);
+    console.log(`throughput ratio vs bare:   ${(bare / result.seconds).toFixed(2)}x`);
+    console.log(`server RSS growth (peak):   ${growth.toFixed(1)} MiB (base ${(base / MiB).toFixed(0)} MiB)   (bar < 64 MiB)  ${growth < 64 ? "MEETS" : "MISSES"}`);
+  } finally {
+    await server.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
