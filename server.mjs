@@ -51,10 +51,14 @@ function clientIp(req) {
 /** Headers for every response, whichever part of the server answers it. */
 function secure(req, res) {
   const nonce = crypto.randomBytes(16).toString("base64");
-  res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+  // Evidence downloads set their own, stricter policy (a sandbox, no scripts) that lets the
+  // portal's review page frame a PDF preview; headers are appended, so two would both apply.
+  if (!req.url?.startsWith("/evidence/")) {
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+    res.setHeader("X-Frame-Options", "DENY");
+  }
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-  res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
   if (env.cookieSecure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");

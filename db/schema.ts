@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { CLAIMS } from "../app/domain/answers";
 import { ORGANIZATION_KINDS, ROLES } from "../app/domain/roles";
+import { VERDICTS } from "../app/domain/review";
 import { SUBMISSION_STATUSES } from "../app/domain/submission-state";
 
 const createdAt = () =>
@@ -245,8 +246,12 @@ export const submissions = sqliteTable(
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
     firstSubmittedAt: integer("first_submitted_at", { mode: "timestamp_ms" }),
+    /** The assessor who has taken it for review. */
+    assigneeId: text("assignee_id").references(() => users.id),
+    assignedAt: integer("assigned_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("submissions_org_idx").on(t.organizationId, t.status), index("submissions_status_idx").on(t.status, t.submittedAt), index("submissions_pv_idx").on(t.productVersionId)],
+  (t) => [index("submissions_org_idx").on(t.organizationId, t.status), index("submissions_status_idx").on(t.status, t.submittedAt),
+    index("submissions_queue_idx").on(t.status, t.checklistVersionId, t.targetLevel, t.submittedAt), index("submissions_pv_idx").on(t.productVersionId)],
 );
 
 export const answers = sqliteTable(
@@ -295,4 +300,66 @@ export const evidenceLinks = sqliteTable(
     linkedAt: integer("linked_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("evidence_links_unique").on(t.submissionId, t.requirementRef, t.sha256), index("evidence_links_sha").on(t.sha256)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Assessment: verdicts (append-only), decisions, assignment, conflicts of interest.
+
+export const verdicts = sqliteTable(
+  "verdicts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id, { onDelete: "cascade" }),
+    requirementRef: text("requirement_ref").notNull(),
+    verdict: text("verdict", { enum: VERDICTS }).notNull(),
+    comment: text("comment").notNull().default(""),
+    accepted: integer("accepted", { mode: "boolean" }).notNull().default(false),
+    assessorId: text("assessor_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("verdicts_submission_ref").on(t.submissionId, t.requirementRef, t.id)],
+);
+
+export const DECISION_KINDS = ["changes_requested", "approval_proposed", "approval_confirmed", "proposal_returned", "rejected"] as const;
+
+export const decisions = sqliteTable(
+  "decisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: DECISION_KINDS }).notNull(),
+    assessorId: text("assessor_id")
+      .notNull()
+      .references(() => users.id),
+    comment: text("comment").notNull().default(""),
+    /** The submission's version the decision was taken on (an approval confirms exactly that state). */
+    submissionVersion: integer("submission_version").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("decisions_submission").on(t.submissionId, t.id)],
+);
+
+export const conflictDeclarations = sqliteTable(
+  "conflict_declarations",
+  {
+    id: text("id").primaryKey(),
+    assessorId: text("assessor_id")
+      .notNull()
+      .references(() => users.id),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    reason: text("reason").notNull(),
+    declaredBy: text("declared_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("conflicts_unique").on(t.assessorId, t.organizationId)],
 );

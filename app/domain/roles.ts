@@ -89,6 +89,7 @@ export function navFor(role: Role): NavItem[] {
     case "supplier":
       return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, checklists];
     case "assessor":
+      return [home, { to: "/assessor/queue", label: "Review queue" }, checklists];
     case "retailer":
       return [home, checklists];
     case "admin":
@@ -97,6 +98,7 @@ export function navFor(role: Role): NavItem[] {
         checklists,
         { to: "/admin/users", label: "Users" },
         { to: "/admin/organizations", label: "Organisations" },
+        { to: "/admin/conflicts", label: "Conflicts" },
         { to: "/admin/audit", label: "Audit log" },
       ];
   }

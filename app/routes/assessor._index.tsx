@@ -2,17 +2,19 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Workspace } from "../components/Workspace";
 import { requirePermission } from "../lib/session.server";
+import { Link } from "@remix-run/react";
 import { workspaceOverview } from "../services/dashboard.server";
+import { assessorCounts } from "../services/review.server";
 
 export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, ...workspaceOverview(user, "assessor.workspace") };
+  return { user: { name: user.name, organizationName: user.organizationName }, counts: assessorCounts(user), ...workspaceOverview(user, "assessor.workspace") };
 }
 
 export default function AssessorDashboard() {
-  const { user, colleagues, activity } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, counts } = useLoaderData<typeof loader>();
   return (
     <Workspace
       eyebrow="Assessor workspace"
@@ -21,6 +23,28 @@ export default function AssessorDashboard() {
       organizationName={user.organizationName}
       colleagues={colleagues}
       activity={activity}
-    />
+    >
+      <div className="grid grid--3">
+        <Link className="stat" to="/assessor/queue?status=submitted">
+          <div className="stat__value" data-testid="waiting-count">{counts.waiting}</div>
+          <div className="stat__label">submissions waiting for an assessor</div>
+        </Link>
+        <Link className="stat" to="/assessor/queue?status=in_review">
+          <div className="stat__value">{counts.mine}</div>
+          <div className="stat__label">in review by you</div>
+        </Link>
+        <div className="stat">
+          <div className="stat__value">{counts.awaitingConfirmation.length}</div>
+          <div className="stat__label">
+            approvals proposed by a colleague, waiting for your confirmation
+            {counts.awaitingConfirmation.map((id) => (
+              <div key={id}>
+                <Link to={`/assessor/submissions/${id}`}>Open</Link>
+              </div>
+            ))}
+          </div>
+        </div>
+      </div>
+    </Workspace>
   );
 }

@@ -29,7 +29,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       "Content-Length": String(file.size),
       "Content-Disposition": contentDisposition(inline ? "inline" : "attachment", file.originalName),
       "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+      // Previews may be framed by the portal's own pages (a PDF in the review page); nothing else runs.
+      "Content-Security-Policy":
+        inline && file.mediaType === "application/pdf" ? "default-src 'none'; object-src 'self'; frame-ancestors 'self'" : "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+      "X-Frame-Options": "SAMEORIGIN",
       "Cache-Control": "private, no-store",
       "X-Evidence-SHA256": file.sha256,
     },

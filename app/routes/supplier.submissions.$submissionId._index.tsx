@@ -64,6 +64,22 @@ export default function SubmissionPage() {
         </p>
       ) : null}
       <FormError message={a && !a.ok ? a.formError : undefined} />
+      {d.feedback.decision ? (
+        <div className={d.feedback.decision.kind === "rejected" ? "alert alert--error" : "alert alert--warn"} data-testid="assessor-feedback">
+          <strong>{d.feedback.decision.kind === "rejected" ? "Rejected by the assessor" : "The assessor asks for changes"}</strong> ({formatDateTime(d.feedback.decision.createdAt)})
+          {d.feedback.decision.comment ? <p>{d.feedback.decision.comment}</p> : null}
+          {d.feedback.sentBack.length ? (
+            <ul className="problem-list" aria-label="Requirements sent back">
+              {d.feedback.sentBack.map((f) => (
+                <li key={f.ref}>
+                  <Link to={`requirements/${f.ref}`}>{f.ref}</Link> ({f.verdict === "fail" ? "fail" : "needs information"}): {f.comment}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {d.feedback.sentBack.length ? <p className="small">Only these requirements can be changed; then resubmit.</p> : null}
+        </div>
+      ) : null}
       {s.status !== "draft" && s.status !== "changes_requested" ? (
         <p className="alert alert--info">This submission is {s.status.replace("_", " ")}: its answers and evidence are read-only.</p>
       ) : null}

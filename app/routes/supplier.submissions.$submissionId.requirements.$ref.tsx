@@ -103,6 +103,11 @@ export default function RequirementPage() {
               <strong>Evidence expected:</strong> {r.evidenceHint}
             </p>
           ) : null}
+          {r.assessorComment ? (
+            <div className="alert alert--warn" data-testid="assessor-comment">
+              <strong>Assessor ({r.assessorComment.verdict === "fail" ? "fail" : "needs information"}):</strong> {r.assessorComment.comment}
+            </div>
+          ) : null}
           {d.answerProblems.length ? (
             <div className="alert alert--warn">
               <strong>Still needed</strong>
@@ -118,7 +123,8 @@ export default function RequirementPage() {
         </section>
         <section className="card answer-form" aria-labelledby="answer-title">
           <h2 id="answer-title">Your answer</h2>
-          <Form method="post" noValidate>
+          {/* Keyed by requirement and revision: "save and go to next" must not carry this answer's text over. */}
+          <Form method="post" noValidate key={`${r.ref}:${r.answer.revision}`}>
             <input type="hidden" name="revision" value={r.answer.revision} />
             <fieldset disabled={!r.editable}>
               <legend>Claim</legend>

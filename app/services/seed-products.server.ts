@@ -17,6 +17,7 @@ import { db } from "./db.server";
 import { attachUploads, store } from "./evidence.server";
 import { addProductVersion, createProduct, productInput } from "./products.server";
 import { openSubmission, requirementsInScope, saveAnswer, submitSubmission } from "./submissions.server";
+import { recordVerdict, requestChanges, takeSubmission } from "./review.server";
 
 export function seedEvidenceDir(start = path.dirname(fileURLToPath(import.meta.url))): string {
   let dir = start;
@@ -136,5 +137,36 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
     const interfaces = reqs.find((r) => r.sectionRef === "2.4.7");
     if (interfaces) await attach(sam, id, interfaces.ref, ["indoor-cam-port-scan.txt"]);
     created.push("submission Brightnest Indoor Cam 2 2.4.1 / IoTSF 3.0 class-1 (draft, half answered)");
+  }
+
+  // A doorbell whose PSTI submission an assessor sent back with comments ("changes requested").
+  const bell = await ensureProduct(
+    sam,
+    {
+      name: "Brightnest Video Doorbell",
+      model: "BN-VD1",
+      sku: "BN-VD1-BLK",
+      category: "camera",
+      description: "A battery video doorbell with motion alerts and two-way talk.",
+      supportPeriodEnd: "2029-03-31",
+      disclosurePolicyUrl: "https://brightnest.example/security",
+    },
+    { hardwareRevision: "A", firmwareVersion: "1.8.0", appVersion: null },
+  );
+  if (!db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, bell.versionId)).get()) {
+    const id = openSubmission(sam, { productVersionId: bell.versionId, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+    saveAnswer(sam, id, "1", { claim: "implemented", justification: "Each doorbell has a unique set-up code; the app asks for a new password at set-up.", noEvidenceReason: "" });
+    await attach(sam, id, "1", ["indoor-cam-port-scan.txt"]);
+    saveAnswer(sam, id, "2", { claim: "implemented", justification: "Reports go to security@brightnest.example.", noEvidenceReason: "Our policy is an e-mail address on the website." });
+    saveAnswer(sam, id, "3", { claim: "implemented", justification: "Security updates for at least five years.", noEvidenceReason: "Stated in our terms of sale." });
+    submitSubmission(sam, id);
+    const asha = actorFor("assessor1@demo.test");
+    takeSubmission(asha, id);
+    const version = () => db().select({ v: submissions.version }).from(submissions).where(eq(submissions.id, id)).get()!.v;
+    recordVerdict(asha, id, "1", { verdict: "pass", comment: "", accepted: false, version: version() });
+    recordVerdict(asha, id, "2", { verdict: "needs_information", comment: "An e-mail address alone is not a published policy: send the web page that says how reports are handled and acknowledged.", accepted: false, version: version() });
+    recordVerdict(asha, id, "3", { verdict: "fail", comment: "\"At least five years\" is not a defined support period: publish an end date on the product page and the box.", accepted: false, version: version() });
+    requestChanges(asha, id, version(), "Two PSTI requirements need work before we can approve; see the comments on 2 and 3.");
+    created.push("submission Brightnest Video Doorbell 1.8.0 / UK PSTI 2023 (changes requested)");
   }
 }

@@ -5,9 +5,9 @@
  * optimistic version counter and writes the audit log.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { answers, checklistSections, checklistVersions, evidenceFiles, evidenceLinks, products, productVersions, requirements, submissions } from "../../db/schema";
+import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, requirements, submissions, verdicts } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { answerProblems, CLAIMS, EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type AnswerFacts, type RequirementInScope } from "../domain/answers";
 import { availableTransitions, canDelete, checkTransition, editableScope, type SubmissionStatus, type Transition } from "../domain/submission-state";
@@ -102,9 +102,43 @@ export function editableRefs(tx: Pick<Tx, "select">, s: SubmissionRow): Set<stri
   return reopenedRefs(tx, s.id);
 }
 
-/** Requirements sent back to the supplier by the latest request for changes (filled in by the review feature). */
-export function reopenedRefs(_tx: Pick<Tx, "select">, _submissionId: string): Set<string> {
-  return new Set();
+/** Requirements sent back by the latest request for changes, with the assessor's comment on each. */
+export function sentBack(tx: Pick<Tx, "select">, submissionId: string): Map<string, { verdict: string; comment: string }> {
+  const request = tx
+    .select()
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, submissionId), eq(decisions.kind, "changes_requested")))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  const out = new Map<string, { verdict: string; comment: string }>();
+  if (!request) return out;
+  const rows = tx
+    .select()
+    .from(verdicts)
+    .where(and(eq(verdicts.submissionId, submissionId), lte(verdicts.createdAt, request.createdAt)))
+    .orderBy(asc(verdicts.id))
+    .all();
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) latest.set(r.requirementRef, r);
+  for (const [ref, v] of latest) if (v.verdict === "fail" || v.verdict === "needs_information") out.set(ref, { verdict: v.verdict, comment: v.comment });
+  return out;
+}
+
+export function reopenedRefs(tx: Pick<Tx, "select">, submissionId: string): Set<string> {
+  return new Set(sentBack(tx, submissionId).keys());
+}
+
+/** What the assessors told the supplier: the latest request for changes or rejection, and per-requirement comments. */
+function feedbackFor(tx: Pick<Tx, "select">, s: SubmissionRow) {
+  const last = tx
+    .select({ kind: decisions.kind, comment: decisions.comment, createdAt: decisions.createdAt })
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, s.id), inArray(decisions.kind, ["changes_requested", "rejected"])))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  return { decision: last ?? null, byRef: s.status === "changes_requested" ? sentBack(tx, s.id) : new Map<string, { verdict: string; comment: string }>() };
 }
 
 function assertEditable(tx: Pick<Tx, "select">, s: SubmissionRow, ref: string): void {
@@ -268,8 +302,10 @@ export function submissionView(actor: Actor, id: string) {
   const progress = progressOf(t, s);
   const editable = editableRefs(t, s);
   const blockersByRef = new Map(progress.blockers.map((b) => [b.ref, b.problems]));
+  const feedback = feedbackFor(t, s);
   return {
     submission: s,
+    feedback: { decision: feedback.decision, sentBack: [...feedback.byRef].map(([ref, f]) => ({ ref, ...f })) },
     header,
     checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
     progress,
@@ -292,6 +328,7 @@ export function submissionView(actor: Actor, id: string) {
             evidence: links.filter((l) => l.requirementRef === r.ref),
             problems: blockersByRef.get(r.ref) ?? [],
             editable: editable === "all" || editable.has(r.ref),
+            assessorComment: feedback.byRef.get(r.ref) ?? null,
           })),
       }))
       .filter((sec) => sec.requirements.length > 0),

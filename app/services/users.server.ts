@@ -69,8 +69,9 @@ export async function createUser(actor: AnyActor, input: CreateUserInput): Promi
       throw new ServiceError("invalid", "Choose the organisation this user belongs to.", { organizationId: "Choose an organisation." });
     }
     if (!roleFitsOrganization(input.role, org.kind)) {
-      throw new ServiceError("invalid", `A ${input.role} cannot belong to a ${org.kind} organisation.`, {
-        role: `A ${input.role} must belong to a ${ORGANIZATION_KIND_OF_ROLE[input.role]} organisation.`,
+      const a = (word: string) => (/^[aeiou]/.test(word) ? `An ${word}` : `A ${word}`);
+      throw new ServiceError("invalid", `${a(input.role)} cannot belong to ${a(org.kind).toLowerCase()} organisation.`, {
+        role: `${a(input.role)} must belong to ${a(ORGANIZATION_KIND_OF_ROLE[input.role]).toLowerCase()} organisation.`,
       });
     }
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {

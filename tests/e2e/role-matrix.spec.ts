@@ -41,6 +41,21 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     post: { anon: "login", supplier: 409, assessor: 403, retailer: 403, admin: 403 },
     form: { claim: "not_implemented", justification: "crafted" },
   },
+  "routes/assessor.queue": { path: "/assessor/queue", get: only("assessor") },
+  "routes/assessor.submissions.$submissionId._index": {
+    path: `/assessor/submissions/${ids.submissionId}`,
+    get: only("assessor"),
+    // A crafted rejection: only assessors reach the service (which then wants the reviewer; 400 here for the missing reason).
+    post: { anon: "login", supplier: 403, assessor: 400, retailer: 403, admin: 403 },
+    form: { intent: "reject", version: "1", comment: "" },
+  },
+  "routes/assessor.submissions.$submissionId.requirements.$ref": {
+    path: `/assessor/submissions/${ids.submissionId}/requirements/5.1-1`,
+    get: only("assessor"),
+    post: { anon: "login", supplier: 403, assessor: 409, retailer: 403, admin: 403 },
+    form: { verdict: "pass", version: "1" },
+  },
+  "routes/admin.conflicts": { path: "/admin/conflicts", get: only("admin") },
   "routes/evidence.$linkId": { path: `/evidence/${ids.linkId}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
   "routes/_index": { path: "/", get: everyone(200) },
   "routes/login": { path: "/login", get: guestOnly },

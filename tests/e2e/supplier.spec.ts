@@ -94,6 +94,9 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   await page.getByLabel("If no evidence file is possible, why (optional)").fill("The policy is a public web page; its address is above.");
   await page.getByRole("button", { name: /Save and go to next open \(3\)/ }).click();
   await expect(page).toHaveURL(new RegExp(`${submissionUrl}/requirements/3$`));
+  // A fresh form: nothing of requirement 2's answer is carried over.
+  await expect(page.getByLabel("Justification")).toHaveValue("");
+  await expect(page.getByLabel("Implemented", { exact: true })).not.toBeChecked();
   await page.getByLabel("Implemented", { exact: true }).check();
   await page.getByLabel("Justification").fill("Support until 31 March 2030, printed on the box.");
   await page.getByRole("button", { name: "Save", exact: true }).click();

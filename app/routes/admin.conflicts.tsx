@@ -1,0 +1,109 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormError } from "../components/Field";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDate } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { conflictInput, declareConflict, listConflicts, removeConflict } from "../services/conflicts.server";
+
+export const meta: MetaFunction = () => [{ title: "Conflicts of interest — IoT Seal administration" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const admin = await requirePermission(request, context, "admin.users.manage");
+  return listConflicts(admin);
+}
+
+const removeInput = z.object({ intent: z.literal("remove"), id: z.string().min(1) });
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, context, "admin.users.manage");
+  const form = await request.formData();
+  if (form.get("intent") === "remove") {
+    const parsed = parseForm(removeInput, form);
+    if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+    const r = await attempt(() => removeConflict(admin, parsed.data.id));
+    return r.ok ? { ok: true as const, notice: "Declaration removed." } : r.response;
+  }
+  const parsed = parseForm(conflictInput, form);
+  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  const r = await attempt(() => declareConflict(admin, parsed.data));
+  return r.ok ? { ok: true as const, notice: "Conflict of interest recorded: that assessor can no longer review or confirm this supplier's submissions." } : r.response;
+}
+
+export default function Conflicts() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const failed = a && !a.ok ? a : undefined;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Administration</p>
+          <h1>Conflicts of interest</h1>
+          <p>An assessor never assesses an organisation they belong to, or one they are declared conflicted with here (a former employer, a relative, a consultancy contract).</p>
+        </div>
+      </div>
+      {a?.ok ? (
+        <p className="alert alert--ok" role="status">
+          {a.notice}
+        </p>
+      ) : null}
+      <FormError message={failed?.formError} />
+      <section className="card">
+        {d.declarations.length === 0 ? <p className="muted">No declaration.</p> : null}
+        <ul className="timeline">
+          {d.declarations.map((c) => (
+            <li key={c.id}>
+              <time>{formatDate(c.createdAt)}</time>
+              <span>
+                <strong>{c.assessor}</strong> ↔ <strong>{c.organization}</strong>: {c.reason} <span className="small muted">(declared by {c.declaredBy})</span>
+              </span>
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="intent" value="remove" />
+                <input type="hidden" name="id" value={c.id} />
+                <button className="button button--quiet button--small" type="submit">
+                  Remove
+                </button>
+              </Form>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="card" aria-labelledby="declare-title">
+        <h2 id="declare-title">Declare a conflict</h2>
+        <Form method="post" noValidate className="stack">
+          <div className="field">
+            <label htmlFor="f-assessor">Assessor</label>
+            <select id="f-assessor" name="assessorId" defaultValue={failed?.values?.assessorId ?? ""}>
+              <option value="">Choose…</option>
+              {d.assessors.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name} ({x.email})
+                </option>
+              ))}
+            </select>
+            {failed?.fieldErrors.assessorId ? <p className="field__error">{failed.fieldErrors.assessorId}</p> : null}
+          </div>
+          <div className="field">
+            <label htmlFor="f-org">Supplier organisation</label>
+            <select id="f-org" name="organizationId" defaultValue={failed?.values?.organizationId ?? ""}>
+              <option value="">Choose…</option>
+              {d.suppliers.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+            {failed?.fieldErrors.organizationId ? <p className="field__error">{failed.fieldErrors.organizationId}</p> : null}
+          </div>
+          <Field label="Reason" name="reason" defaultValue={failed?.values?.reason} error={failed?.fieldErrors.reason} />
+          <button className="button" type="submit">
+            Declare
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}

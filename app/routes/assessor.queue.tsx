@@ -1,0 +1,138 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
+import { StatusBadge } from "../components/StatusBadge";
+import { formatDateTime } from "../lib/format";
+import { requirePermission } from "../lib/session.server";
+import { queueQuery, reviewQueue } from "../services/review.server";
+import { nowMs } from "../adapters/clock.server";
+
+export const meta: MetaFunction = () => [{ title: "Review queue — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "assessor.workspace");
+  const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
+  const q = queueQuery.parse(raw);
+  return { q, now: nowMs(), ...reviewQueue(user, q) };
+}
+
+function age(from: Date | string | null, now: number): string {
+  if (!from) return "—";
+  const days = Math.floor((now - new Date(from).getTime()) / 86_400_000);
+  return days < 1 ? "today" : days === 1 ? "1 day" : `${days} days`;
+}
+
+export default function Queue() {
+  const d = useLoaderData<typeof loader>();
+  const submit = useSubmit();
+  const pageLink = (page: number) => `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(d.q).filter(([k, v]) => v !== undefined && k !== "page").map(([k, v]) => [k, String(v)])), page: String(page) })}`;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Assessor workspace</p>
+          <h1>Review queue</h1>
+          <p>Submitted and in-review submissions, oldest first. {d.total} in all.</p>
+        </div>
+      </div>
+      <Form method="get" className="card filters" aria-label="Filter the queue" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor="status">Status</label>
+            <select id="status" name="status" defaultValue={d.q.status ?? ""}>
+              <option value="">Submitted and in review</option>
+              <option value="submitted">Waiting for an assessor</option>
+              <option value="in_review">In review</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="checklist">Checklist</label>
+            <select id="checklist" name="checklist" defaultValue={d.q.checklist ?? ""}>
+              <option value="">Any</option>
+              {d.options.checklists.map((c) => (
+                <option key={c} value={c}>
+                  {c.replace("@", " ")}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="level">Level</label>
+            <select id="level" name="level" defaultValue={d.q.level ?? ""}>
+              <option value="">Any</option>
+              {d.options.levels.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="supplier">Supplier</label>
+            <select id="supplier" name="supplier" defaultValue={d.q.supplier ?? ""}>
+              <option value="">Any</option>
+              {d.options.suppliers.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <button className="button" type="submit">
+              Filter
+            </button>
+          </div>
+        </div>
+      </Form>
+      <section className="card">
+        {d.rows.length === 0 ? (
+          <p className="muted">Nothing waiting here.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Supplier</th>
+                  <th>Product version</th>
+                  <th>Checklist and level</th>
+                  <th>Waiting</th>
+                  <th>Status</th>
+                  <th>Who has it</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>{r.supplier}</td>
+                    <td>
+                      <Link to={`/assessor/submissions/${r.id}`}>{r.product}</Link>
+                      <div className="small muted">
+                        hw {r.hardwareRevision} · fw {r.firmwareVersion}
+                      </div>
+                    </td>
+                    <td>
+                      {r.checklistVersionId.replace("@", " ")}
+                      <div className="small muted">{r.targetLevel}</div>
+                    </td>
+                    <td title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>{age(r.submittedAt, d.now)}</td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                    </td>
+                    <td>{r.conflicted ? <span className="badge badge--bad">conflict of interest</span> : r.mine ? <strong>you</strong> : r.assigneeName ?? <span className="muted">nobody</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav className="pager" aria-label="Pages">
+          {d.q.page > 1 ? <Link to={pageLink(d.q.page - 1)}>← Previous</Link> : <span />}
+          <span className="small muted">
+            Page {d.q.page} of {d.pages}
+          </span>
+          {d.q.page < d.pages ? <Link to={pageLink(d.q.page + 1)}>Next →</Link> : <span />}
+        </nav>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,212 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "../components/Field";
+import { ReviewActions } from "../components/ReviewActions";
+import { StatusBadge } from "../components/StatusBadge";
+import { CLAIM_LABELS } from "../domain/answers";
+import { VERDICT_LABELS } from "../domain/review";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDate, formatDateTime, humanizeAction } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { serviceOrThrow } from "../lib/service-response.server";
+import { requirePermission } from "../lib/session.server";
+import { confirmApproval, proposeApproval, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewView, takeSubmission } from "../services/review.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "assessor.workspace");
+  return serviceOrThrow(() => reviewView(user, params.submissionId ?? ""));
+}
+
+const input = z.object({
+  intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "reject"], { error: "Unknown action." }),
+  version: z.coerce.number().int().min(1),
+  comment: z.string().max(5000).default(""),
+});
+
+const DONE: Record<z.infer<typeof input>["intent"], string> = {
+  take: "You have taken this submission for review.",
+  release: "Released back to the queue.",
+  request_changes: "Sent back to the supplier for changes.",
+  propose: "Approval proposed; a second assessor must confirm it.",
+  confirm: "Approval confirmed: the submission is approved.",
+  return: "The proposal went back to the reviewing assessor.",
+  reject: "The submission is rejected.",
+};
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "assessor.workspace");
+  const parsed = parseForm(input, await request.formData());
+  if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+  const { intent, version, comment } = parsed.data;
+  const id = params.submissionId ?? "";
+  if ((intent === "reject" || intent === "return") && comment.trim().length < 3) return failure("Give a reason: the supplier or your colleague will read it.", { comment: "A reason is required." });
+  const r = await attempt(() => {
+    switch (intent) {
+      case "take":
+        return takeSubmission(user, id, version);
+      case "release":
+        return releaseSubmission(user, id, version);
+      case "request_changes":
+        return requestChanges(user, id, version, comment.trim());
+      case "propose":
+        return proposeApproval(user, id, version, comment.trim());
+      case "confirm":
+        return confirmApproval(user, id, comment.trim());
+      case "return":
+        return returnProposal(user, id, comment.trim());
+      case "reject":
+        return rejectSubmission(user, id, version, comment.trim());
+    }
+  });
+  return r.ok ? { ok: true as const, notice: DONE[intent] } : r.response;
+}
+
+export default function ReviewPage() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const s = d.submission;
+  const firstUnscored = d.requirements.find((r) => !r.verdict)?.ref;
+  const base = `/assessor/submissions/${s.id}`;
+  return (
+    <>
+      <p className="small">
+        <Link to="/assessor/queue">Review queue</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            Review · <StatusBadge status={s.status} /> {d.assignee ? `· with ${d.assignee}` : ""}
+          </p>
+          <h1>
+            {d.header.product} <span className="muted">fw {d.header.firmwareVersion}</span>
+          </h1>
+          <p>
+            {d.header.supplier} · model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title} {d.checklist.version}, level {d.checklist.levelTitle} · support until{" "}
+            {formatDate(d.header.supportPeriodEnd)}
+          </p>
+        </div>
+        {d.can.score && firstUnscored ? (
+          <Link className="button" to={`requirements/${firstUnscored}`}>
+            Score the next unscored ({firstUnscored})
+          </Link>
+        ) : null}
+      </div>
+      {d.conflict ? (
+        <p className="alert alert--error" role="alert">
+          Conflict of interest: {d.conflict} You can read this submission but not review or decide on it.
+        </p>
+      ) : null}
+      {a?.ok ? (
+        <p className="alert alert--ok" role="status">
+          {a.notice}
+        </p>
+      ) : null}
+      <FormError message={a && !a.ok ? a.formError : undefined} />
+      {d.proposal ? (
+        <p className="alert alert--info">
+          Approval proposed {formatDateTime(d.proposal.createdAt)}
+          {d.proposal.byMe ? " by you: a second assessor must confirm it." : ": as a second assessor, confirm it or send it back."} {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
+        </p>
+      ) : null}
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="summary-title">
+          <h2 id="summary-title">Summary</h2>
+          <p data-testid="score-line">
+            {d.score.scored} of {d.score.total} scored · {d.score.counts.pass} pass · {d.score.counts.fail} fail · {d.score.counts.not_applicable} not applicable · {d.score.counts.needs_information} need information
+          </p>
+          <div className="score-bars">
+            <span>Mandatory met</span>
+            <meter min={0} max={100} value={d.score.mandatory.percent} aria-label="Mandatory requirements met" />
+            <span>
+              {d.score.mandatory.met}/{d.score.mandatory.total} ({d.score.mandatory.percent}%)
+            </span>
+            <span>Advisory met</span>
+            <meter min={0} max={100} value={d.score.advisory.percent} aria-label="Advisory requirements met" />
+            <span>
+              {d.score.advisory.met}/{d.score.advisory.total} ({d.score.advisory.percent}%)
+            </span>
+          </div>
+          <h3>{d.score.blockers.length ? `${d.score.blockers.length} items block approval` : "Nothing blocks approval"}</h3>
+          <ul className="blockers" aria-label="What blocks approval">
+            {d.score.blockers.slice(0, 100).map((b) => (
+              <li key={b.ref}>
+                <Link to={`requirements/${b.ref}`}>{b.ref}</Link>: {b.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="card" aria-labelledby="decide-title">
+          <h2 id="decide-title">Decide</h2>
+          <ReviewActions can={d.can} version={s.version} toSendBack={d.score.toSendBack.length} />
+        </section>
+      </div>
+      {d.changes && (d.changes.changedAnswers.length || d.changes.newEvidence.length) ? (
+        <section className="card changed" aria-labelledby="changes-title">
+          <h2 id="changes-title">Changed since your last look ({formatDateTime(d.changes.since)})</h2>
+          <ul>
+            {d.changes.changedAnswers.map((ref) => (
+              <li key={`a-${ref}`}>
+                <Link to={`requirements/${ref}`}>{ref}</Link>: answer changed
+              </li>
+            ))}
+            {d.changes.newEvidence.map((e) => (
+              <li key={`e-${e.ref}-${e.name}`}>
+                <Link to={`requirements/${e.ref}`}>{e.ref}</Link>: new evidence {e.name}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="reqs-title">
+        <h2 id="reqs-title">Requirements</h2>
+        <table className="requirements-table">
+          <thead>
+            <tr>
+              <th>Requirement</th>
+              <th>Claim</th>
+              <th className="num">Files</th>
+              <th>Verdict</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.requirements.map((r) => (
+              <tr key={r.ref} className={r.changed ? "changed" : undefined}>
+                <td>
+                  <Link to={`requirements/${r.ref}`}>
+                    <span className="requirement__ref">{r.ref}</span> {r.title}
+                  </Link>{" "}
+                  <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>{r.applicability}</span>
+                  {r.changed ? <span className="badge badge--warn">changed</span> : null}
+                </td>
+                <td>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "—"}</td>
+                <td className="num">{r.evidence.length || ""}</td>
+                <td>{r.verdict ? <span className={r.verdict.verdict === "pass" ? "badge badge--ok" : r.verdict.verdict === "fail" ? "badge badge--bad" : "badge badge--warn"}>{VERDICT_LABELS[r.verdict.verdict]}</span> : <span className="muted">not scored</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">Decisions</h2>
+        {d.decisions.length === 0 ? <p className="muted">None yet.</p> : null}
+        <ul className="timeline">
+          {d.decisions.map((x) => (
+            <li key={x.id}>
+              <time dateTime={new Date(x.createdAt).toISOString()}>{formatDateTime(x.createdAt)}</time>
+              <span>
+                <strong>{humanizeAction(x.kind)}</strong> by {x.assessorName}
+                {x.comment ? `: ${x.comment}` : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p className="small">
+          <Link to={base}>Refresh</Link>
+        </p>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,191 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ApplicabilityBadge } from "../components/Applicability";
+import { FormError } from "../components/Field";
+import { CLAIM_LABELS } from "../domain/answers";
+import { mayJudgeNotApplicable, VERDICT_LABELS, VERDICTS } from "../domain/review";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { formValues, parseForm } from "../lib/forms";
+import { notFound, requirePermission } from "../lib/session.server";
+import { serviceOrThrow } from "../lib/service-response.server";
+import { recordVerdict, reviewView, verdictInput } from "../services/review.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — review — IoT Seal` : "Review — IoT Seal" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "assessor.workspace");
+  const view = serviceOrThrow(() => reviewView(user, params.submissionId ?? ""));
+  const index = view.requirements.findIndex((r) => r.ref === params.ref);
+  if (index < 0) notFound("This requirement is not part of the submission.");
+  const after = [...view.requirements.slice(index + 1), ...view.requirements.slice(0, index)];
+  return {
+    submission: { id: view.submission.id, version: view.submission.version, status: view.submission.status },
+    header: view.header,
+    checklist: view.checklist,
+    canScore: view.can.score,
+    requirement: view.requirements[index],
+    position: { index: index + 1, total: view.requirements.length },
+    previousRef: view.requirements[index - 1]?.ref ?? null,
+    nextRef: view.requirements[index + 1]?.ref ?? null,
+    nextUnscored: after.find((r) => !r.verdict)?.ref ?? null,
+  };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "assessor.workspace");
+  const form = await request.formData();
+  const parsed = parseForm(verdictInput, form);
+  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  const id = params.submissionId ?? "";
+  const r = await attempt(() => recordVerdict(user, id, params.ref ?? "", parsed.data), formValues(form));
+  if (!r.ok) return r.response;
+  const next = form.get("next");
+  if (next === "overview") return redirect(`/assessor/submissions/${id}`);
+  if (typeof next === "string" && /^[\w.-]{1,64}$/.test(next)) return redirect(`/assessor/submissions/${id}/requirements/${next}`);
+  return { ok: true as const, notice: "Verdict saved." };
+}
+
+export default function VerdictPage() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const r = d.requirement;
+  const failed = a && !a.ok ? a : undefined;
+  const values = (failed?.values ?? {}) as Record<string, string>;
+  const current = values.verdict ?? r.verdict?.verdict ?? "";
+  const naAllowed = mayJudgeNotApplicable({ condition: r.condition, claim: r.answer?.claim ?? null });
+  const base = `/assessor/submissions/${d.submission.id}`;
+  return (
+    <>
+      <p className="small">
+        <Link to={base}>
+          {d.header.product} fw {d.header.firmwareVersion} ({d.header.supplier}) — {d.checklist.id} {d.checklist.version}
+        </Link>{" "}
+        · requirement {d.position.index} of {d.position.total}
+      </p>
+      <div className="page-head">
+        <div>
+          <h1>
+            <span className="requirement__ref">{r.ref}</span> {r.title}
+          </h1>
+          <p>
+            <ApplicabilityBadge value={r.applicability} /> at level {d.checklist.levelTitle} {r.changed ? <span className="badge badge--warn">changed since your last look</span> : null}
+          </p>
+        </div>
+      </div>
+      {a?.ok ? (
+        <p className="alert alert--ok" role="status">
+          {a.notice}
+        </p>
+      ) : null}
+      <FormError message={failed?.formError} />
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="req-title">
+          <h2 id="req-title">The requirement</h2>
+          <p>{r.text}</p>
+          {r.condition ? <p className="small">Condition: applies only if {r.condition}</p> : null}
+          {r.evidenceHint ? <p className="small muted">Evidence expected: {r.evidenceHint}</p> : null}
+          <h2>The supplier's answer</h2>
+          <p>
+            <strong>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "No claim"}</strong>
+          </p>
+          <p data-testid="justification">{r.answer?.justification || <span className="muted">No justification.</span>}</p>
+          {r.answer?.noEvidenceReason ? <p className="small">Why no evidence: {r.answer.noEvidenceReason}</p> : null}
+        </section>
+        <section className="card verdict-form" aria-labelledby="verdict-title">
+          <h2 id="verdict-title">Verdict</h2>
+          {d.canScore ? (
+            // Keyed by requirement and verdict: moving to the next requirement mounts a fresh form
+            // (uncontrolled fields must not carry the previous requirement's values).
+            <Form method="post" noValidate key={`${r.ref}:${r.verdict?.id ?? 0}`}>
+              <input type="hidden" name="version" value={d.submission.version} />
+              {/* The first submit button is what Enter triggers: save and move on. */}
+              <fieldset>
+                <legend>Verdict</legend>
+                {VERDICTS.map((v) => (
+                  <label className="choice" key={v}>
+                    <input type="radio" name="verdict" value={v} defaultChecked={current === v} disabled={v === "not_applicable" && !naAllowed} autoFocus={v === "pass" && !current} />
+                    <span>{VERDICT_LABELS[v]}</span>
+                  </label>
+                ))}
+              </fieldset>
+              {failed?.fieldErrors?.verdict ? <p className="field__error">{failed.fieldErrors.verdict}</p> : null}
+              <div className={failed?.fieldErrors?.comment ? "field field--error" : "field"}>
+                <label htmlFor="comment">Comment (required unless pass)</label>
+                <textarea
+                  id="comment"
+                  name="comment"
+                  rows={4}
+                  defaultValue={values.comment ?? ""}
+                  onKeyDown={(e) => {
+                    // Ctrl+Enter acts as the default button: save and move on.
+                    const form = e.currentTarget.form;
+                    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && form) {
+                      e.preventDefault();
+                      form.requestSubmit(form.querySelector<HTMLButtonElement>('button[name="next"]') ?? undefined);
+                    }
+                  }}
+                />
+                {failed?.fieldErrors?.comment ? <p className="field__error">{failed.fieldErrors.comment}</p> : null}
+              </div>
+              {r.applicability === "advisory" ? (
+                <label className="choice">
+                  <input type="checkbox" name="accepted" defaultChecked={r.verdict?.accepted ?? false} />
+                  <span>Accept the supplier's justification for not meeting this advisory requirement</span>
+                </label>
+              ) : null}
+              <div className="actions">
+                <button className="button" type="submit" name="next" value={d.nextUnscored ?? "overview"} disabled={busy}>
+                  {d.nextUnscored ? `Save and go to next unscored (${d.nextUnscored})` : "Save and return to the summary"}
+                </button>
+                <button className="button button--quiet" type="submit" disabled={busy}>
+                  Save
+                </button>
+              </div>
+              <p className="small muted">Keyboard: arrow keys choose the verdict, Tab to the comment, Ctrl+Enter saves and moves on.</p>
+            </Form>
+          ) : (
+            <p className="muted">{d.submission.status === "in_review" ? "You cannot score this submission." : "Take the submission for review to score it."}</p>
+          )}
+          <h3>History</h3>
+          {r.history.length === 0 ? <p className="muted small">No verdict yet.</p> : null}
+          <ul className="history" aria-label="Verdict history">
+            {r.history.map((h) => (
+              <li key={h.id}>
+                <strong>{VERDICT_LABELS[h.verdict]}</strong>
+                {h.accepted ? " (justification accepted)" : ""} by {h.assessorName}, {formatDateTime(h.createdAt)}
+                {h.comment ? `: ${h.comment}` : ""}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      <section className="card" aria-labelledby="evidence-title">
+        <h2 id="evidence-title">Evidence ({r.evidence.length})</h2>
+        {r.evidence.length === 0 ? <p className="muted">No file.</p> : null}
+        {r.evidence.map((e) => (
+          <article key={e.id} className="requirement">
+            <p>
+              <a href={`/evidence/${e.id}`}>{e.originalName}</a> <span className="small muted">{e.mediaType}, {Math.ceil(e.size / 1024)} KiB</span>{" "}
+              {e.mediaType === "application/pdf" || e.mediaType.startsWith("image/") ? (
+                <a href={`/evidence/${e.id}?inline=1`} target="_blank" rel="noreferrer">
+                  open in a new tab
+                </a>
+              ) : null}
+            </p>
+            <p className="hash">sha256 {e.sha256}</p>
+            {e.mediaType.startsWith("image/") ? <img className="evidence-preview" src={`/evidence/${e.id}?inline=1`} alt={`Evidence: ${e.originalName}`} /> : null}
+            {e.mediaType === "application/pdf" ? <iframe className="evidence-preview" title={`PDF: ${e.originalName}`} src={`/evidence/${e.id}?inline=1`} width="100%" height="420" /> : null}
+          </article>
+        ))}
+      </section>
+      <nav className="req-nav" aria-label="Requirements">
+        {d.previousRef ? <Link to={`${base}/requirements/${d.previousRef}`}>← {d.previousRef}</Link> : <span />}
+        <Link to={base}>Summary</Link>
+        {d.nextRef ? <Link to={`${base}/requirements/${d.nextRef}`}>{d.nextRef} →</Link> : <span />}
+      </nav>
+    </>
+  );
+}

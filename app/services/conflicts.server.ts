@@ -1,0 +1,60 @@
+/** Conflicts of interest an admin declares: an assessor who must not assess an organisation. */
+import crypto from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { conflictDeclarations, organizations, users } from "../../db/schema";
+import { nowMs } from "../adapters/clock.server";
+import type { Actor } from "./actor";
+import { recordAudit } from "./audit.server";
+import { assertCan } from "./authorize.server";
+import { db, transaction } from "./db.server";
+import { ServiceError } from "./errors.server";
+
+export const conflictInput = z.object({
+  assessorId: z.string().min(1, { error: "Choose an assessor." }),
+  organizationId: z.string().min(1, { error: "Choose a supplier organisation." }),
+  reason: z.string().trim().min(5, { error: "Say why, in at least 5 characters." }).max(500),
+});
+
+export function declareConflict(actor: Actor, input: z.infer<typeof conflictInput>): void {
+  assertCan(actor, "admin.users.manage");
+  transaction((tx) => {
+    const assessor = tx.select().from(users).where(eq(users.id, input.assessorId)).get();
+    if (!assessor || assessor.role !== "assessor") throw new ServiceError("invalid", "Choose an assessor.", { assessorId: "Not an assessor." });
+    const org = tx.select().from(organizations).where(eq(organizations.id, input.organizationId)).get();
+    if (!org || org.kind !== "supplier") throw new ServiceError("invalid", "Choose a supplier organisation.", { organizationId: "Not a supplier." });
+    const existing = tx.select().from(conflictDeclarations).where(and(eq(conflictDeclarations.assessorId, assessor.id), eq(conflictDeclarations.organizationId, org.id))).get();
+    if (existing) throw new ServiceError("conflict", `${assessor.name} is already declared conflicted with ${org.name}.`);
+    tx.insert(conflictDeclarations).values({ id: crypto.randomUUID(), assessorId: assessor.id, organizationId: org.id, reason: input.reason, declaredBy: actor.userId, createdAt: new Date(nowMs()) }).run();
+    recordAudit(tx, actor, { action: "conflict.declared", target: { type: "user", id: assessor.id }, organizationId: org.id, details: { assessor: assessor.email, organization: org.name, reason: input.reason } });
+  });
+}
+
+export function removeConflict(actor: Actor, id: string): void {
+  assertCan(actor, "admin.users.manage");
+  transaction((tx) => {
+    const row = tx.select().from(conflictDeclarations).where(eq(conflictDeclarations.id, id)).get();
+    if (!row) throw new ServiceError("not_found", "No such declaration.");
+    tx.delete(conflictDeclarations).where(eq(conflictDeclarations.id, id)).run();
+    recordAudit(tx, actor, { action: "conflict.removed", target: { type: "user", id: row.assessorId }, organizationId: row.organizationId, details: { reason: row.reason } });
+  });
+}
+
+export function listConflicts(actor: Actor) {
+  assertCan(actor, "admin.users.manage");
+  const declarer = alias(users, "declarer");
+  const t = db();
+  return {
+    declarations: t
+      .select({ id: conflictDeclarations.id, reason: conflictDeclarations.reason, createdAt: conflictDeclarations.createdAt, assessor: users.name, assessorEmail: users.email, organization: organizations.name, declaredBy: declarer.name })
+      .from(conflictDeclarations)
+      .innerJoin(users, eq(users.id, conflictDeclarations.assessorId))
+      .innerJoin(organizations, eq(organizations.id, conflictDeclarations.organizationId))
+      .innerJoin(declarer, eq(declarer.id, conflictDeclarations.declaredBy))
+      .orderBy(asc(users.name))
+      .all(),
+    assessors: t.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.role, "assessor")).orderBy(asc(users.name)).all(),
+    suppliers: t.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.kind, "supplier")).orderBy(asc(organizations.name)).all(),
+  };
+}

@@ -1,0 +1,113 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { seeded } from "./db";
+import { expectHydrated, loginViaForm, watchConsole } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+async function as(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  await loginViaForm(page, email);
+  await expect(page).not.toHaveURL(/\/login/);
+  return page;
+}
+
+let reviewUrl = "";
+
+test("assessor1 takes the seeded submission and scores every requirement from the keyboard", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const page = await as(browser, "assessor1@demo.test");
+  const problems = watchConsole(page);
+  await page.goto("/assessor/queue");
+  await expect(page.getByRole("heading", { name: "Review queue" })).toBeVisible();
+  const row = page.getByRole("row", { name: /Gator Kids Watch 3/ });
+  await expect(row).toContainText("etsi-en-303-645 2.1.1");
+  await expect(row).toContainText("nobody");
+  await page.screenshot({ path: "test-results/screenshots/assessor-queue.png", fullPage: true });
+  await row.getByRole("link", { name: "Gator Kids Watch 3" }).click();
+  await page.waitForURL(/\/assessor\/submissions\/[\w-]+$/);
+  reviewUrl = new URL(page.url()).pathname;
+  expect(reviewUrl).toBe(`/assessor/submissions/${seeded().submissionId}`);
+  await page.getByRole("button", { name: "Take for review" }).click();
+  await expect(page.getByText("You have taken this submission for review.")).toBeVisible();
+  await page.getByRole("link", { name: /Score the next unscored \(5\.1-1\)/ }).click();
+  await expectHydrated(page);
+
+  // 5.1-1: needs information, with a comment (the comment box, then Ctrl+Enter saves and moves on).
+  await expect(page.getByRole("img", { name: "Evidence: pairing-screen.png" })).toBeVisible();
+  await page.getByLabel("Needs information").check();
+  await page.getByLabel("Comment (required unless pass)").fill("Show two units' pairing codes side by side, please.");
+  await page.getByLabel("Comment (required unless pass)").press("Control+Enter");
+  await expect(page).toHaveURL(new RegExp(`${reviewUrl}/requirements/5\\.1-2$`));
+
+  // Every other requirement: "Pass" has the focus; Enter saves and goes to the next unscored one.
+  for (let i = 0; i < 80; i++) {
+    const heading = page.getByRole("heading", { level: 1 });
+    await expect(heading).toBeVisible();
+    if (new URL(page.url()).pathname === reviewUrl) break;
+    const pass = page.getByLabel("Pass", { exact: true });
+    await expect(pass).toBeFocused();
+    const before = page.url();
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Enter");
+    await page.waitForURL((u) => u.toString() !== before);
+  }
+  await expect(page).toHaveURL(reviewUrl);
+  await expect(page.getByTestId("score-line")).toContainText("67 of 67 scored · 66 pass · 0 fail · 0 not applicable · 1 need information");
+  await expect(page.getByRole("heading", { name: "1 items block approval" })).toBeVisible();
+  await page.screenshot({ path: "test-results/screenshots/assessor-review-summary.png", fullPage: true });
+  await page.getByLabel(/Message to the supplier/).fill("One item needs more evidence; see 5.1-1.");
+  await page.getByRole("button", { name: "Request changes" }).click();
+  await expect(page.getByText("Sent back to the supplier for changes.")).toBeVisible();
+  expect(problems).toEqual([]);
+  await page.context().close();
+});
+
+test("the supplier sees the comment, changes only that requirement and resubmits", async ({ browser }) => {
+  const page = await as(browser, "supplier@demo.test");
+  await page.goto(`/supplier/submissions/${seeded().submissionId}`);
+  const feedback = page.getByTestId("assessor-feedback");
+  await expect(feedback).toContainText("The assessor asks for changes");
+  await expect(feedback).toContainText("5.1-1 (needs information): Show two units' pairing codes side by side, please.");
+  await page.screenshot({ path: "test-results/screenshots/supplier-changes-requested.png", fullPage: false });
+  await feedback.getByRole("link", { name: "5.1-1" }).click();
+  await expect(page.getByTestId("assessor-comment")).toContainText("Show two units' pairing codes side by side");
+  await page.getByLabel("Justification").fill("Two units compared: codes K7Q2-M9XD-4HT8 and P3LW-8ZRC-2NQ5 (see the pairing test results).");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Answer saved." })).toBeVisible();
+  await page.goto(`/supplier/submissions/${seeded().submissionId}/requirements/5.1-2`);
+  await expect(page.getByText("Read-only")).toBeVisible();
+  await page.goto(`/supplier/submissions/${seeded().submissionId}`);
+  await page.getByRole("button", { name: "Resubmit for assessment" }).click();
+  await expect(page.getByText("Submitted for assessment.")).toBeVisible();
+  await page.context().close();
+});
+
+test("assessor1 sees what changed, passes it and proposes; assessor2 confirms the approval", async ({ browser }) => {
+  const asha = await as(browser, "assessor1@demo.test");
+  await asha.goto(reviewUrl);
+  await asha.getByRole("button", { name: "Take for review" }).click();
+  const changed = asha.getByRole("region", { name: /Changed since your last look/ });
+  await expect(changed).toContainText("5.1-1: answer changed");
+  await changed.getByRole("link", { name: "5.1-1" }).click();
+  await expect(asha.getByText("changed since your last look")).toBeVisible();
+  await expect(asha.getByTestId("justification")).toContainText("Two units compared");
+  await asha.getByLabel("Pass", { exact: true }).check();
+  await asha.getByRole("button", { name: "Save and return to the summary" }).click();
+  await expect(asha).toHaveURL(reviewUrl);
+  await expect(asha.getByRole("heading", { name: "Nothing blocks approval" })).toBeVisible();
+  await asha.getByRole("button", { name: "Propose approval" }).click();
+  await expect(asha.getByText("Approval proposed; a second assessor must confirm it.")).toBeVisible();
+  await expect(asha.getByRole("button", { name: /Confirm approval/ })).toHaveCount(0);
+  await asha.context().close();
+
+  const bram = await as(browser, "assessor2@demo.test");
+  await expect(bram.getByText(/waiting for your confirmation/)).toBeVisible();
+  await bram.goto(reviewUrl);
+  await expect(bram.getByText(/as a second assessor, confirm it or send it back/)).toBeVisible();
+  await bram.screenshot({ path: "test-results/screenshots/assessor2-confirm.png", fullPage: true });
+  await bram.getByRole("button", { name: "Confirm approval (second assessor)" }).click();
+  await expect(bram.getByText("Approval confirmed: the submission is approved.")).toBeVisible();
+  await expect(bram.getByText("Approved", { exact: true }).first()).toBeVisible();
+  await bram.context().close();
+});
