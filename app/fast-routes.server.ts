@@ -10,6 +10,8 @@ import { handleEvidenceUpload } from "./lib/evidence-upload.server";
 import { sessionTokenFromHeader } from "./lib/session.server";
 import { userForSession, type SessionUser } from "./services/auth.server";
 import { db } from "./services/db.server";
+import { signingKeys } from "./adapters/signing-keys.server";
+import { getEnv } from "./config/env.server";
 
 export interface FastContext {
   ip: string;
@@ -65,7 +67,7 @@ function evidenceUpload(req: IncomingMessage, res: ServerResponse, ctx: FastCont
 }
 
 /** The fast routes' paths, for the role-matrix test (they are not Remix routes). */
-export const FAST_ROUTES = ["/healthz", "/supplier/submissions/:id/evidence"] as const;
+export const FAST_ROUTES = ["/healthz", "/.well-known/jwks.json", "/supplier/submissions/:id/evidence"] as const;
 
 export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
   const url = req.url ?? "/";
@@ -74,6 +76,10 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
   if (pathname === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
     db().$client.prepare("select 1").get();
     return json(res, 200, { ok: true });
+  }
+  if (pathname === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) {
+    // Every public key the issuer ever signed with, retired ones included; CDN-cacheable.
+    return json(res, 200, signingKeys(getEnv().dataDir).jwks(), { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" });
   }
   const upload = UPLOAD.exec(pathname);
   if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));

@@ -1,5 +1,6 @@
 /** What the server does once when it starts: check the environment, migrate, seed the demo. */
 import { closeDb } from "../../db/connection";
+import { signingKeys } from "../adapters/signing-keys.server";
 import { getEnv } from "../config/env.server";
 import { importShippedChecklists } from "./checklists.server";
 import { db } from "./db.server";
@@ -14,6 +15,7 @@ export interface StartupReport {
 export async function startup(): Promise<StartupReport> {
   const env = getEnv();
   db(); // opens the database and applies pending migrations
+  await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
   const checklists = {

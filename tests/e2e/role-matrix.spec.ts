@@ -129,6 +129,7 @@ for (const who of ["anon", ...ROLES] as Who[]) {
 // The endpoints served beside Remix (app/fast-routes.server.ts), answering JSON.
 const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Record<Who, number> }[]> = {
   "/healthz": [{ method: "GET", path: "/healthz", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
+  "/.well-known/jwks.json": [{ method: "GET", path: "/.well-known/jwks.json", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
   "/supplier/submissions/:id/evidence": [
     { method: "GET", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },
     // Ownership and state are checked before the body is read: the submitted demo submission is frozen for its supplier.
@@ -147,6 +148,13 @@ for (const who of ["anon", ...ROLES] as Who[]) {
     for (const rows of Object.values(FAST)) {
       for (const row of rows) {
         const r = row.method === "GET" ? await ctx.get(row.path) : await ctx.post(row.path, { multipart: { file: { name: "x.txt", mimeType: "text/plain", buffer: Buffer.from("hello") } } });
+        if (row.path === "/.well-known/jwks.json") {
+          // The published keys: public Ed25519 keys with kids, never a private part.
+          const body = (await r.json()) as { keys: Record<string, string>[] };
+          expect(body.keys.length).toBeGreaterThan(0);
+          for (const k of body.keys) expect(k).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: expect.any(String) });
+          expect(JSON.stringify(body)).not.toMatch(/"d":/);
+        }
         expect(r.status(), `${row.method} ${row.path} as ${who}`).toBe(row.expect[who]);
         expect(r.headers()["content-type"], `${row.method} ${row.path}`).toMatch(/application\/json/);
       }

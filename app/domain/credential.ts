@@ -1,0 +1,186 @@
+/**
+ * The seal credential: a W3C Verifiable Credential 2.0 secured as a compact JWS (VC-JOSE-COSE,
+ * `typ: vc+jwt`, EdDSA over Ed25519, `kid` in the header), made and checked with `jose`.
+ * Building and checking are pure apart from the signature maths; keys come from outside.
+ */
+import { base64url, compactVerify, CompactSign, decodeProtectedHeader, importJWK, type JWK } from "jose";
+
+export const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
+export const SEAL_TYPE = "IoTSecuritySeal";
+export const JWS_TYPE = "vc+jwt";
+
+export interface SealSubject {
+  serial: string;
+  supplier: { name: string };
+  product: { name: string; model: string; gtin: string | null; sku: string | null; category: string };
+  hardwareRevision: string;
+  firmwareVersion: string;
+  checklist: { id: string; version: string; title: string; contentHash: string };
+  level: string;
+  results: { requirements: number; pass: number; notApplicable: number; mandatoryMet: number; advisoryMet: number; advisoryTotal: number };
+  evidenceMerkleRoot: string; // hex SHA-256 Merkle root (RFC 6962 hashing) over the assessed files' SHA-256 hashes
+  supportPeriodEnd: string; // YYYY-MM-DD
+}
+
+export interface StatusPointer {
+  listCredentialUrl: string;
+  index: number;
+}
+
+export interface SealCredential {
+  "@context": string[];
+  id: string;
+  type: string[];
+  issuer: { id: string; name: string };
+  validFrom: string;
+  validUntil: string;
+  credentialSubject: SealSubject & { id: string };
+  credentialStatus: {
+    id: string;
+    type: "BitstringStatusListEntry";
+    statusPurpose: "revocation" | "suspension";
+    statusListIndex: string;
+    statusListCredential: string;
+  }[];
+}
+
+export function sealPageUrl(baseUrl: string, serial: string): string {
+  return `${baseUrl}/s/${serial}`;
+}
+
+export function buildSealCredential(p: {
+  baseUrl: string;
+  issuerName: string;
+  subject: SealSubject;
+  validFrom: Date;
+  validUntil: Date;
+  revocation: StatusPointer;
+  suspension: StatusPointer;
+}): SealCredential {
+  const entry = (purpose: "revocation" | "suspension", s: StatusPointer) => ({
+    id: `${s.listCredentialUrl}#${s.index}`,
+    type: "BitstringStatusListEntry" as const,
+    statusPurpose: purpose,
+    statusListIndex: String(s.index),
+    statusListCredential: s.listCredentialUrl,
+  });
+  return {
+    "@context": [VC_CONTEXT],
+    id: sealPageUrl(p.baseUrl, p.subject.serial),
+    type: ["VerifiableCredential", SEAL_TYPE],
+    issuer: { id: p.baseUrl, name: p.issuerName },
+    validFrom: p.validFrom.toISOString(),
+    validUntil: p.validUntil.toISOString(),
+    credentialSubject: { id: `urn:iotseal:seal:${p.subject.serial}`, ...p.subject },
+    credentialStatus: [entry("revocation", p.revocation), entry("suspension", p.suspension)],
+  };
+}
+
+/** Signs with an Ed25519 private key (a CryptoKey or KeyObject); `kid` names the public key in the JWKS. */
+export async function signCredential(credential: SealCredential, key: CryptoKey | import("node:crypto").KeyObject, kid: string): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(credential))).setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid }).sign(key);
+}
+
+export type ForgeryReason =
+  | "not_a_jws"
+  | "bad_header"
+  | "alg_not_allowed"
+  | "missing_kid"
+  | "unknown_kid"
+  | "bad_signature"
+  | "bad_payload"
+  | "not_a_seal";
+
+export const FORGERY_MESSAGES: Record<ForgeryReason, string> = {
+  not_a_jws: "This is not a signed credential (a compact JWS has three base64url parts).",
+  bad_header: "The credential's header cannot be read.",
+  alg_not_allowed: "The credential is not signed with EdDSA (Ed25519); any other algorithm, including none, is refused.",
+  missing_kid: "The credential does not name its signing key.",
+  unknown_kid: "The credential names a signing key the issuer never published.",
+  bad_signature: "The signature does not match: the credential was altered or signed by someone else.",
+  bad_payload: "The signed content is not a credential.",
+  not_a_seal: "The signed content is not an IoT Seal credential.",
+};
+
+export type SignatureCheck = { ok: true; credential: SealCredential; kid: string } | { ok: false; reason: ForgeryReason; message: string };
+
+// The signature part may be empty (an "alg: none" token) so that such a token is named for what it is.
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+function forged(reason: ForgeryReason): SignatureCheck {
+  return { ok: false, reason, message: FORGERY_MESSAGES[reason] };
+}
+
+/**
+ * Checks the signature of a compact JWS against the issuer's published keys (a JWKS). Refuses
+ * any algorithm but EdDSA before touching the signature, and a `kid` that is not in the set.
+ */
+export async function verifySealSignature(jws: string, jwks: readonly JWK[]): Promise<SignatureCheck> {
+  const token = jws.trim();
+  if (!COMPACT.test(token)) return forged("not_a_jws");
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return forged("bad_header");
+  }
+  if (header.alg !== "EdDSA") return forged("alg_not_allowed");
+  if (typeof header.kid !== "string" || !header.kid) return forged("missing_kid");
+  const jwk = jwks.find((k) => k.kid === header.kid);
+  if (!jwk || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") return forged("unknown_kid");
+  let payload: Uint8Array;
+  try {
+    const key = await importJWK(jwk, "EdDSA");
+    ({ payload } = await compactVerify(token, key, { algorithms: ["EdDSA"] }));
+  } catch {
+    return forged("bad_signature");
+  }
+  let credential: SealCredential;
+  try {
+    credential = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
+  } catch {
+    return forged("bad_payload");
+  }
+  if (!isSealCredential(credential)) return forged("not_a_seal");
+  return { ok: true, credential, kid: header.kid };
+}
+
+function isSealCredential(c: unknown): c is SealCredential {
+  if (!c || typeof c !== "object") return false;
+  const v = c as Partial<SealCredential>;
+  return (
+    Array.isArray(v["@context"]) &&
+    v["@context"][0] === VC_CONTEXT &&
+    Array.isArray(v.type) &&
+    v.type.includes("VerifiableCredential") &&
+    v.type.includes(SEAL_TYPE) &&
+    typeof v.validFrom === "string" &&
+    typeof v.validUntil === "string" &&
+    typeof v.credentialSubject?.serial === "string" &&
+    Array.isArray(v.credentialStatus)
+  );
+}
+
+/** Reads the unverified payload (for showing what a forged credential claims; never trusted). */
+export function unverifiedPayload(jws: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(base64url.decode(jws.trim().split(".")[1] ?? "")));
+  } catch {
+    return null;
+  }
+}
+
+export type SealVerdict = "valid" | "expired" | "suspended" | "revoked" | "superseded" | "not_found" | "forged";
+
+/**
+ * The answer for a credential whose signature checked out, from its dates and status bits
+ * (revocation first: it is final), plus what the portal knows beyond the lists (superseded).
+ */
+export function sealVerdict(credential: SealCredential, facts: { now: Date; revoked: boolean; suspended: boolean; superseded?: boolean }): { verdict: SealVerdict; reason?: string } {
+  if (facts.revoked) return { verdict: "revoked" };
+  if (facts.superseded) return { verdict: "superseded", reason: "A newer certification of this product replaces this seal." };
+  if (facts.suspended) return { verdict: "suspended" };
+  if (facts.now.getTime() < Date.parse(credential.validFrom)) return { verdict: "forged", reason: "The seal claims to be valid only from a future date." };
+  if (facts.now.getTime() >= Date.parse(credential.validUntil)) return { verdict: "expired", reason: `Valid until ${credential.validUntil.slice(0, 10)}.` };
+  return { verdict: "valid" };
+}

@@ -1,0 +1,73 @@
+/**
+ * Seal serials: short, human-typable, self-checking, like `IOTS-7KQ2-M9XD`. Seven Crockford
+ * base32 payload characters (35 random bits) and one check character, in two groups of four.
+ *
+ * The check character is Crockford's check symbol: the payload's value mod 37, written with the
+ * base32 alphabet extended by `*~$=U` (https://www.crockford.com/base32.html). Because 37 is prime
+ * and larger than every digit difference, it catches every single-character substitution and every
+ * transposition of two adjacent different characters, including the last payload character with
+ * the check character. A weighted sum mod 32 cannot do both: substitutions need every weight odd
+ * (invertible mod 32), adjacent transpositions need every neighbouring weight difference odd, and
+ * two odd weights always differ by an even number (weights 1..7: a +16 change under weight 2 is
+ * missed). The price is that about 5 serials in 37 end in one of `*~$=U`.
+ */
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CHECK_ALPHABET = ALPHABET + "*~$=U";
+const PREFIX = "IOTS";
+const PAYLOAD_LENGTH = 7;
+/** Random bytes makeSerial needs: 5 bytes = 40 bits, of which the payload uses 35. */
+export const SERIAL_RANDOM_BYTES = 5;
+
+const READING_AIDS: Record<string, string> = { O: "0", I: "1", L: "1" };
+
+function checkSymbol(payload: string): string {
+  let value = 0;
+  for (const ch of payload) value = (value * 32 + ALPHABET.indexOf(ch)) % 37;
+  return CHECK_ALPHABET[value];
+}
+
+function format(compact: string): string {
+  return `${PREFIX}-${compact.slice(0, 4)}-${compact.slice(4)}`;
+}
+
+/** A new serial from the first 5 bytes of `randomBytes` (pass CSPRNG output; extra bytes are ignored). */
+export function makeSerial(randomBytes: Uint8Array): string {
+  if (randomBytes.length < SERIAL_RANDOM_BYTES) {
+    throw new RangeError(`makeSerial needs at least ${SERIAL_RANDOM_BYTES} random bytes, got ${randomBytes.length}`);
+  }
+  let value = 0;
+  for (let i = 0; i < SERIAL_RANDOM_BYTES; i++) value = value * 256 + randomBytes[i];
+  value = Math.floor(value / 32); // keep the top 35 bits
+  let payload = "";
+  for (let i = 0; i < PAYLOAD_LENGTH; i++) {
+    payload = ALPHABET[value % 32] + payload;
+    value = Math.floor(value / 32);
+  }
+  return format(payload + checkSymbol(payload));
+}
+
+/**
+ * The canonical form (`IOTS-XXXX-XXXX`) of a typed serial, or null when it is not shaped like one.
+ * Case-insensitive; spaces and hyphens are optional; the `IOTS` prefix is optional; O reads as 0
+ * and I, L as 1. Does not verify the check character: see isValidSerial.
+ */
+export function normalizeSerial(input: string): string | null {
+  if (typeof input !== "string") return null;
+  let s = input.toUpperCase().replace(/[\s-]+/g, "");
+  if (s.length === PREFIX.length + PAYLOAD_LENGTH + 1 && s.startsWith(PREFIX)) s = s.slice(PREFIX.length);
+  if (s.length !== PAYLOAD_LENGTH + 1) return null;
+  s = s.replace(/[OIL]/g, (c) => READING_AIDS[c]);
+  const payload = s.slice(0, PAYLOAD_LENGTH);
+  for (const ch of payload) if (!ALPHABET.includes(ch)) return null;
+  if (!CHECK_ALPHABET.includes(s[PAYLOAD_LENGTH])) return null;
+  return format(s);
+}
+
+/** Whether `input` normalizes to a serial whose check character matches its payload. */
+export function isValidSerial(input: string): boolean {
+  const canonical = normalizeSerial(input);
+  if (canonical === null) return false;
+  const compact = canonical.slice(PREFIX.length + 1).replace("-", "");
+  return checkSymbol(compact.slice(0, PAYLOAD_LENGTH)) === compact[PAYLOAD_LENGTH];
+}

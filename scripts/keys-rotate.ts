@@ -1,0 +1,18 @@
+// npm run keys:rotate — makes a new active seal signing key; the old one is retired: it stays in
+// the JWKS (so seals it signed keep verifying) but signs nothing more.
+import { signingKeys } from "../app/adapters/signing-keys.server";
+import { recordAudit } from "../app/services/audit.server";
+import { transaction } from "../app/services/db.server";
+import { getEnv } from "../app/config/env.server";
+import { closeDb } from "../db/connection";
+import { runCli } from "./cli";
+
+await runCli(async () => {
+  const keys = signingKeys(getEnv().dataDir);
+  const { retired, active } = await keys.rotate();
+  transaction((tx) => recordAudit(tx, { system: "cli:keys:rotate" }, { action: "signing_key.rotated", target: { type: "signing_key", id: active.kid }, details: { retired: retired?.kid ?? null, active: active.kid } }));
+  console.log(retired ? `Retired ${retired.kid} (still published in the JWKS).` : "There was no active key.");
+  console.log(`Active signing key: ${active.kid}`);
+  closeDb();
+  return 0;
+});
