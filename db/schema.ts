@@ -363,3 +363,67 @@ export const conflictDeclarations = sqliteTable(
   },
   (t) => [uniqueIndex("conflicts_unique").on(t.assessorId, t.organizationId)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Seals: the signed credential, its status positions, its events, and the transparency log.
+
+export const SEAL_STATES = ["active", "suspended", "revoked", "superseded"] as const;
+export const SEAL_EVENT_KINDS = ["issued", "suspended", "reinstated", "revoked", "expired", "superseded"] as const;
+
+export const seals = sqliteTable(
+  "seals",
+  {
+    serial: text("serial").primaryKey(),
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    productVersionId: text("product_version_id")
+      .notNull()
+      .references(() => productVersions.id),
+    credential: text("credential").notNull(), // the compact JWS, exactly as signed
+    kid: text("kid").notNull(),
+    validFrom: integer("valid_from", { mode: "timestamp_ms" }).notNull(),
+    validUntil: integer("valid_until", { mode: "timestamp_ms" }).notNull(),
+    /** The state the portal decided (expiry is derived from validUntil). */
+    state: text("state", { enum: SEAL_STATES }).notNull(),
+    revocationIndex: integer("revocation_index").notNull(),
+    suspensionIndex: integer("suspension_index").notNull(),
+    supersededBy: text("superseded_by"),
+    issuedLogIndex: integer("issued_log_index").notNull(),
+    issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("seals_submission_unique").on(t.submissionId),
+    uniqueIndex("seals_revocation_index").on(t.revocationIndex),
+    uniqueIndex("seals_suspension_index").on(t.suspensionIndex),
+    index("seals_product_version").on(t.productVersionId),
+    index("seals_org").on(t.organizationId),
+  ],
+);
+
+export const sealEvents = sqliteTable(
+  "seal_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    serial: text("serial")
+      .notNull()
+      .references(() => seals.serial),
+    kind: text("kind", { enum: SEAL_EVENT_KINDS }).notNull(),
+    reason: text("reason").notNull().default(""),
+    actorLabel: text("actor_label").notNull(),
+    logIndex: integer("log_index").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("seal_events_serial").on(t.serial, t.id)],
+);
+
+/** The transparency log: leaf i is the canonical JSON of one seal event (RFC 6962 leaf hashing). */
+export const logLeaves = sqliteTable("log_leaves", {
+  leafIndex: integer("leaf_index").primaryKey(),
+  data: text("data").notNull(),
+  leafHash: text("leaf_hash").notNull(), // hex
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+});

@@ -43,7 +43,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { intent, version, comment } = parsed.data;
   const id = params.submissionId ?? "";
   if ((intent === "reject" || intent === "return") && comment.trim().length < 3) return failure("Give a reason: the supplier or your colleague will read it.", { comment: "A reason is required." });
-  const r = await attempt(() => {
+  const r = await attempt<unknown>(() => {
     switch (intent) {
       case "take":
         return takeSubmission(user, id, version);
@@ -61,7 +61,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return rejectSubmission(user, id, version, comment.trim());
     }
   });
-  return r.ok ? { ok: true as const, notice: DONE[intent] } : r.response;
+  if (!r.ok) return r.response;
+  return { ok: true as const, notice: intent === "confirm" && typeof r.value === "string" ? `${DONE.confirm} Seal ${r.value} is issued.` : DONE[intent] };
 }
 
 export default function ReviewPage() {

@@ -14,6 +14,7 @@ import { recordAudit } from "./audit.server";
 import { assertCan } from "./authorize.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
+import { prepareSeal, recordIssuedSeal } from "./seals.server";
 import { answerFacts, evidenceOf, loadSubmission, requirementsInScope, transitionSubmission, type SubmissionRow } from "./submissions.server";
 
 type Reader = Pick<Tx, "select">;
@@ -173,23 +174,29 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
   });
 }
 
-/** Hooks run inside the confirming transaction once a submission is approved (the seal feature issues the seal here). */
-const onApproved: ((tx: Tx, s: SubmissionRow, actor: Actor) => void)[] = [];
-export function whenApproved(hook: (tx: Tx, s: SubmissionRow, actor: Actor) => void): void {
-  onApproved.push(hook);
+function checkConfirmable(t: Reader, actor: Actor, id: string) {
+  const s = loadForAssessor(t, actor, id);
+  assertNoConflict(t, actor, s);
+  const proposal = pendingProposal(t, s.id);
+  const check = checkConfirmation(proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion }, actor.userId, s.version);
+  if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
+  return { s, proposal: proposal! };
 }
 
-export function confirmApproval(actor: Actor, id: string, comment: string): void {
-  transaction((tx) => {
-    const s = loadForAssessor(tx, actor, id);
-    assertNoConflict(tx, actor, s);
-    const proposal = pendingProposal(tx, s.id);
-    const check = checkConfirmation(proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion }, actor.userId, s.version);
-    if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
+/**
+ * The second assessor confirms: the submission is approved and its seal issued in the same
+ * transaction. The credential is signed first (asynchronously); everything is checked again
+ * inside the transaction, so a change in between refuses the confirmation and nothing is kept.
+ */
+export async function confirmApproval(actor: Actor, id: string, comment: string): Promise<string> {
+  checkConfirmable(db(), actor, id); // refuse early, before anything is signed
+  const prepared = await prepareSeal(id);
+  return transaction((tx) => {
+    const { s, proposal } = checkConfirmable(tx, actor, id);
     decide(tx, actor, s, "approval_confirmed", comment);
-    transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal!.assessorId });
-    const approved = loadSubmission(tx, s.id);
-    for (const hook of onApproved) hook(tx, approved, actor);
+    transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal.assessorId, seal: prepared.serial });
+    recordIssuedSeal(tx, prepared, actor);
+    return prepared.serial;
   });
 }
 

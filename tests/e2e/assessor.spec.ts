@@ -107,7 +107,34 @@ test("assessor1 sees what changed, passes it and proposes; assessor2 confirms th
   await expect(bram.getByText(/as a second assessor, confirm it or send it back/)).toBeVisible();
   await bram.screenshot({ path: "test-results/screenshots/assessor2-confirm.png", fullPage: true });
   await bram.getByRole("button", { name: "Confirm approval (second assessor)" }).click();
-  await expect(bram.getByText("Approval confirmed: the submission is approved.")).toBeVisible();
+  await expect(bram.getByText(/Approval confirmed: the submission is approved\. Seal IOTS-[0-9A-Z]{4}-[0-9A-Z*~$=]{4} is issued\./)).toBeVisible();
   await expect(bram.getByText("Approved", { exact: true }).first()).toBeVisible();
+  const notice = await bram.getByRole("status").textContent();
+  sealSerial = notice!.match(/IOTS-[0-9A-Z]{4}-[0-9A-Z*~$=]{4}/)![0];
   await bram.context().close();
+});
+
+let sealSerial = "";
+
+test("anyone can open the new seal's public page: valid, the signed facts, nothing private", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const response = await page.goto(`/s/${sealSerial.toLowerCase().replace(/-/g, "")}`);
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL(`/s/${sealSerial}`); // a typed serial is normalised
+  await expect(page.getByTestId("seal-verdict")).toHaveText("Valid");
+  const facts = page.getByRole("region", { name: "What was certified (signed)" });
+  await expect(facts).toContainText("Gator Kids Watch 3");
+  await expect(facts).toContainText("C / 3.2.0");
+  await expect(facts).toContainText("Gator Wearables Ltd");
+  await expect(facts).toContainText("Cyber Security for Consumer Internet of Things: Baseline Requirements 2.1.1");
+  await expect(page.getByRole("list", { name: "Seal history" })).toContainText("issued");
+  await expect(page.locator("body")).not.toContainText(/Asha|Bram|assessor1@|pairing-screen\.png/);
+  await page.screenshot({ path: "test-results/screenshots/seal-page.png", fullPage: true });
+  const credential = await page.request.get(`/s/${sealSerial}/credential`);
+  expect(credential.headers()["content-type"]).toBe("application/vc+jwt");
+  expect((await credential.text()).trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  expect(problems).toEqual([]);
+  await context.close();
 });

@@ -56,6 +56,9 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     form: { verdict: "pass", version: "1" },
   },
   "routes/admin.conflicts": { path: "/admin/conflicts", get: only("admin") },
+  // Public seal pages: no login for anyone (an unknown serial is a 404, not a login redirect).
+  "routes/s.$serial._index": { path: "/s/IOTS-0000-0000", get: everyone(404) },
+  "routes/s.$serial.credential": { path: "/s/IOTS-0000-0000/credential", get: everyone(404) },
   "routes/evidence.$linkId": { path: `/evidence/${ids.linkId}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
   "routes/_index": { path: "/", get: everyone(200) },
   "routes/login": { path: "/login", get: guestOnly },

@@ -149,7 +149,7 @@ describe("a full review of the demo watch", () => {
     returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
     recordVerdict(asha, watchId, "5.5-1", { verdict: "pass", comment: "Checked the TLS 1.3 configuration in the policy.", accepted: false, version: version(watchId) });
     proposeApproval(asha, watchId, version(watchId), "Re-checked 5.5-1.");
-    confirmApproval(bram, watchId, "Confirmed.");
+    await confirmApproval(bram, watchId, "Confirmed.");
     expect(status(watchId)).toBe("approved");
     const kinds = db().select().from(decisions).where(eq(decisions.submissionId, watchId)).all().map((d) => d.kind);
     expect(kinds).toEqual(["approval_proposed", "proposal_returned", "approval_proposed", "approval_confirmed"]);

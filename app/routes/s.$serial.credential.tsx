@@ -1,0 +1,15 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { publicSealView } from "../services/seals.server";
+
+/** The seal's credential (compact JWS), exactly as signed. */
+export async function loader({ params }: LoaderFunctionArgs) {
+  const view = await publicSealView(params.serial ?? "");
+  if (!view) return new Response("No seal has this serial.\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  return new Response(view.jws + "\n", {
+    headers: {
+      "Content-Type": "application/vc+jwt",
+      "Content-Disposition": `attachment; filename="${view.serial}.vc.jwt"`,
+      "Cache-Control": "public, max-age=3600",
+    },
+  });
+}

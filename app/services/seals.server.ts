@@ -1,0 +1,178 @@
+/**
+ * Issuing seals. A seal is prepared and signed (jose signs asynchronously) before the
+ * approval's transaction, then recorded inside it together with the approval, its log leaf,
+ * its event and the audit entry: a failure anywhere leaves no half seal, and a credential
+ * whose transaction failed was never published.
+ */
+import crypto from "node:crypto";
+import canonicalize from "canonicalize";
+import { desc, eq, sql } from "drizzle-orm";
+import { checklistVersions, evidenceLinks, logLeaves, organizations, products, productVersions, sealEvents, seals } from "../../db/schema";
+import { signingKeys } from "../adapters/signing-keys.server";
+import { nowMs } from "../adapters/clock.server";
+import { getEnv } from "../config/env.server";
+import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential, type SealSubject } from "../domain/credential";
+import { leafHash, rootFromLeafHashes } from "../domain/merkle";
+import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../domain/serial";
+import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../domain/status-list";
+import { isSystem, type AnyActor } from "./actor";
+import { recordAudit } from "./audit.server";
+import { db, type Tx } from "./db.server";
+import { ServiceError } from "./errors.server";
+import { scoreOf } from "./review.server";
+import { loadSubmission } from "./submissions.server";
+import { CERTIFICATION_BODY_NAME } from "./users.server";
+
+export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
+
+export interface PreparedSeal {
+  serial: string;
+  submissionId: string;
+  organizationId: string;
+  productVersionId: string;
+  credential: SealCredential;
+  jws: string;
+  kid: string;
+  revocationIndex: number;
+  suspensionIndex: number;
+}
+
+function addMonths(d: Date, months: number): Date {
+  const r = new Date(d);
+  r.setUTCMonth(r.getUTCMonth() + months);
+  return r;
+}
+
+const random = () => crypto.randomInt(0, 2 ** 31) / 2 ** 31;
+
+/** Builds and signs the seal credential for an approvable submission; writes nothing. */
+export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
+  const t = db();
+  const s = loadSubmission(t, submissionId);
+  const row = t
+    .select({ org: organizations, product: products, version: productVersions })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!;
+  const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
+  const score = scoreOf(t, s);
+  if (!score.canApprove) throw new ServiceError("conflict", "This submission does not meet its checklist; no seal can be issued.");
+  const now = new Date(nowMs());
+  const supportEnds = new Date(`${row.product.supportPeriodEnd}T23:59:59Z`);
+  if (supportEnds <= now) throw new ServiceError("conflict", "The product's security support period has ended; no seal can be issued.");
+  const validUntil = new Date(Math.min(addMonths(now, cv.validityMonths).getTime(), supportEnds.getTime()));
+
+  let serial = makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
+  while (t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()) serial = makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
+  const used = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => new Set(t.select({ i: col }).from(seals).all().map((r) => r.i));
+  const revocationIndex = pickFreeIndex(used(seals.revocationIndex), STATUS_LIST_MIN_ENTRIES, random);
+  const suspensionIndex = pickFreeIndex(used(seals.suspensionIndex), STATUS_LIST_MIN_ENTRIES, random);
+
+  const hashes = [...new Set(t.select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all().map((r) => r.sha))].sort();
+  const subject: SealSubject = {
+    serial,
+    supplier: { name: row.org.name },
+    product: { name: row.product.name, model: row.product.model, gtin: row.product.gtin, sku: row.product.sku, category: row.product.category },
+    hardwareRevision: row.version.hardwareRevision,
+    firmwareVersion: row.version.firmwareVersion,
+    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash },
+    level: s.targetLevel,
+    results: {
+      requirements: score.total,
+      pass: score.counts.pass,
+      notApplicable: score.counts.not_applicable,
+      mandatoryMet: score.mandatory.met,
+      advisoryMet: score.advisory.met,
+      advisoryTotal: score.advisory.total,
+    },
+    evidenceMerkleRoot: rootFromLeafHashes(hashes.map((h) => leafHash(Buffer.from(h, "hex")))).toString("hex"),
+    supportPeriodEnd: row.product.supportPeriodEnd,
+  };
+  const env = getEnv();
+  const credential = buildSealCredential({
+    baseUrl: env.baseUrl,
+    issuerName: CERTIFICATION_BODY_NAME,
+    subject,
+    validFrom: now,
+    validUntil,
+    revocation: { listCredentialUrl: `${env.baseUrl}/status/${STATUS_LIST_IDS.revocation}`, index: revocationIndex },
+    suspension: { listCredentialUrl: `${env.baseUrl}/status/${STATUS_LIST_IDS.suspension}`, index: suspensionIndex },
+  });
+  const signer = await signingKeys(env.dataDir).signer(now);
+  const jws = await signCredential(credential, signer.key, signer.kid);
+  return { serial, submissionId: s.id, organizationId: s.organizationId, productVersionId: s.productVersionId, credential, jws, kid: signer.kid, revocationIndex, suspensionIndex };
+}
+
+/** Appends one entry to the transparency log; returns its leaf index. */
+export function appendLog(tx: Tx, entry: Record<string, unknown>): number {
+  const last = tx.select({ i: logLeaves.leafIndex }).from(logLeaves).orderBy(desc(logLeaves.leafIndex)).limit(1).get();
+  const index = last ? last.i + 1 : 0;
+  const data = canonicalize({ index, ...entry })!;
+  tx.insert(logLeaves).values({ leafIndex: index, data, leafHash: leafHash(Buffer.from(data)).toString("hex"), at: new Date(nowMs()) }).run();
+  return index;
+}
+
+/** Records a prepared seal inside the approving transaction. */
+export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void {
+  const s = loadSubmission(tx, p.submissionId);
+  if (s.status !== "approved") throw new ServiceError("conflict", "Only an approved submission gets a seal.");
+  if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.submissionId, s.id)).get()) throw new ServiceError("conflict", "This submission already has its seal.");
+  const at = new Date(nowMs());
+  const credentialHash = crypto.createHash("sha256").update(p.jws).digest("hex");
+  const logIndex = appendLog(tx, { event: "issued", serial: p.serial, at: at.toISOString(), credentialSha256: credentialHash, kid: p.kid });
+  tx.insert(seals)
+    .values({
+      serial: p.serial,
+      submissionId: s.id,
+      organizationId: p.organizationId,
+      productVersionId: p.productVersionId,
+      credential: p.jws,
+      kid: p.kid,
+      validFrom: new Date(p.credential.validFrom),
+      validUntil: new Date(p.credential.validUntil),
+      state: "active",
+      revocationIndex: p.revocationIndex,
+      suspensionIndex: p.suspensionIndex,
+      issuedLogIndex: logIndex,
+      issuedAt: at,
+    })
+    .run();
+  tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).run();
+  recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash } });
+}
+
+export function sealBySerial(serial: string) {
+  return db().select().from(seals).where(eq(seals.serial, serial)).get() ?? null;
+}
+
+export function sealForSubmission(submissionId: string) {
+  return db().select().from(seals).where(eq(seals.submissionId, submissionId)).get() ?? null;
+}
+
+export function logSize(): number {
+  return db().select({ n: sql<number>`count(*)` }).from(logLeaves).get()?.n ?? 0;
+}
+
+export function sealHistory(serial: string) {
+  return db().select().from(sealEvents).where(eq(sealEvents.serial, serial)).orderBy(sealEvents.id).all();
+}
+
+
+/**
+ * What anyone may see of a seal: its live verdict, the facts as signed (read from the verified
+ * credential, never from the database), the issuer, dates and log entries. No evidence, no
+ * user names. Null when no seal has this serial.
+ */
+export async function publicSealView(serialInput: string) {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const seal = sealBySerial(serial);
+  if (!seal) return null;
+  const check = await verifySealSignature(seal.credential, signingKeys(getEnv().dataDir).jwks().keys);
+  if (!check.ok) return { serial, verdict: "forged" as const, reason: check.message, credential: null, events: [], jws: seal.credential, kid: seal.kid };
+  const verdict = sealVerdict(check.credential, { now: new Date(nowMs()), revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: seal.state === "superseded" });
+  const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
+  return { serial, verdict: verdict.verdict, reason: verdict.reason ?? null, credential: check.credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy };
+}
