@@ -10,6 +10,8 @@ import { handleEvidenceUpload } from "./lib/evidence-upload.server";
 import { sessionTokenFromHeader } from "./lib/session.server";
 import { userForSession, type SessionUser } from "./services/auth.server";
 import { db } from "./services/db.server";
+import { publicSealView } from "./services/seals.server";
+import { nowMs } from "./adapters/clock.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "./config/env.server";
 
@@ -67,7 +69,32 @@ function evidenceUpload(req: IncomingMessage, res: ServerResponse, ctx: FastCont
 }
 
 /** The fast routes' paths, for the role-matrix test (they are not Remix routes). */
-export const FAST_ROUTES = ["/healthz", "/.well-known/jwks.json", "/supplier/submissions/:id/evidence"] as const;
+export const FAST_ROUTES = ["/healthz", "/.well-known/jwks.json", "/api/v1/seals/:serial", "/supplier/submissions/:id/evidence"] as const;
+
+const SEAL_API = /^\/api\/v1\/seals\/([\w-]{1,40})$/;
+
+/** GET /api/v1/seals/<serial>: the live verdict and the signed credential, for machines. */
+function sealLookup(req: IncomingMessage, res: ServerResponse, serial: string): true {
+  if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { error: "Use GET." }, { Allow: "GET" });
+  return run(res, async () => {
+    const view = await publicSealView(decodeURIComponent(serial));
+    const cors = { "Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache" };
+    if (!view) return json(res, 404, { status: "not_found" }, cors);
+    json(
+      res,
+      200,
+      {
+        serial: view.serial,
+        status: view.verdict,
+        ...(view.reason ? { reason: view.reason } : {}),
+        checkedAt: new Date(nowMs()).toISOString(),
+        credential: view.jws,
+        subject: view.credential?.credentialSubject ?? null,
+      },
+      cors,
+    );
+  });
+}
 
 export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
   const url = req.url ?? "/";
@@ -81,6 +108,8 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
     // Every public key the issuer ever signed with, retired ones included; CDN-cacheable.
     return json(res, 200, signingKeys(getEnv().dataDir).jwks(), { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" });
   }
+  const seal = SEAL_API.exec(pathname);
+  if (seal) return sealLookup(req, res, seal[1]);
   const upload = UPLOAD.exec(pathname);
   if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
   return false;

@@ -135,6 +135,13 @@ test("anyone can open the new seal's public page: valid, the signed facts, nothi
   const credential = await page.request.get(`/s/${sealSerial}/credential`);
   expect(credential.headers()["content-type"]).toBe("application/vc+jwt");
   expect((await credential.text()).trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  // The same answer for machines.
+  const api = await page.request.get(`/api/v1/seals/${sealSerial}`);
+  expect(api.status()).toBe(200);
+  const body = await api.json();
+  expect(body).toMatchObject({ serial: sealSerial, status: "valid", subject: { firmwareVersion: "3.2.0", product: { name: "Gator Kids Watch 3" } } });
+  expect(body.credential).toBe((await credential.text()).trim());
+  expect(Date.parse(body.checkedAt)).toBeGreaterThan(0);
   expect(problems).toEqual([]);
   await context.close();
 });
