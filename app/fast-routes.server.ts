@@ -71,13 +71,19 @@ function evidenceUpload(req: IncomingMessage, res: ServerResponse, ctx: FastCont
 /** The fast routes' paths, for the role-matrix test (they are not Remix routes). */
 export const FAST_ROUTES = ["/healthz", "/.well-known/jwks.json", "/api/v1/seals/:serial", "/supplier/submissions/:id/evidence"] as const;
 
-const SEAL_API = /^\/api\/v1\/seals\/([\w-]{1,40})$/;
+const SEAL_API = /^\/api\/v1\/seals\/([^/]{1,80})$/;
 
 /** GET /api/v1/seals/<serial>: the live verdict and the signed credential, for machines. */
 function sealLookup(req: IncomingMessage, res: ServerResponse, serial: string): true {
   if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { error: "Use GET." }, { Allow: "GET" });
   return run(res, async () => {
-    const view = await publicSealView(decodeURIComponent(serial));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(serial);
+    } catch {
+      return json(res, 400, { error: "The serial is not a valid URL path segment." });
+    }
+    const view = await publicSealView(decoded);
     const cors = { "Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache" };
     if (!view) return json(res, 404, { status: "not_found" }, cors);
     json(

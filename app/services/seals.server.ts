@@ -64,8 +64,12 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   if (supportEnds <= now) throw new ServiceError("conflict", "The product's security support period has ended; no seal can be issued.");
   const validUntil = new Date(Math.min(addMonths(now, cv.validityMonths).getTime(), supportEnds.getTime()));
 
-  let serial = makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
-  while (t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()) serial = makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
+  // Issued serials are letters and digits only: a draw whose check symbol is one of Crockford's
+  // extra symbols (* ~ $ =) is drawn again, so serials are safe in URLs, QR codes and typing.
+  // (Validation stays mod 37, so errors in a typed serial are still detected.)
+  const draw = () => makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
+  let serial = draw();
+  while (!/^[0-9A-Z-]+$/.test(serial) || t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()) serial = draw();
   const used = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => new Set(t.select({ i: col }).from(seals).all().map((r) => r.i));
   const revocationIndex = pickFreeIndex(used(seals.revocationIndex), STATUS_LIST_MIN_ENTRIES, random);
   const suspensionIndex = pickFreeIndex(used(seals.suspensionIndex), STATUS_LIST_MIN_ENTRIES, random);

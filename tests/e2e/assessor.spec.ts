@@ -107,10 +107,10 @@ test("assessor1 sees what changed, passes it and proposes; assessor2 confirms th
   await expect(bram.getByText(/as a second assessor, confirm it or send it back/)).toBeVisible();
   await bram.screenshot({ path: "test-results/screenshots/assessor2-confirm.png", fullPage: true });
   await bram.getByRole("button", { name: "Confirm approval (second assessor)" }).click();
-  await expect(bram.getByText(/Approval confirmed: the submission is approved\. Seal IOTS-[0-9A-Z]{4}-[0-9A-Z*~$=]{4} is issued\./)).toBeVisible();
+  await expect(bram.getByText(/Approval confirmed: the submission is approved\. Seal IOTS-[0-9A-Z]{4}-[0-9A-Z]{4} is issued\./)).toBeVisible();
   await expect(bram.getByText("Approved", { exact: true }).first()).toBeVisible();
   const notice = await bram.getByRole("status").textContent();
-  sealSerial = notice!.match(/IOTS-[0-9A-Z]{4}-[0-9A-Z*~$=]{4}/)![0];
+  sealSerial = notice!.match(/IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}/)![0];
   await bram.context().close();
 });
 

@@ -132,7 +132,11 @@ for (const who of ["anon", ...ROLES] as Who[]) {
 // The endpoints served beside Remix (app/fast-routes.server.ts), answering JSON.
 const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Record<Who, number> }[]> = {
   "/healthz": [{ method: "GET", path: "/healthz", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
-  "/api/v1/seals/:serial": [{ method: "GET", path: "/api/v1/seals/IOTS-0000-0000", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } }],
+  "/api/v1/seals/:serial": [
+    { method: "GET", path: "/api/v1/seals/IOTS-0000-0000", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+    // A serial ending in a Crockford check symbol ($ here) still reaches the API and gets JSON.
+    { method: "GET", path: "/api/v1/seals/IOTS-0000-000%24", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+  ],
   "/.well-known/jwks.json": [{ method: "GET", path: "/.well-known/jwks.json", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
   "/supplier/submissions/:id/evidence": [
     { method: "GET", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },

@@ -43,6 +43,7 @@ describe("issuing a seal on approval", () => {
   it("the confirming assessor's approval issues exactly one signed seal, with its log leaf and event", async () => {
     const serial = await confirmApproval(actorFor("assessor2@demo.test"), watchId, "Confirmed.");
     expect(isValidSerial(serial)).toBe(true);
+    expect(serial).toMatch(/^IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}$/); // URL-safe: no Crockford check symbols
     expect(count(seals)).toBe(1);
     const seal = sealForSubmission(watchId)!;
     expect(seal).toMatchObject({ serial, state: "active", issuedLogIndex: 0 });
