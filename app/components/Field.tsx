@@ -37,3 +37,13 @@ export function FormError({ message }: { message?: string }) {
     </div>
   );
 }
+
+/** The confirmation an action returns ("Answer saved."), announced politely to screen readers. */
+export function Notice({ message }: { message?: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="alert alert--ok" role="status">
+      {message}
+    </p>
+  );
+}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, Notice } from "../components/Field";
 import { attempt, failure } from "../lib/action-errors.server";
 import { formatDate } from "../lib/format";
 import { parseForm } from "../lib/forms";
@@ -45,11 +45,7 @@ export default function Conflicts() {
           <p>An assessor never assesses an organisation they belong to, or one they are declared conflicted with here (a former employer, a relative, a consultancy contract).</p>
         </div>
       </div>
-      {a?.ok ? (
-        <p className="alert alert--ok" role="status">
-          {a.notice}
-        </p>
-      ) : null}
+      <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} />
       <section className="card">
         {d.declarations.length === 0 ? <p className="muted">No declaration.</p> : null}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormError } from "../components/Field";
+import { FormError, Notice } from "../components/Field";
 import { ReviewActions } from "../components/ReviewActions";
 import { StatusBadge } from "../components/StatusBadge";
 import { CLAIM_LABELS } from "../domain/answers";
@@ -100,11 +100,7 @@ export default function ReviewPage() {
           Conflict of interest: {d.conflict} You can read this submission but not review or decide on it.
         </p>
       ) : null}
-      {a?.ok ? (
-        <p className="alert alert--ok" role="status">
-          {a.notice}
-        </p>
-      ) : null}
+      <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.proposal ? (
         <p className="alert alert--info">

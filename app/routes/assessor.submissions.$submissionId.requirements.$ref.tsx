@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ApplicabilityBadge } from "../components/Applicability";
-import { FormError } from "../components/Field";
+import { FormError, Notice } from "../components/Field";
 import { CLAIM_LABELS } from "../domain/answers";
 import { mayJudgeNotApplicable, VERDICT_LABELS, VERDICTS } from "../domain/review";
 import { attempt, failure } from "../lib/action-errors.server";
@@ -75,11 +75,7 @@ export default function VerdictPage() {
           </p>
         </div>
       </div>
-      {a?.ok ? (
-        <p className="alert alert--ok" role="status">
-          {a.notice}
-        </p>
-      ) : null}
+      <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="req-title">

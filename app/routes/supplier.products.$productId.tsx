@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, Notice } from "../components/Field";
 import { ProductFields } from "../components/ProductFields";
 import { StatusBadge } from "../components/StatusBadge";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../domain/product";
@@ -62,11 +62,7 @@ export default function ProductPage() {
           Product registered. Add the hardware revision and firmware version you want certified.
         </p>
       ) : null}
-      {a?.ok ? (
-        <p className="alert alert--ok" role="status">
-          {a.notice}
-        </p>
-      ) : null}
+      <Notice message={a?.ok ? a.notice : undefined} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="versions-title">
           <h2 id="versions-title">Versions</h2>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { FormError } from "../components/Field";
+import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
 import { CLAIM_LABELS } from "../domain/answers";
 import { attempt, failure } from "../lib/action-errors.server";
@@ -58,11 +58,7 @@ export default function SubmissionPage() {
           </p>
         </div>
       </div>
-      {a?.ok ? (
-        <p className="alert alert--ok" role="status">
-          {a.notice}
-        </p>
-      ) : null}
+      <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.feedback.decision ? (
         <div className={d.feedback.decision.kind === "rejected" ? "alert alert--error" : "alert alert--warn"} data-testid="assessor-feedback">

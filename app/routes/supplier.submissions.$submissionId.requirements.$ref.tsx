@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ApplicabilityBadge } from "../components/Applicability";
 import { EvidenceList } from "../components/EvidenceList";
 import { EvidenceUploader } from "../components/EvidenceUploader";
-import { FormError } from "../components/Field";
+import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
 import { CLAIM_LABELS, CLAIMS, mayClaimNotApplicable } from "../domain/answers";
 import { ACCEPTED_LIST } from "../domain/evidence-type";
@@ -83,11 +83,7 @@ export default function RequirementPage() {
           </p>
         </div>
       </div>
-      {a?.ok ? (
-        <p className="alert alert--ok" role="status">
-          {a.notice}
-        </p>
-      ) : null}
+      <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="asks-title">
