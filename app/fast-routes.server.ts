@@ -10,8 +10,7 @@ import { handleEvidenceUpload } from "./lib/evidence-upload.server";
 import { sessionTokenFromHeader } from "./lib/session.server";
 import { userForSession, type SessionUser } from "./services/auth.server";
 import { db } from "./services/db.server";
-import { publicSealView } from "./services/seals.server";
-import { nowMs } from "./adapters/clock.server";
+import { bulkVerifyApi, logRoutes, run, sealLookup, statusList, verifyApi } from "./lib/public-api.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "./config/env.server";
 
@@ -19,12 +18,12 @@ export interface FastContext {
   ip: string;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true => {
   const text = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store", ...headers });
   res.end(text);
   return true;
-}
+};
 
 /** The session user holding `permission`, or an answer (401/403) already sent. */
 async function authorize(req: IncomingMessage, res: ServerResponse, ctx: FastContext, permission: Permission): Promise<SessionUser | null> {
@@ -39,16 +38,6 @@ async function authorize(req: IncomingMessage, res: ServerResponse, ctx: FastCon
     return null;
   }
   return user;
-}
-
-/** Runs an async handler; an unexpected error is logged and answered with a plain 500. */
-function run(res: ServerResponse, work: () => Promise<unknown>): true {
-  work().catch((error) => {
-    console.error("[error] fast route:", error);
-    if (!res.headersSent) json(res, 500, { ok: false, message: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
-    else res.destroy();
-  });
-  return true;
 }
 
 const UPLOAD = /^\/supplier\/submissions\/([\w-]{1,64})\/evidence$/;
@@ -69,38 +58,22 @@ function evidenceUpload(req: IncomingMessage, res: ServerResponse, ctx: FastCont
 }
 
 /** The fast routes' paths, for the role-matrix test (they are not Remix routes). */
-export const FAST_ROUTES = ["/healthz", "/.well-known/jwks.json", "/api/v1/seals/:serial", "/supplier/submissions/:id/evidence"] as const;
+export const FAST_ROUTES = [
+  "/healthz",
+  "/.well-known/jwks.json",
+  "/api/v1/seals/:serial",
+  "/api/v1/verify",
+  "/api/v1/verify/bulk",
+  "/status/:listId",
+  "/log/checkpoint",
+  "/log/keys",
+  "/log/proof/:leaf",
+  "/log/consistency",
+  "/supplier/submissions/:id/evidence",
+] as const;
 
 const SEAL_API = /^\/api\/v1\/seals\/([^/]{1,80})$/;
-
-/** GET /api/v1/seals/<serial>: the live verdict and the signed credential, for machines. */
-function sealLookup(req: IncomingMessage, res: ServerResponse, serial: string): true {
-  if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { error: "Use GET." }, { Allow: "GET" });
-  return run(res, async () => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(serial);
-    } catch {
-      return json(res, 400, { error: "The serial is not a valid URL path segment." });
-    }
-    const view = await publicSealView(decoded);
-    const cors = { "Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache" };
-    if (!view) return json(res, 404, { status: "not_found" }, cors);
-    json(
-      res,
-      200,
-      {
-        serial: view.serial,
-        status: view.verdict,
-        ...(view.reason ? { reason: view.reason } : {}),
-        checkedAt: new Date(nowMs()).toISOString(),
-        credential: view.jws,
-        subject: view.credential?.credentialSubject ?? null,
-      },
-      cors,
-    );
-  });
-}
+const STATUS_LIST = /^\/status\/([\w-]{1,64})$/;
 
 export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
   const url = req.url ?? "/";
@@ -115,7 +88,12 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
     return json(res, 200, signingKeys(getEnv().dataDir).jwks(), { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" });
   }
   const seal = SEAL_API.exec(pathname);
-  if (seal) return sealLookup(req, res, seal[1]);
+  if (seal) return sealLookup(req, res, ctx.ip, seal[1]);
+  if (pathname === "/api/v1/verify") return verifyApi(req, res, ctx.ip);
+  if (pathname === "/api/v1/verify/bulk") return bulkVerifyApi(req, res, ctx.ip);
+  const list = STATUS_LIST.exec(pathname);
+  if (list) return statusList(req, res, list[1]);
+  if (pathname.startsWith("/log/") && logRoutes(req, res, pathname, new URLSearchParams(q < 0 ? "" : url.slice(q + 1)))) return true;
   const upload = UPLOAD.exec(pathname);
   if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
   return false;

@@ -4,11 +4,12 @@
  * Times are stored as integer milliseconds since the epoch (drizzle `timestamp_ms`).
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { CLAIMS } from "../app/domain/answers";
 import { ORGANIZATION_KINDS, ROLES } from "../app/domain/roles";
 import { VERDICTS } from "../app/domain/review";
 import { SUBMISSION_STATUSES } from "../app/domain/submission-state";
+import { SEAL_STATES } from "../app/domain/seal-state";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -367,7 +368,6 @@ export const conflictDeclarations = sqliteTable(
 // ---------------------------------------------------------------------------------------------
 // Seals: the signed credential, its status positions, its events, and the transparency log.
 
-export const SEAL_STATES = ["active", "suspended", "revoked", "superseded"] as const;
 export const SEAL_EVENT_KINDS = ["issued", "suspended", "reinstated", "revoked", "expired", "superseded"] as const;
 
 export const seals = sqliteTable(
@@ -394,6 +394,11 @@ export const seals = sqliteTable(
     supersededBy: text("superseded_by"),
     issuedLogIndex: integer("issued_log_index").notNull(),
     issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
+    /** The certificate as issued (deterministic pdfkit output) and its SHA-256. */
+    pdf: blob("pdf", { mode: "buffer" }),
+    pdfSha256: text("pdf_sha256"),
+    /** The log inclusion proof at issue time (seal.tlog-proof.json), JSON. */
+    logProof: text("log_proof"),
   },
   (t) => [
     uniqueIndex("seals_submission_unique").on(t.submissionId),
@@ -420,6 +425,15 @@ export const sealEvents = sqliteTable(
   (t) => [index("seal_events_serial").on(t.serial, t.id)],
 );
 
+/** Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size the log has had. */
+export const logCheckpoints = sqliteTable("log_checkpoints", {
+  treeSize: integer("tree_size").primaryKey(),
+  rootHash: text("root_hash").notNull(), // hex
+  note: text("note").notNull(), // the signed note, as served at /log/checkpoint
+  kid: text("kid").notNull(),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+});
+
 /** The transparency log: leaf i is the canonical JSON of one seal event (RFC 6962 leaf hashing). */
 export const logLeaves = sqliteTable("log_leaves", {
   leafIndex: integer("leaf_index").primaryKey(),
@@ -427,3 +441,23 @@ export const logLeaves = sqliteTable("log_leaves", {
   leafHash: text("leaf_hash").notNull(), // hex
   at: integer("at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/** A retail buyer's bulk check of a CSV of serials: the summary and the answered CSV, for download. */
+export const verificationRuns = sqliteTable(
+  "verification_runs",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    fileName: text("file_name").notNull(),
+    rowCount: integer("row_count").notNull(),
+    summary: text("summary").notNull(), // JSON: count per verdict
+    resultCsv: text("result_csv").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("verification_runs_org").on(t.organizationId, t.createdAt)],
+);

@@ -24,3 +24,17 @@ export const testClock = {
     offsetMs = 0;
   },
 };
+
+/**
+ * Runs `fn` with the clock set to `at` (then restores it). Only for work done before the server
+ * listens, such as the demo seed's back-dated seal: nothing else may run meanwhile.
+ */
+export async function runAt<T>(at: Date, fn: () => Promise<T>): Promise<T> {
+  const saved = { fixed, offsetMs };
+  fixed = at.getTime();
+  try {
+    return await fn();
+  } finally {
+    ({ fixed, offsetMs } = saved);
+  }
+}

@@ -29,8 +29,23 @@ export class SigningKeys {
     return path.join(this.dir, `${kid}.private.pem`);
   }
 
+  private cache: { mtimeMs: number; keys: KeyRecord[] } | undefined;
+
+  /** Every key, oldest first. Cached until the directory changes (a rotation adds a file). */
   list(): KeyRecord[] {
-    if (!fs.existsSync(this.dir)) return [];
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(this.dir).mtimeMs;
+    } catch {
+      return [];
+    }
+    if (this.cache?.mtimeMs === mtimeMs) return this.cache.keys;
+    const keys = this.readAll();
+    this.cache = { mtimeMs, keys };
+    return keys;
+  }
+
+  private readAll(): KeyRecord[] {
     return fs
       .readdirSync(this.dir)
       .filter((f) => f.endsWith(".json"))
@@ -55,6 +70,7 @@ export class SigningKeys {
     const record: KeyRecord = { kid, jwk: { ...jwk, kid, alg: "EdDSA", use: "sig" }, createdAt: now.toISOString(), status: "active" };
     fs.writeFileSync(this.privatePath(kid), privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600, flag: "wx" });
     fs.writeFileSync(this.metaPath(kid), JSON.stringify(record, null, 2) + "\n", { mode: 0o644, flag: "wx" });
+    this.cache = undefined;
     return record;
   }
 
@@ -64,6 +80,7 @@ export class SigningKeys {
     if (current) {
       const retired: KeyRecord = { ...current, status: "retired", retiredAt: now.toISOString() };
       fs.writeFileSync(this.metaPath(current.kid), JSON.stringify(retired, null, 2) + "\n");
+      this.cache = undefined;
     }
     return { retired: current && { ...current, status: "retired", retiredAt: now.toISOString() }, active: await this.create(now) };
   }
@@ -73,6 +90,23 @@ export class SigningKeys {
     const record = await this.ensureActive(now);
     return { kid: record.kid, key: crypto.createPrivateKey(fs.readFileSync(this.privatePath(record.kid))) };
   }
+
+  /**
+   * The active key for signing inside a database transaction (which cannot await). The key is
+   * made at start-up (ensureActive), so a missing one is a deployment error.
+   */
+  signerSync(): { kid: string; key: crypto.KeyObject; publicKeyRaw: Buffer } {
+    const record = this.active();
+    if (!record) throw new Error(`No active signing key in ${this.dir}; start the portal once or run npm run keys:rotate.`);
+    let key = this.privateKeys.get(record.kid);
+    if (!key) {
+      key = crypto.createPrivateKey(fs.readFileSync(this.privatePath(record.kid)));
+      this.privateKeys.set(record.kid, key);
+    }
+    return { kid: record.kid, key, publicKeyRaw: Buffer.from(record.jwk.x!, "base64url") };
+  }
+
+  private privateKeys = new Map<string, crypto.KeyObject>();
 
   /** Every public key, retired ones included: the JWKS at /.well-known/jwks.json. */
   jwks(): { keys: JWK[] } {

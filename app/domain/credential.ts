@@ -154,6 +154,8 @@ function isSealCredential(c: unknown): c is SealCredential {
     Array.isArray(v.type) &&
     v.type.includes("VerifiableCredential") &&
     v.type.includes(SEAL_TYPE) &&
+    typeof v.issuer?.id === "string" &&
+    typeof v.issuer?.name === "string" &&
     typeof v.validFrom === "string" &&
     typeof v.validUntil === "string" &&
     typeof v.credentialSubject?.serial === "string" &&
@@ -170,6 +172,9 @@ export function unverifiedPayload(jws: string): unknown {
   }
 }
 
+/** How far a verifier's clock may lag the issuer's before a fresh seal looks post-dated. */
+export const CLOCK_LEEWAY_MS = 5 * 60 * 1000;
+
 export type SealVerdict = "valid" | "expired" | "suspended" | "revoked" | "superseded" | "not_found" | "forged";
 
 /**
@@ -180,7 +185,8 @@ export function sealVerdict(credential: SealCredential, facts: { now: Date; revo
   if (facts.revoked) return { verdict: "revoked" };
   if (facts.superseded) return { verdict: "superseded", reason: "A newer certification of this product replaces this seal." };
   if (facts.suspended) return { verdict: "suspended" };
-  if (facts.now.getTime() < Date.parse(credential.validFrom)) return { verdict: "forged", reason: "The seal claims to be valid only from a future date." };
+  // A verifier's clock may run a little behind the issuer's; beyond that, a future date is not genuine.
+  if (facts.now.getTime() + CLOCK_LEEWAY_MS < Date.parse(credential.validFrom)) return { verdict: "forged", reason: "The seal claims to be valid only from a future date." };
   if (facts.now.getTime() >= Date.parse(credential.validUntil)) return { verdict: "expired", reason: `Valid until ${credential.validUntil.slice(0, 10)}.` };
   return { verdict: "valid" };
 }

@@ -51,3 +51,34 @@ export class SlidingWindowLimiter {
     }
   }
 }
+
+/**
+ * A token bucket per key (pure: the caller passes the time): `perMinute` requests a minute on
+ * average, bursts up to `burst`. O(1) per hit, for the public API where limits are high.
+ */
+export class TokenBucketLimiter {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    readonly perMinute: number,
+    readonly burst: number = perMinute,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  hit(key: string, now: number): RateDecision {
+    const rate = this.perMinute / 60_000;
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * rate);
+    b.at = now;
+    if (this.buckets.size >= this.maxKeys && !this.buckets.has(key)) this.prune(now);
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return { allowed: false, remaining: 0, retryAfterMs: Math.ceil((1 - b.tokens) / rate) };
+    b.tokens -= 1;
+    return { allowed: true, remaining: Math.floor(b.tokens), retryAfterMs: 0 };
+  }
+
+  private prune(now: number): void {
+    const full = this.burst / (this.perMinute / 60_000);
+    for (const [key, b] of this.buckets) if (now - b.at > full) this.buckets.delete(key);
+  }
+}

@@ -51,14 +51,16 @@ export const PERMISSIONS = [
   "admin.users.manage",
   "admin.audit.read",
   "checklists.read",
+  "seals.manage",
+  "seals.verify",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   supplier: ["supplier.workspace", "checklists.read"],
-  assessor: ["assessor.workspace", "checklists.read"],
-  retailer: ["retailer.workspace", "checklists.read"],
-  admin: ["admin.workspace", "admin.users.manage", "admin.audit.read", "checklists.read"],
+  assessor: ["assessor.workspace", "checklists.read", "seals.manage"],
+  retailer: ["retailer.workspace", "checklists.read", "seals.verify"],
+  admin: ["admin.workspace", "admin.users.manage", "admin.audit.read", "checklists.read", "seals.manage"],
 };
 
 export function can(role: Role, permission: Permission): boolean {
@@ -89,13 +91,14 @@ export function navFor(role: Role): NavItem[] {
     case "supplier":
       return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, checklists];
     case "assessor":
-      return [home, { to: "/assessor/queue", label: "Review queue" }, checklists];
+      return [home, { to: "/assessor/queue", label: "Review queue" }, { to: "/seals", label: "Seals" }, checklists];
     case "retailer":
-      return [home, checklists];
+      return [home, { to: "/verify", label: "Verify a seal" }, { to: "/retailer/verify/bulk", label: "Bulk check" }, checklists];
     case "admin":
       return [
         home,
         checklists,
+        { to: "/seals", label: "Seals" },
         { to: "/admin/users", label: "Users" },
         { to: "/admin/organizations", label: "Organisations" },
         { to: "/admin/conflicts", label: "Conflicts" },

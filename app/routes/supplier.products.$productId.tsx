@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { Field, FormError, Notice } from "../components/Field";
 import { ProductFields } from "../components/ProductFields";
 import { StatusBadge } from "../components/StatusBadge";
+import { VerdictBadge } from "../components/SealVerdict";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../domain/product";
 import { attempt, failure } from "../lib/action-errors.server";
 import { formatDate } from "../lib/format";
@@ -101,9 +102,17 @@ export default function ProductPage() {
             {submissions.map((s) => (
               <li key={s.id}>
                 <Link to={`/supplier/submissions/${s.id}`}>
-                  {s.checklistVersionId.replace("@", " ")} · {s.targetLevel}
+                  firmware {s.firmwareVersion} · {s.checklistVersionId.replace("@", " ")} · {s.targetLevel}
                 </Link>
                 <StatusBadge status={s.status} />
+                {s.sealSerial && s.sealVerdict ? (
+                  <span className="small">
+                    Seal <Link to={`/s/${s.sealSerial}`} className="mono">{s.sealSerial}</Link> <VerdictBadge verdict={s.sealVerdict} />{" "}
+                    <a href={`/s/${s.sealSerial}/seal.pdf`} download>
+                      certificate (PDF)
+                    </a>
+                  </span>
+                ) : null}
               </li>
             ))}
           </ul>

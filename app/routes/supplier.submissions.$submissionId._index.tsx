@@ -6,7 +6,7 @@ import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
 import { CLAIM_LABELS } from "../domain/answers";
 import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
+import { formatDate, formatDateTime } from "../lib/format";
 import { parseForm } from "../lib/forms";
 import { serviceOrThrow } from "../lib/service-response.server";
 import { requirePermission } from "../lib/session.server";
@@ -74,6 +74,16 @@ export default function SubmissionPage() {
             </ul>
           ) : null}
           {d.feedback.sentBack.length ? <p className="small">Only these requirements can be changed; then resubmit.</p> : null}
+        </div>
+      ) : null}
+      {d.seal ? (
+        <div className="alert alert--ok" data-testid="issued-seal">
+          <strong>Seal {d.seal.serial} issued</strong> (valid until {formatDate(d.seal.validUntil)}; state: {d.seal.state}).{" "}
+          <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
+          <a href={`/s/${d.seal.serial}/seal.pdf`} download>
+            Download the certificate (PDF)
+          </a>{" "}
+          · <a href={`/s/${d.seal.serial}/credential`}>credential</a>
         </div>
       ) : null}
       {s.status !== "draft" && s.status !== "changes_requested" ? (

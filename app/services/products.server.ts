@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { products, productVersions, submissions } from "../../db/schema";
+import { products, productVersions, seals, submissions } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { gtinProblem, PRODUCT_CATEGORIES } from "../domain/product";
 import type { Actor } from "./actor";
@@ -132,13 +132,28 @@ export function getProduct(actor: Actor, productId: string) {
   const product = ownProduct(actor, productId);
   const versions = db().select().from(productVersions).where(eq(productVersions.productId, productId)).orderBy(desc(productVersions.createdAt)).all();
   const subs = db()
-    .select({ id: submissions.id, status: submissions.status, productVersionId: submissions.productVersionId, checklistVersionId: submissions.checklistVersionId, targetLevel: submissions.targetLevel, updatedAt: submissions.updatedAt })
+    .select({
+      id: submissions.id,
+      status: submissions.status,
+      productVersionId: submissions.productVersionId,
+      firmwareVersion: productVersions.firmwareVersion,
+      checklistVersionId: submissions.checklistVersionId,
+      targetLevel: submissions.targetLevel,
+      updatedAt: submissions.updatedAt,
+      sealSerial: seals.serial,
+      sealState: seals.state,
+      sealValidUntil: seals.validUntil,
+    })
     .from(submissions)
     .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .leftJoin(seals, eq(seals.submissionId, submissions.id))
     .where(eq(productVersions.productId, productId))
     .orderBy(desc(submissions.updatedAt))
     .all();
-  return { product, versions, submissions: subs };
+  const now = nowMs();
+  // The seal's standing as a verifier would put it (expiry follows from the date).
+  const withSeal = subs.map((r) => ({ ...r, sealVerdict: r.sealState === "active" && r.sealValidUntil && r.sealValidUntil.getTime() <= now ? ("expired" as const) : r.sealState === "active" ? ("valid" as const) : r.sealState }));
+  return { product, versions, submissions: withSeal };
 }
 
 /** The organisation's product versions, for choosing what a new submission is about. */

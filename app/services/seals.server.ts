@@ -5,25 +5,29 @@
  * whose transaction failed was never published.
  */
 import crypto from "node:crypto";
-import canonicalize from "canonicalize";
-import { desc, eq, sql } from "drizzle-orm";
-import { checklistVersions, evidenceLinks, logLeaves, organizations, products, productVersions, sealEvents, seals } from "../../db/schema";
+import { desc, eq, getTableColumns } from "drizzle-orm";
+import { z } from "zod";
+import { checklistVersions, evidenceLinks, organizations, products, productVersions, sealEvents, seals } from "../../db/schema";
+import { renderSealPdf } from "../adapters/seal-pdf.server";
 import { signingKeys } from "../adapters/signing-keys.server";
 import { nowMs } from "../adapters/clock.server";
 import { getEnv } from "../config/env.server";
-import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential, type SealSubject } from "../domain/credential";
+import { buildSealCredential, sealPageUrl, sealVerdict, signCredential, type SealCredential, type SealSubject } from "../domain/credential";
 import { leafHash, rootFromLeafHashes } from "../domain/merkle";
 import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../domain/serial";
 import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../domain/status-list";
-import { isSystem, type AnyActor } from "./actor";
+import { isSystem, type Actor, type AnyActor } from "./actor";
+import { assertCan } from "./authorize.server";
+import { manualActions, SEAL_STATES } from "../domain/seal-state";
 import { recordAudit } from "./audit.server";
 import { db, type Tx } from "./db.server";
+import { statusListUrl } from "./seal-status.server";
+import { appendLog, inclusionProofFor } from "./transparency-log.server";
+import { storedCredentialChecked } from "./verify.server";
 import { ServiceError } from "./errors.server";
 import { scoreOf } from "./review.server";
 import { loadSubmission } from "./submissions.server";
 import { CERTIFICATION_BODY_NAME } from "./users.server";
-
-export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
 
 export interface PreparedSeal {
   serial: string;
@@ -101,21 +105,12 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
     subject,
     validFrom: now,
     validUntil,
-    revocation: { listCredentialUrl: `${env.baseUrl}/status/${STATUS_LIST_IDS.revocation}`, index: revocationIndex },
-    suspension: { listCredentialUrl: `${env.baseUrl}/status/${STATUS_LIST_IDS.suspension}`, index: suspensionIndex },
+    revocation: { listCredentialUrl: statusListUrl("revocation"), index: revocationIndex },
+    suspension: { listCredentialUrl: statusListUrl("suspension"), index: suspensionIndex },
   });
   const signer = await signingKeys(env.dataDir).signer(now);
   const jws = await signCredential(credential, signer.key, signer.kid);
   return { serial, submissionId: s.id, organizationId: s.organizationId, productVersionId: s.productVersionId, credential, jws, kid: signer.kid, revocationIndex, suspensionIndex };
-}
-
-/** Appends one entry to the transparency log; returns its leaf index. */
-export function appendLog(tx: Tx, entry: Record<string, unknown>): number {
-  const last = tx.select({ i: logLeaves.leafIndex }).from(logLeaves).orderBy(desc(logLeaves.leafIndex)).limit(1).get();
-  const index = last ? last.i + 1 : 0;
-  const data = canonicalize({ index, ...entry })!;
-  tx.insert(logLeaves).values({ leafIndex: index, data, leafHash: leafHash(Buffer.from(data)).toString("hex"), at: new Date(nowMs()) }).run();
-  return index;
 }
 
 /** Records a prepared seal inside the approving transaction. */
@@ -126,6 +121,11 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
   const at = new Date(nowMs());
   const credentialHash = crypto.createHash("sha256").update(p.jws).digest("hex");
   const logIndex = appendLog(tx, { event: "issued", serial: p.serial, at: at.toISOString(), credentialSha256: credentialHash, kid: p.kid });
+  const proof = inclusionProofFor(logIndex, logIndex + 1, tx);
+  if (!proof.ok) throw new Error(`log proof for a leaf just appended: ${proof.message}`);
+  // The certificate is rendered here, synchronously, so the seal row never exists without it.
+  const pdf = renderSealPdf({ jws: p.jws, credential: p.credential, sealUrl: sealPageUrl(getEnv().baseUrl, p.serial), logProof: proof.value });
+  const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
   tx.insert(seals)
     .values({
       serial: p.serial,
@@ -141,22 +141,24 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
       suspensionIndex: p.suspensionIndex,
       issuedLogIndex: logIndex,
       issuedAt: at,
+      pdf,
+      pdfSha256,
+      logProof: JSON.stringify(proof.value),
     })
     .run();
   tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).run();
-  recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash } });
+  recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 } });
 }
 
+/** Every column but the PDF (tens of kilobytes, read only when downloaded). */
+const { pdf: _pdf, ...SEAL_COLUMNS } = getTableColumns(seals);
+
 export function sealBySerial(serial: string) {
-  return db().select().from(seals).where(eq(seals.serial, serial)).get() ?? null;
+  return db().select(SEAL_COLUMNS).from(seals).where(eq(seals.serial, serial)).get() ?? null;
 }
 
 export function sealForSubmission(submissionId: string) {
-  return db().select().from(seals).where(eq(seals.submissionId, submissionId)).get() ?? null;
-}
-
-export function logSize(): number {
-  return db().select({ n: sql<number>`count(*)` }).from(logLeaves).get()?.n ?? 0;
+  return db().select(SEAL_COLUMNS).from(seals).where(eq(seals.submissionId, submissionId)).get() ?? null;
 }
 
 export function sealHistory(serial: string) {
@@ -174,9 +176,58 @@ export async function publicSealView(serialInput: string) {
   if (!serial) return null;
   const seal = sealBySerial(serial);
   if (!seal) return null;
-  const check = await verifySealSignature(seal.credential, signingKeys(getEnv().dataDir).jwks().keys);
-  if (!check.ok) return { serial, verdict: "forged" as const, reason: check.message, credential: null, events: [], jws: seal.credential, kid: seal.kid };
+  const credential = await storedCredentialChecked(seal);
+  if (!credential) return { serial, verdict: "forged" as const, reason: "The issuer's stored credential does not verify.", credential: null, events: [], jws: seal.credential, kid: seal.kid, supersededBy: null, supersedes: null, hasPdf: false };
+  const check = { credential };
   const verdict = sealVerdict(check.credential, { now: new Date(nowMs()), revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: seal.state === "superseded" });
   const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
-  return { serial, verdict: verdict.verdict, reason: verdict.reason ?? null, credential: check.credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy };
+  const supersedes = db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
+  // A suspension, revocation or supersession answers with the public reason recorded with it.
+  const stateReason = verdict.verdict === seal.state ? [...events].reverse().find((e) => e.kind === seal.state)?.reason : undefined;
+  return { serial, verdict: verdict.verdict, reason: stateReason || verdict.reason || null, credential: check.credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy, supersedes, hasPdf: seal.pdfSha256 !== null };
+}
+
+/** The seal's certificate PDF as issued, or null. Public: the PDF shows only signed facts. */
+export function sealPdf(serialInput: string): { serial: string; pdf: Buffer; sha256: string } | null {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const row = db().select({ serial: seals.serial, pdf: seals.pdf, sha: seals.pdfSha256 }).from(seals).where(eq(seals.serial, serial)).get();
+  if (!row?.pdf || !row.sha) return null;
+  return { serial: row.serial, pdf: row.pdf, sha256: row.sha };
+}
+
+export const sealListQuery = z.object({
+  state: z.enum(["all", ...SEAL_STATES, "expired"]).catch("all"),
+  q: z.string().trim().max(100).catch(""),
+});
+
+/** Every seal, for assessors and administrators: newest first, filtered by state or text. */
+export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
+  assertCan(actor, "seals.manage");
+  const now = new Date(nowMs());
+  const rows = db()
+    .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil, issuedAt: seals.issuedAt, product: products.name, model: products.model, firmware: productVersions.firmwareVersion, supplier: organizations.name })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, seals.organizationId))
+    .orderBy(desc(seals.issuedAt))
+    .all()
+    .map((r) => ({ ...r, expired: r.validUntil <= now }));
+  const q = query.q.toLowerCase();
+  return rows.filter(
+    (r) =>
+      (query.state === "all" || (query.state === "expired" ? r.expired && r.state !== "revoked" : r.state === query.state)) &&
+      (!q || [r.serial, r.product, r.model, r.supplier, r.firmware].some((v) => v.toLowerCase().includes(q))),
+  );
+}
+
+/** One seal with what staff may see: who acted, and which actions the lifecycle allows now. */
+export async function staffSealView(actor: Actor, serial: string) {
+  assertCan(actor, "seals.manage");
+  const view = await publicSealView(serial);
+  if (!view) throw new ServiceError("not_found", "No seal has this serial.");
+  const seal = sealBySerial(view.serial)!;
+  const events = sealHistory(view.serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex, by: e.actorLabel }));
+  return { ...view, state: seal.state, submissionId: seal.submissionId, events, actions: manualActions(seal.state), pdfSha256: seal.pdfSha256 };
 }

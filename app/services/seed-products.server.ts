@@ -35,7 +35,7 @@ export function actorFor(email: string): Actor {
   return { userId: row.u.id, email: row.u.email, name: row.u.name, role: row.u.role, organizationId: row.org.id, ip: null };
 }
 
-async function attach(actor: Actor, submissionId: string, ref: string, files: string[]): Promise<void> {
+export async function attachSeedEvidence(actor: Actor, submissionId: string, ref: string, files: string[]): Promise<void> {
   const uploads = [];
   for (const name of files) {
     const received = await store().receive(fs.createReadStream(path.join(seedEvidenceDir(), name)), 10 * 1024 * 1024);
@@ -48,7 +48,7 @@ function findProduct(actor: Actor, model: string) {
   return db().select().from(products).where(and(eq(products.organizationId, actor.organizationId), eq(products.model, model))).get();
 }
 
-async function ensureProduct(actor: Actor, p: z.input<typeof productInput>, version: { hardwareRevision: string; firmwareVersion: string; appVersion: string | null }) {
+export async function ensureProduct(actor: Actor, p: z.input<typeof productInput>, version: { hardwareRevision: string; firmwareVersion: string; appVersion: string | null }) {
   // Demo data goes through the same validation as a supplier's form.
   const productId = findProduct(actor, p.model)?.id ?? createProduct(actor, productInput.parse(p));
   const existing = db()
@@ -108,7 +108,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
     for (const req of requirementsInScope(db(), "etsi-en-303-645@2.1.1", "baseline")) {
       const a = watchAnswer(req);
       saveAnswer(grace, id, req.ref, { claim: a.claim, justification: a.justification, noEvidenceReason: "" });
-      if (a.files.length) await attach(grace, id, req.ref, a.files);
+      if (a.files.length) await attachSeedEvidence(grace, id, req.ref, a.files);
     }
     submitSubmission(grace, id);
     created.push("submission Gator Kids Watch 3 3.2.0 / ETSI EN 303 645 2.1.1 (submitted)");
@@ -135,7 +135,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
       saveAnswer(sam, id, req.ref, { claim: "implemented", justification: "Implemented in firmware 2.4.1; see the design notes in our security file.", noEvidenceReason: "" });
     }
     const interfaces = reqs.find((r) => r.sectionRef === "2.4.7");
-    if (interfaces) await attach(sam, id, interfaces.ref, ["indoor-cam-port-scan.txt"]);
+    if (interfaces) await attachSeedEvidence(sam, id, interfaces.ref, ["indoor-cam-port-scan.txt"]);
     created.push("submission Brightnest Indoor Cam 2 2.4.1 / IoTSF 3.0 class-1 (draft, half answered)");
   }
 
@@ -156,7 +156,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
   if (!db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, bell.versionId)).get()) {
     const id = openSubmission(sam, { productVersionId: bell.versionId, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
     saveAnswer(sam, id, "1", { claim: "implemented", justification: "Each doorbell has a unique set-up code; the app asks for a new password at set-up.", noEvidenceReason: "" });
-    await attach(sam, id, "1", ["indoor-cam-port-scan.txt"]);
+    await attachSeedEvidence(sam, id, "1", ["indoor-cam-port-scan.txt"]);
     saveAnswer(sam, id, "2", { claim: "implemented", justification: "Reports go to security@brightnest.example.", noEvidenceReason: "Our policy is an e-mail address on the website." });
     saveAnswer(sam, id, "3", { claim: "implemented", justification: "Security updates for at least five years.", noEvidenceReason: "Stated in our terms of sale." });
     submitSubmission(sam, id);

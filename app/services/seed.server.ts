@@ -10,6 +10,7 @@ import type { SystemActor } from "./actor";
 import { db, transaction } from "./db.server";
 import { importShippedChecklists } from "./checklists.server";
 import { seedDemoProducts } from "./seed-products.server";
+import { seedDemoSeals } from "./seed-seals.server";
 import { CERTIFICATION_BODY_NAME, createOrganization, createUser } from "./users.server";
 
 export const DEMO_PASSWORD = "demo-password-2026";
@@ -34,7 +35,8 @@ export interface SeedReport {
   created: string[];
 }
 
-export async function seedDemoData(): Promise<SeedReport> {
+/** The whole demo; `{ seals: false }` leaves out the issued demo seals (for tests that count seals from zero). */
+export async function seedDemoData(opts: { seals?: boolean } = {}): Promise<SeedReport> {
   const actor: SystemActor = { system: "seed" };
   const created: string[] = [];
   importShippedChecklists(actor); // the demo submissions need them; a no-op once imported
@@ -52,5 +54,6 @@ export async function seedDemoData(): Promise<SeedReport> {
     created.push(`user ${u.email}`);
   }
   await seedDemoProducts(created);
+  if (opts.seals ?? true) await seedDemoSeals(created);
   return { created };
 }

@@ -4,6 +4,7 @@ import { signingKeys } from "../adapters/signing-keys.server";
 import { getEnv } from "../config/env.server";
 import { importShippedChecklists } from "./checklists.server";
 import { db } from "./db.server";
+import { sweepExpiredSeals } from "./seal-status.server";
 import { seedDemoData } from "./seed.server";
 
 export interface StartupReport {
@@ -23,10 +24,30 @@ export async function startup(): Promise<StartupReport> {
     problems: shipped.failures.flatMap((f) => f.lines),
   };
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
+  startLifecycleSweeper();
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
   return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded, checklists };
 }
 
+let sweeper: NodeJS.Timeout | undefined;
+const SWEEP_EVERY_MS = 15 * 60 * 1000;
+
+/** Notes expired seals now and every 15 minutes (idempotent; safe beside other processes doing the same). */
+function startLifecycleSweeper(): void {
+  const sweep = () => {
+    try {
+      const noted = sweepExpiredSeals();
+      if (noted.length) console.log(`Lifecycle: ${noted.length} seal(s) reached their expiry date: ${noted.join(", ")}`);
+    } catch (error) {
+      console.error("[error] lifecycle sweep:", error);
+    }
+  };
+  sweep();
+  sweeper ??= setInterval(sweep, SWEEP_EVERY_MS).unref();
+}
+
 export function shutdown(): void {
+  if (sweeper) clearInterval(sweeper);
+  sweeper = undefined;
   closeDb();
 }

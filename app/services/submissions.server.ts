@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, requirements, submissions, verdicts } from "../../db/schema";
+import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, requirements, seals, submissions, verdicts } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { answerProblems, CLAIMS, EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type AnswerFacts, type RequirementInScope } from "../domain/answers";
 import { availableTransitions, canDelete, checkTransition, editableScope, type SubmissionStatus, type Transition } from "../domain/submission-state";
@@ -303,8 +303,10 @@ export function submissionView(actor: Actor, id: string) {
   const editable = editableRefs(t, s);
   const blockersByRef = new Map(progress.blockers.map((b) => [b.ref, b.problems]));
   const feedback = feedbackFor(t, s);
+  const seal = t.select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil }).from(seals).where(eq(seals.submissionId, s.id)).get() ?? null;
   return {
     submission: s,
+    seal,
     feedback: { decision: feedback.decision, sentBack: [...feedback.byRef].map(([ref, f]) => ({ ref, ...f })) },
     header,
     checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },

@@ -1,4 +1,10 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 import { seeded } from "./db";
 import { expectHydrated, loginViaForm, watchConsole } from "./helpers";
 
@@ -126,10 +132,11 @@ test("anyone can open the new seal's public page: valid, the signed facts, nothi
   await expect(page.getByTestId("seal-verdict")).toHaveText("Valid");
   const facts = page.getByRole("region", { name: "What was certified (signed)" });
   await expect(facts).toContainText("Gator Kids Watch 3");
-  await expect(facts).toContainText("C / 3.2.0");
+  await expect(facts).toContainText("Hardware revisionC");
+  await expect(facts).toContainText("Firmware version3.2.0");
   await expect(facts).toContainText("Gator Wearables Ltd");
   await expect(facts).toContainText("Cyber Security for Consumer Internet of Things: Baseline Requirements 2.1.1");
-  await expect(page.getByRole("list", { name: "Seal history" })).toContainText("issued");
+  await expect(page.getByRole("list", { name: "Seal history" })).toContainText("Issued");
   await expect(page.locator("body")).not.toContainText(/Asha|Bram|assessor1@|pairing-screen\.png/);
   await page.screenshot({ path: "test-results/screenshots/seal-page.png", fullPage: true });
   const credential = await page.request.get(`/s/${sealSerial}/credential`);
@@ -144,4 +151,78 @@ test("anyone can open the new seal's public page: valid, the signed facts, nothi
   expect(Date.parse(body.checkedAt)).toBeGreaterThan(0);
   expect(problems).toEqual([]);
   await context.close();
+});
+
+test("the seal's PDF, downloaded from its page, verifies on /verify; its QR code opens the seal page", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: undefined, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(`/s/${sealSerial}`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the certificate (PDF)" }).click()]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seal-pdf-"));
+  const pdfPath = path.join(dir, "seal.pdf");
+  await download.saveAs(pdfPath);
+  expect(fs.readFileSync(pdfPath).subarray(0, 5).toString()).toBe("%PDF-");
+
+  // Upload it on the public verify page: valid, with the signed facts and every check passed.
+  await page.getByRole("link", { name: "Verify a PDF or credential" }).click();
+  await expectHydrated(page);
+  await page.getByLabel("Seal certificate (PDF)").setInputFiles(pdfPath);
+  await page.getByRole("button", { name: "Check PDF" }).click();
+  const result = page.getByTestId("verify-result");
+  await expect(result.getByTestId("seal-verdict")).toHaveText("Valid");
+  await expect(result.getByTestId("signed-firmware")).toHaveText("3.2.0");
+  await expect(result.getByText("PDF page matches the signed facts")).toBeVisible();
+  await expect(result.getByText("Transparency log proof")).toBeVisible();
+  await expect(result.locator(".check--bad")).toHaveCount(0);
+  await page.screenshot({ path: "test-results/screenshots/verify-pdf-valid.png", fullPage: true });
+
+  // Render the PDF's page as a printer would, read its QR code, and follow it.
+  execFileSync("pdftoppm", ["-png", "-r", "150", "-singlefile", pdfPath, path.join(dir, "page")]);
+  const png = PNG.sync.read(fs.readFileSync(path.join(dir, "page.png")));
+  const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(qr?.data).toMatch(new RegExp(`/s/${sealSerial}$`));
+  await page.goto(new URL(qr!.data).pathname);
+  await expect(page.getByTestId("seal-verdict")).toHaveText("Valid");
+  await expect(page.getByText(`IoT Seal ${sealSerial}`)).toBeVisible();
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("an assessor suspends the new seal with a public reason, everyone sees it at once, then reinstates it", async ({ browser }) => {
+  const asha = await as(browser, "assessor1@demo.test");
+  const problems = watchConsole(asha);
+  await asha.getByRole("link", { name: "Seals" }).click();
+  await asha.getByRole("link", { name: sealSerial }).click();
+  await expectHydrated(asha);
+  const suspend = asha.getByRole("form", { name: "Suspend" });
+  await suspend.getByLabel("Public reason").fill("short");
+  await suspend.getByRole("button", { name: "Suspend the seal" }).click();
+  await expect(asha.getByRole("alert").first()).toContainText(/at least 10 characters/);
+  await suspend.getByLabel("Public reason").fill("A reported flaw in the pairing flow is being investigated.");
+  await suspend.getByRole("button", { name: "Suspend the seal" }).click();
+  await expect(asha.getByRole("status")).toContainText("The seal is suspended.");
+  await expect(asha.getByTestId("seal-verdict")).toHaveText("Suspended");
+  await asha.screenshot({ path: "test-results/screenshots/seal-staff-suspended.png", fullPage: true });
+
+  // The public answer, for people and machines.
+  const api = await asha.request.get(`/api/v1/seals/${sealSerial}`);
+  expect(await api.json()).toMatchObject({ status: "suspended", reason: "A reported flaw in the pairing flow is being investigated." });
+  const anon = await browser.newContext({ storageState: undefined });
+  const pub = await anon.newPage();
+  await pub.goto(`/s/${sealSerial}`);
+  await expect(pub.getByTestId("seal-verdict")).toHaveText("Suspended");
+  await expect(pub.getByRole("list", { name: "Seal history" })).toContainText("A reported flaw in the pairing flow");
+  await expect(pub.locator("body")).not.toContainText(/Asha|assessor1@/);
+  await pub.screenshot({ path: "test-results/screenshots/seal-page-suspended.png", fullPage: true });
+
+  const reinstate = asha.getByRole("form", { name: "Reinstate" });
+  await reinstate.getByLabel("Public reason").fill("The report was not reproducible; the seal is reinstated.");
+  await reinstate.getByRole("button", { name: "Reinstate the seal" }).click();
+  await expect(asha.getByTestId("seal-verdict")).toHaveText("Valid");
+  await pub.reload();
+  await expect(pub.getByTestId("seal-verdict")).toHaveText("Valid");
+  expect(problems).toEqual([]);
+  await anon.close();
+  await asha.context().close();
 });

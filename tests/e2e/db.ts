@@ -10,11 +10,20 @@ export function seeded() {
   try {
     const watch = db
       .prepare(
-        `select s.id as submissionId, p.id as productId from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'GW-KW3'`,
+        `select s.id as submissionId, p.id as productId from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'GW-KW3' and v.firmware_version = '3.2.0'`,
       )
       .get() as { submissionId: string; productId: string };
     const link = db.prepare(`select id from evidence_links where submission_id = ? order by linked_at limit 1`).get(watch.submissionId) as { id: string };
-    return { ...watch, linkId: link.id };
+    const serial = (name: string, fw: string) =>
+      (db.prepare(`select s.serial from seals s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.name = ? and v.firmware_version = ?`).get(name, fw) as { serial: string }).serial;
+    return {
+      ...watch,
+      linkId: link.id,
+      activeSeal: serial("Gator Kids Watch 3", "3.1.0"),
+      expiredSeal: serial("Gator Kids Watch 2", "2.9.4"),
+      suspendedSeal: serial("Brightnest Indoor Cam 1", "1.9.2"),
+      revokedSeal: serial("Brightnest Smart Plug", "1.2.0"),
+    };
   } finally {
     db.close();
   }

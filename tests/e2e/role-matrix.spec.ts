@@ -59,6 +59,22 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
   // Public seal pages: no login for anyone (an unknown serial is a 404, not a login redirect).
   "routes/s.$serial._index": { path: "/s/IOTS-0000-0000", get: everyone(404) },
   "routes/s.$serial.credential": { path: "/s/IOTS-0000-0000/credential", get: everyone(404) },
+  "routes/s.$serial.seal[.]pdf": { path: "/s/IOTS-0000-0000/seal.pdf", get: everyone(404) },
+  // Verification is public; a pasted credential that is not a JWS is a 400 with a message, for anyone.
+  "routes/verify": { path: "/verify", get: everyone(200), post: everyone(400), form: { intent: "credential", credential: "not a credential" } },
+  // Seal management: assessors and admins; a crafted suspension without a proper reason is refused by the form.
+  "routes/seals._index": { path: "/seals", get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 } },
+  "routes/seals.$serial": {
+    path: `/seals/${ids.activeSeal}`,
+    get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 },
+    post: { anon: "login", supplier: 403, assessor: 400, retailer: 403, admin: 400 },
+    form: { action: "suspend", reason: "x" },
+  },
+  // Bulk checks: retail buyers only; runs belong to the buyer's organisation.
+  "routes/retailer.verify.bulk._index": { path: "/retailer/verify/bulk", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
+  "routes/retailer.verify.bulk.upload": { path: "/retailer/verify/bulk/upload", get: everyone(405), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
+  "routes/retailer.verify.bulk.$runId._index": { path: "/retailer/verify/bulk/no-such-run", get: { ...only("retailer"), retailer: 404 } },
+  "routes/retailer.verify.bulk.$runId.download": { path: "/retailer/verify/bulk/no-such-run/download", get: { ...only("retailer"), retailer: 404 } },
   "routes/evidence.$linkId": { path: `/evidence/${ids.linkId}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
   "routes/_index": { path: "/", get: everyone(200) },
   "routes/login": { path: "/login", get: guestOnly },
@@ -130,7 +146,7 @@ for (const who of ["anon", ...ROLES] as Who[]) {
 }
 
 // The endpoints served beside Remix (app/fast-routes.server.ts), answering JSON.
-const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Record<Who, number> }[]> = {
+const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Record<Who, number>; type?: RegExp }[]> = {
   "/healthz": [{ method: "GET", path: "/healthz", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
   "/api/v1/seals/:serial": [
     { method: "GET", path: "/api/v1/seals/IOTS-0000-0000", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
@@ -138,6 +154,26 @@ const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Recor
     { method: "GET", path: "/api/v1/seals/IOTS-0000-000%24", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
   ],
   "/.well-known/jwks.json": [{ method: "GET", path: "/.well-known/jwks.json", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
+  // The public verify API: GET is refused; a multipart body is neither a PDF nor a credential (415), nor a CSV with a serial column (400).
+  "/api/v1/verify": [
+    { method: "GET", path: "/api/v1/verify", expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },
+    { method: "POST", path: "/api/v1/verify", expect: { anon: 415, supplier: 415, assessor: 415, retailer: 415, admin: 415 } },
+  ],
+  "/api/v1/verify/bulk": [{ method: "POST", path: "/api/v1/verify/bulk", expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 } }],
+  "/status/:listId": [
+    { method: "GET", path: "/status/revocation-1", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 }, type: /application\/vc\+jwt/ },
+    { method: "GET", path: "/status/no-such-list", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+  ],
+  "/log/checkpoint": [{ method: "GET", path: "/log/checkpoint", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 }, type: /text\/plain/ }],
+  "/log/keys": [{ method: "GET", path: "/log/keys", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 }, type: /text\/plain/ }],
+  "/log/proof/:leaf": [
+    { method: "GET", path: "/log/proof/0", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } },
+    { method: "GET", path: "/log/proof/999999", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+  ],
+  "/log/consistency": [
+    { method: "GET", path: "/log/consistency?from=1&to=2", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } },
+    { method: "GET", path: "/log/consistency?from=x", expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 } },
+  ],
   "/supplier/submissions/:id/evidence": [
     { method: "GET", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },
     // Ownership and state are checked before the body is read: the submitted demo submission is frozen for its supplier.
@@ -164,7 +200,7 @@ for (const who of ["anon", ...ROLES] as Who[]) {
           expect(JSON.stringify(body)).not.toMatch(/"d":/);
         }
         expect(r.status(), `${row.method} ${row.path} as ${who}`).toBe(row.expect[who]);
-        expect(r.headers()["content-type"], `${row.method} ${row.path}`).toMatch(/application\/json/);
+        expect(r.headers()["content-type"], `${row.method} ${row.path}`).toMatch(row.type ?? /application\/json/);
       }
     }
     await ctx.dispose();

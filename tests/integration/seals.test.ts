@@ -20,7 +20,7 @@ const version = (id: string) => db().select().from(submissions).where(eq(submiss
 const count = (t: typeof seals | typeof logLeaves | typeof sealEvents) => db().select({ n: sql<number>`count(*)` }).from(t).get()!.n;
 
 beforeAll(async () => {
-  await seedDemoData();
+  await seedDemoData({ seals: false });
   const asha = actorFor("assessor1@demo.test");
   watchId = reviewQueue(asha, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
   takeSubmission(asha, watchId, version(watchId));

@@ -21,6 +21,8 @@ describe("role permissions", () => {
     "admin.users.manage": ["admin"],
     "admin.audit.read": ["admin"],
     "checklists.read": ["supplier", "assessor", "retailer", "admin"],
+    "seals.manage": ["assessor", "admin"],
+    "seals.verify": ["retailer"],
   };
   it.each(PERMISSIONS.map((p) => [p]))("%s is held by exactly the expected roles", (permission) => {
     expect(rolesWith(permission)).toEqual(expected[permission]);

@@ -1,0 +1,50 @@
+/**
+ * The seal lifecycle: which status changes are allowed from which state. Expiry is not a state
+ * (it follows from validUntil and is logged when first noticed); revocation is final.
+ *
+ *   active -> suspended <-> active;  active | suspended -> revoked;
+ *   active | suspended -> superseded (a newer certification replaces it) -> revoked.
+ */
+export const SEAL_STATES = ["active", "suspended", "revoked", "superseded"] as const;
+export type SealState = (typeof SEAL_STATES)[number];
+
+export const SEAL_ACTIONS = ["suspend", "reinstate", "revoke", "supersede"] as const;
+export type SealAction = (typeof SEAL_ACTIONS)[number];
+
+/** The event each action writes to the seal's history and the log. */
+export const EVENT_OF_ACTION = { suspend: "suspended", reinstate: "reinstated", revoke: "revoked", supersede: "superseded" } as const;
+
+export const SEAL_STATE_LABELS: Record<SealState, string> = {
+  active: "Active",
+  suspended: "Suspended",
+  revoked: "Revoked",
+  superseded: "Superseded",
+};
+
+/** The state after `action`, or why it is not allowed. */
+export function nextSealState(state: SealState, action: SealAction): { ok: true; state: SealState } | { ok: false; message: string } {
+  if (state === "revoked") return { ok: false, message: "This seal is revoked; revocation is final." };
+  switch (action) {
+    case "suspend":
+      if (state === "active") return { ok: true, state: "suspended" };
+      return { ok: false, message: state === "suspended" ? "This seal is already suspended." : "A superseded seal cannot be suspended; act on the seal that replaced it." };
+    case "reinstate":
+      if (state === "suspended") return { ok: true, state: "active" };
+      return { ok: false, message: "Only a suspended seal can be reinstated." };
+    case "revoke":
+      return { ok: true, state: "revoked" };
+    case "supersede":
+      if (state === "active" || state === "suspended") return { ok: true, state: "superseded" };
+      return { ok: false, message: "This seal is already superseded." };
+  }
+}
+
+/** The actions an assessor may offer for a seal in `state` (supersession happens only by re-certification). */
+export function manualActions(state: SealState): SealAction[] {
+  return (["suspend", "reinstate", "revoke"] as const).filter((a) => nextSealState(state, a).ok);
+}
+
+/** The bits a seal contributes to the two status lists. */
+export function statusBits(state: SealState): { revoked: boolean; suspended: boolean } {
+  return { revoked: state === "revoked", suspended: state === "suspended" };
+}

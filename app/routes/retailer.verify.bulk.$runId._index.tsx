@@ -1,0 +1,78 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { SummaryBar } from "../components/BulkSummary";
+import { VerdictBadge } from "../components/SealVerdict";
+import { formatDateTime } from "../lib/format";
+import { serviceOrThrow } from "../lib/service-response.server";
+import { requirePermission } from "../lib/session.server";
+import { bulkCheck } from "../services/bulk-checks.server";
+
+export const meta: MetaFunction = () => [{ title: "Bulk check result — IoT Seal" }];
+
+const SHOWN = 500;
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  const run = serviceOrThrow(() => bulkCheck(user, params.runId ?? ""));
+  // Rows that need attention first; the full answer is in the download.
+  const attention = run.rows.filter((r) => r.status !== "valid");
+  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: run.summary, attention: attention.slice(0, SHOWN), attentionCount: attention.length };
+}
+
+export default function BulkResult() {
+  const r = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            <Link to="/retailer/verify/bulk">Bulk checks</Link>
+          </p>
+          <h1>{r.fileName}</h1>
+          <p>
+            {r.rowCount.toLocaleString("en")} rows checked {formatDateTime(r.createdAt)}.
+          </p>
+        </div>
+        <a className="button" href={`/retailer/verify/bulk/${r.id}/download`} download>
+          Download the result (CSV)
+        </a>
+      </div>
+      <section className="card" aria-labelledby="summary-title">
+        <h2 id="summary-title">Summary by status</h2>
+        <SummaryBar summary={r.summary} total={r.rowCount} />
+      </section>
+      <section className="card" aria-labelledby="attention-title">
+        <h2 id="attention-title">Rows that need attention ({r.attentionCount.toLocaleString("en")})</h2>
+        {r.attentionCount === 0 ? (
+          <p className="alert alert--ok">Every seal in the file is valid.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="attention-rows">
+              <thead>
+                <tr>
+                  <th scope="col">Serial</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Product</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.attention.map((row, i) => (
+                  <tr key={`${row.serial}-${i}`}>
+                    <td className="mono">{row.status === "not_found" ? row.serial : <Link to={`/s/${row.serial}`}>{row.serial}</Link>}</td>
+                    <td>
+                      <VerdictBadge verdict={row.status} />
+                    </td>
+                    <td>{row.product}</td>
+                    <td className="small">{row.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {r.attentionCount > r.attention.length ? <p className="small muted">The first {r.attention.length} are shown; the download has every row.</p> : null}
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requirePermission } from "../lib/session.server";
+import { bulkCheck } from "../services/bulk-checks.server";
+import { ServiceError } from "../services/errors.server";
+
+/** The answered CSV of one bulk check of the buyer's organisation. */
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  try {
+    const run = bulkCheck(user, params.runId ?? "");
+    const name = run.fileName.replace(/\.csv$/i, "") + "-checked.csv";
+    return new Response(run.csv, { headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-store" } });
+  } catch (e) {
+    if (e instanceof ServiceError) return new Response(e.message + "\n", { status: e.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    throw e;
+  }
+}

@@ -1,0 +1,144 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
+import { useRef, useState, type FormEvent } from "react";
+import { FormError } from "../components/Field";
+import { SummaryBar } from "../components/BulkSummary";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { BULK_MAX_BYTES, BULK_MAX_ROWS } from "../lib/bulk-csv.server";
+import { requirePermission } from "../lib/session.server";
+import { listBulkChecks, runBulkCheck } from "../services/bulk-checks.server";
+
+export const meta: MetaFunction = () => [{ title: "Bulk seal check — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  return { runs: listBulkChecks(user), maxRows: BULK_MAX_ROWS, maxMb: BULK_MAX_BYTES / 1024 / 1024 };
+}
+
+/** Without JavaScript the form posts here; with it, the page uploads to ./upload to show progress. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  if (Number(request.headers.get("content-length") ?? "0") > BULK_MAX_BYTES + 64 * 1024) return failure(`The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.`, {}, undefined, 413);
+  const file = (await request.formData()).get("file");
+  if (!(file instanceof File) || file.size === 0) return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
+  const result = await attempt(async () => runBulkCheck(user, { fileName: file.name, text: await file.text() }));
+  if (!result.ok) return result.response;
+  throw redirect(`/retailer/verify/bulk/${result.value.id}`);
+}
+
+export default function BulkCheck() {
+  const { runs, maxRows, maxMb } = useLoaderData<typeof loader>();
+  const acted = useActionData<typeof action>();
+  const nav = useNavigation();
+  const navigate = useNavigate();
+  const input = useRef<HTMLInputElement>(null);
+  const [progress, setProgress] = useState<{ phase: "upload" | "check"; percent: number; rows: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // With JavaScript: upload with a progress bar, then show the checking phase until the answer arrives.
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    const file = input.current?.files?.[0];
+    if (!file || typeof XMLHttpRequest === "undefined") return;
+    event.preventDefault();
+    setError(null);
+    const rows = Math.max(0, (await file.text()).split(/\r?\n/).filter((l) => l.trim()).length - 1);
+    setProgress({ phase: "upload", percent: 0, rows });
+    const body = new FormData();
+    body.append("file", file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/retailer/verify/bulk/upload");
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (e) => e.lengthComputable && setProgress({ phase: "upload", percent: Math.round((e.loaded / e.total) * 100), rows });
+    xhr.upload.onload = () => setProgress({ phase: "check", percent: 100, rows });
+    xhr.onload = () => {
+      const answer = xhr.response as { id?: string; message?: string } | null;
+      if (xhr.status === 200 && answer?.id) navigate(`/retailer/verify/bulk/${answer.id}`);
+      else {
+        setProgress(null);
+        setError(answer?.message ?? `The check failed (HTTP ${xhr.status}).`);
+      }
+    };
+    xhr.onerror = () => {
+      setProgress(null);
+      setError("The upload failed: check your connection and try again.");
+    };
+    xhr.send(body);
+  }
+
+  const formError = error ?? (acted && !acted.ok ? acted.formError : null);
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Retail buyer</p>
+          <h1>Check a whole CSV of seals</h1>
+          <p>
+            Upload a CSV with a column named <code>serial</code> (up to {maxRows.toLocaleString("en")} rows, {maxMb} MiB). Your other columns, such as your own
+            SKU, are kept; each row gets its seal's status. <Link to="/verify">Check one seal</Link>.
+          </p>
+        </div>
+      </div>
+      <section className="card" aria-labelledby="upload-title">
+        <h2 id="upload-title">Upload</h2>
+        <Form method="post" encType="multipart/form-data" onSubmit={submit}>
+          <FormError message={formError ?? undefined} />
+          <div className="field">
+            <label htmlFor="file">CSV file</label>
+            <p className="field__hint" id="file-hint">
+              For example: <code>serial,our_sku</code> then one line per product.
+            </p>
+            <input ref={input} id="file" name="file" type="file" accept=".csv,text/csv" required aria-describedby="file-hint" />
+          </div>
+          <button className="button" type="submit" disabled={progress !== null || nav.state !== "idle"}>
+            Check all
+          </button>
+        </Form>
+        {progress ? (
+          <div className="stack" role="status" aria-live="polite" data-testid="bulk-progress">
+            <label htmlFor="bulk-progress">
+              {progress.phase === "upload" ? `Uploading ${progress.rows.toLocaleString("en")} rows… ${progress.percent}%` : `Checking ${progress.rows.toLocaleString("en")} serials…`}
+            </label>
+            {progress.phase === "upload" ? <progress id="bulk-progress" max={100} value={progress.percent} /> : <progress id="bulk-progress" />}
+          </div>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="runs-title">
+        <h2 id="runs-title">Your organisation's checks</h2>
+        {runs.length === 0 ? (
+          <p className="muted">No bulk checks yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">File</th>
+                  <th scope="col">Rows</th>
+                  <th scope="col">Summary</th>
+                  <th scope="col">By</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <Link to={`/retailer/verify/bulk/${r.id}`}>{formatDateTime(r.createdAt)}</Link>
+                    </td>
+                    <td>{r.fileName}</td>
+                    <td>{r.rowCount.toLocaleString("en")}</td>
+                    <td className="summary-cell">
+                      <SummaryBar summary={r.summary} total={r.rowCount} compact />
+                    </td>
+                    <td>{r.by}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { BULK_MAX_BYTES } from "../lib/bulk-csv.server";
+import { requirePermission } from "../lib/session.server";
+import { runBulkCheck } from "../services/bulk-checks.server";
+import { ServiceError } from "../services/errors.server";
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } });
+
+/** The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id}` or `{message}`. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  if (Number(request.headers.get("content-length") ?? "0") > BULK_MAX_BYTES + 64 * 1024) return json(413, { message: `The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.` });
+  const file = (await request.formData()).get("file");
+  if (!(file instanceof File) || file.size === 0) return json(400, { message: "Choose a CSV file with a serial column." });
+  try {
+    return json(200, await runBulkCheck(user, { fileName: file.name, text: await file.text() }));
+  } catch (e) {
+    if (e instanceof ServiceError) return json(e.status, { message: e.message });
+    throw e;
+  }
+}
+
+export function loader() {
+  return new Response("Upload a CSV with POST.\n", { status: 405, headers: { Allow: "POST", "Content-Type": "text/plain; charset=utf-8" } });
+}

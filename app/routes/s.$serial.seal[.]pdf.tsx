@@ -1,0 +1,17 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { sealPdf } from "../services/seals.server";
+
+/** The seal's certificate, exactly as issued (its SHA-256 is in the audit log and the ETag). */
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const found = sealPdf(params.serial ?? "");
+  if (!found) return new Response("No seal certificate has this serial.\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const etag = `"${found.sha256}"`;
+  const headers = {
+    "Content-Type": "application/pdf",
+    "Content-Disposition": `${new URL(request.url).searchParams.has("inline") ? "inline" : "attachment"}; filename="IoT-Seal-${found.serial}.pdf"`,
+    "Cache-Control": "public, max-age=86400",
+    ETag: etag,
+  };
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+  return new Response(new Uint8Array(found.pdf), { headers: { ...headers, "Content-Length": String(found.pdf.length) } });
+}

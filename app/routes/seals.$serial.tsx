@@ -1,0 +1,117 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { FormError, Notice } from "../components/Field";
+import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
+import { SEAL_STATE_LABELS } from "../domain/seal-state";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { formValues } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { changeSealStatus, sealStatusInput } from "../services/seal-status.server";
+import { staffSealView } from "../services/seals.server";
+import { ServiceError } from "../services/errors.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.manage");
+  try {
+    return await staffSealView(user, params.serial ?? "");
+  } catch (e) {
+    if (e instanceof ServiceError) throw data({ message: e.message }, { status: e.status });
+    throw e;
+  }
+}
+
+const DONE = { suspend: "The seal is suspended.", reinstate: "The seal is reinstated.", revoke: "The seal is revoked." } as const;
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.manage");
+  const values = formValues(await request.formData());
+  const parsed = sealStatusInput.safeParse({ ...values, serial: params.serial });
+  if (!parsed.success) {
+    const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
+    return failure("Check the form: " + parsed.error.issues[0].message, fieldErrors, values);
+  }
+  const result = await attempt(() => changeSealStatus(user, parsed.data), values);
+  if (!result.ok) return result.response;
+  return { ok: true as const, notice: `${DONE[parsed.data.action]} Log entry #${result.value.logIndex}.` };
+}
+
+const ACTION_TEXT = {
+  suspend: { title: "Suspend", hint: "The seal shows as suspended everywhere until it is reinstated.", button: "Suspend the seal", danger: false },
+  reinstate: { title: "Reinstate", hint: "The seal is valid again (if it has not expired).", button: "Reinstate the seal", danger: false },
+  revoke: { title: "Revoke", hint: "Revocation is final: the seal can never be valid again.", button: "Revoke the seal for good", danger: true },
+} as const;
+
+export default function StaffSealPage() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const nav = useNavigation();
+  const failed = a && !a.ok ? a : null;
+  return (
+    <>
+      <p className="eyebrow">
+        <Link to="/seals">Seals</Link> · state: {SEAL_STATE_LABELS[d.state]} · <Link to={`/s/${d.serial}`}>public page</Link> ·{" "}
+        <Link to={`/assessor/submissions/${d.submissionId}`}>submission</Link>
+      </p>
+      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} />
+      <Notice message={a?.ok ? a.notice : undefined} />
+      <FormError message={failed?.formError} />
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="status-title">
+          <h2 id="status-title">Change the status</h2>
+          {d.actions.length === 0 ? <p className="muted">No change is possible: this seal is {SEAL_STATE_LABELS[d.state].toLowerCase()}.</p> : null}
+          {d.actions.map((action) => {
+            const t = ACTION_TEXT[action as keyof typeof ACTION_TEXT];
+            const err = failed?.values?.action === action ? failed.fieldErrors : {};
+            return (
+              <Form method="post" key={action} className="stack" aria-label={t.title}>
+                <h3>{t.title}</h3>
+                <p className="small muted">{t.hint}</p>
+                <input type="hidden" name="action" value={action} />
+                <div className={err.reason ? "field field--error" : "field"}>
+                  <label htmlFor={`reason-${action}`}>Public reason</label>
+                  <p className="field__hint">Shown on the seal's public page and written to the transparency log.</p>
+                  <textarea id={`reason-${action}`} name="reason" rows={2} required maxLength={500} defaultValue={failed?.values?.action === action ? failed.values.reason : ""} />
+                  {err.reason ? <p className="field__error">{err.reason}</p> : null}
+                </div>
+                {action === "revoke" ? (
+                  <div className={err.confirmSerial ? "field field--error" : "field"}>
+                    <label htmlFor="confirmSerial">Type the serial {d.serial} to confirm</label>
+                    <input id="confirmSerial" name="confirmSerial" autoComplete="off" required />
+                    {err.confirmSerial ? <p className="field__error">{err.confirmSerial}</p> : null}
+                  </div>
+                ) : null}
+                <button className={t.danger ? "button button--danger" : "button"} type="submit" disabled={nav.state !== "idle"}>
+                  {t.button}
+                </button>
+              </Form>
+            );
+          })}
+        </section>
+        <section className="card" aria-labelledby="history-title">
+          <h2 id="history-title">History</h2>
+          <ul className="timeline">
+            {d.events.map((e) => (
+              <li key={e.logIndex}>
+                <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
+                <span>
+                  <strong>{e.kind}</strong> {e.reason} <span className="muted small">by {e.by} · log #{e.logIndex}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+          {d.pdfSha256 ? <p className="small hash">Certificate PDF SHA-256 {d.pdfSha256}</p> : null}
+        </section>
+      </div>
+      {d.credential ? (
+        <section className="card" aria-labelledby="facts-title">
+          <h2 id="facts-title">Signed facts</h2>
+          <SignedFacts subject={d.credential.credentialSubject} issuer={d.credential.issuer} validFrom={d.credential.validFrom} validUntil={d.credential.validUntil} />
+        </section>
+      ) : null}
+    </>
+  );
+}

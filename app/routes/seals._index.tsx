@@ -1,0 +1,87 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { VerdictBadge } from "../components/SealVerdict";
+import { SEAL_STATE_LABELS, SEAL_STATES } from "../domain/seal-state";
+import { formatDate } from "../lib/format";
+import { requirePermission } from "../lib/session.server";
+import { listSeals, sealListQuery } from "../services/seals.server";
+
+export const meta: MetaFunction = () => [{ title: "Seals — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.manage");
+  const query = sealListQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return { query, seals: listSeals(user, query) };
+}
+
+export default function SealsList() {
+  const { query, seals } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Certification body</p>
+          <h1>Seals</h1>
+          <p>Every seal issued, its state, and a way to suspend, reinstate or revoke it. Each change is public: it appears on the seal's page, in the status lists and in the log.</p>
+        </div>
+      </div>
+      <Form method="get" className="card filters" role="search">
+        <div className="field">
+          <label htmlFor="state">State</label>
+          <select id="state" name="state" defaultValue={query.state}>
+            <option value="all">All</option>
+            {SEAL_STATES.map((s) => (
+              <option key={s} value={s}>
+                {SEAL_STATE_LABELS[s]}
+              </option>
+            ))}
+            <option value="expired">Expired</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="q">Serial, product or supplier</label>
+          <input id="q" name="q" defaultValue={query.q} />
+        </div>
+        <button className="button" type="submit">
+          Filter
+        </button>
+      </Form>
+      <div className="card table-wrap">
+        {seals.length === 0 ? (
+          <p className="muted">No seals match.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Serial</th>
+                <th scope="col">Product</th>
+                <th scope="col">Supplier</th>
+                <th scope="col">State</th>
+                <th scope="col">Issued</th>
+                <th scope="col">Valid until</th>
+              </tr>
+            </thead>
+            <tbody>
+              {seals.map((s) => (
+                <tr key={s.serial}>
+                  <td className="mono">
+                    <Link to={`/seals/${s.serial}`}>{s.serial}</Link>
+                  </td>
+                  <td>
+                    {s.product} <span className="muted small">{s.model} · firmware {s.firmware}</span>
+                  </td>
+                  <td>{s.supplier}</td>
+                  <td>
+                    <VerdictBadge verdict={s.state === "active" ? (s.expired ? "expired" : "valid") : s.state} />
+                  </td>
+                  <td>{formatDate(s.issuedAt)}</td>
+                  <td>{formatDate(s.validUntil)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

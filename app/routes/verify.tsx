@@ -1,0 +1,170 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "../components/Field";
+import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
+import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../services/verify.server";
+
+export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
+
+const MAX_PDF_BYTES = 10 * 1024 * 1024;
+
+const serialQuery = z.object({ serial: z.string().trim().min(1).max(80).optional() });
+
+/** By serial is a GET (a shareable address, what a scanned or typed serial opens). */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const q = serialQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  const serial = q.success ? q.data.serial : undefined;
+  return { serial: serial ?? "", answer: serial ? await verifySerial(serial) : null, by: serial ? "serial" : null };
+}
+
+const credentialForm = z.object({
+  credential: z.string().trim().min(1, "Paste the credential (the text of seal.vc.jwt).").max(50_000, "That is far longer than any seal credential."),
+  serial: z.string().trim().max(80).optional(),
+});
+
+type ActionResult = { answer: VerifyAnswer; by: "pdf" | "credential" } | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > MAX_PDF_BYTES + 64 * 1024) return data<ActionResult>({ error: "The file is larger than 10 MiB; a seal certificate is far smaller.", field: "pdf" }, 413);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  try {
+    if (intent === "pdf") {
+      const file = form.get("pdf");
+      if (!(file instanceof File) || file.size === 0) return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
+      if (file.size > MAX_PDF_BYTES) return data<ActionResult>({ error: "The file is larger than 10 MiB; a seal certificate is far smaller.", field: "pdf" }, 413);
+      return { answer: await verifyPdf(new Uint8Array(await file.arrayBuffer())), by: "pdf" } satisfies ActionResult;
+    }
+    const parsed = credentialForm.safeParse({ credential: form.get("credential") ?? "", serial: form.get("serial") || undefined });
+    if (!parsed.success) return data<ActionResult>({ error: parsed.error.issues[0].message, field: "credential", values: { credential: String(form.get("credential") ?? "") } }, 400);
+    return { answer: await verifyCredentialText(parsed.data.credential, parsed.data.serial), by: "credential" } satisfies ActionResult;
+  } catch (e) {
+    if (e instanceof VerifyInputError) return data<ActionResult>({ error: e.message, field: intent === "pdf" ? "pdf" : "credential", values: { credential: String(form.get("credential") ?? "") } }, 400);
+    throw e;
+  }
+}
+
+const BY_LABEL = { serial: "by its serial", pdf: "from the uploaded PDF", credential: "from the pasted credential" } as const;
+
+export default function VerifyPage() {
+  const loaded = useLoaderData<typeof loader>();
+  const acted = useActionData<typeof action>();
+  const nav = useNavigation();
+  const busy = nav.state !== "idle";
+  const result = acted && "answer" in acted ? acted : loaded.answer ? { answer: loaded.answer, by: "serial" as const } : null;
+  const failed = acted && "error" in acted ? acted : null;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Anyone can check a seal</p>
+          <h1>Verify a seal</h1>
+          <p>
+            Type the serial from the label, upload the PDF certificate, or paste the credential. The answer comes from the issuer's signature and the seal's live
+            status, not from what a page or a file claims.
+          </p>
+        </div>
+      </div>
+
+      {result ? <VerifyResult answer={result.answer} by={BY_LABEL[result.by]} /> : null}
+
+      <div className="grid grid--3">
+        <section className="card" aria-labelledby="by-serial">
+          <h2 id="by-serial">By serial</h2>
+          <Form method="get" replace>
+            <div className="field">
+              <label htmlFor="serial">Seal serial</label>
+              <p className="field__hint" id="serial-hint">
+                Like IOTS-7KQ2-M9XD; upper or lower case, with or without hyphens.
+              </p>
+              <input id="serial" name="serial" type="text" defaultValue={loaded.serial} autoComplete="off" spellCheck={false} aria-describedby="serial-hint" required />
+            </div>
+            <button className="button" type="submit" disabled={busy}>
+              Check serial
+            </button>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="by-pdf">
+          <h2 id="by-pdf">Upload the PDF</h2>
+          <Form method="post" encType="multipart/form-data" replace>
+            <input type="hidden" name="intent" value="pdf" />
+            {failed?.field === "pdf" ? <FormError message={failed.error} /> : null}
+            <div className="field">
+              <label htmlFor="pdf">Seal certificate (PDF)</label>
+              <p className="field__hint" id="pdf-hint">
+                The credential and log proof attached inside the PDF are checked, and the page is compared with what was signed.
+              </p>
+              <input id="pdf" name="pdf" type="file" accept="application/pdf,.pdf" aria-describedby="pdf-hint" required />
+            </div>
+            <button className="button" type="submit" disabled={busy}>
+              Check PDF
+            </button>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="by-credential">
+          <h2 id="by-credential">Paste the credential</h2>
+          <Form method="post" replace>
+            <input type="hidden" name="intent" value="credential" />
+            {failed?.field === "credential" ? <FormError message={failed.error} /> : null}
+            <div className="field">
+              <label htmlFor="credential">Credential (seal.vc.jwt)</label>
+              <textarea id="credential" name="credential" rows={5} className="mono" spellCheck={false} defaultValue={failed?.values?.credential ?? ""} required />
+            </div>
+            <button className="button" type="submit" disabled={busy}>
+              Check credential
+            </button>
+          </Form>
+        </section>
+      </div>
+      <p className="small muted">
+        Machines can ask the same questions: <code>GET /api/v1/seals/&lt;serial&gt;</code>, <code>POST /api/v1/verify</code> (a PDF or a credential) and{" "}
+        <code>POST /api/v1/verify/bulk</code> (a CSV with a serial column). Offline: <code>npm run verify-seal -- seal.pdf</code>.
+      </p>
+    </>
+  );
+}
+
+function VerifyResult({ answer: a, by }: { answer: VerifyAnswer; by: string }) {
+  return (
+    <section aria-label="Verification result" data-testid="verify-result" className="verify-result">
+      <VerdictBanner verdict={a.status} serial={a.serial} reason={a.reason} headingId="verify-verdict" />
+      <div className="grid grid--2">
+        {a.subject ? (
+          <section className="card" aria-labelledby="signed-title">
+            <h2 id="signed-title">{a.status === "forged" ? "What the credential claims (do not trust it)" : "What was certified (signed)"}</h2>
+            <SignedFacts subject={a.subject} issuer={a.credential?.issuer} validFrom={a.credential?.validFrom} validUntil={a.credential?.validUntil} />
+            {a.serial && a.status !== "forged" && a.status !== "not_found" ? (
+              <p>
+                <Link to={`/s/${a.serial}`}>Open the seal's public page</Link>
+              </p>
+            ) : null}
+          </section>
+        ) : null}
+        <section className="card" aria-labelledby="checks-title">
+          <h2 id="checks-title">What was checked {by}</h2>
+          {a.checks.length ? (
+            <ul className="checks">
+              {a.checks.map((c) => (
+                <li key={c.label} className={c.ok ? "check check--ok" : "check check--bad"}>
+                  <span aria-hidden="true">{c.ok ? "✓" : "✗"}</span> <strong>{c.label}</strong>
+                  {c.ok ? "" : " — failed"}
+                  {c.detail ? <span className="muted small"> {c.detail}</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">Nothing could be checked: there is no seal to check.</p>
+          )}
+          {a.supersededBy ? (
+            <p>
+              Replaced by <Link to={`/s/${a.supersededBy}`}>{a.supersededBy}</Link>.
+            </p>
+          ) : null}
+        </section>
+      </div>
+    </section>
+  );
+}

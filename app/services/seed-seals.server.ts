@@ -1,0 +1,148 @@
+/**
+ * Demo seals (part of the demo seed): real seals issued through the whole flow — submission,
+ * review, four-eyes approval — so a newcomer can try every verifier answer at once:
+ *   - Gator Kids Watch 3, firmware 3.1.0, UK PSTI 2023: active;
+ *   - Gator Kids Watch 2, firmware 2.9.4: issued 25 months ago, expired;
+ *   - Brightnest Indoor Cam 1, firmware 1.9.2: suspended;
+ *   - Brightnest Smart Plug, firmware 1.2.0: revoked.
+ */
+import { and, eq } from "drizzle-orm";
+import { products, productVersions, seals, submissions } from "../../db/schema";
+import { nowMs, runAt } from "../adapters/clock.server";
+import type { Actor } from "./actor";
+import { db } from "./db.server";
+import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from "./review.server";
+import { changeSealStatus, sweepExpiredSeals } from "./seal-status.server";
+import { actorFor, attachSeedEvidence, ensureProduct } from "./seed-products.server";
+import { openSubmission, saveAnswer, submitSubmission } from "./submissions.server";
+
+const PSTI = "uk-psti@2023";
+
+interface DemoSeal {
+  supplier: string;
+  product: Parameters<typeof ensureProduct>[1];
+  version: Parameters<typeof ensureProduct>[2];
+  evidence: string;
+  /** Months before now to issue it (the expired one). */
+  issuedMonthsAgo?: number;
+  then?: (serial: string, assessor: Actor) => void;
+}
+
+const DEMO_SEALS: DemoSeal[] = [
+  {
+    supplier: "supplier@demo.test",
+    product: {
+      name: "Gator Kids Watch 2",
+      model: "GW-KW2",
+      gtin: "5060123450019",
+      sku: "GKW2-BLU",
+      category: "childrens-wearable",
+      description: "The previous generation of the Gator children's smartwatch (3G).",
+      supportPeriodEnd: "2029-06-30",
+      disclosurePolicyUrl: "https://gatorwearables.example/security",
+    },
+    version: { hardwareRevision: "B", firmwareVersion: "2.9.4", appVersion: "4.8.0" },
+    evidence: "gator-kids-watch-3-security-policy.pdf",
+    issuedMonthsAgo: 25,
+  },
+  {
+    supplier: "supplier@demo.test",
+    product: {
+      name: "Gator Kids Watch 3",
+      model: "GW-KW3",
+      gtin: "5060123450002",
+      sku: "GKW3-GRN",
+      category: "childrens-wearable",
+      description: "A 4G smartwatch for children aged 5-12: calls to approved contacts, SOS button, location sharing with parents.",
+      supportPeriodEnd: "2029-12-31",
+      disclosurePolicyUrl: "https://gatorwearables.example/security",
+    },
+    version: { hardwareRevision: "C", firmwareVersion: "3.1.0", appVersion: "5.3.0" },
+    evidence: "gator-kids-watch-3-security-policy.pdf",
+  },
+  {
+    supplier: "supplier2@demo.test",
+    product: {
+      name: "Brightnest Indoor Cam 1",
+      model: "BN-IC1",
+      sku: "BN-IC1-WHT",
+      category: "camera",
+      description: "A 1080p indoor camera with cloud clips.",
+      supportPeriodEnd: "2028-12-31",
+      disclosurePolicyUrl: "https://brightnest.example/security",
+    },
+    version: { hardwareRevision: "A", firmwareVersion: "1.9.2", appVersion: null },
+    evidence: "indoor-cam-port-scan.txt",
+    then: (serial, assessor) =>
+      changeSealStatus(assessor, { serial, action: "suspend", reason: "Under review for a reported security issue in the camera's cloud clip sharing; the supplier is preparing a fix." }),
+  },
+  {
+    supplier: "supplier2@demo.test",
+    product: {
+      name: "Brightnest Smart Plug",
+      model: "BN-SP1",
+      sku: "BN-SP1-UK",
+      category: "hub",
+      description: "A Wi-Fi smart plug with energy monitoring.",
+      supportPeriodEnd: "2029-09-30",
+      disclosurePolicyUrl: "https://brightnest.example/security",
+    },
+    version: { hardwareRevision: "A", firmwareVersion: "1.2.0", appVersion: null },
+    evidence: "indoor-cam-port-scan.txt",
+    then: (serial, assessor) =>
+      changeSealStatus(assessor, {
+        serial,
+        action: "revoke",
+        confirmSerial: serial,
+        reason: "Devices in retail stock were found to share one default password, contrary to the evidence for PSTI requirement 1.",
+      }),
+  },
+];
+
+const PSTI_ANSWERS: Record<string, string> = {
+  "1": "Every device has a unique password printed on its label and stored hashed; the app forces a new password at set-up.",
+  "2": "Our vulnerability disclosure policy is published on our security page: how to report, acknowledgement within 2 working days, status updates every 14 days.",
+  "3": "The minimum security update period is published on the product page and the box as an end date.",
+};
+
+async function issueDemoSeal(d: DemoSeal): Promise<string | null> {
+  const supplier = actorFor(d.supplier);
+  const { versionId } = await ensureProduct(supplier, d.product, d.version);
+  if (db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, versionId)).get()) return null;
+  const id = openSubmission(supplier, { productVersionId: versionId, target: { checklistVersionId: PSTI, targetLevel: "baseline" } });
+  for (const [ref, justification] of Object.entries(PSTI_ANSWERS)) {
+    saveAnswer(supplier, id, ref, { claim: "implemented", justification, noEvidenceReason: "" });
+    await attachSeedEvidence(supplier, id, ref, [d.evidence]);
+  }
+  submitSubmission(supplier, id);
+  const asha = actorFor("assessor1@demo.test");
+  const version = () => db().select({ v: submissions.version }).from(submissions).where(eq(submissions.id, id)).get()!.v;
+  takeSubmission(asha, id, version());
+  for (const ref of Object.keys(PSTI_ANSWERS)) recordVerdict(asha, id, ref, { verdict: "pass", comment: "Evidence checked.", accepted: false, version: version() });
+  proposeApproval(asha, id, version(), "All three PSTI requirements are met.");
+  const serial = await confirmApproval(actorFor("assessor2@demo.test"), id, "Confirmed.");
+  d.then?.(serial, asha);
+  return serial;
+}
+
+export async function seedDemoSeals(created: string[]): Promise<void> {
+  for (const d of DEMO_SEALS) {
+    const issue = () => issueDemoSeal(d);
+    const at = new Date(nowMs());
+    if (d.issuedMonthsAgo) at.setUTCMonth(at.getUTCMonth() - d.issuedMonthsAgo);
+    const serial = d.issuedMonthsAgo ? await runAt(at, issue) : await issue();
+    if (serial) created.push(`seal ${serial}: ${d.product.name} ${d.version.firmwareVersion} / UK PSTI 2023`);
+  }
+  sweepExpiredSeals({ system: "seed" });
+}
+
+/** The demo seals' serials by product name (for tests and the README). */
+export function demoSealSerials(): Record<string, string> {
+  const rows = db()
+    .select({ serial: seals.serial, name: products.name, fw: productVersions.firmwareVersion })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, and(eq(products.id, productVersions.productId)))
+    .all();
+  return Object.fromEntries(rows.map((r) => [`${r.name} ${r.fw}`, r.serial]));
+}

@@ -1,0 +1,435 @@
+// npm run verify-seal -- <seal.pdf | credential file> [options] — the offline verifier: checks a
+// seal certificate (PDF) or a seal credential without the portal's database, and prints the
+// verdict as JSON. It never opens DATA_DIR or the database: everything it trusts is either given
+// on the command line or fetched from the issuer.
+//
+// Usage:
+//   npm run verify-seal -- <file> [--jwks <jwks.json>] [--issuer <url>]
+//                                 [--status <list.jwt>]... [--no-status] [--now <ISO date>]
+//
+//   <file>            a seal PDF (starts with %PDF-: its attached seal.vc.jwt and
+//                     seal.tlog-proof.json and its page text are checked), or a credential file:
+//                     the compact JWS, or JSON {"credential": "<compact JWS>"}.
+//   --jwks <file>     the issuer's keys, a JWKS {"keys": [...]} as served at /.well-known/jwks.json.
+//   --issuer <url>    the issuer you trust (default: $IOTSEAL_ISSUER). Without --jwks its keys are
+//                     fetched from <url>/.well-known/jwks.json; the credential must name it.
+//   --status <file>   a status list credential (the JWS served at /status/<list-id>); repeat it
+//                     for the revocation and the suspension list. Without it the lists the
+//                     credential names are fetched, and the issuer is asked about supersession.
+//   --no-status       skip the status lists and the issuer's API (the output says so):
+//                     revocation, suspension and supersession are not checked.
+//   --now <date>      check as of this date instead of now (the status lists stay as given).
+//
+// Exit codes: 0 valid; 1 not valid (expired, suspended, revoked, superseded, forged, not_found);
+// 2 bad input (a file missing or unreadable, not a PDF or JWS, a bad JWKS or status list, a
+// status list the credential needs that was not given, a network failure). Bad input prints one
+// line on stderr and nothing on stdout.
+//
+// Whom to trust. A signature only means something against keys you trust, so the keys come from
+// (in this order):
+//   1. --jwks <file>: the keys you hold. Once the signature verifies under them, everything the
+//      credential says (its issuer, its status list URLs) is the issuer's signed word, so the
+//      status lists may be fetched from the URLs it names (they must verify under the same keys).
+//   2. --issuer <url> or $IOTSEAL_ISSUER: a pinned issuer. Without --jwks its JWKS is fetched from
+//      that origin; with or without, a credential naming another issuer is reported forged.
+//   3. Neither: the keys are fetched from the issuer the (not yet verified) credential names.
+//      That proves only that the credential is consistent with whoever runs that site: anyone
+//      can put up a site, name it as issuer and sign with their own keys. The verdict is still
+//      given, but the output's "trust" says the issuer was not pinned.
+// The output names where the keys came from ("jwks") and what was trusted ("trust").
+//
+// Status. The revocation and suspension bits come from the issuer's signed status lists, each
+// verified against the same keys. A list past its validUntil is used but flagged "stale". If a
+// purpose cannot be decided (its list not given, or not fetchable), the verdict cannot be
+// "valid", so that is bad input (exit 2) naming the missing list; --no-status skips the lists
+// deliberately. Supersession is not in the status lists: it is asked of the issuer's seal API
+// (<issuer>/api/v1/seals/<serial>) only when the lists are fetched online; that answer can also
+// be not_found (no record of the seal) or forged (the issuer recorded another credential).
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import type { JWK } from "jose";
+import { z } from "zod";
+import { sealVerdict, unverifiedPayload, type SealCredential, type SealVerdict } from "../app/domain/credential";
+import { statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../app/domain/status-credential";
+import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/domain/verify";
+import { runCli } from "./cli";
+
+const USAGE = `Usage: npm run verify-seal -- <seal.pdf | credential file> [options]
+
+Checks an IoT Seal certificate (PDF) or credential (compact JWS, or JSON {"credential": "..."})
+and prints the verdict as JSON. Exit 0 valid, 1 not valid, 2 bad input.
+
+Options:
+  --jwks <file>     the issuer's keys (JWKS JSON, as served at /.well-known/jwks.json)
+  --issuer <url>    the issuer to trust (default $IOTSEAL_ISSUER); without --jwks its keys are
+                    fetched from <url>/.well-known/jwks.json
+  --status <file>   a signed status list (as served at /status/<id>); repeat for each list.
+                    Without it, the lists the credential names are fetched from the issuer.
+  --no-status       do not check revocation, suspension or supersession
+  --now <date>      check as of this ISO date instead of now
+  -h, --help        show this help
+
+Without --jwks, --issuer or $IOTSEAL_ISSUER the keys are fetched from the issuer the credential
+names itself, which proves little: pin the issuer for a verdict you can rely on.`;
+
+/** Input that cannot be judged: one line on stderr, exit 2. */
+class InputError extends Error {}
+
+const FETCH_TIMEOUT_MS = 15_000;
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
+const credentialJson = z.object({ credential: z.string() });
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+/** "https://seal.example.com/" and "https://seal.example.com" are the same issuer. */
+function normalizeIssuer(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
+}
+
+function readInputFile(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError(`${what} ${file} does not exist.`);
+    if (code === "EISDIR") throw new InputError(`${what} ${file} is a directory, not a file.`);
+    throw new InputError(`${what} ${file} cannot be read (${code ?? (e as Error).message}).`);
+  }
+}
+
+async function fetchText(url: string, what: string, accept: string): Promise<{ status: number; text: string }> {
+  try {
+    const res = await fetch(url, { headers: { Accept: accept }, redirect: "follow", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    return { status: res.status, text: await res.text() };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const why = (e as Error).name === "TimeoutError" ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s` : cause?.code ?? cause?.message ?? (e as Error).message;
+    throw new InputError(`Could not fetch ${what} from ${url}: ${why}.`);
+  }
+}
+
+function parseJwks(text: string, source: string): JWK[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InputError(`The JWKS from ${source} is not JSON.`);
+  }
+  const parsed = jwksSchema.safeParse(json);
+  if (!parsed.success) throw new InputError(`The JWKS from ${source} is not a key set: expected {"keys": [{"kty": ...}, ...]}.`);
+  if (parsed.data.keys.length === 0) throw new InputError(`The JWKS from ${source} has no keys.`);
+  return parsed.data.keys as JWK[];
+}
+
+/**
+ * The PDF reader, loaded only for a PDF: pdfjs is a megabyte of JavaScript, and under tsx its
+ * loading costs more than everything else together. Node's source maps are off while it loads
+ * (pdfjs ships a 2.4 MB map that would be parsed for nothing) and restored after.
+ */
+async function loadPdfReader() {
+  const maps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
+  try {
+    return await import("../app/adapters/pdf-read.server");
+  } finally {
+    process.setSourceMapsEnabled(maps);
+  }
+}
+
+/** The artefacts in the input file: a seal PDF's attachments and page, or a credential. */
+async function readArtefacts(file: string): Promise<{ artefacts: Artefacts; kind: "pdf" | "credential"; noCredential?: true }> {
+  const bytes = readInputFile(file, "The file");
+  if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") {
+    const { PdfReadError, readSealPdf } = await loadPdfReader();
+    let pdf: Awaited<ReturnType<typeof readSealPdf>>;
+    try {
+      pdf = await readSealPdf(bytes);
+    } catch (e) {
+      if (e instanceof PdfReadError) throw new InputError(`${file}: ${e.message}`);
+      throw e;
+    }
+    const jws = pdf.attachments.get("seal.vc.jwt")?.toString("utf8").trim();
+    if (!jws) return { artefacts: { jws: "" }, kind: "pdf", noCredential: true };
+    let logProof: unknown = null;
+    const proofFile = pdf.attachments.get("seal.tlog-proof.json");
+    if (proofFile) {
+      try {
+        logProof = JSON.parse(proofFile.toString("utf8"));
+      } catch {
+        logProof = "unreadable"; // checkTlogProof reports it as not a JSON object
+      }
+    }
+    return { artefacts: { jws, pageText: pdf.pageText, logProof }, kind: "pdf" };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes).trim();
+  } catch {
+    throw new InputError(`${file} is neither a PDF nor a text file with a seal credential.`);
+  }
+  if (text.startsWith("{")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new InputError(`${file} is not valid JSON.`);
+    }
+    const body = credentialJson.safeParse(json);
+    if (!body.success) throw new InputError(`${file} has no "credential" string: expected {"credential": "<compact JWS>"}.`);
+    text = body.data.credential.trim();
+  }
+  if (!JWS_SHAPE.test(text)) throw new InputError(`${file} is not a seal PDF or a seal credential (a compact JWS: three base64url parts separated by dots).`);
+  return { artefacts: { jws: text }, kind: "credential" };
+}
+
+type VerifiedList = Extract<StatusListCheck, { ok: true }>;
+
+interface Output {
+  status: SealVerdict;
+  reason?: string;
+  serial?: string;
+  subject?: SealCredential["credentialSubject"];
+  validFrom?: string;
+  validUntil?: string;
+  issuer?: SealCredential["issuer"];
+  kid?: string;
+  jwks?: string;
+  trust?: string;
+  checks: ArtefactCheck[];
+  statusLists: { url: string; purpose: string; validUntil: string; stale: boolean }[];
+  notes: string[];
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  const parse = (a: string[]) =>
+    parseArgs({
+      args: a,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        jwks: { type: "string" },
+        issuer: { type: "string" },
+        status: { type: "string", multiple: true },
+        "no-status": { type: "boolean" },
+        now: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  try {
+    args = parse(argv);
+  } catch (e) {
+    // Node's messages for an unknown option go on to explain positionals; the first sentence says it.
+    throw new InputError(`${(e as Error).message.split(/\. To specify/)[0]} (see --help)`);
+  }
+  const opts = args.values;
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new InputError(args.positionals.length ? "Give one file to verify, not several (see --help)." : "Give the seal PDF or credential file to verify (see --help).");
+  if (opts["no-status"] && opts.status?.length) throw new InputError("--status and --no-status contradict each other; give one.");
+
+  let now = new Date();
+  if (opts.now !== undefined) {
+    if (!isoDate.safeParse(opts.now).success) throw new InputError(`--now must be an ISO date such as 2026-05-01 or 2026-05-01T12:00:00Z, not "${opts.now}".`);
+    now = new Date(opts.now);
+  }
+
+  let pinnedIssuer: { url: string; from: string } | undefined;
+  const issuerArg = opts.issuer ?? (process.env.IOTSEAL_ISSUER || undefined);
+  if (issuerArg !== undefined) {
+    const from = opts.issuer !== undefined ? "--issuer" : "$IOTSEAL_ISSUER";
+    if (!httpUrl.safeParse(issuerArg).success) throw new InputError(`${from} must be the issuer's http(s) URL, such as https://seal.example.com, not "${issuerArg}".`);
+    pinnedIssuer = { url: normalizeIssuer(issuerArg), from };
+  }
+
+  // Everything given on the command line is read before anything is fetched.
+  const file = args.positionals[0];
+  const input = await readArtefacts(file);
+  const statusTexts = (opts.status ?? []).map((f) => ({ file: f, text: readInputFile(f, "The status list file").toString("utf8") }));
+  const jwksText = opts.jwks !== undefined ? readInputFile(opts.jwks, "The JWKS file").toString("utf8") : undefined;
+
+  const out: Output = { status: "forged", checks: [], statusLists: [], notes: [] };
+  const finish = (): number => {
+    const o = out;
+    const ordered = { status: o.status, reason: o.reason, serial: o.serial, subject: o.subject, validFrom: o.validFrom, validUntil: o.validUntil, issuer: o.issuer, kid: o.kid, jwks: o.jwks, trust: o.trust, checks: o.checks, statusLists: o.statusLists, notes: o.notes };
+    console.log(JSON.stringify(ordered, null, 2)); // undefined fields are left out
+    return o.status === "valid" ? 0 : 1;
+  };
+  // A PDF without a credential is not a genuine certificate, whoever the issuer is.
+  if (input.noCredential) {
+    out.reason = "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.";
+    out.checks.push({ label: "Credential attached", ok: false });
+    return finish();
+  }
+
+  // The keys.
+  let keys: JWK[];
+  let jwksSource: string;
+  let trust: string;
+  if (jwksText !== undefined) {
+    keys = parseJwks(jwksText, opts.jwks!);
+    jwksSource = opts.jwks!;
+    trust = pinnedIssuer ? `keys from the file ${opts.jwks}; issuer pinned to ${pinnedIssuer.url} (${pinnedIssuer.from})` : `keys from the file ${opts.jwks}`;
+  } else {
+    let base: string;
+    if (pinnedIssuer) {
+      base = pinnedIssuer.url;
+      trust = `issuer pinned to ${pinnedIssuer.url} (${pinnedIssuer.from})`;
+    } else {
+      const claimed = (unverifiedPayload(input.artefacts.jws) as { issuer?: { id?: unknown } } | null)?.issuer?.id;
+      if (typeof claimed !== "string" || !httpUrl.safeParse(claimed).success) {
+        throw new InputError("The credential names no http(s) issuer to fetch keys from; pass --jwks or --issuer.");
+      }
+      base = normalizeIssuer(claimed);
+      trust = "issuer named by the credential itself — pass --jwks or --issuer to pin the issuer";
+    }
+    jwksSource = `${base}/.well-known/jwks.json`;
+    const res = await fetchText(jwksSource, "the issuer's keys", "application/json");
+    if (res.status !== 200) throw new InputError(`Could not fetch the issuer's keys from ${jwksSource}: HTTP ${res.status}.`);
+    keys = parseJwks(res.text, jwksSource);
+  }
+
+  out.jwks = jwksSource;
+  out.trust = trust;
+
+  // The artefacts: signature, page, log proof.
+  if (input.kind === "pdf") out.checks.push({ label: "Credential attached", ok: true });
+  const result = await checkArtefacts(input.artefacts, keys);
+  out.checks.push(...result.checks);
+  const shown = result.credential;
+  if (shown) {
+    Object.assign(out, { serial: shown.credentialSubject.serial, subject: shown.credentialSubject, validFrom: shown.validFrom, validUntil: shown.validUntil, issuer: shown.issuer });
+  }
+  if (!result.ok) {
+    out.reason = result.reason;
+    return finish();
+  }
+  const credential = result.credential;
+  out.kid = result.kid;
+  const issuerId = typeof credential.issuer?.id === "string" && httpUrl.safeParse(credential.issuer.id).success ? normalizeIssuer(credential.issuer.id) : null;
+  if (!issuerId) {
+    out.reason = "The signed credential does not name its issuer as an http(s) URL.";
+    return finish();
+  }
+  if (pinnedIssuer) {
+    if (issuerId !== pinnedIssuer.url) {
+      out.reason = `The credential names the issuer ${credential.issuer.id}, not the pinned issuer ${pinnedIssuer.url}.`;
+      out.checks.push({ label: "Issued by the pinned issuer", ok: false, detail: out.reason });
+      return finish();
+    }
+    out.checks.push({ label: "Issued by the pinned issuer", ok: true, detail: pinnedIssuer.url });
+  }
+
+  // Status: revocation and suspension from the signed lists; supersession from the issuer.
+  let revoked = false;
+  let suspended = false;
+  let superseded = false;
+  const online = !opts["no-status"] && statusTexts.length === 0;
+  if (opts["no-status"]) {
+    out.notes.push("status not checked (--no-status): a revoked, suspended or superseded seal shows here as valid");
+  } else {
+    const lists: VerifiedList[] = [];
+    if (online) {
+      const urls = [...new Set(credential.credentialStatus.map((e) => e.statusListCredential))];
+      for (const url of urls) {
+        if (!httpUrl.safeParse(url).success) throw new InputError(`The credential names a status list that is not an http(s) URL: ${url}.`);
+        const res = await fetchText(url, "the status list", "application/vc+jwt");
+        if (res.status !== 200) throw new InputError(`Could not fetch the status list ${url}: HTTP ${res.status}.`);
+        const list = await verifyStatusListCredential(res.text, keys);
+        if (!list.ok) throw new InputError(`The status list fetched from ${url} does not verify: ${list.message}`);
+        lists.push(list);
+      }
+    } else {
+      for (const s of statusTexts) {
+        const list = await verifyStatusListCredential(s.text, keys);
+        if (!list.ok) throw new InputError(`The status list file ${s.file} does not verify: ${list.message}`);
+        lists.push(list);
+      }
+    }
+    for (const list of lists) {
+      const stale = !(Date.parse(list.validUntil) > now.getTime());
+      out.statusLists.push({ url: list.url, purpose: list.purpose, validUntil: list.validUntil, stale });
+      if (stale) out.notes.push(`the ${list.purpose} list ${list.url} was valid until ${list.validUntil}: it is stale, and used anyway; fetch a fresh one`);
+      if (!credential.credentialStatus.some((e) => e.statusListCredential === list.url && e.statusPurpose === list.purpose)) {
+        out.notes.push(`the ${list.purpose} list ${list.url} is not one this credential names; it was ignored`);
+      }
+    }
+    const bits = statusFromLists(credential, lists);
+    for (const purpose of ["revocation", "suspension"] as const) {
+      const entry = credential.credentialStatus.find((e) => e.statusPurpose === purpose);
+      if (!entry) {
+        out.notes.push(`the credential names no ${purpose} list, so it cannot be ${purpose === "revocation" ? "revoked" : "suspended"}`);
+        continue;
+      }
+      const set = purpose === "revocation" ? bits.revoked : bits.suspended;
+      if (set === null) {
+        // statusFromLists says "unknown" both for a list not given and for an index outside it.
+        const list = lists.find((l) => l.purpose === purpose && l.url === entry.statusListCredential);
+        if (!list) throw new InputError(`The ${purpose} status is unknown: give the ${purpose} list ${entry.statusListCredential} with --status (or use --no-status to skip the status lists).`);
+        throw new InputError(`The credential's ${purpose} index ${entry.statusListIndex} is outside the list ${list.url} (${list.bits.size} entries).`);
+      }
+      if (purpose === "revocation") revoked = set;
+      else suspended = set;
+      const label = purpose === "revocation" ? "Not revoked" : "Not suspended";
+      out.checks.push({ label, ok: !set, detail: `${purpose} list ${entry.statusListCredential}, entry ${entry.statusListIndex}${set ? ": set" : ""}` });
+    }
+
+    if (online) {
+      const url = `${issuerId}/api/v1/seals/${encodeURIComponent(credential.credentialSubject.serial)}`;
+      const res = await fetchText(url, "the seal's record", "application/json");
+      if (res.status === 404) {
+        out.status = "not_found";
+        out.reason = "The signature is the issuer's, but the issuer has no record of this seal.";
+        out.checks.push({ label: "Recorded by the issuer", ok: false, detail: url });
+        return finish();
+      }
+      let record: { status?: unknown; credential?: unknown } | null = null;
+      try {
+        record = res.status === 200 ? JSON.parse(res.text) : null;
+      } catch {
+        record = null;
+      }
+      if (!record || typeof record !== "object") throw new InputError(`Could not read the seal's record from ${url}: HTTP ${res.status}.`);
+      if (typeof record.credential === "string" && record.credential.trim() !== input.artefacts.jws.trim()) {
+        out.reason = "This credential is not the one the issuer recorded for this seal.";
+        out.checks.push({ label: "Recorded by the issuer", ok: false, detail: out.reason });
+        return finish();
+      }
+      superseded = record.status === "superseded";
+      out.checks.push({ label: "Not superseded", ok: !superseded, detail: url });
+      // The signed lists decide; a list cached until its TTL may lag the issuer's live answer.
+      const listed = revoked ? "revoked" : suspended ? "suspended" : null;
+      if ((record.status === "revoked" || record.status === "suspended") && record.status !== listed) {
+        out.notes.push(`the issuer's seal API says ${record.status}, which its signed status list does not show yet; check again after the list's next update`);
+      }
+    } else {
+      out.notes.push("supersession is not part of the status lists; checked offline, so supersession was not checked (run without --status to ask the issuer)");
+    }
+  }
+
+  const v = sealVerdict(credential, { now, revoked, suspended, superseded });
+  out.status = v.verdict;
+  const reason =
+    v.reason ??
+    (v.verdict === "revoked" ? "The issuer's signed revocation list marks this seal as revoked." : v.verdict === "suspended" ? "The issuer's signed suspension list marks this seal as suspended." : undefined);
+  if (reason) out.reason = reason;
+  if (opts.now !== undefined) out.notes.push(`checked as of ${now.toISOString()}; the status lists say what they said when signed`);
+  return finish();
+}
+
+await runCli(async () => {
+  try {
+    return await main(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof InputError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+});

@@ -1,0 +1,80 @@
+// A retail buyer meets the demo seals: one by one on /verify, and all at once in a bulk CSV check.
+import fs from "node:fs";
+import { expect, test } from "@playwright/test";
+import { seeded } from "./db";
+import { expectHydrated, stateFile, watchConsole } from "./helpers";
+
+const ids = seeded();
+
+test("by serial, /verify gives each demo seal its answer, and a typo is caught", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const cases: [string, string][] = [
+    [ids.activeSeal, "Valid"],
+    [ids.expiredSeal, "Expired"],
+    [ids.suspendedSeal, "Suspended"],
+    [ids.revokedSeal, "Revoked"],
+    ["IOTS-0000-0000", "Not found"],
+  ];
+  for (const [serial, verdict] of cases) {
+    await page.goto("/verify");
+    await page.getByLabel("Seal serial").fill(serial.toLowerCase());
+    await page.getByRole("button", { name: "Check serial" }).click();
+    await expect(page.getByTestId("verify-result").getByTestId("seal-verdict"), serial).toHaveText(verdict);
+  }
+  await expect(page.getByTestId("seal-reason")).toContainText(/not a valid seal serial|No seal has this serial/);
+  // The revoked seal says why, in public words.
+  await page.goto(`/verify?serial=${ids.revokedSeal}`);
+  await expect(page.getByTestId("seal-reason")).toContainText("share one default password");
+  await page.screenshot({ path: "test-results/screenshots/verify-revoked.png", fullPage: true });
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a buyer checks a CSV of serials: progress, a summary by status, the rows that need attention, a download", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ storageState: stateFile("retailer"), acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const csv = ["serial,our_sku,shelf", `${ids.activeSeal},SKU-1,A1`, `${ids.expiredSeal},SKU-2,A2`, `${ids.suspendedSeal},SKU-3,B1`, `${ids.revokedSeal},SKU-4,B2`, "IOTS-0000-0000,SKU-5,C1", "not-a-serial,SKU-6,C2"].join("\n") + "\n";
+  const file = testInfo.outputPath("stock.csv");
+  fs.writeFileSync(file, csv);
+  await page.goto("/retailer");
+  await page.getByRole("link", { name: "Bulk check" }).click();
+  await expectHydrated(page);
+  await page.getByLabel("CSV file").setInputFiles(file);
+  await page.getByRole("button", { name: "Check all" }).click();
+  await page.waitForURL(/\/retailer\/verify\/bulk\/[\w-]+$/);
+  const summary = page.getByTestId("bulk-summary");
+  for (const [status, n] of [["valid", 1], ["expired", 1], ["suspended", 1], ["revoked", 1], ["not_found", 2]] as const) {
+    await expect(summary.locator(`dd[data-status="${status}"]`)).toHaveText(String(n));
+  }
+  const rows = page.getByTestId("attention-rows");
+  await expect(rows.getByRole("row")).toHaveCount(6); // header + five that are not valid
+  await expect(rows).toContainText("Brightnest Smart Plug");
+  await page.screenshot({ path: "test-results/screenshots/bulk-result.png", fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the result (CSV)" }).click()]);
+  const text = fs.readFileSync(await download.path(), "utf8");
+  const lines = text.trim().split("\n");
+  expect(lines[0]).toBe("serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until");
+  expect(lines[1]).toMatch(new RegExp(`^${ids.activeSeal},SKU-1,A1,valid,`));
+  expect(lines[6]).toMatch(/^not-a-serial,SKU-6,C2,not_found,/);
+  // The run is listed for the organisation.
+  await page.goto("/retailer/verify/bulk");
+  await expect(page.getByRole("row", { name: /stock\.csv/ })).toContainText("1 valid");
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a CSV without a serial column is refused with a message naming the column", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ storageState: stateFile("retailer") });
+  const page = await context.newPage();
+  const file = testInfo.outputPath("bad.csv");
+  fs.writeFileSync(file, "sku,name\nA,B\n");
+  await page.goto("/retailer/verify/bulk");
+  await expectHydrated(page);
+  await page.getByLabel("CSV file").setInputFiles(file);
+  await page.getByRole("button", { name: "Check all" }).click();
+  await expect(page.getByRole("alert")).toContainText('needs a column named "serial"');
+  await context.close();
+});
