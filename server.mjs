@@ -48,22 +48,37 @@ function clientIp(req) {
   return req.socket.remoteAddress ?? "unknown";
 }
 
+// Machine answers (JSON, status lists, checkpoints) load nothing: the strictest policy, fixed.
+const MACHINE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /** Headers for every response, whichever part of the server answers it. */
 function secure(req, res) {
-  const nonce = crypto.randomBytes(16).toString("base64");
-  // Evidence downloads set their own, stricter policy (a sandbox, no scripts) that lets the
-  // portal's review page frame a PDF preview; headers are appended, so two would both apply.
-  if (!req.url?.startsWith("/evidence/")) {
-    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
-    res.setHeader("X-Frame-Options", "DENY");
-  }
+  res.setHeader("Content-Security-Policy", MACHINE_CSP);
+  res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
   if (env.cookieSecure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+/** For pages (Remix): the page policy with a fresh script nonce. Evidence downloads set their own. */
+function securePage(req, res) {
+  const nonce = crypto.randomBytes(16).toString("base64");
+  // Evidence downloads set their own, stricter policy (a sandbox, no scripts) that lets the
+  // portal's review page frame a PDF preview; headers are appended, so two would both apply.
+  if (req.url?.startsWith("/evidence/")) {
+    res.removeHeader("Content-Security-Policy");
+    res.removeHeader("X-Frame-Options");
+  } else {
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
+  }
   return nonce;
 }
+
+// Request ids: a random prefix per process and a counter (unique, and cheaper than random bytes each).
+const requestIdPrefix = crypto.randomBytes(3).toString("hex");
+let requestCount = 0;
 
 function logRequest(req, res, started, requestId) {
   if (!env.logRequests) return;
@@ -106,17 +121,17 @@ const fast = entry.fastRoutes ?? (() => false);
 
 const server = http.createServer((req, res) => {
   const started = process.hrtime.bigint();
-  const requestId = crypto.randomBytes(6).toString("hex");
+  const requestId = `${requestIdPrefix}${(++requestCount).toString(36)}`;
   res.setHeader("X-Request-Id", requestId);
-  res.on("finish", () => logRequest(req, res, started, requestId));
-  const nonce = secure(req, res);
+  if (env.logRequests) res.on("finish", () => logRequest(req, res, started, requestId));
+  secure(req, res);
   if (crossSiteWrite(req)) {
     res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" }).end("Cross-site request refused.");
     return;
   }
   const ip = clientIp(req);
   if (fast(req, res, { ip })) return;
-  res.locals = { nonce, ip, requestId };
+  res.locals = { nonce: securePage(req, res), ip, requestId };
   app(req, res);
 });
 server.keepAliveTimeout = 65_000;

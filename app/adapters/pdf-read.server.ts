@@ -1,14 +1,17 @@
 /**
  * Reads an uploaded seal certificate: its attached files and the text of its first page, with
- * pdfjs (the Node "legacy" build). Text extraction and attachments need no canvas; in Node pdfjs
- * runs its parser on the main thread (a "fake worker"), so no worker file is configured.
- *
- * Uploaded PDFs are hostile input: the magic bytes are checked first, pdfjs runs without eval,
- * system fonts or font loading, only page 1 is read, documents with many pages are refused and
- * the whole read gives up after a timeout. The timeout can only fire between pdfjs's steps: it
- * runs on this thread, so callers should also cap the upload size.
+ * pdfjs (the Node "legacy" build, no canvas needed) running in a worker thread
+ * (pdf-read.worker.mjs). The worker keeps pdfjs's global polyfills out of the server (they slow
+ * JSON and base64 for every request) and hostile input off the event loop: the magic bytes are
+ * checked first, pdfjs runs without eval, system fonts or font loading, only page 1 is read,
+ * documents with many pages are refused, the worker's heap is capped, and a read that takes too
+ * long is ended by terminating the worker (a new one starts for the next read).
  */
-import { getDocument, VerbosityLevel, type PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 
 export class PdfReadError extends Error {
   override readonly name = "PdfReadError";
@@ -23,51 +26,90 @@ export interface SealPdfContents {
 /** A certificate is one page; more than this is not a certificate (and is not worth parsing). */
 export const MAX_PAGES = 5;
 export const READ_TIMEOUT_MS = 10_000;
+const WORKER_HEAP_MB = 256;
 
-export async function readSealPdf(bytes: Uint8Array, timeoutMs = READ_TIMEOUT_MS): Promise<SealPdfContents> {
-  if (!hasPdfHeader(bytes)) throw new PdfReadError("This file is not a PDF.");
-  const task = getDocument({
-    data: new Uint8Array(bytes), // a copy: pdfjs refuses Buffers and may take ownership of the array
-    verbosity: VerbosityLevel.ERRORS,
-    isEvalSupported: false,
-    useSystemFonts: false,
-    disableFontFace: true,
-    stopAtErrors: false,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PdfReadError("Reading this PDF took too long; it may be damaged.")), timeoutMs);
-  });
-  try {
-    return await Promise.race([task.promise.then(contents), timeout]);
-  } catch (e) {
-    if (e instanceof PdfReadError) throw e;
-    throw new PdfReadError("This PDF cannot be read: it is damaged or not a complete PDF file.", { cause: e });
-  } finally {
-    clearTimeout(timer);
-    await task.destroy(); // also destroys the document and frees its memory
+type Reply = { id: number; ok: true; attachments: [string, Uint8Array][]; pageText: string; pageCount: number } | { id: number; ok: false; message: string | null };
+interface Pending {
+  worker: Worker;
+  resolve: (r: SealPdfContents) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** The worker script, found from wherever this module runs (sources under vitest/tsx, or the bundled build). */
+function workerFile(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    for (const candidate of [path.join(dir, "pdf-read.worker.mjs"), path.join(dir, "app", "adapters", "pdf-read.worker.mjs")]) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error("app/adapters/pdf-read.worker.mjs is missing");
+}
+
+let worker: Worker | undefined;
+const pending = new Map<number, Pending>();
+let nextId = 1;
+
+/** Fails the reads in flight on worker `w` (a replacement worker's reads are not affected). */
+function failAll(w: Worker, error: Error): void {
+  for (const [id, p] of pending) {
+    if (p.worker !== w) continue;
+    pending.delete(id);
+    clearTimeout(p.timer);
+    p.reject(error);
   }
 }
 
-async function contents(pdf: PDFDocumentProxy): Promise<SealPdfContents> {
-  const pageCount = pdf.numPages;
-  if (pageCount > MAX_PAGES) throw new PdfReadError(`A seal certificate has one page; this PDF has ${pageCount}.`);
+function theWorker(): Worker {
+  if (worker) return worker;
+  const pdfjsUrl = pathToFileURL(createRequire(import.meta.url).resolve("pdfjs-dist/legacy/build/pdf.mjs")).href;
+  const w = new Worker(workerFile(), { workerData: { pdfjsUrl, maxPages: MAX_PAGES }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  w.on("message", (reply: Reply) => {
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    clearTimeout(p.timer);
+    if (![...pending.values()].some((q) => q.worker === w)) w.unref();
+    if (reply.ok) p.resolve({ attachments: new Map(reply.attachments.map(([name, content]) => [name, Buffer.from(content)])), pageText: reply.pageText, pageCount: reply.pageCount });
+    else p.reject(new PdfReadError(reply.message ?? "This PDF cannot be read: it is damaged or not a complete PDF file."));
+  });
+  const gone = (why: string) => {
+    if (worker === w) worker = undefined;
+    failAll(w, new PdfReadError(why));
+  };
+  w.on("error", () => gone("This PDF could not be read (the reader failed on it); it may be damaged."));
+  w.on("exit", () => gone("The PDF reader stopped; try again."));
+  w.unref(); // an idle reader never keeps the process alive
+  worker = w;
+  return w;
+}
 
-  const attachments = new Map<string, Buffer>();
-  const found = ((await pdf.getAttachments()) ?? {}) as Record<string, { filename: string; content: Uint8Array | null }>;
-  for (const [key, file] of Object.entries(found)) {
-    if (file.content) attachments.set(file.filename || key, Buffer.from(file.content));
-  }
+export async function readSealPdf(bytes: Uint8Array, timeoutMs = READ_TIMEOUT_MS): Promise<SealPdfContents> {
+  if (!hasPdfHeader(bytes)) throw new PdfReadError("This file is not a PDF.");
+  const w = theWorker();
+  const id = nextId++;
+  const copy = new Uint8Array(bytes); // transferred to the worker; the caller keeps its bytes
+  return new Promise<SealPdfContents>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new PdfReadError("Reading this PDF took too long; it may be damaged."));
+      // The worker may be stuck in one long step: end it (other reads in flight fail too).
+      if (worker === w) worker = undefined;
+      void w.terminate();
+    }, timeoutMs);
+    pending.set(id, { worker: w, resolve, reject, timer });
+    w.ref();
+    w.postMessage({ id, bytes: copy.buffer }, [copy.buffer]);
+  });
+}
 
-  const page = await pdf.getPage(1);
-  const text = await page.getTextContent();
-  // pdfjs adds its own space items where glyphs on a line are apart, so items are joined as
-  // they come, with a newline at each line end: text drawn touching reads as one word, as it looks.
-  let pageText = "";
-  for (const item of text.items) {
-    if ("str" in item) pageText += item.str + (item.hasEOL ? "\n" : "");
-  }
-  return { attachments, pageText, pageCount };
+/** Stops the reader (for a clean shutdown). */
+export async function closePdfReader(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  if (w) await w.terminate();
 }
 
 function hasPdfHeader(bytes: Uint8Array): boolean {

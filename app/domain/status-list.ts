@@ -154,7 +154,7 @@ export function statusEntry(params: {
  * when it was issued. `random` returns a number in [0, 1) (pass a CSPRNG-backed one in production).
  * Throws when every index is taken.
  */
-export function pickFreeIndex(used: ReadonlySet<number>, size: number, random: () => number): number {
+export function pickFreeIndex(used: { has(index: number): boolean }, size: number, random: () => number): number {
   if (!Number.isInteger(size) || size <= 0) throw new RangeError(`status list size must be a positive integer, got ${size}`);
   const draw = (n: number) => Math.min(n - 1, Math.floor(random() * n));
   // Rejection sampling is uniform over the free indexes and fast while the list is not nearly full.

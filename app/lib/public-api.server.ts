@@ -9,7 +9,7 @@ import { nowMs } from "../adapters/clock.server";
 import { getEnv } from "../config/env.server";
 import { TokenBucketLimiter } from "../domain/rate-limit";
 import { statusListCredential } from "../services/seal-status.server";
-import { publicSealView } from "../services/seals.server";
+import { sealApiView } from "../services/seals.server";
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logVerifierKeys } from "../services/transparency-log.server";
 import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerials, type VerifyAnswer } from "../services/verify.server";
 import { BULK_MAX_BYTES, bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "./bulk-csv.server";
@@ -96,21 +96,13 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
     } catch {
       return sendJson(res, 400, { error: "The serial is not a valid URL path segment." });
     }
-    const view = await publicSealView(decoded);
+    const view = await sealApiView(decoded);
     if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
-    sendJson(
-      res,
-      200,
-      {
-        serial: view.serial,
-        status: view.verdict,
-        ...(view.reason ? { reason: view.reason } : {}),
-        checkedAt: new Date(nowMs()).toISOString(),
-        credential: view.jws,
-        subject: view.credential?.credentialSubject ?? null,
-      },
-      { "Cache-Control": "no-cache" },
-    );
+    // Assembled around the seal's pre-serialised credential and subject (they never change).
+    const head = JSON.stringify({ serial: view.serial, status: view.verdict, ...(view.reason ? { reason: view.reason } : {}), checkedAt: new Date(nowMs()).toISOString() });
+    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson}}`;
+    res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-cache", ...CORS });
+    res.end(body);
   });
 }
 

@@ -67,7 +67,7 @@ export default function StaffSealPage() {
             const t = ACTION_TEXT[action as keyof typeof ACTION_TEXT];
             const err = failed?.values?.action === action ? failed.fieldErrors : {};
             return (
-              <Form method="post" key={action} className="stack" aria-label={t.title}>
+              <Form method="post" key={action} className="stack status-change" aria-label={t.title}>
                 <h3>{t.title}</h3>
                 <p className="small muted">{t.hint}</p>
                 <input type="hidden" name="action" value={action} />
@@ -80,7 +80,7 @@ export default function StaffSealPage() {
                 {action === "revoke" ? (
                   <div className={err.confirmSerial ? "field field--error" : "field"}>
                     <label htmlFor="confirmSerial">Type the serial {d.serial} to confirm</label>
-                    <input id="confirmSerial" name="confirmSerial" autoComplete="off" required />
+                    <input id="confirmSerial" name="confirmSerial" type="text" autoComplete="off" spellCheck={false} required />
                     {err.confirmSerial ? <p className="field__error">{err.confirmSerial}</p> : null}
                   </div>
                 ) : null}

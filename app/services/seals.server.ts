@@ -5,24 +5,24 @@
  * whose transaction failed was never published.
  */
 import crypto from "node:crypto";
-import { desc, eq, getTableColumns } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import { checklistVersions, evidenceLinks, organizations, products, productVersions, sealEvents, seals } from "../../db/schema";
 import { renderSealPdf } from "../adapters/seal-pdf.server";
 import { signingKeys } from "../adapters/signing-keys.server";
 import { nowMs } from "../adapters/clock.server";
 import { getEnv } from "../config/env.server";
-import { buildSealCredential, sealPageUrl, sealVerdict, signCredential, type SealCredential, type SealSubject } from "../domain/credential";
+import { buildSealCredential, sealPageUrl, sealVerdict, signCredential, type SealCredential, type SealSubject, type SealVerdict } from "../domain/credential";
 import { leafHash, rootFromLeafHashes } from "../domain/merkle";
 import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../domain/serial";
 import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "./actor";
 import { assertCan } from "./authorize.server";
-import { manualActions, SEAL_STATES } from "../domain/seal-state";
+import { manualActions, SEAL_STATES, type SealState } from "../domain/seal-state";
 import { recordAudit } from "./audit.server";
 import { db, type Tx } from "./db.server";
 import { statusListUrl } from "./seal-status.server";
-import { appendLog, inclusionProofFor } from "./transparency-log.server";
+import { appendLogWithProof } from "./transparency-log.server";
 import { storedCredentialChecked } from "./verify.server";
 import { ServiceError } from "./errors.server";
 import { scoreOf } from "./review.server";
@@ -74,9 +74,13 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   const draw = () => makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
   let serial = draw();
   while (!/^[0-9A-Z-]+$/.test(serial) || t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()) serial = draw();
-  const used = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => new Set(t.select({ i: col }).from(seals).all().map((r) => r.i));
-  const revocationIndex = pickFreeIndex(used(seals.revocationIndex), STATUS_LIST_MIN_ENTRIES, random);
-  const suspensionIndex = pickFreeIndex(used(seals.suspensionIndex), STATUS_LIST_MIN_ENTRIES, random);
+  // A random free position in each list, probed on the unique index (the lists are far from full).
+  const free = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => {
+    const taken = { has: (i: number) => t.select({ i: col }).from(seals).where(eq(col, i)).get() !== undefined };
+    return pickFreeIndex(taken, STATUS_LIST_MIN_ENTRIES, random);
+  };
+  const revocationIndex = free(seals.revocationIndex);
+  const suspensionIndex = free(seals.suspensionIndex);
 
   const hashes = [...new Set(t.select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all().map((r) => r.sha))].sort();
   const subject: SealSubject = {
@@ -108,7 +112,8 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
     revocation: { listCredentialUrl: statusListUrl("revocation"), index: revocationIndex },
     suspension: { listCredentialUrl: statusListUrl("suspension"), index: suspensionIndex },
   });
-  const signer = await signingKeys(env.dataDir).signer(now);
+  await signingKeys(env.dataDir).ensureActive(now);
+  const signer = signingKeys(env.dataDir).signerSync();
   const jws = await signCredential(credential, signer.key, signer.kid);
   return { serial, submissionId: s.id, organizationId: s.organizationId, productVersionId: s.productVersionId, credential, jws, kid: signer.kid, revocationIndex, suspensionIndex };
 }
@@ -120,11 +125,9 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
   if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.submissionId, s.id)).get()) throw new ServiceError("conflict", "This submission already has its seal.");
   const at = new Date(nowMs());
   const credentialHash = crypto.createHash("sha256").update(p.jws).digest("hex");
-  const logIndex = appendLog(tx, { event: "issued", serial: p.serial, at: at.toISOString(), credentialSha256: credentialHash, kid: p.kid });
-  const proof = inclusionProofFor(logIndex, logIndex + 1, tx);
-  if (!proof.ok) throw new Error(`log proof for a leaf just appended: ${proof.message}`);
+  const { index: logIndex, proof } = appendLogWithProof(tx, { event: "issued", serial: p.serial, at: at.toISOString(), credentialSha256: credentialHash, kid: p.kid });
   // The certificate is rendered here, synchronously, so the seal row never exists without it.
-  const pdf = renderSealPdf({ jws: p.jws, credential: p.credential, sealUrl: sealPageUrl(getEnv().baseUrl, p.serial), logProof: proof.value });
+  const pdf = renderSealPdf({ jws: p.jws, credential: p.credential, sealUrl: sealPageUrl(getEnv().baseUrl, p.serial), logProof: proof });
   const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
   tx.insert(seals)
     .values({
@@ -143,7 +146,7 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
       issuedAt: at,
       pdf,
       pdfSha256,
-      logProof: JSON.stringify(proof.value),
+      logProof: JSON.stringify(proof),
     })
     .run();
   tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).run();
@@ -230,4 +233,64 @@ export async function staffSealView(actor: Actor, serial: string) {
   const seal = sealBySerial(view.serial)!;
   const events = sealHistory(view.serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex, by: e.actorLabel }));
   return { ...view, state: seal.state, submissionId: seal.submissionId, events, actions: manualActions(seal.state), pdfSha256: seal.pdfSha256 };
+}
+
+type Db = ReturnType<typeof db>;
+const apiStatements = new WeakMap<Db, ReturnType<typeof prepareApiStatements>>();
+
+function prepareApiStatements(d: Db) {
+  return {
+    state: d.select({ state: seals.state }).from(seals).where(eq(seals.serial, sql.placeholder("serial"))).prepare(),
+    seal: d
+      .select({ serial: seals.serial, credential: seals.credential, state: seals.state })
+      .from(seals)
+      .where(eq(seals.serial, sql.placeholder("serial")))
+      .prepare(),
+    stateReason: d
+      .select({ reason: sealEvents.reason })
+      .from(sealEvents)
+      .where(and(eq(sealEvents.serial, sql.placeholder("serial")), eq(sealEvents.kind, sql.placeholder("kind"))))
+      .orderBy(desc(sealEvents.id))
+      .limit(1)
+      .prepare(),
+  };
+}
+
+/** A seal's credential never changes: checked once, kept with its JSON forms for the API. */
+interface CheckedSeal {
+  credential: SealCredential;
+  /** JSON.stringify of the JWS and of the signed subject, made once. */
+  credentialJson: string;
+  subjectJson: string;
+}
+const checkedSeals = new Map<string, CheckedSeal>();
+
+/**
+ * The machine answer for GET /api/v1/seals/<serial>: the live verdict and its public reason, the
+ * credential and the signed subject. The hot path: prepared statements, and the credential's
+ * signature check and JSON made once per seal per process (only the state is read each time).
+ */
+export async function sealApiView(serialInput: string): Promise<{ serial: string; verdict: SealVerdict; reason: string | null; credentialJson: string; subjectJson: string } | null> {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const d = db();
+  let st = apiStatements.get(d);
+  if (!st) apiStatements.set(d, (st = prepareApiStatements(d)));
+  let checked = checkedSeals.get(serial);
+  let state: SealState | undefined;
+  if (checked) state = st.state.get({ serial })?.state;
+  else {
+    const seal = st.seal.get({ serial });
+    if (!seal) return null;
+    state = seal.state;
+    const credential = await storedCredentialChecked(seal);
+    if (!credential) return { serial, verdict: "forged", reason: "The issuer's stored credential does not verify.", credentialJson: JSON.stringify(seal.credential), subjectJson: "null" };
+    checked = { credential, credentialJson: JSON.stringify(seal.credential), subjectJson: JSON.stringify(credential.credentialSubject) };
+    if (checkedSeals.size > 100_000) checkedSeals.clear();
+    checkedSeals.set(serial, checked);
+  }
+  if (!state) return null;
+  const v = sealVerdict(checked.credential, { now: new Date(nowMs()), revoked: state === "revoked", suspended: state === "suspended", superseded: state === "superseded" });
+  const reason = v.verdict === state ? st.stateReason.get({ serial, kind: state })?.reason || v.reason : v.reason;
+  return { serial, verdict: v.verdict, reason: reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson };
 }

@@ -32,23 +32,47 @@ function leafHashes(t: Reader, size?: number): Buffer[] {
  * size. Returns the leaf index. Must run inside the transaction that makes the change.
  */
 export function appendLog(tx: Tx, entry: Record<string, unknown>): number {
-  const last = tx.select({ i: logLeaves.leafIndex }).from(logLeaves).orderBy(desc(logLeaves.leafIndex)).limit(1).get();
-  const index = last ? last.i + 1 : 0;
-  const data = canonicalize({ index, ...entry })!;
-  const at = new Date(nowMs());
-  tx.insert(logLeaves).values({ leafIndex: index, data, leafHash: leafHash(Buffer.from(data)).toString("hex"), at }).run();
-  signCheckpoint(tx, index + 1, at);
-  return index;
+  return append(tx, entry, false).index;
 }
 
-function signCheckpoint(tx: Tx, treeSize: number, at: Date): void {
-  const root = rootFromLeafHashes(leafHashes(tx, treeSize));
+/** As appendLog, also returning the new leaf's inclusion proof in the new tree (what a seal PDF carries). */
+export function appendLogWithProof(tx: Tx, entry: Record<string, unknown>): { index: number; proof: TlogProof } {
+  const r = append(tx, entry, true);
+  return { index: r.index, proof: r.proof! };
+}
+
+function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { index: number; proof?: TlogProof } {
+  const hashes = leafHashes(tx); // read once: the root and the proof both come from it
+  const index = hashes.length;
+  const data = canonicalize({ index, ...entry })!;
+  const at = new Date(nowMs());
+  const hash = leafHash(Buffer.from(data));
+  tx.insert(logLeaves).values({ leafIndex: index, data, leafHash: hash.toString("hex"), at }).run();
+  hashes.push(hash);
+  const note = signCheckpoint(tx, hashes, at);
+  if (!withProof) return { index };
+  const proof: TlogProof = {
+    format: TLOG_PROOF_FORMAT,
+    origin: currentLogOrigin(),
+    leafIndex: index,
+    treeSize: hashes.length,
+    leaf: data,
+    inclusionProof: inclusionProof(hashes, index).map((h) => h.toString("base64")),
+    checkpoint: note,
+  };
+  return { index, proof };
+}
+
+function signCheckpoint(tx: Tx, hashes: readonly Buffer[], at: Date): string {
+  const treeSize = hashes.length;
+  const root = rootFromLeafHashes(hashes);
   const origin = currentLogOrigin();
   const signer = signingKeys(getEnv().dataDir).signerSync();
   const body = checkpointBody(origin, treeSize, root);
   const signature = crypto.sign(null, Buffer.from(body), signer.key);
   const note = `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), signature)}`;
   tx.insert(logCheckpoints).values({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at }).run();
+  return note;
 }
 
 /** The latest signed checkpoint; for an empty log, one signed now for size 0. */

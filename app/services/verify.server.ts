@@ -4,6 +4,7 @@
  * status comes from the seal's state as the seal-status service recorded it.
  */
 import { and, asc, inArray } from "drizzle-orm";
+import type { JWK } from "jose";
 import { sealEvents, seals } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { PdfReadError, readSealPdf } from "../adapters/pdf-read.server";
@@ -168,7 +169,7 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
     for (const r of db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, wanted.slice(i, i + 500))).all()) rows.set(r.serial, r);
   }
   const now = new Date(nowMs());
-  const keys = jwks();
+  let keys: JWK[] | undefined;
   const reasons = stateReasons([...rows.values()]);
   const answers: BulkAnswer[] = [];
   for (let i = 0; i < inputs.length; i++) {
@@ -183,7 +184,7 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
       answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
       continue;
     }
-    const credential = await storedCredentialChecked(row, keys);
+    const credential = await storedCredentialChecked(row, (keys ??= jwks()));
     if (!credential) {
       answers.push({ serial, status: "forged", reason: "The issuer's stored credential does not verify.", ...empty });
       continue;
@@ -200,10 +201,10 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
 const checkedStored = new Map<string, { jws: string; credential: SealCredential }>();
 
 /** The stored credential, signature checked (once per process per seal), or null if it fails. */
-export async function storedCredentialChecked(row: Pick<typeof seals.$inferSelect, "serial" | "credential">, keys = jwks()): Promise<SealCredential | null> {
+export async function storedCredentialChecked(row: Pick<typeof seals.$inferSelect, "serial" | "credential">, keys?: JWK[]): Promise<SealCredential | null> {
   const hit = checkedStored.get(row.serial);
   if (hit && hit.jws === row.credential) return hit.credential;
-  const result = await checkArtefacts({ jws: row.credential, presentedSerial: row.serial }, keys);
+  const result = await checkArtefacts({ jws: row.credential, presentedSerial: row.serial }, keys ?? jwks());
   if (!result.ok) return null;
   if (checkedStored.size > 100_000) checkedStored.clear();
   checkedStored.set(row.serial, { jws: row.credential, credential: result.credential });

@@ -1,0 +1,141 @@
+// npm run bench:seals (4/4) — POST /api/v1/verify/bulk with a 10,000-row CSV, end to end as the
+// client sees it (request start to the last byte of the answer), as CSV and as JSON (Accept:
+// application/json), against the real server (production build, demo seals). Bar: < 2 s.
+// The rows: the 4 demo seals (valid, expired, suspended, revoked) repeated, well-formed serials
+// no seal has, and garbage (typos, empty cells, text), with the retailer's own columns around.
+// For information, a bare baseline in this process: the same CSV parsed with csv-parse, one
+// SELECT ... WHERE serial IN (...) on the same database file, and a CSV answer written by hand.
+import crypto from "node:crypto";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { parse } from "csv-parse/sync";
+import { makeSerial } from "../../app/domain/serial";
+import { startServer } from "./server";
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+function makeCsv(demo: string[]): { csv: string; kinds: Record<string, number> } {
+  const kinds = { demo: 0, unknown: 0, garbage: 0 };
+  const garbage = ["", "not a serial", "IOTS-1234", "IOTS-ABCD-EFGH-IJKL", "12345", "n/a", "IOTS-0000-000*"];
+  const lines = ["sku,serial,store,note"];
+  for (let i = 0; i < ROWS; i++) {
+    const r = i % 10;
+    let serial: string;
+    if (r < 6) {
+      serial = demo[i % demo.length];
+      // as typed by people: lower case, spaces instead of hyphens, no prefix
+      if (i % 7 === 0) serial = serial.toLowerCase();
+      else if (i % 11 === 0) serial = serial.replace(/-/g, " ");
+      kinds.demo++;
+    } else if (r < 9) {
+      serial = makeSerial(crypto.randomBytes(5));
+      kinds.unknown++;
+    } else {
+      serial = garbage[i % garbage.length];
+      kinds.garbage++;
+    }
+    lines.push(`SKU-${100000 + i},${serial},store-${i % 37},"row ${i}, checked"`);
+  }
+  return { csv: lines.join("\n") + "\n", kinds };
+}
+
+function post(url: string, body: string, accept: string): Promise<{ ms: number; status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.request(`${url}/api/v1/verify/bulk`, { method: "POST", headers: { "Content-Type": "text/csv", Accept: accept, "Content-Length": Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** The bare baseline: parse, one IN query, a status per row, a CSV out. */
+function bare(dbFile: string, csv: string): { ms: number; rows: number; statuses: Record<string, number> } {
+  const t0 = performance.now();
+  const db = new Database(dbFile, { readonly: true });
+  const [header, ...rows] = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+  const col = header.findIndex((h) => h.trim().toLowerCase() === "serial");
+  const norm = (s: string) => {
+    let c = s.toUpperCase().replace(/[\s-]+/g, "");
+    if (c.length === 12 && c.startsWith("IOTS")) c = c.slice(4);
+    return c.length === 8 ? `IOTS-${c.slice(0, 4)}-${c.slice(4)}` : null;
+  };
+  const serials = rows.map((r) => norm(r[col] ?? ""));
+  const wanted = [...new Set(serials.filter((s): s is string => s !== null))];
+  const found = new Map<string, { state: string; valid_until: number }>();
+  for (let i = 0; i < wanted.length; i += 30_000) {
+    const part = wanted.slice(i, i + 30_000);
+    for (const r of db.prepare(`select serial, state, valid_until from seals where serial in (${part.map(() => "?").join(",")})`).all(...part) as { serial: string; state: string; valid_until: number }[]) found.set(r.serial, r);
+  }
+  const now = Date.now();
+  const statuses: Record<string, number> = {};
+  const out = [[...header, "status"].join(",")];
+  rows.forEach((r, n) => {
+    const f = serials[n] ? found.get(serials[n]!) : undefined;
+    const status = !f ? "not_found" : f.state === "active" ? (f.valid_until <= now ? "expired" : "valid") : f.state;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    out.push([...r.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)), status].join(","));
+  });
+  const text = out.join("\n");
+  db.close();
+  return { ms: performance.now() - t0, rows: text.split("\n").length - 1, statuses };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  const server = await startServer({ PUBLIC_API_PER_MINUTE: "100000000" });
+  try {
+    const dbFile = path.join(server.dataDir, "iot-seal.db");
+    const ro = new Database(dbFile, { readonly: true });
+    const demo = (ro.prepare("select serial from seals").all() as { serial: string }[]).map((r) => r.serial);
+    ro.close();
+    const { csv, kinds } = makeCsv(demo);
+    console.log(`Bulk verify benchmark: ${ROWS} rows (${kinds.demo} demo-seal rows over ${demo.length} seals, ${kinds.unknown} unknown serials, ${kinds.garbage} garbage), ${(Buffer.byteLength(csv) / 1024).toFixed(0)} KiB CSV; ${RUNS} runs per format, first run cold (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+
+    const results: Record<string, number[]> = { csv: [], json: [] };
+    let summary: Record<string, number> | undefined;
+    for (let run = 0; run < RUNS; run++) {
+      for (const format of ["csv", "json"] as const) {
+        const r = await post(server.url, csv, format === "csv" ? "text/csv" : "application/json");
+        if (r.status !== 200) throw new Error(`bulk ${format}: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+        if (format === "csv") {
+          const lines = r.text.trimEnd().split("\n").length - 1;
+          if (lines < ROWS) throw new Error(`CSV answer has ${lines} lines for ${ROWS} rows`);
+        } else {
+          const body = JSON.parse(r.text) as { rows: number; summary: Record<string, number> };
+          if (body.rows !== ROWS) throw new Error(`JSON answer has ${body.rows} rows for ${ROWS}`);
+          summary = body.summary;
+        }
+        results[format].push(r.ms);
+      }
+    }
+    const b = [bare(dbFile, csv), bare(dbFile, csv), bare(dbFile, csv)];
+    const bareMs = median(b.map((x) => x.ms));
+
+    console.log(`Server's summary: ${Object.entries(summary!).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    console.log(`Bare baseline's statuses: ${Object.entries(b[0].statuses).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    console.log("");
+    const verdict = (ms: number) => (ms < 2000 ? "PASS" : "MISS  <<<<<<<<<<");
+    console.log(`${"".padEnd(44)} ${"cold ms".padStart(8)} ${"median".padStart(8)} ${"worst".padStart(8)}   vs bare   bar < 2000 ms (worst run)`);
+    for (const format of ["csv", "json"] as const) {
+      const xs = results[format];
+      const worst = Math.max(...xs);
+      console.log(`${`POST /api/v1/verify/bulk, ${format.toUpperCase()} answer`.padEnd(44)} ${xs[0].toFixed(0).padStart(8)} ${median(xs).toFixed(0).padStart(8)} ${worst.toFixed(0).padStart(8)}   ${(median(xs) / bareMs).toFixed(1).padStart(5)}x   ${verdict(worst)}`);
+    }
+    console.log(`${"bare: csv-parse + one IN query + CSV (in proc)".padEnd(44)} ${b[0].ms.toFixed(0).padStart(8)} ${bareMs.toFixed(0).padStart(8)} ${Math.max(...b.map((x) => x.ms)).toFixed(0).padStart(8)}   (for information; no HTTP)`);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

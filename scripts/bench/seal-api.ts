@@ -1,0 +1,181 @@
+// npm run bench:seals (1/4) — GET /api/v1/seals/<serial> throughput and latency at 50 concurrent
+// keep-alive connections, rotating over the 4 demo seals, against the real server (production
+// build) and, in the same run, a bare node:http + better-sqlite3 server answering the same body
+// from the same database file (scripts/bench/bare-seal-server.mjs). Bars: >= 0.6x the bare
+// server's req/s, p99 < 20 ms.
+//
+// The load generator runs in this process and shares the machine's cores with the server under
+// test; both servers get the same treatment (same client, same connections, same duration,
+// rounds alternated). Server CPU per request is reported too: it does not depend on how fast
+// the client can push.
+import { spawn } from "node:child_process";
+import http from "node:http";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { cpuSeconds, startServer } from "./server";
+
+const CONNECTIONS = 50;
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
+const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+interface Run {
+  requests: number;
+  errors: number;
+  seconds: number;
+  latencies: number[];
+  serverCpu: number;
+  clientCpu: number;
+}
+
+function get(agent: http.Agent, port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path: p, agent }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+/** CONNECTIONS loops, each issuing one request after the other over a keep-alive agent. */
+async function load(port: number, pid: number, paths: string[]): Promise<Run> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  let phase: "warm" | "measure" | "stop" = "warm";
+  const latencies: number[] = [];
+  let requests = 0;
+  let errors = 0;
+  let next = 0;
+  const loop = async () => {
+    while (phase !== "stop") {
+      const p = paths[next++ % paths.length];
+      const counted = phase === "measure"; // only requests started inside the window are counted
+      const t0 = performance.now();
+      let ok = false;
+      try {
+        ok = (await get(agent, port, p)).status === 200;
+      } catch {
+        ok = false;
+      }
+      if (counted && phase === "measure") {
+        latencies.push(performance.now() - t0);
+        requests++;
+        if (!ok) errors++;
+      }
+    }
+  };
+  const loops = Array.from({ length: CONNECTIONS }, loop);
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+  const cpu0 = cpuSeconds(pid);
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  phase = "measure";
+  await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
+  phase = "stop";
+  const seconds = (performance.now() - t0) / 1000;
+  const serverCpu = cpuSeconds(pid) - cpu0;
+  const self = process.cpuUsage(self0);
+  await Promise.all(loops);
+  agent.destroy();
+  return { requests, errors, seconds, latencies, serverCpu, clientCpu: (self.user + self.system) / 1e6 };
+}
+
+function merge(runs: Run[]): Run {
+  return {
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+    latencies: runs.flatMap((r) => r.latencies),
+    serverCpu: runs.reduce((n, r) => n + r.serverCpu, 0),
+    clientCpu: runs.reduce((n, r) => n + r.clientCpu, 0),
+  };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function startBare(dbFile: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join("scripts", "bench", "bare-seal-server.mjs"), dbFile], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once("data", (d) => resolve(Number(String(d).trim())));
+    child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return {
+    port,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+async function main() {
+  const server = await startServer({ PUBLIC_API_PER_MINUTE: "100000000" });
+  let bare: Awaited<ReturnType<typeof startBare>> | undefined;
+  try {
+    const dbFile = path.join(server.dataDir, "iot-seal.db");
+    const ro = new Database(dbFile, { readonly: true });
+    const serials = (ro.prepare("select serial, state from seals order by issued_at").all() as { serial: string; state: string }[]);
+    ro.close();
+    if (serials.length !== 4) throw new Error(`expected the 4 demo seals, found ${serials.length}`);
+    const paths = serials.map((s) => `/api/v1/seals/${s.serial}`);
+    bare = await startBare(dbFile);
+    const realPort = Number(new URL(server.url).port);
+
+    // Same fields, same values (checkedAt aside), for every demo seal.
+    const agent = new http.Agent({ keepAlive: true });
+    const fields: string[] = [];
+    for (const p of paths) {
+      const a = JSON.parse((await get(agent, realPort, p)).body);
+      const b = JSON.parse((await get(agent, bare.port, p)).body);
+      for (const k of ["serial", "status", "credential", "subject"]) {
+        if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) throw new Error(`bare and real servers differ on ${k} for ${p}: ${JSON.stringify(a[k])?.slice(0, 80)} vs ${JSON.stringify(b[k])?.slice(0, 80)}`);
+      }
+      fields.push(`${a.serial}=${a.status}`);
+    }
+    agent.destroy();
+    console.log(`Seal API benchmark: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds x (${WARMUP_S} s warm-up + ${MEASURE_S} s) per server, alternating`);
+    console.log(`Serials rotated: ${fields.join(", ")} (bodies checked equal to the bare server's)`);
+
+    const realRuns: Run[] = [];
+    const bareRuns: Run[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      realRuns.push(await load(realPort, server.pid, paths));
+      bareRuns.push(await load(bare.port, bare.pid, paths));
+    }
+    const real = merge(realRuns);
+    const base = merge(bareRuns);
+    const rps = (r: Run) => r.requests / r.seconds;
+    const row = (label: string, r: Run) =>
+      console.log(
+        `${label.padEnd(34)} ${rps(r).toFixed(0).padStart(8)} ${pct(r.latencies, 50).toFixed(2).padStart(8)} ${pct(r.latencies, 99).toFixed(2).padStart(8)} ${pct(r.latencies, 100).toFixed(1).padStart(8)} ${((r.serverCpu / r.requests) * 1e6).toFixed(0).padStart(12)} ${((r.clientCpu / r.requests) * 1e6).toFixed(0).padStart(12)} ${String(r.errors).padStart(7)}`,
+      );
+    console.log("");
+    console.log(`${"".padEnd(34)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server µs/req".padStart(12)} ${"client µs/req".padStart(12)} ${"errors".padStart(7)}`);
+    realRuns.forEach((r, i) => row(`real server, round ${i + 1}`, r));
+    bareRuns.forEach((r, i) => row(`bare node:http+sqlite, round ${i + 1}`, r));
+    row("real server (all rounds)", real);
+    row("bare baseline (all rounds)", base);
+    const ratio = rps(real) / rps(base);
+    const cpuRatio = base.serverCpu / base.requests / (real.serverCpu / real.requests);
+    const p99 = pct(real.latencies, 99);
+    const verdict = (ok: boolean) => (ok ? "PASS" : "MISS  <<<<<<<<<<");
+    console.log("");
+    console.log(`throughput ratio real/bare:        ${ratio.toFixed(2)}x   (bar >= 0.60x)   ${verdict(ratio >= 0.6)}`);
+    console.log(`real server p99 latency:           ${p99.toFixed(2)} ms   (bar < 20 ms)   ${verdict(p99 < 20)}`);
+    console.log(`server CPU per request, bare/real: ${cpuRatio.toFixed(2)}x   (for information: the same ratio without the shared-core client)`);
+    if (real.errors || base.errors) console.log(`!!! non-200 answers: real ${real.errors}, bare ${base.errors}`);
+  } finally {
+    await bare?.stop();
+    await server.stop();
+  }
+}
+
+await main();
