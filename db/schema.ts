@@ -4,7 +4,7 @@
  * Times are stored as integer milliseconds since the epoch (drizzle `timestamp_ms`).
  */
 import { sql } from "drizzle-orm";
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { CLAIMS } from "../app/domain/answers";
 import { ORGANIZATION_KINDS, ROLES } from "../app/domain/roles";
 import { VERDICTS } from "../app/domain/review";
@@ -421,6 +421,8 @@ export const sealEvents = sqliteTable(
     actorLabel: text("actor_label").notNull(),
     logIndex: integer("log_index").notNull(),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    /** What caused an automatic change: "finding:<id>" (the sweeper); null for a person's action. */
+    cause: text("cause"),
   },
   (t) => [index("seal_events_serial").on(t.serial, t.id)],
 );
@@ -460,4 +462,165 @@ export const verificationRuns = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("verification_runs_org").on(t.organizationId, t.createdAt)],
+);
+
+// --- Continuous monitoring: vulnerability reports (findings) ---------------------------------
+
+export const FINDING_SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export const FINDING_STATUSES = ["open", "acknowledged", "fix_in_progress", "fixed", "verified_fixed", "withdrawn"] as const;
+
+/** A vulnerability report against a product, with its coordinated-disclosure deadline. */
+export const findings = sqliteTable(
+  "findings",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    severity: text("severity", { enum: FINDING_SEVERITIES }).notNull(),
+    cvssVector: text("cvss_vector"),
+    cvssScore: real("cvss_score"),
+    reporter: text("reporter").notNull(),
+    reportedAt: integer("reported_at", { mode: "timestamp_ms" }).notNull(),
+    deadline: integer("deadline", { mode: "timestamp_ms" }).notNull(),
+    status: text("status", { enum: FINDING_STATUSES }).notNull(),
+    fixedInVersion: text("fixed_in_version"),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /** Optimistic concurrency, as for submissions. */
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [index("findings_product").on(t.productId, t.status), index("findings_org").on(t.organizationId, t.status), index("findings_deadline").on(t.status, t.deadline)],
+);
+
+/** The firmware versions a finding affects. */
+export const findingVersions = sqliteTable(
+  "finding_versions",
+  {
+    findingId: text("finding_id")
+      .notNull()
+      .references(() => findings.id),
+    productVersionId: text("product_version_id")
+      .notNull()
+      .references(() => productVersions.id),
+  },
+  (t) => [primaryKey({ columns: [t.findingId, t.productVersionId] }), index("finding_versions_pv").on(t.productVersionId)],
+);
+
+export const FINDING_UPDATE_KINDS = ["reported", "acknowledged", "fix_in_progress", "fixed", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"] as const;
+
+/** The finding's history: every response, extension and decision, append-only. */
+export const findingUpdates = sqliteTable(
+  "finding_updates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    findingId: text("finding_id")
+      .notNull()
+      .references(() => findings.id),
+    kind: text("kind", { enum: FINDING_UPDATE_KINDS }).notNull(),
+    note: text("note").notNull().default(""),
+    fixedInVersion: text("fixed_in_version"),
+    previousDeadline: integer("previous_deadline", { mode: "timestamp_ms" }),
+    newDeadline: integer("new_deadline", { mode: "timestamp_ms" }),
+    actorId: text("actor_id").references(() => users.id),
+    actorLabel: text("actor_label").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("finding_updates_finding").on(t.findingId, t.id)],
+);
+
+// --- Retailer watchlists and webhooks ------------------------------------------------------------
+
+/** A product a retailer organisation watches (all its seals); `label` is the retailer's own SKU or note. */
+export const watchlistEntries = sqliteTable(
+  "watchlist_entries",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    label: text("label").notNull().default(""),
+    addedBy: text("added_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("watchlist_org_product").on(t.organizationId, t.productId), index("watchlist_product").on(t.productId)],
+);
+
+/** Where each user last looked at the watchlist (the newest seal event seen), for "changed since your last visit". */
+export const watchlistVisits = sqliteTable("watchlist_visits", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  lastSeenEventId: integer("last_seen_event_id").notNull(),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    url: text("url").notNull(),
+    /** The HMAC key; shown to the buyer once, kept to sign deliveries. */
+    secret: text("secret").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_endpoints_org").on(t.organizationId)],
+);
+
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+
+/** One event to one endpoint (an outbox row written with the seal event), retried with backoff. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    eventId: text("event_id").notNull(),
+    body: text("body").notNull(),
+    status: text("status", { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }),
+    lastStatusCode: integer("last_status_code"),
+    createdAt: createdAt(),
+    deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("webhook_deliveries_event").on(t.endpointId, t.eventId), index("webhook_deliveries_due").on(t.status, t.nextAttemptAt)],
+);
+
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    attempt: integer("attempt").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("webhook_attempts_delivery").on(t.deliveryId, t.attempt)],
 );

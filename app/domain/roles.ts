@@ -89,9 +89,9 @@ export function navFor(role: Role): NavItem[] {
   const checklists: NavItem = { to: "/checklists", label: "Checklists" };
   switch (role) {
     case "supplier":
-      return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, checklists];
+      return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, { to: "/findings", label: "Vulnerability reports" }, checklists];
     case "assessor":
-      return [home, { to: "/assessor/queue", label: "Review queue" }, { to: "/seals", label: "Seals" }, checklists];
+      return [home, { to: "/assessor/queue", label: "Review queue" }, { to: "/seals", label: "Seals" }, { to: "/findings", label: "Vulnerability reports" }, checklists];
     case "retailer":
       return [home, { to: "/verify", label: "Verify a seal" }, { to: "/retailer/verify/bulk", label: "Bulk check" }, checklists];
     case "admin":
@@ -99,6 +99,7 @@ export function navFor(role: Role): NavItem[] {
         home,
         checklists,
         { to: "/seals", label: "Seals" },
+        { to: "/findings", label: "Vulnerability reports" },
         { to: "/admin/users", label: "Users" },
         { to: "/admin/organizations", label: "Organisations" },
         { to: "/admin/conflicts", label: "Conflicts" },

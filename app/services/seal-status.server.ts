@@ -20,6 +20,7 @@ import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { conflictReason } from "./review.server";
 import { appendLog } from "./transparency-log.server";
+import { enqueueSealEvent } from "./watchlist.server";
 import { CERTIFICATION_BODY_NAME } from "./users.server";
 
 export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
@@ -35,7 +36,7 @@ const actorLabel = (actor: AnyActor) => (isSystem(actor) ? `system:${actor.syste
  * Applies one action to a seal inside `tx`. `reason` is public: it is shown on the seal page and
  * written to the log. Throws a ServiceError when the lifecycle does not allow the action.
  */
-export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; action: SealAction; reason: string; supersededBy?: string }): { logIndex: number } {
+export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; action: SealAction; reason: string; supersededBy?: string; cause?: string }): { logIndex: number } {
   const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
   if (!seal) throw new ServiceError("not_found", `No seal has the serial ${p.serial}.`);
   const next = nextSealState(seal.state, p.action);
@@ -47,7 +48,8 @@ export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; ac
     .set({ state: next.state, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) })
     .where(eq(seals.serial, p.serial))
     .run();
-  tx.insert(sealEvents).values({ serial: p.serial, kind: event, reason: p.reason, actorLabel: actorLabel(actor), logIndex, at }).run();
+  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: event, reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause ?? null }).returning({ id: sealEvents.id }).get();
+  enqueueSealEvent(tx, eventId); // watchers' webhooks, in the same transaction (an outbox)
   recordAudit(tx, actor, {
     action: `seal.${event}`,
     target: { type: "seal", id: p.serial },
@@ -101,7 +103,8 @@ export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): st
       const at = new Date(nowMs());
       const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
       const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
-      tx.insert(sealEvents).values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at }).run();
+      const { id: eventId } = tx.insert(sealEvents).values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at }).returning({ id: sealEvents.id }).get();
+      enqueueSealEvent(tx, eventId);
       recordAudit(tx, actor, { action: "seal.expired", target: { type: "seal", id: serial }, organizationId: seal.organizationId, details: { logIndex, validUntil: seal.validUntil.toISOString() } });
       noted.push(serial);
     });

@@ -24,6 +24,7 @@ import { db, type Tx } from "./db.server";
 import { statusListUrl } from "./seal-status.server";
 import { appendLogWithProof } from "./transparency-log.server";
 import { storedCredentialChecked } from "./verify.server";
+import { enqueueSealEvent } from "./watchlist.server";
 import { ServiceError } from "./errors.server";
 import { scoreOf } from "./review.server";
 import { loadSubmission } from "./submissions.server";
@@ -149,7 +150,8 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
       logProof: JSON.stringify(proof),
     })
     .run();
-  tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).run();
+  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).returning({ id: sealEvents.id }).get();
+  enqueueSealEvent(tx, eventId); // a watched product's new seal reaches the watchers too
   recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 } });
 }
 

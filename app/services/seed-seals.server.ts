@@ -1,9 +1,11 @@
 /**
  * Demo seals (part of the demo seed): real seals issued through the whole flow — submission,
  * review, four-eyes approval — so a newcomer can try every verifier answer at once:
- *   - Gator Kids Watch 3, firmware 3.1.0, UK PSTI 2023: active;
+ *   - Gator Kids Watch 3, firmware 3.1.0, UK PSTI 2023: active, with a high finding 10 days from
+ *     its disclosure deadline;
  *   - Gator Kids Watch 2, firmware 2.9.4: issued 25 months ago, expired;
- *   - Brightnest Indoor Cam 1, firmware 1.9.2: suspended;
+ *   - Brightnest Indoor Cam 1, firmware 1.9.2: suspended by the disclosure clock (a high finding
+ *     reported 100 days ago, deadline 90 days);
  *   - Brightnest Smart Plug, firmware 1.2.0: revoked.
  */
 import { and, eq } from "drizzle-orm";
@@ -12,11 +14,15 @@ import { nowMs, runAt } from "../adapters/clock.server";
 import type { Actor } from "./actor";
 import { db } from "./db.server";
 import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from "./review.server";
-import { changeSealStatus, sweepExpiredSeals } from "./seal-status.server";
+import { recordFinding } from "./findings.server";
+import { runLifecycleSweep } from "./lifecycle.server";
+import { changeSealStatus } from "./seal-status.server";
 import { actorFor, attachSeedEvidence, ensureProduct } from "./seed-products.server";
 import { openSubmission, saveAnswer, submitSubmission } from "./submissions.server";
 
 const PSTI = "uk-psti@2023";
+
+const daysAgo = (n: number) => new Date(nowMs() - n * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
 
 interface DemoSeal {
   supplier: string;
@@ -25,7 +31,7 @@ interface DemoSeal {
   evidence: string;
   /** Months before now to issue it (the expired one). */
   issuedMonthsAgo?: number;
-  then?: (serial: string, assessor: Actor) => void;
+  then?: (serial: string, assessor: Actor, productId: string, versionId: string) => void;
 }
 
 const DEMO_SEALS: DemoSeal[] = [
@@ -59,6 +65,19 @@ const DEMO_SEALS: DemoSeal[] = [
     },
     version: { hardwareRevision: "C", firmwareVersion: "3.1.0", appVersion: "5.3.0" },
     evidence: "gator-kids-watch-3-security-policy.pdf",
+    // A high finding 10 days from its disclosure deadline (reported 80 of its 90 days ago).
+    then: (_serial, assessor, productId, versionId) => {
+      recordFinding(assessor, {
+        productId,
+        versionIds: [versionId],
+        title: "Location history readable after unpairing",
+        description: "After a watch is unpaired, the previous parent account can still read its location history through the companion API for up to 30 days.",
+        severity: "high",
+        cvssVector: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N",
+        reporter: "Gator Wearables bug bounty (report #417)",
+        reportedOn: daysAgo(80),
+      });
+    },
   },
   {
     supplier: "supplier2@demo.test",
@@ -73,8 +92,20 @@ const DEMO_SEALS: DemoSeal[] = [
     },
     version: { hardwareRevision: "A", firmwareVersion: "1.9.2", appVersion: null },
     evidence: "indoor-cam-port-scan.txt",
-    then: (serial, assessor) =>
-      changeSealStatus(assessor, { serial, action: "suspend", reason: "Under review for a reported security issue in the camera's cloud clip sharing; the supplier is preparing a fix." }),
+    issuedMonthsAgo: 6,
+    // A high finding reported 100 days ago (deadline 90 days): overdue, so the sweeper suspends the seal.
+    then: (_serial, assessor, productId, versionId) => {
+      recordFinding(assessor, {
+        productId,
+        versionIds: [versionId],
+        title: "Cloud clip links can be guessed",
+        description: "Shared clip links use a 6-character id without authentication, so recorded clips of other households can be enumerated.",
+        severity: "high",
+        cvssVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+        reporter: "Independent researcher (via the supplier's disclosure inbox)",
+        reportedOn: daysAgo(100),
+      });
+    },
   },
   {
     supplier: "supplier2@demo.test",
@@ -105,9 +136,9 @@ const PSTI_ANSWERS: Record<string, string> = {
   "3": "The minimum security update period is published on the product page and the box as an end date.",
 };
 
-async function issueDemoSeal(d: DemoSeal): Promise<string | null> {
+async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () => void } | null> {
   const supplier = actorFor(d.supplier);
-  const { versionId } = await ensureProduct(supplier, d.product, d.version);
+  const { productId, versionId } = await ensureProduct(supplier, d.product, d.version);
   if (db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, versionId)).get()) return null;
   const id = openSubmission(supplier, { productVersionId: versionId, target: { checklistVersionId: PSTI, targetLevel: "baseline" } });
   for (const [ref, justification] of Object.entries(PSTI_ANSWERS)) {
@@ -121,8 +152,7 @@ async function issueDemoSeal(d: DemoSeal): Promise<string | null> {
   for (const ref of Object.keys(PSTI_ANSWERS)) recordVerdict(asha, id, ref, { verdict: "pass", comment: "Evidence checked.", accepted: false, version: version() });
   proposeApproval(asha, id, version(), "All three PSTI requirements are met.");
   const serial = await confirmApproval(actorFor("assessor2@demo.test"), id, "Confirmed.");
-  d.then?.(serial, asha);
-  return serial;
+  return { serial, after: () => d.then?.(serial, asha, productId, versionId) };
 }
 
 export async function seedDemoSeals(created: string[]): Promise<void> {
@@ -130,10 +160,12 @@ export async function seedDemoSeals(created: string[]): Promise<void> {
     const issue = () => issueDemoSeal(d);
     const at = new Date(nowMs());
     if (d.issuedMonthsAgo) at.setUTCMonth(at.getUTCMonth() - d.issuedMonthsAgo);
-    const serial = d.issuedMonthsAgo ? await runAt(at, issue) : await issue();
-    if (serial) created.push(`seal ${serial}: ${d.product.name} ${d.version.firmwareVersion} / UK PSTI 2023`);
+    const issued = d.issuedMonthsAgo ? await runAt(at, issue) : await issue();
+    if (!issued) continue;
+    issued.after(); // status changes and findings happen now, after the (possibly back-dated) issue
+    created.push(`seal ${issued.serial}: ${d.product.name} ${d.version.firmwareVersion} / UK PSTI 2023`);
   }
-  sweepExpiredSeals({ system: "seed" });
+  runLifecycleSweep({ system: "seed" });
 }
 
 /** The demo seals' serials by product name (for tests and the README). */

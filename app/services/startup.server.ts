@@ -4,7 +4,7 @@ import { signingKeys } from "../adapters/signing-keys.server";
 import { getEnv } from "../config/env.server";
 import { importShippedChecklists } from "./checklists.server";
 import { db } from "./db.server";
-import { sweepExpiredSeals } from "./seal-status.server";
+import { describeSweep, runLifecycleSweep } from "./lifecycle.server";
 import { seedDemoData } from "./seed.server";
 
 export interface StartupReport {
@@ -32,12 +32,12 @@ export async function startup(): Promise<StartupReport> {
 let sweeper: NodeJS.Timeout | undefined;
 const SWEEP_EVERY_MS = 15 * 60 * 1000;
 
-/** Notes expired seals now and every 15 minutes (idempotent; safe beside other processes doing the same). */
+/** Runs the lifecycle sweep now and every 15 minutes (idempotent; safe beside other processes doing the same). */
 function startLifecycleSweeper(): void {
   const sweep = () => {
     try {
-      const noted = sweepExpiredSeals();
-      if (noted.length) console.log(`Lifecycle: ${noted.length} seal(s) reached their expiry date: ${noted.join(", ")}`);
+      const report = runLifecycleSweep();
+      if (report.expired.length + report.suspended.length + report.reinstated.length) console.log(describeSweep(report));
     } catch (error) {
       console.error("[error] lifecycle sweep:", error);
     }

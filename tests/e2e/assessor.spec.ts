@@ -21,7 +21,7 @@ async function as(browser: Browser, email: string): Promise<Page> {
 let reviewUrl = "";
 
 test("assessor1 takes the seeded submission and scores every requirement from the keyboard", async ({ browser }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000); // 67 requirement pages, one at a time, as a person would
   const page = await as(browser, "assessor1@demo.test");
   const problems = watchConsole(page);
   await page.goto("/assessor/queue");

@@ -70,6 +70,16 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     post: { anon: "login", supplier: 403, assessor: 400, retailer: 403, admin: 400 },
     form: { action: "suspend", reason: "x" },
   },
+  // Vulnerability reports: the supplier concerned and the certification body; never a buyer (details stay private).
+  "routes/findings._index": { path: "/findings", get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 200 } },
+  "routes/findings.new": { path: "/findings/new", get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 } },
+  "routes/findings.$findingId": {
+    path: `/findings/${ids.watchFinding}`,
+    get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 200 },
+    // A crafted "verify the fix" of an open report: refused by the lifecycle (409) or the role (403); nothing changes.
+    post: { anon: "login", supplier: 409, assessor: 409, retailer: 403, admin: 409 },
+    form: { action: "verify_fix", version: "1", note: "crafted" },
+  },
   // Bulk checks: retail buyers only; runs belong to the buyer's organisation.
   "routes/retailer.verify.bulk._index": { path: "/retailer/verify/bulk", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
   "routes/retailer.verify.bulk.upload": { path: "/retailer/verify/bulk/upload", get: everyone(405), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },

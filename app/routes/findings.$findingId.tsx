@@ -1,0 +1,181 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { FormError, Notice } from "../components/Field";
+import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
+import { isOpen, type FindingAction } from "../domain/findings";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDate, formatDateTime } from "../lib/format";
+import { formValues } from "../lib/forms";
+import { serviceOrThrow } from "../lib/service-response.server";
+import { requireRole } from "../lib/session.server";
+import { actOnFinding, extendFindingDeadline, extensionInput, findingActionInput, findingView } from "../services/findings.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
+  return serviceOrThrow(() => findingView(user, params.findingId ?? ""));
+}
+
+const DONE: Record<FindingAction | "extend", string> = {
+  acknowledge: "Acknowledged.",
+  start_fix: "Marked as fix in progress.",
+  mark_fixed: "Marked fixed; an assessor will verify the fix.",
+  verify_fix: "Fix verified: the report is closed.",
+  reject_fix: "Fix rejected: back to fix in progress.",
+  withdraw: "Report withdrawn.",
+  extend: "Deadline extended.",
+};
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
+  const values = formValues(await request.formData());
+  const id = params.findingId ?? "";
+  if (values.intent === "extend") {
+    const parsed = extensionInput.safeParse(values);
+    if (!parsed.success) return failure("Check the new deadline.", { deadline: parsed.error.issues[0].message }, values);
+    const r = await attempt(() => extendFindingDeadline(user, id, parsed.data), values);
+    return r.ok ? { ok: true as const, notice: DONE.extend } : r.response;
+  }
+  const parsed = findingActionInput.safeParse({ ...values, fixedInVersion: values.fixedInVersion || undefined });
+  if (!parsed.success) return failure(parsed.error.issues[0].message, {}, values);
+  const r = await attempt(() => actOnFinding(user, id, parsed.data), values);
+  return r.ok ? { ok: true as const, notice: DONE[parsed.data.action] } : r.response;
+}
+
+const ACTION_TEXT: Record<FindingAction, { button: string; note: string; danger?: boolean }> = {
+  acknowledge: { button: "Acknowledge", note: "Note (optional)" },
+  start_fix: { button: "Fix in progress", note: "What you are doing (optional)" },
+  mark_fixed: { button: "Fixed in version…", note: "What changed (optional)" },
+  verify_fix: { button: "Verify the fix (close)", note: "How it was verified" },
+  reject_fix: { button: "Reject the fix", note: "Why the fix is not enough", danger: true },
+  withdraw: { button: "Withdraw the report", note: "Why (e.g. a duplicate, not reproducible)", danger: true },
+};
+
+export default function FindingPage() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const nav = useNavigation();
+  const f = d.finding;
+  const failed = a && !a.ok ? a : null;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            <Link to="/findings">Vulnerability reports</Link> · {d.product.name} ({d.product.model})
+          </p>
+          <h1>{f.title}</h1>
+          <p>
+            <SeverityBadge severity={f.severity} /> <FindingStatusBadge status={f.status} /> Reported {formatDate(f.reportedAt)} by {f.reporter}.
+          </p>
+        </div>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      <FormError message={failed?.formError} />
+      <section className={d.blocking ? "alert alert--error" : "alert alert--info"} aria-label="Disclosure clock">
+        <strong>Disclosure deadline {formatDateTime(f.deadline)}</strong> <ClockBadge clock={d.clock} closed={!isOpen(f.status)} />
+        {d.blocking ? <p>This report is overdue: the seals of the affected versions are suspended until it is closed.</p> : null}
+        {isOpen(f.status) && !d.blocking && (f.severity === "critical" || f.severity === "high") ? (
+          <p className="small">If it is still open at the deadline, the seals of the affected versions are suspended automatically.</p>
+        ) : null}
+      </section>
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="details-title">
+          <h2 id="details-title">Details</h2>
+          <p className="prewrap">{f.description}</p>
+          <dl className="facts">
+            <dt>Affected versions</dt>
+            <dd>{d.versions.map((v) => `firmware ${v.firmwareVersion} (hardware ${v.hardwareRevision})`).join(", ")}</dd>
+            {f.cvssVector ? (
+              <>
+                <dt>CVSS 3.1</dt>
+                <dd>
+                  <strong>{f.cvssScore?.toFixed(1)}</strong> <code className="small">{f.cvssVector}</code>
+                </dd>
+              </>
+            ) : null}
+            {f.fixedInVersion ? (
+              <>
+                <dt>Fixed in</dt>
+                <dd>firmware {f.fixedInVersion}</dd>
+              </>
+            ) : null}
+            <dt>Seals</dt>
+            <dd>
+              {d.affectedSeals.length === 0
+                ? "none"
+                : d.affectedSeals.map((s) => (
+                    <span key={s.serial}>
+                      <Link to={`/s/${s.serial}`} className="mono">
+                        {s.serial}
+                      </Link>{" "}
+                      ({s.state}){" "}
+                    </span>
+                  ))}
+            </dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="respond-title">
+          <h2 id="respond-title">{d.actions.length ? "Respond" : "Status"}</h2>
+          {d.actions.length === 0 && !d.canExtend ? <p className="muted">Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}</p> : null}
+          {d.actions.map((act) => {
+            const t = ACTION_TEXT[act as FindingAction];
+            return (
+              <Form method="post" key={act} className="stack status-change" aria-label={t.button}>
+                <input type="hidden" name="action" value={act} />
+                <input type="hidden" name="version" value={f.version} />
+                {act === "mark_fixed" ? (
+                  <div className="field">
+                    <label htmlFor="fixedInVersion">Firmware version with the fix</label>
+                    <input id="fixedInVersion" name="fixedInVersion" type="text" defaultValue={failed?.values?.fixedInVersion ?? ""} />
+                  </div>
+                ) : null}
+                <div className="field">
+                  <label htmlFor={`note-${act}`}>{t.note}</label>
+                  <textarea id={`note-${act}`} name="note" rows={2} />
+                </div>
+                <button className={t.danger ? "button button--danger" : "button"} type="submit" disabled={nav.state !== "idle"}>
+                  {t.button}
+                </button>
+              </Form>
+            );
+          })}
+          {d.canExtend ? (
+            <Form method="post" className="stack status-change" aria-label="Extend the deadline">
+              <input type="hidden" name="intent" value="extend" />
+              <input type="hidden" name="version" value={f.version} />
+              <div className={failed?.fieldErrors?.deadline ? "field field--error" : "field"}>
+                <label htmlFor="deadline">New deadline</label>
+                <input id="deadline" name="deadline" type="date" defaultValue={failed?.values?.deadline ?? ""} />
+                {failed?.fieldErrors?.deadline ? <p className="field__error">{failed.fieldErrors.deadline}</p> : null}
+              </div>
+              <div className="field">
+                <label htmlFor="reason">Reason for the extension</label>
+                <textarea id="reason" name="reason" rows={2} defaultValue={failed?.values?.reason ?? ""} />
+              </div>
+              <button className="button button--quiet" type="submit" disabled={nav.state !== "idle"}>
+                Extend the deadline
+              </button>
+            </Form>
+          ) : null}
+        </section>
+      </div>
+      <section className="card" aria-labelledby="history-title">
+        <h2 id="history-title">History</h2>
+        <ul className="timeline">
+          {d.history.map((h) => (
+            <li key={h.id}>
+              <time dateTime={new Date(h.at).toISOString()}>{formatDateTime(h.at)}</time>
+              <span>
+                <strong>{h.kind.replace(/_/g, " ")}</strong> {h.fixedInVersion ? `in firmware ${h.fixedInVersion}. ` : ""}
+                {h.newDeadline && h.kind === "deadline_extended" ? `New deadline ${formatDate(h.newDeadline)}. ` : ""}
+                {h.note} <span className="muted small">{h.actorLabel}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
+import { isOpen } from "../domain/findings";
+import { formatDate } from "../lib/format";
+import { requireRole } from "../lib/session.server";
+import { listFindings } from "../services/findings.server";
+
+export const meta: MetaFunction = () => [{ title: "Vulnerability reports — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
+  return { findings: listFindings(user), canRecord: user.role !== "supplier", isSupplier: user.role === "supplier" };
+}
+
+export default function Findings() {
+  const { findings, canRecord, isSupplier } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Coordinated disclosure</p>
+          <h1>Vulnerability reports</h1>
+          <p>
+            {isSupplier
+              ? "Reports against your products. Answer each one before its disclosure deadline: a critical or high report still open past it suspends the product's seals."
+              : "Every report, soonest deadline first. A critical or high report still open past its deadline suspends the seals of the affected versions."}
+          </p>
+        </div>
+        {canRecord ? (
+          <Link className="button" to="/findings/new">
+            Record a report
+          </Link>
+        ) : null}
+      </div>
+      <div className="card table-wrap">
+        {findings.length === 0 ? (
+          <p className="muted">No vulnerability reports.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Report</th>
+                <th scope="col">Product</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Status</th>
+                <th scope="col">Deadline</th>
+              </tr>
+            </thead>
+            <tbody>
+              {findings.map((f) => (
+                <tr key={f.id}>
+                  <td>
+                    <Link to={`/findings/${f.id}`}>{f.title}</Link>
+                  </td>
+                  <td>
+                    {f.product} {isSupplier ? null : <span className="muted small">{f.supplier}</span>}
+                  </td>
+                  <td>
+                    <SeverityBadge severity={f.severity} />
+                  </td>
+                  <td>
+                    <FindingStatusBadge status={f.status} />
+                  </td>
+                  <td>
+                    {formatDate(f.deadline)} <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

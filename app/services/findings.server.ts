@@ -1,0 +1,307 @@
+/**
+ * Vulnerability reports ("findings") against a product's firmware versions, with the coordinated-
+ * disclosure clock: assessors record them, suppliers answer, assessors extend a deadline (with a
+ * reason), verify or reject a fix, or withdraw a report. The disclosure sweeper suspends every
+ * active seal of an affected version while a critical or high finding is open past its deadline,
+ * and reinstates the seals it suspended once none is — through the one seal-status service.
+ */
+import crypto from "node:crypto";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { checklistVersions, findings, findingUpdates, findingVersions, organizations, products, productVersions, sealEvents, seals, submissions } from "../../db/schema";
+import { nowMs } from "../adapters/clock.server";
+import { scoreCvss31 } from "../domain/cvss";
+import { availableFindingActions, blocksSeal, checkFixedInVersion, clockOf, disclosureDeadline, extendDeadline, nextFindingStatus, SEVERITIES, type DisclosureDays, type FindingAction, type Severity } from "../domain/findings";
+import { can } from "../domain/roles";
+import { sweepDecision } from "../domain/seal-lifecycle";
+import { isSystem, type Actor, type AnyActor } from "./actor";
+import { recordAudit } from "./audit.server";
+import { db, transaction, type Tx } from "./db.server";
+import { ServiceError } from "./errors.server";
+import { applySealAction } from "./seal-status.server";
+
+/** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
+export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
+
+const dateField = (label: string) =>
+  z
+    .string({ message: `Enter the ${label}.` })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as YYYY-MM-DD.`)
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), `The ${label} is not a real date.`);
+
+export const findingInput = z.object({
+  productId: z.string().min(1, "Choose the product."),
+  versionIds: z.array(z.string().min(1)).min(1, "Choose at least one affected firmware version."),
+  title: z.string().trim().min(5, "Give the finding a title (at least 5 characters).").max(200, "Keep the title under 200 characters."),
+  description: z.string().trim().min(20, "Describe the issue (at least 20 characters).").max(10_000, "Keep the description under 10,000 characters."),
+  severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
+  cvssVector: z.string().trim().max(200).optional(),
+  reporter: z.string().trim().min(2, "Name who reported it (a person, a researcher's handle or an organisation).").max(200),
+  reportedOn: dateField("date reported"),
+});
+
+const isAssessor = (a: Actor) => can(a.role, "seals.manage");
+const label = (a: AnyActor) => (isSystem(a) ? `system:${a.system}` : a.email);
+
+/** The strictest disclosure days among the checklists the product's seals were certified against. */
+function disclosureDaysFor(t: Tx | ReturnType<typeof db>, versionIds: string[]): DisclosureDays {
+  const rows = t
+    .select({ days: checklistVersions.disclosureDays })
+    .from(seals)
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(inArray(seals.productVersionId, versionIds))
+    .all();
+  if (rows.length === 0) return DEFAULT_DISCLOSURE_DAYS;
+  return Object.fromEntries(SEVERITIES.map((s) => [s, Math.min(...rows.map((r) => r.days[s]))])) as DisclosureDays;
+}
+
+/** An assessor records a vulnerability report; its deadline follows from the checklist's disclosure days. */
+export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>): string {
+  if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
+  const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
+  if (reportedAt.getTime() > nowMs()) throw new ServiceError("invalid", "The report date cannot be in the future.", { reportedOn: "The report date cannot be in the future." });
+  let cvss: { vector: string; score: number } | null = null;
+  if (input.cvssVector) {
+    const scored = scoreCvss31(input.cvssVector);
+    if (!scored.ok) throw new ServiceError("invalid", scored.message, { cvssVector: scored.message });
+    cvss = { vector: scored.vector, score: scored.score };
+  }
+  const id = crypto.randomUUID();
+  transaction((tx) => {
+    const product = tx.select().from(products).where(eq(products.id, input.productId)).get();
+    if (!product) throw new ServiceError("not_found", "No product has this id.");
+    const versions = tx.select({ id: productVersions.id }).from(productVersions).where(and(eq(productVersions.productId, product.id), inArray(productVersions.id, input.versionIds))).all();
+    if (versions.length !== new Set(input.versionIds).size) throw new ServiceError("invalid", "Choose firmware versions of this product.", { versionIds: "Choose firmware versions of this product." });
+    const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
+    const at = new Date(nowMs());
+    tx.insert(findings)
+      .values({
+        id,
+        productId: product.id,
+        organizationId: product.organizationId,
+        title: input.title,
+        description: input.description,
+        severity: input.severity,
+        cvssVector: cvss?.vector ?? null,
+        cvssScore: cvss?.score ?? null,
+        reporter: input.reporter,
+        reportedAt,
+        deadline,
+        status: "open",
+        createdBy: actor.userId,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .run();
+    for (const v of versions) tx.insert(findingVersions).values({ findingId: id, productVersionId: v.id }).run();
+    tx.insert(findingUpdates).values({ findingId: id, kind: "reported", note: `Reported by ${input.reporter}.`, newDeadline: deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
+    recordAudit(tx, actor, { action: "finding.reported", target: { type: "finding", id }, organizationId: product.organizationId, details: { severity: input.severity, deadline: deadline.toISOString(), versions: input.versionIds, cvss: cvss?.score ?? null } });
+  });
+  sweepFindings(); // a report dated long ago may already be overdue
+  return id;
+}
+
+export const findingActionInput = z.object({
+  action: z.enum(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"], { message: "Choose an action." }),
+  note: z.string().trim().max(5000, "Keep the note under 5,000 characters.").default(""),
+  fixedInVersion: z.string().trim().max(100).optional(),
+  version: z.coerce.number().int().positive(),
+});
+
+function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
+  const f = t.select().from(findings).where(eq(findings.id, id)).get();
+  if (!f) throw new ServiceError("not_found", "No finding has this id.");
+  if (actor.role === "supplier" ? f.organizationId !== actor.organizationId : !isAssessor(actor)) {
+    throw new ServiceError(actor.role === "supplier" ? "not_found" : "forbidden", actor.role === "supplier" ? "No finding has this id." : "Only the supplier and the certification body see a finding.");
+  }
+  return f;
+}
+
+/** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
+export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>): void {
+  transaction((tx) => {
+    const f = loadForActor(tx, actor, id);
+    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    const role = actor.role === "admin" ? "assessor" : actor.role;
+    const next = nextFindingStatus(f.status, input.action as FindingAction, role);
+    if (!next.ok) throw new ServiceError("conflict", next.message);
+    let fixedIn: string | null = null;
+    if (input.action === "mark_fixed") {
+      const v = checkFixedInVersion(input.fixedInVersion ?? "");
+      if (!v.ok) throw new ServiceError("invalid", v.message, { fixedInVersion: v.message });
+      fixedIn = v.version;
+    }
+    if ((input.action === "reject_fix" || input.action === "withdraw") && input.note.length < 10) {
+      throw new ServiceError("invalid", "Say why (at least 10 characters).", { note: "Say why (at least 10 characters)." });
+    }
+    const at = new Date(nowMs());
+    tx.update(findings)
+      .set({ status: next.status, updatedAt: at, version: f.version + 1, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) })
+      .where(eq(findings.id, id))
+      .run();
+    const kind = { acknowledge: "acknowledged", start_fix: "fix_in_progress", mark_fixed: "fixed", verify_fix: "verified_fixed", reject_fix: "fix_rejected", withdraw: "withdrawn" }[input.action] as "acknowledged";
+    tx.insert(findingUpdates).values({ findingId: id, kind, note: input.note, fixedInVersion: fixedIn, actorId: actor.userId, actorLabel: actor.email, at }).run();
+    recordAudit(tx, actor, { action: `finding.${kind}`, target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) } });
+  });
+  sweepFindings(); // a verified fix (or a withdrawal) may reinstate seals at once
+}
+
+export const extensionInput = z.object({
+  deadline: dateField("new deadline"),
+  reason: z.string().trim(),
+  version: z.coerce.number().int().positive(),
+});
+
+/** An assessor moves a deadline later, with a reason (the domain caps each extension). */
+export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<typeof extensionInput>): void {
+  if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors extend a disclosure deadline.");
+  transaction((tx) => {
+    const f = loadForActor(tx, actor, id);
+    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    if (f.status === "verified_fixed" || f.status === "withdrawn") throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
+    const r = extendDeadline(f.deadline, new Date(`${input.deadline}T23:59:59Z`), input.reason);
+    if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
+    const at = new Date(nowMs());
+    tx.update(findings).set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, id)).run();
+    tx.insert(findingUpdates).values({ findingId: id, kind: "deadline_extended", note: r.reason, previousDeadline: f.deadline, newDeadline: r.deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
+    recordAudit(tx, actor, { action: "finding.deadline_extended", target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason } });
+  });
+  sweepFindings();
+}
+
+/** The findings an actor may see: every one for the certification body, its own for a supplier. */
+export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
+  if (actor.role !== "supplier" && !isAssessor(actor)) throw new ServiceError("forbidden", "Only suppliers and the certification body see findings.");
+  const now = new Date(nowMs());
+  const rows = db()
+    .select({ f: findings, product: products.name, supplier: organizations.name })
+    .from(findings)
+    .innerJoin(products, eq(products.id, findings.productId))
+    .innerJoin(organizations, eq(organizations.id, findings.organizationId))
+    .where(actor.role === "supplier" ? eq(findings.organizationId, actor.organizationId) : undefined)
+    .orderBy(asc(findings.deadline))
+    .all();
+  return rows
+    .filter((r) => !opts.open || (r.f.status !== "verified_fixed" && r.f.status !== "withdrawn"))
+    .map((r) => ({ ...r.f, product: r.product, supplier: r.supplier, clock: clockOf(r.f.deadline, now), blocking: blocksSeal(r.f, now) }));
+}
+
+/** One finding with its versions, history, clock and the actions the actor may take. */
+export function findingView(actor: Actor, id: string) {
+  const t = db();
+  const f = loadForActor(t, actor, id);
+  const now = new Date(nowMs());
+  const product = t.select().from(products).where(eq(products.id, f.productId)).get()!;
+  const versions = t
+    .select({ id: productVersions.id, firmwareVersion: productVersions.firmwareVersion, hardwareRevision: productVersions.hardwareRevision })
+    .from(findingVersions)
+    .innerJoin(productVersions, eq(productVersions.id, findingVersions.productVersionId))
+    .where(eq(findingVersions.findingId, id))
+    .all();
+  const affectedSeals = t
+    .select({ serial: seals.serial, state: seals.state, productVersionId: seals.productVersionId })
+    .from(seals)
+    .where(inArray(seals.productVersionId, versions.map((v) => v.id)))
+    .all();
+  const history = t.select().from(findingUpdates).where(eq(findingUpdates.findingId, id)).orderBy(asc(findingUpdates.id)).all();
+  const role = actor.role === "admin" ? "assessor" : actor.role;
+  return {
+    finding: f,
+    product: { id: product.id, name: product.name, model: product.model },
+    versions,
+    affectedSeals,
+    history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && h.actorId !== actor.userId && h.kind !== "reported" ? "IoT Seal assessor" : h.actorLabel })),
+    clock: clockOf(f.deadline, now),
+    blocking: blocksSeal(f, now),
+    actions: availableFindingActions(f.status, role),
+    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn",
+  };
+}
+
+/** The products an assessor may record a finding against, with their versions. */
+export function findingTargets(actor: Actor) {
+  if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
+  const rows = db()
+    .select({ productId: products.id, product: products.name, model: products.model, supplier: organizations.name, versionId: productVersions.id, firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .orderBy(asc(products.name), desc(productVersions.createdAt))
+    .all();
+  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; versions: { id: string; label: string }[] }>();
+  for (const r of rows) {
+    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, versions: [] };
+    p.versions.push({ id: r.versionId, label: `firmware ${r.firmware} (hardware ${r.hardware})` });
+    byProduct.set(r.productId, p);
+  }
+  return [...byProduct.values()];
+}
+
+// --- The disclosure sweeper --------------------------------------------------------------------
+
+/** How a suspended seal came to be suspended: by the sweeper (for findings) or by a person. */
+function suspendedBy(t: Tx, serial: string): "finding" | "manual" | null {
+  const last = t
+    .select({ cause: sealEvents.cause })
+    .from(sealEvents)
+    .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "suspended")))
+    .orderBy(desc(sealEvents.id))
+    .limit(1)
+    .get();
+  if (!last) return null;
+  return last.cause?.startsWith("finding:") ? "finding" : "manual";
+}
+
+/**
+ * Suspends every active seal of a version with a critical or high finding open past its
+ * deadline, and reinstates the seals it suspended once none remains. Each seal is decided and
+ * changed inside one IMMEDIATE transaction, so running it twice, or in two processes at once,
+ * changes each seal once. The public reason names no finding (details stay private until
+ * disclosed); the seal event records which findings caused it.
+ */
+export function sweepFindings(actor: AnyActor = { system: "lifecycle" }): { suspended: string[]; reinstated: string[] } {
+  const candidates = db()
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(inArray(seals.state, ["active", "suspended"]))
+    .all();
+  const suspended: string[] = [];
+  const reinstated: string[] = [];
+  for (const { serial } of candidates) {
+    transaction((tx) => {
+      const seal = tx.select({ state: seals.state, productVersionId: seals.productVersionId }).from(seals).where(eq(seals.serial, serial)).get();
+      if (!seal || (seal.state !== "active" && seal.state !== "suspended")) return;
+      const now = new Date(nowMs());
+      const blocking = tx
+        .select({ id: findings.id, title: findings.title, severity: findings.severity, status: findings.status, deadline: findings.deadline })
+        .from(findingVersions)
+        .innerJoin(findings, eq(findings.id, findingVersions.findingId))
+        .where(eq(findingVersions.productVersionId, seal.productVersionId))
+        .all()
+        .filter((f) => blocksSeal(f, now));
+      const decision = sweepDecision({ state: seal.state, suspendedBy: seal.state === "suspended" ? suspendedBy(tx, serial) : null, blockingFindings: blocking });
+      if (decision.action === "suspend") {
+        applySealAction(tx, actor, { serial, action: "suspend", reason: decision.reason, cause: `finding:${decision.findingIds.join(",")}` });
+        suspended.push(serial);
+      } else if (decision.action === "reinstate") {
+        applySealAction(tx, actor, { serial, action: "reinstate", reason: decision.reason, cause: "finding:none" });
+        reinstated.push(serial);
+      }
+    });
+  }
+  return { suspended, reinstated };
+}
+
+/** Open findings per product version (for the supplier's and assessor's overviews). */
+export function openFindingCount(organizationId?: string): number {
+  return (
+    db()
+      .select({ n: sql<number>`count(*)` })
+      .from(findings)
+      .where(and(inArray(findings.status, ["open", "acknowledged", "fix_in_progress", "fixed"]), organizationId ? eq(findings.organizationId, organizationId) : undefined))
+      .get()?.n ?? 0
+  );
+}
+
+export type { Severity };

@@ -1,0 +1,324 @@
+/**
+ * Retailer watchlists: the products a retail buyer's organisation stocks, their seals' live
+ * status, what changed since the buyer last looked, a paged feed of changes, and webhooks that
+ * deliver each change (signed, retried with backoff, every attempt recorded). Webhook deliveries
+ * are written in the transaction of the seal event (an outbox), and sent by a dispatcher.
+ */
+import crypto from "node:crypto";
+import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import { organizations, products, productVersions, sealEvents, seals, users, watchlistEntries, watchlistVisits, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { nowMs } from "../adapters/clock.server";
+import { deliverWebhook } from "../adapters/webhook-sender.server";
+import { getEnv } from "../config/env.server";
+import { sealVerdict, type SealVerdict } from "../domain/credential";
+import { can } from "../domain/roles";
+import { normalizeSerial } from "../domain/serial";
+import { newWebhookSecret, retryDecision, webhookUrlProblem } from "../domain/webhook";
+import { parseBulkCsv, serialsOf } from "../lib/bulk-csv.server";
+import type { Actor } from "./actor";
+import { recordAudit } from "./audit.server";
+import { db, transaction, type Tx } from "./db.server";
+import { ServiceError } from "./errors.server";
+import { storedCredentialChecked } from "./verify.server";
+
+function assertBuyer(actor: Actor): void {
+  if (!can(actor.role, "seals.verify")) throw new ServiceError("forbidden", "Watchlists belong to retail buyers.");
+}
+
+/** Webhooks to loopback http are for development and tests (the e2e receiver); production wants public https. */
+const allowLoopbackHttp = () => getEnv().nodeEnv !== "production" || process.env.WEBHOOKS_ALLOW_LOOPBACK === "true";
+
+// --- The watchlist -------------------------------------------------------------------------------
+
+export const watchInput = z.object({
+  serial: z.string().trim().min(1, "Enter a seal serial."),
+  label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
+});
+
+function productOfSerial(t: Tx | ReturnType<typeof db>, input: string): { productId: string; serial: string } | null {
+  const serial = normalizeSerial(input);
+  if (!serial) return null;
+  const row = t.select({ productId: productVersions.productId }).from(seals).innerJoin(productVersions, eq(productVersions.id, seals.productVersionId)).where(eq(seals.serial, serial)).get();
+  return row ? { productId: row.productId, serial } : null;
+}
+
+/** Watches the product a seal certifies (all its seals, present and future). */
+export function watchBySerial(actor: Actor, input: z.infer<typeof watchInput>): { productName: string; added: boolean } {
+  assertBuyer(actor);
+  return transaction((tx) => {
+    const found = productOfSerial(tx, input.serial);
+    if (!found) throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`, { serial: "No seal has this serial." });
+    const product = tx.select({ name: products.name }).from(products).where(eq(products.id, found.productId)).get()!;
+    const added = addEntry(tx, actor, found.productId, input.label);
+    return { productName: product.name, added };
+  });
+}
+
+function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boolean {
+  const exists = tx.select({ id: watchlistEntries.id }).from(watchlistEntries).where(and(eq(watchlistEntries.organizationId, actor.organizationId), eq(watchlistEntries.productId, productId))).get();
+  if (exists) return false;
+  const id = crypto.randomUUID();
+  tx.insert(watchlistEntries).values({ id, organizationId: actor.organizationId, productId, label, addedBy: actor.userId, createdAt: new Date(nowMs()) }).run();
+  recordAudit(tx, actor, { action: "watchlist.added", target: { type: "product", id: productId }, organizationId: actor.organizationId, details: { label } });
+  return true;
+}
+
+/** Watches every product named by the serials of a bulk-check CSV (other columns: the first non-serial one is the label). */
+export function watchFromCsv(actor: Actor, text: string): { added: number; already: number; unknown: string[] } {
+  assertBuyer(actor);
+  const parsed = parseBulkCsv(text);
+  if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
+  const serials = serialsOf(parsed.value);
+  const labelColumn = parsed.value.header.findIndex((_, i) => i !== parsed.value.serialColumn);
+  return transaction((tx) => {
+    let added = 0;
+    let already = 0;
+    const unknown: string[] = [];
+    parsed.value.rows.forEach((row, i) => {
+      const found = productOfSerial(tx, serials[i]);
+      if (!found) {
+        if (serials[i].trim()) unknown.push(serials[i].trim());
+        return;
+      }
+      if (addEntry(tx, actor, found.productId, labelColumn >= 0 ? (row[labelColumn] ?? "").slice(0, 100) : "")) added++;
+      else already++;
+    });
+    return { added, already, unknown };
+  });
+}
+
+export function unwatch(actor: Actor, entryId: string): void {
+  assertBuyer(actor);
+  transaction((tx) => {
+    const entry = tx.select().from(watchlistEntries).where(and(eq(watchlistEntries.id, entryId), eq(watchlistEntries.organizationId, actor.organizationId))).get();
+    if (!entry) throw new ServiceError("not_found", "This product is not on your watchlist.");
+    tx.delete(watchlistEntries).where(eq(watchlistEntries.id, entryId)).run();
+    recordAudit(tx, actor, { action: "watchlist.removed", target: { type: "product", id: entry.productId }, organizationId: actor.organizationId, details: {} });
+  });
+}
+
+/** The public description of one seal event (what a watcher, the feed and a webhook see). */
+export interface WatchEvent {
+  id: number;
+  type: string; // seal.issued, seal.suspended, ...
+  serial: string;
+  status: SealVerdict;
+  reason: string;
+  product: { id: string; name: string; model: string };
+  firmwareVersion: string;
+  logIndex: number;
+  at: string;
+}
+
+const EVENT_STATUS: Record<string, SealVerdict> = { issued: "valid", reinstated: "valid", suspended: "suspended", revoked: "revoked", expired: "expired", superseded: "superseded" };
+
+function eventRows(t: Tx | ReturnType<typeof db>, where: ReturnType<typeof and>, limit: number, order: "asc" | "desc" = "asc") {
+  return t
+    .select({ e: sealEvents, productId: products.id, productName: products.name, model: products.model, firmware: productVersions.firmwareVersion })
+    .from(sealEvents)
+    .innerJoin(seals, eq(seals.serial, sealEvents.serial))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(where)
+    .orderBy(order === "asc" ? asc(sealEvents.id) : desc(sealEvents.id))
+    .limit(limit)
+    .all()
+    .map(
+      (r): WatchEvent => ({
+        id: r.e.id,
+        type: `seal.${r.e.kind}`,
+        serial: r.e.serial,
+        status: EVENT_STATUS[r.e.kind] ?? "valid",
+        reason: r.e.reason,
+        product: { id: r.productId, name: r.productName, model: r.model },
+        firmwareVersion: r.firmware,
+        logIndex: r.e.logIndex,
+        at: r.e.at.toISOString(),
+      }),
+    );
+}
+
+const watchedProducts = (t: Tx | ReturnType<typeof db>, organizationId: string) =>
+  t.select({ productId: watchlistEntries.productId }).from(watchlistEntries).where(eq(watchlistEntries.organizationId, organizationId)).all().map((r) => r.productId);
+
+/** The watchlist page: each watched product with its current seal, counts by status, and what changed since the last visit. */
+export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } = {}) {
+  assertBuyer(actor);
+  const t = db();
+  const entries = t
+    .select({ id: watchlistEntries.id, label: watchlistEntries.label, productId: products.id, name: products.name, model: products.model, supplier: organizations.name, addedAt: watchlistEntries.createdAt })
+    .from(watchlistEntries)
+    .innerJoin(products, eq(products.id, watchlistEntries.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .where(eq(watchlistEntries.organizationId, actor.organizationId))
+    .orderBy(asc(products.name))
+    .all();
+  const now = new Date(nowMs());
+  const rows = [];
+  for (const e of entries) {
+    // The product's current seal: the newest one issued.
+    const seal = t
+      .select({ serial: seals.serial, credential: seals.credential, state: seals.state, firmware: productVersions.firmwareVersion, validUntil: seals.validUntil })
+      .from(seals)
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .where(eq(productVersions.productId, e.productId))
+      .orderBy(desc(seals.issuedAt))
+      .limit(1)
+      .get();
+    let status: SealVerdict | "no_seal" = "no_seal";
+    if (seal) {
+      const credential = await storedCredentialChecked(seal);
+      status = credential ? sealVerdict(credential, { now, revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: seal.state === "superseded" }).verdict : "forged";
+    }
+    rows.push({ ...e, seal: seal ? { serial: seal.serial, firmware: seal.firmware, validUntil: seal.validUntil } : null, status });
+  }
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const visit = t.select().from(watchlistVisits).where(eq(watchlistVisits.userId, actor.userId)).get();
+  const productIds = entries.map((e) => e.productId);
+  const since = visit?.lastSeenEventId ?? 0;
+  const changes = productIds.length ? eventRows(t, and(inArray(products.id, productIds), gt(sealEvents.id, since)), 200, "desc") : [];
+  const newest = t.select({ id: sql<number>`coalesce(max(${sealEvents.id}), 0)` }).from(sealEvents).get()!.id;
+  if (opts.markSeen) {
+    t.insert(watchlistVisits).values({ userId: actor.userId, lastSeenEventId: newest, at: now }).onConflictDoUpdate({ target: watchlistVisits.userId, set: { lastSeenEventId: newest, at: now } }).run();
+  }
+  return { rows, counts, changes, lastVisit: visit?.at ?? null };
+}
+
+/** The feed of status changes of watched products: oldest first after `since` (an event id cursor), paged. */
+export function watchlistFeed(actor: Actor, since: number, limit = 100) {
+  assertBuyer(actor);
+  const productIds = watchedProducts(db(), actor.organizationId);
+  const events = productIds.length ? eventRows(db(), and(inArray(products.id, productIds), gt(sealEvents.id, since)), Math.min(Math.max(limit, 1), 500)) : [];
+  const next = events.length ? events[events.length - 1].id : since;
+  return { events, next, hasMore: events.length === Math.min(Math.max(limit, 1), 500) };
+}
+
+// --- Webhooks ------------------------------------------------------------------------------------
+
+export const webhookInput = z.object({ url: z.string().trim().min(1, "Enter the endpoint's URL.").max(2048, "That URL is too long.") });
+
+/** Registers an endpoint; the secret is returned once (it signs every delivery). */
+export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput>): { id: string; secret: string } {
+  assertBuyer(actor);
+  const problem = webhookUrlProblem(input.url, { allowLoopbackHttp: allowLoopbackHttp() });
+  if (problem) throw new ServiceError("invalid", problem, { url: problem });
+  const id = crypto.randomUUID();
+  const secret = newWebhookSecret();
+  transaction((tx) => {
+    const count = tx.select({ n: sql<number>`count(*)` }).from(webhookEndpoints).where(and(eq(webhookEndpoints.organizationId, actor.organizationId), eq(webhookEndpoints.active, true))).get()!.n;
+    if (count >= 5) throw new ServiceError("conflict", "An organisation can have at most 5 webhook endpoints; remove one first.");
+    tx.insert(webhookEndpoints).values({ id, organizationId: actor.organizationId, url: input.url, secret, createdBy: actor.userId, createdAt: new Date(nowMs()) }).run();
+    recordAudit(tx, actor, { action: "webhook.registered", target: { type: "webhook", id }, organizationId: actor.organizationId, details: { url: input.url } });
+  });
+  return { id, secret };
+}
+
+export function removeWebhook(actor: Actor, id: string): void {
+  assertBuyer(actor);
+  transaction((tx) => {
+    const ep = tx.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId))).get();
+    if (!ep) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
+    tx.update(webhookEndpoints).set({ active: false }).where(eq(webhookEndpoints.id, id)).run();
+    tx.update(webhookDeliveries).set({ status: "failed", nextAttemptAt: null }).where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, "pending"))).run();
+    recordAudit(tx, actor, { action: "webhook.removed", target: { type: "webhook", id }, organizationId: actor.organizationId, details: { url: ep.url } });
+  });
+}
+
+function enqueue(tx: Tx, endpointId: string, eventId: string, payload: unknown): void {
+  tx.insert(webhookDeliveries)
+    .values({ id: crypto.randomUUID(), endpointId, eventId, body: JSON.stringify(payload), status: "pending", attempts: 0, nextAttemptAt: new Date(nowMs()), createdAt: new Date(nowMs()) })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** Queues a test event for one endpoint (the "send a test" button). */
+export function sendTestWebhook(actor: Actor, id: string): void {
+  assertBuyer(actor);
+  transaction((tx) => {
+    const ep = tx.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId), eq(webhookEndpoints.active, true))).get();
+    if (!ep) throw new ServiceError("not_found", "No active webhook endpoint of your organisation has this id.");
+    const eventId = `test-${crypto.randomUUID()}`;
+    enqueue(tx, ep.id, eventId, { id: eventId, type: "test", at: new Date(nowMs()).toISOString(), message: "A test delivery from IoT Seal." });
+  });
+}
+
+/**
+ * Called inside the transaction of every seal event: queues one delivery per active endpoint of
+ * every organisation watching the seal's product (the outbox).
+ */
+export function enqueueSealEvent(tx: Tx, sealEventId: number): void {
+  const [event] = eventRows(tx, and(eq(sealEvents.id, sealEventId)), 1);
+  if (!event) return;
+  const endpoints = tx
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .innerJoin(watchlistEntries, eq(watchlistEntries.organizationId, webhookEndpoints.organizationId))
+    .where(and(eq(watchlistEntries.productId, event.product.id), eq(webhookEndpoints.active, true)))
+    .all();
+  for (const ep of endpoints) enqueue(tx, ep.id, `seal-event-${event.id}`, { ...event, id: `seal-event-${event.id}` });
+}
+
+/** The buyer's endpoints with their recent deliveries and every attempt. */
+export function webhooksView(actor: Actor) {
+  assertBuyer(actor);
+  const t = db();
+  const endpoints = t.select({ id: webhookEndpoints.id, url: webhookEndpoints.url, createdAt: webhookEndpoints.createdAt, by: users.name }).from(webhookEndpoints).innerJoin(users, eq(users.id, webhookEndpoints.createdBy)).where(and(eq(webhookEndpoints.organizationId, actor.organizationId), eq(webhookEndpoints.active, true))).orderBy(asc(webhookEndpoints.createdAt)).all();
+  return endpoints.map((ep) => {
+    const deliveries = t.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, ep.id)).orderBy(desc(webhookDeliveries.createdAt)).limit(20).all();
+    const attempts = deliveries.length ? t.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, deliveries.map((d) => d.id))).orderBy(asc(webhookAttempts.id)).all() : [];
+    return {
+      ...ep,
+      deliveries: deliveries.map((d) => ({ id: d.id, eventId: d.eventId, type: (JSON.parse(d.body) as { type?: string }).type ?? "", status: d.status, attempts: attempts.filter((a) => a.deliveryId === d.id), nextAttemptAt: d.nextAttemptAt, createdAt: d.createdAt })),
+    };
+  });
+}
+
+let dispatching = false;
+
+/**
+ * Sends every due delivery once (in order), records the attempt, and schedules a retry with
+ * backoff or gives up. One dispatcher per process at a time; a delivery is claimed by moving its
+ * next attempt time before sending, so two processes do not send it at once.
+ */
+export async function dispatchWebhooks(limit = 50): Promise<number> {
+  if (dispatching) return 0;
+  dispatching = true;
+  try {
+    const due = db()
+      .select({ d: webhookDeliveries, url: webhookEndpoints.url, secret: webhookEndpoints.secret })
+      .from(webhookDeliveries)
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+      .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, new Date(nowMs()))))
+      .orderBy(asc(webhookDeliveries.createdAt))
+      .limit(limit)
+      .all();
+    let sent = 0;
+    for (const { d, url, secret } of due) {
+      // Claim it: whoever moves nextAttemptAt first sends it.
+      const claimed = transaction((tx) => tx.update(webhookDeliveries).set({ nextAttemptAt: new Date(nowMs() + 60_000) }).where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, new Date(nowMs())))).run().changes);
+      if (!claimed) continue;
+      const result = await deliverWebhook({ url, secret, body: d.body, eventId: d.eventId, allowLoopbackHttp: allowLoopbackHttp() });
+      const attempt = d.attempts + 1;
+      const decision = retryDecision(attempt, result.status, Math.random);
+      transaction((tx) => {
+        tx.insert(webhookAttempts).values({ deliveryId: d.id, attempt, statusCode: result.status, error: result.error ?? null, durationMs: Math.round(result.durationMs), at: new Date(nowMs()) }).run();
+        tx.update(webhookDeliveries)
+          .set({
+            attempts: attempt,
+            lastStatusCode: result.status,
+            status: decision.outcome === "delivered" ? "delivered" : decision.outcome === "retry" ? "pending" : "failed",
+            nextAttemptAt: decision.outcome === "retry" ? new Date(nowMs() + decision.delayMs) : null,
+            deliveredAt: decision.outcome === "delivered" ? new Date(nowMs()) : null,
+          })
+          .where(eq(webhookDeliveries.id, d.id))
+          .run();
+      });
+      sent++;
+    }
+    return sent;
+  } finally {
+    dispatching = false;
+  }
+}
