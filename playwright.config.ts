@@ -2,6 +2,8 @@ import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_DATA_DIR = ".e2e-data";
+/** The demo buyer's webhook points here; tests/e2e/verify.spec.ts listens on it. */
+export const E2E_WEBHOOK_PORT = Number(process.env.E2E_WEBHOOK_PORT ?? PORT + 99);
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -37,6 +39,7 @@ export default defineConfig({
       PORT: String(PORT),
       DATA_DIR: `${E2E_DATA_DIR}/data`,
       NODE_ENV: "test",
+      DEMO_WEBHOOK_URL: `http://127.0.0.1:${E2E_WEBHOOK_PORT}/iotseal-webhook`,
       DEMO_MODE: "true",
       // Logins per minute from one address: the suite logs in often from 127.0.0.1; the limit itself is tested in integration.
       RATE_LIMIT_PER_MINUTE: "1000",

@@ -19,7 +19,7 @@ export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
           {hint}
         </p>
       ) : null}
-      <input id={inputId} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      <input id={inputId} name={name} type="text" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
       {error ? (
         <p className="field__error" id={`${inputId}-error`} role="alert">
           {error}

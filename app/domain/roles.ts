@@ -89,17 +89,17 @@ export function navFor(role: Role): NavItem[] {
   const checklists: NavItem = { to: "/checklists", label: "Checklists" };
   switch (role) {
     case "supplier":
-      return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, { to: "/findings", label: "Vulnerability reports" }, checklists];
+      return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, { to: "/findings", label: "Vulnerabilities" }, checklists];
     case "assessor":
-      return [home, { to: "/assessor/queue", label: "Review queue" }, { to: "/seals", label: "Seals" }, { to: "/findings", label: "Vulnerability reports" }, checklists];
+      return [home, { to: "/assessor/queue", label: "Review queue" }, { to: "/seals", label: "Seals" }, { to: "/findings", label: "Vulnerabilities" }, checklists];
     case "retailer":
-      return [home, { to: "/verify", label: "Verify a seal" }, { to: "/retailer/verify/bulk", label: "Bulk check" }, checklists];
+      return [home, { to: "/retailer/watchlist", label: "Watchlist" }, { to: "/verify", label: "Verify a seal" }, { to: "/retailer/verify/bulk", label: "Bulk check" }, checklists];
     case "admin":
       return [
         home,
         checklists,
         { to: "/seals", label: "Seals" },
-        { to: "/findings", label: "Vulnerability reports" },
+        { to: "/findings", label: "Vulnerabilities" },
         { to: "/admin/users", label: "Users" },
         { to: "/admin/organizations", label: "Organisations" },
         { to: "/admin/conflicts", label: "Conflicts" },

@@ -1,18 +1,33 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { FormError } from "../components/Field";
 import { Workspace } from "../components/Workspace";
+import { attempt } from "../lib/action-errors.server";
+import { formatDate } from "../lib/format";
 import { requirePermission } from "../lib/session.server";
 import { workspaceOverview } from "../services/dashboard.server";
+import { expiringSeals, startRenewal } from "../services/submissions.server";
 
 export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, ...workspaceOverview(user, "supplier.workspace") };
+  return { user: { name: user.name, organizationName: user.organizationName }, expiring: expiringSeals(user), ...workspaceOverview(user, "supplier.workspace") };
+}
+
+/** Start the renewal of a seal: a new submission pre-filled with the previous answers and evidence. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "supplier.workspace");
+  const serial = String((await request.formData()).get("serial") ?? "");
+  const r = await attempt(() => startRenewal(user, serial));
+  if (!r.ok) return r.response;
+  throw redirect(`/supplier/submissions/${r.value}`);
 }
 
 export default function SupplierDashboard() {
-  const { user, colleagues, activity } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, expiring } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
   return (
     <Workspace
       eyebrow="Supplier workspace"
@@ -21,6 +36,34 @@ export default function SupplierDashboard() {
       organizationName={user.organizationName}
       colleagues={colleagues}
       activity={activity}
-    />
+    >
+      <section className="card" aria-labelledby="expiring-title">
+        <h2 id="expiring-title">Seals expiring within 60 days</h2>
+        <FormError message={a && !a.ok ? a.formError : undefined} />
+        {expiring.length === 0 ? (
+          <p className="muted">None: every active seal is valid for more than 60 days.</p>
+        ) : (
+          <ul className="timeline" data-testid="expiring-seals">
+            {expiring.map((e) => (
+              <li key={e.serial}>
+                <span>
+                  <strong>{e.product}</strong> firmware {e.firmware} — seal <Link to={`/s/${e.serial}`}>{e.serial}</Link> expires {formatDate(e.validUntil)} ({e.daysLeft} days).
+                </span>
+                {e.renewal ? (
+                  <Link to={`/supplier/submissions/${e.renewal.id}`}>Renewal in progress ({e.renewal.status.replace("_", " ")})</Link>
+                ) : (
+                  <Form method="post">
+                    <input type="hidden" name="serial" value={e.serial} />
+                    <button className="button button--small" type="submit">
+                      Start renewal
+                    </button>
+                  </Form>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Workspace>
   );
 }

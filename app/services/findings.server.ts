@@ -187,6 +187,8 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
     .map((r) => ({ ...r.f, product: r.product, supplier: r.supplier, clock: clockOf(r.f.deadline, now), blocking: blocksSeal(r.f, now) }));
 }
 
+const ASSESSOR_KINDS = new Set(["reported", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"]);
+
 /** One finding with its versions, history, clock and the actions the actor may take. */
 export function findingView(actor: Actor, id: string) {
   const t = db();
@@ -211,7 +213,8 @@ export function findingView(actor: Actor, id: string) {
     product: { id: product.id, name: product.name, model: product.model },
     versions,
     affectedSeals,
-    history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && h.actorId !== actor.userId && h.kind !== "reported" ? "IoT Seal assessor" : h.actorLabel })),
+    // Suppliers see who in their own organisation answered; the certification body's people are "IoT Seal assessor".
+    history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && ASSESSOR_KINDS.has(h.kind) ? "IoT Seal assessor" : h.actorLabel })),
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
     actions: availableFindingActions(f.status, role),

@@ -89,6 +89,11 @@ export function createProduct(actor: Actor, input: z.infer<typeof productInput>)
 export function updateProduct(actor: Actor, productId: string, input: z.infer<typeof productInput>): void {
   assertCan(actor, "supplier.workspace");
   const before = ownProduct(actor, productId);
+  // UK PSTI: a published minimum security-update period may be extended, never shortened.
+  if (input.supportPeriodEnd < before.supportPeriodEnd) {
+    const message = `The security support period is published (it ends on ${before.supportPeriodEnd}); it can be extended, never shortened.`;
+    throw new ServiceError("invalid", message, { supportPeriodEnd: message });
+  }
   transaction((tx) => {
     tx.update(products).set({ ...input, updatedAt: new Date(nowMs()) }).where(eq(products.id, productId)).run();
     const changed = Object.fromEntries(Object.entries(input).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));

@@ -9,7 +9,8 @@
  *   - Brightnest Smart Plug, firmware 1.2.0: revoked.
  */
 import { and, eq } from "drizzle-orm";
-import { products, productVersions, seals, submissions } from "../../db/schema";
+import { products, productVersions, seals, submissions, webhookEndpoints } from "../../db/schema";
+import { getEnv } from "../config/env.server";
 import { nowMs, runAt } from "../adapters/clock.server";
 import type { Actor } from "./actor";
 import { db } from "./db.server";
@@ -19,6 +20,7 @@ import { runLifecycleSweep } from "./lifecycle.server";
 import { changeSealStatus } from "./seal-status.server";
 import { actorFor, attachSeedEvidence, ensureProduct } from "./seed-products.server";
 import { openSubmission, saveAnswer, submitSubmission } from "./submissions.server";
+import { registerWebhook, watchBySerial } from "./watchlist.server";
 
 const PSTI = "uk-psti@2023";
 
@@ -177,4 +179,23 @@ export function demoSealSerials(): Record<string, string> {
     .innerJoin(products, and(eq(products.id, productVersions.productId)))
     .all();
   return Object.fromEntries(rows.map((r) => [`${r.name} ${r.fw}`, r.serial]));
+}
+
+/**
+ * The demo buyer watches the four demo products; outside production it also has a webhook to a
+ * local receiver (DEMO_WEBHOOK_URL, default http://127.0.0.1:3199/iotseal-webhook), which the e2e
+ * test starts. Idempotent.
+ */
+export function seedDemoWatchlist(created: string[]): void {
+  const buyer = actorFor("buyer@demo.test");
+  for (const serial of Object.values(demoSealSerials())) {
+    if (watchBySerial(buyer, { serial, label: "" }).added) created.push(`watchlist: ${serial}`);
+  }
+  if (getEnv().nodeEnv === "production") return;
+  const url = process.env.DEMO_WEBHOOK_URL ?? "http://127.0.0.1:3199/iotseal-webhook";
+  const has = db().select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.organizationId, buyer.organizationId)).get();
+  if (!has) {
+    registerWebhook(buyer, { url });
+    created.push(`webhook ${url}`);
+  }
 }

@@ -10,7 +10,7 @@ import type { SystemActor } from "./actor";
 import { db, transaction } from "./db.server";
 import { importShippedChecklists } from "./checklists.server";
 import { seedDemoProducts } from "./seed-products.server";
-import { seedDemoSeals } from "./seed-seals.server";
+import { seedDemoSeals, seedDemoWatchlist } from "./seed-seals.server";
 import { CERTIFICATION_BODY_NAME, createOrganization, createUser } from "./users.server";
 
 export const DEMO_PASSWORD = "demo-password-2026";
@@ -54,6 +54,9 @@ export async function seedDemoData(opts: { seals?: boolean } = {}): Promise<Seed
     created.push(`user ${u.email}`);
   }
   await seedDemoProducts(created);
-  if (opts.seals ?? true) await seedDemoSeals(created);
+  if (opts.seals ?? true) {
+    await seedDemoSeals(created);
+    seedDemoWatchlist(created);
+  }
   return { created };
 }

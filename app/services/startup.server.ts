@@ -5,6 +5,7 @@ import { getEnv } from "../config/env.server";
 import { importShippedChecklists } from "./checklists.server";
 import { db } from "./db.server";
 import { describeSweep, runLifecycleSweep } from "./lifecycle.server";
+import { dispatchWebhooks } from "./watchlist.server";
 import { seedDemoData } from "./seed.server";
 
 export interface StartupReport {
@@ -44,10 +45,18 @@ function startLifecycleSweeper(): void {
   };
   sweep();
   sweeper ??= setInterval(sweep, SWEEP_EVERY_MS).unref();
+  // Webhook deliveries (written with each seal event) are sent within seconds, retried with backoff.
+  dispatcher ??= setInterval(() => {
+    dispatchWebhooks().catch((error) => console.error("[error] webhook dispatch:", error));
+  }, DISPATCH_EVERY_MS).unref();
 }
+
+let dispatcher: NodeJS.Timeout | undefined;
+const DISPATCH_EVERY_MS = 2000;
 
 export function shutdown(): void {
   if (sweeper) clearInterval(sweeper);
-  sweeper = undefined;
+  if (dispatcher) clearInterval(dispatcher);
+  sweeper = dispatcher = undefined;
   closeDb();
 }

@@ -5,7 +5,7 @@
  * optimistic version counter and writes the audit log.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, requirements, seals, submissions, verdicts } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
@@ -57,7 +57,11 @@ export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: 
 
 export function openSubmission(actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
   assertCan(actor, "supplier.workspace");
-  return transaction((tx) => {
+  return transaction((tx) => openSubmissionTx(tx, actor, input));
+}
+
+function openSubmissionTx(tx: Tx, actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
+  {
     const pv = tx
       .select({ id: productVersions.id, organizationId: products.organizationId, name: products.name, firmware: productVersions.firmwareVersion })
       .from(productVersions)
@@ -82,6 +86,64 @@ export function openSubmission(actor: Actor, input: z.infer<typeof openSubmissio
       .values({ id, organizationId: actor.organizationId, productVersionId: pv.id, checklistVersionId: cv.id, targetLevel: input.target.targetLevel, status: "draft", createdBy: actor.userId, createdAt: at, updatedAt: at })
       .run();
     recordAudit(tx, actor, { action: "submission.opened", target: { type: "submission", id }, details: { product: pv.name, firmware: pv.firmware, checklist: cv.id, level: input.target.targetLevel } });
+    return id;
+  }
+}
+
+/** The organisation's active seals that expire within `days` (60 by default), soonest first, with any renewal already started. */
+export function expiringSeals(actor: Actor, days = 60) {
+  assertCan(actor, "supplier.workspace");
+  const now = nowMs();
+  const rows = db()
+    .select({ serial: seals.serial, validUntil: seals.validUntil, productVersionId: seals.productVersionId, product: products.name, firmware: productVersions.firmwareVersion, checklistVersionId: submissions.checklistVersionId })
+    .from(seals)
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(and(eq(seals.organizationId, actor.organizationId), eq(seals.state, "active"), gt(seals.validUntil, new Date(now)), lte(seals.validUntil, new Date(now + days * 86_400_000))))
+    .orderBy(asc(seals.validUntil))
+    .all();
+  return rows.map((r) => {
+    const renewal = db()
+      .select({ id: submissions.id, status: submissions.status })
+      .from(submissions)
+      .where(and(eq(submissions.productVersionId, r.productVersionId), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .get();
+    return { ...r, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
+  });
+}
+
+/**
+ * Starts the renewal of a seal: a new draft submission for the same product version (against the
+ * same checklist version, or the newest published version of that checklist if it was retired),
+ * pre-filled with the previous answers and evidence for every requirement still in scope.
+ */
+export function startRenewal(actor: Actor, serial: string): string {
+  assertCan(actor, "supplier.workspace");
+  return transaction((tx) => {
+    const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get();
+    if (!seal || seal.organizationId !== actor.organizationId) throw new ServiceError("not_found", "None of your seals has this serial.");
+    const previous = loadSubmission(tx, seal.submissionId);
+    let cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, previous.checklistVersionId)).get()!;
+    if (cv.status !== "published") {
+      const newest = tx.select().from(checklistVersions).where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published"))).orderBy(desc(checklistVersions.publishedOn)).get();
+      if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to renew against.`);
+      cv = newest;
+    }
+    const id = openSubmissionTx(tx, actor, { productVersionId: seal.productVersionId, target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel } });
+    const inScope = new Set(requirementsInScope(tx, cv.id, previous.targetLevel).map((r) => r.ref));
+    const at = new Date(nowMs());
+    let copied = 0;
+    for (const a of tx.select().from(answers).where(eq(answers.submissionId, previous.id)).all()) {
+      if (!inScope.has(a.requirementRef)) continue;
+      tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: id, requirementRef: a.requirementRef, claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, updatedBy: actor.userId, updatedAt: at }).run();
+      copied++;
+    }
+    for (const l of tx.select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, previous.id)).all()) {
+      if (!inScope.has(l.requirementRef)) continue;
+      tx.insert(evidenceLinks).values({ id: crypto.randomUUID(), submissionId: id, requirementRef: l.requirementRef, sha256: l.sha256, originalName: l.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+    }
+    recordAudit(tx, actor, { action: "submission.renewal_started", target: { type: "submission", id }, details: { seal: serial, from: previous.id, checklist: cv.id, answersCopied: copied } });
     return id;
   });
 }

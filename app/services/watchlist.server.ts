@@ -155,23 +155,23 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
     .orderBy(asc(products.name))
     .all();
   const now = new Date(nowMs());
+  // One row per current seal of each watched product (every firmware version certified and not
+  // superseded: a shop may stock several), or one row saying the product has no seal.
   const rows = [];
   for (const e of entries) {
-    // The product's current seal: the newest one issued.
-    const seal = t
+    const productSeals = t
       .select({ serial: seals.serial, credential: seals.credential, state: seals.state, firmware: productVersions.firmwareVersion, validUntil: seals.validUntil })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-      .where(eq(productVersions.productId, e.productId))
+      .where(and(eq(productVersions.productId, e.productId), sql`${seals.state} != 'superseded'`))
       .orderBy(desc(seals.issuedAt))
-      .limit(1)
-      .get();
-    let status: SealVerdict | "no_seal" = "no_seal";
-    if (seal) {
+      .all();
+    if (productSeals.length === 0) rows.push({ ...e, key: e.id, seal: null, status: "no_seal" as const });
+    for (const seal of productSeals) {
       const credential = await storedCredentialChecked(seal);
-      status = credential ? sealVerdict(credential, { now, revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: seal.state === "superseded" }).verdict : "forged";
+      const status: SealVerdict = credential ? sealVerdict(credential, { now, revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: false }).verdict : "forged";
+      rows.push({ ...e, key: `${e.id}:${seal.serial}`, seal: { serial: seal.serial, firmware: seal.firmware, validUntil: seal.validUntil }, status });
     }
-    rows.push({ ...e, seal: seal ? { serial: seal.serial, firmware: seal.firmware, validUntil: seal.validUntil } : null, status });
   }
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;

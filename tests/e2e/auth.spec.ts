@@ -106,7 +106,7 @@ test.describe("as a supplier", () => {
   test("navigation shows only the supplier's own pages", async ({ page }) => {
     await page.goto("/supplier");
     const nav = page.getByRole("navigation", { name: "Main" });
-    await expect(nav.getByRole("link")).toHaveText(["Dashboard", "Products", "Submissions", "Vulnerability reports", "Checklists"]);
+    await expect(nav.getByRole("link")).toHaveText(["Dashboard", "Products", "Submissions", "Vulnerabilities", "Checklists"]);
     await expect(page.getByRole("link", { name: /Users|Audit log/ })).toHaveCount(0);
   });
 });

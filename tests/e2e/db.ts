@@ -29,3 +29,13 @@ export function seeded() {
     db.close();
   }
 }
+
+/** The demo buyer's webhook secret (the receiver in the e2e test checks signatures with it). */
+export function demoWebhookSecret(): string {
+  const db = e2eDb();
+  try {
+    return (db.prepare(`select secret from webhook_endpoints limit 1`).get() as { secret: string }).secret;
+  } finally {
+    db.close();
+  }
+}

@@ -80,6 +80,16 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     post: { anon: "login", supplier: 409, assessor: 409, retailer: 403, admin: 409 },
     form: { action: "verify_fix", version: "1", note: "crafted" },
   },
+  // Watchlists, their feed and webhooks: retail buyers only.
+  "routes/retailer.watchlist._index": { path: "/retailer/watchlist", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { serial: "" } },
+  "routes/retailer.watchlist.feed": { path: "/retailer/watchlist/feed?since=0", get: only("retailer") },
+  "routes/retailer.webhooks": {
+    path: "/retailer/webhooks",
+    get: only("retailer"),
+    // A crafted registration of a metadata address: refused for buyers (400), forbidden to everyone else.
+    post: { ...only("retailer"), retailer: 400 },
+    form: { url: "http://169.254.169.254/latest/meta-data" },
+  },
   // Bulk checks: retail buyers only; runs belong to the buyer's organisation.
   "routes/retailer.verify.bulk._index": { path: "/retailer/verify/bulk", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
   "routes/retailer.verify.bulk.upload": { path: "/retailer/verify/bulk/upload", get: everyone(405), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },

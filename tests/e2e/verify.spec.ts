@@ -1,7 +1,10 @@
 // A retail buyer meets the demo seals: one by one on /verify, and all at once in a bulk CSV check.
 import fs from "node:fs";
+import http from "node:http";
 import { expect, test } from "@playwright/test";
-import { seeded } from "./db";
+import { E2E_WEBHOOK_PORT } from "../../playwright.config";
+import { verifyWebhookSignature } from "../../app/domain/webhook";
+import { demoWebhookSecret, seeded } from "./db";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
 const ids = seeded();
@@ -77,4 +80,73 @@ test("a CSV without a serial column is refused with a message naming the column"
   await page.getByRole("button", { name: "Check all" }).click();
   await expect(page.getByRole("alert")).toContainText('needs a column named "serial"');
   await context.close();
+});
+
+test.describe("a watched product changes status", () => {
+  // After the checks above (same file, same worker): this journey suspends the active demo seal for a while.
+  test.describe.configure({ mode: "serial" });
+
+  test("the buyer watches it; an assessor suspends its seal; the watchlist, the webhook receiver and the public page all show it", async ({ browser }) => {
+    test.setTimeout(90_000);
+    const received: { body: string; signature: string }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push({ body, signature: String(req.headers["iotseal-signature"] ?? "") });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(E2E_WEBHOOK_PORT, "127.0.0.1", r));
+    try {
+      const buyer = await (await browser.newContext({ storageState: stateFile("retailer") })).newPage();
+      const problems = watchConsole(buyer);
+      await buyer.goto("/retailer/watchlist");
+      const watchRow = buyer.getByRole("row", { name: new RegExp(ids.activeSeal) });
+      await watchRow.getByRole("button", { name: "Stop watching Gator Kids Watch 3" }).click();
+      await expect(buyer.getByRole("status")).toContainText("Removed from the watchlist.");
+      await buyer.getByLabel("Seal serial").fill(ids.activeSeal);
+      await buyer.getByLabel("Your label (optional)").fill("SKU-GKW3");
+      await buyer.getByRole("button", { name: "Watch", exact: true }).click();
+      await expect(buyer.getByRole("status")).toContainText("Watching Gator Kids Watch 3.");
+      await buyer.goto("/retailer/watchlist"); // a visit: what follows is "since the last visit"
+
+      const asha = await (await browser.newContext({ storageState: stateFile("assessor") })).newPage();
+      await asha.goto(`/seals/${ids.activeSeal}`);
+      const suspend = asha.getByRole("form", { name: "Suspend" });
+      await suspend.getByLabel("Public reason").fill("Suspended while a vulnerability report is checked.");
+      await suspend.getByRole("button", { name: "Suspend the seal" }).click();
+      await expect(asha.getByTestId("seal-verdict")).toHaveText("Suspended");
+
+      await buyer.reload();
+      await expect(buyer.getByTestId("watch-changes")).toContainText("Gator Kids Watch 3");
+      await expect(buyer.getByTestId("watch-changes")).toContainText("Suspended while a vulnerability report is checked.");
+      const sealRow = buyer.getByRole("row", { name: new RegExp(ids.activeSeal) });
+      await expect(sealRow).toContainText("Suspended");
+      await expect(sealRow).toContainText("SKU-GKW3");
+      await buyer.screenshot({ path: "test-results/screenshots/watchlist-changed.png", fullPage: true });
+
+      // The webhook: delivered within seconds, signed with the endpoint's secret.
+      await expect.poll(() => received.map((r) => JSON.parse(r.body) as { type: string; serial: string }).some((e) => e.type === "seal.suspended" && e.serial === ids.activeSeal), { timeout: 20_000 }).toBe(true);
+      const hit = received.find((r) => JSON.parse(r.body).type === "seal.suspended")!;
+      expect(verifyWebhookSignature(demoWebhookSecret(), hit.signature, hit.body, Math.floor(Date.now() / 1000))).toBe(true);
+      await buyer.goto("/retailer/webhooks");
+      await expect(buyer.getByTestId("deliveries").first()).toContainText("seal.suspended");
+      await expect(buyer.getByTestId("deliveries").first()).toContainText("200");
+      await buyer.screenshot({ path: "test-results/screenshots/webhooks.png", fullPage: true });
+
+      // The public page's history.
+      const anon = await (await browser.newContext({ storageState: undefined })).newPage();
+      await anon.goto(`/s/${ids.activeSeal}`);
+      await expect(anon.getByRole("list", { name: "Seal history" })).toContainText("Suspended while a vulnerability report is checked.");
+
+      const reinstate = asha.getByRole("form", { name: "Reinstate" });
+      await reinstate.getByLabel("Public reason").fill("The report was checked; the seal is reinstated.");
+      await reinstate.getByRole("button", { name: "Reinstate the seal" }).click();
+      await expect(asha.getByTestId("seal-verdict")).toHaveText("Valid");
+      expect(problems).toEqual([]);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
 });

@@ -1,0 +1,161 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { SummaryBar } from "../components/BulkSummary";
+import { Field, FormError, Notice } from "../components/Field";
+import { VerdictBadge } from "../components/SealVerdict";
+import type { SealVerdict } from "../domain/credential";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDate, formatDateTime } from "../lib/format";
+import { requirePermission } from "../lib/session.server";
+import { unwatch, watchBySerial, watchFromCsv, watchInput, watchlistView } from "../services/watchlist.server";
+
+export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  // Looking at the page marks everything shown as seen: the next visit shows only newer changes.
+  return watchlistView(user, { markSeen: true });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  if (Number(request.headers.get("content-length") ?? "0") > 10 * 1024 * 1024) return failure("The file is larger than 10 MiB.", {}, undefined, 413);
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "remove") {
+    const r = await attempt(() => unwatch(user, String(form.get("entryId") ?? "")));
+    return r.ok ? { ok: true as const, notice: "Removed from the watchlist." } : r.response;
+  }
+  if (intent === "csv") {
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0) return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
+    const text = await file.text();
+    const r = await attempt(() => watchFromCsv(user, text));
+    if (!r.ok) return r.response;
+    const { added, already, unknown } = r.value;
+    return { ok: true as const, notice: `Added ${added} product${added === 1 ? "" : "s"}${already ? `; ${already} already watched` : ""}${unknown.length ? `; ${unknown.length} serial${unknown.length === 1 ? "" : "s"} not found (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""})` : ""}.` };
+  }
+  const values = { serial: String(form.get("serial") ?? ""), label: String(form.get("label") ?? "") };
+  const parsed = watchInput.safeParse(values);
+  if (!parsed.success) return failure("Check the serial.", { serial: parsed.error.issues[0].message }, values);
+  const r = await attempt(() => watchBySerial(user, parsed.data), values);
+  if (!r.ok) return r.response;
+  return { ok: true as const, notice: r.value.added ? `Watching ${r.value.productName}.` : `${r.value.productName} is already on your watchlist.` };
+}
+
+export default function Watchlist() {
+  const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const nav = useNavigation();
+  const failed = a && !a.ok ? a : null;
+  const total = d.rows.length;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">Retail buyer</p>
+          <h1>Watchlist</h1>
+          <p>
+            The products you stock and their seals' live status. Changes also reach your <Link to="/retailer/webhooks">webhooks</Link> and the{" "}
+            <a href="/retailer/watchlist/feed">JSON feed</a>.
+          </p>
+        </div>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      <FormError message={failed?.formError} />
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="status-title">
+          <h2 id="status-title">By status</h2>
+          {total ? <SummaryBar summary={Object.assign({ valid: 0, expired: 0, suspended: 0, revoked: 0, superseded: 0, not_found: 0, forged: 0 }, d.counts) as Record<SealVerdict, number>} total={total} /> : <p className="muted">Nothing watched yet.</p>}
+        </section>
+        <section className="card" aria-labelledby="changes-title">
+          <h2 id="changes-title">Changed since your last visit{d.lastVisit ? ` (${formatDateTime(d.lastVisit)})` : ""}</h2>
+          {d.changes.length === 0 ? (
+            <p className="muted">No changes.</p>
+          ) : (
+            <ul className="timeline" data-testid="watch-changes">
+              {d.changes.map((c) => (
+                <li key={c.id}>
+                  <time dateTime={c.at}>{formatDateTime(c.at)}</time>
+                  <span>
+                    <strong>{c.product.name}</strong> firmware {c.firmwareVersion}: <VerdictBadge verdict={c.status} /> {c.reason}{" "}
+                    <Link className="small" to={`/s/${c.serial}`}>
+                      {c.serial}
+                    </Link>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+      <section className="card table-wrap" aria-labelledby="watched-title">
+        <h2 id="watched-title">Watched products ({new Set(d.rows.map((r) => r.productId)).size})</h2>
+        {total === 0 ? null : (
+          <table data-testid="watchlist">
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Your label</th>
+                <th scope="col">Seal</th>
+                <th scope="col">Status</th>
+                <th scope="col">Valid until</th>
+                <th scope="col">
+                  <span className="visually-hidden">Remove</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.rows.map((r) => (
+                <tr key={r.key}>
+                  <td>
+                    {r.name} <span className="muted small">{r.model} · {r.supplier}</span>
+                  </td>
+                  <td>{r.label}</td>
+                  <td className="mono">{r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"} {r.seal ? <span className="muted small">firmware {r.seal.firmware}</span> : null}</td>
+                  <td>{r.status === "no_seal" ? <span className="badge">No seal</span> : <VerdictBadge verdict={r.status} />}</td>
+                  <td>{r.seal ? formatDate(r.seal.validUntil) : ""}</td>
+                  <td>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="remove" />
+                      <input type="hidden" name="entryId" value={r.id} />
+                      <button className="button button--quiet button--small" type="submit" aria-label={`Stop watching ${r.name}`}>
+                        Remove
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="add-title">
+          <h2 id="add-title">Watch a product</h2>
+          <Form method="post" className="stack">
+            <Field label="Seal serial" name="serial" defaultValue={failed?.values?.serial} error={failed?.fieldErrors?.serial} hint="Any seal of the product; you will follow all its seals." />
+            <Field label="Your label (optional)" name="label" defaultValue={failed?.values?.label} hint="For example your own SKU." />
+            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+              Watch
+            </button>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="csv-title">
+          <h2 id="csv-title">Watch from a CSV</h2>
+          <Form method="post" encType="multipart/form-data" className="stack">
+            <input type="hidden" name="intent" value="csv" />
+            <div className={failed?.fieldErrors?.file ? "field field--error" : "field"}>
+              <label htmlFor="watch-file">CSV file (the same as for a bulk check)</label>
+              <input id="watch-file" name="file" type="file" accept=".csv,text/csv" />
+              {failed?.fieldErrors?.file ? <p className="field__error">{failed.fieldErrors.file}</p> : null}
+            </div>
+            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+              Watch them all
+            </button>
+          </Form>
+        </section>
+      </div>
+    </>
+  );
+}

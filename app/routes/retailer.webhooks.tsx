@@ -1,0 +1,139 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Field, FormError, Notice } from "../components/Field";
+import { WEBHOOK_SIGNATURE_HEADER } from "../domain/webhook";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { requirePermission } from "../lib/session.server";
+import { registerWebhook, removeWebhook, sendTestWebhook, webhookInput, webhooksView } from "../services/watchlist.server";
+
+export const meta: MetaFunction = () => [{ title: "Webhooks — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  return { endpoints: webhooksView(user), header: WEBHOOK_SIGNATURE_HEADER };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "seals.verify");
+  const form = await request.formData();
+  const intent = form.get("intent");
+  const id = String(form.get("endpointId") ?? "");
+  if (intent === "test") {
+    const r = await attempt(() => sendTestWebhook(user, id));
+    return r.ok ? { ok: true as const, notice: "A test event is queued; it is sent within seconds. Reload to see the attempt." } : r.response;
+  }
+  if (intent === "remove") {
+    const r = await attempt(() => removeWebhook(user, id));
+    return r.ok ? { ok: true as const, notice: "Endpoint removed." } : r.response;
+  }
+  const values = { url: String(form.get("url") ?? "") };
+  const parsed = webhookInput.safeParse(values);
+  if (!parsed.success) return failure("Check the URL.", { url: parsed.error.issues[0].message }, values);
+  const r = await attempt(() => registerWebhook(user, parsed.data), values);
+  if (!r.ok) return r.response;
+  return { ok: true as const, notice: "Endpoint registered.", secret: r.value.secret };
+}
+
+export default function Webhooks() {
+  const { endpoints, header } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const nav = useNavigation();
+  const failed = a && !a.ok ? a : null;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            <Link to="/retailer/watchlist">Watchlist</Link>
+          </p>
+          <h1>Webhooks</h1>
+          <p>
+            Every status change of a product on your watchlist is POSTed as JSON to your endpoints, signed with HMAC-SHA256 in the <code>{header}</code> header (
+            <code>t=&lt;unix time&gt;,v1=&lt;hex HMAC of "t.body"&gt;</code>), and retried with backoff for up to a day and a half when it fails.
+          </p>
+        </div>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      {a?.ok && "secret" in a && a.secret ? (
+        <div className="alert alert--warn" role="status">
+          <strong>Your signing secret — shown only now:</strong> <span className="once-secret" data-testid="webhook-secret">{a.secret}</span>
+          <p className="small">Store it in your receiver to check each delivery's signature. If you lose it, remove the endpoint and register it again.</p>
+        </div>
+      ) : null}
+      <FormError message={failed?.formError} />
+      <section className="card" aria-labelledby="add-title">
+        <h2 id="add-title">Register an endpoint</h2>
+        <Form method="post" className="stack">
+          <Field label="HTTPS URL" name="url" type="url" defaultValue={failed?.values?.url} error={failed?.fieldErrors?.url} hint="A public https address. Private, loopback and cloud-metadata addresses are refused, and redirects are not followed." />
+          <button className="button" type="submit" disabled={nav.state !== "idle"}>
+            Register
+          </button>
+        </Form>
+      </section>
+      {endpoints.map((ep) => (
+        <section className="card" key={ep.id} aria-label={`Endpoint ${ep.url}`}>
+          <div className="page-head">
+            <div>
+              <h2 className="mono">{ep.url}</h2>
+              <p className="small">
+                Registered {formatDateTime(ep.createdAt)} by {ep.by}
+              </p>
+            </div>
+            <div className="actions">
+              <Form method="post">
+                <input type="hidden" name="intent" value="test" />
+                <input type="hidden" name="endpointId" value={ep.id} />
+                <button className="button button--quiet" type="submit">
+                  Send a test event
+                </button>
+              </Form>
+              <Form method="post">
+                <input type="hidden" name="intent" value="remove" />
+                <input type="hidden" name="endpointId" value={ep.id} />
+                <button className="button button--danger" type="submit">
+                  Remove
+                </button>
+              </Form>
+            </div>
+          </div>
+          {ep.deliveries.length === 0 ? (
+            <p className="muted">No deliveries yet.</p>
+          ) : (
+            <div className="table-wrap">
+              <table data-testid="deliveries">
+                <thead>
+                  <tr>
+                    <th scope="col">Event</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Attempts (response)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ep.deliveries.map((d) => (
+                    <tr key={d.id}>
+                      <td>
+                        {d.type} <span className="muted small mono">{d.eventId}</span>
+                      </td>
+                      <td>
+                        <span className={d.status === "delivered" ? "badge badge--ok" : d.status === "failed" ? "badge badge--bad" : "badge badge--warn"}>{d.status}</span>
+                        {d.status === "pending" && d.nextAttemptAt ? <span className="small muted"> next {formatDateTime(d.nextAttemptAt)}</span> : null}
+                      </td>
+                      <td className="small">
+                        {d.attempts.map((at) => (
+                          <div key={at.id}>
+                            #{at.attempt} {formatDateTime(at.at)}: {at.statusCode ?? "no response"} {at.error ? `(${at.error})` : ""} {at.durationMs} ms
+                          </div>
+                        ))}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ))}
+    </>
+  );
+}

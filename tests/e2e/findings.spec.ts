@@ -1,0 +1,51 @@
+// A vulnerability report from both sides: an assessor records one (CVSS scored, deadline set from
+// the checklist), the supplier sees the clock and answers; a retail buyer cannot see it.
+import { expect, test } from "@playwright/test";
+import { expectHydrated, stateFile, watchConsole } from "./helpers";
+
+test("an assessor records a report; the supplier sees the clock and answers it; a buyer is refused", async ({ browser }) => {
+  const asha = await (await browser.newContext({ storageState: stateFile("assessor") })).newPage();
+  const problems = watchConsole(asha);
+  await asha.goto("/assessor");
+  await asha.getByRole("link", { name: "Vulnerabilities" }).click();
+  await asha.getByRole("link", { name: "Record a report" }).click();
+  await asha.getByLabel("Product").selectOption({ label: "Brightnest Video Doorbell (BN-VD1) — Brightnest Smart Home Ltd" });
+  await asha.getByRole("button", { name: "Continue" }).click();
+  await expectHydrated(asha);
+  await asha.getByLabel(/firmware 1\.8\.0/).check();
+  await asha.getByLabel("Title").fill("Doorbell stream reachable without auth on the LAN");
+  await asha.getByLabel("Description").fill("The RTSP stream on port 554 answers without credentials to any device on the local network.");
+  await asha.getByLabel("Severity").selectOption("medium");
+  await asha.getByLabel("CVSS 3.1 vector (optional)").fill("CVSS:3.1/AV:X/AC:L");
+  await asha.getByLabel("Reported by").fill("Home-lab researcher");
+  await asha.getByRole("button", { name: "Record the report" }).click();
+  await expect(asha.getByText(/AV \(Attack Vector\) must be one of/).first()).toBeVisible(); // the bad vector is named, nothing recorded
+  await asha.getByLabel(/firmware 1\.8\.0/).check();
+  await asha.getByLabel("CVSS 3.1 vector (optional)").fill("CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N");
+  await asha.getByRole("button", { name: "Record the report" }).click();
+  await expect(asha.getByRole("heading", { level: 1 })).toHaveText("Doorbell stream reachable without auth on the LAN");
+  await expect(asha.getByText("6.5")).toBeVisible();
+  await expect(asha.getByTestId("disclosure-clock")).toContainText("days left");
+  await asha.screenshot({ path: "test-results/screenshots/finding-assessor.png", fullPage: true });
+  const url = new URL(asha.url()).pathname;
+
+  const sam = await browser.newPage({ storageState: undefined });
+  await sam.goto("/login");
+  await sam.getByLabel("Email").fill("supplier2@demo.test");
+  await sam.getByLabel("Password").fill("demo-password-2026");
+  await sam.getByRole("button", { name: "Log in" }).click();
+  await sam.getByRole("link", { name: "Vulnerabilities" }).click();
+  await sam.getByRole("link", { name: "Doorbell stream reachable without auth on the LAN" }).click();
+  await expect(sam.getByRole("heading", { level: 1 })).toHaveText("Doorbell stream reachable without auth on the LAN");
+  await expect(sam.getByTestId("disclosure-clock")).toContainText("days left");
+  await sam.getByRole("form", { name: "Acknowledge" }).getByLabel("Note (optional)").fill("Reproduced; a fix is planned for 1.8.1.");
+  await sam.getByRole("button", { name: "Acknowledge" }).click();
+  await expect(sam.getByRole("status")).toContainText("Acknowledged.");
+  await expect(sam.getByText("Reproduced; a fix is planned for 1.8.1.")).toBeVisible();
+  await sam.screenshot({ path: "test-results/screenshots/finding-supplier.png", fullPage: true });
+
+  const buyer = await (await browser.newContext({ storageState: stateFile("retailer") })).newPage();
+  const r = await buyer.goto(url);
+  expect(r?.status()).toBe(403);
+  expect(problems).toEqual([]);
+});
