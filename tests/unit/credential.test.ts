@@ -6,19 +6,9 @@ import { base64url, CompactSign, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential, type SealSubject } from "../../app/domain/credential";
 import { SigningKeys } from "../../app/adapters/signing-keys.server";
+import { demoSubject } from "../fixtures/seal-subject";
 
-const subject: SealSubject = {
-  serial: "IOTS-7KQ2-M9XD",
-  supplier: { name: "Gator Wearables Ltd" },
-  product: { name: "Gator Kids Watch 3", model: "GW-KW3", gtin: "5060123450002", sku: "GKW3-GRN", category: "childrens-wearable" },
-  hardwareRevision: "C",
-  firmwareVersion: "3.2.0",
-  checklist: { id: "etsi-en-303-645", version: "2.1.1", title: "Cyber Security for Consumer Internet of Things: Baseline Requirements", contentHash: "ce1ca597".padEnd(64, "0") },
-  level: "baseline",
-  results: { requirements: 67, pass: 65, notApplicable: 2, mandatoryMet: 32, advisoryMet: 35, advisoryTotal: 35 },
-  evidenceMerkleRoot: "ab".repeat(32),
-  supportPeriodEnd: "2029-12-31",
-};
+const subject: SealSubject = demoSubject();
 
 function credential(): SealCredential {
   return buildSealCredential({

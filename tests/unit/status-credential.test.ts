@@ -12,6 +12,7 @@ import {
   type StatusListCredential,
 } from "../../app/domain/status-credential";
 import { STATUS_LIST_MIN_ENTRIES, StatusBitstring, statusListCredentialSubject, type StatusPurpose } from "../../app/domain/status-list";
+import { demoSubject } from "../fixtures/seal-subject";
 
 function makeKey(kid: string) {
   const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
@@ -32,18 +33,7 @@ const NOW = new Date("2026-11-25T10:00:00.000Z");
 const REVOCATION_INDEX = 4711;
 const SUSPENSION_INDEX = 90210;
 
-const subject: SealSubject = {
-  serial: "IOTS-7KQ2-M9XD",
-  supplier: { name: "Gator Wearables Ltd" },
-  product: { name: "Gator Kids Watch 3", model: "GW-KW3", gtin: "5060123450002", sku: "GKW3-GRN", category: "childrens-wearable" },
-  hardwareRevision: "C",
-  firmwareVersion: "3.2.0",
-  checklist: { id: "etsi-en-303-645", version: "2.1.1", title: "Cyber Security for Consumer Internet of Things: Baseline Requirements", contentHash: "ce1ca597".padEnd(64, "0") },
-  level: "baseline",
-  results: { requirements: 67, pass: 65, notApplicable: 2, mandatoryMet: 32, advisoryMet: 35, advisoryTotal: 35 },
-  evidenceMerkleRoot: "ab".repeat(32),
-  supportPeriodEnd: "2029-12-31",
-};
+const subject: SealSubject = demoSubject();
 
 function seal(revocationIndex = REVOCATION_INDEX, suspensionIndex = SUSPENSION_INDEX): SealCredential {
   return buildSealCredential({

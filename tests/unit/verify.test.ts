@@ -7,6 +7,7 @@ import { checkpointBody, inclusionProof, leafHash, noteKeyId, rootFromLeafHashes
 import { visibleFacts } from "../../app/domain/seal-facts";
 import { logOrigin, TLOG_PROOF_FORMAT, type TlogProof } from "../../app/domain/tlog";
 import { checkArtefacts, VERDICT_LABELS } from "../../app/domain/verify";
+import { demoSubject } from "../fixtures/seal-subject";
 
 function makeKey(kid: string) {
   const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
@@ -20,18 +21,7 @@ const JWKS = [ISSUER.jwk];
 const BASE = "https://seal.example";
 const SERIAL = "IOTS-7KQ2-M9XD";
 
-const subject: SealSubject = {
-  serial: SERIAL,
-  supplier: { name: "Gator Wearables Ltd" },
-  product: { name: "Gator Kids Watch 3", model: "GW-KW3", gtin: "5060123450002", sku: "GKW3-GRN", category: "childrens-wearable" },
-  hardwareRevision: "C",
-  firmwareVersion: "3.2.0",
-  checklist: { id: "etsi-en-303-645", version: "2.1.1", title: "Cyber Security for Consumer Internet of Things: Baseline Requirements", contentHash: "ce1ca597".padEnd(64, "0") },
-  level: "baseline",
-  results: { requirements: 67, pass: 65, notApplicable: 2, mandatoryMet: 32, advisoryMet: 35, advisoryTotal: 35 },
-  evidenceMerkleRoot: "ab".repeat(32),
-  supportPeriodEnd: "2029-12-31",
-};
+const subject: SealSubject = demoSubject(SERIAL);
 
 function credential(overrides: Partial<SealSubject> = {}): SealCredential {
   return buildSealCredential({
