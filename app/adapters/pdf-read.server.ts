@@ -105,13 +105,6 @@ export async function readSealPdf(bytes: Uint8Array, timeoutMs = READ_TIMEOUT_MS
   });
 }
 
-/** Stops the reader (for a clean shutdown). */
-export async function closePdfReader(): Promise<void> {
-  const w = worker;
-  worker = undefined;
-  if (w) await w.terminate();
-}
-
 function hasPdfHeader(bytes: Uint8Array): boolean {
   // Readers accept the header within the first KiB; a seal PDF starts with it.
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024)).toString("latin1");

@@ -296,15 +296,4 @@ export function sweepFindings(actor: AnyActor = { system: "lifecycle" }): { susp
   return { suspended, reinstated };
 }
 
-/** Open findings per product version (for the supplier's and assessor's overviews). */
-export function openFindingCount(organizationId?: string): number {
-  return (
-    db()
-      .select({ n: sql<number>`count(*)` })
-      .from(findings)
-      .where(and(inArray(findings.status, ["open", "acknowledged", "fix_in_progress", "fixed"]), organizationId ? eq(findings.organizationId, organizationId) : undefined))
-      .get()?.n ?? 0
-  );
-}
-
 export type { Severity };

@@ -151,8 +151,3 @@ export async function statusListCredential(listId: string): Promise<{ jws: strin
   signedLists.set(listId, { version, signedAt: now, jws, dataDir: env.dataDir });
   return { jws, maxAgeSeconds: Math.floor(STATUS_LIST_TTL_MS / 2 / 1000) };
 }
-
-/** The newest events first, for an assessor's overview. */
-export function recentSealEvents(limit = 50) {
-  return db().select().from(sealEvents).orderBy(desc(sealEvents.id)).limit(limit).all();
-}

@@ -94,22 +94,6 @@ export function logSize(t: Reader = db()): number {
   return last ? last.i + 1 : 0;
 }
 
-export function logLeaf(index: number) {
-  return db().select().from(logLeaves).where(eq(logLeaves.leafIndex, index)).get() ?? null;
-}
-
-/** Leaves [from, from+count), for browsing the log. */
-export function logEntries(from: number, count: number) {
-  return db()
-    .select()
-    .from(logLeaves)
-    .where(lte(logLeaves.leafIndex, from + count - 1))
-    .orderBy(desc(logLeaves.leafIndex))
-    .limit(count)
-    .all()
-    .filter((r) => r.leafIndex >= from);
-}
-
 export type ProofAnswer<T> = { ok: true; value: T } | { ok: false; status: 400 | 404; message: string };
 
 /** The inclusion proof of leaf `index` in the tree of `treeSize` leaves (the latest when omitted). */
