@@ -25,7 +25,9 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts/ },
-    { name: "chromium", testIgnore: /auth\.setup\.ts/, dependencies: ["setup"] },
+    { name: "chromium", testIgnore: [/auth\.setup\.ts/, /recertification\.spec\.ts/], dependencies: ["setup"] },
+    // Journeys that change demo seals other tests read (a re-certification supersedes the suspended demo seal): after everything else.
+    { name: "after", testMatch: /recertification\.spec\.ts/, dependencies: ["chromium"] },
   ],
   webServer: {
     // The production build, on a fresh data directory (seeded on start like a newcomer's first run).

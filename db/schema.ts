@@ -250,9 +250,35 @@ export const submissions = sqliteTable(
     /** The assessor who has taken it for review. */
     assigneeId: text("assignee_id").references(() => users.id),
     assignedAt: integer("assigned_at", { mode: "timestamp_ms" }),
+    /**
+     * A delta re-certification names the seal it re-certifies (another firmware version of the
+     * same product): answers, evidence and the verdicts of unchanged requirements carry over, and
+     * its approval supersedes that seal. Null for a full assessment.
+     */
+    recertifiesSerial: text("recertifies_serial"),
+    /** The supplier's summary of what changed in this firmware (re-certifications). */
+    changeSummary: text("change_summary").notNull().default(""),
   },
   (t) => [index("submissions_org_idx").on(t.organizationId, t.status), index("submissions_status_idx").on(t.status, t.submittedAt),
-    index("submissions_queue_idx").on(t.status, t.checklistVersionId, t.targetLevel, t.submittedAt), index("submissions_pv_idx").on(t.productVersionId)],
+    index("submissions_queue_idx").on(t.status, t.checklistVersionId, t.targetLevel, t.submittedAt), index("submissions_pv_idx").on(t.productVersionId),
+    index("submissions_recertifies_idx").on(t.recertifiesSerial)],
+);
+
+/** In a re-certification, the requirements the supplier marks as changed by the new firmware, with what changed. */
+export const submissionChanges = sqliteTable(
+  "submission_changes",
+  {
+    submissionId: text("submission_id")
+      .notNull()
+      .references(() => submissions.id, { onDelete: "cascade" }),
+    requirementRef: text("requirement_ref").notNull(),
+    note: text("note").notNull(),
+    markedBy: text("marked_by")
+      .notNull()
+      .references(() => users.id),
+    markedAt: integer("marked_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.submissionId, t.requirementRef] })],
 );
 
 export const answers = sqliteTable(
@@ -321,6 +347,8 @@ export const verdicts = sqliteTable(
       .notNull()
       .references(() => users.id),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** A re-certification's verdict carried over unchanged from the certified assessment: that verdict's id (its assessor is kept). */
+    carriedFromId: integer("carried_from_id"),
   },
   (t) => [index("verdicts_submission_ref").on(t.submissionId, t.requirementRef, t.id)],
 );
@@ -490,6 +518,8 @@ export const findings = sqliteTable(
     deadline: integer("deadline", { mode: "timestamp_ms" }).notNull(),
     status: text("status", { enum: FINDING_STATUSES }).notNull(),
     fixedInVersion: text("fixed_in_version"),
+    /** The checklist requirements the flaw concerns, as `<checklist-id>:<ref>`: a re-certification re-reviews them. */
+    requirementRefs: text("requirement_refs", { mode: "json" }).notNull().default([]).$type<string[]>(),
     createdBy: text("created_by")
       .notNull()
       .references(() => users.id),

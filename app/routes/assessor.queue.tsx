@@ -108,6 +108,7 @@ export default function Queue() {
                       <Link to={`/assessor/submissions/${r.id}`}>{r.product}</Link>
                       <div className="small muted">
                         hw {r.hardwareRevision} · fw {r.firmwareVersion}
+                        {r.recertifiesSerial ? <span className="badge badge--info">re-certification</span> : null}
                       </div>
                     </td>
                     <td>

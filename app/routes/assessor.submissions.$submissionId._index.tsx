@@ -4,8 +4,7 @@ import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { ReviewActions } from "../components/ReviewActions";
 import { StatusBadge } from "../components/StatusBadge";
-import { CLAIM_LABELS } from "../domain/answers";
-import { VERDICT_LABELS } from "../domain/review";
+import { ReviewRequirementTable } from "../components/ReviewRequirementTable";
 import { attempt, failure } from "../lib/action-errors.server";
 import { formatDate, formatDateTime, humanizeAction } from "../lib/format";
 import { parseForm } from "../lib/forms";
@@ -102,6 +101,34 @@ export default function ReviewPage() {
       ) : null}
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
+      {d.recertification ? (
+        <div className="alert alert--info" data-testid="recertification">
+          <strong>
+            Re-certification of seal{" "}
+            <Link to={`/seals/${d.recertification.serial}`} className="mono">
+              {d.recertification.serial}
+            </Link>{" "}
+            (firmware {d.recertification.fromFirmware} → {d.header.firmwareVersion})
+          </strong>
+          <p>What changed, in the supplier's words: {d.recertification.changeSummary}</p>
+          <p>
+            Re-review <strong>{d.recertification.toReview}</strong> of {d.recertification.toReview + d.recertification.carried} requirements: those the supplier marked or edited and those an
+            open vulnerability report names. Approval issues a new seal and supersedes {d.recertification.serial}.
+          </p>
+          {d.fixesCertified.length ? (
+            <p>
+              Approving also certifies the fix of:{" "}
+              {d.fixesCertified.map((f, i) => (
+                <span key={f.id}>
+                  {i ? ", " : ""}
+                  <Link to={`/findings/${f.id}`}>{f.title}</Link>
+                </span>
+              ))}
+              .
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       {d.proposal ? (
         <p className="alert alert--info">
           Approval proposed {formatDateTime(d.proposal.createdAt)}
@@ -157,35 +184,25 @@ export default function ReviewPage() {
           </ul>
         </section>
       ) : null}
-      <section className="card" aria-labelledby="reqs-title">
-        <h2 id="reqs-title">Requirements</h2>
-        <table className="requirements-table">
-          <thead>
-            <tr>
-              <th>Requirement</th>
-              <th>Claim</th>
-              <th className="num">Files</th>
-              <th>Verdict</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.requirements.map((r) => (
-              <tr key={r.ref} className={r.changed ? "changed" : undefined}>
-                <td>
-                  <Link to={`requirements/${r.ref}`}>
-                    <span className="requirement__ref">{r.ref}</span> {r.title}
-                  </Link>{" "}
-                  <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>{r.applicability}</span>
-                  {r.changed ? <span className="badge badge--warn">changed</span> : null}
-                </td>
-                <td>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "—"}</td>
-                <td className="num">{r.evidence.length || ""}</td>
-                <td>{r.verdict ? <span className={r.verdict.verdict === "pass" ? "badge badge--ok" : r.verdict.verdict === "fail" ? "badge badge--bad" : "badge badge--warn"}>{VERDICT_LABELS[r.verdict.verdict]}</span> : <span className="muted">not scored</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      {d.recertification ? (
+        <>
+          <section className="card" aria-labelledby="reqs-title">
+            <h2 id="reqs-title">To re-review ({d.recertification.toReview})</h2>
+            <ReviewRequirementTable rows={d.requirements.filter((r) => r.mustReview)} label="Requirements to re-review" showReasons />
+          </section>
+          <details className="card">
+            <summary>
+              <strong>Carried over ({d.recertification.carried})</strong>: unchanged since the certified assessment; their verdicts stand unless you record a new one
+            </summary>
+            <ReviewRequirementTable rows={d.requirements.filter((r) => !r.mustReview)} label="Requirements carried over" />
+          </details>
+        </>
+      ) : (
+        <section className="card" aria-labelledby="reqs-title">
+          <h2 id="reqs-title">Requirements</h2>
+          <ReviewRequirementTable rows={d.requirements} label="Requirements" />
+        </section>
+      )}
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">Decisions</h2>
         {d.decisions.length === 0 ? <p className="muted">None yet.</p> : null}

@@ -89,6 +89,17 @@ export default function VerdictPage() {
           </p>
           <p data-testid="justification">{r.answer?.justification || <span className="muted">No justification.</span>}</p>
           {r.answer?.noEvidenceReason ? <p className="small">Why no evidence: {r.answer.noEvidenceReason}</p> : null}
+          {r.certifiedVerdict ? (
+            <div className={r.mustReview ? "alert alert--warn" : "alert alert--info"} data-testid="certified-verdict">
+              <strong>{r.mustReview ? "Re-review: " : "Unchanged: "}</strong>
+              {r.mustReview ? r.deltaReasons.join("; ") : "the certified verdict carries over."}
+              <p className="small">
+                Certified verdict: <strong>{VERDICT_LABELS[r.certifiedVerdict.verdict as keyof typeof VERDICT_LABELS]}</strong>
+                {r.certifiedVerdict.accepted ? " (justification accepted)" : ""} by {r.certifiedVerdict.assessorName}, {formatDateTime(r.certifiedVerdict.createdAt)}
+                {r.certifiedVerdict.comment ? `: ${r.certifiedVerdict.comment}` : ""}
+              </p>
+            </div>
+          ) : null}
         </section>
         <section className="card verdict-form" aria-labelledby="verdict-title">
           <h2 id="verdict-title">Verdict</h2>
@@ -153,6 +164,7 @@ export default function VerdictPage() {
                 <strong>{VERDICT_LABELS[h.verdict]}</strong>
                 {h.accepted ? " (justification accepted)" : ""} by {h.assessorName}, {formatDateTime(h.createdAt)}
                 {h.comment ? `: ${h.comment}` : ""}
+                {h.carriedFromId ? " (carried over from the certified assessment)" : ""}
               </li>
             ))}
           </ul>

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
 import { ProductFields } from "../components/ProductFields";
@@ -11,18 +12,27 @@ import { parseForm } from "../lib/forms";
 import { requirePermission } from "../lib/session.server";
 import { addProductVersion, getProduct, productInput, productVersionInput, updateProduct } from "../services/products.server";
 import { serviceOrThrow } from "../lib/service-response.server";
+import { recertificationChoices, recertificationInput, startRecertification } from "../services/recertification.server";
+import { Recertify } from "../components/Recertify";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.product.name ?? "Product"} — IoT Seal` }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return serviceOrThrow(() => getProduct(user, params.productId ?? ""));
+  return serviceOrThrow(() => ({ ...getProduct(user, params.productId ?? ""), recertify: recertificationChoices(user, params.productId ?? "") }));
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   const form = await request.formData();
   const intent = form.get("intent");
+  if (intent === "recertify") {
+    const parsed = parseForm(recertificationInput, form);
+    if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "recertify" });
+    const r = await attempt(() => startRecertification(user, parsed.data), { intent: "recertify", productVersionId: parsed.data.productVersionId });
+    if (!r.ok) return r.response;
+    throw redirect(`/supplier/submissions/${r.value}`);
+  }
   if (intent === "add-version") {
     const parsed = parseForm(productVersionInput, form);
     if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "add-version" });
@@ -36,7 +46,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function ProductPage() {
-  const { product, versions, submissions } = useLoaderData<typeof loader>();
+  const { product, versions, submissions, recertify } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -78,6 +88,9 @@ export default function ProductPage() {
                 <Link className="button button--quiet button--small" to={`/supplier/submissions/new?productVersion=${v.id}`}>
                   Open a submission
                 </Link>
+                {recertify[v.id] ? (
+                  <Recertify versionId={v.id} firmware={v.firmwareVersion} seals={recertify[v.id]} busy={busy} failed={failed?.values?.intent === "recertify" && failed.values.productVersionId === v.id ? failed : undefined} />
+                ) : null}
               </li>
             ))}
           </ul>

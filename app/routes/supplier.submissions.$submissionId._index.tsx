@@ -86,6 +86,20 @@ export default function SubmissionPage() {
           · <a href={`/s/${d.seal.serial}/credential`}>credential</a>
         </div>
       ) : null}
+      {d.recertification ? (
+        <div className="alert alert--info" data-testid="recertification">
+          <strong>
+            Re-certification of seal <Link to={`/s/${d.recertification.serial}`} className="mono">{d.recertification.serial}</Link> (firmware {d.recertification.fromFirmware})
+          </strong>
+          <p>What changed: {d.recertification.changeSummary}</p>
+          <p>
+            The certified answers and evidence were carried over. The assessor reviews <strong data-testid="to-review-count">{d.recertification.toReview}</strong> of{" "}
+            {d.recertification.toReview + d.recertification.carried} requirements again: those you mark as changed, edit, or that an open vulnerability report names; the
+            certified verdicts of the other {d.recertification.carried} carry over.
+            {d.recertification.canMark ? " Open a requirement to mark it as changed by this firmware." : ""}
+          </p>
+        </div>
+      ) : null}
       {s.status !== "draft" && s.status !== "changes_requested" ? (
         <p className="alert alert--info">This submission is {s.status.replace("_", " ")}: its answers and evidence are read-only.</p>
       ) : null}
@@ -176,6 +190,7 @@ export default function SubmissionPage() {
                 <th>Claim</th>
                 <th className="num">Files</th>
                 <th>State</th>
+                {d.recertification ? <th>Re-review</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -190,6 +205,11 @@ export default function SubmissionPage() {
                   <td>{r.answer.claim ? CLAIM_LABELS[r.answer.claim] : <span className="muted">—</span>}</td>
                   <td className="num">{r.evidence.length || ""}</td>
                   <td>{r.problems.length ? <span className="badge badge--warn">{r.answer.claim ? "incomplete" : "to answer"}</span> : <span className="badge badge--ok">complete</span>}</td>
+                  {r.delta ? (
+                    <td className="small">
+                      {r.delta.length ? <span className="badge badge--brand" title={r.delta.join("; ")}>re-review</span> : <span className="muted">carried over</span>}
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -17,6 +17,8 @@ import { serviceOrThrow } from "../lib/service-response.server";
 import { requirePermission } from "../lib/session.server";
 import { linkExistingEvidence, unlinkEvidence } from "../services/evidence.server";
 import { answerInput, requirementView, saveAnswer } from "../services/submissions.server";
+import { changeMarkInput, markRequirementChanged } from "../services/recertification.server";
+import { ChangeMark } from "../components/ChangeMark";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — ${data.header.productName} — IoT Seal` : "Requirement — IoT Seal" }];
 
@@ -40,6 +42,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const form = await request.formData();
   const intent = form.get("intent");
+  if (intent === "mark-change") {
+    const parsed = parseForm(changeMarkInput, form);
+    if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+    const r = await attempt(() => markRequirementChanged(user, id, ref, parsed.data), formValues(form));
+    return r.ok ? { ok: true as const, notice: parsed.data.changed ? "Marked as changed: the assessor will review it again." : "Mark removed." } : r.response;
+  }
   if (intent === "link" || intent === "unlink") {
     const parsed = intent === "link" ? parseForm(linkInput, form) : parseForm(unlinkInput, form);
     if (!parsed.ok) return failure("Choose a file.", parsed.fieldErrors);
@@ -163,6 +171,7 @@ export default function RequirementPage() {
           </Form>
         </section>
       </div>
+      {r.delta ? <ChangeMark reasons={r.delta} note={r.changeMark} canMark={Boolean(d.recertification?.canMark)} busy={busy} error={failed?.fieldErrors?.note} /> : null}
       <section className="card" aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence ({r.evidence.length})</h2>
         <EvidenceList files={r.evidence} canRemove={r.editable} />

@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { checklistVersions, findings, findingUpdates, findingVersions, organizations, products, productVersions, sealEvents, seals, submissions } from "../../db/schema";
+import { checklistVersions, requirements, findings, findingUpdates, findingVersions, organizations, products, productVersions, sealEvents, seals, submissions } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { scoreCvss31 } from "../domain/cvss";
 import { availableFindingActions, blocksSeal, checkFixedInVersion, clockOf, disclosureDeadline, extendDeadline, nextFindingStatus, SEVERITIES, type DisclosureDays, type FindingAction, type Severity } from "../domain/findings";
@@ -38,6 +38,7 @@ export const findingInput = z.object({
   cvssVector: z.string().trim().max(200).optional(),
   reporter: z.string().trim().min(2, "Name who reported it (a person, a researcher's handle or an organisation).").max(200),
   reportedOn: dateField("date reported"),
+  requirementRefs: z.array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list.")).max(50, "Name at most 50 requirements.").optional(),
 });
 
 const isAssessor = (a: Actor) => can(a.role, "seals.manage");
@@ -73,6 +74,9 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>)
     if (!product) throw new ServiceError("not_found", "No product has this id.");
     const versions = tx.select({ id: productVersions.id }).from(productVersions).where(and(eq(productVersions.productId, product.id), inArray(productVersions.id, input.versionIds))).all();
     if (versions.length !== new Set(input.versionIds).size) throw new ServiceError("invalid", "Choose firmware versions of this product.", { versionIds: "Choose firmware versions of this product." });
+    const known = new Set(requirementChoices(tx, product.id).map((r) => r.value));
+    const unknownRef = (input.requirementRefs ?? []).find((r) => !known.has(r));
+    if (unknownRef) throw new ServiceError("invalid", `${unknownRef} is not a requirement this product was assessed against.`, { requirementRefs: `${unknownRef} is not a requirement this product was assessed against.` });
     const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
     const at = new Date(nowMs());
     tx.insert(findings)
@@ -89,6 +93,7 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>)
         reportedAt,
         deadline,
         status: "open",
+        requirementRefs: [...new Set(input.requirementRefs ?? [])],
         createdBy: actor.userId,
         createdAt: at,
         updatedAt: at,
@@ -232,13 +237,41 @@ export function findingTargets(actor: Actor) {
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
     .orderBy(asc(products.name), desc(productVersions.createdAt))
     .all();
-  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; versions: { id: string; label: string }[] }>();
+  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; versions: { id: string; label: string }[]; requirements: { value: string; label: string }[] }>();
   for (const r of rows) {
-    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, versions: [] };
+    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, versions: [], requirements: requirementChoices(db(), r.productId) };
     p.versions.push({ id: r.versionId, label: `firmware ${r.firmware} (hardware ${r.hardware})` });
     byProduct.set(r.productId, p);
   }
   return [...byProduct.values()];
+}
+
+/**
+ * The requirements a finding against this product may name (`<checklist-id>:<ref>`): those of every
+ * checklist version the product was submitted against, so a re-certification re-reviews them.
+ */
+function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): { value: string; label: string }[] {
+  const versionIds = t
+    .selectDistinct({ id: submissions.checklistVersionId })
+    .from(submissions)
+    .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .where(eq(productVersions.productId, productId))
+    .all()
+    .map((r) => r.id);
+  if (!versionIds.length) return [];
+  const rows = t
+    .select({ checklistId: checklistVersions.checklistId, title: checklistVersions.title, ref: requirements.ref, reqTitle: requirements.title })
+    .from(requirements)
+    .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
+    .where(inArray(requirements.versionId, versionIds))
+    .orderBy(asc(checklistVersions.checklistId), asc(requirements.position))
+    .all();
+  const seen = new Map<string, { value: string; label: string }>();
+  for (const r of rows) {
+    const value = `${r.checklistId}:${r.ref}`;
+    if (!seen.has(value)) seen.set(value, { value, label: `${r.title} ${r.ref} — ${r.reqTitle}` });
+  }
+  return [...seen.values()];
 }
 
 // --- The disclosure sweeper --------------------------------------------------------------------

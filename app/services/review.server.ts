@@ -3,7 +3,7 @@
  * requests for changes, four-eyes approval and rejection. Every call checks the role, the
  * conflict-of-interest rule and (for changes) the submission's version, in one transaction.
  */
-import { and, asc, count, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { answers, checklistVersions, conflictDeclarations, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../db/schema";
@@ -15,6 +15,8 @@ import { assertCan } from "./authorize.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { prepareSeal, recordIssuedSeal } from "./seals.server";
+import { completeRecertification, fixesCertifiedBy, recertificationContext } from "./recertification.server";
+import { describeReason } from "../domain/recertification";
 import { answerFacts, evidenceOf, loadSubmission, requirementsInScope, transitionSubmission, type SubmissionRow } from "./submissions.server";
 
 type Reader = Pick<Tx, "select">;
@@ -67,10 +69,10 @@ function bump(tx: Tx, s: SubmissionRow): void {
 // ---------------------------------------------------------------------------------------------
 // Reading the state of a review
 
-export function latestVerdicts(t: Reader, submissionId: string): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date }> {
+export function latestVerdicts(t: Reader, submissionId: string): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }> {
   const rows = t.select().from(verdicts).where(eq(verdicts.submissionId, submissionId)).orderBy(asc(verdicts.id)).all();
-  const map = new Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date }>();
-  for (const r of rows) map.set(r.requirementRef, { verdict: r.verdict, comment: r.comment, accepted: r.accepted, id: r.id, assessorId: r.assessorId, createdAt: r.createdAt });
+  const map = new Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }>();
+  for (const r of rows) map.set(r.requirementRef, { verdict: r.verdict, comment: r.comment, accepted: r.accepted, id: r.id, assessorId: r.assessorId, createdAt: r.createdAt, carriedFromId: r.carriedFromId });
   return map;
 }
 
@@ -196,6 +198,7 @@ export async function confirmApproval(actor: Actor, id: string, comment: string)
     decide(tx, actor, s, "approval_confirmed", comment);
     transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal.assessorId, seal: prepared.serial });
     recordIssuedSeal(tx, prepared, actor);
+    completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
     return prepared.serial;
   });
 }
@@ -262,6 +265,7 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
       firmwareVersion: productVersions.firmwareVersion,
       assigneeName: assignee.name,
       assigneeId: submissions.assigneeId,
+      recertifiesSerial: submissions.recertifiesSerial,
     })
     .from(submissions)
     .innerJoin(organizations, eq(organizations.id, submissions.organizationId))
@@ -318,7 +322,7 @@ export function assessorCounts(actor: Actor) {
 
 /** What changed since this assessor's last look (their last verdict or decision). */
 function changesSince(t: Reader, s: SubmissionRow, assessorId: string) {
-  const lastVerdict = t.select({ at: verdicts.createdAt }).from(verdicts).where(and(eq(verdicts.submissionId, s.id), eq(verdicts.assessorId, assessorId))).orderBy(desc(verdicts.id)).limit(1).get()?.at;
+  const lastVerdict = t.select({ at: verdicts.createdAt }).from(verdicts).where(and(eq(verdicts.submissionId, s.id), eq(verdicts.assessorId, assessorId), isNull(verdicts.carriedFromId))).orderBy(desc(verdicts.id)).limit(1).get()?.at;
   const lastDecision = t.select({ at: decisions.createdAt }).from(decisions).where(and(eq(decisions.submissionId, s.id), eq(decisions.assessorId, assessorId))).orderBy(desc(decisions.id)).limit(1).get()?.at;
   const since = [lastVerdict, lastDecision].filter((d): d is Date => Boolean(d)).sort((a, b) => b.getTime() - a.getTime())[0];
   if (!since) return null;
@@ -353,6 +357,7 @@ export function reviewView(actor: Actor, id: string) {
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
   const mine = s.assigneeId === actor.userId;
+  const recert = recertificationContext(t, s);
   return {
     submission: s,
     header,
@@ -363,6 +368,15 @@ export function reviewView(actor: Actor, id: string) {
     changes,
     decisions: decisionRows.map((r) => ({ ...r.d, assessorName: r.name })),
     proposal: proposal ? { ...proposal, byMe: proposal.assessorId === actor.userId } : null,
+    recertification: recert && {
+      serial: recert.seal.serial,
+      sealState: recert.seal.state,
+      fromFirmware: recert.seal.firmware,
+      changeSummary: recert.changeSummary,
+      toReview: recert.delta.toReview.length,
+      carried: recert.delta.carried.length,
+    },
+    fixesCertified: fixesCertifiedBy(t, s),
     can: {
       take: !conflict && s.status === "submitted",
       release: mine && s.status === "in_review" && !proposal,
@@ -385,6 +399,11 @@ export function reviewView(actor: Actor, id: string) {
       verdict: latest.get(r.ref) ?? null,
       history: history.filter((h) => h.v.requirementRef === r.ref).map((h) => ({ ...h.v, assessorName: h.name })),
       changed: Boolean(changes && (changes.changedAnswers.includes(r.ref) || changes.newEvidence.some((e) => e.ref === r.ref))),
+      // A re-certification: why this requirement is reviewed again, or that its certified verdict carried over.
+      mustReview: recert ? recert.reasonsByRef.has(r.ref) : true,
+      deltaReasons: (recert?.reasonsByRef.get(r.ref) ?? []).map(describeReason),
+      carried: latest.get(r.ref)?.carriedFromId != null,
+      certifiedVerdict: recert?.certifiedVerdicts.get(r.ref) ?? null,
     })),
   };
 }

@@ -16,6 +16,8 @@ import { recordAudit } from "./audit.server";
 import { assertCan, assertSameOrganization } from "./authorize.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
+import { carryOverVerdicts, recertificationContext } from "./recertification.server";
+import { describeReason } from "../domain/recertification";
 
 export type SubmissionRow = typeof submissions.$inferSelect;
 
@@ -60,7 +62,7 @@ export function openSubmission(actor: Actor, input: z.infer<typeof openSubmissio
   return transaction((tx) => openSubmissionTx(tx, actor, input));
 }
 
-function openSubmissionTx(tx: Tx, actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
+export function openSubmissionTx(tx: Tx, actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
   {
     const pv = tx
       .select({ id: productVersions.id, organizationId: products.organizationId, name: products.name, firmware: productVersions.firmwareVersion })
@@ -124,28 +126,38 @@ export function startRenewal(actor: Actor, serial: string): string {
     const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get();
     if (!seal || seal.organizationId !== actor.organizationId) throw new ServiceError("not_found", "None of your seals has this serial.");
     const previous = loadSubmission(tx, seal.submissionId);
-    let cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, previous.checklistVersionId)).get()!;
-    if (cv.status !== "published") {
-      const newest = tx.select().from(checklistVersions).where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published"))).orderBy(desc(checklistVersions.publishedOn)).get();
-      if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to renew against.`);
-      cv = newest;
-    }
+    const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
     const id = openSubmissionTx(tx, actor, { productVersionId: seal.productVersionId, target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel } });
-    const inScope = new Set(requirementsInScope(tx, cv.id, previous.targetLevel).map((r) => r.ref));
-    const at = new Date(nowMs());
-    let copied = 0;
-    for (const a of tx.select().from(answers).where(eq(answers.submissionId, previous.id)).all()) {
-      if (!inScope.has(a.requirementRef)) continue;
-      tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: id, requirementRef: a.requirementRef, claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, updatedBy: actor.userId, updatedAt: at }).run();
-      copied++;
-    }
-    for (const l of tx.select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, previous.id)).all()) {
-      if (!inScope.has(l.requirementRef)) continue;
-      tx.insert(evidenceLinks).values({ id: crypto.randomUUID(), submissionId: id, requirementRef: l.requirementRef, sha256: l.sha256, originalName: l.originalName, linkedBy: actor.userId, linkedAt: at }).run();
-    }
+    const copied = copyAnswersAndEvidence(tx, actor, previous.id, id, cv.id, previous.targetLevel);
     recordAudit(tx, actor, { action: "submission.renewal_started", target: { type: "submission", id }, details: { seal: serial, from: previous.id, checklist: cv.id, answersCopied: copied } });
     return id;
   });
+}
+
+/** The checklist version a renewal or re-certification continues on: the same one, or the newest published version of that checklist if it was retired. */
+export function continuingChecklistVersion(tx: Pick<Tx, "select">, checklistVersionId: string) {
+  const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, checklistVersionId)).get()!;
+  if (cv.status === "published") return cv;
+  const newest = tx.select().from(checklistVersions).where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published"))).orderBy(desc(checklistVersions.publishedOn)).get();
+  if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to continue on.`);
+  return newest;
+}
+
+/** Copies the answers and evidence links of every requirement still in scope from one submission to another; returns the answers copied. */
+export function copyAnswersAndEvidence(tx: Tx, actor: Actor, fromId: string, toId: string, checklistVersionId: string, level: string): number {
+  const inScope = new Set(requirementsInScope(tx, checklistVersionId, level).map((r) => r.ref));
+  const at = new Date(nowMs());
+  let copied = 0;
+  for (const a of tx.select().from(answers).where(eq(answers.submissionId, fromId)).all()) {
+    if (!inScope.has(a.requirementRef)) continue;
+    tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: a.requirementRef, claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, updatedBy: actor.userId, updatedAt: at }).run();
+    copied++;
+  }
+  for (const l of tx.select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, fromId)).all()) {
+    if (!inScope.has(l.requirementRef)) continue;
+    tx.insert(evidenceLinks).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: l.requirementRef, sha256: l.sha256, originalName: l.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+  }
+  return copied;
 }
 
 /** Loads a submission the supplier may see (own organisation), or throws. */
@@ -302,6 +314,7 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
     if (progress.blockers.length) {
       throw new ServiceError("conflict", `${progress.blockers.length} requirement${progress.blockers.length === 1 ? "" : "s"} still block${progress.blockers.length === 1 ? "s" : ""} submission: ${progress.blockers.slice(0, 5).map((b) => b.ref).join(", ")}${progress.blockers.length > 5 ? ", …" : ""}.`);
     }
+    if (s.status === "draft") carryOverVerdicts(tx, actor, s); // a re-certification keeps the verdicts of what did not change
     transitionSubmission(tx, actor, s, s.status === "changes_requested" ? "resubmit" : "submit", expectedVersion, { requirements: progress.total });
   });
 }
@@ -366,9 +379,11 @@ export function submissionView(actor: Actor, id: string) {
   const blockersByRef = new Map(progress.blockers.map((b) => [b.ref, b.problems]));
   const feedback = feedbackFor(t, s);
   const seal = t.select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil }).from(seals).where(eq(seals.submissionId, s.id)).get() ?? null;
+  const recert = recertificationContext(t, s);
   return {
     submission: s,
     seal,
+    recertification: recert && { serial: recert.seal.serial, fromFirmware: recert.seal.firmware, changeSummary: recert.changeSummary, toReview: recert.delta.toReview.length, carried: recert.delta.carried.length, canMark: s.status === "draft" },
     feedback: { decision: feedback.decision, sentBack: [...feedback.byRef].map(([ref, f]) => ({ ref, ...f })) },
     header,
     checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
@@ -393,6 +408,9 @@ export function submissionView(actor: Actor, id: string) {
             problems: blockersByRef.get(r.ref) ?? [],
             editable: editable === "all" || editable.has(r.ref),
             assessorComment: feedback.byRef.get(r.ref) ?? null,
+            // A re-certification: why the assessor will review it again (empty: its certified verdict carries over).
+            delta: recert ? (recert.reasonsByRef.get(r.ref) ?? []).map(describeReason) : null,
+            changeMark: recert?.marks.get(r.ref) ?? null,
           })),
       }))
       .filter((sec) => sec.requirements.length > 0),

@@ -1,0 +1,59 @@
+import { Link } from "@remix-run/react";
+import { CLAIM_LABELS, type Claim } from "../domain/answers";
+import { VERDICT_LABELS, type Verdict } from "../domain/review";
+
+export interface ReviewRow {
+  ref: string;
+  title: string;
+  applicability: string;
+  changed: boolean;
+  answer: { claim: Claim | null } | null;
+  evidence: unknown[];
+  verdict: { verdict: Verdict } | null;
+  carried: boolean;
+  deltaReasons: string[];
+}
+
+const verdictClass = (v: Verdict) => (v === "pass" ? "badge badge--ok" : v === "fail" ? "badge badge--bad" : "badge badge--warn");
+
+/** The requirements of a submission under review, with claim, files and verdict (and, in a re-certification, why each is reviewed again). */
+export function ReviewRequirementTable({ rows, label, showReasons }: { rows: ReviewRow[]; label: string; showReasons?: boolean }) {
+  return (
+    <table className="requirements-table" aria-label={label}>
+      <thead>
+        <tr>
+          <th>Requirement</th>
+          <th>Claim</th>
+          <th className="num">Files</th>
+          <th>Verdict</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.ref} className={r.changed ? "changed" : undefined}>
+            <td>
+              <Link to={`requirements/${r.ref}`}>
+                <span className="requirement__ref">{r.ref}</span> {r.title}
+              </Link>{" "}
+              <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>{r.applicability}</span>
+              {r.changed ? <span className="badge badge--warn">changed</span> : null}
+              {showReasons && r.deltaReasons.length ? (
+                <ul className="small reasons">
+                  {r.deltaReasons.map((x) => (
+                    <li key={x}>{x}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </td>
+            <td>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "—"}</td>
+            <td className="num">{r.evidence.length || ""}</td>
+            <td>
+              {r.verdict ? <span className={verdictClass(r.verdict.verdict)}>{VERDICT_LABELS[r.verdict.verdict]}</span> : <span className="muted">not scored</span>}
+              {r.carried ? <span className="small muted"> carried over</span> : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
