@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
-export const E2E_DATA_DIR = ".e2e-data";
+/** Where the e2e server keeps its data (E2E_DATA_DIR lets two runs, on two E2E_PORTs, work side by side). */
+export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? ".e2e-data";
 /** The demo buyer's webhook points here; tests/e2e/verify.spec.ts listens on it. */
 export const E2E_WEBHOOK_PORT = Number(process.env.E2E_WEBHOOK_PORT ?? PORT + 99);
 

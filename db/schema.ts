@@ -124,6 +124,8 @@ export const checklistVersions = sqliteTable(
     levels: text("levels", { mode: "json" }).notNull().$type<{ id: string; title: string }[]>(),
     validityMonths: integer("validity_months").notNull(),
     disclosureDays: text("disclosure_days", { mode: "json" }).notNull().$type<Record<"critical" | "high" | "medium" | "low", number>>(),
+    /** Days after a recurring requirement falls due before the seal is suspended (`recurring_grace_days`, 14 by default). */
+    recurringGraceDays: integer("recurring_grace_days").notNull().default(14),
     status: text("status", { enum: CHECKLIST_VERSION_STATUSES }).notNull(),
     contentHash: text("content_hash").notNull(), // SHA-256 of the RFC 8785 canonical content
     content: text("content").notNull(), // the canonical JSON itself
@@ -163,6 +165,8 @@ export const requirements = sqliteTable(
     applies: text("applies", { mode: "json" }).notNull().$type<Record<string, "mandatory" | "advisory">>(),
     condition: text("condition"),
     evidenceHint: text("evidence_hint"),
+    /** `recurs_every_days`: after the seal, fresh accepted evidence is needed this often (null: once is enough). */
+    recursEveryDays: integer("recurs_every_days"),
     position: integer("position").notNull(),
   },
   (t) => [uniqueIndex("requirements_version_ref").on(t.versionId, t.ref), index("requirements_version_position").on(t.versionId, t.position)],
@@ -518,6 +522,14 @@ export const findings = sqliteTable(
     deadline: integer("deadline", { mode: "timestamp_ms" }).notNull(),
     status: text("status", { enum: FINDING_STATUSES }).notNull(),
     fixedInVersion: text("fixed_in_version"),
+    /** The stable public id of the finding's advisory (IOTSEAL-<year>-<sequence>), shown once it is disclosed. */
+    advisoryId: text("advisory_id"),
+    /** When an assessor verified the fix (the fix is certified): one of the moments that make the advisory public. */
+    verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
+    /** When the supplier published the advisory before its time, if it did. */
+    publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+    /** When the portal first noted the advisory public and told the watchers (set once). */
+    disclosureNotedAt: integer("disclosure_noted_at", { mode: "timestamp_ms" }),
     /** The checklist requirements the flaw concerns, as `<checklist-id>:<ref>`: a re-certification re-reviews them. */
     requirementRefs: text("requirement_refs", { mode: "json" }).notNull().default([]).$type<string[]>(),
     createdBy: text("created_by")
@@ -528,7 +540,12 @@ export const findings = sqliteTable(
     /** Optimistic concurrency, as for submissions. */
     version: integer("version").notNull().default(1),
   },
-  (t) => [index("findings_product").on(t.productId, t.status), index("findings_org").on(t.organizationId, t.status), index("findings_deadline").on(t.status, t.deadline)],
+  (t) => [
+    index("findings_product").on(t.productId, t.status),
+    index("findings_org").on(t.organizationId, t.status),
+    index("findings_deadline").on(t.status, t.deadline),
+    uniqueIndex("findings_advisory_id").on(t.advisoryId),
+  ],
 );
 
 /** The firmware versions a finding affects. */
@@ -653,4 +670,128 @@ export const webhookAttempts = sqliteTable(
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("webhook_attempts_delivery").on(t.deliveryId, t.attempt)],
+);
+
+// --- Continuous assurance: recurring evidence ---------------------------------------------------
+
+export const RECURRING_EVIDENCE_STATUSES = ["pending", "accepted", "rejected"] as const;
+
+/** Fresh evidence for a recurring requirement of an issued seal, and the assessor's decision on it. */
+export const recurringEvidence = sqliteTable(
+  "recurring_evidence",
+  {
+    id: text("id").primaryKey(),
+    serial: text("serial")
+      .notNull()
+      .references(() => seals.serial),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    requirementRef: text("requirement_ref").notNull(),
+    sha256: text("sha256")
+      .notNull()
+      .references(() => evidenceFiles.sha256),
+    originalName: text("original_name").notNull(),
+    note: text("note").notNull().default(""),
+    submittedBy: text("submitted_by")
+      .notNull()
+      .references(() => users.id),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }).notNull(),
+    status: text("status", { enum: RECURRING_EVIDENCE_STATUSES }).notNull(),
+    decidedBy: text("decided_by").references(() => users.id),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+    comment: text("comment").notNull().default(""),
+  },
+  (t) => [index("recurring_evidence_seal").on(t.serial, t.requirementRef, t.submittedAt), index("recurring_evidence_status").on(t.status, t.submittedAt)],
+);
+
+// --- Continuous assurance: retailer acceptance policies, the watchers' events, API tokens --------
+
+/** A retailer organisation's acceptance policy (see app/domain/policy.ts for the rules). */
+export const acceptancePolicies = sqliteTable(
+  "acceptance_policies",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    name: text("name").notNull(),
+    category: text("category").notNull(), // "any" or a product category
+    accepted: text("accepted", { mode: "json" }).notNull().$type<{ checklistId: string; minLevel: string }[]>(),
+    requiredProvisions: text("required_provisions", { mode: "json" }).notNull().$type<string[]>(),
+    minSupportMonths: integer("min_support_months"),
+    blockingFindingSeverity: text("blocking_finding_severity", { enum: FINDING_SEVERITIES }),
+    maxSealAgeMonths: integer("max_seal_age_months"),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("acceptance_policies_org_name").on(t.organizationId, sql`lower(${t.name})`)],
+);
+
+/** The last result of each policy for each seal of a watched product, so a change raises an event once. */
+export const policyStates = sqliteTable(
+  "policy_states",
+  {
+    policyId: text("policy_id")
+      .notNull()
+      .references(() => acceptancePolicies.id, { onDelete: "cascade" }),
+    serial: text("serial")
+      .notNull()
+      .references(() => seals.serial),
+    meets: integer("meets", { mode: "boolean" }).notNull(),
+    misses: text("misses", { mode: "json" }).notNull().$type<{ clause: string; message: string }[]>(),
+    evaluatedAt: integer("evaluated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.policyId, t.serial] })],
+);
+
+/**
+ * What each retailer organisation's watchers see change, in order: a seal event of a watched
+ * product, a watched product starting or stopping to meet one of its policies, an advisory
+ * disclosed. The watchlist's "since your last visit", the feed and the webhooks read from here.
+ */
+export const watchEvents = sqliteTable(
+  "watch_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    type: text("type").notNull(), // seal.suspended, policy.unmet, advisory.published, ...
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    serial: text("serial"),
+    /** The public event as delivered (JSON). */
+    body: text("body").notNull(),
+    /** Set for a seal event, so it is fanned out once per organisation. */
+    sealEventId: integer("seal_event_id"),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("watch_events_org").on(t.organizationId, t.id), uniqueIndex("watch_events_org_seal_event").on(t.organizationId, t.sealEventId)],
+);
+
+/** A retailer organisation's token for the public API (policy results in answers); only its SHA-256 is kept. */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** The first characters, shown so people can tell their tokens apart. */
+    prefix: text("prefix").notNull(),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_org").on(t.organizationId)],
 );

@@ -75,13 +75,16 @@ export default function Watchlist() {
           ) : (
             <ul className="timeline" data-testid="watch-changes">
               {d.changes.map((c) => (
-                <li key={c.id}>
+                <li key={c.seq}>
                   <time dateTime={c.at}>{formatDateTime(c.at)}</time>
                   <span>
-                    <strong>{c.product.name}</strong> firmware {c.firmwareVersion}: <VerdictBadge verdict={c.status} /> {c.reason}{" "}
-                    <Link className="small" to={`/s/${c.serial}`}>
-                      {c.serial}
-                    </Link>
+                    <strong>{c.product.name}</strong>
+                    {typeof c.firmwareVersion === "string" ? ` firmware ${c.firmwareVersion}` : ""}: {c.status ? <VerdictBadge verdict={c.status} /> : <span className="badge badge--info">{WATCH_EVENT_LABELS[c.type] ?? c.type}</span>} {c.reason}{" "}
+                    {c.serial ? (
+                      <Link className="small" to={`/s/${c.serial}`}>
+                        {c.serial}
+                      </Link>
+                    ) : null}
                   </span>
                 </li>
               ))}
@@ -159,3 +162,6 @@ export default function Watchlist() {
     </>
   );
 }
+
+/** Labels of the watch events that are not seal status changes. */
+const WATCH_EVENT_LABELS: Record<string, string> = { "policy.unmet": "Policy missed", "policy.met": "Policy met", "advisory.published": "Advisory published" };

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { checklists, checklistSections, checklistVersions, crosswalkLinks, requirements } from "../../db/schema";
+import { DEFAULT_RECURRING_GRACE_DAYS } from "../domain/recurring";
 import { nowMs } from "../adapters/clock.server";
 import { canonicalChecklist, checklistHash } from "../domain/checklist/canonical";
 import { parseCrosswalkTarget, resolveCrosswalk } from "../domain/checklist/crosswalk";
@@ -118,6 +119,7 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
         levels: file.levels,
         validityMonths: file.validity_months,
         disclosureDays: file.disclosure_days,
+        recurringGraceDays: file.recurring_grace_days ?? DEFAULT_RECURRING_GRACE_DAYS,
         status: "published",
         contentHash: hash,
         content: canonicalChecklist(file),
@@ -141,6 +143,7 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
             applies: r.applies,
             condition: r.condition ?? null,
             evidenceHint: r.evidence ?? null,
+            recursEveryDays: r.recurs_every_days ?? null,
             position: position++,
           })
           .run();

@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { organizations, products, productVersions, sealEvents, seals, users, watchlistEntries, watchlistVisits, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { organizations, products, productVersions, sealEvents, seals, users, watchEvents, watchlistEntries, watchlistVisits, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { deliverWebhook } from "../adapters/webhook-sender.server";
 import { getEnv } from "../config/env.server";
@@ -60,6 +60,17 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boole
   if (exists) return false;
   const id = crypto.randomUUID();
   tx.insert(watchlistEntries).values({ id, organizationId: actor.organizationId, productId, label, addedBy: actor.userId, createdAt: new Date(nowMs()) }).run();
+  // The product's history comes with it (no webhooks for the past): the feed and "since your last visit" start complete.
+  for (const e of tx
+    .select({ id: sealEvents.id, kind: sealEvents.kind, serial: sealEvents.serial, at: sealEvents.at })
+    .from(sealEvents)
+    .innerJoin(seals, eq(seals.serial, sealEvents.serial))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(productVersions.productId, productId))
+    .orderBy(asc(sealEvents.id))
+    .all()) {
+    tx.insert(watchEvents).values({ organizationId: actor.organizationId, type: `seal.${e.kind}`, productId, serial: e.serial, body: "", sealEventId: e.id, at: e.at }).onConflictDoNothing().run();
+  }
   recordAudit(tx, actor, { action: "watchlist.added", target: { type: "product", id: productId }, organizationId: actor.organizationId, details: { label } });
   return true;
 }
@@ -99,8 +110,8 @@ export function unwatch(actor: Actor, entryId: string): void {
 }
 
 /** The public description of one seal event (what a watcher, the feed and a webhook see). */
-export interface WatchEvent {
-  id: number;
+export interface SealWatchEvent {
+  id: string; // seal-event-<n>: the same for every watcher
   type: string; // seal.issued, seal.suspended, ...
   serial: string;
   status: SealVerdict;
@@ -111,22 +122,29 @@ export interface WatchEvent {
   at: string;
 }
 
+/**
+ * One change a watcher sees: a seal event of a watched product (above), or an event of the
+ * organisation's own (a policy met or missed, an advisory disclosed), each with a type, the
+ * product, a one-line reason and, for the feed, the cursor `seq`.
+ */
+export type WatchEvent = { seq: number; type: string; serial: string | null; reason: string; product: { id: string; name: string; model: string }; at: string; status?: SealVerdict } & Record<string, unknown>;
+
 const EVENT_STATUS: Record<string, SealVerdict> = { issued: "valid", reinstated: "valid", suspended: "suspended", revoked: "revoked", expired: "expired", superseded: "superseded" };
 
-function eventRows(t: Tx | ReturnType<typeof db>, where: ReturnType<typeof and>, limit: number, order: "asc" | "desc" = "asc") {
-  return t
-    .select({ e: sealEvents, productId: products.id, productName: products.name, model: products.model, firmware: productVersions.firmwareVersion })
-    .from(sealEvents)
-    .innerJoin(seals, eq(seals.serial, sealEvents.serial))
-    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-    .innerJoin(products, eq(products.id, productVersions.productId))
-    .where(where)
-    .orderBy(order === "asc" ? asc(sealEvents.id) : desc(sealEvents.id))
-    .limit(limit)
-    .all()
-    .map(
-      (r): WatchEvent => ({
-        id: r.e.id,
+function sealEventRows(t: Tx | ReturnType<typeof db>, ids: number[]): Map<number, SealWatchEvent> {
+  const out = new Map<number, SealWatchEvent>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = t
+      .select({ e: sealEvents, productId: products.id, productName: products.name, model: products.model, firmware: productVersions.firmwareVersion })
+      .from(sealEvents)
+      .innerJoin(seals, eq(seals.serial, sealEvents.serial))
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .innerJoin(products, eq(products.id, productVersions.productId))
+      .where(inArray(sealEvents.id, ids.slice(i, i + 500)))
+      .all();
+    for (const r of rows) {
+      out.set(r.e.id, {
+        id: `seal-event-${r.e.id}`,
         type: `seal.${r.e.kind}`,
         serial: r.e.serial,
         status: EVENT_STATUS[r.e.kind] ?? "valid",
@@ -135,12 +153,51 @@ function eventRows(t: Tx | ReturnType<typeof db>, where: ReturnType<typeof and>,
         firmwareVersion: r.firmware,
         logIndex: r.e.logIndex,
         at: r.e.at.toISOString(),
-      }),
-    );
+      });
+    }
+  }
+  return out;
 }
 
-const watchedProducts = (t: Tx | ReturnType<typeof db>, organizationId: string) =>
-  t.select({ productId: watchlistEntries.productId }).from(watchlistEntries).where(eq(watchlistEntries.organizationId, organizationId)).all().map((r) => r.productId);
+/** An organisation's watch events after `since` (oldest first, or newest first), as the watchers see them. */
+function watchEventsOf(t: Tx | ReturnType<typeof db>, organizationId: string, since: number, limit: number, order: "asc" | "desc" = "asc"): WatchEvent[] {
+  const rows = t
+    .select()
+    .from(watchEvents)
+    .where(and(eq(watchEvents.organizationId, organizationId), gt(watchEvents.id, since)))
+    .orderBy(order === "asc" ? asc(watchEvents.id) : desc(watchEvents.id))
+    .limit(limit)
+    .all();
+  const sealRows = sealEventRows(t, rows.filter((r) => r.sealEventId !== null).map((r) => r.sealEventId!));
+  const out: WatchEvent[] = [];
+  for (const r of rows) {
+    const body = r.sealEventId !== null ? sealRows.get(r.sealEventId) : (JSON.parse(r.body) as Omit<WatchEvent, "seq">);
+    if (body) out.push({ ...body, seq: r.id } as WatchEvent);
+  }
+  return out;
+}
+
+/**
+ * Records one change for the watchers of `productId` (every organisation watching it, or only
+ * `organizationId`) and queues it to each of their active webhook endpoints, in the caller's
+ * transaction (an outbox). `body.id` is the event's id in webhook deliveries.
+ */
+export function publishWatchEvent(tx: Tx, e: { productId: string; type: string; serial: string | null; body: { id: string } & Record<string, unknown>; sealEventId?: number; organizationId?: string }): void {
+  const orgs = e.organizationId
+    ? [e.organizationId]
+    : tx.select({ org: watchlistEntries.organizationId }).from(watchlistEntries).where(eq(watchlistEntries.productId, e.productId)).all().map((r) => r.org);
+  const at = new Date(nowMs());
+  for (const org of orgs) {
+    const inserted = tx
+      .insert(watchEvents)
+      .values({ organizationId: org, type: e.type, productId: e.productId, serial: e.serial, body: e.sealEventId === undefined ? JSON.stringify(e.body) : "", sealEventId: e.sealEventId ?? null, at })
+      .onConflictDoNothing()
+      .run();
+    if (!inserted.changes) continue;
+    const endpoints = tx.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(eq(webhookEndpoints.organizationId, org), eq(webhookEndpoints.active, true))).all();
+    for (const ep of endpoints) enqueue(tx, ep.id, e.body.id, e.body);
+  }
+}
 
 /** The watchlist page: each watched product with its current seal, counts by status, and what changed since the last visit. */
 export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } = {}) {
@@ -176,23 +233,22 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   const visit = t.select().from(watchlistVisits).where(eq(watchlistVisits.userId, actor.userId)).get();
-  const productIds = entries.map((e) => e.productId);
   const since = visit?.lastSeenEventId ?? 0;
-  const changes = productIds.length ? eventRows(t, and(inArray(products.id, productIds), gt(sealEvents.id, since)), 200, "desc") : [];
-  const newest = t.select({ id: sql<number>`coalesce(max(${sealEvents.id}), 0)` }).from(sealEvents).get()!.id;
+  const changes = watchEventsOf(t, actor.organizationId, since, 200, "desc");
+  const newest = t.select({ id: sql<number>`coalesce(max(${watchEvents.id}), 0)` }).from(watchEvents).where(eq(watchEvents.organizationId, actor.organizationId)).get()!.id;
   if (opts.markSeen) {
     t.insert(watchlistVisits).values({ userId: actor.userId, lastSeenEventId: newest, at: now }).onConflictDoUpdate({ target: watchlistVisits.userId, set: { lastSeenEventId: newest, at: now } }).run();
   }
   return { rows, counts, changes, lastVisit: visit?.at ?? null };
 }
 
-/** The feed of status changes of watched products: oldest first after `since` (an event id cursor), paged. */
+/** The feed of changes of watched products: oldest first after `since` (a cursor: the last event's `seq`), paged. */
 export function watchlistFeed(actor: Actor, since: number, limit = 100) {
   assertBuyer(actor);
-  const productIds = watchedProducts(db(), actor.organizationId);
-  const events = productIds.length ? eventRows(db(), and(inArray(products.id, productIds), gt(sealEvents.id, since)), Math.min(Math.max(limit, 1), 500)) : [];
-  const next = events.length ? events[events.length - 1].id : since;
-  return { events, next, hasMore: events.length === Math.min(Math.max(limit, 1), 500) };
+  const page = Math.min(Math.max(limit, 1), 500);
+  const events = watchEventsOf(db(), actor.organizationId, since, page);
+  const next = events.length ? events[events.length - 1].seq : since;
+  return { events, next, hasMore: events.length === page };
 }
 
 // --- Webhooks ------------------------------------------------------------------------------------
@@ -245,19 +301,13 @@ export function sendTestWebhook(actor: Actor, id: string): void {
 }
 
 /**
- * Called inside the transaction of every seal event: queues one delivery per active endpoint of
- * every organisation watching the seal's product (the outbox).
+ * Called inside the transaction of every seal event: one watch event per organisation watching
+ * the seal's product, and one webhook delivery per active endpoint of each (the outbox).
  */
 export function enqueueSealEvent(tx: Tx, sealEventId: number): void {
-  const [event] = eventRows(tx, and(eq(sealEvents.id, sealEventId)), 1);
+  const event = sealEventRows(tx, [sealEventId]).get(sealEventId);
   if (!event) return;
-  const endpoints = tx
-    .select({ id: webhookEndpoints.id })
-    .from(webhookEndpoints)
-    .innerJoin(watchlistEntries, eq(watchlistEntries.organizationId, webhookEndpoints.organizationId))
-    .where(and(eq(watchlistEntries.productId, event.product.id), eq(webhookEndpoints.active, true)))
-    .all();
-  for (const ep of endpoints) enqueue(tx, ep.id, `seal-event-${event.id}`, { ...event, id: `seal-event-${event.id}` });
+  publishWatchEvent(tx, { productId: event.product.id, type: event.type, serial: event.serial, body: { ...event }, sealEventId });
 }
 
 /** The buyer's endpoints with their recent deliveries and every attempt. */

@@ -2,9 +2,9 @@
 // of it and the session for the other tests.
 import fs from "node:fs";
 import { expect, test as setup } from "@playwright/test";
-import { ACCOUNTS, expectHydrated, loginViaForm, ROLES, stateFile, watchConsole } from "./helpers";
+import { ACCOUNTS, E2E_DIR, expectHydrated, loginViaForm, ROLES, stateFile, watchConsole } from "./helpers";
 
-fs.mkdirSync(".e2e-data/auth", { recursive: true });
+fs.mkdirSync(`${E2E_DIR}/auth`, { recursive: true });
 
 for (const role of ROLES) {
   setup(`log in as ${role} and land on the ${role} dashboard`, async ({ page }) => {

@@ -1,8 +1,9 @@
 // Read-only access to the e2e server's database, to find the ids the demo seed created.
 import Database from "better-sqlite3";
+import { E2E_DIR } from "./helpers";
 
 export function e2eDb() {
-  return new Database(".e2e-data/data/iot-seal.db", { readonly: true, fileMustExist: true });
+  return new Database(`${E2E_DIR}/data/iot-seal.db`, { readonly: true, fileMustExist: true });
 }
 
 export function seeded() {

@@ -11,7 +11,9 @@ export const ACCOUNTS: Record<Role, { email: string; dashboard: string; heading:
   admin: { email: "admin@demo.test", dashboard: "/admin", heading: /Administration/ },
 };
 
-export const stateFile = (role: Role) => `.e2e-data/auth/${role}.json`;
+/** The e2e server's data directory (as in playwright.config.ts). */
+export const E2E_DIR = process.env.E2E_DATA_DIR ?? ".e2e-data";
+export const stateFile = (role: Role) => `${E2E_DIR}/auth/${role}.json`;
 
 export async function loginViaForm(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.goto("/login");

@@ -93,7 +93,7 @@ function describeIssue(doc: Document, issue: z.core.$ZodIssue, pos: Pos): Checkl
   return [{ ...at(doc, path, pos), path: formatPath(path), message }];
 }
 
-const KNOWN_KEYS = ["id", "title", "publisher", "version", "published", "source", "levels", "validity_months", "disclosure_days", "sections", "ref", "requirements", "text", "applies", "condition", "evidence", "maps_to", "critical", "high", "medium", "low"];
+const KNOWN_KEYS = ["id", "title", "publisher", "version", "published", "source", "levels", "validity_months", "disclosure_days", "recurring_grace_days", "sections", "ref", "requirements", "text", "applies", "condition", "evidence", "recurs_every_days", "maps_to", "critical", "high", "medium", "low"];
 
 function suggest(key: string): string {
   const near = KNOWN_KEYS.find((k) => k !== key && distance(k, key) <= 2);

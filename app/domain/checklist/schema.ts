@@ -44,6 +44,12 @@ export const requirementSchema = z.strictObject({
   applies: z.record(z.string(), z.enum(APPLICABILITY, { error: "must be mandatory or advisory" }), { error: "applies must map level ids to mandatory or advisory" }),
   condition: text("condition", 1000).optional(),
   evidence: text("evidence", 2000).optional(),
+  recurs_every_days: z
+    .number({ error: "recurs_every_days must be a whole number of days" })
+    .int({ error: "recurs_every_days must be a whole number of days" })
+    .min(1, { error: "recurs_every_days must be at least 1" })
+    .max(3650, { error: "recurs_every_days must be at most 3650 (ten years)" })
+    .optional(),
   maps_to: z
     .array(z.string().regex(MAPS_TO, { error: "must be <checklist-id>:<ref>, such as \"etsi-en-303-645:5.1-1\"" }), { error: "maps_to must be a list of <checklist-id>:<ref> strings" })
     .optional(),
@@ -83,6 +89,12 @@ export const checklistFileSchema = z
       },
       { error: "disclosure_days must map critical, high, medium and low to days" },
     ),
+    recurring_grace_days: z
+      .number({ error: "recurring_grace_days must be a whole number of days" })
+      .int({ error: "recurring_grace_days must be a whole number of days" })
+      .min(0, { error: "recurring_grace_days must be 0 or more" })
+      .max(365, { error: "recurring_grace_days must be at most 365" })
+      .optional(),
     sections: z.array(sectionSchema, { error: "sections must be a list" }).min(1, { error: "a checklist needs at least one section" }),
   });
 

@@ -1,0 +1,218 @@
+/**
+ * Coordinated disclosure: who may see what of a finding, and when. Pure: time is always
+ * passed in, and the finding's current deadline (after any extension) is the one that counts.
+ *
+ * Embargo. While a finding is open and before its deadline, nothing about it is public: no
+ * title, no description, no severity.
+ *
+ * Disclosure. Its advisory becomes public at the earliest of these moments that is not later
+ * than `now`:
+ *   - fix_certified: the fix was verified (status verified_fixed) at `verifiedAt`;
+ *   - deadline_passed: the disclosure deadline, once `now` is strictly later than it (the same
+ *     comparison as findings.blocksSeal: at the deadline instant itself it is still embargoed);
+ *   - published_by_supplier: the supplier published it early at `publishedAt`.
+ * A future `verifiedAt` or `publishedAt` does not count (yet). A withdrawn finding (not a real
+ * issue) is never public, whatever the dates. `verifiedAt` counts only when the status is
+ * verified_fixed; a verified_fixed finding without a `verifiedAt` fails closed (the fix does not
+ * count as certified until the caller passes when). When two moments coincide the reason is,
+ * in this order: fix_certified, published_by_supplier, deadline_passed.
+ *
+ * The public advisory holds ONLY: advisory id, title, severity, affected firmware versions, the
+ * fixed firmware version (only once the fix is certified: an unverified or rejected fix is not
+ * advertised), and the days reported / fixed (verified) / disclosed. Never the description, the
+ * reporter, the CVSS vector, the status history or notes: it is built field by field.
+ *
+ * Viewers:
+ *   - certifier (assessor or admin), and the supplier that owns the product: "full", always;
+ *   - everyone else: "advisory" once public, otherwise "none"; except that a retailer watching
+ *     the product learns that an open embargoed finding exists ("existence": its severity
+ *     only, shown as counts). Closed findings (verified_fixed, withdrawn) that are not public
+ *     are "none"; a withdrawn finding is "none" for every outsider.
+ *
+ * Dates shown are UTC days (YYYY-MM-DD).
+ */
+import { isOpen, SEVERITIES, type FindingStatus, type Severity } from "./findings";
+
+export interface DisclosureFinding {
+  id: string;
+  advisoryId: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  status: FindingStatus;
+  reportedAt: Date;
+  /** The current disclosure deadline (after any extension). */
+  deadline: Date;
+  /** When the fix was verified; counts only with status verified_fixed. */
+  verifiedAt: Date | null;
+  /** When the supplier published the advisory early, if it did. */
+  publishedAt: Date | null;
+  fixedInVersion: string | null;
+  affectedVersions: string[];
+  reporter?: string;
+}
+
+export type DisclosureReason = "fix_certified" | "deadline_passed" | "published_by_supplier";
+
+export type Disclosure =
+  | { public: true; since: Date; reason: DisclosureReason }
+  | { public: false; reason: "embargoed"; until: Date }
+  | { public: false; reason: "withdrawn" };
+
+export type Viewer =
+  | { kind: "anonymous" }
+  | { kind: "retailer"; watchesProduct: boolean }
+  | { kind: "supplier"; ownsProduct: boolean }
+  | { kind: "certifier" };
+
+export type Visibility = "full" | "advisory" | "existence" | "none";
+
+export interface PublicAdvisory {
+  advisoryId: string;
+  title: string;
+  severity: Severity;
+  affectedVersions: string[];
+  fixedInVersion: string | null;
+  /** YYYY-MM-DD (UTC) */
+  reportedOn: string;
+  /** YYYY-MM-DD (UTC) the fix was certified, or null. */
+  fixedOn: string | null;
+  /** YYYY-MM-DD (UTC) the advisory became public. */
+  disclosedOn: string;
+  reason: DisclosureReason;
+}
+
+export interface OutsiderView {
+  /** Newest disclosed first. */
+  advisories: PublicAdvisory[];
+  /** Only for a retailer watching the product; null for everyone else. */
+  openEmbargoed: { count: number; bySeverity: Record<Severity, number> } | null;
+}
+
+const ymd = (d: Date) => d.toISOString().slice(0, 10);
+const isValidDate = (d: Date | null | undefined): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
+
+/** When the fix was certified, if it was and that moment is not later than now. */
+function certifiedAt(f: DisclosureFinding, now: Date): Date | null {
+  if (f.status !== "verified_fixed" || !isValidDate(f.verifiedAt)) return null;
+  return f.verifiedAt.getTime() <= now.getTime() ? f.verifiedAt : null;
+}
+
+/** Whether the finding's advisory is public at `now`, since when and why. */
+export function disclosureOf(f: DisclosureFinding, now: Date): Disclosure {
+  if (f.status === "withdrawn") return { public: false, reason: "withdrawn" };
+  const t = now.getTime();
+  // In tie-break order: an earlier entry wins when moments coincide.
+  const candidates: { at: Date; reason: DisclosureReason }[] = [];
+  const verified = certifiedAt(f, now);
+  if (verified) candidates.push({ at: verified, reason: "fix_certified" });
+  if (isValidDate(f.publishedAt) && f.publishedAt.getTime() <= t) candidates.push({ at: f.publishedAt, reason: "published_by_supplier" });
+  if (isValidDate(f.deadline) && t > f.deadline.getTime()) candidates.push({ at: f.deadline, reason: "deadline_passed" });
+  if (candidates.length === 0) return { public: false, reason: "embargoed", until: new Date(f.deadline.getTime()) };
+  let first = candidates[0];
+  for (const c of candidates) if (c.at.getTime() < first.at.getTime()) first = c;
+  return { public: true, since: new Date(first.at.getTime()), reason: first.reason };
+}
+
+/** How much of the finding `viewer` may see at `now`. */
+export function visibilityFor(viewer: Viewer, f: DisclosureFinding, now: Date): Visibility {
+  if (viewer.kind === "certifier") return "full";
+  if (viewer.kind === "supplier" && viewer.ownsProduct) return "full";
+  if (f.status === "withdrawn") return "none";
+  if (disclosureOf(f, now).public) return "advisory";
+  if (viewer.kind === "retailer" && viewer.watchesProduct && isOpen(f.status)) return "existence";
+  return "none";
+}
+
+/** The public advisory, or null while it is not public. Never carries anything but its own fields. */
+export function publicAdvisory(f: DisclosureFinding, now: Date): PublicAdvisory | null {
+  const d = disclosureOf(f, now);
+  if (!d.public) return null;
+  const verified = certifiedAt(f, now);
+  return {
+    advisoryId: f.advisoryId,
+    title: f.title,
+    severity: f.severity,
+    affectedVersions: [...f.affectedVersions],
+    fixedInVersion: verified ? f.fixedInVersion : null,
+    reportedOn: ymd(f.reportedAt),
+    fixedOn: verified ? ymd(verified) : null,
+    disclosedOn: ymd(d.since),
+    reason: d.reason,
+  };
+}
+
+const zeroCounts = (): Record<Severity, number> => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+
+function compareAdvisoryIds(a: string, b: string): number {
+  const pa = parseAdvisoryId(a);
+  const pb = parseAdvisoryId(b);
+  if (pa && pb) return pa.year - pb.year || pa.sequence - pb.sequence;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What an outsider sees of a product's findings: the public advisories (newest disclosed
+ * first; same moment: higher advisory id first) and, for a retailer watching the product, how
+ * many open findings are still embargoed, by severity. A certifier or owning supplier gets
+ * the same public view (what outsiders see); their full view is not built here.
+ */
+export function outsiderView(viewer: Viewer, findings: readonly DisclosureFinding[], now: Date): OutsiderView {
+  const watching = viewer.kind === "retailer" && viewer.watchesProduct;
+  const outsider: Viewer = watching ? viewer : { kind: "anonymous" };
+  const listed: { since: number; advisory: PublicAdvisory }[] = [];
+  const bySeverity = zeroCounts();
+  let count = 0;
+  for (const f of findings) {
+    const v = visibilityFor(outsider, f, now);
+    if (v === "advisory") {
+      const d = disclosureOf(f, now);
+      const advisory = publicAdvisory(f, now);
+      if (d.public && advisory) listed.push({ since: d.since.getTime(), advisory });
+    } else if (v === "existence") {
+      count += 1;
+      bySeverity[f.severity] += 1;
+    }
+  }
+  listed.sort((a, b) => b.since - a.since || compareAdvisoryIds(b.advisory.advisoryId, a.advisory.advisoryId));
+  return { advisories: listed.map((l) => l.advisory), openEmbargoed: watching ? { count, bySeverity } : null };
+}
+
+export const ADVISORY_PREFIX = "IOTSEAL";
+
+/** "IOTSEAL-2026-0007": the year, then the sequence within it zero-padded to at least 4 digits. */
+export function advisoryId(year: number, sequence: number): string {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError(`An advisory year has four digits (got ${year}).`);
+  if (!Number.isSafeInteger(sequence) || sequence < 1) throw new RangeError(`An advisory sequence is a whole number, at least 1 (got ${sequence}).`);
+  return `${ADVISORY_PREFIX}-${year}-${String(sequence).padStart(4, "0")}`;
+}
+
+/**
+ * The year and sequence of an advisory id, or null. Surrounding spaces and letter case are
+ * forgiven; otherwise only the canonical form is accepted (no extra leading zeros past 4 digits).
+ */
+export function parseAdvisoryId(s: string): { year: number; sequence: number } | null {
+  const m = /^IOTSEAL-(\d{4})-(\d{4,})$/.exec(s.trim().toUpperCase());
+  if (!m) return null;
+  const year = Number(m[1]);
+  const sequence = Number(m[2]);
+  if (year < 1000 || !Number.isSafeInteger(sequence) || sequence < 1) return null;
+  if (m[2].length > 4 && m[2].startsWith("0")) return null;
+  return { year, sequence };
+}
+
+const REASON_LABELS: Record<DisclosureReason, string> = {
+  fix_certified: "fix certified",
+  deadline_passed: "deadline passed",
+  published_by_supplier: "published by the supplier",
+};
+
+/**
+ * "Public since 2027-05-30 (deadline passed)", "Embargoed until 2027-05-30 or until the fix is
+ * certified", "Withdrawn: never disclosed".
+ */
+export function disclosureLabel(d: Disclosure): string {
+  if (d.public) return `Public since ${ymd(d.since)} (${REASON_LABELS[d.reason]})`;
+  if (d.reason === "withdrawn") return "Withdrawn: never disclosed";
+  return `Embargoed until ${ymd(d.until)} or until the fix is certified`;
+}
