@@ -8,13 +8,14 @@ export const E2E_WEBHOOK_PORT = Number(process.env.E2E_WEBHOOK_PORT ?? PORT + 99
 
 export default defineConfig({
   testDir: "tests/e2e",
-  outputDir: "test-results/playwright",
+  // A side-by-side run (its own E2E_DATA_DIR) keeps its own artefacts: Playwright empties the output folder when it starts.
+  outputDir: `test-results/playwright${process.env.E2E_DATA_DIR ? `-${process.env.E2E_DATA_DIR.replace(/[^\w-]/g, "")}` : ""}`,
   fullyParallel: false,
   workers: 2,
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000, // 2 cores shared by the server, Chromium and two workers: journeys of 20-30 s need room
   expect: { timeout: 7_000 },
-  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  reporter: [["list"], ["json", { outputFile: process.env.E2E_DATA_DIR ? `test-results/playwright-${process.env.E2E_DATA_DIR.replace(/[^\w-]/g, "")}.json` : "test-results/playwright.json" }]],
   use: {
     baseURL: `http://localhost:${PORT}`,
     trace: "retain-on-failure",
@@ -47,6 +48,7 @@ export default defineConfig({
       // Logins per minute from one address: the suite logs in often from 127.0.0.1; the limit itself is tested in integration.
       RATE_LIMIT_PER_MINUTE: "1000",
       LOG_REQUESTS: "false",
+      ...(process.env.REMIX_BUILD_DIR ? { REMIX_BUILD_DIR: process.env.REMIX_BUILD_DIR } : {}),
     },
   },
 });

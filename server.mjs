@@ -9,7 +9,9 @@ import { createRequestHandler } from "@remix-run/express";
 import express from "express";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const build = await import(path.join(root, "build", "index.js"));
+// REMIX_BUILD_DIR: a build made elsewhere than build/ + public/build/ (see remix.config.js).
+const buildDir = process.env.REMIX_BUILD_DIR ? path.resolve(root, process.env.REMIX_BUILD_DIR) : null;
+const build = await import(buildDir ? path.join(buildDir, "server", "index.js") : path.join(root, "build", "index.js"));
 const entry = build.entry.module;
 
 let report;
@@ -106,7 +108,7 @@ function crossSiteWrite(req) {
 const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", env.trustProxy);
-app.use("/build", express.static(path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
+app.use("/build", express.static(buildDir ? path.join(buildDir, "public", "build") : path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
 app.all(
   "*",

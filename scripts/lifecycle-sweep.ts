@@ -1,6 +1,8 @@
 // npm run lifecycle:sweep — runs the lifecycle sweep once (what the server does every 15 minutes):
 // notes expired seals, suspends seals with a critical or high finding open past its disclosure
-// deadline, reinstates those it suspended once none remains. Safe to run beside the server.
+// deadline or recurring evidence overdue past its grace period, reinstates those it suspended
+// once nothing holds them, and publishes the advisories whose disclosure deadline has passed. Safe
+// to run beside the server.
 import { signingKeys } from "../app/adapters/signing-keys.server";
 import { getEnv } from "../app/config/env.server";
 import { describeSweep, runLifecycleSweep } from "../app/services/lifecycle.server";

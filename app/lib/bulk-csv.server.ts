@@ -6,10 +6,13 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { SealVerdict } from "../domain/credential";
 import type { BulkAnswer } from "../services/verify.server";
+import { describeResult, type PolicyResult } from "../domain/policy";
 
 export const BULK_MAX_ROWS = 50_000;
 export const BULK_MAX_BYTES = 10 * 1024 * 1024;
 export const BULK_RESULT_COLUMNS = ["status", "reason", "checked_product", "checked_firmware", "valid_until"] as const;
+/** Added when the checking organisation has acceptance policies: "meets X" or "misses X: clause; clause", per policy. */
+export const BULK_POLICY_COLUMN = "policy";
 
 export interface BulkInput {
   header: string[];
@@ -42,15 +45,23 @@ export function serialsOf(input: BulkInput): string[] {
   return input.rows.map((r) => r[input.serialColumn] ?? "");
 }
 
-/** The input rows with the answer's columns appended (a column of the same name is replaced). */
-export function bulkCsv(input: BulkInput, answers: readonly BulkAnswer[]): string {
-  const keep = input.header.map((h, i) => ((BULK_RESULT_COLUMNS as readonly string[]).includes(h.trim().toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
-  const out: string[][] = [[...keep.map((i) => input.header[i]), ...BULK_RESULT_COLUMNS]];
+/** The input rows with the answer's columns appended (a column of the same name is replaced); a policy column when `withPolicies`. */
+export function bulkCsv(input: BulkInput, answers: readonly BulkAnswer[], opts: { withPolicies?: boolean } = {}): string {
+  const added: string[] = [...BULK_RESULT_COLUMNS, ...(opts.withPolicies ? [BULK_POLICY_COLUMN] : [])];
+  const keep = input.header.map((h, i) => (added.includes(h.trim().toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
+  const out: string[][] = [[...keep.map((i) => input.header[i]), ...added]];
   input.rows.forEach((row, n) => {
     const a = answers[n];
-    out.push([...keep.map((i) => (i === input.serialColumn ? a.serial : row[i] ?? "")), a.status, a.reason, a.product, a.firmware, a.validUntil]);
+    out.push([...keep.map((i) => (i === input.serialColumn ? a.serial : row[i] ?? "")), a.status, a.reason, a.product, a.firmware, a.validUntil, ...(opts.withPolicies ? [policyLine(a.policies)] : [])]);
   });
   return stringify(out);
+}
+
+/** One cell for a row's policies: each applicable policy's result, or that none applies (empty for a seal not found). */
+export function policyLine(results: readonly PolicyResult[] | undefined): string {
+  if (!results) return "";
+  if (!results.length) return "no policy applies to this product's category";
+  return results.map(describeResult).join(" | ");
 }
 
 export function bulkSummary(answers: readonly BulkAnswer[]): Record<SealVerdict, number> {
@@ -71,6 +82,7 @@ export function bulkJson(input: BulkInput, answers: readonly BulkAnswer[], check
       status: a.status,
       ...(a.reason ? { reason: a.reason } : {}),
       ...(a.product ? { product: a.product, firmware: a.firmware, validUntil: a.validUntil } : {}),
+      ...(a.policies ? { policies: a.policies.map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) })) } : {}),
       columns: Object.fromEntries(input.header.map((h, i) => [h, input.rows[n][i] ?? ""]).filter(([, ], i) => i !== input.serialColumn)),
     })),
   };

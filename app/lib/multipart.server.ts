@@ -92,7 +92,7 @@ export async function receiveMultipart(input: { headers: HeaderMap; body: Readab
   bb.on("field", (name, value) => {
     fields[name] ??= value;
   });
-  bb.on("filesLimit", () => fail(new UploadError(413, `Upload at most ${opts.maxFiles} files at once.`)));
+  bb.on("filesLimit", () => fail(new UploadError(413, opts.maxFiles === 1 ? "Upload one file at a time (put several in a ZIP archive)." : `Upload at most ${opts.maxFiles} files at once.`)));
   bb.on("partsLimit", () => fail(new UploadError(413, "The upload has too many parts.")));
 
   const finished = new Promise<void>((resolve) => {

@@ -12,6 +12,10 @@ import { statusListCredential } from "../services/seal-status.server";
 import { sealApiView } from "../services/seals.server";
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logVerifierKeys } from "../services/transparency-log.server";
 import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerials, type VerifyAnswer } from "../services/verify.server";
+import type { SealVerdict } from "../domain/credential";
+import { organizationForBearer } from "../services/api-tokens.server";
+import { db } from "../services/db.server";
+import { attachPolicies, evaluateForOrganization } from "../services/policies.server";
 import { BULK_MAX_BYTES, bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "./bulk-csv.server";
 
 type Res = ServerResponse;
@@ -79,14 +83,14 @@ function onlyMethod(req: IncomingMessage, res: Res, method: "GET" | "POST"): boo
   const allowed = method === "GET" ? ["GET", "HEAD"] : ["POST"];
   if (allowed.includes(req.method ?? "")) return true;
   if (req.method === "OPTIONS") {
-    res.writeHead(204, { ...CORS, "Access-Control-Allow-Methods": `${method}, OPTIONS`, "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "86400" }).end();
+    res.writeHead(204, { ...CORS, "Access-Control-Allow-Methods": `${method}, OPTIONS`, "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization", "Access-Control-Max-Age": "86400" }).end();
     return false;
   }
   sendJson(res, 405, { error: `Use ${method}.` }, { Allow: method });
   return false;
 }
 
-/** GET /api/v1/seals/<serial>: the live verdict and the signed credential. */
+/** GET /api/v1/seals/<serial>: the live verdict, the signed credential and the product's public security advisories. */
 export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: string): true {
   if (!onlyMethod(req, res, "GET") || !withinLimit(res, ip)) return true;
   return run(res, async () => {
@@ -96,34 +100,65 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
     } catch {
       return sendJson(res, 400, { error: "The serial is not a valid URL path segment." });
     }
+    const auth = retailerOf(req, res);
+    if (auth === false) return;
     const view = await sealApiView(decoded);
     if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
     // Assembled around the seal's pre-serialised credential and subject (they never change).
     const head = JSON.stringify({ serial: view.serial, status: view.verdict, ...(view.reason ? { reason: view.reason } : {}), checkedAt: new Date(nowMs()).toISOString() });
-    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson}}`;
+    const policies = auth ? `,"policies":${JSON.stringify(policiesJson(auth, view.serial, view.verdict))}` : "";
+    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson}${policies}}`;
     res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-cache", ...CORS });
     res.end(body);
   });
 }
 
-const publicAnswer = (a: VerifyAnswer) => ({ status: a.status, ...(a.reason ? { reason: a.reason } : {}), ...(a.serial ? { serial: a.serial } : {}), ...(a.subject ? { subject: a.subject } : {}) });
+const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
+  status: a.status,
+  ...(a.reason ? { reason: a.reason } : {}),
+  ...(a.serial ? { serial: a.serial } : {}),
+  ...(a.subject ? { subject: a.subject } : {}),
+  ...(organizationId && a.serial && a.status !== "not_found" && a.status !== "forged" ? { policies: policiesJson(organizationId, a.serial, a.status) } : {}),
+});
+
+/**
+ * The retail organisation behind an `Authorization: Bearer` token: its id, null without the
+ * header (anonymous), or false when a 401 has been sent (a wrong or revoked token).
+ */
+function retailerOf(req: IncomingMessage, res: Res): string | null | false {
+  const check = organizationForBearer(req.headers.authorization);
+  if (!check) return null;
+  if (!check.ok) {
+    sendJson(res, 401, { error: check.message }, { "WWW-Authenticate": 'Bearer realm="iot-seal"' });
+    return false;
+  }
+  return check.organizationId;
+}
+
+/** One seal's results under the organisation's acceptance policies, as the API answers them. */
+function policiesJson(organizationId: string, serial: string, status: SealVerdict) {
+  const results = evaluateForOrganization(db(), organizationId, [serial], new Map([[serial, status]])).get(serial) ?? [];
+  return results.map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) }));
+}
 
 /** POST /api/v1/verify: a seal PDF, or a credential as JSON or text. */
 export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
   if (!onlyMethod(req, res, "POST") || !withinLimit(res, ip)) return true;
   return run(res, async () => {
+    const auth = retailerOf(req, res);
+    if (auth === false) return;
     const body = await readBody(req, res, 10 * 1024 * 1024);
     if (!body) return;
     const type = mediaType(req);
     try {
       const isPdf = type === "application/pdf" || body.subarray(0, 5).toString("latin1") === "%PDF-";
-      if (isPdf) return sendJson(res, 200, publicAnswer(await verifyPdf(body)));
+      if (isPdf) return sendJson(res, 200, publicAnswer(await verifyPdf(body), auth));
       if (type && !["application/json", "text/plain", "application/vc+jwt", "application/jwt"].includes(type)) {
         return sendJson(res, 415, { error: `Send a PDF (application/pdf) or a credential (application/json {"credential": "<jws>"} or text/plain); not ${type}.` });
       }
       const text = body.toString("utf8");
       if (!text.trim()) return sendJson(res, 400, { error: "The body is empty: send a seal PDF or a credential." });
-      return sendJson(res, 200, publicAnswer(await verifyCredentialText(text)));
+      return sendJson(res, 200, publicAnswer(await verifyCredentialText(text), auth));
     } catch (e) {
       if (e instanceof VerifyInputError) return sendJson(res, 400, { error: e.message });
       throw e;
@@ -135,14 +170,17 @@ export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
 export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true {
   if (!onlyMethod(req, res, "POST") || !withinLimit(res, ip)) return true;
   return run(res, async () => {
+    const auth = retailerOf(req, res);
+    if (auth === false) return;
     const body = await readBody(req, res, BULK_MAX_BYTES);
     if (!body) return;
     const parsed = parseBulkCsv(body.toString("utf8"));
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
     const answers = await verifySerials(serialsOf(parsed.value));
+    const withPolicies = auth ? attachPolicies(auth, answers) : false;
     const accept = req.headers.accept ?? "";
     if (/application\/json/.test(accept) && !/text\/csv/.test(accept)) return sendJson(res, 200, bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()));
-    return sendText(res, 200, bulkCsv(parsed.value, answers), "text/csv; charset=utf-8", { "Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="seal-check.csv"' });
+    return sendText(res, 200, bulkCsv(parsed.value, answers, { withPolicies }), "text/csv; charset=utf-8", { "Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="seal-check.csv"' });
   });
 }
 

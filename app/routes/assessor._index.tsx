@@ -5,16 +5,17 @@ import { requirePermission } from "../lib/session.server";
 import { Link } from "@remix-run/react";
 import { workspaceOverview } from "../services/dashboard.server";
 import { assessorCounts } from "../services/review.server";
+import { pendingRecurringCount } from "../services/recurring-evidence.server";
 
 export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, counts: assessorCounts(user), ...workspaceOverview(user, "assessor.workspace") };
+  return { user: { name: user.name, organizationName: user.organizationName }, counts: assessorCounts(user), recurringPending: pendingRecurringCount(user), ...workspaceOverview(user, "assessor.workspace") };
 }
 
 export default function AssessorDashboard() {
-  const { user, colleagues, activity, counts } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, counts, recurringPending } = useLoaderData<typeof loader>();
   return (
     <Workspace
       eyebrow="Assessor workspace"
@@ -32,6 +33,10 @@ export default function AssessorDashboard() {
         <Link className="stat" to="/assessor/queue?status=in_review">
           <div className="stat__value">{counts.mine}</div>
           <div className="stat__label">in review by you</div>
+        </Link>
+        <Link className="stat" to="/assessor/recurring">
+          <div className="stat__value" data-testid="recurring-count">{recurringPending}</div>
+          <div className="stat__label">pieces of recurring evidence (scans, disclosure checks) to check</div>
         </Link>
         <div className="stat">
           <div className="stat__value">{counts.awaitingConfirmation.length}</div>

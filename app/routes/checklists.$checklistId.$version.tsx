@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import { z } from "zod";
 import { AppliesSummary, ApplicabilityBadge } from "../components/Applicability";
 import { CrosswalkLinks } from "../components/Crosswalk";
+import { periodRange, RecurrenceNote } from "../components/RecurringStatus";
 import { filterRequirements, SHOW_OPTIONS } from "../domain/checklist/filter";
 import { formatDate } from "../lib/format";
 import { notFound, requirePermission } from "../lib/session.server";
@@ -68,6 +69,16 @@ export default function ChecklistVersionPage() {
           <dd>
             critical {d.meta.disclosureDays.critical} days · high {d.meta.disclosureDays.high} · medium {d.meta.disclosureDays.medium} · low {d.meta.disclosureDays.low}
           </dd>
+          {v.recurring.count ? (
+            <>
+              <dt>Continuous monitoring</dt>
+              <dd data-testid="recurring-summary">
+                {v.recurring.count} requirement{v.recurring.count === 1 ? " needs" : "s need"} fresh evidence after the seal (every {periodRange(v.recurring)} days); grace period{" "}
+                {d.meta.recurringGraceDays} days after a due date, then the seal is suspended until accepted evidence arrives.{" "}
+                <Link to="?show=recurring">Show them</Link>
+              </dd>
+            </>
+          ) : null}
           {d.meta.source ? (
             <>
               <dt>Source</dt>
@@ -108,6 +119,7 @@ export default function ChecklistVersionPage() {
               <option value="mandatory">Mandatory at this level</option>
               <option value="advisory">Advisory at this level</option>
               <option value="not_required">Not required at this level</option>
+              {v.recurring.count ? <option value="recurring">Needing fresh evidence (recurring)</option> : null}
             </select>
           </div>
           <div className="field">
@@ -148,6 +160,7 @@ export default function ChecklistVersionPage() {
                   <strong>Evidence expected:</strong> {r.evidenceHint}
                 </p>
               ) : null}
+              {r.recursEveryDays ? <RecurrenceNote days={r.recursEveryDays} /> : null}
               {v.levels.length > 1 ? <AppliesSummary applies={r.applies} levels={v.levels} /> : null}
               <CrosswalkLinks mapsTo={r.mapsTo} mappedFrom={r.mappedFrom} />
             </article>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { periodRange } from "../components/RecurringStatus";
 import { formatDate } from "../lib/format";
 import { notFound, requirePermission } from "../lib/session.server";
 import { getChecklist } from "../services/checklists.server";
@@ -39,6 +40,11 @@ export default function ChecklistPage() {
                 <time dateTime={v.publishedOn}>{formatDate(v.publishedOn)}</time>
                 <span>
                   <Link to={`/checklists/${checklist.id}/${v.version}`}>Version {v.version}</Link> · {v.requirementCount} requirements{" "}
+                  {v.recurring.count ? (
+                    <span className="badge badge--info" title="Requirements that need fresh accepted evidence after the seal">
+                      {v.recurring.count} recurring: fresh evidence every {periodRange(v.recurring)} days
+                    </span>
+                  ) : null}{" "}
                   {v.status === "retired" ? <span className="badge badge--warn">retired</span> : null}
                 </span>
               </li>

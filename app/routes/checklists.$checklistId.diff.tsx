@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AppliesSummary } from "../components/Applicability";
+import { RecurrenceNote } from "../components/RecurringStatus";
 import type { RequirementFacts } from "../domain/checklist/diff";
 import { notFound, requirePermission } from "../lib/session.server";
 import { diffChecklistVersions, getVersionRow } from "../services/checklists.server";
@@ -25,6 +26,7 @@ function Facts({ r, levels }: { r: RequirementFacts; levels: { id: string; title
       <strong>{r.title}</strong>
       <p className="small">{r.text}</p>
       {r.condition ? <p className="small">Condition: {r.condition}</p> : null}
+      {r.recursEveryDays ? <RecurrenceNote days={r.recursEveryDays} /> : null}
       <AppliesSummary applies={r.applies} levels={levels} />
     </>
   );

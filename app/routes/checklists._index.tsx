@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDate } from "../lib/format";
+import { periodRange } from "../components/RecurringStatus";
 import { requirePermission } from "../lib/session.server";
 import { listChecklists } from "../services/checklists.server";
 
@@ -60,6 +61,11 @@ export default function Checklists() {
                             <strong>{l.title}</strong>: {l.mandatory} + {l.advisory}
                           </div>
                         ))}
+                        {v.recurring.count ? (
+                          <div className="muted">
+                            {v.recurring.count} recurring: fresh evidence every {periodRange(v.recurring)} days after the seal
+                          </div>
+                        ) : null}
                       </td>
                       <td className="hash" title={v.contentHash}>
                         {v.contentHash.slice(0, 16)}…

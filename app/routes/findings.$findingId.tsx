@@ -2,12 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
+import { FindingDisclosurePanel } from "../components/FindingDisclosure";
 import { isOpen, type FindingAction } from "../domain/findings";
 import { attempt, failure } from "../lib/action-errors.server";
 import { formatDate, formatDateTime } from "../lib/format";
 import { formValues } from "../lib/forms";
 import { serviceOrThrow } from "../lib/service-response.server";
 import { requireRole } from "../lib/session.server";
+import { publishAdvisory, publishAdvisoryInput } from "../services/disclosure.server";
 import { actOnFinding, extendFindingDeadline, extensionInput, findingActionInput, findingView } from "../services/findings.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" }];
@@ -36,6 +38,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!parsed.success) return failure("Check the new deadline.", { deadline: parsed.error.issues[0].message }, values);
     const r = await attempt(() => extendFindingDeadline(user, id, parsed.data), values);
     return r.ok ? { ok: true as const, notice: DONE.extend } : r.response;
+  }
+  if (values.intent === "publish") {
+    const parsed = publishAdvisoryInput.safeParse(values);
+    if (!parsed.success) return failure("Check the confirmation.", { confirm: parsed.error.issues[0].message }, values);
+    const r = await attempt(() => publishAdvisory(user, id, parsed.data), values);
+    return r.ok ? { ok: true as const, notice: `Advisory ${r.value.advisoryId} published: it is on the product's public seal pages now.` } : r.response;
   }
   const parsed = findingActionInput.safeParse({ ...values, fixedInVersion: values.fixedInVersion || undefined });
   if (!parsed.success) return failure(parsed.error.issues[0].message, {}, values);
@@ -161,6 +169,7 @@ export default function FindingPage() {
           ) : null}
         </section>
       </div>
+      <FindingDisclosurePanel disclosure={d.disclosure} version={f.version} error={failed?.fieldErrors?.confirm} busy={nav.state !== "idle"} />
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
         <ul className="timeline">

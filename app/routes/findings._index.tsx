@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
+import { DisclosureState } from "../components/FindingDisclosure";
 import { isOpen } from "../domain/findings";
 import { formatDate } from "../lib/format";
 import { requireRole } from "../lib/session.server";
@@ -45,6 +46,7 @@ export default function Findings() {
                 <th scope="col">Severity</th>
                 <th scope="col">Status</th>
                 <th scope="col">Deadline</th>
+                <th scope="col">Advisory</th>
               </tr>
             </thead>
             <tbody>
@@ -64,6 +66,9 @@ export default function Findings() {
                   </td>
                   <td>
                     {formatDate(f.deadline)} <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
+                  </td>
+                  <td>
+                    <DisclosureState disclosure={f.disclosure} />
                   </td>
                 </tr>
               ))}

@@ -15,8 +15,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   const run = serviceOrThrow(() => bulkCheck(user, params.runId ?? ""));
   // Rows that need attention first; the full answer is in the download.
-  const attention = run.rows.filter((r) => r.status !== "valid");
-  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: run.summary, attention: attention.slice(0, SHOWN), attentionCount: attention.length };
+  const attention = run.rows.filter((r) => r.status !== "valid" || r.missesPolicy);
+  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: run.summary, policySummary: run.policySummary, attention: attention.slice(0, SHOWN), attentionCount: attention.length };
 }
 
 export default function BulkResult() {
@@ -40,11 +40,17 @@ export default function BulkResult() {
       <section className="card" aria-labelledby="summary-title">
         <h2 id="summary-title">Summary by status</h2>
         <SummaryBar summary={r.summary} total={r.rowCount} />
+        {r.policySummary ? (
+          <p data-testid="policy-summary">
+            Your acceptance policies: <strong>{r.policySummary.meets}</strong> {r.policySummary.meets === 1 ? "row meets" : "rows meet"} every policy that applies;{" "}
+            <strong>{r.policySummary.misses}</strong> {r.policySummary.misses === 1 ? "misses" : "miss"} at least one. <Link to="/retailer/policies">Your policies</Link>
+          </p>
+        ) : null}
       </section>
       <section className="card" aria-labelledby="attention-title">
         <h2 id="attention-title">Rows that need attention ({r.attentionCount.toLocaleString("en")})</h2>
         {r.attentionCount === 0 ? (
-          <p className="alert alert--ok">Every seal in the file is valid.</p>
+          <p className="alert alert--ok">Every seal in the file is valid{r.policySummary ? " and meets your policies" : ""}.</p>
         ) : (
           <div className="table-wrap">
             <table data-testid="attention-rows">
@@ -54,6 +60,7 @@ export default function BulkResult() {
                   <th scope="col">Status</th>
                   <th scope="col">Product</th>
                   <th scope="col">Why</th>
+                  {r.policySummary ? <th scope="col">Policy</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -65,6 +72,7 @@ export default function BulkResult() {
                     </td>
                     <td>{row.product}</td>
                     <td className="small">{row.reason}</td>
+                    {r.policySummary ? <td className="small">{row.policy}</td> : null}
                   </tr>
                 ))}
               </tbody>

@@ -1,12 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { WatchedAdvisories } from "../components/Advisories";
 import { SummaryBar } from "../components/BulkSummary";
+import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
 import type { SealVerdict } from "../domain/credential";
 import { attempt, failure } from "../lib/action-errors.server";
 import { formatDate, formatDateTime } from "../lib/format";
 import { requirePermission } from "../lib/session.server";
+import { watchedProductAdvisories } from "../services/advisories.server";
 import { unwatch, watchBySerial, watchFromCsv, watchInput, watchlistView } from "../services/watchlist.server";
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
@@ -14,7 +17,8 @@ export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   // Looking at the page marks everything shown as seen: the next visit shows only newer changes.
-  return watchlistView(user, { markSeen: true });
+  const view = await watchlistView(user, { markSeen: true });
+  return { ...view, advisories: watchedProductAdvisories(user) }; // per product: public advisories, embargoed open count
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -102,7 +106,9 @@ export default function Watchlist() {
                 <th scope="col">Your label</th>
                 <th scope="col">Seal</th>
                 <th scope="col">Status</th>
+                <th scope="col">Security advisories</th>
                 <th scope="col">Valid until</th>
+                {d.hasPolicies ? <th scope="col">Your policies</th> : null}
                 <th scope="col">
                   <span className="visually-hidden">Remove</span>
                 </th>
@@ -117,7 +123,15 @@ export default function Watchlist() {
                   <td>{r.label}</td>
                   <td className="mono">{r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"} {r.seal ? <span className="muted small">firmware {r.seal.firmware}</span> : null}</td>
                   <td>{r.status === "no_seal" ? <span className="badge">No seal</span> : <VerdictBadge verdict={r.status} />}</td>
+                  <td>
+                    <WatchedAdvisories summary={d.advisories[r.productId]} serial={r.seal?.serial ?? null} />
+                  </td>
                   <td>{r.seal ? formatDate(r.seal.validUntil) : ""}</td>
+                  {d.hasPolicies ? (
+                    <td>
+                      <PolicyResults results={r.policies} />
+                    </td>
+                  ) : null}
                   <td>
                     <Form method="post">
                       <input type="hidden" name="intent" value="remove" />

@@ -1,19 +1,25 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { SealAdvisories } from "../components/Advisories";
+import { RecurringStatus } from "../components/RecurringStatus";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
 import { formatDateTime } from "../lib/format";
-import { notFound } from "../lib/session.server";
+import { getOptionalUser, notFound } from "../lib/session.server";
+import { sealAdvisories } from "../services/advisories.server";
+import { publicRecurringStatus } from "../services/recurring-evidence.server";
 import { publicSealView } from "../services/seals.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial}: ${data.verdict} — IoT Seal` : "Seal — IoT Seal" }];
 
 /** The public page of a seal (the QR code's target): no login, nothing private. */
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const view = await publicSealView(params.serial ?? "");
   if (!view) notFound("No seal has this serial. Check it for a typo: seal serials look like IOTS-7KQ2-M9XD.");
   if (view.serial !== params.serial) throw redirect(`/s/${view.serial}`);
-  return view;
+  // The product's security advisories, as this viewer may see them (anonymous, a watching buyer, ...).
+  const advisories = sealAdvisories(await getOptionalUser(request, context), view.serial);
+  return { ...view, advisories, recurring: publicRecurringStatus(view.serial) };
 }
 
 export default function SealPage() {
@@ -79,6 +85,8 @@ export default function SealPage() {
           </section>
         </div>
       ) : null}
+      {d.recurring ? <RecurringStatus items={d.recurring.items} graceDays={d.recurring.graceDays} /> : null}
+      {d.advisories ? <SealAdvisories view={d.advisories} /> : null}
     </>
   );
 }

@@ -10,6 +10,8 @@ import { formValues } from "../lib/forms";
 import { requirePermission } from "../lib/session.server";
 import { changeSealStatus, sealStatusInput } from "../services/seal-status.server";
 import { staffSealView } from "../services/seals.server";
+import { publicRecurringStatus } from "../services/recurring-evidence.server";
+import { RecurringStatus } from "../components/RecurringStatus";
 import { ServiceError } from "../services/errors.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" }];
@@ -17,7 +19,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   try {
-    return await staffSealView(user, params.serial ?? "");
+    const view = await staffSealView(user, params.serial ?? "");
+    return { ...view, recurring: publicRecurringStatus(view.serial) };
   } catch (e) {
     if (e instanceof ServiceError) throw data({ message: e.message }, { status: e.status });
     throw e;
@@ -112,6 +115,7 @@ export default function StaffSealPage() {
           <SignedFacts subject={d.credential.credentialSubject} issuer={d.credential.issuer} validFrom={d.credential.validFrom} validUntil={d.credential.validUntil} />
         </section>
       ) : null}
+      {d.recurring ? <RecurringStatus items={d.recurring.items} graceDays={d.recurring.graceDays} /> : null}
     </>
   );
 }

@@ -8,12 +8,14 @@ import { formatDate } from "../lib/format";
 import { requirePermission } from "../lib/session.server";
 import { workspaceOverview } from "../services/dashboard.server";
 import { expiringSeals, startRenewal } from "../services/submissions.server";
+import { RecurringDuePanel } from "../components/RecurringDue";
+import { supplierRecurringDue } from "../services/recurring-evidence.server";
 
 export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, expiring: expiringSeals(user), ...workspaceOverview(user, "supplier.workspace") };
+  return { user: { name: user.name, organizationName: user.organizationName }, expiring: expiringSeals(user), recurring: supplierRecurringDue(user), ...workspaceOverview(user, "supplier.workspace") };
 }
 
 /** Start the renewal of a seal: a new submission pre-filled with the previous answers and evidence. */
@@ -26,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SupplierDashboard() {
-  const { user, colleagues, activity, expiring } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, expiring, recurring } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   return (
     <Workspace
@@ -37,6 +39,7 @@ export default function SupplierDashboard() {
       colleagues={colleagues}
       activity={activity}
     >
+      <RecurringDuePanel due={recurring.due} monitored={recurring.monitored} dueSoonDays={recurring.dueSoonDays} />
       <section className="card" aria-labelledby="expiring-title">
         <h2 id="expiring-title">Seals expiring within 60 days</h2>
         <FormError message={a && !a.ok ? a.formError : undefined} />

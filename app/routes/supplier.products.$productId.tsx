@@ -123,7 +123,8 @@ export default function ProductPage() {
                     Seal <Link to={`/s/${s.sealSerial}`} className="mono">{s.sealSerial}</Link> <VerdictBadge verdict={s.sealVerdict} />{" "}
                     <a href={`/s/${s.sealSerial}/seal.pdf`} download>
                       certificate (PDF)
-                    </a>
+                    </a>{" "}
+                    {s.sealVerdict === "valid" || s.sealVerdict === "suspended" ? <Link to={`/supplier/seals/${s.sealSerial}/recurring`}>recurring evidence</Link> : null}
                   </span>
                 ) : null}
               </li>

@@ -5,6 +5,10 @@ import { z } from "zod";
 import { FormError } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
 import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../services/verify.server";
+import { PolicyResults } from "../components/PolicyResults";
+import type { PolicyResult } from "../domain/policy";
+import { getOptionalUser } from "../lib/session.server";
+import { policyResultsFor } from "../services/policies.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
 
@@ -13,10 +17,13 @@ const MAX_PDF_BYTES = 10 * 1024 * 1024;
 const serialQuery = z.object({ serial: z.string().trim().min(1).max(80).optional() });
 
 /** By serial is a GET (a shareable address, what a scanned or typed serial opens). */
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = serialQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const serial = q.success ? q.data.serial : undefined;
-  return { serial: serial ?? "", answer: serial ? await verifySerial(serial) : null, by: serial ? "serial" : null };
+  const answer = serial ? await verifySerial(serial) : null;
+  // A logged-in retail buyer also sees its organisation's acceptance policies applied.
+  const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;
+  return { serial: serial ?? "", answer, policies, by: serial ? "serial" : null };
 }
 
 const credentialForm = z.object({
@@ -24,9 +31,9 @@ const credentialForm = z.object({
   serial: z.string().trim().max(80).optional(),
 });
 
-type ActionResult = { answer: VerifyAnswer; by: "pdf" | "credential" } | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
+type ActionResult = { answer: VerifyAnswer; by: "pdf" | "credential"; policies: PolicyResult[] | null } | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const length = Number(request.headers.get("content-length") ?? "0");
   if (length > MAX_PDF_BYTES + 64 * 1024) return data<ActionResult>({ error: "The file is larger than 10 MiB; a seal certificate is far smaller.", field: "pdf" }, 413);
   const form = await request.formData();
@@ -36,11 +43,13 @@ export async function action({ request }: ActionFunctionArgs) {
       const file = form.get("pdf");
       if (!(file instanceof File) || file.size === 0) return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
       if (file.size > MAX_PDF_BYTES) return data<ActionResult>({ error: "The file is larger than 10 MiB; a seal certificate is far smaller.", field: "pdf" }, 413);
-      return { answer: await verifyPdf(new Uint8Array(await file.arrayBuffer())), by: "pdf" } satisfies ActionResult;
+      const answer = await verifyPdf(new Uint8Array(await file.arrayBuffer()));
+      return { answer, by: "pdf", policies: policyResultsFor(await getOptionalUser(request, context), answer) } satisfies ActionResult;
     }
     const parsed = credentialForm.safeParse({ credential: form.get("credential") ?? "", serial: form.get("serial") || undefined });
     if (!parsed.success) return data<ActionResult>({ error: parsed.error.issues[0].message, field: "credential", values: { credential: String(form.get("credential") ?? "") } }, 400);
-    return { answer: await verifyCredentialText(parsed.data.credential, parsed.data.serial), by: "credential" } satisfies ActionResult;
+    const answer = await verifyCredentialText(parsed.data.credential, parsed.data.serial);
+    return { answer, by: "credential", policies: policyResultsFor(await getOptionalUser(request, context), answer) } satisfies ActionResult;
   } catch (e) {
     if (e instanceof VerifyInputError) return data<ActionResult>({ error: e.message, field: intent === "pdf" ? "pdf" : "credential", values: { credential: String(form.get("credential") ?? "") } }, 400);
     throw e;
@@ -54,7 +63,7 @@ export default function VerifyPage() {
   const acted = useActionData<typeof action>();
   const nav = useNavigation();
   const busy = nav.state !== "idle";
-  const result = acted && "answer" in acted ? acted : loaded.answer ? { answer: loaded.answer, by: "serial" as const } : null;
+  const result = acted && "answer" in acted ? acted : loaded.answer ? { answer: loaded.answer, by: "serial" as const, policies: loaded.policies } : null;
   const failed = acted && "error" in acted ? acted : null;
   return (
     <>
@@ -69,7 +78,7 @@ export default function VerifyPage() {
         </div>
       </div>
 
-      {result ? <VerifyResult answer={result.answer} by={BY_LABEL[result.by]} /> : null}
+      {result ? <VerifyResult answer={result.answer} by={BY_LABEL[result.by]} policies={result.policies} /> : null}
 
       <div className="grid grid--3">
         <section className="card" aria-labelledby="by-serial">
@@ -127,10 +136,16 @@ export default function VerifyPage() {
   );
 }
 
-function VerifyResult({ answer: a, by }: { answer: VerifyAnswer; by: string }) {
+function VerifyResult({ answer: a, by, policies }: { answer: VerifyAnswer; by: string; policies: PolicyResult[] | null }) {
   return (
     <section aria-label="Verification result" data-testid="verify-result" className="verify-result">
       <VerdictBanner verdict={a.status} serial={a.serial} reason={a.reason} headingId="verify-verdict" />
+      {policies ? (
+        <section className="card" aria-labelledby="policies-title">
+          <h2 id="policies-title">Your acceptance policies</h2>
+          <PolicyResults results={policies} />
+        </section>
+      ) : null}
       <div className="grid grid--2">
         {a.subject ? (
           <section className="card" aria-labelledby="signed-title">

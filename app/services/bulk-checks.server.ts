@@ -8,7 +8,8 @@ import { users, verificationRuns } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import type { SealVerdict } from "../domain/credential";
 import { can } from "../domain/roles";
-import { bulkCsv, bulkSummary, parseBulkCsv, serialsOf } from "../lib/bulk-csv.server";
+import { BULK_POLICY_COLUMN, bulkCsv, bulkSummary, parseBulkCsv, serialsOf } from "../lib/bulk-csv.server";
+import { attachPolicies } from "./policies.server";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { db, transaction } from "./db.server";
@@ -27,6 +28,7 @@ export async function runBulkCheck(actor: Actor, input: { fileName: string; text
   const parsed = parseBulkCsv(input.text);
   if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
   const answers = await verifySerials(serialsOf(parsed.value));
+  const withPolicies = attachPolicies(actor.organizationId, answers);
   const summary = bulkSummary(answers);
   const id = crypto.randomUUID();
   transaction((tx) => {
@@ -38,7 +40,7 @@ export async function runBulkCheck(actor: Actor, input: { fileName: string; text
         fileName: safeName(input.fileName),
         rowCount: answers.length,
         summary: JSON.stringify(summary),
-        resultCsv: bulkCsv(parsed.value, answers),
+        resultCsv: bulkCsv(parsed.value, answers, { withPolicies }),
         createdAt: new Date(nowMs()),
       })
       .run();
@@ -70,11 +72,18 @@ export function bulkCheck(actor: Actor, id: string) {
     .get();
   if (!run) throw new ServiceError("not_found", "No bulk check of your organisation has this id.");
   const parsed = parseBulkCsv(run.resultCsv);
-  const rows: (Pick<BulkAnswer, "serial" | "status" | "reason" | "product">)[] = [];
+  const rows: (Pick<BulkAnswer, "serial" | "status" | "reason" | "product"> & { policy: string | null })[] = [];
+  let withPolicies = false;
   if (parsed.ok) {
     const h = parsed.value.header.map((c) => c.trim().toLowerCase());
     const col = (name: string) => h.indexOf(name);
-    for (const r of parsed.value.rows) rows.push({ serial: r[parsed.value.serialColumn], status: r[col("status")] as SealVerdict, reason: r[col("reason")], product: r[col("checked_product")] });
+    withPolicies = col(BULK_POLICY_COLUMN) >= 0;
+    for (const r of parsed.value.rows) {
+      rows.push({ serial: r[parsed.value.serialColumn], status: r[col("status")] as SealVerdict, reason: r[col("reason")], product: r[col("checked_product")], policy: withPolicies ? (r[col(BULK_POLICY_COLUMN)] ?? "") : null });
+    }
   }
-  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: JSON.parse(run.summary) as Record<SealVerdict, number>, rows, csv: run.resultCsv };
+  // A row "misses" when one of its policies does (the cell joins each policy's result with " | ").
+  const missesPolicy = (policy: string | null) => Boolean(policy && policy.split(" | ").some((p) => p.startsWith("misses ")));
+  const policySummary = withPolicies ? { meets: rows.filter((r) => r.policy && !missesPolicy(r.policy) && r.policy.startsWith("meets ")).length, misses: rows.filter((r) => missesPolicy(r.policy)).length } : null;
+  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: JSON.parse(run.summary) as Record<SealVerdict, number>, rows: rows.map((r) => ({ ...r, missesPolicy: missesPolicy(r.policy) })), policySummary, csv: run.resultCsv };
 }

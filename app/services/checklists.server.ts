@@ -221,11 +221,14 @@ export interface VersionSummary {
   requirementCount: number;
   levels: { id: string; title: string; mandatory: number; advisory: number }[];
   retiredReason: string | null;
+  /** Requirements that need fresh evidence after the seal (`recurs_every_days`), and the shortest period. */
+  recurring: { count: number; shortestDays: number | null; longestDays: number | null };
 }
 
-function levelCounts(versionId: string, levels: { id: string; title: string }[]): VersionSummary["levels"] {
-  const rows = db().select({ applies: requirements.applies }).from(requirements).where(eq(requirements.versionId, versionId)).all();
-  return countsPerLevel(levels, rows.map((r) => r.applies));
+function levelCounts(versionId: string, levels: { id: string; title: string }[]): Pick<VersionSummary, "levels" | "recurring"> {
+  const rows = db().select({ applies: requirements.applies, every: requirements.recursEveryDays }).from(requirements).where(eq(requirements.versionId, versionId)).all();
+  const periods = rows.map((r) => r.every).filter((d): d is number => d !== null);
+  return { levels: countsPerLevel(levels, rows.map((r) => r.applies)), recurring: { count: periods.length, shortestDays: periods.length ? Math.min(...periods) : null, longestDays: periods.length ? Math.max(...periods) : null } };
 }
 
 function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
@@ -237,7 +240,7 @@ function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
     status: v.status,
     contentHash: v.contentHash,
     requirementCount: v.requirementCount,
-    levels: levelCounts(v.id, v.levels),
+    ...levelCounts(v.id, v.levels),
     retiredReason: v.retiredReason,
   };
 }
@@ -285,6 +288,8 @@ export interface RequirementView {
   applies: Record<string, "mandatory" | "advisory">;
   condition: string | null;
   evidenceHint: string | null;
+  /** Fresh accepted evidence is needed this often after the seal (null: once is enough). */
+  recursEveryDays: number | null;
   mapsTo: CrosswalkEnd[];
   mappedFrom: CrosswalkEnd[];
 }
@@ -303,12 +308,13 @@ export function getChecklistVersion(checklistId: string, version: string) {
     applies: r.applies,
     condition: r.condition,
     evidenceHint: r.evidenceHint,
+    recursEveryDays: r.recursEveryDays,
     mapsTo: walk.outgoing.get(r.ref) ?? [],
     mappedFrom: walk.incoming.get(r.ref) ?? [],
   }));
   return {
     version: summarise(v),
-    meta: { title: v.title, publisher: v.publisher, source: v.source, validityMonths: v.validityMonths, disclosureDays: v.disclosureDays, importedAt: v.importedAt, importedBy: v.importedBy },
+    meta: { title: v.title, publisher: v.publisher, source: v.source, validityMonths: v.validityMonths, disclosureDays: v.disclosureDays, recurringGraceDays: v.recurringGraceDays, importedAt: v.importedAt, importedBy: v.importedBy },
     sections: sections.map((s) => ({ ref: s.ref, title: s.title, requirements: views.filter((r) => r.sectionRef === s.ref) })),
     otherVersions: db()
       .select({ version: checklistVersions.version, publishedOn: checklistVersions.publishedOn })
@@ -381,7 +387,7 @@ function facts(versionId: string): RequirementFacts[] {
     .where(eq(requirements.versionId, versionId))
     .orderBy(asc(requirements.position))
     .all()
-    .map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, sectionTitle: sections.get(r.sectionRef) ?? "", title: r.title, text: r.text, applies: r.applies, condition: r.condition }));
+    .map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, sectionTitle: sections.get(r.sectionRef) ?? "", title: r.title, text: r.text, applies: r.applies, condition: r.condition, recursEveryDays: r.recursEveryDays }));
 }
 
 export function diffChecklistVersions(checklistId: string, from: string, to: string) {

@@ -6,19 +6,19 @@
  * and reinstates the seals it suspended once none is — through the one seal-status service.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { checklistVersions, requirements, findings, findingUpdates, findingVersions, organizations, products, productVersions, sealEvents, seals, submissions } from "../../db/schema";
+import { checklistVersions, requirements, findings, findingUpdates, findingVersions, organizations, products, productVersions, seals, submissions } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { scoreCvss31 } from "../domain/cvss";
 import { availableFindingActions, blocksSeal, checkFixedInVersion, clockOf, disclosureDeadline, extendDeadline, nextFindingStatus, SEVERITIES, type DisclosureDays, type FindingAction, type Severity } from "../domain/findings";
 import { can } from "../domain/roles";
-import { sweepDecision } from "../domain/seal-lifecycle";
 import { isSystem, type Actor, type AnyActor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
-import { applySealAction } from "./seal-status.server";
+import { sweepAutomaticSuspensions } from "./automatic-suspension.server";
+import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
@@ -57,8 +57,23 @@ function disclosureDaysFor(t: Tx | ReturnType<typeof db>, versionIds: string[]):
   return Object.fromEntries(SEVERITIES.map((s) => [s, Math.min(...rows.map((r) => r.days[s]))])) as DisclosureDays;
 }
 
-/** An assessor records a vulnerability report; its deadline follows from the checklist's disclosure days. */
-export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>): string {
+/**
+ * What runs after a change to a finding: the sweeper (a change may suspend or reinstate seals)
+ * and the noting of advisories that became public. `deferSweep`: the caller runs them itself
+ * (the demo seed, which writes back-dated history and must not sweep at a past time).
+ */
+export interface FindingChangeOptions {
+  deferSweep?: boolean;
+}
+
+function afterFindingChange(opts: FindingChangeOptions): void {
+  if (opts.deferSweep) return;
+  sweepFindings();
+  noteDisclosures();
+}
+
+/** An assessor records a vulnerability report; its deadline follows from the checklist's disclosure days; it gets the next advisory id of its year. */
+export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>, opts: FindingChangeOptions = {}): string {
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
   const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
   if (reportedAt.getTime() > nowMs()) throw new ServiceError("invalid", "The report date cannot be in the future.", { reportedOn: "The report date cannot be in the future." });
@@ -79,9 +94,11 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>)
     if (unknownRef) throw new ServiceError("invalid", `${unknownRef} is not a requirement this product was assessed against.`, { requirementRefs: `${unknownRef} is not a requirement this product was assessed against.` });
     const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
     const at = new Date(nowMs());
+    const advisoryId = nextAdvisoryId(tx, reportedAt.getUTCFullYear());
     tx.insert(findings)
       .values({
         id,
+        advisoryId,
         productId: product.id,
         organizationId: product.organizationId,
         title: input.title,
@@ -101,9 +118,9 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>)
       .run();
     for (const v of versions) tx.insert(findingVersions).values({ findingId: id, productVersionId: v.id }).run();
     tx.insert(findingUpdates).values({ findingId: id, kind: "reported", note: `Reported by ${input.reporter}.`, newDeadline: deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
-    recordAudit(tx, actor, { action: "finding.reported", target: { type: "finding", id }, organizationId: product.organizationId, details: { severity: input.severity, deadline: deadline.toISOString(), versions: input.versionIds, cvss: cvss?.score ?? null } });
+    recordAudit(tx, actor, { action: "finding.reported", target: { type: "finding", id }, organizationId: product.organizationId, details: { severity: input.severity, deadline: deadline.toISOString(), versions: input.versionIds, cvss: cvss?.score ?? null, advisoryId } });
   });
-  sweepFindings(); // a report dated long ago may already be overdue
+  afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
   return id;
 }
 
@@ -124,7 +141,7 @@ function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
 }
 
 /** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
-export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>): void {
+export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>, opts: FindingChangeOptions = {}): void {
   transaction((tx) => {
     const f = loadForActor(tx, actor, id);
     if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
@@ -142,14 +159,14 @@ export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof fin
     }
     const at = new Date(nowMs());
     tx.update(findings)
-      .set({ status: next.status, updatedAt: at, version: f.version + 1, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) })
+      .set({ status: next.status, updatedAt: at, version: f.version + 1, ...(fixedIn ? { fixedInVersion: fixedIn } : {}), ...(input.action === "verify_fix" ? { verifiedAt: at } : {}) })
       .where(eq(findings.id, id))
       .run();
     const kind = { acknowledge: "acknowledged", start_fix: "fix_in_progress", mark_fixed: "fixed", verify_fix: "verified_fixed", reject_fix: "fix_rejected", withdraw: "withdrawn" }[input.action] as "acknowledged";
     tx.insert(findingUpdates).values({ findingId: id, kind, note: input.note, fixedInVersion: fixedIn, actorId: actor.userId, actorLabel: actor.email, at }).run();
     recordAudit(tx, actor, { action: `finding.${kind}`, target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) } });
   });
-  sweepFindings(); // a verified fix (or a withdrawal) may reinstate seals at once
+  afterFindingChange(opts); // a verified fix (or a withdrawal) may reinstate seals at once; a verified fix discloses
 }
 
 export const extensionInput = z.object({
@@ -168,11 +185,13 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
     const r = extendDeadline(f.deadline, new Date(`${input.deadline}T23:59:59Z`), input.reason);
     if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
     const at = new Date(nowMs());
+    const undisclose = extensionProblem(f, r.deadline, at); // a disclosed advisory stays public
+    if (undisclose) throw new ServiceError("conflict", undisclose, { deadline: undisclose });
     tx.update(findings).set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, id)).run();
     tx.insert(findingUpdates).values({ findingId: id, kind: "deadline_extended", note: r.reason, previousDeadline: f.deadline, newDeadline: r.deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
     recordAudit(tx, actor, { action: "finding.deadline_extended", target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason } });
   });
-  sweepFindings();
+  afterFindingChange({});
 }
 
 /** The findings an actor may see: every one for the certification body, its own for a supplier. */
@@ -189,7 +208,7 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
     .all();
   return rows
     .filter((r) => !opts.open || (r.f.status !== "verified_fixed" && r.f.status !== "withdrawn"))
-    .map((r) => ({ ...r.f, product: r.product, supplier: r.supplier, clock: clockOf(r.f.deadline, now), blocking: blocksSeal(r.f, now) }));
+    .map((r) => ({ ...r.f, product: r.product, supplier: r.supplier, clock: clockOf(r.f.deadline, now), blocking: blocksSeal(r.f, now), disclosure: findingDisclosure(actor, r.f, now) }));
 }
 
 const ASSESSOR_KINDS = new Set(["reported", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"]);
@@ -213,6 +232,7 @@ export function findingView(actor: Actor, id: string) {
     .all();
   const history = t.select().from(findingUpdates).where(eq(findingUpdates.findingId, id)).orderBy(asc(findingUpdates.id)).all();
   const role = actor.role === "admin" ? "assessor" : actor.role;
+  const disclosure = findingDisclosure(actor, f, now);
   return {
     finding: f,
     product: { id: product.id, name: product.name, model: product.model },
@@ -223,7 +243,9 @@ export function findingView(actor: Actor, id: string) {
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
     actions: availableFindingActions(f.status, role),
-    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn",
+    // Once the deadline has made the advisory public, moving the deadline could not un-publish it.
+    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
+    disclosure,
   };
 }
 
@@ -276,56 +298,14 @@ function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): {
 
 // --- The disclosure sweeper --------------------------------------------------------------------
 
-/** How a suspended seal came to be suspended: by the sweeper (for findings) or by a person. */
-function suspendedBy(t: Tx, serial: string): "finding" | "manual" | null {
-  const last = t
-    .select({ cause: sealEvents.cause })
-    .from(sealEvents)
-    .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "suspended")))
-    .orderBy(desc(sealEvents.id))
-    .limit(1)
-    .get();
-  if (!last) return null;
-  return last.cause?.startsWith("finding:") ? "finding" : "manual";
-}
-
 /**
- * Suspends every active seal of a version with a critical or high finding open past its
- * deadline, and reinstates the seals it suspended once none remains. Each seal is decided and
- * changed inside one IMMEDIATE transaction, so running it twice, or in two processes at once,
- * changes each seal once. The public reason names no finding (details stay private until
- * disclosed); the seal event records which findings caused it.
+ * The disclosure sweeper, now one with the recurring-evidence sweep: suspends every active seal
+ * held by a critical or high finding open past its deadline (or by overdue recurring evidence),
+ * and reinstates the seals it suspended once nothing holds them. See
+ * app/services/automatic-suspension.server.ts; this keeps the findings-side name and answer.
  */
 export function sweepFindings(actor: AnyActor = { system: "lifecycle" }): { suspended: string[]; reinstated: string[] } {
-  const candidates = db()
-    .select({ serial: seals.serial })
-    .from(seals)
-    .where(inArray(seals.state, ["active", "suspended"]))
-    .all();
-  const suspended: string[] = [];
-  const reinstated: string[] = [];
-  for (const { serial } of candidates) {
-    transaction((tx) => {
-      const seal = tx.select({ state: seals.state, productVersionId: seals.productVersionId }).from(seals).where(eq(seals.serial, serial)).get();
-      if (!seal || (seal.state !== "active" && seal.state !== "suspended")) return;
-      const now = new Date(nowMs());
-      const blocking = tx
-        .select({ id: findings.id, title: findings.title, severity: findings.severity, status: findings.status, deadline: findings.deadline })
-        .from(findingVersions)
-        .innerJoin(findings, eq(findings.id, findingVersions.findingId))
-        .where(eq(findingVersions.productVersionId, seal.productVersionId))
-        .all()
-        .filter((f) => blocksSeal(f, now));
-      const decision = sweepDecision({ state: seal.state, suspendedBy: seal.state === "suspended" ? suspendedBy(tx, serial) : null, blockingFindings: blocking });
-      if (decision.action === "suspend") {
-        applySealAction(tx, actor, { serial, action: "suspend", reason: decision.reason, cause: `finding:${decision.findingIds.join(",")}` });
-        suspended.push(serial);
-      } else if (decision.action === "reinstate") {
-        applySealAction(tx, actor, { serial, action: "reinstate", reason: decision.reason, cause: "finding:none" });
-        reinstated.push(serial);
-      }
-    });
-  }
+  const { suspended, reinstated } = sweepAutomaticSuspensions(actor);
   return { suspended, reinstated };
 }
 

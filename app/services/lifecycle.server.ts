@@ -1,29 +1,51 @@
 /**
- * The lifecycle sweeper: notes expiry and applies the disclosure clock (suspend / reinstate for
- * overdue critical or high findings). Idempotent and safe in several processes at once; run at
- * start-up, every 15 minutes in the server, and by `npm run lifecycle:sweep`.
+ * The lifecycle sweeper: notes expiry and applies automatic suspension (suspend / reinstate for
+ * overdue critical or high findings and for recurring evidence overdue past its grace period).
+ * Idempotent and safe in several processes at once; run at start-up, every 15 minutes in the
+ * server, and by `npm run lifecycle:sweep`.
  */
 import type { AnyActor } from "./actor";
-import { sweepFindings } from "./findings.server";
+import { sweepAutomaticSuspensions } from "./automatic-suspension.server";
+import { noteDisclosures } from "./disclosure.server";
+import { sweepPolicies } from "./policies.server";
 import { sweepExpiredSeals } from "./seal-status.server";
 
 export interface SweepReport {
   expired: string[];
   suspended: string[];
   reinstated: string[];
+  /** Still suspended, with a new public reason (a finding was fixed but evidence is overdue, or the other way round). */
+  restated: string[];
+  /** Per suspended or restated seal: how many overdue findings and which overdue recurring requirements. */
+  causes: Record<string, { findings: number; recurring: string[] }>;
+  /** Advisories that became public (a deadline passed) and were announced to the watchers. */
+  disclosed: string[];
+  /** Watched seals whose result under a retailer's acceptance policy changed (each raised an event). */
+  policyChanges: number;
 }
 
 export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): SweepReport {
-  const findings = sweepFindings(actor);
+  const automatic = sweepAutomaticSuspensions(actor);
   const expired = sweepExpiredSeals(actor);
-  return { expired, ...findings };
+  const disclosed = noteDisclosures(actor); // a deadline passing discloses the finding's advisory
+  const policyChanges = sweepPolicies(); // time alone changes results (support left, seal age, deadlines)
+  return { expired, ...automatic, disclosed, policyChanges };
+}
+
+/** "overdue findings; recurring evidence overdue: 5.2-3" */
+function held(c: { findings: number; recurring: string[] } | undefined): string {
+  if (!c) return "overdue findings";
+  return [c.findings ? "overdue findings" : "", c.recurring.length ? `recurring evidence overdue: ${c.recurring.join(", ")}` : ""].filter(Boolean).join("; ");
 }
 
 export function describeSweep(r: SweepReport): string {
   const parts = [
-    r.suspended.length ? `suspended ${r.suspended.join(", ")} (overdue findings)` : "",
+    r.suspended.length ? `suspended ${r.suspended.map((s) => `${s} (${held(r.causes[s])})`).join(", ")}` : "",
+    r.restated.length ? `kept suspended with a new reason ${r.restated.map((s) => `${s} (${held(r.causes[s])})`).join(", ")}` : "",
     r.reinstated.length ? `reinstated ${r.reinstated.join(", ")}` : "",
     r.expired.length ? `noted the expiry of ${r.expired.join(", ")}` : "",
+    r.disclosed.length ? `published advisor${r.disclosed.length === 1 ? "y" : "ies"} ${r.disclosed.join(", ")}` : "",
+    r.policyChanges ? `${r.policyChanges} watched seal${r.policyChanges === 1 ? "" : "s"} changed against a retailer's policy` : "",
   ].filter(Boolean);
   return parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
 }

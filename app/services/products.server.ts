@@ -10,6 +10,7 @@ import { recordAudit } from "./audit.server";
 import { assertCan, assertSameOrganization } from "./authorize.server";
 import { db, transaction } from "./db.server";
 import { ServiceError } from "./errors.server";
+import { syncPolicyStates } from "./policies.server";
 
 const shortText = (label: string, max: number) =>
   z
@@ -98,6 +99,7 @@ export function updateProduct(actor: Actor, productId: string, input: z.infer<ty
     tx.update(products).set({ ...input, updatedAt: new Date(nowMs()) }).where(eq(products.id, productId)).run();
     const changed = Object.fromEntries(Object.entries(input).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));
     recordAudit(tx, actor, { action: "product.updated", target: { type: "product", id: productId }, details: { changed } });
+    syncPolicyStates(tx, { productId }); // a category or support period change can change a watcher's policy result
   });
 }
 

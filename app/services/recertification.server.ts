@@ -18,6 +18,7 @@ import type { Actor, AnyActor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { assertCan, assertSameOrganization } from "./authorize.server";
 import { db, transaction, type Tx } from "./db.server";
+import { noteDisclosureIn } from "./disclosure.server";
 import { ServiceError } from "./errors.server";
 import { applySealAction } from "./seal-status.server";
 import { continuingChecklistVersion, copyAnswersAndEvidence, loadSubmission, openSubmissionTx, requirementsInScope, type SubmissionRow } from "./submissions.server";
@@ -240,9 +241,10 @@ export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRo
   const at = new Date(nowMs());
   const label = "system" in actor ? `system:${actor.system}` : actor.email;
   for (const f of fixed) {
-    tx.update(findings).set({ status: "verified_fixed", updatedAt: at, version: f.version + 1 }).where(eq(findings.id, f.id)).run();
+    tx.update(findings).set({ status: "verified_fixed", verifiedAt: at, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, f.id)).run();
     tx.insert(findingUpdates).values({ findingId: f.id, kind: "verified_fixed", note: `Fix certified by the re-certification of firmware ${firmware} (seal ${newSerial}).`, fixedInVersion: firmware, actorId: "system" in actor ? null : actor.userId, actorLabel: label, at }).run();
     recordAudit(tx, actor, { action: "finding.verified_fixed", target: { type: "finding", id: f.id }, organizationId: f.organizationId, details: { from: "fixed", to: "verified_fixed", seal: newSerial } });
+    noteDisclosureIn(tx, { system: "disclosure" }, f.id); // the certified fix makes its advisory public
   }
 }
 

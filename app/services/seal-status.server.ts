@@ -59,6 +59,30 @@ export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; ac
   return { logIndex };
 }
 
+/**
+ * A suspended seal stays suspended but the grounds of its automatic suspension changed (a fixed
+ * finding while recurring evidence is still overdue, or the other way round): the new public
+ * reason is recorded like a suspension — a "suspended" event and log leaf, the watchers told,
+ * the audit entry — so every view shows why the seal is suspended now. The state does not change.
+ */
+export function restateSuspension(tx: Tx, actor: AnyActor, p: { serial: string; reason: string; cause: string }): { logIndex: number } {
+  const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
+  if (!seal) throw new ServiceError("not_found", `No seal has the serial ${p.serial}.`);
+  if (seal.state !== "suspended") throw new ServiceError("conflict", "Only a suspended seal's reason can be restated.");
+  const previous = tx.select({ reason: sealEvents.reason }).from(sealEvents).where(and(eq(sealEvents.serial, p.serial), eq(sealEvents.kind, "suspended"))).orderBy(desc(sealEvents.id)).limit(1).get();
+  const at = new Date(nowMs());
+  const logIndex = appendLog(tx, { event: "suspended", serial: p.serial, at: at.toISOString(), reason: p.reason });
+  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "suspended", reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause }).returning({ id: sealEvents.id }).get();
+  enqueueSealEvent(tx, eventId);
+  recordAudit(tx, actor, {
+    action: "seal.suspension_restated",
+    target: { type: "seal", id: p.serial },
+    organizationId: seal.organizationId,
+    details: { reason: p.reason, previousReason: previous?.reason ?? null, logIndex },
+  });
+  return { logIndex };
+}
+
 export const sealStatusInput = z.object({
   serial: z.string().trim().min(1, "Name the seal."),
   action: z.enum(["suspend", "reinstate", "revoke"], { message: "Choose suspend, reinstate or revoke." }),

@@ -24,6 +24,7 @@ import { db, type Tx } from "./db.server";
 import { statusListUrl } from "./seal-status.server";
 import { appendLogWithProof } from "./transparency-log.server";
 import { storedCredentialChecked } from "./verify.server";
+import { sealApiAdvisoriesJson } from "./advisories.server";
 import { enqueueSealEvent } from "./watchlist.server";
 import { ServiceError } from "./errors.server";
 import { scoreOf } from "./review.server";
@@ -271,8 +272,10 @@ const checkedSeals = new Map<string, CheckedSeal>();
  * The machine answer for GET /api/v1/seals/<serial>: the live verdict and its public reason, the
  * credential and the signed subject. The hot path: prepared statements, and the credential's
  * signature check and JSON made once per seal per process (only the state is read each time).
+ * `advisoriesJson`: the public advisories of the seal's product (one prepared statement; see
+ * advisories.server.ts, which decides what is public).
  */
-export async function sealApiView(serialInput: string): Promise<{ serial: string; verdict: SealVerdict; reason: string | null; credentialJson: string; subjectJson: string } | null> {
+export async function sealApiView(serialInput: string): Promise<{ serial: string; verdict: SealVerdict; reason: string | null; credentialJson: string; subjectJson: string; advisoriesJson: string } | null> {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
   const d = db();
@@ -286,7 +289,7 @@ export async function sealApiView(serialInput: string): Promise<{ serial: string
     if (!seal) return null;
     state = seal.state;
     const credential = await storedCredentialChecked(seal);
-    if (!credential) return { serial, verdict: "forged", reason: "The issuer's stored credential does not verify.", credentialJson: JSON.stringify(seal.credential), subjectJson: "null" };
+    if (!credential) return { serial, verdict: "forged", reason: "The issuer's stored credential does not verify.", credentialJson: JSON.stringify(seal.credential), subjectJson: "null", advisoriesJson: sealApiAdvisoriesJson(serial) };
     checked = { credential, credentialJson: JSON.stringify(seal.credential), subjectJson: JSON.stringify(credential.credentialSubject) };
     if (checkedSeals.size > 100_000) checkedSeals.clear();
     checkedSeals.set(serial, checked);
@@ -294,5 +297,5 @@ export async function sealApiView(serialInput: string): Promise<{ serial: string
   if (!state) return null;
   const v = sealVerdict(checked.credential, { now: new Date(nowMs()), revoked: state === "revoked", suspended: state === "suspended", superseded: state === "superseded" });
   const reason = v.verdict === state ? st.stateReason.get({ serial, kind: state })?.reason || v.reason : v.reason;
-  return { serial, verdict: v.verdict, reason: reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson };
+  return { serial, verdict: v.verdict, reason: reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson, advisoriesJson: sealApiAdvisoriesJson(serial) };
 }

@@ -61,6 +61,7 @@ export async function ensureProduct(actor: Actor, p: z.input<typeof productInput
 }
 
 const WATCH_JUSTIFICATIONS: Record<string, string> = {
+  "5.0": "Our implementation conformance statement lists every provision with its status; the only ones marked not applicable concern software that cannot be updated, and each says why (every component of the watch updates over the air).",
   "5.1": "Every watch has a unique pairing code printed on its box and held in its secure element; the parent app forces a new PIN at first pairing and locks pairing after five wrong PINs (policy section 1, pairing screen).",
   "5.2": "Our vulnerability disclosure policy is published at https://gatorwearables.example/security: reports to security@gatorwearables.example, acknowledged within 2 working days, updates every 14 days (policy section 2).",
   "5.3": "Firmware updates are signed (Ed25519, HSM-held key), verified before install, downgrade-protected and installed automatically overnight; security updates until 31 December 2029, published on the box and product page (policy section 3, update test log).",
@@ -77,7 +78,8 @@ const WATCH_JUSTIFICATIONS: Record<string, string> = {
   "6": "The privacy notice (in the app and on the website) explains what is processed and why; the parent's consent is asked at set-up and can be withdrawn at any time.",
 };
 
-function watchAnswer(req: { ref: string; sectionRef: string; applicability: string; condition: string | null }): { claim: Claim; justification: string; files: string[] } {
+/** The demo watch's answer to an ETSI EN 303 645 requirement (any version): claim, justification and seed evidence files. */
+export function watchAnswer(req: { ref: string; sectionRef: string; applicability: string; condition: string | null }): { claim: Claim; justification: string; files: string[] } {
   const c = (req.condition ?? "").toLowerCase();
   if (c.includes("not updat") || (c.includes("constrained") && !c.includes("not constrained"))) {
     return { claim: "not_applicable", justification: "Every software component of the watch is updateable over the air, and it is not a constrained device.", files: [] };

@@ -1,12 +1,15 @@
 /**
  * Demo seals (part of the demo seed): real seals issued through the whole flow — submission,
  * review, four-eyes approval — so a newcomer can try every verifier answer at once:
- *   - Gator Kids Watch 3, firmware 3.1.0, UK PSTI 2023: active, with a high finding 10 days from
- *     its disclosure deadline;
+ *   - Gator Kids Watch 3, firmware 3.1.0, ETSI EN 303 645 3.1.3-r1 (with recurring evidence):
+ *     active, issued 80 days ago so its 90-day monitoring requirement (5.2-3) is due in 10 days
+ *     (seed-recurring.server.ts adds its recurring-evidence history), with a high finding 10 days
+ *     from its disclosure deadline;
  *   - Gator Kids Watch 2, firmware 2.9.4: issued 25 months ago, expired;
  *   - Brightnest Indoor Cam 1, firmware 1.9.2: suspended by the disclosure clock (a high finding
  *     reported 100 days ago, deadline 90 days);
  *   - Brightnest Smart Plug, firmware 1.2.0: revoked.
+ * The others are issued against UK PSTI 2023.
  */
 import { and, eq } from "drizzle-orm";
 import { products, productVersions, seals, submissions, webhookEndpoints } from "../../db/schema";
@@ -18,8 +21,9 @@ import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from 
 import { recordFinding } from "./findings.server";
 import { runLifecycleSweep } from "./lifecycle.server";
 import { changeSealStatus } from "./seal-status.server";
-import { actorFor, attachSeedEvidence, ensureProduct } from "./seed-products.server";
-import { openSubmission, saveAnswer, submitSubmission } from "./submissions.server";
+import { actorFor, attachSeedEvidence, ensureProduct, watchAnswer } from "./seed-products.server";
+import { MONITORED_ETSI } from "./seed-recurring.server";
+import { openSubmission, requirementsInScope, saveAnswer, submitSubmission } from "./submissions.server";
 import { registerWebhook, watchBySerial } from "./watchlist.server";
 
 const PSTI = "uk-psti@2023";
@@ -33,6 +37,10 @@ interface DemoSeal {
   evidence: string;
   /** Months before now to issue it (the expired one). */
   issuedMonthsAgo?: number;
+  /** Days before now to issue it (the watch: its 90-day recurring requirement falls due 10 days from now). */
+  issuedDaysAgo?: number;
+  /** The checklist version at level baseline (UK PSTI 2023 unless said). */
+  checklistVersionId?: string;
   then?: (serial: string, assessor: Actor, productId: string, versionId: string) => void;
 }
 
@@ -67,6 +75,9 @@ const DEMO_SEALS: DemoSeal[] = [
     },
     version: { hardwareRevision: "C", firmwareVersion: "3.1.0", appVersion: "5.3.0" },
     evidence: "gator-kids-watch-3-security-policy.pdf",
+    // Every requirement in scope answered and passed; 80 days ago, so 5.2-3 (every 90 days) is due in 10 days.
+    checklistVersionId: MONITORED_ETSI,
+    issuedDaysAgo: 80,
     // A high finding 10 days from its disclosure deadline (reported 80 of its 90 days ago).
     then: (_serial, assessor, productId, versionId) => {
       recordFinding(assessor, {
@@ -142,17 +153,29 @@ async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () =
   const supplier = actorFor(d.supplier);
   const { productId, versionId } = await ensureProduct(supplier, d.product, d.version);
   if (db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, versionId)).get()) return null;
-  const id = openSubmission(supplier, { productVersionId: versionId, target: { checklistVersionId: PSTI, targetLevel: "baseline" } });
-  for (const [ref, justification] of Object.entries(PSTI_ANSWERS)) {
-    saveAnswer(supplier, id, ref, { claim: "implemented", justification, noEvidenceReason: "" });
-    await attachSeedEvidence(supplier, id, ref, [d.evidence]);
+  const checklistVersionId = d.checklistVersionId ?? PSTI;
+  const id = openSubmission(supplier, { productVersionId: versionId, target: { checklistVersionId, targetLevel: "baseline" } });
+  // Every requirement in scope answered through the services, with seed evidence files.
+  const reqs = requirementsInScope(db(), checklistVersionId, "baseline");
+  const answered = reqs.map((req) => ({ req, ...(checklistVersionId === PSTI ? { claim: "implemented" as const, justification: PSTI_ANSWERS[req.ref], files: [d.evidence] } : watchAnswer(req)) }));
+  for (const a of answered) {
+    saveAnswer(supplier, id, a.req.ref, { claim: a.claim, justification: a.justification, noEvidenceReason: "" });
+    if (a.files.length) await attachSeedEvidence(supplier, id, a.req.ref, a.files);
   }
   submitSubmission(supplier, id);
   const asha = actorFor("assessor1@demo.test");
   const version = () => db().select({ v: submissions.version }).from(submissions).where(eq(submissions.id, id)).get()!.v;
   takeSubmission(asha, id, version());
-  for (const ref of Object.keys(PSTI_ANSWERS)) recordVerdict(asha, id, ref, { verdict: "pass", comment: "Evidence checked.", accepted: false, version: version() });
-  proposeApproval(asha, id, version(), "All three PSTI requirements are met.");
+  for (const a of answered) {
+    const na = a.claim === "not_applicable";
+    recordVerdict(asha, id, a.req.ref, {
+      verdict: na ? "not_applicable" : "pass",
+      comment: na ? "Agreed: the condition does not hold for this device." : "Evidence checked.",
+      accepted: na && a.req.applicability === "advisory",
+      version: version(),
+    });
+  }
+  proposeApproval(asha, id, version(), checklistVersionId === PSTI ? "All three PSTI requirements are met." : `All ${reqs.length} requirements in scope are met or do not apply.`);
   const serial = await confirmApproval(actorFor("assessor2@demo.test"), id, "Confirmed.");
   return { serial, after: () => d.then?.(serial, asha, productId, versionId) };
 }
@@ -162,10 +185,11 @@ export async function seedDemoSeals(created: string[]): Promise<void> {
     const issue = () => issueDemoSeal(d);
     const at = new Date(nowMs());
     if (d.issuedMonthsAgo) at.setUTCMonth(at.getUTCMonth() - d.issuedMonthsAgo);
-    const issued = d.issuedMonthsAgo ? await runAt(at, issue) : await issue();
+    if (d.issuedDaysAgo) at.setTime(at.getTime() - d.issuedDaysAgo * 24 * 60 * 60 * 1000);
+    const issued = d.issuedMonthsAgo || d.issuedDaysAgo ? await runAt(at, issue) : await issue();
     if (!issued) continue;
     issued.after(); // status changes and findings happen now, after the (possibly back-dated) issue
-    created.push(`seal ${issued.serial}: ${d.product.name} ${d.version.firmwareVersion} / UK PSTI 2023`);
+    created.push(`seal ${issued.serial}: ${d.product.name} ${d.version.firmwareVersion} / ${d.checklistVersionId === MONITORED_ETSI ? "ETSI EN 303 645 3.1.3-r1" : "UK PSTI 2023"}`);
   }
   runLifecycleSweep({ system: "seed" });
 }

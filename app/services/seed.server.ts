@@ -9,7 +9,10 @@ import type { OrganizationKind, Role } from "../domain/roles";
 import type { SystemActor } from "./actor";
 import { db, transaction } from "./db.server";
 import { importShippedChecklists } from "./checklists.server";
+import { seedDemoAdvisories } from "./seed-advisories.server";
+import { seedDemoPolicies } from "./seed-policies.server";
 import { seedDemoProducts } from "./seed-products.server";
+import { seedDemoRecurring } from "./seed-recurring.server";
 import { seedDemoSeals, seedDemoWatchlist } from "./seed-seals.server";
 import { CERTIFICATION_BODY_NAME, createOrganization, createUser } from "./users.server";
 
@@ -57,6 +60,9 @@ export async function seedDemoData(opts: { seals?: boolean } = {}): Promise<Seed
   if (opts.seals ?? true) {
     await seedDemoSeals(created);
     seedDemoWatchlist(created);
+    await seedDemoRecurring(created); // the demo watch's recurring evidence: 5.2-3 due in 10 days, 5.2-1 waiting for an assessor
+    seedDemoPolicies(created); // the buyer's "Children's wearables" policy: one demo watch meets it, one misses it
+    await seedDemoAdvisories(created); // a fixed and disclosed advisory on the demo watch
   }
   return { created };
 }

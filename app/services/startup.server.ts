@@ -38,7 +38,7 @@ function startLifecycleSweeper(): void {
   const sweep = () => {
     try {
       const report = runLifecycleSweep();
-      if (report.expired.length + report.suspended.length + report.reinstated.length) console.log(describeSweep(report));
+      if (report.expired.length + report.suspended.length + report.restated.length + report.reinstated.length) console.log(describeSweep(report));
     } catch (error) {
       console.error("[error] lifecycle sweep:", error);
     }

@@ -14,6 +14,7 @@ import { sealVerdict, type SealCredential, type SealSubject, type SealVerdict } 
 import { normalizeSerial, isValidSerial } from "../domain/serial";
 import { checkArtefacts, type ArtefactCheck } from "../domain/verify";
 import { db } from "./db.server";
+import type { PolicyResult } from "../domain/policy";
 
 export interface VerifyAnswer {
   status: SealVerdict;
@@ -64,7 +65,7 @@ function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCh
     serial: row.serial,
     subject: credential.credentialSubject,
     credential: { issuer: credential.issuer, validFrom: credential.validFrom, validUntil: credential.validUntil },
-    checks: [...checks, { label: "Status at the issuer", ok: v.verdict === "valid", detail: row.state === "active" ? "In force" : row.state }],
+    checks: [...checks, { label: "Status at the issuer", ok: v.verdict === "valid", detail: v.verdict === "valid" ? "In force" : v.verdict.replace("_", " ") }],
     supersededBy: row.supersededBy,
   };
 }
@@ -152,6 +153,8 @@ export interface BulkAnswer {
   product: string;
   firmware: string;
   validUntil: string;
+  /** The checking organisation's acceptance policies that apply (set only for a retailer with policies; empty: none applies). */
+  policies?: PolicyResult[];
 }
 
 /**

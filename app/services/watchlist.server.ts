@@ -21,6 +21,7 @@ import { recordAudit } from "./audit.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { storedCredentialChecked } from "./verify.server";
+import { evaluateForOrganization, hasPolicies, syncPolicyStates } from "./policies.server";
 
 function assertBuyer(actor: Actor): void {
   if (!can(actor.role, "seals.verify")) throw new ServiceError("forbidden", "Watchlists belong to retail buyers.");
@@ -71,6 +72,7 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boole
     .all()) {
     tx.insert(watchEvents).values({ organizationId: actor.organizationId, type: `seal.${e.kind}`, productId, serial: e.serial, body: "", sealEventId: e.id, at: e.at }).onConflictDoNothing().run();
   }
+  syncPolicyStates(tx, { organizationId: actor.organizationId, productId }); // the first results, recorded without an event
   recordAudit(tx, actor, { action: "watchlist.added", target: { type: "product", id: productId }, organizationId: actor.organizationId, details: { label } });
   return true;
 }
@@ -232,6 +234,10 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
   }
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  // The organisation's acceptance policies, applied to every current seal (null: no policy defined).
+  const withSeal = rows.filter((r) => r.seal);
+  const results = evaluateForOrganization(t, actor.organizationId, withSeal.map((r) => r.seal!.serial), new Map(withSeal.map((r) => [r.seal!.serial, r.status as SealVerdict])));
+  const policied = rows.map((r) => ({ ...r, policies: r.seal ? (results.get(r.seal.serial) ?? null) : null }));
   const visit = t.select().from(watchlistVisits).where(eq(watchlistVisits.userId, actor.userId)).get();
   const since = visit?.lastSeenEventId ?? 0;
   const changes = watchEventsOf(t, actor.organizationId, since, 200, "desc");
@@ -239,7 +245,7 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
   if (opts.markSeen) {
     t.insert(watchlistVisits).values({ userId: actor.userId, lastSeenEventId: newest, at: now }).onConflictDoUpdate({ target: watchlistVisits.userId, set: { lastSeenEventId: newest, at: now } }).run();
   }
-  return { rows, counts, changes, lastVisit: visit?.at ?? null };
+  return { rows: policied, counts, changes, lastVisit: visit?.at ?? null, hasPolicies: hasPolicies(actor.organizationId) };
 }
 
 /** The feed of changes of watched products: oldest first after `since` (a cursor: the last event's `seq`), paged. */
@@ -308,6 +314,7 @@ export function enqueueSealEvent(tx: Tx, sealEventId: number): void {
   const event = sealEventRows(tx, [sealEventId]).get(sealEventId);
   if (!event) return;
   publishWatchEvent(tx, { productId: event.product.id, type: event.type, serial: event.serial, body: { ...event }, sealEventId });
+  syncPolicyStates(tx, { productId: event.product.id }); // a status change can make a watched product stop (or start) meeting a policy
 }
 
 /** The buyer's endpoints with their recent deliveries and every attempt. */

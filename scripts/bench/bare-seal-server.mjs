@@ -2,8 +2,10 @@
 // from the same SQLite file with one prepared SELECT by serial, and a JSON body with the same
 // fields as the real endpoint: serial, status (from the stored state and the expiry date),
 // checkedAt, credential (the compact JWS) and subject (the JWS payload's credentialSubject,
-// base64url-decoded and parsed on every request, signature NOT checked). No rate limit, no
-// security headers, no event history: the least a lookup that answers the same body must do.
+// base64url-decoded and parsed on every request, signature NOT checked) and advisories (the
+// product's public security advisories: one more prepared SELECT and the disclosure rules inline).
+// No rate limit, no security headers, no event history: the least a lookup that answers the same
+// body must do.
 // Usage: node bare-seal-server.mjs <path to iot-seal.db>   (prints its port on stdout)
 import http from "node:http";
 import Database from "better-sqlite3";
@@ -12,6 +14,27 @@ const [file] = process.argv.slice(2);
 const db = new Database(file, { readonly: true, fileMustExist: true });
 const bySerial = db.prepare("select serial, credential, state, valid_until from seals where serial = ?");
 const PATH = /^\/api\/v1\/seals\/([^/?]{1,80})/;
+const maybePublic = db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn,
+  (select json_group_array(av.firmware_version) from finding_versions fv join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions
+  from seals s join product_versions v on v.id = s.product_version_id join findings f on f.product_id = v.product_id
+  where s.serial = ? and f.status != 'withdrawn' and ((f.status = 'verified_fixed' and f.verified_at <= ?) or f.published_at <= ? or f.deadline < ?)`);
+const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+function advisories(serial, now) {
+  const out = [];
+  for (const f of maybePublic.all(serial, now, now, now)) {
+    const certified = f.status === "verified_fixed" && f.verified !== null && f.verified <= now ? f.verified : null;
+    const moments = [
+      certified !== null && [certified, "fix_certified"],
+      f.published !== null && f.published <= now && [f.published, "published_by_supplier"],
+      now > f.deadline && [f.deadline, "deadline_passed"],
+    ].filter(Boolean);
+    if (!moments.length) continue;
+    const [since, reason] = moments.reduce((a, b) => (b[0] < a[0] ? b : a));
+    out.push({ since, a: { advisoryId: f.id, title: f.title, severity: f.severity, affectedVersions: JSON.parse(f.versions).sort((x, y) => x.localeCompare(y, "en", { numeric: true })), fixedInVersion: certified !== null ? f.fixedIn : null, reportedOn: day(f.reported), fixedOn: certified !== null ? day(certified) : null, disclosedOn: day(since), reason } });
+  }
+  return out.sort((x, y) => y.since - x.since || (y.a.advisoryId < x.a.advisoryId ? -1 : 1)).map((x) => x.a);
+}
 
 const server = http.createServer((req, res) => {
   const m = PATH.exec(req.url ?? "");
@@ -23,7 +46,7 @@ const server = http.createServer((req, res) => {
   const now = Date.now();
   const status = row.state === "active" ? (row.valid_until <= now ? "expired" : "valid") : row.state;
   const payload = JSON.parse(Buffer.from(row.credential.split(".")[1], "base64url").toString("utf8"));
-  const text = JSON.stringify({ serial: row.serial, status, checkedAt: new Date(now).toISOString(), credential: row.credential, subject: payload.credentialSubject ?? null });
+  const text = JSON.stringify({ serial: row.serial, status, checkedAt: new Date(now).toISOString(), credential: row.credential, subject: payload.credentialSubject ?? null, advisories: advisories(row.serial, now) });
   res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*" });
   res.end(text);
 });

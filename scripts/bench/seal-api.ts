@@ -1,8 +1,8 @@
 // npm run bench:seals (1/4) — GET /api/v1/seals/<serial> throughput and latency at 50 concurrent
-// keep-alive connections, rotating over the 4 demo seals, against the real server (production
-// build) and, in the same run, a bare node:http + better-sqlite3 server answering the same body
-// from the same database file (scripts/bench/bare-seal-server.mjs). Bars: >= 0.6x the bare
-// server's req/s, p99 < 20 ms.
+// keep-alive connections, rotating over the 4 demo seals (two of whose products have a public
+// advisory), against the real server (production build) and, in the same run, a bare node:http +
+// better-sqlite3 server answering the same body from the same database file
+// (scripts/bench/bare-seal-server.mjs). Bars: >= 0.6x the bare server's req/s, p99 < 20 ms.
 //
 // The load generator runs in this process and shares the machine's cores with the server under
 // test; both servers get the same treatment (same client, same connections, same duration,
@@ -135,7 +135,7 @@ async function main() {
     for (const p of paths) {
       const a = JSON.parse((await get(agent, realPort, p)).body);
       const b = JSON.parse((await get(agent, bare.port, p)).body);
-      for (const k of ["serial", "status", "credential", "subject"]) {
+      for (const k of ["serial", "status", "credential", "subject", "advisories"]) {
         if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) throw new Error(`bare and real servers differ on ${k} for ${p}: ${JSON.stringify(a[k])?.slice(0, 80)} vs ${JSON.stringify(b[k])?.slice(0, 80)}`);
       }
       fields.push(`${a.serial}=${a.status}`);

@@ -13,7 +13,9 @@ test.describe("browsing checklists (supplier)", () => {
     }
     const etsi = page.getByRole("region", { name: "Cyber Security for Consumer Internet of Things: Baseline Requirements" });
     await expect(etsi.getByRole("row", { name: /2\.1\.1/ })).toContainText("Baseline: 32 + 35");
-    await expect(etsi.getByRole("row", { name: /3\.1\.3/ })).toBeVisible();
+    await expect(etsi.getByRole("row", { name: /^3\.1\.3 / })).toBeVisible();
+    // Revision 1 of 3.1.3 adds recurring evidence (continuous monitoring) to two provisions.
+    await expect(etsi.getByRole("row", { name: /^3\.1\.3-r1 / })).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/checklists.png", fullPage: true });
   });
 

@@ -24,7 +24,9 @@ export function seeded() {
       expiredSeal: serial("Gator Kids Watch 2", "2.9.4"),
       suspendedSeal: serial("Brightnest Indoor Cam 1", "1.9.2"),
       revokedSeal: serial("Brightnest Smart Plug", "1.2.0"),
-      watchFinding: (db.prepare(`select f.id from findings f join products p on p.id = f.product_id where p.name = 'Gator Kids Watch 3' limit 1`).get() as { id: string }).id,
+      // The demo watch's fresh 5.2-1 evidence, waiting for an assessor (seed-recurring.server.ts).
+      recurringEvidence: (db.prepare(`select id from recurring_evidence where status = 'pending' order by submitted_at limit 1`).get() as { id: string }).id,
+      watchFinding: (db.prepare(`select f.id from findings f join products p on p.id = f.product_id where p.name = 'Gator Kids Watch 3' order by f.rowid limit 1`).get() as { id: string }).id,
     };
   } finally {
     db.close();

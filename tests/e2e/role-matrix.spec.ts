@@ -42,6 +42,22 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     form: { claim: "not_implemented", justification: "crafted" },
   },
   "routes/assessor.queue": { path: "/assessor/queue", get: only("assessor") },
+  // Recurring evidence: the supplier's own seal (a crafted post that is not the multipart form: 415); assessors check it.
+  "routes/supplier.seals.$serial.recurring": {
+    path: `/supplier/seals/${ids.activeSeal}/recurring`,
+    get: supplierOnly,
+    post: { anon: "login", supplier: 415, assessor: 403, retailer: 403, admin: 403 },
+    form: { ref: "5.2-3", note: "crafted" },
+  },
+  "routes/assessor.recurring._index": { path: "/assessor/recurring", get: only("assessor") },
+  "routes/assessor.recurring.$evidenceId": {
+    path: `/assessor/recurring/${ids.recurringEvidence}`,
+    get: only("assessor"),
+    // A crafted rejection without a comment: refused by the form (400) for assessors, by the role for everyone else.
+    post: { anon: "login", supplier: 403, assessor: 400, retailer: 403, admin: 403 },
+    form: { decision: "reject", comment: "" },
+  },
+  "routes/evidence.recurring.$evidenceId": { path: `/evidence/recurring/${ids.recurringEvidence}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
   "routes/assessor.submissions.$submissionId._index": {
     path: `/assessor/submissions/${ids.submissionId}`,
     get: only("assessor"),
@@ -91,6 +107,10 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     form: { url: "http://169.254.169.254/latest/meta-data" },
   },
   // Bulk checks: retail buyers only; runs belong to the buyer's organisation.
+  // Acceptance policies and API tokens: retail buyers only, their organisation's own.
+  "routes/retailer.policies._index": { path: "/retailer/policies", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { name: "" } },
+  "routes/retailer.policies.$policyId": { path: "/retailer/policies/no-such-policy", get: { ...only("retailer"), retailer: 404 }, post: { ...only("retailer"), retailer: 404 }, form: { intent: "delete" } },
+  "routes/retailer.api": { path: "/retailer/api", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { name: "" } },
   "routes/retailer.verify.bulk._index": { path: "/retailer/verify/bulk", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
   "routes/retailer.verify.bulk.upload": { path: "/retailer/verify/bulk/upload", get: everyone(405), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
   "routes/retailer.verify.bulk.$runId._index": { path: "/retailer/verify/bulk/no-such-run", get: { ...only("retailer"), retailer: 404 } },

@@ -55,12 +55,17 @@ test("a buyer checks a CSV of serials: progress, a summary by status, the rows t
   const rows = page.getByTestId("attention-rows");
   await expect(rows.getByRole("row")).toHaveCount(6); // header + five that are not valid
   await expect(rows).toContainText("Brightnest Smart Plug");
+  // The buyer's acceptance policy ("Children's wearables", demo data) is applied to every row it concerns.
+  await expect(page.getByTestId("policy-summary")).toContainText("1 row meets every policy that applies; 1 misses at least one");
+  await expect(rows.getByRole("row", { name: new RegExp(ids.expiredSeal) })).toContainText(/misses Children's wearables: The seal is expired, not valid; Issued 25 months ago/);
   await page.screenshot({ path: "test-results/screenshots/bulk-result.png", fullPage: true });
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the result (CSV)" }).click()]);
   const text = fs.readFileSync(await download.path(), "utf8");
   const lines = text.trim().split("\n");
-  expect(lines[0]).toBe("serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until");
-  expect(lines[1]).toMatch(new RegExp(`^${ids.activeSeal},SKU-1,A1,valid,`));
+  expect(lines[0]).toBe("serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until,policy");
+  expect(lines[1]).toMatch(new RegExp(`^${ids.activeSeal},SKU-1,A1,valid,.*,meets Children's wearables$`));
+  expect(lines[2]).toMatch(new RegExp(`^${ids.expiredSeal},SKU-2,A2,expired,.*,"misses Children's wearables: The seal is expired, not valid; Issued 25 months ago`));
+  expect(lines[3]).toMatch(/,no policy applies to this product's category$/);
   expect(lines[6]).toMatch(/^not-a-serial,SKU-6,C2,not_found,/);
   // The run is listed for the organisation.
   await page.goto("/retailer/verify/bulk");

@@ -115,7 +115,7 @@ describe("start-up", () => {
   it("imports every shipped file that is missing, once", async () => {
     const first = await startup();
     expect(first.checklists.problems).toEqual([]);
-    expect(first.checklists.imported.sort()).toEqual(["etsi-en-303-645@3.1.3", "iotsf-assurance-framework@3.0"]);
+    expect(first.checklists.imported.sort()).toEqual(["etsi-en-303-645@3.1.3", "etsi-en-303-645@3.1.3-r1", "iotsf-assurance-framework@3.0", "iotsf-assurance-framework@3.0-r1"]);
     const second = await startup();
     expect(second.checklists.imported).toEqual([]);
     expect(count(checklistVersions)).toBe(listShippedFiles().length);

@@ -18,6 +18,7 @@ import { actorFor } from "../../app/services/seed-products.server";
 import { demoSealSerials } from "../../app/services/seed-seals.server";
 import { seedDemoData } from "../../app/services/seed.server";
 import { verifySerial } from "../../app/services/verify.server";
+import { keepRecurringFresh } from "../fixtures/recurring";
 
 let watch: { productId: string; versionId: string; serial: string };
 const asha = () => actorFor("assessor1@demo.test");
@@ -46,6 +47,8 @@ describe("the demo findings", () => {
     expect(await verifySerial(cam)).toMatchObject({ status: "suspended", reason: FINDING_SUSPENSION_REASON });
     // This file moves the clock past the watch finding's deadline: withdraw it so each test controls its own findings.
     actOnFinding(asha(), onWatch.id, { action: "withdraw", note: "Set aside for this test run.", version: version(onWatch.id) });
+    // ... and past the watch's recurring evidence due dates (ETSI EN 303 645 3.1.3-r1): keep them beyond this file's clock moves.
+    await keepRecurringFresh(watch.serial, new Date(Date.now() + 400 * DAY_MS));
   });
 });
 
@@ -68,7 +71,7 @@ describe("recording a finding", () => {
   it("sets the deadline from the certified checklist's disclosure days and scores the CVSS vector", () => {
     const id = report("high");
     const f = db().select().from(findings).where(eq(findings.id, id)).get()!;
-    // The watch's seal is for UK PSTI 2023, whose disclosure_days.high is what the deadline follows.
+    // The watch's seal is for ETSI EN 303 645 3.1.3-r1, whose disclosure_days.high is what the deadline follows.
     expect(Math.round((f.deadline.getTime() - f.reportedAt.getTime()) / DAY_MS)).toBeGreaterThanOrEqual(30);
     expect(f.cvssScore).toBe(8.1);
     expect(f.status).toBe("open");

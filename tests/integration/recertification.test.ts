@@ -16,7 +16,7 @@ import { publicSealView, sealBySerial } from "../../app/services/seals.server";
 import { actorFor } from "../../app/services/seed-products.server";
 import { demoSealSerials } from "../../app/services/seed-seals.server";
 import { seedDemoData } from "../../app/services/seed.server";
-import { loadSubmission, saveAnswer, submitSubmission } from "../../app/services/submissions.server";
+import { loadSubmission, requirementsInScope, saveAnswer, submitSubmission } from "../../app/services/submissions.server";
 import { verifySerial } from "../../app/services/verify.server";
 
 const grace = () => actorFor("supplier@demo.test");
@@ -25,6 +25,11 @@ const asha = () => actorFor("assessor1@demo.test");
 const bram = () => actorFor("assessor2@demo.test");
 const today = () => new Date(Date.now()).toISOString().slice(0, 10);
 const subVersion = (id: string) => loadSubmission(db(), id).version;
+/** The refs of the watch seal's checklist (ETSI EN 303 645) at its level, in order. */
+const inScope = () => {
+  const s = loadSubmission(db(), sealBySerial(watch.serial)!.submissionId);
+  return requirementsInScope(db(), s.checklistVersionId, s.targetLevel).map((r) => r.ref);
+};
 const summary = "3.1.1 fixes the location-history leak after unpairing and updates the pairing flow.";
 
 let serials: Record<string, string>;
@@ -67,7 +72,7 @@ describe("a re-certification from draft to a new seal", () => {
 
   it("carries the certified answers and evidence over", () => {
     newVersion = db().select().from(productVersions).where(and(eq(productVersions.productId, watch.productId), eq(productVersions.firmwareVersion, "3.1.1"))).get()!.id;
-    // A report that names PSTI requirement 2 (the disclosure policy) and is fixed in 3.1.1.
+    // A report that names ETSI 5.2-1 (the disclosure policy) and is fixed in 3.1.1.
     findingId = recordFinding(asha(), {
       productId: watch.productId,
       versionIds: [watch.versionId],
@@ -76,7 +81,7 @@ describe("a re-certification from draft to a new seal", () => {
       severity: "medium",
       reporter: "A. Researcher",
       reportedOn: today(),
-      requirementRefs: ["uk-psti:2"],
+      requirementRefs: ["etsi-en-303-645:5.2-1"],
     });
     id = startRecertification(grace(), { serial: watch.serial, productVersionId: newVersion, changeSummary: summary });
     const s = loadSubmission(db(), id);
@@ -90,39 +95,39 @@ describe("a re-certification from draft to a new seal", () => {
 
   it("re-reviews only what the supplier marked, what a finding names and what was edited", () => {
     const ctx = () => recertificationContext(db(), loadSubmission(db(), id))!;
-    expect(ctx().delta.toReview.map((d) => [d.ref, d.reasons.map((r) => r.kind)])).toEqual([["2", ["finding"]]]);
-    markRequirementChanged(grace(), id, "1", { changed: true, note: "Pairing now sets the password on first use." });
-    expect(() => markRequirementChanged(grace(), id, "3", { changed: true, note: "" })).toThrow(/Say what changed/);
-    expect(() => markRequirementChanged(sam(), id, "3", { changed: true, note: "Not my product." })).toThrow(/another organisation/);
-    expect(ctx().delta.toReview.map((d) => d.ref)).toEqual(["1", "2"]);
+    expect(ctx().delta.toReview.map((d) => [d.ref, d.reasons.map((r) => r.kind)])).toEqual([["5.2-1", ["finding"]]]);
+    markRequirementChanged(grace(), id, "5.1-1", { changed: true, note: "Pairing now sets the password on first use." });
+    expect(() => markRequirementChanged(grace(), id, "5.3-1", { changed: true, note: "" })).toThrow(/Say what changed/);
+    expect(() => markRequirementChanged(sam(), id, "5.3-1", { changed: true, note: "Not my product." })).toThrow(/another organisation/);
+    expect(ctx().delta.toReview.map((d) => d.ref)).toEqual(["5.1-1", "5.2-1"]);
     // Editing an answer puts it under review too; unmarking and restoring takes it out again.
-    const original = db().select().from(answers).where(and(eq(answers.submissionId, id), eq(answers.requirementRef, "3"))).get()!;
-    saveAnswer(grace(), id, "3", { claim: "implemented", justification: "Support ends 2030-06-30 now.", noEvidenceReason: "" });
-    expect(ctx().reasonsByRef.get("3")?.map((r) => r.kind)).toEqual(["answer_changed"]);
-    saveAnswer(grace(), id, "3", { claim: original.claim!, justification: original.justification, noEvidenceReason: original.noEvidenceReason });
-    expect(ctx().delta.toReview.map((d) => d.ref)).toEqual(["1", "2"]);
-    expect(ctx().delta.carried.map((c) => c.ref)).toEqual(["3"]);
+    const original = db().select().from(answers).where(and(eq(answers.submissionId, id), eq(answers.requirementRef, "5.3-1"))).get()!;
+    saveAnswer(grace(), id, "5.3-1", { claim: "implemented", justification: "Support ends 2030-06-30 now.", noEvidenceReason: "" });
+    expect(ctx().reasonsByRef.get("5.3-1")?.map((r) => r.kind)).toEqual(["answer_changed"]);
+    saveAnswer(grace(), id, "5.3-1", { claim: original.claim!, justification: original.justification, noEvidenceReason: original.noEvidenceReason });
+    expect(ctx().delta.toReview.map((d) => d.ref)).toEqual(["5.1-1", "5.2-1"]);
+    expect(ctx().delta.carried.map((c) => c.ref)).toEqual(inScope().filter((r) => r !== "5.1-1" && r !== "5.2-1"));
   });
 
   it("at submission carries the unchanged verdicts over; the assessor scores only the rest", () => {
     actOnFinding(grace(), findingId, { action: "mark_fixed", fixedInVersion: "3.1.1", note: "Mail routing fixed; monitored daily.", version: db().select().from(findings).where(eq(findings.id, findingId)).get()!.version });
     submitSubmission(grace(), id);
-    expect(() => markRequirementChanged(grace(), id, "3", { changed: true, note: "Too late to change this." })).toThrow(/fixed once the re-certification is submitted/);
+    expect(() => markRequirementChanged(grace(), id, "5.3-1", { changed: true, note: "Too late to change this." })).toThrow(/fixed once the re-certification is submitted/);
     const carried = db().select().from(verdicts).where(eq(verdicts.submissionId, id)).all();
-    expect(carried.map((v) => [v.requirementRef, v.verdict, v.carriedFromId !== null])).toEqual([["3", "pass", true]]);
+    expect(carried.map((v) => [v.requirementRef, v.carriedFromId !== null]).sort()).toEqual(inScope().filter((r) => r !== "5.1-1" && r !== "5.2-1").map((r) => [r, true]).sort());
     const original = db().select().from(verdicts).where(eq(verdicts.id, carried[0].carriedFromId!)).get()!;
     expect(original.submissionId).toBe(sealBySerial(watch.serial)!.submissionId);
     expect(carried[0].assessorId).toBe(original.assessorId);
 
     takeSubmission(asha(), id, subVersion(id));
     const view = reviewView(asha(), id);
-    expect(view.recertification).toMatchObject({ serial: watch.serial, fromFirmware: "3.1.0", changeSummary: summary, toReview: 2, carried: 1 });
-    expect(view.requirements.filter((r) => r.mustReview).map((r) => r.ref)).toEqual(["1", "2"]);
-    expect(view.requirements.find((r) => r.ref === "1")!.certifiedVerdict).toMatchObject({ verdict: "pass" });
-    expect(view.requirements.find((r) => r.ref === "3")!.carried).toBe(true);
+    expect(view.recertification).toMatchObject({ serial: watch.serial, fromFirmware: "3.1.0", changeSummary: summary, toReview: 2, carried: inScope().length - 2 });
+    expect(view.requirements.filter((r) => r.mustReview).map((r) => r.ref)).toEqual(["5.1-1", "5.2-1"]);
+    expect(view.requirements.find((r) => r.ref === "5.1-1")!.certifiedVerdict).toMatchObject({ verdict: "pass" });
+    expect(view.requirements.find((r) => r.ref === "5.3-1")!.carried).toBe(true);
     expect(view.fixesCertified.map((f) => f.id)).toEqual([findingId]);
     expect(scoreOf(db(), loadSubmission(db(), id)).canApprove).toBe(false);
-    for (const ref of ["1", "2"]) recordVerdict(asha(), id, ref, { verdict: "pass", comment: "Re-checked against 3.1.1.", accepted: false, version: subVersion(id) });
+    for (const ref of ["5.1-1", "5.2-1"]) recordVerdict(asha(), id, ref, { verdict: "pass", comment: "Re-checked against 3.1.1.", accepted: false, version: subVersion(id) });
     expect(scoreOf(db(), loadSubmission(db(), id)).canApprove).toBe(true);
   });
 

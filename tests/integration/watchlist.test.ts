@@ -13,6 +13,7 @@ import { changeSealStatus } from "../../app/services/seal-status.server";
 import { actorFor } from "../../app/services/seed-products.server";
 import { demoSealSerials } from "../../app/services/seed-seals.server";
 import { seedDemoData } from "../../app/services/seed.server";
+import { deletePolicy, listPolicies } from "../../app/services/policies.server";
 import { dispatchWebhooks, registerWebhook, watchlistFeed, watchlistView } from "../../app/services/watchlist.server";
 
 interface Received {
@@ -38,6 +39,8 @@ beforeAll(async () => {
   process.env.DEMO_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   await seedDemoData();
   serials = demoSealSerials();
+  // Status changes only here: the buyer's acceptance policy (which adds policy events) is tested in policies.test.ts.
+  for (const p of listPolicies(buyer())) deletePolicy(buyer(), p.id);
 });
 
 afterAll(async () => {

@@ -22,3 +22,18 @@ export function resolveCrosswalk<V extends { version: string; publishedOn: strin
   const newestFirst = (a: V, b: V) => b.publishedOn.localeCompare(a.publishedOn) || b.version.localeCompare(a.version, undefined, { numeric: true });
   return holding.filter((v) => v.status === "published").sort(newestFirst)[0] ?? holding.filter((v) => v.status === "retired").sort(newestFirst)[0] ?? null;
 }
+
+/** Words of checklist ids that are written differently from plain capitalisation. */
+const SPELLING: Record<string, string> = { iotsf: "IoTSF", iot: "IoT" };
+
+/**
+ * A short name for a checklist, from its id, for messages and tables: "etsi-en-303-645" ->
+ * "ETSI EN 303 645", "uk-psti" -> "UK PSTI", "iotsf-assurance-framework" -> "IoTSF Assurance
+ * Framework". Short letter groups are acronyms; longer words are capitalised.
+ */
+export function checklistShortName(checklistId: string): string {
+  return checklistId
+    .split("-")
+    .map((w) => SPELLING[w] ?? (/^[a-z]{1,4}$/.test(w) ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join(" ");
+}

@@ -9,9 +9,11 @@ export interface RequirementFacts {
   text: string;
   applies: Record<string, Applicability>;
   condition: string | null;
+  /** `recurs_every_days` (compared only when both sides carry it: a re-certification's delta leaves it out). */
+  recursEveryDays?: number | null;
 }
 
-export const COMPARED_FIELDS = ["title", "text", "applies", "condition"] as const;
+export const COMPARED_FIELDS = ["title", "text", "applies", "condition", "recurrence"] as const;
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
 export interface RequirementChange {
@@ -40,6 +42,7 @@ export function changedFields(a: RequirementFacts, b: RequirementFacts): Compare
   if (a.text !== b.text) out.push("text");
   if (!sameApplies(a.applies, b.applies)) out.push("applies");
   if ((a.condition ?? null) !== (b.condition ?? null)) out.push("condition");
+  if (a.recursEveryDays !== undefined && b.recursEveryDays !== undefined && (a.recursEveryDays ?? null) !== (b.recursEveryDays ?? null)) out.push("recurrence");
   return out;
 }
 

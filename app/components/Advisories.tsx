@@ -1,0 +1,136 @@
+import { Link } from "@remix-run/react";
+import type { DisclosureReason, PublicAdvisory } from "../domain/disclosure";
+import { SEVERITIES, SEVERITY_LABELS, type Severity } from "../domain/findings";
+import { formatDate } from "../lib/format";
+import { SeverityBadge } from "./FindingBits";
+
+/** What the advisories service built for this viewer (see app/services/advisories.server.ts); nothing is decided here. */
+export interface AdvisoriesView {
+  advisories: PublicAdvisory[];
+  openEmbargoed: { count: number; bySeverity: Record<Severity, number> } | null;
+  audience: "public" | "watcher" | "staff";
+}
+
+const REASON_TEXT: Record<DisclosureReason, string> = {
+  fix_certified: "fix certified",
+  deadline_passed: "disclosure deadline passed",
+  published_by_supplier: "published early by the supplier",
+};
+
+/** "1 high, 2 medium" (most severe first; severities with none left out). */
+export function severityCounts(bySeverity: Record<Severity, number>): string {
+  return SEVERITIES.filter((s) => bySeverity[s] > 0)
+    .map((s) => `${bySeverity[s]} ${SEVERITY_LABELS[s].toLowerCase()}`)
+    .join(", ");
+}
+
+/** "2 open reports under embargo: 1 high, 1 low" (or "No open reports under embargo"). */
+export function embargoSummary(open: { count: number; bySeverity: Record<Severity, number> }): string {
+  if (open.count === 0) return "No open reports under embargo";
+  return `${open.count} open report${open.count === 1 ? "" : "s"} under embargo: ${severityCounts(open.bySeverity)}`;
+}
+
+const Day = ({ value }: { value: string | null }) => (value ? <time dateTime={value}>{formatDate(value)}</time> : <span className="muted">—</span>);
+
+/** The "Security advisories" section of a public seal page. */
+export function SealAdvisories({ view }: { view: AdvisoriesView }) {
+  return (
+    <section className="card" aria-labelledby="advisories-title" data-testid="advisories">
+      <h2 id="advisories-title">Security advisories</h2>
+      <p className="small muted">
+        Vulnerability reports about this product follow coordinated disclosure: an advisory is published here when the fix is certified, when its disclosure deadline
+        passes, or earlier if the supplier chooses. Until then its details stay with the supplier and the certification body.
+      </p>
+      {view.openEmbargoed ? (
+        <p className={view.openEmbargoed.count ? "alert alert--warn" : "alert alert--info"} data-testid="embargoed">
+          <strong>{embargoSummary(view.openEmbargoed)}</strong>
+          {view.openEmbargoed.count ? " — details are published when fixed or at the deadline." : "."}{" "}
+          <span className="small">You see this because your organisation watches this product.</span>
+        </p>
+      ) : null}
+      {view.audience === "staff" ? (
+        <p className="small muted">
+          You see this section as the public does. The full reports are under <Link to="/findings">Vulnerability reports</Link>.
+        </p>
+      ) : null}
+      {view.advisories.length === 0 ? (
+        <p className="muted" data-testid="no-advisories">
+          No published advisories for this product.
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table className="advisory-list" data-testid="advisory-list">
+            <thead>
+              <tr>
+                <th scope="col">Advisory</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Affected firmware</th>
+                <th scope="col">Fixed firmware</th>
+                <th scope="col">Reported</th>
+                <th scope="col">Fix certified</th>
+                <th scope="col">Disclosed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.advisories.map((a) => (
+                <tr key={a.advisoryId} id={a.advisoryId} data-testid="advisory">
+                  <td>
+                    <span className="mono">{a.advisoryId}</span>
+                    <br />
+                    <strong>{a.title}</strong>
+                  </td>
+                  <td>
+                    <SeverityBadge severity={a.severity} />
+                  </td>
+                  <td>{a.affectedVersions.join(", ")}</td>
+                  <td>{a.fixedInVersion ?? <span className="muted">not yet</span>}</td>
+                  <td>
+                    <Day value={a.reportedOn} />
+                  </td>
+                  <td>
+                    <Day value={a.fixedOn} />
+                  </td>
+                  <td>
+                    <Day value={a.disclosedOn} />
+                    <br />
+                    <span className="small muted">{REASON_TEXT[a.reason]}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** A watched product's advisories on the watchlist: the public count (linking to the seal page) and the embargoed open count by severity. */
+export function WatchedAdvisories({ summary, serial }: { summary?: { advisoryIds: string[]; openEmbargoed: { count: number; bySeverity: Record<Severity, number> } }; serial: string | null }) {
+  if (!summary) return <span className="muted">—</span>;
+  const n = summary.advisoryIds.length;
+  const open = summary.openEmbargoed;
+  return (
+    <span data-testid="watched-advisories">
+      {n === 0 ? (
+        <span className="muted">No advisories</span>
+      ) : serial ? (
+        <Link to={`/s/${serial}#advisories-title`} title={summary.advisoryIds.join(", ")}>
+          {n} advisor{n === 1 ? "y" : "ies"}
+        </Link>
+      ) : (
+        <span title={summary.advisoryIds.join(", ")}>
+          {n} advisor{n === 1 ? "y" : "ies"}
+        </span>
+      )}
+      {open.count ? (
+        <>
+          <br />
+          <span className="badge badge--warn" title="Open reports under embargo: details are published when fixed or at the deadline.">
+            {open.count} open under embargo: {severityCounts(open.bySeverity)}
+          </span>
+        </>
+      ) : null}
+    </span>
+  );
+}

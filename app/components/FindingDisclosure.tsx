@@ -1,0 +1,70 @@
+import { Form } from "@remix-run/react";
+
+/** A finding's disclosure state as the disclosure service describes it (app/services/disclosure.server.ts). */
+export interface DisclosureStateView {
+  advisoryId: string | null;
+  public: boolean;
+  label: string;
+  reason: string;
+  canPublish: boolean;
+}
+
+/** The advisory id and whether it is public (the /findings list). */
+export function DisclosureState({ disclosure: d }: { disclosure: DisclosureStateView }) {
+  return (
+    <span data-testid="disclosure-state">
+      {d.advisoryId ? <span className="mono">{d.advisoryId}</span> : null}
+      <br />
+      <span className={d.public ? "small" : "small muted"}>{d.label}</span>
+    </span>
+  );
+}
+
+/**
+ * The disclosure box of a finding's page: its advisory id and state, and for the supplier, while
+ * it is embargoed, the confirmed "publish now" form (works without JavaScript).
+ */
+export function FindingDisclosurePanel({ disclosure: d, version, error, busy }: { disclosure: DisclosureStateView; version: number; error?: string; busy: boolean }) {
+  return (
+    <section className="card" aria-labelledby="disclosure-title" data-testid="finding-disclosure">
+      <h2 id="disclosure-title">Public advisory</h2>
+      <p>
+        {d.advisoryId ? <strong className="mono">{d.advisoryId}</strong> : null}: {d.label}.
+      </p>
+      {d.public ? (
+        <p className="small muted">
+          The product's public seal pages and the seal API show its title, severity, affected and fixed firmware versions and dates; never the description, the reporter or the
+          CVSS vector. Buyers watching the product were told.
+        </p>
+      ) : d.reason === "embargoed" ? (
+        <p className="small muted">
+          Until then nothing about it is public: no title, no severity. Buyers watching the product only see that an open report of this severity exists.
+        </p>
+      ) : null}
+      {d.canPublish ? (
+        <Form method="post" className="stack status-change" aria-label="Publish the advisory now">
+          <input type="hidden" name="intent" value="publish" />
+          <input type="hidden" name="version" value={version} />
+          <p className="small">
+            You may publish the advisory before its time, for example once your customers have the update. Its title, severity, affected firmware versions and the date
+            reported appear on the product's public seal pages and in the API at once, and watching buyers are told. This cannot be undone.
+          </p>
+          <div className={error ? "field field--error" : "field"}>
+            <label className="check">
+              <input type="checkbox" name="confirm" value="yes" aria-invalid={error ? true : undefined} aria-describedby={error ? "confirm-error" : undefined} /> Publish{" "}
+              {d.advisoryId} now; I understand it cannot be undone
+            </label>
+            {error ? (
+              <p className="field__error" id="confirm-error" role="alert">
+                {error}
+              </p>
+            ) : null}
+          </div>
+          <button className="button" type="submit" disabled={busy}>
+            Publish the advisory now
+          </button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,133 @@
+import { Form } from "@remix-run/react";
+import { PRODUCT_CATEGORY_LABELS, PRODUCT_CATEGORIES, type ProductCategory } from "../domain/product";
+import { SEVERITIES, SEVERITY_LABELS } from "../domain/findings";
+import type { Policy } from "../domain/policy";
+import { Field, FormError } from "./Field";
+
+export interface CatalogChecklist {
+  id: string;
+  name: string;
+  title: string;
+  version: string;
+  levels: { id: string; title: string }[];
+  sections: { ref: string; title: string; requirements: { ref: string; title: string; advisory: boolean }[] }[];
+}
+
+/** "Every product" or the category's label. */
+export const categoryLabel = (c: string) => (c === "any" ? "Every product" : (PRODUCT_CATEGORY_LABELS[c as ProductCategory] ?? c));
+
+interface Failed {
+  formError?: string;
+  fieldErrors?: Record<string, string>;
+  values?: Record<string, string>;
+}
+
+/** A retailer's acceptance policy, as a form that works without JavaScript. */
+export function PolicyForm({ catalog, policy, failed, busy, submitLabel }: { catalog: CatalogChecklist[]; policy?: Policy; failed?: Failed; busy: boolean; submitLabel: string }) {
+  const v = failed?.values;
+  const err = failed?.fieldErrors ?? {};
+  const accepted = (id: string) => (v ? v[`accept.${id}`] === "on" : Boolean(policy?.accepted.some((a) => a.checklistId === id)));
+  const level = (id: string) => v?.[`level.${id}`] ?? policy?.accepted.find((a) => a.checklistId === id)?.minLevel;
+  const acceptedError = Object.entries(err).find(([k]) => k.startsWith("accepted"))?.[1];
+  return (
+    <Form method="post" noValidate className="stack policy-form">
+      <FormError message={failed?.formError} />
+      <Field label="Name" name="name" defaultValue={v?.name ?? policy?.name} error={err.name} hint={`For example "Children's wearables".`} />
+      <div className={err.category ? "field field--error" : "field"}>
+        <label htmlFor="category">Applies to</label>
+        <select id="category" name="category" defaultValue={v?.category ?? policy?.category ?? "any"}>
+          <option value="any">Every product</option>
+          {PRODUCT_CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {PRODUCT_CATEGORY_LABELS[c]}
+            </option>
+          ))}
+        </select>
+        {err.category ? <p className="field__error">{err.category}</p> : null}
+      </div>
+      <fieldset className={acceptedError ? "field field--error" : "field"}>
+        <legend>Accepted checklists (none ticked: any checklist, any level)</legend>
+        {catalog.map((c) => (
+          <div className="accept-row" key={c.id}>
+            <label className="check">
+              <input type="checkbox" name={`accept.${c.id}`} defaultChecked={accepted(c.id)} /> {c.name} <span className="muted small">({c.title})</span>
+            </label>
+            <label className="small">
+              at level{" "}
+              <select name={`level.${c.id}`} defaultValue={level(c.id) ?? c.levels[0]?.id} aria-label={`Minimum level of ${c.name}`}>
+                {c.levels.map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.title.split(" — ")[0]}
+                  </option>
+                ))}
+              </select>{" "}
+              or higher
+            </label>
+          </div>
+        ))}
+        {acceptedError ? <p className="field__error">{acceptedError}</p> : null}
+      </fieldset>
+      <div className={err.requiredProvisions ? "field field--error" : "field"}>
+        <label htmlFor="requiredProvisions">Provisions that must be met (one per line)</label>
+        <p className="field__hint" id="requiredProvisions-hint">
+          Write <code>checklist:ref</code>, such as <code>etsi-en-303-645:5.1-1</code>. A clause such as <code>etsi-en-303-645:5.1</code> takes all its provisions;{" "}
+          <code>etsi-en-303-645:5.1 advisory</code> takes its advisory ones. A seal meets a provision directly or through the crosswalk (a UK PSTI seal meets ETSI 5.1-1
+          through PSTI 1).
+        </p>
+        <textarea
+          id="requiredProvisions"
+          name="requiredProvisions"
+          rows={5}
+          aria-describedby="requiredProvisions-hint"
+          defaultValue={v?.requiredProvisions ?? policy?.requiredProvisions.join("\n")}
+          aria-invalid={err.requiredProvisions ? true : undefined}
+        />
+        {err.requiredProvisions ? (
+          <p className="field__error" role="alert">
+            {err.requiredProvisions}
+          </p>
+        ) : null}
+        <details className="small">
+          <summary>Look up clauses and provisions</summary>
+          {catalog.map((c) => (
+            <div key={c.id}>
+              <h4>
+                {c.name} <span className="muted">(version {c.version})</span>
+              </h4>
+              <ul className="provision-list">
+                {c.sections.map((s) => (
+                  <li key={s.ref}>
+                    <code>
+                      {c.id}:{s.ref}
+                    </code>{" "}
+                    {s.title}: {s.requirements.map((r) => `${r.ref}${r.advisory ? " (advisory)" : ""}`).join(", ")}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </details>
+      </div>
+      <div className="form-row">
+        <Field label="Security support left, at least (months)" name="minSupportMonths" inputMode="numeric" defaultValue={v?.minSupportMonths ?? policy?.minSupportMonths?.toString() ?? ""} error={err.minSupportMonths} />
+        <Field label="Seal age, at most (months)" name="maxSealAgeMonths" inputMode="numeric" defaultValue={v?.maxSealAgeMonths ?? policy?.maxSealAgeMonths?.toString() ?? ""} error={err.maxSealAgeMonths} />
+        <div className={err.blockingFindingSeverity ? "field field--error" : "field"}>
+          <label htmlFor="blockingFindingSeverity">No reported vulnerability past its deadline of severity</label>
+          <select id="blockingFindingSeverity" name="blockingFindingSeverity" defaultValue={v?.blockingFindingSeverity ?? policy?.blockingFindingSeverity ?? ""}>
+            <option value="">(no condition)</option>
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {SEVERITY_LABELS[s]}
+                {s === "critical" ? "" : " or above"}
+              </option>
+            ))}
+          </select>
+          {err.blockingFindingSeverity ? <p className="field__error">{err.blockingFindingSeverity}</p> : null}
+        </div>
+      </div>
+      <button className="button" type="submit" disabled={busy}>
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}

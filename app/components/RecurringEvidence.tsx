@@ -1,0 +1,249 @@
+/**
+ * The pieces of the recurring-evidence pages: a seal's schedule (supplier), the upload form (a
+ * plain multipart form: it works without JavaScript), the history of evidence sent, and the
+ * preview of one file (assessor).
+ */
+import { Form, Link } from "@remix-run/react";
+import { ACCEPTED_LIST, ACCEPTED_TYPES, type AcceptedMediaType } from "../domain/evidence-type";
+import { formatDate, formatDateTime } from "../lib/format";
+import { StandingBadge, type Standing } from "./RecurringStatus";
+
+export interface ScheduleItem {
+  ref: string;
+  title: string;
+  applicability: "mandatory" | "advisory";
+  everyDays: number;
+  lastAcceptedAt: string | Date;
+  dueAt: string | Date;
+  graceEndsAt: string | Date;
+  standing: Standing;
+  daysUntilDue: number;
+  lastAccepted: { submittedAt: string | Date; sha256: string } | null;
+  pending: { id: string; submittedAt: string | Date } | null;
+}
+
+const STATUS_CLASS: Record<string, string> = { pending: "badge badge--info", accepted: "badge badge--ok", rejected: "badge badge--bad" };
+const STATUS_TEXT: Record<string, string> = { pending: "Waiting for an assessor", accepted: "Accepted", rejected: "Rejected" };
+
+export function DecisionBadge({ status }: { status: string }) {
+  return <span className={STATUS_CLASS[status] ?? "badge"}>{STATUS_TEXT[status] ?? status}</span>;
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export const typeLabel = (mediaType: string) => ACCEPTED_TYPES[mediaType as AcceptedMediaType] ?? mediaType;
+
+/** The supplier's table: each recurring requirement, its last accepted evidence, when the next is due and how it stands. */
+export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; canUpload: boolean }) {
+  return (
+    <div className="table-wrap">
+      <table data-testid="recurring-schedule">
+        <thead>
+          <tr>
+            <th scope="col">Requirement</th>
+            <th scope="col">Last accepted evidence</th>
+            <th scope="col">Next due</th>
+            <th scope="col">Now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={i.ref} data-ref={i.ref}>
+              <td>
+                <span className="requirement__ref">{i.ref}</span> {i.title}
+                <div className="small muted">
+                  {i.applicability}, fresh evidence every {i.everyDays} days
+                </div>
+              </td>
+              <td>
+                {formatDate(i.lastAcceptedAt)}
+                <div className="small muted">
+                  {i.lastAccepted ? <span className="hash">sha256 {i.lastAccepted.sha256.slice(0, 12)}…</span> : "the seal's issue (certified evidence)"}
+                </div>
+              </td>
+              <td>
+                <span data-testid={`due-${i.ref}`}>{formatDate(i.dueAt)}</span>
+                <div className="small muted">grace until {formatDate(i.graceEndsAt)}</div>
+              </td>
+              <td>
+                <StandingBadge standing={i.standing} daysUntilDue={i.daysUntilDue} />
+                {i.pending ? (
+                  <div className="small">Sent {formatDate(i.pending.submittedAt)}: waiting for an assessor.</div>
+                ) : canUpload ? (
+                  <div className="small">
+                    <Link to={`?ref=${encodeURIComponent(i.ref)}#upload`}>Send fresh evidence</Link>
+                  </div>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Fresh evidence for one requirement: the requirement, one file, a note. Posted as multipart/form-data to the page itself. */
+export function UploadForm({
+  items,
+  selected,
+  maxMiB,
+  busy,
+  errors,
+  values,
+}: {
+  items: ScheduleItem[];
+  selected: string | null;
+  maxMiB: number;
+  busy: boolean;
+  errors?: Record<string, string>;
+  values?: Record<string, string>;
+}) {
+  const open = items.filter((i) => !i.pending);
+  if (!open.length) return <p className="muted">Evidence for every recurring requirement is waiting for an assessor.</p>;
+  const chosen =
+    values?.ref || (selected && open.some((i) => i.ref === selected) ? selected : open.slice().sort((a, b) => new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime())[0].ref);
+  const err = (name: string) => errors?.[name];
+  return (
+    <Form method="post" encType="multipart/form-data" className="uploader" noValidate aria-label="Send fresh evidence" key={chosen}>
+      <div className={err("ref") ? "field field--error" : "field"}>
+        <label htmlFor="recurring-ref">Requirement</label>
+        <select id="recurring-ref" name="ref" defaultValue={chosen} aria-invalid={err("ref") ? true : undefined} aria-describedby={err("ref") ? "recurring-ref-error" : undefined}>
+          {open.map((i) => (
+            <option key={i.ref} value={i.ref}>
+              {i.ref} {i.title} (due {formatDate(i.dueAt)})
+            </option>
+          ))}
+        </select>
+        {err("ref") ? (
+          <p className="field__error" id="recurring-ref-error" role="alert">
+            {err("ref")}
+          </p>
+        ) : null}
+      </div>
+      <div className={err("file") ? "field field--error" : "field"}>
+        <label htmlFor="recurring-file">Evidence file</label>
+        <p className="field__hint" id="recurring-file-hint">
+          One file: {ACCEPTED_LIST}; up to {maxMiB} MiB (put several files in a ZIP archive). The type is checked from the file's content.
+        </p>
+        <input
+          id="recurring-file"
+          name="file"
+          type="file"
+          accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.json,.csv,.zip,.pcap,.pcapng"
+          aria-describedby={err("file") ? "recurring-file-hint recurring-file-error" : "recurring-file-hint"}
+          aria-invalid={err("file") ? true : undefined}
+        />
+        {err("file") ? (
+          <p className="field__error" id="recurring-file-error" role="alert">
+            {err("file")}
+          </p>
+        ) : null}
+      </div>
+      <div className={err("note") ? "field field--error" : "field"}>
+        <label htmlFor="recurring-note">Note for the assessor</label>
+        <p className="field__hint" id="recurring-note-hint">
+          What the evidence shows: e.g. the scan's date, scope and result, and what was fixed.
+        </p>
+        <textarea
+          id="recurring-note"
+          name="note"
+          rows={3}
+          defaultValue={values?.note ?? ""}
+          aria-describedby={err("note") ? "recurring-note-hint recurring-note-error" : "recurring-note-hint"}
+          aria-invalid={err("note") ? true : undefined}
+        />
+        {err("note") ? (
+          <p className="field__error" id="recurring-note-error" role="alert">
+            {err("note")}
+          </p>
+        ) : null}
+      </div>
+      <button className="button" type="submit" disabled={busy}>
+        {busy ? "Sending…" : "Send fresh evidence"}
+      </button>
+    </Form>
+  );
+}
+
+export interface HistoryEntry {
+  id: string;
+  ref: string;
+  title?: string;
+  originalName: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+  note: string;
+  submittedAt: string | Date;
+  submittedBy: string;
+  status: string;
+  decidedAt: string | Date | null;
+  decidedBy: string | null;
+  comment: string;
+}
+
+/** Every piece of evidence sent for a seal, newest first, with the assessor's decision and comment. */
+export function History({ entries }: { entries: HistoryEntry[] }) {
+  if (!entries.length) return <p className="muted">No fresh evidence sent yet: the clock runs from the seal's issue.</p>;
+  return (
+    <ul className="timeline" aria-label="Recurring evidence history" data-testid="recurring-history">
+      {entries.map((h) => (
+        <li key={h.id}>
+          <time dateTime={new Date(h.submittedAt).toISOString()}>{formatDateTime(h.submittedAt)}</time>
+          <span className="stack-inline">
+            <span>
+              <strong>{h.ref}</strong> {h.title}: <a href={`/evidence/recurring/${h.id}`}>{h.originalName}</a>{" "}
+              <span className="small muted">
+                {typeLabel(h.mediaType)}, {fileSize(h.size)}, sent by {h.submittedBy}
+              </span>{" "}
+              <DecisionBadge status={h.status} />
+            </span>
+            {h.note ? <span className="small prewrap">Note: {h.note}</span> : null}
+            {h.decidedAt ? (
+              <span className="small">
+                {STATUS_TEXT[h.status]} by {h.decidedBy ?? "an assessor"} on {formatDate(h.decidedAt)}
+                {h.comment ? `: ${h.comment}` : "."}
+              </span>
+            ) : null}
+            <span className="hash">sha256 {h.sha256}</span>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** One evidence file as an assessor checks it: a link, its hash, and a preview (image, PDF, or the start of a text file). */
+export function FilePreview({ href, name, mediaType, size, sha256, text }: { href: string; name: string; mediaType: string; size: number; sha256: string; text?: string | null }) {
+  const previewable = mediaType === "application/pdf" || mediaType.startsWith("image/");
+  return (
+    <article className="requirement">
+      <p>
+        <a href={href}>{name}</a>{" "}
+        <span className="small muted">
+          {typeLabel(mediaType)}, {fileSize(size)}
+        </span>{" "}
+        {previewable ? (
+          <a href={`${href}?inline=1`} target="_blank" rel="noreferrer">
+            open in a new tab
+          </a>
+        ) : null}
+      </p>
+      <p className="hash" data-testid="evidence-sha256">
+        sha256 {sha256}
+      </p>
+      {mediaType.startsWith("image/") ? <img className="evidence-preview" src={`${href}?inline=1`} alt={`Evidence: ${name}`} /> : null}
+      {mediaType === "application/pdf" ? <iframe className="evidence-preview" title={`PDF: ${name}`} src={`${href}?inline=1`} width="100%" height="420" /> : null}
+      {text ? (
+        <pre className="evidence-text" aria-label={`Start of ${name}`}>
+          {text}
+        </pre>
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,125 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Field, FormError, Notice } from "../components/Field";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formatDateTime } from "../lib/format";
+import { parseForm } from "../lib/forms";
+import { requirePermission } from "../lib/session.server";
+import { getEnv } from "../config/env.server";
+import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from "../services/api-tokens.server";
+
+export const meta: MetaFunction = () => [{ title: "API access — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "retailer.workspace");
+  return { tokens: listApiTokens(user), baseUrl: getEnv().baseUrl };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "retailer.workspace");
+  const form = await request.formData();
+  if (form.get("intent") === "revoke") {
+    const r = await attempt(() => revokeApiToken(user, String(form.get("tokenId") ?? "")));
+    return r.ok ? { ok: true as const, notice: "Token revoked: requests with it are refused from now on." } : r.response;
+  }
+  const parsed = parseForm(apiTokenInput, form);
+  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  const r = await attempt(() => createApiToken(user, parsed.data), { name: parsed.data.name });
+  return r.ok ? { ok: true as const, notice: `Token "${parsed.data.name}" created.`, token: r.value.token } : r.response;
+}
+
+export default function ApiAccess() {
+  const { tokens, baseUrl } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const failed = a && !a.ok ? a : undefined;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            <Link to="/retailer/policies">Acceptance policies</Link>
+          </p>
+          <h1>API access</h1>
+          <p>
+            The seal API is public. With one of your organisation's tokens, its answers also carry your <Link to="/retailer/policies">acceptance policies</Link>' results, so
+            your stock system gets "meets" or the exact clauses missed for every seal it checks.
+          </p>
+        </div>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      {a?.ok && "token" in a && a.token ? (
+        <div className="alert alert--warn" role="status">
+          <strong>Your token — shown only now:</strong> <span className="once-secret" data-testid="api-token">{a.token}</span>
+          <p className="small">Keep it in your system's secret store. If it is lost or leaked, revoke it and create another.</p>
+        </div>
+      ) : null}
+      <FormError message={failed?.formError} />
+      <div className="grid grid--2">
+        <section className="card" aria-labelledby="new-title">
+          <h2 id="new-title">Create a token</h2>
+          <Form method="post" className="stack">
+            <Field label="Name" name="name" defaultValue={failed?.values?.name} error={failed?.fieldErrors?.name} hint="What uses it, e.g. 'Stock system'." />
+            <button className="button" type="submit" disabled={busy}>
+              Create
+            </button>
+          </Form>
+        </section>
+        <section className="card" aria-labelledby="use-title">
+          <h2 id="use-title">Use it</h2>
+          <pre className="code small">{`curl -H "Authorization: Bearer $TOKEN" ${baseUrl}/api/v1/seals/IOTS-XXXX-XXXX
+curl -H "Authorization: Bearer $TOKEN" --data-binary @stock.csv ${baseUrl}/api/v1/verify/bulk`}</pre>
+          <p className="small">
+            Answers gain <code>policies</code> (JSON: each policy with <code>meets</code> and the <code>misses</code>) or a <code>policy</code> column (CSV). A wrong or revoked
+            token is refused with 401.
+          </p>
+        </section>
+      </div>
+      <section className="card table-wrap" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">Tokens ({tokens.length})</h2>
+        {tokens.length === 0 ? (
+          <p className="muted">None yet.</p>
+        ) : (
+          <table data-testid="tokens">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Revoke</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td>
+                  <td className="mono">{t.prefix}…</td>
+                  <td className="small">
+                    {formatDateTime(t.createdAt)} by {t.by}
+                  </td>
+                  <td className="small">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</td>
+                  <td>
+                    {t.revokedAt ? (
+                      <span className="badge">revoked {formatDateTime(t.revokedAt)}</span>
+                    ) : (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <input type="hidden" name="tokenId" value={t.id} />
+                        <button className="button button--danger button--small" type="submit" aria-label={`Revoke ${t.name}`}>
+                          Revoke
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Notice } from "../components/Field";
+import { PolicyForm } from "../components/PolicyForm";
+import { attempt, failure } from "../lib/action-errors.server";
+import { formValues } from "../lib/forms";
+import { serviceOrThrow } from "../lib/service-response.server";
+import { requirePermission } from "../lib/session.server";
+import { deletePolicy, getPolicy, policyCatalog, policyFromForm, savePolicy } from "../services/policies.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.policy.name ?? "Policy"} — IoT Seal` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, context, "retailer.workspace");
+  return { policy: serviceOrThrow(() => getPolicy(user, params.policyId ?? "")), catalog: policyCatalog() };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, context, "retailer.workspace");
+  const values = formValues(await request.formData());
+  const id = params.policyId ?? "";
+  if (values.intent === "delete") {
+    const r = await attempt(() => deletePolicy(user, id));
+    if (!r.ok) return r.response;
+    throw redirect("/retailer/policies");
+  }
+  const form = policyFromForm(values);
+  if (!form.ok) return failure("Check the highlighted fields.", form.fieldErrors, values);
+  const r = await attempt(() => savePolicy(user, form.value, id), values);
+  return r.ok ? { ok: true as const, notice: "Policy saved: every check you make now applies it." } : r.response;
+}
+
+export default function PolicyPage() {
+  const { policy, catalog } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            <Link to="/retailer/policies">Acceptance policies</Link>
+          </p>
+          <h1>{policy.name}</h1>
+        </div>
+        <Form method="post">
+          <input type="hidden" name="intent" value="delete" />
+          <button className="button button--danger" type="submit" disabled={busy}>
+            Delete this policy
+          </button>
+        </Form>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      <section className="card">
+        <PolicyForm key={JSON.stringify(policy)} catalog={catalog} policy={policy} failed={a && !a.ok ? a : undefined} busy={busy} submitLabel="Save changes" />
+      </section>
+    </>
+  );
+}
