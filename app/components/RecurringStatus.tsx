@@ -44,7 +44,6 @@ export interface PublicRecurringItem {
   everyDays: number;
   lastAcceptedAt: string | Date;
   sinceIssue: boolean;
-  lastAcceptedSha256: string | null;
   dueAt: string | Date;
   standing: Standing;
 }
@@ -88,11 +87,6 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
                 <td>
                   {formatDate(i.lastAcceptedAt)}
                   {i.sinceIssue ? <div className="small muted">at certification</div> : null}
-                  {i.lastAcceptedSha256 ? (
-                    <div className="hash" title={`SHA-256 of the accepted evidence file: ${i.lastAcceptedSha256}`}>
-                      sha256 {i.lastAcceptedSha256.slice(0, 16)}…
-                    </div>
-                  ) : null}
                 </td>
                 <td>
                   {formatDate(i.dueAt)}{" "}

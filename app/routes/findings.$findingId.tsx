@@ -126,7 +126,8 @@ export default function FindingPage() {
         </section>
         <section className="card" aria-labelledby="respond-title">
           <h2 id="respond-title">{d.actions.length ? "Respond" : "Status"}</h2>
-          {d.actions.length === 0 && !d.canExtend ? <p className="muted">Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}</p> : null}
+          {d.conflict ? <p className="alert alert--warn">Conflict of interest: {d.conflict} Another assessor must act on this report.</p> : null}
+          {d.actions.length === 0 && !d.canExtend && !d.conflict ? <p className="muted">Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}</p> : null}
           {d.actions.map((act) => {
             const t = ACTION_TEXT[act as FindingAction];
             return (

@@ -77,9 +77,10 @@ export function bulkCheck(actor: Actor, id: string) {
   if (parsed.ok) {
     const h = parsed.value.header.map((c) => c.trim().toLowerCase());
     const col = (name: string) => h.indexOf(name);
-    withPolicies = col(BULK_POLICY_COLUMN) >= 0;
+    // The policy column is the one the check appended after valid_until (a buyer's own "policy" column stays theirs).
+    withPolicies = h.length >= 2 && h[h.length - 1] === BULK_POLICY_COLUMN && h[h.length - 2] === "valid_until";
     for (const r of parsed.value.rows) {
-      rows.push({ serial: r[parsed.value.serialColumn], status: r[col("status")] as SealVerdict, reason: r[col("reason")], product: r[col("checked_product")], policy: withPolicies ? (r[col(BULK_POLICY_COLUMN)] ?? "") : null });
+      rows.push({ serial: r[parsed.value.serialColumn], status: r[col("status")] as SealVerdict, reason: r[col("reason")], product: r[col("checked_product")], policy: withPolicies ? (r[h.length - 1] ?? "") : null });
     }
   }
   // A row "misses" when one of its policies does (the cell joins each policy's result with " | ").

@@ -19,6 +19,7 @@ import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { sweepAutomaticSuspensions } from "./automatic-suspension.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
+import { conflictReason } from "./review.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
@@ -77,6 +78,8 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>,
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
   const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
   if (reportedAt.getTime() > nowMs()) throw new ServiceError("invalid", "The report date cannot be in the future.", { reportedOn: "The report date cannot be in the future." });
+  // The advisory id carries the year reported (four digits); a date before computers had firmware is a typo.
+  if (reportedAt.getUTCFullYear() < 1970) throw new ServiceError("invalid", "The report date must be in 1970 or later.", { reportedOn: "The report date must be in 1970 or later." });
   let cvss: { vector: string; score: number } | null = null;
   if (input.cvssVector) {
     const scored = scoreCvss31(input.cvssVector);
@@ -140,10 +143,26 @@ function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
   return f;
 }
 
+/**
+ * An assessor's decision on a finding (verifying a fix certifies it and makes its advisory public;
+ * rejecting, withdrawing and extending change what the supplier must do and when the world
+ * learns of it) is refused to an assessor with a conflict of interest with the supplier, as for
+ * reviews and seal status changes.
+ */
+function findingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organizationId: string }): string | null {
+  return actor.role === "assessor" ? conflictReason(t, actor, f.organizationId) : null;
+}
+
+function assertNoFindingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organizationId: string }): void {
+  const conflict = findingConflict(t, actor, f);
+  if (conflict) throw new ServiceError("forbidden", `Conflict of interest: ${conflict} Another assessor must act on this report.`);
+}
+
 /** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
 export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>, opts: FindingChangeOptions = {}): void {
   transaction((tx) => {
     const f = loadForActor(tx, actor, id);
+    assertNoFindingConflict(tx, actor, f);
     if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
     const role = actor.role === "admin" ? "assessor" : actor.role;
     const next = nextFindingStatus(f.status, input.action as FindingAction, role);
@@ -180,6 +199,7 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors extend a disclosure deadline.");
   transaction((tx) => {
     const f = loadForActor(tx, actor, id);
+    assertNoFindingConflict(tx, actor, f);
     if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
     if (f.status === "verified_fixed" || f.status === "withdrawn") throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
     const r = extendDeadline(f.deadline, new Date(`${input.deadline}T23:59:59Z`), input.reason);
@@ -233,6 +253,7 @@ export function findingView(actor: Actor, id: string) {
   const history = t.select().from(findingUpdates).where(eq(findingUpdates.findingId, id)).orderBy(asc(findingUpdates.id)).all();
   const role = actor.role === "admin" ? "assessor" : actor.role;
   const disclosure = findingDisclosure(actor, f, now);
+  const conflict = findingConflict(t, actor, f);
   return {
     finding: f,
     product: { id: product.id, name: product.name, model: product.model },
@@ -242,9 +263,10 @@ export function findingView(actor: Actor, id: string) {
     history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && ASSESSOR_KINDS.has(h.kind) ? "IoT Seal assessor" : h.actorLabel })),
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
-    actions: availableFindingActions(f.status, role),
+    actions: conflict ? [] : availableFindingActions(f.status, role),
+    conflict,
     // Once the deadline has made the advisory public, moving the deadline could not un-publish it.
-    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
+    canExtend: !conflict && isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
     disclosure,
   };
 }

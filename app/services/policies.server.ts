@@ -10,7 +10,7 @@
  */
 import crypto from "node:crypto";
 import { z } from "zod";
-import { and, asc, desc, eq, inArray, max, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, max } from "drizzle-orm";
 import { acceptancePolicies, answers, checklistSections, checklistVersions, crosswalkLinks, findings, findingVersions, policyStates, products, productVersions, requirements, seals, submissions, verdicts, watchlistEntries } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { checklistShortName } from "../domain/checklist/crosswalk";
@@ -27,6 +27,9 @@ import { ServiceError } from "./errors.server";
 import { publishWatchEvent } from "./watchlist.server";
 
 type Reader = Pick<Tx, "select">;
+
+/** The seals of a watched product whose policy results are remembered (superseded ones drop out). */
+const WATCHED_SEAL_STATES: ("active" | "suspended" | "revoked")[] = ["active", "suspended", "revoked"];
 
 function assertBuyer(actor: Actor): void {
   if (!can(actor.role, "seals.verify") || actor.role !== "retailer") throw new ServiceError("forbidden", "Acceptance policies belong to retail buyers.");
@@ -184,7 +187,17 @@ export function listPolicies(actor: Actor) {
   assertBuyer(actor);
   const names = policyNames();
   const policies = policiesOf(db(), actor.organizationId);
-  const states = policies.length ? db().select({ policyId: policyStates.policyId, meets: policyStates.meets }).from(policyStates).where(inArray(policyStates.policyId, policies.map((p) => p.id))).all() : [];
+  // Only the seals the watchlist follows now: not those of products no longer watched, nor superseded seals.
+  const states = policies.length
+    ? db()
+        .select({ policyId: policyStates.policyId, meets: policyStates.meets })
+        .from(policyStates)
+        .innerJoin(seals, eq(seals.serial, policyStates.serial))
+        .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+        .innerJoin(watchlistEntries, and(eq(watchlistEntries.productId, productVersions.productId), eq(watchlistEntries.organizationId, actor.organizationId)))
+        .where(and(inArray(policyStates.policyId, policies.map((p) => p.id)), inArray(seals.state, WATCHED_SEAL_STATES)))
+        .all()
+    : [];
   return policies.map((p) => ({
     ...p,
     summary: summarizePolicy(p, names),
@@ -393,6 +406,21 @@ export function attachPolicies<A extends { serial: string; status: SealVerdict; 
 
 // --- Watched products: results remembered, changes raised ----------------------------------------
 
+
+/** Forgets the organisation's remembered results for a product it no longer watches (watching it again starts afresh, without an event). */
+export function forgetPolicyStates(tx: Tx, organizationId: string, productId: string): void {
+  const policyIds = policiesOf(tx, organizationId).map((p) => p.id);
+  if (!policyIds.length) return;
+  const serials = tx
+    .select({ serial: seals.serial })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(productVersions.productId, productId))
+    .all()
+    .map((r) => r.serial);
+  if (serials.length) tx.delete(policyStates).where(and(inArray(policyStates.policyId, policyIds), inArray(policyStates.serial, serials))).run();
+}
+
 /**
  * Re-evaluates the policies of every organisation watching the given product (or of one
  * organisation, or everyone) against the current seals of its watched products, and raises a
@@ -418,7 +446,7 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
       .innerJoin(products, eq(products.id, productVersions.productId))
-      .where(and(inArray(productVersions.productId, productIds), or(eq(seals.state, "active"), eq(seals.state, "suspended"), eq(seals.state, "revoked"))))
+      .where(and(inArray(productVersions.productId, productIds), inArray(seals.state, WATCHED_SEAL_STATES)))
       .all();
     const results = evaluateForOrganization(tx, org, current.map((c) => c.serial));
     const before = new Map(
@@ -429,17 +457,30 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
         .all()
         .map((s) => [`${s.policyId}|${s.serial}`, s]),
     );
+    // A re-certification's new seal continues the seal it replaces: its first result is compared with that one's.
+    const predecessor = new Map(
+      tx
+        .select({ serial: seals.serial, from: submissions.recertifiesSerial })
+        .from(seals)
+        .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+        .where(inArray(seals.serial, current.map((c) => c.serial)))
+        .all()
+        .filter((r) => r.from)
+        .map((r) => [r.serial, r.from!]),
+    );
     for (const c of current) {
       for (const r of results.get(c.serial) ?? []) {
         const key = `${r.policyId}|${c.serial}`;
-        const old = before.get(key);
+        const own = before.get(key);
+        const from = predecessor.get(c.serial);
+        const old = own ?? (from ? before.get(`${r.policyId}|${from}`) : undefined);
         const misses = r.misses.map((m) => ({ clause: m.clause, message: m.message }));
-        if (old && old.meets === r.meets && JSON.stringify(old.misses) === JSON.stringify(misses)) continue;
+        if (own && own.meets === r.meets && JSON.stringify(own.misses) === JSON.stringify(misses)) continue;
         tx.insert(policyStates)
           .values({ policyId: r.policyId, serial: c.serial, meets: r.meets, misses, evaluatedAt: at })
           .onConflictDoUpdate({ target: [policyStates.policyId, policyStates.serial], set: { meets: r.meets, misses, evaluatedAt: at } })
           .run();
-        if (!old || old.meets === r.meets) continue; // first result, or the same verdict for other reasons: recorded, no event
+        if (!old || old.meets === r.meets) continue; // first result (of a new policy, product or line of seals), or the same verdict for other reasons: recorded, no event
         const type = r.meets ? "policy.met" : "policy.unmet";
         publishPolicyEvent(tx, org, { type, serial: c.serial, product: { id: c.productId, name: c.name, model: c.model }, firmwareVersion: c.firmware, result: r, at });
         raised++;

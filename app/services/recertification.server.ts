@@ -64,6 +64,13 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
     if (tx.select({ s: seals.serial }).from(seals).where(and(eq(seals.productVersionId, input.productVersionId), inArray(seals.state, ["active", "suspended"]))).get()) {
       throw new ServiceError("conflict", `Firmware ${to.firmware} already has a seal.`, { productVersionId: "This version already has a seal." });
     }
+    const open = tx
+      .select({ fw: productVersions.firmwareVersion })
+      .from(submissions)
+      .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+      .where(and(eq(submissions.recertifiesSerial, seal.serial), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .get();
+    if (open) throw new ServiceError("conflict", `A re-certification of firmware ${open.fw} from this seal is already open; finish or withdraw it first, so one seal replaces this one.`, { serial: "A re-certification from this seal is already open." });
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
     const id = openSubmissionTx(tx, actor, { productVersionId: input.productVersionId, target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel } });
@@ -224,20 +231,19 @@ export function carryOverVerdicts(tx: Tx, actor: Actor, s: SubmissionRow): void 
  * old seal is superseded by the new one, and every finding of the old version that the supplier
  * marked fixed in the new firmware is verified fixed (the approval certified the fix).
  */
-export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRow, newSerial: string): void {
-  if (!s.recertifiesSerial) return;
+export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRow, newSerial: string): number {
+  if (!s.recertifiesSerial) return 0;
   const old = sealOf(tx, s.recertifiesSerial);
-  if (!old) return;
+  if (!old) return 0;
   const firmware = tx.select({ fw: productVersions.firmwareVersion }).from(productVersions).where(eq(productVersions.id, s.productVersionId)).get()!.fw;
-  if (old.state === "active" || old.state === "suspended") {
-    applySealAction(tx, actor, { serial: old.serial, action: "supersede", reason: `Replaced by seal ${newSerial}, the re-certification of firmware ${firmware}.`, supersededBy: newSerial, cause: `recertification:${s.id}` });
+  // The seal in force in this line of certifications: the one it started from, or (if another
+  // re-certification replaced that meanwhile) the newest that replaced it. One seal stays current.
+  let current = old;
+  for (let hops = 0; current.state === "superseded" && current.supersededBy && hops < 50; hops++) current = sealOf(tx, current.supersededBy) ?? current;
+  if (current.serial !== newSerial && (current.state === "active" || current.state === "suspended")) {
+    applySealAction(tx, actor, { serial: current.serial, action: "supersede", reason: `Replaced by seal ${newSerial}, the re-certification of firmware ${firmware}.`, supersededBy: newSerial, cause: `recertification:${s.id}` });
   }
-  const fixed = tx
-    .select({ id: findings.id, version: findings.version, organizationId: findings.organizationId })
-    .from(findingVersions)
-    .innerJoin(findings, eq(findings.id, findingVersions.findingId))
-    .where(and(eq(findingVersions.productVersionId, old.productVersionId), eq(findings.status, "fixed"), eq(findings.fixedInVersion, firmware)))
-    .all();
+  const fixed = fixedIn(tx, old.productVersionId, firmware);
   const at = new Date(nowMs());
   const label = "system" in actor ? `system:${actor.system}` : actor.email;
   for (const f of fixed) {
@@ -246,6 +252,7 @@ export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRo
     recordAudit(tx, actor, { action: "finding.verified_fixed", target: { type: "finding", id: f.id }, organizationId: f.organizationId, details: { from: "fixed", to: "verified_fixed", seal: newSerial } });
     noteDisclosureIn(tx, { system: "disclosure" }, f.id); // the certified fix makes its advisory public
   }
+  return fixed.length;
 }
 
 /** The findings a re-certification's approval would certify as fixed (shown to the assessors before they approve). */
@@ -254,11 +261,16 @@ export function fixesCertifiedBy(t: Reader, s: SubmissionRow): { id: string; tit
   const old = sealOf(t, s.recertifiesSerial);
   if (!old) return [];
   const firmware = t.select({ fw: productVersions.firmwareVersion }).from(productVersions).where(eq(productVersions.id, s.productVersionId)).get()!.fw;
+  return fixedIn(t, old.productVersionId, firmware).map((f) => ({ id: f.id, title: f.title }));
+}
+
+/** The findings of the certified version that the supplier marked fixed in `firmware` (the re-certification's approval certifies them). */
+function fixedIn(t: Reader, certifiedVersionId: string, firmware: string) {
   return t
-    .select({ id: findings.id, title: findings.title })
+    .select({ id: findings.id, title: findings.title, version: findings.version, organizationId: findings.organizationId })
     .from(findingVersions)
     .innerJoin(findings, eq(findings.id, findingVersions.findingId))
-    .where(and(eq(findingVersions.productVersionId, old.productVersionId), eq(findings.status, "fixed"), eq(findings.fixedInVersion, firmware)))
+    .where(and(eq(findingVersions.productVersionId, certifiedVersionId), eq(findings.status, "fixed"), eq(findings.fixedInVersion, firmware)))
     .all();
 }
 
@@ -279,7 +291,9 @@ export function recertificationChoices(actor: Actor, productId: string) {
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .where(and(eq(productVersions.productId, productId), inArray(seals.state, ["active", "suspended"])))
     .all()
-    .filter((r) => recertificationProblem(r, now) === null);
+    .filter((r) => recertificationProblem(r, now) === null)
+    // One re-certification at a time from a seal, so exactly one seal replaces it.
+    .filter((r) => !t.select({ id: submissions.id }).from(submissions).where(and(eq(submissions.recertifiesSerial, r.serial), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]))).get());
   const versions = t.select({ id: productVersions.id }).from(productVersions).where(eq(productVersions.productId, productId)).all();
   const out: Record<string, { serial: string; firmware: string; state: string }[]> = {};
   for (const v of versions) {

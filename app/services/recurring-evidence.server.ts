@@ -559,7 +559,7 @@ export function publicRecurringStatus(serialInput: string) {
       lastAcceptedAt: i.lastAcceptedAt,
       /** True when the clock still runs from the seal's issue (no fresh evidence accepted yet). */
       sinceIssue: i.lastAccepted === null,
-      lastAcceptedSha256: i.lastAccepted?.sha256 ?? null,
+      // No file name or hash: a hash of a short private text lets anyone confirm a guess of it.
       dueAt: i.dueAt,
       graceEndsAt: i.graceEndsAt,
       standing: i.standing,

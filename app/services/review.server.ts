@@ -8,14 +8,15 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { answers, checklistVersions, conflictDeclarations, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
-import { checkConfirmation, conflictOfInterest, scoreSubmission, VERDICTS, verdictProblem, type ReviewedRequirement, type VerdictFacts } from "../domain/review";
+import { checkConfirmation, conflictOfInterest, scoreSubmission, VERDICTS, verdictProblem, type ReviewedRequirement, type Score, type VerdictFacts } from "../domain/review";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { assertCan } from "./authorize.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { prepareSeal, recordIssuedSeal } from "./seals.server";
-import { completeRecertification, fixesCertifiedBy, recertificationContext } from "./recertification.server";
+import { sweepFindings } from "./findings.server";
+import { completeRecertification, fixesCertifiedBy, recertificationContext, type RecertificationContext } from "./recertification.server";
 import { describeReason } from "../domain/recertification";
 import { answerFacts, evidenceOf, loadSubmission, requirementsInScope, transitionSubmission, type SubmissionRow } from "./submissions.server";
 
@@ -82,7 +83,21 @@ export function reviewedRequirements(t: Reader, s: SubmissionRow): ReviewedRequi
 }
 
 export function scoreOf(t: Reader, s: SubmissionRow) {
-  return scoreSubmission(reviewedRequirements(t, s), latestVerdicts(t, s.id));
+  const latest = latestVerdicts(t, s.id);
+  return withStaleCarriedVerdicts(scoreSubmission(reviewedRequirements(t, s), latest), recertificationContext(t, s), latest);
+}
+
+/**
+ * A re-certification: a requirement whose verdict was carried over but that must now be reviewed
+ * again (an open vulnerability report recorded after submission names it) blocks approval until
+ * an assessor records a verdict of their own.
+ */
+function withStaleCarriedVerdicts(score: Score, recert: RecertificationContext | null, latest: ReturnType<typeof latestVerdicts>): Score {
+  if (!recert) return score;
+  const stale = recert.delta.toReview.filter((d) => latest.get(d.ref)?.carriedFromId != null);
+  if (!stale.length) return score;
+  const blockers = stale.map((d) => ({ ref: d.ref, reason: `its verdict was carried over, but it must be reviewed again (${d.reasons.map(describeReason).join("; ")})` }));
+  return { ...score, blockers: [...score.blockers, ...blockers], canApprove: false };
 }
 
 /** The approval proposal still waiting for a second assessor, if any. */
@@ -193,14 +208,18 @@ function checkConfirmable(t: Reader, actor: Actor, id: string) {
 export async function confirmApproval(actor: Actor, id: string, comment: string): Promise<string> {
   checkConfirmable(db(), actor, id); // refuse early, before anything is signed
   const prepared = await prepareSeal(id);
-  return transaction((tx) => {
+  let fixesCertified = 0;
+  const serial = transaction((tx) => {
     const { s, proposal } = checkConfirmable(tx, actor, id);
     decide(tx, actor, s, "approval_confirmed", comment);
     transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal.assessorId, seal: prepared.serial });
     recordIssuedSeal(tx, prepared, actor);
-    completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
+    fixesCertified = completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
     return prepared.serial;
   });
+  // Certified fixes may release other seals the same findings held (another version's, say): at once, not at the next sweep.
+  if (fixesCertified) sweepFindings();
+  return serial;
 }
 
 export function returnProposal(actor: Actor, id: string, comment: string): void {
@@ -347,8 +366,13 @@ export function reviewView(actor: Actor, id: string) {
   const latest = latestVerdicts(t, s.id);
   const history = t.select({ v: verdicts, name: users.name }).from(verdicts).innerJoin(users, eq(users.id, verdicts.assessorId)).where(eq(verdicts.submissionId, s.id)).orderBy(desc(verdicts.id)).all();
   const decisionRows = t.select({ d: decisions, name: users.name }).from(decisions).innerJoin(users, eq(users.id, decisions.assessorId)).where(eq(decisions.submissionId, s.id)).orderBy(asc(decisions.id)).all();
-  const score = scoreSubmission(
-    reqs.map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null })),
+  const recert = recertificationContext(t, s);
+  const score = withStaleCarriedVerdicts(
+    scoreSubmission(
+      reqs.map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null })),
+      latest,
+    ),
+    recert,
     latest,
   );
   const proposal = pendingProposal(t, s.id);
@@ -357,7 +381,6 @@ export function reviewView(actor: Actor, id: string) {
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
   const mine = s.assigneeId === actor.userId;
-  const recert = recertificationContext(t, s);
   return {
     submission: s,
     header,

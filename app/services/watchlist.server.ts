@@ -21,7 +21,7 @@ import { recordAudit } from "./audit.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { storedCredentialChecked } from "./verify.server";
-import { evaluateForOrganization, hasPolicies, syncPolicyStates } from "./policies.server";
+import { evaluateForOrganization, forgetPolicyStates, hasPolicies, syncPolicyStates } from "./policies.server";
 
 function assertBuyer(actor: Actor): void {
   if (!can(actor.role, "seals.verify")) throw new ServiceError("forbidden", "Watchlists belong to retail buyers.");
@@ -107,6 +107,7 @@ export function unwatch(actor: Actor, entryId: string): void {
     const entry = tx.select().from(watchlistEntries).where(and(eq(watchlistEntries.id, entryId), eq(watchlistEntries.organizationId, actor.organizationId))).get();
     if (!entry) throw new ServiceError("not_found", "This product is not on your watchlist.");
     tx.delete(watchlistEntries).where(eq(watchlistEntries.id, entryId)).run();
+    forgetPolicyStates(tx, actor.organizationId, entry.productId);
     recordAudit(tx, actor, { action: "watchlist.removed", target: { type: "product", id: entry.productId }, organizationId: actor.organizationId, details: {} });
   });
 }

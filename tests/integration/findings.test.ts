@@ -9,6 +9,7 @@ import { testClock } from "../../app/adapters/clock.server";
 import { DAY_MS } from "../../app/domain/findings";
 import { FINDING_SUSPENSION_REASON } from "../../app/domain/seal-lifecycle";
 import { checkAuditChain } from "../../app/services/audit.server";
+import { declareConflict } from "../../app/services/conflicts.server";
 import { db } from "../../app/services/db.server";
 import { actOnFinding, extendFindingDeadline, findingView, listFindings, recordFinding, sweepFindings } from "../../app/services/findings.server";
 import { runLifecycleSweep } from "../../app/services/lifecycle.server";
@@ -84,6 +85,10 @@ describe("recording a finding", () => {
     expect(() => recordFinding(asha(), { productId: other.id, versionIds: [watch.versionId], title: "Wrong version", description: "x".repeat(30), severity: "low", reporter: "Someone", reportedOn: today() })).toThrow(/versions of this product/);
     expect(() => recordFinding(grace(), { productId: watch.productId, versionIds: [watch.versionId], title: "Self report", description: "x".repeat(30), severity: "low", reporter: "Me", reportedOn: today() })).toThrow(/Only assessors/);
     expect(() => recordFinding(asha(), { productId: watch.productId, versionIds: [watch.versionId], title: "Future", description: "x".repeat(30), severity: "low", reporter: "Me", reportedOn: "2999-01-01" })).toThrow(/future/);
+    // A typo in the year is a message on the field, not a 500 from the advisory id (IOTSEAL-<four-digit year>-n).
+    expect(() => recordFinding(asha(), { productId: watch.productId, versionIds: [watch.versionId], title: "Ancient", description: "x".repeat(30), severity: "low", reporter: "Me", reportedOn: "0999-01-01" })).toThrow(
+      expect.objectContaining({ code: "invalid", fieldErrors: { reportedOn: expect.stringMatching(/1970/) } })
+    );
   });
 
   it("a supplier sees only its own findings; a buyer none", () => {
@@ -148,5 +153,27 @@ describe("the disclosure clock", () => {
     expect(sweepFindings().reinstated).toEqual([]);
     expect(sealBySerial(watch.serial)!.state).toBe("suspended");
     changeSealStatus(asha(), { serial: watch.serial, action: "reinstate", reason: "Checked; reinstated by hand." });
+  });
+});
+
+describe("conflicts of interest", () => {
+  it("an assessor with a declared conflict with the supplier cannot verify, reject or withdraw a report, nor extend its deadline", () => {
+    const bram = () => actorFor("assessor2@demo.test");
+    const id = report("high", "Companion app stores the parent's token in plain text");
+    actOnFinding(grace(), id, { action: "mark_fixed", note: "Token moved to the keystore.", fixedInVersion: "3.1.2", version: version(id) });
+    const gator = db().select({ org: products.organizationId }).from(products).where(eq(products.id, watch.productId)).get()!.org;
+    declareConflict(actorFor("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Advised Gator on its companion app this year." });
+    const before = db().select().from(findings).where(eq(findings.id, id)).get()!;
+    for (const action of ["verify_fix", "reject_fix", "withdraw"] as const) {
+      expect(() => actOnFinding(bram(), id, { action, note: "Checked by the conflicted assessor.", version: version(id) })).toThrow(/Conflict of interest/);
+    }
+    const later = new Date(before.deadline.getTime() + 20 * DAY_MS).toISOString().slice(0, 10);
+    expect(() => extendFindingDeadline(bram(), id, { deadline: later, reason: "The supplier asked for more time.", version: version(id) })).toThrow(/Conflict of interest/);
+    // Nothing changed: not certified (so not disclosed), same deadline; the page offers the conflicted assessor nothing.
+    expect(db().select().from(findings).where(eq(findings.id, id)).get()).toEqual(before);
+    expect(findingView(bram(), id)).toMatchObject({ actions: [], canExtend: false, conflict: expect.stringMatching(/declared/i) });
+    // An assessor without a conflict still can.
+    actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: token in the keystore.", version: version(id) });
+    expect(db().select({ s: findings.status }).from(findings).where(eq(findings.id, id)).get()!.s).toBe("verified_fixed");
   });
 });

@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { acceptancePolicies, findings, policyStates, products, watchEvents, webhookDeliveries } from "../../db/schema";
+import { acceptancePolicies, findings, policyStates, products, watchEvents, watchlistEntries, webhookDeliveries } from "../../db/schema";
 import { actOnFinding } from "../../app/services/findings.server";
 import { testClock } from "../../app/adapters/clock.server";
 import { fastRoutes } from "../../app/fast-routes.server";
@@ -22,7 +22,7 @@ import { actorFor } from "../../app/services/seed-products.server";
 import { demoSealSerials } from "../../app/services/seed-seals.server";
 import { seedDemoData } from "../../app/services/seed.server";
 import { verifySerial } from "../../app/services/verify.server";
-import { watchlistFeed, watchlistView } from "../../app/services/watchlist.server";
+import { unwatch, watchBySerial, watchlistFeed, watchlistView } from "../../app/services/watchlist.server";
 
 const buyer = () => actorFor("buyer@demo.test");
 const asha = () => actorFor("assessor1@demo.test");
@@ -200,5 +200,22 @@ describe("a watched product that stops meeting a policy", () => {
     // By 2028 the demo watch's recurring scan evidence is long overdue, so the seal is suspended: it still misses, for that reason alone, and no second event is raised.
     expect(state()).toMatchObject({ meets: false, misses: [{ clause: "status", message: "The seal is suspended, not valid." }] });
     expect(policyEvents().slice(before).map((e) => e.type)).toEqual(["policy.unmet"]);
+  });
+});
+
+describe("the watchlist counts on the policies page", () => {
+  it("count only the products still watched; watching one again starts afresh, without an event", () => {
+    const entryOf = (name: string) =>
+      db().select({ id: watchlistEntries.id }).from(watchlistEntries).innerJoin(products, eq(products.id, watchlistEntries.productId)).where(and(eq(watchlistEntries.organizationId, buyer().organizationId), eq(products.name, name))).get();
+    const counts = () => listPolicies(buyer()).find((p) => p.id === demoPolicyId())!.watched;
+    const before = counts();
+    expect(before.misses).toBeGreaterThanOrEqual(1); // Gator Kids Watch 2: expired
+    unwatch(buyer(), entryOf("Gator Kids Watch 2")!.id);
+    expect(counts()).toEqual({ meets: before.meets, misses: before.misses - 1 });
+    const events = () => db().select().from(watchEvents).where(eq(watchEvents.serial, WATCH2())).all().filter((e) => e.type.startsWith("policy."));
+    const raised = events().length;
+    watchBySerial(buyer(), { serial: WATCH2(), label: "" });
+    expect(counts()).toEqual(before);
+    expect(events()).toHaveLength(raised);
   });
 });

@@ -5,7 +5,8 @@
 // the old one (both pages link each other), certifies the fix and notifies the watchers.
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { answers, evidenceLinks, findings, logLeaves, productVersions, sealEvents, seals, submissions, verdicts, webhookDeliveries } from "../../db/schema";
+import { answers, evidenceLinks, findings, logLeaves, productVersions, sealEvents, seals, submissions, verdicts, watchEvents, webhookDeliveries } from "../../db/schema";
+import { savePolicy } from "../../app/services/policies.server";
 import { checkAuditChain } from "../../app/services/audit.server";
 import { db } from "../../app/services/db.server";
 import { actOnFinding, recordFinding, sweepFindings } from "../../app/services/findings.server";
@@ -131,6 +132,27 @@ describe("a re-certification from draft to a new seal", () => {
     expect(scoreOf(db(), loadSubmission(db(), id)).canApprove).toBe(true);
   });
 
+  it("a report recorded after submission that names a carried-over requirement blocks approval until it is re-reviewed", () => {
+    const late = recordFinding(asha(), {
+      productId: watch.productId,
+      versionIds: [watch.versionId],
+      title: "Update server accepts downgrades",
+      description: "The update server offers older signed images, so a device can be rolled back to a vulnerable version.",
+      severity: "medium",
+      reporter: "A. Researcher",
+      reportedOn: today(),
+      requirementRefs: ["etsi-en-303-645:5.3-1"],
+    });
+    const score = scoreOf(db(), loadSubmission(db(), id));
+    expect(score.canApprove).toBe(false);
+    expect(score.blockers).toEqual([{ ref: "5.3-1", reason: "its verdict was carried over, but it must be reviewed again (Named by an open vulnerability report)" }]);
+    expect(reviewView(asha(), id).requirements.find((r) => r.ref === "5.3-1")).toMatchObject({ mustReview: true, carried: true });
+    expect(() => proposeApproval(asha(), id, subVersion(id), "Too early.")).toThrow(/5\.3-1/);
+    recordVerdict(asha(), id, "5.3-1", { verdict: "pass", comment: "3.1.1 refuses downgrades; checked on a unit.", accepted: false, version: subVersion(id) });
+    expect(scoreOf(db(), loadSubmission(db(), id)).canApprove).toBe(true);
+    actOnFinding(asha(), late, { action: "withdraw", note: "Covered by this re-certification's review.", version: db().select().from(findings).where(eq(findings.id, late)).get()!.version });
+  });
+
   it("the approval issues a new seal and supersedes the old one, certifies the fix and tells the watchers", async () => {
     const leavesBefore = db().select().from(logLeaves).all().length;
     proposeApproval(asha(), id, subVersion(id), "The changed requirements pass.");
@@ -164,7 +186,13 @@ describe("a fix for a suspended seal", () => {
     expect(sealBySerial(cam)!.state).toBe("suspended");
     const product = db().select({ productId: productVersions.productId }).from(productVersions).where(eq(productVersions.id, sealBySerial(cam)!.productVersionId)).get()!.productId;
     const v = addProductVersion(sam(), product, { hardwareRevision: "A", firmwareVersion: "1.9.3", appVersion: null, notes: "Fixes guessable clip links." });
+    // The buyer's camera policy: the suspended seal misses it (its result is remembered, silently).
+    savePolicy(actorFor("buyer@demo.test"), { name: "Cameras", category: "camera", accepted: [], requiredProvisions: ["etsi-en-303-645:5.2-1"], minSupportMonths: null, blockingFindingSeverity: null, maxSealAgeMonths: null });
     const id = startRecertification(sam(), { serial: cam, productVersionId: v, changeSummary: "Clip links are now 128-bit random and need a signed token." });
+    // One re-certification at a time from a seal, so that exactly one seal replaces it.
+    const v2 = addProductVersion(sam(), product, { hardwareRevision: "A", firmwareVersion: "1.9.4", appVersion: null, notes: "" });
+    expect(() => startRecertification(sam(), { serial: cam, productVersionId: v2, changeSummary: "Another fix on top of the same seal." })).toThrow(/already open/);
+    expect(recertificationChoices(sam(), product)[v2]).toBeUndefined();
     markRequirementChanged(sam(), id, "3", { changed: true, note: "Support period extended with this release." });
     submitSubmission(sam(), id);
     takeSubmission(asha(), id, subVersion(id));
@@ -176,5 +204,8 @@ describe("a fix for a suspended seal", () => {
     expect((await verifySerial(fresh)).status).toBe("valid");
     // The overdue finding names the old version only: the new seal is not suspended by it.
     expect(sweepFindings().suspended).not.toContain(fresh);
+    // The new seal continues the old one's line: the buyer hears that the camera meets its policy again (ETSI 5.2-1 through PSTI 2).
+    const events = db().select().from(watchEvents).where(eq(watchEvents.serial, fresh)).all().map((e) => [e.type, (JSON.parse(e.body || "{}") as { reason?: string }).reason]);
+    expect(events).toContainEqual(["policy.met", "meets Cameras"]);
   });
 });
