@@ -47,6 +47,8 @@ export default defineConfig({
       DEMO_MODE: "true",
       // Logins per minute from one address: the suite logs in often from 127.0.0.1; the limit itself is tested in integration.
       RATE_LIMIT_PER_MINUTE: "1000",
+      // Seal pages and /verify per minute from one address (the limit itself is tested in tests/e2e/request-bounds.spec.ts).
+      PUBLIC_PAGE_PER_MINUTE: "100000",
       LOG_REQUESTS: "false",
       ...(process.env.REMIX_BUILD_DIR ? { REMIX_BUILD_DIR: process.env.REMIX_BUILD_DIR } : {}),
     },

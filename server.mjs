@@ -92,17 +92,46 @@ function logRequest(req, res, started, requestId) {
 /**
  * A state-changing request from another site is refused: SameSite=Lax already keeps the
  * session cookie off cross-site POSTs; this also covers same-site subdomains and old browsers.
+ * An opaque origin ("null": a sandboxed frame, a file, a cross-site redirect) is not this site either.
  */
 function crossSiteWrite(req) {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return false;
   const origin = req.headers.origin;
-  if (!origin || origin === "null") return false;
+  if (!origin) return false;
+  if (origin === "null") return true;
   const host = req.headers.host;
   try {
     return new URL(origin).host !== host;
   } catch {
     return true;
   }
+}
+
+/**
+ * An answer sent before the body was read to its end (a refusal: too large, not allowed, not
+ * logged in) closes the connection rather than reading the rest. Not at once: closing a socket
+ * with unread data resets it, and the client may lose the answer. So for a moment what the
+ * client still sends is read and thrown away (never kept), then the connection closes.
+ */
+const LINGER_MS = 2000;
+function closeIfUnread(req, res) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (...args) {
+    if (!req.complete) res.setHeader("Connection", "close"); // the client knows not to send another request on it
+    return writeHead.apply(this, args);
+  };
+  res.on("finish", () => lingeringClose(req));
+}
+function lingeringClose(req) {
+  const socket = req.socket;
+  if (req.complete || !socket || socket.destroyed) return;
+  socket.removeListener("finish", socket.destroy); // node's own close after a "Connection: close" answer: not yet
+  req.removeAllListeners("data");
+  req.on("data", () => {});
+  req.resume();
+  socket.end(); // the answer is out: no more on this connection
+  req.once("end", () => socket.destroy());
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 const app = express();
@@ -126,6 +155,7 @@ const server = http.createServer((req, res) => {
   const requestId = `${requestIdPrefix}${(++requestCount).toString(36)}`;
   res.setHeader("X-Request-Id", requestId);
   if (env.logRequests) res.on("finish", () => logRequest(req, res, started, requestId));
+  closeIfUnread(req, res);
   secure(req, res);
   if (crossSiteWrite(req)) {
     res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" }).end("Cross-site request refused.");

@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AppShell, type ShellUser } from "./components/AppShell";
@@ -13,6 +13,14 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction = () => [{ title: "IoT Seal" }];
+
+/** The error page of a refusal thrown with a Retry-After (a 429 from the rate limits) keeps it. */
+export const headers: HeadersFunction = ({ errorHeaders }) => {
+  const retryAfter = errorHeaders?.get("Retry-After");
+  const out: Record<string, string> = {};
+  if (retryAfter) out["Retry-After"] = retryAfter;
+  return out;
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
@@ -59,6 +67,8 @@ const STATUS_TEXT: Record<number, { title: string; advice: string }> = {
   403: { title: "Access denied", advice: "Your account cannot open this page." },
   404: { title: "Page not found", advice: "The address may be mistyped, or the page may have moved." },
   405: { title: "Not allowed", advice: "This page does not accept that kind of request." },
+  413: { title: "Too large", advice: "What you sent is larger than this page accepts." },
+  415: { title: "Not a form", advice: "This page accepts only its own form." },
   429: { title: "Too many requests", advice: "Wait a minute and try again." },
 };
 

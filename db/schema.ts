@@ -310,6 +310,12 @@ export const evidenceFiles = sqliteTable("evidence_files", {
   size: integer("size").notNull(),
   mediaType: text("media_type").notNull(), // sniffed from the bytes, never taken from the client
   createdAt: createdAt(),
+  /**
+   * When the evidence garbage collector first found no row naming these bytes (no evidence link,
+   * no recurring evidence); cleared when one names them again. The file and this row are deleted
+   * once it is older than the grace period (see app/services/evidence-gc.server.ts).
+   */
+  unreferencedSince: integer("unreferenced_since", { mode: "timestamp_ms" }),
 });
 
 /** A file attached to one requirement of one submission; the original file name is display text only. */

@@ -5,11 +5,13 @@
 //
 // Usage:
 //   npm run verify-seal -- <file> [--jwks <jwks.json>] [--issuer <url>]
-//                                 [--status <list.jwt>]... [--no-status] [--now <ISO date>]
+//                                 [--status <list.jwt>]... [--no-status] [--accept-stale-status]
+//                                 [--now <ISO date>]
 //
 //   <file>            a seal PDF (starts with %PDF-: its attached seal.vc.jwt and
-//                     seal.tlog-proof.json and its page text are checked), or a credential file:
-//                     the compact JWS, or JSON {"credential": "<compact JWS>"}.
+//                     seal.tlog-proof.json and its page text are checked, and it must be in one
+//                     revision: an incremental update appended after issue makes it forged), or a
+//                     credential file: the compact JWS, or JSON {"credential": "<compact JWS>"}.
 //   --jwks <file>     the issuer's keys, a JWKS {"keys": [...]} as served at /.well-known/jwks.json.
 //   --issuer <url>    the issuer you trust (default: $IOTSEAL_ISSUER). Without --jwks its keys are
 //                     fetched from <url>/.well-known/jwks.json; the credential must name it.
@@ -18,9 +20,13 @@
 //                     credential names are fetched, and the issuer is asked about supersession.
 //   --no-status       skip the status lists and the issuer's API (the output says so):
 //                     revocation, suspension and supersession are not checked.
+//   --accept-stale-status
+//                     use status lists past their validUntil (the output says since when);
+//                     without it a seal checked against such lists is "unknown", never valid.
 //   --now <date>      check as of this date instead of now (the status lists stay as given).
 //
-// Exit codes: 0 valid; 1 not valid (expired, suspended, revoked, superseded, forged, not_found);
+// Exit codes: 0 valid; 1 not valid (expired, suspended, revoked, superseded, forged, not_found,
+// or unknown: the status lists are out of date);
 // 2 bad input (a file missing or unreadable, not a PDF or JWS, a bad JWKS or status list, a
 // status list the credential needs that was not given, a network failure). Bad input prints one
 // line on stderr and nothing on stdout.
@@ -32,23 +38,27 @@
 //      status lists may be fetched from the URLs it names (they must verify under the same keys).
 //   2. --issuer <url> or $IOTSEAL_ISSUER: a pinned issuer. Without --jwks its JWKS is fetched from
 //      that origin; with or without, a credential naming another issuer is reported forged.
-//   3. Neither: the keys are fetched from the issuer the (not yet verified) credential names.
-//      That proves only that the credential is consistent with whoever runs that site: anyone
-//      can put up a site, name it as issuer and sign with their own keys. The verdict is still
-//      given, but the output's "trust" says the issuer was not pinned.
+//   3. Neither: the configured portal, as its credentials name it: $PUBLIC_URL, else
+//      http://localhost:$PORT (port 3000 by default), pinned as in 2. Never the issuer the
+//      credential names itself: anyone can put up a site, name it as issuer and sign with their
+//      own keys. The output's "trust" says which issuer was trusted and how to trust another.
 // The output names where the keys came from ("jwks") and what was trusted ("trust").
 //
 // Status. The revocation and suspension bits come from the issuer's signed status lists, each
-// verified against the same keys. A list past its validUntil is used but flagged "stale". If a
-// purpose cannot be decided (its list not given, or not fetchable), the verdict cannot be
-// "valid", so that is bad input (exit 2) naming the missing list; --no-status skips the lists
-// deliberately. Supersession is not in the status lists: it is asked of the issuer's seal API
-// (<issuer>/api/v1/seals/<serial>) only when the lists are fetched online; that answer can also
-// be not_found (no record of the seal) or forged (the issuer recorded another credential).
+// verified against the same keys. A list past its validUntil is "stale": it cannot show a change
+// made since (a seal revoked after the list was saved still reads as in force), so a verdict that
+// would be valid is "unknown" instead (exit 1), unless --accept-stale-status accepts the lists
+// (the output then says they are stale and since when). If a purpose cannot be decided (its
+// list not given, or not fetchable), the verdict cannot be "valid", so that is bad input (exit 2)
+// naming the missing list; --no-status skips the lists deliberately. Supersession is not in the
+// status lists: it is asked of the issuer's seal API (<issuer>/api/v1/seals/<serial>) only when
+// the lists are fetched online; that answer can also be not_found (no record of the seal) or
+// forged (the issuer recorded another credential).
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import type { JWK } from "jose";
 import { z } from "zod";
+import { parseEnv } from "../app/config/env";
 import { sealVerdict, unverifiedPayload, type SealCredential, type SealVerdict } from "../app/domain/credential";
 import { statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../app/domain/status-credential";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/domain/verify";
@@ -66,11 +76,14 @@ Options:
   --status <file>   a signed status list (as served at /status/<id>); repeat for each list.
                     Without it, the lists the credential names are fetched from the issuer.
   --no-status       do not check revocation, suspension or supersession
+  --accept-stale-status
+                    use status lists past their validUntil (said in the output); without it,
+                    a seal checked against out-of-date lists is "unknown" (exit 1), never valid
   --now <date>      check as of this ISO date instead of now
   -h, --help        show this help
 
-Without --jwks, --issuer or $IOTSEAL_ISSUER the keys are fetched from the issuer the credential
-names itself, which proves little: pin the issuer for a verdict you can rely on.`;
+Without --jwks, --issuer or $IOTSEAL_ISSUER only the configured portal is trusted: $PUBLIC_URL,
+else http://localhost:$PORT (3000). A credential naming another issuer is not valid.`;
 
 /** Input that cannot be judged: one line on stderr, exit 2. */
 class InputError extends Error {}
@@ -87,6 +100,19 @@ const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
 function normalizeIssuer(url: string): string {
   const u = new URL(url);
   return `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
+}
+
+type PinnedIssuer = { url: string; from: string; configured?: true };
+
+/** A duration as people say it: "3 days", "5 hours", "12 minutes". */
+function durationText(ms: number): string {
+  const [n, unit] = ms >= 2 * 86_400_000 ? [Math.floor(ms / 86_400_000), "day"] : ms >= 2 * 3_600_000 ? [Math.floor(ms / 3_600_000), "hour"] : [Math.max(0, Math.floor(ms / 60_000)), "minute"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** What the output's "trust" says of a pinned issuer. */
+function trustOf(p: PinnedIssuer): string {
+  return p.configured ? `trusting issuer ${p.url} (the configured portal, ${p.from}); pass --issuer or --jwks to trust another` : `issuer pinned to ${p.url} (${p.from})`;
 }
 
 function readInputFile(file: string, what: string): Buffer {
@@ -162,7 +188,7 @@ async function readArtefacts(file: string): Promise<{ artefacts: Artefacts; kind
         logProof = "unreadable"; // checkTlogProof reports it as not a JSON object
       }
     }
-    return { artefacts: { jws, pageText: pdf.pageText, logProof }, kind: "pdf" };
+    return { artefacts: { jws, pageText: pdf.pageText, logProof, pdfBytes: bytes }, kind: "pdf" };
   }
   let text: string;
   try {
@@ -188,7 +214,8 @@ async function readArtefacts(file: string): Promise<{ artefacts: Artefacts; kind
 type VerifiedList = Extract<StatusListCheck, { ok: true }>;
 
 interface Output {
-  status: SealVerdict;
+  /** "unknown": the status could not be decided (the status lists are out of date). */
+  status: SealVerdict | "unknown";
   reason?: string;
   serial?: string;
   subject?: SealCredential["credentialSubject"];
@@ -215,6 +242,7 @@ async function main(argv: string[]): Promise<number> {
         issuer: { type: "string" },
         status: { type: "string", multiple: true },
         "no-status": { type: "boolean" },
+        "accept-stale-status": { type: "boolean" },
         now: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -232,6 +260,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.positionals.length !== 1) throw new InputError(args.positionals.length ? "Give one file to verify, not several (see --help)." : "Give the seal PDF or credential file to verify (see --help).");
   if (opts["no-status"] && opts.status?.length) throw new InputError("--status and --no-status contradict each other; give one.");
+  if (opts["no-status"] && opts["accept-stale-status"]) throw new InputError("--accept-stale-status and --no-status contradict each other; give one.");
 
   let now = new Date();
   if (opts.now !== undefined) {
@@ -239,12 +268,17 @@ async function main(argv: string[]): Promise<number> {
     now = new Date(opts.now);
   }
 
-  let pinnedIssuer: { url: string; from: string } | undefined;
+  let pinnedIssuer: PinnedIssuer | undefined;
   const issuerArg = opts.issuer ?? (process.env.IOTSEAL_ISSUER || undefined);
   if (issuerArg !== undefined) {
     const from = opts.issuer !== undefined ? "--issuer" : "$IOTSEAL_ISSUER";
     if (!httpUrl.safeParse(issuerArg).success) throw new InputError(`${from} must be the issuer's http(s) URL, such as https://seal.example.com, not "${issuerArg}".`);
     pinnedIssuer = { url: normalizeIssuer(issuerArg), from };
+  } else if (opts.jwks === undefined) {
+    // Neither keys nor an issuer given: the configured portal, by the rule that names it in its credentials.
+    const env = parseEnv({ PUBLIC_URL: process.env.PUBLIC_URL, PORT: process.env.PORT });
+    if (!env.ok) throw new InputError(`No issuer to trust: ${env.errors.join("; ")}. Pass --issuer or --jwks.`);
+    pinnedIssuer = { url: normalizeIssuer(env.env.baseUrl), from: process.env.PUBLIC_URL ? "$PUBLIC_URL" : "the default, http://localhost:$PORT", configured: true };
   }
 
   // Everything given on the command line is read before anything is fetched.
@@ -267,6 +301,17 @@ async function main(argv: string[]): Promise<number> {
     return finish();
   }
 
+  // A credential naming another issuer than the one trusted is not worth fetching keys for.
+  if (pinnedIssuer) {
+    const claimed = (unverifiedPayload(input.artefacts.jws) as { issuer?: { id?: unknown } } | null)?.issuer?.id;
+    if (typeof claimed === "string" && (!httpUrl.safeParse(claimed).success || normalizeIssuer(claimed) !== pinnedIssuer.url)) {
+      out.trust = trustOf(pinnedIssuer);
+      out.reason = `The credential names the issuer ${claimed}, not the trusted issuer ${pinnedIssuer.url} (${pinnedIssuer.from}): it is not valid here. To trust ${claimed}, pass --issuer or --jwks with its keys.`;
+      out.checks.push({ label: "Issued by the pinned issuer", ok: false, detail: out.reason });
+      return finish();
+    }
+  }
+
   // The keys.
   let keys: JWK[];
   let jwksSource: string;
@@ -276,19 +321,9 @@ async function main(argv: string[]): Promise<number> {
     jwksSource = opts.jwks!;
     trust = pinnedIssuer ? `keys from the file ${opts.jwks}; issuer pinned to ${pinnedIssuer.url} (${pinnedIssuer.from})` : `keys from the file ${opts.jwks}`;
   } else {
-    let base: string;
-    if (pinnedIssuer) {
-      base = pinnedIssuer.url;
-      trust = `issuer pinned to ${pinnedIssuer.url} (${pinnedIssuer.from})`;
-    } else {
-      const claimed = (unverifiedPayload(input.artefacts.jws) as { issuer?: { id?: unknown } } | null)?.issuer?.id;
-      if (typeof claimed !== "string" || !httpUrl.safeParse(claimed).success) {
-        throw new InputError("The credential names no http(s) issuer to fetch keys from; pass --jwks or --issuer.");
-      }
-      base = normalizeIssuer(claimed);
-      trust = "issuer named by the credential itself — pass --jwks or --issuer to pin the issuer";
-    }
-    jwksSource = `${base}/.well-known/jwks.json`;
+    if (!pinnedIssuer) throw new Error("unreachable: without --jwks an issuer is always pinned");
+    trust = trustOf(pinnedIssuer);
+    jwksSource = `${pinnedIssuer.url}/.well-known/jwks.json`;
     const res = await fetchText(jwksSource, "the issuer's keys", "application/json");
     if (res.status !== 200) throw new InputError(`Could not fetch the issuer's keys from ${jwksSource}: HTTP ${res.status}.`);
     keys = parseJwks(res.text, jwksSource);
@@ -329,6 +364,8 @@ async function main(argv: string[]): Promise<number> {
   let revoked = false;
   let suspended = false;
   let superseded = false;
+  /** The lists the credential names that were past their validUntil at `now`, for the answer. */
+  const staleLists: string[] = [];
   const online = !opts["no-status"] && statusTexts.length === 0;
   if (opts["no-status"]) {
     out.notes.push("status not checked (--no-status): a revoked, suspended or superseded seal shows here as valid");
@@ -354,9 +391,13 @@ async function main(argv: string[]): Promise<number> {
     for (const list of lists) {
       const stale = !(Date.parse(list.validUntil) > now.getTime());
       out.statusLists.push({ url: list.url, purpose: list.purpose, validUntil: list.validUntil, stale });
-      if (stale) out.notes.push(`the ${list.purpose} list ${list.url} was valid until ${list.validUntil}: it is stale, and used anyway; fetch a fresh one`);
       if (!credential.credentialStatus.some((e) => e.statusListCredential === list.url && e.statusPurpose === list.purpose)) {
         out.notes.push(`the ${list.purpose} list ${list.url} is not one this credential names; it was ignored`);
+      } else if (stale) {
+        const which = `the ${list.purpose} list ${list.url} was valid until ${list.validUntil}`;
+        staleLists.push(which);
+        const since = `out of date for ${durationText(now.getTime() - Date.parse(list.validUntil))}, so it cannot show a change made since`;
+        out.notes.push(`${which}: ${since}${opts["accept-stale-status"] ? "; used anyway (--accept-stale-status)" : ""}`);
       }
     }
     const bits = statusFromLists(credential, lists);
@@ -418,6 +459,12 @@ async function main(argv: string[]): Promise<number> {
     v.reason ??
     (v.verdict === "revoked" ? "The issuer's signed revocation list marks this seal as revoked." : v.verdict === "suspended" ? "The issuer's signed suspension list marks this seal as suspended." : undefined);
   if (reason) out.reason = reason;
+  // Lists past their validUntil cannot say the seal is still in force: it may have been revoked since.
+  if (staleLists.length && out.status === "valid" && !opts["accept-stale-status"]) {
+    out.status = "unknown";
+    out.reason = `status unknown: the lists are out of date (${staleLists.join("; ")}). Check again with fresh lists (from the issuer's /status/<list> URLs, or run without --status to fetch them), or pass --accept-stale-status to accept these.`;
+    out.checks.push({ label: "Status lists up to date", ok: false, detail: staleLists.join("; ") });
+  }
   if (opts.now !== undefined) out.notes.push(`checked as of ${now.toISOString()}; the status lists say what they said when signed`);
   return finish();
 }

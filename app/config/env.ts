@@ -27,10 +27,13 @@ export const envSchema = z
     DEMO_MODE: bool.optional(),
     RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE").default(10),
     PUBLIC_API_PER_MINUTE: positiveInt("PUBLIC_API_PER_MINUTE").default(600),
+    PUBLIC_PAGE_PER_MINUTE: positiveInt("PUBLIC_PAGE_PER_MINUTE").default(120),
     TRUST_PROXY: bool.default(false),
     EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB").pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" })).default(100),
     EVIDENCE_MAX_FILES_PER_SUBMISSION: positiveInt("EVIDENCE_MAX_FILES_PER_SUBMISSION").default(300),
+    EVIDENCE_QUOTA_MB_PER_ORG: positiveInt("EVIDENCE_QUOTA_MB_PER_ORG").default(10240),
     LOG_REQUESTS: bool.default(true),
+    WEBHOOKS_ALLOW_LOOPBACK: bool.optional(),
   })
   .transform((e) => {
     const demoMode = e.DEMO_MODE ?? true;
@@ -47,13 +50,24 @@ export const envSchema = z
       demoMode,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       publicApiPerMinute: e.PUBLIC_API_PER_MINUTE,
+      publicPagePerMinute: e.PUBLIC_PAGE_PER_MINUTE,
       trustProxy: e.TRUST_PROXY,
       evidenceMaxFileBytes: e.EVIDENCE_MAX_FILE_MB * 1024 * 1024,
       evidenceMaxFilesPerSubmission: e.EVIDENCE_MAX_FILES_PER_SUBMISSION,
+      evidenceQuotaBytesPerOrg: e.EVIDENCE_QUOTA_MB_PER_ORG * 1024 * 1024,
       logRequests: e.LOG_REQUESTS,
+      /** Webhooks to http://127.0.0.1 / localhost (the e2e receiver, a local dev listener): outside production only. */
+      webhooksAllowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK ?? e.NODE_ENV !== "production",
     };
   })
   .superRefine((e, ctx) => {
+    if (e.nodeEnv === "production" && e.webhooksAllowLoopback) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEBHOOKS_ALLOW_LOOPBACK"],
+        message: "is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it",
+      });
+    }
     if (e.nodeEnv === "production" && !e.demoMode && !e.sessionSecret) {
       ctx.addIssue({
         code: "custom",

@@ -1,6 +1,7 @@
 /**
  * A sliding-window rate limiter (pure: the caller passes the time). Used to limit login and
- * signup attempts per client address and per email.
+ * signup attempts per client address (never per email alone, which would let anyone lock a known
+ * account out).
  */
 export interface RateDecision {
   allowed: boolean;

@@ -3,11 +3,13 @@
  * offline verifier (which reads the signed status lists): what the artefacts a buyer holds say,
  * and whether they are genuine. A seal is "forged" when its signature fails, when it names a
  * key the issuer never published, when the serial it was presented under (URL, PDF page)
- * differs from the signed one, when a PDF's page disagrees with the signed facts, or when the
- * PDF's log proof belongs to something else.
+ * differs from the signed one, when a PDF's page disagrees with the signed facts, when the PDF's
+ * log proof belongs to something else, or when the PDF was edited after it was issued (offline:
+ * it has more than one revision; at the portal, which keeps the issued bytes: it is not that file).
  */
 import type { JWK } from "jose";
 import { verifySealSignature, type SealCredential, type SealVerdict } from "./credential";
+import { pdfDifference, revisionProblem, sha256Hex } from "./pdf-integrity";
 import { pageDisagreements } from "./seal-facts";
 import { normalizeSerial } from "./serial";
 import { checkTlogProof, logOrigin } from "./tlog";
@@ -40,7 +42,17 @@ export interface Artefacts {
   pageText?: string;
   /** The PDF's `seal.tlog-proof.json`, parsed (undefined when not a PDF; null when the PDF has none). */
   logProof?: unknown;
+  /** The PDF file itself: it must be in one revision, with nothing appended (an incremental update). */
+  pdfBytes?: Uint8Array;
+  /**
+   * The PDF the issuer stored when it issued seal `serial` (the portal only). A PDF whose signed
+   * serial is that one must be this file, byte for byte; otherwise the answer says what differs.
+   */
+  issuedPdf?: { serial: string; bytes: Uint8Array } | null;
 }
+
+export const PDF_REVISION_CHECK = "PDF not edited after issue (one revision)";
+export const PDF_ISSUED_CHECK = "PDF identical to the one issued";
 
 /** Checks the credential and whatever came with it. The first failure decides the reason. */
 export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promise<ArtefactResult> {
@@ -64,6 +76,19 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
     checks.push({ label: "Serial matches", ok: true });
   }
 
+  // An edit appended after issue is named first: the page check would read the issued text under it.
+  const issued = a.pdfBytes && a.issuedPdf?.serial === serial ? a.issuedPdf.bytes : undefined;
+  if (a.pdfBytes) {
+    const edited = revisionProblem(a.pdfBytes);
+    const reason = edited && issued ? pdfDifference(serial, issued, a.pdfBytes) : edited;
+    if (reason) {
+      const detail = issued ? pdfDifference(serial, issued, a.pdfBytes, true)! : reason;
+      checks.push({ label: issued ? PDF_ISSUED_CHECK : PDF_REVISION_CHECK, ok: false, detail });
+      return { ok: false, reason, checks, credential };
+    }
+    if (!issued) checks.push({ label: PDF_REVISION_CHECK, ok: true, detail: "Nothing appended after the issued file's end" });
+  }
+
   if (a.pageText !== undefined) {
     const differ = pageDisagreements(a.pageText, credential);
     if (differ.length) {
@@ -82,6 +107,15 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
       return { ok: false, reason: proof.message, checks, credential };
     }
     checks.push({ label: "Transparency log proof", ok: true, detail: `Leaf ${proof.leafIndex} of ${proof.treeSize}, signed checkpoint` });
+  }
+
+  if (a.pdfBytes && issued) {
+    const reason = pdfDifference(serial, issued, a.pdfBytes);
+    if (reason) {
+      checks.push({ label: PDF_ISSUED_CHECK, ok: false, detail: pdfDifference(serial, issued, a.pdfBytes, true)! });
+      return { ok: false, reason, checks, credential };
+    }
+    checks.push({ label: PDF_ISSUED_CHECK, ok: true, detail: `Byte for byte, SHA-256 ${sha256Hex(issued).slice(0, 16)}…` });
   }
   return { ok: true, credential, kid: sig.kid, checks };
 }

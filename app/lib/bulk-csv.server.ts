@@ -3,7 +3,7 @@
  * such as their own SKU, are passed through), answered row for row as CSV or JSON.
  */
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import { writeCsv } from "./csv.server";
 import type { SealVerdict } from "../domain/credential";
 import type { BulkAnswer } from "../services/verify.server";
 import { describeResult, type PolicyResult } from "../domain/policy";
@@ -45,7 +45,11 @@ export function serialsOf(input: BulkInput): string[] {
   return input.rows.map((r) => r[input.serialColumn] ?? "");
 }
 
-/** The input rows with the answer's columns appended (a column of the same name is replaced); a policy column when `withPolicies`. */
+/**
+ * The input rows with the answer's columns appended (a column of the same name is replaced); a
+ * policy column when `withPolicies`. Written by the portal's one CSV writer: every cell (a
+ * supplier's product name, the buyer's own cells) is escaped against formula injection.
+ */
 export function bulkCsv(input: BulkInput, answers: readonly BulkAnswer[], opts: { withPolicies?: boolean } = {}): string {
   const added: string[] = [...BULK_RESULT_COLUMNS, ...(opts.withPolicies ? [BULK_POLICY_COLUMN] : [])];
   const keep = input.header.map((h, i) => (added.includes(h.trim().toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
@@ -54,7 +58,7 @@ export function bulkCsv(input: BulkInput, answers: readonly BulkAnswer[], opts: 
     const a = answers[n];
     out.push([...keep.map((i) => (i === input.serialColumn ? a.serial : row[i] ?? "")), a.status, a.reason, a.product, a.firmware, a.validUntil, ...(opts.withPolicies ? [policyLine(a.policies)] : [])]);
   });
-  return stringify(out);
+  return writeCsv(out);
 }
 
 /** One cell for a row's policies: each applicable policy's result, or that none applies (empty for a seal not found). */

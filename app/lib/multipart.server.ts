@@ -35,12 +35,23 @@ function describe(bytes: number): string {
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
+const MAX_FIELDS = 50;
+const MAX_FIELD_BYTES = 64 * 1024;
+
+/**
+ * The most a whole upload may be: every file at its limit, plus the fields, the multipart framing
+ * and what the parser buffers ahead (so that a file over its limit is named as such first).
+ */
+export function maxUploadBytes(opts: Pick<ReceiveOptions, "maxFileBytes" | "maxFiles">): number {
+  return opts.maxFileBytes * opts.maxFiles + 8 * MiB;
+}
+
 /** Refuses an over-long body from its Content-Length alone, before reading any of it. */
 export function checkDeclaredLength(headers: HeaderMap, opts: Pick<ReceiveOptions, "maxFileBytes" | "maxFiles">): void {
   const type = String(headers["content-type"] ?? "");
   if (!type.toLowerCase().startsWith("multipart/form-data")) throw new UploadError(415, "Send the files as multipart/form-data.");
   const declared = Number(headers["content-length"] ?? NaN);
-  if (Number.isFinite(declared) && declared > opts.maxFileBytes * opts.maxFiles + MiB) {
+  if (Number.isFinite(declared) && declared > maxUploadBytes(opts)) {
     throw new UploadError(413, `The upload is larger than the limit of ${describe(opts.maxFileBytes)} per file.`);
   }
 }
@@ -66,15 +77,27 @@ export async function receiveMultipart(input: { headers: HeaderMap; body: Readab
     defParamCharset: "utf8",
     highWaterMark: MiB,
     fileHwm: 4 * MiB, // fewer pauses of the parser while the file stream drains to disk
-    limits: { files: opts.maxFiles, fields: 50, fieldSize: 64 * 1024, parts: opts.maxFiles + 50 },
+    limits: { files: opts.maxFiles, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: opts.maxFiles + MAX_FIELDS },
   });
 
+  // Reading stops, but the source is not destroyed: that would reset the connection before the
+  // caller's answer (a 4xx with its message, then Connection: close) could be sent.
   const fail = (error: unknown) => {
     failure ??= error;
+    source.off("data", count);
     source.unpipe(bb);
-    source.destroy();
+    source.pause();
     bb.destroy();
   };
+
+  // The whole body is bounded too (whatever its headers say), not only each file and field.
+  const limit = maxUploadBytes(opts);
+  let size = 0;
+  const count = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) fail(new UploadError(413, `The upload is larger than the limit of ${describe(limit)}.`));
+  };
+  source.on("data", count);
 
   bb.on("file", (field, stream, info) => {
     pending.push(
@@ -89,16 +112,21 @@ export async function receiveMultipart(input: { headers: HeaderMap; body: Readab
       ),
     );
   });
-  bb.on("field", (name, value) => {
+  bb.on("field", (name, value, info) => {
+    if (info.valueTruncated || info.nameTruncated) return fail(new UploadError(413, `The field ${JSON.stringify(name.slice(0, 40))} is longer than ${describe(MAX_FIELD_BYTES)}.`));
     fields[name] ??= value;
   });
+  bb.on("fieldsLimit", () => fail(new UploadError(413, `The upload has more than ${MAX_FIELDS} fields.`)));
   bb.on("filesLimit", () => fail(new UploadError(413, opts.maxFiles === 1 ? "Upload one file at a time (put several in a ZIP archive)." : `Upload at most ${opts.maxFiles} files at once.`)));
   bb.on("partsLimit", () => fail(new UploadError(413, "The upload has too many parts.")));
 
   const finished = new Promise<void>((resolve) => {
     bb.on("close", resolve);
     bb.on("error", (e) => {
-      fail(new UploadError(400, `The upload could not be read: ${(e as Error).message}.`));
+      const reason = /part header/i.test((e as Error).message)
+        ? "a part's header is malformed or too long (file names may not contain control characters, nor be longer than 255 characters)"
+        : (e as Error).message;
+      fail(new UploadError(400, `The upload could not be read: ${reason}.`));
       resolve();
     });
     source.on("error", (e) => {

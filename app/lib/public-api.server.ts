@@ -6,8 +6,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { nowMs } from "../adapters/clock.server";
-import { getEnv } from "../config/env.server";
-import { TokenBucketLimiter } from "../domain/rate-limit";
+import { hitPublicLimit } from "./rate-limits.server";
+import { readStreamBody } from "./request-body.server";
 import { statusListCredential } from "../services/seal-status.server";
 import { sealApiView } from "../services/seals.server";
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logVerifierKeys } from "../services/transparency-log.server";
@@ -44,16 +44,11 @@ export function run(res: Res, work: () => Promise<unknown>): true {
   return true;
 }
 
-let limiter: TokenBucketLimiter | undefined;
-
 /** True when the client may go on; otherwise a 429 has been sent. */
 function withinLimit(res: Res, ip: string): boolean {
-  const perMinute = getEnv().publicApiPerMinute;
-  if (!limiter || limiter.perMinute !== perMinute) limiter = new TokenBucketLimiter(perMinute);
-  const d = limiter.hit(ip, nowMs());
+  const d = hitPublicLimit("api", ip);
   if (d.allowed) return true;
-  const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
-  sendJson(res, 429, { error: `Too many requests; try again in ${seconds} s.` }, { "Retry-After": String(seconds) });
+  sendJson(res, 429, { error: d.message }, { "Retry-After": String(d.retryAfterSeconds) });
   return false;
 }
 
@@ -64,17 +59,10 @@ async function readBody(req: IncomingMessage, res: Res, limit: number): Promise<
     sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
     return null;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  // Bounded while it streams, whatever the headers say (a chunked body has no Content-Length).
+  const body = await readStreamBody(req, limit);
+  if (!body) sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
+  return body;
 }
 
 const mediaType = (req: IncomingMessage) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();

@@ -11,6 +11,7 @@ import { store } from "../services/evidence.server";
 import { preflightRecurringUpload, recurringEvidenceInput, submitRecurringEvidence } from "../services/recurring-evidence.server";
 import { fieldErrorsOf } from "./forms";
 import { fromRequest, receiveMultipart, UploadError } from "./multipart.server";
+import { quotaBoundStore } from "./upload-budget.server";
 
 export type RecurringUploadResult =
   | { ok: true; ref: string; sha256: string; message: string }
@@ -20,7 +21,7 @@ export async function handleRecurringUpload(actor: Actor, request: Request, seri
   let values: Record<string, string> = {};
   try {
     preflightRecurringUpload(actor, serial);
-    const upload = await receiveMultipart(fromRequest(request), { store: store(), maxFileBytes: getEnv().evidenceMaxFileBytes, maxFiles: 1 });
+    const upload = await receiveMultipart(fromRequest(request), { store: quotaBoundStore(actor.organizationId), maxFileBytes: getEnv().evidenceMaxFileBytes, maxFiles: 1 });
     values = { ref: upload.fields.ref ?? "", note: upload.fields.note ?? "" };
     // An empty file input still sends one nameless, empty part: that is "no file", not an empty file.
     const sent = upload.files.find((f) => f.field === "file" && (f.originalName !== "" || f.received.size > 0)) ?? null;

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { attempt, failure, serviceFailure } from "../lib/action-errors.server";
@@ -26,15 +27,17 @@ const retireInput = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.workspace");
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
+    const tooLarge = () => failure("The file is larger than 1 MiB; a checklist file is a few hundred KiB at most.", { file: "Too large." }, undefined, 413);
     let form: FormData;
     try {
-      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_BYTES }));
+      form = await readForm(request, { limit: MAX_BYTES + FORM_OVERHEAD_BYTES });
     } catch (e) {
-      if (e instanceof MaxPartSizeExceededError) return failure("The file is larger than 1 MiB; a checklist file is a few hundred KiB at most.", { file: "Too large." }, undefined, 413);
+      if (isBodyTooLarge(e)) return tooLarge();
       throw e;
     }
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0) return failure("Choose a checklist file (.yaml) to upload.", { file: "Choose a file." });
+    if (file.size > MAX_BYTES) return tooLarge();
     const name = file.name.replace(/[^\w.-]/g, "_").slice(0, 100);
     if (!/\.ya?ml$/i.test(name)) return failure(`"${name}" is not a .yaml file.`, { file: "The file name must end in .yaml." });
     let source: string;
@@ -51,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return serviceFailure(e);
     }
   }
-  const parsed = parseForm(retireInput, await request.formData());
+  const parsed = parseForm(retireInput, await readForm(request));
   if (!parsed.ok) return failure(parsed.fieldErrors.reason ?? "That request was not understood.", parsed.fieldErrors);
   const r = await attempt(() => retireChecklistVersion(admin, parsed.data.versionId, parsed.data.reason));
   if (!r.ok) return r.response;

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, Notice } from "../components/Field";
@@ -19,7 +20,7 @@ const removeInput = z.object({ intent: z.literal("remove"), id: z.string().min(1
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get("intent") === "remove") {
     const parsed = parseForm(removeInput, form);
     if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
@@ -29,7 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(conflictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => declareConflict(admin, parsed.data));
-  return r.ok ? { ok: true as const, notice: "Conflict of interest recorded: that assessor can no longer review or confirm this supplier's submissions." } : r.response;
+  return r.ok ? { ok: true as const, notice: "Conflict of interest recorded: that assessor can no longer review this supplier's submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports." } : r.response;
 }
 
 export default function Conflicts() {

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "../components/Field";
@@ -20,7 +21,7 @@ const toggleInput = z.object({ intent: z.enum(["disable", "enable"]), userId: z.
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get("intent") === "create") {
     const parsed = parseForm(createUserInput, form);
     if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);

@@ -105,7 +105,7 @@ export default function Queue() {
                   <tr key={r.id}>
                     <td>{r.supplier}</td>
                     <td>
-                      <Link to={`/assessor/submissions/${r.id}`}>{r.product}</Link>
+                      {r.conflicted ? r.product : <Link to={`/assessor/submissions/${r.id}`}>{r.product}</Link>}
                       <div className="small muted">
                         hw {r.hardwareRevision} · fw {r.firmwareVersion}
                         {r.recertifiesSerial ? <span className="badge badge--info">re-certification</span> : null}

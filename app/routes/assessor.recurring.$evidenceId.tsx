@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
@@ -24,7 +25,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseForm(recurringDecisionInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const id = params.evidenceId ?? "";
@@ -111,8 +112,6 @@ export default function RecurringEvidencePage() {
               <DecisionBadge status={e.status} /> by {e.decidedByName ?? "an assessor"} on {formatDateTime(e.decidedAt)}
               {e.comment ? `: ${e.comment}` : "."}
             </p>
-          ) : d.conflict ? (
-            <p className="alert alert--error">Conflict of interest: {d.conflict} Another assessor must check this evidence.</p>
           ) : d.canDecide ? (
             <Form method="post" noValidate>
               <fieldset>

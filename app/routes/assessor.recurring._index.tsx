@@ -54,9 +54,15 @@ export default function RecurringQueue() {
                       </div>
                     </td>
                     <td>
-                      <Link to={`/assessor/recurring/${r.id}`}>
-                        <span className="requirement__ref">{r.ref}</span> {r.title}
-                      </Link>
+                      {r.conflict ? (
+                        <>
+                          <span className="requirement__ref">{r.ref}</span> {r.title}
+                        </>
+                      ) : (
+                        <Link to={`/assessor/recurring/${r.id}`}>
+                          <span className="requirement__ref">{r.ref}</span> {r.title}
+                        </Link>
+                      )}
                       {r.conflict ? (
                         <div>
                           <span className="badge badge--bad">conflict of interest</span>

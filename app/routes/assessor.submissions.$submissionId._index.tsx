@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
@@ -37,7 +38,7 @@ const DONE: Record<z.infer<typeof input>["intent"], string> = {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  const parsed = parseForm(input, await request.formData());
+  const parsed = parseForm(input, await readForm(request));
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const { intent, version, comment } = parsed.data;
   const id = params.submissionId ?? "";
@@ -94,11 +95,6 @@ export default function ReviewPage() {
           </Link>
         ) : null}
       </div>
-      {d.conflict ? (
-        <p className="alert alert--error" role="alert">
-          Conflict of interest: {d.conflict} You can read this submission but not review or decide on it.
-        </p>
-      ) : null}
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.recertification ? (

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ApplicabilityBadge } from "../components/Applicability";
@@ -35,7 +36,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = parseForm(verdictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const id = params.submissionId ?? "";

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
@@ -31,7 +32,7 @@ const DONE: Record<FindingAction | "extend", string> = {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const id = params.findingId ?? "";
   if (values.intent === "extend") {
     const parsed = extensionInput.safeParse(values);
@@ -126,8 +127,7 @@ export default function FindingPage() {
         </section>
         <section className="card" aria-labelledby="respond-title">
           <h2 id="respond-title">{d.actions.length ? "Respond" : "Status"}</h2>
-          {d.conflict ? <p className="alert alert--warn">Conflict of interest: {d.conflict} Another assessor must act on this report.</p> : null}
-          {d.actions.length === 0 && !d.canExtend && !d.conflict ? <p className="muted">Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}</p> : null}
+          {d.actions.length === 0 && !d.canExtend ? <p className="muted">Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}</p> : null}
           {d.actions.map((act) => {
             const t = ACTION_TEXT[act as FindingAction];
             return (

@@ -53,7 +53,13 @@ export default function Findings() {
               {findings.map((f) => (
                 <tr key={f.id}>
                   <td>
-                    <Link to={`/findings/${f.id}`}>{f.title}</Link>
+                    {f.conflicted ? (
+                      <>
+                        {f.title} <span className="badge badge--bad">conflict of interest</span>
+                      </>
+                    ) : (
+                      <Link to={`/findings/${f.id}`}>{f.title}</Link>
+                    )}
                   </td>
                   <td>
                     {f.product} {isSupplier ? null : <span className="muted small">{f.supplier}</span>}

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "../components/Field";
@@ -18,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = Object.fromEntries([...form.entries()].filter(([k]) => k !== "versionIds" && k !== "requirementRefs").map(([k, v]) => [k, String(v)]));
   const parsed = findingInput.safeParse({ ...values, versionIds: form.getAll("versionIds").map(String), requirementRefs: form.getAll("requirementRefs").map(String), cvssVector: values.cvssVector || undefined });
   if (!parsed.success) {
@@ -54,8 +55,9 @@ export default function NewFinding() {
             <select id="product" name="product" defaultValue={product?.id ?? ""} required>
               <option value="">Choose a product…</option>
               {products.map((p) => (
-                <option key={p.id} value={p.id}>
+                <option key={p.id} value={p.id} disabled={Boolean(p.conflict)}>
                   {p.name} ({p.model}) — {p.supplier}
+                  {p.conflict ? " (conflict of interest)" : ""}
                 </option>
               ))}
             </select>
@@ -65,7 +67,11 @@ export default function NewFinding() {
           </button>
         </Form>
       </section>
-      {product ? (
+      {product?.conflict ? (
+        <p className="alert alert--error" role="alert">
+          {product.conflict} Another assessor must record this report.
+        </p>
+      ) : product ? (
         <section className="card" aria-labelledby="report-title">
           <h2 id="report-title">
             Report against {product.name} ({product.model})

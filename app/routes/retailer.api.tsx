@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
 import { attempt, failure } from "../lib/action-errors.server";
@@ -17,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get("intent") === "revoke") {
     const r = await attempt(() => revokeApiToken(user, String(form.get("tokenId") ?? "")));
     return r.ok ? { ok: true as const, notice: "Token revoked: requests with it are refused from now on." } : r.response;

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
@@ -18,7 +19,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const id = params.policyId ?? "";
   if (values.intent === "delete") {
     const r = await attempt(() => deletePolicy(user, id));

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { categoryLabel, PolicyForm } from "../components/PolicyForm";
@@ -16,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const form = policyFromForm(values);
   if (!form.ok) return failure("Check the highlighted fields.", form.fieldErrors, values);
   const r = await attempt(() => savePolicy(user, form.value), values);

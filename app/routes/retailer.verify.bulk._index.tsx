@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { useRef, useState, type FormEvent } from "react";
@@ -20,8 +21,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** Without JavaScript the form posts here; with it, the page uploads to ./upload to show progress. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  if (Number(request.headers.get("content-length") ?? "0") > BULK_MAX_BYTES + 64 * 1024) return failure(`The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.`, {}, undefined, 413);
-  const file = (await request.formData()).get("file");
+  let form: FormData;
+  try {
+    form = await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES });
+  } catch (e) {
+    if (isBodyTooLarge(e)) return failure(`The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.`, {}, undefined, 413);
+    throw e;
+  }
+  const file = form.get("file");
   if (!(file instanceof File) || file.size === 0) return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
   const result = await attempt(async () => runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   if (!result.ok) return result.response;

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { FORM_OVERHEAD_BYTES, readForm } from "../lib/request-body.server";
 import { BULK_MAX_BYTES } from "../lib/bulk-csv.server";
 import { requirePermission } from "../lib/session.server";
 import { runBulkCheck } from "../services/bulk-checks.server";
@@ -9,8 +10,8 @@ const json = (status: number, body: unknown) => new Response(JSON.stringify(body
 /** The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id}` or `{message}`. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  if (Number(request.headers.get("content-length") ?? "0") > BULK_MAX_BYTES + 64 * 1024) return json(413, { message: `The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.` });
-  const file = (await request.formData()).get("file");
+  // Bounded while it streams; past the limit a 413 {message} is thrown (and answered as is).
+  const file = (await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES, message: `The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.` })).get("file");
   if (!(file instanceof File) || file.size === 0) return json(400, { message: "Choose a CSV file with a serial column." });
   try {
     return json(200, await runBulkCheck(user, { fileName: file.name, text: await file.text() }));

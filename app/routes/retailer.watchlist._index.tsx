@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { WatchedAdvisories } from "../components/Advisories";
 import { SummaryBar } from "../components/BulkSummary";
@@ -23,8 +24,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  if (Number(request.headers.get("content-length") ?? "0") > 10 * 1024 * 1024) return failure("The file is larger than 10 MiB.", {}, undefined, 413);
-  const form = await request.formData();
+  let form: FormData;
+  try {
+    // A CSV of serials to watch: up to 10 MiB, bounded while it streams.
+    form = await readForm(request, { limit: 10 * 1024 * 1024 + FORM_OVERHEAD_BYTES });
+  } catch (e) {
+    if (isBodyTooLarge(e)) return failure("The file is larger than 10 MiB.", {}, undefined, 413);
+    throw e;
+  }
   const intent = form.get("intent");
   if (intent === "remove") {
     const r = await attempt(() => unwatch(user, String(form.get("entryId") ?? "")));

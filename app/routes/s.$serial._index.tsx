@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { requireWithinPageLimit } from "../lib/rate-limits.server";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SealAdvisories } from "../components/Advisories";
@@ -14,6 +15,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 
 /** The public page of a seal (the QR code's target): no login, nothing private. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  requireWithinPageLimit(context);
   const view = await publicSealView(params.serial ?? "");
   if (!view) notFound("No seal has this serial. Check it for a typo: seal serials look like IOTS-7KQ2-M9XD.");
   if (view.serial !== params.serial) throw redirect(`/s/${view.serial}`);

@@ -1,8 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireWithinPageLimit } from "../lib/rate-limits.server";
 import { sealPdf } from "../services/seals.server";
 
 /** The seal's certificate, exactly as issued (its SHA-256 is in the audit log and the ETag). */
-export async function loader({ params, request }: LoaderFunctionArgs) {
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  requireWithinPageLimit(context);
   const found = sealPdf(params.serial ?? "");
   if (!found) return new Response("No seal certificate has this serial.\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const etag = `"${found.sha256}"`;

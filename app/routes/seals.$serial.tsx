@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
@@ -31,7 +32,7 @@ const DONE = { suspend: "The seal is suspended.", reinstate: "The seal is reinst
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
-  const values = formValues(await request.formData());
+  const values = formValues(await readForm(request));
   const parsed = sealStatusInput.safeParse({ ...values, serial: params.serial });
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
@@ -65,7 +66,13 @@ export default function StaffSealPage() {
       <div className="grid grid--2">
         <section className="card" aria-labelledby="status-title">
           <h2 id="status-title">Change the status</h2>
-          {d.actions.length === 0 ? <p className="muted">No change is possible: this seal is {SEAL_STATE_LABELS[d.state].toLowerCase()}.</p> : null}
+          {d.conflict ? (
+            <p className="alert alert--error" role="alert">
+              {d.conflict} Another assessor must act on this seal.
+            </p>
+          ) : d.actions.length === 0 ? (
+            <p className="muted">No change is possible: this seal is {SEAL_STATE_LABELS[d.state].toLowerCase()}.</p>
+          ) : null}
           {d.actions.map((action) => {
             const t = ACTION_TEXT[action as keyof typeof ACTION_TEXT];
             const err = failed?.values?.action === action ? failed.fieldErrors : {};

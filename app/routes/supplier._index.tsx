@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/Field";
@@ -10,25 +11,27 @@ import { workspaceOverview } from "../services/dashboard.server";
 import { expiringSeals, startRenewal } from "../services/submissions.server";
 import { RecurringDuePanel } from "../components/RecurringDue";
 import { supplierRecurringDue } from "../services/recurring-evidence.server";
+import { ownEvidenceQuota } from "../services/evidence-quota.server";
+import { quotaUsageLine } from "../domain/evidence-quota";
 
 export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, expiring: expiringSeals(user), recurring: supplierRecurringDue(user), ...workspaceOverview(user, "supplier.workspace") };
+  return { user: { name: user.name, organizationName: user.organizationName }, expiring: expiringSeals(user), recurring: supplierRecurringDue(user), evidenceQuota: quotaUsageLine(ownEvidenceQuota(user)), ...workspaceOverview(user, "supplier.workspace") };
 }
 
 /** Start the renewal of a seal: a new submission pre-filled with the previous answers and evidence. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  const serial = String((await request.formData()).get("serial") ?? "");
+  const serial = String((await readForm(request)).get("serial") ?? "");
   const r = await attempt(() => startRenewal(user, serial));
   if (!r.ok) return r.response;
   throw redirect(`/supplier/submissions/${r.value}`);
 }
 
 export default function SupplierDashboard() {
-  const { user, colleagues, activity, expiring, recurring } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, expiring, recurring, evidenceQuota } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   return (
     <Workspace
@@ -67,6 +70,9 @@ export default function SupplierDashboard() {
           </ul>
         )}
       </section>
+      <p className="muted" data-testid="evidence-quota">
+        {evidenceQuota} Each file your submissions and recurring evidence use counts once; evidence you remove stops counting.
+      </p>
     </Workspace>
   );
 }

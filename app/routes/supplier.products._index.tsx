@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError } from "../components/Field";
@@ -19,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  const parsed = parseForm(productInput, await request.formData());
+  const parsed = parseForm(productInput, await readForm(request));
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => createProduct(user, parsed.data));
   if (!r.ok) return r.response;

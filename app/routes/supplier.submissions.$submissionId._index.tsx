@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -23,7 +24,7 @@ const actionInput = z.object({ intent: z.enum(["submit", "withdraw", "delete"], 
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  const parsed = parseForm(actionInput, await request.formData());
+  const parsed = parseForm(actionInput, await readForm(request));
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const id = params.submissionId ?? "";
   const { intent, version } = parsed.data;

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readForm } from "../lib/request-body.server";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -40,7 +41,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!result.ok) return data({ ok: false as const, formError: result.message, fieldErrors: {} as Record<string, string> }, { status: result.status, headers: uploadHeaders(result) });
     return { ok: true as const, notice: result.message };
   }
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
   if (intent === "mark-change") {
     const parsed = parseForm(changeMarkInput, form);

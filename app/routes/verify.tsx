@@ -1,4 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { requireWithinPageLimit } from "../lib/rate-limits.server";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -13,6 +15,7 @@ import { policyResultsFor } from "../services/policies.server";
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
 
 const MAX_PDF_BYTES = 10 * 1024 * 1024;
+const TOO_LARGE = "The file is larger than 10 MiB; a seal certificate is far smaller.";
 
 const serialQuery = z.object({ serial: z.string().trim().min(1).max(80).optional() });
 
@@ -20,6 +23,8 @@ const serialQuery = z.object({ serial: z.string().trim().min(1).max(80).optional
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = serialQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const serial = q.success ? q.data.serial : undefined;
+  // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
+  if (serial) requireWithinPageLimit(context);
   const answer = serial ? await verifySerial(serial) : null;
   // A logged-in retail buyer also sees its organisation's acceptance policies applied.
   const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;
@@ -34,15 +39,21 @@ const credentialForm = z.object({
 type ActionResult = { answer: VerifyAnswer; by: "pdf" | "credential"; policies: PolicyResult[] | null } | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_PDF_BYTES + 64 * 1024) return data<ActionResult>({ error: "The file is larger than 10 MiB; a seal certificate is far smaller.", field: "pdf" }, 413);
-  const form = await request.formData();
+  requireWithinPageLimit(context);
+  let form: FormData;
+  try {
+    // Bounded while it streams: a chunked body is refused at the limit, not read whole.
+    form = await readForm(request, { limit: MAX_PDF_BYTES + FORM_OVERHEAD_BYTES });
+  } catch (e) {
+    if (isBodyTooLarge(e)) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, { status: 413, headers: { Connection: "close" } });
+    throw e;
+  }
   const intent = form.get("intent");
   try {
     if (intent === "pdf") {
       const file = form.get("pdf");
       if (!(file instanceof File) || file.size === 0) return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
-      if (file.size > MAX_PDF_BYTES) return data<ActionResult>({ error: "The file is larger than 10 MiB; a seal certificate is far smaller.", field: "pdf" }, 413);
+      if (file.size > MAX_PDF_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
       const answer = await verifyPdf(new Uint8Array(await file.arrayBuffer()));
       return { answer, by: "pdf", policies: policyResultsFor(await getOptionalUser(request, context), answer) } satisfies ActionResult;
     }

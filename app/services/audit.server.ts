@@ -4,7 +4,7 @@ import { auditEvents } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
 import { auditHash, GENESIS_HASH, verifyAuditChain, type ChainCheck } from "../domain/audit-chain";
 import { isSystem, type AnyActor } from "./actor";
-import { db, type Tx } from "./db.server";
+import { db, type Db, type Tx } from "./db.server";
 
 export interface AuditEntry {
   action: string; // e.g. "user.login", "organization.created"
@@ -67,9 +67,9 @@ export function countAudit(): number {
   return db().select({ n: sql<number>`count(*)` }).from(auditEvents).get()?.n ?? 0;
 }
 
-/** Re-computes the whole chain, streaming rows in order. */
-export function checkAuditChain(): ChainCheck {
-  const stmt = db().$client.prepare(
+/** Re-computes the whole chain, streaming rows in order (of the portal's database, or of another file: a backup). */
+export function checkAuditChain(client: Pick<Db["$client"], "prepare"> = db().$client): ChainCheck {
+  const stmt = client.prepare(
     "select seq, at, actor_user_id, actor_label, organization_id, action, target_type, target_id, ip, details, prev_hash, hash from audit_events order by seq",
   );
   function* rows() {

@@ -24,12 +24,12 @@ export interface SessionUser extends Actor {
 }
 
 const MINUTE = 60_000;
-let limiters: { perMinute: number; ip: SlidingWindowLimiter; email: SlidingWindowLimiter } | undefined;
+let limiters: { perMinute: number; ip: SlidingWindowLimiter } | undefined;
 
 function limiter() {
   const perMinute = getEnv().rateLimitPerMinute;
   if (!limiters || limiters.perMinute !== perMinute) {
-    limiters = { perMinute, ip: new SlidingWindowLimiter(perMinute, MINUTE), email: new SlidingWindowLimiter(perMinute, MINUTE) };
+    limiters = { perMinute, ip: new SlidingWindowLimiter(perMinute, MINUTE) };
   }
   return limiters;
 }
@@ -39,14 +39,16 @@ export function resetRateLimits(): void {
   limiters = undefined;
 }
 
-function throttle(kind: "login" | "signup", ip: string | null | undefined, email: string): void {
-  const l = limiter();
-  const t = nowMs();
-  const byIp = l.ip.hit(`${kind}:${ip ?? "unknown"}`, t);
-  const byEmail = l.email.hit(`${kind}:${email}`, t);
-  const blocked = [byIp, byEmail].find((d) => !d.allowed);
-  if (blocked) {
-    const seconds = Math.max(1, Math.ceil(blocked.retryAfterMs / 1000));
+/**
+ * RATE_LIMIT_PER_MINUTE attempts a minute per client address, whatever the email. Never per email
+ * alone: that let anyone lock a known account out from their own address (issue 13.10); attempts
+ * from one address never block the account's owner at another. (A limit per email and address
+ * at the same rate would add nothing: the address's own limit is always reached first.)
+ */
+function throttle(kind: "login" | "signup", ip: string | null | undefined): void {
+  const byIp = limiter().ip.hit(`${kind}:${ip ?? "unknown"}`, nowMs());
+  if (!byIp.allowed) {
+    const seconds = Math.max(1, Math.ceil(byIp.retryAfterMs / 1000));
     throw new ServiceError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {}, seconds);
   }
 }
@@ -73,7 +75,7 @@ export const loginInput = z.object({
 export type LoginResult = { token: string; user: SessionUser; expiresAt: Date };
 
 export async function login(input: z.infer<typeof loginInput>, client: ClientInfo): Promise<LoginResult> {
-  throttle("login", client.ip, input.email);
+  throttle("login", client.ip);
   const row = db().select().from(users).where(eq(users.email, input.email)).get();
   const ok = row ? await verifyPassword(input.password, row.passwordHash) : (await burnPasswordCheck(input.password), false);
   if (!row || !ok || row.disabledAt) {
@@ -165,7 +167,7 @@ export const signupInput = z
 
 /** Creates a supplier or retailer organisation with its first user, and logs that user in. */
 export async function signup(input: z.infer<typeof signupInput>, client: ClientInfo): Promise<LoginResult> {
-  throttle("signup", client.ip, input.email);
+  throttle("signup", client.ip);
   const passwordHash = await hashPassword(input.password);
   const { token, tokenHash } = newToken();
   const expiresAt = new Date(nowMs() + getEnv().sessionTtlMs);

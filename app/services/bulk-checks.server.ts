@@ -9,6 +9,7 @@ import { nowMs } from "../adapters/clock.server";
 import type { SealVerdict } from "../domain/credential";
 import { can } from "../domain/roles";
 import { BULK_POLICY_COLUMN, bulkCsv, bulkSummary, parseBulkCsv, serialsOf } from "../lib/bulk-csv.server";
+import { csvCellValue, rewriteCsvSafely } from "../lib/csv.server";
 import { attachPolicies } from "./policies.server";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit.server";
@@ -80,11 +81,25 @@ export function bulkCheck(actor: Actor, id: string) {
     // The policy column is the one the check appended after valid_until (a buyer's own "policy" column stays theirs).
     withPolicies = h.length >= 2 && h[h.length - 1] === BULK_POLICY_COLUMN && h[h.length - 2] === "valid_until";
     for (const r of parsed.value.rows) {
-      rows.push({ serial: r[parsed.value.serialColumn], status: r[col("status")] as SealVerdict, reason: r[col("reason")], product: r[col("checked_product")], policy: withPolicies ? (r[h.length - 1] ?? "") : null });
+      // The stored CSV's cells are escaped against formula injection; the page shows the values.
+      const cell = (i: number) => csvCellValue(r[i] ?? "");
+      rows.push({ serial: cell(parsed.value.serialColumn), status: r[col("status")] as SealVerdict, reason: cell(col("reason")), product: cell(col("checked_product")), policy: withPolicies ? cell(h.length - 1) : null });
     }
   }
   // A row "misses" when one of its policies does (the cell joins each policy's result with " | ").
   const missesPolicy = (policy: string | null) => Boolean(policy && policy.split(" | ").some((p) => p.startsWith("misses ")));
   const policySummary = withPolicies ? { meets: rows.filter((r) => r.policy && !missesPolicy(r.policy) && r.policy.startsWith("meets ")).length, misses: rows.filter((r) => missesPolicy(r.policy)).length } : null;
-  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: JSON.parse(run.summary) as Record<SealVerdict, number>, rows: rows.map((r) => ({ ...r, missesPolicy: missesPolicy(r.policy) })), policySummary, csv: run.resultCsv };
+  return {
+    id: run.id,
+    fileName: run.fileName,
+    rowCount: run.rowCount,
+    createdAt: run.createdAt,
+    summary: JSON.parse(run.summary) as Record<SealVerdict, number>,
+    rows: rows.map((r) => ({ ...r, missesPolicy: missesPolicy(r.policy) })),
+    policySummary,
+    /** The answered CSV to download (computed when read: a run stored before cells were escaped against formula injection is escaped now). */
+    get csv() {
+      return rewriteCsvSafely(run.resultCsv);
+    },
+  };
 }

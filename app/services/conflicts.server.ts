@@ -1,15 +1,59 @@
-/** Conflicts of interest an admin declares: an assessor who must not assess an organisation. */
+/**
+ * Conflicts of interest: an admin declares an assessor who must not assess an organisation, and
+ * every assessor-facing service asks here (one rule, app/domain/review.ts conflictOfInterest)
+ * before it shows or acts on a supplier's submission, evidence, seal, finding or recurring evidence.
+ */
 import crypto from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { conflictDeclarations, organizations, users } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
+import { conflictOfInterest } from "../domain/review";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { assertCan } from "./authorize.server";
-import { db, transaction } from "./db.server";
+import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
+
+type Reader = Pick<Tx, "select">;
+
+/**
+ * The conflict-of-interest rule for one actor, for any number of supplier organisations (a queue
+ * or a list asks once per row; one query for the declarations). Conflicts are an assessor's: for
+ * any other role the answer is always null (admins and suppliers are checked by their own rules).
+ */
+export function conflictChecker(t: Reader, actor: Actor): (supplierOrganizationId: string) => string | null {
+  if (actor.role !== "assessor") return () => null;
+  const declaredConflicts = t
+    .select({ organizationId: conflictDeclarations.organizationId, reason: conflictDeclarations.reason })
+    .from(conflictDeclarations)
+    .where(eq(conflictDeclarations.assessorId, actor.userId))
+    .all();
+  const answers = new Map<string, string | null>();
+  return (supplierOrganizationId) => {
+    if (!answers.has(supplierOrganizationId)) {
+      const supplierName = t.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, supplierOrganizationId)).get()?.name ?? "this supplier";
+      answers.set(supplierOrganizationId, conflictOfInterest({ assessorOrganizationId: actor.organizationId, supplierOrganizationId, supplierName, declaredConflicts }));
+    }
+    return answers.get(supplierOrganizationId)!;
+  };
+}
+
+/** Why `actor` may not assess this supplier organisation, or null. */
+export function conflictReason(t: Reader, actor: Actor, supplierOrganizationId: string): string | null {
+  return conflictChecker(t, actor)(supplierOrganizationId);
+}
+
+/**
+ * Refuses (403) an assessor with a conflict of interest with the supplier: "You have a declared
+ * conflict of interest with <organisation>: <the declared reason>. <next>" — `next` says who must
+ * act instead, e.g. "Another assessor must review this submission."
+ */
+export function assertNoConflict(t: Reader, actor: Actor, supplierOrganizationId: string, next: string): void {
+  const reason = conflictReason(t, actor, supplierOrganizationId);
+  if (reason) throw new ServiceError("forbidden", `${reason} ${next}`);
+}
 
 export const conflictInput = z.object({
   assessorId: z.string().min(1, { error: "Choose an assessor." }),

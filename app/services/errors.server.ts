@@ -1,5 +1,5 @@
 /** Errors a use case reports to its caller; routes turn them into a status and a message. */
-export type ServiceErrorCode = "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "rate_limited";
+export type ServiceErrorCode = "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited";
 
 const STATUS: Record<ServiceErrorCode, number> = {
   invalid: 400,
@@ -7,6 +7,7 @@ const STATUS: Record<ServiceErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413, // e.g. an upload past the organisation's evidence quota
   rate_limited: 429,
 };
 

@@ -13,8 +13,10 @@ import { fileNameProblem, sniffMediaType } from "../domain/evidence-type";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { assertCan, assertSameOrganization } from "./authorize.server";
+import { assertNoConflict } from "./conflicts.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
+import { assertEvidenceQuota } from "./evidence-quota.server";
 import { loadSubmission, requireInScope, type SubmissionRow } from "./submissions.server";
 import { editableScope } from "../domain/submission-state";
 import { editableRefs } from "./submissions.server";
@@ -57,8 +59,13 @@ export function preflightUpload(actor: Actor, submissionId: string, ref: string)
 /**
  * Attaches received files to a requirement: every file is checked (name, sniffed type, limits)
  * before anything is kept; on any refusal all received files are discarded and nothing changes.
+ *
+ * The store is content-addressed (the same bytes are kept once, whoever sent them), but the
+ * answer never depends on other organisations' files (issue 13.7: otherwise it would tell anyone
+ * that someone else uploaded these exact bytes): it says only how many of the files were already
+ * attached to this requirement of this submission.
  */
-export async function attachUploads(actor: Actor, submissionId: string, ref: string, files: UploadedFile[]): Promise<{ linkIds: string[]; stored: number; reused: number }> {
+export async function attachUploads(actor: Actor, submissionId: string, ref: string, files: UploadedFile[]): Promise<{ linkIds: string[]; alreadyAttached: number }> {
   assertCan(actor, "supplier.workspace");
   const discardAll = () => Promise.all(files.map((f) => store().discard(f.received)));
   try {
@@ -82,13 +89,13 @@ export async function attachUploads(actor: Actor, submissionId: string, ref: str
       if (distinctFiles(tx, s.id) + newShas.size > limit) {
         throw new ServiceError("conflict", `A submission can hold at most ${limit} files; this one has ${existingShas.size}.`, { file: "Too many files for one submission." });
       }
+      assertEvidenceQuota(tx, s.organizationId, typed.map((f) => f.received)); // the organisation's evidence quota (413)
       const linkIds: string[] = [];
-      let reused = 0;
+      let alreadyAttached = 0;
       const at = new Date(nowMs());
       for (const f of typed) {
-        const known = tx.select({ sha256: evidenceFiles.sha256 }).from(evidenceFiles).where(eq(evidenceFiles.sha256, f.received.sha256)).get();
-        if (!known) tx.insert(evidenceFiles).values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at }).run();
-        else reused++;
+        // Silent deduplication: whether these bytes are already stored (perhaps by another organisation) is never reported.
+        tx.insert(evidenceFiles).values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at }).onConflictDoNothing().run();
         const dup = tx
           .select({ id: evidenceLinks.id })
           .from(evidenceLinks)
@@ -96,6 +103,7 @@ export async function attachUploads(actor: Actor, submissionId: string, ref: str
           .get();
         if (dup) {
           linkIds.push(dup.id);
+          alreadyAttached++;
           continue;
         }
         const id = crypto.randomUUID();
@@ -108,11 +116,10 @@ export async function attachUploads(actor: Actor, submissionId: string, ref: str
         target: { type: "submission", id: s.id },
         details: { ref, files: typed.map((f) => ({ name: f.originalName, sha256: f.received.sha256, size: f.received.size, type: f.mediaType })) },
       });
-      return { linkIds, reused };
+      return { linkIds, alreadyAttached };
     });
-    let stored = 0;
-    for (const f of typed) if ((await store().commit(f.received)).created) stored++;
-    return { ...result, stored };
+    for (const f of typed) await store().commit(f.received);
+    return result;
   } catch (error) {
     await discardAll();
     throw error;
@@ -164,9 +171,10 @@ export interface EvidenceDownload {
   sha256: string;
 }
 
-/** Only the supplier's own organisation and the certification body's assessors may download evidence. */
+/** Only the supplier's own organisation and the certification body's assessors without a conflict of interest may download evidence. */
 export function openEvidence(actor: Actor, linkId: string): EvidenceDownload {
-  const row = db()
+  const t = db();
+  const row = t
     .select({ link: evidenceLinks, file: evidenceFiles, organizationId: submissions.organizationId })
     .from(evidenceLinks)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
@@ -176,5 +184,6 @@ export function openEvidence(actor: Actor, linkId: string): EvidenceDownload {
   if (!row) throw new ServiceError("not_found", "There is no such evidence file.");
   if (actor.role === "supplier") assertSameOrganization(actor, row.organizationId);
   else if (actor.role !== "assessor") throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
+  else assertNoConflict(t, actor, row.organizationId, "Another assessor must review this submission.");
   return { stream: store().open(row.file.sha256), mediaType: row.file.mediaType, size: row.file.size, originalName: row.link.originalName, sha256: row.file.sha256 };
 }

@@ -19,7 +19,7 @@ import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { sweepAutomaticSuspensions } from "./automatic-suspension.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
-import { conflictReason } from "./review.server";
+import { assertNoConflict, conflictChecker } from "./conflicts.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
@@ -90,6 +90,7 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>,
   transaction((tx) => {
     const product = tx.select().from(products).where(eq(products.id, input.productId)).get();
     if (!product) throw new ServiceError("not_found", "No product has this id.");
+    assertNoConflict(tx, actor, product.organizationId, "Another assessor must record this report.");
     const versions = tx.select({ id: productVersions.id }).from(productVersions).where(and(eq(productVersions.productId, product.id), inArray(productVersions.id, input.versionIds))).all();
     if (versions.length !== new Set(input.versionIds).size) throw new ServiceError("invalid", "Choose firmware versions of this product.", { versionIds: "Choose firmware versions of this product." });
     const known = new Set(requirementChoices(tx, product.id).map((r) => r.value));
@@ -144,18 +145,15 @@ function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
 }
 
 /**
- * An assessor's decision on a finding (verifying a fix certifies it and makes its advisory public;
- * rejecting, withdrawing and extending change what the supplier must do and when the world
- * learns of it) is refused to an assessor with a conflict of interest with the supplier, as for
- * reviews and seal status changes.
+ * Everything an assessor does with a finding — recording it (a report dated in the past may
+ * suspend seals and publish an advisory at once), verifying or rejecting a fix (verifying
+ * certifies it and makes its advisory public), withdrawing, extending (what the supplier must do
+ * and when the world learns of it), even opening it — is refused to an assessor with a conflict of
+ * interest with the supplier, as for reviews, evidence and seal status changes (one rule:
+ * conflicts.server.ts).
  */
-function findingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organizationId: string }): string | null {
-  return actor.role === "assessor" ? conflictReason(t, actor, f.organizationId) : null;
-}
-
 function assertNoFindingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organizationId: string }): void {
-  const conflict = findingConflict(t, actor, f);
-  if (conflict) throw new ServiceError("forbidden", `Conflict of interest: ${conflict} Another assessor must act on this report.`);
+  assertNoConflict(t, actor, f.organizationId, "Another assessor must act on this report.");
 }
 
 /** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
@@ -226,9 +224,19 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
     .where(actor.role === "supplier" ? eq(findings.organizationId, actor.organizationId) : undefined)
     .orderBy(asc(findings.deadline))
     .all();
+  const conflictWith = conflictChecker(db(), actor);
   return rows
     .filter((r) => !opts.open || (r.f.status !== "verified_fixed" && r.f.status !== "withdrawn"))
-    .map((r) => ({ ...r.f, product: r.product, supplier: r.supplier, clock: clockOf(r.f.deadline, now), blocking: blocksSeal(r.f, now), disclosure: findingDisclosure(actor, r.f, now) }));
+    .map((r) => ({
+      ...r.f,
+      product: r.product,
+      supplier: r.supplier,
+      clock: clockOf(r.f.deadline, now),
+      blocking: blocksSeal(r.f, now),
+      disclosure: findingDisclosure(actor, r.f, now),
+      // Listed, but a conflicted assessor cannot open it (see assertNoFindingConflict).
+      conflicted: conflictWith(r.f.organizationId) !== null,
+    }));
 }
 
 const ASSESSOR_KINDS = new Set(["reported", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"]);
@@ -237,6 +245,7 @@ const ASSESSOR_KINDS = new Set(["reported", "verified_fixed", "fix_rejected", "w
 export function findingView(actor: Actor, id: string) {
   const t = db();
   const f = loadForActor(t, actor, id);
+  assertNoFindingConflict(t, actor, f);
   const now = new Date(nowMs());
   const product = t.select().from(products).where(eq(products.id, f.productId)).get()!;
   const versions = t
@@ -253,7 +262,6 @@ export function findingView(actor: Actor, id: string) {
   const history = t.select().from(findingUpdates).where(eq(findingUpdates.findingId, id)).orderBy(asc(findingUpdates.id)).all();
   const role = actor.role === "admin" ? "assessor" : actor.role;
   const disclosure = findingDisclosure(actor, f, now);
-  const conflict = findingConflict(t, actor, f);
   return {
     finding: f,
     product: { id: product.id, name: product.name, model: product.model },
@@ -263,27 +271,27 @@ export function findingView(actor: Actor, id: string) {
     history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && ASSESSOR_KINDS.has(h.kind) ? "IoT Seal assessor" : h.actorLabel })),
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
-    actions: conflict ? [] : availableFindingActions(f.status, role),
-    conflict,
+    actions: availableFindingActions(f.status, role),
     // Once the deadline has made the advisory public, moving the deadline could not un-publish it.
-    canExtend: !conflict && isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
+    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
     disclosure,
   };
 }
 
-/** The products an assessor may record a finding against, with their versions. */
+/** The products an assessor may record a finding against, with their versions; those of a supplier the assessor has a conflict of interest with are marked. */
 export function findingTargets(actor: Actor) {
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
+  const conflictWith = conflictChecker(db(), actor);
   const rows = db()
-    .select({ productId: products.id, product: products.name, model: products.model, supplier: organizations.name, versionId: productVersions.id, firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
+    .select({ productId: products.id, product: products.name, model: products.model, organizationId: products.organizationId, supplier: organizations.name, versionId: productVersions.id, firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
     .orderBy(asc(products.name), desc(productVersions.createdAt))
     .all();
-  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; versions: { id: string; label: string }[]; requirements: { value: string; label: string }[] }>();
+  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; conflict: string | null; versions: { id: string; label: string }[]; requirements: { value: string; label: string }[] }>();
   for (const r of rows) {
-    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, versions: [], requirements: requirementChoices(db(), r.productId) };
+    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, conflict: conflictWith(r.organizationId), versions: [], requirements: requirementChoices(db(), r.productId) };
     p.versions.push({ id: r.versionId, label: `firmware ${r.firmware} (hardware ${r.hardware})` });
     byProduct.set(r.productId, p);
   }

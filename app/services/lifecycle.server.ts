@@ -1,12 +1,14 @@
 /**
  * The lifecycle sweeper: notes expiry and applies automatic suspension (suspend / reinstate for
- * overdue critical or high findings and for recurring evidence overdue past its grace period).
+ * overdue critical or high findings and for recurring evidence overdue past its grace period);
+ * also storage hygiene: abandoned temporary uploads and the evidence garbage collector.
  * Idempotent and safe in several processes at once; run at start-up, every 15 minutes in the
  * server, and by `npm run lifecycle:sweep`.
  */
 import type { AnyActor } from "./actor";
 import { sweepAutomaticSuspensions } from "./automatic-suspension.server";
 import { noteDisclosures } from "./disclosure.server";
+import { collectEvidence, describeCollection, sweepTemporaryUploads, type CollectReport } from "./evidence-gc.server";
 import { sweepPolicies } from "./policies.server";
 import { sweepExpiredSeals } from "./seal-status.server";
 
@@ -22,6 +24,10 @@ export interface SweepReport {
   disclosed: string[];
   /** Watched seals whose result under a retailer's acceptance policy changed (each raised an event). */
   policyChanges: number;
+  /** The evidence garbage collector's run (see evidence-gc.server.ts). */
+  evidence: CollectReport;
+  /** Abandoned temporary uploads removed. */
+  temporaryUploads: string[];
 }
 
 export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): SweepReport {
@@ -29,7 +35,9 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
   const expired = sweepExpiredSeals(actor);
   const disclosed = noteDisclosures(actor); // a deadline passing discloses the finding's advisory
   const policyChanges = sweepPolicies(); // time alone changes results (support left, seal age, deadlines)
-  return { expired, ...automatic, disclosed, policyChanges };
+  const evidence = collectEvidence(actor); // unreferenced evidence past its grace period
+  const temporaryUploads = sweepTemporaryUploads();
+  return { expired, ...automatic, disclosed, policyChanges, evidence, temporaryUploads };
 }
 
 /** "overdue findings; recurring evidence overdue: 5.2-3" */
@@ -46,6 +54,8 @@ export function describeSweep(r: SweepReport): string {
     r.expired.length ? `noted the expiry of ${r.expired.join(", ")}` : "",
     r.disclosed.length ? `published advisor${r.disclosed.length === 1 ? "y" : "ies"} ${r.disclosed.join(", ")}` : "",
     r.policyChanges ? `${r.policyChanges} watched seal${r.policyChanges === 1 ? "" : "s"} changed against a retailer's policy` : "",
+    r.evidence.deleted.length || r.evidence.orphanFiles.length ? describeCollection(r.evidence).replace(/^Evidence collection: /, "").replace(/\.$/, "") : "",
+    r.temporaryUploads.length ? `removed ${r.temporaryUploads.length} abandoned temporary upload${r.temporaryUploads.length === 1 ? "" : "s"}` : "",
   ].filter(Boolean);
   return parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
 }

@@ -35,9 +35,10 @@ import { assertCan } from "./authorize.server";
 import { decideAutomaticSuspension } from "./automatic-suspension.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
+import { assertEvidenceQuota } from "./evidence-quota.server";
 import { store, type UploadedFile } from "./evidence.server";
 import { isMonitored, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
-import { conflictReason } from "./review.server";
+import { assertNoConflict, conflictChecker } from "./conflicts.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -197,6 +198,7 @@ export async function submitRecurringEvidence(
           ref: "Evidence for this requirement is already waiting for an assessor.",
         });
       }
+      assertEvidenceQuota(tx, seal.organizationId, [file.received]); // the organisation's evidence quota (413)
       if (!tx.select({ sha: evidenceFiles.sha256 }).from(evidenceFiles).where(eq(evidenceFiles.sha256, file.received.sha256)).get()) {
         tx.insert(evidenceFiles).values({ sha256: file.received.sha256, size: file.received.size, mediaType: sniffed.mediaType, createdAt: now }).run();
       }
@@ -256,8 +258,7 @@ export function decideRecurringEvidence(
   return transaction((tx) => {
     const ev = tx.select().from(recurringEvidence).where(eq(recurringEvidence.id, id)).get();
     if (!ev) throw new ServiceError("not_found", "There is no such recurring evidence.");
-    const conflict = conflictReason(tx, actor, ev.organizationId);
-    if (conflict) throw new ServiceError("forbidden", `Conflict of interest: ${conflict} Another assessor must check this evidence.`);
+    assertNoConflict(tx, actor, ev.organizationId, CHECK_INSTEAD);
     if (ev.status !== "pending") throw new ServiceError("conflict", `This evidence was already ${ev.status} on ${ev.decidedAt ? ymd(ev.decidedAt) : "an earlier day"}.`);
     const seal = sealRow(tx, ev.serial)!;
     const now = new Date(nowMs());
@@ -375,6 +376,8 @@ export function supplierRecurringDue(actor: Actor) {
   return { due, monitored, dueSoonDays: DUE_SOON_DAYS };
 }
 
+const CHECK_INSTEAD = "Another assessor must check this evidence.";
+
 function assertAssessor(actor: Actor): void {
   assertCan(actor, "assessor.workspace");
 }
@@ -395,10 +398,9 @@ export function recurringQueue(actor: Actor) {
     .orderBy(asc(recurringEvidence.submittedAt))
     .all()
     .filter((r) => isMonitored(r.seal, now));
-  const conflicts = new Map<string, string | null>();
+  const conflictWith = conflictChecker(t, actor);
   const schedules = new Map<string, RecurringItem[]>();
   return rows.map((r) => {
-    if (!conflicts.has(r.e.organizationId)) conflicts.set(r.e.organizationId, conflictReason(t, actor, r.e.organizationId));
     if (!schedules.has(r.seal.serial)) schedules.set(r.seal.serial, recurringScheduleOf(t, r.seal, now).items);
     const item = schedules.get(r.seal.serial)!.find((i) => i.ref === r.e.requirementRef);
     return {
@@ -414,7 +416,8 @@ export function recurringQueue(actor: Actor) {
       dueAt: item?.dueAt ?? null,
       standing: item?.standing ?? null,
       daysUntilDue: item?.daysUntilDue ?? null,
-      conflict: conflicts.get(r.e.organizationId) ?? null,
+      // Listed, but a conflicted assessor cannot open it (recurringEvidenceView refuses).
+      conflict: conflictWith(r.e.organizationId),
     };
   });
 }
@@ -424,7 +427,11 @@ export function pendingRecurringCount(actor: Actor): number {
   return recurringQueue(actor).filter((r) => !r.conflict).length;
 }
 
-/** One piece of recurring evidence for an assessor to check: the file, the requirement, the previous accepted evidence, the history. */
+/**
+ * One piece of recurring evidence for an assessor to check: the file, the requirement, the
+ * previous accepted evidence, the history. Refused to an assessor with a conflict of interest
+ * with the supplier (the page shows the file's text and links to the files).
+ */
 export function recurringEvidenceView(actor: Actor, id: string) {
   assertAssessor(actor);
   const t = db();
@@ -436,6 +443,7 @@ export function recurringEvidenceView(actor: Actor, id: string) {
     .where(eq(recurringEvidence.id, id))
     .get();
   if (!row) throw new ServiceError("not_found", "There is no such recurring evidence.");
+  assertNoConflict(t, actor, row.e.organizationId, CHECK_INSTEAD);
   const ev = { ...row.e, size: row.size, mediaType: row.mediaType, submittedByName: row.submittedByName };
   const seal = sealRow(t, ev.serial)!;
   const now = new Date(nowMs());
@@ -465,7 +473,6 @@ export function recurringEvidenceView(actor: Actor, id: string) {
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
     .where(and(eq(evidenceLinks.submissionId, seal.submissionId), eq(evidenceLinks.requirementRef, ev.requirementRef)))
     .all();
-  const conflict = conflictReason(t, actor, ev.organizationId);
   const ended = monitoringEnded(seal, now);
   const notMonitored = ended ? `${ended}: its recurring evidence is no longer checked.` : null;
   return {
@@ -485,9 +492,8 @@ export function recurringEvidenceView(actor: Actor, id: string) {
       sha256: h.sha256,
       originalName: h.originalName,
     })),
-    conflict,
     notMonitored,
-    canDecide: ev.status === "pending" && !conflict && !notMonitored,
+    canDecide: ev.status === "pending" && !notMonitored,
   };
 }
 
@@ -521,9 +527,10 @@ export interface RecurringDownload {
   sha256: string;
 }
 
-/** The file of one piece of recurring evidence: the supplier's own organisation and the assessors only. */
+/** The file of one piece of recurring evidence: the supplier's own organisation and the assessors without a conflict of interest only. */
 export function openRecurringEvidence(actor: Actor, id: string): RecurringDownload {
-  const row = db()
+  const t = db();
+  const row = t
     .select({ e: recurringEvidence, file: evidenceFiles })
     .from(recurringEvidence)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, recurringEvidence.sha256))
@@ -533,6 +540,7 @@ export function openRecurringEvidence(actor: Actor, id: string): RecurringDownlo
     if (!row || row.e.organizationId !== actor.organizationId) throw new ServiceError("not_found", "There is no such evidence file.");
   } else if (actor.role !== "assessor") throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
   else if (!row) throw new ServiceError("not_found", "There is no such evidence file.");
+  else assertNoConflict(t, actor, row.e.organizationId, CHECK_INSTEAD);
   return { stream: store().open(row!.file.sha256), mediaType: row!.file.mediaType, size: row!.file.size, originalName: row!.e.originalName, sha256: row!.file.sha256 };
 }
 

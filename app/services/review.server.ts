@@ -6,12 +6,13 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { answers, checklistVersions, conflictDeclarations, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../db/schema";
+import { answers, checklistVersions, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../db/schema";
 import { nowMs } from "../adapters/clock.server";
-import { checkConfirmation, conflictOfInterest, scoreSubmission, VERDICTS, verdictProblem, type ReviewedRequirement, type Score, type VerdictFacts } from "../domain/review";
+import { checkConfirmation, scoreSubmission, VERDICTS, verdictProblem, type ReviewedRequirement, type Score, type VerdictFacts } from "../domain/review";
 import type { Actor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { assertCan } from "./authorize.server";
+import { assertNoConflict as assertNoConflictWith, conflictChecker } from "./conflicts.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
 import { prepareSeal, recordIssuedSeal } from "./seals.server";
@@ -37,17 +38,9 @@ export const decisionComment = (required: string) => z.string().trim().min(3, { 
 // ---------------------------------------------------------------------------------------------
 // Guards
 
-function declaredConflicts(t: Reader, assessorId: string): string[] {
-  return t.select({ org: conflictDeclarations.organizationId }).from(conflictDeclarations).where(eq(conflictDeclarations.assessorId, assessorId)).all().map((r) => r.org);
-}
-
-export function conflictReason(t: Reader, actor: Actor, supplierOrganizationId: string): string | null {
-  return conflictOfInterest({ assessorOrganizationId: actor.organizationId, supplierOrganizationId, declaredConflictOrganizationIds: declaredConflicts(t, actor.userId) });
-}
-
+/** The one conflict-of-interest rule (conflicts.server.ts), for a submission: refused with a 403 naming the supplier. */
 function assertNoConflict(t: Reader, actor: Actor, s: SubmissionRow): void {
-  const reason = conflictReason(t, actor, s.organizationId);
-  if (reason) throw new ServiceError("forbidden", `Conflict of interest: ${reason} Another assessor must review this submission.`);
+  assertNoConflictWith(t, actor, s.organizationId, "Another assessor must review this submission.");
 }
 
 function loadForAssessor(t: Reader, actor: Actor, id: string): SubmissionRow {
@@ -296,7 +289,7 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     .limit(QUEUE_PAGE_SIZE)
     .offset((q.page - 1) * QUEUE_PAGE_SIZE)
     .all();
-  const conflicts = new Set(declaredConflicts(t, actor.userId));
+  const conflictWith = conflictChecker(t, actor);
   const checklistsInQueue = t.select({ id: submissions.checklistVersionId, level: submissions.targetLevel }).from(submissions).where(inArray(submissions.status, [...QUEUE_STATUSES])).groupBy(submissions.checklistVersionId, submissions.targetLevel).all();
   const suppliersInQueue = t
     .select({ id: organizations.id, name: organizations.name })
@@ -309,7 +302,8 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
   return {
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
-    rows: rows.map((r) => ({ ...r, conflicted: r.organizationId === actor.organizationId || conflicts.has(r.organizationId), mine: r.assigneeId === actor.userId })),
+    // Listed so the assessor sees the whole queue, but marked: a conflicted assessor cannot open the review page.
+    rows: rows.map((r) => ({ ...r, conflicted: conflictWith(r.organizationId) !== null, mine: r.assigneeId === actor.userId })),
     options: {
       checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort(),
       levels: [...new Set(checklistsInQueue.map((c) => c.level))].sort(),
@@ -324,7 +318,7 @@ export function assessorCounts(actor: Actor) {
   const waiting = t.select({ n: count() }).from(submissions).where(eq(submissions.status, "submitted")).get()?.n ?? 0;
   const mine = t.select({ n: count() }).from(submissions).where(and(eq(submissions.status, "in_review"), eq(submissions.assigneeId, actor.userId))).get()?.n ?? 0;
   const proposals = t
-    .select({ id: decisions.submissionId, assessorId: decisions.assessorId, kind: decisions.kind })
+    .select({ id: decisions.submissionId, assessorId: decisions.assessorId, kind: decisions.kind, organizationId: submissions.organizationId })
     .from(decisions)
     .innerJoin(submissions, eq(submissions.id, decisions.submissionId))
     .where(eq(submissions.status, "in_review"))
@@ -332,7 +326,8 @@ export function assessorCounts(actor: Actor) {
     .all();
   const last = new Map<string, (typeof proposals)[number]>();
   for (const p of proposals) last.set(p.id, p);
-  const awaitingConfirmation = [...last.values()].filter((p) => p.kind === "approval_proposed" && p.assessorId !== actor.userId).map((p) => p.id);
+  const conflictWith = conflictChecker(t, actor); // a conflicted assessor cannot confirm: not theirs to wait for
+  const awaitingConfirmation = [...last.values()].filter((p) => p.kind === "approval_proposed" && p.assessorId !== actor.userId && !conflictWith(p.organizationId)).map((p) => p.id);
   return { waiting, mine, awaitingConfirmation };
 }
 
@@ -350,9 +345,11 @@ function changesSince(t: Reader, s: SubmissionRow, assessorId: string) {
   return { since, changedAnswers, newEvidence };
 }
 
+/** The review page (and its per-requirement pages): refused to an assessor with a conflict of interest with the supplier. */
 export function reviewView(actor: Actor, id: string) {
   const t = db();
   const s = loadForAssessor(t, actor, id);
+  assertNoConflict(t, actor, s);
   const header = t
     .select({ supplier: organizations.name, product: products.name, model: products.model, gtin: products.gtin, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, supportPeriodEnd: products.supportPeriodEnd, disclosurePolicyUrl: products.disclosurePolicyUrl })
     .from(productVersions)
@@ -377,7 +374,6 @@ export function reviewView(actor: Actor, id: string) {
   );
   const proposal = pendingProposal(t, s.id);
   const assignee = s.assigneeId ? t.select({ name: users.name }).from(users).where(eq(users.id, s.assigneeId)).get()?.name ?? null : null;
-  const conflict = conflictReason(t, actor, s.organizationId);
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
   const mine = s.assigneeId === actor.userId;
@@ -386,7 +382,6 @@ export function reviewView(actor: Actor, id: string) {
     header,
     checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
     assignee,
-    conflict,
     score,
     changes,
     decisions: decisionRows.map((r) => ({ ...r.d, assessorName: r.name })),
@@ -401,13 +396,13 @@ export function reviewView(actor: Actor, id: string) {
     },
     fixesCertified: fixesCertifiedBy(t, s),
     can: {
-      take: !conflict && s.status === "submitted",
+      take: s.status === "submitted",
       release: mine && s.status === "in_review" && !proposal,
-      score: !conflict && s.status === "in_review",
-      requestChanges: !conflict && mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
-      propose: !conflict && mine && s.status === "in_review" && !proposal && score.canApprove,
-      confirm: !conflict && Boolean(proposal) && proposal!.assessorId !== actor.userId,
-      reject: !conflict && mine && s.status === "in_review" && !proposal,
+      score: s.status === "in_review",
+      requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
+      propose: mine && s.status === "in_review" && !proposal && score.canApprove,
+      confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId,
+      reject: mine && s.status === "in_review" && !proposal,
     },
     requirements: reqs.map((r) => ({
       ref: r.ref,

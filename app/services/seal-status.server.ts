@@ -18,7 +18,7 @@ import { isSystem, type Actor, type AnyActor } from "./actor";
 import { recordAudit } from "./audit.server";
 import { db, transaction, type Tx } from "./db.server";
 import { ServiceError } from "./errors.server";
-import { conflictReason } from "./review.server";
+import { assertNoConflict } from "./conflicts.server";
 import { appendLog } from "./transparency-log.server";
 import { enqueueSealEvent } from "./watchlist.server";
 import { CERTIFICATION_BODY_NAME } from "./users.server";
@@ -90,7 +90,12 @@ export const sealStatusInput = z.object({
   confirmSerial: z.string().trim().optional(),
 });
 
-/** An assessor's (or admin's) manual status change. Revocation must be confirmed by typing the serial. */
+const SEAL_INSTEAD = "Another assessor must act on this seal.";
+
+/**
+ * An assessor's (or admin's) manual status change. Revocation must be confirmed by typing the
+ * serial. Refused to an assessor with a conflict of interest with the seal's supplier.
+ */
 export function changeSealStatus(actor: Actor, input: z.infer<typeof sealStatusInput>): { logIndex: number } {
   if (!can(actor.role, "seals.manage")) throw new ServiceError("forbidden", "Only assessors and administrators change a seal's status.");
   if (input.action === "revoke" && input.confirmSerial?.toUpperCase() !== input.serial.toUpperCase()) {
@@ -99,10 +104,7 @@ export function changeSealStatus(actor: Actor, input: z.infer<typeof sealStatusI
   return transaction((tx) => {
     const seal = tx.select({ org: seals.organizationId }).from(seals).where(eq(seals.serial, input.serial)).get();
     if (!seal) throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`);
-    if (actor.role === "assessor") {
-      const conflict = conflictReason(tx, actor, seal.org);
-      if (conflict) throw new ServiceError("forbidden", `Conflict of interest: ${conflict} Another assessor must act on this seal.`);
-    }
+    assertNoConflict(tx, actor, seal.org, SEAL_INSTEAD);
     return applySealAction(tx, actor, { serial: input.serial, action: input.action, reason: input.reason });
   });
 }

@@ -18,6 +18,7 @@ import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../domain/seri
 import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "./actor";
 import { assertCan } from "./authorize.server";
+import { conflictReason } from "./conflicts.server";
 import { manualActions, SEAL_STATES, type SealState } from "../domain/seal-state";
 import { recordAudit } from "./audit.server";
 import { db, type Tx } from "./db.server";
@@ -235,7 +236,9 @@ export async function staffSealView(actor: Actor, serial: string) {
   if (!view) throw new ServiceError("not_found", "No seal has this serial.");
   const seal = sealBySerial(view.serial)!;
   const events = sealHistory(view.serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex, by: e.actorLabel }));
-  return { ...view, state: seal.state, submissionId: seal.submissionId, events, actions: manualActions(seal.state), pdfSha256: seal.pdfSha256 };
+  // What the public page shows, and the history; an assessor with a conflict of interest changes nothing (changeSealStatus refuses).
+  const conflict = conflictReason(db(), actor, seal.organizationId);
+  return { ...view, state: seal.state, submissionId: seal.submissionId, events, actions: conflict ? [] : manualActions(seal.state), conflict, pdfSha256: seal.pdfSha256 };
 }
 
 type Db = ReturnType<typeof db>;

@@ -4,6 +4,7 @@ import { signingKeys } from "../adapters/signing-keys.server";
 import { getEnv } from "../config/env.server";
 import { importShippedChecklists } from "./checklists.server";
 import { db } from "./db.server";
+import { sweepTemporaryUploads } from "./evidence-gc.server";
 import { describeSweep, runLifecycleSweep } from "./lifecycle.server";
 import { dispatchWebhooks } from "./watchlist.server";
 import { seedDemoData } from "./seed.server";
@@ -12,11 +13,18 @@ export interface StartupReport {
   env: { port: number; host: string; baseUrl: string; dataDir: string; demoMode: boolean; nodeEnv: string; cookieSecure: boolean; trustProxy: boolean; logRequests: boolean };
   seeded: string[];
   checklists: { imported: string[]; problems: string[] };
+  /** Temporary uploads (`.part`) left by a process that died mid-upload, removed at start-up. */
+  temporaryUploadsRemoved: string[];
 }
 
 export async function startup(): Promise<StartupReport> {
   const env = getEnv();
   db(); // opens the database and applies pending migrations
+  // Uploads a killed process left half-written: no request of this process holds them yet, and
+  // those nothing has written to for 10 minutes belong to no request of any other process either
+  // (the rest go with a later sweep).
+  const temporaryUploadsRemoved = sweepTemporaryUploads();
+  if (temporaryUploadsRemoved.length) console.log(`Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`);
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
@@ -27,7 +35,7 @@ export async function startup(): Promise<StartupReport> {
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
   startLifecycleSweeper();
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
-  return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded, checklists };
+  return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded, checklists, temporaryUploadsRemoved };
 }
 
 let sweeper: NodeJS.Timeout | undefined;
@@ -38,7 +46,8 @@ function startLifecycleSweeper(): void {
   const sweep = () => {
     try {
       const report = runLifecycleSweep();
-      if (report.expired.length + report.suspended.length + report.restated.length + report.reinstated.length) console.log(describeSweep(report));
+      if (report.expired.length + report.suspended.length + report.restated.length + report.reinstated.length + report.evidence.deleted.length + report.evidence.orphanFiles.length + report.temporaryUploads.length)
+        console.log(describeSweep(report));
     } catch (error) {
       console.error("[error] lifecycle sweep:", error);
     }

@@ -10,9 +10,9 @@ import { nowMs } from "../adapters/clock.server";
 import { PdfReadError, readSealPdf } from "../adapters/pdf-read.server";
 import { signingKeys } from "../adapters/signing-keys.server";
 import { getEnv } from "../config/env.server";
-import { sealVerdict, type SealCredential, type SealSubject, type SealVerdict } from "../domain/credential";
+import { sealVerdict, unverifiedPayload, type SealCredential, type SealSubject, type SealVerdict } from "../domain/credential";
 import { normalizeSerial, isValidSerial } from "../domain/serial";
-import { checkArtefacts, type ArtefactCheck } from "../domain/verify";
+import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../domain/verify";
 import { db } from "./db.server";
 import type { PolicyResult } from "../domain/policy";
 
@@ -75,7 +75,7 @@ function notFound(serial: string | undefined, reason: string): VerifyAnswer {
 }
 
 /** A credential (compact JWS) as pasted, posted or found in a PDF, presented under an optional serial. */
-async function answerFor(jws: string, extra: { presentedSerial?: string; pageText?: string; logProof?: unknown } = {}): Promise<VerifyAnswer> {
+async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promise<VerifyAnswer> {
   const result = await checkArtefacts({ jws, ...extra }, jwks());
   if (!result.ok) {
     return {
@@ -133,8 +133,19 @@ export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {
       logProof = "unreadable";
     }
   }
-  const answer = await answerFor(jws, { pageText: pdf.pageText, logProof });
+  const answer = await answerFor(jws, { pageText: pdf.pageText, logProof, pdfBytes: bytes, issuedPdf: issuedPdfFor(jws) });
   return { ...answer, checks: [{ label: "Credential attached", ok: true }, ...answer.checks] };
+}
+
+/**
+ * The PDF stored when the seal the credential names was issued (its serial is read before the
+ * signature is checked; checkArtefacts compares only when the signed serial is this one).
+ */
+function issuedPdfFor(jws: string): Artefacts["issuedPdf"] {
+  const serial = (unverifiedPayload(jws) as { credentialSubject?: { serial?: unknown } } | null)?.credentialSubject?.serial;
+  if (typeof serial !== "string") return null;
+  const row = db().select({ serial: seals.serial, pdf: seals.pdf }).from(seals).where(inArray(seals.serial, [serial])).get();
+  return row?.pdf ? { serial: row.serial, bytes: row.pdf } : null;
 }
 
 /** By serial, as typed or scanned. */

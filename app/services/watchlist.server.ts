@@ -28,7 +28,8 @@ function assertBuyer(actor: Actor): void {
 }
 
 /** Webhooks to loopback http are for development and tests (the e2e receiver); production wants public https. */
-const allowLoopbackHttp = () => getEnv().nodeEnv !== "production" || process.env.WEBHOOKS_ALLOW_LOOPBACK === "true";
+/** WEBHOOKS_ALLOW_LOOPBACK (app/config/env.ts): on by default outside production, refused in production. */
+const allowLoopbackHttp = () => getEnv().webhooksAllowLoopback;
 
 // --- The watchlist -------------------------------------------------------------------------------
 

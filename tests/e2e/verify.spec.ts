@@ -4,6 +4,7 @@ import http from "node:http";
 import { expect, test } from "@playwright/test";
 import { E2E_WEBHOOK_PORT } from "../../playwright.config";
 import { verifyWebhookSignature } from "../../app/domain/webhook";
+import { appendIncrementalUpdate } from "../fixtures/pdf-incremental-update";
 import { demoWebhookSecret, seeded } from "./db";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
@@ -31,6 +32,30 @@ test("by serial, /verify gives each demo seal its answer, and a typo is caught",
   await page.goto(`/verify?serial=${ids.revokedSeal}`);
   await expect(page.getByTestId("seal-reason")).toContainText("share one default password");
   await page.screenshot({ path: "test-results/screenshots/verify-revoked.png", fullPage: true });
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("issue 13.2: a seal PDF edited by an incremental update is 'Not genuine' on /verify, saying what differs", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const issued = await (await page.request.get(`/s/${ids.activeSeal}/seal.pdf`)).body();
+  const file = testInfo.outputPath("edited-seal.pdf");
+  fs.writeFileSync(file, appendIncrementalUpdate(issued)); // white boxes, "PRO", firmware 9.9.9, valid until 2099-12-31
+  await page.goto("/verify");
+  await expectHydrated(page);
+  await page.getByLabel("Seal certificate (PDF)").setInputFiles(file);
+  await page.getByRole("button", { name: "Check PDF" }).click();
+  const result = page.getByTestId("verify-result");
+  await expect(result.getByTestId("seal-verdict")).toHaveText("Not genuine");
+  const reason = result.getByTestId("seal-reason");
+  await expect(reason).toContainText(`The file differs from the PDF issued for ${ids.activeSeal}:`);
+  await expect(reason).toContainText("bytes appended after the issued file's end (an incremental update: a second revision)");
+  await expect(reason).toContainText(/Issued SHA-256 [0-9a-f]{64}, this file's [0-9a-f]{64}/);
+  await expect(result.getByText("PDF identical to the one issued")).toBeVisible();
+  await expect(result.getByTestId("signed-firmware")).toHaveText("3.1.0"); // the signed facts, not the page's 9.9.9
+  await page.screenshot({ path: "test-results/screenshots/verify-pdf-incremental-update.png", fullPage: true });
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -165,13 +165,13 @@ describe("conflicts of interest", () => {
     declareConflict(actorFor("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Advised Gator on its companion app this year." });
     const before = db().select().from(findings).where(eq(findings.id, id)).get()!;
     for (const action of ["verify_fix", "reject_fix", "withdraw"] as const) {
-      expect(() => actOnFinding(bram(), id, { action, note: "Checked by the conflicted assessor.", version: version(id) })).toThrow(/Conflict of interest/);
+      expect(() => actOnFinding(bram(), id, { action, note: "Checked by the conflicted assessor.", version: version(id) })).toThrow(/declared conflict of interest with Gator Wearables Ltd/);
     }
     const later = new Date(before.deadline.getTime() + 20 * DAY_MS).toISOString().slice(0, 10);
-    expect(() => extendFindingDeadline(bram(), id, { deadline: later, reason: "The supplier asked for more time.", version: version(id) })).toThrow(/Conflict of interest/);
-    // Nothing changed: not certified (so not disclosed), same deadline; the page offers the conflicted assessor nothing.
+    expect(() => extendFindingDeadline(bram(), id, { deadline: later, reason: "The supplier asked for more time.", version: version(id) })).toThrow(/declared conflict of interest with Gator Wearables Ltd/);
+    // Nothing changed: not certified (so not disclosed), same deadline; the conflicted assessor cannot open the report (issue 13.3).
     expect(db().select().from(findings).where(eq(findings.id, id)).get()).toEqual(before);
-    expect(findingView(bram(), id)).toMatchObject({ actions: [], canExtend: false, conflict: expect.stringMatching(/declared/i) });
+    expect(() => findingView(bram(), id)).toThrow(/declared conflict of interest/);
     // An assessor without a conflict still can.
     actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: token in the keystore.", version: version(id) });
     expect(db().select({ s: findings.status }).from(findings).where(eq(findings.id, id)).get()!.s).toBe("verified_fixed");

@@ -10,6 +10,7 @@ import { db } from "../../app/services/db.server";
 import { ServiceError } from "../../app/services/errors.server";
 import { handleEvidenceUpload } from "../../app/lib/evidence-upload.server";
 import {
+  assessorCounts,
   confirmApproval,
   proposeApproval,
   recordVerdict,
@@ -209,21 +210,22 @@ describe("conflicts of interest (enforced in the service)", () => {
 
   it("a declared-conflicted assessor can neither take, score nor confirm, and the queue marks it", async () => {
     expect(reviewQueue(bram, { page: 1 }).rows.find((r) => r.id === trackerSub)).toMatchObject({ conflicted: true });
-    expect(reviewView(bram, trackerSub).conflict).toMatch(/declared conflicted/);
-    await refused(() => takeSubmission(bram, trackerSub), "forbidden", /Conflict of interest: You are declared conflicted/);
+    await refused(() => reviewView(bram, trackerSub), "forbidden", /^You have a declared conflict of interest with Gator Wearables Ltd: Worked for Gator until 2025\. Another assessor must review this submission\.$/);
+    await refused(() => takeSubmission(bram, trackerSub), "forbidden", /You have a declared conflict of interest with Gator Wearables Ltd/);
     takeSubmission(asha, trackerSub, version(trackerSub));
-    await refused(() => recordVerdict(bram, trackerSub, "1", { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) }), "forbidden", /Conflict of interest/);
+    await refused(() => recordVerdict(bram, trackerSub, "1", { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) }), "forbidden", /declared conflict of interest/);
     for (const ref of ["1", "2", "3"]) recordVerdict(asha, trackerSub, ref, { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) });
     proposeApproval(asha, trackerSub, version(trackerSub), "");
-    await refused(() => confirmApproval(bram, trackerSub, "ok"), "forbidden", /Conflict of interest/);
-    await refused(() => returnProposal(bram, trackerSub, "no"), "forbidden", /Conflict of interest/);
+    expect(assessorCounts(bram).awaitingConfirmation).not.toContain(trackerSub); // not offered to the conflicted assessor (issue 13.3)
+    await refused(() => confirmApproval(bram, trackerSub, "ok"), "forbidden", /declared conflict of interest/);
+    await refused(() => returnProposal(bram, trackerSub, "no"), "forbidden", /declared conflict of interest/);
     expect(status(trackerSub)).toBe("in_review");
   });
 
   it("an assessor who belongs to the supplier's organisation is refused by the same rule", async () => {
     // The account model keeps assessors in the certification body; the service rule stands on its own.
     const insider: Actor = { ...bram, userId: "insider", organizationId: gatorId };
-    await refused(() => confirmApproval(insider, trackerSub, "ok"), "forbidden", /You belong to the supplier's organisation/);
+    await refused(() => confirmApproval(insider, trackerSub, "ok"), "forbidden", /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/);
     const admin = actorFor("admin@demo.test");
     await expect(createUser(admin, { email: "x@gator.test", name: "Inside Job", role: "assessor", organizationId: gatorId })).rejects.toThrow(/An assessor cannot belong to a supplier organisation/);
   });

@@ -145,7 +145,8 @@ describe("evidence uploads", () => {
     const r1 = await handleEvidenceUpload(grace, uploadRequest([{ filename: "screen.png", body: PNG }, { filename: "notes.txt", body: "Test notes for PSTI 1.\n" }]), pstiDraft, "1");
     expect(r1).toMatchObject({ ok: true, count: 2 });
     const r2 = await handleEvidenceUpload(grace, uploadRequest([{ filename: "same-screen-again.png", body: PNG }]), pstiDraft, "2");
-    expect(r2).toMatchObject({ ok: true, count: 1, reused: 1, stored: 0 });
+    // Stored once, silently: the answer says nothing of bytes stored before (issue 13.7).
+    expect(r2).toEqual({ ok: true, count: 1, message: "Attached 1 file to 2." });
     const after = evidenceSnapshot();
     // The PNG is already stored by the demo seed: only the text file is new on disk; three links.
     expect(after.files.length - before.files.length).toBe(1);

@@ -6,6 +6,7 @@
 // serves the portal's real public endpoints (fastRoutes) on 127.0.0.1, and the demo seals are
 // issued under that address, so nothing leaves the machine.
 import { execFile } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,13 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSealPdf } from "../../app/adapters/seal-pdf.server";
 import { signingKeys } from "../../app/adapters/signing-keys.server";
 import { getEnv } from "../../app/config/env.server";
-import { sealPageUrl, unverifiedPayload, type SealCredential } from "../../app/domain/credential";
+import { sealPageUrl, signCredential, unverifiedPayload, type SealCredential } from "../../app/domain/credential";
+import { PDF_REVISION_CHECK } from "../../app/domain/verify";
 import { fastRoutes } from "../../app/fast-routes.server";
 import { transaction } from "../../app/services/db.server";
 import { applySealAction, statusListCredential } from "../../app/services/seal-status.server";
 import { sealBySerial, sealPdf } from "../../app/services/seals.server";
 import { demoSealSerials } from "../../app/services/seed-seals.server";
 import { seedDemoData } from "../../app/services/seed.server";
+import { appendIncrementalUpdate } from "../fixtures/pdf-incremental-update";
 
 const script = path.resolve("scripts/verify-seal.ts");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-seal-cli-"));
@@ -61,6 +64,9 @@ async function cli(args: string[]): Promise<Run> {
 
 let server: http.Server;
 let issuer: string;
+/** Anyone's site, with their own keys, naming itself as the issuer of a seal they signed. */
+let attacker: http.Server;
+let attackerUrl: string;
 const runs = new Map<string, Promise<Run>>();
 const run = (name: string) => runs.get(name)!;
 
@@ -89,6 +95,7 @@ beforeAll(async () => {
   fs.writeFileSync(f("revocation.jwt"), (await statusListCredential("revocation-1"))!.jws);
   fs.writeFileSync(f("suspension.jwt"), (await statusListCredential("suspension-1"))!.jws);
   fs.writeFileSync(f("active.pdf"), sealPdf(serial.active)!.pdf);
+  fs.writeFileSync(f("edited.pdf"), appendIncrementalUpdate(sealPdf(serial.active)!.pdf)); // white boxes, "PRO", 9.9.9, 2099-12-31
   for (const [name, s] of Object.entries(serial)) fs.writeFileSync(f(`${name}.jwt`), sealBySerial(s)!.credential + "\n");
   fs.writeFileSync(f("suspended.json"), JSON.stringify({ credential: sealBySerial(serial.suspended)!.credential }));
 
@@ -100,6 +107,19 @@ beforeAll(async () => {
   const expiredCredential = unverifiedPayload(sealBySerial(serial.expired)!.credential) as SealCredential;
   fs.writeFileSync(f("swapped.pdf"), renderSealPdf({ jws: active.credential, credential: expiredCredential, sealUrl: sealPageUrl(issuer, serial.expired), logProof: JSON.parse(active.logProof!) }));
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
+
+  // The attacker copies the active seal's facts into a credential of their own, naming their site as issuer.
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
+  const attackerJwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "attacker-1", alg: "EdDSA", use: "sig" }] });
+  attacker = http.createServer((req, res) => {
+    if (req.url === "/.well-known/jwks.json") res.writeHead(200, { "Content-Type": "application/json" }).end(attackerJwks);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((ready) => attacker.listen(0, "127.0.0.1", ready));
+  attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+  const theirs = unverifiedPayload(active.credential) as SealCredential;
+  theirs.issuer = { id: attackerUrl, name: "IoT Seal Assurance" };
+  fs.writeFileSync(f("attacker.jwt"), await signCredential(theirs, privateKey, "attacker-1"));
 
   const jwks = ["--jwks", f("jwks.json")];
   const lists = [...jwks, "--status", f("revocation.jwt"), "--status", f("suspension.jwt")];
@@ -116,15 +136,30 @@ beforeAll(async () => {
     notASeal: [f("notes.txt"), ...lists],
     suspensionListMissing: [f("active.jwt"), ...jwks, "--status", f("revocation.jwt")],
     onlineUnpinned: [f("active.jwt")],
+    editedPdf: [f("edited.pdf"), ...lists],
+    attackerUnpinned: [f("attacker.jwt"), "--no-status"],
+    attackerTrustedOnPurpose: [f("attacker.jwt"), "--no-status", "--issuer", attackerUrl],
     onlinePinnedSuperseded: [f("expired.jwt"), "--issuer", `${issuer}/`],
     help: ["--help"],
   };
   for (const [name, args] of Object.entries(cases)) runs.set(name, cli(args));
   await Promise.all(runs.values());
+
+  // The lists saved above predate this revocation; an hour on, they are past their validUntil.
+  transaction((tx) => applySealAction(tx, { system: "test" }, { serial: serial.active, action: "revoke", reason: "Revoked after the buyer saved the status lists." }));
+  const inAnHour = ["--now", new Date(Date.now() + 3_600_000).toISOString()];
+  const later: Record<string, string[]> = {
+    staleLists: [f("active.jwt"), ...lists, ...inAnHour],
+    staleListsAccepted: [f("active.jwt"), ...lists, ...inAnHour, "--accept-stale-status"],
+    freshListsOnline: [f("active.jwt")],
+  };
+  for (const [name, args] of Object.entries(later)) runs.set(name, cli(args));
+  await Promise.all(runs.values());
 }, 180_000);
 
 afterAll(async () => {
   await new Promise((closed) => server?.close(closed));
+  await new Promise((closed) => attacker?.close(closed));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -142,6 +177,7 @@ describe("npm run verify-seal", () => {
     expect(labels(out)).toEqual([
       ["Credential attached", true],
       ["Signature by the issuer", true],
+      [PDF_REVISION_CHECK, true],
       ["PDF page matches the signed facts", true],
       ["Transparency log proof", true],
       ["Not revoked", true],
@@ -174,7 +210,7 @@ describe("npm run verify-seal", () => {
     const out = r.json();
     expect(out).toMatchObject({ status: "expired", reason: expect.stringMatching(/^Valid until \d{4}-\d\d-\d\d\.$/) });
     expect(out.statusLists.map((l: { stale: boolean }) => l.stale)).toEqual([true, true]);
-    expect(out.notes.join("\n")).toMatch(/revocation list .* stale, and used anyway/);
+    expect(out.notes.join("\n")).toMatch(/revocation list .* was valid until .*: out of date for 47 hours, so it cannot show a change made since/);
   });
 
   it("--no-status skips the lists and says so (a suspended seal then reads valid)", async () => {
@@ -199,14 +235,15 @@ describe("npm run verify-seal", () => {
     expect(labels(out)).toContainEqual(["PDF page matches the signed facts", false]);
   });
 
-  it("online, unpinned: keys and lists come from the issuer the credential names, and the output says it was not pinned", async () => {
+  it("online, nothing pinned: keys and lists come from the configured portal ($PUBLIC_URL), and the output says so", async () => {
     const r = await run("onlineUnpinned");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = r.json();
-    expect(out).toMatchObject({ status: "valid", jwks: `${issuer}/.well-known/jwks.json`, trust: "issuer named by the credential itself — pass --jwks or --issuer to pin the issuer" });
+    expect(out).toMatchObject({ status: "valid", jwks: `${issuer}/.well-known/jwks.json`, trust: `trusting issuer ${issuer} (the configured portal, $PUBLIC_URL); pass --issuer or --jwks to trust another` });
     expect(labels(out)).toEqual([
       ["Signature by the issuer", true],
+      ["Issued by the pinned issuer", true],
       ["Not revoked", true],
       ["Not suspended", true],
       ["Not superseded", true],
@@ -222,6 +259,62 @@ describe("npm run verify-seal", () => {
     expect(out).toMatchObject({ status: "superseded", reason: expect.stringMatching(/newer certification/), trust: `issuer pinned to ${issuer} (--issuer)` });
     expect(labels(out)).toContainEqual(["Issued by the pinned issuer", true]);
     expect(labels(out)).toContainEqual(["Not superseded", false]);
+  });
+
+  it("issue 13.2: a seal PDF edited by an incremental update (white boxes, PRO, 9.9.9, 2099-12-31) is forged (exit 1)", async () => {
+    const r = await run("editedPdf");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = r.json();
+    expect(out).toMatchObject({ status: "forged", reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions \([\d,]+ bytes appended after the end of the first\): 1 incremental update made after it was issued\./) });
+    expect(labels(out)).toEqual([
+      ["Credential attached", true],
+      ["Signature by the issuer", true],
+      [PDF_REVISION_CHECK, false],
+    ]);
+  });
+
+  it("issue 13.5: status lists past their validUntil never give valid: a seal revoked since they were saved is 'unknown' (exit 1)", async () => {
+    const r = await run("staleLists");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/"status": "valid"/);
+    const out = r.json();
+    expect(out.status).toBe("unknown");
+    expect(out.reason).toMatch(/^status unknown: the lists are out of date \(the revocation list http:\/\/127\.0\.0\.1:\d+\/status\/revocation-1 was valid until \d{4}-\d\d-\d\dT[\d:.]+Z; the suspension list .*\)\. .*--accept-stale-status/);
+    expect(labels(out)).toContainEqual(["Status lists up to date", false]);
+    expect(out.statusLists.map((l: { stale: boolean }) => l.stale)).toEqual([true, true]);
+    // Fetched fresh from the issuer, the revocation shows.
+    const fresh = await run("freshListsOnline");
+    expect([fresh.code, fresh.json().status]).toEqual([1, "revoked"]);
+  });
+
+  it("issue 13.5: --accept-stale-status accepts out-of-date lists on purpose, and says they are stale and since when", async () => {
+    const r = await run("staleListsAccepted");
+    expect(r.code).toBe(0);
+    const out = r.json();
+    expect(out.status).toBe("valid");
+    const notes = out.notes.join("\n");
+    expect(notes).toMatch(/the revocation list \S+ was valid until \d{4}-\d\d-\d\dT[\d:.]+Z: out of date for 5\d minutes, so it cannot show a change made since; used anyway \(--accept-stale-status\)/);
+    expect(notes).toMatch(/the suspension list \S+ was valid until .*; used anyway \(--accept-stale-status\)/);
+  });
+
+  it("issue 13.6: with no --jwks or --issuer, a credential signed by anyone's key naming their own site as issuer is forged (exit 1)", async () => {
+    const r = await run("attackerUnpinned");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = r.json();
+    expect(out).toMatchObject({
+      status: "forged",
+      reason: `The credential names the issuer ${attackerUrl}, not the trusted issuer ${issuer} ($PUBLIC_URL): it is not valid here. To trust ${attackerUrl}, pass --issuer or --jwks with its keys.`,
+      trust: `trusting issuer ${issuer} (the configured portal, $PUBLIC_URL); pass --issuer or --jwks to trust another`,
+    });
+    expect(out.subject).toBeUndefined(); // nothing unverified is shown
+    expect(labels(out)).toEqual([["Issued by the pinned issuer", false]]);
+    // Trusting that site is an explicit choice.
+    const chosen = await run("attackerTrustedOnPurpose");
+    expect(chosen.code).toBe(0);
+    expect(chosen.json()).toMatchObject({ status: "valid", trust: `issuer pinned to ${attackerUrl} (--issuer)` });
   });
 
   it("bad input exits 2 with one line on stderr and nothing on stdout", async () => {

@@ -1,6 +1,8 @@
 // Every way of verifying gives the right answer: by serial, by credential, by PDF and in bulk,
 // for valid, expired, suspended, revoked, superseded, not found and each forged case.
 import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { base64url } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +10,8 @@ import { seals } from "../../db/schema";
 import { renderSealPdf } from "../../app/adapters/seal-pdf.server";
 import { signingKeys } from "../../app/adapters/signing-keys.server";
 import { getEnv } from "../../app/config/env.server";
+import { PDF_ISSUED_CHECK } from "../../app/domain/verify";
+import { fastRoutes } from "../../app/fast-routes.server";
 import { signCredential, unverifiedPayload, type SealCredential } from "../../app/domain/credential";
 import { makeSerial } from "../../app/domain/serial";
 import { bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "../../app/lib/bulk-csv.server";
@@ -17,6 +21,7 @@ import { sealPdf } from "../../app/services/seals.server";
 import { demoSealSerials } from "../../app/services/seed-seals.server";
 import { seedDemoData } from "../../app/services/seed.server";
 import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, verifySerials } from "../../app/services/verify.server";
+import { appendIncrementalUpdate } from "../fixtures/pdf-incremental-update";
 
 let s: { active: string; expired: string; suspended: string; revoked: string };
 const row = (serial: string) => db().select().from(seals).where(eq(seals.serial, serial)).get()!;
@@ -112,6 +117,76 @@ describe("forged", () => {
     const a = row(s.active);
     const other = renderSealPdf({ jws: a.credential, credential: credentialOf(s.active), sealUrl: `${getEnv().baseUrl}/s/${s.active}`, logProof: JSON.parse(row(s.suspended).logProof!) });
     expect(await verifyPdf(other)).toMatchObject({ status: "forged", reason: expect.stringMatching(/different credential/) });
+  });
+});
+
+describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
+  const sha = (b: Uint8Array) => crypto.createHash("sha256").update(b).digest("hex");
+  const issuedReason = (serial: string, issued: Buffer, forged: Buffer) =>
+    `The file differs from the PDF issued for ${serial}: ${(forged.length - issued.length).toLocaleString("en")} bytes appended after the issued file's end (an incremental update: a second revision). ` +
+    `Issued SHA-256 ${sha(issued)}, this file's ${sha(forged)}. Trust the signed facts, not the page.`;
+
+  it("the /verify page's service: the genuine PDF is valid and identical to the one issued; the edited one is forged, saying what differs", async () => {
+    const issued = sealPdf(s.active)!;
+    expect(issued.sha256).toBe(sha(issued.pdf)); // the SHA-256 the audit log records
+    const genuine = await verifyPdf(issued.pdf);
+    expect(genuine.status).toBe("valid");
+    expect(genuine.checks).toContainEqual({ label: PDF_ISSUED_CHECK, ok: true, detail: `Byte for byte, SHA-256 ${issued.sha256.slice(0, 16)}…` });
+
+    const forged = appendIncrementalUpdate(issued.pdf); // white boxes, "PRO", firmware 9.9.9, valid until 2099-12-31
+    const answer = await verifyPdf(forged);
+    expect(answer).toMatchObject({ status: "forged", serial: s.active, subject: { firmwareVersion: "3.1.0" } });
+    expect(answer.reason).toBe(issuedReason(s.active, issued.pdf, forged));
+    expect(answer.checks.map((c) => [c.label, c.ok])).toEqual([
+      ["Credential attached", true],
+      ["Signature by the issuer", true],
+      [PDF_ISSUED_CHECK, false],
+    ]);
+  });
+
+  it("a PDF patched in place (one revision, same length) is forged at the byte offset that differs", async () => {
+    const issued = sealPdf(s.active)!.pdf;
+    const at = issued.indexOf("<pdf:Producer>IoT Seal") + "<pdf:Producer>IoT S".length; // in the XMP metadata
+    expect(at).toBeGreaterThan(100);
+    const patched = Buffer.from(issued);
+    patched.write("i", at, "latin1"); // "IoT Sial": the page still reads as issued
+    const answer = await verifyPdf(patched);
+    expect(answer).toMatchObject({ status: "forged", reason: expect.stringContaining(`they differ from byte offset ${at.toLocaleString("en")} on`) });
+    expect(answer.checks.slice(-3).map((c) => [c.label, c.ok])).toEqual([
+      ["PDF page matches the signed facts", true],
+      ["Transparency log proof", true],
+      [PDF_ISSUED_CHECK, false],
+    ]);
+  });
+
+  it("a seal with no stored PDF still refuses a second revision", async () => {
+    const issued = sealPdf(s.expired)!.pdf;
+    db().update(seals).set({ pdf: null }).where(eq(seals.serial, s.expired)).run();
+    try {
+      expect(await verifyPdf(appendIncrementalUpdate(issued))).toMatchObject({ status: "forged", reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions/) });
+    } finally {
+      db().update(seals).set({ pdf: issued }).where(eq(seals.serial, s.expired)).run();
+    }
+  });
+
+  it("POST /api/v1/verify answers forged, with the reason", async () => {
+    const server = http.createServer((req, res) => {
+      if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/verify`;
+      const issued = sealPdf(s.active)!.pdf;
+      const forged = appendIncrementalUpdate(issued);
+      const post = (body: Buffer) => fetch(url, { method: "POST", headers: { "Content-Type": "application/pdf" }, body: new Uint8Array(body) });
+      const ok = await post(issued);
+      expect(await ok.json()).toMatchObject({ status: "valid", serial: s.active });
+      const res = await post(forged);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "forged", serial: s.active, reason: issuedReason(s.active, issued, forged) });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 

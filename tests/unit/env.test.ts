@@ -44,6 +44,28 @@ describe("environment parsing", () => {
     expect(parseEnv({ NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) }).ok).toBe(true);
   });
 
+  it("issue 13.10: WEBHOOKS_ALLOW_LOOPBACK is refused in production", () => {
+    const prod = { NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) };
+    for (const value of ["true", "1", "yes"]) {
+      const r = parseEnv({ ...prod, WEBHOOKS_ALLOW_LOOPBACK: value });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.errors).toEqual(["WEBHOOKS_ALLOW_LOOPBACK: is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it"]);
+    }
+    // The default (NODE_ENV defaults to production): refused too.
+    expect(parseEnv({ WEBHOOKS_ALLOW_LOOPBACK: "true" }).ok).toBe(false);
+    // Unset or false in production: no loopback webhooks.
+    for (const env of [prod, { ...prod, WEBHOOKS_ALLOW_LOOPBACK: "false" }]) {
+      const r = parseEnv(env);
+      expect(r.ok && r.env.webhooksAllowLoopback).toBe(false);
+    }
+    // Outside production: on by default (the e2e receiver), and it can be turned off.
+    const dev = parseEnv({ NODE_ENV: "development" });
+    expect(dev.ok && dev.env.webhooksAllowLoopback).toBe(true);
+    const devOff = parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "false" });
+    expect(devOff.ok && devOff.env.webhooksAllowLoopback).toBe(false);
+    expect(parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "maybe" })).toEqual({ ok: false, errors: ["WEBHOOKS_ALLOW_LOOPBACK: must be true or false"] });
+  });
+
   it("treats an empty variable as unset", () => {
     const r = parseEnv({ PORT: "", DATA_DIR: "" });
     expect(r.ok && r.env.port).toBe(3000);

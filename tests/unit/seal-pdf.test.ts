@@ -11,6 +11,9 @@ import { buildSealCredential, signCredential, type SealCredential, type SealSubj
 import { credentialFingerprint, pageDisagreements, printableText, visibleFacts } from "../../app/domain/seal-facts";
 import { MAX_PAGES, PdfReadError, readSealPdf } from "../../app/adapters/pdf-read.server";
 import { CREDENTIAL_ATTACHMENT, LOG_PROOF_ATTACHMENT, renderSealPdf } from "../../app/adapters/seal-pdf.server";
+import { pdfDifference, pdfRevisions, revisionProblem } from "../../app/domain/pdf-integrity";
+import { checkArtefacts, PDF_ISSUED_CHECK, PDF_REVISION_CHECK } from "../../app/domain/verify";
+import { appendIncrementalUpdate } from "../fixtures/pdf-incremental-update";
 import { demoSubject } from "../fixtures/seal-subject";
 
 const subject: SealSubject = demoSubject();
@@ -175,5 +178,75 @@ describe("seal PDF", () => {
     const read = await readSealPdf(renderSealPdf({ jws, credential: absurd, sealUrl, logProof }));
     expect(read.pageCount).toBe(1);
     expect(read.pageText).toContain("Firmware version\n3.2.0");
+  });
+});
+
+describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
+  it("an issued seal PDF is one revision with nothing after its end", () => {
+    expect(pdfRevisions(pdf)).toEqual({ revisions: 1, firstEnd: pdf.length, appended: 0 });
+    expect(revisionProblem(pdf)).toBeNull();
+    expect(revisionProblem(Buffer.concat([pdf, Buffer.from("\r\n\n")]))).toBeNull(); // white space is not an edit
+  });
+
+  it("the attacker's file reads as the issued page with new text on top (the page check alone passes)", async () => {
+    const forged = appendIncrementalUpdate(pdf);
+    const read = await readSealPdf(forged);
+    expect(read.pageCount).toBe(1);
+    expect(read.pageText).toMatch(/9\.9\.9[\s\S]*2099-12-31[\s\S]*PRO/);
+    expect(pageDisagreements(read.pageText, credential())).toEqual([]);
+  });
+
+  it("offline: more than one revision, or bytes after %%EOF, is named as an edit after issue", () => {
+    const forged = appendIncrementalUpdate(pdf);
+    expect(pdfRevisions(forged)).toEqual({ revisions: 2, firstEnd: pdf.length, appended: forged.length - pdf.length });
+    expect(revisionProblem(forged)).toBe(
+      `This PDF was edited after it was issued: it has 2 revisions (${(forged.length - pdf.length).toLocaleString("en")} bytes appended after the end of the first): 1 incremental update made after it was issued. ` +
+        "A seal certificate is issued in one revision; what its page shows now is not what was issued. Trust the signed facts, not the page.",
+    );
+    expect(pdfRevisions(appendIncrementalUpdate(forged)).revisions).toBe(3);
+    expect(revisionProblem(Buffer.concat([pdf, Buffer.from("% hello")]))).toMatch(/edited after it was issued: 7 bytes appended after its end \(%%EOF\)/);
+    // The first %%EOF blanked out: still two xref sections and two startxref pointers.
+    const hidden = Buffer.from(forged);
+    hidden.write("     ", pdf.lastIndexOf("%%EOF"), "latin1");
+    expect(revisionProblem(hidden)).toMatch(/it has 2 revisions/);
+  });
+
+  it("against the issued bytes: says what was appended, cut off or changed, with both SHA-256s", () => {
+    const forged = appendIncrementalUpdate(pdf);
+    const sha = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
+    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, pdf)).toBeNull();
+    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, forged)).toBe(
+      `The file differs from the PDF issued for IOTS-7KQ2-M9XD: ${(forged.length - pdf.length).toLocaleString("en")} bytes appended after the issued file's end (an incremental update: a second revision). ` +
+        `Issued SHA-256 ${sha(pdf)}, this file's ${sha(forged)}. Trust the signed facts, not the page.`,
+    );
+    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, pdf.subarray(0, -10))).toMatch(/it is cut short: the last 10 bytes of the issued file are missing/);
+    const patched = Buffer.from(pdf);
+    patched[1234] ^= 1;
+    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, patched)).toMatch(new RegExp(`they differ from byte offset 1,234 on \\(the issued file has ${pdf.length.toLocaleString("en")} bytes, this one ${pdf.length.toLocaleString("en")} bytes\\)`));
+  });
+
+  it("checkArtefacts refuses the edited PDF before reading its page: offline by revisions, at the portal against the issued bytes", async () => {
+    const forged = appendIncrementalUpdate(pdf);
+    const jwks = [{ ...(crypto.createPublicKey(key).export({ format: "jwk" }) as object), kid: "test-kid" }];
+    const read = await readSealPdf(forged);
+    const offline = await checkArtefacts({ jws, pageText: read.pageText, pdfBytes: forged }, jwks);
+    expect(offline).toMatchObject({ ok: false, reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions/) });
+    expect(offline.checks.map((c) => [c.label, c.ok])).toEqual([
+      ["Signature by the issuer", true],
+      [PDF_REVISION_CHECK, false],
+    ]);
+    const portal = await checkArtefacts({ jws, pageText: read.pageText, pdfBytes: forged, issuedPdf: { serial: "IOTS-7KQ2-M9XD", bytes: pdf } }, jwks);
+    expect(portal).toMatchObject({ ok: false, reason: expect.stringMatching(/^The file differs from the PDF issued for IOTS-7KQ2-M9XD: \d+ bytes appended .*an incremental update/) });
+    expect(portal.checks.at(-1)).toMatchObject({ label: PDF_ISSUED_CHECK, ok: false });
+    // The genuine file passes both ways; another seal's stored PDF is never compared.
+    const genuine = await readSealPdf(pdf);
+    expect((await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf }, jwks)).checks).toContainEqual(expect.objectContaining({ label: PDF_REVISION_CHECK, ok: true }));
+    const same = await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf, issuedPdf: { serial: "IOTS-7KQ2-M9XD", bytes: pdf } }, jwks);
+    expect(same.ok && same.checks.map((c) => [c.label, c.ok])).toEqual([
+      ["Signature by the issuer", true],
+      ["PDF page matches the signed facts", true],
+      [PDF_ISSUED_CHECK, true],
+    ]);
+    expect((await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf, issuedPdf: { serial: "IOTS-0000-0000", bytes: forged } }, jwks)).ok).toBe(true);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The one CSV writer of the portal: every CSV it produces (the bulk check's download and the
+ * bulk-check API) is written here, and every cell goes through `csvSafeCell`.
+ *
+ * Formula injection (CWE-1236, OWASP "CSV Injection"): a spreadsheet treats a cell that starts
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, so a product name such as
+ * `=HYPERLINK("http://x","y")` chosen by a supplier, or a buyer's own cell, could run in the
+ * buyer's spreadsheet. Such a cell is written with a single quote in front (`'=HYPERLINK(…)`),
+ * which spreadsheets show as text. Consistently, with no exception: a negative number such as
+ * `-1.5` is also written `'-1.5` (it stays readable, and a cell like `-1+1` or `-2+3*cmd|…` cannot
+ * be told apart from a number by a rule simple enough to trust). Cells containing `;` are quoted
+ * as well, so a spreadsheet that splits on semicolons cannot start a new cell mid-value.
+ * JSON answers keep the raw values: only CSV is escaped.
+ */
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell as written to a CSV: prefixed with `'` when it starts with = + - @ tab or CR (idempotent). */
+export function csvSafeCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The value a `csvSafeCell` cell was made from (for showing a stored CSV's cells on a page). */
+export function csvCellValue(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+/** Rows to CSV text, every cell made safe. */
+export function writeCsv(rows: readonly (readonly string[])[]): string {
+  return stringify(
+    rows.map((r) => r.map(csvSafeCell)),
+    { quoted_match: ";" },
+  );
+}
+
+/**
+ * A CSV the portal wrote earlier (a stored bulk-check result), re-written with every cell made
+ * safe: results stored before cells were escaped are escaped when downloaded; for the others
+ * nothing changes.
+ */
+export function rewriteCsvSafely(text: string): string {
+  const rows = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  return writeCsv(rows);
+}

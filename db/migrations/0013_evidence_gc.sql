@@ -1,0 +1,1 @@
+ALTER TABLE `evidence_files` ADD `unreferenced_since` integer;
