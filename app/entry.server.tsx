@@ -9,9 +9,9 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { NonceContext } from "./lib/nonce";
+import { NonceContext } from "./platform/http/nonce";
 
-export { startup, shutdown } from "./services/startup.server";
+export { startup, shutdown } from "./startup.server";
 export { FAST_ROUTES, fastRoutes } from "./fast-routes.server";
 
 export const streamTimeout = 5_000;

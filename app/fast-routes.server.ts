@@ -5,14 +5,14 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import { can, type Permission } from "./domain/roles";
-import { handleEvidenceUpload } from "./lib/evidence-upload.server";
-import { sessionTokenFromHeader } from "./lib/session.server";
-import { userForSession, type SessionUser } from "./services/auth.server";
-import { db } from "./services/db.server";
-import { bulkVerifyApi, logRoutes, run, sealLookup, statusList, verifyApi } from "./lib/public-api.server";
-import { signingKeys } from "./adapters/signing-keys.server";
-import { getEnv } from "./config/env.server";
+import { can, type Permission } from "./platform/roles";
+import { handleEvidenceUpload } from "./features/certification/evidence-upload.server";
+import { sessionTokenFromHeader } from "./features/accounts/session.server";
+import { userForSession, type SessionUser } from "./features/accounts/auth.server";
+import { db } from "./platform/db.server";
+import { bulkVerifyApi, logRoutes, run, sealLookup, statusList, verifyApi } from "./features/public/public-api.server";
+import { signingKeys } from "./features/trust/adapters/signing-keys.server";
+import { getEnv } from "./platform/env.server";
 
 export interface FastContext {
   ip: string;

@@ -2,9 +2,9 @@ import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction }
 import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AppShell, type ShellUser } from "./components/AppShell";
-import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./domain/roles";
-import { useNonce } from "./lib/nonce";
-import { getOptionalUser } from "./lib/session.server";
+import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./platform/roles";
+import { useNonce } from "./platform/http/nonce";
+import { getOptionalUser } from "./features/accounts/session.server";
 import stylesheet from "./styles/app.css";
 
 export const links: LinksFunction = () => [

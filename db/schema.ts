@@ -5,11 +5,11 @@
  */
 import { sql } from "drizzle-orm";
 import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { CLAIMS } from "../app/domain/answers";
-import { ORGANIZATION_KINDS, ROLES } from "../app/domain/roles";
-import { VERDICTS } from "../app/domain/review";
-import { SUBMISSION_STATUSES } from "../app/domain/submission-state";
-import { SEAL_STATES } from "../app/domain/seal-state";
+import { CLAIMS } from "../app/features/certification/domain/answers";
+import { ORGANIZATION_KINDS, ROLES } from "../app/platform/roles";
+import { VERDICTS } from "../app/features/certification/domain/review";
+import { SUBMISSION_STATUSES } from "../app/features/certification/domain/submission-state";
+import { SEAL_STATES } from "../app/features/trust/domain/seal-state";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -70,7 +70,7 @@ export const sessions = sqliteTable(
 
 /**
  * Append-only, hash-chained log of everything that changed. `hash` is the SHA-256 of
- * `prevHash` and the row's canonical content (see app/domain/audit-chain.ts). Triggers in the
+ * `prevHash` and the row's canonical content (see app/platform/audit-chain.ts). Triggers in the
  * migrations refuse UPDATE and DELETE.
  */
 export const auditEvents = sqliteTable(
@@ -313,7 +313,7 @@ export const evidenceFiles = sqliteTable("evidence_files", {
   /**
    * When the evidence garbage collector first found no row naming these bytes (no evidence link,
    * no recurring evidence); cleared when one names them again. The file and this row are deleted
-   * once it is older than the grace period (see app/services/evidence-gc.server.ts).
+   * once it is older than the grace period (see app/features/certification/evidence-gc.server.ts).
    */
   unreferencedSince: integer("unreferenced_since", { mode: "timestamp_ms" }),
 });
@@ -713,7 +713,7 @@ export const recurringEvidence = sqliteTable(
 
 // --- Continuous assurance: retailer acceptance policies, the watchers' events, API tokens --------
 
-/** A retailer organisation's acceptance policy (see app/domain/policy.ts for the rules). */
+/** A retailer organisation's acceptance policy (see app/features/retail/domain/policy.ts for the rules). */
 export const acceptancePolicies = sqliteTable(
   "acceptance_policies",
   {

@@ -1,7 +1,7 @@
 // npm run audit:verify — recomputes the audit log's hash chain; exit 0 when intact, 1 naming the first broken row.
 import { closeDb } from "../db/connection";
-import { checkAuditChain } from "../app/services/audit.server";
-import { getEnv } from "../app/config/env.server";
+import { checkAuditChain } from "../app/platform/audit.server";
+import { getEnv } from "../app/platform/env.server";
 import { runCli } from "./cli";
 
 await runCli(async () => {

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDb } from "../db/connection";
-import { createBackup } from "../app/services/backup.server";
+import { createBackup } from "../app/platform/backup.server";
 import { runCli } from "./cli";
 
 const USAGE = "Usage: npm run backup -- <backup directory (new or empty)>";

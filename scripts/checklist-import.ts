@@ -4,7 +4,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
-import { importShippedChecklists, listShippedFiles } from "../app/services/checklists.server";
+import { importShippedChecklists, listShippedFiles } from "../app/features/catalogue/checklists.server";
 import { runCli } from "./cli";
 
 await runCli(async () => {

@@ -1,6 +1,6 @@
 // Shared by the command-line scripts: clear messages for bad input, no stack traces for expected errors.
-import { EnvError } from "../app/config/env.server";
-import { ServiceError } from "../app/services/errors.server";
+import { EnvError } from "../app/platform/env.server";
+import { ServiceError } from "../app/platform/errors.server";
 
 export async function runCli(main: () => Promise<number>): Promise<never> {
   try {

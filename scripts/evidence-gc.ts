@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDb } from "../db/connection";
-import { collectEvidence, describeCollection, sweepTemporaryUploads } from "../app/services/evidence-gc.server";
+import { collectEvidence, describeCollection, sweepTemporaryUploads } from "../app/features/certification/evidence-gc.server";
 import { runCli } from "./cli";
 
 const USAGE = "Usage: npm run evidence:gc [-- --dry-run]";

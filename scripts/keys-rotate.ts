@@ -1,9 +1,9 @@
 // npm run keys:rotate — makes a new active seal signing key; the old one is retired: it stays in
 // the JWKS (so seals it signed keep verifying) but signs nothing more.
-import { signingKeys } from "../app/adapters/signing-keys.server";
-import { recordAudit } from "../app/services/audit.server";
-import { transaction } from "../app/services/db.server";
-import { getEnv } from "../app/config/env.server";
+import { signingKeys } from "../app/features/trust/adapters/signing-keys.server";
+import { recordAudit } from "../app/platform/audit.server";
+import { transaction } from "../app/platform/db.server";
+import { getEnv } from "../app/platform/env.server";
 import { closeDb } from "../db/connection";
 import { runCli } from "./cli";
 

@@ -3,9 +3,9 @@
 // deadline or recurring evidence overdue past its grace period, reinstates those it suspended
 // once nothing holds them, and publishes the advisories whose disclosure deadline has passed. Safe
 // to run beside the server.
-import { signingKeys } from "../app/adapters/signing-keys.server";
-import { getEnv } from "../app/config/env.server";
-import { describeSweep, runLifecycleSweep } from "../app/services/lifecycle.server";
+import { signingKeys } from "../app/features/trust/adapters/signing-keys.server";
+import { getEnv } from "../app/platform/env.server";
+import { describeSweep, runLifecycleSweep } from "../app/system/lifecycle.server";
 import { closeDb } from "../db/connection";
 import { runCli } from "./cli";
 

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { restoreBackup } from "../app/services/backup.server";
+import { restoreBackup } from "../app/platform/backup.server";
 import { runCli } from "./cli";
 
 const USAGE = "Usage: npm run restore -- <backup directory> [--force]   (restores into DATA_DIR, default ./data)";

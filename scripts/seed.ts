@@ -1,7 +1,7 @@
-// npm run seed — creates whatever demo data is missing (idempotent). See app/services/seed.server.ts.
+// npm run seed — creates whatever demo data is missing (idempotent). See app/demo/seed.server.ts.
 import { closeDb } from "../db/connection";
-import { seedDemoData } from "../app/services/seed.server";
-import { getEnv } from "../app/config/env.server";
+import { seedDemoData } from "../app/demo/seed.server";
+import { getEnv } from "../app/platform/env.server";
 import { runCli } from "./cli";
 
 await runCli(async () => {

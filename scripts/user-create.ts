@@ -2,8 +2,8 @@
 // Creates a user (assessors and admins join the certification body unless an organisation is named).
 import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
-import { fieldErrorsOf } from "../app/lib/forms";
-import { createUser, createUserInput } from "../app/services/users.server";
+import { fieldErrorsOf } from "../app/platform/forms";
+import { createUser, createUserInput } from "../app/features/accounts/users.server";
 import { runCli } from "./cli";
 
 await runCli(async () => {

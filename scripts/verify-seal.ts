@@ -58,10 +58,10 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import type { JWK } from "jose";
 import { z } from "zod";
-import { parseEnv } from "../app/config/env";
-import { sealVerdict, unverifiedPayload, type SealCredential, type SealVerdict } from "../app/domain/credential";
-import { statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../app/domain/status-credential";
-import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/domain/verify";
+import { parseEnv } from "../app/platform/env";
+import { sealVerdict, unverifiedPayload, type SealCredential, type SealVerdict } from "../app/features/trust/domain/credential";
+import { statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../app/features/trust/domain/status-credential";
+import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/features/trust/domain/verify";
 import { runCli } from "./cli";
 
 const USAGE = `Usage: npm run verify-seal -- <seal.pdf | credential file> [options]
@@ -159,7 +159,7 @@ async function loadPdfReader() {
   const maps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(false);
   try {
-    return await import("../app/adapters/pdf-read.server");
+    return await import("../app/features/trust/adapters/pdf-read.server");
   } finally {
     process.setSourceMapsEnabled(maps);
   }

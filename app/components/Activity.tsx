@@ -1,4 +1,4 @@
-import { formatDateTime, humanizeAction } from "../lib/format";
+import { formatDateTime, humanizeAction } from "../platform/format";
 
 export interface ActivityRow {
   seq: number;

@@ -1,10 +1,10 @@
 import { Link } from "@remix-run/react";
-import type { DisclosureReason, PublicAdvisory } from "../domain/disclosure";
-import { SEVERITIES, SEVERITY_LABELS, type Severity } from "../domain/findings";
-import { formatDate } from "../lib/format";
+import type { DisclosureReason, PublicAdvisory } from "../features/findings/domain/disclosure";
+import { SEVERITIES, SEVERITY_LABELS, type Severity } from "../features/findings/domain/findings";
+import { formatDate } from "../platform/format";
 import { SeverityBadge } from "./FindingBits";
 
-/** What the advisories service built for this viewer (see app/services/advisories.server.ts); nothing is decided here. */
+/** What the advisories service built for this viewer (see app/features/findings/advisories.server.ts); nothing is decided here. */
 export interface AdvisoriesView {
   advisories: PublicAdvisory[];
   openEmbargoed: { count: number; bySeverity: Record<Severity, number> } | null;

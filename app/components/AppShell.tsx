@@ -1,6 +1,6 @@
 import { Form, Link, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
-import type { NavItem } from "../domain/roles";
+import type { NavItem } from "../platform/roles";
 
 export interface ShellUser {
   name: string;

@@ -1,4 +1,4 @@
-import type { LevelApplicability } from "../domain/checklist/schema";
+import type { LevelApplicability } from "../features/catalogue/domain/checklist/schema";
 
 const LABEL: Record<LevelApplicability, string> = { mandatory: "Mandatory", advisory: "Advisory", not_required: "Not required" };
 const CLASS: Record<LevelApplicability, string> = { mandatory: "badge badge--brand", advisory: "badge badge--info", not_required: "badge" };

@@ -1,4 +1,4 @@
-import type { SealVerdict } from "../domain/credential";
+import type { SealVerdict } from "../features/trust/domain/credential";
 import { VERDICT_TEXT } from "./SealVerdict";
 
 const ORDER: SealVerdict[] = ["valid", "expired", "superseded", "suspended", "revoked", "forged", "not_found"];

@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { ACCEPTED_TYPES, type AcceptedMediaType } from "../domain/evidence-type";
+import { ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
 
 export interface EvidenceItem {
   id: string;

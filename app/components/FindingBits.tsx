@@ -1,5 +1,5 @@
-import type { FindingStatus, Severity } from "../domain/findings";
-import { FINDING_STATUS_LABELS, SEVERITY_LABELS } from "../domain/findings";
+import type { FindingStatus, Severity } from "../features/findings/domain/findings";
+import { FINDING_STATUS_LABELS, SEVERITY_LABELS } from "../features/findings/domain/findings";
 
 const SEVERITY_TONE: Record<Severity, string> = { critical: "bad", high: "bad", medium: "warn", low: "info" };
 

@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 
-/** A finding's disclosure state as the disclosure service describes it (app/services/disclosure.server.ts). */
+/** A finding's disclosure state as the disclosure service describes it (app/features/findings/disclosure.server.ts). */
 export interface DisclosureStateView {
   advisoryId: string | null;
   public: boolean;

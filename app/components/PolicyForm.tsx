@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
-import { PRODUCT_CATEGORY_LABELS, PRODUCT_CATEGORIES, type ProductCategory } from "../domain/product";
-import { SEVERITIES, SEVERITY_LABELS } from "../domain/findings";
-import type { Policy } from "../domain/policy";
+import { PRODUCT_CATEGORY_LABELS, PRODUCT_CATEGORIES, type ProductCategory } from "../features/catalogue/domain/product";
+import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
+import type { Policy } from "../features/retail/domain/policy";
 import { Field, FormError } from "./Field";
 
 export interface CatalogChecklist {

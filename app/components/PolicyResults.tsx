@@ -1,4 +1,4 @@
-import type { PolicyResult } from "../domain/policy";
+import type { PolicyResult } from "../features/retail/domain/policy";
 
 /** "Meets <policy>" or "Misses <policy>" with the exact clauses it misses, for each policy that applies. */
 export function PolicyResults({ results }: { results: PolicyResult[] | null | undefined }) {

@@ -1,5 +1,5 @@
 import { Field } from "./Field";
-import { PRODUCT_CATEGORIES, PRODUCT_CATEGORY_LABELS } from "../domain/product";
+import { PRODUCT_CATEGORIES, PRODUCT_CATEGORY_LABELS } from "../features/catalogue/domain/product";
 
 export interface ProductValues {
   name?: string;

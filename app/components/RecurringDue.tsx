@@ -1,6 +1,6 @@
 /** The supplier dashboard's panel: recurring evidence due soon, in its grace period or overdue, with links to send it. */
 import { Link } from "@remix-run/react";
-import { formatDate } from "../lib/format";
+import { formatDate } from "../platform/format";
 import { StandingBadge, type Standing } from "./RecurringStatus";
 
 export interface DueItem {

@@ -4,8 +4,8 @@
  * preview of one file (assessor).
  */
 import { Form, Link } from "@remix-run/react";
-import { ACCEPTED_LIST, ACCEPTED_TYPES, type AcceptedMediaType } from "../domain/evidence-type";
-import { formatDate, formatDateTime } from "../lib/format";
+import { ACCEPTED_LIST, ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
+import { formatDate, formatDateTime } from "../platform/format";
 import { StandingBadge, type Standing } from "./RecurringStatus";
 
 export interface ScheduleItem {

@@ -3,7 +3,7 @@
  * requirement, where one recurring requirement of a seal stands, and the public seal page's
  * "Continuous monitoring" section.
  */
-import { formatDate } from "../lib/format";
+import { formatDate } from "../platform/format";
 
 export type Standing = "fresh" | "due_soon" | "in_grace" | "overdue";
 

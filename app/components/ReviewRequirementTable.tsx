@@ -1,6 +1,6 @@
 import { Link } from "@remix-run/react";
-import { CLAIM_LABELS, type Claim } from "../domain/answers";
-import { VERDICT_LABELS, type Verdict } from "../domain/review";
+import { CLAIM_LABELS, type Claim } from "../features/certification/domain/answers";
+import { VERDICT_LABELS, type Verdict } from "../features/certification/domain/review";
 
 export interface ReviewRow {
   ref: string;

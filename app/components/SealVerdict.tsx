@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
-import type { SealSubject, SealVerdict } from "../domain/credential";
-import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../domain/product";
-import { formatDate } from "../lib/format";
+import type { SealSubject, SealVerdict } from "../features/trust/domain/credential";
+import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
+import { formatDate } from "../platform/format";
 import { SealMark } from "./AppShell";
 
 export const VERDICT_TEXT: Record<SealVerdict, { title: string; tone: "ok" | "warn" | "bad"; text: string }> = {

@@ -1,4 +1,4 @@
-import { SUBMISSION_STATUS_LABELS, type SubmissionStatus } from "../domain/submission-state";
+import { SUBMISSION_STATUS_LABELS, type SubmissionStatus } from "../features/certification/domain/submission-state";
 
 const CLASS: Record<SubmissionStatus, string> = {
   draft: "badge",

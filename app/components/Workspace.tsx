@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { ActivityList, type ActivityRow } from "./Activity";
-import { ROLE_LABELS, type Role } from "../domain/roles";
-import { formatDateTime } from "../lib/format";
+import { ROLE_LABELS, type Role } from "../platform/roles";
+import { formatDateTime } from "../platform/format";
 
 export interface Colleague {
   id: string;

@@ -1,4 +1,4 @@
-import { notFound } from "../lib/session.server";
+import { notFound } from "../features/accounts/session.server";
 
 /** Any address no other route matches: the root error boundary shows a proper 404 page. */
 export async function loader() {

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SealMark } from "../components/AppShell";
-import { DASHBOARD_PATH } from "../domain/roles";
-import { getOptionalUser } from "../lib/session.server";
+import { DASHBOARD_PATH } from "../platform/roles";
+import { getOptionalUser } from "../features/accounts/session.server";
 
 export const meta: MetaFunction = () => [
   { title: "IoT Seal — security seals for connected products" },

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ActivityList } from "../components/Activity";
-import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, ORGANIZATION_KINDS } from "../domain/roles";
-import { requirePermission } from "../lib/session.server";
-import { adminOverview } from "../services/dashboard.server";
+import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, ORGANIZATION_KINDS } from "../platform/roles";
+import { requirePermission } from "../features/accounts/session.server";
+import { adminOverview } from "../features/accounts/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Administration — IoT Seal" }];
 

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDateTime, humanizeAction } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { checkAuditChain, listAudit } from "../services/audit.server";
+import { formatDateTime, humanizeAction } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { checkAuditChain, listAudit } from "../platform/audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log — IoT Seal administration" }];
 

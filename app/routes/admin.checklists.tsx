@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { attempt, failure, serviceFailure } from "../lib/action-errors.server";
-import { formatDate } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { ChecklistInvalidError, importChecklist, listChecklists, retireChecklistVersion } from "../services/checklists.server";
+import { attempt, failure, serviceFailure } from "../platform/http/action-errors.server";
+import { formatDate } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { ChecklistInvalidError, importChecklist, listChecklists, retireChecklistVersion } from "../features/catalogue/checklists.server";
 
 export const meta: MetaFunction = () => [{ title: "Manage checklists — IoT Seal administration" }];
 

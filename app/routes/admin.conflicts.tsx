@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, Notice } from "../components/Field";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { conflictInput, declareConflict, listConflicts, removeConflict } from "../services/conflicts.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { conflictInput, declareConflict, listConflicts, removeConflict } from "../features/accounts/conflicts.server";
 
 export const meta: MetaFunction = () => [{ title: "Conflicts of interest — IoT Seal administration" }];
 

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { ORGANIZATION_KIND_LABELS, type OrganizationKind } from "../domain/roles";
-import { formatDate } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { listOrganizations } from "../services/users.server";
+import { ORGANIZATION_KIND_LABELS, type OrganizationKind } from "../platform/roles";
+import { formatDate } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { listOrganizations } from "../features/accounts/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Organisations — IoT Seal administration" }];
 

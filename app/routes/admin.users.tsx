@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "../components/Field";
-import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../domain/roles";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { createUser, createUserInput, listOrganizations, listUsers, setUserDisabled } from "../services/users.server";
+import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../platform/roles";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDateTime } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { createUser, createUserInput, listOrganizations, listUsers, setUserDisabled } from "../features/accounts/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Users — IoT Seal administration" }];
 

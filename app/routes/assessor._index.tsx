@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Workspace } from "../components/Workspace";
-import { requirePermission } from "../lib/session.server";
+import { requirePermission } from "../features/accounts/session.server";
 import { Link } from "@remix-run/react";
-import { workspaceOverview } from "../services/dashboard.server";
-import { assessorCounts } from "../services/review.server";
-import { pendingRecurringCount } from "../services/recurring-evidence.server";
+import { workspaceOverview } from "../features/accounts/dashboard.server";
+import { assessorCounts } from "../features/certification/review.server";
+import { pendingRecurringCount } from "../features/monitoring/recurring-evidence.server";
 
 export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Seal" }];
 

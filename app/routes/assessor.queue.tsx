@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatDateTime } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { queueQuery, reviewQueue } from "../services/review.server";
-import { nowMs } from "../adapters/clock.server";
+import { formatDateTime } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { queueQuery, reviewQueue } from "../features/certification/review.server";
+import { nowMs } from "../platform/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Review queue — IoT Seal" }];
 

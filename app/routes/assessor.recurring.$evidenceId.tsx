@@ -1,16 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
 import { DecisionBadge, FilePreview } from "../components/RecurringEvidence";
 import { StandingBadge } from "../components/RecurringStatus";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate, formatDateTime } from "../lib/format";
-import { formValues, parseForm } from "../lib/forms";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { decideRecurringEvidence, evidenceTextPreview, recurringDecisionInput, recurringEvidenceView } from "../services/recurring-evidence.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate, formatDateTime } from "../platform/format";
+import { formValues, parseForm } from "../platform/forms";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { decideRecurringEvidence, evidenceTextPreview, recurringDecisionInput, recurringEvidenceView } from "../features/monitoring/recurring-evidence.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.evidence.requirementRef} recurring evidence — ${data.seal.product} — IoT Seal` : "Recurring evidence — IoT Seal" },

@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StandingBadge } from "../components/RecurringStatus";
-import { formatDate, formatDateTime } from "../lib/format";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { recurringQueue } from "../services/recurring-evidence.server";
+import { formatDate, formatDateTime } from "../platform/format";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { recurringQueue } from "../features/monitoring/recurring-evidence.server";
 
 export const meta: MetaFunction = () => [{ title: "Recurring evidence to check — IoT Seal" }];
 

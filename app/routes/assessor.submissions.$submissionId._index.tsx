@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { ReviewActions } from "../components/ReviewActions";
 import { StatusBadge } from "../components/StatusBadge";
 import { ReviewRequirementTable } from "../components/ReviewRequirementTable";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate, formatDateTime, humanizeAction } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { confirmApproval, proposeApproval, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewView, takeSubmission } from "../services/review.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate, formatDateTime, humanizeAction } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { confirmApproval, proposeApproval, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewView, takeSubmission } from "../features/certification/review.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" }];
 

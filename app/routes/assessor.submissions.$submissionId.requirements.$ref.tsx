@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ApplicabilityBadge } from "../components/Applicability";
 import { FormError, Notice } from "../components/Field";
-import { CLAIM_LABELS } from "../domain/answers";
-import { mayJudgeNotApplicable, VERDICT_LABELS, VERDICTS } from "../domain/review";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
-import { formValues, parseForm } from "../lib/forms";
-import { notFound, requirePermission } from "../lib/session.server";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { recordVerdict, reviewView, verdictInput } from "../services/review.server";
+import { CLAIM_LABELS } from "../features/certification/domain/answers";
+import { mayJudgeNotApplicable, VERDICT_LABELS, VERDICTS } from "../features/certification/domain/review";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDateTime } from "../platform/format";
+import { formValues, parseForm } from "../platform/forms";
+import { notFound, requirePermission } from "../features/accounts/session.server";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { recordVerdict, reviewView, verdictInput } from "../features/certification/review.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — review — IoT Seal` : "Review — IoT Seal" }];
 

@@ -4,10 +4,10 @@ import { z } from "zod";
 import { AppliesSummary, ApplicabilityBadge } from "../components/Applicability";
 import { CrosswalkLinks } from "../components/Crosswalk";
 import { periodRange, RecurrenceNote } from "../components/RecurringStatus";
-import { filterRequirements, SHOW_OPTIONS } from "../domain/checklist/filter";
-import { formatDate } from "../lib/format";
-import { notFound, requirePermission } from "../lib/session.server";
-import { getChecklistVersion } from "../services/checklists.server";
+import { filterRequirements, SHOW_OPTIONS } from "../features/catalogue/domain/checklist/filter";
+import { formatDate } from "../platform/format";
+import { notFound, requirePermission } from "../features/accounts/session.server";
+import { getChecklistVersion } from "../features/catalogue/checklists.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.meta.title} ${data.version.version} — IoT Seal` : "Checklist — IoT Seal" }];
 

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { periodRange } from "../components/RecurringStatus";
-import { formatDate } from "../lib/format";
-import { notFound, requirePermission } from "../lib/session.server";
-import { getChecklist } from "../services/checklists.server";
+import { formatDate } from "../platform/format";
+import { notFound, requirePermission } from "../features/accounts/session.server";
+import { getChecklist } from "../features/catalogue/checklists.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.checklist.title ?? "Checklist"} — IoT Seal` }];
 

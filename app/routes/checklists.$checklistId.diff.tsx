@@ -3,9 +3,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AppliesSummary } from "../components/Applicability";
 import { RecurrenceNote } from "../components/RecurringStatus";
-import type { RequirementFacts } from "../domain/checklist/diff";
-import { notFound, requirePermission } from "../lib/session.server";
-import { diffChecklistVersions, getVersionRow } from "../services/checklists.server";
+import type { RequirementFacts } from "../features/catalogue/domain/checklist/diff";
+import { notFound, requirePermission } from "../features/accounts/session.server";
+import { diffChecklistVersions, getVersionRow } from "../features/catalogue/checklists.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.from.checklistId} ${data.from.version} → ${data.to.version} — IoT Seal` : "Compare versions — IoT Seal" }];
 

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatDate } from "../lib/format";
+import { formatDate } from "../platform/format";
 import { periodRange } from "../components/RecurringStatus";
-import { requirePermission } from "../lib/session.server";
-import { listChecklists } from "../services/checklists.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { listChecklists } from "../features/catalogue/checklists.server";
 
 export const meta: MetaFunction = () => [{ title: "Checklists — IoT Seal" }];
 

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { evidenceResponse } from "../lib/evidence-download.server";
-import { requireUser } from "../lib/session.server";
-import { openEvidence } from "../services/evidence.server";
-import { ServiceError } from "../services/errors.server";
+import { evidenceResponse } from "../features/certification/evidence-download.server";
+import { requireUser } from "../features/accounts/session.server";
+import { openEvidence } from "../features/certification/evidence.server";
+import { ServiceError } from "../platform/errors.server";
 
 /** Downloads one evidence file: the supplier's own organisation and assessors only. ?inline=1 previews PDFs and images. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
 import { FindingDisclosurePanel } from "../components/FindingDisclosure";
-import { isOpen, type FindingAction } from "../domain/findings";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate, formatDateTime } from "../lib/format";
-import { formValues } from "../lib/forms";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requireRole } from "../lib/session.server";
-import { publishAdvisory, publishAdvisoryInput } from "../services/disclosure.server";
-import { actOnFinding, extendFindingDeadline, extensionInput, findingActionInput, findingView } from "../services/findings.server";
+import { isOpen, type FindingAction } from "../features/findings/domain/findings";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate, formatDateTime } from "../platform/format";
+import { formValues } from "../platform/forms";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requireRole } from "../features/accounts/session.server";
+import { publishAdvisory, publishAdvisoryInput } from "../features/findings/disclosure.server";
+import { actOnFinding, extendFindingDeadline, extensionInput, findingActionInput, findingView } from "../features/findings/findings.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" }];
 

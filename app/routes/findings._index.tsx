@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
 import { DisclosureState } from "../components/FindingDisclosure";
-import { isOpen } from "../domain/findings";
-import { formatDate } from "../lib/format";
-import { requireRole } from "../lib/session.server";
-import { listFindings } from "../services/findings.server";
+import { isOpen } from "../features/findings/domain/findings";
+import { formatDate } from "../platform/format";
+import { requireRole } from "../features/accounts/session.server";
+import { listFindings } from "../features/findings/findings.server";
 
 export const meta: MetaFunction = () => [{ title: "Vulnerability reports — IoT Seal" }];
 

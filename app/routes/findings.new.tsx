@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "../components/Field";
-import { SEVERITIES, SEVERITY_LABELS } from "../domain/findings";
-import { attempt, failure } from "../lib/action-errors.server";
-import { requirePermission } from "../lib/session.server";
-import { findingInput, findingTargets, recordFinding } from "../services/findings.server";
+import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { findingInput, findingTargets, recordFinding } from "../features/findings/findings.server";
 
 export const meta: MetaFunction = () => [{ title: "Record a vulnerability report — IoT Seal" }];
 

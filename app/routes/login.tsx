@@ -1,16 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { Field, FormError } from "../components/Field";
-import { getEnv } from "../config/env.server";
-import { DASHBOARD_PATH, ROLE_LABELS } from "../domain/roles";
-import { attempt, failure } from "../lib/action-errors.server";
-import { parseForm } from "../lib/forms";
-import { getOptionalUser, startSessionAndRedirect } from "../lib/session.server";
-import { login, loginInput } from "../services/auth.server";
-import { DEMO_PASSWORD, DEMO_USERS } from "../services/seed.server";
+import { getEnv } from "../platform/env.server";
+import { DASHBOARD_PATH, ROLE_LABELS } from "../platform/roles";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { parseForm } from "../platform/forms";
+import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
+import { login, loginInput } from "../features/accounts/auth.server";
+import { DEMO_PASSWORD, DEMO_USERS } from "../demo/seed.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in — IoT Seal" }];
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { clearSessionCookie, sessionToken } from "../lib/session.server";
-import { logout } from "../services/auth.server";
+import { clearSessionCookie, sessionToken } from "../features/accounts/session.server";
+import { logout } from "../features/accounts/auth.server";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const token = await sessionToken(request);

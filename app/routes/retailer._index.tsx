@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Workspace } from "../components/Workspace";
-import { requirePermission } from "../lib/session.server";
-import { workspaceOverview } from "../services/dashboard.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { workspaceOverview } from "../features/accounts/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Retail buyer workspace — IoT Seal" }];
 

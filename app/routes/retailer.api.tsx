@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { getEnv } from "../config/env.server";
-import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from "../services/api-tokens.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDateTime } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { getEnv } from "../platform/env.server";
+import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from "../features/accounts/api-tokens.server";
 
 export const meta: MetaFunction = () => [{ title: "API access — IoT Seal" }];
 

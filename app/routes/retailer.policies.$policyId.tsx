@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { PolicyForm } from "../components/PolicyForm";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formValues } from "../lib/forms";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { deletePolicy, getPolicy, policyCatalog, policyFromForm, savePolicy } from "../services/policies.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formValues } from "../platform/forms";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { deletePolicy, getPolicy, policyCatalog, policyFromForm, savePolicy } from "../features/retail/policies.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.policy.name ?? "Policy"} — IoT Seal` }];
 

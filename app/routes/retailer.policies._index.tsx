@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { categoryLabel, PolicyForm } from "../components/PolicyForm";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formValues } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { listPolicies, policyCatalog, policyFromForm, savePolicy } from "../services/policies.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formValues } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { listPolicies, policyCatalog, policyFromForm, savePolicy } from "../features/retail/policies.server";
 
 export const meta: MetaFunction = () => [{ title: "Acceptance policies — IoT Seal" }];
 

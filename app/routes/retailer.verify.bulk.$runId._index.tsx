@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SummaryBar } from "../components/BulkSummary";
 import { VerdictBadge } from "../components/SealVerdict";
-import { formatDateTime } from "../lib/format";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { bulkCheck } from "../services/bulk-checks.server";
+import { formatDateTime } from "../platform/format";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { bulkCheck } from "../features/retail/bulk-checks.server";
 
 export const meta: MetaFunction = () => [{ title: "Bulk check result — IoT Seal" }];
 

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requirePermission } from "../lib/session.server";
-import { bulkCheck } from "../services/bulk-checks.server";
-import { ServiceError } from "../services/errors.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { bulkCheck } from "../features/retail/bulk-checks.server";
+import { ServiceError } from "../platform/errors.server";
 
 /** The answered CSV of one bulk check of the buyer's organisation. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -1,15 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { useRef, useState, type FormEvent } from "react";
 import { FormError } from "../components/Field";
 import { SummaryBar } from "../components/BulkSummary";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
-import { BULK_MAX_BYTES, BULK_MAX_ROWS } from "../lib/bulk-csv.server";
-import { requirePermission } from "../lib/session.server";
-import { listBulkChecks, runBulkCheck } from "../services/bulk-checks.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDateTime } from "../platform/format";
+import { BULK_MAX_BYTES, BULK_MAX_ROWS } from "../features/retail/bulk-csv.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
 
 export const meta: MetaFunction = () => [{ title: "Bulk seal check — IoT Seal" }];
 

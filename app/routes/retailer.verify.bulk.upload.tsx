@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { FORM_OVERHEAD_BYTES, readForm } from "../lib/request-body.server";
-import { BULK_MAX_BYTES } from "../lib/bulk-csv.server";
-import { requirePermission } from "../lib/session.server";
-import { runBulkCheck } from "../services/bulk-checks.server";
-import { ServiceError } from "../services/errors.server";
+import { FORM_OVERHEAD_BYTES, readForm } from "../platform/http/request-body.server";
+import { BULK_MAX_BYTES } from "../features/retail/bulk-csv.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { runBulkCheck } from "../features/retail/bulk-checks.server";
+import { ServiceError } from "../platform/errors.server";
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } });
 

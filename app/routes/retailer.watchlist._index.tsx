@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { WatchedAdvisories } from "../components/Advisories";
 import { SummaryBar } from "../components/BulkSummary";
 import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
-import type { SealVerdict } from "../domain/credential";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate, formatDateTime } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { watchedProductAdvisories } from "../services/advisories.server";
-import { unwatch, watchBySerial, watchFromCsv, watchInput, watchlistView } from "../services/watchlist.server";
+import type { SealVerdict } from "../features/trust/domain/credential";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate, formatDateTime } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { watchedProductAdvisories } from "../features/findings/advisories.server";
+import { unwatch, watchBySerial, watchFromCsv, watchInput, watchlistView } from "../features/retail/watchlist.server";
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
 

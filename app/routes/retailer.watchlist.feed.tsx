@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requirePermission } from "../lib/session.server";
-import { watchlistFeed } from "../services/watchlist.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { watchlistFeed } from "../features/retail/watchlist.server";
 
 const query = z.object({
   since: z.coerce.number().int().min(0).catch(0),

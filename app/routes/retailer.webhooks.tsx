@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
-import { WEBHOOK_SIGNATURE_HEADER } from "../domain/webhook";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { registerWebhook, removeWebhook, sendTestWebhook, webhookInput, webhooksView } from "../services/watchlist.server";
+import { WEBHOOK_SIGNATURE_HEADER } from "../features/retail/domain/webhook";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDateTime } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { registerWebhook, removeWebhook, sendTestWebhook, webhookInput, webhooksView } from "../features/retail/watchlist.server";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks — IoT Seal" }];
 

@@ -1,15 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { requireWithinPageLimit } from "../lib/rate-limits.server";
+import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SealAdvisories } from "../components/Advisories";
 import { RecurringStatus } from "../components/RecurringStatus";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
-import { formatDateTime } from "../lib/format";
-import { getOptionalUser, notFound } from "../lib/session.server";
-import { sealAdvisories } from "../services/advisories.server";
-import { publicRecurringStatus } from "../services/recurring-evidence.server";
-import { publicSealView } from "../services/seals.server";
+import { formatDateTime } from "../platform/format";
+import { getOptionalUser, notFound } from "../features/accounts/session.server";
+import { sealAdvisories } from "../features/findings/advisories.server";
+import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
+import { publicSealView } from "../features/certification/seals.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial}: ${data.verdict} — IoT Seal` : "Seal — IoT Seal" }];
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireWithinPageLimit } from "../lib/rate-limits.server";
-import { publicSealView } from "../services/seals.server";
+import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
+import { publicSealView } from "../features/certification/seals.server";
 
 /** The seal's credential (compact JWS), exactly as signed. */
 export async function loader({ params, context }: LoaderFunctionArgs) {

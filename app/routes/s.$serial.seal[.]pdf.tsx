@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireWithinPageLimit } from "../lib/rate-limits.server";
-import { sealPdf } from "../services/seals.server";
+import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
+import { sealPdf } from "../features/certification/seals.server";
 
 /** The seal's certificate, exactly as issued (its SHA-256 is in the audit log and the ETag). */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {

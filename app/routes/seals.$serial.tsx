@@ -1,19 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
-import { SEAL_STATE_LABELS } from "../domain/seal-state";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDateTime } from "../lib/format";
-import { formValues } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { changeSealStatus, sealStatusInput } from "../services/seal-status.server";
-import { staffSealView } from "../services/seals.server";
-import { publicRecurringStatus } from "../services/recurring-evidence.server";
+import { SEAL_STATE_LABELS } from "../features/trust/domain/seal-state";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDateTime } from "../platform/format";
+import { formValues } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { changeSealStatus, sealStatusInput } from "../features/trust/seal-status.server";
+import { staffSealView } from "../features/certification/seals.server";
+import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
 import { RecurringStatus } from "../components/RecurringStatus";
-import { ServiceError } from "../services/errors.server";
+import { ServiceError } from "../platform/errors.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" }];
 

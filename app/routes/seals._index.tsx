@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { VerdictBadge } from "../components/SealVerdict";
-import { SEAL_STATE_LABELS, SEAL_STATES } from "../domain/seal-state";
-import { formatDate } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { listSeals, sealListQuery } from "../services/seals.server";
+import { SEAL_STATE_LABELS, SEAL_STATES } from "../features/trust/domain/seal-state";
+import { formatDate } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { listSeals, sealListQuery } from "../features/certification/seals.server";
 
 export const meta: MetaFunction = () => [{ title: "Seals — IoT Seal" }];
 

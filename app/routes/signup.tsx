@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "../components/Field";
-import { PASSWORD_MIN_LENGTH } from "../domain/password-policy";
-import { DASHBOARD_PATH } from "../domain/roles";
-import { attempt, failure } from "../lib/action-errors.server";
-import { parseForm } from "../lib/forms";
-import { getOptionalUser, startSessionAndRedirect } from "../lib/session.server";
-import { signup, signupInput } from "../services/auth.server";
+import { PASSWORD_MIN_LENGTH } from "../features/accounts/domain/password-policy";
+import { DASHBOARD_PATH } from "../platform/roles";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { parseForm } from "../platform/forms";
+import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
+import { signup, signupInput } from "../features/accounts/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Register your organisation — IoT Seal" }];
 

@@ -1,18 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "../components/Field";
 import { Workspace } from "../components/Workspace";
-import { attempt } from "../lib/action-errors.server";
-import { formatDate } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { workspaceOverview } from "../services/dashboard.server";
-import { expiringSeals, startRenewal } from "../services/submissions.server";
+import { attempt } from "../platform/http/action-errors.server";
+import { formatDate } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { workspaceOverview } from "../features/accounts/dashboard.server";
+import { expiringSeals, startRenewal } from "../features/certification/submissions.server";
 import { RecurringDuePanel } from "../components/RecurringDue";
-import { supplierRecurringDue } from "../services/recurring-evidence.server";
-import { ownEvidenceQuota } from "../services/evidence-quota.server";
-import { quotaUsageLine } from "../domain/evidence-quota";
+import { supplierRecurringDue } from "../features/monitoring/recurring-evidence.server";
+import { ownEvidenceQuota } from "../features/certification/evidence-quota.server";
+import { quotaUsageLine } from "../features/certification/domain/evidence-quota";
 
 export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Seal" }];
 

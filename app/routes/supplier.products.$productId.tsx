@@ -1,19 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
 import { ProductFields } from "../components/ProductFields";
 import { StatusBadge } from "../components/StatusBadge";
 import { VerdictBadge } from "../components/SealVerdict";
-import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../domain/product";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { addProductVersion, getProduct, productInput, productVersionInput, updateProduct } from "../services/products.server";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { recertificationChoices, recertificationInput, startRecertification } from "../services/recertification.server";
+import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { addProductVersion, getProduct, productInput, productVersionInput, updateProduct } from "../features/catalogue/products.server";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { recertificationChoices, recertificationInput, startRecertification } from "../features/certification/recertification.server";
 import { Recertify } from "../components/Recertify";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.product.name ?? "Product"} — IoT Seal` }];

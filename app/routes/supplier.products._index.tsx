@@ -1,15 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError } from "../components/Field";
 import { ProductFields } from "../components/ProductFields";
-import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../domain/product";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { createProduct, listProducts, productInput } from "../services/products.server";
+import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { createProduct, listProducts, productInput } from "../features/catalogue/products.server";
 
 export const meta: MetaFunction = () => [{ title: "Products — IoT Seal" }];
 

@@ -4,12 +4,12 @@ import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { History, ScheduleTable, UploadForm } from "../components/RecurringEvidence";
-import { getEnv } from "../config/env.server";
-import { formatDate } from "../lib/format";
-import { handleRecurringUpload } from "../lib/recurring-upload.server";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { supplierRecurringView } from "../services/recurring-evidence.server";
+import { getEnv } from "../platform/env.server";
+import { formatDate } from "../platform/format";
+import { handleRecurringUpload } from "../features/monitoring/recurring-upload.server";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { supplierRecurringView } from "../features/monitoring/recurring-evidence.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Recurring evidence — ${data.seal.product} ${data.seal.firmware} — IoT Seal` : "Recurring evidence — IoT Seal" },

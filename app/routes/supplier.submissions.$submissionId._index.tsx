@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
-import { CLAIM_LABELS } from "../domain/answers";
-import { attempt, failure } from "../lib/action-errors.server";
-import { formatDate, formatDateTime } from "../lib/format";
-import { parseForm } from "../lib/forms";
-import { serviceOrThrow } from "../lib/service-response.server";
-import { requirePermission } from "../lib/session.server";
-import { deleteDraft, submissionView, submitSubmission, withdrawSubmission } from "../services/submissions.server";
+import { CLAIM_LABELS } from "../features/certification/domain/answers";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { formatDate, formatDateTime } from "../platform/format";
+import { parseForm } from "../platform/forms";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { requirePermission } from "../features/accounts/session.server";
+import { deleteDraft, submissionView, submitSubmission, withdrawSubmission } from "../features/certification/submissions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.header.productName} ${data.header.firmwareVersion} — submission — IoT Seal` : "Submission — IoT Seal" }];
 

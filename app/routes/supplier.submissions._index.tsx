@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatDateTime } from "../lib/format";
-import { requirePermission } from "../lib/session.server";
-import { listOwnSubmissions } from "../services/submissions.server";
+import { formatDateTime } from "../platform/format";
+import { requirePermission } from "../features/accounts/session.server";
+import { listOwnSubmissions } from "../features/certification/submissions.server";
 
 export const meta: MetaFunction = () => [{ title: "Submissions — IoT Seal" }];
 

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { readForm } from "../lib/request-body.server";
+import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { FormError } from "../components/Field";
-import { attempt, failure } from "../lib/action-errors.server";
-import { parseForm } from "../lib/forms";
-import { requirePermission } from "../lib/session.server";
-import { selectableVersions } from "../services/checklists.server";
-import { listProductVersionChoices } from "../services/products.server";
-import { openSubmission, openSubmissionInput } from "../services/submissions.server";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { parseForm } from "../platform/forms";
+import { requirePermission } from "../features/accounts/session.server";
+import { selectableVersions } from "../features/catalogue/checklists.server";
+import { listProductVersionChoices } from "../features/catalogue/products.server";
+import { openSubmission, openSubmissionInput } from "../features/certification/submissions.server";
 
 export const meta: MetaFunction = () => [{ title: "Open a submission — IoT Seal" }];
 

@@ -1,16 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { requireWithinPageLimit } from "../lib/rate-limits.server";
-import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../lib/request-body.server";
+import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
+import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
-import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../services/verify.server";
+import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../features/trust/verify.server";
 import { PolicyResults } from "../components/PolicyResults";
-import type { PolicyResult } from "../domain/policy";
-import { getOptionalUser } from "../lib/session.server";
-import { policyResultsFor } from "../services/policies.server";
+import type { PolicyResult } from "../features/retail/domain/policy";
+import { getOptionalUser } from "../features/accounts/session.server";
+import { policyResultsFor } from "../features/retail/policies.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
 

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
-import { makeSerial } from "../../app/domain/serial";
+import { makeSerial } from "../../app/features/trust/domain/serial";
 import { login, startServer } from "./server";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);

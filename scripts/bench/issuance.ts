@@ -21,16 +21,16 @@ process.env.LOG_REQUESTS = "false";
 const N = Number(process.env.BENCH_SEALS ?? 60);
 const N_CONFIRM = Number(process.env.BENCH_CONFIRMS ?? 30);
 
-const { startup, shutdown } = await import("../../app/services/startup.server");
-const { db, transaction } = await import("../../app/services/db.server");
-const { actorFor, attachSeedEvidence, ensureProduct } = await import("../../app/services/seed-products.server");
-const { openSubmission, saveAnswer, submitSubmission, loadSubmission, transitionSubmission } = await import("../../app/services/submissions.server");
-const { takeSubmission, recordVerdict, proposeApproval, confirmApproval, pendingProposal } = await import("../../app/services/review.server");
-const { prepareSeal, recordIssuedSeal } = await import("../../app/services/seals.server");
-const { renderSealPdf } = await import("../../app/adapters/seal-pdf.server");
-const { sealPageUrl, unverifiedPayload } = await import("../../app/domain/credential");
-type SealCredential = import("../../app/domain/credential").SealCredential;
-const { getEnv } = await import("../../app/config/env.server");
+const { startup, shutdown } = await import("../../app/startup.server");
+const { db, transaction } = await import("../../app/platform/db.server");
+const { actorFor, attachSeedEvidence, ensureProduct } = await import("../../app/demo/seed-products.server");
+const { openSubmission, saveAnswer, submitSubmission, loadSubmission, transitionSubmission } = await import("../../app/features/certification/submissions.server");
+const { takeSubmission, recordVerdict, proposeApproval, confirmApproval, pendingProposal } = await import("../../app/features/certification/review.server");
+const { prepareSeal, recordIssuedSeal } = await import("../../app/features/certification/seals.server");
+const { renderSealPdf } = await import("../../app/features/trust/adapters/seal-pdf.server");
+const { sealPageUrl, unverifiedPayload } = await import("../../app/features/trust/domain/credential");
+type SealCredential = import("../../app/features/trust/domain/credential").SealCredential;
+const { getEnv } = await import("../../app/platform/env.server");
 
 const PSTI_ANSWERS: Record<string, string> = {
   "1": "Every device has a unique password printed on its label and stored hashed; the app forces a new password at set-up.",

@@ -11,11 +11,11 @@ process.env.LOG_REQUESTS = "false";
 const N = Number(process.env.BENCH_SUBMISSIONS ?? 10_000);
 const ANSWERS = 100;
 
-const { startup } = await import("../../app/services/startup.server");
-const { db } = await import("../../app/services/db.server");
-const { importChecklist } = await import("../../app/services/checklists.server");
-const { actorFor } = await import("../../app/services/seed-products.server");
-const { reviewQueue, reviewView } = await import("../../app/services/review.server");
+const { startup } = await import("../../app/startup.server");
+const { db } = await import("../../app/platform/db.server");
+const { importChecklist } = await import("../../app/features/catalogue/checklists.server");
+const { actorFor } = await import("../../app/demo/seed-products.server");
+const { reviewQueue, reviewView } = await import("../../app/features/certification/review.server");
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -6,17 +6,17 @@
 // same signature with a KeyObject made once. Bar: >= 0.8x the bare rate.
 //
 // Also times the parts, and jose's own verification path (importJWK, compactVerify on WebCrypto)
-// for comparison: app/domain/credential.ts checks the Ed25519 signature with node:crypto and a
+// for comparison: app/features/trust/domain/credential.ts checks the Ed25519 signature with node:crypto and a
 // key object cached per key because jose's path costs about twice the bare verify.
 // (pdfjs-dist, whose polyfills slowed JSON and base64 process-wide, now runs in a worker thread.)
 import crypto from "node:crypto";
 import os from "node:os";
 import { compactVerify, importJWK, type JWK } from "jose";
-import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential } from "../../app/domain/credential";
-import { makeSerial } from "../../app/domain/serial";
-import { buildStatusListCredential, signStatusListCredential, statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../../app/domain/status-credential";
-import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES, StatusBitstring } from "../../app/domain/status-list";
-import { checkArtefacts } from "../../app/domain/verify";
+import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential } from "../../app/features/trust/domain/credential";
+import { makeSerial } from "../../app/features/trust/domain/serial";
+import { buildStatusListCredential, signStatusListCredential, statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../../app/features/trust/domain/status-credential";
+import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES, StatusBitstring } from "../../app/features/trust/domain/status-list";
+import { checkArtefacts } from "../../app/features/trust/domain/verify";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);

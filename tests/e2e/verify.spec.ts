@@ -3,7 +3,7 @@ import fs from "node:fs";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import { E2E_WEBHOOK_PORT } from "../../playwright.config";
-import { verifyWebhookSignature } from "../../app/domain/webhook";
+import { verifyWebhookSignature } from "../../app/features/retail/domain/webhook";
 import { appendIncrementalUpdate } from "../fixtures/pdf-incremental-update";
 import { demoWebhookSecret, seeded } from "./db";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";

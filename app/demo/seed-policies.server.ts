@@ -1,0 +1,34 @@
+/**
+ * The demo retailer's acceptance policy (part of the demo seed): "Children's wearables" — a seal
+ * valid against ETSI EN 303 645 or UK PSTI at baseline, meeting ETSI's no-default-password,
+ * disclosure-policy and update-period provisions (a PSTI seal meets them through the crosswalk),
+ * with two years of security support left, no high or critical vulnerability past its deadline,
+ * and a seal at most two years old. Gator Kids Watch 3 meets it; Gator Kids Watch 2 misses it
+ * (expired, and issued 25 months ago). Idempotent.
+ */
+import { and, eq } from "drizzle-orm";
+import { acceptancePolicies } from "../../db/schema";
+import { db } from "../platform/db.server";
+import { savePolicy } from "../features/retail/policies.server";
+import { actorFor } from "./seed-products.server";
+
+export const DEMO_POLICY = {
+  name: "Children's wearables",
+  category: "childrens-wearable",
+  accepted: [
+    { checklistId: "etsi-en-303-645", minLevel: "baseline" },
+    { checklistId: "uk-psti", minLevel: "baseline" },
+  ],
+  requiredProvisions: ["etsi-en-303-645:5.1-1", "etsi-en-303-645:5.2-1", "etsi-en-303-645:5.3-13"],
+  minSupportMonths: 24,
+  blockingFindingSeverity: "high",
+  maxSealAgeMonths: 24,
+} as const;
+
+export function seedDemoPolicies(created: string[]): void {
+  const buyer = actorFor("buyer@demo.test");
+  const exists = db().select({ id: acceptancePolicies.id }).from(acceptancePolicies).where(and(eq(acceptancePolicies.organizationId, buyer.organizationId), eq(acceptancePolicies.name, DEMO_POLICY.name))).get();
+  if (exists) return;
+  savePolicy(buyer, { ...DEMO_POLICY, accepted: [...DEMO_POLICY.accepted], requiredProvisions: [...DEMO_POLICY.requiredProvisions] });
+  created.push(`policy ${DEMO_POLICY.name} (High Street Retail)`);
+}

@@ -1,0 +1,197 @@
+/**
+ * Accounts and sessions: sign up, log in (rate limited), log out, and resolve a session token
+ * to the acting user. Sessions are database rows keyed by the SHA-256 of a random token.
+ */
+import crypto from "node:crypto";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import { organizations, sessions, users } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { getEnv } from "../../platform/env.server";
+import { passwordProblems } from "./domain/password-policy";
+import { SlidingWindowLimiter } from "../../platform/rate-limit";
+import { roleForSignupKind, SELF_SIGNUP_KINDS, type Role } from "../../platform/roles";
+import { emailField, nameField } from "../../platform/forms";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { db, transaction } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.server";
+
+export interface SessionUser extends Actor {
+  organizationName: string;
+  organizationKind: string;
+}
+
+const MINUTE = 60_000;
+let limiters: { perMinute: number; ip: SlidingWindowLimiter } | undefined;
+
+function limiter() {
+  const perMinute = getEnv().rateLimitPerMinute;
+  if (!limiters || limiters.perMinute !== perMinute) {
+    limiters = { perMinute, ip: new SlidingWindowLimiter(perMinute, MINUTE) };
+  }
+  return limiters;
+}
+
+/** Test hook: forget all attempts. */
+export function resetRateLimits(): void {
+  limiters = undefined;
+}
+
+/**
+ * RATE_LIMIT_PER_MINUTE attempts a minute per client address, whatever the email. Never per email
+ * alone: that let anyone lock a known account out from their own address (issue 13.10); attempts
+ * from one address never block the account's owner at another. (A limit per email and address
+ * at the same rate would add nothing: the address's own limit is always reached first.)
+ */
+function throttle(kind: "login" | "signup", ip: string | null | undefined): void {
+  const byIp = limiter().ip.hit(`${kind}:${ip ?? "unknown"}`, nowMs());
+  if (!byIp.allowed) {
+    const seconds = Math.max(1, Math.ceil(byIp.retryAfterMs / 1000));
+    throw new ServiceError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {}, seconds);
+  }
+}
+
+function newToken(): { token: string; tokenHash: string } {
+  const token = crypto.randomBytes(32).toString("base64url");
+  return { token, tokenHash: hashToken(token) };
+}
+
+function hashToken(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+export interface ClientInfo {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export const loginInput = z.object({
+  email: emailField,
+  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000),
+});
+
+export type LoginResult = { token: string; user: SessionUser; expiresAt: Date };
+
+export async function login(input: z.infer<typeof loginInput>, client: ClientInfo): Promise<LoginResult> {
+  throttle("login", client.ip);
+  const row = db().select().from(users).where(eq(users.email, input.email)).get();
+  const ok = row ? await verifyPassword(input.password, row.passwordHash) : (await burnPasswordCheck(input.password), false);
+  if (!row || !ok || row.disabledAt) {
+    transaction((tx) =>
+      recordAudit(tx, null, {
+        action: "user.login_failed",
+        organizationId: row?.organizationId ?? null,
+        target: row ? { type: "user", id: row.id } : undefined,
+        details: { email: input.email, reason: !row ? "unknown email" : !ok ? "wrong password" : "account disabled" },
+      }),
+    );
+    // One message whatever went wrong: it must not reveal whether the email exists.
+    throw new ServiceError("unauthenticated", "That email and password do not match an account.");
+  }
+  const { token, tokenHash } = newToken();
+  const expiresAt = new Date(nowMs() + getEnv().sessionTtlMs);
+  const user = transaction((tx) => {
+    tx.insert(sessions)
+      .values({ tokenHash, userId: row.id, expiresAt, ip: client.ip ?? null, userAgent: client.userAgent?.slice(0, 300) ?? null, createdAt: new Date(nowMs()) })
+      .run();
+    tx.update(users).set({ lastLoginAt: new Date(nowMs()) }).where(eq(users.id, row.id)).run();
+    // Expired sessions are cleaned up as new ones are made.
+    tx.delete(sessions).where(lt(sessions.expiresAt, new Date(nowMs()))).run();
+    const user = sessionUserById(tx, row.id, client.ip);
+    recordAudit(tx, user, { action: "user.login", target: { type: "user", id: row.id } });
+    return user;
+  });
+  return { token, user, expiresAt };
+}
+
+function sessionUserById(tx: Pick<ReturnType<typeof db>, "select">, userId: string, ip?: string | null): SessionUser {
+  const r = tx
+    .select({ user: users, org: organizations })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(eq(users.id, userId))
+    .get();
+  if (!r) throw new ServiceError("not_found", "No such user.");
+  return toSessionUser(r.user, r.org, ip);
+}
+
+function toSessionUser(user: typeof users.$inferSelect, org: typeof organizations.$inferSelect, ip?: string | null): SessionUser {
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role as Role,
+    organizationId: org.id,
+    organizationName: org.name,
+    organizationKind: org.kind,
+    ip: ip ?? null,
+  };
+}
+
+/** The user a session token belongs to, or null when the token is unknown, expired or the user disabled. */
+export function userForSession(token: string, ip?: string | null): SessionUser | null {
+  if (!token || token.length > 200) return null;
+  const r = db()
+    .select({ user: users, org: organizations })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date(nowMs()))))
+    .get();
+  if (!r || r.user.disabledAt) return null;
+  return toSessionUser(r.user, r.org, ip);
+}
+
+export function logout(token: string, ip?: string | null): void {
+  const user = userForSession(token, ip);
+  transaction((tx) => {
+    tx.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
+    if (user) recordAudit(tx, user, { action: "user.logout", target: { type: "user", id: user.userId } });
+  });
+}
+
+export const signupInput = z
+  .object({
+    kind: z.enum(SELF_SIGNUP_KINDS, { error: "Choose whether you are a supplier or a retailer." }),
+    organizationName: nameField("the organisation's name"),
+    name: nameField("your name"),
+    email: emailField,
+    password: z.string({ error: "Choose a password." }).max(1000),
+  })
+  .superRefine((v, ctx) => {
+    const problems = passwordProblems(v.password, { email: v.email, name: v.name });
+    if (problems.length) ctx.addIssue({ code: "custom", path: ["password"], message: problems.join(" ") });
+  });
+
+/** Creates a supplier or retailer organisation with its first user, and logs that user in. */
+export async function signup(input: z.infer<typeof signupInput>, client: ClientInfo): Promise<LoginResult> {
+  throttle("signup", client.ip);
+  const passwordHash = await hashPassword(input.password);
+  const { token, tokenHash } = newToken();
+  const expiresAt = new Date(nowMs() + getEnv().sessionTtlMs);
+  const user = transaction((tx) => {
+    const fieldErrors: Record<string, string> = {};
+    if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
+      fieldErrors.email = "An account with this email already exists. Log in instead.";
+    }
+    if (tx.select({ id: organizations.id }).from(organizations).where(sql`lower(${organizations.name}) = lower(${input.organizationName})`).get()) {
+      fieldErrors.organizationName = "An organisation with this name is already registered. Ask its members to add you.";
+    }
+    if (Object.keys(fieldErrors).length) throw new ServiceError("conflict", "Some details are already in use.", fieldErrors);
+    const orgId = crypto.randomUUID();
+    const userId = crypto.randomUUID();
+    const at = new Date(nowMs());
+    tx.insert(organizations).values({ id: orgId, name: input.organizationName, kind: input.kind, createdAt: at }).run();
+    tx.insert(users)
+      .values({ id: userId, email: input.email, name: input.name, passwordHash, role: roleForSignupKind(input.kind), organizationId: orgId, createdAt: at, lastLoginAt: at })
+      .run();
+    tx.insert(sessions).values({ tokenHash, userId, expiresAt, ip: client.ip ?? null, userAgent: client.userAgent?.slice(0, 300) ?? null, createdAt: at }).run();
+    const user = sessionUserById(tx, userId, client.ip);
+    recordAudit(tx, user, { action: "organization.created", target: { type: "organization", id: orgId }, details: { name: input.organizationName, kind: input.kind } });
+    recordAudit(tx, user, { action: "user.signed_up", target: { type: "user", id: userId }, details: { email: input.email, role: user.role } });
+    return user;
+  });
+  return { token, user, expiresAt };
+}

@@ -1,0 +1,104 @@
+/**
+ * Conflicts of interest: an admin declares an assessor who must not assess an organisation, and
+ * every assessor-facing service asks here (one rule, app/features/certification/domain/review.ts conflictOfInterest)
+ * before it shows or acts on a supplier's submission, evidence, seal, finding or recurring evidence.
+ */
+import crypto from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { conflictDeclarations, organizations, users } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { conflictOfInterest } from "../certification/domain/review";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { assertCan } from "../../platform/authorize.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+
+type Reader = Pick<Tx, "select">;
+
+/**
+ * The conflict-of-interest rule for one actor, for any number of supplier organisations (a queue
+ * or a list asks once per row; one query for the declarations). Conflicts are an assessor's: for
+ * any other role the answer is always null (admins and suppliers are checked by their own rules).
+ */
+export function conflictChecker(t: Reader, actor: Actor): (supplierOrganizationId: string) => string | null {
+  if (actor.role !== "assessor") return () => null;
+  const declaredConflicts = t
+    .select({ organizationId: conflictDeclarations.organizationId, reason: conflictDeclarations.reason })
+    .from(conflictDeclarations)
+    .where(eq(conflictDeclarations.assessorId, actor.userId))
+    .all();
+  const answers = new Map<string, string | null>();
+  return (supplierOrganizationId) => {
+    if (!answers.has(supplierOrganizationId)) {
+      const supplierName = t.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, supplierOrganizationId)).get()?.name ?? "this supplier";
+      answers.set(supplierOrganizationId, conflictOfInterest({ assessorOrganizationId: actor.organizationId, supplierOrganizationId, supplierName, declaredConflicts }));
+    }
+    return answers.get(supplierOrganizationId)!;
+  };
+}
+
+/** Why `actor` may not assess this supplier organisation, or null. */
+export function conflictReason(t: Reader, actor: Actor, supplierOrganizationId: string): string | null {
+  return conflictChecker(t, actor)(supplierOrganizationId);
+}
+
+/**
+ * Refuses (403) an assessor with a conflict of interest with the supplier: "You have a declared
+ * conflict of interest with <organisation>: <the declared reason>. <next>" — `next` says who must
+ * act instead, e.g. "Another assessor must review this submission."
+ */
+export function assertNoConflict(t: Reader, actor: Actor, supplierOrganizationId: string, next: string): void {
+  const reason = conflictReason(t, actor, supplierOrganizationId);
+  if (reason) throw new ServiceError("forbidden", `${reason} ${next}`);
+}
+
+export const conflictInput = z.object({
+  assessorId: z.string().min(1, { error: "Choose an assessor." }),
+  organizationId: z.string().min(1, { error: "Choose a supplier organisation." }),
+  reason: z.string().trim().min(5, { error: "Say why, in at least 5 characters." }).max(500),
+});
+
+export function declareConflict(actor: Actor, input: z.infer<typeof conflictInput>): void {
+  assertCan(actor, "admin.users.manage");
+  transaction((tx) => {
+    const assessor = tx.select().from(users).where(eq(users.id, input.assessorId)).get();
+    if (!assessor || assessor.role !== "assessor") throw new ServiceError("invalid", "Choose an assessor.", { assessorId: "Not an assessor." });
+    const org = tx.select().from(organizations).where(eq(organizations.id, input.organizationId)).get();
+    if (!org || org.kind !== "supplier") throw new ServiceError("invalid", "Choose a supplier organisation.", { organizationId: "Not a supplier." });
+    const existing = tx.select().from(conflictDeclarations).where(and(eq(conflictDeclarations.assessorId, assessor.id), eq(conflictDeclarations.organizationId, org.id))).get();
+    if (existing) throw new ServiceError("conflict", `${assessor.name} is already declared conflicted with ${org.name}.`);
+    tx.insert(conflictDeclarations).values({ id: crypto.randomUUID(), assessorId: assessor.id, organizationId: org.id, reason: input.reason, declaredBy: actor.userId, createdAt: new Date(nowMs()) }).run();
+    recordAudit(tx, actor, { action: "conflict.declared", target: { type: "user", id: assessor.id }, organizationId: org.id, details: { assessor: assessor.email, organization: org.name, reason: input.reason } });
+  });
+}
+
+export function removeConflict(actor: Actor, id: string): void {
+  assertCan(actor, "admin.users.manage");
+  transaction((tx) => {
+    const row = tx.select().from(conflictDeclarations).where(eq(conflictDeclarations.id, id)).get();
+    if (!row) throw new ServiceError("not_found", "No such declaration.");
+    tx.delete(conflictDeclarations).where(eq(conflictDeclarations.id, id)).run();
+    recordAudit(tx, actor, { action: "conflict.removed", target: { type: "user", id: row.assessorId }, organizationId: row.organizationId, details: { reason: row.reason } });
+  });
+}
+
+export function listConflicts(actor: Actor) {
+  assertCan(actor, "admin.users.manage");
+  const declarer = alias(users, "declarer");
+  const t = db();
+  return {
+    declarations: t
+      .select({ id: conflictDeclarations.id, reason: conflictDeclarations.reason, createdAt: conflictDeclarations.createdAt, assessor: users.name, assessorEmail: users.email, organization: organizations.name, declaredBy: declarer.name })
+      .from(conflictDeclarations)
+      .innerJoin(users, eq(users.id, conflictDeclarations.assessorId))
+      .innerJoin(organizations, eq(organizations.id, conflictDeclarations.organizationId))
+      .innerJoin(declarer, eq(declarer.id, conflictDeclarations.declaredBy))
+      .orderBy(asc(users.name))
+      .all(),
+    assessors: t.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.role, "assessor")).orderBy(asc(users.name)).all(),
+    suppliers: t.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.kind, "supplier")).orderBy(asc(organizations.name)).all(),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The session cookie and the guards every loader and action uses. The cookie holds only a
+ * random session token (signed with SESSION_SECRET); the session itself is a database row.
+ */
+import { createCookie, data, redirect, type AppLoadContext } from "@remix-run/node";
+import { getEnv } from "../../platform/env.server";
+import { can, DASHBOARD_PATH, ROLE_LABELS, rolesWith, safeRedirectPath, type Permission, type Role } from "../../platform/roles";
+import { userForSession, type SessionUser } from "./auth.server";
+
+const COOKIE_NAME = "iotseal_session";
+
+let cookie: { key: string; value: ReturnType<typeof createCookie> } | undefined;
+
+function sessionCookie() {
+  const env = getEnv();
+  const key = `${env.sessionSecret}|${env.cookieSecure}|${env.sessionTtlMs}`;
+  if (!cookie || cookie.key !== key) {
+    cookie = {
+      key,
+      value: createCookie(COOKIE_NAME, {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: env.cookieSecure,
+        path: "/",
+        secrets: [env.sessionSecret],
+        maxAge: Math.floor(env.sessionTtlMs / 1000),
+      }),
+    };
+  }
+  return cookie.value;
+}
+
+export async function sessionToken(request: Request): Promise<string | null> {
+  return sessionTokenFromHeader(request.headers.get("Cookie"));
+}
+
+/** The session token from a raw Cookie header (the fast routes have no web Request). */
+export async function sessionTokenFromHeader(cookieHeader: string | null | undefined): Promise<string | null> {
+  const value = await sessionCookie().parse(cookieHeader ?? null);
+  return typeof value === "string" && value ? value : null;
+}
+
+export async function getOptionalUser(request: Request, context?: AppLoadContext): Promise<SessionUser | null> {
+  const token = await sessionToken(request);
+  return token ? userForSession(token, context?.ip) : null;
+}
+
+/** The logged-in user, or a redirect to the login page that comes back here afterwards. */
+export async function requireUser(request: Request, context?: AppLoadContext): Promise<SessionUser> {
+  const user = await getOptionalUser(request, context);
+  if (!user) {
+    const url = new URL(request.url);
+    const back = url.pathname + url.search;
+    throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
+  }
+  return user;
+}
+
+export function forbidden(message: string): never {
+  throw data({ message }, { status: 403, statusText: "Forbidden" });
+}
+
+export function notFound(message = "There is nothing at this address."): never {
+  throw data({ message }, { status: 404, statusText: "Not Found" });
+}
+
+/** The logged-in user holding a permission, or a 403 page saying who the page is for. */
+export async function requirePermission(request: Request, context: AppLoadContext | undefined, permission: Permission): Promise<SessionUser> {
+  const user = await requireUser(request, context);
+  if (!can(user.role, permission)) {
+    const who = rolesWith(permission).map((r) => ROLE_LABELS[r].toLowerCase() + "s");
+    forbidden(`This page is for ${who.join(" and ")}. You are signed in as a ${ROLE_LABELS[user.role].toLowerCase()}.`);
+  }
+  return user;
+}
+
+/** The logged-in user having one of `roles`, or a 403. */
+export async function requireRole(request: Request, context: AppLoadContext | undefined, roles: Role | Role[]): Promise<SessionUser> {
+  const user = await requireUser(request, context);
+  const allowed = Array.isArray(roles) ? roles : [roles];
+  if (!allowed.includes(user.role)) {
+    forbidden(
+      `This page is for ${allowed.map((r) => ROLE_LABELS[r].toLowerCase() + "s").join(" and ")}. You are signed in as a ${ROLE_LABELS[user.role].toLowerCase()}.`,
+    );
+  }
+  return user;
+}
+
+/** Ownership: the resource's organisation must be the user's own. */
+export function requireSameOrganization(user: SessionUser, organizationId: string): void {
+  if (user.organizationId !== organizationId) forbidden("This belongs to another organisation.");
+}
+
+export async function startSessionAndRedirect(token: string, role: Role, redirectTo: unknown): Promise<Response> {
+  const to = safeRedirectPath(redirectTo, DASHBOARD_PATH[role]);
+  return redirect(to === "/" || to.startsWith("/login") || to.startsWith("/signup") ? DASHBOARD_PATH[role] : to, {
+    headers: { "Set-Cookie": await sessionCookie().serialize(token) },
+  });
+}
+
+export async function clearSessionCookie(): Promise<string> {
+  return sessionCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}

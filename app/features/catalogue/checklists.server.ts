@@ -1,0 +1,403 @@
+/**
+ * Checklist versions: import (from the shipped files, the CLI or an admin's upload), browse,
+ * diff, crosswalk and retire. A published version never changes; the same content imported
+ * again is a no-op; different content under a published id+version is refused.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { checklists, checklistSections, checklistVersions, crosswalkLinks, requirements } from "../../../db/schema";
+import { DEFAULT_RECURRING_GRACE_DAYS } from "../monitoring/domain/recurring";
+import { nowMs } from "../../platform/clock.server";
+import { canonicalChecklist, checklistHash } from "./domain/checklist/canonical";
+import { parseCrosswalkTarget, resolveCrosswalk } from "./domain/checklist/crosswalk";
+import { diffRequirements, type RequirementFacts } from "./domain/checklist/diff";
+import { parseChecklistText, type ChecklistProblem, type ExpectedLocation } from "./domain/checklist/parse";
+import { formatProblem } from "./domain/checklist/problems";
+import { countsPerLevel, type ChecklistFile } from "./domain/checklist/schema";
+import { isSystem, type AnyActor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { assertCan } from "../../platform/authorize.server";
+import { db, transaction } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+
+export class ChecklistInvalidError extends ServiceError {
+  constructor(
+    readonly file: string,
+    readonly problems: ChecklistProblem[],
+  ) {
+    super("invalid", `${file} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was imported.`);
+  }
+
+  get lines(): string[] {
+    return this.problems.map((p) => formatProblem(this.file, p));
+  }
+}
+
+export type ImportOutcome =
+  | { outcome: "imported"; versionId: string; checklistId: string; version: string; hash: string; requirements: number }
+  | { outcome: "unchanged"; versionId: string; checklistId: string; version: string; hash: string; requirements: number };
+
+/** Where the shipped checklist files live (found from this module, so it works from the build too). */
+export function shippedChecklistsDir(start = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = start;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, "checklists");
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isDirectory()) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.resolve("checklists");
+}
+
+export function listShippedFiles(dir = shippedChecklistsDir()): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(dir, d.name))
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => path.join(dir, d.name, f)),
+    )
+    .sort();
+}
+
+/** The folder and file name a path implies: `<id>/<version>.yaml`. */
+export function expectedFromPath(file: string): ExpectedLocation {
+  return { folder: path.basename(path.dirname(path.resolve(file))), fileStem: path.basename(file, ".yaml") };
+}
+
+/** Validates without touching the database; throws ChecklistInvalidError listing every problem. */
+export function validateChecklist(source: string, label: string, expected: ExpectedLocation): ChecklistFile {
+  const parsed = parseChecklistText(source, expected);
+  if (!parsed.ok) throw new ChecklistInvalidError(label, parsed.problems);
+  return parsed.file;
+}
+
+export function importChecklist(actor: AnyActor, source: string, label: string, expected: ExpectedLocation): ImportOutcome {
+  assertCan(actor, "admin.workspace");
+  const file = validateChecklist(source, label, expected);
+  return importValidated(actor, file, label);
+}
+
+export function importChecklistFile(actor: AnyActor, filePath: string): ImportOutcome {
+  return importChecklist(actor, fs.readFileSync(filePath, "utf8"), path.relative(process.cwd(), filePath) || filePath, expectedFromPath(filePath));
+}
+
+function importValidated(actor: AnyActor, file: ChecklistFile, label: string): ImportOutcome {
+  const hash = checklistHash(file);
+  const versionId = `${file.id}@${file.version}`;
+  const count = file.sections.reduce((n, s) => n + s.requirements.length, 0);
+  return transaction((tx) => {
+    const existing = tx.select().from(checklistVersions).where(eq(checklistVersions.id, versionId)).get();
+    if (existing) {
+      if (existing.contentHash === hash) return { outcome: "unchanged", versionId, checklistId: file.id, version: file.version, hash, requirements: count } as const;
+      throw new ServiceError(
+        "conflict",
+        `${label}: ${file.id} version ${file.version} is already published with different content (hash ${existing.contentHash.slice(0, 12)}…, this file ${hash.slice(0, 12)}…). A published version never changes: give your changes a new version number (a new file).`,
+      );
+    }
+    const at = new Date(nowMs());
+    if (!tx.select({ id: checklists.id }).from(checklists).where(eq(checklists.id, file.id)).get()) {
+      tx.insert(checklists).values({ id: file.id, title: file.title, publisher: file.publisher, createdAt: at }).run();
+    } else {
+      // The checklist's display title follows its newest version.
+      const newest = tx.select({ publishedOn: sql<string>`max(${checklistVersions.publishedOn})` }).from(checklistVersions).where(eq(checklistVersions.checklistId, file.id)).get();
+      if (!newest?.publishedOn || file.published >= newest.publishedOn) tx.update(checklists).set({ title: file.title, publisher: file.publisher }).where(eq(checklists.id, file.id)).run();
+    }
+    tx.insert(checklistVersions)
+      .values({
+        id: versionId,
+        checklistId: file.id,
+        version: file.version,
+        title: file.title,
+        publisher: file.publisher,
+        publishedOn: file.published,
+        source: file.source ?? null,
+        levels: file.levels,
+        validityMonths: file.validity_months,
+        disclosureDays: file.disclosure_days,
+        recurringGraceDays: file.recurring_grace_days ?? DEFAULT_RECURRING_GRACE_DAYS,
+        status: "published",
+        contentHash: hash,
+        content: canonicalChecklist(file),
+        requirementCount: count,
+        importedAt: at,
+        importedBy: isSystem(actor) ? `system:${actor.system}` : actor.email,
+      })
+      .run();
+    let position = 0;
+    file.sections.forEach((section, s) => {
+      tx.insert(checklistSections).values({ versionId, ref: section.ref, title: section.title, position: s }).run();
+      for (const r of section.requirements) {
+        tx.insert(requirements)
+          .values({
+            id: `${versionId}#${r.ref}`,
+            versionId,
+            sectionRef: section.ref,
+            ref: r.ref,
+            title: r.title,
+            text: r.text,
+            applies: r.applies,
+            condition: r.condition ?? null,
+            evidenceHint: r.evidence ?? null,
+            recursEveryDays: r.recurs_every_days ?? null,
+            position: position++,
+          })
+          .run();
+        for (const target of r.maps_to ?? []) {
+          const t = parseCrosswalkTarget(target)!;
+          tx.insert(crosswalkLinks).values({ fromVersionId: versionId, fromRef: r.ref, toChecklistId: t.checklistId, toRef: t.ref }).run();
+        }
+      }
+    });
+    recordAudit(tx, actor, {
+      action: "checklist.imported",
+      target: { type: "checklist_version", id: versionId },
+      details: { file: label, hash, requirements: count },
+    });
+    return { outcome: "imported", versionId, checklistId: file.id, version: file.version, hash, requirements: count } as const;
+  });
+}
+
+export interface ShippedImportReport {
+  results: ImportOutcome[];
+  failures: { file: string; lines: string[] }[];
+}
+
+/**
+ * Imports every shipped file that is not in the database yet. With `allOrNothing` (the CLI's
+ * --all) any invalid file stops the whole import before anything is written.
+ */
+export function importShippedChecklists(actor: AnyActor, files = listShippedFiles(), allOrNothing = false): ShippedImportReport {
+  const report: ShippedImportReport = { results: [], failures: [] };
+  const valid: { file: string; checklist: ChecklistFile }[] = [];
+  for (const file of files) {
+    const label = path.relative(process.cwd(), file) || file;
+    try {
+      valid.push({ file: label, checklist: validateChecklist(fs.readFileSync(file, "utf8"), label, expectedFromPath(file)) });
+    } catch (e) {
+      if (e instanceof ChecklistInvalidError) report.failures.push({ file: label, lines: e.lines });
+      else throw e;
+    }
+  }
+  if (allOrNothing && report.failures.length) return report;
+  // Older versions first, so a checklist's title ends up as its newest version's.
+  valid.sort((a, b) => a.checklist.published.localeCompare(b.checklist.published));
+  for (const v of valid) {
+    try {
+      report.results.push(importValidated(actor, v.checklist, v.file));
+    } catch (e) {
+      if (e instanceof ServiceError) report.failures.push({ file: v.file, lines: [e.message] });
+      else throw e;
+    }
+  }
+  return report;
+}
+
+export function retireChecklistVersion(actor: AnyActor, versionId: string, reason: string): void {
+  assertCan(actor, "admin.workspace");
+  transaction((tx) => {
+    const v = tx.select().from(checklistVersions).where(eq(checklistVersions.id, versionId)).get();
+    if (!v) throw new ServiceError("not_found", "No such checklist version.");
+    if (v.status === "retired") throw new ServiceError("conflict", `${v.checklistId} ${v.version} is already retired.`);
+    tx.update(checklistVersions).set({ status: "retired", retiredAt: new Date(nowMs()), retiredReason: reason }).where(eq(checklistVersions.id, versionId)).run();
+    recordAudit(tx, actor, { action: "checklist.retired", target: { type: "checklist_version", id: versionId }, details: { reason } });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface VersionSummary {
+  id: string;
+  checklistId: string;
+  version: string;
+  publishedOn: string;
+  status: "draft" | "published" | "retired";
+  contentHash: string;
+  requirementCount: number;
+  levels: { id: string; title: string; mandatory: number; advisory: number }[];
+  retiredReason: string | null;
+  /** Requirements that need fresh evidence after the seal (`recurs_every_days`), and the shortest period. */
+  recurring: { count: number; shortestDays: number | null; longestDays: number | null };
+}
+
+function levelCounts(versionId: string, levels: { id: string; title: string }[]): Pick<VersionSummary, "levels" | "recurring"> {
+  const rows = db().select({ applies: requirements.applies, every: requirements.recursEveryDays }).from(requirements).where(eq(requirements.versionId, versionId)).all();
+  const periods = rows.map((r) => r.every).filter((d): d is number => d !== null);
+  return { levels: countsPerLevel(levels, rows.map((r) => r.applies)), recurring: { count: periods.length, shortestDays: periods.length ? Math.min(...periods) : null, longestDays: periods.length ? Math.max(...periods) : null } };
+}
+
+function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
+  return {
+    id: v.id,
+    checklistId: v.checklistId,
+    version: v.version,
+    publishedOn: v.publishedOn,
+    status: v.status,
+    contentHash: v.contentHash,
+    requirementCount: v.requirementCount,
+    ...levelCounts(v.id, v.levels),
+    retiredReason: v.retiredReason,
+  };
+}
+
+const byNewest = (a: { publishedOn: string; version: string }, b: { publishedOn: string; version: string }) =>
+  b.publishedOn.localeCompare(a.publishedOn) || b.version.localeCompare(a.version, undefined, { numeric: true });
+
+export function listChecklists() {
+  const all = db().select().from(checklists).orderBy(asc(checklists.title)).all();
+  const versions = db().select().from(checklistVersions).all();
+  return all.map((c) => ({
+    ...c,
+    versions: versions
+      .filter((v) => v.checklistId === c.id)
+      .sort(byNewest)
+      .map(summarise),
+  }));
+}
+
+export function getChecklist(checklistId: string) {
+  return listChecklists().find((c) => c.id === checklistId) ?? null;
+}
+
+export function getVersionRow(checklistId: string, version: string) {
+  return db()
+    .select()
+    .from(checklistVersions)
+    .where(and(eq(checklistVersions.checklistId, checklistId), eq(checklistVersions.version, version)))
+    .get();
+}
+
+export interface CrosswalkEnd {
+  checklistId: string;
+  checklistTitle: string | null;
+  ref: string;
+  version: string | null; // null: not imported yet (unresolved)
+  title: string | null;
+}
+
+export interface RequirementView {
+  ref: string;
+  sectionRef: string;
+  title: string;
+  text: string;
+  applies: Record<string, "mandatory" | "advisory">;
+  condition: string | null;
+  evidenceHint: string | null;
+  /** Fresh accepted evidence is needed this often after the seal (null: once is enough). */
+  recursEveryDays: number | null;
+  mapsTo: CrosswalkEnd[];
+  mappedFrom: CrosswalkEnd[];
+}
+
+export function getChecklistVersion(checklistId: string, version: string) {
+  const v = getVersionRow(checklistId, version);
+  if (!v) return null;
+  const sections = db().select().from(checklistSections).where(eq(checklistSections.versionId, v.id)).orderBy(asc(checklistSections.position)).all();
+  const reqs = db().select().from(requirements).where(eq(requirements.versionId, v.id)).orderBy(asc(requirements.position)).all();
+  const walk = crosswalkFor(v.id, checklistId, reqs.map((r) => r.ref));
+  const views: RequirementView[] = reqs.map((r) => ({
+    ref: r.ref,
+    sectionRef: r.sectionRef,
+    title: r.title,
+    text: r.text,
+    applies: r.applies,
+    condition: r.condition,
+    evidenceHint: r.evidenceHint,
+    recursEveryDays: r.recursEveryDays,
+    mapsTo: walk.outgoing.get(r.ref) ?? [],
+    mappedFrom: walk.incoming.get(r.ref) ?? [],
+  }));
+  return {
+    version: summarise(v),
+    meta: { title: v.title, publisher: v.publisher, source: v.source, validityMonths: v.validityMonths, disclosureDays: v.disclosureDays, recurringGraceDays: v.recurringGraceDays, importedAt: v.importedAt, importedBy: v.importedBy },
+    sections: sections.map((s) => ({ ref: s.ref, title: s.title, requirements: views.filter((r) => r.sectionRef === s.ref) })),
+    otherVersions: db()
+      .select({ version: checklistVersions.version, publishedOn: checklistVersions.publishedOn })
+      .from(checklistVersions)
+      .where(eq(checklistVersions.checklistId, checklistId))
+      .all()
+      .sort(byNewest)
+      .map((x) => x.version),
+  };
+}
+
+type VersionIndex = Map<string, { version: string; publishedOn: string; status: string; refs: Set<string>; titles: Map<string, string> }[]>;
+
+function versionIndex(checklistIds: string[]): VersionIndex {
+  const index: VersionIndex = new Map();
+  if (!checklistIds.length) return index;
+  const rows = db()
+    .select({ checklistId: checklistVersions.checklistId, version: checklistVersions.version, publishedOn: checklistVersions.publishedOn, status: checklistVersions.status, ref: requirements.ref, title: requirements.title })
+    .from(requirements)
+    .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
+    .where(inArray(checklistVersions.checklistId, checklistIds))
+    .all();
+  for (const r of rows) {
+    const list = index.get(r.checklistId) ?? [];
+    let v = list.find((x) => x.version === r.version);
+    if (!v) list.push((v = { version: r.version, publishedOn: r.publishedOn, status: r.status, refs: new Set(), titles: new Map() }));
+    v.refs.add(r.ref);
+    v.titles.set(r.ref, r.title);
+    index.set(r.checklistId, list);
+  }
+  return index;
+}
+
+/** Both directions of the crosswalk for the requirements of one version. */
+export function crosswalkFor(versionId: string, checklistId: string, refs: string[]) {
+  const out = db().select().from(crosswalkLinks).where(eq(crosswalkLinks.fromVersionId, versionId)).all();
+  const inc = refs.length
+    ? db()
+        .select({ fromVersionId: crosswalkLinks.fromVersionId, fromRef: crosswalkLinks.fromRef, toRef: crosswalkLinks.toRef, fromChecklistId: checklistVersions.checklistId, fromVersion: checklistVersions.version })
+        .from(crosswalkLinks)
+        .innerJoin(checklistVersions, eq(checklistVersions.id, crosswalkLinks.fromVersionId))
+        .where(and(eq(crosswalkLinks.toChecklistId, checklistId), inArray(crosswalkLinks.toRef, refs)))
+        .all()
+    : [];
+  const ids = [...new Set([...out.map((l) => l.toChecklistId), ...inc.map((l) => l.fromChecklistId)])];
+  const titles = new Map(db().select({ id: checklists.id, title: checklists.title }).from(checklists).all().map((c) => [c.id, c.title]));
+  const index = versionIndex(ids);
+  const outgoing = new Map<string, CrosswalkEnd[]>();
+  for (const l of out) {
+    const resolved = resolveCrosswalk(index.get(l.toChecklistId) ?? [], l.toRef);
+    const list = outgoing.get(l.fromRef) ?? [];
+    list.push({ checklistId: l.toChecklistId, checklistTitle: titles.get(l.toChecklistId) ?? null, ref: l.toRef, version: resolved?.version ?? null, title: resolved?.titles.get(l.toRef) ?? null });
+    outgoing.set(l.fromRef, list);
+  }
+  const incoming = new Map<string, CrosswalkEnd[]>();
+  for (const l of inc) {
+    const v = index.get(l.fromChecklistId)?.find((x) => x.version === l.fromVersion);
+    const list = incoming.get(l.toRef) ?? [];
+    list.push({ checklistId: l.fromChecklistId, checklistTitle: titles.get(l.fromChecklistId) ?? null, ref: l.fromRef, version: l.fromVersion, title: v?.titles.get(l.fromRef) ?? null });
+    incoming.set(l.toRef, list);
+  }
+  return { outgoing, incoming };
+}
+
+function facts(versionId: string): RequirementFacts[] {
+  const sections = new Map(db().select().from(checklistSections).where(eq(checklistSections.versionId, versionId)).all().map((s) => [s.ref, s.title]));
+  return db()
+    .select()
+    .from(requirements)
+    .where(eq(requirements.versionId, versionId))
+    .orderBy(asc(requirements.position))
+    .all()
+    .map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, sectionTitle: sections.get(r.sectionRef) ?? "", title: r.title, text: r.text, applies: r.applies, condition: r.condition, recursEveryDays: r.recursEveryDays }));
+}
+
+export function diffChecklistVersions(checklistId: string, from: string, to: string) {
+  const a = getVersionRow(checklistId, from);
+  const b = getVersionRow(checklistId, to);
+  if (!a || !b) throw new ServiceError("not_found", `${checklistId} has no version ${!a ? from : to}.`);
+  return { from: summarise(a), to: summarise(b), levels: b.levels, diff: diffRequirements(facts(a.id), facts(b.id)) };
+}
+
+/** Versions a new submission may be opened against (published, not retired). */
+export function selectableVersions() {
+  return db().select().from(checklistVersions).where(eq(checklistVersions.status, "published")).all().sort(byNewest).map(summarise);
+}

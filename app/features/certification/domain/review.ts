@@ -1,0 +1,168 @@
+/**
+ * Assessment: verdicts on requirements, the score that decides whether a submission can be
+ * approved, the four-eyes rule and conflicts of interest. Pure functions over plain data.
+ */
+import type { Applicability } from "../../catalogue/domain/checklist/schema";
+import type { Claim } from "./answers";
+
+export const VERDICTS = ["pass", "fail", "not_applicable", "needs_information"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export const VERDICT_LABELS: Record<Verdict, string> = {
+  pass: "Pass",
+  fail: "Fail",
+  not_applicable: "Not applicable",
+  needs_information: "Needs information",
+};
+
+export interface ReviewedRequirement {
+  ref: string;
+  sectionRef: string;
+  applicability: Applicability;
+  condition: string | null;
+  claim: Claim | null;
+}
+
+export interface VerdictFacts {
+  verdict: Verdict;
+  comment: string;
+  /** For an advisory requirement not met: the assessor accepts the supplier's justification. */
+  accepted: boolean;
+}
+
+/** "Not applicable" is a verdict only where the requirement has a condition or the supplier claimed it. */
+export function mayJudgeNotApplicable(req: Pick<ReviewedRequirement, "condition" | "claim">): boolean {
+  return Boolean(req.condition) || req.claim === "not_applicable";
+}
+
+/** Why a verdict cannot be recorded as given (null when it can). */
+export function verdictProblem(req: ReviewedRequirement, v: VerdictFacts): string | null {
+  if (v.verdict !== "pass" && !v.comment.trim()) return `A comment is required for "${VERDICT_LABELS[v.verdict]}".`;
+  if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) {
+    return "Not applicable is allowed only where the requirement has a condition or the supplier claimed it does not apply.";
+  }
+  if (v.accepted && req.applicability !== "advisory") return "Only an advisory requirement can be accepted on its justification.";
+  if (v.accepted && v.verdict === "pass") return "A passed requirement needs no accepted justification.";
+  if (v.accepted && v.verdict === "needs_information") return "Ask for the information first; accept the justification once you have it.";
+  return null;
+}
+
+/** Whether one requirement's latest verdict lets the submission be approved. */
+export function isMet(req: ReviewedRequirement, v: VerdictFacts | undefined): boolean {
+  if (!v) return false;
+  if (v.verdict === "pass") return true;
+  if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) return false;
+  if (v.verdict === "not_applicable" && req.applicability === "mandatory") return true;
+  if (req.applicability === "advisory" && (v.verdict === "not_applicable" || v.verdict === "fail") && v.accepted && v.comment.trim() !== "") return true;
+  return false;
+}
+
+export interface ScoreBlocker {
+  ref: string;
+  reason: string;
+}
+
+export interface Score {
+  total: number;
+  scored: number;
+  counts: Record<Verdict, number>;
+  mandatory: { total: number; met: number; percent: number };
+  advisory: { total: number; met: number; percent: number };
+  blockers: ScoreBlocker[];
+  canApprove: boolean;
+  /** Requirements to send back to the supplier: latest verdict fail or needs information. */
+  toSendBack: string[];
+}
+
+const pct = (met: number, total: number) => (total === 0 ? 100 : Math.round((met / total) * 1000) / 10);
+
+export function scoreSubmission(reqs: readonly ReviewedRequirement[], verdicts: ReadonlyMap<string, VerdictFacts>): Score {
+  const counts: Record<Verdict, number> = { pass: 0, fail: 0, not_applicable: 0, needs_information: 0 };
+  const blockers: ScoreBlocker[] = [];
+  const toSendBack: string[] = [];
+  let scored = 0;
+  const m = { total: 0, met: 0 };
+  const a = { total: 0, met: 0 };
+  for (const req of reqs) {
+    const v = verdicts.get(req.ref);
+    const bucket = req.applicability === "mandatory" ? m : a;
+    bucket.total++;
+    const met = isMet(req, v);
+    if (v) {
+      scored++;
+      counts[v.verdict]++;
+      // An advisory "fail" whose justification is accepted is settled; it does not go back.
+      if ((v.verdict === "fail" || v.verdict === "needs_information") && !met) toSendBack.push(req.ref);
+    }
+    if (met) {
+      bucket.met++;
+      continue;
+    }
+    blockers.push({ ref: req.ref, reason: blockerReason(req, v) });
+  }
+  return {
+    total: reqs.length,
+    scored,
+    counts,
+    mandatory: { ...m, percent: pct(m.met, m.total) },
+    advisory: { ...a, percent: pct(a.met, a.total) },
+    blockers,
+    canApprove: blockers.length === 0 && reqs.length > 0,
+    toSendBack,
+  };
+}
+
+function blockerReason(req: ReviewedRequirement, v: VerdictFacts | undefined): string {
+  if (!v) return "not scored yet";
+  if (v.verdict === "needs_information") return "needs information from the supplier";
+  if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) return "not applicable is not allowed here";
+  if (req.applicability === "mandatory") {
+    if (v.verdict === "fail") return "mandatory requirement failed";
+    return "not applicable is not allowed here";
+  }
+  return v.verdict === "fail" ? "advisory requirement not met and its justification not accepted" : "advisory: justification not accepted";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions: four eyes and conflicts of interest.
+
+export interface Proposal {
+  assessorId: string;
+  submissionVersion: number;
+}
+
+export type DecisionCheck = { ok: true } | { ok: false; reason: string };
+
+/** A second, different assessor confirms an approval, and only the state that was proposed. */
+export function checkConfirmation(proposal: Proposal | null, confirmerId: string, currentVersion: number): DecisionCheck {
+  if (!proposal) return { ok: false, reason: "There is no approval proposal to confirm." };
+  if (proposal.assessorId === confirmerId) return { ok: false, reason: "Four eyes: the assessor who proposed the approval cannot also confirm it." };
+  if (proposal.submissionVersion !== currentVersion) return { ok: false, reason: "The review changed after the approval was proposed; it must be proposed again." };
+  return { ok: true };
+}
+
+export interface ConflictFacts {
+  assessorOrganizationId: string;
+  supplierOrganizationId: string;
+  /** The supplier organisation's name, for the message. */
+  supplierName: string;
+  /** The organisations an admin declared this assessor conflicted with, and why. */
+  declaredConflicts: readonly { organizationId: string; reason: string }[];
+}
+
+const sentence = (s: string) => {
+  const t = s.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+};
+
+/**
+ * The one conflict-of-interest rule: an assessor never assesses, reviews, decides on, or reads the
+ * evidence of an organisation they belong to or are declared conflicted with. Null, or why (a
+ * sentence naming the supplier, for a 403 message).
+ */
+export function conflictOfInterest(f: ConflictFacts): string | null {
+  if (f.assessorOrganizationId === f.supplierOrganizationId) return `You have a conflict of interest with ${f.supplierName}: you belong to the supplier's organisation.`;
+  const declared = f.declaredConflicts.find((d) => d.organizationId === f.supplierOrganizationId);
+  if (declared) return `You have a declared conflict of interest with ${f.supplierName}: ${sentence(declared.reason)}`;
+  return null;
+}

@@ -1,0 +1,90 @@
+/**
+ * The life of a submission. Pure: which transitions exist, who may make them, from which
+ * status, and when the supplier may edit answers and evidence.
+ *
+ *   draft -> submitted -> in_review -> (changes_requested -> submitted)* -> approved | rejected
+ *   draft | submitted -> withdrawn (by the supplier, before review starts); a draft can be deleted.
+ */
+import type { Role } from "../../../platform/roles";
+
+export const SUBMISSION_STATUSES = ["draft", "submitted", "in_review", "changes_requested", "approved", "rejected", "withdrawn"] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+
+export const SUBMISSION_STATUS_LABELS: Record<SubmissionStatus, string> = {
+  draft: "Draft",
+  submitted: "Submitted",
+  in_review: "In review",
+  changes_requested: "Changes requested",
+  approved: "Approved",
+  rejected: "Rejected",
+  withdrawn: "Withdrawn",
+};
+
+export const TRANSITIONS = {
+  submit: { from: ["draft"], to: "submitted", by: "supplier" },
+  resubmit: { from: ["changes_requested"], to: "submitted", by: "supplier" },
+  withdraw: { from: ["draft", "submitted"], to: "withdrawn", by: "supplier" },
+  start_review: { from: ["submitted"], to: "in_review", by: "assessor" },
+  release: { from: ["in_review"], to: "submitted", by: "assessor" },
+  request_changes: { from: ["in_review"], to: "changes_requested", by: "assessor" },
+  approve: { from: ["in_review"], to: "approved", by: "assessor" },
+  reject: { from: ["in_review"], to: "rejected", by: "assessor" },
+} as const satisfies Record<string, { from: readonly SubmissionStatus[]; to: SubmissionStatus; by: Role }>;
+
+export type Transition = keyof typeof TRANSITIONS;
+
+export type TransitionCheck = { ok: true; to: SubmissionStatus } | { ok: false; reason: string };
+
+export function checkTransition(transition: Transition, from: SubmissionStatus, role: Role): TransitionCheck {
+  const t = TRANSITIONS[transition];
+  if (t.by !== role) return { ok: false, reason: `Only ${t.by}s can ${VERB[transition]}.` };
+  if (!(t.from as readonly SubmissionStatus[]).includes(from)) {
+    return { ok: false, reason: `A submission that is ${SUBMISSION_STATUS_LABELS[from].toLowerCase()} cannot be ${PAST[transition]}.` };
+  }
+  return { ok: true, to: t.to };
+}
+
+const VERB: Record<Transition, string> = {
+  submit: "submit a submission",
+  resubmit: "resubmit a submission",
+  withdraw: "withdraw a submission",
+  start_review: "take a submission for review",
+  release: "release a submission from review",
+  request_changes: "send a submission back for changes",
+  approve: "approve a submission",
+  reject: "reject a submission",
+};
+
+const PAST: Record<Transition, string> = {
+  submit: "submitted",
+  resubmit: "resubmitted",
+  withdraw: "withdrawn",
+  start_review: "taken for review",
+  release: "released",
+  request_changes: "sent back for changes",
+  approve: "approved",
+  reject: "rejected",
+};
+
+/** Which transitions a role could make now (for showing the right buttons). */
+export function availableTransitions(from: SubmissionStatus, role: Role): Transition[] {
+  return (Object.keys(TRANSITIONS) as Transition[]).filter((t) => checkTransition(t, from, role).ok);
+}
+
+export function canDelete(status: SubmissionStatus): boolean {
+  return status === "draft";
+}
+
+/**
+ * What the supplier may change: everything in a draft; after a request for changes, only the
+ * requirements the assessor sent back; nothing otherwise.
+ */
+export function editableScope(status: SubmissionStatus): "all" | "reopened" | "none" {
+  if (status === "draft") return "all";
+  if (status === "changes_requested") return "reopened";
+  return "none";
+}
+
+export function isOpen(status: SubmissionStatus): boolean {
+  return status !== "approved" && status !== "rejected" && status !== "withdrawn";
+}

@@ -1,0 +1,189 @@
+/**
+ * Evidence files: attach uploaded files to a requirement (all or nothing), reuse a file the
+ * organisation already uploaded, detach, and download with the right checks.
+ */
+import crypto from "node:crypto";
+import type { Readable } from "node:stream";
+import { and, eq, sql } from "drizzle-orm";
+import { evidenceFiles, evidenceLinks, submissions } from "../../../db/schema";
+import { evidenceStore, type ReceivedFile } from "./adapters/evidence-store.server";
+import { nowMs } from "../../platform/clock.server";
+import { getEnv } from "../../platform/env.server";
+import { fileNameProblem, sniffMediaType } from "./domain/evidence-type";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
+import { assertNoConflict } from "../accounts/conflicts.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { assertEvidenceQuota } from "./evidence-quota.server";
+import { loadSubmission, requireInScope, type SubmissionRow } from "./submissions.server";
+import { editableScope } from "./domain/submission-state";
+import { editableRefs } from "./submissions.server";
+
+export function store() {
+  return evidenceStore(getEnv().dataDir);
+}
+
+export interface UploadedFile {
+  originalName: string;
+  received: ReceivedFile;
+}
+
+function distinctFiles(tx: Pick<Tx, "select">, submissionId: string): number {
+  return tx.select({ n: sql<number>`count(distinct ${evidenceLinks.sha256})` }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, submissionId)).get()?.n ?? 0;
+}
+
+function assertMayAttach(tx: Pick<Tx, "select">, actor: Actor, s: SubmissionRow, ref: string): void {
+  assertSameOrganization(actor, s.organizationId);
+  requireInScope(tx, s, ref);
+  const editable = editableRefs(tx, s);
+  if (editable !== "all" && !editable.has(ref)) {
+    throw new ServiceError(
+      "conflict",
+      editableScope(s.status) === "reopened" ? `Requirement ${ref} was not sent back for changes.` : `This submission is ${s.status.replace("_", " ")}: its evidence is frozen.`,
+    );
+  }
+}
+
+/**
+ * Checked before a single byte of an upload is read: the submission exists, is the actor's,
+ * can still change, and covers the requirement.
+ */
+export function preflightUpload(actor: Actor, submissionId: string, ref: string): void {
+  assertCan(actor, "supplier.workspace");
+  const t = db();
+  assertMayAttach(t, actor, loadSubmission(t, submissionId), ref);
+}
+
+/**
+ * Attaches received files to a requirement: every file is checked (name, sniffed type, limits)
+ * before anything is kept; on any refusal all received files are discarded and nothing changes.
+ *
+ * The store is content-addressed (the same bytes are kept once, whoever sent them), but the
+ * answer never depends on other organisations' files (issue 13.7: otherwise it would tell anyone
+ * that someone else uploaded these exact bytes): it says only how many of the files were already
+ * attached to this requirement of this submission.
+ */
+export async function attachUploads(actor: Actor, submissionId: string, ref: string, files: UploadedFile[]): Promise<{ linkIds: string[]; alreadyAttached: number }> {
+  assertCan(actor, "supplier.workspace");
+  const discardAll = () => Promise.all(files.map((f) => store().discard(f.received)));
+  try {
+    if (files.length === 0) throw new ServiceError("invalid", "Choose at least one file to upload.", { file: "No file was sent." });
+    const typed: (UploadedFile & { mediaType: string })[] = [];
+    for (const f of files) {
+      const nameProblem = fileNameProblem(f.originalName);
+      if (nameProblem) throw new ServiceError("invalid", `${JSON.stringify(f.originalName.slice(0, 80))}: ${nameProblem}`, { file: nameProblem });
+      if (f.received.size === 0) throw new ServiceError("invalid", `${f.originalName}: the file is empty.`, { file: "The file is empty." });
+      const sniffed = await sniffMediaType(f.received.head, f.received.size <= f.received.head.length);
+      if (!sniffed.ok) throw new ServiceError("invalid", `${f.originalName}: ${sniffed.message}`, { file: sniffed.message });
+      typed.push({ ...f, mediaType: sniffed.mediaType });
+    }
+    const limit = getEnv().evidenceMaxFilesPerSubmission;
+    // Database first (one transaction), then the bytes move into place; if that fails the rows are undone.
+    const result = transaction((tx) => {
+      const s = loadSubmission(tx, submissionId);
+      assertMayAttach(tx, actor, s, ref);
+      const existingShas = new Set(tx.select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all().map((r) => r.sha));
+      const newShas = new Set(typed.map((f) => f.received.sha256).filter((sha) => !existingShas.has(sha)));
+      if (distinctFiles(tx, s.id) + newShas.size > limit) {
+        throw new ServiceError("conflict", `A submission can hold at most ${limit} files; this one has ${existingShas.size}.`, { file: "Too many files for one submission." });
+      }
+      assertEvidenceQuota(tx, s.organizationId, typed.map((f) => f.received)); // the organisation's evidence quota (413)
+      const linkIds: string[] = [];
+      let alreadyAttached = 0;
+      const at = new Date(nowMs());
+      for (const f of typed) {
+        // Silent deduplication: whether these bytes are already stored (perhaps by another organisation) is never reported.
+        tx.insert(evidenceFiles).values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at }).onConflictDoNothing().run();
+        const dup = tx
+          .select({ id: evidenceLinks.id })
+          .from(evidenceLinks)
+          .where(and(eq(evidenceLinks.submissionId, s.id), eq(evidenceLinks.requirementRef, ref), eq(evidenceLinks.sha256, f.received.sha256)))
+          .get();
+        if (dup) {
+          linkIds.push(dup.id);
+          alreadyAttached++;
+          continue;
+        }
+        const id = crypto.randomUUID();
+        tx.insert(evidenceLinks).values({ id, submissionId: s.id, requirementRef: ref, sha256: f.received.sha256, originalName: f.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+        linkIds.push(id);
+      }
+      tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: at }).where(eq(submissions.id, s.id)).run();
+      recordAudit(tx, actor, {
+        action: "evidence.uploaded",
+        target: { type: "submission", id: s.id },
+        details: { ref, files: typed.map((f) => ({ name: f.originalName, sha256: f.received.sha256, size: f.received.size, type: f.mediaType })) },
+      });
+      return { linkIds, alreadyAttached };
+    });
+    for (const f of typed) await store().commit(f.received);
+    return result;
+  } catch (error) {
+    await discardAll();
+    throw error;
+  }
+}
+
+/** Links a file this organisation already uploaded (to any of its submissions) to another requirement. */
+export function linkExistingEvidence(actor: Actor, submissionId: string, ref: string, sha256: string): string {
+  assertCan(actor, "supplier.workspace");
+  return transaction((tx) => {
+    const s = loadSubmission(tx, submissionId);
+    assertMayAttach(tx, actor, s, ref);
+    const source = tx
+      .select({ originalName: evidenceLinks.originalName })
+      .from(evidenceLinks)
+      .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
+      .where(and(eq(evidenceLinks.sha256, sha256), eq(submissions.organizationId, actor.organizationId)))
+      .get();
+    if (!source) throw new ServiceError("not_found", "That file is not one your organisation uploaded.");
+    const dup = tx.select({ id: evidenceLinks.id }).from(evidenceLinks).where(and(eq(evidenceLinks.submissionId, s.id), eq(evidenceLinks.requirementRef, ref), eq(evidenceLinks.sha256, sha256))).get();
+    if (dup) return dup.id;
+    const id = crypto.randomUUID();
+    const at = new Date(nowMs());
+    tx.insert(evidenceLinks).values({ id, submissionId: s.id, requirementRef: ref, sha256, originalName: source.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+    tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: at }).where(eq(submissions.id, s.id)).run();
+    recordAudit(tx, actor, { action: "evidence.linked", target: { type: "submission", id: s.id }, details: { ref, sha256, name: source.originalName } });
+    return id;
+  });
+}
+
+export function unlinkEvidence(actor: Actor, submissionId: string, linkId: string): void {
+  assertCan(actor, "supplier.workspace");
+  transaction((tx) => {
+    const s = loadSubmission(tx, submissionId);
+    const link = tx.select().from(evidenceLinks).where(and(eq(evidenceLinks.id, linkId), eq(evidenceLinks.submissionId, s.id))).get();
+    if (!link) throw new ServiceError("not_found", "That file is not attached to this submission.");
+    assertMayAttach(tx, actor, s, link.requirementRef);
+    tx.delete(evidenceLinks).where(eq(evidenceLinks.id, linkId)).run();
+    tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+    recordAudit(tx, actor, { action: "evidence.unlinked", target: { type: "submission", id: s.id }, details: { ref: link.requirementRef, sha256: link.sha256, name: link.originalName } });
+  });
+}
+
+export interface EvidenceDownload {
+  stream: Readable;
+  mediaType: string;
+  size: number;
+  originalName: string;
+  sha256: string;
+}
+
+/** Only the supplier's own organisation and the certification body's assessors without a conflict of interest may download evidence. */
+export function openEvidence(actor: Actor, linkId: string): EvidenceDownload {
+  const t = db();
+  const row = t
+    .select({ link: evidenceLinks, file: evidenceFiles, organizationId: submissions.organizationId })
+    .from(evidenceLinks)
+    .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
+    .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
+    .where(eq(evidenceLinks.id, linkId))
+    .get();
+  if (!row) throw new ServiceError("not_found", "There is no such evidence file.");
+  if (actor.role === "supplier") assertSameOrganization(actor, row.organizationId);
+  else if (actor.role !== "assessor") throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
+  else assertNoConflict(t, actor, row.organizationId, "Another assessor must review this submission.");
+  return { stream: store().open(row.file.sha256), mediaType: row.file.mediaType, size: row.file.size, originalName: row.link.originalName, sha256: row.file.sha256 };
+}

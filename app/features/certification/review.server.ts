@@ -1,0 +1,427 @@
+/**
+ * The assessor's use cases: the review queue, taking and releasing a submission, verdicts,
+ * requests for changes, four-eyes approval and rejection. Every call checks the role, the
+ * conflict-of-interest rule and (for changes) the submission's version, in one transaction.
+ */
+import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { answers, checklistVersions, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { checkConfirmation, scoreSubmission, VERDICTS, verdictProblem, type ReviewedRequirement, type Score, type VerdictFacts } from "./domain/review";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { assertCan } from "../../platform/authorize.server";
+import { assertNoConflict as assertNoConflictWith, conflictChecker } from "../accounts/conflicts.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { prepareSeal, recordIssuedSeal } from "./seals.server";
+import { sweepFindings } from "../findings/findings.server";
+import { completeRecertification, fixesCertifiedBy, recertificationContext, type RecertificationContext } from "./recertification.server";
+import { describeReason } from "./domain/recertification";
+import { answerFacts, evidenceOf, loadSubmission, requirementsInScope, transitionSubmission, type SubmissionRow } from "./submissions.server";
+
+type Reader = Pick<Tx, "select">;
+
+export const verdictInput = z.object({
+  verdict: z.enum(VERDICTS, { error: "Choose pass, fail, not applicable or needs information." }),
+  comment: z.string().max(10_000, { error: "At most 10,000 characters." }).default(""),
+  accepted: z
+    .union([z.literal("on"), z.literal("true"), z.literal("")])
+    .optional()
+    .transform((v) => v === "on" || v === "true"),
+  version: z.coerce.number().int().min(1, { error: "The page is out of date; reload it." }),
+});
+
+export const decisionComment = (required: string) => z.string().trim().min(3, { error: required }).max(5_000);
+
+// ---------------------------------------------------------------------------------------------
+// Guards
+
+/** The one conflict-of-interest rule (conflicts.server.ts), for a submission: refused with a 403 naming the supplier. */
+function assertNoConflict(t: Reader, actor: Actor, s: SubmissionRow): void {
+  assertNoConflictWith(t, actor, s.organizationId, "Another assessor must review this submission.");
+}
+
+function loadForAssessor(t: Reader, actor: Actor, id: string): SubmissionRow {
+  assertCan(actor, "assessor.workspace");
+  const s = loadSubmission(t, id);
+  if (s.status === "draft") throw new ServiceError("not_found", "There is no such submission.");
+  return s;
+}
+
+function assertVersion(s: SubmissionRow, expected: number | undefined): void {
+  if (expected !== undefined && expected !== s.version) {
+    throw new ServiceError("conflict", "Someone else changed this submission while you were working on it. The page now shows its current state; check it and try again.");
+  }
+}
+
+function bump(tx: Tx, s: SubmissionRow): void {
+  tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the state of a review
+
+export function latestVerdicts(t: Reader, submissionId: string): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }> {
+  const rows = t.select().from(verdicts).where(eq(verdicts.submissionId, submissionId)).orderBy(asc(verdicts.id)).all();
+  const map = new Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }>();
+  for (const r of rows) map.set(r.requirementRef, { verdict: r.verdict, comment: r.comment, accepted: r.accepted, id: r.id, assessorId: r.assessorId, createdAt: r.createdAt, carriedFromId: r.carriedFromId });
+  return map;
+}
+
+export function reviewedRequirements(t: Reader, s: SubmissionRow): ReviewedRequirement[] {
+  const facts = answerFacts(t, s.id);
+  return requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null }));
+}
+
+export function scoreOf(t: Reader, s: SubmissionRow) {
+  const latest = latestVerdicts(t, s.id);
+  return withStaleCarriedVerdicts(scoreSubmission(reviewedRequirements(t, s), latest), recertificationContext(t, s), latest);
+}
+
+/**
+ * A re-certification: a requirement whose verdict was carried over but that must now be reviewed
+ * again (an open vulnerability report recorded after submission names it) blocks approval until
+ * an assessor records a verdict of their own.
+ */
+function withStaleCarriedVerdicts(score: Score, recert: RecertificationContext | null, latest: ReturnType<typeof latestVerdicts>): Score {
+  if (!recert) return score;
+  const stale = recert.delta.toReview.filter((d) => latest.get(d.ref)?.carriedFromId != null);
+  if (!stale.length) return score;
+  const blockers = stale.map((d) => ({ ref: d.ref, reason: `its verdict was carried over, but it must be reviewed again (${d.reasons.map(describeReason).join("; ")})` }));
+  return { ...score, blockers: [...score.blockers, ...blockers], canApprove: false };
+}
+
+/** The approval proposal still waiting for a second assessor, if any. */
+export function pendingProposal(t: Reader, submissionId: string) {
+  const last = t
+    .select()
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, submissionId), inArray(decisions.kind, ["approval_proposed", "proposal_returned", "approval_confirmed", "changes_requested", "rejected"])))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  return last?.kind === "approval_proposed" ? last : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Use cases
+
+export function takeSubmission(actor: Actor, id: string, expectedVersion?: number): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    assertNoConflict(tx, actor, s);
+    if (s.status === "in_review") {
+      if (s.assigneeId === actor.userId) return;
+      throw new ServiceError("conflict", "Another assessor has already taken this submission.");
+    }
+    transitionSubmission(tx, actor, s, "start_review", expectedVersion);
+    tx.update(submissions).set({ assigneeId: actor.userId, assignedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+  });
+}
+
+export function releaseSubmission(actor: Actor, id: string, expectedVersion?: number): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    if (s.assigneeId !== actor.userId) throw new ServiceError("forbidden", "Only the assessor who has this submission can release it.");
+    if (pendingProposal(tx, s.id)) throw new ServiceError("conflict", "An approval proposal is waiting for confirmation; it must be confirmed or returned first.");
+    transitionSubmission(tx, actor, s, "release", expectedVersion);
+    tx.update(submissions).set({ assigneeId: null, assignedAt: null }).where(eq(submissions.id, s.id)).run();
+  });
+}
+
+export function recordVerdict(actor: Actor, id: string, ref: string, input: z.infer<typeof verdictInput>): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    assertNoConflict(tx, actor, s);
+    if (s.status !== "in_review") throw new ServiceError("conflict", "Verdicts are recorded while a submission is in review; take it for review first.");
+    assertVersion(s, input.version);
+    const req = reviewedRequirements(tx, s).find((r) => r.ref === ref);
+    if (!req) throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission.`);
+    const v: VerdictFacts = { verdict: input.verdict, comment: input.comment.trim(), accepted: input.accepted };
+    const problem = verdictProblem(req, v);
+    if (problem) throw new ServiceError("invalid", problem, { [problem.startsWith("A comment") ? "comment" : "verdict"]: problem });
+    tx.insert(verdicts).values({ submissionId: s.id, requirementRef: ref, ...v, assessorId: actor.userId, createdAt: new Date(nowMs()) }).run();
+    bump(tx, s);
+    recordAudit(tx, actor, { action: "verdict.recorded", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { ref, verdict: v.verdict, accepted: v.accepted } });
+  });
+}
+
+function decide(tx: Tx, actor: Actor, s: SubmissionRow, kind: (typeof decisions.$inferInsert)["kind"], comment: string): void {
+  tx.insert(decisions).values({ submissionId: s.id, kind, assessorId: actor.userId, comment, submissionVersion: s.version, createdAt: new Date(nowMs()) }).run();
+}
+
+function assertReviewer(s: SubmissionRow, actor: Actor, what: string): void {
+  if (s.status !== "in_review") throw new ServiceError("conflict", `Only a submission in review can be ${what}.`);
+  if (s.assigneeId !== actor.userId) throw new ServiceError("forbidden", `Only the assessor reviewing this submission can have it ${what}; take it first.`);
+}
+
+export function requestChanges(actor: Actor, id: string, expectedVersion: number, comment: string): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    assertNoConflict(tx, actor, s);
+    assertReviewer(s, actor, "sent back for changes");
+    assertVersion(s, expectedVersion);
+    const score = scoreOf(tx, s);
+    if (!score.toSendBack.length) throw new ServiceError("conflict", 'Mark at least one requirement "fail" or "needs information" to send back.');
+    decide(tx, actor, s, "changes_requested", comment);
+    transitionSubmission(tx, actor, s, "request_changes", expectedVersion, { refs: score.toSendBack });
+  });
+}
+
+export function proposeApproval(actor: Actor, id: string, expectedVersion: number, comment: string): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    assertNoConflict(tx, actor, s);
+    assertReviewer(s, actor, "proposed for approval");
+    assertVersion(s, expectedVersion);
+    if (pendingProposal(tx, s.id)) throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
+    const score = scoreOf(tx, s);
+    if (!score.canApprove) throw new ServiceError("conflict", `${score.blockers.length} requirement${score.blockers.length === 1 ? "" : "s"} still block approval: ${score.blockers.slice(0, 5).map((b) => `${b.ref} (${b.reason})`).join(", ")}${score.blockers.length > 5 ? ", …" : ""}.`);
+    decide(tx, actor, s, "approval_proposed", comment);
+    recordAudit(tx, actor, { action: "submission.approval_proposed", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { version: s.version } });
+  });
+}
+
+function checkConfirmable(t: Reader, actor: Actor, id: string) {
+  const s = loadForAssessor(t, actor, id);
+  assertNoConflict(t, actor, s);
+  const proposal = pendingProposal(t, s.id);
+  const check = checkConfirmation(proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion }, actor.userId, s.version);
+  if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
+  return { s, proposal: proposal! };
+}
+
+/**
+ * The second assessor confirms: the submission is approved and its seal issued in the same
+ * transaction. The credential is signed first (asynchronously); everything is checked again
+ * inside the transaction, so a change in between refuses the confirmation and nothing is kept.
+ */
+export async function confirmApproval(actor: Actor, id: string, comment: string): Promise<string> {
+  checkConfirmable(db(), actor, id); // refuse early, before anything is signed
+  const prepared = await prepareSeal(id);
+  let fixesCertified = 0;
+  const serial = transaction((tx) => {
+    const { s, proposal } = checkConfirmable(tx, actor, id);
+    decide(tx, actor, s, "approval_confirmed", comment);
+    transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal.assessorId, seal: prepared.serial });
+    recordIssuedSeal(tx, prepared, actor);
+    fixesCertified = completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
+    return prepared.serial;
+  });
+  // Certified fixes may release other seals the same findings held (another version's, say): at once, not at the next sweep.
+  if (fixesCertified) sweepFindings();
+  return serial;
+}
+
+export function returnProposal(actor: Actor, id: string, comment: string): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    assertNoConflict(tx, actor, s);
+    const proposal = pendingProposal(tx, s.id);
+    if (!proposal) throw new ServiceError("conflict", "There is no approval proposal to send back.");
+    if (proposal.assessorId === actor.userId) throw new ServiceError("forbidden", "Four eyes: a second assessor sends a proposal back, not its proposer.");
+    decide(tx, actor, s, "proposal_returned", comment);
+    bump(tx, s);
+    recordAudit(tx, actor, { action: "submission.proposal_returned", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { comment } });
+  });
+}
+
+export function rejectSubmission(actor: Actor, id: string, expectedVersion: number, reason: string): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    assertNoConflict(tx, actor, s);
+    assertReviewer(s, actor, "rejected");
+    assertVersion(s, expectedVersion);
+    decide(tx, actor, s, "rejected", reason);
+    transitionSubmission(tx, actor, s, "reject", expectedVersion, { reason });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+
+export const QUEUE_STATUSES = ["submitted", "in_review"] as const;
+export const queueQuery = z.object({
+  status: z.enum(QUEUE_STATUSES).optional().catch(undefined),
+  checklist: z.string().max(80).optional().catch(undefined),
+  level: z.string().max(64).optional().catch(undefined),
+  supplier: z.string().max(64).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+export const QUEUE_PAGE_SIZE = 25;
+
+export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
+  assertCan(actor, "assessor.workspace");
+  const t = db();
+  const assignee = alias(users, "assignee");
+  const where = and(
+    q.status ? eq(submissions.status, q.status) : inArray(submissions.status, [...QUEUE_STATUSES]),
+    q.checklist ? eq(submissions.checklistVersionId, q.checklist) : undefined,
+    q.level ? eq(submissions.targetLevel, q.level) : undefined,
+    q.supplier ? eq(submissions.organizationId, q.supplier) : undefined,
+  );
+  const total = t.select({ n: count() }).from(submissions).where(where).get()?.n ?? 0;
+  const rows = t
+    .select({
+      id: submissions.id,
+      status: submissions.status,
+      submittedAt: submissions.submittedAt,
+      targetLevel: submissions.targetLevel,
+      checklistVersionId: submissions.checklistVersionId,
+      organizationId: submissions.organizationId,
+      supplier: organizations.name,
+      product: products.name,
+      hardwareRevision: productVersions.hardwareRevision,
+      firmwareVersion: productVersions.firmwareVersion,
+      assigneeName: assignee.name,
+      assigneeId: submissions.assigneeId,
+      recertifiesSerial: submissions.recertifiesSerial,
+    })
+    .from(submissions)
+    .innerJoin(organizations, eq(organizations.id, submissions.organizationId))
+    .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .leftJoin(assignee, eq(assignee.id, submissions.assigneeId))
+    .where(where)
+    .orderBy(asc(submissions.submittedAt), asc(submissions.id))
+    .limit(QUEUE_PAGE_SIZE)
+    .offset((q.page - 1) * QUEUE_PAGE_SIZE)
+    .all();
+  const conflictWith = conflictChecker(t, actor);
+  const checklistsInQueue = t.select({ id: submissions.checklistVersionId, level: submissions.targetLevel }).from(submissions).where(inArray(submissions.status, [...QUEUE_STATUSES])).groupBy(submissions.checklistVersionId, submissions.targetLevel).all();
+  const suppliersInQueue = t
+    .select({ id: organizations.id, name: organizations.name })
+    .from(submissions)
+    .innerJoin(organizations, eq(organizations.id, submissions.organizationId))
+    .where(inArray(submissions.status, [...QUEUE_STATUSES]))
+    .groupBy(organizations.id)
+    .orderBy(asc(organizations.name))
+    .all();
+  return {
+    total,
+    pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+    // Listed so the assessor sees the whole queue, but marked: a conflicted assessor cannot open the review page.
+    rows: rows.map((r) => ({ ...r, conflicted: conflictWith(r.organizationId) !== null, mine: r.assigneeId === actor.userId })),
+    options: {
+      checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort(),
+      levels: [...new Set(checklistsInQueue.map((c) => c.level))].sort(),
+      suppliers: suppliersInQueue,
+    },
+  };
+}
+
+export function assessorCounts(actor: Actor) {
+  assertCan(actor, "assessor.workspace");
+  const t = db();
+  const waiting = t.select({ n: count() }).from(submissions).where(eq(submissions.status, "submitted")).get()?.n ?? 0;
+  const mine = t.select({ n: count() }).from(submissions).where(and(eq(submissions.status, "in_review"), eq(submissions.assigneeId, actor.userId))).get()?.n ?? 0;
+  const proposals = t
+    .select({ id: decisions.submissionId, assessorId: decisions.assessorId, kind: decisions.kind, organizationId: submissions.organizationId })
+    .from(decisions)
+    .innerJoin(submissions, eq(submissions.id, decisions.submissionId))
+    .where(eq(submissions.status, "in_review"))
+    .orderBy(asc(decisions.id))
+    .all();
+  const last = new Map<string, (typeof proposals)[number]>();
+  for (const p of proposals) last.set(p.id, p);
+  const conflictWith = conflictChecker(t, actor); // a conflicted assessor cannot confirm: not theirs to wait for
+  const awaitingConfirmation = [...last.values()].filter((p) => p.kind === "approval_proposed" && p.assessorId !== actor.userId && !conflictWith(p.organizationId)).map((p) => p.id);
+  return { waiting, mine, awaitingConfirmation };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The review page
+
+/** What changed since this assessor's last look (their last verdict or decision). */
+function changesSince(t: Reader, s: SubmissionRow, assessorId: string) {
+  const lastVerdict = t.select({ at: verdicts.createdAt }).from(verdicts).where(and(eq(verdicts.submissionId, s.id), eq(verdicts.assessorId, assessorId), isNull(verdicts.carriedFromId))).orderBy(desc(verdicts.id)).limit(1).get()?.at;
+  const lastDecision = t.select({ at: decisions.createdAt }).from(decisions).where(and(eq(decisions.submissionId, s.id), eq(decisions.assessorId, assessorId))).orderBy(desc(decisions.id)).limit(1).get()?.at;
+  const since = [lastVerdict, lastDecision].filter((d): d is Date => Boolean(d)).sort((a, b) => b.getTime() - a.getTime())[0];
+  if (!since) return null;
+  const changedAnswers = t.select({ ref: answers.requirementRef }).from(answers).where(and(eq(answers.submissionId, s.id), gt(answers.updatedAt, since))).all().map((r) => r.ref);
+  const newEvidence = t.select({ ref: evidenceLinks.requirementRef, name: evidenceLinks.originalName }).from(evidenceLinks).where(and(eq(evidenceLinks.submissionId, s.id), gt(evidenceLinks.linkedAt, since))).all();
+  return { since, changedAnswers, newEvidence };
+}
+
+/** The review page (and its per-requirement pages): refused to an assessor with a conflict of interest with the supplier. */
+export function reviewView(actor: Actor, id: string) {
+  const t = db();
+  const s = loadForAssessor(t, actor, id);
+  assertNoConflict(t, actor, s);
+  const header = t
+    .select({ supplier: organizations.name, product: products.name, model: products.model, gtin: products.gtin, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, supportPeriodEnd: products.supportPeriodEnd, disclosurePolicyUrl: products.disclosurePolicyUrl })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!;
+  const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
+  const reqs = requirementsInScope(t, cv.id, s.targetLevel);
+  const facts = answerFacts(t, s.id);
+  const latest = latestVerdicts(t, s.id);
+  const history = t.select({ v: verdicts, name: users.name }).from(verdicts).innerJoin(users, eq(users.id, verdicts.assessorId)).where(eq(verdicts.submissionId, s.id)).orderBy(desc(verdicts.id)).all();
+  const decisionRows = t.select({ d: decisions, name: users.name }).from(decisions).innerJoin(users, eq(users.id, decisions.assessorId)).where(eq(decisions.submissionId, s.id)).orderBy(asc(decisions.id)).all();
+  const recert = recertificationContext(t, s);
+  const score = withStaleCarriedVerdicts(
+    scoreSubmission(
+      reqs.map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null })),
+      latest,
+    ),
+    recert,
+    latest,
+  );
+  const proposal = pendingProposal(t, s.id);
+  const assignee = s.assigneeId ? t.select({ name: users.name }).from(users).where(eq(users.id, s.assigneeId)).get()?.name ?? null : null;
+  const changes = changesSince(t, s, actor.userId);
+  const evidence = evidenceOf(t, s.id);
+  const mine = s.assigneeId === actor.userId;
+  return {
+    submission: s,
+    header,
+    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
+    assignee,
+    score,
+    changes,
+    decisions: decisionRows.map((r) => ({ ...r.d, assessorName: r.name })),
+    proposal: proposal ? { ...proposal, byMe: proposal.assessorId === actor.userId } : null,
+    recertification: recert && {
+      serial: recert.seal.serial,
+      sealState: recert.seal.state,
+      fromFirmware: recert.seal.firmware,
+      changeSummary: recert.changeSummary,
+      toReview: recert.delta.toReview.length,
+      carried: recert.delta.carried.length,
+    },
+    fixesCertified: fixesCertifiedBy(t, s),
+    can: {
+      take: s.status === "submitted",
+      release: mine && s.status === "in_review" && !proposal,
+      score: s.status === "in_review",
+      requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
+      propose: mine && s.status === "in_review" && !proposal && score.canApprove,
+      confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId,
+      reject: mine && s.status === "in_review" && !proposal,
+    },
+    requirements: reqs.map((r) => ({
+      ref: r.ref,
+      sectionRef: r.sectionRef,
+      title: r.title,
+      text: r.text,
+      applicability: r.applicability,
+      condition: r.condition,
+      evidenceHint: r.evidenceHint,
+      answer: facts.get(r.ref) ?? null,
+      evidence: evidence.filter((e) => e.requirementRef === r.ref),
+      verdict: latest.get(r.ref) ?? null,
+      history: history.filter((h) => h.v.requirementRef === r.ref).map((h) => ({ ...h.v, assessorName: h.name })),
+      changed: Boolean(changes && (changes.changedAnswers.includes(r.ref) || changes.newEvidence.some((e) => e.ref === r.ref))),
+      // A re-certification: why this requirement is reviewed again, or that its certified verdict carried over.
+      mustReview: recert ? recert.reasonsByRef.has(r.ref) : true,
+      deltaReasons: (recert?.reasonsByRef.get(r.ref) ?? []).map(describeReason),
+      carried: latest.get(r.ref)?.carriedFromId != null,
+      certifiedVerdict: recert?.certifiedVerdicts.get(r.ref) ?? null,
+    })),
+  };
+}

@@ -1,0 +1,304 @@
+/**
+ * Issuing seals. A seal is prepared and signed (jose signs asynchronously) before the
+ * approval's transaction, then recorded inside it together with the approval, its log leaf,
+ * its event and the audit entry: a failure anywhere leaves no half seal, and a credential
+ * whose transaction failed was never published.
+ */
+import crypto from "node:crypto";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { z } from "zod";
+import { checklistVersions, evidenceLinks, organizations, products, productVersions, sealEvents, seals } from "../../../db/schema";
+import { renderSealPdf } from "../trust/adapters/seal-pdf.server";
+import { signingKeys } from "../trust/adapters/signing-keys.server";
+import { nowMs } from "../../platform/clock.server";
+import { getEnv } from "../../platform/env.server";
+import { buildSealCredential, sealPageUrl, sealVerdict, signCredential, type SealCredential, type SealSubject, type SealVerdict } from "../trust/domain/credential";
+import { leafHash, rootFromLeafHashes } from "../trust/domain/merkle";
+import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../trust/domain/serial";
+import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../trust/domain/status-list";
+import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
+import { assertCan } from "../../platform/authorize.server";
+import { conflictReason } from "../accounts/conflicts.server";
+import { manualActions, SEAL_STATES, type SealState } from "../trust/domain/seal-state";
+import { recordAudit } from "../../platform/audit.server";
+import { db, type Tx } from "../../platform/db.server";
+import { statusListUrl } from "../trust/seal-status.server";
+import { appendLogWithProof } from "../trust/transparency-log.server";
+import { storedCredentialChecked } from "../trust/verify.server";
+import { sealApiAdvisoriesJson } from "../findings/advisories.server";
+import { enqueueSealEvent } from "../retail/watchlist.server";
+import { ServiceError } from "../../platform/errors.server";
+import { scoreOf } from "./review.server";
+import { loadSubmission } from "./submissions.server";
+import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
+
+export interface PreparedSeal {
+  serial: string;
+  submissionId: string;
+  organizationId: string;
+  productVersionId: string;
+  credential: SealCredential;
+  jws: string;
+  kid: string;
+  revocationIndex: number;
+  suspensionIndex: number;
+}
+
+function addMonths(d: Date, months: number): Date {
+  const r = new Date(d);
+  r.setUTCMonth(r.getUTCMonth() + months);
+  return r;
+}
+
+const random = () => crypto.randomInt(0, 2 ** 31) / 2 ** 31;
+
+/** Builds and signs the seal credential for an approvable submission; writes nothing. */
+export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
+  const t = db();
+  const s = loadSubmission(t, submissionId);
+  const row = t
+    .select({ org: organizations, product: products, version: productVersions })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!;
+  const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
+  const score = scoreOf(t, s);
+  if (!score.canApprove) throw new ServiceError("conflict", "This submission does not meet its checklist; no seal can be issued.");
+  const now = new Date(nowMs());
+  const supportEnds = new Date(`${row.product.supportPeriodEnd}T23:59:59Z`);
+  if (supportEnds <= now) throw new ServiceError("conflict", "The product's security support period has ended; no seal can be issued.");
+  const validUntil = new Date(Math.min(addMonths(now, cv.validityMonths).getTime(), supportEnds.getTime()));
+
+  // Issued serials are letters and digits only: a draw whose check symbol is one of Crockford's
+  // extra symbols (* ~ $ =) is drawn again, so serials are safe in URLs, QR codes and typing.
+  // (Validation stays mod 37, so errors in a typed serial are still detected.)
+  const draw = () => makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
+  let serial = draw();
+  while (!/^[0-9A-Z-]+$/.test(serial) || t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()) serial = draw();
+  // A random free position in each list, probed on the unique index (the lists are far from full).
+  const free = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => {
+    const taken = { has: (i: number) => t.select({ i: col }).from(seals).where(eq(col, i)).get() !== undefined };
+    return pickFreeIndex(taken, STATUS_LIST_MIN_ENTRIES, random);
+  };
+  const revocationIndex = free(seals.revocationIndex);
+  const suspensionIndex = free(seals.suspensionIndex);
+
+  const hashes = [...new Set(t.select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all().map((r) => r.sha))].sort();
+  const subject: SealSubject = {
+    serial,
+    supplier: { name: row.org.name },
+    product: { name: row.product.name, model: row.product.model, gtin: row.product.gtin, sku: row.product.sku, category: row.product.category },
+    hardwareRevision: row.version.hardwareRevision,
+    firmwareVersion: row.version.firmwareVersion,
+    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash },
+    level: s.targetLevel,
+    results: {
+      requirements: score.total,
+      pass: score.counts.pass,
+      notApplicable: score.counts.not_applicable,
+      mandatoryMet: score.mandatory.met,
+      advisoryMet: score.advisory.met,
+      advisoryTotal: score.advisory.total,
+    },
+    evidenceMerkleRoot: rootFromLeafHashes(hashes.map((h) => leafHash(Buffer.from(h, "hex")))).toString("hex"),
+    supportPeriodEnd: row.product.supportPeriodEnd,
+  };
+  const env = getEnv();
+  const credential = buildSealCredential({
+    baseUrl: env.baseUrl,
+    issuerName: CERTIFICATION_BODY_NAME,
+    subject,
+    validFrom: now,
+    validUntil,
+    revocation: { listCredentialUrl: statusListUrl("revocation"), index: revocationIndex },
+    suspension: { listCredentialUrl: statusListUrl("suspension"), index: suspensionIndex },
+  });
+  await signingKeys(env.dataDir).ensureActive(now);
+  const signer = signingKeys(env.dataDir).signerSync();
+  const jws = await signCredential(credential, signer.key, signer.kid);
+  return { serial, submissionId: s.id, organizationId: s.organizationId, productVersionId: s.productVersionId, credential, jws, kid: signer.kid, revocationIndex, suspensionIndex };
+}
+
+/** Records a prepared seal inside the approving transaction. */
+export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void {
+  const s = loadSubmission(tx, p.submissionId);
+  if (s.status !== "approved") throw new ServiceError("conflict", "Only an approved submission gets a seal.");
+  if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.submissionId, s.id)).get()) throw new ServiceError("conflict", "This submission already has its seal.");
+  const at = new Date(nowMs());
+  const credentialHash = crypto.createHash("sha256").update(p.jws).digest("hex");
+  const { index: logIndex, proof } = appendLogWithProof(tx, { event: "issued", serial: p.serial, at: at.toISOString(), credentialSha256: credentialHash, kid: p.kid });
+  // The certificate is rendered here, synchronously, so the seal row never exists without it.
+  const pdf = renderSealPdf({ jws: p.jws, credential: p.credential, sealUrl: sealPageUrl(getEnv().baseUrl, p.serial), logProof: proof });
+  const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
+  tx.insert(seals)
+    .values({
+      serial: p.serial,
+      submissionId: s.id,
+      organizationId: p.organizationId,
+      productVersionId: p.productVersionId,
+      credential: p.jws,
+      kid: p.kid,
+      validFrom: new Date(p.credential.validFrom),
+      validUntil: new Date(p.credential.validUntil),
+      state: "active",
+      revocationIndex: p.revocationIndex,
+      suspensionIndex: p.suspensionIndex,
+      issuedLogIndex: logIndex,
+      issuedAt: at,
+      pdf,
+      pdfSha256,
+      logProof: JSON.stringify(proof),
+    })
+    .run();
+  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).returning({ id: sealEvents.id }).get();
+  enqueueSealEvent(tx, eventId); // a watched product's new seal reaches the watchers too
+  recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 } });
+}
+
+/** Every column but the PDF (tens of kilobytes, read only when downloaded). */
+const { pdf: _pdf, ...SEAL_COLUMNS } = getTableColumns(seals);
+
+export function sealBySerial(serial: string) {
+  return db().select(SEAL_COLUMNS).from(seals).where(eq(seals.serial, serial)).get() ?? null;
+}
+
+export function sealForSubmission(submissionId: string) {
+  return db().select(SEAL_COLUMNS).from(seals).where(eq(seals.submissionId, submissionId)).get() ?? null;
+}
+
+export function sealHistory(serial: string) {
+  return db().select().from(sealEvents).where(eq(sealEvents.serial, serial)).orderBy(sealEvents.id).all();
+}
+
+
+/**
+ * What anyone may see of a seal: its live verdict, the facts as signed (read from the verified
+ * credential, never from the database), the issuer, dates and log entries. No evidence, no
+ * user names. Null when no seal has this serial.
+ */
+export async function publicSealView(serialInput: string) {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const seal = sealBySerial(serial);
+  if (!seal) return null;
+  const credential = await storedCredentialChecked(seal);
+  if (!credential) return { serial, verdict: "forged" as const, reason: "The issuer's stored credential does not verify.", credential: null, events: [], jws: seal.credential, kid: seal.kid, supersededBy: null, supersedes: null, hasPdf: false };
+  const check = { credential };
+  const verdict = sealVerdict(check.credential, { now: new Date(nowMs()), revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: seal.state === "superseded" });
+  const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
+  const supersedes = db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
+  // A suspension, revocation or supersession answers with the public reason recorded with it.
+  const stateReason = verdict.verdict === seal.state ? [...events].reverse().find((e) => e.kind === seal.state)?.reason : undefined;
+  return { serial, verdict: verdict.verdict, reason: stateReason || verdict.reason || null, credential: check.credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy, supersedes, hasPdf: seal.pdfSha256 !== null };
+}
+
+/** The seal's certificate PDF as issued, or null. Public: the PDF shows only signed facts. */
+export function sealPdf(serialInput: string): { serial: string; pdf: Buffer; sha256: string } | null {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const row = db().select({ serial: seals.serial, pdf: seals.pdf, sha: seals.pdfSha256 }).from(seals).where(eq(seals.serial, serial)).get();
+  if (!row?.pdf || !row.sha) return null;
+  return { serial: row.serial, pdf: row.pdf, sha256: row.sha };
+}
+
+export const sealListQuery = z.object({
+  state: z.enum(["all", ...SEAL_STATES, "expired"]).catch("all"),
+  q: z.string().trim().max(100).catch(""),
+});
+
+/** Every seal, for assessors and administrators: newest first, filtered by state or text. */
+export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
+  assertCan(actor, "seals.manage");
+  const now = new Date(nowMs());
+  const rows = db()
+    .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil, issuedAt: seals.issuedAt, product: products.name, model: products.model, firmware: productVersions.firmwareVersion, supplier: organizations.name })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, seals.organizationId))
+    .orderBy(desc(seals.issuedAt))
+    .all()
+    .map((r) => ({ ...r, expired: r.validUntil <= now }));
+  const q = query.q.toLowerCase();
+  return rows.filter(
+    (r) =>
+      (query.state === "all" || (query.state === "expired" ? r.expired && r.state !== "revoked" : r.state === query.state)) &&
+      (!q || [r.serial, r.product, r.model, r.supplier, r.firmware].some((v) => v.toLowerCase().includes(q))),
+  );
+}
+
+/** One seal with what staff may see: who acted, and which actions the lifecycle allows now. */
+export async function staffSealView(actor: Actor, serial: string) {
+  assertCan(actor, "seals.manage");
+  const view = await publicSealView(serial);
+  if (!view) throw new ServiceError("not_found", "No seal has this serial.");
+  const seal = sealBySerial(view.serial)!;
+  const events = sealHistory(view.serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex, by: e.actorLabel }));
+  // What the public page shows, and the history; an assessor with a conflict of interest changes nothing (changeSealStatus refuses).
+  const conflict = conflictReason(db(), actor, seal.organizationId);
+  return { ...view, state: seal.state, submissionId: seal.submissionId, events, actions: conflict ? [] : manualActions(seal.state), conflict, pdfSha256: seal.pdfSha256 };
+}
+
+type Db = ReturnType<typeof db>;
+const apiStatements = new WeakMap<Db, ReturnType<typeof prepareApiStatements>>();
+
+function prepareApiStatements(d: Db) {
+  return {
+    state: d.select({ state: seals.state }).from(seals).where(eq(seals.serial, sql.placeholder("serial"))).prepare(),
+    seal: d
+      .select({ serial: seals.serial, credential: seals.credential, state: seals.state })
+      .from(seals)
+      .where(eq(seals.serial, sql.placeholder("serial")))
+      .prepare(),
+    stateReason: d
+      .select({ reason: sealEvents.reason })
+      .from(sealEvents)
+      .where(and(eq(sealEvents.serial, sql.placeholder("serial")), eq(sealEvents.kind, sql.placeholder("kind"))))
+      .orderBy(desc(sealEvents.id))
+      .limit(1)
+      .prepare(),
+  };
+}
+
+/** A seal's credential never changes: checked once, kept with its JSON forms for the API. */
+interface CheckedSeal {
+  credential: SealCredential;
+  /** JSON.stringify of the JWS and of the signed subject, made once. */
+  credentialJson: string;
+  subjectJson: string;
+}
+const checkedSeals = new Map<string, CheckedSeal>();
+
+/**
+ * The machine answer for GET /api/v1/seals/<serial>: the live verdict and its public reason, the
+ * credential and the signed subject. The hot path: prepared statements, and the credential's
+ * signature check and JSON made once per seal per process (only the state is read each time).
+ * `advisoriesJson`: the public advisories of the seal's product (one prepared statement; see
+ * advisories.server.ts, which decides what is public).
+ */
+export async function sealApiView(serialInput: string): Promise<{ serial: string; verdict: SealVerdict; reason: string | null; credentialJson: string; subjectJson: string; advisoriesJson: string } | null> {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const d = db();
+  let st = apiStatements.get(d);
+  if (!st) apiStatements.set(d, (st = prepareApiStatements(d)));
+  let checked = checkedSeals.get(serial);
+  let state: SealState | undefined;
+  if (checked) state = st.state.get({ serial })?.state;
+  else {
+    const seal = st.seal.get({ serial });
+    if (!seal) return null;
+    state = seal.state;
+    const credential = await storedCredentialChecked(seal);
+    if (!credential) return { serial, verdict: "forged", reason: "The issuer's stored credential does not verify.", credentialJson: JSON.stringify(seal.credential), subjectJson: "null", advisoriesJson: sealApiAdvisoriesJson(serial) };
+    checked = { credential, credentialJson: JSON.stringify(seal.credential), subjectJson: JSON.stringify(credential.credentialSubject) };
+    if (checkedSeals.size > 100_000) checkedSeals.clear();
+    checkedSeals.set(serial, checked);
+  }
+  if (!state) return null;
+  const v = sealVerdict(checked.credential, { now: new Date(nowMs()), revoked: state === "revoked", suspended: state === "suspended", superseded: state === "superseded" });
+  const reason = v.verdict === state ? st.stateReason.get({ serial, kind: state })?.reason || v.reason : v.reason;
+  return { serial, verdict: v.verdict, reason: reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson, advisoriesJson: sealApiAdvisoriesJson(serial) };
+}

@@ -1,0 +1,465 @@
+/**
+ * Submissions from the supplier's side: open one against a published checklist version and
+ * level, answer each requirement, and move it through its life (submit, withdraw, delete).
+ * Every change is one transaction, checks the actor and the submission's state, bumps the
+ * optimistic version counter and writes the audit log.
+ */
+import crypto from "node:crypto";
+import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, requirements, seals, submissions, verdicts } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { answerProblems, CLAIMS, EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type AnswerFacts, type RequirementInScope } from "./domain/answers";
+import { availableTransitions, canDelete, checkTransition, editableScope, type SubmissionStatus, type Transition } from "./domain/submission-state";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { carryOverVerdicts, recertificationContext } from "./recertification.server";
+import { describeReason } from "./domain/recertification";
+
+export type SubmissionRow = typeof submissions.$inferSelect;
+
+export const openSubmissionInput = z.object({
+  productVersionId: z.string({ error: "Choose the product version to certify." }).min(1, { error: "Choose the product version to certify." }),
+  target: z
+    .string({ error: "Choose a checklist version and level." })
+    .regex(/^[^|]+\|[^|]+$/, { error: "Choose a checklist version and level." })
+    .transform((v) => {
+      const [checklistVersionId, targetLevel] = v.split("|");
+      return { checklistVersionId, targetLevel };
+    }),
+});
+
+export const answerInput = z.object({
+  claim: z.enum(CLAIMS, { error: "Choose implemented, not implemented or not applicable." }),
+  justification: z.string().max(10_000, { error: "At most 10,000 characters." }).default(""),
+  noEvidenceReason: z.string().max(5_000, { error: "At most 5,000 characters." }).default(""),
+  revision: z.coerce.number().int().min(0).optional(),
+});
+
+export function loadSubmission(tx: Pick<Tx, "select">, id: string): SubmissionRow {
+  const s = tx.select().from(submissions).where(eq(submissions.id, id)).get();
+  if (!s) throw new ServiceError("not_found", "There is no such submission.");
+  return s;
+}
+
+/** The requirements a submission covers: those mandatory or advisory at its target level, in checklist order. */
+export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: string, level: string) {
+  return tx
+    .select()
+    .from(requirements)
+    .where(eq(requirements.versionId, checklistVersionId))
+    .orderBy(asc(requirements.position))
+    .all()
+    .filter((r) => r.applies[level] !== undefined)
+    .map((r) => ({ ...r, applicability: r.applies[level] }));
+}
+
+export function openSubmission(actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
+  assertCan(actor, "supplier.workspace");
+  return transaction((tx) => openSubmissionTx(tx, actor, input));
+}
+
+export function openSubmissionTx(tx: Tx, actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
+  {
+    const pv = tx
+      .select({ id: productVersions.id, organizationId: products.organizationId, name: products.name, firmware: productVersions.firmwareVersion })
+      .from(productVersions)
+      .innerJoin(products, eq(products.id, productVersions.productId))
+      .where(eq(productVersions.id, input.productVersionId))
+      .get();
+    if (!pv) throw new ServiceError("invalid", "Choose one of your product versions.", { productVersionId: "Choose one of your product versions." });
+    assertSameOrganization(actor, pv.organizationId);
+    const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, input.target.checklistVersionId)).get();
+    if (!cv) throw new ServiceError("invalid", "Choose a checklist version.", { target: "Choose a checklist version and level." });
+    if (cv.status !== "published") throw new ServiceError("invalid", `${cv.checklistId} ${cv.version} is retired; choose a current version.`, { target: "This version is retired." });
+    if (!cv.levels.some((l) => l.id === input.target.targetLevel)) throw new ServiceError("invalid", "Choose a level of that checklist.", { target: "Unknown level." });
+    const open = tx
+      .select({ id: submissions.id })
+      .from(submissions)
+      .where(and(eq(submissions.productVersionId, pv.id), eq(submissions.checklistVersionId, cv.id), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .get();
+    if (open) throw new ServiceError("conflict", "This product version already has an open submission against this checklist version.", { target: "Already open: continue that submission." });
+    const id = crypto.randomUUID();
+    const at = new Date(nowMs());
+    tx.insert(submissions)
+      .values({ id, organizationId: actor.organizationId, productVersionId: pv.id, checklistVersionId: cv.id, targetLevel: input.target.targetLevel, status: "draft", createdBy: actor.userId, createdAt: at, updatedAt: at })
+      .run();
+    recordAudit(tx, actor, { action: "submission.opened", target: { type: "submission", id }, details: { product: pv.name, firmware: pv.firmware, checklist: cv.id, level: input.target.targetLevel } });
+    return id;
+  }
+}
+
+/** The organisation's active seals that expire within `days` (60 by default), soonest first, with any renewal already started. */
+export function expiringSeals(actor: Actor, days = 60) {
+  assertCan(actor, "supplier.workspace");
+  const now = nowMs();
+  const rows = db()
+    .select({ serial: seals.serial, validUntil: seals.validUntil, productVersionId: seals.productVersionId, product: products.name, firmware: productVersions.firmwareVersion, checklistVersionId: submissions.checklistVersionId })
+    .from(seals)
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(and(eq(seals.organizationId, actor.organizationId), eq(seals.state, "active"), gt(seals.validUntil, new Date(now)), lte(seals.validUntil, new Date(now + days * 86_400_000))))
+    .orderBy(asc(seals.validUntil))
+    .all();
+  return rows.map((r) => {
+    const renewal = db()
+      .select({ id: submissions.id, status: submissions.status })
+      .from(submissions)
+      .where(and(eq(submissions.productVersionId, r.productVersionId), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .get();
+    return { ...r, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
+  });
+}
+
+/**
+ * Starts the renewal of a seal: a new draft submission for the same product version (against the
+ * same checklist version, or the newest published version of that checklist if it was retired),
+ * pre-filled with the previous answers and evidence for every requirement still in scope.
+ */
+export function startRenewal(actor: Actor, serial: string): string {
+  assertCan(actor, "supplier.workspace");
+  return transaction((tx) => {
+    const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get();
+    if (!seal || seal.organizationId !== actor.organizationId) throw new ServiceError("not_found", "None of your seals has this serial.");
+    const previous = loadSubmission(tx, seal.submissionId);
+    const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
+    const id = openSubmissionTx(tx, actor, { productVersionId: seal.productVersionId, target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel } });
+    const copied = copyAnswersAndEvidence(tx, actor, previous.id, id, cv.id, previous.targetLevel);
+    recordAudit(tx, actor, { action: "submission.renewal_started", target: { type: "submission", id }, details: { seal: serial, from: previous.id, checklist: cv.id, answersCopied: copied } });
+    return id;
+  });
+}
+
+/** The checklist version a renewal or re-certification continues on: the same one, or the newest published version of that checklist if it was retired. */
+export function continuingChecklistVersion(tx: Pick<Tx, "select">, checklistVersionId: string) {
+  const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, checklistVersionId)).get()!;
+  if (cv.status === "published") return cv;
+  const newest = tx.select().from(checklistVersions).where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published"))).orderBy(desc(checklistVersions.publishedOn)).get();
+  if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to continue on.`);
+  return newest;
+}
+
+/** Copies the answers and evidence links of every requirement still in scope from one submission to another; returns the answers copied. */
+export function copyAnswersAndEvidence(tx: Tx, actor: Actor, fromId: string, toId: string, checklistVersionId: string, level: string): number {
+  const inScope = new Set(requirementsInScope(tx, checklistVersionId, level).map((r) => r.ref));
+  const at = new Date(nowMs());
+  let copied = 0;
+  for (const a of tx.select().from(answers).where(eq(answers.submissionId, fromId)).all()) {
+    if (!inScope.has(a.requirementRef)) continue;
+    tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: a.requirementRef, claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, updatedBy: actor.userId, updatedAt: at }).run();
+    copied++;
+  }
+  for (const l of tx.select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, fromId)).all()) {
+    if (!inScope.has(l.requirementRef)) continue;
+    tx.insert(evidenceLinks).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: l.requirementRef, sha256: l.sha256, originalName: l.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+  }
+  return copied;
+}
+
+/** Loads a submission the supplier may see (own organisation), or throws. */
+export function ownSubmission(actor: Actor, id: string): SubmissionRow {
+  assertCan(actor, "supplier.workspace");
+  const s = loadSubmission(db(), id);
+  assertSameOrganization(actor, s.organizationId);
+  return s;
+}
+
+/** The refs a supplier may change now (all in a draft; those sent back after a request for changes). */
+export function editableRefs(tx: Pick<Tx, "select">, s: SubmissionRow): Set<string> | "all" {
+  const scope = editableScope(s.status);
+  if (scope === "all") return "all";
+  if (scope === "none") return new Set();
+  return reopenedRefs(tx, s.id);
+}
+
+/** Requirements sent back by the latest request for changes, with the assessor's comment on each. */
+export function sentBack(tx: Pick<Tx, "select">, submissionId: string): Map<string, { verdict: string; comment: string }> {
+  const request = tx
+    .select()
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, submissionId), eq(decisions.kind, "changes_requested")))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  const out = new Map<string, { verdict: string; comment: string }>();
+  if (!request) return out;
+  const rows = tx
+    .select()
+    .from(verdicts)
+    .where(and(eq(verdicts.submissionId, submissionId), lte(verdicts.createdAt, request.createdAt)))
+    .orderBy(asc(verdicts.id))
+    .all();
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) latest.set(r.requirementRef, r);
+  for (const [ref, v] of latest) if (v.verdict === "fail" || v.verdict === "needs_information") out.set(ref, { verdict: v.verdict, comment: v.comment });
+  return out;
+}
+
+export function reopenedRefs(tx: Pick<Tx, "select">, submissionId: string): Set<string> {
+  return new Set(sentBack(tx, submissionId).keys());
+}
+
+/** What the assessors told the supplier: the latest request for changes or rejection, and per-requirement comments. */
+function feedbackFor(tx: Pick<Tx, "select">, s: SubmissionRow) {
+  const last = tx
+    .select({ kind: decisions.kind, comment: decisions.comment, createdAt: decisions.createdAt })
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, s.id), inArray(decisions.kind, ["changes_requested", "rejected"])))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  return { decision: last ?? null, byRef: s.status === "changes_requested" ? sentBack(tx, s.id) : new Map<string, { verdict: string; comment: string }>() };
+}
+
+function assertEditable(tx: Pick<Tx, "select">, s: SubmissionRow, ref: string): void {
+  const editable = editableRefs(tx, s);
+  if (editable === "all" || editable.has(ref)) return;
+  if (s.status === "changes_requested") throw new ServiceError("conflict", `Requirement ${ref} was not sent back for changes; only the requirements the assessor reopened can be changed.`);
+  throw new ServiceError("conflict", `This submission is ${s.status.replace("_", " ")}: its answers and evidence are frozen.`);
+}
+
+function bump(tx: Tx, s: SubmissionRow): void {
+  tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+}
+
+export function requireInScope(tx: Pick<Tx, "select">, s: SubmissionRow, ref: string) {
+  const req = requirementsInScope(tx, s.checklistVersionId, s.targetLevel).find((r) => r.ref === ref);
+  if (!req) throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission (checklist level ${s.targetLevel}).`);
+  return req;
+}
+
+export function saveAnswer(actor: Actor, submissionId: string, ref: string, input: z.infer<typeof answerInput>): { revision: number } {
+  assertCan(actor, "supplier.workspace");
+  return transaction((tx) => {
+    const s = loadSubmission(tx, submissionId);
+    assertSameOrganization(actor, s.organizationId);
+    const req = requireInScope(tx, s, ref);
+    assertEditable(tx, s, ref);
+    if (input.claim === "not_applicable" && !mayClaimNotApplicable({ applicability: req.applicability, condition: req.condition })) {
+      throw new ServiceError("invalid", `${ref} is mandatory at this level and has no condition, so it cannot be not applicable.`, { claim: "Not applicable is not allowed here." });
+    }
+    const existing = tx.select().from(answers).where(and(eq(answers.submissionId, s.id), eq(answers.requirementRef, ref))).get();
+    if (existing && input.revision !== undefined && input.revision !== existing.revision) {
+      throw new ServiceError("conflict", `Someone else saved ${ref} while you were editing. Their answer is shown now; apply your change again if it is still needed.`);
+    }
+    const values = { claim: input.claim, justification: input.justification.trim(), noEvidenceReason: input.noEvidenceReason.trim(), updatedBy: actor.userId, updatedAt: new Date(nowMs()) };
+    let revision = 1;
+    if (existing) {
+      revision = existing.revision + 1;
+      tx.update(answers).set({ ...values, revision }).where(eq(answers.id, existing.id)).run();
+    } else {
+      tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: s.id, requirementRef: ref, ...values, revision }).run();
+    }
+    bump(tx, s);
+    recordAudit(tx, actor, { action: "answer.saved", target: { type: "submission", id: s.id }, details: { ref, claim: input.claim } });
+    return { revision };
+  });
+}
+
+/** Answer facts of every requirement in scope (claims, texts, evidence counts). */
+export function answerFacts(tx: Pick<Tx, "select">, submissionId: string): Map<string, AnswerFacts & { revision: number }> {
+  const rows = tx.select().from(answers).where(eq(answers.submissionId, submissionId)).all();
+  const counts = tx
+    .select({ ref: evidenceLinks.requirementRef, n: sql<number>`count(*)` })
+    .from(evidenceLinks)
+    .where(eq(evidenceLinks.submissionId, submissionId))
+    .groupBy(evidenceLinks.requirementRef)
+    .all();
+  const map = new Map<string, AnswerFacts & { revision: number }>();
+  for (const c of counts) map.set(c.ref, { ...EMPTY_ANSWER, evidenceCount: c.n, revision: 0 });
+  for (const a of rows) {
+    map.set(a.requirementRef, { claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, evidenceCount: map.get(a.requirementRef)?.evidenceCount ?? 0, revision: a.revision });
+  }
+  return map;
+}
+
+export function progressOf(tx: Pick<Tx, "select">, s: SubmissionRow) {
+  const reqs: RequirementInScope[] = requirementsInScope(tx, s.checklistVersionId, s.targetLevel).map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition }));
+  return submissionProgress(reqs, answerFacts(tx, s.id));
+}
+
+/** One transition, checked against the state machine, the actor and the expected version. */
+export function transitionSubmission(tx: Tx, actor: Actor, s: SubmissionRow, transition: Transition, expectedVersion: number | undefined, details: Record<string, unknown> = {}): SubmissionStatus {
+  const check = checkTransition(transition, s.status, actor.role);
+  if (!check.ok) throw new ServiceError(actor.role === "supplier" || actor.role === "assessor" ? "conflict" : "forbidden", check.reason);
+  if (expectedVersion !== undefined && expectedVersion !== s.version) {
+    throw new ServiceError("conflict", "This submission changed since you opened it (someone else acted on it). The page now shows its current state; check it and try again.");
+  }
+  const at = new Date(nowMs());
+  const submitted = check.to === "submitted" && (transition === "submit" || transition === "resubmit");
+  tx.update(submissions)
+    .set({
+      status: check.to,
+      version: sql`${submissions.version} + 1`,
+      updatedAt: at,
+      ...(submitted ? { submittedAt: at, firstSubmittedAt: s.firstSubmittedAt ?? at } : {}),
+    })
+    .where(and(eq(submissions.id, s.id), eq(submissions.version, s.version)))
+    .run();
+  recordAudit(tx, actor, { action: `submission.${transition}`, target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { from: s.status, to: check.to, ...details } });
+  return check.to;
+}
+
+/** Submit (or resubmit after changes): only when nothing blocks it. */
+export function submitSubmission(actor: Actor, id: string, expectedVersion?: number): void {
+  assertCan(actor, "supplier.workspace");
+  transaction((tx) => {
+    const s = loadSubmission(tx, id);
+    assertSameOrganization(actor, s.organizationId);
+    const progress = progressOf(tx, s);
+    if (progress.blockers.length) {
+      throw new ServiceError("conflict", `${progress.blockers.length} requirement${progress.blockers.length === 1 ? "" : "s"} still block${progress.blockers.length === 1 ? "s" : ""} submission: ${progress.blockers.slice(0, 5).map((b) => b.ref).join(", ")}${progress.blockers.length > 5 ? ", …" : ""}.`);
+    }
+    if (s.status === "draft") carryOverVerdicts(tx, actor, s); // a re-certification keeps the verdicts of what did not change
+    transitionSubmission(tx, actor, s, s.status === "changes_requested" ? "resubmit" : "submit", expectedVersion, { requirements: progress.total });
+  });
+}
+
+export function withdrawSubmission(actor: Actor, id: string, expectedVersion?: number): void {
+  assertCan(actor, "supplier.workspace");
+  transaction((tx) => {
+    const s = loadSubmission(tx, id);
+    assertSameOrganization(actor, s.organizationId);
+    transitionSubmission(tx, actor, s, "withdraw", expectedVersion);
+  });
+}
+
+export function deleteDraft(actor: Actor, id: string): void {
+  assertCan(actor, "supplier.workspace");
+  transaction((tx) => {
+    const s = loadSubmission(tx, id);
+    assertSameOrganization(actor, s.organizationId);
+    if (!canDelete(s.status)) throw new ServiceError("conflict", "Only a draft can be deleted; withdraw a submitted one instead.");
+    tx.delete(submissions).where(eq(submissions.id, s.id)).run(); // answers and links cascade; evidence bytes stay (content-addressed, possibly shared)
+    recordAudit(tx, actor, { action: "submission.deleted", target: { type: "submission", id: s.id } });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+export function listOwnSubmissions(actor: Actor) {
+  assertCan(actor, "supplier.workspace");
+  const rows = db()
+    .select({ s: submissions, productName: products.name, productId: products.id, model: products.model, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, checklistTitle: checklistVersions.title, checklistId: checklistVersions.checklistId, checklistVersion: checklistVersions.version })
+    .from(submissions)
+    .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(eq(submissions.organizationId, actor.organizationId))
+    .orderBy(desc(submissions.updatedAt))
+    .all();
+  return rows.map((r) => {
+    const p = progressOf(db(), r.s);
+    return { ...r, progress: { total: p.total, complete: p.complete, blockers: p.blockers.length } };
+  });
+}
+
+/** Everything the supplier's submission page shows. */
+export function submissionView(actor: Actor, id: string) {
+  const s = ownSubmission(actor, id);
+  const t = db();
+  const header = t
+    .select({ productName: products.name, productId: products.id, model: products.model, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, appVersion: productVersions.appVersion })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!;
+  const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
+  const sections = t.select().from(checklistSections).where(eq(checklistSections.versionId, cv.id)).orderBy(asc(checklistSections.position)).all();
+  const reqs = requirementsInScope(t, cv.id, s.targetLevel);
+  const facts = answerFacts(t, s.id);
+  const links = evidenceOf(t, s.id);
+  const progress = progressOf(t, s);
+  const editable = editableRefs(t, s);
+  const blockersByRef = new Map(progress.blockers.map((b) => [b.ref, b.problems]));
+  const feedback = feedbackFor(t, s);
+  const seal = t.select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil }).from(seals).where(eq(seals.submissionId, s.id)).get() ?? null;
+  const recert = recertificationContext(t, s);
+  return {
+    submission: s,
+    seal,
+    recertification: recert && { serial: recert.seal.serial, fromFirmware: recert.seal.firmware, changeSummary: recert.changeSummary, toReview: recert.delta.toReview.length, carried: recert.delta.carried.length, canMark: s.status === "draft" },
+    feedback: { decision: feedback.decision, sentBack: [...feedback.byRef].map(([ref, f]) => ({ ref, ...f })) },
+    header,
+    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
+    progress,
+    transitions: availableTransitions(s.status, actor.role),
+    canDelete: canDelete(s.status),
+    sections: sections
+      .map((sec) => ({
+        ref: sec.ref,
+        title: sec.title,
+        requirements: reqs
+          .filter((r) => r.sectionRef === sec.ref)
+          .map((r) => ({
+            ref: r.ref,
+            title: r.title,
+            text: r.text,
+            applicability: r.applicability,
+            condition: r.condition,
+            evidenceHint: r.evidenceHint,
+            answer: facts.get(r.ref) ?? { ...EMPTY_ANSWER, revision: 0 },
+            evidence: links.filter((l) => l.requirementRef === r.ref),
+            problems: blockersByRef.get(r.ref) ?? [],
+            editable: editable === "all" || editable.has(r.ref),
+            assessorComment: feedback.byRef.get(r.ref) ?? null,
+            // A re-certification: why the assessor will review it again (empty: its certified verdict carries over).
+            delta: recert ? (recert.reasonsByRef.get(r.ref) ?? []).map(describeReason) : null,
+            changeMark: recert?.marks.get(r.ref) ?? null,
+          })),
+      }))
+      .filter((sec) => sec.requirements.length > 0),
+  };
+}
+
+export function evidenceOf(tx: Pick<Tx, "select">, submissionId: string) {
+  return tx
+    .select({ id: evidenceLinks.id, requirementRef: evidenceLinks.requirementRef, sha256: evidenceLinks.sha256, originalName: evidenceLinks.originalName, linkedAt: evidenceLinks.linkedAt, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType })
+    .from(evidenceLinks)
+    .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
+    .where(eq(evidenceLinks.submissionId, submissionId))
+    .orderBy(asc(evidenceLinks.linkedAt))
+    .all();
+}
+
+/** A single requirement's page: its facts, answer, evidence, problems, and neighbours for "save and next". */
+export function requirementView(actor: Actor, id: string, ref: string) {
+  const view = submissionView(actor, id);
+  const flat = view.sections.flatMap((s) => s.requirements.map((r) => ({ ...r, sectionRef: s.ref, sectionTitle: s.title })));
+  const index = flat.findIndex((r) => r.ref === ref);
+  if (index < 0) throw new ServiceError("not_found", `Requirement ${ref} is not part of this submission.`);
+  const nextOpen = flat.slice(index + 1).find((r) => r.problems.length) ?? flat.find((r, i) => i !== index && r.problems.length) ?? null;
+  const reusable = uniqueFiles(evidenceOrgFiles(actor.organizationId)).filter((f) => !flat[index].evidence.some((e) => e.sha256 === f.sha256));
+  return {
+    ...view,
+    requirement: flat[index],
+    position: { index: index + 1, total: flat.length },
+    previousRef: flat[index - 1]?.ref ?? null,
+    nextRef: flat[index + 1]?.ref ?? null,
+    nextOpenRef: nextOpen?.ref ?? null,
+    reusable,
+    answerProblems: answerProblems({ ref, sectionRef: flat[index].sectionRef, applicability: flat[index].applicability, condition: flat[index].condition }, flat[index].answer),
+  };
+}
+
+/** Files already uploaded by this organisation (any of its submissions), newest first. */
+function evidenceOrgFiles(organizationId: string) {
+  return db()
+    .select({ sha256: evidenceLinks.sha256, originalName: evidenceLinks.originalName, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType, linkedAt: evidenceLinks.linkedAt })
+    .from(evidenceLinks)
+    .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
+    .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
+    .where(eq(submissions.organizationId, organizationId))
+    .orderBy(desc(evidenceLinks.linkedAt))
+    .all();
+}
+
+function uniqueFiles<T extends { sha256: string }>(rows: T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => (seen.has(r.sha256) ? false : (seen.add(r.sha256), true)));
+}

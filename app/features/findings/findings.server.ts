@@ -1,0 +1,342 @@
+/**
+ * Vulnerability reports ("findings") against a product's firmware versions, with the coordinated-
+ * disclosure clock: assessors record them, suppliers answer, assessors extend a deadline (with a
+ * reason), verify or reject a fix, or withdraw a report. The disclosure sweeper suspends every
+ * active seal of an affected version while a critical or high finding is open past its deadline,
+ * and reinstates the seals it suspended once none is — through the one seal-status service.
+ */
+import crypto from "node:crypto";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { checklistVersions, requirements, findings, findingUpdates, findingVersions, organizations, products, productVersions, seals, submissions } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { scoreCvss31 } from "./domain/cvss";
+import { availableFindingActions, blocksSeal, checkFixedInVersion, clockOf, disclosureDeadline, extendDeadline, nextFindingStatus, SEVERITIES, type DisclosureDays, type FindingAction, type Severity } from "./domain/findings";
+import { can } from "../../platform/roles";
+import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { sweepAutomaticSuspensions } from "../monitoring/automatic-suspension.server";
+import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
+import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
+
+/** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
+export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
+
+const dateField = (label: string) =>
+  z
+    .string({ message: `Enter the ${label}.` })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as YYYY-MM-DD.`)
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), `The ${label} is not a real date.`);
+
+export const findingInput = z.object({
+  productId: z.string().min(1, "Choose the product."),
+  versionIds: z.array(z.string().min(1)).min(1, "Choose at least one affected firmware version."),
+  title: z.string().trim().min(5, "Give the finding a title (at least 5 characters).").max(200, "Keep the title under 200 characters."),
+  description: z.string().trim().min(20, "Describe the issue (at least 20 characters).").max(10_000, "Keep the description under 10,000 characters."),
+  severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
+  cvssVector: z.string().trim().max(200).optional(),
+  reporter: z.string().trim().min(2, "Name who reported it (a person, a researcher's handle or an organisation).").max(200),
+  reportedOn: dateField("date reported"),
+  requirementRefs: z.array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list.")).max(50, "Name at most 50 requirements.").optional(),
+});
+
+const isAssessor = (a: Actor) => can(a.role, "seals.manage");
+const label = (a: AnyActor) => (isSystem(a) ? `system:${a.system}` : a.email);
+
+/** The strictest disclosure days among the checklists the product's seals were certified against. */
+function disclosureDaysFor(t: Tx | ReturnType<typeof db>, versionIds: string[]): DisclosureDays {
+  const rows = t
+    .select({ days: checklistVersions.disclosureDays })
+    .from(seals)
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(inArray(seals.productVersionId, versionIds))
+    .all();
+  if (rows.length === 0) return DEFAULT_DISCLOSURE_DAYS;
+  return Object.fromEntries(SEVERITIES.map((s) => [s, Math.min(...rows.map((r) => r.days[s]))])) as DisclosureDays;
+}
+
+/**
+ * What runs after a change to a finding: the sweeper (a change may suspend or reinstate seals)
+ * and the noting of advisories that became public. `deferSweep`: the caller runs them itself
+ * (the demo seed, which writes back-dated history and must not sweep at a past time).
+ */
+export interface FindingChangeOptions {
+  deferSweep?: boolean;
+}
+
+function afterFindingChange(opts: FindingChangeOptions): void {
+  if (opts.deferSweep) return;
+  sweepFindings();
+  noteDisclosures();
+}
+
+/** An assessor records a vulnerability report; its deadline follows from the checklist's disclosure days; it gets the next advisory id of its year. */
+export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>, opts: FindingChangeOptions = {}): string {
+  if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
+  const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
+  if (reportedAt.getTime() > nowMs()) throw new ServiceError("invalid", "The report date cannot be in the future.", { reportedOn: "The report date cannot be in the future." });
+  // The advisory id carries the year reported (four digits); a date before computers had firmware is a typo.
+  if (reportedAt.getUTCFullYear() < 1970) throw new ServiceError("invalid", "The report date must be in 1970 or later.", { reportedOn: "The report date must be in 1970 or later." });
+  let cvss: { vector: string; score: number } | null = null;
+  if (input.cvssVector) {
+    const scored = scoreCvss31(input.cvssVector);
+    if (!scored.ok) throw new ServiceError("invalid", scored.message, { cvssVector: scored.message });
+    cvss = { vector: scored.vector, score: scored.score };
+  }
+  const id = crypto.randomUUID();
+  transaction((tx) => {
+    const product = tx.select().from(products).where(eq(products.id, input.productId)).get();
+    if (!product) throw new ServiceError("not_found", "No product has this id.");
+    assertNoConflict(tx, actor, product.organizationId, "Another assessor must record this report.");
+    const versions = tx.select({ id: productVersions.id }).from(productVersions).where(and(eq(productVersions.productId, product.id), inArray(productVersions.id, input.versionIds))).all();
+    if (versions.length !== new Set(input.versionIds).size) throw new ServiceError("invalid", "Choose firmware versions of this product.", { versionIds: "Choose firmware versions of this product." });
+    const known = new Set(requirementChoices(tx, product.id).map((r) => r.value));
+    const unknownRef = (input.requirementRefs ?? []).find((r) => !known.has(r));
+    if (unknownRef) throw new ServiceError("invalid", `${unknownRef} is not a requirement this product was assessed against.`, { requirementRefs: `${unknownRef} is not a requirement this product was assessed against.` });
+    const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
+    const at = new Date(nowMs());
+    const advisoryId = nextAdvisoryId(tx, reportedAt.getUTCFullYear());
+    tx.insert(findings)
+      .values({
+        id,
+        advisoryId,
+        productId: product.id,
+        organizationId: product.organizationId,
+        title: input.title,
+        description: input.description,
+        severity: input.severity,
+        cvssVector: cvss?.vector ?? null,
+        cvssScore: cvss?.score ?? null,
+        reporter: input.reporter,
+        reportedAt,
+        deadline,
+        status: "open",
+        requirementRefs: [...new Set(input.requirementRefs ?? [])],
+        createdBy: actor.userId,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .run();
+    for (const v of versions) tx.insert(findingVersions).values({ findingId: id, productVersionId: v.id }).run();
+    tx.insert(findingUpdates).values({ findingId: id, kind: "reported", note: `Reported by ${input.reporter}.`, newDeadline: deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
+    recordAudit(tx, actor, { action: "finding.reported", target: { type: "finding", id }, organizationId: product.organizationId, details: { severity: input.severity, deadline: deadline.toISOString(), versions: input.versionIds, cvss: cvss?.score ?? null, advisoryId } });
+  });
+  afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
+  return id;
+}
+
+export const findingActionInput = z.object({
+  action: z.enum(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"], { message: "Choose an action." }),
+  note: z.string().trim().max(5000, "Keep the note under 5,000 characters.").default(""),
+  fixedInVersion: z.string().trim().max(100).optional(),
+  version: z.coerce.number().int().positive(),
+});
+
+function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
+  const f = t.select().from(findings).where(eq(findings.id, id)).get();
+  if (!f) throw new ServiceError("not_found", "No finding has this id.");
+  if (actor.role === "supplier" ? f.organizationId !== actor.organizationId : !isAssessor(actor)) {
+    throw new ServiceError(actor.role === "supplier" ? "not_found" : "forbidden", actor.role === "supplier" ? "No finding has this id." : "Only the supplier and the certification body see a finding.");
+  }
+  return f;
+}
+
+/**
+ * Everything an assessor does with a finding — recording it (a report dated in the past may
+ * suspend seals and publish an advisory at once), verifying or rejecting a fix (verifying
+ * certifies it and makes its advisory public), withdrawing, extending (what the supplier must do
+ * and when the world learns of it), even opening it — is refused to an assessor with a conflict of
+ * interest with the supplier, as for reviews, evidence and seal status changes (one rule:
+ * conflicts.server.ts).
+ */
+function assertNoFindingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organizationId: string }): void {
+  assertNoConflict(t, actor, f.organizationId, "Another assessor must act on this report.");
+}
+
+/** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
+export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>, opts: FindingChangeOptions = {}): void {
+  transaction((tx) => {
+    const f = loadForActor(tx, actor, id);
+    assertNoFindingConflict(tx, actor, f);
+    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    const role = actor.role === "admin" ? "assessor" : actor.role;
+    const next = nextFindingStatus(f.status, input.action as FindingAction, role);
+    if (!next.ok) throw new ServiceError("conflict", next.message);
+    let fixedIn: string | null = null;
+    if (input.action === "mark_fixed") {
+      const v = checkFixedInVersion(input.fixedInVersion ?? "");
+      if (!v.ok) throw new ServiceError("invalid", v.message, { fixedInVersion: v.message });
+      fixedIn = v.version;
+    }
+    if ((input.action === "reject_fix" || input.action === "withdraw") && input.note.length < 10) {
+      throw new ServiceError("invalid", "Say why (at least 10 characters).", { note: "Say why (at least 10 characters)." });
+    }
+    const at = new Date(nowMs());
+    tx.update(findings)
+      .set({ status: next.status, updatedAt: at, version: f.version + 1, ...(fixedIn ? { fixedInVersion: fixedIn } : {}), ...(input.action === "verify_fix" ? { verifiedAt: at } : {}) })
+      .where(eq(findings.id, id))
+      .run();
+    const kind = { acknowledge: "acknowledged", start_fix: "fix_in_progress", mark_fixed: "fixed", verify_fix: "verified_fixed", reject_fix: "fix_rejected", withdraw: "withdrawn" }[input.action] as "acknowledged";
+    tx.insert(findingUpdates).values({ findingId: id, kind, note: input.note, fixedInVersion: fixedIn, actorId: actor.userId, actorLabel: actor.email, at }).run();
+    recordAudit(tx, actor, { action: `finding.${kind}`, target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) } });
+  });
+  afterFindingChange(opts); // a verified fix (or a withdrawal) may reinstate seals at once; a verified fix discloses
+}
+
+export const extensionInput = z.object({
+  deadline: dateField("new deadline"),
+  reason: z.string().trim(),
+  version: z.coerce.number().int().positive(),
+});
+
+/** An assessor moves a deadline later, with a reason (the domain caps each extension). */
+export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<typeof extensionInput>): void {
+  if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors extend a disclosure deadline.");
+  transaction((tx) => {
+    const f = loadForActor(tx, actor, id);
+    assertNoFindingConflict(tx, actor, f);
+    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    if (f.status === "verified_fixed" || f.status === "withdrawn") throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
+    const r = extendDeadline(f.deadline, new Date(`${input.deadline}T23:59:59Z`), input.reason);
+    if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
+    const at = new Date(nowMs());
+    const undisclose = extensionProblem(f, r.deadline, at); // a disclosed advisory stays public
+    if (undisclose) throw new ServiceError("conflict", undisclose, { deadline: undisclose });
+    tx.update(findings).set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, id)).run();
+    tx.insert(findingUpdates).values({ findingId: id, kind: "deadline_extended", note: r.reason, previousDeadline: f.deadline, newDeadline: r.deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
+    recordAudit(tx, actor, { action: "finding.deadline_extended", target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason } });
+  });
+  afterFindingChange({});
+}
+
+/** The findings an actor may see: every one for the certification body, its own for a supplier. */
+export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
+  if (actor.role !== "supplier" && !isAssessor(actor)) throw new ServiceError("forbidden", "Only suppliers and the certification body see findings.");
+  const now = new Date(nowMs());
+  const rows = db()
+    .select({ f: findings, product: products.name, supplier: organizations.name })
+    .from(findings)
+    .innerJoin(products, eq(products.id, findings.productId))
+    .innerJoin(organizations, eq(organizations.id, findings.organizationId))
+    .where(actor.role === "supplier" ? eq(findings.organizationId, actor.organizationId) : undefined)
+    .orderBy(asc(findings.deadline))
+    .all();
+  const conflictWith = conflictChecker(db(), actor);
+  return rows
+    .filter((r) => !opts.open || (r.f.status !== "verified_fixed" && r.f.status !== "withdrawn"))
+    .map((r) => ({
+      ...r.f,
+      product: r.product,
+      supplier: r.supplier,
+      clock: clockOf(r.f.deadline, now),
+      blocking: blocksSeal(r.f, now),
+      disclosure: findingDisclosure(actor, r.f, now),
+      // Listed, but a conflicted assessor cannot open it (see assertNoFindingConflict).
+      conflicted: conflictWith(r.f.organizationId) !== null,
+    }));
+}
+
+const ASSESSOR_KINDS = new Set(["reported", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"]);
+
+/** One finding with its versions, history, clock and the actions the actor may take. */
+export function findingView(actor: Actor, id: string) {
+  const t = db();
+  const f = loadForActor(t, actor, id);
+  assertNoFindingConflict(t, actor, f);
+  const now = new Date(nowMs());
+  const product = t.select().from(products).where(eq(products.id, f.productId)).get()!;
+  const versions = t
+    .select({ id: productVersions.id, firmwareVersion: productVersions.firmwareVersion, hardwareRevision: productVersions.hardwareRevision })
+    .from(findingVersions)
+    .innerJoin(productVersions, eq(productVersions.id, findingVersions.productVersionId))
+    .where(eq(findingVersions.findingId, id))
+    .all();
+  const affectedSeals = t
+    .select({ serial: seals.serial, state: seals.state, productVersionId: seals.productVersionId })
+    .from(seals)
+    .where(inArray(seals.productVersionId, versions.map((v) => v.id)))
+    .all();
+  const history = t.select().from(findingUpdates).where(eq(findingUpdates.findingId, id)).orderBy(asc(findingUpdates.id)).all();
+  const role = actor.role === "admin" ? "assessor" : actor.role;
+  const disclosure = findingDisclosure(actor, f, now);
+  return {
+    finding: f,
+    product: { id: product.id, name: product.name, model: product.model },
+    versions,
+    affectedSeals,
+    // Suppliers see who in their own organisation answered; the certification body's people are "IoT Seal assessor".
+    history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && ASSESSOR_KINDS.has(h.kind) ? "IoT Seal assessor" : h.actorLabel })),
+    clock: clockOf(f.deadline, now),
+    blocking: blocksSeal(f, now),
+    actions: availableFindingActions(f.status, role),
+    // Once the deadline has made the advisory public, moving the deadline could not un-publish it.
+    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
+    disclosure,
+  };
+}
+
+/** The products an assessor may record a finding against, with their versions; those of a supplier the assessor has a conflict of interest with are marked. */
+export function findingTargets(actor: Actor) {
+  if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
+  const conflictWith = conflictChecker(db(), actor);
+  const rows = db()
+    .select({ productId: products.id, product: products.name, model: products.model, organizationId: products.organizationId, supplier: organizations.name, versionId: productVersions.id, firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .orderBy(asc(products.name), desc(productVersions.createdAt))
+    .all();
+  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; conflict: string | null; versions: { id: string; label: string }[]; requirements: { value: string; label: string }[] }>();
+  for (const r of rows) {
+    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, conflict: conflictWith(r.organizationId), versions: [], requirements: requirementChoices(db(), r.productId) };
+    p.versions.push({ id: r.versionId, label: `firmware ${r.firmware} (hardware ${r.hardware})` });
+    byProduct.set(r.productId, p);
+  }
+  return [...byProduct.values()];
+}
+
+/**
+ * The requirements a finding against this product may name (`<checklist-id>:<ref>`): those of every
+ * checklist version the product was submitted against, so a re-certification re-reviews them.
+ */
+function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): { value: string; label: string }[] {
+  const versionIds = t
+    .selectDistinct({ id: submissions.checklistVersionId })
+    .from(submissions)
+    .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .where(eq(productVersions.productId, productId))
+    .all()
+    .map((r) => r.id);
+  if (!versionIds.length) return [];
+  const rows = t
+    .select({ checklistId: checklistVersions.checklistId, title: checklistVersions.title, ref: requirements.ref, reqTitle: requirements.title })
+    .from(requirements)
+    .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
+    .where(inArray(requirements.versionId, versionIds))
+    .orderBy(asc(checklistVersions.checklistId), asc(requirements.position))
+    .all();
+  const seen = new Map<string, { value: string; label: string }>();
+  for (const r of rows) {
+    const value = `${r.checklistId}:${r.ref}`;
+    if (!seen.has(value)) seen.set(value, { value, label: `${r.title} ${r.ref} — ${r.reqTitle}` });
+  }
+  return [...seen.values()];
+}
+
+// --- The disclosure sweeper --------------------------------------------------------------------
+
+/**
+ * The disclosure sweeper, now one with the recurring-evidence sweep: suspends every active seal
+ * held by a critical or high finding open past its deadline (or by overdue recurring evidence),
+ * and reinstates the seals it suspended once nothing holds them. See
+ * app/features/monitoring/automatic-suspension.server.ts; this keeps the findings-side name and answer.
+ */
+export function sweepFindings(actor: AnyActor = { system: "lifecycle" }): { suspended: string[]; reinstated: string[] } {
+  const { suspended, reinstated } = sweepAutomaticSuspensions(actor);
+  return { suspended, reinstated };
+}
+
+export type { Severity };

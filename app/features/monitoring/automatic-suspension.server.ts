@@ -1,0 +1,125 @@
+/**
+ * Automatic suspension: the one sweep that suspends a seal while something holds it — a
+ * critical or high finding open past its disclosure deadline, or recurring evidence overdue past
+ * its grace period — and reinstates it once nothing does. Both causes make one suspension
+ * (app/features/monitoring/domain/seal-lifecycle.ts decides); a suspension made by a person is never lifted here.
+ *
+ * Each seal is decided and changed inside one IMMEDIATE transaction, so running the sweep twice,
+ * or in two processes at once, changes each seal once. Every change goes through the seal-status
+ * service (log leaf, seal event, watchers, audit). The public reason never names a finding; the
+ * seal event's `cause` records which findings and requirements (see suspensionCause).
+ */
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { findings, findingVersions, sealEvents, seals } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { blocksSeal } from "../findings/domain/findings";
+import { parseCause, sweepDecision, type BlockingFinding, type CauseKind, type SuspendedBy } from "./domain/seal-lifecycle";
+import type { AnyActor } from "../../platform/actor";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { overdueRecurringOf } from "./recurring-schedule.server";
+import { applySealAction, restateSuspension } from "../trust/seal-status.server";
+
+type Reader = Pick<Tx, "select">;
+
+/** The critical/high findings of a product version open past their deadline at `now`. */
+export function blockingFindingsOf(t: Reader, productVersionId: string, now: Date): BlockingFinding[] {
+  return t
+    .select({ id: findings.id, title: findings.title, severity: findings.severity, status: findings.status, deadline: findings.deadline })
+    .from(findingVersions)
+    .innerJoin(findings, eq(findings.id, findingVersions.findingId))
+    .where(eq(findingVersions.productVersionId, productVersionId))
+    .all()
+    .filter((f) => blocksSeal(f, now))
+    .map((f) => ({ id: f.id, title: f.title }));
+}
+
+/** The current suspension as recorded: who made it, and (if the sweeper) its public reason and cause kinds. */
+function currentSuspension(t: Reader, serial: string): { by: SuspendedBy | null; reason: string; kinds: Set<CauseKind> } {
+  const last = t
+    .select({ cause: sealEvents.cause, reason: sealEvents.reason })
+    .from(sealEvents)
+    .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "suspended")))
+    .orderBy(desc(sealEvents.id))
+    .limit(1)
+    .get();
+  if (!last) return { by: null, reason: "", kinds: new Set() };
+  const cause = parseCause(last.cause);
+  return { by: cause.automatic ? "automatic" : "manual", reason: last.reason, kinds: cause.kinds };
+}
+
+export type AutomaticChange = { serial: string; action: "suspend" | "restate"; findings: number; recurring: string[] } | { serial: string; action: "reinstate" };
+
+/**
+ * Decides one seal inside `tx` and applies the decision through the seal-status service. Called
+ * by the sweep (one transaction per seal) and by the use cases whose change may lift a
+ * suspension at once (accepting recurring evidence), inside their own transaction.
+ */
+export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: string): AutomaticChange | null {
+  const seal = tx
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      productVersionId: seals.productVersionId,
+      submissionId: seals.submissionId,
+      issuedAt: seals.issuedAt,
+      validUntil: seals.validUntil,
+    })
+    .from(seals)
+    .where(eq(seals.serial, serial))
+    .get();
+  if (!seal || (seal.state !== "active" && seal.state !== "suspended")) return null;
+  const now = new Date(nowMs());
+  const blocking = blockingFindingsOf(tx, seal.productVersionId, now);
+  const overdue = overdueRecurringOf(tx, seal, now);
+  const current = seal.state === "suspended" ? currentSuspension(tx, serial) : null;
+  const decision = sweepDecision({
+    state: seal.state,
+    suspendedBy: current?.by ?? null,
+    blockingFindings: blocking,
+    overdueRecurring: overdue,
+    expired: seal.validUntil.getTime() <= now.getTime(),
+    recorded: current?.by === "automatic" ? { reason: current.reason, kinds: current.kinds } : null,
+  });
+  switch (decision.action) {
+    case "suspend":
+      applySealAction(tx, actor, { serial, action: "suspend", reason: decision.reason, cause: decision.cause });
+      return { serial, action: "suspend", findings: decision.findingIds.length, recurring: decision.recurringRefs };
+    case "restate":
+      restateSuspension(tx, actor, { serial, reason: decision.reason, cause: decision.cause });
+      return { serial, action: "restate", findings: decision.findingIds.length, recurring: decision.recurringRefs };
+    case "reinstate":
+      applySealAction(tx, actor, { serial, action: "reinstate", reason: decision.reason, cause: decision.cause });
+      return { serial, action: "reinstate" };
+    case "none":
+      return null;
+  }
+}
+
+export interface AutomaticSweepReport {
+  suspended: string[];
+  reinstated: string[];
+  /** Still suspended, with a new public reason (a cause came or went). */
+  restated: string[];
+  /** Per suspended or restated seal: how many findings and which recurring requirements hold it. */
+  causes: Record<string, { findings: number; recurring: string[] }>;
+}
+
+/** Decides every active or suspended seal, each in its own transaction. Idempotent. */
+export function sweepAutomaticSuspensions(actor: AnyActor = { system: "lifecycle" }): AutomaticSweepReport {
+  const candidates = db()
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(inArray(seals.state, ["active", "suspended"]))
+    .all();
+  const report: AutomaticSweepReport = { suspended: [], reinstated: [], restated: [], causes: {} };
+  for (const { serial } of candidates) {
+    const change = transaction((tx) => decideAutomaticSuspension(tx, actor, serial));
+    if (!change) continue;
+    if (change.action === "reinstate") report.reinstated.push(serial);
+    else {
+      (change.action === "suspend" ? report.suspended : report.restated).push(serial);
+      report.causes[serial] = { findings: change.findings, recurring: change.recurring };
+    }
+  }
+  return report;
+}

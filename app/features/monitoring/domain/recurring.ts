@@ -1,0 +1,114 @@
+/**
+ * Recurring evidence (continuous monitoring). Pure: time is always passed in.
+ *
+ * Some checklist requirements carry `recurs_every_days` (e.g. 90: a quarterly external
+ * vulnerability scan of the cloud back end). Once a seal is issued, each such requirement is
+ * due at the time of its last accepted evidence plus the period. The first accepted evidence
+ * is the one accepted at the seal's approval, so the clock starts at the seal's issue time;
+ * later evidence counts from when it was submitted, not when the assessor accepted it.
+ *
+ * After the due date runs a grace period (DEFAULT_RECURRING_GRACE_DAYS unless the checklist
+ * version sets another). Once `now` is strictly past due + grace the requirement is overdue:
+ * the seal is suspended with the public reason "Recurring evidence overdue: <ref> <title>."
+ * and reinstated when accepted evidence arrives (which moves lastAcceptedAt, hence the due date).
+ *
+ * Standing, with dueAt = lastAcceptedAt + everyDays and graceEndsAt = dueAt + graceDays:
+ *   fresh      now < dueAt - DUE_SOON_DAYS
+ *   due_soon   dueAt - DUE_SOON_DAYS <= now <= dueAt
+ *   in_grace   dueAt < now <= graceEndsAt          (never, with a grace of 0 days)
+ *   overdue    now > graceEndsAt
+ *
+ * Days are exact 24-hour days (DAY_MS) in UTC: no daylight-saving or time-zone drift.
+ */
+import { DAY_MS } from "../../findings/domain/findings";
+
+export const DEFAULT_RECURRING_GRACE_DAYS = 14;
+/** Suppliers see what is due within this many days. */
+export const DUE_SOON_DAYS = 30;
+
+export interface RecurringRequirement {
+  ref: string;
+  title: string;
+  everyDays: number;
+  lastAcceptedAt: Date;
+}
+
+export type RecurringStanding = "fresh" | "due_soon" | "in_grace" | "overdue";
+
+export interface RecurringStatus {
+  ref: string;
+  title: string;
+  dueAt: Date;
+  graceEndsAt: Date;
+  standing: RecurringStanding;
+  /**
+   * Whole days until due, rounded up (1 ms to 24 h left is 1; exactly at dueAt 0), and negative
+   * once past due, rounded away from zero (1 ms to 24 h past is -1). Negative exactly when now > dueAt.
+   */
+  daysUntilDue: number;
+}
+
+const isValidDate = (d: Date) => d instanceof Date && !Number.isNaN(d.getTime());
+
+function checkDate(d: Date, what: string): void {
+  if (!isValidDate(d)) throw new RangeError(`${what} is not a valid date.`);
+}
+
+function checkGraceDays(graceDays: number): void {
+  if (!Number.isInteger(graceDays) || graceDays < 0) throw new RangeError(`The grace period is a whole number of days, 0 or more (got ${graceDays}).`);
+}
+
+/** lastAcceptedAt + everyDays × 24 h. Throws RangeError unless everyDays is a positive whole number. */
+export function recurringDueAt(lastAcceptedAt: Date, everyDays: number): Date {
+  checkDate(lastAcceptedAt, "The last accepted evidence time");
+  if (!Number.isInteger(everyDays) || everyDays < 1) throw new RangeError(`recurs_every_days must be a whole number of days, at least 1 (got ${everyDays}).`);
+  return new Date(lastAcceptedAt.getTime() + everyDays * DAY_MS);
+}
+
+/** Where one recurring requirement stands at `now`. Throws RangeError on a bad period, grace or date. */
+export function recurringStanding(r: RecurringRequirement, graceDays: number, now: Date): RecurringStatus {
+  checkGraceDays(graceDays);
+  checkDate(now, "The current time");
+  const dueAt = recurringDueAt(r.lastAcceptedAt, r.everyDays);
+  const graceEndsAt = new Date(dueAt.getTime() + graceDays * DAY_MS);
+  const t = now.getTime();
+  const due = dueAt.getTime();
+  let standing: RecurringStanding;
+  if (t > graceEndsAt.getTime()) standing = "overdue";
+  else if (t > due) standing = "in_grace";
+  else if (t >= due - DUE_SOON_DAYS * DAY_MS) standing = "due_soon";
+  else standing = "fresh";
+  const ms = due - t;
+  const daysUntilDue = ms >= 0 ? Math.ceil(ms / DAY_MS) : -Math.ceil(-ms / DAY_MS);
+  return { ref: r.ref, title: r.title, dueAt, graceEndsAt, standing, daysUntilDue };
+}
+
+/** The requirements past due + grace at `now` (the ones that suspend the seal), in the order given. */
+export function overdueRecurring(reqs: readonly RecurringRequirement[], graceDays: number, now: Date): RecurringRequirement[] {
+  return reqs.filter((r) => recurringStanding(r, graceDays, now).standing === "overdue");
+}
+
+/**
+ * The public suspension reason: "Recurring evidence overdue: 5.2-1 Vulnerability disclosure
+ * policy operated." for one; several are joined with "; " in the order given, then ".".
+ * Throws RangeError on an empty list (nothing overdue means no suspension).
+ */
+export function recurringSuspensionReason(overdue: readonly { ref: string; title: string }[]): string {
+  if (overdue.length === 0) throw new RangeError("No recurring requirement is overdue: there is no suspension reason.");
+  return `${overdue.map((r) => `Recurring evidence overdue: ${r.ref} ${r.title}`).join("; ")}.`;
+}
+
+/**
+ * When a recurring requirement's clock last restarted: the latest of the seal's issue time and
+ * the submission time of every accepted evidence for it (evidence older than the issue time
+ * changes nothing).
+ */
+export function lastAcceptedAt(sealIssuedAt: Date, accepted: readonly { submittedAt: Date }[]): Date {
+  checkDate(sealIssuedAt, "The seal's issue time");
+  let latest = sealIssuedAt.getTime();
+  for (const e of accepted) {
+    checkDate(e.submittedAt, "An accepted evidence's submission time");
+    if (e.submittedAt.getTime() > latest) latest = e.submittedAt.getTime();
+  }
+  return new Date(latest);
+}

@@ -1,0 +1,244 @@
+/**
+ * What a seal's status is, all things considered, and what the automatic-suspension sweeper
+ * should do to one seal. Pure: the recorded state, dates and the causes are passed in.
+ *
+ * Precedence (like sealVerdict): revoked (final) > superseded > expired > suspended > valid.
+ * A seal is suspended when its recorded state says so, or when a cause of automatic suspension
+ * holds even if the sweeper has not recorded the suspension yet.
+ *
+ * Causes of automatic suspension (one suspension, whatever the mix):
+ *  - findings: a critical/high finding open past its disclosure deadline (findings.blocksSeal);
+ *  - recurring: a recurring requirement past its due date plus the grace period (recurring.ts).
+ * The seal is suspended while any cause holds and reinstated only once none does. A suspension
+ * made by a person is never lifted automatically.
+ *
+ * Finding details stay private until disclosure: no reason produced here ever names a finding
+ * (the recurring part names the requirement, which is public checklist text). Which findings
+ * and requirements caused a change is recorded internally in the seal event's `cause`
+ * (`finding:<ids>;recurring:<refs>`, see suspensionCause).
+ */
+import { recurringSuspensionReason } from "./recurring";
+import { nextSealState, type SealState } from "../../trust/domain/seal-state";
+
+export type DerivedSealStatus = "valid" | "expired" | "suspended" | "revoked" | "superseded";
+
+/** Who recorded the current suspension: an assessor by hand, or the sweeper (findings and/or recurring evidence). */
+export type SuspendedBy = "manual" | "automatic";
+
+export interface BlockingFinding {
+  id: string;
+  title: string;
+}
+
+/** A recurring requirement past its due date and grace period. */
+export interface OverdueRequirement {
+  ref: string;
+  title: string;
+}
+
+/** What holds a seal suspended automatically, now. */
+export interface SuspensionCauses {
+  findings: readonly BlockingFinding[];
+  recurring: readonly OverdueRequirement[];
+}
+
+export type CauseKind = "finding" | "recurring";
+
+/** The public reason for a suspension caused by findings (never the findings' titles or details). */
+export const FINDING_SUSPENSION_REASON = "Under review for a reported security issue past its disclosure deadline.";
+export const MANUAL_SUSPENSION_REASON = "Suspended by the certification body.";
+export const FINDING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline any more.";
+export const RECURRING_REINSTATE_REASON = "Fresh recurring evidence was accepted; none is overdue any more.";
+export const FINDING_AND_RECURRING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline and no recurring evidence is overdue any more.";
+/** Reinstating an automatic suspension whose recorded cause is not known (kept for old records). */
+export const AUTOMATIC_REINSTATE_REASON = "Nothing that suspended this seal automatically remains.";
+/** The reason shown for an automatic suspension whose causes have cleared, until the sweeper reinstates it. */
+export const AUTOMATIC_SUSPENSION_REASON = "Suspended automatically by the certification body's monitoring.";
+export const SUPERSEDED_REASON = "A newer certification of this product replaces this seal.";
+export const REVOKED_REASON = "Revoked by the certification body.";
+
+const NO_CAUSES: SuspensionCauses = { findings: [], recurring: [] };
+
+const hasCauses = (c: SuspensionCauses) => c.findings.length > 0 || c.recurring.length > 0;
+
+/**
+ * The public reason for an automatic suspension with these causes, or null when none holds:
+ * the findings part first (generic), then "Recurring evidence overdue: <ref> <title>." for the
+ * requirements in the order given. Never a finding's title or id.
+ */
+export function automaticSuspensionReason(causes: SuspensionCauses): string | null {
+  const parts: string[] = [];
+  if (causes.findings.length) parts.push(FINDING_SUSPENSION_REASON);
+  if (causes.recurring.length) parts.push(recurringSuspensionReason(uniqueByRef(causes.recurring)));
+  return parts.length ? parts.join(" ") : null;
+}
+
+/** The public reason for lifting an automatic suspension, from the kinds of cause it was recorded with. */
+export function automaticReinstateReason(recorded: ReadonlySet<CauseKind>): string {
+  const finding = recorded.has("finding");
+  const recurring = recorded.has("recurring");
+  if (finding && recurring) return FINDING_AND_RECURRING_REINSTATE_REASON;
+  if (finding) return FINDING_REINSTATE_REASON;
+  if (recurring) return RECURRING_REINSTATE_REASON;
+  return AUTOMATIC_REINSTATE_REASON;
+}
+
+function uniqueByRef<T extends { ref: string }>(list: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((r) => !seen.has(r.ref) && seen.add(r.ref));
+}
+
+/**
+ * The internal record of an automatic change, as stored in the seal event's `cause`:
+ * "finding:<id>,<id>" and/or "recurring:<ref>,<ref>", joined by ";" ("finding:f-1;recurring:5.2-3").
+ * For a reinstatement, the kinds that were lifted with "none" ("finding:none;recurring:none").
+ * Finding ids are uuids and refs are letters, digits, ".", "-" and "_", so "," and ";" never
+ * occur inside them.
+ */
+export function suspensionCause(causes: SuspensionCauses): string {
+  const parts: string[] = [];
+  if (causes.findings.length) parts.push(`finding:${[...new Set(causes.findings.map((f) => f.id))].join(",")}`);
+  if (causes.recurring.length)
+    parts.push(
+      `recurring:${uniqueByRef(causes.recurring)
+        .map((r) => r.ref)
+        .join(",")}`
+    );
+  return parts.join(";");
+}
+
+export function reinstatementCause(recorded: ReadonlySet<CauseKind>): string {
+  const kinds = (["finding", "recurring"] as const).filter((k) => recorded.has(k));
+  return kinds.length ? kinds.map((k) => `${k}:none`).join(";") : "automatic:none";
+}
+
+/**
+ * Reads a seal event's `cause`: whether the sweeper made the change, and what it named. A
+ * person's change has no cause (null); "recertification:<id>" and other causes are not
+ * automatic suspensions.
+ */
+export function parseCause(cause: string | null | undefined): { automatic: boolean; kinds: Set<CauseKind>; findingIds: string[]; recurringRefs: string[] } {
+  const out = { automatic: false, kinds: new Set<CauseKind>(), findingIds: [] as string[], recurringRefs: [] as string[] };
+  for (const part of (cause ?? "").split(";")) {
+    const i = part.indexOf(":");
+    if (i <= 0) continue;
+    const kind = part.slice(0, i);
+    const items = part
+      .slice(i + 1)
+      .split(",")
+      .filter((x) => x && x !== "none");
+    if (kind === "finding") {
+      out.automatic = true;
+      out.kinds.add("finding");
+      out.findingIds.push(...items);
+    } else if (kind === "recurring") {
+      out.automatic = true;
+      out.kinds.add("recurring");
+      out.recurringRefs.push(...items);
+    } else if (kind === "automatic") out.automatic = true;
+  }
+  return out;
+}
+
+export interface SealStatusInput {
+  state: SealState;
+  validUntil: Date;
+  /** The end of the product's security support period as an instant (the portal uses the day's 23:59:59Z). */
+  supportPeriodEnd: Date;
+  now: Date;
+  /** Findings of this seal's product version that block it now (see findings.blocksSeal). */
+  blockingFindings: readonly BlockingFinding[];
+  /** Recurring requirements of this seal past due + grace now (see recurring.overdueRecurring). */
+  overdueRecurring?: readonly OverdueRequirement[];
+  suspendedBy: SuspendedBy | null;
+}
+
+const ymd = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The seal's status now. Expired once `now` reaches validUntil or the end of the support
+ * period (the same comparisons as sealVerdict and seal issuance); when both have passed the
+ * reason names whichever came first.
+ */
+export function deriveSealStatus(input: SealStatusInput): { status: DerivedSealStatus; reason?: string } {
+  const { state, validUntil, supportPeriodEnd, now } = input;
+  if (state === "revoked") return { status: "revoked", reason: REVOKED_REASON };
+  if (state === "superseded") return { status: "superseded", reason: SUPERSEDED_REASON };
+  const t = now.getTime();
+  const validEnded = t >= validUntil.getTime();
+  const supportEnded = t >= supportPeriodEnd.getTime();
+  if (validEnded || supportEnded) {
+    const supportFirst = supportEnded && (!validEnded || supportPeriodEnd.getTime() < validUntil.getTime());
+    return {
+      status: "expired",
+      reason: supportFirst ? `Security support for this product ended on ${ymd(supportPeriodEnd)}.` : `Valid until ${ymd(validUntil)}.`,
+    };
+  }
+  const automatic = automaticSuspensionReason({ findings: input.blockingFindings, recurring: input.overdueRecurring ?? [] });
+  if (state === "suspended") {
+    if (input.suspendedBy !== "automatic") return { status: "suspended", reason: MANUAL_SUSPENSION_REASON };
+    return { status: "suspended", reason: automatic ?? AUTOMATIC_SUSPENSION_REASON };
+  }
+  if (automatic) return { status: "suspended", reason: automatic };
+  return { status: "valid" };
+}
+
+export type SweepDecision =
+  | { action: "suspend"; reason: string; cause: string; findingIds: string[]; recurringRefs: string[] }
+  /** Already suspended automatically, but the public reason no longer says why (a cause came or went): record the new one. */
+  | { action: "restate"; reason: string; cause: string; findingIds: string[]; recurringRefs: string[] }
+  | { action: "reinstate"; reason: string; cause: string }
+  | { action: "none"; why: string };
+
+export interface SweepInput {
+  state: SealState;
+  /** Who made the current suspension (null when not suspended, or unknown: treated as a person). */
+  suspendedBy: SuspendedBy | null;
+  blockingFindings: readonly BlockingFinding[];
+  overdueRecurring?: readonly OverdueRequirement[];
+  /** The seal has passed its validUntil (or the support period ended): its verdict is expired whatever is done. */
+  expired?: boolean;
+  /** For an automatic suspension: the public reason and the cause kinds recorded with it. */
+  recorded?: { reason: string; kinds: ReadonlySet<CauseKind> } | null;
+}
+
+/**
+ * What the automatic-suspension sweeper does to one seal:
+ *  - "suspend" an active seal while any cause holds (`reason` is public, `cause` the internal
+ *    record of which findings and requirements);
+ *  - "restate" an automatic suspension whose causes changed so that its public reason no longer
+ *    fits (a finding was fixed but evidence is still overdue, or the other way round);
+ *  - "reinstate" a seal the sweeper itself suspended once no cause remains;
+ *  - "none" otherwise: a manual suspension is never lifted automatically (nor one of unknown
+ *    origin), revoked and superseded seals are never touched, an expired seal is left as it
+ *    is (its verdict is "expired" or, if suspended, stays "suspended" with its reason), and a
+ *    seal suspended automatically stays suspended while any cause holds.
+ */
+export function sweepDecision(input: SweepInput): SweepDecision {
+  const { state, suspendedBy } = input;
+  const causes: SuspensionCauses = { findings: input.blockingFindings, recurring: input.overdueRecurring ?? NO_CAUSES.recurring };
+  const blocked = hasCauses(causes);
+  const ids = () => ({ findingIds: [...new Set(causes.findings.map((f) => f.id))], recurringRefs: uniqueByRef(causes.recurring).map((r) => r.ref) });
+  switch (state) {
+    case "revoked":
+    case "superseded":
+      return { action: "none", why: `The seal is ${state}; the sweeper never changes it.` };
+    case "active":
+      if (input.expired) return { action: "none", why: "The seal has expired; there is nothing to suspend." };
+      if (!blocked) return { action: "none", why: "Nothing holds this seal: no overdue finding or recurring evidence." };
+      if (!nextSealState(state, "suspend").ok) return { action: "none", why: "The seal cannot be suspended." };
+      return { action: "suspend", reason: automaticSuspensionReason(causes)!, cause: suspensionCause(causes), ...ids() };
+    case "suspended": {
+      if (suspendedBy !== "automatic") return { action: "none", why: "The seal was suspended by hand; only an assessor can reinstate it." };
+      if (input.expired) return { action: "none", why: "The seal has expired; its suspension stays as recorded." };
+      if (blocked) {
+        const reason = automaticSuspensionReason(causes)!;
+        if (input.recorded && input.recorded.reason !== reason) return { action: "restate", reason, cause: suspensionCause(causes), ...ids() };
+        return { action: "none", why: "What suspended this seal still holds." };
+      }
+      if (!nextSealState(state, "reinstate").ok) return { action: "none", why: "The seal cannot be reinstated." };
+      const kinds = input.recorded?.kinds ?? new Set<CauseKind>();
+      return { action: "reinstate", reason: automaticReinstateReason(kinds), cause: reinstatementCause(kinds) };
+    }
+  }
+}

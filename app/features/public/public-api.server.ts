@@ -1,0 +1,217 @@
+/**
+ * The public, machine-facing side of the seals, served from node:http beside Remix (see
+ * fast-routes): the seal and verify API (rate limited per client address), the signed status
+ * lists and the transparency log. No login; CORS open; nothing private.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { nowMs } from "../../platform/clock.server";
+import { hitPublicLimit } from "../../platform/http/rate-limits.server";
+import { readStreamBody } from "../../platform/http/request-body.server";
+import { statusListCredential } from "../trust/seal-status.server";
+import { sealApiView } from "../certification/seals.server";
+import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logVerifierKeys } from "../trust/transparency-log.server";
+import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerials, type VerifyAnswer } from "../trust/verify.server";
+import type { SealVerdict } from "../trust/domain/credential";
+import { organizationForBearer } from "../accounts/api-tokens.server";
+import { db } from "../../platform/db.server";
+import { attachPolicies, evaluateForOrganization } from "../retail/policies.server";
+import { BULK_MAX_BYTES, bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "../retail/bulk-csv.server";
+
+type Res = ServerResponse;
+const CORS = { "Access-Control-Allow-Origin": "*" };
+
+export function sendJson(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): true {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store", ...CORS, ...headers });
+  res.end(text);
+  return true;
+}
+
+function sendText(res: Res, status: number, text: string, contentType: string, headers: Record<string, string> = {}): true {
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), ...CORS, ...headers });
+  res.end(text);
+  return true;
+}
+
+/** Runs an async handler; an unexpected error is logged and answered with a plain 500. */
+export function run(res: Res, work: () => Promise<unknown>): true {
+  work().catch((error) => {
+    console.error("[error] fast route:", error);
+    if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
+    else res.destroy();
+  });
+  return true;
+}
+
+/** True when the client may go on; otherwise a 429 has been sent. */
+function withinLimit(res: Res, ip: string): boolean {
+  const d = hitPublicLimit("api", ip);
+  if (d.allowed) return true;
+  sendJson(res, 429, { error: d.message }, { "Retry-After": String(d.retryAfterSeconds) });
+  return false;
+}
+
+/** The request body, or null (and a 413 sent) when it exceeds `limit` bytes. */
+async function readBody(req: IncomingMessage, res: Res, limit: number): Promise<Buffer | null> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) {
+    sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
+    return null;
+  }
+  // Bounded while it streams, whatever the headers say (a chunked body has no Content-Length).
+  const body = await readStreamBody(req, limit);
+  if (!body) sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
+  return body;
+}
+
+const mediaType = (req: IncomingMessage) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+
+function onlyMethod(req: IncomingMessage, res: Res, method: "GET" | "POST"): boolean {
+  const allowed = method === "GET" ? ["GET", "HEAD"] : ["POST"];
+  if (allowed.includes(req.method ?? "")) return true;
+  if (req.method === "OPTIONS") {
+    res.writeHead(204, { ...CORS, "Access-Control-Allow-Methods": `${method}, OPTIONS`, "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization", "Access-Control-Max-Age": "86400" }).end();
+    return false;
+  }
+  sendJson(res, 405, { error: `Use ${method}.` }, { Allow: method });
+  return false;
+}
+
+/** GET /api/v1/seals/<serial>: the live verdict, the signed credential and the product's public security advisories. */
+export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: string): true {
+  if (!onlyMethod(req, res, "GET") || !withinLimit(res, ip)) return true;
+  return run(res, async () => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(serial);
+    } catch {
+      return sendJson(res, 400, { error: "The serial is not a valid URL path segment." });
+    }
+    const auth = retailerOf(req, res);
+    if (auth === false) return;
+    const view = await sealApiView(decoded);
+    if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
+    // Assembled around the seal's pre-serialised credential and subject (they never change).
+    const head = JSON.stringify({ serial: view.serial, status: view.verdict, ...(view.reason ? { reason: view.reason } : {}), checkedAt: new Date(nowMs()).toISOString() });
+    const policies = auth ? `,"policies":${JSON.stringify(policiesJson(auth, view.serial, view.verdict))}` : "";
+    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson}${policies}}`;
+    res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-cache", ...CORS });
+    res.end(body);
+  });
+}
+
+const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
+  status: a.status,
+  ...(a.reason ? { reason: a.reason } : {}),
+  ...(a.serial ? { serial: a.serial } : {}),
+  ...(a.subject ? { subject: a.subject } : {}),
+  ...(organizationId && a.serial && a.status !== "not_found" && a.status !== "forged" ? { policies: policiesJson(organizationId, a.serial, a.status) } : {}),
+});
+
+/**
+ * The retail organisation behind an `Authorization: Bearer` token: its id, null without the
+ * header (anonymous), or false when a 401 has been sent (a wrong or revoked token).
+ */
+function retailerOf(req: IncomingMessage, res: Res): string | null | false {
+  const check = organizationForBearer(req.headers.authorization);
+  if (!check) return null;
+  if (!check.ok) {
+    sendJson(res, 401, { error: check.message }, { "WWW-Authenticate": 'Bearer realm="iot-seal"' });
+    return false;
+  }
+  return check.organizationId;
+}
+
+/** One seal's results under the organisation's acceptance policies, as the API answers them. */
+function policiesJson(organizationId: string, serial: string, status: SealVerdict) {
+  const results = evaluateForOrganization(db(), organizationId, [serial], new Map([[serial, status]])).get(serial) ?? [];
+  return results.map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) }));
+}
+
+/** POST /api/v1/verify: a seal PDF, or a credential as JSON or text. */
+export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
+  if (!onlyMethod(req, res, "POST") || !withinLimit(res, ip)) return true;
+  return run(res, async () => {
+    const auth = retailerOf(req, res);
+    if (auth === false) return;
+    const body = await readBody(req, res, 10 * 1024 * 1024);
+    if (!body) return;
+    const type = mediaType(req);
+    try {
+      const isPdf = type === "application/pdf" || body.subarray(0, 5).toString("latin1") === "%PDF-";
+      if (isPdf) return sendJson(res, 200, publicAnswer(await verifyPdf(body), auth));
+      if (type && !["application/json", "text/plain", "application/vc+jwt", "application/jwt"].includes(type)) {
+        return sendJson(res, 415, { error: `Send a PDF (application/pdf) or a credential (application/json {"credential": "<jws>"} or text/plain); not ${type}.` });
+      }
+      const text = body.toString("utf8");
+      if (!text.trim()) return sendJson(res, 400, { error: "The body is empty: send a seal PDF or a credential." });
+      return sendJson(res, 200, publicAnswer(await verifyCredentialText(text), auth));
+    } catch (e) {
+      if (e instanceof VerifyInputError) return sendJson(res, 400, { error: e.message });
+      throw e;
+    }
+  });
+}
+
+/** POST /api/v1/verify/bulk: a CSV with a serial column → the same rows with a status each, CSV or JSON by Accept. */
+export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true {
+  if (!onlyMethod(req, res, "POST") || !withinLimit(res, ip)) return true;
+  return run(res, async () => {
+    const auth = retailerOf(req, res);
+    if (auth === false) return;
+    const body = await readBody(req, res, BULK_MAX_BYTES);
+    if (!body) return;
+    const parsed = parseBulkCsv(body.toString("utf8"));
+    if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
+    const answers = await verifySerials(serialsOf(parsed.value));
+    const withPolicies = auth ? attachPolicies(auth, answers) : false;
+    const accept = req.headers.accept ?? "";
+    if (/application\/json/.test(accept) && !/text\/csv/.test(accept)) return sendJson(res, 200, bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()));
+    return sendText(res, 200, bulkCsv(parsed.value, answers, { withPolicies }), "text/csv; charset=utf-8", { "Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="seal-check.csv"' });
+  });
+}
+
+/** GET /status/<list-id>: a signed Bitstring Status List credential, cacheable by a CDN for minutes. */
+export function statusList(req: IncomingMessage, res: Res, listId: string): true {
+  if (!onlyMethod(req, res, "GET")) return true;
+  return run(res, async () => {
+    const list = await statusListCredential(listId);
+    if (!list) return sendJson(res, 404, { error: "No status list has this id." });
+    sendText(res, 200, list.jws, "application/vc+jwt", { "Cache-Control": `public, max-age=60, s-maxage=${list.maxAgeSeconds}, stale-if-error=86400` });
+  });
+}
+
+const proofQuery = z.object({ treeSize: z.coerce.number().int().positive().optional() });
+const consistencyQuery = z.object({
+  from: z.coerce.number({ message: "from must be a number" }).int("from must be a whole number").min(0, "from must be 0 or more"),
+  to: z.coerce.number({ message: "to must be a number" }).int("to must be a whole number").min(0, "to must be 0 or more"),
+});
+
+/** The transparency log: /log/checkpoint, /log/proof/<leaf>, /log/consistency?from=&to=, /log/keys. */
+export function logRoutes(req: IncomingMessage, res: Res, path: string, search: URLSearchParams): boolean {
+  if (path === "/log/checkpoint") {
+    if (!onlyMethod(req, res, "GET")) return true;
+    return sendText(res, 200, latestCheckpoint().note, "text/plain; charset=utf-8", { "Cache-Control": "no-cache" });
+  }
+  if (path === "/log/keys") {
+    if (!onlyMethod(req, res, "GET")) return true;
+    return sendText(res, 200, logVerifierKeys().join("\n") + "\n", "text/plain; charset=utf-8", { "Cache-Control": "public, max-age=300" });
+  }
+  const proof = /^\/log\/proof\/(\d{1,15})$/.exec(path);
+  if (proof) {
+    if (!onlyMethod(req, res, "GET")) return true;
+    const q = proofQuery.safeParse(Object.fromEntries(search));
+    if (!q.success) return sendJson(res, 400, { error: "treeSize must be a positive whole number." });
+    const answer = inclusionProofFor(Number(proof[1]), q.data.treeSize);
+    return answer.ok ? sendJson(res, 200, answer.value, { "Cache-Control": q.data.treeSize ? "public, max-age=31536000, immutable" : "no-cache" }) : sendJson(res, answer.status, { error: answer.message });
+  }
+  if (path === "/log/consistency") {
+    if (!onlyMethod(req, res, "GET")) return true;
+    const q = consistencyQuery.safeParse(Object.fromEntries(search));
+    if (!q.success) return sendJson(res, 400, { error: q.error.issues.map((i) => i.message).join("; ") });
+    const answer = consistencyProofFor(q.data.from, q.data.to);
+    return answer.ok ? sendJson(res, 200, answer.value, { "Cache-Control": "public, max-age=31536000, immutable" }) : sendJson(res, answer.status, { error: answer.message });
+  }
+  return false;
+}

@@ -1,0 +1,518 @@
+/**
+ * Retailer acceptance policies: a retail organisation states what it needs before a product goes
+ * on its shelves (per product category: accepted checklists and minimum level, provisions that
+ * must be met — directly or through the crosswalk —, support left, no overdue findings, seal
+ * age), and every check it makes applies them: single and bulk checks, the API with the
+ * organisation's token, the watchlist. The rules are app/features/retail/domain/policy.ts; this service builds
+ * the facts of each seal from the database and remembers the last result of each policy for
+ * each seal of a watched product, so a product that stops (or starts) meeting a policy raises a
+ * watch event and a webhook once.
+ */
+import crypto from "node:crypto";
+import { z } from "zod";
+import { and, asc, desc, eq, inArray, max } from "drizzle-orm";
+import { acceptancePolicies, answers, checklistSections, checklistVersions, crosswalkLinks, findings, findingVersions, policyStates, products, productVersions, requirements, seals, submissions, verdicts, watchlistEntries } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
+import type { SealVerdict } from "../trust/domain/credential";
+import { isOpen } from "../findings/domain/findings";
+import { describeResult, evaluatePolicy, policyApplies, policyInput, summarizePolicy, type Policy, type PolicyInput, type PolicyNames, type PolicyResult, type PolicySealFacts } from "./domain/policy";
+import type { ProductCategory } from "../catalogue/domain/product";
+import { can } from "../../platform/roles";
+import { isMet } from "../certification/domain/review";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { publishWatchEvent } from "./watchlist.server";
+
+type Reader = Pick<Tx, "select">;
+
+/** The seals of a watched product whose policy results are remembered (superseded ones drop out). */
+const WATCHED_SEAL_STATES: ("active" | "suspended" | "revoked")[] = ["active", "suspended", "revoked"];
+
+function assertBuyer(actor: Actor): void {
+  if (!can(actor.role, "seals.verify") || actor.role !== "retailer") throw new ServiceError("forbidden", "Acceptance policies belong to retail buyers.");
+}
+
+const toPolicy = (row: typeof acceptancePolicies.$inferSelect): Policy => ({
+  id: row.id,
+  name: row.name,
+  category: row.category as Policy["category"],
+  accepted: row.accepted,
+  requiredProvisions: row.requiredProvisions,
+  minSupportMonths: row.minSupportMonths,
+  blockingFindingSeverity: row.blockingFindingSeverity,
+  maxSealAgeMonths: row.maxSealAgeMonths,
+});
+
+export function policiesOf(t: Reader, organizationId: string): Policy[] {
+  return t.select().from(acceptancePolicies).where(eq(acceptancePolicies.organizationId, organizationId)).orderBy(asc(acceptancePolicies.name)).all().map(toPolicy);
+}
+
+// --- Names and the catalogue the policy form offers ------------------------------------------
+
+/** Display names of every imported checklist and its levels (from its newest version). */
+export function policyNames(t: Reader = db()): PolicyNames {
+  const out: Record<string, { title: string; levels: { id: string; title: string }[] }> = {};
+  for (const v of t.select({ checklistId: checklistVersions.checklistId, levels: checklistVersions.levels }).from(checklistVersions).orderBy(asc(checklistVersions.publishedOn)).all()) {
+    out[v.checklistId] = { title: checklistShortName(v.checklistId), levels: v.levels };
+  }
+  return out;
+}
+
+/**
+ * What a policy may name: each checklist with its levels and its sections (from the newest
+ * published version), each section with its requirements (ref, title, mandatory or advisory at
+ * some level), so the form can offer "every provision of clause 5.1" or "every advisory one".
+ */
+export function policyCatalog() {
+  const t = db();
+  const versions = t.select().from(checklistVersions).where(eq(checklistVersions.status, "published")).orderBy(desc(checklistVersions.publishedOn)).all();
+  const newest = new Map<string, (typeof versions)[number]>();
+  for (const v of versions) if (!newest.has(v.checklistId)) newest.set(v.checklistId, v);
+  return [...newest.values()]
+    .sort((a, b) => a.checklistId.localeCompare(b.checklistId))
+    .map((v) => {
+      const reqs = t.select().from(requirements).where(eq(requirements.versionId, v.id)).orderBy(asc(requirements.position)).all();
+      return {
+        id: v.checklistId,
+        name: checklistShortName(v.checklistId),
+        title: v.title,
+        version: v.version,
+        levels: v.levels,
+        sections: t
+          .select()
+          .from(checklistSections)
+          .where(eq(checklistSections.versionId, v.id))
+          .orderBy(asc(checklistSections.position))
+          .all()
+          .map((s) => ({
+            ref: s.ref,
+            title: s.title,
+            requirements: reqs.filter((r) => r.sectionRef === s.ref).map((r) => ({ ref: r.ref, title: r.title, advisory: Object.values(r.applies).every((a) => a === "advisory") })),
+          })),
+      };
+    });
+}
+
+/** Checks a parsed policy against what is imported: known checklists and levels, provisions that exist. */
+function checkAgainstCatalog(t: Reader, input: PolicyInput): void {
+  const versions = t.select({ checklistId: checklistVersions.checklistId, id: checklistVersions.id, levels: checklistVersions.levels }).from(checklistVersions).all();
+  input.accepted.forEach((a, i) => {
+    const of = versions.filter((v) => v.checklistId === a.checklistId);
+    if (!of.length) throw new ServiceError("invalid", `No checklist "${a.checklistId}" is imported.`, { [`accepted.${i}.checklistId`]: "Choose an imported checklist." });
+    if (!of.some((v) => v.levels.some((l) => l.id === a.minLevel))) {
+      throw new ServiceError("invalid", `${checklistShortName(a.checklistId)} has no level "${a.minLevel}".`, { [`accepted.${i}.minLevel`]: `Choose a level of ${checklistShortName(a.checklistId)}.` });
+    }
+  });
+  for (const p of input.requiredProvisions) {
+    const [checklistId, ref] = [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)];
+    const ids = versions.filter((v) => v.checklistId === checklistId).map((v) => v.id);
+    const found = ids.length && t.select({ id: requirements.id }).from(requirements).where(and(inArray(requirements.versionId, ids), eq(requirements.ref, ref))).get();
+    if (!found) throw new ServiceError("invalid", `${checklistShortName(checklistId)} has no provision ${ref}.`, { requiredProvisions: `${p} is not a provision of an imported checklist.` });
+  }
+}
+
+// --- The policy form -------------------------------------------------------------------------------
+
+const monthsText = (label: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: "custom", message: `Enter the ${label} as a whole number of months, or leave it empty.` });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+
+/** The policy form as posted: flat strings; `accept.<checklist>` checkboxes with `level.<checklist>`, provisions one per line. */
+export const policyForm = z.looseObject({
+  name: z.string().optional().default(""),
+  category: z.string().optional().default(""),
+  requiredProvisions: z.string().max(20_000, { error: "Keep the list of required provisions under 20,000 characters." }).optional().default(""),
+  minSupportMonths: monthsText("minimum security support left"),
+  maxSealAgeMonths: monthsText("maximum seal age"),
+  blockingFindingSeverity: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null)),
+});
+
+/**
+ * Turns the posted form into a policy (see policyInput): the accepted checklists from the
+ * checkboxes, and the required provisions from the lines of the text box, where a clause
+ * (`etsi-en-303-645:5.1`) stands for all its provisions and `… advisory` for its advisory ones,
+ * expanded against the newest published version of that checklist.
+ */
+export function policyFromForm(form: Record<string, string>): { ok: true; value: unknown } | { ok: false; fieldErrors: Record<string, string> } {
+  const parsed = policyForm.safeParse(form);
+  // Every field's problem is reported at once: the provisions are read even when another field is wrong.
+  const fieldErrors: Record<string, string> = parsed.success ? {} : Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
+  const catalog = policyCatalog();
+  const accepted = catalog.filter((c) => form[`accept.${c.id}`] === "on").map((c) => ({ checklistId: c.id, minLevel: form[`level.${c.id}`] ?? "" }));
+  const provisions: string[] = [];
+  const errors: string[] = [];
+  for (const raw of (form.requiredProvisions ?? "").slice(0, 20_000).split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const m = /^([a-z0-9-]+):(\S+)(?:\s+(advisory|all))?$/.exec(line);
+    const checklist = m ? catalog.find((c) => c.id === m[1]) : undefined;
+    if (!m || !checklist) {
+      errors.push(`"${line}" is not <checklist-id>:<ref> of an imported checklist`);
+      continue;
+    }
+    const requirement = checklist.sections.flatMap((s) => s.requirements).find((r) => r.ref === m[2]);
+    const section = checklist.sections.find((s) => s.ref === m[2]);
+    if (requirement && !m[3]) provisions.push(`${checklist.id}:${requirement.ref}`);
+    else if (section) provisions.push(...section.requirements.filter((r) => m[3] !== "advisory" || r.advisory).map((r) => `${checklist.id}:${r.ref}`));
+    else errors.push(`${checklist.name} has no provision or clause "${m[2]}"`);
+  }
+  if (errors.length) fieldErrors.requiredProvisions ??= `${errors.join("; ")}.`;
+  if (!parsed.success || Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
+  return {
+    ok: true,
+    value: { ...parsed.data, accepted, requiredProvisions: [...new Set(provisions)] },
+  };
+}
+
+// --- Managing policies ---------------------------------------------------------------------------
+
+/** The organisation's policies in words, each with how the seals on its watchlist stand against it. */
+export function listPolicies(actor: Actor) {
+  assertBuyer(actor);
+  const names = policyNames();
+  const policies = policiesOf(db(), actor.organizationId);
+  // Only the seals the watchlist follows now: not those of products no longer watched, nor superseded seals.
+  const states = policies.length
+    ? db()
+        .select({ policyId: policyStates.policyId, meets: policyStates.meets })
+        .from(policyStates)
+        .innerJoin(seals, eq(seals.serial, policyStates.serial))
+        .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+        .innerJoin(watchlistEntries, and(eq(watchlistEntries.productId, productVersions.productId), eq(watchlistEntries.organizationId, actor.organizationId)))
+        .where(and(inArray(policyStates.policyId, policies.map((p) => p.id)), inArray(seals.state, WATCHED_SEAL_STATES)))
+        .all()
+    : [];
+  return policies.map((p) => ({
+    ...p,
+    summary: summarizePolicy(p, names),
+    watched: { meets: states.filter((s) => s.policyId === p.id && s.meets).length, misses: states.filter((s) => s.policyId === p.id && !s.meets).length },
+  }));
+}
+
+export function getPolicy(actor: Actor, id: string): Policy {
+  assertBuyer(actor);
+  const row = db().select().from(acceptancePolicies).where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId))).get();
+  if (!row) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
+  return toPolicy(row);
+}
+
+function nameClash(tx: Reader, organizationId: string, name: string, except?: string) {
+  const rows = tx.select({ id: acceptancePolicies.id, name: acceptancePolicies.name }).from(acceptancePolicies).where(eq(acceptancePolicies.organizationId, organizationId)).all();
+  return rows.some((r) => r.id !== except && r.name.toLowerCase() === name.toLowerCase());
+}
+
+/** Creates (no id) or replaces (with id) one of the organisation's policies, then re-evaluates the watched products against it. */
+export function savePolicy(actor: Actor, raw: unknown, id?: string): string {
+  assertBuyer(actor);
+  const parsed = policyInput.safeParse(raw);
+  if (!parsed.success) {
+    const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
+    throw new ServiceError("invalid", "Check the highlighted fields.", fieldErrors);
+  }
+  const input = parsed.data;
+  const policyId = id ?? crypto.randomUUID();
+  transaction((tx) => {
+    checkAgainstCatalog(tx, input);
+    if (nameClash(tx, actor.organizationId, input.name, id)) throw new ServiceError("conflict", `You already have a policy named "${input.name}".`, { name: "Choose another name." });
+    const at = new Date(nowMs());
+    const values = { ...input, requiredProvisions: [...new Set(input.requiredProvisions)], updatedAt: at };
+    if (id) {
+      const done = tx.update(acceptancePolicies).set(values).where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId))).run();
+      if (!done.changes) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
+    } else {
+      tx.insert(acceptancePolicies).values({ id: policyId, organizationId: actor.organizationId, ...values, createdBy: actor.userId, createdAt: at }).run();
+    }
+    recordAudit(tx, actor, { action: id ? "policy.updated" : "policy.created", target: { type: "policy", id: policyId }, organizationId: actor.organizationId, details: values });
+    syncPolicyStates(tx, { organizationId: actor.organizationId });
+  });
+  return policyId;
+}
+
+export function deletePolicy(actor: Actor, id: string): void {
+  assertBuyer(actor);
+  transaction((tx) => {
+    const row = tx.select().from(acceptancePolicies).where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId))).get();
+    if (!row) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
+    tx.delete(acceptancePolicies).where(eq(acceptancePolicies.id, id)).run(); // its states cascade
+    recordAudit(tx, actor, { action: "policy.deleted", target: { type: "policy", id }, organizationId: actor.organizationId, details: { name: row.name } });
+  });
+}
+
+// --- The facts of seals --------------------------------------------------------------------------
+
+/** What a seal certified, per requirement: met or not, and its crosswalk equivalents. Fixed once the seal is issued, so kept per process. */
+interface StaticFacts {
+  checklist: PolicySealFacts["checklist"];
+  requirements: PolicySealFacts["requirements"];
+  productVersionId: string;
+  productId: string;
+  issuedAt: Date;
+}
+const staticCache = new Map<string, StaticFacts>();
+let crosswalkStamp = -1;
+
+function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
+  // A newly imported checklist can add crosswalk links: the cache follows the links table.
+  const stamp = t.select({ n: max(crosswalkLinks.id) }).from(crosswalkLinks).get()?.n ?? 0;
+  if (stamp !== crosswalkStamp) {
+    staticCache.clear();
+    crosswalkStamp = stamp;
+  }
+  const missing = serials.filter((s) => !staticCache.has(s));
+  for (let i = 0; i < missing.length; i += 200) {
+    const rows = t
+      .select({ serial: seals.serial, submissionId: seals.submissionId, productVersionId: seals.productVersionId, productId: productVersions.productId, issuedAt: seals.issuedAt, level: submissions.targetLevel, cv: checklistVersions })
+      .from(seals)
+      .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+      .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .where(inArray(seals.serial, missing.slice(i, i + 200)))
+      .all();
+    for (const r of rows) {
+      const reqs = t.select().from(requirements).where(eq(requirements.versionId, r.cv.id)).orderBy(asc(requirements.position)).all().filter((q) => q.applies[r.level] !== undefined);
+      const claims = new Map(t.select({ ref: answers.requirementRef, claim: answers.claim }).from(answers).where(eq(answers.submissionId, r.submissionId)).all().map((a) => [a.ref, a.claim]));
+      const latest = new Map<string, typeof verdicts.$inferSelect>();
+      for (const v of t.select().from(verdicts).where(eq(verdicts.submissionId, r.submissionId)).orderBy(asc(verdicts.id)).all()) latest.set(v.requirementRef, v);
+      const forward = t.select().from(crosswalkLinks).where(eq(crosswalkLinks.fromVersionId, r.cv.id)).all();
+      const reverse = t.select().from(crosswalkLinks).where(eq(crosswalkLinks.toChecklistId, r.cv.checklistId)).all();
+      staticCache.set(r.serial, {
+        checklist: { id: r.cv.checklistId, title: checklistShortName(r.cv.checklistId), version: r.cv.version, level: r.level, levels: r.cv.levels },
+        requirements: reqs.map((q) => {
+          const v = latest.get(q.ref);
+          const reviewed = { ref: q.ref, sectionRef: q.sectionRef, applicability: q.applies[r.level], condition: q.condition, claim: claims.get(q.ref) ?? null };
+          // Met = passed, or judged not applicable where that is allowed; an advisory accepted on its justification is not met.
+          const met = Boolean(v && (v.verdict === "pass" || (v.verdict === "not_applicable" && isMet(reviewed, { ...v, accepted: false }))));
+          const mapsTo = new Set([
+            ...forward.filter((l) => l.fromRef === q.ref).map((l) => `${l.toChecklistId}:${l.toRef}`),
+            ...reverse.filter((l) => l.toRef === q.ref).map((l) => `${l.fromVersionId.split("@")[0]}:${l.fromRef}`),
+          ]);
+          return { ref: q.ref, met, accepted: Boolean(v?.accepted) && !met, mapsTo: [...mapsTo] };
+        }),
+        productVersionId: r.productVersionId,
+        productId: r.productId,
+        issuedAt: r.issuedAt,
+      });
+    }
+  }
+  if (staticCache.size > 50_000) staticCache.clear();
+  return new Map(serials.filter((s) => staticCache.has(s)).map((s) => [s, staticCache.get(s)!]));
+}
+
+/** A seal's live verdict from its recorded state and dates (as sealVerdict reads the credential). */
+export function statusFromState(state: string, validUntil: Date, now: Date): SealVerdict {
+  if (state === "revoked" || state === "superseded" || state === "suspended") return state;
+  return now.getTime() >= validUntil.getTime() ? "expired" : "valid";
+}
+
+/**
+ * The facts of each seal for policy evaluation. `statuses` gives the live verdicts the caller
+ * already knows (a check's answer); otherwise they follow from the recorded state and dates.
+ */
+export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?: ReadonlyMap<string, SealVerdict>): Map<string, PolicySealFacts> {
+  const wanted = [...new Set(serials)];
+  const fixed = staticFacts(t, wanted);
+  const now = new Date(nowMs());
+  const out = new Map<string, PolicySealFacts>();
+  for (let i = 0; i < wanted.length; i += 500) {
+    const chunk = wanted.slice(i, i + 500).filter((s) => fixed.has(s));
+    if (!chunk.length) continue;
+    const live = t
+      .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil, category: products.category, supportPeriodEnd: products.supportPeriodEnd })
+      .from(seals)
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .innerJoin(products, eq(products.id, productVersions.productId))
+      .where(inArray(seals.serial, chunk))
+      .all();
+    const versionIds = [...new Set(chunk.map((s) => fixed.get(s)!.productVersionId))];
+    const reports = t
+      .select({ pv: findingVersions.productVersionId, severity: findings.severity, deadline: findings.deadline, status: findings.status })
+      .from(findingVersions)
+      .innerJoin(findings, eq(findings.id, findingVersions.findingId))
+      .where(inArray(findingVersions.productVersionId, versionIds))
+      .all();
+    for (const r of live) {
+      const f = fixed.get(r.serial)!;
+      out.set(r.serial, {
+        serial: r.serial,
+        status: statuses?.get(r.serial) ?? statusFromState(r.state, r.validUntil, now),
+        category: r.category as ProductCategory,
+        checklist: f.checklist,
+        requirements: f.requirements,
+        supportPeriodEnd: r.supportPeriodEnd,
+        issuedAt: f.issuedAt,
+        // Only what a buyer may know: severity, deadline, open (never a title).
+        findings: reports.filter((x) => x.pv === f.productVersionId).map((x) => ({ severity: x.severity, deadline: x.deadline, open: isOpen(x.status) })),
+      });
+    }
+  }
+  return out;
+}
+
+/** Each seal's results under the organisation's policies that apply to its product's category. */
+export function evaluateForOrganization(t: Reader, organizationId: string, serials: readonly string[], statuses?: ReadonlyMap<string, SealVerdict>): Map<string, PolicyResult[]> {
+  const policies = policiesOf(t, organizationId);
+  const out = new Map<string, PolicyResult[]>();
+  if (!policies.length) return out;
+  const names = policyNames(t);
+  const now = new Date(nowMs());
+  for (const [serial, facts] of sealPolicyFacts(t, serials, statuses)) {
+    out.set(serial, policies.filter((p) => policyApplies(p, facts.category)).map((p) => evaluatePolicy(p, facts, now, names)));
+  }
+  return out;
+}
+
+/** Whether the organisation has any policy (so checks know to add the policy column). */
+export function hasPolicies(organizationId: string): boolean {
+  return Boolean(db().select({ id: acceptancePolicies.id }).from(acceptancePolicies).where(eq(acceptancePolicies.organizationId, organizationId)).limit(1).get());
+}
+
+/** For a logged-in retail buyer's single check: the organisation's policy results for the seal (null: not a buyer, no policy, or no seal). */
+export function policyResultsFor(actor: Actor | null, answer: { serial?: string; status: SealVerdict }): PolicyResult[] | null {
+  if (!actor || actor.role !== "retailer" || !answer.serial || answer.status === "not_found" || answer.status === "forged") return null;
+  if (!hasPolicies(actor.organizationId)) return null;
+  return evaluateForOrganization(db(), actor.organizationId, [answer.serial], new Map([[answer.serial, answer.status]])).get(answer.serial) ?? null;
+}
+
+/**
+ * Adds the organisation's policy results to check answers (in place, for seals found; their
+ * verdicts as answered). Returns whether the organisation has policies at all.
+ */
+export function attachPolicies<A extends { serial: string; status: SealVerdict; policies?: PolicyResult[] }>(organizationId: string, answers: A[]): boolean {
+  if (!hasPolicies(organizationId)) return false;
+  const found = answers.filter((a) => a.status !== "not_found" && a.status !== "forged");
+  const results = evaluateForOrganization(db(), organizationId, found.map((a) => a.serial), new Map(found.map((a) => [a.serial, a.status])));
+  for (const a of found) {
+    const r = results.get(a.serial);
+    if (r) a.policies = r;
+  }
+  return true;
+}
+
+// --- Watched products: results remembered, changes raised ----------------------------------------
+
+
+/** Forgets the organisation's remembered results for a product it no longer watches (watching it again starts afresh, without an event). */
+export function forgetPolicyStates(tx: Tx, organizationId: string, productId: string): void {
+  const policyIds = policiesOf(tx, organizationId).map((p) => p.id);
+  if (!policyIds.length) return;
+  const serials = tx
+    .select({ serial: seals.serial })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(productVersions.productId, productId))
+    .all()
+    .map((r) => r.serial);
+  if (serials.length) tx.delete(policyStates).where(and(inArray(policyStates.policyId, policyIds), inArray(policyStates.serial, serials))).run();
+}
+
+/**
+ * Re-evaluates the policies of every organisation watching the given product (or of one
+ * organisation, or everyone) against the current seals of its watched products, and raises a
+ * "policy.unmet" / "policy.met" watch event (and webhook) for each result that changed since the
+ * last evaluation. The first result of a policy for a seal is recorded without an event. Runs in
+ * the caller's transaction: after every seal event, policy change and lifecycle sweep.
+ */
+export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizationId?: string } = {}): number {
+  const watches = tx
+    .select({ org: watchlistEntries.organizationId, productId: watchlistEntries.productId })
+    .from(watchlistEntries)
+    .where(and(scope.productId ? eq(watchlistEntries.productId, scope.productId) : undefined, scope.organizationId ? eq(watchlistEntries.organizationId, scope.organizationId) : undefined))
+    .all();
+  const byOrg = new Map<string, string[]>();
+  for (const w of watches) byOrg.set(w.org, [...(byOrg.get(w.org) ?? []), w.productId]);
+  let raised = 0;
+  const at = new Date(nowMs());
+  for (const [org, productIds] of byOrg) {
+    const policies = policiesOf(tx, org);
+    if (!policies.length) continue;
+    const current = tx
+      .select({ serial: seals.serial, productId: productVersions.productId, name: products.name, model: products.model, firmware: productVersions.firmwareVersion })
+      .from(seals)
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .innerJoin(products, eq(products.id, productVersions.productId))
+      .where(and(inArray(productVersions.productId, productIds), inArray(seals.state, WATCHED_SEAL_STATES)))
+      .all();
+    const results = evaluateForOrganization(tx, org, current.map((c) => c.serial));
+    const before = new Map(
+      tx
+        .select()
+        .from(policyStates)
+        .where(inArray(policyStates.policyId, policies.map((p) => p.id)))
+        .all()
+        .map((s) => [`${s.policyId}|${s.serial}`, s]),
+    );
+    // A re-certification's new seal continues the seal it replaces: its first result is compared with that one's.
+    const predecessor = new Map(
+      tx
+        .select({ serial: seals.serial, from: submissions.recertifiesSerial })
+        .from(seals)
+        .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+        .where(inArray(seals.serial, current.map((c) => c.serial)))
+        .all()
+        .filter((r) => r.from)
+        .map((r) => [r.serial, r.from!]),
+    );
+    for (const c of current) {
+      for (const r of results.get(c.serial) ?? []) {
+        const key = `${r.policyId}|${c.serial}`;
+        const own = before.get(key);
+        const from = predecessor.get(c.serial);
+        const old = own ?? (from ? before.get(`${r.policyId}|${from}`) : undefined);
+        const misses = r.misses.map((m) => ({ clause: m.clause, message: m.message }));
+        if (own && own.meets === r.meets && JSON.stringify(own.misses) === JSON.stringify(misses)) continue;
+        tx.insert(policyStates)
+          .values({ policyId: r.policyId, serial: c.serial, meets: r.meets, misses, evaluatedAt: at })
+          .onConflictDoUpdate({ target: [policyStates.policyId, policyStates.serial], set: { meets: r.meets, misses, evaluatedAt: at } })
+          .run();
+        if (!old || old.meets === r.meets) continue; // first result (of a new policy, product or line of seals), or the same verdict for other reasons: recorded, no event
+        const type = r.meets ? "policy.met" : "policy.unmet";
+        publishPolicyEvent(tx, org, { type, serial: c.serial, product: { id: c.productId, name: c.name, model: c.model }, firmwareVersion: c.firmware, result: r, at });
+        raised++;
+      }
+    }
+  }
+  return raised;
+}
+
+function publishPolicyEvent(tx: Tx, organizationId: string, e: { type: string; serial: string; product: { id: string; name: string; model: string }; firmwareVersion: string; result: PolicyResult; at: Date }) {
+  const id = `policy-${e.result.policyId}-${e.serial}-${e.at.getTime()}`;
+  publishWatchEvent(tx, {
+    organizationId,
+    productId: e.product.id,
+    type: e.type,
+    serial: e.serial,
+    body: {
+      id,
+      type: e.type,
+      serial: e.serial,
+      reason: describeResult(e.result),
+      product: e.product,
+      firmwareVersion: e.firmwareVersion,
+      policy: { id: e.result.policyId, name: e.result.policyName },
+      meets: e.result.meets,
+      misses: e.result.misses.map((m) => ({ clause: m.clause, message: m.message })),
+      at: e.at.toISOString(),
+    },
+  });
+}
+
+/** Everyone's policies against everything watched (the lifecycle sweep: time alone can change a result). */
+export function sweepPolicies(): number {
+  return transaction((tx) => syncPolicyStates(tx));
+}

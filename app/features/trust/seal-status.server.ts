@@ -1,0 +1,179 @@
+/**
+ * The one seal-status service: every change of a seal's status (suspension, reinstatement,
+ * revocation, supersession, and the noting of expiry) goes through here, in the transaction
+ * of the change, with its log leaf, seal event and audit entry. The status lists, the public
+ * page, the API and the verifiers all read what this service wrote.
+ */
+import { and, desc, eq, inArray, lte, max, sql } from "drizzle-orm";
+import { z } from "zod";
+import { sealEvents, seals } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { signingKeys } from "./adapters/signing-keys.server";
+import { getEnv } from "../../platform/env.server";
+import { can } from "../../platform/roles";
+import { EVENT_OF_ACTION, nextSealState, type SealAction } from "./domain/seal-state";
+import { buildStatusListCredential, signStatusListCredential, STATUS_LIST_TTL_MS } from "./domain/status-credential";
+import { StatusBitstring, STATUS_LIST_MIN_ENTRIES, type StatusPurpose } from "./domain/status-list";
+import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { assertNoConflict } from "../accounts/conflicts.server";
+import { appendLog } from "./transparency-log.server";
+import { enqueueSealEvent } from "../retail/watchlist.server";
+import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
+
+export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
+const PURPOSE_OF_LIST: Record<string, StatusPurpose> = { [STATUS_LIST_IDS.revocation]: "revocation", [STATUS_LIST_IDS.suspension]: "suspension" };
+
+export function statusListUrl(purpose: StatusPurpose): string {
+  return `${getEnv().baseUrl}/status/${STATUS_LIST_IDS[purpose]}`;
+}
+
+const actorLabel = (actor: AnyActor) => (isSystem(actor) ? `system:${actor.system}` : actor.email);
+
+/**
+ * Applies one action to a seal inside `tx`. `reason` is public: it is shown on the seal page and
+ * written to the log. Throws a ServiceError when the lifecycle does not allow the action.
+ */
+export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; action: SealAction; reason: string; supersededBy?: string; cause?: string }): { logIndex: number } {
+  const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
+  if (!seal) throw new ServiceError("not_found", `No seal has the serial ${p.serial}.`);
+  const next = nextSealState(seal.state, p.action);
+  if (!next.ok) throw new ServiceError("conflict", next.message);
+  const at = new Date(nowMs());
+  const event = EVENT_OF_ACTION[p.action];
+  const logIndex = appendLog(tx, { event, serial: p.serial, at: at.toISOString(), reason: p.reason, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) });
+  tx.update(seals)
+    .set({ state: next.state, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) })
+    .where(eq(seals.serial, p.serial))
+    .run();
+  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: event, reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause ?? null }).returning({ id: sealEvents.id }).get();
+  enqueueSealEvent(tx, eventId); // watchers' webhooks, in the same transaction (an outbox)
+  recordAudit(tx, actor, {
+    action: `seal.${event}`,
+    target: { type: "seal", id: p.serial },
+    organizationId: seal.organizationId,
+    details: { from: seal.state, to: next.state, reason: p.reason, logIndex, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) },
+  });
+  return { logIndex };
+}
+
+/**
+ * A suspended seal stays suspended but the grounds of its automatic suspension changed (a fixed
+ * finding while recurring evidence is still overdue, or the other way round): the new public
+ * reason is recorded like a suspension — a "suspended" event and log leaf, the watchers told,
+ * the audit entry — so every view shows why the seal is suspended now. The state does not change.
+ */
+export function restateSuspension(tx: Tx, actor: AnyActor, p: { serial: string; reason: string; cause: string }): { logIndex: number } {
+  const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
+  if (!seal) throw new ServiceError("not_found", `No seal has the serial ${p.serial}.`);
+  if (seal.state !== "suspended") throw new ServiceError("conflict", "Only a suspended seal's reason can be restated.");
+  const previous = tx.select({ reason: sealEvents.reason }).from(sealEvents).where(and(eq(sealEvents.serial, p.serial), eq(sealEvents.kind, "suspended"))).orderBy(desc(sealEvents.id)).limit(1).get();
+  const at = new Date(nowMs());
+  const logIndex = appendLog(tx, { event: "suspended", serial: p.serial, at: at.toISOString(), reason: p.reason });
+  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "suspended", reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause }).returning({ id: sealEvents.id }).get();
+  enqueueSealEvent(tx, eventId);
+  recordAudit(tx, actor, {
+    action: "seal.suspension_restated",
+    target: { type: "seal", id: p.serial },
+    organizationId: seal.organizationId,
+    details: { reason: p.reason, previousReason: previous?.reason ?? null, logIndex },
+  });
+  return { logIndex };
+}
+
+export const sealStatusInput = z.object({
+  serial: z.string().trim().min(1, "Name the seal."),
+  action: z.enum(["suspend", "reinstate", "revoke"], { message: "Choose suspend, reinstate or revoke." }),
+  reason: z.string().trim().min(10, "Give the public reason (at least 10 characters): it is shown on the seal page and in the log.").max(500, "Keep the reason under 500 characters."),
+  confirmSerial: z.string().trim().optional(),
+});
+
+const SEAL_INSTEAD = "Another assessor must act on this seal.";
+
+/**
+ * An assessor's (or admin's) manual status change. Revocation must be confirmed by typing the
+ * serial. Refused to an assessor with a conflict of interest with the seal's supplier.
+ */
+export function changeSealStatus(actor: Actor, input: z.infer<typeof sealStatusInput>): { logIndex: number } {
+  if (!can(actor.role, "seals.manage")) throw new ServiceError("forbidden", "Only assessors and administrators change a seal's status.");
+  if (input.action === "revoke" && input.confirmSerial?.toUpperCase() !== input.serial.toUpperCase()) {
+    throw new ServiceError("invalid", "Type the seal's serial to confirm the revocation; it cannot be undone.", { confirmSerial: "Type the serial exactly to confirm." });
+  }
+  return transaction((tx) => {
+    const seal = tx.select({ org: seals.organizationId }).from(seals).where(eq(seals.serial, input.serial)).get();
+    if (!seal) throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`);
+    assertNoConflict(tx, actor, seal.org, SEAL_INSTEAD);
+    return applySealAction(tx, actor, { serial: input.serial, action: input.action, reason: input.reason });
+  });
+}
+
+/**
+ * Notes every seal that has reached its validUntil since the last sweep: one "expired" event and
+ * log leaf each (the verdict follows from the date in any case). Idempotent, and safe in several
+ * processes at once: each seal is checked and written inside one IMMEDIATE transaction.
+ */
+export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): string[] {
+  const now = new Date(nowMs());
+  const due = db()
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(and(lte(seals.validUntil, now), sql`not exists (select 1 from ${sealEvents} where ${sealEvents.serial} = ${seals.serial} and ${sealEvents.kind} = 'expired')`, inArray(seals.state, ["active", "suspended", "superseded"])))
+    .all();
+  const noted: string[] = [];
+  for (const { serial } of due) {
+    transaction((tx) => {
+      if (tx.select({ id: sealEvents.id }).from(sealEvents).where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired"))).get()) return;
+      const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get()!;
+      const at = new Date(nowMs());
+      const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
+      const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
+      const { id: eventId } = tx.insert(sealEvents).values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at }).returning({ id: sealEvents.id }).get();
+      enqueueSealEvent(tx, eventId);
+      recordAudit(tx, actor, { action: "seal.expired", target: { type: "seal", id: serial }, organizationId: seal.organizationId, details: { logIndex, validUntil: seal.validUntil.toISOString() } });
+      noted.push(serial);
+    });
+  }
+  return noted;
+}
+
+// --- The status lists -------------------------------------------------------------------------
+
+/** The bits of one list as the seals' states say now. */
+export function statusBitstring(purpose: StatusPurpose): StatusBitstring {
+  const bits = new StatusBitstring(STATUS_LIST_MIN_ENTRIES);
+  const index = purpose === "revocation" ? seals.revocationIndex : seals.suspensionIndex;
+  const state = purpose === "revocation" ? "revoked" : "suspended";
+  for (const row of db().select({ i: index }).from(seals).where(eq(seals.state, state)).all()) bits.set(row.i, true);
+  return bits;
+}
+
+/** A change counter for the lists: the newest seal event (issuance adds no bit, but costs nothing to include). */
+function listsVersion(): number {
+  return db().select({ id: max(sealEvents.id) }).from(sealEvents).get()?.id ?? 0;
+}
+
+const signedLists = new Map<string, { version: number; signedAt: number; jws: string; dataDir: string }>();
+
+/**
+ * The signed status list credential for `listId` (null for an unknown id). Re-signed when a seal
+ * changes status or when the last signature is older than half the list's TTL, so a cached copy
+ * is never more than one TTL stale.
+ */
+export async function statusListCredential(listId: string): Promise<{ jws: string; maxAgeSeconds: number } | null> {
+  const purpose = PURPOSE_OF_LIST[listId];
+  if (!purpose) return null;
+  const env = getEnv();
+  const version = listsVersion();
+  const now = nowMs();
+  const cached = signedLists.get(listId);
+  if (cached && cached.version === version && cached.dataDir === env.dataDir && now - cached.signedAt < STATUS_LIST_TTL_MS / 2) {
+    return { jws: cached.jws, maxAgeSeconds: Math.max(0, Math.floor((STATUS_LIST_TTL_MS / 2 - (now - cached.signedAt)) / 1000)) };
+  }
+  const credential = buildStatusListCredential({ url: statusListUrl(purpose), issuer: { id: env.baseUrl, name: CERTIFICATION_BODY_NAME }, purpose, bits: statusBitstring(purpose), now: new Date(now) });
+  const signer = await signingKeys(env.dataDir).signer(new Date(now));
+  const jws = await signStatusListCredential(credential, signer.key, signer.kid);
+  signedLists.set(listId, { version, signedAt: now, jws, dataDir: env.dataDir });
+  return { jws, maxAgeSeconds: Math.floor(STATUS_LIST_TTL_MS / 2 / 1000) };
+}

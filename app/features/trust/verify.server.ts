@@ -1,0 +1,226 @@
+/**
+ * Verification as the portal answers it: by serial, by pasted credential, by uploaded PDF and in
+ * bulk. The artefacts are checked by the same pure code the offline verifier uses; the live
+ * status comes from the seal's state as the seal-status service recorded it.
+ */
+import { and, asc, inArray } from "drizzle-orm";
+import type { JWK } from "jose";
+import { sealEvents, seals } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { PdfReadError, readSealPdf } from "./adapters/pdf-read.server";
+import { signingKeys } from "./adapters/signing-keys.server";
+import { getEnv } from "../../platform/env.server";
+import { sealVerdict, unverifiedPayload, type SealCredential, type SealSubject, type SealVerdict } from "./domain/credential";
+import { normalizeSerial, isValidSerial } from "./domain/serial";
+import { checkArtefacts, type ArtefactCheck, type Artefacts } from "./domain/verify";
+import { db } from "../../platform/db.server";
+import type { PolicyResult } from "../retail/domain/policy";
+
+export interface VerifyAnswer {
+  status: SealVerdict;
+  reason?: string;
+  serial?: string;
+  subject?: SealSubject;
+  /** What the credential says beyond its subject (issuer, dates), for the verify page. */
+  credential?: Pick<SealCredential, "issuer" | "validFrom" | "validUntil">;
+  checks: ArtefactCheck[];
+  supersededBy?: string | null;
+}
+
+/** Input that is not a seal at all (not a PDF, not a JWS): the caller answers 400. */
+export class VerifyInputError extends Error {}
+
+const jwks = () => signingKeys(getEnv().dataDir).jwks().keys;
+
+type SealRow = Pick<typeof seals.$inferSelect, "serial" | "credential" | "state" | "supersededBy">;
+const LIVE_COLUMNS = { serial: seals.serial, credential: seals.credential, state: seals.state, supersededBy: seals.supersededBy };
+
+/** The public reason recorded with each seal's current state (suspension, revocation, supersession). */
+function stateReasons(rows: readonly SealRow[]): Map<string, string> {
+  const changed = rows.filter((r) => r.state !== "active").map((r) => r.serial);
+  const reasons = new Map<string, string>();
+  for (let i = 0; i < changed.length; i += 500) {
+    const events = db()
+      .select({ serial: sealEvents.serial, kind: sealEvents.kind, reason: sealEvents.reason })
+      .from(sealEvents)
+      .where(and(inArray(sealEvents.serial, changed.slice(i, i + 500)), inArray(sealEvents.kind, ["suspended", "revoked", "superseded"])))
+      .orderBy(asc(sealEvents.id))
+      .all();
+    for (const e of events) reasons.set(`${e.serial}:${e.kind}`, e.reason);
+  }
+  const byState = new Map<string, string>();
+  for (const r of rows) {
+    const reason = reasons.get(`${r.serial}:${r.state}`);
+    if (reason) byState.set(r.serial, reason);
+  }
+  return byState;
+}
+
+function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCheck[]): VerifyAnswer {
+  const v = sealVerdict(credential, { now: new Date(nowMs()), revoked: row.state === "revoked", suspended: row.state === "suspended", superseded: row.state === "superseded" });
+  const reason = v.verdict === row.state ? stateReasons([row]).get(row.serial) ?? v.reason : v.reason;
+  return {
+    status: v.verdict,
+    ...(reason ? { reason } : {}),
+    serial: row.serial,
+    subject: credential.credentialSubject,
+    credential: { issuer: credential.issuer, validFrom: credential.validFrom, validUntil: credential.validUntil },
+    checks: [...checks, { label: "Status at the issuer", ok: v.verdict === "valid", detail: v.verdict === "valid" ? "In force" : v.verdict.replace("_", " ") }],
+    supersededBy: row.supersededBy,
+  };
+}
+
+function notFound(serial: string | undefined, reason: string): VerifyAnswer {
+  return { status: "not_found", reason, ...(serial ? { serial } : {}), checks: [] };
+}
+
+/** A credential (compact JWS) as pasted, posted or found in a PDF, presented under an optional serial. */
+async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promise<VerifyAnswer> {
+  const result = await checkArtefacts({ jws, ...extra }, jwks());
+  if (!result.ok) {
+    return {
+      status: "forged",
+      reason: result.reason,
+      ...(result.credential ? { serial: result.credential.credentialSubject.serial, subject: result.credential.credentialSubject } : {}),
+      checks: result.checks,
+    };
+  }
+  const serial = result.credential.credentialSubject.serial;
+  const row = db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, [serial])).get();
+  if (!row) return { ...notFound(serial, "The signature is the issuer's, but the issuer has no record of this seal."), checks: result.checks };
+  if (row.credential.trim() !== jws.trim()) {
+    return { status: "forged", reason: "This credential is not the one the issuer recorded for this seal.", serial, checks: result.checks };
+  }
+  return liveAnswer(result.credential, row, result.checks);
+}
+
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** A pasted or posted credential: the compact JWS, or JSON `{"credential": "<jws>"}`. */
+export async function verifyCredentialText(text: string, presentedSerial?: string): Promise<VerifyAnswer> {
+  let jws = text.trim();
+  if (jws.startsWith("{")) {
+    try {
+      const body = JSON.parse(jws) as { credential?: unknown };
+      if (typeof body.credential !== "string") throw new VerifyInputError('The JSON has no "credential" string: send {"credential": "<compact JWS>"}.');
+      jws = body.credential.trim();
+    } catch (e) {
+      if (e instanceof VerifyInputError) throw e;
+      throw new VerifyInputError("The body is not valid JSON.");
+    }
+  }
+  if (!JWS_SHAPE.test(jws)) throw new VerifyInputError("This is not a seal credential: a credential is a compact JWS (three base64url parts separated by dots).");
+  return answerFor(jws, presentedSerial ? { presentedSerial } : {});
+}
+
+/** An uploaded seal PDF: its attached credential and log proof, checked against its own page. */
+export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {
+  let pdf: Awaited<ReturnType<typeof readSealPdf>>;
+  try {
+    pdf = await readSealPdf(bytes);
+  } catch (e) {
+    if (e instanceof PdfReadError) throw new VerifyInputError(e.message);
+    throw e;
+  }
+  const jws = pdf.attachments.get("seal.vc.jwt")?.toString("utf8").trim();
+  if (!jws) return { status: "forged", reason: "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.", checks: [{ label: "Credential attached", ok: false }] };
+  let logProof: unknown = null;
+  const proofFile = pdf.attachments.get("seal.tlog-proof.json");
+  if (proofFile) {
+    try {
+      logProof = JSON.parse(proofFile.toString("utf8"));
+    } catch {
+      logProof = "unreadable";
+    }
+  }
+  const answer = await answerFor(jws, { pageText: pdf.pageText, logProof, pdfBytes: bytes, issuedPdf: issuedPdfFor(jws) });
+  return { ...answer, checks: [{ label: "Credential attached", ok: true }, ...answer.checks] };
+}
+
+/**
+ * The PDF stored when the seal the credential names was issued (its serial is read before the
+ * signature is checked; checkArtefacts compares only when the signed serial is this one).
+ */
+function issuedPdfFor(jws: string): Artefacts["issuedPdf"] {
+  const serial = (unverifiedPayload(jws) as { credentialSubject?: { serial?: unknown } } | null)?.credentialSubject?.serial;
+  if (typeof serial !== "string") return null;
+  const row = db().select({ serial: seals.serial, pdf: seals.pdf }).from(seals).where(inArray(seals.serial, [serial])).get();
+  return row?.pdf ? { serial: row.serial, bytes: row.pdf } : null;
+}
+
+/** By serial, as typed or scanned. */
+export async function verifySerial(input: string): Promise<VerifyAnswer> {
+  const serial = normalizeSerial(input);
+  if (!serial || !isValidSerial(serial)) return notFound(serial ?? undefined, "This is not a valid seal serial: check it for a typo (serials look like IOTS-7KQ2-M9XD and end in a check character).");
+  const row = db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, [serial])).get();
+  if (!row) return notFound(serial, "No seal has this serial.");
+  return answerFor(row.credential, { presentedSerial: serial });
+}
+
+export interface BulkAnswer {
+  serial: string;
+  status: SealVerdict;
+  reason: string;
+  product: string;
+  firmware: string;
+  validUntil: string;
+  /** The checking organisation's acceptance policies that apply (set only for a retailer with policies; empty: none applies). */
+  policies?: PolicyResult[];
+}
+
+/**
+ * Many serials at once (a retailer's CSV). The credentials are the issuer's own records, checked
+ * once per process (see storedCredentialChecked); statuses come from one query per 500 serials.
+ */
+export async function verifySerials(inputs: readonly string[]): Promise<BulkAnswer[]> {
+  const normalized = inputs.map((s) => {
+    const n = normalizeSerial(s);
+    return n && isValidSerial(n) ? n : null;
+  });
+  const wanted = [...new Set(normalized.filter((s): s is string => s !== null))];
+  const rows = new Map<string, SealRow>();
+  for (let i = 0; i < wanted.length; i += 500) {
+    for (const r of db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, wanted.slice(i, i + 500))).all()) rows.set(r.serial, r);
+  }
+  const now = new Date(nowMs());
+  let keys: JWK[] | undefined;
+  const reasons = stateReasons([...rows.values()]);
+  const answers: BulkAnswer[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const serial = normalized[i];
+    const empty = { product: "", firmware: "", validUntil: "" };
+    if (!serial) {
+      answers.push({ serial: inputs[i].trim(), status: "not_found", reason: inputs[i].trim() ? "Not a valid seal serial (check for a typo)." : "No serial in this row.", ...empty });
+      continue;
+    }
+    const row = rows.get(serial);
+    if (!row) {
+      answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
+      continue;
+    }
+    const credential = await storedCredentialChecked(row, (keys ??= jwks()));
+    if (!credential) {
+      answers.push({ serial, status: "forged", reason: "The issuer's stored credential does not verify.", ...empty });
+      continue;
+    }
+    const v = sealVerdict(credential, { now, revoked: row.state === "revoked", suspended: row.state === "suspended", superseded: row.state === "superseded" });
+    const s = credential.credentialSubject;
+    const reason = v.verdict === row.state ? reasons.get(serial) ?? v.reason : v.reason;
+    answers.push({ serial, status: v.verdict, reason: reason ?? "", product: `${s.product.name} (${s.product.model})`, firmware: s.firmwareVersion, validUntil: credential.validUntil.slice(0, 10) });
+  }
+  return answers;
+}
+
+/** Stored credentials whose signature was checked in this process, by serial (they never change). */
+const checkedStored = new Map<string, { jws: string; credential: SealCredential }>();
+
+/** The stored credential, signature checked (once per process per seal), or null if it fails. */
+export async function storedCredentialChecked(row: Pick<typeof seals.$inferSelect, "serial" | "credential">, keys?: JWK[]): Promise<SealCredential | null> {
+  const hit = checkedStored.get(row.serial);
+  if (hit && hit.jws === row.credential) return hit.credential;
+  const result = await checkArtefacts({ jws: row.credential, presentedSerial: row.serial }, keys ?? jwks());
+  if (!result.ok) return null;
+  if (checkedStored.size > 100_000) checkedStored.clear();
+  checkedStored.set(row.serial, { jws: row.credential, credential: result.credential });
+  return result.credential;
+}

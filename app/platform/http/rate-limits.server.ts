@@ -1,0 +1,39 @@
+/**
+ * Per-address rate limits of the public, anonymous surface: the machine API (PUBLIC_API_PER_MINUTE)
+ * and the public pages that do real work for anyone, the seal pages /s/<serial> and /verify, which
+ * parses uploaded PDFs (PUBLIC_PAGE_PER_MINUTE). A token bucket per client address each.
+ */
+import { nowMs } from "../clock.server";
+import { getEnv } from "../env.server";
+import { TokenBucketLimiter } from "../rate-limit";
+
+export type PublicLimit = "api" | "page";
+
+export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; message: string };
+
+const limiters = new Map<PublicLimit, TokenBucketLimiter>();
+
+/** Counts one request from `ip` against the limit of its kind. */
+export function hitPublicLimit(kind: PublicLimit, ip: string): LimitDecision {
+  const env = getEnv();
+  const perMinute = kind === "api" ? env.publicApiPerMinute : env.publicPagePerMinute;
+  let limiter = limiters.get(kind);
+  if (!limiter || limiter.perMinute !== perMinute) limiters.set(kind, (limiter = new TokenBucketLimiter(perMinute)));
+  const d = limiter.hit(ip, nowMs());
+  if (d.allowed) return { allowed: true };
+  const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+  return { allowed: false, retryAfterSeconds: seconds, message: `Too many requests from your address; try again in ${seconds} s.` };
+}
+
+/**
+ * For the loaders and actions of the public pages: throws a 429 with Retry-After and a message
+ * (pages show it on their error page, resource routes answer the JSON) when the address is over.
+ */
+export function requireWithinPageLimit(context: { ip: string }): void {
+  const d = hitPublicLimit("page", context.ip);
+  if (d.allowed) return;
+  throw new Response(JSON.stringify({ message: d.message }), {
+    status: 429,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "Retry-After": String(d.retryAfterSeconds) },
+  });
+}

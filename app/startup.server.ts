@@ -1,0 +1,71 @@
+/** What the server does once when it starts: check the environment, migrate, seed the demo. */
+import { closeDb } from "../db/connection";
+import { signingKeys } from "./features/trust/adapters/signing-keys.server";
+import { getEnv } from "./platform/env.server";
+import { importShippedChecklists } from "./features/catalogue/checklists.server";
+import { db } from "./platform/db.server";
+import { sweepTemporaryUploads } from "./features/certification/evidence-gc.server";
+import { describeSweep, runLifecycleSweep } from "./system/lifecycle.server";
+import { dispatchWebhooks } from "./features/retail/watchlist.server";
+import { seedDemoData } from "./demo/seed.server";
+
+export interface StartupReport {
+  env: { port: number; host: string; baseUrl: string; dataDir: string; demoMode: boolean; nodeEnv: string; cookieSecure: boolean; trustProxy: boolean; logRequests: boolean };
+  seeded: string[];
+  checklists: { imported: string[]; problems: string[] };
+  /** Temporary uploads (`.part`) left by a process that died mid-upload, removed at start-up. */
+  temporaryUploadsRemoved: string[];
+}
+
+export async function startup(): Promise<StartupReport> {
+  const env = getEnv();
+  db(); // opens the database and applies pending migrations
+  // Uploads a killed process left half-written: no request of this process holds them yet, and
+  // those nothing has written to for 10 minutes belong to no request of any other process either
+  // (the rest go with a later sweep).
+  const temporaryUploadsRemoved = sweepTemporaryUploads();
+  if (temporaryUploadsRemoved.length) console.log(`Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`);
+  await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
+  // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
+  const shipped = importShippedChecklists({ system: "startup" });
+  const checklists = {
+    imported: shipped.results.filter((r) => r.outcome === "imported").map((r) => r.versionId),
+    problems: shipped.failures.flatMap((f) => f.lines),
+  };
+  const seeded = env.demoMode ? (await seedDemoData()).created : [];
+  startLifecycleSweeper();
+  const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
+  return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded, checklists, temporaryUploadsRemoved };
+}
+
+let sweeper: NodeJS.Timeout | undefined;
+const SWEEP_EVERY_MS = 15 * 60 * 1000;
+
+/** Runs the lifecycle sweep now and every 15 minutes (idempotent; safe beside other processes doing the same). */
+function startLifecycleSweeper(): void {
+  const sweep = () => {
+    try {
+      const report = runLifecycleSweep();
+      if (report.expired.length + report.suspended.length + report.restated.length + report.reinstated.length + report.evidence.deleted.length + report.evidence.orphanFiles.length + report.temporaryUploads.length)
+        console.log(describeSweep(report));
+    } catch (error) {
+      console.error("[error] lifecycle sweep:", error);
+    }
+  };
+  sweep();
+  sweeper ??= setInterval(sweep, SWEEP_EVERY_MS).unref();
+  // Webhook deliveries (written with each seal event) are sent within seconds, retried with backoff.
+  dispatcher ??= setInterval(() => {
+    dispatchWebhooks().catch((error) => console.error("[error] webhook dispatch:", error));
+  }, DISPATCH_EVERY_MS).unref();
+}
+
+let dispatcher: NodeJS.Timeout | undefined;
+const DISPATCH_EVERY_MS = 2000;
+
+export function shutdown(): void {
+  if (sweeper) clearInterval(sweeper);
+  if (dispatcher) clearInterval(dispatcher);
+  sweeper = dispatcher = undefined;
+  closeDb();
+}

@@ -1,0 +1,153 @@
+import { eq } from "drizzle-orm";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { organizations, sessions, users } from "../../../db/schema";
+import { testClock } from "../../../app/platform/clock.server";
+import { login, logout, resetRateLimits, signup, userForSession } from "../../../app/features/accounts/auth.server";
+import { checkAuditChain, listAudit } from "../../../app/platform/audit.server";
+import { db } from "../../../app/platform/db.server";
+import { ServiceError } from "../../../app/platform/errors.server";
+import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { setUserDisabled } from "../../../app/features/accounts/users.server";
+
+const client = { ip: "203.0.113.7", userAgent: "vitest" };
+
+beforeAll(async () => {
+  await seedDemoData();
+});
+afterEach(() => {
+  testClock.reset();
+  resetRateLimits();
+});
+
+async function failure(p: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ServiceError) return e;
+    throw e;
+  }
+  throw new Error("expected a ServiceError");
+}
+
+describe("login and sessions", () => {
+  it("logs a demo user in with a database session resolving to the user and organisation", async () => {
+    const { token, user } = await login({ email: "supplier@demo.test", password: DEMO_PASSWORD }, client);
+    expect(user).toMatchObject({ email: "supplier@demo.test", role: "supplier", organizationName: "Gator Wearables Ltd", organizationKind: "supplier" });
+    expect(token).toMatch(/^[\w-]{43}$/);
+    // Only the token's hash is stored.
+    const rows = db().select().from(sessions).all();
+    expect(rows.some((r) => r.tokenHash === token)).toBe(false);
+    expect(userForSession(token)?.userId).toBe(user.userId);
+    expect(listAudit({ limit: 1 }).events[0]).toMatchObject({ action: "user.login", actorLabel: "supplier@demo.test", ip: "203.0.113.7" });
+  });
+
+  it("gives the same message for a wrong password and an unknown email", async () => {
+    const wrong = await failure(login({ email: "supplier@demo.test", password: "not the password" }, client));
+    const unknown = await failure(login({ email: "nobody@demo.test", password: "not the password" }, client));
+    expect(wrong.code).toBe("unauthenticated");
+    expect(wrong.message).toBe(unknown.message);
+    expect(wrong.message).toBe("That email and password do not match an account.");
+    const failures = listAudit({ limit: 2 }).events.map((e) => e.action);
+    expect(failures).toEqual(["user.login_failed", "user.login_failed"]);
+  });
+
+  it("expires a session after its lifetime", async () => {
+    const { token } = await login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, client);
+    expect(userForSession(token)).not.toBeNull();
+    testClock.advance(12 * 3600_000 + 1);
+    expect(userForSession(token)).toBeNull();
+  });
+
+  it("logout deletes the session row so the old token no longer works", async () => {
+    const { token } = await login({ email: "assessor1@demo.test", password: DEMO_PASSWORD }, client);
+    const before = db().select().from(sessions).all().length;
+    logout(token, client.ip);
+    expect(userForSession(token)).toBeNull();
+    expect(db().select().from(sessions).all().length).toBe(before - 1);
+    expect(listAudit({ limit: 1 }).events[0].action).toBe("user.logout");
+  });
+
+  it("a disabled user cannot log in and loses existing sessions", async () => {
+    const { token, user } = await login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client);
+    setUserDisabled({ system: "test" }, user.userId, true);
+    expect(userForSession(token)).toBeNull();
+    const e = await failure(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client));
+    expect(e.code).toBe("unauthenticated");
+    setUserDisabled({ system: "test" }, user.userId, false);
+    await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).resolves.toBeTruthy();
+  });
+});
+
+describe("rate limiting (10 attempts per minute)", () => {
+  it("limits attempts per address: the 11th from one address is refused, then allowed after a minute", async () => {
+    for (let i = 0; i < 10; i++) {
+      const e = await failure(login({ email: "admin@demo.test", password: "guess " + i }, { ip: "198.51.100.7" }));
+      expect(e.code).toBe("unauthenticated");
+    }
+    const blocked = await failure(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" }));
+    expect(blocked.code).toBe("rate_limited");
+    expect(blocked.retryAfterSeconds).toBeGreaterThan(0);
+    expect(blocked.message).toMatch(/Too many attempts/);
+    testClock.advance(61_000);
+    await expect(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" })).resolves.toBeTruthy();
+  });
+
+  it("limits attempts per address, whatever the email", async () => {
+    for (let i = 0; i < 10; i++) await failure(login({ email: `nobody${i}@demo.test`, password: "x" }, { ip: "192.0.2.1" }));
+    const blocked = await failure(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.1" }));
+    expect(blocked.code).toBe("rate_limited");
+    // Another address is not affected.
+    await expect(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.2" })).resolves.toBeTruthy();
+  });
+
+  it("issue 13.10: a login lock-out from one address does not lock the account for another", async () => {
+    // An attacker who knows the email uses up the limit from their address (and from several more)...
+    for (const ip of ["198.51.100.66", "198.51.100.67", "198.51.100.68"]) {
+      for (let i = 0; i < 10; i++) await failure(login({ email: "admin@demo.test", password: `guess ${ip} ${i}` }, { ip }));
+      expect((await failure(login({ email: "admin@demo.test", password: "one more" }, { ip }))).code).toBe("rate_limited");
+    }
+    // ...and the real user, at their own address, logs in at once.
+    await expect(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "203.0.113.200" })).resolves.toMatchObject({ user: { email: "admin@demo.test" } });
+  });
+
+  it("limits sign-ups per address", async () => {
+    for (let i = 0; i < 10; i++) {
+      await signup({ kind: "retailer", organizationName: `Shop ${i}`, name: "Shop Owner", email: `owner${i}@shop.test`, password: "a long enough password" }, { ip: "192.0.2.50" });
+    }
+    const e = await failure(signup({ kind: "retailer", organizationName: "Shop 10", name: "Shop Owner", email: "owner10@shop.test", password: "a long enough password" }, { ip: "192.0.2.50" }));
+    expect(e.code).toBe("rate_limited");
+    expect(db().select().from(organizations).where(eq(organizations.name, "Shop 10")).get()).toBeUndefined();
+  });
+});
+
+describe("sign-up", () => {
+  it("creates the organisation, its first user and a session, and audits both", async () => {
+    const r = await signup(
+      { kind: "supplier", organizationName: "Tiny Toys Ltd", name: "Tina Toy", email: "tina@tinytoys.test", password: "blocks and robots 2026" },
+      client,
+    );
+    expect(r.user).toMatchObject({ role: "supplier", organizationName: "Tiny Toys Ltd", organizationKind: "supplier" });
+    expect(userForSession(r.token)?.email).toBe("tina@tinytoys.test");
+    const actions = listAudit({ limit: 2 }).events.map((e) => e.action);
+    expect(actions).toEqual(["user.signed_up", "organization.created"]);
+    // The new account logs in with its password.
+    await expect(login({ email: "tina@tinytoys.test", password: "blocks and robots 2026" }, client)).resolves.toBeTruthy();
+  });
+
+  it("refuses a taken email or organisation name and changes nothing", async () => {
+    const usersBefore = db().select().from(users).all().length;
+    const orgsBefore = db().select().from(organizations).all().length;
+    const e = await failure(
+      signup({ kind: "supplier", organizationName: "gator wearables ltd", name: "Someone", email: "supplier@demo.test", password: "a long enough password" }, client),
+    );
+    expect(e.code).toBe("conflict");
+    expect(e.fieldErrors.email).toMatch(/already exists/);
+    expect(e.fieldErrors.organizationName).toMatch(/already registered/);
+    expect(db().select().from(users).all().length).toBe(usersBefore);
+    expect(db().select().from(organizations).all().length).toBe(orgsBefore);
+  });
+
+  it("leaves an intact audit chain behind everything above", () => {
+    expect(checkAuditChain()).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,232 @@
+// The assessor's side against a real database: four eyes, conflicts of interest, optimistic
+// concurrency, the request-for-changes round trip, and refusal of every assessor action to
+// suppliers and buyers (as a crafted POST would reach the same services).
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { decisions, submissions, verdicts } from "../../../db/schema";
+import type { Actor } from "../../../app/platform/actor";
+import { declareConflict } from "../../../app/features/accounts/conflicts.server";
+import { db } from "../../../app/platform/db.server";
+import { ServiceError } from "../../../app/platform/errors.server";
+import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
+import {
+  assessorCounts,
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  rejectSubmission,
+  releaseSubmission,
+  requestChanges,
+  returnProposal,
+  reviewQueue,
+  reviewView,
+  scoreOf,
+  takeSubmission,
+} from "../../../app/features/certification/review.server";
+import { actorFor } from "../../../app/demo/seed-products.server";
+import { seedDemoData } from "../../../app/demo/seed.server";
+import { createUser } from "../../../app/features/accounts/users.server";
+import { answerFacts, requirementsInScope, saveAnswer, submissionView, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { organizations } from "../../../db/schema";
+
+let asha: Actor;
+let bram: Actor;
+let grace: Actor;
+let buyer: Actor;
+let watchId: string; // Gator Kids Watch 3, submitted, ETSI 2.1.1 (67 requirements)
+let bellId: string; // Brightnest doorbell, changes requested, UK PSTI (3)
+
+const version = (id: string) => db().select().from(submissions).where(eq(submissions.id, id)).get()!.version;
+const status = (id: string) => db().select().from(submissions).where(eq(submissions.id, id)).get()!.status;
+
+async function refused(fn: () => unknown, code: ServiceError["code"], message?: RegExp) {
+  let error: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, "expected a refusal").toBeInstanceOf(ServiceError);
+  expect((error as ServiceError).code).toBe(code);
+  if (message) expect((error as ServiceError).message).toMatch(message);
+}
+
+beforeAll(async () => {
+  await seedDemoData();
+  asha = actorFor("assessor1@demo.test");
+  bram = actorFor("assessor2@demo.test");
+  grace = actorFor("supplier@demo.test");
+  buyer = actorFor("buyer@demo.test");
+  const q = reviewQueue(asha, { page: 1 });
+  watchId = q.rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
+  bellId = db().select().from(submissions).where(eq(submissions.status, "changes_requested")).get()!.id;
+});
+
+describe("the queue", () => {
+  it("lists submitted and in-review submissions oldest first, with filters", () => {
+    const q = reviewQueue(asha, { page: 1 });
+    expect(q.rows.map((r) => r.status).every((s) => s === "submitted" || s === "in_review")).toBe(true);
+    expect(q.rows.find((r) => r.id === watchId)).toMatchObject({ supplier: "Gator Wearables Ltd", checklistVersionId: "etsi-en-303-645@2.1.1", targetLevel: "baseline", assigneeName: null });
+    expect(reviewQueue(asha, { page: 1, checklist: "uk-psti@2023" }).rows.find((r) => r.id === watchId)).toBeUndefined();
+    const gator = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!;
+    expect(reviewQueue(asha, { page: 1, supplier: gator.id }).rows.map((r) => r.supplier)).toEqual(["Gator Wearables Ltd"]);
+  });
+});
+
+describe("authorisation: suppliers and buyers cannot call any assessor action", () => {
+  it.each([
+    ["take", (a: Actor) => takeSubmission(a, watchId)],
+    ["verdict", (a: Actor) => recordVerdict(a, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) })],
+    ["request changes", (a: Actor) => requestChanges(a, watchId, version(watchId), "x")],
+    ["propose", (a: Actor) => proposeApproval(a, watchId, version(watchId), "")],
+    ["confirm", (a: Actor) => confirmApproval(a, watchId, "")],
+    ["return", (a: Actor) => returnProposal(a, watchId, "no")],
+    ["reject", (a: Actor) => rejectSubmission(a, watchId, version(watchId), "no")],
+    ["release", (a: Actor) => releaseSubmission(a, watchId)],
+    ["queue", (a: Actor) => reviewQueue(a, { page: 1 })],
+    ["view", (a: Actor) => reviewView(a, watchId)],
+  ])("%s is refused to a supplier and a buyer", async (_name, fn) => {
+    const before = version(watchId);
+    for (const who of [grace, buyer]) await refused(() => fn(who), "forbidden", /permission/);
+    expect(version(watchId)).toBe(before);
+    expect(db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all()).toEqual([]);
+  });
+});
+
+describe("a full review of the demo watch", () => {
+  it("an assessor takes it; nobody else can take it or score it before", async () => {
+    await refused(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) }), "conflict", /take it for review first/);
+    takeSubmission(asha, watchId, version(watchId));
+    expect(status(watchId)).toBe("in_review");
+    await refused(() => takeSubmission(bram, watchId), "conflict", /already taken/);
+  });
+
+  it("verdicts are append-only history; the latest counts", () => {
+    recordVerdict(asha, watchId, "5.1-1", { verdict: "needs_information", comment: "Which unit serials were compared?", accepted: false, version: version(watchId) });
+    recordVerdict(asha, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) });
+    const rows = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all();
+    expect(rows.map((r) => r.verdict)).toEqual(["needs_information", "pass"]);
+    expect(() => db().$client.prepare("update verdicts set verdict = 'fail'").run()).toThrow(/append-only/);
+    const view = reviewView(asha, watchId);
+    const r = view.requirements.find((x) => x.ref === "5.1-1")!;
+    expect(r.verdict?.verdict).toBe("pass");
+    expect(r.history.map((h) => h.verdict)).toEqual(["pass", "needs_information"]);
+  });
+
+  it("refuses a verdict without the required comment, or N/A where it is not allowed", async () => {
+    await refused(() => recordVerdict(asha, watchId, "5.1-2", { verdict: "fail", comment: "  ", accepted: false, version: version(watchId) }), "invalid", /comment is required/);
+    // 5.2-1 is mandatory without a condition and the supplier claimed it implemented.
+    await refused(() => recordVerdict(asha, watchId, "5.2-1", { verdict: "not_applicable", comment: "n/a", accepted: false, version: version(watchId) }), "invalid", /Not applicable is allowed only/);
+  });
+
+  it("optimistic concurrency: a verdict based on an old version is refused and changes nothing", async () => {
+    const stale = version(watchId);
+    recordVerdict(bram, watchId, "5.1-2", { verdict: "pass", comment: "", accepted: false, version: stale });
+    const count = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length;
+    await refused(() => recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale }), "conflict", /Someone else changed this submission/);
+    expect(db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length).toBe(count);
+  });
+
+  it("cannot be proposed while requirements are unscored", async () => {
+    await refused(() => proposeApproval(asha, watchId, version(watchId), ""), "conflict", /still block approval/);
+  });
+
+  it("four eyes: the proposer cannot confirm; a second assessor can; a changed review needs a new proposal", async () => {
+    const s = db().select().from(submissions).where(eq(submissions.id, watchId)).get()!;
+    const facts = answerFacts(db(), watchId);
+    for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
+      const claim = facts.get(req.ref)?.claim;
+      const v = claim === "not_applicable" ? { verdict: "not_applicable" as const, comment: "Agreed: every component is updateable.", accepted: req.applicability === "advisory" } : { verdict: "pass" as const, comment: "", accepted: false };
+      recordVerdict(asha, watchId, req.ref, { ...v, version: version(watchId) });
+    }
+    expect(scoreOf(db(), db().select().from(submissions).where(eq(submissions.id, watchId)).get()!).canApprove).toBe(true);
+    await refused(() => proposeApproval(bram, watchId, version(watchId), ""), "forbidden", /Only the assessor reviewing/);
+    proposeApproval(asha, watchId, version(watchId), "All 67 met.");
+    await refused(() => confirmApproval(asha, watchId, ""), "forbidden", /Four eyes/);
+    expect(status(watchId)).toBe("in_review");
+
+    // Bram sends it back; Asha changes a verdict and proposes again; the old proposal cannot be confirmed.
+    await refused(() => returnProposal(asha, watchId, "mine"), "forbidden", /Four eyes/);
+    returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
+    recordVerdict(asha, watchId, "5.5-1", { verdict: "pass", comment: "Checked the TLS 1.3 configuration in the policy.", accepted: false, version: version(watchId) });
+    proposeApproval(asha, watchId, version(watchId), "Re-checked 5.5-1.");
+    await confirmApproval(bram, watchId, "Confirmed.");
+    expect(status(watchId)).toBe("approved");
+    const kinds = db().select().from(decisions).where(eq(decisions.submissionId, watchId)).all().map((d) => d.kind);
+    expect(kinds).toEqual(["approval_proposed", "proposal_returned", "approval_proposed", "approval_confirmed"]);
+    await refused(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "fail", comment: "late", accepted: false, version: version(watchId) }), "conflict");
+  });
+});
+
+describe("the request-for-changes round trip (demo doorbell)", () => {
+  it("the supplier sees the sent-back requirements with comments and can change only those", async () => {
+    const sam = actorFor("supplier2@demo.test");
+    const view = submissionView(sam, bellId);
+    expect(view.feedback.decision).toMatchObject({ kind: "changes_requested", comment: expect.stringMatching(/see the comments on 2 and 3/) });
+    expect(view.feedback.sentBack.map((f) => [f.ref, f.verdict])).toEqual([["2", "needs_information"], ["3", "fail"]]);
+    const editable = view.sections.flatMap((s) => s.requirements).map((r) => [r.ref, r.editable]);
+    expect(editable).toEqual([["1", false], ["2", true], ["3", true]]);
+    await refused(() => saveAnswer(sam, bellId, "1", { claim: "implemented", justification: "edited", noEvidenceReason: "" }), "conflict", /was not sent back/);
+    const r = await handleEvidenceUpload(sam, new Request("http://x/u", { method: "POST", body: new FormData(), headers: {} }), bellId, "1");
+    expect(r).toMatchObject({ ok: false, status: 409 });
+
+    saveAnswer(sam, bellId, "2", { claim: "implemented", justification: "Policy page: https://brightnest.example/security (acknowledge in 3 days).", noEvidenceReason: "It is a public web page." });
+    saveAnswer(sam, bellId, "3", { claim: "implemented", justification: "Support until 31 March 2029, now on the product page and box.", noEvidenceReason: "Public web page." });
+    submitSubmission(sam, bellId);
+    expect(status(bellId)).toBe("submitted");
+  });
+
+  it("the same assessor sees what changed since their last look", () => {
+    takeSubmission(asha, bellId, version(bellId));
+    const view = reviewView(asha, bellId);
+    expect(view.changes?.changedAnswers.sort()).toEqual(["2", "3"]);
+    expect(view.requirements.filter((r) => r.changed).map((r) => r.ref)).toEqual(["2", "3"]);
+  });
+
+  it("rejection needs the reviewer and is final", async () => {
+    await refused(() => rejectSubmission(bram, bellId, version(bellId), "no"), "forbidden");
+    rejectSubmission(asha, bellId, version(bellId), "The product page still shows no end date.");
+    expect(status(bellId)).toBe("rejected");
+    expect(submissionView(actorFor("supplier2@demo.test"), bellId).feedback.decision).toMatchObject({ kind: "rejected", comment: "The product page still shows no end date." });
+  });
+});
+
+describe("conflicts of interest (enforced in the service)", () => {
+  let trackerSub: string;
+  let gatorId: string;
+
+  beforeAll(async () => {
+    // A fresh Gator submission (UK PSTI, 3 requirements) taken and fully scored by Asha.
+    const { addProductVersion, createProduct } = await import("../../../app/features/catalogue/products.server");
+    const { openSubmission } = await import("../../../app/features/certification/submissions.server");
+    const productId = createProduct(grace, { name: "Gator Pet Tracker", model: "GW-PT1", gtin: null, sku: null, category: "wearable", description: "", supportPeriodEnd: "2030-01-31", disclosurePolicyUrl: "https://gatorwearables.example/security" });
+    const pv = addProductVersion(grace, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
+    trackerSub = openSubmission(grace, { productVersionId: pv, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+    for (const ref of ["1", "2", "3"]) saveAnswer(grace, trackerSub, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(grace, trackerSub);
+    gatorId = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!.id;
+    declareConflict(actorFor("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Worked for Gator until 2025." });
+  });
+
+  it("a declared-conflicted assessor can neither take, score nor confirm, and the queue marks it", async () => {
+    expect(reviewQueue(bram, { page: 1 }).rows.find((r) => r.id === trackerSub)).toMatchObject({ conflicted: true });
+    await refused(() => reviewView(bram, trackerSub), "forbidden", /^You have a declared conflict of interest with Gator Wearables Ltd: Worked for Gator until 2025\. Another assessor must review this submission\.$/);
+    await refused(() => takeSubmission(bram, trackerSub), "forbidden", /You have a declared conflict of interest with Gator Wearables Ltd/);
+    takeSubmission(asha, trackerSub, version(trackerSub));
+    await refused(() => recordVerdict(bram, trackerSub, "1", { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) }), "forbidden", /declared conflict of interest/);
+    for (const ref of ["1", "2", "3"]) recordVerdict(asha, trackerSub, ref, { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) });
+    proposeApproval(asha, trackerSub, version(trackerSub), "");
+    expect(assessorCounts(bram).awaitingConfirmation).not.toContain(trackerSub); // not offered to the conflicted assessor (issue 13.3)
+    await refused(() => confirmApproval(bram, trackerSub, "ok"), "forbidden", /declared conflict of interest/);
+    await refused(() => returnProposal(bram, trackerSub, "no"), "forbidden", /declared conflict of interest/);
+    expect(status(trackerSub)).toBe("in_review");
+  });
+
+  it("an assessor who belongs to the supplier's organisation is refused by the same rule", async () => {
+    // The account model keeps assessors in the certification body; the service rule stands on its own.
+    const insider: Actor = { ...bram, userId: "insider", organizationId: gatorId };
+    await refused(() => confirmApproval(insider, trackerSub, "ok"), "forbidden", /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/);
+    const admin = actorFor("admin@demo.test");
+    await expect(createUser(admin, { email: "x@gator.test", name: "Inside Job", role: "assessor", organizationId: gatorId })).rejects.toThrow(/An assessor cannot belong to a supplier organisation/);
+  });
+});

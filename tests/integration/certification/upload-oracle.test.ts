@@ -1,0 +1,104 @@
+// Issue 13.7: no cross-organisation "already stored" oracle. Evidence is stored once by its SHA-256,
+// whoever uploads it, but the upload's answer (the requirement page's form and the uploader's JSON
+// endpoint alike) must not depend on other organisations' files: supplier B uploading exactly the
+// bytes supplier A uploaded gets the same answer as for bytes nobody ever sent.
+import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evidenceFiles } from "../../../db/schema";
+import { fastRoutes } from "../../../app/fast-routes.server";
+import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
+import { startSessionAndRedirect } from "../../../app/features/accounts/session.server";
+import type { Actor } from "../../../app/platform/actor";
+import { login } from "../../../app/features/accounts/auth.server";
+import { db } from "../../../app/platform/db.server";
+import { addProductVersion, createProduct } from "../../../app/features/catalogue/products.server";
+import { actorFor } from "../../../app/demo/seed-products.server";
+import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { openSubmission } from "../../../app/features/certification/submissions.server";
+
+let grace: Actor; // supplier A (Gator Wearables)
+let sam: Actor; // supplier B (Brightnest)
+let graceDraft: string;
+let samDrafts: string[]; // four UK PSTI drafts of B's, to upload to the same requirement "1" of each
+let server: http.Server;
+let base: string;
+
+const unique = (label: string) => `${label} ${crypto.randomUUID()}\n`; // bytes nobody sent before, sniffed as text
+
+function multipart(files: { filename: string; body: string }[]): { body: Buffer; contentType: string } {
+  const boundary = "----iotseal" + crypto.randomUUID();
+  const parts = files.map((f) => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.filename}"\r\nContent-Type: text/plain\r\n\r\n${f.body}\r\n`);
+  return { body: Buffer.from(parts.join("") + `--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function uploadRequest(files: { filename: string; body: string }[]): Request {
+  const { body, contentType } = multipart(files);
+  return new Request("http://localhost/upload", { method: "POST", headers: { "Content-Type": contentType, "Content-Length": String(body.length) }, body: new Uint8Array(body) });
+}
+
+function draftOf(actor: Actor, product: { name: string; model: string; url: string }, firmware: string[]): string[] {
+  const productId = createProduct(actor, { name: product.name, model: product.model, gtin: null, sku: null, category: "appliance", description: "", supportPeriodEnd: "2030-01-31", disclosurePolicyUrl: product.url });
+  return firmware.map((fw) => {
+    const v = addProductVersion(actor, productId, { hardwareRevision: "A", firmwareVersion: fw, appVersion: null, notes: "" });
+    return openSubmission(actor, { productVersionId: v, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+  });
+}
+
+beforeAll(async () => {
+  await seedDemoData();
+  grace = actorFor("supplier@demo.test");
+  sam = actorFor("supplier2@demo.test");
+  [graceDraft] = draftOf(grace, { name: "Gator Oracle Tracker", model: "GW-OT1", url: "https://gatorwearables.example/security" }, ["1.0.0"]);
+  samDrafts = draftOf(sam, { name: "Brightnest Oracle Plug", model: "BN-OP1", url: "https://brightnest.example/security" }, ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]);
+  server = http.createServer((req, res) => {
+    if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+describe("issue 13.7: the upload answer does not reveal another organisation's files", () => {
+  it("supplier B uploading the same bytes as supplier A gets exactly the same answer as for new bytes (the form's service)", async () => {
+    const shared = unique("A's test report");
+    expect(await handleEvidenceUpload(grace, uploadRequest([{ filename: "report.txt", body: shared }]), graceDraft, "1")).toMatchObject({ ok: true });
+    const sameBytes = await handleEvidenceUpload(sam, uploadRequest([{ filename: "report.txt", body: shared }]), samDrafts[0], "1");
+    const newBytes = await handleEvidenceUpload(sam, uploadRequest([{ filename: "report.txt", body: unique("B's own report") }]), samDrafts[1], "1");
+    expect(sameBytes).toEqual(newBytes);
+    expect(sameBytes).toEqual({ ok: true, count: 1, message: "Attached 1 file to 1." });
+    // Stored once all the same.
+    const sha = crypto.createHash("sha256").update(shared).digest("hex");
+    expect(db().select().from(evidenceFiles).where(eq(evidenceFiles.sha256, sha)).all()).toHaveLength(1);
+  });
+
+  it("and the same JSON from the uploader's endpoint", async () => {
+    const { token, user } = await login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, { ip: "127.0.0.1" });
+    const cookie = (await startSessionAndRedirect(token, user.role, "/")).headers.get("Set-Cookie")!.split(";")[0];
+    const post = async (draft: string, body: string) => {
+      const m = multipart([{ filename: "scan.txt", body }]);
+      const res = await fetch(`${base}/supplier/submissions/${draft}/evidence?ref=1`, { method: "POST", headers: { Cookie: cookie, "Content-Type": m.contentType }, body: new Uint8Array(m.body) });
+      return { status: res.status, json: await res.json() };
+    };
+    const shared = unique("A's scan");
+    await handleEvidenceUpload(grace, uploadRequest([{ filename: "scan.txt", body: shared }]), graceDraft, "2");
+    const sameBytes = await post(samDrafts[2], shared);
+    const newBytes = await post(samDrafts[3], unique("B's scan"));
+    expect(sameBytes).toEqual(newBytes);
+    expect(sameBytes).toEqual({ status: 200, json: { ok: true, count: 1, message: "Attached 1 file to 1." } });
+  });
+
+  it("what it may say comes from the submission's own links: a file already attached to this requirement", async () => {
+    const mine = unique("Grace's policy");
+    await handleEvidenceUpload(grace, uploadRequest([{ filename: "policy.txt", body: mine }]), graceDraft, "3");
+    expect(await handleEvidenceUpload(grace, uploadRequest([{ filename: "policy-again.txt", body: mine }]), graceDraft, "3")).toEqual({
+      ok: true,
+      count: 1,
+      message: "Attached 1 file to 3 (1 was already attached to 3).",
+    });
+  });
+});

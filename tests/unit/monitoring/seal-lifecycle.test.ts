@@ -1,0 +1,323 @@
+import { describe, expect, it } from "vitest";
+import {
+  AUTOMATIC_REINSTATE_REASON,
+  AUTOMATIC_SUSPENSION_REASON,
+  automaticReinstateReason,
+  automaticSuspensionReason,
+  deriveSealStatus,
+  FINDING_AND_RECURRING_REINSTATE_REASON,
+  FINDING_REINSTATE_REASON,
+  FINDING_SUSPENSION_REASON,
+  MANUAL_SUSPENSION_REASON,
+  parseCause,
+  RECURRING_REINSTATE_REASON,
+  reinstatementCause,
+  REVOKED_REASON,
+  SUPERSEDED_REASON,
+  suspensionCause,
+  sweepDecision,
+  type BlockingFinding,
+  type CauseKind,
+  type DerivedSealStatus,
+  type OverdueRequirement,
+  type SealStatusInput,
+  type SuspendedBy,
+  type SweepInput,
+} from "../../../app/features/monitoring/domain/seal-lifecycle";
+import { SEAL_STATES, type SealState } from "../../../app/features/trust/domain/seal-state";
+import { blocksSeal, type ClockedFinding } from "../../../app/features/findings/domain/findings";
+
+const NOW = new Date("2027-06-15T12:00:00Z");
+const FUTURE = new Date("2028-11-25T00:00:00Z");
+const PAST = new Date("2027-06-01T00:00:00Z");
+const SUPPORT_FUTURE = new Date("2029-12-31T23:59:59Z");
+const SUPPORT_PAST = new Date("2027-05-31T23:59:59Z");
+
+const SECRET: BlockingFinding = { id: "f-1", title: "Hard-coded root password in the telnet daemon (CVE pending)" };
+const SECRET2: BlockingFinding = { id: "f-2", title: "Unauthenticated OTA update endpoint" };
+const SCAN: OverdueRequirement = { ref: "5.2-3", title: "Continuous vulnerability monitoring" };
+const POLICY: OverdueRequirement = { ref: "5.2-1", title: "Public vulnerability disclosure policy" };
+const SCAN_REASON = "Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring.";
+const BOTH_REASON = `${FINDING_SUSPENSION_REASON} ${SCAN_REASON}`;
+
+function input(over: Partial<SealStatusInput>): SealStatusInput {
+  return { state: "active", validUntil: FUTURE, supportPeriodEnd: SUPPORT_FUTURE, now: NOW, blockingFindings: [], overdueRecurring: [], suspendedBy: null, ...over };
+}
+
+type Row = [name: string, over: Partial<SealStatusInput>, status: DerivedSealStatus, reason: string | undefined];
+
+const ROWS: Row[] = [
+  ["active, in date, nothing overdue", {}, "valid", undefined],
+  ["active with a stale 'automatic' flag and nothing overdue", { suspendedBy: "automatic" }, "valid", undefined],
+  ["active, blocking finding not yet swept", { blockingFindings: [SECRET] }, "suspended", FINDING_SUSPENSION_REASON],
+  ["active, overdue recurring evidence not yet swept", { overdueRecurring: [SCAN] }, "suspended", SCAN_REASON],
+  ["active, both not yet swept", { blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "suspended", BOTH_REASON],
+  ["suspended by hand", { state: "suspended", suspendedBy: "manual" }, "suspended", MANUAL_SUSPENSION_REASON],
+  ["suspended, origin unknown", { state: "suspended", suspendedBy: null }, "suspended", MANUAL_SUSPENSION_REASON],
+  ["suspended by the sweeper, findings still block", { state: "suspended", suspendedBy: "automatic", blockingFindings: [SECRET] }, "suspended", FINDING_SUSPENSION_REASON],
+  ["suspended by the sweeper, evidence still overdue", { state: "suspended", suspendedBy: "automatic", overdueRecurring: [SCAN] }, "suspended", SCAN_REASON],
+  ["suspended by the sweeper, both", { state: "suspended", suspendedBy: "automatic", blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "suspended", BOTH_REASON],
+  ["suspended by the sweeper, all resolved (awaiting reinstatement)", { state: "suspended", suspendedBy: "automatic" }, "suspended", AUTOMATIC_SUSPENSION_REASON],
+  [
+    "suspended by hand and blocked by findings and evidence",
+    { state: "suspended", suspendedBy: "manual", blockingFindings: [SECRET], overdueRecurring: [SCAN] },
+    "suspended",
+    MANUAL_SUSPENSION_REASON,
+  ],
+  ["revoked", { state: "revoked" }, "revoked", REVOKED_REASON],
+  [
+    "revoked and expired and blocked",
+    { state: "revoked", validUntil: PAST, supportPeriodEnd: SUPPORT_PAST, blockingFindings: [SECRET], overdueRecurring: [SCAN] },
+    "revoked",
+    REVOKED_REASON,
+  ],
+  ["superseded", { state: "superseded" }, "superseded", SUPERSEDED_REASON],
+  ["superseded and expired", { state: "superseded", validUntil: PAST }, "superseded", SUPERSEDED_REASON],
+  ["superseded and blocked", { state: "superseded", blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "superseded", SUPERSEDED_REASON],
+  ["active, validity ended", { validUntil: PAST }, "expired", "Valid until 2027-06-01."],
+  ["active, support period ended", { supportPeriodEnd: SUPPORT_PAST }, "expired", "Security support for this product ended on 2027-05-31."],
+  ["both ended, support first", { validUntil: PAST, supportPeriodEnd: SUPPORT_PAST }, "expired", "Security support for this product ended on 2027-05-31."],
+  ["both ended, validity first", { validUntil: new Date("2027-05-01T00:00:00Z"), supportPeriodEnd: SUPPORT_PAST }, "expired", "Valid until 2027-05-01."],
+  ["suspended and expired", { state: "suspended", suspendedBy: "manual", validUntil: PAST }, "expired", "Valid until 2027-06-01."],
+  ["blocked and expired", { validUntil: PAST, blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "expired", "Valid until 2027-06-01."],
+  ["exactly at validUntil", { validUntil: NOW }, "expired", "Valid until 2027-06-15."],
+  ["1 ms before validUntil", { validUntil: new Date(NOW.getTime() + 1) }, "valid", undefined],
+  ["exactly at the end of support", { supportPeriodEnd: NOW }, "expired", "Security support for this product ended on 2027-06-15."],
+  ["1 ms before the end of support", { supportPeriodEnd: new Date(NOW.getTime() + 1) }, "valid", undefined],
+];
+
+describe("deriveSealStatus", () => {
+  it.each(ROWS)("%s → %s", (_name, over, status, reason) => {
+    const r = deriveSealStatus(input(over));
+    expect(r.status).toBe(status);
+    expect(r.reason).toBe(reason);
+  });
+
+  it("never reveals a finding's title or id in its reason", () => {
+    for (const state of SEAL_STATES) {
+      for (const suspendedBy of ["manual", "automatic", null] as const) {
+        const r = deriveSealStatus(input({ state, suspendedBy, blockingFindings: [SECRET, SECRET2], overdueRecurring: [SCAN] }));
+        for (const f of [SECRET, SECRET2]) {
+          expect(r.reason ?? "").not.toContain(f.title);
+          expect(r.reason ?? "").not.toContain(f.id);
+        }
+      }
+    }
+  });
+
+  it("agrees with the findings clock: suspended exactly while a critical finding is overdue", () => {
+    const finding: ClockedFinding & BlockingFinding = { id: "f-9", title: "x", severity: "critical", status: "open", deadline: new Date("2027-06-15T12:00:00Z") };
+    for (const offsetH of [-2, -1, 0, 1, 2]) {
+      const now = new Date(finding.deadline.getTime() + offsetH * 3600_000);
+      const blocking = [finding].filter((f) => blocksSeal(f, now));
+      expect(deriveSealStatus(input({ now, blockingFindings: blocking })).status).toBe(offsetH > 0 ? "suspended" : "valid");
+    }
+  });
+});
+
+describe("the public reasons", () => {
+  it("name the overdue requirements, never a finding", () => {
+    expect(automaticSuspensionReason({ findings: [], recurring: [] })).toBeNull();
+    expect(automaticSuspensionReason({ findings: [SECRET, SECRET2], recurring: [] })).toBe(FINDING_SUSPENSION_REASON);
+    expect(automaticSuspensionReason({ findings: [], recurring: [SCAN] })).toBe(SCAN_REASON);
+    expect(automaticSuspensionReason({ findings: [], recurring: [POLICY, SCAN, POLICY] })).toBe(
+      "Recurring evidence overdue: 5.2-1 Public vulnerability disclosure policy; Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring."
+    );
+    expect(automaticSuspensionReason({ findings: [SECRET], recurring: [SCAN] })).toBe(BOTH_REASON);
+  });
+
+  it.each<[CauseKind[], string]>([
+    [["finding"], FINDING_REINSTATE_REASON],
+    [["recurring"], RECURRING_REINSTATE_REASON],
+    [["finding", "recurring"], FINDING_AND_RECURRING_REINSTATE_REASON],
+    [[], AUTOMATIC_REINSTATE_REASON],
+  ])("a reinstatement after %j says %s", (kinds, reason) => {
+    expect(automaticReinstateReason(new Set(kinds))).toBe(reason);
+  });
+});
+
+describe("the recorded cause", () => {
+  it("is finding:<ids>;recurring:<refs>, deduplicated, and reads back", () => {
+    const cause = suspensionCause({ findings: [SECRET, SECRET2, SECRET], recurring: [SCAN, POLICY, SCAN] });
+    expect(cause).toBe("finding:f-1,f-2;recurring:5.2-3,5.2-1");
+    expect(parseCause(cause)).toEqual({ automatic: true, kinds: new Set(["finding", "recurring"]), findingIds: ["f-1", "f-2"], recurringRefs: ["5.2-3", "5.2-1"] });
+    expect(suspensionCause({ findings: [SECRET], recurring: [] })).toBe("finding:f-1"); // as the disclosure sweeper always wrote it
+    expect(suspensionCause({ findings: [], recurring: [SCAN] })).toBe("recurring:5.2-3");
+  });
+
+  it("of a reinstatement names what was lifted", () => {
+    expect(reinstatementCause(new Set(["finding"]))).toBe("finding:none");
+    expect(reinstatementCause(new Set(["recurring", "finding"]))).toBe("finding:none;recurring:none");
+    expect(parseCause("recurring:none")).toMatchObject({ automatic: true, recurringRefs: [] });
+  });
+
+  it("tells a person's change from the sweeper's", () => {
+    expect(parseCause(null).automatic).toBe(false);
+    expect(parseCause("").automatic).toBe(false);
+    expect(parseCause("recertification:abc").automatic).toBe(false);
+    expect(parseCause("finding:f-1").automatic).toBe(true);
+    expect(parseCause("automatic:none").automatic).toBe(true);
+  });
+});
+
+type Action = "suspend" | "restate" | "reinstate" | "none";
+type SweepRow = [state: SealState, suspendedBy: SuspendedBy | null, findings: boolean, recurring: boolean, action: Action];
+
+/**
+ * Every recorded state × who suspended × whether findings block × whether recurring evidence is
+ * overdue, and what the sweeper does (in date; the recorded reason matches the causes, so an
+ * automatic suspension that still holds is left alone).
+ */
+const SWEEP: SweepRow[] = [
+  ["active", null, false, false, "none"],
+  ["active", null, true, false, "suspend"],
+  ["active", null, false, true, "suspend"],
+  ["active", null, true, true, "suspend"],
+  ["active", "manual", false, false, "none"], // stale flag from an earlier manual suspension
+  ["active", "manual", true, false, "suspend"],
+  ["active", "manual", false, true, "suspend"],
+  ["active", "manual", true, true, "suspend"],
+  ["active", "automatic", false, false, "none"],
+  ["active", "automatic", true, false, "suspend"], // reinstated by hand while still held: suspended again
+  ["active", "automatic", false, true, "suspend"],
+  ["active", "automatic", true, true, "suspend"],
+  ["suspended", null, false, false, "none"], // origin unknown: treated as manual
+  ["suspended", null, true, false, "none"],
+  ["suspended", null, false, true, "none"],
+  ["suspended", null, true, true, "none"],
+  ["suspended", "manual", false, false, "none"], // never lift a manual suspension
+  ["suspended", "manual", true, false, "none"],
+  ["suspended", "manual", false, true, "none"],
+  ["suspended", "manual", true, true, "none"],
+  ["suspended", "automatic", false, false, "reinstate"],
+  ["suspended", "automatic", true, false, "none"], // still held: stays suspended
+  ["suspended", "automatic", false, true, "none"],
+  ["suspended", "automatic", true, true, "none"],
+  ...(["revoked", "superseded"] as const).flatMap((state) =>
+    ([null, "manual", "automatic"] as const).flatMap((by) => [false, true].flatMap((f) => [false, true].map((r): SweepRow => [state, by, f, r, "none"])))
+  ),
+];
+
+function sweepInput(state: SealState, suspendedBy: SuspendedBy | null, findings: boolean, recurring: boolean, over: Partial<SweepInput> = {}): SweepInput {
+  const blockingFindings = findings ? [SECRET, SECRET2] : [];
+  const overdueRecurring = recurring ? [SCAN] : [];
+  const reason = automaticSuspensionReason({ findings: blockingFindings, recurring: overdueRecurring }) ?? FINDING_SUSPENSION_REASON;
+  const kinds = new Set<CauseKind>([...(findings ? ["finding" as const] : []), ...(recurring ? ["recurring" as const] : [])]);
+  return {
+    state,
+    suspendedBy,
+    blockingFindings,
+    overdueRecurring,
+    recorded: suspendedBy === "automatic" ? { reason, kinds: kinds.size ? kinds : new Set(["finding"]) } : null,
+    ...over,
+  };
+}
+
+describe("sweepDecision", () => {
+  it("the table covers every state, origin and cause combination", () => {
+    expect(SWEEP).toHaveLength(SEAL_STATES.length * 3 * 2 * 2);
+    const keys = new Set(SWEEP.map(([s, by, f, r]) => `${s}|${by}|${f}|${r}`));
+    expect(keys.size).toBe(SWEEP.length);
+  });
+
+  it.each(SWEEP)("%s, suspended by %s, findings %s, recurring %s → %s", (state, suspendedBy, findings, recurring, action) => {
+    const d = sweepDecision(sweepInput(state, suspendedBy, findings, recurring));
+    expect(d.action).toBe(action);
+    if (d.action === "none") expect(d.why.length).toBeGreaterThan(0);
+  });
+
+  it.each(SWEEP)("expired: %s, suspended by %s, findings %s, recurring %s → none", (state, suspendedBy, findings, recurring) => {
+    expect(sweepDecision(sweepInput(state, suspendedBy, findings, recurring, { expired: true })).action).toBe("none");
+  });
+
+  it("suspends with the public reason and names the findings only by id in the cause", () => {
+    const d = sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [SECRET, SECRET2, SECRET] });
+    expect(d).toEqual({ action: "suspend", reason: FINDING_SUSPENSION_REASON, cause: "finding:f-1,f-2", findingIds: ["f-1", "f-2"], recurringRefs: [] });
+    expect(FINDING_SUSPENSION_REASON).toContain("Under review for a reported security issue past its disclosure deadline");
+  });
+
+  it("suspends for overdue evidence with a reason naming the requirement", () => {
+    const d = sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [], overdueRecurring: [SCAN] });
+    expect(d).toEqual({ action: "suspend", reason: SCAN_REASON, cause: "recurring:5.2-3", findingIds: [], recurringRefs: ["5.2-3"] });
+  });
+
+  it("never puts a finding's title or id in any public reason", () => {
+    for (const [state, suspendedBy, findings, recurring] of SWEEP) {
+      for (const expired of [false, true]) {
+        const d = sweepDecision(sweepInput(state, suspendedBy, findings, recurring, { expired }));
+        const text = d.action === "none" ? d.why : d.reason;
+        for (const f of [SECRET, SECRET2]) {
+          expect(text).not.toContain(f.title);
+          expect(text).not.toContain(f.id);
+        }
+      }
+    }
+  });
+
+  it.each<[string, CauseKind[], string, string]>([
+    ["findings", ["finding"], FINDING_REINSTATE_REASON, "finding:none"],
+    ["recurring evidence", ["recurring"], RECURRING_REINSTATE_REASON, "recurring:none"],
+    ["both", ["finding", "recurring"], FINDING_AND_RECURRING_REINSTATE_REASON, "finding:none;recurring:none"],
+  ])("reinstates a suspension for %s with a reason that does not describe a finding", (_what, kinds, reason, cause) => {
+    const d = sweepDecision({
+      state: "suspended",
+      suspendedBy: "automatic",
+      blockingFindings: [],
+      overdueRecurring: [],
+      recorded: { reason: "whatever was said", kinds: new Set(kinds) },
+    });
+    expect(d).toEqual({ action: "reinstate", reason, cause });
+  });
+
+  it.each<[string, boolean, boolean, string, string]>([
+    ["a finding fixed, evidence still overdue", false, true, FINDING_SUSPENSION_REASON, SCAN_REASON],
+    ["evidence accepted, a finding still overdue", true, false, SCAN_REASON, FINDING_SUSPENSION_REASON],
+    ["evidence became overdue too", true, true, FINDING_SUSPENSION_REASON, BOTH_REASON],
+    ["a finding became overdue too", true, true, SCAN_REASON, BOTH_REASON],
+  ])("restates an automatic suspension when its grounds change: %s", (_what, findings, recurring, recorded, reason) => {
+    const d = sweepDecision({
+      state: "suspended",
+      suspendedBy: "automatic",
+      blockingFindings: findings ? [SECRET] : [],
+      overdueRecurring: recurring ? [SCAN] : [],
+      recorded: { reason: recorded, kinds: new Set(["finding"]) },
+    });
+    expect(d).toMatchObject({ action: "restate", reason });
+    // ... and once the new reason is recorded, there is nothing more to do.
+    expect(
+      sweepDecision({
+        state: "suspended",
+        suspendedBy: "automatic",
+        blockingFindings: findings ? [SECRET] : [],
+        overdueRecurring: recurring ? [SCAN] : [],
+        recorded: { reason, kinds: new Set(["finding"]) },
+      }).action
+    ).toBe("none");
+  });
+
+  it("never restates a manual suspension, nor one whose recorded reason is not known", () => {
+    expect(sweepDecision({ state: "suspended", suspendedBy: "manual", blockingFindings: [], overdueRecurring: [SCAN], recorded: { reason: "x", kinds: new Set() } }).action).toBe(
+      "none"
+    );
+    expect(sweepDecision({ state: "suspended", suspendedBy: "automatic", blockingFindings: [], overdueRecurring: [SCAN] }).action).toBe("none");
+  });
+
+  it("is idempotent: applying each decision and sweeping again does nothing", () => {
+    const held = { blockingFindings: [SECRET], overdueRecurring: [SCAN] };
+    const first = sweepDecision({ state: "active", suspendedBy: null, ...held });
+    expect(first.action).toBe("suspend");
+    const recorded = first.action === "suspend" ? { reason: first.reason, kinds: parseCause(first.cause).kinds } : null;
+    expect(sweepDecision({ state: "suspended", suspendedBy: "automatic", ...held, recorded }).action).toBe("none");
+    const back = sweepDecision({ state: "suspended", suspendedBy: "automatic", blockingFindings: [], overdueRecurring: [], recorded });
+    expect(back).toMatchObject({ action: "reinstate", reason: FINDING_AND_RECURRING_REINSTATE_REASON });
+    expect(sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [] }).action).toBe("none");
+  });
+
+  it("after a sweep, deriveSealStatus shows the same public reason", () => {
+    for (const held of [{ blockingFindings: [SECRET] }, { blockingFindings: [], overdueRecurring: [SCAN] }, { blockingFindings: [SECRET], overdueRecurring: [SCAN] }]) {
+      const d = sweepDecision({ state: "active", suspendedBy: null, ...held });
+      const s = deriveSealStatus(input({ state: "suspended", suspendedBy: "automatic", ...held }));
+      expect(d.action === "suspend" && d.reason).toBe(s.reason);
+    }
+  });
+});

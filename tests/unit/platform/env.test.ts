@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "../../../app/platform/env";
+
+describe("environment parsing", () => {
+  it("has defaults that run a demo on a fresh machine", () => {
+    const r = parseEnv({});
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.env).toMatchObject({ port: 3000, dataDir: "./data", demoMode: true, baseUrl: "http://localhost:3000", cookieSecure: false, rateLimitPerMinute: 10 });
+    expect(r.env.sessionTtlMs).toBe(12 * 3600_000);
+  });
+
+  it("derives the base URL from PORT and marks cookies Secure behind https", () => {
+    const a = parseEnv({ PORT: "8080" });
+    expect(a.ok && a.env.baseUrl).toBe("http://localhost:8080");
+    const b = parseEnv({ PUBLIC_URL: "https://seal.example.com/" });
+    expect(b.ok && b.env.baseUrl).toBe("https://seal.example.com");
+    expect(b.ok && b.env.cookieSecure).toBe(true);
+  });
+
+  it("names every bad variable at once, with what was expected", () => {
+    const r = parseEnv({ PORT: "eighty", PUBLIC_URL: "ftp://x", SESSION_SECRET: "short", DEMO_MODE: "maybe", NODE_ENV: "staging" });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = r.errors.join("\n");
+    expect(text).toMatch(/^PORT: PORT must be a whole number$/m);
+    expect(text).toMatch(/^PUBLIC_URL: must be an http\(s\) URL/m);
+    expect(text).toMatch(/^SESSION_SECRET: must be at least 32 characters$/m);
+    expect(text).toMatch(/^DEMO_MODE: must be true or false$/m);
+    expect(text).toMatch(/^NODE_ENV: must be development, production or test$/m);
+    expect(r.errors).toHaveLength(5);
+  });
+
+  it("refuses an out-of-range port", () => {
+    const r = parseEnv({ PORT: "70000" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual(["PORT: PORT must be at most 65535"]);
+  });
+
+  it("requires a session secret in production when the demo is off", () => {
+    const r = parseEnv({ NODE_ENV: "production", DEMO_MODE: "false" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatch(/^SESSION_SECRET: is required in production/);
+    expect(parseEnv({ NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) }).ok).toBe(true);
+  });
+
+  it("issue 13.10: WEBHOOKS_ALLOW_LOOPBACK is refused in production", () => {
+    const prod = { NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) };
+    for (const value of ["true", "1", "yes"]) {
+      const r = parseEnv({ ...prod, WEBHOOKS_ALLOW_LOOPBACK: value });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.errors).toEqual(["WEBHOOKS_ALLOW_LOOPBACK: is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it"]);
+    }
+    // The default (NODE_ENV defaults to production): refused too.
+    expect(parseEnv({ WEBHOOKS_ALLOW_LOOPBACK: "true" }).ok).toBe(false);
+    // Unset or false in production: no loopback webhooks.
+    for (const env of [prod, { ...prod, WEBHOOKS_ALLOW_LOOPBACK: "false" }]) {
+      const r = parseEnv(env);
+      expect(r.ok && r.env.webhooksAllowLoopback).toBe(false);
+    }
+    // Outside production: on by default (the e2e receiver), and it can be turned off.
+    const dev = parseEnv({ NODE_ENV: "development" });
+    expect(dev.ok && dev.env.webhooksAllowLoopback).toBe(true);
+    const devOff = parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "false" });
+    expect(devOff.ok && devOff.env.webhooksAllowLoopback).toBe(false);
+    expect(parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "maybe" })).toEqual({ ok: false, errors: ["WEBHOOKS_ALLOW_LOOPBACK: must be true or false"] });
+  });
+
+  it("treats an empty variable as unset", () => {
+    const r = parseEnv({ PORT: "", DATA_DIR: "" });
+    expect(r.ok && r.env.port).toBe(3000);
+    expect(r.ok && r.env.dataDir).toBe("./data");
+  });
+});

@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { FORM_MAX_BYTES, readForm, readStreamBody } from "../../../app/platform/http/request-body.server";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** A body of `total` bytes (Infinity: endless), generated as it is pulled; `pulled()` says how much was. */
+function endless(total = Infinity, prefix = "") {
+  let pulled = 0;
+  const chunk = new Uint8Array(64 * KiB).fill(0x61);
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled === 0 && prefix) controller.enqueue(new TextEncoder().encode(prefix));
+      if (pulled >= total) return controller.close();
+      pulled += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  return { stream, pulled: () => pulled };
+}
+
+const chunkedPost = (body: ReadableStream<Uint8Array>, type: string) =>
+  new Request("http://localhost/x", { method: "POST", body, headers: { "content-type": type }, duplex: "half" } as RequestInit);
+
+describe("issue 13.1: an anonymous request can fill the server's memory", () => {
+  it("refuses a chunked form past the limit while it streams, with a 413 and a message, reading no more than the limit", async () => {
+    const body = endless(Infinity, "a=");
+    const refusal = await readForm(chunkedPost(body.stream, "application/x-www-form-urlencoded")).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(Response);
+    const r = refusal as Response;
+    expect(r.status).toBe(413);
+    expect(r.headers.get("connection")).toBe("close");
+    expect(await r.json()).toEqual({ message: "The request is larger than the limit of 256 KiB." });
+    // What was pulled: the limit, one chunk past it, and the stream's own small queue.
+    expect(body.pulled()).toBeLessThan(FORM_MAX_BYTES + 256 * KiB);
+  });
+
+  it("takes a route's own limit and message (a file upload)", async () => {
+    const body = endless(Infinity);
+    const r = (await readForm(chunkedPost(body.stream, "multipart/form-data; boundary=x"), { limit: 2 * MiB, message: "The file is larger than 2 MiB." }).catch((e: unknown) => e)) as Response;
+    expect(r.status).toBe(413);
+    expect(await r.json()).toEqual({ message: "The file is larger than 2 MiB." });
+    expect(body.pulled()).toBeLessThan(2 * MiB + 256 * KiB);
+  });
+
+  it("refuses a declared Content-Length over the limit before reading", async () => {
+    const body = endless(Infinity);
+    const req = new Request("http://localhost/x", {
+      method: "POST",
+      body: body.stream,
+      headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(10 * MiB) },
+      duplex: "half",
+    } as RequestInit);
+    const r = (await readForm(req).catch((e: unknown) => e)) as Response;
+    expect(r.status).toBe(413);
+    expect(body.pulled()).toBeLessThanOrEqual(64 * KiB);
+  });
+
+  it("reads a form within the limit as before: url-encoded and multipart with a file", async () => {
+    const plain = await readForm(new Request("http://localhost/x", { method: "POST", body: "email=a%40b.test&name=Ada", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    expect(Object.fromEntries(plain)).toEqual({ email: "a@b.test", name: "Ada" });
+    const data = new FormData();
+    data.append("intent", "csv");
+    data.append("file", new File(["serial\nIOTS-0000-0000\n"], "list.csv", { type: "text/csv" }));
+    const withFile = await readForm(new Request("http://localhost/x", { method: "POST", body: data }), { limit: MiB });
+    expect(withFile.get("intent")).toBe("csv");
+    expect(await (withFile.get("file") as File).text()).toBe("serial\nIOTS-0000-0000\n");
+  });
+
+  it("answers a body that is not a form with a 415 and a message, not a 500; an empty POST is an empty form", async () => {
+    const json = (await readForm(new Request("http://localhost/x", { method: "POST", body: "{}", headers: { "content-type": "application/json" } })).catch((e: unknown) => e)) as Response;
+    expect(json.status).toBe(415);
+    expect((await json.json()).message).toMatch(/x-www-form-urlencoded or multipart\/form-data/);
+    const broken = (await readForm(new Request("http://localhost/x", { method: "POST", body: "garbage", headers: { "content-type": "multipart/form-data; boundary=x" } })).catch((e: unknown) => e)) as Response;
+    expect(broken.status).toBe(400);
+    expect([...(await readForm(new Request("http://localhost/x", { method: "POST" })))]).toEqual([]);
+  });
+
+  it("bounds a raw Node stream (the fast routes) the same way: null past the limit, after reading no more than that", async () => {
+    let pulled = 0;
+    const chunk = Buffer.alloc(64 * KiB, 0x61);
+    const source = new Readable({
+      read() {
+        pulled += chunk.length;
+        this.push(chunk);
+      },
+    });
+    expect(await readStreamBody(source, MiB)).toBeNull();
+    expect(pulled).toBeLessThan(MiB + 256 * KiB);
+    expect((await readStreamBody(Readable.from([Buffer.from("serial\n"), Buffer.from("IOTS-0000-0000\n")]), MiB))?.toString()).toBe("serial\nIOTS-0000-0000\n");
+  });
+
+  it("no route reads a body except through the bounded reader", () => {
+    const dir = path.resolve("app/routes");
+    const unbounded = /\brequest\.(formData|text|json|arrayBuffer|blob)\(|unstable_parseMultipartFormData|\brequest\.body\b/;
+    const offenders = fs
+      .readdirSync(dir)
+      .filter((f) => unbounded.test(fs.readFileSync(path.join(dir, f), "utf8")))
+      .sort();
+    expect(offenders).toEqual([]);
+  });
+});
