@@ -5,9 +5,10 @@ import { getEnv } from "./platform/env.server";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { db } from "./platform/db.server";
 import { sweepTemporaryUploads } from "./features/certification/evidence-gc.server";
-import { describeSweep, runLifecycleSweep } from "./system/lifecycle.server";
-import { dispatchWebhooks } from "./features/retail/watchlist.server";
+import { describeSweep, runLifecycleSweep } from "./system/sweep.server";
+import { dispatchWebhooks } from "./features/retail/webhooks.server";
 import { seedDemoData } from "./demo/seed.server";
+import { wireEvents } from "./system/wiring.server";
 
 export interface StartupReport {
   env: { port: number; host: string; baseUrl: string; dataDir: string; demoMode: boolean; nodeEnv: string; cookieSecure: boolean; trustProxy: boolean; logRequests: boolean };
@@ -19,6 +20,7 @@ export interface StartupReport {
 
 export async function startup(): Promise<StartupReport> {
   const env = getEnv();
+  wireEvents(); // the modules' subscribers to domain events, before anything changes
   db(); // opens the database and applies pending migrations
   // Uploads a killed process left half-written: no request of this process holds them yet, and
   // those nothing has written to for 10 minutes belong to no request of any other process either

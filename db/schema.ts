@@ -801,3 +801,24 @@ export const apiTokens = sqliteTable(
   },
   (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_org").on(t.organizationId)],
 );
+
+/**
+ * The outbox of domain events (app/platform/events.server.ts): every effect one module has on
+ * another is an event written here in the transaction of the change. Subscribers that must be
+ * atomic with the change (the watch feed, policy results, webhook deliveries) run inside that
+ * transaction; the others (automatic suspension) run after it commits, and `handledAt` records
+ * that they did, so an event whose follow-up was cut off by a crash is handled by the next drain.
+ */
+export const domainEvents = sqliteTable(
+  "domain_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type").notNull(), // seal.changed, finding.changed, advisory.published, product.changed, fixes.certified
+    /** The event's facts (JSON). */
+    payload: text("payload").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    /** When every after-commit subscriber ran (null: still to do). */
+    handledAt: integer("handled_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("domain_events_pending_idx").on(t.handledAt)],
+);

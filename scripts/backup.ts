@@ -13,7 +13,7 @@ const args = z.tuple([z.string().trim().min(1)], { error: "give one backup direc
 
 await runCli(async () => {
   let positionals: string[];
-  let help = false;
+  let help: boolean;
   try {
     const parsed = parseArgs({ options: { help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
     positionals = parsed.positionals;

@@ -5,7 +5,7 @@
 // to run beside the server.
 import { signingKeys } from "../app/features/trust/adapters/signing-keys.server";
 import { getEnv } from "../app/platform/env.server";
-import { describeSweep, runLifecycleSweep } from "../app/system/lifecycle.server";
+import { describeSweep, runLifecycleSweep } from "../app/system/sweep.server";
 import { closeDb } from "../db/connection";
 import { runCli } from "./cli";
 

@@ -1,4 +1,4 @@
-// npm test: typecheck, unit + integration tests (vitest), the production build, and the browser
+// npm test: typecheck, lint, unit + integration tests (vitest), the production build, and the browser
 // tests (Playwright in Debian's Chromium). Ends with one line "N passed, N failed" over all tests;
 // a step that fails without running tests (typecheck, build) counts as one failure.
 import { spawnSync } from "node:child_process";
@@ -29,6 +29,7 @@ function readJson(file) {
 }
 
 if (!run("typecheck", bin("tsc"), ["--noEmit"])) failed++;
+if (!run("lint", "npm", ["run", "--silent", "lint"])) failed++; // import cycles, the module order, formatting
 
 fs.rmSync("test-results/vitest.json", { force: true });
 const unitOk = run("unit + integration", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"]);

@@ -3,7 +3,8 @@
 import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
 import { fieldErrorsOf } from "../app/platform/forms";
-import { createUser, createUserInput } from "../app/features/accounts/users.server";
+import { createUser } from "../app/features/accounts/users.server";
+import { createUserInput } from "../app/features/accounts/forms";
 import { runCli } from "./cli";
 
 await runCli(async () => {

@@ -429,7 +429,7 @@ async function main(argv: string[]): Promise<number> {
         out.checks.push({ label: "Recorded by the issuer", ok: false, detail: url });
         return finish();
       }
-      let record: { status?: unknown; credential?: unknown } | null = null;
+      let record: { status?: unknown; credential?: unknown } | null;
       try {
         record = res.status === 200 ? JSON.parse(res.text) : null;
       } catch {

@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
 import { ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
+import { formatBytes } from "../platform/format";
 
 export interface EvidenceItem {
   id: string;
@@ -7,12 +8,6 @@ export interface EvidenceItem {
   sha256: string;
   size: number;
   mediaType: string;
-}
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function EvidenceList({ files, canRemove }: { files: EvidenceItem[]; canRemove: boolean }) {
@@ -26,7 +21,7 @@ export function EvidenceList({ files, canRemove }: { files: EvidenceItem[]; canR
               {f.originalName}
             </a>{" "}
             <span className="small muted">
-              {ACCEPTED_TYPES[f.mediaType as AcceptedMediaType] ?? f.mediaType}, {size(f.size)}
+              {ACCEPTED_TYPES[f.mediaType as AcceptedMediaType] ?? f.mediaType}, {formatBytes(f.size)}
             </span>
           </span>
           {canRemove ? (

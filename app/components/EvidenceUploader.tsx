@@ -1,12 +1,13 @@
 import { useRevalidator } from "@remix-run/react";
 import { useRef, useState, type FormEvent } from "react";
+import { formatBytes } from "../platform/format";
 
 /**
  * Uploads evidence files. Without JavaScript it is a plain multipart form posted to the page;
  * with JavaScript the same form is sent by XMLHttpRequest to the JSON endpoint so the upload
  * shows its progress, and the page data is refreshed afterwards.
  */
-export function EvidenceUploader({ endpoint, maxMiB, accept, disabled }: { endpoint: string; maxMiB: number; accept: string; disabled?: boolean }) {
+export function EvidenceUploader({ endpoint, maxFileBytes, accept, disabled }: { endpoint: string; maxFileBytes: number; accept: string; disabled?: boolean }) {
   const revalidator = useRevalidator();
   const [progress, setProgress] = useState<number | null>(null);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
@@ -18,9 +19,9 @@ export function EvidenceUploader({ endpoint, maxMiB, accept, disabled }: { endpo
     const form = event.currentTarget;
     const body = new FormData(form);
     const files = body.getAll("file").filter((f): f is File => f instanceof File && f.size > 0);
-    const tooBig = files.find((f) => f.size > maxMiB * 1024 * 1024);
+    const tooBig = files.find((f) => f.size > maxFileBytes);
     if (tooBig) {
-      setResult({ ok: false, message: `${tooBig.name} is larger than the limit of ${maxMiB} MiB.` });
+      setResult({ ok: false, message: `${tooBig.name} is larger than the limit of ${formatBytes(maxFileBytes)}.` });
       return;
     }
     const xhr = new XMLHttpRequest();
@@ -59,7 +60,7 @@ export function EvidenceUploader({ endpoint, maxMiB, accept, disabled }: { endpo
       <div className="field">
         <label htmlFor="evidence-file">Add evidence files</label>
         <p className="field__hint" id="evidence-file-hint">
-          PDF, PNG, JPEG, text, JSON, CSV, ZIP or pcap; up to {maxMiB} MiB each; several at once. The type is checked from the file's content.
+          PDF, PNG, JPEG, text, JSON, CSV, ZIP or pcap; up to {formatBytes(maxFileBytes)} each; several at once. The type is checked from the file's content.
         </p>
         <input id="evidence-file" name="file" type="file" multiple accept={accept} aria-describedby="evidence-file-hint" disabled={disabled} />
       </div>

@@ -1,5 +1,5 @@
 import type { FindingStatus, Severity } from "../features/findings/domain/findings";
-import { FINDING_STATUS_LABELS, SEVERITY_LABELS } from "../features/findings/domain/findings";
+import { FINDING_STATUS_LABELS, isDisclosureDueSoon, SEVERITY_LABELS } from "../features/findings/domain/findings";
 
 const SEVERITY_TONE: Record<Severity, string> = { critical: "bad", high: "bad", medium: "warn", low: "info" };
 
@@ -15,7 +15,7 @@ export function FindingStatusBadge({ status }: { status: FindingStatus }) {
 /** The disclosure clock as a badge: days left, or overdue in red. */
 export function ClockBadge({ clock, closed }: { clock: { label: string; overdue: boolean; daysLeft: number }; closed: boolean }) {
   if (closed) return <span className="badge">clock stopped</span>;
-  const tone = clock.overdue ? "bad" : clock.daysLeft < 14 ? "warn" : "info";
+  const tone = clock.overdue ? "bad" : isDisclosureDueSoon(clock) ? "warn" : "info";
   return (
     <span className={`badge badge--${tone}`} data-testid="disclosure-clock">
       {clock.label}

@@ -5,7 +5,7 @@
  */
 import { Form, Link } from "@remix-run/react";
 import { ACCEPTED_LIST, ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
-import { formatDate, formatDateTime } from "../platform/format";
+import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { StandingBadge, type Standing } from "./RecurringStatus";
 
 export interface ScheduleItem {
@@ -27,12 +27,6 @@ const STATUS_TEXT: Record<string, string> = { pending: "Waiting for an assessor"
 
 export function DecisionBadge({ status }: { status: string }) {
   return <span className={STATUS_CLASS[status] ?? "badge"}>{STATUS_TEXT[status] ?? status}</span>;
-}
-
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export const typeLabel = (mediaType: string) => ACCEPTED_TYPES[mediaType as AcceptedMediaType] ?? mediaType;
@@ -91,14 +85,14 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
 export function UploadForm({
   items,
   selected,
-  maxMiB,
+  maxFileBytes,
   busy,
   errors,
   values,
 }: {
   items: ScheduleItem[];
   selected: string | null;
-  maxMiB: number;
+  maxFileBytes: number;
   busy: boolean;
   errors?: Record<string, string>;
   values?: Record<string, string>;
@@ -128,7 +122,7 @@ export function UploadForm({
       <div className={err("file") ? "field field--error" : "field"}>
         <label htmlFor="recurring-file">Evidence file</label>
         <p className="field__hint" id="recurring-file-hint">
-          One file: {ACCEPTED_LIST}; up to {maxMiB} MiB (put several files in a ZIP archive). The type is checked from the file's content.
+          One file: {ACCEPTED_LIST}; up to {formatBytes(maxFileBytes)} (put several files in a ZIP archive). The type is checked from the file's content.
         </p>
         <input
           id="recurring-file"
@@ -199,7 +193,7 @@ export function History({ entries }: { entries: HistoryEntry[] }) {
             <span>
               <strong>{h.ref}</strong> {h.title}: <a href={`/evidence/recurring/${h.id}`}>{h.originalName}</a>{" "}
               <span className="small muted">
-                {typeLabel(h.mediaType)}, {fileSize(h.size)}, sent by {h.submittedBy}
+                {typeLabel(h.mediaType)}, {formatBytes(h.size)}, sent by {h.submittedBy}
               </span>{" "}
               <DecisionBadge status={h.status} />
             </span>
@@ -226,7 +220,7 @@ export function FilePreview({ href, name, mediaType, size, sha256, text }: { hre
       <p>
         <a href={href}>{name}</a>{" "}
         <span className="small muted">
-          {typeLabel(mediaType)}, {fileSize(size)}
+          {typeLabel(mediaType)}, {formatBytes(size)}
         </span>{" "}
         {previewable ? (
           <a href={`${href}?inline=1`} target="_blank" rel="noreferrer">

@@ -16,7 +16,8 @@ import type { Actor } from "../platform/actor";
 import { db } from "../platform/db.server";
 import { attachUploads, store } from "../features/certification/evidence.server";
 import { addProductVersion, createProduct, productInput } from "../features/catalogue/products.server";
-import { openSubmission, requirementsInScope, saveAnswer, submitSubmission } from "../features/certification/submissions.server";
+import { openSubmission, saveAnswer, submitSubmission } from "../features/certification/submissions.server";
+import { requirementsInScope } from "../features/certification/submission-records.server";
 import { recordVerdict, requestChanges, takeSubmission } from "../features/certification/review.server";
 
 export function seedEvidenceDir(start = path.dirname(fileURLToPath(import.meta.url))): string {

@@ -19,12 +19,14 @@ import type { Actor } from "../platform/actor";
 import { db } from "../platform/db.server";
 import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from "../features/certification/review.server";
 import { recordFinding } from "../features/findings/findings.server";
-import { runLifecycleSweep } from "../system/lifecycle.server";
+import { runLifecycleSweep } from "../system/sweep.server";
 import { changeSealStatus } from "../features/trust/seal-status.server";
 import { actorFor, attachSeedEvidence, ensureProduct, watchAnswer } from "./seed-products.server";
 import { MONITORED_ETSI } from "./seed-recurring.server";
-import { openSubmission, requirementsInScope, saveAnswer, submitSubmission } from "../features/certification/submissions.server";
-import { registerWebhook, watchBySerial } from "../features/retail/watchlist.server";
+import { openSubmission, saveAnswer, submitSubmission } from "../features/certification/submissions.server";
+import { requirementsInScope } from "../features/certification/submission-records.server";
+import { watchBySerial } from "../features/retail/watchlist.server";
+import { registerWebhook } from "../features/retail/webhooks.server";
 
 const PSTI = "uk-psti@2023";
 

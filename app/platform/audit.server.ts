@@ -73,6 +73,7 @@ export function checkAuditChain(client: Pick<Db["$client"], "prepare"> = db().$c
     "select seq, at, actor_user_id, actor_label, organization_id, action, target_type, target_id, ip, details, prev_hash, hash from audit_events order by seq",
   );
   function* rows() {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQLite rows, typed field by field below
     for (const r of stmt.iterate() as Iterable<Record<string, any>>) {
       let details: unknown;
       try {

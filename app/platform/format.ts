@@ -17,3 +17,20 @@ export function humanizeAction(action: string): string {
   const text = action.replace(/[._]/g, " ").replace(/organization/g, "organisation");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/**
+ * The one way a size is written, in messages, limits and lists: "10 GiB", "9.8 GiB", "340 MiB",
+ * "12 KiB", "512 bytes" (binary units; one decimal below 100, none when whole).
+ */
+export function formatBytes(bytes: number): string {
+  const b = Math.max(0, bytes);
+  const fmt = (v: number) => (v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : String(Math.round(v * 10) / 10).replace(/\.0$/, ""));
+  if (b >= GiB) return `${fmt(b / GiB)} GiB`;
+  if (b >= MiB) return `${fmt(b / MiB)} MiB`;
+  if (b >= KiB) return `${fmt(b / KiB)} KiB`;
+  return `${b} byte${b === 1 ? "" : "s"}`;
+}

@@ -4,14 +4,13 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { attempt, failure, serviceFailure } from "../platform/http/action-errors.server";
-import { formatDate } from "../platform/format";
+import { formatBytes, formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { ChecklistInvalidError, importChecklist, listChecklists, retireChecklistVersion } from "../features/catalogue/checklists.server";
+import { CHECKLIST_MAX_BYTES } from "../features/catalogue/domain/checklist/parse";
 
 export const meta: MetaFunction = () => [{ title: "Manage checklists — IoT Seal administration" }];
-
-const MAX_BYTES = 1024 * 1024;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, "admin.workspace");
@@ -27,17 +26,17 @@ const retireInput = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.workspace");
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
-    const tooLarge = () => failure("The file is larger than 1 MiB; a checklist file is a few hundred KiB at most.", { file: "Too large." }, undefined, 413);
+    const tooLarge = () => failure(`The file is larger than ${formatBytes(CHECKLIST_MAX_BYTES)}; a checklist file is a few hundred KiB at most.`, { file: "Too large." }, undefined, 413);
     let form: FormData;
     try {
-      form = await readForm(request, { limit: MAX_BYTES + FORM_OVERHEAD_BYTES });
+      form = await readForm(request, { limit: CHECKLIST_MAX_BYTES + FORM_OVERHEAD_BYTES });
     } catch (e) {
       if (isBodyTooLarge(e)) return tooLarge();
       throw e;
     }
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0) return failure("Choose a checklist file (.yaml) to upload.", { file: "Choose a file." });
-    if (file.size > MAX_BYTES) return tooLarge();
+    if (file.size > CHECKLIST_MAX_BYTES) return tooLarge();
     const name = file.name.replace(/[^\w.-]/g, "_").slice(0, 100);
     if (!/\.ya?ml$/i.test(name)) return failure(`"${name}" is not a .yaml file.`, { file: "The file name must end in .yaml." });
     let source: string;

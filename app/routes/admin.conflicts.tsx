@@ -7,7 +7,8 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { conflictInput, declareConflict, listConflicts, removeConflict } from "../features/accounts/conflicts.server";
+import { declareConflict, listConflicts, removeConflict } from "../features/accounts/conflicts.server";
+import { conflictInput } from "../features/accounts/forms";
 
 export const meta: MetaFunction = () => [{ title: "Conflicts of interest — IoT Seal administration" }];
 

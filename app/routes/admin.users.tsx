@@ -8,7 +8,8 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { createUser, createUserInput, listOrganizations, listUsers, setUserDisabled } from "../features/accounts/users.server";
+import { createUser, listOrganizations, listUsers, setUserDisabled } from "../features/accounts/users.server";
+import { createUserInput } from "../features/accounts/forms";
 
 export const meta: MetaFunction = () => [{ title: "Users — IoT Seal administration" }];
 

@@ -4,7 +4,6 @@ import { StatusBadge } from "../components/StatusBadge";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { queueQuery, reviewQueue } from "../features/certification/review.server";
-import { nowMs } from "../platform/clock.server";
 
 export const meta: MetaFunction = () => [{ title: "Review queue — IoT Seal" }];
 
@@ -12,7 +11,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const q = queueQuery.parse(raw);
-  return { q, now: nowMs(), ...reviewQueue(user, q) };
+  return { q, ...reviewQueue(user, q) };
 }
 
 function age(from: Date | string | null, now: number): string {

@@ -10,7 +10,8 @@ import { formatDate, formatDateTime } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { decideRecurringEvidence, evidenceTextPreview, recurringDecisionInput, recurringEvidenceView } from "../features/monitoring/recurring-evidence.server";
+import { decideRecurringEvidence, evidenceTextPreview, recurringEvidenceView } from "../features/monitoring/recurring-evidence.server";
+import { recurringDecisionInput } from "../features/monitoring/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.evidence.requirementRef} recurring evidence — ${data.seal.product} — IoT Seal` : "Recurring evidence — IoT Seal" },

@@ -12,6 +12,7 @@ import { parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { confirmApproval, proposeApproval, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewView, takeSubmission } from "../features/certification/review.server";
+import { DECISION_COMMENT_MAX, decisionReason, REASON_REQUIRED } from "../features/certification/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" }];
 
@@ -23,7 +24,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const input = z.object({
   intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "reject"], { error: "Unknown action." }),
   version: z.coerce.number().int().min(1),
-  comment: z.string().max(5000).default(""),
+  comment: z.string().max(DECISION_COMMENT_MAX).default(""),
 });
 
 const DONE: Record<z.infer<typeof input>["intent"], string> = {
@@ -42,7 +43,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const { intent, version, comment } = parsed.data;
   const id = params.submissionId ?? "";
-  if ((intent === "reject" || intent === "return") && comment.trim().length < 3) return failure("Give a reason: the supplier or your colleague will read it.", { comment: "A reason is required." });
+  // The form's own check, before anything else (the service enforces the same rule, decisionReason).
+  const reason = intent === "reject" || intent === "return" ? decisionReason.safeParse(comment) : null;
+  if (reason && !reason.success) return failure(REASON_REQUIRED, { comment: reason.error.issues[0].message });
   const r = await attempt<unknown>(() => {
     switch (intent) {
       case "take":

@@ -7,11 +7,13 @@ import { FormError, Notice } from "../components/Field";
 import { CLAIM_LABELS } from "../features/certification/domain/answers";
 import { mayJudgeNotApplicable, VERDICT_LABELS, VERDICTS } from "../features/certification/domain/review";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { formatDateTime } from "../platform/format";
+import { formatBytes, formatDateTime } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
+import { safeNext } from "../platform/http/redirect";
 import { notFound, requirePermission } from "../features/accounts/session.server";
 import { serviceOrThrow } from "../platform/http/service-response.server";
-import { recordVerdict, reviewView, verdictInput } from "../features/certification/review.server";
+import { recordVerdict, reviewView } from "../features/certification/review.server";
+import { verdictInput } from "../features/certification/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — review — IoT Seal` : "Review — IoT Seal" }];
 
@@ -42,9 +44,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = params.submissionId ?? "";
   const r = await attempt(() => recordVerdict(user, id, params.ref ?? "", parsed.data), formValues(form));
   if (!r.ok) return r.response;
-  const next = form.get("next");
+  const next = safeNext(form.get("next"));
   if (next === "overview") return redirect(`/assessor/submissions/${id}`);
-  if (typeof next === "string" && /^[\w.-]{1,64}$/.test(next)) return redirect(`/assessor/submissions/${id}/requirements/${next}`);
+  if (next) return redirect(`/assessor/submissions/${id}/requirements/${next}`);
   return { ok: true as const, notice: "Verdict saved." };
 }
 
@@ -177,7 +179,7 @@ export default function VerdictPage() {
         {r.evidence.map((e) => (
           <article key={e.id} className="requirement">
             <p>
-              <a href={`/evidence/${e.id}`}>{e.originalName}</a> <span className="small muted">{e.mediaType}, {Math.ceil(e.size / 1024)} KiB</span>{" "}
+              <a href={`/evidence/${e.id}`}>{e.originalName}</a> <span className="small muted">{e.mediaType}, {formatBytes(e.size)}</span>{" "}
               {e.mediaType === "application/pdf" || e.mediaType.startsWith("image/") ? (
                 <a href={`/evidence/${e.id}?inline=1`} target="_blank" rel="noreferrer">
                   open in a new tab

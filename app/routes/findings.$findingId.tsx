@@ -10,8 +10,9 @@ import { formatDate, formatDateTime } from "../platform/format";
 import { formValues } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requireRole } from "../features/accounts/session.server";
-import { publishAdvisory, publishAdvisoryInput } from "../features/findings/disclosure.server";
-import { actOnFinding, extendFindingDeadline, extensionInput, findingActionInput, findingView } from "../features/findings/findings.server";
+import { publishAdvisory } from "../features/findings/disclosure.server";
+import { actOnFinding, extendFindingDeadline, findingView } from "../features/findings/findings.server";
+import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" }];
 

@@ -6,7 +6,8 @@ import { Field, FormError } from "../components/Field";
 import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { findingInput, findingTargets, recordFinding } from "../features/findings/findings.server";
+import { findingTargets, recordFinding } from "../features/findings/findings.server";
+import { findingInput } from "../features/findings/forms";
 
 export const meta: MetaFunction = () => [{ title: "Record a vulnerability report — IoT Seal" }];
 

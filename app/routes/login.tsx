@@ -9,7 +9,8 @@ import { DASHBOARD_PATH, ROLE_LABELS } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { parseForm } from "../platform/forms";
 import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
-import { login, loginInput } from "../features/accounts/auth.server";
+import { login } from "../features/accounts/auth.server";
+import { loginInput } from "../features/accounts/forms";
 import { DEMO_PASSWORD, DEMO_USERS } from "../demo/seed.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in — IoT Seal" }];

@@ -7,7 +7,8 @@ import { formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { getEnv } from "../platform/env.server";
-import { apiTokenInput, createApiToken, listApiTokens, revokeApiToken } from "../features/accounts/api-tokens.server";
+import { createApiToken, listApiTokens, revokeApiToken } from "../features/accounts/api-tokens.server";
+import { apiTokenInput } from "../features/accounts/forms";
 
 export const meta: MetaFunction = () => [{ title: "API access — IoT Seal" }];
 

@@ -6,8 +6,8 @@ import { useRef, useState, type FormEvent } from "react";
 import { FormError } from "../components/Field";
 import { SummaryBar } from "../components/BulkSummary";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { formatDateTime } from "../platform/format";
-import { BULK_MAX_BYTES, BULK_MAX_ROWS } from "../features/retail/bulk-csv.server";
+import { formatBytes, formatDateTime } from "../platform/format";
+import { BULK_MAX_BYTES, BULK_MAX_ROWS, BULK_TOO_LARGE } from "../features/retail/bulk-csv.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
 
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Bulk seal check — IoT Seal"
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  return { runs: listBulkChecks(user), maxRows: BULK_MAX_ROWS, maxMb: BULK_MAX_BYTES / 1024 / 1024 };
+  return { runs: listBulkChecks(user), maxRows: BULK_MAX_ROWS, maxSize: formatBytes(BULK_MAX_BYTES) };
 }
 
 /** Without JavaScript the form posts here; with it, the page uploads to ./upload to show progress. */
@@ -25,7 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     form = await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES });
   } catch (e) {
-    if (isBodyTooLarge(e)) return failure(`The file is larger than ${BULK_MAX_BYTES / 1024 / 1024} MiB.`, {}, undefined, 413);
+    if (isBodyTooLarge(e)) return failure(BULK_TOO_LARGE, {}, undefined, 413);
     throw e;
   }
   const file = form.get("file");
@@ -36,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function BulkCheck() {
-  const { runs, maxRows, maxMb } = useLoaderData<typeof loader>();
+  const { runs, maxRows, maxSize } = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
   const nav = useNavigation();
   const navigate = useNavigate();
@@ -82,7 +82,7 @@ export default function BulkCheck() {
           <p className="eyebrow">Retail buyer</p>
           <h1>Check a whole CSV of seals</h1>
           <p>
-            Upload a CSV with a column named <code>serial</code> (up to {maxRows.toLocaleString("en")} rows, {maxMb} MiB). Your other columns, such as your own
+            Upload a CSV with a column named <code>serial</code> (up to {maxRows.toLocaleString("en")} rows, {maxSize}). Your other columns, such as your own
             SKU, are kept; each row gets its seal's status. <Link to="/verify">Check one seal</Link>.
           </p>
         </div>

@@ -8,10 +8,11 @@ import { Field, FormError, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
 import type { SealVerdict } from "../features/trust/domain/credential";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { formatDate, formatDateTime } from "../platform/format";
+import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { watchedProductAdvisories } from "../features/findings/advisories.server";
-import { unwatch, watchBySerial, watchFromCsv, watchInput, watchlistView } from "../features/retail/watchlist.server";
+import { unwatch, watchBySerial, watchFromCsv, watchlistView } from "../features/retail/watchlist.server";
+import { WATCHLIST_CSV_MAX_BYTES, watchInput } from "../features/retail/forms";
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
 
@@ -26,10 +27,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   let form: FormData;
   try {
-    // A CSV of serials to watch: up to 10 MiB, bounded while it streams.
-    form = await readForm(request, { limit: 10 * 1024 * 1024 + FORM_OVERHEAD_BYTES });
+    // A CSV of serials to watch: up to WATCHLIST_CSV_MAX_BYTES, bounded while it streams.
+    form = await readForm(request, { limit: WATCHLIST_CSV_MAX_BYTES + FORM_OVERHEAD_BYTES });
   } catch (e) {
-    if (isBodyTooLarge(e)) return failure("The file is larger than 10 MiB.", {}, undefined, 413);
+    if (isBodyTooLarge(e)) return failure(`The file is larger than ${formatBytes(WATCHLIST_CSV_MAX_BYTES)}.`, {}, undefined, 413);
     throw e;
   }
   const intent = form.get("intent");

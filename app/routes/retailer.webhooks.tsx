@@ -6,7 +6,8 @@ import { WEBHOOK_SIGNATURE_HEADER } from "../features/retail/domain/webhook";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
-import { registerWebhook, removeWebhook, sendTestWebhook, webhookInput, webhooksView } from "../features/retail/watchlist.server";
+import { registerWebhook, removeWebhook, sendTestWebhook, webhooksView } from "../features/retail/webhooks.server";
+import { webhookInput } from "../features/retail/forms";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks — IoT Seal" }];
 

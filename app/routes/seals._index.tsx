@@ -72,7 +72,7 @@ export default function SealsList() {
                   </td>
                   <td>{s.supplier}</td>
                   <td>
-                    <VerdictBadge verdict={s.state === "active" ? (s.expired ? "expired" : "valid") : s.state} />
+                    <VerdictBadge verdict={s.verdict} />
                   </td>
                   <td>{formatDate(s.issuedAt)}</td>
                   <td>{formatDate(s.validUntil)}</td>

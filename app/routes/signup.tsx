@@ -8,7 +8,8 @@ import { DASHBOARD_PATH } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { parseForm } from "../platform/forms";
 import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
-import { signup, signupInput } from "../features/accounts/auth.server";
+import { signup } from "../features/accounts/auth.server";
+import { signupInput } from "../features/accounts/forms";
 
 export const meta: MetaFunction = () => [{ title: "Register your organisation — IoT Seal" }];
 

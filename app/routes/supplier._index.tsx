@@ -9,6 +9,7 @@ import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { workspaceOverview } from "../features/accounts/dashboard.server";
 import { expiringSeals, startRenewal } from "../features/certification/submissions.server";
+import { RENEWAL_WINDOW_DAYS } from "../features/certification/domain/submission-state";
 import { RecurringDuePanel } from "../components/RecurringDue";
 import { supplierRecurringDue } from "../features/monitoring/recurring-evidence.server";
 import { ownEvidenceQuota } from "../features/certification/evidence-quota.server";
@@ -44,10 +45,10 @@ export default function SupplierDashboard() {
     >
       <RecurringDuePanel due={recurring.due} monitored={recurring.monitored} dueSoonDays={recurring.dueSoonDays} />
       <section className="card" aria-labelledby="expiring-title">
-        <h2 id="expiring-title">Seals expiring within 60 days</h2>
+        <h2 id="expiring-title">{`Seals expiring within ${RENEWAL_WINDOW_DAYS} days`}</h2>
         <FormError message={a && !a.ok ? a.formError : undefined} />
         {expiring.length === 0 ? (
-          <p className="muted">None: every active seal is valid for more than 60 days.</p>
+          <p className="muted">{`None: every active seal is valid for more than ${RENEWAL_WINDOW_DAYS} days.`}</p>
         ) : (
           <ul className="timeline" data-testid="expiring-seals">
             {expiring.map((e) => (

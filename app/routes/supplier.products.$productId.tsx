@@ -11,9 +11,11 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { addProductVersion, getProduct, productInput, productVersionInput, updateProduct } from "../features/catalogue/products.server";
+import { addProductVersion, getProduct, productInput, updateProduct } from "../features/catalogue/products.server";
+import { productVersionInput } from "../features/catalogue/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
-import { recertificationChoices, recertificationInput, startRecertification } from "../features/certification/recertification.server";
+import { recertificationChoices, startRecertification } from "../features/certification/recertification.server";
+import { recertificationInput } from "../features/certification/forms";
 import { Recertify } from "../components/Recertify";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.product.name ?? "Product"} — IoT Seal` }];

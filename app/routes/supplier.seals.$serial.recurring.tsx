@@ -26,7 +26,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const view = serviceOrThrow(() => supplierRecurringView(user, params.serial ?? ""));
   if (view.seal.serial !== params.serial) throw redirect(`/supplier/seals/${view.seal.serial}/recurring`);
   const q = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return { ...view, selected: q.ref ?? null, sent: q.sent ?? null, maxMiB: Math.round(getEnv().evidenceMaxFileBytes / 1024 / 1024) };
+  return { ...view, selected: q.ref ?? null, sent: q.sent ?? null, maxFileBytes: getEnv().evidenceMaxFileBytes };
 }
 
 /** Fresh evidence for one requirement (multipart: the file streams to the evidence store; ownership is checked before it is read). */
@@ -107,7 +107,7 @@ export default function SealRecurringPage() {
           <UploadForm
             items={d.items}
             selected={d.selected}
-            maxMiB={d.maxMiB}
+            maxFileBytes={d.maxFileBytes}
             busy={busy}
             errors={a && !a.ok ? a.fieldErrors : undefined}
             values={a && !a.ok ? a.values : undefined}

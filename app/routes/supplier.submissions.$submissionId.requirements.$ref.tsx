@@ -14,11 +14,14 @@ import { getEnv } from "../platform/env.server";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { handleEvidenceUpload, uploadHeaders } from "../features/certification/evidence-upload.server";
 import { formValues, parseForm } from "../platform/forms";
+import { safeNext } from "../platform/http/redirect";
+import { formatBytes } from "../platform/format";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { linkExistingEvidence, unlinkEvidence } from "../features/certification/evidence.server";
-import { answerInput, requirementView, saveAnswer } from "../features/certification/submissions.server";
-import { changeMarkInput, markRequirementChanged } from "../features/certification/recertification.server";
+import { requirementView, saveAnswer } from "../features/certification/submissions.server";
+import { markRequirementChanged } from "../features/certification/recertification.server";
+import { answerInput, changeMarkInput } from "../features/certification/forms";
 import { ChangeMark } from "../components/ChangeMark";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — ${data.header.productName} — IoT Seal` : "Requirement — IoT Seal" }];
@@ -26,7 +29,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   const view = serviceOrThrow(() => requirementView(user, params.submissionId ?? "", params.ref ?? ""));
-  return { ...view, maxMiB: Math.round(getEnv().evidenceMaxFileBytes / 1024 / 1024) };
+  return { ...view, maxFileBytes: getEnv().evidenceMaxFileBytes };
 }
 
 const linkInput = z.object({ intent: z.literal("link"), sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "Choose a file." }) });
@@ -59,8 +62,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => saveAnswer(user, id, ref, parsed.data), formValues(form));
   if (!r.ok) return r.response;
-  const next = form.get("next");
-  if (typeof next === "string" && /^[\w.-]{1,64}$/.test(next)) return redirect(`/supplier/submissions/${id}/requirements/${next}`);
+  const next = safeNext(form.get("next"));
+  if (next) return redirect(`/supplier/submissions/${id}/requirements/${next}`);
   return { ok: true as const, notice: "Answer saved." };
 }
 
@@ -178,7 +181,7 @@ export default function RequirementPage() {
         <EvidenceList files={r.evidence} canRemove={r.editable} />
         {r.editable ? (
           <div className="grid grid--2">
-            <EvidenceUploader endpoint={`${base}/evidence?ref=${encodeURIComponent(r.ref)}`} maxMiB={d.maxMiB} accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.json,.csv,.zip,.pcap,.pcapng" />
+            <EvidenceUploader endpoint={`${base}/evidence?ref=${encodeURIComponent(r.ref)}`} maxFileBytes={d.maxFileBytes} accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.json,.csv,.zip,.pcap,.pcapng" />
             {d.reusable.length ? (
               <Form method="post" className="uploader">
                 <input type="hidden" name="intent" value="link" />
@@ -187,7 +190,7 @@ export default function RequirementPage() {
                   <select id="reuse" name="sha256">
                     {d.reusable.map((f) => (
                       <option key={f.sha256} value={f.sha256}>
-                        {f.originalName} ({Math.ceil(f.size / 1024)} KiB)
+                        {f.originalName} ({formatBytes(f.size)})
                       </option>
                     ))}
                   </select>

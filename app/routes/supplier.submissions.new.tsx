@@ -8,7 +8,8 @@ import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { selectableVersions } from "../features/catalogue/checklists.server";
 import { listProductVersionChoices } from "../features/catalogue/products.server";
-import { openSubmission, openSubmissionInput } from "../features/certification/submissions.server";
+import { openSubmission } from "../features/certification/submissions.server";
+import { openSubmissionInput } from "../features/certification/forms";
 
 export const meta: MetaFunction = () => [{ title: "Open a submission — IoT Seal" }];
 

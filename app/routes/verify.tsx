@@ -6,7 +6,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { FormError } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
-import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../features/trust/verify.server";
+import { VERIFY_MAX_BYTES, VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../features/trust/verify.server";
+import { formatBytes } from "../platform/format";
 import { PolicyResults } from "../components/PolicyResults";
 import type { PolicyResult } from "../features/retail/domain/policy";
 import { getOptionalUser } from "../features/accounts/session.server";
@@ -14,8 +15,7 @@ import { policyResultsFor } from "../features/retail/policies.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
 
-const MAX_PDF_BYTES = 10 * 1024 * 1024;
-const TOO_LARGE = "The file is larger than 10 MiB; a seal certificate is far smaller.";
+const TOO_LARGE = `The file is larger than ${formatBytes(VERIFY_MAX_BYTES)}; a seal certificate is far smaller.`;
 
 const serialQuery = z.object({ serial: z.string().trim().min(1).max(80).optional() });
 
@@ -43,7 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   let form: FormData;
   try {
     // Bounded while it streams: a chunked body is refused at the limit, not read whole.
-    form = await readForm(request, { limit: MAX_PDF_BYTES + FORM_OVERHEAD_BYTES });
+    form = await readForm(request, { limit: VERIFY_MAX_BYTES + FORM_OVERHEAD_BYTES });
   } catch (e) {
     if (isBodyTooLarge(e)) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, { status: 413, headers: { Connection: "close" } });
     throw e;
@@ -53,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (intent === "pdf") {
       const file = form.get("pdf");
       if (!(file instanceof File) || file.size === 0) return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
-      if (file.size > MAX_PDF_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
+      if (file.size > VERIFY_MAX_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
       const answer = await verifyPdf(new Uint8Array(await file.arrayBuffer()));
       return { answer, by: "pdf", policies: policyResultsFor(await getOptionalUser(request, context), answer) } satisfies ActionResult;
     }

@@ -54,7 +54,7 @@ async function load(port: number, pid: number, paths: string[]): Promise<Run> {
       const p = paths[next++ % paths.length];
       const counted = phase === "measure"; // only requests started inside the window are counted
       const t0 = performance.now();
-      let ok = false;
+      let ok: boolean;
       try {
         ok = (await get(agent, port, p)).status === 200;
       } catch {

@@ -2,27 +2,19 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { seeded } from "./db";
-import { expectHydrated, loginViaForm, watchConsole } from "./helpers";
+import { expectHydrated, pageAs, watchConsole } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  await loginViaForm(page, email);
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
-}
 
 let reviewUrl = "";
 
 test("assessor1 takes the seeded submission and scores every requirement from the keyboard", async ({ browser }) => {
   test.setTimeout(360_000); // 67 requirement pages, one at a time, as a person would
-  const page = await as(browser, "assessor1@demo.test");
+  const page = await pageAs(browser, "assessor1@demo.test");
   const problems = watchConsole(page);
   await page.goto("/assessor/queue");
   await expect(page.getByRole("heading", { name: "Review queue" })).toBeVisible();
@@ -70,7 +62,7 @@ test("assessor1 takes the seeded submission and scores every requirement from th
 });
 
 test("the supplier sees the comment, changes only that requirement and resubmits", async ({ browser }) => {
-  const page = await as(browser, "supplier@demo.test");
+  const page = await pageAs(browser, "supplier@demo.test");
   await page.goto(`/supplier/submissions/${seeded().submissionId}`);
   const feedback = page.getByTestId("assessor-feedback");
   await expect(feedback).toContainText("The assessor asks for changes");
@@ -90,7 +82,7 @@ test("the supplier sees the comment, changes only that requirement and resubmits
 });
 
 test("assessor1 sees what changed, passes it and proposes; assessor2 confirms the approval", async ({ browser }) => {
-  const asha = await as(browser, "assessor1@demo.test");
+  const asha = await pageAs(browser, "assessor1@demo.test");
   await asha.goto(reviewUrl);
   await asha.getByRole("button", { name: "Take for review" }).click();
   const changed = asha.getByRole("region", { name: /Changed since your last look/ });
@@ -107,7 +99,7 @@ test("assessor1 sees what changed, passes it and proposes; assessor2 confirms th
   await expect(asha.getByRole("button", { name: /Confirm approval/ })).toHaveCount(0);
   await asha.context().close();
 
-  const bram = await as(browser, "assessor2@demo.test");
+  const bram = await pageAs(browser, "assessor2@demo.test");
   await expect(bram.getByText(/waiting for your confirmation/)).toBeVisible();
   await bram.goto(reviewUrl);
   await expect(bram.getByText(/as a second assessor, confirm it or send it back/)).toBeVisible();
@@ -190,7 +182,7 @@ test("the seal's PDF, downloaded from its page, verifies on /verify; its QR code
 });
 
 test("an assessor suspends the new seal with a public reason, everyone sees it at once, then reinstates it", async ({ browser }) => {
-  const asha = await as(browser, "assessor1@demo.test");
+  const asha = await pageAs(browser, "assessor1@demo.test");
   const problems = watchConsole(asha);
   await asha.getByRole("link", { name: "Seals" }).click();
   await asha.getByRole("link", { name: sealSerial }).click();

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "demo-password-2026";
 export const ROLES = ["supplier", "assessor", "retailer", "admin"] as const;
@@ -20,6 +20,15 @@ export async function loginViaForm(page: Page, email: string, password = DEMO_PA
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** A page of its own (no stored session) logged in through the form as this user. */
+export async function pageAs(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  await loginViaForm(page, email);
+  await expect(page).not.toHaveURL(/\/login/);
+  return page;
 }
 
 /** Collects console errors and failed requests, so a test can assert a page is clean (CSP, hydration, 404s). */

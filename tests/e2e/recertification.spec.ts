@@ -5,24 +5,16 @@
 // seal's public page says "Superseded" and links to the new seal, which links back.
 // Runs in the "after" project (see playwright.config.ts): it supersedes a demo seal the other
 // tests expect to find suspended.
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { seeded } from "./db";
-import { expectHydrated, loginViaForm, watchConsole } from "./helpers";
+import { expectHydrated, pageAs, watchConsole } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
-
-async function as(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  await loginViaForm(page, email);
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
-}
 
 test("a fixed firmware is re-certified from the suspended seal; only the changed requirement is re-reviewed; the old seal is superseded", async ({ browser }) => {
   test.setTimeout(120_000);
   const oldSerial = seeded().suspendedSeal;
-  const sam = await as(browser, "supplier2@demo.test");
+  const sam = await pageAs(browser, "supplier2@demo.test");
   const problems = watchConsole(sam);
 
   // The supplier adds the new firmware version on the product page and opens a re-certification from the seal.
@@ -63,7 +55,7 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   expect(problems).toEqual([]);
 
   // The assessor re-reviews one requirement; the other two carry over with their certified verdicts.
-  const asha = await as(browser, "assessor1@demo.test");
+  const asha = await pageAs(browser, "assessor1@demo.test");
   await asha.goto("/assessor/queue");
   await expect(asha.getByRole("row", { name: /Brightnest Indoor Cam 1/ })).toContainText("re-certification");
   await asha.goto(reviewPath);
@@ -88,7 +80,7 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   await asha.getByRole("button", { name: "Propose approval" }).click();
   await expect(asha.getByText("Approval proposed; a second assessor must confirm it.")).toBeVisible();
 
-  const bram = await as(browser, "assessor2@demo.test");
+  const bram = await pageAs(browser, "assessor2@demo.test");
   await bram.goto(reviewPath);
   await bram.getByRole("button", { name: "Confirm approval (second assessor)" }).click();
   const notice = bram.getByText(/Seal IOTS-[0-9A-Z-]+ is issued/);

@@ -12,6 +12,10 @@ process.env.LOG_REQUESTS = "false";
 delete process.env.SESSION_SECRET;
 delete process.env.RATE_LIMIT_PER_MINUTE;
 
+// The modules' subscribers to domain events, as the server and the scripts wire them at start-up.
+const { wireEvents } = await import("../../app/system/wiring.server");
+wireEvents();
+
 afterAll(async () => {
   const { closeDb } = await import("../../db/connection");
   closeDb();

@@ -12,12 +12,9 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { apiTokenInput } from "./forms";
 
 export const TOKEN_PREFIX = "iots_";
-
-export const apiTokenInput = z.object({
-  name: z.string({ error: "Name the token." }).trim().min(2, { error: "Name the token (at least 2 characters), e.g. the system that uses it." }).max(80, { error: "Keep the name under 80 characters." }),
-});
 
 const hash = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 

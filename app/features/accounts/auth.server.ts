@@ -8,14 +8,13 @@ import { z } from "zod";
 import { organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import { passwordProblems } from "./domain/password-policy";
 import { SlidingWindowLimiter } from "../../platform/rate-limit";
-import { roleForSignupKind, SELF_SIGNUP_KINDS, type Role } from "../../platform/roles";
-import { emailField, nameField } from "../../platform/forms";
+import { roleForSignupKind, type Role } from "../../platform/roles";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { loginInput, signupInput } from "./forms";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.server";
 
 export interface SessionUser extends Actor {
@@ -66,11 +65,6 @@ export interface ClientInfo {
   ip?: string | null;
   userAgent?: string | null;
 }
-
-export const loginInput = z.object({
-  email: emailField,
-  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000),
-});
 
 export type LoginResult = { token: string; user: SessionUser; expiresAt: Date };
 
@@ -151,19 +145,6 @@ export function logout(token: string, ip?: string | null): void {
     if (user) recordAudit(tx, user, { action: "user.logout", target: { type: "user", id: user.userId } });
   });
 }
-
-export const signupInput = z
-  .object({
-    kind: z.enum(SELF_SIGNUP_KINDS, { error: "Choose whether you are a supplier or a retailer." }),
-    organizationName: nameField("the organisation's name"),
-    name: nameField("your name"),
-    email: emailField,
-    password: z.string({ error: "Choose a password." }).max(1000),
-  })
-  .superRefine((v, ctx) => {
-    const problems = passwordProblems(v.password, { email: v.email, name: v.name });
-    if (problems.length) ctx.addIssue({ code: "custom", path: ["password"], message: problems.join(" ") });
-  });
 
 /** Creates a supplier or retailer organisation with its first user, and logs that user in. */
 export async function signup(input: z.infer<typeof signupInput>, client: ClientInfo): Promise<LoginResult> {

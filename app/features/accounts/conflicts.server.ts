@@ -1,6 +1,6 @@
 /**
  * Conflicts of interest: an admin declares an assessor who must not assess an organisation, and
- * every assessor-facing service asks here (one rule, app/features/certification/domain/review.ts conflictOfInterest)
+ * every assessor-facing service asks here (one rule, app/features/accounts/domain/conflicts.ts conflictOfInterest)
  * before it shows or acts on a supplier's submission, evidence, seal, finding or recurring evidence.
  */
 import crypto from "node:crypto";
@@ -9,12 +9,13 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { conflictDeclarations, organizations, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { conflictOfInterest } from "../certification/domain/review";
+import { conflictOfInterest } from "./domain/conflicts";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { conflictInput } from "./forms";
 
 type Reader = Pick<Tx, "select">;
 
@@ -54,12 +55,6 @@ export function assertNoConflict(t: Reader, actor: Actor, supplierOrganizationId
   const reason = conflictReason(t, actor, supplierOrganizationId);
   if (reason) throw new ServiceError("forbidden", `${reason} ${next}`);
 }
-
-export const conflictInput = z.object({
-  assessorId: z.string().min(1, { error: "Choose an assessor." }),
-  organizationId: z.string().min(1, { error: "Choose a supplier organisation." }),
-  reason: z.string().trim().min(5, { error: "Say why, in at least 5 characters." }).max(500),
-});
 
 export function declareConflict(actor: Actor, input: z.infer<typeof conflictInput>): void {
   assertCan(actor, "admin.users.manage");

@@ -4,7 +4,8 @@
  */
 import { createCookie, data, redirect, type AppLoadContext } from "@remix-run/node";
 import { getEnv } from "../../platform/env.server";
-import { can, DASHBOARD_PATH, ROLE_LABELS, rolesWith, safeRedirectPath, type Permission, type Role } from "../../platform/roles";
+import { can, DASHBOARD_PATH, ROLE_LABELS, rolesWith, type Permission, type Role } from "../../platform/roles";
+import { safeRedirectPath } from "../../platform/http/redirect";
 import { userForSession, type SessionUser } from "./auth.server";
 
 const COOKIE_NAME = "iotseal_session";

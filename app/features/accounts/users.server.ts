@@ -4,32 +4,16 @@ import { asc, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { passwordProblems } from "./domain/password-policy";
 import { ORGANIZATION_KINDS, ORGANIZATION_KIND_OF_ROLE, ROLES, roleFitsOrganization, type OrganizationKind, type Role } from "../../platform/roles";
-import { emailField, nameField } from "../../platform/forms";
 import { isSystem, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { createUserInput } from "./forms";
 import { hashPassword } from "./passwords.server";
 
 export const CERTIFICATION_BODY_NAME = "IoT Seal Assurance";
-
-export const createUserInput = z
-  .object({
-    email: emailField,
-    name: nameField("the person's name"),
-    role: z.enum(ROLES, { error: `Choose a role: ${ROLES.join(", ")}.` }),
-    organizationId: z.string().trim().optional(),
-    password: z.string().max(1000).optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.password) {
-      const problems = passwordProblems(v.password, { email: v.email });
-      if (problems.length) ctx.addIssue({ code: "custom", path: ["password"], message: problems.join(" ") });
-    }
-  });
 
 export type CreateUserInput = z.infer<typeof createUserInput>;
 

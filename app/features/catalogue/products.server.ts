@@ -4,63 +4,20 @@ import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { products, productVersions, seals, submissions } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { gtinProblem, PRODUCT_CATEGORIES } from "./domain/product";
+import { sealVerdictOf } from "../trust/domain/verdict";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import { syncPolicyStates } from "../retail/policies.server";
+import { emit } from "../../platform/events.server";
+import { productForm, type productVersionInput } from "./forms";
 
-const shortText = (label: string, max: number) =>
-  z
-    .string({ error: `Enter ${label}.` })
-    .trim()
-    .min(1, { error: `Enter ${label}.` })
-    .max(max, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at most ${max} characters.` })
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.` });
-
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, { error: `At most ${max} characters.` })
-    .optional()
-    .transform((v) => v || null);
-
-export const productInput = z
-  .object({
-    name: shortText("the product's name", 120),
-    model: shortText("the model designation", 80),
-    gtin: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v.replace(/[\s-]/g, "") : null))
-      .superRefine((v, ctx) => {
-        const problem = v ? gtinProblem(v) : null;
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    sku: optionalText(64),
-    category: z.enum(PRODUCT_CATEGORIES, { error: "Choose a category." }),
-    description: z.string().trim().max(2000, { error: "At most 2000 characters." }).optional().default(""),
-    supportPeriodEnd: z
-      .string({ error: "Enter the date security updates end." })
-      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date as YYYY-MM-DD." })
-      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), { error: "That is not a real date." }),
-    disclosurePolicyUrl: z.url({ protocol: /^https?$/, error: "Enter the web address (https://…) of your vulnerability disclosure policy." }).max(500),
-  })
-  .superRefine((v, ctx) => {
-    if (v.supportPeriodEnd < new Date(nowMs()).toISOString().slice(0, 10)) {
-      ctx.addIssue({ code: "custom", path: ["supportPeriodEnd"], message: "The support period has already ended; a product must still receive security updates to be certified." });
-    }
-  });
-
-export const productVersionInput = z.object({
-  hardwareRevision: shortText("the hardware revision", 40),
-  firmwareVersion: shortText("the firmware version", 40),
-  appVersion: optionalText(40),
-  notes: z.string().trim().max(1000).optional().default(""),
+/** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
+export const productInput = productForm.superRefine((v, ctx) => {
+  if (v.supportPeriodEnd < new Date(nowMs()).toISOString().slice(0, 10)) {
+    ctx.addIssue({ code: "custom", path: ["supportPeriodEnd"], message: "The support period has already ended; a product must still receive security updates to be certified." });
+  }
 });
 
 function ownProduct(actor: Actor, productId: string) {
@@ -99,7 +56,7 @@ export function updateProduct(actor: Actor, productId: string, input: z.infer<ty
     tx.update(products).set({ ...input, updatedAt: new Date(nowMs()) }).where(eq(products.id, productId)).run();
     const changed = Object.fromEntries(Object.entries(input).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));
     recordAudit(tx, actor, { action: "product.updated", target: { type: "product", id: productId }, details: { changed } });
-    syncPolicyStates(tx, { productId }); // a category or support period change can change a watcher's policy result
+    emit(tx, "product.changed", { productId }); // a category or support period change can change a watcher's policy result
   });
 }
 
@@ -149,6 +106,7 @@ export function getProduct(actor: Actor, productId: string) {
       updatedAt: submissions.updatedAt,
       sealSerial: seals.serial,
       sealState: seals.state,
+      sealValidFrom: seals.validFrom,
       sealValidUntil: seals.validUntil,
     })
     .from(submissions)
@@ -157,9 +115,13 @@ export function getProduct(actor: Actor, productId: string) {
     .where(eq(productVersions.productId, productId))
     .orderBy(desc(submissions.updatedAt))
     .all();
-  const now = nowMs();
+  const now = new Date(nowMs());
   // The seal's standing as a verifier would put it (expiry follows from the date).
-  const withSeal = subs.map((r) => ({ ...r, sealVerdict: r.sealState === "active" && r.sealValidUntil && r.sealValidUntil.getTime() <= now ? ("expired" as const) : r.sealState === "active" ? ("valid" as const) : r.sealState }));
+  const withSeal = subs.map((r) => {
+    const { sealState: state, sealValidFrom: validFrom, sealValidUntil: validUntil } = r;
+    const seal = state && validFrom && validUntil ? { state, validFrom, validUntil } : null;
+    return { ...r, sealVerdict: seal ? sealVerdictOf(seal, now).verdict : null };
+  });
   return { product, versions, submissions: withSeal };
 }
 

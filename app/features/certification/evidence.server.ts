@@ -17,7 +17,8 @@ import { assertNoConflict } from "../accounts/conflicts.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { assertEvidenceQuota } from "./evidence-quota.server";
-import { loadSubmission, requireInScope, type SubmissionRow } from "./submissions.server";
+import { requireInScope } from "./submissions.server";
+import { loadSubmission, type SubmissionRow } from "./submission-records.server";
 import { editableScope } from "./domain/submission-state";
 import { editableRefs } from "./submissions.server";
 

@@ -20,28 +20,11 @@ import { assertCan, assertSameOrganization } from "../../platform/authorize.serv
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { noteDisclosureIn } from "../findings/disclosure.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { changeMarkInput, recertificationInput } from "./forms";
 import { applySealAction } from "../trust/seal-status.server";
-import { continuingChecklistVersion, copyAnswersAndEvidence, loadSubmission, openSubmissionTx, requirementsInScope, type SubmissionRow } from "./submissions.server";
+import { continuingChecklistVersion, copyAnswersAndEvidence, loadSubmission, openSubmissionTx, requirementsInScope, type SubmissionRow } from "./submission-records.server";
 
 type Reader = Pick<Tx, "select">;
-
-export const recertificationInput = z.object({
-  serial: z.string({ error: "Choose the seal to re-certify from." }).trim().min(1, { error: "Choose the seal to re-certify from." }),
-  productVersionId: z.string({ error: "Choose the new firmware version." }).min(1, { error: "Choose the new firmware version." }),
-  changeSummary: z
-    .string({ error: "Say what changed in this firmware." })
-    .trim()
-    .min(10, { error: "Say what changed in this firmware (at least 10 characters): the assessor reads it first." })
-    .max(5000, { error: "Keep the summary under 5,000 characters." }),
-});
-
-export const changeMarkInput = z.object({
-  changed: z
-    .union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")])
-    .optional()
-    .transform((v) => v === "on" || v === "true"),
-  note: z.string().trim().max(2000, { error: "Keep the note under 2,000 characters." }).default(""),
-});
 
 const sealOf = (t: Reader, serial: string) => t.select().from(seals).where(eq(seals.serial, serial)).get();
 

@@ -8,32 +8,23 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { answers, checklistVersions, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { checkConfirmation, scoreSubmission, VERDICTS, verdictProblem, type ReviewedRequirement, type Score, type VerdictFacts } from "./domain/review";
+import { checkConfirmation, verdictProblem, type VerdictFacts } from "./domain/review";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { assertNoConflict as assertNoConflictWith, conflictChecker } from "../accounts/conflicts.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { decisionReason, REASON_REQUIRED, type verdictInput } from "./forms";
 import { prepareSeal, recordIssuedSeal } from "./seals.server";
-import { sweepFindings } from "../findings/findings.server";
-import { completeRecertification, fixesCertifiedBy, recertificationContext, type RecertificationContext } from "./recertification.server";
+import { emit } from "../../platform/events.server";
+import { completeRecertification, fixesCertifiedBy, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
-import { answerFacts, evidenceOf, loadSubmission, requirementsInScope, transitionSubmission, type SubmissionRow } from "./submissions.server";
+import { evidenceOf, transitionSubmission } from "./submissions.server";
+import { latestVerdicts, reviewedRequirements, scoreOf } from "./verdicts.server";
+import { answerFacts, loadSubmission, requirementsInScope, type SubmissionRow } from "./submission-records.server";
 
 type Reader = Pick<Tx, "select">;
-
-export const verdictInput = z.object({
-  verdict: z.enum(VERDICTS, { error: "Choose pass, fail, not applicable or needs information." }),
-  comment: z.string().max(10_000, { error: "At most 10,000 characters." }).default(""),
-  accepted: z
-    .union([z.literal("on"), z.literal("true"), z.literal("")])
-    .optional()
-    .transform((v) => v === "on" || v === "true"),
-  version: z.coerce.number().int().min(1, { error: "The page is out of date; reload it." }),
-});
-
-export const decisionComment = (required: string) => z.string().trim().min(3, { error: required }).max(5_000);
 
 // ---------------------------------------------------------------------------------------------
 // Guards
@@ -63,35 +54,6 @@ function bump(tx: Tx, s: SubmissionRow): void {
 // ---------------------------------------------------------------------------------------------
 // Reading the state of a review
 
-export function latestVerdicts(t: Reader, submissionId: string): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }> {
-  const rows = t.select().from(verdicts).where(eq(verdicts.submissionId, submissionId)).orderBy(asc(verdicts.id)).all();
-  const map = new Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }>();
-  for (const r of rows) map.set(r.requirementRef, { verdict: r.verdict, comment: r.comment, accepted: r.accepted, id: r.id, assessorId: r.assessorId, createdAt: r.createdAt, carriedFromId: r.carriedFromId });
-  return map;
-}
-
-export function reviewedRequirements(t: Reader, s: SubmissionRow): ReviewedRequirement[] {
-  const facts = answerFacts(t, s.id);
-  return requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null }));
-}
-
-export function scoreOf(t: Reader, s: SubmissionRow) {
-  const latest = latestVerdicts(t, s.id);
-  return withStaleCarriedVerdicts(scoreSubmission(reviewedRequirements(t, s), latest), recertificationContext(t, s), latest);
-}
-
-/**
- * A re-certification: a requirement whose verdict was carried over but that must now be reviewed
- * again (an open vulnerability report recorded after submission names it) blocks approval until
- * an assessor records a verdict of their own.
- */
-function withStaleCarriedVerdicts(score: Score, recert: RecertificationContext | null, latest: ReturnType<typeof latestVerdicts>): Score {
-  if (!recert) return score;
-  const stale = recert.delta.toReview.filter((d) => latest.get(d.ref)?.carriedFromId != null);
-  if (!stale.length) return score;
-  const blockers = stale.map((d) => ({ ref: d.ref, reason: `its verdict was carried over, but it must be reviewed again (${d.reasons.map(describeReason).join("; ")})` }));
-  return { ...score, blockers: [...score.blockers, ...blockers], canApprove: false };
-}
 
 /** The approval proposal still waiting for a second assessor, if any. */
 export function pendingProposal(t: Reader, submissionId: string) {
@@ -152,6 +114,16 @@ function decide(tx: Tx, actor: Actor, s: SubmissionRow, kind: (typeof decisions.
   tx.insert(decisions).values({ submissionId: s.id, kind, assessorId: actor.userId, comment, submissionVersion: s.version, createdAt: new Date(nowMs()) }).run();
 }
 
+/**
+ * The reason a rejection or a returned proposal must give (the supplier or the proposing assessor
+ * reads it), trimmed; refused as "invalid" on the form's `comment` field.
+ */
+function requireReason(reason: string): string {
+  const parsed = decisionReason.safeParse(reason);
+  if (!parsed.success) throw new ServiceError("invalid", REASON_REQUIRED, { comment: parsed.error.issues[0].message });
+  return parsed.data;
+}
+
 function assertReviewer(s: SubmissionRow, actor: Actor, what: string): void {
   if (s.status !== "in_review") throw new ServiceError("conflict", `Only a submission in review can be ${what}.`);
   if (s.assigneeId !== actor.userId) throw new ServiceError("forbidden", `Only the assessor reviewing this submission can have it ${what}; take it first.`);
@@ -201,38 +173,38 @@ function checkConfirmable(t: Reader, actor: Actor, id: string) {
 export async function confirmApproval(actor: Actor, id: string, comment: string): Promise<string> {
   checkConfirmable(db(), actor, id); // refuse early, before anything is signed
   const prepared = await prepareSeal(id);
-  let fixesCertified = 0;
-  const serial = transaction((tx) => {
+  return transaction((tx) => {
     const { s, proposal } = checkConfirmable(tx, actor, id);
     decide(tx, actor, s, "approval_confirmed", comment);
     transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal.assessorId, seal: prepared.serial });
     recordIssuedSeal(tx, prepared, actor);
-    fixesCertified = completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
+    const fixesCertified = completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
+    // Certified fixes may release other seals the same findings held (another version's, say): at once, not at the next sweep.
+    if (fixesCertified) emit(tx, "fixes.certified", { submissionId: s.id, count: fixesCertified });
     return prepared.serial;
   });
-  // Certified fixes may release other seals the same findings held (another version's, say): at once, not at the next sweep.
-  if (fixesCertified) sweepFindings();
-  return serial;
 }
 
-export function returnProposal(actor: Actor, id: string, comment: string): void {
+export function returnProposal(actor: Actor, id: string, reason: string): void {
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
     const proposal = pendingProposal(tx, s.id);
     if (!proposal) throw new ServiceError("conflict", "There is no approval proposal to send back.");
     if (proposal.assessorId === actor.userId) throw new ServiceError("forbidden", "Four eyes: a second assessor sends a proposal back, not its proposer.");
+    const comment = requireReason(reason);
     decide(tx, actor, s, "proposal_returned", comment);
     bump(tx, s);
     recordAudit(tx, actor, { action: "submission.proposal_returned", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { comment } });
   });
 }
 
-export function rejectSubmission(actor: Actor, id: string, expectedVersion: number, reason: string): void {
+export function rejectSubmission(actor: Actor, id: string, expectedVersion: number, givenReason: string): void {
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
     assertReviewer(s, actor, "rejected");
+    const reason = requireReason(givenReason);
     assertVersion(s, expectedVersion);
     decide(tx, actor, s, "rejected", reason);
     transitionSubmission(tx, actor, s, "reject", expectedVersion, { reason });
@@ -300,6 +272,8 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     .orderBy(asc(organizations.name))
     .all();
   return {
+    /** The time the queue was read at (the page shows how long each submission has waited). */
+    now: nowMs(),
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     // Listed so the assessor sees the whole queue, but marked: a conflicted assessor cannot open the review page.
@@ -364,14 +338,7 @@ export function reviewView(actor: Actor, id: string) {
   const history = t.select({ v: verdicts, name: users.name }).from(verdicts).innerJoin(users, eq(users.id, verdicts.assessorId)).where(eq(verdicts.submissionId, s.id)).orderBy(desc(verdicts.id)).all();
   const decisionRows = t.select({ d: decisions, name: users.name }).from(decisions).innerJoin(users, eq(users.id, decisions.assessorId)).where(eq(decisions.submissionId, s.id)).orderBy(asc(decisions.id)).all();
   const recert = recertificationContext(t, s);
-  const score = withStaleCarriedVerdicts(
-    scoreSubmission(
-      reqs.map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null })),
-      latest,
-    ),
-    recert,
-    latest,
-  );
+  const score = scoreOf(t, s); // the same score the approval checks
   const proposal = pendingProposal(t, s.id);
   const assignee = s.assigneeId ? t.select({ name: users.name }).from(users).where(eq(users.id, s.assigneeId)).get()?.name ?? null : null;
   const changes = changesSince(t, s, actor.userId);

@@ -12,24 +12,31 @@ import { renderSealPdf } from "../trust/adapters/seal-pdf.server";
 import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import { buildSealCredential, sealPageUrl, sealVerdict, signCredential, type SealCredential, type SealSubject, type SealVerdict } from "../trust/domain/credential";
+import {
+  buildSealCredential,
+  sealPageUrl,
+  signCredential,
+  type SealCredential,
+  type SealSubject,
+} from "../trust/domain/credential";
+import { sealVerdictOf, type SealRecord, type SealVerdict } from "../trust/domain/verdict";
 import { leafHash, rootFromLeafHashes } from "../trust/domain/merkle";
 import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../trust/domain/serial";
 import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../trust/domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
 import { assertCan } from "../../platform/authorize.server";
 import { conflictReason } from "../accounts/conflicts.server";
-import { manualActions, SEAL_STATES, type SealState } from "../trust/domain/seal-state";
+import { manualActions, SEAL_STATES } from "../trust/domain/seal-state";
 import { recordAudit } from "../../platform/audit.server";
 import { db, type Tx } from "../../platform/db.server";
 import { statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { storedCredentialChecked } from "../trust/verify.server";
 import { sealApiAdvisoriesJson } from "../findings/advisories.server";
-import { enqueueSealEvent } from "../retail/watchlist.server";
+import { emit } from "../../platform/events.server";
 import { ServiceError } from "../../platform/errors.server";
-import { scoreOf } from "./review.server";
-import { loadSubmission } from "./submissions.server";
+import { scoreOf } from "./verdicts.server";
+import { loadSubmission } from "./submission-records.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export interface PreparedSeal {
@@ -153,7 +160,7 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
     })
     .run();
   const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).returning({ id: sealEvents.id }).get();
-  enqueueSealEvent(tx, eventId); // a watched product's new seal reaches the watchers too
+  emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial }); // a watched product's new seal reaches the watchers too
   recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 } });
 }
 
@@ -185,13 +192,12 @@ export async function publicSealView(serialInput: string) {
   if (!seal) return null;
   const credential = await storedCredentialChecked(seal);
   if (!credential) return { serial, verdict: "forged" as const, reason: "The issuer's stored credential does not verify.", credential: null, events: [], jws: seal.credential, kid: seal.kid, supersededBy: null, supersedes: null, hasPdf: false };
-  const check = { credential };
-  const verdict = sealVerdict(check.credential, { now: new Date(nowMs()), revoked: seal.state === "revoked", suspended: seal.state === "suspended", superseded: seal.state === "superseded" });
   const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
   const supersedes = db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
   // A suspension, revocation or supersession answers with the public reason recorded with it.
-  const stateReason = verdict.verdict === seal.state ? [...events].reverse().find((e) => e.kind === seal.state)?.reason : undefined;
-  return { serial, verdict: verdict.verdict, reason: stateReason || verdict.reason || null, credential: check.credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy, supersedes, hasPdf: seal.pdfSha256 !== null };
+  const stateReason = [...events].reverse().find((e) => e.kind === seal.state)?.reason;
+  const verdict = sealVerdictOf({ ...seal, stateReason }, new Date(nowMs()));
+  return { serial, verdict: verdict.verdict, reason: verdict.reason ?? null, credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy, supersedes, hasPdf: seal.pdfSha256 !== null };
 }
 
 /** The seal's certificate PDF as issued, or null. Public: the PDF shows only signed facts. */
@@ -213,14 +219,14 @@ export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
   assertCan(actor, "seals.manage");
   const now = new Date(nowMs());
   const rows = db()
-    .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil, issuedAt: seals.issuedAt, product: products.name, model: products.model, firmware: productVersions.firmwareVersion, supplier: organizations.name })
+    .select({ serial: seals.serial, state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil, issuedAt: seals.issuedAt, product: products.name, model: products.model, firmware: productVersions.firmwareVersion, supplier: organizations.name })
     .from(seals)
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, seals.organizationId))
     .orderBy(desc(seals.issuedAt))
     .all()
-    .map((r) => ({ ...r, expired: r.validUntil <= now }));
+    .map((r) => ({ ...r, expired: r.validUntil <= now, verdict: sealVerdictOf(r, now).verdict }));
   const q = query.q.toLowerCase();
   return rows.filter(
     (r) =>
@@ -246,9 +252,13 @@ const apiStatements = new WeakMap<Db, ReturnType<typeof prepareApiStatements>>()
 
 function prepareApiStatements(d: Db) {
   return {
-    state: d.select({ state: seals.state }).from(seals).where(eq(seals.serial, sql.placeholder("serial"))).prepare(),
+    live: d
+      .select({ state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil })
+      .from(seals)
+      .where(eq(seals.serial, sql.placeholder("serial")))
+      .prepare(),
     seal: d
-      .select({ serial: seals.serial, credential: seals.credential, state: seals.state })
+      .select({ serial: seals.serial, credential: seals.credential, state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil })
       .from(seals)
       .where(eq(seals.serial, sql.placeholder("serial")))
       .prepare(),
@@ -285,20 +295,21 @@ export async function sealApiView(serialInput: string): Promise<{ serial: string
   let st = apiStatements.get(d);
   if (!st) apiStatements.set(d, (st = prepareApiStatements(d)));
   let checked = checkedSeals.get(serial);
-  let state: SealState | undefined;
-  if (checked) state = st.state.get({ serial })?.state;
+  let live: Omit<SealRecord, "stateReason"> | undefined;
+  if (checked) live = st.live.get({ serial });
   else {
     const seal = st.seal.get({ serial });
     if (!seal) return null;
-    state = seal.state;
+    live = seal;
     const credential = await storedCredentialChecked(seal);
     if (!credential) return { serial, verdict: "forged", reason: "The issuer's stored credential does not verify.", credentialJson: JSON.stringify(seal.credential), subjectJson: "null", advisoriesJson: sealApiAdvisoriesJson(serial) };
     checked = { credential, credentialJson: JSON.stringify(seal.credential), subjectJson: JSON.stringify(credential.credentialSubject) };
     if (checkedSeals.size > 100_000) checkedSeals.clear();
     checkedSeals.set(serial, checked);
   }
-  if (!state) return null;
-  const v = sealVerdict(checked.credential, { now: new Date(nowMs()), revoked: state === "revoked", suspended: state === "suspended", superseded: state === "superseded" });
-  const reason = v.verdict === state ? st.stateReason.get({ serial, kind: state })?.reason || v.reason : v.reason;
-  return { serial, verdict: v.verdict, reason: reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson, advisoriesJson: sealApiAdvisoriesJson(serial) };
+  if (!live) return null;
+  // Only a suspended, revoked or superseded seal has a recorded reason to answer with.
+  const stateReason = live.state === "active" ? undefined : st.stateReason.get({ serial, kind: live.state })?.reason;
+  const v = sealVerdictOf({ ...live, stateReason }, new Date(nowMs()));
+  return { serial, verdict: v.verdict, reason: v.reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson, advisoriesJson: sealApiAdvisoriesJson(serial) };
 }

@@ -7,93 +7,29 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, requirements, seals, submissions, verdicts } from "../../../db/schema";
+import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, seals, submissions, verdicts } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { answerProblems, CLAIMS, EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type AnswerFacts, type RequirementInScope } from "./domain/answers";
-import { availableTransitions, canDelete, checkTransition, editableScope, type SubmissionStatus, type Transition } from "./domain/submission-state";
+import { answerProblems, EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type RequirementInScope } from "./domain/answers";
+import { availableTransitions, canDelete, checkTransition, editableScope, RENEWAL_WINDOW_DAYS, type SubmissionStatus, type Transition } from "./domain/submission-state";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { answerInput, openSubmissionInput } from "./forms";
 import { carryOverVerdicts, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
+import { answerFacts, continuingChecklistVersion, copyAnswersAndEvidence, loadSubmission, openSubmissionTx, requirementsInScope, type SubmissionRow } from "./submission-records.server";
 
-export type SubmissionRow = typeof submissions.$inferSelect;
-
-export const openSubmissionInput = z.object({
-  productVersionId: z.string({ error: "Choose the product version to certify." }).min(1, { error: "Choose the product version to certify." }),
-  target: z
-    .string({ error: "Choose a checklist version and level." })
-    .regex(/^[^|]+\|[^|]+$/, { error: "Choose a checklist version and level." })
-    .transform((v) => {
-      const [checklistVersionId, targetLevel] = v.split("|");
-      return { checklistVersionId, targetLevel };
-    }),
-});
-
-export const answerInput = z.object({
-  claim: z.enum(CLAIMS, { error: "Choose implemented, not implemented or not applicable." }),
-  justification: z.string().max(10_000, { error: "At most 10,000 characters." }).default(""),
-  noEvidenceReason: z.string().max(5_000, { error: "At most 5,000 characters." }).default(""),
-  revision: z.coerce.number().int().min(0).optional(),
-});
-
-export function loadSubmission(tx: Pick<Tx, "select">, id: string): SubmissionRow {
-  const s = tx.select().from(submissions).where(eq(submissions.id, id)).get();
-  if (!s) throw new ServiceError("not_found", "There is no such submission.");
-  return s;
-}
-
-/** The requirements a submission covers: those mandatory or advisory at its target level, in checklist order. */
-export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: string, level: string) {
-  return tx
-    .select()
-    .from(requirements)
-    .where(eq(requirements.versionId, checklistVersionId))
-    .orderBy(asc(requirements.position))
-    .all()
-    .filter((r) => r.applies[level] !== undefined)
-    .map((r) => ({ ...r, applicability: r.applies[level] }));
-}
+export type { SubmissionRow };
 
 export function openSubmission(actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
   assertCan(actor, "supplier.workspace");
   return transaction((tx) => openSubmissionTx(tx, actor, input));
 }
 
-export function openSubmissionTx(tx: Tx, actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
-  {
-    const pv = tx
-      .select({ id: productVersions.id, organizationId: products.organizationId, name: products.name, firmware: productVersions.firmwareVersion })
-      .from(productVersions)
-      .innerJoin(products, eq(products.id, productVersions.productId))
-      .where(eq(productVersions.id, input.productVersionId))
-      .get();
-    if (!pv) throw new ServiceError("invalid", "Choose one of your product versions.", { productVersionId: "Choose one of your product versions." });
-    assertSameOrganization(actor, pv.organizationId);
-    const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, input.target.checklistVersionId)).get();
-    if (!cv) throw new ServiceError("invalid", "Choose a checklist version.", { target: "Choose a checklist version and level." });
-    if (cv.status !== "published") throw new ServiceError("invalid", `${cv.checklistId} ${cv.version} is retired; choose a current version.`, { target: "This version is retired." });
-    if (!cv.levels.some((l) => l.id === input.target.targetLevel)) throw new ServiceError("invalid", "Choose a level of that checklist.", { target: "Unknown level." });
-    const open = tx
-      .select({ id: submissions.id })
-      .from(submissions)
-      .where(and(eq(submissions.productVersionId, pv.id), eq(submissions.checklistVersionId, cv.id), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
-      .get();
-    if (open) throw new ServiceError("conflict", "This product version already has an open submission against this checklist version.", { target: "Already open: continue that submission." });
-    const id = crypto.randomUUID();
-    const at = new Date(nowMs());
-    tx.insert(submissions)
-      .values({ id, organizationId: actor.organizationId, productVersionId: pv.id, checklistVersionId: cv.id, targetLevel: input.target.targetLevel, status: "draft", createdBy: actor.userId, createdAt: at, updatedAt: at })
-      .run();
-    recordAudit(tx, actor, { action: "submission.opened", target: { type: "submission", id }, details: { product: pv.name, firmware: pv.firmware, checklist: cv.id, level: input.target.targetLevel } });
-    return id;
-  }
-}
-
-/** The organisation's active seals that expire within `days` (60 by default), soonest first, with any renewal already started. */
-export function expiringSeals(actor: Actor, days = 60) {
+/** The organisation's active seals that expire within `days` (RENEWAL_WINDOW_DAYS by default), soonest first, with any renewal already started. */
+export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
   assertCan(actor, "supplier.workspace");
   const now = nowMs();
   const rows = db()
@@ -132,32 +68,6 @@ export function startRenewal(actor: Actor, serial: string): string {
     recordAudit(tx, actor, { action: "submission.renewal_started", target: { type: "submission", id }, details: { seal: serial, from: previous.id, checklist: cv.id, answersCopied: copied } });
     return id;
   });
-}
-
-/** The checklist version a renewal or re-certification continues on: the same one, or the newest published version of that checklist if it was retired. */
-export function continuingChecklistVersion(tx: Pick<Tx, "select">, checklistVersionId: string) {
-  const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, checklistVersionId)).get()!;
-  if (cv.status === "published") return cv;
-  const newest = tx.select().from(checklistVersions).where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published"))).orderBy(desc(checklistVersions.publishedOn)).get();
-  if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to continue on.`);
-  return newest;
-}
-
-/** Copies the answers and evidence links of every requirement still in scope from one submission to another; returns the answers copied. */
-export function copyAnswersAndEvidence(tx: Tx, actor: Actor, fromId: string, toId: string, checklistVersionId: string, level: string): number {
-  const inScope = new Set(requirementsInScope(tx, checklistVersionId, level).map((r) => r.ref));
-  const at = new Date(nowMs());
-  let copied = 0;
-  for (const a of tx.select().from(answers).where(eq(answers.submissionId, fromId)).all()) {
-    if (!inScope.has(a.requirementRef)) continue;
-    tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: a.requirementRef, claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, updatedBy: actor.userId, updatedAt: at }).run();
-    copied++;
-  }
-  for (const l of tx.select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, fromId)).all()) {
-    if (!inScope.has(l.requirementRef)) continue;
-    tx.insert(evidenceLinks).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: l.requirementRef, sha256: l.sha256, originalName: l.originalName, linkedBy: actor.userId, linkedAt: at }).run();
-  }
-  return copied;
 }
 
 /** Loads a submission the supplier may see (own organisation), or throws. */
@@ -258,23 +168,6 @@ export function saveAnswer(actor: Actor, submissionId: string, ref: string, inpu
     recordAudit(tx, actor, { action: "answer.saved", target: { type: "submission", id: s.id }, details: { ref, claim: input.claim } });
     return { revision };
   });
-}
-
-/** Answer facts of every requirement in scope (claims, texts, evidence counts). */
-export function answerFacts(tx: Pick<Tx, "select">, submissionId: string): Map<string, AnswerFacts & { revision: number }> {
-  const rows = tx.select().from(answers).where(eq(answers.submissionId, submissionId)).all();
-  const counts = tx
-    .select({ ref: evidenceLinks.requirementRef, n: sql<number>`count(*)` })
-    .from(evidenceLinks)
-    .where(eq(evidenceLinks.submissionId, submissionId))
-    .groupBy(evidenceLinks.requirementRef)
-    .all();
-  const map = new Map<string, AnswerFacts & { revision: number }>();
-  for (const c of counts) map.set(c.ref, { ...EMPTY_ANSWER, evidenceCount: c.n, revision: 0 });
-  for (const a of rows) {
-    map.set(a.requirementRef, { claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, evidenceCount: map.get(a.requirementRef)?.evidenceCount ?? 0, revision: a.revision });
-  }
-  return map;
 }
 
 export function progressOf(tx: Pick<Tx, "select">, s: SubmissionRow) {

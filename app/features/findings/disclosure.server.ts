@@ -19,7 +19,8 @@ import { advisoryEventBody, affectedVersionsOf, DISCLOSURE_COLUMNS, disclosureFi
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import { publishWatchEvent } from "../retail/watchlist.server";
+import type { publishAdvisoryInput } from "./forms";
+import { emit } from "../../platform/events.server";
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 const DISCLOSURE_ACTOR: AnyActor = { system: "disclosure" };
@@ -71,11 +72,6 @@ export function extensionProblem(row: DisclosureRow, deadline: Date, now: Date):
   if (!before.public || disclosureOf({ ...f, deadline }, now).public) return null;
   return `The advisory ${f.advisoryId} has been public since ${ymd(before.since)} (the deadline passed); a deadline cannot be moved after disclosure.`;
 }
-
-export const publishAdvisoryInput = z.object({
-  version: z.coerce.number({ message: "The form is missing the report's version; reload the page and try again." }).int().positive(),
-  confirm: z.literal("yes", { message: "Tick the box to confirm that the advisory becomes public now." }),
-});
 
 /**
  * The supplier publishes its finding's advisory before its time: the public advisory (title,
@@ -135,7 +131,7 @@ export function noteDisclosureIn(tx: Tx, actor: AnyActor, findingId: string): st
     .where(and(eq(watchlistEntries.productId, row.productId), lte(watchlistEntries.createdAt, now)))
     .all()
     .map((w) => w.org);
-  for (const org of watchers) publishWatchEvent(tx, { productId: row.productId, type: body.type, serial: body.serial, body, organizationId: org });
+  emit(tx, "advisory.published", { productId: row.productId, serial: body.serial, organizationIds: watchers, body });
   recordAudit(tx, actor, {
     action: "finding.disclosed",
     target: { type: "finding", id: row.id },

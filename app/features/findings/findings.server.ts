@@ -13,37 +13,19 @@ import { nowMs } from "../../platform/clock.server";
 import { scoreCvss31 } from "./domain/cvss";
 import { availableFindingActions, blocksSeal, checkFixedInVersion, clockOf, disclosureDeadline, extendDeadline, nextFindingStatus, SEVERITIES, type DisclosureDays, type FindingAction, type Severity } from "./domain/findings";
 import { can } from "../../platform/roles";
-import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
+import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import { sweepAutomaticSuspensions } from "../monitoring/automatic-suspension.server";
+import type { extensionInput, findingActionInput, findingInput } from "./forms";
+import { emit, withoutAfterCommit } from "../../platform/events.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
 
-const dateField = (label: string) =>
-  z
-    .string({ message: `Enter the ${label}.` })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as YYYY-MM-DD.`)
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), `The ${label} is not a real date.`);
-
-export const findingInput = z.object({
-  productId: z.string().min(1, "Choose the product."),
-  versionIds: z.array(z.string().min(1)).min(1, "Choose at least one affected firmware version."),
-  title: z.string().trim().min(5, "Give the finding a title (at least 5 characters).").max(200, "Keep the title under 200 characters."),
-  description: z.string().trim().min(20, "Describe the issue (at least 20 characters).").max(10_000, "Keep the description under 10,000 characters."),
-  severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
-  cvssVector: z.string().trim().max(200).optional(),
-  reporter: z.string().trim().min(2, "Name who reported it (a person, a researcher's handle or an organisation).").max(200),
-  reportedOn: dateField("date reported"),
-  requirementRefs: z.array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list.")).max(50, "Name at most 50 requirements.").optional(),
-});
-
 const isAssessor = (a: Actor) => can(a.role, "seals.manage");
-const label = (a: AnyActor) => (isSystem(a) ? `system:${a.system}` : a.email);
 
 /** The strictest disclosure days among the checklists the product's seals were certified against. */
 function disclosureDaysFor(t: Tx | ReturnType<typeof db>, versionIds: string[]): DisclosureDays {
@@ -59,17 +41,21 @@ function disclosureDaysFor(t: Tx | ReturnType<typeof db>, versionIds: string[]):
 }
 
 /**
- * What runs after a change to a finding: the sweeper (a change may suspend or reinstate seals)
- * and the noting of advisories that became public. `deferSweep`: the caller runs them itself
- * (the demo seed, which writes back-dated history and must not sweep at a past time).
+ * A change to a finding emits `finding.changed` in its transaction (the automatic suspension
+ * subscribes: a change may suspend or reinstate seals at once), then notes the advisories that
+ * became public. `deferSweep`: the caller runs both itself later (the demo seed, which writes
+ * back-dated history and must not sweep at a past time); the event waits in the outbox.
  */
 export interface FindingChangeOptions {
   deferSweep?: boolean;
 }
 
+function findingTransaction<T>(opts: FindingChangeOptions, fn: (tx: Tx) => T): T {
+  return opts.deferSweep ? withoutAfterCommit(() => transaction(fn)) : transaction(fn);
+}
+
 function afterFindingChange(opts: FindingChangeOptions): void {
   if (opts.deferSweep) return;
-  sweepFindings();
   noteDisclosures();
 }
 
@@ -87,7 +73,7 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>,
     cvss = { vector: scored.vector, score: scored.score };
   }
   const id = crypto.randomUUID();
-  transaction((tx) => {
+  findingTransaction(opts, (tx) => {
     const product = tx.select().from(products).where(eq(products.id, input.productId)).get();
     if (!product) throw new ServiceError("not_found", "No product has this id.");
     assertNoConflict(tx, actor, product.organizationId, "Another assessor must record this report.");
@@ -123,17 +109,11 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>,
     for (const v of versions) tx.insert(findingVersions).values({ findingId: id, productVersionId: v.id }).run();
     tx.insert(findingUpdates).values({ findingId: id, kind: "reported", note: `Reported by ${input.reporter}.`, newDeadline: deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
     recordAudit(tx, actor, { action: "finding.reported", target: { type: "finding", id }, organizationId: product.organizationId, details: { severity: input.severity, deadline: deadline.toISOString(), versions: input.versionIds, cvss: cvss?.score ?? null, advisoryId } });
+    emit(tx, "finding.changed", { findingId: id, productId: product.id });
   });
   afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
   return id;
 }
-
-export const findingActionInput = z.object({
-  action: z.enum(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"], { message: "Choose an action." }),
-  note: z.string().trim().max(5000, "Keep the note under 5,000 characters.").default(""),
-  fixedInVersion: z.string().trim().max(100).optional(),
-  version: z.coerce.number().int().positive(),
-});
 
 function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
   const f = t.select().from(findings).where(eq(findings.id, id)).get();
@@ -158,7 +138,7 @@ function assertNoFindingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organ
 
 /** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
 export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>, opts: FindingChangeOptions = {}): void {
-  transaction((tx) => {
+  findingTransaction(opts, (tx) => {
     const f = loadForActor(tx, actor, id);
     assertNoFindingConflict(tx, actor, f);
     if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
@@ -182,15 +162,10 @@ export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof fin
     const kind = { acknowledge: "acknowledged", start_fix: "fix_in_progress", mark_fixed: "fixed", verify_fix: "verified_fixed", reject_fix: "fix_rejected", withdraw: "withdrawn" }[input.action] as "acknowledged";
     tx.insert(findingUpdates).values({ findingId: id, kind, note: input.note, fixedInVersion: fixedIn, actorId: actor.userId, actorLabel: actor.email, at }).run();
     recordAudit(tx, actor, { action: `finding.${kind}`, target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) } });
+    emit(tx, "finding.changed", { findingId: id, productId: f.productId });
   });
   afterFindingChange(opts); // a verified fix (or a withdrawal) may reinstate seals at once; a verified fix discloses
 }
-
-export const extensionInput = z.object({
-  deadline: dateField("new deadline"),
-  reason: z.string().trim(),
-  version: z.coerce.number().int().positive(),
-});
 
 /** An assessor moves a deadline later, with a reason (the domain caps each extension). */
 export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<typeof extensionInput>): void {
@@ -208,6 +183,7 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
     tx.update(findings).set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, id)).run();
     tx.insert(findingUpdates).values({ findingId: id, kind: "deadline_extended", note: r.reason, previousDeadline: f.deadline, newDeadline: r.deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
     recordAudit(tx, actor, { action: "finding.deadline_extended", target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason } });
+    emit(tx, "finding.changed", { findingId: id, productId: f.productId });
   });
   afterFindingChange({});
 }
@@ -324,19 +300,6 @@ function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): {
     if (!seen.has(value)) seen.set(value, { value, label: `${r.title} ${r.ref} — ${r.reqTitle}` });
   }
   return [...seen.values()];
-}
-
-// --- The disclosure sweeper --------------------------------------------------------------------
-
-/**
- * The disclosure sweeper, now one with the recurring-evidence sweep: suspends every active seal
- * held by a critical or high finding open past its deadline (or by overdue recurring evidence),
- * and reinstates the seals it suspended once nothing holds them. See
- * app/features/monitoring/automatic-suspension.server.ts; this keeps the findings-side name and answer.
- */
-export function sweepFindings(actor: AnyActor = { system: "lifecycle" }): { suspended: string[]; reinstated: string[] } {
-  const { suspended, reinstated } = sweepAutomaticSuspensions(actor);
-  return { suspended, reinstated };
 }
 
 export type { Severity };

@@ -2,7 +2,7 @@
  * Automatic suspension: the one sweep that suspends a seal while something holds it — a
  * critical or high finding open past its disclosure deadline, or recurring evidence overdue past
  * its grace period — and reinstates it once nothing does. Both causes make one suspension
- * (app/features/monitoring/domain/seal-lifecycle.ts decides); a suspension made by a person is never lifted here.
+ * (app/features/monitoring/domain/automatic-suspension.ts decides); a suspension made by a person is never lifted here.
  *
  * Each seal is decided and changed inside one IMMEDIATE transaction, so running the sweep twice,
  * or in two processes at once, changes each seal once. Every change goes through the seal-status
@@ -13,7 +13,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { findings, findingVersions, sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { blocksSeal } from "../findings/domain/findings";
-import { parseCause, sweepDecision, type BlockingFinding, type CauseKind, type SuspendedBy } from "./domain/seal-lifecycle";
+import { parseCause, sweepDecision, type BlockingFinding, type CauseKind, type SuspendedBy } from "./domain/automatic-suspension";
 import type { AnyActor } from "../../platform/actor";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { overdueRecurringOf } from "./recurring-schedule.server";

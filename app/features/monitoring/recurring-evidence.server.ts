@@ -35,36 +35,13 @@ import { assertCan } from "../../platform/authorize.server";
 import { decideAutomaticSuspension } from "./automatic-suspension.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { recurringDecisionInput, recurringEvidenceInput } from "./forms";
 import { assertEvidenceQuota } from "../certification/evidence-quota.server";
 import { store, type UploadedFile } from "../certification/evidence.server";
 import { isMonitored, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 
 type Reader = Pick<Tx, "select">;
-
-export const recurringEvidenceInput = z.object({
-  ref: z
-    .string({ error: "Choose the requirement the evidence is for." })
-    .trim()
-    .min(1, { error: "Choose the requirement the evidence is for." })
-    .max(64, { error: "Choose a requirement from the list." }),
-  note: z
-    .string({ error: "Add a note: what the evidence shows." })
-    .trim()
-    .min(10, { error: "Add a note of at least 10 characters: what the evidence shows (e.g. the scan's date, scope and result)." })
-    .max(5_000, { error: "Keep the note under 5,000 characters." }),
-});
-
-export const recurringDecisionInput = z
-  .object({
-    decision: z.enum(["accept", "reject"], { error: "Choose accept or reject." }),
-    comment: z.string({ error: "The comment must be text." }).trim().max(5_000, { error: "Keep the comment under 5,000 characters." }).default(""),
-  })
-  .superRefine((v, ctx) => {
-    if (v.decision === "reject" && v.comment.length < 10) {
-      ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why the evidence is rejected (at least 10 characters): the supplier sees your comment." });
-    }
-  });
 
 /** How the supplier sees who decided: the certification body, not a named person (as for findings). */
 const ASSESSOR_LABEL = "IoT Seal assessor";

@@ -14,7 +14,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { checklistVersions, recurringEvidence, requirements, seals, submissions } from "../../../db/schema";
 import { lastAcceptedAt, recurringStanding, type RecurringStanding } from "./domain/recurring";
 import type { Tx } from "../../platform/db.server";
-import { latestVerdicts } from "../certification/review.server";
+import { latestVerdicts } from "../certification/verdicts.server";
 
 type Reader = Pick<Tx, "select">;
 type SealRow = Pick<typeof seals.$inferSelect, "serial" | "state" | "submissionId" | "issuedAt" | "validUntil">;

@@ -8,14 +8,14 @@ import { z } from "zod";
 import { nowMs } from "../../platform/clock.server";
 import { hitPublicLimit } from "../../platform/http/rate-limits.server";
 import { readStreamBody } from "../../platform/http/request-body.server";
+import { formatBytes } from "../../platform/format";
 import { statusListCredential } from "../trust/seal-status.server";
 import { sealApiView } from "../certification/seals.server";
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logVerifierKeys } from "../trust/transparency-log.server";
-import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerials, type VerifyAnswer } from "../trust/verify.server";
+import { VERIFY_MAX_BYTES, VerifyInputError, verifyCredentialText, verifyPdf, verifySerials, type VerifyAnswer } from "../trust/verify.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { organizationForBearer } from "../accounts/api-tokens.server";
-import { db } from "../../platform/db.server";
-import { attachPolicies, evaluateForOrganization } from "../retail/policies.server";
+import { attachPolicies, policyResultsOf } from "../retail/policies.server";
 import { BULK_MAX_BYTES, bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "../retail/bulk-csv.server";
 
 type Res = ServerResponse;
@@ -56,12 +56,12 @@ function withinLimit(res: Res, ip: string): boolean {
 async function readBody(req: IncomingMessage, res: Res, limit: number): Promise<Buffer | null> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) {
-    sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
+    sendJson(res, 413, { error: `The body is larger than ${formatBytes(limit)}.` }, { Connection: "close" });
     return null;
   }
   // Bounded while it streams, whatever the headers say (a chunked body has no Content-Length).
   const body = await readStreamBody(req, limit);
-  if (!body) sendJson(res, 413, { error: `The body is larger than ${Math.round(limit / 1024 / 1024)} MiB.` }, { Connection: "close" });
+  if (!body) sendJson(res, 413, { error: `The body is larger than ${formatBytes(limit)}.` }, { Connection: "close" });
   return body;
 }
 
@@ -125,8 +125,7 @@ function retailerOf(req: IncomingMessage, res: Res): string | null | false {
 
 /** One seal's results under the organisation's acceptance policies, as the API answers them. */
 function policiesJson(organizationId: string, serial: string, status: SealVerdict) {
-  const results = evaluateForOrganization(db(), organizationId, [serial], new Map([[serial, status]])).get(serial) ?? [];
-  return results.map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) }));
+  return policyResultsOf(organizationId, serial, status).map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) }));
 }
 
 /** POST /api/v1/verify: a seal PDF, or a credential as JSON or text. */
@@ -135,7 +134,7 @@ export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
   return run(res, async () => {
     const auth = retailerOf(req, res);
     if (auth === false) return;
-    const body = await readBody(req, res, 10 * 1024 * 1024);
+    const body = await readBody(req, res, VERIFY_MAX_BYTES);
     if (!body) return;
     const type = mediaType(req);
     try {

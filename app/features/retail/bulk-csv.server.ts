@@ -4,12 +4,18 @@
  */
 import { parse } from "csv-parse/sync";
 import { writeCsv } from "../../platform/csv.server";
+import { formatBytes } from "../../platform/format";
 import type { SealVerdict } from "../trust/domain/credential";
 import type { BulkAnswer } from "../trust/verify.server";
 import { describeResult, type PolicyResult } from "./domain/policy";
 
+/** One checked serial, with the checking organisation's acceptance policies that apply (set only for a retailer with policies; empty: none applies). */
+export type BulkRow = BulkAnswer & { policies?: PolicyResult[] };
+
 export const BULK_MAX_ROWS = 50_000;
 export const BULK_MAX_BYTES = 10 * 1024 * 1024;
+/** What the bulk check's pages answer to a larger file. */
+export const BULK_TOO_LARGE = `The file is larger than ${formatBytes(BULK_MAX_BYTES)}.`;
 export const BULK_RESULT_COLUMNS = ["status", "reason", "checked_product", "checked_firmware", "valid_until"] as const;
 /** Added when the checking organisation has acceptance policies: "meets X" or "misses X: clause; clause", per policy. */
 export const BULK_POLICY_COLUMN = "policy";
@@ -50,7 +56,7 @@ export function serialsOf(input: BulkInput): string[] {
  * policy column when `withPolicies`. Written by the portal's one CSV writer: every cell (a
  * supplier's product name, the buyer's own cells) is escaped against formula injection.
  */
-export function bulkCsv(input: BulkInput, answers: readonly BulkAnswer[], opts: { withPolicies?: boolean } = {}): string {
+export function bulkCsv(input: BulkInput, answers: readonly BulkRow[], opts: { withPolicies?: boolean } = {}): string {
   const added: string[] = [...BULK_RESULT_COLUMNS, ...(opts.withPolicies ? [BULK_POLICY_COLUMN] : [])];
   const keep = input.header.map((h, i) => (added.includes(h.trim().toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
   const out: string[][] = [[...keep.map((i) => input.header[i]), ...added]];
@@ -68,14 +74,14 @@ export function policyLine(results: readonly PolicyResult[] | undefined): string
   return results.map(describeResult).join(" | ");
 }
 
-export function bulkSummary(answers: readonly BulkAnswer[]): Record<SealVerdict, number> {
+export function bulkSummary(answers: readonly BulkRow[]): Record<SealVerdict, number> {
   const summary: Record<SealVerdict, number> = { valid: 0, expired: 0, suspended: 0, revoked: 0, superseded: 0, not_found: 0, forged: 0 };
   for (const a of answers) summary[a.status]++;
   return summary;
 }
 
 /** The JSON form: a summary and one object per row, with the passed-through columns under `columns`. */
-export function bulkJson(input: BulkInput, answers: readonly BulkAnswer[], checkedAt: string) {
+export function bulkJson(input: BulkInput, answers: readonly BulkRow[], checkedAt: string) {
   return {
     checkedAt,
     rows: answers.length,

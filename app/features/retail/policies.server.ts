@@ -9,12 +9,11 @@
  * watch event and a webhook once.
  */
 import crypto from "node:crypto";
-import { z } from "zod";
 import { and, asc, desc, eq, inArray, max } from "drizzle-orm";
 import { acceptancePolicies, answers, checklistSections, checklistVersions, crosswalkLinks, findings, findingVersions, policyStates, products, productVersions, requirements, seals, submissions, verdicts, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
-import type { SealVerdict } from "../trust/domain/credential";
+import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { isOpen } from "../findings/domain/findings";
 import { describeResult, evaluatePolicy, policyApplies, policyInput, summarizePolicy, type Policy, type PolicyInput, type PolicyNames, type PolicyResult, type PolicySealFacts } from "./domain/policy";
 import type { ProductCategory } from "../catalogue/domain/product";
@@ -24,7 +23,8 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import { publishWatchEvent } from "./watchlist.server";
+import { policyForm, REQUIRED_PROVISIONS_MAX } from "./forms";
+import { publishWatchEvent } from "./watch-feed.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -116,33 +116,6 @@ function checkAgainstCatalog(t: Reader, input: PolicyInput): void {
 
 // --- The policy form -------------------------------------------------------------------------------
 
-const monthsText = (label: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return null;
-      if (!/^\d+$/.test(v)) {
-        ctx.addIssue({ code: "custom", message: `Enter the ${label} as a whole number of months, or leave it empty.` });
-        return z.NEVER;
-      }
-      return Number(v);
-    });
-
-/** The policy form as posted: flat strings; `accept.<checklist>` checkboxes with `level.<checklist>`, provisions one per line. */
-export const policyForm = z.looseObject({
-  name: z.string().optional().default(""),
-  category: z.string().optional().default(""),
-  requiredProvisions: z.string().max(20_000, { error: "Keep the list of required provisions under 20,000 characters." }).optional().default(""),
-  minSupportMonths: monthsText("minimum security support left"),
-  maxSealAgeMonths: monthsText("maximum seal age"),
-  blockingFindingSeverity: z
-    .string()
-    .optional()
-    .transform((v) => (v ? v : null)),
-});
-
 /**
  * Turns the posted form into a policy (see policyInput): the accepted checklists from the
  * checkboxes, and the required provisions from the lines of the text box, where a clause
@@ -157,7 +130,7 @@ export function policyFromForm(form: Record<string, string>): { ok: true; value:
   const accepted = catalog.filter((c) => form[`accept.${c.id}`] === "on").map((c) => ({ checklistId: c.id, minLevel: form[`level.${c.id}`] ?? "" }));
   const provisions: string[] = [];
   const errors: string[] = [];
-  for (const raw of (form.requiredProvisions ?? "").slice(0, 20_000).split(/\r?\n/)) {
+  for (const raw of (form.requiredProvisions ?? "").slice(0, REQUIRED_PROVISIONS_MAX).split(/\r?\n/)) {
     const line = raw.trim();
     if (!line) continue;
     const m = /^([a-z0-9-]+):(\S+)(?:\s+(advisory|all))?$/.exec(line);
@@ -314,12 +287,6 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
   return new Map(serials.filter((s) => staticCache.has(s)).map((s) => [s, staticCache.get(s)!]));
 }
 
-/** A seal's live verdict from its recorded state and dates (as sealVerdict reads the credential). */
-export function statusFromState(state: string, validUntil: Date, now: Date): SealVerdict {
-  if (state === "revoked" || state === "superseded" || state === "suspended") return state;
-  return now.getTime() >= validUntil.getTime() ? "expired" : "valid";
-}
-
 /**
  * The facts of each seal for policy evaluation. `statuses` gives the live verdicts the caller
  * already knows (a check's answer); otherwise they follow from the recorded state and dates.
@@ -333,7 +300,14 @@ export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?
     const chunk = wanted.slice(i, i + 500).filter((s) => fixed.has(s));
     if (!chunk.length) continue;
     const live = t
-      .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil, category: products.category, supportPeriodEnd: products.supportPeriodEnd })
+      .select({
+        serial: seals.serial,
+        state: seals.state,
+        validFrom: seals.validFrom,
+        validUntil: seals.validUntil,
+        category: products.category,
+        supportPeriodEnd: products.supportPeriodEnd,
+      })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
       .innerJoin(products, eq(products.id, productVersions.productId))
@@ -350,7 +324,7 @@ export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?
       const f = fixed.get(r.serial)!;
       out.set(r.serial, {
         serial: r.serial,
-        status: statuses?.get(r.serial) ?? statusFromState(r.state, r.validUntil, now),
+        status: statuses?.get(r.serial) ?? sealVerdictOf(r, now).verdict,
         category: r.category as ProductCategory,
         checklist: f.checklist,
         requirements: f.requirements,
@@ -386,7 +360,12 @@ export function hasPolicies(organizationId: string): boolean {
 export function policyResultsFor(actor: Actor | null, answer: { serial?: string; status: SealVerdict }): PolicyResult[] | null {
   if (!actor || actor.role !== "retailer" || !answer.serial || answer.status === "not_found" || answer.status === "forged") return null;
   if (!hasPolicies(actor.organizationId)) return null;
-  return evaluateForOrganization(db(), actor.organizationId, [answer.serial], new Map([[answer.serial, answer.status]])).get(answer.serial) ?? null;
+  return policyResultsOf(actor.organizationId, answer.serial, answer.status);
+}
+
+/** One seal's results under an organisation's acceptance policies, given its verdict as answered. */
+export function policyResultsOf(organizationId: string, serial: string, status: SealVerdict): PolicyResult[] {
+  return evaluateForOrganization(db(), organizationId, [serial], new Map([[serial, status]])).get(serial) ?? [];
 }
 
 /**

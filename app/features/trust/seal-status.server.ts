@@ -18,9 +18,10 @@ import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import type { sealStatusInput } from "./forms";
 import { assertNoConflict } from "../accounts/conflicts.server";
 import { appendLog } from "./transparency-log.server";
-import { enqueueSealEvent } from "../retail/watchlist.server";
+import { emit } from "../../platform/events.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
@@ -49,7 +50,7 @@ export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; ac
     .where(eq(seals.serial, p.serial))
     .run();
   const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: event, reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause ?? null }).returning({ id: sealEvents.id }).get();
-  enqueueSealEvent(tx, eventId); // watchers' webhooks, in the same transaction (an outbox)
+  emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial }); // watchers, their webhooks and policy results, in this transaction
   recordAudit(tx, actor, {
     action: `seal.${event}`,
     target: { type: "seal", id: p.serial },
@@ -73,7 +74,7 @@ export function restateSuspension(tx: Tx, actor: AnyActor, p: { serial: string; 
   const at = new Date(nowMs());
   const logIndex = appendLog(tx, { event: "suspended", serial: p.serial, at: at.toISOString(), reason: p.reason });
   const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "suspended", reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause }).returning({ id: sealEvents.id }).get();
-  enqueueSealEvent(tx, eventId);
+  emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial });
   recordAudit(tx, actor, {
     action: "seal.suspension_restated",
     target: { type: "seal", id: p.serial },
@@ -82,13 +83,6 @@ export function restateSuspension(tx: Tx, actor: AnyActor, p: { serial: string; 
   });
   return { logIndex };
 }
-
-export const sealStatusInput = z.object({
-  serial: z.string().trim().min(1, "Name the seal."),
-  action: z.enum(["suspend", "reinstate", "revoke"], { message: "Choose suspend, reinstate or revoke." }),
-  reason: z.string().trim().min(10, "Give the public reason (at least 10 characters): it is shown on the seal page and in the log.").max(500, "Keep the reason under 500 characters."),
-  confirmSerial: z.string().trim().optional(),
-});
 
 const SEAL_INSTEAD = "Another assessor must act on this seal.";
 
@@ -130,7 +124,7 @@ export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): st
       const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
       const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
       const { id: eventId } = tx.insert(sealEvents).values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at }).returning({ id: sealEvents.id }).get();
-      enqueueSealEvent(tx, eventId);
+      emit(tx, "seal.changed", { sealEventId: eventId, serial });
       recordAudit(tx, actor, { action: "seal.expired", target: { type: "seal", id: serial }, organizationId: seal.organizationId, details: { logIndex, validUntil: seal.validUntil.toISOString() } });
       noted.push(serial);
     });

@@ -10,11 +10,11 @@ import { nowMs } from "../../platform/clock.server";
 import { PdfReadError, readSealPdf } from "./adapters/pdf-read.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
-import { sealVerdict, unverifiedPayload, type SealCredential, type SealSubject, type SealVerdict } from "./domain/credential";
+import { unverifiedPayload, type SealCredential, type SealSubject } from "./domain/credential";
+import { sealVerdictOf, type SealVerdict } from "./domain/verdict";
 import { normalizeSerial, isValidSerial } from "./domain/serial";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "./domain/verify";
 import { db } from "../../platform/db.server";
-import type { PolicyResult } from "../retail/domain/policy";
 
 export interface VerifyAnswer {
   status: SealVerdict;
@@ -30,10 +30,23 @@ export interface VerifyAnswer {
 /** Input that is not a seal at all (not a PDF, not a JWS): the caller answers 400. */
 export class VerifyInputError extends Error {}
 
+/** The largest seal PDF (or credential) checked, on the verify page and in the API: a seal certificate is far smaller. */
+export const VERIFY_MAX_BYTES = 10 * 1024 * 1024;
+
 const jwks = () => signingKeys(getEnv().dataDir).jwks().keys;
 
-type SealRow = Pick<typeof seals.$inferSelect, "serial" | "credential" | "state" | "supersededBy">;
-const LIVE_COLUMNS = { serial: seals.serial, credential: seals.credential, state: seals.state, supersededBy: seals.supersededBy };
+type SealRow = Pick<
+  typeof seals.$inferSelect,
+  "serial" | "credential" | "state" | "validFrom" | "validUntil" | "supersededBy"
+>;
+const LIVE_COLUMNS = {
+  serial: seals.serial,
+  credential: seals.credential,
+  state: seals.state,
+  validFrom: seals.validFrom,
+  validUntil: seals.validUntil,
+  supersededBy: seals.supersededBy,
+};
 
 /** The public reason recorded with each seal's current state (suspension, revocation, supersession). */
 function stateReasons(rows: readonly SealRow[]): Map<string, string> {
@@ -57,8 +70,8 @@ function stateReasons(rows: readonly SealRow[]): Map<string, string> {
 }
 
 function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCheck[]): VerifyAnswer {
-  const v = sealVerdict(credential, { now: new Date(nowMs()), revoked: row.state === "revoked", suspended: row.state === "suspended", superseded: row.state === "superseded" });
-  const reason = v.verdict === row.state ? stateReasons([row]).get(row.serial) ?? v.reason : v.reason;
+  const v = sealVerdictOf({ ...row, stateReason: stateReasons([row]).get(row.serial) }, new Date(nowMs()));
+  const reason = v.reason;
   return {
     status: v.verdict,
     ...(reason ? { reason } : {}),
@@ -164,8 +177,6 @@ export interface BulkAnswer {
   product: string;
   firmware: string;
   validUntil: string;
-  /** The checking organisation's acceptance policies that apply (set only for a retailer with policies; empty: none applies). */
-  policies?: PolicyResult[];
 }
 
 /**
@@ -203,10 +214,9 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
       answers.push({ serial, status: "forged", reason: "The issuer's stored credential does not verify.", ...empty });
       continue;
     }
-    const v = sealVerdict(credential, { now, revoked: row.state === "revoked", suspended: row.state === "suspended", superseded: row.state === "superseded" });
+    const v = sealVerdictOf({ ...row, stateReason: reasons.get(serial) }, now);
     const s = credential.credentialSubject;
-    const reason = v.verdict === row.state ? reasons.get(serial) ?? v.reason : v.reason;
-    answers.push({ serial, status: v.verdict, reason: reason ?? "", product: `${s.product.name} (${s.product.model})`, firmware: s.firmwareVersion, validUntil: credential.validUntil.slice(0, 10) });
+    answers.push({ serial, status: v.verdict, reason: v.reason ?? "", product: `${s.product.name} (${s.product.model})`, firmware: s.firmwareVersion, validUntil: credential.validUntil.slice(0, 10) });
   }
   return answers;
 }

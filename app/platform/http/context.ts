@@ -6,6 +6,7 @@ export interface RequestContext {
 }
 
 declare module "@remix-run/node" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- module augmentation: Remix's context is ours
   interface AppLoadContext extends RequestContext {}
   interface Future {
     v3_singleFetch: true;

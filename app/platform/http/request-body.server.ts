@@ -7,19 +7,15 @@
  * uploads stream to disk instead: multipart.server.ts, bounded there.)
  */
 import type { Readable } from "node:stream";
+import { formatBytes } from "../format";
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 
 /** Any form without a file: far more than the longest text any form accepts, encoded. */
 export const FORM_MAX_BYTES = 256 * KiB;
 
 /** Room for a form's other fields and the multipart framing around a file of a given limit. */
 export const FORM_OVERHEAD_BYTES = 64 * KiB;
-
-export function describeBytes(bytes: number): string {
-  return bytes >= MiB ? `${+(bytes / MiB).toFixed(1)} MiB` : `${Math.round(bytes / KiB)} KiB`;
-}
 
 /** A refusal thrown from an action: Remix shows pages their error page with the message, and resource routes answer the JSON as is. */
 function refusal(status: number, message: string): Response {
@@ -44,7 +40,7 @@ export interface BodyLimit {
 
 /** The whole body, at most `limit` bytes (a 413 Response is thrown past it, after reading no more than that). */
 export async function readBody(request: Request, { limit = FORM_MAX_BYTES, message }: BodyLimit = {}): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () => refusal(413, message ?? `The request is larger than the limit of ${describeBytes(limit)}.`);
+  const tooLarge = () => refusal(413, message ?? `The request is larger than the limit of ${formatBytes(limit)}.`);
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(new ArrayBuffer(0));

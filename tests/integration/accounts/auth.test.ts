@@ -5,7 +5,7 @@ import { testClock } from "../../../app/platform/clock.server";
 import { login, logout, resetRateLimits, signup, userForSession } from "../../../app/features/accounts/auth.server";
 import { checkAuditChain, listAudit } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
-import { ServiceError } from "../../../app/platform/errors.server";
+import type { ServiceError } from "../../../app/platform/errors.server";
 import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
 import { setUserDisabled } from "../../../app/features/accounts/users.server";
 
@@ -18,16 +18,6 @@ afterEach(() => {
   testClock.reset();
   resetRateLimits();
 });
-
-async function failure(p: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ServiceError) return e;
-    throw e;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 describe("login and sessions", () => {
   it("logs a demo user in with a database session resolving to the user and organisation", async () => {
@@ -42,11 +32,9 @@ describe("login and sessions", () => {
   });
 
   it("gives the same message for a wrong password and an unknown email", async () => {
-    const wrong = await failure(login({ email: "supplier@demo.test", password: "not the password" }, client));
-    const unknown = await failure(login({ email: "nobody@demo.test", password: "not the password" }, client));
-    expect(wrong.code).toBe("unauthenticated");
-    expect(wrong.message).toBe(unknown.message);
-    expect(wrong.message).toBe("That email and password do not match an account.");
+    const message = "That email and password do not match an account.";
+    await expect(login({ email: "supplier@demo.test", password: "not the password" }, client)).toBeRefused("unauthenticated", message);
+    await expect(login({ email: "nobody@demo.test", password: "not the password" }, client)).toBeRefused(undefined, message);
     const failures = listAudit({ limit: 2 }).events.map((e) => e.action);
     expect(failures).toEqual(["user.login_failed", "user.login_failed"]);
   });
@@ -71,8 +59,7 @@ describe("login and sessions", () => {
     const { token, user } = await login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client);
     setUserDisabled({ system: "test" }, user.userId, true);
     expect(userForSession(token)).toBeNull();
-    const e = await failure(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client));
-    expect(e.code).toBe("unauthenticated");
+    await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).toBeRefused("unauthenticated");
     setUserDisabled({ system: "test" }, user.userId, false);
     await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).resolves.toBeTruthy();
   });
@@ -81,21 +68,18 @@ describe("login and sessions", () => {
 describe("rate limiting (10 attempts per minute)", () => {
   it("limits attempts per address: the 11th from one address is refused, then allowed after a minute", async () => {
     for (let i = 0; i < 10; i++) {
-      const e = await failure(login({ email: "admin@demo.test", password: "guess " + i }, { ip: "198.51.100.7" }));
-      expect(e.code).toBe("unauthenticated");
+      await expect(login({ email: "admin@demo.test", password: "guess " + i }, { ip: "198.51.100.7" })).toBeRefused("unauthenticated");
     }
-    const blocked = await failure(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" }));
-    expect(blocked.code).toBe("rate_limited");
-    expect(blocked.retryAfterSeconds).toBeGreaterThan(0);
-    expect(blocked.message).toMatch(/Too many attempts/);
+    const blocked = login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" });
+    await expect(blocked).toBeRefused("rate_limited", /Too many attempts/);
+    await expect(blocked).rejects.toSatisfy((e: ServiceError) => (e.retryAfterSeconds ?? 0) > 0);
     testClock.advance(61_000);
     await expect(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" })).resolves.toBeTruthy();
   });
 
   it("limits attempts per address, whatever the email", async () => {
-    for (let i = 0; i < 10; i++) await failure(login({ email: `nobody${i}@demo.test`, password: "x" }, { ip: "192.0.2.1" }));
-    const blocked = await failure(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.1" }));
-    expect(blocked.code).toBe("rate_limited");
+    for (let i = 0; i < 10; i++) await expect(login({ email: `nobody${i}@demo.test`, password: "x" }, { ip: "192.0.2.1" })).toBeRefused();
+    await expect(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.1" })).toBeRefused("rate_limited");
     // Another address is not affected.
     await expect(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.2" })).resolves.toBeTruthy();
   });
@@ -103,8 +87,8 @@ describe("rate limiting (10 attempts per minute)", () => {
   it("issue 13.10: a login lock-out from one address does not lock the account for another", async () => {
     // An attacker who knows the email uses up the limit from their address (and from several more)...
     for (const ip of ["198.51.100.66", "198.51.100.67", "198.51.100.68"]) {
-      for (let i = 0; i < 10; i++) await failure(login({ email: "admin@demo.test", password: `guess ${ip} ${i}` }, { ip }));
-      expect((await failure(login({ email: "admin@demo.test", password: "one more" }, { ip }))).code).toBe("rate_limited");
+      for (let i = 0; i < 10; i++) await expect(login({ email: "admin@demo.test", password: `guess ${ip} ${i}` }, { ip })).toBeRefused();
+      await expect(login({ email: "admin@demo.test", password: "one more" }, { ip })).toBeRefused("rate_limited");
     }
     // ...and the real user, at their own address, logs in at once.
     await expect(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "203.0.113.200" })).resolves.toMatchObject({ user: { email: "admin@demo.test" } });
@@ -114,8 +98,8 @@ describe("rate limiting (10 attempts per minute)", () => {
     for (let i = 0; i < 10; i++) {
       await signup({ kind: "retailer", organizationName: `Shop ${i}`, name: "Shop Owner", email: `owner${i}@shop.test`, password: "a long enough password" }, { ip: "192.0.2.50" });
     }
-    const e = await failure(signup({ kind: "retailer", organizationName: "Shop 10", name: "Shop Owner", email: "owner10@shop.test", password: "a long enough password" }, { ip: "192.0.2.50" }));
-    expect(e.code).toBe("rate_limited");
+    const shop10 = { kind: "retailer", organizationName: "Shop 10", name: "Shop Owner", email: "owner10@shop.test", password: "a long enough password" } as const;
+    await expect(signup(shop10, { ip: "192.0.2.50" })).toBeRefused("rate_limited");
     expect(db().select().from(organizations).where(eq(organizations.name, "Shop 10")).get()).toBeUndefined();
   });
 });
@@ -137,12 +121,9 @@ describe("sign-up", () => {
   it("refuses a taken email or organisation name and changes nothing", async () => {
     const usersBefore = db().select().from(users).all().length;
     const orgsBefore = db().select().from(organizations).all().length;
-    const e = await failure(
-      signup({ kind: "supplier", organizationName: "gator wearables ltd", name: "Someone", email: "supplier@demo.test", password: "a long enough password" }, client),
-    );
-    expect(e.code).toBe("conflict");
-    expect(e.fieldErrors.email).toMatch(/already exists/);
-    expect(e.fieldErrors.organizationName).toMatch(/already registered/);
+    const attempt = signup({ kind: "supplier", organizationName: "gator wearables ltd", name: "Someone", email: "supplier@demo.test", password: "a long enough password" }, client);
+    await expect(attempt).toBeRefused("conflict");
+    await expect(attempt).rejects.toMatchObject({ fieldErrors: { email: expect.stringMatching(/already exists/), organizationName: expect.stringMatching(/already registered/) } });
     expect(db().select().from(users).all().length).toBe(usersBefore);
     expect(db().select().from(organizations).all().length).toBe(orgsBefore);
   });

@@ -7,20 +7,18 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { evidenceLinks, findings, organizations, productVersions, recurringEvidence, sealEvents, seals, submissions } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
-import { login } from "../../../app/features/accounts/auth.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db } from "../../../app/platform/db.server";
-import { ServiceError } from "../../../app/platform/errors.server";
 import { openEvidence } from "../../../app/features/certification/evidence.server";
 import { actOnFinding, findingTargets, findingView, listFindings, recordFinding } from "../../../app/features/findings/findings.server";
 import { openRecurringEvidence, recurringEvidenceView, recurringQueue } from "../../../app/features/monitoring/recurring-evidence.server";
 import { reviewQueue, reviewView } from "../../../app/features/certification/review.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { staffSealView } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
-import { startSessionAndRedirect } from "../../../app/features/accounts/session.server";
+import { seedDemoData } from "../../../app/demo/seed.server";
+import { sessionCookie } from "../../support/http";
 
 const GATOR = "Gator Wearables Ltd";
 const REFUSAL = /^You have a declared conflict of interest with Gator Wearables Ltd: Advised Gator on its companion app this year\. Another assessor must/;
@@ -33,22 +31,6 @@ let submissionId: string; // a Gator submission in the queue
 let linkId: string; // one of its evidence files
 let recurringId: string; // Gator's recurring evidence waiting for an assessor
 
-async function refusal(fn: () => unknown): Promise<ServiceError> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof ServiceError) return e;
-    throw e;
-  }
-  throw new Error("expected a refusal, but the call succeeded");
-}
-
-async function expectConflictRefusal(fn: () => unknown) {
-  const e = await refusal(fn);
-  expect(e.status).toBe(403);
-  expect(e.message).toMatch(REFUSAL);
-}
-
 const count = (rows: unknown[]) => rows.length;
 const snapshot = () => ({
   findings: count(db().select({ id: findings.id }).from(findings).all()),
@@ -58,15 +40,14 @@ const snapshot = () => ({
 
 /** A Request carrying `actor`'s session cookie (a real login), for calling a route's loader directly. */
 async function requestAs(email: string, url: string): Promise<Request> {
-  const { token, user } = await login({ email, password: DEMO_PASSWORD }, { ip: "203.0.113.9" });
-  const cookie = (await startSessionAndRedirect(token, user.role, "/")).headers.get("Set-Cookie")!.split(";")[0];
+  const cookie = await sessionCookie(email, "203.0.113.9");
   return new Request(`http://localhost${url}`, { headers: { Cookie: cookie } });
 }
 
 beforeAll(async () => {
   await seedDemoData();
-  asha = actorFor("assessor1@demo.test");
-  bram = actorFor("assessor2@demo.test");
+  asha = actorByEmail("assessor1@demo.test");
+  bram = actorByEmail("assessor2@demo.test");
   gatorId = db().select().from(organizations).where(eq(organizations.name, GATOR)).get()!.id;
   const serial = demoSealSerials()["Gator Kids Watch 3 3.1.0"];
   const seal = db().select().from(seals).where(eq(seals.serial, serial)).get()!;
@@ -80,13 +61,13 @@ beforeAll(async () => {
     .where(eq(submissions.id, submissionId))
     .get()!.id;
   recurringId = db().select({ id: recurringEvidence.id }).from(recurringEvidence).where(and(eq(recurringEvidence.organizationId, gatorId), eq(recurringEvidence.status, "pending"))).get()!.id;
-  declareConflict(actorFor("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Advised Gator on its companion app this year" });
+  declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Advised Gator on its companion app this year" });
 });
 
 describe("issue 13.3: a conflicted assessor cannot record a vulnerability report", () => {
   it("a back-dated critical report against the supplier's product is refused, and nothing is suspended or published", async () => {
     const before = snapshot();
-    await expectConflictRefusal(() =>
+    await expect(() =>
       recordFinding(bram, {
         productId: watch.productId,
         versionIds: [watch.versionId],
@@ -96,7 +77,7 @@ describe("issue 13.3: a conflicted assessor cannot record a vulnerability report
         reporter: "A researcher",
         reportedOn: "2020-01-01",
       }),
-    );
+    ).toBeRefused("forbidden", REFUSAL);
     expect(snapshot()).toEqual(before);
     expect(before.seal).toBe("active");
     // The form marks the supplier's products; an assessor without a conflict may record the report.
@@ -108,8 +89,8 @@ describe("issue 13.3: a conflicted assessor cannot record a vulnerability report
     const f = listFindings(bram).find((r) => r.organizationId === gatorId)!;
     expect(f).toMatchObject({ conflicted: true });
     expect(listFindings(asha).find((r) => r.id === f.id)).toMatchObject({ conflicted: false });
-    await expectConflictRefusal(() => findingView(bram, f.id));
-    await expectConflictRefusal(() => actOnFinding(bram, f.id, { action: "withdraw", note: "Withdrawn by the conflicted assessor.", version: f.version }));
+    await expect(() => findingView(bram, f.id)).toBeRefused("forbidden", REFUSAL);
+    await expect(() => actOnFinding(bram, f.id, { action: "withdraw", note: "Withdrawn by the conflicted assessor.", version: f.version })).toBeRefused("forbidden", REFUSAL);
     expect(findingView(asha, f.id).finding.id).toBe(f.id);
   });
 });
@@ -117,26 +98,21 @@ describe("issue 13.3: a conflicted assessor cannot record a vulnerability report
 describe("issue 13.3: a conflicted assessor cannot open the review page", () => {
   it("the review service refuses (the page and each requirement page use it); the queue lists the submission, marked", async () => {
     expect(reviewQueue(bram, { page: 1 }).rows.find((r) => r.id === submissionId)).toMatchObject({ conflicted: true });
-    await expectConflictRefusal(() => reviewView(bram, submissionId));
+    await expect(() => reviewView(bram, submissionId)).toBeRefused("forbidden", REFUSAL);
     expect(reviewView(asha, submissionId).submission.id).toBe(submissionId);
   });
 
   it("the route answers 403 with the message", async () => {
     const { loader } = await import("../../../app/routes/assessor.submissions.$submissionId._index");
     const request = await requestAs("assessor2@demo.test", `/assessor/submissions/${submissionId}`);
-    let thrown: unknown;
-    try {
-      await loader({ request, params: { submissionId }, context: {} } as never);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toMatchObject({ init: { status: 403 }, data: { message: expect.stringMatching(REFUSAL) } });
+    // serviceOrThrow turns the ServiceError into data({ message }, { status: 403 }).
+    await expect(() => loader({ request, params: { submissionId }, context: {} } as never)).toBeRefused("forbidden", REFUSAL);
   });
 });
 
 describe("issue 13.3: a conflicted assessor cannot download the evidence", () => {
   it("a submission's evidence file is refused with 403, for them only", async () => {
-    await expectConflictRefusal(() => openEvidence(bram, linkId));
+    await expect(() => openEvidence(bram, linkId)).toBeRefused("forbidden", REFUSAL);
     const file = openEvidence(asha, linkId);
     file.stream.on("error", () => {}).destroy();
     expect(file.size).toBeGreaterThan(0);
@@ -145,21 +121,13 @@ describe("issue 13.3: a conflicted assessor cannot download the evidence", () =>
   it("the download route answers 403 with the message", async () => {
     const { loader } = await import("../../../app/routes/evidence.$linkId");
     const request = await requestAs("assessor2@demo.test", `/evidence/${linkId}`);
-    let answer: unknown;
-    try {
-      answer = await loader({ request, params: { linkId }, context: {} } as never);
-    } catch (e) {
-      answer = e;
-    }
-    expect(answer).toBeInstanceOf(Response);
-    expect((answer as Response).status).toBe(403);
-    expect(await (answer as Response).text()).toMatch(REFUSAL);
+    await expect(() => loader({ request, params: { linkId }, context: {} } as never)).toBeRefused(403, REFUSAL); // a thrown Response
   });
 
   it("recurring evidence: neither its page (which previews the file) nor its file; the queue lists it, marked", async () => {
     expect(recurringQueue(bram).find((r) => r.id === recurringId)?.conflict).toMatch(/declared conflict of interest with Gator Wearables Ltd/);
-    await expectConflictRefusal(() => recurringEvidenceView(bram, recurringId));
-    await expectConflictRefusal(() => openRecurringEvidence(bram, recurringId));
+    await expect(() => recurringEvidenceView(bram, recurringId)).toBeRefused("forbidden", REFUSAL);
+    await expect(() => openRecurringEvidence(bram, recurringId)).toBeRefused("forbidden", REFUSAL);
     expect(recurringEvidenceView(asha, recurringId).canDecide).toBe(true);
     openRecurringEvidence(asha, recurringId).stream.on("error", () => {}).destroy();
   });
@@ -168,7 +136,7 @@ describe("issue 13.3: a conflicted assessor cannot download the evidence", () =>
 describe("issue 13.3: a conflicted assessor cannot change the supplier's seal status", () => {
   it("suspension is refused with the message; the seal page offers no action and says why", async () => {
     const before = snapshot();
-    await expectConflictRefusal(() => changeSealStatus(bram, { serial: watch.serial, action: "suspend", reason: "Suspended by the conflicted assessor." }));
+    await expect(() => changeSealStatus(bram, { serial: watch.serial, action: "suspend", reason: "Suspended by the conflicted assessor." })).toBeRefused("forbidden", REFUSAL);
     expect(snapshot()).toEqual(before);
     const page = await staffSealView(bram, watch.serial);
     expect(page.actions).toEqual([]);

@@ -4,11 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { products } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { getProduct, productInput, updateProduct } from "../../../app/features/catalogue/products.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { grace } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
 
 let productId: string;
-const grace = () => actorFor("supplier@demo.test");
 
 beforeAll(async () => {
   await seedDemoData();

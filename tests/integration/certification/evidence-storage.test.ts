@@ -21,11 +21,11 @@ import { db } from "../../../app/platform/db.server";
 import { collectEvidence } from "../../../app/features/certification/evidence-gc.server";
 import { ownEvidenceQuota } from "../../../app/features/certification/evidence-quota.server";
 import { attachUploads, store, unlinkEvidence } from "../../../app/features/certification/evidence.server";
-import { runLifecycleSweep } from "../../../app/system/lifecycle.server";
-import { addProductVersion, createProduct } from "../../../app/features/catalogue/products.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { runLifecycleSweep } from "../../../app/system/sweep.server";
+import { actorByEmail } from "../../support/actors";
 import { shutdown, startup } from "../../../app/startup.server";
-import { deleteDraft, openSubmission } from "../../../app/features/certification/submissions.server";
+import { deleteDraft } from "../../../app/features/certification/submissions.server";
+import { BRIGHTNEST_DISCLOSURE_URL, addTestVersion, createTestProduct, openTestDraft } from "../../support/submissions";
 
 const tmpDir = () => path.join(getEnv().dataDir, "tmp", "uploads");
 const evidencePath = (sha: string) => evidenceStore(getEnv().dataDir).pathOf(sha);
@@ -86,20 +86,11 @@ beforeAll(async () => {
   live = { source, done, file };
 
   await startup(); // migrates, seeds the demo (seals, evidence, recurring evidence), sweeps
-  grace = actorFor("supplier@demo.test");
-  sam = actorFor("supplier2@demo.test");
-  const productId = createProduct(grace, {
-    name: "Gator Storage Tracker",
-    model: "GW-ST1",
-    gtin: null,
-    sku: null,
-    category: "wearable",
-    description: "",
-    supportPeriodEnd: "2030-01-31",
-    disclosurePolicyUrl: "https://gatorwearables.example/security",
-  });
-  const version = addProductVersion(grace, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
-  draft = openSubmission(grace, { productVersionId: version, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+  grace = actorByEmail("supplier@demo.test");
+  sam = actorByEmail("supplier2@demo.test");
+  const productId = createTestProduct(grace, { name: "Gator Storage Tracker", model: "GW-ST1" });
+  const version = addTestVersion(grace, productId);
+  draft = openTestDraft(grace, version);
 }, 60_000);
 
 afterAll(() => {
@@ -135,9 +126,9 @@ describe("issue 13.8: the evidence garbage collector", () => {
     const draftBody = text("deleted draft");
     const r = await attachUploads(grace, draft, "1", [{ originalName: "unlinked.txt", received: await receive(unlinkedBody) }]);
     // A second draft whose deletion leaves its file unreferenced.
-    const productId = createProduct(grace, { name: "Gator Throwaway", model: "GW-TA1", gtin: null, sku: null, category: "wearable", description: "", supportPeriodEnd: "2030-01-31", disclosurePolicyUrl: "https://gatorwearables.example/security" });
-    const v = addProductVersion(grace, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
-    const other = openSubmission(grace, { productVersionId: v, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+    const productId = createTestProduct(grace, { name: "Gator Throwaway", model: "GW-TA1" });
+    const v = addTestVersion(grace, productId);
+    const other = openTestDraft(grace, v);
     await attachUploads(grace, other, "2", [{ originalName: "draft.txt", received: await receive(draftBody) }]);
     const gone = [sha(unlinkedBody), sha(draftBody)];
     for (const s of gone) expect(fs.existsSync(evidencePath(s))).toBe(true);
@@ -243,7 +234,7 @@ describe("issue 13.8: an upload past the organisation's evidence quota is refuse
       { originalName: "a.txt", received: a },
       { originalName: "b.txt", received: b },
     ]);
-    await expect(attempt).rejects.toMatchObject({ status: 413, message: expect.stringMatching(/of its 1 MiB evidence quota; this upload needs 1\.2 MiB and only \d+(\.\d)? KiB is left\. Nothing was stored\./) });
+    await expect(attempt).toBeRefused(413, /of its 1 MiB evidence quota; this upload needs 1\.2 MiB and only \d+(\.\d)? KiB is left\. Nothing was stored\./);
     expect(evidenceSnapshot()).toEqual(before);
   });
 
@@ -253,9 +244,9 @@ describe("issue 13.8: an upload past the organisation's evidence quota is refuse
     await attachUploads(grace, draft, "1", [{ originalName: "shared.txt", received: await receive(body) }]);
     expect(ownEvidenceQuota(grace).usedBytes).toBe(graceBefore + body.length);
     const samBefore = ownEvidenceQuota(sam).usedBytes;
-    const productId = createProduct(sam, { name: "Brightnest Storage Plug", model: "BN-SP9", gtin: null, sku: null, category: "appliance", description: "", supportPeriodEnd: "2030-01-31", disclosurePolicyUrl: "https://brightnest.example/security" });
-    const v = addProductVersion(sam, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
-    const samDraft = openSubmission(sam, { productVersionId: v, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+    const productId = createTestProduct(sam, { name: "Brightnest Storage Plug", model: "BN-SP9", category: "appliance", disclosurePolicyUrl: BRIGHTNEST_DISCLOSURE_URL });
+    const v = addTestVersion(sam, productId);
+    const samDraft = openTestDraft(sam, v);
     await attachUploads(sam, samDraft, "1", [{ originalName: "same-bytes.txt", received: await receive(body) }]);
     expect(ownEvidenceQuota(sam).usedBytes).toBe(samBefore + body.length);
     expect(ownEvidenceQuota(grace).usedBytes).toBe(graceBefore + body.length);

@@ -9,23 +9,22 @@ import { answers, evidenceLinks, findings, logLeaves, productVersions, sealEvent
 import { savePolicy } from "../../../app/features/retail/policies.server";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
-import { actOnFinding, recordFinding, sweepFindings } from "../../../app/features/findings/findings.server";
+import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
+import { sweepAutomaticSuspensions } from "../../../app/features/monitoring/automatic-suspension.server";
 import { addProductVersion } from "../../../app/features/catalogue/products.server";
 import { markRequirementChanged, recertificationChoices, recertificationContext, startRecertification } from "../../../app/features/certification/recertification.server";
-import { confirmApproval, proposeApproval, recordVerdict, reviewView, scoreOf, takeSubmission } from "../../../app/features/certification/review.server";
+import { confirmApproval, proposeApproval, recordVerdict, reviewView, takeSubmission } from "../../../app/features/certification/review.server";
+import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, asha, bram, grace, sam } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { loadSubmission, requirementsInScope, saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { loadSubmission, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
+import { submissionVersion as subVersion } from "../../support/submissions";
 
-const grace = () => actorFor("supplier@demo.test");
-const sam = () => actorFor("supplier2@demo.test");
-const asha = () => actorFor("assessor1@demo.test");
-const bram = () => actorFor("assessor2@demo.test");
 const today = () => new Date(Date.now()).toISOString().slice(0, 10);
-const subVersion = (id: string) => loadSubmission(db(), id).version;
 /** The refs of the watch seal's checklist (ETSI EN 303 645) at its level, in order. */
 const inScope = () => {
   const s = loadSubmission(db(), sealBySerial(watch.serial)!.submissionId);
@@ -176,7 +175,7 @@ describe("a re-certification from draft to a new seal", () => {
     expect(db().select().from(findings).where(eq(findings.id, findingId)).get()!.status).toBe("verified_fixed");
     expect(checkAuditChain().ok).toBe(true);
     // The sweeper leaves a superseded seal alone.
-    expect(sweepFindings()).toEqual({ suspended: [], reinstated: [] });
+    expect(sweepAutomaticSuspensions()).toMatchObject({ suspended: [], reinstated: [] });
   });
 });
 
@@ -187,7 +186,7 @@ describe("a fix for a suspended seal", () => {
     const product = db().select({ productId: productVersions.productId }).from(productVersions).where(eq(productVersions.id, sealBySerial(cam)!.productVersionId)).get()!.productId;
     const v = addProductVersion(sam(), product, { hardwareRevision: "A", firmwareVersion: "1.9.3", appVersion: null, notes: "Fixes guessable clip links." });
     // The buyer's camera policy: the suspended seal misses it (its result is remembered, silently).
-    savePolicy(actorFor("buyer@demo.test"), { name: "Cameras", category: "camera", accepted: [], requiredProvisions: ["etsi-en-303-645:5.2-1"], minSupportMonths: null, blockingFindingSeverity: null, maxSealAgeMonths: null });
+    savePolicy(actorByEmail("buyer@demo.test"), { name: "Cameras", category: "camera", accepted: [], requiredProvisions: ["etsi-en-303-645:5.2-1"], minSupportMonths: null, blockingFindingSeverity: null, maxSealAgeMonths: null });
     const id = startRecertification(sam(), { serial: cam, productVersionId: v, changeSummary: "Clip links are now 128-bit random and need a signed token." });
     // One re-certification at a time from a seal, so that exactly one seal replaces it.
     const v2 = addProductVersion(sam(), product, { hardwareRevision: "A", firmwareVersion: "1.9.4", appVersion: null, notes: "" });
@@ -203,7 +202,7 @@ describe("a fix for a suspended seal", () => {
     expect(sealBySerial(cam)).toMatchObject({ state: "superseded", supersededBy: fresh });
     expect((await verifySerial(fresh)).status).toBe("valid");
     // The overdue finding names the old version only: the new seal is not suspended by it.
-    expect(sweepFindings().suspended).not.toContain(fresh);
+    expect(sweepAutomaticSuspensions().suspended).not.toContain(fresh);
     // The new seal continues the old one's line: the buyer hears that the camera meets its policy again (ETSI 5.2-1 through PSTI 2).
     const events = db().select().from(watchEvents).where(eq(watchEvents.serial, fresh)).all().map((e) => [e.type, (JSON.parse(e.body || "{}") as { reason?: string }).reason]);
     expect(events).toContainEqual(["policy.met", "meets Cameras"]);

@@ -6,13 +6,12 @@ import { answers, evidenceLinks, submissions } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, grace } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { expiringSeals, startRenewal } from "../../../app/features/certification/submissions.server";
 
 let serial: string;
-const grace = () => actorFor("supplier@demo.test");
 
 beforeAll(async () => {
   await seedDemoData();
@@ -27,13 +26,13 @@ describe("renewal", () => {
     expect(expiringSeals(grace()).map((e) => e.serial)).not.toContain(serial);
     testClock.set(seal.validUntil.getTime() - 30 * 86_400_000);
     expect(expiringSeals(grace()).find((e) => e.serial === serial)).toMatchObject({ daysLeft: 30, renewal: null });
-    expect(expiringSeals(actorFor("supplier2@demo.test")).map((e) => e.serial)).not.toContain(serial);
+    expect(expiringSeals(actorByEmail("supplier2@demo.test")).map((e) => e.serial)).not.toContain(serial);
   });
 
   it("starts a draft for the same version and checklist with the previous answers and evidence; only once", () => {
     const seal = sealBySerial(serial)!;
     testClock.set(seal.validUntil.getTime() - 30 * 86_400_000);
-    expect(() => startRenewal(actorFor("supplier2@demo.test"), serial)).toThrow(/None of your seals/);
+    expect(() => startRenewal(actorByEmail("supplier2@demo.test"), serial)).toThrow(/None of your seals/);
     const id = startRenewal(grace(), serial);
     const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
     const previous = db().select().from(submissions).where(eq(submissions.id, seal.submissionId)).get()!;

@@ -9,25 +9,15 @@ import { declareConflict } from "../../../app/features/accounts/conflicts.server
 import { db } from "../../../app/platform/db.server";
 import { ServiceError } from "../../../app/platform/errors.server";
 import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
-import {
-  assessorCounts,
-  confirmApproval,
-  proposeApproval,
-  recordVerdict,
-  rejectSubmission,
-  releaseSubmission,
-  requestChanges,
-  returnProposal,
-  reviewQueue,
-  reviewView,
-  scoreOf,
-  takeSubmission,
-} from "../../../app/features/certification/review.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { assessorCounts, confirmApproval, proposeApproval, recordVerdict, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewQueue, reviewView, takeSubmission } from "../../../app/features/certification/review.server";
+import { scoreOf } from "../../../app/features/certification/verdicts.server";
+import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { createUser } from "../../../app/features/accounts/users.server";
-import { answerFacts, requirementsInScope, saveAnswer, submissionView, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { saveAnswer, submissionView, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { organizations } from "../../../db/schema";
+import { addTestVersion, createTestProduct, openTestDraft, submissionVersion as version } from "../../support/submissions";
 
 let asha: Actor;
 let bram: Actor;
@@ -36,27 +26,14 @@ let buyer: Actor;
 let watchId: string; // Gator Kids Watch 3, submitted, ETSI 2.1.1 (67 requirements)
 let bellId: string; // Brightnest doorbell, changes requested, UK PSTI (3)
 
-const version = (id: string) => db().select().from(submissions).where(eq(submissions.id, id)).get()!.version;
 const status = (id: string) => db().select().from(submissions).where(eq(submissions.id, id)).get()!.status;
-
-async function refused(fn: () => unknown, code: ServiceError["code"], message?: RegExp) {
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, "expected a refusal").toBeInstanceOf(ServiceError);
-  expect((error as ServiceError).code).toBe(code);
-  if (message) expect((error as ServiceError).message).toMatch(message);
-}
 
 beforeAll(async () => {
   await seedDemoData();
-  asha = actorFor("assessor1@demo.test");
-  bram = actorFor("assessor2@demo.test");
-  grace = actorFor("supplier@demo.test");
-  buyer = actorFor("buyer@demo.test");
+  asha = actorByEmail("assessor1@demo.test");
+  bram = actorByEmail("assessor2@demo.test");
+  grace = actorByEmail("supplier@demo.test");
+  buyer = actorByEmail("buyer@demo.test");
   const q = reviewQueue(asha, { page: 1 });
   watchId = q.rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
   bellId = db().select().from(submissions).where(eq(submissions.status, "changes_requested")).get()!.id;
@@ -87,7 +64,7 @@ describe("authorisation: suppliers and buyers cannot call any assessor action", 
     ["view", (a: Actor) => reviewView(a, watchId)],
   ])("%s is refused to a supplier and a buyer", async (_name, fn) => {
     const before = version(watchId);
-    for (const who of [grace, buyer]) await refused(() => fn(who), "forbidden", /permission/);
+    for (const who of [grace, buyer]) await expect(() => fn(who)).toBeRefused("forbidden", /permission/);
     expect(version(watchId)).toBe(before);
     expect(db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all()).toEqual([]);
   });
@@ -95,10 +72,10 @@ describe("authorisation: suppliers and buyers cannot call any assessor action", 
 
 describe("a full review of the demo watch", () => {
   it("an assessor takes it; nobody else can take it or score it before", async () => {
-    await refused(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) }), "conflict", /take it for review first/);
+    await expect(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) })).toBeRefused("conflict", /take it for review first/);
     takeSubmission(asha, watchId, version(watchId));
     expect(status(watchId)).toBe("in_review");
-    await refused(() => takeSubmission(bram, watchId), "conflict", /already taken/);
+    await expect(() => takeSubmission(bram, watchId)).toBeRefused("conflict", /already taken/);
   });
 
   it("verdicts are append-only history; the latest counts", () => {
@@ -114,21 +91,21 @@ describe("a full review of the demo watch", () => {
   });
 
   it("refuses a verdict without the required comment, or N/A where it is not allowed", async () => {
-    await refused(() => recordVerdict(asha, watchId, "5.1-2", { verdict: "fail", comment: "  ", accepted: false, version: version(watchId) }), "invalid", /comment is required/);
+    await expect(() => recordVerdict(asha, watchId, "5.1-2", { verdict: "fail", comment: "  ", accepted: false, version: version(watchId) })).toBeRefused("invalid", /comment is required/);
     // 5.2-1 is mandatory without a condition and the supplier claimed it implemented.
-    await refused(() => recordVerdict(asha, watchId, "5.2-1", { verdict: "not_applicable", comment: "n/a", accepted: false, version: version(watchId) }), "invalid", /Not applicable is allowed only/);
+    await expect(() => recordVerdict(asha, watchId, "5.2-1", { verdict: "not_applicable", comment: "n/a", accepted: false, version: version(watchId) })).toBeRefused("invalid", /Not applicable is allowed only/);
   });
 
   it("optimistic concurrency: a verdict based on an old version is refused and changes nothing", async () => {
     const stale = version(watchId);
     recordVerdict(bram, watchId, "5.1-2", { verdict: "pass", comment: "", accepted: false, version: stale });
     const count = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length;
-    await refused(() => recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale }), "conflict", /Someone else changed this submission/);
+    await expect(() => recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale })).toBeRefused("conflict", /Someone else changed this submission/);
     expect(db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length).toBe(count);
   });
 
   it("cannot be proposed while requirements are unscored", async () => {
-    await refused(() => proposeApproval(asha, watchId, version(watchId), ""), "conflict", /still block approval/);
+    await expect(() => proposeApproval(asha, watchId, version(watchId), "")).toBeRefused("conflict", /still block approval/);
   });
 
   it("four eyes: the proposer cannot confirm; a second assessor can; a changed review needs a new proposal", async () => {
@@ -140,13 +117,13 @@ describe("a full review of the demo watch", () => {
       recordVerdict(asha, watchId, req.ref, { ...v, version: version(watchId) });
     }
     expect(scoreOf(db(), db().select().from(submissions).where(eq(submissions.id, watchId)).get()!).canApprove).toBe(true);
-    await refused(() => proposeApproval(bram, watchId, version(watchId), ""), "forbidden", /Only the assessor reviewing/);
+    await expect(() => proposeApproval(bram, watchId, version(watchId), "")).toBeRefused("forbidden", /Only the assessor reviewing/);
     proposeApproval(asha, watchId, version(watchId), "All 67 met.");
-    await refused(() => confirmApproval(asha, watchId, ""), "forbidden", /Four eyes/);
+    await expect(() => confirmApproval(asha, watchId, "")).toBeRefused("forbidden", /Four eyes/);
     expect(status(watchId)).toBe("in_review");
 
     // Bram sends it back; Asha changes a verdict and proposes again; the old proposal cannot be confirmed.
-    await refused(() => returnProposal(asha, watchId, "mine"), "forbidden", /Four eyes/);
+    await expect(() => returnProposal(asha, watchId, "mine")).toBeRefused("forbidden", /Four eyes/);
     returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
     recordVerdict(asha, watchId, "5.5-1", { verdict: "pass", comment: "Checked the TLS 1.3 configuration in the policy.", accepted: false, version: version(watchId) });
     proposeApproval(asha, watchId, version(watchId), "Re-checked 5.5-1.");
@@ -154,19 +131,19 @@ describe("a full review of the demo watch", () => {
     expect(status(watchId)).toBe("approved");
     const kinds = db().select().from(decisions).where(eq(decisions.submissionId, watchId)).all().map((d) => d.kind);
     expect(kinds).toEqual(["approval_proposed", "proposal_returned", "approval_proposed", "approval_confirmed"]);
-    await refused(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "fail", comment: "late", accepted: false, version: version(watchId) }), "conflict");
+    await expect(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "fail", comment: "late", accepted: false, version: version(watchId) })).toBeRefused("conflict");
   });
 });
 
 describe("the request-for-changes round trip (demo doorbell)", () => {
   it("the supplier sees the sent-back requirements with comments and can change only those", async () => {
-    const sam = actorFor("supplier2@demo.test");
+    const sam = actorByEmail("supplier2@demo.test");
     const view = submissionView(sam, bellId);
     expect(view.feedback.decision).toMatchObject({ kind: "changes_requested", comment: expect.stringMatching(/see the comments on 2 and 3/) });
     expect(view.feedback.sentBack.map((f) => [f.ref, f.verdict])).toEqual([["2", "needs_information"], ["3", "fail"]]);
     const editable = view.sections.flatMap((s) => s.requirements).map((r) => [r.ref, r.editable]);
     expect(editable).toEqual([["1", false], ["2", true], ["3", true]]);
-    await refused(() => saveAnswer(sam, bellId, "1", { claim: "implemented", justification: "edited", noEvidenceReason: "" }), "conflict", /was not sent back/);
+    await expect(() => saveAnswer(sam, bellId, "1", { claim: "implemented", justification: "edited", noEvidenceReason: "" })).toBeRefused("conflict", /was not sent back/);
     const r = await handleEvidenceUpload(sam, new Request("http://x/u", { method: "POST", body: new FormData(), headers: {} }), bellId, "1");
     expect(r).toMatchObject({ ok: false, status: 409 });
 
@@ -184,10 +161,10 @@ describe("the request-for-changes round trip (demo doorbell)", () => {
   });
 
   it("rejection needs the reviewer and is final", async () => {
-    await refused(() => rejectSubmission(bram, bellId, version(bellId), "no"), "forbidden");
+    await expect(() => rejectSubmission(bram, bellId, version(bellId), "no")).toBeRefused("forbidden");
     rejectSubmission(asha, bellId, version(bellId), "The product page still shows no end date.");
     expect(status(bellId)).toBe("rejected");
-    expect(submissionView(actorFor("supplier2@demo.test"), bellId).feedback.decision).toMatchObject({ kind: "rejected", comment: "The product page still shows no end date." });
+    expect(submissionView(actorByEmail("supplier2@demo.test"), bellId).feedback.decision).toMatchObject({ kind: "rejected", comment: "The product page still shows no end date." });
   });
 });
 
@@ -197,36 +174,74 @@ describe("conflicts of interest (enforced in the service)", () => {
 
   beforeAll(async () => {
     // A fresh Gator submission (UK PSTI, 3 requirements) taken and fully scored by Asha.
-    const { addProductVersion, createProduct } = await import("../../../app/features/catalogue/products.server");
-    const { openSubmission } = await import("../../../app/features/certification/submissions.server");
-    const productId = createProduct(grace, { name: "Gator Pet Tracker", model: "GW-PT1", gtin: null, sku: null, category: "wearable", description: "", supportPeriodEnd: "2030-01-31", disclosurePolicyUrl: "https://gatorwearables.example/security" });
-    const pv = addProductVersion(grace, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
-    trackerSub = openSubmission(grace, { productVersionId: pv, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+    const productId = createTestProduct(grace, { name: "Gator Pet Tracker", model: "GW-PT1" });
+    trackerSub = openTestDraft(grace, addTestVersion(grace, productId));
     for (const ref of ["1", "2", "3"]) saveAnswer(grace, trackerSub, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
     submitSubmission(grace, trackerSub);
     gatorId = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!.id;
-    declareConflict(actorFor("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Worked for Gator until 2025." });
+    declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Worked for Gator until 2025." });
   });
 
   it("a declared-conflicted assessor can neither take, score nor confirm, and the queue marks it", async () => {
     expect(reviewQueue(bram, { page: 1 }).rows.find((r) => r.id === trackerSub)).toMatchObject({ conflicted: true });
-    await refused(() => reviewView(bram, trackerSub), "forbidden", /^You have a declared conflict of interest with Gator Wearables Ltd: Worked for Gator until 2025\. Another assessor must review this submission\.$/);
-    await refused(() => takeSubmission(bram, trackerSub), "forbidden", /You have a declared conflict of interest with Gator Wearables Ltd/);
+    await expect(() => reviewView(bram, trackerSub)).toBeRefused("forbidden", /^You have a declared conflict of interest with Gator Wearables Ltd: Worked for Gator until 2025\. Another assessor must review this submission\.$/);
+    await expect(() => takeSubmission(bram, trackerSub)).toBeRefused("forbidden", /You have a declared conflict of interest with Gator Wearables Ltd/);
     takeSubmission(asha, trackerSub, version(trackerSub));
-    await refused(() => recordVerdict(bram, trackerSub, "1", { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) }), "forbidden", /declared conflict of interest/);
+    await expect(() => recordVerdict(bram, trackerSub, "1", { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) })).toBeRefused("forbidden", /declared conflict of interest/);
     for (const ref of ["1", "2", "3"]) recordVerdict(asha, trackerSub, ref, { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) });
     proposeApproval(asha, trackerSub, version(trackerSub), "");
     expect(assessorCounts(bram).awaitingConfirmation).not.toContain(trackerSub); // not offered to the conflicted assessor (issue 13.3)
-    await refused(() => confirmApproval(bram, trackerSub, "ok"), "forbidden", /declared conflict of interest/);
-    await refused(() => returnProposal(bram, trackerSub, "no"), "forbidden", /declared conflict of interest/);
+    await expect(() => confirmApproval(bram, trackerSub, "ok")).toBeRefused("forbidden", /declared conflict of interest/);
+    await expect(() => returnProposal(bram, trackerSub, "no")).toBeRefused("forbidden", /declared conflict of interest/);
     expect(status(trackerSub)).toBe("in_review");
   });
 
   it("an assessor who belongs to the supplier's organisation is refused by the same rule", async () => {
     // The account model keeps assessors in the certification body; the service rule stands on its own.
     const insider: Actor = { ...bram, userId: "insider", organizationId: gatorId };
-    await refused(() => confirmApproval(insider, trackerSub, "ok"), "forbidden", /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/);
-    const admin = actorFor("admin@demo.test");
+    await expect(() => confirmApproval(insider, trackerSub, "ok")).toBeRefused("forbidden", /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/);
+    const admin = actorByEmail("admin@demo.test");
     await expect(createUser(admin, { email: "x@gator.test", name: "Inside Job", role: "assessor", organizationId: gatorId })).rejects.toThrow(/An assessor cannot belong to a supplier organisation/);
+  });
+});
+
+describe("a reason is required to send a proposal back or to reject (enforced in the service)", () => {
+  let trackerSub: string;
+  let cara: Actor;
+
+  beforeAll(async () => {
+    // The Gator tracker from above: in review by Asha, with her approval proposal pending.
+    trackerSub = db().select().from(submissions).where(eq(submissions.status, "in_review")).all().find((s) => reviewView(asha, s.id).header.product === "Gator Pet Tracker")!.id;
+    await createUser(actorByEmail("admin@demo.test"), { email: "assessor3@reason.test", name: "Cara Reason", role: "assessor" });
+    cara = actorByEmail("assessor3@reason.test");
+  });
+
+  const decisionCount = () => db().select().from(decisions).where(eq(decisions.submissionId, trackerSub)).all().length;
+
+  async function refusedWithoutReason(fn: () => unknown) {
+    const before = { version: version(trackerSub), status: status(trackerSub), decisions: decisionCount() };
+    let error: unknown;
+    try {
+      await fn();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ServiceError);
+    expect(error).toMatchObject({ code: "invalid", message: "Give a reason: the supplier or your colleague will read it.", fieldErrors: { comment: "A reason is required." } });
+    expect({ version: version(trackerSub), status: status(trackerSub), decisions: decisionCount() }).toEqual(before);
+  }
+
+  it.each([[""], ["   "], [" ok "]])("returning a proposal with the reason %j is refused and changes nothing", async (reason) => {
+    await refusedWithoutReason(() => returnProposal(cara, trackerSub, reason));
+  });
+
+  it.each([[""], ["   "], [" ok "]])("rejecting with the reason %j is refused and changes nothing", async (reason) => {
+    await refusedWithoutReason(() => rejectSubmission(asha, trackerSub, version(trackerSub), reason));
+  });
+
+  it("a trimmed reason is kept", () => {
+    returnProposal(cara, trackerSub, "  Check the support period again.  ");
+    const last = db().select().from(decisions).where(eq(decisions.submissionId, trackerSub)).all().at(-1)!;
+    expect(last).toMatchObject({ kind: "proposal_returned", comment: "Check the support period again." });
   });
 });

@@ -11,17 +11,17 @@ import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
 import { confirmApproval, proposeApproval, recordVerdict, reviewQueue, takeSubmission } from "../../../app/features/certification/review.server";
 import { sealForSubmission, sealHistory } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { answerFacts, requirementsInScope } from "../../../app/features/certification/submissions.server";
+import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
+import { submissionVersion as version } from "../../support/submissions";
 
 let watchId: string;
-const version = (id: string) => db().select().from(submissions).where(eq(submissions.id, id)).get()!.version;
 const count = (t: typeof seals | typeof logLeaves | typeof sealEvents) => db().select({ n: sql<number>`count(*)` }).from(t).get()!.n;
 
 beforeAll(async () => {
   await seedDemoData({ seals: false });
-  const asha = actorFor("assessor1@demo.test");
+  const asha = actorByEmail("assessor1@demo.test");
   watchId = reviewQueue(asha, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
   takeSubmission(asha, watchId, version(watchId));
   const s = db().select().from(submissions).where(eq(submissions.id, watchId)).get()!;
@@ -35,13 +35,13 @@ beforeAll(async () => {
 
 describe("issuing a seal on approval", () => {
   it("a refused confirmation (the proposer) issues nothing", async () => {
-    await expect(confirmApproval(actorFor("assessor1@demo.test"), watchId, "")).rejects.toThrow(/Four eyes/);
+    await expect(confirmApproval(actorByEmail("assessor1@demo.test"), watchId, "")).rejects.toThrow(/Four eyes/);
     expect(count(seals)).toBe(0);
     expect(count(logLeaves)).toBe(0);
   });
 
   it("the confirming assessor's approval issues exactly one signed seal, with its log leaf and event", async () => {
-    const serial = await confirmApproval(actorFor("assessor2@demo.test"), watchId, "Confirmed.");
+    const serial = await confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "Confirmed.");
     expect(isValidSerial(serial)).toBe(true);
     expect(serial).toMatch(/^IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}$/); // URL-safe: no Crockford check symbols
     expect(count(seals)).toBe(1);
@@ -80,7 +80,7 @@ describe("issuing a seal on approval", () => {
   });
 
   it("a second confirmation issues no second seal", async () => {
-    await expect(confirmApproval(actorFor("assessor2@demo.test"), watchId, "")).rejects.toThrow(/no approval proposal/);
+    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "")).rejects.toThrow(/no approval proposal/);
     expect(count(seals)).toBe(1);
     expect(count(logLeaves)).toBe(1);
   });

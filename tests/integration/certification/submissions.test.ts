@@ -1,6 +1,7 @@
 // The supplier's submission journey against a real SQLite file and evidence directory,
 // including every hostile input of the issue: each refused with a message, nothing stored.
 process.env.EVIDENCE_MAX_FILE_MB = "1";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -13,19 +14,12 @@ import type { Actor } from "../../../app/platform/actor";
 import { retireChecklistVersion } from "../../../app/features/catalogue/checklists.server";
 import { db } from "../../../app/platform/db.server";
 import { linkExistingEvidence, openEvidence } from "../../../app/features/certification/evidence.server";
-import { addProductVersion, createProduct } from "../../../app/features/catalogue/products.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import {
-  answerInput,
-  deleteDraft,
-  openSubmission,
-  requirementsInScope,
-  saveAnswer,
-  submissionView,
-  submitSubmission,
-  withdrawSubmission,
-} from "../../../app/features/certification/submissions.server";
+import { deleteDraft, openSubmission, saveAnswer, submissionView, submitSubmission, withdrawSubmission } from "../../../app/features/certification/submissions.server";
+import { answerInput } from "../../../app/features/certification/forms";
+import { requirementsInScope } from "../../../app/features/certification/submission-records.server";
+import { addTestVersion, createTestProduct, openTestDraft } from "../../support/submissions";
 
 let grace: Actor; // Gator Wearables
 let sam: Actor; // Brightnest
@@ -67,20 +61,11 @@ function uploadRequest(files: { filename: string; body: Buffer | string }[]): Re
 
 beforeAll(async () => {
   await seedDemoData();
-  grace = actorFor("supplier@demo.test");
-  sam = actorFor("supplier2@demo.test");
-  const productId = createProduct(grace, {
-    name: "Gator Pet Tracker",
-    model: "GW-PT1",
-    gtin: null,
-    sku: null,
-    category: "wearable",
-    description: "",
-    supportPeriodEnd: "2030-01-31",
-    disclosurePolicyUrl: "https://gatorwearables.example/security",
-  });
-  watchVersion = addProductVersion(grace, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
-  pstiDraft = openSubmission(grace, { productVersionId: watchVersion, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+  grace = actorByEmail("supplier@demo.test");
+  sam = actorByEmail("supplier2@demo.test");
+  const productId = createTestProduct(grace, { name: "Gator Pet Tracker", model: "GW-PT1" });
+  watchVersion = addTestVersion(grace, productId);
+  pstiDraft = openTestDraft(grace, watchVersion);
 });
 
 describe("opening a submission", () => {
@@ -152,7 +137,7 @@ describe("evidence uploads", () => {
     expect(after.files.length - before.files.length).toBe(1);
     expect(after.links - before.links).toBe(3);
     expect(after.tmp).toEqual([]);
-    const png = after.files.find((f) => f.endsWith(require("node:crypto").createHash("sha256").update(PNG).digest("hex")))!;
+    const png = after.files.find((f) => f.endsWith(crypto.createHash("sha256").update(PNG).digest("hex")))!;
     expect(fs.readFileSync(png).equals(PNG)).toBe(true);
     const links = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, pstiDraft)).all();
     expect(links.map((l) => [l.requirementRef, l.originalName]).sort()).toEqual([["1", "notes.txt"], ["1", "screen.png"], ["2", "same-screen-again.png"]]);
@@ -161,7 +146,7 @@ describe("evidence uploads", () => {
 
   it("reuses an uploaded file for another requirement without uploading it again", () => {
     const before = evidenceSnapshot();
-    const sha = require("node:crypto").createHash("sha256").update(PNG).digest("hex");
+    const sha = crypto.createHash("sha256").update(PNG).digest("hex");
     linkExistingEvidence(grace, pstiDraft, "3", sha);
     expect(evidenceSnapshot()).toMatchObject({ files: before.files, links: before.links + 1 });
     expect(() => linkExistingEvidence(sam, pstiDraft, "3", sha)).toThrow(/another organisation/);
@@ -252,8 +237,8 @@ describe("evidence uploads", () => {
     expect(file).toMatchObject({ originalName: "screen.png", sha256: link.sha256, mediaType: "image/png", size: PNG.length });
     expect((await read(file.stream)).equals(PNG)).toBe(true);
     expect(() => openEvidence(sam, link.id)).toThrow(/another organisation/);
-    expect(() => openEvidence(actorFor("buyer@demo.test"), link.id)).toThrow(/only to the supplier and the assessors/);
-    expect((await read(openEvidence(actorFor("assessor1@demo.test"), link.id).stream)).equals(PNG)).toBe(true);
+    expect(() => openEvidence(actorByEmail("buyer@demo.test"), link.id)).toThrow(/only to the supplier and the assessors/);
+    expect((await read(openEvidence(actorByEmail("assessor1@demo.test"), link.id).stream)).equals(PNG)).toBe(true);
   });
 });
 

@@ -3,27 +3,22 @@
 // endpoint alike) must not depend on other organisations' files: supplier B uploading exactly the
 // bytes supplier A uploaded gets the same answer as for bytes nobody ever sent.
 import crypto from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evidenceFiles } from "../../../db/schema";
-import { fastRoutes } from "../../../app/fast-routes.server";
 import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
-import { startSessionAndRedirect } from "../../../app/features/accounts/session.server";
 import type { Actor } from "../../../app/platform/actor";
-import { login } from "../../../app/features/accounts/auth.server";
 import { db } from "../../../app/platform/db.server";
-import { addProductVersion, createProduct } from "../../../app/features/catalogue/products.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
-import { openSubmission } from "../../../app/features/certification/submissions.server";
+import { actorByEmail } from "../../support/actors";
+import { seedDemoData } from "../../../app/demo/seed.server";
+import { sessionCookie, startFastRoutes, type TestServer } from "../../support/http";
+import { addTestVersion, createTestProduct, openTestDraft } from "../../support/submissions";
 
 let grace: Actor; // supplier A (Gator Wearables)
 let sam: Actor; // supplier B (Brightnest)
 let graceDraft: string;
 let samDrafts: string[]; // four UK PSTI drafts of B's, to upload to the same requirement "1" of each
-let server: http.Server;
+let server: TestServer;
 let base: string;
 
 const unique = (label: string) => `${label} ${crypto.randomUUID()}\n`; // bytes nobody sent before, sniffed as text
@@ -40,27 +35,21 @@ function uploadRequest(files: { filename: string; body: string }[]): Request {
 }
 
 function draftOf(actor: Actor, product: { name: string; model: string; url: string }, firmware: string[]): string[] {
-  const productId = createProduct(actor, { name: product.name, model: product.model, gtin: null, sku: null, category: "appliance", description: "", supportPeriodEnd: "2030-01-31", disclosurePolicyUrl: product.url });
-  return firmware.map((fw) => {
-    const v = addProductVersion(actor, productId, { hardwareRevision: "A", firmwareVersion: fw, appVersion: null, notes: "" });
-    return openSubmission(actor, { productVersionId: v, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
-  });
+  const productId = createTestProduct(actor, { name: product.name, model: product.model, category: "appliance", disclosurePolicyUrl: product.url });
+  return firmware.map((fw) => openTestDraft(actor, addTestVersion(actor, productId, fw)));
 }
 
 beforeAll(async () => {
   await seedDemoData();
-  grace = actorFor("supplier@demo.test");
-  sam = actorFor("supplier2@demo.test");
+  grace = actorByEmail("supplier@demo.test");
+  sam = actorByEmail("supplier2@demo.test");
   [graceDraft] = draftOf(grace, { name: "Gator Oracle Tracker", model: "GW-OT1", url: "https://gatorwearables.example/security" }, ["1.0.0"]);
   samDrafts = draftOf(sam, { name: "Brightnest Oracle Plug", model: "BN-OP1", url: "https://brightnest.example/security" }, ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]);
-  server = http.createServer((req, res) => {
-    if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startFastRoutes();
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 describe("issue 13.7: the upload answer does not reveal another organisation's files", () => {
@@ -77,8 +66,7 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
   });
 
   it("and the same JSON from the uploader's endpoint", async () => {
-    const { token, user } = await login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, { ip: "127.0.0.1" });
-    const cookie = (await startSessionAndRedirect(token, user.role, "/")).headers.get("Set-Cookie")!.split(";")[0];
+    const cookie = await sessionCookie("supplier2@demo.test", "127.0.0.1");
     const post = async (draft: string, body: string) => {
       const m = multipart([{ filename: "scan.txt", body }]);
       const res = await fetch(`${base}/supplier/submissions/${draft}/evidence?ref=1`, { method: "POST", headers: { Cookie: cookie, "Content-Type": m.contentType }, body: new Uint8Array(m.body) });

@@ -5,40 +5,37 @@
 // exactly the public fields; a supplier publishes early; a withdrawn report never appears; the
 // "advisory.published" event is raised once however often the sweep runs; a status change caused
 // by a report never names it; advisory ids run per year.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, findings, logLeaves, products, productVersions, sealEvents, watchEvents, webhookDeliveries } from "../../../db/schema";
 import { nowMs, testClock } from "../../../app/platform/clock.server";
 import { type PublicAdvisory } from "../../../app/features/findings/domain/disclosure";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
-import { fastRoutes } from "../../../app/fast-routes.server";
 import type { Actor } from "../../../app/platform/actor";
 import { productAdvisories, sealAdvisories, watchedProductAdvisories } from "../../../app/features/findings/advisories.server";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db, transaction } from "../../../app/platform/db.server";
-import { noteDisclosures, publishAdvisory, publishAdvisoryInput } from "../../../app/features/findings/disclosure.server";
+import { noteDisclosures, publishAdvisory } from "../../../app/features/findings/disclosure.server";
+import { publishAdvisoryInput } from "../../../app/features/findings/forms";
 import { actOnFinding, extendFindingDeadline, findingView, listFindings, recordFinding } from "../../../app/features/findings/findings.server";
-import { runLifecycleSweep } from "../../../app/system/lifecycle.server";
+import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { publicSealView, sealBySerial, sealHistory } from "../../../app/features/certification/seals.server";
 import { DEMO_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, asha, buyer, grace, sam } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { addProductVersion } from "../../../app/features/catalogue/products.server";
 import { markRequirementChanged, startRecertification } from "../../../app/features/certification/recertification.server";
 import { confirmApproval, proposeApproval, recordVerdict, reviewView, takeSubmission } from "../../../app/features/certification/review.server";
-import { loadSubmission, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { submitSubmission } from "../../../app/features/certification/submissions.server";
 import { createOrganization, createUser } from "../../../app/features/accounts/users.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
+import { startFastRoutes, type TestServer } from "../../support/http";
+import { submissionVersion as subVersion } from "../../support/submissions";
 
-const asha = () => actorFor("assessor1@demo.test");
-const grace = () => actorFor("supplier@demo.test"); // owns the watch
-const sam = () => actorFor("supplier2@demo.test"); // another supplier
-const buyer = () => actorFor("buyer@demo.test"); // a retailer watching the watch
-const corner = () => actorFor("buyer@corner-shop.test"); // a retailer not watching it
+// grace owns the watch; sam is another supplier; buyer is a retailer watching the watch.
+const corner = () => actorByEmail("buyer@corner-shop.test"); // a retailer not watching it
 const today = () => new Date(nowMs()).toISOString().slice(0, 10);
 const version = (id: string) => db().select({ v: findings.version }).from(findings).where(eq(findings.id, id)).get()!.v;
 const advisoryIdOf = (id: string) => db().select({ a: findings.advisoryId }).from(findings).where(eq(findings.id, id)).get()!.a!;
@@ -48,15 +45,12 @@ const DEMO_OPEN_DESCRIPTION = "previous parent account can still read";
 
 let watch: { productId: string; versionId: string; serial: string };
 let camera: string;
-let server: http.Server;
+let server: TestServer;
 let base: string;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
-  });
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startFastRoutes();
+  base = server.base;
   await seedDemoData();
   const serials = demoSealSerials();
   const serial = serials["Gator Kids Watch 3 3.1.0"];
@@ -65,12 +59,12 @@ beforeAll(async () => {
   camera = serials["Brightnest Indoor Cam 1 1.9.2"];
   // A second retail buyer, whose organisation does not watch the watch.
   const org = transaction((tx) => createOrganization(tx, { system: "test" }, { name: "Corner Shop Ltd", kind: "retailer" }));
-  await createUser(actorFor("admin@demo.test"), { email: "buyer@corner-shop.test", name: "Cora Corner", role: "retailer", organizationId: org.id, password: "a-long-test-password-2026" });
+  await createUser(actorByEmail("admin@demo.test"), { email: "buyer@corner-shop.test", name: "Cora Corner", role: "retailer", organizationId: org.id, password: "a-long-test-password-2026" });
 });
 
 afterAll(async () => {
   testClock.reset();
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 afterEach(() => testClock.reset());
@@ -151,7 +145,7 @@ describe("before and after the fix is certified", () => {
       expect(sealAdvisories(viewer, watch.serial)).toEqual({ advisories: before, openEmbargoed: null, audience: "public" });
     }
     expect(sealAdvisories(buyer(), watch.serial)).toEqual({ advisories: before, openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } }, audience: "watcher" });
-    for (const staff of [grace(), asha(), actorFor("admin@demo.test")]) {
+    for (const staff of [grace(), asha(), actorByEmail("admin@demo.test")]) {
       expect(sealAdvisories(staff, watch.serial)).toEqual({ advisories: before, openEmbargoed: null, audience: "staff" });
     }
     expect(watchedProductAdvisories(buyer())[watch.productId]).toEqual({ advisoryIds: before.map((a) => a.advisoryId), openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } } });
@@ -337,8 +331,6 @@ describe("a withdrawn report", () => {
 
 describe("a re-certification that certifies the fix", () => {
   it("verifies the report fixed in the new firmware, which discloses its advisory at the approval, and tells the watchers", async () => {
-    const sam = () => actorFor("supplier2@demo.test");
-    const subVersion = (sid: string) => loadSubmission(db(), sid).version;
     const oldVersion = sealBySerial(camera)!.productVersionId;
     const productId = db().select({ p: productVersions.productId }).from(productVersions).where(eq(productVersions.id, oldVersion)).get()!.p;
     const TITLE = "Camera's RTSP stream answers without credentials";
@@ -353,7 +345,7 @@ describe("a re-certification that certifies the fix", () => {
     for (const r of reviewView(asha(), sid).requirements.filter((r) => r.mustReview)) recordVerdict(asha(), sid, r.ref, { verdict: "pass", comment: "Checked.", accepted: false, version: subVersion(sid) });
     proposeApproval(asha(), sid, subVersion(sid), "Delta reviewed.");
     expect(sealAdvisories(null, camera)!.advisories.map((a) => a.title)).not.toContain(TITLE);
-    const newSerial = await confirmApproval(actorFor("assessor2@demo.test"), sid, "Confirmed.");
+    const newSerial = await confirmApproval(actorByEmail("assessor2@demo.test"), sid, "Confirmed.");
 
     expect(db().select().from(findings).where(eq(findings.id, id)).get()).toMatchObject({ status: "verified_fixed", verifiedAt: expect.any(Date), disclosureNotedAt: expect.any(Date) });
     expect(sealAdvisories(null, newSerial)!.advisories[0]).toEqual({ advisoryId, title: TITLE, severity: "medium", affectedVersions: ["1.9.2"], fixedInVersion: "1.9.3", reportedOn: today(), fixedOn: today(), disclosedOn: today(), reason: "fix_certified" });

@@ -7,23 +7,22 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findings, products, productVersions, sealEvents } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
-import { FINDING_SUSPENSION_REASON } from "../../../app/features/monitoring/domain/seal-lifecycle";
+import { FINDING_SUSPENSION_REASON } from "../../../app/features/monitoring/domain/automatic-suspension";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db } from "../../../app/platform/db.server";
-import { actOnFinding, extendFindingDeadline, findingView, listFindings, recordFinding, sweepFindings } from "../../../app/features/findings/findings.server";
-import { runLifecycleSweep } from "../../../app/system/lifecycle.server";
+import { actOnFinding, extendFindingDeadline, findingView, listFindings, recordFinding } from "../../../app/features/findings/findings.server";
+import { sweepAutomaticSuspensions } from "../../../app/features/monitoring/automatic-suspension.server";
+import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, asha, bram, grace } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { keepRecurringFresh } from "../../fixtures/recurring";
 
 let watch: { productId: string; versionId: string; serial: string };
-const asha = () => actorFor("assessor1@demo.test");
-const grace = () => actorFor("supplier@demo.test");
 const today = () => new Date(Date.now()).toISOString().slice(0, 10);
 const events = (serial: string, kind: "suspended" | "reinstated") => db().select().from(sealEvents).where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, kind))).all();
 const version = (id: string) => db().select({ v: findings.version }).from(findings).where(eq(findings.id, id)).get()!.v;
@@ -93,10 +92,10 @@ describe("recording a finding", () => {
 
   it("a supplier sees only its own findings; a buyer none", () => {
     expect(listFindings(grace()).every((f) => f.supplier === "Gator Wearables Ltd")).toBe(true);
-    expect(listFindings(actorFor("supplier2@demo.test")).some((f) => f.product === "Gator Kids Watch 3")).toBe(false);
-    expect(() => listFindings(actorFor("buyer@demo.test"))).toThrow();
+    expect(listFindings(actorByEmail("supplier2@demo.test")).some((f) => f.product === "Gator Kids Watch 3")).toBe(false);
+    expect(() => listFindings(actorByEmail("buyer@demo.test"))).toThrow();
     const id = listFindings(grace())[0].id;
-    expect(() => findingView(actorFor("supplier2@demo.test"), id)).toThrow(/No finding/);
+    expect(() => findingView(actorByEmail("supplier2@demo.test"), id)).toThrow(/No finding/);
   });
 });
 
@@ -105,7 +104,7 @@ describe("the disclosure clock", () => {
     const id = listFindings(grace(), { open: true }).find((f) => f.severity === "high")!.id;
     const deadline = db().select().from(findings).where(eq(findings.id, id)).get()!.deadline;
     testClock.set(deadline.getTime() - 60_000);
-    expect(sweepFindings().suspended).toEqual([]);
+    expect(sweepAutomaticSuspensions().suspended).toEqual([]);
     testClock.set(deadline.getTime() + 60_000);
     expect(runLifecycleSweep().suspended).toEqual([watch.serial]);
     expect(runLifecycleSweep().suspended).toEqual([]); // idempotent
@@ -131,7 +130,7 @@ describe("the disclosure clock", () => {
     const id = report("medium", "Verbose error messages on the companion API");
     const deadline = db().select().from(findings).where(eq(findings.id, id)).get()!.deadline;
     testClock.set(deadline.getTime() + DAY_MS);
-    expect(sweepFindings().suspended).toEqual([]);
+    expect(sweepAutomaticSuspensions().suspended).toEqual([]);
   });
 
   it("an extension needs a reason and a later date, and moves the clock", () => {
@@ -144,13 +143,13 @@ describe("the disclosure clock", () => {
     const moved = db().select().from(findings).where(eq(findings.id, id)).get()!;
     expect(moved.deadline.getTime()).toBeGreaterThan(f.deadline.getTime());
     testClock.set(f.deadline.getTime() + DAY_MS); // past the old deadline, before the new one
-    expect(sweepFindings().suspended).toEqual([]);
+    expect(sweepAutomaticSuspensions().suspended).toEqual([]);
     actOnFinding(asha(), id, { action: "withdraw", note: "Duplicate of an earlier report.", version: version(id) });
   });
 
   it("never lifts a suspension an assessor made by hand", () => {
     changeSealStatus(asha(), { serial: watch.serial, action: "suspend", reason: "Suspended by hand while we check the supplier's claims." });
-    expect(sweepFindings().reinstated).toEqual([]);
+    expect(sweepAutomaticSuspensions().reinstated).toEqual([]);
     expect(sealBySerial(watch.serial)!.state).toBe("suspended");
     changeSealStatus(asha(), { serial: watch.serial, action: "reinstate", reason: "Checked; reinstated by hand." });
   });
@@ -158,11 +157,10 @@ describe("the disclosure clock", () => {
 
 describe("conflicts of interest", () => {
   it("an assessor with a declared conflict with the supplier cannot verify, reject or withdraw a report, nor extend its deadline", () => {
-    const bram = () => actorFor("assessor2@demo.test");
     const id = report("high", "Companion app stores the parent's token in plain text");
     actOnFinding(grace(), id, { action: "mark_fixed", note: "Token moved to the keystore.", fixedInVersion: "3.1.2", version: version(id) });
     const gator = db().select({ org: products.organizationId }).from(products).where(eq(products.id, watch.productId)).get()!.org;
-    declareConflict(actorFor("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Advised Gator on its companion app this year." });
+    declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Advised Gator on its companion app this year." });
     const before = db().select().from(findings).where(eq(findings.id, id)).get()!;
     for (const action of ["verify_fix", "reject_fix", "withdraw"] as const) {
       expect(() => actOnFinding(bram(), id, { action, note: "Checked by the conflicted assessor.", version: version(id) })).toThrow(/declared conflict of interest with Gator Wearables Ltd/);

@@ -14,42 +14,38 @@ import { auditEvents, evidenceFiles, logLeaves, organizations, recurringEvidence
 import { testClock } from "../../../app/platform/clock.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
-import { FINDING_SUSPENSION_REASON, RECURRING_REINSTATE_REASON } from "../../../app/features/monitoring/domain/seal-lifecycle";
+import { FINDING_SUSPENSION_REASON, RECURRING_REINSTATE_REASON } from "../../../app/features/monitoring/domain/automatic-suspension";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { diffChecklistVersions, getChecklistVersion, getVersionRow } from "../../../app/features/catalogue/checklists.server";
-import { decideAutomaticSuspension } from "../../../app/features/monitoring/automatic-suspension.server";
+import { decideAutomaticSuspension, sweepAutomaticSuspensions } from "../../../app/features/monitoring/automatic-suspension.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db, transaction } from "../../../app/platform/db.server";
-import { ServiceError } from "../../../app/platform/errors.server";
+import type { ServiceErrorCode } from "../../../app/platform/errors.server";
 import { store, type UploadedFile } from "../../../app/features/certification/evidence.server";
 import { handleRecurringUpload } from "../../../app/features/monitoring/recurring-upload.server";
-import { actOnFinding, listFindings, recordFinding, sweepFindings } from "../../../app/features/findings/findings.server";
-import { describeSweep, runLifecycleSweep } from "../../../app/system/lifecycle.server";
+import { actOnFinding, listFindings, recordFinding } from "../../../app/features/findings/findings.server";
+import { describeSweep, runLifecycleSweep } from "../../../app/system/sweep.server";
 import {
   decideRecurringEvidence,
   openRecurringEvidence,
   preflightRecurringUpload,
   publicRecurringStatus,
-  recurringDecisionInput,
   recurringEvidenceView,
   recurringQueue,
   submitRecurringEvidence,
   supplierRecurringDue,
   supplierRecurringView,
 } from "../../../app/features/monitoring/recurring-evidence.server";
+import { recurringDecisionInput } from "../../../app/features/monitoring/forms";
 import { changeSealStatus, statusBitstring } from "../../../app/features/trust/seal-status.server";
 import { publicSealView, sealApiView, sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, asha, bram, grace, sam } from "../../support/actors";
 import { seedDemoRecurring } from "../../../app/demo/seed-recurring.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 
 const SCAN_REASON = "Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring.";
-const grace = () => actorFor("supplier@demo.test");
-const sam = () => actorFor("supplier2@demo.test");
-const asha = () => actorFor("assessor1@demo.test");
-const bram = () => actorFor("assessor2@demo.test");
 
 let serial: string;
 let dueAt: Date; // of 5.2-3
@@ -94,18 +90,10 @@ async function sendScan(note = "Quarterly external scan of the cloud back end: n
   return submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note }, await fileOf("scan.txt", content));
 }
 
-/** Expects a ServiceError with this code, and that it changed nothing (evidence rows, files, audit, temporary uploads). */
-async function refusedWithoutChange(fn: () => unknown, code: ServiceError["code"], message?: RegExp) {
+/** Expects a refusal with this code, and that it changed nothing (evidence rows, files, audit, temporary uploads). */
+async function refusedWithoutChange(fn: () => unknown, code: ServiceErrorCode, message?: RegExp) {
   const before = { evidence: rows(recurringEvidence), files: rows(evidenceFiles), audit: rows(auditEvents) };
-  let error: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, "should have been refused").toBeInstanceOf(ServiceError);
-  expect((error as ServiceError).code).toBe(code);
-  if (message) expect((error as ServiceError).message).toMatch(message);
+  await expect(fn).toBeRefused(code, message);
   expect({ evidence: rows(recurringEvidence), files: rows(evidenceFiles), audit: rows(auditEvents) }).toEqual(before);
   expect(tmpUploads()).toEqual([]);
 }
@@ -222,13 +210,13 @@ describe("uploads follow the submission rules; a refusal changes nothing", () =>
       "forbidden"
     );
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(actorFor("buyer@demo.test"), serial, { ref: "5.2-3", note: "A buyer uploading." }, await fileOf("scan.txt", scanReport("x"))),
+      async () => submitRecurringEvidence(actorByEmail("buyer@demo.test"), serial, { ref: "5.2-3", note: "A buyer uploading." }, await fileOf("scan.txt", scanReport("x"))),
       "forbidden"
     );
     expect(() => supplierRecurringView(sam(), serial)).toThrow(/None of your seals/);
     const id = recurringQueue(asha())[0].id;
     expect(() => openRecurringEvidence(sam(), id)).toThrow(/no such evidence/);
-    expect(() => openRecurringEvidence(actorFor("buyer@demo.test"), id)).toThrow(/only to the supplier and the assessors/);
+    expect(() => openRecurringEvidence(actorByEmail("buyer@demo.test"), id)).toThrow(/only to the supplier and the assessors/);
     openRecurringEvidence(grace(), id).stream.destroy();
     openRecurringEvidence(asha(), id).stream.destroy();
   });
@@ -381,9 +369,9 @@ describe("deciding: only an assessor without a conflict of interest", () => {
   it("a supplier, an admin or a conflicted assessor cannot; a rejection needs a comment", async () => {
     const id = recurringQueue(asha())[0].id;
     const gator = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!.id;
-    declareConflict(actorFor("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Consulted for Gator on its cloud back end." });
+    declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Consulted for Gator on its cloud back end." });
     await refusedWithoutChange(() => decideRecurringEvidence(grace(), id, { decision: "accept", comment: "" }), "forbidden");
-    await refusedWithoutChange(() => decideRecurringEvidence(actorFor("admin@demo.test"), id, { decision: "accept", comment: "" }), "forbidden");
+    await refusedWithoutChange(() => decideRecurringEvidence(actorByEmail("admin@demo.test"), id, { decision: "accept", comment: "" }), "forbidden");
     await refusedWithoutChange(() => decideRecurringEvidence(bram(), id, { decision: "accept", comment: "" }), "forbidden", /declared conflict of interest with Gator Wearables Ltd/);
     expect(recurringQueue(bram())[0].conflict).toMatch(/declared/i);
     expect(() => recurringEvidenceView(bram(), id)).toThrow(/declared conflict of interest/); // issue 13.3: not even the page
@@ -435,7 +423,7 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     expect(report.causes[serial]).toEqual({ findings: 0, recurring: ["5.2-3"] });
     expect(describeSweep(report)).toContain(`suspended ${serial} (recurring evidence overdue: 5.2-3)`);
     for (let i = 0; i < 3; i++) expect(runLifecycleSweep()).toMatchObject({ suspended: [], restated: [], reinstated: [] });
-    expect(sweepFindings()).toEqual({ suspended: [], reinstated: [] });
+    expect(sweepAutomaticSuspensions()).toMatchObject({ suspended: [], reinstated: [] });
     // Two processes deciding the same seal one after the other: the second finds nothing to do.
     expect(transaction((tx) => decideAutomaticSuspension(tx, { system: "lifecycle" }, serial))).toBeNull();
 

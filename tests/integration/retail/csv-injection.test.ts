@@ -2,31 +2,27 @@
 // buyer's own cells starting with = + - @ tab or CR are written neutralised (a leading ') into every
 // CSV the portal produces: the bulk check's download and POST /api/v1/verify/bulk. The JSON answer
 // keeps the raw values. Against a real database and the real fast routes on 127.0.0.1.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { parse } from "csv-parse/sync";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { submissions, verificationRuns } from "../../../db/schema";
-import { fastRoutes } from "../../../app/fast-routes.server";
+import { verificationRuns } from "../../../db/schema";
 import { csvSafeCell } from "../../../app/platform/csv.server";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { db } from "../../../app/platform/db.server";
-import { addProductVersion, createProduct, productInput } from "../../../app/features/catalogue/products.server";
+import { createProduct, productInput } from "../../../app/features/catalogue/products.server";
 import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from "../../../app/features/certification/review.server";
-import { openSubmission, saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { login } from "../../../app/features/accounts/auth.server";
-import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
-import { startSessionAndRedirect } from "../../../app/features/accounts/session.server";
+import { sessionCookie, startFastRoutes, type TestServer } from "../../support/http";
+import { addTestVersion, openTestDraft, submissionVersion } from "../../support/submissions";
 
 const EVIL_NAME = '=HYPERLINK("http://x","y")';
 // The buyer's own cells, one per dangerous first character (and a negative number: escaped too, by the same rule).
 const BUYER_CELLS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "-1.5"];
 const SAFE_CELLS = ["plain", "1.5", "'already quoted", " =leading space"];
 
-let server: http.Server;
+let server: TestServer;
 let base: string;
 let serial: string;
 
@@ -34,27 +30,23 @@ beforeAll(async () => {
   await seedDemoData();
   // The supplier names its product with a formula (the ordinary form rules accept it) and gets it certified:
   // the name is in the signed seal, and every bulk check of the seal writes it.
-  const grace = actorFor("supplier@demo.test");
-  const asha = actorFor("assessor1@demo.test");
-  const bram = actorFor("assessor2@demo.test");
+  const grace = actorByEmail("supplier@demo.test");
+  const asha = actorByEmail("assessor1@demo.test");
+  const bram = actorByEmail("assessor2@demo.test");
   const productId = createProduct(grace, productInput.parse({ name: EVIL_NAME, model: "EV-1", gtin: "", sku: "", category: "wearable", description: "", supportPeriodEnd: "2031-01-31", disclosurePolicyUrl: "https://gatorwearables.example/security" }));
-  const pv = addProductVersion(grace, productId, { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: null, notes: "" });
-  const sub = openSubmission(grace, { productVersionId: pv, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+  const pv = addTestVersion(grace, productId);
+  const sub = openTestDraft(grace, pv);
   for (const ref of ["1", "2", "3"]) saveAnswer(grace, sub, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
   submitSubmission(grace, sub);
-  const version = () => db().select().from(submissions).where(eq(submissions.id, sub)).get()!.version;
-  takeSubmission(asha, sub, version());
-  for (const ref of ["1", "2", "3"]) recordVerdict(asha, sub, ref, { verdict: "pass", comment: "", accepted: false, version: version() });
-  proposeApproval(asha, sub, version(), "");
+  takeSubmission(asha, sub, submissionVersion(sub));
+  for (const ref of ["1", "2", "3"]) recordVerdict(asha, sub, ref, { verdict: "pass", comment: "", accepted: false, version: submissionVersion(sub) });
+  proposeApproval(asha, sub, submissionVersion(sub), "");
   serial = await confirmApproval(bram, sub, "ok");
-  server = http.createServer((req, res) => {
-    if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startFastRoutes();
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 
 /** The buyer's upload: one row per cell to test, in a "note" column, each row checking the evil product's seal. */
@@ -76,7 +68,7 @@ function expectNeutralised(csv: string) {
 
 describe("issue 13.4: CSV formula injection", () => {
   it("the bulk check's download neutralises the supplier's product name and the buyer's own cells", async () => {
-    const buyer = actorFor("buyer@demo.test");
+    const buyer = actorByEmail("buyer@demo.test");
     const run = await runBulkCheck(buyer, { fileName: "stock.csv", text: upload() });
     expectNeutralised(bulkCheck(buyer, run.id).csv);
     // The page shows the values themselves (HTML escapes them), not the CSV's quoting.
@@ -87,10 +79,9 @@ describe("issue 13.4: CSV formula injection", () => {
   });
 
   it("the download route serves the neutralised CSV", async () => {
-    const buyer = actorFor("buyer@demo.test");
+    const buyer = actorByEmail("buyer@demo.test");
     const run = await runBulkCheck(buyer, { fileName: "stock.csv", text: upload() });
-    const { token, user } = await login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "203.0.113.4" });
-    const cookie = (await startSessionAndRedirect(token, user.role, "/")).headers.get("Set-Cookie")!.split(";")[0];
+    const cookie = await sessionCookie("buyer@demo.test", "203.0.113.4");
     const { loader } = await import("../../../app/routes/retailer.verify.bulk.$runId.download");
     const res = (await loader({ request: new Request(`http://localhost/retailer/verify/bulk/${run.id}/download`, { headers: { Cookie: cookie } }), params: { runId: run.id }, context: {} } as never)) as Response;
     expect(res.status).toBe(200);

@@ -3,31 +3,27 @@
 // bulk checks, the API (with an organisation token) and the watchlist all apply the policies; a
 // watched product that stops meeting a policy raises one watch event and one webhook, whether a
 // status change or the passing of time caused it.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { acceptancePolicies, findings, policyStates, products, watchEvents, watchlistEntries, webhookDeliveries } from "../../../db/schema";
 import { actOnFinding } from "../../../app/features/findings/findings.server";
 import { testClock } from "../../../app/platform/clock.server";
-import { fastRoutes } from "../../../app/fast-routes.server";
 import { createApiToken, revokeApiToken } from "../../../app/features/accounts/api-tokens.server";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { db } from "../../../app/platform/db.server";
-import { runLifecycleSweep } from "../../../app/system/lifecycle.server";
+import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { deletePolicy, getPolicy, listPolicies, policyFromForm, policyResultsFor, savePolicy } from "../../../app/features/retail/policies.server";
 import { updateProduct } from "../../../app/features/catalogue/products.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, asha, buyer } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { unwatch, watchBySerial, watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
+import { startFastRoutes, type TestServer } from "../../support/http";
 
-const buyer = () => actorFor("buyer@demo.test");
-const asha = () => actorFor("assessor1@demo.test");
 let serials: Record<string, string>;
-let server: http.Server;
+let server: TestServer;
 let base: string;
 const WATCH3 = () => serials["Gator Kids Watch 3 3.1.0"];
 const WATCH2 = () => serials["Gator Kids Watch 2 2.9.4"];
@@ -36,14 +32,11 @@ const PSTI_SEAL = () => serials["Brightnest Smart Plug 1.2.0"]; // a UK PSTI sea
 beforeAll(async () => {
   await seedDemoData();
   serials = demoSealSerials();
-  server = http.createServer((req, res) => {
-    if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startFastRoutes();
+  base = server.base;
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await server.close();
 });
 afterEach(() => testClock.reset());
 
@@ -117,7 +110,7 @@ describe("writing policies", () => {
 
   it("belongs to the buyer's organisation", () => {
     expect(() => listPolicies(asha())).toThrow(/retail buyers/);
-    expect(() => listPolicies(actorFor("supplier@demo.test"))).toThrow(/retail buyers/);
+    expect(() => listPolicies(actorByEmail("supplier@demo.test"))).toThrow(/retail buyers/);
     expect(() => getPolicy(buyer(), "no-such-policy")).toThrow(/no policy with this id/);
   });
 
@@ -195,7 +188,7 @@ describe("a watched product that stops meeting a policy", () => {
     expect(added.map((e) => e.type)).toEqual(["policy.unmet"]);
     expect(JSON.parse(added[0].body).reason).toMatch(/Security support ends 2029-12-31, in 23 months; this policy needs at least 24/);
     // The supplier extends its support period: the product meets the policy again at once.
-    updateProduct(actorFor("supplier@demo.test"), product.id, { name: product.name, model: product.model, gtin: product.gtin, sku: product.sku, category: product.category as "childrens-wearable", description: product.description, supportPeriodEnd: "2031-12-31", disclosurePolicyUrl: product.disclosurePolicyUrl });
+    updateProduct(actorByEmail("supplier@demo.test"), product.id, { name: product.name, model: product.model, gtin: product.gtin, sku: product.sku, category: product.category as "childrens-wearable", description: product.description, supportPeriodEnd: "2031-12-31", disclosurePolicyUrl: product.disclosurePolicyUrl });
     const state = () => db().select().from(policyStates).where(and(eq(policyStates.policyId, demoPolicyId()), eq(policyStates.serial, WATCH3()))).get()!;
     // By 2028 the demo watch's recurring scan evidence is long overdue, so the seal is suspended: it still misses, for that reason alone, and no second event is raised.
     expect(state()).toMatchObject({ meets: false, misses: [{ clause: "status", message: "The seal is suspended, not valid." }] });

@@ -10,11 +10,12 @@ import { testClock } from "../../../app/platform/clock.server";
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../../../app/features/retail/domain/webhook";
 import { db } from "../../../app/platform/db.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, buyer } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { deletePolicy, listPolicies } from "../../../app/features/retail/policies.server";
-import { dispatchWebhooks, registerWebhook, watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
+import { watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
+import { dispatchWebhooks, registerWebhook } from "../../../app/features/retail/webhooks.server";
 
 interface Received {
   body: string;
@@ -24,7 +25,6 @@ const received: Received[] = [];
 let answer = 200;
 let receiver: http.Server;
 let serials: Record<string, string>;
-const buyer = () => actorFor("buyer@demo.test");
 
 beforeAll(async () => {
   receiver = http.createServer((req, res) => {
@@ -67,7 +67,7 @@ describe("the watchlist", () => {
     await watchlistView(buyer(), { markSeen: true });
     const before = watchlistFeed(buyer(), 0, 500).next;
     const serial = serials["Gator Kids Watch 3 3.1.0"];
-    changeSealStatus(actorFor("assessor1@demo.test"), { serial, action: "suspend", reason: "Suspended while a report is checked." });
+    changeSealStatus(actorByEmail("assessor1@demo.test"), { serial, action: "suspend", reason: "Suspended while a report is checked." });
 
     const view = await watchlistView(buyer());
     expect(view.changes.map((c) => [c.serial, c.type, c.status])).toEqual([[serial, "seal.suspended", "suspended"]]);
@@ -90,7 +90,7 @@ describe("the watchlist", () => {
   it("a failing receiver gets retries with backoff, each attempt recorded with its response code", async () => {
     answer = 503;
     const serial = serials["Gator Kids Watch 3 3.1.0"];
-    changeSealStatus(actorFor("assessor1@demo.test"), { serial, action: "reinstate", reason: "The report was not reproducible." });
+    changeSealStatus(actorByEmail("assessor1@demo.test"), { serial, action: "reinstate", reason: "The report was not reproducible." });
     expect(await dispatchWebhooks()).toBe(1);
     const pending = db().select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "pending")).get()!;
     expect(pending.attempts).toBe(1);
@@ -121,7 +121,7 @@ describe("webhook targets", () => {
   });
 
   it("only retail buyers have watchlists and webhooks", async () => {
-    await expect(watchlistView(actorFor("supplier@demo.test"))).rejects.toThrow(/retail buyers/);
-    expect(() => registerWebhook(actorFor("assessor1@demo.test"), { url: "https://example.com/hook" })).toThrow(/retail buyers/);
+    await expect(watchlistView(actorByEmail("supplier@demo.test"))).rejects.toThrow(/retail buyers/);
+    expect(() => registerWebhook(actorByEmail("assessor1@demo.test"), { url: "https://example.com/hook" })).toThrow(/retail buyers/);
   });
 });

@@ -18,13 +18,13 @@ import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.s
 import { getEnv } from "../../../app/platform/env.server";
 import { sealPageUrl, signCredential, unverifiedPayload, type SealCredential } from "../../../app/features/trust/domain/credential";
 import { PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
-import { fastRoutes } from "../../../app/fast-routes.server";
 import { transaction } from "../../../app/platform/db.server";
 import { applySealAction, statusListCredential } from "../../../app/features/trust/seal-status.server";
 import { sealBySerial, sealPdf } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
+import { startFastRoutes, type TestServer } from "../../support/http";
 
 const script = path.resolve("scripts/verify-seal.ts");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-seal-cli-"));
@@ -62,7 +62,7 @@ async function cli(args: string[]): Promise<Run> {
   }
 }
 
-let server: http.Server;
+let server: TestServer;
 let issuer: string;
 /** Anyone's site, with their own keys, naming itself as the issuer of a seal they signed. */
 let attacker: http.Server;
@@ -71,11 +71,8 @@ const runs = new Map<string, Promise<Run>>();
 const run = (name: string) => runs.get(name)!;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
-  });
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startFastRoutes();
+  issuer = server.base;
   process.env.PUBLIC_URL = issuer; // read by getEnv on first use, below
   expect(getEnv().baseUrl).toBe(issuer);
 
@@ -158,7 +155,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await new Promise((closed) => server?.close(closed));
+  await server?.close();
   await new Promise((closed) => attacker?.close(closed));
   fs.rmSync(dir, { recursive: true, force: true });
 });

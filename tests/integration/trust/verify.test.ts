@@ -1,8 +1,6 @@
 // Every way of verifying gives the right answer: by serial, by credential, by PDF and in bulk,
 // for valid, expired, suspended, revoked, superseded, not found and each forged case.
 import crypto from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { base64url } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +9,6 @@ import { renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.ser
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { PDF_ISSUED_CHECK } from "../../../app/features/trust/domain/verify";
-import { fastRoutes } from "../../../app/fast-routes.server";
 import { signCredential, unverifiedPayload, type SealCredential } from "../../../app/features/trust/domain/credential";
 import { makeSerial } from "../../../app/features/trust/domain/serial";
 import { bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "../../../app/features/retail/bulk-csv.server";
@@ -22,6 +19,7 @@ import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, verifySerials } from "../../../app/features/trust/verify.server";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
+import { startFastRoutes } from "../../support/http";
 
 let s: { active: string; expired: string; suspended: string; revoked: string };
 const row = (serial: string) => db().select().from(seals).where(eq(seals.serial, serial)).get()!;
@@ -170,12 +168,9 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
   });
 
   it("POST /api/v1/verify answers forged, with the reason", async () => {
-    const server = http.createServer((req, res) => {
-      if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const server = await startFastRoutes();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/verify`;
+      const url = `${server.base}/api/v1/verify`;
       const issued = sealPdf(s.active)!.pdf;
       const forged = appendIncrementalUpdate(issued);
       const post = (body: Buffer) => fetch(url, { method: "POST", headers: { "Content-Type": "application/pdf" }, body: new Uint8Array(body) });
@@ -185,7 +180,7 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: "forged", serial: s.active, reason: issuedReason(s.active, issued, forged) });
     } finally {
-      await new Promise((r) => server.close(r));
+      await server.close();
     }
   });
 });

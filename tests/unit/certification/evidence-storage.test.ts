@@ -1,7 +1,8 @@
 // The pure rules behind storage hygiene and backups (issue 13, items 8 and 9).
 import { describe, expect, it } from "vitest";
 import { backupManifestSchema, restoredMode, safeRelativePath } from "../../../app/platform/backup-manifest";
-import { formatBytes, isStaleUpload, quotaCutOffMessage, quotaExceededMessage, quotaUsageLine, STALE_UPLOAD_MS } from "../../../app/features/certification/domain/evidence-quota";
+import { isStaleUpload, quotaCutOffMessage, quotaExceededMessage, quotaUsageLine, STALE_UPLOAD_MS } from "../../../app/features/certification/domain/evidence-quota";
+import { formatBytes } from "../../../app/platform/format";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -8,7 +8,6 @@ import {
   roleForSignupKind,
   ROLES,
   rolesWith,
-  safeRedirectPath,
 } from "../../../app/platform/roles";
 
 describe("role permissions", () => {
@@ -56,21 +55,5 @@ describe("roles and organisations", () => {
   it("sign-up makes suppliers and retailers only", () => {
     expect(roleForSignupKind("supplier")).toBe("supplier");
     expect(roleForSignupKind("retailer")).toBe("retailer");
-  });
-});
-
-describe("safe redirects after login", () => {
-  it.each([
-    ["/admin/users", "/admin/users"],
-    ["/supplier?x=1", "/supplier?x=1"],
-    ["//evil.example", "/d"],
-    ["/\\evil.example", "/d"],
-    ["https://evil.example/", "/d"],
-    ["javascript:alert(1)", "/d"],
-    ["/ok\nSet-Cookie: x", "/d"],
-    [null, "/d"],
-    ["", "/d"],
-  ])("%j -> %s", (input, out) => {
-    expect(safeRedirectPath(input, "/d")).toBe(out);
   });
 });

@@ -15,6 +15,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from "../../../app/features/trust/domain/merkle";
+import { prng } from "../../support/prng";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const unhex = (s: string) => Buffer.from(s, "hex");
@@ -35,17 +36,6 @@ function flipByte(proof: readonly Uint8Array[], element: number, byte = 0, mask 
   });
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randInt = (rnd: () => number, lo: number, hiInclusive: number) => lo + Math.floor(rnd() * (hiInclusive - lo + 1));
 
 // ---------------------------------------------------------------------------

@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { SERIAL_RANDOM_BYTES, isValidSerial, makeSerial, normalizeSerial } from "../../../app/features/trust/domain/serial";
+import { prng } from "../../support/prng";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CHECK_ALPHABET = ALPHABET + "*~$=U";
 const SHAPE = /^IOTS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{3}[0-9A-HJKMNP-TV-Z*~$=U]$/;
-
-/** Seeded PRNG (mulberry32), so the random cases are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(random: () => number, n = SERIAL_RANDOM_BYTES): Uint8Array {
   return Uint8Array.from({ length: n }, () => Math.floor(random() * 256));

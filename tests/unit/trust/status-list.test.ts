@@ -10,18 +10,7 @@ import {
   statusEntry,
   statusListCredentialSubject,
 } from "../../../app/features/trust/domain/status-list";
-
-/** Seeded PRNG (mulberry32), so the random cases are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../../support/prng";
 
 const setIndexes = (bits: StatusBitstring) => {
   const out: number[] = [];

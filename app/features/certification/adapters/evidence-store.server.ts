@@ -186,7 +186,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     for (const a of dirs(this.root)) {
       for (const b of dirs(path.join(this.root, a))) {
         const dir = path.join(this.root, a, b);
-        let names: string[] = [];
+        let names: string[];
         try {
           names = fs.readdirSync(dir);
         } catch {

@@ -5,6 +5,7 @@
  */
 import { Readable } from "node:stream";
 import busboy from "busboy";
+import { formatBytes } from "../../../platform/format";
 import { FileTooLargeError, type EvidenceStore, type ReceivedFile } from "./evidence-store.server";
 
 export class UploadError extends Error {
@@ -29,10 +30,6 @@ export interface ReceiveOptions {
 
 const MiB = 1024 * 1024;
 
-function describe(bytes: number): string {
-  return bytes >= MiB ? `${Math.round(bytes / MiB)} MiB` : `${Math.round(bytes / 1024)} KiB`;
-}
-
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
 const MAX_FIELDS = 50;
@@ -52,7 +49,7 @@ export function checkDeclaredLength(headers: HeaderMap, opts: Pick<ReceiveOption
   if (!type.toLowerCase().startsWith("multipart/form-data")) throw new UploadError(415, "Send the files as multipart/form-data.");
   const declared = Number(headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > maxUploadBytes(opts)) {
-    throw new UploadError(413, `The upload is larger than the limit of ${describe(opts.maxFileBytes)} per file.`);
+    throw new UploadError(413, `The upload is larger than the limit of ${formatBytes(opts.maxFileBytes)} per file.`);
   }
 }
 
@@ -95,7 +92,7 @@ export async function receiveMultipart(input: { headers: HeaderMap; body: Readab
   let size = 0;
   const count = (chunk: Buffer) => {
     size += chunk.length;
-    if (size > limit) fail(new UploadError(413, `The upload is larger than the limit of ${describe(limit)}.`));
+    if (size > limit) fail(new UploadError(413, `The upload is larger than the limit of ${formatBytes(limit)}.`));
   };
   source.on("data", count);
 
@@ -107,13 +104,13 @@ export async function receiveMultipart(input: { headers: HeaderMap; body: Readab
         },
         (error) => {
           stream.resume();
-          fail(error instanceof FileTooLargeError ? new UploadError(413, `${info.filename ?? "A file"} is larger than the limit of ${describe(opts.maxFileBytes)}.`) : error);
+          fail(error instanceof FileTooLargeError ? new UploadError(413, `${info.filename ?? "A file"} is larger than the limit of ${formatBytes(opts.maxFileBytes)}.`) : error);
         },
       ),
     );
   });
   bb.on("field", (name, value, info) => {
-    if (info.valueTruncated || info.nameTruncated) return fail(new UploadError(413, `The field ${JSON.stringify(name.slice(0, 40))} is longer than ${describe(MAX_FIELD_BYTES)}.`));
+    if (info.valueTruncated || info.nameTruncated) return fail(new UploadError(413, `The field ${JSON.stringify(name.slice(0, 40))} is longer than ${formatBytes(MAX_FIELD_BYTES)}.`));
     fields[name] ??= value;
   });
   bb.on("fieldsLimit", () => fail(new UploadError(413, `The upload has more than ${MAX_FIELDS} fields.`)));

@@ -7,6 +7,7 @@
  * uploads them, but each organisation that names a file counts it in full: what an organisation
  * is told (its usage, whether an upload fits) never depends on another organisation's files.
  */
+import { formatBytes } from "../../../platform/format";
 
 export const DAY_MS = 86_400_000;
 
@@ -23,20 +24,6 @@ export const STALE_UPLOAD_MS = 10 * 60_000;
 
 export function isStaleUpload(lastWriteMs: number, nowMs: number): boolean {
   return nowMs - lastWriteMs > STALE_UPLOAD_MS;
-}
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
-
-/** "10 GiB", "9.8 GiB", "340 MiB", "12 KiB", "512 bytes". */
-export function formatBytes(bytes: number): string {
-  const b = Math.max(0, bytes);
-  const fmt = (v: number) => (v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : String(Math.round(v * 10) / 10).replace(/\.0$/, ""));
-  if (b >= GiB) return `${fmt(b / GiB)} GiB`;
-  if (b >= MiB) return `${fmt(b / MiB)} MiB`;
-  if (b >= KiB) return `${fmt(b / KiB)} KiB`;
-  return `${b} byte${b === 1 ? "" : "s"}`;
 }
 
 export interface QuotaStanding {

@@ -88,3 +88,6 @@ export function editableScope(status: SubmissionStatus): "all" | "reopened" | "n
 export function isOpen(status: SubmissionStatus): boolean {
   return status !== "approved" && status !== "rejected" && status !== "withdrawn";
 }
+
+/** Active seals that expire within this many days are listed for renewal (the supplier's dashboard). */
+export const RENEWAL_WINDOW_DAYS = 60;

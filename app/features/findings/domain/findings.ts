@@ -22,9 +22,10 @@
  * assessor has not verified yet does not stop the clock.
  */
 import type { Role } from "../../../platform/roles";
+import { SEVERITIES, type Severity } from "../../catalogue/domain/checklist/schema";
 
-export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+/** The severities are the checklist format's (a checklist sets `disclosure_days` per severity). */
+export { SEVERITIES, type Severity };
 
 export const SEVERITY_LABELS: Record<Severity, string> = {
   critical: "Critical",
@@ -181,6 +182,14 @@ export interface DisclosureClock {
 }
 
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+
+/** A disclosure deadline fewer than this many whole days away is shown as a warning. */
+export const DISCLOSURE_DUE_SOON_DAYS = 14;
+
+/** Whether the clock warns: not yet overdue, fewer than DISCLOSURE_DUE_SOON_DAYS whole days left. */
+export function isDisclosureDueSoon(clock: Pick<DisclosureClock, "daysLeft" | "overdue">): boolean {
+  return !clock.overdue && clock.daysLeft < DISCLOSURE_DUE_SOON_DAYS;
+}
 
 /**
  * The clock as people read it, counted in 24-hour periods from the deadline instant:

@@ -20,9 +20,11 @@
  *
  * Days are exact 24-hour days (DAY_MS) in UTC: no daylight-saving or time-zone drift.
  */
+import { DEFAULT_RECURRING_GRACE_DAYS } from "../../catalogue/domain/checklist/schema";
 import { DAY_MS } from "../../findings/domain/findings";
 
-export const DEFAULT_RECURRING_GRACE_DAYS = 14;
+/** The checklist's default grace period (a checklist may set its own); defined with the checklist format. */
+export { DEFAULT_RECURRING_GRACE_DAYS };
 /** Suppliers see what is due within this many days. */
 export const DUE_SOON_DAYS = 30;
 

@@ -328,7 +328,7 @@ export function webhookUrlProblem(raw: string, opts: WebhookUrlOptions): string 
   if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `The URL must be at most ${MAX_WEBHOOK_URL_LENGTH} characters.`;
   // The URL parser silently drops tabs/newlines and trims spaces/control characters: refuse them
   // rather than store something other than what the buyer typed.
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u0020\u007f]/.test(raw)) return "The URL must not contain spaces or control characters.";
   if (raw.includes("\\")) return "The URL must not contain backslashes.";
   let url: URL;

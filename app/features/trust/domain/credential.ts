@@ -6,6 +6,7 @@
  */
 import crypto, { type KeyObject } from "node:crypto";
 import { base64url, CompactSign, decodeProtectedHeader, type JWK } from "jose";
+import { sealVerdictOf, type SealVerdict } from "./verdict";
 
 export const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
 export const SEAL_TYPE = "IoTSecuritySeal";
@@ -193,21 +194,18 @@ export function unverifiedPayload(jws: string): unknown {
   }
 }
 
-/** How far a verifier's clock may lag the issuer's before a fresh seal looks post-dated. */
-export const CLOCK_LEEWAY_MS = 5 * 60 * 1000;
-
-export type SealVerdict = "valid" | "expired" | "suspended" | "revoked" | "superseded" | "not_found" | "forged";
+export type { SealVerdict } from "./verdict";
 
 /**
- * The answer for a credential whose signature checked out, from its dates and status bits
- * (revocation first: it is final), plus what the portal knows beyond the lists (superseded).
+ * The answer for a credential whose signature checked out, from its dates and status bits (as the
+ * offline verifier reads them from the signed status lists; revocation first: it is final), plus
+ * what the portal knows beyond the lists (superseded). The rule itself is sealVerdictOf's.
  */
-export function sealVerdict(credential: SealCredential, facts: { now: Date; revoked: boolean; suspended: boolean; superseded?: boolean }): { verdict: SealVerdict; reason?: string } {
-  if (facts.revoked) return { verdict: "revoked" };
-  if (facts.superseded) return { verdict: "superseded", reason: "A newer certification of this product replaces this seal." };
-  if (facts.suspended) return { verdict: "suspended" };
-  // A verifier's clock may run a little behind the issuer's; beyond that, a future date is not genuine.
-  if (facts.now.getTime() + CLOCK_LEEWAY_MS < Date.parse(credential.validFrom)) return { verdict: "forged", reason: "The seal claims to be valid only from a future date." };
-  if (facts.now.getTime() >= Date.parse(credential.validUntil)) return { verdict: "expired", reason: `Valid until ${credential.validUntil.slice(0, 10)}.` };
-  return { verdict: "valid" };
+export function sealVerdict(
+  credential: SealCredential,
+  facts: { now: Date; revoked: boolean; suspended: boolean; superseded?: boolean },
+): { verdict: SealVerdict; reason?: string } {
+  const state = facts.revoked ? "revoked" : facts.superseded ? "superseded" : facts.suspended ? "suspended" : "active";
+  const dates = { validFrom: new Date(credential.validFrom), validUntil: new Date(credential.validUntil) };
+  return sealVerdictOf({ state, ...dates }, facts.now);
 }

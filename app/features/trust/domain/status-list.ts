@@ -3,7 +3,7 @@
  * behind a seal's revocation / suspension status, its `encodedList` form (multibase base64url of
  * the GZIP-compressed bytes), and the credential fragments that point into it. Pure: no I/O.
  */
-import { constants, gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 
 /** The spec's minimum list size in entries (16 KiB), so one entry hides among many (group privacy). */
 export const STATUS_LIST_MIN_ENTRIES = 131_072;
@@ -91,9 +91,9 @@ export function decodeStatusList(encoded: string): StatusBitstring {
     bytes = gunzipSync(compressed, { maxOutputLength: STATUS_LIST_MAX_BYTES });
   } catch (e) {
     if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new Error(`encodedList decompresses to more than ${STATUS_LIST_MAX_BYTES} bytes; refused`);
+      throw new Error(`encodedList decompresses to more than ${STATUS_LIST_MAX_BYTES} bytes; refused`, { cause: e });
     }
-    throw new Error(`encodedList is not valid GZIP data: ${(e as Error).message}`);
+    throw new Error(`encodedList is not valid GZIP data: ${(e as Error).message}`, { cause: e });
   }
   if (bytes.length * 8 < STATUS_LIST_MIN_ENTRIES) {
     throw new Error(

@@ -5,6 +5,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import { checklistFileSchema, crossFieldProblems, type ChecklistFile } from "./schema";
+import { formatBytes } from "../../../../platform/format";
 
 export interface ChecklistProblem {
   line: number; // 1-based
@@ -22,7 +23,8 @@ export interface ExpectedLocation {
   fileStem?: string;
 }
 
-const MAX_BYTES = 1024 * 1024;
+/** The largest checklist file read (a real one is a few hundred KiB at most): the import page refuses more too. */
+export const CHECKLIST_MAX_BYTES = 1024 * 1024;
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
@@ -34,7 +36,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function parseChecklistText(source: string, expected: ExpectedLocation = {}): ParseResult {
-  if (Buffer.byteLength(source) > MAX_BYTES) return { ok: false, problems: [{ line: 1, col: 1, path: "(file)", message: "the file is larger than 1 MiB" }] };
+  if (Buffer.byteLength(source) > CHECKLIST_MAX_BYTES) {
+    return { ok: false, problems: [{ line: 1, col: 1, path: "(file)", message: `the file is larger than ${formatBytes(CHECKLIST_MAX_BYTES)}` }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const pos = (offset: number) => lineCounter.linePos(offset);

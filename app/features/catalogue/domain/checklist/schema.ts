@@ -5,6 +5,9 @@
  */
 import { z } from "zod";
 
+/** Days of grace after a recurring requirement falls due, unless the checklist sets `recurring_grace_days`. */
+export const DEFAULT_RECURRING_GRACE_DAYS = 14;
+
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

@@ -1,37 +1,29 @@
 import { describe, expect, it } from "vitest";
 import {
   AUTOMATIC_REINSTATE_REASON,
-  AUTOMATIC_SUSPENSION_REASON,
   automaticReinstateReason,
   automaticSuspensionReason,
-  deriveSealStatus,
   FINDING_AND_RECURRING_REINSTATE_REASON,
   FINDING_REINSTATE_REASON,
   FINDING_SUSPENSION_REASON,
-  MANUAL_SUSPENSION_REASON,
   parseCause,
   RECURRING_REINSTATE_REASON,
   reinstatementCause,
-  REVOKED_REASON,
-  SUPERSEDED_REASON,
   suspensionCause,
   sweepDecision,
   type BlockingFinding,
   type CauseKind,
-  type DerivedSealStatus,
   type OverdueRequirement,
-  type SealStatusInput,
   type SuspendedBy,
   type SweepInput,
-} from "../../../app/features/monitoring/domain/seal-lifecycle";
+} from "../../../app/features/monitoring/domain/automatic-suspension";
 import { SEAL_STATES, type SealState } from "../../../app/features/trust/domain/seal-state";
+import { sealVerdictOf } from "../../../app/features/trust/domain/verdict";
 import { blocksSeal, type ClockedFinding } from "../../../app/features/findings/domain/findings";
 
 const NOW = new Date("2027-06-15T12:00:00Z");
+const FROM = new Date("2026-11-25T00:00:00Z");
 const FUTURE = new Date("2028-11-25T00:00:00Z");
-const PAST = new Date("2027-06-01T00:00:00Z");
-const SUPPORT_FUTURE = new Date("2029-12-31T23:59:59Z");
-const SUPPORT_PAST = new Date("2027-05-31T23:59:59Z");
 
 const SECRET: BlockingFinding = { id: "f-1", title: "Hard-coded root password in the telnet daemon (CVE pending)" };
 const SECRET2: BlockingFinding = { id: "f-2", title: "Unauthenticated OTA update endpoint" };
@@ -40,67 +32,26 @@ const POLICY: OverdueRequirement = { ref: "5.2-1", title: "Public vulnerability 
 const SCAN_REASON = "Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring.";
 const BOTH_REASON = `${FINDING_SUSPENSION_REASON} ${SCAN_REASON}`;
 
-function input(over: Partial<SealStatusInput>): SealStatusInput {
-  return { state: "active", validUntil: FUTURE, supportPeriodEnd: SUPPORT_FUTURE, now: NOW, blockingFindings: [], overdueRecurring: [], suspendedBy: null, ...over };
+/**
+ * The seal as the sweeper leaves it: suspended (with the public reason it recorded) when it
+ * suspends, as it was otherwise. The verdict then follows (trust/domain/verdict.ts, whose own
+ * cases, once deriveSealStatus's, are in tests/unit/trust/verdict.test.ts).
+ */
+function verdictAfterSweep(d: ReturnType<typeof sweepDecision>, now = NOW) {
+  const swept =
+    d.action === "suspend" ? { state: "suspended" as const, stateReason: d.reason } : { state: "active" as const };
+  return sealVerdictOf({ validFrom: FROM, validUntil: FUTURE, ...swept }, now);
 }
 
-type Row = [name: string, over: Partial<SealStatusInput>, status: DerivedSealStatus, reason: string | undefined];
-
-const ROWS: Row[] = [
-  ["active, in date, nothing overdue", {}, "valid", undefined],
-  ["active with a stale 'automatic' flag and nothing overdue", { suspendedBy: "automatic" }, "valid", undefined],
-  ["active, blocking finding not yet swept", { blockingFindings: [SECRET] }, "suspended", FINDING_SUSPENSION_REASON],
-  ["active, overdue recurring evidence not yet swept", { overdueRecurring: [SCAN] }, "suspended", SCAN_REASON],
-  ["active, both not yet swept", { blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "suspended", BOTH_REASON],
-  ["suspended by hand", { state: "suspended", suspendedBy: "manual" }, "suspended", MANUAL_SUSPENSION_REASON],
-  ["suspended, origin unknown", { state: "suspended", suspendedBy: null }, "suspended", MANUAL_SUSPENSION_REASON],
-  ["suspended by the sweeper, findings still block", { state: "suspended", suspendedBy: "automatic", blockingFindings: [SECRET] }, "suspended", FINDING_SUSPENSION_REASON],
-  ["suspended by the sweeper, evidence still overdue", { state: "suspended", suspendedBy: "automatic", overdueRecurring: [SCAN] }, "suspended", SCAN_REASON],
-  ["suspended by the sweeper, both", { state: "suspended", suspendedBy: "automatic", blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "suspended", BOTH_REASON],
-  ["suspended by the sweeper, all resolved (awaiting reinstatement)", { state: "suspended", suspendedBy: "automatic" }, "suspended", AUTOMATIC_SUSPENSION_REASON],
-  [
-    "suspended by hand and blocked by findings and evidence",
-    { state: "suspended", suspendedBy: "manual", blockingFindings: [SECRET], overdueRecurring: [SCAN] },
-    "suspended",
-    MANUAL_SUSPENSION_REASON,
-  ],
-  ["revoked", { state: "revoked" }, "revoked", REVOKED_REASON],
-  [
-    "revoked and expired and blocked",
-    { state: "revoked", validUntil: PAST, supportPeriodEnd: SUPPORT_PAST, blockingFindings: [SECRET], overdueRecurring: [SCAN] },
-    "revoked",
-    REVOKED_REASON,
-  ],
-  ["superseded", { state: "superseded" }, "superseded", SUPERSEDED_REASON],
-  ["superseded and expired", { state: "superseded", validUntil: PAST }, "superseded", SUPERSEDED_REASON],
-  ["superseded and blocked", { state: "superseded", blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "superseded", SUPERSEDED_REASON],
-  ["active, validity ended", { validUntil: PAST }, "expired", "Valid until 2027-06-01."],
-  ["active, support period ended", { supportPeriodEnd: SUPPORT_PAST }, "expired", "Security support for this product ended on 2027-05-31."],
-  ["both ended, support first", { validUntil: PAST, supportPeriodEnd: SUPPORT_PAST }, "expired", "Security support for this product ended on 2027-05-31."],
-  ["both ended, validity first", { validUntil: new Date("2027-05-01T00:00:00Z"), supportPeriodEnd: SUPPORT_PAST }, "expired", "Valid until 2027-05-01."],
-  ["suspended and expired", { state: "suspended", suspendedBy: "manual", validUntil: PAST }, "expired", "Valid until 2027-06-01."],
-  ["blocked and expired", { validUntil: PAST, blockingFindings: [SECRET], overdueRecurring: [SCAN] }, "expired", "Valid until 2027-06-01."],
-  ["exactly at validUntil", { validUntil: NOW }, "expired", "Valid until 2027-06-15."],
-  ["1 ms before validUntil", { validUntil: new Date(NOW.getTime() + 1) }, "valid", undefined],
-  ["exactly at the end of support", { supportPeriodEnd: NOW }, "expired", "Security support for this product ended on 2027-06-15."],
-  ["1 ms before the end of support", { supportPeriodEnd: new Date(NOW.getTime() + 1) }, "valid", undefined],
-];
-
-describe("deriveSealStatus", () => {
-  it.each(ROWS)("%s → %s", (_name, over, status, reason) => {
-    const r = deriveSealStatus(input(over));
-    expect(r.status).toBe(status);
-    expect(r.reason).toBe(reason);
-  });
-
+describe("the verdict after a sweep", () => {
   it("never reveals a finding's title or id in its reason", () => {
-    for (const state of SEAL_STATES) {
-      for (const suspendedBy of ["manual", "automatic", null] as const) {
-        const r = deriveSealStatus(input({ state, suspendedBy, blockingFindings: [SECRET, SECRET2], overdueRecurring: [SCAN] }));
-        for (const f of [SECRET, SECRET2]) {
-          expect(r.reason ?? "").not.toContain(f.title);
-          expect(r.reason ?? "").not.toContain(f.id);
-        }
+    for (const overdueRecurring of [[], [SCAN]]) {
+      const blockingFindings = [SECRET, SECRET2];
+      const v = verdictAfterSweep(sweepDecision({ state: "active", suspendedBy: null, blockingFindings, overdueRecurring }));
+      expect(v.verdict).toBe("suspended");
+      for (const f of [SECRET, SECRET2]) {
+        expect(v.reason ?? "").not.toContain(f.title);
+        expect(v.reason ?? "").not.toContain(f.id);
       }
     }
   });
@@ -110,7 +61,8 @@ describe("deriveSealStatus", () => {
     for (const offsetH of [-2, -1, 0, 1, 2]) {
       const now = new Date(finding.deadline.getTime() + offsetH * 3600_000);
       const blocking = [finding].filter((f) => blocksSeal(f, now));
-      expect(deriveSealStatus(input({ now, blockingFindings: blocking })).status).toBe(offsetH > 0 ? "suspended" : "valid");
+      const d = sweepDecision({ state: "active", suspendedBy: null, blockingFindings: blocking });
+      expect(verdictAfterSweep(d, now).verdict).toBe(offsetH > 0 ? "suspended" : "valid");
     }
   });
 });
@@ -313,11 +265,13 @@ describe("sweepDecision", () => {
     expect(sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [] }).action).toBe("none");
   });
 
-  it("after a sweep, deriveSealStatus shows the same public reason", () => {
+  it("after a sweep, the verdict shows the same public reason", () => {
     for (const held of [{ blockingFindings: [SECRET] }, { blockingFindings: [], overdueRecurring: [SCAN] }, { blockingFindings: [SECRET], overdueRecurring: [SCAN] }]) {
       const d = sweepDecision({ state: "active", suspendedBy: null, ...held });
-      const s = deriveSealStatus(input({ state: "suspended", suspendedBy: "automatic", ...held }));
+      const s = verdictAfterSweep(d);
       expect(d.action === "suspend" && d.reason).toBe(s.reason);
+      const causes = { findings: held.blockingFindings, recurring: held.overdueRecurring ?? [] };
+      expect(s.reason).toBe(automaticSuspensionReason(causes));
     }
   });
 });

@@ -15,7 +15,7 @@ import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
 import { changeSealStatus, statusListCredential, sweepExpiredSeals } from "../../../app/features/trust/seal-status.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorFor } from "../../../app/demo/seed-products.server";
+import { actorByEmail, asha } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logSize } from "../../../app/features/trust/transparency-log.server";
@@ -67,7 +67,6 @@ describe("the demo seals", () => {
 });
 
 describe("suspend, reinstate, revoke", () => {
-  const asha = () => actorFor("assessor1@demo.test");
 
   it("a suspension shows at once in the lists, the API and the log; reinstatement clears it", async () => {
     const serial = serials["Gator Kids Watch 3 3.1.0"];
@@ -92,8 +91,8 @@ describe("suspend, reinstate, revoke", () => {
     const size = logSize();
     expect(() => changeSealStatus(asha(), { serial, action: "reinstate", reason: "Nothing to reinstate here." })).toThrow(/Only a suspended seal/);
     expect(() => changeSealStatus(asha(), { serial, action: "revoke", reason: "Typed the wrong serial to confirm.", confirmSerial: "IOTS-0000-0000" })).toThrow(/Type the seal's serial/);
-    expect(() => changeSealStatus(actorFor("supplier@demo.test"), { serial, action: "suspend", reason: "A supplier suspending itself." })).toThrow(/Only assessors/);
-    expect(() => changeSealStatus(actorFor("buyer@demo.test"), { serial, action: "suspend", reason: "A buyer suspending a seal." })).toThrow(/Only assessors/);
+    expect(() => changeSealStatus(actorByEmail("supplier@demo.test"), { serial, action: "suspend", reason: "A supplier suspending itself." })).toThrow(/Only assessors/);
+    expect(() => changeSealStatus(actorByEmail("buyer@demo.test"), { serial, action: "suspend", reason: "A buyer suspending a seal." })).toThrow(/Only assessors/);
     expect(logSize()).toBe(size);
   });
 
@@ -172,7 +171,7 @@ describe("key rotation", () => {
     expect((await verifySerial(serials["Gator Kids Watch 3 3.1.0"])).status).toMatch(/valid|expired/);
     expect((await verifySerial(serials["Brightnest Indoor Cam 1 1.9.2"])).status).toBe("suspended");
 
-    changeSealStatus(actorFor("assessor2@demo.test"), { serial: serials["Brightnest Indoor Cam 1 1.9.2"], action: "reinstate", reason: "The supplier shipped a fix; reinstated." });
+    changeSealStatus(actorByEmail("assessor2@demo.test"), { serial: serials["Brightnest Indoor Cam 1 1.9.2"], action: "reinstate", reason: "The supplier shipped a fix; reinstated." });
     const cp = verifyCheckpoint(latestCheckpoint().note, origin(), jwks());
     expect(cp?.kid).toBe(active.kid);
     const list = await verifyStatusListCredential((await statusListCredential("suspension-1"))!.jws, jwks());

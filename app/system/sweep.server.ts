@@ -11,6 +11,7 @@ import { noteDisclosures } from "../features/findings/disclosure.server";
 import { collectEvidence, describeCollection, sweepTemporaryUploads, type CollectReport } from "../features/certification/evidence-gc.server";
 import { sweepPolicies } from "../features/retail/policies.server";
 import { sweepExpiredSeals } from "../features/trust/seal-status.server";
+import { drainOutbox } from "../platform/events.server";
 
 export interface SweepReport {
   expired: string[];
@@ -37,6 +38,7 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
   const policyChanges = sweepPolicies(); // time alone changes results (support left, seal age, deadlines)
   const evidence = collectEvidence(actor); // unreferenced evidence past its grace period
   const temporaryUploads = sweepTemporaryUploads();
+  drainOutbox(); // follow-ups of events a crashed process left pending (or the demo seed deferred)
   return { expired, ...automatic, disclosed, policyChanges, evidence, temporaryUploads };
 }
 

@@ -1,10 +1,8 @@
 /**
- * What a seal's status is, all things considered, and what the automatic-suspension sweeper
- * should do to one seal. Pure: the recorded state, dates and the causes are passed in.
- *
- * Precedence (like sealVerdict): revoked (final) > superseded > expired > suspended > valid.
- * A seal is suspended when its recorded state says so, or when a cause of automatic suspension
- * holds even if the sweeper has not recorded the suspension yet.
+ * What the automatic-suspension sweeper should do to one seal, and the public reasons and
+ * internal causes it records. Pure: the recorded state and the causes are passed in. The verdict
+ * anyone sees follows from the recorded state (trust/domain/verdict.ts): a cause counts once the
+ * sweeper has recorded the suspension.
  *
  * Causes of automatic suspension (one suspension, whatever the mix):
  *  - findings: a critical/high finding open past its disclosure deadline (findings.blocksSeal);
@@ -19,8 +17,6 @@
  */
 import { recurringSuspensionReason } from "./recurring";
 import { nextSealState, type SealState } from "../../trust/domain/seal-state";
-
-export type DerivedSealStatus = "valid" | "expired" | "suspended" | "revoked" | "superseded";
 
 /** Who recorded the current suspension: an assessor by hand, or the sweeper (findings and/or recurring evidence). */
 export type SuspendedBy = "manual" | "automatic";
@@ -46,16 +42,11 @@ export type CauseKind = "finding" | "recurring";
 
 /** The public reason for a suspension caused by findings (never the findings' titles or details). */
 export const FINDING_SUSPENSION_REASON = "Under review for a reported security issue past its disclosure deadline.";
-export const MANUAL_SUSPENSION_REASON = "Suspended by the certification body.";
 export const FINDING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline any more.";
 export const RECURRING_REINSTATE_REASON = "Fresh recurring evidence was accepted; none is overdue any more.";
 export const FINDING_AND_RECURRING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline and no recurring evidence is overdue any more.";
 /** Reinstating an automatic suspension whose recorded cause is not known (kept for old records). */
 export const AUTOMATIC_REINSTATE_REASON = "Nothing that suspended this seal automatically remains.";
-/** The reason shown for an automatic suspension whose causes have cleared, until the sweeper reinstates it. */
-export const AUTOMATIC_SUSPENSION_REASON = "Suspended automatically by the certification body's monitoring.";
-export const SUPERSEDED_REASON = "A newer certification of this product replaces this seal.";
-export const REVOKED_REASON = "Revoked by the certification body.";
 
 const NO_CAUSES: SuspensionCauses = { findings: [], recurring: [] };
 
@@ -138,49 +129,6 @@ export function parseCause(cause: string | null | undefined): { automatic: boole
     } else if (kind === "automatic") out.automatic = true;
   }
   return out;
-}
-
-export interface SealStatusInput {
-  state: SealState;
-  validUntil: Date;
-  /** The end of the product's security support period as an instant (the portal uses the day's 23:59:59Z). */
-  supportPeriodEnd: Date;
-  now: Date;
-  /** Findings of this seal's product version that block it now (see findings.blocksSeal). */
-  blockingFindings: readonly BlockingFinding[];
-  /** Recurring requirements of this seal past due + grace now (see recurring.overdueRecurring). */
-  overdueRecurring?: readonly OverdueRequirement[];
-  suspendedBy: SuspendedBy | null;
-}
-
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
-
-/**
- * The seal's status now. Expired once `now` reaches validUntil or the end of the support
- * period (the same comparisons as sealVerdict and seal issuance); when both have passed the
- * reason names whichever came first.
- */
-export function deriveSealStatus(input: SealStatusInput): { status: DerivedSealStatus; reason?: string } {
-  const { state, validUntil, supportPeriodEnd, now } = input;
-  if (state === "revoked") return { status: "revoked", reason: REVOKED_REASON };
-  if (state === "superseded") return { status: "superseded", reason: SUPERSEDED_REASON };
-  const t = now.getTime();
-  const validEnded = t >= validUntil.getTime();
-  const supportEnded = t >= supportPeriodEnd.getTime();
-  if (validEnded || supportEnded) {
-    const supportFirst = supportEnded && (!validEnded || supportPeriodEnd.getTime() < validUntil.getTime());
-    return {
-      status: "expired",
-      reason: supportFirst ? `Security support for this product ended on ${ymd(supportPeriodEnd)}.` : `Valid until ${ymd(validUntil)}.`,
-    };
-  }
-  const automatic = automaticSuspensionReason({ findings: input.blockingFindings, recurring: input.overdueRecurring ?? [] });
-  if (state === "suspended") {
-    if (input.suspendedBy !== "automatic") return { status: "suspended", reason: MANUAL_SUSPENSION_REASON };
-    return { status: "suspended", reason: automatic ?? AUTOMATIC_SUSPENSION_REASON };
-  }
-  if (automatic) return { status: "suspended", reason: automatic };
-  return { status: "valid" };
 }
 
 export type SweepDecision =

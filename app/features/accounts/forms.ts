@@ -1,0 +1,51 @@
+/**
+ * The accounts module's form schemas: pure zod (no server imports), so the services, the routes and
+ * the browser parse a form with the same rules and messages.
+ */
+import { z } from "zod";
+import { emailField, nameField } from "../../platform/forms";
+import { ROLES, SELF_SIGNUP_KINDS } from "../../platform/roles";
+import { passwordProblems } from "./domain/password-policy";
+
+export const loginInput = z.object({
+  email: emailField,
+  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000),
+});
+
+export const signupInput = z
+  .object({
+    kind: z.enum(SELF_SIGNUP_KINDS, { error: "Choose whether you are a supplier or a retailer." }),
+    organizationName: nameField("the organisation's name"),
+    name: nameField("your name"),
+    email: emailField,
+    password: z.string({ error: "Choose a password." }).max(1000),
+  })
+  .superRefine((v, ctx) => {
+    const problems = passwordProblems(v.password, { email: v.email, name: v.name });
+    if (problems.length) ctx.addIssue({ code: "custom", path: ["password"], message: problems.join(" ") });
+  });
+
+export const createUserInput = z
+  .object({
+    email: emailField,
+    name: nameField("the person's name"),
+    role: z.enum(ROLES, { error: `Choose a role: ${ROLES.join(", ")}.` }),
+    organizationId: z.string().trim().optional(),
+    password: z.string().max(1000).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password) {
+      const problems = passwordProblems(v.password, { email: v.email });
+      if (problems.length) ctx.addIssue({ code: "custom", path: ["password"], message: problems.join(" ") });
+    }
+  });
+
+export const apiTokenInput = z.object({
+  name: z.string({ error: "Name the token." }).trim().min(2, { error: "Name the token (at least 2 characters), e.g. the system that uses it." }).max(80, { error: "Keep the name under 80 characters." }),
+});
+
+export const conflictInput = z.object({
+  assessorId: z.string().min(1, { error: "Choose an assessor." }),
+  organizationId: z.string().min(1, { error: "Choose a supplier organisation." }),
+  reason: z.string().trim().min(5, { error: "Say why, in at least 5 characters." }).max(500),
+});

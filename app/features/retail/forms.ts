@@ -1,0 +1,49 @@
+/**
+ * The retail module's form schemas: pure zod (no server imports), so the services, the routes and
+ * the browser parse a form with the same rules and messages.
+ */
+import { z } from "zod";
+
+// --- The watchlist and its webhooks ---
+
+/** The largest CSV of serials the watchlist page takes. */
+export const WATCHLIST_CSV_MAX_BYTES = 10 * 1024 * 1024;
+
+export const watchInput = z.object({
+  serial: z.string().trim().min(1, "Enter a seal serial."),
+  label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
+});
+
+export const webhookInput = z.object({ url: z.string().trim().min(1, "Enter the endpoint's URL.").max(2048, "That URL is too long.") });
+
+// --- The acceptance policy form ---
+
+/** The longest list of required provisions a policy form may post (the rest is not read). */
+export const REQUIRED_PROVISIONS_MAX = 20_000;
+
+const monthsText = (label: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: "custom", message: `Enter the ${label} as a whole number of months, or leave it empty.` });
+        return z.NEVER;
+      }
+      return Number(v);
+    });
+
+/** The policy form as posted: flat strings; `accept.<checklist>` checkboxes with `level.<checklist>`, provisions one per line. */
+export const policyForm = z.looseObject({
+  name: z.string().optional().default(""),
+  category: z.string().optional().default(""),
+  requiredProvisions: z.string().max(REQUIRED_PROVISIONS_MAX, { error: "Keep the list of required provisions under 20,000 characters." }).optional().default(""),
+  minSupportMonths: monthsText("minimum security support left"),
+  maxSealAgeMonths: monthsText("maximum seal age"),
+  blockingFindingSeverity: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null)),
+});

@@ -1,0 +1,144 @@
+/**
+ * Domain events: how a change in one module has effects in another without calling it. The
+ * module that changes something emits an event in its own transaction; the event is written to
+ * the outbox (`domain_events`), and the modules that care subscribe to its type in one wiring
+ * file (app/system/wiring.server.ts). No module calls another module's subscriber by name.
+ *
+ * Two kinds of subscriber:
+ * - "transaction": runs inside the emitting transaction, so its writes stand or fall with the
+ *   change (the watch feed, policy results, webhook deliveries: a buyer never misses a change that
+ *   happened, nor sees one that did not).
+ * - "after-commit": runs once the transaction has committed, in transactions of its own (the
+ *   automatic suspension sweep, which must see the committed change). The outbox row stays pending
+ *   until they have run; a crash in between leaves it pending and the next drain (at the latest
+ *   the lifecycle sweep) runs them. These subscribers must be idempotent; several pending events
+ *   of the same type are handled by one call.
+ */
+import { asc, inArray, isNull } from "drizzle-orm";
+import { domainEvents } from "../../db/schema";
+import { nowMs } from "./clock.server";
+import { afterCommit, db, transaction, type Tx } from "./db.server";
+
+/** Every event type, with its facts. */
+export interface EventMap {
+  /** A seal's status changed or a seal was issued: a row of seal_events. */
+  "seal.changed": { sealEventId: number; serial: string };
+  /** A vulnerability report was recorded or changed state (its clock may now suspend or release seals). */
+  "finding.changed": { findingId: string; productId: string };
+  /** An advisory became public: announced to the organisations watching the product at that moment. */
+  "advisory.published": {
+    productId: string;
+    serial: string | null;
+    organizationIds: string[];
+    body: { id: string; type: string } & Record<string, unknown>;
+  };
+  /** A product's facts that policies read (category, support period) changed. */
+  "product.changed": { productId: string };
+  /** Fixes were certified by an approved re-certification (findings they held may release other seals). */
+  "fixes.certified": { submissionId: string; count: number };
+}
+export type EventType = keyof EventMap;
+export type DomainEvent<T extends EventType = EventType> = { [K in T]: { type: K } & EventMap[K] }[T];
+
+type InTransaction<T extends EventType> = (tx: Tx, event: DomainEvent<T>) => void;
+type AfterCommit<T extends EventType> = (events: DomainEvent<T>[]) => void;
+
+const inTransaction = new Map<EventType, { name: string; run: InTransaction<EventType> }[]>();
+const afterCommitted = new Map<EventType, { name: string; run: AfterCommit<EventType> }[]>();
+
+/** Registers a subscriber (from app/system/wiring.server.ts). `name` appears in errors. */
+export function subscribe<T extends EventType>(type: T, name: string, phase: "transaction", run: InTransaction<T>): void;
+export function subscribe<T extends EventType>(type: T, name: string, phase: "after-commit", run: AfterCommit<T>): void;
+export function subscribe(type: EventType, name: string, phase: "transaction" | "after-commit", run: InTransaction<EventType> | AfterCommit<EventType>): void {
+  if (phase === "transaction") add(inTransaction, type, name, run as InTransaction<EventType>);
+  else add(afterCommitted, type, name, run as AfterCommit<EventType>);
+}
+
+function add<R>(table: Map<EventType, { name: string; run: R }[]>, type: EventType, name: string, run: R): void {
+  const list = table.get(type) ?? [];
+  if (list.some((s) => s.name === name)) return; // wiring twice (tests, hot reload) changes nothing
+  list.push({ name, run });
+  table.set(type, list);
+}
+
+/** The subscribers registered, for the wiring's own check. */
+export function subscribers(): { type: EventType; name: string; phase: "transaction" | "after-commit" }[] {
+  const out: { type: EventType; name: string; phase: "transaction" | "after-commit" }[] = [];
+  for (const [type, list] of inTransaction) for (const s of list) out.push({ type, name: s.name, phase: "transaction" });
+  for (const [type, list] of afterCommitted) for (const s of list) out.push({ type, name: s.name, phase: "after-commit" });
+  return out;
+}
+
+let paused = 0;
+let wired = false;
+
+/** Called by the wiring once every subscriber is registered; an event emitted before is a bug (its effects would be lost). */
+export function markWired(): void {
+  wired = true;
+}
+
+/**
+ * Emits `event` in `tx`: the outbox row, then the in-transaction subscribers; the after-commit
+ * ones run when the transaction commits.
+ */
+export function emit<T extends EventType>(tx: Tx, type: T, facts: EventMap[T]): void {
+  if (!wired) throw new Error(`The event ${type} was emitted before the subscribers were wired: call wireEvents() (app/system/wiring.server.ts) at start-up.`);
+  const event = { type, ...facts } as DomainEvent<T>;
+  const later = afterCommitted.get(type)?.length ?? 0;
+  const at = new Date(nowMs());
+  tx.insert(domainEvents)
+    .values({ type, payload: JSON.stringify(facts), at, handledAt: later ? null : at })
+    .run();
+  for (const s of inTransaction.get(type) ?? []) s.run(tx, event as DomainEvent);
+  if (later && !paused) afterCommit(drainOutbox);
+}
+
+let draining = false;
+
+/**
+ * Runs the after-commit subscribers of every pending event, oldest first, and marks them handled.
+ * Returns how many events it handled. Re-entrant calls (a subscriber's own transactions) return 0:
+ * the running drain picks up what they emit.
+ */
+export function drainOutbox(): number {
+  if (draining) return 0;
+  draining = true;
+  let handled = 0;
+  try {
+    for (;;) {
+      const rows = db().select().from(domainEvents).where(isNull(domainEvents.handledAt)).orderBy(asc(domainEvents.id)).limit(500).all();
+      if (!rows.length) return handled;
+      const byType = new Map<EventType, DomainEvent[]>();
+      for (const r of rows) {
+        const list = byType.get(r.type as EventType) ?? [];
+        list.push({ type: r.type, ...JSON.parse(r.payload) } as DomainEvent);
+        byType.set(r.type as EventType, list);
+      }
+      try {
+        for (const [type, events] of byType) for (const s of afterCommitted.get(type) ?? []) s.run(events);
+      } catch (error) {
+        // The change itself is committed; its follow-up is retried by the next drain (the lifecycle sweep at the latest).
+        console.error("[events] an after-commit subscriber failed; the events stay pending:", error);
+        return handled;
+      }
+      const ids = rows.map((r) => r.id);
+      transaction((tx) => tx.update(domainEvents).set({ handledAt: new Date(nowMs()) }).where(inArray(domainEvents.id, ids)).run());
+      handled += rows.length;
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+/**
+ * Runs `fn` with the after-commit subscribers held back: the events stay pending until the next
+ * drain. For the demo seed, which writes back-dated history and must not sweep at a past time.
+ */
+export function withoutAfterCommit<T>(fn: () => T): T {
+  paused++;
+  try {
+    return fn();
+  } finally {
+    paused--;
+  }
+}
