@@ -8,12 +8,22 @@ const order = ORDER.slice(0, -1).map((from, i) => ({
   comment: `${from} may import only the modules before it (scripts/module-order.cjs)`,
   severity: "error",
   from: { path: `^${esc(from)}/` },
-  to: { path: `^(${ORDER.slice(i + 1).map(esc).join("|")})/` },
+  to: {
+    path: `^(${ORDER.slice(i + 1)
+      .map(esc)
+      .join("|")})/`,
+  },
 }));
 
 module.exports = {
   forbidden: [
-    { name: "no-circular", comment: "an import cycle", severity: "error", from: { path: "^app/" }, to: { circular: true } },
+    {
+      name: "no-circular",
+      comment: "an import cycle",
+      severity: "error",
+      from: { path: "^app/" },
+      to: { circular: true },
+    },
     ...order,
     {
       name: "domain-is-pure",

@@ -16,16 +16,40 @@ const orderZones = MODULE_ORDER.slice(0, -1).map((target, i) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ["build/**", "public/build/**", ".build-*/**", ".cache/**", "node_modules/**", "test-results/**", "playwright-report/**", "data/**", ".e2e-*/**"] },
+  {
+    ignores: [
+      "build/**",
+      "public/build/**",
+      ".build-*/**",
+      ".cache/**",
+      "node_modules/**",
+      "test-results/**",
+      "playwright-report/**",
+      "data/**",
+      ".e2e-*/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { console: "readonly", process: "readonly", Buffer: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly" } },
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: "module",
+      globals: {
+        console: "readonly",
+        process: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+      },
+    },
     plugins: { "import-x": importX },
     settings: {
       "import-x/extensions": [".ts", ".tsx", ".mjs", ".js"],
       "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx", ".mjs", ".js"] },
-      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".tsx", ".mjs", ".js", ".json"] })] },
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".tsx", ".mjs", ".js", ".json"] })],
+    },
     rules: {
       "import-x/no-cycle": ["error", { maxDepth: Infinity, ignoreExternal: true }],
       "import-x/no-restricted-paths": ["error", { zones: orderZones }],
@@ -33,7 +57,10 @@ export default tseslint.config(
       "no-undef": "off", // TypeScript checks names
       // Refusing control characters (file names, form text, headers) is deliberate security code here.
       "no-control-regex": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -15,14 +15,32 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000, // 2 cores shared by the server, Chromium and two workers: journeys of 20-30 s need room
   expect: { timeout: 7_000 },
-  reporter: [["list"], ["json", { outputFile: process.env.E2E_DATA_DIR ? `test-results/playwright-${process.env.E2E_DATA_DIR.replace(/[^\w-]/g, "")}.json` : "test-results/playwright.json" }]],
+  reporter: [
+    ["list"],
+    [
+      "json",
+      {
+        outputFile: process.env.E2E_DATA_DIR
+          ? `test-results/playwright-${process.env.E2E_DATA_DIR.replace(/[^\w-]/g, "")}.json`
+          : "test-results/playwright.json",
+      },
+    ],
+  ],
   use: {
     baseURL: `http://localhost:${PORT}`,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+      ],
     },
   },
   projects: [

@@ -137,7 +137,13 @@ function lingeringClose(req) {
 const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", env.trustProxy);
-app.use("/build", express.static(buildDir ? path.join(buildDir, "public", "build") : path.join(root, "public", "build"), { immutable: true, maxAge: "1y" }));
+app.use(
+  "/build",
+  express.static(buildDir ? path.join(buildDir, "public", "build") : path.join(root, "public", "build"), {
+    immutable: true,
+    maxAge: "1y",
+  }),
+);
 app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
 app.all(
   "*",
@@ -171,8 +177,10 @@ server.keepAliveTimeout = 65_000;
 server.listen(env.port, env.host, () => {
   console.log(`IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""})`);
   if (report.checklists.imported.length) console.log(`Imported checklists: ${report.checklists.imported.join(", ")}`);
-  if (report.checklists.problems.length) console.warn(`Checklist files NOT imported:\n  ${report.checklists.problems.join("\n  ")}`);
-  if (report.seeded.length) console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
+  if (report.checklists.problems.length)
+    console.warn(`Checklist files NOT imported:\n  ${report.checklists.problems.join("\n  ")}`);
+  if (report.seeded.length)
+    console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
 });
 
 let stopping = false;

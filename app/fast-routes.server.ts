@@ -20,13 +20,23 @@ export interface FastContext {
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store", ...headers });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-store",
+    ...headers,
+  });
   res.end(text);
   return true;
 };
 
 /** The session user holding `permission`, or an answer (401/403) already sent. */
-async function authorize(req: IncomingMessage, res: ServerResponse, ctx: FastContext, permission: Permission): Promise<SessionUser | null> {
+async function authorize(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: FastContext,
+  permission: Permission,
+): Promise<SessionUser | null> {
   const token = await sessionTokenFromHeader(req.headers.cookie);
   const user = token ? userForSession(token, ctx.ip) : null;
   if (!user) {
@@ -44,13 +54,21 @@ const UPLOAD = /^\/supplier\/submissions\/([\w-]{1,64})\/evidence$/;
 const uploadQuery = z.object({ ref: z.string().min(1).max(64) });
 
 /** POST multipart (field "file", repeated) with ?ref=<requirement>: the evidence uploader's JSON endpoint. */
-function evidenceUpload(req: IncomingMessage, res: ServerResponse, ctx: FastContext, submissionId: string, search: URLSearchParams): true {
-  if (req.method !== "POST") return json(res, 405, { ok: false, message: "Upload evidence with POST." }, { Allow: "POST" });
+function evidenceUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: FastContext,
+  submissionId: string,
+  search: URLSearchParams,
+): true {
+  if (req.method !== "POST")
+    return json(res, 405, { ok: false, message: "Upload evidence with POST." }, { Allow: "POST" });
   return run(res, async () => {
     const user = await authorize(req, res, ctx, "supplier.workspace");
     if (!user) return;
     const q = uploadQuery.safeParse(Object.fromEntries(search));
-    if (!q.success) return json(res, 400, { ok: false, message: "Name the requirement: ?ref=<ref>." }, { Connection: "close" });
+    if (!q.success)
+      return json(res, 400, { ok: false, message: "Name the requirement: ?ref=<ref>." }, { Connection: "close" });
     const result = await handleEvidenceUpload(user, { headers: req.headers, body: req }, submissionId, q.data.ref);
     // A body refused part-way is not read to its end: the connection is closed after the answer.
     json(res, result.ok ? 200 : result.status, result, result.ok || req.complete ? {} : { Connection: "close" });
@@ -85,7 +103,10 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
   }
   if (pathname === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) {
     // Every public key the issuer ever signed with, retired ones included; CDN-cacheable.
-    return json(res, 200, signingKeys(getEnv().dataDir).jwks(), { "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" });
+    return json(res, 200, signingKeys(getEnv().dataDir).jwks(), {
+      "Cache-Control": "public, max-age=300",
+      "Access-Control-Allow-Origin": "*",
+    });
   }
   const seal = SEAL_API.exec(pathname);
   if (seal) return sealLookup(req, res, ctx.ip, seal[1]);
@@ -93,7 +114,8 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
   if (pathname === "/api/v1/verify/bulk") return bulkVerifyApi(req, res, ctx.ip);
   const list = STATUS_LIST.exec(pathname);
   if (list) return statusList(req, res, list[1]);
-  if (pathname.startsWith("/log/") && logRoutes(req, res, pathname, new URLSearchParams(q < 0 ? "" : url.slice(q + 1)))) return true;
+  if (pathname.startsWith("/log/") && logRoutes(req, res, pathname, new URLSearchParams(q < 0 ? "" : url.slice(q + 1))))
+    return true;
   const upload = UPLOAD.exec(pathname);
   if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
   return false;

@@ -1,5 +1,15 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AppShell, type ShellUser } from "./components/AppShell";
 import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./platform/roles";
@@ -80,18 +90,26 @@ export function ErrorBoundary() {
   if (isRouteErrorResponse(error)) {
     status = error.status;
     const body = error.data as unknown;
-    if (body && typeof body === "object" && "message" in body && typeof (body as { message: unknown }).message === "string") {
+    if (
+      body &&
+      typeof body === "object" &&
+      "message" in body &&
+      typeof (body as { message: unknown }).message === "string"
+    ) {
       message = (body as { message: string }).message;
     } else if (typeof body === "string" && body.length < 300) {
       message = body;
     }
   }
-  const text = STATUS_TEXT[status] ?? { title: "Something went wrong", advice: "An unexpected error happened on our side. It has been logged; please try again." };
+  const text = STATUS_TEXT[status] ?? {
+    title: "Something went wrong",
+    advice: "An unexpected error happened on our side. It has been logged; please try again.",
+  };
   return (
     <section className="error-page" aria-labelledby="error-title">
       <p className="error-page__code">{status}</p>
       <h1 id="error-title">{text.title}</h1>
-      <p>{status >= 500 ? text.advice : message ?? text.advice}</p>
+      <p>{status >= 500 ? text.advice : (message ?? text.advice)}</p>
       <p className="error-page__links">
         {data?.user ? <Link to={data.user.home}>Go to your dashboard</Link> : <Link to="/">Go to the home page</Link>}
         {status === 401 || (status === 403 && !data?.user) ? <Link to="/login">Log in</Link> : null}

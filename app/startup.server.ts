@@ -11,7 +11,17 @@ import { seedDemoData } from "./demo/seed.server";
 import { wireEvents } from "./system/wiring.server";
 
 export interface StartupReport {
-  env: { port: number; host: string; baseUrl: string; dataDir: string; demoMode: boolean; nodeEnv: string; cookieSecure: boolean; trustProxy: boolean; logRequests: boolean };
+  env: {
+    port: number;
+    host: string;
+    baseUrl: string;
+    dataDir: string;
+    demoMode: boolean;
+    nodeEnv: string;
+    cookieSecure: boolean;
+    trustProxy: boolean;
+    logRequests: boolean;
+  };
   seeded: string[];
   checklists: { imported: string[]; problems: string[] };
   /** Temporary uploads (`.part`) left by a process that died mid-upload, removed at start-up. */
@@ -26,7 +36,10 @@ export async function startup(): Promise<StartupReport> {
   // those nothing has written to for 10 minutes belong to no request of any other process either
   // (the rest go with a later sweep).
   const temporaryUploadsRemoved = sweepTemporaryUploads();
-  if (temporaryUploadsRemoved.length) console.log(`Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`);
+  if (temporaryUploadsRemoved.length)
+    console.log(
+      `Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`,
+    );
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
@@ -37,7 +50,12 @@ export async function startup(): Promise<StartupReport> {
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
   startLifecycleSweeper();
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
-  return { env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests }, seeded, checklists, temporaryUploadsRemoved };
+  return {
+    env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests },
+    seeded,
+    checklists,
+    temporaryUploadsRemoved,
+  };
 }
 
 let sweeper: NodeJS.Timeout | undefined;
@@ -48,7 +66,15 @@ function startLifecycleSweeper(): void {
   const sweep = () => {
     try {
       const report = runLifecycleSweep();
-      if (report.expired.length + report.suspended.length + report.restated.length + report.reinstated.length + report.evidence.deleted.length + report.evidence.orphanFiles.length + report.temporaryUploads.length)
+      if (
+        report.expired.length +
+        report.suspended.length +
+        report.restated.length +
+        report.reinstated.length +
+        report.evidence.deleted.length +
+        report.evidence.orphanFiles.length +
+        report.temporaryUploads.length
+      )
         console.log(describeSweep(report));
     } catch (error) {
       console.error("[error] lifecycle sweep:", error);

@@ -43,10 +43,7 @@ export const users = sqliteTable(
     lastLoginAt: integer("last_login_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("users_email_unique").on(t.email),
-    index("users_organization_idx").on(t.organizationId),
-  ],
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_organization_idx").on(t.organizationId)],
 );
 
 /**
@@ -123,7 +120,9 @@ export const checklistVersions = sqliteTable(
     source: text("source"),
     levels: text("levels", { mode: "json" }).notNull().$type<{ id: string; title: string }[]>(),
     validityMonths: integer("validity_months").notNull(),
-    disclosureDays: text("disclosure_days", { mode: "json" }).notNull().$type<Record<"critical" | "high" | "medium" | "low", number>>(),
+    disclosureDays: text("disclosure_days", { mode: "json" })
+      .notNull()
+      .$type<Record<"critical" | "high" | "medium" | "low", number>>(),
     /** Days after a recurring requirement falls due before the seal is suspended (`recurring_grace_days`, 14 by default). */
     recurringGraceDays: integer("recurring_grace_days").notNull().default(14),
     status: text("status", { enum: CHECKLIST_VERSION_STATUSES }).notNull(),
@@ -169,7 +168,10 @@ export const requirements = sqliteTable(
     recursEveryDays: integer("recurs_every_days"),
     position: integer("position").notNull(),
   },
-  (t) => [uniqueIndex("requirements_version_ref").on(t.versionId, t.ref), index("requirements_version_position").on(t.versionId, t.position)],
+  (t) => [
+    uniqueIndex("requirements_version_ref").on(t.versionId, t.ref),
+    index("requirements_version_position").on(t.versionId, t.position),
+  ],
 );
 
 /** A requirement's maps_to entries; the target is resolved when read, so it may be imported later. */
@@ -208,7 +210,10 @@ export const products = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("products_org_idx").on(t.organizationId), uniqueIndex("products_org_model_unique").on(t.organizationId, sql`lower(${t.model})`)],
+  (t) => [
+    index("products_org_idx").on(t.organizationId),
+    uniqueIndex("products_org_model_unique").on(t.organizationId, sql`lower(${t.model})`),
+  ],
 );
 
 export const productVersions = sqliteTable(
@@ -263,9 +268,13 @@ export const submissions = sqliteTable(
     /** The supplier's summary of what changed in this firmware (re-certifications). */
     changeSummary: text("change_summary").notNull().default(""),
   },
-  (t) => [index("submissions_org_idx").on(t.organizationId, t.status), index("submissions_status_idx").on(t.status, t.submittedAt),
-    index("submissions_queue_idx").on(t.status, t.checklistVersionId, t.targetLevel, t.submittedAt), index("submissions_pv_idx").on(t.productVersionId),
-    index("submissions_recertifies_idx").on(t.recertifiesSerial)],
+  (t) => [
+    index("submissions_org_idx").on(t.organizationId, t.status),
+    index("submissions_status_idx").on(t.status, t.submittedAt),
+    index("submissions_queue_idx").on(t.status, t.checklistVersionId, t.targetLevel, t.submittedAt),
+    index("submissions_pv_idx").on(t.productVersionId),
+    index("submissions_recertifies_idx").on(t.recertifiesSerial),
+  ],
 );
 
 /** In a re-certification, the requirements the supplier marks as changed by the new firmware, with what changed. */
@@ -336,7 +345,10 @@ export const evidenceLinks = sqliteTable(
       .references(() => users.id),
     linkedAt: integer("linked_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [uniqueIndex("evidence_links_unique").on(t.submissionId, t.requirementRef, t.sha256), index("evidence_links_sha").on(t.sha256)],
+  (t) => [
+    uniqueIndex("evidence_links_unique").on(t.submissionId, t.requirementRef, t.sha256),
+    index("evidence_links_sha").on(t.sha256),
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +375,13 @@ export const verdicts = sqliteTable(
   (t) => [index("verdicts_submission_ref").on(t.submissionId, t.requirementRef, t.id)],
 );
 
-export const DECISION_KINDS = ["changes_requested", "approval_proposed", "approval_confirmed", "proposal_returned", "rejected"] as const;
+export const DECISION_KINDS = [
+  "changes_requested",
+  "approval_proposed",
+  "approval_confirmed",
+  "proposal_returned",
+  "rejected",
+] as const;
 
 export const decisions = sqliteTable(
   "decisions",
@@ -505,7 +523,14 @@ export const verificationRuns = sqliteTable(
 // --- Continuous monitoring: vulnerability reports (findings) ---------------------------------
 
 export const FINDING_SEVERITIES = ["critical", "high", "medium", "low"] as const;
-export const FINDING_STATUSES = ["open", "acknowledged", "fix_in_progress", "fixed", "verified_fixed", "withdrawn"] as const;
+export const FINDING_STATUSES = [
+  "open",
+  "acknowledged",
+  "fix_in_progress",
+  "fixed",
+  "verified_fixed",
+  "withdrawn",
+] as const;
 
 /** A vulnerability report against a product, with its coordinated-disclosure deadline. */
 export const findings = sqliteTable(
@@ -565,10 +590,22 @@ export const findingVersions = sqliteTable(
       .notNull()
       .references(() => productVersions.id),
   },
-  (t) => [primaryKey({ columns: [t.findingId, t.productVersionId] }), index("finding_versions_pv").on(t.productVersionId)],
+  (t) => [
+    primaryKey({ columns: [t.findingId, t.productVersionId] }),
+    index("finding_versions_pv").on(t.productVersionId),
+  ],
 );
 
-export const FINDING_UPDATE_KINDS = ["reported", "acknowledged", "fix_in_progress", "fixed", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"] as const;
+export const FINDING_UPDATE_KINDS = [
+  "reported",
+  "acknowledged",
+  "fix_in_progress",
+  "fixed",
+  "verified_fixed",
+  "fix_rejected",
+  "withdrawn",
+  "deadline_extended",
+] as const;
 
 /** The finding's history: every response, extension and decision, append-only. */
 export const findingUpdates = sqliteTable(
@@ -609,7 +646,10 @@ export const watchlistEntries = sqliteTable(
       .references(() => users.id),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("watchlist_org_product").on(t.organizationId, t.productId), index("watchlist_product").on(t.productId)],
+  (t) => [
+    uniqueIndex("watchlist_org_product").on(t.organizationId, t.productId),
+    index("watchlist_product").on(t.productId),
+  ],
 );
 
 /** Where each user last looked at the watchlist (the newest seal event seen), for "changed since your last visit". */
@@ -659,7 +699,10 @@ export const webhookDeliveries = sqliteTable(
     createdAt: createdAt(),
     deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
   },
-  (t) => [uniqueIndex("webhook_deliveries_event").on(t.endpointId, t.eventId), index("webhook_deliveries_due").on(t.status, t.nextAttemptAt)],
+  (t) => [
+    uniqueIndex("webhook_deliveries_event").on(t.endpointId, t.eventId),
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+  ],
 );
 
 export const webhookAttempts = sqliteTable(
@@ -708,7 +751,10 @@ export const recurringEvidence = sqliteTable(
     decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
     comment: text("comment").notNull().default(""),
   },
-  (t) => [index("recurring_evidence_seal").on(t.serial, t.requirementRef, t.submittedAt), index("recurring_evidence_status").on(t.status, t.submittedAt)],
+  (t) => [
+    index("recurring_evidence_seal").on(t.serial, t.requirementRef, t.submittedAt),
+    index("recurring_evidence_status").on(t.status, t.submittedAt),
+  ],
 );
 
 // --- Continuous assurance: retailer acceptance policies, the watchers' events, API tokens --------
@@ -777,7 +823,10 @@ export const watchEvents = sqliteTable(
     sealEventId: integer("seal_event_id"),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("watch_events_org").on(t.organizationId, t.id), uniqueIndex("watch_events_org_seal_event").on(t.organizationId, t.sealEventId)],
+  (t) => [
+    index("watch_events_org").on(t.organizationId, t.id),
+    uniqueIndex("watch_events_org_seal_event").on(t.organizationId, t.sealEventId),
+  ],
 );
 
 /** A retailer organisation's token for the public API (policy results in answers); only its SHA-256 is kept. */

@@ -12,6 +12,8 @@ await runCli(async () => {
     console.log(`Audit chain intact: ${result.checked} events verified in ${file}. Head ${result.head}`);
     return 0;
   }
-  console.error(`Audit chain BROKEN at event #${result.firstBrokenSeq}: ${result.reason}. (${result.checked} events before it verify.)`);
+  console.error(
+    `Audit chain BROKEN at event #${result.firstBrokenSeq}: ${result.reason}. (${result.checked} events before it verify.)`,
+  );
   return 1;
 });

@@ -15,7 +15,11 @@ await runCli(async () => {
   let positionals: string[];
   let help: boolean;
   try {
-    const parsed = parseArgs({ options: { help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      options: { help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
     positionals = parsed.positionals;
     help = parsed.values.help ?? false;
   } catch (error) {
@@ -34,8 +38,12 @@ await runCli(async () => {
   const r = await createBackup({ system: "cli:backup" }, parsed.data[0]);
   const m = r.manifest;
   console.log(`Backed up ${m.source.dataDir} to ${r.dir}: ${m.files.length} files, ${r.bytes} bytes.`);
-  console.log(`  database (migration ${m.schema.lastMigration}), ${m.counts.signingKeys} signing key(s), ${m.counts.evidenceFiles} evidence file(s), ${m.counts.seals} seal(s), session secret ${m.sessionSecret}`);
-  console.log(`  audit chain: ${m.auditChain.events} events, head ${m.auditChain.head}${m.auditChain.intact ? "" : " — BROKEN (run npm run audit:verify)"}`);
+  console.log(
+    `  database (migration ${m.schema.lastMigration}), ${m.counts.signingKeys} signing key(s), ${m.counts.evidenceFiles} evidence file(s), ${m.counts.seals} seal(s), session secret ${m.sessionSecret}`,
+  );
+  console.log(
+    `  audit chain: ${m.auditChain.events} events, head ${m.auditChain.head}${m.auditChain.intact ? "" : " — BROKEN (run npm run audit:verify)"}`,
+  );
   closeDb();
   return m.auditChain.intact ? 0 : 1;
 });

@@ -8,9 +8,14 @@ import { importShippedChecklists, listShippedFiles } from "../app/features/catal
 import { runCli } from "./cli";
 
 await runCli(async () => {
-  const { values, positionals } = parseArgs({ options: { all: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
   if (values.help || (!values.all && positionals.length === 0)) {
-    console.log("Usage: npm run checklist:import -- <checklists/<id>/<version>.yaml> [...]\n       npm run checklist:import -- --all");
+    console.log(
+      "Usage: npm run checklist:import -- <checklists/<id>/<version>.yaml> [...]\n       npm run checklist:import -- --all",
+    );
     return values.help ? 0 : 2;
   }
   const files = values.all ? listShippedFiles() : positionals.map((f) => path.resolve(f));
@@ -18,7 +23,9 @@ await runCli(async () => {
   for (const f of report.failures) for (const line of f.lines) console.error(line);
   if (report.failures.length) {
     const invalid = report.failures.length;
-    console.error(`\n${invalid} file${invalid === 1 ? "" : "s"} refused; ${report.results.length ? "the others were imported" : "nothing was imported"}.`);
+    console.error(
+      `\n${invalid} file${invalid === 1 ? "" : "s"} refused; ${report.results.length ? "the others were imported" : "nothing was imported"}.`,
+    );
     closeDb();
     return 1;
   }

@@ -13,7 +13,9 @@ export async function runCli(main: () => Promise<number>): Promise<never> {
       process.exit(2);
     }
     if (error instanceof ServiceError) {
-      const fields = Object.entries(error.fieldErrors).map(([k, v]) => `\n  ${k}: ${v}`).join("");
+      const fields = Object.entries(error.fieldErrors)
+        .map(([k, v]) => `\n  ${k}: ${v}`)
+        .join("");
       console.error(`Error: ${error.message}${fields}`);
       process.exit(2);
     }

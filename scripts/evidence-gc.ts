@@ -7,7 +7,11 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDb } from "../db/connection";
-import { collectEvidence, describeCollection, sweepTemporaryUploads } from "../app/features/certification/evidence-gc.server";
+import {
+  collectEvidence,
+  describeCollection,
+  sweepTemporaryUploads,
+} from "../app/features/certification/evidence-gc.server";
 import { runCli } from "./cli";
 
 const USAGE = "Usage: npm run evidence:gc [-- --dry-run]";
@@ -15,7 +19,11 @@ const USAGE = "Usage: npm run evidence:gc [-- --dry-run]";
 await runCli(async () => {
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -26,8 +34,12 @@ await runCli(async () => {
     return 0;
   }
   const report = collectEvidence({ system: "cli:evidence:gc" }, { dryRun: opts["dry-run"] });
-  for (const f of report.deleted) console.log(`${report.dryRun ? "would delete" : "deleted"} ${f.sha256} (${f.size} bytes, unreferenced since ${f.unreferencedSince})`);
-  for (const sha of report.orphanFiles) console.log(`${report.dryRun ? "would delete" : "deleted"} ${sha} (stored file no row names)`);
+  for (const f of report.deleted)
+    console.log(
+      `${report.dryRun ? "would delete" : "deleted"} ${f.sha256} (${f.size} bytes, unreferenced since ${f.unreferencedSince})`,
+    );
+  for (const sha of report.orphanFiles)
+    console.log(`${report.dryRun ? "would delete" : "deleted"} ${sha} (stored file no row names)`);
   if (!report.dryRun) {
     const temp = sweepTemporaryUploads();
     if (temp.length) console.log(`removed ${temp.length} abandoned temporary upload${temp.length === 1 ? "" : "s"}`);

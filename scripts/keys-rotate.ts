@@ -10,7 +10,17 @@ import { runCli } from "./cli";
 await runCli(async () => {
   const keys = signingKeys(getEnv().dataDir);
   const { retired, active } = await keys.rotate();
-  transaction((tx) => recordAudit(tx, { system: "cli:keys:rotate" }, { action: "signing_key.rotated", target: { type: "signing_key", id: active.kid }, details: { retired: retired?.kid ?? null, active: active.kid } }));
+  transaction((tx) =>
+    recordAudit(
+      tx,
+      { system: "cli:keys:rotate" },
+      {
+        action: "signing_key.rotated",
+        target: { type: "signing_key", id: active.kid },
+        details: { retired: retired?.kid ?? null, active: active.kid },
+      },
+    ),
+  );
   console.log(retired ? `Retired ${retired.kid} (still published in the JWKS).` : "There was no active key.");
   console.log(`Active signing key: ${active.kid}`);
   closeDb();

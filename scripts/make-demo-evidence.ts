@@ -10,26 +10,63 @@ const out = path.resolve("db/seed-evidence");
 fs.mkdirSync(out, { recursive: true });
 
 // 1. The PDF: security design summary and vulnerability disclosure policy.
-const doc = new PDFDocument({ size: "A4", margin: 56, info: { Title: "Gator Kids Watch 3 — Security policy", Author: "Gator Wearables Ltd", CreationDate: new Date("2026-09-01T09:00:00Z") } });
+const doc = new PDFDocument({
+  size: "A4",
+  margin: 56,
+  info: {
+    Title: "Gator Kids Watch 3 — Security policy",
+    Author: "Gator Wearables Ltd",
+    CreationDate: new Date("2026-09-01T09:00:00Z"),
+  },
+});
 const chunks: Buffer[] = [];
 doc.on("data", (c: Buffer) => chunks.push(c));
 const done = new Promise<void>((resolve) => doc.on("end", resolve));
-doc.fontSize(20).text("Gator Kids Watch 3", { continued: false }).fontSize(13).fillColor("#444").text("Security design summary and vulnerability disclosure policy").moveDown();
-doc.fillColor("#000").fontSize(10).text("Document GW-SEC-003, version 4, 1 September 2026. Owner: Head of Product Security, Gator Wearables Ltd.").moveDown();
+doc
+  .fontSize(20)
+  .text("Gator Kids Watch 3", { continued: false })
+  .fontSize(13)
+  .fillColor("#444")
+  .text("Security design summary and vulnerability disclosure policy")
+  .moveDown();
+doc
+  .fillColor("#000")
+  .fontSize(10)
+  .text("Document GW-SEC-003, version 4, 1 September 2026. Owner: Head of Product Security, Gator Wearables Ltd.")
+  .moveDown();
 const sections: [string, string][] = [
-  ["1. Credentials", "Each watch leaves the factory with a unique 12-character pairing code printed on the box and stored in its secure element. No password is shared between units. The parent app forces a new PIN at first pairing; five wrong PINs lock pairing for 15 minutes."],
-  ["2. Reporting vulnerabilities", "Anyone can report a vulnerability to security@gatorwearables.example or at https://gatorwearables.example/security. We acknowledge within 2 working days, give a status update at least every 14 days, and fix critical issues within 30 days. We credit reporters who wish to be named. This policy is published on our website."],
-  ["3. Software updates", "Firmware updates are signed with Ed25519 (key held in an HSM); the watch verifies the signature and the version number before installing, and refuses downgrades. Updates are installed automatically overnight while charging; parents are told in the app. Security updates are provided until 31 December 2029 (the defined support period), published on the product page and the box."],
-  ["4. Data and communication", "All traffic to the cloud uses TLS 1.3 with certificate pinning. Location data is encrypted at rest (AES-256-GCM) and deleted after 30 days. Parents can erase all data from the app; a factory reset erases the watch."],
-  ["5. Interfaces", "The debug UART is disabled in production firmware by an eFuse; Bluetooth is only discoverable during pairing; there are no open network ports."],
+  [
+    "1. Credentials",
+    "Each watch leaves the factory with a unique 12-character pairing code printed on the box and stored in its secure element. No password is shared between units. The parent app forces a new PIN at first pairing; five wrong PINs lock pairing for 15 minutes.",
+  ],
+  [
+    "2. Reporting vulnerabilities",
+    "Anyone can report a vulnerability to security@gatorwearables.example or at https://gatorwearables.example/security. We acknowledge within 2 working days, give a status update at least every 14 days, and fix critical issues within 30 days. We credit reporters who wish to be named. This policy is published on our website.",
+  ],
+  [
+    "3. Software updates",
+    "Firmware updates are signed with Ed25519 (key held in an HSM); the watch verifies the signature and the version number before installing, and refuses downgrades. Updates are installed automatically overnight while charging; parents are told in the app. Security updates are provided until 31 December 2029 (the defined support period), published on the product page and the box.",
+  ],
+  [
+    "4. Data and communication",
+    "All traffic to the cloud uses TLS 1.3 with certificate pinning. Location data is encrypted at rest (AES-256-GCM) and deleted after 30 days. Parents can erase all data from the app; a factory reset erases the watch.",
+  ],
+  [
+    "5. Interfaces",
+    "The debug UART is disabled in production firmware by an eFuse; Bluetooth is only discoverable during pairing; there are no open network ports.",
+  ],
 ];
-for (const [title, body] of sections) doc.fontSize(12).text(title).fontSize(10).text(body, { align: "justify" }).moveDown(0.8);
+for (const [title, body] of sections)
+  doc.fontSize(12).text(title).fontSize(10).text(body, { align: "justify" }).moveDown(0.8);
 doc.end();
 await done;
 fs.writeFileSync(path.join(out, "gator-kids-watch-3-security-policy.pdf"), Buffer.concat(chunks));
 
 // 2. The PNG: the app's "set a new PIN" screen at first pairing.
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+});
 const page = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
 await page.setContent(`<!doctype html><html><body style="margin:0;font-family:sans-serif;background:#f4f7f6">
   <div style="background:#2f8f5b;color:#fff;padding:18px 16px;font-size:18px;font-weight:bold">Gator Parent · Pair watch</div>

@@ -15,7 +15,11 @@ await runCli(async () => {
   let positionals: string[];
   let values: { force?: boolean; help?: boolean };
   try {
-    ({ positionals, values } = parseArgs({ options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true }));
+    ({ positionals, values } = parseArgs({
+      options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -34,8 +38,13 @@ await runCli(async () => {
   const dataDir = path.resolve(process.env.DATA_DIR || "./data");
   const r = await restoreBackup({ system: "cli:restore" }, parsed.data[0], dataDir, { force: values.force ?? false });
   const m = r.manifest;
-  console.log(`Restored the backup of ${m.createdAt} (${r.files} files, ${r.bytes} bytes, every SHA-256 verified) into ${r.dataDir}.`);
-  if (r.replacedTo) console.log(`  The previous contents are in ${r.replacedTo}: delete it once the restored portal works.`);
-  console.log(`  audit chain: ${r.auditChain.ok ? `intact, ${r.auditChain.checked} events, head ${r.auditChain.head}` : "BROKEN (run npm run audit:verify)"}`);
+  console.log(
+    `Restored the backup of ${m.createdAt} (${r.files} files, ${r.bytes} bytes, every SHA-256 verified) into ${r.dataDir}.`,
+  );
+  if (r.replacedTo)
+    console.log(`  The previous contents are in ${r.replacedTo}: delete it once the restored portal works.`);
+  console.log(
+    `  audit chain: ${r.auditChain.ok ? `intact, ${r.auditChain.checked} events, head ${r.auditChain.head}` : "BROKEN (run npm run audit:verify)"}`,
+  );
   return r.auditChain.ok ? 0 : 1;
 });

@@ -6,7 +6,11 @@ import { runCli } from "./cli";
 
 await runCli(async () => {
   const { created } = await seedDemoData();
-  console.log(created.length ? `Created ${created.length} items in ${getEnv().dataDir}:\n  ${created.join("\n  ")}` : "Demo data already complete; nothing to do.");
+  console.log(
+    created.length
+      ? `Created ${created.length} items in ${getEnv().dataDir}:\n  ${created.join("\n  ")}`
+      : "Demo data already complete; nothing to do.",
+  );
   closeDb();
   return 0;
 });

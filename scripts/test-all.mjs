@@ -32,12 +32,19 @@ if (!run("typecheck", bin("tsc"), ["--noEmit"])) failed++;
 if (!run("lint", "npm", ["run", "--silent", "lint"])) failed++; // import cycles, the module order, formatting
 
 fs.rmSync("test-results/vitest.json", { force: true });
-const unitOk = run("unit + integration", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"]);
+const unitOk = run("unit + integration", bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  "--outputFile.json=test-results/vitest.json",
+]);
 const vitest = readJson("test-results/vitest.json");
 if (vitest) {
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
-  lines.push(`  vitest: ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed, ${vitest.numPendingTests + vitest.numTodoTests} skipped`);
+  lines.push(
+    `  vitest: ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed, ${vitest.numPendingTests + vitest.numTodoTests} skipped`,
+  );
   if (!unitOk && vitest.numFailedTests === 0) failed++; // e.g. a file that failed to load
 } else if (!unitOk) failed++;
 
@@ -49,7 +56,9 @@ if (run("build", bin("remix"), ["build"])) {
     const ok = pw.stats.expected + pw.stats.flaky;
     passed += ok;
     failed += pw.stats.unexpected;
-    lines.push(`  playwright: ${ok} passed (${pw.stats.flaky} flaky), ${pw.stats.unexpected} failed, ${pw.stats.skipped} skipped`);
+    lines.push(
+      `  playwright: ${ok} passed (${pw.stats.flaky} flaky), ${pw.stats.unexpected} failed, ${pw.stats.skipped} skipped`,
+    );
     if (!e2eOk && pw.stats.unexpected === 0) failed++;
   } else if (!e2eOk) failed++;
 } else failed++;

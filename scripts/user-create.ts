@@ -20,7 +20,9 @@ await runCli(async () => {
     strict: true,
   });
   if (values.help) {
-    console.log("Usage: npm run user:create -- --email <email> --role <supplier|assessor|retailer|admin> [--name <name>] [--password <pw>] [--organization <id>]");
+    console.log(
+      "Usage: npm run user:create -- --email <email> --role <supplier|assessor|retailer|admin> [--name <name>] [--password <pw>] [--organization <id>]",
+    );
     return 0;
   }
   const parsed = createUserInput.safeParse({
@@ -31,7 +33,8 @@ await runCli(async () => {
     organizationId: values.organization,
   });
   if (!parsed.success) {
-    for (const [field, message] of Object.entries(fieldErrorsOf(parsed.error))) console.error(`--${field === "organizationId" ? "organization" : field}: ${message}`);
+    for (const [field, message] of Object.entries(fieldErrorsOf(parsed.error)))
+      console.error(`--${field === "organizationId" ? "organization" : field}: ${message}`);
     return 2;
   }
   const result = await createUser({ system: "cli:user:create" }, parsed.data);

@@ -59,8 +59,17 @@ import { parseArgs } from "node:util";
 import type { JWK } from "jose";
 import { z } from "zod";
 import { parseEnv } from "../app/platform/env";
-import { sealVerdict, unverifiedPayload, type SealCredential, type SealVerdict } from "../app/features/trust/domain/credential";
-import { statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../app/features/trust/domain/status-credential";
+import {
+  sealVerdict,
+  unverifiedPayload,
+  type SealCredential,
+  type SealVerdict,
+} from "../app/features/trust/domain/credential";
+import {
+  statusFromLists,
+  verifyStatusListCredential,
+  type StatusListCheck,
+} from "../app/features/trust/domain/status-credential";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/features/trust/domain/verify";
 import { runCli } from "./cli";
 
@@ -106,13 +115,20 @@ type PinnedIssuer = { url: string; from: string; configured?: true };
 
 /** A duration as people say it: "3 days", "5 hours", "12 minutes". */
 function durationText(ms: number): string {
-  const [n, unit] = ms >= 2 * 86_400_000 ? [Math.floor(ms / 86_400_000), "day"] : ms >= 2 * 3_600_000 ? [Math.floor(ms / 3_600_000), "hour"] : [Math.max(0, Math.floor(ms / 60_000)), "minute"];
+  const [n, unit] =
+    ms >= 2 * 86_400_000
+      ? [Math.floor(ms / 86_400_000), "day"]
+      : ms >= 2 * 3_600_000
+        ? [Math.floor(ms / 3_600_000), "hour"]
+        : [Math.max(0, Math.floor(ms / 60_000)), "minute"];
   return `${n} ${unit}${n === 1 ? "" : "s"}`;
 }
 
 /** What the output's "trust" says of a pinned issuer. */
 function trustOf(p: PinnedIssuer): string {
-  return p.configured ? `trusting issuer ${p.url} (the configured portal, ${p.from}); pass --issuer or --jwks to trust another` : `issuer pinned to ${p.url} (${p.from})`;
+  return p.configured
+    ? `trusting issuer ${p.url} (the configured portal, ${p.from}); pass --issuer or --jwks to trust another`
+    : `issuer pinned to ${p.url} (${p.from})`;
 }
 
 function readInputFile(file: string, what: string): Buffer {
@@ -128,11 +144,18 @@ function readInputFile(file: string, what: string): Buffer {
 
 async function fetchText(url: string, what: string, accept: string): Promise<{ status: number; text: string }> {
   try {
-    const res = await fetch(url, { headers: { Accept: accept }, redirect: "follow", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const res = await fetch(url, {
+      headers: { Accept: accept },
+      redirect: "follow",
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
     return { status: res.status, text: await res.text() };
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = (e as Error).name === "TimeoutError" ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s` : cause?.code ?? cause?.message ?? (e as Error).message;
+    const why =
+      (e as Error).name === "TimeoutError"
+        ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
+        : (cause?.code ?? cause?.message ?? (e as Error).message);
     throw new InputError(`Could not fetch ${what} from ${url}: ${why}.`);
   }
 }
@@ -145,7 +168,8 @@ function parseJwks(text: string, source: string): JWK[] {
     throw new InputError(`The JWKS from ${source} is not JSON.`);
   }
   const parsed = jwksSchema.safeParse(json);
-  if (!parsed.success) throw new InputError(`The JWKS from ${source} is not a key set: expected {"keys": [{"kty": ...}, ...]}.`);
+  if (!parsed.success)
+    throw new InputError(`The JWKS from ${source} is not a key set: expected {"keys": [{"kty": ...}, ...]}.`);
   if (parsed.data.keys.length === 0) throw new InputError(`The JWKS from ${source} has no keys.`);
   return parsed.data.keys as JWK[];
 }
@@ -166,7 +190,9 @@ async function loadPdfReader() {
 }
 
 /** The artefacts in the input file: a seal PDF's attachments and page, or a credential. */
-async function readArtefacts(file: string): Promise<{ artefacts: Artefacts; kind: "pdf" | "credential"; noCredential?: true }> {
+async function readArtefacts(
+  file: string,
+): Promise<{ artefacts: Artefacts; kind: "pdf" | "credential"; noCredential?: true }> {
   const bytes = readInputFile(file, "The file");
   if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") {
     const { PdfReadError, readSealPdf } = await loadPdfReader();
@@ -204,10 +230,14 @@ async function readArtefacts(file: string): Promise<{ artefacts: Artefacts; kind
       throw new InputError(`${file} is not valid JSON.`);
     }
     const body = credentialJson.safeParse(json);
-    if (!body.success) throw new InputError(`${file} has no "credential" string: expected {"credential": "<compact JWS>"}.`);
+    if (!body.success)
+      throw new InputError(`${file} has no "credential" string: expected {"credential": "<compact JWS>"}.`);
     text = body.data.credential.trim();
   }
-  if (!JWS_SHAPE.test(text)) throw new InputError(`${file} is not a seal PDF or a seal credential (a compact JWS: three base64url parts separated by dots).`);
+  if (!JWS_SHAPE.test(text))
+    throw new InputError(
+      `${file} is not a seal PDF or a seal credential (a compact JWS: three base64url parts separated by dots).`,
+    );
   return { artefacts: { jws: text }, kind: "credential" };
 }
 
@@ -258,13 +288,21 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (args.positionals.length !== 1) throw new InputError(args.positionals.length ? "Give one file to verify, not several (see --help)." : "Give the seal PDF or credential file to verify (see --help).");
-  if (opts["no-status"] && opts.status?.length) throw new InputError("--status and --no-status contradict each other; give one.");
-  if (opts["no-status"] && opts["accept-stale-status"]) throw new InputError("--accept-stale-status and --no-status contradict each other; give one.");
+  if (args.positionals.length !== 1)
+    throw new InputError(
+      args.positionals.length
+        ? "Give one file to verify, not several (see --help)."
+        : "Give the seal PDF or credential file to verify (see --help).",
+    );
+  if (opts["no-status"] && opts.status?.length)
+    throw new InputError("--status and --no-status contradict each other; give one.");
+  if (opts["no-status"] && opts["accept-stale-status"])
+    throw new InputError("--accept-stale-status and --no-status contradict each other; give one.");
 
   let now = new Date();
   if (opts.now !== undefined) {
-    if (!isoDate.safeParse(opts.now).success) throw new InputError(`--now must be an ISO date such as 2026-05-01 or 2026-05-01T12:00:00Z, not "${opts.now}".`);
+    if (!isoDate.safeParse(opts.now).success)
+      throw new InputError(`--now must be an ISO date such as 2026-05-01 or 2026-05-01T12:00:00Z, not "${opts.now}".`);
     now = new Date(opts.now);
   }
 
@@ -272,31 +310,56 @@ async function main(argv: string[]): Promise<number> {
   const issuerArg = opts.issuer ?? (process.env.IOTSEAL_ISSUER || undefined);
   if (issuerArg !== undefined) {
     const from = opts.issuer !== undefined ? "--issuer" : "$IOTSEAL_ISSUER";
-    if (!httpUrl.safeParse(issuerArg).success) throw new InputError(`${from} must be the issuer's http(s) URL, such as https://seal.example.com, not "${issuerArg}".`);
+    if (!httpUrl.safeParse(issuerArg).success)
+      throw new InputError(
+        `${from} must be the issuer's http(s) URL, such as https://seal.example.com, not "${issuerArg}".`,
+      );
     pinnedIssuer = { url: normalizeIssuer(issuerArg), from };
   } else if (opts.jwks === undefined) {
     // Neither keys nor an issuer given: the configured portal, by the rule that names it in its credentials.
     const env = parseEnv({ PUBLIC_URL: process.env.PUBLIC_URL, PORT: process.env.PORT });
     if (!env.ok) throw new InputError(`No issuer to trust: ${env.errors.join("; ")}. Pass --issuer or --jwks.`);
-    pinnedIssuer = { url: normalizeIssuer(env.env.baseUrl), from: process.env.PUBLIC_URL ? "$PUBLIC_URL" : "the default, http://localhost:$PORT", configured: true };
+    pinnedIssuer = {
+      url: normalizeIssuer(env.env.baseUrl),
+      from: process.env.PUBLIC_URL ? "$PUBLIC_URL" : "the default, http://localhost:$PORT",
+      configured: true,
+    };
   }
 
   // Everything given on the command line is read before anything is fetched.
   const file = args.positionals[0];
   const input = await readArtefacts(file);
-  const statusTexts = (opts.status ?? []).map((f) => ({ file: f, text: readInputFile(f, "The status list file").toString("utf8") }));
+  const statusTexts = (opts.status ?? []).map((f) => ({
+    file: f,
+    text: readInputFile(f, "The status list file").toString("utf8"),
+  }));
   const jwksText = opts.jwks !== undefined ? readInputFile(opts.jwks, "The JWKS file").toString("utf8") : undefined;
 
   const out: Output = { status: "forged", checks: [], statusLists: [], notes: [] };
   const finish = (): number => {
     const o = out;
-    const ordered = { status: o.status, reason: o.reason, serial: o.serial, subject: o.subject, validFrom: o.validFrom, validUntil: o.validUntil, issuer: o.issuer, kid: o.kid, jwks: o.jwks, trust: o.trust, checks: o.checks, statusLists: o.statusLists, notes: o.notes };
+    const ordered = {
+      status: o.status,
+      reason: o.reason,
+      serial: o.serial,
+      subject: o.subject,
+      validFrom: o.validFrom,
+      validUntil: o.validUntil,
+      issuer: o.issuer,
+      kid: o.kid,
+      jwks: o.jwks,
+      trust: o.trust,
+      checks: o.checks,
+      statusLists: o.statusLists,
+      notes: o.notes,
+    };
     console.log(JSON.stringify(ordered, null, 2)); // undefined fields are left out
     return o.status === "valid" ? 0 : 1;
   };
   // A PDF without a credential is not a genuine certificate, whoever the issuer is.
   if (input.noCredential) {
-    out.reason = "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.";
+    out.reason =
+      "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.";
     out.checks.push({ label: "Credential attached", ok: false });
     return finish();
   }
@@ -304,7 +367,10 @@ async function main(argv: string[]): Promise<number> {
   // A credential naming another issuer than the one trusted is not worth fetching keys for.
   if (pinnedIssuer) {
     const claimed = (unverifiedPayload(input.artefacts.jws) as { issuer?: { id?: unknown } } | null)?.issuer?.id;
-    if (typeof claimed === "string" && (!httpUrl.safeParse(claimed).success || normalizeIssuer(claimed) !== pinnedIssuer.url)) {
+    if (
+      typeof claimed === "string" &&
+      (!httpUrl.safeParse(claimed).success || normalizeIssuer(claimed) !== pinnedIssuer.url)
+    ) {
       out.trust = trustOf(pinnedIssuer);
       out.reason = `The credential names the issuer ${claimed}, not the trusted issuer ${pinnedIssuer.url} (${pinnedIssuer.from}): it is not valid here. To trust ${claimed}, pass --issuer or --jwks with its keys.`;
       out.checks.push({ label: "Issued by the pinned issuer", ok: false, detail: out.reason });
@@ -319,13 +385,16 @@ async function main(argv: string[]): Promise<number> {
   if (jwksText !== undefined) {
     keys = parseJwks(jwksText, opts.jwks!);
     jwksSource = opts.jwks!;
-    trust = pinnedIssuer ? `keys from the file ${opts.jwks}; issuer pinned to ${pinnedIssuer.url} (${pinnedIssuer.from})` : `keys from the file ${opts.jwks}`;
+    trust = pinnedIssuer
+      ? `keys from the file ${opts.jwks}; issuer pinned to ${pinnedIssuer.url} (${pinnedIssuer.from})`
+      : `keys from the file ${opts.jwks}`;
   } else {
     if (!pinnedIssuer) throw new Error("unreachable: without --jwks an issuer is always pinned");
     trust = trustOf(pinnedIssuer);
     jwksSource = `${pinnedIssuer.url}/.well-known/jwks.json`;
     const res = await fetchText(jwksSource, "the issuer's keys", "application/json");
-    if (res.status !== 200) throw new InputError(`Could not fetch the issuer's keys from ${jwksSource}: HTTP ${res.status}.`);
+    if (res.status !== 200)
+      throw new InputError(`Could not fetch the issuer's keys from ${jwksSource}: HTTP ${res.status}.`);
     keys = parseJwks(res.text, jwksSource);
   }
 
@@ -338,7 +407,13 @@ async function main(argv: string[]): Promise<number> {
   out.checks.push(...result.checks);
   const shown = result.credential;
   if (shown) {
-    Object.assign(out, { serial: shown.credentialSubject.serial, subject: shown.credentialSubject, validFrom: shown.validFrom, validUntil: shown.validUntil, issuer: shown.issuer });
+    Object.assign(out, {
+      serial: shown.credentialSubject.serial,
+      subject: shown.credentialSubject,
+      validFrom: shown.validFrom,
+      validUntil: shown.validUntil,
+      issuer: shown.issuer,
+    });
   }
   if (!result.ok) {
     out.reason = result.reason;
@@ -346,7 +421,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const credential = result.credential;
   out.kid = result.kid;
-  const issuerId = typeof credential.issuer?.id === "string" && httpUrl.safeParse(credential.issuer.id).success ? normalizeIssuer(credential.issuer.id) : null;
+  const issuerId =
+    typeof credential.issuer?.id === "string" && httpUrl.safeParse(credential.issuer.id).success
+      ? normalizeIssuer(credential.issuer.id)
+      : null;
   if (!issuerId) {
     out.reason = "The signed credential does not name its issuer as an http(s) URL.";
     return finish();
@@ -374,7 +452,8 @@ async function main(argv: string[]): Promise<number> {
     if (online) {
       const urls = [...new Set(credential.credentialStatus.map((e) => e.statusListCredential))];
       for (const url of urls) {
-        if (!httpUrl.safeParse(url).success) throw new InputError(`The credential names a status list that is not an http(s) URL: ${url}.`);
+        if (!httpUrl.safeParse(url).success)
+          throw new InputError(`The credential names a status list that is not an http(s) URL: ${url}.`);
         const res = await fetchText(url, "the status list", "application/vc+jwt");
         if (res.status !== 200) throw new InputError(`Could not fetch the status list ${url}: HTTP ${res.status}.`);
         const list = await verifyStatusListCredential(res.text, keys);
@@ -391,33 +470,50 @@ async function main(argv: string[]): Promise<number> {
     for (const list of lists) {
       const stale = !(Date.parse(list.validUntil) > now.getTime());
       out.statusLists.push({ url: list.url, purpose: list.purpose, validUntil: list.validUntil, stale });
-      if (!credential.credentialStatus.some((e) => e.statusListCredential === list.url && e.statusPurpose === list.purpose)) {
+      if (
+        !credential.credentialStatus.some(
+          (e) => e.statusListCredential === list.url && e.statusPurpose === list.purpose,
+        )
+      ) {
         out.notes.push(`the ${list.purpose} list ${list.url} is not one this credential names; it was ignored`);
       } else if (stale) {
         const which = `the ${list.purpose} list ${list.url} was valid until ${list.validUntil}`;
         staleLists.push(which);
         const since = `out of date for ${durationText(now.getTime() - Date.parse(list.validUntil))}, so it cannot show a change made since`;
-        out.notes.push(`${which}: ${since}${opts["accept-stale-status"] ? "; used anyway (--accept-stale-status)" : ""}`);
+        out.notes.push(
+          `${which}: ${since}${opts["accept-stale-status"] ? "; used anyway (--accept-stale-status)" : ""}`,
+        );
       }
     }
     const bits = statusFromLists(credential, lists);
     for (const purpose of ["revocation", "suspension"] as const) {
       const entry = credential.credentialStatus.find((e) => e.statusPurpose === purpose);
       if (!entry) {
-        out.notes.push(`the credential names no ${purpose} list, so it cannot be ${purpose === "revocation" ? "revoked" : "suspended"}`);
+        out.notes.push(
+          `the credential names no ${purpose} list, so it cannot be ${purpose === "revocation" ? "revoked" : "suspended"}`,
+        );
         continue;
       }
       const set = purpose === "revocation" ? bits.revoked : bits.suspended;
       if (set === null) {
         // statusFromLists says "unknown" both for a list not given and for an index outside it.
         const list = lists.find((l) => l.purpose === purpose && l.url === entry.statusListCredential);
-        if (!list) throw new InputError(`The ${purpose} status is unknown: give the ${purpose} list ${entry.statusListCredential} with --status (or use --no-status to skip the status lists).`);
-        throw new InputError(`The credential's ${purpose} index ${entry.statusListIndex} is outside the list ${list.url} (${list.bits.size} entries).`);
+        if (!list)
+          throw new InputError(
+            `The ${purpose} status is unknown: give the ${purpose} list ${entry.statusListCredential} with --status (or use --no-status to skip the status lists).`,
+          );
+        throw new InputError(
+          `The credential's ${purpose} index ${entry.statusListIndex} is outside the list ${list.url} (${list.bits.size} entries).`,
+        );
       }
       if (purpose === "revocation") revoked = set;
       else suspended = set;
       const label = purpose === "revocation" ? "Not revoked" : "Not suspended";
-      out.checks.push({ label, ok: !set, detail: `${purpose} list ${entry.statusListCredential}, entry ${entry.statusListIndex}${set ? ": set" : ""}` });
+      out.checks.push({
+        label,
+        ok: !set,
+        detail: `${purpose} list ${entry.statusListCredential}, entry ${entry.statusListIndex}${set ? ": set" : ""}`,
+      });
     }
 
     if (online) {
@@ -435,7 +531,8 @@ async function main(argv: string[]): Promise<number> {
       } catch {
         record = null;
       }
-      if (!record || typeof record !== "object") throw new InputError(`Could not read the seal's record from ${url}: HTTP ${res.status}.`);
+      if (!record || typeof record !== "object")
+        throw new InputError(`Could not read the seal's record from ${url}: HTTP ${res.status}.`);
       if (typeof record.credential === "string" && record.credential.trim() !== input.artefacts.jws.trim()) {
         out.reason = "This credential is not the one the issuer recorded for this seal.";
         out.checks.push({ label: "Recorded by the issuer", ok: false, detail: out.reason });
@@ -446,10 +543,14 @@ async function main(argv: string[]): Promise<number> {
       // The signed lists decide; a list cached until its TTL may lag the issuer's live answer.
       const listed = revoked ? "revoked" : suspended ? "suspended" : null;
       if ((record.status === "revoked" || record.status === "suspended") && record.status !== listed) {
-        out.notes.push(`the issuer's seal API says ${record.status}, which its signed status list does not show yet; check again after the list's next update`);
+        out.notes.push(
+          `the issuer's seal API says ${record.status}, which its signed status list does not show yet; check again after the list's next update`,
+        );
       }
     } else {
-      out.notes.push("supersession is not part of the status lists; checked offline, so supersession was not checked (run without --status to ask the issuer)");
+      out.notes.push(
+        "supersession is not part of the status lists; checked offline, so supersession was not checked (run without --status to ask the issuer)",
+      );
     }
   }
 
@@ -457,7 +558,11 @@ async function main(argv: string[]): Promise<number> {
   out.status = v.verdict;
   const reason =
     v.reason ??
-    (v.verdict === "revoked" ? "The issuer's signed revocation list marks this seal as revoked." : v.verdict === "suspended" ? "The issuer's signed suspension list marks this seal as suspended." : undefined);
+    (v.verdict === "revoked"
+      ? "The issuer's signed revocation list marks this seal as revoked."
+      : v.verdict === "suspended"
+        ? "The issuer's signed suspension list marks this seal as suspended."
+        : undefined);
   if (reason) out.reason = reason;
   // Lists past their validUntil cannot say the seal is still in force: it may have been revoked since.
   if (staleLists.length && out.status === "valid" && !opts["accept-stale-status"]) {
@@ -465,7 +570,8 @@ async function main(argv: string[]): Promise<number> {
     out.reason = `status unknown: the lists are out of date (${staleLists.join("; ")}). Check again with fresh lists (from the issuer's /status/<list> URLs, or run without --status to fetch them), or pass --accept-stale-status to accept these.`;
     out.checks.push({ label: "Status lists up to date", ok: false, detail: staleLists.join("; ") });
   }
-  if (opts.now !== undefined) out.notes.push(`checked as of ${now.toISOString()}; the status lists say what they said when signed`);
+  if (opts.now !== undefined)
+    out.notes.push(`checked as of ${now.toISOString()}; the status lists say what they said when signed`);
   return finish();
 }
 

@@ -30,7 +30,8 @@ export function embargoSummary(open: { count: number; bySeverity: Record<Severit
   return `${open.count} open report${open.count === 1 ? "" : "s"} under embargo: ${severityCounts(open.bySeverity)}`;
 }
 
-const Day = ({ value }: { value: string | null }) => (value ? <time dateTime={value}>{formatDate(value)}</time> : <span className="muted">—</span>);
+const Day = ({ value }: { value: string | null }) =>
+  value ? <time dateTime={value}>{formatDate(value)}</time> : <span className="muted">—</span>;
 
 /** The "Security advisories" section of a public seal page. */
 export function SealAdvisories({ view }: { view: AdvisoriesView }) {
@@ -38,8 +39,9 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
     <section className="card" aria-labelledby="advisories-title" data-testid="advisories">
       <h2 id="advisories-title">Security advisories</h2>
       <p className="small muted">
-        Vulnerability reports about this product follow coordinated disclosure: an advisory is published here when the fix is certified, when its disclosure deadline
-        passes, or earlier if the supplier chooses. Until then its details stay with the supplier and the certification body.
+        Vulnerability reports about this product follow coordinated disclosure: an advisory is published here when the
+        fix is certified, when its disclosure deadline passes, or earlier if the supplier chooses. Until then its
+        details stay with the supplier and the certification body.
       </p>
       {view.openEmbargoed ? (
         <p className={view.openEmbargoed.count ? "alert alert--warn" : "alert alert--info"} data-testid="embargoed">
@@ -50,7 +52,8 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
       ) : null}
       {view.audience === "staff" ? (
         <p className="small muted">
-          You see this section as the public does. The full reports are under <Link to="/findings">Vulnerability reports</Link>.
+          You see this section as the public does. The full reports are under{" "}
+          <Link to="/findings">Vulnerability reports</Link>.
         </p>
       ) : null}
       {view.advisories.length === 0 ? (
@@ -106,7 +109,13 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
 }
 
 /** A watched product's advisories on the watchlist: the public count (linking to the seal page) and the embargoed open count by severity. */
-export function WatchedAdvisories({ summary, serial }: { summary?: { advisoryIds: string[]; openEmbargoed: { count: number; bySeverity: Record<Severity, number> } }; serial: string | null }) {
+export function WatchedAdvisories({
+  summary,
+  serial,
+}: {
+  summary?: { advisoryIds: string[]; openEmbargoed: { count: number; bySeverity: Record<Severity, number> } };
+  serial: string | null;
+}) {
   if (!summary) return <span className="muted">—</span>;
   const n = summary.advisoryIds.length;
   const open = summary.openEmbargoed;
@@ -126,7 +135,10 @@ export function WatchedAdvisories({ summary, serial }: { summary?: { advisoryIds
       {open.count ? (
         <>
           <br />
-          <span className="badge badge--warn" title="Open reports under embargo: details are published when fixed or at the deadline.">
+          <span
+            className="badge badge--warn"
+            title="Open reports under embargo: details are published when fixed or at the deadline."
+          >
             {open.count} open under embargo: {severityCounts(open.bySeverity)}
           </span>
         </>

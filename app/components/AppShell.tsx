@@ -16,7 +16,14 @@ export function SealMark({ size = 28 }: { size?: number }) {
     <svg width={size} height={size} viewBox="0 0 64 64" aria-hidden="true" className="seal-mark">
       <circle cx="32" cy="32" r="30" fill="#0b4f6c" />
       <circle cx="32" cy="32" r="23" fill="none" stroke="#9fd8cb" strokeWidth="3" strokeDasharray="4 3" />
-      <path d="M21 33.5l7.5 7.5L44 25" fill="none" stroke="#ffffff" strokeWidth="6" strokeLinecap="round" strokeLinejoin="round" />
+      <path
+        d="M21 33.5l7.5 7.5L44 25"
+        fill="none"
+        stroke="#ffffff"
+        strokeWidth="6"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
     </svg>
   );
 }
@@ -36,7 +43,12 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           {user ? (
             <nav aria-label="Main" className="mainnav">
               {user.nav.map((item) => (
-                <NavLink key={item.to} to={item.to} end={item.to === user.home} className={({ isActive }) => (isActive ? "active" : undefined)}>
+                <NavLink
+                  key={item.to}
+                  to={item.to}
+                  end={item.to === user.home}
+                  className={({ isActive }) => (isActive ? "active" : undefined)}
+                >
                   {item.label}
                 </NavLink>
               ))}
@@ -77,8 +89,8 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
       </main>
       <footer className="footer">
         <p>
-          IoT Seal — structured security audits against published IoT standards (ETSI EN 303 645, IoT Security Foundation Assurance Framework, UK
-          PSTI), signed seals anyone can verify.
+          IoT Seal — structured security audits against published IoT standards (ETSI EN 303 645, IoT Security
+          Foundation Assurance Framework, UK PSTI), signed seals anyone can verify.
         </p>
       </footer>
     </>

@@ -4,7 +4,15 @@ import { VERDICT_TEXT } from "./SealVerdict";
 const ORDER: SealVerdict[] = ["valid", "expired", "superseded", "suspended", "revoked", "forged", "not_found"];
 
 /** Counts by status as a stacked bar (with the numbers as text for everyone). */
-export function SummaryBar({ summary, total, compact = false }: { summary: Record<SealVerdict, number>; total: number; compact?: boolean }) {
+export function SummaryBar({
+  summary,
+  total,
+  compact = false,
+}: {
+  summary: Record<SealVerdict, number>;
+  total: number;
+  compact?: boolean;
+}) {
   const present = ORDER.filter((s) => summary[s] > 0);
   const offsets = new Map<SealVerdict, number>();
   let at = 0;
@@ -15,7 +23,13 @@ export function SummaryBar({ summary, total, compact = false }: { summary: Recor
   return (
     <div>
       {/* SVG attributes, not inline styles: the CSP allows no style attributes. */}
-      <svg className="summary-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={present.map((s) => `${summary[s]} ${VERDICT_TEXT[s].title.toLowerCase()}`).join(", ")}>
+      <svg
+        className="summary-bar"
+        viewBox="0 0 100 10"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={present.map((s) => `${summary[s]} ${VERDICT_TEXT[s].title.toLowerCase()}`).join(", ")}
+      >
         {present.map((s) => {
           const x = offsets.get(s)!;
           return (
@@ -26,7 +40,9 @@ export function SummaryBar({ summary, total, compact = false }: { summary: Recor
         })}
       </svg>
       {compact ? (
-        <span className="small">{present.map((s) => `${summary[s].toLocaleString("en")} ${VERDICT_TEXT[s].title.toLowerCase()}`).join(" · ")}</span>
+        <span className="small">
+          {present.map((s) => `${summary[s].toLocaleString("en")} ${VERDICT_TEXT[s].title.toLowerCase()}`).join(" · ")}
+        </span>
       ) : (
         <dl className="summary-counts" data-testid="bulk-summary">
           {ORDER.map((s) => (

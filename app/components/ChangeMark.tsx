@@ -4,7 +4,19 @@ import { Form } from "@remix-run/react";
  * In a re-certification: why the assessor reviews this requirement again, and (while it is a
  * draft) the supplier's mark that the new firmware changed it, with what changed.
  */
-export function ChangeMark({ reasons, note, canMark, busy, error }: { reasons: string[]; note: string | null; canMark: boolean; busy: boolean; error?: string }) {
+export function ChangeMark({
+  reasons,
+  note,
+  canMark,
+  busy,
+  error,
+}: {
+  reasons: string[];
+  note: string | null;
+  canMark: boolean;
+  busy: boolean;
+  error?: string;
+}) {
   return (
     <section className="card" aria-labelledby="change-title" data-testid="change-mark">
       <h2 id="change-title">Changed in this firmware?</h2>
@@ -24,12 +36,23 @@ export function ChangeMark({ reasons, note, canMark, busy, error }: { reasons: s
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="intent" value="mark-change" />
           <label className="check">
-            <input type="checkbox" name="changed" defaultChecked={note !== null} /> The new firmware changes how this requirement is met
+            <input type="checkbox" name="changed" defaultChecked={note !== null} /> The new firmware changes how this
+            requirement is met
           </label>
           <div className={error ? "field field--error" : "field"}>
             <label htmlFor="change-note">What changed</label>
-            <textarea id="change-note" name="note" rows={2} defaultValue={note ?? ""} aria-invalid={error ? true : undefined} />
-            {error ? <p className="field__error" role="alert">{error}</p> : null}
+            <textarea
+              id="change-note"
+              name="note"
+              rows={2}
+              defaultValue={note ?? ""}
+              aria-invalid={error ? true : undefined}
+            />
+            {error ? (
+              <p className="field__error" role="alert">
+                {error}
+              </p>
+            ) : null}
           </div>
           <button className="button button--quiet" type="submit" disabled={busy}>
             Save the mark

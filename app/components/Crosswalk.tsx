@@ -22,9 +22,14 @@ function End({ end }: { end: CrosswalkEndView }) {
     );
   }
   return (
-    <Link className="crosswalk__end" to={`/checklists/${end.checklistId}/${end.version}#req-${end.ref}`} title={end.checklistTitle ?? undefined}>
+    <Link
+      className="crosswalk__end"
+      to={`/checklists/${end.checklistId}/${end.version}#req-${end.ref}`}
+      title={end.checklistTitle ?? undefined}
+    >
       {name}
-      {end.title ? <span className="muted"> — {end.title}</span> : null} <span className="muted small">(v{end.version})</span>
+      {end.title ? <span className="muted"> — {end.title}</span> : null}{" "}
+      <span className="muted small">(v{end.version})</span>
     </Link>
   );
 }

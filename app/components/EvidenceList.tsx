@@ -28,7 +28,11 @@ export function EvidenceList({ files, canRemove }: { files: EvidenceItem[]; canR
             <Form method="post" className="inline-form">
               <input type="hidden" name="intent" value="unlink" />
               <input type="hidden" name="linkId" value={f.id} />
-              <button className="button button--quiet button--small" type="submit" aria-label={`Remove ${f.originalName}`}>
+              <button
+                className="button button--quiet button--small"
+                type="submit"
+                aria-label={`Remove ${f.originalName}`}
+              >
                 Remove
               </button>
             </Form>

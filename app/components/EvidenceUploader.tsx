@@ -7,7 +7,17 @@ import { formatBytes } from "../platform/format";
  * with JavaScript the same form is sent by XMLHttpRequest to the JSON endpoint so the upload
  * shows its progress, and the page data is refreshed afterwards.
  */
-export function EvidenceUploader({ endpoint, maxFileBytes, accept, disabled }: { endpoint: string; maxFileBytes: number; accept: string; disabled?: boolean }) {
+export function EvidenceUploader({
+  endpoint,
+  maxFileBytes,
+  accept,
+  disabled,
+}: {
+  endpoint: string;
+  maxFileBytes: number;
+  accept: string;
+  disabled?: boolean;
+}) {
   const revalidator = useRevalidator();
   const [progress, setProgress] = useState<number | null>(null);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
@@ -55,14 +65,30 @@ export function EvidenceUploader({ endpoint, maxFileBytes, accept, disabled }: {
   }
 
   return (
-    <form method="post" encType="multipart/form-data" className="uploader" onSubmit={onSubmit} ref={formRef} aria-label="Upload evidence">
+    <form
+      method="post"
+      encType="multipart/form-data"
+      className="uploader"
+      onSubmit={onSubmit}
+      ref={formRef}
+      aria-label="Upload evidence"
+    >
       <input type="hidden" name="intent" value="upload" />
       <div className="field">
         <label htmlFor="evidence-file">Add evidence files</label>
         <p className="field__hint" id="evidence-file-hint">
-          PDF, PNG, JPEG, text, JSON, CSV, ZIP or pcap; up to {formatBytes(maxFileBytes)} each; several at once. The type is checked from the file's content.
+          PDF, PNG, JPEG, text, JSON, CSV, ZIP or pcap; up to {formatBytes(maxFileBytes)} each; several at once. The
+          type is checked from the file's content.
         </p>
-        <input id="evidence-file" name="file" type="file" multiple accept={accept} aria-describedby="evidence-file-hint" disabled={disabled} />
+        <input
+          id="evidence-file"
+          name="file"
+          type="file"
+          multiple
+          accept={accept}
+          aria-describedby="evidence-file-hint"
+          disabled={disabled}
+        />
       </div>
       {progress !== null ? (
         <div role="status" aria-live="polite">
@@ -71,7 +97,11 @@ export function EvidenceUploader({ endpoint, maxFileBytes, accept, disabled }: {
         </div>
       ) : null}
       {result ? (
-        <p className={result.ok ? "alert alert--ok" : "alert alert--error"} role={result.ok ? "status" : "alert"} data-testid="upload-result">
+        <p
+          className={result.ok ? "alert alert--ok" : "alert alert--error"}
+          role={result.ok ? "status" : "alert"}
+          data-testid="upload-result"
+        >
           {result.message}
         </p>
       ) : null}

@@ -10,7 +10,8 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
 /** A labelled input with its hint and its error, wired for screen readers. */
 export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
   const inputId = id ?? `f-${name}`;
-  const describedBy = [hint ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined;
+  const describedBy =
+    [hint ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div className={error ? "field field--error" : "field"}>
       <label htmlFor={inputId}>{label}</label>
@@ -19,7 +20,14 @@ export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
           {hint}
         </p>
       ) : null}
-      <input id={inputId} name={name} type="text" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      <input
+        id={inputId}
+        name={name}
+        type="text"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...input}
+      />
       {error ? (
         <p className="field__error" id={`${inputId}-error`} role="alert">
           {error}

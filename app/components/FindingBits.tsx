@@ -13,7 +13,13 @@ export function FindingStatusBadge({ status }: { status: FindingStatus }) {
 }
 
 /** The disclosure clock as a badge: days left, or overdue in red. */
-export function ClockBadge({ clock, closed }: { clock: { label: string; overdue: boolean; daysLeft: number }; closed: boolean }) {
+export function ClockBadge({
+  clock,
+  closed,
+}: {
+  clock: { label: string; overdue: boolean; daysLeft: number };
+  closed: boolean;
+}) {
   if (closed) return <span className="badge">clock stopped</span>;
   const tone = clock.overdue ? "bad" : isDisclosureDueSoon(clock) ? "warn" : "info";
   return (

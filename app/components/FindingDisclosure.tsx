@@ -24,7 +24,17 @@ export function DisclosureState({ disclosure: d }: { disclosure: DisclosureState
  * The disclosure box of a finding's page: its advisory id and state, and for the supplier, while
  * it is embargoed, the confirmed "publish now" form (works without JavaScript).
  */
-export function FindingDisclosurePanel({ disclosure: d, version, error, busy }: { disclosure: DisclosureStateView; version: number; error?: string; busy: boolean }) {
+export function FindingDisclosurePanel({
+  disclosure: d,
+  version,
+  error,
+  busy,
+}: {
+  disclosure: DisclosureStateView;
+  version: number;
+  error?: string;
+  busy: boolean;
+}) {
   return (
     <section className="card" aria-labelledby="disclosure-title" data-testid="finding-disclosure">
       <h2 id="disclosure-title">Public advisory</h2>
@@ -33,12 +43,14 @@ export function FindingDisclosurePanel({ disclosure: d, version, error, busy }: 
       </p>
       {d.public ? (
         <p className="small muted">
-          The product's public seal pages and the seal API show its title, severity, affected and fixed firmware versions and dates; never the description, the reporter or the
-          CVSS vector. Buyers watching the product were told.
+          The product's public seal pages and the seal API show its title, severity, affected and fixed firmware
+          versions and dates; never the description, the reporter or the CVSS vector. Buyers watching the product were
+          told.
         </p>
       ) : d.reason === "embargoed" ? (
         <p className="small muted">
-          Until then nothing about it is public: no title, no severity. Buyers watching the product only see that an open report of this severity exists.
+          Until then nothing about it is public: no title, no severity. Buyers watching the product only see that an
+          open report of this severity exists.
         </p>
       ) : null}
       {d.canPublish ? (
@@ -46,13 +58,20 @@ export function FindingDisclosurePanel({ disclosure: d, version, error, busy }: 
           <input type="hidden" name="intent" value="publish" />
           <input type="hidden" name="version" value={version} />
           <p className="small">
-            You may publish the advisory before its time, for example once your customers have the update. Its title, severity, affected firmware versions and the date
-            reported appear on the product's public seal pages and in the API at once, and watching buyers are told. This cannot be undone.
+            You may publish the advisory before its time, for example once your customers have the update. Its title,
+            severity, affected firmware versions and the date reported appear on the product's public seal pages and in
+            the API at once, and watching buyers are told. This cannot be undone.
           </p>
           <div className={error ? "field field--error" : "field"}>
             <label className="check">
-              <input type="checkbox" name="confirm" value="yes" aria-invalid={error ? true : undefined} aria-describedby={error ? "confirm-error" : undefined} /> Publish{" "}
-              {d.advisoryId} now; I understand it cannot be undone
+              <input
+                type="checkbox"
+                name="confirm"
+                value="yes"
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? "confirm-error" : undefined}
+              />{" "}
+              Publish {d.advisoryId} now; I understand it cannot be undone
             </label>
             {error ? (
               <p className="field__error" id="confirm-error" role="alert">

@@ -1,5 +1,9 @@
 import { Form } from "@remix-run/react";
-import { PRODUCT_CATEGORY_LABELS, PRODUCT_CATEGORIES, type ProductCategory } from "../features/catalogue/domain/product";
+import {
+  PRODUCT_CATEGORY_LABELS,
+  PRODUCT_CATEGORIES,
+  type ProductCategory,
+} from "../features/catalogue/domain/product";
 import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
 import type { Policy } from "../features/retail/domain/policy";
 import { Field, FormError } from "./Field";
@@ -14,7 +18,8 @@ export interface CatalogChecklist {
 }
 
 /** "Every product" or the category's label. */
-export const categoryLabel = (c: string) => (c === "any" ? "Every product" : (PRODUCT_CATEGORY_LABELS[c as ProductCategory] ?? c));
+export const categoryLabel = (c: string) =>
+  c === "any" ? "Every product" : (PRODUCT_CATEGORY_LABELS[c as ProductCategory] ?? c);
 
 interface Failed {
   formError?: string;
@@ -23,16 +28,35 @@ interface Failed {
 }
 
 /** A retailer's acceptance policy, as a form that works without JavaScript. */
-export function PolicyForm({ catalog, policy, failed, busy, submitLabel }: { catalog: CatalogChecklist[]; policy?: Policy; failed?: Failed; busy: boolean; submitLabel: string }) {
+export function PolicyForm({
+  catalog,
+  policy,
+  failed,
+  busy,
+  submitLabel,
+}: {
+  catalog: CatalogChecklist[];
+  policy?: Policy;
+  failed?: Failed;
+  busy: boolean;
+  submitLabel: string;
+}) {
   const v = failed?.values;
   const err = failed?.fieldErrors ?? {};
-  const accepted = (id: string) => (v ? v[`accept.${id}`] === "on" : Boolean(policy?.accepted.some((a) => a.checklistId === id)));
+  const accepted = (id: string) =>
+    v ? v[`accept.${id}`] === "on" : Boolean(policy?.accepted.some((a) => a.checklistId === id));
   const level = (id: string) => v?.[`level.${id}`] ?? policy?.accepted.find((a) => a.checklistId === id)?.minLevel;
   const acceptedError = Object.entries(err).find(([k]) => k.startsWith("accepted"))?.[1];
   return (
     <Form method="post" noValidate className="stack policy-form">
       <FormError message={failed?.formError} />
-      <Field label="Name" name="name" defaultValue={v?.name ?? policy?.name} error={err.name} hint={`For example "Children's wearables".`} />
+      <Field
+        label="Name"
+        name="name"
+        defaultValue={v?.name ?? policy?.name}
+        error={err.name}
+        hint={`For example "Children's wearables".`}
+      />
       <div className={err.category ? "field field--error" : "field"}>
         <label htmlFor="category">Applies to</label>
         <select id="category" name="category" defaultValue={v?.category ?? policy?.category ?? "any"}>
@@ -50,11 +74,16 @@ export function PolicyForm({ catalog, policy, failed, busy, submitLabel }: { cat
         {catalog.map((c) => (
           <div className="accept-row" key={c.id}>
             <label className="check">
-              <input type="checkbox" name={`accept.${c.id}`} defaultChecked={accepted(c.id)} /> {c.name} <span className="muted small">({c.title})</span>
+              <input type="checkbox" name={`accept.${c.id}`} defaultChecked={accepted(c.id)} /> {c.name}{" "}
+              <span className="muted small">({c.title})</span>
             </label>
             <label className="small">
               at level{" "}
-              <select name={`level.${c.id}`} defaultValue={level(c.id) ?? c.levels[0]?.id} aria-label={`Minimum level of ${c.name}`}>
+              <select
+                name={`level.${c.id}`}
+                defaultValue={level(c.id) ?? c.levels[0]?.id}
+                aria-label={`Minimum level of ${c.name}`}
+              >
                 {c.levels.map((l) => (
                   <option key={l.id} value={l.id}>
                     {l.title.split(" — ")[0]}
@@ -70,8 +99,9 @@ export function PolicyForm({ catalog, policy, failed, busy, submitLabel }: { cat
       <div className={err.requiredProvisions ? "field field--error" : "field"}>
         <label htmlFor="requiredProvisions">Provisions that must be met (one per line)</label>
         <p className="field__hint" id="requiredProvisions-hint">
-          Write <code>checklist:ref</code>, such as <code>etsi-en-303-645:5.1-1</code>. A clause such as <code>etsi-en-303-645:5.1</code> takes all its provisions;{" "}
-          <code>etsi-en-303-645:5.1 advisory</code> takes its advisory ones. A seal meets a provision directly or through the crosswalk (a UK PSTI seal meets ETSI 5.1-1
+          Write <code>checklist:ref</code>, such as <code>etsi-en-303-645:5.1-1</code>. A clause such as{" "}
+          <code>etsi-en-303-645:5.1</code> takes all its provisions; <code>etsi-en-303-645:5.1 advisory</code> takes its
+          advisory ones. A seal meets a provision directly or through the crosswalk (a UK PSTI seal meets ETSI 5.1-1
           through PSTI 1).
         </p>
         <textarea
@@ -109,11 +139,27 @@ export function PolicyForm({ catalog, policy, failed, busy, submitLabel }: { cat
         </details>
       </div>
       <div className="form-row">
-        <Field label="Security support left, at least (months)" name="minSupportMonths" inputMode="numeric" defaultValue={v?.minSupportMonths ?? policy?.minSupportMonths?.toString() ?? ""} error={err.minSupportMonths} />
-        <Field label="Seal age, at most (months)" name="maxSealAgeMonths" inputMode="numeric" defaultValue={v?.maxSealAgeMonths ?? policy?.maxSealAgeMonths?.toString() ?? ""} error={err.maxSealAgeMonths} />
+        <Field
+          label="Security support left, at least (months)"
+          name="minSupportMonths"
+          inputMode="numeric"
+          defaultValue={v?.minSupportMonths ?? policy?.minSupportMonths?.toString() ?? ""}
+          error={err.minSupportMonths}
+        />
+        <Field
+          label="Seal age, at most (months)"
+          name="maxSealAgeMonths"
+          inputMode="numeric"
+          defaultValue={v?.maxSealAgeMonths ?? policy?.maxSealAgeMonths?.toString() ?? ""}
+          error={err.maxSealAgeMonths}
+        />
         <div className={err.blockingFindingSeverity ? "field field--error" : "field"}>
           <label htmlFor="blockingFindingSeverity">No reported vulnerability past its deadline of severity</label>
-          <select id="blockingFindingSeverity" name="blockingFindingSeverity" defaultValue={v?.blockingFindingSeverity ?? policy?.blockingFindingSeverity ?? ""}>
+          <select
+            id="blockingFindingSeverity"
+            name="blockingFindingSeverity"
+            defaultValue={v?.blockingFindingSeverity ?? policy?.blockingFindingSeverity ?? ""}
+          >
             <option value="">(no condition)</option>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>

@@ -13,15 +13,35 @@ export interface ProductValues {
 }
 
 /** The fields of a product, for both the create and the edit form. */
-export function ProductFields({ values = {}, errors = {} }: { values?: ProductValues; errors?: Record<string, string> }) {
+export function ProductFields({
+  values = {},
+  errors = {},
+}: {
+  values?: ProductValues;
+  errors?: Record<string, string>;
+}) {
   return (
     <>
       <div className="form-row">
         <Field label="Product name" name="name" required defaultValue={values.name} error={errors.name} />
-        <Field label="Model designation" name="model" required defaultValue={values.model} error={errors.model} hint="As printed on the box, e.g. GW-KW3" />
+        <Field
+          label="Model designation"
+          name="model"
+          required
+          defaultValue={values.model}
+          error={errors.model}
+          hint="As printed on the box, e.g. GW-KW3"
+        />
       </div>
       <div className="form-row">
-        <Field label="GTIN (optional)" name="gtin" inputMode="numeric" defaultValue={values.gtin ?? ""} error={errors.gtin} hint="8, 12, 13 or 14 digits; the check digit is verified" />
+        <Field
+          label="GTIN (optional)"
+          name="gtin"
+          inputMode="numeric"
+          defaultValue={values.gtin ?? ""}
+          error={errors.gtin}
+          hint="8, 12, 13 or 14 digits; the check digit is verified"
+        />
         <Field label="SKU (optional)" name="sku" defaultValue={values.sku ?? ""} error={errors.sku} />
       </div>
       <div className={errors.category ? "field field--error" : "field"}>

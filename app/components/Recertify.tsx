@@ -8,14 +8,27 @@ interface Failed {
 }
 
 /** On a product version without a seal: open a delta re-certification from the product's current seal. */
-export function Recertify({ versionId, firmware, seals, busy, failed }: { versionId: string; firmware: string; seals: { serial: string; firmware: string; state: string }[]; busy: boolean; failed?: Failed }) {
+export function Recertify({
+  versionId,
+  firmware,
+  seals,
+  busy,
+  failed,
+}: {
+  versionId: string;
+  firmware: string;
+  seals: { serial: string; firmware: string; state: string }[];
+  busy: boolean;
+  failed?: Failed;
+}) {
   const err = failed?.fieldErrors ?? {};
   return (
     <details className="recertify" open={Boolean(failed)}>
       <summary>Re-certify from seal {seals[0].serial}</summary>
       <p className="small">
-        Only what changed since firmware {seals[0].firmware} is reviewed again: the certified answers and evidence carry over, and so do the verdicts of the requirements you do not
-        mark as changed. Approval replaces the old seal with the new one.
+        Only what changed since firmware {seals[0].firmware} is reviewed again: the certified answers and evidence carry
+        over, and so do the verdicts of the requirements you do not mark as changed. Approval replaces the old seal with
+        the new one.
       </p>
       <FormError message={failed?.formError} />
       <Form method="post" noValidate className="stack">
@@ -37,7 +50,13 @@ export function Recertify({ versionId, firmware, seals, busy, failed }: { versio
         )}
         <div className={err.changeSummary ? "field field--error" : "field"}>
           <label htmlFor={`summary-${versionId}`}>What changed in firmware {firmware}</label>
-          <textarea id={`summary-${versionId}`} name="changeSummary" rows={3} defaultValue={failed?.values?.changeSummary} aria-invalid={err.changeSummary ? true : undefined} />
+          <textarea
+            id={`summary-${versionId}`}
+            name="changeSummary"
+            rows={3}
+            defaultValue={failed?.values?.changeSummary}
+            aria-invalid={err.changeSummary ? true : undefined}
+          />
           {err.changeSummary ? (
             <p className="field__error" role="alert">
               {err.changeSummary}

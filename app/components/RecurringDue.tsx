@@ -25,7 +25,15 @@ export interface MonitoredSeal {
   count: number;
 }
 
-export function RecurringDuePanel({ due, monitored, dueSoonDays }: { due: DueItem[]; monitored: MonitoredSeal[]; dueSoonDays: number }) {
+export function RecurringDuePanel({
+  due,
+  monitored,
+  dueSoonDays,
+}: {
+  due: DueItem[];
+  monitored: MonitoredSeal[];
+  dueSoonDays: number;
+}) {
   return (
     <section className="card" aria-labelledby="recurring-title">
       <h2 id="recurring-title">Recurring evidence due</h2>
@@ -38,15 +46,26 @@ export function RecurringDuePanel({ due, monitored, dueSoonDays }: { due: DueIte
           {due.map((d) => (
             <li key={`${d.serial}-${d.ref}`} data-ref={d.ref}>
               <span>
-                <strong>{d.product}</strong> firmware {d.firmware} — <span className="requirement__ref">{d.ref}</span> {d.title}: due{" "}
-                <span data-testid={`due-date-${d.ref}`}>{formatDate(d.dueAt)}</span> <StandingBadge standing={d.standing} daysUntilDue={d.daysUntilDue} />
-                {d.standing === "in_grace" ? <span className="small"> The seal is suspended after {formatDate(d.graceEndsAt)}.</span> : null}
-                {d.pending ? <span className="small"> Evidence sent {formatDate(d.pending.submittedAt)} is waiting for an assessor.</span> : null}
+                <strong>{d.product}</strong> firmware {d.firmware} — <span className="requirement__ref">{d.ref}</span>{" "}
+                {d.title}: due <span data-testid={`due-date-${d.ref}`}>{formatDate(d.dueAt)}</span>{" "}
+                <StandingBadge standing={d.standing} daysUntilDue={d.daysUntilDue} />
+                {d.standing === "in_grace" ? (
+                  <span className="small"> The seal is suspended after {formatDate(d.graceEndsAt)}.</span>
+                ) : null}
+                {d.pending ? (
+                  <span className="small">
+                    {" "}
+                    Evidence sent {formatDate(d.pending.submittedAt)} is waiting for an assessor.
+                  </span>
+                ) : null}
               </span>
               {d.pending ? (
                 <Link to={`/supplier/seals/${d.serial}/recurring`}>View</Link>
               ) : (
-                <Link className="button button--small" to={`/supplier/seals/${d.serial}/recurring?ref=${encodeURIComponent(d.ref)}#upload`}>
+                <Link
+                  className="button button--small"
+                  to={`/supplier/seals/${d.serial}/recurring?ref=${encodeURIComponent(d.ref)}#upload`}
+                >
                   Send fresh evidence
                 </Link>
               )}

@@ -22,8 +22,16 @@ export interface ScheduleItem {
   pending: { id: string; submittedAt: string | Date } | null;
 }
 
-const STATUS_CLASS: Record<string, string> = { pending: "badge badge--info", accepted: "badge badge--ok", rejected: "badge badge--bad" };
-const STATUS_TEXT: Record<string, string> = { pending: "Waiting for an assessor", accepted: "Accepted", rejected: "Rejected" };
+const STATUS_CLASS: Record<string, string> = {
+  pending: "badge badge--info",
+  accepted: "badge badge--ok",
+  rejected: "badge badge--bad",
+};
+const STATUS_TEXT: Record<string, string> = {
+  pending: "Waiting for an assessor",
+  accepted: "Accepted",
+  rejected: "Rejected",
+};
 
 export function DecisionBadge({ status }: { status: string }) {
   return <span className={STATUS_CLASS[status] ?? "badge"}>{STATUS_TEXT[status] ?? status}</span>;
@@ -56,7 +64,11 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
               <td>
                 {formatDate(i.lastAcceptedAt)}
                 <div className="small muted">
-                  {i.lastAccepted ? <span className="hash">sha256 {i.lastAccepted.sha256.slice(0, 12)}…</span> : "the seal's issue (certified evidence)"}
+                  {i.lastAccepted ? (
+                    <span className="hash">sha256 {i.lastAccepted.sha256.slice(0, 12)}…</span>
+                  ) : (
+                    "the seal's issue (certified evidence)"
+                  )}
                 </div>
               </td>
               <td>
@@ -98,15 +110,32 @@ export function UploadForm({
   values?: Record<string, string>;
 }) {
   const open = items.filter((i) => !i.pending);
-  if (!open.length) return <p className="muted">Evidence for every recurring requirement is waiting for an assessor.</p>;
+  if (!open.length)
+    return <p className="muted">Evidence for every recurring requirement is waiting for an assessor.</p>;
   const chosen =
-    values?.ref || (selected && open.some((i) => i.ref === selected) ? selected : open.slice().sort((a, b) => new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime())[0].ref);
+    values?.ref ||
+    (selected && open.some((i) => i.ref === selected)
+      ? selected
+      : open.slice().sort((a, b) => new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime())[0].ref);
   const err = (name: string) => errors?.[name];
   return (
-    <Form method="post" encType="multipart/form-data" className="uploader" noValidate aria-label="Send fresh evidence" key={chosen}>
+    <Form
+      method="post"
+      encType="multipart/form-data"
+      className="uploader"
+      noValidate
+      aria-label="Send fresh evidence"
+      key={chosen}
+    >
       <div className={err("ref") ? "field field--error" : "field"}>
         <label htmlFor="recurring-ref">Requirement</label>
-        <select id="recurring-ref" name="ref" defaultValue={chosen} aria-invalid={err("ref") ? true : undefined} aria-describedby={err("ref") ? "recurring-ref-error" : undefined}>
+        <select
+          id="recurring-ref"
+          name="ref"
+          defaultValue={chosen}
+          aria-invalid={err("ref") ? true : undefined}
+          aria-describedby={err("ref") ? "recurring-ref-error" : undefined}
+        >
           {open.map((i) => (
             <option key={i.ref} value={i.ref}>
               {i.ref} {i.title} (due {formatDate(i.dueAt)})
@@ -122,7 +151,8 @@ export function UploadForm({
       <div className={err("file") ? "field field--error" : "field"}>
         <label htmlFor="recurring-file">Evidence file</label>
         <p className="field__hint" id="recurring-file-hint">
-          One file: {ACCEPTED_LIST}; up to {formatBytes(maxFileBytes)} (put several files in a ZIP archive). The type is checked from the file's content.
+          One file: {ACCEPTED_LIST}; up to {formatBytes(maxFileBytes)} (put several files in a ZIP archive). The type is
+          checked from the file's content.
         </p>
         <input
           id="recurring-file"
@@ -183,7 +213,8 @@ export interface HistoryEntry {
 
 /** Every piece of evidence sent for a seal, newest first, with the assessor's decision and comment. */
 export function History({ entries }: { entries: HistoryEntry[] }) {
-  if (!entries.length) return <p className="muted">No fresh evidence sent yet: the clock runs from the seal's issue.</p>;
+  if (!entries.length)
+    return <p className="muted">No fresh evidence sent yet: the clock runs from the seal's issue.</p>;
   return (
     <ul className="timeline" aria-label="Recurring evidence history" data-testid="recurring-history">
       {entries.map((h) => (
@@ -213,7 +244,21 @@ export function History({ entries }: { entries: HistoryEntry[] }) {
 }
 
 /** One evidence file as an assessor checks it: a link, its hash, and a preview (image, PDF, or the start of a text file). */
-export function FilePreview({ href, name, mediaType, size, sha256, text }: { href: string; name: string; mediaType: string; size: number; sha256: string; text?: string | null }) {
+export function FilePreview({
+  href,
+  name,
+  mediaType,
+  size,
+  sha256,
+  text,
+}: {
+  href: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  text?: string | null;
+}) {
   const previewable = mediaType === "application/pdf" || mediaType.startsWith("image/");
   return (
     <article className="requirement">
@@ -231,8 +276,18 @@ export function FilePreview({ href, name, mediaType, size, sha256, text }: { hre
       <p className="hash" data-testid="evidence-sha256">
         sha256 {sha256}
       </p>
-      {mediaType.startsWith("image/") ? <img className="evidence-preview" src={`${href}?inline=1`} alt={`Evidence: ${name}`} /> : null}
-      {mediaType === "application/pdf" ? <iframe className="evidence-preview" title={`PDF: ${name}`} src={`${href}?inline=1`} width="100%" height="420" /> : null}
+      {mediaType.startsWith("image/") ? (
+        <img className="evidence-preview" src={`${href}?inline=1`} alt={`Evidence: ${name}`} />
+      ) : null}
+      {mediaType === "application/pdf" ? (
+        <iframe
+          className="evidence-preview"
+          title={`PDF: ${name}`}
+          src={`${href}?inline=1`}
+          width="100%"
+          height="420"
+        />
+      ) : null}
       {text ? (
         <pre className="evidence-text" aria-label={`Start of ${name}`}>
           {text}

@@ -10,14 +10,17 @@ export type Standing = "fresh" | "due_soon" | "in_grace" | "overdue";
 /** "90" or "90–180" (days), from a version's recurring summary. */
 export function periodRange(r: { shortestDays: number | null; longestDays: number | null }): string {
   if (r.shortestDays === null) return "";
-  return r.longestDays === null || r.longestDays === r.shortestDays ? String(r.shortestDays) : `${r.shortestDays}–${r.longestDays}`;
+  return r.longestDays === null || r.longestDays === r.shortestDays
+    ? String(r.shortestDays)
+    : `${r.shortestDays}–${r.longestDays}`;
 }
 
 /** On a checklist page: this requirement needs fresh evidence after the seal. */
 export function RecurrenceNote({ days }: { days: number }) {
   return (
     <p className="small recurrence" data-testid="recurrence">
-      <span className="badge badge--info">Recurring</span> Fresh evidence every {days} days after the seal; an assessor accepts each.
+      <span className="badge badge--info">Recurring</span> Fresh evidence every {days} days after the seal; an assessor
+      accepts each.
     </p>
   );
 }
@@ -30,9 +33,23 @@ export function StandingBadge({ standing, daysUntilDue }: { standing: Standing; 
     case "fresh":
       return <span className="badge badge--ok">Up to date</span>;
     case "due_soon":
-      return <span className="badge badge--warn">{daysUntilDue === 0 ? "Due today" : daysUntilDue != null ? `Due in ${plural(daysUntilDue, "day")}` : "Due soon"}</span>;
+      return (
+        <span className="badge badge--warn">
+          {daysUntilDue === 0
+            ? "Due today"
+            : daysUntilDue != null
+              ? `Due in ${plural(daysUntilDue, "day")}`
+              : "Due soon"}
+        </span>
+      );
     case "in_grace":
-      return <span className="badge badge--bad">{daysUntilDue != null ? `Overdue by ${plural(-daysUntilDue, "day")} (grace period)` : "Overdue (grace period)"}</span>;
+      return (
+        <span className="badge badge--bad">
+          {daysUntilDue != null
+            ? `Overdue by ${plural(-daysUntilDue, "day")} (grace period)`
+            : "Overdue (grace period)"}
+        </span>
+      );
     case "overdue":
       return <span className="badge badge--bad">Overdue: seal suspended</span>;
   }
@@ -66,7 +83,8 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
     <section className="card recurring-status" aria-labelledby="monitoring-title">
       <h2 id="monitoring-title">Continuous monitoring</h2>
       <p className="small muted">
-        These requirements need fresh evidence, accepted by an assessor, on schedule. If it is more than {plural(graceDays, "day")} late the seal is suspended until it arrives.
+        These requirements need fresh evidence, accepted by an assessor, on schedule. If it is more than{" "}
+        {plural(graceDays, "day")} late the seal is suspended until it arrives.
       </p>
       <div className="table-wrap">
         <table>
@@ -90,7 +108,15 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
                 </td>
                 <td>
                   {formatDate(i.dueAt)}{" "}
-                  <span className={i.standing === "fresh" ? "badge badge--ok" : i.standing === "due_soon" ? "badge badge--warn" : "badge badge--bad"}>
+                  <span
+                    className={
+                      i.standing === "fresh"
+                        ? "badge badge--ok"
+                        : i.standing === "due_soon"
+                          ? "badge badge--warn"
+                          : "badge badge--bad"
+                    }
+                  >
                     {PUBLIC_STANDING[i.standing]}
                   </span>
                 </td>

@@ -9,7 +9,21 @@ interface Can {
   reject: boolean;
 }
 
-function CommentForm({ intent, version, label, button, required, danger }: { intent: string; version: number; label: string; button: string; required?: boolean; danger?: boolean }) {
+function CommentForm({
+  intent,
+  version,
+  label,
+  button,
+  required,
+  danger,
+}: {
+  intent: string;
+  version: number;
+  label: string;
+  button: string;
+  required?: boolean;
+  danger?: boolean;
+}) {
   return (
     <Form method="post" className="stack">
       <input type="hidden" name="intent" value={intent} />
@@ -40,15 +54,49 @@ export function ReviewActions({ can, version, toSendBack }: { can: Can; version:
           </button>
         </Form>
       ) : null}
-      {can.propose ? <CommentForm intent="propose" version={version} label="Note for the confirming assessor (optional)" button="Propose approval" /> : null}
+      {can.propose ? (
+        <CommentForm
+          intent="propose"
+          version={version}
+          label="Note for the confirming assessor (optional)"
+          button="Propose approval"
+        />
+      ) : null}
       {can.confirm ? (
         <>
-          <CommentForm intent="confirm" version={version} label="Confirmation note (optional)" button="Confirm approval (second assessor)" />
-          <CommentForm intent="return" version={version} label="Why it goes back to the reviewer" button="Send the proposal back" required />
+          <CommentForm
+            intent="confirm"
+            version={version}
+            label="Confirmation note (optional)"
+            button="Confirm approval (second assessor)"
+          />
+          <CommentForm
+            intent="return"
+            version={version}
+            label="Why it goes back to the reviewer"
+            button="Send the proposal back"
+            required
+          />
         </>
       ) : null}
-      {can.requestChanges ? <CommentForm intent="request_changes" version={version} label={`Message to the supplier (${toSendBack} requirement${toSendBack === 1 ? "" : "s"} go back)`} button="Request changes" /> : null}
-      {can.reject ? <CommentForm intent="reject" version={version} label="Reason for rejection (the supplier sees it)" button="Reject" required danger /> : null}
+      {can.requestChanges ? (
+        <CommentForm
+          intent="request_changes"
+          version={version}
+          label={`Message to the supplier (${toSendBack} requirement${toSendBack === 1 ? "" : "s"} go back)`}
+          button="Request changes"
+        />
+      ) : null}
+      {can.reject ? (
+        <CommentForm
+          intent="reject"
+          version={version}
+          label="Reason for rejection (the supplier sees it)"
+          button="Reject"
+          required
+          danger
+        />
+      ) : null}
       {can.release ? (
         <Form method="post">
           <input type="hidden" name="intent" value="release" />

@@ -14,10 +14,19 @@ export interface ReviewRow {
   deltaReasons: string[];
 }
 
-const verdictClass = (v: Verdict) => (v === "pass" ? "badge badge--ok" : v === "fail" ? "badge badge--bad" : "badge badge--warn");
+const verdictClass = (v: Verdict) =>
+  v === "pass" ? "badge badge--ok" : v === "fail" ? "badge badge--bad" : "badge badge--warn";
 
 /** The requirements of a submission under review, with claim, files and verdict (and, in a re-certification, why each is reviewed again). */
-export function ReviewRequirementTable({ rows, label, showReasons }: { rows: ReviewRow[]; label: string; showReasons?: boolean }) {
+export function ReviewRequirementTable({
+  rows,
+  label,
+  showReasons,
+}: {
+  rows: ReviewRow[];
+  label: string;
+  showReasons?: boolean;
+}) {
   return (
     <table className="requirements-table" aria-label={label}>
       <thead>
@@ -35,7 +44,9 @@ export function ReviewRequirementTable({ rows, label, showReasons }: { rows: Rev
               <Link to={`requirements/${r.ref}`}>
                 <span className="requirement__ref">{r.ref}</span> {r.title}
               </Link>{" "}
-              <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>{r.applicability}</span>
+              <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>
+                {r.applicability}
+              </span>
               {r.changed ? <span className="badge badge--warn">changed</span> : null}
               {showReasons && r.deltaReasons.length ? (
                 <ul className="small reasons">
@@ -48,7 +59,11 @@ export function ReviewRequirementTable({ rows, label, showReasons }: { rows: Rev
             <td>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "—"}</td>
             <td className="num">{r.evidence.length || ""}</td>
             <td>
-              {r.verdict ? <span className={verdictClass(r.verdict.verdict)}>{VERDICT_LABELS[r.verdict.verdict]}</span> : <span className="muted">not scored</span>}
+              {r.verdict ? (
+                <span className={verdictClass(r.verdict.verdict)}>{VERDICT_LABELS[r.verdict.verdict]}</span>
+              ) : (
+                <span className="muted">not scored</span>
+              )}
               {r.carried ? <span className="small muted"> carried over</span> : null}
             </td>
           </tr>

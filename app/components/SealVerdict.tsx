@@ -7,7 +7,11 @@ import { SealMark } from "./AppShell";
 export const VERDICT_TEXT: Record<SealVerdict, { title: string; tone: "ok" | "warn" | "bad"; text: string }> = {
   valid: { title: "Valid", tone: "ok", text: "This seal is genuine and in force." },
   expired: { title: "Expired", tone: "warn", text: "This seal was genuine, but its validity has ended." },
-  suspended: { title: "Suspended", tone: "bad", text: "This seal is suspended while a security issue is resolved. Do not rely on it for now." },
+  suspended: {
+    title: "Suspended",
+    tone: "bad",
+    text: "This seal is suspended while a security issue is resolved. Do not rely on it for now.",
+  },
   revoked: { title: "Revoked", tone: "bad", text: "This seal has been revoked and no longer certifies the product." },
   superseded: { title: "Superseded", tone: "warn", text: "A newer certification of this product replaces this seal." },
   not_found: { title: "Not found", tone: "bad", text: "The issuer has no seal with this serial." },
@@ -15,7 +19,17 @@ export const VERDICT_TEXT: Record<SealVerdict, { title: string; tone: "ok" | "wa
 };
 
 /** The answer in large, clear words and colour. */
-export function VerdictBanner({ verdict, serial, reason, headingId = "verdict" }: { verdict: SealVerdict; serial?: string | null; reason?: string | null; headingId?: string }) {
+export function VerdictBanner({
+  verdict,
+  serial,
+  reason,
+  headingId = "verdict",
+}: {
+  verdict: SealVerdict;
+  serial?: string | null;
+  reason?: string | null;
+  headingId?: string;
+}) {
   const v = VERDICT_TEXT[verdict];
   return (
     <section className={`seal-status seal-status--${v.tone}`} aria-labelledby={headingId} data-verdict={verdict}>
@@ -33,12 +47,25 @@ export function VerdictBanner({ verdict, serial, reason, headingId = "verdict" }
 }
 
 /** The facts as signed in the credential (never as a page or a database says). */
-export function SignedFacts({ subject: s, issuer, validFrom, validUntil }: { subject: SealSubject; issuer?: { id: string; name: string }; validFrom?: string; validUntil?: string }) {
+export function SignedFacts({
+  subject: s,
+  issuer,
+  validFrom,
+  validUntil,
+}: {
+  subject: SealSubject;
+  issuer?: { id: string; name: string };
+  validFrom?: string;
+  validUntil?: string;
+}) {
   return (
     <dl className="facts" data-testid="signed-facts">
       <dt>Product</dt>
       <dd>
-        {s.product.name} <span className="muted">({PRODUCT_CATEGORY_LABELS[s.product.category as ProductCategory] ?? s.product.category})</span>
+        {s.product.name}{" "}
+        <span className="muted">
+          ({PRODUCT_CATEGORY_LABELS[s.product.category as ProductCategory] ?? s.product.category})
+        </span>
       </dd>
       <dt>Model</dt>
       <dd>{s.product.model}</dd>
@@ -69,7 +96,8 @@ export function SignedFacts({ subject: s, issuer, validFrom, validUntil }: { sub
       </dd>
       <dt>Result</dt>
       <dd>
-        {s.results.requirements} requirements: {s.results.pass} pass, {s.results.notApplicable} not applicable; advisory met {s.results.advisoryMet} of {s.results.advisoryTotal}
+        {s.results.requirements} requirements: {s.results.pass} pass, {s.results.notApplicable} not applicable; advisory
+        met {s.results.advisoryMet} of {s.results.advisoryTotal}
       </dd>
       <dt>Security support until</dt>
       <dd>{formatDate(s.supportPeriodEnd)}</dd>

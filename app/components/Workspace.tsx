@@ -55,7 +55,9 @@ export function Workspace(props: {
                       {ROLE_LABELS[c.role as Role] ?? c.role}
                       {c.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
                     </td>
-                    <td className="small">{c.lastLoginAt ? formatDateTime(c.lastLoginAt) : <span className="muted">never</span>}</td>
+                    <td className="small">
+                      {c.lastLoginAt ? formatDateTime(c.lastLoginAt) : <span className="muted">never</span>}
+                    </td>
                   </tr>
                 ))}
               </tbody>

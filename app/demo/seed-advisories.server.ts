@@ -25,19 +25,42 @@ import { actorFor } from "./seed-products.server";
 export const DEMO_ADVISORY_TITLE = "SOS contacts could be changed over Bluetooth without pairing";
 
 const ago = (days: number) => new Date(nowMs() - days * DAY_MS);
-const findingVersion = (id: string) => db().select({ v: findings.version }).from(findings).where(eq(findings.id, id)).get()!.v;
+const findingVersion = (id: string) =>
+  db().select({ v: findings.version }).from(findings).where(eq(findings.id, id)).get()!.v;
 
 export async function seedDemoAdvisories(created: string[]): Promise<void> {
   const grace = actorFor("supplier@demo.test");
   const asha = actorFor("assessor1@demo.test");
-  const watch = db().select({ id: products.id }).from(products).where(and(eq(products.organizationId, grace.organizationId), eq(products.model, "GW-KW3"))).get();
+  const watch = db()
+    .select({ id: products.id })
+    .from(products)
+    .where(and(eq(products.organizationId, grace.organizationId), eq(products.model, "GW-KW3")))
+    .get();
   if (!watch) return;
-  if (db().select({ id: findings.id }).from(findings).where(and(eq(findings.productId, watch.id), eq(findings.title, DEMO_ADVISORY_TITLE))).get()) return;
+  if (
+    db()
+      .select({ id: findings.id })
+      .from(findings)
+      .where(and(eq(findings.productId, watch.id), eq(findings.title, DEMO_ADVISORY_TITLE)))
+      .get()
+  )
+    return;
 
-  const older = db().select({ id: productVersions.id }).from(productVersions).where(and(eq(productVersions.productId, watch.id), eq(productVersions.firmwareVersion, "3.0.4"))).get();
+  const older = db()
+    .select({ id: productVersions.id })
+    .from(productVersions)
+    .where(and(eq(productVersions.productId, watch.id), eq(productVersions.firmwareVersion, "3.0.4")))
+    .get();
   const versionId =
     older?.id ??
-    (await runAt(ago(150), async () => addProductVersion(grace, watch.id, { hardwareRevision: "C", firmwareVersion: "3.0.4", appVersion: "5.2.0", notes: "The launch firmware; replaced by 3.1.0." })));
+    (await runAt(ago(150), async () =>
+      addProductVersion(grace, watch.id, {
+        hardwareRevision: "C",
+        firmwareVersion: "3.0.4",
+        appVersion: "5.2.0",
+        notes: "The launch firmware; replaced by 3.1.0.",
+      }),
+    ));
 
   const reported = ago(56);
   const id = await runAt(new Date(reported.getTime()), async () =>
@@ -57,12 +80,47 @@ export async function seedDemoAdvisories(created: string[]): Promise<void> {
       { deferSweep: true },
     ),
   );
-  await runAt(ago(52), async () => actOnFinding(grace, id, { action: "acknowledge", note: "Reproduced on 3.0.4; the configuration service will require a bonded connection.", version: findingVersion(id) }, { deferSweep: true }));
-  await runAt(ago(35), async () => actOnFinding(grace, id, { action: "mark_fixed", fixedInVersion: "3.1.0", note: "3.1.0 accepts configuration writes only from a bonded phone, and only after a confirmation on the watch.", version: findingVersion(id) }, { deferSweep: true }));
+  await runAt(ago(52), async () =>
+    actOnFinding(
+      grace,
+      id,
+      {
+        action: "acknowledge",
+        note: "Reproduced on 3.0.4; the configuration service will require a bonded connection.",
+        version: findingVersion(id),
+      },
+      { deferSweep: true },
+    ),
+  );
+  await runAt(ago(35), async () =>
+    actOnFinding(
+      grace,
+      id,
+      {
+        action: "mark_fixed",
+        fixedInVersion: "3.1.0",
+        note: "3.1.0 accepts configuration writes only from a bonded phone, and only after a confirmation on the watch.",
+        version: findingVersion(id),
+      },
+      { deferSweep: true },
+    ),
+  );
   const noted = await runAt(ago(28), async () => {
-    actOnFinding(asha, id, { action: "verify_fix", note: "Retested on 3.1.0: unbonded writes are refused; bonding needs a confirmation on the watch.", version: findingVersion(id) }, { deferSweep: true });
+    actOnFinding(
+      asha,
+      id,
+      {
+        action: "verify_fix",
+        note: "Retested on 3.1.0: unbonded writes are refused; bonding needs a confirmation on the watch.",
+        version: findingVersion(id),
+      },
+      { deferSweep: true },
+    );
     return noteDisclosures({ system: "seed" });
   });
-  const advisory = db().select({ advisoryId: findings.advisoryId }).from(findings).where(eq(findings.id, id)).get()!.advisoryId;
-  created.push(`advisory ${advisory}: Gator Kids Watch 3 firmware 3.0.4, fixed in 3.1.0${noted.includes(advisory ?? "") ? " (public)" : ""}`);
+  const advisory = db().select({ advisoryId: findings.advisoryId }).from(findings).where(eq(findings.id, id)).get()!
+    .advisoryId;
+  created.push(
+    `advisory ${advisory}: Gator Kids Watch 3 firmware 3.0.4, fixed in 3.1.0${noted.includes(advisory ?? "") ? " (public)" : ""}`,
+  );
 }

@@ -27,8 +27,18 @@ export const DEMO_POLICY = {
 
 export function seedDemoPolicies(created: string[]): void {
   const buyer = actorFor("buyer@demo.test");
-  const exists = db().select({ id: acceptancePolicies.id }).from(acceptancePolicies).where(and(eq(acceptancePolicies.organizationId, buyer.organizationId), eq(acceptancePolicies.name, DEMO_POLICY.name))).get();
+  const exists = db()
+    .select({ id: acceptancePolicies.id })
+    .from(acceptancePolicies)
+    .where(
+      and(eq(acceptancePolicies.organizationId, buyer.organizationId), eq(acceptancePolicies.name, DEMO_POLICY.name)),
+    )
+    .get();
   if (exists) return;
-  savePolicy(buyer, { ...DEMO_POLICY, accepted: [...DEMO_POLICY.accepted], requiredProvisions: [...DEMO_POLICY.requiredProvisions] });
+  savePolicy(buyer, {
+    ...DEMO_POLICY,
+    accepted: [...DEMO_POLICY.accepted],
+    requiredProvisions: [...DEMO_POLICY.requiredProvisions],
+  });
   created.push(`policy ${DEMO_POLICY.name} (High Street Retail)`);
 }

@@ -27,7 +27,14 @@ export const MONITORED_ETSI = "etsi-en-303-645@3.1.3-r1";
 
 async function sendSeedEvidence(serial: string, ref: string, file: string, note: string): Promise<string> {
   const received = await store().receive(fs.createReadStream(path.join(seedEvidenceDir(), file)), 10 * 1024 * 1024);
-  return (await submitRecurringEvidence(actorFor("supplier@demo.test"), serial, { ref, note }, { originalName: file, received })).id;
+  return (
+    await submitRecurringEvidence(
+      actorFor("supplier@demo.test"),
+      serial,
+      { ref, note },
+      { originalName: file, received },
+    )
+  ).id;
 }
 
 export async function seedDemoRecurring(created: string[]): Promise<void> {
@@ -39,25 +46,40 @@ export async function seedDemoRecurring(created: string[]): Promise<void> {
     .where(and(eq(products.model, "GW-KW3"), eq(productVersions.firmwareVersion, "3.1.0")))
     .get();
   if (!watch || (watch.state !== "active" && watch.state !== "suspended")) return;
-  if (db().select({ id: recurringEvidence.id }).from(recurringEvidence).where(eq(recurringEvidence.serial, watch.serial)).get()) return;
+  if (
+    db()
+      .select({ id: recurringEvidence.id })
+      .from(recurringEvidence)
+      .where(eq(recurringEvidence.serial, watch.serial))
+      .get()
+  )
+    return;
   const ago = (days: number) => new Date(nowMs() - days * DAY_MS);
 
   const rejected = await runAt(ago(30), () =>
-    sendSeedEvidence(watch.serial, "5.2-1", "pairing-screen.png", "Screenshot of our disclosure policy as published today, for the half-yearly check.")
+    sendSeedEvidence(
+      watch.serial,
+      "5.2-1",
+      "pairing-screen.png",
+      "Screenshot of our disclosure policy as published today, for the half-yearly check.",
+    ),
   );
   await runAt(ago(28), async () =>
     decideRecurringEvidence(actorFor("assessor1@demo.test"), rejected, {
       decision: "reject",
-      comment: "This screenshot shows the watch's pairing screen, not the disclosure policy page. Send the policy page as it stands and a test report to the contact point.",
-    })
+      comment:
+        "This screenshot shows the watch's pairing screen, not the disclosure policy page. Send the policy page as it stands and a test report to the contact point.",
+    }),
   );
   await runAt(ago(3), () =>
     sendSeedEvidence(
       watch.serial,
       "5.2-1",
       "gator-disclosure-inbox-test.txt",
-      "The policy page as it stands and the result of a test report sent to security@gatorwearables.example: acknowledged in 6 working hours."
-    )
+      "The policy page as it stands and the result of a test report sent to security@gatorwearables.example: acknowledged in 6 working hours.",
+    ),
   );
-  created.push(`recurring evidence on seal ${watch.serial}: 5.2-1 rejected 28 days ago, fresh evidence waiting for an assessor; 5.2-3 due in 10 days`);
+  created.push(
+    `recurring evidence on seal ${watch.serial}: 5.2-1 rejected 28 days ago, fresh evidence waiting for an assessor; 5.2-3 due in 10 days`,
+  );
 }

@@ -17,7 +17,12 @@ import { getEnv } from "../platform/env.server";
 import { nowMs, runAt } from "../platform/clock.server";
 import type { Actor } from "../platform/actor";
 import { db } from "../platform/db.server";
-import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from "../features/certification/review.server";
+import {
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  takeSubmission,
+} from "../features/certification/review.server";
 import { recordFinding } from "../features/findings/findings.server";
 import { runLifecycleSweep } from "../system/sweep.server";
 import { changeSealStatus } from "../features/trust/seal-status.server";
@@ -71,7 +76,8 @@ const DEMO_SEALS: DemoSeal[] = [
       gtin: "5060123450002",
       sku: "GKW3-GRN",
       category: "childrens-wearable",
-      description: "A 4G smartwatch for children aged 5-12: calls to approved contacts, SOS button, location sharing with parents.",
+      description:
+        "A 4G smartwatch for children aged 5-12: calls to approved contacts, SOS button, location sharing with parents.",
       supportPeriodEnd: "2029-12-31",
       disclosurePolicyUrl: "https://gatorwearables.example/security",
     },
@@ -86,7 +92,8 @@ const DEMO_SEALS: DemoSeal[] = [
         productId,
         versionIds: [versionId],
         title: "Location history readable after unpairing",
-        description: "After a watch is unpaired, the previous parent account can still read its location history through the companion API for up to 30 days.",
+        description:
+          "After a watch is unpaired, the previous parent account can still read its location history through the companion API for up to 30 days.",
         severity: "high",
         cvssVector: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N",
         reporter: "Gator Wearables bug bounty (report #417)",
@@ -114,7 +121,8 @@ const DEMO_SEALS: DemoSeal[] = [
         productId,
         versionIds: [versionId],
         title: "Cloud clip links can be guessed",
-        description: "Shared clip links use a 6-character id without authentication, so recorded clips of other households can be enumerated.",
+        description:
+          "Shared clip links use a 6-character id without authentication, so recorded clips of other households can be enumerated.",
         severity: "high",
         cvssVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
         reporter: "Independent researcher (via the supplier's disclosure inbox)",
@@ -140,7 +148,8 @@ const DEMO_SEALS: DemoSeal[] = [
         serial,
         action: "revoke",
         confirmSerial: serial,
-        reason: "Devices in retail stock were found to share one default password, contrary to the evidence for PSTI requirement 1.",
+        reason:
+          "Devices in retail stock were found to share one default password, contrary to the evidence for PSTI requirement 1.",
       }),
   },
 ];
@@ -154,19 +163,29 @@ const PSTI_ANSWERS: Record<string, string> = {
 async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () => void } | null> {
   const supplier = actorFor(d.supplier);
   const { productId, versionId } = await ensureProduct(supplier, d.product, d.version);
-  if (db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, versionId)).get()) return null;
+  if (db().select({ id: submissions.id }).from(submissions).where(eq(submissions.productVersionId, versionId)).get())
+    return null;
   const checklistVersionId = d.checklistVersionId ?? PSTI;
-  const id = openSubmission(supplier, { productVersionId: versionId, target: { checklistVersionId, targetLevel: "baseline" } });
+  const id = openSubmission(supplier, {
+    productVersionId: versionId,
+    target: { checklistVersionId, targetLevel: "baseline" },
+  });
   // Every requirement in scope answered through the services, with seed evidence files.
   const reqs = requirementsInScope(db(), checklistVersionId, "baseline");
-  const answered = reqs.map((req) => ({ req, ...(checklistVersionId === PSTI ? { claim: "implemented" as const, justification: PSTI_ANSWERS[req.ref], files: [d.evidence] } : watchAnswer(req)) }));
+  const answered = reqs.map((req) => ({
+    req,
+    ...(checklistVersionId === PSTI
+      ? { claim: "implemented" as const, justification: PSTI_ANSWERS[req.ref], files: [d.evidence] }
+      : watchAnswer(req)),
+  }));
   for (const a of answered) {
     saveAnswer(supplier, id, a.req.ref, { claim: a.claim, justification: a.justification, noEvidenceReason: "" });
     if (a.files.length) await attachSeedEvidence(supplier, id, a.req.ref, a.files);
   }
   submitSubmission(supplier, id);
   const asha = actorFor("assessor1@demo.test");
-  const version = () => db().select({ v: submissions.version }).from(submissions).where(eq(submissions.id, id)).get()!.v;
+  const version = () =>
+    db().select({ v: submissions.version }).from(submissions).where(eq(submissions.id, id)).get()!.v;
   takeSubmission(asha, id, version());
   for (const a of answered) {
     const na = a.claim === "not_applicable";
@@ -177,7 +196,14 @@ async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () =
       version: version(),
     });
   }
-  proposeApproval(asha, id, version(), checklistVersionId === PSTI ? "All three PSTI requirements are met." : `All ${reqs.length} requirements in scope are met or do not apply.`);
+  proposeApproval(
+    asha,
+    id,
+    version(),
+    checklistVersionId === PSTI
+      ? "All three PSTI requirements are met."
+      : `All ${reqs.length} requirements in scope are met or do not apply.`,
+  );
   const serial = await confirmApproval(actorFor("assessor2@demo.test"), id, "Confirmed.");
   return { serial, after: () => d.then?.(serial, asha, productId, versionId) };
 }
@@ -191,7 +217,9 @@ export async function seedDemoSeals(created: string[]): Promise<void> {
     const issued = d.issuedMonthsAgo || d.issuedDaysAgo ? await runAt(at, issue) : await issue();
     if (!issued) continue;
     issued.after(); // status changes and findings happen now, after the (possibly back-dated) issue
-    created.push(`seal ${issued.serial}: ${d.product.name} ${d.version.firmwareVersion} / ${d.checklistVersionId === MONITORED_ETSI ? "ETSI EN 303 645 3.1.3-r1" : "UK PSTI 2023"}`);
+    created.push(
+      `seal ${issued.serial}: ${d.product.name} ${d.version.firmwareVersion} / ${d.checklistVersionId === MONITORED_ETSI ? "ETSI EN 303 645 3.1.3-r1" : "UK PSTI 2023"}`,
+    );
   }
   runLifecycleSweep({ system: "seed" });
 }
@@ -219,7 +247,11 @@ export function seedDemoWatchlist(created: string[]): void {
   }
   if (getEnv().nodeEnv === "production") return;
   const url = process.env.DEMO_WEBHOOK_URL ?? "http://127.0.0.1:3199/iotseal-webhook";
-  const has = db().select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.organizationId, buyer.organizationId)).get();
+  const has = db()
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.organizationId, buyer.organizationId))
+    .get();
   if (!has) {
     registerWebhook(buyer, { url });
     created.push(`webhook ${url}`);

@@ -26,12 +26,48 @@ export const DEMO_ORGANIZATIONS: { name: string; kind: OrganizationKind }[] = [
 ];
 
 export const DEMO_USERS: { email: string; name: string; role: Role; organization: string; about: string }[] = [
-  { email: "admin@demo.test", name: "Ada Admin", role: "admin", organization: CERTIFICATION_BODY_NAME, about: "runs the portal: users, organisations, checklists, keys" },
-  { email: "assessor1@demo.test", name: "Asha Assessor", role: "assessor", organization: CERTIFICATION_BODY_NAME, about: "reviews submissions" },
-  { email: "assessor2@demo.test", name: "Bram Assessor", role: "assessor", organization: CERTIFICATION_BODY_NAME, about: "confirms approvals (four eyes)" },
-  { email: "supplier@demo.test", name: "Grace Gator", role: "supplier", organization: "Gator Wearables Ltd", about: "makes a children's smartwatch" },
-  { email: "supplier2@demo.test", name: "Sam Brightnest", role: "supplier", organization: "Brightnest Smart Home Ltd", about: "makes home cameras" },
-  { email: "buyer@demo.test", name: "Ravi Buyer", role: "retailer", organization: "High Street Retail", about: "checks seals before stocking" },
+  {
+    email: "admin@demo.test",
+    name: "Ada Admin",
+    role: "admin",
+    organization: CERTIFICATION_BODY_NAME,
+    about: "runs the portal: users, organisations, checklists, keys",
+  },
+  {
+    email: "assessor1@demo.test",
+    name: "Asha Assessor",
+    role: "assessor",
+    organization: CERTIFICATION_BODY_NAME,
+    about: "reviews submissions",
+  },
+  {
+    email: "assessor2@demo.test",
+    name: "Bram Assessor",
+    role: "assessor",
+    organization: CERTIFICATION_BODY_NAME,
+    about: "confirms approvals (four eyes)",
+  },
+  {
+    email: "supplier@demo.test",
+    name: "Grace Gator",
+    role: "supplier",
+    organization: "Gator Wearables Ltd",
+    about: "makes a children's smartwatch",
+  },
+  {
+    email: "supplier2@demo.test",
+    name: "Sam Brightnest",
+    role: "supplier",
+    organization: "Brightnest Smart Home Ltd",
+    about: "makes home cameras",
+  },
+  {
+    email: "buyer@demo.test",
+    name: "Ravi Buyer",
+    role: "retailer",
+    organization: "High Street Retail",
+    about: "checks seals before stocking",
+  },
 ];
 
 export interface SeedReport {
@@ -44,7 +80,11 @@ export async function seedDemoData(opts: { seals?: boolean } = {}): Promise<Seed
   const created: string[] = [];
   importShippedChecklists(actor); // the demo submissions need them; a no-op once imported
   for (const org of DEMO_ORGANIZATIONS) {
-    const exists = db().select({ id: organizations.id }).from(organizations).where(sql`lower(${organizations.name}) = lower(${org.name})`).get();
+    const exists = db()
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(sql`lower(${organizations.name}) = lower(${org.name})`)
+      .get();
     if (!exists) {
       transaction((tx) => createOrganization(tx, actor, org));
       created.push(`organisation ${org.name}`);
@@ -52,8 +92,18 @@ export async function seedDemoData(opts: { seals?: boolean } = {}): Promise<Seed
   }
   for (const u of DEMO_USERS) {
     if (db().select({ id: users.id }).from(users).where(eq(users.email, u.email)).get()) continue;
-    const org = db().select().from(organizations).where(sql`lower(${organizations.name}) = lower(${u.organization})`).get()!;
-    await createUser(actor, { email: u.email, name: u.name, role: u.role, organizationId: org.id, password: DEMO_PASSWORD });
+    const org = db()
+      .select()
+      .from(organizations)
+      .where(sql`lower(${organizations.name}) = lower(${u.organization})`)
+      .get()!;
+    await createUser(actor, {
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      organizationId: org.id,
+      password: DEMO_PASSWORD,
+    });
     created.push(`user ${u.email}`);
   }
   await seedDemoProducts(created);

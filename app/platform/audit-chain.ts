@@ -37,8 +37,7 @@ export interface StoredAuditRow extends AuditContent {
 }
 
 export type ChainCheck =
-  | { ok: true; checked: number; head: string }
-  | { ok: false; checked: number; firstBrokenSeq: number; reason: string };
+  { ok: true; checked: number; head: string } | { ok: false; checked: number; firstBrokenSeq: number; reason: string };
 
 /**
  * Checks rows in order (ascending seq). Names the first row whose link or hash is wrong;
@@ -50,10 +49,20 @@ export function verifyAuditChain(rows: Iterable<StoredAuditRow>): ChainCheck {
   let checked = 0;
   for (const row of rows) {
     if (expectedSeq !== undefined && row.seq !== expectedSeq) {
-      return { ok: false, checked, firstBrokenSeq: row.seq, reason: `sequence jumps from ${expectedSeq - 1} to ${row.seq}` };
+      return {
+        ok: false,
+        checked,
+        firstBrokenSeq: row.seq,
+        reason: `sequence jumps from ${expectedSeq - 1} to ${row.seq}`,
+      };
     }
     if (row.prevHash !== prev) {
-      return { ok: false, checked, firstBrokenSeq: row.seq, reason: "previous-hash link does not match the row before" };
+      return {
+        ok: false,
+        checked,
+        firstBrokenSeq: row.seq,
+        reason: "previous-hash link does not match the row before",
+      };
     }
     const { prevHash: _p, hash, ...content } = row;
     if (auditHash(prev, content) !== hash) {

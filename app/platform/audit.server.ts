@@ -58,13 +58,24 @@ export function listAudit(opts: { organizationId?: string; before?: number; limi
     opts.organizationId ? eq(auditEvents.organizationId, opts.organizationId) : undefined,
     opts.before ? lt(auditEvents.seq, opts.before) : undefined,
   );
-  const rows = db().select().from(auditEvents).where(where).orderBy(desc(auditEvents.seq)).limit(limit + 1).all();
+  const rows = db()
+    .select()
+    .from(auditEvents)
+    .where(where)
+    .orderBy(desc(auditEvents.seq))
+    .limit(limit + 1)
+    .all();
   const events = rows.slice(0, limit);
   return { events, nextBefore: rows.length > limit ? events[events.length - 1].seq : null };
 }
 
 export function countAudit(): number {
-  return db().select({ n: sql<number>`count(*)` }).from(auditEvents).get()?.n ?? 0;
+  return (
+    db()
+      .select({ n: sql<number>`count(*)` })
+      .from(auditEvents)
+      .get()?.n ?? 0
+  );
 }
 
 /** Re-computes the whole chain, streaming rows in order (of the portal's database, or of another file: a backup). */

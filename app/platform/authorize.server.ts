@@ -11,5 +11,6 @@ export function assertCan(actor: AnyActor, permission: Permission): void {
 /** Ownership: the resource must belong to the actor's organisation (system actors pass). */
 export function assertSameOrganization(actor: AnyActor, organizationId: string): void {
   if (isSystem(actor)) return;
-  if (actor.organizationId !== organizationId) throw new ServiceError("forbidden", "This belongs to another organisation.");
+  if (actor.organizationId !== organizationId)
+    throw new ServiceError("forbidden", "This belongs to another organisation.");
 }

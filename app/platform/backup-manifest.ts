@@ -29,7 +29,11 @@ export const backupManifestSchema = z.object({
   source: z.object({ dataDir: z.string(), host: z.string() }),
   schema: z.object({ migrations: z.number().int().nonnegative(), lastMigration: z.string().nullable() }),
   auditChain: z.object({ events: z.number().int().nonnegative(), head: z.string(), intact: z.boolean() }),
-  counts: z.object({ seals: z.number().int().nonnegative(), evidenceFiles: z.number().int().nonnegative(), signingKeys: z.number().int().nonnegative() }),
+  counts: z.object({
+    seals: z.number().int().nonnegative(),
+    evidenceFiles: z.number().int().nonnegative(),
+    signingKeys: z.number().int().nonnegative(),
+  }),
   sessionSecret: z.enum(["included", "absent"]),
   files: z.array(backupFileSchema).min(1),
 });

@@ -28,7 +28,14 @@ import Database from "better-sqlite3";
 import { findMigrationsFolder, openDatabase } from "../../db/connection";
 import { nowMs } from "./clock.server";
 import { getEnv } from "./env.server";
-import { BACKUP_FORMAT, backupManifestSchema, restoredMode, safeRelativePath, type BackupFile, type BackupManifest } from "./backup-manifest";
+import {
+  BACKUP_FORMAT,
+  backupManifestSchema,
+  restoredMode,
+  safeRelativePath,
+  type BackupFile,
+  type BackupManifest,
+} from "./backup-manifest";
 import type { AnyActor } from "./actor";
 import { checkAuditChain, recordAudit } from "./audit.server";
 import { db, transaction } from "./db.server";
@@ -49,7 +56,11 @@ async function copyHashed(from: string, to: string, mode: number): Promise<{ sha
     },
   });
   await fs.promises.mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
-  await pipeline(fs.createReadStream(from, { highWaterMark: 1024 * 1024 }), tap, fs.createWriteStream(to, { flags: "wx", mode: 0o600 }));
+  await pipeline(
+    fs.createReadStream(from, { highWaterMark: 1024 * 1024 }),
+    tap,
+    fs.createWriteStream(to, { flags: "wx", mode: 0o600 }),
+  );
   await fs.promises.chmod(to, mode);
   return { sha256: hash.digest("hex"), size };
 }
@@ -80,12 +91,17 @@ function inside(child: string, parent: string): boolean {
 
 /** The hash of the newest audit event (the chain's head; all zeros when the log is empty). */
 function auditHead(client: Pick<Database.Database, "prepare">): string {
-  return (client.prepare("select hash from audit_events order by seq desc limit 1").get() as { hash: string } | undefined)?.hash ?? "0".repeat(64);
+  return (
+    (client.prepare("select hash from audit_events order by seq desc limit 1").get() as { hash: string } | undefined)
+      ?.hash ?? "0".repeat(64)
+  );
 }
 
 /** How many migrations this version of the portal knows, and their names. */
 function knownMigrations(): string[] {
-  const journal = JSON.parse(fs.readFileSync(path.join(findMigrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  const journal = JSON.parse(fs.readFileSync(path.join(findMigrationsFolder(), "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
   return journal.entries.map((e) => e.tag);
 }
 
@@ -99,8 +115,16 @@ export interface BackupReport {
 export async function createBackup(actor: AnyActor, targetDir: string): Promise<BackupReport> {
   const dataDir = getEnv().dataDir;
   const target = path.resolve(targetDir);
-  if (inside(target, dataDir)) throw new ServiceError("invalid", `Put the backup outside the data directory (${dataDir}): a backup inside it is lost with it.`, { dir: "Choose a directory outside DATA_DIR." });
-  if (!isEmptyDir(target)) throw new ServiceError("conflict", `${target} is not empty: back up into a new or empty directory.`, { dir: "Choose a new or empty directory." });
+  if (inside(target, dataDir))
+    throw new ServiceError(
+      "invalid",
+      `Put the backup outside the data directory (${dataDir}): a backup inside it is lost with it.`,
+      { dir: "Choose a directory outside DATA_DIR." },
+    );
+  if (!isEmptyDir(target))
+    throw new ServiceError("conflict", `${target} is not empty: back up into a new or empty directory.`, {
+      dir: "Choose a new or empty directory.",
+    });
   fs.mkdirSync(target, { recursive: true, mode: 0o700 });
   fs.chmodSync(target, 0o700); // it holds the private signing keys
 
@@ -116,9 +140,16 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
     const events = (snapshot.prepare("select count(*) as n from audit_events").get() as { n: number }).n;
     const head = auditHead(snapshot);
     const seals = (snapshot.prepare("select count(*) as n from seals").get() as { n: number }).n;
-    const evidenceRows = snapshot.prepare("select sha256, size from evidence_files order by sha256").all() as { sha256: string; size: number }[];
+    const evidenceRows = snapshot.prepare("select sha256, size from evidence_files order by sha256").all() as {
+      sha256: string;
+      size: number;
+    }[];
     const named = new Set(
-      (snapshot.prepare("select sha256 from evidence_links union select sha256 from recurring_evidence").all() as { sha256: string }[]).map((r) => r.sha256),
+      (
+        snapshot.prepare("select sha256 from evidence_links union select sha256 from recurring_evidence").all() as {
+          sha256: string;
+        }[]
+      ).map((r) => r.sha256),
     );
     const files: BackupFile[] = [];
     const add = async (rel: string, from: string, mode: number) => {
@@ -129,8 +160,17 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
 
     // 2. The signing keys: without them no seal verifies.
     const keysDir = path.join(dataDir, "keys");
-    const keyFiles = fs.existsSync(keysDir) ? fs.readdirSync(keysDir).filter((f) => safeRelativePath(f) && fs.statSync(path.join(keysDir, f)).isFile()).sort() : [];
-    if (!keyFiles.some((f) => f.endsWith(".private.pem"))) throw new ServiceError("conflict", `There is no signing key in ${keysDir}: nothing a backup could restore would verify the seals.`);
+    const keyFiles = fs.existsSync(keysDir)
+      ? fs
+          .readdirSync(keysDir)
+          .filter((f) => safeRelativePath(f) && fs.statSync(path.join(keysDir, f)).isFile())
+          .sort()
+      : [];
+    if (!keyFiles.some((f) => f.endsWith(".private.pem")))
+      throw new ServiceError(
+        "conflict",
+        `There is no signing key in ${keysDir}: nothing a backup could restore would verify the seals.`,
+      );
     for (const f of keyFiles) await add(`keys/${f}`, path.join(keysDir, f), f.endsWith(".private.pem") ? 0o600 : 0o644);
 
     // 3. The session secret, when it lives in the data directory.
@@ -151,7 +191,10 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
       if (copied.sha256 !== row.sha256) damaged.push(`${rel} does not match its SHA-256`);
     }
     if (damaged.length) {
-      throw new ServiceError("conflict", `The evidence store is damaged, so the backup is incomplete: ${damaged.slice(0, 5).join("; ")}${damaged.length > 5 ? `; and ${damaged.length - 5} more` : ""}.`);
+      throw new ServiceError(
+        "conflict",
+        `The evidence store is damaged, so the backup is incomplete: ${damaged.slice(0, 5).join("; ")}${damaged.length > 5 ? `; and ${damaged.length - 5} more` : ""}.`,
+      );
     }
 
     const dbHash = await hashFile(path.join(target, DB_FILE));
@@ -163,7 +206,11 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
       source: { dataDir, host: os.hostname() },
       schema: { migrations: applied, lastMigration: applied > 0 ? (known[applied - 1] ?? null) : null },
       auditChain: { events, head, intact: chain.ok },
-      counts: { seals, evidenceFiles: evidenceRows.length, signingKeys: keyFiles.filter((f) => f.endsWith(".private.pem")).length },
+      counts: {
+        seals,
+        evidenceFiles: evidenceRows.length,
+        signingKeys: keyFiles.filter((f) => f.endsWith(".private.pem")).length,
+      },
       sessionSecret: hasSecret ? "included" : "absent",
       files,
     } satisfies BackupManifest);
@@ -178,7 +225,13 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
     recordAudit(tx, actor, {
       action: "backup.created",
       target: { type: "backup", id: target },
-      details: { files: manifest.files.length, bytes, auditHead: manifest.auditChain.head, auditEvents: manifest.auditChain.events, migrations: manifest.schema.migrations },
+      details: {
+        files: manifest.files.length,
+        bytes,
+        auditHead: manifest.auditChain.head,
+        auditEvents: manifest.auditChain.events,
+        migrations: manifest.schema.migrations,
+      },
     }),
   );
   return { dir: target, manifest, bytes };
@@ -192,22 +245,37 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
   try {
     raw = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "there is no manifest.json" : `manifest.json is not JSON (${(error as Error).message})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "there is no manifest.json"
+        : `manifest.json is not JSON (${(error as Error).message})`;
     throw new ServiceError("invalid", `${dir} is not an IoT Seal backup: ${why}. Nothing was restored.`);
   }
   const parsed = backupManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServiceError("invalid", `manifest.json is not valid: ${issue.path.join(".") || "(root)"} ${issue.message}. Nothing was restored.`);
+    throw new ServiceError(
+      "invalid",
+      `manifest.json is not valid: ${issue.path.join(".") || "(root)"} ${issue.message}. Nothing was restored.`,
+    );
   }
   const manifest = parsed.data;
   const paths = manifest.files.map((f) => f.path);
-  if (new Set(paths).size !== paths.length) throw new ServiceError("invalid", "manifest.json lists a file twice. Nothing was restored.");
-  if (!paths.includes(DB_FILE)) throw new ServiceError("invalid", `The backup has no ${DB_FILE}. Nothing was restored.`);
-  if (!paths.some((p) => p.startsWith("keys/") && p.endsWith(".private.pem"))) throw new ServiceError("invalid", "The backup has no signing key (keys/*.private.pem): without it no seal verifies. Nothing was restored.");
+  if (new Set(paths).size !== paths.length)
+    throw new ServiceError("invalid", "manifest.json lists a file twice. Nothing was restored.");
+  if (!paths.includes(DB_FILE))
+    throw new ServiceError("invalid", `The backup has no ${DB_FILE}. Nothing was restored.`);
+  if (!paths.some((p) => p.startsWith("keys/") && p.endsWith(".private.pem")))
+    throw new ServiceError(
+      "invalid",
+      "The backup has no signing key (keys/*.private.pem): without it no seal verifies. Nothing was restored.",
+    );
   const known = knownMigrations();
   if (manifest.schema.migrations > known.length) {
-    throw new ServiceError("conflict", `This backup was made by a newer version of IoT Seal (database migration ${manifest.schema.lastMigration ?? manifest.schema.migrations}; this version knows ${known.length}). Restore it with that version. Nothing was restored.`);
+    throw new ServiceError(
+      "conflict",
+      `This backup was made by a newer version of IoT Seal (database migration ${manifest.schema.lastMigration ?? manifest.schema.migrations}; this version knows ${known.length}). Restore it with that version. Nothing was restored.`,
+    );
   }
   for (const f of manifest.files) {
     const file = path.join(dir, f.path);
@@ -216,10 +284,16 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
       if (!fs.lstatSync(file).isFile()) throw new Error("not a regular file");
       actual = await hashFile(file);
     } catch {
-      throw new ServiceError("invalid", `The backup is damaged: ${f.path} is missing or unreadable. Nothing was restored.`);
+      throw new ServiceError(
+        "invalid",
+        `The backup is damaged: ${f.path} is missing or unreadable. Nothing was restored.`,
+      );
     }
     if (actual.size !== f.size || actual.sha256 !== f.sha256) {
-      throw new ServiceError("invalid", `The backup is damaged: ${f.path} does not match its SHA-256 in manifest.json (expected ${f.sha256}, found ${actual.sha256}). Nothing was restored.`);
+      throw new ServiceError(
+        "invalid",
+        `The backup is damaged: ${f.path} does not match its SHA-256 in manifest.json (expected ${f.sha256}, found ${actual.sha256}). Nothing was restored.`,
+      );
     }
   }
   return manifest;
@@ -239,13 +313,25 @@ export interface RestoreReport {
  * anything is written; a non-empty data directory is refused unless `force` (its previous
  * contents are then moved to `replaced-<time>/` inside it).
  */
-export async function restoreBackup(actor: AnyActor, backupDir: string, dataDirInput: string, opts: { force?: boolean } = {}): Promise<RestoreReport> {
+export async function restoreBackup(
+  actor: AnyActor,
+  backupDir: string,
+  dataDirInput: string,
+  opts: { force?: boolean } = {},
+): Promise<RestoreReport> {
   const from = path.resolve(backupDir);
   const dataDir = path.resolve(dataDirInput);
-  if (inside(dataDir, from) || inside(from, dataDir)) throw new ServiceError("invalid", "The backup and the data directory must be separate directories. Nothing was restored.");
+  if (inside(dataDir, from) || inside(from, dataDir))
+    throw new ServiceError(
+      "invalid",
+      "The backup and the data directory must be separate directories. Nothing was restored.",
+    );
   const manifest = await verifyBackup(from);
   if (!isEmptyDir(dataDir) && !opts.force) {
-    throw new ServiceError("conflict", `${dataDir} is not empty: restoring would overwrite it. Restore into an empty directory, or pass --force to move its contents aside (to ${path.join(dataDir, "replaced-<time>")}). Nothing was restored.`);
+    throw new ServiceError(
+      "conflict",
+      `${dataDir} is not empty: restoring would overwrite it. Restore into an empty directory, or pass --force to move its contents aside (to ${path.join(dataDir, "replaced-<time>")}). Nothing was restored.`,
+    );
   }
 
   // Stage inside the data directory (same file system: the final moves are renames), checking each byte again.
@@ -256,7 +342,11 @@ export async function restoreBackup(actor: AnyActor, backupDir: string, dataDirI
   try {
     for (const f of manifest.files) {
       const copied = await copyHashed(path.join(from, f.path), path.join(staging, f.path), restoredMode(f.path));
-      if (copied.sha256 !== f.sha256) throw new ServiceError("invalid", `The backup changed while it was restored: ${f.path} no longer matches its SHA-256. Nothing was restored.`);
+      if (copied.sha256 !== f.sha256)
+        throw new ServiceError(
+          "invalid",
+          `The backup changed while it was restored: ${f.path} no longer matches its SHA-256. Nothing was restored.`,
+        );
     }
     if (fs.existsSync(path.join(staging, "keys"))) fs.chmodSync(path.join(staging, "keys"), 0o700);
   } catch (error) {
@@ -285,12 +375,25 @@ export async function restoreBackup(actor: AnyActor, backupDir: string, dataDirI
         recordAudit(tx, actor, {
           action: "backup.restored",
           target: { type: "backup", id: from },
-          details: { backupCreatedAt: manifest.createdAt, auditHeadAtBackup: manifest.auditChain.head, chainIntact: before.ok, files: manifest.files.length, replacedTo },
+          details: {
+            backupCreatedAt: manifest.createdAt,
+            auditHeadAtBackup: manifest.auditChain.head,
+            chainIntact: before.ok,
+            files: manifest.files.length,
+            replacedTo,
+          },
         }),
       { behavior: "immediate" },
     );
     const chain = checkAuditChain(restored.$client);
-    return { dataDir, manifest, files: manifest.files.length, bytes: manifest.files.reduce((a, f) => a + f.size, 0), replacedTo, auditChain: { ok: chain.ok, checked: chain.checked, head: auditHead(restored.$client) } };
+    return {
+      dataDir,
+      manifest,
+      files: manifest.files.length,
+      bytes: manifest.files.reduce((a, f) => a + f.size, 0),
+      replacedTo,
+      auditChain: { ok: chain.ok, checked: chain.checked, head: auditHead(restored.$client) },
+    };
   } finally {
     restored.$client.close();
   }

@@ -13,15 +13,26 @@ const positiveInt = (name: string) =>
     .string()
     .regex(/^\d+$/, { error: `${name} must be a whole number` })
     .transform(Number)
-    .pipe(z.number().int().positive({ error: `${name} must be greater than zero` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .positive({ error: `${name} must be greater than zero` }),
+    );
 
 export const envSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("production"),
-    PORT: positiveInt("PORT").pipe(z.number().max(65535, { error: "PORT must be at most 65535" })).default(3000),
+    NODE_ENV: z
+      .enum(["development", "production", "test"], { error: "must be development, production or test" })
+      .default("production"),
+    PORT: positiveInt("PORT")
+      .pipe(z.number().max(65535, { error: "PORT must be at most 65535" }))
+      .default(3000),
     HOST: z.string().min(1).default("0.0.0.0"),
     DATA_DIR: z.string().min(1, { error: "must not be empty" }).default("./data"),
-    PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://seal.example.com" }).optional(),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://seal.example.com" })
+      .optional(),
     SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
     SESSION_TTL_HOURS: positiveInt("SESSION_TTL_HOURS").default(12),
     DEMO_MODE: bool.optional(),
@@ -29,7 +40,9 @@ export const envSchema = z
     PUBLIC_API_PER_MINUTE: positiveInt("PUBLIC_API_PER_MINUTE").default(600),
     PUBLIC_PAGE_PER_MINUTE: positiveInt("PUBLIC_PAGE_PER_MINUTE").default(120),
     TRUST_PROXY: bool.default(false),
-    EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB").pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" })).default(100),
+    EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB")
+      .pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" }))
+      .default(100),
     EVIDENCE_MAX_FILES_PER_SUBMISSION: positiveInt("EVIDENCE_MAX_FILES_PER_SUBMISSION").default(300),
     EVIDENCE_QUOTA_MB_PER_ORG: positiveInt("EVIDENCE_QUOTA_MB_PER_ORG").default(10240),
     LOG_REQUESTS: bool.default(true),
@@ -65,7 +78,8 @@ export const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["WEBHOOKS_ALLOW_LOOPBACK"],
-        message: "is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it",
+        message:
+          "is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it",
       });
     }
     if (e.nodeEnv === "production" && !e.demoMode && !e.sessionSecret) {

@@ -1,5 +1,6 @@
 /** Errors a use case reports to its caller; routes turn them into a status and a message. */
-export type ServiceErrorCode = "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited";
+export type ServiceErrorCode =
+  "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited";
 
 const STATUS: Record<ServiceErrorCode, number> = {
   invalid: 400,

@@ -47,9 +47,19 @@ const inTransaction = new Map<EventType, { name: string; run: InTransaction<Even
 const afterCommitted = new Map<EventType, { name: string; run: AfterCommit<EventType> }[]>();
 
 /** Registers a subscriber (from app/system/wiring.server.ts). `name` appears in errors. */
-export function subscribe<T extends EventType>(type: T, name: string, phase: "transaction", run: InTransaction<T>): void;
+export function subscribe<T extends EventType>(
+  type: T,
+  name: string,
+  phase: "transaction",
+  run: InTransaction<T>,
+): void;
 export function subscribe<T extends EventType>(type: T, name: string, phase: "after-commit", run: AfterCommit<T>): void;
-export function subscribe(type: EventType, name: string, phase: "transaction" | "after-commit", run: InTransaction<EventType> | AfterCommit<EventType>): void {
+export function subscribe(
+  type: EventType,
+  name: string,
+  phase: "transaction" | "after-commit",
+  run: InTransaction<EventType> | AfterCommit<EventType>,
+): void {
   if (phase === "transaction") add(inTransaction, type, name, run as InTransaction<EventType>);
   else add(afterCommitted, type, name, run as AfterCommit<EventType>);
 }
@@ -64,8 +74,10 @@ function add<R>(table: Map<EventType, { name: string; run: R }[]>, type: EventTy
 /** The subscribers registered, for the wiring's own check. */
 export function subscribers(): { type: EventType; name: string; phase: "transaction" | "after-commit" }[] {
   const out: { type: EventType; name: string; phase: "transaction" | "after-commit" }[] = [];
-  for (const [type, list] of inTransaction) for (const s of list) out.push({ type, name: s.name, phase: "transaction" });
-  for (const [type, list] of afterCommitted) for (const s of list) out.push({ type, name: s.name, phase: "after-commit" });
+  for (const [type, list] of inTransaction)
+    for (const s of list) out.push({ type, name: s.name, phase: "transaction" });
+  for (const [type, list] of afterCommitted)
+    for (const s of list) out.push({ type, name: s.name, phase: "after-commit" });
   return out;
 }
 
@@ -82,7 +94,10 @@ export function markWired(): void {
  * ones run when the transaction commits.
  */
 export function emit<T extends EventType>(tx: Tx, type: T, facts: EventMap[T]): void {
-  if (!wired) throw new Error(`The event ${type} was emitted before the subscribers were wired: call wireEvents() (app/system/wiring.server.ts) at start-up.`);
+  if (!wired)
+    throw new Error(
+      `The event ${type} was emitted before the subscribers were wired: call wireEvents() (app/system/wiring.server.ts) at start-up.`,
+    );
   const event = { type, ...facts } as DomainEvent<T>;
   const later = afterCommitted.get(type)?.length ?? 0;
   const at = new Date(nowMs());
@@ -106,7 +121,13 @@ export function drainOutbox(): number {
   let handled = 0;
   try {
     for (;;) {
-      const rows = db().select().from(domainEvents).where(isNull(domainEvents.handledAt)).orderBy(asc(domainEvents.id)).limit(500).all();
+      const rows = db()
+        .select()
+        .from(domainEvents)
+        .where(isNull(domainEvents.handledAt))
+        .orderBy(asc(domainEvents.id))
+        .limit(500)
+        .all();
       if (!rows.length) return handled;
       const byType = new Map<EventType, DomainEvent[]>();
       for (const r of rows) {
@@ -122,7 +143,13 @@ export function drainOutbox(): number {
         return handled;
       }
       const ids = rows.map((r) => r.id);
-      transaction((tx) => tx.update(domainEvents).set({ handledAt: new Date(nowMs()) }).where(inArray(domainEvents.id, ids)).run());
+      transaction((tx) =>
+        tx
+          .update(domainEvents)
+          .set({ handledAt: new Date(nowMs()) })
+          .where(inArray(domainEvents.id, ids))
+          .run(),
+      );
       handled += rows.length;
     }
   } finally {

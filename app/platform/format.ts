@@ -28,7 +28,8 @@ const GiB = 1024 * MiB;
  */
 export function formatBytes(bytes: number): string {
   const b = Math.max(0, bytes);
-  const fmt = (v: number) => (v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : String(Math.round(v * 10) / 10).replace(/\.0$/, ""));
+  const fmt = (v: number) =>
+    v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : String(Math.round(v * 10) / 10).replace(/\.0$/, "");
   if (b >= GiB) return `${fmt(b / GiB)} GiB`;
   if (b >= MiB) return `${fmt(b / MiB)} MiB`;
   if (b >= KiB) return `${fmt(b / KiB)} KiB`;

@@ -44,4 +44,6 @@ export const nameField = (label: string) =>
     .trim()
     .min(2, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at least 2 characters.` })
     .max(120, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at most 120 characters.` })
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.` });
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
+      error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.`,
+    });

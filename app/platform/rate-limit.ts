@@ -34,7 +34,11 @@ export class SlidingWindowLimiter {
   peek(key: string, now: number): RateDecision {
     const recent = this.recent(key, now);
     const allowed = recent.length < this.limit;
-    return { allowed, remaining: Math.max(0, this.limit - recent.length), retryAfterMs: allowed ? 0 : recent[0] + this.windowMs - now };
+    return {
+      allowed,
+      remaining: Math.max(0, this.limit - recent.length),
+      retryAfterMs: allowed ? 0 : recent[0] + this.windowMs - now,
+    };
   }
 
   reset(key?: string): void {

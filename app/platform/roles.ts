@@ -89,11 +89,31 @@ export function navFor(role: Role): NavItem[] {
   const checklists: NavItem = { to: "/checklists", label: "Checklists" };
   switch (role) {
     case "supplier":
-      return [home, { to: "/supplier/products", label: "Products" }, { to: "/supplier/submissions", label: "Submissions" }, { to: "/findings", label: "Vulnerabilities" }, checklists];
+      return [
+        home,
+        { to: "/supplier/products", label: "Products" },
+        { to: "/supplier/submissions", label: "Submissions" },
+        { to: "/findings", label: "Vulnerabilities" },
+        checklists,
+      ];
     case "assessor":
-      return [home, { to: "/assessor/queue", label: "Review queue" }, { to: "/assessor/recurring", label: "Recurring" }, { to: "/seals", label: "Seals" }, { to: "/findings", label: "Vulnerabilities" }, checklists];
+      return [
+        home,
+        { to: "/assessor/queue", label: "Review queue" },
+        { to: "/assessor/recurring", label: "Recurring" },
+        { to: "/seals", label: "Seals" },
+        { to: "/findings", label: "Vulnerabilities" },
+        checklists,
+      ];
     case "retailer":
-      return [home, { to: "/retailer/watchlist", label: "Watchlist" }, { to: "/verify", label: "Verify a seal" }, { to: "/retailer/verify/bulk", label: "Bulk check" }, { to: "/retailer/policies", label: "Policies" }, checklists];
+      return [
+        home,
+        { to: "/retailer/watchlist", label: "Watchlist" },
+        { to: "/verify", label: "Verify a seal" },
+        { to: "/retailer/verify/bulk", label: "Bulk check" },
+        { to: "/retailer/policies", label: "Policies" },
+        checklists,
+      ];
     case "admin":
       return [
         home,

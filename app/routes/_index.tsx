@@ -6,7 +6,11 @@ import { getOptionalUser } from "../features/accounts/session.server";
 
 export const meta: MetaFunction = () => [
   { title: "IoT Seal — security seals for connected products" },
-  { name: "description", content: "Structured security audits of connected products against published standards, and signed seals retailers can verify." },
+  {
+    name: "description",
+    content:
+      "Structured security audits of connected products against published standards, and signed seals retailers can verify.",
+  },
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -23,8 +27,9 @@ export default function Landing() {
           <p className="eyebrow">Security certification for connected products</p>
           <h1>A seal of approval retailers can check, and keep checking.</h1>
           <p className="lead">
-            Suppliers of smartwatches, cameras and toys are audited against a published IoT security standard. Approved products get a signed seal that
-            anyone can verify without trusting this website — and its status follows every vulnerability report, expiry and revocation.
+            Suppliers of smartwatches, cameras and toys are audited against a published IoT security standard. Approved
+            products get a signed seal that anyone can verify without trusting this website — and its status follows
+            every vulnerability report, expiry and revocation.
           </p>
           <div className="hero__actions">
             {home ? (
@@ -50,17 +55,20 @@ export default function Landing() {
           </div>
           <ol className="steps">
             <li>
-              <strong>Suppliers</strong> answer every requirement of a checklist version (ETSI EN 303 645, IoT Security Foundation framework, UK PSTI)
-              with evidence.
+              <strong>Suppliers</strong> answer every requirement of a checklist version (ETSI EN 303 645, IoT Security
+              Foundation framework, UK PSTI) with evidence.
             </li>
             <li>
-              <strong>Assessors</strong> of the certification body score each requirement; a second assessor confirms every approval.
+              <strong>Assessors</strong> of the certification body score each requirement; a second assessor confirms
+              every approval.
             </li>
             <li>
-              <strong>A signed seal</strong> is issued: a verifiable credential, a PDF certificate and a public page behind its QR code.
+              <strong>A signed seal</strong> is issued: a verifiable credential, a PDF certificate and a public page
+              behind its QR code.
             </li>
             <li>
-              <strong>Retail buyers</strong> verify seals one at a time or thousands at once, and watch the products they stock.
+              <strong>Retail buyers</strong> verify seals one at a time or thousands at once, and watch the products
+              they stock.
             </li>
           </ol>
         </div>

@@ -16,7 +16,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.audit.read");
   const q = query.parse(Object.fromEntries(new URL(request.url).searchParams));
   void admin;
-  return { page: listAudit({ before: q.before, limit: 50 }), chain: q.verify ? checkAuditChain() : null, first: !q.before };
+  return {
+    page: listAudit({ before: q.before, limit: 50 }),
+    chain: q.verify ? checkAuditChain() : null,
+    first: !q.before,
+  };
 }
 
 export default function AdminAudit() {
@@ -27,7 +31,10 @@ export default function AdminAudit() {
         <div>
           <p className="eyebrow">Administration</p>
           <h1>Audit log</h1>
-          <p>Append-only: each event carries the SHA-256 of the one before it, so no event can be changed or removed unnoticed.</p>
+          <p>
+            Append-only: each event carries the SHA-256 of the one before it, so no event can be changed or removed
+            unnoticed.
+          </p>
         </div>
         <Form method="get">
           <input type="hidden" name="verify" value="1" />

@@ -7,7 +7,12 @@ import { attempt, failure, serviceFailure } from "../platform/http/action-errors
 import { formatBytes, formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { ChecklistInvalidError, importChecklist, listChecklists, retireChecklistVersion } from "../features/catalogue/checklists.server";
+import {
+  ChecklistInvalidError,
+  importChecklist,
+  listChecklists,
+  retireChecklistVersion,
+} from "../features/catalogue/checklists.server";
 import { CHECKLIST_MAX_BYTES } from "../features/catalogue/domain/checklist/parse";
 
 export const meta: MetaFunction = () => [{ title: "Manage checklists — IoT Seal administration" }];
@@ -26,7 +31,13 @@ const retireInput = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.workspace");
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
-    const tooLarge = () => failure(`The file is larger than ${formatBytes(CHECKLIST_MAX_BYTES)}; a checklist file is a few hundred KiB at most.`, { file: "Too large." }, undefined, 413);
+    const tooLarge = () =>
+      failure(
+        `The file is larger than ${formatBytes(CHECKLIST_MAX_BYTES)}; a checklist file is a few hundred KiB at most.`,
+        { file: "Too large." },
+        undefined,
+        413,
+      );
     let form: FormData;
     try {
       form = await readForm(request, { limit: CHECKLIST_MAX_BYTES + FORM_OVERHEAD_BYTES });
@@ -35,10 +46,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       throw e;
     }
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return failure("Choose a checklist file (.yaml) to upload.", { file: "Choose a file." });
+    if (!(file instanceof File) || file.size === 0)
+      return failure("Choose a checklist file (.yaml) to upload.", { file: "Choose a file." });
     if (file.size > CHECKLIST_MAX_BYTES) return tooLarge();
     const name = file.name.replace(/[^\w.-]/g, "_").slice(0, 100);
-    if (!/\.ya?ml$/i.test(name)) return failure(`"${name}" is not a .yaml file.`, { file: "The file name must end in .yaml." });
+    if (!/\.ya?ml$/i.test(name))
+      return failure(`"${name}" is not a .yaml file.`, { file: "The file name must end in .yaml." });
     let source: string;
     try {
       source = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
@@ -49,7 +62,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const outcome = importChecklist(admin, source, name, { fileStem: name.replace(/\.ya?ml$/i, "") });
       return { ok: true as const, outcome, problems: [] as string[] };
     } catch (e) {
-      if (e instanceof ChecklistInvalidError) return data({ ok: false as const, formError: e.message, fieldErrors: {}, problems: e.lines }, { status: 400 });
+      if (e instanceof ChecklistInvalidError)
+        return data({ ok: false as const, formError: e.message, fieldErrors: {}, problems: e.lines }, { status: 400 });
       return serviceFailure(e);
     }
   }
@@ -75,8 +89,8 @@ export default function AdminChecklists() {
           <p className="eyebrow">Administration</p>
           <h1>Manage checklists</h1>
           <p>
-            Import a new version (the same rules as <code>npm run checklist:import</code>), or retire one: a retired version stays readable and its seals stay
-            valid, but no new submission can choose it.
+            Import a new version (the same rules as <code>npm run checklist:import</code>), or retire one: a retired
+            version stays readable and its seals stay valid, but no new submission can choose it.
           </p>
         </div>
       </div>
@@ -152,7 +166,14 @@ export default function AdminChecklists() {
                         <Form method="post" className="form-row">
                           <input type="hidden" name="intent" value="retire" />
                           <input type="hidden" name="versionId" value={v.id} />
-                          <input type="text" name="reason" aria-label={`Reason to retire ${c.id} ${v.version}`} placeholder="Reason" required minLength={5} />
+                          <input
+                            type="text"
+                            name="reason"
+                            aria-label={`Reason to retire ${c.id} ${v.version}`}
+                            placeholder="Reason"
+                            required
+                            minLength={5}
+                          />
                           <button className="button button--quiet button--small" type="submit">
                             Retire
                           </button>

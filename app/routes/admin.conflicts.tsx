@@ -31,7 +31,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(conflictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => declareConflict(admin, parsed.data));
-  return r.ok ? { ok: true as const, notice: "Conflict of interest recorded: that assessor can no longer review this supplier's submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports." } : r.response;
+  return r.ok
+    ? {
+        ok: true as const,
+        notice:
+          "Conflict of interest recorded: that assessor can no longer review this supplier's submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports.",
+      }
+    : r.response;
 }
 
 export default function Conflicts() {
@@ -44,7 +50,10 @@ export default function Conflicts() {
         <div>
           <p className="eyebrow">Administration</p>
           <h1>Conflicts of interest</h1>
-          <p>An assessor never assesses an organisation they belong to, or one they are declared conflicted with here (a former employer, a relative, a consultancy contract).</p>
+          <p>
+            An assessor never assesses an organisation they belong to, or one they are declared conflicted with here (a
+            former employer, a relative, a consultancy contract).
+          </p>
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
@@ -56,7 +65,8 @@ export default function Conflicts() {
             <li key={c.id}>
               <time>{formatDate(c.createdAt)}</time>
               <span>
-                <strong>{c.assessor}</strong> ↔ <strong>{c.organization}</strong>: {c.reason} <span className="small muted">(declared by {c.declaredBy})</span>
+                <strong>{c.assessor}</strong> ↔ <strong>{c.organization}</strong>: {c.reason}{" "}
+                <span className="small muted">(declared by {c.declaredBy})</span>
               </span>
               <Form method="post" className="inline-form">
                 <input type="hidden" name="intent" value="remove" />
@@ -94,9 +104,16 @@ export default function Conflicts() {
                 </option>
               ))}
             </select>
-            {failed?.fieldErrors.organizationId ? <p className="field__error">{failed.fieldErrors.organizationId}</p> : null}
+            {failed?.fieldErrors.organizationId ? (
+              <p className="field__error">{failed.fieldErrors.organizationId}</p>
+            ) : null}
           </div>
-          <Field label="Reason" name="reason" defaultValue={failed?.values?.reason} error={failed?.fieldErrors.reason} />
+          <Field
+            label="Reason"
+            name="reason"
+            defaultValue={failed?.values?.reason}
+            error={failed?.fieldErrors.reason}
+          />
           <button className="button" type="submit">
             Declare
           </button>

@@ -39,7 +39,15 @@ export default function AdminOrganizations() {
                 <tr key={o.id}>
                   <td>{o.name}</td>
                   <td>
-                    <span className={o.kind === "certifier" ? "badge badge--brand" : o.kind === "supplier" ? "badge badge--info" : "badge"}>
+                    <span
+                      className={
+                        o.kind === "certifier"
+                          ? "badge badge--brand"
+                          : o.kind === "supplier"
+                            ? "badge badge--info"
+                            : "badge"
+                      }
+                    >
                       {ORGANIZATION_KIND_LABELS[o.kind as OrganizationKind]}
                     </span>
                   </td>

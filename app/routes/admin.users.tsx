@@ -29,7 +29,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const { password: _p, ...values } = parsed.data;
     const result = await attempt(() => createUser(admin, parsed.data), values as Record<string, string>);
     if (!result.ok) return result.response;
-    return { ok: true as const, created: { email: parsed.data.email, password: result.value.generated ? result.value.password : null } };
+    return {
+      ok: true as const,
+      created: { email: parsed.data.email, password: result.value.generated ? result.value.password : null },
+    };
   }
   const parsed = parseForm(toggleInput, form);
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
@@ -50,7 +53,10 @@ export default function AdminUsers() {
         <div>
           <p className="eyebrow">Administration</p>
           <h1>Users</h1>
-          <p>{users.length} accounts. Assessors and administrators can only be created here (or with `npm run user:create`).</p>
+          <p>
+            {users.length} accounts. Assessors and administrators can only be created here (or with `npm run
+            user:create`).
+          </p>
         </div>
       </div>
       {created ? (
@@ -59,7 +65,8 @@ export default function AdminUsers() {
           {created.password ? (
             <>
               {" "}
-              Their password is <span className="once-secret">{created.password}</span> — it is shown only this once; pass it on securely.
+              Their password is <span className="once-secret">{created.password}</span> — it is shown only this once;
+              pass it on securely.
             </>
           ) : null}
         </div>
@@ -87,13 +94,18 @@ export default function AdminUsers() {
                     <div className="small muted">{u.email}</div>
                   </td>
                   <td>
-                    {ROLE_LABELS[u.role as Role]} {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
+                    {ROLE_LABELS[u.role as Role]}{" "}
+                    {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
                   </td>
                   <td>
                     {u.organizationName}
-                    <div className="small muted">{ORGANIZATION_KIND_LABELS[u.organizationKind as OrganizationKind]}</div>
+                    <div className="small muted">
+                      {ORGANIZATION_KIND_LABELS[u.organizationKind as OrganizationKind]}
+                    </div>
                   </td>
-                  <td className="small">{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : <span className="muted">never</span>}</td>
+                  <td className="small">
+                    {u.lastLoginAt ? formatDateTime(u.lastLoginAt) : <span className="muted">never</span>}
+                  </td>
                   <td>
                     {u.id === me ? (
                       <span className="small muted">you</span>
@@ -101,7 +113,9 @@ export default function AdminUsers() {
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="userId" value={u.id} />
                         <button
-                          className={u.disabledAt ? "button button--quiet button--small" : "button button--danger button--small"}
+                          className={
+                            u.disabledAt ? "button button--quiet button--small" : "button button--danger button--small"
+                          }
                           name="intent"
                           value={u.disabledAt ? "enable" : "disable"}
                           aria-label={`${u.disabledAt ? "Enable" : "Disable"} ${u.email}`}
@@ -121,8 +135,21 @@ export default function AdminUsers() {
         <h2 id="new-user-title">Add a user</h2>
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="intent" value="create" />
-          <Field label="Email" name="email" type="email" required defaultValue={failed?.values?.email} error={failed?.fieldErrors.email} />
-          <Field label="Name" name="name" required defaultValue={failed?.values?.name} error={failed?.fieldErrors.name} />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            required
+            defaultValue={failed?.values?.email}
+            error={failed?.fieldErrors.email}
+          />
+          <Field
+            label="Name"
+            name="name"
+            required
+            defaultValue={failed?.values?.name}
+            error={failed?.fieldErrors.name}
+          />
           <div className={failed?.fieldErrors.role ? "field field--error" : "field"}>
             <label htmlFor="f-role">Role</label>
             <select id="f-role" name="role" defaultValue={failed?.values?.role ?? "assessor"}>
@@ -139,7 +166,12 @@ export default function AdminUsers() {
             <p className="field__hint" id="f-org-hint">
               Assessors and administrators join the certification body when none is chosen.
             </p>
-            <select id="f-org" name="organizationId" defaultValue={failed?.values?.organizationId ?? ""} aria-describedby="f-org-hint">
+            <select
+              id="f-org"
+              name="organizationId"
+              defaultValue={failed?.values?.organizationId ?? ""}
+              aria-describedby="f-org-hint"
+            >
               <option value="">— the certification body —</option>
               {organizations.map((o) => (
                 <option key={o.id} value={o.id}>
@@ -147,7 +179,9 @@ export default function AdminUsers() {
                 </option>
               ))}
             </select>
-            {failed?.fieldErrors.organizationId ? <p className="field__error">{failed.fieldErrors.organizationId}</p> : null}
+            {failed?.fieldErrors.organizationId ? (
+              <p className="field__error">{failed.fieldErrors.organizationId}</p>
+            ) : null}
           </div>
           <Field
             label="Password (optional)"

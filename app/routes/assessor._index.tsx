@@ -11,7 +11,12 @@ export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Se
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, counts: assessorCounts(user), recurringPending: pendingRecurringCount(user), ...workspaceOverview(user, "assessor.workspace") };
+  return {
+    user: { name: user.name, organizationName: user.organizationName },
+    counts: assessorCounts(user),
+    recurringPending: pendingRecurringCount(user),
+    ...workspaceOverview(user, "assessor.workspace"),
+  };
 }
 
 export default function AssessorDashboard() {
@@ -27,7 +32,9 @@ export default function AssessorDashboard() {
     >
       <div className="grid grid--3">
         <Link className="stat" to="/assessor/queue?status=submitted">
-          <div className="stat__value" data-testid="waiting-count">{counts.waiting}</div>
+          <div className="stat__value" data-testid="waiting-count">
+            {counts.waiting}
+          </div>
           <div className="stat__label">submissions waiting for an assessor</div>
         </Link>
         <Link className="stat" to="/assessor/queue?status=in_review">
@@ -35,7 +42,9 @@ export default function AssessorDashboard() {
           <div className="stat__label">in review by you</div>
         </Link>
         <Link className="stat" to="/assessor/recurring">
-          <div className="stat__value" data-testid="recurring-count">{recurringPending}</div>
+          <div className="stat__value" data-testid="recurring-count">
+            {recurringPending}
+          </div>
           <div className="stat__label">pieces of recurring evidence (scans, disclosure checks) to check</div>
         </Link>
         <div className="stat">

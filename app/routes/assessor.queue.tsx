@@ -23,7 +23,15 @@ function age(from: Date | string | null, now: number): string {
 export default function Queue() {
   const d = useLoaderData<typeof loader>();
   const submit = useSubmit();
-  const pageLink = (page: number) => `?${new URLSearchParams({ ...Object.fromEntries(Object.entries(d.q).filter(([k, v]) => v !== undefined && k !== "page").map(([k, v]) => [k, String(v)])), page: String(page) })}`;
+  const pageLink = (page: number) =>
+    `?${new URLSearchParams({
+      ...Object.fromEntries(
+        Object.entries(d.q)
+          .filter(([k, v]) => v !== undefined && k !== "page")
+          .map(([k, v]) => [k, String(v)]),
+      ),
+      page: String(page),
+    })}`;
   return (
     <>
       <div className="page-head">
@@ -33,7 +41,12 @@ export default function Queue() {
           <p>Submitted and in-review submissions, oldest first. {d.total} in all.</p>
         </div>
       </div>
-      <Form method="get" className="card filters" aria-label="Filter the queue" onChange={(e) => submit(e.currentTarget, { replace: true })}>
+      <Form
+        method="get"
+        className="card filters"
+        aria-label="Filter the queue"
+        onChange={(e) => submit(e.currentTarget, { replace: true })}
+      >
         <div className="form-row">
           <div className="field">
             <label htmlFor="status">Status</label>
@@ -114,11 +127,21 @@ export default function Queue() {
                       {r.checklistVersionId.replace("@", " ")}
                       <div className="small muted">{r.targetLevel}</div>
                     </td>
-                    <td title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>{age(r.submittedAt, d.now)}</td>
+                    <td title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>
+                      {age(r.submittedAt, d.now)}
+                    </td>
                     <td>
                       <StatusBadge status={r.status} />
                     </td>
-                    <td>{r.conflicted ? <span className="badge badge--bad">conflict of interest</span> : r.mine ? <strong>you</strong> : r.assigneeName ?? <span className="muted">nobody</span>}</td>
+                    <td>
+                      {r.conflicted ? (
+                        <span className="badge badge--bad">conflict of interest</span>
+                      ) : r.mine ? (
+                        <strong>you</strong>
+                      ) : (
+                        (r.assigneeName ?? <span className="muted">nobody</span>)
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -10,11 +10,19 @@ import { formatDate, formatDateTime } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { decideRecurringEvidence, evidenceTextPreview, recurringEvidenceView } from "../features/monitoring/recurring-evidence.server";
+import {
+  decideRecurringEvidence,
+  evidenceTextPreview,
+  recurringEvidenceView,
+} from "../features/monitoring/recurring-evidence.server";
 import { recurringDecisionInput } from "../features/monitoring/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.evidence.requirementRef} recurring evidence — ${data.seal.product} — IoT Seal` : "Recurring evidence — IoT Seal" },
+  {
+    title: data
+      ? `${data.evidence.requirementRef} recurring evidence — ${data.seal.product} — IoT Seal`
+      : "Recurring evidence — IoT Seal",
+  },
 ];
 
 /** One piece of recurring evidence to check: the file and its hash, the requirement, the previous accepted evidence; accept or reject. */
@@ -50,8 +58,8 @@ function decidedNotice(params: URLSearchParams): string | null {
     seal === "reinstate"
       ? " Nothing else held the seal: it is reinstated."
       : seal === "restate"
-      ? " The seal stays suspended for another reason; its public reason now says which."
-      : ""
+        ? " The seal stays suspended for another reason; its public reason now says which."
+        : ""
   }`;
 }
 
@@ -66,7 +74,8 @@ export default function RecurringEvidencePage() {
   return (
     <>
       <p className="small">
-        <Link to="/assessor/recurring">Recurring evidence to check</Link> › {d.seal.supplier} · {d.seal.product} fw {d.seal.firmware} · seal{" "}
+        <Link to="/assessor/recurring">Recurring evidence to check</Link> › {d.seal.supplier} · {d.seal.product} fw{" "}
+        {d.seal.firmware} · seal{" "}
         <Link to={`/seals/${d.seal.serial}`} className="mono">
           {d.seal.serial}
         </Link>
@@ -91,13 +100,16 @@ export default function RecurringEvidencePage() {
         <section className="card" aria-labelledby="req-title">
           <h2 id="req-title">The requirement</h2>
           <p>{d.requirement.text}</p>
-          {d.requirement.evidenceHint ? <p className="small muted">Evidence expected: {d.requirement.evidenceHint}</p> : null}
+          {d.requirement.evidenceHint ? (
+            <p className="small muted">Evidence expected: {d.requirement.evidenceHint}</p>
+          ) : null}
           <p className="small">
             Fresh evidence every {d.requirement.everyDays} days; grace period {d.graceDays} days.
             {d.item ? (
               <>
                 {" "}
-                Due {formatDate(d.item.dueAt)} <StandingBadge standing={d.item.standing} daysUntilDue={d.item.daysUntilDue} />
+                Due {formatDate(d.item.dueAt)}{" "}
+                <StandingBadge standing={d.item.standing} daysUntilDue={d.item.daysUntilDue} />
               </>
             ) : null}
           </p>
@@ -129,7 +141,13 @@ export default function RecurringEvidencePage() {
               {failed?.fieldErrors?.decision ? <p className="field__error">{failed.fieldErrors.decision}</p> : null}
               <div className={failed?.fieldErrors?.comment ? "field field--error" : "field"}>
                 <label htmlFor="comment">Comment (required to reject; the supplier sees it)</label>
-                <textarea id="comment" name="comment" rows={4} defaultValue={values.comment ?? ""} aria-invalid={failed?.fieldErrors?.comment ? true : undefined} />
+                <textarea
+                  id="comment"
+                  name="comment"
+                  rows={4}
+                  defaultValue={values.comment ?? ""}
+                  aria-invalid={failed?.fieldErrors?.comment ? true : undefined}
+                />
                 {failed?.fieldErrors?.comment ? <p className="field__error">{failed.fieldErrors.comment}</p> : null}
               </div>
               <button className="button" type="submit" disabled={busy}>
@@ -143,7 +161,12 @@ export default function RecurringEvidencePage() {
           <ul className="history" aria-label="History of this requirement">
             {d.history.map((h) => (
               <li key={h.id}>
-                {h.id === e.id ? <strong>This evidence</strong> : <Link to={`/assessor/recurring/${h.id}`}>{formatDate(h.submittedAt)}</Link>}: <DecisionBadge status={h.status} />
+                {h.id === e.id ? (
+                  <strong>This evidence</strong>
+                ) : (
+                  <Link to={`/assessor/recurring/${h.id}`}>{formatDate(h.submittedAt)}</Link>
+                )}
+                : <DecisionBadge status={h.status} />
                 {h.decidedAt ? ` ${formatDate(h.decidedAt)}` : ""}
                 {h.comment ? ` — ${h.comment}` : ""}
               </li>
@@ -153,14 +176,22 @@ export default function RecurringEvidencePage() {
       </div>
       <section className="card" aria-labelledby="file-title">
         <h2 id="file-title">The evidence</h2>
-        <FilePreview href={`/evidence/recurring/${e.id}`} name={e.originalName} mediaType={e.mediaType} size={e.size} sha256={e.sha256} text={d.text} />
+        <FilePreview
+          href={`/evidence/recurring/${e.id}`}
+          name={e.originalName}
+          mediaType={e.mediaType}
+          size={e.size}
+          sha256={e.sha256}
+          text={d.text}
+        />
       </section>
       <section className="card" aria-labelledby="previous-title">
         <h2 id="previous-title">The previous accepted evidence</h2>
         {d.previousAccepted ? (
           <>
             <p className="small">
-              Sent {formatDateTime(d.previousAccepted.submittedAt)}, accepted {formatDate(d.previousAccepted.decidedAt)}.
+              Sent {formatDateTime(d.previousAccepted.submittedAt)}, accepted {formatDate(d.previousAccepted.decidedAt)}
+              .
             </p>
             <FilePreview
               href={`/evidence/recurring/${d.previousAccepted.id}`}
@@ -172,7 +203,9 @@ export default function RecurringEvidencePage() {
           </>
         ) : d.certifiedFiles.length ? (
           <>
-            <p className="small">None since the seal: the evidence certified with it ({formatDate(d.seal.issuedAt)}).</p>
+            <p className="small">
+              None since the seal: the evidence certified with it ({formatDate(d.seal.issuedAt)}).
+            </p>
             <ul className="evidence-list">
               {d.certifiedFiles.map((f) => (
                 <li key={f.id}>

@@ -23,8 +23,9 @@ export default function RecurringQueue() {
           <p className="eyebrow">Continuous monitoring</p>
           <h1>Recurring evidence to check</h1>
           <p>
-            Suppliers send fresh evidence for the recurring requirements of their seals (a quarterly scan, the disclosure inbox's operation). Accept it to move the due date — a
-            seal suspended for overdue evidence is reinstated at once — or reject it with a comment the supplier sees.
+            Suppliers send fresh evidence for the recurring requirements of their seals (a quarterly scan, the
+            disclosure inbox's operation). Accept it to move the due date — a seal suspended for overdue evidence is
+            reinstated at once — or reject it with a comment the supplier sees.
           </p>
         </div>
       </div>
@@ -70,7 +71,8 @@ export default function RecurringQueue() {
                       ) : null}
                     </td>
                     <td>
-                      {r.dueAt ? formatDate(r.dueAt) : "—"} {r.standing ? <StandingBadge standing={r.standing} daysUntilDue={r.daysUntilDue} /> : null}
+                      {r.dueAt ? formatDate(r.dueAt) : "—"}{" "}
+                      {r.standing ? <StandingBadge standing={r.standing} daysUntilDue={r.daysUntilDue} /> : null}
                     </td>
                     <td>
                       <Link to={`/seals/${r.serial}`} className="mono">

@@ -11,10 +11,21 @@ import { formatDate, formatDateTime, humanizeAction } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { confirmApproval, proposeApproval, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewView, takeSubmission } from "../features/certification/review.server";
+import {
+  confirmApproval,
+  proposeApproval,
+  rejectSubmission,
+  releaseSubmission,
+  requestChanges,
+  returnProposal,
+  reviewView,
+  takeSubmission,
+} from "../features/certification/review.server";
 import { DECISION_COMMENT_MAX, decisionReason, REASON_REQUIRED } from "../features/certification/forms";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
@@ -22,7 +33,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 const input = z.object({
-  intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "reject"], { error: "Unknown action." }),
+  intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "reject"], {
+    error: "Unknown action.",
+  }),
   version: z.coerce.number().int().min(1),
   comment: z.string().max(DECISION_COMMENT_MAX).default(""),
 });
@@ -65,7 +78,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
   });
   if (!r.ok) return r.response;
-  return { ok: true as const, notice: intent === "confirm" && typeof r.value === "string" ? `${DONE.confirm} Seal ${r.value} is issued.` : DONE[intent] };
+  return {
+    ok: true as const,
+    notice:
+      intent === "confirm" && typeof r.value === "string" ? `${DONE.confirm} Seal ${r.value} is issued.` : DONE[intent],
+  };
 }
 
 export default function ReviewPage() {
@@ -88,7 +105,8 @@ export default function ReviewPage() {
             {d.header.product} <span className="muted">fw {d.header.firmwareVersion}</span>
           </h1>
           <p>
-            {d.header.supplier} · model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title} {d.checklist.version}, level {d.checklist.levelTitle} · support until{" "}
+            {d.header.supplier} · model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title}{" "}
+            {d.checklist.version}, level {d.checklist.levelTitle} · support until{" "}
             {formatDate(d.header.supportPeriodEnd)}
           </p>
         </div>
@@ -111,8 +129,10 @@ export default function ReviewPage() {
           </strong>
           <p>What changed, in the supplier's words: {d.recertification.changeSummary}</p>
           <p>
-            Re-review <strong>{d.recertification.toReview}</strong> of {d.recertification.toReview + d.recertification.carried} requirements: those the supplier marked or edited and those an
-            open vulnerability report names. Approval issues a new seal and supersedes {d.recertification.serial}.
+            Re-review <strong>{d.recertification.toReview}</strong> of{" "}
+            {d.recertification.toReview + d.recertification.carried} requirements: those the supplier marked or edited
+            and those an open vulnerability report names. Approval issues a new seal and supersedes{" "}
+            {d.recertification.serial}.
           </p>
           {d.fixesCertified.length ? (
             <p>
@@ -131,14 +151,18 @@ export default function ReviewPage() {
       {d.proposal ? (
         <p className="alert alert--info">
           Approval proposed {formatDateTime(d.proposal.createdAt)}
-          {d.proposal.byMe ? " by you: a second assessor must confirm it." : ": as a second assessor, confirm it or send it back."} {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
+          {d.proposal.byMe
+            ? " by you: a second assessor must confirm it."
+            : ": as a second assessor, confirm it or send it back."}{" "}
+          {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
         </p>
       ) : null}
       <div className="grid grid--2">
         <section className="card" aria-labelledby="summary-title">
           <h2 id="summary-title">Summary</h2>
           <p data-testid="score-line">
-            {d.score.scored} of {d.score.total} scored · {d.score.counts.pass} pass · {d.score.counts.fail} fail · {d.score.counts.not_applicable} not applicable · {d.score.counts.needs_information} need information
+            {d.score.scored} of {d.score.total} scored · {d.score.counts.pass} pass · {d.score.counts.fail} fail ·{" "}
+            {d.score.counts.not_applicable} not applicable · {d.score.counts.needs_information} need information
           </p>
           <div className="score-bars">
             <span>Mandatory met</span>
@@ -152,7 +176,9 @@ export default function ReviewPage() {
               {d.score.advisory.met}/{d.score.advisory.total} ({d.score.advisory.percent}%)
             </span>
           </div>
-          <h3>{d.score.blockers.length ? `${d.score.blockers.length} items block approval` : "Nothing blocks approval"}</h3>
+          <h3>
+            {d.score.blockers.length ? `${d.score.blockers.length} items block approval` : "Nothing blocks approval"}
+          </h3>
           <ul className="blockers" aria-label="What blocks approval">
             {d.score.blockers.slice(0, 100).map((b) => (
               <li key={b.ref}>
@@ -187,13 +213,21 @@ export default function ReviewPage() {
         <>
           <section className="card" aria-labelledby="reqs-title">
             <h2 id="reqs-title">To re-review ({d.recertification.toReview})</h2>
-            <ReviewRequirementTable rows={d.requirements.filter((r) => r.mustReview)} label="Requirements to re-review" showReasons />
+            <ReviewRequirementTable
+              rows={d.requirements.filter((r) => r.mustReview)}
+              label="Requirements to re-review"
+              showReasons
+            />
           </section>
           <details className="card">
             <summary>
-              <strong>Carried over ({d.recertification.carried})</strong>: unchanged since the certified assessment; their verdicts stand unless you record a new one
+              <strong>Carried over ({d.recertification.carried})</strong>: unchanged since the certified assessment;
+              their verdicts stand unless you record a new one
             </summary>
-            <ReviewRequirementTable rows={d.requirements.filter((r) => !r.mustReview)} label="Requirements carried over" />
+            <ReviewRequirementTable
+              rows={d.requirements.filter((r) => !r.mustReview)}
+              label="Requirements carried over"
+            />
           </details>
         </>
       ) : (

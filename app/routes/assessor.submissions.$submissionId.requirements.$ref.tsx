@@ -15,7 +15,9 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { recordVerdict, reviewView } from "../features/certification/review.server";
 import { verdictInput } from "../features/certification/forms";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — review — IoT Seal` : "Review — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.requirement.ref} — review — IoT Seal` : "Review — IoT Seal" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
@@ -64,7 +66,8 @@ export default function VerdictPage() {
     <>
       <p className="small">
         <Link to={base}>
-          {d.header.product} fw {d.header.firmwareVersion} ({d.header.supplier}) — {d.checklist.id} {d.checklist.version}
+          {d.header.product} fw {d.header.firmwareVersion} ({d.header.supplier}) — {d.checklist.id}{" "}
+          {d.checklist.version}
         </Link>{" "}
         · requirement {d.position.index} of {d.position.total}
       </p>
@@ -74,7 +77,8 @@ export default function VerdictPage() {
             <span className="requirement__ref">{r.ref}</span> {r.title}
           </h1>
           <p>
-            <ApplicabilityBadge value={r.applicability} /> at level {d.checklist.levelTitle} {r.changed ? <span className="badge badge--warn">changed since your last look</span> : null}
+            <ApplicabilityBadge value={r.applicability} /> at level {d.checklist.levelTitle}{" "}
+            {r.changed ? <span className="badge badge--warn">changed since your last look</span> : null}
           </p>
         </div>
       </div>
@@ -90,15 +94,19 @@ export default function VerdictPage() {
           <p>
             <strong>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "No claim"}</strong>
           </p>
-          <p data-testid="justification">{r.answer?.justification || <span className="muted">No justification.</span>}</p>
+          <p data-testid="justification">
+            {r.answer?.justification || <span className="muted">No justification.</span>}
+          </p>
           {r.answer?.noEvidenceReason ? <p className="small">Why no evidence: {r.answer.noEvidenceReason}</p> : null}
           {r.certifiedVerdict ? (
             <div className={r.mustReview ? "alert alert--warn" : "alert alert--info"} data-testid="certified-verdict">
               <strong>{r.mustReview ? "Re-review: " : "Unchanged: "}</strong>
               {r.mustReview ? r.deltaReasons.join("; ") : "the certified verdict carries over."}
               <p className="small">
-                Certified verdict: <strong>{VERDICT_LABELS[r.certifiedVerdict.verdict as keyof typeof VERDICT_LABELS]}</strong>
-                {r.certifiedVerdict.accepted ? " (justification accepted)" : ""} by {r.certifiedVerdict.assessorName}, {formatDateTime(r.certifiedVerdict.createdAt)}
+                Certified verdict:{" "}
+                <strong>{VERDICT_LABELS[r.certifiedVerdict.verdict as keyof typeof VERDICT_LABELS]}</strong>
+                {r.certifiedVerdict.accepted ? " (justification accepted)" : ""} by {r.certifiedVerdict.assessorName},{" "}
+                {formatDateTime(r.certifiedVerdict.createdAt)}
                 {r.certifiedVerdict.comment ? `: ${r.certifiedVerdict.comment}` : ""}
               </p>
             </div>
@@ -116,7 +124,14 @@ export default function VerdictPage() {
                 <legend>Verdict</legend>
                 {VERDICTS.map((v) => (
                   <label className="choice" key={v}>
-                    <input type="radio" name="verdict" value={v} defaultChecked={current === v} disabled={v === "not_applicable" && !naAllowed} autoFocus={v === "pass" && !current} />
+                    <input
+                      type="radio"
+                      name="verdict"
+                      value={v}
+                      defaultChecked={current === v}
+                      disabled={v === "not_applicable" && !naAllowed}
+                      autoFocus={v === "pass" && !current}
+                    />
                     <span>{VERDICT_LABELS[v]}</span>
                   </label>
                 ))}
@@ -147,17 +162,31 @@ export default function VerdictPage() {
                 </label>
               ) : null}
               <div className="actions">
-                <button className="button" type="submit" name="next" value={d.nextUnscored ?? "overview"} disabled={busy}>
-                  {d.nextUnscored ? `Save and go to next unscored (${d.nextUnscored})` : "Save and return to the summary"}
+                <button
+                  className="button"
+                  type="submit"
+                  name="next"
+                  value={d.nextUnscored ?? "overview"}
+                  disabled={busy}
+                >
+                  {d.nextUnscored
+                    ? `Save and go to next unscored (${d.nextUnscored})`
+                    : "Save and return to the summary"}
                 </button>
                 <button className="button button--quiet" type="submit" disabled={busy}>
                   Save
                 </button>
               </div>
-              <p className="small muted">Keyboard: arrow keys choose the verdict, Tab to the comment, Ctrl+Enter saves and moves on.</p>
+              <p className="small muted">
+                Keyboard: arrow keys choose the verdict, Tab to the comment, Ctrl+Enter saves and moves on.
+              </p>
             </Form>
           ) : (
-            <p className="muted">{d.submission.status === "in_review" ? "You cannot score this submission." : "Take the submission for review to score it."}</p>
+            <p className="muted">
+              {d.submission.status === "in_review"
+                ? "You cannot score this submission."
+                : "Take the submission for review to score it."}
+            </p>
           )}
           <h3>History</h3>
           {r.history.length === 0 ? <p className="muted small">No verdict yet.</p> : null}
@@ -179,7 +208,10 @@ export default function VerdictPage() {
         {r.evidence.map((e) => (
           <article key={e.id} className="requirement">
             <p>
-              <a href={`/evidence/${e.id}`}>{e.originalName}</a> <span className="small muted">{e.mediaType}, {formatBytes(e.size)}</span>{" "}
+              <a href={`/evidence/${e.id}`}>{e.originalName}</a>{" "}
+              <span className="small muted">
+                {e.mediaType}, {formatBytes(e.size)}
+              </span>{" "}
               {e.mediaType === "application/pdf" || e.mediaType.startsWith("image/") ? (
                 <a href={`/evidence/${e.id}?inline=1`} target="_blank" rel="noreferrer">
                   open in a new tab
@@ -187,8 +219,22 @@ export default function VerdictPage() {
               ) : null}
             </p>
             <p className="hash">sha256 {e.sha256}</p>
-            {e.mediaType.startsWith("image/") ? <img className="evidence-preview" src={`/evidence/${e.id}?inline=1`} alt={`Evidence: ${e.originalName}`} /> : null}
-            {e.mediaType === "application/pdf" ? <iframe className="evidence-preview" title={`PDF: ${e.originalName}`} src={`/evidence/${e.id}?inline=1`} width="100%" height="420" /> : null}
+            {e.mediaType.startsWith("image/") ? (
+              <img
+                className="evidence-preview"
+                src={`/evidence/${e.id}?inline=1`}
+                alt={`Evidence: ${e.originalName}`}
+              />
+            ) : null}
+            {e.mediaType === "application/pdf" ? (
+              <iframe
+                className="evidence-preview"
+                title={`PDF: ${e.originalName}`}
+                src={`/evidence/${e.id}?inline=1`}
+                width="100%"
+                height="420"
+              />
+            ) : null}
           </article>
         ))}
       </section>

@@ -9,7 +9,9 @@ import { formatDate } from "../platform/format";
 import { notFound, requirePermission } from "../features/accounts/session.server";
 import { getChecklistVersion } from "../features/catalogue/checklists.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.meta.title} ${data.version.version} — IoT Seal` : "Checklist — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.meta.title} ${data.version.version} — IoT Seal` : "Checklist — IoT Seal" },
+];
 
 const query = z.object({
   level: z.string().max(64).optional().catch(undefined),
@@ -48,8 +50,13 @@ export default function ChecklistVersionPage() {
             {d.meta.title} <span className="muted">v{v.version}</span>
           </h1>
           <p>
-            Published {formatDate(v.publishedOn)} · {v.requirementCount} requirements · seals valid {d.meta.validityMonths} months{" "}
-            {v.status === "retired" ? <span className="badge badge--warn">retired: no new submissions</span> : <span className="badge badge--ok">published</span>}
+            Published {formatDate(v.publishedOn)} · {v.requirementCount} requirements · seals valid{" "}
+            {d.meta.validityMonths} months{" "}
+            {v.status === "retired" ? (
+              <span className="badge badge--warn">retired: no new submissions</span>
+            ) : (
+              <span className="badge badge--ok">published</span>
+            )}
           </p>
         </div>
       </div>
@@ -67,14 +74,16 @@ export default function ChecklistVersionPage() {
           </dd>
           <dt>Disclosure deadlines</dt>
           <dd>
-            critical {d.meta.disclosureDays.critical} days · high {d.meta.disclosureDays.high} · medium {d.meta.disclosureDays.medium} · low {d.meta.disclosureDays.low}
+            critical {d.meta.disclosureDays.critical} days · high {d.meta.disclosureDays.high} · medium{" "}
+            {d.meta.disclosureDays.medium} · low {d.meta.disclosureDays.low}
           </dd>
           {v.recurring.count ? (
             <>
               <dt>Continuous monitoring</dt>
               <dd data-testid="recurring-summary">
-                {v.recurring.count} requirement{v.recurring.count === 1 ? " needs" : "s need"} fresh evidence after the seal (every {periodRange(v.recurring)} days); grace period{" "}
-                {d.meta.recurringGraceDays} days after a due date, then the seal is suspended until accepted evidence arrives.{" "}
+                {v.recurring.count} requirement{v.recurring.count === 1 ? " needs" : "s need"} fresh evidence after the
+                seal (every {periodRange(v.recurring)} days); grace period {d.meta.recurringGraceDays} days after a due
+                date, then the seal is suspended until accepted evidence arrives.{" "}
                 <Link to="?show=recurring">Show them</Link>
               </dd>
             </>
@@ -97,10 +106,17 @@ export default function ChecklistVersionPage() {
           ) : null}
         </dl>
       </section>
-      <Form method="get" className="card filters" role="search" aria-label="Filter requirements" onChange={(e) => {
+      <Form
+        method="get"
+        className="card filters"
+        role="search"
+        aria-label="Filter requirements"
+        onChange={(e) => {
           // Choosing a level or a filter applies it at once; the search applies on Enter or Filter.
-          if (e.target instanceof HTMLSelectElement) submit(e.currentTarget, { replace: true, preventScrollReset: true });
-        }}>
+          if (e.target instanceof HTMLSelectElement)
+            submit(e.currentTarget, { replace: true, preventScrollReset: true });
+        }}
+      >
         <div className="form-row">
           <div className="field">
             <label htmlFor="level">Level</label>

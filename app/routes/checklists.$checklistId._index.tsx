@@ -5,7 +5,9 @@ import { formatDate } from "../platform/format";
 import { notFound, requirePermission } from "../features/accounts/session.server";
 import { getChecklist } from "../features/catalogue/checklists.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.checklist.title ?? "Checklist"} — IoT Seal` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.checklist.title ?? "Checklist"} — IoT Seal` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requirePermission(request, context, "checklists.read");
@@ -39,9 +41,13 @@ export default function ChecklistPage() {
               <li key={v.id}>
                 <time dateTime={v.publishedOn}>{formatDate(v.publishedOn)}</time>
                 <span>
-                  <Link to={`/checklists/${checklist.id}/${v.version}`}>Version {v.version}</Link> · {v.requirementCount} requirements{" "}
+                  <Link to={`/checklists/${checklist.id}/${v.version}`}>Version {v.version}</Link> ·{" "}
+                  {v.requirementCount} requirements{" "}
                   {v.recurring.count ? (
-                    <span className="badge badge--info" title="Requirements that need fresh accepted evidence after the seal">
+                    <span
+                      className="badge badge--info"
+                      title="Requirements that need fresh accepted evidence after the seal"
+                    >
                       {v.recurring.count} recurring: fresh evidence every {periodRange(v.recurring)} days
                     </span>
                   ) : null}{" "}

@@ -7,7 +7,13 @@ import type { RequirementFacts } from "../features/catalogue/domain/checklist/di
 import { notFound, requirePermission } from "../features/accounts/session.server";
 import { diffChecklistVersions, getVersionRow } from "../features/catalogue/checklists.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.from.checklistId} ${data.from.version} → ${data.to.version} — IoT Seal` : "Compare versions — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  {
+    title: data
+      ? `${data.from.checklistId} ${data.from.version} → ${data.to.version} — IoT Seal`
+      : "Compare versions — IoT Seal",
+  },
+];
 
 const query = z.object({ from: z.string().min(1).max(40), to: z.string().min(1).max(40) });
 
@@ -16,7 +22,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const checklistId = params.checklistId ?? "";
   const q = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!q.success) throw new Response("Choose two versions to compare: ?from=<version>&to=<version>.", { status: 400 });
-  if (!getVersionRow(checklistId, q.data.from) || !getVersionRow(checklistId, q.data.to)) notFound(`${checklistId} has no version ${q.data.from} or ${q.data.to}.`);
+  if (!getVersionRow(checklistId, q.data.from) || !getVersionRow(checklistId, q.data.to))
+    notFound(`${checklistId} has no version ${q.data.from} or ${q.data.to}.`);
   return diffChecklistVersions(checklistId, q.data.from, q.data.to);
 }
 
@@ -44,11 +51,14 @@ export default function DiffPage() {
         <div>
           <p className="eyebrow">Compare versions</p>
           <h1>
-            {from.checklistId}: <Link to={`${base}/${from.version}`}>{from.version}</Link> → <Link to={`${base}/${to.version}`}>{to.version}</Link>
+            {from.checklistId}: <Link to={`${base}/${from.version}`}>{from.version}</Link> →{" "}
+            <Link to={`${base}/${to.version}`}>{to.version}</Link>
           </h1>
           <p>
-            <span className="badge badge--ok">{diff.added.length} added</span> <span className="badge badge--bad">{diff.removed.length} removed</span>{" "}
-            <span className="badge badge--warn">{diff.changed.length} changed</span> <span className="badge">{diff.unchanged} unchanged</span>
+            <span className="badge badge--ok">{diff.added.length} added</span>{" "}
+            <span className="badge badge--bad">{diff.removed.length} removed</span>{" "}
+            <span className="badge badge--warn">{diff.changed.length} changed</span>{" "}
+            <span className="badge">{diff.unchanged} unchanged</span>
           </p>
         </div>
       </div>
@@ -61,7 +71,9 @@ export default function DiffPage() {
               <Link to={`${base}/${to.version}#req-${r.ref}`} className="requirement__ref">
                 {r.ref}
               </Link>{" "}
-              <span className="muted small">in {r.sectionRef} {r.sectionTitle}</span>
+              <span className="muted small">
+                in {r.sectionRef} {r.sectionTitle}
+              </span>
             </h3>
             <Facts r={r} levels={levels} />
           </div>
@@ -76,7 +88,9 @@ export default function DiffPage() {
               <Link to={`${base}/${from.version}#req-${r.ref}`} className="requirement__ref">
                 {r.ref}
               </Link>{" "}
-              <span className="muted small">was in {r.sectionRef} {r.sectionTitle}</span>
+              <span className="muted small">
+                was in {r.sectionRef} {r.sectionTitle}
+              </span>
             </h3>
             <Facts r={r} levels={levels} />
           </div>

@@ -20,7 +20,10 @@ export default function Checklists() {
         <div>
           <p className="eyebrow">Standards</p>
           <h1>Security checklists</h1>
-          <p>Every submission is assessed against one published version; the seal names it and its content hash. A published version never changes.</p>
+          <p>
+            Every submission is assessed against one published version; the seal names it and its content hash. A
+            published version never changes.
+          </p>
         </div>
         {isAdmin ? (
           <Link className="button" to="/admin/checklists">
@@ -63,14 +66,21 @@ export default function Checklists() {
                         ))}
                         {v.recurring.count ? (
                           <div className="muted">
-                            {v.recurring.count} recurring: fresh evidence every {periodRange(v.recurring)} days after the seal
+                            {v.recurring.count} recurring: fresh evidence every {periodRange(v.recurring)} days after
+                            the seal
                           </div>
                         ) : null}
                       </td>
                       <td className="hash" title={v.contentHash}>
                         {v.contentHash.slice(0, 16)}…
                       </td>
-                      <td>{v.status === "retired" ? <span className="badge badge--warn">retired</span> : <span className="badge badge--ok">published</span>}</td>
+                      <td>
+                        {v.status === "retired" ? (
+                          <span className="badge badge--warn">retired</span>
+                        ) : (
+                          <span className="badge badge--ok">published</span>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

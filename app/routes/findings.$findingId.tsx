@@ -14,7 +14,9 @@ import { publishAdvisory } from "../features/findings/disclosure.server";
 import { actOnFinding, extendFindingDeadline, findingView } from "../features/findings/findings.server";
 import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
@@ -37,7 +39,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = params.findingId ?? "";
   if (values.intent === "extend") {
     const parsed = extensionInput.safeParse(values);
-    if (!parsed.success) return failure("Check the new deadline.", { deadline: parsed.error.issues[0].message }, values);
+    if (!parsed.success)
+      return failure("Check the new deadline.", { deadline: parsed.error.issues[0].message }, values);
     const r = await attempt(() => extendFindingDeadline(user, id, parsed.data), values);
     return r.ok ? { ok: true as const, notice: DONE.extend } : r.response;
   }
@@ -45,7 +48,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const parsed = publishAdvisoryInput.safeParse(values);
     if (!parsed.success) return failure("Check the confirmation.", { confirm: parsed.error.issues[0].message }, values);
     const r = await attempt(() => publishAdvisory(user, id, parsed.data), values);
-    return r.ok ? { ok: true as const, notice: `Advisory ${r.value.advisoryId} published: it is on the product's public seal pages now.` } : r.response;
+    return r.ok
+      ? {
+          ok: true as const,
+          notice: `Advisory ${r.value.advisoryId} published: it is on the product's public seal pages now.`,
+        }
+      : r.response;
   }
   const parsed = findingActionInput.safeParse({ ...values, fixedInVersion: values.fixedInVersion || undefined });
   if (!parsed.success) return failure(parsed.error.issues[0].message, {}, values);
@@ -77,17 +85,23 @@ export default function FindingPage() {
           </p>
           <h1>{f.title}</h1>
           <p>
-            <SeverityBadge severity={f.severity} /> <FindingStatusBadge status={f.status} /> Reported {formatDate(f.reportedAt)} by {f.reporter}.
+            <SeverityBadge severity={f.severity} /> <FindingStatusBadge status={f.status} /> Reported{" "}
+            {formatDate(f.reportedAt)} by {f.reporter}.
           </p>
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} />
       <section className={d.blocking ? "alert alert--error" : "alert alert--info"} aria-label="Disclosure clock">
-        <strong>Disclosure deadline {formatDateTime(f.deadline)}</strong> <ClockBadge clock={d.clock} closed={!isOpen(f.status)} />
-        {d.blocking ? <p>This report is overdue: the seals of the affected versions are suspended until it is closed.</p> : null}
+        <strong>Disclosure deadline {formatDateTime(f.deadline)}</strong>{" "}
+        <ClockBadge clock={d.clock} closed={!isOpen(f.status)} />
+        {d.blocking ? (
+          <p>This report is overdue: the seals of the affected versions are suspended until it is closed.</p>
+        ) : null}
         {isOpen(f.status) && !d.blocking && (f.severity === "critical" || f.severity === "high") ? (
-          <p className="small">If it is still open at the deadline, the seals of the affected versions are suspended automatically.</p>
+          <p className="small">
+            If it is still open at the deadline, the seals of the affected versions are suspended automatically.
+          </p>
         ) : null}
       </section>
       <div className="grid grid--2">
@@ -96,7 +110,9 @@ export default function FindingPage() {
           <p className="prewrap">{f.description}</p>
           <dl className="facts">
             <dt>Affected versions</dt>
-            <dd>{d.versions.map((v) => `firmware ${v.firmwareVersion} (hardware ${v.hardwareRevision})`).join(", ")}</dd>
+            <dd>
+              {d.versions.map((v) => `firmware ${v.firmwareVersion} (hardware ${v.hardwareRevision})`).join(", ")}
+            </dd>
             {f.cvssVector ? (
               <>
                 <dt>CVSS 3.1</dt>
@@ -128,7 +144,11 @@ export default function FindingPage() {
         </section>
         <section className="card" aria-labelledby="respond-title">
           <h2 id="respond-title">{d.actions.length ? "Respond" : "Status"}</h2>
-          {d.actions.length === 0 && !d.canExtend ? <p className="muted">Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}</p> : null}
+          {d.actions.length === 0 && !d.canExtend ? (
+            <p className="muted">
+              Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}
+            </p>
+          ) : null}
           {d.actions.map((act) => {
             const t = ACTION_TEXT[act as FindingAction];
             return (
@@ -138,14 +158,23 @@ export default function FindingPage() {
                 {act === "mark_fixed" ? (
                   <div className="field">
                     <label htmlFor="fixedInVersion">Firmware version with the fix</label>
-                    <input id="fixedInVersion" name="fixedInVersion" type="text" defaultValue={failed?.values?.fixedInVersion ?? ""} />
+                    <input
+                      id="fixedInVersion"
+                      name="fixedInVersion"
+                      type="text"
+                      defaultValue={failed?.values?.fixedInVersion ?? ""}
+                    />
                   </div>
                 ) : null}
                 <div className="field">
                   <label htmlFor={`note-${act}`}>{t.note}</label>
                   <textarea id={`note-${act}`} name="note" rows={2} />
                 </div>
-                <button className={t.danger ? "button button--danger" : "button"} type="submit" disabled={nav.state !== "idle"}>
+                <button
+                  className={t.danger ? "button button--danger" : "button"}
+                  type="submit"
+                  disabled={nav.state !== "idle"}
+                >
                   {t.button}
                 </button>
               </Form>
@@ -171,7 +200,12 @@ export default function FindingPage() {
           ) : null}
         </section>
       </div>
-      <FindingDisclosurePanel disclosure={d.disclosure} version={f.version} error={failed?.fieldErrors?.confirm} busy={nav.state !== "idle"} />
+      <FindingDisclosurePanel
+        disclosure={d.disclosure}
+        version={f.version}
+        error={failed?.fieldErrors?.confirm}
+        busy={nav.state !== "idle"}
+      />
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
         <ul className="timeline">
@@ -179,7 +213,8 @@ export default function FindingPage() {
             <li key={h.id}>
               <time dateTime={new Date(h.at).toISOString()}>{formatDateTime(h.at)}</time>
               <span>
-                <strong>{h.kind.replace(/_/g, " ")}</strong> {h.fixedInVersion ? `in firmware ${h.fixedInVersion}. ` : ""}
+                <strong>{h.kind.replace(/_/g, " ")}</strong>{" "}
+                {h.fixedInVersion ? `in firmware ${h.fixedInVersion}. ` : ""}
                 {h.newDeadline && h.kind === "deadline_extended" ? `New deadline ${formatDate(h.newDeadline)}. ` : ""}
                 {h.note} <span className="muted small">{h.actorLabel}</span>
               </span>

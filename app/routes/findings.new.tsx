@@ -15,14 +15,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   const productId = new URL(request.url).searchParams.get("product") ?? "";
   const products = findingTargets(user);
-  return { products, product: products.find((p) => p.id === productId) ?? null, today: new Date().toISOString().slice(0, 10) };
+  return {
+    products,
+    product: products.find((p) => p.id === productId) ?? null,
+    today: new Date().toISOString().slice(0, 10),
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   const form = await readForm(request);
-  const values = Object.fromEntries([...form.entries()].filter(([k]) => k !== "versionIds" && k !== "requirementRefs").map(([k, v]) => [k, String(v)]));
-  const parsed = findingInput.safeParse({ ...values, versionIds: form.getAll("versionIds").map(String), requirementRefs: form.getAll("requirementRefs").map(String), cvssVector: values.cvssVector || undefined });
+  const values = Object.fromEntries(
+    [...form.entries()].filter(([k]) => k !== "versionIds" && k !== "requirementRefs").map(([k, v]) => [k, String(v)]),
+  );
+  const parsed = findingInput.safeParse({
+    ...values,
+    versionIds: form.getAll("versionIds").map(String),
+    requirementRefs: form.getAll("requirementRefs").map(String),
+    cvssVector: values.cvssVector || undefined,
+  });
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
     return failure("Check the highlighted fields.", fieldErrors, values);
@@ -46,7 +57,10 @@ export default function NewFinding() {
             <Link to="/findings">Vulnerability reports</Link>
           </p>
           <h1>Record a vulnerability report</h1>
-          <p>The disclosure deadline follows from the severity and the checklist the product was certified against; only the supplier and assessors see the details.</p>
+          <p>
+            The disclosure deadline follows from the severity and the checklist the product was certified against; only
+            the supplier and assessors see the details.
+          </p>
         </div>
       </div>
       <section className="card">
@@ -107,11 +121,23 @@ export default function NewFinding() {
               </select>
               {err.severity ? <p className="field__error">{err.severity}</p> : null}
             </div>
-            <Field label="CVSS 3.1 vector (optional)" name="cvssVector" defaultValue={v.cvssVector} error={err.cvssVector} hint="For example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H; the base score is computed." />
+            <Field
+              label="CVSS 3.1 vector (optional)"
+              name="cvssVector"
+              defaultValue={v.cvssVector}
+              error={err.cvssVector}
+              hint="For example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H; the base score is computed."
+            />
             {product.requirements.length ? (
               <div className={err.requirementRefs ? "field field--error" : "field"}>
                 <label htmlFor="requirementRefs">Requirements concerned (optional)</label>
-                <select id="requirementRefs" name="requirementRefs" multiple size={Math.min(8, product.requirements.length)} aria-describedby="requirementRefs-hint">
+                <select
+                  id="requirementRefs"
+                  name="requirementRefs"
+                  multiple
+                  size={Math.min(8, product.requirements.length)}
+                  aria-describedby="requirementRefs-hint"
+                >
                   {product.requirements.map((r) => (
                     <option key={r.value} value={r.value}>
                       {r.label}
@@ -119,13 +145,21 @@ export default function NewFinding() {
                   ))}
                 </select>
                 <p className="field__hint" id="requirementRefs-hint">
-                  A re-certification of a fixed firmware re-reviews these requirements. Hold Ctrl (or ⌘) to choose several.
+                  A re-certification of a fixed firmware re-reviews these requirements. Hold Ctrl (or ⌘) to choose
+                  several.
                 </p>
                 {err.requirementRefs ? <p className="field__error">{err.requirementRefs}</p> : null}
               </div>
             ) : null}
             <Field label="Reported by" name="reporter" defaultValue={v.reporter} error={err.reporter} />
-            <Field label="Date reported" name="reportedOn" type="date" max={today} defaultValue={v.reportedOn ?? today} error={err.reportedOn} />
+            <Field
+              label="Date reported"
+              name="reportedOn"
+              type="date"
+              max={today}
+              defaultValue={v.reportedOn ?? today}
+              error={err.reportedOn}
+            />
             <button className="button" type="submit" disabled={nav.state !== "idle"}>
               Record the report
             </button>

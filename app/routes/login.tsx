@@ -19,7 +19,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
   if (user) throw redirect(DASHBOARD_PATH[user.role]);
   const demo = getEnv().demoMode
-    ? { password: DEMO_PASSWORD, accounts: DEMO_USERS.map((u) => ({ email: u.email, role: ROLE_LABELS[u.role], about: `${u.organization}: ${u.about}` })) }
+    ? {
+        password: DEMO_PASSWORD,
+        accounts: DEMO_USERS.map((u) => ({
+          email: u.email,
+          role: ROLE_LABELS[u.role],
+          about: `${u.organization}: ${u.about}`,
+        })),
+      }
     : null;
   return { demo };
 }
@@ -29,7 +36,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(loginInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const values = { email: parsed.data.email };
-  const result = await attempt(() => login(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }), values);
+  const result = await attempt(
+    () => login(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }),
+    values,
+  );
   if (!result.ok) return result.response;
   return startSessionAndRedirect(result.value.token, result.value.user.role, form.get("redirectTo"));
 }
@@ -45,7 +55,8 @@ export default function Login() {
     const password = formRef.current?.elements.namedItem("password");
     if (actionData && password instanceof HTMLInputElement) {
       password.value = "";
-      if (actionData.fieldErrors?.email) (formRef.current?.elements.namedItem("email") as HTMLInputElement | null)?.focus();
+      if (actionData.fieldErrors?.email)
+        (formRef.current?.elements.namedItem("email") as HTMLInputElement | null)?.focus();
       else password.focus();
     }
   }, [actionData]);
@@ -57,8 +68,23 @@ export default function Login() {
         <FormError message={actionData?.formError} />
         <Form method="post" noValidate ref={formRef}>
           <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-          <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={actionData?.values?.email} error={actionData?.fieldErrors?.email} />
-          <Field label="Password" name="password" type="password" autoComplete="current-password" required error={actionData?.fieldErrors?.password} />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={actionData?.values?.email}
+            error={actionData?.fieldErrors?.email}
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            error={actionData?.fieldErrors?.password}
+          />
           <button className="button" type="submit" disabled={busy}>
             {busy ? "Logging in…" : "Log in"}
           </button>

@@ -8,7 +8,10 @@ export const meta: MetaFunction = () => [{ title: "Retail buyer workspace — Io
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, ...workspaceOverview(user, "retailer.workspace") };
+  return {
+    user: { name: user.name, organizationName: user.organizationName },
+    ...workspaceOverview(user, "retailer.workspace"),
+  };
 }
 
 export default function RetailerDashboard() {

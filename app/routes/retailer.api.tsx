@@ -22,12 +22,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   if (form.get("intent") === "revoke") {
     const r = await attempt(() => revokeApiToken(user, String(form.get("tokenId") ?? "")));
-    return r.ok ? { ok: true as const, notice: "Token revoked: requests with it are refused from now on." } : r.response;
+    return r.ok
+      ? { ok: true as const, notice: "Token revoked: requests with it are refused from now on." }
+      : r.response;
   }
   const parsed = parseForm(apiTokenInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => createApiToken(user, parsed.data), { name: parsed.data.name });
-  return r.ok ? { ok: true as const, notice: `Token "${parsed.data.name}" created.`, token: r.value.token } : r.response;
+  return r.ok
+    ? { ok: true as const, notice: `Token "${parsed.data.name}" created.`, token: r.value.token }
+    : r.response;
 }
 
 export default function ApiAccess() {
@@ -44,16 +48,22 @@ export default function ApiAccess() {
           </p>
           <h1>API access</h1>
           <p>
-            The seal API is public. With one of your organisation's tokens, its answers also carry your <Link to="/retailer/policies">acceptance policies</Link>' results, so
-            your stock system gets "meets" or the exact clauses missed for every seal it checks.
+            The seal API is public. With one of your organisation's tokens, its answers also carry your{" "}
+            <Link to="/retailer/policies">acceptance policies</Link>' results, so your stock system gets "meets" or the
+            exact clauses missed for every seal it checks.
           </p>
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
       {a?.ok && "token" in a && a.token ? (
         <div className="alert alert--warn" role="status">
-          <strong>Your token — shown only now:</strong> <span className="once-secret" data-testid="api-token">{a.token}</span>
-          <p className="small">Keep it in your system's secret store. If it is lost or leaked, revoke it and create another.</p>
+          <strong>Your token — shown only now:</strong>{" "}
+          <span className="once-secret" data-testid="api-token">
+            {a.token}
+          </span>
+          <p className="small">
+            Keep it in your system's secret store. If it is lost or leaked, revoke it and create another.
+          </p>
         </div>
       ) : null}
       <FormError message={failed?.formError} />
@@ -61,7 +71,13 @@ export default function ApiAccess() {
         <section className="card" aria-labelledby="new-title">
           <h2 id="new-title">Create a token</h2>
           <Form method="post" className="stack">
-            <Field label="Name" name="name" defaultValue={failed?.values?.name} error={failed?.fieldErrors?.name} hint="What uses it, e.g. 'Stock system'." />
+            <Field
+              label="Name"
+              name="name"
+              defaultValue={failed?.values?.name}
+              error={failed?.fieldErrors?.name}
+              hint="What uses it, e.g. 'Stock system'."
+            />
             <button className="button" type="submit" disabled={busy}>
               Create
             </button>
@@ -72,8 +88,8 @@ export default function ApiAccess() {
           <pre className="code small">{`curl -H "Authorization: Bearer $TOKEN" ${baseUrl}/api/v1/seals/IOTS-XXXX-XXXX
 curl -H "Authorization: Bearer $TOKEN" --data-binary @stock.csv ${baseUrl}/api/v1/verify/bulk`}</pre>
           <p className="small">
-            Answers gain <code>policies</code> (JSON: each policy with <code>meets</code> and the <code>misses</code>) or a <code>policy</code> column (CSV). A wrong or revoked
-            token is refused with 401.
+            Answers gain <code>policies</code> (JSON: each policy with <code>meets</code> and the <code>misses</code>)
+            or a <code>policy</code> column (CSV). A wrong or revoked token is refused with 401.
           </p>
         </section>
       </div>
@@ -110,7 +126,11 @@ curl -H "Authorization: Bearer $TOKEN" --data-binary @stock.csv ${baseUrl}/api/v
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />
                         <input type="hidden" name="tokenId" value={t.id} />
-                        <button className="button button--danger button--small" type="submit" aria-label={`Revoke ${t.name}`}>
+                        <button
+                          className="button button--danger button--small"
+                          type="submit"
+                          aria-label={`Revoke ${t.name}`}
+                        >
                           Revoke
                         </button>
                       </Form>

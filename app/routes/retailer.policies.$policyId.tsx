@@ -10,7 +10,9 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { deletePolicy, getPolicy, policyCatalog, policyFromForm, savePolicy } from "../features/retail/policies.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.policy.name ?? "Policy"} — IoT Seal` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.policy.name ?? "Policy"} — IoT Seal` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
@@ -54,7 +56,14 @@ export default function PolicyPage() {
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
       <section className="card">
-        <PolicyForm key={JSON.stringify(policy)} catalog={catalog} policy={policy} failed={a && !a.ok ? a : undefined} busy={busy} submitLabel="Save changes" />
+        <PolicyForm
+          key={JSON.stringify(policy)}
+          catalog={catalog}
+          policy={policy}
+          failed={a && !a.ok ? a : undefined}
+          busy={busy}
+          submitLabel="Save changes"
+        />
       </section>
     </>
   );

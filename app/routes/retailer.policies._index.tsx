@@ -21,7 +21,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = policyFromForm(values);
   if (!form.ok) return failure("Check the highlighted fields.", form.fieldErrors, values);
   const r = await attempt(() => savePolicy(user, form.value), values);
-  return r.ok ? { ok: true as const, id: r.value, notice: `Policy "${values.name?.trim()}" saved: every check you make now applies it.` } : r.response;
+  return r.ok
+    ? {
+        ok: true as const,
+        id: r.value,
+        notice: `Policy "${values.name?.trim()}" saved: every check you make now applies it.`,
+      }
+    : r.response;
 }
 
 export default function Policies() {
@@ -35,9 +41,11 @@ export default function Policies() {
           <p className="eyebrow">Retail buyer</p>
           <h1>Acceptance policies</h1>
           <p>
-            What a product needs before it goes on your shelves. Every check you make — <Link to="/verify">one seal</Link>, a <Link to="/retailer/verify/bulk">bulk CSV</Link>, the
-            API with your organisation's <Link to="/retailer/api">token</Link>, your <Link to="/retailer/watchlist">watchlist</Link> — says "meets" or names the exact clauses a seal misses.
-            A watched product that stops meeting a policy raises an event and a webhook, like a status change.
+            What a product needs before it goes on your shelves. Every check you make —{" "}
+            <Link to="/verify">one seal</Link>, a <Link to="/retailer/verify/bulk">bulk CSV</Link>, the API with your
+            organisation's <Link to="/retailer/api">token</Link>, your <Link to="/retailer/watchlist">watchlist</Link> —
+            says "meets" or names the exact clauses a seal misses. A watched product that stops meeting a policy raises
+            an event and a webhook, like a status change.
           </p>
         </div>
       </div>
@@ -49,7 +57,8 @@ export default function Policies() {
           {policies.map((p) => (
             <article className="card card--flat" key={p.id} data-testid="policy">
               <h3>
-                <Link to={`/retailer/policies/${p.id}`}>{p.name}</Link> <span className="badge badge--info">{categoryLabel(p.category)}</span>
+                <Link to={`/retailer/policies/${p.id}`}>{p.name}</Link>{" "}
+                <span className="badge badge--info">{categoryLabel(p.category)}</span>
               </h3>
               <ul className="small">
                 {p.summary.map((line) => (
@@ -57,7 +66,8 @@ export default function Policies() {
                 ))}
               </ul>
               <p className="small muted">
-                On your watchlist: {p.watched.meets} seal{p.watched.meets === 1 ? "" : "s"} meet it, {p.watched.misses} miss it.
+                On your watchlist: {p.watched.meets} seal{p.watched.meets === 1 ? "" : "s"} meet it, {p.watched.misses}{" "}
+                miss it.
               </p>
             </article>
           ))}
@@ -66,7 +76,13 @@ export default function Policies() {
       <section className="card" aria-labelledby="new-title">
         <h2 id="new-title">New policy</h2>
         {/* A saved policy empties the form (a new key mounts a fresh one). */}
-        <PolicyForm key={a?.ok ? a.id : "new"} catalog={catalog} failed={a && !a.ok ? a : undefined} busy={busy} submitLabel="Save the policy" />
+        <PolicyForm
+          key={a?.ok ? a.id : "new"}
+          catalog={catalog}
+          failed={a && !a.ok ? a : undefined}
+          busy={busy}
+          submitLabel="Save the policy"
+        />
       </section>
     </>
   );

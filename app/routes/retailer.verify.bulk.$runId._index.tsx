@@ -16,7 +16,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const run = serviceOrThrow(() => bulkCheck(user, params.runId ?? ""));
   // Rows that need attention first; the full answer is in the download.
   const attention = run.rows.filter((r) => r.status !== "valid" || r.missesPolicy);
-  return { id: run.id, fileName: run.fileName, rowCount: run.rowCount, createdAt: run.createdAt, summary: run.summary, policySummary: run.policySummary, attention: attention.slice(0, SHOWN), attentionCount: attention.length };
+  return {
+    id: run.id,
+    fileName: run.fileName,
+    rowCount: run.rowCount,
+    createdAt: run.createdAt,
+    summary: run.summary,
+    policySummary: run.policySummary,
+    attention: attention.slice(0, SHOWN),
+    attentionCount: attention.length,
+  };
 }
 
 export default function BulkResult() {
@@ -42,15 +51,19 @@ export default function BulkResult() {
         <SummaryBar summary={r.summary} total={r.rowCount} />
         {r.policySummary ? (
           <p data-testid="policy-summary">
-            Your acceptance policies: <strong>{r.policySummary.meets}</strong> {r.policySummary.meets === 1 ? "row meets" : "rows meet"} every policy that applies;{" "}
-            <strong>{r.policySummary.misses}</strong> {r.policySummary.misses === 1 ? "misses" : "miss"} at least one. <Link to="/retailer/policies">Your policies</Link>
+            Your acceptance policies: <strong>{r.policySummary.meets}</strong>{" "}
+            {r.policySummary.meets === 1 ? "row meets" : "rows meet"} every policy that applies;{" "}
+            <strong>{r.policySummary.misses}</strong> {r.policySummary.misses === 1 ? "misses" : "miss"} at least one.{" "}
+            <Link to="/retailer/policies">Your policies</Link>
           </p>
         ) : null}
       </section>
       <section className="card" aria-labelledby="attention-title">
         <h2 id="attention-title">Rows that need attention ({r.attentionCount.toLocaleString("en")})</h2>
         {r.attentionCount === 0 ? (
-          <p className="alert alert--ok">Every seal in the file is valid{r.policySummary ? " and meets your policies" : ""}.</p>
+          <p className="alert alert--ok">
+            Every seal in the file is valid{r.policySummary ? " and meets your policies" : ""}.
+          </p>
         ) : (
           <div className="table-wrap">
             <table data-testid="attention-rows">
@@ -66,7 +79,9 @@ export default function BulkResult() {
               <tbody>
                 {r.attention.map((row, i) => (
                   <tr key={`${row.serial}-${i}`}>
-                    <td className="mono">{row.status === "not_found" ? row.serial : <Link to={`/s/${row.serial}`}>{row.serial}</Link>}</td>
+                    <td className="mono">
+                      {row.status === "not_found" ? row.serial : <Link to={`/s/${row.serial}`}>{row.serial}</Link>}
+                    </td>
                     <td>
                       <VerdictBadge verdict={row.status} />
                     </td>
@@ -77,7 +92,9 @@ export default function BulkResult() {
                 ))}
               </tbody>
             </table>
-            {r.attentionCount > r.attention.length ? <p className="small muted">The first {r.attention.length} are shown; the download has every row.</p> : null}
+            {r.attentionCount > r.attention.length ? (
+              <p className="small muted">The first {r.attention.length} are shown; the download has every row.</p>
+            ) : null}
           </div>
         )}
       </section>

@@ -9,9 +9,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   try {
     const run = bulkCheck(user, params.runId ?? "");
     const name = run.fileName.replace(/\.csv$/i, "") + "-checked.csv";
-    return new Response(run.csv, { headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"`, "Cache-Control": "private, no-store" } });
+    return new Response(run.csv, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${name}"`,
+        "Cache-Control": "private, no-store",
+      },
+    });
   } catch (e) {
-    if (e instanceof ServiceError) return new Response(e.message + "\n", { status: e.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    if (e instanceof ServiceError)
+      return new Response(e.message + "\n", {
+        status: e.status,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      });
     throw e;
   }
 }

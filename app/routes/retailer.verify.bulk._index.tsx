@@ -29,7 +29,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     throw e;
   }
   const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
+  if (!(file instanceof File) || file.size === 0)
+    return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
   const result = await attempt(async () => runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   if (!result.ok) return result.response;
   throw redirect(`/retailer/verify/bulk/${result.value.id}`);
@@ -57,7 +58,8 @@ export default function BulkCheck() {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/retailer/verify/bulk/upload");
     xhr.responseType = "json";
-    xhr.upload.onprogress = (e) => e.lengthComputable && setProgress({ phase: "upload", percent: Math.round((e.loaded / e.total) * 100), rows });
+    xhr.upload.onprogress = (e) =>
+      e.lengthComputable && setProgress({ phase: "upload", percent: Math.round((e.loaded / e.total) * 100), rows });
     xhr.upload.onload = () => setProgress({ phase: "check", percent: 100, rows });
     xhr.onload = () => {
       const answer = xhr.response as { id?: string; message?: string } | null;
@@ -82,8 +84,9 @@ export default function BulkCheck() {
           <p className="eyebrow">Retail buyer</p>
           <h1>Check a whole CSV of seals</h1>
           <p>
-            Upload a CSV with a column named <code>serial</code> (up to {maxRows.toLocaleString("en")} rows, {maxSize}). Your other columns, such as your own
-            SKU, are kept; each row gets its seal's status. <Link to="/verify">Check one seal</Link>.
+            Upload a CSV with a column named <code>serial</code> (up to {maxRows.toLocaleString("en")} rows, {maxSize}).
+            Your other columns, such as your own SKU, are kept; each row gets its seal's status.{" "}
+            <Link to="/verify">Check one seal</Link>.
           </p>
         </div>
       </div>
@@ -96,7 +99,15 @@ export default function BulkCheck() {
             <p className="field__hint" id="file-hint">
               For example: <code>serial,our_sku</code> then one line per product.
             </p>
-            <input ref={input} id="file" name="file" type="file" accept=".csv,text/csv" required aria-describedby="file-hint" />
+            <input
+              ref={input}
+              id="file"
+              name="file"
+              type="file"
+              accept=".csv,text/csv"
+              required
+              aria-describedby="file-hint"
+            />
           </div>
           <button className="button" type="submit" disabled={progress !== null || nav.state !== "idle"}>
             Check all
@@ -105,9 +116,15 @@ export default function BulkCheck() {
         {progress ? (
           <div className="stack" role="status" aria-live="polite" data-testid="bulk-progress">
             <label htmlFor="bulk-progress">
-              {progress.phase === "upload" ? `Uploading ${progress.rows.toLocaleString("en")} rows… ${progress.percent}%` : `Checking ${progress.rows.toLocaleString("en")} serials…`}
+              {progress.phase === "upload"
+                ? `Uploading ${progress.rows.toLocaleString("en")} rows… ${progress.percent}%`
+                : `Checking ${progress.rows.toLocaleString("en")} serials…`}
             </label>
-            {progress.phase === "upload" ? <progress id="bulk-progress" max={100} value={progress.percent} /> : <progress id="bulk-progress" />}
+            {progress.phase === "upload" ? (
+              <progress id="bulk-progress" max={100} value={progress.percent} />
+            ) : (
+              <progress id="bulk-progress" />
+            )}
           </div>
         ) : null}
       </section>

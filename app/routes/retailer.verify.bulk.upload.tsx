@@ -5,14 +5,21 @@ import { requirePermission } from "../features/accounts/session.server";
 import { runBulkCheck } from "../features/retail/bulk-checks.server";
 import { ServiceError } from "../platform/errors.server";
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+  });
 
 /** The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id}` or `{message}`. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   // Bounded while it streams; past the limit a 413 {message} is thrown (and answered as is).
-  const file = (await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES, message: BULK_TOO_LARGE })).get("file");
-  if (!(file instanceof File) || file.size === 0) return json(400, { message: "Choose a CSV file with a serial column." });
+  const file = (await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES, message: BULK_TOO_LARGE })).get(
+    "file",
+  );
+  if (!(file instanceof File) || file.size === 0)
+    return json(400, { message: "Choose a CSV file with a serial column." });
   try {
     return json(200, await runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   } catch (e) {
@@ -22,5 +29,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export function loader() {
-  return new Response("Upload a CSV with POST.\n", { status: 405, headers: { Allow: "POST", "Content-Type": "text/plain; charset=utf-8" } });
+  return new Response("Upload a CSV with POST.\n", {
+    status: 405,
+    headers: { Allow: "POST", "Content-Type": "text/plain; charset=utf-8" },
+  });
 }

@@ -30,7 +30,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // A CSV of serials to watch: up to WATCHLIST_CSV_MAX_BYTES, bounded while it streams.
     form = await readForm(request, { limit: WATCHLIST_CSV_MAX_BYTES + FORM_OVERHEAD_BYTES });
   } catch (e) {
-    if (isBodyTooLarge(e)) return failure(`The file is larger than ${formatBytes(WATCHLIST_CSV_MAX_BYTES)}.`, {}, undefined, 413);
+    if (isBodyTooLarge(e))
+      return failure(`The file is larger than ${formatBytes(WATCHLIST_CSV_MAX_BYTES)}.`, {}, undefined, 413);
     throw e;
   }
   const intent = form.get("intent");
@@ -40,19 +41,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (intent === "csv") {
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
+    if (!(file instanceof File) || file.size === 0)
+      return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
     const text = await file.text();
     const r = await attempt(() => watchFromCsv(user, text));
     if (!r.ok) return r.response;
     const { added, already, unknown } = r.value;
-    return { ok: true as const, notice: `Added ${added} product${added === 1 ? "" : "s"}${already ? `; ${already} already watched` : ""}${unknown.length ? `; ${unknown.length} serial${unknown.length === 1 ? "" : "s"} not found (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""})` : ""}.` };
+    return {
+      ok: true as const,
+      notice: `Added ${added} product${added === 1 ? "" : "s"}${already ? `; ${already} already watched` : ""}${unknown.length ? `; ${unknown.length} serial${unknown.length === 1 ? "" : "s"} not found (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""})` : ""}.`,
+    };
   }
   const values = { serial: String(form.get("serial") ?? ""), label: String(form.get("label") ?? "") };
   const parsed = watchInput.safeParse(values);
   if (!parsed.success) return failure("Check the serial.", { serial: parsed.error.issues[0].message }, values);
   const r = await attempt(() => watchBySerial(user, parsed.data), values);
   if (!r.ok) return r.response;
-  return { ok: true as const, notice: r.value.added ? `Watching ${r.value.productName}.` : `${r.value.productName} is already on your watchlist.` };
+  return {
+    ok: true as const,
+    notice: r.value.added ? `Watching ${r.value.productName}.` : `${r.value.productName} is already on your watchlist.`,
+  };
 }
 
 export default function Watchlist() {
@@ -68,8 +76,8 @@ export default function Watchlist() {
           <p className="eyebrow">Retail buyer</p>
           <h1>Watchlist</h1>
           <p>
-            The products you stock and their seals' live status. Changes also reach your <Link to="/retailer/webhooks">webhooks</Link> and the{" "}
-            <a href="/retailer/watchlist/feed">JSON feed</a>.
+            The products you stock and their seals' live status. Changes also reach your{" "}
+            <Link to="/retailer/webhooks">webhooks</Link> and the <a href="/retailer/watchlist/feed">JSON feed</a>.
           </p>
         </div>
       </div>
@@ -78,10 +86,24 @@ export default function Watchlist() {
       <div className="grid grid--2">
         <section className="card" aria-labelledby="status-title">
           <h2 id="status-title">By status</h2>
-          {total ? <SummaryBar summary={Object.assign({ valid: 0, expired: 0, suspended: 0, revoked: 0, superseded: 0, not_found: 0, forged: 0 }, d.counts) as Record<SealVerdict, number>} total={total} /> : <p className="muted">Nothing watched yet.</p>}
+          {total ? (
+            <SummaryBar
+              summary={
+                Object.assign(
+                  { valid: 0, expired: 0, suspended: 0, revoked: 0, superseded: 0, not_found: 0, forged: 0 },
+                  d.counts,
+                ) as Record<SealVerdict, number>
+              }
+              total={total}
+            />
+          ) : (
+            <p className="muted">Nothing watched yet.</p>
+          )}
         </section>
         <section className="card" aria-labelledby="changes-title">
-          <h2 id="changes-title">Changed since your last visit{d.lastVisit ? ` (${formatDateTime(d.lastVisit)})` : ""}</h2>
+          <h2 id="changes-title">
+            Changed since your last visit{d.lastVisit ? ` (${formatDateTime(d.lastVisit)})` : ""}
+          </h2>
           {d.changes.length === 0 ? (
             <p className="muted">No changes.</p>
           ) : (
@@ -91,7 +113,13 @@ export default function Watchlist() {
                   <time dateTime={c.at}>{formatDateTime(c.at)}</time>
                   <span>
                     <strong>{c.product.name}</strong>
-                    {typeof c.firmwareVersion === "string" ? ` firmware ${c.firmwareVersion}` : ""}: {c.status ? <VerdictBadge verdict={c.status} /> : <span className="badge badge--info">{WATCH_EVENT_LABELS[c.type] ?? c.type}</span>} {c.reason}{" "}
+                    {typeof c.firmwareVersion === "string" ? ` firmware ${c.firmwareVersion}` : ""}:{" "}
+                    {c.status ? (
+                      <VerdictBadge verdict={c.status} />
+                    ) : (
+                      <span className="badge badge--info">{WATCH_EVENT_LABELS[c.type] ?? c.type}</span>
+                    )}{" "}
+                    {c.reason}{" "}
                     {c.serial ? (
                       <Link className="small" to={`/s/${c.serial}`}>
                         {c.serial}
@@ -126,11 +154,23 @@ export default function Watchlist() {
               {d.rows.map((r) => (
                 <tr key={r.key}>
                   <td>
-                    {r.name} <span className="muted small">{r.model} · {r.supplier}</span>
+                    {r.name}{" "}
+                    <span className="muted small">
+                      {r.model} · {r.supplier}
+                    </span>
                   </td>
                   <td>{r.label}</td>
-                  <td className="mono">{r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"} {r.seal ? <span className="muted small">firmware {r.seal.firmware}</span> : null}</td>
-                  <td>{r.status === "no_seal" ? <span className="badge">No seal</span> : <VerdictBadge verdict={r.status} />}</td>
+                  <td className="mono">
+                    {r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"}{" "}
+                    {r.seal ? <span className="muted small">firmware {r.seal.firmware}</span> : null}
+                  </td>
+                  <td>
+                    {r.status === "no_seal" ? (
+                      <span className="badge">No seal</span>
+                    ) : (
+                      <VerdictBadge verdict={r.status} />
+                    )}
+                  </td>
                   <td>
                     <WatchedAdvisories summary={d.advisories[r.productId]} serial={r.seal?.serial ?? null} />
                   </td>
@@ -144,7 +184,11 @@ export default function Watchlist() {
                     <Form method="post">
                       <input type="hidden" name="intent" value="remove" />
                       <input type="hidden" name="entryId" value={r.id} />
-                      <button className="button button--quiet button--small" type="submit" aria-label={`Stop watching ${r.name}`}>
+                      <button
+                        className="button button--quiet button--small"
+                        type="submit"
+                        aria-label={`Stop watching ${r.name}`}
+                      >
                         Remove
                       </button>
                     </Form>
@@ -159,8 +203,19 @@ export default function Watchlist() {
         <section className="card" aria-labelledby="add-title">
           <h2 id="add-title">Watch a product</h2>
           <Form method="post" className="stack">
-            <Field label="Seal serial" name="serial" defaultValue={failed?.values?.serial} error={failed?.fieldErrors?.serial} hint="Any seal of the product; you will follow all its seals." />
-            <Field label="Your label (optional)" name="label" defaultValue={failed?.values?.label} hint="For example your own SKU." />
+            <Field
+              label="Seal serial"
+              name="serial"
+              defaultValue={failed?.values?.serial}
+              error={failed?.fieldErrors?.serial}
+              hint="Any seal of the product; you will follow all its seals."
+            />
+            <Field
+              label="Your label (optional)"
+              name="label"
+              defaultValue={failed?.values?.label}
+              hint="For example your own SKU."
+            />
             <button className="button" type="submit" disabled={nav.state !== "idle"}>
               Watch
             </button>
@@ -186,4 +241,8 @@ export default function Watchlist() {
 }
 
 /** Labels of the watch events that are not seal status changes. */
-const WATCH_EVENT_LABELS: Record<string, string> = { "policy.unmet": "Policy missed", "policy.met": "Policy met", "advisory.published": "Advisory published" };
+const WATCH_EVENT_LABELS: Record<string, string> = {
+  "policy.unmet": "Policy missed",
+  "policy.met": "Policy met",
+  "advisory.published": "Advisory published",
+};

@@ -15,6 +15,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = watchlistFeed(user, q.since, q.limit);
   const next = `/retailer/watchlist/feed?since=${page.next}&limit=${q.limit}`;
   return new Response(JSON.stringify({ ...page, nextUrl: next }, null, 1), {
-    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-store", ...(page.hasMore ? { Link: `<${next}>; rel="next"` } : {}) },
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "private, no-store",
+      ...(page.hasMore ? { Link: `<${next}>; rel="next"` } : {}),
+    },
   });
 }

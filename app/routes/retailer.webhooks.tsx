@@ -23,7 +23,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const id = String(form.get("endpointId") ?? "");
   if (intent === "test") {
     const r = await attempt(() => sendTestWebhook(user, id));
-    return r.ok ? { ok: true as const, notice: "A test event is queued; it is sent within seconds. Reload to see the attempt." } : r.response;
+    return r.ok
+      ? { ok: true as const, notice: "A test event is queued; it is sent within seconds. Reload to see the attempt." }
+      : r.response;
   }
   if (intent === "remove") {
     const r = await attempt(() => removeWebhook(user, id));
@@ -51,23 +53,38 @@ export default function Webhooks() {
           </p>
           <h1>Webhooks</h1>
           <p>
-            Every status change of a product on your watchlist is POSTed as JSON to your endpoints, signed with HMAC-SHA256 in the <code>{header}</code> header (
-            <code>t=&lt;unix time&gt;,v1=&lt;hex HMAC of "t.body"&gt;</code>), and retried with backoff for up to a day and a half when it fails.
+            Every status change of a product on your watchlist is POSTed as JSON to your endpoints, signed with
+            HMAC-SHA256 in the <code>{header}</code> header (
+            <code>t=&lt;unix time&gt;,v1=&lt;hex HMAC of "t.body"&gt;</code>), and retried with backoff for up to a day
+            and a half when it fails.
           </p>
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
       {a?.ok && "secret" in a && a.secret ? (
         <div className="alert alert--warn" role="status">
-          <strong>Your signing secret — shown only now:</strong> <span className="once-secret" data-testid="webhook-secret">{a.secret}</span>
-          <p className="small">Store it in your receiver to check each delivery's signature. If you lose it, remove the endpoint and register it again.</p>
+          <strong>Your signing secret — shown only now:</strong>{" "}
+          <span className="once-secret" data-testid="webhook-secret">
+            {a.secret}
+          </span>
+          <p className="small">
+            Store it in your receiver to check each delivery's signature. If you lose it, remove the endpoint and
+            register it again.
+          </p>
         </div>
       ) : null}
       <FormError message={failed?.formError} />
       <section className="card" aria-labelledby="add-title">
         <h2 id="add-title">Register an endpoint</h2>
         <Form method="post" className="stack">
-          <Field label="HTTPS URL" name="url" type="url" defaultValue={failed?.values?.url} error={failed?.fieldErrors?.url} hint="A public https address. Private, loopback and cloud-metadata addresses are refused, and redirects are not followed." />
+          <Field
+            label="HTTPS URL"
+            name="url"
+            type="url"
+            defaultValue={failed?.values?.url}
+            error={failed?.fieldErrors?.url}
+            hint="A public https address. Private, loopback and cloud-metadata addresses are refused, and redirects are not followed."
+          />
           <button className="button" type="submit" disabled={nav.state !== "idle"}>
             Register
           </button>
@@ -118,13 +135,26 @@ export default function Webhooks() {
                         {d.type} <span className="muted small mono">{d.eventId}</span>
                       </td>
                       <td>
-                        <span className={d.status === "delivered" ? "badge badge--ok" : d.status === "failed" ? "badge badge--bad" : "badge badge--warn"}>{d.status}</span>
-                        {d.status === "pending" && d.nextAttemptAt ? <span className="small muted"> next {formatDateTime(d.nextAttemptAt)}</span> : null}
+                        <span
+                          className={
+                            d.status === "delivered"
+                              ? "badge badge--ok"
+                              : d.status === "failed"
+                                ? "badge badge--bad"
+                                : "badge badge--warn"
+                          }
+                        >
+                          {d.status}
+                        </span>
+                        {d.status === "pending" && d.nextAttemptAt ? (
+                          <span className="small muted"> next {formatDateTime(d.nextAttemptAt)}</span>
+                        ) : null}
                       </td>
                       <td className="small">
                         {d.attempts.map((at) => (
                           <div key={at.id}>
-                            #{at.attempt} {formatDateTime(at.at)}: {at.statusCode ?? "no response"} {at.error ? `(${at.error})` : ""} {at.durationMs} ms
+                            #{at.attempt} {formatDateTime(at.at)}: {at.statusCode ?? "no response"}{" "}
+                            {at.error ? `(${at.error})` : ""} {at.durationMs} ms
                           </div>
                         ))}
                       </td>

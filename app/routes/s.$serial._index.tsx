@@ -11,7 +11,9 @@ import { sealAdvisories } from "../features/findings/advisories.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
 import { publicSealView } from "../features/certification/seals.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial}: ${data.verdict} — IoT Seal` : "Seal — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Seal ${data.serial}: ${data.verdict} — IoT Seal` : "Seal — IoT Seal" },
+];
 
 /** The public page of a seal (the QR code's target): no login, nothing private. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -44,14 +46,20 @@ export default function SealPage() {
         <div className="grid grid--2">
           <section className="card" aria-labelledby="facts-title">
             <h2 id="facts-title">What was certified (signed)</h2>
-            <SignedFacts subject={s} issuer={d.credential.issuer} validFrom={d.credential.validFrom} validUntil={d.credential.validUntil} />
+            <SignedFacts
+              subject={s}
+              issuer={d.credential.issuer}
+              validFrom={d.credential.validFrom}
+              validUntil={d.credential.validUntil}
+            />
           </section>
           <section className="card" aria-labelledby="proof-title">
             <h2 id="proof-title">Check it yourself</h2>
             <p className="small">
-              The credential is a W3C Verifiable Credential signed with Ed25519 (key <code>{d.kid.slice(0, 16)}…</code>, published at{" "}
-              <a href="/.well-known/jwks.json">/.well-known/jwks.json</a>). Its live status is in the signed status lists at{" "}
-              <a href="/status/revocation-1">/status/revocation-1</a> and <a href="/status/suspension-1">/status/suspension-1</a>.
+              The credential is a W3C Verifiable Credential signed with Ed25519 (key <code>{d.kid.slice(0, 16)}…</code>,
+              published at <a href="/.well-known/jwks.json">/.well-known/jwks.json</a>). Its live status is in the
+              signed status lists at <a href="/status/revocation-1">/status/revocation-1</a> and{" "}
+              <a href="/status/suspension-1">/status/suspension-1</a>.
             </p>
             <p className="actions">
               {d.hasPdf ? (
@@ -81,7 +89,8 @@ export default function SealPage() {
               ))}
             </ul>
             <p className="small">
-              Every event is a leaf of an append-only Merkle tree; the signed checkpoint is at <a href="/log/checkpoint">/log/checkpoint</a>.
+              Every event is a leaf of an append-only Merkle tree; the signed checkpoint is at{" "}
+              <a href="/log/checkpoint">/log/checkpoint</a>.
             </p>
             <p className="small hash">Evidence Merkle root {s.evidenceMerkleRoot}</p>
           </section>
@@ -93,4 +102,11 @@ export default function SealPage() {
   );
 }
 
-const EVENT_LABELS: Record<string, string> = { issued: "Issued", suspended: "Suspended", reinstated: "Reinstated", revoked: "Revoked", expired: "Expired", superseded: "Superseded" };
+const EVENT_LABELS: Record<string, string> = {
+  issued: "Issued",
+  suspended: "Suspended",
+  reinstated: "Reinstated",
+  revoked: "Revoked",
+  expired: "Expired",
+  superseded: "Superseded",
+};

@@ -6,7 +6,11 @@ import { publicSealView } from "../features/certification/seals.server";
 export async function loader({ params, context }: LoaderFunctionArgs) {
   requireWithinPageLimit(context);
   const view = await publicSealView(params.serial ?? "");
-  if (!view) return new Response("No seal has this serial.\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!view)
+    return new Response("No seal has this serial.\n", {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   return new Response(view.jws + "\n", {
     headers: {
       "Content-Type": "application/vc+jwt",

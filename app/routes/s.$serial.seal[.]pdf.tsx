@@ -6,7 +6,11 @@ import { sealPdf } from "../features/certification/seals.server";
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   requireWithinPageLimit(context);
   const found = sealPdf(params.serial ?? "");
-  if (!found) return new Response("No seal certificate has this serial.\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!found)
+    return new Response("No seal certificate has this serial.\n", {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   const etag = `"${found.sha256}"`;
   const headers = {
     "Content-Type": "application/pdf",
@@ -15,5 +19,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     ETag: etag,
   };
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  return new Response(new Uint8Array(found.pdf), { headers: { ...headers, "Content-Length": String(found.pdf.length) } });
+  return new Response(new Uint8Array(found.pdf), {
+    headers: { ...headers, "Content-Length": String(found.pdf.length) },
+  });
 }

@@ -16,7 +16,9 @@ import { publicRecurringStatus } from "../features/monitoring/recurring-evidence
 import { RecurringStatus } from "../components/RecurringStatus";
 import { ServiceError } from "../platform/errors.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
@@ -29,7 +31,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-const DONE = { suspend: "The seal is suspended.", reinstate: "The seal is reinstated.", revoke: "The seal is revoked." } as const;
+const DONE = {
+  suspend: "The seal is suspended.",
+  reinstate: "The seal is reinstated.",
+  revoke: "The seal is revoked.",
+} as const;
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
@@ -45,9 +51,24 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 const ACTION_TEXT = {
-  suspend: { title: "Suspend", hint: "The seal shows as suspended everywhere until it is reinstated.", button: "Suspend the seal", danger: false },
-  reinstate: { title: "Reinstate", hint: "The seal is valid again (if it has not expired).", button: "Reinstate the seal", danger: false },
-  revoke: { title: "Revoke", hint: "Revocation is final: the seal can never be valid again.", button: "Revoke the seal for good", danger: true },
+  suspend: {
+    title: "Suspend",
+    hint: "The seal shows as suspended everywhere until it is reinstated.",
+    button: "Suspend the seal",
+    danger: false,
+  },
+  reinstate: {
+    title: "Reinstate",
+    hint: "The seal is valid again (if it has not expired).",
+    button: "Reinstate the seal",
+    danger: false,
+  },
+  revoke: {
+    title: "Revoke",
+    hint: "Revocation is final: the seal can never be valid again.",
+    button: "Revoke the seal for good",
+    danger: true,
+  },
 } as const;
 
 export default function StaffSealPage() {
@@ -58,7 +79,8 @@ export default function StaffSealPage() {
   return (
     <>
       <p className="eyebrow">
-        <Link to="/seals">Seals</Link> · state: {SEAL_STATE_LABELS[d.state]} · <Link to={`/s/${d.serial}`}>public page</Link> ·{" "}
+        <Link to="/seals">Seals</Link> · state: {SEAL_STATE_LABELS[d.state]} ·{" "}
+        <Link to={`/s/${d.serial}`}>public page</Link> ·{" "}
         <Link to={`/assessor/submissions/${d.submissionId}`}>submission</Link>
       </p>
       <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} />
@@ -85,17 +107,35 @@ export default function StaffSealPage() {
                 <div className={err.reason ? "field field--error" : "field"}>
                   <label htmlFor={`reason-${action}`}>Public reason</label>
                   <p className="field__hint">Shown on the seal's public page and written to the transparency log.</p>
-                  <textarea id={`reason-${action}`} name="reason" rows={2} required maxLength={500} defaultValue={failed?.values?.action === action ? failed.values.reason : ""} />
+                  <textarea
+                    id={`reason-${action}`}
+                    name="reason"
+                    rows={2}
+                    required
+                    maxLength={500}
+                    defaultValue={failed?.values?.action === action ? failed.values.reason : ""}
+                  />
                   {err.reason ? <p className="field__error">{err.reason}</p> : null}
                 </div>
                 {action === "revoke" ? (
                   <div className={err.confirmSerial ? "field field--error" : "field"}>
                     <label htmlFor="confirmSerial">Type the serial {d.serial} to confirm</label>
-                    <input id="confirmSerial" name="confirmSerial" type="text" autoComplete="off" spellCheck={false} required />
+                    <input
+                      id="confirmSerial"
+                      name="confirmSerial"
+                      type="text"
+                      autoComplete="off"
+                      spellCheck={false}
+                      required
+                    />
                     {err.confirmSerial ? <p className="field__error">{err.confirmSerial}</p> : null}
                   </div>
                 ) : null}
-                <button className={t.danger ? "button button--danger" : "button"} type="submit" disabled={nav.state !== "idle"}>
+                <button
+                  className={t.danger ? "button button--danger" : "button"}
+                  type="submit"
+                  disabled={nav.state !== "idle"}
+                >
                   {t.button}
                 </button>
               </Form>
@@ -109,7 +149,10 @@ export default function StaffSealPage() {
               <li key={e.logIndex}>
                 <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
                 <span>
-                  <strong>{e.kind}</strong> {e.reason} <span className="muted small">by {e.by} · log #{e.logIndex}</span>
+                  <strong>{e.kind}</strong> {e.reason}{" "}
+                  <span className="muted small">
+                    by {e.by} · log #{e.logIndex}
+                  </span>
                 </span>
               </li>
             ))}
@@ -120,7 +163,12 @@ export default function StaffSealPage() {
       {d.credential ? (
         <section className="card" aria-labelledby="facts-title">
           <h2 id="facts-title">Signed facts</h2>
-          <SignedFacts subject={d.credential.credentialSubject} issuer={d.credential.issuer} validFrom={d.credential.validFrom} validUntil={d.credential.validUntil} />
+          <SignedFacts
+            subject={d.credential.credentialSubject}
+            issuer={d.credential.issuer}
+            validFrom={d.credential.validFrom}
+            validUntil={d.credential.validUntil}
+          />
         </section>
       ) : null}
       {d.recurring ? <RecurringStatus items={d.recurring.items} graceDays={d.recurring.graceDays} /> : null}

@@ -22,7 +22,10 @@ export default function SealsList() {
         <div>
           <p className="eyebrow">Certification body</p>
           <h1>Seals</h1>
-          <p>Every seal issued, its state, and a way to suspend, reinstate or revoke it. Each change is public: it appears on the seal's page, in the status lists and in the log.</p>
+          <p>
+            Every seal issued, its state, and a way to suspend, reinstate or revoke it. Each change is public: it
+            appears on the seal's page, in the status lists and in the log.
+          </p>
         </div>
       </div>
       <Form method="get" className="card filters" role="search">
@@ -68,7 +71,10 @@ export default function SealsList() {
                     <Link to={`/seals/${s.serial}`}>{s.serial}</Link>
                   </td>
                   <td>
-                    {s.product} <span className="muted small">{s.model} · firmware {s.firmware}</span>
+                    {s.product}{" "}
+                    <span className="muted small">
+                      {s.model} · firmware {s.firmware}
+                    </span>
                   </td>
                   <td>{s.supplier}</td>
                   <td>

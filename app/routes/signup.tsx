@@ -24,7 +24,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(signupInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const { password: _omit, ...values } = parsed.data;
-  const result = await attempt(() => signup(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }), values);
+  const result = await attempt(
+    () => signup(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }),
+    values,
+  );
   if (!result.ok) return result.response;
   return startSessionAndRedirect(result.value.token, result.value.user.role, null);
 }
@@ -57,10 +60,40 @@ export default function Signup() {
             </label>
             {errors.kind ? <p className="field__error">{errors.kind}</p> : null}
           </fieldset>
-          <Field label="Organisation name" name="organizationName" autoComplete="organization" required defaultValue={values.organizationName} error={errors.organizationName} />
-          <Field label="Your name" name="name" autoComplete="name" required defaultValue={values.name} error={errors.name} />
-          <Field label="Work email" name="email" type="email" autoComplete="email" required defaultValue={values.email} error={errors.email} />
-          <Field label="Password" name="password" type="password" autoComplete="new-password" required hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good password.`} error={errors.password} />
+          <Field
+            label="Organisation name"
+            name="organizationName"
+            autoComplete="organization"
+            required
+            defaultValue={values.organizationName}
+            error={errors.organizationName}
+          />
+          <Field
+            label="Your name"
+            name="name"
+            autoComplete="name"
+            required
+            defaultValue={values.name}
+            error={errors.name}
+          />
+          <Field
+            label="Work email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            defaultValue={values.email}
+            error={errors.email}
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good password.`}
+            error={errors.password}
+          />
           <button className="button" type="submit" disabled={busy}>
             {busy ? "Creating…" : "Create organisation and account"}
           </button>
@@ -72,11 +105,12 @@ export default function Signup() {
       <section className="card">
         <h2>What happens next</h2>
         <p>
-          <strong>Suppliers</strong> register their products and firmware versions, then open a submission against a published checklist version and
-          answer each requirement with evidence.
+          <strong>Suppliers</strong> register their products and firmware versions, then open a submission against a
+          published checklist version and answer each requirement with evidence.
         </p>
         <p>
-          <strong>Retailers</strong> verify seals by serial, QR code, PDF or a CSV of thousands, and watch the products they stock.
+          <strong>Retailers</strong> verify seals by serial, QR code, PDF or a CSV of thousands, and watch the products
+          they stock.
         </p>
         <p className="small muted">Assessors and administrators are added by the certification body, not by sign-up.</p>
       </section>

@@ -19,7 +19,13 @@ export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Se
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return { user: { name: user.name, organizationName: user.organizationName }, expiring: expiringSeals(user), recurring: supplierRecurringDue(user), evidenceQuota: quotaUsageLine(ownEvidenceQuota(user)), ...workspaceOverview(user, "supplier.workspace") };
+  return {
+    user: { name: user.name, organizationName: user.organizationName },
+    expiring: expiringSeals(user),
+    recurring: supplierRecurringDue(user),
+    evidenceQuota: quotaUsageLine(ownEvidenceQuota(user)),
+    ...workspaceOverview(user, "supplier.workspace"),
+  };
 }
 
 /** Start the renewal of a seal: a new submission pre-filled with the previous answers and evidence. */
@@ -54,10 +60,13 @@ export default function SupplierDashboard() {
             {expiring.map((e) => (
               <li key={e.serial}>
                 <span>
-                  <strong>{e.product}</strong> firmware {e.firmware} — seal <Link to={`/s/${e.serial}`}>{e.serial}</Link> expires {formatDate(e.validUntil)} ({e.daysLeft} days).
+                  <strong>{e.product}</strong> firmware {e.firmware} — seal{" "}
+                  <Link to={`/s/${e.serial}`}>{e.serial}</Link> expires {formatDate(e.validUntil)} ({e.daysLeft} days).
                 </span>
                 {e.renewal ? (
-                  <Link to={`/supplier/submissions/${e.renewal.id}`}>Renewal in progress ({e.renewal.status.replace("_", " ")})</Link>
+                  <Link to={`/supplier/submissions/${e.renewal.id}`}>
+                    Renewal in progress ({e.renewal.status.replace("_", " ")})
+                  </Link>
                 ) : (
                   <Form method="post">
                     <input type="hidden" name="serial" value={e.serial} />
@@ -72,7 +81,8 @@ export default function SupplierDashboard() {
         )}
       </section>
       <p className="muted" data-testid="evidence-quota">
-        {evidenceQuota} Each file your submissions and recurring evidence use counts once; evidence you remove stops counting.
+        {evidenceQuota} Each file your submissions and recurring evidence use counts once; evidence you remove stops
+        counting.
       </p>
     </Workspace>
   );

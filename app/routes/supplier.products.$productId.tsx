@@ -18,11 +18,16 @@ import { recertificationChoices, startRecertification } from "../features/certif
 import { recertificationInput } from "../features/certification/forms";
 import { Recertify } from "../components/Recertify";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.product.name ?? "Product"} — IoT Seal` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.product.name ?? "Product"} — IoT Seal` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return serviceOrThrow(() => ({ ...getProduct(user, params.productId ?? ""), recertify: recertificationChoices(user, params.productId ?? "") }));
+  return serviceOrThrow(() => ({
+    ...getProduct(user, params.productId ?? ""),
+    recertify: recertificationChoices(user, params.productId ?? ""),
+  }));
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -31,19 +36,32 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = form.get("intent");
   if (intent === "recertify") {
     const parsed = parseForm(recertificationInput, form);
-    if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "recertify" });
-    const r = await attempt(() => startRecertification(user, parsed.data), { intent: "recertify", productVersionId: parsed.data.productVersionId });
+    if (!parsed.ok)
+      return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "recertify" });
+    const r = await attempt(() => startRecertification(user, parsed.data), {
+      intent: "recertify",
+      productVersionId: parsed.data.productVersionId,
+    });
     if (!r.ok) return r.response;
     throw redirect(`/supplier/submissions/${r.value}`);
   }
   if (intent === "add-version") {
     const parsed = parseForm(productVersionInput, form);
-    if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "add-version" });
-    const r = await attempt(() => addProductVersion(user, params.productId ?? "", parsed.data), { intent: "add-version" });
-    return r.ok ? { ok: true as const, notice: `Added hardware ${parsed.data.hardwareRevision}, firmware ${parsed.data.firmwareVersion}.` } : r.response;
+    if (!parsed.ok)
+      return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "add-version" });
+    const r = await attempt(() => addProductVersion(user, params.productId ?? "", parsed.data), {
+      intent: "add-version",
+    });
+    return r.ok
+      ? {
+          ok: true as const,
+          notice: `Added hardware ${parsed.data.hardwareRevision}, firmware ${parsed.data.firmwareVersion}.`,
+        }
+      : r.response;
   }
   const parsed = parseForm(productInput, form);
-  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "edit" });
+  if (!parsed.ok)
+    return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "edit" });
   const r = await attempt(() => updateProduct(user, params.productId ?? "", parsed.data), { intent: "edit" });
   return r.ok ? { ok: true as const, notice: "Product details saved." } : r.response;
 }
@@ -88,11 +106,24 @@ export default function ProductPage() {
                   <strong>Hardware {v.hardwareRevision}</strong> · firmware {v.firmwareVersion}
                   {v.appVersion ? ` · app ${v.appVersion}` : ""}
                 </span>
-                <Link className="button button--quiet button--small" to={`/supplier/submissions/new?productVersion=${v.id}`}>
+                <Link
+                  className="button button--quiet button--small"
+                  to={`/supplier/submissions/new?productVersion=${v.id}`}
+                >
                   Open a submission
                 </Link>
                 {recertify[v.id] ? (
-                  <Recertify versionId={v.id} firmware={v.firmwareVersion} seals={recertify[v.id]} busy={busy} failed={failed?.values?.intent === "recertify" && failed.values.productVersionId === v.id ? failed : undefined} />
+                  <Recertify
+                    versionId={v.id}
+                    firmware={v.firmwareVersion}
+                    seals={recertify[v.id]}
+                    busy={busy}
+                    failed={
+                      failed?.values?.intent === "recertify" && failed.values.productVersionId === v.id
+                        ? failed
+                        : undefined
+                    }
+                  />
                 ) : null}
               </li>
             ))}
@@ -102,9 +133,23 @@ export default function ProductPage() {
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="add-version" />
             <div className="form-row">
-              <Field label="Hardware revision" name="hardwareRevision" required error={on("add-version")?.fieldErrors.hardwareRevision} />
-              <Field label="Firmware version" name="firmwareVersion" required error={on("add-version")?.fieldErrors.firmwareVersion} />
-              <Field label="Companion app version (optional)" name="appVersion" error={on("add-version")?.fieldErrors.appVersion} />
+              <Field
+                label="Hardware revision"
+                name="hardwareRevision"
+                required
+                error={on("add-version")?.fieldErrors.hardwareRevision}
+              />
+              <Field
+                label="Firmware version"
+                name="firmwareVersion"
+                required
+                error={on("add-version")?.fieldErrors.firmwareVersion}
+              />
+              <Field
+                label="Companion app version (optional)"
+                name="appVersion"
+                error={on("add-version")?.fieldErrors.appVersion}
+              />
             </div>
             <button className="button" type="submit" disabled={busy}>
               Add version
@@ -123,11 +168,17 @@ export default function ProductPage() {
                 <StatusBadge status={s.status} />
                 {s.sealSerial && s.sealVerdict ? (
                   <span className="small">
-                    Seal <Link to={`/s/${s.sealSerial}`} className="mono">{s.sealSerial}</Link> <VerdictBadge verdict={s.sealVerdict} />{" "}
+                    Seal{" "}
+                    <Link to={`/s/${s.sealSerial}`} className="mono">
+                      {s.sealSerial}
+                    </Link>{" "}
+                    <VerdictBadge verdict={s.sealVerdict} />{" "}
                     <a href={`/s/${s.sealSerial}/seal.pdf`} download>
                       certificate (PDF)
                     </a>{" "}
-                    {s.sealVerdict === "valid" || s.sealVerdict === "suspended" ? <Link to={`/supplier/seals/${s.sealSerial}/recurring`}>recurring evidence</Link> : null}
+                    {s.sealVerdict === "valid" || s.sealVerdict === "suspended" ? (
+                      <Link to={`/supplier/seals/${s.sealSerial}/recurring`}>recurring evidence</Link>
+                    ) : null}
                   </span>
                 ) : null}
               </li>

@@ -12,7 +12,11 @@ import { requirePermission } from "../features/accounts/session.server";
 import { supplierRecurringView } from "../features/monitoring/recurring-evidence.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Recurring evidence — ${data.seal.product} ${data.seal.firmware} — IoT Seal` : "Recurring evidence — IoT Seal" },
+  {
+    title: data
+      ? `Recurring evidence — ${data.seal.product} ${data.seal.firmware} — IoT Seal`
+      : "Recurring evidence — IoT Seal",
+  },
 ];
 
 const query = z.object({
@@ -35,15 +39,20 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const serial = params.serial ?? "";
   if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
     return data(
-      { ok: false as const, formError: "Send the evidence with the form (multipart/form-data).", fieldErrors: {} as Record<string, string>, values: {} as Record<string, string> },
-      { status: 415 }
+      {
+        ok: false as const,
+        formError: "Send the evidence with the form (multipart/form-data).",
+        fieldErrors: {} as Record<string, string>,
+        values: {} as Record<string, string>,
+      },
+      { status: 415 },
     );
   }
   const result = await handleRecurringUpload(user, request, serial);
   if (!result.ok) {
     return data(
       { ok: false as const, formError: result.message, fieldErrors: result.fieldErrors, values: result.values },
-      { status: result.status, headers: result.status === 413 ? { Connection: "close" } : {} }
+      { status: result.status, headers: result.status === 413 ? { Connection: "close" } : {} },
     );
   }
   throw redirect(`/supplier/seals/${serial}/recurring?sent=${encodeURIComponent(result.ref)}`);
@@ -84,7 +93,13 @@ export default function SealRecurringPage() {
           </p>
         </div>
       </div>
-      <Notice message={d.sent ? `Fresh evidence for ${d.sent} sent: an assessor will check it. Its due date moves once it is accepted.` : null} />
+      <Notice
+        message={
+          d.sent
+            ? `Fresh evidence for ${d.sent} sent: an assessor will check it. Its due date moves once it is accepted.`
+            : null
+        }
+      />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.notMonitored ? <p className="alert alert--warn">{d.notMonitored}</p> : null}
       <section className="card" aria-labelledby="schedule-title">
@@ -94,8 +109,9 @@ export default function SealRecurringPage() {
         ) : (
           <>
             <p className="small muted">
-              Each needs fresh evidence, accepted by an assessor, before its due date; the next one is due that many days after the evidence was sent. {d.graceDays} days after a
-              due date the seal is suspended until accepted evidence arrives.
+              Each needs fresh evidence, accepted by an assessor, before its due date; the next one is due that many
+              days after the evidence was sent. {d.graceDays} days after a due date the seal is suspended until accepted
+              evidence arrives.
             </p>
             <ScheduleTable items={d.items} canUpload={d.canUpload} />
           </>

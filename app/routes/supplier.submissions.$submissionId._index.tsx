@@ -11,16 +11,30 @@ import { formatDate, formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { deleteDraft, submissionView, submitSubmission, withdrawSubmission } from "../features/certification/submissions.server";
+import {
+  deleteDraft,
+  submissionView,
+  submitSubmission,
+  withdrawSubmission,
+} from "../features/certification/submissions.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.header.productName} ${data.header.firmwareVersion} — submission — IoT Seal` : "Submission — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  {
+    title: data
+      ? `${data.header.productName} ${data.header.firmwareVersion} — submission — IoT Seal`
+      : "Submission — IoT Seal",
+  },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   return serviceOrThrow(() => submissionView(user, params.submissionId ?? ""));
 }
 
-const actionInput = z.object({ intent: z.enum(["submit", "withdraw", "delete"], { error: "Unknown action." }), version: z.coerce.number().int().optional() });
+const actionInput = z.object({
+  intent: z.enum(["submit", "withdraw", "delete"], { error: "Unknown action." }),
+  version: z.coerce.number().int().optional(),
+});
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
@@ -28,10 +42,20 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const id = params.submissionId ?? "";
   const { intent, version } = parsed.data;
-  const r = await attempt(() => (intent === "submit" ? submitSubmission(user, id, version) : intent === "withdraw" ? withdrawSubmission(user, id, version) : deleteDraft(user, id)));
+  const r = await attempt(() =>
+    intent === "submit"
+      ? submitSubmission(user, id, version)
+      : intent === "withdraw"
+        ? withdrawSubmission(user, id, version)
+        : deleteDraft(user, id),
+  );
   if (!r.ok) return r.response;
   if (intent === "delete") return redirect("/supplier/submissions");
-  return { ok: true as const, notice: intent === "submit" ? "Submitted for assessment. Answers and evidence are now frozen." : "Submission withdrawn." };
+  return {
+    ok: true as const,
+    notice:
+      intent === "submit" ? "Submitted for assessment. Answers and evidence are now frozen." : "Submission withdrawn.",
+  };
 }
 
 export default function SubmissionPage() {
@@ -43,7 +67,8 @@ export default function SubmissionPage() {
   return (
     <>
       <p className="small">
-        <Link to="/supplier/submissions">Submissions</Link> › <Link to={`/supplier/products/${d.header.productId}`}>{d.header.productName}</Link>
+        <Link to="/supplier/submissions">Submissions</Link> ›{" "}
+        <Link to={`/supplier/products/${d.header.productId}`}>{d.header.productName}</Link>
       </p>
       <div className="page-head">
         <div>
@@ -54,7 +79,8 @@ export default function SubmissionPage() {
             {d.header.productName} <span className="muted">fw {d.header.firmwareVersion}</span>
           </h1>
           <p>
-            Model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title} {d.checklist.version}, level {d.checklist.levelTitle}
+            Model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title} {d.checklist.version},
+            level {d.checklist.levelTitle}
             {s.submittedAt ? ` · submitted ${formatDateTime(s.submittedAt)}` : ""}
           </p>
         </div>
@@ -62,25 +88,34 @@ export default function SubmissionPage() {
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.feedback.decision ? (
-        <div className={d.feedback.decision.kind === "rejected" ? "alert alert--error" : "alert alert--warn"} data-testid="assessor-feedback">
-          <strong>{d.feedback.decision.kind === "rejected" ? "Rejected by the assessor" : "The assessor asks for changes"}</strong> ({formatDateTime(d.feedback.decision.createdAt)})
+        <div
+          className={d.feedback.decision.kind === "rejected" ? "alert alert--error" : "alert alert--warn"}
+          data-testid="assessor-feedback"
+        >
+          <strong>
+            {d.feedback.decision.kind === "rejected" ? "Rejected by the assessor" : "The assessor asks for changes"}
+          </strong>{" "}
+          ({formatDateTime(d.feedback.decision.createdAt)})
           {d.feedback.decision.comment ? <p>{d.feedback.decision.comment}</p> : null}
           {d.feedback.sentBack.length ? (
             <ul className="problem-list" aria-label="Requirements sent back">
               {d.feedback.sentBack.map((f) => (
                 <li key={f.ref}>
-                  <Link to={`requirements/${f.ref}`}>{f.ref}</Link> ({f.verdict === "fail" ? "fail" : "needs information"}): {f.comment}
+                  <Link to={`requirements/${f.ref}`}>{f.ref}</Link> (
+                  {f.verdict === "fail" ? "fail" : "needs information"}): {f.comment}
                 </li>
               ))}
             </ul>
           ) : null}
-          {d.feedback.sentBack.length ? <p className="small">Only these requirements can be changed; then resubmit.</p> : null}
+          {d.feedback.sentBack.length ? (
+            <p className="small">Only these requirements can be changed; then resubmit.</p>
+          ) : null}
         </div>
       ) : null}
       {d.seal ? (
         <div className="alert alert--ok" data-testid="issued-seal">
-          <strong>Seal {d.seal.serial} issued</strong> (valid until {formatDate(d.seal.validUntil)}; state: {d.seal.state}).{" "}
-          <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
+          <strong>Seal {d.seal.serial} issued</strong> (valid until {formatDate(d.seal.validUntil)}; state:{" "}
+          {d.seal.state}). <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
           <a href={`/s/${d.seal.serial}/seal.pdf`} download>
             Download the certificate (PDF)
           </a>{" "}
@@ -90,19 +125,27 @@ export default function SubmissionPage() {
       {d.recertification ? (
         <div className="alert alert--info" data-testid="recertification">
           <strong>
-            Re-certification of seal <Link to={`/s/${d.recertification.serial}`} className="mono">{d.recertification.serial}</Link> (firmware {d.recertification.fromFirmware})
+            Re-certification of seal{" "}
+            <Link to={`/s/${d.recertification.serial}`} className="mono">
+              {d.recertification.serial}
+            </Link>{" "}
+            (firmware {d.recertification.fromFirmware})
           </strong>
           <p>What changed: {d.recertification.changeSummary}</p>
           <p>
-            The certified answers and evidence were carried over. The assessor reviews <strong data-testid="to-review-count">{d.recertification.toReview}</strong> of{" "}
-            {d.recertification.toReview + d.recertification.carried} requirements again: those you mark as changed, edit, or that an open vulnerability report names; the
-            certified verdicts of the other {d.recertification.carried} carry over.
+            The certified answers and evidence were carried over. The assessor reviews{" "}
+            <strong data-testid="to-review-count">{d.recertification.toReview}</strong> of{" "}
+            {d.recertification.toReview + d.recertification.carried} requirements again: those you mark as changed,
+            edit, or that an open vulnerability report names; the certified verdicts of the other{" "}
+            {d.recertification.carried} carry over.
             {d.recertification.canMark ? " Open a requirement to mark it as changed by this firmware." : ""}
           </p>
         </div>
       ) : null}
       {s.status !== "draft" && s.status !== "changes_requested" ? (
-        <p className="alert alert--info">This submission is {s.status.replace("_", " ")}: its answers and evidence are read-only.</p>
+        <p className="alert alert--info">
+          This submission is {s.status.replace("_", " ")}: its answers and evidence are read-only.
+        </p>
       ) : null}
       <div className="grid grid--2">
         <section className="card" aria-labelledby="progress-title">
@@ -113,7 +156,12 @@ export default function SubmissionPage() {
             </strong>{" "}
             requirements complete · {d.progress.answered} answered · {d.progress.withEvidence} with evidence
           </p>
-          <progress className="progress" max={d.progress.total} value={d.progress.complete} aria-label="Requirements complete" />
+          <progress
+            className="progress"
+            max={d.progress.total}
+            value={d.progress.complete}
+            aria-label="Requirements complete"
+          />
           <table className="compact">
             <thead>
               <tr>
@@ -140,7 +188,11 @@ export default function SubmissionPage() {
           </table>
         </section>
         <section className="card" aria-labelledby="blockers-title">
-          <h2 id="blockers-title">{d.progress.blockers.length ? `${d.progress.blockers.length} items block submission` : "Nothing blocks submission"}</h2>
+          <h2 id="blockers-title">
+            {d.progress.blockers.length
+              ? `${d.progress.blockers.length} items block submission`
+              : "Nothing blocks submission"}
+          </h2>
           {d.progress.blockers.length ? (
             <ul className="blockers" aria-label="What still blocks submission">
               {d.progress.blockers.slice(0, 200).map((b) => (
@@ -156,7 +208,12 @@ export default function SubmissionPage() {
             {canSubmit ? (
               <Form method="post">
                 <input type="hidden" name="version" value={s.version} />
-                <button className="button" name="intent" value="submit" disabled={busy || d.progress.blockers.length > 0}>
+                <button
+                  className="button"
+                  name="intent"
+                  value="submit"
+                  disabled={busy || d.progress.blockers.length > 0}
+                >
                   {s.status === "changes_requested" ? "Resubmit for assessment" : "Submit for assessment"}
                 </button>
               </Form>
@@ -201,14 +258,28 @@ export default function SubmissionPage() {
                     <Link to={`requirements/${r.ref}`}>
                       <span className="requirement__ref">{r.ref}</span> {r.title}
                     </Link>{" "}
-                    <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>{r.applicability}</span>
+                    <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>
+                      {r.applicability}
+                    </span>
                   </td>
                   <td>{r.answer.claim ? CLAIM_LABELS[r.answer.claim] : <span className="muted">—</span>}</td>
                   <td className="num">{r.evidence.length || ""}</td>
-                  <td>{r.problems.length ? <span className="badge badge--warn">{r.answer.claim ? "incomplete" : "to answer"}</span> : <span className="badge badge--ok">complete</span>}</td>
+                  <td>
+                    {r.problems.length ? (
+                      <span className="badge badge--warn">{r.answer.claim ? "incomplete" : "to answer"}</span>
+                    ) : (
+                      <span className="badge badge--ok">complete</span>
+                    )}
+                  </td>
                   {r.delta ? (
                     <td className="small">
-                      {r.delta.length ? <span className="badge badge--brand" title={r.delta.join("; ")}>re-review</span> : <span className="muted">carried over</span>}
+                      {r.delta.length ? (
+                        <span className="badge badge--brand" title={r.delta.join("; ")}>
+                          re-review
+                        </span>
+                      ) : (
+                        <span className="muted">carried over</span>
+                      )}
                     </td>
                   ) : null}
                 </tr>

@@ -24,7 +24,9 @@ import { markRequirementChanged } from "../features/certification/recertificatio
 import { answerInput, changeMarkInput } from "../features/certification/forms";
 import { ChangeMark } from "../components/ChangeMark";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.requirement.ref} — ${data.header.productName} — IoT Seal` : "Requirement — IoT Seal" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.requirement.ref} — ${data.header.productName} — IoT Seal` : "Requirement — IoT Seal" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
@@ -32,7 +34,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return { ...view, maxFileBytes: getEnv().evidenceMaxFileBytes };
 }
 
-const linkInput = z.object({ intent: z.literal("link"), sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "Choose a file." }) });
+const linkInput = z.object({
+  intent: z.literal("link"),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "Choose a file." }),
+});
 const unlinkInput = z.object({ intent: z.literal("unlink"), linkId: z.string().min(1) });
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -41,7 +46,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const ref = params.ref ?? "";
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
     const result = await handleEvidenceUpload(user, request, id, ref);
-    if (!result.ok) return data({ ok: false as const, formError: result.message, fieldErrors: {} as Record<string, string> }, { status: result.status, headers: uploadHeaders(result) });
+    if (!result.ok)
+      return data(
+        { ok: false as const, formError: result.message, fieldErrors: {} as Record<string, string> },
+        { status: result.status, headers: uploadHeaders(result) },
+      );
     return { ok: true as const, notice: result.message };
   }
   const form = await readForm(request);
@@ -50,13 +59,24 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const parsed = parseForm(changeMarkInput, form);
     if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
     const r = await attempt(() => markRequirementChanged(user, id, ref, parsed.data), formValues(form));
-    return r.ok ? { ok: true as const, notice: parsed.data.changed ? "Marked as changed: the assessor will review it again." : "Mark removed." } : r.response;
+    return r.ok
+      ? {
+          ok: true as const,
+          notice: parsed.data.changed ? "Marked as changed: the assessor will review it again." : "Mark removed.",
+        }
+      : r.response;
   }
   if (intent === "link" || intent === "unlink") {
     const parsed = intent === "link" ? parseForm(linkInput, form) : parseForm(unlinkInput, form);
     if (!parsed.ok) return failure("Choose a file.", parsed.fieldErrors);
-    const r = await attempt(() => ("sha256" in parsed.data ? linkExistingEvidence(user, id, ref, parsed.data.sha256) : unlinkEvidence(user, id, parsed.data.linkId)));
-    return r.ok ? { ok: true as const, notice: intent === "link" ? "File attached." : "File removed from this requirement." } : r.response;
+    const r = await attempt(() =>
+      "sha256" in parsed.data
+        ? linkExistingEvidence(user, id, ref, parsed.data.sha256)
+        : unlinkEvidence(user, id, parsed.data.linkId),
+    );
+    return r.ok
+      ? { ok: true as const, notice: intent === "link" ? "File attached." : "File removed from this requirement." }
+      : r.response;
   }
   const parsed = parseForm(answerInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
@@ -83,7 +103,8 @@ export default function RequirementPage() {
         <Link to={base}>
           {d.header.productName} fw {d.header.firmwareVersion} — {d.checklist.id} {d.checklist.version}
         </Link>{" "}
-        › {r.sectionRef} {r.sectionTitle} · requirement {d.position.index} of {d.position.total} <StatusBadge status={d.submission.status} />
+        › {r.sectionRef} {r.sectionTitle} · requirement {d.position.index} of {d.position.total}{" "}
+        <StatusBadge status={d.submission.status} />
       </p>
       <div className="page-head">
         <div>
@@ -113,7 +134,8 @@ export default function RequirementPage() {
           ) : null}
           {r.assessorComment ? (
             <div className="alert alert--warn" data-testid="assessor-comment">
-              <strong>Assessor ({r.assessorComment.verdict === "fail" ? "fail" : "needs information"}):</strong> {r.assessorComment.comment}
+              <strong>Assessor ({r.assessorComment.verdict === "fail" ? "fail" : "needs information"}):</strong>{" "}
+              {r.assessorComment.comment}
             </div>
           ) : null}
           {d.answerProblems.length ? (
@@ -138,10 +160,18 @@ export default function RequirementPage() {
               <legend>Claim</legend>
               {CLAIMS.map((c) => (
                 <label className="choice" key={c}>
-                  <input type="radio" name="claim" value={c} defaultChecked={claim === c} disabled={c === "not_applicable" && !naAllowed} />
+                  <input
+                    type="radio"
+                    name="claim"
+                    value={c}
+                    defaultChecked={claim === c}
+                    disabled={c === "not_applicable" && !naAllowed}
+                  />
                   <span>
                     {CLAIM_LABELS[c]}
-                    {c === "not_applicable" && !naAllowed ? <span className="small muted"> — not allowed: mandatory without a condition</span> : null}
+                    {c === "not_applicable" && !naAllowed ? (
+                      <span className="small muted"> — not allowed: mandatory without a condition</span>
+                    ) : null}
                   </span>
                 </label>
               ))}
@@ -149,13 +179,27 @@ export default function RequirementPage() {
             </fieldset>
             <div className="field">
               <label htmlFor="justification">Justification</label>
-              <p className="field__hint">How the product meets it — or, for "not implemented" and "not applicable", why (required).</p>
-              <textarea id="justification" name="justification" rows={5} defaultValue={values?.justification ?? r.answer.justification} disabled={!r.editable} />
+              <p className="field__hint">
+                How the product meets it — or, for "not implemented" and "not applicable", why (required).
+              </p>
+              <textarea
+                id="justification"
+                name="justification"
+                rows={5}
+                defaultValue={values?.justification ?? r.answer.justification}
+                disabled={!r.editable}
+              />
             </div>
             {r.applicability === "mandatory" ? (
               <div className="field">
                 <label htmlFor="noEvidenceReason">If no evidence file is possible, why (optional)</label>
-                <textarea id="noEvidenceReason" name="noEvidenceReason" rows={2} defaultValue={values?.noEvidenceReason ?? r.answer.noEvidenceReason} disabled={!r.editable} />
+                <textarea
+                  id="noEvidenceReason"
+                  name="noEvidenceReason"
+                  rows={2}
+                  defaultValue={values?.noEvidenceReason ?? r.answer.noEvidenceReason}
+                  disabled={!r.editable}
+                />
               </div>
             ) : null}
             {r.editable ? (
@@ -164,7 +208,13 @@ export default function RequirementPage() {
                   Save
                 </button>
                 {d.nextOpenRef ? (
-                  <button className="button button--quiet" type="submit" name="next" value={d.nextOpenRef} disabled={busy}>
+                  <button
+                    className="button button--quiet"
+                    type="submit"
+                    name="next"
+                    value={d.nextOpenRef}
+                    disabled={busy}
+                  >
                     Save and go to next open ({d.nextOpenRef})
                   </button>
                 ) : null}
@@ -175,13 +225,25 @@ export default function RequirementPage() {
           </Form>
         </section>
       </div>
-      {r.delta ? <ChangeMark reasons={r.delta} note={r.changeMark} canMark={Boolean(d.recertification?.canMark)} busy={busy} error={failed?.fieldErrors?.note} /> : null}
+      {r.delta ? (
+        <ChangeMark
+          reasons={r.delta}
+          note={r.changeMark}
+          canMark={Boolean(d.recertification?.canMark)}
+          busy={busy}
+          error={failed?.fieldErrors?.note}
+        />
+      ) : null}
       <section className="card" aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence ({r.evidence.length})</h2>
         <EvidenceList files={r.evidence} canRemove={r.editable} />
         {r.editable ? (
           <div className="grid grid--2">
-            <EvidenceUploader endpoint={`${base}/evidence?ref=${encodeURIComponent(r.ref)}`} maxFileBytes={d.maxFileBytes} accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.json,.csv,.zip,.pcap,.pcapng" />
+            <EvidenceUploader
+              endpoint={`${base}/evidence?ref=${encodeURIComponent(r.ref)}`}
+              maxFileBytes={d.maxFileBytes}
+              accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.json,.csv,.zip,.pcap,.pcapng"
+            />
             {d.reusable.length ? (
               <Form method="post" className="uploader">
                 <input type="hidden" name="intent" value="link" />

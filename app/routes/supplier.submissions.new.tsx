@@ -42,7 +42,9 @@ export default function NewSubmission() {
         <div>
           <p className="eyebrow">Supplier workspace</p>
           <h1>Open a submission</h1>
-          <p>Choose what is assessed: one product version, against one published checklist version, at a target level.</p>
+          <p>
+            Choose what is assessed: one product version, against one published checklist version, at a target level.
+          </p>
         </div>
       </div>
       {versions.length === 0 ? (
@@ -63,14 +65,23 @@ export default function NewSubmission() {
                   </option>
                 ))}
               </select>
-              {a?.fieldErrors?.productVersionId ? <p className="field__error">{a.fieldErrors.productVersionId}</p> : null}
+              {a?.fieldErrors?.productVersionId ? (
+                <p className="field__error">{a.fieldErrors.productVersionId}</p>
+              ) : null}
             </div>
             <div className={a?.fieldErrors?.target ? "field field--error" : "field"}>
               <label htmlFor="f-target">Checklist version and target level</label>
               <p className="field__hint" id="f-target-hint">
-                Retired checklist versions cannot be chosen. The numbers are the requirements you will answer at that level.
+                Retired checklist versions cannot be chosen. The numbers are the requirements you will answer at that
+                level.
               </p>
-              <select id="f-target" name="target" defaultValue={a?.values?.target ?? ""} aria-describedby="f-target-hint" required>
+              <select
+                id="f-target"
+                name="target"
+                defaultValue={a?.values?.target ?? ""}
+                aria-describedby="f-target-hint"
+                required
+              >
                 <option value="">Choose…</option>
                 {checklists.map((c) => (
                   <optgroup key={c.id} label={`${c.checklistId} ${c.version}`}>

@@ -6,7 +6,14 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { FormError } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
-import { VERIFY_MAX_BYTES, VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, type VerifyAnswer } from "../features/trust/verify.server";
+import {
+  VERIFY_MAX_BYTES,
+  VerifyInputError,
+  verifyCredentialText,
+  verifyPdf,
+  verifySerial,
+  type VerifyAnswer,
+} from "../features/trust/verify.server";
 import { formatBytes } from "../platform/format";
 import { PolicyResults } from "../components/PolicyResults";
 import type { PolicyResult } from "../features/retail/domain/policy";
@@ -32,11 +39,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 const credentialForm = z.object({
-  credential: z.string().trim().min(1, "Paste the credential (the text of seal.vc.jwt).").max(50_000, "That is far longer than any seal credential."),
+  credential: z
+    .string()
+    .trim()
+    .min(1, "Paste the credential (the text of seal.vc.jwt).")
+    .max(50_000, "That is far longer than any seal credential."),
   serial: z.string().trim().max(80).optional(),
 });
 
-type ActionResult = { answer: VerifyAnswer; by: "pdf" | "credential"; policies: PolicyResult[] | null } | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
+type ActionResult =
+  | { answer: VerifyAnswer; by: "pdf" | "credential"; policies: PolicyResult[] | null }
+  | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireWithinPageLimit(context);
@@ -45,36 +58,74 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // Bounded while it streams: a chunked body is refused at the limit, not read whole.
     form = await readForm(request, { limit: VERIFY_MAX_BYTES + FORM_OVERHEAD_BYTES });
   } catch (e) {
-    if (isBodyTooLarge(e)) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, { status: 413, headers: { Connection: "close" } });
+    if (isBodyTooLarge(e))
+      return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, { status: 413, headers: { Connection: "close" } });
     throw e;
   }
   const intent = form.get("intent");
   try {
     if (intent === "pdf") {
       const file = form.get("pdf");
-      if (!(file instanceof File) || file.size === 0) return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
+      if (!(file instanceof File) || file.size === 0)
+        return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
       if (file.size > VERIFY_MAX_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
       const answer = await verifyPdf(new Uint8Array(await file.arrayBuffer()));
-      return { answer, by: "pdf", policies: policyResultsFor(await getOptionalUser(request, context), answer) } satisfies ActionResult;
+      return {
+        answer,
+        by: "pdf",
+        policies: policyResultsFor(await getOptionalUser(request, context), answer),
+      } satisfies ActionResult;
     }
-    const parsed = credentialForm.safeParse({ credential: form.get("credential") ?? "", serial: form.get("serial") || undefined });
-    if (!parsed.success) return data<ActionResult>({ error: parsed.error.issues[0].message, field: "credential", values: { credential: String(form.get("credential") ?? "") } }, 400);
+    const parsed = credentialForm.safeParse({
+      credential: form.get("credential") ?? "",
+      serial: form.get("serial") || undefined,
+    });
+    if (!parsed.success)
+      return data<ActionResult>(
+        {
+          error: parsed.error.issues[0].message,
+          field: "credential",
+          values: { credential: String(form.get("credential") ?? "") },
+        },
+        400,
+      );
     const answer = await verifyCredentialText(parsed.data.credential, parsed.data.serial);
-    return { answer, by: "credential", policies: policyResultsFor(await getOptionalUser(request, context), answer) } satisfies ActionResult;
+    return {
+      answer,
+      by: "credential",
+      policies: policyResultsFor(await getOptionalUser(request, context), answer),
+    } satisfies ActionResult;
   } catch (e) {
-    if (e instanceof VerifyInputError) return data<ActionResult>({ error: e.message, field: intent === "pdf" ? "pdf" : "credential", values: { credential: String(form.get("credential") ?? "") } }, 400);
+    if (e instanceof VerifyInputError)
+      return data<ActionResult>(
+        {
+          error: e.message,
+          field: intent === "pdf" ? "pdf" : "credential",
+          values: { credential: String(form.get("credential") ?? "") },
+        },
+        400,
+      );
     throw e;
   }
 }
 
-const BY_LABEL = { serial: "by its serial", pdf: "from the uploaded PDF", credential: "from the pasted credential" } as const;
+const BY_LABEL = {
+  serial: "by its serial",
+  pdf: "from the uploaded PDF",
+  credential: "from the pasted credential",
+} as const;
 
 export default function VerifyPage() {
   const loaded = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
   const nav = useNavigation();
   const busy = nav.state !== "idle";
-  const result = acted && "answer" in acted ? acted : loaded.answer ? { answer: loaded.answer, by: "serial" as const, policies: loaded.policies } : null;
+  const result =
+    acted && "answer" in acted
+      ? acted
+      : loaded.answer
+        ? { answer: loaded.answer, by: "serial" as const, policies: loaded.policies }
+        : null;
   const failed = acted && "error" in acted ? acted : null;
   return (
     <>
@@ -83,8 +134,8 @@ export default function VerifyPage() {
           <p className="eyebrow">Anyone can check a seal</p>
           <h1>Verify a seal</h1>
           <p>
-            Type the serial from the label, upload the PDF certificate, or paste the credential. The answer comes from the issuer's signature and the seal's live
-            status, not from what a page or a file claims.
+            Type the serial from the label, upload the PDF certificate, or paste the credential. The answer comes from
+            the issuer's signature and the seal's live status, not from what a page or a file claims.
           </p>
         </div>
       </div>
@@ -100,7 +151,16 @@ export default function VerifyPage() {
               <p className="field__hint" id="serial-hint">
                 Like IOTS-7KQ2-M9XD; upper or lower case, with or without hyphens.
               </p>
-              <input id="serial" name="serial" type="text" defaultValue={loaded.serial} autoComplete="off" spellCheck={false} aria-describedby="serial-hint" required />
+              <input
+                id="serial"
+                name="serial"
+                type="text"
+                defaultValue={loaded.serial}
+                autoComplete="off"
+                spellCheck={false}
+                aria-describedby="serial-hint"
+                required
+              />
             </div>
             <button className="button" type="submit" disabled={busy}>
               Check serial
@@ -115,9 +175,17 @@ export default function VerifyPage() {
             <div className="field">
               <label htmlFor="pdf">Seal certificate (PDF)</label>
               <p className="field__hint" id="pdf-hint">
-                The credential and log proof attached inside the PDF are checked, and the page is compared with what was signed.
+                The credential and log proof attached inside the PDF are checked, and the page is compared with what was
+                signed.
               </p>
-              <input id="pdf" name="pdf" type="file" accept="application/pdf,.pdf" aria-describedby="pdf-hint" required />
+              <input
+                id="pdf"
+                name="pdf"
+                type="file"
+                accept="application/pdf,.pdf"
+                aria-describedby="pdf-hint"
+                required
+              />
             </div>
             <button className="button" type="submit" disabled={busy}>
               Check PDF
@@ -131,7 +199,15 @@ export default function VerifyPage() {
             {failed?.field === "credential" ? <FormError message={failed.error} /> : null}
             <div className="field">
               <label htmlFor="credential">Credential (seal.vc.jwt)</label>
-              <textarea id="credential" name="credential" rows={5} className="mono" spellCheck={false} defaultValue={failed?.values?.credential ?? ""} required />
+              <textarea
+                id="credential"
+                name="credential"
+                rows={5}
+                className="mono"
+                spellCheck={false}
+                defaultValue={failed?.values?.credential ?? ""}
+                required
+              />
             </div>
             <button className="button" type="submit" disabled={busy}>
               Check credential
@@ -140,14 +216,23 @@ export default function VerifyPage() {
         </section>
       </div>
       <p className="small muted">
-        Machines can ask the same questions: <code>GET /api/v1/seals/&lt;serial&gt;</code>, <code>POST /api/v1/verify</code> (a PDF or a credential) and{" "}
-        <code>POST /api/v1/verify/bulk</code> (a CSV with a serial column). Offline: <code>npm run verify-seal -- seal.pdf</code>.
+        Machines can ask the same questions: <code>GET /api/v1/seals/&lt;serial&gt;</code>,{" "}
+        <code>POST /api/v1/verify</code> (a PDF or a credential) and <code>POST /api/v1/verify/bulk</code> (a CSV with a
+        serial column). Offline: <code>npm run verify-seal -- seal.pdf</code>.
       </p>
     </>
   );
 }
 
-function VerifyResult({ answer: a, by, policies }: { answer: VerifyAnswer; by: string; policies: PolicyResult[] | null }) {
+function VerifyResult({
+  answer: a,
+  by,
+  policies,
+}: {
+  answer: VerifyAnswer;
+  by: string;
+  policies: PolicyResult[] | null;
+}) {
   return (
     <section aria-label="Verification result" data-testid="verify-result" className="verify-result">
       <VerdictBanner verdict={a.status} serial={a.serial} reason={a.reason} headingId="verify-verdict" />
@@ -160,8 +245,15 @@ function VerifyResult({ answer: a, by, policies }: { answer: VerifyAnswer; by: s
       <div className="grid grid--2">
         {a.subject ? (
           <section className="card" aria-labelledby="signed-title">
-            <h2 id="signed-title">{a.status === "forged" ? "What the credential claims (do not trust it)" : "What was certified (signed)"}</h2>
-            <SignedFacts subject={a.subject} issuer={a.credential?.issuer} validFrom={a.credential?.validFrom} validUntil={a.credential?.validUntil} />
+            <h2 id="signed-title">
+              {a.status === "forged" ? "What the credential claims (do not trust it)" : "What was certified (signed)"}
+            </h2>
+            <SignedFacts
+              subject={a.subject}
+              issuer={a.credential?.issuer}
+              validFrom={a.credential?.validFrom}
+              validUntil={a.credential?.validUntil}
+            />
             {a.serial && a.status !== "forged" && a.status !== "not_found" ? (
               <p>
                 <Link to={`/s/${a.serial}`}>Open the seal's public page</Link>

@@ -8,7 +8,12 @@
 import type { AnyActor } from "../platform/actor";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { noteDisclosures } from "../features/findings/disclosure.server";
-import { collectEvidence, describeCollection, sweepTemporaryUploads, type CollectReport } from "../features/certification/evidence-gc.server";
+import {
+  collectEvidence,
+  describeCollection,
+  sweepTemporaryUploads,
+  type CollectReport,
+} from "../features/certification/evidence-gc.server";
 import { sweepPolicies } from "../features/retail/policies.server";
 import { sweepExpiredSeals } from "../features/trust/seal-status.server";
 import { drainOutbox } from "../platform/events.server";
@@ -45,19 +50,34 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
 /** "overdue findings; recurring evidence overdue: 5.2-3" */
 function held(c: { findings: number; recurring: string[] } | undefined): string {
   if (!c) return "overdue findings";
-  return [c.findings ? "overdue findings" : "", c.recurring.length ? `recurring evidence overdue: ${c.recurring.join(", ")}` : ""].filter(Boolean).join("; ");
+  return [
+    c.findings ? "overdue findings" : "",
+    c.recurring.length ? `recurring evidence overdue: ${c.recurring.join(", ")}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
 export function describeSweep(r: SweepReport): string {
   const parts = [
     r.suspended.length ? `suspended ${r.suspended.map((s) => `${s} (${held(r.causes[s])})`).join(", ")}` : "",
-    r.restated.length ? `kept suspended with a new reason ${r.restated.map((s) => `${s} (${held(r.causes[s])})`).join(", ")}` : "",
+    r.restated.length
+      ? `kept suspended with a new reason ${r.restated.map((s) => `${s} (${held(r.causes[s])})`).join(", ")}`
+      : "",
     r.reinstated.length ? `reinstated ${r.reinstated.join(", ")}` : "",
     r.expired.length ? `noted the expiry of ${r.expired.join(", ")}` : "",
     r.disclosed.length ? `published advisor${r.disclosed.length === 1 ? "y" : "ies"} ${r.disclosed.join(", ")}` : "",
-    r.policyChanges ? `${r.policyChanges} watched seal${r.policyChanges === 1 ? "" : "s"} changed against a retailer's policy` : "",
-    r.evidence.deleted.length || r.evidence.orphanFiles.length ? describeCollection(r.evidence).replace(/^Evidence collection: /, "").replace(/\.$/, "") : "",
-    r.temporaryUploads.length ? `removed ${r.temporaryUploads.length} abandoned temporary upload${r.temporaryUploads.length === 1 ? "" : "s"}` : "",
+    r.policyChanges
+      ? `${r.policyChanges} watched seal${r.policyChanges === 1 ? "" : "s"} changed against a retailer's policy`
+      : "",
+    r.evidence.deleted.length || r.evidence.orphanFiles.length
+      ? describeCollection(r.evidence)
+          .replace(/^Evidence collection: /, "")
+          .replace(/\.$/, "")
+      : "",
+    r.temporaryUploads.length
+      ? `removed ${r.temporaryUploads.length} abandoned temporary upload${r.temporaryUploads.length === 1 ? "" : "s"}`
+      : "",
   ].filter(Boolean);
   return parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
 }

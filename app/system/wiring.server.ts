@@ -23,9 +23,21 @@ export function wireEvents(): void {
   });
   subscribe("advisory.published", "retail: watch feed", "transaction", (tx, e) => announceAdvisory(tx, e));
   // A category or support period change can change a watcher's policy result.
-  subscribe("product.changed", "retail: policy results", "transaction", (tx, e) => syncPolicyStates(tx, { productId: e.productId }));
+  subscribe("product.changed", "retail: policy results", "transaction", (tx, e) =>
+    syncPolicyStates(tx, { productId: e.productId }),
+  );
   // A report (or a certified fix) may suspend or release seals at once, not at the next sweep.
-  subscribe("finding.changed", "monitoring: automatic suspension", "after-commit", () => void sweepAutomaticSuspensions());
-  subscribe("fixes.certified", "monitoring: automatic suspension", "after-commit", () => void sweepAutomaticSuspensions());
+  subscribe(
+    "finding.changed",
+    "monitoring: automatic suspension",
+    "after-commit",
+    () => void sweepAutomaticSuspensions(),
+  );
+  subscribe(
+    "fixes.certified",
+    "monitoring: automatic suspension",
+    "after-commit",
+    () => void sweepAutomaticSuspensions(),
+  );
   markWired();
 }

@@ -14,7 +14,8 @@ const [file] = process.argv.slice(2);
 const db = new Database(file, { readonly: true, fileMustExist: true });
 const bySerial = db.prepare("select serial, credential, state, valid_until from seals where serial = ?");
 const PATH = /^\/api\/v1\/seals\/([^/?]{1,80})/;
-const maybePublic = db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn,
+const maybePublic =
+  db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn,
   (select json_group_array(av.firmware_version) from finding_versions fv join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions
   from seals s join product_versions v on v.id = s.product_version_id join findings f on f.product_id = v.product_id
   where s.serial = ? and f.status != 'withdrawn' and ((f.status = 'verified_fixed' and f.verified_at <= ?) or f.published_at <= ? or f.deadline < ?)`);
@@ -31,7 +32,20 @@ function advisories(serial, now) {
     ].filter(Boolean);
     if (!moments.length) continue;
     const [since, reason] = moments.reduce((a, b) => (b[0] < a[0] ? b : a));
-    out.push({ since, a: { advisoryId: f.id, title: f.title, severity: f.severity, affectedVersions: JSON.parse(f.versions).sort((x, y) => x.localeCompare(y, "en", { numeric: true })), fixedInVersion: certified !== null ? f.fixedIn : null, reportedOn: day(f.reported), fixedOn: certified !== null ? day(certified) : null, disclosedOn: day(since), reason } });
+    out.push({
+      since,
+      a: {
+        advisoryId: f.id,
+        title: f.title,
+        severity: f.severity,
+        affectedVersions: JSON.parse(f.versions).sort((x, y) => x.localeCompare(y, "en", { numeric: true })),
+        fixedInVersion: certified !== null ? f.fixedIn : null,
+        reportedOn: day(f.reported),
+        fixedOn: certified !== null ? day(certified) : null,
+        disclosedOn: day(since),
+        reason,
+      },
+    });
   }
   return out.sort((x, y) => y.since - x.since || (y.a.advisoryId < x.a.advisoryId ? -1 : 1)).map((x) => x.a);
 }
@@ -46,8 +60,20 @@ const server = http.createServer((req, res) => {
   const now = Date.now();
   const status = row.state === "active" ? (row.valid_until <= now ? "expired" : "valid") : row.state;
   const payload = JSON.parse(Buffer.from(row.credential.split(".")[1], "base64url").toString("utf8"));
-  const text = JSON.stringify({ serial: row.serial, status, checkedAt: new Date(now).toISOString(), credential: row.credential, subject: payload.credentialSubject ?? null, advisories: advisories(row.serial, now) });
-  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*" });
+  const text = JSON.stringify({
+    serial: row.serial,
+    status,
+    checkedAt: new Date(now).toISOString(),
+    credential: row.credential,
+    subject: payload.credentialSubject ?? null,
+    advisories: advisories(row.serial, now),
+  });
+  res.writeHead(200, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-cache",
+    "Access-Control-Allow-Origin": "*",
+  });
   res.end(text);
 });
 server.keepAliveTimeout = 65_000;

@@ -10,7 +10,17 @@ const [dir] = process.argv.slice(2);
 const server = http.createServer(async (req, res) => {
   const hash = crypto.createHash("sha256");
   const target = `${dir}/bare-${Date.now()}`;
-  await pipeline(req, new Transform({ highWaterMark: 1 << 20, transform(c, _e, cb) { hash.update(c); cb(null, c); } }), fs.createWriteStream(target, { highWaterMark: 1 << 20 }));
+  await pipeline(
+    req,
+    new Transform({
+      highWaterMark: 1 << 20,
+      transform(c, _e, cb) {
+        hash.update(c);
+        cb(null, c);
+      },
+    }),
+    fs.createWriteStream(target, { highWaterMark: 1 << 20 }),
+  );
   res.end(JSON.stringify({ sha256: hash.digest("hex") }));
   fs.rmSync(target);
 });

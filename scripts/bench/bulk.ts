@@ -42,14 +42,30 @@ function makeCsv(demo: string[]): { csv: string; kinds: Record<string, number> }
   return { csv: lines.join("\n") + "\n", kinds };
 }
 
-function post(url: string, body: string, accept: string, token?: string): Promise<{ ms: number; status: number; text: string }> {
+function post(
+  url: string,
+  body: string,
+  accept: string,
+  token?: string,
+): Promise<{ ms: number; status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const headers = { "Content-Type": "text/csv", Accept: accept, "Content-Length": String(Buffer.byteLength(body)), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+    const headers = {
+      "Content-Type": "text/csv",
+      Accept: accept,
+      "Content-Length": String(Buffer.byteLength(body)),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    };
     const req = http.request(`${url}/api/v1/verify/bulk`, { method: "POST", headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({
+          ms: performance.now() - t0,
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -72,7 +88,10 @@ function bare(dbFile: string, csv: string): { ms: number; rows: number; statuses
   const found = new Map<string, { state: string; valid_until: number }>();
   for (let i = 0; i < wanted.length; i += 30_000) {
     const part = wanted.slice(i, i + 30_000);
-    for (const r of db.prepare(`select serial, state, valid_until from seals where serial in (${part.map(() => "?").join(",")})`).all(...part) as { serial: string; state: string; valid_until: number }[]) found.set(r.serial, r);
+    for (const r of db
+      .prepare(`select serial, state, valid_until from seals where serial in (${part.map(() => "?").join(",")})`)
+      .all(...part) as { serial: string; state: string; valid_until: number }[])
+      found.set(r.serial, r);
   }
   const now = Date.now();
   const statuses: Record<string, number> = {};
@@ -101,11 +120,20 @@ async function main() {
     const demo = (ro.prepare("select serial from seals").all() as { serial: string }[]).map((r) => r.serial);
     ro.close();
     const { csv, kinds } = makeCsv(demo);
-    console.log(`Bulk verify benchmark: ${ROWS} rows (${kinds.demo} demo-seal rows over ${demo.length} seals, ${kinds.unknown} unknown serials, ${kinds.garbage} garbage), ${(Buffer.byteLength(csv) / 1024).toFixed(0)} KiB CSV; ${RUNS} runs per format, first run cold (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+    console.log(
+      `Bulk verify benchmark: ${ROWS} rows (${kinds.demo} demo-seal rows over ${demo.length} seals, ${kinds.unknown} unknown serials, ${kinds.garbage} garbage), ${(Buffer.byteLength(csv) / 1024).toFixed(0)} KiB CSV; ${RUNS} runs per format, first run cold (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")})`,
+    );
 
     // The demo buyer's API token: the same check with its acceptance policies applied ("policy" column).
     const cookie = await login(server.url, "buyer@demo.test");
-    const page = await fetch(`${server.url}/retailer/api`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: "name=bench" });
+    const page = await fetch(`${server.url}/retailer/api`, {
+      method: "POST",
+      headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "name=bench",
+    });
     const token = /data-testid="api-token">(iots_[\w-]+)</.exec(await page.text())?.[1];
     if (!token) throw new Error("could not create an API token for the buyer");
 
@@ -113,8 +141,14 @@ async function main() {
     let summary: Record<string, number> | undefined;
     for (let run = 0; run < RUNS; run++) {
       for (const format of ["csv", "json", "policies"] as const) {
-        const r = await post(server.url, csv, format === "json" ? "application/json" : "text/csv", format === "policies" ? token : undefined);
-        if (format === "policies" && !/,policy\r?\n/.test(r.text.slice(0, 200))) throw new Error("the answer with a token has no policy column");
+        const r = await post(
+          server.url,
+          csv,
+          format === "json" ? "application/json" : "text/csv",
+          format === "policies" ? token : undefined,
+        );
+        if (format === "policies" && !/,policy\r?\n/.test(r.text.slice(0, 200)))
+          throw new Error("the answer with a token has no policy column");
         if (r.status !== 200) throw new Error(`bulk ${format}: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
         if (format !== "json") {
           const lines = r.text.trimEnd().split("\n").length - 1;
@@ -130,18 +164,40 @@ async function main() {
     const b = [bare(dbFile, csv), bare(dbFile, csv), bare(dbFile, csv)];
     const bareMs = median(b.map((x) => x.ms));
 
-    console.log(`Server's summary: ${Object.entries(summary!).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(", ")}`);
-    console.log(`Bare baseline's statuses: ${Object.entries(b[0].statuses).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    console.log(
+      `Server's summary: ${Object.entries(summary!)
+        .filter(([, n]) => n)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")}`,
+    );
+    console.log(
+      `Bare baseline's statuses: ${Object.entries(b[0].statuses)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")}`,
+    );
     console.log("");
     const verdict = (ms: number) => (ms < 2000 ? "PASS" : "MISS  <<<<<<<<<<");
-    console.log(`${"".padEnd(44)} ${"cold ms".padStart(8)} ${"median".padStart(8)} ${"worst".padStart(8)}   vs bare   bar < 2000 ms (worst run)`);
+    console.log(
+      `${"".padEnd(44)} ${"cold ms".padStart(8)} ${"median".padStart(8)} ${"worst".padStart(8)}   vs bare   bar < 2000 ms (worst run)`,
+    );
     for (const format of ["csv", "json", "policies"] as const) {
       const xs = results[format];
       const worst = Math.max(...xs);
-      const label = format === "policies" ? "…/bulk, CSV + the buyer's policies (token)" : `POST /api/v1/verify/bulk, ${format.toUpperCase()} answer`;
-      console.log(`${label.padEnd(44)} ${xs[0].toFixed(0).padStart(8)} ${median(xs).toFixed(0).padStart(8)} ${worst.toFixed(0).padStart(8)}   ${(median(xs) / bareMs).toFixed(1).padStart(5)}x   ${verdict(worst)}`);
+      const label =
+        format === "policies"
+          ? "…/bulk, CSV + the buyer's policies (token)"
+          : `POST /api/v1/verify/bulk, ${format.toUpperCase()} answer`;
+      console.log(
+        `${label.padEnd(44)} ${xs[0].toFixed(0).padStart(8)} ${median(xs).toFixed(0).padStart(8)} ${worst.toFixed(0).padStart(8)}   ${(median(xs) / bareMs).toFixed(1).padStart(5)}x   ${verdict(worst)}`,
+      );
     }
-    console.log(`${"bare: csv-parse + one IN query + CSV (in proc)".padEnd(44)} ${b[0].ms.toFixed(0).padStart(8)} ${bareMs.toFixed(0).padStart(8)} ${Math.max(...b.map((x) => x.ms)).toFixed(0).padStart(8)}   (for information; no HTTP)`);
+    console.log(
+      `${"bare: csv-parse + one IN query + CSV (in proc)".padEnd(44)} ${b[0].ms.toFixed(0).padStart(8)} ${bareMs.toFixed(0).padStart(8)} ${Math.max(
+        ...b.map((x) => x.ms),
+      )
+        .toFixed(0)
+        .padStart(8)}   (for information; no HTTP)`,
+    );
   } finally {
     await server.stop();
   }

@@ -24,9 +24,11 @@ const N_CONFIRM = Number(process.env.BENCH_CONFIRMS ?? 30);
 const { startup, shutdown } = await import("../../app/startup.server");
 const { db, transaction } = await import("../../app/platform/db.server");
 const { actorFor, attachSeedEvidence, ensureProduct } = await import("../../app/demo/seed-products.server");
-const { openSubmission, saveAnswer, submitSubmission, transitionSubmission } = await import("../../app/features/certification/submissions.server");
+const { openSubmission, saveAnswer, submitSubmission, transitionSubmission } =
+  await import("../../app/features/certification/submissions.server");
 const { loadSubmission } = await import("../../app/features/certification/submission-records.server");
-const { takeSubmission, recordVerdict, proposeApproval, confirmApproval, pendingProposal } = await import("../../app/features/certification/review.server");
+const { takeSubmission, recordVerdict, proposeApproval, confirmApproval, pendingProposal } =
+  await import("../../app/features/certification/review.server");
 const { prepareSeal, recordIssuedSeal } = await import("../../app/features/certification/seals.server");
 const { renderSealPdf } = await import("../../app/features/trust/adapters/seal-pdf.server");
 const { sealPageUrl, unverifiedPayload } = await import("../../app/features/trust/domain/credential");
@@ -55,7 +57,10 @@ async function proposedSubmission(i: number): Promise<string> {
     },
     { hardwareRevision: "A", firmwareVersion: `9.${Math.floor(i / 100)}.${i % 100}`, appVersion: null },
   );
-  const id = openSubmission(supplier, { productVersionId: versionId, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } });
+  const id = openSubmission(supplier, {
+    productVersionId: versionId,
+    target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" },
+  });
   for (const [ref, justification] of Object.entries(PSTI_ANSWERS)) {
     saveAnswer(supplier, id, ref, { claim: "implemented", justification, noEvidenceReason: "" });
     await attachSeedEvidence(supplier, id, ref, ["gator-kids-watch-3-security-policy.pdf"]);
@@ -64,7 +69,13 @@ async function proposedSubmission(i: number): Promise<string> {
   const asha = actorFor("assessor1@demo.test");
   const version = () => loadSubmission(db(), id).version;
   takeSubmission(asha, id, version());
-  for (const ref of Object.keys(PSTI_ANSWERS)) recordVerdict(asha, id, ref, { verdict: "pass", comment: "Evidence checked.", accepted: false, version: version() });
+  for (const ref of Object.keys(PSTI_ANSWERS))
+    recordVerdict(asha, id, ref, {
+      verdict: "pass",
+      comment: "Evidence checked.",
+      accepted: false,
+      version: version(),
+    });
   proposeApproval(asha, id, version(), "All three PSTI requirements are met.");
   return id;
 }
@@ -94,12 +105,18 @@ async function main() {
   let pdfBytes = 0;
   const bareRender = (serial: string, timed: boolean) => {
     const r = rows.get(serial) as { serial: string; credential: string; log_proof: string; pdf_sha256: string };
-    const input = { jws: r.credential, credential: unverifiedPayload(r.credential) as SealCredential, sealUrl: sealPageUrl(getEnv().baseUrl, r.serial), logProof: JSON.parse(r.log_proof) };
+    const input = {
+      jws: r.credential,
+      credential: unverifiedPayload(r.credential) as SealCredential,
+      sealUrl: sealPageUrl(getEnv().baseUrl, r.serial),
+      logProof: JSON.parse(r.log_proof),
+    };
     const a = performance.now();
     const pdf = renderSealPdf(input);
     if (timed) render.push(performance.now() - a);
     pdfBytes = pdf.length;
-    if (crypto.createHash("sha256").update(pdf).digest("hex") !== r.pdf_sha256) throw new Error(`the re-rendered PDF of ${serial} differs from the stored one`);
+    if (crypto.createHash("sha256").update(pdf).digest("hex") !== r.pdf_sha256)
+      throw new Error(`the re-rendered PDF of ${serial} differs from the stored one`);
   };
 
   // The seal part, timed alone: the approval's own writes (decision, transition) are made first,
@@ -135,22 +152,41 @@ async function main() {
     bareRender(serial, false); // checked, not timed: the baseline pairs with the seal part above
   }
 
-  const line = (label: string, xs: number[]) => console.log(`${label.padEnd(58)} ${String(xs.length).padStart(4)} ${pct(xs, 50).toFixed(1).padStart(8)} ${pct(xs, 90).toFixed(1).padStart(8)} ${Math.max(...xs).toFixed(1).padStart(8)}`);
-  console.log(`Issuance benchmark: startup with demo data ${(started / 1000).toFixed(1)} s; ${sealIds.length + confirmIds.length} approvable submissions made in ${(prepared / 1000).toFixed(1)} s (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+  const line = (label: string, xs: number[]) =>
+    console.log(
+      `${label.padEnd(58)} ${String(xs.length).padStart(4)} ${pct(xs, 50).toFixed(1).padStart(8)} ${pct(xs, 90).toFixed(1).padStart(8)} ${Math.max(
+        ...xs,
+      )
+        .toFixed(1)
+        .padStart(8)}`,
+    );
+  console.log(
+    `Issuance benchmark: startup with demo data ${(started / 1000).toFixed(1)} s; ${sealIds.length + confirmIds.length} approvable submissions made in ${(prepared / 1000).toFixed(1)} s (load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")})`,
+  );
   console.log(`PDF: ${(pdfBytes / 1024).toFixed(1)} KiB; every re-render byte-identical to the stored certificate`);
   console.log("");
-  console.log(`${"".padEnd(58)} ${"n".padStart(4)} ${"p50 ms".padStart(8)} ${"p90 ms".padStart(8)} ${"max ms".padStart(8)}`);
+  console.log(
+    `${"".padEnd(58)} ${"n".padStart(4)} ${"p50 ms".padStart(8)} ${"p90 ms".padStart(8)} ${"max ms".padStart(8)}`,
+  );
   line("issuance: prepareSeal + transaction(recordIssuedSeal)", issue);
   line("  prepareSeal (score, serial, indexes, sign)", prep);
   line("  transaction(recordIssuedSeal) (log, proof, PDF, rows)", record);
   line("bare renderSealPdf, same inputs (baseline)", render);
-  line("issuance minus its paired bare render", issue.map((x, i) => x - render[i]));
+  line(
+    "issuance minus its paired bare render",
+    issue.map((x, i) => x - render[i]),
+  );
   line("confirmApproval, whole (for information)", confirm);
   const ratio = pct(issue, 50) / pct(render, 50);
   const verdict = (ok: boolean) => (ok ? "PASS" : "MISS  <<<<<<<<<<");
   console.log("");
   console.log(`issuance p50 / bare render p50: ${ratio.toFixed(2)}x   (bar <= 1.50x)   ${verdict(ratio <= 1.5)}`);
-  console.log(`issuance p50:                   ${pct(issue, 50).toFixed(1)} ms   (bar < 100 ms)   ${verdict(pct(issue, 50) < 100)}`);
+  console.log(
+    `issuance p50:                   ${pct(issue, 50).toFixed(1)} ms   (bar < 100 ms)   ${verdict(pct(issue, 50) < 100)}`,
+  );
 }
 
 try {

@@ -50,7 +50,11 @@ async function main() {
       `  - ref: "${s + 1}"`,
       `    title: Section ${s + 1}`,
       "    requirements:",
-      ...Array.from({ length: 10 }, (_, r) => `      - ref: "${s + 1}-${r + 1}"\n        title: Requirement ${s + 1}-${r + 1}\n        text: The product does thing ${s + 1}-${r + 1}.\n        applies: { baseline: ${r % 3 === 0 ? "advisory" : "mandatory"} }`),
+      ...Array.from(
+        { length: 10 },
+        (_, r) =>
+          `      - ref: "${s + 1}-${r + 1}"\n        title: Requirement ${s + 1}-${r + 1}\n        text: The product does thing ${s + 1}-${r + 1}.\n        applies: { baseline: ${r % 3 === 0 ? "advisory" : "mandatory"} }`,
+      ),
     ]).flat(),
   ].join("\n");
   importChecklist({ system: "bench" }, yaml, "1.0.yaml", { fileStem: "1.0" });
@@ -60,10 +64,18 @@ async function main() {
   const creator = sqlite.prepare("select id from users where email = 'supplier@demo.test'").get() as { id: string };
   const insert = sqlite.transaction(() => {
     const org = sqlite.prepare("insert into organizations (id, name, kind, created_at) values (?, ?, 'supplier', ?)");
-    const product = sqlite.prepare("insert into products (id, organization_id, name, model, category, description, support_period_end, disclosure_policy_url, created_at, updated_at) values (?, ?, ?, ?, 'camera', '', '2030-12-31', 'https://x.example/security', ?, ?)");
-    const version = sqlite.prepare("insert into product_versions (id, product_id, hardware_revision, firmware_version, created_at) values (?, ?, 'A', ?, ?)");
-    const sub = sqlite.prepare("insert into submissions (id, organization_id, product_version_id, checklist_version_id, target_level, status, version, created_by, created_at, updated_at, submitted_at) values (?, ?, ?, 'bench-checklist@1.0', 'baseline', ?, 1, ?, ?, ?, ?)");
-    const answer = sqlite.prepare("insert into answers (id, submission_id, requirement_ref, claim, justification, revision, updated_at) values (?, ?, ?, 'implemented', ?, 1, ?)");
+    const product = sqlite.prepare(
+      "insert into products (id, organization_id, name, model, category, description, support_period_end, disclosure_policy_url, created_at, updated_at) values (?, ?, ?, ?, 'camera', '', '2030-12-31', 'https://x.example/security', ?, ?)",
+    );
+    const version = sqlite.prepare(
+      "insert into product_versions (id, product_id, hardware_revision, firmware_version, created_at) values (?, ?, 'A', ?, ?)",
+    );
+    const sub = sqlite.prepare(
+      "insert into submissions (id, organization_id, product_version_id, checklist_version_id, target_level, status, version, created_by, created_at, updated_at, submitted_at) values (?, ?, ?, 'bench-checklist@1.0', 'baseline', ?, 1, ?, ?, ?, ?)",
+    );
+    const answer = sqlite.prepare(
+      "insert into answers (id, submission_id, requirement_ref, claim, justification, revision, updated_at) values (?, ?, ?, 'implemented', ?, 1, ?)",
+    );
     const now = Date.now();
     for (let o = 0; o < 20; o++) org.run(`org-${o}`, `Bench Supplier ${o}`, now);
     for (let i = 0; i < N; i++) {
@@ -72,7 +84,9 @@ async function main() {
       version.run(`v-${i}`, `p-${i}`, `1.${i}`, now);
       const at = now - (N - i) * 60_000;
       sub.run(`s-${i}`, o, `v-${i}`, i % 3 === 0 ? "in_review" : "submitted", creator.id, at, at, at);
-      for (let s = 1, k = 0; s <= 10; s++) for (let r = 1; r <= 10; r++, k++) answer.run(`a-${i}-${k}`, `s-${i}`, `${s}-${r}`, `Justification ${i}-${k}: how the product meets it.`, at);
+      for (let s = 1, k = 0; s <= 10; s++)
+        for (let r = 1; r <= 10; r++, k++)
+          answer.run(`a-${i}-${k}`, `s-${i}`, `${s}-${r}`, `Justification ${i}-${k}: how the product meets it.`, at);
     }
   });
   insert();
@@ -81,7 +95,9 @@ async function main() {
 
   const queue = time(() => reviewQueue(asha, { page: 1 }));
   const queueDeep = time(() => reviewQueue(asha, { page: 200, status: "submitted" }));
-  const queueFiltered = time(() => reviewQueue(asha, { page: 1, supplier: "org-7", checklist: "bench-checklist@1.0", level: "baseline" }));
+  const queueFiltered = time(() =>
+    reviewQueue(asha, { page: 1, supplier: "org-7", checklist: "bench-checklist@1.0", level: "baseline" }),
+  );
   const review = time(() => reviewView(asha, `s-${Math.floor(N / 2)}`));
 
   // Baselines: the same pages as bare prepared statements.
@@ -93,11 +109,18 @@ async function main() {
   const bareCount = sqlite.prepare("select count(*) from submissions where status in ('submitted','in_review')");
   const queueBase = time(() => (bareCount.get(), bareQueue.all()));
   const bareReview = sqlite.prepare("select * from answers where submission_id = ?");
-  const bareReqs = sqlite.prepare("select * from requirements where version_id = 'bench-checklist@1.0' order by position");
+  const bareReqs = sqlite.prepare(
+    "select * from requirements where version_id = 'bench-checklist@1.0' order by position",
+  );
   const reviewBase = time(() => (bareReview.all(`s-${Math.floor(N / 2)}`), bareReqs.all()));
 
-  const line = (label: string, ms: number, base: number) => console.log(`${label.padEnd(34)} ${ms.toFixed(2).padStart(7)} ms median   baseline ${base.toFixed(2).padStart(6)} ms   ratio ${(ms / base).toFixed(1)}x   ${ms < 50 ? "MEETS" : "MISSES"} (< 50 ms)`);
-  console.log(`Seeded ${N} submissions x ${ANSWERS} answers (${N * ANSWERS} answers) in ${(seeded / 1000).toFixed(1)} s`);
+  const line = (label: string, ms: number, base: number) =>
+    console.log(
+      `${label.padEnd(34)} ${ms.toFixed(2).padStart(7)} ms median   baseline ${base.toFixed(2).padStart(6)} ms   ratio ${(ms / base).toFixed(1)}x   ${ms < 50 ? "MEETS" : "MISSES"} (< 50 ms)`,
+    );
+  console.log(
+    `Seeded ${N} submissions x ${ANSWERS} answers (${N * ANSWERS} answers) in ${(seeded / 1000).toFixed(1)} s`,
+  );
   line("queue loader, page 1", queue, queueBase);
   line("queue loader, page 200 (submitted)", queueDeep, queueBase);
   line("queue loader, filtered", queueFiltered, queueBase);

@@ -100,7 +100,9 @@ function pct(xs: number[], p: number): number {
 }
 
 async function startBare(dbFile: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join("scripts", "bench", "bare-seal-server.mjs"), dbFile], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [path.join("scripts", "bench", "bare-seal-server.mjs"), dbFile], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once("data", (d) => resolve(Number(String(d).trim())));
     child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
@@ -122,7 +124,10 @@ async function main() {
   try {
     const dbFile = path.join(server.dataDir, "iot-seal.db");
     const ro = new Database(dbFile, { readonly: true });
-    const serials = (ro.prepare("select serial, state from seals order by issued_at").all() as { serial: string; state: string }[]);
+    const serials = ro.prepare("select serial, state from seals order by issued_at").all() as {
+      serial: string;
+      state: string;
+    }[];
     ro.close();
     if (serials.length !== 4) throw new Error(`expected the 4 demo seals, found ${serials.length}`);
     const paths = serials.map((s) => `/api/v1/seals/${s.serial}`);
@@ -136,12 +141,17 @@ async function main() {
       const a = JSON.parse((await get(agent, realPort, p)).body);
       const b = JSON.parse((await get(agent, bare.port, p)).body);
       for (const k of ["serial", "status", "credential", "subject", "advisories"]) {
-        if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) throw new Error(`bare and real servers differ on ${k} for ${p}: ${JSON.stringify(a[k])?.slice(0, 80)} vs ${JSON.stringify(b[k])?.slice(0, 80)}`);
+        if (JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+          throw new Error(
+            `bare and real servers differ on ${k} for ${p}: ${JSON.stringify(a[k])?.slice(0, 80)} vs ${JSON.stringify(b[k])?.slice(0, 80)}`,
+          );
       }
       fields.push(`${a.serial}=${a.status}`);
     }
     agent.destroy();
-    console.log(`Seal API benchmark: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds x (${WARMUP_S} s warm-up + ${MEASURE_S} s) per server, alternating`);
+    console.log(
+      `Seal API benchmark: ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds x (${WARMUP_S} s warm-up + ${MEASURE_S} s) per server, alternating`,
+    );
     console.log(`Serials rotated: ${fields.join(", ")} (bodies checked equal to the bare server's)`);
 
     const realRuns: Run[] = [];
@@ -158,7 +168,9 @@ async function main() {
         `${label.padEnd(34)} ${rps(r).toFixed(0).padStart(8)} ${pct(r.latencies, 50).toFixed(2).padStart(8)} ${pct(r.latencies, 99).toFixed(2).padStart(8)} ${pct(r.latencies, 100).toFixed(1).padStart(8)} ${((r.serverCpu / r.requests) * 1e6).toFixed(0).padStart(12)} ${((r.clientCpu / r.requests) * 1e6).toFixed(0).padStart(12)} ${String(r.errors).padStart(7)}`,
       );
     console.log("");
-    console.log(`${"".padEnd(34)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server µs/req".padStart(12)} ${"client µs/req".padStart(12)} ${"errors".padStart(7)}`);
+    console.log(
+      `${"".padEnd(34)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"server µs/req".padStart(12)} ${"client µs/req".padStart(12)} ${"errors".padStart(7)}`,
+    );
     realRuns.forEach((r, i) => row(`real server, round ${i + 1}`, r));
     bareRuns.forEach((r, i) => row(`bare node:http+sqlite, round ${i + 1}`, r));
     row("real server (all rounds)", real);
@@ -170,7 +182,9 @@ async function main() {
     console.log("");
     console.log(`throughput ratio real/bare:        ${ratio.toFixed(2)}x   (bar >= 0.60x)   ${verdict(ratio >= 0.6)}`);
     console.log(`real server p99 latency:           ${p99.toFixed(2)} ms   (bar < 20 ms)   ${verdict(p99 < 20)}`);
-    console.log(`server CPU per request, bare/real: ${cpuRatio.toFixed(2)}x   (for information: the same ratio without the shared-core client)`);
+    console.log(
+      `server CPU per request, bare/real: ${cpuRatio.toFixed(2)}x   (for information: the same ratio without the shared-core client)`,
+    );
     if (real.errors || base.errors) console.log(`!!! non-200 answers: real ${real.errors}, bare ${base.errors}`);
   } finally {
     await bare?.stop();

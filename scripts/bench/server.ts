@@ -30,7 +30,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "iotseal-bench-"));
   const nodeArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, "server.mjs"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_REQUESTS: "false", RATE_LIMIT_PER_MINUTE: "100000", NODE_ENV: "production", ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_REQUESTS: "false",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      NODE_ENV: "production",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -58,7 +67,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ben
 
 /** Logs in through the form and returns the session cookie. */
 export async function login(url: string, email: string, password = "demo-password-2026"): Promise<string> {
-  const r = await fetch(`${url}/login`, { method: "POST", body: new URLSearchParams({ email, password }), redirect: "manual" });
+  const r = await fetch(`${url}/login`, {
+    method: "POST",
+    body: new URLSearchParams({ email, password }),
+    redirect: "manual",
+  });
   const cookie = r.headers.get("set-cookie");
   if (r.status !== 302 || !cookie) throw new Error(`login as ${email} failed: ${r.status}`);
   return cookie.split(";")[0];

@@ -19,9 +19,13 @@ function makeFile(): string {
   const fd = fs.openSync(file, "w");
   const hash = crypto.createHash("sha256");
   const block = Buffer.alloc(8 * MiB);
-  for (let written = 0, n = 0; written < SIZE; ) {
+  for (let written = 0, n = 0; written < SIZE;) {
     let off = 0;
-    while (off < block.length - 100) off += block.write(`${String(n++).padStart(10, "0")} frame ok rssi=-${n % 90} seq=${(n * 2654435761) >>> 0}\n`, off);
+    while (off < block.length - 100)
+      off += block.write(
+        `${String(n++).padStart(10, "0")} frame ok rssi=-${n % 90} seq=${(n * 2654435761) >>> 0}\n`,
+        off,
+      );
     block.fill(0x20, off, block.length - 1);
     block[block.length - 1] = 0x0a;
     const part = block.subarray(0, Math.min(block.length, SIZE - written));
@@ -45,14 +49,21 @@ function timeCp(): number {
 
 /** The same file to the bare baseline server, as a raw body. */
 async function bareUpload(): Promise<number> {
-  const child = spawn(process.execPath, ["scripts/bench/bare-upload-server.mjs", work], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
+  const child = spawn(process.execPath, ["scripts/bench/bare-upload-server.mjs", work], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))),
+  );
   const t0 = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method: "POST", headers: { "Content-Length": SIZE } }, (res) => {
-      res.resume();
-      res.on("end", resolve);
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method: "POST", headers: { "Content-Length": SIZE } },
+      (res) => {
+        res.resume();
+        res.on("end", resolve);
+      },
+    );
     req.on("error", reject);
     fs.createReadStream(file, { highWaterMark: MiB }).pipe(req);
   });
@@ -61,21 +72,35 @@ async function bareUpload(): Promise<number> {
   return seconds;
 }
 
-function upload(url: string, cookie: string, submissionId: string, ref: string): Promise<{ seconds: number; status: number; body: string }> {
+function upload(
+  url: string,
+  cookie: string,
+  submissionId: string,
+  ref: string,
+): Promise<{ seconds: number; status: number; body: string }> {
   const boundary = "----iotsealbench" + crypto.randomBytes(8).toString("hex");
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="capture-log.txt"\r\nContent-Type: text/plain\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="capture-log.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const target = new URL(`${url}/supplier/submissions/${submissionId}/evidence?ref=${encodeURIComponent(ref)}`);
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const req = http.request(target, {
       method: "POST",
-      headers: { Cookie: cookie, Accept: "application/json", "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": head.length + SIZE + tail.length },
+      headers: {
+        Cookie: cookie,
+        Accept: "application/json",
+        "Content-Type": `multipart/form-data; boundary=${boundary}`,
+        "Content-Length": head.length + SIZE + tail.length,
+      },
     });
     req.on("response", (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, status: res.statusCode ?? 0, body }));
+      res.on("end", () =>
+        resolve({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, status: res.statusCode ?? 0, body }),
+      );
     });
     req.on("error", reject);
     req.write(head);
@@ -92,7 +117,9 @@ async function main() {
   try {
     const db = new Database(path.join(server.dataDir, "iot-seal.db"), { readonly: true });
     const draft = db
-      .prepare(`select s.id from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'BN-IC2' and s.status = 'draft'`)
+      .prepare(
+        `select s.id from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'BN-IC2' and s.status = 'draft'`,
+      )
       .get() as { id: string };
     db.close();
     const cookie = await login(server.url, "supplier2@demo.test");
@@ -121,12 +148,22 @@ async function main() {
     const ratio = cp / result.seconds;
     const growth = (peak - base) / MiB;
     console.log(`cp (baseline, best of 2):   ${cp.toFixed(2)} s  ${(SIZE / MiB / cp).toFixed(0)} MiB/s`);
-    console.log(`upload through the server:  ${result.seconds.toFixed(2)} s  ${(SIZE / MiB / result.seconds).toFixed(0)} MiB/s  (stored, SHA-256 verified: ${sha.slice(0, 16)}…)`);
-    console.log(`CPU during the upload:      server ${serverCpu.toFixed(2)} s, client ${((selfCpu.user + selfCpu.system) / 1e6).toFixed(2)} s`);
-    console.log(`bare node:http + SHA-256:   ${bare.toFixed(2)} s  ${(SIZE / MiB / bare).toFixed(0)} MiB/s  (second baseline: same client, raw body piped through a hash to a file)`);
-    console.log(`throughput ratio vs cp:     ${ratio.toFixed(2)}x   (bar >= 0.50x)  ${ratio >= 0.5 ? "MEETS" : "MISSES"}`);
+    console.log(
+      `upload through the server:  ${result.seconds.toFixed(2)} s  ${(SIZE / MiB / result.seconds).toFixed(0)} MiB/s  (stored, SHA-256 verified: ${sha.slice(0, 16)}…)`,
+    );
+    console.log(
+      `CPU during the upload:      server ${serverCpu.toFixed(2)} s, client ${((selfCpu.user + selfCpu.system) / 1e6).toFixed(2)} s`,
+    );
+    console.log(
+      `bare node:http + SHA-256:   ${bare.toFixed(2)} s  ${(SIZE / MiB / bare).toFixed(0)} MiB/s  (second baseline: same client, raw body piped through a hash to a file)`,
+    );
+    console.log(
+      `throughput ratio vs cp:     ${ratio.toFixed(2)}x   (bar >= 0.50x)  ${ratio >= 0.5 ? "MEETS" : "MISSES"}`,
+    );
     console.log(`throughput ratio vs bare:   ${(bare / result.seconds).toFixed(2)}x`);
-    console.log(`server RSS growth (peak):   ${growth.toFixed(1)} MiB (base ${(base / MiB).toFixed(0)} MiB)   (bar < 64 MiB)  ${growth < 64 ? "MEETS" : "MISSES"}`);
+    console.log(
+      `server RSS growth (peak):   ${growth.toFixed(1)} MiB (base ${(base / MiB).toFixed(0)} MiB)   (bar < 64 MiB)  ${growth < 64 ? "MEETS" : "MISSES"}`,
+    );
   } finally {
     await server.stop();
     fs.rmSync(work, { recursive: true, force: true });

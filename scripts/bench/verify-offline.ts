@@ -12,9 +12,21 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { compactVerify, importJWK, type JWK } from "jose";
-import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential } from "../../app/features/trust/domain/credential";
+import {
+  buildSealCredential,
+  sealVerdict,
+  signCredential,
+  verifySealSignature,
+  type SealCredential,
+} from "../../app/features/trust/domain/credential";
 import { makeSerial } from "../../app/features/trust/domain/serial";
-import { buildStatusListCredential, signStatusListCredential, statusFromLists, verifyStatusListCredential, type StatusListCheck } from "../../app/features/trust/domain/status-credential";
+import {
+  buildStatusListCredential,
+  signStatusListCredential,
+  statusFromLists,
+  verifyStatusListCredential,
+  type StatusListCheck,
+} from "../../app/features/trust/domain/status-credential";
 import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES, StatusBitstring } from "../../app/features/trust/domain/status-list";
 import { checkArtefacts } from "../../app/features/trust/domain/verify";
 
@@ -25,7 +37,10 @@ const BASE = "https://seal.example.com";
 function keyPair(): { privateKey: crypto.KeyObject; publicKey: crypto.KeyObject; jwk: JWK } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
   const jwk = publicKey.export({ format: "jwk" }) as JWK;
-  const kid = crypto.createHash("sha256").update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest("base64url");
+  const kid = crypto
+    .createHash("sha256")
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }))
+    .digest("base64url");
   return { privateKey, publicKey, jwk: { ...jwk, kid, alg: "EdDSA", use: "sig" } };
 }
 
@@ -61,10 +76,21 @@ async function main() {
     subject: {
       serial,
       supplier: { name: "Gator Wearables Ltd" },
-      product: { name: "Gator Kids Watch 3", model: "GW-KW3", gtin: "5060123450002", sku: "GKW3-GRN", category: "childrens-wearable" },
+      product: {
+        name: "Gator Kids Watch 3",
+        model: "GW-KW3",
+        gtin: "5060123450002",
+        sku: "GKW3-GRN",
+        category: "childrens-wearable",
+      },
       hardwareRevision: "C",
       firmwareVersion: "3.1.0",
-      checklist: { id: "uk-psti", version: "2023", title: "UK PSTI (Product Security and Telecommunications Infrastructure) 2023", contentHash: crypto.randomBytes(32).toString("hex") },
+      checklist: {
+        id: "uk-psti",
+        version: "2023",
+        title: "UK PSTI (Product Security and Telecommunications Infrastructure) 2023",
+        contentHash: crypto.randomBytes(32).toString("hex"),
+      },
       level: "baseline",
       results: { requirements: 3, pass: 3, notApplicable: 0, mandatoryMet: 3, advisoryMet: 0, advisoryTotal: 0 },
       evidenceMerkleRoot: crypto.randomBytes(32).toString("hex"),
@@ -86,11 +112,17 @@ async function main() {
       if (k !== revocationIndex && k !== suspensionIndex) bits.set(k, true);
     }
     const url = `${BASE}/status/${purpose}-1`;
-    const signed = await signStatusListCredential(buildStatusListCredential({ url, issuer: { id: BASE, name: "IoT Seal Certification Body" }, purpose, bits, now }), active.privateKey, active.jwk.kid!);
+    const signed = await signStatusListCredential(
+      buildStatusListCredential({ url, issuer: { id: BASE, name: "IoT Seal Certification Body" }, purpose, bits, now }),
+      active.privateKey,
+      active.jwk.kid!,
+    );
     const t0 = performance.now();
     const list = await verifyStatusListCredential(signed, jwks);
     if (!list.ok) throw new Error(list.message);
-    console.log(`${purpose} list: ${signed.length} bytes signed, verified + decoded once in ${(performance.now() - t0).toFixed(2)} ms`);
+    console.log(
+      `${purpose} list: ${signed.length} bytes signed, verified + decoded once in ${(performance.now() - t0).toFixed(2)} ms`,
+    );
     lists.push(list);
   }
 
@@ -99,7 +131,11 @@ async function main() {
     const r = await checkArtefacts({ jws }, jwks);
     if (!r.ok) throw new Error(r.reason);
     const bits = statusFromLists(r.credential, lists);
-    return sealVerdict(r.credential, { now: new Date(), revoked: bits.revoked === true, suspended: bits.suspended === true });
+    return sealVerdict(r.credential, {
+      now: new Date(),
+      revoked: bits.revoked === true,
+      suspended: bits.suspended === true,
+    });
   };
   const v = await verifyOnce();
   if (v.verdict !== "valid") throw new Error(`expected valid, got ${v.verdict}`);
@@ -121,27 +157,45 @@ async function main() {
     "  verifySealSignature alone": () => verifySealSignature(jws, jwks),
     "  jose importJWK(jwk) alone": () => importJWK(active.jwk, "EdDSA"),
     "  jose compactVerify, key imported once": () => compactVerify(jws, importedOnce, { algorithms: ["EdDSA"] }),
-    "  WebCrypto subtle.verify alone, key imported once": () => crypto.subtle.verify("Ed25519", importedOnce, signature, signingInput),
-    "  node createPublicKey(jwk) alone": () => crypto.createPublicKey({ key: active.jwk as crypto.JsonWebKey, format: "jwk" }),
+    "  WebCrypto subtle.verify alone, key imported once": () =>
+      crypto.subtle.verify("Ed25519", importedOnce, signature, signingInput),
+    "  node createPublicKey(jwk) alone": () =>
+      crypto.createPublicKey({ key: active.jwk as crypto.JsonWebKey, format: "jwk" }),
     "  payload base64url decode + JSON.parse": () => JSON.parse(Buffer.from(payloadPart, "base64url").toString("utf8")),
   };
   const results = new Map<string, number[]>(Object.keys(parts).map((k) => [k, []]));
-  console.log(`Offline verification benchmark: ${ROUNDS} rounds x ${SECONDS} s per line, one core, in process (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+  console.log(
+    `Offline verification benchmark: ${ROUNDS} rounds x ${SECONDS} s per line, one core, in process (load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")})`,
+  );
   for (let r = 0; r < ROUNDS; r++) for (const [k, fn] of Object.entries(parts)) results.get(k)!.push(await rate(fn));
   const best = (k: string) => Math.max(...results.get(k)!);
   console.log("");
   console.log(`${"".padEnd(52)} ${"ops/s (best)".padStart(13)} ${"µs/op".padStart(8)}   per round`);
   for (const k of results.keys()) {
-    console.log(`${k.padEnd(52)} ${best(k).toFixed(0).padStart(13)} ${(1e6 / best(k)).toFixed(1).padStart(8)}   ${results.get(k)!.map((x) => x.toFixed(0)).join(" / ")}`);
+    console.log(
+      `${k.padEnd(52)} ${best(k).toFixed(0).padStart(13)} ${(1e6 / best(k)).toFixed(1).padStart(8)}   ${results
+        .get(k)!
+        .map((x) => x.toFixed(0))
+        .join(" / ")}`,
+    );
   }
   const full = best(FULL);
   const bare = best(BARE);
   const ratio = full / bare;
   console.log("");
-  console.log(`ratio full / bare: ${ratio.toFixed(2)}x   (bar >= 0.80x)   ${ratio >= 0.8 ? "PASS" : "MISS  <<<<<<<<<<"}`);
+  console.log(
+    `ratio full / bare: ${ratio.toFixed(2)}x   (bar >= 0.80x)   ${ratio >= 0.8 ? "PASS" : "MISS  <<<<<<<<<<"}`,
+  );
   const us = (k: string) => 1e6 / best(k);
-  console.log(`where the time goes: full ${us(FULL).toFixed(0)} µs vs bare ${us(BARE).toFixed(0)} µs (header and payload parsing, checks, status bits);`);
-  console.log(`  for comparison, jose's path: WebCrypto's Ed25519 verify ${us("  WebCrypto subtle.verify alone, key imported once").toFixed(0)} µs (an async job on the libuv pool), importJWK ${us("  jose importJWK(jwk) alone").toFixed(0)} µs`);
+  console.log(
+    `where the time goes: full ${us(FULL).toFixed(0)} µs vs bare ${us(BARE).toFixed(0)} µs (header and payload parsing, checks, status bits);`,
+  );
+  console.log(
+    `  for comparison, jose's path: WebCrypto's Ed25519 verify ${us("  WebCrypto subtle.verify alone, key imported once").toFixed(0)} µs (an async job on the libuv pool), importJWK ${us("  jose importJWK(jwk) alone").toFixed(0)} µs`,
+  );
 }
 
 await main();

@@ -51,7 +51,9 @@ test("assessor1 takes the seeded submission and scores every requirement from th
     await page.waitForURL((u) => u.toString() !== before);
   }
   await expect(page).toHaveURL(reviewUrl);
-  await expect(page.getByTestId("score-line")).toContainText("67 of 67 scored · 66 pass · 0 fail · 0 not applicable · 1 need information");
+  await expect(page.getByTestId("score-line")).toContainText(
+    "67 of 67 scored · 66 pass · 0 fail · 0 not applicable · 1 need information",
+  );
   await expect(page.getByRole("heading", { name: "1 items block approval" })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/assessor-review-summary.png", fullPage: true });
   await page.getByLabel(/Message to the supplier/).fill("One item needs more evidence; see 5.1-1.");
@@ -66,11 +68,15 @@ test("the supplier sees the comment, changes only that requirement and resubmits
   await page.goto(`/supplier/submissions/${seeded().submissionId}`);
   const feedback = page.getByTestId("assessor-feedback");
   await expect(feedback).toContainText("The assessor asks for changes");
-  await expect(feedback).toContainText("5.1-1 (needs information): Show two units' pairing codes side by side, please.");
+  await expect(feedback).toContainText(
+    "5.1-1 (needs information): Show two units' pairing codes side by side, please.",
+  );
   await page.screenshot({ path: "test-results/screenshots/supplier-changes-requested.png", fullPage: false });
   await feedback.getByRole("link", { name: "5.1-1" }).click();
   await expect(page.getByTestId("assessor-comment")).toContainText("Show two units' pairing codes side by side");
-  await page.getByLabel("Justification").fill("Two units compared: codes K7Q2-M9XD-4HT8 and P3LW-8ZRC-2NQ5 (see the pairing test results).");
+  await page
+    .getByLabel("Justification")
+    .fill("Two units compared: codes K7Q2-M9XD-4HT8 and P3LW-8ZRC-2NQ5 (see the pairing test results).");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Answer saved." })).toBeVisible();
   await page.goto(`/supplier/submissions/${seeded().submissionId}/requirements/5.1-2`);
@@ -105,7 +111,9 @@ test("assessor1 sees what changed, passes it and proposes; assessor2 confirms th
   await expect(bram.getByText(/as a second assessor, confirm it or send it back/)).toBeVisible();
   await bram.screenshot({ path: "test-results/screenshots/assessor2-confirm.png", fullPage: true });
   await bram.getByRole("button", { name: "Confirm approval (second assessor)" }).click();
-  await expect(bram.getByText(/Approval confirmed: the submission is approved\. Seal IOTS-[0-9A-Z]{4}-[0-9A-Z]{4} is issued\./)).toBeVisible();
+  await expect(
+    bram.getByText(/Approval confirmed: the submission is approved\. Seal IOTS-[0-9A-Z]{4}-[0-9A-Z]{4} is issued\./),
+  ).toBeVisible();
   await expect(bram.getByText("Approved", { exact: true }).first()).toBeVisible();
   const notice = await bram.getByRole("status").textContent();
   sealSerial = notice!.match(/IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}/)![0];
@@ -138,19 +146,28 @@ test("anyone can open the new seal's public page: valid, the signed facts, nothi
   const api = await page.request.get(`/api/v1/seals/${sealSerial}`);
   expect(api.status()).toBe(200);
   const body = await api.json();
-  expect(body).toMatchObject({ serial: sealSerial, status: "valid", subject: { firmwareVersion: "3.2.0", product: { name: "Gator Kids Watch 3" } } });
+  expect(body).toMatchObject({
+    serial: sealSerial,
+    status: "valid",
+    subject: { firmwareVersion: "3.2.0", product: { name: "Gator Kids Watch 3" } },
+  });
   expect(body.credential).toBe((await credential.text()).trim());
   expect(Date.parse(body.checkedAt)).toBeGreaterThan(0);
   expect(problems).toEqual([]);
   await context.close();
 });
 
-test("the seal's PDF, downloaded from its page, verifies on /verify; its QR code opens the seal page", async ({ browser }) => {
+test("the seal's PDF, downloaded from its page, verifies on /verify; its QR code opens the seal page", async ({
+  browser,
+}) => {
   const context = await browser.newContext({ storageState: undefined, acceptDownloads: true });
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(`/s/${sealSerial}`);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the certificate (PDF)" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the certificate (PDF)" }).click(),
+  ]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seal-pdf-"));
   const pdfPath = path.join(dir, "seal.pdf");
   await download.saveAs(pdfPath);
@@ -181,7 +198,9 @@ test("the seal's PDF, downloaded from its page, verifies on /verify; its QR code
   await context.close();
 });
 
-test("an assessor suspends the new seal with a public reason, everyone sees it at once, then reinstates it", async ({ browser }) => {
+test("an assessor suspends the new seal with a public reason, everyone sees it at once, then reinstates it", async ({
+  browser,
+}) => {
   const asha = await pageAs(browser, "assessor1@demo.test");
   const problems = watchConsole(asha);
   await asha.getByRole("link", { name: "Seals" }).click();
@@ -199,7 +218,10 @@ test("an assessor suspends the new seal with a public reason, everyone sees it a
 
   // The public answer, for people and machines.
   const api = await asha.request.get(`/api/v1/seals/${sealSerial}`);
-  expect(await api.json()).toMatchObject({ status: "suspended", reason: "A reported flaw in the pairing flow is being investigated." });
+  expect(await api.json()).toMatchObject({
+    status: "suspended",
+    reason: "A reported flaw in the pairing flow is being investigated.",
+  });
   const anon = await browser.newContext({ storageState: undefined });
   const pub = await anon.newPage();
   await pub.goto(`/s/${sealSerial}`);

@@ -7,7 +7,14 @@ test.describe("logging in", () => {
     await page.goto("/login");
     await expectHydrated(page);
     const demo = page.getByRole("region", { name: "Demo accounts" });
-    for (const email of ["admin@demo.test", "assessor1@demo.test", "assessor2@demo.test", "supplier@demo.test", "supplier2@demo.test", "buyer@demo.test"]) {
+    for (const email of [
+      "admin@demo.test",
+      "assessor1@demo.test",
+      "assessor2@demo.test",
+      "supplier@demo.test",
+      "supplier2@demo.test",
+      "buyer@demo.test",
+    ]) {
       await expect(demo.getByText(email, { exact: true })).toBeVisible();
     }
     await expect(demo.getByText(DEMO_PASSWORD)).toBeVisible();
@@ -106,7 +113,13 @@ test.describe("as a supplier", () => {
   test("navigation shows only the supplier's own pages", async ({ page }) => {
     await page.goto("/supplier");
     const nav = page.getByRole("navigation", { name: "Main" });
-    await expect(nav.getByRole("link")).toHaveText(["Dashboard", "Products", "Submissions", "Vulnerabilities", "Checklists"]);
+    await expect(nav.getByRole("link")).toHaveText([
+      "Dashboard",
+      "Products",
+      "Submissions",
+      "Vulnerabilities",
+      "Checklists",
+    ]);
     await expect(page.getByRole("link", { name: /Users|Audit log/ })).toHaveCount(0);
   });
 });

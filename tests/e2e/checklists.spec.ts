@@ -8,10 +8,16 @@ test.describe("browsing checklists (supplier)", () => {
 
   test("all four checklists are imported, with counts and hashes", async ({ page }) => {
     await page.goto("/checklists");
-    for (const title of ["Cyber Security for Consumer Internet of Things: Baseline Requirements", "IoT Security Assurance Framework", /Product Security and Telecommunications Infrastructure/]) {
+    for (const title of [
+      "Cyber Security for Consumer Internet of Things: Baseline Requirements",
+      "IoT Security Assurance Framework",
+      /Product Security and Telecommunications Infrastructure/,
+    ]) {
       await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
     }
-    const etsi = page.getByRole("region", { name: "Cyber Security for Consumer Internet of Things: Baseline Requirements" });
+    const etsi = page.getByRole("region", {
+      name: "Cyber Security for Consumer Internet of Things: Baseline Requirements",
+    });
     await expect(etsi.getByRole("row", { name: /2\.1\.1/ })).toContainText("Baseline: 32 + 35");
     await expect(etsi.getByRole("row", { name: /^3\.1\.3 / })).toBeVisible();
     // Revision 1 of 3.1.3 adds recurring evidence (continuous monitoring) to two provisions.
@@ -39,12 +45,15 @@ test.describe("browsing checklists (supplier)", () => {
     await expect(page).toHaveURL(/q=vulnerability\+disclosure/);
     const shown = page.locator("article.requirement");
     await expect(shown.first()).toBeVisible();
-    for (const text of await shown.allInnerTexts()) expect(text.toLowerCase()).toMatch(/vulnerability[\s\S]*disclosure|disclosure[\s\S]*vulnerability/);
+    for (const text of await shown.allInnerTexts())
+      expect(text.toLowerCase()).toMatch(/vulnerability[\s\S]*disclosure|disclosure[\s\S]*vulnerability/);
     await page.screenshot({ path: "test-results/screenshots/checklist-version-filtered.png", fullPage: false });
     expect(problems).toEqual([]);
   });
 
-  test("the 2.1.1 -> 3.1.3 diff shows an added provision, and a crosswalk link leads to its target", async ({ page }) => {
+  test("the 2.1.1 -> 3.1.3 diff shows an added provision, and a crosswalk link leads to its target", async ({
+    page,
+  }) => {
     await page.goto("/checklists/etsi-en-303-645");
     await page.getByLabel("From").selectOption("2.1.1");
     await page.getByLabel("To").selectOption("3.1.3");
@@ -53,14 +62,19 @@ test.describe("browsing checklists (supplier)", () => {
     const added = page.getByRole("region", { name: "Added in 3.1.3" });
     await expect(added.locator('[data-ref="5.0-1"]')).toBeVisible();
     await expect(added.locator('[data-ref="5.13-1A"]')).toBeVisible();
-    await expect(page.getByRole("region", { name: "Removed since 2.1.1" }).locator('[data-ref="5.13-1"]')).toBeVisible();
+    await expect(
+      page.getByRole("region", { name: "Removed since 2.1.1" }).locator('[data-ref="5.13-1"]'),
+    ).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/checklist-diff.png", fullPage: false });
 
     // Follow the crosswalk of ETSI 5.1-1 to UK PSTI requirement 1, and see the way back.
     await page.goto("/checklists/etsi-en-303-645/2.1.1#req-5.1-1");
     const req = page.locator('[id="req-5.1-1"]');
     await expect(req.getByRole("link", { name: /uk-psti 1/ })).toHaveCount(2); // maps to PSTI 1, and PSTI 1 maps back
-    await req.getByRole("link", { name: /uk-psti 1/ }).first().click();
+    await req
+      .getByRole("link", { name: /uk-psti 1/ })
+      .first()
+      .click();
     await expect(page).toHaveURL(/\/checklists\/uk-psti\/2023#req-1$/);
     const target = page.locator('[id="req-1"]');
     await expect(target.getByRole("heading", { name: /Passwords/ })).toBeVisible();
@@ -73,7 +87,11 @@ test.describe("managing checklists (admin)", () => {
   test.use({ storageState: stateFile("admin") });
 
   test("an invalid upload lists every problem next to the form and imports nothing", async ({ page }, info) => {
-    const text = fs.readFileSync("checklists/uk-psti/2023.yaml", "utf8").replace('version: "2023"', 'version: "2024"').replace("  low: 180", "  low: -1").replace("validity_months: 24", "validity_month: 24");
+    const text = fs
+      .readFileSync("checklists/uk-psti/2023.yaml", "utf8")
+      .replace('version: "2023"', 'version: "2024"')
+      .replace("  low: 180", "  low: -1")
+      .replace("validity_months: 24", "validity_month: 24");
     const file = path.join(info.outputDir, "2024.yaml");
     fs.mkdirSync(info.outputDir, { recursive: true });
     fs.writeFileSync(file, text);
@@ -82,7 +100,9 @@ test.describe("managing checklists (admin)", () => {
     await page.getByRole("button", { name: "Validate and import" }).click();
     const problems = page.getByRole("list", { name: "Problems in the file" });
     await expect(page.getByRole("alert")).toContainText("2024.yaml has 3 problems; nothing was imported.");
-    await expect(problems).toContainText(/2024\.yaml:\d+:1: validity_month: unknown key "validity_month" \(did you mean "validity_months"\?\)/);
+    await expect(problems).toContainText(
+      /2024\.yaml:\d+:1: validity_month: unknown key "validity_month" \(did you mean "validity_months"\?\)/,
+    );
     await expect(problems).toContainText(/2024\.yaml:\d+:1: validity_months: validity_months is required/);
     await expect(problems).toContainText(/2024\.yaml:\d+:\d+: disclosure_days\.low: low must be greater than zero/);
     await page.screenshot({ path: "test-results/screenshots/admin-checklist-upload-errors.png", fullPage: false });
@@ -93,14 +113,27 @@ test.describe("managing checklists (admin)", () => {
   test("a valid new version imports, and a published one refuses changed content", async ({ page }, info) => {
     fs.mkdirSync(info.outputDir, { recursive: true });
     const next = path.join(info.outputDir, "2024.1.yaml");
-    fs.writeFileSync(next, fs.readFileSync("checklists/uk-psti/2023.yaml", "utf8").replace('version: "2023"', 'version: "2024.1"').replace("published: 2023-09-14", "published: 2024-04-29"));
+    fs.writeFileSync(
+      next,
+      fs
+        .readFileSync("checklists/uk-psti/2023.yaml", "utf8")
+        .replace('version: "2023"', 'version: "2024.1"')
+        .replace("published: 2023-09-14", "published: 2024-04-29"),
+    );
     await page.goto("/admin/checklists");
     await page.getByLabel("Checklist file").setInputFiles(next);
     await page.getByRole("button", { name: "Validate and import" }).click();
-    await expect(page.getByRole("status")).toContainText(/Imported uk-psti 2024\.1: 3 requirements, sha256 [0-9a-f]{64}/);
+    await expect(page.getByRole("status")).toContainText(
+      /Imported uk-psti 2024\.1: 3 requirements, sha256 [0-9a-f]{64}/,
+    );
 
     const edited = path.join(info.outputDir, "2023.yaml");
-    fs.writeFileSync(edited, fs.readFileSync("checklists/uk-psti/2023.yaml", "utf8").replace('title: "Passwords"', 'title: "Passwords, edited"'));
+    fs.writeFileSync(
+      edited,
+      fs
+        .readFileSync("checklists/uk-psti/2023.yaml", "utf8")
+        .replace('title: "Passwords"', 'title: "Passwords, edited"'),
+    );
     await page.getByLabel("Checklist file").setInputFiles(edited);
     await page.getByRole("button", { name: "Validate and import" }).click();
     await expect(page.getByRole("alert")).toContainText("already published with different content");

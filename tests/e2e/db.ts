@@ -14,9 +14,17 @@ export function seeded() {
         `select s.id as submissionId, p.id as productId from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'GW-KW3' and v.firmware_version = '3.2.0'`,
       )
       .get() as { submissionId: string; productId: string };
-    const link = db.prepare(`select id from evidence_links where submission_id = ? order by linked_at limit 1`).get(watch.submissionId) as { id: string };
+    const link = db
+      .prepare(`select id from evidence_links where submission_id = ? order by linked_at limit 1`)
+      .get(watch.submissionId) as { id: string };
     const serial = (name: string, fw: string) =>
-      (db.prepare(`select s.serial from seals s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.name = ? and v.firmware_version = ?`).get(name, fw) as { serial: string }).serial;
+      (
+        db
+          .prepare(
+            `select s.serial from seals s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.name = ? and v.firmware_version = ?`,
+          )
+          .get(name, fw) as { serial: string }
+      ).serial;
     return {
       ...watch,
       linkId: link.id,
@@ -25,8 +33,18 @@ export function seeded() {
       suspendedSeal: serial("Brightnest Indoor Cam 1", "1.9.2"),
       revokedSeal: serial("Brightnest Smart Plug", "1.2.0"),
       // The demo watch's fresh 5.2-1 evidence, waiting for an assessor (seed-recurring.server.ts).
-      recurringEvidence: (db.prepare(`select id from recurring_evidence where status = 'pending' order by submitted_at limit 1`).get() as { id: string }).id,
-      watchFinding: (db.prepare(`select f.id from findings f join products p on p.id = f.product_id where p.name = 'Gator Kids Watch 3' order by f.rowid limit 1`).get() as { id: string }).id,
+      recurringEvidence: (
+        db
+          .prepare(`select id from recurring_evidence where status = 'pending' order by submitted_at limit 1`)
+          .get() as { id: string }
+      ).id,
+      watchFinding: (
+        db
+          .prepare(
+            `select f.id from findings f join products p on p.id = f.product_id where p.name = 'Gator Kids Watch 3' order by f.rowid limit 1`,
+          )
+          .get() as { id: string }
+      ).id,
     };
   } finally {
     db.close();

@@ -9,9 +9,13 @@ import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
 const ids = seeded();
 const TITLE = "Watch 2 accepts firmware images signed with a test key";
-const DESCRIPTION = "The bootloader of firmware 2.9.4 still trusts the vendor's development signing key, which was published in a leaked SDK.";
+const DESCRIPTION =
+  "The bootloader of firmware 2.9.4 still trusts the vendor's development signing key, which was published in a leaked SDK.";
 
-async function openAs(browser: import("@playwright/test").Browser, role: "assessor" | "supplier" | "retailer" | null): Promise<Page> {
+async function openAs(
+  browser: import("@playwright/test").Browser,
+  role: "assessor" | "supplier" | "retailer" | null,
+): Promise<Page> {
   const context = await browser.newContext({ storageState: role ? stateFile(role) : undefined });
   return context.newPage();
 }
@@ -25,7 +29,9 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   const anon = await openAs(browser, null);
   const anonProblems = watchConsole(anon);
   await anon.goto(`/s/${ids.activeSeal}`);
-  await expect(anon.getByTestId("advisory").filter({ hasText: "SOS contacts could be changed over Bluetooth without pairing" })).toContainText("3.1.0");
+  await expect(
+    anon.getByTestId("advisory").filter({ hasText: "SOS contacts could be changed over Bluetooth without pairing" }),
+  ).toContainText("3.1.0");
   await expect(anon.locator("body")).not.toContainText("Location history readable after unpairing");
   await anon.getByTestId("advisories").screenshot({ path: "test-results/screenshots/disclosure-demo-watch.png" });
 
@@ -50,7 +56,9 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   await asha.getByRole("button", { name: "Record the report" }).click();
   await expect(asha.getByRole("heading", { level: 1 })).toHaveText(TITLE);
   const panel = asha.getByTestId("finding-disclosure");
-  await expect(panel).toContainText(/IOTSEAL-\d{4}-\d{4}: Embargoed until \d{4}-\d{2}-\d{2} or until the fix is certified/);
+  await expect(panel).toContainText(
+    /IOTSEAL-\d{4}-\d{4}: Embargoed until \d{4}-\d{2}-\d{2} or until the fix is certified/,
+  );
   const advisoryId = (await panel.locator("strong.mono").textContent())!.trim();
   expect(advisoryId).toMatch(/^IOTSEAL-\d{4}-\d{4}$/);
   const findingUrl = new URL(asha.url()).pathname;
@@ -71,11 +79,15 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   const buyer = await openAs(browser, "retailer");
   const buyerProblems = watchConsole(buyer);
   await buyer.goto(sealPage);
-  await expect(buyer.getByTestId("embargoed")).toContainText("1 open report under embargo: 1 high — details are published when fixed or at the deadline.");
+  await expect(buyer.getByTestId("embargoed")).toContainText(
+    "1 open report under embargo: 1 high — details are published when fixed or at the deadline.",
+  );
   await expect(buyer.locator("body")).not.toContainText(TITLE);
   await buyer.screenshot({ path: "test-results/screenshots/disclosure-buyer-embargoed.png", fullPage: true });
   await buyer.goto("/retailer/watchlist");
-  await expect(buyer.getByRole("row", { name: new RegExp(serial) }).getByTestId("watched-advisories")).toContainText("1 open under embargo: 1 high");
+  await expect(buyer.getByRole("row", { name: new RegExp(serial) }).getByTestId("watched-advisories")).toContainText(
+    "1 open under embargo: 1 high",
+  );
   await buyer.getByTestId("watchlist").screenshot({ path: "test-results/screenshots/disclosure-watchlist.png" });
 
   // The supplier publishes it early: the box must be ticked first.
@@ -89,11 +101,15 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   const publish = grace.getByRole("form", { name: "Publish the advisory now" });
   await publish.getByRole("button", { name: "Publish the advisory now" }).click();
   await expect(grace.getByText("Tick the box to confirm that the advisory becomes public now.").first()).toBeVisible();
-  await grace.getByTestId("finding-disclosure").screenshot({ path: "test-results/screenshots/disclosure-supplier-confirm.png" });
+  await grace
+    .getByTestId("finding-disclosure")
+    .screenshot({ path: "test-results/screenshots/disclosure-supplier-confirm.png" });
   await grace.getByLabel(`Publish ${advisoryId} now; I understand it cannot be undone`).check();
   await grace.getByRole("button", { name: "Publish the advisory now" }).click();
   await expect(grace.getByRole("status")).toContainText(`Advisory ${advisoryId} published`);
-  await expect(grace.getByTestId("finding-disclosure")).toContainText(/Public since \d{4}-\d{2}-\d{2} \(published by the supplier\)/);
+  await expect(grace.getByTestId("finding-disclosure")).toContainText(
+    /Public since \d{4}-\d{2}-\d{2} \(published by the supplier\)/,
+  );
   await grace.screenshot({ path: "test-results/screenshots/disclosure-supplier-published.png", fullPage: true });
 
   // After: the advisory is on the public page with its id, and in the API; never the description.
@@ -107,7 +123,16 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   await expect(anon.locator("body")).not.toContainText(DESCRIPTION);
   await anon.screenshot({ path: "test-results/screenshots/disclosure-after.png", fullPage: true });
   const after = await (await request.get(`/api/v1/seals/${serial}`)).json();
-  expect(after.advisories).toEqual([expect.objectContaining({ advisoryId, title: TITLE, severity: "high", affectedVersions: ["2.9.4"], fixedInVersion: null, reason: "published_by_supplier" })]);
+  expect(after.advisories).toEqual([
+    expect.objectContaining({
+      advisoryId,
+      title: TITLE,
+      severity: "high",
+      affectedVersions: ["2.9.4"],
+      fixedInVersion: null,
+      reason: "published_by_supplier",
+    }),
+  ]);
   expect(JSON.stringify(after)).not.toContain(DESCRIPTION);
 
   // The fix: marked by the supplier, verified by the assessor; the page names the fixed firmware.
@@ -115,7 +140,10 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   await grace.getByRole("button", { name: "Fixed in version…" }).click();
   await expect(grace.getByRole("status")).toContainText("Marked fixed");
   await asha.goto(findingUrl);
-  await asha.getByRole("form", { name: "Verify the fix (close)" }).getByLabel("How it was verified").fill("Retested on 2.9.5: the development key is refused.");
+  await asha
+    .getByRole("form", { name: "Verify the fix (close)" })
+    .getByLabel("How it was verified")
+    .fill("Retested on 2.9.5: the development key is refused.");
   await asha.getByRole("button", { name: "Verify the fix (close)" }).click();
   await expect(asha.getByRole("status")).toContainText("Fix verified");
   await anon.reload();

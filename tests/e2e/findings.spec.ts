@@ -3,18 +3,24 @@
 import { expect, test } from "@playwright/test";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
-test("an assessor records a report; the supplier sees the clock and answers it; a buyer is refused", async ({ browser }) => {
+test("an assessor records a report; the supplier sees the clock and answers it; a buyer is refused", async ({
+  browser,
+}) => {
   const asha = await (await browser.newContext({ storageState: stateFile("assessor") })).newPage();
   const problems = watchConsole(asha);
   await asha.goto("/assessor");
   await asha.getByRole("link", { name: "Vulnerabilities" }).click();
   await asha.getByRole("link", { name: "Record a report" }).click();
-  await asha.getByLabel("Product").selectOption({ label: "Brightnest Video Doorbell (BN-VD1) — Brightnest Smart Home Ltd" });
+  await asha
+    .getByLabel("Product")
+    .selectOption({ label: "Brightnest Video Doorbell (BN-VD1) — Brightnest Smart Home Ltd" });
   await asha.getByRole("button", { name: "Continue" }).click();
   await expectHydrated(asha);
   await asha.getByLabel(/firmware 1\.8\.0/).check();
   await asha.getByLabel("Title").fill("Doorbell stream reachable without auth on the LAN");
-  await asha.getByLabel("Description").fill("The RTSP stream on port 554 answers without credentials to any device on the local network.");
+  await asha
+    .getByLabel("Description")
+    .fill("The RTSP stream on port 554 answers without credentials to any device on the local network.");
   await asha.getByLabel("Severity").selectOption("medium");
   await asha.getByLabel("CVSS 3.1 vector (optional)").fill("CVSS:3.1/AV:X/AC:L");
   await asha.getByLabel("Reported by").fill("Home-lab researcher");
@@ -38,7 +44,10 @@ test("an assessor records a report; the supplier sees the clock and answers it; 
   await sam.getByRole("link", { name: "Doorbell stream reachable without auth on the LAN" }).click();
   await expect(sam.getByRole("heading", { level: 1 })).toHaveText("Doorbell stream reachable without auth on the LAN");
   await expect(sam.getByTestId("disclosure-clock")).toContainText("days left");
-  await sam.getByRole("form", { name: "Acknowledge" }).getByLabel("Note (optional)").fill("Reproduced; a fix is planned for 1.8.1.");
+  await sam
+    .getByRole("form", { name: "Acknowledge" })
+    .getByLabel("Note (optional)")
+    .fill("Reproduced; a fix is planned for 1.8.1.");
   await sam.getByRole("button", { name: "Acknowledge" }).click();
   await expect(sam.getByRole("status")).toContainText("Acknowledged.");
   await expect(sam.getByText("Reproduced; a fix is planned for 1.8.1.")).toBeVisible();

@@ -36,17 +36,21 @@ export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
     // Chromium also logs every 4xx/5xx response here; those are judged by the response handler below.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource: the server responded with a status of")) problems.push(`console: ${m.text()}`);
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource: the server responded with a status of"))
+      problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   // Server errors anywhere, and any asset that fails to load. (A form action's 4xx answer is expected behaviour.)
   page.on("response", (r) => {
     const type = r.request().resourceType();
-    if (r.status() >= 500 || (r.status() >= 400 && !["document", "fetch", "xhr"].includes(type))) problems.push(`${r.status()} ${r.url()}`);
+    if (r.status() >= 500 || (r.status() >= 400 && !["document", "fetch", "xhr"].includes(type)))
+      problems.push(`${r.status()} ${r.url()}`);
   });
   return problems;
 }
 
 export async function expectHydrated(page: Page) {
-  await expect.poll(() => page.evaluate(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter))).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter)))
+    .toBe(true);
 }

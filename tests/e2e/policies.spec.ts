@@ -24,7 +24,9 @@ test("a buyer writes a policy, sees it in words, edits and deletes it", async ({
   await page.getByRole("button", { name: "Save the policy" }).click();
   await expect(page.getByRole("alert").first()).toHaveText("Check the highlighted fields.");
   await expect(page.getByText(/"not a provision" is not <checklist-id>:<ref>/)).toBeVisible();
-  await expect(page.getByText("Enter the minimum security support left as a whole number of months, or leave it empty.")).toBeVisible();
+  await expect(
+    page.getByText("Enter the minimum security support left as a whole number of months, or leave it empty."),
+  ).toBeVisible();
 
   await page.getByLabel("Name", { exact: true }).fill("Connected toys");
   await page.getByLabel("Applies to").selectOption("toy");
@@ -55,13 +57,17 @@ test("a buyer writes a policy, sees it in words, edits and deletes it", async ({
   expect(problems).toEqual([]);
 });
 
-test("a single check shows whether the seal meets the buyer's policies, and exactly what it misses", async ({ page }) => {
+test("a single check shows whether the seal meets the buyer's policies, and exactly what it misses", async ({
+  page,
+}) => {
   const ids = seeded();
   await page.goto(`/verify?serial=${ids.expiredSeal}`);
   const policies = page.getByRole("region", { name: "Your acceptance policies" });
   await expect(policies).toContainText("Misses Children's wearables");
   await expect(policies).toContainText("The seal is expired, not valid.");
-  await expect(policies).toContainText(/Issued 25 months ago \([\d-]+\); this policy accepts seals up to 24 months old\./);
+  await expect(policies).toContainText(
+    /Issued 25 months ago \([\d-]+\); this policy accepts seals up to 24 months old\./,
+  );
   await page.screenshot({ path: "test-results/screenshots/verify-policy.png", fullPage: true });
   // Anonymous visitors see the status only.
   const anonContext = await page.context().browser()!.newContext({ storageState: undefined });
@@ -72,7 +78,9 @@ test("a single check shows whether the seal meets the buyer's policies, and exac
   await anonContext.close();
 });
 
-test("an API token makes the public API answer with the organisation's policies; revoked, it is refused", async ({ page }) => {
+test("an API token makes the public API answer with the organisation's policies; revoked, it is refused", async ({
+  page,
+}) => {
   const ids = seeded();
   await page.goto("/retailer/api");
   await expectHydrated(page);
@@ -80,14 +88,29 @@ test("an API token makes the public API answer with the organisation's policies;
   await page.getByRole("button", { name: "Create" }).click();
   const token = (await page.getByTestId("api-token").textContent())!.trim();
   expect(token).toMatch(/^iots_/);
-  const answer = await page.request.get(`/api/v1/seals/${ids.expiredSeal}`, { headers: { Authorization: `Bearer ${token}` } });
-  const body = (await answer.json()) as { status: string; policies: { policy: string; meets: boolean; misses: { clause: string }[] }[] };
+  const answer = await page.request.get(`/api/v1/seals/${ids.expiredSeal}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const body = (await answer.json()) as {
+    status: string;
+    policies: { policy: string; meets: boolean; misses: { clause: string }[] }[];
+  };
   expect(body.status).toBe("expired");
-  expect(body.policies).toEqual([{ policy: "Children's wearables", meets: false, misses: [expect.objectContaining({ clause: "status" }), expect.objectContaining({ clause: "age" })] }]);
+  expect(body.policies).toEqual([
+    {
+      policy: "Children's wearables",
+      meets: false,
+      misses: [expect.objectContaining({ clause: "status" }), expect.objectContaining({ clause: "age" })],
+    },
+  ]);
   await page.reload();
   const row = page.getByRole("row", { name: /Stock system/ });
   await expect(row).not.toContainText("never"); // last used: just now
   await row.getByRole("button", { name: "Revoke Stock system" }).click();
   await expect(page.getByRole("status")).toContainText("Token revoked");
-  expect((await page.request.get(`/api/v1/seals/${ids.expiredSeal}`, { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(401);
+  expect(
+    (
+      await page.request.get(`/api/v1/seals/${ids.expiredSeal}`, { headers: { Authorization: `Bearer ${token}` } })
+    ).status(),
+  ).toBe(401);
 });

@@ -11,7 +11,9 @@ import { expectHydrated, pageAs, watchConsole } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
-test("a fixed firmware is re-certified from the suspended seal; only the changed requirement is re-reviewed; the old seal is superseded", async ({ browser }) => {
+test("a fixed firmware is re-certified from the suspended seal; only the changed requirement is re-reviewed; the old seal is superseded", async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const oldSerial = seeded().suspendedSeal;
   const sam = await pageAs(browser, "supplier2@demo.test");
@@ -29,7 +31,9 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   await sam.getByRole("button", { name: "Open the re-certification" }).click();
   await expect(sam.getByRole("alert").first()).toHaveText("Check the highlighted fields.");
   await expect(sam.getByText(/Say what changed in this firmware \(at least 10 characters\)/)).toBeVisible();
-  await sam.getByLabel("What changed in firmware 1.9.3").fill("Clip links are now 128-bit random tokens and expire after 24 hours.");
+  await sam
+    .getByLabel("What changed in firmware 1.9.3")
+    .fill("Clip links are now 128-bit random tokens and expire after 24 hours.");
   await sam.getByRole("button", { name: "Open the re-certification" }).click();
   await sam.waitForURL(/\/supplier\/submissions\/[\w-]+$/);
   const banner = sam.getByTestId("recertification");
@@ -44,7 +48,9 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   await sam.getByLabel("What changed").fill("Reports now get an acknowledgement within 1 working day.");
   await sam.getByRole("button", { name: "Save the mark" }).click();
   await expect(sam.getByRole("status")).toContainText("Marked as changed");
-  await expect(sam.getByTestId("change-mark")).toContainText("Marked as changed by the supplier: Reports now get an acknowledgement within 1 working day.");
+  await expect(sam.getByTestId("change-mark")).toContainText(
+    "Marked as changed by the supplier: Reports now get an acknowledgement within 1 working day.",
+  );
   await sam.getByRole("link", { name: "All requirements" }).click();
   await expect(sam.getByTestId("to-review-count")).toHaveText("1");
   await sam.screenshot({ path: "test-results/screenshots/recertification-supplier.png", fullPage: true });
@@ -76,7 +82,9 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   await asha.keyboard.press("Enter");
   await asha.waitForURL(new RegExp(`${reviewPath}$`));
   await expect(asha.getByText("Nothing blocks approval")).toBeVisible();
-  await asha.getByLabel("Note for the confirming assessor (optional)").fill("The changed disclosure handling was checked against 1.9.3.");
+  await asha
+    .getByLabel("Note for the confirming assessor (optional)")
+    .fill("The changed disclosure handling was checked against 1.9.3.");
   await asha.getByRole("button", { name: "Propose approval" }).click();
   await expect(asha.getByText("Approval proposed; a second assessor must confirm it.")).toBeVisible();
 
@@ -91,8 +99,12 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   const anon = await browser.newPage();
   await anon.goto(`/s/${oldSerial}`);
   await expect(anon.getByRole("heading", { level: 1 })).toContainText("Superseded");
-  await expect(anon.getByTestId("seal-reason")).toHaveText(`Replaced by seal ${newSerial}, the re-certification of firmware 1.9.3.`);
-  await expect(anon.getByRole("list", { name: "Seal history" })).toContainText(`Superseded Replaced by seal ${newSerial}`);
+  await expect(anon.getByTestId("seal-reason")).toHaveText(
+    `Replaced by seal ${newSerial}, the re-certification of firmware 1.9.3.`,
+  );
+  await expect(anon.getByRole("list", { name: "Seal history" })).toContainText(
+    `Superseded Replaced by seal ${newSerial}`,
+  );
   await anon.screenshot({ path: "test-results/screenshots/recertification-old-seal.png", fullPage: true });
   await anon.getByRole("link", { name: newSerial }).first().click();
   await expect(anon.getByRole("heading", { level: 1 })).toContainText("Valid");

@@ -13,7 +13,9 @@ Open ports: 443/tcp (https)
 Findings above low: none
 `;
 
-test("the supplier sends fresh evidence for the watch's due scan, an assessor accepts it, the due date moves", async ({ browser }) => {
+test("the supplier sends fresh evidence for the watch's due scan, an assessor accepts it, the due date moves", async ({
+  browser,
+}) => {
   // The supplier's dashboard: 5.2-3 due in 10 days.
   const grace = await (await browser.newContext({ storageState: stateFile("supplier") })).newPage();
   const problems = watchConsole(grace);
@@ -27,22 +29,34 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
   await grace.screenshot({ path: "test-results/screenshots/recurring-supplier-dashboard.png", fullPage: true });
   await due.getByRole("link", { name: "Send fresh evidence" }).click();
   await expect(grace.getByRole("heading", { level: 1 })).toContainText("Recurring evidence: Gator Kids Watch 3");
-  await expect(grace.getByTestId("recurring-schedule").locator("tr", { hasText: "5.2-3" })).toContainText("Due in 10 days");
+  await expect(grace.getByTestId("recurring-schedule").locator("tr", { hasText: "5.2-3" })).toContainText(
+    "Due in 10 days",
+  );
   await expect(grace.getByLabel("Requirement", { exact: true })).toHaveValue("5.2-3");
   await expectHydrated(grace);
   expect(problems).toEqual([]);
 
   // The upload works without JavaScript: a plain multipart form, checked by the server.
-  const noJs = await (await browser.newContext({ storageState: stateFile("supplier"), javaScriptEnabled: false })).newPage();
+  const noJs = await (
+    await browser.newContext({ storageState: stateFile("supplier"), javaScriptEnabled: false })
+  ).newPage();
   await noJs.goto(new URL(grace.url()).pathname + "?ref=5.2-3");
-  await noJs.getByLabel("Evidence file").setInputFiles({ name: "scan-q4.txt", mimeType: "text/plain", buffer: Buffer.from(SCAN) });
+  await noJs
+    .getByLabel("Evidence file")
+    .setInputFiles({ name: "scan-q4.txt", mimeType: "text/plain", buffer: Buffer.from(SCAN) });
   await noJs.getByRole("button", { name: "Send fresh evidence" }).click();
   await expect(noJs.getByText(/Add a note of at least 10 characters/)).toBeVisible(); // nothing kept: the note is missing
-  await noJs.getByLabel("Evidence file").setInputFiles({ name: "scan-q4.txt", mimeType: "text/plain", buffer: Buffer.from(SCAN) });
-  await noJs.getByLabel("Note for the assessor").fill("Quarterly external scan of the production back end: only 443 open, nothing above low.");
+  await noJs
+    .getByLabel("Evidence file")
+    .setInputFiles({ name: "scan-q4.txt", mimeType: "text/plain", buffer: Buffer.from(SCAN) });
+  await noJs
+    .getByLabel("Note for the assessor")
+    .fill("Quarterly external scan of the production back end: only 443 open, nothing above low.");
   await noJs.getByRole("button", { name: "Send fresh evidence" }).click();
   await expect(noJs.getByRole("status")).toContainText("Fresh evidence for 5.2-3 sent");
-  await expect(noJs.getByTestId("recurring-schedule").locator("tr", { hasText: "5.2-3" })).toContainText("waiting for an assessor");
+  await expect(noJs.getByTestId("recurring-schedule").locator("tr", { hasText: "5.2-3" })).toContainText(
+    "waiting for an assessor",
+  );
   await expect(noJs.getByTestId("recurring-history")).toContainText("scan-q4.txt");
   await noJs.screenshot({ path: "test-results/screenshots/recurring-supplier-sent.png", fullPage: true });
 
@@ -62,7 +76,9 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
   await expect(asha.getByTestId("supplier-note")).toContainText("Quarterly external scan");
   await expect(asha.getByTestId("evidence-sha256").first()).toHaveText(/sha256 [0-9a-f]{64}/);
   await expect(asha.getByLabel("Start of scan-q4.txt")).toContainText("Open ports: 443/tcp");
-  await expect(asha.getByRole("region", { name: "The previous accepted evidence" })).toContainText("gator-kids-watch-3-security-policy.pdf");
+  await expect(asha.getByRole("region", { name: "The previous accepted evidence" })).toContainText(
+    "gator-kids-watch-3-security-policy.pdf",
+  );
   await expectHydrated(asha);
   await asha.getByLabel(/^Reject/).check();
   await asha.getByRole("button", { name: "Record the decision" }).click();
@@ -76,7 +92,9 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
 
   // The supplier: nothing due any more; the due date has moved 90 days on from today.
   await grace.goto("/supplier");
-  await expect(grace.getByRole("region", { name: "Recurring evidence due" })).toContainText("Nothing is due within 30 days.");
+  await expect(grace.getByRole("region", { name: "Recurring evidence due" })).toContainText(
+    "Nothing is due within 30 days.",
+  );
   await grace.goto(new URL(noJs.url()).pathname);
   const moved = (await grace.getByTestId("due-5.2-3").textContent())!;
   expect(new Date(moved).getTime()).toBeGreaterThan(new Date(dueBefore).getTime());
@@ -99,7 +117,9 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
 test("the checklist pages show which requirements recur, how often, and the grace period", async ({ browser }) => {
   const page = await (await browser.newContext({ storageState: stateFile("supplier") })).newPage();
   await page.goto("/checklists");
-  await expect(page.getByRole("row", { name: /3\.1\.3-r1/ })).toContainText("2 recurring: fresh evidence every 90–180 days after the seal");
+  await expect(page.getByRole("row", { name: /3\.1\.3-r1/ })).toContainText(
+    "2 recurring: fresh evidence every 90–180 days after the seal",
+  );
   await page.goto("/checklists/etsi-en-303-645");
   await expect(page.getByRole("listitem").filter({ hasText: "Version 3.1.3-r1" })).toContainText("2 recurring");
   await page.getByRole("link", { name: "Version 3.1.3-r1" }).click();
@@ -110,5 +130,8 @@ test("the checklist pages show which requirements recur, how often, and the grac
   await expect(page.locator("#req-5\\.2-1")).toContainText("Fresh evidence every 180 days after the seal");
   await page.screenshot({ path: "test-results/screenshots/recurring-checklist.png", fullPage: true });
   await page.goto("/checklists/etsi-en-303-645/diff?from=3.1.3&to=3.1.3-r1");
-  await expect(page.getByRole("region", { name: "Changed" }).locator(".diff-field")).toHaveText(["recurrence changed", "recurrence changed"]);
+  await expect(page.getByRole("region", { name: "Changed" }).locator(".diff-field")).toHaveText([
+    "recurrence changed",
+    "recurrence changed",
+  ]);
 });

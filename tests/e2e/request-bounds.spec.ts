@@ -44,7 +44,9 @@ interface Answer {
  */
 function postHuge(urlPath: string, size: number, headers: Record<string, string> = {}): Promise<Answer> {
   const boundary = `----bounds${Date.now()}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="intent"\r\n\r\npdf\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="intent"\r\n\r\npdf\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n`,
+  );
   const chunk = Buffer.alloc(256 * 1024, 0x41);
   return new Promise((resolve, reject) => {
     let sent = 0;
@@ -55,7 +57,13 @@ function postHuge(urlPath: string, size: number, headers: Record<string, string>
       port: PORT,
       path: urlPath,
       method: "POST",
-      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "Transfer-Encoding": "chunked", Origin: ORIGIN, "X-Forwarded-For": nextAddress(), ...headers },
+      headers: {
+        "Content-Type": `multipart/form-data; boundary=${boundary}`,
+        "Transfer-Encoding": "chunked",
+        Origin: ORIGIN,
+        "X-Forwarded-For": nextAddress(),
+        ...headers,
+      },
     });
     req.on("response", (res) => {
       answered = true;
@@ -66,7 +74,12 @@ function postHuge(urlPath: string, size: number, headers: Record<string, string>
       res.on("error", reject);
     });
     req.on("error", (e) => {
-      if (!answered) reject(new Error(`POST ${urlPath}: the connection failed without an answer (${(e as NodeJS.ErrnoException).code ?? e.message}) after ${(sent / MiB).toFixed(1)} MiB`));
+      if (!answered)
+        reject(
+          new Error(
+            `POST ${urlPath}: the connection failed without an answer (${(e as NodeJS.ErrnoException).code ?? e.message}) after ${(sent / MiB).toFixed(1)} MiB`,
+          ),
+        );
     });
     req.write(head);
     const pump = () => {
@@ -81,11 +94,23 @@ function postHuge(urlPath: string, size: number, headers: Record<string, string>
 }
 
 /** A request with a body given whole (Content-Length). */
-function send(method: string, urlPath: string, body: Buffer | string = "", headers: Record<string, string> = {}): Promise<Answer> {
+function send(
+  method: string,
+  urlPath: string,
+  body: Buffer | string = "",
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const data = Buffer.from(body);
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = http.request({ agent: false, host: "127.0.0.1", port: PORT, path: urlPath, method, headers: { "Content-Length": String(data.length), "X-Forwarded-For": nextAddress(), ...headers } });
+    const req = http.request({
+      agent: false,
+      host: "127.0.0.1",
+      port: PORT,
+      path: urlPath,
+      method,
+      headers: { "Content-Length": String(data.length), "X-Forwarded-For": nextAddress(), ...headers },
+    });
     req.on("response", (res) => {
       answered = true;
       let text = "";
@@ -94,14 +119,22 @@ function send(method: string, urlPath: string, body: Buffer | string = "", heade
       res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: text, sent: data.length }));
     });
     req.on("error", (e) => {
-      if (!answered) reject(new Error(`${method} ${urlPath}: the connection failed without an answer (${(e as NodeJS.ErrnoException).code ?? e.message})`));
+      if (!answered)
+        reject(
+          new Error(
+            `${method} ${urlPath}: the connection failed without an answer (${(e as NodeJS.ErrnoException).code ?? e.message})`,
+          ),
+        );
     });
     req.end(data);
   });
 }
 
 async function login(email: string): Promise<string> {
-  const r = await send("POST", "/login", new URLSearchParams({ email, password: DEMO_PASSWORD }).toString(), { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN });
+  const r = await send("POST", "/login", new URLSearchParams({ email, password: DEMO_PASSWORD }).toString(), {
+    "Content-Type": "application/x-www-form-urlencoded",
+    Origin: ORIGIN,
+  });
   expect(r.status, `log in as ${email}`).toBe(302);
   return ([] as string[])
     .concat(r.headers["set-cookie"] ?? [])
@@ -110,7 +143,13 @@ async function login(email: string): Promise<string> {
 }
 
 let ids: { draft: string; draftRef: string; activeSeal: string };
-const cookies: Record<"admin" | "assessor" | "retailer" | "supplier" | "supplier2", string> = { admin: "", assessor: "", retailer: "", supplier: "", supplier2: "" };
+const cookies: Record<"admin" | "assessor" | "retailer" | "supplier" | "supplier2", string> = {
+  admin: "",
+  assessor: "",
+  retailer: "",
+  supplier: "",
+  supplier2: "",
+};
 
 test.beforeAll(async () => {
   test.setTimeout(90_000);
@@ -143,10 +182,20 @@ test.beforeAll(async () => {
   const db = new Database(`${DIR}/data/iot-seal.db`, { readonly: true, fileMustExist: true });
   try {
     // Sam Brightnest's draft submission (the evidence routes check it before reading a body) and one of its requirements.
-    const draft = db.prepare(`select id, checklist_version_id as version, target_level as level from submissions where status = 'draft' limit 1`).get() as { id: string; version: string; level: string };
-    const ref = db.prepare(`select ref from requirements where version_id = ? and json_extract(applies, '$."' || ? || '"') = 'mandatory' order by position limit 1`).get(draft.version, draft.level) as { ref: string };
+    const draft = db
+      .prepare(
+        `select id, checklist_version_id as version, target_level as level from submissions where status = 'draft' limit 1`,
+      )
+      .get() as { id: string; version: string; level: string };
+    const ref = db
+      .prepare(
+        `select ref from requirements where version_id = ? and json_extract(applies, '$."' || ? || '"') = 'mandatory' order by position limit 1`,
+      )
+      .get(draft.version, draft.level) as { ref: string };
     const seal = db
-      .prepare(`select s.serial from seals s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.name = 'Gator Kids Watch 3' and v.firmware_version = '3.1.0'`)
+      .prepare(
+        `select s.serial from seals s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.name = 'Gator Kids Watch 3' and v.firmware_version = '3.1.0'`,
+      )
       .get() as { serial: string };
     ids = { draft: draft.id, draftRef: ref.ref, activeSeal: seal.serial };
   } finally {
@@ -177,7 +226,10 @@ function bodyRoutes(): Record<string, { path: string; who: Who; json?: boolean }
     "routes/admin.users": { path: "/admin/users", who: "admin" },
     "routes/assessor.recurring.$evidenceId": { path: "/assessor/recurring/x", who: "assessor" },
     "routes/assessor.submissions.$submissionId._index": { path: "/assessor/submissions/x", who: "assessor" },
-    "routes/assessor.submissions.$submissionId.requirements.$ref": { path: "/assessor/submissions/x/requirements/5.1-1", who: "assessor" },
+    "routes/assessor.submissions.$submissionId.requirements.$ref": {
+      path: "/assessor/submissions/x/requirements/5.1-1",
+      who: "assessor",
+    },
     "routes/findings.$findingId": { path: "/findings/x", who: "assessor" },
     "routes/findings.new": { path: "/findings/new", who: "assessor" },
     "routes/seals.$serial": { path: `/seals/${ids.activeSeal}`, who: "assessor" },
@@ -197,12 +249,19 @@ function bodyRoutes(): Record<string, { path: string; who: Who; json?: boolean }
     "routes/supplier.submissions.new": { path: "/supplier/submissions/new", who: "supplier" },
     "routes/supplier.submissions.$submissionId._index": { path: "/supplier/submissions/x", who: "supplier" },
     // The evidence uploads stream to disk: refused at the per-file limit (100 MiB).
-    "routes/supplier.submissions.$submissionId.requirements.$ref": { path: `/supplier/submissions/${ids.draft}/requirements/${ids.draftRef}`, who: "supplier2" },
+    "routes/supplier.submissions.$submissionId.requirements.$ref": {
+      path: `/supplier/submissions/${ids.draft}/requirements/${ids.draftRef}`,
+      who: "supplier2",
+    },
     "routes/supplier.seals.$serial.recurring": { path: `/supplier/seals/${ids.activeSeal}/recurring`, who: "supplier" },
     // The fast routes (app/fast-routes.server.ts) that read a body.
     "fast /api/v1/verify": { path: "/api/v1/verify", who: "anon", json: true },
     "fast /api/v1/verify/bulk": { path: "/api/v1/verify/bulk", who: "anon", json: true },
-    "fast /supplier/submissions/:id/evidence": { path: `/supplier/submissions/${ids.draft}/evidence?ref=${encodeURIComponent(ids.draftRef)}`, who: "supplier2", json: true },
+    "fast /supplier/submissions/:id/evidence": {
+      path: `/supplier/submissions/${ids.draft}/evidence?ref=${encodeURIComponent(ids.draftRef)}`,
+      who: "supplier2",
+      json: true,
+    },
   };
 }
 /** Routes whose action answers without reading the body at all. */
@@ -213,14 +272,20 @@ const NO_BODY: Record<string, { path: string; status: number }> = {
 
 test.describe("issue 13.1: an anonymous request can fill the server's memory", () => {
   test("every route with an action is in the table", async () => {
-    const dir = process.env.REMIX_BUILD_DIR ? path.resolve(process.env.REMIX_BUILD_DIR, "server", "index.js") : path.resolve("build/index.js");
+    const dir = process.env.REMIX_BUILD_DIR
+      ? path.resolve(process.env.REMIX_BUILD_DIR, "server", "index.js")
+      : path.resolve("build/index.js");
     const build = await import(pathToFileURL(dir).href);
     const withAction = Object.entries(build.routes as Record<string, { module: { action?: unknown } }>)
       .filter(([, r]) => typeof r.module.action === "function")
       .map(([id]) => id);
     const covered = [...Object.keys(bodyRoutes()), ...Object.keys(NO_BODY)].filter((id) => id.startsWith("routes/"));
     expect(withAction.sort()).toEqual(covered.sort());
-    expect([...build.entry.module.FAST_ROUTES].filter((r: string) => r.startsWith("/api/v1/verify") || r.endsWith("/evidence")).sort()).toEqual(
+    expect(
+      [...build.entry.module.FAST_ROUTES]
+        .filter((r: string) => r.startsWith("/api/v1/verify") || r.endsWith("/evidence"))
+        .sort(),
+    ).toEqual(
       Object.keys(bodyRoutes())
         .filter((id) => id.startsWith("fast "))
         .map((id) => id.slice(5))
@@ -278,23 +343,50 @@ test.describe("issue 13.1: an anonymous request can fill the server's memory", (
 function multipart(parts: { name: string; filename?: string; body: string }[]) {
   const boundary = "----refusal";
   const text = parts
-    .map((p) => `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ""}\r\n${p.filename !== undefined ? "Content-Type: text/plain\r\n" : ""}\r\n${p.body}\r\n`)
+    .map(
+      (p) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ""}\r\n${p.filename !== undefined ? "Content-Type: text/plain\r\n" : ""}\r\n${p.body}\r\n`,
+    )
     .join("");
-  return { body: Buffer.from(`${text}--${boundary}--\r\n`, "latin1"), type: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body: Buffer.from(`${text}--${boundary}--\r\n`, "latin1"),
+    type: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 test.describe("issue 13.10: the fast evidence upload answers refusals with a message, not a reset", () => {
   const cases: [string, () => ReturnType<typeof multipart>, RegExp][] = [
-    ["21 files", () => multipart(Array.from({ length: 21 }, (_, i) => ({ name: "file", filename: `f${i}.txt`, body: "hello" }))), /at most 20 files/],
-    ["too many parts", () => multipart(Array.from({ length: 90 }, (_, i) => ({ name: `field${i}`, body: "x" }))), /too many parts|more than 50 fields/],
-    ["a huge file name", () => multipart([{ name: "file", filename: `${"a".repeat(20_000)}.txt`, body: "hello" }]), /could not be read/],
-    ["a file name with a control character", () => multipart([{ name: "file", filename: "bad\x01name.txt", body: "hello" }]), /could not be read|control characters/],
+    [
+      "21 files",
+      () => multipart(Array.from({ length: 21 }, (_, i) => ({ name: "file", filename: `f${i}.txt`, body: "hello" }))),
+      /at most 20 files/,
+    ],
+    [
+      "too many parts",
+      () => multipart(Array.from({ length: 90 }, (_, i) => ({ name: `field${i}`, body: "x" }))),
+      /too many parts|more than 50 fields/,
+    ],
+    [
+      "a huge file name",
+      () => multipart([{ name: "file", filename: `${"a".repeat(20_000)}.txt`, body: "hello" }]),
+      /could not be read/,
+    ],
+    [
+      "a file name with a control character",
+      () => multipart([{ name: "file", filename: "bad\x01name.txt", body: "hello" }]),
+      /could not be read|control characters/,
+    ],
   ];
   for (const [label, build, message] of cases) {
     test(`${label}: a 4xx JSON message and a log line`, async () => {
       const { body, type } = build();
       const logged = output.length;
-      const a = await send("POST", `/supplier/submissions/${ids.draft}/evidence?ref=${encodeURIComponent(ids.draftRef)}`, body, { "Content-Type": type, Cookie: cookies.supplier2, Origin: ORIGIN });
+      const a = await send(
+        "POST",
+        `/supplier/submissions/${ids.draft}/evidence?ref=${encodeURIComponent(ids.draftRef)}`,
+        body,
+        { "Content-Type": type, Cookie: cookies.supplier2, Origin: ORIGIN },
+      );
       expect(a.status).toBeGreaterThanOrEqual(400);
       expect(a.status).toBeLessThan(500);
       expect(a.headers["content-type"]).toMatch(/application\/json/);
@@ -307,14 +399,27 @@ test.describe("issue 13.10: the fast evidence upload answers refusals with a mes
 test("issue 13.10: a POST with Origin: null is refused with 403 and a message, not a 500", async () => {
   const form = new URLSearchParams({ intent: "credential", credential: "not a credential" }).toString();
   const logged = output.length;
-  const anon = await send("POST", "/verify", form, { "Content-Type": "application/x-www-form-urlencoded", Origin: "null" });
-  expect(anon.status).toBe(403);
-  expect(anon.body).toMatch(/Cross-site request refused/);
-  const admin = await send("POST", "/admin/users", new URLSearchParams({ intent: "create", email: "null-origin@demo.test", name: "Null Origin", role: "admin" }).toString(), {
+  const anon = await send("POST", "/verify", form, {
     "Content-Type": "application/x-www-form-urlencoded",
     Origin: "null",
-    Cookie: cookies.admin,
   });
+  expect(anon.status).toBe(403);
+  expect(anon.body).toMatch(/Cross-site request refused/);
+  const admin = await send(
+    "POST",
+    "/admin/users",
+    new URLSearchParams({
+      intent: "create",
+      email: "null-origin@demo.test",
+      name: "Null Origin",
+      role: "admin",
+    }).toString(),
+    {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Origin: "null",
+      Cookie: cookies.admin,
+    },
+  );
   expect(admin.status).toBe(403);
   expect(output.slice(logged)).not.toMatch(/\[error\]/);
 });
@@ -323,15 +428,23 @@ test.describe("issue 13.10: /s/<serial> and /verify are rate limited per address
   const checks: [string, (ip: string) => Promise<Answer>][] = [
     ["the public seal page", (ip) => send("GET", `/s/${ids.activeSeal}`, "", { "X-Forwarded-For": ip })],
     ["its credential", (ip) => send("GET", `/s/${ids.activeSeal}/credential`, "", { "X-Forwarded-For": ip })],
-    ["a check by serial on /verify", (ip) => send("GET", `/verify?serial=${ids.activeSeal}`, "", { "X-Forwarded-For": ip })],
+    [
+      "a check by serial on /verify",
+      (ip) => send("GET", `/verify?serial=${ids.activeSeal}`, "", { "X-Forwarded-For": ip }),
+    ],
     [
       "an upload to /verify",
       (ip) =>
-        send("POST", "/verify", new URLSearchParams({ intent: "credential", credential: "not a credential" }).toString(), {
-          "X-Forwarded-For": ip,
-          "Content-Type": "application/x-www-form-urlencoded",
-          Origin: ORIGIN,
-        }),
+        send(
+          "POST",
+          "/verify",
+          new URLSearchParams({ intent: "credential", credential: "not a credential" }).toString(),
+          {
+            "X-Forwarded-For": ip,
+            "Content-Type": "application/x-www-form-urlencoded",
+            Origin: ORIGIN,
+          },
+        ),
     ],
   ];
   checks.forEach(([label, request], i) => {

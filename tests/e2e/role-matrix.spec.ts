@@ -10,14 +10,30 @@ type Who = "anon" | Role;
 type Expect = number | "login" | `to:${string}`;
 
 const dash = { supplier: "/supplier", assessor: "/assessor", retailer: "/retailer", admin: "/admin" } as const;
-const only = (role: Role): Record<Who, Expect> => ({ anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 403, [role]: 200 });
+const only = (role: Role): Record<Who, Expect> => ({
+  anon: "login",
+  supplier: 403,
+  assessor: 403,
+  retailer: 403,
+  admin: 403,
+  [role]: 200,
+});
 const everyone = (e: Expect): Record<Who, Expect> => ({ anon: e, supplier: e, assessor: e, retailer: e, admin: e });
-const guestOnly: Record<Who, Expect> = { anon: 200, supplier: "to:/supplier", assessor: "to:/assessor", retailer: "to:/retailer", admin: "to:/admin" };
+const guestOnly: Record<Who, Expect> = {
+  anon: 200,
+  supplier: "to:/supplier",
+  assessor: "to:/assessor",
+  retailer: "to:/retailer",
+  admin: "to:/admin",
+};
 
 const ids = seeded(); // the demo watch (Gator Wearables, supplier@demo.test) and one of its evidence links
 const supplierOnly = only("supplier");
 
-const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Record<Who, Expect>; form?: Record<string, string> }> = {
+const MATRIX: Record<
+  string,
+  { path: string; get: Record<Who, Expect>; post?: Record<Who, Expect>; form?: Record<string, string> }
+> = {
   "routes/supplier.products._index": { path: "/supplier/products", get: supplierOnly },
   "routes/supplier.products.$productId": {
     path: `/supplier/products/${ids.productId}`,
@@ -57,7 +73,10 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     post: { anon: "login", supplier: 403, assessor: 400, retailer: 403, admin: 403 },
     form: { decision: "reject", comment: "" },
   },
-  "routes/evidence.recurring.$evidenceId": { path: `/evidence/recurring/${ids.recurringEvidence}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
+  "routes/evidence.recurring.$evidenceId": {
+    path: `/evidence/recurring/${ids.recurringEvidence}`,
+    get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 },
+  },
   "routes/assessor.submissions.$submissionId._index": {
     path: `/assessor/submissions/${ids.submissionId}`,
     get: only("assessor"),
@@ -77,9 +96,17 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
   "routes/s.$serial.credential": { path: "/s/IOTS-0000-0000/credential", get: everyone(404) },
   "routes/s.$serial.seal[.]pdf": { path: "/s/IOTS-0000-0000/seal.pdf", get: everyone(404) },
   // Verification is public; a pasted credential that is not a JWS is a 400 with a message, for anyone.
-  "routes/verify": { path: "/verify", get: everyone(200), post: everyone(400), form: { intent: "credential", credential: "not a credential" } },
+  "routes/verify": {
+    path: "/verify",
+    get: everyone(200),
+    post: everyone(400),
+    form: { intent: "credential", credential: "not a credential" },
+  },
   // Seal management: assessors and admins; a crafted suspension without a proper reason is refused by the form.
-  "routes/seals._index": { path: "/seals", get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 } },
+  "routes/seals._index": {
+    path: "/seals",
+    get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 },
+  },
   "routes/seals.$serial": {
     path: `/seals/${ids.activeSeal}`,
     get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 },
@@ -87,8 +114,14 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     form: { action: "suspend", reason: "x" },
   },
   // Vulnerability reports: the supplier concerned and the certification body; never a buyer (details stay private).
-  "routes/findings._index": { path: "/findings", get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 200 } },
-  "routes/findings.new": { path: "/findings/new", get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 } },
+  "routes/findings._index": {
+    path: "/findings",
+    get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 200 },
+  },
+  "routes/findings.new": {
+    path: "/findings/new",
+    get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 },
+  },
   "routes/findings.$findingId": {
     path: `/findings/${ids.watchFinding}`,
     get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 200 },
@@ -97,7 +130,12 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
     form: { action: "verify_fix", version: "1", note: "crafted" },
   },
   // Watchlists, their feed and webhooks: retail buyers only.
-  "routes/retailer.watchlist._index": { path: "/retailer/watchlist", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { serial: "" } },
+  "routes/retailer.watchlist._index": {
+    path: "/retailer/watchlist",
+    get: only("retailer"),
+    post: { ...only("retailer"), retailer: 400 },
+    form: { serial: "" },
+  },
   "routes/retailer.watchlist.feed": { path: "/retailer/watchlist/feed?since=0", get: only("retailer") },
   "routes/retailer.webhooks": {
     path: "/retailer/webhooks",
@@ -108,19 +146,56 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
   },
   // Bulk checks: retail buyers only; runs belong to the buyer's organisation.
   // Acceptance policies and API tokens: retail buyers only, their organisation's own.
-  "routes/retailer.policies._index": { path: "/retailer/policies", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { name: "" } },
-  "routes/retailer.policies.$policyId": { path: "/retailer/policies/no-such-policy", get: { ...only("retailer"), retailer: 404 }, post: { ...only("retailer"), retailer: 404 }, form: { intent: "delete" } },
-  "routes/retailer.api": { path: "/retailer/api", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { name: "" } },
-  "routes/retailer.verify.bulk._index": { path: "/retailer/verify/bulk", get: only("retailer"), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
-  "routes/retailer.verify.bulk.upload": { path: "/retailer/verify/bulk/upload", get: everyone(405), post: { ...only("retailer"), retailer: 400 }, form: { note: "no file" } },
-  "routes/retailer.verify.bulk.$runId._index": { path: "/retailer/verify/bulk/no-such-run", get: { ...only("retailer"), retailer: 404 } },
-  "routes/retailer.verify.bulk.$runId.download": { path: "/retailer/verify/bulk/no-such-run/download", get: { ...only("retailer"), retailer: 404 } },
-  "routes/evidence.$linkId": { path: `/evidence/${ids.linkId}`, get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 } },
+  "routes/retailer.policies._index": {
+    path: "/retailer/policies",
+    get: only("retailer"),
+    post: { ...only("retailer"), retailer: 400 },
+    form: { name: "" },
+  },
+  "routes/retailer.policies.$policyId": {
+    path: "/retailer/policies/no-such-policy",
+    get: { ...only("retailer"), retailer: 404 },
+    post: { ...only("retailer"), retailer: 404 },
+    form: { intent: "delete" },
+  },
+  "routes/retailer.api": {
+    path: "/retailer/api",
+    get: only("retailer"),
+    post: { ...only("retailer"), retailer: 400 },
+    form: { name: "" },
+  },
+  "routes/retailer.verify.bulk._index": {
+    path: "/retailer/verify/bulk",
+    get: only("retailer"),
+    post: { ...only("retailer"), retailer: 400 },
+    form: { note: "no file" },
+  },
+  "routes/retailer.verify.bulk.upload": {
+    path: "/retailer/verify/bulk/upload",
+    get: everyone(405),
+    post: { ...only("retailer"), retailer: 400 },
+    form: { note: "no file" },
+  },
+  "routes/retailer.verify.bulk.$runId._index": {
+    path: "/retailer/verify/bulk/no-such-run",
+    get: { ...only("retailer"), retailer: 404 },
+  },
+  "routes/retailer.verify.bulk.$runId.download": {
+    path: "/retailer/verify/bulk/no-such-run/download",
+    get: { ...only("retailer"), retailer: 404 },
+  },
+  "routes/evidence.$linkId": {
+    path: `/evidence/${ids.linkId}`,
+    get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 403 },
+  },
   "routes/_index": { path: "/", get: everyone(200) },
   "routes/login": { path: "/login", get: guestOnly },
   "routes/signup": { path: "/signup", get: guestOnly },
   "routes/logout": { path: "/logout", get: everyone("to:/") },
-  "routes/dashboard": { path: "/dashboard", get: { anon: "login", ...Object.fromEntries(ROLES.map((r) => [r, `to:${dash[r]}`])) } as Record<Who, Expect> },
+  "routes/dashboard": {
+    path: "/dashboard",
+    get: { anon: "login", ...Object.fromEntries(ROLES.map((r) => [r, `to:${dash[r]}`])) } as Record<Who, Expect>,
+  },
   "routes/supplier._index": { path: "/supplier", get: only("supplier") },
   "routes/assessor._index": { path: "/assessor", get: only("assessor") },
   "routes/retailer._index": { path: "/retailer", get: only("retailer") },
@@ -134,8 +209,14 @@ const MATRIX: Record<string, { path: string; get: Record<Who, Expect>; post?: Re
   },
   "routes/checklists._index": { path: "/checklists", get: { ...everyone(200), anon: "login" } },
   "routes/checklists.$checklistId._index": { path: "/checklists/uk-psti", get: { ...everyone(200), anon: "login" } },
-  "routes/checklists.$checklistId.$version": { path: "/checklists/uk-psti/2023", get: { ...everyone(200), anon: "login" } },
-  "routes/checklists.$checklistId.diff": { path: "/checklists/etsi-en-303-645/diff?from=2.1.1&to=3.1.3", get: { ...everyone(200), anon: "login" } },
+  "routes/checklists.$checklistId.$version": {
+    path: "/checklists/uk-psti/2023",
+    get: { ...everyone(200), anon: "login" },
+  },
+  "routes/checklists.$checklistId.diff": {
+    path: "/checklists/etsi-en-303-645/diff?from=2.1.1&to=3.1.3",
+    get: { ...everyone(200), anon: "login" },
+  },
   "routes/admin.checklists": {
     path: "/admin/checklists",
     get: only("admin"),
@@ -187,37 +268,114 @@ for (const who of ["anon", ...ROLES] as Who[]) {
 
 // The endpoints served beside Remix (app/fast-routes.server.ts), answering JSON.
 const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Record<Who, number>; type?: RegExp }[]> = {
-  "/healthz": [{ method: "GET", path: "/healthz", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
-  "/api/v1/seals/:serial": [
-    { method: "GET", path: "/api/v1/seals/IOTS-0000-0000", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
-    // A serial ending in a Crockford check symbol ($ here) still reaches the API and gets JSON.
-    { method: "GET", path: "/api/v1/seals/IOTS-0000-000%24", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+  "/healthz": [
+    { method: "GET", path: "/healthz", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } },
   ],
-  "/.well-known/jwks.json": [{ method: "GET", path: "/.well-known/jwks.json", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } }],
+  "/api/v1/seals/:serial": [
+    {
+      method: "GET",
+      path: "/api/v1/seals/IOTS-0000-0000",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+    },
+    // A serial ending in a Crockford check symbol ($ here) still reaches the API and gets JSON.
+    {
+      method: "GET",
+      path: "/api/v1/seals/IOTS-0000-000%24",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+    },
+  ],
+  "/.well-known/jwks.json": [
+    {
+      method: "GET",
+      path: "/.well-known/jwks.json",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+  ],
   // The public verify API: GET is refused; a multipart body is neither a PDF nor a credential (415), nor a CSV with a serial column (400).
   "/api/v1/verify": [
-    { method: "GET", path: "/api/v1/verify", expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },
-    { method: "POST", path: "/api/v1/verify", expect: { anon: 415, supplier: 415, assessor: 415, retailer: 415, admin: 415 } },
+    {
+      method: "GET",
+      path: "/api/v1/verify",
+      expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 },
+    },
+    {
+      method: "POST",
+      path: "/api/v1/verify",
+      expect: { anon: 415, supplier: 415, assessor: 415, retailer: 415, admin: 415 },
+    },
   ],
-  "/api/v1/verify/bulk": [{ method: "POST", path: "/api/v1/verify/bulk", expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 } }],
+  "/api/v1/verify/bulk": [
+    {
+      method: "POST",
+      path: "/api/v1/verify/bulk",
+      expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 },
+    },
+  ],
   "/status/:listId": [
-    { method: "GET", path: "/status/revocation-1", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 }, type: /application\/vc\+jwt/ },
-    { method: "GET", path: "/status/no-such-list", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+    {
+      method: "GET",
+      path: "/status/revocation-1",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /application\/vc\+jwt/,
+    },
+    {
+      method: "GET",
+      path: "/status/no-such-list",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+    },
   ],
-  "/log/checkpoint": [{ method: "GET", path: "/log/checkpoint", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 }, type: /text\/plain/ }],
-  "/log/keys": [{ method: "GET", path: "/log/keys", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 }, type: /text\/plain/ }],
+  "/log/checkpoint": [
+    {
+      method: "GET",
+      path: "/log/checkpoint",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /text\/plain/,
+    },
+  ],
+  "/log/keys": [
+    {
+      method: "GET",
+      path: "/log/keys",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /text\/plain/,
+    },
+  ],
   "/log/proof/:leaf": [
-    { method: "GET", path: "/log/proof/0", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } },
-    { method: "GET", path: "/log/proof/999999", expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 } },
+    {
+      method: "GET",
+      path: "/log/proof/0",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+    {
+      method: "GET",
+      path: "/log/proof/999999",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+    },
   ],
   "/log/consistency": [
-    { method: "GET", path: "/log/consistency?from=1&to=2", expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 } },
-    { method: "GET", path: "/log/consistency?from=x", expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 } },
+    {
+      method: "GET",
+      path: "/log/consistency?from=1&to=2",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+    {
+      method: "GET",
+      path: "/log/consistency?from=x",
+      expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 },
+    },
   ],
   "/supplier/submissions/:id/evidence": [
-    { method: "GET", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 } },
+    {
+      method: "GET",
+      path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`,
+      expect: { anon: 405, supplier: 405, assessor: 405, retailer: 405, admin: 405 },
+    },
     // Ownership and state are checked before the body is read: the submitted demo submission is frozen for its supplier.
-    { method: "POST", path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`, expect: { anon: 401, supplier: 409, assessor: 403, retailer: 403, admin: 403 } },
+    {
+      method: "POST",
+      path: `/supplier/submissions/${ids.submissionId}/evidence?ref=5.1-1`,
+      expect: { anon: 401, supplier: 409, assessor: 403, retailer: 403, admin: 403 },
+    },
   ],
 };
 
@@ -231,12 +389,18 @@ for (const who of ["anon", ...ROLES] as Who[]) {
     const ctx = await contextFor(who, baseURL!);
     for (const rows of Object.values(FAST)) {
       for (const row of rows) {
-        const r = row.method === "GET" ? await ctx.get(row.path) : await ctx.post(row.path, { multipart: { file: { name: "x.txt", mimeType: "text/plain", buffer: Buffer.from("hello") } } });
+        const r =
+          row.method === "GET"
+            ? await ctx.get(row.path)
+            : await ctx.post(row.path, {
+                multipart: { file: { name: "x.txt", mimeType: "text/plain", buffer: Buffer.from("hello") } },
+              });
         if (row.path === "/.well-known/jwks.json") {
           // The published keys: public Ed25519 keys with kids, never a private part.
           const body = (await r.json()) as { keys: Record<string, string>[] };
           expect(body.keys.length).toBeGreaterThan(0);
-          for (const k of body.keys) expect(k).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: expect.any(String) });
+          for (const k of body.keys)
+            expect(k).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: expect.any(String) });
           expect(JSON.stringify(body)).not.toMatch(/"d":/);
         }
         expect(r.status(), `${row.method} ${row.path} as ${who}`).toBe(row.expect[who]);
@@ -260,12 +424,22 @@ test("a cross-site POST is refused even with a valid session", async ({ baseURL 
 
 test("every response carries the security headers", async ({ baseURL }) => {
   const ctx = await contextFor("anon", baseURL!);
-  for (const p of ["/", "/login", "/favicon.svg", "/nope", "/healthz", "/api/v1/seals/IOTS-0000-0000", "/log/checkpoint"]) {
+  for (const p of [
+    "/",
+    "/login",
+    "/favicon.svg",
+    "/nope",
+    "/healthz",
+    "/api/v1/seals/IOTS-0000-0000",
+    "/log/checkpoint",
+  ]) {
     const r = await ctx.get(p, { maxRedirects: 0 });
     const h = r.headers();
     // Pages get a script nonce; machine answers (served beside Remix) load nothing at all.
     const machine = p === "/healthz" || p.startsWith("/api/") || p.startsWith("/log/");
-    expect(h["content-security-policy"], p).toMatch(machine ? /^default-src 'none'/ : /script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(h["content-security-policy"], p).toMatch(
+      machine ? /^default-src 'none'/ : /script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/,
+    );
     expect(h["content-security-policy"], p).toContain("frame-ancestors 'none'");
     expect(h["content-security-policy-report-only"], p).toBeUndefined();
     expect(h["x-content-type-options"], p).toBe("nosniff");

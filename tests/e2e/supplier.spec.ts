@@ -38,7 +38,9 @@ test("a supplier registers a product and a version, and opens a submission", asy
   await expect(page.getByText("Added hardware A, firmware 1.0.3.")).toBeVisible();
   await page.getByRole("link", { name: "Open a submission" }).click();
   await expect(page.getByLabel("Product version")).toHaveValue(/.+/);
-  await page.getByLabel("Checklist version and target level").selectOption({ label: "uk-psti 2023 — Baseline (3 mandatory, 0 advisory)" });
+  await page
+    .getByLabel("Checklist version and target level")
+    .selectOption({ label: "uk-psti 2023 — Baseline (3 mandatory, 0 advisory)" });
   await page.getByRole("button", { name: "Open submission" }).click();
   await expect(page.getByRole("heading", { level: 1, name: /Gator Walkie Pals/ })).toBeVisible();
   await expect(page.getByRole("heading", { name: "3 items block submission" })).toBeVisible();
@@ -55,24 +57,45 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   await expectHydrated(page);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Passwords");
   await page.getByLabel("Implemented", { exact: true }).check();
-  await page.getByLabel("Justification").fill("Each unit has a unique pairing code; the app forces a new PIN at first use.");
+  await page
+    .getByLabel("Justification")
+    .fill("Each unit has a unique pairing code; the app forces a new PIN at first use.");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Answer saved." })).toBeVisible();
-  await expect(page.getByText("Attach at least one evidence file, or explain why no evidence is possible.")).toBeVisible();
+  await expect(
+    page.getByText("Attach at least one evidence file, or explain why no evidence is possible."),
+  ).toBeVisible();
 
   // A larger file on a throttled connection, so the progress bar is visible.
   fs.mkdirSync(info.outputDir, { recursive: true });
   const log = path.join(info.outputDir, "pairing-test-results.csv");
-  fs.writeFileSync(log, "unit,code,unique\n" + Array.from({ length: 40000 }, (_, i) => `GKW${100000 + i},${(i * 7919).toString(36).padStart(8, "0")},yes`).join("\n") + "\n");
+  fs.writeFileSync(
+    log,
+    "unit,code,unique\n" +
+      Array.from({ length: 40000 }, (_, i) => `GKW${100000 + i},${(i * 7919).toString(36).padStart(8, "0")},yes`).join(
+        "\n",
+      ) +
+      "\n",
+  );
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 300 * 1024 });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 300 * 1024,
+  });
   await page.getByLabel("Add evidence files").setInputFiles([log, "db/seed-evidence/pairing-screen.png"]);
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByRole("progressbar", { name: "Upload progress" })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/supplier-upload-progress.png" });
   await expect(page.getByTestId("upload-result")).toHaveText("Attached 2 files to 1.", { timeout: 20_000 }); // the screenshot is already stored by the demo seed: stored once, silently (issue 13.7)
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
   const attached = page.getByRole("list", { name: "Attached evidence" });
   await expect(attached.getByRole("link", { name: "pairing-test-results.csv" })).toBeVisible();
   await expect(attached).toContainText("CSV");
@@ -85,13 +108,17 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   fs.writeFileSync(fake, "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>");
   await page.getByLabel("Add evidence files").setInputFiles(fake);
   await page.getByRole("button", { name: "Upload", exact: true }).click();
-  await expect(page.getByTestId("upload-result")).toContainText("report.pdf: This file is an HTML document, which is not accepted as evidence.");
+  await expect(page.getByTestId("upload-result")).toContainText(
+    "report.pdf: This file is an HTML document, which is not accepted as evidence.",
+  );
 
   // Requirement 2, then 3: save and go to the next open one; reuse the uploaded screenshot for 3.
   await page.goto(`${submissionUrl}/requirements/2`);
   await page.getByLabel("Implemented", { exact: true }).check();
   await page.getByLabel("Justification").fill("Published at https://gatorwearables.example/security.");
-  await page.getByLabel("If no evidence file is possible, why (optional)").fill("The policy is a public web page; its address is above.");
+  await page
+    .getByLabel("If no evidence file is possible, why (optional)")
+    .fill("The policy is a public web page; its address is above.");
   await page.getByRole("button", { name: /Save and go to next open \(3\)/ }).click();
   await expect(page).toHaveURL(new RegExp(`${submissionUrl}/requirements/3$`));
   // A fresh form: nothing of requirement 2's answer is carried over.
@@ -104,7 +131,9 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   const reuse = page.getByLabel("Or attach a file you already uploaded");
   await reuse.selectOption((await reuse.locator("option", { hasText: "pairing-screen.png" }).getAttribute("value"))!);
   await page.getByRole("button", { name: "Attach" }).click();
-  await expect(page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "pairing-screen.png" })).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "pairing-screen.png" }),
+  ).toBeVisible();
 
   await page.goto(submissionUrl);
   expect(await blockerCount(page)).toBe(0); // it shrank from 3
@@ -149,6 +178,8 @@ test("uploading works without JavaScript too", async ({ browser }) => {
   await page.getByLabel("Add evidence files").setInputFiles("db/seed-evidence/indoor-cam-port-scan.txt");
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByRole("status")).toHaveText(/Attached 1 file to [\d.]+/);
-  await expect(page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "indoor-cam-port-scan.txt" })).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "indoor-cam-port-scan.txt" }),
+  ).toBeVisible();
   await context.close();
 });

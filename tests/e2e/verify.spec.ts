@@ -36,7 +36,9 @@ test("by serial, /verify gives each demo seal its answer, and a typo is caught",
   await context.close();
 });
 
-test("issue 13.2: a seal PDF edited by an incremental update is 'Not genuine' on /verify, saying what differs", async ({ browser }, testInfo) => {
+test("issue 13.2: a seal PDF edited by an incremental update is 'Not genuine' on /verify, saying what differs", async ({
+  browser,
+}, testInfo) => {
   const context = await browser.newContext({ storageState: undefined });
   const page = await context.newPage();
   const problems = watchConsole(page);
@@ -51,7 +53,9 @@ test("issue 13.2: a seal PDF edited by an incremental update is 'Not genuine' on
   await expect(result.getByTestId("seal-verdict")).toHaveText("Not genuine");
   const reason = result.getByTestId("seal-reason");
   await expect(reason).toContainText(`The file differs from the PDF issued for ${ids.activeSeal}:`);
-  await expect(reason).toContainText("bytes appended after the issued file's end (an incremental update: a second revision)");
+  await expect(reason).toContainText(
+    "bytes appended after the issued file's end (an incremental update: a second revision)",
+  );
   await expect(reason).toContainText(/Issued SHA-256 [0-9a-f]{64}, this file's [0-9a-f]{64}/);
   await expect(result.getByText("PDF identical to the one issued")).toBeVisible();
   await expect(result.getByTestId("signed-firmware")).toHaveText("3.1.0"); // the signed facts, not the page's 9.9.9
@@ -60,11 +64,22 @@ test("issue 13.2: a seal PDF edited by an incremental update is 'Not genuine' on
   await context.close();
 });
 
-test("a buyer checks a CSV of serials: progress, a summary by status, the rows that need attention, a download", async ({ browser }, testInfo) => {
+test("a buyer checks a CSV of serials: progress, a summary by status, the rows that need attention, a download", async ({
+  browser,
+}, testInfo) => {
   const context = await browser.newContext({ storageState: stateFile("retailer"), acceptDownloads: true });
   const page = await context.newPage();
   const problems = watchConsole(page);
-  const csv = ["serial,our_sku,shelf", `${ids.activeSeal},SKU-1,A1`, `${ids.expiredSeal},SKU-2,A2`, `${ids.suspendedSeal},SKU-3,B1`, `${ids.revokedSeal},SKU-4,B2`, "IOTS-0000-0000,SKU-5,C1", "not-a-serial,SKU-6,C2"].join("\n") + "\n";
+  const csv =
+    [
+      "serial,our_sku,shelf",
+      `${ids.activeSeal},SKU-1,A1`,
+      `${ids.expiredSeal},SKU-2,A2`,
+      `${ids.suspendedSeal},SKU-3,B1`,
+      `${ids.revokedSeal},SKU-4,B2`,
+      "IOTS-0000-0000,SKU-5,C1",
+      "not-a-serial,SKU-6,C2",
+    ].join("\n") + "\n";
   const file = testInfo.outputPath("stock.csv");
   fs.writeFileSync(file, csv);
   await page.goto("/retailer");
@@ -74,22 +89,39 @@ test("a buyer checks a CSV of serials: progress, a summary by status, the rows t
   await page.getByRole("button", { name: "Check all" }).click();
   await page.waitForURL(/\/retailer\/verify\/bulk\/[\w-]+$/);
   const summary = page.getByTestId("bulk-summary");
-  for (const [status, n] of [["valid", 1], ["expired", 1], ["suspended", 1], ["revoked", 1], ["not_found", 2]] as const) {
+  for (const [status, n] of [
+    ["valid", 1],
+    ["expired", 1],
+    ["suspended", 1],
+    ["revoked", 1],
+    ["not_found", 2],
+  ] as const) {
     await expect(summary.locator(`dd[data-status="${status}"]`)).toHaveText(String(n));
   }
   const rows = page.getByTestId("attention-rows");
   await expect(rows.getByRole("row")).toHaveCount(6); // header + five that are not valid
   await expect(rows).toContainText("Brightnest Smart Plug");
   // The buyer's acceptance policy ("Children's wearables", demo data) is applied to every row it concerns.
-  await expect(page.getByTestId("policy-summary")).toContainText("1 row meets every policy that applies; 1 misses at least one");
-  await expect(rows.getByRole("row", { name: new RegExp(ids.expiredSeal) })).toContainText(/misses Children's wearables: The seal is expired, not valid; Issued 25 months ago/);
+  await expect(page.getByTestId("policy-summary")).toContainText(
+    "1 row meets every policy that applies; 1 misses at least one",
+  );
+  await expect(rows.getByRole("row", { name: new RegExp(ids.expiredSeal) })).toContainText(
+    /misses Children's wearables: The seal is expired, not valid; Issued 25 months ago/,
+  );
   await page.screenshot({ path: "test-results/screenshots/bulk-result.png", fullPage: true });
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download the result (CSV)" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the result (CSV)" }).click(),
+  ]);
   const text = fs.readFileSync(await download.path(), "utf8");
   const lines = text.trim().split("\n");
   expect(lines[0]).toBe("serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until,policy");
   expect(lines[1]).toMatch(new RegExp(`^${ids.activeSeal},SKU-1,A1,valid,.*,meets Children's wearables$`));
-  expect(lines[2]).toMatch(new RegExp(`^${ids.expiredSeal},SKU-2,A2,expired,.*,"misses Children's wearables: The seal is expired, not valid; Issued 25 months ago`));
+  expect(lines[2]).toMatch(
+    new RegExp(
+      `^${ids.expiredSeal},SKU-2,A2,expired,.*,"misses Children's wearables: The seal is expired, not valid; Issued 25 months ago`,
+    ),
+  );
   expect(lines[3]).toMatch(/,no policy applies to this product's category$/);
   expect(lines[6]).toMatch(/^not-a-serial,SKU-6,C2,not_found,/);
   // The run is listed for the organisation.
@@ -116,7 +148,9 @@ test.describe("a watched product changes status", () => {
   // After the checks above (same file, same worker): this journey suspends the active demo seal for a while.
   test.describe.configure({ mode: "serial" });
 
-  test("the buyer watches it; an assessor suspends its seal; the watchlist, the webhook receiver and the public page all show it", async ({ browser }) => {
+  test("the buyer watches it; an assessor suspends its seal; the watchlist, the webhook receiver and the public page all show it", async ({
+    browser,
+  }) => {
     test.setTimeout(90_000);
     const received: { body: string; signature: string }[] = [];
     const receiver = http.createServer((req, res) => {
@@ -150,16 +184,28 @@ test.describe("a watched product changes status", () => {
 
       await buyer.reload();
       await expect(buyer.getByTestId("watch-changes")).toContainText("Gator Kids Watch 3");
-      await expect(buyer.getByTestId("watch-changes")).toContainText("Suspended while a vulnerability report is checked.");
+      await expect(buyer.getByTestId("watch-changes")).toContainText(
+        "Suspended while a vulnerability report is checked.",
+      );
       const sealRow = buyer.getByRole("row", { name: new RegExp(ids.activeSeal) });
       await expect(sealRow).toContainText("Suspended");
       await expect(sealRow).toContainText("SKU-GKW3");
       await buyer.screenshot({ path: "test-results/screenshots/watchlist-changed.png", fullPage: true });
 
       // The webhook: delivered within seconds, signed with the endpoint's secret.
-      await expect.poll(() => received.map((r) => JSON.parse(r.body) as { type: string; serial: string }).some((e) => e.type === "seal.suspended" && e.serial === ids.activeSeal), { timeout: 20_000 }).toBe(true);
+      await expect
+        .poll(
+          () =>
+            received
+              .map((r) => JSON.parse(r.body) as { type: string; serial: string })
+              .some((e) => e.type === "seal.suspended" && e.serial === ids.activeSeal),
+          { timeout: 20_000 },
+        )
+        .toBe(true);
       const hit = received.find((r) => JSON.parse(r.body).type === "seal.suspended")!;
-      expect(verifyWebhookSignature(demoWebhookSecret(), hit.signature, hit.body, Math.floor(Date.now() / 1000))).toBe(true);
+      expect(verifyWebhookSignature(demoWebhookSecret(), hit.signature, hit.body, Math.floor(Date.now() / 1000))).toBe(
+        true,
+      );
       await buyer.goto("/retailer/webhooks");
       await expect(buyer.getByTestId("deliveries").first()).toContainText("seal.suspended");
       await expect(buyer.getByTestId("deliveries").first()).toContainText("200");
@@ -168,7 +214,9 @@ test.describe("a watched product changes status", () => {
       // The public page's history.
       const anon = await (await browser.newContext({ storageState: undefined })).newPage();
       await anon.goto(`/s/${ids.activeSeal}`);
-      await expect(anon.getByRole("list", { name: "Seal history" })).toContainText("Suspended while a vulnerability report is checked.");
+      await expect(anon.getByRole("list", { name: "Seal history" })).toContainText(
+        "Suspended while a vulnerability report is checked.",
+      );
 
       const reinstate = asha.getByRole("form", { name: "Reinstate" });
       await reinstate.getByLabel("Public reason").fill("The report was checked; the seal is reinstated.");

@@ -19,7 +19,8 @@ export const TOKEN_PREFIX = "iots_";
 const hash = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 
 function assertRetailer(actor: Actor): void {
-  if (actor.role !== "retailer") throw new ServiceError("forbidden", "API tokens belong to retail buyers' organisations.");
+  if (actor.role !== "retailer")
+    throw new ServiceError("forbidden", "API tokens belong to retail buyers' organisations.");
 }
 
 /** Creates a token; the token itself is returned once and never stored. */
@@ -28,10 +29,30 @@ export function createApiToken(actor: Actor, input: z.infer<typeof apiTokenInput
   const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString("base64url")}`;
   const id = crypto.randomUUID();
   transaction((tx) => {
-    const active = tx.select({ id: apiTokens.id }).from(apiTokens).where(and(eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt))).all().length;
-    if (active >= 10) throw new ServiceError("conflict", "An organisation can have at most 10 active tokens; revoke one first.");
-    tx.insert(apiTokens).values({ id, organizationId: actor.organizationId, name: input.name, tokenHash: hash(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6), createdBy: actor.userId, createdAt: new Date(nowMs()) }).run();
-    recordAudit(tx, actor, { action: "api_token.created", target: { type: "api_token", id }, organizationId: actor.organizationId, details: { name: input.name } });
+    const active = tx
+      .select({ id: apiTokens.id })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt)))
+      .all().length;
+    if (active >= 10)
+      throw new ServiceError("conflict", "An organisation can have at most 10 active tokens; revoke one first.");
+    tx.insert(apiTokens)
+      .values({
+        id,
+        organizationId: actor.organizationId,
+        name: input.name,
+        tokenHash: hash(token),
+        prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+        createdBy: actor.userId,
+        createdAt: new Date(nowMs()),
+      })
+      .run();
+    recordAudit(tx, actor, {
+      action: "api_token.created",
+      target: { type: "api_token", id },
+      organizationId: actor.organizationId,
+      details: { name: input.name },
+    });
   });
   return { id, token };
 }
@@ -39,16 +60,33 @@ export function createApiToken(actor: Actor, input: z.infer<typeof apiTokenInput
 export function revokeApiToken(actor: Actor, id: string): void {
   assertRetailer(actor);
   transaction((tx) => {
-    const done = tx.update(apiTokens).set({ revokedAt: new Date(nowMs()) }).where(and(eq(apiTokens.id, id), eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt))).run();
+    const done = tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date(nowMs()) })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt)))
+      .run();
     if (!done.changes) throw new ServiceError("not_found", "Your organisation has no active token with this id.");
-    recordAudit(tx, actor, { action: "api_token.revoked", target: { type: "api_token", id }, organizationId: actor.organizationId, details: {} });
+    recordAudit(tx, actor, {
+      action: "api_token.revoked",
+      target: { type: "api_token", id },
+      organizationId: actor.organizationId,
+      details: {},
+    });
   });
 }
 
 export function listApiTokens(actor: Actor) {
   assertRetailer(actor);
   return db()
-    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, by: users.name })
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      prefix: apiTokens.prefix,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+      by: users.name,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.createdBy))
     .where(eq(apiTokens.organizationId, actor.organizationId))
@@ -66,10 +104,25 @@ export function organizationForBearer(header: string | undefined): TokenCheck | 
   if (!header) return null;
   const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!m) return { ok: false, message: "Send the token as Authorization: Bearer <token>." };
-  const row = db().select({ id: apiTokens.id, org: apiTokens.organizationId, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.tokenHash, hash(m[1]))).get();
+  const row = db()
+    .select({
+      id: apiTokens.id,
+      org: apiTokens.organizationId,
+      revokedAt: apiTokens.revokedAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+    })
+    .from(apiTokens)
+    .where(eq(apiTokens.tokenHash, hash(m[1])))
+    .get();
   if (!row || row.revokedAt) return { ok: false, message: "This API token is not valid (unknown or revoked)." };
   const now = nowMs();
   // Last use is kept to the minute, so a busy integration does not write on every request.
-  db().update(apiTokens).set({ lastUsedAt: new Date(now) }).where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now - 60_000))))).run();
+  db()
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date(now) })
+    .where(
+      and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now - 60_000)))),
+    )
+    .run();
   return { ok: true, organizationId: row.org };
 }

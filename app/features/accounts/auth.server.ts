@@ -71,7 +71,9 @@ export type LoginResult = { token: string; user: SessionUser; expiresAt: Date };
 export async function login(input: z.infer<typeof loginInput>, client: ClientInfo): Promise<LoginResult> {
   throttle("login", client.ip);
   const row = db().select().from(users).where(eq(users.email, input.email)).get();
-  const ok = row ? await verifyPassword(input.password, row.passwordHash) : (await burnPasswordCheck(input.password), false);
+  const ok = row
+    ? await verifyPassword(input.password, row.passwordHash)
+    : (await burnPasswordCheck(input.password), false);
   if (!row || !ok || row.disabledAt) {
     transaction((tx) =>
       recordAudit(tx, null, {
@@ -88,11 +90,23 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
   const expiresAt = new Date(nowMs() + getEnv().sessionTtlMs);
   const user = transaction((tx) => {
     tx.insert(sessions)
-      .values({ tokenHash, userId: row.id, expiresAt, ip: client.ip ?? null, userAgent: client.userAgent?.slice(0, 300) ?? null, createdAt: new Date(nowMs()) })
+      .values({
+        tokenHash,
+        userId: row.id,
+        expiresAt,
+        ip: client.ip ?? null,
+        userAgent: client.userAgent?.slice(0, 300) ?? null,
+        createdAt: new Date(nowMs()),
+      })
       .run();
-    tx.update(users).set({ lastLoginAt: new Date(nowMs()) }).where(eq(users.id, row.id)).run();
+    tx.update(users)
+      .set({ lastLoginAt: new Date(nowMs()) })
+      .where(eq(users.id, row.id))
+      .run();
     // Expired sessions are cleaned up as new ones are made.
-    tx.delete(sessions).where(lt(sessions.expiresAt, new Date(nowMs()))).run();
+    tx.delete(sessions)
+      .where(lt(sessions.expiresAt, new Date(nowMs())))
+      .run();
     const user = sessionUserById(tx, row.id, client.ip);
     recordAudit(tx, user, { action: "user.login", target: { type: "user", id: row.id } });
     return user;
@@ -111,7 +125,11 @@ function sessionUserById(tx: Pick<ReturnType<typeof db>, "select">, userId: stri
   return toSessionUser(r.user, r.org, ip);
 }
 
-function toSessionUser(user: typeof users.$inferSelect, org: typeof organizations.$inferSelect, ip?: string | null): SessionUser {
+function toSessionUser(
+  user: typeof users.$inferSelect,
+  org: typeof organizations.$inferSelect,
+  ip?: string | null,
+): SessionUser {
   return {
     userId: user.id,
     email: user.email,
@@ -141,7 +159,9 @@ export function userForSession(token: string, ip?: string | null): SessionUser |
 export function logout(token: string, ip?: string | null): void {
   const user = userForSession(token, ip);
   transaction((tx) => {
-    tx.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
+    tx.delete(sessions)
+      .where(eq(sessions.tokenHash, hashToken(token)))
+      .run();
     if (user) recordAudit(tx, user, { action: "user.logout", target: { type: "user", id: user.userId } });
   });
 }
@@ -157,21 +177,55 @@ export async function signup(input: z.infer<typeof signupInput>, client: ClientI
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
       fieldErrors.email = "An account with this email already exists. Log in instead.";
     }
-    if (tx.select({ id: organizations.id }).from(organizations).where(sql`lower(${organizations.name}) = lower(${input.organizationName})`).get()) {
-      fieldErrors.organizationName = "An organisation with this name is already registered. Ask its members to add you.";
+    if (
+      tx
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(sql`lower(${organizations.name}) = lower(${input.organizationName})`)
+        .get()
+    ) {
+      fieldErrors.organizationName =
+        "An organisation with this name is already registered. Ask its members to add you.";
     }
-    if (Object.keys(fieldErrors).length) throw new ServiceError("conflict", "Some details are already in use.", fieldErrors);
+    if (Object.keys(fieldErrors).length)
+      throw new ServiceError("conflict", "Some details are already in use.", fieldErrors);
     const orgId = crypto.randomUUID();
     const userId = crypto.randomUUID();
     const at = new Date(nowMs());
     tx.insert(organizations).values({ id: orgId, name: input.organizationName, kind: input.kind, createdAt: at }).run();
     tx.insert(users)
-      .values({ id: userId, email: input.email, name: input.name, passwordHash, role: roleForSignupKind(input.kind), organizationId: orgId, createdAt: at, lastLoginAt: at })
+      .values({
+        id: userId,
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        role: roleForSignupKind(input.kind),
+        organizationId: orgId,
+        createdAt: at,
+        lastLoginAt: at,
+      })
       .run();
-    tx.insert(sessions).values({ tokenHash, userId, expiresAt, ip: client.ip ?? null, userAgent: client.userAgent?.slice(0, 300) ?? null, createdAt: at }).run();
+    tx.insert(sessions)
+      .values({
+        tokenHash,
+        userId,
+        expiresAt,
+        ip: client.ip ?? null,
+        userAgent: client.userAgent?.slice(0, 300) ?? null,
+        createdAt: at,
+      })
+      .run();
     const user = sessionUserById(tx, userId, client.ip);
-    recordAudit(tx, user, { action: "organization.created", target: { type: "organization", id: orgId }, details: { name: input.organizationName, kind: input.kind } });
-    recordAudit(tx, user, { action: "user.signed_up", target: { type: "user", id: userId }, details: { email: input.email, role: user.role } });
+    recordAudit(tx, user, {
+      action: "organization.created",
+      target: { type: "organization", id: orgId },
+      details: { name: input.organizationName, kind: input.kind },
+    });
+    recordAudit(tx, user, {
+      action: "user.signed_up",
+      target: { type: "user", id: userId },
+      details: { email: input.email, role: user.role },
+    });
     return user;
   });
   return { token, user, expiresAt };

@@ -34,8 +34,21 @@ export function conflictChecker(t: Reader, actor: Actor): (supplierOrganizationI
   const answers = new Map<string, string | null>();
   return (supplierOrganizationId) => {
     if (!answers.has(supplierOrganizationId)) {
-      const supplierName = t.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, supplierOrganizationId)).get()?.name ?? "this supplier";
-      answers.set(supplierOrganizationId, conflictOfInterest({ assessorOrganizationId: actor.organizationId, supplierOrganizationId, supplierName, declaredConflicts }));
+      const supplierName =
+        t
+          .select({ name: organizations.name })
+          .from(organizations)
+          .where(eq(organizations.id, supplierOrganizationId))
+          .get()?.name ?? "this supplier";
+      answers.set(
+        supplierOrganizationId,
+        conflictOfInterest({
+          assessorOrganizationId: actor.organizationId,
+          supplierOrganizationId,
+          supplierName,
+          declaredConflicts,
+        }),
+      );
     }
     return answers.get(supplierOrganizationId)!;
   };
@@ -60,13 +73,34 @@ export function declareConflict(actor: Actor, input: z.infer<typeof conflictInpu
   assertCan(actor, "admin.users.manage");
   transaction((tx) => {
     const assessor = tx.select().from(users).where(eq(users.id, input.assessorId)).get();
-    if (!assessor || assessor.role !== "assessor") throw new ServiceError("invalid", "Choose an assessor.", { assessorId: "Not an assessor." });
+    if (!assessor || assessor.role !== "assessor")
+      throw new ServiceError("invalid", "Choose an assessor.", { assessorId: "Not an assessor." });
     const org = tx.select().from(organizations).where(eq(organizations.id, input.organizationId)).get();
-    if (!org || org.kind !== "supplier") throw new ServiceError("invalid", "Choose a supplier organisation.", { organizationId: "Not a supplier." });
-    const existing = tx.select().from(conflictDeclarations).where(and(eq(conflictDeclarations.assessorId, assessor.id), eq(conflictDeclarations.organizationId, org.id))).get();
-    if (existing) throw new ServiceError("conflict", `${assessor.name} is already declared conflicted with ${org.name}.`);
-    tx.insert(conflictDeclarations).values({ id: crypto.randomUUID(), assessorId: assessor.id, organizationId: org.id, reason: input.reason, declaredBy: actor.userId, createdAt: new Date(nowMs()) }).run();
-    recordAudit(tx, actor, { action: "conflict.declared", target: { type: "user", id: assessor.id }, organizationId: org.id, details: { assessor: assessor.email, organization: org.name, reason: input.reason } });
+    if (!org || org.kind !== "supplier")
+      throw new ServiceError("invalid", "Choose a supplier organisation.", { organizationId: "Not a supplier." });
+    const existing = tx
+      .select()
+      .from(conflictDeclarations)
+      .where(and(eq(conflictDeclarations.assessorId, assessor.id), eq(conflictDeclarations.organizationId, org.id)))
+      .get();
+    if (existing)
+      throw new ServiceError("conflict", `${assessor.name} is already declared conflicted with ${org.name}.`);
+    tx.insert(conflictDeclarations)
+      .values({
+        id: crypto.randomUUID(),
+        assessorId: assessor.id,
+        organizationId: org.id,
+        reason: input.reason,
+        declaredBy: actor.userId,
+        createdAt: new Date(nowMs()),
+      })
+      .run();
+    recordAudit(tx, actor, {
+      action: "conflict.declared",
+      target: { type: "user", id: assessor.id },
+      organizationId: org.id,
+      details: { assessor: assessor.email, organization: org.name, reason: input.reason },
+    });
   });
 }
 
@@ -76,7 +110,12 @@ export function removeConflict(actor: Actor, id: string): void {
     const row = tx.select().from(conflictDeclarations).where(eq(conflictDeclarations.id, id)).get();
     if (!row) throw new ServiceError("not_found", "No such declaration.");
     tx.delete(conflictDeclarations).where(eq(conflictDeclarations.id, id)).run();
-    recordAudit(tx, actor, { action: "conflict.removed", target: { type: "user", id: row.assessorId }, organizationId: row.organizationId, details: { reason: row.reason } });
+    recordAudit(tx, actor, {
+      action: "conflict.removed",
+      target: { type: "user", id: row.assessorId },
+      organizationId: row.organizationId,
+      details: { reason: row.reason },
+    });
   });
 }
 
@@ -86,14 +125,32 @@ export function listConflicts(actor: Actor) {
   const t = db();
   return {
     declarations: t
-      .select({ id: conflictDeclarations.id, reason: conflictDeclarations.reason, createdAt: conflictDeclarations.createdAt, assessor: users.name, assessorEmail: users.email, organization: organizations.name, declaredBy: declarer.name })
+      .select({
+        id: conflictDeclarations.id,
+        reason: conflictDeclarations.reason,
+        createdAt: conflictDeclarations.createdAt,
+        assessor: users.name,
+        assessorEmail: users.email,
+        organization: organizations.name,
+        declaredBy: declarer.name,
+      })
       .from(conflictDeclarations)
       .innerJoin(users, eq(users.id, conflictDeclarations.assessorId))
       .innerJoin(organizations, eq(organizations.id, conflictDeclarations.organizationId))
       .innerJoin(declarer, eq(declarer.id, conflictDeclarations.declaredBy))
       .orderBy(asc(users.name))
       .all(),
-    assessors: t.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.role, "assessor")).orderBy(asc(users.name)).all(),
-    suppliers: t.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.kind, "supplier")).orderBy(asc(organizations.name)).all(),
+    assessors: t
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(eq(users.role, "assessor"))
+      .orderBy(asc(users.name))
+      .all(),
+    suppliers: t
+      .select({ id: organizations.id, name: organizations.name })
+      .from(organizations)
+      .where(eq(organizations.kind, "supplier"))
+      .orderBy(asc(organizations.name))
+      .all(),
   };
 }

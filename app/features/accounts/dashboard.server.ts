@@ -14,7 +14,13 @@ export interface ActivityItem {
 }
 
 function activity(organizationId?: string, limit = 10): ActivityItem[] {
-  return listAudit({ organizationId, limit }).events.map((e) => ({ seq: e.seq, at: e.at, actorLabel: e.actorLabel, action: e.action, targetType: e.targetType }));
+  return listAudit({ organizationId, limit }).events.map((e) => ({
+    seq: e.seq,
+    at: e.at,
+    actorLabel: e.actorLabel,
+    action: e.action,
+    targetType: e.targetType,
+  }));
 }
 
 /** A member's view of their own organisation: colleagues and recent activity. */

@@ -41,7 +41,11 @@ export const createUserInput = z
   });
 
 export const apiTokenInput = z.object({
-  name: z.string({ error: "Name the token." }).trim().min(2, { error: "Name the token (at least 2 characters), e.g. the system that uses it." }).max(80, { error: "Keep the name under 80 characters." }),
+  name: z
+    .string({ error: "Name the token." })
+    .trim()
+    .min(2, { error: "Name the token (at least 2 characters), e.g. the system that uses it." })
+    .max(80, { error: "Keep the name under 80 characters." }),
 });
 
 export const conflictInput = z.object({

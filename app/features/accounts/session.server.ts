@@ -66,7 +66,11 @@ export function notFound(message = "There is nothing at this address."): never {
 }
 
 /** The logged-in user holding a permission, or a 403 page saying who the page is for. */
-export async function requirePermission(request: Request, context: AppLoadContext | undefined, permission: Permission): Promise<SessionUser> {
+export async function requirePermission(
+  request: Request,
+  context: AppLoadContext | undefined,
+  permission: Permission,
+): Promise<SessionUser> {
   const user = await requireUser(request, context);
   if (!can(user.role, permission)) {
     const who = rolesWith(permission).map((r) => ROLE_LABELS[r].toLowerCase() + "s");
@@ -76,7 +80,11 @@ export async function requirePermission(request: Request, context: AppLoadContex
 }
 
 /** The logged-in user having one of `roles`, or a 403. */
-export async function requireRole(request: Request, context: AppLoadContext | undefined, roles: Role | Role[]): Promise<SessionUser> {
+export async function requireRole(
+  request: Request,
+  context: AppLoadContext | undefined,
+  roles: Role | Role[],
+): Promise<SessionUser> {
   const user = await requireUser(request, context);
   const allowed = Array.isArray(roles) ? roles : [roles];
   if (!allowed.includes(user.role)) {

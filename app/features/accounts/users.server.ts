@@ -4,7 +4,14 @@ import { asc, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { ORGANIZATION_KINDS, ORGANIZATION_KIND_OF_ROLE, ROLES, roleFitsOrganization, type OrganizationKind, type Role } from "../../platform/roles";
+import {
+  ORGANIZATION_KINDS,
+  ORGANIZATION_KIND_OF_ROLE,
+  ROLES,
+  roleFitsOrganization,
+  type OrganizationKind,
+  type Role,
+} from "../../platform/roles";
 import { isSystem, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
@@ -19,17 +26,34 @@ export type CreateUserInput = z.infer<typeof createUserInput>;
 
 /** The certification body's organisation (created on first need). */
 export function certificationBody(tx: Tx, actor: AnyActor): typeof organizations.$inferSelect {
-  const existing = tx.select().from(organizations).where(eq(organizations.kind, "certifier")).orderBy(asc(organizations.createdAt)).get();
+  const existing = tx
+    .select()
+    .from(organizations)
+    .where(eq(organizations.kind, "certifier"))
+    .orderBy(asc(organizations.createdAt))
+    .get();
   if (existing) return existing;
   return createOrganization(tx, actor, { name: CERTIFICATION_BODY_NAME, kind: "certifier" });
 }
 
 export function createOrganization(tx: Tx, actor: AnyActor, input: { name: string; kind: OrganizationKind }) {
-  const clash = tx.select({ id: organizations.id }).from(organizations).where(sql`lower(${organizations.name}) = lower(${input.name})`).get();
-  if (clash) throw new ServiceError("conflict", `An organisation named "${input.name}" already exists.`, { organizationName: "This name is taken." });
+  const clash = tx
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(sql`lower(${organizations.name}) = lower(${input.name})`)
+    .get();
+  if (clash)
+    throw new ServiceError("conflict", `An organisation named "${input.name}" already exists.`, {
+      organizationName: "This name is taken.",
+    });
   const org = { id: crypto.randomUUID(), name: input.name, kind: input.kind, createdAt: new Date(nowMs()) };
   tx.insert(organizations).values(org).run();
-  recordAudit(tx, actor, { action: "organization.created", target: { type: "organization", id: org.id }, organizationId: org.id, details: { name: org.name, kind: org.kind } });
+  recordAudit(tx, actor, {
+    action: "organization.created",
+    target: { type: "organization", id: org.id },
+    organizationId: org.id,
+    details: { name: org.name, kind: org.kind },
+  });
   return org;
 }
 
@@ -38,7 +62,10 @@ export function createOrganization(tx: Tx, actor: AnyActor, input: { name: strin
  * named; the role must fit the organisation's kind. Returns the password used (generated when
  * none was given, so a script can print it once).
  */
-export async function createUser(actor: AnyActor, input: CreateUserInput): Promise<{ userId: string; password: string; generated: boolean }> {
+export async function createUser(
+  actor: AnyActor,
+  input: CreateUserInput,
+): Promise<{ userId: string; password: string; generated: boolean }> {
   assertCan(actor, "admin.users.manage");
   const generated = !input.password;
   const password = input.password || crypto.randomBytes(12).toString("base64url");
@@ -50,24 +77,47 @@ export async function createUser(actor: AnyActor, input: CreateUserInput): Promi
         ? certificationBody(tx, actor)
         : undefined;
     if (!org) {
-      throw new ServiceError("invalid", "Choose the organisation this user belongs to.", { organizationId: "Choose an organisation." });
+      throw new ServiceError("invalid", "Choose the organisation this user belongs to.", {
+        organizationId: "Choose an organisation.",
+      });
     }
     if (!roleFitsOrganization(input.role, org.kind)) {
       const a = (word: string) => (/^[aeiou]/.test(word) ? `An ${word}` : `A ${word}`);
-      throw new ServiceError("invalid", `${a(input.role)} cannot belong to ${a(org.kind).toLowerCase()} organisation.`, {
-        role: `${a(input.role)} must belong to ${a(ORGANIZATION_KIND_OF_ROLE[input.role]).toLowerCase()} organisation.`,
-      });
+      throw new ServiceError(
+        "invalid",
+        `${a(input.role)} cannot belong to ${a(org.kind).toLowerCase()} organisation.`,
+        {
+          role: `${a(input.role)} must belong to ${a(ORGANIZATION_KIND_OF_ROLE[input.role]).toLowerCase()} organisation.`,
+        },
+      );
     }
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
-      throw new ServiceError("conflict", "A user with this email already exists.", { email: "A user with this email already exists." });
+      throw new ServiceError("conflict", "A user with this email already exists.", {
+        email: "A user with this email already exists.",
+      });
     }
     const id = crypto.randomUUID();
-    tx.insert(users).values({ id, email: input.email, name: input.name, passwordHash, role: input.role, organizationId: org.id, createdAt: new Date(nowMs()) }).run();
+    tx.insert(users)
+      .values({
+        id,
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        role: input.role,
+        organizationId: org.id,
+        createdAt: new Date(nowMs()),
+      })
+      .run();
     recordAudit(tx, actor, {
       action: "user.created",
       target: { type: "user", id },
       organizationId: org.id,
-      details: { email: input.email, role: input.role, organization: org.name, by: isSystem(actor) ? actor.system : actor.email },
+      details: {
+        email: input.email,
+        role: input.role,
+        organization: org.name,
+        by: isSystem(actor) ? actor.system : actor.email,
+      },
     });
     return id;
   });
@@ -76,14 +126,23 @@ export async function createUser(actor: AnyActor, input: CreateUserInput): Promi
 
 export function setUserDisabled(actor: AnyActor, userId: string, disabled: boolean): void {
   assertCan(actor, "admin.users.manage");
-  if (!isSystem(actor) && actor.userId === userId) throw new ServiceError("invalid", "You cannot disable your own account.");
+  if (!isSystem(actor) && actor.userId === userId)
+    throw new ServiceError("invalid", "You cannot disable your own account.");
   transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!user) throw new ServiceError("not_found", "No such user.");
     if (Boolean(user.disabledAt) === disabled) return;
-    tx.update(users).set({ disabledAt: disabled ? new Date(nowMs()) : null }).where(eq(users.id, userId)).run();
+    tx.update(users)
+      .set({ disabledAt: disabled ? new Date(nowMs()) : null })
+      .where(eq(users.id, userId))
+      .run();
     if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run();
-    recordAudit(tx, actor, { action: disabled ? "user.disabled" : "user.enabled", target: { type: "user", id: userId }, organizationId: user.organizationId, details: { email: user.email } });
+    recordAudit(tx, actor, {
+      action: disabled ? "user.disabled" : "user.enabled",
+      target: { type: "user", id: userId },
+      organizationId: user.organizationId,
+      details: { email: user.email },
+    });
   });
 }
 
@@ -111,7 +170,13 @@ export function listUsers(actor: AnyActor) {
 export function listOrganizations(actor: AnyActor) {
   assertCan(actor, "admin.users.manage");
   return db()
-    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind, createdAt: organizations.createdAt, members: count(users.id) })
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      kind: organizations.kind,
+      createdAt: organizations.createdAt,
+      members: count(users.id),
+    })
     .from(organizations)
     .leftJoin(users, eq(users.organizationId, organizations.id))
     .groupBy(organizations.id)
@@ -122,7 +187,14 @@ export function listOrganizations(actor: AnyActor) {
 /** Members of the actor's own organisation (every role may see its colleagues). */
 export function listColleagues(organizationId: string) {
   return db()
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, lastLoginAt: users.lastLoginAt, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      lastLoginAt: users.lastLoginAt,
+      disabledAt: users.disabledAt,
+    })
     .from(users)
     .where(eq(users.organizationId, organizationId))
     .orderBy(asc(users.name))
@@ -137,7 +209,11 @@ export function countByRole(): Record<Role, number> {
 }
 
 export function countOrganizationsByKind(): Record<OrganizationKind, number> {
-  const rows = db().select({ kind: organizations.kind, n: count() }).from(organizations).groupBy(organizations.kind).all();
+  const rows = db()
+    .select({ kind: organizations.kind, n: count() })
+    .from(organizations)
+    .groupBy(organizations.kind)
+    .all();
   const out = Object.fromEntries(ORGANIZATION_KINDS.map((k) => [k, 0])) as Record<OrganizationKind, number>;
   for (const r of rows) out[r.kind as OrganizationKind] = r.n;
   return out;

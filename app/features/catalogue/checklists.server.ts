@@ -26,7 +26,10 @@ export class ChecklistInvalidError extends ServiceError {
     readonly file: string,
     readonly problems: ChecklistProblem[],
   ) {
-    super("invalid", `${file} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was imported.`);
+    super(
+      "invalid",
+      `${file} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was imported.`,
+    );
   }
 
   get lines(): string[] {
@@ -36,7 +39,14 @@ export class ChecklistInvalidError extends ServiceError {
 
 export type ImportOutcome =
   | { outcome: "imported"; versionId: string; checklistId: string; version: string; hash: string; requirements: number }
-  | { outcome: "unchanged"; versionId: string; checklistId: string; version: string; hash: string; requirements: number };
+  | {
+      outcome: "unchanged";
+      versionId: string;
+      checklistId: string;
+      version: string;
+      hash: string;
+      requirements: number;
+    };
 
 /** Where the shipped checklist files live (found from this module, so it works from the build too). */
 export function shippedChecklistsDir(start = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -75,14 +85,24 @@ export function validateChecklist(source: string, label: string, expected: Expec
   return parsed.file;
 }
 
-export function importChecklist(actor: AnyActor, source: string, label: string, expected: ExpectedLocation): ImportOutcome {
+export function importChecklist(
+  actor: AnyActor,
+  source: string,
+  label: string,
+  expected: ExpectedLocation,
+): ImportOutcome {
   assertCan(actor, "admin.workspace");
   const file = validateChecklist(source, label, expected);
   return importValidated(actor, file, label);
 }
 
 export function importChecklistFile(actor: AnyActor, filePath: string): ImportOutcome {
-  return importChecklist(actor, fs.readFileSync(filePath, "utf8"), path.relative(process.cwd(), filePath) || filePath, expectedFromPath(filePath));
+  return importChecklist(
+    actor,
+    fs.readFileSync(filePath, "utf8"),
+    path.relative(process.cwd(), filePath) || filePath,
+    expectedFromPath(filePath),
+  );
 }
 
 function importValidated(actor: AnyActor, file: ChecklistFile, label: string): ImportOutcome {
@@ -92,7 +112,15 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
   return transaction((tx) => {
     const existing = tx.select().from(checklistVersions).where(eq(checklistVersions.id, versionId)).get();
     if (existing) {
-      if (existing.contentHash === hash) return { outcome: "unchanged", versionId, checklistId: file.id, version: file.version, hash, requirements: count } as const;
+      if (existing.contentHash === hash)
+        return {
+          outcome: "unchanged",
+          versionId,
+          checklistId: file.id,
+          version: file.version,
+          hash,
+          requirements: count,
+        } as const;
       throw new ServiceError(
         "conflict",
         `${label}: ${file.id} version ${file.version} is already published with different content (hash ${existing.contentHash.slice(0, 12)}…, this file ${hash.slice(0, 12)}…). A published version never changes: give your changes a new version number (a new file).`,
@@ -103,8 +131,16 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
       tx.insert(checklists).values({ id: file.id, title: file.title, publisher: file.publisher, createdAt: at }).run();
     } else {
       // The checklist's display title follows its newest version.
-      const newest = tx.select({ publishedOn: sql<string>`max(${checklistVersions.publishedOn})` }).from(checklistVersions).where(eq(checklistVersions.checklistId, file.id)).get();
-      if (!newest?.publishedOn || file.published >= newest.publishedOn) tx.update(checklists).set({ title: file.title, publisher: file.publisher }).where(eq(checklists.id, file.id)).run();
+      const newest = tx
+        .select({ publishedOn: sql<string>`max(${checklistVersions.publishedOn})` })
+        .from(checklistVersions)
+        .where(eq(checklistVersions.checklistId, file.id))
+        .get();
+      if (!newest?.publishedOn || file.published >= newest.publishedOn)
+        tx.update(checklists)
+          .set({ title: file.title, publisher: file.publisher })
+          .where(eq(checklists.id, file.id))
+          .run();
     }
     tx.insert(checklistVersions)
       .values({
@@ -148,7 +184,9 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
           .run();
         for (const target of r.maps_to ?? []) {
           const t = parseCrosswalkTarget(target)!;
-          tx.insert(crosswalkLinks).values({ fromVersionId: versionId, fromRef: r.ref, toChecklistId: t.checklistId, toRef: t.ref }).run();
+          tx.insert(crosswalkLinks)
+            .values({ fromVersionId: versionId, fromRef: r.ref, toChecklistId: t.checklistId, toRef: t.ref })
+            .run();
         }
       }
     });
@@ -157,7 +195,14 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
       target: { type: "checklist_version", id: versionId },
       details: { file: label, hash, requirements: count },
     });
-    return { outcome: "imported", versionId, checklistId: file.id, version: file.version, hash, requirements: count } as const;
+    return {
+      outcome: "imported",
+      versionId,
+      checklistId: file.id,
+      version: file.version,
+      hash,
+      requirements: count,
+    } as const;
   });
 }
 
@@ -170,13 +215,20 @@ export interface ShippedImportReport {
  * Imports every shipped file that is not in the database yet. With `allOrNothing` (the CLI's
  * --all) any invalid file stops the whole import before anything is written.
  */
-export function importShippedChecklists(actor: AnyActor, files = listShippedFiles(), allOrNothing = false): ShippedImportReport {
+export function importShippedChecklists(
+  actor: AnyActor,
+  files = listShippedFiles(),
+  allOrNothing = false,
+): ShippedImportReport {
   const report: ShippedImportReport = { results: [], failures: [] };
   const valid: { file: string; checklist: ChecklistFile }[] = [];
   for (const file of files) {
     const label = path.relative(process.cwd(), file) || file;
     try {
-      valid.push({ file: label, checklist: validateChecklist(fs.readFileSync(file, "utf8"), label, expectedFromPath(file)) });
+      valid.push({
+        file: label,
+        checklist: validateChecklist(fs.readFileSync(file, "utf8"), label, expectedFromPath(file)),
+      });
     } catch (e) {
       if (e instanceof ChecklistInvalidError) report.failures.push({ file: label, lines: e.lines });
       else throw e;
@@ -202,8 +254,15 @@ export function retireChecklistVersion(actor: AnyActor, versionId: string, reaso
     const v = tx.select().from(checklistVersions).where(eq(checklistVersions.id, versionId)).get();
     if (!v) throw new ServiceError("not_found", "No such checklist version.");
     if (v.status === "retired") throw new ServiceError("conflict", `${v.checklistId} ${v.version} is already retired.`);
-    tx.update(checklistVersions).set({ status: "retired", retiredAt: new Date(nowMs()), retiredReason: reason }).where(eq(checklistVersions.id, versionId)).run();
-    recordAudit(tx, actor, { action: "checklist.retired", target: { type: "checklist_version", id: versionId }, details: { reason } });
+    tx.update(checklistVersions)
+      .set({ status: "retired", retiredAt: new Date(nowMs()), retiredReason: reason })
+      .where(eq(checklistVersions.id, versionId))
+      .run();
+    recordAudit(tx, actor, {
+      action: "checklist.retired",
+      target: { type: "checklist_version", id: versionId },
+      details: { reason },
+    });
   });
 }
 
@@ -224,10 +283,27 @@ export interface VersionSummary {
   recurring: { count: number; shortestDays: number | null; longestDays: number | null };
 }
 
-function levelCounts(versionId: string, levels: { id: string; title: string }[]): Pick<VersionSummary, "levels" | "recurring"> {
-  const rows = db().select({ applies: requirements.applies, every: requirements.recursEveryDays }).from(requirements).where(eq(requirements.versionId, versionId)).all();
+function levelCounts(
+  versionId: string,
+  levels: { id: string; title: string }[],
+): Pick<VersionSummary, "levels" | "recurring"> {
+  const rows = db()
+    .select({ applies: requirements.applies, every: requirements.recursEveryDays })
+    .from(requirements)
+    .where(eq(requirements.versionId, versionId))
+    .all();
   const periods = rows.map((r) => r.every).filter((d): d is number => d !== null);
-  return { levels: countsPerLevel(levels, rows.map((r) => r.applies)), recurring: { count: periods.length, shortestDays: periods.length ? Math.min(...periods) : null, longestDays: periods.length ? Math.max(...periods) : null } };
+  return {
+    levels: countsPerLevel(
+      levels,
+      rows.map((r) => r.applies),
+    ),
+    recurring: {
+      count: periods.length,
+      shortestDays: periods.length ? Math.min(...periods) : null,
+      longestDays: periods.length ? Math.max(...periods) : null,
+    },
+  };
 }
 
 function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
@@ -296,9 +372,23 @@ export interface RequirementView {
 export function getChecklistVersion(checklistId: string, version: string) {
   const v = getVersionRow(checklistId, version);
   if (!v) return null;
-  const sections = db().select().from(checklistSections).where(eq(checklistSections.versionId, v.id)).orderBy(asc(checklistSections.position)).all();
-  const reqs = db().select().from(requirements).where(eq(requirements.versionId, v.id)).orderBy(asc(requirements.position)).all();
-  const walk = crosswalkFor(v.id, checklistId, reqs.map((r) => r.ref));
+  const sections = db()
+    .select()
+    .from(checklistSections)
+    .where(eq(checklistSections.versionId, v.id))
+    .orderBy(asc(checklistSections.position))
+    .all();
+  const reqs = db()
+    .select()
+    .from(requirements)
+    .where(eq(requirements.versionId, v.id))
+    .orderBy(asc(requirements.position))
+    .all();
+  const walk = crosswalkFor(
+    v.id,
+    checklistId,
+    reqs.map((r) => r.ref),
+  );
   const views: RequirementView[] = reqs.map((r) => ({
     ref: r.ref,
     sectionRef: r.sectionRef,
@@ -313,8 +403,21 @@ export function getChecklistVersion(checklistId: string, version: string) {
   }));
   return {
     version: summarise(v),
-    meta: { title: v.title, publisher: v.publisher, source: v.source, validityMonths: v.validityMonths, disclosureDays: v.disclosureDays, recurringGraceDays: v.recurringGraceDays, importedAt: v.importedAt, importedBy: v.importedBy },
-    sections: sections.map((s) => ({ ref: s.ref, title: s.title, requirements: views.filter((r) => r.sectionRef === s.ref) })),
+    meta: {
+      title: v.title,
+      publisher: v.publisher,
+      source: v.source,
+      validityMonths: v.validityMonths,
+      disclosureDays: v.disclosureDays,
+      recurringGraceDays: v.recurringGraceDays,
+      importedAt: v.importedAt,
+      importedBy: v.importedBy,
+    },
+    sections: sections.map((s) => ({
+      ref: s.ref,
+      title: s.title,
+      requirements: views.filter((r) => r.sectionRef === s.ref),
+    })),
     otherVersions: db()
       .select({ version: checklistVersions.version, publishedOn: checklistVersions.publishedOn })
       .from(checklistVersions)
@@ -325,13 +428,23 @@ export function getChecklistVersion(checklistId: string, version: string) {
   };
 }
 
-type VersionIndex = Map<string, { version: string; publishedOn: string; status: string; refs: Set<string>; titles: Map<string, string> }[]>;
+type VersionIndex = Map<
+  string,
+  { version: string; publishedOn: string; status: string; refs: Set<string>; titles: Map<string, string> }[]
+>;
 
 function versionIndex(checklistIds: string[]): VersionIndex {
   const index: VersionIndex = new Map();
   if (!checklistIds.length) return index;
   const rows = db()
-    .select({ checklistId: checklistVersions.checklistId, version: checklistVersions.version, publishedOn: checklistVersions.publishedOn, status: checklistVersions.status, ref: requirements.ref, title: requirements.title })
+    .select({
+      checklistId: checklistVersions.checklistId,
+      version: checklistVersions.version,
+      publishedOn: checklistVersions.publishedOn,
+      status: checklistVersions.status,
+      ref: requirements.ref,
+      title: requirements.title,
+    })
     .from(requirements)
     .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
     .where(inArray(checklistVersions.checklistId, checklistIds))
@@ -339,7 +452,10 @@ function versionIndex(checklistIds: string[]): VersionIndex {
   for (const r of rows) {
     const list = index.get(r.checklistId) ?? [];
     let v = list.find((x) => x.version === r.version);
-    if (!v) list.push((v = { version: r.version, publishedOn: r.publishedOn, status: r.status, refs: new Set(), titles: new Map() }));
+    if (!v)
+      list.push(
+        (v = { version: r.version, publishedOn: r.publishedOn, status: r.status, refs: new Set(), titles: new Map() }),
+      );
     v.refs.add(r.ref);
     v.titles.set(r.ref, r.title);
     index.set(r.checklistId, list);
@@ -352,41 +468,81 @@ export function crosswalkFor(versionId: string, checklistId: string, refs: strin
   const out = db().select().from(crosswalkLinks).where(eq(crosswalkLinks.fromVersionId, versionId)).all();
   const inc = refs.length
     ? db()
-        .select({ fromVersionId: crosswalkLinks.fromVersionId, fromRef: crosswalkLinks.fromRef, toRef: crosswalkLinks.toRef, fromChecklistId: checklistVersions.checklistId, fromVersion: checklistVersions.version })
+        .select({
+          fromVersionId: crosswalkLinks.fromVersionId,
+          fromRef: crosswalkLinks.fromRef,
+          toRef: crosswalkLinks.toRef,
+          fromChecklistId: checklistVersions.checklistId,
+          fromVersion: checklistVersions.version,
+        })
         .from(crosswalkLinks)
         .innerJoin(checklistVersions, eq(checklistVersions.id, crosswalkLinks.fromVersionId))
         .where(and(eq(crosswalkLinks.toChecklistId, checklistId), inArray(crosswalkLinks.toRef, refs)))
         .all()
     : [];
   const ids = [...new Set([...out.map((l) => l.toChecklistId), ...inc.map((l) => l.fromChecklistId)])];
-  const titles = new Map(db().select({ id: checklists.id, title: checklists.title }).from(checklists).all().map((c) => [c.id, c.title]));
+  const titles = new Map(
+    db()
+      .select({ id: checklists.id, title: checklists.title })
+      .from(checklists)
+      .all()
+      .map((c) => [c.id, c.title]),
+  );
   const index = versionIndex(ids);
   const outgoing = new Map<string, CrosswalkEnd[]>();
   for (const l of out) {
     const resolved = resolveCrosswalk(index.get(l.toChecklistId) ?? [], l.toRef);
     const list = outgoing.get(l.fromRef) ?? [];
-    list.push({ checklistId: l.toChecklistId, checklistTitle: titles.get(l.toChecklistId) ?? null, ref: l.toRef, version: resolved?.version ?? null, title: resolved?.titles.get(l.toRef) ?? null });
+    list.push({
+      checklistId: l.toChecklistId,
+      checklistTitle: titles.get(l.toChecklistId) ?? null,
+      ref: l.toRef,
+      version: resolved?.version ?? null,
+      title: resolved?.titles.get(l.toRef) ?? null,
+    });
     outgoing.set(l.fromRef, list);
   }
   const incoming = new Map<string, CrosswalkEnd[]>();
   for (const l of inc) {
     const v = index.get(l.fromChecklistId)?.find((x) => x.version === l.fromVersion);
     const list = incoming.get(l.toRef) ?? [];
-    list.push({ checklistId: l.fromChecklistId, checklistTitle: titles.get(l.fromChecklistId) ?? null, ref: l.fromRef, version: l.fromVersion, title: v?.titles.get(l.fromRef) ?? null });
+    list.push({
+      checklistId: l.fromChecklistId,
+      checklistTitle: titles.get(l.fromChecklistId) ?? null,
+      ref: l.fromRef,
+      version: l.fromVersion,
+      title: v?.titles.get(l.fromRef) ?? null,
+    });
     incoming.set(l.toRef, list);
   }
   return { outgoing, incoming };
 }
 
 function facts(versionId: string): RequirementFacts[] {
-  const sections = new Map(db().select().from(checklistSections).where(eq(checklistSections.versionId, versionId)).all().map((s) => [s.ref, s.title]));
+  const sections = new Map(
+    db()
+      .select()
+      .from(checklistSections)
+      .where(eq(checklistSections.versionId, versionId))
+      .all()
+      .map((s) => [s.ref, s.title]),
+  );
   return db()
     .select()
     .from(requirements)
     .where(eq(requirements.versionId, versionId))
     .orderBy(asc(requirements.position))
     .all()
-    .map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, sectionTitle: sections.get(r.sectionRef) ?? "", title: r.title, text: r.text, applies: r.applies, condition: r.condition, recursEveryDays: r.recursEveryDays }));
+    .map((r) => ({
+      ref: r.ref,
+      sectionRef: r.sectionRef,
+      sectionTitle: sections.get(r.sectionRef) ?? "",
+      title: r.title,
+      text: r.text,
+      applies: r.applies,
+      condition: r.condition,
+      recursEveryDays: r.recursEveryDays,
+    }));
 }
 
 export function diffChecklistVersions(checklistId: string, from: string, to: string) {
@@ -398,5 +554,11 @@ export function diffChecklistVersions(checklistId: string, from: string, to: str
 
 /** Versions a new submission may be opened against (published, not retired). */
 export function selectableVersions() {
-  return db().select().from(checklistVersions).where(eq(checklistVersions.status, "published")).all().sort(byNewest).map(summarise);
+  return db()
+    .select()
+    .from(checklistVersions)
+    .where(eq(checklistVersions.status, "published"))
+    .all()
+    .sort(byNewest)
+    .map(summarise);
 }

@@ -11,7 +11,9 @@ const shortText = (label: string, max: number) =>
     .trim()
     .min(1, { error: `Enter ${label}.` })
     .max(max, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at most ${max} characters.` })
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.` });
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
+      error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.`,
+    });
 
 const optionalText = (max: number) =>
   z
@@ -43,8 +45,13 @@ export const productForm = z.object({
   supportPeriodEnd: z
     .string({ error: "Enter the date security updates end." })
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date as YYYY-MM-DD." })
-    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), { error: "That is not a real date." }),
-  disclosurePolicyUrl: z.url({ protocol: /^https?$/, error: "Enter the web address (https://…) of your vulnerability disclosure policy." }).max(500),
+    .refine(
+      (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+      { error: "That is not a real date." },
+    ),
+  disclosurePolicyUrl: z
+    .url({ protocol: /^https?$/, error: "Enter the web address (https://…) of your vulnerability disclosure policy." })
+    .max(500),
 });
 
 export const productVersionInput = z.object({

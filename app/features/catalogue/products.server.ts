@@ -16,7 +16,11 @@ import { productForm, type productVersionInput } from "./forms";
 /** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
 export const productInput = productForm.superRefine((v, ctx) => {
   if (v.supportPeriodEnd < new Date(nowMs()).toISOString().slice(0, 10)) {
-    ctx.addIssue({ code: "custom", path: ["supportPeriodEnd"], message: "The support period has already ended; a product must still receive security updates to be certified." });
+    ctx.addIssue({
+      code: "custom",
+      path: ["supportPeriodEnd"],
+      message: "The support period has already ended; a product must still receive security updates to be certified.",
+    });
   }
 });
 
@@ -33,13 +37,24 @@ export function createProduct(actor: Actor, input: z.infer<typeof productInput>)
     const clash = tx
       .select({ id: products.id })
       .from(products)
-      .where(and(eq(products.organizationId, actor.organizationId), sql`lower(${products.model}) = lower(${input.model})`))
+      .where(
+        and(eq(products.organizationId, actor.organizationId), sql`lower(${products.model}) = lower(${input.model})`),
+      )
       .get();
-    if (clash) throw new ServiceError("conflict", "You already registered a product with this model designation.", { model: "Already registered." });
+    if (clash)
+      throw new ServiceError("conflict", "You already registered a product with this model designation.", {
+        model: "Already registered.",
+      });
     const id = crypto.randomUUID();
     const at = new Date(nowMs());
-    tx.insert(products).values({ id, organizationId: actor.organizationId, ...input, createdAt: at, updatedAt: at }).run();
-    recordAudit(tx, actor, { action: "product.created", target: { type: "product", id }, details: { name: input.name, model: input.model } });
+    tx.insert(products)
+      .values({ id, organizationId: actor.organizationId, ...input, createdAt: at, updatedAt: at })
+      .run();
+    recordAudit(tx, actor, {
+      action: "product.created",
+      target: { type: "product", id },
+      details: { name: input.name, model: input.model },
+    });
     return id;
   });
 }
@@ -53,9 +68,18 @@ export function updateProduct(actor: Actor, productId: string, input: z.infer<ty
     throw new ServiceError("invalid", message, { supportPeriodEnd: message });
   }
   transaction((tx) => {
-    tx.update(products).set({ ...input, updatedAt: new Date(nowMs()) }).where(eq(products.id, productId)).run();
-    const changed = Object.fromEntries(Object.entries(input).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));
-    recordAudit(tx, actor, { action: "product.updated", target: { type: "product", id: productId }, details: { changed } });
+    tx.update(products)
+      .set({ ...input, updatedAt: new Date(nowMs()) })
+      .where(eq(products.id, productId))
+      .run();
+    const changed = Object.fromEntries(
+      Object.entries(input).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v),
+    );
+    recordAudit(tx, actor, {
+      action: "product.updated",
+      target: { type: "product", id: productId },
+      details: { changed },
+    });
     emit(tx, "product.changed", { productId }); // a category or support period change can change a watcher's policy result
   });
 }
@@ -67,19 +91,39 @@ export function addProductVersion(actor: Actor, productId: string, input: z.infe
     const clash = tx
       .select({ id: productVersions.id })
       .from(productVersions)
-      .where(and(eq(productVersions.productId, productId), eq(productVersions.hardwareRevision, input.hardwareRevision), eq(productVersions.firmwareVersion, input.firmwareVersion)))
+      .where(
+        and(
+          eq(productVersions.productId, productId),
+          eq(productVersions.hardwareRevision, input.hardwareRevision),
+          eq(productVersions.firmwareVersion, input.firmwareVersion),
+        ),
+      )
       .get();
-    if (clash) throw new ServiceError("conflict", "This hardware revision and firmware version are already registered.", { firmwareVersion: "Already registered." });
+    if (clash)
+      throw new ServiceError("conflict", "This hardware revision and firmware version are already registered.", {
+        firmwareVersion: "Already registered.",
+      });
     const id = crypto.randomUUID();
-    tx.insert(productVersions).values({ id, productId, ...input, createdAt: new Date(nowMs()) }).run();
-    recordAudit(tx, actor, { action: "product_version.created", target: { type: "product_version", id }, details: { productId, ...input } });
+    tx.insert(productVersions)
+      .values({ id, productId, ...input, createdAt: new Date(nowMs()) })
+      .run();
+    recordAudit(tx, actor, {
+      action: "product_version.created",
+      target: { type: "product_version", id },
+      details: { productId, ...input },
+    });
     return id;
   });
 }
 
 export function listProducts(actor: Actor) {
   assertCan(actor, "supplier.workspace");
-  const rows = db().select().from(products).where(eq(products.organizationId, actor.organizationId)).orderBy(asc(products.name)).all();
+  const rows = db()
+    .select()
+    .from(products)
+    .where(eq(products.organizationId, actor.organizationId))
+    .orderBy(asc(products.name))
+    .all();
   const versions = db()
     .select({ productId: productVersions.productId, n: sql<number>`count(*)` })
     .from(productVersions)
@@ -94,7 +138,12 @@ export function listProducts(actor: Actor) {
 export function getProduct(actor: Actor, productId: string) {
   assertCan(actor, "supplier.workspace");
   const product = ownProduct(actor, productId);
-  const versions = db().select().from(productVersions).where(eq(productVersions.productId, productId)).orderBy(desc(productVersions.createdAt)).all();
+  const versions = db()
+    .select()
+    .from(productVersions)
+    .where(eq(productVersions.productId, productId))
+    .orderBy(desc(productVersions.createdAt))
+    .all();
   const subs = db()
     .select({
       id: submissions.id,
@@ -129,7 +178,14 @@ export function getProduct(actor: Actor, productId: string) {
 export function listProductVersionChoices(actor: Actor) {
   assertCan(actor, "supplier.workspace");
   return db()
-    .select({ id: productVersions.id, productId: products.id, name: products.name, model: products.model, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion })
+    .select({
+      id: productVersions.id,
+      productId: products.id,
+      name: products.name,
+      model: products.model,
+      hardwareRevision: productVersions.hardwareRevision,
+      firmwareVersion: productVersions.firmwareVersion,
+    })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .where(eq(products.organizationId, actor.organizationId))

@@ -14,11 +14,17 @@ function contentDisposition(kind: "attachment" | "inline", name: string): string
 
 const INLINE = new Set(["application/pdf", "image/png", "image/jpeg"]);
 
-export function evidenceResponse(request: Request, file: { stream: Readable; mediaType: string; size: number; originalName: string; sha256: string }): Response {
+export function evidenceResponse(
+  request: Request,
+  file: { stream: Readable; mediaType: string; size: number; originalName: string; sha256: string },
+): Response {
   const inline = new URL(request.url).searchParams.get("inline") === "1" && INLINE.has(file.mediaType);
   return new Response(createReadableStreamFromReadable(file.stream), {
     headers: {
-      "Content-Type": file.mediaType === "text/plain" || file.mediaType === "text/csv" ? `${file.mediaType}; charset=utf-8` : file.mediaType,
+      "Content-Type":
+        file.mediaType === "text/plain" || file.mediaType === "text/csv"
+          ? `${file.mediaType}; charset=utf-8`
+          : file.mediaType,
       "Content-Length": String(file.size),
       "Content-Disposition": contentDisposition(inline ? "inline" : "attachment", file.originalName),
       "X-Content-Type-Options": "nosniff",

@@ -66,7 +66,10 @@ function orphanCandidates(t: Reader, cutoff: number): string[] {
   return out;
 }
 
-export function collectEvidence(actor: AnyActor = { system: "evidence-gc" }, opts: { dryRun?: boolean } = {}): CollectReport {
+export function collectEvidence(
+  actor: AnyActor = { system: "evidence-gc" },
+  opts: { dryRun?: boolean } = {},
+): CollectReport {
   const now = nowMs();
   const cutoff = now - EVIDENCE_GC_GRACE_MS;
   const files = evidenceStore(getEnv().dataDir);
@@ -74,7 +77,11 @@ export function collectEvidence(actor: AnyActor = { system: "evidence-gc" }, opt
   if (opts.dryRun) {
     const t = db();
     const due = dueForDeletion(t, cutoff);
-    const marked = t.all<{ sha256: string }>(sql`select f.sha256 from evidence_files f where f.unreferenced_since is null and ${UNREFERENCED}`).map((r) => r.sha256);
+    const marked = t
+      .all<{ sha256: string }>(
+        sql`select f.sha256 from evidence_files f where f.unreferenced_since is null and ${UNREFERENCED}`,
+      )
+      .map((r) => r.sha256);
     const orphanFiles = orphanCandidates(t, cutoff);
     return {
       dryRun: true,
@@ -88,18 +95,28 @@ export function collectEvidence(actor: AnyActor = { system: "evidence-gc" }, opt
 
   const orphanCandidatesSeen = orphanCandidates(db(), cutoff); // walked outside the write lock; re-checked inside
   return transaction((tx) => {
-    const unmarked = tx.run(sql`update evidence_files as f set unreferenced_since = null where f.unreferenced_since is not null and not (${UNREFERENCED})`).changes;
+    const unmarked = tx.run(
+      sql`update evidence_files as f set unreferenced_since = null where f.unreferenced_since is not null and not (${UNREFERENCED})`,
+    ).changes;
     const marked = tx
-      .all<{ sha256: string }>(sql`update evidence_files as f set unreferenced_since = ${now} where f.unreferenced_since is null and ${UNREFERENCED} returning sha256`)
+      .all<{ sha256: string }>(
+        sql`update evidence_files as f set unreferenced_since = ${now} where f.unreferenced_since is null and ${UNREFERENCED} returning sha256`,
+      )
       .map((r) => r.sha256);
     const due = dueForDeletion(tx, cutoff);
     for (const d of due) {
       tx.run(sql`delete from evidence_files where sha256 = ${d.sha256}`);
       files.removeSync(d.sha256); // inside the transaction: no upload can name it meanwhile
     }
-    const orphanFiles = orphanCandidatesSeen.filter((sha) => !tx.get(sql`select 1 as x from evidence_files where sha256 = ${sha}`));
+    const orphanFiles = orphanCandidatesSeen.filter(
+      (sha) => !tx.get(sql`select 1 as x from evidence_files where sha256 = ${sha}`),
+    );
     for (const sha of orphanFiles) files.removeSync(sha);
-    const deleted = due.map((d) => ({ sha256: d.sha256, size: d.size, unreferencedSince: new Date(d.since).toISOString() }));
+    const deleted = due.map((d) => ({
+      sha256: d.sha256,
+      size: d.size,
+      unreferencedSince: new Date(d.since).toISOString(),
+    }));
     const bytes = due.reduce((a, d) => a + d.size, 0);
     if (deleted.length || orphanFiles.length) {
       recordAudit(tx, actor, {
@@ -115,9 +132,15 @@ export function collectEvidence(actor: AnyActor = { system: "evidence-gc" }, opt
 export function describeCollection(r: CollectReport): string {
   const verb = r.dryRun ? "would delete" : "deleted";
   const parts = [
-    r.deleted.length ? `${verb} ${r.deleted.length} unreferenced evidence file${r.deleted.length === 1 ? "" : "s"} (${r.bytes} bytes)` : "",
-    r.orphanFiles.length ? `${verb} ${r.orphanFiles.length} stored file${r.orphanFiles.length === 1 ? "" : "s"} no row names` : "",
-    r.marked.length ? `${r.dryRun ? "would start" : "started"} the ${EVIDENCE_GC_GRACE_DAYS}-day grace period of ${r.marked.length} file${r.marked.length === 1 ? "" : "s"} no longer named` : "",
+    r.deleted.length
+      ? `${verb} ${r.deleted.length} unreferenced evidence file${r.deleted.length === 1 ? "" : "s"} (${r.bytes} bytes)`
+      : "",
+    r.orphanFiles.length
+      ? `${verb} ${r.orphanFiles.length} stored file${r.orphanFiles.length === 1 ? "" : "s"} no row names`
+      : "",
+    r.marked.length
+      ? `${r.dryRun ? "would start" : "started"} the ${EVIDENCE_GC_GRACE_DAYS}-day grace period of ${r.marked.length} file${r.marked.length === 1 ? "" : "s"} no longer named`
+      : "",
     r.unmarked ? `kept ${r.unmarked} file${r.unmarked === 1 ? "" : "s"} named again` : "",
   ].filter(Boolean);
   return parts.length ? `Evidence collection: ${parts.join("; ")}.` : "Evidence collection: nothing to delete.";

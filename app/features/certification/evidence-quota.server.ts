@@ -27,7 +27,9 @@ const orgShas = (organizationId: string) => sql`
   select r.sha256 from recurring_evidence r where r.organization_id = ${organizationId}`;
 
 export function evidenceUsageBytes(t: Reader, organizationId: string): number {
-  const row = t.get<{ used: number | null }>(sql`select sum(f.size) as used from evidence_files f where f.sha256 in (${orgShas(organizationId)})`);
+  const row = t.get<{ used: number | null }>(
+    sql`select sum(f.size) as used from evidence_files f where f.sha256 in (${orgShas(organizationId)})`,
+  );
   return Number(row?.used ?? 0);
 }
 
@@ -43,14 +45,20 @@ function heldBy(t: Reader, organizationId: string, sha256: string): boolean {
  * Refuses (413, nothing recorded) files that would take the organisation past its quota. Only
  * bytes it does not already hold count; call it inside the transaction that records the files.
  */
-export function assertEvidenceQuota(tx: Reader, organizationId: string, files: { sha256: string; size: number }[]): void {
+export function assertEvidenceQuota(
+  tx: Reader,
+  organizationId: string,
+  files: { sha256: string; size: number }[],
+): void {
   const fresh = new Map<string, number>();
   for (const f of files) if (!fresh.has(f.sha256) && !heldBy(tx, organizationId, f.sha256)) fresh.set(f.sha256, f.size);
   const needed = [...fresh.values()].reduce((a, b) => a + b, 0);
   if (needed === 0) return;
   const standing = quotaStanding(organizationId, tx);
   if (standing.usedBytes + needed > standing.quotaBytes) {
-    throw new ServiceError("too_large", quotaExceededMessage(standing, needed), { file: "Over your organisation's evidence quota." });
+    throw new ServiceError("too_large", quotaExceededMessage(standing, needed), {
+      file: "Over your organisation's evidence quota.",
+    });
   }
 }
 

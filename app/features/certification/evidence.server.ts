@@ -32,7 +32,13 @@ export interface UploadedFile {
 }
 
 function distinctFiles(tx: Pick<Tx, "select">, submissionId: string): number {
-  return tx.select({ n: sql<number>`count(distinct ${evidenceLinks.sha256})` }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, submissionId)).get()?.n ?? 0;
+  return (
+    tx
+      .select({ n: sql<number>`count(distinct ${evidenceLinks.sha256})` })
+      .from(evidenceLinks)
+      .where(eq(evidenceLinks.submissionId, submissionId))
+      .get()?.n ?? 0
+  );
 }
 
 function assertMayAttach(tx: Pick<Tx, "select">, actor: Actor, s: SubmissionRow, ref: string): void {
@@ -42,7 +48,9 @@ function assertMayAttach(tx: Pick<Tx, "select">, actor: Actor, s: SubmissionRow,
   if (editable !== "all" && !editable.has(ref)) {
     throw new ServiceError(
       "conflict",
-      editableScope(s.status) === "reopened" ? `Requirement ${ref} was not sent back for changes.` : `This submission is ${s.status.replace("_", " ")}: its evidence is frozen.`,
+      editableScope(s.status) === "reopened"
+        ? `Requirement ${ref} was not sent back for changes.`
+        : `This submission is ${s.status.replace("_", " ")}: its evidence is frozen.`,
     );
   }
 }
@@ -66,18 +74,29 @@ export function preflightUpload(actor: Actor, submissionId: string, ref: string)
  * that someone else uploaded these exact bytes): it says only how many of the files were already
  * attached to this requirement of this submission.
  */
-export async function attachUploads(actor: Actor, submissionId: string, ref: string, files: UploadedFile[]): Promise<{ linkIds: string[]; alreadyAttached: number }> {
+export async function attachUploads(
+  actor: Actor,
+  submissionId: string,
+  ref: string,
+  files: UploadedFile[],
+): Promise<{ linkIds: string[]; alreadyAttached: number }> {
   assertCan(actor, "supplier.workspace");
   const discardAll = () => Promise.all(files.map((f) => store().discard(f.received)));
   try {
-    if (files.length === 0) throw new ServiceError("invalid", "Choose at least one file to upload.", { file: "No file was sent." });
+    if (files.length === 0)
+      throw new ServiceError("invalid", "Choose at least one file to upload.", { file: "No file was sent." });
     const typed: (UploadedFile & { mediaType: string })[] = [];
     for (const f of files) {
       const nameProblem = fileNameProblem(f.originalName);
-      if (nameProblem) throw new ServiceError("invalid", `${JSON.stringify(f.originalName.slice(0, 80))}: ${nameProblem}`, { file: nameProblem });
-      if (f.received.size === 0) throw new ServiceError("invalid", `${f.originalName}: the file is empty.`, { file: "The file is empty." });
+      if (nameProblem)
+        throw new ServiceError("invalid", `${JSON.stringify(f.originalName.slice(0, 80))}: ${nameProblem}`, {
+          file: nameProblem,
+        });
+      if (f.received.size === 0)
+        throw new ServiceError("invalid", `${f.originalName}: the file is empty.`, { file: "The file is empty." });
       const sniffed = await sniffMediaType(f.received.head, f.received.size <= f.received.head.length);
-      if (!sniffed.ok) throw new ServiceError("invalid", `${f.originalName}: ${sniffed.message}`, { file: sniffed.message });
+      if (!sniffed.ok)
+        throw new ServiceError("invalid", `${f.originalName}: ${sniffed.message}`, { file: sniffed.message });
       typed.push({ ...f, mediaType: sniffed.mediaType });
     }
     const limit = getEnv().evidenceMaxFilesPerSubmission;
@@ -85,22 +104,46 @@ export async function attachUploads(actor: Actor, submissionId: string, ref: str
     const result = transaction((tx) => {
       const s = loadSubmission(tx, submissionId);
       assertMayAttach(tx, actor, s, ref);
-      const existingShas = new Set(tx.select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all().map((r) => r.sha));
+      const existingShas = new Set(
+        tx
+          .select({ sha: evidenceLinks.sha256 })
+          .from(evidenceLinks)
+          .where(eq(evidenceLinks.submissionId, s.id))
+          .all()
+          .map((r) => r.sha),
+      );
       const newShas = new Set(typed.map((f) => f.received.sha256).filter((sha) => !existingShas.has(sha)));
       if (distinctFiles(tx, s.id) + newShas.size > limit) {
-        throw new ServiceError("conflict", `A submission can hold at most ${limit} files; this one has ${existingShas.size}.`, { file: "Too many files for one submission." });
+        throw new ServiceError(
+          "conflict",
+          `A submission can hold at most ${limit} files; this one has ${existingShas.size}.`,
+          { file: "Too many files for one submission." },
+        );
       }
-      assertEvidenceQuota(tx, s.organizationId, typed.map((f) => f.received)); // the organisation's evidence quota (413)
+      assertEvidenceQuota(
+        tx,
+        s.organizationId,
+        typed.map((f) => f.received),
+      ); // the organisation's evidence quota (413)
       const linkIds: string[] = [];
       let alreadyAttached = 0;
       const at = new Date(nowMs());
       for (const f of typed) {
         // Silent deduplication: whether these bytes are already stored (perhaps by another organisation) is never reported.
-        tx.insert(evidenceFiles).values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at }).onConflictDoNothing().run();
+        tx.insert(evidenceFiles)
+          .values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at })
+          .onConflictDoNothing()
+          .run();
         const dup = tx
           .select({ id: evidenceLinks.id })
           .from(evidenceLinks)
-          .where(and(eq(evidenceLinks.submissionId, s.id), eq(evidenceLinks.requirementRef, ref), eq(evidenceLinks.sha256, f.received.sha256)))
+          .where(
+            and(
+              eq(evidenceLinks.submissionId, s.id),
+              eq(evidenceLinks.requirementRef, ref),
+              eq(evidenceLinks.sha256, f.received.sha256),
+            ),
+          )
           .get();
         if (dup) {
           linkIds.push(dup.id);
@@ -108,14 +151,35 @@ export async function attachUploads(actor: Actor, submissionId: string, ref: str
           continue;
         }
         const id = crypto.randomUUID();
-        tx.insert(evidenceLinks).values({ id, submissionId: s.id, requirementRef: ref, sha256: f.received.sha256, originalName: f.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+        tx.insert(evidenceLinks)
+          .values({
+            id,
+            submissionId: s.id,
+            requirementRef: ref,
+            sha256: f.received.sha256,
+            originalName: f.originalName,
+            linkedBy: actor.userId,
+            linkedAt: at,
+          })
+          .run();
         linkIds.push(id);
       }
-      tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: at }).where(eq(submissions.id, s.id)).run();
+      tx.update(submissions)
+        .set({ version: sql`${submissions.version} + 1`, updatedAt: at })
+        .where(eq(submissions.id, s.id))
+        .run();
       recordAudit(tx, actor, {
         action: "evidence.uploaded",
         target: { type: "submission", id: s.id },
-        details: { ref, files: typed.map((f) => ({ name: f.originalName, sha256: f.received.sha256, size: f.received.size, type: f.mediaType })) },
+        details: {
+          ref,
+          files: typed.map((f) => ({
+            name: f.originalName,
+            sha256: f.received.sha256,
+            size: f.received.size,
+            type: f.mediaType,
+          })),
+        },
       });
       return { linkIds, alreadyAttached };
     });
@@ -140,13 +204,40 @@ export function linkExistingEvidence(actor: Actor, submissionId: string, ref: st
       .where(and(eq(evidenceLinks.sha256, sha256), eq(submissions.organizationId, actor.organizationId)))
       .get();
     if (!source) throw new ServiceError("not_found", "That file is not one your organisation uploaded.");
-    const dup = tx.select({ id: evidenceLinks.id }).from(evidenceLinks).where(and(eq(evidenceLinks.submissionId, s.id), eq(evidenceLinks.requirementRef, ref), eq(evidenceLinks.sha256, sha256))).get();
+    const dup = tx
+      .select({ id: evidenceLinks.id })
+      .from(evidenceLinks)
+      .where(
+        and(
+          eq(evidenceLinks.submissionId, s.id),
+          eq(evidenceLinks.requirementRef, ref),
+          eq(evidenceLinks.sha256, sha256),
+        ),
+      )
+      .get();
     if (dup) return dup.id;
     const id = crypto.randomUUID();
     const at = new Date(nowMs());
-    tx.insert(evidenceLinks).values({ id, submissionId: s.id, requirementRef: ref, sha256, originalName: source.originalName, linkedBy: actor.userId, linkedAt: at }).run();
-    tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: at }).where(eq(submissions.id, s.id)).run();
-    recordAudit(tx, actor, { action: "evidence.linked", target: { type: "submission", id: s.id }, details: { ref, sha256, name: source.originalName } });
+    tx.insert(evidenceLinks)
+      .values({
+        id,
+        submissionId: s.id,
+        requirementRef: ref,
+        sha256,
+        originalName: source.originalName,
+        linkedBy: actor.userId,
+        linkedAt: at,
+      })
+      .run();
+    tx.update(submissions)
+      .set({ version: sql`${submissions.version} + 1`, updatedAt: at })
+      .where(eq(submissions.id, s.id))
+      .run();
+    recordAudit(tx, actor, {
+      action: "evidence.linked",
+      target: { type: "submission", id: s.id },
+      details: { ref, sha256, name: source.originalName },
+    });
     return id;
   });
 }
@@ -155,12 +246,23 @@ export function unlinkEvidence(actor: Actor, submissionId: string, linkId: strin
   assertCan(actor, "supplier.workspace");
   transaction((tx) => {
     const s = loadSubmission(tx, submissionId);
-    const link = tx.select().from(evidenceLinks).where(and(eq(evidenceLinks.id, linkId), eq(evidenceLinks.submissionId, s.id))).get();
+    const link = tx
+      .select()
+      .from(evidenceLinks)
+      .where(and(eq(evidenceLinks.id, linkId), eq(evidenceLinks.submissionId, s.id)))
+      .get();
     if (!link) throw new ServiceError("not_found", "That file is not attached to this submission.");
     assertMayAttach(tx, actor, s, link.requirementRef);
     tx.delete(evidenceLinks).where(eq(evidenceLinks.id, linkId)).run();
-    tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
-    recordAudit(tx, actor, { action: "evidence.unlinked", target: { type: "submission", id: s.id }, details: { ref: link.requirementRef, sha256: link.sha256, name: link.originalName } });
+    tx.update(submissions)
+      .set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) })
+      .where(eq(submissions.id, s.id))
+      .run();
+    recordAudit(tx, actor, {
+      action: "evidence.unlinked",
+      target: { type: "submission", id: s.id },
+      details: { ref: link.requirementRef, sha256: link.sha256, name: link.originalName },
+    });
   });
 }
 
@@ -184,7 +286,14 @@ export function openEvidence(actor: Actor, linkId: string): EvidenceDownload {
     .get();
   if (!row) throw new ServiceError("not_found", "There is no such evidence file.");
   if (actor.role === "supplier") assertSameOrganization(actor, row.organizationId);
-  else if (actor.role !== "assessor") throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
+  else if (actor.role !== "assessor")
+    throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
   else assertNoConflict(t, actor, row.organizationId, "Another assessor must review this submission.");
-  return { stream: store().open(row.file.sha256), mediaType: row.file.mediaType, size: row.file.size, originalName: row.link.originalName, sha256: row.file.sha256 };
+  return {
+    stream: store().open(row.file.sha256),
+    mediaType: row.file.mediaType,
+    size: row.file.size,
+    originalName: row.link.originalName,
+    sha256: row.file.sha256,
+  };
 }

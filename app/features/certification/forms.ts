@@ -10,7 +10,9 @@ import { VERDICTS } from "./domain/review";
 // The supplier's side
 
 export const openSubmissionInput = z.object({
-  productVersionId: z.string({ error: "Choose the product version to certify." }).min(1, { error: "Choose the product version to certify." }),
+  productVersionId: z
+    .string({ error: "Choose the product version to certify." })
+    .min(1, { error: "Choose the product version to certify." }),
   target: z
     .string({ error: "Choose a checklist version and level." })
     .regex(/^[^|]+\|[^|]+$/, { error: "Choose a checklist version and level." })
@@ -28,8 +30,13 @@ export const answerInput = z.object({
 });
 
 export const recertificationInput = z.object({
-  serial: z.string({ error: "Choose the seal to re-certify from." }).trim().min(1, { error: "Choose the seal to re-certify from." }),
-  productVersionId: z.string({ error: "Choose the new firmware version." }).min(1, { error: "Choose the new firmware version." }),
+  serial: z
+    .string({ error: "Choose the seal to re-certify from." })
+    .trim()
+    .min(1, { error: "Choose the seal to re-certify from." }),
+  productVersionId: z
+    .string({ error: "Choose the new firmware version." })
+    .min(1, { error: "Choose the new firmware version." }),
   changeSummary: z
     .string({ error: "Say what changed in this firmware." })
     .trim()

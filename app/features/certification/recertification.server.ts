@@ -8,11 +8,32 @@
  */
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
-import { answers, evidenceLinks, findings, findingUpdates, findingVersions, products, productVersions, requirements, seals, submissionChanges, submissions, users, verdicts } from "../../../db/schema";
+import {
+  answers,
+  evidenceLinks,
+  findings,
+  findingUpdates,
+  findingVersions,
+  products,
+  productVersions,
+  requirements,
+  seals,
+  submissionChanges,
+  submissions,
+  users,
+  verdicts,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { changedFields, type ComparedField } from "../catalogue/domain/checklist/diff";
 import { isOpen } from "../findings/domain/findings";
-import { recertificationDelta, recertificationProblem, refsNamedFor, type CertifiedRequirement, type Delta, type DeltaReason } from "./domain/recertification";
+import {
+  recertificationDelta,
+  recertificationProblem,
+  refsNamedFor,
+  type CertifiedRequirement,
+  type Delta,
+  type DeltaReason,
+} from "./domain/recertification";
 import { isMet } from "./domain/review";
 import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -22,7 +43,14 @@ import { noteDisclosureIn } from "../findings/disclosure.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { changeMarkInput, recertificationInput } from "./forms";
 import { applySealAction } from "../trust/seal-status.server";
-import { continuingChecklistVersion, copyAnswersAndEvidence, loadSubmission, openSubmissionTx, requirementsInScope, type SubmissionRow } from "./submission-records.server";
+import {
+  continuingChecklistVersion,
+  copyAnswersAndEvidence,
+  loadSubmission,
+  openSubmissionTx,
+  requirementsInScope,
+  type SubmissionRow,
+} from "./submission-records.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -37,27 +65,68 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
   assertCan(actor, "supplier.workspace");
   return transaction((tx) => {
     const seal = sealOf(tx, input.serial.toUpperCase());
-    if (!seal || seal.organizationId !== actor.organizationId) throw new ServiceError("not_found", "None of your seals has this serial.", { serial: "None of your seals has this serial." });
+    if (!seal || seal.organizationId !== actor.organizationId)
+      throw new ServiceError("not_found", "None of your seals has this serial.", {
+        serial: "None of your seals has this serial.",
+      });
     const problem = recertificationProblem(seal, new Date(nowMs()));
     if (problem) throw new ServiceError("conflict", problem, { serial: problem });
-    const from = tx.select({ productId: productVersions.productId, firmware: productVersions.firmwareVersion }).from(productVersions).where(eq(productVersions.id, seal.productVersionId)).get()!;
-    const to = tx.select({ productId: productVersions.productId, firmware: productVersions.firmwareVersion }).from(productVersions).where(eq(productVersions.id, input.productVersionId)).get();
-    if (!to || to.productId !== from.productId) throw new ServiceError("invalid", "Choose a version of the same product.", { productVersionId: "Choose a version of the same product." });
-    if (input.productVersionId === seal.productVersionId) throw new ServiceError("invalid", "This is the certified version itself; add the new firmware version first.", { productVersionId: "Choose the new firmware version, not the certified one." });
-    if (tx.select({ s: seals.serial }).from(seals).where(and(eq(seals.productVersionId, input.productVersionId), inArray(seals.state, ["active", "suspended"]))).get()) {
-      throw new ServiceError("conflict", `Firmware ${to.firmware} already has a seal.`, { productVersionId: "This version already has a seal." });
+    const from = tx
+      .select({ productId: productVersions.productId, firmware: productVersions.firmwareVersion })
+      .from(productVersions)
+      .where(eq(productVersions.id, seal.productVersionId))
+      .get()!;
+    const to = tx
+      .select({ productId: productVersions.productId, firmware: productVersions.firmwareVersion })
+      .from(productVersions)
+      .where(eq(productVersions.id, input.productVersionId))
+      .get();
+    if (!to || to.productId !== from.productId)
+      throw new ServiceError("invalid", "Choose a version of the same product.", {
+        productVersionId: "Choose a version of the same product.",
+      });
+    if (input.productVersionId === seal.productVersionId)
+      throw new ServiceError("invalid", "This is the certified version itself; add the new firmware version first.", {
+        productVersionId: "Choose the new firmware version, not the certified one.",
+      });
+    if (
+      tx
+        .select({ s: seals.serial })
+        .from(seals)
+        .where(and(eq(seals.productVersionId, input.productVersionId), inArray(seals.state, ["active", "suspended"])))
+        .get()
+    ) {
+      throw new ServiceError("conflict", `Firmware ${to.firmware} already has a seal.`, {
+        productVersionId: "This version already has a seal.",
+      });
     }
     const open = tx
       .select({ fw: productVersions.firmwareVersion })
       .from(submissions)
       .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
-      .where(and(eq(submissions.recertifiesSerial, seal.serial), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .where(
+        and(
+          eq(submissions.recertifiesSerial, seal.serial),
+          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
+        ),
+      )
       .get();
-    if (open) throw new ServiceError("conflict", `A re-certification of firmware ${open.fw} from this seal is already open; finish or withdraw it first, so one seal replaces this one.`, { serial: "A re-certification from this seal is already open." });
+    if (open)
+      throw new ServiceError(
+        "conflict",
+        `A re-certification of firmware ${open.fw} from this seal is already open; finish or withdraw it first, so one seal replaces this one.`,
+        { serial: "A re-certification from this seal is already open." },
+      );
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
-    const id = openSubmissionTx(tx, actor, { productVersionId: input.productVersionId, target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel } });
-    tx.update(submissions).set({ recertifiesSerial: seal.serial, changeSummary: input.changeSummary }).where(eq(submissions.id, id)).run();
+    const id = openSubmissionTx(tx, actor, {
+      productVersionId: input.productVersionId,
+      target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel },
+    });
+    tx.update(submissions)
+      .set({ recertifiesSerial: seal.serial, changeSummary: input.changeSummary })
+      .where(eq(submissions.id, id))
+      .run();
     const copied = copyAnswersAndEvidence(tx, actor, previous.id, id, cv.id, previous.targetLevel);
     recordAudit(tx, actor, {
       action: "submission.recertification_started",
@@ -69,44 +138,92 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
 }
 
 /** The supplier marks (or unmarks) one requirement as changed by the new firmware; only in a draft re-certification. */
-export function markRequirementChanged(actor: Actor, submissionId: string, ref: string, input: z.infer<typeof changeMarkInput>): void {
+export function markRequirementChanged(
+  actor: Actor,
+  submissionId: string,
+  ref: string,
+  input: z.infer<typeof changeMarkInput>,
+): void {
   assertCan(actor, "supplier.workspace");
   transaction((tx) => {
     const s = loadSubmission(tx, submissionId);
     assertSameOrganization(actor, s.organizationId);
-    if (!s.recertifiesSerial) throw new ServiceError("invalid", "Only a re-certification has requirements marked as changed.");
-    if (s.status !== "draft") throw new ServiceError("conflict", "What changed is fixed once the re-certification is submitted.");
-    if (!requirementsInScope(tx, s.checklistVersionId, s.targetLevel).some((r) => r.ref === ref)) throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission.`);
+    if (!s.recertifiesSerial)
+      throw new ServiceError("invalid", "Only a re-certification has requirements marked as changed.");
+    if (s.status !== "draft")
+      throw new ServiceError("conflict", "What changed is fixed once the re-certification is submitted.");
+    if (!requirementsInScope(tx, s.checklistVersionId, s.targetLevel).some((r) => r.ref === ref))
+      throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission.`);
     const where = and(eq(submissionChanges.submissionId, s.id), eq(submissionChanges.requirementRef, ref));
     if (input.changed) {
-      if (input.note.length < 5) throw new ServiceError("invalid", "Say what changed for this requirement (at least 5 characters).", { note: "Say what changed (at least 5 characters)." });
+      if (input.note.length < 5)
+        throw new ServiceError("invalid", "Say what changed for this requirement (at least 5 characters).", {
+          note: "Say what changed (at least 5 characters).",
+        });
       const values = { note: input.note, markedBy: actor.userId, markedAt: new Date(nowMs()) };
-      tx.insert(submissionChanges).values({ submissionId: s.id, requirementRef: ref, ...values }).onConflictDoUpdate({ target: [submissionChanges.submissionId, submissionChanges.requirementRef], set: values }).run();
+      tx.insert(submissionChanges)
+        .values({ submissionId: s.id, requirementRef: ref, ...values })
+        .onConflictDoUpdate({ target: [submissionChanges.submissionId, submissionChanges.requirementRef], set: values })
+        .run();
     } else {
       tx.delete(submissionChanges).where(where).run();
     }
-    recordAudit(tx, actor, { action: input.changed ? "submission.requirement_marked_changed" : "submission.requirement_unmarked", target: { type: "submission", id: s.id }, details: { ref, note: input.note } });
+    recordAudit(tx, actor, {
+      action: input.changed ? "submission.requirement_marked_changed" : "submission.requirement_unmarked",
+      target: { type: "submission", id: s.id },
+      details: { ref, note: input.note },
+    });
   });
 }
 
 /** What was certified, per requirement: answers, evidence hashes and the verdict that met it. */
 function certifiedRequirements(t: Reader, certified: SubmissionRow): Map<string, CertifiedRequirement> {
   const answerRows = t.select().from(answers).where(eq(answers.submissionId, certified.id)).all();
-  const evidence = t.select({ ref: evidenceLinks.requirementRef, sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, certified.id)).all();
+  const evidence = t
+    .select({ ref: evidenceLinks.requirementRef, sha: evidenceLinks.sha256 })
+    .from(evidenceLinks)
+    .where(eq(evidenceLinks.submissionId, certified.id))
+    .all();
   const latest = new Map<string, typeof verdicts.$inferSelect>();
-  for (const v of t.select().from(verdicts).where(eq(verdicts.submissionId, certified.id)).orderBy(asc(verdicts.id)).all()) latest.set(v.requirementRef, v);
+  for (const v of t
+    .select()
+    .from(verdicts)
+    .where(eq(verdicts.submissionId, certified.id))
+    .orderBy(asc(verdicts.id))
+    .all())
+    latest.set(v.requirementRef, v);
   const out = new Map<string, CertifiedRequirement>();
   for (const r of requirementsInScope(t, certified.checklistVersionId, certified.targetLevel)) {
     const a = answerRows.find((x) => x.requirementRef === r.ref) ?? null;
     const v = latest.get(r.ref);
-    const met = v && isMet({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: a?.claim ?? null }, v);
-    out.set(r.ref, { answer: a, evidence: evidence.filter((e) => e.ref === r.ref).map((e) => e.sha), metVerdictId: met ? v.id : null });
+    const met =
+      v &&
+      isMet(
+        {
+          ref: r.ref,
+          sectionRef: r.sectionRef,
+          applicability: r.applicability,
+          condition: r.condition,
+          claim: a?.claim ?? null,
+        },
+        v,
+      );
+    out.set(r.ref, {
+      answer: a,
+      evidence: evidence.filter((e) => e.ref === r.ref).map((e) => e.sha),
+      metVerdictId: met ? v.id : null,
+    });
   }
   return out;
 }
 
 /** Open findings of the certified or the new version that name requirements of this checklist: ref -> finding ids. */
-function findingsByRef(t: Reader, s: SubmissionRow, certifiedVersionId: string, checklistId: string): Map<string, string[]> {
+function findingsByRef(
+  t: Reader,
+  s: SubmissionRow,
+  certifiedVersionId: string,
+  checklistId: string,
+): Map<string, string[]> {
   const rows = t
     .select({ id: findings.id, status: findings.status, refs: findings.requirementRefs })
     .from(findingVersions)
@@ -130,7 +247,25 @@ function changedBetweenVersions(t: Reader, fromVersionId: string, toVersionId: s
   const out = new Map<string, ComparedField[]>();
   if (fromVersionId === toVersionId) return out;
   const facts = (versionId: string) =>
-    new Map(t.select().from(requirements).where(eq(requirements.versionId, versionId)).all().map((r) => [r.ref, { ref: r.ref, sectionRef: r.sectionRef, sectionTitle: "", title: r.title, text: r.text, applies: r.applies, condition: r.condition }]));
+    new Map(
+      t
+        .select()
+        .from(requirements)
+        .where(eq(requirements.versionId, versionId))
+        .all()
+        .map((r) => [
+          r.ref,
+          {
+            ref: r.ref,
+            sectionRef: r.sectionRef,
+            sectionTitle: "",
+            title: r.title,
+            text: r.text,
+            applies: r.applies,
+            condition: r.condition,
+          },
+        ]),
+    );
   const before = facts(fromVersionId);
   for (const [ref, after] of facts(toVersionId)) {
     const old = before.get(ref);
@@ -147,7 +282,10 @@ export interface RecertificationContext {
   reasonsByRef: Map<string, DeltaReason[]>;
   marks: Map<string, string>;
   /** The certified verdict of each requirement, for showing beside the new review. */
-  certifiedVerdicts: Map<string, { verdict: string; comment: string; accepted: boolean; assessorName: string; createdAt: Date }>;
+  certifiedVerdicts: Map<
+    string,
+    { verdict: string; comment: string; accepted: boolean; assessorName: string; createdAt: Date }
+  >;
 }
 
 /** The delta of a re-certification as it stands now (null for a full assessment). */
@@ -156,13 +294,39 @@ export function recertificationContext(t: Reader, s: SubmissionRow): Recertifica
   const seal = sealOf(t, s.recertifiesSerial);
   if (!seal) return null;
   const certified = loadSubmission(t, seal.submissionId);
-  const version = t.select({ firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision }).from(productVersions).where(eq(productVersions.id, seal.productVersionId)).get()!;
+  const version = t
+    .select({ firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
+    .from(productVersions)
+    .where(eq(productVersions.id, seal.productVersionId))
+    .get()!;
   const checklistId = s.checklistVersionId.split("@")[0];
-  const marks = new Map(t.select().from(submissionChanges).where(eq(submissionChanges.submissionId, s.id)).all().map((m) => [m.requirementRef, m.note]));
-  const currentAnswers = new Map(t.select().from(answers).where(eq(answers.submissionId, s.id)).all().map((a) => [a.requirementRef, a]));
-  const currentEvidence = t.select({ ref: evidenceLinks.requirementRef, sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all();
+  const marks = new Map(
+    t
+      .select()
+      .from(submissionChanges)
+      .where(eq(submissionChanges.submissionId, s.id))
+      .all()
+      .map((m) => [m.requirementRef, m.note]),
+  );
+  const currentAnswers = new Map(
+    t
+      .select()
+      .from(answers)
+      .where(eq(answers.submissionId, s.id))
+      .all()
+      .map((a) => [a.requirementRef, a]),
+  );
+  const currentEvidence = t
+    .select({ ref: evidenceLinks.requirementRef, sha: evidenceLinks.sha256 })
+    .from(evidenceLinks)
+    .where(eq(evidenceLinks.submissionId, s.id))
+    .all();
   const delta = recertificationDelta({
-    current: requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({ ref: r.ref, answer: currentAnswers.get(r.ref) ?? null, evidence: currentEvidence.filter((e) => e.ref === r.ref).map((e) => e.sha) })),
+    current: requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({
+      ref: r.ref,
+      answer: currentAnswers.get(r.ref) ?? null,
+      evidence: currentEvidence.filter((e) => e.ref === r.ref).map((e) => e.sha),
+    })),
     certified: certifiedRequirements(t, certified),
     changedRequirements: changedBetweenVersions(t, certified.checklistVersionId, s.checklistVersionId),
     marked: marks,
@@ -175,9 +339,26 @@ export function recertificationContext(t: Reader, s: SubmissionRow): Recertifica
     .where(eq(verdicts.submissionId, certified.id))
     .orderBy(asc(verdicts.id))
     .all();
-  const certifiedVerdicts = new Map(verdictRows.map((r) => [r.v.requirementRef, { verdict: r.v.verdict, comment: r.v.comment, accepted: r.v.accepted, assessorName: r.name, createdAt: r.v.createdAt }]));
+  const certifiedVerdicts = new Map(
+    verdictRows.map((r) => [
+      r.v.requirementRef,
+      {
+        verdict: r.v.verdict,
+        comment: r.v.comment,
+        accepted: r.v.accepted,
+        assessorName: r.name,
+        createdAt: r.v.createdAt,
+      },
+    ]),
+  );
   return {
-    seal: { serial: seal.serial, state: seal.state, firmware: version.firmware, hardware: version.hardware, submissionId: seal.submissionId },
+    seal: {
+      serial: seal.serial,
+      state: seal.state,
+      firmware: version.firmware,
+      hardware: version.hardware,
+      submissionId: seal.submissionId,
+    },
     changeSummary: s.changeSummary,
     delta,
     reasonsByRef: new Map(delta.toReview.map((d) => [d.ref, d.reasons])),
@@ -196,16 +377,40 @@ export function carryOverVerdicts(tx: Tx, actor: Actor, s: SubmissionRow): void 
   if (!ctx) return;
   const at = new Date(nowMs());
   const ids = ctx.delta.carried.map((c) => c.verdictId);
-  const originals = ids.length ? new Map(tx.select().from(verdicts).where(inArray(verdicts.id, ids)).all().map((v) => [v.id, v])) : new Map();
+  const originals = ids.length
+    ? new Map(
+        tx
+          .select()
+          .from(verdicts)
+          .where(inArray(verdicts.id, ids))
+          .all()
+          .map((v) => [v.id, v]),
+      )
+    : new Map();
   for (const c of ctx.delta.carried) {
     const v = originals.get(c.verdictId)!;
-    tx.insert(verdicts).values({ submissionId: s.id, requirementRef: c.ref, verdict: v.verdict, comment: v.comment, accepted: v.accepted, assessorId: v.assessorId, createdAt: at, carriedFromId: v.id }).run();
+    tx.insert(verdicts)
+      .values({
+        submissionId: s.id,
+        requirementRef: c.ref,
+        verdict: v.verdict,
+        comment: v.comment,
+        accepted: v.accepted,
+        assessorId: v.assessorId,
+        createdAt: at,
+        carriedFromId: v.id,
+      })
+      .run();
   }
   recordAudit(tx, actor, {
     action: "submission.verdicts_carried_over",
     target: { type: "submission", id: s.id },
     organizationId: s.organizationId,
-    details: { seal: ctx.seal.serial, carried: ctx.delta.carried.length, toReview: ctx.delta.toReview.map((d) => d.ref) },
+    details: {
+      seal: ctx.seal.serial,
+      carried: ctx.delta.carried.length,
+      toReview: ctx.delta.toReview.map((d) => d.ref),
+    },
   });
 }
 
@@ -218,21 +423,50 @@ export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRo
   if (!s.recertifiesSerial) return 0;
   const old = sealOf(tx, s.recertifiesSerial);
   if (!old) return 0;
-  const firmware = tx.select({ fw: productVersions.firmwareVersion }).from(productVersions).where(eq(productVersions.id, s.productVersionId)).get()!.fw;
+  const firmware = tx
+    .select({ fw: productVersions.firmwareVersion })
+    .from(productVersions)
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!.fw;
   // The seal in force in this line of certifications: the one it started from, or (if another
   // re-certification replaced that meanwhile) the newest that replaced it. One seal stays current.
   let current = old;
-  for (let hops = 0; current.state === "superseded" && current.supersededBy && hops < 50; hops++) current = sealOf(tx, current.supersededBy) ?? current;
+  for (let hops = 0; current.state === "superseded" && current.supersededBy && hops < 50; hops++)
+    current = sealOf(tx, current.supersededBy) ?? current;
   if (current.serial !== newSerial && (current.state === "active" || current.state === "suspended")) {
-    applySealAction(tx, actor, { serial: current.serial, action: "supersede", reason: `Replaced by seal ${newSerial}, the re-certification of firmware ${firmware}.`, supersededBy: newSerial, cause: `recertification:${s.id}` });
+    applySealAction(tx, actor, {
+      serial: current.serial,
+      action: "supersede",
+      reason: `Replaced by seal ${newSerial}, the re-certification of firmware ${firmware}.`,
+      supersededBy: newSerial,
+      cause: `recertification:${s.id}`,
+    });
   }
   const fixed = fixedIn(tx, old.productVersionId, firmware);
   const at = new Date(nowMs());
   const label = "system" in actor ? `system:${actor.system}` : actor.email;
   for (const f of fixed) {
-    tx.update(findings).set({ status: "verified_fixed", verifiedAt: at, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, f.id)).run();
-    tx.insert(findingUpdates).values({ findingId: f.id, kind: "verified_fixed", note: `Fix certified by the re-certification of firmware ${firmware} (seal ${newSerial}).`, fixedInVersion: firmware, actorId: "system" in actor ? null : actor.userId, actorLabel: label, at }).run();
-    recordAudit(tx, actor, { action: "finding.verified_fixed", target: { type: "finding", id: f.id }, organizationId: f.organizationId, details: { from: "fixed", to: "verified_fixed", seal: newSerial } });
+    tx.update(findings)
+      .set({ status: "verified_fixed", verifiedAt: at, updatedAt: at, version: f.version + 1 })
+      .where(eq(findings.id, f.id))
+      .run();
+    tx.insert(findingUpdates)
+      .values({
+        findingId: f.id,
+        kind: "verified_fixed",
+        note: `Fix certified by the re-certification of firmware ${firmware} (seal ${newSerial}).`,
+        fixedInVersion: firmware,
+        actorId: "system" in actor ? null : actor.userId,
+        actorLabel: label,
+        at,
+      })
+      .run();
+    recordAudit(tx, actor, {
+      action: "finding.verified_fixed",
+      target: { type: "finding", id: f.id },
+      organizationId: f.organizationId,
+      details: { from: "fixed", to: "verified_fixed", seal: newSerial },
+    });
     noteDisclosureIn(tx, { system: "disclosure" }, f.id); // the certified fix makes its advisory public
   }
   return fixed.length;
@@ -243,17 +477,32 @@ export function fixesCertifiedBy(t: Reader, s: SubmissionRow): { id: string; tit
   if (!s.recertifiesSerial) return [];
   const old = sealOf(t, s.recertifiesSerial);
   if (!old) return [];
-  const firmware = t.select({ fw: productVersions.firmwareVersion }).from(productVersions).where(eq(productVersions.id, s.productVersionId)).get()!.fw;
+  const firmware = t
+    .select({ fw: productVersions.firmwareVersion })
+    .from(productVersions)
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!.fw;
   return fixedIn(t, old.productVersionId, firmware).map((f) => ({ id: f.id, title: f.title }));
 }
 
 /** The findings of the certified version that the supplier marked fixed in `firmware` (the re-certification's approval certifies them). */
 function fixedIn(t: Reader, certifiedVersionId: string, firmware: string) {
   return t
-    .select({ id: findings.id, title: findings.title, version: findings.version, organizationId: findings.organizationId })
+    .select({
+      id: findings.id,
+      title: findings.title,
+      version: findings.version,
+      organizationId: findings.organizationId,
+    })
     .from(findingVersions)
     .innerJoin(findings, eq(findings.id, findingVersions.findingId))
-    .where(and(eq(findingVersions.productVersionId, certifiedVersionId), eq(findings.status, "fixed"), eq(findings.fixedInVersion, firmware)))
+    .where(
+      and(
+        eq(findingVersions.productVersionId, certifiedVersionId),
+        eq(findings.status, "fixed"),
+        eq(findings.fixedInVersion, firmware),
+      ),
+    )
     .all();
 }
 
@@ -269,25 +518,58 @@ export function recertificationChoices(actor: Actor, productId: string) {
   assertSameOrganization(actor, product.org);
   const now = new Date(nowMs());
   const current = t
-    .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil, productVersionId: seals.productVersionId, firmware: productVersions.firmwareVersion })
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      validUntil: seals.validUntil,
+      productVersionId: seals.productVersionId,
+      firmware: productVersions.firmwareVersion,
+    })
     .from(seals)
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .where(and(eq(productVersions.productId, productId), inArray(seals.state, ["active", "suspended"])))
     .all()
     .filter((r) => recertificationProblem(r, now) === null)
     // One re-certification at a time from a seal, so exactly one seal replaces it.
-    .filter((r) => !t.select({ id: submissions.id }).from(submissions).where(and(eq(submissions.recertifiesSerial, r.serial), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]))).get());
-  const versions = t.select({ id: productVersions.id }).from(productVersions).where(eq(productVersions.productId, productId)).all();
+    .filter(
+      (r) =>
+        !t
+          .select({ id: submissions.id })
+          .from(submissions)
+          .where(
+            and(
+              eq(submissions.recertifiesSerial, r.serial),
+              inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
+            ),
+          )
+          .get(),
+    );
+  const versions = t
+    .select({ id: productVersions.id })
+    .from(productVersions)
+    .where(eq(productVersions.productId, productId))
+    .all();
   const out: Record<string, { serial: string; firmware: string; state: string }[]> = {};
   for (const v of versions) {
     const busy = t
       .select({ id: submissions.id })
       .from(submissions)
-      .where(and(eq(submissions.productVersionId, v.id), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .where(
+        and(
+          eq(submissions.productVersionId, v.id),
+          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
+        ),
+      )
       .get();
-    const sealed = t.select({ s: seals.serial }).from(seals).where(and(eq(seals.productVersionId, v.id), ne(seals.state, "revoked"))).get();
+    const sealed = t
+      .select({ s: seals.serial })
+      .from(seals)
+      .where(and(eq(seals.productVersionId, v.id), ne(seals.state, "revoked")))
+      .get();
     if (busy || sealed) continue;
-    const from = current.filter((c) => c.productVersionId !== v.id).map((c) => ({ serial: c.serial, firmware: c.firmware, state: c.state }));
+    const from = current
+      .filter((c) => c.productVersionId !== v.id)
+      .map((c) => ({ serial: c.serial, firmware: c.firmware, state: c.state }));
     if (from.length) out[v.id] = from;
   }
   return out;

@@ -6,7 +6,18 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { answers, checklistVersions, decisions, evidenceLinks, organizations, products, productVersions, submissions, users, verdicts } from "../../../db/schema";
+import {
+  answers,
+  checklistVersions,
+  decisions,
+  evidenceLinks,
+  organizations,
+  products,
+  productVersions,
+  submissions,
+  users,
+  verdicts,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { checkConfirmation, verdictProblem, type VerdictFacts } from "./domain/review";
 import type { Actor } from "../../platform/actor";
@@ -43,24 +54,40 @@ function loadForAssessor(t: Reader, actor: Actor, id: string): SubmissionRow {
 
 function assertVersion(s: SubmissionRow, expected: number | undefined): void {
   if (expected !== undefined && expected !== s.version) {
-    throw new ServiceError("conflict", "Someone else changed this submission while you were working on it. The page now shows its current state; check it and try again.");
+    throw new ServiceError(
+      "conflict",
+      "Someone else changed this submission while you were working on it. The page now shows its current state; check it and try again.",
+    );
   }
 }
 
 function bump(tx: Tx, s: SubmissionRow): void {
-  tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+  tx.update(submissions)
+    .set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) })
+    .where(eq(submissions.id, s.id))
+    .run();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading the state of a review
-
 
 /** The approval proposal still waiting for a second assessor, if any. */
 export function pendingProposal(t: Reader, submissionId: string) {
   const last = t
     .select()
     .from(decisions)
-    .where(and(eq(decisions.submissionId, submissionId), inArray(decisions.kind, ["approval_proposed", "proposal_returned", "approval_confirmed", "changes_requested", "rejected"])))
+    .where(
+      and(
+        eq(decisions.submissionId, submissionId),
+        inArray(decisions.kind, [
+          "approval_proposed",
+          "proposal_returned",
+          "approval_confirmed",
+          "changes_requested",
+          "rejected",
+        ]),
+      ),
+    )
     .orderBy(desc(decisions.id))
     .limit(1)
     .get();
@@ -79,15 +106,23 @@ export function takeSubmission(actor: Actor, id: string, expectedVersion?: numbe
       throw new ServiceError("conflict", "Another assessor has already taken this submission.");
     }
     transitionSubmission(tx, actor, s, "start_review", expectedVersion);
-    tx.update(submissions).set({ assigneeId: actor.userId, assignedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+    tx.update(submissions)
+      .set({ assigneeId: actor.userId, assignedAt: new Date(nowMs()) })
+      .where(eq(submissions.id, s.id))
+      .run();
   });
 }
 
 export function releaseSubmission(actor: Actor, id: string, expectedVersion?: number): void {
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
-    if (s.assigneeId !== actor.userId) throw new ServiceError("forbidden", "Only the assessor who has this submission can release it.");
-    if (pendingProposal(tx, s.id)) throw new ServiceError("conflict", "An approval proposal is waiting for confirmation; it must be confirmed or returned first.");
+    if (s.assigneeId !== actor.userId)
+      throw new ServiceError("forbidden", "Only the assessor who has this submission can release it.");
+    if (pendingProposal(tx, s.id))
+      throw new ServiceError(
+        "conflict",
+        "An approval proposal is waiting for confirmation; it must be confirmed or returned first.",
+      );
     transitionSubmission(tx, actor, s, "release", expectedVersion);
     tx.update(submissions).set({ assigneeId: null, assignedAt: null }).where(eq(submissions.id, s.id)).run();
   });
@@ -97,21 +132,50 @@ export function recordVerdict(actor: Actor, id: string, ref: string, input: z.in
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
-    if (s.status !== "in_review") throw new ServiceError("conflict", "Verdicts are recorded while a submission is in review; take it for review first.");
+    if (s.status !== "in_review")
+      throw new ServiceError(
+        "conflict",
+        "Verdicts are recorded while a submission is in review; take it for review first.",
+      );
     assertVersion(s, input.version);
     const req = reviewedRequirements(tx, s).find((r) => r.ref === ref);
     if (!req) throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission.`);
     const v: VerdictFacts = { verdict: input.verdict, comment: input.comment.trim(), accepted: input.accepted };
     const problem = verdictProblem(req, v);
-    if (problem) throw new ServiceError("invalid", problem, { [problem.startsWith("A comment") ? "comment" : "verdict"]: problem });
-    tx.insert(verdicts).values({ submissionId: s.id, requirementRef: ref, ...v, assessorId: actor.userId, createdAt: new Date(nowMs()) }).run();
+    if (problem)
+      throw new ServiceError("invalid", problem, {
+        [problem.startsWith("A comment") ? "comment" : "verdict"]: problem,
+      });
+    tx.insert(verdicts)
+      .values({ submissionId: s.id, requirementRef: ref, ...v, assessorId: actor.userId, createdAt: new Date(nowMs()) })
+      .run();
     bump(tx, s);
-    recordAudit(tx, actor, { action: "verdict.recorded", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { ref, verdict: v.verdict, accepted: v.accepted } });
+    recordAudit(tx, actor, {
+      action: "verdict.recorded",
+      target: { type: "submission", id: s.id },
+      organizationId: s.organizationId,
+      details: { ref, verdict: v.verdict, accepted: v.accepted },
+    });
   });
 }
 
-function decide(tx: Tx, actor: Actor, s: SubmissionRow, kind: (typeof decisions.$inferInsert)["kind"], comment: string): void {
-  tx.insert(decisions).values({ submissionId: s.id, kind, assessorId: actor.userId, comment, submissionVersion: s.version, createdAt: new Date(nowMs()) }).run();
+function decide(
+  tx: Tx,
+  actor: Actor,
+  s: SubmissionRow,
+  kind: (typeof decisions.$inferInsert)["kind"],
+  comment: string,
+): void {
+  tx.insert(decisions)
+    .values({
+      submissionId: s.id,
+      kind,
+      assessorId: actor.userId,
+      comment,
+      submissionVersion: s.version,
+      createdAt: new Date(nowMs()),
+    })
+    .run();
 }
 
 /**
@@ -126,7 +190,11 @@ function requireReason(reason: string): string {
 
 function assertReviewer(s: SubmissionRow, actor: Actor, what: string): void {
   if (s.status !== "in_review") throw new ServiceError("conflict", `Only a submission in review can be ${what}.`);
-  if (s.assigneeId !== actor.userId) throw new ServiceError("forbidden", `Only the assessor reviewing this submission can have it ${what}; take it first.`);
+  if (s.assigneeId !== actor.userId)
+    throw new ServiceError(
+      "forbidden",
+      `Only the assessor reviewing this submission can have it ${what}; take it first.`,
+    );
 }
 
 export function requestChanges(actor: Actor, id: string, expectedVersion: number, comment: string): void {
@@ -136,7 +204,8 @@ export function requestChanges(actor: Actor, id: string, expectedVersion: number
     assertReviewer(s, actor, "sent back for changes");
     assertVersion(s, expectedVersion);
     const score = scoreOf(tx, s);
-    if (!score.toSendBack.length) throw new ServiceError("conflict", 'Mark at least one requirement "fail" or "needs information" to send back.');
+    if (!score.toSendBack.length)
+      throw new ServiceError("conflict", 'Mark at least one requirement "fail" or "needs information" to send back.');
     decide(tx, actor, s, "changes_requested", comment);
     transitionSubmission(tx, actor, s, "request_changes", expectedVersion, { refs: score.toSendBack });
   });
@@ -148,11 +217,24 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
     assertNoConflict(tx, actor, s);
     assertReviewer(s, actor, "proposed for approval");
     assertVersion(s, expectedVersion);
-    if (pendingProposal(tx, s.id)) throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
+    if (pendingProposal(tx, s.id))
+      throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
     const score = scoreOf(tx, s);
-    if (!score.canApprove) throw new ServiceError("conflict", `${score.blockers.length} requirement${score.blockers.length === 1 ? "" : "s"} still block approval: ${score.blockers.slice(0, 5).map((b) => `${b.ref} (${b.reason})`).join(", ")}${score.blockers.length > 5 ? ", …" : ""}.`);
+    if (!score.canApprove)
+      throw new ServiceError(
+        "conflict",
+        `${score.blockers.length} requirement${score.blockers.length === 1 ? "" : "s"} still block approval: ${score.blockers
+          .slice(0, 5)
+          .map((b) => `${b.ref} (${b.reason})`)
+          .join(", ")}${score.blockers.length > 5 ? ", …" : ""}.`,
+      );
     decide(tx, actor, s, "approval_proposed", comment);
-    recordAudit(tx, actor, { action: "submission.approval_proposed", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { version: s.version } });
+    recordAudit(tx, actor, {
+      action: "submission.approval_proposed",
+      target: { type: "submission", id: s.id },
+      organizationId: s.organizationId,
+      details: { version: s.version },
+    });
   });
 }
 
@@ -160,7 +242,11 @@ function checkConfirmable(t: Reader, actor: Actor, id: string) {
   const s = loadForAssessor(t, actor, id);
   assertNoConflict(t, actor, s);
   const proposal = pendingProposal(t, s.id);
-  const check = checkConfirmation(proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion }, actor.userId, s.version);
+  const check = checkConfirmation(
+    proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion },
+    actor.userId,
+    s.version,
+  );
   if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
   return { s, proposal: proposal! };
 }
@@ -176,7 +262,10 @@ export async function confirmApproval(actor: Actor, id: string, comment: string)
   return transaction((tx) => {
     const { s, proposal } = checkConfirmable(tx, actor, id);
     decide(tx, actor, s, "approval_confirmed", comment);
-    transitionSubmission(tx, actor, s, "approve", s.version, { proposedBy: proposal.assessorId, seal: prepared.serial });
+    transitionSubmission(tx, actor, s, "approve", s.version, {
+      proposedBy: proposal.assessorId,
+      seal: prepared.serial,
+    });
     recordIssuedSeal(tx, prepared, actor);
     const fixesCertified = completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
     // Certified fixes may release other seals the same findings held (another version's, say): at once, not at the next sweep.
@@ -191,11 +280,17 @@ export function returnProposal(actor: Actor, id: string, reason: string): void {
     assertNoConflict(tx, actor, s);
     const proposal = pendingProposal(tx, s.id);
     if (!proposal) throw new ServiceError("conflict", "There is no approval proposal to send back.");
-    if (proposal.assessorId === actor.userId) throw new ServiceError("forbidden", "Four eyes: a second assessor sends a proposal back, not its proposer.");
+    if (proposal.assessorId === actor.userId)
+      throw new ServiceError("forbidden", "Four eyes: a second assessor sends a proposal back, not its proposer.");
     const comment = requireReason(reason);
     decide(tx, actor, s, "proposal_returned", comment);
     bump(tx, s);
-    recordAudit(tx, actor, { action: "submission.proposal_returned", target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { comment } });
+    recordAudit(tx, actor, {
+      action: "submission.proposal_returned",
+      target: { type: "submission", id: s.id },
+      organizationId: s.organizationId,
+      details: { comment },
+    });
   });
 }
 
@@ -262,7 +357,12 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     .offset((q.page - 1) * QUEUE_PAGE_SIZE)
     .all();
   const conflictWith = conflictChecker(t, actor);
-  const checklistsInQueue = t.select({ id: submissions.checklistVersionId, level: submissions.targetLevel }).from(submissions).where(inArray(submissions.status, [...QUEUE_STATUSES])).groupBy(submissions.checklistVersionId, submissions.targetLevel).all();
+  const checklistsInQueue = t
+    .select({ id: submissions.checklistVersionId, level: submissions.targetLevel })
+    .from(submissions)
+    .where(inArray(submissions.status, [...QUEUE_STATUSES]))
+    .groupBy(submissions.checklistVersionId, submissions.targetLevel)
+    .all();
   const suppliersInQueue = t
     .select({ id: organizations.id, name: organizations.name })
     .from(submissions)
@@ -277,7 +377,11 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     total,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
     // Listed so the assessor sees the whole queue, but marked: a conflicted assessor cannot open the review page.
-    rows: rows.map((r) => ({ ...r, conflicted: conflictWith(r.organizationId) !== null, mine: r.assigneeId === actor.userId })),
+    rows: rows.map((r) => ({
+      ...r,
+      conflicted: conflictWith(r.organizationId) !== null,
+      mine: r.assigneeId === actor.userId,
+    })),
     options: {
       checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort(),
       levels: [...new Set(checklistsInQueue.map((c) => c.level))].sort(),
@@ -290,9 +394,19 @@ export function assessorCounts(actor: Actor) {
   assertCan(actor, "assessor.workspace");
   const t = db();
   const waiting = t.select({ n: count() }).from(submissions).where(eq(submissions.status, "submitted")).get()?.n ?? 0;
-  const mine = t.select({ n: count() }).from(submissions).where(and(eq(submissions.status, "in_review"), eq(submissions.assigneeId, actor.userId))).get()?.n ?? 0;
+  const mine =
+    t
+      .select({ n: count() })
+      .from(submissions)
+      .where(and(eq(submissions.status, "in_review"), eq(submissions.assigneeId, actor.userId)))
+      .get()?.n ?? 0;
   const proposals = t
-    .select({ id: decisions.submissionId, assessorId: decisions.assessorId, kind: decisions.kind, organizationId: submissions.organizationId })
+    .select({
+      id: decisions.submissionId,
+      assessorId: decisions.assessorId,
+      kind: decisions.kind,
+      organizationId: submissions.organizationId,
+    })
     .from(decisions)
     .innerJoin(submissions, eq(submissions.id, decisions.submissionId))
     .where(eq(submissions.status, "in_review"))
@@ -301,7 +415,9 @@ export function assessorCounts(actor: Actor) {
   const last = new Map<string, (typeof proposals)[number]>();
   for (const p of proposals) last.set(p.id, p);
   const conflictWith = conflictChecker(t, actor); // a conflicted assessor cannot confirm: not theirs to wait for
-  const awaitingConfirmation = [...last.values()].filter((p) => p.kind === "approval_proposed" && p.assessorId !== actor.userId && !conflictWith(p.organizationId)).map((p) => p.id);
+  const awaitingConfirmation = [...last.values()]
+    .filter((p) => p.kind === "approval_proposed" && p.assessorId !== actor.userId && !conflictWith(p.organizationId))
+    .map((p) => p.id);
   return { waiting, mine, awaitingConfirmation };
 }
 
@@ -310,12 +426,35 @@ export function assessorCounts(actor: Actor) {
 
 /** What changed since this assessor's last look (their last verdict or decision). */
 function changesSince(t: Reader, s: SubmissionRow, assessorId: string) {
-  const lastVerdict = t.select({ at: verdicts.createdAt }).from(verdicts).where(and(eq(verdicts.submissionId, s.id), eq(verdicts.assessorId, assessorId), isNull(verdicts.carriedFromId))).orderBy(desc(verdicts.id)).limit(1).get()?.at;
-  const lastDecision = t.select({ at: decisions.createdAt }).from(decisions).where(and(eq(decisions.submissionId, s.id), eq(decisions.assessorId, assessorId))).orderBy(desc(decisions.id)).limit(1).get()?.at;
-  const since = [lastVerdict, lastDecision].filter((d): d is Date => Boolean(d)).sort((a, b) => b.getTime() - a.getTime())[0];
+  const lastVerdict = t
+    .select({ at: verdicts.createdAt })
+    .from(verdicts)
+    .where(and(eq(verdicts.submissionId, s.id), eq(verdicts.assessorId, assessorId), isNull(verdicts.carriedFromId)))
+    .orderBy(desc(verdicts.id))
+    .limit(1)
+    .get()?.at;
+  const lastDecision = t
+    .select({ at: decisions.createdAt })
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, s.id), eq(decisions.assessorId, assessorId)))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get()?.at;
+  const since = [lastVerdict, lastDecision]
+    .filter((d): d is Date => Boolean(d))
+    .sort((a, b) => b.getTime() - a.getTime())[0];
   if (!since) return null;
-  const changedAnswers = t.select({ ref: answers.requirementRef }).from(answers).where(and(eq(answers.submissionId, s.id), gt(answers.updatedAt, since))).all().map((r) => r.ref);
-  const newEvidence = t.select({ ref: evidenceLinks.requirementRef, name: evidenceLinks.originalName }).from(evidenceLinks).where(and(eq(evidenceLinks.submissionId, s.id), gt(evidenceLinks.linkedAt, since))).all();
+  const changedAnswers = t
+    .select({ ref: answers.requirementRef })
+    .from(answers)
+    .where(and(eq(answers.submissionId, s.id), gt(answers.updatedAt, since)))
+    .all()
+    .map((r) => r.ref);
+  const newEvidence = t
+    .select({ ref: evidenceLinks.requirementRef, name: evidenceLinks.originalName })
+    .from(evidenceLinks)
+    .where(and(eq(evidenceLinks.submissionId, s.id), gt(evidenceLinks.linkedAt, since)))
+    .all();
   return { since, changedAnswers, newEvidence };
 }
 
@@ -325,7 +464,16 @@ export function reviewView(actor: Actor, id: string) {
   const s = loadForAssessor(t, actor, id);
   assertNoConflict(t, actor, s);
   const header = t
-    .select({ supplier: organizations.name, product: products.name, model: products.model, gtin: products.gtin, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, supportPeriodEnd: products.supportPeriodEnd, disclosurePolicyUrl: products.disclosurePolicyUrl })
+    .select({
+      supplier: organizations.name,
+      product: products.name,
+      model: products.model,
+      gtin: products.gtin,
+      hardwareRevision: productVersions.hardwareRevision,
+      firmwareVersion: productVersions.firmwareVersion,
+      supportPeriodEnd: products.supportPeriodEnd,
+      disclosurePolicyUrl: products.disclosurePolicyUrl,
+    })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
@@ -335,19 +483,39 @@ export function reviewView(actor: Actor, id: string) {
   const reqs = requirementsInScope(t, cv.id, s.targetLevel);
   const facts = answerFacts(t, s.id);
   const latest = latestVerdicts(t, s.id);
-  const history = t.select({ v: verdicts, name: users.name }).from(verdicts).innerJoin(users, eq(users.id, verdicts.assessorId)).where(eq(verdicts.submissionId, s.id)).orderBy(desc(verdicts.id)).all();
-  const decisionRows = t.select({ d: decisions, name: users.name }).from(decisions).innerJoin(users, eq(users.id, decisions.assessorId)).where(eq(decisions.submissionId, s.id)).orderBy(asc(decisions.id)).all();
+  const history = t
+    .select({ v: verdicts, name: users.name })
+    .from(verdicts)
+    .innerJoin(users, eq(users.id, verdicts.assessorId))
+    .where(eq(verdicts.submissionId, s.id))
+    .orderBy(desc(verdicts.id))
+    .all();
+  const decisionRows = t
+    .select({ d: decisions, name: users.name })
+    .from(decisions)
+    .innerJoin(users, eq(users.id, decisions.assessorId))
+    .where(eq(decisions.submissionId, s.id))
+    .orderBy(asc(decisions.id))
+    .all();
   const recert = recertificationContext(t, s);
   const score = scoreOf(t, s); // the same score the approval checks
   const proposal = pendingProposal(t, s.id);
-  const assignee = s.assigneeId ? t.select({ name: users.name }).from(users).where(eq(users.id, s.assigneeId)).get()?.name ?? null : null;
+  const assignee = s.assigneeId
+    ? (t.select({ name: users.name }).from(users).where(eq(users.id, s.assigneeId)).get()?.name ?? null)
+    : null;
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
   const mine = s.assigneeId === actor.userId;
   return {
     submission: s,
     header,
-    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
+    checklist: {
+      id: cv.checklistId,
+      version: cv.version,
+      title: cv.title,
+      contentHash: cv.contentHash,
+      levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel,
+    },
     assignee,
     score,
     changes,
@@ -383,7 +551,9 @@ export function reviewView(actor: Actor, id: string) {
       evidence: evidence.filter((e) => e.requirementRef === r.ref),
       verdict: latest.get(r.ref) ?? null,
       history: history.filter((h) => h.v.requirementRef === r.ref).map((h) => ({ ...h.v, assessorName: h.name })),
-      changed: Boolean(changes && (changes.changedAnswers.includes(r.ref) || changes.newEvidence.some((e) => e.ref === r.ref))),
+      changed: Boolean(
+        changes && (changes.changedAnswers.includes(r.ref) || changes.newEvidence.some((e) => e.ref === r.ref)),
+      ),
       // A re-certification: why this requirement is reviewed again, or that its certified verdict carried over.
       mustReview: recert ? recert.reasonsByRef.has(r.ref) : true,
       deltaReasons: (recert?.reasonsByRef.get(r.ref) ?? []).map(describeReason),

@@ -7,7 +7,15 @@
 import crypto from "node:crypto";
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
-import { checklistVersions, evidenceLinks, organizations, products, productVersions, sealEvents, seals } from "../../../db/schema";
+import {
+  checklistVersions,
+  evidenceLinks,
+  organizations,
+  products,
+  productVersions,
+  sealEvents,
+  seals,
+} from "../../../db/schema";
 import { renderSealPdf } from "../trust/adapters/seal-pdf.server";
 import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
@@ -72,10 +80,12 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
     .get()!;
   const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
   const score = scoreOf(t, s);
-  if (!score.canApprove) throw new ServiceError("conflict", "This submission does not meet its checklist; no seal can be issued.");
+  if (!score.canApprove)
+    throw new ServiceError("conflict", "This submission does not meet its checklist; no seal can be issued.");
   const now = new Date(nowMs());
   const supportEnds = new Date(`${row.product.supportPeriodEnd}T23:59:59Z`);
-  if (supportEnds <= now) throw new ServiceError("conflict", "The product's security support period has ended; no seal can be issued.");
+  if (supportEnds <= now)
+    throw new ServiceError("conflict", "The product's security support period has ended; no seal can be issued.");
   const validUntil = new Date(Math.min(addMonths(now, cv.validityMonths).getTime(), supportEnds.getTime()));
 
   // Issued serials are letters and digits only: a draw whose check symbol is one of Crockford's
@@ -83,7 +93,11 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   // (Validation stays mod 37, so errors in a typed serial are still detected.)
   const draw = () => makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
   let serial = draw();
-  while (!/^[0-9A-Z-]+$/.test(serial) || t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()) serial = draw();
+  while (
+    !/^[0-9A-Z-]+$/.test(serial) ||
+    t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()
+  )
+    serial = draw();
   // A random free position in each list, probed on the unique index (the lists are far from full).
   const free = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => {
     const taken = { has: (i: number) => t.select({ i: col }).from(seals).where(eq(col, i)).get() !== undefined };
@@ -92,11 +106,26 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   const revocationIndex = free(seals.revocationIndex);
   const suspensionIndex = free(seals.suspensionIndex);
 
-  const hashes = [...new Set(t.select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).where(eq(evidenceLinks.submissionId, s.id)).all().map((r) => r.sha))].sort();
+  const hashes = [
+    ...new Set(
+      t
+        .select({ sha: evidenceLinks.sha256 })
+        .from(evidenceLinks)
+        .where(eq(evidenceLinks.submissionId, s.id))
+        .all()
+        .map((r) => r.sha),
+    ),
+  ].sort();
   const subject: SealSubject = {
     serial,
     supplier: { name: row.org.name },
-    product: { name: row.product.name, model: row.product.model, gtin: row.product.gtin, sku: row.product.sku, category: row.product.category },
+    product: {
+      name: row.product.name,
+      model: row.product.model,
+      gtin: row.product.gtin,
+      sku: row.product.sku,
+      category: row.product.category,
+    },
     hardwareRevision: row.version.hardwareRevision,
     firmwareVersion: row.version.firmwareVersion,
     checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash },
@@ -125,19 +154,41 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   await signingKeys(env.dataDir).ensureActive(now);
   const signer = signingKeys(env.dataDir).signerSync();
   const jws = await signCredential(credential, signer.key, signer.kid);
-  return { serial, submissionId: s.id, organizationId: s.organizationId, productVersionId: s.productVersionId, credential, jws, kid: signer.kid, revocationIndex, suspensionIndex };
+  return {
+    serial,
+    submissionId: s.id,
+    organizationId: s.organizationId,
+    productVersionId: s.productVersionId,
+    credential,
+    jws,
+    kid: signer.kid,
+    revocationIndex,
+    suspensionIndex,
+  };
 }
 
 /** Records a prepared seal inside the approving transaction. */
 export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void {
   const s = loadSubmission(tx, p.submissionId);
   if (s.status !== "approved") throw new ServiceError("conflict", "Only an approved submission gets a seal.");
-  if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.submissionId, s.id)).get()) throw new ServiceError("conflict", "This submission already has its seal.");
+  if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.submissionId, s.id)).get())
+    throw new ServiceError("conflict", "This submission already has its seal.");
   const at = new Date(nowMs());
   const credentialHash = crypto.createHash("sha256").update(p.jws).digest("hex");
-  const { index: logIndex, proof } = appendLogWithProof(tx, { event: "issued", serial: p.serial, at: at.toISOString(), credentialSha256: credentialHash, kid: p.kid });
+  const { index: logIndex, proof } = appendLogWithProof(tx, {
+    event: "issued",
+    serial: p.serial,
+    at: at.toISOString(),
+    credentialSha256: credentialHash,
+    kid: p.kid,
+  });
   // The certificate is rendered here, synchronously, so the seal row never exists without it.
-  const pdf = renderSealPdf({ jws: p.jws, credential: p.credential, sealUrl: sealPageUrl(getEnv().baseUrl, p.serial), logProof: proof });
+  const pdf = renderSealPdf({
+    jws: p.jws,
+    credential: p.credential,
+    sealUrl: sealPageUrl(getEnv().baseUrl, p.serial),
+    logProof: proof,
+  });
   const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
   tx.insert(seals)
     .values({
@@ -159,9 +210,24 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
       logProof: JSON.stringify(proof),
     })
     .run();
-  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "issued", actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email, logIndex, at }).returning({ id: sealEvents.id }).get();
+  const { id: eventId } = tx
+    .insert(sealEvents)
+    .values({
+      serial: p.serial,
+      kind: "issued",
+      actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email,
+      logIndex,
+      at,
+    })
+    .returning({ id: sealEvents.id })
+    .get();
   emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial }); // a watched product's new seal reaches the watchers too
-  recordAudit(tx, actor, { action: "seal.issued", target: { type: "seal", id: p.serial }, organizationId: p.organizationId, details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 } });
+  recordAudit(tx, actor, {
+    action: "seal.issued",
+    target: { type: "seal", id: p.serial },
+    organizationId: p.organizationId,
+    details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 },
+  });
 }
 
 /** Every column but the PDF (tens of kilobytes, read only when downloaded). */
@@ -179,7 +245,6 @@ export function sealHistory(serial: string) {
   return db().select().from(sealEvents).where(eq(sealEvents.serial, serial)).orderBy(sealEvents.id).all();
 }
 
-
 /**
  * What anyone may see of a seal: its live verdict, the facts as signed (read from the verified
  * credential, never from the database), the issuer, dates and log entries. No evidence, no
@@ -191,20 +256,48 @@ export async function publicSealView(serialInput: string) {
   const seal = sealBySerial(serial);
   if (!seal) return null;
   const credential = await storedCredentialChecked(seal);
-  if (!credential) return { serial, verdict: "forged" as const, reason: "The issuer's stored credential does not verify.", credential: null, events: [], jws: seal.credential, kid: seal.kid, supersededBy: null, supersedes: null, hasPdf: false };
+  if (!credential)
+    return {
+      serial,
+      verdict: "forged" as const,
+      reason: "The issuer's stored credential does not verify.",
+      credential: null,
+      events: [],
+      jws: seal.credential,
+      kid: seal.kid,
+      supersededBy: null,
+      supersedes: null,
+      hasPdf: false,
+    };
   const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
-  const supersedes = db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
+  const supersedes =
+    db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
   // A suspension, revocation or supersession answers with the public reason recorded with it.
   const stateReason = [...events].reverse().find((e) => e.kind === seal.state)?.reason;
   const verdict = sealVerdictOf({ ...seal, stateReason }, new Date(nowMs()));
-  return { serial, verdict: verdict.verdict, reason: verdict.reason ?? null, credential, events, jws: seal.credential, kid: seal.kid, supersededBy: seal.supersededBy, supersedes, hasPdf: seal.pdfSha256 !== null };
+  return {
+    serial,
+    verdict: verdict.verdict,
+    reason: verdict.reason ?? null,
+    credential,
+    events,
+    jws: seal.credential,
+    kid: seal.kid,
+    supersededBy: seal.supersededBy,
+    supersedes,
+    hasPdf: seal.pdfSha256 !== null,
+  };
 }
 
 /** The seal's certificate PDF as issued, or null. Public: the PDF shows only signed facts. */
 export function sealPdf(serialInput: string): { serial: string; pdf: Buffer; sha256: string } | null {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
-  const row = db().select({ serial: seals.serial, pdf: seals.pdf, sha: seals.pdfSha256 }).from(seals).where(eq(seals.serial, serial)).get();
+  const row = db()
+    .select({ serial: seals.serial, pdf: seals.pdf, sha: seals.pdfSha256 })
+    .from(seals)
+    .where(eq(seals.serial, serial))
+    .get();
   if (!row?.pdf || !row.sha) return null;
   return { serial: row.serial, pdf: row.pdf, sha256: row.sha };
 }
@@ -219,7 +312,17 @@ export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
   assertCan(actor, "seals.manage");
   const now = new Date(nowMs());
   const rows = db()
-    .select({ serial: seals.serial, state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil, issuedAt: seals.issuedAt, product: products.name, model: products.model, firmware: productVersions.firmwareVersion, supplier: organizations.name })
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      validFrom: seals.validFrom,
+      validUntil: seals.validUntil,
+      issuedAt: seals.issuedAt,
+      product: products.name,
+      model: products.model,
+      firmware: productVersions.firmwareVersion,
+      supplier: organizations.name,
+    })
     .from(seals)
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
@@ -230,7 +333,8 @@ export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
   const q = query.q.toLowerCase();
   return rows.filter(
     (r) =>
-      (query.state === "all" || (query.state === "expired" ? r.expired && r.state !== "revoked" : r.state === query.state)) &&
+      (query.state === "all" ||
+        (query.state === "expired" ? r.expired && r.state !== "revoked" : r.state === query.state)) &&
       (!q || [r.serial, r.product, r.model, r.supplier, r.firmware].some((v) => v.toLowerCase().includes(q))),
   );
 }
@@ -241,10 +345,24 @@ export async function staffSealView(actor: Actor, serial: string) {
   const view = await publicSealView(serial);
   if (!view) throw new ServiceError("not_found", "No seal has this serial.");
   const seal = sealBySerial(view.serial)!;
-  const events = sealHistory(view.serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex, by: e.actorLabel }));
+  const events = sealHistory(view.serial).map((e) => ({
+    kind: e.kind,
+    reason: e.reason,
+    at: e.at,
+    logIndex: e.logIndex,
+    by: e.actorLabel,
+  }));
   // What the public page shows, and the history; an assessor with a conflict of interest changes nothing (changeSealStatus refuses).
   const conflict = conflictReason(db(), actor, seal.organizationId);
-  return { ...view, state: seal.state, submissionId: seal.submissionId, events, actions: conflict ? [] : manualActions(seal.state), conflict, pdfSha256: seal.pdfSha256 };
+  return {
+    ...view,
+    state: seal.state,
+    submissionId: seal.submissionId,
+    events,
+    actions: conflict ? [] : manualActions(seal.state),
+    conflict,
+    pdfSha256: seal.pdfSha256,
+  };
 }
 
 type Db = ReturnType<typeof db>;
@@ -258,7 +376,13 @@ function prepareApiStatements(d: Db) {
       .where(eq(seals.serial, sql.placeholder("serial")))
       .prepare(),
     seal: d
-      .select({ serial: seals.serial, credential: seals.credential, state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil })
+      .select({
+        serial: seals.serial,
+        credential: seals.credential,
+        state: seals.state,
+        validFrom: seals.validFrom,
+        validUntil: seals.validUntil,
+      })
       .from(seals)
       .where(eq(seals.serial, sql.placeholder("serial")))
       .prepare(),
@@ -288,7 +412,14 @@ const checkedSeals = new Map<string, CheckedSeal>();
  * `advisoriesJson`: the public advisories of the seal's product (one prepared statement; see
  * advisories.server.ts, which decides what is public).
  */
-export async function sealApiView(serialInput: string): Promise<{ serial: string; verdict: SealVerdict; reason: string | null; credentialJson: string; subjectJson: string; advisoriesJson: string } | null> {
+export async function sealApiView(serialInput: string): Promise<{
+  serial: string;
+  verdict: SealVerdict;
+  reason: string | null;
+  credentialJson: string;
+  subjectJson: string;
+  advisoriesJson: string;
+} | null> {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
   const d = db();
@@ -302,8 +433,20 @@ export async function sealApiView(serialInput: string): Promise<{ serial: string
     if (!seal) return null;
     live = seal;
     const credential = await storedCredentialChecked(seal);
-    if (!credential) return { serial, verdict: "forged", reason: "The issuer's stored credential does not verify.", credentialJson: JSON.stringify(seal.credential), subjectJson: "null", advisoriesJson: sealApiAdvisoriesJson(serial) };
-    checked = { credential, credentialJson: JSON.stringify(seal.credential), subjectJson: JSON.stringify(credential.credentialSubject) };
+    if (!credential)
+      return {
+        serial,
+        verdict: "forged",
+        reason: "The issuer's stored credential does not verify.",
+        credentialJson: JSON.stringify(seal.credential),
+        subjectJson: "null",
+        advisoriesJson: sealApiAdvisoriesJson(serial),
+      };
+    checked = {
+      credential,
+      credentialJson: JSON.stringify(seal.credential),
+      subjectJson: JSON.stringify(credential.credentialSubject),
+    };
     if (checkedSeals.size > 100_000) checkedSeals.clear();
     checkedSeals.set(serial, checked);
   }
@@ -311,5 +454,12 @@ export async function sealApiView(serialInput: string): Promise<{ serial: string
   // Only a suspended, revoked or superseded seal has a recorded reason to answer with.
   const stateReason = live.state === "active" ? undefined : st.stateReason.get({ serial, kind: live.state })?.reason;
   const v = sealVerdictOf({ ...live, stateReason }, new Date(nowMs()));
-  return { serial, verdict: v.verdict, reason: v.reason ?? null, credentialJson: checked.credentialJson, subjectJson: checked.subjectJson, advisoriesJson: sealApiAdvisoriesJson(serial) };
+  return {
+    serial,
+    verdict: v.verdict,
+    reason: v.reason ?? null,
+    credentialJson: checked.credentialJson,
+    subjectJson: checked.subjectJson,
+    advisoriesJson: sealApiAdvisoriesJson(serial),
+  };
 }

@@ -4,7 +4,15 @@
  */
 import crypto from "node:crypto";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { answers, checklistVersions, evidenceLinks, products, productVersions, requirements, submissions } from "../../../db/schema";
+import {
+  answers,
+  checklistVersions,
+  evidenceLinks,
+  products,
+  productVersions,
+  requirements,
+  submissions,
+} from "../../../db/schema";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertSameOrganization } from "../../platform/authorize.server";
@@ -43,29 +51,73 @@ export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: 
 export function openSubmissionTx(tx: Tx, actor: Actor, input: OpenSubmission): string {
   {
     const pv = tx
-      .select({ id: productVersions.id, organizationId: products.organizationId, name: products.name, firmware: productVersions.firmwareVersion })
+      .select({
+        id: productVersions.id,
+        organizationId: products.organizationId,
+        name: products.name,
+        firmware: productVersions.firmwareVersion,
+      })
       .from(productVersions)
       .innerJoin(products, eq(products.id, productVersions.productId))
       .where(eq(productVersions.id, input.productVersionId))
       .get();
-    if (!pv) throw new ServiceError("invalid", "Choose one of your product versions.", { productVersionId: "Choose one of your product versions." });
+    if (!pv)
+      throw new ServiceError("invalid", "Choose one of your product versions.", {
+        productVersionId: "Choose one of your product versions.",
+      });
     assertSameOrganization(actor, pv.organizationId);
-    const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, input.target.checklistVersionId)).get();
-    if (!cv) throw new ServiceError("invalid", "Choose a checklist version.", { target: "Choose a checklist version and level." });
-    if (cv.status !== "published") throw new ServiceError("invalid", `${cv.checklistId} ${cv.version} is retired; choose a current version.`, { target: "This version is retired." });
-    if (!cv.levels.some((l) => l.id === input.target.targetLevel)) throw new ServiceError("invalid", "Choose a level of that checklist.", { target: "Unknown level." });
+    const cv = tx
+      .select()
+      .from(checklistVersions)
+      .where(eq(checklistVersions.id, input.target.checklistVersionId))
+      .get();
+    if (!cv)
+      throw new ServiceError("invalid", "Choose a checklist version.", {
+        target: "Choose a checklist version and level.",
+      });
+    if (cv.status !== "published")
+      throw new ServiceError("invalid", `${cv.checklistId} ${cv.version} is retired; choose a current version.`, {
+        target: "This version is retired.",
+      });
+    if (!cv.levels.some((l) => l.id === input.target.targetLevel))
+      throw new ServiceError("invalid", "Choose a level of that checklist.", { target: "Unknown level." });
     const open = tx
       .select({ id: submissions.id })
       .from(submissions)
-      .where(and(eq(submissions.productVersionId, pv.id), eq(submissions.checklistVersionId, cv.id), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .where(
+        and(
+          eq(submissions.productVersionId, pv.id),
+          eq(submissions.checklistVersionId, cv.id),
+          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
+        ),
+      )
       .get();
-    if (open) throw new ServiceError("conflict", "This product version already has an open submission against this checklist version.", { target: "Already open: continue that submission." });
+    if (open)
+      throw new ServiceError(
+        "conflict",
+        "This product version already has an open submission against this checklist version.",
+        { target: "Already open: continue that submission." },
+      );
     const id = crypto.randomUUID();
     const at = new Date(nowMs());
     tx.insert(submissions)
-      .values({ id, organizationId: actor.organizationId, productVersionId: pv.id, checklistVersionId: cv.id, targetLevel: input.target.targetLevel, status: "draft", createdBy: actor.userId, createdAt: at, updatedAt: at })
+      .values({
+        id,
+        organizationId: actor.organizationId,
+        productVersionId: pv.id,
+        checklistVersionId: cv.id,
+        targetLevel: input.target.targetLevel,
+        status: "draft",
+        createdBy: actor.userId,
+        createdAt: at,
+        updatedAt: at,
+      })
       .run();
-    recordAudit(tx, actor, { action: "submission.opened", target: { type: "submission", id }, details: { product: pv.name, firmware: pv.firmware, checklist: cv.id, level: input.target.targetLevel } });
+    recordAudit(tx, actor, {
+      action: "submission.opened",
+      target: { type: "submission", id },
+      details: { product: pv.name, firmware: pv.firmware, checklist: cv.id, level: input.target.targetLevel },
+    });
     return id;
   }
 }
@@ -74,30 +126,66 @@ export function openSubmissionTx(tx: Tx, actor: Actor, input: OpenSubmission): s
 export function continuingChecklistVersion(tx: Pick<Tx, "select">, checklistVersionId: string) {
   const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, checklistVersionId)).get()!;
   if (cv.status === "published") return cv;
-  const newest = tx.select().from(checklistVersions).where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published"))).orderBy(desc(checklistVersions.publishedOn)).get();
+  const newest = tx
+    .select()
+    .from(checklistVersions)
+    .where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published")))
+    .orderBy(desc(checklistVersions.publishedOn))
+    .get();
   if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to continue on.`);
   return newest;
 }
 
 /** Copies the answers and evidence links of every requirement still in scope from one submission to another; returns the answers copied. */
-export function copyAnswersAndEvidence(tx: Tx, actor: Actor, fromId: string, toId: string, checklistVersionId: string, level: string): number {
+export function copyAnswersAndEvidence(
+  tx: Tx,
+  actor: Actor,
+  fromId: string,
+  toId: string,
+  checklistVersionId: string,
+  level: string,
+): number {
   const inScope = new Set(requirementsInScope(tx, checklistVersionId, level).map((r) => r.ref));
   const at = new Date(nowMs());
   let copied = 0;
   for (const a of tx.select().from(answers).where(eq(answers.submissionId, fromId)).all()) {
     if (!inScope.has(a.requirementRef)) continue;
-    tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: a.requirementRef, claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, updatedBy: actor.userId, updatedAt: at }).run();
+    tx.insert(answers)
+      .values({
+        id: crypto.randomUUID(),
+        submissionId: toId,
+        requirementRef: a.requirementRef,
+        claim: a.claim,
+        justification: a.justification,
+        noEvidenceReason: a.noEvidenceReason,
+        updatedBy: actor.userId,
+        updatedAt: at,
+      })
+      .run();
     copied++;
   }
   for (const l of tx.select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, fromId)).all()) {
     if (!inScope.has(l.requirementRef)) continue;
-    tx.insert(evidenceLinks).values({ id: crypto.randomUUID(), submissionId: toId, requirementRef: l.requirementRef, sha256: l.sha256, originalName: l.originalName, linkedBy: actor.userId, linkedAt: at }).run();
+    tx.insert(evidenceLinks)
+      .values({
+        id: crypto.randomUUID(),
+        submissionId: toId,
+        requirementRef: l.requirementRef,
+        sha256: l.sha256,
+        originalName: l.originalName,
+        linkedBy: actor.userId,
+        linkedAt: at,
+      })
+      .run();
   }
   return copied;
 }
 
 /** Answer facts of every requirement in scope (claims, texts, evidence counts). */
-export function answerFacts(tx: Pick<Tx, "select">, submissionId: string): Map<string, AnswerFacts & { revision: number }> {
+export function answerFacts(
+  tx: Pick<Tx, "select">,
+  submissionId: string,
+): Map<string, AnswerFacts & { revision: number }> {
   const rows = tx.select().from(answers).where(eq(answers.submissionId, submissionId)).all();
   const counts = tx
     .select({ ref: evidenceLinks.requirementRef, n: sql<number>`count(*)` })
@@ -108,7 +196,13 @@ export function answerFacts(tx: Pick<Tx, "select">, submissionId: string): Map<s
   const map = new Map<string, AnswerFacts & { revision: number }>();
   for (const c of counts) map.set(c.ref, { ...EMPTY_ANSWER, evidenceCount: c.n, revision: 0 });
   for (const a of rows) {
-    map.set(a.requirementRef, { claim: a.claim, justification: a.justification, noEvidenceReason: a.noEvidenceReason, evidenceCount: map.get(a.requirementRef)?.evidenceCount ?? 0, revision: a.revision });
+    map.set(a.requirementRef, {
+      claim: a.claim,
+      justification: a.justification,
+      noEvidenceReason: a.noEvidenceReason,
+      evidenceCount: map.get(a.requirementRef)?.evidenceCount ?? 0,
+      revision: a.revision,
+    });
   }
   return map;
 }

@@ -7,10 +7,36 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { answers, checklistSections, checklistVersions, decisions, evidenceFiles, evidenceLinks, products, productVersions, seals, submissions, verdicts } from "../../../db/schema";
+import {
+  answers,
+  checklistSections,
+  checklistVersions,
+  decisions,
+  evidenceFiles,
+  evidenceLinks,
+  products,
+  productVersions,
+  seals,
+  submissions,
+  verdicts,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { answerProblems, EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type RequirementInScope } from "./domain/answers";
-import { availableTransitions, canDelete, checkTransition, editableScope, RENEWAL_WINDOW_DAYS, type SubmissionStatus, type Transition } from "./domain/submission-state";
+import {
+  answerProblems,
+  EMPTY_ANSWER,
+  mayClaimNotApplicable,
+  submissionProgress,
+  type RequirementInScope,
+} from "./domain/answers";
+import {
+  availableTransitions,
+  canDelete,
+  checkTransition,
+  editableScope,
+  RENEWAL_WINDOW_DAYS,
+  type SubmissionStatus,
+  type Transition,
+} from "./domain/submission-state";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
@@ -19,7 +45,15 @@ import { ServiceError } from "../../platform/errors.server";
 import type { answerInput, openSubmissionInput } from "./forms";
 import { carryOverVerdicts, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
-import { answerFacts, continuingChecklistVersion, copyAnswersAndEvidence, loadSubmission, openSubmissionTx, requirementsInScope, type SubmissionRow } from "./submission-records.server";
+import {
+  answerFacts,
+  continuingChecklistVersion,
+  copyAnswersAndEvidence,
+  loadSubmission,
+  openSubmissionTx,
+  requirementsInScope,
+  type SubmissionRow,
+} from "./submission-records.server";
 
 export type { SubmissionRow };
 
@@ -33,19 +67,38 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
   assertCan(actor, "supplier.workspace");
   const now = nowMs();
   const rows = db()
-    .select({ serial: seals.serial, validUntil: seals.validUntil, productVersionId: seals.productVersionId, product: products.name, firmware: productVersions.firmwareVersion, checklistVersionId: submissions.checklistVersionId })
+    .select({
+      serial: seals.serial,
+      validUntil: seals.validUntil,
+      productVersionId: seals.productVersionId,
+      product: products.name,
+      firmware: productVersions.firmwareVersion,
+      checklistVersionId: submissions.checklistVersionId,
+    })
     .from(seals)
     .innerJoin(submissions, eq(submissions.id, seals.submissionId))
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
-    .where(and(eq(seals.organizationId, actor.organizationId), eq(seals.state, "active"), gt(seals.validUntil, new Date(now)), lte(seals.validUntil, new Date(now + days * 86_400_000))))
+    .where(
+      and(
+        eq(seals.organizationId, actor.organizationId),
+        eq(seals.state, "active"),
+        gt(seals.validUntil, new Date(now)),
+        lte(seals.validUntil, new Date(now + days * 86_400_000)),
+      ),
+    )
     .orderBy(asc(seals.validUntil))
     .all();
   return rows.map((r) => {
     const renewal = db()
       .select({ id: submissions.id, status: submissions.status })
       .from(submissions)
-      .where(and(eq(submissions.productVersionId, r.productVersionId), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+      .where(
+        and(
+          eq(submissions.productVersionId, r.productVersionId),
+          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
+        ),
+      )
       .get();
     return { ...r, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
   });
@@ -60,12 +113,20 @@ export function startRenewal(actor: Actor, serial: string): string {
   assertCan(actor, "supplier.workspace");
   return transaction((tx) => {
     const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get();
-    if (!seal || seal.organizationId !== actor.organizationId) throw new ServiceError("not_found", "None of your seals has this serial.");
+    if (!seal || seal.organizationId !== actor.organizationId)
+      throw new ServiceError("not_found", "None of your seals has this serial.");
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
-    const id = openSubmissionTx(tx, actor, { productVersionId: seal.productVersionId, target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel } });
+    const id = openSubmissionTx(tx, actor, {
+      productVersionId: seal.productVersionId,
+      target: { checklistVersionId: cv.id, targetLevel: previous.targetLevel },
+    });
     const copied = copyAnswersAndEvidence(tx, actor, previous.id, id, cv.id, previous.targetLevel);
-    recordAudit(tx, actor, { action: "submission.renewal_started", target: { type: "submission", id }, details: { seal: serial, from: previous.id, checklist: cv.id, answersCopied: copied } });
+    recordAudit(tx, actor, {
+      action: "submission.renewal_started",
+      target: { type: "submission", id },
+      details: { seal: serial, from: previous.id, checklist: cv.id, answersCopied: copied },
+    });
     return id;
   });
 }
@@ -87,7 +148,10 @@ export function editableRefs(tx: Pick<Tx, "select">, s: SubmissionRow): Set<stri
 }
 
 /** Requirements sent back by the latest request for changes, with the assessor's comment on each. */
-export function sentBack(tx: Pick<Tx, "select">, submissionId: string): Map<string, { verdict: string; comment: string }> {
+export function sentBack(
+  tx: Pick<Tx, "select">,
+  submissionId: string,
+): Map<string, { verdict: string; comment: string }> {
   const request = tx
     .select()
     .from(decisions)
@@ -105,7 +169,9 @@ export function sentBack(tx: Pick<Tx, "select">, submissionId: string): Map<stri
     .all();
   const latest = new Map<string, (typeof rows)[number]>();
   for (const r of rows) latest.set(r.requirementRef, r);
-  for (const [ref, v] of latest) if (v.verdict === "fail" || v.verdict === "needs_information") out.set(ref, { verdict: v.verdict, comment: v.comment });
+  for (const [ref, v] of latest)
+    if (v.verdict === "fail" || v.verdict === "needs_information")
+      out.set(ref, { verdict: v.verdict, comment: v.comment });
   return out;
 }
 
@@ -122,65 +188,136 @@ function feedbackFor(tx: Pick<Tx, "select">, s: SubmissionRow) {
     .orderBy(desc(decisions.id))
     .limit(1)
     .get();
-  return { decision: last ?? null, byRef: s.status === "changes_requested" ? sentBack(tx, s.id) : new Map<string, { verdict: string; comment: string }>() };
+  return {
+    decision: last ?? null,
+    byRef:
+      s.status === "changes_requested" ? sentBack(tx, s.id) : new Map<string, { verdict: string; comment: string }>(),
+  };
 }
 
 function assertEditable(tx: Pick<Tx, "select">, s: SubmissionRow, ref: string): void {
   const editable = editableRefs(tx, s);
   if (editable === "all" || editable.has(ref)) return;
-  if (s.status === "changes_requested") throw new ServiceError("conflict", `Requirement ${ref} was not sent back for changes; only the requirements the assessor reopened can be changed.`);
-  throw new ServiceError("conflict", `This submission is ${s.status.replace("_", " ")}: its answers and evidence are frozen.`);
+  if (s.status === "changes_requested")
+    throw new ServiceError(
+      "conflict",
+      `Requirement ${ref} was not sent back for changes; only the requirements the assessor reopened can be changed.`,
+    );
+  throw new ServiceError(
+    "conflict",
+    `This submission is ${s.status.replace("_", " ")}: its answers and evidence are frozen.`,
+  );
 }
 
 function bump(tx: Tx, s: SubmissionRow): void {
-  tx.update(submissions).set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) }).where(eq(submissions.id, s.id)).run();
+  tx.update(submissions)
+    .set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) })
+    .where(eq(submissions.id, s.id))
+    .run();
 }
 
 export function requireInScope(tx: Pick<Tx, "select">, s: SubmissionRow, ref: string) {
   const req = requirementsInScope(tx, s.checklistVersionId, s.targetLevel).find((r) => r.ref === ref);
-  if (!req) throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission (checklist level ${s.targetLevel}).`);
+  if (!req)
+    throw new ServiceError(
+      "invalid",
+      `Requirement ${ref} is not part of this submission (checklist level ${s.targetLevel}).`,
+    );
   return req;
 }
 
-export function saveAnswer(actor: Actor, submissionId: string, ref: string, input: z.infer<typeof answerInput>): { revision: number } {
+export function saveAnswer(
+  actor: Actor,
+  submissionId: string,
+  ref: string,
+  input: z.infer<typeof answerInput>,
+): { revision: number } {
   assertCan(actor, "supplier.workspace");
   return transaction((tx) => {
     const s = loadSubmission(tx, submissionId);
     assertSameOrganization(actor, s.organizationId);
     const req = requireInScope(tx, s, ref);
     assertEditable(tx, s, ref);
-    if (input.claim === "not_applicable" && !mayClaimNotApplicable({ applicability: req.applicability, condition: req.condition })) {
-      throw new ServiceError("invalid", `${ref} is mandatory at this level and has no condition, so it cannot be not applicable.`, { claim: "Not applicable is not allowed here." });
+    if (
+      input.claim === "not_applicable" &&
+      !mayClaimNotApplicable({ applicability: req.applicability, condition: req.condition })
+    ) {
+      throw new ServiceError(
+        "invalid",
+        `${ref} is mandatory at this level and has no condition, so it cannot be not applicable.`,
+        { claim: "Not applicable is not allowed here." },
+      );
     }
-    const existing = tx.select().from(answers).where(and(eq(answers.submissionId, s.id), eq(answers.requirementRef, ref))).get();
+    const existing = tx
+      .select()
+      .from(answers)
+      .where(and(eq(answers.submissionId, s.id), eq(answers.requirementRef, ref)))
+      .get();
     if (existing && input.revision !== undefined && input.revision !== existing.revision) {
-      throw new ServiceError("conflict", `Someone else saved ${ref} while you were editing. Their answer is shown now; apply your change again if it is still needed.`);
+      throw new ServiceError(
+        "conflict",
+        `Someone else saved ${ref} while you were editing. Their answer is shown now; apply your change again if it is still needed.`,
+      );
     }
-    const values = { claim: input.claim, justification: input.justification.trim(), noEvidenceReason: input.noEvidenceReason.trim(), updatedBy: actor.userId, updatedAt: new Date(nowMs()) };
+    const values = {
+      claim: input.claim,
+      justification: input.justification.trim(),
+      noEvidenceReason: input.noEvidenceReason.trim(),
+      updatedBy: actor.userId,
+      updatedAt: new Date(nowMs()),
+    };
     let revision = 1;
     if (existing) {
       revision = existing.revision + 1;
-      tx.update(answers).set({ ...values, revision }).where(eq(answers.id, existing.id)).run();
+      tx.update(answers)
+        .set({ ...values, revision })
+        .where(eq(answers.id, existing.id))
+        .run();
     } else {
-      tx.insert(answers).values({ id: crypto.randomUUID(), submissionId: s.id, requirementRef: ref, ...values, revision }).run();
+      tx.insert(answers)
+        .values({ id: crypto.randomUUID(), submissionId: s.id, requirementRef: ref, ...values, revision })
+        .run();
     }
     bump(tx, s);
-    recordAudit(tx, actor, { action: "answer.saved", target: { type: "submission", id: s.id }, details: { ref, claim: input.claim } });
+    recordAudit(tx, actor, {
+      action: "answer.saved",
+      target: { type: "submission", id: s.id },
+      details: { ref, claim: input.claim },
+    });
     return { revision };
   });
 }
 
 export function progressOf(tx: Pick<Tx, "select">, s: SubmissionRow) {
-  const reqs: RequirementInScope[] = requirementsInScope(tx, s.checklistVersionId, s.targetLevel).map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition }));
+  const reqs: RequirementInScope[] = requirementsInScope(tx, s.checklistVersionId, s.targetLevel).map((r) => ({
+    ref: r.ref,
+    sectionRef: r.sectionRef,
+    applicability: r.applicability,
+    condition: r.condition,
+  }));
   return submissionProgress(reqs, answerFacts(tx, s.id));
 }
 
 /** One transition, checked against the state machine, the actor and the expected version. */
-export function transitionSubmission(tx: Tx, actor: Actor, s: SubmissionRow, transition: Transition, expectedVersion: number | undefined, details: Record<string, unknown> = {}): SubmissionStatus {
+export function transitionSubmission(
+  tx: Tx,
+  actor: Actor,
+  s: SubmissionRow,
+  transition: Transition,
+  expectedVersion: number | undefined,
+  details: Record<string, unknown> = {},
+): SubmissionStatus {
   const check = checkTransition(transition, s.status, actor.role);
-  if (!check.ok) throw new ServiceError(actor.role === "supplier" || actor.role === "assessor" ? "conflict" : "forbidden", check.reason);
+  if (!check.ok)
+    throw new ServiceError(
+      actor.role === "supplier" || actor.role === "assessor" ? "conflict" : "forbidden",
+      check.reason,
+    );
   if (expectedVersion !== undefined && expectedVersion !== s.version) {
-    throw new ServiceError("conflict", "This submission changed since you opened it (someone else acted on it). The page now shows its current state; check it and try again.");
+    throw new ServiceError(
+      "conflict",
+      "This submission changed since you opened it (someone else acted on it). The page now shows its current state; check it and try again.",
+    );
   }
   const at = new Date(nowMs());
   const submitted = check.to === "submitted" && (transition === "submit" || transition === "resubmit");
@@ -193,7 +330,12 @@ export function transitionSubmission(tx: Tx, actor: Actor, s: SubmissionRow, tra
     })
     .where(and(eq(submissions.id, s.id), eq(submissions.version, s.version)))
     .run();
-  recordAudit(tx, actor, { action: `submission.${transition}`, target: { type: "submission", id: s.id }, organizationId: s.organizationId, details: { from: s.status, to: check.to, ...details } });
+  recordAudit(tx, actor, {
+    action: `submission.${transition}`,
+    target: { type: "submission", id: s.id },
+    organizationId: s.organizationId,
+    details: { from: s.status, to: check.to, ...details },
+  });
   return check.to;
 }
 
@@ -205,10 +347,18 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
     assertSameOrganization(actor, s.organizationId);
     const progress = progressOf(tx, s);
     if (progress.blockers.length) {
-      throw new ServiceError("conflict", `${progress.blockers.length} requirement${progress.blockers.length === 1 ? "" : "s"} still block${progress.blockers.length === 1 ? "s" : ""} submission: ${progress.blockers.slice(0, 5).map((b) => b.ref).join(", ")}${progress.blockers.length > 5 ? ", …" : ""}.`);
+      throw new ServiceError(
+        "conflict",
+        `${progress.blockers.length} requirement${progress.blockers.length === 1 ? "" : "s"} still block${progress.blockers.length === 1 ? "s" : ""} submission: ${progress.blockers
+          .slice(0, 5)
+          .map((b) => b.ref)
+          .join(", ")}${progress.blockers.length > 5 ? ", …" : ""}.`,
+      );
     }
     if (s.status === "draft") carryOverVerdicts(tx, actor, s); // a re-certification keeps the verdicts of what did not change
-    transitionSubmission(tx, actor, s, s.status === "changes_requested" ? "resubmit" : "submit", expectedVersion, { requirements: progress.total });
+    transitionSubmission(tx, actor, s, s.status === "changes_requested" ? "resubmit" : "submit", expectedVersion, {
+      requirements: progress.total,
+    });
   });
 }
 
@@ -226,7 +376,8 @@ export function deleteDraft(actor: Actor, id: string): void {
   transaction((tx) => {
     const s = loadSubmission(tx, id);
     assertSameOrganization(actor, s.organizationId);
-    if (!canDelete(s.status)) throw new ServiceError("conflict", "Only a draft can be deleted; withdraw a submitted one instead.");
+    if (!canDelete(s.status))
+      throw new ServiceError("conflict", "Only a draft can be deleted; withdraw a submitted one instead.");
     tx.delete(submissions).where(eq(submissions.id, s.id)).run(); // answers and links cascade; evidence bytes stay (content-addressed, possibly shared)
     recordAudit(tx, actor, { action: "submission.deleted", target: { type: "submission", id: s.id } });
   });
@@ -238,7 +389,17 @@ export function deleteDraft(actor: Actor, id: string): void {
 export function listOwnSubmissions(actor: Actor) {
   assertCan(actor, "supplier.workspace");
   const rows = db()
-    .select({ s: submissions, productName: products.name, productId: products.id, model: products.model, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, checklistTitle: checklistVersions.title, checklistId: checklistVersions.checklistId, checklistVersion: checklistVersions.version })
+    .select({
+      s: submissions,
+      productName: products.name,
+      productId: products.id,
+      model: products.model,
+      hardwareRevision: productVersions.hardwareRevision,
+      firmwareVersion: productVersions.firmwareVersion,
+      checklistTitle: checklistVersions.title,
+      checklistId: checklistVersions.checklistId,
+      checklistVersion: checklistVersions.version,
+    })
     .from(submissions)
     .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
@@ -257,13 +418,25 @@ export function submissionView(actor: Actor, id: string) {
   const s = ownSubmission(actor, id);
   const t = db();
   const header = t
-    .select({ productName: products.name, productId: products.id, model: products.model, hardwareRevision: productVersions.hardwareRevision, firmwareVersion: productVersions.firmwareVersion, appVersion: productVersions.appVersion })
+    .select({
+      productName: products.name,
+      productId: products.id,
+      model: products.model,
+      hardwareRevision: productVersions.hardwareRevision,
+      firmwareVersion: productVersions.firmwareVersion,
+      appVersion: productVersions.appVersion,
+    })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .where(eq(productVersions.id, s.productVersionId))
     .get()!;
   const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
-  const sections = t.select().from(checklistSections).where(eq(checklistSections.versionId, cv.id)).orderBy(asc(checklistSections.position)).all();
+  const sections = t
+    .select()
+    .from(checklistSections)
+    .where(eq(checklistSections.versionId, cv.id))
+    .orderBy(asc(checklistSections.position))
+    .all();
   const reqs = requirementsInScope(t, cv.id, s.targetLevel);
   const facts = answerFacts(t, s.id);
   const links = evidenceOf(t, s.id);
@@ -271,15 +444,33 @@ export function submissionView(actor: Actor, id: string) {
   const editable = editableRefs(t, s);
   const blockersByRef = new Map(progress.blockers.map((b) => [b.ref, b.problems]));
   const feedback = feedbackFor(t, s);
-  const seal = t.select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil }).from(seals).where(eq(seals.submissionId, s.id)).get() ?? null;
+  const seal =
+    t
+      .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil })
+      .from(seals)
+      .where(eq(seals.submissionId, s.id))
+      .get() ?? null;
   const recert = recertificationContext(t, s);
   return {
     submission: s,
     seal,
-    recertification: recert && { serial: recert.seal.serial, fromFirmware: recert.seal.firmware, changeSummary: recert.changeSummary, toReview: recert.delta.toReview.length, carried: recert.delta.carried.length, canMark: s.status === "draft" },
+    recertification: recert && {
+      serial: recert.seal.serial,
+      fromFirmware: recert.seal.firmware,
+      changeSummary: recert.changeSummary,
+      toReview: recert.delta.toReview.length,
+      carried: recert.delta.carried.length,
+      canMark: s.status === "draft",
+    },
     feedback: { decision: feedback.decision, sentBack: [...feedback.byRef].map(([ref, f]) => ({ ref, ...f })) },
     header,
-    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash, levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel },
+    checklist: {
+      id: cv.checklistId,
+      version: cv.version,
+      title: cv.title,
+      contentHash: cv.contentHash,
+      levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel,
+    },
     progress,
     transitions: availableTransitions(s.status, actor.role),
     canDelete: canDelete(s.status),
@@ -312,7 +503,15 @@ export function submissionView(actor: Actor, id: string) {
 
 export function evidenceOf(tx: Pick<Tx, "select">, submissionId: string) {
   return tx
-    .select({ id: evidenceLinks.id, requirementRef: evidenceLinks.requirementRef, sha256: evidenceLinks.sha256, originalName: evidenceLinks.originalName, linkedAt: evidenceLinks.linkedAt, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType })
+    .select({
+      id: evidenceLinks.id,
+      requirementRef: evidenceLinks.requirementRef,
+      sha256: evidenceLinks.sha256,
+      originalName: evidenceLinks.originalName,
+      linkedAt: evidenceLinks.linkedAt,
+      size: evidenceFiles.size,
+      mediaType: evidenceFiles.mediaType,
+    })
     .from(evidenceLinks)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
     .where(eq(evidenceLinks.submissionId, submissionId))
@@ -323,11 +522,18 @@ export function evidenceOf(tx: Pick<Tx, "select">, submissionId: string) {
 /** A single requirement's page: its facts, answer, evidence, problems, and neighbours for "save and next". */
 export function requirementView(actor: Actor, id: string, ref: string) {
   const view = submissionView(actor, id);
-  const flat = view.sections.flatMap((s) => s.requirements.map((r) => ({ ...r, sectionRef: s.ref, sectionTitle: s.title })));
+  const flat = view.sections.flatMap((s) =>
+    s.requirements.map((r) => ({ ...r, sectionRef: s.ref, sectionTitle: s.title })),
+  );
   const index = flat.findIndex((r) => r.ref === ref);
   if (index < 0) throw new ServiceError("not_found", `Requirement ${ref} is not part of this submission.`);
-  const nextOpen = flat.slice(index + 1).find((r) => r.problems.length) ?? flat.find((r, i) => i !== index && r.problems.length) ?? null;
-  const reusable = uniqueFiles(evidenceOrgFiles(actor.organizationId)).filter((f) => !flat[index].evidence.some((e) => e.sha256 === f.sha256));
+  const nextOpen =
+    flat.slice(index + 1).find((r) => r.problems.length) ??
+    flat.find((r, i) => i !== index && r.problems.length) ??
+    null;
+  const reusable = uniqueFiles(evidenceOrgFiles(actor.organizationId)).filter(
+    (f) => !flat[index].evidence.some((e) => e.sha256 === f.sha256),
+  );
   return {
     ...view,
     requirement: flat[index],
@@ -336,14 +542,28 @@ export function requirementView(actor: Actor, id: string, ref: string) {
     nextRef: flat[index + 1]?.ref ?? null,
     nextOpenRef: nextOpen?.ref ?? null,
     reusable,
-    answerProblems: answerProblems({ ref, sectionRef: flat[index].sectionRef, applicability: flat[index].applicability, condition: flat[index].condition }, flat[index].answer),
+    answerProblems: answerProblems(
+      {
+        ref,
+        sectionRef: flat[index].sectionRef,
+        applicability: flat[index].applicability,
+        condition: flat[index].condition,
+      },
+      flat[index].answer,
+    ),
   };
 }
 
 /** Files already uploaded by this organisation (any of its submissions), newest first. */
 function evidenceOrgFiles(organizationId: string) {
   return db()
-    .select({ sha256: evidenceLinks.sha256, originalName: evidenceLinks.originalName, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType, linkedAt: evidenceLinks.linkedAt })
+    .select({
+      sha256: evidenceLinks.sha256,
+      originalName: evidenceLinks.originalName,
+      size: evidenceFiles.size,
+      mediaType: evidenceFiles.mediaType,
+      linkedAt: evidenceLinks.linkedAt,
+    })
     .from(evidenceLinks)
     .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))

@@ -12,5 +12,8 @@ import { UploadError } from "./adapters/multipart.server";
 
 export function quotaBoundStore(organizationId: string): EvidenceStore {
   const standing = uploadBudget(organizationId);
-  return withBudget(store(), { left: standing.leftBytes, exceeded: () => new UploadError(413, quotaCutOffMessage(standing)) });
+  return withBudget(store(), {
+    left: standing.leftBytes,
+    exceeded: () => new UploadError(413, quotaCutOffMessage(standing)),
+  });
 }

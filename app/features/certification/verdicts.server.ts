@@ -13,21 +13,46 @@ import { answerFacts, requirementsInScope, type SubmissionRow } from "./submissi
 
 type Reader = Pick<Tx, "select">;
 
-export function latestVerdicts(t: Reader, submissionId: string): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }> {
+export function latestVerdicts(
+  t: Reader,
+  submissionId: string,
+): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }> {
   const rows = t.select().from(verdicts).where(eq(verdicts.submissionId, submissionId)).orderBy(asc(verdicts.id)).all();
-  const map = new Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }>();
-  for (const r of rows) map.set(r.requirementRef, { verdict: r.verdict, comment: r.comment, accepted: r.accepted, id: r.id, assessorId: r.assessorId, createdAt: r.createdAt, carriedFromId: r.carriedFromId });
+  const map = new Map<
+    string,
+    VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }
+  >();
+  for (const r of rows)
+    map.set(r.requirementRef, {
+      verdict: r.verdict,
+      comment: r.comment,
+      accepted: r.accepted,
+      id: r.id,
+      assessorId: r.assessorId,
+      createdAt: r.createdAt,
+      carriedFromId: r.carriedFromId,
+    });
   return map;
 }
 
 export function reviewedRequirements(t: Reader, s: SubmissionRow): ReviewedRequirement[] {
   const facts = answerFacts(t, s.id);
-  return requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({ ref: r.ref, sectionRef: r.sectionRef, applicability: r.applicability, condition: r.condition, claim: facts.get(r.ref)?.claim ?? null }));
+  return requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({
+    ref: r.ref,
+    sectionRef: r.sectionRef,
+    applicability: r.applicability,
+    condition: r.condition,
+    claim: facts.get(r.ref)?.claim ?? null,
+  }));
 }
 
 export function scoreOf(t: Reader, s: SubmissionRow) {
   const latest = latestVerdicts(t, s.id);
-  return withStaleCarriedVerdicts(scoreSubmission(reviewedRequirements(t, s), latest), recertificationContext(t, s), latest);
+  return withStaleCarriedVerdicts(
+    scoreSubmission(reviewedRequirements(t, s), latest),
+    recertificationContext(t, s),
+    latest,
+  );
 }
 
 /**
@@ -35,10 +60,17 @@ export function scoreOf(t: Reader, s: SubmissionRow) {
  * again (an open vulnerability report recorded after submission names it) blocks approval until
  * an assessor records a verdict of their own.
  */
-function withStaleCarriedVerdicts(score: Score, recert: RecertificationContext | null, latest: ReturnType<typeof latestVerdicts>): Score {
+function withStaleCarriedVerdicts(
+  score: Score,
+  recert: RecertificationContext | null,
+  latest: ReturnType<typeof latestVerdicts>,
+): Score {
   if (!recert) return score;
   const stale = recert.delta.toReview.filter((d) => latest.get(d.ref)?.carriedFromId != null);
   if (!stale.length) return score;
-  const blockers = stale.map((d) => ({ ref: d.ref, reason: `its verdict was carried over, but it must be reviewed again (${d.reasons.map(describeReason).join("; ")})` }));
+  const blockers = stale.map((d) => ({
+    ref: d.ref,
+    reason: `its verdict was carried over, but it must be reviewed again (${d.reasons.map(describeReason).join("; ")})`,
+  }));
   return { ...score, blockers: [...score.blockers, ...blockers], canApprove: false };
 }

@@ -12,7 +12,14 @@
 import { and, eq, inArray, lt, lte, ne, or, sql } from "drizzle-orm";
 import { findings, findingVersions, products, productVersions, seals, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { outsiderView, publicAdvisory, type DisclosureFinding, type OutsiderView, type PublicAdvisory, type Viewer } from "./domain/disclosure";
+import {
+  outsiderView,
+  publicAdvisory,
+  type DisclosureFinding,
+  type OutsiderView,
+  type PublicAdvisory,
+  type Viewer,
+} from "./domain/disclosure";
 import { SEVERITY_LABELS, type FindingStatus, type Severity } from "./domain/findings";
 import { can } from "../../platform/roles";
 import { normalizeSerial } from "../trust/domain/serial";
@@ -98,7 +105,10 @@ function findingsOfProducts(t: Reader, productIds: readonly string[]): Map<strin
     .from(findings)
     .where(inArray(findings.productId, [...productIds]))
     .all();
-  const versions = affectedVersionsOf(t, rows.map((r) => r.id));
+  const versions = affectedVersionsOf(
+    t,
+    rows.map((r) => r.id),
+  );
   for (const r of rows) {
     const f = disclosureFindingOf(r, versions.get(r.id) ?? []);
     if (f) out.get(r.productId)!.push(f);
@@ -110,7 +120,8 @@ function findingsOfProducts(t: Reader, productIds: readonly string[]): Map<strin
 function viewerOf(t: Reader, actor: Actor | null, product: { id: string; organizationId: string }): Viewer {
   if (!actor) return { kind: "anonymous" };
   if (can(actor.role, "seals.manage")) return { kind: "certifier" };
-  if (actor.role === "supplier") return { kind: "supplier", ownsProduct: product.organizationId === actor.organizationId };
+  if (actor.role === "supplier")
+    return { kind: "supplier", ownsProduct: product.organizationId === actor.organizationId };
   if (actor.role === "retailer") {
     const entry = t
       .select({ id: watchlistEntries.id })
@@ -135,11 +146,20 @@ export interface ProductAdvisories extends OutsiderView {
 /** The advisories section of a product as `viewer` (null: anonymous) may see it now. */
 export function productAdvisories(viewer: Actor | null, productId: string): ProductAdvisories {
   const t = db();
-  const product = t.select({ id: products.id, organizationId: products.organizationId }).from(products).where(eq(products.id, productId)).get();
+  const product = t
+    .select({ id: products.id, organizationId: products.organizationId })
+    .from(products)
+    .where(eq(products.id, productId))
+    .get();
   if (!product) throw new ServiceError("not_found", "There is no such product.");
   const who = viewerOf(t, viewer, product);
   const view = outsiderView(who, findingsOfProducts(t, [product.id]).get(product.id)!, new Date(nowMs()));
-  const audience = who.kind === "certifier" || (who.kind === "supplier" && who.ownsProduct) ? "staff" : view.openEmbargoed ? "watcher" : "public";
+  const audience =
+    who.kind === "certifier" || (who.kind === "supplier" && who.ownsProduct)
+      ? "staff"
+      : view.openEmbargoed
+        ? "watcher"
+        : "public";
   return { ...view, audience };
 }
 
@@ -147,7 +167,12 @@ export function productAdvisories(viewer: Actor | null, productId: string): Prod
 export function sealAdvisories(viewer: Actor | null, serialInput: string): ProductAdvisories | null {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
-  const row = db().select({ productId: productVersions.productId }).from(seals).innerJoin(productVersions, eq(productVersions.id, seals.productVersionId)).where(eq(seals.serial, serial)).get();
+  const row = db()
+    .select({ productId: productVersions.productId })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(seals.serial, serial))
+    .get();
   return row ? productAdvisories(viewer, row.productId) : null;
 }
 
@@ -162,7 +187,12 @@ export interface WatchedProductAdvisories {
 export function watchedProductAdvisories(actor: Actor): Record<string, WatchedProductAdvisories> {
   if (!can(actor.role, "seals.verify")) throw new ServiceError("forbidden", "Watchlists belong to retail buyers.");
   const t = db();
-  const watched = t.select({ productId: watchlistEntries.productId }).from(watchlistEntries).where(eq(watchlistEntries.organizationId, actor.organizationId)).all().map((r) => r.productId);
+  const watched = t
+    .select({ productId: watchlistEntries.productId })
+    .from(watchlistEntries)
+    .where(eq(watchlistEntries.organizationId, actor.organizationId))
+    .all()
+    .map((r) => r.productId);
   const now = new Date(nowMs());
   const out: Record<string, WatchedProductAdvisories> = {};
   for (const [productId, list] of findingsOfProducts(t, watched)) {
@@ -196,10 +226,19 @@ export function advisoryReason(a: Pick<PublicAdvisory, "advisoryId" | "title" | 
  * advisory and nothing else of the finding. `serial` is the product's current seal, whose public
  * page lists the advisory.
  */
-export function advisoryEventBody(t: Reader, f: DisclosureFinding, productId: string, now: Date): AdvisoryEventBody | null {
+export function advisoryEventBody(
+  t: Reader,
+  f: DisclosureFinding,
+  productId: string,
+  now: Date,
+): AdvisoryEventBody | null {
   const advisory = publicAdvisory(f, now);
   if (!advisory) return null;
-  const product = t.select({ id: products.id, name: products.name, model: products.model }).from(products).where(eq(products.id, productId)).get()!;
+  const product = t
+    .select({ id: products.id, name: products.name, model: products.model })
+    .from(products)
+    .where(eq(products.id, productId))
+    .get()!;
   const current = t
     .select({ serial: seals.serial })
     .from(seals)
@@ -208,7 +247,15 @@ export function advisoryEventBody(t: Reader, f: DisclosureFinding, productId: st
     .orderBy(sql`${seals.issuedAt} desc`)
     .limit(1)
     .get();
-  return { id: `advisory-${advisory.advisoryId}`, type: "advisory.published", serial: current?.serial ?? null, reason: advisoryReason(advisory), product, advisory, at: now.toISOString() };
+  return {
+    id: `advisory-${advisory.advisoryId}`,
+    type: "advisory.published",
+    serial: current?.serial ?? null,
+    reason: advisoryReason(advisory),
+    product,
+    advisory,
+    at: now.toISOString(),
+  };
 }
 
 // --- The seal API (hot path) ---------------------------------------------------------------------
@@ -235,7 +282,11 @@ function prepareApiStatement(d: Db) {
       and(
         eq(seals.serial, sql.placeholder("serial")),
         ne(findings.status, "withdrawn"),
-        or(and(eq(findings.status, "verified_fixed"), lte(findings.verifiedAt, now)), lte(findings.publishedAt, now), lt(findings.deadline, now)),
+        or(
+          and(eq(findings.status, "verified_fixed"), lte(findings.verifiedAt, now)),
+          lte(findings.publishedAt, now),
+          lt(findings.deadline, now),
+        ),
       ),
     )
     .prepare();

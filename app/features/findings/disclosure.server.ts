@@ -13,9 +13,22 @@ import { and, eq, isNull, like, lt, lte, ne, or } from "drizzle-orm";
 import { z } from "zod";
 import { findings, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { ADVISORY_PREFIX, advisoryId, disclosureLabel, disclosureOf, parseAdvisoryId, type DisclosureReason } from "./domain/disclosure";
+import {
+  ADVISORY_PREFIX,
+  advisoryId,
+  disclosureLabel,
+  disclosureOf,
+  parseAdvisoryId,
+  type DisclosureReason,
+} from "./domain/disclosure";
 import type { Actor, AnyActor } from "../../platform/actor";
-import { advisoryEventBody, affectedVersionsOf, DISCLOSURE_COLUMNS, disclosureFindingOf, type DisclosureRow } from "./advisories.server";
+import {
+  advisoryEventBody,
+  affectedVersionsOf,
+  DISCLOSURE_COLUMNS,
+  disclosureFindingOf,
+  type DisclosureRow,
+} from "./advisories.server";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -52,11 +65,23 @@ export interface FindingDisclosure {
   canPublish: boolean;
 }
 
-export function findingDisclosure(actor: Actor, row: DisclosureRow & { organizationId: string }, now: Date): FindingDisclosure {
+export function findingDisclosure(
+  actor: Actor,
+  row: DisclosureRow & { organizationId: string },
+  now: Date,
+): FindingDisclosure {
   const f = disclosureFindingOf(row, []);
-  if (!f) return { advisoryId: null, public: false, label: "No advisory id: never disclosed", reason: "no_advisory_id", canPublish: false };
+  if (!f)
+    return {
+      advisoryId: null,
+      public: false,
+      label: "No advisory id: never disclosed",
+      reason: "no_advisory_id",
+      canPublish: false,
+    };
   const d = disclosureOf(f, now);
-  const canPublish = actor.role === "supplier" && actor.organizationId === row.organizationId && !d.public && d.reason === "embargoed";
+  const canPublish =
+    actor.role === "supplier" && actor.organizationId === row.organizationId && !d.public && d.reason === "embargoed";
   return { advisoryId: f.advisoryId, public: d.public, label: disclosureLabel(d), reason: d.reason, canPublish };
 }
 
@@ -79,20 +104,39 @@ export function extensionProblem(row: DisclosureRow, deadline: Date, now: Date):
  * pages and in the API at once, and the watchers are told. Not for a withdrawn report, nor one
  * already public; cannot be undone.
  */
-export function publishAdvisory(actor: Actor, id: string, input: z.infer<typeof publishAdvisoryInput>): { advisoryId: string } {
-  if (actor.role !== "supplier") throw new ServiceError("forbidden", "Only the supplier of the product publishes its advisory early; it is public anyway once the fix is certified or the deadline passes.");
+export function publishAdvisory(
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof publishAdvisoryInput>,
+): { advisoryId: string } {
+  if (actor.role !== "supplier")
+    throw new ServiceError(
+      "forbidden",
+      "Only the supplier of the product publishes its advisory early; it is public anyway once the fix is certified or the deadline passes.",
+    );
   return transaction((tx) => {
     const f = tx.select().from(findings).where(eq(findings.id, id)).get();
     if (!f || f.organizationId !== actor.organizationId) throw new ServiceError("not_found", "No finding has this id.");
-    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
-    if (f.status === "withdrawn") throw new ServiceError("conflict", "This report was withdrawn: its advisory is never published.");
+    if (f.version !== input.version)
+      throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    if (f.status === "withdrawn")
+      throw new ServiceError("conflict", "This report was withdrawn: its advisory is never published.");
     const now = new Date(nowMs());
     const df = disclosureFindingOf(f, []);
     if (!df) throw new ServiceError("conflict", "This report has no advisory id, so it cannot be published.");
     const d = disclosureOf(df, now);
-    if (d.public) throw new ServiceError("conflict", `The advisory ${df.advisoryId} is already public (since ${ymd(d.since)}).`);
-    tx.update(findings).set({ publishedAt: now, updatedAt: now, version: f.version + 1 }).where(eq(findings.id, id)).run();
-    recordAudit(tx, actor, { action: "finding.published_early", target: { type: "finding", id }, organizationId: f.organizationId, details: { advisoryId: df.advisoryId, deadline: f.deadline.toISOString() } });
+    if (d.public)
+      throw new ServiceError("conflict", `The advisory ${df.advisoryId} is already public (since ${ymd(d.since)}).`);
+    tx.update(findings)
+      .set({ publishedAt: now, updatedAt: now, version: f.version + 1 })
+      .where(eq(findings.id, id))
+      .run();
+    recordAudit(tx, actor, {
+      action: "finding.published_early",
+      target: { type: "finding", id },
+      organizationId: f.organizationId,
+      details: { advisoryId: df.advisoryId, deadline: f.deadline.toISOString() },
+    });
     noteDisclosureIn(tx, DISCLOSURE_ACTOR, id);
     return { advisoryId: df.advisoryId };
   });
@@ -106,7 +150,12 @@ export function publishAdvisory(actor: Actor, id: string, input: z.infer<typeof 
  */
 export function noteDisclosureIn(tx: Tx, actor: AnyActor, findingId: string): string | null {
   const row = tx
-    .select({ ...DISCLOSURE_COLUMNS, productId: findings.productId, organizationId: findings.organizationId, notedAt: findings.disclosureNotedAt })
+    .select({
+      ...DISCLOSURE_COLUMNS,
+      productId: findings.productId,
+      organizationId: findings.organizationId,
+      notedAt: findings.disclosureNotedAt,
+    })
     .from(findings)
     .where(eq(findings.id, findingId))
     .get();
@@ -156,7 +205,11 @@ export function noteDisclosures(actor: AnyActor = DISCLOSURE_ACTOR): string[] {
       and(
         isNull(findings.disclosureNotedAt),
         ne(findings.status, "withdrawn"),
-        or(and(eq(findings.status, "verified_fixed"), lte(findings.verifiedAt, now)), lte(findings.publishedAt, now), lt(findings.deadline, now)),
+        or(
+          and(eq(findings.status, "verified_fixed"), lte(findings.verifiedAt, now)),
+          lte(findings.publishedAt, now),
+          lt(findings.deadline, now),
+        ),
       ),
     )
     .all();

@@ -8,10 +8,33 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { checklistVersions, requirements, findings, findingUpdates, findingVersions, organizations, products, productVersions, seals, submissions } from "../../../db/schema";
+import {
+  checklistVersions,
+  requirements,
+  findings,
+  findingUpdates,
+  findingVersions,
+  organizations,
+  products,
+  productVersions,
+  seals,
+  submissions,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { scoreCvss31 } from "./domain/cvss";
-import { availableFindingActions, blocksSeal, checkFixedInVersion, clockOf, disclosureDeadline, extendDeadline, nextFindingStatus, SEVERITIES, type DisclosureDays, type FindingAction, type Severity } from "./domain/findings";
+import {
+  availableFindingActions,
+  blocksSeal,
+  checkFixedInVersion,
+  clockOf,
+  disclosureDeadline,
+  extendDeadline,
+  nextFindingStatus,
+  SEVERITIES,
+  type DisclosureDays,
+  type FindingAction,
+  type Severity,
+} from "./domain/findings";
 import { can } from "../../platform/roles";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -60,12 +83,22 @@ function afterFindingChange(opts: FindingChangeOptions): void {
 }
 
 /** An assessor records a vulnerability report; its deadline follows from the checklist's disclosure days; it gets the next advisory id of its year. */
-export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>, opts: FindingChangeOptions = {}): string {
+export function recordFinding(
+  actor: Actor,
+  input: z.infer<typeof findingInput>,
+  opts: FindingChangeOptions = {},
+): string {
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
   const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
-  if (reportedAt.getTime() > nowMs()) throw new ServiceError("invalid", "The report date cannot be in the future.", { reportedOn: "The report date cannot be in the future." });
+  if (reportedAt.getTime() > nowMs())
+    throw new ServiceError("invalid", "The report date cannot be in the future.", {
+      reportedOn: "The report date cannot be in the future.",
+    });
   // The advisory id carries the year reported (four digits); a date before computers had firmware is a typo.
-  if (reportedAt.getUTCFullYear() < 1970) throw new ServiceError("invalid", "The report date must be in 1970 or later.", { reportedOn: "The report date must be in 1970 or later." });
+  if (reportedAt.getUTCFullYear() < 1970)
+    throw new ServiceError("invalid", "The report date must be in 1970 or later.", {
+      reportedOn: "The report date must be in 1970 or later.",
+    });
   let cvss: { vector: string; score: number } | null = null;
   if (input.cvssVector) {
     const scored = scoreCvss31(input.cvssVector);
@@ -77,11 +110,21 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>,
     const product = tx.select().from(products).where(eq(products.id, input.productId)).get();
     if (!product) throw new ServiceError("not_found", "No product has this id.");
     assertNoConflict(tx, actor, product.organizationId, "Another assessor must record this report.");
-    const versions = tx.select({ id: productVersions.id }).from(productVersions).where(and(eq(productVersions.productId, product.id), inArray(productVersions.id, input.versionIds))).all();
-    if (versions.length !== new Set(input.versionIds).size) throw new ServiceError("invalid", "Choose firmware versions of this product.", { versionIds: "Choose firmware versions of this product." });
+    const versions = tx
+      .select({ id: productVersions.id })
+      .from(productVersions)
+      .where(and(eq(productVersions.productId, product.id), inArray(productVersions.id, input.versionIds)))
+      .all();
+    if (versions.length !== new Set(input.versionIds).size)
+      throw new ServiceError("invalid", "Choose firmware versions of this product.", {
+        versionIds: "Choose firmware versions of this product.",
+      });
     const known = new Set(requirementChoices(tx, product.id).map((r) => r.value));
     const unknownRef = (input.requirementRefs ?? []).find((r) => !known.has(r));
-    if (unknownRef) throw new ServiceError("invalid", `${unknownRef} is not a requirement this product was assessed against.`, { requirementRefs: `${unknownRef} is not a requirement this product was assessed against.` });
+    if (unknownRef)
+      throw new ServiceError("invalid", `${unknownRef} is not a requirement this product was assessed against.`, {
+        requirementRefs: `${unknownRef} is not a requirement this product was assessed against.`,
+      });
     const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
     const at = new Date(nowMs());
     const advisoryId = nextAdvisoryId(tx, reportedAt.getUTCFullYear());
@@ -107,8 +150,29 @@ export function recordFinding(actor: Actor, input: z.infer<typeof findingInput>,
       })
       .run();
     for (const v of versions) tx.insert(findingVersions).values({ findingId: id, productVersionId: v.id }).run();
-    tx.insert(findingUpdates).values({ findingId: id, kind: "reported", note: `Reported by ${input.reporter}.`, newDeadline: deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
-    recordAudit(tx, actor, { action: "finding.reported", target: { type: "finding", id }, organizationId: product.organizationId, details: { severity: input.severity, deadline: deadline.toISOString(), versions: input.versionIds, cvss: cvss?.score ?? null, advisoryId } });
+    tx.insert(findingUpdates)
+      .values({
+        findingId: id,
+        kind: "reported",
+        note: `Reported by ${input.reporter}.`,
+        newDeadline: deadline,
+        actorId: actor.userId,
+        actorLabel: actor.email,
+        at,
+      })
+      .run();
+    recordAudit(tx, actor, {
+      action: "finding.reported",
+      target: { type: "finding", id },
+      organizationId: product.organizationId,
+      details: {
+        severity: input.severity,
+        deadline: deadline.toISOString(),
+        versions: input.versionIds,
+        cvss: cvss?.score ?? null,
+        advisoryId,
+      },
+    });
     emit(tx, "finding.changed", { findingId: id, productId: product.id });
   });
   afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
@@ -119,7 +183,12 @@ function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
   const f = t.select().from(findings).where(eq(findings.id, id)).get();
   if (!f) throw new ServiceError("not_found", "No finding has this id.");
   if (actor.role === "supplier" ? f.organizationId !== actor.organizationId : !isAssessor(actor)) {
-    throw new ServiceError(actor.role === "supplier" ? "not_found" : "forbidden", actor.role === "supplier" ? "No finding has this id." : "Only the supplier and the certification body see a finding.");
+    throw new ServiceError(
+      actor.role === "supplier" ? "not_found" : "forbidden",
+      actor.role === "supplier"
+        ? "No finding has this id."
+        : "Only the supplier and the certification body see a finding.",
+    );
   }
   return f;
 }
@@ -137,11 +206,17 @@ function assertNoFindingConflict(t: Pick<Tx, "select">, actor: Actor, f: { organ
 }
 
 /** A supplier answers (acknowledged, fix in progress, fixed in version X); an assessor verifies, rejects or withdraws. */
-export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof findingActionInput>, opts: FindingChangeOptions = {}): void {
+export function actOnFinding(
+  actor: Actor,
+  id: string,
+  input: z.infer<typeof findingActionInput>,
+  opts: FindingChangeOptions = {},
+): void {
   findingTransaction(opts, (tx) => {
     const f = loadForActor(tx, actor, id);
     assertNoFindingConflict(tx, actor, f);
-    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    if (f.version !== input.version)
+      throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
     const role = actor.role === "admin" ? "assessor" : actor.role;
     const next = nextFindingStatus(f.status, input.action as FindingAction, role);
     if (!next.ok) throw new ServiceError("conflict", next.message);
@@ -152,16 +227,46 @@ export function actOnFinding(actor: Actor, id: string, input: z.infer<typeof fin
       fixedIn = v.version;
     }
     if ((input.action === "reject_fix" || input.action === "withdraw") && input.note.length < 10) {
-      throw new ServiceError("invalid", "Say why (at least 10 characters).", { note: "Say why (at least 10 characters)." });
+      throw new ServiceError("invalid", "Say why (at least 10 characters).", {
+        note: "Say why (at least 10 characters).",
+      });
     }
     const at = new Date(nowMs());
     tx.update(findings)
-      .set({ status: next.status, updatedAt: at, version: f.version + 1, ...(fixedIn ? { fixedInVersion: fixedIn } : {}), ...(input.action === "verify_fix" ? { verifiedAt: at } : {}) })
+      .set({
+        status: next.status,
+        updatedAt: at,
+        version: f.version + 1,
+        ...(fixedIn ? { fixedInVersion: fixedIn } : {}),
+        ...(input.action === "verify_fix" ? { verifiedAt: at } : {}),
+      })
       .where(eq(findings.id, id))
       .run();
-    const kind = { acknowledge: "acknowledged", start_fix: "fix_in_progress", mark_fixed: "fixed", verify_fix: "verified_fixed", reject_fix: "fix_rejected", withdraw: "withdrawn" }[input.action] as "acknowledged";
-    tx.insert(findingUpdates).values({ findingId: id, kind, note: input.note, fixedInVersion: fixedIn, actorId: actor.userId, actorLabel: actor.email, at }).run();
-    recordAudit(tx, actor, { action: `finding.${kind}`, target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) } });
+    const kind = {
+      acknowledge: "acknowledged",
+      start_fix: "fix_in_progress",
+      mark_fixed: "fixed",
+      verify_fix: "verified_fixed",
+      reject_fix: "fix_rejected",
+      withdraw: "withdrawn",
+    }[input.action] as "acknowledged";
+    tx.insert(findingUpdates)
+      .values({
+        findingId: id,
+        kind,
+        note: input.note,
+        fixedInVersion: fixedIn,
+        actorId: actor.userId,
+        actorLabel: actor.email,
+        at,
+      })
+      .run();
+    recordAudit(tx, actor, {
+      action: `finding.${kind}`,
+      target: { type: "finding", id },
+      organizationId: f.organizationId,
+      details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) },
+    });
     emit(tx, "finding.changed", { findingId: id, productId: f.productId });
   });
   afterFindingChange(opts); // a verified fix (or a withdrawal) may reinstate seals at once; a verified fix discloses
@@ -173,16 +278,37 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
   transaction((tx) => {
     const f = loadForActor(tx, actor, id);
     assertNoFindingConflict(tx, actor, f);
-    if (f.version !== input.version) throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
-    if (f.status === "verified_fixed" || f.status === "withdrawn") throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
+    if (f.version !== input.version)
+      throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
+    if (f.status === "verified_fixed" || f.status === "withdrawn")
+      throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
     const r = extendDeadline(f.deadline, new Date(`${input.deadline}T23:59:59Z`), input.reason);
     if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
     const at = new Date(nowMs());
     const undisclose = extensionProblem(f, r.deadline, at); // a disclosed advisory stays public
     if (undisclose) throw new ServiceError("conflict", undisclose, { deadline: undisclose });
-    tx.update(findings).set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 }).where(eq(findings.id, id)).run();
-    tx.insert(findingUpdates).values({ findingId: id, kind: "deadline_extended", note: r.reason, previousDeadline: f.deadline, newDeadline: r.deadline, actorId: actor.userId, actorLabel: actor.email, at }).run();
-    recordAudit(tx, actor, { action: "finding.deadline_extended", target: { type: "finding", id }, organizationId: f.organizationId, details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason } });
+    tx.update(findings)
+      .set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 })
+      .where(eq(findings.id, id))
+      .run();
+    tx.insert(findingUpdates)
+      .values({
+        findingId: id,
+        kind: "deadline_extended",
+        note: r.reason,
+        previousDeadline: f.deadline,
+        newDeadline: r.deadline,
+        actorId: actor.userId,
+        actorLabel: actor.email,
+        at,
+      })
+      .run();
+    recordAudit(tx, actor, {
+      action: "finding.deadline_extended",
+      target: { type: "finding", id },
+      organizationId: f.organizationId,
+      details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason },
+    });
     emit(tx, "finding.changed", { findingId: id, productId: f.productId });
   });
   afterFindingChange({});
@@ -190,7 +316,8 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
 
 /** The findings an actor may see: every one for the certification body, its own for a supplier. */
 export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
-  if (actor.role !== "supplier" && !isAssessor(actor)) throw new ServiceError("forbidden", "Only suppliers and the certification body see findings.");
+  if (actor.role !== "supplier" && !isAssessor(actor))
+    throw new ServiceError("forbidden", "Only suppliers and the certification body see findings.");
   const now = new Date(nowMs());
   const rows = db()
     .select({ f: findings, product: products.name, supplier: organizations.name })
@@ -225,7 +352,11 @@ export function findingView(actor: Actor, id: string) {
   const now = new Date(nowMs());
   const product = t.select().from(products).where(eq(products.id, f.productId)).get()!;
   const versions = t
-    .select({ id: productVersions.id, firmwareVersion: productVersions.firmwareVersion, hardwareRevision: productVersions.hardwareRevision })
+    .select({
+      id: productVersions.id,
+      firmwareVersion: productVersions.firmwareVersion,
+      hardwareRevision: productVersions.hardwareRevision,
+    })
     .from(findingVersions)
     .innerJoin(productVersions, eq(productVersions.id, findingVersions.productVersionId))
     .where(eq(findingVersions.findingId, id))
@@ -233,9 +364,19 @@ export function findingView(actor: Actor, id: string) {
   const affectedSeals = t
     .select({ serial: seals.serial, state: seals.state, productVersionId: seals.productVersionId })
     .from(seals)
-    .where(inArray(seals.productVersionId, versions.map((v) => v.id)))
+    .where(
+      inArray(
+        seals.productVersionId,
+        versions.map((v) => v.id),
+      ),
+    )
     .all();
-  const history = t.select().from(findingUpdates).where(eq(findingUpdates.findingId, id)).orderBy(asc(findingUpdates.id)).all();
+  const history = t
+    .select()
+    .from(findingUpdates)
+    .where(eq(findingUpdates.findingId, id))
+    .orderBy(asc(findingUpdates.id))
+    .all();
   const role = actor.role === "admin" ? "assessor" : actor.role;
   const disclosure = findingDisclosure(actor, f, now);
   return {
@@ -244,12 +385,19 @@ export function findingView(actor: Actor, id: string) {
     versions,
     affectedSeals,
     // Suppliers see who in their own organisation answered; the certification body's people are "IoT Seal assessor".
-    history: history.map((h) => ({ ...h, actorLabel: actor.role === "supplier" && ASSESSOR_KINDS.has(h.kind) ? "IoT Seal assessor" : h.actorLabel })),
+    history: history.map((h) => ({
+      ...h,
+      actorLabel: actor.role === "supplier" && ASSESSOR_KINDS.has(h.kind) ? "IoT Seal assessor" : h.actorLabel,
+    })),
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
     actions: availableFindingActions(f.status, role),
     // Once the deadline has made the advisory public, moving the deadline could not un-publish it.
-    canExtend: isAssessor(actor) && f.status !== "verified_fixed" && f.status !== "withdrawn" && disclosure.reason !== "deadline_passed",
+    canExtend:
+      isAssessor(actor) &&
+      f.status !== "verified_fixed" &&
+      f.status !== "withdrawn" &&
+      disclosure.reason !== "deadline_passed",
     disclosure,
   };
 }
@@ -259,15 +407,43 @@ export function findingTargets(actor: Actor) {
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
   const conflictWith = conflictChecker(db(), actor);
   const rows = db()
-    .select({ productId: products.id, product: products.name, model: products.model, organizationId: products.organizationId, supplier: organizations.name, versionId: productVersions.id, firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
+    .select({
+      productId: products.id,
+      product: products.name,
+      model: products.model,
+      organizationId: products.organizationId,
+      supplier: organizations.name,
+      versionId: productVersions.id,
+      firmware: productVersions.firmwareVersion,
+      hardware: productVersions.hardwareRevision,
+    })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
     .orderBy(asc(products.name), desc(productVersions.createdAt))
     .all();
-  const byProduct = new Map<string, { id: string; name: string; model: string; supplier: string; conflict: string | null; versions: { id: string; label: string }[]; requirements: { value: string; label: string }[] }>();
+  const byProduct = new Map<
+    string,
+    {
+      id: string;
+      name: string;
+      model: string;
+      supplier: string;
+      conflict: string | null;
+      versions: { id: string; label: string }[];
+      requirements: { value: string; label: string }[];
+    }
+  >();
   for (const r of rows) {
-    const p = byProduct.get(r.productId) ?? { id: r.productId, name: r.product, model: r.model, supplier: r.supplier, conflict: conflictWith(r.organizationId), versions: [], requirements: requirementChoices(db(), r.productId) };
+    const p = byProduct.get(r.productId) ?? {
+      id: r.productId,
+      name: r.product,
+      model: r.model,
+      supplier: r.supplier,
+      conflict: conflictWith(r.organizationId),
+      versions: [],
+      requirements: requirementChoices(db(), r.productId),
+    };
     p.versions.push({ id: r.versionId, label: `firmware ${r.firmware} (hardware ${r.hardware})` });
     byProduct.set(r.productId, p);
   }
@@ -288,7 +464,12 @@ function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): {
     .map((r) => r.id);
   if (!versionIds.length) return [];
   const rows = t
-    .select({ checklistId: checklistVersions.checklistId, title: checklistVersions.title, ref: requirements.ref, reqTitle: requirements.title })
+    .select({
+      checklistId: checklistVersions.checklistId,
+      title: checklistVersions.title,
+      ref: requirements.ref,
+      reqTitle: requirements.title,
+    })
     .from(requirements)
     .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
     .where(inArray(requirements.versionId, versionIds))

@@ -14,17 +14,34 @@ const dateField = (label: string) =>
 export const findingInput = z.object({
   productId: z.string().min(1, "Choose the product."),
   versionIds: z.array(z.string().min(1)).min(1, "Choose at least one affected firmware version."),
-  title: z.string().trim().min(5, "Give the finding a title (at least 5 characters).").max(200, "Keep the title under 200 characters."),
-  description: z.string().trim().min(20, "Describe the issue (at least 20 characters).").max(10_000, "Keep the description under 10,000 characters."),
+  title: z
+    .string()
+    .trim()
+    .min(5, "Give the finding a title (at least 5 characters).")
+    .max(200, "Keep the title under 200 characters."),
+  description: z
+    .string()
+    .trim()
+    .min(20, "Describe the issue (at least 20 characters).")
+    .max(10_000, "Keep the description under 10,000 characters."),
   severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
   cvssVector: z.string().trim().max(200).optional(),
-  reporter: z.string().trim().min(2, "Name who reported it (a person, a researcher's handle or an organisation).").max(200),
+  reporter: z
+    .string()
+    .trim()
+    .min(2, "Name who reported it (a person, a researcher's handle or an organisation).")
+    .max(200),
   reportedOn: dateField("date reported"),
-  requirementRefs: z.array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list.")).max(50, "Name at most 50 requirements.").optional(),
+  requirementRefs: z
+    .array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list."))
+    .max(50, "Name at most 50 requirements.")
+    .optional(),
 });
 
 export const findingActionInput = z.object({
-  action: z.enum(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"], { message: "Choose an action." }),
+  action: z.enum(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"], {
+    message: "Choose an action.",
+  }),
   note: z.string().trim().max(5000, "Keep the note under 5,000 characters.").default(""),
   fixedInVersion: z.string().trim().max(100).optional(),
   version: z.coerce.number().int().positive(),
@@ -37,6 +54,9 @@ export const extensionInput = z.object({
 });
 
 export const publishAdvisoryInput = z.object({
-  version: z.coerce.number({ message: "The form is missing the report's version; reload the page and try again." }).int().positive(),
+  version: z.coerce
+    .number({ message: "The form is missing the report's version; reload the page and try again." })
+    .int()
+    .positive(),
   confirm: z.literal("yes", { message: "Tick the box to confirm that the advisory becomes public now." }),
 });

@@ -13,7 +13,13 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { findings, findingVersions, sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { blocksSeal } from "../findings/domain/findings";
-import { parseCause, sweepDecision, type BlockingFinding, type CauseKind, type SuspendedBy } from "./domain/automatic-suspension";
+import {
+  parseCause,
+  sweepDecision,
+  type BlockingFinding,
+  type CauseKind,
+  type SuspendedBy,
+} from "./domain/automatic-suspension";
 import type { AnyActor } from "../../platform/actor";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { overdueRecurringOf } from "./recurring-schedule.server";
@@ -24,7 +30,13 @@ type Reader = Pick<Tx, "select">;
 /** The critical/high findings of a product version open past their deadline at `now`. */
 export function blockingFindingsOf(t: Reader, productVersionId: string, now: Date): BlockingFinding[] {
   return t
-    .select({ id: findings.id, title: findings.title, severity: findings.severity, status: findings.status, deadline: findings.deadline })
+    .select({
+      id: findings.id,
+      title: findings.title,
+      severity: findings.severity,
+      status: findings.status,
+      deadline: findings.deadline,
+    })
     .from(findingVersions)
     .innerJoin(findings, eq(findings.id, findingVersions.findingId))
     .where(eq(findingVersions.productVersionId, productVersionId))
@@ -34,7 +46,10 @@ export function blockingFindingsOf(t: Reader, productVersionId: string, now: Dat
 }
 
 /** The current suspension as recorded: who made it, and (if the sweeper) its public reason and cause kinds. */
-function currentSuspension(t: Reader, serial: string): { by: SuspendedBy | null; reason: string; kinds: Set<CauseKind> } {
+function currentSuspension(
+  t: Reader,
+  serial: string,
+): { by: SuspendedBy | null; reason: string; kinds: Set<CauseKind> } {
   const last = t
     .select({ cause: sealEvents.cause, reason: sealEvents.reason })
     .from(sealEvents)
@@ -47,7 +62,9 @@ function currentSuspension(t: Reader, serial: string): { by: SuspendedBy | null;
   return { by: cause.automatic ? "automatic" : "manual", reason: last.reason, kinds: cause.kinds };
 }
 
-export type AutomaticChange = { serial: string; action: "suspend" | "restate"; findings: number; recurring: string[] } | { serial: string; action: "reinstate" };
+export type AutomaticChange =
+  | { serial: string; action: "suspend" | "restate"; findings: number; recurring: string[] }
+  | { serial: string; action: "reinstate" };
 
 /**
  * Decides one seal inside `tx` and applies the decision through the seal-status service. Called

@@ -13,17 +13,27 @@ export const recurringEvidenceInput = z.object({
   note: z
     .string({ error: "Add a note: what the evidence shows." })
     .trim()
-    .min(10, { error: "Add a note of at least 10 characters: what the evidence shows (e.g. the scan's date, scope and result)." })
+    .min(10, {
+      error: "Add a note of at least 10 characters: what the evidence shows (e.g. the scan's date, scope and result).",
+    })
     .max(5_000, { error: "Keep the note under 5,000 characters." }),
 });
 
 export const recurringDecisionInput = z
   .object({
     decision: z.enum(["accept", "reject"], { error: "Choose accept or reject." }),
-    comment: z.string({ error: "The comment must be text." }).trim().max(5_000, { error: "Keep the comment under 5,000 characters." }).default(""),
+    comment: z
+      .string({ error: "The comment must be text." })
+      .trim()
+      .max(5_000, { error: "Keep the comment under 5,000 characters." })
+      .default(""),
   })
   .superRefine((v, ctx) => {
     if (v.decision === "reject" && v.comment.length < 10) {
-      ctx.addIssue({ code: "custom", path: ["comment"], message: "Say why the evidence is rejected (at least 10 characters): the supplier sees your comment." });
+      ctx.addIssue({
+        code: "custom",
+        path: ["comment"],
+        message: "Say why the evidence is rejected (at least 10 characters): the supplier sees your comment.",
+      });
     }
   });

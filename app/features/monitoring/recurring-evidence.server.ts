@@ -68,7 +68,8 @@ function sealRow(t: Reader, serialInput: string): SealRow | undefined {
 function ownSeal(t: Reader, actor: Actor, serial: string): SealRow {
   assertCan(actor, "supplier.workspace");
   const seal = sealRow(t, serial);
-  if (!seal || seal.organizationId !== actor.organizationId) throw new ServiceError("not_found", "None of your seals has this serial.");
+  if (!seal || seal.organizationId !== actor.organizationId)
+    throw new ServiceError("not_found", "None of your seals has this serial.");
   return seal;
 }
 
@@ -141,7 +142,10 @@ export function preflightRecurringUpload(actor: Actor, serial: string): void {
   const now = new Date(nowMs());
   assertMonitored(seal, now);
   if (!recurringScheduleOf(t, seal, now).items.length)
-    throw new ServiceError("conflict", "This seal has no recurring requirement: its checklist version asks for no fresh evidence after the seal.");
+    throw new ServiceError(
+      "conflict",
+      "This seal has no recurring requirement: its checklist version asks for no fresh evidence after the seal.",
+    );
 }
 
 /**
@@ -154,30 +158,58 @@ export async function submitRecurringEvidence(
   actor: Actor,
   serial: string,
   input: z.infer<typeof recurringEvidenceInput>,
-  file: UploadedFile | null
+  file: UploadedFile | null,
 ): Promise<{ id: string; ref: string; sha256: string }> {
   try {
     assertCan(actor, "supplier.workspace");
-    if (!file) throw new ServiceError("invalid", "Choose the evidence file to upload.", { file: "Choose the evidence file to upload." });
+    if (!file)
+      throw new ServiceError("invalid", "Choose the evidence file to upload.", {
+        file: "Choose the evidence file to upload.",
+      });
     const nameProblem = fileNameProblem(file.originalName);
-    if (nameProblem) throw new ServiceError("invalid", `${JSON.stringify(file.originalName.slice(0, 80))}: ${nameProblem}`, { file: nameProblem });
-    if (file.received.size === 0) throw new ServiceError("invalid", `${file.originalName}: the file is empty.`, { file: "The file is empty." });
+    if (nameProblem)
+      throw new ServiceError("invalid", `${JSON.stringify(file.originalName.slice(0, 80))}: ${nameProblem}`, {
+        file: nameProblem,
+      });
+    if (file.received.size === 0)
+      throw new ServiceError("invalid", `${file.originalName}: the file is empty.`, { file: "The file is empty." });
     const sniffed = await sniffMediaType(file.received.head, file.received.size <= file.received.head.length);
-    if (!sniffed.ok) throw new ServiceError("invalid", `${file.originalName}: ${sniffed.message}`, { file: sniffed.message });
+    if (!sniffed.ok)
+      throw new ServiceError("invalid", `${file.originalName}: ${sniffed.message}`, { file: sniffed.message });
     const result = transaction((tx) => {
       const seal = ownSeal(tx, actor, serial);
       const now = new Date(nowMs());
       assertMonitored(seal, now);
       const item = recurringScheduleOf(tx, seal, now).items.find((i) => i.ref === input.ref);
-      if (!item) throw new ServiceError("invalid", `${input.ref} is not a recurring requirement of this seal.`, { ref: "Choose one of this seal's recurring requirements." });
-      if (item.pending) {
-        throw new ServiceError("conflict", `Evidence for ${item.ref} sent on ${ymd(item.pending.submittedAt)} is waiting for an assessor; send more once it is decided.`, {
-          ref: "Evidence for this requirement is already waiting for an assessor.",
+      if (!item)
+        throw new ServiceError("invalid", `${input.ref} is not a recurring requirement of this seal.`, {
+          ref: "Choose one of this seal's recurring requirements.",
         });
+      if (item.pending) {
+        throw new ServiceError(
+          "conflict",
+          `Evidence for ${item.ref} sent on ${ymd(item.pending.submittedAt)} is waiting for an assessor; send more once it is decided.`,
+          {
+            ref: "Evidence for this requirement is already waiting for an assessor.",
+          },
+        );
       }
       assertEvidenceQuota(tx, seal.organizationId, [file.received]); // the organisation's evidence quota (413)
-      if (!tx.select({ sha: evidenceFiles.sha256 }).from(evidenceFiles).where(eq(evidenceFiles.sha256, file.received.sha256)).get()) {
-        tx.insert(evidenceFiles).values({ sha256: file.received.sha256, size: file.received.size, mediaType: sniffed.mediaType, createdAt: now }).run();
+      if (
+        !tx
+          .select({ sha: evidenceFiles.sha256 })
+          .from(evidenceFiles)
+          .where(eq(evidenceFiles.sha256, file.received.sha256))
+          .get()
+      ) {
+        tx.insert(evidenceFiles)
+          .values({
+            sha256: file.received.sha256,
+            size: file.received.size,
+            mediaType: sniffed.mediaType,
+            createdAt: now,
+          })
+          .run();
       }
       const id = crypto.randomUUID();
       tx.insert(recurringEvidence)
@@ -229,14 +261,18 @@ export async function submitRecurringEvidence(
 export function decideRecurringEvidence(
   actor: Actor,
   id: string,
-  input: z.infer<typeof recurringDecisionInput>
+  input: z.infer<typeof recurringDecisionInput>,
 ): { status: "accepted" | "rejected"; nextDueAt: Date | null; sealChange: "reinstate" | "restate" | null } {
   assertCan(actor, "assessor.workspace");
   return transaction((tx) => {
     const ev = tx.select().from(recurringEvidence).where(eq(recurringEvidence.id, id)).get();
     if (!ev) throw new ServiceError("not_found", "There is no such recurring evidence.");
     assertNoConflict(tx, actor, ev.organizationId, CHECK_INSTEAD);
-    if (ev.status !== "pending") throw new ServiceError("conflict", `This evidence was already ${ev.status} on ${ev.decidedAt ? ymd(ev.decidedAt) : "an earlier day"}.`);
+    if (ev.status !== "pending")
+      throw new ServiceError(
+        "conflict",
+        `This evidence was already ${ev.status} on ${ev.decidedAt ? ymd(ev.decidedAt) : "an earlier day"}.`,
+      );
     const seal = sealRow(tx, ev.serial)!;
     const now = new Date(nowMs());
     const ended = monitoringEnded(seal, now);
@@ -247,7 +283,8 @@ export function decideRecurringEvidence(
       .set({ status, decidedBy: actor.userId, decidedAt: now, comment: input.comment })
       .where(and(eq(recurringEvidence.id, id), eq(recurringEvidence.status, "pending")))
       .run();
-    if (updated.changes !== 1) throw new ServiceError("conflict", "Someone decided this evidence meanwhile; reload the page.");
+    if (updated.changes !== 1)
+      throw new ServiceError("conflict", "Someone decided this evidence meanwhile; reload the page.");
     const item = recurringScheduleOf(tx, seal, now).items.find((i) => i.ref === ev.requirementRef);
     recordAudit(tx, actor, {
       action: `recurring_evidence.${status}`,
@@ -264,7 +301,11 @@ export function decideRecurringEvidence(
     });
     // Accepted evidence may lift (or change the grounds of) an automatic suspension now, not at the next sweep.
     const change = status === "accepted" ? decideAutomaticSuspension(tx, { system: "lifecycle" }, ev.serial) : null;
-    return { status, nextDueAt: status === "accepted" ? item?.dueAt ?? null : null, sealChange: change && change.action !== "suspend" ? change.action : null };
+    return {
+      status,
+      nextDueAt: status === "accepted" ? (item?.dueAt ?? null) : null,
+      sealChange: change && change.action !== "suspend" ? change.action : null,
+    };
   });
 }
 
@@ -272,7 +313,12 @@ export function decideRecurringEvidence(
 
 function historyOf(t: Reader, serial: string) {
   return t
-    .select({ e: recurringEvidence, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType, submittedByName: users.name })
+    .select({
+      e: recurringEvidence,
+      size: evidenceFiles.size,
+      mediaType: evidenceFiles.mediaType,
+      submittedByName: users.name,
+    })
     .from(recurringEvidence)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, recurringEvidence.sha256))
     .innerJoin(users, eq(users.id, recurringEvidence.submittedBy))
@@ -335,7 +381,14 @@ export function supplierRecurringDue(actor: Actor) {
     .all()
     .filter((s) => isMonitored(s, now));
   const due: (RecurringItem & { serial: string; product: string; firmware: string })[] = [];
-  const monitored: { serial: string; product: string; firmware: string; state: string; nextDueAt: Date; count: number }[] = [];
+  const monitored: {
+    serial: string;
+    product: string;
+    firmware: string;
+    state: string;
+    nextDueAt: Date;
+    count: number;
+  }[] = [];
   for (const seal of rows) {
     const { items } = recurringScheduleOf(t, seal, now);
     if (!items.length) continue;
@@ -347,7 +400,9 @@ export function supplierRecurringDue(actor: Actor) {
       nextDueAt: new Date(Math.min(...items.map((i) => i.dueAt.getTime()))),
       count: items.length,
     });
-    for (const i of items) if (i.standing !== "fresh") due.push({ ...i, serial: seal.serial, product: seal.product, firmware: seal.firmware });
+    for (const i of items)
+      if (i.standing !== "fresh")
+        due.push({ ...i, serial: seal.serial, product: seal.product, firmware: seal.firmware });
   }
   due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   return { due, monitored, dueSoonDays: DUE_SOON_DAYS };
@@ -365,7 +420,13 @@ export function recurringQueue(actor: Actor) {
   const t = db();
   const now = new Date(nowMs());
   const rows = t
-    .select({ e: recurringEvidence, seal: SEAL_COLUMNS, product: products.name, firmware: productVersions.firmwareVersion, supplier: organizations.name })
+    .select({
+      e: recurringEvidence,
+      seal: SEAL_COLUMNS,
+      product: products.name,
+      firmware: productVersions.firmwareVersion,
+      supplier: organizations.name,
+    })
     .from(recurringEvidence)
     .innerJoin(seals, eq(seals.serial, recurringEvidence.serial))
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
@@ -413,7 +474,12 @@ export function recurringEvidenceView(actor: Actor, id: string) {
   assertAssessor(actor);
   const t = db();
   const row = t
-    .select({ e: recurringEvidence, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType, submittedByName: users.name })
+    .select({
+      e: recurringEvidence,
+      size: evidenceFiles.size,
+      mediaType: evidenceFiles.mediaType,
+      submittedByName: users.name,
+    })
     .from(recurringEvidence)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, recurringEvidence.sha256))
     .innerJoin(users, eq(users.id, recurringEvidence.submittedBy))
@@ -440,12 +506,23 @@ export function recurringEvidenceView(actor: Actor, id: string) {
     .innerJoin(submissions, eq(submissions.checklistVersionId, requirements.versionId))
     .where(and(eq(submissions.id, seal.submissionId), eq(requirements.ref, ev.requirementRef)))
     .get()!;
-  const decidedByName = ev.decidedBy ? t.select({ name: users.name }).from(users).where(eq(users.id, ev.decidedBy)).get()?.name ?? null : null;
+  const decidedByName = ev.decidedBy
+    ? (t.select({ name: users.name }).from(users).where(eq(users.id, ev.decidedBy)).get()?.name ?? null)
+    : null;
   const history = historyOf(t, seal.serial).filter((h) => h.requirementRef === ev.requirementRef);
   // The evidence this one follows: the newest accepted before it, or (none yet) the certified submission's files.
-  const previousAccepted = history.find((h) => h.status === "accepted" && h.submittedAt.getTime() < ev.submittedAt.getTime() && h.id !== ev.id) ?? null;
+  const previousAccepted =
+    history.find(
+      (h) => h.status === "accepted" && h.submittedAt.getTime() < ev.submittedAt.getTime() && h.id !== ev.id,
+    ) ?? null;
   const certifiedFiles = t
-    .select({ id: evidenceLinks.id, originalName: evidenceLinks.originalName, sha256: evidenceLinks.sha256, size: evidenceFiles.size, mediaType: evidenceFiles.mediaType })
+    .select({
+      id: evidenceLinks.id,
+      originalName: evidenceLinks.originalName,
+      sha256: evidenceLinks.sha256,
+      size: evidenceFiles.size,
+      mediaType: evidenceFiles.mediaType,
+    })
     .from(evidenceLinks)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
     .where(and(eq(evidenceLinks.submissionId, seal.submissionId), eq(evidenceLinks.requirementRef, ev.requirementRef)))
@@ -478,7 +555,11 @@ const TEXT_TYPES = new Set(["text/plain", "text/csv", "application/json"]);
 const PREVIEW_BYTES = 16 * 1024;
 
 /** The start of a text evidence file (16 KiB, decoded leniently) for the assessor's page; null for other types. */
-export async function evidenceTextPreview(file: { sha256: string; mediaType: string; size: number }): Promise<string | null> {
+export async function evidenceTextPreview(file: {
+  sha256: string;
+  mediaType: string;
+  size: number;
+}): Promise<string | null> {
   if (!TEXT_TYPES.has(file.mediaType)) return null;
   const chunks: Buffer[] = [];
   let read = 0;
@@ -493,7 +574,9 @@ export async function evidenceTextPreview(file: { sha256: string; mediaType: str
     stream.destroy();
   }
   const text = new TextDecoder("utf-8").decode(Buffer.concat(chunks).subarray(0, PREVIEW_BYTES));
-  return file.size > PREVIEW_BYTES ? `${text}\n… (${file.size - PREVIEW_BYTES} more bytes: download the file to read it all)` : text;
+  return file.size > PREVIEW_BYTES
+    ? `${text}\n… (${file.size - PREVIEW_BYTES} more bytes: download the file to read it all)`
+    : text;
 }
 
 export interface RecurringDownload {
@@ -514,11 +597,19 @@ export function openRecurringEvidence(actor: Actor, id: string): RecurringDownlo
     .where(eq(recurringEvidence.id, id))
     .get();
   if (actor.role === "supplier") {
-    if (!row || row.e.organizationId !== actor.organizationId) throw new ServiceError("not_found", "There is no such evidence file.");
-  } else if (actor.role !== "assessor") throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
+    if (!row || row.e.organizationId !== actor.organizationId)
+      throw new ServiceError("not_found", "There is no such evidence file.");
+  } else if (actor.role !== "assessor")
+    throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
   else if (!row) throw new ServiceError("not_found", "There is no such evidence file.");
   else assertNoConflict(t, actor, row.e.organizationId, CHECK_INSTEAD);
-  return { stream: store().open(row!.file.sha256), mediaType: row!.file.mediaType, size: row!.file.size, originalName: row!.e.originalName, sha256: row!.file.sha256 };
+  return {
+    stream: store().open(row!.file.sha256),
+    mediaType: row!.file.mediaType,
+    size: row!.file.size,
+    originalName: row!.e.originalName,
+    sha256: row!.file.sha256,
+  };
 }
 
 /**

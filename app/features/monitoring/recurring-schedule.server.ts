@@ -59,7 +59,11 @@ export function isMonitored(seal: Pick<SealRow, "state" | "validUntil">, now: Da
 /** The recurring requirements of the seal's certified submission (in checklist order), and the version's grace period. */
 export function recurringRequirementsOf(t: Reader, seal: Pick<SealRow, "submissionId">) {
   const s = t
-    .select({ checklistVersionId: submissions.checklistVersionId, level: submissions.targetLevel, graceDays: checklistVersions.recurringGraceDays })
+    .select({
+      checklistVersionId: submissions.checklistVersionId,
+      level: submissions.targetLevel,
+      graceDays: checklistVersions.recurringGraceDays,
+    })
     .from(submissions)
     .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
     .where(eq(submissions.id, seal.submissionId))
@@ -78,7 +82,13 @@ export function recurringRequirementsOf(t: Reader, seal: Pick<SealRow, "submissi
     graceDays: s.graceDays,
     requirements: recurring
       .filter((r) => verdicts.get(r.ref)?.verdict === "pass")
-      .map((r) => ({ ref: r.ref, title: r.title, sectionRef: r.sectionRef, applicability: r.applies[s.level], everyDays: r.recursEveryDays! })),
+      .map((r) => ({
+        ref: r.ref,
+        title: r.title,
+        sectionRef: r.sectionRef,
+        applicability: r.applies[s.level],
+        everyDays: r.recursEveryDays!,
+      })),
   };
 }
 
@@ -103,7 +113,11 @@ export function recurringScheduleOf(t: Reader, seal: SealRow, now: Date): Recurr
   const items = reqs.map((r): RecurringItem => {
     const accepted = evidence.filter((e) => e.ref === r.ref && e.status === "accepted");
     const last = lastAcceptedAt(seal.issuedAt, accepted);
-    const s = recurringStanding({ ref: r.ref, title: r.title, everyDays: r.everyDays, lastAcceptedAt: last }, graceDays, now);
+    const s = recurringStanding(
+      { ref: r.ref, title: r.title, everyDays: r.everyDays, lastAcceptedAt: last },
+      graceDays,
+      now,
+    );
     const newest = accepted.filter((e) => e.submittedAt.getTime() >= seal.issuedAt.getTime()).at(-1) ?? null;
     const pending = evidence.find((e) => e.ref === r.ref && e.status === "pending") ?? null;
     return {
@@ -113,7 +127,12 @@ export function recurringScheduleOf(t: Reader, seal: SealRow, now: Date): Recurr
       graceEndsAt: s.graceEndsAt,
       standing: s.standing,
       daysUntilDue: s.daysUntilDue,
-      lastAccepted: newest && { id: newest.id, submittedAt: newest.submittedAt, decidedAt: newest.decidedAt, sha256: newest.sha256 },
+      lastAccepted: newest && {
+        id: newest.id,
+        submittedAt: newest.submittedAt,
+        decidedAt: newest.decidedAt,
+        sha256: newest.sha256,
+      },
       pending: pending && { id: pending.id, submittedAt: pending.submittedAt },
     };
   });

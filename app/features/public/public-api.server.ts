@@ -11,8 +11,20 @@ import { readStreamBody } from "../../platform/http/request-body.server";
 import { formatBytes } from "../../platform/format";
 import { statusListCredential } from "../trust/seal-status.server";
 import { sealApiView } from "../certification/seals.server";
-import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logVerifierKeys } from "../trust/transparency-log.server";
-import { VERIFY_MAX_BYTES, VerifyInputError, verifyCredentialText, verifyPdf, verifySerials, type VerifyAnswer } from "../trust/verify.server";
+import {
+  consistencyProofFor,
+  inclusionProofFor,
+  latestCheckpoint,
+  logVerifierKeys,
+} from "../trust/transparency-log.server";
+import {
+  VERIFY_MAX_BYTES,
+  VerifyInputError,
+  verifyCredentialText,
+  verifyPdf,
+  verifySerials,
+  type VerifyAnswer,
+} from "../trust/verify.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { organizationForBearer } from "../accounts/api-tokens.server";
 import { attachPolicies, policyResultsOf } from "../retail/policies.server";
@@ -23,13 +35,30 @@ const CORS = { "Access-Control-Allow-Origin": "*" };
 
 export function sendJson(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): true {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store", ...CORS, ...headers });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-store",
+    ...CORS,
+    ...headers,
+  });
   res.end(text);
   return true;
 }
 
-function sendText(res: Res, status: number, text: string, contentType: string, headers: Record<string, string> = {}): true {
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), ...CORS, ...headers });
+function sendText(
+  res: Res,
+  status: number,
+  text: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): true {
+  res.writeHead(status, {
+    "Content-Type": contentType,
+    "Content-Length": Buffer.byteLength(text),
+    ...CORS,
+    ...headers,
+  });
   res.end(text);
   return true;
 }
@@ -38,7 +67,8 @@ function sendText(res: Res, status: number, text: string, contentType: string, h
 export function run(res: Res, work: () => Promise<unknown>): true {
   work().catch((error) => {
     console.error("[error] fast route:", error);
-    if (!res.headersSent) sendJson(res, 500, { error: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
+    if (!res.headersSent)
+      sendJson(res, 500, { error: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
     else res.destroy();
   });
   return true;
@@ -71,7 +101,14 @@ function onlyMethod(req: IncomingMessage, res: Res, method: "GET" | "POST"): boo
   const allowed = method === "GET" ? ["GET", "HEAD"] : ["POST"];
   if (allowed.includes(req.method ?? "")) return true;
   if (req.method === "OPTIONS") {
-    res.writeHead(204, { ...CORS, "Access-Control-Allow-Methods": `${method}, OPTIONS`, "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization", "Access-Control-Max-Age": "86400" }).end();
+    res
+      .writeHead(204, {
+        ...CORS,
+        "Access-Control-Allow-Methods": `${method}, OPTIONS`,
+        "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization",
+        "Access-Control-Max-Age": "86400",
+      })
+      .end();
     return false;
   }
   sendJson(res, 405, { error: `Use ${method}.` }, { Allow: method });
@@ -93,10 +130,20 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
     const view = await sealApiView(decoded);
     if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
     // Assembled around the seal's pre-serialised credential and subject (they never change).
-    const head = JSON.stringify({ serial: view.serial, status: view.verdict, ...(view.reason ? { reason: view.reason } : {}), checkedAt: new Date(nowMs()).toISOString() });
+    const head = JSON.stringify({
+      serial: view.serial,
+      status: view.verdict,
+      ...(view.reason ? { reason: view.reason } : {}),
+      checkedAt: new Date(nowMs()).toISOString(),
+    });
     const policies = auth ? `,"policies":${JSON.stringify(policiesJson(auth, view.serial, view.verdict))}` : "";
     const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson}${policies}}`;
-    res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-cache", ...CORS });
+    res.writeHead(200, {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+      "Cache-Control": "no-cache",
+      ...CORS,
+    });
     res.end(body);
   });
 }
@@ -106,7 +153,9 @@ const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
   ...(a.reason ? { reason: a.reason } : {}),
   ...(a.serial ? { serial: a.serial } : {}),
   ...(a.subject ? { subject: a.subject } : {}),
-  ...(organizationId && a.serial && a.status !== "not_found" && a.status !== "forged" ? { policies: policiesJson(organizationId, a.serial, a.status) } : {}),
+  ...(organizationId && a.serial && a.status !== "not_found" && a.status !== "forged"
+    ? { policies: policiesJson(organizationId, a.serial, a.status) }
+    : {}),
 });
 
 /**
@@ -125,7 +174,15 @@ function retailerOf(req: IncomingMessage, res: Res): string | null | false {
 
 /** One seal's results under the organisation's acceptance policies, as the API answers them. */
 function policiesJson(organizationId: string, serial: string, status: SealVerdict) {
-  return policyResultsOf(organizationId, serial, status).map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) }));
+  return policyResultsOf(organizationId, serial, status).map((p) => ({
+    policy: p.policyName,
+    meets: p.meets,
+    misses: p.misses.map((m) => ({
+      clause: m.clause,
+      message: m.message,
+      ...(m.provision ? { provision: m.provision } : {}),
+    })),
+  }));
 }
 
 /** POST /api/v1/verify: a seal PDF, or a credential as JSON or text. */
@@ -141,7 +198,9 @@ export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
       const isPdf = type === "application/pdf" || body.subarray(0, 5).toString("latin1") === "%PDF-";
       if (isPdf) return sendJson(res, 200, publicAnswer(await verifyPdf(body), auth));
       if (type && !["application/json", "text/plain", "application/vc+jwt", "application/jwt"].includes(type)) {
-        return sendJson(res, 415, { error: `Send a PDF (application/pdf) or a credential (application/json {"credential": "<jws>"} or text/plain); not ${type}.` });
+        return sendJson(res, 415, {
+          error: `Send a PDF (application/pdf) or a credential (application/json {"credential": "<jws>"} or text/plain); not ${type}.`,
+        });
       }
       const text = body.toString("utf8");
       if (!text.trim()) return sendJson(res, 400, { error: "The body is empty: send a seal PDF or a credential." });
@@ -166,8 +225,12 @@ export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true 
     const answers = await verifySerials(serialsOf(parsed.value));
     const withPolicies = auth ? attachPolicies(auth, answers) : false;
     const accept = req.headers.accept ?? "";
-    if (/application\/json/.test(accept) && !/text\/csv/.test(accept)) return sendJson(res, 200, bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()));
-    return sendText(res, 200, bulkCsv(parsed.value, answers, { withPolicies }), "text/csv; charset=utf-8", { "Cache-Control": "no-store", "Content-Disposition": 'attachment; filename="seal-check.csv"' });
+    if (/application\/json/.test(accept) && !/text\/csv/.test(accept))
+      return sendJson(res, 200, bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()));
+    return sendText(res, 200, bulkCsv(parsed.value, answers, { withPolicies }), "text/csv; charset=utf-8", {
+      "Cache-Control": "no-store",
+      "Content-Disposition": 'attachment; filename="seal-check.csv"',
+    });
   });
 }
 
@@ -177,14 +240,22 @@ export function statusList(req: IncomingMessage, res: Res, listId: string): true
   return run(res, async () => {
     const list = await statusListCredential(listId);
     if (!list) return sendJson(res, 404, { error: "No status list has this id." });
-    sendText(res, 200, list.jws, "application/vc+jwt", { "Cache-Control": `public, max-age=60, s-maxage=${list.maxAgeSeconds}, stale-if-error=86400` });
+    sendText(res, 200, list.jws, "application/vc+jwt", {
+      "Cache-Control": `public, max-age=60, s-maxage=${list.maxAgeSeconds}, stale-if-error=86400`,
+    });
   });
 }
 
 const proofQuery = z.object({ treeSize: z.coerce.number().int().positive().optional() });
 const consistencyQuery = z.object({
-  from: z.coerce.number({ message: "from must be a number" }).int("from must be a whole number").min(0, "from must be 0 or more"),
-  to: z.coerce.number({ message: "to must be a number" }).int("to must be a whole number").min(0, "to must be 0 or more"),
+  from: z.coerce
+    .number({ message: "from must be a number" })
+    .int("from must be a whole number")
+    .min(0, "from must be 0 or more"),
+  to: z.coerce
+    .number({ message: "to must be a number" })
+    .int("to must be a whole number")
+    .min(0, "to must be 0 or more"),
 });
 
 /** The transparency log: /log/checkpoint, /log/proof/<leaf>, /log/consistency?from=&to=, /log/keys. */
@@ -195,7 +266,9 @@ export function logRoutes(req: IncomingMessage, res: Res, path: string, search: 
   }
   if (path === "/log/keys") {
     if (!onlyMethod(req, res, "GET")) return true;
-    return sendText(res, 200, logVerifierKeys().join("\n") + "\n", "text/plain; charset=utf-8", { "Cache-Control": "public, max-age=300" });
+    return sendText(res, 200, logVerifierKeys().join("\n") + "\n", "text/plain; charset=utf-8", {
+      "Cache-Control": "public, max-age=300",
+    });
   }
   const proof = /^\/log\/proof\/(\d{1,15})$/.exec(path);
   if (proof) {
@@ -203,14 +276,20 @@ export function logRoutes(req: IncomingMessage, res: Res, path: string, search: 
     const q = proofQuery.safeParse(Object.fromEntries(search));
     if (!q.success) return sendJson(res, 400, { error: "treeSize must be a positive whole number." });
     const answer = inclusionProofFor(Number(proof[1]), q.data.treeSize);
-    return answer.ok ? sendJson(res, 200, answer.value, { "Cache-Control": q.data.treeSize ? "public, max-age=31536000, immutable" : "no-cache" }) : sendJson(res, answer.status, { error: answer.message });
+    return answer.ok
+      ? sendJson(res, 200, answer.value, {
+          "Cache-Control": q.data.treeSize ? "public, max-age=31536000, immutable" : "no-cache",
+        })
+      : sendJson(res, answer.status, { error: answer.message });
   }
   if (path === "/log/consistency") {
     if (!onlyMethod(req, res, "GET")) return true;
     const q = consistencyQuery.safeParse(Object.fromEntries(search));
     if (!q.success) return sendJson(res, 400, { error: q.error.issues.map((i) => i.message).join("; ") });
     const answer = consistencyProofFor(q.data.from, q.data.to);
-    return answer.ok ? sendJson(res, 200, answer.value, { "Cache-Control": "public, max-age=31536000, immutable" }) : sendJson(res, answer.status, { error: answer.message });
+    return answer.ok
+      ? sendJson(res, 200, answer.value, { "Cache-Control": "public, max-age=31536000, immutable" })
+      : sendJson(res, answer.status, { error: answer.message });
   }
   return false;
 }

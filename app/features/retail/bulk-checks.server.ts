@@ -24,7 +24,10 @@ function assertBuyer(actor: Actor): void {
 const safeName = (name: string) => name.replace(/[^\w.\- ]+/g, "_").slice(0, 120) || "seals.csv";
 
 /** Checks every row of the CSV and keeps the result; returns the run's id. Bad CSV: a ServiceError naming the problem. */
-export async function runBulkCheck(actor: Actor, input: { fileName: string; text: string }): Promise<{ id: string; rows: number }> {
+export async function runBulkCheck(
+  actor: Actor,
+  input: { fileName: string; text: string },
+): Promise<{ id: string; rows: number }> {
   assertBuyer(actor);
   const parsed = parseBulkCsv(input.text);
   if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
@@ -45,7 +48,12 @@ export async function runBulkCheck(actor: Actor, input: { fileName: string; text
         createdAt: new Date(nowMs()),
       })
       .run();
-    recordAudit(tx, actor, { action: "seals.bulk_checked", target: { type: "verification_run", id }, organizationId: actor.organizationId, details: { rows: answers.length, summary } });
+    recordAudit(tx, actor, {
+      action: "seals.bulk_checked",
+      target: { type: "verification_run", id },
+      organizationId: actor.organizationId,
+      details: { rows: answers.length, summary },
+    });
   });
   return { id, rows: answers.length };
 }
@@ -53,7 +61,14 @@ export async function runBulkCheck(actor: Actor, input: { fileName: string; text
 export function listBulkChecks(actor: Actor, limit = 20) {
   assertBuyer(actor);
   return db()
-    .select({ id: verificationRuns.id, fileName: verificationRuns.fileName, rowCount: verificationRuns.rowCount, summary: verificationRuns.summary, createdAt: verificationRuns.createdAt, by: users.name })
+    .select({
+      id: verificationRuns.id,
+      fileName: verificationRuns.fileName,
+      rowCount: verificationRuns.rowCount,
+      summary: verificationRuns.summary,
+      createdAt: verificationRuns.createdAt,
+      by: users.name,
+    })
     .from(verificationRuns)
     .innerJoin(users, eq(users.id, verificationRuns.userId))
     .where(eq(verificationRuns.organizationId, actor.organizationId))
@@ -83,12 +98,24 @@ export function bulkCheck(actor: Actor, id: string) {
     for (const r of parsed.value.rows) {
       // The stored CSV's cells are escaped against formula injection; the page shows the values.
       const cell = (i: number) => csvCellValue(r[i] ?? "");
-      rows.push({ serial: cell(parsed.value.serialColumn), status: r[col("status")] as SealVerdict, reason: cell(col("reason")), product: cell(col("checked_product")), policy: withPolicies ? cell(h.length - 1) : null });
+      rows.push({
+        serial: cell(parsed.value.serialColumn),
+        status: r[col("status")] as SealVerdict,
+        reason: cell(col("reason")),
+        product: cell(col("checked_product")),
+        policy: withPolicies ? cell(h.length - 1) : null,
+      });
     }
   }
   // A row "misses" when one of its policies does (the cell joins each policy's result with " | ").
-  const missesPolicy = (policy: string | null) => Boolean(policy && policy.split(" | ").some((p) => p.startsWith("misses ")));
-  const policySummary = withPolicies ? { meets: rows.filter((r) => r.policy && !missesPolicy(r.policy) && r.policy.startsWith("meets ")).length, misses: rows.filter((r) => missesPolicy(r.policy)).length } : null;
+  const missesPolicy = (policy: string | null) =>
+    Boolean(policy && policy.split(" | ").some((p) => p.startsWith("misses ")));
+  const policySummary = withPolicies
+    ? {
+        meets: rows.filter((r) => r.policy && !missesPolicy(r.policy) && r.policy.startsWith("meets ")).length,
+        misses: rows.filter((r) => missesPolicy(r.policy)).length,
+      }
+    : null;
   return {
     id: run.id,
     fileName: run.fileName,

@@ -33,17 +33,34 @@ export function parseBulkCsv(text: string): BulkParse {
   if (!text.trim()) return { ok: false, message: "The CSV file is empty." };
   let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, max_record_size: 64 * 1024 });
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: false,
+      max_record_size: 64 * 1024,
+    });
   } catch (e) {
     const err = e as { lines?: number; message: string };
-    return { ok: false, message: `The CSV cannot be read${err.lines ? ` at line ${err.lines}` : ""}: ${err.message.replace(/^Invalid Record Length: /, "")}` };
+    return {
+      ok: false,
+      message: `The CSV cannot be read${err.lines ? ` at line ${err.lines}` : ""}: ${err.message.replace(/^Invalid Record Length: /, "")}`,
+    };
   }
   const [header, ...rows] = records;
   if (!header) return { ok: false, message: "The CSV file is empty." };
   const serialColumn = header.findIndex((h) => h.trim().toLowerCase() === "serial");
-  if (serialColumn < 0) return { ok: false, message: `The CSV needs a column named "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).` };
+  if (serialColumn < 0)
+    return {
+      ok: false,
+      message: `The CSV needs a column named "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
+    };
   if (rows.length === 0) return { ok: false, message: "The CSV has a header but no rows to check." };
-  if (rows.length > BULK_MAX_ROWS) return { ok: false, message: `The CSV has ${rows.length.toLocaleString("en")} rows; check at most ${BULK_MAX_ROWS.toLocaleString("en")} at a time.` };
+  if (rows.length > BULK_MAX_ROWS)
+    return {
+      ok: false,
+      message: `The CSV has ${rows.length.toLocaleString("en")} rows; check at most ${BULK_MAX_ROWS.toLocaleString("en")} at a time.`,
+    };
   return { ok: true, value: { header, serialColumn, rows } };
 }
 
@@ -62,7 +79,15 @@ export function bulkCsv(input: BulkInput, answers: readonly BulkRow[], opts: { w
   const out: string[][] = [[...keep.map((i) => input.header[i]), ...added]];
   input.rows.forEach((row, n) => {
     const a = answers[n];
-    out.push([...keep.map((i) => (i === input.serialColumn ? a.serial : row[i] ?? "")), a.status, a.reason, a.product, a.firmware, a.validUntil, ...(opts.withPolicies ? [policyLine(a.policies)] : [])]);
+    out.push([
+      ...keep.map((i) => (i === input.serialColumn ? a.serial : (row[i] ?? ""))),
+      a.status,
+      a.reason,
+      a.product,
+      a.firmware,
+      a.validUntil,
+      ...(opts.withPolicies ? [policyLine(a.policies)] : []),
+    ]);
   });
   return writeCsv(out);
 }
@@ -75,7 +100,15 @@ export function policyLine(results: readonly PolicyResult[] | undefined): string
 }
 
 export function bulkSummary(answers: readonly BulkRow[]): Record<SealVerdict, number> {
-  const summary: Record<SealVerdict, number> = { valid: 0, expired: 0, suspended: 0, revoked: 0, superseded: 0, not_found: 0, forged: 0 };
+  const summary: Record<SealVerdict, number> = {
+    valid: 0,
+    expired: 0,
+    suspended: 0,
+    revoked: 0,
+    superseded: 0,
+    not_found: 0,
+    forged: 0,
+  };
   for (const a of answers) summary[a.status]++;
   return summary;
 }
@@ -92,8 +125,22 @@ export function bulkJson(input: BulkInput, answers: readonly BulkRow[], checkedA
       status: a.status,
       ...(a.reason ? { reason: a.reason } : {}),
       ...(a.product ? { product: a.product, firmware: a.firmware, validUntil: a.validUntil } : {}),
-      ...(a.policies ? { policies: a.policies.map((p) => ({ policy: p.policyName, meets: p.meets, misses: p.misses.map((m) => ({ clause: m.clause, message: m.message, ...(m.provision ? { provision: m.provision } : {}) })) })) } : {}),
-      columns: Object.fromEntries(input.header.map((h, i) => [h, input.rows[n][i] ?? ""]).filter(([, ], i) => i !== input.serialColumn)),
+      ...(a.policies
+        ? {
+            policies: a.policies.map((p) => ({
+              policy: p.policyName,
+              meets: p.meets,
+              misses: p.misses.map((m) => ({
+                clause: m.clause,
+                message: m.message,
+                ...(m.provision ? { provision: m.provision } : {}),
+              })),
+            })),
+          }
+        : {}),
+      columns: Object.fromEntries(
+        input.header.map((h, i) => [h, input.rows[n][i] ?? ""]).filter(([,], i) => i !== input.serialColumn),
+      ),
     })),
   };
 }

@@ -14,7 +14,9 @@ export const watchInput = z.object({
   label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
 });
 
-export const webhookInput = z.object({ url: z.string().trim().min(1, "Enter the endpoint's URL.").max(2048, "That URL is too long.") });
+export const webhookInput = z.object({
+  url: z.string().trim().min(1, "Enter the endpoint's URL.").max(2048, "That URL is too long."),
+});
 
 // --- The acceptance policy form ---
 
@@ -39,7 +41,11 @@ const monthsText = (label: string) =>
 export const policyForm = z.looseObject({
   name: z.string().optional().default(""),
   category: z.string().optional().default(""),
-  requiredProvisions: z.string().max(REQUIRED_PROVISIONS_MAX, { error: "Keep the list of required provisions under 20,000 characters." }).optional().default(""),
+  requiredProvisions: z
+    .string()
+    .max(REQUIRED_PROVISIONS_MAX, { error: "Keep the list of required provisions under 20,000 characters." })
+    .optional()
+    .default(""),
   minSupportMonths: monthsText("minimum security support left"),
   maxSealAgeMonths: monthsText("maximum seal age"),
   blockingFindingSeverity: z

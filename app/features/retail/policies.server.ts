@@ -10,12 +10,39 @@
  */
 import crypto from "node:crypto";
 import { and, asc, desc, eq, inArray, max } from "drizzle-orm";
-import { acceptancePolicies, answers, checklistSections, checklistVersions, crosswalkLinks, findings, findingVersions, policyStates, products, productVersions, requirements, seals, submissions, verdicts, watchlistEntries } from "../../../db/schema";
+import {
+  acceptancePolicies,
+  answers,
+  checklistSections,
+  checklistVersions,
+  crosswalkLinks,
+  findings,
+  findingVersions,
+  policyStates,
+  products,
+  productVersions,
+  requirements,
+  seals,
+  submissions,
+  verdicts,
+  watchlistEntries,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { isOpen } from "../findings/domain/findings";
-import { describeResult, evaluatePolicy, policyApplies, policyInput, summarizePolicy, type Policy, type PolicyInput, type PolicyNames, type PolicyResult, type PolicySealFacts } from "./domain/policy";
+import {
+  describeResult,
+  evaluatePolicy,
+  policyApplies,
+  policyInput,
+  summarizePolicy,
+  type Policy,
+  type PolicyInput,
+  type PolicyNames,
+  type PolicyResult,
+  type PolicySealFacts,
+} from "./domain/policy";
 import type { ProductCategory } from "../catalogue/domain/product";
 import { can } from "../../platform/roles";
 import { isMet } from "../certification/domain/review";
@@ -32,7 +59,8 @@ type Reader = Pick<Tx, "select">;
 const WATCHED_SEAL_STATES: ("active" | "suspended" | "revoked")[] = ["active", "suspended", "revoked"];
 
 function assertBuyer(actor: Actor): void {
-  if (!can(actor.role, "seals.verify") || actor.role !== "retailer") throw new ServiceError("forbidden", "Acceptance policies belong to retail buyers.");
+  if (!can(actor.role, "seals.verify") || actor.role !== "retailer")
+    throw new ServiceError("forbidden", "Acceptance policies belong to retail buyers.");
 }
 
 const toPolicy = (row: typeof acceptancePolicies.$inferSelect): Policy => ({
@@ -47,7 +75,13 @@ const toPolicy = (row: typeof acceptancePolicies.$inferSelect): Policy => ({
 });
 
 export function policiesOf(t: Reader, organizationId: string): Policy[] {
-  return t.select().from(acceptancePolicies).where(eq(acceptancePolicies.organizationId, organizationId)).orderBy(asc(acceptancePolicies.name)).all().map(toPolicy);
+  return t
+    .select()
+    .from(acceptancePolicies)
+    .where(eq(acceptancePolicies.organizationId, organizationId))
+    .orderBy(asc(acceptancePolicies.name))
+    .all()
+    .map(toPolicy);
 }
 
 // --- Names and the catalogue the policy form offers ------------------------------------------
@@ -55,7 +89,11 @@ export function policiesOf(t: Reader, organizationId: string): Policy[] {
 /** Display names of every imported checklist and its levels (from its newest version). */
 export function policyNames(t: Reader = db()): PolicyNames {
   const out: Record<string, { title: string; levels: { id: string; title: string }[] }> = {};
-  for (const v of t.select({ checklistId: checklistVersions.checklistId, levels: checklistVersions.levels }).from(checklistVersions).orderBy(asc(checklistVersions.publishedOn)).all()) {
+  for (const v of t
+    .select({ checklistId: checklistVersions.checklistId, levels: checklistVersions.levels })
+    .from(checklistVersions)
+    .orderBy(asc(checklistVersions.publishedOn))
+    .all()) {
     out[v.checklistId] = { title: checklistShortName(v.checklistId), levels: v.levels };
   }
   return out;
@@ -68,13 +106,23 @@ export function policyNames(t: Reader = db()): PolicyNames {
  */
 export function policyCatalog() {
   const t = db();
-  const versions = t.select().from(checklistVersions).where(eq(checklistVersions.status, "published")).orderBy(desc(checklistVersions.publishedOn)).all();
+  const versions = t
+    .select()
+    .from(checklistVersions)
+    .where(eq(checklistVersions.status, "published"))
+    .orderBy(desc(checklistVersions.publishedOn))
+    .all();
   const newest = new Map<string, (typeof versions)[number]>();
   for (const v of versions) if (!newest.has(v.checklistId)) newest.set(v.checklistId, v);
   return [...newest.values()]
     .sort((a, b) => a.checklistId.localeCompare(b.checklistId))
     .map((v) => {
-      const reqs = t.select().from(requirements).where(eq(requirements.versionId, v.id)).orderBy(asc(requirements.position)).all();
+      const reqs = t
+        .select()
+        .from(requirements)
+        .where(eq(requirements.versionId, v.id))
+        .orderBy(asc(requirements.position))
+        .all();
       return {
         id: v.checklistId,
         name: checklistShortName(v.checklistId),
@@ -90,7 +138,13 @@ export function policyCatalog() {
           .map((s) => ({
             ref: s.ref,
             title: s.title,
-            requirements: reqs.filter((r) => r.sectionRef === s.ref).map((r) => ({ ref: r.ref, title: r.title, advisory: Object.values(r.applies).every((a) => a === "advisory") })),
+            requirements: reqs
+              .filter((r) => r.sectionRef === s.ref)
+              .map((r) => ({
+                ref: r.ref,
+                title: r.title,
+                advisory: Object.values(r.applies).every((a) => a === "advisory"),
+              })),
           })),
       };
     });
@@ -98,19 +152,36 @@ export function policyCatalog() {
 
 /** Checks a parsed policy against what is imported: known checklists and levels, provisions that exist. */
 function checkAgainstCatalog(t: Reader, input: PolicyInput): void {
-  const versions = t.select({ checklistId: checklistVersions.checklistId, id: checklistVersions.id, levels: checklistVersions.levels }).from(checklistVersions).all();
+  const versions = t
+    .select({ checklistId: checklistVersions.checklistId, id: checklistVersions.id, levels: checklistVersions.levels })
+    .from(checklistVersions)
+    .all();
   input.accepted.forEach((a, i) => {
     const of = versions.filter((v) => v.checklistId === a.checklistId);
-    if (!of.length) throw new ServiceError("invalid", `No checklist "${a.checklistId}" is imported.`, { [`accepted.${i}.checklistId`]: "Choose an imported checklist." });
+    if (!of.length)
+      throw new ServiceError("invalid", `No checklist "${a.checklistId}" is imported.`, {
+        [`accepted.${i}.checklistId`]: "Choose an imported checklist.",
+      });
     if (!of.some((v) => v.levels.some((l) => l.id === a.minLevel))) {
-      throw new ServiceError("invalid", `${checklistShortName(a.checklistId)} has no level "${a.minLevel}".`, { [`accepted.${i}.minLevel`]: `Choose a level of ${checklistShortName(a.checklistId)}.` });
+      throw new ServiceError("invalid", `${checklistShortName(a.checklistId)} has no level "${a.minLevel}".`, {
+        [`accepted.${i}.minLevel`]: `Choose a level of ${checklistShortName(a.checklistId)}.`,
+      });
     }
   });
   for (const p of input.requiredProvisions) {
     const [checklistId, ref] = [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)];
     const ids = versions.filter((v) => v.checklistId === checklistId).map((v) => v.id);
-    const found = ids.length && t.select({ id: requirements.id }).from(requirements).where(and(inArray(requirements.versionId, ids), eq(requirements.ref, ref))).get();
-    if (!found) throw new ServiceError("invalid", `${checklistShortName(checklistId)} has no provision ${ref}.`, { requiredProvisions: `${p} is not a provision of an imported checklist.` });
+    const found =
+      ids.length &&
+      t
+        .select({ id: requirements.id })
+        .from(requirements)
+        .where(and(inArray(requirements.versionId, ids), eq(requirements.ref, ref)))
+        .get();
+    if (!found)
+      throw new ServiceError("invalid", `${checklistShortName(checklistId)} has no provision ${ref}.`, {
+        requiredProvisions: `${p} is not a provision of an imported checklist.`,
+      });
   }
 }
 
@@ -122,12 +193,18 @@ function checkAgainstCatalog(t: Reader, input: PolicyInput): void {
  * (`etsi-en-303-645:5.1`) stands for all its provisions and `… advisory` for its advisory ones,
  * expanded against the newest published version of that checklist.
  */
-export function policyFromForm(form: Record<string, string>): { ok: true; value: unknown } | { ok: false; fieldErrors: Record<string, string> } {
+export function policyFromForm(
+  form: Record<string, string>,
+): { ok: true; value: unknown } | { ok: false; fieldErrors: Record<string, string> } {
   const parsed = policyForm.safeParse(form);
   // Every field's problem is reported at once: the provisions are read even when another field is wrong.
-  const fieldErrors: Record<string, string> = parsed.success ? {} : Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
+  const fieldErrors: Record<string, string> = parsed.success
+    ? {}
+    : Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
   const catalog = policyCatalog();
-  const accepted = catalog.filter((c) => form[`accept.${c.id}`] === "on").map((c) => ({ checklistId: c.id, minLevel: form[`level.${c.id}`] ?? "" }));
+  const accepted = catalog
+    .filter((c) => form[`accept.${c.id}`] === "on")
+    .map((c) => ({ checklistId: c.id, minLevel: form[`level.${c.id}`] ?? "" }));
   const provisions: string[] = [];
   const errors: string[] = [];
   for (const raw of (form.requiredProvisions ?? "").slice(0, REQUIRED_PROVISIONS_MAX).split(/\r?\n/)) {
@@ -142,7 +219,10 @@ export function policyFromForm(form: Record<string, string>): { ok: true; value:
     const requirement = checklist.sections.flatMap((s) => s.requirements).find((r) => r.ref === m[2]);
     const section = checklist.sections.find((s) => s.ref === m[2]);
     if (requirement && !m[3]) provisions.push(`${checklist.id}:${requirement.ref}`);
-    else if (section) provisions.push(...section.requirements.filter((r) => m[3] !== "advisory" || r.advisory).map((r) => `${checklist.id}:${r.ref}`));
+    else if (section)
+      provisions.push(
+        ...section.requirements.filter((r) => m[3] !== "advisory" || r.advisory).map((r) => `${checklist.id}:${r.ref}`),
+      );
     else errors.push(`${checklist.name} has no provision or clause "${m[2]}"`);
   }
   if (errors.length) fieldErrors.requiredProvisions ??= `${errors.join("; ")}.`;
@@ -167,26 +247,51 @@ export function listPolicies(actor: Actor) {
         .from(policyStates)
         .innerJoin(seals, eq(seals.serial, policyStates.serial))
         .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-        .innerJoin(watchlistEntries, and(eq(watchlistEntries.productId, productVersions.productId), eq(watchlistEntries.organizationId, actor.organizationId)))
-        .where(and(inArray(policyStates.policyId, policies.map((p) => p.id)), inArray(seals.state, WATCHED_SEAL_STATES)))
+        .innerJoin(
+          watchlistEntries,
+          and(
+            eq(watchlistEntries.productId, productVersions.productId),
+            eq(watchlistEntries.organizationId, actor.organizationId),
+          ),
+        )
+        .where(
+          and(
+            inArray(
+              policyStates.policyId,
+              policies.map((p) => p.id),
+            ),
+            inArray(seals.state, WATCHED_SEAL_STATES),
+          ),
+        )
         .all()
     : [];
   return policies.map((p) => ({
     ...p,
     summary: summarizePolicy(p, names),
-    watched: { meets: states.filter((s) => s.policyId === p.id && s.meets).length, misses: states.filter((s) => s.policyId === p.id && !s.meets).length },
+    watched: {
+      meets: states.filter((s) => s.policyId === p.id && s.meets).length,
+      misses: states.filter((s) => s.policyId === p.id && !s.meets).length,
+    },
   }));
 }
 
 export function getPolicy(actor: Actor, id: string): Policy {
   assertBuyer(actor);
-  const row = db().select().from(acceptancePolicies).where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId))).get();
+  const row = db()
+    .select()
+    .from(acceptancePolicies)
+    .where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId)))
+    .get();
   if (!row) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
   return toPolicy(row);
 }
 
 function nameClash(tx: Reader, organizationId: string, name: string, except?: string) {
-  const rows = tx.select({ id: acceptancePolicies.id, name: acceptancePolicies.name }).from(acceptancePolicies).where(eq(acceptancePolicies.organizationId, organizationId)).all();
+  const rows = tx
+    .select({ id: acceptancePolicies.id, name: acceptancePolicies.name })
+    .from(acceptancePolicies)
+    .where(eq(acceptancePolicies.organizationId, organizationId))
+    .all();
   return rows.some((r) => r.id !== except && r.name.toLowerCase() === name.toLowerCase());
 }
 
@@ -202,16 +307,36 @@ export function savePolicy(actor: Actor, raw: unknown, id?: string): string {
   const policyId = id ?? crypto.randomUUID();
   transaction((tx) => {
     checkAgainstCatalog(tx, input);
-    if (nameClash(tx, actor.organizationId, input.name, id)) throw new ServiceError("conflict", `You already have a policy named "${input.name}".`, { name: "Choose another name." });
+    if (nameClash(tx, actor.organizationId, input.name, id))
+      throw new ServiceError("conflict", `You already have a policy named "${input.name}".`, {
+        name: "Choose another name.",
+      });
     const at = new Date(nowMs());
     const values = { ...input, requiredProvisions: [...new Set(input.requiredProvisions)], updatedAt: at };
     if (id) {
-      const done = tx.update(acceptancePolicies).set(values).where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId))).run();
+      const done = tx
+        .update(acceptancePolicies)
+        .set(values)
+        .where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId)))
+        .run();
       if (!done.changes) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
     } else {
-      tx.insert(acceptancePolicies).values({ id: policyId, organizationId: actor.organizationId, ...values, createdBy: actor.userId, createdAt: at }).run();
+      tx.insert(acceptancePolicies)
+        .values({
+          id: policyId,
+          organizationId: actor.organizationId,
+          ...values,
+          createdBy: actor.userId,
+          createdAt: at,
+        })
+        .run();
     }
-    recordAudit(tx, actor, { action: id ? "policy.updated" : "policy.created", target: { type: "policy", id: policyId }, organizationId: actor.organizationId, details: values });
+    recordAudit(tx, actor, {
+      action: id ? "policy.updated" : "policy.created",
+      target: { type: "policy", id: policyId },
+      organizationId: actor.organizationId,
+      details: values,
+    });
     syncPolicyStates(tx, { organizationId: actor.organizationId });
   });
   return policyId;
@@ -220,10 +345,19 @@ export function savePolicy(actor: Actor, raw: unknown, id?: string): string {
 export function deletePolicy(actor: Actor, id: string): void {
   assertBuyer(actor);
   transaction((tx) => {
-    const row = tx.select().from(acceptancePolicies).where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId))).get();
+    const row = tx
+      .select()
+      .from(acceptancePolicies)
+      .where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId)))
+      .get();
     if (!row) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
     tx.delete(acceptancePolicies).where(eq(acceptancePolicies.id, id)).run(); // its states cascade
-    recordAudit(tx, actor, { action: "policy.deleted", target: { type: "policy", id }, organizationId: actor.organizationId, details: { name: row.name } });
+    recordAudit(tx, actor, {
+      action: "policy.deleted",
+      target: { type: "policy", id },
+      organizationId: actor.organizationId,
+      details: { name: row.name },
+    });
   });
 }
 
@@ -242,7 +376,11 @@ let crosswalkStamp = -1;
 
 function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
   // A newly imported checklist can add crosswalk links: the cache follows the links table.
-  const stamp = t.select({ n: max(crosswalkLinks.id) }).from(crosswalkLinks).get()?.n ?? 0;
+  const stamp =
+    t
+      .select({ n: max(crosswalkLinks.id) })
+      .from(crosswalkLinks)
+      .get()?.n ?? 0;
   if (stamp !== crosswalkStamp) {
     staticCache.clear();
     crosswalkStamp = stamp;
@@ -250,7 +388,15 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
   const missing = serials.filter((s) => !staticCache.has(s));
   for (let i = 0; i < missing.length; i += 200) {
     const rows = t
-      .select({ serial: seals.serial, submissionId: seals.submissionId, productVersionId: seals.productVersionId, productId: productVersions.productId, issuedAt: seals.issuedAt, level: submissions.targetLevel, cv: checklistVersions })
+      .select({
+        serial: seals.serial,
+        submissionId: seals.submissionId,
+        productVersionId: seals.productVersionId,
+        productId: productVersions.productId,
+        issuedAt: seals.issuedAt,
+        level: submissions.targetLevel,
+        cv: checklistVersions,
+      })
       .from(seals)
       .innerJoin(submissions, eq(submissions.id, seals.submissionId))
       .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
@@ -258,19 +404,53 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
       .where(inArray(seals.serial, missing.slice(i, i + 200)))
       .all();
     for (const r of rows) {
-      const reqs = t.select().from(requirements).where(eq(requirements.versionId, r.cv.id)).orderBy(asc(requirements.position)).all().filter((q) => q.applies[r.level] !== undefined);
-      const claims = new Map(t.select({ ref: answers.requirementRef, claim: answers.claim }).from(answers).where(eq(answers.submissionId, r.submissionId)).all().map((a) => [a.ref, a.claim]));
+      const reqs = t
+        .select()
+        .from(requirements)
+        .where(eq(requirements.versionId, r.cv.id))
+        .orderBy(asc(requirements.position))
+        .all()
+        .filter((q) => q.applies[r.level] !== undefined);
+      const claims = new Map(
+        t
+          .select({ ref: answers.requirementRef, claim: answers.claim })
+          .from(answers)
+          .where(eq(answers.submissionId, r.submissionId))
+          .all()
+          .map((a) => [a.ref, a.claim]),
+      );
       const latest = new Map<string, typeof verdicts.$inferSelect>();
-      for (const v of t.select().from(verdicts).where(eq(verdicts.submissionId, r.submissionId)).orderBy(asc(verdicts.id)).all()) latest.set(v.requirementRef, v);
+      for (const v of t
+        .select()
+        .from(verdicts)
+        .where(eq(verdicts.submissionId, r.submissionId))
+        .orderBy(asc(verdicts.id))
+        .all())
+        latest.set(v.requirementRef, v);
       const forward = t.select().from(crosswalkLinks).where(eq(crosswalkLinks.fromVersionId, r.cv.id)).all();
       const reverse = t.select().from(crosswalkLinks).where(eq(crosswalkLinks.toChecklistId, r.cv.checklistId)).all();
       staticCache.set(r.serial, {
-        checklist: { id: r.cv.checklistId, title: checklistShortName(r.cv.checklistId), version: r.cv.version, level: r.level, levels: r.cv.levels },
+        checklist: {
+          id: r.cv.checklistId,
+          title: checklistShortName(r.cv.checklistId),
+          version: r.cv.version,
+          level: r.level,
+          levels: r.cv.levels,
+        },
         requirements: reqs.map((q) => {
           const v = latest.get(q.ref);
-          const reviewed = { ref: q.ref, sectionRef: q.sectionRef, applicability: q.applies[r.level], condition: q.condition, claim: claims.get(q.ref) ?? null };
+          const reviewed = {
+            ref: q.ref,
+            sectionRef: q.sectionRef,
+            applicability: q.applies[r.level],
+            condition: q.condition,
+            claim: claims.get(q.ref) ?? null,
+          };
           // Met = passed, or judged not applicable where that is allowed; an advisory accepted on its justification is not met.
-          const met = Boolean(v && (v.verdict === "pass" || (v.verdict === "not_applicable" && isMet(reviewed, { ...v, accepted: false }))));
+          const met = Boolean(
+            v &&
+            (v.verdict === "pass" || (v.verdict === "not_applicable" && isMet(reviewed, { ...v, accepted: false }))),
+          );
           const mapsTo = new Set([
             ...forward.filter((l) => l.fromRef === q.ref).map((l) => `${l.toChecklistId}:${l.toRef}`),
             ...reverse.filter((l) => l.toRef === q.ref).map((l) => `${l.fromVersionId.split("@")[0]}:${l.fromRef}`),
@@ -291,7 +471,11 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
  * The facts of each seal for policy evaluation. `statuses` gives the live verdicts the caller
  * already knows (a check's answer); otherwise they follow from the recorded state and dates.
  */
-export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?: ReadonlyMap<string, SealVerdict>): Map<string, PolicySealFacts> {
+export function sealPolicyFacts(
+  t: Reader,
+  serials: readonly string[],
+  statuses?: ReadonlyMap<string, SealVerdict>,
+): Map<string, PolicySealFacts> {
   const wanted = [...new Set(serials)];
   const fixed = staticFacts(t, wanted);
   const now = new Date(nowMs());
@@ -315,7 +499,12 @@ export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?
       .all();
     const versionIds = [...new Set(chunk.map((s) => fixed.get(s)!.productVersionId))];
     const reports = t
-      .select({ pv: findingVersions.productVersionId, severity: findings.severity, deadline: findings.deadline, status: findings.status })
+      .select({
+        pv: findingVersions.productVersionId,
+        severity: findings.severity,
+        deadline: findings.deadline,
+        status: findings.status,
+      })
       .from(findingVersions)
       .innerJoin(findings, eq(findings.id, findingVersions.findingId))
       .where(inArray(findingVersions.productVersionId, versionIds))
@@ -331,7 +520,9 @@ export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?
         supportPeriodEnd: r.supportPeriodEnd,
         issuedAt: f.issuedAt,
         // Only what a buyer may know: severity, deadline, open (never a title).
-        findings: reports.filter((x) => x.pv === f.productVersionId).map((x) => ({ severity: x.severity, deadline: x.deadline, open: isOpen(x.status) })),
+        findings: reports
+          .filter((x) => x.pv === f.productVersionId)
+          .map((x) => ({ severity: x.severity, deadline: x.deadline, open: isOpen(x.status) })),
       });
     }
   }
@@ -339,26 +530,51 @@ export function sealPolicyFacts(t: Reader, serials: readonly string[], statuses?
 }
 
 /** Each seal's results under the organisation's policies that apply to its product's category. */
-export function evaluateForOrganization(t: Reader, organizationId: string, serials: readonly string[], statuses?: ReadonlyMap<string, SealVerdict>): Map<string, PolicyResult[]> {
+export function evaluateForOrganization(
+  t: Reader,
+  organizationId: string,
+  serials: readonly string[],
+  statuses?: ReadonlyMap<string, SealVerdict>,
+): Map<string, PolicyResult[]> {
   const policies = policiesOf(t, organizationId);
   const out = new Map<string, PolicyResult[]>();
   if (!policies.length) return out;
   const names = policyNames(t);
   const now = new Date(nowMs());
   for (const [serial, facts] of sealPolicyFacts(t, serials, statuses)) {
-    out.set(serial, policies.filter((p) => policyApplies(p, facts.category)).map((p) => evaluatePolicy(p, facts, now, names)));
+    out.set(
+      serial,
+      policies.filter((p) => policyApplies(p, facts.category)).map((p) => evaluatePolicy(p, facts, now, names)),
+    );
   }
   return out;
 }
 
 /** Whether the organisation has any policy (so checks know to add the policy column). */
 export function hasPolicies(organizationId: string): boolean {
-  return Boolean(db().select({ id: acceptancePolicies.id }).from(acceptancePolicies).where(eq(acceptancePolicies.organizationId, organizationId)).limit(1).get());
+  return Boolean(
+    db()
+      .select({ id: acceptancePolicies.id })
+      .from(acceptancePolicies)
+      .where(eq(acceptancePolicies.organizationId, organizationId))
+      .limit(1)
+      .get(),
+  );
 }
 
 /** For a logged-in retail buyer's single check: the organisation's policy results for the seal (null: not a buyer, no policy, or no seal). */
-export function policyResultsFor(actor: Actor | null, answer: { serial?: string; status: SealVerdict }): PolicyResult[] | null {
-  if (!actor || actor.role !== "retailer" || !answer.serial || answer.status === "not_found" || answer.status === "forged") return null;
+export function policyResultsFor(
+  actor: Actor | null,
+  answer: { serial?: string; status: SealVerdict },
+): PolicyResult[] | null {
+  if (
+    !actor ||
+    actor.role !== "retailer" ||
+    !answer.serial ||
+    answer.status === "not_found" ||
+    answer.status === "forged"
+  )
+    return null;
   if (!hasPolicies(actor.organizationId)) return null;
   return policyResultsOf(actor.organizationId, answer.serial, answer.status);
 }
@@ -372,10 +588,18 @@ export function policyResultsOf(organizationId: string, serial: string, status: 
  * Adds the organisation's policy results to check answers (in place, for seals found; their
  * verdicts as answered). Returns whether the organisation has policies at all.
  */
-export function attachPolicies<A extends { serial: string; status: SealVerdict; policies?: PolicyResult[] }>(organizationId: string, answers: A[]): boolean {
+export function attachPolicies<A extends { serial: string; status: SealVerdict; policies?: PolicyResult[] }>(
+  organizationId: string,
+  answers: A[],
+): boolean {
   if (!hasPolicies(organizationId)) return false;
   const found = answers.filter((a) => a.status !== "not_found" && a.status !== "forged");
-  const results = evaluateForOrganization(db(), organizationId, found.map((a) => a.serial), new Map(found.map((a) => [a.serial, a.status])));
+  const results = evaluateForOrganization(
+    db(),
+    organizationId,
+    found.map((a) => a.serial),
+    new Map(found.map((a) => [a.serial, a.status])),
+  );
   for (const a of found) {
     const r = results.get(a.serial);
     if (r) a.policies = r;
@@ -384,7 +608,6 @@ export function attachPolicies<A extends { serial: string; status: SealVerdict; 
 }
 
 // --- Watched products: results remembered, changes raised ----------------------------------------
-
 
 /** Forgets the organisation's remembered results for a product it no longer watches (watching it again starts afresh, without an event). */
 export function forgetPolicyStates(tx: Tx, organizationId: string, productId: string): void {
@@ -397,7 +620,10 @@ export function forgetPolicyStates(tx: Tx, organizationId: string, productId: st
     .where(eq(productVersions.productId, productId))
     .all()
     .map((r) => r.serial);
-  if (serials.length) tx.delete(policyStates).where(and(inArray(policyStates.policyId, policyIds), inArray(policyStates.serial, serials))).run();
+  if (serials.length)
+    tx.delete(policyStates)
+      .where(and(inArray(policyStates.policyId, policyIds), inArray(policyStates.serial, serials)))
+      .run();
 }
 
 /**
@@ -411,7 +637,12 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
   const watches = tx
     .select({ org: watchlistEntries.organizationId, productId: watchlistEntries.productId })
     .from(watchlistEntries)
-    .where(and(scope.productId ? eq(watchlistEntries.productId, scope.productId) : undefined, scope.organizationId ? eq(watchlistEntries.organizationId, scope.organizationId) : undefined))
+    .where(
+      and(
+        scope.productId ? eq(watchlistEntries.productId, scope.productId) : undefined,
+        scope.organizationId ? eq(watchlistEntries.organizationId, scope.organizationId) : undefined,
+      ),
+    )
     .all();
   const byOrg = new Map<string, string[]>();
   for (const w of watches) byOrg.set(w.org, [...(byOrg.get(w.org) ?? []), w.productId]);
@@ -421,18 +652,33 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
     const policies = policiesOf(tx, org);
     if (!policies.length) continue;
     const current = tx
-      .select({ serial: seals.serial, productId: productVersions.productId, name: products.name, model: products.model, firmware: productVersions.firmwareVersion })
+      .select({
+        serial: seals.serial,
+        productId: productVersions.productId,
+        name: products.name,
+        model: products.model,
+        firmware: productVersions.firmwareVersion,
+      })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
       .innerJoin(products, eq(products.id, productVersions.productId))
       .where(and(inArray(productVersions.productId, productIds), inArray(seals.state, WATCHED_SEAL_STATES)))
       .all();
-    const results = evaluateForOrganization(tx, org, current.map((c) => c.serial));
+    const results = evaluateForOrganization(
+      tx,
+      org,
+      current.map((c) => c.serial),
+    );
     const before = new Map(
       tx
         .select()
         .from(policyStates)
-        .where(inArray(policyStates.policyId, policies.map((p) => p.id)))
+        .where(
+          inArray(
+            policyStates.policyId,
+            policies.map((p) => p.id),
+          ),
+        )
         .all()
         .map((s) => [`${s.policyId}|${s.serial}`, s]),
     );
@@ -442,7 +688,12 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
         .select({ serial: seals.serial, from: submissions.recertifiesSerial })
         .from(seals)
         .innerJoin(submissions, eq(submissions.id, seals.submissionId))
-        .where(inArray(seals.serial, current.map((c) => c.serial)))
+        .where(
+          inArray(
+            seals.serial,
+            current.map((c) => c.serial),
+          ),
+        )
         .all()
         .filter((r) => r.from)
         .map((r) => [r.serial, r.from!]),
@@ -457,11 +708,21 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
         if (own && own.meets === r.meets && JSON.stringify(own.misses) === JSON.stringify(misses)) continue;
         tx.insert(policyStates)
           .values({ policyId: r.policyId, serial: c.serial, meets: r.meets, misses, evaluatedAt: at })
-          .onConflictDoUpdate({ target: [policyStates.policyId, policyStates.serial], set: { meets: r.meets, misses, evaluatedAt: at } })
+          .onConflictDoUpdate({
+            target: [policyStates.policyId, policyStates.serial],
+            set: { meets: r.meets, misses, evaluatedAt: at },
+          })
           .run();
         if (!old || old.meets === r.meets) continue; // first result (of a new policy, product or line of seals), or the same verdict for other reasons: recorded, no event
         const type = r.meets ? "policy.met" : "policy.unmet";
-        publishPolicyEvent(tx, org, { type, serial: c.serial, product: { id: c.productId, name: c.name, model: c.model }, firmwareVersion: c.firmware, result: r, at });
+        publishPolicyEvent(tx, org, {
+          type,
+          serial: c.serial,
+          product: { id: c.productId, name: c.name, model: c.model },
+          firmwareVersion: c.firmware,
+          result: r,
+          at,
+        });
         raised++;
       }
     }
@@ -469,7 +730,18 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
   return raised;
 }
 
-function publishPolicyEvent(tx: Tx, organizationId: string, e: { type: string; serial: string; product: { id: string; name: string; model: string }; firmwareVersion: string; result: PolicyResult; at: Date }) {
+function publishPolicyEvent(
+  tx: Tx,
+  organizationId: string,
+  e: {
+    type: string;
+    serial: string;
+    product: { id: string; name: string; model: string };
+    firmwareVersion: string;
+    result: PolicyResult;
+    at: Date;
+  },
+) {
   const id = `policy-${e.result.policyId}-${e.serial}-${e.at.getTime()}`;
   publishWatchEvent(tx, {
     organizationId,

@@ -4,7 +4,15 @@
  * change and queued to the organisation's webhooks in the same transaction.
  */
 import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
-import { products, productVersions, sealEvents, seals, watchEvents, watchlistEntries, webhookEndpoints } from "../../../db/schema";
+import {
+  products,
+  productVersions,
+  sealEvents,
+  seals,
+  watchEvents,
+  watchlistEntries,
+  webhookEndpoints,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { db, type Tx } from "../../platform/db.server";
 import type { SealVerdict } from "../trust/domain/credential";
@@ -28,15 +36,36 @@ export interface SealWatchEvent {
  * organisation's own (a policy met or missed, an advisory disclosed), each with a type, the
  * product, a one-line reason and, for the feed, the cursor `seq`.
  */
-export type WatchEvent = { seq: number; type: string; serial: string | null; reason: string; product: { id: string; name: string; model: string }; at: string; status?: SealVerdict } & Record<string, unknown>;
+export type WatchEvent = {
+  seq: number;
+  type: string;
+  serial: string | null;
+  reason: string;
+  product: { id: string; name: string; model: string };
+  at: string;
+  status?: SealVerdict;
+} & Record<string, unknown>;
 
-const EVENT_STATUS: Record<string, SealVerdict> = { issued: "valid", reinstated: "valid", suspended: "suspended", revoked: "revoked", expired: "expired", superseded: "superseded" };
+const EVENT_STATUS: Record<string, SealVerdict> = {
+  issued: "valid",
+  reinstated: "valid",
+  suspended: "suspended",
+  revoked: "revoked",
+  expired: "expired",
+  superseded: "superseded",
+};
 
 export function sealEventRows(t: Tx | ReturnType<typeof db>, ids: number[]): Map<number, SealWatchEvent> {
   const out = new Map<number, SealWatchEvent>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = t
-      .select({ e: sealEvents, productId: products.id, productName: products.name, model: products.model, firmware: productVersions.firmwareVersion })
+      .select({
+        e: sealEvents,
+        productId: products.id,
+        productName: products.name,
+        model: products.model,
+        firmware: productVersions.firmwareVersion,
+      })
       .from(sealEvents)
       .innerJoin(seals, eq(seals.serial, sealEvents.serial))
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
@@ -61,7 +90,13 @@ export function sealEventRows(t: Tx | ReturnType<typeof db>, ids: number[]): Map
 }
 
 /** An organisation's watch events after `since` (oldest first, or newest first), as the watchers see them. */
-export function watchEventsOf(t: Tx | ReturnType<typeof db>, organizationId: string, since: number, limit: number, order: "asc" | "desc" = "asc"): WatchEvent[] {
+export function watchEventsOf(
+  t: Tx | ReturnType<typeof db>,
+  organizationId: string,
+  since: number,
+  limit: number,
+  order: "asc" | "desc" = "asc",
+): WatchEvent[] {
   const rows = t
     .select()
     .from(watchEvents)
@@ -69,7 +104,10 @@ export function watchEventsOf(t: Tx | ReturnType<typeof db>, organizationId: str
     .orderBy(order === "asc" ? asc(watchEvents.id) : desc(watchEvents.id))
     .limit(limit)
     .all();
-  const sealRows = sealEventRows(t, rows.filter((r) => r.sealEventId !== null).map((r) => r.sealEventId!));
+  const sealRows = sealEventRows(
+    t,
+    rows.filter((r) => r.sealEventId !== null).map((r) => r.sealEventId!),
+  );
   const out: WatchEvent[] = [];
   for (const r of rows) {
     const body = r.sealEventId !== null ? sealRows.get(r.sealEventId) : (JSON.parse(r.body) as Omit<WatchEvent, "seq">);
@@ -83,19 +121,46 @@ export function watchEventsOf(t: Tx | ReturnType<typeof db>, organizationId: str
  * `organizationId`) and queues it to each of their active webhook endpoints, in the caller's
  * transaction (an outbox). `body.id` is the event's id in webhook deliveries.
  */
-export function publishWatchEvent(tx: Tx, e: { productId: string; type: string; serial: string | null; body: { id: string } & Record<string, unknown>; sealEventId?: number; organizationId?: string }): void {
+export function publishWatchEvent(
+  tx: Tx,
+  e: {
+    productId: string;
+    type: string;
+    serial: string | null;
+    body: { id: string } & Record<string, unknown>;
+    sealEventId?: number;
+    organizationId?: string;
+  },
+): void {
   const orgs = e.organizationId
     ? [e.organizationId]
-    : tx.select({ org: watchlistEntries.organizationId }).from(watchlistEntries).where(eq(watchlistEntries.productId, e.productId)).all().map((r) => r.org);
+    : tx
+        .select({ org: watchlistEntries.organizationId })
+        .from(watchlistEntries)
+        .where(eq(watchlistEntries.productId, e.productId))
+        .all()
+        .map((r) => r.org);
   const at = new Date(nowMs());
   for (const org of orgs) {
     const inserted = tx
       .insert(watchEvents)
-      .values({ organizationId: org, type: e.type, productId: e.productId, serial: e.serial, body: e.sealEventId === undefined ? JSON.stringify(e.body) : "", sealEventId: e.sealEventId ?? null, at })
+      .values({
+        organizationId: org,
+        type: e.type,
+        productId: e.productId,
+        serial: e.serial,
+        body: e.sealEventId === undefined ? JSON.stringify(e.body) : "",
+        sealEventId: e.sealEventId ?? null,
+        at,
+      })
       .onConflictDoNothing()
       .run();
     if (!inserted.changes) continue;
-    const endpoints = tx.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(eq(webhookEndpoints.organizationId, org), eq(webhookEndpoints.active, true))).all();
+    const endpoints = tx
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.organizationId, org), eq(webhookEndpoints.active, true)))
+      .all();
     for (const ep of endpoints) enqueueWebhook(tx, ep.id, e.body.id, e.body);
   }
 }
@@ -108,16 +173,42 @@ export function publishWatchEvent(tx: Tx, e: { productId: string; type: string; 
 export function announceSealEvent(tx: Tx, sealEventId: number): void {
   const event = sealEventRows(tx, [sealEventId]).get(sealEventId);
   if (!event) return;
-  publishWatchEvent(tx, { productId: event.product.id, type: event.type, serial: event.serial, body: { ...event }, sealEventId });
+  publishWatchEvent(tx, {
+    productId: event.product.id,
+    type: event.type,
+    serial: event.serial,
+    body: { ...event },
+    sealEventId,
+  });
 }
 
 /** An advisory made public, for the organisations that watched the product at that moment. Subscribed to `advisory.published`. */
-export function announceAdvisory(tx: Tx, e: { productId: string; serial: string | null; organizationIds: readonly string[]; body: { id: string; type: string } & Record<string, unknown> }): void {
-  for (const org of e.organizationIds) publishWatchEvent(tx, { productId: e.productId, type: e.body.type, serial: e.serial, body: e.body, organizationId: org });
+export function announceAdvisory(
+  tx: Tx,
+  e: {
+    productId: string;
+    serial: string | null;
+    organizationIds: readonly string[];
+    body: { id: string; type: string } & Record<string, unknown>;
+  },
+): void {
+  for (const org of e.organizationIds)
+    publishWatchEvent(tx, {
+      productId: e.productId,
+      type: e.body.type,
+      serial: e.serial,
+      body: e.body,
+      organizationId: org,
+    });
 }
 
 /** The product a seal certifies. */
 export function sealProductId(t: Tx, serial: string): string | null {
-  const row = t.select({ productId: productVersions.productId }).from(seals).innerJoin(productVersions, eq(productVersions.id, seals.productVersionId)).where(eq(seals.serial, serial)).get();
+  const row = t
+    .select({ productId: productVersions.productId })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(seals.serial, serial))
+    .get();
   return row?.productId ?? null;
 }

@@ -7,7 +7,16 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { organizations, products, productVersions, sealEvents, seals, watchEvents, watchlistEntries, watchlistVisits } from "../../../db/schema";
+import {
+  organizations,
+  products,
+  productVersions,
+  sealEvents,
+  seals,
+  watchEvents,
+  watchlistEntries,
+  watchlistVisits,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { normalizeSerial } from "../trust/domain/serial";
@@ -28,16 +37,27 @@ import { watchEventsOf } from "./watch-feed.server";
 function productOfSerial(t: Tx | ReturnType<typeof db>, input: string): { productId: string; serial: string } | null {
   const serial = normalizeSerial(input);
   if (!serial) return null;
-  const row = t.select({ productId: productVersions.productId }).from(seals).innerJoin(productVersions, eq(productVersions.id, seals.productVersionId)).where(eq(seals.serial, serial)).get();
+  const row = t
+    .select({ productId: productVersions.productId })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(seals.serial, serial))
+    .get();
   return row ? { productId: row.productId, serial } : null;
 }
 
 /** Watches the product a seal certifies (all its seals, present and future). */
-export function watchBySerial(actor: Actor, input: z.infer<typeof watchInput>): { productName: string; added: boolean } {
+export function watchBySerial(
+  actor: Actor,
+  input: z.infer<typeof watchInput>,
+): { productName: string; added: boolean } {
   assertBuyer(actor);
   return transaction((tx) => {
     const found = productOfSerial(tx, input.serial);
-    if (!found) throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`, { serial: "No seal has this serial." });
+    if (!found)
+      throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`, {
+        serial: "No seal has this serial.",
+      });
     const product = tx.select({ name: products.name }).from(products).where(eq(products.id, found.productId)).get()!;
     const added = addEntry(tx, actor, found.productId, input.label);
     return { productName: product.name, added };
@@ -45,10 +65,23 @@ export function watchBySerial(actor: Actor, input: z.infer<typeof watchInput>): 
 }
 
 function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boolean {
-  const exists = tx.select({ id: watchlistEntries.id }).from(watchlistEntries).where(and(eq(watchlistEntries.organizationId, actor.organizationId), eq(watchlistEntries.productId, productId))).get();
+  const exists = tx
+    .select({ id: watchlistEntries.id })
+    .from(watchlistEntries)
+    .where(and(eq(watchlistEntries.organizationId, actor.organizationId), eq(watchlistEntries.productId, productId)))
+    .get();
   if (exists) return false;
   const id = crypto.randomUUID();
-  tx.insert(watchlistEntries).values({ id, organizationId: actor.organizationId, productId, label, addedBy: actor.userId, createdAt: new Date(nowMs()) }).run();
+  tx.insert(watchlistEntries)
+    .values({
+      id,
+      organizationId: actor.organizationId,
+      productId,
+      label,
+      addedBy: actor.userId,
+      createdAt: new Date(nowMs()),
+    })
+    .run();
   // The product's history comes with it (no webhooks for the past): the feed and "since your last visit" start complete.
   for (const e of tx
     .select({ id: sealEvents.id, kind: sealEvents.kind, serial: sealEvents.serial, at: sealEvents.at })
@@ -58,10 +91,26 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boole
     .where(eq(productVersions.productId, productId))
     .orderBy(asc(sealEvents.id))
     .all()) {
-    tx.insert(watchEvents).values({ organizationId: actor.organizationId, type: `seal.${e.kind}`, productId, serial: e.serial, body: "", sealEventId: e.id, at: e.at }).onConflictDoNothing().run();
+    tx.insert(watchEvents)
+      .values({
+        organizationId: actor.organizationId,
+        type: `seal.${e.kind}`,
+        productId,
+        serial: e.serial,
+        body: "",
+        sealEventId: e.id,
+        at: e.at,
+      })
+      .onConflictDoNothing()
+      .run();
   }
   syncPolicyStates(tx, { organizationId: actor.organizationId, productId }); // the first results, recorded without an event
-  recordAudit(tx, actor, { action: "watchlist.added", target: { type: "product", id: productId }, organizationId: actor.organizationId, details: { label } });
+  recordAudit(tx, actor, {
+    action: "watchlist.added",
+    target: { type: "product", id: productId },
+    organizationId: actor.organizationId,
+    details: { label },
+  });
   return true;
 }
 
@@ -92,11 +141,20 @@ export function watchFromCsv(actor: Actor, text: string): { added: number; alrea
 export function unwatch(actor: Actor, entryId: string): void {
   assertBuyer(actor);
   transaction((tx) => {
-    const entry = tx.select().from(watchlistEntries).where(and(eq(watchlistEntries.id, entryId), eq(watchlistEntries.organizationId, actor.organizationId))).get();
+    const entry = tx
+      .select()
+      .from(watchlistEntries)
+      .where(and(eq(watchlistEntries.id, entryId), eq(watchlistEntries.organizationId, actor.organizationId)))
+      .get();
     if (!entry) throw new ServiceError("not_found", "This product is not on your watchlist.");
     tx.delete(watchlistEntries).where(eq(watchlistEntries.id, entryId)).run();
     forgetPolicyStates(tx, actor.organizationId, entry.productId);
-    recordAudit(tx, actor, { action: "watchlist.removed", target: { type: "product", id: entry.productId }, organizationId: actor.organizationId, details: {} });
+    recordAudit(tx, actor, {
+      action: "watchlist.removed",
+      target: { type: "product", id: entry.productId },
+      organizationId: actor.organizationId,
+      details: {},
+    });
   });
 }
 
@@ -105,7 +163,15 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
   assertBuyer(actor);
   const t = db();
   const entries = t
-    .select({ id: watchlistEntries.id, label: watchlistEntries.label, productId: products.id, name: products.name, model: products.model, supplier: organizations.name, addedAt: watchlistEntries.createdAt })
+    .select({
+      id: watchlistEntries.id,
+      label: watchlistEntries.label,
+      productId: products.id,
+      name: products.name,
+      model: products.model,
+      supplier: organizations.name,
+      addedAt: watchlistEntries.createdAt,
+    })
     .from(watchlistEntries)
     .innerJoin(products, eq(products.id, watchlistEntries.productId))
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
@@ -135,23 +201,46 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
     for (const seal of productSeals) {
       // A stored credential that does not verify is "forged" whatever the record says.
       const status: SealVerdict = (await storedCredentialChecked(seal)) ? sealVerdictOf(seal, now).verdict : "forged";
-      rows.push({ ...e, key: `${e.id}:${seal.serial}`, seal: { serial: seal.serial, firmware: seal.firmware, validUntil: seal.validUntil }, status });
+      rows.push({
+        ...e,
+        key: `${e.id}:${seal.serial}`,
+        seal: { serial: seal.serial, firmware: seal.firmware, validUntil: seal.validUntil },
+        status,
+      });
     }
   }
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   // The organisation's acceptance policies, applied to every current seal (null: no policy defined).
   const withSeal = rows.filter((r) => r.seal);
-  const results = evaluateForOrganization(t, actor.organizationId, withSeal.map((r) => r.seal!.serial), new Map(withSeal.map((r) => [r.seal!.serial, r.status as SealVerdict])));
+  const results = evaluateForOrganization(
+    t,
+    actor.organizationId,
+    withSeal.map((r) => r.seal!.serial),
+    new Map(withSeal.map((r) => [r.seal!.serial, r.status as SealVerdict])),
+  );
   const policied = rows.map((r) => ({ ...r, policies: r.seal ? (results.get(r.seal.serial) ?? null) : null }));
   const visit = t.select().from(watchlistVisits).where(eq(watchlistVisits.userId, actor.userId)).get();
   const since = visit?.lastSeenEventId ?? 0;
   const changes = watchEventsOf(t, actor.organizationId, since, 200, "desc");
-  const newest = t.select({ id: sql<number>`coalesce(max(${watchEvents.id}), 0)` }).from(watchEvents).where(eq(watchEvents.organizationId, actor.organizationId)).get()!.id;
+  const newest = t
+    .select({ id: sql<number>`coalesce(max(${watchEvents.id}), 0)` })
+    .from(watchEvents)
+    .where(eq(watchEvents.organizationId, actor.organizationId))
+    .get()!.id;
   if (opts.markSeen) {
-    t.insert(watchlistVisits).values({ userId: actor.userId, lastSeenEventId: newest, at: now }).onConflictDoUpdate({ target: watchlistVisits.userId, set: { lastSeenEventId: newest, at: now } }).run();
+    t.insert(watchlistVisits)
+      .values({ userId: actor.userId, lastSeenEventId: newest, at: now })
+      .onConflictDoUpdate({ target: watchlistVisits.userId, set: { lastSeenEventId: newest, at: now } })
+      .run();
   }
-  return { rows: policied, counts, changes, lastVisit: visit?.at ?? null, hasPolicies: hasPolicies(actor.organizationId) };
+  return {
+    rows: policied,
+    counts,
+    changes,
+    lastVisit: visit?.at ?? null,
+    hasPolicies: hasPolicies(actor.organizationId),
+  };
 }
 
 /** The feed of changes of watched products: oldest first after `since` (a cursor: the last event's `seq`), paged. */

@@ -7,6 +7,10 @@ import { z } from "zod";
 export const sealStatusInput = z.object({
   serial: z.string().trim().min(1, "Name the seal."),
   action: z.enum(["suspend", "reinstate", "revoke"], { message: "Choose suspend, reinstate or revoke." }),
-  reason: z.string().trim().min(10, "Give the public reason (at least 10 characters): it is shown on the seal page and in the log.").max(500, "Keep the reason under 500 characters."),
+  reason: z
+    .string()
+    .trim()
+    .min(10, "Give the public reason (at least 10 characters): it is shown on the seal page and in the log.")
+    .max(500, "Keep the reason under 500 characters."),
   confirmSerial: z.string().trim().optional(),
 });

@@ -25,7 +25,10 @@ import { emit } from "../../platform/events.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
-const PURPOSE_OF_LIST: Record<string, StatusPurpose> = { [STATUS_LIST_IDS.revocation]: "revocation", [STATUS_LIST_IDS.suspension]: "suspension" };
+const PURPOSE_OF_LIST: Record<string, StatusPurpose> = {
+  [STATUS_LIST_IDS.revocation]: "revocation",
+  [STATUS_LIST_IDS.suspension]: "suspension",
+};
 
 export function statusListUrl(purpose: StatusPurpose): string {
   return `${getEnv().baseUrl}/status/${STATUS_LIST_IDS[purpose]}`;
@@ -37,25 +40,53 @@ const actorLabel = (actor: AnyActor) => (isSystem(actor) ? `system:${actor.syste
  * Applies one action to a seal inside `tx`. `reason` is public: it is shown on the seal page and
  * written to the log. Throws a ServiceError when the lifecycle does not allow the action.
  */
-export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; action: SealAction; reason: string; supersededBy?: string; cause?: string }): { logIndex: number } {
+export function applySealAction(
+  tx: Tx,
+  actor: AnyActor,
+  p: { serial: string; action: SealAction; reason: string; supersededBy?: string; cause?: string },
+): { logIndex: number } {
   const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
   if (!seal) throw new ServiceError("not_found", `No seal has the serial ${p.serial}.`);
   const next = nextSealState(seal.state, p.action);
   if (!next.ok) throw new ServiceError("conflict", next.message);
   const at = new Date(nowMs());
   const event = EVENT_OF_ACTION[p.action];
-  const logIndex = appendLog(tx, { event, serial: p.serial, at: at.toISOString(), reason: p.reason, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) });
+  const logIndex = appendLog(tx, {
+    event,
+    serial: p.serial,
+    at: at.toISOString(),
+    reason: p.reason,
+    ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}),
+  });
   tx.update(seals)
     .set({ state: next.state, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) })
     .where(eq(seals.serial, p.serial))
     .run();
-  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: event, reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause ?? null }).returning({ id: sealEvents.id }).get();
+  const { id: eventId } = tx
+    .insert(sealEvents)
+    .values({
+      serial: p.serial,
+      kind: event,
+      reason: p.reason,
+      actorLabel: actorLabel(actor),
+      logIndex,
+      at,
+      cause: p.cause ?? null,
+    })
+    .returning({ id: sealEvents.id })
+    .get();
   emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial }); // watchers, their webhooks and policy results, in this transaction
   recordAudit(tx, actor, {
     action: `seal.${event}`,
     target: { type: "seal", id: p.serial },
     organizationId: seal.organizationId,
-    details: { from: seal.state, to: next.state, reason: p.reason, logIndex, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) },
+    details: {
+      from: seal.state,
+      to: next.state,
+      reason: p.reason,
+      logIndex,
+      ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}),
+    },
   });
   return { logIndex };
 }
@@ -66,14 +97,36 @@ export function applySealAction(tx: Tx, actor: AnyActor, p: { serial: string; ac
  * reason is recorded like a suspension — a "suspended" event and log leaf, the watchers told,
  * the audit entry — so every view shows why the seal is suspended now. The state does not change.
  */
-export function restateSuspension(tx: Tx, actor: AnyActor, p: { serial: string; reason: string; cause: string }): { logIndex: number } {
+export function restateSuspension(
+  tx: Tx,
+  actor: AnyActor,
+  p: { serial: string; reason: string; cause: string },
+): { logIndex: number } {
   const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
   if (!seal) throw new ServiceError("not_found", `No seal has the serial ${p.serial}.`);
   if (seal.state !== "suspended") throw new ServiceError("conflict", "Only a suspended seal's reason can be restated.");
-  const previous = tx.select({ reason: sealEvents.reason }).from(sealEvents).where(and(eq(sealEvents.serial, p.serial), eq(sealEvents.kind, "suspended"))).orderBy(desc(sealEvents.id)).limit(1).get();
+  const previous = tx
+    .select({ reason: sealEvents.reason })
+    .from(sealEvents)
+    .where(and(eq(sealEvents.serial, p.serial), eq(sealEvents.kind, "suspended")))
+    .orderBy(desc(sealEvents.id))
+    .limit(1)
+    .get();
   const at = new Date(nowMs());
   const logIndex = appendLog(tx, { event: "suspended", serial: p.serial, at: at.toISOString(), reason: p.reason });
-  const { id: eventId } = tx.insert(sealEvents).values({ serial: p.serial, kind: "suspended", reason: p.reason, actorLabel: actorLabel(actor), logIndex, at, cause: p.cause }).returning({ id: sealEvents.id }).get();
+  const { id: eventId } = tx
+    .insert(sealEvents)
+    .values({
+      serial: p.serial,
+      kind: "suspended",
+      reason: p.reason,
+      actorLabel: actorLabel(actor),
+      logIndex,
+      at,
+      cause: p.cause,
+    })
+    .returning({ id: sealEvents.id })
+    .get();
   emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial });
   recordAudit(tx, actor, {
     action: "seal.suspension_restated",
@@ -91,9 +144,12 @@ const SEAL_INSTEAD = "Another assessor must act on this seal.";
  * serial. Refused to an assessor with a conflict of interest with the seal's supplier.
  */
 export function changeSealStatus(actor: Actor, input: z.infer<typeof sealStatusInput>): { logIndex: number } {
-  if (!can(actor.role, "seals.manage")) throw new ServiceError("forbidden", "Only assessors and administrators change a seal's status.");
+  if (!can(actor.role, "seals.manage"))
+    throw new ServiceError("forbidden", "Only assessors and administrators change a seal's status.");
   if (input.action === "revoke" && input.confirmSerial?.toUpperCase() !== input.serial.toUpperCase()) {
-    throw new ServiceError("invalid", "Type the seal's serial to confirm the revocation; it cannot be undone.", { confirmSerial: "Type the serial exactly to confirm." });
+    throw new ServiceError("invalid", "Type the seal's serial to confirm the revocation; it cannot be undone.", {
+      confirmSerial: "Type the serial exactly to confirm.",
+    });
   }
   return transaction((tx) => {
     const seal = tx.select({ org: seals.organizationId }).from(seals).where(eq(seals.serial, input.serial)).get();
@@ -113,19 +169,41 @@ export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): st
   const due = db()
     .select({ serial: seals.serial })
     .from(seals)
-    .where(and(lte(seals.validUntil, now), sql`not exists (select 1 from ${sealEvents} where ${sealEvents.serial} = ${seals.serial} and ${sealEvents.kind} = 'expired')`, inArray(seals.state, ["active", "suspended", "superseded"])))
+    .where(
+      and(
+        lte(seals.validUntil, now),
+        sql`not exists (select 1 from ${sealEvents} where ${sealEvents.serial} = ${seals.serial} and ${sealEvents.kind} = 'expired')`,
+        inArray(seals.state, ["active", "suspended", "superseded"]),
+      ),
+    )
     .all();
   const noted: string[] = [];
   for (const { serial } of due) {
     transaction((tx) => {
-      if (tx.select({ id: sealEvents.id }).from(sealEvents).where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired"))).get()) return;
+      if (
+        tx
+          .select({ id: sealEvents.id })
+          .from(sealEvents)
+          .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired")))
+          .get()
+      )
+        return;
       const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get()!;
       const at = new Date(nowMs());
       const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
       const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
-      const { id: eventId } = tx.insert(sealEvents).values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at }).returning({ id: sealEvents.id }).get();
+      const { id: eventId } = tx
+        .insert(sealEvents)
+        .values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at })
+        .returning({ id: sealEvents.id })
+        .get();
       emit(tx, "seal.changed", { sealEventId: eventId, serial });
-      recordAudit(tx, actor, { action: "seal.expired", target: { type: "seal", id: serial }, organizationId: seal.organizationId, details: { logIndex, validUntil: seal.validUntil.toISOString() } });
+      recordAudit(tx, actor, {
+        action: "seal.expired",
+        target: { type: "seal", id: serial },
+        organizationId: seal.organizationId,
+        details: { logIndex, validUntil: seal.validUntil.toISOString() },
+      });
       noted.push(serial);
     });
   }
@@ -145,7 +223,12 @@ export function statusBitstring(purpose: StatusPurpose): StatusBitstring {
 
 /** A change counter for the lists: the newest seal event (issuance adds no bit, but costs nothing to include). */
 function listsVersion(): number {
-  return db().select({ id: max(sealEvents.id) }).from(sealEvents).get()?.id ?? 0;
+  return (
+    db()
+      .select({ id: max(sealEvents.id) })
+      .from(sealEvents)
+      .get()?.id ?? 0
+  );
 }
 
 const signedLists = new Map<string, { version: number; signedAt: number; jws: string; dataDir: string }>();
@@ -162,10 +245,24 @@ export async function statusListCredential(listId: string): Promise<{ jws: strin
   const version = listsVersion();
   const now = nowMs();
   const cached = signedLists.get(listId);
-  if (cached && cached.version === version && cached.dataDir === env.dataDir && now - cached.signedAt < STATUS_LIST_TTL_MS / 2) {
-    return { jws: cached.jws, maxAgeSeconds: Math.max(0, Math.floor((STATUS_LIST_TTL_MS / 2 - (now - cached.signedAt)) / 1000)) };
+  if (
+    cached &&
+    cached.version === version &&
+    cached.dataDir === env.dataDir &&
+    now - cached.signedAt < STATUS_LIST_TTL_MS / 2
+  ) {
+    return {
+      jws: cached.jws,
+      maxAgeSeconds: Math.max(0, Math.floor((STATUS_LIST_TTL_MS / 2 - (now - cached.signedAt)) / 1000)),
+    };
   }
-  const credential = buildStatusListCredential({ url: statusListUrl(purpose), issuer: { id: env.baseUrl, name: CERTIFICATION_BODY_NAME }, purpose, bits: statusBitstring(purpose), now: new Date(now) });
+  const credential = buildStatusListCredential({
+    url: statusListUrl(purpose),
+    issuer: { id: env.baseUrl, name: CERTIFICATION_BODY_NAME },
+    purpose,
+    bits: statusBitstring(purpose),
+    now: new Date(now),
+  });
   const signer = await signingKeys(env.dataDir).signer(new Date(now));
   const jws = await signStatusListCredential(credential, signer.key, signer.kid);
   signedLists.set(listId, { version, signedAt: now, jws, dataDir: env.dataDir });

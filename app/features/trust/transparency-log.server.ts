@@ -10,7 +10,15 @@ import { logCheckpoints, logLeaves } from "../../../db/schema";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import { checkpointBody, consistencyProof, inclusionProof, leafHash, rootFromLeafHashes, signatureLine, noteKeyId } from "./domain/merkle";
+import {
+  checkpointBody,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  rootFromLeafHashes,
+  signatureLine,
+  noteKeyId,
+} from "./domain/merkle";
 import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, type TlogProof } from "./domain/tlog";
 import { db, type Tx } from "../../platform/db.server";
 
@@ -23,7 +31,9 @@ export function currentLogOrigin(): string {
 /** The leaf hashes of the first `size` leaves (all when omitted), in order. */
 function leafHashes(t: Reader, size?: number): Buffer[] {
   const q = t.select({ h: logLeaves.leafHash }).from(logLeaves);
-  const rows = (size === undefined ? q : q.where(lte(logLeaves.leafIndex, size - 1))).orderBy(asc(logLeaves.leafIndex)).all();
+  const rows = (size === undefined ? q : q.where(lte(logLeaves.leafIndex, size - 1)))
+    .orderBy(asc(logLeaves.leafIndex))
+    .all();
   return rows.map((r) => Buffer.from(r.h, "hex"));
 }
 
@@ -47,7 +57,9 @@ function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { i
   const data = canonicalize({ index, ...entry })!;
   const at = new Date(nowMs());
   const hash = leafHash(Buffer.from(data));
-  tx.insert(logLeaves).values({ leafIndex: index, data, leafHash: hash.toString("hex"), at }).run();
+  tx.insert(logLeaves)
+    .values({ leafIndex: index, data, leafHash: hash.toString("hex"), at })
+    .run();
   hashes.push(hash);
   const note = signCheckpoint(tx, hashes, at);
   if (!withProof) return { index };
@@ -71,18 +83,28 @@ function signCheckpoint(tx: Tx, hashes: readonly Buffer[], at: Date): string {
   const body = checkpointBody(origin, treeSize, root);
   const signature = crypto.sign(null, Buffer.from(body), signer.key);
   const note = `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), signature)}`;
-  tx.insert(logCheckpoints).values({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at }).run();
+  tx.insert(logCheckpoints)
+    .values({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at })
+    .run();
   return note;
 }
 
 /** The latest signed checkpoint; for an empty log, one signed now for size 0. */
 export function latestCheckpoint(): { treeSize: number; note: string } {
-  const row = db().select({ treeSize: logCheckpoints.treeSize, note: logCheckpoints.note }).from(logCheckpoints).orderBy(desc(logCheckpoints.treeSize)).limit(1).get();
+  const row = db()
+    .select({ treeSize: logCheckpoints.treeSize, note: logCheckpoints.note })
+    .from(logCheckpoints)
+    .orderBy(desc(logCheckpoints.treeSize))
+    .limit(1)
+    .get();
   if (row) return row;
   const origin = currentLogOrigin();
   const signer = signingKeys(getEnv().dataDir).signerSync();
   const body = checkpointBody(origin, 0, rootFromLeafHashes([]));
-  return { treeSize: 0, note: `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), crypto.sign(null, Buffer.from(body), signer.key))}` };
+  return {
+    treeSize: 0,
+    note: `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), crypto.sign(null, Buffer.from(body), signer.key))}`,
+  };
 }
 
 export function checkpointAt(treeSize: number) {
@@ -119,13 +141,17 @@ export function inclusionProofFor(index: number, treeSize?: number, t: Reader = 
 }
 
 /** The RFC 6962 consistency proof between two tree sizes the log has had. */
-export function consistencyProofFor(from: number, to: number): ProofAnswer<{ from: number; to: number; proof: string[]; fromCheckpoint: string; toCheckpoint: string }> {
+export function consistencyProofFor(
+  from: number,
+  to: number,
+): ProofAnswer<{ from: number; to: number; proof: string[]; fromCheckpoint: string; toCheckpoint: string }> {
   if (from > to) return { ok: false, status: 400, message: "from must not be larger than to." };
   const size = logSize();
   if (to > size) return { ok: false, status: 404, message: `The log has ${size} leaves; it has never had ${to}.` };
   const older = from === 0 ? null : checkpointAt(from);
   const newer = checkpointAt(to);
-  if ((from > 0 && !older) || !newer) return { ok: false, status: 404, message: "No signed checkpoint for that tree size." };
+  if ((from > 0 && !older) || !newer)
+    return { ok: false, status: 404, message: "No signed checkpoint for that tree size." };
   const proof = consistencyProof(leafHashes(db(), to), from).map((h) => h.toString("base64"));
   return { ok: true, value: { from, to, proof, fromCheckpoint: older?.note ?? "", toCheckpoint: newer.note } };
 }

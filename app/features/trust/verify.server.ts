@@ -56,7 +56,12 @@ function stateReasons(rows: readonly SealRow[]): Map<string, string> {
     const events = db()
       .select({ serial: sealEvents.serial, kind: sealEvents.kind, reason: sealEvents.reason })
       .from(sealEvents)
-      .where(and(inArray(sealEvents.serial, changed.slice(i, i + 500)), inArray(sealEvents.kind, ["suspended", "revoked", "superseded"])))
+      .where(
+        and(
+          inArray(sealEvents.serial, changed.slice(i, i + 500)),
+          inArray(sealEvents.kind, ["suspended", "revoked", "superseded"]),
+        ),
+      )
       .orderBy(asc(sealEvents.id))
       .all();
     for (const e of events) reasons.set(`${e.serial}:${e.kind}`, e.reason);
@@ -78,7 +83,14 @@ function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCh
     serial: row.serial,
     subject: credential.credentialSubject,
     credential: { issuer: credential.issuer, validFrom: credential.validFrom, validUntil: credential.validUntil },
-    checks: [...checks, { label: "Status at the issuer", ok: v.verdict === "valid", detail: v.verdict === "valid" ? "In force" : v.verdict.replace("_", " ") }],
+    checks: [
+      ...checks,
+      {
+        label: "Status at the issuer",
+        ok: v.verdict === "valid",
+        detail: v.verdict === "valid" ? "In force" : v.verdict.replace("_", " "),
+      },
+    ],
     supersededBy: row.supersededBy,
   };
 }
@@ -94,15 +106,30 @@ async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promi
     return {
       status: "forged",
       reason: result.reason,
-      ...(result.credential ? { serial: result.credential.credentialSubject.serial, subject: result.credential.credentialSubject } : {}),
+      ...(result.credential
+        ? { serial: result.credential.credentialSubject.serial, subject: result.credential.credentialSubject }
+        : {}),
       checks: result.checks,
     };
   }
   const serial = result.credential.credentialSubject.serial;
-  const row = db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, [serial])).get();
-  if (!row) return { ...notFound(serial, "The signature is the issuer's, but the issuer has no record of this seal."), checks: result.checks };
+  const row = db()
+    .select(LIVE_COLUMNS)
+    .from(seals)
+    .where(inArray(seals.serial, [serial]))
+    .get();
+  if (!row)
+    return {
+      ...notFound(serial, "The signature is the issuer's, but the issuer has no record of this seal."),
+      checks: result.checks,
+    };
   if (row.credential.trim() !== jws.trim()) {
-    return { status: "forged", reason: "This credential is not the one the issuer recorded for this seal.", serial, checks: result.checks };
+    return {
+      status: "forged",
+      reason: "This credential is not the one the issuer recorded for this seal.",
+      serial,
+      checks: result.checks,
+    };
   }
   return liveAnswer(result.credential, row, result.checks);
 }
@@ -115,14 +142,18 @@ export async function verifyCredentialText(text: string, presentedSerial?: strin
   if (jws.startsWith("{")) {
     try {
       const body = JSON.parse(jws) as { credential?: unknown };
-      if (typeof body.credential !== "string") throw new VerifyInputError('The JSON has no "credential" string: send {"credential": "<compact JWS>"}.');
+      if (typeof body.credential !== "string")
+        throw new VerifyInputError('The JSON has no "credential" string: send {"credential": "<compact JWS>"}.');
       jws = body.credential.trim();
     } catch (e) {
       if (e instanceof VerifyInputError) throw e;
       throw new VerifyInputError("The body is not valid JSON.");
     }
   }
-  if (!JWS_SHAPE.test(jws)) throw new VerifyInputError("This is not a seal credential: a credential is a compact JWS (three base64url parts separated by dots).");
+  if (!JWS_SHAPE.test(jws))
+    throw new VerifyInputError(
+      "This is not a seal credential: a credential is a compact JWS (three base64url parts separated by dots).",
+    );
   return answerFor(jws, presentedSerial ? { presentedSerial } : {});
 }
 
@@ -136,7 +167,13 @@ export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {
     throw e;
   }
   const jws = pdf.attachments.get("seal.vc.jwt")?.toString("utf8").trim();
-  if (!jws) return { status: "forged", reason: "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.", checks: [{ label: "Credential attached", ok: false }] };
+  if (!jws)
+    return {
+      status: "forged",
+      reason:
+        "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.",
+      checks: [{ label: "Credential attached", ok: false }],
+    };
   let logProof: unknown = null;
   const proofFile = pdf.attachments.get("seal.tlog-proof.json");
   if (proofFile) {
@@ -146,7 +183,12 @@ export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {
       logProof = "unreadable";
     }
   }
-  const answer = await answerFor(jws, { pageText: pdf.pageText, logProof, pdfBytes: bytes, issuedPdf: issuedPdfFor(jws) });
+  const answer = await answerFor(jws, {
+    pageText: pdf.pageText,
+    logProof,
+    pdfBytes: bytes,
+    issuedPdf: issuedPdfFor(jws),
+  });
   return { ...answer, checks: [{ label: "Credential attached", ok: true }, ...answer.checks] };
 }
 
@@ -155,17 +197,30 @@ export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {
  * signature is checked; checkArtefacts compares only when the signed serial is this one).
  */
 function issuedPdfFor(jws: string): Artefacts["issuedPdf"] {
-  const serial = (unverifiedPayload(jws) as { credentialSubject?: { serial?: unknown } } | null)?.credentialSubject?.serial;
+  const serial = (unverifiedPayload(jws) as { credentialSubject?: { serial?: unknown } } | null)?.credentialSubject
+    ?.serial;
   if (typeof serial !== "string") return null;
-  const row = db().select({ serial: seals.serial, pdf: seals.pdf }).from(seals).where(inArray(seals.serial, [serial])).get();
+  const row = db()
+    .select({ serial: seals.serial, pdf: seals.pdf })
+    .from(seals)
+    .where(inArray(seals.serial, [serial]))
+    .get();
   return row?.pdf ? { serial: row.serial, bytes: row.pdf } : null;
 }
 
 /** By serial, as typed or scanned. */
 export async function verifySerial(input: string): Promise<VerifyAnswer> {
   const serial = normalizeSerial(input);
-  if (!serial || !isValidSerial(serial)) return notFound(serial ?? undefined, "This is not a valid seal serial: check it for a typo (serials look like IOTS-7KQ2-M9XD and end in a check character).");
-  const row = db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, [serial])).get();
+  if (!serial || !isValidSerial(serial))
+    return notFound(
+      serial ?? undefined,
+      "This is not a valid seal serial: check it for a typo (serials look like IOTS-7KQ2-M9XD and end in a check character).",
+    );
+  const row = db()
+    .select(LIVE_COLUMNS)
+    .from(seals)
+    .where(inArray(seals.serial, [serial]))
+    .get();
   if (!row) return notFound(serial, "No seal has this serial.");
   return answerFor(row.credential, { presentedSerial: serial });
 }
@@ -191,7 +246,12 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
   const wanted = [...new Set(normalized.filter((s): s is string => s !== null))];
   const rows = new Map<string, SealRow>();
   for (let i = 0; i < wanted.length; i += 500) {
-    for (const r of db().select(LIVE_COLUMNS).from(seals).where(inArray(seals.serial, wanted.slice(i, i + 500))).all()) rows.set(r.serial, r);
+    for (const r of db()
+      .select(LIVE_COLUMNS)
+      .from(seals)
+      .where(inArray(seals.serial, wanted.slice(i, i + 500)))
+      .all())
+      rows.set(r.serial, r);
   }
   const now = new Date(nowMs());
   let keys: JWK[] | undefined;
@@ -201,7 +261,12 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
     const serial = normalized[i];
     const empty = { product: "", firmware: "", validUntil: "" };
     if (!serial) {
-      answers.push({ serial: inputs[i].trim(), status: "not_found", reason: inputs[i].trim() ? "Not a valid seal serial (check for a typo)." : "No serial in this row.", ...empty });
+      answers.push({
+        serial: inputs[i].trim(),
+        status: "not_found",
+        reason: inputs[i].trim() ? "Not a valid seal serial (check for a typo)." : "No serial in this row.",
+        ...empty,
+      });
       continue;
     }
     const row = rows.get(serial);
@@ -216,7 +281,14 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
     }
     const v = sealVerdictOf({ ...row, stateReason: reasons.get(serial) }, now);
     const s = credential.credentialSubject;
-    answers.push({ serial, status: v.verdict, reason: v.reason ?? "", product: `${s.product.name} (${s.product.model})`, firmware: s.firmwareVersion, validUntil: credential.validUntil.slice(0, 10) });
+    answers.push({
+      serial,
+      status: v.verdict,
+      reason: v.reason ?? "",
+      product: `${s.product.name} (${s.product.model})`,
+      firmware: s.firmwareVersion,
+      validUntil: credential.validUntil.slice(0, 10),
+    });
   }
   return answers;
 }
@@ -225,7 +297,10 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
 const checkedStored = new Map<string, { jws: string; credential: SealCredential }>();
 
 /** The stored credential, signature checked (once per process per seal), or null if it fails. */
-export async function storedCredentialChecked(row: Pick<typeof seals.$inferSelect, "serial" | "credential">, keys?: JWK[]): Promise<SealCredential | null> {
+export async function storedCredentialChecked(
+  row: Pick<typeof seals.$inferSelect, "serial" | "credential">,
+  keys?: JWK[],
+): Promise<SealCredential | null> {
   const hit = checkedStored.get(row.serial);
   if (hit && hit.jws === row.credential) return hit.credential;
   const result = await checkArtefacts({ jws: row.credential, presentedSerial: row.serial }, keys ?? jwks());

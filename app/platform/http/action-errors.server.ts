@@ -9,15 +9,25 @@ export interface ActionFailure {
   values?: Record<string, string>;
 }
 
-export function failure(formError: string, fieldErrors: Record<string, string> = {}, values?: Record<string, string>, status = 400) {
+export function failure(
+  formError: string,
+  fieldErrors: Record<string, string> = {},
+  values?: Record<string, string>,
+  status = 400,
+) {
   return data<ActionFailure>({ ok: false, formError, fieldErrors, values }, { status });
 }
 
 /** A ServiceError as a form failure with its status; anything else is rethrown (a real 500). */
 export function serviceFailure(error: unknown, values?: Record<string, string>) {
   if (!(error instanceof ServiceError)) throw error;
-  const headers: Record<string, string> = error.retryAfterSeconds ? { "Retry-After": String(error.retryAfterSeconds) } : {};
-  return data<ActionFailure>({ ok: false, formError: error.message, fieldErrors: error.fieldErrors, values }, { status: error.status, headers });
+  const headers: Record<string, string> = error.retryAfterSeconds
+    ? { "Retry-After": String(error.retryAfterSeconds) }
+    : {};
+  return data<ActionFailure>(
+    { ok: false, formError: error.message, fieldErrors: error.fieldErrors, values },
+    { status: error.status, headers },
+  );
 }
 
 /** Runs a use case; a ServiceError becomes a form failure with its status, anything else propagates. */

@@ -22,7 +22,11 @@ export function hitPublicLimit(kind: PublicLimit, ip: string): LimitDecision {
   const d = limiter.hit(ip, nowMs());
   if (d.allowed) return { allowed: true };
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
-  return { allowed: false, retryAfterSeconds: seconds, message: `Too many requests from your address; try again in ${seconds} s.` };
+  return {
+    allowed: false,
+    retryAfterSeconds: seconds,
+    message: `Too many requests from your address; try again in ${seconds} s.`,
+  };
 }
 
 /**
@@ -34,6 +38,10 @@ export function requireWithinPageLimit(context: { ip: string }): void {
   if (d.allowed) return;
   throw new Response(JSON.stringify({ message: d.message }), {
     status: 429,
-    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "Retry-After": String(d.retryAfterSeconds) },
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Retry-After": String(d.retryAfterSeconds),
+    },
   });
 }

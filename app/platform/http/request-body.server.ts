@@ -39,7 +39,10 @@ export interface BodyLimit {
 }
 
 /** The whole body, at most `limit` bytes (a 413 Response is thrown past it, after reading no more than that). */
-export async function readBody(request: Request, { limit = FORM_MAX_BYTES, message }: BodyLimit = {}): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBody(
+  request: Request,
+  { limit = FORM_MAX_BYTES, message }: BodyLimit = {},
+): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () => refusal(413, message ?? `The request is larger than the limit of ${formatBytes(limit)}.`);
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
@@ -117,7 +120,11 @@ export async function readForm(request: Request, bound: BodyLimit = {}): Promise
   }
   const bytes = await readBody(request, bound);
   try {
-    return await new Request("http://localhost/", { method: "POST", headers: { "Content-Type": type }, body: bytes }).formData();
+    return await new Request("http://localhost/", {
+      method: "POST",
+      headers: { "Content-Type": type },
+      body: bytes,
+    }).formData();
   } catch {
     throw refusal(400, "The form could not be read.");
   }

@@ -22,19 +22,34 @@ afterEach(() => {
 describe("login and sessions", () => {
   it("logs a demo user in with a database session resolving to the user and organisation", async () => {
     const { token, user } = await login({ email: "supplier@demo.test", password: DEMO_PASSWORD }, client);
-    expect(user).toMatchObject({ email: "supplier@demo.test", role: "supplier", organizationName: "Gator Wearables Ltd", organizationKind: "supplier" });
+    expect(user).toMatchObject({
+      email: "supplier@demo.test",
+      role: "supplier",
+      organizationName: "Gator Wearables Ltd",
+      organizationKind: "supplier",
+    });
     expect(token).toMatch(/^[\w-]{43}$/);
     // Only the token's hash is stored.
     const rows = db().select().from(sessions).all();
     expect(rows.some((r) => r.tokenHash === token)).toBe(false);
     expect(userForSession(token)?.userId).toBe(user.userId);
-    expect(listAudit({ limit: 1 }).events[0]).toMatchObject({ action: "user.login", actorLabel: "supplier@demo.test", ip: "203.0.113.7" });
+    expect(listAudit({ limit: 1 }).events[0]).toMatchObject({
+      action: "user.login",
+      actorLabel: "supplier@demo.test",
+      ip: "203.0.113.7",
+    });
   });
 
   it("gives the same message for a wrong password and an unknown email", async () => {
     const message = "That email and password do not match an account.";
-    await expect(login({ email: "supplier@demo.test", password: "not the password" }, client)).toBeRefused("unauthenticated", message);
-    await expect(login({ email: "nobody@demo.test", password: "not the password" }, client)).toBeRefused(undefined, message);
+    await expect(login({ email: "supplier@demo.test", password: "not the password" }, client)).toBeRefused(
+      "unauthenticated",
+      message,
+    );
+    await expect(login({ email: "nobody@demo.test", password: "not the password" }, client)).toBeRefused(
+      undefined,
+      message,
+    );
     const failures = listAudit({ limit: 2 }).events.map((e) => e.action);
     expect(failures).toEqual(["user.login_failed", "user.login_failed"]);
   });
@@ -59,7 +74,9 @@ describe("login and sessions", () => {
     const { token, user } = await login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client);
     setUserDisabled({ system: "test" }, user.userId, true);
     expect(userForSession(token)).toBeNull();
-    await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).toBeRefused("unauthenticated");
+    await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).toBeRefused(
+      "unauthenticated",
+    );
     setUserDisabled({ system: "test" }, user.userId, false);
     await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).resolves.toBeTruthy();
   });
@@ -68,37 +85,64 @@ describe("login and sessions", () => {
 describe("rate limiting (10 attempts per minute)", () => {
   it("limits attempts per address: the 11th from one address is refused, then allowed after a minute", async () => {
     for (let i = 0; i < 10; i++) {
-      await expect(login({ email: "admin@demo.test", password: "guess " + i }, { ip: "198.51.100.7" })).toBeRefused("unauthenticated");
+      await expect(login({ email: "admin@demo.test", password: "guess " + i }, { ip: "198.51.100.7" })).toBeRefused(
+        "unauthenticated",
+      );
     }
     const blocked = login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" });
     await expect(blocked).toBeRefused("rate_limited", /Too many attempts/);
     await expect(blocked).rejects.toSatisfy((e: ServiceError) => (e.retryAfterSeconds ?? 0) > 0);
     testClock.advance(61_000);
-    await expect(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" })).resolves.toBeTruthy();
+    await expect(
+      login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "198.51.100.7" }),
+    ).resolves.toBeTruthy();
   });
 
   it("limits attempts per address, whatever the email", async () => {
-    for (let i = 0; i < 10; i++) await expect(login({ email: `nobody${i}@demo.test`, password: "x" }, { ip: "192.0.2.1" })).toBeRefused();
-    await expect(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.1" })).toBeRefused("rate_limited");
+    for (let i = 0; i < 10; i++)
+      await expect(login({ email: `nobody${i}@demo.test`, password: "x" }, { ip: "192.0.2.1" })).toBeRefused();
+    await expect(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.1" })).toBeRefused(
+      "rate_limited",
+    );
     // Another address is not affected.
-    await expect(login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.2" })).resolves.toBeTruthy();
+    await expect(
+      login({ email: "buyer@demo.test", password: DEMO_PASSWORD }, { ip: "192.0.2.2" }),
+    ).resolves.toBeTruthy();
   });
 
   it("issue 13.10: a login lock-out from one address does not lock the account for another", async () => {
     // An attacker who knows the email uses up the limit from their address (and from several more)...
     for (const ip of ["198.51.100.66", "198.51.100.67", "198.51.100.68"]) {
-      for (let i = 0; i < 10; i++) await expect(login({ email: "admin@demo.test", password: `guess ${ip} ${i}` }, { ip })).toBeRefused();
+      for (let i = 0; i < 10; i++)
+        await expect(login({ email: "admin@demo.test", password: `guess ${ip} ${i}` }, { ip })).toBeRefused();
       await expect(login({ email: "admin@demo.test", password: "one more" }, { ip })).toBeRefused("rate_limited");
     }
     // ...and the real user, at their own address, logs in at once.
-    await expect(login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "203.0.113.200" })).resolves.toMatchObject({ user: { email: "admin@demo.test" } });
+    await expect(
+      login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "203.0.113.200" }),
+    ).resolves.toMatchObject({ user: { email: "admin@demo.test" } });
   });
 
   it("limits sign-ups per address", async () => {
     for (let i = 0; i < 10; i++) {
-      await signup({ kind: "retailer", organizationName: `Shop ${i}`, name: "Shop Owner", email: `owner${i}@shop.test`, password: "a long enough password" }, { ip: "192.0.2.50" });
+      await signup(
+        {
+          kind: "retailer",
+          organizationName: `Shop ${i}`,
+          name: "Shop Owner",
+          email: `owner${i}@shop.test`,
+          password: "a long enough password",
+        },
+        { ip: "192.0.2.50" },
+      );
     }
-    const shop10 = { kind: "retailer", organizationName: "Shop 10", name: "Shop Owner", email: "owner10@shop.test", password: "a long enough password" } as const;
+    const shop10 = {
+      kind: "retailer",
+      organizationName: "Shop 10",
+      name: "Shop Owner",
+      email: "owner10@shop.test",
+      password: "a long enough password",
+    } as const;
     await expect(signup(shop10, { ip: "192.0.2.50" })).toBeRefused("rate_limited");
     expect(db().select().from(organizations).where(eq(organizations.name, "Shop 10")).get()).toBeUndefined();
   });
@@ -107,7 +151,13 @@ describe("rate limiting (10 attempts per minute)", () => {
 describe("sign-up", () => {
   it("creates the organisation, its first user and a session, and audits both", async () => {
     const r = await signup(
-      { kind: "supplier", organizationName: "Tiny Toys Ltd", name: "Tina Toy", email: "tina@tinytoys.test", password: "blocks and robots 2026" },
+      {
+        kind: "supplier",
+        organizationName: "Tiny Toys Ltd",
+        name: "Tina Toy",
+        email: "tina@tinytoys.test",
+        password: "blocks and robots 2026",
+      },
       client,
     );
     expect(r.user).toMatchObject({ role: "supplier", organizationName: "Tiny Toys Ltd", organizationKind: "supplier" });
@@ -115,15 +165,31 @@ describe("sign-up", () => {
     const actions = listAudit({ limit: 2 }).events.map((e) => e.action);
     expect(actions).toEqual(["user.signed_up", "organization.created"]);
     // The new account logs in with its password.
-    await expect(login({ email: "tina@tinytoys.test", password: "blocks and robots 2026" }, client)).resolves.toBeTruthy();
+    await expect(
+      login({ email: "tina@tinytoys.test", password: "blocks and robots 2026" }, client),
+    ).resolves.toBeTruthy();
   });
 
   it("refuses a taken email or organisation name and changes nothing", async () => {
     const usersBefore = db().select().from(users).all().length;
     const orgsBefore = db().select().from(organizations).all().length;
-    const attempt = signup({ kind: "supplier", organizationName: "gator wearables ltd", name: "Someone", email: "supplier@demo.test", password: "a long enough password" }, client);
+    const attempt = signup(
+      {
+        kind: "supplier",
+        organizationName: "gator wearables ltd",
+        name: "Someone",
+        email: "supplier@demo.test",
+        password: "a long enough password",
+      },
+      client,
+    );
     await expect(attempt).toBeRefused("conflict");
-    await expect(attempt).rejects.toMatchObject({ fieldErrors: { email: expect.stringMatching(/already exists/), organizationName: expect.stringMatching(/already registered/) } });
+    await expect(attempt).rejects.toMatchObject({
+      fieldErrors: {
+        email: expect.stringMatching(/already exists/),
+        organizationName: expect.stringMatching(/already registered/),
+      },
+    });
     expect(db().select().from(users).all().length).toBe(usersBefore);
     expect(db().select().from(organizations).all().length).toBe(orgsBefore);
   });

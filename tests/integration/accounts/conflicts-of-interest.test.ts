@@ -5,13 +5,32 @@
 // the routes call (and, where it is cheap, the route's loader itself).
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { evidenceLinks, findings, organizations, productVersions, recurringEvidence, sealEvents, seals, submissions } from "../../../db/schema";
+import {
+  evidenceLinks,
+  findings,
+  organizations,
+  productVersions,
+  recurringEvidence,
+  sealEvents,
+  seals,
+  submissions,
+} from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db } from "../../../app/platform/db.server";
 import { openEvidence } from "../../../app/features/certification/evidence.server";
-import { actOnFinding, findingTargets, findingView, listFindings, recordFinding } from "../../../app/features/findings/findings.server";
-import { openRecurringEvidence, recurringEvidenceView, recurringQueue } from "../../../app/features/monitoring/recurring-evidence.server";
+import {
+  actOnFinding,
+  findingTargets,
+  findingView,
+  listFindings,
+  recordFinding,
+} from "../../../app/features/findings/findings.server";
+import {
+  openRecurringEvidence,
+  recurringEvidenceView,
+  recurringQueue,
+} from "../../../app/features/monitoring/recurring-evidence.server";
 import { reviewQueue, reviewView } from "../../../app/features/certification/review.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { staffSealView } from "../../../app/features/certification/seals.server";
@@ -21,7 +40,8 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import { sessionCookie } from "../../support/http";
 
 const GATOR = "Gator Wearables Ltd";
-const REFUSAL = /^You have a declared conflict of interest with Gator Wearables Ltd: Advised Gator on its companion app this year\. Another assessor must/;
+const REFUSAL =
+  /^You have a declared conflict of interest with Gator Wearables Ltd: Advised Gator on its companion app this year\. Another assessor must/;
 
 let asha: Actor; // no conflict
 let bram: Actor; // declared conflicted with Gator
@@ -60,8 +80,16 @@ beforeAll(async () => {
     .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
     .where(eq(submissions.id, submissionId))
     .get()!.id;
-  recurringId = db().select({ id: recurringEvidence.id }).from(recurringEvidence).where(and(eq(recurringEvidence.organizationId, gatorId), eq(recurringEvidence.status, "pending"))).get()!.id;
-  declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Advised Gator on its companion app this year" });
+  recurringId = db()
+    .select({ id: recurringEvidence.id })
+    .from(recurringEvidence)
+    .where(and(eq(recurringEvidence.organizationId, gatorId), eq(recurringEvidence.status, "pending")))
+    .get()!.id;
+  declareConflict(actorByEmail("admin@demo.test"), {
+    assessorId: bram.userId,
+    organizationId: gatorId,
+    reason: "Advised Gator on its companion app this year",
+  });
 });
 
 describe("issue 13.3: a conflicted assessor cannot record a vulnerability report", () => {
@@ -81,7 +109,9 @@ describe("issue 13.3: a conflicted assessor cannot record a vulnerability report
     expect(snapshot()).toEqual(before);
     expect(before.seal).toBe("active");
     // The form marks the supplier's products; an assessor without a conflict may record the report.
-    expect(findingTargets(bram).find((p) => p.id === watch.productId)?.conflict).toMatch(/declared conflict of interest with Gator Wearables Ltd/);
+    expect(findingTargets(bram).find((p) => p.id === watch.productId)?.conflict).toMatch(
+      /declared conflict of interest with Gator Wearables Ltd/,
+    );
     expect(findingTargets(asha).find((p) => p.id === watch.productId)?.conflict).toBeNull();
   });
 
@@ -90,7 +120,13 @@ describe("issue 13.3: a conflicted assessor cannot record a vulnerability report
     expect(f).toMatchObject({ conflicted: true });
     expect(listFindings(asha).find((r) => r.id === f.id)).toMatchObject({ conflicted: false });
     await expect(() => findingView(bram, f.id)).toBeRefused("forbidden", REFUSAL);
-    await expect(() => actOnFinding(bram, f.id, { action: "withdraw", note: "Withdrawn by the conflicted assessor.", version: f.version })).toBeRefused("forbidden", REFUSAL);
+    await expect(() =>
+      actOnFinding(bram, f.id, {
+        action: "withdraw",
+        note: "Withdrawn by the conflicted assessor.",
+        version: f.version,
+      }),
+    ).toBeRefused("forbidden", REFUSAL);
     expect(findingView(asha, f.id).finding.id).toBe(f.id);
   });
 });
@@ -106,7 +142,10 @@ describe("issue 13.3: a conflicted assessor cannot open the review page", () => 
     const { loader } = await import("../../../app/routes/assessor.submissions.$submissionId._index");
     const request = await requestAs("assessor2@demo.test", `/assessor/submissions/${submissionId}`);
     // serviceOrThrow turns the ServiceError into data({ message }, { status: 403 }).
-    await expect(() => loader({ request, params: { submissionId }, context: {} } as never)).toBeRefused("forbidden", REFUSAL);
+    await expect(() => loader({ request, params: { submissionId }, context: {} } as never)).toBeRefused(
+      "forbidden",
+      REFUSAL,
+    );
   });
 });
 
@@ -125,18 +164,28 @@ describe("issue 13.3: a conflicted assessor cannot download the evidence", () =>
   });
 
   it("recurring evidence: neither its page (which previews the file) nor its file; the queue lists it, marked", async () => {
-    expect(recurringQueue(bram).find((r) => r.id === recurringId)?.conflict).toMatch(/declared conflict of interest with Gator Wearables Ltd/);
+    expect(recurringQueue(bram).find((r) => r.id === recurringId)?.conflict).toMatch(
+      /declared conflict of interest with Gator Wearables Ltd/,
+    );
     await expect(() => recurringEvidenceView(bram, recurringId)).toBeRefused("forbidden", REFUSAL);
     await expect(() => openRecurringEvidence(bram, recurringId)).toBeRefused("forbidden", REFUSAL);
     expect(recurringEvidenceView(asha, recurringId).canDecide).toBe(true);
-    openRecurringEvidence(asha, recurringId).stream.on("error", () => {}).destroy();
+    openRecurringEvidence(asha, recurringId)
+      .stream.on("error", () => {})
+      .destroy();
   });
 });
 
 describe("issue 13.3: a conflicted assessor cannot change the supplier's seal status", () => {
   it("suspension is refused with the message; the seal page offers no action and says why", async () => {
     const before = snapshot();
-    await expect(() => changeSealStatus(bram, { serial: watch.serial, action: "suspend", reason: "Suspended by the conflicted assessor." })).toBeRefused("forbidden", REFUSAL);
+    await expect(() =>
+      changeSealStatus(bram, {
+        serial: watch.serial,
+        action: "suspend",
+        reason: "Suspended by the conflicted assessor.",
+      }),
+    ).toBeRefused("forbidden", REFUSAL);
     expect(snapshot()).toEqual(before);
     const page = await staffSealView(bram, watch.serial);
     expect(page.actions).toEqual([]);

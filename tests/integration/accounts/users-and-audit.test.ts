@@ -40,12 +40,16 @@ describe("creating users (admin only)", () => {
     const row = db().select().from(users).where(eq(users.id, r.userId)).get()!;
     const org = db().select().from(organizations).where(eq(organizations.id, row.organizationId)).get()!;
     expect(org).toMatchObject({ name: "IoT Seal Assurance", kind: "certifier" });
-    await expect(login({ email: "carol@assure.test", password: r.password }, { ip: "127.0.0.2" })).resolves.toBeTruthy();
+    await expect(
+      login({ email: "carol@assure.test", password: r.password }, { ip: "127.0.0.2" }),
+    ).resolves.toBeTruthy();
   });
 
   it("refuses a role that does not fit the organisation", async () => {
     const gator = listOrganizations(admin).find((o) => o.name === "Gator Wearables Ltd")!;
-    await expect(createUser(admin, { email: "x@gator.test", name: "X Person", role: "assessor", organizationId: gator.id })).rejects.toMatchObject({
+    await expect(
+      createUser(admin, { email: "x@gator.test", name: "X Person", role: "assessor", organizationId: gator.id }),
+    ).rejects.toMatchObject({
       code: "invalid",
       fieldErrors: { role: expect.stringMatching(/certifier/) },
     });
@@ -80,7 +84,9 @@ describe("the audit log", () => {
     // Someone with raw access drops the guard and edits event #3.
     const sqlite = db().$client;
     sqlite.exec("drop trigger audit_events_no_update");
-    sqlite.prepare("update audit_events set details = ? where seq = 3").run(JSON.stringify({ email: "someone-else@x.test" }));
+    sqlite
+      .prepare("update audit_events set details = ? where seq = 3")
+      .run(JSON.stringify({ email: "someone-else@x.test" }));
     expect(checkAuditChain()).toMatchObject({ ok: false, firstBrokenSeq: 3 });
     let out = "";
     let status = 0;

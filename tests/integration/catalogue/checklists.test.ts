@@ -22,7 +22,11 @@ import { startup } from "../../../app/startup.server";
 
 const system = { system: "test" };
 const shipped = (f: string) => path.resolve("checklists", f);
-const count = (table: typeof requirements | typeof checklistVersions | typeof auditEvents) => db().select({ n: sql<number>`count(*)` }).from(table).get()!.n;
+const count = (table: typeof requirements | typeof checklistVersions | typeof auditEvents) =>
+  db()
+    .select({ n: sql<number>`count(*)` })
+    .from(table)
+    .get()!.n;
 
 /** A copy of a shipped file at <tmp>/<id>/<version>.yaml, optionally edited. */
 function copyOf(rel: string, edit: (text: string) => string = (t) => t): string {
@@ -42,7 +46,10 @@ describe("importing a checklist version", () => {
     const audits = count(auditEvents);
 
     // The same content, reformatted and commented, is still the same version.
-    const reformatted = copyOf("etsi-en-303-645/2.1.1.yaml", (t) => `# a comment an author added\n${t.replace(/\n\n/g, "\n")}`);
+    const reformatted = copyOf(
+      "etsi-en-303-645/2.1.1.yaml",
+      (t) => `# a comment an author added\n${t.replace(/\n\n/g, "\n")}`,
+    );
     const again = importChecklistFile(system, reformatted);
     expect(again).toMatchObject({ outcome: "unchanged", hash: first.hash });
     expect(count(requirements)).toBe(reqs);
@@ -50,14 +57,25 @@ describe("importing a checklist version", () => {
   });
 
   it("refuses different content under a published id and version, telling the author to bump the version", async () => {
-    const changed = copyOf("etsi-en-303-645/2.1.1.yaml", (t) => t.replace("Unique or user-defined passwords", "Unique passwords (edited)"));
+    const changed = copyOf("etsi-en-303-645/2.1.1.yaml", (t) =>
+      t.replace("Unique or user-defined passwords", "Unique passwords (edited)"),
+    );
     const before = db().select().from(requirements).where(eq(requirements.id, "etsi-en-303-645@2.1.1#5.1-1")).get();
-    await expect(() => importChecklistFile(system, changed)).toBeRefused("conflict", /already published with different content.*new version number/);
-    expect(db().select().from(requirements).where(eq(requirements.id, "etsi-en-303-645@2.1.1#5.1-1")).get()).toEqual(before);
+    await expect(() => importChecklistFile(system, changed)).toBeRefused(
+      "conflict",
+      /already published with different content.*new version number/,
+    );
+    expect(db().select().from(requirements).where(eq(requirements.id, "etsi-en-303-645@2.1.1#5.1-1")).get()).toEqual(
+      before,
+    );
   });
 
   it("rejects an invalid file with every problem located, and writes nothing", () => {
-    const broken = copyOf("uk-psti/2023.yaml", (t) => t.replace("validity_months: 24", 'validity_months: "two years"').replace("title: \"Passwords\"", "titel: \"Passwords\""));
+    const broken = copyOf("uk-psti/2023.yaml", (t) =>
+      t
+        .replace("validity_months: 24", 'validity_months: "two years"')
+        .replace('title: "Passwords"', 'titel: "Passwords"'),
+    );
     const versions = count(checklistVersions);
     let error: ChecklistInvalidError | undefined;
     try {
@@ -67,15 +85,21 @@ describe("importing a checklist version", () => {
     }
     expect(error).toBeInstanceOf(ChecklistInvalidError);
     expect(error!.lines).toHaveLength(3);
-    expect(error!.lines.join("\n")).toMatch(/2023\.yaml:\d+:\d+: validity_months: validity_months must be a whole number/);
-    expect(error!.lines.join("\n")).toMatch(/sections\[0\]\.requirements\[0\]\.titel: unknown key "titel" \(did you mean "title"\?\)/);
+    expect(error!.lines.join("\n")).toMatch(
+      /2023\.yaml:\d+:\d+: validity_months: validity_months must be a whole number/,
+    );
+    expect(error!.lines.join("\n")).toMatch(
+      /sections\[0\]\.requirements\[0\]\.titel: unknown key "titel" \(did you mean "title"\?\)/,
+    );
     expect(error!.lines.join("\n")).toMatch(/sections\[0\]\.requirements\[0\]\.title: title is required/);
     expect(count(checklistVersions)).toBe(versions);
   });
 
   it("--all imports nothing when any file is invalid", () => {
     const good = copyOf("uk-psti/2023.yaml");
-    const bad = copyOf("iotsf-assurance-framework/3.0.yaml", (t) => t.replace("id: iotsf-assurance-framework", "id: iotsf_framework"));
+    const bad = copyOf("iotsf-assurance-framework/3.0.yaml", (t) =>
+      t.replace("id: iotsf-assurance-framework", "id: iotsf_framework"),
+    );
     const versions = count(checklistVersions);
     const report = importShippedChecklists(system, [good, bad], true);
     expect(report.results).toEqual([]);
@@ -92,13 +116,27 @@ describe("crosswalk", () => {
     expect(r511.mapsTo).toContainEqual(expect.objectContaining({ checklistId: "uk-psti", ref: "1", version: null }));
 
     importChecklistFile(system, shipped("uk-psti/2023.yaml"));
-    const after = getChecklistVersion("etsi-en-303-645", "2.1.1")!.sections.flatMap((s) => s.requirements).find((r) => r.ref === "5.1-1")!;
-    expect(after.mapsTo).toContainEqual({ checklistId: "uk-psti", checklistTitle: expect.stringMatching(/Product Security/), ref: "1", version: "2023", title: "Passwords" });
+    const after = getChecklistVersion("etsi-en-303-645", "2.1.1")!
+      .sections.flatMap((s) => s.requirements)
+      .find((r) => r.ref === "5.1-1")!;
+    expect(after.mapsTo).toContainEqual({
+      checklistId: "uk-psti",
+      checklistTitle: expect.stringMatching(/Product Security/),
+      ref: "1",
+      version: "2023",
+      title: "Passwords",
+    });
 
     // ... and the other way round: PSTI 1 shows what maps to it.
-    const psti1 = getChecklistVersion("uk-psti", "2023")!.sections.flatMap((s) => s.requirements).find((r) => r.ref === "1")!;
-    expect(psti1.mappedFrom).toContainEqual(expect.objectContaining({ checklistId: "etsi-en-303-645", ref: "5.1-1", version: "2.1.1" }));
-    expect(psti1.mapsTo).toContainEqual(expect.objectContaining({ checklistId: "etsi-en-303-645", ref: "5.1-1", version: "2.1.1" }));
+    const psti1 = getChecklistVersion("uk-psti", "2023")!
+      .sections.flatMap((s) => s.requirements)
+      .find((r) => r.ref === "1")!;
+    expect(psti1.mappedFrom).toContainEqual(
+      expect.objectContaining({ checklistId: "etsi-en-303-645", ref: "5.1-1", version: "2.1.1" }),
+    );
+    expect(psti1.mapsTo).toContainEqual(
+      expect.objectContaining({ checklistId: "etsi-en-303-645", ref: "5.1-1", version: "2.1.1" }),
+    );
   });
 });
 
@@ -106,7 +144,12 @@ describe("start-up", () => {
   it("imports every shipped file that is missing, once", async () => {
     const first = await startup();
     expect(first.checklists.problems).toEqual([]);
-    expect(first.checklists.imported.sort()).toEqual(["etsi-en-303-645@3.1.3", "etsi-en-303-645@3.1.3-r1", "iotsf-assurance-framework@3.0", "iotsf-assurance-framework@3.0-r1"]);
+    expect(first.checklists.imported.sort()).toEqual([
+      "etsi-en-303-645@3.1.3",
+      "etsi-en-303-645@3.1.3-r1",
+      "iotsf-assurance-framework@3.0",
+      "iotsf-assurance-framework@3.0-r1",
+    ]);
     const second = await startup();
     expect(second.checklists.imported).toEqual([]);
     expect(count(checklistVersions)).toBe(listShippedFiles().length);
@@ -126,13 +169,19 @@ describe("retiring a version", () => {
     await seedDemoData();
     const supplier = (await login({ email: "supplier@demo.test", password: DEMO_PASSWORD }, { ip: "127.0.0.9" })).user;
     const admin = (await login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "127.0.0.9" })).user;
-    expect(() => retireChecklistVersion(supplier, "etsi-en-303-645@2.1.1", "superseded by 3.1.3")).toThrow(/permission/);
+    expect(() => retireChecklistVersion(supplier, "etsi-en-303-645@2.1.1", "superseded by 3.1.3")).toThrow(
+      /permission/,
+    );
 
     expect(selectableVersions().map((v) => v.id)).toContain("etsi-en-303-645@2.1.1");
     retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "superseded by 3.1.3");
     expect(selectableVersions().map((v) => v.id)).not.toContain("etsi-en-303-645@2.1.1");
     const still = getChecklistVersion("etsi-en-303-645", "2.1.1")!;
-    expect(still.version).toMatchObject({ status: "retired", retiredReason: "superseded by 3.1.3", requirementCount: 67 });
+    expect(still.version).toMatchObject({
+      status: "retired",
+      retiredReason: "superseded by 3.1.3",
+      requirementCount: 67,
+    });
     expect(() => retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "again")).toThrow(/already retired/);
     // Retiring is not a content change: the unchanged file is still "unchanged" on import.
     expect(importChecklistFile(system, shipped("etsi-en-303-645/2.1.1.yaml")).outcome).toBe("unchanged");
@@ -144,7 +193,9 @@ describe("npm run checklist:import", () => {
   const script = path.resolve("scripts/checklist-import.ts");
 
   it("prints file:line:col, the path and the problem for each failure, exits non-zero, imports nothing", () => {
-    const bad = copyOf("uk-psti/2023.yaml", (t) => t.replace("  high: 90\n", "  high: 90\n  urgent: 7\n").replace("published: 2023-09-14", "published: 2023-02-30"));
+    const bad = copyOf("uk-psti/2023.yaml", (t) =>
+      t.replace("  high: 90\n", "  high: 90\n  urgent: 7\n").replace("published: 2023-09-14", "published: 2023-02-30"),
+    );
     const versions = count(checklistVersions);
     let status = 0;
     let stderr = "";

@@ -34,23 +34,44 @@ const sha = (s: string | Buffer) => crypto.createHash("sha256").update(s).digest
 
 function evidenceSnapshot() {
   const files: string[] = [];
-  const walk = (d: string) => fs.existsSync(d) && fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(e.name)));
+  const walk = (d: string) =>
+    fs.existsSync(d) &&
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(e.name)));
   walk(path.join(getEnv().dataDir, "evidence"));
-  const n = (t: typeof evidenceFiles | typeof evidenceLinks) => db().select({ n: sql<number>`count(*)` }).from(t).get()!.n;
-  return { files: files.sort(), tmp: fs.existsSync(tmpDir()) ? fs.readdirSync(tmpDir()) : [], rows: n(evidenceFiles), links: n(evidenceLinks) };
+  const n = (t: typeof evidenceFiles | typeof evidenceLinks) =>
+    db()
+      .select({ n: sql<number>`count(*)` })
+      .from(t)
+      .get()!.n;
+  return {
+    files: files.sort(),
+    tmp: fs.existsSync(tmpDir()) ? fs.readdirSync(tmpDir()) : [],
+    rows: n(evidenceFiles),
+    links: n(evidenceLinks),
+  };
 }
 
 function uploadRequest(files: { filename: string; body: Buffer | string }[]): Request {
   const boundary = "----iotseal" + Math.random().toString(36).slice(2);
   const chunks: Buffer[] = [];
   for (const f of files) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(f.body) ? f.body : Buffer.from(f.body));
     chunks.push(Buffer.from("\r\n"));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   const body = Buffer.concat(chunks);
-  return new Request("http://localhost/upload", { method: "POST", body: new Uint8Array(body), headers: { "content-type": `multipart/form-data; boundary=${boundary}` } });
+  return new Request("http://localhost/upload", {
+    method: "POST",
+    body: new Uint8Array(body),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  });
 }
 
 async function receive(body: string | Buffer) {
@@ -124,7 +145,9 @@ describe("issue 13.8: the evidence garbage collector", () => {
   it("deletes an unlinked file and a deleted draft's file after the 7-day grace period, audited", async () => {
     const unlinkedBody = text("unlinked");
     const draftBody = text("deleted draft");
-    const r = await attachUploads(grace, draft, "1", [{ originalName: "unlinked.txt", received: await receive(unlinkedBody) }]);
+    const r = await attachUploads(grace, draft, "1", [
+      { originalName: "unlinked.txt", received: await receive(unlinkedBody) },
+    ]);
     // A second draft whose deletion leaves its file unreferenced.
     const productId = createTestProduct(grace, { name: "Gator Throwaway", model: "GW-TA1" });
     const v = addTestVersion(grace, productId);
@@ -155,7 +178,11 @@ describe("issue 13.8: the evidence garbage collector", () => {
     expect(db().select().from(evidenceFiles).where(inArray(evidenceFiles.sha256, gone)).all()).toEqual([]);
     const audit = db().select().from(auditEvents).where(eq(auditEvents.action, "evidence.collected")).all();
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0].details).files.map((f: { sha256: string }) => f.sha256).sort()).toEqual([...gone].sort());
+    expect(
+      JSON.parse(audit[0].details)
+        .files.map((f: { sha256: string }) => f.sha256)
+        .sort(),
+    ).toEqual([...gone].sort());
   });
 
   it("a file named again during its grace period is kept", async () => {
@@ -177,20 +204,33 @@ describe("issue 13.8: the evidence garbage collector", () => {
       .innerJoin(seals, eq(seals.submissionId, evidenceLinks.submissionId))
       .all()
       .map((r) => r.sha);
-    const recurring = db().select({ sha: recurringEvidence.sha256 }).from(recurringEvidence).all().map((r) => r.sha);
-    const linked = db().select({ sha: evidenceLinks.sha256 }).from(evidenceLinks).all().map((r) => r.sha);
+    const recurring = db()
+      .select({ sha: recurringEvidence.sha256 })
+      .from(recurringEvidence)
+      .all()
+      .map((r) => r.sha);
+    const linked = db()
+      .select({ sha: evidenceLinks.sha256 })
+      .from(evidenceLinks)
+      .all()
+      .map((r) => r.sha);
     expect(sealed.length).toBeGreaterThan(0);
     expect(recurring.length).toBeGreaterThan(0);
     const named = [...new Set([...sealed, ...recurring, ...linked])];
     // Even marked as unreferenced long ago (a bug elsewhere, a hand edit), a named file stays.
-    db().update(evidenceFiles).set({ unreferencedSince: new Date(0) }).run();
+    db()
+      .update(evidenceFiles)
+      .set({ unreferencedSince: new Date(0) })
+      .run();
     testClock.advance(400 * DAY_MS);
     const report = collectEvidence();
     expect(report.deleted).toEqual([]);
     runLifecycleSweep();
     for (const s of named) {
       expect(fs.existsSync(evidencePath(s)), s).toBe(true);
-      expect(db().select().from(evidenceFiles).where(eq(evidenceFiles.sha256, s)).get()?.unreferencedSince ?? null).toBeNull();
+      expect(
+        db().select().from(evidenceFiles).where(eq(evidenceFiles.sha256, s)).get()?.unreferencedSince ?? null,
+      ).toBeNull();
     }
   });
 
@@ -221,7 +261,10 @@ describe("issue 13.8: an upload past the organisation's evidence quota is refuse
     const big = Buffer.alloc(2 * 1024 * 1024, "a");
     const r = await handleEvidenceUpload(grace, uploadRequest([{ filename: "big.txt", body: big }]), draft, "1");
     expect(r).toMatchObject({ ok: false, status: 413 });
-    if (!r.ok) expect(r.message).toMatch(/^Your organisation uses \d+(\.\d)? KiB of its 1 MiB evidence quota; this upload is larger than the \d+(\.\d)? KiB left\. Nothing was stored\./);
+    if (!r.ok)
+      expect(r.message).toMatch(
+        /^Your organisation uses \d+(\.\d)? KiB of its 1 MiB evidence quota; this upload is larger than the \d+(\.\d)? KiB left\. Nothing was stored\./,
+      );
     expect(evidenceSnapshot()).toEqual(before);
     expect(ownEvidenceQuota(grace).usedBytes).toBe(used);
   });
@@ -234,7 +277,10 @@ describe("issue 13.8: an upload past the organisation's evidence quota is refuse
       { originalName: "a.txt", received: a },
       { originalName: "b.txt", received: b },
     ]);
-    await expect(attempt).toBeRefused(413, /of its 1 MiB evidence quota; this upload needs 1\.2 MiB and only \d+(\.\d)? KiB is left\. Nothing was stored\./);
+    await expect(attempt).toBeRefused(
+      413,
+      /of its 1 MiB evidence quota; this upload needs 1\.2 MiB and only \d+(\.\d)? KiB is left\. Nothing was stored\./,
+    );
     expect(evidenceSnapshot()).toEqual(before);
   });
 
@@ -244,7 +290,12 @@ describe("issue 13.8: an upload past the organisation's evidence quota is refuse
     await attachUploads(grace, draft, "1", [{ originalName: "shared.txt", received: await receive(body) }]);
     expect(ownEvidenceQuota(grace).usedBytes).toBe(graceBefore + body.length);
     const samBefore = ownEvidenceQuota(sam).usedBytes;
-    const productId = createTestProduct(sam, { name: "Brightnest Storage Plug", model: "BN-SP9", category: "appliance", disclosurePolicyUrl: BRIGHTNEST_DISCLOSURE_URL });
+    const productId = createTestProduct(sam, {
+      name: "Brightnest Storage Plug",
+      model: "BN-SP9",
+      category: "appliance",
+      disclosurePolicyUrl: BRIGHTNEST_DISCLOSURE_URL,
+    });
     const v = addTestVersion(sam, productId);
     const samDraft = openTestDraft(sam, v);
     await attachUploads(sam, samDraft, "1", [{ originalName: "same-bytes.txt", received: await receive(body) }]);

@@ -37,8 +37,12 @@ describe("issue 13.1: an anonymous request can fill the server's memory (evidenc
   it("stops at the whole upload's limit, even when the bytes are outside any part", async () => {
     // One small file, its closing boundary, then an endless epilogue (ignored by the parser, never ending).
     const before = files();
-    const b = body(`--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n`);
-    const error = await receiveMultipart({ headers: { "content-type": TYPE }, body: b.stream }, opts()).catch((e: unknown) => e);
+    const b = body(
+      `--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n`,
+    );
+    const error = await receiveMultipart({ headers: { "content-type": TYPE }, body: b.stream }, opts()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UploadError);
     expect(error).toMatchObject({ status: 413, message: "The upload is larger than the limit of 10 MiB." });
     expect(b.pulled()).toBeLessThan(11 * MiB);
@@ -47,23 +51,38 @@ describe("issue 13.1: an anonymous request can fill the server's memory (evidenc
 
   it("refuses a field longer than 64 KiB instead of cutting it silently; an endless one at the upload's limit", async () => {
     const long = `--b\r\nContent-Disposition: form-data; name="note"\r\n\r\n${"x".repeat(100 * KiB)}\r\n--b--\r\n`;
-    const error = await receiveMultipart({ headers: { "content-type": TYPE }, body: Readable.from([Buffer.from(long)]) }, opts()).catch((e: unknown) => e);
+    const error = await receiveMultipart(
+      { headers: { "content-type": TYPE }, body: Readable.from([Buffer.from(long)]) },
+      opts(),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 413, message: 'The field "note" is longer than 64 KiB.' });
     const b = body(`--b\r\nContent-Disposition: form-data; name="note"\r\n\r\n`);
-    const endless = await receiveMultipart({ headers: { "content-type": TYPE }, body: b.stream }, opts()).catch((e: unknown) => e);
+    const endless = await receiveMultipart({ headers: { "content-type": TYPE }, body: b.stream }, opts()).catch(
+      (e: unknown) => e,
+    );
     expect(endless).toMatchObject({ status: 413, message: "The upload is larger than the limit of 10 MiB." });
     expect(b.pulled()).toBeLessThan(11 * MiB);
   });
 
   it("refuses more than 50 fields instead of dropping the rest silently", async () => {
-    const fields = Array.from({ length: 51 }, (_, i) => `--b\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`).join("");
-    const error = await receiveMultipart({ headers: { "content-type": TYPE }, body: Readable.from([Buffer.from(`${fields}--b--\r\n`)]) }, opts()).catch((e: unknown) => e);
+    const fields = Array.from(
+      { length: 51 },
+      (_, i) => `--b\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`,
+    ).join("");
+    const error = await receiveMultipart(
+      { headers: { "content-type": TYPE }, body: Readable.from([Buffer.from(`${fields}--b--\r\n`)]) },
+      opts(),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 413, message: "The upload has more than 50 fields." });
   });
 
   it("stops reading on a refusal without destroying the request (so that the answer can still be sent)", async () => {
-    const b = body(`--b\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`);
-    const error = await receiveMultipart({ headers: { "content-type": TYPE }, body: b.stream }, opts()).catch((e: unknown) => e);
+    const b = body(
+      `--b\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+    );
+    const error = await receiveMultipart({ headers: { "content-type": TYPE }, body: b.stream }, opts()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ status: 413, message: "big.txt is larger than the limit of 1 MiB." });
     expect(b.stream.destroyed).toBe(false);
     expect(b.stream.isPaused()).toBe(true);

@@ -36,10 +36,29 @@ describe("renewal", () => {
     const id = startRenewal(grace(), serial);
     const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
     const previous = db().select().from(submissions).where(eq(submissions.id, seal.submissionId)).get()!;
-    expect(s).toMatchObject({ status: "draft", productVersionId: seal.productVersionId, checklistVersionId: previous.checklistVersionId, targetLevel: previous.targetLevel });
-    const copy = (sid: string) => db().select().from(answers).where(eq(answers.submissionId, sid)).all().map((a) => [a.requirementRef, a.claim, a.justification]).sort();
+    expect(s).toMatchObject({
+      status: "draft",
+      productVersionId: seal.productVersionId,
+      checklistVersionId: previous.checklistVersionId,
+      targetLevel: previous.targetLevel,
+    });
+    const copy = (sid: string) =>
+      db()
+        .select()
+        .from(answers)
+        .where(eq(answers.submissionId, sid))
+        .all()
+        .map((a) => [a.requirementRef, a.claim, a.justification])
+        .sort();
     expect(copy(id)).toEqual(copy(previous.id));
-    const files = (sid: string) => db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, sid)).all().map((l) => [l.requirementRef, l.sha256]).sort();
+    const files = (sid: string) =>
+      db()
+        .select()
+        .from(evidenceLinks)
+        .where(eq(evidenceLinks.submissionId, sid))
+        .all()
+        .map((l) => [l.requirementRef, l.sha256])
+        .sort();
     expect(files(id)).toEqual(files(previous.id));
     expect(files(id).length).toBeGreaterThan(0);
     expect(expiringSeals(grace()).find((e) => e.serial === serial)?.renewal).toMatchObject({ id, status: "draft" });

@@ -9,7 +9,19 @@ import { declareConflict } from "../../../app/features/accounts/conflicts.server
 import { db } from "../../../app/platform/db.server";
 import { ServiceError } from "../../../app/platform/errors.server";
 import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
-import { assessorCounts, confirmApproval, proposeApproval, recordVerdict, rejectSubmission, releaseSubmission, requestChanges, returnProposal, reviewQueue, reviewView, takeSubmission } from "../../../app/features/certification/review.server";
+import {
+  assessorCounts,
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  rejectSubmission,
+  releaseSubmission,
+  requestChanges,
+  returnProposal,
+  reviewQueue,
+  reviewView,
+  takeSubmission,
+} from "../../../app/features/certification/review.server";
 import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -17,7 +29,12 @@ import { createUser } from "../../../app/features/accounts/users.server";
 import { saveAnswer, submissionView, submitSubmission } from "../../../app/features/certification/submissions.server";
 import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { organizations } from "../../../db/schema";
-import { addTestVersion, createTestProduct, openTestDraft, submissionVersion as version } from "../../support/submissions";
+import {
+  addTestVersion,
+  createTestProduct,
+  openTestDraft,
+  submissionVersion as version,
+} from "../../support/submissions";
 
 let asha: Actor;
 let bram: Actor;
@@ -43,17 +60,35 @@ describe("the queue", () => {
   it("lists submitted and in-review submissions oldest first, with filters", () => {
     const q = reviewQueue(asha, { page: 1 });
     expect(q.rows.map((r) => r.status).every((s) => s === "submitted" || s === "in_review")).toBe(true);
-    expect(q.rows.find((r) => r.id === watchId)).toMatchObject({ supplier: "Gator Wearables Ltd", checklistVersionId: "etsi-en-303-645@2.1.1", targetLevel: "baseline", assigneeName: null });
-    expect(reviewQueue(asha, { page: 1, checklist: "uk-psti@2023" }).rows.find((r) => r.id === watchId)).toBeUndefined();
+    expect(q.rows.find((r) => r.id === watchId)).toMatchObject({
+      supplier: "Gator Wearables Ltd",
+      checklistVersionId: "etsi-en-303-645@2.1.1",
+      targetLevel: "baseline",
+      assigneeName: null,
+    });
+    expect(
+      reviewQueue(asha, { page: 1, checklist: "uk-psti@2023" }).rows.find((r) => r.id === watchId),
+    ).toBeUndefined();
     const gator = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!;
-    expect(reviewQueue(asha, { page: 1, supplier: gator.id }).rows.map((r) => r.supplier)).toEqual(["Gator Wearables Ltd"]);
+    expect(reviewQueue(asha, { page: 1, supplier: gator.id }).rows.map((r) => r.supplier)).toEqual([
+      "Gator Wearables Ltd",
+    ]);
   });
 });
 
 describe("authorisation: suppliers and buyers cannot call any assessor action", () => {
   it.each([
     ["take", (a: Actor) => takeSubmission(a, watchId)],
-    ["verdict", (a: Actor) => recordVerdict(a, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) })],
+    [
+      "verdict",
+      (a: Actor) =>
+        recordVerdict(a, watchId, "5.1-1", {
+          verdict: "pass",
+          comment: "",
+          accepted: false,
+          version: version(watchId),
+        }),
+    ],
     ["request changes", (a: Actor) => requestChanges(a, watchId, version(watchId), "x")],
     ["propose", (a: Actor) => proposeApproval(a, watchId, version(watchId), "")],
     ["confirm", (a: Actor) => confirmApproval(a, watchId, "")],
@@ -72,14 +107,26 @@ describe("authorisation: suppliers and buyers cannot call any assessor action", 
 
 describe("a full review of the demo watch", () => {
   it("an assessor takes it; nobody else can take it or score it before", async () => {
-    await expect(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) })).toBeRefused("conflict", /take it for review first/);
+    await expect(() =>
+      recordVerdict(asha, watchId, "5.1-1", {
+        verdict: "pass",
+        comment: "",
+        accepted: false,
+        version: version(watchId),
+      }),
+    ).toBeRefused("conflict", /take it for review first/);
     takeSubmission(asha, watchId, version(watchId));
     expect(status(watchId)).toBe("in_review");
     await expect(() => takeSubmission(bram, watchId)).toBeRefused("conflict", /already taken/);
   });
 
   it("verdicts are append-only history; the latest counts", () => {
-    recordVerdict(asha, watchId, "5.1-1", { verdict: "needs_information", comment: "Which unit serials were compared?", accepted: false, version: version(watchId) });
+    recordVerdict(asha, watchId, "5.1-1", {
+      verdict: "needs_information",
+      comment: "Which unit serials were compared?",
+      accepted: false,
+      version: version(watchId),
+    });
     recordVerdict(asha, watchId, "5.1-1", { verdict: "pass", comment: "", accepted: false, version: version(watchId) });
     const rows = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all();
     expect(rows.map((r) => r.verdict)).toEqual(["needs_information", "pass"]);
@@ -91,21 +138,40 @@ describe("a full review of the demo watch", () => {
   });
 
   it("refuses a verdict without the required comment, or N/A where it is not allowed", async () => {
-    await expect(() => recordVerdict(asha, watchId, "5.1-2", { verdict: "fail", comment: "  ", accepted: false, version: version(watchId) })).toBeRefused("invalid", /comment is required/);
+    await expect(() =>
+      recordVerdict(asha, watchId, "5.1-2", {
+        verdict: "fail",
+        comment: "  ",
+        accepted: false,
+        version: version(watchId),
+      }),
+    ).toBeRefused("invalid", /comment is required/);
     // 5.2-1 is mandatory without a condition and the supplier claimed it implemented.
-    await expect(() => recordVerdict(asha, watchId, "5.2-1", { verdict: "not_applicable", comment: "n/a", accepted: false, version: version(watchId) })).toBeRefused("invalid", /Not applicable is allowed only/);
+    await expect(() =>
+      recordVerdict(asha, watchId, "5.2-1", {
+        verdict: "not_applicable",
+        comment: "n/a",
+        accepted: false,
+        version: version(watchId),
+      }),
+    ).toBeRefused("invalid", /Not applicable is allowed only/);
   });
 
   it("optimistic concurrency: a verdict based on an old version is refused and changes nothing", async () => {
     const stale = version(watchId);
     recordVerdict(bram, watchId, "5.1-2", { verdict: "pass", comment: "", accepted: false, version: stale });
     const count = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length;
-    await expect(() => recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale })).toBeRefused("conflict", /Someone else changed this submission/);
+    await expect(() =>
+      recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale }),
+    ).toBeRefused("conflict", /Someone else changed this submission/);
     expect(db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length).toBe(count);
   });
 
   it("cannot be proposed while requirements are unscored", async () => {
-    await expect(() => proposeApproval(asha, watchId, version(watchId), "")).toBeRefused("conflict", /still block approval/);
+    await expect(() => proposeApproval(asha, watchId, version(watchId), "")).toBeRefused(
+      "conflict",
+      /still block approval/,
+    );
   });
 
   it("four eyes: the proposer cannot confirm; a second assessor can; a changed review needs a new proposal", async () => {
@@ -113,11 +179,23 @@ describe("a full review of the demo watch", () => {
     const facts = answerFacts(db(), watchId);
     for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
       const claim = facts.get(req.ref)?.claim;
-      const v = claim === "not_applicable" ? { verdict: "not_applicable" as const, comment: "Agreed: every component is updateable.", accepted: req.applicability === "advisory" } : { verdict: "pass" as const, comment: "", accepted: false };
+      const v =
+        claim === "not_applicable"
+          ? {
+              verdict: "not_applicable" as const,
+              comment: "Agreed: every component is updateable.",
+              accepted: req.applicability === "advisory",
+            }
+          : { verdict: "pass" as const, comment: "", accepted: false };
       recordVerdict(asha, watchId, req.ref, { ...v, version: version(watchId) });
     }
-    expect(scoreOf(db(), db().select().from(submissions).where(eq(submissions.id, watchId)).get()!).canApprove).toBe(true);
-    await expect(() => proposeApproval(bram, watchId, version(watchId), "")).toBeRefused("forbidden", /Only the assessor reviewing/);
+    expect(scoreOf(db(), db().select().from(submissions).where(eq(submissions.id, watchId)).get()!).canApprove).toBe(
+      true,
+    );
+    await expect(() => proposeApproval(bram, watchId, version(watchId), "")).toBeRefused(
+      "forbidden",
+      /Only the assessor reviewing/,
+    );
     proposeApproval(asha, watchId, version(watchId), "All 67 met.");
     await expect(() => confirmApproval(asha, watchId, "")).toBeRefused("forbidden", /Four eyes/);
     expect(status(watchId)).toBe("in_review");
@@ -125,13 +203,30 @@ describe("a full review of the demo watch", () => {
     // Bram sends it back; Asha changes a verdict and proposes again; the old proposal cannot be confirmed.
     await expect(() => returnProposal(asha, watchId, "mine")).toBeRefused("forbidden", /Four eyes/);
     returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
-    recordVerdict(asha, watchId, "5.5-1", { verdict: "pass", comment: "Checked the TLS 1.3 configuration in the policy.", accepted: false, version: version(watchId) });
+    recordVerdict(asha, watchId, "5.5-1", {
+      verdict: "pass",
+      comment: "Checked the TLS 1.3 configuration in the policy.",
+      accepted: false,
+      version: version(watchId),
+    });
     proposeApproval(asha, watchId, version(watchId), "Re-checked 5.5-1.");
     await confirmApproval(bram, watchId, "Confirmed.");
     expect(status(watchId)).toBe("approved");
-    const kinds = db().select().from(decisions).where(eq(decisions.submissionId, watchId)).all().map((d) => d.kind);
+    const kinds = db()
+      .select()
+      .from(decisions)
+      .where(eq(decisions.submissionId, watchId))
+      .all()
+      .map((d) => d.kind);
     expect(kinds).toEqual(["approval_proposed", "proposal_returned", "approval_proposed", "approval_confirmed"]);
-    await expect(() => recordVerdict(asha, watchId, "5.1-1", { verdict: "fail", comment: "late", accepted: false, version: version(watchId) })).toBeRefused("conflict");
+    await expect(() =>
+      recordVerdict(asha, watchId, "5.1-1", {
+        verdict: "fail",
+        comment: "late",
+        accepted: false,
+        version: version(watchId),
+      }),
+    ).toBeRefused("conflict");
   });
 });
 
@@ -139,16 +234,41 @@ describe("the request-for-changes round trip (demo doorbell)", () => {
   it("the supplier sees the sent-back requirements with comments and can change only those", async () => {
     const sam = actorByEmail("supplier2@demo.test");
     const view = submissionView(sam, bellId);
-    expect(view.feedback.decision).toMatchObject({ kind: "changes_requested", comment: expect.stringMatching(/see the comments on 2 and 3/) });
-    expect(view.feedback.sentBack.map((f) => [f.ref, f.verdict])).toEqual([["2", "needs_information"], ["3", "fail"]]);
+    expect(view.feedback.decision).toMatchObject({
+      kind: "changes_requested",
+      comment: expect.stringMatching(/see the comments on 2 and 3/),
+    });
+    expect(view.feedback.sentBack.map((f) => [f.ref, f.verdict])).toEqual([
+      ["2", "needs_information"],
+      ["3", "fail"],
+    ]);
     const editable = view.sections.flatMap((s) => s.requirements).map((r) => [r.ref, r.editable]);
-    expect(editable).toEqual([["1", false], ["2", true], ["3", true]]);
-    await expect(() => saveAnswer(sam, bellId, "1", { claim: "implemented", justification: "edited", noEvidenceReason: "" })).toBeRefused("conflict", /was not sent back/);
-    const r = await handleEvidenceUpload(sam, new Request("http://x/u", { method: "POST", body: new FormData(), headers: {} }), bellId, "1");
+    expect(editable).toEqual([
+      ["1", false],
+      ["2", true],
+      ["3", true],
+    ]);
+    await expect(() =>
+      saveAnswer(sam, bellId, "1", { claim: "implemented", justification: "edited", noEvidenceReason: "" }),
+    ).toBeRefused("conflict", /was not sent back/);
+    const r = await handleEvidenceUpload(
+      sam,
+      new Request("http://x/u", { method: "POST", body: new FormData(), headers: {} }),
+      bellId,
+      "1",
+    );
     expect(r).toMatchObject({ ok: false, status: 409 });
 
-    saveAnswer(sam, bellId, "2", { claim: "implemented", justification: "Policy page: https://brightnest.example/security (acknowledge in 3 days).", noEvidenceReason: "It is a public web page." });
-    saveAnswer(sam, bellId, "3", { claim: "implemented", justification: "Support until 31 March 2029, now on the product page and box.", noEvidenceReason: "Public web page." });
+    saveAnswer(sam, bellId, "2", {
+      claim: "implemented",
+      justification: "Policy page: https://brightnest.example/security (acknowledge in 3 days).",
+      noEvidenceReason: "It is a public web page.",
+    });
+    saveAnswer(sam, bellId, "3", {
+      claim: "implemented",
+      justification: "Support until 31 March 2029, now on the product page and box.",
+      noEvidenceReason: "Public web page.",
+    });
     submitSubmission(sam, bellId);
     expect(status(bellId)).toBe("submitted");
   });
@@ -164,7 +284,10 @@ describe("the request-for-changes round trip (demo doorbell)", () => {
     await expect(() => rejectSubmission(bram, bellId, version(bellId), "no")).toBeRefused("forbidden");
     rejectSubmission(asha, bellId, version(bellId), "The product page still shows no end date.");
     expect(status(bellId)).toBe("rejected");
-    expect(submissionView(actorByEmail("supplier2@demo.test"), bellId).feedback.decision).toMatchObject({ kind: "rejected", comment: "The product page still shows no end date." });
+    expect(submissionView(actorByEmail("supplier2@demo.test"), bellId).feedback.decision).toMatchObject({
+      kind: "rejected",
+      comment: "The product page still shows no end date.",
+    });
   });
 });
 
@@ -176,32 +299,71 @@ describe("conflicts of interest (enforced in the service)", () => {
     // A fresh Gator submission (UK PSTI, 3 requirements) taken and fully scored by Asha.
     const productId = createTestProduct(grace, { name: "Gator Pet Tracker", model: "GW-PT1" });
     trackerSub = openTestDraft(grace, addTestVersion(grace, productId));
-    for (const ref of ["1", "2", "3"]) saveAnswer(grace, trackerSub, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(grace, trackerSub, ref, {
+        claim: "implemented",
+        justification: "Yes.",
+        noEvidenceReason: "Public page.",
+      });
     submitSubmission(grace, trackerSub);
     gatorId = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!.id;
-    declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram.userId, organizationId: gatorId, reason: "Worked for Gator until 2025." });
+    declareConflict(actorByEmail("admin@demo.test"), {
+      assessorId: bram.userId,
+      organizationId: gatorId,
+      reason: "Worked for Gator until 2025.",
+    });
   });
 
   it("a declared-conflicted assessor can neither take, score nor confirm, and the queue marks it", async () => {
     expect(reviewQueue(bram, { page: 1 }).rows.find((r) => r.id === trackerSub)).toMatchObject({ conflicted: true });
-    await expect(() => reviewView(bram, trackerSub)).toBeRefused("forbidden", /^You have a declared conflict of interest with Gator Wearables Ltd: Worked for Gator until 2025\. Another assessor must review this submission\.$/);
-    await expect(() => takeSubmission(bram, trackerSub)).toBeRefused("forbidden", /You have a declared conflict of interest with Gator Wearables Ltd/);
+    await expect(() => reviewView(bram, trackerSub)).toBeRefused(
+      "forbidden",
+      /^You have a declared conflict of interest with Gator Wearables Ltd: Worked for Gator until 2025\. Another assessor must review this submission\.$/,
+    );
+    await expect(() => takeSubmission(bram, trackerSub)).toBeRefused(
+      "forbidden",
+      /You have a declared conflict of interest with Gator Wearables Ltd/,
+    );
     takeSubmission(asha, trackerSub, version(trackerSub));
-    await expect(() => recordVerdict(bram, trackerSub, "1", { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) })).toBeRefused("forbidden", /declared conflict of interest/);
-    for (const ref of ["1", "2", "3"]) recordVerdict(asha, trackerSub, ref, { verdict: "pass", comment: "", accepted: false, version: version(trackerSub) });
+    await expect(() =>
+      recordVerdict(bram, trackerSub, "1", {
+        verdict: "pass",
+        comment: "",
+        accepted: false,
+        version: version(trackerSub),
+      }),
+    ).toBeRefused("forbidden", /declared conflict of interest/);
+    for (const ref of ["1", "2", "3"])
+      recordVerdict(asha, trackerSub, ref, {
+        verdict: "pass",
+        comment: "",
+        accepted: false,
+        version: version(trackerSub),
+      });
     proposeApproval(asha, trackerSub, version(trackerSub), "");
     expect(assessorCounts(bram).awaitingConfirmation).not.toContain(trackerSub); // not offered to the conflicted assessor (issue 13.3)
-    await expect(() => confirmApproval(bram, trackerSub, "ok")).toBeRefused("forbidden", /declared conflict of interest/);
-    await expect(() => returnProposal(bram, trackerSub, "no")).toBeRefused("forbidden", /declared conflict of interest/);
+    await expect(() => confirmApproval(bram, trackerSub, "ok")).toBeRefused(
+      "forbidden",
+      /declared conflict of interest/,
+    );
+    await expect(() => returnProposal(bram, trackerSub, "no")).toBeRefused(
+      "forbidden",
+      /declared conflict of interest/,
+    );
     expect(status(trackerSub)).toBe("in_review");
   });
 
   it("an assessor who belongs to the supplier's organisation is refused by the same rule", async () => {
     // The account model keeps assessors in the certification body; the service rule stands on its own.
     const insider: Actor = { ...bram, userId: "insider", organizationId: gatorId };
-    await expect(() => confirmApproval(insider, trackerSub, "ok")).toBeRefused("forbidden", /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/);
+    await expect(() => confirmApproval(insider, trackerSub, "ok")).toBeRefused(
+      "forbidden",
+      /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/,
+    );
     const admin = actorByEmail("admin@demo.test");
-    await expect(createUser(admin, { email: "x@gator.test", name: "Inside Job", role: "assessor", organizationId: gatorId })).rejects.toThrow(/An assessor cannot belong to a supplier organisation/);
+    await expect(
+      createUser(admin, { email: "x@gator.test", name: "Inside Job", role: "assessor", organizationId: gatorId }),
+    ).rejects.toThrow(/An assessor cannot belong to a supplier organisation/);
   });
 });
 
@@ -211,8 +373,17 @@ describe("a reason is required to send a proposal back or to reject (enforced in
 
   beforeAll(async () => {
     // The Gator tracker from above: in review by Asha, with her approval proposal pending.
-    trackerSub = db().select().from(submissions).where(eq(submissions.status, "in_review")).all().find((s) => reviewView(asha, s.id).header.product === "Gator Pet Tracker")!.id;
-    await createUser(actorByEmail("admin@demo.test"), { email: "assessor3@reason.test", name: "Cara Reason", role: "assessor" });
+    trackerSub = db()
+      .select()
+      .from(submissions)
+      .where(eq(submissions.status, "in_review"))
+      .all()
+      .find((s) => reviewView(asha, s.id).header.product === "Gator Pet Tracker")!.id;
+    await createUser(actorByEmail("admin@demo.test"), {
+      email: "assessor3@reason.test",
+      name: "Cara Reason",
+      role: "assessor",
+    });
     cara = actorByEmail("assessor3@reason.test");
   });
 
@@ -227,13 +398,20 @@ describe("a reason is required to send a proposal back or to reject (enforced in
       error = e;
     }
     expect(error).toBeInstanceOf(ServiceError);
-    expect(error).toMatchObject({ code: "invalid", message: "Give a reason: the supplier or your colleague will read it.", fieldErrors: { comment: "A reason is required." } });
+    expect(error).toMatchObject({
+      code: "invalid",
+      message: "Give a reason: the supplier or your colleague will read it.",
+      fieldErrors: { comment: "A reason is required." },
+    });
     expect({ version: version(trackerSub), status: status(trackerSub), decisions: decisionCount() }).toEqual(before);
   }
 
-  it.each([[""], ["   "], [" ok "]])("returning a proposal with the reason %j is refused and changes nothing", async (reason) => {
-    await refusedWithoutReason(() => returnProposal(cara, trackerSub, reason));
-  });
+  it.each([[""], ["   "], [" ok "]])(
+    "returning a proposal with the reason %j is refused and changes nothing",
+    async (reason) => {
+      await refusedWithoutReason(() => returnProposal(cara, trackerSub, reason));
+    },
+  );
 
   it.each([[""], ["   "], [" ok "]])("rejecting with the reason %j is refused and changes nothing", async (reason) => {
     await refusedWithoutReason(() => rejectSubmission(asha, trackerSub, version(trackerSub), reason));

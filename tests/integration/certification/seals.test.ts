@@ -9,7 +9,13 @@ import { leafHash } from "../../../app/features/trust/domain/merkle";
 import { isValidSerial } from "../../../app/features/trust/domain/serial";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
-import { confirmApproval, proposeApproval, recordVerdict, reviewQueue, takeSubmission } from "../../../app/features/certification/review.server";
+import {
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  reviewQueue,
+  takeSubmission,
+} from "../../../app/features/certification/review.server";
 import { sealForSubmission, sealHistory } from "../../../app/features/certification/seals.server";
 import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -17,7 +23,11 @@ import { answerFacts, requirementsInScope } from "../../../app/features/certific
 import { submissionVersion as version } from "../../support/submissions";
 
 let watchId: string;
-const count = (t: typeof seals | typeof logLeaves | typeof sealEvents) => db().select({ n: sql<number>`count(*)` }).from(t).get()!.n;
+const count = (t: typeof seals | typeof logLeaves | typeof sealEvents) =>
+  db()
+    .select({ n: sql<number>`count(*)` })
+    .from(t)
+    .get()!.n;
 
 beforeAll(async () => {
   await seedDemoData({ seals: false });
@@ -28,7 +38,19 @@ beforeAll(async () => {
   const facts = answerFacts(db(), watchId);
   for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
     const na = facts.get(req.ref)?.claim === "not_applicable";
-    recordVerdict(asha, watchId, req.ref, na ? { verdict: "not_applicable", comment: "Agreed.", accepted: req.applicability === "advisory", version: version(watchId) } : { verdict: "pass", comment: "", accepted: false, version: version(watchId) });
+    recordVerdict(
+      asha,
+      watchId,
+      req.ref,
+      na
+        ? {
+            verdict: "not_applicable",
+            comment: "Agreed.",
+            accepted: req.applicability === "advisory",
+            version: version(watchId),
+          }
+        : { verdict: "pass", comment: "", accepted: false, version: version(watchId) },
+    );
   }
   proposeApproval(asha, watchId, version(watchId), "");
 });
@@ -69,18 +91,29 @@ describe("issuing a seal on approval", () => {
     const months = (Date.parse(c.validUntil) - Date.parse(c.validFrom)) / (30.44 * 86_400_000);
     expect(months).toBeGreaterThan(23.5);
     expect(months).toBeLessThan(24.5);
-    expect(c.credentialStatus.map((s) => s.statusListIndex)).toEqual([String(seal.revocationIndex), String(seal.suspensionIndex)]);
+    expect(c.credentialStatus.map((s) => s.statusListIndex)).toEqual([
+      String(seal.revocationIndex),
+      String(seal.suspensionIndex),
+    ]);
 
     const leaf = db().select().from(logLeaves).get()!;
     expect(JSON.parse(leaf.data)).toMatchObject({ index: 0, event: "issued", serial });
     expect(leaf.leafHash).toBe(leafHash(Buffer.from(leaf.data)).toString("hex"));
     expect(sealHistory(serial).map((e) => [e.kind, e.logIndex])).toEqual([["issued", 0]]);
-    expect(db().select().from(auditEvents).all().some((e) => e.action === "seal.issued" && e.targetId === serial)).toBe(true);
+    expect(
+      db()
+        .select()
+        .from(auditEvents)
+        .all()
+        .some((e) => e.action === "seal.issued" && e.targetId === serial),
+    ).toBe(true);
     expect(checkAuditChain().ok).toBe(true);
   });
 
   it("a second confirmation issues no second seal", async () => {
-    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "")).rejects.toThrow(/no approval proposal/);
+    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "")).rejects.toThrow(
+      /no approval proposal/,
+    );
     expect(count(seals)).toBe(1);
     expect(count(logLeaves)).toBe(1);
   });

@@ -16,7 +16,14 @@ import { db } from "../../../app/platform/db.server";
 import { linkExistingEvidence, openEvidence } from "../../../app/features/certification/evidence.server";
 import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { deleteDraft, openSubmission, saveAnswer, submissionView, submitSubmission, withdrawSubmission } from "../../../app/features/certification/submissions.server";
+import {
+  deleteDraft,
+  openSubmission,
+  saveAnswer,
+  submissionView,
+  submitSubmission,
+  withdrawSubmission,
+} from "../../../app/features/certification/submissions.server";
 import { answerInput } from "../../../app/features/certification/forms";
 import { requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { addTestVersion, createTestProduct, openTestDraft } from "../../support/submissions";
@@ -28,25 +35,53 @@ let watchVersion: string;
 
 const PNG = fs.readFileSync("db/seed-evidence/pairing-screen.png");
 const PDF = fs.readFileSync("db/seed-evidence/gator-kids-watch-3-security-policy.pdf");
-const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(56), Buffer.from("rest of an executable")]);
+const ELF = Buffer.concat([
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]),
+  Buffer.alloc(56),
+  Buffer.from("rest of an executable"),
+]);
 
 function evidenceSnapshot() {
   const root = path.join(getEnv().dataDir, "evidence");
   const files: string[] = [];
-  const walk = (d: string) => fs.existsSync(d) && fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
+  const walk = (d: string) =>
+    fs.existsSync(d) &&
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .forEach((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : files.push(path.join(d, e.name))));
   walk(root);
   const tmp = path.join(getEnv().dataDir, "tmp", "uploads");
-  const count = (t: typeof evidenceFiles | typeof evidenceLinks | typeof answers) => db().select({ n: sql<number>`count(*)` }).from(t).get()!.n;
-  return { files: files.sort(), tmp: fs.existsSync(tmp) ? fs.readdirSync(tmp) : [], evidenceFiles: count(evidenceFiles), links: count(evidenceLinks), answers: count(answers) };
+  const count = (t: typeof evidenceFiles | typeof evidenceLinks | typeof answers) =>
+    db()
+      .select({ n: sql<number>`count(*)` })
+      .from(t)
+      .get()!.n;
+  return {
+    files: files.sort(),
+    tmp: fs.existsSync(tmp) ? fs.readdirSync(tmp) : [],
+    evidenceFiles: count(evidenceFiles),
+    links: count(evidenceLinks),
+    answers: count(answers),
+  };
 }
 
 /** A multipart body built byte by byte, so names can carry anything a hostile client sends. */
-function multipart(parts: { name: string; filename?: string; type?: string; body: Buffer | string }[]): { body: Buffer; type: string } {
+function multipart(parts: { name: string; filename?: string; type?: string; body: Buffer | string }[]): {
+  body: Buffer;
+  type: string;
+} {
   const boundary = "----iotseal" + Math.random().toString(36).slice(2);
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disp = `form-data; name="${p.name}"` + (p.filename !== undefined ? `; filename="${p.filename}"` : "");
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\n` + (p.filename !== undefined ? `Content-Type: ${p.type ?? "application/octet-stream"}\r\n` : "") + "\r\n", "latin1"));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: ${disp}\r\n` +
+          (p.filename !== undefined ? `Content-Type: ${p.type ?? "application/octet-stream"}\r\n` : "") +
+          "\r\n",
+        "latin1",
+      ),
+    );
     chunks.push(Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body));
     chunks.push(Buffer.from("\r\n"));
   }
@@ -56,7 +91,11 @@ function multipart(parts: { name: string; filename?: string; type?: string; body
 
 function uploadRequest(files: { filename: string; body: Buffer | string }[]): Request {
   const { body, type } = multipart(files.map((f) => ({ name: "file", ...f })));
-  return new Request("http://localhost/upload", { method: "POST", body: new Uint8Array(body), headers: { "content-type": type, "content-length": String(body.length) } });
+  return new Request("http://localhost/upload", {
+    method: "POST",
+    body: new Uint8Array(body),
+    headers: { "content-type": type, "content-length": String(body.length) },
+  });
 }
 
 beforeAll(async () => {
@@ -82,17 +121,41 @@ describe("opening a submission", () => {
   });
 
   it("refuses another organisation's product version, a retired checklist, an unknown level and a duplicate", () => {
-    expect(() => openSubmission(sam, { productVersionId: watchVersion, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } })).toThrow(/another organisation/);
-    expect(() => openSubmission(grace, { productVersionId: watchVersion, target: { checklistVersionId: "uk-psti@2023", targetLevel: "gold" } })).toThrow(/level/);
-    expect(() => openSubmission(grace, { productVersionId: watchVersion, target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" } })).toThrow(/already has an open submission/);
+    expect(() =>
+      openSubmission(sam, {
+        productVersionId: watchVersion,
+        target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" },
+      }),
+    ).toThrow(/another organisation/);
+    expect(() =>
+      openSubmission(grace, {
+        productVersionId: watchVersion,
+        target: { checklistVersionId: "uk-psti@2023", targetLevel: "gold" },
+      }),
+    ).toThrow(/level/);
+    expect(() =>
+      openSubmission(grace, {
+        productVersionId: watchVersion,
+        target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" },
+      }),
+    ).toThrow(/already has an open submission/);
     retireChecklistVersion({ system: "test" }, "etsi-en-303-645@3.1.3", "test");
-    expect(() => openSubmission(grace, { productVersionId: watchVersion, target: { checklistVersionId: "etsi-en-303-645@3.1.3", targetLevel: "baseline" } })).toThrow(/retired/);
+    expect(() =>
+      openSubmission(grace, {
+        productVersionId: watchVersion,
+        target: { checklistVersionId: "etsi-en-303-645@3.1.3", targetLevel: "baseline" },
+      }),
+    ).toThrow(/retired/);
   });
 });
 
 describe("answering", () => {
   it("applies the answer rules and shows what blocks submission", () => {
-    saveAnswer(grace, pstiDraft, "1", { claim: "implemented", justification: "Unique per-device codes.", noEvidenceReason: "" });
+    saveAnswer(grace, pstiDraft, "1", {
+      claim: "implemented",
+      justification: "Unique per-device codes.",
+      noEvidenceReason: "",
+    });
     const blockers = submissionView(grace, pstiDraft).progress.blockers;
     expect(blockers.map((b) => [b.ref, b.problems.map((p) => p.code)])).toEqual([
       ["1", ["evidence_needed"]],
@@ -103,23 +166,51 @@ describe("answering", () => {
   });
 
   it("refuses not applicable on a mandatory requirement without a condition", () => {
-    expect(() => saveAnswer(grace, pstiDraft, "2", { claim: "not_applicable", justification: "No.", noEvidenceReason: "" })).toThrow(/cannot be not applicable/);
+    expect(() =>
+      saveAnswer(grace, pstiDraft, "2", { claim: "not_applicable", justification: "No.", noEvidenceReason: "" }),
+    ).toThrow(/cannot be not applicable/);
   });
 
   it("refuses a claim that is not in the list, and an answer for a requirement not in the submission", () => {
     const bad = answerInput.safeParse({ claim: "mostly", justification: "" });
     expect(bad.success).toBe(false);
-    expect(bad.error?.issues[0]).toMatchObject({ path: ["claim"], message: "Choose implemented, not implemented or not applicable." });
+    expect(bad.error?.issues[0]).toMatchObject({
+      path: ["claim"],
+      message: "Choose implemented, not implemented or not applicable.",
+    });
     const before = evidenceSnapshot();
-    expect(() => saveAnswer(grace, pstiDraft, "5.1-1", { claim: "implemented", justification: "x", noEvidenceReason: "" })).toThrow(/not part of this submission/);
+    expect(() =>
+      saveAnswer(grace, pstiDraft, "5.1-1", { claim: "implemented", justification: "x", noEvidenceReason: "" }),
+    ).toThrow(/not part of this submission/);
     expect(evidenceSnapshot()).toEqual(before);
   });
 
   it("refuses a save based on an old revision of the answer", () => {
-    const { revision } = saveAnswer(grace, pstiDraft, "2", { claim: "implemented", justification: "Policy at /security.", noEvidenceReason: "" });
-    saveAnswer(grace, pstiDraft, "2", { claim: "implemented", justification: "A colleague's edit.", noEvidenceReason: "", revision });
-    expect(() => saveAnswer(grace, pstiDraft, "2", { claim: "implemented", justification: "My stale edit.", noEvidenceReason: "", revision })).toThrow(/Someone else saved 2/);
-    const current = db().select().from(answers).where(eq(answers.requirementRef, "2")).all().find((a) => a.submissionId === pstiDraft)!;
+    const { revision } = saveAnswer(grace, pstiDraft, "2", {
+      claim: "implemented",
+      justification: "Policy at /security.",
+      noEvidenceReason: "",
+    });
+    saveAnswer(grace, pstiDraft, "2", {
+      claim: "implemented",
+      justification: "A colleague's edit.",
+      noEvidenceReason: "",
+      revision,
+    });
+    expect(() =>
+      saveAnswer(grace, pstiDraft, "2", {
+        claim: "implemented",
+        justification: "My stale edit.",
+        noEvidenceReason: "",
+        revision,
+      }),
+    ).toThrow(/Someone else saved 2/);
+    const current = db()
+      .select()
+      .from(answers)
+      .where(eq(answers.requirementRef, "2"))
+      .all()
+      .find((a) => a.submissionId === pstiDraft)!;
     expect(current.justification).toBe("A colleague's edit.");
   });
 });
@@ -127,9 +218,22 @@ describe("answering", () => {
 describe("evidence uploads", () => {
   it("stores several files content-addressed, and the same bytes only once", async () => {
     const before = evidenceSnapshot();
-    const r1 = await handleEvidenceUpload(grace, uploadRequest([{ filename: "screen.png", body: PNG }, { filename: "notes.txt", body: "Test notes for PSTI 1.\n" }]), pstiDraft, "1");
+    const r1 = await handleEvidenceUpload(
+      grace,
+      uploadRequest([
+        { filename: "screen.png", body: PNG },
+        { filename: "notes.txt", body: "Test notes for PSTI 1.\n" },
+      ]),
+      pstiDraft,
+      "1",
+    );
     expect(r1).toMatchObject({ ok: true, count: 2 });
-    const r2 = await handleEvidenceUpload(grace, uploadRequest([{ filename: "same-screen-again.png", body: PNG }]), pstiDraft, "2");
+    const r2 = await handleEvidenceUpload(
+      grace,
+      uploadRequest([{ filename: "same-screen-again.png", body: PNG }]),
+      pstiDraft,
+      "2",
+    );
     // Stored once, silently: the answer says nothing of bytes stored before (issue 13.7).
     expect(r2).toEqual({ ok: true, count: 1, message: "Attached 1 file to 2." });
     const after = evidenceSnapshot();
@@ -140,8 +244,14 @@ describe("evidence uploads", () => {
     const png = after.files.find((f) => f.endsWith(crypto.createHash("sha256").update(PNG).digest("hex")))!;
     expect(fs.readFileSync(png).equals(PNG)).toBe(true);
     const links = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, pstiDraft)).all();
-    expect(links.map((l) => [l.requirementRef, l.originalName]).sort()).toEqual([["1", "notes.txt"], ["1", "screen.png"], ["2", "same-screen-again.png"]]);
-    expect(db().select().from(evidenceFiles).where(eq(evidenceFiles.sha256, links[0].sha256)).get()?.mediaType).toMatch(/image\/png|text\/plain/);
+    expect(links.map((l) => [l.requirementRef, l.originalName]).sort()).toEqual([
+      ["1", "notes.txt"],
+      ["1", "screen.png"],
+      ["2", "same-screen-again.png"],
+    ]);
+    expect(db().select().from(evidenceFiles).where(eq(evidenceFiles.sha256, links[0].sha256)).get()?.mediaType).toMatch(
+      /image\/png|text\/plain/,
+    );
   });
 
   it("reuses an uploaded file for another requirement without uploading it again", () => {
@@ -154,25 +264,83 @@ describe("evidence uploads", () => {
 
   const hostile: [string, () => Request, RegExp, number][] = [
     ["an empty file", () => uploadRequest([{ filename: "empty.pdf", body: Buffer.alloc(0) }]), /empty/, 400],
-    ["an ELF executable named .pdf", () => uploadRequest([{ filename: "report.pdf", body: ELF }]), /ELF executable, which is not accepted/, 400],
-    ["an HTML page named .pdf", () => uploadRequest([{ filename: "report.pdf", body: "<!DOCTYPE html><html><script>alert(1)</script></html>" }]), /HTML document/, 400],
-    ["a name with ../", () => uploadRequest([{ filename: "../../etc/passwd.txt", body: "hello" }]), /contains a path/, 400],
+    [
+      "an ELF executable named .pdf",
+      () => uploadRequest([{ filename: "report.pdf", body: ELF }]),
+      /ELF executable, which is not accepted/,
+      400,
+    ],
+    [
+      "an HTML page named .pdf",
+      () => uploadRequest([{ filename: "report.pdf", body: "<!DOCTYPE html><html><script>alert(1)</script></html>" }]),
+      /HTML document/,
+      400,
+    ],
+    [
+      "a name with ../",
+      () => uploadRequest([{ filename: "../../etc/passwd.txt", body: "hello" }]),
+      /contains a path/,
+      400,
+    ],
     // Raw control bytes in a part header make the body malformed; encoded ones (RFC 5987) reach the name check.
-    ["a raw NUL byte in the name", () => uploadRequest([{ filename: "a\u0000b.txt", body: "hello" }]), /could not be read/, 400],
-    ["an encoded NUL byte in the name", () => uploadRequest([{ filename: "x\"; filename*=UTF-8''a%00b.txt; z=\"", body: "hello" }]), /control characters/, 400],
-    ["encoded control characters in the name", () => uploadRequest([{ filename: "x\"; filename*=UTF-8''a%07b%1B.txt; z=\"", body: "hello" }]), /control characters/, 400],
-    ["a 300-character name", () => uploadRequest([{ filename: "x".repeat(296) + ".txt", body: "hello" }]), /longer than 255/, 400],
+    [
+      "a raw NUL byte in the name",
+      () => uploadRequest([{ filename: "a\u0000b.txt", body: "hello" }]),
+      /could not be read/,
+      400,
+    ],
+    [
+      "an encoded NUL byte in the name",
+      () => uploadRequest([{ filename: "x\"; filename*=UTF-8''a%00b.txt; z=\"", body: "hello" }]),
+      /control characters/,
+      400,
+    ],
+    [
+      "encoded control characters in the name",
+      () => uploadRequest([{ filename: "x\"; filename*=UTF-8''a%07b%1B.txt; z=\"", body: "hello" }]),
+      /control characters/,
+      400,
+    ],
+    [
+      "a 300-character name",
+      () => uploadRequest([{ filename: "x".repeat(296) + ".txt", body: "hello" }]),
+      /longer than 255/,
+      400,
+    ],
     [
       "a multipart body with no file",
       () => {
         const { body, type } = multipart([{ name: "intent", body: "upload" }]);
-        return new Request("http://localhost/u", { method: "POST", body: new Uint8Array(body), headers: { "content-type": type } });
+        return new Request("http://localhost/u", {
+          method: "POST",
+          body: new Uint8Array(body),
+          headers: { "content-type": type },
+        });
       },
       /Choose at least one file/,
       400,
     ],
-    ["a good file next to a bad one (all or nothing)", () => uploadRequest([{ filename: "ok.pdf", body: PDF }, { filename: "bad.pdf", body: ELF }]), /ELF/, 400],
-    ["a body that is not multipart", () => new Request("http://localhost/u", { method: "POST", body: "file=hello", headers: { "content-type": "application/x-www-form-urlencoded" } }), /multipart/, 415],
+    [
+      "a good file next to a bad one (all or nothing)",
+      () =>
+        uploadRequest([
+          { filename: "ok.pdf", body: PDF },
+          { filename: "bad.pdf", body: ELF },
+        ]),
+      /ELF/,
+      400,
+    ],
+    [
+      "a body that is not multipart",
+      () =>
+        new Request("http://localhost/u", {
+          method: "POST",
+          body: "file=hello",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        }),
+      /multipart/,
+      415,
+    ],
   ];
 
   it.each(hostile)("refuses %s with a clear message and stores nothing", async (_label, make, message, status) => {
@@ -198,7 +366,12 @@ describe("evidence uploads", () => {
         this.push(chunk);
       },
     });
-    const request = new Request("http://localhost/u", { method: "POST", body: Readable.toWeb(stream) as ReadableStream, headers: { "content-type": type }, duplex: "half" } as RequestInit);
+    const request = new Request("http://localhost/u", {
+      method: "POST",
+      body: Readable.toWeb(stream) as ReadableStream,
+      headers: { "content-type": type },
+      duplex: "half",
+    } as RequestInit);
     const r = await handleEvidenceUpload(grace, request, pstiDraft, "3");
     expect(r).toMatchObject({ ok: false, status: 413 });
     if (!r.ok) expect(r.message).toMatch(/huge\.txt is larger than the limit of 1 MiB/);
@@ -215,7 +388,12 @@ describe("evidence uploads", () => {
         controller.enqueue(new Uint8Array(64 * 1024));
       },
     });
-    const req = new Request("http://localhost/u", { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=x", "content-length": String(500 * 1024 * 1024) }, duplex: "half" } as RequestInit);
+    const req = new Request("http://localhost/u", {
+      method: "POST",
+      body,
+      headers: { "content-type": "multipart/form-data; boundary=x", "content-length": String(500 * 1024 * 1024) },
+      duplex: "half",
+    } as RequestInit);
     const r = await handleEvidenceUpload(grace, req, pstiDraft, "3");
     expect(r).toMatchObject({ ok: false, status: 413 });
     // At most the one chunk a stream queues on creation: the body itself is never consumed.
@@ -231,28 +409,58 @@ describe("evidence uploads", () => {
   });
 
   it("only the supplier's organisation and assessors can download evidence, byte for byte", async () => {
-    const link = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, pstiDraft)).all().find((l) => l.originalName === "screen.png")!;
+    const link = db()
+      .select()
+      .from(evidenceLinks)
+      .where(eq(evidenceLinks.submissionId, pstiDraft))
+      .all()
+      .find((l) => l.originalName === "screen.png")!;
     const read = async (s: Readable) => Buffer.concat(await s.toArray());
     const file = openEvidence(grace, link.id);
-    expect(file).toMatchObject({ originalName: "screen.png", sha256: link.sha256, mediaType: "image/png", size: PNG.length });
+    expect(file).toMatchObject({
+      originalName: "screen.png",
+      sha256: link.sha256,
+      mediaType: "image/png",
+      size: PNG.length,
+    });
     expect((await read(file.stream)).equals(PNG)).toBe(true);
     expect(() => openEvidence(sam, link.id)).toThrow(/another organisation/);
-    expect(() => openEvidence(actorByEmail("buyer@demo.test"), link.id)).toThrow(/only to the supplier and the assessors/);
+    expect(() => openEvidence(actorByEmail("buyer@demo.test"), link.id)).toThrow(
+      /only to the supplier and the assessors/,
+    );
     expect((await read(openEvidence(actorByEmail("assessor1@demo.test"), link.id).stream)).equals(PNG)).toBe(true);
   });
 });
 
 describe("submitting and after", () => {
   it("submits once nothing blocks, then freezes answers and evidence against any change", async () => {
-    saveAnswer(grace, pstiDraft, "3", { claim: "implemented", justification: "Support until 31 Jan 2030, published on the box.", noEvidenceReason: "" });
+    saveAnswer(grace, pstiDraft, "3", {
+      claim: "implemented",
+      justification: "Support until 31 Jan 2030, published on the box.",
+      noEvidenceReason: "",
+    });
     const version = db().select().from(submissions).where(eq(submissions.id, pstiDraft)).get()!.version;
     expect(() => submitSubmission(grace, pstiDraft, version - 1)).toThrow(/changed since you opened it/);
     submitSubmission(grace, pstiDraft, version);
-    expect(db().select().from(submissions).where(eq(submissions.id, pstiDraft)).get()).toMatchObject({ status: "submitted", version: version + 1 });
+    expect(db().select().from(submissions).where(eq(submissions.id, pstiDraft)).get()).toMatchObject({
+      status: "submitted",
+      version: version + 1,
+    });
 
     const before = evidenceSnapshot();
-    expect(() => saveAnswer(grace, pstiDraft, "1", { claim: "not_implemented", justification: "changed my mind", noEvidenceReason: "" })).toThrow(/frozen/);
-    const r = await handleEvidenceUpload(grace, uploadRequest([{ filename: "late.txt", body: "too late" }]), pstiDraft, "1");
+    expect(() =>
+      saveAnswer(grace, pstiDraft, "1", {
+        claim: "not_implemented",
+        justification: "changed my mind",
+        noEvidenceReason: "",
+      }),
+    ).toThrow(/frozen/);
+    const r = await handleEvidenceUpload(
+      grace,
+      uploadRequest([{ filename: "late.txt", body: "too late" }]),
+      pstiDraft,
+      "1",
+    );
     expect(r).toMatchObject({ ok: false, status: 409 });
     if (!r.ok) expect(r.message).toMatch(/frozen/);
     expect(() => deleteDraft(grace, pstiDraft)).toThrow(/Only a draft can be deleted/);
@@ -264,7 +472,10 @@ describe("submitting and after", () => {
     expect(() => withdrawSubmission(sam, pstiDraft)).toThrow(/another organisation/);
     withdrawSubmission(grace, pstiDraft);
     expect(() => withdrawSubmission(grace, pstiDraft)).toThrow(/withdrawn cannot be withdrawn/);
-    const draft = openSubmission(grace, { productVersionId: watchVersion, target: { checklistVersionId: "etsi-en-303-645@2.1.1", targetLevel: "baseline" } });
+    const draft = openSubmission(grace, {
+      productVersionId: watchVersion,
+      target: { checklistVersionId: "etsi-en-303-645@2.1.1", targetLevel: "baseline" },
+    });
     saveAnswer(grace, draft, "5.1-1", { claim: "implemented", justification: "x", noEvidenceReason: "" });
     expect(() => deleteDraft(sam, draft)).toThrow(/another organisation/);
     deleteDraft(grace, draft);

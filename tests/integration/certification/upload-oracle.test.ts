@@ -25,17 +25,32 @@ const unique = (label: string) => `${label} ${crypto.randomUUID()}\n`; // bytes 
 
 function multipart(files: { filename: string; body: string }[]): { body: Buffer; contentType: string } {
   const boundary = "----iotseal" + crypto.randomUUID();
-  const parts = files.map((f) => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.filename}"\r\nContent-Type: text/plain\r\n\r\n${f.body}\r\n`);
-  return { body: Buffer.from(parts.join("") + `--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
+  const parts = files.map(
+    (f) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.filename}"\r\nContent-Type: text/plain\r\n\r\n${f.body}\r\n`,
+  );
+  return {
+    body: Buffer.from(parts.join("") + `--${boundary}--\r\n`),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 function uploadRequest(files: { filename: string; body: string }[]): Request {
   const { body, contentType } = multipart(files);
-  return new Request("http://localhost/upload", { method: "POST", headers: { "Content-Type": contentType, "Content-Length": String(body.length) }, body: new Uint8Array(body) });
+  return new Request("http://localhost/upload", {
+    method: "POST",
+    headers: { "Content-Type": contentType, "Content-Length": String(body.length) },
+    body: new Uint8Array(body),
+  });
 }
 
 function draftOf(actor: Actor, product: { name: string; model: string; url: string }, firmware: string[]): string[] {
-  const productId = createTestProduct(actor, { name: product.name, model: product.model, category: "appliance", disclosurePolicyUrl: product.url });
+  const productId = createTestProduct(actor, {
+    name: product.name,
+    model: product.model,
+    category: "appliance",
+    disclosurePolicyUrl: product.url,
+  });
   return firmware.map((fw) => openTestDraft(actor, addTestVersion(actor, productId, fw)));
 }
 
@@ -43,8 +58,16 @@ beforeAll(async () => {
   await seedDemoData();
   grace = actorByEmail("supplier@demo.test");
   sam = actorByEmail("supplier2@demo.test");
-  [graceDraft] = draftOf(grace, { name: "Gator Oracle Tracker", model: "GW-OT1", url: "https://gatorwearables.example/security" }, ["1.0.0"]);
-  samDrafts = draftOf(sam, { name: "Brightnest Oracle Plug", model: "BN-OP1", url: "https://brightnest.example/security" }, ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]);
+  [graceDraft] = draftOf(
+    grace,
+    { name: "Gator Oracle Tracker", model: "GW-OT1", url: "https://gatorwearables.example/security" },
+    ["1.0.0"],
+  );
+  samDrafts = draftOf(
+    sam,
+    { name: "Brightnest Oracle Plug", model: "BN-OP1", url: "https://brightnest.example/security" },
+    ["1.0.0", "1.0.1", "1.0.2", "1.0.3"],
+  );
   server = await startFastRoutes();
   base = server.base;
 });
@@ -55,9 +78,21 @@ afterAll(async () => {
 describe("issue 13.7: the upload answer does not reveal another organisation's files", () => {
   it("supplier B uploading the same bytes as supplier A gets exactly the same answer as for new bytes (the form's service)", async () => {
     const shared = unique("A's test report");
-    expect(await handleEvidenceUpload(grace, uploadRequest([{ filename: "report.txt", body: shared }]), graceDraft, "1")).toMatchObject({ ok: true });
-    const sameBytes = await handleEvidenceUpload(sam, uploadRequest([{ filename: "report.txt", body: shared }]), samDrafts[0], "1");
-    const newBytes = await handleEvidenceUpload(sam, uploadRequest([{ filename: "report.txt", body: unique("B's own report") }]), samDrafts[1], "1");
+    expect(
+      await handleEvidenceUpload(grace, uploadRequest([{ filename: "report.txt", body: shared }]), graceDraft, "1"),
+    ).toMatchObject({ ok: true });
+    const sameBytes = await handleEvidenceUpload(
+      sam,
+      uploadRequest([{ filename: "report.txt", body: shared }]),
+      samDrafts[0],
+      "1",
+    );
+    const newBytes = await handleEvidenceUpload(
+      sam,
+      uploadRequest([{ filename: "report.txt", body: unique("B's own report") }]),
+      samDrafts[1],
+      "1",
+    );
     expect(sameBytes).toEqual(newBytes);
     expect(sameBytes).toEqual({ ok: true, count: 1, message: "Attached 1 file to 1." });
     // Stored once all the same.
@@ -69,7 +104,11 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
     const cookie = await sessionCookie("supplier2@demo.test", "127.0.0.1");
     const post = async (draft: string, body: string) => {
       const m = multipart([{ filename: "scan.txt", body }]);
-      const res = await fetch(`${base}/supplier/submissions/${draft}/evidence?ref=1`, { method: "POST", headers: { Cookie: cookie, "Content-Type": m.contentType }, body: new Uint8Array(m.body) });
+      const res = await fetch(`${base}/supplier/submissions/${draft}/evidence?ref=1`, {
+        method: "POST",
+        headers: { Cookie: cookie, "Content-Type": m.contentType },
+        body: new Uint8Array(m.body),
+      });
       return { status: res.status, json: await res.json() };
     };
     const shared = unique("A's scan");
@@ -83,7 +122,9 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
   it("what it may say comes from the submission's own links: a file already attached to this requirement", async () => {
     const mine = unique("Grace's policy");
     await handleEvidenceUpload(grace, uploadRequest([{ filename: "policy.txt", body: mine }]), graceDraft, "3");
-    expect(await handleEvidenceUpload(grace, uploadRequest([{ filename: "policy-again.txt", body: mine }]), graceDraft, "3")).toEqual({
+    expect(
+      await handleEvidenceUpload(grace, uploadRequest([{ filename: "policy-again.txt", body: mine }]), graceDraft, "3"),
+    ).toEqual({
       ok: true,
       count: 1,
       message: "Attached 1 file to 3 (1 was already attached to 3).",

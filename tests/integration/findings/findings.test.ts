@@ -11,7 +11,13 @@ import { FINDING_SUSPENSION_REASON } from "../../../app/features/monitoring/doma
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db } from "../../../app/platform/db.server";
-import { actOnFinding, extendFindingDeadline, findingView, listFindings, recordFinding } from "../../../app/features/findings/findings.server";
+import {
+  actOnFinding,
+  extendFindingDeadline,
+  findingView,
+  listFindings,
+  recordFinding,
+} from "../../../app/features/findings/findings.server";
 import { sweepAutomaticSuspensions } from "../../../app/features/monitoring/automatic-suspension.server";
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
@@ -24,7 +30,12 @@ import { keepRecurringFresh } from "../../fixtures/recurring";
 
 let watch: { productId: string; versionId: string; serial: string };
 const today = () => new Date(Date.now()).toISOString().slice(0, 10);
-const events = (serial: string, kind: "suspended" | "reinstated") => db().select().from(sealEvents).where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, kind))).all();
+const events = (serial: string, kind: "suspended" | "reinstated") =>
+  db()
+    .select()
+    .from(sealEvents)
+    .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, kind)))
+    .all();
 const version = (id: string) => db().select({ v: findings.version }).from(findings).where(eq(findings.id, id)).get()!.v;
 
 beforeAll(async () => {
@@ -46,7 +57,11 @@ describe("the demo findings", () => {
     const cam = demoSealSerials()["Brightnest Indoor Cam 1 1.9.2"];
     expect(await verifySerial(cam)).toMatchObject({ status: "suspended", reason: FINDING_SUSPENSION_REASON });
     // This file moves the clock past the watch finding's deadline: withdraw it so each test controls its own findings.
-    actOnFinding(asha(), onWatch.id, { action: "withdraw", note: "Set aside for this test run.", version: version(onWatch.id) });
+    actOnFinding(asha(), onWatch.id, {
+      action: "withdraw",
+      note: "Set aside for this test run.",
+      version: version(onWatch.id),
+    });
     // ... and past the watch's recurring evidence due dates (ETSI EN 303 645 3.1.3-r1): keep them beyond this file's clock moves.
     await keepRecurringFresh(watch.serial, new Date(Date.now() + 400 * DAY_MS));
   });
@@ -79,20 +94,71 @@ describe("recording a finding", () => {
   });
 
   it("refuses what is wrong, naming the field, and a supplier or buyer cannot record one", () => {
-    expect(() => recordFinding(asha(), { productId: watch.productId, versionIds: [watch.versionId], title: "Bad vector here", description: "x".repeat(30), severity: "high", cvssVector: "CVSS:3.1/AV:X", reporter: "Someone", reportedOn: today() })).toThrow(/AV|Attack Vector|metric/i);
+    expect(() =>
+      recordFinding(asha(), {
+        productId: watch.productId,
+        versionIds: [watch.versionId],
+        title: "Bad vector here",
+        description: "x".repeat(30),
+        severity: "high",
+        cvssVector: "CVSS:3.1/AV:X",
+        reporter: "Someone",
+        reportedOn: today(),
+      }),
+    ).toThrow(/AV|Attack Vector|metric/i);
     const other = db().select().from(products).where(eq(products.name, "Brightnest Smart Plug")).get()!;
-    expect(() => recordFinding(asha(), { productId: other.id, versionIds: [watch.versionId], title: "Wrong version", description: "x".repeat(30), severity: "low", reporter: "Someone", reportedOn: today() })).toThrow(/versions of this product/);
-    expect(() => recordFinding(grace(), { productId: watch.productId, versionIds: [watch.versionId], title: "Self report", description: "x".repeat(30), severity: "low", reporter: "Me", reportedOn: today() })).toThrow(/Only assessors/);
-    expect(() => recordFinding(asha(), { productId: watch.productId, versionIds: [watch.versionId], title: "Future", description: "x".repeat(30), severity: "low", reporter: "Me", reportedOn: "2999-01-01" })).toThrow(/future/);
+    expect(() =>
+      recordFinding(asha(), {
+        productId: other.id,
+        versionIds: [watch.versionId],
+        title: "Wrong version",
+        description: "x".repeat(30),
+        severity: "low",
+        reporter: "Someone",
+        reportedOn: today(),
+      }),
+    ).toThrow(/versions of this product/);
+    expect(() =>
+      recordFinding(grace(), {
+        productId: watch.productId,
+        versionIds: [watch.versionId],
+        title: "Self report",
+        description: "x".repeat(30),
+        severity: "low",
+        reporter: "Me",
+        reportedOn: today(),
+      }),
+    ).toThrow(/Only assessors/);
+    expect(() =>
+      recordFinding(asha(), {
+        productId: watch.productId,
+        versionIds: [watch.versionId],
+        title: "Future",
+        description: "x".repeat(30),
+        severity: "low",
+        reporter: "Me",
+        reportedOn: "2999-01-01",
+      }),
+    ).toThrow(/future/);
     // A typo in the year is a message on the field, not a 500 from the advisory id (IOTSEAL-<four-digit year>-n).
-    expect(() => recordFinding(asha(), { productId: watch.productId, versionIds: [watch.versionId], title: "Ancient", description: "x".repeat(30), severity: "low", reporter: "Me", reportedOn: "0999-01-01" })).toThrow(
-      expect.objectContaining({ code: "invalid", fieldErrors: { reportedOn: expect.stringMatching(/1970/) } })
-    );
+    expect(() =>
+      recordFinding(asha(), {
+        productId: watch.productId,
+        versionIds: [watch.versionId],
+        title: "Ancient",
+        description: "x".repeat(30),
+        severity: "low",
+        reporter: "Me",
+        reportedOn: "0999-01-01",
+      }),
+    ).toThrow(expect.objectContaining({ code: "invalid", fieldErrors: { reportedOn: expect.stringMatching(/1970/) } }));
   });
 
   it("a supplier sees only its own findings; a buyer none", () => {
     expect(listFindings(grace()).every((f) => f.supplier === "Gator Wearables Ltd")).toBe(true);
-    expect(listFindings(actorByEmail("supplier2@demo.test")).some((f) => f.product === "Gator Kids Watch 3")).toBe(false);
+    expect(listFindings(actorByEmail("supplier2@demo.test")).some((f) => f.product === "Gator Kids Watch 3")).toBe(
+      false,
+    );
     expect(() => listFindings(actorByEmail("buyer@demo.test"))).toThrow();
     const id = listFindings(grace())[0].id;
     expect(() => findingView(actorByEmail("supplier2@demo.test"), id)).toThrow(/No finding/);
@@ -109,17 +175,29 @@ describe("the disclosure clock", () => {
     expect(runLifecycleSweep().suspended).toEqual([watch.serial]);
     expect(runLifecycleSweep().suspended).toEqual([]); // idempotent
     expect(events(watch.serial, "suspended")).toHaveLength(1);
-    expect(events(watch.serial, "suspended")[0]).toMatchObject({ reason: FINDING_SUSPENSION_REASON, cause: `finding:${id}` });
+    expect(events(watch.serial, "suspended")[0]).toMatchObject({
+      reason: FINDING_SUSPENSION_REASON,
+      cause: `finding:${id}`,
+    });
     const answer = await verifySerial(watch.serial);
     expect(answer).toMatchObject({ status: "suspended", reason: FINDING_SUSPENSION_REASON });
     expect(JSON.stringify(answer)).not.toContain("brute-forced");
 
     // The supplier answers; the fix is verified; the seal is reinstated at once.
     actOnFinding(grace(), id, { action: "acknowledge", note: "Reproduced.", version: version(id) });
-    expect(() => actOnFinding(grace(), id, { action: "mark_fixed", note: "", version: version(id) })).toThrow(/firmware version/);
-    actOnFinding(grace(), id, { action: "mark_fixed", note: "Rate limit added.", fixedInVersion: "3.1.1", version: version(id) });
+    expect(() => actOnFinding(grace(), id, { action: "mark_fixed", note: "", version: version(id) })).toThrow(
+      /firmware version/,
+    );
+    actOnFinding(grace(), id, {
+      action: "mark_fixed",
+      note: "Rate limit added.",
+      fixedInVersion: "3.1.1",
+      version: version(id),
+    });
     expect((await verifySerial(watch.serial)).status).toBe("suspended"); // fixed but not verified: still open
-    expect(() => actOnFinding(grace(), id, { action: "verify_fix", note: "", version: version(id) })).toThrow(/Only assessors/);
+    expect(() => actOnFinding(grace(), id, { action: "verify_fix", note: "", version: version(id) })).toThrow(
+      /Only assessors/,
+    );
     actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: 5 tries then lockout.", version: version(id) });
     expect((await verifySerial(watch.serial)).status).toBe("valid");
     expect(events(watch.serial, "reinstated")).toHaveLength(1);
@@ -137,9 +215,21 @@ describe("the disclosure clock", () => {
     const id = report("critical", "Debug shell reachable over USB");
     const f = db().select().from(findings).where(eq(findings.id, id)).get()!;
     const later = new Date(f.deadline.getTime() + 20 * DAY_MS).toISOString().slice(0, 10);
-    expect(() => extendFindingDeadline(asha(), id, { deadline: later, reason: "short", version: version(id) })).toThrow();
-    expect(() => extendFindingDeadline(grace(), id, { deadline: later, reason: "The supplier would like more time.", version: version(id) })).toThrow(/Only assessors/);
-    extendFindingDeadline(asha(), id, { deadline: later, reason: "The fix needs a hardware revision; agreed with the reporter.", version: version(id) });
+    expect(() =>
+      extendFindingDeadline(asha(), id, { deadline: later, reason: "short", version: version(id) }),
+    ).toThrow();
+    expect(() =>
+      extendFindingDeadline(grace(), id, {
+        deadline: later,
+        reason: "The supplier would like more time.",
+        version: version(id),
+      }),
+    ).toThrow(/Only assessors/);
+    extendFindingDeadline(asha(), id, {
+      deadline: later,
+      reason: "The fix needs a hardware revision; agreed with the reporter.",
+      version: version(id),
+    });
     const moved = db().select().from(findings).where(eq(findings.id, id)).get()!;
     expect(moved.deadline.getTime()).toBeGreaterThan(f.deadline.getTime());
     testClock.set(f.deadline.getTime() + DAY_MS); // past the old deadline, before the new one
@@ -148,7 +238,11 @@ describe("the disclosure clock", () => {
   });
 
   it("never lifts a suspension an assessor made by hand", () => {
-    changeSealStatus(asha(), { serial: watch.serial, action: "suspend", reason: "Suspended by hand while we check the supplier's claims." });
+    changeSealStatus(asha(), {
+      serial: watch.serial,
+      action: "suspend",
+      reason: "Suspended by hand while we check the supplier's claims.",
+    });
     expect(sweepAutomaticSuspensions().reinstated).toEqual([]);
     expect(sealBySerial(watch.serial)!.state).toBe("suspended");
     changeSealStatus(asha(), { serial: watch.serial, action: "reinstate", reason: "Checked; reinstated by hand." });
@@ -158,20 +252,43 @@ describe("the disclosure clock", () => {
 describe("conflicts of interest", () => {
   it("an assessor with a declared conflict with the supplier cannot verify, reject or withdraw a report, nor extend its deadline", () => {
     const id = report("high", "Companion app stores the parent's token in plain text");
-    actOnFinding(grace(), id, { action: "mark_fixed", note: "Token moved to the keystore.", fixedInVersion: "3.1.2", version: version(id) });
-    const gator = db().select({ org: products.organizationId }).from(products).where(eq(products.id, watch.productId)).get()!.org;
-    declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Advised Gator on its companion app this year." });
+    actOnFinding(grace(), id, {
+      action: "mark_fixed",
+      note: "Token moved to the keystore.",
+      fixedInVersion: "3.1.2",
+      version: version(id),
+    });
+    const gator = db()
+      .select({ org: products.organizationId })
+      .from(products)
+      .where(eq(products.id, watch.productId))
+      .get()!.org;
+    declareConflict(actorByEmail("admin@demo.test"), {
+      assessorId: bram().userId,
+      organizationId: gator,
+      reason: "Advised Gator on its companion app this year.",
+    });
     const before = db().select().from(findings).where(eq(findings.id, id)).get()!;
     for (const action of ["verify_fix", "reject_fix", "withdraw"] as const) {
-      expect(() => actOnFinding(bram(), id, { action, note: "Checked by the conflicted assessor.", version: version(id) })).toThrow(/declared conflict of interest with Gator Wearables Ltd/);
+      expect(() =>
+        actOnFinding(bram(), id, { action, note: "Checked by the conflicted assessor.", version: version(id) }),
+      ).toThrow(/declared conflict of interest with Gator Wearables Ltd/);
     }
     const later = new Date(before.deadline.getTime() + 20 * DAY_MS).toISOString().slice(0, 10);
-    expect(() => extendFindingDeadline(bram(), id, { deadline: later, reason: "The supplier asked for more time.", version: version(id) })).toThrow(/declared conflict of interest with Gator Wearables Ltd/);
+    expect(() =>
+      extendFindingDeadline(bram(), id, {
+        deadline: later,
+        reason: "The supplier asked for more time.",
+        version: version(id),
+      }),
+    ).toThrow(/declared conflict of interest with Gator Wearables Ltd/);
     // Nothing changed: not certified (so not disclosed), same deadline; the conflicted assessor cannot open the report (issue 13.3).
     expect(db().select().from(findings).where(eq(findings.id, id)).get()).toEqual(before);
     expect(() => findingView(bram(), id)).toThrow(/declared conflict of interest/);
     // An assessor without a conflict still can.
     actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: token in the keystore.", version: version(id) });
-    expect(db().select({ s: findings.status }).from(findings).where(eq(findings.id, id)).get()!.s).toBe("verified_fixed");
+    expect(db().select({ s: findings.status }).from(findings).where(eq(findings.id, id)).get()!.s).toBe(
+      "verified_fixed",
+    );
   });
 });

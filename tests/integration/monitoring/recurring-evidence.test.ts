@@ -10,14 +10,32 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { and, count, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, evidenceFiles, logLeaves, organizations, recurringEvidence, sealEvents, seals } from "../../../db/schema";
+import {
+  auditEvents,
+  evidenceFiles,
+  logLeaves,
+  organizations,
+  recurringEvidence,
+  sealEvents,
+  seals,
+} from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
-import { FINDING_SUSPENSION_REASON, RECURRING_REINSTATE_REASON } from "../../../app/features/monitoring/domain/automatic-suspension";
+import {
+  FINDING_SUSPENSION_REASON,
+  RECURRING_REINSTATE_REASON,
+} from "../../../app/features/monitoring/domain/automatic-suspension";
 import { checkAuditChain } from "../../../app/platform/audit.server";
-import { diffChecklistVersions, getChecklistVersion, getVersionRow } from "../../../app/features/catalogue/checklists.server";
-import { decideAutomaticSuspension, sweepAutomaticSuspensions } from "../../../app/features/monitoring/automatic-suspension.server";
+import {
+  diffChecklistVersions,
+  getChecklistVersion,
+  getVersionRow,
+} from "../../../app/features/catalogue/checklists.server";
+import {
+  decideAutomaticSuspension,
+  sweepAutomaticSuspensions,
+} from "../../../app/features/monitoring/automatic-suspension.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db, transaction } from "../../../app/platform/db.server";
 import type { ServiceErrorCode } from "../../../app/platform/errors.server";
@@ -59,7 +77,8 @@ const events = (kind: string) =>
     .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, kind as "suspended")))
     .all();
 const state = () => sealBySerial(serial)!.state;
-const rows = (table: typeof recurringEvidence | typeof evidenceFiles | typeof auditEvents) => db().select({ n: count() }).from(table).get()!.n;
+const rows = (table: typeof recurringEvidence | typeof evidenceFiles | typeof auditEvents) =>
+  db().select({ n: count() }).from(table).get()!.n;
 const tmpUploads = () => {
   const dir = path.join(getEnv().dataDir, "tmp", "uploads");
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -69,7 +88,8 @@ async function fileOf(name: string, bytes: Buffer | string): Promise<UploadedFil
   return { originalName: name, received: await store().receive(Readable.from([Buffer.from(bytes)]), 10 * 1024 * 1024) };
 }
 
-const scanReport = (day: string) => `External vulnerability scan of api.gatorwearables.example, ${day}\nOpen ports: 443/tcp\nFindings: none above low.\n`;
+const scanReport = (day: string) =>
+  `External vulnerability scan of api.gatorwearables.example, ${day}\nOpen ports: 443/tcp\nFindings: none above low.\n`;
 
 /**
  * Keeps 5.2-1 (every 180 days) fresh before a test moves the clock far: fresh evidence sent and
@@ -81,12 +101,15 @@ async function refreshPolicy() {
     grace(),
     serial,
     { ref: "5.2-1", note: "The policy page as it stands; a test report was acknowledged in a day." },
-    await fileOf("policy-check.txt", `Policy check ${Date.now()}`)
+    await fileOf("policy-check.txt", `Policy check ${Date.now()}`),
   );
   expect(decideRecurringEvidence(asha(), sent.id, { decision: "accept", comment: "" }).sealChange).toBeNull();
 }
 
-async function sendScan(note = "Quarterly external scan of the cloud back end: nothing above low.", content = scanReport(new Date().toISOString())) {
+async function sendScan(
+  note = "Quarterly external scan of the cloud back end: nothing above low.",
+  content = scanReport(new Date().toISOString()),
+) {
   return submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note }, await fileOf("scan.txt", content));
 }
 
@@ -105,7 +128,8 @@ beforeAll(async () => {
   // The demo's high finding on the watch falls due in 10 days too: this file moves the clock past
   // it, so it is set aside and each test records the findings it needs.
   const onWatch = listFindings(asha(), { open: true }).filter((f) => f.product === "Gator Kids Watch 3");
-  for (const f of onWatch) actOnFinding(asha(), f.id, { action: "withdraw", note: "Set aside for this test run.", version: f.version });
+  for (const f of onWatch)
+    actOnFinding(asha(), f.id, { action: "withdraw", note: "Set aside for this test run.", version: f.version });
 });
 
 afterEach(() => testClock.reset());
@@ -137,7 +161,11 @@ describe("the shipped checklists", () => {
     const page = getChecklistVersion("etsi-en-303-645", "3.1.3-r1")!;
     expect(page.version.recurring).toEqual({ count: 2, shortestDays: 90, longestDays: 180 });
     expect(page.meta.recurringGraceDays).toBe(14);
-    expect(getChecklistVersion("etsi-en-303-645", "3.1.3")!.version.recurring).toEqual({ count: 0, shortestDays: null, longestDays: null });
+    expect(getChecklistVersion("etsi-en-303-645", "3.1.3")!.version.recurring).toEqual({
+      count: 0,
+      shortestDays: null,
+      longestDays: null,
+    });
   });
 });
 
@@ -165,13 +193,18 @@ describe("the demo", () => {
       ["5.2-1", "pending"],
       ["5.2-1", "rejected"],
     ]);
-    expect(v.history[1]).toMatchObject({ decidedBy: "IoT Seal assessor", comment: expect.stringMatching(/pairing screen/) });
+    expect(v.history[1]).toMatchObject({
+      decidedBy: "IoT Seal assessor",
+      comment: expect.stringMatching(/pairing screen/),
+    });
     expect(v.canUpload).toBe(true);
   });
 
   it("the supplier's dashboard lists what is due soon; the assessors' queue what waits", () => {
     const due = supplierRecurringDue(grace());
-    expect(due.due.map((d) => [d.product, d.firmware, d.ref, d.standing, d.daysUntilDue])).toEqual([["Gator Kids Watch 3", "3.1.0", "5.2-3", "due_soon", 10]]);
+    expect(due.due.map((d) => [d.product, d.firmware, d.ref, d.standing, d.daysUntilDue])).toEqual([
+      ["Gator Kids Watch 3", "3.1.0", "5.2-3", "due_soon", 10],
+    ]);
     expect(due.monitored).toEqual([expect.objectContaining({ serial, count: 2, nextDueAt: dueAt })]);
     expect(supplierRecurringDue(sam()).monitored).toEqual([]); // Brightnest's seals are PSTI: nothing recurs
     expect(recurringQueue(asha()).map((r) => [r.serial, r.ref, r.conflict])).toEqual([[serial, "5.2-1", null]]);
@@ -179,12 +212,15 @@ describe("the demo", () => {
 
   it("the public page shows each requirement's last accepted evidence and next due date, nothing private", () => {
     const pub = publicRecurringStatus(serial)!;
-    expect(pub.items.map((i) => ({ ref: i.ref, sinceIssue: i.sinceIssue, dueAt: i.dueAt, standing: i.standing }))).toEqual([
+    expect(
+      pub.items.map((i) => ({ ref: i.ref, sinceIssue: i.sinceIssue, dueAt: i.dueAt, standing: i.standing })),
+    ).toEqual([
       { ref: "5.2-1", sinceIssue: true, dueAt: expect.any(Date), standing: "fresh" },
       { ref: "5.2-3", sinceIssue: true, dueAt, standing: "due_soon" },
     ]);
     const text = JSON.stringify(pub);
-    for (const secret of ["pairing-screen.png", "gator-disclosure-inbox-test.txt", "Grace", "pairing screen"]) expect(text).not.toContain(secret);
+    for (const secret of ["pairing-screen.png", "gator-disclosure-inbox-test.txt", "Grace", "pairing screen"])
+      expect(text).not.toContain(secret);
     expect(publicRecurringStatus(demoSealSerials()["Brightnest Indoor Cam 1 1.9.2"])!.items).toEqual([]);
     expect(publicRecurringStatus("IOTS-0000-0000")).toBeNull();
   });
@@ -202,21 +238,41 @@ describe("uploads follow the submission rules; a refusal changes nothing", () =>
   it("another organisation's seal is not found; a buyer or assessor cannot upload", async () => {
     await refusedWithoutChange(() => preflightRecurringUpload(sam(), serial), "not_found", /None of your seals/);
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(sam(), serial, { ref: "5.2-3", note: "Not our seal at all." }, await fileOf("scan.txt", scanReport("x"))),
-      "not_found"
+      async () =>
+        submitRecurringEvidence(
+          sam(),
+          serial,
+          { ref: "5.2-3", note: "Not our seal at all." },
+          await fileOf("scan.txt", scanReport("x")),
+        ),
+      "not_found",
     );
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(asha(), serial, { ref: "5.2-3", note: "An assessor uploading." }, await fileOf("scan.txt", scanReport("x"))),
-      "forbidden"
+      async () =>
+        submitRecurringEvidence(
+          asha(),
+          serial,
+          { ref: "5.2-3", note: "An assessor uploading." },
+          await fileOf("scan.txt", scanReport("x")),
+        ),
+      "forbidden",
     );
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(actorByEmail("buyer@demo.test"), serial, { ref: "5.2-3", note: "A buyer uploading." }, await fileOf("scan.txt", scanReport("x"))),
-      "forbidden"
+      async () =>
+        submitRecurringEvidence(
+          actorByEmail("buyer@demo.test"),
+          serial,
+          { ref: "5.2-3", note: "A buyer uploading." },
+          await fileOf("scan.txt", scanReport("x")),
+        ),
+      "forbidden",
     );
     expect(() => supplierRecurringView(sam(), serial)).toThrow(/None of your seals/);
     const id = recurringQueue(asha())[0].id;
     expect(() => openRecurringEvidence(sam(), id)).toThrow(/no such evidence/);
-    expect(() => openRecurringEvidence(actorByEmail("buyer@demo.test"), id)).toThrow(/only to the supplier and the assessors/);
+    expect(() => openRecurringEvidence(actorByEmail("buyer@demo.test"), id)).toThrow(
+      /only to the supplier and the assessors/,
+    );
     openRecurringEvidence(grace(), id).stream.destroy();
     openRecurringEvidence(asha(), id).stream.destroy();
   });
@@ -224,54 +280,118 @@ describe("uploads follow the submission rules; a refusal changes nothing", () =>
   it("a file of the wrong type, an empty file, no file or a bad name is refused", async () => {
     const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]);
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note: "The scanner binary by mistake." }, await fileOf("scanner", elf)),
+      async () =>
+        submitRecurringEvidence(
+          grace(),
+          serial,
+          { ref: "5.2-3", note: "The scanner binary by mistake." },
+          await fileOf("scanner", elf),
+        ),
       "invalid",
-      /ELF executable/
+      /ELF executable/,
     );
-    await refusedWithoutChange(async () => submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note: "An empty export." }, await fileOf("scan.txt", "")), "invalid", /empty/);
-    await refusedWithoutChange(() => submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note: "Forgot to attach it." }, null), "invalid", /Choose the evidence file/);
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note: "A path in the name." }, await fileOf("../scan.txt", scanReport("x"))),
+      async () =>
+        submitRecurringEvidence(
+          grace(),
+          serial,
+          { ref: "5.2-3", note: "An empty export." },
+          await fileOf("scan.txt", ""),
+        ),
       "invalid",
-      /path/
+      /empty/,
+    );
+    await refusedWithoutChange(
+      () => submitRecurringEvidence(grace(), serial, { ref: "5.2-3", note: "Forgot to attach it." }, null),
+      "invalid",
+      /Choose the evidence file/,
+    );
+    await refusedWithoutChange(
+      async () =>
+        submitRecurringEvidence(
+          grace(),
+          serial,
+          { ref: "5.2-3", note: "A path in the name." },
+          await fileOf("../scan.txt", scanReport("x")),
+        ),
+      "invalid",
+      /path/,
     );
   });
 
   it("only a recurring requirement of the seal, and one waiting piece of evidence per requirement", async () => {
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(grace(), serial, { ref: "5.1-1", note: "Not a recurring requirement." }, await fileOf("scan.txt", scanReport("x"))),
+      async () =>
+        submitRecurringEvidence(
+          grace(),
+          serial,
+          { ref: "5.1-1", note: "Not a recurring requirement." },
+          await fileOf("scan.txt", scanReport("x")),
+        ),
       "invalid",
-      /not a recurring requirement/
+      /not a recurring requirement/,
     );
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(grace(), serial, { ref: "5.2-1", note: "Again, while one waits." }, await fileOf("policy.txt", "Policy page as it stands.")),
+      async () =>
+        submitRecurringEvidence(
+          grace(),
+          serial,
+          { ref: "5.2-1", note: "Again, while one waits." },
+          await fileOf("policy.txt", "Policy page as it stands."),
+        ),
       "conflict",
-      /waiting for an assessor/
+      /waiting for an assessor/,
     );
   });
 
   it("a revoked, expired or superseded seal takes no more evidence (checked before the body is read)", async () => {
     const serials = demoSealSerials();
-    await refusedWithoutChange(() => preflightRecurringUpload(sam(), serials["Brightnest Smart Plug 1.2.0"]), "conflict", /revoked/);
-    await refusedWithoutChange(() => preflightRecurringUpload(grace(), serials["Gator Kids Watch 2 2.9.4"]), "conflict", /expired/);
     await refusedWithoutChange(
-      async () => submitRecurringEvidence(sam(), serials["Brightnest Smart Plug 1.2.0"], { ref: "1", note: "After the revocation." }, await fileOf("scan.txt", scanReport("x"))),
+      () => preflightRecurringUpload(sam(), serials["Brightnest Smart Plug 1.2.0"]),
       "conflict",
-      /revoked/
+      /revoked/,
+    );
+    await refusedWithoutChange(
+      () => preflightRecurringUpload(grace(), serials["Gator Kids Watch 2 2.9.4"]),
+      "conflict",
+      /expired/,
+    );
+    await refusedWithoutChange(
+      async () =>
+        submitRecurringEvidence(
+          sam(),
+          serials["Brightnest Smart Plug 1.2.0"],
+          { ref: "1", note: "After the revocation." },
+          await fileOf("scan.txt", scanReport("x")),
+        ),
+      "conflict",
+      /revoked/,
     );
     // A monitored seal whose checklist has no recurring requirement (PSTI) is refused too.
-    await refusedWithoutChange(() => preflightRecurringUpload(sam(), serials["Brightnest Indoor Cam 1 1.9.2"]), "conflict", /no recurring requirement/);
+    await refusedWithoutChange(
+      () => preflightRecurringUpload(sam(), serials["Brightnest Indoor Cam 1 1.9.2"]),
+      "conflict",
+      /no recurring requirement/,
+    );
   });
 });
 
 describe("the upload form (multipart, streamed)", () => {
-  function multipart(parts: { name: string; filename?: string; body: Buffer | string }[]): { body: Buffer; type: string } {
+  function multipart(parts: { name: string; filename?: string; body: Buffer | string }[]): {
+    body: Buffer;
+    type: string;
+  } {
     const boundary = "----iotseal" + Math.random().toString(36).slice(2);
     const chunks: Buffer[] = [];
     for (const p of parts) {
       const disp = `form-data; name="${p.name}"` + (p.filename !== undefined ? `; filename="${p.filename}"` : "");
       chunks.push(
-        Buffer.from(`--${boundary}\r\nContent-Disposition: ${disp}\r\n` + (p.filename !== undefined ? "Content-Type: application/octet-stream\r\n" : "") + "\r\n", "latin1")
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: ${disp}\r\n` +
+            (p.filename !== undefined ? "Content-Type: application/octet-stream\r\n" : "") +
+            "\r\n",
+          "latin1",
+        ),
       );
       chunks.push(Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body));
       chunks.push(Buffer.from("\r\n"));
@@ -281,9 +401,18 @@ describe("the upload form (multipart, streamed)", () => {
   }
   const request = (parts: Parameters<typeof multipart>[0]) => {
     const { body, type } = multipart(parts);
-    return new Request("http://localhost/u", { method: "POST", body: new Uint8Array(body), headers: { "content-type": type, "content-length": String(body.length) } });
+    return new Request("http://localhost/u", {
+      method: "POST",
+      body: new Uint8Array(body),
+      headers: { "content-type": type, "content-length": String(body.length) },
+    });
   };
-  const unchanged = () => ({ evidence: rows(recurringEvidence), files: rows(evidenceFiles), audit: rows(auditEvents), tmp: tmpUploads() });
+  const unchanged = () => ({
+    evidence: rows(recurringEvidence),
+    files: rows(evidenceFiles),
+    audit: rows(auditEvents),
+    tmp: tmpUploads(),
+  });
 
   it("refuses a file over the limit, a missing note, a second file, and another organisation's seal before reading it — changing nothing", async () => {
     const before = unchanged();
@@ -294,9 +423,13 @@ describe("the upload form (multipart, streamed)", () => {
         { name: "note", body: "A very large scan report." },
         { name: "file", filename: "huge.txt", body: Buffer.alloc(1024 * 1024 + 10, "a") },
       ]),
-      serial
+      serial,
     );
-    expect(big).toMatchObject({ ok: false, status: 413, message: expect.stringMatching(/huge\.txt is larger than the limit of 1 MiB/) });
+    expect(big).toMatchObject({
+      ok: false,
+      status: 413,
+      message: expect.stringMatching(/huge\.txt is larger than the limit of 1 MiB/),
+    });
     const noNote = await handleRecurringUpload(
       grace(),
       request([
@@ -304,9 +437,14 @@ describe("the upload form (multipart, streamed)", () => {
         { name: "note", body: "" },
         { name: "file", filename: "scan.txt", body: scanReport("x") },
       ]),
-      serial
+      serial,
     );
-    expect(noNote).toMatchObject({ ok: false, status: 400, fieldErrors: { note: expect.stringMatching(/Add a note/) }, values: { ref: "5.2-3", note: "" } });
+    expect(noNote).toMatchObject({
+      ok: false,
+      status: 400,
+      fieldErrors: { note: expect.stringMatching(/Add a note/) },
+      values: { ref: "5.2-3", note: "" },
+    });
     const two = await handleRecurringUpload(
       grace(),
       request([
@@ -315,7 +453,7 @@ describe("the upload form (multipart, streamed)", () => {
         { name: "file", filename: "a.txt", body: "a" },
         { name: "file", filename: "b.txt", body: "b" },
       ]),
-      serial
+      serial,
     );
     expect(two).toMatchObject({ ok: false, status: 413, message: expect.stringMatching(/one file at a time/) });
     let pulled = 0;
@@ -327,8 +465,13 @@ describe("the upload form (multipart, streamed)", () => {
     });
     const foreign = await handleRecurringUpload(
       sam(),
-      new Request("http://localhost/u", { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=x" }, duplex: "half" } as RequestInit),
-      serial
+      new Request("http://localhost/u", {
+        method: "POST",
+        body,
+        headers: { "content-type": "multipart/form-data; boundary=x" },
+        duplex: "half",
+      } as RequestInit),
+      serial,
     );
     expect(foreign).toMatchObject({ ok: false, status: 404 });
     expect(pulled).toBeLessThanOrEqual(1);
@@ -343,7 +486,7 @@ describe("the upload form (multipart, streamed)", () => {
         { name: "note", body: "Scan of the wrong host, sent by mistake." },
         { name: "file", filename: "scan-staging.txt", body: scanReport("staging") },
       ]),
-      serial
+      serial,
     );
     expect(r).toMatchObject({ ok: true, ref: "5.2-3" });
     if (!r.ok) return;
@@ -356,7 +499,7 @@ describe("the upload form (multipart, streamed)", () => {
         .from(auditEvents)
         .where(eq(auditEvents.targetId, row.id))
         .all()
-        .map((a) => a.action)
+        .map((a) => a.action),
     ).toEqual(["recurring_evidence.submitted"]);
     expect(tmpUploads()).toEqual([]);
     // Cleared again for the tests below (a rejection does not move the due date).
@@ -369,16 +512,32 @@ describe("deciding: only an assessor without a conflict of interest", () => {
   it("a supplier, an admin or a conflicted assessor cannot; a rejection needs a comment", async () => {
     const id = recurringQueue(asha())[0].id;
     const gator = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!.id;
-    declareConflict(actorByEmail("admin@demo.test"), { assessorId: bram().userId, organizationId: gator, reason: "Consulted for Gator on its cloud back end." });
-    await refusedWithoutChange(() => decideRecurringEvidence(grace(), id, { decision: "accept", comment: "" }), "forbidden");
-    await refusedWithoutChange(() => decideRecurringEvidence(actorByEmail("admin@demo.test"), id, { decision: "accept", comment: "" }), "forbidden");
-    await refusedWithoutChange(() => decideRecurringEvidence(bram(), id, { decision: "accept", comment: "" }), "forbidden", /declared conflict of interest with Gator Wearables Ltd/);
+    declareConflict(actorByEmail("admin@demo.test"), {
+      assessorId: bram().userId,
+      organizationId: gator,
+      reason: "Consulted for Gator on its cloud back end.",
+    });
+    await refusedWithoutChange(
+      () => decideRecurringEvidence(grace(), id, { decision: "accept", comment: "" }),
+      "forbidden",
+    );
+    await refusedWithoutChange(
+      () => decideRecurringEvidence(actorByEmail("admin@demo.test"), id, { decision: "accept", comment: "" }),
+      "forbidden",
+    );
+    await refusedWithoutChange(
+      () => decideRecurringEvidence(bram(), id, { decision: "accept", comment: "" }),
+      "forbidden",
+      /declared conflict of interest with Gator Wearables Ltd/,
+    );
     expect(recurringQueue(bram())[0].conflict).toMatch(/declared/i);
     expect(() => recurringEvidenceView(bram(), id)).toThrow(/declared conflict of interest/); // issue 13.3: not even the page
     const parsed = recurringDecisionInput.safeParse({ decision: "reject", comment: "no" });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]).toMatchObject({ path: ["comment"], message: expect.stringMatching(/Say why/) });
-    expect(recurringDecisionInput.safeParse({ decision: "maybe" }).error!.issues[0].message).toBe("Choose accept or reject.");
+    expect(recurringDecisionInput.safeParse({ decision: "maybe" }).error!.issues[0].message).toBe(
+      "Choose accept or reject.",
+    );
   });
 
   it("the check page shows the file, its hash, the requirement and the certified evidence it follows", () => {
@@ -391,7 +550,11 @@ describe("deciding: only an assessor without a conflict of interest", () => {
       status: "pending",
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    expect(v.requirement).toMatchObject({ ref: "5.2-1", title: "Public vulnerability disclosure policy", everyDays: 180 });
+    expect(v.requirement).toMatchObject({
+      ref: "5.2-1",
+      title: "Public vulnerability disclosure policy",
+      everyDays: 180,
+    });
     expect(v.previousAccepted).toBeNull(); // the rejected screenshot does not count
     expect(v.certifiedFiles.map((f) => f.originalName)).toEqual(["gator-kids-watch-3-security-policy.pdf"]);
     expect(v.history.map((h) => h.status)).toEqual(["pending", "rejected"]);
@@ -400,12 +563,27 @@ describe("deciding: only an assessor without a conflict of interest", () => {
 
   it("an unconflicted assessor accepts the waiting evidence: the due date moves to 180 days after it was sent", () => {
     const [waiting] = recurringQueue(asha());
-    const r = decideRecurringEvidence(asha(), waiting.id, { decision: "accept", comment: "Policy live; the test report was acknowledged within the published time." });
-    expect(r).toEqual({ status: "accepted", nextDueAt: new Date(waiting.submittedAt.getTime() + 180 * DAY_MS), sealChange: null });
+    const r = decideRecurringEvidence(asha(), waiting.id, {
+      decision: "accept",
+      comment: "Policy live; the test report was acknowledged within the published time.",
+    });
+    expect(r).toEqual({
+      status: "accepted",
+      nextDueAt: new Date(waiting.submittedAt.getTime() + 180 * DAY_MS),
+      sealChange: null,
+    });
     expect(recurringQueue(asha())).toEqual([]);
     const policy = supplierRecurringView(grace(), serial).items.find((i) => i.ref === "5.2-1")!;
-    expect(policy).toMatchObject({ dueAt: r.nextDueAt, lastAccepted: { id: waiting.id }, pending: null, standing: "fresh" });
-    expect(recurringEvidenceView(asha(), waiting.id)).toMatchObject({ canDecide: false, evidence: { status: "accepted", decidedByName: "Asha Assessor" } });
+    expect(policy).toMatchObject({
+      dueAt: r.nextDueAt,
+      lastAccepted: { id: waiting.id },
+      pending: null,
+      standing: "fresh",
+    });
+    expect(recurringEvidenceView(asha(), waiting.id)).toMatchObject({
+      canDecide: false,
+      evidence: { status: "accepted", decidedByName: "Asha Assessor" },
+    });
   });
 });
 
@@ -422,7 +600,8 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     expect(report.suspended).toEqual([serial]);
     expect(report.causes[serial]).toEqual({ findings: 0, recurring: ["5.2-3"] });
     expect(describeSweep(report)).toContain(`suspended ${serial} (recurring evidence overdue: 5.2-3)`);
-    for (let i = 0; i < 3; i++) expect(runLifecycleSweep()).toMatchObject({ suspended: [], restated: [], reinstated: [] });
+    for (let i = 0; i < 3; i++)
+      expect(runLifecycleSweep()).toMatchObject({ suspended: [], restated: [], reinstated: [] });
     expect(sweepAutomaticSuspensions()).toMatchObject({ suspended: [], reinstated: [] });
     // Two processes deciding the same seal one after the other: the second finds nothing to do.
     expect(transaction((tx) => decideAutomaticSuspension(tx, { system: "lifecycle" }, serial))).toBeNull();
@@ -437,7 +616,9 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     const leaf = db().select().from(logLeaves).where(eq(logLeaves.leafIndex, ev.logIndex)).get()!;
     expect(JSON.parse(leaf.data)).toMatchObject({ event: "suspended", serial, reason: SCAN_REASON });
     const written = db().select().from(auditEvents).all().slice(audit);
-    expect(written.map((e) => e.action).filter((a) => a.startsWith("seal.") || a.startsWith("recurring"))).toEqual(["seal.suspended"]);
+    expect(written.map((e) => e.action).filter((a) => a.startsWith("seal.") || a.startsWith("recurring"))).toEqual([
+      "seal.suspended",
+    ]);
     expect(checkAuditChain().ok).toBe(true);
     expect(scanItem().standing).toBe("overdue");
   });
@@ -446,12 +627,19 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     testClock.set(graceEndsAt.getTime() + DAY_MS);
     const sent = await sendScan("Scan of the staging environment by mistake.");
     expect(scanItem().pending).toMatchObject({ id: sent.id });
-    expect(decideRecurringEvidence(asha(), sent.id, { decision: "reject", comment: "This scans staging, not the production back end: scan api.gatorwearables.example." })).toEqual({
+    expect(
+      decideRecurringEvidence(asha(), sent.id, {
+        decision: "reject",
+        comment: "This scans staging, not the production back end: scan api.gatorwearables.example.",
+      }),
+    ).toEqual({
       status: "rejected",
       nextDueAt: null,
       sealChange: null,
     });
-    expect(() => decideRecurringEvidence(asha(), sent.id, { decision: "accept", comment: "" })).toThrow(/already rejected/);
+    expect(() => decideRecurringEvidence(asha(), sent.id, { decision: "accept", comment: "" })).toThrow(
+      /already rejected/,
+    );
     expect(runLifecycleSweep()).toMatchObject({ suspended: [], reinstated: [] });
     expect(state()).toBe("suspended");
     expect(scanItem()).toMatchObject({ standing: "overdue", pending: null, dueAt });
@@ -464,14 +652,21 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     testClock.set(sentAt);
     const sent = await sendScan();
     testClock.set(sentAt + DAY_MS); // the assessor decides a day later: the clock counts from the submission
-    const r = decideRecurringEvidence(asha(), sent.id, { decision: "accept", comment: "Production scan, nothing above low." });
+    const r = decideRecurringEvidence(asha(), sent.id, {
+      decision: "accept",
+      comment: "Production scan, nothing above low.",
+    });
     expect(r).toEqual({ status: "accepted", nextDueAt: new Date(sentAt + 90 * DAY_MS), sealChange: "reinstate" });
     // No sweep ran: the acceptance reinstated the seal in its own transaction.
     expect(state()).toBe("active");
     expect(events("reinstated").at(-1)).toMatchObject({ reason: RECURRING_REINSTATE_REASON, cause: "recurring:none" });
     expect(await verifySerial(serial)).toMatchObject({ status: "valid" });
     expect(statusBitstring("suspension").get(sealBySerial(serial)!.suspensionIndex)).toBe(false);
-    expect(scanItem()).toMatchObject({ standing: "fresh", dueAt: new Date(sentAt + 90 * DAY_MS), lastAccepted: { id: sent.id, sha256: sent.sha256 } });
+    expect(scanItem()).toMatchObject({
+      standing: "fresh",
+      dueAt: new Date(sentAt + 90 * DAY_MS),
+      lastAccepted: { id: sent.id, sha256: sent.sha256 },
+    });
     const pub = publicRecurringStatus(serial)!.items.find((i) => i.ref === "5.2-3")!;
     expect(pub).toMatchObject({ sinceIssue: false, lastAcceptedAt: new Date(sentAt) });
     expect(JSON.stringify(publicRecurringStatus(serial))).not.toContain(sent.sha256); // nothing of the private file on the public page
@@ -495,7 +690,8 @@ describe("findings and overdue evidence hold one suspension", () => {
       productId: supplierRecurringView(grace(), serial).seal.productId,
       versionIds: [sealBySerial(serial)!.productVersionId],
       title: "Companion API leaks the parent's phone number",
-      description: "The watch's contact list endpoint returns every approved contact's full phone number to any paired account.",
+      description:
+        "The watch's contact list endpoint returns every approved contact's full phone number to any paired account.",
       severity: "critical",
       reporter: "A. Researcher",
       reportedOn: new Date(base - 40 * DAY_MS).toISOString().slice(0, 10), // critical: 30 days, so already overdue
@@ -509,7 +705,12 @@ describe("findings and overdue evidence hold one suspension", () => {
 
     // The fix is verified: the finding no longer holds the seal, the overdue evidence still does.
     const version = () => listFindings(asha()).find((f) => f.id === id)!.version;
-    actOnFinding(grace(), id, { action: "mark_fixed", note: "Numbers are masked.", fixedInVersion: "3.1.1", version: version() });
+    actOnFinding(grace(), id, {
+      action: "mark_fixed",
+      note: "Numbers are masked.",
+      fixedInVersion: "3.1.1",
+      version: version(),
+    });
     actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: masked.", version: version() });
     expect(state()).toBe("suspended");
     expect(await verifySerial(serial)).toMatchObject({ status: "suspended", reason: SCAN_REASON });
@@ -531,7 +732,8 @@ describe("findings and overdue evidence hold one suspension", () => {
       productId: supplierRecurringView(grace(), serial).seal.productId,
       versionIds: [sealBySerial(serial)!.productVersionId],
       title: "SOS call can be suppressed over BLE",
-      description: "An unauthenticated BLE write to the settings characteristic turns the SOS button off without the parent's app noticing.",
+      description:
+        "An unauthenticated BLE write to the settings characteristic turns the SOS button off without the parent's app noticing.",
       severity: "high",
       reporter: "A. Researcher",
       reportedOn: new Date(base - 100 * DAY_MS).toISOString().slice(0, 10),
@@ -541,7 +743,11 @@ describe("findings and overdue evidence hold one suspension", () => {
     expect(decideRecurringEvidence(asha(), sent.id, { decision: "accept", comment: "" }).sealChange).toBe("restate");
     expect(state()).toBe("suspended");
     expect(await verifySerial(serial)).toMatchObject({ status: "suspended", reason: FINDING_SUSPENSION_REASON });
-    actOnFinding(asha(), id, { action: "withdraw", note: "Duplicate of a report already handled.", version: listFindings(asha()).find((f) => f.id === id)!.version });
+    actOnFinding(asha(), id, {
+      action: "withdraw",
+      note: "Duplicate of a report already handled.",
+      version: listFindings(asha()).find((f) => f.id === id)!.version,
+    });
     expect(state()).toBe("active");
   });
 });
@@ -549,7 +755,11 @@ describe("findings and overdue evidence hold one suspension", () => {
 describe("a manual suspension", () => {
   it("is never lifted by the sweeper or by accepted evidence", async () => {
     await refreshPolicy();
-    changeSealStatus(asha(), { serial, action: "suspend", reason: "Suspended by hand while we check the supplier's cloud migration." });
+    changeSealStatus(asha(), {
+      serial,
+      action: "suspend",
+      reason: "Suspended by hand while we check the supplier's cloud migration.",
+    });
     const base = scanItem().graceEndsAt.getTime() + 60_000;
     testClock.set(base);
     expect(runLifecycleSweep()).toMatchObject({ suspended: [], restated: [], reinstated: [] });
@@ -557,7 +767,9 @@ describe("a manual suspension", () => {
     expect(decideRecurringEvidence(asha(), sent.id, { decision: "accept", comment: "" }).sealChange).toBeNull();
     expect(runLifecycleSweep().reinstated).toEqual([]);
     expect(state()).toBe("suspended");
-    expect((await verifySerial(serial)).reason).toBe("Suspended by hand while we check the supplier's cloud migration.");
+    expect((await verifySerial(serial)).reason).toBe(
+      "Suspended by hand while we check the supplier's cloud migration.",
+    );
     changeSealStatus(asha(), { serial, action: "reinstate", reason: "Migration checked; reinstated by hand." });
   });
 });
@@ -567,7 +779,11 @@ describe("an expired seal", () => {
     const waiting = await sendScan("Sent just before the seal expired.");
     const seal = db().select().from(seals).where(eq(seals.serial, serial)).get()!;
     testClock.set(seal.validUntil.getTime() + DAY_MS);
-    await refusedWithoutChange(() => decideRecurringEvidence(asha(), waiting.id, { decision: "accept", comment: "" }), "conflict", /expired on .*: its recurring evidence is no longer checked/);
+    await refusedWithoutChange(
+      () => decideRecurringEvidence(asha(), waiting.id, { decision: "accept", comment: "" }),
+      "conflict",
+      /expired on .*: its recurring evidence is no longer checked/,
+    );
     expect(recurringQueue(asha())).toEqual([]);
     const report = runLifecycleSweep();
     expect(report.suspended).not.toContain(serial);

@@ -70,7 +70,10 @@ describe("issue 13.9: backup and restore", () => {
     for (const f of m.files) expect(sha(fs.readFileSync(path.join(backupDir, f.path)))).toBe(f.sha256);
     expect(fs.statSync(backupDir).mode & 0o777).toBe(0o700);
     // The backup itself is audited in the live log.
-    expect((db().$client.prepare("select action from audit_events order by seq desc limit 1").get() as { action: string }).action).toBe("backup.created");
+    expect(
+      (db().$client.prepare("select action from audit_events order by seq desc limit 1").get() as { action: string })
+        .action,
+    ).toBe("backup.created");
   });
 
   it("restores into a fresh data directory: audit chain, JWKS, seal verdicts and evidence hashes all match", async () => {
@@ -83,7 +86,10 @@ describe("issue 13.9: backup and restore", () => {
     // The audit chain (the audit:verify check) verifies, and carries the restore on top of the backed-up head.
     const chain = checkAuditChain();
     expect(chain).toMatchObject({ ok: true, checked: auditEventsBefore + 1 });
-    const last = db().$client.prepare("select action, details from audit_events order by seq desc limit 1").get() as { action: string; details: string };
+    const last = db().$client.prepare("select action, details from audit_events order by seq desc limit 1").get() as {
+      action: string;
+      details: string;
+    };
     expect(last.action).toBe("backup.restored");
     // The same keys: the JWKS is identical, private keys are readable only by the portal.
     expect(new SigningKeys(path.join(restoredDir, "keys")).jwks()).toEqual(jwks);
@@ -91,16 +97,22 @@ describe("issue 13.9: backup and restore", () => {
     for (const f of pems) expect(fs.statSync(path.join(restoredDir, "keys", f)).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(restoredDir, "session-secret")).mode & 0o777).toBe(0o600);
     // Every seal verifies as before (signature under the restored keys, live status from the restored database).
-    for (const [name, serial] of Object.entries(serials)) expect(`${name}: ${(await verifySerial(serial)).status}`).toBe(`${name}: ${verdicts[name]}`);
+    for (const [name, serial] of Object.entries(serials))
+      expect(`${name}: ${(await verifySerial(serial)).status}`).toBe(`${name}: ${verdicts[name]}`);
     // Every evidence row's file is there and its bytes hash to its name.
     const rows = db().$client.prepare("select sha256 from evidence_files").all() as { sha256: string }[];
     expect(rows.length).toBeGreaterThan(0);
-    for (const { sha256 } of rows) expect(sha(fs.readFileSync(path.join(restoredDir, "evidence", sha256.slice(0, 2), sha256.slice(2, 4), sha256)))).toBe(sha256);
+    for (const { sha256 } of rows)
+      expect(
+        sha(fs.readFileSync(path.join(restoredDir, "evidence", sha256.slice(0, 2), sha256.slice(2, 4), sha256))),
+      ).toBe(sha256);
     useDataDir(original);
   });
 
   it("refuses to overwrite a non-empty data directory unless forced, and then keeps the old contents aside", async () => {
-    await expect(restoreBackup({ system: "test" }, backupDir, restoredDir)).rejects.toThrow(/is not empty: restoring would overwrite it.*--force/);
+    await expect(restoreBackup({ system: "test" }, backupDir, restoredDir)).rejects.toThrow(
+      /is not empty: restoring would overwrite it.*--force/,
+    );
     const r = await restoreBackup({ system: "test" }, backupDir, restoredDir, { force: true });
     expect(r.replacedTo).toMatch(/replaced-/);
     expect(fs.existsSync(path.join(r.replacedTo!, "iot-seal.db"))).toBe(true);
@@ -110,7 +122,9 @@ describe("issue 13.9: backup and restore", () => {
   it("refuses a backup with one byte changed, naming the file, and writes nothing", async () => {
     const tampered = path.join(scratch, "tampered");
     fs.cpSync(backupDir, tampered, { recursive: true });
-    const manifest = JSON.parse(fs.readFileSync(path.join(tampered, "manifest.json"), "utf8")) as { files: { path: string }[] };
+    const manifest = JSON.parse(fs.readFileSync(path.join(tampered, "manifest.json"), "utf8")) as {
+      files: { path: string }[];
+    };
     const victim = manifest.files.find((f) => f.path.startsWith("evidence/"))!.path;
     const file = path.join(tampered, victim);
     fs.chmodSync(file, 0o600);
@@ -120,14 +134,20 @@ describe("issue 13.9: backup and restore", () => {
 
     const target = path.join(scratch, "from-tampered");
     await expect(restoreBackup({ system: "test" }, tampered, target)).rejects.toThrow(
-      new RegExp(`The backup is damaged: ${victim.replace(/\//g, "\\/")} does not match its SHA-256 in manifest\\.json.*Nothing was restored\\.`),
+      new RegExp(
+        `The backup is damaged: ${victim.replace(/\//g, "\\/")} does not match its SHA-256 in manifest\\.json.*Nothing was restored\\.`,
+      ),
     );
     expect(fs.existsSync(target)).toBe(false);
 
     // The command line says the same, exit 2, and leaves DATA_DIR untouched.
     let failed: { status: number; stderr: string } | undefined;
     try {
-      execFileSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/restore.ts", tampered], { env: { ...process.env, DATA_DIR: target }, encoding: "utf8", stdio: "pipe" });
+      execFileSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/restore.ts", tampered], {
+        env: { ...process.env, DATA_DIR: target },
+        encoding: "utf8",
+        stdio: "pipe",
+      });
     } catch (error) {
       failed = error as { status: number; stderr: string };
     }

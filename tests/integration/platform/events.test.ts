@@ -26,7 +26,9 @@ describe("domain events", () => {
 
   it("an event emitted in a transaction that rolls back leaves no row and runs nothing after", () => {
     const seen: string[] = [];
-    subscribe("fixes.certified", "test: rollback probe", "after-commit", (events) => seen.push(...events.map((e) => e.submissionId)));
+    subscribe("fixes.certified", "test: rollback probe", "after-commit", (events) =>
+      seen.push(...events.map((e) => e.submissionId)),
+    );
     const before = db().select().from(domainEvents).all().length;
     expect(() =>
       transaction((tx) => {

@@ -10,7 +10,12 @@ import { csvSafeCell } from "../../../app/platform/csv.server";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { db } from "../../../app/platform/db.server";
 import { createProduct, productInput } from "../../../app/features/catalogue/products.server";
-import { confirmApproval, proposeApproval, recordVerdict, takeSubmission } from "../../../app/features/certification/review.server";
+import {
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  takeSubmission,
+} from "../../../app/features/certification/review.server";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
 import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -33,13 +38,27 @@ beforeAll(async () => {
   const grace = actorByEmail("supplier@demo.test");
   const asha = actorByEmail("assessor1@demo.test");
   const bram = actorByEmail("assessor2@demo.test");
-  const productId = createProduct(grace, productInput.parse({ name: EVIL_NAME, model: "EV-1", gtin: "", sku: "", category: "wearable", description: "", supportPeriodEnd: "2031-01-31", disclosurePolicyUrl: "https://gatorwearables.example/security" }));
+  const productId = createProduct(
+    grace,
+    productInput.parse({
+      name: EVIL_NAME,
+      model: "EV-1",
+      gtin: "",
+      sku: "",
+      category: "wearable",
+      description: "",
+      supportPeriodEnd: "2031-01-31",
+      disclosurePolicyUrl: "https://gatorwearables.example/security",
+    }),
+  );
   const pv = addTestVersion(grace, productId);
   const sub = openTestDraft(grace, pv);
-  for (const ref of ["1", "2", "3"]) saveAnswer(grace, sub, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+  for (const ref of ["1", "2", "3"])
+    saveAnswer(grace, sub, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
   submitSubmission(grace, sub);
   takeSubmission(asha, sub, submissionVersion(sub));
-  for (const ref of ["1", "2", "3"]) recordVerdict(asha, sub, ref, { verdict: "pass", comment: "", accepted: false, version: submissionVersion(sub) });
+  for (const ref of ["1", "2", "3"])
+    recordVerdict(asha, sub, ref, { verdict: "pass", comment: "", accepted: false, version: submissionVersion(sub) });
   proposeApproval(asha, sub, submissionVersion(sub), "");
   serial = await confirmApproval(bram, sub, "ok");
   server = await startFastRoutes();
@@ -51,7 +70,8 @@ afterAll(async () => {
 
 /** The buyer's upload: one row per cell to test, in a "note" column, each row checking the evil product's seal. */
 const upload = () =>
-  ["serial,note", ...[...BUYER_CELLS, ...SAFE_CELLS].map((c) => `${serial},"${c.replace(/"/g, '""')}"`)].join("\n") + "\n";
+  ["serial,note", ...[...BUYER_CELLS, ...SAFE_CELLS].map((c) => `${serial},"${c.replace(/"/g, '""')}"`)].join("\n") +
+  "\n";
 
 function expectNeutralised(csv: string) {
   const rows = parse(csv, { relax_column_count: true }) as string[][];
@@ -74,7 +94,11 @@ describe("issue 13.4: CSV formula injection", () => {
     // The page shows the values themselves (HTML escapes them), not the CSV's quoting.
     expect(bulkCheck(buyer, run.id).rows[0].product).toBe(`${EVIL_NAME} (EV-1)`);
     // A result stored before the fix (raw cells) is neutralised when downloaded.
-    db().update(verificationRuns).set({ resultCsv: `serial,note,status\n${serial},=1+1,valid\n` }).where(eq(verificationRuns.id, run.id)).run();
+    db()
+      .update(verificationRuns)
+      .set({ resultCsv: `serial,note,status\n${serial},=1+1,valid\n` })
+      .where(eq(verificationRuns.id, run.id))
+      .run();
     expect(bulkCheck(buyer, run.id).csv).toBe(`serial,note,status\n${serial},'=1+1,valid\n`);
   });
 
@@ -83,16 +107,30 @@ describe("issue 13.4: CSV formula injection", () => {
     const run = await runBulkCheck(buyer, { fileName: "stock.csv", text: upload() });
     const cookie = await sessionCookie("buyer@demo.test", "203.0.113.4");
     const { loader } = await import("../../../app/routes/retailer.verify.bulk.$runId.download");
-    const res = (await loader({ request: new Request(`http://localhost/retailer/verify/bulk/${run.id}/download`, { headers: { Cookie: cookie } }), params: { runId: run.id }, context: {} } as never)) as Response;
+    const res = (await loader({
+      request: new Request(`http://localhost/retailer/verify/bulk/${run.id}/download`, { headers: { Cookie: cookie } }),
+      params: { runId: run.id },
+      context: {},
+    } as never)) as Response;
     expect(res.status).toBe(200);
     expectNeutralised(await res.text());
   });
 
   it("POST /api/v1/verify/bulk answers a neutralised CSV; its JSON answer keeps the raw values", async () => {
-    const csv = await fetch(`${base}/api/v1/verify/bulk`, { method: "POST", headers: { "Content-Type": "text/csv" }, body: upload() });
+    const csv = await fetch(`${base}/api/v1/verify/bulk`, {
+      method: "POST",
+      headers: { "Content-Type": "text/csv" },
+      body: upload(),
+    });
     expect(csv.status).toBe(200);
     expectNeutralised(await csv.text());
-    const json = (await (await fetch(`${base}/api/v1/verify/bulk`, { method: "POST", headers: { "Content-Type": "text/csv", Accept: "application/json" }, body: upload() })).json()) as {
+    const json = (await (
+      await fetch(`${base}/api/v1/verify/bulk`, {
+        method: "POST",
+        headers: { "Content-Type": "text/csv", Accept: "application/json" },
+        body: upload(),
+      })
+    ).json()) as {
       results: { product: string; columns: Record<string, string> }[];
     };
     expect(json.results[0].product).toBe(`${EVIL_NAME} (EV-1)`);

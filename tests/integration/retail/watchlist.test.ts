@@ -67,13 +67,22 @@ describe("the watchlist", () => {
     await watchlistView(buyer(), { markSeen: true });
     const before = watchlistFeed(buyer(), 0, 500).next;
     const serial = serials["Gator Kids Watch 3 3.1.0"];
-    changeSealStatus(actorByEmail("assessor1@demo.test"), { serial, action: "suspend", reason: "Suspended while a report is checked." });
+    changeSealStatus(actorByEmail("assessor1@demo.test"), {
+      serial,
+      action: "suspend",
+      reason: "Suspended while a report is checked.",
+    });
 
     const view = await watchlistView(buyer());
     expect(view.changes.map((c) => [c.serial, c.type, c.status])).toEqual([[serial, "seal.suspended", "suspended"]]);
     const feed = watchlistFeed(buyer(), before);
     expect(feed.events).toHaveLength(1);
-    expect(feed.events[0]).toMatchObject({ serial, type: "seal.suspended", reason: "Suspended while a report is checked.", product: { name: "Gator Kids Watch 3" } });
+    expect(feed.events[0]).toMatchObject({
+      serial,
+      type: "seal.suspended",
+      reason: "Suspended while a report is checked.",
+      product: { name: "Gator Kids Watch 3" },
+    });
     expect(watchlistFeed(buyer(), feed.next).events).toEqual([]);
 
     expect(await dispatchWebhooks()).toBe(1);
@@ -90,7 +99,11 @@ describe("the watchlist", () => {
   it("a failing receiver gets retries with backoff, each attempt recorded with its response code", async () => {
     answer = 503;
     const serial = serials["Gator Kids Watch 3 3.1.0"];
-    changeSealStatus(actorByEmail("assessor1@demo.test"), { serial, action: "reinstate", reason: "The report was not reproducible." });
+    changeSealStatus(actorByEmail("assessor1@demo.test"), {
+      serial,
+      action: "reinstate",
+      reason: "The report was not reproducible.",
+    });
     expect(await dispatchWebhooks()).toBe(1);
     const pending = db().select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "pending")).get()!;
     expect(pending.attempts).toBe(1);
@@ -104,7 +117,14 @@ describe("the watchlist", () => {
     expect(await dispatchWebhooks()).toBe(1);
     const done = db().select().from(webhookDeliveries).where(eq(webhookDeliveries.id, pending.id)).get()!;
     expect(done).toMatchObject({ status: "delivered", attempts: 2, lastStatusCode: 200 });
-    expect(db().select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, pending.id)).all().map((a) => a.statusCode)).toEqual([503, 200]);
+    expect(
+      db()
+        .select()
+        .from(webhookAttempts)
+        .where(eq(webhookAttempts.deliveryId, pending.id))
+        .all()
+        .map((a) => a.statusCode),
+    ).toEqual([503, 200]);
     testClock.reset();
   });
 });
@@ -122,6 +142,8 @@ describe("webhook targets", () => {
 
   it("only retail buyers have watchlists and webhooks", async () => {
     await expect(watchlistView(actorByEmail("supplier@demo.test"))).rejects.toThrow(/retail buyers/);
-    expect(() => registerWebhook(actorByEmail("assessor1@demo.test"), { url: "https://example.com/hook" })).toThrow(/retail buyers/);
+    expect(() => registerWebhook(actorByEmail("assessor1@demo.test"), { url: "https://example.com/hook" })).toThrow(
+      /retail buyers/,
+    );
   });
 });

@@ -1,8 +1,18 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { deliverWebhook, MAX_RESPONSE_BYTES, resolvePublicTarget, type HostLookup } from "../../../app/features/retail/adapters/webhook-sender.server";
-import { isRetryable, newWebhookSecret, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../../../app/features/retail/domain/webhook";
+import {
+  deliverWebhook,
+  MAX_RESPONSE_BYTES,
+  resolvePublicTarget,
+  type HostLookup,
+} from "../../../app/features/retail/adapters/webhook-sender.server";
+import {
+  isRetryable,
+  newWebhookSecret,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+} from "../../../app/features/retail/domain/webhook";
 
 interface Received {
   method: string;
@@ -22,7 +32,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       const path = (req.url ?? "").split("?")[0];
       if (path === "/ok") {
         res.writeHead(200, { "content-type": "text/plain" }).end("thanks");
@@ -61,12 +76,22 @@ beforeEach(() => {
 
 const dev = { allowLoopbackHttp: true };
 const prod = { allowLoopbackHttp: false };
-const body = JSON.stringify({ id: "evt_123", type: "seal.status_changed", data: { seal: "S-0001", status: "suspended" } });
+const body = JSON.stringify({
+  id: "evt_123",
+  type: "seal.status_changed",
+  data: { seal: "S-0001", status: "suspended" },
+});
 
 describe("deliverWebhook against a local receiver", () => {
   it("delivers with the documented headers, and the receiver can verify the signature", async () => {
     const secret = newWebhookSecret();
-    const r = await deliverWebhook({ url: `${base}/ok?x=1`, secret, body, eventId: "evt_123", allowLoopbackHttp: true });
+    const r = await deliverWebhook({
+      url: `${base}/ok?x=1`,
+      secret,
+      body,
+      eventId: "evt_123",
+      allowLoopbackHttp: true,
+    });
     expect(r.status).toBe(200);
     expect(r.error).toBeUndefined();
     expect(r.responseSnippet).toBe("thanks");
@@ -89,7 +114,14 @@ describe("deliverWebhook against a local receiver", () => {
 
   it("signs with the given timestamp", async () => {
     const secret = newWebhookSecret();
-    await deliverWebhook({ url: `${base}/ok`, secret, body, eventId: "e", allowLoopbackHttp: true, timestamp: 1_700_000_000 });
+    await deliverWebhook({
+      url: `${base}/ok`,
+      secret,
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+      timestamp: 1_700_000_000,
+    });
     const sig = received[0].headers["iotseal-signature"] as string;
     expect(sig.startsWith("t=1700000000,")).toBe(true);
     expect(verifyWebhookSignature(secret, sig, body, 1_700_000_100)).toBe(true);
@@ -97,14 +129,26 @@ describe("deliverWebhook against a local receiver", () => {
   });
 
   it("reports a 500 as status 500 with a 200-character snippet", async () => {
-    const r = await deliverWebhook({ url: `${base}/fail`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true });
+    const r = await deliverWebhook({
+      url: `${base}/fail`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+    });
     expect(r.status).toBe(500);
     expect(r.responseSnippet).toHaveLength(200);
     expect(isRetryable(r.status)).toBe(true);
   });
 
   it("does not follow a 302", async () => {
-    const r = await deliverWebhook({ url: `${base}/redirect`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true });
+    const r = await deliverWebhook({
+      url: `${base}/redirect`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+    });
     expect(r.status).toBe(302);
     expect(r.error).toBe("redirects are not followed");
     expect(received.map((x) => x.url)).toEqual(["/redirect"]); // /ok was never requested
@@ -112,14 +156,27 @@ describe("deliverWebhook against a local receiver", () => {
   });
 
   it("reads at most 64 KiB of the response", async () => {
-    const r = await deliverWebhook({ url: `${base}/big`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true });
+    const r = await deliverWebhook({
+      url: `${base}/big`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+    });
     expect(r.status).toBe(200);
     expect(r.responseSnippet).toBe("x".repeat(200));
   });
 
   it("times out when the receiver never answers", async () => {
     const started = Date.now();
-    const r = await deliverWebhook({ url: `${base}/hang`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true, timeoutMs: 300 });
+    const r = await deliverWebhook({
+      url: `${base}/hang`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+      timeoutMs: 300,
+    });
     expect(r.status).toBeNull();
     expect(r.error).toMatch(/timed out/);
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -132,14 +189,25 @@ describe("deliverWebhook against a local receiver", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const freePort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const r = await deliverWebhook({ url: `http://127.0.0.1:${freePort}/`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true });
+    const r = await deliverWebhook({
+      url: `http://127.0.0.1:${freePort}/`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+    });
     expect(r.status).toBeNull();
     expect(r.error).toMatch(/ECONNREFUSED/);
     expect(r.refused).toBeUndefined();
   });
 
   it("refuses the loopback target before connecting when loopback is not allowed", async () => {
-    for (const url of [`${base}/ok`, `https://127.0.0.1:${port}/ok`, `https://localhost:${port}/ok`, `https://2130706433:${port}/ok`]) {
+    for (const url of [
+      `${base}/ok`,
+      `https://127.0.0.1:${port}/ok`,
+      `https://localhost:${port}/ok`,
+      `https://2130706433:${port}/ok`,
+    ]) {
       const r = await deliverWebhook({ url, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: false });
       expect(r.status, url).toBeNull();
       expect(r.refused, url).toBe(true);
@@ -154,7 +222,14 @@ describe("deliverWebhook against a local receiver", () => {
       calls.push(host);
       return [{ address: "127.0.0.1", family: 4 }];
     };
-    const r = await deliverWebhook({ url: `http://localhost:${port}/ok`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true, lookup });
+    const r = await deliverWebhook({
+      url: `http://localhost:${port}/ok`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+      lookup,
+    });
     expect(r.status).toBe(200);
     expect(calls).toEqual(["localhost"]); // resolved once, by us; the socket used the pinned answer
     expect(received[0].headers.host).toBe(`localhost:${port}`);
@@ -173,7 +248,14 @@ describe("deliverWebhook against a local receiver", () => {
     try {
       const otherPort = (other.address() as AddressInfo).port;
       const lookup: HostLookup = async () => [{ address: "127.0.0.2", family: 4 }];
-      const r = await deliverWebhook({ url: `http://localhost:${otherPort}/`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true, lookup });
+      const r = await deliverWebhook({
+        url: `http://localhost:${otherPort}/`,
+        secret: "whsec_x",
+        body,
+        eventId: "e",
+        allowLoopbackHttp: true,
+        lookup,
+      });
       expect(r.status).toBe(200);
       expect(r.responseSnippet).toBe(`pinned localhost:${otherPort}`);
     } finally {
@@ -187,16 +269,31 @@ describe("deliverWebhook against a local receiver", () => {
       { address: "::1", family: 6 },
       { address: "127.0.0.1", family: 4 },
     ];
-    const r = await deliverWebhook({ url: `http://localhost:${port}/ok`, secret: "whsec_x", body, eventId: "e", allowLoopbackHttp: true, lookup });
+    const r = await deliverWebhook({
+      url: `http://localhost:${port}/ok`,
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      allowLoopbackHttp: true,
+      lookup,
+    });
     expect(r.status).toBe(200);
   });
 
   it("re-checks at send time: a name that now resolves privately is refused (DNS rebinding)", async () => {
     let n = 0;
-    const rebinding: HostLookup = async () => (n++ === 0 ? [{ address: "93.184.216.34", family: 4 }] : [{ address: "127.0.0.1", family: 4 }]);
+    const rebinding: HostLookup = async () =>
+      n++ === 0 ? [{ address: "93.184.216.34", family: 4 }] : [{ address: "127.0.0.1", family: 4 }];
     const first = await resolvePublicTarget("https://hooks.buyer.example.com/in", { ...prod, lookup: rebinding });
     expect(first.ok).toBe(true); // e.g. at registration
-    const r = await deliverWebhook({ url: "https://hooks.buyer.example.com/in", secret: "whsec_x", body, eventId: "e", ...prod, lookup: rebinding });
+    const r = await deliverWebhook({
+      url: "https://hooks.buyer.example.com/in",
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      ...prod,
+      lookup: rebinding,
+    });
     expect(r.status).toBeNull();
     expect(r.refused).toBe(true);
     expect(connections).toBe(0);
@@ -210,7 +307,10 @@ describe("resolvePublicTarget", () => {
       addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
 
   it("accepts a name that resolves only to public addresses, and returns the first", async () => {
-    const r = await resolvePublicTarget("https://hooks.buyer.com/in", { ...prod, lookup: fixed("2606:4700:4700::1111", "93.184.216.34") });
+    const r = await resolvePublicTarget("https://hooks.buyer.com/in", {
+      ...prod,
+      lookup: fixed("2606:4700:4700::1111", "93.184.216.34"),
+    });
     expect(r).toMatchObject({ ok: true, address: "2606:4700:4700::1111", family: 6 });
     if (r.ok) {
       expect(r.url.hostname).toBe("hooks.buyer.com");
@@ -238,20 +338,37 @@ describe("resolvePublicTarget", () => {
   });
 
   it("refuses a mix of public and private answers, in either order", async () => {
-    for (const lookup of [fixed("93.184.216.34", "10.0.0.1"), fixed("10.0.0.1", "93.184.216.34"), fixed("2606:4700:4700::1111", "::1")]) {
+    for (const lookup of [
+      fixed("93.184.216.34", "10.0.0.1"),
+      fixed("10.0.0.1", "93.184.216.34"),
+      fixed("2606:4700:4700::1111", "::1"),
+    ]) {
       const r = await resolvePublicTarget("https://hooks.buyer.com/in", { ...prod, lookup });
       expect(r.ok).toBe(false);
     }
-    const r = await deliverWebhook({ url: "https://hooks.buyer.com/in", secret: "whsec_x", body, eventId: "e", ...prod, lookup: fixed("93.184.216.34", "127.0.0.1") });
+    const r = await deliverWebhook({
+      url: "https://hooks.buyer.com/in",
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      ...prod,
+      lookup: fixed("93.184.216.34", "127.0.0.1"),
+    });
     expect(r.status).toBeNull();
     expect(r.refused).toBe(true);
     expect(connections).toBe(0);
   });
 
   it("allows loopback answers only in development/test mode, and never private ones", async () => {
-    expect((await resolvePublicTarget(`http://localhost:${port}/`, { ...dev, lookup: fixed("127.0.0.1", "::1") })).ok).toBe(true);
-    expect((await resolvePublicTarget(`https://localhost:${port}/`, { ...prod, lookup: fixed("127.0.0.1") })).ok).toBe(false);
-    expect((await resolvePublicTarget("https://hooks.buyer.com/", { ...dev, lookup: fixed("192.168.1.10") })).ok).toBe(false);
+    expect(
+      (await resolvePublicTarget(`http://localhost:${port}/`, { ...dev, lookup: fixed("127.0.0.1", "::1") })).ok,
+    ).toBe(true);
+    expect((await resolvePublicTarget(`https://localhost:${port}/`, { ...prod, lookup: fixed("127.0.0.1") })).ok).toBe(
+      false,
+    );
+    expect((await resolvePublicTarget("https://hooks.buyer.com/", { ...dev, lookup: fixed("192.168.1.10") })).ok).toBe(
+      false,
+    );
   });
 
   it("reports DNS failures and empty answers", async () => {
@@ -268,13 +385,23 @@ describe("resolvePublicTarget", () => {
     const never: HostLookup = async () => {
       throw new Error("should not be called");
     };
-    expect(await resolvePublicTarget("https://[2606:4700:4700::1111]:8443/x", { ...prod, lookup: never })).toMatchObject({ ok: true, address: "2606:4700:4700::1111", family: 6 });
+    expect(
+      await resolvePublicTarget("https://[2606:4700:4700::1111]:8443/x", { ...prod, lookup: never }),
+    ).toMatchObject({ ok: true, address: "2606:4700:4700::1111", family: 6 });
     expect((await resolvePublicTarget("https://0xa9fea9fe/", { ...prod, lookup: never })).ok).toBe(false);
   });
 
   it("gives up on slow DNS at the delivery deadline", async () => {
     const slow: HostLookup = () => new Promise(() => {});
-    const r = await deliverWebhook({ url: "https://hooks.buyer.com/in", secret: "whsec_x", body, eventId: "e", ...prod, lookup: slow, timeoutMs: 200 });
+    const r = await deliverWebhook({
+      url: "https://hooks.buyer.com/in",
+      secret: "whsec_x",
+      body,
+      eventId: "e",
+      ...prod,
+      lookup: slow,
+      timeoutMs: 200,
+    });
     expect(r.status).toBeNull();
     expect(r.error).toMatch(/timed out/);
   });

@@ -13,12 +13,21 @@ import { statusFromLists, verifyStatusListCredential } from "../../../app/featur
 import { checkTlogProof, logOrigin, verifyCheckpoint } from "../../../app/features/trust/domain/tlog";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
-import { changeSealStatus, statusListCredential, sweepExpiredSeals } from "../../../app/features/trust/seal-status.server";
+import {
+  changeSealStatus,
+  statusListCredential,
+  sweepExpiredSeals,
+} from "../../../app/features/trust/seal-status.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
 import { actorByEmail, asha } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { consistencyProofFor, inclusionProofFor, latestCheckpoint, logSize } from "../../../app/features/trust/transparency-log.server";
+import {
+  consistencyProofFor,
+  inclusionProofFor,
+  latestCheckpoint,
+  logSize,
+} from "../../../app/features/trust/transparency-log.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 
 let serials: Record<string, string>;
@@ -48,15 +57,25 @@ afterEach(() => testClock.reset());
 
 describe("the demo seals", () => {
   it("are one active, one expired, one suspended, one revoked — each with its PDF", async () => {
-    expect(Object.keys(serials).sort()).toEqual(["Brightnest Indoor Cam 1 1.9.2", "Brightnest Smart Plug 1.2.0", "Gator Kids Watch 2 2.9.4", "Gator Kids Watch 3 3.1.0"]);
-    const verdicts = await Promise.all(Object.values(serials).map(async (s) => [s, (await publicSealView(s))!.verdict]));
+    expect(Object.keys(serials).sort()).toEqual([
+      "Brightnest Indoor Cam 1 1.9.2",
+      "Brightnest Smart Plug 1.2.0",
+      "Gator Kids Watch 2 2.9.4",
+      "Gator Kids Watch 3 3.1.0",
+    ]);
+    const verdicts = await Promise.all(
+      Object.values(serials).map(async (s) => [s, (await publicSealView(s))!.verdict]),
+    );
     expect(Object.fromEntries(verdicts)).toEqual({
       [serials["Gator Kids Watch 3 3.1.0"]]: "valid",
       [serials["Gator Kids Watch 2 2.9.4"]]: "expired",
       [serials["Brightnest Indoor Cam 1 1.9.2"]]: "suspended",
       [serials["Brightnest Smart Plug 1.2.0"]]: "revoked",
     });
-    for (const s of Object.values(serials)) expect(db().select({ sha: seals.pdfSha256 }).from(seals).where(eq(seals.serial, s)).get()!.sha).toMatch(/^[0-9a-f]{64}$/);
+    for (const s of Object.values(serials))
+      expect(db().select({ sha: seals.pdfSha256 }).from(seals).where(eq(seals.serial, s)).get()!.sha).toMatch(
+        /^[0-9a-f]{64}$/,
+      );
   });
 
   it("the status lists say what the database says", async () => {
@@ -67,39 +86,79 @@ describe("the demo seals", () => {
 });
 
 describe("suspend, reinstate, revoke", () => {
-
   it("a suspension shows at once in the lists, the API and the log; reinstatement clears it", async () => {
     const serial = serials["Gator Kids Watch 3 3.1.0"];
     const before = logSize();
-    const { logIndex } = changeSealStatus(asha(), { serial, action: "suspend", reason: "A reported flaw in pairing is being investigated." });
+    const { logIndex } = changeSealStatus(asha(), {
+      serial,
+      action: "suspend",
+      reason: "A reported flaw in pairing is being investigated.",
+    });
     expect(logIndex).toBe(before);
     expect(await listBits(serial)).toEqual({ revoked: false, suspended: true });
-    expect(await verifySerial(serial)).toMatchObject({ status: "suspended", reason: "A reported flaw in pairing is being investigated." });
+    expect(await verifySerial(serial)).toMatchObject({
+      status: "suspended",
+      reason: "A reported flaw in pairing is being investigated.",
+    });
     const leaf = db().select().from(logLeaves).where(eq(logLeaves.leafIndex, logIndex)).get()!;
-    expect(JSON.parse(leaf.data)).toMatchObject({ event: "suspended", serial, reason: "A reported flaw in pairing is being investigated." });
+    expect(JSON.parse(leaf.data)).toMatchObject({
+      event: "suspended",
+      serial,
+      reason: "A reported flaw in pairing is being investigated.",
+    });
     expect(JSON.parse(leaf.data)).not.toHaveProperty("by"); // no user names in the public log
 
     changeSealStatus(asha(), { serial, action: "reinstate", reason: "The flaw was not reproducible; closed." });
     expect(await listBits(serial)).toEqual({ revoked: false, suspended: false });
     expect((await verifySerial(serial)).status).toBe("valid");
-    expect(db().select().from(sealEvents).where(eq(sealEvents.serial, serial)).all().map((e) => e.kind)).toEqual(["issued", "suspended", "reinstated"]);
+    expect(
+      db()
+        .select()
+        .from(sealEvents)
+        .where(eq(sealEvents.serial, serial))
+        .all()
+        .map((e) => e.kind),
+    ).toEqual(["issued", "suspended", "reinstated"]);
     expect(checkAuditChain().ok).toBe(true);
   });
 
   it("refuses what the lifecycle does not allow, changing nothing", () => {
     const serial = serials["Gator Kids Watch 3 3.1.0"];
     const size = logSize();
-    expect(() => changeSealStatus(asha(), { serial, action: "reinstate", reason: "Nothing to reinstate here." })).toThrow(/Only a suspended seal/);
-    expect(() => changeSealStatus(asha(), { serial, action: "revoke", reason: "Typed the wrong serial to confirm.", confirmSerial: "IOTS-0000-0000" })).toThrow(/Type the seal's serial/);
-    expect(() => changeSealStatus(actorByEmail("supplier@demo.test"), { serial, action: "suspend", reason: "A supplier suspending itself." })).toThrow(/Only assessors/);
-    expect(() => changeSealStatus(actorByEmail("buyer@demo.test"), { serial, action: "suspend", reason: "A buyer suspending a seal." })).toThrow(/Only assessors/);
+    expect(() =>
+      changeSealStatus(asha(), { serial, action: "reinstate", reason: "Nothing to reinstate here." }),
+    ).toThrow(/Only a suspended seal/);
+    expect(() =>
+      changeSealStatus(asha(), {
+        serial,
+        action: "revoke",
+        reason: "Typed the wrong serial to confirm.",
+        confirmSerial: "IOTS-0000-0000",
+      }),
+    ).toThrow(/Type the seal's serial/);
+    expect(() =>
+      changeSealStatus(actorByEmail("supplier@demo.test"), {
+        serial,
+        action: "suspend",
+        reason: "A supplier suspending itself.",
+      }),
+    ).toThrow(/Only assessors/);
+    expect(() =>
+      changeSealStatus(actorByEmail("buyer@demo.test"), {
+        serial,
+        action: "suspend",
+        reason: "A buyer suspending a seal.",
+      }),
+    ).toThrow(/Only assessors/);
     expect(logSize()).toBe(size);
   });
 
   it("revocation is final", async () => {
     const serial = serials["Brightnest Smart Plug 1.2.0"];
     for (const action of ["reinstate", "suspend", "revoke"] as const) {
-      expect(() => changeSealStatus(asha(), { serial, action, reason: "Trying to undo a revocation.", confirmSerial: serial })).toThrow(/revocation is final/);
+      expect(() =>
+        changeSealStatus(asha(), { serial, action, reason: "Trying to undo a revocation.", confirmSerial: serial }),
+      ).toThrow(/revocation is final/);
     }
     expect((await verifySerial(serial)).status).toBe("revoked");
   });
@@ -114,10 +173,20 @@ describe("expiry", () => {
     expect((await verifySerial(serial)).status).toBe("expired");
     expect(sweepExpiredSeals()).toContain(serial); // (and any other seal past its date by then)
     expect(sweepExpiredSeals()).toEqual([]);
-    const expired = db().select().from(sealEvents).where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired"))).all();
+    const expired = db()
+      .select()
+      .from(sealEvents)
+      .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired")))
+      .all();
     expect(expired).toHaveLength(1);
     // The demo's expired seal was noted at seeding, once.
-    expect(db().select({ n: sql<number>`count(*)` }).from(sealEvents).where(and(eq(sealEvents.serial, serials["Gator Kids Watch 2 2.9.4"]), eq(sealEvents.kind, "expired"))).get()!.n).toBe(1);
+    expect(
+      db()
+        .select({ n: sql<number>`count(*)` })
+        .from(sealEvents)
+        .where(and(eq(sealEvents.serial, serials["Gator Kids Watch 2 2.9.4"]), eq(sealEvents.kind, "expired")))
+        .get()!.n,
+    ).toBe(1);
   });
 });
 
@@ -130,7 +199,15 @@ describe("the transparency log", () => {
       const p = inclusionProofFor(i);
       expect(p.ok).toBe(true);
       if (!p.ok) continue;
-      expect(verifyInclusion(leafHash(Buffer.from(p.value.leaf)), i, cp!.treeSize, p.value.inclusionProof.map((h) => Buffer.from(h, "base64")), cp!.rootHash)).toBe(true);
+      expect(
+        verifyInclusion(
+          leafHash(Buffer.from(p.value.leaf)),
+          i,
+          cp!.treeSize,
+          p.value.inclusionProof.map((h) => Buffer.from(h, "base64")),
+          cp!.rootHash,
+        ),
+      ).toBe(true);
     }
   });
 
@@ -142,7 +219,15 @@ describe("the transparency log", () => {
       expect(c.ok).toBe(true);
       if (!c.ok) continue;
       const older = verifyCheckpoint(c.value.fromCheckpoint, origin(), jwks())!;
-      expect(verifyConsistency(m, n, older.rootHash, latest.rootHash, c.value.proof.map((h) => Buffer.from(h, "base64")))).toBe(true);
+      expect(
+        verifyConsistency(
+          m,
+          n,
+          older.rootHash,
+          latest.rootHash,
+          c.value.proof.map((h) => Buffer.from(h, "base64")),
+        ),
+      ).toBe(true);
     }
     expect(consistencyProofFor(3, 2)).toMatchObject({ ok: false, status: 400 });
     expect(consistencyProofFor(1, n + 1)).toMatchObject({ ok: false, status: 404 });
@@ -151,12 +236,16 @@ describe("the transparency log", () => {
   it("each seal's stored proof (the PDF's seal.tlog-proof.json) checks out", () => {
     for (const serial of Object.values(serials)) {
       const row = db().select().from(seals).where(eq(seals.serial, serial)).get()!;
-      expect(checkTlogProof(JSON.parse(row.logProof!), { jws: row.credential, serial, origin: origin(), jwks: jwks() })).toMatchObject({ ok: true, leafIndex: row.issuedLogIndex });
+      expect(
+        checkTlogProof(JSON.parse(row.logProof!), { jws: row.credential, serial, origin: origin(), jwks: jwks() }),
+      ).toMatchObject({ ok: true, leafIndex: row.issuedLogIndex });
     }
   });
 
   it("leaves and checkpoints cannot be altered or removed", () => {
-    expect(() => db().update(logLeaves).set({ data: "{}" }).where(eq(logLeaves.leafIndex, 0)).run()).toThrow(/append-only/);
+    expect(() => db().update(logLeaves).set({ data: "{}" }).where(eq(logLeaves.leafIndex, 0)).run()).toThrow(
+      /append-only/,
+    );
     expect(() => db().delete(logCheckpoints).run()).toThrow(/append-only/);
   });
 });
@@ -171,7 +260,11 @@ describe("key rotation", () => {
     expect((await verifySerial(serials["Gator Kids Watch 3 3.1.0"])).status).toMatch(/valid|expired/);
     expect((await verifySerial(serials["Brightnest Indoor Cam 1 1.9.2"])).status).toBe("suspended");
 
-    changeSealStatus(actorByEmail("assessor2@demo.test"), { serial: serials["Brightnest Indoor Cam 1 1.9.2"], action: "reinstate", reason: "The supplier shipped a fix; reinstated." });
+    changeSealStatus(actorByEmail("assessor2@demo.test"), {
+      serial: serials["Brightnest Indoor Cam 1 1.9.2"],
+      action: "reinstate",
+      reason: "The supplier shipped a fix; reinstated.",
+    });
     const cp = verifyCheckpoint(latestCheckpoint().note, origin(), jwks());
     expect(cp?.kid).toBe(active.kid);
     const list = await verifyStatusListCredential((await statusListCredential("suspension-1"))!.jws, jwks());

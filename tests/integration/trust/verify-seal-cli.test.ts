@@ -16,7 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.server";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
 import { getEnv } from "../../../app/platform/env.server";
-import { sealPageUrl, signCredential, unverifiedPayload, type SealCredential } from "../../../app/features/trust/domain/credential";
+import {
+  sealPageUrl,
+  signCredential,
+  unverifiedPayload,
+  type SealCredential,
+} from "../../../app/features/trust/domain/credential";
 import { PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
 import { transaction } from "../../../app/platform/db.server";
 import { applySealAction, statusListCredential } from "../../../app/features/trust/seal-status.server";
@@ -50,10 +55,15 @@ async function cli(args: string[]): Promise<Run> {
   delete env.IOTSEAL_ISSUER;
   try {
     return await new Promise((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", script, ...args], { env, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
-      });
+      execFile(
+        process.execPath,
+        ["--import", "tsx", script, ...args],
+        { env, encoding: "utf8", timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+          resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+        },
+      );
     });
   } finally {
     const next = slots.waiting.shift();
@@ -86,14 +96,26 @@ beforeAll(async () => {
   };
   for (const s of Object.values(serial)) expect(s).toMatch(/^IOTS-/);
   // The expired watch is also superseded by its successor: only the issuer's API can say so.
-  transaction((tx) => applySealAction(tx, { system: "test" }, { serial: serial.expired, action: "supersede", reason: "Replaced by the certification of Gator Kids Watch 3.", supersededBy: serial.active }));
+  transaction((tx) =>
+    applySealAction(
+      tx,
+      { system: "test" },
+      {
+        serial: serial.expired,
+        action: "supersede",
+        reason: "Replaced by the certification of Gator Kids Watch 3.",
+        supersededBy: serial.active,
+      },
+    ),
+  );
 
   fs.writeFileSync(f("jwks.json"), JSON.stringify(signingKeys(getEnv().dataDir).jwks()));
   fs.writeFileSync(f("revocation.jwt"), (await statusListCredential("revocation-1"))!.jws);
   fs.writeFileSync(f("suspension.jwt"), (await statusListCredential("suspension-1"))!.jws);
   fs.writeFileSync(f("active.pdf"), sealPdf(serial.active)!.pdf);
   fs.writeFileSync(f("edited.pdf"), appendIncrementalUpdate(sealPdf(serial.active)!.pdf)); // white boxes, "PRO", 9.9.9, 2099-12-31
-  for (const [name, s] of Object.entries(serial)) fs.writeFileSync(f(`${name}.jwt`), sealBySerial(s)!.credential + "\n");
+  for (const [name, s] of Object.entries(serial))
+    fs.writeFileSync(f(`${name}.jwt`), sealBySerial(s)!.credential + "\n");
   fs.writeFileSync(f("suspended.json"), JSON.stringify({ credential: sealBySerial(serial.suspended)!.credential }));
 
   const active = sealBySerial(serial.active)!;
@@ -102,14 +124,25 @@ beforeAll(async () => {
   fs.writeFileSync(f("tampered.jwt"), `${h}.${p}.${sig.slice(0, 20)}${sig[20] === "A" ? "B" : "A"}${sig.slice(21)}`);
   // The expired seal's facts on the page, the active seal's genuine credential and log proof attached.
   const expiredCredential = unverifiedPayload(sealBySerial(serial.expired)!.credential) as SealCredential;
-  fs.writeFileSync(f("swapped.pdf"), renderSealPdf({ jws: active.credential, credential: expiredCredential, sealUrl: sealPageUrl(issuer, serial.expired), logProof: JSON.parse(active.logProof!) }));
+  fs.writeFileSync(
+    f("swapped.pdf"),
+    renderSealPdf({
+      jws: active.credential,
+      credential: expiredCredential,
+      sealUrl: sealPageUrl(issuer, serial.expired),
+      logProof: JSON.parse(active.logProof!),
+    }),
+  );
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
 
   // The attacker copies the active seal's facts into a credential of their own, naming their site as issuer.
   const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
-  const attackerJwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "attacker-1", alg: "EdDSA", use: "sig" }] });
+  const attackerJwks = JSON.stringify({
+    keys: [{ ...publicKey.export({ format: "jwk" }), kid: "attacker-1", alg: "EdDSA", use: "sig" }],
+  });
   attacker = http.createServer((req, res) => {
-    if (req.url === "/.well-known/jwks.json") res.writeHead(200, { "Content-Type": "application/json" }).end(attackerJwks);
+    if (req.url === "/.well-known/jwks.json")
+      res.writeHead(200, { "Content-Type": "application/json" }).end(attackerJwks);
     else res.writeHead(404).end();
   });
   await new Promise<void>((ready) => attacker.listen(0, "127.0.0.1", ready));
@@ -143,7 +176,13 @@ beforeAll(async () => {
   await Promise.all(runs.values());
 
   // The lists saved above predate this revocation; an hour on, they are past their validUntil.
-  transaction((tx) => applySealAction(tx, { system: "test" }, { serial: serial.active, action: "revoke", reason: "Revoked after the buyer saved the status lists." }));
+  transaction((tx) =>
+    applySealAction(
+      tx,
+      { system: "test" },
+      { serial: serial.active, action: "revoke", reason: "Revoked after the buyer saved the status lists." },
+    ),
+  );
   const inAnHour = ["--now", new Date(Date.now() + 3_600_000).toISOString()];
   const later: Record<string, string[]> = {
     staleLists: [f("active.jwt"), ...lists, ...inAnHour],
@@ -168,7 +207,12 @@ describe("npm run verify-seal", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = r.json();
-    expect(out).toMatchObject({ status: "valid", subject: { product: { name: "Gator Kids Watch 3" }, firmwareVersion: "3.1.0" }, issuer: { id: issuer }, jwks: f("jwks.json") });
+    expect(out).toMatchObject({
+      status: "valid",
+      subject: { product: { name: "Gator Kids Watch 3" }, firmwareVersion: "3.1.0" },
+      issuer: { id: issuer },
+      jwks: f("jwks.json"),
+    });
     expect(out.serial).toMatch(/^IOTS-/);
     expect(out.kid).toBeTruthy();
     expect(labels(out)).toEqual([
@@ -191,9 +235,15 @@ describe("npm run verify-seal", () => {
   it("the revoked and suspended seals are not valid (exit 1)", async () => {
     const [revoked, suspended] = await Promise.all([run("revoked"), run("suspended")]);
     expect([revoked.code, suspended.code]).toEqual([1, 1]);
-    expect(revoked.json()).toMatchObject({ status: "revoked", subject: { product: { name: "Brightnest Smart Plug" } } });
+    expect(revoked.json()).toMatchObject({
+      status: "revoked",
+      subject: { product: { name: "Brightnest Smart Plug" } },
+    });
     expect(labels(revoked.json())).toContainEqual(["Not revoked", false]);
-    expect(suspended.json()).toMatchObject({ status: "suspended", subject: { product: { name: "Brightnest Indoor Cam 1" } } });
+    expect(suspended.json()).toMatchObject({
+      status: "suspended",
+      subject: { product: { name: "Brightnest Indoor Cam 1" } },
+    });
     expect(labels(suspended.json())).toEqual([
       ["Signature by the issuer", true],
       ["Not revoked", true],
@@ -207,7 +257,9 @@ describe("npm run verify-seal", () => {
     const out = r.json();
     expect(out).toMatchObject({ status: "expired", reason: expect.stringMatching(/^Valid until \d{4}-\d\d-\d\d\.$/) });
     expect(out.statusLists.map((l: { stale: boolean }) => l.stale)).toEqual([true, true]);
-    expect(out.notes.join("\n")).toMatch(/revocation list .* was valid until .*: out of date for 47 hours, so it cannot show a change made since/);
+    expect(out.notes.join("\n")).toMatch(
+      /revocation list .* was valid until .*: out of date for 47 hours, so it cannot show a change made since/,
+    );
   });
 
   it("--no-status skips the lists and says so (a suspended seal then reads valid)", async () => {
@@ -228,7 +280,10 @@ describe("npm run verify-seal", () => {
     const r = await run("swappedPdf");
     expect(r.code).toBe(1);
     const out = r.json();
-    expect(out).toMatchObject({ status: "forged", reason: expect.stringMatching(/PDF page does not show what was signed/) });
+    expect(out).toMatchObject({
+      status: "forged",
+      reason: expect.stringMatching(/PDF page does not show what was signed/),
+    });
     expect(labels(out)).toContainEqual(["PDF page matches the signed facts", false]);
   });
 
@@ -237,7 +292,11 @@ describe("npm run verify-seal", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = r.json();
-    expect(out).toMatchObject({ status: "valid", jwks: `${issuer}/.well-known/jwks.json`, trust: `trusting issuer ${issuer} (the configured portal, $PUBLIC_URL); pass --issuer or --jwks to trust another` });
+    expect(out).toMatchObject({
+      status: "valid",
+      jwks: `${issuer}/.well-known/jwks.json`,
+      trust: `trusting issuer ${issuer} (the configured portal, $PUBLIC_URL); pass --issuer or --jwks to trust another`,
+    });
     expect(labels(out)).toEqual([
       ["Signature by the issuer", true],
       ["Issued by the pinned issuer", true],
@@ -253,7 +312,11 @@ describe("npm run verify-seal", () => {
     const r = await run("onlinePinnedSuperseded");
     expect(r.code).toBe(1);
     const out = r.json();
-    expect(out).toMatchObject({ status: "superseded", reason: expect.stringMatching(/newer certification/), trust: `issuer pinned to ${issuer} (--issuer)` });
+    expect(out).toMatchObject({
+      status: "superseded",
+      reason: expect.stringMatching(/newer certification/),
+      trust: `issuer pinned to ${issuer} (--issuer)`,
+    });
     expect(labels(out)).toContainEqual(["Issued by the pinned issuer", true]);
     expect(labels(out)).toContainEqual(["Not superseded", false]);
   });
@@ -263,7 +326,12 @@ describe("npm run verify-seal", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(1);
     const out = r.json();
-    expect(out).toMatchObject({ status: "forged", reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions \([\d,]+ bytes appended after the end of the first\): 1 incremental update made after it was issued\./) });
+    expect(out).toMatchObject({
+      status: "forged",
+      reason: expect.stringMatching(
+        /^This PDF was edited after it was issued: it has 2 revisions \([\d,]+ bytes appended after the end of the first\): 1 incremental update made after it was issued\./,
+      ),
+    });
     expect(labels(out)).toEqual([
       ["Credential attached", true],
       ["Signature by the issuer", true],
@@ -278,7 +346,9 @@ describe("npm run verify-seal", () => {
     expect(r.stdout).not.toMatch(/"status": "valid"/);
     const out = r.json();
     expect(out.status).toBe("unknown");
-    expect(out.reason).toMatch(/^status unknown: the lists are out of date \(the revocation list http:\/\/127\.0\.0\.1:\d+\/status\/revocation-1 was valid until \d{4}-\d\d-\d\dT[\d:.]+Z; the suspension list .*\)\. .*--accept-stale-status/);
+    expect(out.reason).toMatch(
+      /^status unknown: the lists are out of date \(the revocation list http:\/\/127\.0\.0\.1:\d+\/status\/revocation-1 was valid until \d{4}-\d\d-\d\dT[\d:.]+Z; the suspension list .*\)\. .*--accept-stale-status/,
+    );
     expect(labels(out)).toContainEqual(["Status lists up to date", false]);
     expect(out.statusLists.map((l: { stale: boolean }) => l.stale)).toEqual([true, true]);
     // Fetched fresh from the issuer, the revocation shows.
@@ -292,7 +362,9 @@ describe("npm run verify-seal", () => {
     const out = r.json();
     expect(out.status).toBe("valid");
     const notes = out.notes.join("\n");
-    expect(notes).toMatch(/the revocation list \S+ was valid until \d{4}-\d\d-\d\dT[\d:.]+Z: out of date for 5\d minutes, so it cannot show a change made since; used anyway \(--accept-stale-status\)/);
+    expect(notes).toMatch(
+      /the revocation list \S+ was valid until \d{4}-\d\d-\d\dT[\d:.]+Z: out of date for 5\d minutes, so it cannot show a change made since; used anyway \(--accept-stale-status\)/,
+    );
     expect(notes).toMatch(/the suspension list \S+ was valid until .*; used anyway \(--accept-stale-status\)/);
   });
 
@@ -318,7 +390,10 @@ describe("npm run verify-seal", () => {
     for (const [name, message] of [
       ["missingFile", /nope\.pdf does not exist/],
       ["notASeal", /is not a seal PDF or a seal credential/],
-      ["suspensionListMissing", /suspension status is unknown: give the suspension list http:\/\/127\.0\.0\.1:\d+\/status\/suspension-1 with --status/],
+      [
+        "suspensionListMissing",
+        /suspension status is unknown: give the suspension list http:\/\/127\.0\.0\.1:\d+\/status\/suspension-1 with --status/,
+      ],
     ] as const) {
       const r = await run(name);
       expect({ name, code: r.code, stdout: r.stdout }).toEqual({ name, code: 2, stdout: "" });

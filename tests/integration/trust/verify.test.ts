@@ -17,7 +17,13 @@ import { applySealAction } from "../../../app/features/trust/seal-status.server"
 import { sealPdf } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { VerifyInputError, verifyCredentialText, verifyPdf, verifySerial, verifySerials } from "../../../app/features/trust/verify.server";
+import {
+  VerifyInputError,
+  verifyCredentialText,
+  verifyPdf,
+  verifySerial,
+  verifySerials,
+} from "../../../app/features/trust/verify.server";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
 import { startFastRoutes } from "../../support/http";
 
@@ -28,7 +34,12 @@ const credentialOf = (serial: string) => unverifiedPayload(row(serial).credentia
 beforeAll(async () => {
   await seedDemoData();
   const d = demoSealSerials();
-  s = { active: d["Gator Kids Watch 3 3.1.0"], expired: d["Gator Kids Watch 2 2.9.4"], suspended: d["Brightnest Indoor Cam 1 1.9.2"], revoked: d["Brightnest Smart Plug 1.2.0"] };
+  s = {
+    active: d["Gator Kids Watch 3 3.1.0"],
+    expired: d["Gator Kids Watch 2 2.9.4"],
+    suspended: d["Brightnest Indoor Cam 1 1.9.2"],
+    revoked: d["Brightnest Smart Plug 1.2.0"],
+  };
 });
 
 describe("every answer, every way", () => {
@@ -41,7 +52,10 @@ describe("every answer, every way", () => {
     const serial = s[which];
     expect(await verifySerial(serial.toLowerCase().replace(/-/g, ""))).toMatchObject({ status, serial });
     expect(await verifyCredentialText(row(serial).credential)).toMatchObject({ status, serial });
-    expect(await verifyCredentialText(JSON.stringify({ credential: row(serial).credential }))).toMatchObject({ status, serial });
+    expect(await verifyCredentialText(JSON.stringify({ credential: row(serial).credential }))).toMatchObject({
+      status,
+      serial,
+    });
     const byPdf = await verifyPdf(sealPdf(serial)!.pdf);
     expect(byPdf).toMatchObject({ status, serial, subject: { serial } });
     expect(byPdf.checks.filter((c) => !c.ok && c.label !== "Status at the issuer")).toEqual([]);
@@ -53,16 +67,35 @@ describe("every answer, every way", () => {
   });
 
   it("not found: an unknown serial, a mistyped one (check character), and a genuine signature the issuer has no record of", async () => {
-    expect(await verifySerial("IOTS-0000-0000")).toMatchObject({ status: "not_found", reason: "No seal has this serial." });
+    expect(await verifySerial("IOTS-0000-0000")).toMatchObject({
+      status: "not_found",
+      reason: "No seal has this serial.",
+    });
     const typo = s.active.slice(0, -2) + (s.active.at(-2) === "7" ? "8" : "7") + s.active.at(-1);
     expect(await verifySerial(typo)).toMatchObject({ status: "not_found", reason: expect.stringMatching(/typo/) });
     const signer = await signingKeys(getEnv().dataDir).signer();
-    const ghost = { ...credentialOf(s.active), credentialSubject: { ...credentialOf(s.active).credentialSubject, serial: makeSerial(crypto.randomBytes(5)) } };
-    expect(await verifyCredentialText(await signCredential(ghost, signer.key, signer.kid))).toMatchObject({ status: "not_found" });
+    const ghost = {
+      ...credentialOf(s.active),
+      credentialSubject: { ...credentialOf(s.active).credentialSubject, serial: makeSerial(crypto.randomBytes(5)) },
+    };
+    expect(await verifyCredentialText(await signCredential(ghost, signer.key, signer.kid))).toMatchObject({
+      status: "not_found",
+    });
   });
 
   it("superseded: a seal replaced by a newer certification says so, and links to it", async () => {
-    transaction((tx) => applySealAction(tx, { system: "test" }, { serial: s.expired, action: "supersede", reason: "Replaced by the 3.1.0 certification.", supersededBy: s.active }));
+    transaction((tx) =>
+      applySealAction(
+        tx,
+        { system: "test" },
+        {
+          serial: s.expired,
+          action: "supersede",
+          reason: "Replaced by the 3.1.0 certification.",
+          supersededBy: s.active,
+        },
+      ),
+    );
     for (const answer of [await verifySerial(s.expired), await verifyPdf(sealPdf(s.expired)!.pdf)]) {
       expect(answer).toMatchObject({ status: "superseded", supersededBy: s.active });
     }
@@ -79,21 +112,45 @@ describe("forged", () => {
   };
 
   it.each([
-    ["a payload altered after signing", () => tamper(row(s.revoked).credential, (c) => (c.credentialSubject.firmwareVersion = "9.9.9")), /signature does not match/],
-    ["a signature by a key the issuer never published", async () => signCredential(credentialOf(s.active), crypto.generateKeyPairSync("ed25519").privateKey, "attacker-key"), /never published/],
-    ["alg none", () => `${base64url.encode(JSON.stringify({ alg: "none", kid: "x" }))}.${row(s.active).credential.split(".")[1]}.`, /EdDSA/],
+    [
+      "a payload altered after signing",
+      () => tamper(row(s.revoked).credential, (c) => (c.credentialSubject.firmwareVersion = "9.9.9")),
+      /signature does not match/,
+    ],
+    [
+      "a signature by a key the issuer never published",
+      async () =>
+        signCredential(credentialOf(s.active), crypto.generateKeyPairSync("ed25519").privateKey, "attacker-key"),
+      /never published/,
+    ],
+    [
+      "alg none",
+      () => `${base64url.encode(JSON.stringify({ alg: "none", kid: "x" }))}.${row(s.active).credential.split(".")[1]}.`,
+      /EdDSA/,
+    ],
   ])("%s", async (_what, make, reason) => {
-    expect(await verifyCredentialText(await make())).toMatchObject({ status: "forged", reason: expect.stringMatching(reason) });
+    expect(await verifyCredentialText(await make())).toMatchObject({
+      status: "forged",
+      reason: expect.stringMatching(reason),
+    });
   });
 
   it("a credential presented under another serial (URL or label)", async () => {
-    expect(await verifyCredentialText(row(s.active).credential, s.revoked)).toMatchObject({ status: "forged", reason: expect.stringContaining(`presented as ${s.revoked}`) });
+    expect(await verifyCredentialText(row(s.active).credential, s.revoked)).toMatchObject({
+      status: "forged",
+      reason: expect.stringContaining(`presented as ${s.revoked}`),
+    });
   });
 
   it("a PDF whose attached credential was swapped for another seal's", async () => {
     const a = row(s.active);
     const b = row(s.revoked);
-    const swapped = renderSealPdf({ jws: b.credential, credential: credentialOf(s.active), sealUrl: `${getEnv().baseUrl}/s/${s.active}`, logProof: JSON.parse(b.logProof!) });
+    const swapped = renderSealPdf({
+      jws: b.credential,
+      credential: credentialOf(s.active),
+      sealUrl: `${getEnv().baseUrl}/s/${s.active}`,
+      logProof: JSON.parse(b.logProof!),
+    });
     const answer = await verifyPdf(swapped);
     expect(answer.status).toBe("forged");
     expect(answer.reason).toMatch(/does not show what was signed/);
@@ -105,7 +162,12 @@ describe("forged", () => {
     const a = row(s.active);
     const printed = credentialOf(s.active);
     printed.credentialSubject.firmwareVersion = "3.9.9";
-    const edited = renderSealPdf({ jws: a.credential, credential: printed, sealUrl: `${getEnv().baseUrl}/s/${s.active}`, logProof: JSON.parse(a.logProof!) });
+    const edited = renderSealPdf({
+      jws: a.credential,
+      credential: printed,
+      sealUrl: `${getEnv().baseUrl}/s/${s.active}`,
+      logProof: JSON.parse(a.logProof!),
+    });
     const answer = await verifyPdf(edited);
     expect(answer).toMatchObject({ status: "forged", subject: { firmwareVersion: "3.1.0" } });
     expect(answer.reason).toMatch(/Firmware version \(signed: 3\.1\.0\)/);
@@ -113,8 +175,16 @@ describe("forged", () => {
 
   it("a PDF carrying another seal's log proof", async () => {
     const a = row(s.active);
-    const other = renderSealPdf({ jws: a.credential, credential: credentialOf(s.active), sealUrl: `${getEnv().baseUrl}/s/${s.active}`, logProof: JSON.parse(row(s.suspended).logProof!) });
-    expect(await verifyPdf(other)).toMatchObject({ status: "forged", reason: expect.stringMatching(/different credential/) });
+    const other = renderSealPdf({
+      jws: a.credential,
+      credential: credentialOf(s.active),
+      sealUrl: `${getEnv().baseUrl}/s/${s.active}`,
+      logProof: JSON.parse(row(s.suspended).logProof!),
+    });
+    expect(await verifyPdf(other)).toMatchObject({
+      status: "forged",
+      reason: expect.stringMatching(/different credential/),
+    });
   });
 });
 
@@ -129,7 +199,11 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
     expect(issued.sha256).toBe(sha(issued.pdf)); // the SHA-256 the audit log records
     const genuine = await verifyPdf(issued.pdf);
     expect(genuine.status).toBe("valid");
-    expect(genuine.checks).toContainEqual({ label: PDF_ISSUED_CHECK, ok: true, detail: `Byte for byte, SHA-256 ${issued.sha256.slice(0, 16)}…` });
+    expect(genuine.checks).toContainEqual({
+      label: PDF_ISSUED_CHECK,
+      ok: true,
+      detail: `Byte for byte, SHA-256 ${issued.sha256.slice(0, 16)}…`,
+    });
 
     const forged = appendIncrementalUpdate(issued.pdf); // white boxes, "PRO", firmware 9.9.9, valid until 2099-12-31
     const answer = await verifyPdf(forged);
@@ -149,7 +223,10 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
     const patched = Buffer.from(issued);
     patched.write("i", at, "latin1"); // "IoT Sial": the page still reads as issued
     const answer = await verifyPdf(patched);
-    expect(answer).toMatchObject({ status: "forged", reason: expect.stringContaining(`they differ from byte offset ${at.toLocaleString("en")} on`) });
+    expect(answer).toMatchObject({
+      status: "forged",
+      reason: expect.stringContaining(`they differ from byte offset ${at.toLocaleString("en")} on`),
+    });
     expect(answer.checks.slice(-3).map((c) => [c.label, c.ok])).toEqual([
       ["PDF page matches the signed facts", true],
       ["Transparency log proof", true],
@@ -161,7 +238,10 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
     const issued = sealPdf(s.expired)!.pdf;
     db().update(seals).set({ pdf: null }).where(eq(seals.serial, s.expired)).run();
     try {
-      expect(await verifyPdf(appendIncrementalUpdate(issued))).toMatchObject({ status: "forged", reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions/) });
+      expect(await verifyPdf(appendIncrementalUpdate(issued))).toMatchObject({
+        status: "forged",
+        reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions/),
+      });
     } finally {
       db().update(seals).set({ pdf: issued }).where(eq(seals.serial, s.expired)).run();
     }
@@ -173,12 +253,17 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
       const url = `${server.base}/api/v1/verify`;
       const issued = sealPdf(s.active)!.pdf;
       const forged = appendIncrementalUpdate(issued);
-      const post = (body: Buffer) => fetch(url, { method: "POST", headers: { "Content-Type": "application/pdf" }, body: new Uint8Array(body) });
+      const post = (body: Buffer) =>
+        fetch(url, { method: "POST", headers: { "Content-Type": "application/pdf" }, body: new Uint8Array(body) });
       const ok = await post(issued);
       expect(await ok.json()).toMatchObject({ status: "valid", serial: s.active });
       const res = await post(forged);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: "forged", serial: s.active, reason: issuedReason(s.active, issued, forged) });
+      expect(await res.json()).toMatchObject({
+        status: "forged",
+        serial: s.active,
+        reason: issuedReason(s.active, issued, forged),
+      });
     } finally {
       await server.close();
     }
@@ -223,8 +308,14 @@ describe("bulk", () => {
 
   it("names what is wrong with a bad CSV", () => {
     expect(parseBulkCsv("")).toMatchObject({ ok: false, message: "The CSV file is empty." });
-    expect(parseBulkCsv("sku,name\nA,B\n")).toMatchObject({ ok: false, message: expect.stringContaining('column named "serial"') });
+    expect(parseBulkCsv("sku,name\nA,B\n")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('column named "serial"'),
+    });
     expect(parseBulkCsv("serial\n")).toMatchObject({ ok: false, message: expect.stringContaining("no rows") });
-    expect(parseBulkCsv('serial,x\n"unterminated,1\n')).toMatchObject({ ok: false, message: expect.stringMatching(/cannot be read/) });
+    expect(parseBulkCsv('serial,x\n"unterminated,1\n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/cannot be read/),
+    });
   });
 });

@@ -5,7 +5,11 @@ import { checklistHash } from "../../../app/features/catalogue/domain/checklist/
 import { parseCrosswalkTarget, resolveCrosswalk } from "../../../app/features/catalogue/domain/checklist/crosswalk";
 import { diffRequirements, type RequirementFacts } from "../../../app/features/catalogue/domain/checklist/diff";
 import { parseChecklistText } from "../../../app/features/catalogue/domain/checklist/parse";
-import { applicabilityAt, countsPerLevel, type ChecklistFile } from "../../../app/features/catalogue/domain/checklist/schema";
+import {
+  applicabilityAt,
+  countsPerLevel,
+  type ChecklistFile,
+} from "../../../app/features/catalogue/domain/checklist/schema";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const BASE = fs.readFileSync(path.join(ROOT, "tests/fixtures/checklists-good/demo-kit/1.0.yaml"), "utf8");
@@ -30,7 +34,15 @@ function edit(source: string, from: string, to: string): string {
 
 function facts(file: ChecklistFile): RequirementFacts[] {
   return file.sections.flatMap((s) =>
-    s.requirements.map((r) => ({ ref: r.ref, sectionRef: s.ref, sectionTitle: s.title, title: r.title, text: r.text, applies: r.applies, condition: r.condition ?? null })),
+    s.requirements.map((r) => ({
+      ref: r.ref,
+      sectionRef: s.ref,
+      sectionTitle: s.title,
+      title: r.title,
+      text: r.text,
+      applies: r.applies,
+      condition: r.condition ?? null,
+    })),
   );
 }
 
@@ -96,16 +108,28 @@ describe("checklistHash", () => {
   it("does not change for comments or for a literal block holding the folded scalar's string", () => {
     const commented = `# leading comment\n${BASE.replace("validity_months: 24", "validity_months: 24 # two years")}`;
     expect(checklistHash(parse(commented))).toBe(baseHash);
-    const literal = edit(BASE, ">-\n          Every unit has a unique password\n          or the user sets one.", "|-\n          Every unit has a unique password or the user sets one.");
+    const literal = edit(
+      BASE,
+      ">-\n          Every unit has a unique password\n          or the user sets one.",
+      "|-\n          Every unit has a unique password or the user sets one.",
+    );
     expect(checklistHash(parse(literal))).toBe(baseHash);
   });
 
   const changes: [string, string, string][] = [
     ["one requirement's text", '"Passwords resist brute-force guessing."', '"Passwords resist guessing."'],
-    ["a literal block that keeps the line break the folded one removed", ">-\n          Every unit has a unique password\n          or the user sets one.", "|-\n          Every unit has a unique password\n          or the user sets one."],
+    [
+      "a literal block that keeps the line break the folded one removed",
+      ">-\n          Every unit has a unique password\n          or the user sets one.",
+      "|-\n          Every unit has a unique password\n          or the user sets one.",
+    ],
     ["one requirement's applies value", "applies: { strict: advisory }", "applies: { strict: mandatory }"],
     ["a level added to applies", "applies: { strict: advisory }", "applies: { basic: advisory, strict: advisory }"],
-    ["an added maps_to", 'applies: { basic: advisory, strict: mandatory }', 'applies: { basic: advisory, strict: mandatory }\n        maps_to: ["uk-psti:1"]'],
+    [
+      "an added maps_to",
+      "applies: { basic: advisory, strict: mandatory }",
+      'applies: { basic: advisory, strict: mandatory }\n        maps_to: ["uk-psti:1"]',
+    ],
     ["the evidence", '"Two units showing different passwords"', '"Three units showing different passwords"'],
     ["a condition", '"the device can be updated"', '"the device can be updated over the air"'],
     ["the disclosure days", "  low: 180", "  low: 181"],
@@ -230,10 +254,19 @@ describe("crosswalk", () => {
     expect(parseCrosswalkTarget(value)).toEqual(expected);
   });
 
-  const v = (version: string, publishedOn: string, status: string, refs: string[]) => ({ version, publishedOn, status, refs: new Set(refs) });
+  const v = (version: string, publishedOn: string, status: string, refs: string[]) => ({
+    version,
+    publishedOn,
+    status,
+    refs: new Set(refs),
+  });
 
   it("prefers the newest published version holding the ref", () => {
-    const versions = [v("2.1.1", "2020-06-30", "published", ["5.1-1"]), v("3.1.3", "2024-09-01", "published", ["5.1-1"]), v("2.0", "2019-01-01", "published", ["5.1-1"])];
+    const versions = [
+      v("2.1.1", "2020-06-30", "published", ["5.1-1"]),
+      v("3.1.3", "2024-09-01", "published", ["5.1-1"]),
+      v("2.0", "2019-01-01", "published", ["5.1-1"]),
+    ];
     expect(resolveCrosswalk(versions, "5.1-1")?.version).toBe("3.1.3");
   });
 
@@ -281,7 +314,8 @@ describe("levels", () => {
     const applies = file.sections.flatMap((s) => s.requirements.map((r) => r.applies));
     const counts = countsPerLevel(file.levels, applies);
     expect(counts.map((c) => c.id)).toEqual(["class-0", "class-1", "class-2", "class-3", "class-4"]);
-    for (let i = 1; i < counts.length; i++) expect(counts[i].mandatory, counts[i].id).toBeGreaterThanOrEqual(counts[i - 1].mandatory);
+    for (let i = 1; i < counts.length; i++)
+      expect(counts[i].mandatory, counts[i].id).toBeGreaterThanOrEqual(counts[i - 1].mandatory);
     expect(counts[4].mandatory).toBeGreaterThan(counts[0].mandatory);
     // Every requirement applies at every class in this framework, so the two counts add up.
     for (const c of counts) expect(c.mandatory + c.advisory, c.id).toBe(applies.length);

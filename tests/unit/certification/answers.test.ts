@@ -10,7 +10,12 @@ import {
 } from "../../../app/features/certification/domain/answers";
 
 const mandatory: RequirementInScope = { ref: "R-1", sectionRef: "S1", applicability: "mandatory", condition: null };
-const conditional: RequirementInScope = { ref: "R-2", sectionRef: "S1", applicability: "mandatory", condition: "If the device has a camera" };
+const conditional: RequirementInScope = {
+  ref: "R-2",
+  sectionRef: "S1",
+  applicability: "mandatory",
+  condition: "If the device has a camera",
+};
 const advisory: RequirementInScope = { ref: "R-3", sectionRef: "S1", applicability: "advisory", condition: null };
 
 const answer = (a: Partial<AnswerFacts>): AnswerFacts => ({ ...EMPTY_ANSWER, ...a });
@@ -31,26 +36,81 @@ describe("answer problems", () => {
   const cases: [string, RequirementInScope, Partial<AnswerFacts>, AnswerProblemCode[]][] = [
     ["no claim (mandatory)", mandatory, {}, ["no_claim"]],
     ["no claim (advisory)", advisory, {}, ["no_claim"]],
-    ["no claim, even with justification and evidence", mandatory, { justification: "x", evidenceCount: 3 }, ["no_claim"]],
-    ["N/A on mandatory without condition, justified", mandatory, { claim: "not_applicable", justification: "No radio." }, ["na_not_allowed"]],
-    ["N/A on mandatory without condition, unjustified", mandatory, { claim: "not_applicable" }, ["na_not_allowed", "justification_needed"]],
-    ["N/A on conditional mandatory, justified", conditional, { claim: "not_applicable", justification: "No camera." }, []],
-    ["N/A on conditional mandatory, no justification", conditional, { claim: "not_applicable" }, ["justification_needed"]],
-    ["N/A on conditional mandatory, whitespace justification", conditional, { claim: "not_applicable", justification: " \t\n " }, ["justification_needed"]],
+    [
+      "no claim, even with justification and evidence",
+      mandatory,
+      { justification: "x", evidenceCount: 3 },
+      ["no_claim"],
+    ],
+    [
+      "N/A on mandatory without condition, justified",
+      mandatory,
+      { claim: "not_applicable", justification: "No radio." },
+      ["na_not_allowed"],
+    ],
+    [
+      "N/A on mandatory without condition, unjustified",
+      mandatory,
+      { claim: "not_applicable" },
+      ["na_not_allowed", "justification_needed"],
+    ],
+    [
+      "N/A on conditional mandatory, justified",
+      conditional,
+      { claim: "not_applicable", justification: "No camera." },
+      [],
+    ],
+    [
+      "N/A on conditional mandatory, no justification",
+      conditional,
+      { claim: "not_applicable" },
+      ["justification_needed"],
+    ],
+    [
+      "N/A on conditional mandatory, whitespace justification",
+      conditional,
+      { claim: "not_applicable", justification: " \t\n " },
+      ["justification_needed"],
+    ],
     ["N/A on advisory, justified", advisory, { claim: "not_applicable", justification: "n/a" }, []],
     ["N/A on advisory, no justification", advisory, { claim: "not_applicable" }, ["justification_needed"]],
     ["not implemented, justified", mandatory, { claim: "not_implemented", justification: "Planned for v2." }, []],
     ["not implemented, no justification", mandatory, { claim: "not_implemented" }, ["justification_needed"]],
-    ["not implemented, whitespace justification", mandatory, { claim: "not_implemented", justification: "   " }, ["justification_needed"]],
+    [
+      "not implemented, whitespace justification",
+      mandatory,
+      { claim: "not_implemented", justification: "   " },
+      ["justification_needed"],
+    ],
     ["not implemented on advisory, no justification", advisory, { claim: "not_implemented" }, ["justification_needed"]],
-    ["not implemented needs no evidence", mandatory, { claim: "not_implemented", justification: "Later.", evidenceCount: 0 }, []],
+    [
+      "not implemented needs no evidence",
+      mandatory,
+      { claim: "not_implemented", justification: "Later.", evidenceCount: 0 },
+      [],
+    ],
     ["implemented mandatory, no evidence, no reason", mandatory, { claim: "implemented" }, ["evidence_needed"]],
-    ["implemented mandatory, no evidence, whitespace reason", mandatory, { claim: "implemented", noEvidenceReason: "  \n" }, ["evidence_needed"]],
+    [
+      "implemented mandatory, no evidence, whitespace reason",
+      mandatory,
+      { claim: "implemented", noEvidenceReason: "  \n" },
+      ["evidence_needed"],
+    ],
     ["implemented mandatory, one file", mandatory, { claim: "implemented", evidenceCount: 1 }, []],
-    ["implemented mandatory, reason and no file", mandatory, { claim: "implemented", noEvidenceReason: "Verified on site." }, []],
+    [
+      "implemented mandatory, reason and no file",
+      mandatory,
+      { claim: "implemented", noEvidenceReason: "Verified on site." },
+      [],
+    ],
     ["implemented conditional mandatory, no evidence", conditional, { claim: "implemented" }, ["evidence_needed"]],
     ["implemented advisory, no evidence", advisory, { claim: "implemented" }, []],
-    ["implemented needs no justification", mandatory, { claim: "implemented", evidenceCount: 2, justification: "" }, []],
+    [
+      "implemented needs no justification",
+      mandatory,
+      { claim: "implemented", evidenceCount: 2, justification: "" },
+      [],
+    ],
   ];
 
   it.each(cases)("%s", (_what, req, a, codes) => {
@@ -60,17 +120,27 @@ describe("answer problems", () => {
   });
 
   it("each problem points at the right field with a useful message", () => {
-    expect(answerProblems(mandatory, EMPTY_ANSWER)).toEqual([{ code: "no_claim", field: "claim", message: "No claim yet." }]);
+    expect(answerProblems(mandatory, EMPTY_ANSWER)).toEqual([
+      { code: "no_claim", field: "claim", message: "No claim yet." },
+    ]);
     const na = answerProblems(mandatory, answer({ claim: "not_applicable" }));
     expect(na).toEqual([
-      { code: "na_not_allowed", field: "claim", message: "This mandatory requirement has no condition, so it cannot be not applicable." },
+      {
+        code: "na_not_allowed",
+        field: "claim",
+        message: "This mandatory requirement has no condition, so it cannot be not applicable.",
+      },
       { code: "justification_needed", field: "justification", message: '"Not applicable" needs a justification.' },
     ]);
     expect(answerProblems(mandatory, answer({ claim: "not_implemented" }))).toEqual([
       { code: "justification_needed", field: "justification", message: '"Not implemented" needs a justification.' },
     ]);
     expect(answerProblems(mandatory, answer({ claim: "implemented" }))).toEqual([
-      { code: "evidence_needed", field: "evidence", message: "Attach at least one evidence file, or explain why no evidence is possible." },
+      {
+        code: "evidence_needed",
+        field: "evidence",
+        message: "Attach at least one evidence file, or explain why no evidence is possible.",
+      },
     ]);
   });
 });
@@ -142,6 +212,13 @@ describe("submission progress", () => {
   });
 
   it("no requirements: zeros and no sections", () => {
-    expect(submissionProgress([], answers)).toEqual({ total: 0, answered: 0, withEvidence: 0, complete: 0, sections: [], blockers: [] });
+    expect(submissionProgress([], answers)).toEqual({
+      total: 0,
+      answered: 0,
+      withEvidence: 0,
+      complete: 0,
+      sections: [],
+      blockers: [],
+    });
   });
 });

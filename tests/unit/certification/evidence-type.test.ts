@@ -1,6 +1,11 @@
 import { crc32, deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { ACCEPTED_LIST, ACCEPTED_TYPES, fileNameProblem, sniffMediaType } from "../../../app/features/certification/domain/evidence-type";
+import {
+  ACCEPTED_LIST,
+  ACCEPTED_TYPES,
+  fileNameProblem,
+  sniffMediaType,
+} from "../../../app/features/certification/domain/evidence-type";
 
 // ---------- byte samples, built here (no fixture files) ----------
 
@@ -21,10 +26,20 @@ function png1x1(): Uint8Array {
   };
   const ihdr = bytes(u32be(1), u32be(1), [8, 2, 0, 0, 0]); // 1x1, 8-bit, RGB
   const idat = deflateSync(Buffer.from([0, 0xff, 0x00, 0x00])); // filter byte + one red pixel
-  return bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array()));
+  return bytes(
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    chunk("IHDR", ihdr),
+    chunk("IDAT", idat),
+    chunk("IEND", new Uint8Array()),
+  );
 }
 
-const JPEG = bytes([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10], "JFIF", [0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00], [0xff, 0xdb, 0x00, 0x43, 0x00]);
+const JPEG = bytes(
+  [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10],
+  "JFIF",
+  [0x00, 0x01, 0x01, 0x00, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00],
+  [0xff, 0xdb, 0x00, 0x43, 0x00],
+);
 
 /** A stored (uncompressed) ZIP archive with a proper central directory. */
 function zip(entries: [name: string, content: string][]): Uint8Array {
@@ -34,18 +49,43 @@ function zip(entries: [name: string, content: string][]): Uint8Array {
   for (const [name, content] of entries) {
     const data = Buffer.from(content, "utf8");
     const crc = crc32(data);
-    const common = [...u16le(20), ...u16le(0), ...u16le(0), ...u16le(0), ...u16le(0x21), ...u32le(crc), ...u32le(data.length), ...u32le(data.length), ...u16le(name.length), ...u16le(0)];
+    const common = [
+      ...u16le(20),
+      ...u16le(0),
+      ...u16le(0),
+      ...u16le(0),
+      ...u16le(0x21),
+      ...u32le(crc),
+      ...u32le(data.length),
+      ...u32le(data.length),
+      ...u16le(name.length),
+      ...u16le(0),
+    ];
     const local = bytes([0x50, 0x4b, 0x03, 0x04], common, name, data);
-    centrals.push(bytes([0x50, 0x4b, 0x01, 0x02], u16le(20), common, u16le(0), u16le(0), u16le(0), u32le(0), u32le(offset), name));
+    centrals.push(
+      bytes([0x50, 0x4b, 0x01, 0x02], u16le(20), common, u16le(0), u16le(0), u16le(0), u32le(0), u32le(offset), name),
+    );
     locals.push(local);
     offset += local.length;
   }
   const cd = Buffer.concat(centrals);
-  const eocd = bytes([0x50, 0x4b, 0x05, 0x06], u16le(0), u16le(0), u16le(entries.length), u16le(entries.length), u32le(cd.length), u32le(offset), u16le(0));
+  const eocd = bytes(
+    [0x50, 0x4b, 0x05, 0x06],
+    u16le(0),
+    u16le(0),
+    u16le(entries.length),
+    u16le(entries.length),
+    u32le(cd.length),
+    u32le(offset),
+    u16le(0),
+  );
   return bytes(...locals, cd, eocd);
 }
 
-const ZIP = zip([["report.txt", "Penetration test report\n"], ["capture/notes.md", "# Notes\n"]]);
+const ZIP = zip([
+  ["report.txt", "Penetration test report\n"],
+  ["capture/notes.md", "# Notes\n"],
+]);
 
 const CONTENT_TYPES =
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
@@ -58,14 +98,34 @@ const DOCX = zip([
   ["word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'],
 ]);
 const XLSX = zip([
-  ["[Content_Types].xml", CONTENT_TYPES.replace("/word/document.xml", "/xl/workbook.xml").replace("wordprocessingml.document", "spreadsheetml.sheet")],
+  [
+    "[Content_Types].xml",
+    CONTENT_TYPES.replace("/word/document.xml", "/xl/workbook.xml").replace(
+      "wordprocessingml.document",
+      "spreadsheetml.sheet",
+    ),
+  ],
   ["xl/workbook.xml", "<workbook/>"],
 ]);
 
 const pcapHeader = (magic: number[]) => bytes(magic, [0x00, 0x02, 0x00, 0x04], new Array(16).fill(0));
-const PCAPNG = bytes([0x0a, 0x0d, 0x0d, 0x0a], u32le(28), [0x4d, 0x3c, 0x2b, 0x1a], u16le(1), u16le(0), new Array(8).fill(0xff), u32le(28));
+const PCAPNG = bytes(
+  [0x0a, 0x0d, 0x0d, 0x0a],
+  u32le(28),
+  [0x4d, 0x3c, 0x2b, 0x1a],
+  u16le(1),
+  u16le(0),
+  new Array(8).fill(0xff),
+  u32le(28),
+);
 
-const ELF = bytes([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00], new Array(8).fill(0), u16le(2), u16le(0x3e), u32le(1));
+const ELF = bytes(
+  [0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00],
+  new Array(8).fill(0),
+  u16le(2),
+  u16le(0x3e),
+  u32le(1),
+);
 const EXE = (() => {
   const dos = Buffer.alloc(0x80);
   dos.write("MZ", 0, "latin1");
@@ -74,12 +134,25 @@ const EXE = (() => {
   dos.writeUInt16LE(0x8664, 0x44); // machine: x86-64
   return new Uint8Array(dos);
 })();
-const GIF = bytes("GIF89a", [0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00], "!\xf9\x04\x01\x00\x00\x00\x00,", [0, 0, 0, 0, 1, 0, 1, 0, 0], [0x02, 0x02, 0x44, 0x01, 0x00, 0x3b]);
+const GIF = bytes(
+  "GIF89a",
+  [0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00],
+  "!\xf9\x04\x01\x00\x00\x00\x00,",
+  [0, 0, 0, 0, 1, 0, 1, 0, 0],
+  [0x02, 0x02, 0x44, 0x01, 0x00, 0x3b],
+);
 
 // A fixed, arbitrary binary blob with NUL bytes that matches no known signature.
-const RANDOM_BINARY = bytes([0x13, 0x37, 0x00, 0xc4, 0x9e, 0x00, 0x71, 0x05, 0xaa, 0x00, 0x00, 0x3f, 0xe1, 0x82, 0x00, 0x5a, 0x9c, 0x00, 0x11, 0xd0]);
+const RANDOM_BINARY = bytes([
+  0x13, 0x37, 0x00, 0xc4, 0x9e, 0x00, 0x71, 0x05, 0xaa, 0x00, 0x00, 0x3f, 0xe1, 0x82, 0x00, 0x5a, 0x9c, 0x00, 0x11,
+  0xd0,
+]);
 
-const accepted = (mediaType: keyof typeof ACCEPTED_TYPES) => ({ ok: true, mediaType, label: ACCEPTED_TYPES[mediaType] });
+const accepted = (mediaType: keyof typeof ACCEPTED_TYPES) => ({
+  ok: true,
+  mediaType,
+  label: ACCEPTED_TYPES[mediaType],
+});
 
 // ---------- sniffing ----------
 
@@ -89,10 +162,26 @@ describe("sniffMediaType: accepted binary formats", () => {
     ["PNG (real 1x1)", "image/png", png1x1()],
     ["JPEG (JFIF)", "image/jpeg", JPEG],
     ["ZIP", "application/zip", ZIP],
-    ["pcap, little-endian microseconds (d4 c3 b2 a1)", "application/vnd.tcpdump.pcap", pcapHeader([0xd4, 0xc3, 0xb2, 0xa1])],
-    ["pcap, big-endian microseconds (a1 b2 c3 d4)", "application/vnd.tcpdump.pcap", pcapHeader([0xa1, 0xb2, 0xc3, 0xd4])],
-    ["pcap, little-endian nanoseconds (4d 3c b2 a1)", "application/vnd.tcpdump.pcap", pcapHeader([0x4d, 0x3c, 0xb2, 0xa1])],
-    ["pcap, big-endian nanoseconds (a1 b2 3c 4d)", "application/vnd.tcpdump.pcap", pcapHeader([0xa1, 0xb2, 0x3c, 0x4d])],
+    [
+      "pcap, little-endian microseconds (d4 c3 b2 a1)",
+      "application/vnd.tcpdump.pcap",
+      pcapHeader([0xd4, 0xc3, 0xb2, 0xa1]),
+    ],
+    [
+      "pcap, big-endian microseconds (a1 b2 c3 d4)",
+      "application/vnd.tcpdump.pcap",
+      pcapHeader([0xa1, 0xb2, 0xc3, 0xd4]),
+    ],
+    [
+      "pcap, little-endian nanoseconds (4d 3c b2 a1)",
+      "application/vnd.tcpdump.pcap",
+      pcapHeader([0x4d, 0x3c, 0xb2, 0xa1]),
+    ],
+    [
+      "pcap, big-endian nanoseconds (a1 b2 3c 4d)",
+      "application/vnd.tcpdump.pcap",
+      pcapHeader([0xa1, 0xb2, 0x3c, 0x4d]),
+    ],
     ["pcapng", "application/x-pcapng", PCAPNG],
   ] as const)("%s -> %s", async (_what, mediaType, sample) => {
     expect(await sniffMediaType(sample, true)).toEqual(accepted(mediaType));
@@ -104,7 +193,12 @@ describe("sniffMediaType: accepted binary formats", () => {
 describe("sniffMediaType: text", () => {
   it.each([
     ["plain ASCII text", "text/plain", "Firmware 1.2.3 passed the fuzzing campaign.\nNo crashes.\n", true],
-    ["UTF-8 with BOM and non-ASCII letters", "text/plain", "\uFEFFPrüfbericht: Größe, Änderung, naïve café — 東京 ✓\n", true],
+    [
+      "UTF-8 with BOM and non-ASCII letters",
+      "text/plain",
+      "\uFEFFPrüfbericht: Größe, Änderung, naïve café — 東京 ✓\n",
+      true,
+    ],
     ["a shell-looking log is just text", "text/plain", "#!/bin/sh\necho hi\n", true],
     ["ANSI escape codes (ESC is allowed)", "text/plain", "\u001b[31mFAIL\u001b[0m test 3\n", true],
     ["tabs, CR and form feed are allowed", "text/plain", "a\tb\r\nc\fd", true],
@@ -118,7 +212,12 @@ describe("sniffMediaType: text", () => {
     ["incomplete sample starting with [", "application/json", '[{"ts": 1, "event": "boot"}, {"ts": 2, "ev', false],
     ["incomplete sample starting with {", "application/json", '{"a": [1, 2, 3', false],
     // CSV
-    ["CSV with commas over several lines", "text/csv", "port,protocol,state\n22,tcp,open\n443,tcp,open\n8080,tcp,closed\n", true],
+    [
+      "CSV with commas over several lines",
+      "text/csv",
+      "port,protocol,state\n22,tcp,open\n443,tcp,open\n8080,tcp,closed\n",
+      true,
+    ],
     ["CSV with CRLF line ends", "text/csv", "a,b\r\n1,2\r\n3,4\r\n", true],
     ["CSV with semicolons", "text/csv", "Port;Protokoll;Status\n22;tcp;offen\n443;tcp;offen\n", true],
     ["CSV with tabs", "text/csv", "port\tstate\n22\topen\n443\topen\n", true],
@@ -143,12 +242,16 @@ describe("sniffMediaType: text", () => {
 
   it("the same cut character in a complete file is not UTF-8 and is refused", async () => {
     const cut = utf8("Prüfbericht 東").subarray(0, -1);
-    expect(await sniffMediaType(cut, true)).toMatchObject({ ok: false, detected: "binary data of an unrecognised format (not UTF-8 text)" });
+    expect(await sniffMediaType(cut, true)).toMatchObject({
+      ok: false,
+      detected: "binary data of an unrecognised format (not UTF-8 text)",
+    });
   });
 });
 
 describe("sniffMediaType: refused", () => {
-  const refusedMessage = (detected: string) => `This file is ${detected}, which is not accepted as evidence. Upload ${ACCEPTED_LIST}.`;
+  const refusedMessage = (detected: string) =>
+    `This file is ${detected}, which is not accepted as evidence. Upload ${ACCEPTED_LIST}.`;
 
   it.each([
     ["ELF executable", "an ELF executable", ELF],
@@ -164,24 +267,58 @@ describe("sniffMediaType: refused", () => {
     ["<iframe> fragment", "an HTML document", utf8('<iframe src="https://example.org"></iframe>')],
     ["leading whitespace before <script>", "an HTML document", utf8("\n\n   \t<script>alert(1)</script>")],
     ["BOM and whitespace before <script>", "an HTML document", utf8("\uFEFF  \n<script>alert(1)</script>")],
-    ["SVG without XML declaration", "an SVG image", utf8('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>')],
-    ["SVG with XML declaration", "an SVG image", utf8('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>')],
+    [
+      "SVG without XML declaration",
+      "an SVG image",
+      utf8('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>'),
+    ],
+    [
+      "SVG with XML declaration",
+      "an SVG image",
+      utf8('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    ],
     ["SVG with BOM and XML declaration", "an SVG image", utf8('\uFEFF<?xml version="1.0"?><svg/>')],
-    ["XML document", "an XML document", utf8('<?xml version="1.0" encoding="UTF-8"?>\n<config><debug>true</debug></config>')],
+    [
+      "XML document",
+      "an XML document",
+      utf8('<?xml version="1.0" encoding="UTF-8"?>\n<config><debug>true</debug></config>'),
+    ],
     ["random binary with NUL bytes", "binary data of an unrecognised format", RANDOM_BINARY],
     ["text with a NUL byte", "binary data of an unrecognised format", utf8("hello\u0000world")],
-    ["UTF-16LE text without BOM (NUL bytes)", "binary data of an unrecognised format", bytes(Buffer.from("hello", "utf16le"))],
-    ["invalid UTF-8 (C3 followed by an ASCII byte)", "binary data of an unrecognised format (not UTF-8 text)", bytes("abc", [0xc3, 0x28], "def")],
-    ["Latin-1 text (not UTF-8)", "binary data of an unrecognised format (not UTF-8 text)", bytes("Pr\xfcfbericht f\xfcr Ger\xe4t\n")],
+    [
+      "UTF-16LE text without BOM (NUL bytes)",
+      "binary data of an unrecognised format",
+      bytes(Buffer.from("hello", "utf16le")),
+    ],
+    [
+      "invalid UTF-8 (C3 followed by an ASCII byte)",
+      "binary data of an unrecognised format (not UTF-8 text)",
+      bytes("abc", [0xc3, 0x28], "def"),
+    ],
+    [
+      "Latin-1 text (not UTF-8)",
+      "binary data of an unrecognised format (not UTF-8 text)",
+      bytes("Pr\xfcfbericht f\xfcr Ger\xe4t\n"),
+    ],
     ["lone continuation byte", "binary data of an unrecognised format (not UTF-8 text)", bytes("ok ", [0x80], " ok")],
-    ["control characters in text", "binary data of an unrecognised format (control characters)", utf8("log\u0001line\u0002\n")],
+    [
+      "control characters in text",
+      "binary data of an unrecognised format (control characters)",
+      utf8("log\u0001line\u0002\n"),
+    ],
   ] as const)("%s -> %s", async (_what, detected, sample) => {
     expect(await sniffMediaType(sample, true)).toEqual({ ok: false, detected, message: refusedMessage(detected) });
   });
 
   it("HTML and SVG stay refused in an incomplete sample", async () => {
-    expect(await sniffMediaType(utf8("<!DOCTYPE html><html><body>" + "x".repeat(100)), false)).toMatchObject({ ok: false, detected: "an HTML document" });
-    expect(await sniffMediaType(utf8("<svg><rect width="), false)).toMatchObject({ ok: false, detected: "an SVG image" });
+    expect(await sniffMediaType(utf8("<!DOCTYPE html><html><body>" + "x".repeat(100)), false)).toMatchObject({
+      ok: false,
+      detected: "an HTML document",
+    });
+    expect(await sniffMediaType(utf8("<svg><rect width="), false)).toMatchObject({
+      ok: false,
+      detected: "an SVG image",
+    });
   });
 
   it("an unaccepted format without a friendly name is named by extension and media type", async () => {
@@ -195,12 +332,23 @@ describe("sniffMediaType: refused", () => {
   });
 
   it("HTML behind a leading comment is still refused as HTML", async () => {
-    expect(await sniffMediaType(utf8("<!-- c -->\n<html><body>x</body></html>"), true)).toMatchObject({ ok: false, detected: "an HTML document" });
+    expect(await sniffMediaType(utf8("<!-- c -->\n<html><body>x</body></html>"), true)).toMatchObject({
+      ok: false,
+      detected: "an HTML document",
+    });
   });
 
   it("empty -> refused: The file is empty.", async () => {
-    expect(await sniffMediaType(new Uint8Array(), true)).toEqual({ ok: false, detected: "empty", message: "The file is empty." });
-    expect(await sniffMediaType(new Uint8Array(), false)).toEqual({ ok: false, detected: "empty", message: "The file is empty." });
+    expect(await sniffMediaType(new Uint8Array(), true)).toEqual({
+      ok: false,
+      detected: "empty",
+      message: "The file is empty.",
+    });
+    expect(await sniffMediaType(new Uint8Array(), false)).toEqual({
+      ok: false,
+      detected: "empty",
+      message: "The file is empty.",
+    });
   });
 
   // Text whose first bytes collide with a short binary signature is still text.

@@ -1,9 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { describeReason, reasonsFor, recertificationDelta, recertificationProblem, refsNamedFor, sameAnswer, type CertifiedRequirement, type DeltaInput } from "../../../app/features/certification/domain/recertification";
+import {
+  describeReason,
+  reasonsFor,
+  recertificationDelta,
+  recertificationProblem,
+  refsNamedFor,
+  sameAnswer,
+  type CertifiedRequirement,
+  type DeltaInput,
+} from "../../../app/features/certification/domain/recertification";
 
 const answer = (justification: string, claim = "implemented") => ({ claim, justification, noEvidenceReason: "" });
-const certified = (ref: string, over: Partial<CertifiedRequirement> = {}): [string, CertifiedRequirement] => [ref, { answer: answer(`why ${ref}`), evidence: [`sha-${ref}`], metVerdictId: 100 + Number(ref), ...over }];
-const current = (ref: string, over: Partial<{ answer: ReturnType<typeof answer> | null; evidence: string[] }> = {}) => ({ ref, answer: answer(`why ${ref}`), evidence: [`sha-${ref}`], ...over });
+const certified = (ref: string, over: Partial<CertifiedRequirement> = {}): [string, CertifiedRequirement] => [
+  ref,
+  { answer: answer(`why ${ref}`), evidence: [`sha-${ref}`], metVerdictId: 100 + Number(ref), ...over },
+];
+const current = (
+  ref: string,
+  over: Partial<{ answer: ReturnType<typeof answer> | null; evidence: string[] }> = {},
+) => ({ ref, answer: answer(`why ${ref}`), evidence: [`sha-${ref}`], ...over });
 
 function input(over: Partial<DeltaInput> = {}): DeltaInput {
   return {
@@ -17,20 +32,80 @@ function input(over: Partial<DeltaInput> = {}): DeltaInput {
 
 describe("recertificationDelta", () => {
   it("carries every verdict over when nothing changed", () => {
-    expect(recertificationDelta(input())).toEqual({ toReview: [], carried: [1, 2, 3, 4].map((n) => ({ ref: String(n), verdictId: 100 + n })) });
+    expect(recertificationDelta(input())).toEqual({
+      toReview: [],
+      carried: [1, 2, 3, 4].map((n) => ({ ref: String(n), verdictId: 100 + n })),
+    });
   });
 
   it.each([
-    ["a supplier's mark", { marked: new Map([["2", "New pairing flow"]]) }, "2", [{ kind: "marked", note: "New pairing flow" }]],
-    ["a changed justification", { current: [current("1"), current("2", { answer: answer("rewritten") }), current("3"), current("4")] }, "2", [{ kind: "answer_changed" }]],
-    ["a changed claim", { current: [current("1"), current("2", { answer: answer("why 2", "not_applicable") }), current("3"), current("4")] }, "2", [{ kind: "answer_changed" }]],
-    ["an answer removed", { current: [current("1"), current("2", { answer: null }), current("3"), current("4")] }, "2", [{ kind: "answer_changed" }]],
-    ["a file added", { current: [current("1"), current("2", { evidence: ["sha-2", "sha-new"] }), current("3"), current("4")] }, "2", [{ kind: "evidence_changed", added: 1, removed: 0 }]],
-    ["a file replaced", { current: [current("1"), current("2", { evidence: ["sha-new"] }), current("3"), current("4")] }, "2", [{ kind: "evidence_changed", added: 1, removed: 1 }]],
-    ["an open finding naming it", { findings: new Map([["2", ["f1", "f2"]]]) }, "2", [{ kind: "finding", findingIds: ["f1", "f2"] }]],
-    ["a requirement new in the checklist version", { certified: new Map(["1", "3", "4"].map((r) => certified(r))) }, "2", [{ kind: "new_requirement" }]],
-    ["a requirement whose text changed", { changedRequirements: new Map([["2", ["text" as const]]]) }, "2", [{ kind: "requirement_changed", fields: ["text"] }]],
-    ["no certified verdict that met it", { certified: new Map([certified("1"), certified("2", { metVerdictId: null }), certified("3"), certified("4")]) }, "2", [{ kind: "no_certified_verdict" }]],
+    [
+      "a supplier's mark",
+      { marked: new Map([["2", "New pairing flow"]]) },
+      "2",
+      [{ kind: "marked", note: "New pairing flow" }],
+    ],
+    [
+      "a changed justification",
+      { current: [current("1"), current("2", { answer: answer("rewritten") }), current("3"), current("4")] },
+      "2",
+      [{ kind: "answer_changed" }],
+    ],
+    [
+      "a changed claim",
+      {
+        current: [
+          current("1"),
+          current("2", { answer: answer("why 2", "not_applicable") }),
+          current("3"),
+          current("4"),
+        ],
+      },
+      "2",
+      [{ kind: "answer_changed" }],
+    ],
+    [
+      "an answer removed",
+      { current: [current("1"), current("2", { answer: null }), current("3"), current("4")] },
+      "2",
+      [{ kind: "answer_changed" }],
+    ],
+    [
+      "a file added",
+      { current: [current("1"), current("2", { evidence: ["sha-2", "sha-new"] }), current("3"), current("4")] },
+      "2",
+      [{ kind: "evidence_changed", added: 1, removed: 0 }],
+    ],
+    [
+      "a file replaced",
+      { current: [current("1"), current("2", { evidence: ["sha-new"] }), current("3"), current("4")] },
+      "2",
+      [{ kind: "evidence_changed", added: 1, removed: 1 }],
+    ],
+    [
+      "an open finding naming it",
+      { findings: new Map([["2", ["f1", "f2"]]]) },
+      "2",
+      [{ kind: "finding", findingIds: ["f1", "f2"] }],
+    ],
+    [
+      "a requirement new in the checklist version",
+      { certified: new Map(["1", "3", "4"].map((r) => certified(r))) },
+      "2",
+      [{ kind: "new_requirement" }],
+    ],
+    [
+      "a requirement whose text changed",
+      { changedRequirements: new Map([["2", ["text" as const]]]) },
+      "2",
+      [{ kind: "requirement_changed", fields: ["text"] }],
+    ],
+    [
+      "no certified verdict that met it",
+      { certified: new Map([certified("1"), certified("2", { metVerdictId: null }), certified("3"), certified("4")]) },
+      "2",
+      [{ kind: "no_certified_verdict" }],
+    ],
   ])("re-reviews a requirement because of %s, and carries the others", (_name, over, ref, reasons) => {
     const delta = recertificationDelta(input(over as Partial<DeltaInput>));
     expect(delta.toReview).toEqual([{ ref, reasons }]);
@@ -41,7 +116,10 @@ describe("recertificationDelta", () => {
     const delta = recertificationDelta(
       input({
         current: [current("1"), current("2"), current("3", { answer: answer("new") }), current("4")],
-        marked: new Map([["3", "x"], ["1", "y"]]),
+        marked: new Map([
+          ["3", "x"],
+          ["1", "y"],
+        ]),
         findings: new Map([["3", ["f"]]]),
       }),
     );
@@ -61,17 +139,26 @@ describe("recertificationDelta", () => {
 
 describe("describeReason", () => {
   it("says why in words", () => {
-    expect(describeReason({ kind: "marked", note: "New OTA signing" })).toBe("Marked as changed by the supplier: New OTA signing");
-    expect(describeReason({ kind: "evidence_changed", added: 2, removed: 1 })).toBe("Evidence changed (2 added, 1 removed)");
+    expect(describeReason({ kind: "marked", note: "New OTA signing" })).toBe(
+      "Marked as changed by the supplier: New OTA signing",
+    );
+    expect(describeReason({ kind: "evidence_changed", added: 2, removed: 1 })).toBe(
+      "Evidence changed (2 added, 1 removed)",
+    );
     expect(describeReason({ kind: "finding", findingIds: ["a"] })).toBe("Named by an open vulnerability report");
     expect(describeReason({ kind: "finding", findingIds: ["a", "b"] })).toBe("Named by 2 open vulnerability reports");
-    expect(describeReason({ kind: "requirement_changed", fields: ["title", "text"] })).toBe("The requirement's title, text changed in this checklist version");
+    expect(describeReason({ kind: "requirement_changed", fields: ["title", "text"] })).toBe(
+      "The requirement's title, text changed in this checklist version",
+    );
   });
 });
 
 describe("refsNamedFor", () => {
   it("keeps the refs of one checklist", () => {
-    expect(refsNamedFor("uk-psti", ["uk-psti:1", "etsi-en-303-645:5.1-1", "uk-psti:3", "uk-psti-x:9"])).toEqual(["1", "3"]);
+    expect(refsNamedFor("uk-psti", ["uk-psti:1", "etsi-en-303-645:5.1-1", "uk-psti:3", "uk-psti-x:9"])).toEqual([
+      "1",
+      "3",
+    ]);
   });
 });
 

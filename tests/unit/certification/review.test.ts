@@ -46,7 +46,8 @@ describe("may judge not applicable", () => {
 
 describe("verdict problem", () => {
   const COMMENT = (label: string) => `A comment is required for "${label}".`;
-  const NA = "Not applicable is allowed only where the requirement has a condition or the supplier claimed it does not apply.";
+  const NA =
+    "Not applicable is allowed only where the requirement has a condition or the supplier claimed it does not apply.";
   const ONLY_ADVISORY = "Only an advisory requirement can be accepted on its justification.";
   const PASS_ACCEPTED = "A passed requirement needs no accepted justification.";
   const ASK_FIRST = "Ask for the information first; accept the justification once you have it.";
@@ -60,10 +61,20 @@ describe("verdict problem", () => {
     ["fail with whitespace comment", mandatory, v("fail", " \t\n "), COMMENT("Fail")],
     ["fail with comment", mandatory, v("fail", "Weak cipher."), null],
     ["needs information without comment", mandatory, v("needs_information"), COMMENT("Needs information")],
-    ["needs information with whitespace comment", advisory, v("needs_information", "   "), COMMENT("Needs information")],
+    [
+      "needs information with whitespace comment",
+      advisory,
+      v("needs_information", "   "),
+      COMMENT("Needs information"),
+    ],
     ["needs information with comment", mandatory, v("needs_information", "Which version?"), null],
     ["not applicable without comment (condition)", mandatoryCond, v("not_applicable"), COMMENT("Not applicable")],
-    ["not applicable with whitespace comment (condition)", mandatoryCond, v("not_applicable", "\n"), COMMENT("Not applicable")],
+    [
+      "not applicable with whitespace comment (condition)",
+      mandatoryCond,
+      v("not_applicable", "\n"),
+      COMMENT("Not applicable"),
+    ],
     // not applicable: only with a condition or a supplier N/A claim
     ["not applicable, mandatory with condition", mandatoryCond, v("not_applicable", "No camera."), null],
     ["not applicable, mandatory claimed N/A", mandatoryClaimedNA, v("not_applicable", "Agreed."), null],
@@ -82,7 +93,12 @@ describe("verdict problem", () => {
     ["accepted needs information on advisory", advisory, v("needs_information", "Which version?", true), ASK_FIRST],
     ["accepted fail on advisory with comment", advisory, v("fail", "Justification accepted.", true), null],
     ["accepted N/A on advisory with condition and comment", advisoryCond, v("not_applicable", "Accepted.", true), null],
-    ["accepted N/A on advisory claimed N/A and comment", advisoryClaimedNA, v("not_applicable", "Accepted.", true), null],
+    [
+      "accepted N/A on advisory claimed N/A and comment",
+      advisoryClaimedNA,
+      v("not_applicable", "Accepted.", true),
+      null,
+    ],
     ["accepted fail on advisory without comment", advisory, v("fail", "", true), COMMENT("Fail")],
     ["unaccepted fail on advisory with comment", advisory, v("fail", "Not good enough."), null],
   ];
@@ -104,7 +120,11 @@ describe("is met", () => {
     ["mandatory N/A with condition", mandatoryCond, v("not_applicable", "No camera."), true],
     ["mandatory N/A, no condition, claimed N/A", mandatoryClaimedNA, v("not_applicable", "Agreed."), true],
     ["mandatory N/A, neither", mandatory, v("not_applicable", "No radio.")],
-    ["mandatory N/A, empty condition, claimed implemented", req({ condition: "", claim: "implemented" }), v("not_applicable", "x")],
+    [
+      "mandatory N/A, empty condition, claimed implemented",
+      req({ condition: "", claim: "implemented" }),
+      v("not_applicable", "x"),
+    ],
     ["advisory fail not accepted", advisory, v("fail", "Not good enough.")],
     ["advisory fail accepted with comment", advisory, v("fail", "Justification accepted.", true), true],
     ["advisory fail accepted, empty comment", advisory, v("fail", "", true)],
@@ -115,7 +135,10 @@ describe("is met", () => {
     ["advisory N/A claimed, accepted, empty comment", advisoryClaimedNA, v("not_applicable", "", true)],
     ["advisory needs information", advisory, v("needs_information", "Which?")],
     ["advisory needs information, accepted with comment", advisory, v("needs_information", "Which?", true)],
-  ].map(([what, r, facts, met]) => [what, r, facts, met ?? false] as [string, ReviewedRequirement, VerdictFacts | undefined, boolean]);
+  ].map(
+    ([what, r, facts, met]) =>
+      [what, r, facts, met ?? false] as [string, ReviewedRequirement, VerdictFacts | undefined, boolean],
+  );
 
   it.each(cases)("%s -> %s", (_what, r, facts, expected) => {
     expect(isMet(r, facts)).toBe(expected);
@@ -137,7 +160,13 @@ describe("score submission", () => {
     "A-2": v("pass"),
   };
 
-  type Expect = { canApprove: boolean; blockers: [string, string][]; mandatoryMet: number; advisoryMet: number; toSendBack: string[] };
+  type Expect = {
+    canApprove: boolean;
+    blockers: [string, string][];
+    mandatoryMet: number;
+    advisoryMet: number;
+    toSendBack: string[];
+  };
 
   // Each case changes the all-pass review; a missing entry (undefined) means not scored.
   const cases: [string, Record<string, VerdictFacts | undefined>, Expect][] = [
@@ -155,17 +184,35 @@ describe("score submission", () => {
     [
       "mandatory fail",
       { "M-1": v("fail", "Broken.") },
-      { canApprove: false, blockers: [["M-1", "mandatory requirement failed"]], mandatoryMet: 2, advisoryMet: 2, toSendBack: ["M-1"] },
+      {
+        canApprove: false,
+        blockers: [["M-1", "mandatory requirement failed"]],
+        mandatoryMet: 2,
+        advisoryMet: 2,
+        toSendBack: ["M-1"],
+      },
     ],
     [
       "mandatory fail, accepted anyway",
       { "M-1": v("fail", "Justified.", true) },
-      { canApprove: false, blockers: [["M-1", "mandatory requirement failed"]], mandatoryMet: 2, advisoryMet: 2, toSendBack: ["M-1"] },
+      {
+        canApprove: false,
+        blockers: [["M-1", "mandatory requirement failed"]],
+        mandatoryMet: 2,
+        advisoryMet: 2,
+        toSendBack: ["M-1"],
+      },
     ],
     [
       "mandatory needs information",
       { "M-1": v("needs_information", "Which version?") },
-      { canApprove: false, blockers: [["M-1", "needs information from the supplier"]], mandatoryMet: 2, advisoryMet: 2, toSendBack: ["M-1"] },
+      {
+        canApprove: false,
+        blockers: [["M-1", "needs information from the supplier"]],
+        mandatoryMet: 2,
+        advisoryMet: 2,
+        toSendBack: ["M-1"],
+      },
     ],
     [
       "mandatory N/A with condition",
@@ -180,7 +227,13 @@ describe("score submission", () => {
     [
       "mandatory N/A without condition or claim",
       { "M-1": v("not_applicable", "No radio.") },
-      { canApprove: false, blockers: [["M-1", "not applicable is not allowed here"]], mandatoryMet: 2, advisoryMet: 2, toSendBack: [] },
+      {
+        canApprove: false,
+        blockers: [["M-1", "not applicable is not allowed here"]],
+        mandatoryMet: 2,
+        advisoryMet: 2,
+        toSendBack: [],
+      },
     ],
     [
       "advisory fail, not accepted",
@@ -213,18 +266,36 @@ describe("score submission", () => {
     [
       "advisory N/A not accepted",
       { "A-2": v("not_applicable", "n/a") },
-      { canApprove: false, blockers: [["A-2", "not applicable is not allowed here"]], mandatoryMet: 3, advisoryMet: 1, toSendBack: [] },
+      {
+        canApprove: false,
+        blockers: [["A-2", "not applicable is not allowed here"]],
+        mandatoryMet: 3,
+        advisoryMet: 1,
+        toSendBack: [],
+      },
     ],
     [
       // A-2 has no condition and was claimed implemented: N/A is not a verdict it can take, accepted or not.
       "advisory N/A accepted with comment, but N/A not allowed here",
       { "A-2": v("not_applicable", "Accepted.", true) },
-      { canApprove: false, blockers: [["A-2", "not applicable is not allowed here"]], mandatoryMet: 3, advisoryMet: 1, toSendBack: [] },
+      {
+        canApprove: false,
+        blockers: [["A-2", "not applicable is not allowed here"]],
+        mandatoryMet: 3,
+        advisoryMet: 1,
+        toSendBack: [],
+      },
     ],
     [
       "advisory needs information, even if accepted",
       { "A-2": v("needs_information", "Which?", true) },
-      { canApprove: false, blockers: [["A-2", "needs information from the supplier"]], mandatoryMet: 3, advisoryMet: 1, toSendBack: ["A-2"] },
+      {
+        canApprove: false,
+        blockers: [["A-2", "needs information from the supplier"]],
+        mandatoryMet: 3,
+        advisoryMet: 1,
+        toSendBack: ["A-2"],
+      },
     ],
     [
       "several blockers, reported in requirement order",
@@ -255,13 +326,19 @@ describe("score submission", () => {
     const verdicts = new Map(Object.entries(merged).filter((kv): kv is [string, VerdictFacts] => kv[1] !== undefined));
     const score = scoreSubmission(REQS, verdicts);
 
-    const expectedCounts = Object.fromEntries(VERDICTS.map((x) => [x, [...verdicts.values()].filter((f) => f.verdict === x).length]));
+    const expectedCounts = Object.fromEntries(
+      VERDICTS.map((x) => [x, [...verdicts.values()].filter((f) => f.verdict === x).length]),
+    );
     expect(score.total).toBe(5);
     expect(score.scored).toBe(verdicts.size);
     expect(score.counts).toEqual(expectedCounts);
     expect(score.canApprove).toBe(e.canApprove);
     expect(score.blockers).toEqual(e.blockers.map(([ref, reason]) => ({ ref, reason })));
-    expect(score.mandatory).toEqual({ total: 3, met: e.mandatoryMet, percent: Math.round((e.mandatoryMet / 3) * 1000) / 10 });
+    expect(score.mandatory).toEqual({
+      total: 3,
+      met: e.mandatoryMet,
+      percent: Math.round((e.mandatoryMet / 3) * 1000) / 10,
+    });
     expect(score.advisory).toEqual({ total: 2, met: e.advisoryMet, percent: (e.advisoryMet / 2) * 100 });
     expect(score.toSendBack).toEqual(e.toSendBack);
     // Approval is exactly "every requirement met".
@@ -282,7 +359,13 @@ describe("score submission", () => {
   });
 
   it("ignores verdicts on refs that are not in the list", () => {
-    const score = scoreSubmission([M1], new Map([["M-1", v("pass")], ["X-9", v("fail", "x")]]));
+    const score = scoreSubmission(
+      [M1],
+      new Map([
+        ["M-1", v("pass")],
+        ["X-9", v("fail", "x")],
+      ]),
+    );
     expect(score).toMatchObject({ total: 1, scored: 1, canApprove: true, toSendBack: [] });
     expect(score.counts.fail).toBe(0);
   });
@@ -301,7 +384,13 @@ describe("score submission", () => {
   });
 
   it.each([
-    ["no mandatory requirements", [A1], ["A-1"], { total: 0, met: 0, percent: 100 }, { total: 1, met: 1, percent: 100 }],
+    [
+      "no mandatory requirements",
+      [A1],
+      ["A-1"],
+      { total: 0, met: 0, percent: 100 },
+      { total: 1, met: 1, percent: 100 },
+    ],
     ["no advisory requirements", [M1], ["M-1"], { total: 1, met: 1, percent: 100 }, { total: 0, met: 0, percent: 100 }],
   ] as const)("%s -> that bucket is 100%%", (_what, reqs, passed, m, a) => {
     const score = scoreSubmission(reqs, new Map(passed.map((ref) => [ref, v("pass")])));
@@ -381,7 +470,13 @@ describe("check confirmation (four eyes)", () => {
     ["no proposal", null, "bob", 3, /^There is no approval proposal/],
     ["same assessor, same version", proposal, "alice", 3, /^Four eyes/],
     ["same assessor, version changed", proposal, "alice", 4, /^Four eyes/],
-    ["different assessor, version changed since the proposal", proposal, "bob", 4, /changed after the approval was proposed/],
+    [
+      "different assessor, version changed since the proposal",
+      proposal,
+      "bob",
+      4,
+      /changed after the approval was proposed/,
+    ],
     ["different assessor, older version", proposal, "bob", 2, /changed after the approval was proposed/],
     ["different assessor, same version", proposal, "bob", 3, null],
   ] as const)("%s", (_what, p, confirmer, version, reason) => {

@@ -77,7 +77,12 @@ describe("submission transitions", () => {
     ["withdraw", "in_review", "supplier", "A submission that is in review cannot be withdrawn."],
     ["resubmit", "draft", "supplier", "A submission that is draft cannot be resubmitted."],
     ["start_review", "in_review", "assessor", "A submission that is in review cannot be taken for review."],
-    ["request_changes", "changes_requested", "assessor", "A submission that is changes requested cannot be sent back for changes."],
+    [
+      "request_changes",
+      "changes_requested",
+      "assessor",
+      "A submission that is changes requested cannot be sent back for changes.",
+    ],
   ] as const)("%s from %s by %s is refused: %s", (t, s, r, reason) => {
     expect(checkTransition(t, s, r)).toEqual({ ok: false, reason });
   });
@@ -98,7 +103,10 @@ describe("submission transitions", () => {
   });
 
   it("the role is checked before the status (a wrong role in a wrong status hears about the role)", () => {
-    expect(checkTransition("approve", "draft", "supplier")).toEqual({ ok: false, reason: "Only assessors can approve a submission." });
+    expect(checkTransition("approve", "draft", "supplier")).toEqual({
+      ok: false,
+      reason: "Only assessors can approve a submission.",
+    });
   });
 });
 

@@ -74,7 +74,9 @@ describe("cvssBaseScore: published vectors", () => {
     expect(h.exploitability).toBeCloseTo(8.22 * 0.85 * 0.77 * 0.5 * 0.85, 12);
     // Scope changed: 1.08 × (impact + exploitability), then Roundup.
     expect(c.impact).toBeCloseTo(7.52 * (c.iss - 0.029) - 3.25 * Math.pow(c.iss - 0.02, 15), 12);
-    expect(cvssBaseScore(metricsOf("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H"))).toBe(roundup(Math.min(1.08 * (c.impact + c.exploitability), 10)));
+    expect(cvssBaseScore(metricsOf("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H"))).toBe(
+      roundup(Math.min(1.08 * (c.impact + c.exploitability), 10)),
+    );
     // Without the multiplier this vector would score 9.2, not 9.9.
     expect(roundup(c.impact + c.exploitability)).toBe(9.2);
   });
@@ -163,18 +165,42 @@ describe("parseCvss31", () => {
     ["version 4.0", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", /version 4\.0/],
     ["lower-case prefix", "cvss:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /starts with "CVSS:3\.1\/"/],
     ["missing A", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", /missing A \(Availability\)/],
-    ["missing several", "CVSS:3.1/AV:N/AC:L/PR:N", /missing UI \(User Interaction\), S \(Scope\), C \(Confidentiality\), I \(Integrity\), A \(Availability\)/],
+    [
+      "missing several",
+      "CVSS:3.1/AV:N/AC:L/PR:N",
+      /missing UI \(User Interaction\), S \(Scope\), C \(Confidentiality\), I \(Integrity\), A \(Availability\)/,
+    ],
     ["prefix only", "CVSS:3.1/", /empty part/],
-    ["duplicate AV", "CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /AV \(Attack Vector\) appears more than once/],
-    ["duplicate with the same value", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:H", /A \(Availability\) appears more than once/],
-    ["bad value", "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /AV \(Attack Vector\) must be one of N, A, L, P, not "X"/],
-    ["empty value", "CVSS:3.1/AV:N/AC:/PR:N/UI:N/S:U/C:H/I:H/A:H", /AC \(Attack Complexity\) must be one of L, H, not ""/],
+    [
+      "duplicate AV",
+      "CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+      /AV \(Attack Vector\) appears more than once/,
+    ],
+    [
+      "duplicate with the same value",
+      "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:H",
+      /A \(Availability\) appears more than once/,
+    ],
+    [
+      "bad value",
+      "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+      /AV \(Attack Vector\) must be one of N, A, L, P, not "X"/,
+    ],
+    [
+      "empty value",
+      "CVSS:3.1/AV:N/AC:/PR:N/UI:N/S:U/C:H/I:H/A:H",
+      /AC \(Attack Complexity\) must be one of L, H, not ""/,
+    ],
     ["lower-case value", "CVSS:3.1/AV:n/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /AV \(Attack Vector\) must be one of/],
     ["scope value", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:X/C:H/I:H/A:H", /S \(Scope\) must be one of U, C/],
     ["unknown metric", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/ZZ:1", /ZZ is not a CVSS v3\.1 metric/],
     ["CVSS v2 metric", "CVSS:3.1/AV:N/AC:L/Au:N/UI:N/S:U/C:H/I:H/A:H", /Au is not a CVSS v3\.1 metric/],
     ["temporal metric", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P", /E is a temporal or environmental metric/],
-    ["environmental metric", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MAV:L", /MAV is a temporal or environmental metric/],
+    [
+      "environmental metric",
+      "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MAV:L",
+      /MAV is a temporal or environmental metric/,
+    ],
     ["trailing slash", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/", /empty part/],
     ["doubled slash", "CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /empty part/],
     ["no colon", "CVSS:3.1/AVN/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", /"AVN" is not a metric/],
@@ -203,7 +229,11 @@ describe("scoreCvss31", () => {
       score: 6.1,
       severity: "medium",
     });
-    expect(scoreCvss31("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N")).toMatchObject({ ok: true, score: 0, severity: "none" });
+    expect(scoreCvss31("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N")).toMatchObject({
+      ok: true,
+      score: 0,
+      severity: "none",
+    });
   });
 
   it("passes parse errors through", () => {
@@ -286,12 +316,90 @@ function allVectors(): Cvss31Metrics[] {
  * transcription error in any weight shifts this distribution.
  */
 const EXACT_DISTRIBUTION: Record<string, number> = {
-  "0.0": 96, "1.6": 6, "1.7": 6, "1.8": 18, "1.9": 12, "2.0": 18, "2.1": 12, "2.2": 15, "2.3": 12, "2.4": 15, "2.5": 12, "2.6": 21, "2.7": 12, "2.8": 15,
-  "2.9": 24, "3.0": 15, "3.1": 24, "3.2": 21, "3.3": 18, "3.4": 30, "3.5": 22, "3.6": 20, "3.7": 23, "3.8": 22, "3.9": 23, "4.0": 34, "4.1": 25, "4.2": 29,
-  "4.3": 32, "4.4": 38, "4.5": 29, "4.6": 55, "4.7": 34, "4.8": 63, "4.9": 42, "5.0": 38, "5.1": 40, "5.2": 38, "5.3": 51, "5.4": 68, "5.5": 51, "5.6": 53,
-  "5.7": 71, "5.8": 44, "5.9": 79, "6.0": 32, "6.1": 72, "6.2": 53, "6.3": 69, "6.4": 53, "6.5": 64, "6.6": 32, "6.7": 56, "6.8": 69, "6.9": 50, "7.0": 26,
-  "7.1": 75, "7.2": 25, "7.3": 52, "7.4": 31, "7.5": 47, "7.6": 46, "7.7": 32, "7.8": 12, "7.9": 26, "8.0": 18, "8.1": 32, "8.2": 41, "8.3": 21, "8.4": 10,
-  "8.5": 16, "8.6": 7, "8.7": 18, "8.8": 11, "8.9": 9, "9.0": 9, "9.1": 7, "9.2": 3, "9.3": 13, "9.4": 3, "9.6": 11, "9.8": 1, "9.9": 7, "10.0": 7,
+  "0.0": 96,
+  "1.6": 6,
+  "1.7": 6,
+  "1.8": 18,
+  "1.9": 12,
+  "2.0": 18,
+  "2.1": 12,
+  "2.2": 15,
+  "2.3": 12,
+  "2.4": 15,
+  "2.5": 12,
+  "2.6": 21,
+  "2.7": 12,
+  "2.8": 15,
+  "2.9": 24,
+  "3.0": 15,
+  "3.1": 24,
+  "3.2": 21,
+  "3.3": 18,
+  "3.4": 30,
+  "3.5": 22,
+  "3.6": 20,
+  "3.7": 23,
+  "3.8": 22,
+  "3.9": 23,
+  "4.0": 34,
+  "4.1": 25,
+  "4.2": 29,
+  "4.3": 32,
+  "4.4": 38,
+  "4.5": 29,
+  "4.6": 55,
+  "4.7": 34,
+  "4.8": 63,
+  "4.9": 42,
+  "5.0": 38,
+  "5.1": 40,
+  "5.2": 38,
+  "5.3": 51,
+  "5.4": 68,
+  "5.5": 51,
+  "5.6": 53,
+  "5.7": 71,
+  "5.8": 44,
+  "5.9": 79,
+  "6.0": 32,
+  "6.1": 72,
+  "6.2": 53,
+  "6.3": 69,
+  "6.4": 53,
+  "6.5": 64,
+  "6.6": 32,
+  "6.7": 56,
+  "6.8": 69,
+  "6.9": 50,
+  "7.0": 26,
+  "7.1": 75,
+  "7.2": 25,
+  "7.3": 52,
+  "7.4": 31,
+  "7.5": 47,
+  "7.6": 46,
+  "7.7": 32,
+  "7.8": 12,
+  "7.9": 26,
+  "8.0": 18,
+  "8.1": 32,
+  "8.2": 41,
+  "8.3": 21,
+  "8.4": 10,
+  "8.5": 16,
+  "8.6": 7,
+  "8.7": 18,
+  "8.8": 11,
+  "8.9": 9,
+  "9.0": 9,
+  "9.1": 7,
+  "9.2": 3,
+  "9.3": 13,
+  "9.4": 3,
+  "9.6": 11,
+  "9.8": 1,
+  "9.9": 7,
+  "10.0": 7,
 };
 
 describe("cvssBaseScore over every base vector", () => {
@@ -303,7 +411,9 @@ describe("cvssBaseScore over every base vector", () => {
   });
 
   it("agrees with the reference transcription of the specification on every vector", () => {
-    const disagreements = vectors.filter((m) => cvssBaseScore(m) !== referenceScore(m)).map((m) => `${formatCvss31(m)}: ${cvssBaseScore(m)} vs ${referenceScore(m)}`);
+    const disagreements = vectors
+      .filter((m) => cvssBaseScore(m) !== referenceScore(m))
+      .map((m) => `${formatCvss31(m)}: ${cvssBaseScore(m)} vs ${referenceScore(m)}`);
     expect(disagreements).toEqual([]);
   });
 

@@ -51,25 +51,38 @@ type ViewerName = keyof typeof VIEWERS;
 const STATES: Record<string, { f: DisclosureFinding; now: Date }> = {
   "open before deadline": { f: finding(), now: BEFORE },
   "open after deadline": { f: finding({ status: "acknowledged" }), now: AFTER },
-  "fixed awaiting verification before deadline": { f: finding({ status: "fixed", fixedInVersion: "1.5.0" }), now: BEFORE },
-  "verified fixed": { f: finding({ status: "verified_fixed", fixedInVersion: "1.5.0", verifiedAt: at("2027-04-10T12:00:00Z") }), now: BEFORE },
+  "fixed awaiting verification before deadline": {
+    f: finding({ status: "fixed", fixedInVersion: "1.5.0" }),
+    now: BEFORE,
+  },
+  "verified fixed": {
+    f: finding({ status: "verified_fixed", fixedInVersion: "1.5.0", verifiedAt: at("2027-04-10T12:00:00Z") }),
+    now: BEFORE,
+  },
   "withdrawn before deadline": { f: finding({ status: "withdrawn" }), now: BEFORE },
-  "withdrawn after deadline (and published)": { f: finding({ status: "withdrawn", publishedAt: at("2027-04-01T00:00:00Z") }), now: AFTER },
-  "published early": { f: finding({ status: "fix_in_progress", publishedAt: at("2027-04-05T08:00:00Z") }), now: BEFORE },
+  "withdrawn after deadline (and published)": {
+    f: finding({ status: "withdrawn", publishedAt: at("2027-04-01T00:00:00Z") }),
+    now: AFTER,
+  },
+  "published early": {
+    f: finding({ status: "fix_in_progress", publishedAt: at("2027-04-05T08:00:00Z") }),
+    now: BEFORE,
+  },
   "deadline extended, no longer passed": { f: finding({ deadline: at("2027-07-30T14:03:00Z") }), now: AFTER },
 };
 
 // anonymous, retailerWatching, retailerNotWatching, supplierOwner, supplierOther, certifier
-const EXPECTED: Record<keyof typeof STATES, [Visibility, Visibility, Visibility, Visibility, Visibility, Visibility]> = {
-  "open before deadline": ["none", "existence", "none", "full", "none", "full"],
-  "open after deadline": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
-  "fixed awaiting verification before deadline": ["none", "existence", "none", "full", "none", "full"],
-  "verified fixed": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
-  "withdrawn before deadline": ["none", "none", "none", "full", "none", "full"],
-  "withdrawn after deadline (and published)": ["none", "none", "none", "full", "none", "full"],
-  "published early": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
-  "deadline extended, no longer passed": ["none", "existence", "none", "full", "none", "full"],
-};
+const EXPECTED: Record<keyof typeof STATES, [Visibility, Visibility, Visibility, Visibility, Visibility, Visibility]> =
+  {
+    "open before deadline": ["none", "existence", "none", "full", "none", "full"],
+    "open after deadline": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
+    "fixed awaiting verification before deadline": ["none", "existence", "none", "full", "none", "full"],
+    "verified fixed": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
+    "withdrawn before deadline": ["none", "none", "none", "full", "none", "full"],
+    "withdrawn after deadline (and published)": ["none", "none", "none", "full", "none", "full"],
+    "published early": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
+    "deadline extended, no longer passed": ["none", "existence", "none", "full", "none", "full"],
+  };
 
 describe("visibilityFor", () => {
   const names = Object.keys(VIEWERS) as ViewerName[];
@@ -103,22 +116,42 @@ describe("disclosureOf", () => {
   it("is embargoed until the current deadline while open", () => {
     expect(disclosureOf(finding(), BEFORE)).toEqual({ public: false, reason: "embargoed", until: DEADLINE });
     const extended = at("2027-07-30T14:03:00Z");
-    expect(disclosureOf(finding({ deadline: extended }), AFTER)).toEqual({ public: false, reason: "embargoed", until: extended });
+    expect(disclosureOf(finding({ deadline: extended }), AFTER)).toEqual({
+      public: false,
+      reason: "embargoed",
+      until: extended,
+    });
   });
 
   it("is public since the deadline once it has passed", () => {
-    expect(disclosureOf(finding(), new Date(DEADLINE.getTime() + 1))).toEqual({ public: true, since: DEADLINE, reason: "deadline_passed" });
-    expect(disclosureOf(finding({ status: "fixed", fixedInVersion: "1.5.0" }), AFTER)).toEqual({ public: true, since: DEADLINE, reason: "deadline_passed" });
+    expect(disclosureOf(finding(), new Date(DEADLINE.getTime() + 1))).toEqual({
+      public: true,
+      since: DEADLINE,
+      reason: "deadline_passed",
+    });
+    expect(disclosureOf(finding({ status: "fixed", fixedInVersion: "1.5.0" }), AFTER)).toEqual({
+      public: true,
+      since: DEADLINE,
+      reason: "deadline_passed",
+    });
   });
 
   it("is public since the fix was certified", () => {
     const verifiedAt = at("2027-04-10T12:00:00Z");
-    expect(disclosureOf(finding({ status: "verified_fixed", verifiedAt }), BEFORE)).toEqual({ public: true, since: verifiedAt, reason: "fix_certified" });
+    expect(disclosureOf(finding({ status: "verified_fixed", verifiedAt }), BEFORE)).toEqual({
+      public: true,
+      since: verifiedAt,
+      reason: "fix_certified",
+    });
   });
 
   it("is public since the supplier published it", () => {
     const publishedAt = at("2027-04-05T08:00:00Z");
-    expect(disclosureOf(finding({ publishedAt }), BEFORE)).toEqual({ public: true, since: publishedAt, reason: "published_by_supplier" });
+    expect(disclosureOf(finding({ publishedAt }), BEFORE)).toEqual({
+      public: true,
+      since: publishedAt,
+      reason: "published_by_supplier",
+    });
   });
 
   it("takes the earliest of several qualifying moments", () => {
@@ -132,7 +165,9 @@ describe("disclosureOf", () => {
       reason: "published_by_supplier",
     });
     // verified before a later publication
-    expect(disclosureOf(finding({ status: "verified_fixed", verifiedAt, publishedAt: at("2027-04-12T00:00:00Z") }), BEFORE)).toEqual({
+    expect(
+      disclosureOf(finding({ status: "verified_fixed", verifiedAt, publishedAt: at("2027-04-12T00:00:00Z") }), BEFORE),
+    ).toEqual({
       public: true,
       since: verifiedAt,
       reason: "fix_certified",
@@ -148,24 +183,42 @@ describe("disclosureOf", () => {
   it("does not count a future publishedAt or verifiedAt", () => {
     const publishedAt = at("2027-05-01T00:00:00Z");
     expect(disclosureOf(finding({ publishedAt }), BEFORE)).toMatchObject({ public: false, reason: "embargoed" });
-    expect(disclosureOf(finding({ publishedAt }), new Date(publishedAt.getTime() - 1))).toMatchObject({ public: false });
-    expect(disclosureOf(finding({ publishedAt }), publishedAt)).toEqual({ public: true, since: publishedAt, reason: "published_by_supplier" });
+    expect(disclosureOf(finding({ publishedAt }), new Date(publishedAt.getTime() - 1))).toMatchObject({
+      public: false,
+    });
+    expect(disclosureOf(finding({ publishedAt }), publishedAt)).toEqual({
+      public: true,
+      since: publishedAt,
+      reason: "published_by_supplier",
+    });
     const verifiedAt = at("2027-05-01T00:00:00Z");
-    expect(disclosureOf(finding({ status: "verified_fixed", verifiedAt }), BEFORE)).toMatchObject({ public: false, reason: "embargoed" });
+    expect(disclosureOf(finding({ status: "verified_fixed", verifiedAt }), BEFORE)).toMatchObject({
+      public: false,
+      reason: "embargoed",
+    });
   });
 
   it("ignores verifiedAt unless the status is verified_fixed", () => {
     const verifiedAt = at("2027-04-10T12:00:00Z");
-    expect(disclosureOf(finding({ status: "fixed", verifiedAt }), BEFORE)).toMatchObject({ public: false, reason: "embargoed" });
+    expect(disclosureOf(finding({ status: "fixed", verifiedAt }), BEFORE)).toMatchObject({
+      public: false,
+      reason: "embargoed",
+    });
   });
 
   it("breaks ties: fix certified, then published by the supplier, then deadline passed", () => {
-    expect(disclosureOf(finding({ status: "verified_fixed", verifiedAt: DEADLINE, publishedAt: DEADLINE }), AFTER)).toMatchObject({ reason: "fix_certified" });
+    expect(
+      disclosureOf(finding({ status: "verified_fixed", verifiedAt: DEADLINE, publishedAt: DEADLINE }), AFTER),
+    ).toMatchObject({ reason: "fix_certified" });
     expect(disclosureOf(finding({ publishedAt: DEADLINE }), AFTER)).toMatchObject({ reason: "published_by_supplier" });
   });
 
   it("never makes a withdrawn finding public, whatever the dates", () => {
-    const f = finding({ status: "withdrawn", publishedAt: at("2027-04-01T00:00:00Z"), verifiedAt: at("2027-04-02T00:00:00Z") });
+    const f = finding({
+      status: "withdrawn",
+      publishedAt: at("2027-04-01T00:00:00Z"),
+      verifiedAt: at("2027-04-02T00:00:00Z"),
+    });
     expect(disclosureOf(f, BEFORE)).toEqual({ public: false, reason: "withdrawn" });
     expect(disclosureOf(f, at("2030-01-01T00:00:00Z"))).toEqual({ public: false, reason: "withdrawn" });
   });
@@ -179,7 +232,17 @@ describe("disclosureOf", () => {
 });
 
 describe("publicAdvisory", () => {
-  const ALLOWED = ["advisoryId", "affectedVersions", "disclosedOn", "fixedInVersion", "fixedOn", "reason", "reportedOn", "severity", "title"];
+  const ALLOWED = [
+    "advisoryId",
+    "affectedVersions",
+    "disclosedOn",
+    "fixedInVersion",
+    "fixedOn",
+    "reason",
+    "reportedOn",
+    "severity",
+    "title",
+  ];
 
   it("is null while not public", () => {
     expect(publicAdvisory(finding(), BEFORE)).toBeNull();
@@ -198,7 +261,15 @@ describe("publicAdvisory", () => {
     expect(a).not.toBeNull();
     expect(Object.keys(a!).sort()).toEqual(ALLOWED);
     const json = JSON.stringify(a);
-    for (const secret of ["SECRET-DESCRIPTION", "SECRET-REPORTER", "alice@research.example", "CVSS:3.1", "SECRET-NOTE", "SECRET-HISTORY", "f-1"]) {
+    for (const secret of [
+      "SECRET-DESCRIPTION",
+      "SECRET-REPORTER",
+      "alice@research.example",
+      "CVSS:3.1",
+      "SECRET-NOTE",
+      "SECRET-HISTORY",
+      "f-1",
+    ]) {
       expect(json).not.toContain(secret);
     }
     expect(a).toEqual({
@@ -225,7 +296,10 @@ describe("publicAdvisory", () => {
   });
 
   it("dates are UTC days", () => {
-    const a = publicAdvisory(finding({ reportedAt: at("2027-03-01T23:59:59Z"), publishedAt: at("2027-04-05T00:00:00Z") }), BEFORE)!;
+    const a = publicAdvisory(
+      finding({ reportedAt: at("2027-03-01T23:59:59Z"), publishedAt: at("2027-04-05T00:00:00Z") }),
+      BEFORE,
+    )!;
     expect(a.reportedOn).toBe("2027-03-01");
     expect(a.disclosedOn).toBe("2027-04-05");
   });
@@ -241,14 +315,57 @@ describe("publicAdvisory", () => {
 describe("outsiderView", () => {
   const findings: DisclosureFinding[] = [
     finding({ id: "a", advisoryId: "IOTSEAL-2027-0001", severity: "high" }), // public since deadline 2027-05-30
-    finding({ id: "b", advisoryId: "IOTSEAL-2027-0002", severity: "critical", status: "verified_fixed", verifiedAt: at("2027-04-10T00:00:00Z"), fixedInVersion: "1.5.0" }),
+    finding({
+      id: "b",
+      advisoryId: "IOTSEAL-2027-0002",
+      severity: "critical",
+      status: "verified_fixed",
+      verifiedAt: at("2027-04-10T00:00:00Z"),
+      fixedInVersion: "1.5.0",
+    }),
     finding({ id: "c", advisoryId: "IOTSEAL-2027-0003", severity: "medium", publishedAt: at("2027-05-31T00:00:00Z") }), // published after its deadline had already passed
-    finding({ id: "d", advisoryId: "IOTSEAL-2027-0004", severity: "critical", reportedAt: at("2027-05-20T00:00:00Z"), deadline: at("2027-06-19T00:00:00Z") }),
-    finding({ id: "e", advisoryId: "IOTSEAL-2027-0005", severity: "low", status: "fix_in_progress", reportedAt: at("2027-05-25T00:00:00Z"), deadline: at("2027-11-21T00:00:00Z") }),
-    finding({ id: "f", advisoryId: "IOTSEAL-2027-0006", severity: "critical", status: "fixed", fixedInVersion: "1.6.0", reportedAt: at("2027-05-26T00:00:00Z"), deadline: at("2027-06-25T00:00:00Z") }),
-    finding({ id: "g", advisoryId: "IOTSEAL-2027-0007", severity: "high", status: "withdrawn", reportedAt: at("2027-05-27T00:00:00Z"), deadline: at("2027-08-25T00:00:00Z") }),
+    finding({
+      id: "d",
+      advisoryId: "IOTSEAL-2027-0004",
+      severity: "critical",
+      reportedAt: at("2027-05-20T00:00:00Z"),
+      deadline: at("2027-06-19T00:00:00Z"),
+    }),
+    finding({
+      id: "e",
+      advisoryId: "IOTSEAL-2027-0005",
+      severity: "low",
+      status: "fix_in_progress",
+      reportedAt: at("2027-05-25T00:00:00Z"),
+      deadline: at("2027-11-21T00:00:00Z"),
+    }),
+    finding({
+      id: "f",
+      advisoryId: "IOTSEAL-2027-0006",
+      severity: "critical",
+      status: "fixed",
+      fixedInVersion: "1.6.0",
+      reportedAt: at("2027-05-26T00:00:00Z"),
+      deadline: at("2027-06-25T00:00:00Z"),
+    }),
+    finding({
+      id: "g",
+      advisoryId: "IOTSEAL-2027-0007",
+      severity: "high",
+      status: "withdrawn",
+      reportedAt: at("2027-05-27T00:00:00Z"),
+      deadline: at("2027-08-25T00:00:00Z"),
+    }),
     finding({ id: "h", advisoryId: "IOTSEAL-2027-0008", severity: "high", status: "withdrawn" }), // withdrawn, deadline passed
-    finding({ id: "i", advisoryId: "IOTSEAL-2027-0009", severity: "medium", status: "acknowledged", reportedAt: at("2027-05-28T00:00:00Z"), deadline: at("2027-08-26T00:00:00Z"), publishedAt: at("2027-05-31T12:00:00Z") }),
+    finding({
+      id: "i",
+      advisoryId: "IOTSEAL-2027-0009",
+      severity: "medium",
+      status: "acknowledged",
+      reportedAt: at("2027-05-28T00:00:00Z"),
+      deadline: at("2027-08-26T00:00:00Z"),
+      publishedAt: at("2027-05-31T12:00:00Z"),
+    }),
   ];
   const now = at("2027-06-01T00:00:00Z");
 
@@ -266,12 +383,20 @@ describe("outsiderView", () => {
 
   it("tells a watching retailer how many open findings are embargoed, by severity", () => {
     const v = outsiderView({ kind: "retailer", watchesProduct: true }, findings, now);
-    expect(v.advisories.map((a) => a.advisoryId)).toEqual(["IOTSEAL-2027-0009", "IOTSEAL-2027-0003", "IOTSEAL-2027-0001", "IOTSEAL-2027-0002"]);
+    expect(v.advisories.map((a) => a.advisoryId)).toEqual([
+      "IOTSEAL-2027-0009",
+      "IOTSEAL-2027-0003",
+      "IOTSEAL-2027-0001",
+      "IOTSEAL-2027-0002",
+    ]);
     expect(v.openEmbargoed).toEqual({ count: 3, bySeverity: { critical: 2, high: 0, medium: 0, low: 1 } });
   });
 
   it("gives a retailer not watching the product, or another supplier, no counts", () => {
-    for (const viewer of [{ kind: "retailer", watchesProduct: false }, { kind: "supplier", ownsProduct: false }] satisfies Viewer[]) {
+    for (const viewer of [
+      { kind: "retailer", watchesProduct: false },
+      { kind: "supplier", ownsProduct: false },
+    ] satisfies Viewer[]) {
       const v = outsiderView(viewer, findings, now);
       expect(v.openEmbargoed).toBeNull();
       expect(v.advisories).toHaveLength(4);
@@ -280,7 +405,13 @@ describe("outsiderView", () => {
 
   it("counts zero for every severity when nothing is embargoed", () => {
     const v = outsiderView({ kind: "retailer", watchesProduct: true }, [], now);
-    expect(v).toEqual({ advisories: [], openEmbargoed: { count: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0 } satisfies Record<Severity, number> } });
+    expect(v).toEqual({
+      advisories: [],
+      openEmbargoed: {
+        count: 0,
+        bySeverity: { critical: 0, high: 0, medium: 0, low: 0 } satisfies Record<Severity, number>,
+      },
+    });
   });
 
   it("shows a certifier or owning supplier the same public view", () => {
@@ -329,7 +460,18 @@ describe("advisory ids", () => {
   });
 
   it("rejects anything else", () => {
-    for (const s of ["", "IOTSEAL-2026-007", "IOTSEAL-2026-00007", "IOTSEAL-2026-0000", "IOTSEAL-26-0007", "IOTSEAL-0999-0007", "CVE-2026-0007", "IOTSEAL-2026-0007x", "IOTSEAL 2026 0007", "IOTSEAL-2026--007"]) {
+    for (const s of [
+      "",
+      "IOTSEAL-2026-007",
+      "IOTSEAL-2026-00007",
+      "IOTSEAL-2026-0000",
+      "IOTSEAL-26-0007",
+      "IOTSEAL-0999-0007",
+      "CVE-2026-0007",
+      "IOTSEAL-2026-0007x",
+      "IOTSEAL 2026 0007",
+      "IOTSEAL-2026--007",
+    ]) {
       expect(parseAdvisoryId(s), s).toBeNull();
     }
   });
@@ -338,16 +480,24 @@ describe("advisory ids", () => {
 describe("disclosureLabel", () => {
   it("reads the disclosure state", () => {
     expect(disclosureLabel(disclosureOf(finding(), AFTER))).toBe("Public since 2027-05-30 (deadline passed)");
-    expect(disclosureLabel(disclosureOf(finding(), BEFORE))).toBe("Embargoed until 2027-05-30 or until the fix is certified");
-    expect(disclosureLabel(disclosureOf(finding({ status: "verified_fixed", verifiedAt: at("2027-04-10T12:00:00Z") }), BEFORE))).toBe(
-      "Public since 2027-04-10 (fix certified)",
+    expect(disclosureLabel(disclosureOf(finding(), BEFORE))).toBe(
+      "Embargoed until 2027-05-30 or until the fix is certified",
     );
-    expect(disclosureLabel(disclosureOf(finding({ publishedAt: at("2027-04-05T08:00:00Z") }), BEFORE))).toBe("Public since 2027-04-05 (published by the supplier)");
+    expect(
+      disclosureLabel(
+        disclosureOf(finding({ status: "verified_fixed", verifiedAt: at("2027-04-10T12:00:00Z") }), BEFORE),
+      ),
+    ).toBe("Public since 2027-04-10 (fix certified)");
+    expect(disclosureLabel(disclosureOf(finding({ publishedAt: at("2027-04-05T08:00:00Z") }), BEFORE))).toBe(
+      "Public since 2027-04-05 (published by the supplier)",
+    );
     expect(disclosureLabel(disclosureOf(finding({ status: "withdrawn" }), AFTER))).toBe("Withdrawn: never disclosed");
   });
 
   it("names the extended deadline", () => {
     const deadline = new Date(DEADLINE.getTime() + 30 * DAY_MS);
-    expect(disclosureLabel(disclosureOf(finding({ deadline }), AFTER))).toBe("Embargoed until 2027-06-29 or until the fix is certified");
+    expect(disclosureLabel(disclosureOf(finding({ deadline }), AFTER))).toBe(
+      "Embargoed until 2027-06-29 or until the fix is certified",
+    );
   });
 });

@@ -65,20 +65,28 @@ describe("disclosureDeadline", () => {
 
   it("counts exact 24-hour days, unaffected by daylight saving or leap days", () => {
     // Across the EU/US spring clock change and 29 February 2028.
-    expect(disclosureDeadline(at("2028-02-20T23:30:00Z"), "critical", ETSI).toISOString()).toBe("2028-03-21T23:30:00.000Z");
+    expect(disclosureDeadline(at("2028-02-20T23:30:00Z"), "critical", ETSI).toISOString()).toBe(
+      "2028-03-21T23:30:00.000Z",
+    );
     const reported = at("2026-10-20T08:00:00Z");
     expect(disclosureDeadline(reported, "high", ETSI).getTime() - reported.getTime()).toBe(90 * DAY_MS);
   });
 
   it("uses the checklist's days, not fixed ones", () => {
     const custom: DisclosureDays = { critical: 7, high: 14, medium: 60, low: 365 };
-    expect(disclosureDeadline(at("2027-01-01T00:00:00Z"), "critical", custom).toISOString()).toBe("2027-01-08T00:00:00.000Z");
-    expect(disclosureDeadline(at("2027-01-01T00:00:00Z"), "low", custom).toISOString()).toBe("2028-01-01T00:00:00.000Z");
+    expect(disclosureDeadline(at("2027-01-01T00:00:00Z"), "critical", custom).toISOString()).toBe(
+      "2027-01-08T00:00:00.000Z",
+    );
+    expect(disclosureDeadline(at("2027-01-01T00:00:00Z"), "low", custom).toISOString()).toBe(
+      "2028-01-01T00:00:00.000Z",
+    );
   });
 
   it("refuses an invalid date or a nonsensical number of days", () => {
     expect(() => disclosureDeadline(new Date("nope"), "high", ETSI)).toThrow(RangeError);
-    expect(() => disclosureDeadline(at("2027-01-01T00:00:00Z"), "high", { ...ETSI, high: 0 })).toThrow(/disclosure_days\.high/);
+    expect(() => disclosureDeadline(at("2027-01-01T00:00:00Z"), "high", { ...ETSI, high: 0 })).toThrow(
+      /disclosure_days\.high/,
+    );
     expect(() => disclosureDeadline(at("2027-01-01T00:00:00Z"), "high", { ...ETSI, high: 1.5 })).toThrow(RangeError);
   });
 
@@ -154,19 +162,72 @@ describe("extendDeadline", () => {
  * that may take it), or null when no role may.
  */
 const TRANSITIONS: Record<FindingStatus, Record<FindingAction, [FindingStatus, Role] | null>> = {
-  open: { acknowledge: ["acknowledged", "supplier"], start_fix: ["fix_in_progress", "supplier"], mark_fixed: ["fixed", "supplier"], verify_fix: null, reject_fix: null, withdraw: ["withdrawn", "assessor"] },
-  acknowledged: { acknowledge: null, start_fix: ["fix_in_progress", "supplier"], mark_fixed: ["fixed", "supplier"], verify_fix: null, reject_fix: null, withdraw: ["withdrawn", "assessor"] },
-  fix_in_progress: { acknowledge: null, start_fix: null, mark_fixed: ["fixed", "supplier"], verify_fix: null, reject_fix: null, withdraw: ["withdrawn", "assessor"] },
-  fixed: { acknowledge: null, start_fix: null, mark_fixed: null, verify_fix: ["verified_fixed", "assessor"], reject_fix: ["fix_in_progress", "assessor"], withdraw: ["withdrawn", "assessor"] },
-  verified_fixed: { acknowledge: null, start_fix: null, mark_fixed: null, verify_fix: null, reject_fix: null, withdraw: null },
-  withdrawn: { acknowledge: null, start_fix: null, mark_fixed: null, verify_fix: null, reject_fix: null, withdraw: null },
+  open: {
+    acknowledge: ["acknowledged", "supplier"],
+    start_fix: ["fix_in_progress", "supplier"],
+    mark_fixed: ["fixed", "supplier"],
+    verify_fix: null,
+    reject_fix: null,
+    withdraw: ["withdrawn", "assessor"],
+  },
+  acknowledged: {
+    acknowledge: null,
+    start_fix: ["fix_in_progress", "supplier"],
+    mark_fixed: ["fixed", "supplier"],
+    verify_fix: null,
+    reject_fix: null,
+    withdraw: ["withdrawn", "assessor"],
+  },
+  fix_in_progress: {
+    acknowledge: null,
+    start_fix: null,
+    mark_fixed: ["fixed", "supplier"],
+    verify_fix: null,
+    reject_fix: null,
+    withdraw: ["withdrawn", "assessor"],
+  },
+  fixed: {
+    acknowledge: null,
+    start_fix: null,
+    mark_fixed: null,
+    verify_fix: ["verified_fixed", "assessor"],
+    reject_fix: ["fix_in_progress", "assessor"],
+    withdraw: ["withdrawn", "assessor"],
+  },
+  verified_fixed: {
+    acknowledge: null,
+    start_fix: null,
+    mark_fixed: null,
+    verify_fix: null,
+    reject_fix: null,
+    withdraw: null,
+  },
+  withdrawn: {
+    acknowledge: null,
+    start_fix: null,
+    mark_fixed: null,
+    verify_fix: null,
+    reject_fix: null,
+    withdraw: null,
+  },
 };
 
-const cases = FINDING_STATUSES.flatMap((status) => FINDING_ACTIONS.flatMap((action) => ROLES.map((role) => [status, action, role, TRANSITIONS[status][action]] as const)));
+const cases = FINDING_STATUSES.flatMap((status) =>
+  FINDING_ACTIONS.flatMap((action) =>
+    ROLES.map((role) => [status, action, role, TRANSITIONS[status][action]] as const),
+  ),
+);
 
 describe("nextFindingStatus", () => {
   it("the table covers every status, action and role", () => {
-    expect(FINDING_STATUSES).toEqual(["open", "acknowledged", "fix_in_progress", "fixed", "verified_fixed", "withdrawn"]);
+    expect(FINDING_STATUSES).toEqual([
+      "open",
+      "acknowledged",
+      "fix_in_progress",
+      "fixed",
+      "verified_fixed",
+      "withdrawn",
+    ]);
     expect(FINDING_ACTIONS).toEqual(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"]);
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...FINDING_STATUSES].sort());
     expect(cases).toHaveLength(6 * 6 * 4);
@@ -184,13 +245,34 @@ describe("nextFindingStatus", () => {
   });
 
   it("explains a wrong role, a wrong status and a closed finding", () => {
-    expect(nextFindingStatus("fixed", "verify_fix", "supplier")).toEqual({ ok: false, message: "Only assessors can verify a fix." });
-    expect(nextFindingStatus("open", "acknowledge", "assessor")).toEqual({ ok: false, message: "Only suppliers can acknowledge a finding." });
-    expect(nextFindingStatus("open", "verify_fix", "assessor")).toEqual({ ok: false, message: "A finding that is open cannot be verified fixed." });
-    expect(nextFindingStatus("fix_in_progress", "acknowledge", "supplier")).toEqual({ ok: false, message: "A finding that is fix in progress cannot be acknowledged." });
-    expect(nextFindingStatus("withdrawn", "mark_fixed", "supplier")).toEqual({ ok: false, message: "This finding is withdrawn; it is closed." });
-    expect(nextFindingStatus("verified_fixed", "withdraw", "assessor")).toEqual({ ok: false, message: "This finding is verified fixed; it is closed." });
-    expect(nextFindingStatus("open", "withdraw", "retailer")).toEqual({ ok: false, message: "Only assessors can withdraw a finding." });
+    expect(nextFindingStatus("fixed", "verify_fix", "supplier")).toEqual({
+      ok: false,
+      message: "Only assessors can verify a fix.",
+    });
+    expect(nextFindingStatus("open", "acknowledge", "assessor")).toEqual({
+      ok: false,
+      message: "Only suppliers can acknowledge a finding.",
+    });
+    expect(nextFindingStatus("open", "verify_fix", "assessor")).toEqual({
+      ok: false,
+      message: "A finding that is open cannot be verified fixed.",
+    });
+    expect(nextFindingStatus("fix_in_progress", "acknowledge", "supplier")).toEqual({
+      ok: false,
+      message: "A finding that is fix in progress cannot be acknowledged.",
+    });
+    expect(nextFindingStatus("withdrawn", "mark_fixed", "supplier")).toEqual({
+      ok: false,
+      message: "This finding is withdrawn; it is closed.",
+    });
+    expect(nextFindingStatus("verified_fixed", "withdraw", "assessor")).toEqual({
+      ok: false,
+      message: "This finding is verified fixed; it is closed.",
+    });
+    expect(nextFindingStatus("open", "withdraw", "retailer")).toEqual({
+      ok: false,
+      message: "Only assessors can withdraw a finding.",
+    });
   });
 
   it("walks the happy path and a rejected fix", () => {
@@ -210,7 +292,15 @@ describe("nextFindingStatus", () => {
       status = r.status;
       seen.push(status);
     }
-    expect(seen).toEqual(["open", "acknowledged", "fix_in_progress", "fixed", "fix_in_progress", "fixed", "verified_fixed"]);
+    expect(seen).toEqual([
+      "open",
+      "acknowledged",
+      "fix_in_progress",
+      "fixed",
+      "fix_in_progress",
+      "fixed",
+      "verified_fixed",
+    ]);
   });
 });
 
@@ -274,7 +364,16 @@ describe("blocksSeal", () => {
           ["at", deadline],
           ["after", after],
         ] as const
-      ).map(([when, now]) => [severity, status, when, now, (severity === "critical" || severity === "high") && isOpen(status) && when === "after"] as const),
+      ).map(
+        ([when, now]) =>
+          [
+            severity,
+            status,
+            when,
+            now,
+            (severity === "critical" || severity === "high") && isOpen(status) && when === "after",
+          ] as const,
+      ),
     ),
   );
 
@@ -295,9 +394,15 @@ describe("blocksSeal", () => {
 
   it("an extension lifts the block", () => {
     const now = new Date(deadline.getTime() + 2 * DAY_MS);
-    const ext = extendDeadline(deadline, new Date(deadline.getTime() + 30 * DAY_MS), "Awaiting the chipset vendor's patched SDK.");
+    const ext = extendDeadline(
+      deadline,
+      new Date(deadline.getTime() + 30 * DAY_MS),
+      "Awaiting the chipset vendor's patched SDK.",
+    );
     expect(blocksSeal({ severity: "high", status: "fix_in_progress", deadline }, now)).toBe(true);
-    expect(ext.ok && blocksSeal({ severity: "high", status: "fix_in_progress", deadline: ext.deadline }, now)).toBe(false);
+    expect(ext.ok && blocksSeal({ severity: "high", status: "fix_in_progress", deadline: ext.deadline }, now)).toBe(
+      false,
+    );
   });
 });
 

@@ -47,7 +47,9 @@ describe("the verdict after a sweep", () => {
   it("never reveals a finding's title or id in its reason", () => {
     for (const overdueRecurring of [[], [SCAN]]) {
       const blockingFindings = [SECRET, SECRET2];
-      const v = verdictAfterSweep(sweepDecision({ state: "active", suspendedBy: null, blockingFindings, overdueRecurring }));
+      const v = verdictAfterSweep(
+        sweepDecision({ state: "active", suspendedBy: null, blockingFindings, overdueRecurring }),
+      );
       expect(v.verdict).toBe("suspended");
       for (const f of [SECRET, SECRET2]) {
         expect(v.reason ?? "").not.toContain(f.title);
@@ -57,7 +59,13 @@ describe("the verdict after a sweep", () => {
   });
 
   it("agrees with the findings clock: suspended exactly while a critical finding is overdue", () => {
-    const finding: ClockedFinding & BlockingFinding = { id: "f-9", title: "x", severity: "critical", status: "open", deadline: new Date("2027-06-15T12:00:00Z") };
+    const finding: ClockedFinding & BlockingFinding = {
+      id: "f-9",
+      title: "x",
+      severity: "critical",
+      status: "open",
+      deadline: new Date("2027-06-15T12:00:00Z"),
+    };
     for (const offsetH of [-2, -1, 0, 1, 2]) {
       const now = new Date(finding.deadline.getTime() + offsetH * 3600_000);
       const blocking = [finding].filter((f) => blocksSeal(f, now));
@@ -73,7 +81,7 @@ describe("the public reasons", () => {
     expect(automaticSuspensionReason({ findings: [SECRET, SECRET2], recurring: [] })).toBe(FINDING_SUSPENSION_REASON);
     expect(automaticSuspensionReason({ findings: [], recurring: [SCAN] })).toBe(SCAN_REASON);
     expect(automaticSuspensionReason({ findings: [], recurring: [POLICY, SCAN, POLICY] })).toBe(
-      "Recurring evidence overdue: 5.2-1 Public vulnerability disclosure policy; Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring."
+      "Recurring evidence overdue: 5.2-1 Public vulnerability disclosure policy; Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring.",
     );
     expect(automaticSuspensionReason({ findings: [SECRET], recurring: [SCAN] })).toBe(BOTH_REASON);
   });
@@ -92,7 +100,12 @@ describe("the recorded cause", () => {
   it("is finding:<ids>;recurring:<refs>, deduplicated, and reads back", () => {
     const cause = suspensionCause({ findings: [SECRET, SECRET2, SECRET], recurring: [SCAN, POLICY, SCAN] });
     expect(cause).toBe("finding:f-1,f-2;recurring:5.2-3,5.2-1");
-    expect(parseCause(cause)).toEqual({ automatic: true, kinds: new Set(["finding", "recurring"]), findingIds: ["f-1", "f-2"], recurringRefs: ["5.2-3", "5.2-1"] });
+    expect(parseCause(cause)).toEqual({
+      automatic: true,
+      kinds: new Set(["finding", "recurring"]),
+      findingIds: ["f-1", "f-2"],
+      recurringRefs: ["5.2-3", "5.2-1"],
+    });
     expect(suspensionCause({ findings: [SECRET], recurring: [] })).toBe("finding:f-1"); // as the disclosure sweeper always wrote it
     expect(suspensionCause({ findings: [], recurring: [SCAN] })).toBe("recurring:5.2-3");
   });
@@ -113,7 +126,13 @@ describe("the recorded cause", () => {
 });
 
 type Action = "suspend" | "restate" | "reinstate" | "none";
-type SweepRow = [state: SealState, suspendedBy: SuspendedBy | null, findings: boolean, recurring: boolean, action: Action];
+type SweepRow = [
+  state: SealState,
+  suspendedBy: SuspendedBy | null,
+  findings: boolean,
+  recurring: boolean,
+  action: Action,
+];
 
 /**
  * Every recorded state × who suspended × whether findings block × whether recurring evidence is
@@ -146,15 +165,27 @@ const SWEEP: SweepRow[] = [
   ["suspended", "automatic", false, true, "none"],
   ["suspended", "automatic", true, true, "none"],
   ...(["revoked", "superseded"] as const).flatMap((state) =>
-    ([null, "manual", "automatic"] as const).flatMap((by) => [false, true].flatMap((f) => [false, true].map((r): SweepRow => [state, by, f, r, "none"])))
+    ([null, "manual", "automatic"] as const).flatMap((by) =>
+      [false, true].flatMap((f) => [false, true].map((r): SweepRow => [state, by, f, r, "none"])),
+    ),
   ),
 ];
 
-function sweepInput(state: SealState, suspendedBy: SuspendedBy | null, findings: boolean, recurring: boolean, over: Partial<SweepInput> = {}): SweepInput {
+function sweepInput(
+  state: SealState,
+  suspendedBy: SuspendedBy | null,
+  findings: boolean,
+  recurring: boolean,
+  over: Partial<SweepInput> = {},
+): SweepInput {
   const blockingFindings = findings ? [SECRET, SECRET2] : [];
   const overdueRecurring = recurring ? [SCAN] : [];
-  const reason = automaticSuspensionReason({ findings: blockingFindings, recurring: overdueRecurring }) ?? FINDING_SUSPENSION_REASON;
-  const kinds = new Set<CauseKind>([...(findings ? ["finding" as const] : []), ...(recurring ? ["recurring" as const] : [])]);
+  const reason =
+    automaticSuspensionReason({ findings: blockingFindings, recurring: overdueRecurring }) ?? FINDING_SUSPENSION_REASON;
+  const kinds = new Set<CauseKind>([
+    ...(findings ? ["finding" as const] : []),
+    ...(recurring ? ["recurring" as const] : []),
+  ]);
   return {
     state,
     suspendedBy,
@@ -172,25 +203,45 @@ describe("sweepDecision", () => {
     expect(keys.size).toBe(SWEEP.length);
   });
 
-  it.each(SWEEP)("%s, suspended by %s, findings %s, recurring %s → %s", (state, suspendedBy, findings, recurring, action) => {
-    const d = sweepDecision(sweepInput(state, suspendedBy, findings, recurring));
-    expect(d.action).toBe(action);
-    if (d.action === "none") expect(d.why.length).toBeGreaterThan(0);
-  });
+  it.each(SWEEP)(
+    "%s, suspended by %s, findings %s, recurring %s → %s",
+    (state, suspendedBy, findings, recurring, action) => {
+      const d = sweepDecision(sweepInput(state, suspendedBy, findings, recurring));
+      expect(d.action).toBe(action);
+      if (d.action === "none") expect(d.why.length).toBeGreaterThan(0);
+    },
+  );
 
-  it.each(SWEEP)("expired: %s, suspended by %s, findings %s, recurring %s → none", (state, suspendedBy, findings, recurring) => {
-    expect(sweepDecision(sweepInput(state, suspendedBy, findings, recurring, { expired: true })).action).toBe("none");
-  });
+  it.each(SWEEP)(
+    "expired: %s, suspended by %s, findings %s, recurring %s → none",
+    (state, suspendedBy, findings, recurring) => {
+      expect(sweepDecision(sweepInput(state, suspendedBy, findings, recurring, { expired: true })).action).toBe("none");
+    },
+  );
 
   it("suspends with the public reason and names the findings only by id in the cause", () => {
     const d = sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [SECRET, SECRET2, SECRET] });
-    expect(d).toEqual({ action: "suspend", reason: FINDING_SUSPENSION_REASON, cause: "finding:f-1,f-2", findingIds: ["f-1", "f-2"], recurringRefs: [] });
-    expect(FINDING_SUSPENSION_REASON).toContain("Under review for a reported security issue past its disclosure deadline");
+    expect(d).toEqual({
+      action: "suspend",
+      reason: FINDING_SUSPENSION_REASON,
+      cause: "finding:f-1,f-2",
+      findingIds: ["f-1", "f-2"],
+      recurringRefs: [],
+    });
+    expect(FINDING_SUSPENSION_REASON).toContain(
+      "Under review for a reported security issue past its disclosure deadline",
+    );
   });
 
   it("suspends for overdue evidence with a reason naming the requirement", () => {
     const d = sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [], overdueRecurring: [SCAN] });
-    expect(d).toEqual({ action: "suspend", reason: SCAN_REASON, cause: "recurring:5.2-3", findingIds: [], recurringRefs: ["5.2-3"] });
+    expect(d).toEqual({
+      action: "suspend",
+      reason: SCAN_REASON,
+      cause: "recurring:5.2-3",
+      findingIds: [],
+      recurringRefs: ["5.2-3"],
+    });
   });
 
   it("never puts a finding's title or id in any public reason", () => {
@@ -243,15 +294,24 @@ describe("sweepDecision", () => {
         blockingFindings: findings ? [SECRET] : [],
         overdueRecurring: recurring ? [SCAN] : [],
         recorded: { reason, kinds: new Set(["finding"]) },
-      }).action
+      }).action,
     ).toBe("none");
   });
 
   it("never restates a manual suspension, nor one whose recorded reason is not known", () => {
-    expect(sweepDecision({ state: "suspended", suspendedBy: "manual", blockingFindings: [], overdueRecurring: [SCAN], recorded: { reason: "x", kinds: new Set() } }).action).toBe(
-      "none"
-    );
-    expect(sweepDecision({ state: "suspended", suspendedBy: "automatic", blockingFindings: [], overdueRecurring: [SCAN] }).action).toBe("none");
+    expect(
+      sweepDecision({
+        state: "suspended",
+        suspendedBy: "manual",
+        blockingFindings: [],
+        overdueRecurring: [SCAN],
+        recorded: { reason: "x", kinds: new Set() },
+      }).action,
+    ).toBe("none");
+    expect(
+      sweepDecision({ state: "suspended", suspendedBy: "automatic", blockingFindings: [], overdueRecurring: [SCAN] })
+        .action,
+    ).toBe("none");
   });
 
   it("is idempotent: applying each decision and sweeping again does nothing", () => {
@@ -260,13 +320,23 @@ describe("sweepDecision", () => {
     expect(first.action).toBe("suspend");
     const recorded = first.action === "suspend" ? { reason: first.reason, kinds: parseCause(first.cause).kinds } : null;
     expect(sweepDecision({ state: "suspended", suspendedBy: "automatic", ...held, recorded }).action).toBe("none");
-    const back = sweepDecision({ state: "suspended", suspendedBy: "automatic", blockingFindings: [], overdueRecurring: [], recorded });
+    const back = sweepDecision({
+      state: "suspended",
+      suspendedBy: "automatic",
+      blockingFindings: [],
+      overdueRecurring: [],
+      recorded,
+    });
     expect(back).toMatchObject({ action: "reinstate", reason: FINDING_AND_RECURRING_REINSTATE_REASON });
     expect(sweepDecision({ state: "active", suspendedBy: null, blockingFindings: [] }).action).toBe("none");
   });
 
   it("after a sweep, the verdict shows the same public reason", () => {
-    for (const held of [{ blockingFindings: [SECRET] }, { blockingFindings: [], overdueRecurring: [SCAN] }, { blockingFindings: [SECRET], overdueRecurring: [SCAN] }]) {
+    for (const held of [
+      { blockingFindings: [SECRET] },
+      { blockingFindings: [], overdueRecurring: [SCAN] },
+      { blockingFindings: [SECRET], overdueRecurring: [SCAN] },
+    ]) {
       const d = sweepDecision({ state: "active", suspendedBy: null, ...held });
       const s = verdictAfterSweep(d);
       expect(d.action === "suspend" && d.reason).toBe(s.reason);

@@ -15,7 +15,12 @@ const at = (iso: string) => new Date(iso);
 const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
 
 const ISSUED = at("2027-01-10T09:30:00Z");
-const SCAN: RecurringRequirement = { ref: "5.2-1", title: "Vulnerability disclosure policy operated", everyDays: 90, lastAcceptedAt: ISSUED };
+const SCAN: RecurringRequirement = {
+  ref: "5.2-1",
+  title: "Vulnerability disclosure policy operated",
+  everyDays: 90,
+  lastAcceptedAt: ISSUED,
+};
 const DUE = at("2027-04-10T09:30:00Z"); // 90 × 24 h after ISSUED
 const GRACE_END = at("2027-04-24T09:30:00Z"); // + 14 × 24 h
 
@@ -31,7 +36,9 @@ describe("recurringDueAt", () => {
     expect(recurringDueAt(ISSUED, 90)).toEqual(DUE);
     expect(recurringDueAt(ISSUED, 1)).toEqual(at("2027-01-11T09:30:00Z"));
     // across the EU/US daylight-saving change: still exact 24 h days
-    expect(recurringDueAt(at("2027-03-01T00:00:00Z"), 60).getTime() - at("2027-03-01T00:00:00Z").getTime()).toBe(60 * DAY_MS);
+    expect(recurringDueAt(at("2027-03-01T00:00:00Z"), 60).getTime() - at("2027-03-01T00:00:00Z").getTime()).toBe(
+      60 * DAY_MS,
+    );
     expect(recurringDueAt(at("2028-02-28T12:00:00Z"), 2)).toEqual(at("2028-03-01T12:00:00Z")); // leap year
   });
 
@@ -123,7 +130,12 @@ describe("recurringStanding", () => {
 
 describe("overdueRecurring", () => {
   const reqs: RecurringRequirement[] = [
-    { ref: "5.3-2", title: "Quarterly external vulnerability scan of the cloud back end", everyDays: 90, lastAcceptedAt: ISSUED },
+    {
+      ref: "5.3-2",
+      title: "Quarterly external vulnerability scan of the cloud back end",
+      everyDays: 90,
+      lastAcceptedAt: ISSUED,
+    },
     { ref: "5.2-1", title: "Vulnerability disclosure policy operated", everyDays: 30, lastAcceptedAt: ISSUED },
     { ref: "5.6-1", title: "Annual penetration test", everyDays: 365, lastAcceptedAt: ISSUED },
   ];
@@ -138,7 +150,10 @@ describe("overdueRecurring", () => {
 
   it("clears once fresh evidence moves the clock", () => {
     const now = plus(GRACE_END, DAY_MS);
-    const renewed = reqs.map((r) => ({ ...r, lastAcceptedAt: lastAcceptedAt(ISSUED, [{ submittedAt: plus(now, -DAY_MS) }]) }));
+    const renewed = reqs.map((r) => ({
+      ...r,
+      lastAcceptedAt: lastAcceptedAt(ISSUED, [{ submittedAt: plus(now, -DAY_MS) }]),
+    }));
     expect(overdueRecurring(renewed, 14, now)).toEqual([]);
   });
 });
@@ -162,7 +177,9 @@ describe("recurringSuspensionReason", () => {
   });
 
   it("accepts full requirements (from overdueRecurring)", () => {
-    expect(recurringSuspensionReason([SCAN])).toBe("Recurring evidence overdue: 5.2-1 Vulnerability disclosure policy operated.");
+    expect(recurringSuspensionReason([SCAN])).toBe(
+      "Recurring evidence overdue: 5.2-1 Vulnerability disclosure policy operated.",
+    );
   });
 
   it("has no reason for nothing overdue", () => {
@@ -176,7 +193,9 @@ describe("lastAcceptedAt", () => {
   });
 
   it("ignores evidence submitted before the seal was issued", () => {
-    expect(lastAcceptedAt(ISSUED, [{ submittedAt: at("2026-12-01T00:00:00Z") }, { submittedAt: plus(ISSUED, -1) }])).toEqual(ISSUED);
+    expect(
+      lastAcceptedAt(ISSUED, [{ submittedAt: at("2026-12-01T00:00:00Z") }, { submittedAt: plus(ISSUED, -1) }]),
+    ).toEqual(ISSUED);
   });
 
   it("is the latest submission time of accepted evidence, in any order", () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { auditHash, canonicalAuditContent, GENESIS_HASH, verifyAuditChain, type AuditContent, type StoredAuditRow } from "../../../app/platform/audit-chain";
+import {
+  auditHash,
+  canonicalAuditContent,
+  GENESIS_HASH,
+  verifyAuditChain,
+  type AuditContent,
+  type StoredAuditRow,
+} from "../../../app/platform/audit-chain";
 
 function content(seq: number, action = "user.login", details: unknown = { n: seq }): AuditContent {
   return {

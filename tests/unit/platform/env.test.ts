@@ -6,7 +6,14 @@ describe("environment parsing", () => {
     const r = parseEnv({});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.env).toMatchObject({ port: 3000, dataDir: "./data", demoMode: true, baseUrl: "http://localhost:3000", cookieSecure: false, rateLimitPerMinute: 10 });
+    expect(r.env).toMatchObject({
+      port: 3000,
+      dataDir: "./data",
+      demoMode: true,
+      baseUrl: "http://localhost:3000",
+      cookieSecure: false,
+      rateLimitPerMinute: 10,
+    });
     expect(r.env.sessionTtlMs).toBe(12 * 3600_000);
   });
 
@@ -19,7 +26,13 @@ describe("environment parsing", () => {
   });
 
   it("names every bad variable at once, with what was expected", () => {
-    const r = parseEnv({ PORT: "eighty", PUBLIC_URL: "ftp://x", SESSION_SECRET: "short", DEMO_MODE: "maybe", NODE_ENV: "staging" });
+    const r = parseEnv({
+      PORT: "eighty",
+      PUBLIC_URL: "ftp://x",
+      SESSION_SECRET: "short",
+      DEMO_MODE: "maybe",
+      NODE_ENV: "staging",
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const text = r.errors.join("\n");
@@ -49,7 +62,10 @@ describe("environment parsing", () => {
     for (const value of ["true", "1", "yes"]) {
       const r = parseEnv({ ...prod, WEBHOOKS_ALLOW_LOOPBACK: value });
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.errors).toEqual(["WEBHOOKS_ALLOW_LOOPBACK: is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it"]);
+      if (!r.ok)
+        expect(r.errors).toEqual([
+          "WEBHOOKS_ALLOW_LOOPBACK: is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it",
+        ]);
     }
     // The default (NODE_ENV defaults to production): refused too.
     expect(parseEnv({ WEBHOOKS_ALLOW_LOOPBACK: "true" }).ok).toBe(false);
@@ -63,7 +79,10 @@ describe("environment parsing", () => {
     expect(dev.ok && dev.env.webhooksAllowLoopback).toBe(true);
     const devOff = parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "false" });
     expect(devOff.ok && devOff.env.webhooksAllowLoopback).toBe(false);
-    expect(parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "maybe" })).toEqual({ ok: false, errors: ["WEBHOOKS_ALLOW_LOOPBACK: must be true or false"] });
+    expect(parseEnv({ NODE_ENV: "test", WEBHOOKS_ALLOW_LOOPBACK: "maybe" })).toEqual({
+      ok: false,
+      errors: ["WEBHOOKS_ALLOW_LOOPBACK: must be true or false"],
+    });
   });
 
   it("treats an empty variable as unset", () => {

@@ -23,12 +23,19 @@ function endless(total = Infinity, prefix = "") {
 }
 
 const chunkedPost = (body: ReadableStream<Uint8Array>, type: string) =>
-  new Request("http://localhost/x", { method: "POST", body, headers: { "content-type": type }, duplex: "half" } as RequestInit);
+  new Request("http://localhost/x", {
+    method: "POST",
+    body,
+    headers: { "content-type": type },
+    duplex: "half",
+  } as RequestInit);
 
 describe("issue 13.1: an anonymous request can fill the server's memory", () => {
   it("refuses a chunked form past the limit while it streams, with a 413 and a message, reading no more than the limit", async () => {
     const body = endless(Infinity, "a=");
-    const refusal = await readForm(chunkedPost(body.stream, "application/x-www-form-urlencoded")).catch((e: unknown) => e);
+    const refusal = await readForm(chunkedPost(body.stream, "application/x-www-form-urlencoded")).catch(
+      (e: unknown) => e,
+    );
     expect(refusal).toBeInstanceOf(Response);
     const r = refusal as Response;
     expect(r.status).toBe(413);
@@ -40,7 +47,10 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
 
   it("takes a route's own limit and message (a file upload)", async () => {
     const body = endless(Infinity);
-    const r = (await readForm(chunkedPost(body.stream, "multipart/form-data; boundary=x"), { limit: 2 * MiB, message: "The file is larger than 2 MiB." }).catch((e: unknown) => e)) as Response;
+    const r = (await readForm(chunkedPost(body.stream, "multipart/form-data; boundary=x"), {
+      limit: 2 * MiB,
+      message: "The file is larger than 2 MiB.",
+    }).catch((e: unknown) => e)) as Response;
     expect(r.status).toBe(413);
     expect(await r.json()).toEqual({ message: "The file is larger than 2 MiB." });
     expect(body.pulled()).toBeLessThan(2 * MiB + 256 * KiB);
@@ -60,7 +70,13 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
   });
 
   it("reads a form within the limit as before: url-encoded and multipart with a file", async () => {
-    const plain = await readForm(new Request("http://localhost/x", { method: "POST", body: "email=a%40b.test&name=Ada", headers: { "content-type": "application/x-www-form-urlencoded" } }));
+    const plain = await readForm(
+      new Request("http://localhost/x", {
+        method: "POST",
+        body: "email=a%40b.test&name=Ada",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+    );
     expect(Object.fromEntries(plain)).toEqual({ email: "a@b.test", name: "Ada" });
     const data = new FormData();
     data.append("intent", "csv");
@@ -71,10 +87,22 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
   });
 
   it("answers a body that is not a form with a 415 and a message, not a 500; an empty POST is an empty form", async () => {
-    const json = (await readForm(new Request("http://localhost/x", { method: "POST", body: "{}", headers: { "content-type": "application/json" } })).catch((e: unknown) => e)) as Response;
+    const json = (await readForm(
+      new Request("http://localhost/x", {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json" },
+      }),
+    ).catch((e: unknown) => e)) as Response;
     expect(json.status).toBe(415);
     expect((await json.json()).message).toMatch(/x-www-form-urlencoded or multipart\/form-data/);
-    const broken = (await readForm(new Request("http://localhost/x", { method: "POST", body: "garbage", headers: { "content-type": "multipart/form-data; boundary=x" } })).catch((e: unknown) => e)) as Response;
+    const broken = (await readForm(
+      new Request("http://localhost/x", {
+        method: "POST",
+        body: "garbage",
+        headers: { "content-type": "multipart/form-data; boundary=x" },
+      }),
+    ).catch((e: unknown) => e)) as Response;
     expect(broken.status).toBe(400);
     expect([...(await readForm(new Request("http://localhost/x", { method: "POST" })))]).toEqual([]);
   });
@@ -90,12 +118,17 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
     });
     expect(await readStreamBody(source, MiB)).toBeNull();
     expect(pulled).toBeLessThan(MiB + 256 * KiB);
-    expect((await readStreamBody(Readable.from([Buffer.from("serial\n"), Buffer.from("IOTS-0000-0000\n")]), MiB))?.toString()).toBe("serial\nIOTS-0000-0000\n");
+    expect(
+      (
+        await readStreamBody(Readable.from([Buffer.from("serial\n"), Buffer.from("IOTS-0000-0000\n")]), MiB)
+      )?.toString(),
+    ).toBe("serial\nIOTS-0000-0000\n");
   });
 
   it("no route reads a body except through the bounded reader", () => {
     const dir = path.resolve("app/routes");
-    const unbounded = /\brequest\.(formData|text|json|arrayBuffer|blob)\(|unstable_parseMultipartFormData|\brequest\.body\b/;
+    const unbounded =
+      /\brequest\.(formData|text|json|arrayBuffer|blob)\(|unstable_parseMultipartFormData|\brequest\.body\b/;
     const offenders = fs
       .readdirSync(dir)
       .filter((f) => unbounded.test(fs.readFileSync(path.join(dir, f), "utf8")))

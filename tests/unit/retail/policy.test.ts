@@ -46,7 +46,13 @@ const IOTSF: PolicySealFacts = {
   serial: "IS-2025-000123",
   status: "valid",
   category: "childrens-wearable",
-  checklist: { id: "iotsf-assurance-framework", title: "IoT Security Assurance Framework", version: "3.0", level: "class-2", levels: IOTSF_LEVELS },
+  checklist: {
+    id: "iotsf-assurance-framework",
+    title: "IoT Security Assurance Framework",
+    version: "3.0",
+    level: "class-2",
+    levels: IOTSF_LEVELS,
+  },
   requirements: [
     { ref: "2.4.5.1", met: true, mapsTo: ["etsi-en-303-645:5.1-1", "uk-psti:1"] },
     { ref: "2.4.7.1", met: false, mapsTo: ["etsi-en-303-645:5.3-1"] },
@@ -60,7 +66,8 @@ const PSTI: PolicySealFacts = {
   ...IOTSF,
   checklist: {
     id: "uk-psti",
-    title: "Product Security and Telecommunications Infrastructure (Security Requirements for Relevant Connectable Products) Regulations 2023",
+    title:
+      "Product Security and Telecommunications Infrastructure (Security Requirements for Relevant Connectable Products) Regulations 2023",
     version: "2023",
     level: "baseline",
     levels: [{ id: "baseline", title: "Baseline" }],
@@ -74,7 +81,13 @@ const PSTI: PolicySealFacts = {
 
 const ETSI: PolicySealFacts = {
   ...IOTSF,
-  checklist: { id: "etsi-en-303-645", title: "Cyber Security for Consumer Internet of Things: Baseline Requirements", version: "3.1.3", level: "baseline", levels: [{ id: "baseline", title: "Baseline" }] },
+  checklist: {
+    id: "etsi-en-303-645",
+    title: "Cyber Security for Consumer Internet of Things: Baseline Requirements",
+    version: "3.1.3",
+    level: "baseline",
+    levels: [{ id: "baseline", title: "Baseline" }],
+  },
   requirements: [
     { ref: "5.1-1", met: true, mapsTo: ["uk-psti:1"] },
     { ref: "5.1-3", met: false, mapsTo: [] },
@@ -101,21 +114,42 @@ const CASES: Case[] = [
   { name: "an empty policy is met by a valid seal", misses: [] },
 
   // status
-  { name: "status: suspended misses", with: { status: "suspended" }, misses: [{ clause: "status", message: "The seal is suspended, not valid." }] },
-  { name: "status: expired misses", with: { status: "expired" }, misses: [{ clause: "status", message: "The seal is expired, not valid." }] },
-  { name: "status: forged reads as not genuine", with: { status: "forged" }, misses: [{ clause: "status", message: "The seal is not genuine, not valid." }] },
+  {
+    name: "status: suspended misses",
+    with: { status: "suspended" },
+    misses: [{ clause: "status", message: "The seal is suspended, not valid." }],
+  },
+  {
+    name: "status: expired misses",
+    with: { status: "expired" },
+    misses: [{ clause: "status", message: "The seal is expired, not valid." }],
+  },
+  {
+    name: "status: forged reads as not genuine",
+    with: { status: "forged" },
+    misses: [{ clause: "status", message: "The seal is not genuine, not valid." }],
+  },
 
   // checklist and level
   { name: "checklist: an empty accepted list takes any checklist", facts: PSTI, misses: [] },
-  { name: "checklist: the exact minimum level meets", policy: { accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-2" }] }, misses: [] },
-  { name: "checklist: a higher level meets", policy: { accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-1" }] }, misses: [] },
+  {
+    name: "checklist: the exact minimum level meets",
+    policy: { accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-2" }] },
+    misses: [],
+  },
+  {
+    name: "checklist: a higher level meets",
+    policy: { accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-1" }] },
+    misses: [],
+  },
   {
     name: "checklist: a lower level misses",
     policy: { accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-3" }] },
     misses: [
       {
         clause: "checklist",
-        message: "Certified against IoT Security Foundation Assurance Framework at Class 2; this policy accepts IoT Security Foundation Assurance Framework at Class 3 or higher.",
+        message:
+          "Certified against IoT Security Foundation Assurance Framework at Class 2; this policy accepts IoT Security Foundation Assurance Framework at Class 3 or higher.",
       },
     ],
   },
@@ -139,7 +173,12 @@ const CASES: Case[] = [
   {
     name: "checklist: one matching entry among several meets",
     facts: PSTI,
-    policy: { accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-3" }, { checklistId: "uk-psti", minLevel: "baseline" }] },
+    policy: {
+      accepted: [
+        { checklistId: "iotsf-assurance-framework", minLevel: "class-3" },
+        { checklistId: "uk-psti", minLevel: "baseline" },
+      ],
+    },
     misses: [],
   },
   {
@@ -158,12 +197,28 @@ const CASES: Case[] = [
     facts: IOTSF,
     names: null,
     policy: { accepted: [{ checklistId: "uk-psti", minLevel: "baseline" }] },
-    misses: [{ clause: "checklist", message: "Certified against IoT Security Assurance Framework at Class 2; this policy accepts uk-psti at baseline or higher." }],
+    misses: [
+      {
+        clause: "checklist",
+        message:
+          "Certified against IoT Security Assurance Framework at Class 2; this policy accepts uk-psti at baseline or higher.",
+      },
+    ],
   },
 
   // provisions
-  { name: "provision: met directly", facts: ETSI, policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] }, misses: [] },
-  { name: "provision: met through the crosswalk (PSTI 1 maps to ETSI 5.1-1)", facts: PSTI, policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] }, misses: [] },
+  {
+    name: "provision: met directly",
+    facts: ETSI,
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [],
+  },
+  {
+    name: "provision: met through the crosswalk (PSTI 1 maps to ETSI 5.1-1)",
+    facts: PSTI,
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [],
+  },
   {
     name: "provision: the seal's own requirement not met",
     facts: ETSI,
@@ -174,13 +229,25 @@ const CASES: Case[] = [
     name: "provision: accepted on its justification does not count as met",
     facts: ETSI,
     policy: { requiredProvisions: ["etsi-en-303-645:5.1-4"] },
-    misses: [{ clause: "provision", provision: "etsi-en-303-645:5.1-4", message: "ETSI EN 303 645 5.1-4 is accepted on its justification, not implemented." }],
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-4",
+        message: "ETSI EN 303 645 5.1-4 is accepted on its justification, not implemented.",
+      },
+    ],
   },
   {
     name: "provision: the requirement that maps to it is not met",
     facts: PSTI,
     policy: { requiredProvisions: ["etsi-en-303-645:5.2-1"] },
-    misses: [{ clause: "provision", provision: "etsi-en-303-645:5.2-1", message: "ETSI EN 303 645 5.2-1 is not met through the crosswalk: UK PSTI 2 maps to it but is not met." }],
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.2-1",
+        message: "ETSI EN 303 645 5.2-1 is not met through the crosswalk: UK PSTI 2 maps to it but is not met.",
+      },
+    ],
   },
   {
     name: "provision: the requirement that maps to it is only accepted on its justification",
@@ -190,7 +257,8 @@ const CASES: Case[] = [
       {
         clause: "provision",
         provision: "etsi-en-303-645:5.3-13",
-        message: "ETSI EN 303 645 5.3-13 is not met through the crosswalk: UK PSTI 3 maps to it but is accepted on its justification, not implemented.",
+        message:
+          "ETSI EN 303 645 5.3-13 is not met through the crosswalk: UK PSTI 3 maps to it but is accepted on its justification, not implemented.",
       },
     ],
   },
@@ -198,27 +266,54 @@ const CASES: Case[] = [
     name: "provision: nothing in the seal's checklist maps to it",
     facts: PSTI,
     policy: { requiredProvisions: ["etsi-en-303-645:5.1-3"] },
-    misses: [{ clause: "provision", provision: "etsi-en-303-645:5.1-3", message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3." }],
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-3",
+        message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3.",
+      },
+    ],
   },
   {
     name: "provision: a ref of the seal's own checklist outside the seal's scope",
     facts: ETSI,
     policy: { requiredProvisions: ["etsi-en-303-645:5.13-1"] },
-    misses: [{ clause: "provision", provision: "etsi-en-303-645:5.13-1", message: "ETSI EN 303 645 5.13-1 is not among the requirements this seal covers." }],
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.13-1",
+        message: "ETSI EN 303 645 5.13-1 is not among the requirements this seal covers.",
+      },
+    ],
   },
   {
     name: "provision: a malformed provision is a miss",
     facts: ETSI,
     policy: { requiredProvisions: ["ETSI 5.1-1"] },
-    misses: [{ clause: "provision", provision: "ETSI 5.1-1", message: 'The required provision "ETSI 5.1-1" is not written as <checklist-id>:<ref>; the policy needs correcting.' }],
+    misses: [
+      {
+        clause: "provision",
+        provision: "ETSI 5.1-1",
+        message:
+          'The required provision "ETSI 5.1-1" is not written as <checklist-id>:<ref>; the policy needs correcting.',
+      },
+    ],
   },
   {
     name: "provision: one miss per provision not met, in the policy's order",
     facts: PSTI,
     policy: { requiredProvisions: ["etsi-en-303-645:5.1-3", "etsi-en-303-645:5.1-1", "etsi-en-303-645:5.2-1"] },
     misses: [
-      { clause: "provision", provision: "etsi-en-303-645:5.1-3", message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3." },
-      { clause: "provision", provision: "etsi-en-303-645:5.2-1", message: "ETSI EN 303 645 5.2-1 is not met through the crosswalk: UK PSTI 2 maps to it but is not met." },
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-3",
+        message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3.",
+      },
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.2-1",
+        message: "ETSI EN 303 645 5.2-1 is not met through the crosswalk: UK PSTI 2 maps to it but is not met.",
+      },
     ],
   },
 
@@ -236,40 +331,67 @@ const CASES: Case[] = [
     policy: { minSupportMonths: 24 },
     with: { supportPeriodEnd: "2027-06-30" },
     now: at("2025-06-30T23:59:59.001Z"),
-    misses: [{ clause: "support", message: "Security support ends 2027-06-30, in 23 months; this policy needs at least 24." }],
+    misses: [
+      { clause: "support", message: "Security support ends 2027-06-30, in 23 months; this policy needs at least 24." },
+    ],
   },
   {
     name: "support: months left are floored",
     policy: { minSupportMonths: 24 },
     with: { supportPeriodEnd: "2027-06-30" },
     now: at("2026-11-15T00:00:00Z"),
-    misses: [{ clause: "support", message: "Security support ends 2027-06-30, in 7 months; this policy needs at least 24." }],
+    misses: [
+      { clause: "support", message: "Security support ends 2027-06-30, in 7 months; this policy needs at least 24." },
+    ],
   },
   {
     name: "support: less than a month left",
     policy: { minSupportMonths: 1 },
     with: { supportPeriodEnd: "2025-12-10" },
-    misses: [{ clause: "support", message: "Security support ends 2025-12-10, in less than a month; this policy needs at least 1." }],
+    misses: [
+      {
+        clause: "support",
+        message: "Security support ends 2025-12-10, in less than a month; this policy needs at least 1.",
+      },
+    ],
   },
   {
     name: "support: already ended",
     policy: { minSupportMonths: 24 },
     with: { supportPeriodEnd: "2025-01-31" },
-    misses: [{ clause: "support", message: "Security support has ended (2025-01-31); this policy needs at least 24 months left." }],
+    misses: [
+      {
+        clause: "support",
+        message: "Security support has ended (2025-01-31); this policy needs at least 24 months left.",
+      },
+    ],
   },
-  { name: "support: Jan 31 + 1 month clamps to Feb 28 (meets)", policy: { minSupportMonths: 1 }, with: { supportPeriodEnd: "2026-02-28" }, now: at("2026-01-31T12:00:00Z"), misses: [] },
+  {
+    name: "support: Jan 31 + 1 month clamps to Feb 28 (meets)",
+    policy: { minSupportMonths: 1 },
+    with: { supportPeriodEnd: "2026-02-28" },
+    now: at("2026-01-31T12:00:00Z"),
+    misses: [],
+  },
   {
     name: "support: Jan 31 + 1 month clamps to Feb 28 (misses a day earlier)",
     policy: { minSupportMonths: 1 },
     with: { supportPeriodEnd: "2026-02-27" },
     now: at("2026-01-31T12:00:00Z"),
-    misses: [{ clause: "support", message: "Security support ends 2026-02-27, in less than a month; this policy needs at least 1." }],
+    misses: [
+      {
+        clause: "support",
+        message: "Security support ends 2026-02-27, in less than a month; this policy needs at least 1.",
+      },
+    ],
   },
   {
     name: "support: an unreadable end date misses",
     policy: { minSupportMonths: 12 },
     with: { supportPeriodEnd: "soon" },
-    misses: [{ clause: "support", message: "The end of security support is not known; this policy needs at least 12 months." }],
+    misses: [
+      { clause: "support", message: "The end of security support is not known; this policy needs at least 12 months." },
+    ],
   },
   { name: "support: no minimum, no check", with: { supportPeriodEnd: "2020-01-01" }, misses: [] },
 
@@ -280,14 +402,39 @@ const CASES: Case[] = [
     with: { findings: [{ severity: "high", deadline: PAST, open: true }] },
     misses: [{ clause: "findings", message: "1 high finding is open past its disclosure deadline." }],
   },
-  { name: "findings: an open high finding before its deadline meets", policy: { blockingFindingSeverity: "high" }, with: { findings: [{ severity: "high", deadline: FUTURE, open: true }] }, misses: [] },
-  { name: "findings: exactly at the deadline is not past it", policy: { blockingFindingSeverity: "high" }, with: { findings: [{ severity: "high", deadline: NOW, open: true }] }, misses: [] },
-  { name: "findings: a closed finding past its deadline meets", policy: { blockingFindingSeverity: "high" }, with: { findings: [{ severity: "critical", deadline: PAST, open: false }] }, misses: [] },
-  { name: "findings: a medium finding past its deadline meets a high policy", policy: { blockingFindingSeverity: "high" }, with: { findings: [{ severity: "medium", deadline: PAST, open: true }] }, misses: [] },
+  {
+    name: "findings: an open high finding before its deadline meets",
+    policy: { blockingFindingSeverity: "high" },
+    with: { findings: [{ severity: "high", deadline: FUTURE, open: true }] },
+    misses: [],
+  },
+  {
+    name: "findings: exactly at the deadline is not past it",
+    policy: { blockingFindingSeverity: "high" },
+    with: { findings: [{ severity: "high", deadline: NOW, open: true }] },
+    misses: [],
+  },
+  {
+    name: "findings: a closed finding past its deadline meets",
+    policy: { blockingFindingSeverity: "high" },
+    with: { findings: [{ severity: "critical", deadline: PAST, open: false }] },
+    misses: [],
+  },
+  {
+    name: "findings: a medium finding past its deadline meets a high policy",
+    policy: { blockingFindingSeverity: "high" },
+    with: { findings: [{ severity: "medium", deadline: PAST, open: true }] },
+    misses: [],
+  },
   {
     name: "findings: a medium finding past its deadline misses a medium policy",
     policy: { blockingFindingSeverity: "medium" },
-    with: { findings: [{ severity: "medium", deadline: PAST, open: true }, { severity: "low", deadline: PAST, open: true }] },
+    with: {
+      findings: [
+        { severity: "medium", deadline: PAST, open: true },
+        { severity: "low", deadline: PAST, open: true },
+      ],
+    },
     misses: [{ clause: "findings", message: "1 medium finding is open past its disclosure deadline." }],
   },
   {
@@ -301,34 +448,58 @@ const CASES: Case[] = [
         { severity: "high", deadline: FUTURE, open: true },
       ],
     },
-    misses: [{ clause: "findings", message: "1 critical and 2 high findings are open past their disclosure deadlines." }],
+    misses: [
+      { clause: "findings", message: "1 critical and 2 high findings are open past their disclosure deadlines." },
+    ],
   },
-  { name: "findings: no severity set, no check", with: { findings: [{ severity: "critical", deadline: PAST, open: true }] }, misses: [] },
+  {
+    name: "findings: no severity set, no check",
+    with: { findings: [{ severity: "critical", deadline: PAST, open: true }] },
+    misses: [],
+  },
 
   // age
   { name: "age: young enough", policy: { maxSealAgeMonths: 24 }, misses: [] },
-  { name: "age: just before the limit meets", policy: { maxSealAgeMonths: 24 }, with: { issuedAt: at("2024-10-30T09:00:00Z") }, now: at("2026-10-30T08:59:59.999Z"), misses: [] },
+  {
+    name: "age: just before the limit meets",
+    policy: { maxSealAgeMonths: 24 },
+    with: { issuedAt: at("2024-10-30T09:00:00Z") },
+    now: at("2026-10-30T08:59:59.999Z"),
+    misses: [],
+  },
   {
     name: "age: exactly at the limit misses",
     policy: { maxSealAgeMonths: 24 },
     with: { issuedAt: at("2024-10-30T09:00:00Z") },
     now: at("2026-10-30T09:00:00Z"),
-    misses: [{ clause: "age", message: "Issued 24 months ago (2024-10-30); this policy accepts seals up to 24 months old." }],
+    misses: [
+      { clause: "age", message: "Issued 24 months ago (2024-10-30); this policy accepts seals up to 24 months old." },
+    ],
   },
   {
     name: "age: months ago are floored",
     policy: { maxSealAgeMonths: 24 },
     with: { issuedAt: at("2024-10-30T09:00:00Z") },
     now: at("2026-12-29T12:00:00Z"),
-    misses: [{ clause: "age", message: "Issued 25 months ago (2024-10-30); this policy accepts seals up to 24 months old." }],
+    misses: [
+      { clause: "age", message: "Issued 25 months ago (2024-10-30); this policy accepts seals up to 24 months old." },
+    ],
   },
-  { name: "age: Jan 31 + 1 month is Feb 29 in a leap year (meets the day before)", policy: { maxSealAgeMonths: 1 }, with: { issuedAt: at("2024-01-31T00:00:00Z") }, now: at("2024-02-28T23:59:59.999Z"), misses: [] },
+  {
+    name: "age: Jan 31 + 1 month is Feb 29 in a leap year (meets the day before)",
+    policy: { maxSealAgeMonths: 1 },
+    with: { issuedAt: at("2024-01-31T00:00:00Z") },
+    now: at("2024-02-28T23:59:59.999Z"),
+    misses: [],
+  },
   {
     name: "age: Jan 31 + 1 month is Feb 29 in a leap year (misses on it)",
     policy: { maxSealAgeMonths: 1 },
     with: { issuedAt: at("2024-01-31T00:00:00Z") },
     now: at("2024-02-29T00:00:00Z"),
-    misses: [{ clause: "age", message: "Issued 1 month ago (2024-01-31); this policy accepts seals up to 1 month old." }],
+    misses: [
+      { clause: "age", message: "Issued 1 month ago (2024-01-31); this policy accepts seals up to 1 month old." },
+    ],
   },
 
   // everything at once
@@ -350,10 +521,24 @@ const CASES: Case[] = [
     },
     misses: [
       { clause: "status", message: "The seal is suspended, not valid." },
-      { clause: "checklist", message: "Certified against UK PSTI at Baseline; this policy accepts ETSI EN 303 645 at Baseline or higher." },
-      { clause: "provision", provision: "etsi-en-303-645:5.1-3", message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3." },
-      { clause: "provision", provision: "etsi-en-303-645:5.2-1", message: "ETSI EN 303 645 5.2-1 is not met through the crosswalk: UK PSTI 2 maps to it but is not met." },
-      { clause: "support", message: "Security support has ended (2025-06-30); this policy needs at least 24 months left." },
+      {
+        clause: "checklist",
+        message: "Certified against UK PSTI at Baseline; this policy accepts ETSI EN 303 645 at Baseline or higher.",
+      },
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-3",
+        message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3.",
+      },
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.2-1",
+        message: "ETSI EN 303 645 5.2-1 is not met through the crosswalk: UK PSTI 2 maps to it but is not met.",
+      },
+      {
+        clause: "support",
+        message: "Security support has ended (2025-06-30); this policy needs at least 24 months left.",
+      },
       { clause: "findings", message: "1 critical finding is open past its disclosure deadline." },
       { clause: "age", message: "Issued 30 months ago (2023-05-01); this policy accepts seals up to 24 months old." },
     ],
@@ -372,19 +557,43 @@ describe("evaluatePolicy", () => {
   });
 
   it("never puts a finding's details in a message", () => {
-    const secret = { severity: "high", deadline: PAST, open: true, title: "Telnet root shell on port 2323", description: "hardcoded password" } as PolicySealFacts["findings"][number];
-    const result = evaluatePolicy({ ...POLICY, blockingFindingSeverity: "high" }, { ...IOTSF, findings: [secret] }, NOW, NAMES);
-    expect(result.misses).toEqual([{ clause: "findings", message: "1 high finding is open past its disclosure deadline." }]);
+    const secret = {
+      severity: "high",
+      deadline: PAST,
+      open: true,
+      title: "Telnet root shell on port 2323",
+      description: "hardcoded password",
+    } as PolicySealFacts["findings"][number];
+    const result = evaluatePolicy(
+      { ...POLICY, blockingFindingSeverity: "high" },
+      { ...IOTSF, findings: [secret] },
+      NOW,
+      NAMES,
+    );
+    expect(result.misses).toEqual([
+      { clause: "findings", message: "1 high finding is open past its disclosure deadline." },
+    ]);
     expect(JSON.stringify(result)).not.toMatch(/telnet|2323|hardcoded/i);
   });
 
   it("prefers the caller's checklist title to the seal's full title", () => {
-    const result = evaluatePolicy({ ...POLICY, accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-0" }] }, PSTI, NOW);
+    const result = evaluatePolicy(
+      { ...POLICY, accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-0" }] },
+      PSTI,
+      NOW,
+    );
     expect(result.misses[0].message).toBe(
       "Certified against Product Security and Telecommunications Infrastructure (Security Requirements for Relevant Connectable Products) Regulations 2023 at Baseline; this policy accepts iotsf-assurance-framework at class-0 or higher.",
     );
-    const named = evaluatePolicy({ ...POLICY, accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-0" }] }, PSTI, NOW, NAMES);
-    expect(named.misses[0].message).toBe("Certified against UK PSTI at Baseline; this policy accepts IoT Security Foundation Assurance Framework at Class 0 or higher.");
+    const named = evaluatePolicy(
+      { ...POLICY, accepted: [{ checklistId: "iotsf-assurance-framework", minLevel: "class-0" }] },
+      PSTI,
+      NOW,
+      NAMES,
+    );
+    expect(named.misses[0].message).toBe(
+      "Certified against UK PSTI at Baseline; this policy accepts IoT Security Foundation Assurance Framework at Class 0 or higher.",
+    );
   });
 });
 
@@ -437,8 +646,14 @@ describe("describeResult", () => {
     expect(describeResult(evaluatePolicy(POLICY, IOTSF, NOW))).toBe("meets Children's wearables");
   });
   it("one line listing every miss, without their final periods", () => {
-    const result = evaluatePolicy({ ...POLICY, blockingFindingSeverity: "high" }, { ...IOTSF, status: "suspended", findings: [{ severity: "high", deadline: PAST, open: true }] }, NOW);
-    expect(describeResult(result)).toBe("misses Children's wearables: The seal is suspended, not valid; 1 high finding is open past its disclosure deadline");
+    const result = evaluatePolicy(
+      { ...POLICY, blockingFindingSeverity: "high" },
+      { ...IOTSF, status: "suspended", findings: [{ severity: "high", deadline: PAST, open: true }] },
+      NOW,
+    );
+    expect(describeResult(result)).toBe(
+      "misses Children's wearables: The seal is suspended, not valid; 1 high finding is open past its disclosure deadline",
+    );
   });
 });
 
@@ -475,7 +690,14 @@ describe("summarizePolicy", () => {
     expect(summarizePolicy({ ...POLICY, blockingFindingSeverity: severity })).toContain(line);
   });
   it("falls back to ids without names, and says 1 month", () => {
-    expect(summarizePolicy({ ...POLICY, accepted: [{ checklistId: "uk-psti", minLevel: "baseline" }], minSupportMonths: 1, maxSealAgeMonths: 1 })).toEqual([
+    expect(
+      summarizePolicy({
+        ...POLICY,
+        accepted: [{ checklistId: "uk-psti", minLevel: "baseline" }],
+        minSupportMonths: 1,
+        maxSealAgeMonths: 1,
+      }),
+    ).toEqual([
       "Seal valid",
       "Certified against uk-psti at baseline or higher",
       "At least 1 month of security support left",
@@ -502,7 +724,15 @@ describe("policyInput", () => {
   });
 
   it("accepts empty lists and no limits", () => {
-    const parsed = policyInput.safeParse({ ...GOOD, category: "any", accepted: [], requiredProvisions: [], minSupportMonths: null, blockingFindingSeverity: null, maxSealAgeMonths: null });
+    const parsed = policyInput.safeParse({
+      ...GOOD,
+      category: "any",
+      accepted: [],
+      requiredProvisions: [],
+      minSupportMonths: null,
+      blockingFindingSeverity: null,
+      maxSealAgeMonths: null,
+    });
     expect(parsed.success).toBe(true);
   });
 
@@ -512,17 +742,57 @@ describe("policyInput", () => {
     ["name", undefined, ["name"], "Enter the policy name."],
     ["category", "fridge", ["category"], "Choose the product category the policy applies to (or any product)."],
     ["accepted", "iotsf", ["accepted"], "The accepted checklists must be a list."],
-    ["accepted", [{ checklistId: " ", minLevel: "class-2" }], ["accepted", 0, "checklistId"], "Choose the accepted checklist."],
-    ["accepted", [{ checklistId: "uk-psti", minLevel: "" }], ["accepted", 0, "minLevel"], "Choose the minimum level for the accepted checklist."],
-    ["requiredProvisions", ["uk-psti:1", "ETSI 5.1-3"], ["requiredProvisions", 1], 'Required provision "ETSI 5.1-3" must be written <checklist-id>:<ref>, e.g. etsi-en-303-645:5.1-3.'],
+    [
+      "accepted",
+      [{ checklistId: " ", minLevel: "class-2" }],
+      ["accepted", 0, "checklistId"],
+      "Choose the accepted checklist.",
+    ],
+    [
+      "accepted",
+      [{ checklistId: "uk-psti", minLevel: "" }],
+      ["accepted", 0, "minLevel"],
+      "Choose the minimum level for the accepted checklist.",
+    ],
+    [
+      "requiredProvisions",
+      ["uk-psti:1", "ETSI 5.1-3"],
+      ["requiredProvisions", 1],
+      'Required provision "ETSI 5.1-3" must be written <checklist-id>:<ref>, e.g. etsi-en-303-645:5.1-3.',
+    ],
     ["requiredProvisions", [42], ["requiredProvisions", 0], "Each required provision must be text."],
     ["minSupportMonths", 0, ["minSupportMonths"], "The minimum security support left must be at least 1 month."],
-    ["minSupportMonths", 241, ["minSupportMonths"], "The minimum security support left must be at most 240 months (20 years)."],
-    ["minSupportMonths", 1.5, ["minSupportMonths"], "The minimum security support left must be a whole number of months."],
-    ["minSupportMonths", "24", ["minSupportMonths"], "Enter the minimum security support left as a whole number of months, or leave it empty."],
-    ["blockingFindingSeverity", "severe", ["blockingFindingSeverity"], "Choose the finding severity that blocks (critical, high, medium or low), or none."],
+    [
+      "minSupportMonths",
+      241,
+      ["minSupportMonths"],
+      "The minimum security support left must be at most 240 months (20 years).",
+    ],
+    [
+      "minSupportMonths",
+      1.5,
+      ["minSupportMonths"],
+      "The minimum security support left must be a whole number of months.",
+    ],
+    [
+      "minSupportMonths",
+      "24",
+      ["minSupportMonths"],
+      "Enter the minimum security support left as a whole number of months, or leave it empty.",
+    ],
+    [
+      "blockingFindingSeverity",
+      "severe",
+      ["blockingFindingSeverity"],
+      "Choose the finding severity that blocks (critical, high, medium or low), or none.",
+    ],
     ["maxSealAgeMonths", -1, ["maxSealAgeMonths"], "The maximum seal age must be at least 1 month."],
-    ["maxSealAgeMonths", undefined, ["maxSealAgeMonths"], "Enter the maximum seal age as a whole number of months, or leave it empty."],
+    [
+      "maxSealAgeMonths",
+      undefined,
+      ["maxSealAgeMonths"],
+      "Enter the maximum seal age as a whole number of months, or leave it empty.",
+    ],
   ] as const)("rejects %s = %j", (field, value, path, message) => {
     const parsed = policyInput.safeParse({ ...GOOD, [field]: value });
     expect(parsed.success).toBe(false);

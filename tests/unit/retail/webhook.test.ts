@@ -29,9 +29,13 @@ describe("webhook signatures", () => {
 
   it("matches a known vector (computed with `openssl dgst -sha256 -hmac`)", () => {
     // printf '%s' '1700000000.<BODY>' | openssl dgst -sha256 -hmac 'whsec_test_secret'
-    expect(signWebhook(SECRET, T, BODY)).toBe("t=1700000000,v1=1ef63dcdd1b30727c9cde502c3b9fe3564641035eeba4687bfa3d28c100292d8");
+    expect(signWebhook(SECRET, T, BODY)).toBe(
+      "t=1700000000,v1=1ef63dcdd1b30727c9cde502c3b9fe3564641035eeba4687bfa3d28c100292d8",
+    );
     // UTF-8 in both key and body
-    expect(signWebhook("whsec_ünï", T, "héllo ✓")).toBe("t=1700000000,v1=a79854cb8d4db5e5209db9e58f15089240d8f185dbdcbc24c2a2a2d7a906833a");
+    expect(signWebhook("whsec_ünï", T, "héllo ✓")).toBe(
+      "t=1700000000,v1=a79854cb8d4db5e5209db9e58f15089240d8f185dbdcbc24c2a2a2d7a906833a",
+    );
   });
 
   it("matches an HMAC computed independently over `<t>.<body>` with the whole secret as key", () => {
@@ -342,7 +346,8 @@ describe("isPublicAddress", () => {
 
   it("knows loopback", () => {
     for (const ip of ["127.0.0.1", "127.9.9.9", "::1", "0:0:0:0:0:0:0:1"]) expect(isLoopbackAddress(ip), ip).toBe(true);
-    for (const ip of ["128.0.0.1", "::", "::2", "::ffff:127.0.0.1", "10.0.0.1", "localhost", "fe80::1"]) expect(isLoopbackAddress(ip), ip).toBe(false);
+    for (const ip of ["128.0.0.1", "::", "::2", "::ffff:127.0.0.1", "10.0.0.1", "localhost", "fe80::1"])
+      expect(isLoopbackAddress(ip), ip).toBe(false);
   });
 });
 

@@ -4,7 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import { base64url, CompactSign, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildSealCredential, sealVerdict, signCredential, verifySealSignature, type SealCredential, type SealSubject } from "../../../app/features/trust/domain/credential";
+import {
+  buildSealCredential,
+  sealVerdict,
+  signCredential,
+  verifySealSignature,
+  type SealCredential,
+  type SealSubject,
+} from "../../../app/features/trust/domain/credential";
 import { SigningKeys } from "../../../app/features/trust/adapters/signing-keys.server";
 import { demoSubject } from "../../fixtures/seal-subject";
 
@@ -43,7 +50,11 @@ describe("seal credential", () => {
     expect(c["@context"]).toEqual(["https://www.w3.org/ns/credentials/v2"]);
     expect(c.type).toEqual(["VerifiableCredential", "IoTSecuritySeal"]);
     expect(c.id).toBe("https://seal.example/s/IOTS-7KQ2-M9XD");
-    expect(c.credentialSubject).toMatchObject({ id: "urn:iotseal:seal:IOTS-7KQ2-M9XD", firmwareVersion: "3.2.0", checklist: { id: "etsi-en-303-645", version: "2.1.1" } });
+    expect(c.credentialSubject).toMatchObject({
+      id: "urn:iotseal:seal:IOTS-7KQ2-M9XD",
+      firmwareVersion: "3.2.0",
+      checklist: { id: "etsi-en-303-645", version: "2.1.1" },
+    });
     expect(c.credentialStatus.map((s) => [s.statusPurpose, s.statusListIndex, s.id])).toEqual([
       ["revocation", "4711", "https://seal.example/status/revocation-1#4711"],
       ["suspension", "90210", "https://seal.example/status/suspension-1#90210"],
@@ -61,18 +72,107 @@ describe("seal credential", () => {
 
 describe("forged credentials (each one refused, with its reason)", () => {
   const cases: [string, () => Promise<string> | string, string][] = [
-    ["a flipped signature byte", () => { const [h, p, s] = parts(jws); const b = Buffer.from(s, "base64url"); b[0] ^= 1; return `${h}.${p}.${b.toString("base64url")}`; }, "bad_signature"],
-    ["a payload altered after signing", () => { const [h, , s] = parts(jws); const c = credential(); c.credentialSubject.firmwareVersion = "3.3.0"; return `${h}.${encode(c)}.${s}`; }, "bad_signature"],
-    ["a validUntil pushed out after signing", () => { const [h, , s] = parts(jws); const c = credential(); c.validUntil = "2099-01-01T00:00:00.000Z"; return `${h}.${encode(c)}.${s}`; }, "bad_signature"],
-    ["a header whose kid was changed", () => { const [, p, s] = parts(jws); return `${encode({ alg: "EdDSA", typ: "vc+jwt", kid: "someone-else" })}.${p}.${s}`; }, "unknown_kid"],
-    ["an unknown kid (a key the issuer never published)", async () => { const other = crypto.generateKeyPairSync("ed25519").privateKey; return signCredential(credential(), other, "made-up-kid"); }, "unknown_kid"],
-    ["a key not in the JWKS but claiming the issuer's kid", async () => { const other = crypto.generateKeyPairSync("ed25519").privateKey; return signCredential(credential(), other, signer.kid); }, "bad_signature"],
-    ["alg none (unsigned)", () => `${encode({ alg: "none", typ: "vc+jwt", kid: signer.kid })}.${encode(credential())}.`, "alg_not_allowed"],
-    ["alg HS256 keyed with the public key (algorithm confusion)", async () => new CompactSign(new TextEncoder().encode(JSON.stringify(credential()))).setProtectedHeader({ alg: "HS256", kid: signer.kid }).sign(new TextEncoder().encode(JSON.stringify(jwks[0]))), "alg_not_allowed"],
-    ["alg ES256", async () => { const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }); return new CompactSign(new TextEncoder().encode(JSON.stringify(credential()))).setProtectedHeader({ alg: "ES256", kid: signer.kid }).sign(privateKey); }, "alg_not_allowed"],
-    ["no kid in the header", async () => new CompactSign(new TextEncoder().encode(JSON.stringify(credential()))).setProtectedHeader({ alg: "EdDSA", typ: "vc+jwt" }).sign(signer.key), "missing_kid"],
-    ["a validly signed payload that is not a seal", async () => new CompactSign(new TextEncoder().encode(JSON.stringify({ hello: "world" }))).setProtectedHeader({ alg: "EdDSA", kid: signer.kid }).sign(signer.key), "not_a_seal"],
-    ["a validly signed payload that is not JSON", async () => new CompactSign(new TextEncoder().encode("not json")).setProtectedHeader({ alg: "EdDSA", kid: signer.kid }).sign(signer.key), "bad_payload"],
+    [
+      "a flipped signature byte",
+      () => {
+        const [h, p, s] = parts(jws);
+        const b = Buffer.from(s, "base64url");
+        b[0] ^= 1;
+        return `${h}.${p}.${b.toString("base64url")}`;
+      },
+      "bad_signature",
+    ],
+    [
+      "a payload altered after signing",
+      () => {
+        const [h, , s] = parts(jws);
+        const c = credential();
+        c.credentialSubject.firmwareVersion = "3.3.0";
+        return `${h}.${encode(c)}.${s}`;
+      },
+      "bad_signature",
+    ],
+    [
+      "a validUntil pushed out after signing",
+      () => {
+        const [h, , s] = parts(jws);
+        const c = credential();
+        c.validUntil = "2099-01-01T00:00:00.000Z";
+        return `${h}.${encode(c)}.${s}`;
+      },
+      "bad_signature",
+    ],
+    [
+      "a header whose kid was changed",
+      () => {
+        const [, p, s] = parts(jws);
+        return `${encode({ alg: "EdDSA", typ: "vc+jwt", kid: "someone-else" })}.${p}.${s}`;
+      },
+      "unknown_kid",
+    ],
+    [
+      "an unknown kid (a key the issuer never published)",
+      async () => {
+        const other = crypto.generateKeyPairSync("ed25519").privateKey;
+        return signCredential(credential(), other, "made-up-kid");
+      },
+      "unknown_kid",
+    ],
+    [
+      "a key not in the JWKS but claiming the issuer's kid",
+      async () => {
+        const other = crypto.generateKeyPairSync("ed25519").privateKey;
+        return signCredential(credential(), other, signer.kid);
+      },
+      "bad_signature",
+    ],
+    [
+      "alg none (unsigned)",
+      () => `${encode({ alg: "none", typ: "vc+jwt", kid: signer.kid })}.${encode(credential())}.`,
+      "alg_not_allowed",
+    ],
+    [
+      "alg HS256 keyed with the public key (algorithm confusion)",
+      async () =>
+        new CompactSign(new TextEncoder().encode(JSON.stringify(credential())))
+          .setProtectedHeader({ alg: "HS256", kid: signer.kid })
+          .sign(new TextEncoder().encode(JSON.stringify(jwks[0]))),
+      "alg_not_allowed",
+    ],
+    [
+      "alg ES256",
+      async () => {
+        const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+        return new CompactSign(new TextEncoder().encode(JSON.stringify(credential())))
+          .setProtectedHeader({ alg: "ES256", kid: signer.kid })
+          .sign(privateKey);
+      },
+      "alg_not_allowed",
+    ],
+    [
+      "no kid in the header",
+      async () =>
+        new CompactSign(new TextEncoder().encode(JSON.stringify(credential())))
+          .setProtectedHeader({ alg: "EdDSA", typ: "vc+jwt" })
+          .sign(signer.key),
+      "missing_kid",
+    ],
+    [
+      "a validly signed payload that is not a seal",
+      async () =>
+        new CompactSign(new TextEncoder().encode(JSON.stringify({ hello: "world" })))
+          .setProtectedHeader({ alg: "EdDSA", kid: signer.kid })
+          .sign(signer.key),
+      "not_a_seal",
+    ],
+    [
+      "a validly signed payload that is not JSON",
+      async () =>
+        new CompactSign(new TextEncoder().encode("not json"))
+          .setProtectedHeader({ alg: "EdDSA", kid: signer.kid })
+          .sign(signer.key),
+      "bad_payload",
+    ],
     ["a truncated token", () => jws.split(".").slice(0, 2).join("."), "not_a_jws"],
     ["plain text", () => "IOTS-7KQ2-M9XD is a valid seal, trust me", "not_a_jws"],
     ["an unreadable header", () => `e30x.${parts(jws)[1]}.${parts(jws)[2]}`, "bad_header"],
@@ -105,7 +205,10 @@ describe("keys", () => {
     expect(await verifySealSignature(jws, published)).toMatchObject({ ok: true, kid: signer.kid });
     const next = await keys.signer();
     expect(next.kid).toBe(active.kid);
-    expect(await verifySealSignature(await signCredential(credential(), next.key, next.kid), published)).toMatchObject({ ok: true, kid: active.kid });
+    expect(await verifySealSignature(await signCredential(credential(), next.key, next.kid), published)).toMatchObject({
+      ok: true,
+      kid: active.kid,
+    });
   });
 });
 

@@ -95,7 +95,16 @@ function naiveTree(entries: readonly Uint8Array[]) {
 // "node-id vectors" below come from transparency-dev/merkle proof/proof_test.go
 // (TestInclusion / TestConsistency), resolved to hashes with NodeHashes.
 // ---------------------------------------------------------------------------
-const LEAF_INPUTS = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"].map(unhex);
+const LEAF_INPUTS = [
+  "",
+  "00",
+  "10",
+  "2021",
+  "3031",
+  "40414243",
+  "5051525354555657",
+  "606162636465666768696a6b6c6d6e6f",
+].map(unhex);
 
 // NodeHashes()[level][index]: all complete subtrees of the 8-leaf tree.
 const NH = [
@@ -228,7 +237,9 @@ describe("RFC 6962 test vectors (transparency-dev/merkle)", () => {
     for (let n = 0; n <= 8; n++) {
       expect(hex(rootFromLeafHashes(VECTOR_LEAF_HASHES.slice(0, n))), `size ${n}`).toBe(ROOTS[n]);
     }
-    expect(hex(rootFromLeafHashes(VECTOR_LEAF_HASHES))).toBe("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+    expect(hex(rootFromLeafHashes(VECTOR_LEAF_HASHES))).toBe(
+      "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    );
   });
 
   it("generates and verifies the published inclusion proofs", () => {
@@ -251,10 +262,20 @@ describe("RFC 6962 test vectors (transparency-dev/merkle)", () => {
         [VECTOR_LEAF_HASHES[index], index, v.size, [...proof, Buffer.alloc(0)], root],
         [VECTOR_LEAF_HASHES[index], index, v.size, [...proof, root], root],
         [VECTOR_LEAF_HASHES[index], index, v.size, [root, ...proof], root],
-        ...proof.map((_, i) => [VECTOR_LEAF_HASHES[index], index, v.size, flipByte(proof, i), root] as [Uint8Array, number, number, Uint8Array[], Uint8Array]),
+        ...proof.map(
+          (_, i) =>
+            [VECTOR_LEAF_HASHES[index], index, v.size, flipByte(proof, i), root] as [
+              Uint8Array,
+              number,
+              number,
+              Uint8Array[],
+              Uint8Array,
+            ],
+        ),
       ];
       if (proof.length > 0) bad.push([VECTOR_LEAF_HASHES[index], index, v.size, proof.slice(0, -1), root]);
-      for (const [lh, i, size, p, r] of bad) expect(verifyInclusion(lh, i, size, p, r), `corrupt ${index}/${v.size}`).toBe(false);
+      for (const [lh, i, size, p, r] of bad)
+        expect(verifyInclusion(lh, i, size, p, r), `corrupt ${index}/${v.size}`).toBe(false);
     }
   });
 
@@ -285,9 +306,19 @@ describe("RFC 6962 test vectors (transparency-dev/merkle)", () => {
         [v.size1, v.size2, r1, r2, [r2, ...proof]],
         [v.size1, v.size2, r1, r2, [proof[0], ...proof]],
         [v.size1, v.size2, r1, r2, proof.slice(0, -1)],
-        ...proof.map((_, i) => [v.size1, v.size2, r1, r2, flipByte(proof, i, 0, 0x10)] as [number, number, Uint8Array, Uint8Array, Uint8Array[]]),
+        ...proof.map(
+          (_, i) =>
+            [v.size1, v.size2, r1, r2, flipByte(proof, i, 0, 0x10)] as [
+              number,
+              number,
+              Uint8Array,
+              Uint8Array,
+              Uint8Array[],
+            ],
+        ),
       ];
-      for (const [s1, s2, a, b, p] of bad) expect(verifyConsistency(s1, s2, a, b, p), `corrupt ${v.size1}->${v.size2}`).toBe(false);
+      for (const [s1, s2, a, b, p] of bad)
+        expect(verifyConsistency(s1, s2, a, b, p), `corrupt ${v.size1}->${v.size2}`).toBe(false);
     }
   });
 
@@ -313,7 +344,9 @@ describe("RFC 6962 test vectors (transparency-dev/merkle)", () => {
       [6, 4, [n(0, 5), n(2, 0)]],
     ];
     for (const [size, index, want] of inclusion) {
-      expect(hexList(inclusionProof(VECTOR_LEAF_HASHES.slice(0, size), index)), `inclusion ${index}@${size}`).toEqual(want);
+      expect(hexList(inclusionProof(VECTOR_LEAF_HASHES.slice(0, size), index)), `inclusion ${index}@${size}`).toEqual(
+        want,
+      );
       expect(verifyInclusion(VECTOR_LEAF_HASHES[index], index, size, want.map(unhex), unhex(ROOTS[size]))).toBe(true);
     }
     const consistency: [number, number, string[]][] = [
@@ -366,7 +399,12 @@ describe("RFC 6962 test vectors (transparency-dev/merkle)", () => {
 
   it("rejects invalid inclusion inputs without throwing (verify_test.go TestVerifyInclusion probes and more)", () => {
     const some = unhex("abacaba000000000000000000000000000000000000000000060061e00123456");
-    for (const [index, size] of [[0, 0], [0, 1], [1, 0], [2, 1]]) {
+    for (const [index, size] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [2, 1],
+    ]) {
       expect(verifyInclusion(some, index, size, [], Buffer.alloc(0))).toBe(false);
       expect(verifyInclusion(Buffer.alloc(0), index, size, [], EMPTY_ROOT)).toBe(false);
       expect(verifyInclusion(some, index, size, [], EMPTY_ROOT)).toBe(false);
@@ -486,7 +524,8 @@ function checkConsistency(m: number, n: number, rnd: () => number): string[] {
   mustFail("dropped first element", verifyConsistency(m, n, r1, r2, proof.slice(1)));
   mustFail("extended proof", verifyConsistency(m, n, r1, r2, [...proof, r2]));
   // Wrong sizes, as probed by verify_test.go (size2 +/- 1 can share the proof's shape).
-  for (const m2 of [m - 1, m + 1, m ^ 2]) if (m2 !== m) mustFail(`size1 ${m2}`, verifyConsistency(m2, n, r1, r2, proof));
+  for (const m2 of [m - 1, m + 1, m ^ 2])
+    if (m2 !== m) mustFail(`size1 ${m2}`, verifyConsistency(m2, n, r1, r2, proof));
   for (const n2 of [n * 2, Math.floor(n / 2)]) mustFail(`size2 ${n2}`, verifyConsistency(m, n2, r1, r2, proof));
   const k = randInt(rnd, 0, proof.length - 1);
   const flipped = flipByte(proof, k, randInt(rnd, 0, 31), 1 << randInt(rnd, 0, 7));
@@ -585,9 +624,12 @@ const C2SP_SIGNED_NOTE =
 // signer key "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFAL..." = base64(0x01 || 32-byte seed).
 const PETER_VKEY_B64 = "ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const PETER_SKEY_B64 = "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-const PETER_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const PETER_SIG_LINE = "\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-const ENOCH_SIG_LINE = "\u2014 EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+const PETER_TEXT =
+  "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+const PETER_SIG_LINE =
+  "\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+const ENOCH_SIG_LINE =
+  "\u2014 EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 describe("C2SP tlog-checkpoint body", () => {
   const root8 = unhex(ROOTS[8]);
@@ -702,7 +744,10 @@ describe("C2SP signed-note signature lines", () => {
   });
 
   it("signatureLine reproduces the published PeterNeumann line byte for byte", () => {
-    const priv = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(peterPub), d: b64url(peterSeed) }, format: "jwk" });
+    const priv = createPrivateKey({
+      key: { kty: "OKP", crv: "Ed25519", x: b64url(peterPub), d: b64url(peterSeed) },
+      format: "jwk",
+    });
     const sig = edSign(null, Buffer.from(PETER_TEXT), priv); // Ed25519 is deterministic
     const line = signatureLine("PeterNeumann", noteKeyId("PeterNeumann", peterPub), sig);
     expect(line).toBe(PETER_SIG_LINE);
@@ -732,7 +777,9 @@ describe("C2SP signed-note signature lines", () => {
 
     // The text is separated from the signatures by the LAST blank line.
     const poem = parseSignatureLines(C2SP_SIGNED_NOTE);
-    expect(poem!.body).toBe("Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n");
+    expect(poem!.body).toBe(
+      "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n",
+    );
     expect(poem!.signatures[0].name).toBe("quasimodo.example/salvatore");
     expect(poem!.signatures[0].signature).toHaveLength(64);
   });

@@ -7,10 +7,24 @@ import jsQR from "jsqr";
 import PDFDocument from "pdfkit";
 import { PNG } from "pngjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildSealCredential, signCredential, type SealCredential, type SealSubject } from "../../../app/features/trust/domain/credential";
-import { credentialFingerprint, pageDisagreements, printableText, visibleFacts } from "../../../app/features/trust/domain/seal-facts";
+import {
+  buildSealCredential,
+  signCredential,
+  type SealCredential,
+  type SealSubject,
+} from "../../../app/features/trust/domain/credential";
+import {
+  credentialFingerprint,
+  pageDisagreements,
+  printableText,
+  visibleFacts,
+} from "../../../app/features/trust/domain/seal-facts";
 import { MAX_PAGES, PdfReadError, readSealPdf } from "../../../app/features/trust/adapters/pdf-read.server";
-import { CREDENTIAL_ATTACHMENT, LOG_PROOF_ATTACHMENT, renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.server";
+import {
+  CREDENTIAL_ATTACHMENT,
+  LOG_PROOF_ATTACHMENT,
+  renderSealPdf,
+} from "../../../app/features/trust/adapters/seal-pdf.server";
 import { pdfDifference, pdfRevisions, revisionProblem } from "../../../app/features/trust/domain/pdf-integrity";
 import { checkArtefacts, PDF_ISSUED_CHECK, PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
@@ -33,7 +47,12 @@ function credential(patch: (s: SealSubject) => void = () => {}): SealCredential 
 }
 
 const sealUrl = "https://seal.example/s/IOTS-7KQ2-M9XD";
-const logProof = { logIndex: 41, treeSize: 42, inclusionProof: ["3q2+7w==", "yv66vg=="], checkpoint: "seal.example/log\n42\nAAAA\n" };
+const logProof = {
+  logIndex: 41,
+  treeSize: 42,
+  inclusionProof: ["3q2+7w==", "yv66vg=="],
+  checkpoint: "seal.example/log\n42\nAAAA\n",
+};
 const key = crypto.generateKeyPairSync("ed25519").privateKey;
 let jws: string;
 let pdf: Buffer;
@@ -74,8 +93,12 @@ describe("seal facts", () => {
       .map((f) => `${f.label}\n${f.value.replace(/ /g, "\n ")}`) // wrapped differently from the PDF
       .join("  \n");
     expect(pageDisagreements(page, c)).toEqual([]);
-    expect(pageDisagreements(page.replace("3.2.0", "3.2.01"), c)).toEqual([{ key: "firmwareVersion", label: "Firmware version", expected: "3.2.0" }]);
-    expect(pageDisagreements(page.replace("Hardware revision\nC", "Hardware revision\nD C"), c).map((d) => d.key)).toEqual(["hardwareRevision"]);
+    expect(pageDisagreements(page.replace("3.2.0", "3.2.01"), c)).toEqual([
+      { key: "firmwareVersion", label: "Firmware version", expected: "3.2.0" },
+    ]);
+    expect(
+      pageDisagreements(page.replace("Hardware revision\nC", "Hardware revision\nD C"), c).map((d) => d.key),
+    ).toEqual(["hardwareRevision"]);
     expect(pageDisagreements("", c)).toHaveLength(visibleFacts(c).length);
   });
 
@@ -97,7 +120,12 @@ describe("seal PDF", () => {
     expect(again.equals(pdf)).toBe(true);
     const fileId = (b: Buffer) => /\/ID \[<([0-9a-f]{32})>/.exec(b.toString("latin1"))?.[1];
     expect(fileId(pdf)).toBeDefined();
-    const other = renderSealPdf({ jws: await signCredential(credential(), key, "other-kid"), credential: credential(), sealUrl, logProof });
+    const other = renderSealPdf({
+      jws: await signCredential(credential(), key, "other-kid"),
+      credential: credential(),
+      sealUrl,
+      logProof,
+    });
     expect(fileId(other)).not.toBe(fileId(pdf));
   });
 
@@ -113,23 +141,49 @@ describe("seal PDF", () => {
   });
 
   it.each([
-    ["firmware version", (s: SealSubject) => { s.firmwareVersion = "3.9.9"; }, "firmwareVersion"],
-    ["product name", (s: SealSubject) => { s.product.name = "Gator Kids Watch 4"; }, "product"],
-  ] as const)("names an edited %s when the page no longer matches the attached credential", async (_what, edit, key) => {
-    const edited = renderSealPdf({ jws, credential: credential(edit), sealUrl, logProof });
-    const read = await readSealPdf(edited);
-    expect(read.attachments.get(CREDENTIAL_ATTACHMENT)!.toString("utf8")).toBe(jws);
-    expect(pageDisagreements(read.pageText, credential()).map((d) => d.key)).toEqual([key]);
-  });
+    [
+      "firmware version",
+      (s: SealSubject) => {
+        s.firmwareVersion = "3.9.9";
+      },
+      "firmwareVersion",
+    ],
+    [
+      "product name",
+      (s: SealSubject) => {
+        s.product.name = "Gator Kids Watch 4";
+      },
+      "product",
+    ],
+  ] as const)(
+    "names an edited %s when the page no longer matches the attached credential",
+    async (_what, edit, key) => {
+      const edited = renderSealPdf({ jws, credential: credential(edit), sealUrl, logProof });
+      const read = await readSealPdf(edited);
+      expect(read.attachments.get(CREDENTIAL_ATTACHMENT)!.toString("utf8")).toBe(jws);
+      expect(pageDisagreements(read.pageText, credential()).map((d) => d.key)).toEqual([key]);
+    },
+  );
 
   const pdftoppm = spawnSync("pdftoppm", ["-v"]).error === undefined;
   it.skipIf(!pdftoppm)("has a QR code that opens the seal page (skipped without pdftoppm from poppler-utils)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seal-qr-"));
     try {
       fs.writeFileSync(path.join(dir, "seal.pdf"), pdf);
-      execFileSync("pdftoppm", ["-png", "-r", "150", "-singlefile", path.join(dir, "seal.pdf"), path.join(dir, "page")]);
+      execFileSync("pdftoppm", [
+        "-png",
+        "-r",
+        "150",
+        "-singlefile",
+        path.join(dir, "seal.pdf"),
+        path.join(dir, "page"),
+      ]);
       const png = PNG.sync.read(fs.readFileSync(path.join(dir, "page.png")));
-      const qr = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+      const qr = jsQR(
+        new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length),
+        png.width,
+        png.height,
+      );
       expect(qr?.data).toBe(sealUrl);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -149,21 +203,37 @@ describe("seal PDF", () => {
     for (let i = 0; i < MAX_PAGES; i++) doc.addPage();
     doc.end();
     const chunks: Buffer[] = [];
-    for (let c: Buffer | null; (c = doc.read()) !== null; ) chunks.push(c);
+    for (let c: Buffer | null; (c = doc.read()) !== null;) chunks.push(c);
     await expect(readSealPdf(Buffer.concat(chunks))).rejects.toThrow(`this PDF has ${MAX_PAGES + 1}`);
   });
 
   it("fits long names (up to the portal's input limits) on the one page, every fact still readable", async () => {
     const upTo = (limit: number, text: string) => text.slice(0, limit);
     const long = credential((s) => {
-      s.product.name = upTo(120, "Gator Kids Watch 3 Ultra with LTE, GPS, SOS button and parental controls: limited edition in green and sunshine yellow, EU plug");
-      s.product.model = upTo(80, "GW-KW3-ULTRA-LTE-2026-EU-GREEN-SUNSHINE-YELLOW-LIMITED-EDITION-WITH-STRAP-PACK-AND-CHARGER");
-      s.supplier.name = upTo(120, "Gator Wearables and Connected Consumer Electronics International Holdings Limited, European Division for Children's Products");
+      s.product.name = upTo(
+        120,
+        "Gator Kids Watch 3 Ultra with LTE, GPS, SOS button and parental controls: limited edition in green and sunshine yellow, EU plug",
+      );
+      s.product.model = upTo(
+        80,
+        "GW-KW3-ULTRA-LTE-2026-EU-GREEN-SUNSHINE-YELLOW-LIMITED-EDITION-WITH-STRAP-PACK-AND-CHARGER",
+      );
+      s.supplier.name = upTo(
+        120,
+        "Gator Wearables and Connected Consumer Electronics International Holdings Limited, European Division for Children's Products",
+      );
       s.hardwareRevision = upTo(40, "Rev C2 (mainboard 4.1, radio B, 2026 refresh)");
       s.firmwareVersion = upTo(40, "3.2.0-build.20261125+sha.0123456789abcdef0123");
-      s.checklist.title = upTo(300, `${subject.checklist.title}, ${"including the additional requirements for children's products and ".repeat(5)}`);
+      s.checklist.title = upTo(
+        300,
+        `${subject.checklist.title}, ${"including the additional requirements for children's products and ".repeat(5)}`,
+      );
     });
-    expect([long.credentialSubject.product.name.length, long.credentialSubject.supplier.name.length, long.credentialSubject.checklist.title.length]).toEqual([120, 120, 300]);
+    expect([
+      long.credentialSubject.product.name.length,
+      long.credentialSubject.supplier.name.length,
+      long.credentialSubject.checklist.title.length,
+    ]).toEqual([120, 120, 300]);
     const read = await readSealPdf(renderSealPdf({ jws, credential: long, sealUrl, logProof }));
     expect(read.pageCount).toBe(1);
     expect(pageDisagreements(read.pageText, long)).toEqual([]);
@@ -204,7 +274,9 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
         "A seal certificate is issued in one revision; what its page shows now is not what was issued. Trust the signed facts, not the page.",
     );
     expect(pdfRevisions(appendIncrementalUpdate(forged)).revisions).toBe(3);
-    expect(revisionProblem(Buffer.concat([pdf, Buffer.from("% hello")]))).toMatch(/edited after it was issued: 7 bytes appended after its end \(%%EOF\)/);
+    expect(revisionProblem(Buffer.concat([pdf, Buffer.from("% hello")]))).toMatch(
+      /edited after it was issued: 7 bytes appended after its end \(%%EOF\)/,
+    );
     // The first %%EOF blanked out: still two xref sections and two startxref pointers.
     const hidden = Buffer.from(forged);
     hidden.write("     ", pdf.lastIndexOf("%%EOF"), "latin1");
@@ -219,10 +291,16 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
       `The file differs from the PDF issued for IOTS-7KQ2-M9XD: ${(forged.length - pdf.length).toLocaleString("en")} bytes appended after the issued file's end (an incremental update: a second revision). ` +
         `Issued SHA-256 ${sha(pdf)}, this file's ${sha(forged)}. Trust the signed facts, not the page.`,
     );
-    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, pdf.subarray(0, -10))).toMatch(/it is cut short: the last 10 bytes of the issued file are missing/);
+    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, pdf.subarray(0, -10))).toMatch(
+      /it is cut short: the last 10 bytes of the issued file are missing/,
+    );
     const patched = Buffer.from(pdf);
     patched[1234] ^= 1;
-    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, patched)).toMatch(new RegExp(`they differ from byte offset 1,234 on \\(the issued file has ${pdf.length.toLocaleString("en")} bytes, this one ${pdf.length.toLocaleString("en")} bytes\\)`));
+    expect(pdfDifference("IOTS-7KQ2-M9XD", pdf, patched)).toMatch(
+      new RegExp(
+        `they differ from byte offset 1,234 on \\(the issued file has ${pdf.length.toLocaleString("en")} bytes, this one ${pdf.length.toLocaleString("en")} bytes\\)`,
+      ),
+    );
   });
 
   it("checkArtefacts refuses the edited PDF before reading its page: offline by revisions, at the portal against the issued bytes", async () => {
@@ -230,23 +308,46 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
     const jwks = [{ ...(crypto.createPublicKey(key).export({ format: "jwk" }) as object), kid: "test-kid" }];
     const read = await readSealPdf(forged);
     const offline = await checkArtefacts({ jws, pageText: read.pageText, pdfBytes: forged }, jwks);
-    expect(offline).toMatchObject({ ok: false, reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions/) });
+    expect(offline).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^This PDF was edited after it was issued: it has 2 revisions/),
+    });
     expect(offline.checks.map((c) => [c.label, c.ok])).toEqual([
       ["Signature by the issuer", true],
       [PDF_REVISION_CHECK, false],
     ]);
-    const portal = await checkArtefacts({ jws, pageText: read.pageText, pdfBytes: forged, issuedPdf: { serial: "IOTS-7KQ2-M9XD", bytes: pdf } }, jwks);
-    expect(portal).toMatchObject({ ok: false, reason: expect.stringMatching(/^The file differs from the PDF issued for IOTS-7KQ2-M9XD: \d+ bytes appended .*an incremental update/) });
+    const portal = await checkArtefacts(
+      { jws, pageText: read.pageText, pdfBytes: forged, issuedPdf: { serial: "IOTS-7KQ2-M9XD", bytes: pdf } },
+      jwks,
+    );
+    expect(portal).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /^The file differs from the PDF issued for IOTS-7KQ2-M9XD: \d+ bytes appended .*an incremental update/,
+      ),
+    });
     expect(portal.checks.at(-1)).toMatchObject({ label: PDF_ISSUED_CHECK, ok: false });
     // The genuine file passes both ways; another seal's stored PDF is never compared.
     const genuine = await readSealPdf(pdf);
-    expect((await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf }, jwks)).checks).toContainEqual(expect.objectContaining({ label: PDF_REVISION_CHECK, ok: true }));
-    const same = await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf, issuedPdf: { serial: "IOTS-7KQ2-M9XD", bytes: pdf } }, jwks);
+    expect((await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf }, jwks)).checks).toContainEqual(
+      expect.objectContaining({ label: PDF_REVISION_CHECK, ok: true }),
+    );
+    const same = await checkArtefacts(
+      { jws, pageText: genuine.pageText, pdfBytes: pdf, issuedPdf: { serial: "IOTS-7KQ2-M9XD", bytes: pdf } },
+      jwks,
+    );
     expect(same.ok && same.checks.map((c) => [c.label, c.ok])).toEqual([
       ["Signature by the issuer", true],
       ["PDF page matches the signed facts", true],
       [PDF_ISSUED_CHECK, true],
     ]);
-    expect((await checkArtefacts({ jws, pageText: genuine.pageText, pdfBytes: pdf, issuedPdf: { serial: "IOTS-0000-0000", bytes: forged } }, jwks)).ok).toBe(true);
+    expect(
+      (
+        await checkArtefacts(
+          { jws, pageText: genuine.pageText, pdfBytes: pdf, issuedPdf: { serial: "IOTS-0000-0000", bytes: forged } },
+          jwks,
+        )
+      ).ok,
+    ).toBe(true);
   });
 });

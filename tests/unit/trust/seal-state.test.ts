@@ -25,7 +25,9 @@ const TRANSITIONS: Record<SealState, Record<SealAction, SealState | null>> = {
   revoked: { suspend: null, reinstate: null, revoke: null, supersede: null },
 };
 
-const table = SEAL_STATES.flatMap((state) => SEAL_ACTIONS.map((action) => [state, action, TRANSITIONS[state][action]] as const));
+const table = SEAL_STATES.flatMap((state) =>
+  SEAL_ACTIONS.map((action) => [state, action, TRANSITIONS[state][action]] as const),
+);
 
 describe("nextSealState", () => {
   it("the table covers every state and every action", () => {
@@ -67,7 +69,7 @@ describe("nextSealState", () => {
 
   it("once revoked, no sequence of actions leads anywhere else (random walks)", () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let walk = 0; walk < 200; walk++) {
       let state: SealState = "active";
       let revoked = false;
@@ -130,8 +132,18 @@ describe("statusBits", () => {
 
 describe("labels and events", () => {
   it("every state has a label and every action names the event it logs", () => {
-    expect(SEAL_STATE_LABELS).toEqual({ active: "Active", suspended: "Suspended", revoked: "Revoked", superseded: "Superseded" });
-    expect(EVENT_OF_ACTION).toEqual({ suspend: "suspended", reinstate: "reinstated", revoke: "revoked", supersede: "superseded" });
+    expect(SEAL_STATE_LABELS).toEqual({
+      active: "Active",
+      suspended: "Suspended",
+      revoked: "Revoked",
+      superseded: "Superseded",
+    });
+    expect(EVENT_OF_ACTION).toEqual({
+      suspend: "suspended",
+      reinstate: "reinstated",
+      revoke: "revoked",
+      supersede: "superseded",
+    });
   });
 
   it("the event of an action that lands in a state is named like that state (except reinstate → active)", () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { SERIAL_RANDOM_BYTES, isValidSerial, makeSerial, normalizeSerial } from "../../../app/features/trust/domain/serial";
+import {
+  SERIAL_RANDOM_BYTES,
+  isValidSerial,
+  makeSerial,
+  normalizeSerial,
+} from "../../../app/features/trust/domain/serial";
 import { prng } from "../../support/prng";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -78,7 +83,9 @@ describe("makeSerial", () => {
   });
 
   it("uses 35 bits of the first 5 bytes and ignores the rest; refuses fewer than 5", () => {
-    expect(makeSerial(Uint8Array.from([255, 255, 255, 255, 224]))).toBe(makeSerial(Uint8Array.from([255, 255, 255, 255, 255, 1, 2])));
+    expect(makeSerial(Uint8Array.from([255, 255, 255, 255, 224]))).toBe(
+      makeSerial(Uint8Array.from([255, 255, 255, 255, 255, 1, 2])),
+    );
     expect(makeSerial(Uint8Array.from([0x80, 0, 0, 0, 0]))).toMatch(/^IOTS-G000-000/);
     expect(makeSerial(Uint8Array.from([0, 0, 0, 0, 0x20]))).toBe("IOTS-0000-0011");
     expect(() => makeSerial(new Uint8Array(4))).toThrow(RangeError);

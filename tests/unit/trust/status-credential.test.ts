@@ -1,7 +1,13 @@
 import crypto from "node:crypto";
 import { base64url, CompactSign, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
-import { buildSealCredential, signCredential, VC_CONTEXT, type SealCredential, type SealSubject } from "../../../app/features/trust/domain/credential";
+import {
+  buildSealCredential,
+  signCredential,
+  VC_CONTEXT,
+  type SealCredential,
+  type SealSubject,
+} from "../../../app/features/trust/domain/credential";
 import {
   buildStatusListCredential,
   signStatusListCredential,
@@ -11,7 +17,12 @@ import {
   type StatusListCheck,
   type StatusListCredential,
 } from "../../../app/features/trust/domain/status-credential";
-import { STATUS_LIST_MIN_ENTRIES, StatusBitstring, statusListCredentialSubject, type StatusPurpose } from "../../../app/features/trust/domain/status-list";
+import {
+  STATUS_LIST_MIN_ENTRIES,
+  StatusBitstring,
+  statusListCredentialSubject,
+  type StatusPurpose,
+} from "../../../app/features/trust/domain/status-list";
 import { demoSubject } from "../../fixtures/seal-subject";
 
 function makeKey(kid: string) {
@@ -53,14 +64,21 @@ function bitsWith(...indexes: number[]): StatusBitstring {
   return bits;
 }
 
-const list = (purpose: StatusPurpose, bits: StatusBitstring, url = purpose === "revocation" ? REVOCATION_URL : SUSPENSION_URL) =>
-  buildStatusListCredential({ url, issuer: ISSUER, purpose, bits, now: NOW });
+const list = (
+  purpose: StatusPurpose,
+  bits: StatusBitstring,
+  url = purpose === "revocation" ? REVOCATION_URL : SUSPENSION_URL,
+) => buildStatusListCredential({ url, issuer: ISSUER, purpose, bits, now: NOW });
 
 async function signedList(purpose: StatusPurpose, bits: StatusBitstring, url?: string): Promise<string> {
   return signStatusListCredential(list(purpose, bits, url), ISSUER_KEY.privateKey, ISSUER_KEY.kid);
 }
 
-async function verified(purpose: StatusPurpose, bits: StatusBitstring, url?: string): Promise<Extract<StatusListCheck, { ok: true }>> {
+async function verified(
+  purpose: StatusPurpose,
+  bits: StatusBitstring,
+  url?: string,
+): Promise<Extract<StatusListCheck, { ok: true }>> {
   const r = await verifyStatusListCredential(await signedList(purpose, bits, url), JWKS);
   if (!r.ok) throw new Error(`list did not verify: ${r.message}`);
   return r;
@@ -81,7 +99,11 @@ describe("buildStatusListCredential", () => {
     expect(c.id).toBe(REVOCATION_URL);
     expect(c.type).toEqual(["VerifiableCredential", "BitstringStatusListCredential"]);
     expect(c.issuer).toEqual(ISSUER);
-    expect(c.credentialSubject).toMatchObject({ id: `${REVOCATION_URL}#list`, type: "BitstringStatusList", statusPurpose: "revocation" });
+    expect(c.credentialSubject).toMatchObject({
+      id: `${REVOCATION_URL}#list`,
+      type: "BitstringStatusList",
+      statusPurpose: "revocation",
+    });
     expect(c.credentialSubject.encodedList).toMatch(/^u[A-Za-z0-9_-]+$/);
     expect(list("suspension", new StatusBitstring()).credentialSubject.statusPurpose).toBe("suspension");
   });
@@ -89,7 +111,9 @@ describe("buildStatusListCredential", () => {
   it("carries the same encodedList as the status-list module produces", () => {
     const bits = bitsWith(1, 2, 3);
     const c = list("revocation", bits);
-    expect(c.credentialSubject.encodedList).toBe(statusListCredentialSubject({ id: "x", purpose: "revocation", bits }).encodedList);
+    expect(c.credentialSubject.encodedList).toBe(
+      statusListCredentialSubject({ id: "x", purpose: "revocation", bits }).encodedList,
+    );
   });
 
   it("is valid from now for exactly its ttl (milliseconds, as in the spec), so an old list cannot be replayed as current", () => {
@@ -101,7 +125,14 @@ describe("buildStatusListCredential", () => {
   });
 
   it("takes a custom ttl", () => {
-    const c = buildStatusListCredential({ url: REVOCATION_URL, issuer: ISSUER, purpose: "revocation", bits: new StatusBitstring(), now: NOW, ttlMs: 60_000 });
+    const c = buildStatusListCredential({
+      url: REVOCATION_URL,
+      issuer: ISSUER,
+      purpose: "revocation",
+      bits: new StatusBitstring(),
+      now: NOW,
+      ttlMs: 60_000,
+    });
     expect((c.credentialSubject as unknown as { ttl: number }).ttl).toBe(60_000);
     expect(Date.parse(c.validUntil) - NOW.getTime()).toBe(60_000);
   });
@@ -118,20 +149,26 @@ describe("signStatusListCredential / verifyStatusListCredential round trip", () 
     expect(decodePart(payload)).toEqual(c);
   });
 
-  it.each(["revocation", "suspension"] as const)("a %s list verifies and reads back purpose, URL, bits and validUntil", async (purpose) => {
-    const bits = bitsWith(...SET);
-    const c = list(purpose, bits);
-    const r = await verifyStatusListCredential(await signStatusListCredential(c, ISSUER_KEY.privateKey, ISSUER_KEY.kid), JWKS);
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    expect(r.purpose).toBe(purpose);
-    expect(r.url).toBe(purpose === "revocation" ? REVOCATION_URL : SUSPENSION_URL);
-    expect(r.validUntil).toBe(c.validUntil);
-    expect(r.bits.size).toBeGreaterThanOrEqual(STATUS_LIST_MIN_ENTRIES);
-    const set: number[] = [];
-    for (let i = 0; i < r.bits.size; i++) if (r.bits.get(i)) set.push(i);
-    expect(set).toEqual(SET);
-  });
+  it.each(["revocation", "suspension"] as const)(
+    "a %s list verifies and reads back purpose, URL, bits and validUntil",
+    async (purpose) => {
+      const bits = bitsWith(...SET);
+      const c = list(purpose, bits);
+      const r = await verifyStatusListCredential(
+        await signStatusListCredential(c, ISSUER_KEY.privateKey, ISSUER_KEY.kid),
+        JWKS,
+      );
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.purpose).toBe(purpose);
+      expect(r.url).toBe(purpose === "revocation" ? REVOCATION_URL : SUSPENSION_URL);
+      expect(r.validUntil).toBe(c.validUntil);
+      expect(r.bits.size).toBeGreaterThanOrEqual(STATUS_LIST_MIN_ENTRIES);
+      const set: number[] = [];
+      for (let i = 0; i < r.bits.size; i++) if (r.bits.get(i)) set.push(i);
+      expect(set).toEqual(SET);
+    },
+  );
 
   it("an empty list has at least 131,072 entries, all clear", async () => {
     const r = await verified("revocation", new StatusBitstring());
@@ -142,7 +179,10 @@ describe("signStatusListCredential / verifyStatusListCredential round trip", () 
   it("verifies under any published key (after a rotation), and tolerates surrounding whitespace", async () => {
     const older = makeKey("issuer-2025");
     const jws = await signStatusListCredential(list("suspension", bitsWith(5)), older.privateKey, older.kid);
-    expect(await verifyStatusListCredential(`\n${jws}\n`, [ISSUER_KEY.jwk, older.jwk])).toMatchObject({ ok: true, purpose: "suspension" });
+    expect(await verifyStatusListCredential(`\n${jws}\n`, [ISSUER_KEY.jwk, older.jwk])).toMatchObject({
+      ok: true,
+      purpose: "suspension",
+    });
   });
 });
 
@@ -158,7 +198,10 @@ describe("verifyStatusListCredential refuses", () => {
     const [h, p, s] = (await signedList("revocation", bitsWith(1))).split(".");
     const sig = Buffer.from(s, "base64url");
     sig[10] ^= 1;
-    expectRefused(await verifyStatusListCredential(`${h}.${p}.${sig.toString("base64url")}`, JWKS), /signature does not match/);
+    expectRefused(
+      await verifyStatusListCredential(`${h}.${p}.${sig.toString("base64url")}`, JWKS),
+      /signature does not match/,
+    );
   });
 
   it("alg none (unsigned), and any algorithm but EdDSA", async () => {
@@ -172,16 +215,26 @@ describe("verifyStatusListCredential refuses", () => {
   });
 
   it("a kid the issuer never published", async () => {
-    const jws = await signStatusListCredential(list("revocation", new StatusBitstring()), STRANGER.privateKey, STRANGER.kid);
+    const jws = await signStatusListCredential(
+      list("revocation", new StatusBitstring()),
+      STRANGER.privateKey,
+      STRANGER.kid,
+    );
     expectRefused(await verifyStatusListCredential(jws, JWKS), /never published/);
-    const noKid = await new CompactSign(new TextEncoder().encode(JSON.stringify(list("revocation", new StatusBitstring()))))
+    const noKid = await new CompactSign(
+      new TextEncoder().encode(JSON.stringify(list("revocation", new StatusBitstring()))),
+    )
       .setProtectedHeader({ alg: "EdDSA" })
       .sign(ISSUER_KEY.privateKey);
     expectRefused(await verifyStatusListCredential(noKid, JWKS), /never published/);
   });
 
   it("a stranger's signature under the issuer's kid", async () => {
-    const jws = await signStatusListCredential(list("revocation", new StatusBitstring()), STRANGER.privateKey, ISSUER_KEY.kid);
+    const jws = await signStatusListCredential(
+      list("revocation", new StatusBitstring()),
+      STRANGER.privateKey,
+      ISSUER_KEY.kid,
+    );
     expectRefused(await verifyStatusListCredential(jws, JWKS), /signature does not match/);
   });
 
@@ -191,12 +244,21 @@ describe("verifyStatusListCredential refuses", () => {
   });
 
   it("signed content with the right credential type but another subject type, or not JSON", async () => {
-    const sign = (payload: string) => new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: "EdDSA", kid: ISSUER_KEY.kid }).sign(ISSUER_KEY.privateKey);
+    const sign = (payload: string) =>
+      new CompactSign(new TextEncoder().encode(payload))
+        .setProtectedHeader({ alg: "EdDSA", kid: ISSUER_KEY.kid })
+        .sign(ISSUER_KEY.privateKey);
     const c = list("revocation", new StatusBitstring());
     const wrongSubject = { ...c, credentialSubject: { ...c.credentialSubject, type: "Something" } };
-    expectRefused(await verifyStatusListCredential(await sign(JSON.stringify(wrongSubject)), JWKS), /not a Bitstring Status List/);
+    expectRefused(
+      await verifyStatusListCredential(await sign(JSON.stringify(wrongSubject)), JWKS),
+      /not a Bitstring Status List/,
+    );
     const wrongType = { ...c, type: ["VerifiableCredential"] };
-    expectRefused(await verifyStatusListCredential(await sign(JSON.stringify(wrongType)), JWKS), /not a Bitstring Status List/);
+    expectRefused(
+      await verifyStatusListCredential(await sign(JSON.stringify(wrongType)), JWKS),
+      /not a Bitstring Status List/,
+    );
     for (const payload of ["null", "42", '"x"', "[]", "{}"]) {
       expectRefused(await verifyStatusListCredential(await sign(payload), JWKS), /not a Bitstring Status List/);
     }
@@ -205,8 +267,17 @@ describe("verifyStatusListCredential refuses", () => {
 
   it("a signed list with an unknown purpose", async () => {
     const c = list("revocation", new StatusBitstring());
-    const message = { ...c, credentialSubject: { ...c.credentialSubject, statusPurpose: "message" } } as unknown as StatusListCredential;
-    expectRefused(await verifyStatusListCredential(await signStatusListCredential(message, ISSUER_KEY.privateKey, ISSUER_KEY.kid), JWKS), /Unknown status purpose "message"/);
+    const message = {
+      ...c,
+      credentialSubject: { ...c.credentialSubject, statusPurpose: "message" },
+    } as unknown as StatusListCredential;
+    expectRefused(
+      await verifyStatusListCredential(
+        await signStatusListCredential(message, ISSUER_KEY.privateKey, ISSUER_KEY.kid),
+        JWKS,
+      ),
+      /Unknown status purpose "message"/,
+    );
   });
 
   it("a signed list whose encodedList cannot be decoded (or is below the minimum size)", async () => {
@@ -214,7 +285,13 @@ describe("verifyStatusListCredential refuses", () => {
     const tiny = "u" + (await import("node:zlib")).gzipSync(Buffer.alloc(16)).toString("base64url");
     for (const encodedList of ["not multibase", "u!!!", tiny]) {
       const broken = { ...c, credentialSubject: { ...c.credentialSubject, encodedList } };
-      expectRefused(await verifyStatusListCredential(await signStatusListCredential(broken, ISSUER_KEY.privateKey, ISSUER_KEY.kid), JWKS), /cannot be decoded/);
+      expectRefused(
+        await verifyStatusListCredential(
+          await signStatusListCredential(broken, ISSUER_KEY.privateKey, ISSUER_KEY.kid),
+          JWKS,
+        ),
+        /cannot be decoded/,
+      );
     }
   });
 
@@ -256,14 +333,23 @@ describe("statusFromLists", () => {
   });
 
   it("does not care about the order of the lists", async () => {
-    const lists = [await verified("suspension", bitsWith(SUSPENSION_INDEX)), await verified("revocation", new StatusBitstring())];
+    const lists = [
+      await verified("suspension", bitsWith(SUSPENSION_INDEX)),
+      await verified("revocation", new StatusBitstring()),
+    ];
     expect(statusFromLists(seal(), lists)).toEqual({ revoked: false, suspended: true });
   });
 
   it("reports unknown (null) for a purpose whose list is missing", async () => {
     expect(statusFromLists(seal(), [])).toEqual({ revoked: null, suspended: null });
-    expect(statusFromLists(seal(), [await verified("revocation", bitsWith(REVOCATION_INDEX))])).toEqual({ revoked: true, suspended: null });
-    expect(statusFromLists(seal(), [await verified("suspension", new StatusBitstring())])).toEqual({ revoked: null, suspended: false });
+    expect(statusFromLists(seal(), [await verified("revocation", bitsWith(REVOCATION_INDEX))])).toEqual({
+      revoked: true,
+      suspended: null,
+    });
+    expect(statusFromLists(seal(), [await verified("suspension", new StatusBitstring())])).toEqual({
+      revoked: null,
+      suspended: false,
+    });
   });
 
   it("ignores a list published at another URL than the one the credential names", async () => {
@@ -275,13 +361,22 @@ describe("statusFromLists", () => {
   });
 
   it("uses a list only for the purpose it was signed for (a suspension list at the revocation URL is not a revocation list)", async () => {
-    const swapped = [await verified("suspension", bitsWith(REVOCATION_INDEX), REVOCATION_URL), await verified("revocation", bitsWith(SUSPENSION_INDEX), SUSPENSION_URL)];
+    const swapped = [
+      await verified("suspension", bitsWith(REVOCATION_INDEX), REVOCATION_URL),
+      await verified("revocation", bitsWith(SUSPENSION_INDEX), SUSPENSION_URL),
+    ];
     expect(statusFromLists(seal(), swapped)).toEqual({ revoked: null, suspended: null });
   });
 
   it("reports unknown for an index outside the list or not a number, rather than throwing", async () => {
-    const lists = [await verified("revocation", new StatusBitstring()), await verified("suspension", new StatusBitstring())];
-    expect(statusFromLists(seal(STATUS_LIST_MIN_ENTRIES, SUSPENSION_INDEX), lists)).toEqual({ revoked: null, suspended: false });
+    const lists = [
+      await verified("revocation", new StatusBitstring()),
+      await verified("suspension", new StatusBitstring()),
+    ];
+    expect(statusFromLists(seal(STATUS_LIST_MIN_ENTRIES, SUSPENSION_INDEX), lists)).toEqual({
+      revoked: null,
+      suspended: false,
+    });
     const odd = seal();
     odd.credentialStatus[0].statusListIndex = "abc";
     odd.credentialStatus[1].statusListIndex = "-1";
@@ -289,7 +384,10 @@ describe("statusFromLists", () => {
   });
 
   it("reports unknown for a purpose the credential has no status entry for", async () => {
-    const lists = [await verified("revocation", bitsWith(REVOCATION_INDEX)), await verified("suspension", bitsWith(SUSPENSION_INDEX))];
+    const lists = [
+      await verified("revocation", bitsWith(REVOCATION_INDEX)),
+      await verified("suspension", bitsWith(SUSPENSION_INDEX)),
+    ];
     const onlyRevocation = seal();
     onlyRevocation.credentialStatus = onlyRevocation.credentialStatus.filter((e) => e.statusPurpose === "revocation");
     expect(statusFromLists(onlyRevocation, lists)).toEqual({ revoked: true, suspended: null });

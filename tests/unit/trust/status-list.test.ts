@@ -145,7 +145,7 @@ describe("encodeStatusList / decodeStatusList", () => {
     expect(encodeStatusList(again)).toBe(a);
   });
 
-  it("refuses an encodedList without the multibase \"u\" prefix", () => {
+  it('refuses an encodedList without the multibase "u" prefix', () => {
     const body = SPEC_EMPTY_LIST.slice(1);
     for (const bad of [body, "z" + body, "U" + body, "m" + Buffer.from(body, "base64url").toString("base64"), ""]) {
       expect(() => decodeStatusList(bad), bad.slice(0, 8)).toThrow(/must start with "u"/);
@@ -174,7 +174,10 @@ describe("encodeStatusList / decodeStatusList", () => {
       "u" + deflateSync(raw).toString("base64url"), // zlib wrapper, not gzip
       "u" + full.subarray(0, full.length - 4).toString("base64url"), // missing ISIZE
       "u" + full.subarray(0, 20).toString("base64url"),
-      "u" + Buffer.concat([full.subarray(0, full.length - 8), Buffer.from([0, 0, 0, 0]), full.subarray(-4)]).toString("base64url"), // bad CRC
+      "u" +
+        Buffer.concat([full.subarray(0, full.length - 8), Buffer.from([0, 0, 0, 0]), full.subarray(-4)]).toString(
+          "base64url",
+        ), // bad CRC
     ];
     for (const s of bad) expect(() => decodeStatusList(s), s.slice(0, 12)).toThrow(/not valid GZIP/);
   });
@@ -214,14 +217,22 @@ describe("credential fragments", () => {
     });
     const bits = new StatusBitstring();
     bits.set(94_567, true);
-    const subject = statusListCredentialSubject({ id: "https://seal.example/status/s1#list", purpose: "suspension", bits });
+    const subject = statusListCredentialSubject({
+      id: "https://seal.example/status/s1#list",
+      purpose: "suspension",
+      bits,
+    });
     expect(subject.statusPurpose).toBe("suspension");
     expect(decodeStatusList(subject.encodedList).get(94_567)).toBe(true);
   });
 
   it("builds a BitstringStatusListEntry with the index as a string", () => {
     expect(
-      statusEntry({ listCredentialUrl: "https://example.com/credentials/status/3", index: 94_567, purpose: "revocation" }),
+      statusEntry({
+        listCredentialUrl: "https://example.com/credentials/status/3",
+        index: 94_567,
+        purpose: "revocation",
+      }),
     ).toStrictEqual({
       id: "https://example.com/credentials/status/3#94567",
       type: "BitstringStatusListEntry",
@@ -229,9 +240,13 @@ describe("credential fragments", () => {
       statusListIndex: "94567",
       statusListCredential: "https://example.com/credentials/status/3",
     });
-    expect(statusEntry({ listCredentialUrl: "https://x.example/s", index: 0, purpose: "suspension" }).statusListIndex).toBe("0");
+    expect(
+      statusEntry({ listCredentialUrl: "https://x.example/s", index: 0, purpose: "suspension" }).statusListIndex,
+    ).toBe("0");
     for (const bad of [-1, 1.5, Number.NaN]) {
-      expect(() => statusEntry({ listCredentialUrl: "https://x.example/s", index: bad, purpose: "revocation" })).toThrow(RangeError);
+      expect(() =>
+        statusEntry({ listCredentialUrl: "https://x.example/s", index: bad, purpose: "revocation" }),
+      ).toThrow(RangeError);
     }
   });
 });

@@ -2,8 +2,22 @@ import crypto from "node:crypto";
 import canonicalize from "canonicalize";
 import type { JWK } from "jose";
 import { describe, expect, it } from "vitest";
-import { checkpointBody, inclusionProof, leafHash, noteKeyId, rootFromLeafHashes, signatureLine } from "../../../app/features/trust/domain/merkle";
-import { checkTlogProof, logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, verifyCheckpoint, type TlogProof } from "../../../app/features/trust/domain/tlog";
+import {
+  checkpointBody,
+  inclusionProof,
+  leafHash,
+  noteKeyId,
+  rootFromLeafHashes,
+  signatureLine,
+} from "../../../app/features/trust/domain/merkle";
+import {
+  checkTlogProof,
+  logOrigin,
+  noteVerifierKey,
+  TLOG_PROOF_FORMAT,
+  verifyCheckpoint,
+  type TlogProof,
+} from "../../../app/features/trust/domain/tlog";
 
 // ---------------------------------------------------------------------------
 // Fixtures: Ed25519 keys as the issuer publishes them, signed checkpoint notes, and a small log
@@ -40,7 +54,8 @@ function signedCheckpoint(origin: string, treeSize: number, root: Buffer, key: T
 }
 
 /** A JWS-shaped string; checkTlogProof only hashes it, so it need not verify. */
-const fakeJws = (tag: string) => `eyJhbGciOiJFZERTQSJ9.${Buffer.from(`{"seal":"${tag}"}`).toString("base64url")}.${crypto.createHash("sha256").update(tag).digest("base64url")}`;
+const fakeJws = (tag: string) =>
+  `eyJhbGciOiJFZERTQSJ9.${Buffer.from(`{"seal":"${tag}"}`).toString("base64url")}.${crypto.createHash("sha256").update(tag).digest("base64url")}`;
 
 const ORIGIN = "seal.example/log";
 const ISSUER = makeKey("issuer-2026");
@@ -58,7 +73,14 @@ interface Entry {
 
 /** The log entry exactly as the service hashes it (its index is part of what is hashed). */
 function leafText(index: number, e: Entry): string {
-  return canonicalize({ index, event: e.event, serial: e.serial, at: new Date(Date.UTC(2026, 10, 25, 0, 0, index)).toISOString(), credentialSha256: sha256Hex(e.jws), kid: ISSUER.kid })!;
+  return canonicalize({
+    index,
+    event: e.event,
+    serial: e.serial,
+    at: new Date(Date.UTC(2026, 10, 25, 0, 0, index)).toISOString(),
+    credentialSha256: sha256Hex(e.jws),
+    kid: ISSUER.kid,
+  })!;
 }
 
 /**
@@ -66,11 +88,20 @@ function leafText(index: number, e: Entry): string {
  * status entries elsewhere), and the proof the PDF would carry for it against the checkpoint
  * of the whole tree.
  */
-function buildLog(size: number, position: number, opts: { ours?: Partial<Entry>; key?: TestKey; origin?: string } = {}) {
+function buildLog(
+  size: number,
+  position: number,
+  opts: { ours?: Partial<Entry>; key?: TestKey; origin?: string } = {},
+) {
   const entries: Entry[] = [];
   for (let i = 0; i < size; i++) {
     if (i === position) entries.push({ event: "issued", serial: SERIAL, jws: JWS, ...opts.ours });
-    else entries.push({ event: i % 3 === 2 ? "suspended" : "issued", serial: `IOTS-OTHR-${String(i).padStart(4, "0")}`, jws: fakeJws(`other-${i}`) });
+    else
+      entries.push({
+        event: i % 3 === 2 ? "suspended" : "issued",
+        serial: `IOTS-OTHR-${String(i).padStart(4, "0")}`,
+        jws: fakeJws(`other-${i}`),
+      });
   }
   const leaves = entries.map((e, i) => leafText(i, e));
   const hashes = leaves.map((l) => leafHash(Buffer.from(l)));
@@ -151,7 +182,10 @@ describe("noteVerifierKey", () => {
       const [name, hash, data] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
       expect(name).toBe(origin);
       expect(hash).toMatch(/^[0-9a-f]{8}$/);
-      const independent = crypto.createHash("sha256").update(Buffer.concat([Buffer.from(`${origin}\n`), Buffer.from([0x01]), key.raw])).digest();
+      const independent = crypto
+        .createHash("sha256")
+        .update(Buffer.concat([Buffer.from(`${origin}\n`), Buffer.from([0x01]), key.raw]))
+        .digest();
       expect(hash).toBe(independent.subarray(0, 4).toString("hex"));
       expect(data).toMatch(/^[A-Za-z0-9+/]{43}[A-Za-z0-9+/=]$/); // standard alphabet, padded: 33 bytes → 44 chars
       const decoded = Buffer.from(data, "base64");
@@ -244,7 +278,8 @@ describe("verifyCheckpoint", () => {
   });
 
   it("signs exactly the body with its final newline: a signature over other bytes does not verify", () => {
-    const signOver = (bytes: string) => signatureLine(ORIGIN, noteKeyId(ORIGIN, ISSUER.raw), crypto.sign(null, Buffer.from(bytes), ISSUER.privateKey));
+    const signOver = (bytes: string) =>
+      signatureLine(ORIGIN, noteKeyId(ORIGIN, ISSUER.raw), crypto.sign(null, Buffer.from(bytes), ISSUER.privateKey));
     expect(verifyCheckpoint(`${body}\n${signOver(body.slice(0, -1))}`, ORIGIN, JWKS)).toBeNull();
     expect(verifyCheckpoint(`${body}\n${signOver(`${body}\n`)}`, ORIGIN, JWKS)).toBeNull();
   });
@@ -351,7 +386,10 @@ describe("checkTlogProof: proofs that belong to something else", () => {
     const { proof } = buildLog(7, 3);
     expectRefused(checkTlogProof(proof, { ...expected, jws: fakeJws("another seal") }), /different credential/);
     // Even one character changed in the JWS (a re-signed or altered credential) is another credential.
-    expectRefused(checkTlogProof(proof, { ...expected, jws: JWS.slice(0, -1) + (JWS.endsWith("A") ? "B" : "A") }), /different credential/);
+    expectRefused(
+      checkTlogProof(proof, { ...expected, jws: JWS.slice(0, -1) + (JWS.endsWith("A") ? "B" : "A") }),
+      /different credential/,
+    );
   });
 
   it("refuses a proof when the serial differs", () => {
@@ -364,7 +402,9 @@ describe("checkTlogProof: proofs that belong to something else", () => {
     const log = buildLog(7, 3);
     const neighbour = log.proofFor(1); // an "issued" entry of another seal, valid proof in the same signed tree
     expect(JSON.parse(neighbour.leaf).event).toBe("issued");
-    expect(checkTlogProof(neighbour, { ...expected, jws: log.entries[1].jws, serial: log.entries[1].serial })).toMatchObject({ ok: true });
+    expect(
+      checkTlogProof(neighbour, { ...expected, jws: log.entries[1].jws, serial: log.entries[1].serial }),
+    ).toMatchObject({ ok: true });
     expectRefused(checkTlogProof(neighbour, expected), /different credential/);
   });
 
@@ -384,7 +424,13 @@ describe("checkTlogProof: proofs that belong to something else", () => {
   it("refuses an entry rewritten to claim another index, even with index and leafIndex consistent", () => {
     const log = buildLog(7, 3);
     const moved = canonicalize({ ...JSON.parse(log.proof.leaf), index: 5 })!;
-    expectRefused(checkTlogProof({ ...log.proof, leaf: moved, leafIndex: 5, inclusionProof: log.proofFor(5).inclusionProof }, expected), /does not lead/);
+    expectRefused(
+      checkTlogProof(
+        { ...log.proof, leaf: moved, leafIndex: 5, inclusionProof: log.proofFor(5).inclusionProof },
+        expected,
+      ),
+      /does not lead/,
+    );
     expectRefused(checkTlogProof({ ...log.proof, leaf: moved, leafIndex: 5 }, expected), /does not lead/);
   });
 
@@ -448,7 +494,10 @@ describe("checkTlogProof: broken audit paths", () => {
   it("refuses a one-leaf proof that suddenly carries a path", () => {
     const { proof } = buildLog(1, 0);
     expect(proof.inclusionProof).toEqual([]);
-    expectRefused(checkTlogProof({ ...proof, inclusionProof: [Buffer.alloc(32).toString("base64")] }, expected), /does not lead/);
+    expectRefused(
+      checkTlogProof({ ...proof, inclusionProof: [Buffer.alloc(32).toString("base64")] }, expected),
+      /does not lead/,
+    );
   });
 });
 
@@ -480,9 +529,15 @@ describe("checkTlogProof: checkpoints", () => {
     const small = buildLog(7, 3);
     const big = buildLog(8, 3);
     // The path for 7 leaves with the signed checkpoint of 8 (and claiming 8): the root does not match.
-    expectRefused(checkTlogProof({ ...small.proof, treeSize: 8, checkpoint: big.proof.checkpoint }, expected), /does not lead/);
+    expectRefused(
+      checkTlogProof({ ...small.proof, treeSize: 8, checkpoint: big.proof.checkpoint }, expected),
+      /does not lead/,
+    );
     // Claiming 7 with the checkpoint of 8: the sizes disagree.
-    expectRefused(checkTlogProof({ ...small.proof, checkpoint: big.proof.checkpoint }, expected), /disagree on the tree size/);
+    expectRefused(
+      checkTlogProof({ ...small.proof, checkpoint: big.proof.checkpoint }, expected),
+      /disagree on the tree size/,
+    );
   });
 
   it("refuses a checkpoint whose root was swapped under the issuer's signature", () => {

@@ -2,8 +2,21 @@ import crypto from "node:crypto";
 import canonicalize from "canonicalize";
 import { base64url, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildSealCredential, FORGERY_MESSAGES, signCredential, type SealCredential, type SealSubject } from "../../../app/features/trust/domain/credential";
-import { checkpointBody, inclusionProof, leafHash, noteKeyId, rootFromLeafHashes, signatureLine } from "../../../app/features/trust/domain/merkle";
+import {
+  buildSealCredential,
+  FORGERY_MESSAGES,
+  signCredential,
+  type SealCredential,
+  type SealSubject,
+} from "../../../app/features/trust/domain/credential";
+import {
+  checkpointBody,
+  inclusionProof,
+  leafHash,
+  noteKeyId,
+  rootFromLeafHashes,
+  signatureLine,
+} from "../../../app/features/trust/domain/merkle";
 import { visibleFacts } from "../../../app/features/trust/domain/seal-facts";
 import { logOrigin, TLOG_PROOF_FORMAT, type TlogProof } from "../../../app/features/trust/domain/tlog";
 import { checkArtefacts, VERDICT_LABELS } from "../../../app/features/trust/domain/verify";
@@ -48,7 +61,10 @@ const sha256Hex = (s: string) => crypto.createHash("sha256").update(s).digest("h
  * inclusionProofFor): our issue entry at `position` among other seals' entries, with a
  * checkpoint for the whole tree signed under `origin`.
  */
-function logProof(jws: string, opts: { size?: number; position?: number; origin?: string; key?: ReturnType<typeof makeKey>; serial?: string } = {}): TlogProof {
+function logProof(
+  jws: string,
+  opts: { size?: number; position?: number; origin?: string; key?: ReturnType<typeof makeKey>; serial?: string } = {},
+): TlogProof {
   const size = opts.size ?? 7;
   const position = opts.position ?? 3;
   const origin = opts.origin ?? logOrigin(BASE);
@@ -56,8 +72,22 @@ function logProof(jws: string, opts: { size?: number; position?: number; origin?
   const leaves = Array.from({ length: size }, (_, index) =>
     canonicalize(
       index === position
-        ? { index, event: "issued", serial: opts.serial ?? SERIAL, at: "2026-11-25T00:00:00.000Z", credentialSha256: sha256Hex(jws), kid: ISSUER.kid }
-        : { index, event: "issued", serial: `IOTS-0THR-${String(index).padStart(4, "0")}`, at: "2026-11-24T00:00:00.000Z", credentialSha256: sha256Hex(`other ${index}`), kid: ISSUER.kid },
+        ? {
+            index,
+            event: "issued",
+            serial: opts.serial ?? SERIAL,
+            at: "2026-11-25T00:00:00.000Z",
+            credentialSha256: sha256Hex(jws),
+            kid: ISSUER.kid,
+          }
+        : {
+            index,
+            event: "issued",
+            serial: `IOTS-0THR-${String(index).padStart(4, "0")}`,
+            at: "2026-11-24T00:00:00.000Z",
+            credentialSha256: sha256Hex(`other ${index}`),
+            kid: ISSUER.kid,
+          },
     )!,
   );
   const hashes = leaves.map((l) => leafHash(Buffer.from(l)));
@@ -92,12 +122,17 @@ describe("checkArtefacts: the credential alone", () => {
     if (!r.ok) return;
     expect(r.credential).toEqual(credential());
     expect(r.kid).toBe(ISSUER.kid);
-    expect(r.checks).toEqual([{ label: "Signature by the issuer", ok: true, detail: `Ed25519 key ${ISSUER.kid.slice(0, 12)}…` }]);
+    expect(r.checks).toEqual([
+      { label: "Signature by the issuer", ok: true, detail: `Ed25519 key ${ISSUER.kid.slice(0, 12)}…` },
+    ]);
   });
 
   it("refuses a forged JWS with the signature check's reason, and checks nothing else", async () => {
     const forged = tampered({ firmwareVersion: "9.9.9" });
-    const r = await checkArtefacts({ jws: forged, presentedSerial: SERIAL, pageText: pageText(credential()), logProof: logProof(jws) }, JWKS);
+    const r = await checkArtefacts(
+      { jws: forged, presentedSerial: SERIAL, pageText: pageText(credential()), logProof: logProof(jws) },
+      JWKS,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason).toBe(FORGERY_MESSAGES.bad_signature);
@@ -106,27 +141,44 @@ describe("checkArtefacts: the credential alone", () => {
   });
 
   it("refuses a credential signed by a key the issuer never published", async () => {
-    const r = await checkArtefacts({ jws: await signCredential(credential(), STRANGER.privateKey, STRANGER.kid), logProof: null }, JWKS);
+    const r = await checkArtefacts(
+      { jws: await signCredential(credential(), STRANGER.privateKey, STRANGER.kid), logProof: null },
+      JWKS,
+    );
     expect(r).toMatchObject({ ok: false, reason: FORGERY_MESSAGES.unknown_kid });
     expect(r.checks).toHaveLength(1);
   });
 
   it("refuses text that is not a JWS", async () => {
-    expect(await checkArtefacts({ jws: "IOTS-7KQ2-M9XD" }, JWKS)).toMatchObject({ ok: false, reason: FORGERY_MESSAGES.not_a_jws });
+    expect(await checkArtefacts({ jws: "IOTS-7KQ2-M9XD" }, JWKS)).toMatchObject({
+      ok: false,
+      reason: FORGERY_MESSAGES.not_a_jws,
+    });
   });
 
   it("labels every verdict", () => {
-    expect(Object.keys(VERDICT_LABELS).sort()).toEqual(["expired", "forged", "not_found", "revoked", "superseded", "suspended", "valid"]);
+    expect(Object.keys(VERDICT_LABELS).sort()).toEqual([
+      "expired",
+      "forged",
+      "not_found",
+      "revoked",
+      "superseded",
+      "suspended",
+      "valid",
+    ]);
     expect(VERDICT_LABELS.forged).toBe("Not genuine");
   });
 });
 
 describe("checkArtefacts: the serial it was presented under", () => {
-  it.each([SERIAL, "iots-7kq2-m9xd", "iots7kq2m9xd", "IOTS 7KQ2 M9XD", " 7kq2-m9xd ", "7KQ2M9XD"])("%j matches %s", async (typed) => {
-    const r = await checkArtefacts({ jws, presentedSerial: typed }, JWKS);
-    expect(r.ok).toBe(true);
-    expect(r.checks).toContainEqual({ label: "Serial matches", ok: true });
-  });
+  it.each([SERIAL, "iots-7kq2-m9xd", "iots7kq2m9xd", "IOTS 7KQ2 M9XD", " 7kq2-m9xd ", "7KQ2M9XD"])(
+    "%j matches %s",
+    async (typed) => {
+      const r = await checkArtefacts({ jws, presentedSerial: typed }, JWKS);
+      expect(r.ok).toBe(true);
+      expect(r.checks).toContainEqual({ label: "Serial matches", ok: true });
+    },
+  );
 
   it("refuses another serial, naming both (the presented one normalised)", async () => {
     const r = await checkArtefacts({ jws, presentedSerial: "iots7kq2m9xe" }, JWKS);
@@ -164,7 +216,9 @@ describe("checkArtefacts: the PDF page", () => {
   });
 
   it("accepts the same facts whatever the line breaks and spacing of the extracted text", async () => {
-    const flat = visibleFacts(credential()).map((f) => `${f.label}   ${f.value}`).join("  ");
+    const flat = visibleFacts(credential())
+      .map((f) => `${f.label}   ${f.value}`)
+      .join("  ");
     expect((await checkArtefacts({ jws, pageText: flat }, JWKS)).ok).toBe(true);
   });
 
@@ -188,7 +242,9 @@ describe("checkArtefacts: the PDF page", () => {
   });
 
   it("names every fact that differs", async () => {
-    const page = pageText(credential(), (label, value) => (label === "Model" ? "GW-KW4" : label === "Valid until" ? "2099-01-01" : value));
+    const page = pageText(credential(), (label, value) =>
+      label === "Model" ? "GW-KW4" : label === "Valid until" ? "2099-01-01" : value,
+    );
     const r = await checkArtefacts({ jws, pageText: page }, JWKS);
     expect(r.ok).toBe(false);
     if (!r.ok) {
@@ -216,11 +272,18 @@ describe("checkArtefacts: the PDF's transparency log proof", () => {
     [2, 1],
     [7, 3],
     [100, 64],
-  ])("accepts a genuine proof (tree of %i, leaf %i) against the checkpoint at the issuer's log origin", async (size, position) => {
-    const r = await checkArtefacts({ jws, logProof: logProof(jws, { size, position }) }, JWKS);
-    expect(r.ok).toBe(true);
-    expect(r.checks).toContainEqual({ label: "Transparency log proof", ok: true, detail: `Leaf ${position} of ${size}, signed checkpoint` });
-  });
+  ])(
+    "accepts a genuine proof (tree of %i, leaf %i) against the checkpoint at the issuer's log origin",
+    async (size, position) => {
+      const r = await checkArtefacts({ jws, logProof: logProof(jws, { size, position }) }, JWKS);
+      expect(r.ok).toBe(true);
+      expect(r.checks).toContainEqual({
+        label: "Transparency log proof",
+        ok: true,
+        detail: `Leaf ${position} of ${size}, signed checkpoint`,
+      });
+    },
+  );
 
   it("derives the expected origin from the credential's issuer (a proof from another portal's log is refused)", async () => {
     for (const origin of ["localhost:3000/log", "seal.example/portal/log", "seal.example"]) {
@@ -258,7 +321,10 @@ describe("checkArtefacts: the PDF's transparency log proof", () => {
 
 describe("checkArtefacts: everything together", () => {
   it("a genuine PDF passes all four checks, in order", async () => {
-    const r = await checkArtefacts({ jws, presentedSerial: "iots-7kq2-m9xd", pageText: pageText(credential()), logProof: logProof(jws) }, JWKS);
+    const r = await checkArtefacts(
+      { jws, presentedSerial: "iots-7kq2-m9xd", pageText: pageText(credential()), logProof: logProof(jws) },
+      JWKS,
+    );
     expect(r.ok).toBe(true);
     expect(r.checks.map((c) => [c.label, c.ok])).toEqual([
       ["Signature by the issuer", true],

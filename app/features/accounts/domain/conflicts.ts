@@ -23,7 +23,8 @@ const sentence = (s: string) => {
  * sentence naming the supplier, for a 403 message).
  */
 export function conflictOfInterest(f: ConflictFacts): string | null {
-  if (f.assessorOrganizationId === f.supplierOrganizationId) return `You have a conflict of interest with ${f.supplierName}: you belong to the supplier's organisation.`;
+  if (f.assessorOrganizationId === f.supplierOrganizationId)
+    return `You have a conflict of interest with ${f.supplierName}: you belong to the supplier's organisation.`;
   const declared = f.declaredConflicts.find((d) => d.organizationId === f.supplierOrganizationId);
   if (declared) return `You have a declared conflict of interest with ${f.supplierName}: ${sentence(declared.reason)}`;
   return null;

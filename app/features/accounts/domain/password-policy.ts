@@ -28,6 +28,7 @@ export function passwordProblems(password: string, context: { email?: string; na
   if (COMMON.has(lower)) problems.push("This password is too common.");
   if (length >= 1 && new Set(lower).size <= 2) problems.push("Use more than two different characters.");
   const local = context.email?.split("@")[0]?.toLowerCase();
-  if (local && local.length >= 4 && lower.includes(local)) problems.push("Do not use your email address in the password.");
+  if (local && local.length >= 4 && lower.includes(local))
+    problems.push("Do not use your email address in the password.");
   return problems;
 }

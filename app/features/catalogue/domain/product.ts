@@ -1,6 +1,15 @@
 /** Products as suppliers describe them: categories and the GTIN check digit. */
 
-export const PRODUCT_CATEGORIES = ["childrens-wearable", "wearable", "camera", "toy", "hub", "speaker", "appliance", "other"] as const;
+export const PRODUCT_CATEGORIES = [
+  "childrens-wearable",
+  "wearable",
+  "camera",
+  "toy",
+  "hub",
+  "speaker",
+  "appliance",
+  "other",
+] as const;
 export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 
 export const PRODUCT_CATEGORY_LABELS: Record<ProductCategory, string> = {
@@ -26,5 +35,7 @@ export function gtinProblem(value: string): string | null {
   let sum = 0;
   digits.reverse().forEach((d, i) => (sum += d * (i % 2 === 0 ? 3 : 1)));
   const expected = (10 - (sum % 10)) % 10;
-  return check === expected ? null : `The check digit should be ${expected}, not ${check}: check the number for a typo.`;
+  return check === expected
+    ? null
+    : `The check digit should be ${expected}, not ${check}: check the number for a typo.`;
 }

@@ -107,7 +107,11 @@ export class LocalEvidenceStore implements EvidenceStore {
     const limiter = new HashingLimiter(limitBytes, budget);
     this.live.set(tempPath, Date.now());
     try {
-      await pipeline(source, limiter, fs.createWriteStream(tempPath, { flags: "wx", mode: 0o600, highWaterMark: 1024 * 1024 }));
+      await pipeline(
+        source,
+        limiter,
+        fs.createWriteStream(tempPath, { flags: "wx", mode: 0o600, highWaterMark: 1024 * 1024 }),
+      );
     } catch (error) {
       this.live.delete(tempPath);
       await fs.promises.rm(tempPath, { force: true });

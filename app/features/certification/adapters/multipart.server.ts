@@ -46,7 +46,8 @@ export function maxUploadBytes(opts: Pick<ReceiveOptions, "maxFileBytes" | "maxF
 /** Refuses an over-long body from its Content-Length alone, before reading any of it. */
 export function checkDeclaredLength(headers: HeaderMap, opts: Pick<ReceiveOptions, "maxFileBytes" | "maxFiles">): void {
   const type = String(headers["content-type"] ?? "");
-  if (!type.toLowerCase().startsWith("multipart/form-data")) throw new UploadError(415, "Send the files as multipart/form-data.");
+  if (!type.toLowerCase().startsWith("multipart/form-data"))
+    throw new UploadError(415, "Send the files as multipart/form-data.");
   const declared = Number(headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > maxUploadBytes(opts)) {
     throw new UploadError(413, `The upload is larger than the limit of ${formatBytes(opts.maxFileBytes)} per file.`);
@@ -56,11 +57,17 @@ export function checkDeclaredLength(headers: HeaderMap, opts: Pick<ReceiveOption
 /** A web Request's body (Remix actions) as a Node stream. */
 export function fromRequest(request: Request): { headers: HeaderMap; body: Readable } {
   if (!request.body) return { headers: Object.fromEntries(request.headers), body: Readable.from([]) };
-  return { headers: Object.fromEntries(request.headers), body: Readable.fromWeb(request.body as import("node:stream/web").ReadableStream, { highWaterMark: MiB }) };
+  return {
+    headers: Object.fromEntries(request.headers),
+    body: Readable.fromWeb(request.body as import("node:stream/web").ReadableStream, { highWaterMark: MiB }),
+  };
 }
 
 /** Reads a multipart body (a Node stream: the raw request on the fast path, or a converted web body). */
-export async function receiveMultipart(input: { headers: HeaderMap; body: Readable }, opts: ReceiveOptions): Promise<ReceivedUpload> {
+export async function receiveMultipart(
+  input: { headers: HeaderMap; body: Readable },
+  opts: ReceiveOptions,
+): Promise<ReceivedUpload> {
   checkDeclaredLength(input.headers, opts);
   const source = input.body;
   const files: ReceivedUpload["files"] = [];
@@ -104,17 +111,39 @@ export async function receiveMultipart(input: { headers: HeaderMap; body: Readab
         },
         (error) => {
           stream.resume();
-          fail(error instanceof FileTooLargeError ? new UploadError(413, `${info.filename ?? "A file"} is larger than the limit of ${formatBytes(opts.maxFileBytes)}.`) : error);
+          fail(
+            error instanceof FileTooLargeError
+              ? new UploadError(
+                  413,
+                  `${info.filename ?? "A file"} is larger than the limit of ${formatBytes(opts.maxFileBytes)}.`,
+                )
+              : error,
+          );
         },
       ),
     );
   });
   bb.on("field", (name, value, info) => {
-    if (info.valueTruncated || info.nameTruncated) return fail(new UploadError(413, `The field ${JSON.stringify(name.slice(0, 40))} is longer than ${formatBytes(MAX_FIELD_BYTES)}.`));
+    if (info.valueTruncated || info.nameTruncated)
+      return fail(
+        new UploadError(
+          413,
+          `The field ${JSON.stringify(name.slice(0, 40))} is longer than ${formatBytes(MAX_FIELD_BYTES)}.`,
+        ),
+      );
     fields[name] ??= value;
   });
   bb.on("fieldsLimit", () => fail(new UploadError(413, `The upload has more than ${MAX_FIELDS} fields.`)));
-  bb.on("filesLimit", () => fail(new UploadError(413, opts.maxFiles === 1 ? "Upload one file at a time (put several in a ZIP archive)." : `Upload at most ${opts.maxFiles} files at once.`)));
+  bb.on("filesLimit", () =>
+    fail(
+      new UploadError(
+        413,
+        opts.maxFiles === 1
+          ? "Upload one file at a time (put several in a ZIP archive)."
+          : `Upload at most ${opts.maxFiles} files at once.`,
+      ),
+    ),
+  );
   bb.on("partsLimit", () => fail(new UploadError(413, "The upload has too many parts.")));
 
   const finished = new Promise<void>((resolve) => {

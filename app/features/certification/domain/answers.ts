@@ -47,13 +47,30 @@ export function answerProblems(req: RequirementInScope, a: AnswerFacts): AnswerP
   if (!a.claim) return [{ code: "no_claim", field: "claim", message: "No claim yet." }];
   const out: AnswerProblem[] = [];
   if (a.claim === "not_applicable" && !mayClaimNotApplicable(req)) {
-    out.push({ code: "na_not_allowed", field: "claim", message: "This mandatory requirement has no condition, so it cannot be not applicable." });
+    out.push({
+      code: "na_not_allowed",
+      field: "claim",
+      message: "This mandatory requirement has no condition, so it cannot be not applicable.",
+    });
   }
   if ((a.claim === "not_applicable" || a.claim === "not_implemented") && !a.justification.trim()) {
-    out.push({ code: "justification_needed", field: "justification", message: `"${a.claim === "not_applicable" ? "Not applicable" : "Not implemented"}" needs a justification.` });
+    out.push({
+      code: "justification_needed",
+      field: "justification",
+      message: `"${a.claim === "not_applicable" ? "Not applicable" : "Not implemented"}" needs a justification.`,
+    });
   }
-  if (a.claim === "implemented" && req.applicability === "mandatory" && a.evidenceCount === 0 && !a.noEvidenceReason.trim()) {
-    out.push({ code: "evidence_needed", field: "evidence", message: "Attach at least one evidence file, or explain why no evidence is possible." });
+  if (
+    a.claim === "implemented" &&
+    req.applicability === "mandatory" &&
+    a.evidenceCount === 0 &&
+    !a.noEvidenceReason.trim()
+  ) {
+    out.push({
+      code: "evidence_needed",
+      field: "evidence",
+      message: "Attach at least one evidence file, or explain why no evidence is possible.",
+    });
   }
   return out;
 }
@@ -82,12 +99,22 @@ export interface SubmissionProgress {
   blockers: Blocker[];
 }
 
-export function submissionProgress(reqs: readonly RequirementInScope[], answers: ReadonlyMap<string, AnswerFacts>): SubmissionProgress {
+export function submissionProgress(
+  reqs: readonly RequirementInScope[],
+  answers: ReadonlyMap<string, AnswerFacts>,
+): SubmissionProgress {
   const sections = new Map<string, SectionProgress>();
   const blockers: Blocker[] = [];
   for (const req of reqs) {
     const a = answers.get(req.ref) ?? EMPTY_ANSWER;
-    const s = sections.get(req.sectionRef) ?? { sectionRef: req.sectionRef, total: 0, answered: 0, withEvidence: 0, complete: 0, mandatory: 0 };
+    const s = sections.get(req.sectionRef) ?? {
+      sectionRef: req.sectionRef,
+      total: 0,
+      answered: 0,
+      withEvidence: 0,
+      complete: 0,
+      mandatory: 0,
+    };
     s.total++;
     if (req.applicability === "mandatory") s.mandatory++;
     if (a.claim) s.answered++;
@@ -99,5 +126,12 @@ export function submissionProgress(reqs: readonly RequirementInScope[], answers:
   }
   const list = [...sections.values()];
   const sum = (k: keyof Omit<SectionProgress, "sectionRef">) => list.reduce((n, s) => n + s[k], 0);
-  return { total: reqs.length, answered: sum("answered"), withEvidence: sum("withEvidence"), complete: sum("complete"), sections: list, blockers };
+  return {
+    total: reqs.length,
+    answered: sum("answered"),
+    withEvidence: sum("withEvidence"),
+    complete: sum("complete"),
+    sections: list,
+    blockers,
+  };
 }

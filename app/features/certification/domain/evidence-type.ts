@@ -24,7 +24,8 @@ export const ACCEPTED_LIST = "PDF, PNG, JPEG, plain text, JSON, CSV, ZIP, pcap o
 /** How many leading bytes the sniffer looks at. */
 export const SNIFF_BYTES = 64 * 1024;
 
-export type Sniffed = { ok: true; mediaType: AcceptedMediaType; label: string } | { ok: false; detected: string; message: string };
+export type Sniffed =
+  { ok: true; mediaType: AcceptedMediaType; label: string } | { ok: false; detected: string; message: string };
 
 const NAMES: Record<string, string> = {
   "application/x-elf": "an ELF executable",
@@ -40,7 +41,11 @@ const NAMES: Record<string, string> = {
 };
 
 function refuse(detected: string): Sniffed {
-  return { ok: false, detected, message: `This file is ${detected}, which is not accepted as evidence. Upload ${ACCEPTED_LIST}.` };
+  return {
+    ok: false,
+    detected,
+    message: `This file is ${detected}, which is not accepted as evidence. Upload ${ACCEPTED_LIST}.`,
+  };
 }
 
 function accept(mediaType: AcceptedMediaType): Sniffed {
@@ -53,7 +58,12 @@ const startsWith = (b: Uint8Array, sig: number[]) => sig.every((x, i) => b[i] ==
 export async function sniffMediaType(head: Uint8Array, complete: boolean): Promise<Sniffed> {
   if (head.length === 0) return { ok: false, detected: "empty", message: "The file is empty." };
   // pcap (both byte orders, micro- and nanosecond) and pcapng.
-  for (const sig of [[0xd4, 0xc3, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0x3c, 0x4d]]) {
+  for (const sig of [
+    [0xd4, 0xc3, 0xb2, 0xa1],
+    [0xa1, 0xb2, 0xc3, 0xd4],
+    [0x4d, 0x3c, 0xb2, 0xa1],
+    [0xa1, 0xb2, 0x3c, 0x4d],
+  ]) {
     if (startsWith(head, sig)) return accept("application/vnd.tcpdump.pcap");
   }
   if (startsWith(head, [0x0a, 0x0d, 0x0d, 0x0a])) return accept("application/x-pcapng");
@@ -62,7 +72,8 @@ export async function sniffMediaType(head: Uint8Array, complete: boolean): Promi
     if (found.mime in ACCEPTED_TYPES) return accept(found.mime as AcceptedMediaType);
     // Short signatures ("MZ", "BM", "ID3") also begin ordinary text ("MZ-1 test report"): text that
     // is valid UTF-8 without NUL or control bytes is judged as text, real binaries never are.
-    if (found.mime === "application/xml" || found.ext === "xml" || isCleanText(head, complete)) return classifyText(head, complete);
+    if (found.mime === "application/xml" || found.ext === "xml" || isCleanText(head, complete))
+      return classifyText(head, complete);
     return refuse(NAMES[found.mime] ?? `${found.ext.toUpperCase()} (${found.mime})`);
   }
   return classifyText(head, complete);
@@ -89,11 +100,18 @@ function classifyText(head: Uint8Array, complete: boolean): Sniffed {
   }
   const body = text.replace(/^\uFEFF/, "");
   // Leading HTML/XML comments do not hide what follows them.
-  const start = body.replace(/^(\s*<!--[\s\S]*?-->)+/, "").trimStart().slice(0, 256).toLowerCase();
-  if (/^<!doctype html|^<html[\s>]|^<head[\s>]|^<body[\s>]|^<script[\s>]|^<iframe[\s>]/.test(start)) return refuse("an HTML document");
-  if (/^<svg[\s>]/.test(start) || (start.startsWith("<?xml") && start.includes("<svg"))) return refuse(NAMES["image/svg+xml"]);
+  const start = body
+    .replace(/^(\s*<!--[\s\S]*?-->)+/, "")
+    .trimStart()
+    .slice(0, 256)
+    .toLowerCase();
+  if (/^<!doctype html|^<html[\s>]|^<head[\s>]|^<body[\s>]|^<script[\s>]|^<iframe[\s>]/.test(start))
+    return refuse("an HTML document");
+  if (/^<svg[\s>]/.test(start) || (start.startsWith("<?xml") && start.includes("<svg")))
+    return refuse(NAMES["image/svg+xml"]);
   if (start.startsWith("<?xml")) return refuse("an XML document");
-  if (/[\u0001-\u0008\u000e-\u001a\u001c-\u001f]/.test(body.slice(0, 4096))) return refuse("binary data of an unrecognised format (control characters)");
+  if (/[\u0001-\u0008\u000e-\u001a\u001c-\u001f]/.test(body.slice(0, 4096)))
+    return refuse("binary data of an unrecognised format (control characters)");
   if (start.startsWith("{") || start.startsWith("[")) {
     if (!complete) return accept("application/json");
     try {

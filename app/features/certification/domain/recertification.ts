@@ -74,7 +74,11 @@ export interface Delta {
 const norm = (s: string | null | undefined) => (s ?? "").trim();
 
 export function sameAnswer(a: AnswerText | null, b: AnswerText | null): boolean {
-  return (a?.claim ?? null) === (b?.claim ?? null) && norm(a?.justification) === norm(b?.justification) && norm(a?.noEvidenceReason) === norm(b?.noEvidenceReason);
+  return (
+    (a?.claim ?? null) === (b?.claim ?? null) &&
+    norm(a?.justification) === norm(b?.justification) &&
+    norm(a?.noEvidenceReason) === norm(b?.noEvidenceReason)
+  );
 }
 
 function evidenceDelta(before: readonly string[], after: readonly string[]): { added: number; removed: number } {
@@ -143,8 +147,10 @@ export function refsNamedFor(checklistId: string, named: readonly string[]): str
 
 /** Which seals a re-certification may start from. */
 export function recertificationProblem(seal: { state: string; validUntil: Date }, now: Date): string | null {
-  if (seal.state === "revoked") return "This seal is revoked; a revoked certification cannot be carried over. Open a full submission instead.";
+  if (seal.state === "revoked")
+    return "This seal is revoked; a revoked certification cannot be carried over. Open a full submission instead.";
   if (seal.state === "superseded") return "This seal is already superseded; re-certify from the seal that replaced it.";
-  if (seal.validUntil.getTime() <= now.getTime()) return "This seal has expired; its assessment is too old to carry over. Open a full submission (or renew) instead.";
+  if (seal.validUntil.getTime() <= now.getTime())
+    return "This seal has expired; its assessment is too old to carry over. Open a full submission (or renew) instead.";
   return null;
 }

@@ -41,9 +41,11 @@ export function verdictProblem(req: ReviewedRequirement, v: VerdictFacts): strin
   if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) {
     return "Not applicable is allowed only where the requirement has a condition or the supplier claimed it does not apply.";
   }
-  if (v.accepted && req.applicability !== "advisory") return "Only an advisory requirement can be accepted on its justification.";
+  if (v.accepted && req.applicability !== "advisory")
+    return "Only an advisory requirement can be accepted on its justification.";
   if (v.accepted && v.verdict === "pass") return "A passed requirement needs no accepted justification.";
-  if (v.accepted && v.verdict === "needs_information") return "Ask for the information first; accept the justification once you have it.";
+  if (v.accepted && v.verdict === "needs_information")
+    return "Ask for the information first; accept the justification once you have it.";
   return null;
 }
 
@@ -53,7 +55,13 @@ export function isMet(req: ReviewedRequirement, v: VerdictFacts | undefined): bo
   if (v.verdict === "pass") return true;
   if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) return false;
   if (v.verdict === "not_applicable" && req.applicability === "mandatory") return true;
-  if (req.applicability === "advisory" && (v.verdict === "not_applicable" || v.verdict === "fail") && v.accepted && v.comment.trim() !== "") return true;
+  if (
+    req.applicability === "advisory" &&
+    (v.verdict === "not_applicable" || v.verdict === "fail") &&
+    v.accepted &&
+    v.comment.trim() !== ""
+  )
+    return true;
   return false;
 }
 
@@ -76,7 +84,10 @@ export interface Score {
 
 const pct = (met: number, total: number) => (total === 0 ? 100 : Math.round((met / total) * 1000) / 10);
 
-export function scoreSubmission(reqs: readonly ReviewedRequirement[], verdicts: ReadonlyMap<string, VerdictFacts>): Score {
+export function scoreSubmission(
+  reqs: readonly ReviewedRequirement[],
+  verdicts: ReadonlyMap<string, VerdictFacts>,
+): Score {
   const counts: Record<Verdict, number> = { pass: 0, fail: 0, not_applicable: 0, needs_information: 0 };
   const blockers: ScoreBlocker[] = [];
   const toSendBack: string[] = [];
@@ -120,7 +131,9 @@ function blockerReason(req: ReviewedRequirement, v: VerdictFacts | undefined): s
     if (v.verdict === "fail") return "mandatory requirement failed";
     return "not applicable is not allowed here";
   }
-  return v.verdict === "fail" ? "advisory requirement not met and its justification not accepted" : "advisory: justification not accepted";
+  return v.verdict === "fail"
+    ? "advisory requirement not met and its justification not accepted"
+    : "advisory: justification not accepted";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,9 +147,15 @@ export interface Proposal {
 export type DecisionCheck = { ok: true } | { ok: false; reason: string };
 
 /** A second, different assessor confirms an approval, and only the state that was proposed. */
-export function checkConfirmation(proposal: Proposal | null, confirmerId: string, currentVersion: number): DecisionCheck {
+export function checkConfirmation(
+  proposal: Proposal | null,
+  confirmerId: string,
+  currentVersion: number,
+): DecisionCheck {
   if (!proposal) return { ok: false, reason: "There is no approval proposal to confirm." };
-  if (proposal.assessorId === confirmerId) return { ok: false, reason: "Four eyes: the assessor who proposed the approval cannot also confirm it." };
-  if (proposal.submissionVersion !== currentVersion) return { ok: false, reason: "The review changed after the approval was proposed; it must be proposed again." };
+  if (proposal.assessorId === confirmerId)
+    return { ok: false, reason: "Four eyes: the assessor who proposed the approval cannot also confirm it." };
+  if (proposal.submissionVersion !== currentVersion)
+    return { ok: false, reason: "The review changed after the approval was proposed; it must be proposed again." };
   return { ok: true };
 }

@@ -7,7 +7,15 @@
  */
 import type { Role } from "../../../platform/roles";
 
-export const SUBMISSION_STATUSES = ["draft", "submitted", "in_review", "changes_requested", "approved", "rejected", "withdrawn"] as const;
+export const SUBMISSION_STATUSES = [
+  "draft",
+  "submitted",
+  "in_review",
+  "changes_requested",
+  "approved",
+  "rejected",
+  "withdrawn",
+] as const;
 export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 
 export const SUBMISSION_STATUS_LABELS: Record<SubmissionStatus, string> = {
@@ -39,7 +47,10 @@ export function checkTransition(transition: Transition, from: SubmissionStatus, 
   const t = TRANSITIONS[transition];
   if (t.by !== role) return { ok: false, reason: `Only ${t.by}s can ${VERB[transition]}.` };
   if (!(t.from as readonly SubmissionStatus[]).includes(from)) {
-    return { ok: false, reason: `A submission that is ${SUBMISSION_STATUS_LABELS[from].toLowerCase()} cannot be ${PAST[transition]}.` };
+    return {
+      ok: false,
+      reason: `A submission that is ${SUBMISSION_STATUS_LABELS[from].toLowerCase()} cannot be ${PAST[transition]}.`,
+    };
   }
   return { ok: true, to: t.to };
 }

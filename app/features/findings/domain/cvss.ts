@@ -50,7 +50,22 @@ export const CVSS31_METRIC_NAMES: Record<Cvss31Metric, string> = {
 };
 
 /** Temporal and environmental metric abbreviations: recognised only to say why they are refused. */
-const NON_BASE_METRICS = new Set(["E", "RL", "RC", "CR", "IR", "AR", "MAV", "MAC", "MPR", "MUI", "MS", "MC", "MI", "MA"]);
+const NON_BASE_METRICS = new Set([
+  "E",
+  "RL",
+  "RC",
+  "CR",
+  "IR",
+  "AR",
+  "MAV",
+  "MAC",
+  "MPR",
+  "MUI",
+  "MS",
+  "MC",
+  "MI",
+  "MA",
+]);
 
 export type CvssParseResult = { ok: true; metrics: Cvss31Metrics; vector: string } | { ok: false; message: string };
 
@@ -59,35 +74,47 @@ const isBaseMetric = (m: string): m is Cvss31Metric => (CVSS31_BASE_METRICS as r
 /** Parses a CVSS v3.1 base vector; the message names the metric that is wrong or missing. */
 export function parseCvss31(input: string): CvssParseResult {
   const vector = input.trim();
-  if (vector === "") return { ok: false, message: "Enter a CVSS v3.1 vector, such as CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H." };
+  if (vector === "")
+    return { ok: false, message: "Enter a CVSS v3.1 vector, such as CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H." };
   if (!vector.startsWith(CVSS31_PREFIX)) {
     const version = /^CVSS:([^/]*)/.exec(vector)?.[1];
     return {
       ok: false,
-      message: version !== undefined ? `Only CVSS version 3.1 is supported (this vector is version ${version}).` : 'A CVSS v3.1 vector starts with "CVSS:3.1/".',
+      message:
+        version !== undefined
+          ? `Only CVSS version 3.1 is supported (this vector is version ${version}).`
+          : 'A CVSS v3.1 vector starts with "CVSS:3.1/".',
     };
   }
   const found: Partial<Record<Cvss31Metric, string>> = {};
   for (const part of vector.slice(CVSS31_PREFIX.length).split("/")) {
-    if (part === "") return { ok: false, message: "The vector has an empty part (a doubled or trailing \"/\")." };
+    if (part === "") return { ok: false, message: 'The vector has an empty part (a doubled or trailing "/").' };
     const colon = part.indexOf(":");
     if (colon <= 0) return { ok: false, message: `"${part}" is not a metric: write it as METRIC:VALUE, such as AV:N.` };
     const metric = part.slice(0, colon);
     const value = part.slice(colon + 1);
     if (!isBaseMetric(metric)) {
-      if (NON_BASE_METRICS.has(metric)) return { ok: false, message: `${metric} is a temporal or environmental metric; enter the base vector only.` };
+      if (NON_BASE_METRICS.has(metric))
+        return { ok: false, message: `${metric} is a temporal or environmental metric; enter the base vector only.` };
       return { ok: false, message: `${metric} is not a CVSS v3.1 metric.` };
     }
-    if (found[metric] !== undefined) return { ok: false, message: `${metric} (${CVSS31_METRIC_NAMES[metric]}) appears more than once.` };
+    if (found[metric] !== undefined)
+      return { ok: false, message: `${metric} (${CVSS31_METRIC_NAMES[metric]}) appears more than once.` };
     const allowed = Object.keys(CVSS31_METRIC_VALUES[metric]);
     if (!allowed.includes(value)) {
-      return { ok: false, message: `${metric} (${CVSS31_METRIC_NAMES[metric]}) must be one of ${allowed.join(", ")}, not "${value}".` };
+      return {
+        ok: false,
+        message: `${metric} (${CVSS31_METRIC_NAMES[metric]}) must be one of ${allowed.join(", ")}, not "${value}".`,
+      };
     }
     found[metric] = value;
   }
   const missing = CVSS31_BASE_METRICS.filter((m) => found[m] === undefined);
   if (missing.length > 0) {
-    return { ok: false, message: `The vector is missing ${missing.map((m) => `${m} (${CVSS31_METRIC_NAMES[m]})`).join(", ")}.` };
+    return {
+      ok: false,
+      message: `The vector is missing ${missing.map((m) => `${m} (${CVSS31_METRIC_NAMES[m]})`).join(", ")}.`,
+    };
   }
   const metrics = found as Cvss31Metrics;
   return { ok: true, metrics, vector: formatCvss31(metrics) };
@@ -148,7 +175,8 @@ export const CVSS_SEVERITY_LABELS: Record<CvssSeverity, string> = {
 
 /** Section 5, Table 14: the qualitative rating of a score (0.0 none, 0.1–3.9 low, 4.0–6.9 medium, 7.0–8.9 high, 9.0–10.0 critical). */
 export function severityOfScore(score: number): CvssSeverity {
-  if (!Number.isFinite(score) || score < 0 || score > 10) throw new RangeError(`A CVSS score is between 0.0 and 10.0, not ${score}.`);
+  if (!Number.isFinite(score) || score < 0 || score > 10)
+    throw new RangeError(`A CVSS score is between 0.0 and 10.0, not ${score}.`);
   if (score === 0) return "none";
   if (score < 4) return "low";
   if (score < 7) return "medium";
@@ -157,7 +185,11 @@ export function severityOfScore(score: number): CvssSeverity {
 }
 
 /** Parses, scores and rates a vector in one step. */
-export function scoreCvss31(input: string): { ok: true; vector: string; metrics: Cvss31Metrics; score: number; severity: CvssSeverity } | { ok: false; message: string } {
+export function scoreCvss31(
+  input: string,
+):
+  | { ok: true; vector: string; metrics: Cvss31Metrics; score: number; severity: CvssSeverity }
+  | { ok: false; message: string } {
   const parsed = parseCvss31(input);
   if (!parsed.ok) return parsed;
   const score = cvssBaseScore(parsed.metrics);

@@ -106,8 +106,10 @@ export function disclosureOf(f: DisclosureFinding, now: Date): Disclosure {
   const candidates: { at: Date; reason: DisclosureReason }[] = [];
   const verified = certifiedAt(f, now);
   if (verified) candidates.push({ at: verified, reason: "fix_certified" });
-  if (isValidDate(f.publishedAt) && f.publishedAt.getTime() <= t) candidates.push({ at: f.publishedAt, reason: "published_by_supplier" });
-  if (isValidDate(f.deadline) && t > f.deadline.getTime()) candidates.push({ at: f.deadline, reason: "deadline_passed" });
+  if (isValidDate(f.publishedAt) && f.publishedAt.getTime() <= t)
+    candidates.push({ at: f.publishedAt, reason: "published_by_supplier" });
+  if (isValidDate(f.deadline) && t > f.deadline.getTime())
+    candidates.push({ at: f.deadline, reason: "deadline_passed" });
   if (candidates.length === 0) return { public: false, reason: "embargoed", until: new Date(f.deadline.getTime()) };
   let first = candidates[0];
   for (const c of candidates) if (c.at.getTime() < first.at.getTime()) first = c;
@@ -142,7 +144,8 @@ export function publicAdvisory(f: DisclosureFinding, now: Date): PublicAdvisory 
   };
 }
 
-const zeroCounts = (): Record<Severity, number> => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+const zeroCounts = (): Record<Severity, number> =>
+  Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
 
 function compareAdvisoryIds(a: string, b: string): number {
   const pa = parseAdvisoryId(a);
@@ -182,8 +185,10 @@ export const ADVISORY_PREFIX = "IOTSEAL";
 
 /** "IOTSEAL-2026-0007": the year, then the sequence within it zero-padded to at least 4 digits. */
 export function advisoryId(year: number, sequence: number): string {
-  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError(`An advisory year has four digits (got ${year}).`);
-  if (!Number.isSafeInteger(sequence) || sequence < 1) throw new RangeError(`An advisory sequence is a whole number, at least 1 (got ${sequence}).`);
+  if (!Number.isInteger(year) || year < 1000 || year > 9999)
+    throw new RangeError(`An advisory year has four digits (got ${year}).`);
+  if (!Number.isSafeInteger(sequence) || sequence < 1)
+    throw new RangeError(`An advisory sequence is a whole number, at least 1 (got ${sequence}).`);
   return `${ADVISORY_PREFIX}-${year}-${String(sequence).padStart(4, "0")}`;
 }
 

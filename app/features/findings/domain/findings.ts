@@ -42,7 +42,8 @@ export const SEAL_BLOCKING_SEVERITIES: readonly Severity[] = ["critical", "high"
 
 /** The finding severity for a CVSS base score (section 5 of CVSS v3.1), or null for 0.0 (no impact). */
 export function severityOfCvssScore(score: number): Severity | null {
-  if (!Number.isFinite(score) || score < 0 || score > 10) throw new RangeError(`A CVSS score is between 0.0 and 10.0, not ${score}.`);
+  if (!Number.isFinite(score) || score < 0 || score > 10)
+    throw new RangeError(`A CVSS score is between 0.0 and 10.0, not ${score}.`);
   if (score === 0) return null;
   if (score < 4) return "low";
   if (score < 7) return "medium";
@@ -59,7 +60,8 @@ const ymd = (d: Date) => d.toISOString().slice(0, 10);
 export function disclosureDeadline(reportedAt: Date, severity: Severity, disclosureDays: DisclosureDays): Date {
   if (!isValidDate(reportedAt)) throw new RangeError("The report date is not a valid date.");
   const days = disclosureDays[severity];
-  if (!Number.isInteger(days) || days < 1) throw new RangeError(`disclosure_days.${severity} must be a whole number of days, at least 1 (got ${days}).`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new RangeError(`disclosure_days.${severity} must be a whole number of days, at least 1 (got ${days}).`);
   return new Date(reportedAt.getTime() + days * DAY_MS);
 }
 
@@ -87,12 +89,24 @@ export function extendDeadline(current: Date, newDeadline: Date, reason: string)
     };
   }
   const why = reason.trim();
-  if (why.length < MIN_EXTENSION_REASON) return { ok: false, message: `Explain why the deadline is extended (at least ${MIN_EXTENSION_REASON} characters).` };
-  if (why.length > MAX_EXTENSION_REASON) return { ok: false, message: `Keep the reason to ${MAX_EXTENSION_REASON} characters or fewer.` };
+  if (why.length < MIN_EXTENSION_REASON)
+    return {
+      ok: false,
+      message: `Explain why the deadline is extended (at least ${MIN_EXTENSION_REASON} characters).`,
+    };
+  if (why.length > MAX_EXTENSION_REASON)
+    return { ok: false, message: `Keep the reason to ${MAX_EXTENSION_REASON} characters or fewer.` };
   return { ok: true, deadline: new Date(newDeadline.getTime()), reason: why };
 }
 
-export const FINDING_STATUSES = ["open", "acknowledged", "fix_in_progress", "fixed", "verified_fixed", "withdrawn"] as const;
+export const FINDING_STATUSES = [
+  "open",
+  "acknowledged",
+  "fix_in_progress",
+  "fixed",
+  "verified_fixed",
+  "withdrawn",
+] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
 export const FINDING_STATUS_LABELS: Record<FindingStatus, string> = {
@@ -135,12 +149,20 @@ const ACTION_PAST: Record<FindingAction, string> = {
 };
 
 /** The status after `action` by `role`, or why it is not allowed. */
-export function nextFindingStatus(status: FindingStatus, action: FindingAction, role: Role): { ok: true; status: FindingStatus } | { ok: false; message: string } {
+export function nextFindingStatus(
+  status: FindingStatus,
+  action: FindingAction,
+  role: Role,
+): { ok: true; status: FindingStatus } | { ok: false; message: string } {
   const t = FINDING_TRANSITIONS[action];
   if (t.by !== role) return { ok: false, message: `Only ${t.by}s can ${ACTION_VERB[action]}.` };
-  if (!isOpen(status)) return { ok: false, message: `This finding is ${FINDING_STATUS_LABELS[status].toLowerCase()}; it is closed.` };
+  if (!isOpen(status))
+    return { ok: false, message: `This finding is ${FINDING_STATUS_LABELS[status].toLowerCase()}; it is closed.` };
   if (!(t.from as readonly FindingStatus[]).includes(status)) {
-    return { ok: false, message: `A finding that is ${FINDING_STATUS_LABELS[status].toLowerCase()} cannot be ${ACTION_PAST[action]}.` };
+    return {
+      ok: false,
+      message: `A finding that is ${FINDING_STATUS_LABELS[status].toLowerCase()} cannot be ${ACTION_PAST[action]}.`,
+    };
   }
   return { ok: true, status: t.to };
 }
@@ -171,7 +193,11 @@ export interface ClockedFinding {
 
 /** Whether a finding suspends the seal: critical or high, still open, and past its deadline. */
 export function blocksSeal(finding: ClockedFinding, now: Date): boolean {
-  return SEAL_BLOCKING_SEVERITIES.includes(finding.severity) && isOpen(finding.status) && now.getTime() > finding.deadline.getTime();
+  return (
+    SEAL_BLOCKING_SEVERITIES.includes(finding.severity) &&
+    isOpen(finding.status) &&
+    now.getTime() > finding.deadline.getTime()
+  );
 }
 
 export interface DisclosureClock {

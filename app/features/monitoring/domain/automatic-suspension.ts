@@ -44,7 +44,8 @@ export type CauseKind = "finding" | "recurring";
 export const FINDING_SUSPENSION_REASON = "Under review for a reported security issue past its disclosure deadline.";
 export const FINDING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline any more.";
 export const RECURRING_REINSTATE_REASON = "Fresh recurring evidence was accepted; none is overdue any more.";
-export const FINDING_AND_RECURRING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline and no recurring evidence is overdue any more.";
+export const FINDING_AND_RECURRING_REINSTATE_REASON =
+  "No reported security issue is past its disclosure deadline and no recurring evidence is overdue any more.";
 /** Reinstating an automatic suspension whose recorded cause is not known (kept for old records). */
 export const AUTOMATIC_REINSTATE_REASON = "Nothing that suspended this seal automatically remains.";
 
@@ -93,7 +94,7 @@ export function suspensionCause(causes: SuspensionCauses): string {
     parts.push(
       `recurring:${uniqueByRef(causes.recurring)
         .map((r) => r.ref)
-        .join(",")}`
+        .join(",")}`,
     );
   return parts.join(";");
 }
@@ -108,8 +109,18 @@ export function reinstatementCause(recorded: ReadonlySet<CauseKind>): string {
  * person's change has no cause (null); "recertification:<id>" and other causes are not
  * automatic suspensions.
  */
-export function parseCause(cause: string | null | undefined): { automatic: boolean; kinds: Set<CauseKind>; findingIds: string[]; recurringRefs: string[] } {
-  const out = { automatic: false, kinds: new Set<CauseKind>(), findingIds: [] as string[], recurringRefs: [] as string[] };
+export function parseCause(cause: string | null | undefined): {
+  automatic: boolean;
+  kinds: Set<CauseKind>;
+  findingIds: string[];
+  recurringRefs: string[];
+} {
+  const out = {
+    automatic: false,
+    kinds: new Set<CauseKind>(),
+    findingIds: [] as string[],
+    recurringRefs: [] as string[],
+  };
   for (const part of (cause ?? "").split(";")) {
     const i = part.indexOf(":");
     if (i <= 0) continue;
@@ -164,24 +175,38 @@ export interface SweepInput {
  */
 export function sweepDecision(input: SweepInput): SweepDecision {
   const { state, suspendedBy } = input;
-  const causes: SuspensionCauses = { findings: input.blockingFindings, recurring: input.overdueRecurring ?? NO_CAUSES.recurring };
+  const causes: SuspensionCauses = {
+    findings: input.blockingFindings,
+    recurring: input.overdueRecurring ?? NO_CAUSES.recurring,
+  };
   const blocked = hasCauses(causes);
-  const ids = () => ({ findingIds: [...new Set(causes.findings.map((f) => f.id))], recurringRefs: uniqueByRef(causes.recurring).map((r) => r.ref) });
+  const ids = () => ({
+    findingIds: [...new Set(causes.findings.map((f) => f.id))],
+    recurringRefs: uniqueByRef(causes.recurring).map((r) => r.ref),
+  });
   switch (state) {
     case "revoked":
     case "superseded":
       return { action: "none", why: `The seal is ${state}; the sweeper never changes it.` };
     case "active":
       if (input.expired) return { action: "none", why: "The seal has expired; there is nothing to suspend." };
-      if (!blocked) return { action: "none", why: "Nothing holds this seal: no overdue finding or recurring evidence." };
+      if (!blocked)
+        return { action: "none", why: "Nothing holds this seal: no overdue finding or recurring evidence." };
       if (!nextSealState(state, "suspend").ok) return { action: "none", why: "The seal cannot be suspended." };
-      return { action: "suspend", reason: automaticSuspensionReason(causes)!, cause: suspensionCause(causes), ...ids() };
+      return {
+        action: "suspend",
+        reason: automaticSuspensionReason(causes)!,
+        cause: suspensionCause(causes),
+        ...ids(),
+      };
     case "suspended": {
-      if (suspendedBy !== "automatic") return { action: "none", why: "The seal was suspended by hand; only an assessor can reinstate it." };
+      if (suspendedBy !== "automatic")
+        return { action: "none", why: "The seal was suspended by hand; only an assessor can reinstate it." };
       if (input.expired) return { action: "none", why: "The seal has expired; its suspension stays as recorded." };
       if (blocked) {
         const reason = automaticSuspensionReason(causes)!;
-        if (input.recorded && input.recorded.reason !== reason) return { action: "restate", reason, cause: suspensionCause(causes), ...ids() };
+        if (input.recorded && input.recorded.reason !== reason)
+          return { action: "restate", reason, cause: suspensionCause(causes), ...ids() };
         return { action: "none", why: "What suspended this seal still holds." };
       }
       if (!nextSealState(state, "reinstate").ok) return { action: "none", why: "The seal cannot be reinstated." };

@@ -57,13 +57,15 @@ function checkDate(d: Date, what: string): void {
 }
 
 function checkGraceDays(graceDays: number): void {
-  if (!Number.isInteger(graceDays) || graceDays < 0) throw new RangeError(`The grace period is a whole number of days, 0 or more (got ${graceDays}).`);
+  if (!Number.isInteger(graceDays) || graceDays < 0)
+    throw new RangeError(`The grace period is a whole number of days, 0 or more (got ${graceDays}).`);
 }
 
 /** lastAcceptedAt + everyDays × 24 h. Throws RangeError unless everyDays is a positive whole number. */
 export function recurringDueAt(lastAcceptedAt: Date, everyDays: number): Date {
   checkDate(lastAcceptedAt, "The last accepted evidence time");
-  if (!Number.isInteger(everyDays) || everyDays < 1) throw new RangeError(`recurs_every_days must be a whole number of days, at least 1 (got ${everyDays}).`);
+  if (!Number.isInteger(everyDays) || everyDays < 1)
+    throw new RangeError(`recurs_every_days must be a whole number of days, at least 1 (got ${everyDays}).`);
   return new Date(lastAcceptedAt.getTime() + everyDays * DAY_MS);
 }
 
@@ -86,7 +88,11 @@ export function recurringStanding(r: RecurringRequirement, graceDays: number, no
 }
 
 /** The requirements past due + grace at `now` (the ones that suspend the seal), in the order given. */
-export function overdueRecurring(reqs: readonly RecurringRequirement[], graceDays: number, now: Date): RecurringRequirement[] {
+export function overdueRecurring(
+  reqs: readonly RecurringRequirement[],
+  graceDays: number,
+  now: Date,
+): RecurringRequirement[] {
   return reqs.filter((r) => recurringStanding(r, graceDays, now).standing === "overdue");
 }
 

@@ -127,14 +127,19 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A lookup override for net/tls that always answers with the pre-checked addresses. */
 function pinnedLookup(addresses: { address: string; family: 4 | 6 }[]): LookupFunction {
   return ((_hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
-    const wanted = options?.family === 4 || options?.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+    const wanted =
+      options?.family === 4 || options?.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
     if (wanted.length === 0) {
       const err: NodeJS.ErrnoException = new Error("no pre-checked address of the requested family");
       err.code = "ENOTFOUND";
       callback(err);
       return;
     }
-    if (options?.all) callback(null, wanted.map((a) => ({ address: a.address, family: a.family })));
+    if (options?.all)
+      callback(
+        null,
+        wanted.map((a) => ({ address: a.address, family: a.family })),
+      );
     else callback(null, wanted[0].address, wanted[0].family);
   }) as unknown as LookupFunction;
 }
@@ -207,7 +212,9 @@ export async function deliverWebhook(input: DeliverWebhookInput): Promise<Delive
         return;
       }
 
-      req.on("error", (e: NodeJS.ErrnoException) => finish({ status: null, error: e.code ? `${e.code}: ${e.message}` : e.message }));
+      req.on("error", (e: NodeJS.ErrnoException) =>
+        finish({ status: null, error: e.code ? `${e.code}: ${e.message}` : e.message }),
+      );
       let onDeadline = () => {
         finish({ status: null, error: timedOut() });
         req.destroy();

@@ -58,10 +58,19 @@ export interface PolicySealFacts {
 }
 
 /** Display names for checklists and their levels, keyed by checklist id (levels lowest first). */
-export type PolicyNames = Readonly<Record<string, { title: string; levels?: readonly { id: string; title: string }[] }>>;
+export type PolicyNames = Readonly<
+  Record<string, { title: string; levels?: readonly { id: string; title: string }[] }>
+>;
 
 export type PolicyClause = "status" | "checklist" | "provision" | "support" | "findings" | "age";
-export const POLICY_CLAUSES: readonly PolicyClause[] = ["status", "checklist", "provision", "support", "findings", "age"];
+export const POLICY_CLAUSES: readonly PolicyClause[] = [
+  "status",
+  "checklist",
+  "provision",
+  "support",
+  "findings",
+  "age",
+];
 
 export interface PolicyMiss {
   clause: PolicyClause;
@@ -116,7 +125,8 @@ export function wholeMonthsBetween(from: Date, to: Date): number {
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 const months = (n: number) => `${n} month${n === 1 ? "" : "s"}`;
-const own = <T>(rec: Readonly<Record<string, T>> | undefined, key: string): T | undefined => (rec && Object.hasOwn(rec, key) ? rec[key] : undefined);
+const own = <T>(rec: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
+  rec && Object.hasOwn(rec, key) ? rec[key] : undefined;
 /** Level titles may carry a gloss ("Class 2 — also resists …"): messages use the part before " — ". */
 const shortTitle = (title: string) => title.split(" — ")[0].trim() || title;
 
@@ -150,16 +160,20 @@ function checklistMiss(policy: Policy, facts: PolicySealFacts, n: Namer): string
 }
 
 function provisionMiss(p: string, facts: PolicySealFacts, n: Namer): string | null {
-  if (!PROVISION_PATTERN.test(p)) return `The required provision "${p}" is not written as <checklist-id>:<ref>; the policy needs correcting.`;
+  if (!PROVISION_PATTERN.test(p))
+    return `The required provision "${p}" is not written as <checklist-id>:<ref>; the policy needs correcting.`;
   const sealId = facts.checklist.id;
   const candidates = facts.requirements.filter((r) => `${sealId}:${r.ref}` === p || r.mapsTo.includes(p));
   if (candidates.some((r) => r.met)) return null;
   const wanted = n.provision(p);
   const sealTitle = n.checklist(sealId);
   if (candidates.length === 0) {
-    return p.startsWith(`${sealId}:`) ? `${wanted} is not among the requirements this seal covers.` : `No requirement of ${sealTitle} maps to ${wanted}.`;
+    return p.startsWith(`${sealId}:`)
+      ? `${wanted} is not among the requirements this seal covers.`
+      : `No requirement of ${sealTitle} maps to ${wanted}.`;
   }
-  const why = (r: { accepted?: boolean }) => (r.accepted ? "accepted on its justification, not implemented" : "not met");
+  const why = (r: { accepted?: boolean }) =>
+    r.accepted ? "accepted on its justification, not implemented" : "not met";
   const direct = candidates.find((r) => `${sealId}:${r.ref}` === p);
   if (direct) return `${wanted} is ${why(direct)}.`;
   const parts = candidates.map((r) => `${sealTitle} ${r.ref} maps to it but is ${why(r)}`);
@@ -168,9 +182,11 @@ function provisionMiss(p: string, facts: PolicySealFacts, n: Namer): string | nu
 
 function supportMiss(minMonths: number, supportPeriodEnd: string, now: Date): string | null {
   const end = /^\d{4}-\d{2}-\d{2}$/.test(supportPeriodEnd) ? new Date(`${supportPeriodEnd}T23:59:59Z`) : new Date(NaN);
-  if (Number.isNaN(end.getTime())) return `The end of security support is not known; this policy needs at least ${months(minMonths)}.`;
+  if (Number.isNaN(end.getTime()))
+    return `The end of security support is not known; this policy needs at least ${months(minMonths)}.`;
   if (end.getTime() >= addMonthsUtc(now, minMonths).getTime()) return null;
-  if (end.getTime() < now.getTime()) return `Security support has ended (${supportPeriodEnd}); this policy needs at least ${months(minMonths)} left.`;
+  if (end.getTime() < now.getTime())
+    return `Security support has ended (${supportPeriodEnd}); this policy needs at least ${months(minMonths)} left.`;
   const left = wholeMonthsBetween(now, end);
   return `Security support ends ${supportPeriodEnd}, in ${left === 0 ? "less than a month" : months(left)}; this policy needs at least ${minMonths}.`;
 }
@@ -178,9 +194,13 @@ function supportMiss(minMonths: number, supportPeriodEnd: string, now: Date): st
 const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 = critical
 
 function findingsMiss(threshold: Severity, findings: PolicySealFacts["findings"], now: Date): string | null {
-  const blocking = findings.filter((f) => f.open && rank(f.severity) <= rank(threshold) && now.getTime() > f.deadline.getTime());
+  const blocking = findings.filter(
+    (f) => f.open && rank(f.severity) <= rank(threshold) && now.getTime() > f.deadline.getTime(),
+  );
   if (blocking.length === 0) return null;
-  const groups = SEVERITIES.map((s) => [s, blocking.filter((f) => f.severity === s).length] as const).filter(([, c]) => c > 0);
+  const groups = SEVERITIES.map((s) => [s, blocking.filter((f) => f.severity === s).length] as const).filter(
+    ([, c]) => c > 0,
+  );
   const counts = groups.map(([s, c]) => `${c} ${s}`).join(" and ");
   return blocking.length === 1
     ? `${counts} finding is open past its disclosure deadline.`
@@ -194,7 +214,10 @@ function ageMiss(maxMonths: number, issuedAt: Date, now: Date): string | null {
 
 /** Every clause the seal misses, in clause order; meets when there is none. Category is not checked here (see policyApplies). */
 export function evaluatePolicy(policy: Policy, facts: PolicySealFacts, now: Date, names?: PolicyNames): PolicyResult {
-  const sealEntry = { title: own(names, facts.checklist.id)?.title ?? facts.checklist.title, levels: facts.checklist.levels };
+  const sealEntry = {
+    title: own(names, facts.checklist.id)?.title ?? facts.checklist.title,
+    levels: facts.checklist.levels,
+  };
   const n = namer({ ...names, [facts.checklist.id]: sealEntry });
   const misses: PolicyMiss[] = [];
   const add = (clause: PolicyClause, message: string | null, provision?: string) => {
@@ -203,8 +226,10 @@ export function evaluatePolicy(policy: Policy, facts: PolicySealFacts, now: Date
   add("status", facts.status === "valid" ? null : `The seal is ${STATUS_WORDS[facts.status]}, not valid.`);
   add("checklist", checklistMiss(policy, facts, n));
   for (const p of policy.requiredProvisions) add("provision", provisionMiss(p, facts, n), p);
-  if (policy.minSupportMonths !== null) add("support", supportMiss(policy.minSupportMonths, facts.supportPeriodEnd, now));
-  if (policy.blockingFindingSeverity !== null) add("findings", findingsMiss(policy.blockingFindingSeverity, facts.findings, now));
+  if (policy.minSupportMonths !== null)
+    add("support", supportMiss(policy.minSupportMonths, facts.supportPeriodEnd, now));
+  if (policy.blockingFindingSeverity !== null)
+    add("findings", findingsMiss(policy.blockingFindingSeverity, facts.findings, now));
   if (policy.maxSealAgeMonths !== null) add("age", ageMiss(policy.maxSealAgeMonths, facts.issuedAt, now));
   return { policyId: policy.id, policyName: policy.name, meets: misses.length === 0, misses };
 }
@@ -219,9 +244,14 @@ export function describeResult(result: PolicyResult): string {
 export function summarizePolicy(policy: Policy, names?: PolicyNames): string[] {
   const n = namer(names);
   const out = ["Seal valid"];
-  out.push(policy.accepted.length ? `Certified against ${acceptedList(policy.accepted, n)}` : "Certified against any checklist, at any level");
+  out.push(
+    policy.accepted.length
+      ? `Certified against ${acceptedList(policy.accepted, n)}`
+      : "Certified against any checklist, at any level",
+  );
   for (const p of policy.requiredProvisions) out.push(`Meets ${n.provision(p)} (directly or through the crosswalk)`);
-  if (policy.minSupportMonths !== null) out.push(`At least ${months(policy.minSupportMonths)} of security support left`);
+  if (policy.minSupportMonths !== null)
+    out.push(`At least ${months(policy.minSupportMonths)} of security support left`);
   if (policy.blockingFindingSeverity !== null) {
     const sevs = SEVERITIES.slice(0, rank(policy.blockingFindingSeverity) + 1).reverse();
     const list = sevs.length === 1 ? sevs[0] : `${sevs.slice(0, -1).join(", ")} or ${sevs[sevs.length - 1]}`;
@@ -249,19 +279,31 @@ export const policyInput = z.object({
   category: z.enum(POLICY_CATEGORIES, { error: "Choose the product category the policy applies to (or any product)." }),
   accepted: z.array(
     z.object({
-      checklistId: z.string({ error: "Choose the accepted checklist." }).trim().min(1, { error: "Choose the accepted checklist." }),
-      minLevel: z.string({ error: "Choose the minimum level for the accepted checklist." }).trim().min(1, { error: "Choose the minimum level for the accepted checklist." }),
+      checklistId: z
+        .string({ error: "Choose the accepted checklist." })
+        .trim()
+        .min(1, { error: "Choose the accepted checklist." }),
+      minLevel: z
+        .string({ error: "Choose the minimum level for the accepted checklist." })
+        .trim()
+        .min(1, { error: "Choose the minimum level for the accepted checklist." }),
     }),
     { error: "The accepted checklists must be a list." },
   ),
   requiredProvisions: z.array(
-    z.string({ error: "Each required provision must be text." }).trim().regex(PROVISION_PATTERN, {
-      error: (i) => `Required provision "${String(i.input)}" must be written <checklist-id>:<ref>, e.g. etsi-en-303-645:5.1-3.`,
-    }),
+    z
+      .string({ error: "Each required provision must be text." })
+      .trim()
+      .regex(PROVISION_PATTERN, {
+        error: (i) =>
+          `Required provision "${String(i.input)}" must be written <checklist-id>:<ref>, e.g. etsi-en-303-645:5.1-3.`,
+      }),
     { error: "The required provisions must be a list." },
   ),
   minSupportMonths: monthsField("minimum security support left"),
-  blockingFindingSeverity: z.enum(SEVERITIES, { error: "Choose the finding severity that blocks (critical, high, medium or low), or none." }).nullable(),
+  blockingFindingSeverity: z
+    .enum(SEVERITIES, { error: "Choose the finding severity that blocks (critical, high, medium or low), or none." })
+    .nullable(),
   maxSealAgeMonths: monthsField("maximum seal age"),
 });
 export type PolicyInput = z.infer<typeof policyInput>;

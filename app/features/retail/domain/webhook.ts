@@ -52,7 +52,8 @@ function hmacHex(secret: string, timestamp: number, body: string): string {
 
 /** The IoTSeal-Signature header value for `body` sent at `timestamp` (unix seconds). */
 export function signWebhook(secret: string, timestamp: number, body: string): string {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError("timestamp must be a non-negative integer of unix seconds");
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0)
+    throw new RangeError("timestamp must be a non-negative integer of unix seconds");
   if (!secret) throw new RangeError("secret must not be empty");
   return `t=${timestamp},v1=${hmacHex(secret, timestamp, body)}`;
 }
@@ -114,7 +115,15 @@ const HOUR = 60 * MINUTE;
  * entry 0 is after the first failure). Roughly ×4 per step, capped at 12 h. With MAX_ATTEMPTS = 8
  * there are 7 waits, so the last attempt happens about 22 h 40 min after the first.
  */
-export const BACKOFF_SCHEDULE_MS: readonly number[] = [30_000, 2 * MINUTE, 8 * MINUTE, 30 * MINUTE, 2 * HOUR, 8 * HOUR, MAX_BACKOFF_MS];
+export const BACKOFF_SCHEDULE_MS: readonly number[] = [
+  30_000,
+  2 * MINUTE,
+  8 * MINUTE,
+  30 * MINUTE,
+  2 * HOUR,
+  8 * HOUR,
+  MAX_BACKOFF_MS,
+];
 
 /**
  * How long to wait before the next attempt, after `attempt` failed attempts (1-based): the
@@ -328,7 +337,7 @@ export function webhookUrlProblem(raw: string, opts: WebhookUrlOptions): string 
   if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `The URL must be at most ${MAX_WEBHOOK_URL_LENGTH} characters.`;
   // The URL parser silently drops tabs/newlines and trims spaces/control characters: refuse them
   // rather than store something other than what the buyer typed.
-   
+
   if (/[\u0000-\u0020\u007f]/.test(raw)) return "The URL must not contain spaces or control characters.";
   if (raw.includes("\\")) return "The URL must not contain backslashes.";
   let url: URL;
@@ -339,7 +348,8 @@ export function webhookUrlProblem(raw: string, opts: WebhookUrlOptions): string 
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return "The URL must start with https://.";
   if (!/^https?:\/\/[^/]/i.test(raw)) return "The URL must start with https:// followed by a host name.";
-  if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(raw)) return "The URL must not contain a user name or password.";
+  if (url.username || url.password || /^https?:\/\/[^/?#]*@/i.test(raw))
+    return "The URL must not contain a user name or password.";
   if (raw.includes("#")) return "The URL must not contain a fragment (#…).";
 
   const hostname = url.hostname.toLowerCase();

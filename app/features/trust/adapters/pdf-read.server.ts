@@ -28,7 +28,9 @@ export const MAX_PAGES = 5;
 export const READ_TIMEOUT_MS = 10_000;
 const WORKER_HEAP_MB = 256;
 
-type Reply = { id: number; ok: true; attachments: [string, Uint8Array][]; pageText: string; pageCount: number } | { id: number; ok: false; message: string | null };
+type Reply =
+  | { id: number; ok: true; attachments: [string, Uint8Array][]; pageText: string; pageCount: number }
+  | { id: number; ok: false; message: string | null };
 interface Pending {
   worker: Worker;
   resolve: (r: SealPdfContents) => void;
@@ -40,7 +42,10 @@ interface Pending {
 function workerFile(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    for (const candidate of [path.join(dir, "pdf-read.worker.mjs"), path.join(dir, "app", "features", "trust", "adapters", "pdf-read.worker.mjs")]) {
+    for (const candidate of [
+      path.join(dir, "pdf-read.worker.mjs"),
+      path.join(dir, "app", "features", "trust", "adapters", "pdf-read.worker.mjs"),
+    ]) {
       if (fs.existsSync(candidate)) return candidate;
     }
     dir = path.dirname(dir);
@@ -65,15 +70,24 @@ function failAll(w: Worker, error: Error): void {
 function theWorker(): Worker {
   if (worker) return worker;
   const pdfjsUrl = pathToFileURL(createRequire(import.meta.url).resolve("pdfjs-dist/legacy/build/pdf.mjs")).href;
-  const w = new Worker(workerFile(), { workerData: { pdfjsUrl, maxPages: MAX_PAGES }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  const w = new Worker(workerFile(), {
+    workerData: { pdfjsUrl, maxPages: MAX_PAGES },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
   w.on("message", (reply: Reply) => {
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
     clearTimeout(p.timer);
     if (![...pending.values()].some((q) => q.worker === w)) w.unref();
-    if (reply.ok) p.resolve({ attachments: new Map(reply.attachments.map(([name, content]) => [name, Buffer.from(content)])), pageText: reply.pageText, pageCount: reply.pageCount });
-    else p.reject(new PdfReadError(reply.message ?? "This PDF cannot be read: it is damaged or not a complete PDF file."));
+    if (reply.ok)
+      p.resolve({
+        attachments: new Map(reply.attachments.map(([name, content]) => [name, Buffer.from(content)])),
+        pageText: reply.pageText,
+        pageCount: reply.pageCount,
+      });
+    else
+      p.reject(new PdfReadError(reply.message ?? "This PDF cannot be read: it is damaged or not a complete PDF file."));
   });
   const gone = (why: string) => {
     if (worker === w) worker = undefined;

@@ -10,7 +10,14 @@ const MAX_PAGES = workerData.maxPages;
 class ReadError extends Error {}
 
 async function read(bytes) {
-  const task = getDocument({ data: bytes, verbosity: VerbosityLevel.ERRORS, isEvalSupported: false, useSystemFonts: false, disableFontFace: true, stopAtErrors: false });
+  const task = getDocument({
+    data: bytes,
+    verbosity: VerbosityLevel.ERRORS,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    disableFontFace: true,
+    stopAtErrors: false,
+  });
   try {
     const pdf = await task.promise;
     const pageCount = pdf.numPages;
@@ -35,7 +42,10 @@ async function read(bytes) {
 parentPort.on("message", async ({ id, bytes }) => {
   try {
     const result = await read(new Uint8Array(bytes));
-    parentPort.postMessage({ id, ok: true, ...result }, result.attachments.map(([, c]) => c.buffer).filter((b, i, all) => all.indexOf(b) === i));
+    parentPort.postMessage(
+      { id, ok: true, ...result },
+      result.attachments.map(([, c]) => c.buffer).filter((b, i, all) => all.indexOf(b) === i),
+    );
   } catch (e) {
     parentPort.postMessage({ id, ok: false, message: e instanceof ReadError ? e.message : null });
   }

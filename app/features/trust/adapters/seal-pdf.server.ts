@@ -86,17 +86,32 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
   drawFrame(doc);
   drawBadge(doc, PAGE_W / 2, 98, 48);
 
-  centered(doc, "Certificate of IoT Security Assessment", 164, { font: "Helvetica-Bold", max: 22, min: 22, color: NAVY });
-  centered(doc, "The product below was assessed against the checklist named on this certificate and met its requirements.", 193, {
-    font: "Helvetica",
-    max: 10,
-    min: 10,
-    color: MUTED,
+  centered(doc, "Certificate of IoT Security Assessment", 164, {
+    font: "Helvetica-Bold",
+    max: 22,
+    min: 22,
+    color: NAVY,
   });
+  centered(
+    doc,
+    "The product below was assessed against the checklist named on this certificate and met its requirements.",
+    193,
+    {
+      font: "Helvetica",
+      max: 10,
+      min: 10,
+      color: MUTED,
+    },
+  );
 
   // The product, large.
   label(doc, fact("product").label, { x: LEFT, y: 226, w: WIDTH, h: 12 }, "center");
-  fitText(doc, fact("product").value, { x: LEFT, y: 240, w: WIDTH, h: 66 }, { font: "Helvetica-Bold", max: 26, min: 12, color: INK, align: "center", middle: true });
+  fitText(
+    doc,
+    fact("product").value,
+    { x: LEFT, y: 240, w: WIDTH, h: 66 },
+    { font: "Helvetica-Bold", max: 26, min: 12, color: INK, align: "center", middle: true },
+  );
   rule(doc, 318);
 
   // The details, in a grid.
@@ -128,14 +143,34 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
   const top = y + 18;
   const leftW = WIDTH - qrSize - gap;
   label(doc, fact("serial").label, { x: LEFT, y: top, w: leftW, h: 12 });
-  fitText(doc, fact("serial").value, { x: LEFT, y: top + 14, w: leftW, h: 26 }, { font: "Courier-Bold", max: 24, min: 10, color: NAVY });
+  fitText(
+    doc,
+    fact("serial").value,
+    { x: LEFT, y: top + 14, w: leftW, h: 26 },
+    { font: "Courier-Bold", max: 24, min: 10, color: NAVY },
+  );
   field(doc, fact("issuer"), { x: LEFT, y: top + 52, w: leftW, h: 16 });
   label(doc, "Credential fingerprint (SHA-256 of the signed credential)", { x: LEFT, y: top + 88, w: leftW, h: 12 });
-  fitText(doc, credentialFingerprint(jws), { x: LEFT, y: top + 102, w: leftW, h: 14 }, { font: "Courier-Bold", max: 12, min: 12, color: INK });
+  fitText(
+    doc,
+    credentialFingerprint(jws),
+    { x: LEFT, y: top + 102, w: leftW, h: 14 },
+    { font: "Courier-Bold", max: 12, min: 12, color: INK },
+  );
 
   drawQr(doc, sealUrl, qrX, top - 6, qrSize);
-  fitText(doc, "Scan to check the live status", { x: qrX - 20, y: top + qrSize - 2, w: qrSize + 40, h: 12 }, { font: "Helvetica-Bold", max: 8.5, min: 8.5, color: NAVY, align: "center" });
-  fitText(doc, printableText(sealUrl), { x: qrX - 20, y: top + qrSize + 10, w: qrSize + 40, h: 10 }, { font: "Helvetica", max: 7.5, min: 4, color: MUTED, align: "center" });
+  fitText(
+    doc,
+    "Scan to check the live status",
+    { x: qrX - 20, y: top + qrSize - 2, w: qrSize + 40, h: 12 },
+    { font: "Helvetica-Bold", max: 8.5, min: 8.5, color: NAVY, align: "center" },
+  );
+  fitText(
+    doc,
+    printableText(sealUrl),
+    { x: qrX - 20, y: top + qrSize + 10, w: qrSize + 40, h: 10 },
+    { font: "Helvetica", max: 7.5, min: 4, color: MUTED, align: "center" },
+  );
 
   const verifyUrl = `${new URL(sealUrl).origin}/verify`;
   fitText(
@@ -147,8 +182,24 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
     { font: "Helvetica", max: 7.5, min: 6, color: MUTED, align: "center" },
   );
 
-  attach(doc, Buffer.from(jws, "utf8"), CREDENTIAL_ATTACHMENT, "application/vc+jwt", "The signed seal credential (W3C VC 2.0 as a compact JWS)", "Source", date);
-  attach(doc, Buffer.from(JSON.stringify(logProof ?? null, null, 2), "utf8"), LOG_PROOF_ATTACHMENT, "application/json", "Transparency-log proof for this seal", "Supplement", date);
+  attach(
+    doc,
+    Buffer.from(jws, "utf8"),
+    CREDENTIAL_ATTACHMENT,
+    "application/vc+jwt",
+    "The signed seal credential (W3C VC 2.0 as a compact JWS)",
+    "Source",
+    date,
+  );
+  attach(
+    doc,
+    Buffer.from(JSON.stringify(logProof ?? null, null, 2), "utf8"),
+    LOG_PROOF_ATTACHMENT,
+    "application/json",
+    "Transparency-log proof for this seal",
+    "Supplement",
+    date,
+  );
 
   return drainSync(doc);
 }
@@ -157,34 +208,68 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
 function drainSync(doc: Doc): Buffer {
   doc.end();
   const chunks: Buffer[] = [];
-  for (let chunk: Buffer | null; (chunk = doc.read()) !== null; ) chunks.push(chunk);
+  for (let chunk: Buffer | null; (chunk = doc.read()) !== null;) chunks.push(chunk);
   const pdf = Buffer.concat(chunks);
-  if (!pdf.subarray(-8).toString("latin1").includes("%%EOF")) throw new Error("pdfkit did not finish the seal PDF synchronously");
+  if (!pdf.subarray(-8).toString("latin1").includes("%%EOF"))
+    throw new Error("pdfkit did not finish the seal PDF synchronously");
   return pdf;
 }
 
-function attach(doc: Doc, data: Buffer, name: string, type: string, description: string, relationship: "Source" | "Supplement", date: Date) {
+function attach(
+  doc: Doc,
+  data: Buffer,
+  name: string,
+  type: string,
+  description: string,
+  relationship: "Source" | "Supplement",
+  date: Date,
+) {
   // `relationship` (the PDF 2.0 /AFRelationship) is supported by pdfkit but missing from its types.
-  const options: PDFKit.Mixins.PDFAttachmentOptions & { relationship: string } = { name, type, description, relationship, creationDate: date, modifiedDate: date };
+  const options: PDFKit.Mixins.PDFAttachmentOptions & { relationship: string } = {
+    name,
+    type,
+    description,
+    relationship,
+    creationDate: date,
+    modifiedDate: date,
+  };
   doc.file(data, options);
 }
 
 function drawFrame(doc: Doc) {
   doc.save();
-  doc.lineWidth(2).strokeColor(NAVY).rect(22, 22, PAGE_W - 44, PAGE_H - 44).stroke();
-  doc.lineWidth(0.75).strokeColor(GOLD).rect(29, 29, PAGE_W - 58, PAGE_H - 58).stroke();
+  doc
+    .lineWidth(2)
+    .strokeColor(NAVY)
+    .rect(22, 22, PAGE_W - 44, PAGE_H - 44)
+    .stroke();
+  doc
+    .lineWidth(0.75)
+    .strokeColor(GOLD)
+    .rect(29, 29, PAGE_W - 58, PAGE_H - 58)
+    .stroke();
   doc.restore();
 }
 
 function rule(doc: Doc, y: number) {
-  doc.save().lineWidth(0.6).strokeColor(GOLD).moveTo(LEFT, y).lineTo(LEFT + WIDTH, y).stroke().restore();
+  doc
+    .save()
+    .lineWidth(0.6)
+    .strokeColor(GOLD)
+    .moveTo(LEFT, y)
+    .lineTo(LEFT + WIDTH, y)
+    .stroke()
+    .restore();
 }
 
 /** The seal mark: a scalloped gold rosette around a navy disc with a check mark. */
 function drawBadge(doc: Doc, cx: number, cy: number, r: number) {
   const lobes = 30;
   const inner = r * 0.9;
-  const at = (radius: number, angle: number): [number, number] => [cx + radius * Math.cos(angle), cy + radius * Math.sin(angle)];
+  const at = (radius: number, angle: number): [number, number] => [
+    cx + radius * Math.cos(angle),
+    cy + radius * Math.sin(angle),
+  ];
   doc.save();
   doc.moveTo(...at(inner, 0));
   for (let i = 0; i < lobes; i++) {
@@ -195,7 +280,10 @@ function drawBadge(doc: Doc, cx: number, cy: number, r: number) {
   }
   doc.closePath().fill(GOLD);
   doc.circle(cx, cy, r * 0.8).fill(NAVY);
-  doc.lineWidth(0.8).circle(cx, cy, r * 0.72).stroke(GOLD_LIGHT);
+  doc
+    .lineWidth(0.8)
+    .circle(cx, cy, r * 0.72)
+    .stroke(GOLD_LIGHT);
   // The check mark.
   doc
     .lineWidth(r * 0.1)
@@ -207,8 +295,18 @@ function drawBadge(doc: Doc, cx: number, cy: number, r: number) {
     .stroke("#ffffff");
   doc.restore();
   const w = r * 1.3;
-  fitText(doc, "IoT Seal", { x: cx - w / 2, y: cy - r * 0.5, w, h: 12 }, { font: "Helvetica-Bold", max: 10, min: 10, color: "#ffffff", align: "center" });
-  fitText(doc, "CERTIFIED", { x: cx - w / 2, y: cy + r * 0.3, w, h: 10 }, { font: "Helvetica-Bold", max: 7, min: 7, color: GOLD_LIGHT, align: "center" });
+  fitText(
+    doc,
+    "IoT Seal",
+    { x: cx - w / 2, y: cy - r * 0.5, w, h: 12 },
+    { font: "Helvetica-Bold", max: 10, min: 10, color: "#ffffff", align: "center" },
+  );
+  fitText(
+    doc,
+    "CERTIFIED",
+    { x: cx - w / 2, y: cy + r * 0.3, w, h: 10 },
+    { font: "Helvetica-Bold", max: 7, min: 7, color: GOLD_LIGHT, align: "center" },
+  );
 }
 
 /** The QR code as filled vector squares (runs of dark modules merged), with a 4-module quiet zone. */
@@ -235,7 +333,12 @@ function label(doc: Doc, text: string, box: Box, align: TextStyle["align"] = "le
 /** A fact: its label, then its value shrunk to fit the box. Label and value are drawn in this order, as the page check reads them. */
 function field(doc: Doc, f: { label: string; value: string }, box: Box, max = 12.5) {
   label(doc, f.label, { x: box.x, y: box.y, w: box.w, h: 12 });
-  fitText(doc, f.value, { x: box.x, y: box.y + 13, w: box.w, h: box.h }, { font: "Helvetica-Bold", max, min: 7, color: INK });
+  fitText(
+    doc,
+    f.value,
+    { x: box.x, y: box.y + 13, w: box.w, h: box.h },
+    { font: "Helvetica-Bold", max, min: 7, color: INK },
+  );
 }
 
 function centered(doc: Doc, text: string, y: number, style: TextStyle) {

@@ -67,8 +67,16 @@ export class SigningKeys {
     const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
     const jwk = publicKey.export({ format: "jwk" }) as JWK;
     const kid = await calculateJwkThumbprint(jwk);
-    const record: KeyRecord = { kid, jwk: { ...jwk, kid, alg: "EdDSA", use: "sig" }, createdAt: now.toISOString(), status: "active" };
-    fs.writeFileSync(this.privatePath(kid), privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600, flag: "wx" });
+    const record: KeyRecord = {
+      kid,
+      jwk: { ...jwk, kid, alg: "EdDSA", use: "sig" },
+      createdAt: now.toISOString(),
+      status: "active",
+    };
+    fs.writeFileSync(this.privatePath(kid), privateKey.export({ format: "pem", type: "pkcs8" }), {
+      mode: 0o600,
+      flag: "wx",
+    });
     fs.writeFileSync(this.metaPath(kid), JSON.stringify(record, null, 2) + "\n", { mode: 0o644, flag: "wx" });
     this.cache = undefined;
     return record;
@@ -82,7 +90,10 @@ export class SigningKeys {
       fs.writeFileSync(this.metaPath(current.kid), JSON.stringify(retired, null, 2) + "\n");
       this.cache = undefined;
     }
-    return { retired: current && { ...current, status: "retired", retiredAt: now.toISOString() }, active: await this.create(now) };
+    return {
+      retired: current && { ...current, status: "retired", retiredAt: now.toISOString() },
+      active: await this.create(now),
+    };
   }
 
   /** The private key of the active key, for signing. */
@@ -97,7 +108,8 @@ export class SigningKeys {
    */
   signerSync(): { kid: string; key: crypto.KeyObject; publicKeyRaw: Buffer } {
     const record = this.active();
-    if (!record) throw new Error(`No active signing key in ${this.dir}; start the portal once or run npm run keys:rotate.`);
+    if (!record)
+      throw new Error(`No active signing key in ${this.dir}; start the portal once or run npm run keys:rotate.`);
     let key = this.privateKeys.get(record.kid);
     if (!key) {
       key = crypto.createPrivateKey(fs.readFileSync(this.privatePath(record.kid)));

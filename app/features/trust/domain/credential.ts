@@ -20,7 +20,14 @@ export interface SealSubject {
   firmwareVersion: string;
   checklist: { id: string; version: string; title: string; contentHash: string };
   level: string;
-  results: { requirements: number; pass: number; notApplicable: number; mandatoryMet: number; advisoryMet: number; advisoryTotal: number };
+  results: {
+    requirements: number;
+    pass: number;
+    notApplicable: number;
+    mandatoryMet: number;
+    advisoryMet: number;
+    advisoryTotal: number;
+  };
   evidenceMerkleRoot: string; // hex SHA-256 Merkle root (RFC 6962 hashing) over the assessed files' SHA-256 hashes
   supportPeriodEnd: string; // YYYY-MM-DD
 }
@@ -80,8 +87,14 @@ export function buildSealCredential(p: {
 }
 
 /** Signs with an Ed25519 private key (a CryptoKey or KeyObject); `kid` names the public key in the JWKS. */
-export async function signCredential(credential: SealCredential, key: CryptoKey | import("node:crypto").KeyObject, kid: string): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(credential))).setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid }).sign(key);
+export async function signCredential(
+  credential: SealCredential,
+  key: CryptoKey | import("node:crypto").KeyObject,
+  kid: string,
+): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(credential)))
+    .setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid })
+    .sign(key);
 }
 
 export type ForgeryReason =
@@ -97,7 +110,8 @@ export type ForgeryReason =
 export const FORGERY_MESSAGES: Record<ForgeryReason, string> = {
   not_a_jws: "This is not a signed credential (a compact JWS has three base64url parts).",
   bad_header: "The credential's header cannot be read.",
-  alg_not_allowed: "The credential is not signed with EdDSA (Ed25519); any other algorithm, including none, is refused.",
+  alg_not_allowed:
+    "The credential is not signed with EdDSA (Ed25519); any other algorithm, including none, is refused.",
   missing_kid: "The credential does not name its signing key.",
   unknown_kid: "The credential names a signing key the issuer never published.",
   bad_signature: "The signature does not match: the credential was altered or signed by someone else.",
@@ -105,7 +119,8 @@ export const FORGERY_MESSAGES: Record<ForgeryReason, string> = {
   not_a_seal: "The signed content is not an IoT Seal credential.",
 };
 
-export type SignatureCheck = { ok: true; credential: SealCredential; kid: string } | { ok: false; reason: ForgeryReason; message: string };
+export type SignatureCheck =
+  { ok: true; credential: SealCredential; kid: string } | { ok: false; reason: ForgeryReason; message: string };
 
 // The signature part may be empty (an "alg: none" token) so that such a token is named for what it is.
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -142,7 +157,8 @@ export async function verifySealSignature(jws: string, jwks: readonly JWK[]): Pr
   } catch {
     return forged("unknown_kid");
   }
-  if (signature.length !== 64 || !crypto.verify(null, Buffer.from(`${h}.${p}`, "ascii"), key, signature)) return forged("bad_signature");
+  if (signature.length !== 64 || !crypto.verify(null, Buffer.from(`${h}.${p}`, "ascii"), key, signature))
+    return forged("bad_signature");
   const payload = Buffer.from(p, "base64url");
   let credential: SealCredential;
   try {

@@ -349,7 +349,8 @@ function isValidOrigin(origin: string): boolean {
  * origin, a non-integer size or a root hash that is not 32 bytes.
  */
 export function checkpointBody(origin: string, treeSize: number, rootHash: Uint8Array): string {
-  if (!isValidOrigin(origin)) throw new TypeError("checkpoint origin must be a non-empty single line without control characters");
+  if (!isValidOrigin(origin))
+    throw new TypeError("checkpoint origin must be a non-empty single line without control characters");
   if (!isSafeCount(treeSize)) throw new RangeError(`invalid tree size ${treeSize}`);
   if (!isHash(rootHash)) throw new TypeError(`root hash must be ${HASH_SIZE} bytes`);
   return `${origin}\n${treeSize}\n${Buffer.from(rootHash).toString("base64")}\n`;

@@ -48,7 +48,12 @@ export function pdfRevisions(bytes: Uint8Array): PdfRevisions {
   }
   const rest = firstEnd === null ? "" : text.slice(firstEnd);
   return {
-    revisions: Math.max(1, count(text, XREF_TABLE) + count(text, XREF_STREAM), count(text, STARTXREF), count(text, EOF)),
+    revisions: Math.max(
+      1,
+      count(text, XREF_TABLE) + count(text, XREF_STREAM),
+      count(text, STARTXREF),
+      count(text, EOF),
+    ),
     firstEnd,
     appended: WHITE.test(rest) ? 0 : rest.length,
   };
@@ -83,7 +88,9 @@ export function pdfDifference(serial: string, issued: Uint8Array, uploaded: Uint
     const updates = pdfRevisions(tail).revisions;
     const holdsRevision = /%%EOF|startxref|(?:^|\s)xref\s/.test(latin1(tail));
     what = `${plural(tail.length, "byte")} appended after the issued file's end${
-      holdsRevision ? ` (${updates === 1 ? "an incremental update: a second revision" : `${updates} incremental updates: ${updates + 1} revisions`})` : ""
+      holdsRevision
+        ? ` (${updates === 1 ? "an incremental update: a second revision" : `${updates} incremental updates: ${updates + 1} revisions`})`
+        : ""
     }`;
   } else if (a.length > b.length && a.subarray(0, b.length).equals(b)) {
     what = `it is cut short: the last ${plural(a.length - b.length, "byte")} of the issued file are missing`;

@@ -95,9 +95,24 @@ const WIN_ANSI_EXTRA = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”�
 
 // Common characters outside WinAnsi whose closest printable form is not found by stripping accents.
 const LOOKALIKES: Record<string, string> = {
-  "\u2010": "-", "\u2011": "-", "\u2012": "–", "\u2015": "—", "\u2212": "-",
-  "\u2032": "'", "\u2033": '"',
-  ł: "l", Ł: "L", đ: "d", Đ: "D", ı: "i", ħ: "h", Ħ: "H", ŀ: "l", Ŀ: "L", ŧ: "t", Ŧ: "T",
+  "\u2010": "-",
+  "\u2011": "-",
+  "\u2012": "–",
+  "\u2015": "—",
+  "\u2212": "-",
+  "\u2032": "'",
+  "\u2033": '"',
+  ł: "l",
+  Ł: "L",
+  đ: "d",
+  Đ: "D",
+  ı: "i",
+  ħ: "h",
+  Ħ: "H",
+  ŀ: "l",
+  Ŀ: "L",
+  ŧ: "t",
+  Ŧ: "T",
 };
 
 const isWinAnsi = (ch: string) => {
@@ -117,7 +132,8 @@ export function printableText(text: string): string {
     if (/\s/u.test(ch)) out += " ";
     else if (isWinAnsi(ch)) out += ch;
     else if (ch in LOOKALIKES) out += LOOKALIKES[ch];
-    else if (/[\p{Cc}\p{Cf}]/u.test(ch)) continue; // controls, zero-width and bidi marks
+    else if (/[\p{Cc}\p{Cf}]/u.test(ch))
+      continue; // controls, zero-width and bidi marks
     else {
       const base = ch.normalize("NFKD").replace(/\p{M}/gu, "");
       out += base && [...base].every(isWinAnsi) ? base : "?";

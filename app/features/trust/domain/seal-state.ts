@@ -12,7 +12,12 @@ export const SEAL_ACTIONS = ["suspend", "reinstate", "revoke", "supersede"] as c
 export type SealAction = (typeof SEAL_ACTIONS)[number];
 
 /** The event each action writes to the seal's history and the log. */
-export const EVENT_OF_ACTION = { suspend: "suspended", reinstate: "reinstated", revoke: "revoked", supersede: "superseded" } as const;
+export const EVENT_OF_ACTION = {
+  suspend: "suspended",
+  reinstate: "reinstated",
+  revoke: "revoked",
+  supersede: "superseded",
+} as const;
 
 export const SEAL_STATE_LABELS: Record<SealState, string> = {
   active: "Active",
@@ -22,12 +27,21 @@ export const SEAL_STATE_LABELS: Record<SealState, string> = {
 };
 
 /** The state after `action`, or why it is not allowed. */
-export function nextSealState(state: SealState, action: SealAction): { ok: true; state: SealState } | { ok: false; message: string } {
+export function nextSealState(
+  state: SealState,
+  action: SealAction,
+): { ok: true; state: SealState } | { ok: false; message: string } {
   if (state === "revoked") return { ok: false, message: "This seal is revoked; revocation is final." };
   switch (action) {
     case "suspend":
       if (state === "active") return { ok: true, state: "suspended" };
-      return { ok: false, message: state === "suspended" ? "This seal is already suspended." : "A superseded seal cannot be suspended; act on the seal that replaced it." };
+      return {
+        ok: false,
+        message:
+          state === "suspended"
+            ? "This seal is already suspended."
+            : "A superseded seal cannot be suspended; act on the seal that replaced it.",
+      };
     case "reinstate":
       if (state === "suspended") return { ok: true, state: "active" };
       return { ok: false, message: "Only a suspended seal can be reinstated." };

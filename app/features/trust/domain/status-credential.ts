@@ -5,7 +5,13 @@
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import type { KeyObject } from "node:crypto";
 import { JWS_TYPE, VC_CONTEXT, type SealCredential } from "./credential";
-import { decodeStatusList, statusListCredentialSubject, type BitstringStatusListSubject, type StatusBitstring, type StatusPurpose } from "./status-list";
+import {
+  decodeStatusList,
+  statusListCredentialSubject,
+  type BitstringStatusListSubject,
+  type StatusBitstring,
+  type StatusPurpose,
+} from "./status-list";
 
 export interface StatusListCredential {
   "@context": string[];
@@ -20,7 +26,14 @@ export interface StatusListCredential {
 /** How long a signed list is good for: verifiers refetch after this (and CDNs may hold it until then). */
 export const STATUS_LIST_TTL_MS = 10 * 60 * 1000;
 
-export function buildStatusListCredential(p: { url: string; issuer: { id: string; name: string }; purpose: StatusPurpose; bits: StatusBitstring; now: Date; ttlMs?: number }): StatusListCredential {
+export function buildStatusListCredential(p: {
+  url: string;
+  issuer: { id: string; name: string };
+  purpose: StatusPurpose;
+  bits: StatusBitstring;
+  now: Date;
+  ttlMs?: number;
+}): StatusListCredential {
   const ttl = p.ttlMs ?? STATUS_LIST_TTL_MS;
   return {
     "@context": [VC_CONTEXT],
@@ -30,15 +43,26 @@ export function buildStatusListCredential(p: { url: string; issuer: { id: string
     validFrom: p.now.toISOString(),
     // The list's lifetime is its TTL: an old list (from before a revocation) cannot be replayed as current.
     validUntil: new Date(p.now.getTime() + ttl).toISOString(),
-    credentialSubject: { ...statusListCredentialSubject({ id: `${p.url}#list`, purpose: p.purpose, bits: p.bits }), ttl } as BitstringStatusListSubject,
+    credentialSubject: {
+      ...statusListCredentialSubject({ id: `${p.url}#list`, purpose: p.purpose, bits: p.bits }),
+      ttl,
+    } as BitstringStatusListSubject,
   };
 }
 
-export async function signStatusListCredential(c: StatusListCredential, key: KeyObject | CryptoKey, kid: string): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(c))).setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid }).sign(key);
+export async function signStatusListCredential(
+  c: StatusListCredential,
+  key: KeyObject | CryptoKey,
+  kid: string,
+): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(c)))
+    .setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid })
+    .sign(key);
 }
 
-export type StatusListCheck = { ok: true; url: string; purpose: StatusPurpose; bits: StatusBitstring; validUntil: string } | { ok: false; message: string };
+export type StatusListCheck =
+  | { ok: true; url: string; purpose: StatusPurpose; bits: StatusBitstring; validUntil: string }
+  | { ok: false; message: string };
 
 /** Checks a status list credential's signature against the issuer's keys and decodes its bits. */
 export async function verifyStatusListCredential(jws: string, jwks: readonly JWK[]): Promise<StatusListCheck> {
@@ -64,9 +88,16 @@ export async function verifyStatusListCredential(jws: string, jwks: readonly JWK
     return { ok: false, message: "The signed content is not a Bitstring Status List." };
   }
   const purpose = c.credentialSubject.statusPurpose;
-  if (purpose !== "revocation" && purpose !== "suspension") return { ok: false, message: `Unknown status purpose "${String(purpose)}".` };
+  if (purpose !== "revocation" && purpose !== "suspension")
+    return { ok: false, message: `Unknown status purpose "${String(purpose)}".` };
   try {
-    return { ok: true, url: c.id, purpose, bits: decodeStatusList(c.credentialSubject.encodedList), validUntil: c.validUntil };
+    return {
+      ok: true,
+      url: c.id,
+      purpose,
+      bits: decodeStatusList(c.credentialSubject.encodedList),
+      validUntil: c.validUntil,
+    };
   } catch (e) {
     return { ok: false, message: `The status list cannot be decoded: ${(e as Error).message}` };
   }
@@ -76,7 +107,10 @@ export async function verifyStatusListCredential(jws: string, jwks: readonly JWK
  * Reads a seal's revocation and suspension bits from verified lists (matched by the URL the
  * credential names). A purpose whose list is missing is reported as unknown.
  */
-export function statusFromLists(credential: SealCredential, lists: readonly Extract<StatusListCheck, { ok: true }>[]): { revoked: boolean | null; suspended: boolean | null } {
+export function statusFromLists(
+  credential: SealCredential,
+  lists: readonly Extract<StatusListCheck, { ok: true }>[],
+): { revoked: boolean | null; suspended: boolean | null } {
   const read = (purpose: StatusPurpose): boolean | null => {
     const entry = credential.credentialStatus.find((e) => e.statusPurpose === purpose);
     if (!entry) return null;

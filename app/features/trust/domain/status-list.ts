@@ -96,9 +96,7 @@ export function decodeStatusList(encoded: string): StatusBitstring {
     throw new Error(`encodedList is not valid GZIP data: ${(e as Error).message}`, { cause: e });
   }
   if (bytes.length * 8 < STATUS_LIST_MIN_ENTRIES) {
-    throw new Error(
-      `status list has ${bytes.length * 8} entries, below the minimum of ${STATUS_LIST_MIN_ENTRIES}`,
-    );
+    throw new Error(`status list has ${bytes.length * 8} entries, below the minimum of ${STATUS_LIST_MIN_ENTRIES}`);
   }
   return StatusBitstring.fromBytes(bytes);
 }
@@ -139,7 +137,8 @@ export function statusEntry(params: {
   purpose: StatusPurpose;
 }): BitstringStatusListEntry {
   const { listCredentialUrl: url, index, purpose } = params;
-  if (!Number.isInteger(index) || index < 0) throw new RangeError(`status list index must be a non-negative integer, got ${index}`);
+  if (!Number.isInteger(index) || index < 0)
+    throw new RangeError(`status list index must be a non-negative integer, got ${index}`);
   return {
     id: `${url}#${index}`,
     type: "BitstringStatusListEntry",
@@ -155,7 +154,8 @@ export function statusEntry(params: {
  * Throws when every index is taken.
  */
 export function pickFreeIndex(used: { has(index: number): boolean }, size: number, random: () => number): number {
-  if (!Number.isInteger(size) || size <= 0) throw new RangeError(`status list size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size <= 0)
+    throw new RangeError(`status list size must be a positive integer, got ${size}`);
   const draw = (n: number) => Math.min(n - 1, Math.floor(random() * n));
   // Rejection sampling is uniform over the free indexes and fast while the list is not nearly full.
   for (let attempt = 0; attempt < 64; attempt++) {

@@ -76,12 +76,21 @@ const sha256Hex = (s: string) => crypto.createHash("sha256").update(s).digest("h
  * SHA-256 of the JWS), its audit path leads to the root of a checkpoint signed by the issuer,
  * at the expected origin.
  */
-export function checkTlogProof(proof: unknown, expect: { jws: string; serial: string; origin: string; jwks: readonly JWK[] }): TlogProofCheck {
+export function checkTlogProof(
+  proof: unknown,
+  expect: { jws: string; serial: string; origin: string; jwks: readonly JWK[] },
+): TlogProofCheck {
   const bad = (message: string): TlogProofCheck => ({ ok: false, message });
   if (!proof || typeof proof !== "object") return bad("The log proof is not a JSON object.");
   const p = proof as Partial<TlogProof>;
   if (p.format !== TLOG_PROOF_FORMAT) return bad("The log proof is not in a format this verifier knows.");
-  if (typeof p.leaf !== "string" || !Number.isSafeInteger(p.leafIndex) || !Number.isSafeInteger(p.treeSize) || !Array.isArray(p.inclusionProof) || typeof p.checkpoint !== "string") {
+  if (
+    typeof p.leaf !== "string" ||
+    !Number.isSafeInteger(p.leafIndex) ||
+    !Number.isSafeInteger(p.treeSize) ||
+    !Array.isArray(p.inclusionProof) ||
+    typeof p.checkpoint !== "string"
+  ) {
     return bad("The log proof is incomplete.");
   }
   let entry: { event?: unknown; serial?: unknown; credentialSha256?: unknown; index?: unknown };
@@ -91,7 +100,8 @@ export function checkTlogProof(proof: unknown, expect: { jws: string; serial: st
     return bad("The log proof's entry is not JSON.");
   }
   if (!entry || typeof entry !== "object") return bad("The log proof's entry is not a JSON object.");
-  if (entry.event !== "issued" || entry.index !== p.leafIndex) return bad("The log proof is not the issue entry of a seal.");
+  if (entry.event !== "issued" || entry.index !== p.leafIndex)
+    return bad("The log proof is not the issue entry of a seal.");
   if (entry.serial !== expect.serial || entry.credentialSha256 !== sha256Hex(expect.jws.trim())) {
     return bad("The log proof belongs to a different credential than the one attached.");
   }

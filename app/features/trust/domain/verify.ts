@@ -86,7 +86,8 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
       checks.push({ label: issued ? PDF_ISSUED_CHECK : PDF_REVISION_CHECK, ok: false, detail });
       return { ok: false, reason, checks, credential };
     }
-    if (!issued) checks.push({ label: PDF_REVISION_CHECK, ok: true, detail: "Nothing appended after the issued file's end" });
+    if (!issued)
+      checks.push({ label: PDF_REVISION_CHECK, ok: true, detail: "Nothing appended after the issued file's end" });
   }
 
   if (a.pageText !== undefined) {
@@ -101,12 +102,19 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
   }
 
   if (a.logProof !== undefined) {
-    const proof = a.logProof === null ? { ok: false as const, message: "The PDF carries no log proof." } : checkTlogProof(a.logProof, { jws: a.jws, serial, origin: logOrigin(credential.issuer.id), jwks });
+    const proof =
+      a.logProof === null
+        ? { ok: false as const, message: "The PDF carries no log proof." }
+        : checkTlogProof(a.logProof, { jws: a.jws, serial, origin: logOrigin(credential.issuer.id), jwks });
     if (!proof.ok) {
       checks.push({ label: "Transparency log proof", ok: false, detail: proof.message });
       return { ok: false, reason: proof.message, checks, credential };
     }
-    checks.push({ label: "Transparency log proof", ok: true, detail: `Leaf ${proof.leafIndex} of ${proof.treeSize}, signed checkpoint` });
+    checks.push({
+      label: "Transparency log proof",
+      ok: true,
+      detail: `Leaf ${proof.leafIndex} of ${proof.treeSize}, signed checkpoint`,
+    });
   }
 
   if (a.pdfBytes && issued) {
@@ -115,7 +123,11 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
       checks.push({ label: PDF_ISSUED_CHECK, ok: false, detail: pdfDifference(serial, issued, a.pdfBytes, true)! });
       return { ok: false, reason, checks, credential };
     }
-    checks.push({ label: PDF_ISSUED_CHECK, ok: true, detail: `Byte for byte, SHA-256 ${sha256Hex(issued).slice(0, 16)}…` });
+    checks.push({
+      label: PDF_ISSUED_CHECK,
+      ok: true,
+      detail: `Byte for byte, SHA-256 ${sha256Hex(issued).slice(0, 16)}…`,
+    });
   }
   return { ok: true, credential, kid: sig.kid, checks };
 }

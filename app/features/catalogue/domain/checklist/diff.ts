@@ -42,7 +42,12 @@ export function changedFields(a: RequirementFacts, b: RequirementFacts): Compare
   if (a.text !== b.text) out.push("text");
   if (!sameApplies(a.applies, b.applies)) out.push("applies");
   if ((a.condition ?? null) !== (b.condition ?? null)) out.push("condition");
-  if (a.recursEveryDays !== undefined && b.recursEveryDays !== undefined && (a.recursEveryDays ?? null) !== (b.recursEveryDays ?? null)) out.push("recurrence");
+  if (
+    a.recursEveryDays !== undefined &&
+    b.recursEveryDays !== undefined &&
+    (a.recursEveryDays ?? null) !== (b.recursEveryDays ?? null)
+  )
+    out.push("recurrence");
   return out;
 }
 

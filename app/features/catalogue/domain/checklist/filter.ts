@@ -21,8 +21,17 @@ export function matchesSearch(req: Filterable, q: string): boolean {
   return words.every((w) => hay.includes(w));
 }
 
-export function filterRequirements<R extends Filterable>(reqs: readonly R[], opts: { level: string; show: ShowOption; q: string }): (R & { at: LevelApplicability })[] {
+export function filterRequirements<R extends Filterable>(
+  reqs: readonly R[],
+  opts: { level: string; show: ShowOption; q: string },
+): (R & { at: LevelApplicability })[] {
   return reqs
     .map((r) => ({ ...r, at: applicabilityAt(r, opts.level) }))
-    .filter((r) => (opts.show === "all" || r.at === opts.show || (opts.show === "recurring" && r.recursEveryDays != null && r.at !== "not_required")) && matchesSearch(r, opts.q));
+    .filter(
+      (r) =>
+        (opts.show === "all" ||
+          r.at === opts.show ||
+          (opts.show === "recurring" && r.recursEveryDays != null && r.at !== "not_required")) &&
+        matchesSearch(r, opts.q),
+    );
 }

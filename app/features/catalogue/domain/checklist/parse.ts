@@ -37,7 +37,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export function parseChecklistText(source: string, expected: ExpectedLocation = {}): ParseResult {
   if (Buffer.byteLength(source) > CHECKLIST_MAX_BYTES) {
-    return { ok: false, problems: [{ line: 1, col: 1, path: "(file)", message: `the file is larger than ${formatBytes(CHECKLIST_MAX_BYTES)}` }] };
+    return {
+      ok: false,
+      problems: [
+        { line: 1, col: 1, path: "(file)", message: `the file is larger than ${formatBytes(CHECKLIST_MAX_BYTES)}` },
+      ],
+    };
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
@@ -54,7 +59,18 @@ export function parseChecklistText(source: string, expected: ExpectedLocation = 
   }
   const data = doc.toJS({ maxAliasCount: 100 });
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    return { ok: false, problems: [{ line: 1, col: 1, path: "(file)", message: "the file must be a YAML mapping with id, title, publisher, version, published, levels, validity_months, disclosure_days and sections" }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          col: 1,
+          path: "(file)",
+          message:
+            "the file must be a YAML mapping with id, title, publisher, version, published, levels, validity_months, disclosure_days and sections",
+        },
+      ],
+    };
   }
   const problems: ChecklistProblem[] = [];
   const result = checklistFileSchema.safeParse(data);
@@ -62,15 +78,25 @@ export function parseChecklistText(source: string, expected: ExpectedLocation = 
     for (const issue of result.error.issues) problems.push(...describeIssue(doc, issue, pos));
   }
   for (const rule of crossFieldProblems(data)) {
-    const where = rule.atKey ? (keyPosition(doc, rule.path.slice(0, -1), rule.path[rule.path.length - 1], pos) ?? at(doc, rule.path, pos)) : at(doc, rule.path, pos);
+    const where = rule.atKey
+      ? (keyPosition(doc, rule.path.slice(0, -1), rule.path[rule.path.length - 1], pos) ?? at(doc, rule.path, pos))
+      : at(doc, rule.path, pos);
     problems.push({ ...where, path: formatPath(rule.path), message: rule.message });
   }
   const raw = (typeof data === "object" && data !== null ? data : {}) as { id?: unknown; version?: unknown };
   if (expected.folder !== undefined && typeof raw.id === "string" && raw.id !== expected.folder) {
-    problems.push({ ...at(doc, ["id"], pos), path: "id", message: `id "${raw.id}" must equal the folder name "${expected.folder}"` });
+    problems.push({
+      ...at(doc, ["id"], pos),
+      path: "id",
+      message: `id "${raw.id}" must equal the folder name "${expected.folder}"`,
+    });
   }
   if (expected.fileStem !== undefined && typeof raw.version === "string" && raw.version !== expected.fileStem) {
-    problems.push({ ...at(doc, ["version"], pos), path: "version", message: `version "${raw.version}" must equal the file name "${expected.fileStem}.yaml" without .yaml` });
+    problems.push({
+      ...at(doc, ["version"], pos),
+      path: "version",
+      message: `version "${raw.version}" must equal the file name "${expected.fileStem}.yaml" without .yaml`,
+    });
   }
   if (problems.length || !result.success) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, file: result.data };
@@ -93,11 +119,36 @@ function describeIssue(doc: Document, issue: z.core.$ZodIssue, pos: Pos): Checkl
   }
   let message = issue.message;
   // zod does not say whether the value was missing or of the wrong type; the document does.
-  if (issue.code === "invalid_type" && !doc.hasIn(path)) message = `${String(path[path.length - 1] ?? "value")} is required`;
+  if (issue.code === "invalid_type" && !doc.hasIn(path))
+    message = `${String(path[path.length - 1] ?? "value")} is required`;
   return [{ ...at(doc, path, pos), path: formatPath(path), message }];
 }
 
-const KNOWN_KEYS = ["id", "title", "publisher", "version", "published", "source", "levels", "validity_months", "disclosure_days", "recurring_grace_days", "sections", "ref", "requirements", "text", "applies", "condition", "evidence", "recurs_every_days", "maps_to", "critical", "high", "medium", "low"];
+const KNOWN_KEYS = [
+  "id",
+  "title",
+  "publisher",
+  "version",
+  "published",
+  "source",
+  "levels",
+  "validity_months",
+  "disclosure_days",
+  "recurring_grace_days",
+  "sections",
+  "ref",
+  "requirements",
+  "text",
+  "applies",
+  "condition",
+  "evidence",
+  "recurs_every_days",
+  "maps_to",
+  "critical",
+  "high",
+  "medium",
+  "low",
+];
 
 function suggest(key: string): string {
   const near = KNOWN_KEYS.find((k) => k !== key && distance(k, key) <= 2);
@@ -108,7 +159,8 @@ function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 
@@ -131,17 +183,24 @@ function at(doc: Document, path: (string | number)[], pos: Pos): { line: number;
     }
     return pos(node.range[0]);
   }
-  if (path.length) return keyPosition(doc, path.slice(0, -1), path[path.length - 1], pos) ?? at(doc, path.slice(0, -1), pos);
+  if (path.length)
+    return keyPosition(doc, path.slice(0, -1), path[path.length - 1], pos) ?? at(doc, path.slice(0, -1), pos);
   return { line: 1, col: 1 };
 }
 
 /** The position of `key` inside the map (or item inside the list) at `parentPath`. */
-function keyPosition(doc: Document, parentPath: (string | number)[], key: string | number, pos: Pos): { line: number; col: number } | undefined {
+function keyPosition(
+  doc: Document,
+  parentPath: (string | number)[],
+  key: string | number,
+  pos: Pos,
+): { line: number; col: number } | undefined {
   const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
   if (isMap(parent)) {
     const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
     if (pair && ranged(pair.key)) return pos(pair.key.range[0]);
   }
-  if (isSeq(parent) && typeof key === "number" && ranged(parent.items[key])) return pos((parent.items[key] as Ranged).range[0]);
+  if (isSeq(parent) && typeof key === "number" && ranged(parent.items[key]))
+    return pos((parent.items[key] as Ranged).range[0]);
   return undefined;
 }

@@ -26,25 +26,39 @@ const text = (what: string, max = 4000) =>
     .min(1, { error: `${what} must not be empty` })
     .max(max, { error: `${what} must be at most ${max} characters` });
 
-const isoDate = z.string({ error: (i) => (i.input === undefined ? "published is required" : "published must be a date written YYYY-MM-DD") }).superRefine((v, ctx) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) ctx.addIssue({ code: "custom", message: "published must be a date written YYYY-MM-DD" });
-  else {
-    const d = new Date(`${v}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) ctx.addIssue({ code: "custom", message: "published is not a real calendar date" });
-  }
-});
+const isoDate = z
+  .string({
+    error: (i) => (i.input === undefined ? "published is required" : "published must be a date written YYYY-MM-DD"),
+  })
+  .superRefine((v, ctx) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v))
+      ctx.addIssue({ code: "custom", message: "published must be a date written YYYY-MM-DD" });
+    else {
+      const d = new Date(`${v}T00:00:00Z`);
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v)
+        ctx.addIssue({ code: "custom", message: "published is not a real calendar date" });
+    }
+  });
 
 /** A required string field whose message says whether it was missing or of the wrong type. */
-const str = (what: string, wrongType: string) => z.string({ error: (i) => (i.input === undefined ? `${what} is required` : wrongType) });
+const str = (what: string, wrongType: string) =>
+  z.string({ error: (i) => (i.input === undefined ? `${what} is required` : wrongType) });
 
 const positiveInt = (what: string) =>
-  z.number({ error: `${what} must be a whole number of days` }).int({ error: `${what} must be a whole number of days` }).positive({ error: `${what} must be greater than zero` });
+  z
+    .number({ error: `${what} must be a whole number of days` })
+    .int({ error: `${what} must be a whole number of days` })
+    .positive({ error: `${what} must be greater than zero` });
 
 export const requirementSchema = z.strictObject({
-  ref: str("ref", "ref must be a quoted string, such as \"5.1-1\"").regex(REF, { error: "ref must be letters, digits, dots, dashes or underscores, such as \"5.1-1\"" }),
+  ref: str("ref", 'ref must be a quoted string, such as "5.1-1"').regex(REF, {
+    error: 'ref must be letters, digits, dots, dashes or underscores, such as "5.1-1"',
+  }),
   title: text("title", 200),
   text: text("text"),
-  applies: z.record(z.string(), z.enum(APPLICABILITY, { error: "must be mandatory or advisory" }), { error: "applies must map level ids to mandatory or advisory" }),
+  applies: z.record(z.string(), z.enum(APPLICABILITY, { error: "must be mandatory or advisory" }), {
+    error: "applies must map level ids to mandatory or advisory",
+  }),
   condition: text("condition", 1000).optional(),
   evidence: text("evidence", 2000).optional(),
   recurs_every_days: z
@@ -54,52 +68,67 @@ export const requirementSchema = z.strictObject({
     .max(3650, { error: "recurs_every_days must be at most 3650 (ten years)" })
     .optional(),
   maps_to: z
-    .array(z.string().regex(MAPS_TO, { error: "must be <checklist-id>:<ref>, such as \"etsi-en-303-645:5.1-1\"" }), { error: "maps_to must be a list of <checklist-id>:<ref> strings" })
+    .array(z.string().regex(MAPS_TO, { error: 'must be <checklist-id>:<ref>, such as "etsi-en-303-645:5.1-1"' }), {
+      error: "maps_to must be a list of <checklist-id>:<ref> strings",
+    })
     .optional(),
 });
 
 export const sectionSchema = z.strictObject({
-  ref: str("ref", "ref must be a quoted string, such as \"5.1\"").regex(REF, { error: "ref must be letters, digits, dots, dashes or underscores, such as \"5.1\"" }),
+  ref: str("ref", 'ref must be a quoted string, such as "5.1"').regex(REF, {
+    error: 'ref must be letters, digits, dots, dashes or underscores, such as "5.1"',
+  }),
   title: text("title", 200),
-  requirements: z.array(requirementSchema, { error: "requirements must be a list" }).min(1, { error: "a section needs at least one requirement" }),
+  requirements: z
+    .array(requirementSchema, { error: "requirements must be a list" })
+    .min(1, { error: "a section needs at least one requirement" }),
 });
 
 export const levelSchema = z.strictObject({
-  id: str("id", "level id must be text").regex(SLUG, { error: "level id must be a slug: lowercase letters, digits and dashes" }),
+  id: str("id", "level id must be text").regex(SLUG, {
+    error: "level id must be a slug: lowercase letters, digits and dashes",
+  }),
   title: text("title", 120),
 });
 
-export const checklistFileSchema = z
-  .strictObject({
-    id: str("id", "id must be text, such as \"etsi-en-303-645\"").regex(SLUG, { error: "id must be a slug: lowercase letters, digits and single dashes, such as \"etsi-en-303-645\"" }),
-    title: text("title", 300),
-    publisher: text("publisher", 200),
-    version: str("version", "version must be a quoted string, such as \"2.1.1\"").regex(VERSION, { error: "version must be letters, digits, dots or dashes, such as \"2.1.1\"" }),
-    published: isoDate,
-    source: z.url({ protocol: /^https?$/, error: "source must be an http(s) URL" }).optional(),
-    levels: z.array(levelSchema, { error: "levels must be a list" }).min(1, { error: "declare at least one level" }),
-    validity_months: z
-      .number({ error: (i) => (i.input === undefined ? "validity_months is required" : "validity_months must be a whole number") })
-      .int({ error: "validity_months must be a whole number" })
-      .min(1, { error: "validity_months must be at least 1" })
-      .max(120, { error: "validity_months must be at most 120" }),
-    disclosure_days: z.strictObject(
-      {
-        critical: positiveInt("critical"),
-        high: positiveInt("high"),
-        medium: positiveInt("medium"),
-        low: positiveInt("low"),
-      },
-      { error: "disclosure_days must map critical, high, medium and low to days" },
-    ),
-    recurring_grace_days: z
-      .number({ error: "recurring_grace_days must be a whole number of days" })
-      .int({ error: "recurring_grace_days must be a whole number of days" })
-      .min(0, { error: "recurring_grace_days must be 0 or more" })
-      .max(365, { error: "recurring_grace_days must be at most 365" })
-      .optional(),
-    sections: z.array(sectionSchema, { error: "sections must be a list" }).min(1, { error: "a checklist needs at least one section" }),
-  });
+export const checklistFileSchema = z.strictObject({
+  id: str("id", 'id must be text, such as "etsi-en-303-645"').regex(SLUG, {
+    error: 'id must be a slug: lowercase letters, digits and single dashes, such as "etsi-en-303-645"',
+  }),
+  title: text("title", 300),
+  publisher: text("publisher", 200),
+  version: str("version", 'version must be a quoted string, such as "2.1.1"').regex(VERSION, {
+    error: 'version must be letters, digits, dots or dashes, such as "2.1.1"',
+  }),
+  published: isoDate,
+  source: z.url({ protocol: /^https?$/, error: "source must be an http(s) URL" }).optional(),
+  levels: z.array(levelSchema, { error: "levels must be a list" }).min(1, { error: "declare at least one level" }),
+  validity_months: z
+    .number({
+      error: (i) => (i.input === undefined ? "validity_months is required" : "validity_months must be a whole number"),
+    })
+    .int({ error: "validity_months must be a whole number" })
+    .min(1, { error: "validity_months must be at least 1" })
+    .max(120, { error: "validity_months must be at most 120" }),
+  disclosure_days: z.strictObject(
+    {
+      critical: positiveInt("critical"),
+      high: positiveInt("high"),
+      medium: positiveInt("medium"),
+      low: positiveInt("low"),
+    },
+    { error: "disclosure_days must map critical, high, medium and low to days" },
+  ),
+  recurring_grace_days: z
+    .number({ error: "recurring_grace_days must be a whole number of days" })
+    .int({ error: "recurring_grace_days must be a whole number of days" })
+    .min(0, { error: "recurring_grace_days must be 0 or more" })
+    .max(365, { error: "recurring_grace_days must be at most 365" })
+    .optional(),
+  sections: z
+    .array(sectionSchema, { error: "sections must be a list" })
+    .min(1, { error: "a checklist needs at least one section" }),
+});
 
 export interface RuleProblem {
   path: (string | number)[];
@@ -121,7 +150,8 @@ export function crossFieldProblems(raw: unknown): RuleProblem[] {
   if (!isObj(raw)) return out;
   const levelIds = list(raw.levels).map((l) => (isObj(l) && typeof l.id === "string" ? l.id : undefined));
   levelIds.forEach((id, i) => {
-    if (id !== undefined && levelIds.indexOf(id) !== i) out.push({ path: ["levels", i, "id"], message: `level "${id}" is declared twice` });
+    if (id !== undefined && levelIds.indexOf(id) !== i)
+      out.push({ path: ["levels", i, "id"], message: `level "${id}" is declared twice` });
   });
   const declared = levelIds.filter((x): x is string => x !== undefined);
   const sectionRefs = new Set<string>();
@@ -129,7 +159,8 @@ export function crossFieldProblems(raw: unknown): RuleProblem[] {
   list(raw.sections).forEach((section, s) => {
     if (!isObj(section)) return;
     if (typeof section.ref === "string") {
-      if (sectionRefs.has(section.ref)) out.push({ path: ["sections", s, "ref"], message: `section ref "${section.ref}" is used twice` });
+      if (sectionRefs.has(section.ref))
+        out.push({ path: ["sections", s, "ref"], message: `section ref "${section.ref}" is used twice` });
       sectionRefs.add(section.ref);
     }
     list(section.requirements).forEach((req, r) => {
@@ -137,21 +168,34 @@ export function crossFieldProblems(raw: unknown): RuleProblem[] {
       const here = ["sections", s, "requirements", r];
       if (typeof req.ref === "string") {
         const first = requirementRefs.get(req.ref);
-        if (first) out.push({ path: [...here, "ref"], message: `requirement ref "${req.ref}" is used twice (first at ${first})` });
+        if (first)
+          out.push({
+            path: [...here, "ref"],
+            message: `requirement ref "${req.ref}" is used twice (first at ${first})`,
+          });
         else requirementRefs.set(req.ref, `sections[${s}].requirements[${r}]`);
       }
       if (isObj(req.applies)) {
         const levels = Object.keys(req.applies);
         for (const level of levels) {
           if (declared.length && !declared.includes(level)) {
-            out.push({ path: [...here, "applies", level], atKey: true, message: `level "${level}" is not declared in levels (declared: ${declared.join(", ")})` });
+            out.push({
+              path: [...here, "applies", level],
+              atKey: true,
+              message: `level "${level}" is not declared in levels (declared: ${declared.join(", ")})`,
+            });
           }
         }
-        if (levels.length === 0) out.push({ path: [...here, "applies"], message: "the requirement must apply (mandatory or advisory) at some level" });
+        if (levels.length === 0)
+          out.push({
+            path: [...here, "applies"],
+            message: "the requirement must apply (mandatory or advisory) at some level",
+          });
       }
       const seen = new Set<unknown>();
       list(req.maps_to).forEach((target, t) => {
-        if (seen.has(target)) out.push({ path: [...here, "maps_to", t], message: `"${String(target)}" is listed twice` });
+        if (seen.has(target))
+          out.push({ path: [...here, "maps_to", t], message: `"${String(target)}" is listed twice` });
         seen.add(target);
         if (typeof raw.id === "string" && typeof target === "string" && target.startsWith(`${raw.id}:`)) {
           out.push({ path: [...here, "maps_to", t], message: "maps_to must name another checklist, not this one" });
