@@ -774,6 +774,8 @@ export const acceptancePolicies = sqliteTable(
     minSupportMonths: integer("min_support_months"),
     blockingFindingSeverity: text("blocking_finding_severity", { enum: FINDING_SEVERITIES }),
     maxSealAgeMonths: integer("max_seal_age_months"),
+    /** No public advisory may affect the seal's certified firmware ("valid, update required" misses it). */
+    noAffectingAdvisory: integer("no_affecting_advisory", { mode: "boolean" }).notNull().default(false),
     createdBy: text("created_by")
       .notNull()
       .references(() => users.id),

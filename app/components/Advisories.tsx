@@ -62,7 +62,7 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
         </p>
       ) : (
         <div className="table-wrap">
-          <table className="advisory-list" data-testid="advisory-list">
+          <table className="advisory-list stack" data-testid="advisory-list">
             <thead>
               <tr>
                 <th scope="col">Advisory</th>
@@ -77,23 +77,35 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
             <tbody>
               {view.advisories.map((a) => (
                 <tr key={a.advisoryId} id={a.advisoryId} data-testid="advisory">
-                  <td>
+                  <td data-label="Advisory">
                     <span className="mono">{a.advisoryId}</span>
                     <br />
                     <strong>{a.title}</strong>
+                    {a.withdrawnOn ? (
+                      <>
+                        <br />
+                        <span className="badge" data-testid="advisory-withdrawn">
+                          Withdrawn after disclosure on {a.disclosedOn}
+                        </span>{" "}
+                        <span className="small muted">
+                          The certification body withdrew the report on {a.withdrawnOn}. A published advisory cannot be
+                          un-published, so it stays here, marked.
+                        </span>
+                      </>
+                    ) : null}
                   </td>
-                  <td>
+                  <td data-label="Severity">
                     <SeverityBadge severity={a.severity} />
                   </td>
-                  <td>{a.affectedVersions.join(", ")}</td>
-                  <td>{a.fixedInVersion ?? <span className="muted">not yet</span>}</td>
-                  <td>
+                  <td data-label="Affected firmware">{a.affectedVersions.join(", ")}</td>
+                  <td data-label="Fixed firmware">{a.fixedInVersion ?? <span className="muted">not yet</span>}</td>
+                  <td data-label="Reported">
                     <Day value={a.reportedOn} />
                   </td>
-                  <td>
+                  <td data-label="Fix certified">
                     <Day value={a.fixedOn} />
                   </td>
-                  <td>
+                  <td data-label="Disclosed">
                     <Day value={a.disclosedOn} />
                     <br />
                     <span className="small muted">{REASON_TEXT[a.reason]}</span>

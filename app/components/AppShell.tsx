@@ -1,5 +1,5 @@
-import { Form, Link, NavLink } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
 import type { NavItem } from "../platform/roles";
 
 export interface ShellUser {
@@ -28,7 +28,56 @@ export function SealMark({ size = 28 }: { size?: number }) {
   );
 }
 
+/**
+ * After a client-side navigation to another page, the focus goes to the new page's main heading (made focusable with
+ * tabIndex -1), so a screen reader announces it and the keyboard starts from the top of the content, instead of the
+ * focus being lost on <body>. A page that puts the focus somewhere itself (autoFocus, e.g. "Pass" on a review page)
+ * keeps it; a change of the query alone (filters, paging) or of the #fragment moves nothing.
+ */
+function useFocusHeadingOnNavigation() {
+  const { pathname, hash } = useLocation();
+  const seen = useRef<{ pathname: string; focused: Element | null } | null>(null);
+  // What had the focus when this page began to render: anything else focused after it is the page's own choice.
+  if (typeof document !== "undefined" && seen.current?.pathname !== pathname) {
+    seen.current = { pathname, focused: seen.current ? document.activeElement : null };
+  }
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false; // a full page load: the browser starts at the top
+      return;
+    }
+    if (hash) return;
+    const main = document.getElementById("main");
+    const active = document.activeElement;
+    if (main && active && active !== document.body && active !== seen.current?.focused && main.contains(active)) return;
+    const heading = main?.querySelector("h1");
+    if (!heading) return;
+    if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  }, [pathname, hash]);
+}
+
+function NavLinks({ user }: { user: ShellUser }) {
+  return (
+    <>
+      {user.nav.map((item) => (
+        <NavLink
+          key={item.to}
+          to={item.to}
+          end={item.to === user.home}
+          className={({ isActive }) => (isActive ? "active" : undefined)}
+        >
+          {item.label}
+        </NavLink>
+      ))}
+    </>
+  );
+}
+
 export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
+  useFocusHeadingOnNavigation();
+  const { pathname } = useLocation();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -41,18 +90,21 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
             <span>IoT Seal</span>
           </Link>
           {user ? (
-            <nav aria-label="Main" className="mainnav">
-              {user.nav.map((item) => (
-                <NavLink
-                  key={item.to}
-                  to={item.to}
-                  end={item.to === user.home}
-                  className={({ isActive }) => (isActive ? "active" : undefined)}
-                >
-                  {item.label}
-                </NavLink>
-              ))}
-            </nav>
+            <>
+              {/* Wide screens: the links in a row. Phones: the same links folded into a menu (CSS shows one of the two). */}
+              <nav aria-label="Main" className="mainnav">
+                <NavLinks user={user} />
+              </nav>
+              <nav aria-label="Main" className="navmenu">
+                {/* Closed again after each navigation (a new key per page), as a menu should be. */}
+                <details key={pathname}>
+                  <summary>Menu</summary>
+                  <div className="navmenu__links">
+                    <NavLinks user={user} />
+                  </div>
+                </details>
+              </nav>
+            </>
           ) : (
             <nav aria-label="Main" className="mainnav" />
           )}

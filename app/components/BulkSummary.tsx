@@ -1,5 +1,5 @@
 import type { SealVerdict } from "../features/trust/domain/credential";
-import { VERDICT_TEXT } from "./SealVerdict";
+import { VERDICT_LOOK, VerdictIcon } from "./SealVerdict";
 
 const ORDER: SealVerdict[] = ["valid", "expired", "superseded", "suspended", "revoked", "forged", "not_found"];
 
@@ -28,26 +28,28 @@ export function SummaryBar({
         viewBox="0 0 100 10"
         preserveAspectRatio="none"
         role="img"
-        aria-label={present.map((s) => `${summary[s]} ${VERDICT_TEXT[s].title.toLowerCase()}`).join(", ")}
+        aria-label={present.map((s) => `${summary[s]} ${VERDICT_LOOK[s].title.toLowerCase()}`).join(", ")}
       >
         {present.map((s) => {
           const x = offsets.get(s)!;
           return (
             <rect key={s} className={`s-${s}`} x={x} y={0} width={(summary[s] / Math.max(1, total)) * 100} height={10}>
-              <title>{`${VERDICT_TEXT[s].title}: ${summary[s]}`}</title>
+              <title>{`${VERDICT_LOOK[s].title}: ${summary[s]}`}</title>
             </rect>
           );
         })}
       </svg>
       {compact ? (
         <span className="small">
-          {present.map((s) => `${summary[s].toLocaleString("en")} ${VERDICT_TEXT[s].title.toLowerCase()}`).join(" · ")}
+          {present.map((s) => `${summary[s].toLocaleString("en")} ${VERDICT_LOOK[s].title.toLowerCase()}`).join(" · ")}
         </span>
       ) : (
         <dl className="summary-counts" data-testid="bulk-summary">
           {ORDER.map((s) => (
             <div key={s}>
-              <dt>{VERDICT_TEXT[s].title}</dt>
+              <dt className={`verdict-tone--${VERDICT_LOOK[s].tone}`}>
+                <VerdictIcon verdict={s} size={14} /> {VERDICT_LOOK[s].title}
+              </dt>
               <dd data-status={s}>{summary[s].toLocaleString("en")}</dd>
             </div>
           ))}

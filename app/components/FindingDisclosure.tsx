@@ -7,6 +7,8 @@ export interface DisclosureStateView {
   label: string;
   reason: string;
   canPublish: boolean;
+  /** Set when the report was withdrawn after its advisory was disclosed. */
+  withdrawnOn?: string | null;
 }
 
 /** The advisory id and whether it is public (the /findings list). */
@@ -41,7 +43,13 @@ export function FindingDisclosurePanel({
       <p>
         {d.advisoryId ? <strong className="mono">{d.advisoryId}</strong> : null}: {d.label}.
       </p>
-      {d.public ? (
+      {d.public && d.withdrawnOn ? (
+        <p className="small" data-testid="withdrawn-after-disclosure">
+          The report was withdrawn on {d.withdrawnOn}, after its advisory was disclosed. A published advisory cannot be
+          un-published: it stays on the product's public seal pages and in the API, marked "withdrawn after disclosure",
+          and watching buyers were told.
+        </p>
+      ) : d.public ? (
         <p className="small muted">
           The product's public seal pages and the seal API show its title, severity, affected and fixed firmware
           versions and dates; never the description, the reporter or the CVSS vector. Buyers watching the product were

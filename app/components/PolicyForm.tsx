@@ -171,6 +171,14 @@ export function PolicyForm({
           {err.blockingFindingSeverity ? <p className="field__error">{err.blockingFindingSeverity}</p> : null}
         </div>
       </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          name="noAffectingAdvisory"
+          defaultChecked={v ? v.noAffectingAdvisory === "on" : Boolean(policy?.noAffectingAdvisory)}
+        />{" "}
+        No public advisory affecting the certified firmware (a seal whose firmware needs an update misses the policy)
+      </label>
       <button className="button" type="submit" disabled={busy}>
         {submitLabel}
       </button>

@@ -87,7 +87,7 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
         {plural(graceDays, "day")} late the seal is suspended until it arrives.
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="stack">
           <thead>
             <tr>
               <th scope="col">Requirement</th>
@@ -98,15 +98,15 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
           <tbody>
             {items.map((i) => (
               <tr key={i.ref} data-ref={i.ref}>
-                <td>
+                <td data-label="Requirement">
                   <span className="requirement__ref">{i.ref}</span> {i.title}
                   <div className="small muted">every {i.everyDays} days</div>
                 </td>
-                <td>
+                <td data-label="Last accepted evidence">
                   {formatDate(i.lastAcceptedAt)}
                   {i.sinceIssue ? <div className="small muted">at certification</div> : null}
                 </td>
-                <td>
+                <td data-label="Next due">
                   {formatDate(i.dueAt)}{" "}
                   <span
                     className={

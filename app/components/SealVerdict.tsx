@@ -1,46 +1,219 @@
+import type { ReactNode } from "react";
 import { Link } from "@remix-run/react";
 import type { SealSubject, SealVerdict } from "../features/trust/domain/credential";
+import { VERDICT_LABELS } from "../features/trust/domain/verdict";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
+import { checklistVersionLabel } from "../features/catalogue/domain/checklist/label";
 import { formatDate } from "../platform/format";
 import { SealMark } from "./AppShell";
 
-export const VERDICT_TEXT: Record<SealVerdict, { title: string; tone: "ok" | "warn" | "bad"; text: string }> = {
-  valid: { title: "Valid", tone: "ok", text: "This seal is genuine and in force." },
-  expired: { title: "Expired", tone: "warn", text: "This seal was genuine, but its validity has ended." },
-  suspended: {
-    title: "Suspended",
-    tone: "bad",
-    text: "This seal is suspended while a security issue is resolved. Do not rely on it for now.",
+// ---------------------------------------------------------------------------------------------
+// How each verdict looks: the one mapping verdict -> icon, colour (tone) and words. Presentation
+// only: the verdict itself comes from the services (trust/domain/verdict.ts sealVerdictOf).
+// The trust mark (the tick rosette and the "IoT Seal" label) belongs to `valid` alone; every
+// other verdict has its own icon and colour, so no answer can be mistaken for a valid seal.
+
+export type VerdictTone = "valid" | "expired" | "suspended" | "revoked" | "superseded" | "forged" | "unknown";
+type IconName = "tick" | "clock" | "pause" | "ban" | "arrow" | "alert" | "question";
+
+export interface VerdictLook {
+  /** The verdict in one or two words (the same words as the offline verifier's). */
+  title: string;
+  tone: VerdictTone;
+  icon: IconName;
+  /** What the verdict means, in one sentence. */
+  text: string;
+  /** What a shopper should do now (none for a valid seal). */
+  advice?: string;
+  /** Only `valid` shows the trust mark. */
+  trustMark: boolean;
+}
+
+export const VERDICT_LOOK: Record<SealVerdict, VerdictLook> = {
+  valid: {
+    title: VERDICT_LABELS.valid,
+    tone: "valid",
+    icon: "tick",
+    text: "This seal is genuine and in force.",
+    trustMark: true,
   },
-  revoked: { title: "Revoked", tone: "bad", text: "This seal has been revoked and no longer certifies the product." },
-  superseded: { title: "Superseded", tone: "warn", text: "A newer certification of this product replaces this seal." },
-  not_found: { title: "Not found", tone: "bad", text: "The issuer has no seal with this serial." },
-  forged: { title: "Not genuine", tone: "bad", text: "This is not a genuine IoT Seal. Do not rely on it." },
+  expired: {
+    title: VERDICT_LABELS.expired,
+    tone: "expired",
+    icon: "clock",
+    text: "This seal was genuine, but its validity has ended.",
+    advice:
+      "Do not rely on this seal: it no longer certifies the product. Ask the seller or the maker whether a newer certification exists.",
+    trustMark: false,
+  },
+  suspended: {
+    title: VERDICT_LABELS.suspended,
+    tone: "suspended",
+    icon: "pause",
+    text: "This seal is suspended while a security issue is resolved. Do not rely on it for now.",
+    advice:
+      "Do not rely on this seal for now. If you have not bought the product yet, wait or ask the seller; if you own it, install the maker's updates and check this page again.",
+    trustMark: false,
+  },
+  revoked: {
+    title: VERDICT_LABELS.revoked,
+    tone: "revoked",
+    icon: "ban",
+    text: "This seal has been revoked and no longer certifies the product.",
+    advice:
+      "Do not rely on this seal. Ask the seller about it; if you own the product, follow the maker's security advice or consider returning it.",
+    trustMark: false,
+  },
+  superseded: {
+    title: VERDICT_LABELS.superseded,
+    tone: "superseded",
+    icon: "arrow",
+    text: "A newer certification of this product replaces this seal.",
+    advice: "Check the newer seal, and install the maker's latest updates.",
+    trustMark: false,
+  },
+  not_found: {
+    title: VERDICT_LABELS.not_found,
+    tone: "unknown",
+    icon: "question",
+    text: "The issuer has no seal with this serial.",
+    advice:
+      "Check the serial for a typo. If it is right, the label is not an IoT Seal: do not rely on it, and tell the seller.",
+    trustMark: false,
+  },
+  forged: {
+    title: VERDICT_LABELS.forged,
+    tone: "forged",
+    icon: "alert",
+    text: "This is not a genuine IoT Seal. Do not rely on it.",
+    advice: "Do not rely on this seal or on what it claims. Tell the seller, and check the product's serial again.",
+    trustMark: false,
+  },
 };
 
-/** The answer in large, clear words and colour. */
+/** For a status this page does not know (an older or newer server): nothing that looks like trust. */
+export const UNKNOWN_LOOK: VerdictLook = {
+  title: "Unknown",
+  tone: "unknown",
+  icon: "question",
+  text: "The status of this seal could not be determined.",
+  advice: "Do not rely on this seal until it can be checked.",
+  trustMark: false,
+};
+
+export function verdictLook(verdict: string): VerdictLook {
+  return Object.hasOwn(VERDICT_LOOK, verdict) ? VERDICT_LOOK[verdict as SealVerdict] : UNKNOWN_LOOK;
+}
+
+const ICON_PATHS: Record<IconName, ReactNode> = {
+  tick: <path d="M7 12.5l3.5 3.5L17 8.5" />,
+  clock: (
+    <>
+      <circle cx="12" cy="12" r="8" />
+      <path d="M12 7.5V12l3 2" />
+    </>
+  ),
+  pause: (
+    <>
+      <circle cx="12" cy="12" r="8" />
+      <path d="M10 9v6M14 9v6" />
+    </>
+  ),
+  ban: (
+    <>
+      <circle cx="12" cy="12" r="8" />
+      <path d="M6.5 17.5l11-11" />
+    </>
+  ),
+  arrow: (
+    <>
+      <circle cx="12" cy="12" r="8" />
+      <path d="M8 12h8M13 9l3 3-3 3" />
+    </>
+  ),
+  alert: (
+    <>
+      <path d="M12 3.5l9 16H3z" />
+      <path d="M12 10v4.5M12 17.2v.3" />
+    </>
+  ),
+  question: (
+    <>
+      <circle cx="12" cy="12" r="8" />
+      <path d="M9.8 9.8a2.3 2.3 0 1 1 3.2 2.1c-.7.3-1 .8-1 1.5v.4M12 16.6v.3" />
+    </>
+  ),
+};
+
+/** A verdict's own icon (decorative: the words always say the verdict). */
+export function VerdictIcon({ verdict, size = 20 }: { verdict: string; size?: number }) {
+  const look = verdictLook(verdict);
+  return (
+    <svg
+      className={`verdict-icon verdict-icon--${look.tone}`}
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2.2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      data-icon={look.icon}
+    >
+      {ICON_PATHS[look.icon]}
+    </svg>
+  );
+}
+
+/**
+ * The answer in large, clear words, its own colour and icon. The trust mark (the tick rosette
+ * and the "IoT Seal" label) only for a valid seal. `children`: notices that belong next to the
+ * verdict (such as "update required"), shown under its words.
+ */
 export function VerdictBanner({
   verdict,
   serial,
   reason,
   headingId = "verdict",
+  children,
 }: {
   verdict: SealVerdict;
   serial?: string | null;
   reason?: string | null;
   headingId?: string;
+  children?: ReactNode;
 }) {
-  const v = VERDICT_TEXT[verdict];
+  const v = verdictLook(verdict);
   return (
-    <section className={`seal-status seal-status--${v.tone}`} aria-labelledby={headingId} data-verdict={verdict}>
-      <SealMark size={56} />
-      <div>
-        <p className="eyebrow">{serial ? `IoT Seal ${serial}` : "IoT Seal"}</p>
+    <section
+      className={`seal-status verdict-tone--${v.tone}`}
+      aria-labelledby={headingId}
+      data-verdict={verdict}
+      data-trust-mark={v.trustMark ? "yes" : "no"}
+    >
+      {v.trustMark ? (
+        <span className="trust-mark" data-testid="trust-mark">
+          <SealMark size={56} />
+        </span>
+      ) : (
+        <span className="seal-status__icon">
+          <VerdictIcon verdict={verdict} size={56} />
+        </span>
+      )}
+      <div className="seal-status__words">
+        {v.trustMark ? (
+          <p className="eyebrow trust-label">{serial ? `IoT Seal ${serial}` : "IoT Seal"}</p>
+        ) : serial ? (
+          <p className="seal-status__serial">Serial {serial}</p>
+        ) : null}
         <h1 id={headingId} data-testid="seal-verdict">
           {v.title}
         </h1>
         <p>{v.text}</p>
         {reason ? <p data-testid="seal-reason">{reason}</p> : null}
+        {children}
       </div>
     </section>
   );
@@ -52,11 +225,17 @@ export function SignedFacts({
   issuer,
   validFrom,
   validUntil,
+  checklistLabel,
+  levelTitle,
 }: {
   subject: SealSubject;
   issuer?: { id: string; name: string };
   validFrom?: string;
   validUntil?: string;
+  /** The checklist version in words, when the server knows it (catalogue checklistLabelFor). */
+  checklistLabel?: string;
+  /** The level's title as the checklist names it. */
+  levelTitle?: string;
 }) {
   return (
     <dl className="facts" data-testid="signed-facts">
@@ -90,14 +269,16 @@ export function SignedFacts({
       <dt>Checklist</dt>
       <dd>
         <Link to={`/checklists/${s.checklist.id}/${s.checklist.version}`}>
-          {s.checklist.title} {s.checklist.version}
+          {checklistLabel ?? checklistVersionLabel({ title: s.checklist.title, version: s.checklist.version })}
         </Link>
-        , level {s.level}
+        , level {levelTitle || s.level}
       </dd>
       <dt>Result</dt>
       <dd>
-        {s.results.requirements} requirements: {s.results.pass} pass, {s.results.notApplicable} not applicable; advisory
-        met {s.results.advisoryMet} of {s.results.advisoryTotal}
+        {s.results.requirements} requirements: {s.results.pass} pass, {s.results.notApplicable} not applicable
+        {s.results.advisoryTotal > 0
+          ? `; advisory (recommended) provisions met: ${s.results.advisoryMet} of ${s.results.advisoryTotal}`
+          : null}
       </dd>
       <dt>Security support until</dt>
       <dd>{formatDate(s.supportPeriodEnd)}</dd>
@@ -121,8 +302,13 @@ export function SignedFacts({
   );
 }
 
-/** A seal's verdict as a small badge (tables, lists). */
-export function VerdictBadge({ verdict }: { verdict: SealVerdict }) {
-  const v = VERDICT_TEXT[verdict] ?? VERDICT_TEXT.not_found;
-  return <span className={`badge badge--${v.tone}`}>{v.title}</span>;
+/** A seal's verdict as a small badge (tables, lists): its icon, colour and words. */
+export function VerdictBadge({ verdict }: { verdict: string }) {
+  const v = verdictLook(verdict);
+  return (
+    <span className={`badge verdict-badge verdict-tone--${v.tone}`} data-verdict={verdict}>
+      <VerdictIcon verdict={verdict} size={14} />
+      {v.title}
+    </span>
+  );
 }

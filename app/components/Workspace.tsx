@@ -36,7 +36,7 @@ export function Workspace(props: {
         <section className="card" aria-labelledby="team-title">
           <h2 id="team-title">Your team at {props.organizationName}</h2>
           <div className="table-wrap">
-            <table>
+            <table className="stack">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -47,15 +47,15 @@ export function Workspace(props: {
               <tbody>
                 {props.colleagues.map((c) => (
                   <tr key={c.id}>
-                    <td>
+                    <td data-label="Name">
                       {c.name}
                       <div className="small muted">{c.email}</div>
                     </td>
-                    <td>
+                    <td data-label="Role">
                       {ROLE_LABELS[c.role as Role] ?? c.role}
                       {c.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
                     </td>
-                    <td className="small">
+                    <td className="small" data-label="Last login">
                       {c.lastLoginAt ? formatDateTime(c.lastLoginAt) : <span className="muted">never</span>}
                     </td>
                   </tr>

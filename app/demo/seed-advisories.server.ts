@@ -124,3 +124,99 @@ export async function seedDemoAdvisories(created: string[]): Promise<void> {
     `advisory ${advisory}: Gator Kids Watch 3 firmware 3.0.4, fixed in 3.1.0${noted.includes(advisory ?? "") ? " (public)" : ""}`,
   );
 }
+
+export const DEMO_UPDATE_ADVISORY_TITLE = "Voice assistant accepted commands from an unauthenticated local API";
+
+/**
+ * "Valid, update required" (part of the demo seed, after the demo seals): Brightnest Smart Speaker's
+ * seal certifies firmware 1.0.3. A high report on 1.0.3, 40 days ago; the supplier registered 1.0.4
+ * and marked the fix in it 18 days ago; an assessor verified it 14 days ago, which made the advisory
+ * public. The seal stays valid, and every view says "update required: install firmware 1.0.4".
+ * Through the services, back-dated like the watch's advisory above. Idempotent: keyed on the title.
+ */
+export async function seedDemoUpdateRequired(created: string[]): Promise<void> {
+  const sam = actorFor("supplier2@demo.test");
+  const asha = actorFor("assessor1@demo.test");
+  const speaker = db()
+    .select({ id: products.id })
+    .from(products)
+    .where(and(eq(products.organizationId, sam.organizationId), eq(products.model, "BN-SS1")))
+    .get();
+  if (!speaker) return;
+  const version = (fw: string) =>
+    db()
+      .select({ id: productVersions.id })
+      .from(productVersions)
+      .where(and(eq(productVersions.productId, speaker.id), eq(productVersions.firmwareVersion, fw)))
+      .get()?.id;
+  const certified = version("1.0.3");
+  if (!certified) return;
+  if (
+    db()
+      .select({ id: findings.id })
+      .from(findings)
+      .where(and(eq(findings.productId, speaker.id), eq(findings.title, DEMO_UPDATE_ADVISORY_TITLE)))
+      .get()
+  )
+    return;
+
+  const reported = ago(40);
+  const id = await runAt(new Date(reported.getTime()), async () =>
+    recordFinding(
+      asha,
+      {
+        productId: speaker.id,
+        versionIds: [certified],
+        title: DEMO_UPDATE_ADVISORY_TITLE,
+        description:
+          "The speaker's local control API on port 8009 accepted voice-assistant commands without the pairing token, so any device on the home network could place orders or read the shopping list aloud.",
+        severity: "high",
+        cvssVector: "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:L/I:H/A:N",
+        reporter: "Independent researcher (via the supplier's disclosure inbox)",
+        reportedOn: reported.toISOString().slice(0, 10),
+      },
+      { deferSweep: true },
+    ),
+  );
+  // The fix ships in 1.0.4, registered on the product first: a fix is certified only for a registered firmware.
+  if (!version("1.0.4"))
+    await runAt(ago(20), async () =>
+      addProductVersion(sam, speaker.id, {
+        hardwareRevision: "A",
+        firmwareVersion: "1.0.4",
+        appVersion: null,
+        notes: "Security update: the local API requires the pairing token.",
+      }),
+    );
+  await runAt(ago(18), async () =>
+    actOnFinding(
+      sam,
+      id,
+      {
+        action: "mark_fixed",
+        fixedInVersion: "1.0.4",
+        note: "1.0.4 requires the pairing token on every local API call.",
+        version: findingVersion(id),
+      },
+      { deferSweep: true },
+    ),
+  );
+  const noted = await runAt(ago(14), async () => {
+    actOnFinding(
+      asha,
+      id,
+      {
+        action: "verify_fix",
+        note: "Retested on 1.0.4: commands without the pairing token are refused with 401.",
+        version: findingVersion(id),
+      },
+      { deferSweep: true },
+    );
+    return noteDisclosures({ system: "seed" });
+  });
+  const advisory = db().select({ advisoryId: findings.advisoryId }).from(findings).where(eq(findings.id, id)).get()!
+    .advisoryId;
+  created.push(
+    `advisory ${advisory}: Brightnest Smart Speaker firmware 1.0.3, fixed in 1.0.4${noted.includes(advisory ?? "") ? " (public)" : ""}: its seal is valid, update required`,
+  );
+}

@@ -8,7 +8,9 @@
  *   - Gator Kids Watch 2, firmware 2.9.4: issued 25 months ago, expired;
  *   - Brightnest Indoor Cam 1, firmware 1.9.2: suspended by the disclosure clock (a high finding
  *     reported 100 days ago, deadline 90 days);
- *   - Brightnest Smart Plug, firmware 1.2.0: revoked.
+ *   - Brightnest Smart Plug, firmware 1.2.0: revoked;
+ *   - Brightnest Smart Speaker, firmware 1.0.3: active, and "valid, update required": a public high
+ *     advisory affects 1.0.3, its fix certified in the registered 1.0.4 (seed-advisories.server.ts).
  * The others are issued against UK PSTI 2023.
  */
 import { and, eq } from "drizzle-orm";
@@ -127,6 +129,7 @@ const DEMO_SEALS: DemoSeal[] = [
         cvssVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
         reporter: "Independent researcher (via the supplier's disclosure inbox)",
         reportedOn: daysAgo(100),
+        confirmPublic: "yes", // overdue on purpose: public (and suspending) at once
       });
     },
   },
@@ -151,6 +154,22 @@ const DEMO_SEALS: DemoSeal[] = [
         reason:
           "Devices in retail stock were found to share one default password, contrary to the evidence for PSTI requirement 1.",
       }),
+  },
+  {
+    // "Valid, update required": seed-advisories.server.ts adds the advisory on 1.0.3, fixed in 1.0.4.
+    supplier: "supplier2@demo.test",
+    product: {
+      name: "Brightnest Smart Speaker",
+      model: "BN-SS1",
+      sku: "BN-SS1-GRY",
+      category: "speaker",
+      description: "A Wi-Fi smart speaker with a voice assistant and a physical microphone switch.",
+      supportPeriodEnd: "2030-03-31",
+      disclosurePolicyUrl: "https://brightnest.example/security",
+    },
+    version: { hardwareRevision: "A", firmwareVersion: "1.0.3", appVersion: null },
+    evidence: "indoor-cam-port-scan.txt",
+    issuedMonthsAgo: 4,
   },
 ];
 

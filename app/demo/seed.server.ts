@@ -9,7 +9,7 @@ import type { OrganizationKind, Role } from "../platform/roles";
 import type { SystemActor } from "../platform/actor";
 import { db, transaction } from "../platform/db.server";
 import { importShippedChecklists } from "../features/catalogue/checklists.server";
-import { seedDemoAdvisories } from "./seed-advisories.server";
+import { seedDemoAdvisories, seedDemoUpdateRequired } from "./seed-advisories.server";
 import { seedDemoPolicies } from "./seed-policies.server";
 import { seedDemoProducts } from "./seed-products.server";
 import { seedDemoRecurring } from "./seed-recurring.server";
@@ -113,6 +113,7 @@ export async function seedDemoData(opts: { seals?: boolean } = {}): Promise<Seed
     await seedDemoRecurring(created); // the demo watch's recurring evidence: 5.2-3 due in 10 days, 5.2-1 waiting for an assessor
     seedDemoPolicies(created); // the buyer's "Children's wearables" policy: one demo watch meets it, one misses it
     await seedDemoAdvisories(created); // a fixed and disclosed advisory on the demo watch
+    await seedDemoUpdateRequired(created); // the demo speaker: valid, update required (fixed in 1.0.4)
   }
   return { created };
 }

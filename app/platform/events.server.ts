@@ -23,8 +23,18 @@ import { afterCommit, db, transaction, type Tx } from "./db.server";
 export interface EventMap {
   /** A seal's status changed or a seal was issued: a row of seal_events. */
   "seal.changed": { sealEventId: number; serial: string };
-  /** A vulnerability report was recorded or changed state (its clock may now suspend or release seals). */
-  "finding.changed": { findingId: string; productId: string };
+  /**
+   * A vulnerability report was recorded or changed state (its clock may now suspend or release seals).
+   * `change` says what happened where a subscriber needs it: "recorded" (with its severity: the
+   * watchers learn only that a report of this severity exists), "withdrawn" (an advisory disclosed
+   * before stays public, marked). Other changes leave it out.
+   */
+  "finding.changed": {
+    findingId: string;
+    productId: string;
+    change?: "recorded" | "withdrawn";
+    severity?: "critical" | "high" | "medium" | "low";
+  };
   /** An advisory became public: announced to the organisations watching the product at that moment. */
   "advisory.published": {
     productId: string;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { attempt, failure, serviceFailure } from "../platform/http/action-errors.server";
 import { formatBytes, formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
+import { isConfirmed } from "../platform/confirmation.server";
 import { requirePermission } from "../features/accounts/session.server";
 import {
   ChecklistInvalidError,
@@ -26,6 +27,7 @@ const retireInput = z.object({
   intent: z.literal("retire"),
   versionId: z.string().min(1),
   reason: z.string().trim().min(5, { error: "Give a reason of at least 5 characters." }).max(500),
+  confirm: z.string().optional(),
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -67,11 +69,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return serviceFailure(e);
     }
   }
+  const values = { intent: "retire" };
   const parsed = parseForm(retireInput, await readForm(request));
-  if (!parsed.ok) return failure(parsed.fieldErrors.reason ?? "That request was not understood.", parsed.fieldErrors);
-  const r = await attempt(() => retireChecklistVersion(admin, parsed.data.versionId, parsed.data.reason));
+  if (!parsed.ok)
+    return failure(parsed.fieldErrors.reason ?? "That request was not understood.", parsed.fieldErrors, values);
+  // Asked first (the row's tick box); the service refuses without it.
+  const r = await attempt(
+    () =>
+      retireChecklistVersion(admin, parsed.data.versionId, parsed.data.reason, {
+        confirmed: isConfirmed(parsed.data.confirm),
+      }),
+    values,
+  );
   if (!r.ok) return r.response;
-  return { ok: true as const, outcome: null, problems: [] as string[], retired: parsed.data.versionId };
+  return {
+    ok: true as const,
+    outcome: null,
+    problems: [] as string[],
+    retired: `${r.value.label} is retired: no new submission can choose it; it stays readable, and the seals issued against it stay valid.`,
+  };
 }
 
 export default function AdminChecklists() {
@@ -79,6 +95,7 @@ export default function AdminChecklists() {
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const outcome = a && a.ok ? a.outcome : null;
+  const retireFailed = a && !a.ok && "values" in a && a.values?.intent === "retire" ? a.formError : null;
   return (
     <>
       <p className="small">
@@ -103,7 +120,7 @@ export default function AdminChecklists() {
               : `${outcome.checklistId} ${outcome.version} is already imported with exactly this content (sha256 ${outcome.hash}); nothing changed.`}
           </p>
         ) : null}
-        {a && !a.ok ? (
+        {a && !a.ok && !retireFailed ? (
           <div className="alert alert--error" role="alert">
             <p>{a.formError}</p>
             {"problems" in a && a.problems.length ? (
@@ -132,6 +149,16 @@ export default function AdminChecklists() {
       </section>
       <section className="card" aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
+        {a && a.ok && "retired" in a && a.retired ? (
+          <p className="alert alert--ok" role="status">
+            {a.retired}
+          </p>
+        ) : null}
+        {retireFailed ? (
+          <p className="alert alert--error" role="alert">
+            {retireFailed}
+          </p>
+        ) : null}
         <div className="table-wrap">
           <table>
             <thead>
@@ -174,6 +201,16 @@ export default function AdminChecklists() {
                             required
                             minLength={5}
                           />
+                          <label className="check small">
+                            <input
+                              type="checkbox"
+                              name="confirm"
+                              value="yes"
+                              required
+                              aria-label={`I understand: retire ${c.id} ${v.version} for good`}
+                            />{" "}
+                            I understand: no new submissions, for good
+                          </label>
                           <button className="button button--quiet button--small" type="submit">
                             Retire
                           </button>

@@ -61,8 +61,8 @@ export default function Queue() {
             <select id="checklist" name="checklist" defaultValue={d.q.checklist ?? ""}>
               <option value="">Any</option>
               {d.options.checklists.map((c) => (
-                <option key={c} value={c}>
-                  {c.replace("@", " ")}
+                <option key={c.id} value={c.id}>
+                  {c.label}
                 </option>
               ))}
             </select>
@@ -124,7 +124,7 @@ export default function Queue() {
                       </div>
                     </td>
                     <td>
-                      {r.checklistVersionId.replace("@", " ")}
+                      {r.checklistLabel}
                       <div className="small muted">{r.targetLevel}</div>
                     </td>
                     <td title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>

@@ -83,7 +83,7 @@ export default function RecurringEvidencePage() {
       <div className="page-head">
         <div>
           <p className="eyebrow">
-            Recurring evidence · {d.seal.checklistName} {d.seal.checklistVersion}, level {d.seal.levelTitle}
+            Recurring evidence · {d.seal.checklistLabel}, level {d.seal.levelTitle}
           </p>
           <h1>
             <span className="requirement__ref">{d.requirement.ref}</span> {d.requirement.title}

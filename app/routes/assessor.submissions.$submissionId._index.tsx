@@ -105,9 +105,8 @@ export default function ReviewPage() {
             {d.header.product} <span className="muted">fw {d.header.firmwareVersion}</span>
           </h1>
           <p>
-            {d.header.supplier} · model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title}{" "}
-            {d.checklist.version}, level {d.checklist.levelTitle} · support until{" "}
-            {formatDate(d.header.supportPeriodEnd)}
+            {d.header.supplier} · model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.label},
+            level {d.checklist.levelTitle} · support until {formatDate(d.header.supportPeriodEnd)}
           </p>
         </div>
         {d.can.score && firstUnscored ? (

@@ -66,8 +66,7 @@ export default function VerdictPage() {
     <>
       <p className="small">
         <Link to={base}>
-          {d.header.product} fw {d.header.firmwareVersion} ({d.header.supplier}) — {d.checklist.id}{" "}
-          {d.checklist.version}
+          {d.header.product} fw {d.header.firmwareVersion} ({d.header.supplier}) — {d.checklist.label}
         </Link>{" "}
         · requirement {d.position.index} of {d.position.total}
       </p>

@@ -13,6 +13,7 @@ import { requireRole } from "../features/accounts/session.server";
 import { publishAdvisory } from "../features/findings/disclosure.server";
 import { actOnFinding, extendFindingDeadline, findingView } from "../features/findings/findings.server";
 import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
+import { fixStateLabel } from "../features/findings/domain/update-required";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" },
@@ -57,8 +58,26 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const parsed = findingActionInput.safeParse({ ...values, fixedInVersion: values.fixedInVersion || undefined });
   if (!parsed.success) return failure(parsed.error.issues[0].message, {}, values);
+  // A withdrawal is final: asked first (a tick box, so it works without JavaScript).
+  if (parsed.data.action === "withdraw" && values.confirmWithdraw !== "yes")
+    return failure(
+      "Tick the box to confirm the withdrawal.",
+      { confirmWithdraw: "Tick the box: a withdrawn report is closed for good." },
+      values,
+    );
   const r = await attempt(() => actOnFinding(user, id, parsed.data), values);
-  return r.ok ? { ok: true as const, notice: DONE[parsed.data.action] } : r.response;
+  if (!r.ok) return r.response;
+  if (parsed.data.action === "withdraw") return { ok: true as const, notice: withdrawnNotice(user, id) };
+  // "Fixed in" a firmware the product does not have: the answer says how to get the fix certified.
+  return { ok: true as const, notice: r.value.notice ? `Marked fixed. ${r.value.notice}` : DONE[parsed.data.action] };
+}
+
+/** What a withdrawal did: closed the report; an advisory already public stays public, marked. */
+function withdrawnNotice(user: Parameters<typeof findingView>[0], id: string): string {
+  const d = findingView(user, id).disclosure;
+  return d.public
+    ? `The report is withdrawn and closed. Its advisory ${d.advisoryId} was already public and stays public, marked "withdrawn": a published advisory cannot be un-published.`
+    : "The report is withdrawn and closed. It was never disclosed: nothing about it is public.";
 }
 
 const ACTION_TEXT: Record<FindingAction, { button: string; note: string; danger?: boolean }> = {
@@ -121,10 +140,10 @@ export default function FindingPage() {
                 </dd>
               </>
             ) : null}
-            {f.fixedInVersion ? (
+            {d.fix.state !== "none" ? (
               <>
                 <dt>Fixed in</dt>
-                <dd>firmware {f.fixedInVersion}</dd>
+                <dd data-testid="fix-state">{fixStateLabel(d.fix)}</dd>
               </>
             ) : null}
             <dt>Seals</dt>
@@ -168,8 +187,38 @@ export default function FindingPage() {
                 ) : null}
                 <div className="field">
                   <label htmlFor={`note-${act}`}>{t.note}</label>
-                  <textarea id={`note-${act}`} name="note" rows={2} />
+                  <textarea
+                    id={`note-${act}`}
+                    name="note"
+                    rows={2}
+                    defaultValue={failed?.values?.action === act ? failed.values.note : undefined}
+                  />
                 </div>
+                {act === "withdraw" ? (
+                  <div className={failed?.fieldErrors?.confirmWithdraw ? "field field--error" : "field"}>
+                    <p className="small" id="withdraw-effect">
+                      {d.disclosure.public
+                        ? `Its advisory ${d.disclosure.advisoryId ?? ""} is already public and stays public, marked "withdrawn after disclosure": a published advisory cannot be un-published.`
+                        : "Nothing about it has been published; after the withdrawal nothing ever will be."}{" "}
+                      The report is closed for good (a new problem is a new report).
+                    </p>
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        name="confirmWithdraw"
+                        value="yes"
+                        aria-describedby="withdraw-effect"
+                        aria-invalid={failed?.fieldErrors?.confirmWithdraw ? true : undefined}
+                      />{" "}
+                      I understand: withdraw this report
+                    </label>
+                    {failed?.fieldErrors?.confirmWithdraw ? (
+                      <p className="field__error" role="alert">
+                        {failed.fieldErrors.confirmWithdraw}
+                      </p>
+                    ) : null}
+                  </div>
+                ) : null}
                 <button
                   className={t.danger ? "button button--danger" : "button"}
                   type="submit"

@@ -4,7 +4,8 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "../components/Field";
 import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { failure, serviceFailure } from "../platform/http/action-errors.server";
+import { ServiceError } from "../platform/errors.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { findingTargets, recordFinding } from "../features/findings/findings.server";
 import { findingInput } from "../features/findings/forms";
@@ -25,30 +26,53 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   const form = await readForm(request);
-  const values = Object.fromEntries(
+  const values: Record<string, string> = Object.fromEntries(
     [...form.entries()].filter(([k]) => k !== "versionIds" && k !== "requirementRefs").map(([k, v]) => [k, String(v)]),
   );
+  const versionIds = form.getAll("versionIds").map(String);
+  const requirementRefs = form.getAll("requirementRefs").map(String);
+  // Kept for the form's second round (ids and refs have no spaces): the confirmation re-posts everything.
+  values.versionIds = versionIds.join(" ");
+  values.requirementRefs = requirementRefs.join(" ");
   const parsed = findingInput.safeParse({
     ...values,
-    versionIds: form.getAll("versionIds").map(String),
-    requirementRefs: form.getAll("requirementRefs").map(String),
+    versionIds,
+    requirementRefs,
     cvssVector: values.cvssVector || undefined,
+    confirmPublic: values.confirmPublic || undefined,
+    confirmReportedOn: values.confirmReportedOn || undefined,
   });
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
     return failure("Check the highlighted fields.", fieldErrors, values);
   }
-  const r = await attempt(() => recordFinding(user, parsed.data), values);
-  if (!r.ok) return r.response;
-  throw redirect(`/findings/${r.value}`);
+  let id: string;
+  try {
+    id = recordFinding(user, parsed.data);
+  } catch (e) {
+    // What recording it would do needs a yes (domain/backdating.ts): said once, next to the tick boxes.
+    if (e instanceof ServiceError && (e.fieldErrors.confirmPublic || e.fieldErrors.confirmReportedOn))
+      return failure("Check what recording this report will do, then confirm it below.", e.fieldErrors, values);
+    return serviceFailure(e, values); // another refusal as usual; anything else is rethrown
+  }
+  throw redirect(`/findings/${id}`);
 }
 
 export default function NewFinding() {
   const { products, product, today } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const nav = useNavigation();
-  const err = a && !a.ok ? a.fieldErrors : {};
-  const v = a && !a.ok ? (a.values ?? {}) : {};
+  const err: Record<string, string | undefined> = a && !a.ok ? a.fieldErrors : {};
+  const v: Record<string, string | undefined> = a && !a.ok ? (a.values ?? {}) : {};
+  const chosenVersions = new Set((v.versionIds ?? "").split(" ").filter(Boolean));
+  const chosenRefs = new Set((v.requirementRefs ?? "").split(" ").filter(Boolean));
+  // What recording it would do that needs a yes (the service says: domain/backdating.ts); kept once ticked.
+  const confirmations = (
+    [
+      ["confirmPublic", "I understand: record it, and its advisory becomes public as said above"],
+      ["confirmReportedOn", "The date reported is correct: record it"],
+    ] as const
+  ).filter(([field]) => err[field] || v[field] === "yes");
   return (
     <>
       <div className="page-head">
@@ -98,7 +122,8 @@ export default function NewFinding() {
               <legend>Affected firmware versions</legend>
               {product.versions.map((ver) => (
                 <label key={ver.id} className="check">
-                  <input type="checkbox" name="versionIds" value={ver.id} /> {ver.label}
+                  <input type="checkbox" name="versionIds" value={ver.id} defaultChecked={chosenVersions.has(ver.id)} />{" "}
+                  {ver.label}
                 </label>
               ))}
               {err.versionIds ? <p className="field__error">{err.versionIds}</p> : null}
@@ -129,27 +154,29 @@ export default function NewFinding() {
               hint="For example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H; the base score is computed."
             />
             {product.requirements.length ? (
-              <div className={err.requirementRefs ? "field field--error" : "field"}>
-                <label htmlFor="requirementRefs">Requirements concerned (optional)</label>
-                <select
-                  id="requirementRefs"
-                  name="requirementRefs"
-                  multiple
-                  size={Math.min(8, product.requirements.length)}
-                  aria-describedby="requirementRefs-hint"
-                >
-                  {product.requirements.map((r) => (
-                    <option key={r.value} value={r.value}>
-                      {r.label}
-                    </option>
-                  ))}
-                </select>
+              <fieldset
+                className={err.requirementRefs ? "field field--error" : "field"}
+                aria-describedby="requirementRefs-hint"
+              >
+                <legend>Requirements concerned (optional)</legend>
                 <p className="field__hint" id="requirementRefs-hint">
-                  A re-certification of a fixed firmware re-reviews these requirements. Hold Ctrl (or ⌘) to choose
-                  several.
+                  Tick the requirements the flaw concerns: a re-certification of a fixed firmware re-reviews them.
                 </p>
+                <div className="check-list" data-testid="requirement-choices">
+                  {product.requirements.map((r) => (
+                    <label key={r.value} className="check">
+                      <input
+                        type="checkbox"
+                        name="requirementRefs"
+                        value={r.value}
+                        defaultChecked={chosenRefs.has(r.value)}
+                      />{" "}
+                      {r.label}
+                    </label>
+                  ))}
+                </div>
                 {err.requirementRefs ? <p className="field__error">{err.requirementRefs}</p> : null}
-              </div>
+              </fieldset>
             ) : null}
             <Field label="Reported by" name="reporter" defaultValue={v.reporter} error={err.reporter} />
             <Field
@@ -160,6 +187,29 @@ export default function NewFinding() {
               defaultValue={v.reportedOn ?? today}
               error={err.reportedOn}
             />
+            {confirmations.length ? (
+              <div className="alert alert--warn stack" data-testid="backdating-warning">
+                {confirmations.map(([field, label]) => (
+                  <div key={field} className={err[field] ? "field field--error" : "field"}>
+                    {err[field] ? (
+                      <p id={`${field}-warning`}>
+                        <strong>{err[field]}</strong>
+                      </p>
+                    ) : null}
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        name={field}
+                        value="yes"
+                        defaultChecked={v[field] === "yes"}
+                        aria-describedby={err[field] ? `${field}-warning` : undefined}
+                      />{" "}
+                      {label}
+                    </label>
+                  </div>
+                ))}
+              </div>
+            ) : null}
             <button className="button" type="submit" disabled={nav.state !== "idle"}>
               Record the report
             </button>

@@ -100,7 +100,7 @@ export default function Login() {
             This portal runs in demo mode. Every account below uses the password <code>{demo.password}</code>.
           </p>
           <div className="table-wrap">
-            <table>
+            <table className="stack">
               <thead>
                 <tr>
                   <th>Email</th>
@@ -111,11 +111,13 @@ export default function Login() {
               <tbody>
                 {demo.accounts.map((a) => (
                   <tr key={a.email}>
-                    <td>
+                    <td data-label="Email">
                       <code>{a.email}</code>
                     </td>
-                    <td>{a.role}</td>
-                    <td className="small muted">{a.about}</td>
+                    <td data-label="Role">{a.role}</td>
+                    <td className="small muted" data-label="Who">
+                      {a.about}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -5,6 +5,7 @@ import { Field, FormError, Notice } from "../components/Field";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
+import { isConfirmed } from "../platform/confirmation.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { getEnv } from "../platform/env.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "../features/accounts/api-tokens.server";
@@ -21,9 +22,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
   const form = await readForm(request);
   if (form.get("intent") === "revoke") {
-    const r = await attempt(() => revokeApiToken(user, String(form.get("tokenId") ?? "")));
+    // Asked first (the row's tick box); the service refuses without it.
+    const r = await attempt(() =>
+      revokeApiToken(user, String(form.get("tokenId") ?? ""), { confirmed: isConfirmed(form.get("confirm")) }),
+    );
     return r.ok
-      ? { ok: true as const, notice: "Token revoked: requests with it are refused from now on." }
+      ? {
+          ok: true as const,
+          notice: `Token "${r.value.name}" revoked: requests with it are refused from now on. This cannot be undone; create a new token if you need one.`,
+        }
       : r.response;
   }
   const parsed = parseForm(apiTokenInput, form);
@@ -126,6 +133,16 @@ curl -H "Authorization: Bearer $TOKEN" --data-binary @stock.csv ${baseUrl}/api/v
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />
                         <input type="hidden" name="tokenId" value={t.id} />
+                        <label className="check small">
+                          <input
+                            type="checkbox"
+                            name="confirm"
+                            value="yes"
+                            required
+                            aria-label={`I understand: revoke ${t.name} for good`}
+                          />{" "}
+                          I understand: for good
+                        </label>
                         <button
                           className="button button--danger button--small"
                           type="submit"

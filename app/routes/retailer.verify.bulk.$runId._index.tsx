@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SummaryBar } from "../components/BulkSummary";
 import { VerdictBadge } from "../components/SealVerdict";
+import { UpdateRequired } from "../components/UpdateRequired";
 import { formatDateTime } from "../platform/format";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
@@ -14,8 +15,8 @@ const SHOWN = 500;
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   const run = serviceOrThrow(() => bulkCheck(user, params.runId ?? ""));
-  // Rows that need attention first; the full answer is in the download.
-  const attention = run.rows.filter((r) => r.status !== "valid" || r.missesPolicy);
+  // Rows that need attention first (a valid seal whose firmware needs an update too); the full answer is in the download.
+  const attention = run.rows.filter((r) => r.status !== "valid" || r.missesPolicy || r.updateRequired);
   return {
     id: run.id,
     fileName: run.fileName,
@@ -66,7 +67,7 @@ export default function BulkResult() {
           </p>
         ) : (
           <div className="table-wrap">
-            <table data-testid="attention-rows">
+            <table className="stack" data-testid="attention-rows">
               <thead>
                 <tr>
                   <th scope="col">Serial</th>
@@ -79,15 +80,22 @@ export default function BulkResult() {
               <tbody>
                 {r.attention.map((row, i) => (
                   <tr key={`${row.serial}-${i}`}>
-                    <td className="mono">
+                    <td className="mono" data-label="Serial">
                       {row.status === "not_found" ? row.serial : <Link to={`/s/${row.serial}`}>{row.serial}</Link>}
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <VerdictBadge verdict={row.status} />
+                      <UpdateRequired update={row.updateRequired} compact />
                     </td>
-                    <td>{row.product}</td>
-                    <td className="small">{row.reason}</td>
-                    {r.policySummary ? <td className="small">{row.policy}</td> : null}
+                    <td data-label="Product">{row.product}</td>
+                    <td className="small" data-label="Why">
+                      {row.reason}
+                    </td>
+                    {r.policySummary ? (
+                      <td className="small" data-label="Policy">
+                        {row.policy}
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>

@@ -6,6 +6,7 @@ import { SummaryBar } from "../components/BulkSummary";
 import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
+import { UpdateRequired } from "../components/UpdateRequired";
 import type { SealVerdict } from "../features/trust/domain/credential";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
@@ -135,7 +136,7 @@ export default function Watchlist() {
       <section className="card table-wrap" aria-labelledby="watched-title">
         <h2 id="watched-title">Watched products ({new Set(d.rows.map((r) => r.productId)).size})</h2>
         {total === 0 ? null : (
-          <table data-testid="watchlist">
+          <table className="stack" data-testid="watchlist">
             <thead>
               <tr>
                 <th scope="col">Product</th>
@@ -153,30 +154,31 @@ export default function Watchlist() {
             <tbody>
               {d.rows.map((r) => (
                 <tr key={r.key}>
-                  <td>
+                  <td data-label="Product">
                     {r.name}{" "}
                     <span className="muted small">
                       {r.model} · {r.supplier}
                     </span>
                   </td>
-                  <td>{r.label}</td>
-                  <td className="mono">
+                  <td data-label="Your label">{r.label}</td>
+                  <td className="mono" data-label="Seal">
                     {r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"}{" "}
                     {r.seal ? <span className="muted small">firmware {r.seal.firmware}</span> : null}
                   </td>
-                  <td>
+                  <td data-label="Status">
                     {r.status === "no_seal" ? (
                       <span className="badge">No seal</span>
                     ) : (
                       <VerdictBadge verdict={r.status} />
                     )}
+                    <UpdateRequired update={r.updateRequired} compact />
                   </td>
-                  <td>
+                  <td data-label="Security advisories">
                     <WatchedAdvisories summary={d.advisories[r.productId]} serial={r.seal?.serial ?? null} />
                   </td>
-                  <td>{r.seal ? formatDate(r.seal.validUntil) : ""}</td>
+                  <td data-label="Valid until">{r.seal ? formatDate(r.seal.validUntil) : ""}</td>
                   {d.hasPolicies ? (
-                    <td>
+                    <td data-label="Your policies">
                       <PolicyResults results={r.policies} />
                     </td>
                   ) : null}
@@ -245,4 +247,7 @@ const WATCH_EVENT_LABELS: Record<string, string> = {
   "policy.unmet": "Policy missed",
   "policy.met": "Policy met",
   "advisory.published": "Advisory published",
+  "advisory.withdrawn": "Advisory withdrawn after disclosure",
+  "report.recorded": "New vulnerability report",
+  "report.withdrawn": "Report withdrawn",
 };

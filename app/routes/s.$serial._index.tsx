@@ -4,7 +4,9 @@ import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SealAdvisories } from "../components/Advisories";
 import { RecurringStatus } from "../components/RecurringStatus";
-import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
+import { UpdateRequired } from "../components/UpdateRequired";
+import { SignedFacts, VERDICT_LOOK, VerdictBanner } from "../components/SealVerdict";
+import { ShopperSummary } from "../components/ShopperSummary";
 import { formatDateTime } from "../platform/format";
 import { getOptionalUser, notFound } from "../features/accounts/session.server";
 import { sealAdvisories } from "../features/findings/advisories.server";
@@ -12,7 +14,7 @@ import { publicRecurringStatus } from "../features/monitoring/recurring-evidence
 import { publicSealView } from "../features/certification/seals.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Seal ${data.serial}: ${data.verdict} — IoT Seal` : "Seal — IoT Seal" },
+  { title: data ? `Seal ${data.serial}: ${VERDICT_LOOK[data.verdict].title} — IoT Seal` : "Seal — IoT Seal" },
 ];
 
 /** The public page of a seal (the QR code's target): no login, nothing private. */
@@ -32,6 +34,7 @@ export default function SealPage() {
   return (
     <>
       <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} />
+      <UpdateRequired update={d.updateRequired} firmware={s?.firmwareVersion} verdict={d.verdict} />
       {d.supersededBy ? (
         <p className="alert alert--warn">
           Replaced by seal <Link to={`/s/${d.supersededBy}`}>{d.supersededBy}</Link>.
@@ -42,6 +45,7 @@ export default function SealPage() {
           This seal replaces the earlier seal <Link to={`/s/${d.supersedes}`}>{d.supersedes}</Link>.
         </p>
       ) : null}
+      {d.summary ? <ShopperSummary verdict={d.verdict} summary={d.summary} /> : null}
       {s && d.credential ? (
         <div className="grid grid--2">
           <section className="card" aria-labelledby="facts-title">
@@ -51,53 +55,68 @@ export default function SealPage() {
               issuer={d.credential.issuer}
               validFrom={d.credential.validFrom}
               validUntil={d.credential.validUntil}
+              checklistLabel={d.summary?.checklistLabel}
+              levelTitle={d.summary?.level.title}
             />
           </section>
-          <section className="card" aria-labelledby="proof-title">
-            <h2 id="proof-title">Check it yourself</h2>
-            <p className="small">
-              The credential is a W3C Verifiable Credential signed with Ed25519 (key <code>{d.kid.slice(0, 16)}…</code>,
-              published at <a href="/.well-known/jwks.json">/.well-known/jwks.json</a>). Its live status is in the
-              signed status lists at <a href="/status/revocation-1">/status/revocation-1</a> and{" "}
-              <a href="/status/suspension-1">/status/suspension-1</a>.
-            </p>
+          <section className="card" aria-labelledby="history-title">
+            <h2 id="history-title">History</h2>
+            <ul className="timeline" aria-label="Seal history">
+              {d.events.map((e) => (
+                <li key={`${e.kind}-${e.logIndex}`}>
+                  <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
+                  <span>
+                    <strong>{EVENT_LABELS[e.kind] ?? e.kind}</strong> {e.reason}
+                  </span>
+                </li>
+              ))}
+            </ul>
             <p className="actions">
               {d.hasPdf ? (
                 <a className="button" href={`/s/${d.serial}/seal.pdf`} download>
                   Download the certificate (PDF)
                 </a>
               ) : null}
-              <a className="button button--quiet" href={`/s/${d.serial}/credential`} download>
-                Download the credential
-              </a>
               <Link className="button button--quiet" to="/verify">
                 Verify a PDF or credential
               </Link>
             </p>
-            <h3>History (transparency log)</h3>
-            <ul className="timeline" aria-label="Seal history">
-              {d.events.map((e) => (
-                <li key={`${e.kind}-${e.logIndex}`}>
-                  <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
-                  <span>
-                    <strong>{EVENT_LABELS[e.kind] ?? e.kind}</strong> {e.reason}{" "}
-                    <a className="muted small" href={`/log/proof/${e.logIndex}`}>
-                      log entry #{e.logIndex}
-                    </a>
-                  </span>
-                </li>
-              ))}
-            </ul>
-            <p className="small">
-              Every event is a leaf of an append-only Merkle tree; the signed checkpoint is at{" "}
-              <a href="/log/checkpoint">/log/checkpoint</a>.
-            </p>
-            <p className="small hash">Evidence Merkle root {s.evidenceMerkleRoot}</p>
           </section>
         </div>
       ) : null}
       {d.recurring ? <RecurringStatus items={d.recurring.items} graceDays={d.recurring.graceDays} /> : null}
       {d.advisories ? <SealAdvisories view={d.advisories} /> : null}
+      {s && d.credential ? (
+        <details className="card tech-details" data-testid="tech-details">
+          <summary>
+            <h2 id="proof-title">Technical details: check it yourself</h2>
+          </summary>
+          <p className="small">
+            The credential is a W3C Verifiable Credential signed with Ed25519 (key <code>{d.kid.slice(0, 16)}…</code>,
+            published at <a href="/.well-known/jwks.json">/.well-known/jwks.json</a>). Its live status is in the signed
+            status lists at <a href="/status/revocation-1">/status/revocation-1</a> and{" "}
+            <a href="/status/suspension-1">/status/suspension-1</a>.
+          </p>
+          <p className="actions">
+            <a className="button button--quiet" href={`/s/${d.serial}/credential`} download>
+              Download the credential
+            </a>
+          </p>
+          <h3>Transparency log</h3>
+          <ul className="small" aria-label="Transparency log entries">
+            {d.events.map((e) => (
+              <li key={`${e.kind}-${e.logIndex}`}>
+                {EVENT_LABELS[e.kind] ?? e.kind}: <a href={`/log/proof/${e.logIndex}`}>log entry #{e.logIndex}</a>
+              </li>
+            ))}
+          </ul>
+          <p className="small">
+            Every event is a leaf of an append-only Merkle tree; the signed checkpoint is at{" "}
+            <a href="/log/checkpoint">/log/checkpoint</a>.
+          </p>
+          <p className="small hash">Evidence Merkle root {s.evidenceMerkleRoot}</p>
+        </details>
+      ) : null}
     </>
   );
 }

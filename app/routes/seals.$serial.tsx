@@ -31,10 +31,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
+/** What happened, naming the seal (the public reason is on its page, in the API and in the watchers' feeds). */
 const DONE = {
-  suspend: "The seal is suspended.",
-  reinstate: "The seal is reinstated.",
-  revoke: "The seal is revoked.",
+  suspend: (serial: string) =>
+    `Seal ${serial} is suspended: its public page, the API and the verifiers say so until it is reinstated, and watching buyers were told.`,
+  reinstate: (serial: string) => `Seal ${serial} is reinstated: it is valid again (unless it has expired).`,
+  revoke: (serial: string) =>
+    `Seal ${serial} is revoked: its public page, the API and the verifiers say so, watching buyers were told, and it can never be valid again.`,
 } as const;
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -47,7 +50,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const result = await attempt(() => changeSealStatus(user, parsed.data), values);
   if (!result.ok) return result.response;
-  return { ok: true as const, notice: `${DONE[parsed.data.action]} Log entry #${result.value.logIndex}.` };
+  return {
+    ok: true as const,
+    notice: `${DONE[parsed.data.action](parsed.data.serial.toUpperCase())} Log entry #${result.value.logIndex}.`,
+  };
 }
 
 const ACTION_TEXT = {
@@ -168,6 +174,8 @@ export default function StaffSealPage() {
             issuer={d.credential.issuer}
             validFrom={d.credential.validFrom}
             validUntil={d.credential.validUntil}
+            checklistLabel={d.summary?.checklistLabel}
+            levelTitle={d.summary?.level.title}
           />
         </section>
       ) : null}

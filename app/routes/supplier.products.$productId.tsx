@@ -163,7 +163,7 @@ export default function ProductPage() {
             {submissions.map((s) => (
               <li key={s.id}>
                 <Link to={`/supplier/submissions/${s.id}`}>
-                  firmware {s.firmwareVersion} · {s.checklistVersionId.replace("@", " ")} · {s.targetLevel}
+                  firmware {s.firmwareVersion} · {s.checklistLabel}, level {s.levelTitle}
                 </Link>
                 <StatusBadge status={s.status} />
                 {s.sealSerial && s.sealVerdict ? (

@@ -79,11 +79,8 @@ export default function SealRecurringPage() {
             <Link to={`/s/${s.serial}`} className="mono">
               {s.serial}
             </Link>{" "}
-            ·{" "}
-            <span title={s.checklistTitle}>
-              {s.checklistName} {s.checklistVersion}
-            </span>
-            , level {s.levelTitle} · issued {formatDate(s.issuedAt)}, valid until {formatDate(s.validUntil)}
+            · <span title={s.checklistTitle}>{s.checklistLabel}</span>, level {s.levelTitle} · issued{" "}
+            {formatDate(s.issuedAt)}, valid until {formatDate(s.validUntil)}
             {s.state === "suspended" ? (
               <>
                 {" "}

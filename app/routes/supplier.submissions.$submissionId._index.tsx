@@ -9,6 +9,7 @@ import { CLAIM_LABELS } from "../features/certification/domain/answers";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate, formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
+import { isConfirmed } from "../platform/confirmation.server";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import {
@@ -34,6 +35,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const actionInput = z.object({
   intent: z.enum(["submit", "withdraw", "delete"], { error: "Unknown action." }),
   version: z.coerce.number().int().optional(),
+  confirm: z.string().optional(),
 });
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -41,16 +43,17 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseForm(actionInput, await readForm(request));
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const id = params.submissionId ?? "";
-  const { intent, version } = parsed.data;
-  const r = await attempt(() =>
-    intent === "submit"
-      ? submitSubmission(user, id, version)
-      : intent === "withdraw"
-        ? withdrawSubmission(user, id, version)
-        : deleteDraft(user, id),
+  const { intent, version, confirm } = parsed.data;
+  const r = await attempt(
+    () =>
+      intent === "submit"
+        ? submitSubmission(user, id, version)
+        : intent === "withdraw"
+          ? withdrawSubmission(user, id, version)
+          : deleteDraft(user, id, { confirmed: isConfirmed(confirm) }), // asked first: the service refuses without it
   );
   if (!r.ok) return r.response;
-  if (intent === "delete") return redirect("/supplier/submissions");
+  if (intent === "delete") return redirect("/supplier/submissions?deleted=1"); // the list says "The draft was deleted."
   return {
     ok: true as const,
     notice:
@@ -79,8 +82,8 @@ export default function SubmissionPage() {
             {d.header.productName} <span className="muted">fw {d.header.firmwareVersion}</span>
           </h1>
           <p>
-            Model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.title} {d.checklist.version},
-            level {d.checklist.levelTitle}
+            Model {d.header.model}, hardware {d.header.hardwareRevision} · {d.checklist.label}, level{" "}
+            {d.checklist.levelTitle}
             {s.submittedAt ? ` · submitted ${formatDateTime(s.submittedAt)}` : ""}
           </p>
         </div>
@@ -227,7 +230,11 @@ export default function SubmissionPage() {
               </Form>
             ) : null}
             {d.canDelete ? (
-              <Form method="post">
+              <Form method="post" className="stack">
+                <label className="check small">
+                  <input type="checkbox" name="confirm" value="yes" required /> I understand: the draft and its answers
+                  are deleted for good
+                </label>
                 <button className="button button--danger" name="intent" value="delete" disabled={busy}>
                   Delete draft
                 </button>

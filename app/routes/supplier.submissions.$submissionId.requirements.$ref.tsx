@@ -101,7 +101,7 @@ export default function RequirementPage() {
     <>
       <p className="small">
         <Link to={base}>
-          {d.header.productName} fw {d.header.firmwareVersion} — {d.checklist.id} {d.checklist.version}
+          {d.header.productName} fw {d.header.firmwareVersion} — {d.checklist.label}
         </Link>{" "}
         › {r.sectionRef} {r.sectionTitle} · requirement {d.position.index} of {d.position.total}{" "}
         <StatusBadge status={d.submission.status} />

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StatusBadge } from "../components/StatusBadge";
+import { Notice } from "../components/Field";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { listOwnSubmissions } from "../features/certification/submissions.server";
@@ -9,11 +10,13 @@ export const meta: MetaFunction = () => [{ title: "Submissions — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return { submissions: listOwnSubmissions(user) };
+  // After "Delete draft" (which redirects here), the page says what happened.
+  const deleted = new URL(request.url).searchParams.get("deleted") === "1";
+  return { submissions: listOwnSubmissions(user), notice: deleted ? "The draft was deleted." : null };
 }
 
 export default function Submissions() {
-  const { submissions } = useLoaderData<typeof loader>();
+  const { submissions, notice } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-head">
@@ -26,6 +29,7 @@ export default function Submissions() {
           Open a submission
         </Link>
       </div>
+      <Notice message={notice} />
       <section className="card">
         {submissions.length === 0 ? (
           <p className="muted">
@@ -53,7 +57,7 @@ export default function Submissions() {
                       </div>
                     </td>
                     <td>
-                      {r.checklistTitle} {r.checklistVersion}
+                      {r.checklistLabel}
                       <div className="small muted">level {r.s.targetLevel}</div>
                     </td>
                     <td>

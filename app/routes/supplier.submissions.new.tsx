@@ -73,7 +73,9 @@ export default function NewSubmission() {
               <label htmlFor="f-target">Checklist version and target level</label>
               <p className="field__hint" id="f-target-hint">
                 Retired checklist versions cannot be chosen. The numbers are the requirements you will answer at that
-                level.
+                level. A version &ldquo;with continuous monitoring&rdquo; (such as 3.1.3-r1) is the same checklist plus
+                fresh evidence after the seal: some requirements must be shown again every few months, or the seal is
+                suspended.
               </p>
               <select
                 id="f-target"
@@ -84,10 +86,10 @@ export default function NewSubmission() {
               >
                 <option value="">Choose…</option>
                 {checklists.map((c) => (
-                  <optgroup key={c.id} label={`${c.checklistId} ${c.version}`}>
+                  <optgroup key={c.id} label={c.label}>
                     {c.levels.map((l) => (
                       <option key={l.id} value={`${c.id}|${l.id}`}>
-                        {c.checklistId} {c.version} — {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
+                        {c.label} — {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
                       </option>
                     ))}
                   </optgroup>

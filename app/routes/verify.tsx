@@ -19,8 +19,23 @@ import { PolicyResults } from "../components/PolicyResults";
 import type { PolicyResult } from "../features/retail/domain/policy";
 import { getOptionalUser } from "../features/accounts/session.server";
 import { policyResultsFor } from "../features/retail/policies.server";
+import { checklistLabelFor } from "../features/catalogue/checklists.server";
+import { updateRequiredBySerial } from "../features/findings/advisories.server";
+import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
+import { UpdateRequired } from "../components/UpdateRequired";
+
+/** Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise). */
+function updateFor(a: VerifyAnswer): UpdateRequiredFacts | null {
+  if (!a.serial || a.status === "not_found" || a.status === "forged") return null;
+  return updateRequiredBySerial([a.serial]).get(a.serial) ?? null;
+}
 
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
+
+/** The answer with its checklist version in words (no slug; "-r1" explained), when it names one. */
+function labelled(a: VerifyAnswer): VerifyAnswer & { checklistLabel: string | null } {
+  return { ...a, checklistLabel: a.subject ? checklistLabelFor(a.subject.checklist) : null };
+}
 
 const TOO_LARGE = `The file is larger than ${formatBytes(VERIFY_MAX_BYTES)}; a seal certificate is far smaller.`;
 
@@ -32,10 +47,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const serial = q.success ? q.data.serial : undefined;
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
-  const answer = serial ? await verifySerial(serial) : null;
+  const answer = serial ? labelled(await verifySerial(serial)) : null;
   // A logged-in retail buyer also sees its organisation's acceptance policies applied.
   const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;
-  return { serial: serial ?? "", answer, policies, by: serial ? "serial" : null };
+  const updateRequired = answer ? updateFor(answer) : null;
+  return { serial: serial ?? "", answer, policies, updateRequired, by: serial ? "serial" : null };
 }
 
 const credentialForm = z.object({
@@ -48,7 +64,12 @@ const credentialForm = z.object({
 });
 
 type ActionResult =
-  | { answer: VerifyAnswer; by: "pdf" | "credential"; policies: PolicyResult[] | null }
+  | {
+      answer: VerifyAnswer;
+      by: "pdf" | "credential";
+      policies: PolicyResult[] | null;
+      updateRequired: UpdateRequiredFacts | null;
+    }
   | { error: string; field: "pdf" | "credential"; values?: { credential: string } };
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -69,11 +90,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       if (!(file instanceof File) || file.size === 0)
         return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
       if (file.size > VERIFY_MAX_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
-      const answer = await verifyPdf(new Uint8Array(await file.arrayBuffer()));
+      const answer = labelled(await verifyPdf(new Uint8Array(await file.arrayBuffer())));
       return {
         answer,
         by: "pdf",
         policies: policyResultsFor(await getOptionalUser(request, context), answer),
+        updateRequired: updateFor(answer),
       } satisfies ActionResult;
     }
     const parsed = credentialForm.safeParse({
@@ -89,11 +111,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         },
         400,
       );
-    const answer = await verifyCredentialText(parsed.data.credential, parsed.data.serial);
+    const answer = labelled(await verifyCredentialText(parsed.data.credential, parsed.data.serial));
     return {
       answer,
       by: "credential",
       policies: policyResultsFor(await getOptionalUser(request, context), answer),
+      updateRequired: updateFor(answer),
     } satisfies ActionResult;
   } catch (e) {
     if (e instanceof VerifyInputError)
@@ -124,7 +147,12 @@ export default function VerifyPage() {
     acted && "answer" in acted
       ? acted
       : loaded.answer
-        ? { answer: loaded.answer, by: "serial" as const, policies: loaded.policies }
+        ? {
+            answer: loaded.answer,
+            by: "serial" as const,
+            policies: loaded.policies,
+            updateRequired: loaded.updateRequired,
+          }
         : null;
   const failed = acted && "error" in acted ? acted : null;
   return (
@@ -140,7 +168,14 @@ export default function VerifyPage() {
         </div>
       </div>
 
-      {result ? <VerifyResult answer={result.answer} by={BY_LABEL[result.by]} policies={result.policies} /> : null}
+      {result ? (
+        <VerifyResult
+          answer={result.answer}
+          by={BY_LABEL[result.by]}
+          policies={result.policies}
+          updateRequired={result.updateRequired}
+        />
+      ) : null}
 
       <div className="grid grid--3">
         <section className="card" aria-labelledby="by-serial">
@@ -228,14 +263,17 @@ function VerifyResult({
   answer: a,
   by,
   policies,
+  updateRequired,
 }: {
-  answer: VerifyAnswer;
+  answer: VerifyAnswer & { checklistLabel?: string | null };
   by: string;
   policies: PolicyResult[] | null;
+  updateRequired: UpdateRequiredFacts | null;
 }) {
   return (
     <section aria-label="Verification result" data-testid="verify-result" className="verify-result">
       <VerdictBanner verdict={a.status} serial={a.serial} reason={a.reason} headingId="verify-verdict" />
+      <UpdateRequired update={updateRequired} firmware={a.subject?.firmwareVersion} verdict={a.status} />
       {policies ? (
         <section className="card" aria-labelledby="policies-title">
           <h2 id="policies-title">Your acceptance policies</h2>
@@ -253,6 +291,7 @@ function VerifyResult({
               issuer={a.credential?.issuer}
               validFrom={a.credential?.validFrom}
               validUntil={a.credential?.validUntil}
+              checklistLabel={a.checklistLabel ?? undefined}
             />
             {a.serial && a.status !== "forged" && a.status !== "not_found" ? (
               <p>

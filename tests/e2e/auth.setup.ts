@@ -1,7 +1,7 @@
 // Logs in as each role through the login form, checks the landing dashboard, saves a screenshot
 // of it and the session for the other tests.
 import fs from "node:fs";
-import { expect, test as setup } from "@playwright/test";
+import { expect, test as setup } from "./a11y"; // axe-core checks every page each test visits
 import { ACCOUNTS, E2E_DIR, expectHydrated, loginViaForm, ROLES, stateFile, watchConsole } from "./helpers";
 
 fs.mkdirSync(`${E2E_DIR}/auth`, { recursive: true });

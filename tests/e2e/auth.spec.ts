@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { ACCOUNTS, DEMO_PASSWORD, expectHydrated, loginViaForm, stateFile, watchConsole } from "./helpers";
 
 test.describe("logging in", () => {

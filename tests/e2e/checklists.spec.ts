@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
 test.describe("browsing checklists (supplier)", () => {
@@ -145,7 +145,10 @@ test.describe("managing checklists (admin)", () => {
     // The version the test above imported (the shipped ones stay selectable for other tests).
     const row = page.getByRole("row", { name: /Product Security .* 2024\.1/ });
     await row.getByRole("textbox").fill("Imported by mistake in this test");
+    // Asked first (issue 15): the row's tick box; the answer says what happened.
+    await row.getByRole("checkbox", { name: /I understand: retire uk-psti 2024\.1 for good/ }).check();
     await row.getByRole("button", { name: "Retire" }).click();
+    await expect(page.getByRole("status")).toContainText("is retired: no new submission can choose it");
     await expect(page.getByRole("row", { name: /Product Security .* 2024\.1/ })).toContainText("retired");
     await page.goto("/checklists/uk-psti/2024.1");
     await expect(page.getByText("retired: no new submissions")).toBeVisible();

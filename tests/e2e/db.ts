@@ -32,6 +32,8 @@ export function seeded() {
       expiredSeal: serial("Gator Kids Watch 2", "2.9.4"),
       suspendedSeal: serial("Brightnest Indoor Cam 1", "1.9.2"),
       revokedSeal: serial("Brightnest Smart Plug", "1.2.0"),
+      // Valid, update required: a public advisory affects firmware 1.0.3, fixed in 1.0.4 (seed-advisories.server.ts).
+      updateRequiredSeal: serial("Brightnest Smart Speaker", "1.0.3"),
       // The demo watch's fresh 5.2-1 evidence, waiting for an assessor (seed-recurring.server.ts).
       recurringEvidence: (
         db

@@ -3,7 +3,8 @@
 // visitors see nothing of it and a watching buyer only "1 open report under embargo: 1 high";
 // the supplier publishes the advisory early (after confirming), and it appears on the page and
 // in the API with its advisory id; once the fix is verified, the page names the fixed firmware.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { seeded } from "./db";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
@@ -135,17 +136,39 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   ]);
   expect(JSON.stringify(after)).not.toContain(DESCRIPTION);
 
-  // The fix: marked by the supplier, verified by the assessor; the page names the fixed firmware.
+  // The fix: marked by the supplier in 2.9.5, a firmware the product does not have yet (issue 15): the
+  // answer asks to register it and re-certify; the report says "fix announced, not yet certified".
   await grace.getByLabel("Firmware version with the fix").fill("2.9.5");
   await grace.getByRole("button", { name: "Fixed in version…" }).click();
   await expect(grace.getByRole("status")).toContainText("Marked fixed");
+  await expect(grace.getByRole("status")).toContainText("Firmware 2.9.5 is not registered on Gator Kids Watch 2");
+  await expect(grace.getByTestId("fix-state")).toHaveText(
+    "Fix announced in 2.9.5, not yet certified (2.9.5 is not registered on the product)",
+  );
+  // An assessor cannot certify a fix in a firmware that does not exist on the product.
   await asha.goto(findingUrl);
-  await asha
-    .getByRole("form", { name: "Verify the fix (close)" })
-    .getByLabel("How it was verified")
-    .fill("Retested on 2.9.5: the development key is refused.");
-  await asha.getByRole("button", { name: "Verify the fix (close)" }).click();
+  const verify = async () => {
+    await asha
+      .getByRole("form", { name: "Verify the fix (close)" })
+      .getByLabel("How it was verified")
+      .fill("Retested on 2.9.5: the development key is refused.");
+    await asha.getByRole("button", { name: "Verify the fix (close)" }).click();
+  };
+  await verify();
+  await expect(asha.getByRole("alert").filter({ hasText: "2.9.5 is not registered" })).toContainText(
+    "a fix is certified only for a firmware version of the product",
+  );
+  // The supplier registers 2.9.5 on the product; then the assessor verifies the fix.
+  await grace.goto("/supplier/products");
+  await grace.getByRole("link", { name: "Gator Kids Watch 2" }).first().click();
+  await grace.getByLabel("Hardware revision").fill("B");
+  await grace.getByLabel("Firmware version", { exact: true }).fill("2.9.5");
+  await grace.getByRole("button", { name: "Add version" }).click();
+  await expect(grace.getByText("firmware 2.9.5").first()).toBeVisible();
+  await asha.goto(findingUrl);
+  await verify();
   await expect(asha.getByRole("status")).toContainText("Fix verified");
+  await expect(asha.getByTestId("fix-state")).toHaveText("Fix certified in 2.9.5");
   await anon.reload();
   await expect(row).toContainText("2.9.5");
   await buyer.goto(sealPage);

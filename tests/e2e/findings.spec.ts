@@ -1,6 +1,6 @@
 // A vulnerability report from both sides: an assessor records one (CVSS scored, deadline set from
 // the checklist), the supplier sees the clock and answers; a retail buyer cannot see it.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
 test("an assessor records a report; the supplier sees the clock and answers it; a buyer is refused", async ({

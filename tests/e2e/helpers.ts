@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Browser, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "demo-password-2026";
@@ -53,4 +54,33 @@ export async function expectHydrated(page: Page) {
   await expect
     .poll(() => page.evaluate(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter)))
     .toBe(true);
+}
+
+/** The axe-core rule sets the e2e suite holds every page to: WCAG 2.0-2.2 A and AA, and axe's best practices. */
+export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
+
+/** axe-core's serious and critical violations on the page as it is now, and every colour-contrast one: one line per
+ * rule, with how many elements break it and the first few of them. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Only the violations are collected (not every passing element): several times faster on the long pages.
+  const result = await new AxeBuilder({ page })
+    .withTags(AXE_TAGS)
+    .options({ resultTypes: ["violations"] })
+    .analyze();
+  return result.violations
+    .filter((v) => v.id === "color-contrast" || v.impact === "serious" || v.impact === "critical")
+    .map((v) => {
+      const first = v.nodes[0];
+      const why = first?.failureSummary?.split("\n")[1]?.trim() ?? v.help;
+      const where = v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(" "))
+        .join(" | ");
+      return `${v.id} (${v.impact}) on ${v.nodes.length} element(s): ${where}${v.nodes.length > 3 ? " | …" : ""} — ${why}`;
+    });
+}
+
+/** Fails with every serious, critical or contrast problem axe-core finds on the page (WCAG 2.2 AA + best practice). */
+export async function expectAccessible(page: Page, label: string) {
+  expect(await axeViolations(page), `axe-core on ${label} (${page.url()})`).toEqual([]);
 }

@@ -2,7 +2,7 @@
 // first), sees it in words, edits and deletes it; a single check shows the demo policy's verdict
 // with the exact clauses missed; an API token makes the public API answer with the policies.
 // (The bulk CSV check with policy results is in verify.spec.ts.)
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { seeded } from "./db";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
@@ -106,8 +106,10 @@ test("an API token makes the public API answer with the organisation's policies;
   await page.reload();
   const row = page.getByRole("row", { name: /Stock system/ });
   await expect(row).not.toContainText("never"); // last used: just now
+  // Asked first (issue 15): the row's tick box, then the answer names the token.
+  await row.getByRole("checkbox", { name: "I understand: revoke Stock system for good" }).check();
   await row.getByRole("button", { name: "Revoke Stock system" }).click();
-  await expect(page.getByRole("status")).toContainText("Token revoked");
+  await expect(page.getByRole("status")).toContainText('Token "Stock system" revoked');
   expect(
     (
       await page.request.get(`/api/v1/seals/${ids.expiredSeal}`, { headers: { Authorization: `Bearer ${token}` } })

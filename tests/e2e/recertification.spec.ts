@@ -5,7 +5,7 @@
 // seal's public page says "Superseded" and links to the new seal, which links back.
 // Runs in the "after" project (see playwright.config.ts): it supersedes a demo seal the other
 // tests expect to find suspended.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { seeded } from "./db";
 import { expectHydrated, pageAs, watchConsole } from "./helpers";
 

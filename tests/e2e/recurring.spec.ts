@@ -2,7 +2,7 @@
 // scan due in 10 days; the supplier sends fresh evidence with JavaScript off (a plain multipart
 // form); an assessor checks it (file, hash, preview) and accepts it; the due date moves on the
 // supplier's pages and the public seal page shows the accepted evidence. The seal stays valid.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { seeded } from "./db";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 

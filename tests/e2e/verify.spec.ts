@@ -1,7 +1,7 @@
 // A retail buyer meets the demo seals: one by one on /verify, and all at once in a bulk CSV check.
 import fs from "node:fs";
 import http from "node:http";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { E2E_WEBHOOK_PORT } from "../../playwright.config";
 import { verifyWebhookSignature } from "../../app/features/retail/domain/webhook";
 import { appendIncrementalUpdate } from "../fixtures/pdf-incremental-update";
@@ -115,7 +115,9 @@ test("a buyer checks a CSV of serials: progress, a summary by status, the rows t
   ]);
   const text = fs.readFileSync(await download.path(), "utf8");
   const lines = text.trim().split("\n");
-  expect(lines[0]).toBe("serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until,policy");
+  expect(lines[0]).toBe(
+    "serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until,update_required,policy",
+  );
   expect(lines[1]).toMatch(new RegExp(`^${ids.activeSeal},SKU-1,A1,valid,.*,meets Children's wearables$`));
   expect(lines[2]).toMatch(
     new RegExp(

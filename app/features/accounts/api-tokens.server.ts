@@ -12,6 +12,7 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
 import type { apiTokenInput } from "./forms";
 
 export const TOKEN_PREFIX = "iots_";
@@ -57,9 +58,10 @@ export function createApiToken(actor: Actor, input: z.infer<typeof apiTokenInput
   return { id, token };
 }
 
-export function revokeApiToken(actor: Actor, id: string): void {
+export function revokeApiToken(actor: Actor, id: string, opts: { confirmed: boolean }): { name: string } {
   assertRetailer(actor);
-  transaction((tx) => {
+  requireConfirmation(opts.confirmed, "the token is revoked for good (requests with it are refused from now on)");
+  return transaction((tx) => {
     const done = tx
       .update(apiTokens)
       .set({ revokedAt: new Date(nowMs()) })
@@ -72,6 +74,7 @@ export function revokeApiToken(actor: Actor, id: string): void {
       organizationId: actor.organizationId,
       details: {},
     });
+    return tx.select({ name: apiTokens.name }).from(apiTokens).where(eq(apiTokens.id, id)).get()!;
   });
 }
 

@@ -13,6 +13,7 @@ import { canonicalChecklist, checklistHash } from "./domain/checklist/canonical"
 import { parseCrosswalkTarget, resolveCrosswalk } from "./domain/checklist/crosswalk";
 import { diffRequirements, type RequirementFacts } from "./domain/checklist/diff";
 import { parseChecklistText, type ChecklistProblem, type ExpectedLocation } from "./domain/checklist/parse";
+import { checklistVersionLabel } from "./domain/checklist/label";
 import { formatProblem } from "./domain/checklist/problems";
 import { countsPerLevel, DEFAULT_RECURRING_GRACE_DAYS, type ChecklistFile } from "./domain/checklist/schema";
 import { isSystem, type AnyActor } from "../../platform/actor";
@@ -20,6 +21,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
 
 export class ChecklistInvalidError extends ServiceError {
   constructor(
@@ -248,12 +250,21 @@ export function importShippedChecklists(
   return report;
 }
 
-export function retireChecklistVersion(actor: AnyActor, versionId: string, reason: string): void {
+export function retireChecklistVersion(
+  actor: AnyActor,
+  versionId: string,
+  reason: string,
+  opts: { confirmed: boolean },
+): { label: string } {
   assertCan(actor, "admin.workspace");
-  transaction((tx) => {
+  const retired = transaction((tx) => {
     const v = tx.select().from(checklistVersions).where(eq(checklistVersions.id, versionId)).get();
     if (!v) throw new ServiceError("not_found", "No such checklist version.");
     if (v.status === "retired") throw new ServiceError("conflict", `${v.checklistId} ${v.version} is already retired.`);
+    requireConfirmation(
+      opts.confirmed,
+      `${summarise(v).label} is retired for good (no new submissions; seals already issued stay valid)`,
+    );
     tx.update(checklistVersions)
       .set({ status: "retired", retiredAt: new Date(nowMs()), retiredReason: reason })
       .where(eq(checklistVersions.id, versionId))
@@ -263,7 +274,9 @@ export function retireChecklistVersion(actor: AnyActor, versionId: string, reaso
       target: { type: "checklist_version", id: versionId },
       details: { reason },
     });
+    return v;
   });
+  return { label: summarise(retired).label };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,6 +286,10 @@ export interface VersionSummary {
   id: string;
   checklistId: string;
   version: string;
+  /** The checklist's title as this version names it. */
+  title: string;
+  /** Title and version in words (checklistVersionLabel): no slug, no repeated version, "-r1" explained. */
+  label: string;
   publishedOn: string;
   status: "draft" | "published" | "retired";
   contentHash: string;
@@ -307,17 +324,45 @@ function levelCounts(
 }
 
 function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
+  const counts = levelCounts(v.id, v.levels);
   return {
     id: v.id,
     checklistId: v.checklistId,
     version: v.version,
+    title: v.title,
+    label: checklistVersionLabel({
+      title: v.title,
+      version: v.version,
+      continuousMonitoring: counts.recurring.count > 0,
+    }),
     publishedOn: v.publishedOn,
     status: v.status,
     contentHash: v.contentHash,
     requirementCount: v.requirementCount,
-    ...levelCounts(v.id, v.levels),
+    ...counts,
     retiredReason: v.retiredReason,
   };
+}
+
+/**
+ * A checklist version in words (checklistVersionLabel), for a version named by a credential: whether
+ * it asks for continuous monitoring is read from its requirements; an unknown version is named by
+ * its title and version alone.
+ */
+export function checklistLabelFor(c: { id: string; version: string; title: string }): string {
+  const recurring = db()
+    .select({ n: sql<number>`count(*)` })
+    .from(requirements)
+    .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
+    .where(
+      and(
+        eq(checklistVersions.checklistId, c.id),
+        eq(checklistVersions.version, c.version),
+        sql`${requirements.recursEveryDays} is not null`,
+      ),
+    )
+    .get();
+  return checklistVersionLabel({ title: c.title, version: c.version, continuousMonitoring: (recurring?.n ?? 0) > 0 });
 }
 
 const byNewest = (a: { publishedOn: string; version: string }, b: { publishedOn: string; version: string }) =>

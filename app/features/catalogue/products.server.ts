@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { products, productVersions, seals, submissions } from "../../../db/schema";
+import { checklistVersions, products, productVersions, seals, submissions } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { sealVerdictOf } from "../trust/domain/verdict";
 import type { Actor } from "../../platform/actor";
@@ -12,6 +12,7 @@ import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { productForm, type productVersionInput } from "./forms";
+import { checklistLabelFor } from "./checklists.server";
 
 /** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
 export const productInput = productForm.superRefine((v, ctx) => {
@@ -151,6 +152,9 @@ export function getProduct(actor: Actor, productId: string) {
       productVersionId: submissions.productVersionId,
       firmwareVersion: productVersions.firmwareVersion,
       checklistVersionId: submissions.checklistVersionId,
+      checklistTitle: checklistVersions.title,
+      checklistVersion: checklistVersions.version,
+      levels: checklistVersions.levels,
       targetLevel: submissions.targetLevel,
       updatedAt: submissions.updatedAt,
       sealSerial: seals.serial,
@@ -160,16 +164,28 @@ export function getProduct(actor: Actor, productId: string) {
     })
     .from(submissions)
     .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
     .leftJoin(seals, eq(seals.submissionId, submissions.id))
     .where(eq(productVersions.productId, productId))
     .orderBy(desc(submissions.updatedAt))
     .all();
   const now = new Date(nowMs());
   // The seal's standing as a verifier would put it (expiry follows from the date).
-  const withSeal = subs.map((r) => {
+  const labels = new Map<string, string>();
+  const withSeal = subs.map(({ checklistTitle, checklistVersion, levels, ...r }) => {
     const { sealState: state, sealValidFrom: validFrom, sealValidUntil: validUntil } = r;
     const seal = state && validFrom && validUntil ? { state, validFrom, validUntil } : null;
-    return { ...r, sealVerdict: seal ? sealVerdictOf(seal, now).verdict : null };
+    if (!labels.has(r.checklistVersionId))
+      labels.set(
+        r.checklistVersionId,
+        checklistLabelFor({ id: r.checklistVersionId.split("@")[0], version: checklistVersion, title: checklistTitle }),
+      );
+    return {
+      ...r,
+      checklistLabel: labels.get(r.checklistVersionId)!,
+      levelTitle: levels.find((l) => l.id === r.targetLevel)?.title ?? r.targetLevel,
+      sealVerdict: seal ? sealVerdictOf(seal, now).verdict : null,
+    };
   });
   return { product, versions, submissions: withSeal };
 }

@@ -34,6 +34,7 @@ import { describeReason } from "./domain/recertification";
 import { evidenceOf, transitionSubmission } from "./submissions.server";
 import { latestVerdicts, reviewedRequirements, scoreOf } from "./verdicts.server";
 import { answerFacts, loadSubmission, requirementsInScope, type SubmissionRow } from "./submission-records.server";
+import { checklistLabelFor } from "../catalogue/checklists.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -371,6 +372,15 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     .groupBy(organizations.id)
     .orderBy(asc(organizations.name))
     .all();
+  // Each checklist version in words (the queue's column and filter show titles, not slugs).
+  const versionIds = [...new Set([...rows.map((r) => r.checklistVersionId), ...checklistsInQueue.map((c) => c.id)])];
+  const labels = new Map(
+    (versionIds.length
+      ? t.select().from(checklistVersions).where(inArray(checklistVersions.id, versionIds)).all()
+      : []
+    ).map((v) => [v.id, checklistLabelFor({ id: v.checklistId, version: v.version, title: v.title })]),
+  );
+  const labelOf = (id: string) => labels.get(id) ?? id.replace("@", " ");
   return {
     /** The time the queue was read at (the page shows how long each submission has waited). */
     now: nowMs(),
@@ -379,11 +389,12 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     // Listed so the assessor sees the whole queue, but marked: a conflicted assessor cannot open the review page.
     rows: rows.map((r) => ({
       ...r,
+      checklistLabel: labelOf(r.checklistVersionId),
       conflicted: conflictWith(r.organizationId) !== null,
       mine: r.assigneeId === actor.userId,
     })),
     options: {
-      checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort(),
+      checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort().map((id) => ({ id, label: labelOf(id) })),
       levels: [...new Set(checklistsInQueue.map((c) => c.level))].sort(),
       suppliers: suppliersInQueue,
     },
@@ -513,6 +524,8 @@ export function reviewView(actor: Actor, id: string) {
       id: cv.checklistId,
       version: cv.version,
       title: cv.title,
+      /** Title and version in words: no slug, no repeated version, "-r1" explained. */
+      label: checklistLabelFor({ id: cv.checklistId, version: cv.version, title: cv.title }),
       contentHash: cv.contentHash,
       levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel,
     },

@@ -9,6 +9,7 @@ import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   checklistVersions,
+  crosswalkLinks,
   evidenceLinks,
   organizations,
   products,
@@ -40,11 +41,14 @@ import { db, type Tx } from "../../platform/db.server";
 import { statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { storedCredentialChecked } from "../trust/verify.server";
-import { sealApiAdvisoriesJson } from "../findings/advisories.server";
+import { sealApiAdvisories, updateRequiredBySerial } from "../findings/advisories.server";
+import { updateRequiredOf, type UpdateRequired } from "../findings/domain/update-required";
 import { emit } from "../../platform/events.server";
 import { ServiceError } from "../../platform/errors.server";
-import { scoreOf } from "./verdicts.server";
-import { loadSubmission } from "./submission-records.server";
+import { latestVerdicts, scoreOf } from "./verdicts.server";
+import { loadSubmission, requirementsInScope } from "./submission-records.server";
+import { keyPromisesShown, levelMeaning } from "./domain/shopper-summary";
+import { checklistLabelFor } from "../catalogue/checklists.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export interface PreparedSeal {
@@ -268,6 +272,8 @@ export async function publicSealView(serialInput: string) {
       supersededBy: null,
       supersedes: null,
       hasPdf: false,
+      summary: null,
+      updateRequired: null,
     };
   const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
   const supersedes =
@@ -286,6 +292,65 @@ export async function publicSealView(serialInput: string) {
     supersededBy: seal.supersededBy,
     supersedes,
     hasPdf: seal.pdfSha256 !== null,
+    /** The plain-language summary for shoppers (null for a seal whose stored credential does not verify). */
+    summary: shopperSummary(seal, credential),
+    /** A public advisory affects the certified firmware and its fix is certified in another version (null: none). */
+    updateRequired: updateRequiredBySerial([serial]).get(serial) ?? null,
+  };
+}
+
+/**
+ * The plain-language summary at the top of the public page, for a shopper: what was checked (the
+ * checklist in one line and what its level means), the key promises the certified assessment
+ * shows (domain/shopper-summary.ts), until when the maker promises security updates, and where to
+ * report a problem (the supplier's disclosure policy).
+ */
+function shopperSummary(
+  seal: { submissionId: string; productVersionId: string },
+  credential: SealCredential,
+): {
+  checklistLabel: string;
+  checklistHref: string;
+  level: { title: string; meaning: string };
+  promises: { id: string; words: string; detail: string }[];
+  supportPeriodEnd: string;
+  supplierName: string;
+  disclosurePolicyUrl: string | null;
+} {
+  const t = db();
+  const s = credential.credentialSubject;
+  const submission = loadSubmission(t, seal.submissionId);
+  const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, submission.checklistVersionId)).get();
+  const inScope = cv ? requirementsInScope(t, cv.id, submission.targetLevel) : [];
+  const verdicts = latestVerdicts(t, submission.id);
+  const links = cv
+    ? t
+        .select({ ref: crosswalkLinks.fromRef, to: crosswalkLinks.toChecklistId, toRef: crosswalkLinks.toRef })
+        .from(crosswalkLinks)
+        .where(eq(crosswalkLinks.fromVersionId, cv.id))
+        .all()
+    : [];
+  const mapsTo = (ref: string) => links.filter((l) => l.ref === ref).map((l) => `${l.to}:${l.toRef}`);
+  const promises = keyPromisesShown(
+    s.checklist.id,
+    inScope.map((r) => ({ ref: r.ref, mapsTo: mapsTo(r.ref), verdict: verdicts.get(r.ref)?.verdict ?? null })),
+  );
+  const product = t
+    .select({ supportPeriodEnd: products.supportPeriodEnd, disclosurePolicyUrl: products.disclosurePolicyUrl })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(productVersions.id, seal.productVersionId))
+    .get();
+  return {
+    checklistLabel: checklistLabelFor(s.checklist),
+    checklistHref: `/checklists/${s.checklist.id}/${s.checklist.version}`,
+    level: levelMeaning(cv?.levels.find((l) => l.id === s.level) ?? { id: s.level, title: s.level }),
+    promises: promises.map(({ id, words, detail }) => ({ id, words, detail })),
+    // The support period is never shortened: the product's (perhaps extended) end, at least the signed one.
+    supportPeriodEnd:
+      product && product.supportPeriodEnd > s.supportPeriodEnd ? product.supportPeriodEnd : s.supportPeriodEnd,
+    supplierName: s.supplier.name,
+    disclosurePolicyUrl: product?.disclosurePolicyUrl || null,
   };
 }
 
@@ -410,7 +475,8 @@ const checkedSeals = new Map<string, CheckedSeal>();
  * credential and the signed subject. The hot path: prepared statements, and the credential's
  * signature check and JSON made once per seal per process (only the state is read each time).
  * `advisoriesJson`: the public advisories of the seal's product (one prepared statement; see
- * advisories.server.ts, which decides what is public).
+ * advisories.server.ts, which decides what is public); `updateRequiredJson`: whether one of them
+ * affects the certified firmware with its fix in another version ("null" when none).
  */
 export async function sealApiView(serialInput: string): Promise<{
   serial: string;
@@ -419,6 +485,7 @@ export async function sealApiView(serialInput: string): Promise<{
   credentialJson: string;
   subjectJson: string;
   advisoriesJson: string;
+  updateRequiredJson: string;
 } | null> {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
@@ -440,7 +507,8 @@ export async function sealApiView(serialInput: string): Promise<{
         reason: "The issuer's stored credential does not verify.",
         credentialJson: JSON.stringify(seal.credential),
         subjectJson: "null",
-        advisoriesJson: sealApiAdvisoriesJson(serial),
+        advisoriesJson: JSON.stringify(sealApiAdvisories(serial)),
+        updateRequiredJson: "null",
       };
     checked = {
       credential,
@@ -454,12 +522,19 @@ export async function sealApiView(serialInput: string): Promise<{
   // Only a suspended, revoked or superseded seal has a recorded reason to answer with.
   const stateReason = live.state === "active" ? undefined : st.stateReason.get({ serial, kind: live.state })?.reason;
   const v = sealVerdictOf({ ...live, stateReason }, new Date(nowMs()));
+  const advisories = sealApiAdvisories(serial);
+  // The signed firmware: the one the credential certifies.
+  const updateRequired: UpdateRequired | null = updateRequiredOf(
+    checked.credential.credentialSubject.firmwareVersion,
+    advisories,
+  );
   return {
     serial,
     verdict: v.verdict,
     reason: v.reason ?? null,
     credentialJson: checked.credentialJson,
     subjectJson: checked.subjectJson,
-    advisoriesJson: sealApiAdvisoriesJson(serial),
+    advisoriesJson: JSON.stringify(advisories),
+    updateRequiredJson: JSON.stringify(updateRequired),
   };
 }

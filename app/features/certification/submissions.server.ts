@@ -42,6 +42,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
 import type { answerInput, openSubmissionInput } from "./forms";
 import { carryOverVerdicts, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
@@ -54,6 +55,7 @@ import {
   requirementsInScope,
   type SubmissionRow,
 } from "./submission-records.server";
+import { checklistLabelFor } from "../catalogue/checklists.server";
 
 export type { SubmissionRow };
 
@@ -371,13 +373,14 @@ export function withdrawSubmission(actor: Actor, id: string, expectedVersion?: n
   });
 }
 
-export function deleteDraft(actor: Actor, id: string): void {
+export function deleteDraft(actor: Actor, id: string, opts: { confirmed: boolean }): void {
   assertCan(actor, "supplier.workspace");
   transaction((tx) => {
     const s = loadSubmission(tx, id);
     assertSameOrganization(actor, s.organizationId);
     if (!canDelete(s.status))
       throw new ServiceError("conflict", "Only a draft can be deleted; withdraw a submitted one instead.");
+    requireConfirmation(opts.confirmed, "the draft and its answers are deleted for good");
     tx.delete(submissions).where(eq(submissions.id, s.id)).run(); // answers and links cascade; evidence bytes stay (content-addressed, possibly shared)
     recordAudit(tx, actor, { action: "submission.deleted", target: { type: "submission", id: s.id } });
   });
@@ -409,7 +412,11 @@ export function listOwnSubmissions(actor: Actor) {
     .all();
   return rows.map((r) => {
     const p = progressOf(db(), r.s);
-    return { ...r, progress: { total: p.total, complete: p.complete, blockers: p.blockers.length } };
+    return {
+      ...r,
+      checklistLabel: checklistLabelFor({ id: r.checklistId, version: r.checklistVersion, title: r.checklistTitle }),
+      progress: { total: p.total, complete: p.complete, blockers: p.blockers.length },
+    };
   });
 }
 
@@ -468,6 +475,8 @@ export function submissionView(actor: Actor, id: string) {
       id: cv.checklistId,
       version: cv.version,
       title: cv.title,
+      /** Title and version in words: no slug, no repeated version, "-r1" explained. */
+      label: checklistLabelFor({ id: cv.checklistId, version: cv.version, title: cv.title }),
       contentHash: cv.contentHash,
       levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel,
     },

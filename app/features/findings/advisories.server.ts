@@ -9,7 +9,7 @@
  * the findings WITHOUT their description, reporter, CVSS vector or history, so nothing built
  * here can carry them, whatever a caller does with the result.
  */
-import { and, eq, inArray, lt, lte, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
 import { findings, findingVersions, products, productVersions, seals, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import {
@@ -21,13 +21,14 @@ import {
   type Viewer,
 } from "./domain/disclosure";
 import { SEVERITY_LABELS, type FindingStatus, type Severity } from "./domain/findings";
+import { updateRequiredOf, type UpdateRequired } from "./domain/update-required";
 import { can } from "../../platform/roles";
 import { normalizeSerial } from "../trust/domain/serial";
 import type { Actor } from "../../platform/actor";
 import { db, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 
-type Reader = Tx | ReturnType<typeof db>;
+type Reader = Pick<Tx, "select">;
 
 /** The columns of a finding the disclosure rules need: never the description, reporter, CVSS or notes. */
 export interface DisclosureRow {
@@ -41,6 +42,8 @@ export interface DisclosureRow {
   verifiedAt: Date | null;
   publishedAt: Date | null;
   fixedInVersion: string | null;
+  /** The last change; for a withdrawn report, when it was withdrawn (withdrawn is final: nothing changes it afterwards). */
+  updatedAt: Date;
 }
 
 export const DISCLOSURE_COLUMNS = {
@@ -54,6 +57,7 @@ export const DISCLOSURE_COLUMNS = {
   verifiedAt: findings.verifiedAt,
   publishedAt: findings.publishedAt,
   fixedInVersion: findings.fixedInVersion,
+  updatedAt: findings.updatedAt,
 };
 
 const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
@@ -76,6 +80,7 @@ export function disclosureFindingOf(row: DisclosureRow, affectedVersions: readon
     deadline: row.deadline,
     verifiedAt: row.verifiedAt,
     publishedAt: row.publishedAt,
+    withdrawnAt: row.status === "withdrawn" ? row.updatedAt : null,
     fixedInVersion: row.fixedInVersion,
     affectedVersions: [...affectedVersions].sort(byVersion),
   };
@@ -239,6 +244,104 @@ export function advisoryEventBody(
     .from(products)
     .where(eq(products.id, productId))
     .get()!;
+  return {
+    id: `advisory-${advisory.advisoryId}`,
+    type: "advisory.published",
+    serial: currentSerial(t, productId),
+    reason: advisoryReason(advisory),
+    product,
+    advisory,
+    at: now.toISOString(),
+  };
+}
+
+// --- The report events (watchlist, feed, webhooks): embargo-safe ------------------------------
+
+export interface ReportEventBody {
+  [key: string]: unknown;
+  /** report-<finding id>-recorded | report-<finding id>-withdrawn | advisory-<advisory id>-withdrawn. */
+  id: string;
+  type: "report.recorded" | "report.withdrawn" | "advisory.withdrawn";
+  serial: string | null;
+  reason: string;
+  product: { id: string; name: string; model: string };
+  /** The report's severity: the only fact of a report under embargo that watchers learn. */
+  severity: Severity;
+  /** The product's open reports under embargo after this change: how many, of which severity. */
+  openEmbargoed: { count: number; bySeverity: Record<Severity, number> };
+  /** Only for "advisory.withdrawn": the public advisory, which stays public, marked withdrawn. */
+  advisory?: PublicAdvisory;
+  at: string;
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+/** "2 open reports under embargo (1 high, 1 low)" or "no open report under embargo". */
+function embargoedText(open: { count: number; bySeverity: Record<Severity, number> }): string {
+  if (open.count === 0) return "no open report under embargo";
+  const by = (Object.keys(open.bySeverity) as Severity[])
+    .filter((s) => open.bySeverity[s] > 0)
+    .map((s) => `${open.bySeverity[s]} ${SEVERITY_LABELS[s].toLowerCase()}`)
+    .join(", ");
+  return `${plural(open.count, "open report")} under embargo (${by})`;
+}
+
+/**
+ * What watchers are told when a report on the product is recorded or withdrawn, or null (no
+ * finding, no advisory id). While a report is under embargo they learn its severity and the open
+ * count, never its title, description or advisory id (the same "existence" view as the seal page).
+ * A report withdrawn after its advisory was disclosed is announced with that public advisory, marked
+ * withdrawn: it stays public.
+ */
+export function reportEventBody(
+  t: Reader,
+  e: { findingId: string; productId: string; change: "recorded" | "withdrawn" },
+  now: Date,
+): ReportEventBody | null {
+  const all = findingsOfProducts(t, [e.productId]).get(e.productId) ?? [];
+  const f = all.find((x) => x.id === e.findingId);
+  if (!f) return null;
+  const view = outsiderView({ kind: "retailer", watchesProduct: true }, all, now);
+  const open = view.openEmbargoed!;
+  const product = t
+    .select({ id: products.id, name: products.name, model: products.model })
+    .from(products)
+    .where(eq(products.id, e.productId))
+    .get()!;
+  const base = { serial: currentSerial(t, e.productId), product, severity: f.severity, openEmbargoed: open };
+  const severity = SEVERITY_LABELS[f.severity].toLowerCase();
+  const advisory = publicAdvisory(f, now);
+  if (e.change === "withdrawn") {
+    if (advisory?.withdrawnOn)
+      return {
+        ...base,
+        id: `advisory-${advisory.advisoryId}-withdrawn`,
+        type: "advisory.withdrawn",
+        reason: `Advisory ${advisory.advisoryId} withdrawn after disclosure on ${advisory.disclosedOn}: ${advisory.title} (${severity}); it stays public, marked withdrawn`,
+        advisory,
+        at: now.toISOString(),
+      };
+    return {
+      ...base,
+      id: `report-${f.id}-withdrawn`,
+      type: "report.withdrawn",
+      reason: `A ${severity} report under embargo was withdrawn (not a real issue); now ${embargoedText(open)}`,
+      at: now.toISOString(),
+    };
+  }
+  return {
+    ...base,
+    id: `report-${f.id}-recorded`,
+    type: "report.recorded",
+    reason: advisory
+      ? `New ${severity} vulnerability report, public at once (its deadline had passed): see advisory ${advisory.advisoryId}`
+      : `New ${severity} vulnerability report under embargo; now ${embargoedText(open)}. Details are published when fixed or at the deadline`,
+    at: now.toISOString(),
+  };
+}
+
+/** The product's current seal (active or suspended, newest), whose public page lists its advisories. */
+function currentSerial(t: Reader, productId: string): string | null {
   const current = t
     .select({ serial: seals.serial })
     .from(seals)
@@ -247,15 +350,7 @@ export function advisoryEventBody(
     .orderBy(sql`${seals.issuedAt} desc`)
     .limit(1)
     .get();
-  return {
-    id: `advisory-${advisory.advisoryId}`,
-    type: "advisory.published",
-    serial: current?.serial ?? null,
-    reason: advisoryReason(advisory),
-    product,
-    advisory,
-    at: now.toISOString(),
-  };
+  return current?.serial ?? null;
 }
 
 // --- The seal API (hot path) ---------------------------------------------------------------------
@@ -264,9 +359,10 @@ type Db = ReturnType<typeof db>;
 const apiStatements = new WeakMap<Db, ReturnType<typeof prepareApiStatement>>();
 
 /**
- * One statement: the findings of the seal's product that may be public now (not withdrawn; fix
- * verified, published early, or past the deadline), each with its affected firmware versions as
- * a JSON array. The domain then decides exactly what is public.
+ * One statement: the findings of the seal's product that may be public now (fix verified,
+ * published early, or past the deadline; a withdrawn one only if that was before its withdrawal),
+ * each with its affected firmware versions as a JSON array. The domain then decides exactly what is
+ * public.
  */
 function prepareApiStatement(d: Db) {
   const now = sql.placeholder("now");
@@ -281,7 +377,6 @@ function prepareApiStatement(d: Db) {
     .where(
       and(
         eq(seals.serial, sql.placeholder("serial")),
-        ne(findings.status, "withdrawn"),
         or(
           and(eq(findings.status, "verified_fixed"), lte(findings.verifiedAt, now)),
           lte(findings.publishedAt, now),
@@ -293,21 +388,63 @@ function prepareApiStatement(d: Db) {
 }
 
 /**
- * The public advisories of the product a seal certifies, as the JSON text of an array (newest
- * disclosed first; "[]" when there are none), for GET /api/v1/seals/<serial>. `serial` must be
- * normalised already.
+ * The public advisories of the product a seal certifies (newest disclosed first; empty when there
+ * are none), for GET /api/v1/seals/<serial>. `serial` must be normalised already.
  */
-export function sealApiAdvisoriesJson(serial: string): string {
+export function sealApiAdvisories(serial: string): PublicAdvisory[] {
   const d = db();
   let st = apiStatements.get(d);
   if (!st) apiStatements.set(d, (st = prepareApiStatement(d)));
   const now = nowMs();
   const rows = st.all({ serial, now });
-  if (rows.length === 0) return "[]";
+  if (rows.length === 0) return [];
   const list: DisclosureFinding[] = [];
   for (const r of rows) {
     const f = disclosureFindingOf(r, JSON.parse(r.versions) as string[]);
     if (f) list.push(f);
   }
-  return JSON.stringify(outsiderView({ kind: "anonymous" }, list, new Date(now)).advisories);
+  return outsiderView({ kind: "anonymous" }, list, new Date(now)).advisories;
+}
+
+/** The same, as the JSON text of an array ("[]" when there are none). */
+export function sealApiAdvisoriesJson(serial: string): string {
+  return JSON.stringify(sealApiAdvisories(serial));
+}
+
+// --- "Valid, update required" -------------------------------------------------------------------
+
+/** The public advisories of each product (what anyone may read now), newest disclosed first. */
+export function publicAdvisoriesOfProducts(t: Reader, productIds: readonly string[]): Map<string, PublicAdvisory[]> {
+  const now = new Date(nowMs());
+  const out = new Map<string, PublicAdvisory[]>();
+  for (const [productId, list] of findingsOfProducts(t, [...new Set(productIds)]))
+    out.set(productId, outsiderView({ kind: "anonymous" }, list, now).advisories);
+  return out;
+}
+
+/**
+ * For each seal serial (normalised), whether its certified firmware needs an update: the public
+ * advisories affecting it whose fix is certified in another version (domain/update-required.ts).
+ * Serials without a seal, or whose firmware no fixed public advisory affects, are left out.
+ */
+export function updateRequiredBySerial(serials: readonly string[], t: Reader = db()): Map<string, UpdateRequired> {
+  const out = new Map<string, UpdateRequired>();
+  const wanted = [...new Set(serials)];
+  for (let i = 0; i < wanted.length; i += 500) {
+    const rows = t
+      .select({ serial: seals.serial, productId: productVersions.productId, firmware: productVersions.firmwareVersion })
+      .from(seals)
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .where(inArray(seals.serial, wanted.slice(i, i + 500)))
+      .all();
+    const advisories = publicAdvisoriesOfProducts(
+      t,
+      rows.map((r) => r.productId),
+    );
+    for (const r of rows) {
+      const u = updateRequiredOf(r.firmware, advisories.get(r.productId) ?? []);
+      if (u) out.set(r.serial, u);
+    }
+  }
+  return out;
 }

@@ -57,12 +57,14 @@ export function nextAdvisoryId(tx: Tx, year: number): string {
 export interface FindingDisclosure {
   advisoryId: string | null;
   public: boolean;
-  /** "Public since 2027-05-30 (deadline passed)", "Embargoed until … or until the fix is certified", "Withdrawn: never disclosed". */
+  /** "Public since 2027-05-30 (deadline passed)", "Embargoed until …", "Withdrawn: never disclosed", "Withdrawn on … after disclosure on …". */
   label: string;
   /** Why it is public (or not). */
   reason: DisclosureReason | "embargoed" | "withdrawn" | "no_advisory_id";
   /** Whether this actor may publish the advisory early now (the owning supplier, while it is embargoed). */
   canPublish: boolean;
+  /** YYYY-MM-DD the report was withdrawn after its advisory was disclosed (it stays public, marked), or null. */
+  withdrawnOn: string | null;
 }
 
 export function findingDisclosure(
@@ -78,11 +80,19 @@ export function findingDisclosure(
       label: "No advisory id: never disclosed",
       reason: "no_advisory_id",
       canPublish: false,
+      withdrawnOn: null,
     };
   const d = disclosureOf(f, now);
   const canPublish =
     actor.role === "supplier" && actor.organizationId === row.organizationId && !d.public && d.reason === "embargoed";
-  return { advisoryId: f.advisoryId, public: d.public, label: disclosureLabel(d), reason: d.reason, canPublish };
+  return {
+    advisoryId: f.advisoryId,
+    public: d.public,
+    label: disclosureLabel(d),
+    reason: d.reason,
+    canPublish,
+    withdrawnOn: d.public && d.withdrawnAt ? ymd(d.withdrawnAt) : null,
+  };
 }
 
 /**

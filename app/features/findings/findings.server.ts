@@ -22,6 +22,7 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { scoreCvss31 } from "./domain/cvss";
+import { backdatingWarnings, unconfirmedWarnings } from "./domain/backdating";
 import {
   availableFindingActions,
   blocksSeal,
@@ -43,6 +44,7 @@ import { ServiceError } from "../../platform/errors.server";
 import type { extensionInput, findingActionInput, findingInput } from "./forms";
 import { emit, withoutAfterCommit } from "../../platform/events.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
+import { fixStateOf, isRegistered, registerFixVersionNotice, unregisteredFixRefusal } from "./domain/update-required";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
@@ -127,6 +129,18 @@ export function recordFinding(
       });
     const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
     const at = new Date(nowMs());
+    // A report public at once (or within a day), or dated more than a year ago, is never recorded silently.
+    const warnings = backdatingWarnings({ reportedAt, deadline, severity: input.severity, now: at });
+    const unconfirmed = unconfirmedWarnings(warnings, {
+      confirmPublic: input.confirmPublic === "yes",
+      confirmReportedOn: input.confirmReportedOn === "yes",
+    });
+    if (unconfirmed.length)
+      throw new ServiceError(
+        "invalid",
+        `Confirm before recording: ${unconfirmed.map((w) => w.message).join(" ")}`,
+        Object.fromEntries(unconfirmed.map((w) => [w.field, w.message])),
+      );
     const advisoryId = nextAdvisoryId(tx, reportedAt.getUTCFullYear());
     tx.insert(findings)
       .values({
@@ -171,9 +185,11 @@ export function recordFinding(
         versions: input.versionIds,
         cvss: cvss?.score ?? null,
         advisoryId,
+        ...(warnings.length ? { confirmed: warnings.map((w) => w.kind) } : {}),
       },
     });
-    emit(tx, "finding.changed", { findingId: id, productId: product.id });
+    // Watchers learn that a report of this severity exists (embargo-safe: no title, no description).
+    emit(tx, "finding.changed", { findingId: id, productId: product.id, change: "recorded", severity: input.severity });
   });
   afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
   return id;
@@ -211,7 +227,8 @@ export function actOnFinding(
   id: string,
   input: z.infer<typeof findingActionInput>,
   opts: FindingChangeOptions = {},
-): void {
+): { notice: string | null } {
+  let notice: string | null = null;
   findingTransaction(opts, (tx) => {
     const f = loadForActor(tx, actor, id);
     assertNoFindingConflict(tx, actor, f);
@@ -225,6 +242,16 @@ export function actOnFinding(
       const v = checkFixedInVersion(input.fixedInVersion ?? "");
       if (!v.ok) throw new ServiceError("invalid", v.message, { fixedInVersion: v.message });
       fixedIn = v.version;
+      // Announced, not certified: a version the product does not have must be registered and re-certified first.
+      const product = fixProduct(tx, f.productId);
+      if (!isRegistered(fixedIn, product.firmware)) notice = registerFixVersionNotice(fixedIn, product.name);
+    }
+    if (input.action === "verify_fix") {
+      // A fix is certified only for a firmware version that exists on the product.
+      const product = fixProduct(tx, f.productId);
+      if (!f.fixedInVersion || !isRegistered(f.fixedInVersion, product.firmware)) {
+        throw new ServiceError("conflict", unregisteredFixRefusal(f.fixedInVersion ?? "(none)", product.name));
+      }
     }
     if ((input.action === "reject_fix" || input.action === "withdraw") && input.note.length < 10) {
       throw new ServiceError("invalid", "Say why (at least 10 characters).", {
@@ -267,9 +294,27 @@ export function actOnFinding(
       organizationId: f.organizationId,
       details: { from: f.status, to: next.status, ...(fixedIn ? { fixedInVersion: fixedIn } : {}) },
     });
-    emit(tx, "finding.changed", { findingId: id, productId: f.productId });
+    emit(tx, "finding.changed", {
+      findingId: id,
+      productId: f.productId,
+      // Watchers are told of a withdrawal (an advisory disclosed before stays public, marked withdrawn).
+      ...(input.action === "withdraw" ? { change: "withdrawn" as const, severity: f.severity } : {}),
+    });
   });
   afterFindingChange(opts); // a verified fix (or a withdrawal) may reinstate seals at once; a verified fix discloses
+  return { notice };
+}
+
+/** The product's name and its registered firmware versions (where a fix can be certified). */
+function fixProduct(t: Tx | ReturnType<typeof db>, productId: string): { name: string; firmware: string[] } {
+  const product = t.select({ name: products.name }).from(products).where(eq(products.id, productId)).get()!;
+  const firmware = t
+    .select({ fw: productVersions.firmwareVersion })
+    .from(productVersions)
+    .where(eq(productVersions.productId, productId))
+    .all()
+    .map((r) => r.fw);
+  return { name: product.name, firmware };
 }
 
 /** An assessor moves a deadline later, with a reason (the domain caps each extension). */
@@ -379,8 +424,11 @@ export function findingView(actor: Actor, id: string) {
     .all();
   const role = actor.role === "admin" ? "assessor" : actor.role;
   const disclosure = findingDisclosure(actor, f, now);
+  const fix = fixStateOf(f, fixProduct(t, f.productId).firmware);
   return {
     finding: f,
+    /** Where the fix stands: announced (not yet certified; its version registered on the product or not) or certified. */
+    fix,
     product: { id: product.id, name: product.name, model: product.model },
     versions,
     affectedSeals,

@@ -36,6 +36,10 @@ export const findingInput = z.object({
     .array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list."))
     .max(50, "Name at most 50 requirements.")
     .optional(),
+  /** A report public at once (or within a day) because of its date: confirmed (see domain/backdating.ts). */
+  confirmPublic: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
+  /** A date reported more than a year ago: confirmed as not a typo. */
+  confirmReportedOn: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
 });
 
 export const findingActionInput = z.object({

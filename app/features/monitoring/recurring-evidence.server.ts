@@ -40,6 +40,7 @@ import { assertEvidenceQuota } from "../certification/evidence-quota.server";
 import { store, type UploadedFile } from "../certification/evidence.server";
 import { isMonitored, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
+import { checklistVersionLabel } from "../catalogue/domain/checklist/label";
 
 type Reader = Pick<Tx, "select">;
 
@@ -122,6 +123,12 @@ function sealHeader(t: Reader, seal: SealRow) {
   return {
     ...rest,
     checklistName: checklistShortName(row.checklistId),
+    // A seal under recurring checks is by definition one "with continuous monitoring".
+    checklistLabel: checklistVersionLabel({
+      title: row.checklistTitle,
+      version: row.checklistVersion,
+      continuousMonitoring: true,
+    }),
     levelTitle: levels.find((l) => l.id === row.level)?.title ?? row.level,
     serial: seal.serial,
     state: seal.state,

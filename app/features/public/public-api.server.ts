@@ -28,7 +28,15 @@ import {
 import type { SealVerdict } from "../trust/domain/credential";
 import { organizationForBearer } from "../accounts/api-tokens.server";
 import { attachPolicies, policyResultsOf } from "../retail/policies.server";
-import { BULK_MAX_BYTES, bulkCsv, bulkJson, parseBulkCsv, serialsOf } from "../retail/bulk-csv.server";
+import {
+  attachUpdateRequired,
+  BULK_MAX_BYTES,
+  bulkCsv,
+  bulkJson,
+  parseBulkCsv,
+  serialsOf,
+} from "../retail/bulk-csv.server";
+import { updateRequiredBySerial } from "../findings/advisories.server";
 
 type Res = ServerResponse;
 const CORS = { "Access-Control-Allow-Origin": "*" };
@@ -137,7 +145,7 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
       checkedAt: new Date(nowMs()).toISOString(),
     });
     const policies = auth ? `,"policies":${JSON.stringify(policiesJson(auth, view.serial, view.verdict))}` : "";
-    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson}${policies}}`;
+    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson},"updateRequired":${view.updateRequiredJson}${policies}}`;
     res.writeHead(200, {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Length": Buffer.byteLength(body),
@@ -153,6 +161,10 @@ const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
   ...(a.reason ? { reason: a.reason } : {}),
   ...(a.serial ? { serial: a.serial } : {}),
   ...(a.subject ? { subject: a.subject } : {}),
+  // A public advisory affects the certified firmware and its fix is certified in another version (null: none).
+  ...(a.serial && a.status !== "not_found" && a.status !== "forged"
+    ? { updateRequired: updateRequiredBySerial([a.serial]).get(a.serial) ?? null }
+    : {}),
   ...(organizationId && a.serial && a.status !== "not_found" && a.status !== "forged"
     ? { policies: policiesJson(organizationId, a.serial, a.status) }
     : {}),
@@ -224,6 +236,7 @@ export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true 
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
     const answers = await verifySerials(serialsOf(parsed.value));
     const withPolicies = auth ? attachPolicies(auth, answers) : false;
+    attachUpdateRequired(answers);
     const accept = req.headers.accept ?? "";
     if (/application\/json/.test(accept) && !/text\/csv/.test(accept))
       return sendJson(res, 200, bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()));

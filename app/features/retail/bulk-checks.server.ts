@@ -8,9 +8,18 @@ import { users, verificationRuns } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { can } from "../../platform/roles";
-import { BULK_POLICY_COLUMN, bulkCsv, bulkSummary, parseBulkCsv, serialsOf } from "./bulk-csv.server";
+import {
+  attachUpdateRequired,
+  BULK_POLICY_COLUMN,
+  BULK_UPDATE_COLUMN,
+  bulkCsv,
+  bulkSummary,
+  parseBulkCsv,
+  serialsOf,
+} from "./bulk-csv.server";
 import { csvCellValue, rewriteCsvSafely } from "../../platform/csv.server";
 import { attachPolicies } from "./policies.server";
+import { parseUpdateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction } from "../../platform/db.server";
@@ -33,6 +42,7 @@ export async function runBulkCheck(
   if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
   const answers = await verifySerials(serialsOf(parsed.value));
   const withPolicies = attachPolicies(actor.organizationId, answers);
+  attachUpdateRequired(answers);
   const summary = bulkSummary(answers);
   const id = crypto.randomUUID();
   transaction((tx) => {
@@ -88,13 +98,21 @@ export function bulkCheck(actor: Actor, id: string) {
     .get();
   if (!run) throw new ServiceError("not_found", "No bulk check of your organisation has this id.");
   const parsed = parseBulkCsv(run.resultCsv);
-  const rows: (Pick<BulkAnswer, "serial" | "status" | "reason" | "product"> & { policy: string | null })[] = [];
+  const rows: (Pick<BulkAnswer, "serial" | "status" | "reason" | "product"> & {
+    policy: string | null;
+    updateRequired: UpdateRequired | null;
+  })[] = [];
   let withPolicies = false;
   if (parsed.ok) {
     const h = parsed.value.header.map((c) => c.trim().toLowerCase());
     const col = (name: string) => h.indexOf(name);
-    // The policy column is the one the check appended after valid_until (a buyer's own "policy" column stays theirs).
-    withPolicies = h.length >= 2 && h[h.length - 1] === BULK_POLICY_COLUMN && h[h.length - 2] === "valid_until";
+    // The policy column is the one the check appended after update_required (valid_until in runs kept from
+    // before that column); a buyer's own "policy" column stays theirs.
+    withPolicies =
+      h.length >= 2 &&
+      h[h.length - 1] === BULK_POLICY_COLUMN &&
+      (h[h.length - 2] === BULK_UPDATE_COLUMN || h[h.length - 2] === "valid_until");
+    const updateColumn = h.lastIndexOf(BULK_UPDATE_COLUMN);
     for (const r of parsed.value.rows) {
       // The stored CSV's cells are escaped against formula injection; the page shows the values.
       const cell = (i: number) => csvCellValue(r[i] ?? "");
@@ -104,6 +122,7 @@ export function bulkCheck(actor: Actor, id: string) {
         reason: cell(col("reason")),
         product: cell(col("checked_product")),
         policy: withPolicies ? cell(h.length - 1) : null,
+        updateRequired: updateColumn >= 0 ? parseUpdateRequiredCell(cell(updateColumn)) : null,
       });
     }
   }

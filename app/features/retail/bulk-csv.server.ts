@@ -8,15 +8,30 @@ import { formatBytes } from "../../platform/format";
 import type { SealVerdict } from "../trust/domain/credential";
 import type { BulkAnswer } from "../trust/verify.server";
 import { describeResult, type PolicyResult } from "./domain/policy";
+import { updateRequiredBySerial } from "../findings/advisories.server";
+import { updateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 
-/** One checked serial, with the checking organisation's acceptance policies that apply (set only for a retailer with policies; empty: none applies). */
-export type BulkRow = BulkAnswer & { policies?: PolicyResult[] };
+/**
+ * One checked serial, with the checking organisation's acceptance policies that apply (set only
+ * for a retailer with policies; empty: none applies) and whether its firmware needs an update
+ * (set for every seal found: null when none is needed).
+ */
+export type BulkRow = BulkAnswer & { policies?: PolicyResult[]; updateRequired?: UpdateRequired | null };
 
 export const BULK_MAX_ROWS = 50_000;
 export const BULK_MAX_BYTES = 10 * 1024 * 1024;
 /** What the bulk check's pages answer to a larger file. */
 export const BULK_TOO_LARGE = `The file is larger than ${formatBytes(BULK_MAX_BYTES)}.`;
-export const BULK_RESULT_COLUMNS = ["status", "reason", "checked_product", "checked_firmware", "valid_until"] as const;
+export const BULK_RESULT_COLUMNS = [
+  "status",
+  "reason",
+  "checked_product",
+  "checked_firmware",
+  "valid_until",
+  "update_required",
+] as const;
+/** "update to 1.0.4: IOTSEAL-2026-0003" when a public advisory affects the certified firmware and is fixed in another version. */
+export const BULK_UPDATE_COLUMN = "update_required";
 /** Added when the checking organisation has acceptance policies: "meets X" or "misses X: clause; clause", per policy. */
 export const BULK_POLICY_COLUMN = "policy";
 
@@ -86,10 +101,20 @@ export function bulkCsv(input: BulkInput, answers: readonly BulkRow[], opts: { w
       a.product,
       a.firmware,
       a.validUntil,
+      updateRequiredCell(a.updateRequired),
       ...(opts.withPolicies ? [policyLine(a.policies)] : []),
     ]);
   });
   return writeCsv(out);
+}
+
+/** Adds to check answers (in place) whether each seal found needs a firmware update: null when it does not. */
+export function attachUpdateRequired<
+  A extends { serial: string; status: string; updateRequired?: UpdateRequired | null },
+>(answers: A[]): void {
+  const found = answers.filter((a) => a.status !== "not_found" && a.status !== "forged");
+  const updates = updateRequiredBySerial(found.map((a) => a.serial));
+  for (const a of found) a.updateRequired = updates.get(a.serial) ?? null;
 }
 
 /** One cell for a row's policies: each applicable policy's result, or that none applies (empty for a seal not found). */
@@ -125,6 +150,7 @@ export function bulkJson(input: BulkInput, answers: readonly BulkRow[], checkedA
       status: a.status,
       ...(a.reason ? { reason: a.reason } : {}),
       ...(a.product ? { product: a.product, firmware: a.firmware, validUntil: a.validUntil } : {}),
+      updateRequired: a.updateRequired ?? null,
       ...(a.policies
         ? {
             policies: a.policies.map((p) => ({

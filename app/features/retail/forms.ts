@@ -52,4 +52,9 @@ export const policyForm = z.looseObject({
     .string()
     .optional()
     .transform((v) => (v ? v : null)),
+  /** A checkbox: "on" when ticked. */
+  noAffectingAdvisory: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
 });

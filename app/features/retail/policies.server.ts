@@ -31,6 +31,7 @@ import { nowMs } from "../../platform/clock.server";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { isOpen } from "../findings/domain/findings";
+import { publicAdvisoriesOfProducts } from "../findings/advisories.server";
 import {
   describeResult,
   evaluatePolicy,
@@ -72,6 +73,7 @@ const toPolicy = (row: typeof acceptancePolicies.$inferSelect): Policy => ({
   minSupportMonths: row.minSupportMonths,
   blockingFindingSeverity: row.blockingFindingSeverity,
   maxSealAgeMonths: row.maxSealAgeMonths,
+  noAffectingAdvisory: row.noAffectingAdvisory,
 });
 
 export function policiesOf(t: Reader, organizationId: string): Policy[] {
@@ -491,6 +493,7 @@ export function sealPolicyFacts(
         validUntil: seals.validUntil,
         category: products.category,
         supportPeriodEnd: products.supportPeriodEnd,
+        firmware: productVersions.firmwareVersion,
       })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
@@ -509,6 +512,8 @@ export function sealPolicyFacts(
       .innerJoin(findings, eq(findings.id, findingVersions.findingId))
       .where(inArray(findingVersions.productVersionId, versionIds))
       .all();
+    // The public advisories of each product (anyone may read them): for the "advisory" clause.
+    const advisories = publicAdvisoriesOfProducts(t, [...new Set(chunk.map((s) => fixed.get(s)!.productId))]);
     for (const r of live) {
       const f = fixed.get(r.serial)!;
       out.set(r.serial, {
@@ -523,6 +528,8 @@ export function sealPolicyFacts(
         findings: reports
           .filter((x) => x.pv === f.productVersionId)
           .map((x) => ({ severity: x.severity, deadline: x.deadline, open: isOpen(x.status) })),
+        firmware: r.firmware,
+        advisories: advisories.get(f.productId) ?? [],
       });
     }
   }

@@ -1,9 +1,10 @@
 /**
  * The watch feed: what each organisation watching a product sees change (its seal events, the
- * organisation's own policy results, advisories disclosed), recorded in the transaction of the
+ * organisation's own policy results, advisories disclosed, reports recorded or withdrawn: severity
+ * and count only while under embargo), recorded in the transaction of the
  * change and queued to the organisation's webhooks in the same transaction.
  */
-import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte } from "drizzle-orm";
 import {
   products,
   productVersions,
@@ -17,6 +18,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db, type Tx } from "../../platform/db.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { enqueueWebhook } from "./webhooks.server";
+import { reportEventBody } from "../findings/advisories.server";
 
 /** The public description of one seal event (what a watcher, the feed and a webhook see). */
 export interface SealWatchEvent {
@@ -199,6 +201,35 @@ export function announceAdvisory(
       serial: e.serial,
       body: e.body,
       organizationId: org,
+    });
+}
+
+/**
+ * A vulnerability report recorded on (or withdrawn from) a watched product, for every organisation
+ * watching it: embargo-safe (the severity and the open count; the public advisory only if it was
+ * disclosed). Subscribed to `finding.changed` with a `change` (runs in the event's transaction).
+ */
+export function announceReportChange(
+  tx: Tx,
+  e: { findingId: string; productId: string; change: "recorded" | "withdrawn" },
+): void {
+  const now = new Date(nowMs());
+  const body = reportEventBody(tx, e, now);
+  if (!body) return;
+  // The organisations watching at this moment (a back-dated record, as the demo seed makes, is not
+  // announced to organisations that started watching after it), as for advisories.
+  const watchers = tx
+    .select({ org: watchlistEntries.organizationId })
+    .from(watchlistEntries)
+    .where(and(eq(watchlistEntries.productId, e.productId), lte(watchlistEntries.createdAt, now)))
+    .all();
+  for (const w of watchers)
+    publishWatchEvent(tx, {
+      productId: e.productId,
+      type: body.type,
+      serial: body.serial,
+      body,
+      organizationId: w.org,
     });
 }
 

@@ -30,6 +30,7 @@ import { storedCredentialChecked } from "../trust/verify.server";
 import { evaluateForOrganization, forgetPolicyStates, hasPolicies, syncPolicyStates } from "./policies.server";
 
 import { assertBuyer } from "./access.server";
+import { updateRequiredBySerial } from "../findings/advisories.server";
 import { watchEventsOf } from "./watch-feed.server";
 
 // --- The watchlist -------------------------------------------------------------------------------
@@ -219,7 +220,16 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
     withSeal.map((r) => r.seal!.serial),
     new Map(withSeal.map((r) => [r.seal!.serial, r.status as SealVerdict])),
   );
-  const policied = rows.map((r) => ({ ...r, policies: r.seal ? (results.get(r.seal.serial) ?? null) : null }));
+  // A public advisory affecting a seal's firmware, fixed in another version: "valid, update required".
+  const updates = updateRequiredBySerial(
+    withSeal.map((r) => r.seal!.serial),
+    t,
+  );
+  const policied = rows.map((r) => ({
+    ...r,
+    policies: r.seal ? (results.get(r.seal.serial) ?? null) : null,
+    updateRequired: r.seal && r.status !== "forged" ? (updates.get(r.seal.serial) ?? null) : null,
+  }));
   const visit = t.select().from(watchlistVisits).where(eq(watchlistVisits.userId, actor.userId)).get();
   const since = visit?.lastSeenEventId ?? 0;
   const changes = watchEventsOf(t, actor.organizationId, since, 200, "desc");

@@ -169,12 +169,19 @@ describe("retiring a version", () => {
     await seedDemoData();
     const supplier = (await login({ email: "supplier@demo.test", password: DEMO_PASSWORD }, { ip: "127.0.0.9" })).user;
     const admin = (await login({ email: "admin@demo.test", password: DEMO_PASSWORD }, { ip: "127.0.0.9" })).user;
-    expect(() => retireChecklistVersion(supplier, "etsi-en-303-645@2.1.1", "superseded by 3.1.3")).toThrow(
-      /permission/,
-    );
+    expect(() =>
+      retireChecklistVersion(supplier, "etsi-en-303-645@2.1.1", "superseded by 3.1.3", { confirmed: true }),
+    ).toThrow(/permission/);
 
     expect(selectableVersions().map((v) => v.id)).toContain("etsi-en-303-645@2.1.1");
-    retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "superseded by 3.1.3");
+    // Asked first: without the confirmation nothing is retired (a crafted POST cannot skip it).
+    await expect(() =>
+      retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "superseded by 3.1.3", { confirmed: false }),
+    ).toBeRefused("invalid", /^Tick the box to confirm that .* is retired for good/);
+    expect(selectableVersions().map((v) => v.id)).toContain("etsi-en-303-645@2.1.1");
+    expect(
+      retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "superseded by 3.1.3", { confirmed: true }).label,
+    ).toMatch(/2\.1\.1/);
     expect(selectableVersions().map((v) => v.id)).not.toContain("etsi-en-303-645@2.1.1");
     const still = getChecklistVersion("etsi-en-303-645", "2.1.1")!;
     expect(still.version).toMatchObject({
@@ -182,7 +189,9 @@ describe("retiring a version", () => {
       retiredReason: "superseded by 3.1.3",
       requirementCount: 67,
     });
-    expect(() => retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "again")).toThrow(/already retired/);
+    expect(() => retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "again", { confirmed: true })).toThrow(
+      /already retired/,
+    );
     // Retiring is not a content change: the unchanged file is still "unchanged" on import.
     expect(importChecklistFile(system, shipped("etsi-en-303-645/2.1.1.yaml")).outcome).toBe("unchanged");
   });

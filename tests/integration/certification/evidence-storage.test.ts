@@ -157,7 +157,7 @@ describe("issue 13.8: the evidence garbage collector", () => {
     for (const s of gone) expect(fs.existsSync(evidencePath(s))).toBe(true);
 
     unlinkEvidence(grace, draft, r.linkIds[0]);
-    deleteDraft(grace, other);
+    deleteDraft(grace, other, { confirmed: true });
     const first = collectEvidence();
     expect(first.deleted).toEqual([]);
     expect(first.marked.sort()).toEqual([...gone].sort()); // the grace period starts now

@@ -139,7 +139,7 @@ describe("opening a submission", () => {
         target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" },
       }),
     ).toThrow(/already has an open submission/);
-    retireChecklistVersion({ system: "test" }, "etsi-en-303-645@3.1.3", "test");
+    retireChecklistVersion({ system: "test" }, "etsi-en-303-645@3.1.3", "test", { confirmed: true });
     expect(() =>
       openSubmission(grace, {
         productVersionId: watchVersion,
@@ -463,7 +463,7 @@ describe("submitting and after", () => {
     );
     expect(r).toMatchObject({ ok: false, status: 409 });
     if (!r.ok) expect(r.message).toMatch(/frozen/);
-    expect(() => deleteDraft(grace, pstiDraft)).toThrow(/Only a draft can be deleted/);
+    expect(() => deleteDraft(grace, pstiDraft, { confirmed: true })).toThrow(/Only a draft can be deleted/);
     expect(evidenceSnapshot()).toEqual(before);
     expect(submissionView(grace, pstiDraft).sections[0].requirements.every((r) => !r.editable)).toBe(true);
   });
@@ -477,8 +477,13 @@ describe("submitting and after", () => {
       target: { checklistVersionId: "etsi-en-303-645@2.1.1", targetLevel: "baseline" },
     });
     saveAnswer(grace, draft, "5.1-1", { claim: "implemented", justification: "x", noEvidenceReason: "" });
-    expect(() => deleteDraft(sam, draft)).toThrow(/another organisation/);
-    deleteDraft(grace, draft);
+    expect(() => deleteDraft(sam, draft, { confirmed: true })).toThrow(/another organisation/);
+    // Asked first: an unconfirmed request (a crafted POST) deletes nothing.
+    expect(() => deleteDraft(grace, draft, { confirmed: false })).toThrow(
+      /^Tick the box to confirm that the draft and its answers are deleted for good\.$/,
+    );
+    expect(db().select().from(submissions).where(eq(submissions.id, draft)).get()).toBeDefined();
+    deleteDraft(grace, draft, { confirmed: true });
     expect(db().select().from(submissions).where(eq(submissions.id, draft)).get()).toBeUndefined();
     expect(db().select().from(answers).where(eq(answers.submissionId, draft)).all()).toEqual([]);
   });

@@ -78,6 +78,7 @@ const PUBLIC_FIELDS = [
   "reportedOn",
   "severity",
   "title",
+  "withdrawnOn",
 ];
 const DEMO_OPEN_TITLE = "Location history readable after unpairing";
 const DEMO_OPEN_DESCRIPTION = "previous parent account can still read";
@@ -100,6 +101,9 @@ beforeAll(async () => {
     .get()!;
   watch = { productId: v.productId, versionId: v.id, serial };
   camera = serials["Brightnest Indoor Cam 1 1.9.2"];
+  // The firmware the fixes below ship in is registered on the product: a fix is certified only for a version it has.
+  for (const firmwareVersion of ["3.1.1", "3.1.2", "3.1.3"])
+    addProductVersion(grace(), watch.productId, { hardwareRevision: "C", firmwareVersion, appVersion: "", notes: "" });
   // A second retail buyer, whose organisation does not watch the watch.
   const org = transaction((tx) =>
     createOrganization(tx, { system: "test" }, { name: "Corner Shop Ltd", kind: "retailer" }),
@@ -197,6 +201,7 @@ describe("the demo data", () => {
       fixedOn: fixed,
       disclosedOn: fixed,
       reason: "fix_certified",
+      withdrawnOn: null,
     });
     expect(a.advisoryId).toMatch(/^IOTSEAL-\d{4}-\d{4}$/);
 
@@ -304,6 +309,7 @@ describe("before and after the fix is certified", () => {
       fixedOn: today(),
       disclosedOn: today(),
       reason: "fix_certified",
+      withdrawnOn: null,
     };
     for (const viewer of [null, sam(), corner(), buyer(), grace(), asha()])
       expect(publicAdvisories(viewer)[0]).toEqual(expected); // newest disclosed first
@@ -376,7 +382,7 @@ describe("a deadline passing", () => {
   it("discloses the advisory and suspends the seal with a reason that names nothing; each advisory is announced once however often the sweep runs", async () => {
     // Reported 29 days ago, critical (30 days): due within a day, before anything else on the watch falls due.
     const reportedOn = new Date(nowMs() - 29 * DAY_MS).toISOString().slice(0, 10);
-    id = report(TITLE, "critical", { reportedOn });
+    id = report(TITLE, "critical", { reportedOn, confirmPublic: "yes" }); // public within a day: confirmed
     advisoryId = advisoryIdOf(id);
     deadline = db().select().from(findings).where(eq(findings.id, id)).get()!.deadline;
     const announced = (a: string) => [advisoryEvents(a).length, advisoryDeliveries(a).length];
@@ -403,6 +409,7 @@ describe("a deadline passing", () => {
       fixedOn: null,
       disclosedOn: deadline.toISOString().slice(0, 10),
       reason: "deadline_passed",
+      withdrawnOn: null,
     });
 
     // The status change itself (page history, log leaf, API and verifier reasons, the seal webhook) names no report.
@@ -508,6 +515,7 @@ describe("the supplier publishes early", () => {
       fixedOn: null,
       disclosedOn: today(),
       reason: "published_by_supplier",
+      withdrawnOn: null,
     });
     expect(db().select().from(findings).where(eq(findings.id, id)).get()).toMatchObject({
       status: "open",
@@ -624,6 +632,7 @@ describe("a re-certification that certifies the fix", () => {
       fixedOn: today(),
       disclosedOn: today(),
       reason: "fix_certified",
+      withdrawnOn: null,
     });
     expect(advisoryDeliveries(advisoryId).map((d) => JSON.parse(d.body))).toEqual([
       expect.objectContaining({ type: "advisory.published", serial: newSerial }),
@@ -650,6 +659,8 @@ describe("advisory ids", () => {
           severity: "low",
           reporter: "Archive",
           reportedOn,
+          confirmPublic: "yes", // long overdue: public at once
+          confirmReportedOn: "yes", // and years ago, on purpose
         }),
       );
     expect(record("2019-06-01")).toBe("IOTSEAL-2019-0001");

@@ -11,6 +11,7 @@ import { FINDING_SUSPENSION_REASON } from "../../../app/features/monitoring/doma
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { db } from "../../../app/platform/db.server";
+import { addProductVersion } from "../../../app/features/catalogue/products.server";
 import {
   actOnFinding,
   extendFindingDeadline,
@@ -44,6 +45,9 @@ beforeAll(async () => {
   const seal = sealBySerial(serial)!;
   const v = db().select().from(productVersions).where(eq(productVersions.id, seal.productVersionId)).get()!;
   watch = { productId: v.productId, versionId: v.id, serial };
+  // The firmware the fixes below ship in is registered on the product: a fix is certified only for a version it has.
+  for (const firmwareVersion of ["3.1.1", "3.1.2"])
+    addProductVersion(grace(), watch.productId, { hardwareRevision: "C", firmwareVersion, appVersion: "", notes: "" });
 });
 
 describe("the demo findings", () => {

@@ -22,6 +22,7 @@ import {
 import { testClock } from "../../../app/platform/clock.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
+import { addProductVersion } from "../../../app/features/catalogue/products.server";
 import {
   FINDING_SUSPENSION_REASON,
   RECURRING_REINSTATE_REASON,
@@ -130,6 +131,14 @@ beforeAll(async () => {
   const onWatch = listFindings(asha(), { open: true }).filter((f) => f.product === "Gator Kids Watch 3");
   for (const f of onWatch)
     actOnFinding(asha(), f.id, { action: "withdraw", note: "Set aside for this test run.", version: f.version });
+  // The firmware a fix below ships in is registered on the product: a fix is certified only for a version it has.
+  const watchProduct = listFindings(asha()).find((f) => f.product === "Gator Kids Watch 3")!.productId;
+  addProductVersion(grace(), watchProduct, {
+    hardwareRevision: "C",
+    firmwareVersion: "3.1.1",
+    appVersion: "",
+    notes: "",
+  });
 });
 
 afterEach(() => testClock.reset());
@@ -695,6 +704,7 @@ describe("findings and overdue evidence hold one suspension", () => {
       severity: "critical",
       reporter: "A. Researcher",
       reportedOn: new Date(base - 40 * DAY_MS).toISOString().slice(0, 10), // critical: 30 days, so already overdue
+      confirmPublic: "yes",
     });
     // Recording the report swept: one suspension, for both causes.
     expect(state()).toBe("suspended");
@@ -737,6 +747,7 @@ describe("findings and overdue evidence hold one suspension", () => {
       severity: "high",
       reporter: "A. Researcher",
       reportedOn: new Date(base - 100 * DAY_MS).toISOString().slice(0, 10),
+      confirmPublic: "yes", // overdue at once
     });
     expect(events("suspended").at(-1)!.reason).toBe(`${FINDING_SUSPENSION_REASON} ${SCAN_REASON}`);
     const sent = await sendScan();

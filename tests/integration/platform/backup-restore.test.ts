@@ -55,9 +55,9 @@ describe("issue 13.9: backup and restore", () => {
   it("backs up the live data directory with a manifest of every file", async () => {
     const r = await createBackup({ system: "test" }, backupDir);
     const m = r.manifest;
-    expect(Object.keys(verdicts).length).toBe(4);
+    expect(Object.keys(verdicts).length).toBe(5);
     expect(new Set(Object.values(verdicts))).toEqual(new Set(["valid", "expired", "suspended", "revoked"]));
-    expect(m.counts.seals).toBe(4);
+    expect(m.counts.seals).toBe(5);
     expect(m.counts.evidenceFiles).toBeGreaterThan(0);
     expect(m.auditChain).toMatchObject({ events: auditEventsBefore, intact: true });
     expect(m.schema.lastMigration).toMatch(/^\d{4}_/);

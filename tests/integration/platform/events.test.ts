@@ -18,6 +18,7 @@ describe("domain events", () => {
         "seal.changed -> retail: policy results (transaction)",
         "advisory.published -> retail: watch feed (transaction)",
         "product.changed -> retail: policy results (transaction)",
+        "finding.changed -> retail: watch feed (transaction)",
         "finding.changed -> monitoring: automatic suspension (after-commit)",
         "fixes.certified -> monitoring: automatic suspension (after-commit)",
       ]),

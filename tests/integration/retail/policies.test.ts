@@ -212,7 +212,9 @@ describe("checks apply the policies", () => {
     const run = await runBulkCheck(buyer(), { fileName: "stock.csv", text: csv });
     const checked = bulkCheck(buyer(), run.id);
     const lines = checked.csv.trim().split("\n");
-    expect(lines[0]).toBe("serial,sku,status,reason,checked_product,checked_firmware,valid_until,policy");
+    expect(lines[0]).toBe(
+      "serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required,policy",
+    );
     expect(lines[1]).toMatch(/,meets Children's wearables$/);
     expect(lines[2]).toMatch(
       /,"misses Children's wearables: The seal is expired, not valid; Issued 25 months ago \([\d-]+\); this policy accepts seals up to 24 months old"$/,
@@ -248,7 +250,8 @@ describe("checks apply the policies", () => {
     const wrong = await fetch(`${base}/api/v1/seals/${WATCH2()}`, { headers: { Authorization: "Bearer iots_nope" } });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { error: string }).error).toMatch(/not valid/);
-    revokeApiToken(buyer(), id);
+    expect(() => revokeApiToken(buyer(), id, { confirmed: false })).toThrow(/^Tick the box to confirm/); // asked first
+    expect(revokeApiToken(buyer(), id, { confirmed: true })).toEqual({ name: expect.any(String) });
     expect(
       (await fetch(`${base}/api/v1/seals/${WATCH2()}`, { headers: { Authorization: `Bearer ${token}` } })).status,
     ).toBe(401);

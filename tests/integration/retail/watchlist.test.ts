@@ -52,15 +52,23 @@ afterAll(async () => {
 const secret = () => db().select({ s: webhookEndpoints.secret }).from(webhookEndpoints).get()!.s;
 
 describe("the watchlist", () => {
-  it("the demo buyer watches the four demo products, each with its seal's live status", async () => {
+  it("the demo buyer watches the five demo products, each with its seal's live status", async () => {
     const view = await watchlistView(buyer());
     expect(Object.fromEntries(view.rows.map((r) => [r.name, r.status]))).toEqual({
       "Brightnest Indoor Cam 1": "suspended",
       "Brightnest Smart Plug": "revoked",
+      "Brightnest Smart Speaker": "valid",
       "Gator Kids Watch 2": "expired",
       "Gator Kids Watch 3": "valid",
     });
-    expect(view.counts).toEqual({ valid: 1, expired: 1, suspended: 1, revoked: 1 });
+    expect(view.counts).toEqual({ valid: 2, expired: 1, suspended: 1, revoked: 1 });
+    // The speaker's firmware 1.0.3 has a public advisory fixed in 1.0.4: valid, update required (issue 15).
+    const speaker = view.rows.find((r) => r.name === "Brightnest Smart Speaker")!;
+    expect(speaker.updateRequired).toEqual({
+      advisories: [expect.stringMatching(/^IOTSEAL-\d{4}-\d{4}$/)],
+      fixedIn: "1.0.4",
+    });
+    expect(view.rows.find((r) => r.name === "Gator Kids Watch 3")!.updateRequired).toBeNull();
   });
 
   it("a suspension reaches the watchlist (since the last visit), the feed and the webhook, signed", async () => {

@@ -56,10 +56,11 @@ beforeAll(async () => {
 afterEach(() => testClock.reset());
 
 describe("the demo seals", () => {
-  it("are one active, one expired, one suspended, one revoked — each with its PDF", async () => {
+  it("are two active (one needing an update), one expired, one suspended, one revoked — each with its PDF", async () => {
     expect(Object.keys(serials).sort()).toEqual([
       "Brightnest Indoor Cam 1 1.9.2",
       "Brightnest Smart Plug 1.2.0",
+      "Brightnest Smart Speaker 1.0.3",
       "Gator Kids Watch 2 2.9.4",
       "Gator Kids Watch 3 3.1.0",
     ]);
@@ -71,6 +72,7 @@ describe("the demo seals", () => {
       [serials["Gator Kids Watch 2 2.9.4"]]: "expired",
       [serials["Brightnest Indoor Cam 1 1.9.2"]]: "suspended",
       [serials["Brightnest Smart Plug 1.2.0"]]: "revoked",
+      [serials["Brightnest Smart Speaker 1.0.3"]]: "valid",
     });
     for (const s of Object.values(serials))
       expect(db().select({ sha: seals.pdfSha256 }).from(seals).where(eq(seals.serial, s)).get()!.sha).toMatch(

@@ -297,7 +297,9 @@ describe("bulk", () => {
     expect(ms).toBeLessThan(2000);
     const out = csv.trim().split("\n");
     expect(out).toHaveLength(10_001);
-    expect(out[0].trim()).toBe("our_sku,Serial,shelf,status,reason,checked_product,checked_firmware,valid_until");
+    expect(out[0].trim()).toBe(
+      "our_sku,Serial,shelf,status,reason,checked_product,checked_firmware,valid_until,update_required",
+    );
     expect(out[1]).toMatch(/^SKU-0,garbage,"aisle 0, bay 0",not_found,Not a valid seal serial/);
     expect(out[2]).toMatch(new RegExp(`^SKU-1,${s.expired},"aisle 1, bay 1",`));
     const json = bulkJson(parsed.value, answers, new Date().toISOString());

@@ -68,6 +68,14 @@ const STATES: Record<string, { f: DisclosureFinding; now: Date }> = {
     f: finding({ status: "fix_in_progress", publishedAt: at("2027-04-05T08:00:00Z") }),
     now: BEFORE,
   },
+  "withdrawn after disclosure (deadline passed first)": {
+    f: finding({ status: "withdrawn", withdrawnAt: at("2027-05-31T10:00:00Z") }),
+    now: AFTER,
+  },
+  "withdrawn under embargo, deadline passed since": {
+    f: finding({ status: "withdrawn", withdrawnAt: at("2027-05-01T10:00:00Z") }),
+    now: AFTER,
+  },
   "deadline extended, no longer passed": { f: finding({ deadline: at("2027-07-30T14:03:00Z") }), now: AFTER },
 };
 
@@ -81,6 +89,15 @@ const EXPECTED: Record<keyof typeof STATES, [Visibility, Visibility, Visibility,
     "withdrawn before deadline": ["none", "none", "none", "full", "none", "full"],
     "withdrawn after deadline (and published)": ["none", "none", "none", "full", "none", "full"],
     "published early": ["advisory", "advisory", "advisory", "full", "advisory", "full"],
+    "withdrawn after disclosure (deadline passed first)": [
+      "advisory",
+      "advisory",
+      "advisory",
+      "full",
+      "advisory",
+      "full",
+    ],
+    "withdrawn under embargo, deadline passed since": ["none", "none", "none", "full", "none", "full"],
     "deadline extended, no longer passed": ["none", "existence", "none", "full", "none", "full"],
   };
 
@@ -223,6 +240,36 @@ describe("disclosureOf", () => {
     expect(disclosureOf(f, at("2030-01-01T00:00:00Z"))).toEqual({ public: false, reason: "withdrawn" });
   });
 
+  it("keeps an advisory public, marked, when the report is withdrawn after its disclosure", () => {
+    const withdrawnAt = at("2027-05-31T10:00:00Z");
+    expect(disclosureOf(finding({ status: "withdrawn", withdrawnAt }), AFTER)).toEqual({
+      public: true,
+      since: DEADLINE,
+      reason: "deadline_passed",
+      withdrawnAt,
+    });
+    // Published early, then withdrawn before the deadline: public since the publication.
+    const published = at("2027-04-01T00:00:00Z");
+    expect(
+      disclosureOf(
+        finding({ status: "withdrawn", publishedAt: published, withdrawnAt: at("2027-04-02T00:00:00Z") }),
+        AFTER,
+      ),
+    ).toMatchObject({ public: true, since: published, reason: "published_by_supplier" });
+    // Withdrawn at the deadline instant itself: it was still embargoed, so it is never disclosed.
+    expect(disclosureOf(finding({ status: "withdrawn", withdrawnAt: DEADLINE }), AFTER)).toEqual({
+      public: false,
+      reason: "withdrawn",
+    });
+    // A publication after the withdrawal does not count (none can happen: the service refuses it).
+    expect(
+      disclosureOf(
+        finding({ status: "withdrawn", withdrawnAt: BEFORE, publishedAt: at("2027-04-20T00:00:00Z") }),
+        AFTER,
+      ),
+    ).toEqual({ public: false, reason: "withdrawn" });
+  });
+
   it("returns copies of the dates", () => {
     const d = disclosureOf(finding(), AFTER);
     if (!d.public) throw new Error("expected public");
@@ -242,6 +289,7 @@ describe("publicAdvisory", () => {
     "reportedOn",
     "severity",
     "title",
+    "withdrawnOn",
   ];
 
   it("is null while not public", () => {
@@ -282,6 +330,7 @@ describe("publicAdvisory", () => {
       fixedOn: "2027-04-10",
       disclosedOn: "2027-04-10",
       reason: "fix_certified",
+      withdrawnOn: null,
     });
   });
 
@@ -492,6 +541,22 @@ describe("disclosureLabel", () => {
       "Public since 2027-04-05 (published by the supplier)",
     );
     expect(disclosureLabel(disclosureOf(finding({ status: "withdrawn" }), AFTER))).toBe("Withdrawn: never disclosed");
+    expect(
+      disclosureLabel(disclosureOf(finding({ status: "withdrawn", withdrawnAt: at("2027-06-01T08:00:00Z") }), AFTER)),
+    ).toBe("Withdrawn on 2027-06-01 after disclosure on 2027-05-30 (deadline passed): the advisory stays public");
+  });
+
+  it("marks the public advisory of a report withdrawn after disclosure", () => {
+    const a = publicAdvisory(finding({ status: "withdrawn", withdrawnAt: at("2027-06-01T08:00:00Z") }), AFTER);
+    expect(a).toMatchObject({ disclosedOn: "2027-05-30", withdrawnOn: "2027-06-01", reason: "deadline_passed" });
+    expect(publicAdvisory(finding({ status: "acknowledged" }), AFTER)!.withdrawnOn).toBeNull();
+    const view = outsiderView(
+      VIEWERS.retailerWatching,
+      [finding({ status: "withdrawn", withdrawnAt: at("2027-06-01T08:00:00Z") })],
+      AFTER,
+    );
+    expect(view.advisories.map((x) => x.withdrawnOn)).toEqual(["2027-06-01"]);
+    expect(view.openEmbargoed).toEqual({ count: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
   });
 
   it("names the extended deadline", () => {

@@ -67,6 +67,7 @@ describe("seal facts", () => {
     expect(Object.fromEntries(visibleFacts(credential()).map((f) => [f.key, f.value]))).toEqual({
       product: "Gator Kids Watch 3",
       model: "GW-KW3",
+      gtin: "5060123450002",
       hardwareRevision: "C",
       firmwareVersion: "3.2.0",
       supplier: "Gator Wearables Ltd",
@@ -99,7 +100,38 @@ describe("seal facts", () => {
     expect(
       pageDisagreements(page.replace("Hardware revision\nC", "Hardware revision\nD C"), c).map((d) => d.key),
     ).toEqual(["hardwareRevision"]);
-    expect(pageDisagreements("", c)).toHaveLength(visibleFacts(c).length);
+    // The GTIN is checked when the page prints it (certificates issued before issue 15 do not).
+    expect(pageDisagreements("", c)).toHaveLength(visibleFacts(c).length - 1);
+  });
+
+  it("issue 15: prints the GTIN when the product has one, and checks it when the page shows it", () => {
+    const c = credential();
+    expect(visibleFacts(c).find((f) => f.key === "gtin")).toMatchObject({ label: "GTIN", value: "5060123450002" });
+    expect(visibleFacts(credential((s) => (s.product.gtin = null))).map((f) => f.key)).not.toContain("gtin");
+    const page = visibleFacts(c)
+      .map((f) => `${f.label}\n${f.value}`)
+      .join("\n");
+    expect(pageDisagreements(page, c)).toEqual([]);
+    expect(pageDisagreements(page.replace("5060123450002", "5060123450019"), c)).toEqual([
+      { key: "gtin", label: "GTIN", expected: "5060123450002" },
+    ]);
+    // An older certificate, without the GTIN on its page, still matches its signed facts.
+    expect(pageDisagreements(page.replace("GTIN\n5060123450002\n", ""), c)).toEqual([]);
+  });
+
+  it("issue 15: does not repeat a version the checklist's title already ends with; an older page's form still matches", () => {
+    const psti = credential((s) => {
+      s.checklist = { ...s.checklist, id: "uk-psti", version: "2023", title: "Regulations 2023" };
+    });
+    const fact = visibleFacts(psti).find((f) => f.key === "checklist")!;
+    expect(fact.value).toBe("Regulations 2023");
+    const page = (checklist: string) =>
+      visibleFacts(psti)
+        .map((f) => `${f.label}\n${f.key === "checklist" ? checklist : f.value}`)
+        .join("\n");
+    expect(pageDisagreements(page("Regulations 2023"), psti)).toEqual([]);
+    expect(pageDisagreements(page("Regulations 2023, version 2023"), psti)).toEqual([]); // issued before issue 15
+    expect(pageDisagreements(page("Regulations 2024"), psti).map((d) => d.key)).toEqual(["checklist"]);
   });
 
   it("fingerprints the credential as four groups of four hex digits of its SHA-256", () => {
@@ -138,6 +170,10 @@ describe("seal PDF", () => {
     expect(pageDisagreements(read.pageText, credential())).toEqual([]);
     expect(read.pageText).toContain(credentialFingerprint(jws));
     expect(read.pageText).toContain("https://seal.example/verify");
+    // issue 15: the GTIN and where to check, not a developer command.
+    expect(read.pageText).toMatch(/GTIN\s+5060123450002/);
+    expect(read.pageText).toContain(sealUrl);
+    expect(read.pageText).not.toContain("npm");
   });
 
   it.each([

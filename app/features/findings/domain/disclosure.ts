@@ -12,7 +12,9 @@
  *     comparison as findings.blocksSeal: at the deadline instant itself it is still embargoed);
  *   - published_by_supplier: the supplier published it early at `publishedAt`.
  * A future `verifiedAt` or `publishedAt` does not count (yet). A withdrawn finding (not a real
- * issue) is never public, whatever the dates. `verifiedAt` counts only when the status is
+ * issue) is public only if its advisory was public before it was withdrawn (at `withdrawnAt`): a
+ * published advisory cannot be un-published, so it stays public, marked "withdrawn after
+ * disclosure"; a report withdrawn under embargo is never public, whatever the dates. `verifiedAt` counts only when the status is
  * verified_fixed; a verified_fixed finding without a `verifiedAt` fails closed (the fix does not
  * count as certified until the caller passes when). When two moments coincide the reason is,
  * in this order: fix_certified, published_by_supplier, deadline_passed.
@@ -27,7 +29,7 @@
  *   - everyone else: "advisory" once public, otherwise "none"; except that a retailer watching
  *     the product learns that an open embargoed finding exists ("existence": its severity
  *     only, shown as counts). Closed findings (verified_fixed, withdrawn) that are not public
- *     are "none"; a withdrawn finding is "none" for every outsider.
+ *     are "none"; a finding withdrawn before disclosure is "none" for every outsider.
  *
  * Dates shown are UTC days (YYYY-MM-DD).
  */
@@ -47,6 +49,8 @@ export interface DisclosureFinding {
   verifiedAt: Date | null;
   /** When the supplier published the advisory early, if it did. */
   publishedAt: Date | null;
+  /** When the report was withdrawn (status withdrawn); without it a withdrawn report counts as never disclosed. */
+  withdrawnAt?: Date | null;
   fixedInVersion: string | null;
   affectedVersions: string[];
   reporter?: string;
@@ -55,7 +59,8 @@ export interface DisclosureFinding {
 export type DisclosureReason = "fix_certified" | "deadline_passed" | "published_by_supplier";
 
 export type Disclosure =
-  | { public: true; since: Date; reason: DisclosureReason }
+  /** `withdrawnAt`: the report was withdrawn after its advisory became public (it stays public, marked). */
+  | { public: true; since: Date; reason: DisclosureReason; withdrawnAt?: Date }
   | { public: false; reason: "embargoed"; until: Date }
   | { public: false; reason: "withdrawn" };
 
@@ -80,6 +85,8 @@ export interface PublicAdvisory {
   /** YYYY-MM-DD (UTC) the advisory became public. */
   disclosedOn: string;
   reason: DisclosureReason;
+  /** YYYY-MM-DD (UTC) the report was withdrawn after disclosure (the advisory stays public, marked), or null. */
+  withdrawnOn: string | null;
 }
 
 export interface OutsiderView {
@@ -100,7 +107,15 @@ function certifiedAt(f: DisclosureFinding, now: Date): Date | null {
 
 /** Whether the finding's advisory is public at `now`, since when and why. */
 export function disclosureOf(f: DisclosureFinding, now: Date): Disclosure {
-  if (f.status === "withdrawn") return { public: false, reason: "withdrawn" };
+  if (f.status === "withdrawn") {
+    // Public before the withdrawal (a status other than verified_fixed: the fix was never certified)?
+    if (!isValidDate(f.withdrawnAt)) return { public: false, reason: "withdrawn" };
+    const at = new Date(Math.min(f.withdrawnAt.getTime(), now.getTime()));
+    const before = disclosureOf({ ...f, status: "open", withdrawnAt: null }, at);
+    return before.public
+      ? { ...before, withdrawnAt: new Date(f.withdrawnAt.getTime()) }
+      : { public: false, reason: "withdrawn" };
+  }
   const t = now.getTime();
   // In tie-break order: an earlier entry wins when moments coincide.
   const candidates: { at: Date; reason: DisclosureReason }[] = [];
@@ -120,8 +135,9 @@ export function disclosureOf(f: DisclosureFinding, now: Date): Disclosure {
 export function visibilityFor(viewer: Viewer, f: DisclosureFinding, now: Date): Visibility {
   if (viewer.kind === "certifier") return "full";
   if (viewer.kind === "supplier" && viewer.ownsProduct) return "full";
-  if (f.status === "withdrawn") return "none";
+  // A withdrawn report is public only if it was disclosed before (disclosureOf); never "existence".
   if (disclosureOf(f, now).public) return "advisory";
+  if (f.status === "withdrawn") return "none";
   if (viewer.kind === "retailer" && viewer.watchesProduct && isOpen(f.status)) return "existence";
   return "none";
 }
@@ -141,6 +157,7 @@ export function publicAdvisory(f: DisclosureFinding, now: Date): PublicAdvisory 
     fixedOn: verified ? ymd(verified) : null,
     disclosedOn: ymd(d.since),
     reason: d.reason,
+    withdrawnOn: d.withdrawnAt ? ymd(d.withdrawnAt) : null,
   };
 }
 
@@ -214,9 +231,12 @@ const REASON_LABELS: Record<DisclosureReason, string> = {
 
 /**
  * "Public since 2027-05-30 (deadline passed)", "Embargoed until 2027-05-30 or until the fix is
- * certified", "Withdrawn: never disclosed".
+ * certified", "Withdrawn: never disclosed", "Withdrawn on 2027-06-02 after disclosure on
+ * 2027-05-30 (deadline passed): the advisory stays public".
  */
 export function disclosureLabel(d: Disclosure): string {
+  if (d.public && d.withdrawnAt)
+    return `Withdrawn on ${ymd(d.withdrawnAt)} after disclosure on ${ymd(d.since)} (${REASON_LABELS[d.reason]}): the advisory stays public`;
   if (d.public) return `Public since ${ymd(d.since)} (${REASON_LABELS[d.reason]})`;
   if (d.reason === "withdrawn") return "Withdrawn: never disclosed";
   return `Embargoed until ${ymd(d.until)} or until the fix is certified`;

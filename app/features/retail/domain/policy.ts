@@ -17,6 +17,9 @@
  *  - findings:  no open finding of blockingFindingSeverity or above is past its deadline
  *               (strictly later than it, as in findings.blocksSeal).
  *  - age:       now is before issuedAt + maxSealAgeMonths calendar months.
+ *  - advisory:  with noAffectingAdvisory, no public advisory lists the seal's certified firmware among
+ *               its affected versions (fixed in another version or not fixed yet): "sell only with the
+ *               update installed" is not "valid" (findings/domain/update-required.ts).
  *
  * Calendar months are UTC and clamp to the month's end: Jan 31 + 1 month = Feb 28 (29).
  * Buyers see policy results, so no message ever carries a finding's title or details: only
@@ -26,6 +29,7 @@ import { z } from "zod";
 import type { SealVerdict } from "../../trust/domain/credential";
 import { SEVERITIES, type Severity } from "../../findings/domain/findings";
 import { PRODUCT_CATEGORIES, type ProductCategory } from "../../catalogue/domain/product";
+import { advisoriesAffecting } from "../../findings/domain/update-required";
 
 export const POLICY_CATEGORIES = ["any", ...PRODUCT_CATEGORIES] as const;
 export type PolicyCategory = (typeof POLICY_CATEGORIES)[number];
@@ -44,6 +48,8 @@ export interface Policy {
   minSupportMonths: number | null;
   blockingFindingSeverity: Severity | null;
   maxSealAgeMonths: number | null;
+  /** No public advisory may affect the certified firmware (absent: not asked). */
+  noAffectingAdvisory?: boolean;
 }
 
 export interface PolicySealFacts {
@@ -55,6 +61,9 @@ export interface PolicySealFacts {
   supportPeriodEnd: string;
   issuedAt: Date;
   findings: { severity: Severity; deadline: Date; open: boolean }[];
+  /** The certified firmware, and the product's public advisories (what anyone may read: ids, severities, versions). */
+  firmware?: string;
+  advisories?: { advisoryId: string; severity: Severity; affectedVersions: string[]; fixedInVersion: string | null }[];
 }
 
 /** Display names for checklists and their levels, keyed by checklist id (levels lowest first). */
@@ -62,7 +71,7 @@ export type PolicyNames = Readonly<
   Record<string, { title: string; levels?: readonly { id: string; title: string }[] }>
 >;
 
-export type PolicyClause = "status" | "checklist" | "provision" | "support" | "findings" | "age";
+export type PolicyClause = "status" | "checklist" | "provision" | "support" | "findings" | "age" | "advisory";
 export const POLICY_CLAUSES: readonly PolicyClause[] = [
   "status",
   "checklist",
@@ -70,6 +79,7 @@ export const POLICY_CLAUSES: readonly PolicyClause[] = [
   "support",
   "findings",
   "age",
+  "advisory",
 ];
 
 export interface PolicyMiss {
@@ -207,6 +217,27 @@ function findingsMiss(threshold: Severity, findings: PolicySealFacts["findings"]
     : `${counts} findings are open past their disclosure deadlines.`;
 }
 
+/** "Firmware 1.0.3 is affected by 1 public advisory (IOTSEAL-2026-0003, high), fixed in 1.0.4." */
+function advisoryMiss(facts: PolicySealFacts): string | null {
+  const firmware = facts.firmware ?? "";
+  if (!firmware) return "The certified firmware is not known; this policy needs no public advisory affecting it.";
+  const affecting = advisoriesAffecting(firmware, facts.advisories ?? []);
+  if (affecting.length === 0) return null;
+  const list = affecting.map((a) => `${a.advisoryId}, ${a.severity}`).join("; ");
+  const withFix = affecting.filter((a) => a.fixedInVersion && a.fixedInVersion !== firmware);
+  const fixes = [...new Set(withFix.map((a) => a.fixedInVersion!))].sort((a, b) =>
+    a.localeCompare(b, "en", { numeric: true }),
+  );
+  const fixNote =
+    withFix.length === affecting.length
+      ? `fixed in ${fixes.join(", ")}`
+      : fixes.length
+        ? `fixed in ${fixes.join(", ")}; not every fix is certified yet`
+        : "no fix certified yet";
+  const count = affecting.length === 1 ? "1 public advisory" : `${affecting.length} public advisories`;
+  return `Firmware ${firmware} is affected by ${count} (${list}), ${fixNote}.`;
+}
+
 function ageMiss(maxMonths: number, issuedAt: Date, now: Date): string | null {
   if (now.getTime() < addMonthsUtc(issuedAt, maxMonths).getTime()) return null;
   return `Issued ${months(wholeMonthsBetween(issuedAt, now))} ago (${ymd(issuedAt)}); this policy accepts seals up to ${months(maxMonths)} old.`;
@@ -231,6 +262,7 @@ export function evaluatePolicy(policy: Policy, facts: PolicySealFacts, now: Date
   if (policy.blockingFindingSeverity !== null)
     add("findings", findingsMiss(policy.blockingFindingSeverity, facts.findings, now));
   if (policy.maxSealAgeMonths !== null) add("age", ageMiss(policy.maxSealAgeMonths, facts.issuedAt, now));
+  if (policy.noAffectingAdvisory) add("advisory", advisoryMiss(facts));
   return { policyId: policy.id, policyName: policy.name, meets: misses.length === 0, misses };
 }
 
@@ -258,6 +290,7 @@ export function summarizePolicy(policy: Policy, names?: PolicyNames): string[] {
     out.push(`No ${list} finding open past its deadline`);
   }
   if (policy.maxSealAgeMonths !== null) out.push(`Seal at most ${months(policy.maxSealAgeMonths)} old`);
+  if (policy.noAffectingAdvisory) out.push("No public advisory affecting the certified firmware");
   return out;
 }
 
@@ -305,5 +338,8 @@ export const policyInput = z.object({
     .enum(SEVERITIES, { error: "Choose the finding severity that blocks (critical, high, medium or low), or none." })
     .nullable(),
   maxSealAgeMonths: monthsField("maximum seal age"),
+  noAffectingAdvisory: z
+    .boolean({ error: "Say whether a public advisory affecting the firmware is refused." })
+    .optional(),
 });
 export type PolicyInput = z.infer<typeof policyInput>;

@@ -63,6 +63,7 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
   const serial = credential.credentialSubject.serial;
   const facts = new Map(visibleFacts(credential).map((f) => [f.key, f]));
   const fact = (key: FactKey) => facts.get(key)!;
+  const gtin = facts.get("gtin"); // printed when the product has one
 
   const doc = new PDFDocument({
     size: "A4",
@@ -123,8 +124,14 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
   field(doc, fact("model"), { x: LEFT, y, w: half, h: 30 });
   field(doc, fact("supplier"), { x: LEFT + half + gap, y, w: half, h: 30 });
   y += row;
-  field(doc, fact("hardwareRevision"), { x: LEFT, y, w: half, h: 30 });
-  field(doc, fact("firmwareVersion"), { x: LEFT + half + gap, y, w: half, h: 30 });
+  if (gtin) {
+    field(doc, fact("hardwareRevision"), { x: LEFT, y, w: third, h: 30 });
+    field(doc, fact("firmwareVersion"), { x: LEFT + third + gap, y, w: third, h: 30 });
+    field(doc, gtin, { x: LEFT + 2 * (third + gap), y, w: third, h: 30 });
+  } else {
+    field(doc, fact("hardwareRevision"), { x: LEFT, y, w: half, h: 30 });
+    field(doc, fact("firmwareVersion"), { x: LEFT + half + gap, y, w: half, h: 30 });
+  }
   y += row;
   field(doc, fact("checklist"), { x: LEFT, y, w: WIDTH, h: 30 });
   y += row;
@@ -175,8 +182,9 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
   const verifyUrl = `${new URL(sealUrl).origin}/verify`;
   fitText(
     doc,
-    `Attached to this PDF: the signed credential (${CREDENTIAL_ATTACHMENT}) and its transparency-log proof (${LOG_PROOF_ATTACHMENT}). ` +
-      `To verify this certificate, upload the PDF at ${printableText(verifyUrl)} or check it offline with “npm run verify-seal”. ` +
+    `To check this certificate, scan the QR code or open ${printableText(sealUrl)} for the seal's live status, ` +
+      `or upload this PDF at ${printableText(verifyUrl)}. ` +
+      `Attached to this PDF: the signed credential (${CREDENTIAL_ATTACHMENT}) and its transparency-log proof (${LOG_PROOF_ATTACHMENT}), enough to verify it offline. ` +
       "The printed text is only a copy: the signed credential is what counts, and the live status can change.",
     { x: LEFT, y: 776, w: WIDTH, h: 30 },
     { font: "Helvetica", max: 7.5, min: 6, color: MUTED, align: "center" },

@@ -16,6 +16,7 @@ export type FactKey =
   | "serial"
   | "product"
   | "model"
+  | "gtin"
   | "hardwareRevision"
   | "firmwareVersion"
   | "supplier"
@@ -31,6 +32,13 @@ export interface VisibleFact {
   key: FactKey;
   label: string;
   value: string;
+  /**
+   * Checked only when the page prints the label: certificates issued before the fact was printed
+   * (the GTIN, from issue 15) lack it, and a page without it claims nothing false about it.
+   */
+  checkedWhenPrinted?: boolean;
+  /** Earlier printed forms of the same value, still accepted on the page of an older certificate. */
+  formerly?: string[];
 }
 
 export interface PageDisagreement {
@@ -51,10 +59,11 @@ export function visibleFacts(credential: SealCredential): VisibleFact[] {
   const facts: [FactKey, string, string][] = [
     ["product", "Product", s.product.name],
     ["model", "Model", s.product.model],
+    ...(s.product.gtin ? [["gtin", "GTIN", s.product.gtin] as [FactKey, string, string]] : []),
     ["hardwareRevision", "Hardware revision", s.hardwareRevision],
     ["firmwareVersion", "Firmware version", s.firmwareVersion],
     ["supplier", "Supplier", s.supplier.name],
-    ["checklist", "Assessed against", `${s.checklist.title}, version ${s.checklist.version}`],
+    ["checklist", "Assessed against", checklistWords(s.checklist.title, s.checklist.version)],
     ["level", "Level", s.level],
     [
       "results",
@@ -67,15 +76,32 @@ export function visibleFacts(credential: SealCredential): VisibleFact[] {
     ["serial", "Serial", s.serial],
     ["issuer", "Issued by", credential.issuer.name],
   ];
-  return facts.map(([key, label, value]) => ({ key, label, value: printableText(value) }));
+  // Before issue 15 the checklist was always printed as "<title>, version <version>".
+  const formerChecklist = `${s.checklist.title}, version ${s.checklist.version}`;
+  return facts.map(([key, label, value]) => ({
+    key,
+    label,
+    value: printableText(value),
+    ...(key === "gtin" ? { checkedWhenPrinted: true } : {}),
+    ...(key === "checklist" && formerChecklist !== value ? { formerly: [printableText(formerChecklist)] } : {}),
+  }));
 }
 
 /** The facts whose label followed by value cannot be found in a page's extracted text. */
 export function pageDisagreements(pageText: string, credential: SealCredential): PageDisagreement[] {
   const page = squeeze(pageText);
   return visibleFacts(credential)
-    .filter((f) => !containsAtBoundaries(page, squeeze(`${f.label} ${f.value}`).chars))
+    .filter((f) => !f.checkedWhenPrinted || containsAtBoundaries(page, squeeze(f.label).chars))
+    .filter((f) =>
+      [f.value, ...(f.formerly ?? [])].every((v) => !containsAtBoundaries(page, squeeze(`${f.label} ${v}`).chars)),
+    )
     .map((f) => ({ key: f.key, label: f.label, expected: f.value }));
+}
+
+/** The checklist and its version, the version not repeated when the title ends with it ("... Regulations 2023"). */
+function checklistWords(title: string, version: string): string {
+  const t = title.trim();
+  return t === version || t.endsWith(` ${version}`) ? t : `${t}, version ${version}`;
 }
 
 /** First 64 bits of SHA-256 over the JWS text, as four groups of four hex digits. */

@@ -15,6 +15,17 @@ import type { SealState } from "./seal-state";
 
 export type SealVerdict = "valid" | "expired" | "suspended" | "revoked" | "superseded" | "not_found" | "forged";
 
+/** Each verdict in words: the same for the pages, the API's readers and the offline verifier. */
+export const VERDICT_LABELS: Record<SealVerdict, string> = {
+  valid: "Valid",
+  expired: "Expired",
+  suspended: "Suspended",
+  revoked: "Revoked",
+  superseded: "Superseded",
+  not_found: "Not found",
+  forged: "Not genuine",
+};
+
 /** How far a verifier's clock may lag the issuer's before a fresh seal looks post-dated. */
 export const CLOCK_LEEWAY_MS = 5 * 60 * 1000;
 

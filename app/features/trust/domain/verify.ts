@@ -8,21 +8,14 @@
  * it has more than one revision; at the portal, which keeps the issued bytes: it is not that file).
  */
 import type { JWK } from "jose";
-import { verifySealSignature, type SealCredential, type SealVerdict } from "./credential";
+import { verifySealSignature, type SealCredential } from "./credential";
 import { pdfDifference, revisionProblem, sha256Hex } from "./pdf-integrity";
 import { pageDisagreements } from "./seal-facts";
 import { normalizeSerial } from "./serial";
 import { checkTlogProof, logOrigin } from "./tlog";
 
-export const VERDICT_LABELS: Record<SealVerdict, string> = {
-  valid: "Valid",
-  expired: "Expired",
-  suspended: "Suspended",
-  revoked: "Revoked",
-  superseded: "Superseded",
-  not_found: "Not found",
-  forged: "Not genuine",
-};
+// The verdicts' words, shared with the pages (verdict.ts holds them: pure, safe for the browser).
+export { VERDICT_LABELS } from "./verdict";
 
 export interface ArtefactCheck {
   label: string;

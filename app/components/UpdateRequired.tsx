@@ -1,0 +1,45 @@
+import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
+
+/**
+ * "Valid, update required", shown next to a seal's verdict (public page, /verify, the watchlist,
+ * bulk results): a public advisory affects the certified firmware and its fix is certified in
+ * another version. The verdict itself is unchanged (docs/decisions/015-update-required.md).
+ * `firmware`: the certified firmware, when the view knows it. `compact`: one line, for tables.
+ */
+export function UpdateRequired({
+  update,
+  firmware,
+  verdict,
+  compact = false,
+}: {
+  update: UpdateRequiredFacts | null | undefined;
+  firmware?: string;
+  /** The seal's verdict: a valid seal's note says what "valid" means here. */
+  verdict?: string;
+  compact?: boolean;
+}) {
+  if (!update) return null;
+  const ids = update.advisories.join(", ");
+  if (compact)
+    return (
+      <span className="update-required update-required--compact" data-testid="update-required">
+        <strong>Update required:</strong> install firmware {update.fixedIn} ({ids})
+      </span>
+    );
+  return (
+    <div className="update-required" role="note" data-testid="update-required">
+      <p>
+        <strong>Update required: install firmware {update.fixedIn}.</strong>{" "}
+        {firmware ? `The certified firmware ${firmware} is` : "The certified firmware is"} affected by{" "}
+        {update.advisories.length === 1 ? "a public security advisory" : "public security advisories"} ({ids}), fixed in{" "}
+        {update.fixedIn}.
+      </p>
+      {verdict === "valid" ? (
+        <p className="small">
+          The seal is valid, but this firmware has a known security problem that {update.fixedIn} fixes. Shops: sell it
+          only with {update.fixedIn} installed. Owners: install the maker&apos;s update.
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * Firmware updates, from the public side of the findings. Pure.
+ *
+ * "Valid, update required". A seal certifies one firmware version. When a PUBLIC advisory (see
+ * disclosure.ts: only what anyone may read) lists that firmware among its affected versions and
+ * its fix is certified in another version, the seal's holder must update: every view shows it
+ * next to the verdict, which stays what the signed credential and its status lists say (see
+ * docs/decisions/015-update-required.md). An advisory whose fix is not certified yet (no
+ * `fixedInVersion` in the public advisory) affects the firmware but names no update: it counts
+ * for "no public advisory affecting this firmware" (a retailer's policy), not here.
+ *
+ * `fixedIn` is the highest fixed version among those advisories (numeric-aware order, as the
+ * product's versions are listed): the one firmware that carries every fix.
+ *
+ * "Fix announced, not yet certified". A supplier may say a fix is in version X before X is
+ * registered on the product; the fix is certified only for a registered version (an assessor
+ * verifies it, or a re-certification of that firmware is approved), and until then the report
+ * says "fix announced, not yet certified".
+ */
+import type { PublicAdvisory } from "./disclosure";
+import type { FindingStatus } from "./findings";
+
+export interface UpdateRequired {
+  /** The public advisories affecting the certified firmware whose fix is certified in another version, in the order given (newest disclosed first). */
+  advisories: string[];
+  /** The firmware to install: the highest fixed version among them. */
+  fixedIn: string;
+}
+
+const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+
+/** The public advisories that list `firmware` among their affected versions (order kept). */
+export function advisoriesAffecting<A extends Pick<PublicAdvisory, "affectedVersions">>(
+  firmware: string,
+  advisories: readonly A[],
+): A[] {
+  const fw = firmware.trim();
+  if (!fw) return [];
+  return advisories.filter((a) => a.affectedVersions.some((v) => v.trim() === fw));
+}
+
+/** Whether the seal of `firmware` needs an update, and to which version; null when no public, fixed advisory affects it. */
+export function updateRequiredOf(
+  firmware: string,
+  advisories: readonly Pick<PublicAdvisory, "advisoryId" | "affectedVersions" | "fixedInVersion">[],
+): UpdateRequired | null {
+  const fw = firmware.trim();
+  const fixed = advisoriesAffecting(fw, advisories).filter(
+    (a): a is typeof a & { fixedInVersion: string } =>
+      typeof a.fixedInVersion === "string" && a.fixedInVersion.trim() !== "" && a.fixedInVersion.trim() !== fw,
+  );
+  if (fixed.length === 0) return null;
+  const fixedIn = fixed.map((a) => a.fixedInVersion.trim()).sort(byVersion)[fixed.length - 1];
+  return { advisories: [...new Set(fixed.map((a) => a.advisoryId))], fixedIn };
+}
+
+/** "Update required: install firmware 1.0.4 (fixes IOTSEAL-2026-0003)." */
+export function updateRequiredSentence(u: UpdateRequired): string {
+  return `Update required: install firmware ${u.fixedIn} (fixes ${u.advisories.join(", ")}).`;
+}
+
+/** One CSV cell: "update to 1.0.4: IOTSEAL-2026-0003" (empty when no update is required). */
+export function updateRequiredCell(u: UpdateRequired | null | undefined): string {
+  return u ? `update to ${u.fixedIn}: ${u.advisories.join(" ")}` : "";
+}
+
+/** The facts back from a CSV cell written by updateRequiredCell (null for an empty or foreign cell). */
+export function parseUpdateRequiredCell(cell: string): UpdateRequired | null {
+  const m = /^update to (\S+): (\S.*)$/.exec(cell.trim());
+  return m ? { fixedIn: m[1], advisories: m[2].split(/\s+/) } : null;
+}
+
+// --- A fix is certified only for a firmware version that exists on the product ------------------
+
+export type FixState =
+  | { state: "none" }
+  /** The supplier said "fixed in X"; not yet certified. `registered`: X is a version of the product. */
+  | { state: "announced"; version: string; registered: boolean }
+  | { state: "certified"; version: string };
+
+/** Where a finding's fix stands. `registeredVersions`: the firmware versions registered on the product. */
+export function fixStateOf(
+  f: { status: FindingStatus; fixedInVersion: string | null },
+  registeredVersions: readonly string[],
+): FixState {
+  const v = f.fixedInVersion?.trim();
+  if (!v) return { state: "none" };
+  if (f.status === "verified_fixed") return { state: "certified", version: v };
+  if (f.status === "fixed") return { state: "announced", version: v, registered: isRegistered(v, registeredVersions) };
+  return { state: "none" }; // a rejected fix (back to fix in progress) or a withdrawn report announces nothing
+}
+
+export function isRegistered(version: string, registeredVersions: readonly string[]): boolean {
+  const v = version.trim();
+  return registeredVersions.some((r) => r.trim() === v);
+}
+
+/** What the supplier is told after "fixed in X" for a firmware not registered on the product. */
+export function registerFixVersionNotice(version: string, productName: string): string {
+  return (
+    `Firmware ${version} is not registered on ${productName}, so this fix cannot be certified yet: the advisory says ` +
+    `"fix announced, not yet certified". Add ${version} as a version of the product (Products → ${productName} → ` +
+    `Add a version), then start its re-certification ("Re-certify from seal …" on that version); its approval ` +
+    `certifies the fix, or an assessor verifies it once the version is registered.`
+  );
+}
+
+/** Why an assessor may not verify a fix in a firmware version that is not registered on the product. */
+export function unregisteredFixRefusal(version: string, productName: string): string {
+  return (
+    `Firmware ${version} is not registered on ${productName}: a fix is certified only for a firmware version of ` +
+    `the product. Ask the supplier to add ${version} to the product and start its re-certification; verify the ` +
+    `fix once the version exists.`
+  );
+}
+
+/** The fix's words on a report's page: "Fix announced in 1.0.4, not yet certified", "Fix certified in 1.0.4". */
+export function fixStateLabel(s: FixState): string | null {
+  if (s.state === "none") return null;
+  if (s.state === "certified") return `Fix certified in ${s.version}`;
+  return `Fix announced in ${s.version}, not yet certified${s.registered ? "" : ` (${s.version} is not registered on the product)`}`;
+}

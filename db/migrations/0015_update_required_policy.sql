@@ -1,0 +1,1 @@
+ALTER TABLE `acceptance_policies` ADD `no_affecting_advisory` integer DEFAULT false NOT NULL;

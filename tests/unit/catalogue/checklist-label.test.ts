@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { checklistVersionLabel, splitRevision } from "../../../app/features/catalogue/domain/checklist/label";
+
+const PSTI =
+  "Product Security and Telecommunications Infrastructure (Security Requirements for Relevant Connectable Products) Regulations 2023";
+const ETSI = "Cyber Security for Consumer Internet of Things: Baseline Requirements";
+
+describe("issue 15: a checklist version in words", () => {
+  it("does not repeat a version the title already ends with", () => {
+    expect(checklistVersionLabel({ title: PSTI, version: "2023" })).toBe(PSTI);
+    expect(checklistVersionLabel({ title: ETSI, version: "2.1.1" })).toBe(`${ETSI} 2.1.1`);
+    // Only a whole trailing word counts: "Framework 3.0" is not the version "0".
+    expect(checklistVersionLabel({ title: "IoT Security Assurance Framework", version: "3.0" })).toBe(
+      "IoT Security Assurance Framework 3.0",
+    );
+  });
+
+  it('explains a certification body\'s "-r<n>" revision: "with continuous monitoring" when it recurs', () => {
+    expect(splitRevision("3.1.3-r1")).toEqual({ upstream: "3.1.3", revision: 1 });
+    expect(splitRevision("2023")).toEqual({ upstream: "2023", revision: null });
+    expect(checklistVersionLabel({ title: ETSI, version: "3.1.3-r1", continuousMonitoring: true })).toBe(
+      `${ETSI} 3.1.3 with continuous monitoring`,
+    );
+    expect(checklistVersionLabel({ title: ETSI, version: "3.1.3-r2" })).toBe(`${ETSI} 3.1.3 (revision 2)`);
+    expect(checklistVersionLabel({ title: ETSI, version: "3.1.3" })).not.toMatch(/r1|revision|monitoring/);
+  });
+});
