@@ -91,6 +91,10 @@ test("assessor1 sees what changed, passes it and proposes; assessor2 confirms th
   const asha = await pageAs(browser, "assessor1@demo.test");
   await asha.goto(reviewUrl);
   await asha.getByRole("button", { name: "Take for review" }).click();
+  // Wait for the answer before moving on: a click on a link while the form posts would cancel the post.
+  await expect(
+    asha.getByRole("status").filter({ hasText: "You have taken this submission for review." }),
+  ).toBeVisible();
   const changed = asha.getByRole("region", { name: /Changed since your last look/ });
   await expect(changed).toContainText("5.1-1: answer changed");
   await changed.getByRole("link", { name: "5.1-1" }).click();
