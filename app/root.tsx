@@ -7,6 +7,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  type ShouldRevalidateFunction,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -15,6 +16,7 @@ import { AppShell, type ShellUser } from "./components/AppShell";
 import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./platform/roles";
 import { useNonce } from "./platform/http/nonce";
 import { getOptionalUser } from "./features/accounts/session.server";
+import { unreadCount } from "./features/notifications/inbox.server";
 import stylesheet from "./styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -42,10 +44,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         organizationName: user.organizationName,
         nav: navFor(user.role),
         home: DASHBOARD_PATH[user.role],
+        unreadNotifications: unreadCount(user.userId),
       }
     : null;
   return { user: shellUser };
 }
+
+/** The header's bell count is the root's: fresh on every move to another page, not only after a form is sent. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, defaultShouldRevalidate }) =>
+  defaultShouldRevalidate || currentUrl.pathname !== nextUrl.pathname;
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();

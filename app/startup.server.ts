@@ -9,6 +9,7 @@ import { describeSweep, runLifecycleSweep } from "./system/sweep.server";
 import { dispatchWebhooks } from "./features/retail/webhooks.server";
 import { seedDemoData } from "./demo/seed.server";
 import { wireEvents } from "./system/wiring.server";
+import { startMailWorker, stopMailWorker } from "./features/notifications/mail.server";
 
 export interface StartupReport {
   env: {
@@ -48,6 +49,8 @@ export async function startup(): Promise<StartupReport> {
     problems: shipped.failures.flatMap((f) => f.lines),
   };
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
+  // The mail outbox is sent every 10 s and right after a commit that queues mail (without SMTP_URL mails are kept, not sent).
+  startMailWorker();
   startLifecycleSweeper();
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
   return {
@@ -95,5 +98,6 @@ export function shutdown(): void {
   if (sweeper) clearInterval(sweeper);
   if (dispatcher) clearInterval(dispatcher);
   sweeper = dispatcher = undefined;
+  stopMailWorker();
   closeDb();
 }

@@ -10,6 +10,7 @@ import { ORGANIZATION_KINDS, ROLES } from "../app/platform/roles";
 import { VERDICTS } from "../app/features/certification/domain/review";
 import { SUBMISSION_STATUSES } from "../app/features/certification/domain/submission-state";
 import { SEAL_STATES } from "../app/features/trust/domain/seal-state";
+import { EMAIL_PREFERENCES, NOTIFICATION_CATEGORIES } from "../app/features/notifications/domain/categories";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -381,6 +382,7 @@ export const DECISION_KINDS = [
   "approval_confirmed",
   "proposal_returned",
   "rejected",
+  "proposal_withdrawn", // the proposer took the proposal back before a second assessor decided
 ] as const;
 
 export const decisions = sqliteTable(
@@ -872,4 +874,109 @@ export const domainEvents = sqliteTable(
     handledAt: integer("handled_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("domain_events_pending_idx").on(t.handledAt)],
+);
+
+// --- Notifications: in-app, preferences, the mail outbox (app/features/notifications) -----------
+
+/** One thing a user was told, in the app; (user, key) is unique, so an event tells a user once, ever. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    category: text("category", { enum: NOTIFICATION_CATEGORIES }).notNull(),
+    kind: text("kind").notNull(), // e.g. report.deadline.7d
+    /** The idempotency key of the event that caused it. */
+    key: text("key").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** A path in the portal to act on. */
+    link: text("link").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    readAt: integer("read_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("notifications_user_key").on(t.userId, t.key),
+    index("notifications_user_created").on(t.userId, t.createdAt),
+    index("notifications_user_unread").on(t.userId, t.readAt),
+  ],
+);
+
+/** A user's choice of mail per category; no row means the default (instant; "watch": digest). */
+export const notificationPreferences = sqliteTable(
+  "notification_preferences",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    category: text("category", { enum: NOTIFICATION_CATEGORIES }).notNull(),
+    email: text("email", { enum: EMAIL_PREFERENCES }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.category] })],
+);
+
+/**
+ * pending: to send (at next_attempt_at); sending: claimed by a worker until claimed_until (a
+ * crashed worker's rows go back to pending after it); sent; failed (gave up after the last
+ * attempt); kept: not sent because no SMTP_URL is configured (admins read it at /admin/outbox);
+ * digest: waits for the user's daily digest (digest_mail_id says which digest mail took it).
+ */
+export const MAIL_STATUSES = ["pending", "sending", "sent", "failed", "kept", "digest"] as const;
+
+/** The mail outbox: rows written in the transaction of the event, sent by the mail worker. */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    toAddress: text("to_address").notNull(),
+    kind: text("kind").notNull(),
+    /** The idempotency key of the event (with the address: one mail per event and recipient, ever). */
+    key: text("key").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html").notNull(),
+    link: text("link").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    status: text("status", { enum: MAIL_STATUSES }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }),
+    /** The lease of the worker sending it (status "sending"): after it, the row is pending again. */
+    claimedUntil: integer("claimed_until", { mode: "timestamp_ms" }),
+    /** A random token of the claim, so a worker whose lease ran out cannot overwrite the next one's outcome. */
+    claimedBy: text("claimed_by"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }),
+    /** The Message-ID sent (deterministic from key and address, so a receiver can drop a duplicate). */
+    messageId: text("message_id"),
+    /** For a row of status "digest": the digest mail that included it (null: still waiting). */
+    digestMailId: text("digest_mail_id"),
+  },
+  (t) => [
+    uniqueIndex("mail_outbox_key_to").on(t.key, t.toAddress),
+    index("mail_outbox_due").on(t.status, t.nextAttemptAt),
+    index("mail_outbox_created").on(t.createdAt),
+    index("mail_outbox_digest").on(t.status, t.digestMailId, t.userId),
+  ],
+);
+
+/** Every attempt to send a mail, successful or not. */
+export const mailAttempts = sqliteTable(
+  "mail_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    mailId: text("mail_id")
+      .notNull()
+      .references(() => mailOutbox.id),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+    /** The server's answer (e.g. "250 2.0.0 OK") or the error. */
+    detail: text("detail").notNull(),
+  },
+  (t) => [index("mail_attempts_mail").on(t.mailId, t.id)],
 );

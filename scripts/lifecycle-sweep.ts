@@ -6,6 +6,7 @@
 import { signingKeys } from "../app/features/trust/adapters/signing-keys.server";
 import { getEnv } from "../app/platform/env.server";
 import { describeSweep, runLifecycleSweep } from "../app/system/sweep.server";
+import { deliverPendingMail } from "../app/features/notifications/mail.server";
 import { closeDb } from "../db/connection";
 import { runCli } from "./cli";
 
@@ -13,6 +14,10 @@ await runCli(async () => {
   await signingKeys(getEnv().dataDir).ensureActive(); // log checkpoints are signed
   const report = runLifecycleSweep({ system: "cli:lifecycle:sweep" });
   console.log(describeSweep(report));
+  // The mail the sweep queued (reminders, digests) and any still due: sent now when SMTP_URL is set.
+  const mail = await deliverPendingMail();
+  if (mail.attempted || mail.released)
+    console.log(`Mail: ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} failed.`);
   closeDb();
   return 0;
 });

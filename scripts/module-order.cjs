@@ -10,6 +10,7 @@ const MODULE_ORDER = [
   "app/features/certification",
   "app/features/monitoring",
   "app/features/retail",
+  "app/features/notifications",
   "app/features/public",
   "app/system",
   "app/demo",

@@ -1,6 +1,7 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { NavItem } from "../platform/roles";
+import { NotificationBell } from "./NotificationBell";
 
 export interface ShellUser {
   name: string;
@@ -9,6 +10,8 @@ export interface ShellUser {
   organizationName: string;
   nav: NavItem[];
   home: string;
+  /** The bell's count (app/components/NotificationBell.tsx). */
+  unreadNotifications?: number;
 }
 
 export function SealMark({ size = 28 }: { size?: number }) {
@@ -111,6 +114,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
           <div className="usermenu">
             {user ? (
               <>
+                <NotificationBell unread={user.unreadNotifications ?? 0} />
                 <span className="usermenu__who">
                   <strong>{user.name}</strong>
                   <span>

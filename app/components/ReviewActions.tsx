@@ -6,6 +6,7 @@ interface Can {
   requestChanges: boolean;
   propose: boolean;
   confirm: boolean;
+  withdraw: boolean;
   reject: boolean;
 }
 
@@ -39,12 +40,39 @@ function CommentForm({
   );
 }
 
-/** The decisions open to this assessor now; the service enforces the same rules. */
-export function ReviewActions({ can, version, toSendBack }: { can: Can; version: number; toSendBack: number }) {
+/**
+ * The decisions open to this assessor now; the service enforces the same rules. `waitingFor`: the
+ * proposer's own proposal waits for a second assessor (named when only one can confirm it).
+ */
+export function ReviewActions({
+  can,
+  version,
+  toSendBack,
+  waitingFor,
+}: {
+  can: Can;
+  version: number;
+  toSendBack: number;
+  waitingFor?: { text: string; blocked: boolean } | null;
+}) {
   const any = Object.values(can).some(Boolean);
   return (
     <div className="stack">
       {!any ? <p className="muted small">No decision is open to you right now.</p> : null}
+      {can.withdraw && waitingFor ? (
+        <>
+          <p data-testid="waiting-for-confirmation">
+            <strong>Waiting for confirmation by {waitingFor.text}.</strong> You proposed this approval; four eyes:
+            another assessor confirms it or sends it back.
+          </p>
+          <CommentForm
+            intent="withdraw"
+            version={version}
+            label="Why you withdraw it (optional, kept in the decisions)"
+            button="Withdraw the proposal"
+          />
+        </>
+      ) : null}
       {can.take ? (
         <Form method="post">
           <input type="hidden" name="intent" value="take" />

@@ -47,6 +47,21 @@ export const envSchema = z
     EVIDENCE_QUOTA_MB_PER_ORG: positiveInt("EVIDENCE_QUOTA_MB_PER_ORG").default(10240),
     LOG_REQUESTS: bool.default(true),
     WEBHOOKS_ALLOW_LOOPBACK: bool.optional(),
+    /** The admins are told once the active signing key is older than this (then: npm run keys:rotate). */
+    KEY_ROTATION_DAYS: positiveInt("KEY_ROTATION_DAYS").default(365),
+    /** Where mail goes (nodemailer): smtp://user:pass@host:587 or smtps://…; unset: mails are kept in the outbox, not sent. */
+    SMTP_URL: z
+      .url({
+        protocol: /^smtps?$/,
+        error: "must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587",
+      })
+      .optional(),
+    MAIL_FROM: z
+      .string()
+      .regex(/^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, {
+        error: 'must be an address such as no-reply@example.com or "IoT Seal <no-reply@example.com>"',
+      })
+      .default("IoT Seal <no-reply@iotseal.local>"),
   })
   .transform((e) => {
     const demoMode = e.DEMO_MODE ?? true;
@@ -71,6 +86,11 @@ export const envSchema = z
       logRequests: e.LOG_REQUESTS,
       /** Webhooks to http://127.0.0.1 / localhost (the e2e receiver, a local dev listener): outside production only. */
       webhooksAllowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK ?? e.NODE_ENV !== "production",
+      /** Days after which the active signing key is due for rotation (a reminder to the admins). */
+      keyRotationDays: e.KEY_ROTATION_DAYS,
+      /** The SMTP server mail is sent through; undefined: mails are kept in the outbox (readable at /admin/outbox). */
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
     };
   })
   .superRefine((e, ctx) => {

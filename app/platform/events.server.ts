@@ -19,6 +19,19 @@ import { domainEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import { afterCommit, db, transaction, type Tx } from "./db.server";
 
+/** What happened to a finding, where a subscriber needs it (see "finding.changed"). */
+export type FindingChange = "recorded" | "withdrawn" | "fix_claimed" | "fix_rejected";
+/** What happened to a submission (see "submission.changed"). */
+export type SubmissionChange =
+  | "submitted"
+  | "changes_requested"
+  | "rejected"
+  | "approved"
+  | "proposed"
+  | "proposal_confirmed"
+  | "proposal_returned"
+  | "proposal_withdrawn";
+
 /** Every event type, with its facts. */
 export interface EventMap {
   /** A seal's status changed or a seal was issued: a row of seal_events. */
@@ -27,14 +40,34 @@ export interface EventMap {
    * A vulnerability report was recorded or changed state (its clock may now suspend or release seals).
    * `change` says what happened where a subscriber needs it: "recorded" (with its severity: the
    * watchers learn only that a report of this severity exists), "withdrawn" (an advisory disclosed
-   * before stays public, marked). Other changes leave it out.
+   * before stays public, marked), "fix_claimed" (the supplier says a version fixes it: the assessors
+   * verify), "fix_rejected" (an assessor refused the claimed fix: the supplier is told). Other
+   * changes leave it out.
    */
   "finding.changed": {
     findingId: string;
     productId: string;
-    change?: "recorded" | "withdrawn";
+    change?: FindingChange;
     severity?: "critical" | "high" | "medium" | "low";
+    /** The finding_updates row of the change ("fix_claimed", "fix_rejected"): unique, so a notification's key. */
+    updateId?: number;
   };
+  /**
+   * A submission moved in the certification workflow: the supplier submitted (or resubmitted) it,
+   * an assessor requested changes, rejected it, proposed its approval, a second assessor confirmed
+   * ("proposal_confirmed", then "approved" with the seal issued in the same transaction) or returned
+   * the proposal, or its proposer withdrew it. `version` is the submission's version the change was
+   * made on: with `change`, unique per submission (a notification's key).
+   */
+  "submission.changed": { submissionId: string; change: SubmissionChange; byUserId: string; version: number };
+  /** Recurring evidence of a seal was submitted by the supplier, or accepted or rejected by an assessor. */
+  "recurring.changed": { evidenceId: string; sealSerial: string; change: "submitted" | "accepted" | "rejected" };
+  /**
+   * A row of the watch feed (watch_events) was written for one watching organisation: a seal event,
+   * a policy met or missed, an advisory, a report recorded or withdrawn (embargo-safe: the feed's body
+   * is what the watchers may see).
+   */
+  "watch.published": { watchEventId: number; organizationId: string; productId: string; type: string };
   /** An advisory became public: announced to the organisations watching the product at that moment. */
   "advisory.published": {
     productId: string;

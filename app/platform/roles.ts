@@ -112,6 +112,8 @@ export function navFor(role: Role): NavItem[] {
         { to: "/verify", label: "Verify a seal" },
         { to: "/retailer/verify/bulk", label: "Bulk check" },
         { to: "/retailer/policies", label: "Policies" },
+        { to: "/retailer/api", label: "API tokens" },
+        { to: "/retailer/webhooks", label: "Webhooks" },
         checklists,
       ];
     case "admin":
@@ -124,6 +126,7 @@ export function navFor(role: Role): NavItem[] {
         { to: "/admin/organizations", label: "Organisations" },
         { to: "/admin/conflicts", label: "Conflicts" },
         { to: "/admin/audit", label: "Audit log" },
+        { to: "/admin/outbox", label: "Mail outbox" },
       ];
   }
 }

@@ -1,26 +1,37 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Workspace } from "../components/Workspace";
+import { ConfirmationsTable, MyProposalsList, Panel, ReportTable } from "../components/Dashboards";
+import { StandingBadge } from "../components/RecurringStatus";
 import { requirePermission } from "../features/accounts/session.server";
-import { Link } from "@remix-run/react";
 import { workspaceOverview } from "../features/accounts/dashboard.server";
-import { assessorCounts } from "../features/certification/review.server";
-import { pendingRecurringCount } from "../features/monitoring/recurring-evidence.server";
+import { assessorWork } from "../features/certification/review.server";
+import { fixesToVerify } from "../features/findings/dashboard.server";
+import { pendingRecurringCount, recurringQueue } from "../features/monitoring/recurring-evidence.server";
+import { formatDate } from "../platform/format";
 
 export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Seal" }];
 
+/** How many pieces of recurring evidence the dashboard lists (the rest are on /assessor/recurring). */
+const RECURRING_SHOWN = 5;
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
+  const queue = recurringQueue(user); // oldest first; those of a supplier the assessor is conflicted with are marked
   return {
     user: { name: user.name, organizationName: user.organizationName },
-    counts: assessorCounts(user),
+    work: assessorWork(user),
+    fixes: fixesToVerify(user),
     recurringPending: pendingRecurringCount(user),
+    recurring: queue.slice(0, RECURRING_SHOWN),
+    recurringTotal: queue.length,
     ...workspaceOverview(user, "assessor.workspace"),
   };
 }
 
 export default function AssessorDashboard() {
-  const { user, colleagues, activity, counts, recurringPending } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, work, fixes, recurringPending, recurring, recurringTotal } =
+    useLoaderData<typeof loader>();
   return (
     <Workspace
       eyebrow="Assessor workspace"
@@ -30,16 +41,24 @@ export default function AssessorDashboard() {
       colleagues={colleagues}
       activity={activity}
     >
-      <div className="grid grid--3">
+      <div className="grid grid--4" data-testid="queue-counts">
         <Link className="stat" to="/assessor/queue?status=submitted">
           <div className="stat__value" data-testid="waiting-count">
-            {counts.waiting}
+            {work.counts.waiting}
           </div>
           <div className="stat__label">submissions waiting for an assessor</div>
         </Link>
         <Link className="stat" to="/assessor/queue?status=in_review">
-          <div className="stat__value">{counts.mine}</div>
+          <div className="stat__value" data-testid="mine-count">
+            {work.counts.mine}
+          </div>
           <div className="stat__label">in review by you</div>
+        </Link>
+        <Link className="stat" to="/assessor/queue?status=in_review">
+          <div className="stat__value" data-testid="others-count">
+            {work.counts.others}
+          </div>
+          <div className="stat__label">in review by other assessors</div>
         </Link>
         <Link className="stat" to="/assessor/recurring">
           <div className="stat__value" data-testid="recurring-count">
@@ -47,18 +66,74 @@ export default function AssessorDashboard() {
           </div>
           <div className="stat__label">pieces of recurring evidence (scans, disclosure checks) to check</div>
         </Link>
-        <div className="stat">
-          <div className="stat__value">{counts.awaitingConfirmation.length}</div>
-          <div className="stat__label">
-            approvals proposed by a colleague, waiting for your confirmation
-            {counts.awaitingConfirmation.map((id) => (
-              <div key={id}>
-                <Link to={`/assessor/submissions/${id}`}>Open</Link>
-              </div>
-            ))}
-          </div>
-        </div>
       </div>
+      <Panel
+        id="confirmations"
+        title="Confirmations waiting for you"
+        testId="confirmations"
+        isEmpty={work.confirmations.length === 0}
+        empty="None: no approval proposed by another assessor is waiting for your confirmation."
+      >
+        <p className="small">
+          {work.confirmations.length === 1
+            ? "1 approval proposed by another assessor is waiting for your confirmation."
+            : `${work.confirmations.length} approvals proposed by other assessors are waiting for your confirmation.`}{" "}
+          Four eyes: confirm each or send it back with a reason.
+        </p>
+        <ConfirmationsTable rows={work.confirmations} />
+      </Panel>
+      {work.myProposals.length ? (
+        <Panel id="my-proposals" title="Your proposals" isEmpty={false} empty="">
+          <MyProposalsList rows={work.myProposals} />
+        </Panel>
+      ) : null}
+      <Panel
+        id="fixes"
+        title="Fixes to verify"
+        testId="fixes-to-verify"
+        isEmpty={fixes.length === 0}
+        empty="None: no supplier has claimed a fix that waits for verification."
+      >
+        <ReportTable rows={fixes} label="Fixes to verify" forAssessor />
+      </Panel>
+      <Panel
+        id="recurring"
+        title="Recurring evidence to check"
+        testId="recurring-to-check"
+        isEmpty={recurring.length === 0}
+        empty="None: no supplier's fresh evidence is waiting for an assessor."
+      >
+        <ul className="timeline">
+          {recurring.map((r) => (
+            <li key={r.id}>
+              <span>
+                {r.conflict ? (
+                  <>
+                    <span className="requirement__ref">{r.ref}</span> {r.title}{" "}
+                    <span className="badge badge--bad">conflict of interest</span>
+                  </>
+                ) : (
+                  <Link to={`/assessor/recurring/${r.id}`}>
+                    <span className="requirement__ref">{r.ref}</span> {r.title}
+                  </Link>
+                )}{" "}
+                — {r.product} firmware {r.firmware} ({r.supplier}), sent {formatDate(r.submittedAt)}
+                {r.dueAt && r.standing ? (
+                  <>
+                    ; requirement due {formatDate(r.dueAt)}{" "}
+                    <StandingBadge standing={r.standing} daysUntilDue={r.daysUntilDue} />
+                  </>
+                ) : null}
+              </span>
+            </li>
+          ))}
+        </ul>
+        {recurringTotal > recurring.length ? (
+          <p className="small">
+            <Link to="/assessor/recurring">All {recurringTotal} in the recurring evidence queue</Link>
+          </p>
+        ) : null}
+      </Panel>
     </Workspace>
   );
 }

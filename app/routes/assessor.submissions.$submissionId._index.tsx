@@ -20,6 +20,7 @@ import {
   returnProposal,
   reviewView,
   takeSubmission,
+  withdrawProposal,
 } from "../features/certification/review.server";
 import { DECISION_COMMENT_MAX, decisionReason, REASON_REQUIRED } from "../features/certification/forms";
 
@@ -33,7 +34,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 const input = z.object({
-  intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "reject"], {
+  intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "withdraw", "reject"], {
     error: "Unknown action.",
   }),
   version: z.coerce.number().int().min(1),
@@ -47,6 +48,8 @@ const DONE: Record<z.infer<typeof input>["intent"], string> = {
   propose: "Approval proposed; a second assessor must confirm it.",
   confirm: "Approval confirmed: the submission is approved.",
   return: "The proposal went back to the reviewing assessor.",
+  withdraw:
+    "Proposal withdrawn: the submission stays in review with you, and approving it needs a new proposal. Nobody can confirm it now.",
   reject: "The submission is rejected.",
 };
 
@@ -73,6 +76,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return confirmApproval(user, id, comment.trim());
       case "return":
         return returnProposal(user, id, comment.trim());
+      case "withdraw":
+        return withdrawProposal(user, id, version, comment.trim());
       case "reject":
         return rejectSubmission(user, id, version, comment.trim());
     }
@@ -151,8 +156,8 @@ export default function ReviewPage() {
         <p className="alert alert--info">
           Approval proposed {formatDateTime(d.proposal.createdAt)}
           {d.proposal.byMe
-            ? " by you: a second assessor must confirm it."
-            : ": as a second assessor, confirm it or send it back."}{" "}
+            ? ` by you: waiting for confirmation by ${d.proposal.waitingFor.text}.`
+            : ` by ${d.proposal.proposerName}: as a second assessor, confirm it or send it back.`}{" "}
           {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
         </p>
       ) : null}
@@ -188,7 +193,12 @@ export default function ReviewPage() {
         </section>
         <section className="card" aria-labelledby="decide-title">
           <h2 id="decide-title">Decide</h2>
-          <ReviewActions can={d.can} version={s.version} toSendBack={d.score.toSendBack.length} />
+          <ReviewActions
+            can={d.can}
+            version={s.version}
+            toSendBack={d.score.toSendBack.length}
+            waitingFor={d.proposal?.byMe ? d.proposal.waitingFor : null}
+          />
         </section>
       </div>
       {d.changes && (d.changes.changedAnswers.length || d.changes.newEvidence.length) ? (

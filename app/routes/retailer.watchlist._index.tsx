@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { WatchedAdvisories } from "../components/Advisories";
+import { WatchEventList } from "../components/Dashboards";
 import { SummaryBar } from "../components/BulkSummary";
 import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, Notice } from "../components/Field";
@@ -108,28 +109,7 @@ export default function Watchlist() {
           {d.changes.length === 0 ? (
             <p className="muted">No changes.</p>
           ) : (
-            <ul className="timeline" data-testid="watch-changes">
-              {d.changes.map((c) => (
-                <li key={c.seq}>
-                  <time dateTime={c.at}>{formatDateTime(c.at)}</time>
-                  <span>
-                    <strong>{c.product.name}</strong>
-                    {typeof c.firmwareVersion === "string" ? ` firmware ${c.firmwareVersion}` : ""}:{" "}
-                    {c.status ? (
-                      <VerdictBadge verdict={c.status} />
-                    ) : (
-                      <span className="badge badge--info">{WATCH_EVENT_LABELS[c.type] ?? c.type}</span>
-                    )}{" "}
-                    {c.reason}{" "}
-                    {c.serial ? (
-                      <Link className="small" to={`/s/${c.serial}`}>
-                        {c.serial}
-                      </Link>
-                    ) : null}
-                  </span>
-                </li>
-              ))}
-            </ul>
+            <WatchEventList events={d.changes} testId="watch-changes" />
           )}
         </section>
       </div>
@@ -241,13 +221,3 @@ export default function Watchlist() {
     </>
   );
 }
-
-/** Labels of the watch events that are not seal status changes. */
-const WATCH_EVENT_LABELS: Record<string, string> = {
-  "policy.unmet": "Policy missed",
-  "policy.met": "Policy met",
-  "advisory.published": "Advisory published",
-  "advisory.withdrawn": "Advisory withdrawn after disclosure",
-  "report.recorded": "New vulnerability report",
-  "report.withdrawn": "Report withdrawn",
-};

@@ -14,6 +14,9 @@ import { RecurringDuePanel } from "../components/RecurringDue";
 import { supplierRecurringDue } from "../features/monitoring/recurring-evidence.server";
 import { ownEvidenceQuota } from "../features/certification/evidence-quota.server";
 import { quotaUsageLine } from "../features/certification/domain/evidence-quota";
+import { supplierOpenReports } from "../features/findings/dashboard.server";
+import { changesRequestedOf } from "../features/certification/dashboard.server";
+import { ChangesRequestedList, Panel, ReportTable } from "../components/Dashboards";
 
 export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Seal" }];
 
@@ -21,6 +24,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   return {
     user: { name: user.name, organizationName: user.organizationName },
+    // Each read is scoped to the user's own organisation by its service.
+    reports: supplierOpenReports(user),
+    changesRequested: changesRequestedOf(user),
     expiring: expiringSeals(user),
     recurring: supplierRecurringDue(user),
     evidenceQuota: quotaUsageLine(ownEvidenceQuota(user)),
@@ -38,7 +44,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SupplierDashboard() {
-  const { user, colleagues, activity, expiring, recurring, evidenceQuota } = useLoaderData<typeof loader>();
+  const { user, colleagues, activity, reports, changesRequested, expiring, recurring, evidenceQuota } =
+    useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   return (
     <Workspace
@@ -49,6 +56,28 @@ export default function SupplierDashboard() {
       colleagues={colleagues}
       activity={activity}
     >
+      <Panel
+        id="reports"
+        title="Open vulnerability reports"
+        testId="open-reports"
+        isEmpty={reports.length === 0}
+        empty="None: no vulnerability report against your products is waiting for an answer."
+      >
+        <p className="small">
+          Answer each before its disclosure deadline: a critical or high report still open past it suspends the
+          product&apos;s seals, and its advisory becomes public.
+        </p>
+        <ReportTable rows={reports} label="Open vulnerability reports" />
+      </Panel>
+      <Panel
+        id="changes"
+        title="Changes requested"
+        testId="changes-requested-panel"
+        isEmpty={changesRequested.length === 0}
+        empty="None: no assessor is waiting for changes from you."
+      >
+        <ChangesRequestedList rows={changesRequested} />
+      </Panel>
       <RecurringDuePanel due={recurring.due} monitored={recurring.monitored} dueSoonDays={recurring.dueSoonDays} />
       <section className="card" aria-labelledby="expiring-title">
         <h2 id="expiring-title">{`Seals expiring within ${RENEWAL_WINDOW_DAYS} days`}</h2>

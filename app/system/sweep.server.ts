@@ -1,7 +1,8 @@
 /**
  * The lifecycle sweeper: notes expiry and applies automatic suspension (suspend / reinstate for
  * overdue critical or high findings and for recurring evidence overdue past its grace period);
- * also storage hygiene: abandoned temporary uploads and the evidence garbage collector.
+ * also storage hygiene: abandoned temporary uploads and the evidence garbage collector; and the
+ * reminders before a clock runs out (app/features/notifications/reminders.server.ts).
  * Idempotent and safe in several processes at once; run at start-up, every 15 minutes in the
  * server, and by `npm run lifecycle:sweep`.
  */
@@ -17,6 +18,8 @@ import {
 import { sweepPolicies } from "../features/retail/policies.server";
 import { sweepExpiredSeals } from "../features/trust/seal-status.server";
 import { drainOutbox } from "../platform/events.server";
+import { describeReminders, sendReminders, type ReminderReport } from "../features/notifications/reminders.server";
+import { kickMailWorker, sendDigests } from "../features/notifications/mail.server";
 
 export interface SweepReport {
   expired: string[];
@@ -34,6 +37,10 @@ export interface SweepReport {
   evidence: CollectReport;
   /** Abandoned temporary uploads removed. */
   temporaryUploads: string[];
+  /** Reminders told (deadlines, due dates, expiry, keys, mail delivery): each threshold once, ever. */
+  reminders: ReminderReport;
+  /** Daily digest mails written (each user's mail waiting for the digest, once a day). */
+  digests: number;
 }
 
 export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): SweepReport {
@@ -44,7 +51,10 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
   const evidence = collectEvidence(actor); // unreferenced evidence past its grace period
   const temporaryUploads = sweepTemporaryUploads();
   drainOutbox(); // follow-ups of events a crashed process left pending (or the demo seed deferred)
-  return { expired, ...automatic, disclosed, policyChanges, evidence, temporaryUploads };
+  const reminders = sendReminders(); // after the changes above: a report disclosed or a seal suspended just now is told as such
+  const digests = sendDigests(); // once a day, after the reminders: each user's waiting mail in one digest
+  kickMailWorker(); // the server's mail worker sends what is due now (npm run lifecycle:sweep delivers itself)
+  return { expired, ...automatic, disclosed, policyChanges, evidence, temporaryUploads, reminders, digests };
 }
 
 /** "overdue findings; recurring evidence overdue: 5.2-3" */
@@ -78,6 +88,8 @@ export function describeSweep(r: SweepReport): string {
     r.temporaryUploads.length
       ? `removed ${r.temporaryUploads.length} abandoned temporary upload${r.temporaryUploads.length === 1 ? "" : "s"}`
       : "",
+    describeReminders(r.reminders),
+    r.digests ? `wrote ${r.digests} daily digest mail${r.digests === 1 ? "" : "s"}` : "",
   ].filter(Boolean);
   return parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
 }

@@ -4,13 +4,27 @@
  * the server at start-up, each script, each test file (tests/setup).
  *
  *   seal.changed        -> watch feed + webhooks (retail), policy results (retail)    in the transaction
+ *                       -> the supplier told: suspended, reinstated, revoked (notif.)  in the transaction
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *   product.changed     -> policy results (retail)                                    in the transaction
  *   finding.changed     -> watch feed + webhooks (retail), when recorded or withdrawn  in the transaction
+ *                       -> recorded, fix claimed, fix rejected told (notifications)   in the transaction
  *                       -> automatic suspension (monitoring)                          after commit
  *   fixes.certified     -> automatic suspension (monitoring)                          after commit
+ *   submission.changed  -> the supplier / the assessors told (notifications)          in the transaction
+ *   recurring.changed   -> the assessors / the supplier told (notifications)          in the transaction
+ *   watch.published     -> the watching organisation's users told (notifications)     in the transaction
+ *
+ * Who hears what exactly, with the keys: app/features/notifications/rules.server.ts.
  */
 import { markWired, subscribe } from "../platform/events.server";
+import {
+  notifyFindingChange,
+  notifyRecurringChange,
+  notifySealChange,
+  notifySubmissionChange,
+  notifyWatchEvent,
+} from "../features/notifications/rules.server";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import {
@@ -38,7 +52,8 @@ export function wireEvents(): void {
   );
   // Watchers learn that a report was recorded (severity and open count only) or withdrawn.
   subscribe("finding.changed", "retail: watch feed", "transaction", (tx, e) => {
-    if (e.change) announceReportChange(tx, { findingId: e.findingId, productId: e.productId, change: e.change });
+    if (e.change === "recorded" || e.change === "withdrawn")
+      announceReportChange(tx, { findingId: e.findingId, productId: e.productId, change: e.change });
   });
   // A report (or a certified fix) may suspend or release seals at once, not at the next sweep.
   subscribe(
@@ -53,5 +68,11 @@ export function wireEvents(): void {
     "after-commit",
     () => void sweepAutomaticSuspensions(),
   );
+  // People are told (in app, by mail or digest) in the transaction of the change: never of one that did not happen.
+  subscribe("seal.changed", "notifications: seals", "transaction", notifySealChange);
+  subscribe("finding.changed", "notifications: reports", "transaction", notifyFindingChange);
+  subscribe("submission.changed", "notifications: submissions", "transaction", notifySubmissionChange);
+  subscribe("recurring.changed", "notifications: recurring evidence", "transaction", notifyRecurringChange);
+  subscribe("watch.published", "notifications: watchers", "transaction", notifyWatchEvent);
   markWired();
 }

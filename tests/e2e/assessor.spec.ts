@@ -11,9 +11,21 @@ import { expectHydrated, pageAs, watchConsole } from "./helpers";
 test.describe.configure({ mode: "serial" });
 
 let reviewUrl = "";
+/** The supplier's unread notifications before the assessor asks for changes (issue 16: the bell's count rises). */
+let supplierUnreadBefore = 0;
+const unreadOf = async (page: import("@playwright/test").Page) =>
+  Number(
+    /(\d+) unread/.exec(
+      (await page.getByRole("link", { name: /^Notifications, (\d+|none) unread$/ }).getAttribute("aria-label")) ?? "",
+    )?.[1] ?? 0,
+  );
 
 test("assessor1 takes the seeded submission and scores every requirement from the keyboard", async ({ browser }) => {
   test.setTimeout(360_000); // 67 requirement pages, one at a time, as a person would
+  const supplier = await pageAs(browser, "supplier@demo.test");
+  await supplier.goto("/supplier");
+  supplierUnreadBefore = await unreadOf(supplier);
+  await supplier.context().close();
   const page = await pageAs(browser, "assessor1@demo.test");
   const problems = watchConsole(page);
   await page.goto("/assessor/queue");
@@ -65,6 +77,18 @@ test("assessor1 takes the seeded submission and scores every requirement from th
 
 test("the supplier sees the comment, changes only that requirement and resubmits", async ({ browser }) => {
   const page = await pageAs(browser, "supplier@demo.test");
+  // The bell says so (issue 16): its count rose, and the notification leads to the first requirement sent back.
+  await page.goto("/supplier");
+  expect(await unreadOf(page)).toBeGreaterThan(supplierUnreadBefore);
+  await page.getByRole("link", { name: /^Notifications, \d+ unread$/ }).click();
+  await page
+    .getByRole("listitem")
+    .filter({ hasText: "Changes requested: Gator Kids Watch 3" })
+    .first()
+    .getByRole("link")
+    .click();
+  await expect(page).toHaveURL(new RegExp(`/supplier/submissions/${seeded().submissionId}/requirements/5\\.1-1$`));
+  await page.screenshot({ path: "test-results/screenshots/notification-changes-requested.png", fullPage: false });
   await page.goto(`/supplier/submissions/${seeded().submissionId}`);
   const feedback = page.getByTestId("assessor-feedback");
   await expect(feedback).toContainText("The assessor asks for changes");

@@ -234,6 +234,8 @@ function bodyRoutes(): Record<string, { path: string; who: Who; json?: boolean }
     "routes/findings.new": { path: "/findings/new", who: "assessor" },
     "routes/seals.$serial": { path: `/seals/${ids.activeSeal}`, who: "assessor" },
     "routes/login": { path: "/login", who: "anon" },
+    "routes/notifications._index": { path: "/notifications", who: "supplier" },
+    "routes/notifications.settings": { path: "/notifications/settings", who: "supplier" },
     "routes/signup": { path: "/signup", who: "anon" },
     "routes/verify": { path: "/verify", who: "anon" },
     "routes/retailer.api": { path: "/retailer/api", who: "retailer" },

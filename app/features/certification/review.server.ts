@@ -19,7 +19,7 @@ import {
   verdicts,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { checkConfirmation, verdictProblem, type VerdictFacts } from "./domain/review";
+import { awaitingConfirmationBy, checkConfirmation, verdictProblem, type VerdictFacts } from "./domain/review";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
@@ -28,7 +28,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { decisionReason, REASON_REQUIRED, type verdictInput } from "./forms";
 import { prepareSeal, recordIssuedSeal } from "./seals.server";
-import { emit } from "../../platform/events.server";
+import { emit, type SubmissionChange } from "../../platform/events.server";
 import { completeRecertification, fixesCertifiedBy, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
 import { evidenceOf, transitionSubmission } from "./submissions.server";
@@ -83,6 +83,7 @@ export function pendingProposal(t: Reader, submissionId: string) {
         inArray(decisions.kind, [
           "approval_proposed",
           "proposal_returned",
+          "proposal_withdrawn",
           "approval_confirmed",
           "changes_requested",
           "rejected",
@@ -180,6 +181,14 @@ function decide(
 }
 
 /**
+ * Emits `submission.changed` for a decision on `s` (taken on its version `s.version`), in the
+ * decision's transaction: the notifications subscribe (who hears what is theirs to decide).
+ */
+function announce(tx: Tx, actor: Actor, s: SubmissionRow, change: SubmissionChange): void {
+  emit(tx, "submission.changed", { submissionId: s.id, change, byUserId: actor.userId, version: s.version });
+}
+
+/**
  * The reason a rejection or a returned proposal must give (the supplier or the proposing assessor
  * reads it), trimmed; refused as "invalid" on the form's `comment` field.
  */
@@ -209,6 +218,7 @@ export function requestChanges(actor: Actor, id: string, expectedVersion: number
       throw new ServiceError("conflict", 'Mark at least one requirement "fail" or "needs information" to send back.');
     decide(tx, actor, s, "changes_requested", comment);
     transitionSubmission(tx, actor, s, "request_changes", expectedVersion, { refs: score.toSendBack });
+    announce(tx, actor, s, "changes_requested");
   });
 }
 
@@ -236,6 +246,7 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
       organizationId: s.organizationId,
       details: { version: s.version },
     });
+    announce(tx, actor, s, "proposed");
   });
 }
 
@@ -268,6 +279,8 @@ export async function confirmApproval(actor: Actor, id: string, comment: string)
       seal: prepared.serial,
     });
     recordIssuedSeal(tx, prepared, actor);
+    announce(tx, actor, s, "proposal_confirmed"); // the proposer hears it
+    announce(tx, actor, s, "approved"); // the supplier hears it, with the seal just issued
     const fixesCertified = completeRecertification(tx, actor, s, prepared.serial); // a re-certification supersedes the seal it replaces
     // Certified fixes may release other seals the same findings held (another version's, say): at once, not at the next sweep.
     if (fixesCertified) emit(tx, "fixes.certified", { submissionId: s.id, count: fixesCertified });
@@ -286,11 +299,46 @@ export function returnProposal(actor: Actor, id: string, reason: string): void {
     const comment = requireReason(reason);
     decide(tx, actor, s, "proposal_returned", comment);
     bump(tx, s);
+    announce(tx, actor, s, "proposal_returned");
     recordAudit(tx, actor, {
       action: "submission.proposal_returned",
       target: { type: "submission", id: s.id },
       organizationId: s.organizationId,
       details: { comment },
+    });
+  });
+}
+
+/**
+ * The proposer takes back their approval proposal while it still waits (a mistake noticed after
+ * proposing, say): the submission stays in review with them, nothing is approved, and approving it
+ * needs a new proposal. Only the assessor who proposed may withdraw; a second assessor confirms or
+ * sends it back instead. Like releasing a submission, it is allowed to an assessor with a conflict
+ * of interest declared since: stepping back never needs the clearance that acting does.
+ */
+export function withdrawProposal(actor: Actor, id: string, expectedVersion: number, comment: string): void {
+  transaction((tx) => {
+    const s = loadForAssessor(tx, actor, id);
+    const proposal = pendingProposal(tx, s.id);
+    if (!proposal)
+      throw new ServiceError(
+        "conflict",
+        "There is no approval proposal waiting: it was confirmed, sent back or withdrawn already.",
+      );
+    if (proposal.assessorId !== actor.userId)
+      throw new ServiceError(
+        "forbidden",
+        "Only the assessor who proposed the approval can withdraw it; as a second assessor, confirm it or send it back.",
+      );
+    assertVersion(s, expectedVersion);
+    decide(tx, actor, s, "proposal_withdrawn", comment.trim());
+    bump(tx, s);
+    announce(tx, actor, s, "proposal_withdrawn");
+    recordAudit(tx, actor, {
+      action: "submission.proposal_withdrawn",
+      target: { type: "submission", id: s.id },
+      organizationId: s.organizationId,
+      details: { proposal: proposal.id, comment: comment.trim() },
     });
   });
 }
@@ -304,6 +352,7 @@ export function rejectSubmission(actor: Actor, id: string, expectedVersion: numb
     assertVersion(s, expectedVersion);
     decide(tx, actor, s, "rejected", reason);
     transitionSubmission(tx, actor, s, "reject", expectedVersion, { reason });
+    announce(tx, actor, s, "rejected");
   });
 }
 
@@ -401,35 +450,89 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
   };
 }
 
-export function assessorCounts(actor: Actor) {
+/**
+ * The assessors who could confirm an approval proposal on a supplier's submission now: every enabled
+ * assessor but the proposer who has no conflict of interest with the supplier (the same rule that
+ * refuses the confirmation), by name.
+ */
+export function possibleConfirmers(t: Reader, supplierOrganizationId: string, proposerId: string) {
+  return t
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      organizationId: users.organizationId,
+    })
+    .from(users)
+    .where(and(eq(users.role, "assessor"), isNull(users.disabledAt)))
+    .orderBy(asc(users.name))
+    .all()
+    .filter((u) => u.userId !== proposerId && conflictChecker(t, u)(supplierOrganizationId) === null)
+    .map((u) => ({ id: u.userId, name: u.name }));
+}
+
+/**
+ * The assessor dashboard's work: the queue counts (waiting for an assessor, in review by this
+ * assessor, in review by others), the approvals proposed by a colleague that wait for this
+ * assessor's confirmation (none of a supplier they have a conflict of interest with: not theirs to
+ * confirm), and their own proposals still waiting, with whom they wait for. Oldest first.
+ */
+export function assessorWork(actor: Actor) {
   assertCan(actor, "assessor.workspace");
   const t = db();
   const waiting = t.select({ n: count() }).from(submissions).where(eq(submissions.status, "submitted")).get()?.n ?? 0;
-  const mine =
-    t
-      .select({ n: count() })
-      .from(submissions)
-      .where(and(eq(submissions.status, "in_review"), eq(submissions.assigneeId, actor.userId)))
-      .get()?.n ?? 0;
-  const proposals = t
+  const inReview = t
     .select({
-      id: decisions.submissionId,
-      assessorId: decisions.assessorId,
-      kind: decisions.kind,
+      id: submissions.id,
+      version: submissions.version,
       organizationId: submissions.organizationId,
+      assigneeId: submissions.assigneeId,
+      supplier: organizations.name,
+      product: products.name,
+      firmwareVersion: productVersions.firmwareVersion,
     })
-    .from(decisions)
-    .innerJoin(submissions, eq(submissions.id, decisions.submissionId))
+    .from(submissions)
+    .innerJoin(organizations, eq(organizations.id, submissions.organizationId))
+    .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
     .where(eq(submissions.status, "in_review"))
-    .orderBy(asc(decisions.id))
+    .orderBy(asc(submissions.submittedAt), asc(submissions.id))
     .all();
-  const last = new Map<string, (typeof proposals)[number]>();
-  for (const p of proposals) last.set(p.id, p);
-  const conflictWith = conflictChecker(t, actor); // a conflicted assessor cannot confirm: not theirs to wait for
-  const awaitingConfirmation = [...last.values()]
-    .filter((p) => p.kind === "approval_proposed" && p.assessorId !== actor.userId && !conflictWith(p.organizationId))
-    .map((p) => p.id);
-  return { waiting, mine, awaitingConfirmation };
+  const mine = inReview.filter((r) => r.assigneeId === actor.userId).length;
+  const conflictWith = conflictChecker(t, actor);
+  const nameOf = (id: string) => t.select({ name: users.name }).from(users).where(eq(users.id, id)).get()?.name ?? "";
+  const confirmations = [];
+  const myProposals = [];
+  for (const r of inReview) {
+    const p = pendingProposal(t, r.id);
+    if (!p) continue;
+    const row = { submissionId: r.id, supplier: r.supplier, product: r.product, firmwareVersion: r.firmwareVersion };
+    if (p.assessorId === actor.userId) {
+      const confirmers = possibleConfirmers(t, r.organizationId, p.assessorId).map((c) => c.name);
+      myProposals.push({ ...row, proposedAt: p.createdAt, waitingFor: awaitingConfirmationBy(confirmers) });
+    } else if (!conflictWith(r.organizationId)) {
+      confirmations.push({
+        ...row,
+        proposedAt: p.createdAt,
+        proposer: nameOf(p.assessorId),
+        comment: p.comment,
+        // The four-eyes rule: a review changed since the proposal can only be sent back.
+        canConfirm: checkConfirmation(p, actor.userId, r.version).ok,
+      });
+    }
+  }
+  return { counts: { waiting, mine, others: inReview.length - mine }, confirmations, myProposals };
+}
+
+/** The dashboard's numbers alone: waiting, in review by this assessor, the submissions waiting for their confirmation. */
+export function assessorCounts(actor: Actor) {
+  const w = assessorWork(actor);
+  return {
+    waiting: w.counts.waiting,
+    mine: w.counts.mine,
+    awaitingConfirmation: w.confirmations.map((c) => c.submissionId),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,7 +636,17 @@ export function reviewView(actor: Actor, id: string) {
     score,
     changes,
     decisions: decisionRows.map((r) => ({ ...r.d, assessorName: r.name })),
-    proposal: proposal ? { ...proposal, byMe: proposal.assessorId === actor.userId } : null,
+    proposal: proposal
+      ? {
+          ...proposal,
+          byMe: proposal.assessorId === actor.userId,
+          proposerName: decisionRows.find((r) => r.d.id === proposal.id)?.name ?? "",
+          // Whom it waits for: the one assessor who can confirm it, by name, or "any other assessor".
+          waitingFor: awaitingConfirmationBy(
+            possibleConfirmers(t, s.organizationId, proposal.assessorId).map((c) => c.name),
+          ),
+        }
+      : null,
     recertification: recert && {
       serial: recert.seal.serial,
       sealState: recert.seal.state,
@@ -550,6 +663,7 @@ export function reviewView(actor: Actor, id: string) {
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
       propose: mine && s.status === "in_review" && !proposal && score.canApprove,
       confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId,
+      withdraw: Boolean(proposal) && proposal!.assessorId === actor.userId,
       reject: mine && s.status === "in_review" && !proposal,
     },
     requirements: reqs.map((r) => ({

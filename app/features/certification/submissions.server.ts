@@ -43,6 +43,7 @@ import { assertCan, assertSameOrganization } from "../../platform/authorize.serv
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
+import { emit } from "../../platform/events.server";
 import type { answerInput, openSubmissionInput } from "./forms";
 import { carryOverVerdicts, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
@@ -360,6 +361,13 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
     if (s.status === "draft") carryOverVerdicts(tx, actor, s); // a re-certification keeps the verdicts of what did not change
     transitionSubmission(tx, actor, s, s.status === "changes_requested" ? "resubmit" : "submit", expectedVersion, {
       requirements: progress.total,
+    });
+    // The assessors hear that it entered the queue (app/features/notifications).
+    emit(tx, "submission.changed", {
+      submissionId: s.id,
+      change: "submitted",
+      byUserId: actor.userId,
+      version: s.version,
     });
   });
 }

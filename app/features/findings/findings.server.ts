@@ -277,7 +277,8 @@ export function actOnFinding(
       reject_fix: "fix_rejected",
       withdraw: "withdrawn",
     }[input.action] as "acknowledged";
-    tx.insert(findingUpdates)
+    const update = tx
+      .insert(findingUpdates)
       .values({
         findingId: id,
         kind,
@@ -297,8 +298,12 @@ export function actOnFinding(
     emit(tx, "finding.changed", {
       findingId: id,
       productId: f.productId,
-      // Watchers are told of a withdrawal (an advisory disclosed before stays public, marked withdrawn).
+      // Watchers are told of a withdrawal (an advisory disclosed before stays public, marked withdrawn);
+      // the assessors of a claimed fix, the supplier of a rejected one (app/features/notifications).
       ...(input.action === "withdraw" ? { change: "withdrawn" as const, severity: f.severity } : {}),
+      ...(input.action === "mark_fixed" ? { change: "fix_claimed" as const } : {}),
+      ...(input.action === "reject_fix" ? { change: "fix_rejected" as const } : {}),
+      updateId: Number(update.lastInsertRowid),
     });
   });
   afterFindingChange(opts); // a verified fix (or a withdrawal) may reinstate seals at once; a verified fix discloses

@@ -35,6 +35,7 @@ import { assertCan } from "../../platform/authorize.server";
 import { decideAutomaticSuspension } from "./automatic-suspension.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { emit } from "../../platform/events.server";
 import type { recurringDecisionInput, recurringEvidenceInput } from "./forms";
 import { assertEvidenceQuota } from "../certification/evidence-quota.server";
 import { store, type UploadedFile } from "../certification/evidence.server";
@@ -247,6 +248,7 @@ export async function submitRecurringEvidence(
           dueAt: item.dueAt.toISOString(),
         },
       });
+      emit(tx, "recurring.changed", { evidenceId: id, sealSerial: seal.serial, change: "submitted" }); // the assessors hear it
       return { id, ref: item.ref, sha256: file.received.sha256 };
     });
     await store().commit(file.received);
@@ -306,6 +308,7 @@ export function decideRecurringEvidence(
         ...(item ? { dueAt: item.dueAt.toISOString() } : {}),
       },
     });
+    emit(tx, "recurring.changed", { evidenceId: id, sealSerial: ev.serial, change: status }); // the supplier hears it
     // Accepted evidence may lift (or change the grounds of) an automatic suspension now, not at the next sweep.
     const change = status === "accepted" ? decideAutomaticSuspension(tx, { system: "lifecycle" }, ev.serial) : null;
     return {

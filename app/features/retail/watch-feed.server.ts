@@ -2,7 +2,8 @@
  * The watch feed: what each organisation watching a product sees change (its seal events, the
  * organisation's own policy results, advisories disclosed, reports recorded or withdrawn: severity
  * and count only while under embargo), recorded in the transaction of the
- * change and queued to the organisation's webhooks in the same transaction.
+ * change and queued to the organisation's webhooks in the same transaction; each row raises
+ * `watch.published` (the notifications tell the organisation's people).
  */
 import { and, asc, desc, eq, gt, inArray, lte } from "drizzle-orm";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { db, type Tx } from "../../platform/db.server";
+import { emit } from "../../platform/events.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { enqueueWebhook } from "./webhooks.server";
 import { reportEventBody } from "../findings/advisories.server";
@@ -158,6 +160,13 @@ export function publishWatchEvent(
       .onConflictDoNothing()
       .run();
     if (!inserted.changes) continue;
+    // The organisation's people are told (app/features/notifications: in app, by mail or in the daily digest).
+    emit(tx, "watch.published", {
+      watchEventId: Number(inserted.lastInsertRowid),
+      organizationId: org,
+      productId: e.productId,
+      type: e.type,
+    });
     const endpoints = tx
       .select({ id: webhookEndpoints.id })
       .from(webhookEndpoints)

@@ -1,0 +1,110 @@
+/**
+ * Reminders before a clock runs out (pure: time is always passed in). The lifecycle sweep
+ * (app/features/notifications/reminders.server.ts) asks, for each open item, which threshold is
+ * due now, and notifies with a key naming the item, its deadline and the threshold, so that each
+ * threshold is told at most once, ever (the unique (user, key) of the notifications).
+ *
+ * Only the most urgent threshold reached is due: a report found 5 days before its deadline (a
+ * first sweep after an outage, a report recorded late) gets the "7 days" reminder, not the
+ * "14 days" one as well. A threshold passed while the sweep was not running is therefore skipped
+ * when a more urgent one has been reached meanwhile; none is ever sent late out of order.
+ *
+ *   reports (supplier)     14, 7, 1 days before the disclosure deadline, and once it has passed
+ *   reports (assessors)    7 days before the disclosure deadline
+ *   recurring evidence     30 and 7 days before due, in the grace period, overdue (supplier)
+ *   seal expiry            60 and 30 days before the seal's validity ends (supplier)
+ *   signing key (admins)   the active key is older than its rotation period
+ *   mail delivery (admins) the oldest mail still failing has been failing for an hour
+ *
+ * Days are exact 24-hour days in UTC (DAY_MS), as for the disclosure and recurring clocks.
+ */
+import { DAY_MS } from "../../findings/domain/findings";
+
+/** A threshold before a deadline ("14d") or the deadline itself passed ("passed"). */
+export type DeadlineThreshold = `${number}d` | "passed";
+
+export const REPORT_SUPPLIER_DAYS = [14, 7, 1] as const;
+export const REPORT_ASSESSOR_DAYS = [7] as const;
+export const RECURRING_DAYS = [30, 7] as const;
+export const SEAL_EXPIRY_DAYS = [60, 30] as const;
+/** Mail delivery counts as failing once a mail has been retried for this long without going out. */
+export const MAIL_FAILING_AFTER_MS = 60 * 60 * 1000;
+
+const valid = (d: Date) => d instanceof Date && !Number.isNaN(d.getTime());
+
+function checkDates(...dates: Date[]): void {
+  for (const d of dates) if (!valid(d)) throw new RangeError("A reminder needs valid dates.");
+}
+
+/**
+ * The most urgent threshold reached at `now` for a deadline: the smallest of `days` with
+ * deadline - now <= that many days (while the deadline is still ahead), "passed" once now is at or
+ * past the deadline when `passed` is asked for, otherwise null (no threshold reached yet, or the
+ * deadline passed and nobody is told of that).
+ */
+export function deadlineThreshold(
+  deadline: Date,
+  now: Date,
+  days: readonly number[],
+  opts: { passed?: boolean } = {},
+): DeadlineThreshold | null {
+  checkDates(deadline, now);
+  const left = deadline.getTime() - now.getTime();
+  if (left <= 0) return opts.passed ? "passed" : null;
+  const reached = days.filter((d) => left <= d * DAY_MS);
+  if (!reached.length) return null;
+  return `${Math.min(...reached)}d`;
+}
+
+/** Where a recurring requirement's clock is, for a reminder: 30 or 7 days before due, in grace, overdue, or nothing to say. */
+export type RecurringThreshold = "30d" | "7d" | "grace" | "overdue";
+
+/**
+ * The most urgent recurring-evidence reminder due at `now` for a requirement due at `dueAt` whose
+ * grace period ends at `graceEndsAt` (equal to `dueAt` for a grace of 0 days: straight to overdue).
+ * As in app/features/monitoring/domain/recurring.ts: in grace while dueAt < now <= graceEndsAt,
+ * overdue once now > graceEndsAt.
+ */
+export function recurringThreshold(dueAt: Date, graceEndsAt: Date, now: Date): RecurringThreshold | null {
+  checkDates(dueAt, graceEndsAt, now);
+  const t = now.getTime();
+  if (t > graceEndsAt.getTime()) return "overdue";
+  if (t > dueAt.getTime()) return "grace";
+  if (t === dueAt.getTime()) return "7d"; // exactly at the due time: still due, not yet in grace
+  return deadlineThreshold(dueAt, now, RECURRING_DAYS) as "30d" | "7d" | null;
+}
+
+/** The seal-expiry reminder due at `now` (60 or 30 days before `validUntil`), or null (too early, or already expired). */
+export function sealExpiryThreshold(validUntil: Date, now: Date): "60d" | "30d" | null {
+  return deadlineThreshold(validUntil, now, SEAL_EXPIRY_DAYS) as "60d" | "30d" | null;
+}
+
+/** Whether a signing key created at `createdAt` is older than its rotation period at `now`. */
+export function keyRotationDue(createdAt: Date, rotationDays: number, now: Date): boolean {
+  checkDates(createdAt, now);
+  if (!Number.isInteger(rotationDays) || rotationDays < 1)
+    throw new RangeError(`The key rotation period is a whole number of days, at least 1 (got ${rotationDays}).`);
+  return now.getTime() - createdAt.getTime() > rotationDays * DAY_MS;
+}
+
+/**
+ * Whether mail delivery is failing: the oldest mail that was tried and has not gone out (still
+ * retried, or given up) was written at `oldestFailingAt`, an hour or more before `now`. Null: none.
+ */
+export function mailFailing(oldestFailingAt: Date | null, now: Date): boolean {
+  if (!oldestFailingAt) return false;
+  checkDates(oldestFailingAt, now);
+  return now.getTime() - oldestFailingAt.getTime() >= MAIL_FAILING_AFTER_MS;
+}
+
+/** "14 days", "1 day": a threshold in words. */
+export function thresholdWords(t: `${number}d`): string {
+  const n = Number(t.slice(0, -1));
+  return `${n} day${n === 1 ? "" : "s"}`;
+}
+
+/** Whole days left until `deadline`, rounded up (a deadline 9 days and 2 hours away is 10 days away). */
+export function daysLeft(deadline: Date, now: Date): number {
+  checkDates(deadline, now);
+  return Math.ceil((deadline.getTime() - now.getTime()) / DAY_MS);
+}

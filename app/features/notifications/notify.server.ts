@@ -1,0 +1,124 @@
+/**
+ * The one way a module tells people something: `notify` writes, in the transaction of the change
+ * that calls for it, one in-app notification per recipient and, for each recipient whose
+ * preference for the category asks for mail, one row of the mail outbox (sent by the mail worker,
+ * mail.server.ts, or kept for the daily digest). Idempotent per (key, user): an event notifies a
+ * user at most once, ever, however often (and in however many processes) it is raised; a second
+ * call with the same key writes nothing, mail included.
+ *
+ * The caller decides who may see what: `userIds` must already be filtered (the disclosure rules
+ * apply to notifications as to every view), and title and body must carry nothing the recipients
+ * may not read.
+ */
+import crypto from "node:crypto";
+import { and, eq, inArray } from "drizzle-orm";
+import { mailOutbox, notificationPreferences, notifications, users } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { afterCommit, type Tx } from "../../platform/db.server";
+import { getEnv } from "../../platform/env.server";
+import { defaultEmailPreference, mailRouting, type Category } from "./domain/categories";
+import { isPortalPath, messageIdFor, fromDomain, oneLine, portalUrl, renderNotificationMail } from "./domain/mail-body";
+import { kickMailWorker } from "./mail.server";
+
+export type NotificationCategory = "reports" | "submissions" | "recurring" | "seals" | "watch" | "reviews" | "system";
+
+// The contract's category type and the domain's list (schema, settings page) are one set: checked by the compiler.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const categoriesAgree: Same<NotificationCategory, Category> = true;
+void categoriesAgree;
+
+export interface NotificationInput {
+  userIds: string[]; // recipients (user ids), already filtered to who may see it
+  category: NotificationCategory;
+  kind: string; // e.g. "report.deadline.7d"
+  key: string; // idempotency key of the event: (key, user) notifies at most once, ever
+  title: string; // one line plain text
+  body: string; // plain text, a few sentences
+  link: string; // a path in the portal to act on, e.g. "/supplier/submissions/<id>/requirements/5.1-1"
+  urgent?: boolean; // mail at once even for a user whose preference for the category is "digest"
+}
+
+/** The settings page, linked from every mail. */
+export const NOTIFICATION_SETTINGS_PATH = "/notifications/settings";
+
+/** Writes, in `tx` (the transaction of the change), one in-app notification per user and one mail-outbox row per user whose preference asks for mail. Returns the number of in-app notifications created (0 when all existed). */
+export function notify(tx: Tx, n: NotificationInput): number {
+  if (!n.key) throw new Error("notify: the idempotency key must not be empty");
+  if (!isPortalPath(n.link))
+    throw new Error(`notify: the link must be a path of the portal, got ${JSON.stringify(n.link)}`);
+  const userIds = [...new Set(n.userIds)];
+  if (!userIds.length) return 0;
+  const env = getEnv();
+  const at = new Date(nowMs());
+  const title = oneLine(n.title);
+  const body = n.body.trim();
+  // Recipients that exist; a disabled account keeps its in-app notifications but gets no mail.
+  const recipients = tx
+    .select({ id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt })
+    .from(users)
+    .where(inArray(users.id, userIds))
+    .all();
+  const chosen = new Map(
+    tx
+      .select({ userId: notificationPreferences.userId, email: notificationPreferences.email })
+      .from(notificationPreferences)
+      .where(and(inArray(notificationPreferences.userId, userIds), eq(notificationPreferences.category, n.category)))
+      .all()
+      .map((p) => [p.userId, p.email]),
+  );
+  let created = 0;
+  let queued = 0;
+  for (const user of recipients) {
+    const inserted = tx
+      .insert(notifications)
+      .values({
+        id: crypto.randomUUID(),
+        userId: user.id,
+        category: n.category,
+        kind: n.kind,
+        key: n.key,
+        title,
+        body,
+        link: n.link,
+        createdAt: at,
+      })
+      .onConflictDoNothing()
+      .run().changes;
+    if (!inserted) continue; // told before: no second mail either
+    created++;
+    if (user.disabledAt) continue;
+    const route = mailRouting(chosen.get(user.id) ?? defaultEmailPreference(n.category), n.urgent ?? false);
+    if (route === "none") continue;
+    const mail = renderNotificationMail({
+      recipientName: user.name,
+      title,
+      body,
+      url: portalUrl(env.baseUrl, n.link),
+      settingsUrl: portalUrl(env.baseUrl, NOTIFICATION_SETTINGS_PATH),
+    });
+    // Without SMTP_URL a mail is kept (readable at /admin/outbox), never sent later by surprise.
+    const status = route === "digest" ? "digest" : env.smtpUrl ? "pending" : "kept";
+    const written = tx
+      .insert(mailOutbox)
+      .values({
+        id: crypto.randomUUID(),
+        userId: user.id,
+        toAddress: user.email,
+        kind: n.kind,
+        key: n.key,
+        ...mail,
+        link: n.link,
+        createdAt: at,
+        status,
+        attempts: 0,
+        nextAttemptAt: status === "pending" ? at : null,
+        messageId: messageIdFor(n.key, user.email, fromDomain(env.mailFrom)),
+      })
+      .onConflictDoNothing()
+      .run().changes;
+    if (written && status === "pending") queued++;
+  }
+  // Mail queued for now: the worker (if this process runs one) sends it right after the commit.
+  if (queued) afterCommit(kickMailWorker);
+  return created;
+}

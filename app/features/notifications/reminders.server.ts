@@ -1,0 +1,313 @@
+/**
+ * Reminders before a clock runs out, sent by the lifecycle sweep (app/system/sweep.server.ts):
+ * vulnerability reports' disclosure deadlines, recurring evidence due dates, seal expiry, the
+ * signing key's age and failing mail delivery. Which threshold is due is a pure rule
+ * (domain/reminders.ts); each reminder's key names the item, its clock and the threshold, e.g.
+ * `reminder:report:<findingId>:deadline:2026-12-13:7d`, so `notify`'s unique (user, key) tells each
+ * threshold once, ever, however often the sweep runs and in however many processes. A clock that
+ * moves (an extended deadline, accepted recurring evidence) is a new clock with its own reminders.
+ *
+ *   item                 who                          thresholds                         never when
+ *   report deadline      the supplier's users         14, 7, 1 days before; passed       fixed, verified, withdrawn, published early
+ *                        assessors (no conflict)      7 days before
+ *   recurring evidence   the supplier's users         30, 7 days before due; in grace;   evidence waiting for an assessor, accepted
+ *                                                     overdue                            (a new due date), seal not monitored
+ *   seal expiry          the supplier's users         60, 30 days before                 revoked, superseded, renewed (a newer seal
+ *                                                                                        of the same product version)
+ *   signing key          admins                       older than KEY_ROTATION_DAYS       rotated (a new key is a new clock)
+ *   mail delivery        admins                       a mail failing for an hour         delivered
+ *
+ * Each item is told in its own transaction: one that fails does not hold back the others.
+ */
+import { and, asc, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
+import { findings, mailOutbox, products, productVersions, seals } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { transaction, db, type Tx } from "../../platform/db.server";
+import { getEnv } from "../../platform/env.server";
+import { formatDate, formatDateTime } from "../../platform/format";
+import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
+import { signingKeys } from "../trust/adapters/signing-keys.server";
+import {
+  daysLeft,
+  deadlineThreshold,
+  keyRotationDue,
+  mailFailing,
+  recurringThreshold,
+  REPORT_ASSESSOR_DAYS,
+  REPORT_SUPPLIER_DAYS,
+  sealExpiryThreshold,
+  thresholdWords,
+} from "./domain/reminders";
+import { clockOf } from "../findings/domain/findings";
+import { notify } from "./notify.server";
+import { admins, assessorsFor, supplierUsers } from "./recipients.server";
+
+export interface ReminderReport {
+  /** In-app notifications created (0 on a second run at the same time: nothing is told twice). */
+  notified: number;
+  /** The reminder keys that notified someone, for the sweep's log line and tests. */
+  keys: string[];
+}
+
+/** "2026-12-13": a clock's date in a key (a moved clock gets new keys). */
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Sends every reminder due at `now`. Idempotent; safe in several processes at once. */
+export function sendReminders(now: Date = new Date(nowMs())): ReminderReport {
+  const report: ReminderReport = { notified: 0, keys: [] };
+  const tell = (fn: (tx: Tx) => { key: string; n: number }[]) => {
+    for (const r of transaction(fn))
+      if (r.n) {
+        report.notified += r.n;
+        report.keys.push(r.key);
+      }
+  };
+  for (const id of openReportIds()) tell((tx) => reportReminders(tx, id, now));
+  for (const serial of liveSealSerials(now)) {
+    tell((tx) => recurringReminders(tx, serial, now));
+    tell((tx) => expiryReminders(tx, serial, now));
+  }
+  tell((tx) => keyReminder(tx, now));
+  tell((tx) => mailReminder(tx, now));
+  return report;
+}
+
+/** "Reminders: 3 sent (reminder:report:…:14d, …)." */
+export function describeReminders(r: ReminderReport): string {
+  return r.notified ? `sent ${r.notified} reminder notification${r.notified === 1 ? "" : "s"}` : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vulnerability reports: the disclosure deadline
+
+/**
+ * Reports whose clock still runs for the supplier: not fixed (a claimed fix is the assessors' to
+ * verify), not withdrawn, not published early by the supplier. A report disclosed because its
+ * deadline passed is still open: the supplier hears "passed" once.
+ */
+function openReportIds(): string[] {
+  return db()
+    .select({ id: findings.id })
+    .from(findings)
+    .where(and(inArray(findings.status, ["open", "acknowledged", "fix_in_progress"]), isNull(findings.publishedAt)))
+    .orderBy(asc(findings.deadline))
+    .all()
+    .map((r) => r.id);
+}
+
+function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
+  const row = tx
+    .select({ f: findings, product: products.name })
+    .from(findings)
+    .innerJoin(products, eq(products.id, findings.productId))
+    .where(eq(findings.id, id))
+    .get();
+  // Read again inside the transaction: resolved meanwhile (by another process, say), nobody is told.
+  if (!row || !["open", "acknowledged", "fix_in_progress"].includes(row.f.status) || row.f.publishedAt) return [];
+  const { f } = row;
+  const out: { key: string; n: number }[] = [];
+  const link = `/findings/${f.id}`;
+  const about = `the ${f.severity} report "${f.title}" (${f.advisoryId ?? "no advisory id"}) on ${row.product}`;
+  const supplier = deadlineThreshold(f.deadline, now, REPORT_SUPPLIER_DAYS, { passed: true });
+  if (supplier) {
+    const key = `reminder:report:${f.id}:deadline:${day(f.deadline)}:${supplier}`;
+    const passed = supplier === "passed";
+    const left = clockOf(f.deadline, now).label; // as the report's page and the dashboards say it: "9 days left"
+    out.push({
+      key,
+      n: notify(tx, {
+        userIds: supplierUsers(tx, f.organizationId),
+        category: "reports",
+        kind: `report.deadline.${supplier}`,
+        key,
+        title: passed
+          ? `Disclosure deadline passed: ${row.product}, ${formatDate(f.deadline)}`
+          : `Disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`,
+        body: passed
+          ? `The disclosure deadline of ${about} passed on ${formatDate(f.deadline)}. Its advisory is now public${f.severity === "critical" || f.severity === "high" ? " and the seals of the affected firmware are suspended while it stays open" : ""}. Mark it fixed in a registered firmware version to have the fix verified.`
+          : `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left} (reminder ${thresholdWords(supplier as `${number}d`)} before). Fix it and mark it fixed before then; at the deadline the advisory is published${f.severity === "critical" || f.severity === "high" ? " and the seals of the affected firmware are suspended" : ""}.`,
+        link,
+        urgent: passed || supplier === "1d",
+      }),
+    });
+  }
+  const assessors = deadlineThreshold(f.deadline, now, REPORT_ASSESSOR_DAYS);
+  if (assessors) {
+    const key = `reminder:report:${f.id}:deadline:${day(f.deadline)}:${assessors}:assessors`;
+    const left = clockOf(f.deadline, now).label;
+    out.push({
+      key,
+      n: notify(tx, {
+        userIds: assessorsFor(tx, f.organizationId),
+        category: "reports",
+        kind: `report.deadline.${assessors}.assessors`,
+        key,
+        title: `Disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`,
+        body: `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left}; the report is ${f.status.replace(/_/g, " ")}. Extend the deadline (with a reason) if the supplier needs more time, or let it pass.`,
+        link,
+      }),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seals: recurring evidence and expiry
+
+/** Seals whose clocks still run: active or suspended, not yet expired. */
+function liveSealSerials(now: Date): string[] {
+  return db()
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(and(inArray(seals.state, ["active", "suspended"]), gt(seals.validUntil, now)))
+    .orderBy(asc(seals.validUntil))
+    .all()
+    .map((r) => r.serial);
+}
+
+function sealFacts(tx: Tx, serial: string) {
+  return (
+    tx
+      .select({ seal: seals, product: products.name, firmware: productVersions.firmwareVersion })
+      .from(seals)
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .innerJoin(products, eq(products.id, productVersions.productId))
+      .where(eq(seals.serial, serial))
+      .get() ?? null
+  );
+}
+
+function recurringReminders(tx: Tx, serial: string, now: Date): { key: string; n: number }[] {
+  const row = sealFacts(tx, serial);
+  if (!row) return [];
+  const schedule = recurringScheduleOf(tx, row.seal, now);
+  if (!schedule.monitored) return []; // revoked, superseded or expired: no evidence expected
+  const label = `${row.product} (seal ${serial})`;
+  const out: { key: string; n: number }[] = [];
+  for (const item of schedule.items) {
+    if (item.pending) continue; // the supplier sent it; the assessors are told (rules.server.ts)
+    const t = recurringThreshold(item.dueAt, item.graceEndsAt, now);
+    if (!t) continue;
+    const key = `reminder:recurring:${serial}:${item.ref}:${day(item.dueAt)}:${t}`;
+    const what = `fresh evidence for ${item.ref} ${item.title} of ${label}`;
+    const text = {
+      "30d": `${what} is due on ${formatDate(item.dueAt)}, in ${daysLeft(item.dueAt, now)} days.`,
+      "7d": `${what} is due on ${formatDate(item.dueAt)}, in ${daysLeft(item.dueAt, now)} day${daysLeft(item.dueAt, now) === 1 ? "" : "s"}.`,
+      grace: `${what} was due on ${formatDate(item.dueAt)}; the grace period ends on ${formatDate(item.graceEndsAt)}. After that the seal is suspended until accepted evidence arrives.`,
+      overdue: `${what} is overdue since ${formatDate(item.graceEndsAt)} (due ${formatDate(item.dueAt)}, grace ended): the seal is suspended until accepted evidence arrives.`,
+    }[t];
+    out.push({
+      key,
+      n: notify(tx, {
+        userIds: supplierUsers(tx, row.seal.organizationId),
+        category: "recurring",
+        kind: `recurring.${t}`,
+        key,
+        title: {
+          "30d": `Recurring evidence due ${formatDate(item.dueAt)}: ${item.ref}, ${row.product}`,
+          "7d": `Recurring evidence due ${formatDate(item.dueAt)}: ${item.ref}, ${row.product}`,
+          grace: `Recurring evidence in its grace period: ${item.ref}, ${row.product}`,
+          overdue: `Recurring evidence overdue: ${item.ref}, ${row.product}`,
+        }[t],
+        body: text.charAt(0).toUpperCase() + text.slice(1),
+        link: `/supplier/seals/${serial}/recurring`,
+        urgent: t === "grace" || t === "overdue",
+      }),
+    });
+  }
+  return out;
+}
+
+function expiryReminders(tx: Tx, serial: string, now: Date): { key: string; n: number }[] {
+  const row = sealFacts(tx, serial);
+  if (!row || (row.seal.state !== "active" && row.seal.state !== "suspended")) return [];
+  const t = sealExpiryThreshold(row.seal.validUntil, now);
+  if (!t) return [];
+  // Renewed: a newer seal certifies the same product version (the renewal was approved).
+  const renewed = tx
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(
+      and(
+        eq(seals.productVersionId, row.seal.productVersionId),
+        gt(seals.issuedAt, row.seal.issuedAt),
+        inArray(seals.state, ["active", "suspended"]),
+      ),
+    )
+    .get();
+  if (renewed) return [];
+  const key = `reminder:seal:${serial}:expiry:${day(row.seal.validUntil)}:${t}`;
+  const left = daysLeft(row.seal.validUntil, now);
+  return [
+    {
+      key,
+      n: notify(tx, {
+        userIds: supplierUsers(tx, row.seal.organizationId),
+        category: "seals",
+        kind: `seal.expiry.${t}`,
+        key,
+        title: `Seal ${serial} expires on ${formatDate(row.seal.validUntil)}: ${row.product}`,
+        body: `Seal ${serial} of ${row.product} (firmware ${row.firmware}) expires on ${formatDate(row.seal.validUntil)}, in ${left} days. Start its renewal from your dashboard so the product stays certified.`,
+        link: "/supplier",
+      }),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administrators: the signing key and mail delivery
+
+function keyReminder(tx: Tx, now: Date): { key: string; n: number }[] {
+  const env = getEnv();
+  const active = signingKeys(env.dataDir).active();
+  if (!active || !keyRotationDue(new Date(active.createdAt), env.keyRotationDays, now)) return [];
+  const key = `reminder:key:${active.kid}:rotation`;
+  return [
+    {
+      key,
+      n: notify(tx, {
+        userIds: admins(tx),
+        category: "system",
+        kind: "key.rotation_due",
+        key,
+        title: `Signing key due for rotation (created ${formatDate(active.createdAt)})`,
+        body: `The active signing key ${active.kid} was created on ${formatDate(active.createdAt)}, more than ${env.keyRotationDays} days ago (KEY_ROTATION_DAYS). Rotate it with npm run keys:rotate; the old key stays published so existing seals keep verifying.`,
+        link: "/admin",
+      }),
+    },
+  ];
+}
+
+function mailReminder(tx: Tx, now: Date): { key: string; n: number }[] {
+  // The oldest mail that was tried and has not gone out: still retried, being sent, or given up.
+  const oldest = tx
+    .select({ id: mailOutbox.id, createdAt: mailOutbox.createdAt, lastError: mailOutbox.lastError })
+    .from(mailOutbox)
+    .where(
+      and(
+        or(eq(mailOutbox.status, "pending"), eq(mailOutbox.status, "sending"), eq(mailOutbox.status, "failed")),
+        gt(mailOutbox.attempts, 0),
+        lt(mailOutbox.createdAt, now),
+      ),
+    )
+    .orderBy(asc(mailOutbox.createdAt), asc(mailOutbox.id))
+    .limit(1)
+    .get();
+  if (!oldest || !mailFailing(oldest.createdAt, now)) return [];
+  const key = `reminder:mail:failing:${oldest.id}`; // one per failing episode (its oldest mail)
+  return [
+    {
+      key,
+      n: notify(tx, {
+        userIds: admins(tx),
+        category: "system",
+        kind: "mail.failing",
+        key,
+        title: `Mail delivery failing since ${formatDateTime(oldest.createdAt)}`,
+        body: `A mail written at ${formatDateTime(oldest.createdAt)} has still not been delivered after retries${oldest.lastError ? ` (last error: ${oldest.lastError.slice(0, 200)})` : ""}. Check SMTP_URL and the mail server; the outbox shows every attempt.`,
+        link: "/admin/outbox",
+        urgent: true,
+      }),
+    },
+  ];
+}

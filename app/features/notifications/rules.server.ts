@@ -1,0 +1,380 @@
+/**
+ * Who hears what: the notification rules, one subscriber per domain event (registered in
+ * app/system/wiring.server.ts, each in the transaction of the change, so a notification stands or
+ * falls with what it tells). Each calls `notify` with a key that names the event, never the
+ * recipient (a replay of the same event notifies nobody twice), a link to where the recipient acts,
+ * and a title and body that name the product and the date. Nobody is told a detail they may not
+ * see: the buyers get the watch feed's own embargo-safe text (a report under embargo as severity
+ * and counts), the assessors only suppliers they have no conflict of interest with.
+ *
+ *   event                                   who                                    category     key
+ *   submission.changed submitted            assessors (no conflict)                reviews      submission:<id>:submitted:v<version>
+ *   submission.changed changes_requested    the supplier's users                   submissions  submission:<id>:changes_requested:v<version>
+ *   submission.changed rejected             the supplier's users                   submissions  submission:<id>:rejected:v<version>
+ *   submission.changed approved             the supplier's users (seal + PDF)      submissions  submission:<id>:approved:v<version>
+ *   submission.changed proposed             assessors but the proposer (no conf.)  reviews      submission:<id>:proposed:v<version>
+ *   submission.changed proposal_confirmed   the proposer                           reviews      submission:<id>:proposal_confirmed:v<version>
+ *   submission.changed proposal_returned    the proposer                           reviews      submission:<id>:proposal_returned:v<version>
+ *   submission.changed proposal_withdrawn   nobody (the confirmers' list just shrinks)
+ *   finding.changed recorded                the supplier's users                   reports      report:<id>:recorded
+ *   finding.changed fix_claimed             assessors (no conflict)                reports      report:<id>:fix_claimed:<update>
+ *   finding.changed fix_rejected            the supplier's users                   reports      report:<id>:fix_rejected:<update>
+ *   recurring.changed submitted             assessors (no conflict)                recurring    recurring:<id>:submitted
+ *   recurring.changed accepted / rejected   the supplier's users                   recurring    recurring:<id>:<change>
+ *   seal.changed suspended / reinstated /   the supplier's users                   seals        seal-event:<id>
+ *     revoked                               (issued: told with "approved"; expired, superseded: not told)
+ *   watch.published (any watch event)       the watching organisation's users      watch        watch:<watch event id>
+ *                                           (urgent: a watched seal revoked or suspended)
+ *
+ * Reminders (deadlines, due dates, expiry, keys, mail delivery) come from the lifecycle sweep:
+ * reminders.server.ts.
+ */
+import { and, desc, eq, inArray } from "drizzle-orm";
+import {
+  decisions,
+  findings,
+  findingUpdates,
+  organizations,
+  products,
+  productVersions,
+  recurringEvidence,
+  sealEvents,
+  seals,
+  submissions,
+} from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import type { Tx } from "../../platform/db.server";
+import type { DomainEvent } from "../../platform/events.server";
+import { formatDate } from "../../platform/format";
+import { requirementsInScope } from "../certification/submission-records.server";
+import { sentBack } from "../certification/submissions.server";
+import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
+import { notify } from "./notify.server";
+import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
+
+type Reader = Pick<Tx, "select">;
+
+/** "Gator Kids Watch 3 (firmware 3.2.0)" and the facts a rule about a submission needs. */
+function submissionFacts(t: Reader, id: string) {
+  const row = t
+    .select({
+      s: submissions,
+      product: products.name,
+      firmware: productVersions.firmwareVersion,
+      supplier: organizations.name,
+    })
+    .from(submissions)
+    .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, submissions.organizationId))
+    .where(eq(submissions.id, id))
+    .get();
+  if (!row) return null;
+  return { ...row, label: `${row.product} (firmware ${row.firmware})` };
+}
+
+/** The newest decision of these kinds on a submission. */
+function lastDecision(t: Reader, submissionId: string, kinds: (typeof decisions.$inferSelect)["kind"][]) {
+  return (
+    t
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.submissionId, submissionId), inArray(decisions.kind, kinds)))
+      .orderBy(desc(decisions.id))
+      .limit(1)
+      .get() ?? null
+  );
+}
+
+/** A quoted reason for a body, on its own line, trimmed to a few sentences. */
+function quoted(text: string): string {
+  const t = text.trim();
+  if (!t) return "";
+  return `\n\n"${t.length > 400 ? `${t.slice(0, 400)}…` : t}"`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submissions and reviews
+
+/** `submission.changed`: the supplier hears the assessors' decisions, the assessors the supplier's submissions and each other's proposals. */
+export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.changed">): void {
+  const f = submissionFacts(tx, e.submissionId);
+  if (!f) return;
+  const key = `submission:${f.s.id}:${e.change}:v${e.version}`;
+  const today = formatDate(nowMs()); // the change happens now, in this transaction
+  const assessorLink = `/assessor/submissions/${f.s.id}`;
+  const supplierLink = `/supplier/submissions/${f.s.id}`;
+  switch (e.change) {
+    case "submitted": {
+      const resubmitted = f.s.firstSubmittedAt && f.s.submittedAt && f.s.firstSubmittedAt < f.s.submittedAt;
+      notify(tx, {
+        userIds: assessorsFor(tx, f.s.organizationId),
+        category: "reviews",
+        kind: "submission.submitted",
+        key,
+        title: `${resubmitted ? "Resubmitted" : "New in the queue"}: ${f.label}`,
+        body: `${f.supplier} ${resubmitted ? "resubmitted" : "submitted"} ${f.label} at level ${f.s.targetLevel} for review on ${today}. It is waiting in the review queue.`,
+        link: assessorLink,
+      });
+      return;
+    }
+    case "changes_requested": {
+      const order = new Map(
+        requirementsInScope(tx, f.s.checklistVersionId, f.s.targetLevel).map((r, i) => [r.ref, i] as const),
+      );
+      const refs = [...sentBack(tx, f.s.id).keys()].sort(
+        (a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity),
+      );
+      const request = lastDecision(tx, f.s.id, ["changes_requested"]);
+      const listed = refs.slice(0, 8).join(", ") + (refs.length > 8 ? ", …" : "");
+      notify(tx, {
+        userIds: supplierUsers(tx, f.s.organizationId),
+        category: "submissions",
+        kind: "submission.changes_requested",
+        key,
+        title: `Changes requested: ${f.label}`,
+        body: `On ${today} an assessor sent ${refs.length} requirement${refs.length === 1 ? "" : "s"} of ${f.label} back for changes: ${listed}. Change them and resubmit.${quoted(request?.comment ?? "")}`,
+        link: refs.length ? `${supplierLink}/requirements/${encodeURIComponent(refs[0])}` : supplierLink,
+      });
+      return;
+    }
+    case "rejected": {
+      const rejection = lastDecision(tx, f.s.id, ["rejected"]);
+      notify(tx, {
+        userIds: supplierUsers(tx, f.s.organizationId),
+        category: "submissions",
+        kind: "submission.rejected",
+        key,
+        title: `Rejected: ${f.label}`,
+        body: `On ${today} an assessor rejected the submission of ${f.label}. The reason:${quoted(rejection?.comment ?? "")}`,
+        link: supplierLink,
+      });
+      return;
+    }
+    case "approved": {
+      const seal = tx
+        .select({ serial: seals.serial, validUntil: seals.validUntil })
+        .from(seals)
+        .where(eq(seals.submissionId, f.s.id))
+        .get();
+      if (!seal) return;
+      notify(tx, {
+        userIds: supplierUsers(tx, f.s.organizationId),
+        category: "submissions",
+        kind: "submission.approved",
+        key,
+        title: `Approved, seal ${seal.serial} issued: ${f.label}`,
+        body: `On ${today} ${f.label} was approved at level ${f.s.targetLevel} and seal ${seal.serial} was issued, valid until ${formatDate(seal.validUntil)}. Its page has the signed credential and the PDF certificate (/s/${seal.serial}/seal.pdf).`,
+        link: `/s/${seal.serial}`,
+      });
+      return;
+    }
+    case "proposed":
+      notify(tx, {
+        userIds: assessorsFor(tx, f.s.organizationId, [e.byUserId]),
+        category: "reviews",
+        kind: "submission.proposed",
+        key,
+        title: `Waiting for your confirmation: ${f.label}`,
+        body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.s.targetLevel}. A second assessor must confirm it or send it back (four eyes).`,
+        link: assessorLink,
+      });
+      return;
+    case "proposal_confirmed":
+    case "proposal_returned": {
+      const proposal = lastDecision(tx, f.s.id, ["approval_proposed"]);
+      if (!proposal || proposal.assessorId === e.byUserId) return;
+      const returned = e.change === "proposal_returned";
+      const returnedWith = returned ? lastDecision(tx, f.s.id, ["proposal_returned"]) : null;
+      notify(tx, {
+        userIds: [proposal.assessorId],
+        category: "reviews",
+        kind: `submission.${e.change}`,
+        key,
+        title: `${returned ? "Your proposal was sent back" : "Your proposal was confirmed"}: ${f.label}`,
+        body: returned
+          ? `On ${today} a second assessor sent back your proposal to approve ${f.label}. The reason:${quoted(returnedWith?.comment ?? "")}`
+          : `On ${today} a second assessor confirmed your proposal to approve ${f.label}; its seal was issued.`,
+        link: assessorLink,
+      });
+      return;
+    }
+    case "proposal_withdrawn":
+      return; // nobody: the assessors' "waiting for confirmation" list simply no longer shows it
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vulnerability reports
+
+/** `finding.changed`: the supplier hears of a report recorded and a fix rejected; the assessors of a fix claimed. */
+export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): void {
+  if (e.change !== "recorded" && e.change !== "fix_claimed" && e.change !== "fix_rejected") return;
+  const f = tx
+    .select({ f: findings, product: products.name })
+    .from(findings)
+    .innerJoin(products, eq(products.id, findings.productId))
+    .where(eq(findings.id, e.findingId))
+    .get();
+  if (!f) return;
+  const link = `/findings/${f.f.id}`;
+  const update =
+    e.updateId === undefined
+      ? null
+      : (tx.select().from(findingUpdates).where(eq(findingUpdates.id, e.updateId)).get() ?? null);
+  const on = formatDate(update?.at ?? f.f.updatedAt);
+  if (e.change === "recorded") {
+    notify(tx, {
+      userIds: supplierUsers(tx, f.f.organizationId),
+      category: "reports",
+      kind: "report.recorded",
+      key: `report:${f.f.id}:recorded`,
+      title: `New ${f.f.severity} vulnerability report: ${f.product}`,
+      body: `On ${formatDate(f.f.createdAt)} an assessor recorded a ${f.f.severity} vulnerability report against ${f.product}: "${f.f.title}" (${f.f.advisoryId ?? "no advisory id"}). Its disclosure deadline is ${formatDate(f.f.deadline)}: fix it before then, or it is published and the seals of the affected firmware may be suspended.`,
+      link,
+    });
+    return;
+  }
+  if (e.change === "fix_claimed") {
+    notify(tx, {
+      userIds: assessorsFor(tx, f.f.organizationId),
+      category: "reports",
+      kind: "report.fix_claimed",
+      key: `report:${f.f.id}:fix_claimed:${e.updateId ?? f.f.version}`,
+      title: `Fix to verify: ${f.product}`,
+      body: `On ${on} the supplier said firmware ${f.f.fixedInVersion ?? update?.fixedInVersion ?? "?"} of ${f.product} fixes the ${f.f.severity} report "${f.f.title}". Verify the fix or reject it.`,
+      link,
+    });
+    return;
+  }
+  notify(tx, {
+    userIds: supplierUsers(tx, f.f.organizationId),
+    category: "reports",
+    kind: "report.fix_rejected",
+    key: `report:${f.f.id}:fix_rejected:${e.updateId ?? f.f.version}`,
+    title: `Fix rejected: ${f.product}`,
+    body: `On ${on} an assessor rejected the fix of the ${f.f.severity} report "${f.f.title}" on ${f.product}. Its disclosure deadline is still ${formatDate(f.f.deadline)}. The reason:${quoted(update?.note ?? "")}`,
+    link,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recurring evidence
+
+/** `recurring.changed`: the assessors hear of evidence waiting, the supplier of its decision. */
+export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed">): void {
+  const row = tx
+    .select({ ev: recurringEvidence, product: products.name, firmware: productVersions.firmwareVersion })
+    .from(recurringEvidence)
+    .innerJoin(seals, eq(seals.serial, recurringEvidence.serial))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(recurringEvidence.id, e.evidenceId))
+    .get();
+  if (!row) return;
+  const { ev } = row;
+  const label = `${row.product} (seal ${ev.serial})`;
+  const key = `recurring:${ev.id}:${e.change}`;
+  if (e.change === "submitted") {
+    notify(tx, {
+      userIds: assessorsFor(tx, ev.organizationId),
+      category: "recurring",
+      kind: "recurring.submitted",
+      key,
+      title: `Recurring evidence to check: ${label}`,
+      body: `On ${formatDate(ev.submittedAt)} the supplier sent fresh evidence for ${ev.requirementRef} of ${label}. Accept or reject it.`,
+      link: `/assessor/recurring/${ev.id}`,
+    });
+    return;
+  }
+  const accepted = e.change === "accepted";
+  notify(tx, {
+    userIds: supplierUsers(tx, ev.organizationId),
+    category: "recurring",
+    kind: `recurring.${e.change}`,
+    key,
+    title: `Recurring evidence ${accepted ? "accepted" : "rejected"}: ${ev.requirementRef}, ${label}`,
+    body: accepted
+      ? `On ${formatDate(ev.decidedAt)} an assessor accepted your evidence for ${ev.requirementRef} of ${label}, sent on ${formatDate(ev.submittedAt)}. Its next due date is on the seal's recurring evidence page.`
+      : `On ${formatDate(ev.decidedAt)} an assessor rejected your evidence for ${ev.requirementRef} of ${label}, sent on ${formatDate(ev.submittedAt)}. Send new evidence before it is overdue. The reason:${quoted(ev.comment)}`,
+    link: `/supplier/seals/${ev.serial}/recurring`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seals
+
+const SEAL_CHANGE_WORDS: Partial<Record<(typeof sealEvents.$inferSelect)["kind"], string>> = {
+  suspended: "suspended",
+  reinstated: "reinstated",
+  revoked: "revoked",
+};
+
+/** `seal.changed`: the supplier hears that a seal of theirs was suspended, reinstated or revoked (with the public reason). */
+export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
+  const row = tx
+    .select({ ev: sealEvents, organizationId: seals.organizationId, product: products.name })
+    .from(sealEvents)
+    .innerJoin(seals, eq(seals.serial, sealEvents.serial))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(sealEvents.id, e.sealEventId))
+    .get();
+  const words = row && SEAL_CHANGE_WORDS[row.ev.kind];
+  if (!row || !words) return;
+  notify(tx, {
+    userIds: supplierUsers(tx, row.organizationId),
+    category: "seals",
+    kind: `seal.${row.ev.kind}`,
+    key: `seal-event:${row.ev.id}`,
+    title: `Seal ${row.ev.serial} ${words}: ${row.product}`,
+    body: `On ${formatDate(row.ev.at)} seal ${row.ev.serial} of ${row.product} was ${words}.${row.ev.reason ? ` The public reason: ${row.ev.reason}` : ""}`,
+    link: `/s/${row.ev.serial}`,
+    urgent: row.ev.kind !== "reinstated",
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retail watchers
+
+/** "seal.suspended" -> "seal suspended"; "policy.unmet" -> "policy not met". */
+function watchWords(type: string): string {
+  const words: Record<string, string> = {
+    "policy.met": "policy met",
+    "policy.unmet": "policy not met",
+    "advisory.published": "security advisory published",
+    "advisory.withdrawn": "security advisory withdrawn",
+    "report.recorded": "new vulnerability report",
+    "report.withdrawn": "vulnerability report withdrawn",
+  };
+  return words[type] ?? type.replace(/[._]/g, " ");
+}
+
+/** "On 3 Dec 2026, seal IOTS-… of Gator Kids Watch 3 (a product you watch): seal suspended. <the feed's reason>." */
+function watchBody(event: WatchEvent): string {
+  const reason = event.reason.trim();
+  const what = `${event.serial ? `seal ${event.serial} of ` : ""}${event.product.name} (a product your organisation watches): ${watchWords(event.type)}`;
+  return `On ${formatDate(event.at)}, ${what}.${reason ? ` ${reason.replace(/([^.])$/, "$1.")}` : ""}`;
+}
+
+/**
+ * `watch.published`: the watching organisation's users hear each change of the watch feed, in the
+ * feed's own words (embargo-safe: a report under embargo is only its severity and the open count),
+ * by the "watch" preference (a daily digest by default), at once for a watched seal revoked or
+ * suspended.
+ */
+export function notifyWatchEvent(tx: Tx, e: DomainEvent<"watch.published">): void {
+  const [event] = watchEventsOf(tx, e.organizationId, e.watchEventId - 1, 1);
+  if (!event || event.seq !== e.watchEventId) return;
+  const urgent = event.type === "seal.revoked" || event.type === "seal.suspended";
+  notify(tx, {
+    userIds: usersOfOrganizations(tx, [e.organizationId]),
+    category: "watch",
+    kind: `watch.${event.type}`,
+    key: `watch:${e.watchEventId}`,
+    title: `${event.product.name}: ${watchWords(event.type)}${event.serial ? ` (seal ${event.serial})` : ""}`,
+    body: watchBody(event),
+    link: event.serial && event.type.startsWith("seal.") ? `/s/${event.serial}` : "/retailer/watchlist",
+    urgent,
+  });
+}

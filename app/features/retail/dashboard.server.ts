@@ -1,0 +1,84 @@
+/**
+ * The retail buyer's dashboard: the watched products' seals counted by verdict (a valid seal whose
+ * firmware needs an update counted apart), the seals that miss one of the organisation's acceptance
+ * policies, the latest alerts of the watch feed, and how the organisation's integrations stand (API
+ * tokens, webhooks). Every figure comes from the services that own it (the watchlist with its one
+ * verdict, update-required and policy rules; the watch feed; tokens; webhooks): nothing is judged
+ * again here. Reading the dashboard does not mark the watchlist's changes as seen.
+ */
+import { assertCan } from "../../platform/authorize.server";
+import type { Actor } from "../../platform/actor";
+import { db } from "../../platform/db.server";
+import { listApiTokens } from "../accounts/api-tokens.server";
+import { watchEventsOf } from "./watch-feed.server";
+import { watchlistView } from "./watchlist.server";
+import { webhooksView } from "./webhooks.server";
+
+/** How many of the newest watch events the dashboard lists. */
+export const LATEST_ALERTS = 5;
+
+/** The order the dashboard counts statuses in: what needs action last, "no seal" at the end. */
+export const WATCH_STANDINGS = [
+  "valid",
+  "valid_update_required",
+  "suspended",
+  "revoked",
+  "expired",
+  "superseded",
+  "forged",
+  "not_found",
+  "no_seal",
+] as const;
+export type WatchStanding = (typeof WATCH_STANDINGS)[number];
+
+/**
+ * The newest watch events, newest first by when they happened (an event may be recorded after a later
+ * one: a back-dated report, say), among the latest recorded.
+ */
+function latestAlerts(actor: Actor) {
+  return watchEventsOf(db(), actor.organizationId, 0, LATEST_ALERTS * 10, "desc")
+    .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
+    .slice(0, LATEST_ALERTS);
+}
+
+export async function buyerDashboard(actor: Actor) {
+  assertCan(actor, "retailer.workspace");
+  const view = await watchlistView(actor); // markSeen off: "changed since your last visit" stays for the watchlist
+  const counts = Object.fromEntries(WATCH_STANDINGS.map((s) => [s, 0])) as Record<WatchStanding, number>;
+  for (const r of view.rows) {
+    const standing: WatchStanding = r.status === "valid" && r.updateRequired ? "valid_update_required" : r.status;
+    counts[standing]++;
+  }
+  // One line per current seal that misses a policy, with the clauses it misses (never a vulnerability's details).
+  const policyMisses = view.rows.flatMap((r) =>
+    r.seal && r.policies
+      ? r.policies
+          .filter((p) => !p.meets)
+          .map((p) => ({
+            productId: r.productId,
+            product: r.name,
+            serial: r.seal!.serial,
+            firmware: r.seal!.firmware,
+            policyName: p.policyName,
+            misses: p.misses.map((m) => m.message),
+          }))
+      : [],
+  );
+  const webhooks = webhooksView(actor);
+  return {
+    products: new Set(view.rows.map((r) => r.productId)).size,
+    seals: view.rows.filter((r) => r.seal).length,
+    counts,
+    hasPolicies: view.hasPolicies,
+    policyMisses,
+    alerts: latestAlerts(actor),
+    /** Events the watchlist will show as new at the buyer's next visit. */
+    unseenChanges: view.changes.length,
+    activeTokens: listApiTokens(actor).filter((t) => !t.revokedAt).length,
+    webhooks: {
+      endpoints: webhooks.length,
+      // Endpoints with a delivery given up after its last retry, among their latest deliveries.
+      failing: webhooks.filter((w) => w.deliveries.some((d) => d.status === "failed")).length,
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** Opening a notification: marks it read (the user's own only) and goes to the page it is about. */
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { requireUser } from "../features/accounts/session.server";
+import { openNotification } from "../features/notifications/inbox.server";
+import { serviceOrThrow } from "../platform/http/service-response.server";
+import { safeRedirectPath } from "../platform/http/redirect";
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const link = serviceOrThrow(() => openNotification(user, params.notificationId ?? ""));
+  throw redirect(safeRedirectPath(link, "/notifications"));
+}

@@ -1,0 +1,94 @@
+/** The signed-in user's mail choice per notification category (in-app notifications are always on). */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { FormError, Notice } from "../components/Field";
+import { requireUser } from "../features/accounts/session.server";
+import { EMAIL_PREFERENCE_LABELS, EMAIL_PREFERENCES } from "../features/notifications/domain/categories";
+import { preferencesInput } from "../features/notifications/forms";
+import { notificationPreferencesOf, saveNotificationPreferences } from "../features/notifications/inbox.server";
+import { failure } from "../platform/http/action-errors.server";
+import { readForm } from "../platform/http/request-body.server";
+import { fieldErrorsOf, formValues } from "../platform/forms";
+
+export const meta: MetaFunction = () => [{ title: "Notification settings — IoT Seal" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  return { preferences: notificationPreferencesOf(user), email: user.email };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const values = formValues(await readForm(request));
+  const parsed = preferencesInput.safeParse(values);
+  if (!parsed.success) return failure("Check your choices.", fieldErrorsOf(parsed.error), values);
+  const changed = saveNotificationPreferences(user, parsed.data);
+  return {
+    ok: true as const,
+    notice: changed
+      ? "Your notification settings are saved."
+      : "Your notification settings are saved (nothing changed).",
+  };
+}
+
+export default function NotificationSettings() {
+  const { preferences, email } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const nav = useNavigation();
+  const failed = a && !a.ok ? a : null;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            <Link to="/notifications">Notifications</Link>
+          </p>
+          <h1>Notification settings</h1>
+          <p>
+            Every notification appears in the app. Choose, for each kind, whether it is also emailed to {email} at once,
+            gathered in one daily digest, or not emailed. Urgent ones (a watched seal revoked or suspended) are emailed
+            at once even with a daily digest.
+          </p>
+        </div>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      <FormError message={failed?.formError} />
+      <Form method="post" className="card stack" aria-label="Email settings">
+        {preferences.map((p) => {
+          const error = failed?.fieldErrors?.[p.category];
+          return (
+            <fieldset key={p.category} aria-describedby={`hint-${p.category}`}>
+              <legend>{p.label}</legend>
+              <p className="field__hint" id={`hint-${p.category}`}>
+                {p.hint}
+              </p>
+              {error ? (
+                <p className="field__error" role="alert">
+                  {error}
+                </p>
+              ) : null}
+              <div className="choices-row">
+                {EMAIL_PREFERENCES.map((choice) => (
+                  <label className="choice" key={choice}>
+                    <input
+                      type="radio"
+                      name={`email.${p.category}`}
+                      value={choice}
+                      defaultChecked={p.email === choice}
+                    />
+                    <span>{EMAIL_PREFERENCE_LABELS[choice]}</span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          );
+        })}
+        <div>
+          <button className="button" type="submit" disabled={nav.state !== "idle"}>
+            Save settings
+          </button>
+        </div>
+      </Form>
+    </>
+  );
+}

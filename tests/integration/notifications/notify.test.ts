@@ -1,0 +1,261 @@
+// The notification core against a real database, without SMTP_URL: `notify` writes one in-app
+// notification per user and per event key (never twice), mail as each user's preference says
+// (instant, digest, off; urgent beats the digest), kept rather than sent when no SMTP server is
+// configured; the daily digest combines the waiting mail once a day; each user reads and marks only
+// their own notifications; only admins read the outbox.
+import { and, eq } from "drizzle-orm";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mailOutbox, notifications, users } from "../../../db/schema";
+import { testClock } from "../../../app/platform/clock.server";
+import { db, transaction } from "../../../app/platform/db.server";
+import { notify, type NotificationInput } from "../../../app/features/notifications/notify.server";
+import { deliverPendingMail, sendDigests } from "../../../app/features/notifications/mail.server";
+import {
+  listNotifications,
+  markAllRead,
+  notificationPreferencesOf,
+  openNotification,
+  saveNotificationPreferences,
+  unreadCount,
+} from "../../../app/features/notifications/inbox.server";
+import { outboxMail, outboxPage } from "../../../app/features/notifications/outbox.server";
+import { preferencesInput } from "../../../app/features/notifications/forms";
+import type { Actor } from "../../../app/platform/actor";
+import { makeUser } from "./fixtures";
+
+let grace: Actor, sam: Actor, buyer: Actor, admin: Actor, gone: Actor;
+
+beforeAll(() => {
+  delete process.env.SMTP_URL;
+  grace = makeUser("supplier", "Grace");
+  sam = makeUser("supplier", "Sam");
+  buyer = makeUser("retailer", "Bea Buyer");
+  admin = makeUser("admin", "Ada Admin");
+  gone = makeUser("supplier", "Gone");
+  db().update(users).set({ disabledAt: new Date() }).where(eq(users.id, gone.userId)).run();
+});
+
+afterEach(() => testClock.reset());
+
+const event = (over: Partial<NotificationInput> = {}): NotificationInput => ({
+  userIds: [grace.userId],
+  category: "reports",
+  kind: "report.deadline.7d",
+  key: `report.deadline.7d:${Math.random()}`,
+  title: "High report on Gator Kids Watch 3: deadline in 7 days",
+  body: "The disclosure deadline of IOTSEAL-2026-0007 is 2026-12-10.\n\nAnswer it before then.",
+  link: "/findings/f-1",
+  ...over,
+});
+
+const mailsOf = (key: string) => db().select().from(mailOutbox).where(eq(mailOutbox.key, key)).all();
+
+describe("notify", () => {
+  it("tells each user once per key, ever, and mails each once", () => {
+    const e = event({ userIds: [grace.userId, sam.userId, grace.userId] });
+    expect(transaction((tx) => notify(tx, e))).toBe(2);
+    expect(transaction((tx) => notify(tx, e))).toBe(0);
+    expect(transaction((tx) => notify(tx, { ...e, title: "Something else" }))).toBe(0);
+    const rows = db().select().from(notifications).where(eq(notifications.key, e.key)).all();
+    expect(rows.map((r) => r.userId).sort()).toEqual([grace.userId, sam.userId].sort());
+    const mails = mailsOf(e.key);
+    expect(mails).toHaveLength(2);
+    // No SMTP_URL: kept for admins to read, never sent.
+    expect(mails.every((m) => m.status === "kept" && m.nextAttemptAt === null)).toBe(true);
+    expect(mails.map((m) => m.toAddress).sort()).toEqual([grace.email, sam.email].sort());
+    expect(mails[0]!.subject).toBe(e.title);
+    expect(mails[0]!.text).toContain("http://localhost:3000/findings/f-1");
+    expect(mails[0]!.messageId).toMatch(/^<[0-9a-f]{40}@iotseal\.local>$/);
+  });
+
+  it("a user added to a later call of the same event is told; the others are not told again", () => {
+    const e = event();
+    expect(transaction((tx) => notify(tx, e))).toBe(1);
+    expect(transaction((tx) => notify(tx, { ...e, userIds: [grace.userId, sam.userId] }))).toBe(1);
+    expect(mailsOf(e.key)).toHaveLength(2);
+  });
+
+  it("writes nothing when the change rolls back", () => {
+    const e = event();
+    expect(() =>
+      transaction((tx) => {
+        notify(tx, e);
+        throw new Error("the change failed");
+      }),
+    ).toThrow("the change failed");
+    expect(db().select().from(notifications).where(eq(notifications.key, e.key)).all()).toHaveLength(0);
+    expect(mailsOf(e.key)).toHaveLength(0);
+  });
+
+  it("refuses a link that is not a path of the portal", () => {
+    expect(() => transaction((tx) => notify(tx, event({ link: "https://evil.example/x" })))).toThrow(
+      /path of the portal/,
+    );
+    expect(() => transaction((tx) => notify(tx, event({ link: "//evil.example/x" })))).toThrow(/path of the portal/);
+  });
+
+  it("tells a disabled user in the app but mails nobody who cannot log in", () => {
+    const e = event({ userIds: [gone.userId] });
+    expect(transaction((tx) => notify(tx, e))).toBe(1);
+    expect(mailsOf(e.key)).toHaveLength(0);
+  });
+
+  it("follows each user's preference: off, digest (unless urgent), instant; watch events default to the digest", () => {
+    saveNotificationPreferences(grace, { reports: "off" });
+    saveNotificationPreferences(sam, { reports: "digest" });
+    const e = event({ userIds: [grace.userId, sam.userId] });
+    expect(transaction((tx) => notify(tx, e))).toBe(2);
+    const mails = mailsOf(e.key);
+    expect(mails.map((m) => [m.toAddress, m.status])).toEqual([[sam.email, "digest"]]);
+
+    const urgent = event({ userIds: [grace.userId, sam.userId], urgent: true });
+    transaction((tx) => notify(tx, urgent));
+    expect(mailsOf(urgent.key).map((m) => [m.toAddress, m.status])).toEqual([[sam.email, "kept"]]);
+
+    const watch = event({ userIds: [buyer.userId], category: "watch", kind: "watch.seal.changed" });
+    transaction((tx) => notify(tx, watch));
+    expect(mailsOf(watch.key).map((m) => m.status)).toEqual(["digest"]);
+    const revoked = event({ userIds: [buyer.userId], category: "watch", kind: "watch.seal.revoked", urgent: true });
+    transaction((tx) => notify(tx, revoked));
+    expect(mailsOf(revoked.key).map((m) => m.status)).toEqual(["kept"]);
+    saveNotificationPreferences(grace, { reports: "instant" });
+    saveNotificationPreferences(sam, { reports: "instant" });
+  });
+
+  it("does not send without SMTP_URL", async () => {
+    expect(await deliverPendingMail()).toEqual({ attempted: 0, sent: 0, retried: 0, failed: 0, released: 0 });
+  });
+});
+
+describe("the daily digest", () => {
+  it("combines a user's waiting mail once a day, from 07:00 UTC, and marks it included", () => {
+    const day = Date.UTC(2031, 2, 4);
+    testClock.set(day - 86_400_000 + 8 * 3600_000);
+    sendDigests(); // the day before: the other tests' waiting mail goes in their users' digests
+    testClock.set(day + 6 * 3600_000); // 06:00 UTC
+    const reader = makeUser("retailer", "Digest Reader");
+    for (const n of [1, 2, 3])
+      transaction((tx) =>
+        notify(tx, {
+          userIds: [reader.userId],
+          category: "watch",
+          kind: "watch.seal.changed",
+          key: `watch:${reader.userId}:${n}`,
+          title: `Watched seal ${n} changed`,
+          body: `What changed on seal ${n}.`,
+          link: `/retailer/watchlist?n=${n}`,
+        }),
+      );
+    expect(sendDigests()).toBe(0); // before 07:00
+    testClock.set(day + 7 * 3600_000 + 60_000);
+    expect(sendDigests()).toBe(1);
+    expect(sendDigests()).toBe(0); // once a day, however often it runs
+    const key = `digest:${reader.userId}:2031-03-04`;
+    const [digest] = mailsOf(key);
+    expect(digest).toMatchObject({ kind: "digest", status: "kept", toAddress: reader.email, link: "/notifications" });
+    expect(digest!.subject).toBe("IoT Seal daily digest for 2031-03-04: 3 notifications");
+    for (const n of [1, 2, 3]) {
+      expect(digest!.text).toContain(`Watched seal ${n} changed`);
+      expect(digest!.text).toContain(`What changed on seal ${n}.`);
+      expect(digest!.text).toContain(`http://localhost:3000/retailer/watchlist?n=${n}`);
+    }
+    const included = db()
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.userId, reader.userId), eq(mailOutbox.status, "digest")))
+      .all();
+    expect(included.map((r) => r.digestMailId)).toEqual([digest!.id, digest!.id, digest!.id]);
+
+    // What arrives after today's digest waits for tomorrow's.
+    transaction((tx) =>
+      notify(tx, {
+        userIds: [reader.userId],
+        category: "watch",
+        kind: "watch.policy.unmet",
+        key: `watch:${reader.userId}:4`,
+        title: "A watched product no longer meets a policy",
+        body: "Children's wearables.",
+        link: "/retailer/watchlist",
+      }),
+    );
+    expect(sendDigests()).toBe(0);
+    testClock.set(day + 86_400_000 + 8 * 3600_000);
+    expect(sendDigests()).toBe(1);
+    expect(mailsOf(`digest:${reader.userId}:2031-03-05`)[0]!.subject).toMatch(/: 1 notification$/);
+  });
+});
+
+describe("a user's own notifications", () => {
+  it("lists them newest first with the unread count; opening one marks it read and gives its link", () => {
+    const me = makeUser("supplier", "Lister");
+    const other = makeUser("supplier", "Other");
+    for (const n of [1, 2, 3]) {
+      testClock.set(Date.UTC(2031, 0, 1, 10, n));
+      transaction((tx) =>
+        notify(tx, {
+          userIds: [me.userId],
+          category: "submissions",
+          kind: "submission.changes_requested",
+          key: `list:${me.userId}:${n}`,
+          title: `Changes requested ${n}`,
+          body: "Comments on 5.1-1.",
+          link: `/supplier/submissions/s${n}/requirements/5.1-1`,
+        }),
+      );
+    }
+    const page = listNotifications(me);
+    expect(page.items.map((i) => i.title)).toEqual([
+      "Changes requested 3",
+      "Changes requested 2",
+      "Changes requested 1",
+    ]);
+    expect(page.unread).toBe(3);
+    expect(unreadCount(me.userId)).toBe(3);
+    expect(openNotification(me, page.items[1]!.id)).toBe("/supplier/submissions/s2/requirements/5.1-1");
+    expect(unreadCount(me.userId)).toBe(2);
+    // Nobody opens, lists or marks another user's notifications.
+    expect(() => openNotification(other, page.items[0]!.id)).toThrow(/no notification with this id/);
+    expect(listNotifications(other).items).toHaveLength(0);
+    expect(markAllRead(other)).toBe(0);
+    expect(unreadCount(me.userId)).toBe(2);
+    expect(markAllRead(me)).toBe(2);
+    expect(unreadCount(me.userId)).toBe(0);
+  });
+
+  it("shows the role's categories with their defaults, and saves a choice", () => {
+    const b = makeUser("retailer", "Pref Buyer");
+    const before = notificationPreferencesOf(b);
+    expect(before.map((p) => [p.category, p.email])).toEqual([
+      ["watch", "digest"],
+      ["seals", "instant"],
+      ["system", "instant"],
+    ]);
+    const parsed = preferencesInput.parse({ "email.watch": "instant", "email.seals": "off", other: "x" });
+    expect(saveNotificationPreferences(b, parsed)).toBe(2);
+    expect(saveNotificationPreferences(b, parsed)).toBe(0);
+    expect(notificationPreferencesOf(b).map((p) => [p.category, p.email, p.isDefault])).toEqual([
+      ["watch", "instant", false],
+      ["seals", "off", false],
+      ["system", "instant", true],
+    ]);
+    expect(preferencesInput.safeParse({ "email.watch": "sometimes" }).success).toBe(false);
+    expect(preferencesInput.safeParse({}).success).toBe(false);
+  });
+});
+
+describe("the outbox", () => {
+  it("is for admins only, paged, with one mail's text and attempts", () => {
+    const page = outboxPage(admin, { page: 1, status: "all" });
+    expect(page.total).toBeGreaterThan(0);
+    expect(page.smtp).toBeNull();
+    const one = outboxMail(admin, page.mails[0]!.id);
+    expect(one.mail.text.length).toBeGreaterThan(0);
+    expect(one.attempts).toEqual([]);
+    expect(outboxPage(admin, { page: 1, status: "kept" }).mails.every((m) => m.status === "kept")).toBe(true);
+    for (const who of [grace, buyer]) {
+      expect(() => outboxPage(who, { page: 1, status: "all" })).toThrow(/permission/);
+      expect(() => outboxMail(who, page.mails[0]!.id)).toThrow(/permission/);
+    }
+    expect(() => outboxMail(admin, "no-such-mail")).toThrow(/no mail with this id/);
+  });
+});

@@ -1,0 +1,286 @@
+// Who hears what, against a real database and the real services: a review of the demo watch from
+// request for changes to approval (supplier, assessors, proposer, an assessor with a conflict of
+// interest who is never told), a vulnerability report with a claimed and a rejected fix, recurring
+// evidence decided, seal status changes, and the watching buyer: every watch event in the watch
+// category, urgent for a suspension or revocation, and never a word of an embargoed report. A
+// replayed event notifies nobody twice.
+import { and, eq, like } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { findings, notifications, organizations, recurringEvidence, submissions } from "../../../db/schema";
+import type { Actor } from "../../../app/platform/actor";
+import { db, transaction } from "../../../app/platform/db.server";
+import { seedDemoData } from "../../../app/demo/seed.server";
+import { createUser } from "../../../app/features/accounts/users.server";
+import { declareConflict } from "../../../app/features/accounts/conflicts.server";
+import {
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  rejectSubmission,
+  requestChanges,
+  returnProposal,
+  reviewQueue,
+  takeSubmission,
+} from "../../../app/features/certification/review.server";
+import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
+import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
+import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
+import { decideRecurringEvidence } from "../../../app/features/monitoring/recurring-evidence.server";
+import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
+import { notifySubmissionChange } from "../../../app/features/notifications/rules.server";
+import { actorByEmail } from "../../support/actors";
+import {
+  addTestVersion,
+  createTestProduct,
+  openTestDraft,
+  submissionVersion as version,
+} from "../../support/submissions";
+
+let asha: Actor;
+let bram: Actor;
+let carol: Actor; // an assessor with a declared conflict of interest with Gator Wearables
+let grace: Actor;
+let sam: Actor;
+let buyer: Actor;
+let watchId: string; // Gator Kids Watch 3 3.2.0, submitted (demo)
+let serial: string; // its seal, once approved
+
+/** The notifications a user has, optionally only those whose key starts with `prefix`. */
+function told(who: Actor, prefix = "") {
+  return db()
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, who.userId), like(notifications.key, `${prefix}%`)))
+    .all();
+}
+
+const passAll = () => {
+  const s = db().select().from(submissions).where(eq(submissions.id, watchId)).get()!;
+  const facts = answerFacts(db(), watchId);
+  for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
+    const na = facts.get(req.ref)?.claim === "not_applicable";
+    recordVerdict(asha, watchId, req.ref, {
+      verdict: na ? "not_applicable" : "pass",
+      comment: na ? "Agreed: not applicable here." : "",
+      accepted: na && req.applicability === "advisory",
+      version: version(watchId),
+    });
+  }
+};
+
+beforeAll(async () => {
+  await seedDemoData();
+  asha = actorByEmail("assessor1@demo.test");
+  bram = actorByEmail("assessor2@demo.test");
+  grace = actorByEmail("supplier@demo.test");
+  sam = actorByEmail("supplier2@demo.test");
+  buyer = actorByEmail("buyer@demo.test");
+  const admin = actorByEmail("admin@demo.test");
+  await createUser(admin, { email: "carol@conflicted.test", name: "Carol Conflicted", role: "assessor" });
+  carol = actorByEmail("carol@conflicted.test");
+  const gator = db().select().from(organizations).where(eq(organizations.name, "Gator Wearables Ltd")).get()!;
+  declareConflict(admin, { assessorId: carol.userId, organizationId: gator.id, reason: "Former employee of Gator." });
+  watchId = reviewQueue(asha, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
+});
+
+describe("a review, from request for changes to the seal", () => {
+  it("changes requested: the supplier is told, linked to the first requirement sent back; nobody else", () => {
+    takeSubmission(asha, watchId, version(watchId));
+    passAll();
+    recordVerdict(asha, watchId, "5.3-2", {
+      verdict: "fail",
+      comment: "The update mechanism is not authenticated.",
+      accepted: false,
+      version: version(watchId),
+    });
+    recordVerdict(asha, watchId, "5.1-1", {
+      verdict: "needs_information",
+      comment: "Which unit serials were compared?",
+      accepted: false,
+      version: version(watchId),
+    });
+    const before = { sam: told(sam).length, buyer: told(buyer).length, bram: told(bram).length };
+    requestChanges(asha, watchId, version(watchId), "See the comments on 5.1-1 and 5.3-2.");
+    const [n] = told(grace, `submission:${watchId}:changes_requested:`);
+    expect(n).toMatchObject({
+      category: "submissions",
+      kind: "submission.changes_requested",
+      link: `/supplier/submissions/${watchId}/requirements/5.1-1`, // checklist order, not the order scored
+      title: "Changes requested: Gator Kids Watch 3 (firmware 3.2.0)",
+    });
+    expect(n.body).toMatch(/2 requirements .* back for changes: 5\.1-1, 5\.3-2/);
+    expect(n.body).toMatch(/\d{1,2} \w{3} \d{4}/); // the date
+    expect({ sam: told(sam).length, buyer: told(buyer).length, bram: told(bram).length }).toEqual(before);
+  });
+
+  it("a replayed event notifies nobody twice", () => {
+    const count = db().select().from(notifications).all().length;
+    const request = told(grace, `submission:${watchId}:changes_requested:`)[0];
+    const v = Number(request.key.split(":v")[1]);
+    transaction((tx) =>
+      notifySubmissionChange(tx, {
+        type: "submission.changed",
+        submissionId: watchId,
+        change: "changes_requested",
+        byUserId: asha.userId,
+        version: v,
+      }),
+    );
+    expect(db().select().from(notifications).all().length).toBe(count);
+  });
+
+  it("resubmitted: the assessors without a conflict of interest are told it is in the queue", () => {
+    submitSubmission(grace, watchId, version(watchId));
+    for (const a of [asha, bram])
+      expect(told(a, `submission:${watchId}:submitted:`).map((n) => n.title)).toContain(
+        "Resubmitted: Gator Kids Watch 3 (firmware 3.2.0)",
+      );
+    expect(told(carol)).toEqual([]); // declared conflict: never told about Gator
+  });
+
+  it("proposed: every other assessor is asked to confirm; returned and confirmed: the proposer hears it; approved: the supplier gets the seal", async () => {
+    takeSubmission(asha, watchId, version(watchId));
+    passAll();
+    proposeApproval(asha, watchId, version(watchId), "All met.");
+    expect(told(bram, `submission:${watchId}:proposed:`)).toHaveLength(1);
+    expect(told(bram, `submission:${watchId}:proposed:`)[0]).toMatchObject({
+      title: "Waiting for your confirmation: Gator Kids Watch 3 (firmware 3.2.0)",
+      link: `/assessor/submissions/${watchId}`,
+    });
+    expect(told(asha, `submission:${watchId}:proposed:`)).toEqual([]); // not the proposer
+    returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
+    const [returned] = told(asha, `submission:${watchId}:proposal_returned:`);
+    expect(returned.title).toBe("Your proposal was sent back: Gator Kids Watch 3 (firmware 3.2.0)");
+    expect(returned.body).toContain("Please double-check 5.5-1");
+    proposeApproval(asha, watchId, version(watchId), "Re-checked.");
+    expect(told(bram, `submission:${watchId}:proposed:`)).toHaveLength(2); // a new proposal, a new key
+    serial = await confirmApproval(bram, watchId, "Confirmed.");
+    expect(told(asha, `submission:${watchId}:proposal_confirmed:`)).toHaveLength(1);
+    const [approved] = told(grace, `submission:${watchId}:approved:`);
+    expect(approved).toMatchObject({ link: `/s/${serial}`, category: "submissions" });
+    expect(approved.title).toBe(`Approved, seal ${serial} issued: Gator Kids Watch 3 (firmware 3.2.0)`);
+    expect(approved.body).toContain(`/s/${serial}/seal.pdf`);
+    expect(told(carol)).toEqual([]);
+    expect(told(sam, `submission:${watchId}`)).toEqual([]);
+  });
+
+  it("the watching buyer hears of the new seal in the watch category (not urgent), and of a suspension at once", () => {
+    const issued = told(buyer, "watch:").find((n) => n.kind === "watch.seal.issued" && n.title.includes(serial));
+    expect(issued).toMatchObject({ category: "watch", link: `/s/${serial}` });
+    changeSealStatus(bram, { serial, action: "suspend", reason: "Suspended while a report is checked." });
+    const suspended = told(buyer, "watch:").find((n) => n.kind === "watch.seal.suspended" && n.title.includes(serial))!;
+    expect(suspended.body).toContain("Suspended while a report is checked.");
+    // Urgent: mailed at once although the buyer's "watch" preference is the daily digest.
+    const mail = db()
+      .$client.prepare("select status from mail_outbox where key = ? and user_id = ?")
+      .get(suspended.key, buyer.userId) as { status: string } | undefined;
+    expect(mail?.status).toBe("kept"); // no SMTP_URL in tests: kept in the outbox at once, not held for the digest
+    expect(told(grace, "seal-event:").map((n) => n.title)).toContain(`Seal ${serial} suspended: Gator Kids Watch 3`);
+    changeSealStatus(bram, { serial, action: "reinstate", reason: "The report was not about this firmware." });
+    expect(told(grace, "seal-event:").map((n) => n.title)).toContain(`Seal ${serial} reinstated: Gator Kids Watch 3`);
+  });
+});
+
+describe("vulnerability reports", () => {
+  const TITLE = "Pairing PIN leaks over BLE advertising";
+  const DESCRIPTION = "The six-digit pairing PIN is broadcast in the manufacturer data of every advertisement.";
+  let findingId: string;
+
+  it("recorded: the supplier is told with the details; the buyer only the severity, never the title", () => {
+    const watch3 = db()
+      .$client.prepare(
+        "select p.id as productId, v.id as versionId from products p join product_versions v on v.product_id = p.id where p.name = 'Gator Kids Watch 3' and v.firmware_version = '3.2.0'",
+      )
+      .get() as { productId: string; versionId: string };
+    findingId = recordFinding(asha, {
+      productId: watch3.productId,
+      versionIds: [watch3.versionId],
+      title: TITLE,
+      description: DESCRIPTION,
+      severity: "high",
+      reporter: "A researcher",
+      reportedOn: new Date().toISOString().slice(0, 10),
+    });
+    const [n] = told(grace, `report:${findingId}:recorded`);
+    expect(n).toMatchObject({ category: "reports", link: `/findings/${findingId}` });
+    expect(n.body).toContain(TITLE);
+    const watch = told(buyer, "watch:").filter((x) => x.kind === "watch.report.recorded");
+    expect(watch.length).toBeGreaterThan(0);
+    expect(told(sam, `report:${findingId}`)).toEqual([]);
+    expect(told(carol)).toEqual([]);
+  });
+
+  it("a fix claimed reaches the assessors without a conflict; a fix rejected reaches the supplier with the reason", () => {
+    const v = () => db().select().from(findings).where(eq(findings.id, findingId)).get()!.version;
+    actOnFinding(grace, findingId, { action: "mark_fixed", note: "", fixedInVersion: "3.2.1", version: v() });
+    for (const a of [asha, bram]) expect(told(a, `report:${findingId}:fix_claimed:`)).toHaveLength(1);
+    expect(told(carol)).toEqual([]);
+    actOnFinding(asha, findingId, {
+      action: "reject_fix",
+      note: "Firmware 3.2.1 still broadcasts the PIN.",
+      version: v(),
+    });
+    const [rejected] = told(grace, `report:${findingId}:fix_rejected:`);
+    expect(rejected.title).toBe("Fix rejected: Gator Kids Watch 3");
+    expect(rejected.body).toContain("Firmware 3.2.1 still broadcasts the PIN.");
+  });
+
+  it("the buyer never receives a word of an embargoed report (nor of the demo's embargoed one)", () => {
+    const embargoed = db().select().from(findings).where(eq(findings.status, "open")).all();
+    const secrets = [TITLE, DESCRIPTION, ...embargoed.flatMap((f) => [f.title, f.description])];
+    const texts = told(buyer).flatMap((n) => [n.title, n.body]);
+    expect(texts.length).toBeGreaterThan(0);
+    for (const secret of secrets) for (const text of texts) expect(text).not.toContain(secret);
+    // Nor does the supplier of another organisation.
+    for (const n of told(sam)) expect(`${n.title} ${n.body}`).not.toContain(TITLE);
+  });
+});
+
+describe("recurring evidence", () => {
+  it("waiting evidence reached the assessors; its decision reaches the supplier", () => {
+    const pending = db().select().from(recurringEvidence).where(eq(recurringEvidence.status, "pending")).get()!;
+    expect(told(asha, `recurring:${pending.id}:submitted`)).toHaveLength(1);
+    expect(told(carol)).toEqual([]);
+    decideRecurringEvidence(asha, pending.id, { decision: "accept", comment: "" });
+    const [n] = told(grace, `recurring:${pending.id}:accepted`);
+    expect(n).toMatchObject({ category: "recurring", link: `/supplier/seals/${pending.serial}/recurring` });
+    expect(n.title).toContain(pending.requirementRef);
+  });
+});
+
+describe("a rejection and a revocation", () => {
+  it("rejected: the supplier is told with the reason, linked to the submission", () => {
+    const productId = createTestProduct(grace, { name: "Gator Rejected Tracker", model: "GW-RT1" });
+    const id = openTestDraft(grace, addTestVersion(grace, productId));
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(grace, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(grace, id);
+    expect(told(asha, `submission:${id}:submitted:`)[0].title).toBe(
+      "New in the queue: Gator Rejected Tracker (firmware 1.0.0)",
+    );
+    takeSubmission(asha, id, version(id));
+    rejectSubmission(asha, id, version(id), "The product is a prototype; submit the production firmware.");
+    const [n] = told(grace, `submission:${id}:rejected:`);
+    expect(n).toMatchObject({
+      link: `/supplier/submissions/${id}`,
+      title: "Rejected: Gator Rejected Tracker (firmware 1.0.0)",
+    });
+    expect(n.body).toContain("submit the production firmware");
+  });
+
+  it("revoked: the supplier is told, and the watching buyer at once (urgent)", () => {
+    changeSealStatus(bram, {
+      serial,
+      action: "revoke",
+      reason: "Certified by mistake: wrong firmware.",
+      confirmSerial: serial,
+    });
+    expect(told(grace, "seal-event:").map((n) => n.title)).toContain(`Seal ${serial} revoked: Gator Kids Watch 3`);
+    const revoked = told(buyer, "watch:").find((n) => n.kind === "watch.seal.revoked" && n.title.includes(serial))!;
+    expect(revoked.body).toContain("Certified by mistake");
+    const mail = db()
+      .$client.prepare("select status from mail_outbox where key = ? and user_id = ?")
+      .get(revoked.key, buyer.userId) as { status: string } | undefined;
+    expect(mail?.status).toBe("kept"); // at once (no SMTP_URL here: kept in the outbox), not held for the digest
+  });
+});
