@@ -13,6 +13,7 @@ import { db } from "./platform/db.server";
 import { bulkVerifyApi, logRoutes, run, sealLookup, statusList, verifyApi } from "./features/public/public-api.server";
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
+import { issuerMetadata } from "./features/trust/domain/credential";
 
 export interface FastContext {
   ip: string;
@@ -79,6 +80,7 @@ function evidenceUpload(
 export const FAST_ROUTES = [
   "/healthz",
   "/.well-known/jwks.json",
+  "/.well-known/jwt-vc-issuer",
   "/api/v1/seals/:serial",
   "/api/v1/verify",
   "/api/v1/verify/bulk",
@@ -105,6 +107,13 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
     // Every public key the issuer ever signed with, retired ones included; CDN-cacheable.
     return json(res, 200, signingKeys(getEnv().dataDir).jwks(), {
       "Cache-Control": "public, max-age=300",
+      "Access-Control-Allow-Origin": "*",
+    });
+  }
+  if (pathname === "/.well-known/jwt-vc-issuer" && (req.method === "GET" || req.method === "HEAD")) {
+    // SD-JWT VC issuer metadata: the issuer as the credentials name it, and where its keys are.
+    return json(res, 200, issuerMetadata(getEnv().baseUrl), {
+      "Cache-Control": "public, max-age=3600",
       "Access-Control-Allow-Origin": "*",
     });
   }

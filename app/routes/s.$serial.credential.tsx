@@ -2,7 +2,11 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
 import { publicSealView } from "../features/certification/seals.server";
 
-/** The seal's credential (compact JWS), exactly as signed. */
+/**
+ * The seal's credential: the bare compact JWS (RFC 7515 section 7.1, no trailing newline),
+ * byte-identical to the PDF's attachment and to what the log leaf hashes. CORS open, so a
+ * browser verifier on another origin can fetch it.
+ */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   requireWithinPageLimit(context);
   const view = await publicSealView(params.serial ?? "");
@@ -11,8 +15,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       status: 404,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
-  return new Response(view.jws + "\n", {
+  return new Response(view.jws, {
     headers: {
+      "Access-Control-Allow-Origin": "*",
       "Content-Type": "application/vc+jwt",
       "Content-Disposition": `attachment; filename="${view.serial}.vc.jwt"`,
       "Cache-Control": "public, max-age=3600",

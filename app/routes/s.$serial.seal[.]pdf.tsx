@@ -17,6 +17,8 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     "Content-Disposition": `${new URL(request.url).searchParams.has("inline") ? "inline" : "attachment"}; filename="IoT-Seal-${found.serial}.pdf"`,
     "Cache-Control": "public, max-age=86400",
     ETag: etag,
+    // Public, and fetched by browser verifiers on other origins.
+    "Access-Control-Allow-Origin": "*",
   };
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   return new Response(new Uint8Array(found.pdf), {

@@ -319,6 +319,13 @@ const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Recor
       expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
     },
   ],
+  "/.well-known/jwt-vc-issuer": [
+    {
+      method: "GET",
+      path: "/.well-known/jwt-vc-issuer",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+  ],
   // The public verify API: GET is refused; a multipart body is neither a PDF nor a credential (415), nor a CSV with a serial column (400).
   "/api/v1/verify": [
     {

@@ -26,6 +26,7 @@ import {
   type VerifyAnswer,
 } from "../trust/verify.server";
 import type { SealVerdict } from "../trust/domain/credential";
+import { statusListCacheControl } from "../trust/domain/status-credential";
 import { organizationForBearer } from "../accounts/api-tokens.server";
 import { attachPolicies, policyResultsOf } from "../retail/policies.server";
 import {
@@ -254,7 +255,11 @@ export function statusList(req: IncomingMessage, res: Res, listId: string): true
     const list = await statusListCredential(listId);
     if (!list) return sendJson(res, 404, { error: "No status list has this id." });
     sendText(res, 200, list.jws, "application/vc+jwt", {
-      "Cache-Control": `public, max-age=60, s-maxage=${list.maxAgeSeconds}, stale-if-error=86400`,
+      // Never cached past the list's validUntil, stale-if-error included (see statusListCacheControl).
+      "Cache-Control": statusListCacheControl({
+        freshSeconds: list.maxAgeSeconds,
+        validForSeconds: list.validForSeconds,
+      }),
     });
   });
 }

@@ -238,7 +238,9 @@ const signedLists = new Map<string, { version: number; signedAt: number; jws: st
  * changes status or when the last signature is older than half the list's TTL, so a cached copy
  * is never more than one TTL stale.
  */
-export async function statusListCredential(listId: string): Promise<{ jws: string; maxAgeSeconds: number } | null> {
+export async function statusListCredential(
+  listId: string,
+): Promise<{ jws: string; maxAgeSeconds: number; validForSeconds: number } | null> {
   const purpose = PURPOSE_OF_LIST[listId];
   if (!purpose) return null;
   const env = getEnv();
@@ -254,6 +256,7 @@ export async function statusListCredential(listId: string): Promise<{ jws: strin
     return {
       jws: cached.jws,
       maxAgeSeconds: Math.max(0, Math.floor((STATUS_LIST_TTL_MS / 2 - (now - cached.signedAt)) / 1000)),
+      validForSeconds: Math.max(0, Math.floor((STATUS_LIST_TTL_MS - (now - cached.signedAt)) / 1000)),
     };
   }
   const credential = buildStatusListCredential({
@@ -266,5 +269,9 @@ export async function statusListCredential(listId: string): Promise<{ jws: strin
   const signer = await signingKeys(env.dataDir).signer(new Date(now));
   const jws = await signStatusListCredential(credential, signer.key, signer.kid);
   signedLists.set(listId, { version, signedAt: now, jws, dataDir: env.dataDir });
-  return { jws, maxAgeSeconds: Math.floor(STATUS_LIST_TTL_MS / 2 / 1000) };
+  return {
+    jws,
+    maxAgeSeconds: Math.floor(STATUS_LIST_TTL_MS / 2 / 1000),
+    validForSeconds: Math.floor(STATUS_LIST_TTL_MS / 1000),
+  };
 }

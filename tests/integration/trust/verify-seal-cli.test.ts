@@ -12,6 +12,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { CompactSign } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.server";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
@@ -134,6 +135,14 @@ beforeAll(async () => {
     }),
   );
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
+  // RFC 9864: the active seal's credential signed by the issuer key with the fully specified alg "Ed25519".
+  const issuerKey = await signingKeys(getEnv().dataDir).signer();
+  fs.writeFileSync(
+    f("ed25519.jwt"),
+    await new CompactSign(Buffer.from(active.credential.split(".")[1], "base64url"))
+      .setProtectedHeader({ alg: "Ed25519", typ: "vc+jwt", kid: issuerKey.kid })
+      .sign(issuerKey.key),
+  );
 
   // The attacker copies the active seal's facts into a credential of their own, naming their site as issuer.
   const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
@@ -162,6 +171,7 @@ beforeAll(async () => {
     suspended: [f("suspended.jwt"), ...lists],
     suspendedNoStatus: [f("suspended.json"), ...jwks, "--no-status"],
     tampered: [f("tampered.jwt"), ...lists],
+    ed25519Alg: [f("ed25519.jwt"), ...lists],
     missingFile: [f("nope.pdf"), ...lists],
     notASeal: [f("notes.txt"), ...lists],
     suspensionListMissing: [f("active.jwt"), ...jwks, "--status", f("revocation.jwt")],
@@ -267,6 +277,12 @@ describe("npm run verify-seal", () => {
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ status: "valid", statusLists: [] });
     expect(r.json().notes.join("\n")).toMatch(/status not checked \(--no-status\)/);
+  });
+
+  it('RFC 9864: a credential signed by the issuer key with alg "Ed25519" is valid offline (exit 0)', async () => {
+    const r = await run("ed25519Alg");
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ status: "valid" });
   });
 
   it("a credential with one signature character changed is forged (exit 1), and shows nothing unverified", async () => {

@@ -2,7 +2,7 @@
 // for valid, expired, suspended, revoked, superseded, not found and each forged case.
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
-import { base64url } from "jose";
+import { base64url, CompactSign } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seals } from "../../../db/schema";
 import { renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.server";
@@ -59,6 +59,29 @@ describe("every answer, every way", () => {
     const byPdf = await verifyPdf(sealPdf(serial)!.pdf);
     expect(byPdf).toMatchObject({ status, serial, subject: { serial } });
     expect(byPdf.checks.filter((c) => !c.ok && c.label !== "Status at the issuer")).toEqual([]);
+  });
+
+  it('RFC 9864: a credential signed by the issuer key with the fully specified alg "Ed25519" passes the signature check', async () => {
+    // The server answers only for the exact credential it recorded, so a re-signed copy of a real
+    // seal is "not the one recorded" and an unrecorded serial "not found": both past the signature.
+    const signer = await signingKeys(getEnv().dataDir).signer();
+    const signEd25519 = (c: SealCredential) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(c)))
+        .setProtectedHeader({ alg: "Ed25519", typ: "vc+jwt", kid: signer.kid })
+        .sign(signer.key);
+    const ghost = {
+      ...credentialOf(s.active),
+      credentialSubject: { ...credentialOf(s.active).credentialSubject, serial: makeSerial(crypto.randomBytes(5)) },
+    };
+    expect(await verifyCredentialText(await signEd25519(ghost))).toMatchObject({
+      status: "not_found",
+      reason: expect.stringMatching(/signature is the issuer's/),
+    });
+    expect(await verifyCredentialText(await signEd25519(credentialOf(s.active)))).toMatchObject({
+      status: "forged",
+      reason: "This credential is not the one the issuer recorded for this seal.",
+      checks: expect.arrayContaining([expect.objectContaining({ ok: true })]),
+    });
   });
 
   it("suspension and revocation carry their public reason", async () => {

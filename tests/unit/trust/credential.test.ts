@@ -68,6 +68,21 @@ describe("seal credential", () => {
     expect(r).toMatchObject({ ok: true, kid: signer.kid });
     if (r.ok) expect(r.credential).toEqual(credential());
   });
+
+  it('RFC 9864: a credential signed with the fully specified alg "Ed25519" by the issuer key verifies', async () => {
+    const fully = await new CompactSign(new TextEncoder().encode(JSON.stringify(credential())))
+      .setProtectedHeader({ alg: "Ed25519", typ: "vc+jwt", kid: signer.kid })
+      .sign(signer.key);
+    const r = await verifySealSignature(fully, jwks);
+    expect(r).toMatchObject({ ok: true, kid: signer.kid });
+    if (r.ok) expect(r.credential).toEqual(credential());
+  });
+
+  it('RFC 9864: an "Ed25519" header is no way around the signature check', async () => {
+    const [, p, sig] = parts(jws);
+    const relabelled = `${encode({ alg: "Ed25519", typ: "vc+jwt", kid: signer.kid })}.${p}.${sig}`;
+    expect(await verifySealSignature(relabelled, jwks)).toMatchObject({ ok: false, reason: "bad_signature" });
+  });
 });
 
 describe("forged credentials (each one refused, with its reason)", () => {

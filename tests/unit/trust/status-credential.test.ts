@@ -13,6 +13,7 @@ import {
   signStatusListCredential,
   STATUS_LIST_TTL_MS,
   statusFromLists,
+  statusListCacheControl,
   verifyStatusListCredential,
   type StatusListCheck,
   type StatusListCredential,
@@ -183,6 +184,48 @@ describe("signStatusListCredential / verifyStatusListCredential round trip", () 
       ok: true,
       purpose: "suspension",
     });
+  });
+
+  it('RFC 9864: a list signed with the fully specified alg "Ed25519" by the issuer key verifies', async () => {
+    const c = list("revocation", bitsWith(3));
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(c)))
+      .setProtectedHeader({ alg: "Ed25519", typ: "vc+jwt", kid: ISSUER_KEY.kid })
+      .sign(ISSUER_KEY.privateKey);
+    expect(await verifyStatusListCredential(jws, JWKS)).toMatchObject({ ok: true, purpose: "revocation" });
+    // ...and a stranger's "Ed25519" signature under the issuer's kid is still refused.
+    const stranger = await new CompactSign(new TextEncoder().encode(JSON.stringify(c)))
+      .setProtectedHeader({ alg: "Ed25519", typ: "vc+jwt", kid: ISSUER_KEY.kid })
+      .sign(STRANGER.privateKey);
+    expectRefused(await verifyStatusListCredential(stranger, JWKS), /signature/);
+  });
+});
+
+describe("statusListCacheControl (Bitstring Status List: caching aligned with ttl and validUntil)", () => {
+  const lifetime = (cc: string) => {
+    const n = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(cc)![1]);
+    return { browser: n("max-age") + n("stale-if-error"), shared: n("s-maxage") + n("stale-if-error") };
+  };
+
+  it("a fresh list: fresh for half its ttl in shared caches, stale-if-error only up to its validUntil", () => {
+    const ttlS = STATUS_LIST_TTL_MS / 1000;
+    const cc = statusListCacheControl({ freshSeconds: ttlS / 2, validForSeconds: ttlS });
+    expect(cc).toBe(`public, max-age=60, s-maxage=${ttlS / 2}, stale-if-error=${ttlS / 2}`);
+    expect(lifetime(cc).shared).toBe(ttlS);
+  });
+
+  it.each([
+    [300, 600],
+    [120, 420],
+    [30, 330],
+    [0, 300],
+    [0, 0],
+    [900, 100], // inconsistent input: still nothing past validity
+  ])("no cache serves a list past its validity (fresh %is, valid %is)", (freshSeconds, validForSeconds) => {
+    const cc = statusListCacheControl({ freshSeconds, validForSeconds });
+    const { browser, shared } = lifetime(cc);
+    expect(browser).toBeLessThanOrEqual(validForSeconds);
+    expect(shared).toBeLessThanOrEqual(validForSeconds);
+    expect(cc).not.toMatch(/86400/);
   });
 });
 

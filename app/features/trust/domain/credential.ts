@@ -1,6 +1,7 @@
 /**
  * The seal credential: a W3C Verifiable Credential 2.0 secured as a compact JWS (VC-JOSE-COSE,
- * `typ: vc+jwt`, EdDSA over Ed25519, `kid` in the header), made and checked with `jose`.
+ * `typ: vc+jwt`, EdDSA over Ed25519, `kid` in the header), made and checked with `jose`. Checks
+ * also accept the fully specified `alg` "Ed25519" (RFC 9864); new seals keep "EdDSA".
  * Building and checking are pure apart from the signature maths; keys come from outside. Signing
  * is jose's; checking parses with jose and verifies the Ed25519 signature with node:crypto.
  */
@@ -11,6 +12,17 @@ import { sealVerdictOf, type SealVerdict } from "./verdict";
 export const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
 export const SEAL_TYPE = "IoTSecuritySeal";
 export const JWS_TYPE = "vc+jwt";
+/** The `alg` new seals and lists are signed with (ADR 005: unchanged until a decision record says otherwise). */
+export const SIGNING_ALG = "EdDSA";
+/**
+ * The `alg` values a verifier accepts: both name Ed25519 over the same key and signature bytes,
+ * "EdDSA" (RFC 8037) and the fully specified "Ed25519" (RFC 9864). Anything else is refused.
+ */
+export const ACCEPTED_ALGS: readonly string[] = [SIGNING_ALG, "Ed25519"];
+
+export function isAcceptedAlg(alg: unknown): alg is string {
+  return typeof alg === "string" && ACCEPTED_ALGS.includes(alg);
+}
 
 export interface SealSubject {
   serial: string;
@@ -86,6 +98,17 @@ export function buildSealCredential(p: {
   };
 }
 
+/** Where the issuer publishes its keys (RFC 7517 JWK Set), relative to the issuer URL. */
+export const JWKS_PATH = "/.well-known/jwks.json";
+
+/**
+ * SD-JWT VC issuer metadata (`/.well-known/jwt-vc-issuer`): the issuer exactly as the
+ * credentials name it (`issuer.id`, the portal's base URL) and the absolute URL of its JWKS.
+ */
+export function issuerMetadata(baseUrl: string): { issuer: string; jwks_uri: string } {
+  return { issuer: baseUrl, jwks_uri: `${baseUrl}${JWKS_PATH}` };
+}
+
 /** Signs with an Ed25519 private key (a CryptoKey or KeyObject); `kid` names the public key in the JWKS. */
 export async function signCredential(
   credential: SealCredential,
@@ -93,7 +116,7 @@ export async function signCredential(
   kid: string,
 ): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(credential)))
-    .setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid })
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: JWS_TYPE, kid })
     .sign(key);
 }
 
@@ -111,7 +134,7 @@ export const FORGERY_MESSAGES: Record<ForgeryReason, string> = {
   not_a_jws: "This is not a signed credential (a compact JWS has three base64url parts).",
   bad_header: "The credential's header cannot be read.",
   alg_not_allowed:
-    "The credential is not signed with EdDSA (Ed25519); any other algorithm, including none, is refused.",
+    "The credential is not signed with Ed25519 (alg EdDSA or Ed25519); any other algorithm, including none, is refused.",
   missing_kid: "The credential does not name its signing key.",
   unknown_kid: "The credential names a signing key the issuer never published.",
   bad_signature: "The signature does not match: the credential was altered or signed by someone else.",
@@ -131,7 +154,8 @@ function forged(reason: ForgeryReason): SignatureCheck {
 
 /**
  * Checks the signature of a compact JWS against the issuer's published keys (a JWKS). Refuses
- * any algorithm but EdDSA before touching the signature, and a `kid` that is not in the set.
+ * any algorithm but Ed25519 (`alg` EdDSA or Ed25519) before touching the signature, and a `kid`
+ * that is not in the set.
  */
 export async function verifySealSignature(jws: string, jwks: readonly JWK[]): Promise<SignatureCheck> {
   const token = jws.trim();
@@ -142,7 +166,7 @@ export async function verifySealSignature(jws: string, jwks: readonly JWK[]): Pr
   } catch {
     return forged("bad_header");
   }
-  if (header.alg !== "EdDSA") return forged("alg_not_allowed");
+  if (!isAcceptedAlg(header.alg)) return forged("alg_not_allowed");
   if (typeof header.kid !== "string" || !header.kid) return forged("missing_kid");
   if (header.crit !== undefined || header.b64 !== undefined) return forged("bad_header"); // no JWS extensions are understood
   const jwk = jwks.find((k) => k.kid === header.kid);

@@ -4,7 +4,7 @@
  */
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import type { KeyObject } from "node:crypto";
-import { JWS_TYPE, VC_CONTEXT, type SealCredential } from "./credential";
+import { ACCEPTED_ALGS, isAcceptedAlg, JWS_TYPE, SIGNING_ALG, VC_CONTEXT, type SealCredential } from "./credential";
 import {
   decodeStatusList,
   statusListCredentialSubject,
@@ -25,6 +25,25 @@ export interface StatusListCredential {
 
 /** How long a signed list is good for: verifiers refetch after this (and CDNs may hold it until then). */
 export const STATUS_LIST_TTL_MS = 10 * 60 * 1000;
+
+/** How long a browser keeps a list before asking again (shared caches follow `s-maxage`). */
+const BROWSER_MAX_AGE_S = 60;
+
+/**
+ * The HTTP `Cache-Control` of a signed list, aligned with its `ttl` and `validUntil` (Bitstring
+ * Status List v1.0 asks that caching not outlive them): `freshSeconds` is how long until the
+ * issuer signs a new list (a shared cache's `s-maxage`), `validForSeconds` how long until this
+ * list's `validUntil`. `stale-if-error` only covers the rest of that validity, so a cache that
+ * cannot reach the issuer may serve a list until its `validUntil` and never after (it was a flat
+ * day before: a list could be served 24 hours past its validity). No `max-age` or `s-maxage`
+ * exceeds the validity either.
+ */
+export function statusListCacheControl(p: { freshSeconds: number; validForSeconds: number }): string {
+  const valid = Math.max(0, Math.floor(p.validForSeconds));
+  const shared = Math.min(Math.max(0, Math.floor(p.freshSeconds)), valid);
+  const browser = Math.min(BROWSER_MAX_AGE_S, shared);
+  return `public, max-age=${browser}, s-maxage=${shared}, stale-if-error=${valid - shared}`;
+}
 
 export function buildStatusListCredential(p: {
   url: string;
@@ -56,7 +75,7 @@ export async function signStatusListCredential(
   kid: string,
 ): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(c)))
-    .setProtectedHeader({ alg: "EdDSA", typ: JWS_TYPE, kid })
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: JWS_TYPE, kid })
     .sign(key);
 }
 
@@ -68,9 +87,12 @@ export type StatusListCheck =
 export async function verifyStatusListCredential(jws: string, jwks: readonly JWK[]): Promise<StatusListCheck> {
   const token = jws.trim();
   let kid: unknown;
+  let alg: string;
   try {
     const header = decodeProtectedHeader(token);
-    if (header.alg !== "EdDSA") return { ok: false, message: "The status list is not signed with EdDSA." };
+    if (!isAcceptedAlg(header.alg))
+      return { ok: false, message: "The status list is not signed with Ed25519 (alg EdDSA or Ed25519)." };
+    alg = header.alg;
     kid = header.kid;
   } catch {
     return { ok: false, message: "The status list is not a signed credential." };
@@ -79,7 +101,9 @@ export async function verifyStatusListCredential(jws: string, jwks: readonly JWK
   if (!jwk) return { ok: false, message: "The status list is signed with a key the issuer never published." };
   let c: StatusListCredential;
   try {
-    const { payload } = await compactVerify(token, await importJWK(jwk, "EdDSA"), { algorithms: ["EdDSA"] });
+    // The JWKS names its keys "EdDSA"; the same Ed25519 key checks an "Ed25519" header (RFC 9864).
+    const key = await importJWK({ ...jwk, alg }, alg);
+    const { payload } = await compactVerify(token, key, { algorithms: [...ACCEPTED_ALGS] });
     c = JSON.parse(new TextDecoder().decode(payload));
   } catch {
     return { ok: false, message: "The status list's signature does not match." };
