@@ -502,6 +502,41 @@ export const logLeaves = sqliteTable("log_leaves", {
   at: integer("at", { mode: "timestamp_ms" }).notNull(),
 });
 
+/**
+ * The transparency log's Merkle tree, stored so that an append and a proof cost O(log n): the hash
+ * of every complete subtree. Node (level L, index i) covers leaves [i * 2^L, (i + 1) * 2^L); level 0
+ * holds the leaf hashes. C2SP tlog-tiles are read straight from here (tile level T = tree level 8T).
+ */
+export const logNodes = sqliteTable(
+  "log_nodes",
+  {
+    level: integer("level").notNull(),
+    idx: integer("idx").notNull(),
+    hash: blob("hash", { mode: "buffer" }).notNull(), // 32 bytes
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/** Witness cosignature lines (C2SP tlog-cosignature) on the log's checkpoints, as the witnesses returned them. */
+export const logCosignatures = sqliteTable(
+  "log_cosignatures",
+  {
+    treeSize: integer("tree_size").notNull(),
+    witness: text("witness").notNull(), // the witness's key name
+    line: text("line").notNull(), // the full signature line, "— <name> <base64>\n"
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.treeSize, t.witness] })],
+);
+
+/** What each configured witness has cosigned so far (the old size of the next add-checkpoint call). */
+export const logWitnessState = sqliteTable("log_witness_state", {
+  witness: text("witness").primaryKey(),
+  size: integer("size").notNull(),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  lastError: text("last_error"),
+});
+
 /** A retail buyer's bulk check of a CSV of serials: the summary and the answered CSV, for download. */
 export const verificationRuns = sqliteTable(
   "verification_runs",
