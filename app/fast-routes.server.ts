@@ -14,6 +14,8 @@ import { bulkVerifyApi, logRoutes, run, sealLookup, statusList, verifyApi } from
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
 import { issuerMetadata } from "./features/trust/domain/credential";
+import { digitalLinkRoute, gs1ResolverDescription, gtinProductApi } from "./features/public/gs1-resolver.server";
+import { csafRoutes } from "./features/public/csaf-api.server";
 
 export interface FastContext {
   ip: string;
@@ -81,6 +83,12 @@ export const FAST_ROUTES = [
   "/healthz",
   "/.well-known/jwks.json",
   "/.well-known/jwt-vc-issuer",
+  "/.well-known/security.txt",
+  "/.well-known/csaf/provider-metadata.json",
+  "/.well-known/csaf/:path*",
+  "/.well-known/gs1resolver",
+  "/01/:gtin",
+  "/api/v1/products/:gtin",
   "/api/v1/seals/:serial",
   "/api/v1/verify",
   "/api/v1/verify/bulk",
@@ -89,10 +97,13 @@ export const FAST_ROUTES = [
   "/log/keys",
   "/log/proof/:leaf",
   "/log/consistency",
+  "/log/tile/:level/:index",
+  "/log/tile/entries/:index",
   "/supplier/submissions/:id/evidence",
 ] as const;
 
 const SEAL_API = /^\/api\/v1\/seals\/([^/]{1,80})$/;
+const PRODUCT_API = /^\/api\/v1\/products\/([^/]{1,80})$/;
 const STATUS_LIST = /^\/status\/([\w-]{1,64})$/;
 
 export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
@@ -117,6 +128,14 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
       "Access-Control-Allow-Origin": "*",
     });
   }
+  // The CSAF 2.0 provider (public advisories) and security.txt.
+  if (pathname.startsWith("/.well-known/") && csafRoutes(req, res, ctx.ip, pathname)) return true;
+  // GS1 Digital Link: the resolver (a browser's error page falls through to app/routes/01.$.tsx) and the GTIN API.
+  if (pathname === "/.well-known/gs1resolver") return gs1ResolverDescription(req, res);
+  if (pathname === "/01" || pathname.startsWith("/01/"))
+    return digitalLinkRoute(req, res, ctx.ip, pathname, q < 0 ? "" : url.slice(q + 1));
+  const product = PRODUCT_API.exec(pathname);
+  if (product) return gtinProductApi(req, res, ctx.ip, product[1]);
   const seal = SEAL_API.exec(pathname);
   if (seal) return sealLookup(req, res, ctx.ip, seal[1]);
   if (pathname === "/api/v1/verify") return verifyApi(req, res, ctx.ip);

@@ -4,12 +4,14 @@ import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { db } from "./platform/db.server";
+import { ensureLogTree } from "./features/trust/log-tree.server";
 import { sweepTemporaryUploads } from "./features/certification/evidence-gc.server";
 import { describeSweep, runLifecycleSweep } from "./system/sweep.server";
 import { dispatchWebhooks } from "./features/retail/webhooks.server";
 import { seedDemoData } from "./demo/seed.server";
 import { wireEvents } from "./system/wiring.server";
 import { startMailWorker, stopMailWorker } from "./features/notifications/mail.server";
+import { startWitnessWorker, stopWitnessWorker } from "./features/trust/witnesses.server";
 
 export interface StartupReport {
   env: {
@@ -33,6 +35,9 @@ export async function startup(): Promise<StartupReport> {
   const env = getEnv();
   wireEvents(); // the modules' subscribers to domain events, before anything changes
   db(); // opens the database and applies pending migrations
+  // A data directory from before the stored Merkle tree (log_nodes) gets it now, in one transaction.
+  const logLeavesBackfilled = ensureLogTree();
+  if (logLeavesBackfilled) console.log(`Stored the transparency log's tree for ${logLeavesBackfilled} leaves.`);
   // Uploads a killed process left half-written: no request of this process holds them yet, and
   // those nothing has written to for 10 minutes belong to no request of any other process either
   // (the rest go with a later sweep).
@@ -52,6 +57,8 @@ export async function startup(): Promise<StartupReport> {
   // The mail outbox is sent every 10 s and right after a commit that queues mail (without SMTP_URL mails are kept, not sent).
   startMailWorker();
   startLifecycleSweeper();
+  // The log's witnesses (LOG_WITNESSES) are sent each new checkpoint to cosign, every 5 s, with backoff on failure.
+  startWitnessWorker();
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
   return {
     env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests },
@@ -99,5 +106,6 @@ export function shutdown(): void {
   if (dispatcher) clearInterval(dispatcher);
   sweeper = dispatcher = undefined;
   stopMailWorker();
+  stopWitnessWorker();
   closeDb();
 }

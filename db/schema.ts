@@ -666,7 +666,12 @@ export const findingUpdates = sqliteTable(
 
 // --- Retailer watchlists and webhooks ------------------------------------------------------------
 
-/** A product a retailer organisation watches (all its seals); `label` is the retailer's own SKU or note. */
+/**
+ * A product a retailer organisation watches (all its seals); `label` is the retailer's own SKU or
+ * note. Watched by a seal serial (`gtin` null): every current seal of the product is listed. Watched
+ * by its GTIN: the product's one current seal (certification/domain/current-seal.ts) is listed and
+ * followed; `currentSerial` is the current seal the watchers were last told of.
+ */
 export const watchlistEntries = sqliteTable(
   "watchlist_entries",
   {
@@ -678,6 +683,10 @@ export const watchlistEntries = sqliteTable(
       .notNull()
       .references(() => products.id),
     label: text("label").notNull().default(""),
+    /** The 14-digit GTIN the product is watched by; null when watched by a seal serial. */
+    gtin: text("gtin"),
+    /** For a GTIN watch: the product's current seal as last announced to the organisation. */
+    currentSerial: text("current_serial"),
     addedBy: text("added_by")
       .notNull()
       .references(() => users.id),

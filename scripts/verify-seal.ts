@@ -8,8 +8,9 @@
 //                                 [--status <list.jwt>]... [--no-status] [--accept-stale-status]
 //                                 [--now <ISO date>]
 //
-//   <file>            a seal PDF (starts with %PDF-: its attached seal.vc.jwt and
-//                     seal.tlog-proof.json and its page text are checked, and it must be in one
+//   <file>            a seal PDF (starts with %PDF-: its attached seal.vc.jwt and log proof
+//                     (seal.tlog-proof, C2SP tlog-proof@v1; seal.tlog-proof.json in PDFs issued
+//                     before) and its page text are checked, and it must be in one
 //                     revision: an incremental update appended after issue makes it forged), or a
 //                     credential file: the compact JWS, or JSON {"credential": "<compact JWS>"}.
 //   --jwks <file>     the issuer's keys, a JWKS {"keys": [...]} as served at /.well-known/jwks.json.
@@ -71,6 +72,7 @@ import {
   type StatusListCheck,
 } from "../app/features/trust/domain/status-credential";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/features/trust/domain/verify";
+import { logProofOfAttachments } from "../app/features/trust/domain/tlog-proof";
 import { runCli } from "./cli";
 
 const USAGE = `Usage: npm run verify-seal -- <seal.pdf | credential file> [options]
@@ -205,15 +207,7 @@ async function readArtefacts(
     }
     const jws = pdf.attachments.get("seal.vc.jwt")?.toString("utf8").trim();
     if (!jws) return { artefacts: { jws: "" }, kind: "pdf", noCredential: true };
-    let logProof: unknown = null;
-    const proofFile = pdf.attachments.get("seal.tlog-proof.json");
-    if (proofFile) {
-      try {
-        logProof = JSON.parse(proofFile.toString("utf8"));
-      } catch {
-        logProof = "unreadable"; // checkTlogProof reports it as not a JSON object
-      }
-    }
+    const logProof = logProofOfAttachments(pdf.attachments); // seal.tlog-proof, or an older PDF's seal.tlog-proof.json
     return { artefacts: { jws, pageText: pdf.pageText, logProof, pdfBytes: bytes }, kind: "pdf" };
   }
   let text: string;

@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import type { DisclosureReason, PublicAdvisory } from "../features/findings/domain/disclosure";
 import { SEVERITIES, SEVERITY_LABELS, type Severity } from "../features/findings/domain/findings";
+import { csafPathOfAdvisory } from "../features/findings/domain/csaf-directory";
 import { formatDate } from "../platform/format";
 import { SeverityBadge } from "./FindingBits";
 
@@ -81,6 +82,15 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
                     <span className="mono">{a.advisoryId}</span>
                     <br />
                     <strong>{a.title}</strong>
+                    <br />
+                    <a
+                      className="small"
+                      href={csafPathOfAdvisory(a)}
+                      type="application/json"
+                      data-testid="advisory-csaf"
+                    >
+                      Machine-readable: CSAF 2.0
+                    </a>
                     {a.withdrawnOn ? (
                       <>
                         <br />

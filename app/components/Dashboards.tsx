@@ -308,6 +308,7 @@ export const WATCH_EVENT_LABELS: Record<string, string> = {
   "advisory.withdrawn": "Advisory withdrawn after disclosure",
   "report.recorded": "New vulnerability report",
   "report.withdrawn": "Report withdrawn",
+  "product.current_seal": "Current seal changed",
 };
 
 export interface WatchEventRow {

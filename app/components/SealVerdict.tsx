@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Link } from "@remix-run/react";
 import type { SealSubject, SealVerdict } from "../features/trust/domain/credential";
+import { checklistIdOf } from "../features/trust/domain/checklist-url";
 import { VERDICT_LABELS } from "../features/trust/domain/verdict";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
 import { checklistVersionLabel } from "../features/catalogue/domain/checklist/label";
@@ -268,7 +269,9 @@ export function SignedFacts({
       <dd>{s.supplier.name}</dd>
       <dt>Checklist</dt>
       <dd>
-        <Link to={`/checklists/${s.checklist.id}/${s.checklist.version}`}>
+        <Link
+          to={`/checklists/${encodeURIComponent(checklistIdOf(s.checklist))}/${encodeURIComponent(s.checklist.version)}`}
+        >
           {checklistLabel ?? checklistVersionLabel({ title: s.checklist.title, version: s.checklist.version })}
         </Link>
         , level {levelTitle || s.level}

@@ -183,6 +183,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
     {
       name: "Brightnest Indoor Cam 2",
       model: "BN-IC2",
+      gtin: "5060987650044",
       sku: "BN-IC2-WHT",
       category: "camera",
       description: "A 2K indoor security camera with two-way audio, local recording and cloud clips.",
@@ -217,6 +218,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
     {
       name: "Brightnest Video Doorbell",
       model: "BN-VD1",
+      gtin: "5060987650051",
       sku: "BN-VD1-BLK",
       category: "camera",
       description: "A battery video doorbell with motion alerts and two-way talk.",

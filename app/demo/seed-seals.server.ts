@@ -108,6 +108,7 @@ const DEMO_SEALS: DemoSeal[] = [
     product: {
       name: "Brightnest Indoor Cam 1",
       model: "BN-IC1",
+      gtin: "5060987650013",
       sku: "BN-IC1-WHT",
       category: "camera",
       description: "A 1080p indoor camera with cloud clips.",
@@ -138,6 +139,7 @@ const DEMO_SEALS: DemoSeal[] = [
     product: {
       name: "Brightnest Smart Plug",
       model: "BN-SP1",
+      gtin: "5060987650020",
       sku: "BN-SP1-UK",
       category: "hub",
       description: "A Wi-Fi smart plug with energy monitoring.",
@@ -161,6 +163,7 @@ const DEMO_SEALS: DemoSeal[] = [
     product: {
       name: "Brightnest Smart Speaker",
       model: "BN-SS1",
+      gtin: "5060987650037",
       sku: "BN-SS1-GRY",
       category: "speaker",
       description: "A Wi-Fi smart speaker with a voice assistant and a physical microphone switch.",
@@ -228,16 +231,27 @@ async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () =
 }
 
 export async function seedDemoSeals(created: string[]): Promise<void> {
-  for (const d of DEMO_SEALS) {
-    const issue = () => issueDemoSeal(d);
-    const at = new Date(nowMs());
+  // Issued in time order, oldest first, each with the clock set to its issue date; their status
+  // changes and findings come after, now. So the transparency log's leaves are appended in the
+  // order of their dates, as in a real history: a leaf is never dated before the one before it
+  // (the log would clamp such a time rather than write it: domain/log-time.ts).
+  const now = nowMs();
+  const planned = DEMO_SEALS.map((d) => {
+    const at = new Date(now);
     if (d.issuedMonthsAgo) at.setUTCMonth(at.getUTCMonth() - d.issuedMonthsAgo);
     if (d.issuedDaysAgo) at.setTime(at.getTime() - d.issuedDaysAgo * 24 * 60 * 60 * 1000);
-    const issued = d.issuedMonthsAgo || d.issuedDaysAgo ? await runAt(at, issue) : await issue();
-    if (!issued) continue;
-    issued.after(); // status changes and findings happen now, after the (possibly back-dated) issue
+    return { d, at, backDated: Boolean(d.issuedMonthsAgo || d.issuedDaysAgo) };
+  }).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const issuedSeals: { d: DemoSeal; serial: string; after: () => void }[] = [];
+  for (const { d, at, backDated } of planned) {
+    const issue = () => issueDemoSeal(d);
+    const issued = backDated ? await runAt(at, issue) : await issue();
+    if (issued) issuedSeals.push({ d, ...issued });
+  }
+  for (const { d, serial, after } of issuedSeals) {
+    after(); // status changes and findings happen now, after every (possibly back-dated) issue
     created.push(
-      `seal ${issued.serial}: ${d.product.name} ${d.version.firmwareVersion} / ${d.checklistVersionId === MONITORED_ETSI ? "ETSI EN 303 645 3.1.3-r1" : "UK PSTI 2023"}`,
+      `seal ${serial}: ${d.product.name} ${d.version.firmwareVersion} / ${d.checklistVersionId === MONITORED_ETSI ? "ETSI EN 303 645 3.1.3-r1" : "UK PSTI 2023"}`,
     );
   }
   runLifecycleSweep({ system: "seed" });

@@ -171,7 +171,8 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
         "conflict",
         `There is no signing key in ${keysDir}: nothing a backup could restore would verify the seals.`,
       );
-    for (const f of keyFiles) await add(`keys/${f}`, path.join(keysDir, f), f.endsWith(".private.pem") ? 0o600 : 0o644);
+    // Private keys (the seal keys' .private.pem, the CSAF OpenPGP key's .private.asc) stay 0600.
+    for (const f of keyFiles) await add(`keys/${f}`, path.join(keysDir, f), /\.private\./.test(f) ? 0o600 : 0o644);
 
     // 3. The session secret, when it lives in the data directory.
     const secret = path.join(dataDir, "session-secret");

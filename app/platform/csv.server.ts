@@ -41,6 +41,10 @@ export function writeCsv(rows: readonly (readonly string[])[]): string {
  * nothing changes.
  */
 export function rewriteCsvSafely(text: string): string {
-  const rows = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
-  return writeCsv(rows);
+  return writeCsv(readWrittenCsv(text));
+}
+
+/** The rows of a CSV the portal wrote (well-formed by construction), cells as stored. */
+export function readWrittenCsv(text: string): string[][] {
+  return parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
 }

@@ -2,6 +2,7 @@
  * The environment, parsed by one zod schema at start-up. `parseEnv` is pure so that tests can
  * feed it any map; `describeEnvErrors` turns zod issues into one clear line per bad variable.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 const bool = z
@@ -19,6 +20,58 @@ const positiveInt = (name: string) =>
         .int()
         .positive({ error: `${name} must be greater than zero` }),
     );
+
+export interface LogWitness {
+  /** The witness's verifier key as configured: `<name>+<hex key id>+<base64(0x04 || Ed25519 key)>`. */
+  vkey: string;
+  /** Its key name (the name on its cosignature lines). */
+  name: string;
+  /** Where add-checkpoint is POSTed: `<its submission prefix>/add-checkpoint`. */
+  url: string;
+}
+
+/**
+ * LOG_WITNESSES: entries separated by ";" or newlines, each a witness's note verifier key (a
+ * cosignature/v1 key: type byte 0x04, Ed25519) and its add-checkpoint URL, separated by
+ * whitespace:
+ *   witness.example/w1+1a2b3c4d+BFq…= https://witness.example/add-checkpoint; other.example+…+…= https://…
+ * The key ID must be SHA-256(name || "\n" || 0x04 || key)[:4], as the spec computes it. A message
+ * naming the bad entry otherwise.
+ */
+export function parseLogWitnesses(raw: string): LogWitness[] | string {
+  const entries = raw
+    .split(/[;\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const out: LogWitness[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const where = `witness ${i + 1}`;
+    const parts = entry.split(/\s+/);
+    if (parts.length !== 2) return `${where}: expected "<verifier key> <add-checkpoint URL>"`;
+    const [vkey, url] = parts;
+    const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(vkey);
+    const key = m ? Buffer.from(m[3], "base64") : null;
+    if (!m || !key || key.length !== 33 || key.toString("base64") !== m[3])
+      return `${where}: the verifier key must be <name>+<8 hex digits>+<base64 of 0x04 and a 32-byte Ed25519 key>`;
+    if (key[0] !== 0x04) return `${where}: the verifier key is not a cosignature/v1 key (type byte 0x04)`;
+    const id = createHash("sha256")
+      .update(Buffer.concat([Buffer.from(m[1], "utf8"), Buffer.from([0x0a]), key]))
+      .digest()
+      .subarray(0, 4)
+      .toString("hex");
+    if (id !== m[2]) return `${where}: the key ID ${m[2]} does not match the name and key (expected ${id})`;
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return `${where}: "${url}" is not a URL`;
+    }
+    if (u.protocol !== "https:" && u.protocol !== "http:") return `${where}: the URL must be http(s)`;
+    if (out.some((w) => w.name === m[1])) return `${where}: the witness ${m[1]} is configured twice`;
+    out.push({ vkey, name: m[1], url: u.toString() });
+  }
+  return out;
+}
 
 export const envSchema = z
   .object({
@@ -62,6 +115,28 @@ export const envSchema = z
         error: 'must be an address such as no-reply@example.com or "IoT Seal <no-reply@example.com>"',
       })
       .default("IoT Seal <no-reply@iotseal.local>"),
+    /**
+     * The transparency log's witnesses (C2SP tlog-witness): entries separated by ";" or newlines, each
+     * "<witness verifier key> <add-checkpoint URL>" (see parseLogWitnesses).
+     */
+    LOG_WITNESSES: z
+      .string()
+      .transform((v, ctx) => {
+        const parsed = parseLogWitnesses(v);
+        if (typeof parsed === "string") {
+          ctx.addIssue({ code: "custom", message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      })
+      .default([]),
+    /** The certification body's security contact (RFC 9116 Contact: mailto:, https: or tel:), in security.txt and the CSAF documents. */
+    SECURITY_CONTACT: z
+      .url({
+        protocol: /^(mailto|https|tel)$/,
+        error: "must be a mailto:, https: or tel: URI such as mailto:security@example.com",
+      })
+      .default("mailto:security@iotseal.local"),
   })
   .transform((e) => {
     const demoMode = e.DEMO_MODE ?? true;
@@ -91,6 +166,10 @@ export const envSchema = z
       /** The SMTP server mail is sent through; undefined: mails are kept in the outbox (readable at /admin/outbox). */
       smtpUrl: e.SMTP_URL,
       mailFrom: e.MAIL_FROM,
+      /** The witnesses asked to cosign each new checkpoint (empty: none). */
+      logWitnesses: e.LOG_WITNESSES,
+      /** The security contact published in /.well-known/security.txt and the CSAF documents. */
+      securityContact: e.SECURITY_CONTACT,
     };
   })
   .superRefine((e, ctx) => {

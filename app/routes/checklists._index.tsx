@@ -2,14 +2,16 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDate } from "../platform/format";
 import { periodRange } from "../components/RecurringStatus";
-import { requirePermission } from "../features/accounts/session.server";
+import { getOptionalUser } from "../features/accounts/session.server";
 import { listChecklists } from "../features/catalogue/checklists.server";
 
 export const meta: MetaFunction = () => [{ title: "Checklists — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requirePermission(request, context, "checklists.read");
-  return { checklists: listChecklists(), isAdmin: user.role === "admin" };
+  // Public: the standards a seal is assessed against are for anyone to read (a seal's
+  // credential names its checklist version by this page's URL).
+  const user = await getOptionalUser(request, context);
+  return { checklists: listChecklists(), isAdmin: user?.role === "admin" };
 }
 
 export default function Checklists() {

@@ -16,7 +16,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   const run = serviceOrThrow(() => bulkCheck(user, params.runId ?? ""));
   // Rows that need attention first (a valid seal whose firmware needs an update too); the full answer is in the download.
-  const attention = run.rows.filter((r) => r.status !== "valid" || r.missesPolicy || r.updateRequired);
+  // A note (a GTIN that is not the seal's product, a record that is not well-formed CSV) needs attention too.
+  const attention = run.rows.filter((r) => r.status !== "valid" || r.missesPolicy || r.updateRequired || r.note);
   return {
     id: run.id,
     fileName: run.fileName,
@@ -24,6 +25,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     createdAt: run.createdAt,
     summary: run.summary,
     policySummary: run.policySummary,
+    columns: run.columns,
+    keyColumns: run.keyColumns,
     attention: attention.slice(0, SHOWN),
     attentionCount: attention.length,
   };
@@ -70,26 +73,48 @@ export default function BulkResult() {
             <table className="stack" data-testid="attention-rows">
               <thead>
                 <tr>
-                  <th scope="col">Serial</th>
+                  <th scope="col">Line</th>
+                  {r.columns.map((c, i) => (
+                    <th scope="col" key={`${c}-${i}`}>
+                      {c}
+                    </th>
+                  ))}
                   <th scope="col">Status</th>
+                  <th scope="col">Seal</th>
                   <th scope="col">Product</th>
                   <th scope="col">Why</th>
                   {r.policySummary ? <th scope="col">Policy</th> : null}
                 </tr>
               </thead>
               <tbody>
-                {r.attention.map((row, i) => (
-                  <tr key={`${row.serial}-${i}`}>
-                    <td className="mono" data-label="Serial">
-                      {row.status === "not_found" ? row.serial : <Link to={`/s/${row.serial}`}>{row.serial}</Link>}
+                {r.attention.map((row) => (
+                  <tr key={row.line}>
+                    <td className="num" data-label="Line">
+                      {row.line}
                     </td>
+                    {r.columns.map((c, i) => (
+                      <td
+                        key={`${c}-${i}`}
+                        data-label={c}
+                        className={r.keyColumns.includes(i) ? "mono nowrap" : undefined}
+                      >
+                        {row.cells[i]}
+                      </td>
+                    ))}
                     <td data-label="Status">
                       <VerdictBadge verdict={row.status} />
                       <UpdateRequired update={row.updateRequired} compact />
                     </td>
+                    <td className="mono nowrap" data-label="Seal">
+                      {row.serial && row.status !== "not_found" ? (
+                        <Link to={`/s/${row.serial}`}>{row.serial}</Link>
+                      ) : (
+                        row.serial
+                      )}
+                    </td>
                     <td data-label="Product">{row.product}</td>
                     <td className="small" data-label="Why">
-                      {row.reason}
+                      {[row.reason, row.note].filter(Boolean).join(" ")}
                     </td>
                     {r.policySummary ? (
                       <td className="small" data-label="Policy">
@@ -101,7 +126,10 @@ export default function BulkResult() {
               </tbody>
             </table>
             {r.attentionCount > r.attention.length ? (
-              <p className="small muted">The first {r.attention.length} are shown; the download has every row.</p>
+              <p className="small muted">
+                The first {r.attention.length} are shown; the download has every row, with its line in your file (
+                <code>file_line</code>).
+              </p>
             ) : null}
           </div>
         )}

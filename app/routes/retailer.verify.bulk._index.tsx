@@ -30,7 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const file = form.get("file");
   if (!(file instanceof File) || file.size === 0)
-    return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
+    return failure("Choose a CSV file with a gtin or serial column.", { file: "Choose a CSV file." });
   const result = await attempt(async () => runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   if (!result.ok) return result.response;
   throw redirect(`/retailer/verify/bulk/${result.value.id}`);
@@ -84,8 +84,10 @@ export default function BulkCheck() {
           <p className="eyebrow">Retail buyer</p>
           <h1>Check a whole CSV of seals</h1>
           <p>
-            Upload a CSV with a column named <code>serial</code> (up to {maxRows.toLocaleString("en")} rows, {maxSize}).
-            Your other columns, such as your own SKU, are kept; each row gets its seal's status.{" "}
+            Upload your stock file with a column named <code>gtin</code> (or <code>ean</code>, <code>upc</code>,{" "}
+            <code>barcode</code>: the number under the barcode) or <code>serial</code> (the seal&apos;s serial), or
+            both, up to {maxRows.toLocaleString("en")} rows, {maxSize}. Each row gets the product&apos;s current seal
+            and its status; your other columns, such as your own SKU, and your line numbers are kept.{" "}
             <Link to="/verify">Check one seal</Link>.
           </p>
         </div>
@@ -97,7 +99,7 @@ export default function BulkCheck() {
           <div className="field">
             <label htmlFor="file">CSV file</label>
             <p className="field__hint" id="file-hint">
-              For example: <code>serial,our_sku</code> then one line per product.
+              For example: <code>sku,gtin,description</code> then one line per product.
             </p>
             <input
               ref={input}
@@ -118,7 +120,7 @@ export default function BulkCheck() {
             <label htmlFor="bulk-progress">
               {progress.phase === "upload"
                 ? `Uploading ${progress.rows.toLocaleString("en")} rows… ${progress.percent}%`
-                : `Checking ${progress.rows.toLocaleString("en")} serials…`}
+                : `Checking about ${progress.rows.toLocaleString("en")} rows… (a large file takes some seconds; the page opens the result when it is ready)`}
             </label>
             {progress.phase === "upload" ? (
               <progress id="bulk-progress" max={100} value={progress.percent} />

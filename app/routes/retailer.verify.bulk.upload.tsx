@@ -19,7 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     "file",
   );
   if (!(file instanceof File) || file.size === 0)
-    return json(400, { message: "Choose a CSV file with a serial column." });
+    return json(400, { message: "Choose a CSV file with a gtin or serial column." });
   try {
     return json(200, await runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   } catch (e) {

@@ -13,8 +13,15 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { watchedProductAdvisories } from "../features/findings/advisories.server";
-import { unwatch, watchBySerial, watchFromCsv, watchlistView } from "../features/retail/watchlist.server";
-import { WATCHLIST_CSV_MAX_BYTES, watchInput } from "../features/retail/forms";
+import {
+  unwatch,
+  watchByGtin,
+  watchBySerial,
+  watchFromCsv,
+  watchlistView,
+  type CsvWatchResult,
+} from "../features/retail/watchlist.server";
+import { WATCHLIST_CSV_MAX_BYTES, watchGtinInput, watchInput } from "../features/retail/forms";
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
 
@@ -44,14 +51,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (intent === "csv") {
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0)
-      return failure("Choose a CSV file with a serial column.", { file: "Choose a CSV file." });
+      return failure("Choose a CSV file with a gtin or serial column.", { file: "Choose a CSV file." });
     const text = await file.text();
     const r = await attempt(() => watchFromCsv(user, text));
     if (!r.ok) return r.response;
-    const { added, already, unknown } = r.value;
+    return { ok: true as const, notice: csvNotice(r.value) };
+  }
+  if (intent === "gtin") {
+    const values = { gtin: String(form.get("gtin") ?? ""), gtinLabel: String(form.get("gtinLabel") ?? "") };
+    const parsed = watchGtinInput.safeParse({ gtin: values.gtin, label: values.gtinLabel });
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of parsed.error.issues)
+        fieldErrors[issue.path[0] === "label" ? "gtinLabel" : "gtin"] ??= issue.message;
+      return failure(fieldErrors.gtin ? "Check the GTIN." : "Check your label.", fieldErrors, values);
+    }
+    const r = await attempt(() => watchByGtin(user, parsed.data), values);
+    if (!r.ok) return r.response;
+    const { productName, outcome } = r.value;
     return {
       ok: true as const,
-      notice: `Added ${added} product${added === 1 ? "" : "s"}${already ? `; ${already} already watched` : ""}${unknown.length ? `; ${unknown.length} serial${unknown.length === 1 ? "" : "s"} not found (${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""})` : ""}.`,
+      notice:
+        outcome === "added"
+          ? `Watching ${productName} by its GTIN: you will follow its current seal.`
+          : outcome === "by_gtin"
+            ? `${productName} is now followed by its GTIN: you will follow its current seal.`
+            : `${productName} is already on your watchlist by its GTIN.`,
     };
   }
   const values = { serial: String(form.get("serial") ?? ""), label: String(form.get("label") ?? "") };
@@ -63,6 +88,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ok: true as const,
     notice: r.value.added ? `Watching ${r.value.productName}.` : `${r.value.productName} is already on your watchlist.`,
   };
+}
+
+/** "Added 3 products; 1 already watched; 1 not found (…); line 4: 5060123450003 is not a valid GTIN. …" */
+function csvNotice({ added, already, byGtin, unknown, invalid }: CsvWatchResult): string {
+  const list = (items: string[]) => `${items.slice(0, 5).join(", ")}${items.length > 5 ? ", …" : ""}`;
+  const parts = [
+    `Added ${added} product${added === 1 ? "" : "s"}`,
+    ...(byGtin ? [`${byGtin} now followed by GTIN`] : []),
+    ...(already ? [`${already} already watched`] : []),
+    ...(unknown.length ? [`${unknown.length} not found (${list(unknown)})`] : []),
+    ...(invalid.length
+      ? [
+          `${invalid.length} row${invalid.length === 1 ? "" : "s"} with an invalid GTIN (${list(invalid.map((i) => `line ${i.line}: ${i.message}`))})`,
+        ]
+      : []),
+  ];
+  return `${parts.join("; ")}.`;
 }
 
 export default function Watchlist() {
@@ -140,10 +182,22 @@ export default function Watchlist() {
                       {r.model} · {r.supplier}
                     </span>
                   </td>
-                  <td data-label="Your label">{r.label}</td>
+                  <td data-label="Your label">
+                    {r.label}
+                    {r.gtin ? (
+                      <span className="muted small">
+                        {r.label ? " · " : ""}GTIN <span className="mono">{r.gtin}</span>
+                      </span>
+                    ) : null}
+                  </td>
                   <td className="mono" data-label="Seal">
                     {r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"}{" "}
-                    {r.seal ? <span className="muted small">firmware {r.seal.firmware}</span> : null}
+                    {r.seal ? (
+                      <span className="muted small">
+                        firmware {r.seal.firmware}
+                        {r.gtin ? " (current seal)" : ""}
+                      </span>
+                    ) : null}
                   </td>
                   <td data-label="Status">
                     {r.status === "no_seal" ? (
@@ -182,8 +236,33 @@ export default function Watchlist() {
         )}
       </section>
       <div className="grid grid--2">
+        <section className="card" aria-labelledby="gtin-title">
+          <h2 id="gtin-title">Watch a product by its GTIN</h2>
+          <Form method="post" className="stack">
+            <input type="hidden" name="intent" value="gtin" />
+            <Field
+              label="GTIN (the number under the barcode)"
+              name="gtin"
+              inputMode="numeric"
+              autoComplete="off"
+              defaultValue={failed?.values?.gtin}
+              error={failed?.fieldErrors?.gtin}
+              hint="8, 12, 13 or 14 digits. You follow the product's current seal, whatever its firmware version."
+            />
+            <Field
+              label="Your label for it (optional)"
+              name="gtinLabel"
+              defaultValue={failed?.values?.gtinLabel}
+              error={failed?.fieldErrors?.gtinLabel}
+              hint="For example your own SKU."
+            />
+            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+              Watch by GTIN
+            </button>
+          </Form>
+        </section>
         <section className="card" aria-labelledby="add-title">
-          <h2 id="add-title">Watch a product</h2>
+          <h2 id="add-title">Watch a product by one of its seals</h2>
           <Form method="post" className="stack">
             <Field
               label="Seal serial"
@@ -209,7 +288,17 @@ export default function Watchlist() {
             <input type="hidden" name="intent" value="csv" />
             <div className={failed?.fieldErrors?.file ? "field field--error" : "field"}>
               <label htmlFor="watch-file">CSV file (the same as for a bulk check)</label>
-              <input id="watch-file" name="file" type="file" accept=".csv,text/csv" />
+              <p className="field__hint" id="watch-file-hint">
+                A <code>gtin</code> (or <code>ean</code>, <code>upc</code>, <code>barcode</code>) or <code>serial</code>{" "}
+                column; your <code>label</code>, <code>sku</code> or <code>name</code> column becomes the label.
+              </p>
+              <input
+                id="watch-file"
+                name="file"
+                type="file"
+                accept=".csv,text/csv"
+                aria-describedby="watch-file-hint"
+              />
               {failed?.fieldErrors?.file ? <p className="field__error">{failed.fieldErrors.file}</p> : null}
             </div>
             <button className="button" type="submit" disabled={nav.state !== "idle"}>

@@ -12,6 +12,9 @@ import { getOptionalUser, notFound } from "../features/accounts/session.server";
 import { sealAdvisories } from "../features/findings/advisories.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
 import { publicSealView } from "../features/certification/seals.server";
+import { productGtinOfSeal } from "../features/certification/product-seals.server";
+import { digitalLinkQr } from "../features/public/digital-link-qr.server";
+import { DigitalLinkQrCard } from "../components/DigitalLinkQr";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Seal ${data.serial}: ${VERDICT_LOOK[data.verdict].title} — IoT Seal` : "Seal — IoT Seal" },
@@ -25,7 +28,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (view.serial !== params.serial) throw redirect(`/s/${view.serial}`);
   // The product's security advisories, as this viewer may see them (anonymous, a watching buyer, ...).
   const advisories = sealAdvisories(await getOptionalUser(request, context), view.serial);
-  return { ...view, advisories, recurring: publicRecurringStatus(view.serial) };
+  // The product's GTIN as a GS1 Digital Link QR code (only when the product has a GTIN).
+  const gtin14 = productGtinOfSeal(view.serial);
+  const digitalLink = gtin14 ? digitalLinkQr(gtin14) : null;
+  return { ...view, advisories, recurring: publicRecurringStatus(view.serial), digitalLink };
 }
 
 export default function SealPage() {
@@ -86,6 +92,7 @@ export default function SealPage() {
       ) : null}
       {d.recurring ? <RecurringStatus items={d.recurring.items} graceDays={d.recurring.graceDays} /> : null}
       {d.advisories ? <SealAdvisories view={d.advisories} /> : null}
+      {d.digitalLink ? <DigitalLinkQrCard qr={d.digitalLink} /> : null}
       {s && d.credential ? (
         <details className="card tech-details" data-testid="tech-details">
           <summary>

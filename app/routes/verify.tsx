@@ -253,7 +253,7 @@ export default function VerifyPage() {
       <p className="small muted">
         Machines can ask the same questions: <code>GET /api/v1/seals/&lt;serial&gt;</code>,{" "}
         <code>POST /api/v1/verify</code> (a PDF or a credential) and <code>POST /api/v1/verify/bulk</code> (a CSV with a
-        serial column). Offline: <code>npm run verify-seal -- seal.pdf</code>.
+        gtin or serial column). Offline: <code>npm run verify-seal -- seal.pdf</code>.
       </p>
     </>
   );

@@ -4,6 +4,7 @@
  * the server at start-up, each script, each test file (tests/setup).
  *
  *   seal.changed        -> watch feed + webhooks (retail), policy results (retail)    in the transaction
+ *                       -> products watched by GTIN follow their current seal (retail) in the transaction
  *                       -> the supplier told: suspended, reinstated, revoked (notif.)  in the transaction
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *   product.changed     -> policy results (retail)                                    in the transaction
@@ -27,6 +28,7 @@ import {
 } from "../features/notifications/rules.server";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
+import { followCurrentSeal } from "../features/retail/followed-products.server";
 import {
   announceAdvisory,
   announceReportChange,
@@ -36,6 +38,11 @@ import {
 
 export function wireEvents(): void {
   subscribe("seal.changed", "retail: watch feed", "transaction", (tx, e) => announceSealEvent(tx, e.sealEventId));
+  // A new seal, or a status change, can change a product's current seal: its watchers by GTIN are told (after the seal event).
+  subscribe("seal.changed", "retail: current seal followed", "transaction", (tx, e) => {
+    const productId = sealProductId(tx, e.serial);
+    if (productId) followCurrentSeal(tx, productId);
+  });
   // A status change can make a watched product stop (or start) meeting a policy.
   subscribe("seal.changed", "retail: policy results", "transaction", (tx, e) => {
     const productId = sealProductId(tx, e.serial);

@@ -109,7 +109,7 @@ async function main() {
       jws: r.credential,
       credential: unverifiedPayload(r.credential) as SealCredential,
       sealUrl: sealPageUrl(getEnv().baseUrl, r.serial),
-      logProof: JSON.parse(r.log_proof),
+      logProof: r.log_proof.startsWith("{") ? JSON.parse(r.log_proof) : r.log_proof, // JSON: seals issued before tlog-proof@v1
     };
     const a = performance.now();
     const pdf = renderSealPdf(input);

@@ -25,7 +25,11 @@ export interface BenchServer {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
-  if (!fs.existsSync("build/index.js")) throw new Error("build/index.js is missing: run `npm run build` first");
+  // The server runs the build server.mjs runs: REMIX_BUILD_DIR's when set (see remix.config.js), else build/.
+  const serverBuild = process.env.REMIX_BUILD_DIR
+    ? path.join(process.env.REMIX_BUILD_DIR, "server", "index.js")
+    : "build/index.js";
+  if (!fs.existsSync(serverBuild)) throw new Error(`${serverBuild} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "iotseal-bench-"));
   const nodeArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

@@ -6,12 +6,13 @@ import { expectHydrated, stateFile, watchConsole } from "./helpers";
 test.describe("browsing checklists (supplier)", () => {
   test.use({ storageState: stateFile("supplier") });
 
-  test("all four checklists are imported, with counts and hashes", async ({ page }) => {
+  test("all five checklists are imported, with counts and hashes", async ({ page }) => {
     await page.goto("/checklists");
     for (const title of [
       "Cyber Security for Consumer Internet of Things: Baseline Requirements",
       "IoT Security Assurance Framework",
       /Product Security and Telecommunications Infrastructure/,
+      /Cyber Resilience Act, Annex I/,
     ]) {
       await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
     }
@@ -22,6 +23,10 @@ test.describe("browsing checklists (supplier)", () => {
     await expect(etsi.getByRole("row", { name: /^3\.1\.3 / })).toBeVisible();
     // Revision 1 of 3.1.3 adds recurring evidence (continuous monitoring) to two provisions.
     await expect(etsi.getByRole("row", { name: /^3\.1\.3-r1 / })).toBeVisible();
+    // The EU Cyber Resilience Act, Annex I: Part I (1), (2)(a)-(m) and Part II (1)-(8), all mandatory.
+    const cra = page.getByRole("region", { name: /Cyber Resilience Act, Annex I/ });
+    await expect(cra.getByRole("row", { name: /^2024 / })).toContainText("Essential requirements: 22 + 0");
+    await expect(cra.getByRole("row", { name: /^2024 / })).toContainText("5 recurring");
     await page.screenshot({ path: "test-results/screenshots/checklists.png", fullPage: true });
   });
 
@@ -80,6 +85,19 @@ test.describe("browsing checklists (supplier)", () => {
     await expect(target.getByRole("heading", { name: /Passwords/ })).toBeVisible();
     await expect(target.getByText("Mapped from")).toBeVisible();
     await expect(target.getByRole("link", { name: /etsi-en-303-645 5\.1-1/ }).first()).toBeVisible();
+
+    // The CRA's coordinated vulnerability disclosure point leads to ETSI 5.2-1, which shows it back.
+    await page.goto("/checklists/eu-cra-annex-i/2024#req-II.5");
+    const cvd = page.locator('[id="req-II.5"]');
+    await expect(cvd.getByText(/put in place and enforce a policy on coordinated vulnerability disclosure/)).toBeVisible();
+    await cvd
+      .getByRole("link", { name: /etsi-en-303-645 5\.2-1/ })
+      .first()
+      .click();
+    await expect(page).toHaveURL(/\/checklists\/etsi-en-303-645\/3\.1\.3-r1#req-5\.2-1$/);
+    await expect(
+      page.locator('[id="req-5.2-1"]').getByRole("link", { name: /eu-cra-annex-i II\.5/ }).first(),
+    ).toBeVisible();
   });
 });
 

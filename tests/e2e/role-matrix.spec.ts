@@ -95,6 +95,10 @@ const MATRIX: Record<
   "routes/s.$serial._index": { path: "/s/IOTS-0000-0000", get: everyone(404) },
   "routes/s.$serial.credential": { path: "/s/IOTS-0000-0000/credential", get: everyone(404) },
   "routes/s.$serial.seal[.]pdf": { path: "/s/IOTS-0000-0000/seal.pdf", get: everyone(404) },
+  // The GS1 Digital Link resolver's page route (issue 18): a wrong check digit is a 400 for anyone.
+  "routes/01.$": { path: "/01/5060123450008", get: everyone(400) },
+  // The seal credential's JSON-LD context (issue 17): public, the same bytes for everyone.
+  "routes/contexts.seal.v1[.]jsonld": { path: "/contexts/seal/v1.jsonld", get: everyone(200) },
   // Verification is public; a pasted credential that is not a JWS is a 400 with a message, for anyone.
   "routes/verify": {
     path: "/verify",
@@ -207,15 +211,15 @@ const MATRIX: Record<
     post: { anon: "login", supplier: 403, assessor: 403, retailer: 403, admin: 409 },
     form: { intent: "create", email: "admin@demo.test", name: "Mallory", role: "admin" },
   },
-  "routes/checklists._index": { path: "/checklists", get: { ...everyone(200), anon: "login" } },
-  "routes/checklists.$checklistId._index": { path: "/checklists/uk-psti", get: { ...everyone(200), anon: "login" } },
+  "routes/checklists._index": { path: "/checklists", get: everyone(200) }, // public: the standards are for anyone to read
+  "routes/checklists.$checklistId._index": { path: "/checklists/uk-psti", get: everyone(200) },
   "routes/checklists.$checklistId.$version": {
     path: "/checklists/uk-psti/2023",
-    get: { ...everyone(200), anon: "login" },
+    get: everyone(200),
   },
   "routes/checklists.$checklistId.diff": {
     path: "/checklists/etsi-en-303-645/diff?from=2.1.1&to=3.1.3",
-    get: { ...everyone(200), anon: "login" },
+    get: everyone(200),
   },
   "routes/admin.checklists": {
     path: "/admin/checklists",
@@ -326,6 +330,76 @@ const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Recor
       expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
     },
   ],
+  // GS1 Digital Link (issue 18): public for everyone; errors are problem documents, the linkset its own type.
+  "/.well-known/gs1resolver": [
+    {
+      method: "GET",
+      path: "/.well-known/gs1resolver",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+  ],
+  "/01/:gtin": [
+    {
+      method: "GET",
+      path: "/01/5060123450008",
+      expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 },
+      type: /application\/problem\+json/,
+    },
+    {
+      method: "GET",
+      path: "/01/05060123450002?linkType=linkset",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /application\/linkset\+json/,
+    },
+  ],
+  "/api/v1/products/:gtin": [
+    {
+      method: "GET",
+      path: "/api/v1/products/5060123450002",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+    {
+      method: "GET",
+      path: "/api/v1/products/4006381333931",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+    },
+  ],
+  // The CSAF 2.0 provider (issue 17): public, whoever asks.
+  "/.well-known/security.txt": [
+    {
+      method: "GET",
+      path: "/.well-known/security.txt",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /text\/plain/,
+    },
+  ],
+  "/.well-known/csaf/provider-metadata.json": [
+    {
+      method: "GET",
+      path: "/.well-known/csaf/provider-metadata.json",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+    },
+  ],
+  "/.well-known/csaf/:path*": [
+    {
+      method: "GET",
+      path: "/.well-known/csaf/white/index.txt",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /text\/plain/,
+    },
+    {
+      method: "GET",
+      path: "/.well-known/csaf/white/changes.csv",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /text\/csv/,
+    },
+    {
+      method: "GET",
+      path: "/.well-known/csaf/white/2020/iotseal-2020-9999.json",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+      type: /text\/plain/,
+    },
+  ],
   // The public verify API: GET is refused; a multipart body is neither a PDF nor a credential (415), nor a CSV with a serial column (400).
   "/api/v1/verify": [
     {
@@ -397,6 +471,33 @@ const FAST: Record<string, { method: "GET" | "POST"; path: string; expect: Recor
       method: "GET",
       path: "/log/consistency?from=x",
       expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 },
+    },
+  ],
+  // C2SP tlog-tiles: the demo log has fewer than 256 leaves, so level 0 tile 0 is partial.
+  "/log/tile/:level/:index": [
+    {
+      method: "GET",
+      path: "/log/tile/0/000.p/1",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /application\/octet-stream/,
+    },
+    {
+      method: "GET",
+      path: "/log/tile/0/x999/000",
+      expect: { anon: 404, supplier: 404, assessor: 404, retailer: 404, admin: 404 },
+    },
+    {
+      method: "GET",
+      path: "/log/tile/0/0001",
+      expect: { anon: 400, supplier: 400, assessor: 400, retailer: 400, admin: 400 },
+    },
+  ],
+  "/log/tile/entries/:index": [
+    {
+      method: "GET",
+      path: "/log/tile/entries/000.p/1",
+      expect: { anon: 200, supplier: 200, assessor: 200, retailer: 200, admin: 200 },
+      type: /application\/octet-stream/,
     },
   ],
   "/supplier/submissions/:id/evidence": [

@@ -112,12 +112,14 @@ test("a buyer's bulk check lists it among the rows that need attention, and the 
     .trim()
     .split("\n");
   expect(lines[0]).toBe(
-    "serial,our_sku,status,reason,checked_product,checked_firmware,valid_until,update_required,policy",
+    "serial,our_sku,status,reason,checked_product,checked_firmware,valid_until,update_required,checked_serial,file_line,check_note,policy",
   );
   expect(lines[1]).toMatch(
     new RegExp(`^${serial},SPK-1,valid,.*,1\\.0\\.3,[\\d-]+,update to 1\\.0\\.4: ${advisoryId},`),
   );
-  expect(lines[2]).toMatch(new RegExp(`^${ids.activeSeal},GKW3-1,valid,.*,3\\.1\\.0,[\\d-]+,,meets `));
+  expect(lines[2]).toMatch(
+    new RegExp(`^${ids.activeSeal},GKW3-1,valid,.*,3\\.1\\.0,[\\d-]+,,${ids.activeSeal},3,,meets `),
+  );
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -116,7 +116,7 @@ test("a buyer checks a CSV of serials: progress, a summary by status, the rows t
   const text = fs.readFileSync(await download.path(), "utf8");
   const lines = text.trim().split("\n");
   expect(lines[0]).toBe(
-    "serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until,update_required,policy",
+    "serial,our_sku,shelf,status,reason,checked_product,checked_firmware,valid_until,update_required,checked_serial,file_line,check_note,policy",
   );
   expect(lines[1]).toMatch(new RegExp(`^${ids.activeSeal},SKU-1,A1,valid,.*,meets Children's wearables$`));
   expect(lines[2]).toMatch(
@@ -133,7 +133,73 @@ test("a buyer checks a CSV of serials: progress, a summary by status, the rows t
   await context.close();
 });
 
-test("a CSV without a serial column is refused with a message naming the column", async ({ browser }, testInfo) => {
+test("issue 18: a buyer checks their stock file by GTIN; needs attention keeps their line numbers and SKU column", async ({
+  browser,
+}, testInfo) => {
+  const context = await browser.newContext({ storageState: stateFile("retailer"), acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  // The demo GTINs (README "By GTIN"): the watch 3 (valid), the watch 2 (expired), the Indoor Cam 2 (no seal),
+  // a typo in the watch 3's check digit, and the smart plug (revoked) with an unquoted formula in the buyer's own cell.
+  const csv =
+    [
+      "SKU,Description,EAN",
+      "GKW3-01,Kids watch 3,5060123450002",
+      "GKW2-01,Kids watch 2,5060123450019",
+      "CAM2-01,Indoor cam 2,5060987650044",
+      "BAD-01,Typo,5060123450003",
+      'PLUG-01,=HYPERLINK("x"),5060987650020',
+    ].join("\n") + "\n";
+  const file = testInfo.outputPath("stock-by-gtin.csv");
+  fs.writeFileSync(file, csv);
+  await page.goto("/retailer/verify/bulk");
+  await expectHydrated(page);
+  await page.getByLabel("CSV file").setInputFiles(file);
+  await page.getByRole("button", { name: "Check all" }).click();
+  await page.waitForURL(/\/retailer\/verify\/bulk\/[\w-]+$/);
+  const summary = page.getByTestId("bulk-summary");
+  for (const [status, n] of [
+    ["valid", 1],
+    ["expired", 1],
+    ["revoked", 1],
+    ["not_found", 2],
+  ] as const)
+    await expect(summary.locator(`dd[data-status="${status}"]`)).toHaveText(String(n));
+  const rows = page.getByTestId("attention-rows");
+  await expect(rows.getByRole("columnheader", { name: "SKU" })).toBeVisible();
+  await expect(rows.getByRole("row")).toHaveCount(5); // header + four that need attention
+  const typo = rows.getByRole("row", { name: /BAD-01/ });
+  await expect(typo.getByRole("cell").first()).toHaveText("5"); // its line in the buyer's file
+  await expect(typo).toContainText("Not a valid GTIN: the check digit should be 2, not 3");
+  await expect(rows.getByRole("row", { name: /CAM2-01/ })).toContainText("No IoT Seal for this GTIN.");
+  const plug = rows.getByRole("row", { name: /PLUG-01/ });
+  await expect(plug).toContainText('=HYPERLINK("x")'); // the buyer's cell, shown as text
+  await expect(plug).toContainText("Brightnest Smart Plug");
+  await expect(plug).toContainText("a quote inside unquoted field 2");
+  // A serial never wraps.
+  const seal = rows
+    .getByRole("row", { name: /GKW2-01/ })
+    .locator("td.nowrap")
+    .last();
+  await expect(seal).toHaveText(/^IOTS-/);
+  expect(await seal.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("nowrap");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the result (CSV)" }).click(),
+  ]);
+  const lines = fs
+    .readFileSync(await download.path(), "utf8")
+    .trim()
+    .split("\n");
+  expect(lines[0]).toMatch(/^SKU,Description,EAN,status,reason,/);
+  expect(lines[5]).toMatch(/^PLUG-01,"'=HYPERLINK\(""x""\)",5060987650020,revoked,/); // neutralised (OWASP)
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("a CSV without a gtin or serial column is refused with a message naming the columns", async ({
+  browser,
+}, testInfo) => {
   const context = await browser.newContext({ storageState: stateFile("retailer") });
   const page = await context.newPage();
   const file = testInfo.outputPath("bad.csv");
@@ -142,7 +208,9 @@ test("a CSV without a serial column is refused with a message naming the column"
   await expectHydrated(page);
   await page.getByLabel("CSV file").setInputFiles(file);
   await page.getByRole("button", { name: "Check all" }).click();
-  await expect(page.getByRole("alert")).toContainText('needs a column named "serial"');
+  await expect(page.getByRole("alert")).toContainText(
+    'needs a column named "gtin" (or "ean", "upc", "barcode") or "serial"',
+  );
   await context.close();
 });
 

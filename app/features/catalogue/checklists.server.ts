@@ -14,6 +14,7 @@ import { parseCrosswalkTarget, resolveCrosswalk } from "./domain/checklist/cross
 import { diffRequirements, type RequirementFacts } from "./domain/checklist/diff";
 import { parseChecklistText, type ChecklistProblem, type ExpectedLocation } from "./domain/checklist/parse";
 import { checklistVersionLabel } from "./domain/checklist/label";
+import { checklistIdOf } from "../trust/domain/checklist-url";
 import { formatProblem } from "./domain/checklist/problems";
 import { countsPerLevel, DEFAULT_RECURRING_GRACE_DAYS, type ChecklistFile } from "./domain/checklist/schema";
 import { isSystem, type AnyActor } from "../../platform/actor";
@@ -347,7 +348,7 @@ function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
 /**
  * A checklist version in words (checklistVersionLabel), for a version named by a credential: whether
  * it asks for continuous monitoring is read from its requirements; an unknown version is named by
- * its title and version alone.
+ * its title and version alone. `id` is the checklist id, or a credential's checklist page URL (issue 17).
  */
 export function checklistLabelFor(c: { id: string; version: string; title: string }): string {
   const recurring = db()
@@ -356,7 +357,7 @@ export function checklistLabelFor(c: { id: string; version: string; title: strin
     .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
     .where(
       and(
-        eq(checklistVersions.checklistId, c.id),
+        eq(checklistVersions.checklistId, checklistIdOf(c)),
         eq(checklistVersions.version, c.version),
         sql`${requirements.recursEveryDays} is not null`,
       ),

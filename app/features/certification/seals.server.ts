@@ -30,6 +30,7 @@ import {
 } from "../trust/domain/credential";
 import { sealVerdictOf, type SealRecord, type SealVerdict } from "../trust/domain/verdict";
 import { leafHash, rootFromLeafHashes } from "../trust/domain/merkle";
+import { checklistIdOf, checklistPageUrl } from "../trust/domain/checklist-url";
 import { makeSerial, normalizeSerial, SERIAL_RANDOM_BYTES } from "../trust/domain/serial";
 import { pickFreeIndex, STATUS_LIST_MIN_ENTRIES } from "../trust/domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
@@ -40,6 +41,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { db, type Tx } from "../../platform/db.server";
 import { statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
+import { tlogProofText } from "../trust/domain/tlog";
 import { storedCredentialChecked } from "../trust/verify.server";
 import { sealApiAdvisories, updateRequiredBySerial } from "../findings/advisories.server";
 import { updateRequiredOf, type UpdateRequired } from "../findings/domain/update-required";
@@ -132,7 +134,13 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
     },
     hardwareRevision: row.version.hardwareRevision,
     firmwareVersion: row.version.firmwareVersion,
-    checklist: { id: cv.checklistId, version: cv.version, title: cv.title, contentHash: cv.contentHash },
+    // The checklist version's page: an `id` is a URL (VC Data Model 2.0 section 4.4, issue 17).
+    checklist: {
+      id: checklistPageUrl(getEnv().baseUrl, cv.checklistId, cv.version),
+      version: cv.version,
+      title: cv.title,
+      contentHash: cv.contentHash,
+    },
     level: s.targetLevel,
     results: {
       requirements: score.total,
@@ -186,12 +194,15 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
     credentialSha256: credentialHash,
     kid: p.kid,
   });
+  // The log proof as C2SP tlog-proof@v1 text (the PDF's seal.tlog-proof). Its checkpoint has no
+  // witness cosignatures yet: they are asked for after this transaction (witnesses.server.ts).
+  const logProof = tlogProofText(proof);
   // The certificate is rendered here, synchronously, so the seal row never exists without it.
   const pdf = renderSealPdf({
     jws: p.jws,
     credential: p.credential,
     sealUrl: sealPageUrl(getEnv().baseUrl, p.serial),
-    logProof: proof,
+    logProof,
   });
   const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
   tx.insert(seals)
@@ -211,7 +222,7 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
       issuedAt: at,
       pdf,
       pdfSha256,
-      logProof: JSON.stringify(proof),
+      logProof, // the tlog-proof@v1 text (seals issued before hold the JSON of seal.tlog-proof.json)
     })
     .run();
   const { id: eventId } = tx
@@ -331,8 +342,9 @@ function shopperSummary(
         .all()
     : [];
   const mapsTo = (ref: string) => links.filter((l) => l.ref === ref).map((l) => `${l.to}:${l.toRef}`);
+  const checklistId = checklistIdOf(s.checklist); // a page URL since issue 17, the bare id before
   const promises = keyPromisesShown(
-    s.checklist.id,
+    checklistId,
     inScope.map((r) => ({ ref: r.ref, mapsTo: mapsTo(r.ref), verdict: verdicts.get(r.ref)?.verdict ?? null })),
   );
   const product = t
@@ -342,8 +354,8 @@ function shopperSummary(
     .where(eq(productVersions.id, seal.productVersionId))
     .get();
   return {
-    checklistLabel: checklistLabelFor(s.checklist),
-    checklistHref: `/checklists/${s.checklist.id}/${s.checklist.version}`,
+    checklistLabel: checklistLabelFor({ ...s.checklist, id: checklistId }),
+    checklistHref: `/checklists/${encodeURIComponent(checklistId)}/${encodeURIComponent(s.checklist.version)}`,
     level: levelMeaning(cv?.levels.find((l) => l.id === s.level) ?? { id: s.level, title: s.level }),
     promises: promises.map(({ id, words, detail }) => ({ id, words, detail })),
     // The support period is never shortened: the product's (perhaps extended) end, at least the signed one.

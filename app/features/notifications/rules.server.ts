@@ -346,6 +346,7 @@ function watchWords(type: string): string {
     "advisory.withdrawn": "security advisory withdrawn",
     "report.recorded": "new vulnerability report",
     "report.withdrawn": "vulnerability report withdrawn",
+    "product.current_seal": "current seal changed",
   };
   return words[type] ?? type.replace(/[._]/g, " ");
 }

@@ -1,9 +1,11 @@
 /**
  * The public, machine-facing side of the seals, served from node:http beside Remix (see
  * fast-routes): the seal and verify API (rate limited per client address), the signed status
- * lists and the transparency log. No login; CORS open; nothing private.
+ * lists and the transparency log (checkpoint, JSON proofs, C2SP tlog-tiles). No login; CORS
+ * open; nothing private.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import { z } from "zod";
 import { nowMs } from "../../platform/clock.server";
 import { hitPublicLimit } from "../../platform/http/rate-limits.server";
@@ -11,18 +13,14 @@ import { readStreamBody } from "../../platform/http/request-body.server";
 import { formatBytes } from "../../platform/format";
 import { statusListCredential } from "../trust/seal-status.server";
 import { sealApiView } from "../certification/seals.server";
-import {
-  consistencyProofFor,
-  inclusionProofFor,
-  latestCheckpoint,
-  logVerifierKeys,
-} from "../trust/transparency-log.server";
+import { consistencyProofFor, inclusionProofFor, logTile, logVerifierKeys } from "../trust/transparency-log.server";
+import { cosignedNote, latestCosignedCheckpoint } from "../trust/witnesses.server";
+import { tlogProofText } from "../trust/domain/tlog";
 import {
   VERIFY_MAX_BYTES,
   VerifyInputError,
   verifyCredentialText,
   verifyPdf,
-  verifySerials,
   type VerifyAnswer,
 } from "../trust/verify.server";
 import type { SealVerdict } from "../trust/domain/credential";
@@ -34,8 +32,8 @@ import {
   BULK_MAX_BYTES,
   bulkCsv,
   bulkJson,
+  checkBulkRows,
   parseBulkCsv,
-  serialsOf,
 } from "../retail/bulk-csv.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 
@@ -225,7 +223,7 @@ export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
   });
 }
 
-/** POST /api/v1/verify/bulk: a CSV with a serial column → the same rows with a status each, CSV or JSON by Accept. */
+/** POST /api/v1/verify/bulk: a CSV with a serial or GTIN column → the same rows with a status each, CSV or JSON by Accept. */
 export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true {
   if (!onlyMethod(req, res, "POST") || !withinLimit(res, ip)) return true;
   return run(res, async () => {
@@ -235,7 +233,7 @@ export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true 
     if (!body) return;
     const parsed = parseBulkCsv(body.toString("utf8"));
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
-    const answers = await verifySerials(serialsOf(parsed.value));
+    const answers = await checkBulkRows(parsed.value);
     const withPolicies = auth ? attachPolicies(auth, answers) : false;
     attachUpdateRequired(answers);
     const accept = req.headers.accept ?? "";
@@ -264,7 +262,10 @@ export function statusList(req: IncomingMessage, res: Res, listId: string): true
   });
 }
 
-const proofQuery = z.object({ treeSize: z.coerce.number().int().positive().optional() });
+const proofQuery = z.object({
+  treeSize: z.coerce.number().int().positive().optional(),
+  format: z.enum(["json", "tlog-proof"]).default("json"),
+});
 const consistencyQuery = z.object({
   from: z.coerce
     .number({ message: "from must be a number" })
@@ -276,11 +277,48 @@ const consistencyQuery = z.object({
     .min(0, "to must be 0 or more"),
 });
 
-/** The transparency log: /log/checkpoint, /log/proof/<leaf>, /log/consistency?from=&to=, /log/keys. */
+/**
+ * GET /log/tile/<L>/<N>[.p/<W>] and /log/tile/entries/<N>[.p/<W>]: the log as C2SP tlog-tiles
+ * (https://c2sp.org/tlog-tiles), immutable once it exists; entry bundles gzip-compressed when
+ * the client accepts it.
+ */
+function tileRoute(req: IncomingMessage, res: Res, path: string): true {
+  if (!onlyMethod(req, res, "GET")) return true;
+  return run(res, async () => sendTile(req, res, path));
+}
+
+function sendTile(req: IncomingMessage, res: Res, path: string): true {
+  const answer = logTile(path.slice("/log/".length));
+  if (!answer.ok) return sendJson(res, answer.status, { error: answer.message });
+  const headers: Record<string, string | number> = {
+    "Content-Type": "application/octet-stream",
+    "Cache-Control": "public, max-age=31536000, immutable",
+    ...CORS,
+  };
+  let body = answer.bytes;
+  if (path.startsWith("/log/tile/entries/")) {
+    headers.Vary = "Accept-Encoding";
+    if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
+      body = gzipSync(body);
+      headers["Content-Encoding"] = "gzip";
+    }
+  }
+  res.writeHead(200, { ...headers, "Content-Length": body.length });
+  res.end(body);
+  return true;
+}
+
+/** The transparency log: /log/checkpoint, /log/proof/<leaf>, /log/consistency?from=&to=, /log/keys, /log/tile/... */
 export function logRoutes(req: IncomingMessage, res: Res, path: string, search: URLSearchParams): boolean {
+  if (path.startsWith("/log/tile/")) return tileRoute(req, res, path);
   if (path === "/log/checkpoint") {
     if (!onlyMethod(req, res, "GET")) return true;
-    return sendText(res, 200, latestCheckpoint().note, "text/plain; charset=utf-8", { "Cache-Control": "no-cache" });
+    // The log's signed note, then the witnesses' cosignature lines (C2SP tlog-cosignature: each carries its time).
+    const checkpoint = latestCosignedCheckpoint();
+    return sendText(res, 200, checkpoint.note, "text/plain; charset=utf-8", {
+      "Cache-Control": "no-cache",
+      ...(checkpoint.modifiedAt ? { "Last-Modified": checkpoint.modifiedAt.toUTCString() } : {}),
+    });
   }
   if (path === "/log/keys") {
     if (!onlyMethod(req, res, "GET")) return true;
@@ -292,13 +330,24 @@ export function logRoutes(req: IncomingMessage, res: Res, path: string, search: 
   if (proof) {
     if (!onlyMethod(req, res, "GET")) return true;
     const q = proofQuery.safeParse(Object.fromEntries(search));
-    if (!q.success) return sendJson(res, 400, { error: "treeSize must be a positive whole number." });
+    if (!q.success)
+      return sendJson(res, 400, {
+        error: "treeSize must be a positive whole number; format must be json or tlog-proof.",
+      });
     const answer = inclusionProofFor(Number(proof[1]), q.data.treeSize);
-    return answer.ok
-      ? sendJson(res, 200, answer.value, {
-          "Cache-Control": q.data.treeSize ? "public, max-age=31536000, immutable" : "no-cache",
-        })
-      : sendJson(res, answer.status, { error: answer.message });
+    if (!answer.ok) return sendJson(res, answer.status, { error: answer.message });
+    if (q.data.format === "tlog-proof") {
+      // c2sp.org/tlog-proof@v1, as a seal PDF carries it, but with the witnesses' cosignatures on
+      // the checkpoint as they stand now (a PDF's checkpoint is signed before any witness saw it).
+      const value = { ...answer.value, checkpoint: cosignedNote(answer.value.treeSize, answer.value.checkpoint) };
+      return sendText(res, 200, tlogProofText(value), "text/plain; charset=utf-8", {
+        "Cache-Control": "no-cache",
+        "Content-Disposition": `inline; filename="leaf-${value.leafIndex}.tlog-proof"`,
+      });
+    }
+    return sendJson(res, 200, answer.value, {
+      "Cache-Control": q.data.treeSize ? "public, max-age=31536000, immutable" : "no-cache",
+    });
   }
   if (path === "/log/consistency") {
     if (!onlyMethod(req, res, "GET")) return true;

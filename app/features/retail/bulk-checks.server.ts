@@ -1,6 +1,7 @@
 /**
- * A retail buyer's bulk checks: a CSV of serials answered row for row, kept for the buyer's
- * organisation so the result can be downloaded again and compared later.
+ * A retail buyer's bulk checks: a CSV of serials or GTINs answered row for row, kept for the
+ * buyer's organisation so the result can be downloaded again and compared later. The stored
+ * result is the answered CSV itself: the buyer's columns, then ours (from `status` on).
  */
 import crypto from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
@@ -14,17 +15,18 @@ import {
   BULK_UPDATE_COLUMN,
   bulkCsv,
   bulkSummary,
+  checkBulkRows,
   parseBulkCsv,
-  serialsOf,
 } from "./bulk-csv.server";
-import { csvCellValue, rewriteCsvSafely } from "../../platform/csv.server";
+import { csvCellValue, readWrittenCsv, rewriteCsvSafely } from "../../platform/csv.server";
 import { attachPolicies } from "./policies.server";
 import { parseUpdateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import { verifySerials, type BulkAnswer } from "../trust/verify.server";
+import type { BulkAnswer } from "../trust/verify.server";
+import { keyColumnsOf } from "./domain/bulk-rows";
 
 function assertBuyer(actor: Actor): void {
   if (!can(actor.role, "seals.verify")) throw new ServiceError("forbidden", "Bulk checks belong to retail buyers.");
@@ -40,7 +42,7 @@ export async function runBulkCheck(
   assertBuyer(actor);
   const parsed = parseBulkCsv(input.text);
   if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
-  const answers = await verifySerials(serialsOf(parsed.value));
+  const answers = await checkBulkRows(parsed.value);
   const withPolicies = attachPolicies(actor.organizationId, answers);
   attachUpdateRequired(answers);
   const summary = bulkSummary(answers);
@@ -97,35 +99,44 @@ export function bulkCheck(actor: Actor, id: string) {
     .where(and(eq(verificationRuns.id, id), eq(verificationRuns.organizationId, actor.organizationId)))
     .get();
   if (!run) throw new ServiceError("not_found", "No bulk check of your organisation has this id.");
-  const parsed = parseBulkCsv(run.resultCsv);
+  const records = readWrittenCsv(run.resultCsv);
+  const [header = [], ...body] = records;
+  const h = header.map((c) => c.trim().toLowerCase());
+  // Our columns start at "status" (a buyer's own column of that name is replaced when answered); theirs come before.
+  const ours = h.lastIndexOf("status");
+  const columns = ours >= 0 ? header.slice(0, ours) : header;
+  const col = (name: string) => {
+    const i = h.indexOf(name, Math.max(0, ours));
+    return i >= 0 && ours >= 0 ? i : -1;
+  };
+  const serialColumn = h.indexOf("serial");
+  const updateColumn = col(BULK_UPDATE_COLUMN);
+  // The policy column is ours only when the check added it (a buyer's own "policy" column stays theirs: it comes before "status").
+  const policyColumn = col(BULK_POLICY_COLUMN);
+  const withPolicies = policyColumn >= 0;
   const rows: (Pick<BulkAnswer, "serial" | "status" | "reason" | "product"> & {
+    line: number;
+    /** The buyer's own cells, as they wrote them, in `columns` order. */
+    cells: string[];
+    note: string;
     policy: string | null;
     updateRequired: UpdateRequired | null;
-  })[] = [];
-  let withPolicies = false;
-  if (parsed.ok) {
-    const h = parsed.value.header.map((c) => c.trim().toLowerCase());
-    const col = (name: string) => h.indexOf(name);
-    // The policy column is the one the check appended after update_required (valid_until in runs kept from
-    // before that column); a buyer's own "policy" column stays theirs.
-    withPolicies =
-      h.length >= 2 &&
-      h[h.length - 1] === BULK_POLICY_COLUMN &&
-      (h[h.length - 2] === BULK_UPDATE_COLUMN || h[h.length - 2] === "valid_until");
-    const updateColumn = h.lastIndexOf(BULK_UPDATE_COLUMN);
-    for (const r of parsed.value.rows) {
-      // The stored CSV's cells are escaped against formula injection; the page shows the values.
-      const cell = (i: number) => csvCellValue(r[i] ?? "");
-      rows.push({
-        serial: cell(parsed.value.serialColumn),
-        status: r[col("status")] as SealVerdict,
-        reason: cell(col("reason")),
-        product: cell(col("checked_product")),
-        policy: withPolicies ? cell(h.length - 1) : null,
-        updateRequired: updateColumn >= 0 ? parseUpdateRequiredCell(cell(updateColumn)) : null,
-      });
-    }
-  }
+  })[] = body.map((r, n) => {
+    // The stored CSV's cells are escaped against formula injection; the page shows the values.
+    const cell = (i: number) => (i >= 0 ? csvCellValue(r[i] ?? "") : "");
+    const line = Number(cell(col("file_line")));
+    return {
+      line: Number.isInteger(line) && line > 0 ? line : n + 2, // runs kept from before file_line: one line per row
+      cells: columns.map((_, i) => cell(i)),
+      serial: cell(col("checked_serial")) || (col("checked_serial") < 0 ? cell(serialColumn) : ""),
+      status: cell(col("status")) as SealVerdict,
+      reason: cell(col("reason")),
+      product: cell(col("checked_product")),
+      note: cell(col("check_note")),
+      policy: withPolicies ? cell(policyColumn) : null,
+      updateRequired: updateColumn >= 0 ? parseUpdateRequiredCell(cell(updateColumn)) : null,
+    };
+  });
   // A row "misses" when one of its policies does (the cell joins each policy's result with " | ").
   const missesPolicy = (policy: string | null) =>
     Boolean(policy && policy.split(" | ").some((p) => p.startsWith("misses ")));
@@ -141,6 +152,9 @@ export function bulkCheck(actor: Actor, id: string) {
     rowCount: run.rowCount,
     createdAt: run.createdAt,
     summary: JSON.parse(run.summary) as Record<SealVerdict, number>,
+    /** The buyer's own column names, in their order, and which of them name a serial or a GTIN. */
+    columns,
+    keyColumns: Object.values(keyColumnsOf(columns)).filter((i) => i >= 0),
     rows: rows.map((r) => ({ ...r, missesPolicy: missesPolicy(r.policy) })),
     policySummary,
     /** The answered CSV to download (computed when read: a run stored before cells were escaped against formula injection is escaped now). */

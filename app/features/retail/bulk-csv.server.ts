@@ -1,13 +1,21 @@
 /**
- * The bulk check's CSV in and out: a retailer's file with a `serial` column (any other columns,
- * such as their own SKU, are passed through), answered row for row as CSV or JSON.
+ * The bulk check's CSV in and out: a retailer's file with a `serial` column, or a GTIN column
+ * (`gtin`, `ean`, `upc`, `barcode`), or both (domain/bulk-rows.ts), answered row for row as CSV
+ * or JSON. Every other column (their SKU, description…) is passed through, and each row keeps
+ * the line it has in their file. A record that is not well-formed CSV is read as spreadsheets
+ * read it and reported on its row (domain/csv-records.ts), never a refusal of the whole file.
  */
-import { parse } from "csv-parse/sync";
+import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./domain/csv-columns";
+export { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS };
 import { writeCsv } from "../../platform/csv.server";
 import { formatBytes } from "../../platform/format";
 import type { SealVerdict } from "../trust/domain/credential";
-import type { BulkAnswer } from "../trust/verify.server";
+import { normalizeSerial } from "../trust/domain/serial";
+import { verifySerials, type BulkAnswer } from "../trust/verify.server";
+import { currentSealsOfGtins, productGtinsOfSeals } from "../certification/product-seals.server";
 import { describeResult, type PolicyResult } from "./domain/policy";
+import { gtinMismatch, keyColumnsOf, rowKeyOf } from "./domain/bulk-rows";
+import { readCsvRecords } from "./domain/csv-records";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { updateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 
@@ -16,71 +24,124 @@ import { updateRequiredCell, type UpdateRequired } from "../findings/domain/upda
  * for a retailer with policies; empty: none applies) and whether its firmware needs an update
  * (set for every seal found: null when none is needed).
  */
-export type BulkRow = BulkAnswer & { policies?: PolicyResult[]; updateRequired?: UpdateRequired | null };
+export type BulkRow = BulkAnswer & {
+  /** The line of the buyer's file the row starts on. */
+  line: number;
+  /** What the row was checked by: its serial, its GTIN (the product's current seal), or nothing usable. */
+  by: "serial" | "gtin" | null;
+  /** The row's GTIN in 14 digits, when it has a valid one. */
+  gtin: string | null;
+  /** Why the row needs attention although its seal may be valid: a CSV record not well-formed, a GTIN that is not the seal's product. */
+  note: string;
+  policies?: PolicyResult[];
+  updateRequired?: UpdateRequired | null;
+};
 
 export const BULK_MAX_ROWS = 50_000;
 export const BULK_MAX_BYTES = 10 * 1024 * 1024;
 /** What the bulk check's pages answer to a larger file. */
 export const BULK_TOO_LARGE = `The file is larger than ${formatBytes(BULK_MAX_BYTES)}.`;
-export const BULK_RESULT_COLUMNS = [
-  "status",
-  "reason",
-  "checked_product",
-  "checked_firmware",
-  "valid_until",
-  "update_required",
-] as const;
 /** "update to 1.0.4: IOTSEAL-2026-0003" when a public advisory affects the certified firmware and is fixed in another version. */
 export const BULK_UPDATE_COLUMN = "update_required";
-/** Added when the checking organisation has acceptance policies: "meets X" or "misses X: clause; clause", per policy. */
-export const BULK_POLICY_COLUMN = "policy";
 
 export interface BulkInput {
   header: string[];
+  /** -1 when the file has no such column. */
   serialColumn: number;
+  gtinColumn: number;
   rows: string[][];
+  /** Each row's line in the file. */
+  lines: number[];
+  /** What is wrong with each row's CSV text (the row was read anyway), or null. */
+  problems: (string | null)[];
 }
 
 export type BulkParse = { ok: true; value: BulkInput } | { ok: false; message: string };
 
-/** Parses the uploaded CSV; every problem is a message naming the line or column. */
+/** Reads the uploaded CSV; refused only when it has no rows, no column to check by, or too many rows. */
 export function parseBulkCsv(text: string): BulkParse {
   if (!text.trim()) return { ok: false, message: "The CSV file is empty." };
-  let records: string[][];
-  try {
-    records = parse(text, {
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      trim: false,
-      max_record_size: 64 * 1024,
-    });
-  } catch (e) {
-    const err = e as { lines?: number; message: string };
+  const [head, ...records] = readCsvRecords(text);
+  if (!head) return { ok: false, message: "The CSV file is empty." };
+  const header = head.cells;
+  const { serialColumn, gtinColumn } = keyColumnsOf(header);
+  if (serialColumn < 0 && gtinColumn < 0)
     return {
       ok: false,
-      message: `The CSV cannot be read${err.lines ? ` at line ${err.lines}` : ""}: ${err.message.replace(/^Invalid Record Length: /, "")}`,
+      message: `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
     };
-  }
-  const [header, ...rows] = records;
-  if (!header) return { ok: false, message: "The CSV file is empty." };
-  const serialColumn = header.findIndex((h) => h.trim().toLowerCase() === "serial");
-  if (serialColumn < 0)
+  if (records.length === 0) return { ok: false, message: "The CSV has a header but no rows to check." };
+  if (records.length > BULK_MAX_ROWS)
     return {
       ok: false,
-      message: `The CSV needs a column named "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
+      message: `The CSV has ${records.length.toLocaleString("en")} rows; check at most ${BULK_MAX_ROWS.toLocaleString("en")} at a time.`,
     };
-  if (rows.length === 0) return { ok: false, message: "The CSV has a header but no rows to check." };
-  if (rows.length > BULK_MAX_ROWS)
-    return {
-      ok: false,
-      message: `The CSV has ${rows.length.toLocaleString("en")} rows; check at most ${BULK_MAX_ROWS.toLocaleString("en")} at a time.`,
-    };
-  return { ok: true, value: { header, serialColumn, rows } };
+  return {
+    ok: true,
+    value: {
+      header,
+      serialColumn,
+      gtinColumn,
+      rows: records.map((r) => r.cells),
+      lines: records.map((r) => r.line),
+      problems: records.map((r) => r.problem),
+    },
+  };
 }
 
+/** The serial cell of each row ("" when the file has no serial column). */
 export function serialsOf(input: BulkInput): string[] {
-  return input.rows.map((r) => r[input.serialColumn] ?? "");
+  return input.rows.map((r) => (input.serialColumn >= 0 ? (r[input.serialColumn] ?? "") : ""));
+}
+
+/** "No IoT Seal for this GTIN": a valid GTIN no product with a seal carries. */
+export const NO_SEAL_FOR_GTIN = "No IoT Seal for this GTIN.";
+
+/**
+ * Answers every row: by its serial (a serial cell that is not empty wins), else by its GTIN (the
+ * product's current seal: the newest valid seal of any firmware version, else the newest, as the
+ * GS1 Digital Link answers). The seal's verdict is the one a check by serial gives.
+ */
+export async function checkBulkRows(input: BulkInput): Promise<BulkRow[]> {
+  const keys = input.rows.map((r) => rowKeyOf(r, input));
+  const current = await currentSealsOfGtins(keys.flatMap((k) => (k.kind === "gtin" ? [k.gtin14] : [])));
+  // The serial each row is checked by, or the answer it gets without one.
+  const toVerify: string[] = [];
+  const at: number[] = [];
+  const rows: BulkRow[] = keys.map((k, n) => {
+    const line = input.lines[n];
+    const problem = input.problems[n];
+    const base = {
+      line,
+      by: null,
+      gtin: k.kind === "gtin" || k.kind === "serial" ? k.gtin14 : null,
+      note: problem ? `Line ${line}: ${problem}.` : "",
+      serial: "",
+      status: "not_found" as const,
+      product: "",
+      firmware: "",
+      validUntil: "",
+    };
+    if (k.kind === "serial" || (k.kind === "gtin" && current.get(k.gtin14)?.current)) {
+      at.push(n);
+      toVerify.push(k.kind === "serial" ? k.serial : current.get(k.gtin14)!.current!.serial);
+      return { ...base, by: k.kind, reason: "" };
+    }
+    return {
+      ...base,
+      reason: k.kind === "gtin" ? NO_SEAL_FOR_GTIN : k.message,
+    };
+  });
+  const answers = await verifySerials(toVerify);
+  answers.forEach((a, i) => Object.assign(rows[at[i]], a));
+  // Serial and GTIN both given: does the GTIN name the seal's product?
+  const compared = rows.filter((r) => r.by === "serial" && r.gtin && r.status !== "not_found");
+  const sealGtins = productGtinsOfSeals(compared.map((r) => normalizeSerial(r.serial) ?? r.serial));
+  for (const r of compared) {
+    const mismatch = gtinMismatch(r.gtin, sealGtins.get(r.serial) ?? null);
+    if (mismatch) r.note = r.note ? `${r.note} ${mismatch}` : mismatch;
+  }
+  return rows;
 }
 
 /**
@@ -95,13 +156,17 @@ export function bulkCsv(input: BulkInput, answers: readonly BulkRow[], opts: { w
   input.rows.forEach((row, n) => {
     const a = answers[n];
     out.push([
-      ...keep.map((i) => (i === input.serialColumn ? a.serial : (row[i] ?? ""))),
+      // A serial the row was checked by is written in its normal form; every other cell as the buyer wrote it.
+      ...keep.map((i) => (i === input.serialColumn && a.by === "serial" ? a.serial : (row[i] ?? ""))),
       a.status,
       a.reason,
       a.product,
       a.firmware,
       a.validUntil,
       updateRequiredCell(a.updateRequired),
+      a.serial,
+      String(a.line),
+      a.note,
       ...(opts.withPolicies ? [policyLine(a.policies)] : []),
     ]);
   });
@@ -146,9 +211,13 @@ export function bulkJson(input: BulkInput, answers: readonly BulkRow[], checkedA
     summary: bulkSummary(answers),
     results: answers.map((a, n) => ({
       row: n + 1,
+      line: a.line,
+      by: a.by,
+      ...(a.gtin ? { gtin: a.gtin } : {}),
       serial: a.serial,
       status: a.status,
       ...(a.reason ? { reason: a.reason } : {}),
+      ...(a.note ? { note: a.note } : {}),
       ...(a.product ? { product: a.product, firmware: a.firmware, validUntil: a.validUntil } : {}),
       updateRequired: a.updateRequired ?? null,
       ...(a.policies

@@ -3,6 +3,7 @@
  * the browser parse a form with the same rules and messages.
  */
 import { z } from "zod";
+import { parseGtin } from "../catalogue/domain/gtin";
 
 // --- The watchlist and its webhooks ---
 
@@ -11,6 +12,21 @@ export const WATCHLIST_CSV_MAX_BYTES = 10 * 1024 * 1024;
 
 export const watchInput = z.object({
   serial: z.string().trim().min(1, "Enter a seal serial."),
+  label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
+});
+
+/** Watching a product by its GTIN (8, 12, 13 or 14 digits; spaces as printed under a barcode are ignored). */
+export const watchGtinInput = z.object({
+  gtin: z
+    .string()
+    .trim()
+    .min(1, "Enter the product's GTIN (the number under its barcode).")
+    .transform((v, ctx) => {
+      const parsed = parseGtin(v.replace(/\s+/g, ""));
+      if (parsed.ok) return parsed.gtin14;
+      ctx.addIssue({ code: "custom", message: `The GTIN is not valid. ${parsed.message}` });
+      return z.NEVER;
+    }),
   label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
 });
 

@@ -53,6 +53,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { policyForm, REQUIRED_PROVISIONS_MAX } from "./forms";
 import { publishWatchEvent } from "./watch-feed.server";
+import { currentSealsOf } from "./followed-products.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -642,7 +643,11 @@ export function forgetPolicyStates(tx: Tx, organizationId: string, productId: st
  */
 export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizationId?: string } = {}): number {
   const watches = tx
-    .select({ org: watchlistEntries.organizationId, productId: watchlistEntries.productId })
+    .select({
+      org: watchlistEntries.organizationId,
+      productId: watchlistEntries.productId,
+      gtin: watchlistEntries.gtin,
+    })
     .from(watchlistEntries)
     .where(
       and(
@@ -653,14 +658,19 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
     .all();
   const byOrg = new Map<string, string[]>();
   for (const w of watches) byOrg.set(w.org, [...(byOrg.get(w.org) ?? []), w.productId]);
+  // A product watched by GTIN is judged by its current seal alone (followed-products.server.ts).
+  const followed = [...new Set(watches.filter((w) => w.gtin).map((w) => w.productId))];
+  const currentOf = currentSealsOf(tx, followed);
+  const byGtin = new Set(watches.filter((w) => w.gtin).map((w) => `${w.org}|${w.productId}`));
   let raised = 0;
   const at = new Date(nowMs());
   for (const [org, productIds] of byOrg) {
     const policies = policiesOf(tx, org);
     if (!policies.length) continue;
-    const current = tx
+    const all = tx
       .select({
         serial: seals.serial,
+        state: seals.state,
         productId: productVersions.productId,
         name: products.name,
         model: products.model,
@@ -669,8 +679,13 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
       .innerJoin(products, eq(products.id, productVersions.productId))
-      .where(and(inArray(productVersions.productId, productIds), inArray(seals.state, WATCHED_SEAL_STATES)))
+      .where(inArray(productVersions.productId, productIds))
       .all();
+    const current = all.filter((c) =>
+      byGtin.has(`${org}|${c.productId}`)
+        ? currentOf.get(c.productId)?.serial === c.serial
+        : (WATCHED_SEAL_STATES as string[]).includes(c.state),
+    );
     const results = evaluateForOrganization(
       tx,
       org,
@@ -710,7 +725,10 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
         const key = `${r.policyId}|${c.serial}`;
         const own = before.get(key);
         const from = predecessor.get(c.serial);
-        const old = own ?? (from ? before.get(`${r.policyId}|${from}`) : undefined);
+        const old =
+          own ??
+          (from ? before.get(`${r.policyId}|${from}`) : undefined) ??
+          (byGtin.has(`${org}|${c.productId}`) ? lastOfProduct(all, c.productId, r.policyId, before) : undefined);
         const misses = r.misses.map((m) => ({ clause: m.clause, message: m.message }));
         if (own && own.meets === r.meets && JSON.stringify(own.misses) === JSON.stringify(misses)) continue;
         tx.insert(policyStates)
@@ -735,6 +753,22 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
     }
   }
   return raised;
+}
+
+/** A product followed by GTIN whose current seal changed: its new seal continues the last one judged. */
+function lastOfProduct<S extends { evaluatedAt: Date }>(
+  all: readonly { serial: string; productId: string }[],
+  productId: string,
+  policyId: string,
+  before: ReadonlyMap<string, S>,
+): S | undefined {
+  let last: S | undefined;
+  for (const c of all) {
+    if (c.productId !== productId) continue;
+    const s = before.get(`${policyId}|${c.serial}`);
+    if (s && (!last || s.evaluatedAt > last.evaluatedAt)) last = s;
+  }
+  return last;
 }
 
 function publishPolicyEvent(

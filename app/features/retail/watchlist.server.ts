@@ -1,10 +1,12 @@
 /**
- * Retailer watchlists: the products a retail buyer's organisation stocks, their seals' live
- * status, what changed since the buyer last looked, and the paged feed of changes. The changes
- * themselves are recorded by the watch feed (watch-feed.server.ts) and delivered by the webhooks
- * (webhooks.server.ts).
+ * Retailer watchlists: the products a retail buyer's organisation stocks (watched by a seal serial,
+ * by GTIN, or from a CSV of either), their seals' live status (a GTIN watch: the product's current
+ * seal, followed in followed-products.server.ts), what changed since the buyer last looked, and the
+ * paged feed of changes. The changes themselves are recorded by the watch feed (watch-feed.server.ts)
+ * and delivered by the webhooks (webhooks.server.ts).
  */
 import crypto from "node:crypto";
+import { parse } from "csv-parse/sync";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
@@ -20,18 +22,20 @@ import {
 import { nowMs } from "../../platform/clock.server";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { normalizeSerial } from "../trust/domain/serial";
-import { parseBulkCsv, serialsOf } from "./bulk-csv.server";
+import { WATCH_CSV_MAX_ROWS, watchCsvColumns, watchCsvRow } from "./domain/watch-csv";
+import { sealedProductOfGtin, sealsOfProduct } from "../certification/product-seals.server";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import type { watchInput } from "./forms";
+import type { watchGtinInput, watchInput } from "./forms";
 import { storedCredentialChecked } from "../trust/verify.server";
 import { evaluateForOrganization, forgetPolicyStates, hasPolicies, syncPolicyStates } from "./policies.server";
 
 import { assertBuyer } from "./access.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { watchEventsOf } from "./watch-feed.server";
+import { currentSealsOf } from "./followed-products.server";
 
 // --- The watchlist -------------------------------------------------------------------------------
 
@@ -60,18 +64,69 @@ export function watchBySerial(
         serial: "No seal has this serial.",
       });
     const product = tx.select({ name: products.name }).from(products).where(eq(products.id, found.productId)).get()!;
-    const added = addEntry(tx, actor, found.productId, input.label);
+    const added = addEntry(tx, actor, found.productId, input.label, null) === "added";
     return { productName: product.name, added };
   });
 }
 
-function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boolean {
+/** The product with a seal that a GTIN names, or why there is none (the same answer for an unknown GTIN and an unsealed product: a catalogue is its supplier's). */
+function productOfGtin(gtin14: string): { productId: string; name: string } | null {
+  const product = sealedProductOfGtin(gtin14);
+  return product ? { productId: product.id, name: product.name } : null;
+}
+
+const noSealedProduct = (gtin14: string) =>
+  `No product with an IoT Seal has the GTIN ${gtin14}: it is not registered, or not certified yet.`;
+
+/**
+ * Watches a product by its GTIN: the watch follows the product's current seal across firmware
+ * versions and re-certifications (followed-products.server.ts). A product already watched by a
+ * seal serial is then followed by its GTIN.
+ */
+export function watchByGtin(
+  actor: Actor,
+  input: z.infer<typeof watchGtinInput>,
+): { productName: string; outcome: WatchOutcome } {
+  assertBuyer(actor);
+  return transaction((tx) => {
+    const found = productOfGtin(input.gtin);
+    if (!found)
+      throw new ServiceError("not_found", noSealedProduct(input.gtin), {
+        gtin: "No product with an IoT Seal has this GTIN.",
+      });
+    return { productName: found.name, outcome: addEntry(tx, actor, found.productId, input.label, input.gtin) };
+  });
+}
+
+/** "added": a new watch; "by_gtin": a product watched by serial, now followed by its GTIN; "already": nothing changed. */
+export type WatchOutcome = "added" | "by_gtin" | "already";
+
+function addEntry(tx: Tx, actor: Actor, productId: string, label: string, gtin14: string | null): WatchOutcome {
   const exists = tx
-    .select({ id: watchlistEntries.id })
+    .select({ id: watchlistEntries.id, gtin: watchlistEntries.gtin, label: watchlistEntries.label })
     .from(watchlistEntries)
     .where(and(eq(watchlistEntries.organizationId, actor.organizationId), eq(watchlistEntries.productId, productId)))
     .get();
-  if (exists) return false;
+  if (exists) {
+    if (!gtin14 || exists.gtin) return "already";
+    // Watched by a serial until now: from here on the watch follows the product's current seal.
+    tx.update(watchlistEntries)
+      .set({
+        gtin: gtin14,
+        currentSerial: currentSealsOf(tx, [productId]).get(productId)?.serial ?? null,
+        label: exists.label || label,
+      })
+      .where(eq(watchlistEntries.id, exists.id))
+      .run();
+    syncPolicyStates(tx, { organizationId: actor.organizationId, productId });
+    recordAudit(tx, actor, {
+      action: "watchlist.followed_by_gtin",
+      target: { type: "product", id: productId },
+      organizationId: actor.organizationId,
+      details: { gtin: gtin14 },
+    });
+    return "by_gtin";
+  }
   const id = crypto.randomUUID();
   tx.insert(watchlistEntries)
     .values({
@@ -79,6 +134,9 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boole
       organizationId: actor.organizationId,
       productId,
       label,
+      gtin: gtin14,
+      // The current seal when the watch starts: recorded without an event.
+      currentSerial: gtin14 ? (currentSealsOf(tx, [productId]).get(productId)?.serial ?? null) : null,
       addedBy: actor.userId,
       createdAt: new Date(nowMs()),
     })
@@ -110,32 +168,79 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string): boole
     action: "watchlist.added",
     target: { type: "product", id: productId },
     organizationId: actor.organizationId,
-    details: { label },
+    details: gtin14 ? { label, gtin: gtin14 } : { label },
   });
-  return true;
+  return "added";
 }
 
-/** Watches every product named by the serials of a bulk-check CSV (other columns: the first non-serial one is the label). */
-export function watchFromCsv(actor: Actor, text: string): { added: number; already: number; unknown: string[] } {
+/** The outcome of watching from a CSV: counts, the GTINs and serials not found, the rows whose GTIN is not valid. */
+export interface CsvWatchResult {
+  added: number;
+  already: number;
+  /** Products watched by serial until now, followed by their GTIN from now on. */
+  byGtin: number;
+  unknown: string[];
+  invalid: { line: number; message: string }[];
+}
+
+/**
+ * Watches every product a CSV names: by GTIN (a `gtin`, `ean`, `upc` or `barcode` column) or by
+ * seal serial (a `serial` column), labelled from its `label`, `sku` or `name` column
+ * (domain/watch-csv.ts). A row whose GTIN is not valid is reported with its line; the rest is watched.
+ */
+export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
   assertBuyer(actor);
-  const parsed = parseBulkCsv(text);
-  if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
-  const serials = serialsOf(parsed.value);
-  const labelColumn = parsed.value.header.findIndex((_, i) => i !== parsed.value.serialColumn);
+  const fail = (message: string) => new ServiceError("invalid", message, { file: message });
+  if (!text.trim()) throw fail("The CSV file is empty.");
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: false,
+      max_record_size: 64 * 1024,
+      info: true,
+    }) as unknown as typeof records;
+  } catch (e) {
+    const err = e as { lines?: number; message: string };
+    throw fail(`The CSV cannot be read${err.lines ? ` at line ${err.lines}` : ""}: ${err.message}`);
+  }
+  const [head, ...rows] = records;
+  if (!head) throw fail("The CSV file is empty.");
+  const columns = watchCsvColumns(head.record);
+  if (!columns.ok) throw fail(columns.message);
+  if (rows.length === 0) throw fail("The CSV has a header but no rows to watch.");
+  if (rows.length > WATCH_CSV_MAX_ROWS)
+    throw fail(
+      `The CSV has ${rows.length.toLocaleString("en")} rows; watch at most ${WATCH_CSV_MAX_ROWS.toLocaleString("en")} at a time.`,
+    );
   return transaction((tx) => {
-    let added = 0;
-    let already = 0;
-    const unknown: string[] = [];
-    parsed.value.rows.forEach((row, i) => {
-      const found = productOfSerial(tx, serials[i]);
-      if (!found) {
-        if (serials[i].trim()) unknown.push(serials[i].trim());
-        return;
+    const result: CsvWatchResult = { added: 0, already: 0, byGtin: 0, unknown: [], invalid: [] };
+    const byGtin = new Map<string, string | null>();
+    for (const { record, info } of rows) {
+      const row = watchCsvRow(record, columns.columns);
+      if (row.kind === "empty") continue;
+      if (row.kind === "invalid") {
+        result.invalid.push({ line: info.lines, message: row.message });
+        continue;
       }
-      if (addEntry(tx, actor, found.productId, labelColumn >= 0 ? (row[labelColumn] ?? "").slice(0, 100) : "")) added++;
-      else already++;
-    });
-    return { added, already, unknown };
+      let productId: string | null;
+      if (row.kind === "gtin") {
+        if (!byGtin.has(row.gtin14)) byGtin.set(row.gtin14, productOfGtin(row.gtin14)?.productId ?? null);
+        productId = byGtin.get(row.gtin14)!;
+      } else productId = productOfSerial(tx, row.serial)?.productId ?? null;
+      if (!productId) {
+        result.unknown.push(row.kind === "gtin" ? row.gtin14 : row.serial);
+        continue;
+      }
+      const outcome = addEntry(tx, actor, productId, row.label, row.kind === "gtin" ? row.gtin14 : null);
+      if (outcome === "added") result.added++;
+      else if (outcome === "by_gtin") result.byGtin++;
+      else result.already++;
+    }
+    return result;
   });
 }
 
@@ -167,6 +272,7 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
     .select({
       id: watchlistEntries.id,
       label: watchlistEntries.label,
+      gtin: watchlistEntries.gtin,
       productId: products.id,
       name: products.name,
       model: products.model,
@@ -180,10 +286,25 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
     .orderBy(asc(products.name))
     .all();
   const now = new Date(nowMs());
-  // One row per current seal of each watched product (every firmware version certified and not
-  // superseded: a shop may stock several), or one row saying the product has no seal.
+  // Watched by serial: one row per current seal of the product (every firmware version certified
+  // and not superseded: a shop may stock several), or one row saying the product has no seal.
+  // Watched by GTIN: one row, the product's current seal (the newest valid one, else the newest).
   const rows = [];
   for (const e of entries) {
+    if (e.gtin) {
+      const { current } = await sealsOfProduct(e.productId);
+      rows.push(
+        current
+          ? {
+              ...e,
+              key: `${e.id}:${current.serial}`,
+              seal: { serial: current.serial, firmware: current.firmwareVersion, validUntil: current.validUntil },
+              status: current.verdict,
+            }
+          : { ...e, key: e.id, seal: null, status: "no_seal" as const },
+      );
+      continue;
+    }
     const productSeals = t
       .select({
         serial: seals.serial,

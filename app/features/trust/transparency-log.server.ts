@@ -1,40 +1,35 @@
 /**
  * The transparency log: every seal event is appended as a leaf (RFC 6962 hashing) inside the
- * transaction that makes the change, and a signed C2SP checkpoint for the new tree size is
- * stored with it. Proofs are computed from the stored leaf hashes.
+ * transaction that makes the change, with the tree nodes it completes (log-tree.server.ts) and a
+ * signed C2SP checkpoint for the new tree size. An append, a root and a proof read O(log n)
+ * stored nodes, never the whole log. The log is also served as C2SP tlog-tiles (`logTile`);
+ * the JSON inclusion and consistency proofs stay as a convenience.
  */
 import crypto from "node:crypto";
 import canonicalize from "canonicalize";
-import { asc, desc, eq, lte } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { logCheckpoints, logLeaves } from "../../../db/schema";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
+import { checkpointBody, leafHash, rootFromLeafHashes, signatureLine, noteKeyId } from "./domain/merkle";
+import { MAX_ENTRY_BYTES, parseTilePath } from "./domain/tiles";
 import {
-  checkpointBody,
-  consistencyProof,
-  inclusionProof,
-  leafHash,
-  rootFromLeafHashes,
-  signatureLine,
-  noteKeyId,
-} from "./domain/merkle";
+  appendLeafHashes,
+  ensureLogTree,
+  tileBytes,
+  treeConsistencyProof,
+  treeInclusionProof,
+  treeRoot,
+} from "./log-tree.server";
 import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, type TlogProof } from "./domain/tlog";
+import { entryNotBefore, leafTime } from "./domain/log-time";
 import { db, type Tx } from "../../platform/db.server";
 
 type Reader = Tx | ReturnType<typeof db>;
 
 export function currentLogOrigin(): string {
   return logOrigin(getEnv().baseUrl);
-}
-
-/** The leaf hashes of the first `size` leaves (all when omitted), in order. */
-function leafHashes(t: Reader, size?: number): Buffer[] {
-  const q = t.select({ h: logLeaves.leafHash }).from(logLeaves);
-  const rows = (size === undefined ? q : q.where(lte(logLeaves.leafIndex, size - 1)))
-    .orderBy(asc(logLeaves.leafIndex))
-    .all();
-  return rows.map((r) => Buffer.from(r.h, "hex"));
 }
 
 /**
@@ -52,32 +47,43 @@ export function appendLogWithProof(tx: Tx, entry: Record<string, unknown>): { in
 }
 
 function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { index: number; proof?: TlogProof } {
-  const hashes = leafHashes(tx); // read once: the root and the proof both come from it
-  const index = hashes.length;
-  const data = canonicalize({ index, ...entry })!;
-  const at = new Date(nowMs());
+  ensureLogTree(); // a data directory from before log_nodes gets its tree first (once)
+  const index = logSize(tx);
+  // Never a back-dated leaf: its time (and the time its entry states) is not before the previous leaf's (domain/log-time.ts).
+  const previous = tx.select({ at: logLeaves.at }).from(logLeaves).orderBy(desc(logLeaves.leafIndex)).limit(1).get();
+  const previousAt = previous ? previous.at.getTime() : null;
+  const clock = nowMs();
+  const at = new Date(leafTime(clock, previousAt));
+  if (at.getTime() - clock > 60_000)
+    console.warn(
+      `[log] the clock is ${at.getTime() - clock} ms behind the last log leaf; leaf ${index} is dated as it`,
+    );
+  const data = canonicalize({ index, ...entryNotBefore(entry, previousAt, at.getTime()) })!;
+  if (Buffer.byteLength(data) > MAX_ENTRY_BYTES)
+    throw new RangeError(
+      `A log entry is at most ${MAX_ENTRY_BYTES} bytes (a tlog-tiles entry bundle's uint16 length).`,
+    );
   const hash = leafHash(Buffer.from(data));
   tx.insert(logLeaves)
     .values({ leafIndex: index, data, leafHash: hash.toString("hex"), at })
     .run();
-  hashes.push(hash);
-  const note = signCheckpoint(tx, hashes, at);
+  appendLeafHashes(index, [hash]); // O(log n): the leaf and the nodes it completes
+  const treeSize = index + 1;
+  const note = signCheckpoint(tx, treeSize, treeRoot(treeSize), at);
   if (!withProof) return { index };
   const proof: TlogProof = {
     format: TLOG_PROOF_FORMAT,
     origin: currentLogOrigin(),
     leafIndex: index,
-    treeSize: hashes.length,
+    treeSize,
     leaf: data,
-    inclusionProof: inclusionProof(hashes, index).map((h) => h.toString("base64")),
+    inclusionProof: treeInclusionProof(index, treeSize).map((h) => h.toString("base64")),
     checkpoint: note,
   };
   return { index, proof };
 }
 
-function signCheckpoint(tx: Tx, hashes: readonly Buffer[], at: Date): string {
-  const treeSize = hashes.length;
-  const root = rootFromLeafHashes(hashes);
+function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): string {
   const origin = currentLogOrigin();
   const signer = signingKeys(getEnv().dataDir).signerSync();
   const body = checkpointBody(origin, treeSize, root);
@@ -124,7 +130,7 @@ export function inclusionProofFor(index: number, treeSize?: number, t: Reader = 
   if (index >= size) return { ok: false, status: 404, message: `The log has no leaf ${index} in a tree of ${size}.` };
   const checkpoint = t.select().from(logCheckpoints).where(eq(logCheckpoints.treeSize, size)).get();
   if (!checkpoint) return { ok: false, status: 404, message: `The log has never had ${size} leaves.` };
-  const hashes = leafHashes(t, size);
+  ensureLogTree();
   const leaf = t.select({ data: logLeaves.data }).from(logLeaves).where(eq(logLeaves.leafIndex, index)).get()!;
   return {
     ok: true,
@@ -134,7 +140,7 @@ export function inclusionProofFor(index: number, treeSize?: number, t: Reader = 
       leafIndex: index,
       treeSize: size,
       leaf: leaf.data,
-      inclusionProof: inclusionProof(hashes, index).map((h) => h.toString("base64")),
+      inclusionProof: treeInclusionProof(index, size).map((h) => h.toString("base64")),
       checkpoint: checkpoint.note,
     },
   };
@@ -152,7 +158,8 @@ export function consistencyProofFor(
   const newer = checkpointAt(to);
   if ((from > 0 && !older) || !newer)
     return { ok: false, status: 404, message: "No signed checkpoint for that tree size." };
-  const proof = consistencyProof(leafHashes(db(), to), from).map((h) => h.toString("base64"));
+  ensureLogTree();
+  const proof = treeConsistencyProof(from, to).map((h) => h.toString("base64"));
   return { ok: true, value: { from, to, proof, fromCheckpoint: older?.note ?? "", toCheckpoint: newer.note } };
 }
 
@@ -162,4 +169,25 @@ export function logVerifierKeys(): string[] {
   return signingKeys(getEnv().dataDir)
     .list()
     .map((k) => noteVerifierKey(origin, Buffer.from(k.jwk.x!, "base64url")));
+}
+
+export type TileAnswer = { ok: true; bytes: Buffer } | { ok: false; status: 400 | 404; message: string };
+
+/**
+ * A C2SP tlog-tiles resource by its path below /log/ ("tile/<L>/<N>[.p/<W>]" or
+ * "tile/entries/<N>[.p/<W>]"): 400 for a path the spec does not allow, 404 for a tile the log
+ * does not have (yet). A partial tile of any width up to the current one is served: its first W
+ * hashes never change, and the log had exactly that tile at a size it signed a checkpoint for.
+ */
+export function logTile(path: string): TileAnswer {
+  const ref = parseTilePath(path);
+  if (!ref)
+    return {
+      ok: false,
+      status: 400,
+      message: "Not a tlog-tiles path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>].",
+    };
+  ensureLogTree();
+  const bytes = tileBytes(ref, logSize());
+  return bytes ? { ok: true, bytes } : { ok: false, status: 404, message: "The log has no such tile (yet)." };
 }

@@ -14,6 +14,7 @@ import { unverifiedPayload, type SealCredential, type SealSubject } from "./doma
 import { sealVerdictOf, type SealVerdict } from "./domain/verdict";
 import { normalizeSerial, isValidSerial } from "./domain/serial";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "./domain/verify";
+import { logProofOfAttachments } from "./domain/tlog-proof";
 import { db } from "../../platform/db.server";
 
 export interface VerifyAnswer {
@@ -174,15 +175,7 @@ export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {
         "This PDF carries no seal credential (seal.vc.jwt): it is not an IoT Seal certificate, or it was altered.",
       checks: [{ label: "Credential attached", ok: false }],
     };
-  let logProof: unknown = null;
-  const proofFile = pdf.attachments.get("seal.tlog-proof.json");
-  if (proofFile) {
-    try {
-      logProof = JSON.parse(proofFile.toString("utf8"));
-    } catch {
-      logProof = "unreadable";
-    }
-  }
+  const logProof = logProofOfAttachments(pdf.attachments); // seal.tlog-proof, or an older PDF's seal.tlog-proof.json
   const answer = await answerFor(jws, {
     pageText: pdf.pageText,
     logProof,

@@ -147,12 +147,57 @@ describe("start-up", () => {
     expect(first.checklists.imported.sort()).toEqual([
       "etsi-en-303-645@3.1.3",
       "etsi-en-303-645@3.1.3-r1",
+      "eu-cra-annex-i@2024",
       "iotsf-assurance-framework@3.0",
       "iotsf-assurance-framework@3.0-r1",
     ]);
     const second = await startup();
     expect(second.checklists.imported).toEqual([]);
     expect(count(checklistVersions)).toBe(listShippedFiles().length);
+  });
+
+  it("imports the CRA Annex I checklist: 22 mandatory requirements, crosswalked to ETSI 3.1.3, IoTSF and UK PSTI both ways", () => {
+    expect(importShippedChecklists(system).failures).toEqual([]); // a no-op after start-up; lets the test run alone
+    const cra = getChecklistVersion("eu-cra-annex-i", "2024")!;
+    expect(cra.meta.source).toBe("https://eur-lex.europa.eu/eli/reg/2024/2847/oj");
+    const reqs = cra.sections.flatMap((s) => s.requirements);
+    // Part I point (1), points (2)(a)-(m) and Part II points (1)-(8): 1 + 13 + 8.
+    const letters = "abcdefghijklm".split("");
+    expect(reqs.map((r) => r.ref)).toEqual([
+      "I.1",
+      ...letters.map((l) => `I.2.${l}`),
+      ...Array.from({ length: 8 }, (_, i) => `II.${i + 1}`),
+    ]);
+    expect(reqs).toHaveLength(22);
+    for (const r of reqs) {
+      expect(r.applies).toEqual({ essential: "mandatory" });
+      expect(r.text).toMatch(/^Annex I, Part (I|II), point \(/);
+      expect(r.evidenceHint).toBeTruthy();
+    }
+    const byRef = new Map(reqs.map((r) => [r.ref, r]));
+    expect(byRef.get("II.3")!.recursEveryDays).toBe(180); // "effective and regular tests and reviews"
+    expect(byRef.get("II.1")!.text).toContain("software bill of materials");
+
+    // Every link resolves to an imported version, and at least two other checklists are reached.
+    const links = reqs.flatMap((r) => r.mapsTo);
+    expect(links.filter((l) => l.version === null)).toEqual([]);
+    expect(new Set(links.map((l) => l.checklistId))).toEqual(
+      new Set(["etsi-en-303-645", "iotsf-assurance-framework", "uk-psti"]),
+    );
+    expect(byRef.get("II.5")!.mapsTo).toContainEqual(
+      expect.objectContaining({ checklistId: "etsi-en-303-645", ref: "5.2-1", version: "3.1.3-r1" }),
+    );
+    // ... and the other way round: ETSI 5.2-1 and PSTI 2 show the CRA point that maps to them.
+    const etsi521 = getChecklistVersion("etsi-en-303-645", "3.1.3-r1")!
+      .sections.flatMap((s) => s.requirements)
+      .find((r) => r.ref === "5.2-1")!;
+    expect(etsi521.mappedFrom).toContainEqual(
+      expect.objectContaining({ checklistId: "eu-cra-annex-i", ref: "II.5", version: "2024" }),
+    );
+    const psti2 = getChecklistVersion("uk-psti", "2023")!
+      .sections.flatMap((s) => s.requirements)
+      .find((r) => r.ref === "2")!;
+    expect(psti2.mappedFrom).toContainEqual(expect.objectContaining({ checklistId: "eu-cra-annex-i", ref: "II.5" }));
   });
 
   it("the 2.1.1 -> 3.1.3 diff shows real differences", () => {

@@ -81,7 +81,7 @@ describe("issuing a seal on approval", () => {
       product: { name: "Gator Kids Watch 3", model: "GW-KW3", gtin: "5060123450002" },
       hardwareRevision: "C",
       firmwareVersion: "3.2.0",
-      checklist: { id: "etsi-en-303-645", version: "2.1.1" },
+      checklist: { id: `${getEnv().baseUrl}/checklists/etsi-en-303-645/2.1.1`, version: "2.1.1" },
       level: "baseline",
       results: { requirements: 67, mandatoryMet: 32 },
       supportPeriodEnd: "2029-12-31",

@@ -93,11 +93,13 @@ describe("the demo speaker: valid, update required", () => {
       })
     ).text();
     const lines = api.trim().split("\n");
-    expect(lines[0]).toBe("serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required");
-    expect(lines[1]).toMatch(
-      new RegExp(`^${speaker()},SPK,valid,.*,1\\.0\\.3,[\\d-]+,update to 1\\.0\\.4: ${advisoryId}$`),
+    expect(lines[0]).toBe(
+      "serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required,checked_serial,file_line,check_note",
     );
-    expect(lines[2]).toMatch(/,valid,.*,3\.1\.0,[\d-]+,$/);
+    expect(lines[1]).toMatch(
+      new RegExp(`^${speaker()},SPK,valid,.*,1\\.0\\.3,[\\d-]+,update to 1\\.0\\.4: ${advisoryId},${speaker()},2,$`),
+    );
+    expect(lines[2]).toMatch(/,valid,.*,3\.1\.0,[\d-]+,,IOTS-\w{4}-\w{4},3,$/);
     expect(lines[3]).toMatch(/^IOTS-0000-0000,NONE,not_found,/);
     const json = await (
       await fetch(`${server.base}/api/v1/verify/bulk`, {
@@ -115,7 +117,7 @@ describe("the demo speaker: valid, update required", () => {
     const run = await runBulkCheck(buyer(), { fileName: "stock.csv", text: csv });
     const checked = bulkCheck(buyer(), run.id);
     expect(checked.csv.split("\n")[0]).toBe(
-      "serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required,policy",
+      "serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required,checked_serial,file_line,check_note,policy",
     );
     expect(checked.rows[0]).toMatchObject({
       serial: speaker(),

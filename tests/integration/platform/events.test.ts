@@ -16,6 +16,7 @@ describe("domain events", () => {
       expect.arrayContaining([
         "seal.changed -> retail: watch feed (transaction)",
         "seal.changed -> retail: policy results (transaction)",
+        "seal.changed -> retail: current seal followed (transaction)",
         "advisory.published -> retail: watch feed (transaction)",
         "product.changed -> retail: policy results (transaction)",
         "finding.changed -> retail: watch feed (transaction)",

@@ -213,7 +213,7 @@ describe("checks apply the policies", () => {
     const checked = bulkCheck(buyer(), run.id);
     const lines = checked.csv.trim().split("\n");
     expect(lines[0]).toBe(
-      "serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required,policy",
+      "serial,sku,status,reason,checked_product,checked_firmware,valid_until,update_required,checked_serial,file_line,check_note,policy",
     );
     expect(lines[1]).toMatch(/,meets Children's wearables$/);
     expect(lines[2]).toMatch(

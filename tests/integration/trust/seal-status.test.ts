@@ -235,11 +235,12 @@ describe("the transparency log", () => {
     expect(consistencyProofFor(1, n + 1)).toMatchObject({ ok: false, status: 404 });
   });
 
-  it("each seal's stored proof (the PDF's seal.tlog-proof.json) checks out", () => {
+  it("each seal's stored proof (the PDF's seal.tlog-proof, C2SP tlog-proof@v1) checks out", () => {
     for (const serial of Object.values(serials)) {
       const row = db().select().from(seals).where(eq(seals.serial, serial)).get()!;
+      expect(row.logProof!.startsWith("c2sp.org/tlog-proof@v1\n")).toBe(true);
       expect(
-        checkTlogProof(JSON.parse(row.logProof!), { jws: row.credential, serial, origin: origin(), jwks: jwks() }),
+        checkTlogProof(row.logProof!, { jws: row.credential, serial, origin: origin(), jwks: jwks() }),
       ).toMatchObject({ ok: true, leafIndex: row.issuedLogIndex });
     }
   });

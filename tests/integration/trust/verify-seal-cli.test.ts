@@ -24,6 +24,7 @@ import {
   type SealCredential,
 } from "../../../app/features/trust/domain/credential";
 import { PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
+import { inclusionProofFor } from "../../../app/features/trust/transparency-log.server";
 import { transaction } from "../../../app/platform/db.server";
 import { applySealAction, statusListCredential } from "../../../app/features/trust/seal-status.server";
 import { sealBySerial, sealPdf } from "../../../app/features/certification/seals.server";
@@ -131,7 +132,17 @@ beforeAll(async () => {
       jws: active.credential,
       credential: expiredCredential,
       sealUrl: sealPageUrl(issuer, serial.expired),
-      logProof: JSON.parse(active.logProof!),
+      logProof: active.logProof!,
+    }),
+  );
+  // A PDF as seals were issued before tlog-proof@v1: the same seal with its proof as seal.tlog-proof.json.
+  fs.writeFileSync(
+    f("legacy.pdf"),
+    renderSealPdf({
+      jws: active.credential,
+      credential: unverifiedPayload(active.credential) as SealCredential,
+      sealUrl: sealPageUrl(issuer, serial.active),
+      logProof: (inclusionProofFor(active.issuedLogIndex, active.issuedLogIndex + 1) as { value: unknown }).value,
     }),
   );
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
@@ -165,6 +176,7 @@ beforeAll(async () => {
   const inTwoDays = new Date(Date.now() + 2 * 86_400_000).toISOString();
   const cases: Record<string, string[]> = {
     validPdf: [f("active.pdf"), ...lists],
+    legacyPdf: [f("legacy.pdf"), ...lists],
     revoked: [f("revoked.jwt"), ...lists],
     swappedPdf: [f("swapped.pdf"), ...lists],
     expired: [f("expired.jwt"), ...lists, "--now", inTwoDays],
@@ -240,6 +252,14 @@ describe("npm run verify-seal", () => {
     ]);
     expect(out.notes.join("\n")).toMatch(/supersession is not part of the status lists; checked offline/);
     expect(fs.existsSync(noDataDir)).toBe(false);
+  });
+
+  it("a seal PDF issued before tlog-proof@v1 (its proof as seal.tlog-proof.json) is still valid", async () => {
+    const r = await run("legacyPdf");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ status: "valid" });
+    expect(labels(r.json())).toContainEqual(["Transparency log proof", true]);
   });
 
   it("the revoked and suspended seals are not valid (exit 1)", async () => {

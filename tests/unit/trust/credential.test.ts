@@ -47,13 +47,16 @@ const encode = (o: unknown) => base64url.encode(JSON.stringify(o));
 describe("seal credential", () => {
   it("is a W3C VC 2.0 naming exactly what was assessed, with two status entries", () => {
     const c = credential();
-    expect(c["@context"]).toEqual(["https://www.w3.org/ns/credentials/v2"]);
+    expect(c["@context"]).toEqual([
+      "https://www.w3.org/ns/credentials/v2",
+      "https://seal.example/contexts/seal/v1.jsonld",
+    ]);
     expect(c.type).toEqual(["VerifiableCredential", "IoTSecuritySeal"]);
     expect(c.id).toBe("https://seal.example/s/IOTS-7KQ2-M9XD");
     expect(c.credentialSubject).toMatchObject({
       id: "urn:iotseal:seal:IOTS-7KQ2-M9XD",
       firmwareVersion: "3.2.0",
-      checklist: { id: "etsi-en-303-645", version: "2.1.1" },
+      checklist: { id: "https://seal.example/checklists/etsi-en-303-645/2.1.1", version: "2.1.1" },
     });
     expect(c.credentialStatus.map((s) => [s.statusPurpose, s.statusListIndex, s.id])).toEqual([
       ["revocation", "4711", "https://seal.example/status/revocation-1#4711"],

@@ -22,6 +22,7 @@ import {
 import { MAX_PAGES, PdfReadError, readSealPdf } from "../../../app/features/trust/adapters/pdf-read.server";
 import {
   CREDENTIAL_ATTACHMENT,
+  LEGACY_LOG_PROOF_ATTACHMENT,
   LOG_PROOF_ATTACHMENT,
   renderSealPdf,
 } from "../../../app/features/trust/adapters/seal-pdf.server";
@@ -47,7 +48,22 @@ function credential(patch: (s: SealSubject) => void = () => {}): SealCredential 
 }
 
 const sealUrl = "https://seal.example/s/IOTS-7KQ2-M9XD";
-const logProof = {
+// The PDF attaches the log proof's text as given (its checks are in tlog-proof.test.ts).
+const logProof = [
+  "c2sp.org/tlog-proof@v1",
+  `extra ${Buffer.from('{"event":"issued","index":41}').toString("base64")}`,
+  "index 41",
+  Buffer.alloc(32, 7).toString("base64"),
+  "",
+  "seal.example/log",
+  "42",
+  Buffer.alloc(32, 9).toString("base64"),
+  "",
+  `\u2014 seal.example/log ${Buffer.alloc(68, 1).toString("base64")}`,
+  "",
+].join("\n");
+/** What seals issued before tlog-proof@v1 carried (as seal.tlog-proof.json). */
+const legacyProof = {
   logIndex: 41,
   treeSize: 42,
   inclusionProof: ["3q2+7w==", "yv66vg=="],
@@ -166,7 +182,9 @@ describe("seal PDF", () => {
     expect(read.pageCount).toBe(1);
     expect([...read.attachments.keys()].sort()).toEqual([CREDENTIAL_ATTACHMENT, LOG_PROOF_ATTACHMENT].sort());
     expect(read.attachments.get(CREDENTIAL_ATTACHMENT)!.toString("utf8")).toBe(jws);
-    expect(JSON.parse(read.attachments.get(LOG_PROOF_ATTACHMENT)!.toString("utf8"))).toEqual(logProof);
+    expect(LOG_PROOF_ATTACHMENT).toBe("seal.tlog-proof");
+    expect(read.attachments.get(LOG_PROOF_ATTACHMENT)!.toString("utf8")).toBe(logProof);
+    expect(read.pageText).toContain("transparency-log proof (seal.tlog-proof)");
     expect(pageDisagreements(read.pageText, credential())).toEqual([]);
     expect(read.pageText).toContain(credentialFingerprint(jws));
     expect(read.pageText).toContain("https://seal.example/verify");
@@ -174,6 +192,13 @@ describe("seal PDF", () => {
     expect(read.pageText).toMatch(/GTIN\s+5060123450002/);
     expect(read.pageText).toContain(sealUrl);
     expect(read.pageText).not.toContain("npm");
+  });
+
+  it("renders a seal issued before tlog-proof@v1 as it was: its JSON proof as seal.tlog-proof.json", async () => {
+    const read = await readSealPdf(renderSealPdf({ jws, credential: credential(), sealUrl, logProof: legacyProof }));
+    expect([...read.attachments.keys()].sort()).toEqual([CREDENTIAL_ATTACHMENT, LEGACY_LOG_PROOF_ATTACHMENT].sort());
+    expect(JSON.parse(read.attachments.get(LEGACY_LOG_PROOF_ATTACHMENT)!.toString("utf8"))).toEqual(legacyProof);
+    expect(read.pageText).toContain("transparency-log proof (seal.tlog-proof.json)");
   });
 
   it.each([

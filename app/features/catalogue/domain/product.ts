@@ -1,4 +1,4 @@
-/** Products as suppliers describe them: categories and the GTIN check digit. */
+/** Products as suppliers describe them: categories (and, from gtin.ts, the GTIN check digit). */
 
 export const PRODUCT_CATEGORIES = [
   "childrens-wearable",
@@ -23,19 +23,5 @@ export const PRODUCT_CATEGORY_LABELS: Record<ProductCategory, string> = {
   other: "Other",
 };
 
-/**
- * GS1 check digit: GTIN-8, -12, -13 or -14. From the right, digits are weighted 3, 1, 3, …
- * (excluding the check digit itself); the check digit brings the sum to a multiple of 10.
- */
-export function gtinProblem(value: string): string | null {
-  if (!/^\d+$/.test(value)) return "A GTIN has digits only.";
-  if (![8, 12, 13, 14].includes(value.length)) return "A GTIN has 8, 12, 13 or 14 digits.";
-  const digits = [...value].map(Number);
-  const check = digits.pop()!;
-  let sum = 0;
-  digits.reverse().forEach((d, i) => (sum += d * (i % 2 === 0 ? 3 : 1)));
-  const expected = (10 - (sum % 10)) % 10;
-  return check === expected
-    ? null
-    : `The check digit should be ${expected}, not ${check}: check the number for a typo.`;
-}
+// The GTIN check-digit rule lives with the other GTIN rules (gtin.ts); re-exported for the product form.
+export { gtinProblem } from "./gtin";

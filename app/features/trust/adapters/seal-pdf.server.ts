@@ -16,14 +16,23 @@ import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
 import type { SealCredential } from "../domain/credential";
 import { credentialFingerprint, printableText, visibleFacts, type FactKey } from "../domain/seal-facts";
+import { LEGACY_TLOG_PROOF_ATTACHMENT, TLOG_PROOF_ATTACHMENT } from "../domain/tlog-proof";
 
 export const CREDENTIAL_ATTACHMENT = "seal.vc.jwt";
-export const LOG_PROOF_ATTACHMENT = "seal.tlog-proof.json";
+/** New seals: the log proof as C2SP tlog-proof@v1 text (domain/tlog-proof.ts). */
+export const LOG_PROOF_ATTACHMENT = TLOG_PROOF_ATTACHMENT;
+/** Seals issued before: our own JSON (domain/tlog.ts TlogProof). */
+export const LEGACY_LOG_PROOF_ATTACHMENT = LEGACY_TLOG_PROOF_ATTACHMENT;
 
 export interface SealPdfInput {
   jws: string;
   credential: SealCredential;
   sealUrl: string;
+  /**
+   * The log proof at issue: the tlog-proof@v1 text (a string), attached as `seal.tlog-proof`;
+   * anything else is the JSON of a seal issued before, attached as `seal.tlog-proof.json` (so
+   * an older seal's stored inputs still render its issued bytes).
+   */
   logProof: unknown;
 }
 
@@ -59,6 +68,8 @@ type Doc = PDFKit.PDFDocument;
 
 export function renderSealPdf(input: SealPdfInput): Buffer {
   const { jws, credential, sealUrl, logProof } = input;
+  const proofIsText = typeof logProof === "string";
+  const proofName = proofIsText ? LOG_PROOF_ATTACHMENT : LEGACY_LOG_PROOF_ATTACHMENT;
   const date = new Date(credential.validFrom);
   const serial = credential.credentialSubject.serial;
   const facts = new Map(visibleFacts(credential).map((f) => [f.key, f]));
@@ -184,7 +195,7 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
     doc,
     `To check this certificate, scan the QR code or open ${printableText(sealUrl)} for the seal's live status, ` +
       `or upload this PDF at ${printableText(verifyUrl)}. ` +
-      `Attached to this PDF: the signed credential (${CREDENTIAL_ATTACHMENT}) and its transparency-log proof (${LOG_PROOF_ATTACHMENT}), enough to verify it offline. ` +
+      `Attached to this PDF: the signed credential (${CREDENTIAL_ATTACHMENT}) and its transparency-log proof (${proofName}), enough to verify it offline. ` +
       "The printed text is only a copy: the signed credential is what counts, and the live status can change.",
     { x: LEFT, y: 776, w: WIDTH, h: 30 },
     { font: "Helvetica", max: 7.5, min: 6, color: MUTED, align: "center" },
@@ -201,10 +212,10 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
   );
   attach(
     doc,
-    Buffer.from(JSON.stringify(logProof ?? null, null, 2), "utf8"),
-    LOG_PROOF_ATTACHMENT,
-    "application/json",
-    "Transparency-log proof for this seal",
+    Buffer.from(proofIsText ? logProof : JSON.stringify(logProof ?? null, null, 2), "utf8"),
+    proofName,
+    proofIsText ? "text/plain" : "application/json",
+    proofIsText ? "Transparency-log proof for this seal (C2SP tlog-proof@v1)" : "Transparency-log proof for this seal",
     "Supplement",
     date,
   );

@@ -7,6 +7,7 @@
  */
 import crypto, { type KeyObject } from "node:crypto";
 import { base64url, CompactSign, decodeProtectedHeader, type JWK } from "jose";
+import { sealContextUrl } from "./seal-context";
 import { sealVerdictOf, type SealVerdict } from "./verdict";
 
 export const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
@@ -30,6 +31,11 @@ export interface SealSubject {
   product: { name: string; model: string; gtin: string | null; sku: string | null; category: string };
   hardwareRevision: string;
   firmwareVersion: string;
+  /**
+   * `id` is the URL of the checklist version's page (checklistPageUrl; VC Data Model 2.0 section
+   * 4.4: an `id` is a URL). Seals issued before issue 17 carry the bare checklist id
+   * ("etsi-en-303-645"): read it with checklistIdOf (./checklist-url), which understands both.
+   */
   checklist: { id: string; version: string; title: string; contentHash: string };
   level: string;
   results: {
@@ -87,7 +93,8 @@ export function buildSealCredential(p: {
     statusListCredential: s.listCredentialUrl,
   });
   return {
-    "@context": [VC_CONTEXT],
+    // The seal's own terms (serial, product, results…) are defined by its context, after v2's (issue 17).
+    "@context": [VC_CONTEXT, sealContextUrl(p.baseUrl)],
     id: sealPageUrl(p.baseUrl, p.subject.serial),
     type: ["VerifiableCredential", SEAL_TYPE],
     issuer: { id: p.baseUrl, name: p.issuerName },
@@ -207,6 +214,10 @@ function publicKeyOf(x: string): KeyObject {
   return key;
 }
 
+/**
+ * The shape a seal credential must have. `@context` starts with the v2 context; seals issued
+ * before issue 17 have only it, later ones the seal context after it: both are accepted.
+ */
 function isSealCredential(c: unknown): c is SealCredential {
   if (!c || typeof c !== "object") return false;
   const v = c as Partial<SealCredential>;

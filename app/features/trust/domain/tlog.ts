@@ -1,11 +1,14 @@
 /**
  * The transparency log as a verifier sees it: the log's checkpoint origin, checking a signed
  * checkpoint note against the issuer's published keys, and the inclusion proof a seal PDF
- * carries (`seal.tlog-proof.json`). Pure apart from the signature maths (node:crypto).
+ * carries: `seal.tlog-proof` (C2SP tlog-proof@v1, tlog-proof.ts) in new seals,
+ * `seal.tlog-proof.json` (TlogProof below) in seals issued before. Pure apart from the signature
+ * maths (node:crypto).
  */
 import crypto from "node:crypto";
 import type { JWK } from "jose";
 import { leafHash, noteKeyId, parseCheckpointBody, parseSignatureLines, verifyInclusion } from "./merkle";
+import { formatTlogProof, parseTlogProof } from "./tlog-proof";
 
 export const TLOG_PROOF_FORMAT = "iot-seal/tlog-proof/v1";
 
@@ -53,7 +56,10 @@ export function verifyCheckpoint(note: string, origin: string, jwks: readonly JW
   return null;
 }
 
-/** What a seal PDF carries as `seal.tlog-proof.json`: the issue leaf, its audit path, a signed checkpoint. */
+/**
+ * What seal PDFs issued before tlog-proof@v1 carry as `seal.tlog-proof.json` (and what the log
+ * service still returns internally): the issue leaf, its audit path, a signed checkpoint.
+ */
 export interface TlogProof {
   format: typeof TLOG_PROOF_FORMAT;
   origin: string;
@@ -74,13 +80,38 @@ const sha256Hex = (s: string) => crypto.createHash("sha256").update(s).digest("h
 /**
  * Checks a seal's log proof: it is the issue entry of exactly this credential (serial and
  * SHA-256 of the JWS), its audit path leads to the root of a checkpoint signed by the issuer,
- * at the expected origin.
+ * at the expected origin. `proof` is the tlog-proof@v1 text (a string or its bytes) or the
+ * parsed legacy JSON object; anything else is refused, never thrown on.
  */
 export function checkTlogProof(
   proof: unknown,
   expect: { jws: string; serial: string; origin: string; jwks: readonly JWK[] },
 ): TlogProofCheck {
   const bad = (message: string): TlogProofCheck => ({ ok: false, message });
+  // The C2SP tlog-proof@v1 text (new seals' `seal.tlog-proof`), as text or bytes.
+  if (typeof proof === "string" || proof instanceof Uint8Array) {
+    const v1 = parseTlogProof(proof);
+    if (!v1.ok) return bad(v1.message);
+    if (!v1.value.extra) return bad("The log proof carries no log entry (its extra line).");
+    let leaf: string;
+    try {
+      leaf = new TextDecoder("utf-8", { fatal: true }).decode(v1.value.extra);
+    } catch {
+      return bad("The log proof's entry is not JSON.");
+    }
+    return checkProofParts(
+      {
+        leafBytes: v1.value.extra,
+        leaf,
+        leafIndex: v1.value.index,
+        treeSize: v1.value.treeSize,
+        path: v1.value.proof,
+        checkpoint: v1.value.checkpoint,
+      },
+      expect,
+    );
+  }
+  // Our own JSON (`seal.tlog-proof.json`), in PDFs issued before.
   if (!proof || typeof proof !== "object") return bad("The log proof is not a JSON object.");
   const p = proof as Partial<TlogProof>;
   if (p.format !== TLOG_PROOF_FORMAT) return bad("The log proof is not in a format this verifier knows.");
@@ -93,6 +124,24 @@ export function checkTlogProof(
   ) {
     return bad("The log proof is incomplete.");
   }
+  return checkProofParts(
+    {
+      leafBytes: Buffer.from(p.leaf),
+      leaf: p.leaf,
+      leafIndex: p.leafIndex!,
+      treeSize: p.treeSize!,
+      path: p.inclusionProof.map((h) => (typeof h === "string" ? Buffer.from(h, "base64") : Buffer.alloc(0))),
+      checkpoint: p.checkpoint,
+    },
+    expect,
+  );
+}
+
+function checkProofParts(
+  p: { leafBytes: Uint8Array; leaf: string; leafIndex: number; treeSize: number; path: Buffer[]; checkpoint: string },
+  expect: { jws: string; serial: string; origin: string; jwks: readonly JWK[] },
+): TlogProofCheck {
+  const bad = (message: string): TlogProofCheck => ({ ok: false, message });
   let entry: { event?: unknown; serial?: unknown; credentialSha256?: unknown; index?: unknown };
   try {
     entry = JSON.parse(p.leaf);
@@ -108,9 +157,22 @@ export function checkTlogProof(
   const checkpoint = verifyCheckpoint(p.checkpoint, expect.origin, expect.jwks);
   if (!checkpoint) return bad("The log checkpoint in the proof is not signed by the issuer.");
   if (checkpoint.treeSize !== p.treeSize) return bad("The log proof and its checkpoint disagree on the tree size.");
-  const path = p.inclusionProof.map((h) => (typeof h === "string" ? Buffer.from(h, "base64") : Buffer.alloc(0)));
-  if (!verifyInclusion(leafHash(Buffer.from(p.leaf)), p.leafIndex!, p.treeSize!, path, checkpoint.rootHash)) {
+  if (!verifyInclusion(leafHash(p.leafBytes), p.leafIndex, p.treeSize, p.path, checkpoint.rootHash)) {
     return bad("The log proof does not lead to the signed checkpoint's root.");
   }
-  return { ok: true, leafIndex: p.leafIndex!, treeSize: p.treeSize! };
+  return { ok: true, leafIndex: p.leafIndex, treeSize: p.treeSize };
+}
+
+/**
+ * A proof as the log service returns it, in the C2SP tlog-proof@v1 text a seal PDF carries: the
+ * entry bytes as `extra` (what the leaf hashes), the index, the audit path, the checkpoint note
+ * (with whatever cosignature lines it has).
+ */
+export function tlogProofText(p: TlogProof): string {
+  return formatTlogProof({
+    extra: Buffer.from(p.leaf, "utf8"),
+    index: p.leafIndex,
+    proof: p.inclusionProof.map((h) => Buffer.from(h, "base64")),
+    checkpoint: p.checkpoint,
+  });
 }

@@ -33,7 +33,10 @@ export interface Artefacts {
   presentedSerial?: string;
   /** Text of the PDF page carrying the credential. */
   pageText?: string;
-  /** The PDF's `seal.tlog-proof.json`, parsed (undefined when not a PDF; null when the PDF has none). */
+  /**
+   * The PDF's log proof (tlog-proof.ts logProofOfAttachments): `seal.tlog-proof`'s bytes, or an older PDF's
+   * `seal.tlog-proof.json` parsed (undefined when not a PDF; null when the PDF has none).
+   */
   logProof?: unknown;
   /** The PDF file itself: it must be in one revision, with nothing appended (an incremental update). */
   pdfBytes?: Uint8Array;

@@ -1,0 +1,44 @@
+/**
+ * GTINs (GS1 Global Trade Item Numbers): the one check-digit rule, and the normal form the portal
+ * compares them in. GTIN-8, -12 (UPC-A), -13 (EAN-13) and -14 are one number space: left-padded
+ * with zeros to 14 digits they never collide (GS1 General Specifications, section 3.3.2), so
+ * "4006381333931" and "04006381333931" are the same product.
+ */
+
+export const GTIN_LENGTHS = [8, 12, 13, 14] as const;
+
+/**
+ * GS1 check digit: GTIN-8, -12, -13 or -14. From the right, digits are weighted 3, 1, 3, …
+ * (excluding the check digit itself); the check digit brings the sum to a multiple of 10.
+ * Null when the GTIN is well formed, else what is wrong with it in words.
+ */
+export function gtinProblem(value: string): string | null {
+  if (!/^\d+$/.test(value)) return "A GTIN has digits only.";
+  if (!(GTIN_LENGTHS as readonly number[]).includes(value.length)) return "A GTIN has 8, 12, 13 or 14 digits.";
+  const digits = [...value].map(Number);
+  const check = digits.pop()!;
+  let sum = 0;
+  digits.reverse().forEach((d, i) => (sum += d * (i % 2 === 0 ? 3 : 1)));
+  const expected = (10 - (sum % 10)) % 10;
+  return check === expected
+    ? null
+    : `The check digit should be ${expected}, not ${check}: check the number for a typo.`;
+}
+
+export type GtinParse = { ok: true; gtin14: string } | { ok: false; message: string };
+
+/** A GTIN-8/12/13/14 as typed or scanned → its 14-digit form, or why it is not a GTIN. */
+export function parseGtin(value: string): GtinParse {
+  const problem = gtinProblem(value);
+  return problem ? { ok: false, message: problem } : { ok: true, gtin14: value.padStart(14, "0") };
+}
+
+/**
+ * The 14-digit form of a stored GTIN (stored as the supplier typed it: 8, 12, 13 or 14 digits),
+ * or null when there is none or it is not a valid GTIN.
+ */
+export function gtin14Of(stored: string | null | undefined): string | null {
+  if (!stored) return null;
+  const parsed = parseGtin(stored);
+  return parsed.ok ? parsed.gtin14 : null;
+}

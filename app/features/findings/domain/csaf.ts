@@ -1,0 +1,374 @@
+/**
+ * A public advisory as a CSAF 2.0 document (OASIS Common Security Advisory Framework 2.0,
+ * profile csaf_security_advisory), for suppliers' and retailers' vulnerability tools and BSI
+ * TR-03183. Pure: the caller passes the advisory, its product, the public timeline and the links.
+ *
+ * It says what the public advisory says (domain/disclosure.ts, publicAdvisory) and nothing more:
+ * the id, title, severity, affected firmware versions, the fixed firmware version once the fix is
+ * certified, and when each public step happened. Never the report's description, reporter, CVSS
+ * vector or history, so the document has no `scores` (CSAF 2.0 carries CVSS only as a vector) and
+ * its vulnerability note explains where the details stay. Why: docs/decisions/019-csaf-provider.md.
+ *
+ * - publisher.category "coordinator": the certification body records the report, runs the
+ *   disclosure clock and publishes; the supplier (the vendor) makes the fix (CSAF 2.0 3.2.1.8.1).
+ * - distribution.tlp.label "WHITE": CSAF 2.0 knows the TLP 1.0 labels only; WHITE is TLP 2.0's CLEAR.
+ * - The product tree is vendor -> product_name -> product_version (one per firmware version named);
+ *   each version carries the model number, the SKU and the GTIN, the latter as a GS1 Digital Link
+ *   URI in x_generic_uris (CSAF 2.0 has no GTIN field; 3.1.3.3.8 is for "a standard not yet supported").
+ * - tracking: version "1" at disclosure, "2" when a fix was certified after it, and one more when a
+ *   report is withdrawn after disclosure; status "interim" while no fix is certified (an update is
+ *   expected), else "final". The revision history is exactly those steps (mandatory tests 6.1.14-6.1.22).
+ */
+import { gtin14Of } from "../../catalogue/domain/gtin";
+import { disclosureOf, type DisclosureFinding, type DisclosureReason, type PublicAdvisory } from "./disclosure";
+import { SEVERITY_LABELS } from "./findings";
+
+export const CSAF_ID_SYSTEM = "IoT Seal";
+export const GTIN_NAMESPACE = "https://www.gs1.org/standards/id-keys/gtin";
+
+export interface CsafProduct {
+  name: string;
+  model: string;
+  gtin: string | null;
+  sku: string | null;
+  /** The supplier organisation: the vendor branch of the product tree. */
+  vendor: string;
+  /** The supplier's vulnerability disclosure policy, if it is an http(s) URL. */
+  disclosurePolicyUrl: string | null;
+}
+
+/** When each public step of the advisory happened (exact instants; shown to the second). */
+export interface CsafTimeline {
+  disclosedAt: Date;
+  fixCertifiedAt: Date | null;
+  withdrawnAt: Date | null;
+}
+
+export interface CsafPublisher {
+  name: string;
+  /** The portal's base URL. */
+  namespace: string;
+  /** The security contact (security.txt's Contact). */
+  contact: string;
+}
+
+export interface CsafDocumentInput {
+  advisory: PublicAdvisory;
+  timeline: CsafTimeline;
+  product: CsafProduct;
+  publisher: CsafPublisher;
+  /** Where this document is served, and the human advisory (a public seal page of the product), if any. */
+  links: { self: string; page: string | null };
+  generator: { name: string; version: string };
+}
+
+// --- The document's shape (the parts we write; the CSAF 2.0 JSON schema is the truth) ----------
+
+export interface CsafNote {
+  category: "description" | "details" | "faq" | "general" | "legal_disclaimer" | "other" | "summary";
+  text: string;
+  title?: string;
+}
+export interface CsafReference {
+  category?: "self" | "external";
+  summary: string;
+  url: string;
+}
+export interface CsafFullProductName {
+  name: string;
+  product_id: string;
+  product_identification_helper?: {
+    model_numbers?: string[];
+    skus?: string[];
+    x_generic_uris?: { namespace: string; uri: string }[];
+  };
+}
+export interface CsafBranch {
+  category: "vendor" | "product_name" | "product_version";
+  name: string;
+  branches?: CsafBranch[];
+  product?: CsafFullProductName;
+}
+export interface CsafRevision {
+  date: string;
+  number: string;
+  summary: string;
+}
+export interface CsafRemediation {
+  category: "vendor_fix" | "none_available";
+  details: string;
+  product_ids: string[];
+  url?: string;
+}
+export interface CsafDocument {
+  document: {
+    category: "csaf_security_advisory";
+    csaf_version: "2.0";
+    lang: "en";
+    title: string;
+    aggregate_severity: { text: string };
+    distribution: { text: string; tlp: { label: "WHITE" } };
+    publisher: {
+      category: "coordinator";
+      name: string;
+      namespace: string;
+      contact_details: string;
+      issuing_authority: string;
+    };
+    notes: CsafNote[];
+    references: CsafReference[];
+    tracking: {
+      id: string;
+      status: "interim" | "final";
+      version: string;
+      initial_release_date: string;
+      current_release_date: string;
+      revision_history: CsafRevision[];
+      generator: { date: string; engine: { name: string; version: string } };
+    };
+  };
+  product_tree: { branches: CsafBranch[] };
+  vulnerabilities: {
+    ids: { system_name: string; text: string }[];
+    title: string;
+    notes: CsafNote[];
+    product_status: { known_affected: string[]; fixed?: string[] };
+    remediations: CsafRemediation[];
+    threats: { category: "impact"; details: string; product_ids: string[] }[];
+  }[];
+}
+
+// --- Helpers ------------------------------------------------------------------------------------
+
+/** An instant as CSAF writes it: RFC 3339, UTC, to the second ("2026-11-05T10:00:00Z"). */
+export function csafDate(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** The CSAF product id of a firmware version (unique within the document). */
+export function csafProductId(firmwareVersion: string): string {
+  return `IOTSEAL-FW-${firmwareVersion.replace(/[^A-Za-z0-9.+-]+/g, "_")}`;
+}
+
+/** A GTIN (8, 12, 13 or 14 digits) as its canonical GS1 Digital Link URI: 14 digits, zero-padded. */
+export function gtinUri(gtin: string): string | null {
+  const gtin14 = gtin14Of(gtin);
+  return gtin14 ? `https://id.gs1.org/01/${gtin14}` : null;
+}
+
+const isHttpUrl = (s: string | null): s is string => {
+  if (!s) return false;
+  try {
+    const u = new URL(s);
+    return u.protocol === "https:" || u.protocol === "http:";
+  } catch {
+    return false;
+  }
+};
+
+const REASON_TEXT: Record<DisclosureReason, string> = {
+  fix_certified: "the fix was certified",
+  deadline_passed: "its disclosure deadline passed",
+  published_by_supplier: "the supplier published it early",
+};
+
+/**
+ * The public timeline of a finding at `now`, or null while its advisory is not public (embargoed,
+ * or withdrawn under embargo): when it was disclosed, when its fix was certified, when it was
+ * withdrawn after disclosure. The same rules as every other view (disclosureOf).
+ */
+export function csafTimelineOf(f: DisclosureFinding, now: Date): CsafTimeline | null {
+  const d = disclosureOf(f, now);
+  if (!d.public) return null;
+  const certified =
+    f.status === "verified_fixed" && f.verifiedAt && f.verifiedAt.getTime() <= now.getTime() ? f.verifiedAt : null;
+  return { disclosedAt: d.since, fixCertifiedAt: certified, withdrawnAt: d.withdrawnAt ?? null };
+}
+
+/** The revision history: disclosure, then a fix certified later, then a withdrawal after disclosure. */
+export function csafRevisions(advisory: PublicAdvisory, timeline: CsafTimeline): CsafRevision[] {
+  const steps: { at: Date; summary: string }[] = [
+    {
+      at: timeline.disclosedAt,
+      summary: `Initial public release: ${REASON_TEXT[advisory.reason]}.`,
+    },
+  ];
+  if (timeline.fixCertifiedAt && advisory.fixedInVersion && timeline.fixCertifiedAt > timeline.disclosedAt)
+    steps.push({ at: timeline.fixCertifiedAt, summary: `Fix certified in firmware ${advisory.fixedInVersion}.` });
+  if (timeline.withdrawnAt)
+    steps.push({
+      at: timeline.withdrawnAt,
+      summary: "The certification body withdrew the report after disclosure; the advisory stays published, marked.",
+    });
+  return steps.map((s, i) => ({ date: csafDate(s.at), number: String(i + 1), summary: s.summary }));
+}
+
+/** The document's publisher: the certification body, as the coordinator of the disclosure. */
+export function csafPublisher(p: CsafPublisher): CsafDocument["document"]["publisher"] {
+  return {
+    category: "coordinator",
+    name: p.name,
+    namespace: p.namespace,
+    contact_details: p.contact,
+    issuing_authority: `${p.name} is the certification body: it records vulnerability reports against the products it certified, runs their disclosure deadlines and publishes the advisories; the supplier makes the fix.`,
+  };
+}
+
+// --- The document -------------------------------------------------------------------------------
+
+/** The CSAF 2.0 csaf_security_advisory document of one public advisory. */
+export function csafDocument(input: CsafDocumentInput): CsafDocument {
+  const { advisory: a, timeline, product, publisher, links } = input;
+  const severity = SEVERITY_LABELS[a.severity];
+  const fixed = a.fixedInVersion;
+  const affected = [...new Set(a.affectedVersions)].filter((v) => v !== fixed);
+  const affectedIds = affected.map(csafProductId);
+  const fixedIds = fixed ? [csafProductId(fixed)] : [];
+  const revisions = csafRevisions(a, timeline);
+  const current = revisions[revisions.length - 1];
+
+  const helper: CsafFullProductName["product_identification_helper"] = { model_numbers: [product.model] };
+  if (product.sku) helper.skus = [product.sku];
+  const gs1 = product.gtin ? gtinUri(product.gtin) : null;
+  if (gs1) helper.x_generic_uris = [{ namespace: GTIN_NAMESPACE, uri: gs1 }];
+  const versionBranch = (v: string): CsafBranch => ({
+    category: "product_version",
+    name: v,
+    product: {
+      name: `${product.vendor} ${product.name} (model ${product.model}) firmware ${v}`,
+      product_id: csafProductId(v),
+      product_identification_helper: helper,
+    },
+  });
+  const versions = [...affected, ...(fixed ? [fixed] : [])].sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
+
+  const affectsText = `${product.name} (model ${product.model}) firmware ${affected.join(", ")}`;
+  const fixText = fixed
+    ? `The fix is certified in firmware ${fixed}${a.fixedOn ? ` (${a.fixedOn})` : ""}: update to it.`
+    : "No fix is certified yet; this advisory is updated when one is.";
+  const notes: CsafNote[] = [
+    {
+      category: "summary",
+      title: "Summary",
+      text: `${a.title}. ${severity} severity. Affects ${affectsText}. ${fixText}`,
+    },
+    {
+      category: "general",
+      title: "Coordinated disclosure",
+      text:
+        `Reported to ${publisher.name} on ${a.reportedOn}; public since ${a.disclosedOn}, when ${REASON_TEXT[a.reason]}. ` +
+        `${publisher.name} certifies the product's security and coordinates the disclosure of vulnerability reports ` +
+        `against it; ${product.vendor} makes the fix.`,
+    },
+  ];
+  if (a.withdrawnOn)
+    notes.push({
+      category: "general",
+      title: "Withdrawn after disclosure",
+      text: `${publisher.name} withdrew the report on ${a.withdrawnOn}, after its disclosure on ${a.disclosedOn}. A published advisory is not un-published: it stays here, marked.`,
+    });
+
+  const references: CsafReference[] = [
+    { category: "self", summary: `This CSAF document (${a.advisoryId})`, url: links.self },
+  ];
+  if (links.page)
+    references.push({
+      category: "external",
+      summary: `The advisory on the public seal page of ${product.name}`,
+      url: links.page,
+    });
+  if (isHttpUrl(product.disclosurePolicyUrl))
+    references.push({
+      category: "external",
+      summary: `${product.vendor}'s vulnerability disclosure policy`,
+      url: product.disclosurePolicyUrl,
+    });
+
+  const remediation: CsafRemediation = fixed
+    ? { category: "vendor_fix", details: `Update to firmware ${fixed}.`, product_ids: affectedIds }
+    : {
+        category: "none_available",
+        details: a.withdrawnOn
+          ? "The report was withdrawn after disclosure; no fix was certified."
+          : "No fix is certified yet. This advisory is updated when the fix is certified.",
+        product_ids: affectedIds,
+      };
+  if (links.page) remediation.url = links.page;
+
+  return {
+    document: {
+      category: "csaf_security_advisory",
+      csaf_version: "2.0",
+      lang: "en",
+      title: `${product.name}: ${a.title}`,
+      aggregate_severity: { text: severity },
+      // TLP:WHITE is CSAF 2.0's label for what TLP 2.0 calls CLEAR: no restriction on sharing.
+      distribution: { text: "TLP:WHITE (TLP 2.0: TLP:CLEAR). Distribute freely.", tlp: { label: "WHITE" } },
+      publisher: csafPublisher(publisher),
+      notes,
+      references,
+      tracking: {
+        id: a.advisoryId,
+        status: fixed || a.withdrawnOn ? "final" : "interim",
+        version: current.number,
+        initial_release_date: revisions[0].date,
+        current_release_date: current.date,
+        revision_history: revisions,
+        generator: { date: current.date, engine: { name: input.generator.name, version: input.generator.version } },
+      },
+    },
+    product_tree: {
+      branches: [
+        {
+          category: "vendor",
+          name: product.vendor,
+          branches: [{ category: "product_name", name: product.name, branches: versions.map(versionBranch) }],
+        },
+      ],
+    },
+    vulnerabilities: [
+      {
+        ids: [{ system_name: CSAF_ID_SYSTEM, text: a.advisoryId }],
+        title: a.title,
+        notes: [
+          {
+            category: "description",
+            title: "What is public",
+            text: `${a.title}. ${publisher.name} publishes an advisory's title, severity, affected and fixed firmware versions and dates; the technical details of the report stay with ${product.vendor} and ${publisher.name}.`,
+          },
+        ],
+        product_status: fixedIds.length
+          ? { known_affected: affectedIds, fixed: fixedIds }
+          : { known_affected: affectedIds },
+        remediations: [remediation],
+        threats: [
+          {
+            category: "impact",
+            details: `${severity} severity, as rated by ${publisher.name} (reported on ${a.reportedOn}).`,
+            product_ids: affectedIds,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A JSON value with every object's keys in alphabetical order (arrays keep theirs). */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+/**
+ * The exact text served (UTF-8): the document as JSON with its keys in alphabetical order (CSAF
+ * 2.0 optional test 6.2.13), two-space indented, with a final newline.
+ */
+export function csafText(doc: CsafDocument): string {
+  return JSON.stringify(sortedKeys(doc), null, 2) + "\n";
+}

@@ -1,0 +1,105 @@
+/**
+ * Watching from a CSV (the buyer's stock file, or the file of a bulk check): which columns name the
+ * products and which one is the buyer's label, and what each row asks to watch. Pure: the service
+ * parses the file and looks the products up.
+ *
+ * Columns are matched by their header, trimmed and case-insensitive:
+ * - a product by its GTIN: `gtin`, or its aliases `ean`, `upc`, `barcode` (the first such column);
+ * - a product by one of its seals: `serial`;
+ * - the label: `label`, else `sku`, else `name`; without any of them, the first other column
+ *   (as before), leaving out the columns a bulk check's answer adds.
+ * A row with a GTIN cell watches by GTIN (the watch follows the product's current seal); else its
+ * serial cell watches by serial; a row with neither is skipped. A GTIN that is not valid is
+ * reported with its line, the rest of the file is still watched.
+ */
+import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./csv-columns";
+import { parseGtin } from "../../catalogue/domain/gtin";
+
+export const GTIN_HEADERS = ["gtin", "ean", "upc", "barcode"] as const;
+export const SERIAL_HEADER = "serial";
+/** The label column, by preference. */
+export const LABEL_HEADERS = ["label", "sku", "name"] as const;
+/** The most rows one file may watch. */
+export const WATCH_CSV_MAX_ROWS = 50_000;
+/** The longest label kept (the form's limit). */
+export const LABEL_MAX = 100;
+/** Columns a bulk check's answer adds: never a label. */
+/** The columns a bulk check added: never a label when a checked file is watched. */
+const ANSWER_HEADERS = new Set<string>([...BULK_RESULT_COLUMNS, BULK_POLICY_COLUMN]);
+
+export interface WatchCsvColumns {
+  gtin: number | null;
+  serial: number | null;
+  label: number | null;
+}
+
+const norm = (h: string) => h.trim().toLowerCase();
+
+/** The columns of a header line, or why the file cannot be watched from. */
+export function watchCsvColumns(
+  header: readonly string[],
+): { ok: true; columns: WatchCsvColumns } | { ok: false; message: string } {
+  const names = header.map(norm);
+  const find = (wanted: readonly string[]) => {
+    const i = names.findIndex((n) => wanted.includes(n));
+    return i < 0 ? null : i;
+  };
+  const gtin = find(GTIN_HEADERS);
+  const serial = find([SERIAL_HEADER]);
+  if (gtin === null && serial === null)
+    return {
+      ok: false,
+      message: `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
+    };
+  let label: number | null = null;
+  for (const wanted of LABEL_HEADERS) {
+    const i = names.findIndex((n, at) => n === wanted && at !== gtin && at !== serial);
+    if (i >= 0) {
+      label = i;
+      break;
+    }
+  }
+  if (label === null) {
+    const i = names.findIndex(
+      (n, at) =>
+        at !== gtin && at !== serial && !ANSWER_HEADERS.has(n) && !(GTIN_HEADERS as readonly string[]).includes(n),
+    );
+    label = i < 0 ? null : i;
+  }
+  return { ok: true, columns: { gtin, serial, label } };
+}
+
+export type WatchCsvRow =
+  | { kind: "gtin"; gtin14: string; label: string }
+  | { kind: "serial"; serial: string; label: string }
+  | { kind: "invalid"; value: string; message: string }
+  | { kind: "empty" };
+
+/** What one data row asks to watch. */
+export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): WatchCsvRow {
+  const cell = (i: number | null) => (i === null ? "" : (row[i] ?? "").trim());
+  const label = cell(columns.label).slice(0, LABEL_MAX);
+  const gtin = cell(columns.gtin).replace(/\s+/g, "");
+  if (gtin) {
+    const parsed = parseGtin(gtin);
+    return parsed.ok
+      ? { kind: "gtin", gtin14: parsed.gtin14, label }
+      : { kind: "invalid", value: gtin, message: `${gtin} is not a valid GTIN. ${parsed.message}` };
+  }
+  const serial = cell(columns.serial);
+  return serial ? { kind: "serial", serial, label } : { kind: "empty" };
+}
+
+/**
+ * What a watcher is told when the current seal of a product it follows changes: "now certified:
+ * firmware 3.2.0, seal IOTS-…", or why an older seal (or no valid one) is now the current one.
+ */
+export function currentSealChangeReason(
+  previous: { serial: string; firmware: string } | null,
+  next: { serial: string; firmware: string; verdict: string; newerThanPrevious: boolean },
+): string {
+  const seal = `firmware ${next.firmware}, seal ${next.serial}`;
+  if (next.verdict !== "valid") return `No valid seal now; the newest is ${seal} (${next.verdict}).`;
+  if (!previous || next.newerThanPrevious) return `Now certified: ${seal}.`;
+  return `Now certified by ${seal}: the newer seal ${previous.serial} (firmware ${previous.firmware}) is no longer valid.`;
+}

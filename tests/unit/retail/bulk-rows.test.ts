@@ -1,0 +1,71 @@
+// Issue 18: bulk checks by GTIN or serial. Which columns name what to check, and what each row asks.
+import { describe, expect, it } from "vitest";
+import { gtinMismatch, keyColumnsOf, rowKeyOf } from "../../../app/features/retail/domain/bulk-rows";
+
+describe("issue 18: the columns a bulk check reads (header names matched case-insensitively)", () => {
+  it("finds gtin and its aliases ean, upc, barcode, and serial, in any case, trimmed", () => {
+    expect(keyColumnsOf(["SKU", " GTIN "])).toEqual({ serialColumn: -1, gtinColumn: 1 });
+    expect(keyColumnsOf(["EAN", "sku"])).toEqual({ serialColumn: -1, gtinColumn: 0 });
+    expect(keyColumnsOf(["sku", "Upc"])).toEqual({ serialColumn: -1, gtinColumn: 1 });
+    expect(keyColumnsOf(["Barcode"])).toEqual({ serialColumn: -1, gtinColumn: 0 });
+    expect(keyColumnsOf(["Serial", "sku", "gtin"])).toEqual({ serialColumn: 0, gtinColumn: 2 });
+    expect(keyColumnsOf(["sku", "name"])).toEqual({ serialColumn: -1, gtinColumn: -1 });
+  });
+
+  it("takes the first GTIN column when there are several", () => {
+    expect(keyColumnsOf(["ean", "upc"]).gtinColumn).toBe(0);
+  });
+});
+
+describe("issue 18: what a row asks about", () => {
+  const both = { serialColumn: 0, gtinColumn: 1 };
+  const gtinOnly = { serialColumn: -1, gtinColumn: 0 };
+
+  it("a valid GTIN (8, 12, 13 or 14 digits, spaces allowed) is asked about in its 14-digit form", () => {
+    expect(rowKeyOf(["5060123450002"], gtinOnly)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
+    expect(rowKeyOf([" 5 060123 450002 "], gtinOnly)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
+    expect(rowKeyOf(["05060123450002"], gtinOnly)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
+  });
+
+  it("a GTIN that is not valid says so in its own row, with the check digit it should have", () => {
+    expect(rowKeyOf(["5060123450003"], gtinOnly)).toEqual({
+      kind: "invalid_gtin",
+      message: expect.stringMatching(/^Not a valid GTIN: the check digit should be 2, not 3/),
+    });
+    expect(rowKeyOf(["ABC"], gtinOnly)).toMatchObject({
+      kind: "invalid_gtin",
+      message: expect.stringMatching(/digits only/),
+    });
+    expect(rowKeyOf(["5.06012E+12"], gtinOnly)).toMatchObject({
+      kind: "invalid_gtin",
+      message: expect.stringMatching(/scientific notation/),
+    });
+  });
+
+  it("both columns: the serial wins, the GTIN is kept for the comparison", () => {
+    expect(rowKeyOf(["IOTS-ABCD-EFGH", "5060123450002"], both)).toEqual({
+      kind: "serial",
+      serial: "IOTS-ABCD-EFGH",
+      gtin14: "05060123450002",
+    });
+    expect(rowKeyOf(["IOTS-ABCD-EFGH", "123"], both)).toEqual({
+      kind: "serial",
+      serial: "IOTS-ABCD-EFGH",
+      gtin14: null,
+    });
+    // An empty serial cell: the row is checked by its GTIN.
+    expect(rowKeyOf(["", "5060123450002"], both)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
+  });
+
+  it("a row with neither says what it lacks", () => {
+    expect(rowKeyOf(["", ""], both)).toEqual({ kind: "empty", message: "No serial or GTIN in this row." });
+    expect(rowKeyOf([], gtinOnly)).toEqual({ kind: "empty", message: "No GTIN in this row." });
+  });
+
+  it("says when the GTIN beside a serial is not the seal's product", () => {
+    expect(gtinMismatch("05060123450019", "05060123450002")).toMatch(/05060123450019 is not this seal's product/);
+    expect(gtinMismatch("05060123450002", "05060123450002")).toBeNull();
+    expect(gtinMismatch(null, "05060123450002")).toBeNull();
+    expect(gtinMismatch("05060123450002", null)).toMatch(/has no GTIN/);
+  });
+});
