@@ -89,14 +89,19 @@ test.describe("browsing checklists (supplier)", () => {
     // The CRA's coordinated vulnerability disclosure point leads to ETSI 5.2-1, which shows it back.
     await page.goto("/checklists/eu-cra-annex-i/2024#req-II.5");
     const cvd = page.locator('[id="req-II.5"]');
-    await expect(cvd.getByText(/put in place and enforce a policy on coordinated vulnerability disclosure/)).toBeVisible();
+    await expect(
+      cvd.getByText(/put in place and enforce a policy on coordinated vulnerability disclosure/),
+    ).toBeVisible();
     await cvd
       .getByRole("link", { name: /etsi-en-303-645 5\.2-1/ })
       .first()
       .click();
     await expect(page).toHaveURL(/\/checklists\/etsi-en-303-645\/3\.1\.3-r1#req-5\.2-1$/);
     await expect(
-      page.locator('[id="req-5.2-1"]').getByRole("link", { name: /eu-cra-annex-i II\.5/ }).first(),
+      page
+        .locator('[id="req-5.2-1"]')
+        .getByRole("link", { name: /eu-cra-annex-i II\.5/ })
+        .first(),
     ).toBeVisible();
   });
 });
