@@ -8,6 +8,7 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex 
 import { CLAIMS } from "../app/features/certification/domain/answers";
 import { ORGANIZATION_KINDS, ROLES } from "../app/platform/roles";
 import { VERDICTS } from "../app/features/certification/domain/review";
+import { AUTHORITY_REPORT_KINDS } from "../app/features/findings/domain/cra-clocks";
 import { SUBMISSION_STATUSES } from "../app/features/certification/domain/submission-state";
 import { SEAL_STATES } from "../app/features/trust/domain/seal-state";
 import { EMAIL_PREFERENCES, NOTIFICATION_CATEGORIES } from "../app/features/notifications/domain/categories";
@@ -352,6 +353,37 @@ export const evidenceLinks = sqliteTable(
   ],
 );
 
+/**
+ * An evidence file recognised as an SBOM (CycloneDX 1.5/1.6 JSON) and valid against its bundled
+ * schema: its format and components, derived from the bytes once (keyed by their SHA-256, so the
+ * same SBOM attached twice is parsed once). Listed per firmware version for the assessor; matched
+ * against the purls an advisory names (docs/decisions/021-sbom-evidence.md).
+ */
+export const sbomDocuments = sqliteTable("sbom_documents", {
+  sha256: text("sha256")
+    .primaryKey()
+    .references(() => evidenceFiles.sha256, { onDelete: "cascade" }),
+  format: text("format").notNull(), // "CycloneDX 1.6", "CycloneDX 1.5"
+  componentCount: integer("component_count").notNull(),
+  createdAt: createdAt(),
+});
+
+export const sbomComponents = sqliteTable(
+  "sbom_components",
+  {
+    sha256: text("sha256")
+      .notNull()
+      .references(() => sbomDocuments.sha256, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    name: text("name").notNull(),
+    version: text("version").notNull().default(""),
+    purl: text("purl"), // normalised; null when the component names none
+    /** "type/namespace/name" of the purl, for matching an advisory's purl by package. */
+    purlPackage: text("purl_package"),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.position] }), index("sbom_components_package").on(t.purlPackage)],
+);
+
 // ---------------------------------------------------------------------------------------------
 // Assessment: verdicts (append-only), decisions, assignment, conflicts of interest.
 
@@ -600,6 +632,15 @@ export const findings = sqliteTable(
     disclosureNotedAt: integer("disclosure_noted_at", { mode: "timestamp_ms" }),
     /** The checklist requirements the flaw concerns, as `<checklist-id>:<ref>`: a re-certification re-reviews them. */
     requirementRefs: text("requirement_refs", { mode: "json" }).notNull().default([]).$type<string[]>(),
+    /**
+     * CRA Article 14(2): when the supplier became aware that the vulnerability is actively exploited
+     * (null: not flagged). Starts the early warning (24 h) and notification (72 h) clocks.
+     */
+    exploitedAwareAt: integer("exploited_aware_at", { mode: "timestamp_ms" }),
+    /** CRA Article 14(1)-(2): the vulnerability is actively exploited (final report 14 days after a fix is available). */
+    activelyExploited: integer("actively_exploited", { mode: "boolean" }).notNull().default(false),
+    /** CRA Article 14(3)-(4): the report concerns a severe incident (final report one month after the incident notification). */
+    severeIncident: integer("severe_incident", { mode: "boolean" }).notNull().default(false),
     createdBy: text("created_by")
       .notNull()
       .references(() => users.id),
@@ -662,6 +703,26 @@ export const findingUpdates = sqliteTable(
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("finding_updates_finding").on(t.findingId, t.id)],
+);
+
+/**
+ * CRA Article 14: each submission the supplier made to the authority (the CSIRT coordinator, via
+ * ENISA's single reporting platform), with its date and reference; append-only.
+ */
+export const findingAuthorityReports = sqliteTable(
+  "finding_authority_reports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    findingId: text("finding_id")
+      .notNull()
+      .references(() => findings.id),
+    kind: text("kind", { enum: AUTHORITY_REPORT_KINDS }).notNull(),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }).notNull(),
+    reference: text("reference").notNull(),
+    actorId: text("actor_id").references(() => users.id),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("finding_authority_reports_finding").on(t.findingId, t.kind)],
 );
 
 // --- Retailer watchlists and webhooks ------------------------------------------------------------

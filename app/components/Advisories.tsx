@@ -10,6 +10,8 @@ export interface AdvisoriesView {
   advisories: PublicAdvisory[];
   openEmbargoed: { count: number; bySeverity: Record<Severity, number> } | null;
   audience: "public" | "watcher" | "staff";
+  /** CRA Article 14: open embargoed reports flagged actively exploited, by severity only (watchers). */
+  exploitedEmbargoed?: Severity[];
 }
 
 const REASON_TEXT: Record<DisclosureReason, string> = {
@@ -51,6 +53,13 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
           <span className="small">You see this because your organisation watches this product.</span>
         </p>
       ) : null}
+      {view.exploitedEmbargoed?.map((severity, i) => (
+        <p key={i} className="alert alert--error" data-testid="exploited-embargoed">
+          <strong>An actively exploited vulnerability ({severity}) is being handled</strong> under the EU Cyber
+          Resilience Act&apos;s reporting obligations (Regulation (EU) 2024/2847, Article 14); details are published
+          when fixed or at the deadline.
+        </p>
+      ))}
       {view.audience === "staff" ? (
         <p className="small muted">
           You see this section as the public does. The full reports are under{" "}
@@ -135,7 +144,11 @@ export function WatchedAdvisories({
   summary,
   serial,
 }: {
-  summary?: { advisoryIds: string[]; openEmbargoed: { count: number; bySeverity: Record<Severity, number> } };
+  summary?: {
+    advisoryIds: string[];
+    openEmbargoed: { count: number; bySeverity: Record<Severity, number> };
+    exploitedEmbargoed?: Severity[];
+  };
   serial: string | null;
 }) {
   if (!summary) return <span className="muted">—</span>;
@@ -165,6 +178,14 @@ export function WatchedAdvisories({
           </span>
         </>
       ) : null}
+      {summary.exploitedEmbargoed?.map((severity, i) => (
+        <span key={i}>
+          <br />
+          <span className="badge badge--bad" data-testid="exploited-embargoed">
+            An actively exploited vulnerability ({severity}) is being handled (CRA Article 14)
+          </span>
+        </span>
+      ))}
     </span>
   );
 }

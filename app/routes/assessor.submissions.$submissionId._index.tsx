@@ -11,6 +11,8 @@ import { formatDate, formatDateTime, humanizeAction } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
+import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
+import { SbomComponents } from "../components/SbomComponents";
 import {
   confirmApproval,
   proposeApproval,
@@ -30,7 +32,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
-  return serviceOrThrow(() => reviewView(user, params.submissionId ?? ""));
+  const id = params.submissionId ?? "";
+  return serviceOrThrow(() => ({
+    ...reviewView(user, id),
+    sbom: sbomPanel(user, id, parseSbomQuery(request.url), "assessor"),
+  }));
 }
 
 const input = z.object({
@@ -245,6 +251,7 @@ export default function ReviewPage() {
           <ReviewRequirementTable rows={d.requirements} label="Requirements" />
         </section>
       )}
+      <SbomComponents panel={d.sbom} firmwareVersion={d.header.firmwareVersion} />
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">Decisions</h2>
         {d.decisions.length === 0 ? <p className="muted">None yet.</p> : null}

@@ -14,6 +14,9 @@ import { publishAdvisory } from "../features/findings/disclosure.server";
 import { actOnFinding, extendFindingDeadline, findingView } from "../features/findings/findings.server";
 import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
 import { fixStateLabel } from "../features/findings/domain/update-required";
+import { craView, flagCraReport, recordAuthorityReport } from "../features/findings/cra-reporting.server";
+import { authorityReportInput, craFlagInput } from "../features/findings/forms";
+import { CraReportingPanel } from "../components/CraClocks";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" },
@@ -21,7 +24,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
-  return serviceOrThrow(() => findingView(user, params.findingId ?? ""));
+  return serviceOrThrow(() => ({
+    ...findingView(user, params.findingId ?? ""),
+    cra: craView(user, params.findingId ?? ""), // CRA Article 14 reporting clocks
+  }));
 }
 
 const DONE: Record<FindingAction | "extend", string> = {
@@ -45,6 +51,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const r = await attempt(() => extendFindingDeadline(user, id, parsed.data), values);
     return r.ok ? { ok: true as const, notice: DONE.extend } : r.response;
   }
+  if (values.intent === "cra_flag" || values.intent === "cra_report") return craAction(user, id, values);
   if (values.intent === "publish") {
     const parsed = publishAdvisoryInput.safeParse(values);
     if (!parsed.success) return failure("Check the confirmation.", { confirm: parsed.error.issues[0].message }, values);
@@ -70,6 +77,28 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (parsed.data.action === "withdraw") return { ok: true as const, notice: withdrawnNotice(user, id) };
   // "Fixed in" a firmware the product does not have: the answer says how to get the fix certified.
   return { ok: true as const, notice: r.value.notice ? `Marked fixed. ${r.value.notice}` : DONE[parsed.data.action] };
+}
+
+/** CRA Article 14: flag the report, or record a submission to the authority. */
+async function craAction(user: Parameters<typeof findingView>[0], id: string, values: Record<string, string>) {
+  if (values.intent === "cra_flag") {
+    const parsed = craFlagInput.safeParse(values);
+    if (!parsed.success) return failure("Check the flags.", fieldErrorsOf(parsed.error.issues), values);
+    const r = await attempt(() => flagCraReport(user, id, parsed.data), values);
+    return r.ok
+      ? { ok: true as const, notice: "Flagged: the CRA Article 14 reporting clocks are running." }
+      : r.response;
+  }
+  const parsed = authorityReportInput.safeParse(values);
+  if (!parsed.success) return failure("Check the submission.", fieldErrorsOf(parsed.error.issues), values);
+  const r = await attempt(() => recordAuthorityReport(user, id, parsed.data), values);
+  return r.ok ? { ok: true as const, notice: "Submission to the authority recorded." } : r.response;
+}
+
+function fieldErrorsOf(issues: { path: PropertyKey[]; message: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of issues) out[String(i.path[0] ?? "form")] ??= i.message;
+  return out;
 }
 
 /** What a withdrawal did: closed the report; an advisory already public stays public, marked. */
@@ -123,6 +152,7 @@ export default function FindingPage() {
           </p>
         ) : null}
       </section>
+      <CraReportingPanel cra={d.cra} errors={failed?.fieldErrors} values={failed?.values} busy={nav.state !== "idle"} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="details-title">
           <h2 id="details-title">Details</h2>

@@ -12,6 +12,8 @@ import { parseForm } from "../platform/forms";
 import { isConfirmed } from "../platform/confirmation.server";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
+import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
+import { SbomComponents } from "../components/SbomComponents";
 import {
   deleteDraft,
   submissionView,
@@ -29,7 +31,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  return serviceOrThrow(() => submissionView(user, params.submissionId ?? ""));
+  const id = params.submissionId ?? "";
+  return serviceOrThrow(() => ({
+    ...submissionView(user, id),
+    sbom: sbomPanel(user, id, parseSbomQuery(request.url), "supplier"),
+  }));
 }
 
 const actionInput = z.object({
@@ -295,6 +301,7 @@ export default function SubmissionPage() {
           </table>
         </section>
       ))}
+      <SbomComponents panel={d.sbom} firmwareVersion={d.header.firmwareVersion} />
     </>
   );
 }

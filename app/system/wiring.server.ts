@@ -7,6 +7,7 @@
  *                       -> products watched by GTIN follow their current seal (retail) in the transaction
  *                       -> the supplier told: suspended, reinstated, revoked (notif.)  in the transaction
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
+ *                       -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
  *   product.changed     -> policy results (retail)                                    in the transaction
  *   finding.changed     -> watch feed + webhooks (retail), when recorded or withdrawn  in the transaction
  *                       -> recorded, fix claimed, fix rejected told (notifications)   in the transaction
@@ -26,6 +27,7 @@ import {
   notifySubmissionChange,
   notifyWatchEvent,
 } from "../features/notifications/rules.server";
+import { notifyPossiblyAffected } from "../features/notifications/sbom-rules.server";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import { followCurrentSeal } from "../features/retail/followed-products.server";
@@ -81,5 +83,6 @@ export function wireEvents(): void {
   subscribe("submission.changed", "notifications: submissions", "transaction", notifySubmissionChange);
   subscribe("recurring.changed", "notifications: recurring evidence", "transaction", notifyRecurringChange);
   subscribe("watch.published", "notifications: watchers", "transaction", notifyWatchEvent);
+  subscribe("advisory.published", "notifications: possibly affected (SBOMs)", "transaction", notifyPossiblyAffected);
   markWired();
 }

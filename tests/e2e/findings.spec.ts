@@ -1,5 +1,6 @@
 // A vulnerability report from both sides: an assessor records one (CVSS scored, deadline set from
-// the checklist), the supplier sees the clock and answers; a retail buyer cannot see it.
+// the checklist), the supplier sees the clock and answers, flags it actively exploited and sees the CRA
+// Article 14 deadlines; a retail buyer cannot see it.
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
 
@@ -51,6 +52,17 @@ test("an assessor records a report; the supplier sees the clock and answers it; 
   await sam.getByRole("button", { name: "Acknowledge" }).click();
   await expect(sam.getByRole("status")).toContainText("Acknowledged.");
   await expect(sam.getByText("Reproduced; a fix is planned for 1.8.1.")).toBeVisible();
+  // CRA Article 14: the supplier flags the report actively exploited (aware now) and sees the three deadlines.
+  const flag = sam.getByRole("form", { name: "Flag for CRA Article 14 reporting" });
+  await flag.getByLabel("Actively exploited (Article 14(2))").check();
+  await flag.getByRole("button", { name: "Flag the report" }).click();
+  await expect(sam.getByRole("status")).toContainText("the CRA Article 14 reporting clocks are running");
+  const cra = sam.getByTestId("cra-clocks");
+  await expect(cra.getByTestId("cra-early_warning")).toContainText("Article 14(2)(a)");
+  await expect(cra.getByTestId("cra-early_warning")).toContainText("due");
+  await expect(cra.getByTestId("cra-notification")).toContainText("Article 14(2)(b)");
+  await expect(cra.getByTestId("cra-final_report")).toContainText("Article 14(2)(c)");
+  await expect(cra.getByTestId("cra-final_report")).toContainText("waiting");
   await sam.screenshot({ path: "test-results/screenshots/finding-supplier.png", fullPage: true });
 
   const buyer = await (await browser.newContext({ storageState: stateFile("retailer") })).newPage();

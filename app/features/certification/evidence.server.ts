@@ -21,6 +21,9 @@ import { requireInScope } from "./submissions.server";
 import { loadSubmission, type SubmissionRow } from "./submission-records.server";
 import { editableScope } from "./domain/submission-state";
 import { editableRefs } from "./submissions.server";
+import { checkSbomFile, recordSbom, type SbomCheck } from "./sbom.server";
+
+type SbomFound = Extract<SbomCheck, { kind: "sbom" }>;
 
 export function store() {
   return evidenceStore(getEnv().dataDir);
@@ -85,7 +88,7 @@ export async function attachUploads(
   try {
     if (files.length === 0)
       throw new ServiceError("invalid", "Choose at least one file to upload.", { file: "No file was sent." });
-    const typed: (UploadedFile & { mediaType: string })[] = [];
+    const typed: (UploadedFile & { mediaType: string; sbom?: SbomFound })[] = [];
     for (const f of files) {
       const nameProblem = fileNameProblem(f.originalName);
       if (nameProblem)
@@ -97,7 +100,14 @@ export async function attachUploads(
       const sniffed = await sniffMediaType(f.received.head, f.received.size <= f.received.head.length);
       if (!sniffed.ok)
         throw new ServiceError("invalid", `${f.originalName}: ${sniffed.message}`, { file: sniffed.message });
-      typed.push({ ...f, mediaType: sniffed.mediaType });
+      let sbom: SbomFound | undefined;
+      if (sniffed.mediaType === "application/json") {
+        const checked = checkSbomFile(f.received.tempPath, f.received.size, f.received.head);
+        if (checked.kind === "invalid")
+          throw new ServiceError("invalid", `${f.originalName}: ${checked.message}`, { file: checked.message });
+        if (checked.kind === "sbom") sbom = checked;
+      }
+      typed.push({ ...f, mediaType: sniffed.mediaType, sbom });
     }
     const limit = getEnv().evidenceMaxFilesPerSubmission;
     // Database first (one transaction), then the bytes move into place; if that fails the rows are undone.
@@ -134,6 +144,7 @@ export async function attachUploads(
           .values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at })
           .onConflictDoNothing()
           .run();
+        if (f.sbom) recordSbom(tx, f.received.sha256, f.sbom);
         const dup = tx
           .select({ id: evidenceLinks.id })
           .from(evidenceLinks)

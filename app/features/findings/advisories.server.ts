@@ -146,6 +146,8 @@ export interface ProductAdvisories extends OutsiderView {
    * the full reports under /findings).
    */
   audience: "public" | "watcher" | "staff";
+  /** For a watcher only: the severities of open reports under embargo flagged actively exploited (CRA Article 14). */
+  exploitedEmbargoed?: Severity[];
 }
 
 /** The advisories section of a product as `viewer` (null: anonymous) may see it now. */
@@ -165,7 +167,10 @@ export function productAdvisories(viewer: Actor | null, productId: string): Prod
       : view.openEmbargoed
         ? "watcher"
         : "public";
-  return { ...view, audience };
+  if (audience !== "watcher") return { ...view, audience };
+  const list = findingsOfProducts(t, [product.id]).get(product.id)!;
+  const exploited = exploitedEmbargoed(list, craFlaggedIds(t, [product.id]), new Date(nowMs()));
+  return { ...view, audience, ...(exploited.length ? { exploitedEmbargoed: exploited } : {}) };
 }
 
 /** The advisories of the product a seal certifies (the public seal page), or null when no seal has this serial. */
@@ -186,6 +191,37 @@ export interface WatchedProductAdvisories {
   advisoryIds: string[];
   /** Open reports still under embargo: how many, and of which severity (no details). */
   openEmbargoed: { count: number; bySeverity: Record<Severity, number> };
+  /**
+   * CRA Article 14: open reports under embargo flagged actively exploited (or a severe incident):
+   * only that one is being handled, and its severity, never its details before disclosure.
+   */
+  exploitedEmbargoed: Severity[];
+}
+
+/** The reports of these products flagged actively exploited or a severe incident (CRA Article 14). */
+function craFlaggedIds(t: Reader, productIds: readonly string[]): Set<string> {
+  if (productIds.length === 0) return new Set();
+  return new Set(
+    t
+      .select({ id: findings.id })
+      .from(findings)
+      .where(
+        and(
+          inArray(findings.productId, [...productIds]),
+          or(sql`${findings.exploitedAwareAt} is not null`, eq(findings.severeIncident, true)),
+        ),
+      )
+      .all()
+      .map((r) => r.id),
+  );
+}
+
+/** The severities of the open, still embargoed reports flagged under CRA Article 14: the fact and the severity, nothing else. */
+function exploitedEmbargoed(list: readonly DisclosureFinding[], flagged: Set<string>, now: Date): Severity[] {
+  return list
+    .filter((f) => flagged.has(f.id) && f.status !== "verified_fixed" && f.status !== "withdrawn")
+    .filter((f) => publicAdvisory(f, now) === null)
+    .map((f) => f.severity);
 }
 
 /** For the watchlist: per product the buyer's organisation watches, its public advisories and its embargoed open count. */
@@ -200,9 +236,14 @@ export function watchedProductAdvisories(actor: Actor): Record<string, WatchedPr
     .map((r) => r.productId);
   const now = new Date(nowMs());
   const out: Record<string, WatchedProductAdvisories> = {};
+  const flagged = craFlaggedIds(t, watched);
   for (const [productId, list] of findingsOfProducts(t, watched)) {
     const view = outsiderView({ kind: "retailer", watchesProduct: true }, list, now);
-    out[productId] = { advisoryIds: view.advisories.map((a) => a.advisoryId), openEmbargoed: view.openEmbargoed! };
+    out[productId] = {
+      advisoryIds: view.advisories.map((a) => a.advisoryId),
+      openEmbargoed: view.openEmbargoed!,
+      exploitedEmbargoed: exploitedEmbargoed(list, flagged, now),
+    };
   }
   return out;
 }

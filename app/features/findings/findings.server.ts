@@ -195,7 +195,7 @@ export function recordFinding(
   return id;
 }
 
-function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
+export function loadForActor(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
   const f = t.select().from(findings).where(eq(findings.id, id)).get();
   if (!f) throw new ServiceError("not_found", "No finding has this id.");
   if (actor.role === "supplier" ? f.organizationId !== actor.organizationId : !isAssessor(actor)) {

@@ -64,3 +64,46 @@ export const publishAdvisoryInput = z.object({
     .positive(),
   confirm: z.literal("yes", { message: "Tick the box to confirm that the advisory becomes public now." }),
 });
+
+/** A date and time from an `<input type="datetime-local">` (read as UTC), or YYYY-MM-DD (midnight UTC). */
+const dateTimeField = (label: string) =>
+  z
+    .string({ message: `Enter ${label}.` })
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$/, `Enter ${label} as YYYY-MM-DD HH:MM (UTC).`)
+    .refine(
+      (s) => !Number.isNaN(Date.parse(toIsoUtc(s))),
+      `${label[0].toUpperCase()}${label.slice(1)} is not a real date.`,
+    );
+
+/** "2026-12-03T10:15" -> "2026-12-03T10:15:00Z"; "2026-12-03" -> midnight UTC. */
+export function toIsoUtc(s: string): string {
+  const t = s.trim().replace(" ", "T");
+  if (t.length === 10) return `${t}T00:00:00Z`;
+  return t.length === 16 ? `${t}:00Z` : `${t}Z`;
+}
+
+/** CRA Article 14: flag a report actively exploited and/or a severe incident; aware-at defaults to now. */
+export const craFlagInput = z
+  .object({
+    activelyExploited: z.literal("yes").optional(),
+    severeIncident: z.literal("yes").optional(),
+    awareAt: z.union([z.literal(""), dateTimeField("when you became aware")]).optional(),
+  })
+  .refine((v) => v.activelyExploited || v.severeIncident, {
+    message: "Tick actively exploited, severe incident, or both.",
+    path: ["activelyExploited"],
+  });
+
+/** CRA Article 14: one submission to the authority (CSIRT coordinator, via ENISA's single reporting platform). */
+export const authorityReportInput = z.object({
+  kind: z.enum(["early_warning", "notification", "final_report"], {
+    message: "Choose what was submitted: early warning, notification or final report.",
+  }),
+  submittedAt: dateTimeField("when it was submitted"),
+  reference: z
+    .string({ message: "Enter the reference the platform gave (e.g. the ENISA single reporting platform's)." })
+    .trim()
+    .min(3, "Enter the reference the platform gave (at least 3 characters).")
+    .max(200, "Keep the reference under 200 characters."),
+});

@@ -14,12 +14,16 @@
  *                                                     overdue                            (a new due date), seal not monitored
  *   seal expiry          the supplier's users         60, 30 days before                 revoked, superseded, renewed (a newer seal
  *                                                                                        of the same product version)
+ *   CRA Article 14       the supplier's users;        each clock (early warning,         submitted (its kind recorded),
+ *   clocks               assessors (no conflict)      notification, final report) due    report withdrawn
+ *                                                     soon (domain/cra-clocks.ts), and
+ *                                                     overdue
  *   signing key          admins                       older than KEY_ROTATION_DAYS       rotated (a new key is a new clock)
  *   mail delivery        admins                       a mail failing for an hour         delivered
  *
  * Each item is told in its own transaction: one that fails does not hold back the others.
  */
-import { and, asc, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, or } from "drizzle-orm";
 import { findings, mailOutbox, products, productVersions, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { transaction, db, type Tx } from "../../platform/db.server";
@@ -39,6 +43,7 @@ import {
   thresholdWords,
 } from "./domain/reminders";
 import { clockOf } from "../findings/domain/findings";
+import { craClocksOf } from "../findings/cra-reporting.server";
 import { notify } from "./notify.server";
 import { admins, assessorsFor, supplierUsers } from "./recipients.server";
 
@@ -63,6 +68,7 @@ export function sendReminders(now: Date = new Date(nowMs())): ReminderReport {
       }
   };
   for (const id of openReportIds()) tell((tx) => reportReminders(tx, id, now));
+  for (const id of craFlaggedReportIds()) tell((tx) => craReminders(tx, id, now));
   for (const serial of liveSealSerials(now)) {
     tell((tx) => recurringReminders(tx, serial, now));
     tell((tx) => expiryReminders(tx, serial, now));
@@ -145,6 +151,62 @@ function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: numbe
         title: `Disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`,
         body: `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left}; the report is ${f.status.replace(/_/g, " ")}. Extend the deadline (with a reason) if the supplier needs more time, or let it pass.`,
         link,
+      }),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vulnerability reports: the CRA Article 14 reporting clocks (Regulation (EU) 2024/2847)
+
+/** Reports flagged actively exploited or a severe incident, not withdrawn (a fixed report still owes its final report). */
+function craFlaggedReportIds(): string[] {
+  return db()
+    .select({ id: findings.id })
+    .from(findings)
+    .where(and(isNotNull(findings.exploitedAwareAt), ne(findings.status, "withdrawn")))
+    .orderBy(asc(findings.exploitedAwareAt))
+    .all()
+    .map((r) => r.id);
+}
+
+/**
+ * One reminder per clock and threshold: `reminder:cra:<findingId>:<kind>:<due date-time>:<due_soon|overdue>`
+ * (a clock whose due time moves, e.g. the final report once a fix is available, is a new clock).
+ * The supplier's users and the assessors without a conflict are told.
+ */
+function craReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
+  const row = tx
+    .select({ f: findings, product: products.name })
+    .from(findings)
+    .innerJoin(products, eq(products.id, findings.productId))
+    .where(eq(findings.id, id))
+    .get();
+  if (!row || row.f.status === "withdrawn") return [];
+  const clocks = craClocksOf(tx, row.f, now);
+  if (!clocks) return [];
+  const out: { key: string; n: number }[] = [];
+  for (const c of clocks.clocks) {
+    if ((c.state !== "due_soon" && c.state !== "overdue") || !c.dueAt) continue;
+    const key = `reminder:cra:${row.f.id}:${c.kind}:${c.dueAt.toISOString()}:${c.state}`;
+    const overdue = c.state === "overdue";
+    const what = `the ${c.label.toLowerCase()} (${c.article}, Regulation (EU) 2024/2847) on the ${row.f.severity} report "${row.f.title}" (${row.f.advisoryId ?? "no advisory id"}) on ${row.product}`;
+    out.push({
+      key,
+      n: notify(tx, {
+        userIds: [...new Set([...supplierUsers(tx, row.f.organizationId), ...assessorsFor(tx, row.f.organizationId)])],
+        category: "reports",
+        kind: `report.cra.${c.kind}.${c.state}`,
+        key,
+        title: overdue
+          ? `CRA ${c.label.toLowerCase()} overdue since ${formatDateTime(c.dueAt)}: ${row.product}`
+          : `CRA ${c.label.toLowerCase()} due ${formatDateTime(c.dueAt)}: ${row.product}`,
+        body: overdue
+          ? `${what.charAt(0).toUpperCase()}${what.slice(1)} was due at ${formatDateTime(c.dueAt)}. Submit it to the CSIRT coordinator through ENISA's single reporting platform, then record it on the report's page.`
+          : `${what.charAt(0).toUpperCase()}${what.slice(1)} is due at ${formatDateTime(c.dueAt)}. Submit it to the CSIRT coordinator through ENISA's single reporting platform, then record it on the report's page.`,
+        link: `/findings/${row.f.id}`,
+        urgent: true,
       }),
     });
   }

@@ -261,6 +261,7 @@ describe("before and after the fix is certified", () => {
     expect(watchedProductAdvisories(buyer())[watch.productId]).toEqual({
       advisoryIds: before.map((a) => a.advisoryId),
       openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } },
+      exploitedEmbargoed: [], // none flagged actively exploited (CRA Article 14)
     });
     expect(() => watchedProductAdvisories(grace())).toThrow(/retail buyers/);
     const text = await outsideText(watch.serial);

@@ -1,0 +1,78 @@
+import { Form, Link } from "@remix-run/react";
+import type { SerializeFrom } from "@remix-run/node";
+import type { SbomPanel } from "../features/certification/sbom.server";
+
+/** The SBOMs attached to a submission (one firmware version) and one searchable page of components. */
+export function SbomComponents({
+  panel,
+  firmwareVersion,
+}: {
+  panel: SerializeFrom<SbomPanel>;
+  firmwareVersion: string;
+}) {
+  if (panel.sboms.length === 0) return null;
+  const open = panel.open;
+  const pages = open ? Math.max(1, Math.ceil(open.total / open.pageSize)) : 1;
+  const href = (page: number) =>
+    `?sbom=${open?.sha256 ?? ""}${open?.q ? `&sbomQ=${encodeURIComponent(open.q)}` : ""}&sbomPage=${page}#sbom-title`;
+  return (
+    <section className="card" aria-labelledby="sbom-title">
+      <h2 id="sbom-title">SBOM of firmware {firmwareVersion}</h2>
+      <ul>
+        {panel.sboms.map((s) => (
+          <li key={s.sha256}>
+            {s.sha256 === open?.sha256 ? (
+              <strong>{s.originalName}</strong>
+            ) : (
+              <Link to={`?sbom=${s.sha256}#sbom-title`}>{s.originalName}</Link>
+            )}{" "}
+            — SBOM: {s.componentCount} component{s.componentCount === 1 ? "" : "s"} ({s.format}; evidence for{" "}
+            {s.requirementRefs.join(", ")})
+          </li>
+        ))}
+      </ul>
+      {open ? (
+        <>
+          <Form method="get" preventScrollReset className="inline">
+            <input type="hidden" name="sbom" value={open.sha256} />
+            <label>
+              Search components{" "}
+              <input type="search" name="sbomQ" defaultValue={open.q} maxLength={100} placeholder="name or purl" />
+            </label>{" "}
+            <button type="submit">Search</button>
+          </Form>
+          <table>
+            <caption className="small">
+              {open.total} component{open.total === 1 ? "" : "s"}
+              {open.q ? ` matching “${open.q}”` : ""}, page {open.page} of {pages}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Version</th>
+                <th scope="col">Package URL</th>
+              </tr>
+            </thead>
+            <tbody>
+              {open.components.map((c, i) => (
+                <tr key={i}>
+                  <td>{c.name}</td>
+                  <td>{c.version}</td>
+                  <td>
+                    <code>{c.purl ?? "—"}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {pages > 1 ? (
+            <p className="small">
+              {open.page > 1 ? <Link to={href(open.page - 1)}>Previous</Link> : null}{" "}
+              {open.page < pages ? <Link to={href(open.page + 1)}>Next</Link> : null}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}

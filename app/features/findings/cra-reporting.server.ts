@@ -1,0 +1,174 @@
+/**
+ * The EU Cyber Resilience Act's reporting obligations on a vulnerability report (Regulation (EU)
+ * 2024/2847, Article 14): the supplier (or an assessor) flags a report actively exploited and/or a
+ * severe incident, with when the supplier became aware; the supplier records each submission to the
+ * authority (the CSIRT coordinator, via ENISA's single reporting platform). The clocks themselves
+ * are pure rules (domain/cra-clocks.ts). Each change runs in one transaction, is audit-logged and
+ * emits `finding.changed` through the outbox, as the module's other report changes do.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import { findingAuthorityReports, findings, findingUpdates } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { emit } from "../../platform/events.server";
+import { assertNoConflict } from "../accounts/conflicts.server";
+import { AUTHORITY_REPORT_LABELS, checkAwareAt, craClocks, type CraClocks } from "./domain/cra-clocks";
+import { loadForActor } from "./findings.server";
+import { toIsoUtc, type authorityReportInput, type craFlagInput } from "./forms";
+
+type Reader = Tx | ReturnType<typeof db>;
+type FindingRow = typeof findings.$inferSelect;
+
+/** When a corrective or mitigating measure became available: the first time the report was marked fixed. */
+function fixAvailableAt(t: Reader, findingId: string): Date | null {
+  const row = t
+    .select({ at: findingUpdates.at })
+    .from(findingUpdates)
+    .where(and(eq(findingUpdates.findingId, findingId), eq(findingUpdates.kind, "fixed")))
+    .orderBy(asc(findingUpdates.id))
+    .get();
+  return row?.at ?? null;
+}
+
+export function authorityReportsOf(t: Reader, findingId: string) {
+  return t
+    .select()
+    .from(findingAuthorityReports)
+    .where(eq(findingAuthorityReports.findingId, findingId))
+    .orderBy(asc(findingAuthorityReports.submittedAt), asc(findingAuthorityReports.id))
+    .all();
+}
+
+/** The report's Article 14 clocks at `now` (null: not flagged). */
+export function craClocksOf(t: Reader, f: FindingRow, now: Date): CraClocks | null {
+  if (!f.exploitedAwareAt) return null;
+  return craClocks(
+    {
+      activelyExploited: f.activelyExploited,
+      severeIncident: f.severeIncident,
+      awareAt: f.exploitedAwareAt,
+      fixAvailableAt: fixAvailableAt(t, f.id),
+      submissions: authorityReportsOf(t, f.id).map((r) => ({
+        kind: r.kind,
+        submittedAt: r.submittedAt,
+        reference: r.reference,
+      })),
+    },
+    now,
+  );
+}
+
+const assertActor = (t: Reader, actor: Actor, id: string) => {
+  const f = loadForActor(t, actor, id);
+  assertNoConflict(t, actor, f.organizationId, "Another assessor must act on this report.");
+  return f;
+};
+
+/** CRA Article 14(1)-(4): flag a report actively exploited and/or a severe incident, starting its reporting clocks. */
+export function flagCraReport(actor: Actor, id: string, input: z.infer<typeof craFlagInput>): void {
+  const now = new Date(nowMs());
+  const awareAt = input.awareAt ? new Date(Date.parse(toIsoUtc(input.awareAt))) : now;
+  const ok = checkAwareAt(awareAt, now);
+  if (!ok.ok) throw new ServiceError("invalid", ok.message, { awareAt: ok.message });
+  transaction((tx) => {
+    const f = assertActor(tx, actor, id);
+    if (f.status === "withdrawn")
+      throw new ServiceError("conflict", "This report is withdrawn; nothing is reported on it.");
+    const exploited = f.activelyExploited || input.activelyExploited === "yes";
+    const severe = f.severeIncident || input.severeIncident === "yes";
+    if (exploited === f.activelyExploited && severe === f.severeIncident)
+      throw new ServiceError("conflict", "This report is already flagged so; its clocks are running.");
+    // The clocks run from the first awareness: a later flag does not restart them.
+    const aware = f.exploitedAwareAt ?? awareAt;
+    tx.update(findings)
+      .set({
+        activelyExploited: exploited,
+        severeIncident: severe,
+        exploitedAwareAt: aware,
+        updatedAt: now,
+        version: f.version + 1,
+      })
+      .where(eq(findings.id, id))
+      .run();
+    recordAudit(tx, actor, {
+      action: "finding.cra_flagged",
+      target: { type: "finding", id },
+      organizationId: f.organizationId,
+      details: { activelyExploited: exploited, severeIncident: severe, awareAt: aware.toISOString() },
+    });
+    emit(tx, "finding.changed", { findingId: id, productId: f.productId });
+  });
+}
+
+/** CRA Article 14: record one submission to the authority (early warning, notification or final report). */
+export function recordAuthorityReport(actor: Actor, id: string, input: z.infer<typeof authorityReportInput>): void {
+  const now = new Date(nowMs());
+  const submittedAt = new Date(Date.parse(toIsoUtc(input.submittedAt)));
+  if (submittedAt.getTime() > now.getTime() + 60_000)
+    throw new ServiceError("invalid", "The submission date cannot be in the future.", {
+      submittedAt: "The submission date cannot be in the future.",
+    });
+  transaction((tx) => {
+    const f = assertActor(tx, actor, id);
+    if (!f.exploitedAwareAt)
+      throw new ServiceError(
+        "conflict",
+        "Flag the report actively exploited or a severe incident first: that starts the Article 14 clocks.",
+      );
+    if (submittedAt.getTime() < f.exploitedAwareAt.getTime() - 60_000)
+      throw new ServiceError("invalid", "The submission cannot be before the supplier became aware.", {
+        submittedAt: "The submission cannot be before the supplier became aware.",
+      });
+    tx.insert(findingAuthorityReports)
+      .values({
+        findingId: id,
+        kind: input.kind,
+        submittedAt,
+        reference: input.reference,
+        actorId: actor.userId,
+        at: now,
+      })
+      .run();
+    tx.update(findings)
+      .set({ updatedAt: now, version: f.version + 1 })
+      .where(eq(findings.id, id))
+      .run();
+    recordAudit(tx, actor, {
+      action: "finding.authority_report_recorded",
+      target: { type: "finding", id },
+      organizationId: f.organizationId,
+      details: {
+        kind: input.kind,
+        label: AUTHORITY_REPORT_LABELS[input.kind],
+        submittedAt: submittedAt.toISOString(),
+        reference: input.reference,
+      },
+    });
+    emit(tx, "finding.changed", { findingId: id, productId: f.productId });
+  });
+}
+
+/** What the report page shows of Article 14: the flags, the three clocks and the submissions recorded. */
+export function craView(actor: Actor, id: string) {
+  const t = db();
+  const f = assertActor(t, actor, id);
+  const now = new Date(nowMs());
+  return {
+    activelyExploited: f.activelyExploited,
+    severeIncident: f.severeIncident,
+    awareAt: f.exploitedAwareAt,
+    clocks: craClocksOf(t, f, now),
+    reports: authorityReportsOf(t, id).map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      label: AUTHORITY_REPORT_LABELS[r.kind],
+      submittedAt: r.submittedAt,
+      reference: r.reference,
+    })),
+    canFlag: f.status !== "withdrawn" && !(f.activelyExploited && f.severeIncident),
+  };
+}
