@@ -101,13 +101,18 @@ function openReportIds(): string[] {
     .map((r) => r.id);
 }
 
-function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
-  const row = tx
+/** A report and its product's name, read inside the reminder's transaction. */
+function findingWithProduct(tx: Tx, id: string) {
+  return tx
     .select({ f: findings, product: products.name })
     .from(findings)
     .innerJoin(products, eq(products.id, findings.productId))
     .where(eq(findings.id, id))
     .get();
+}
+
+function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
+  const row = findingWithProduct(tx, id);
   // Read again inside the transaction: resolved meanwhile (by another process, say), nobody is told.
   if (!row || !["open", "acknowledged", "fix_in_progress"].includes(row.f.status) || row.f.publishedAt) return [];
   const { f } = row;
@@ -177,12 +182,7 @@ function craFlaggedReportIds(): string[] {
  * The supplier's users and the assessors without a conflict are told.
  */
 function craReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
-  const row = tx
-    .select({ f: findings, product: products.name })
-    .from(findings)
-    .innerJoin(products, eq(products.id, findings.productId))
-    .where(eq(findings.id, id))
-    .get();
+  const row = findingWithProduct(tx, id);
   if (!row || row.f.status === "withdrawn") return [];
   const clocks = craClocksOf(tx, row.f, now);
   if (!clocks) return [];
