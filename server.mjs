@@ -181,6 +181,7 @@ server.listen(env.port, env.host, () => {
     console.warn(`Checklist files NOT imported:\n  ${report.checklists.problems.join("\n  ")}`);
   if (report.seeded.length)
     console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
+  entry.warmUp(); // the SBOM schemas, compiled in the background now rather than on the first upload
 });
 
 let stopping = false;
@@ -188,11 +189,11 @@ function stop(signal) {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: shutting down`);
-  server.close(() => {
-    entry.shutdown?.();
+  server.close(async () => {
+    await entry.shutdown?.(); // closes the database, then lets Litestream make its last sync (up to 10 s)
     process.exit(0);
   });
-  setTimeout(() => process.exit(0), 5000).unref();
+  setTimeout(() => process.exit(0), 12_000).unref();
 }
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));

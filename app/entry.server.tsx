@@ -11,7 +11,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "./platform/http/nonce";
 
-export { startup, shutdown } from "./startup.server";
+export { startup, shutdown, warmUp } from "./startup.server";
 export { FAST_ROUTES, fastRoutes } from "./fast-routes.server";
 
 export const streamTimeout = 5_000;

@@ -16,6 +16,7 @@ import { getEnv } from "./platform/env.server";
 import { issuerMetadata } from "./features/trust/domain/credential";
 import { digitalLinkRoute, gs1ResolverDescription, gtinProductApi } from "./features/public/gs1-resolver.server";
 import { csafRoutes } from "./features/public/csaf-api.server";
+import { ISSUER_METADATA_HEADERS, JWKS_HEADERS } from "./features/public/domain/artefact-headers";
 
 export interface FastContext {
   ip: string;
@@ -116,17 +117,11 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
   }
   if (pathname === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) {
     // Every public key the issuer ever signed with, retired ones included; CDN-cacheable.
-    return json(res, 200, signingKeys(getEnv().dataDir).jwks(), {
-      "Cache-Control": "public, max-age=300",
-      "Access-Control-Allow-Origin": "*",
-    });
+    return json(res, 200, signingKeys(getEnv().dataDir).jwks(), JWKS_HEADERS);
   }
   if (pathname === "/.well-known/jwt-vc-issuer" && (req.method === "GET" || req.method === "HEAD")) {
     // SD-JWT VC issuer metadata: the issuer as the credentials name it, and where its keys are.
-    return json(res, 200, issuerMetadata(getEnv().baseUrl), {
-      "Cache-Control": "public, max-age=3600",
-      "Access-Control-Allow-Origin": "*",
-    });
+    return json(res, 200, issuerMetadata(getEnv().baseUrl), ISSUER_METADATA_HEADERS);
   }
   // The CSAF 2.0 provider (public advisories) and security.txt.
   if (pathname.startsWith("/.well-known/") && csafRoutes(req, res, ctx.ip, pathname)) return true;

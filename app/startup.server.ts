@@ -12,6 +12,9 @@ import { seedDemoData } from "./demo/seed.server";
 import { wireEvents } from "./system/wiring.server";
 import { startMailWorker, stopMailWorker } from "./features/notifications/mail.server";
 import { startWitnessWorker, stopWitnessWorker } from "./features/trust/witnesses.server";
+import { warmSbomValidatorsInBackground } from "./features/certification/sbom.server";
+import { startPublicationWorker, stopPublicationWorker } from "./features/public/publication.server";
+import { startReplication, type Replication } from "./platform/replication.server";
 
 export interface StartupReport {
   env: {
@@ -35,6 +38,9 @@ export async function startup(): Promise<StartupReport> {
   const env = getEnv();
   wireEvents(); // the modules' subscribers to domain events, before anything changes
   db(); // opens the database and applies pending migrations
+  // DB_REPLICA: Litestream ships the database's changes to the replica (decision 029); the portal does not wait for it.
+  if (env.dbReplica && !replication)
+    replication = startReplication({ dataDir: env.dataDir, target: env.dbReplica, s3: env.s3 });
   // A data directory from before the stored Merkle tree (log_nodes) gets it now, in one transaction.
   const logLeavesBackfilled = ensureLogTree();
   if (logLeavesBackfilled) console.log(`Stored the transparency log's tree for ${logLeavesBackfilled} leaves.`);
@@ -59,6 +65,8 @@ export async function startup(): Promise<StartupReport> {
   startLifecycleSweeper();
   // The log's witnesses (LOG_WITNESSES) are sent each new checkpoint to cosign, every 5 s, with backoff on failure.
   startWitnessWorker();
+  // The public artefacts are published to PUBLISH_TO for verifiers (decision 028): caught up now, then after each change.
+  startPublicationWorker();
   const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
   return {
     env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests },
@@ -66,6 +74,15 @@ export async function startup(): Promise<StartupReport> {
     checklists,
     temporaryUploadsRemoved,
   };
+}
+
+/**
+ * Work worth doing once the server listens, in the background: compiling the SBOM schemas (about
+ * 2 s of CPU, once per process, one schema per turn of the event loop), so the first SBOM upload
+ * does not wait for it. The server calls it; tests and scripts never do.
+ */
+export function warmUp(): void {
+  warmSbomValidatorsInBackground();
 }
 
 let sweeper: NodeJS.Timeout | undefined;
@@ -101,11 +118,18 @@ function startLifecycleSweeper(): void {
 let dispatcher: NodeJS.Timeout | undefined;
 const DISPATCH_EVERY_MS = 2000;
 
-export function shutdown(): void {
+let replication: Replication | undefined;
+
+/** Stops the workers and closes the database, then stops Litestream (after its last sync): await it before exiting. */
+export function shutdown(): Promise<void> {
   if (sweeper) clearInterval(sweeper);
   if (dispatcher) clearInterval(dispatcher);
   sweeper = dispatcher = undefined;
   stopMailWorker();
   stopWitnessWorker();
+  stopPublicationWorker();
   closeDb();
+  const stopping = replication?.stop() ?? Promise.resolve();
+  replication = undefined;
+  return stopping;
 }

@@ -10,7 +10,9 @@ import { ORGANIZATION_KINDS, ROLES } from "../app/platform/roles";
 import { VERDICTS } from "../app/features/certification/domain/review";
 import { AUTHORITY_REPORT_KINDS } from "../app/features/findings/domain/cra-clocks";
 import { SUBMISSION_STATUSES } from "../app/features/certification/domain/submission-state";
+import type { CarrySource, CarrySummary } from "../app/features/certification/domain/carry-across";
 import { SEAL_STATES } from "../app/features/trust/domain/seal-state";
+import { CROSSWALK_KINDS } from "../app/features/catalogue/domain/checklist/schema";
 import { EMAIL_PREFERENCES, NOTIFICATION_CATEGORIES } from "../app/features/notifications/domain/categories";
 
 const createdAt = () =>
@@ -187,6 +189,8 @@ export const crosswalkLinks = sqliteTable(
     fromRef: text("from_ref").notNull(),
     toChecklistId: text("to_checklist_id").notNull(),
     toRef: text("to_ref").notNull(),
+    /** How closely the target says the same (maps_to `kind`); null: a plain string entry, kind unspecified. */
+    kind: text("kind", { enum: CROSSWALK_KINDS }),
   },
   (t) => [index("crosswalk_from").on(t.fromVersionId, t.fromRef), index("crosswalk_to").on(t.toChecklistId, t.toRef)],
 );
@@ -208,6 +212,11 @@ export const products = sqliteTable(
     category: text("category").notNull(),
     description: text("description").notNull().default(""),
     supportPeriodEnd: text("support_period_end").notNull(), // YYYY-MM-DD
+    /** When the product is (or will be) placed on the market, YYYY-MM-DD (null: its creation date). */
+    placedOnMarketOn: text("placed_on_market_on"),
+    /** For support shorter than five years (EU CRA Article 13(8)): the expected use time and why. */
+    expectedUseMonths: integer("expected_use_months"),
+    expectedUseReason: text("expected_use_reason"),
     disclosurePolicyUrl: text("disclosure_policy_url").notNull(),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
@@ -269,6 +278,8 @@ export const submissions = sqliteTable(
     recertifiesSerial: text("recertifies_serial"),
     /** The supplier's summary of what changed in this firmware (re-certifications). */
     changeSummary: text("change_summary").notNull().default(""),
+    /** What was pre-filled through the crosswalk when it was opened (null: nothing was asked for). */
+    carriedAcross: text("carried_across", { mode: "json" }).$type<CarrySummary>(),
   },
   (t) => [
     index("submissions_org_idx").on(t.organizationId, t.status),
@@ -311,6 +322,8 @@ export const answers = sqliteTable(
     revision: integer("revision").notNull().default(1),
     updatedBy: text("updated_by").references(() => users.id),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /** Pre-filled through the crosswalk from these answers, until the supplier saves it or an assessor records a verdict. */
+    carriedFrom: text("carried_from", { mode: "json" }).$type<CarrySource[]>(),
   },
   (t) => [uniqueIndex("answers_submission_ref").on(t.submissionId, t.requirementRef)],
 );
@@ -346,6 +359,8 @@ export const evidenceLinks = sqliteTable(
       .notNull()
       .references(() => users.id),
     linkedAt: integer("linked_at", { mode: "timestamp_ms" }).notNull(),
+    /** Linked through the crosswalk from these requirements' evidence; cleared with its answer's mark. */
+    carriedFrom: text("carried_from", { mode: "json" }).$type<CarrySource[]>(),
   },
   (t) => [
     uniqueIndex("evidence_links_unique").on(t.submissionId, t.requirementRef, t.sha256),
@@ -641,6 +656,8 @@ export const findings = sqliteTable(
     activelyExploited: integer("actively_exploited", { mode: "boolean" }).notNull().default(false),
     /** CRA Article 14(3)-(4): the report concerns a severe incident (final report one month after the incident notification). */
     severeIncident: integer("severe_incident", { mode: "boolean" }).notNull().default(false),
+    /** The components the flaw is in, as normalised package URLs (one per line in the form): matched against certified SBOMs. */
+    affectedPurls: text("affected_purls", { mode: "json" }).notNull().default([]).$type<string[]>(),
     createdBy: text("created_by")
       .notNull()
       .references(() => users.id),
@@ -654,6 +671,39 @@ export const findings = sqliteTable(
     index("findings_org").on(t.organizationId, t.status),
     index("findings_deadline").on(t.status, t.deadline),
     uniqueIndex("findings_advisory_id").on(t.advisoryId),
+  ],
+);
+
+/**
+ * A third party's CSAF 2.0 advisory (e.g. OpenSSL's) imported by an assessor: one row per
+ * publisher and tracking id, replaced by a newer tracking version. Its purls (known affected
+ * products' product_identification_helper.purl) are matched against certified SBOMs.
+ */
+export const importedAdvisories = sqliteTable(
+  "imported_advisories",
+  {
+    id: text("id").primaryKey(),
+    publisherName: text("publisher_name").notNull(),
+    publisherNamespace: text("publisher_namespace").notNull(),
+    trackingId: text("tracking_id").notNull(),
+    trackingVersion: text("tracking_version").notNull(),
+    title: text("title").notNull(),
+    /** tracking.current_release_date, as the document states it. */
+    currentReleaseDate: text("current_release_date").notNull(),
+    /** Normalised package URLs of the known affected products. */
+    purls: text("purls", { mode: "json" }).notNull().default([]).$type<string[]>(),
+    /** The document as received (JSON text), at most 2 MiB. */
+    document: text("document").notNull(),
+    sha256: text("sha256").notNull(),
+    receivedBy: text("received_by")
+      .notNull()
+      .references(() => users.id),
+    firstReceivedAt: integer("first_received_at", { mode: "timestamp_ms" }).notNull(),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("imported_advisories_tracking").on(t.publisherNamespace, t.trackingId),
+    index("imported_advisories_received").on(t.receivedAt),
   ],
 );
 
@@ -881,6 +931,8 @@ export const acceptancePolicies = sqliteTable(
     minSupportMonths: integer("min_support_months"),
     blockingFindingSeverity: text("blocking_finding_severity", { enum: FINDING_SEVERITIES }),
     maxSealAgeMonths: integer("max_seal_age_months"),
+    /** The product's support period meets the EU CRA (five years, or a stated shorter expected use time). */
+    craSupportPeriod: integer("cra_support_period", { mode: "boolean" }).notNull().default(false),
     /** No public advisory may affect the seal's certified firmware ("valid, update required" misses it). */
     noAffectingAdvisory: integer("no_affecting_advisory", { mode: "boolean" }).notNull().default(false),
     createdBy: text("created_by")
@@ -1084,4 +1136,36 @@ export const mailAttempts = sqliteTable(
     detail: text("detail").notNull(),
   },
   (t) => [index("mail_attempts_mail").on(t.mailId, t.id)],
+);
+
+/**
+ * Static publication of the public artefacts (decision record 028): one row per target
+ * (PUBLISH_TO, normalised): how far it is published (the outbox's domain_events id, the log size
+ * whose tiles are written), the lease of the process publishing it, and its last failure.
+ */
+export const publicationTargets = sqliteTable("publication_targets", {
+  target: text("target").primaryKey(),
+  /** domain_events.id up to which the events' artefacts are published (0: nothing yet, a full publication). */
+  eventCursor: integer("event_cursor").notNull().default(0),
+  /** The tree size whose tiles and checkpoint are published. */
+  logSize: integer("log_size").notNull().default(0),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+  lastSuccessAt: integer("last_success_at", { mode: "timestamp_ms" }),
+  lastAttemptAt: integer("last_attempt_at", { mode: "timestamp_ms" }),
+  lastError: text("last_error"),
+  failures: integer("failures").notNull().default(0),
+  nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }),
+});
+
+/** What each target holds: a version (SHA-256 of the bytes, or of what they are made from) per path, to skip unchanged files. */
+export const publishedFiles = sqliteTable(
+  "published_files",
+  {
+    target: text("target").notNull(),
+    path: text("path").notNull(),
+    version: text("version").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.path] })],
 );

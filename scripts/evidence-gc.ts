@@ -9,6 +9,7 @@ import { z } from "zod";
 import { closeDb } from "../db/connection";
 import {
   collectEvidence,
+  collectRemoteEvidence,
   describeCollection,
   sweepTemporaryUploads,
 } from "../app/features/certification/evidence-gc.server";
@@ -33,7 +34,17 @@ await runCli(async () => {
     console.log(USAGE);
     return 0;
   }
-  const report = collectEvidence({ system: "cli:evidence:gc" }, { dryRun: opts["dry-run"] });
+  const actor = { system: "cli:evidence:gc" } as const;
+  const marking = collectEvidence(actor, { dryRun: opts["dry-run"] });
+  // On S3 the deletions happen here, after the marking (nothing to do on the local store).
+  const remote = await collectRemoteEvidence(actor, { dryRun: opts["dry-run"] });
+  const report = {
+    ...marking,
+    deleted: [...marking.deleted, ...remote.deleted],
+    orphanFiles: [...marking.orphanFiles, ...remote.orphanFiles],
+    bytes: marking.bytes + remote.bytes,
+    abortedUploads: remote.abortedUploads,
+  };
   for (const f of report.deleted)
     console.log(
       `${report.dryRun ? "would delete" : "deleted"} ${f.sha256} (${f.size} bytes, unreferenced since ${f.unreferencedSince})`,

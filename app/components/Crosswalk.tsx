@@ -6,6 +6,22 @@ export interface CrosswalkEndView {
   ref: string;
   version: string | null;
   title: string | null;
+  kind: "equivalent" | "partial" | null;
+}
+
+const KIND_HINT = {
+  equivalent: "The two requirements ask for the same thing",
+  partial: "The two requirements overlap: one asks for more than, or something wider than, the other",
+} as const;
+
+/** The kind of a crosswalk link, as its file states it; nothing when unspecified. */
+export function CrosswalkKindBadge({ kind }: { kind: "equivalent" | "partial" | null }) {
+  if (!kind) return null;
+  return (
+    <span className={`badge crosswalk__kind${kind === "equivalent" ? " badge--info" : ""}`} title={KIND_HINT[kind]}>
+      {kind}
+    </span>
+  );
 }
 
 function End({ end }: { end: CrosswalkEndView }) {
@@ -45,7 +61,7 @@ export function CrosswalkLinks({ mapsTo, mappedFrom }: { mapsTo: CrosswalkEndVie
           <ul>
             {mapsTo.map((e) => (
               <li key={`${e.checklistId}:${e.ref}`}>
-                <End end={e} />
+                <End end={e} /> <CrosswalkKindBadge kind={e.kind} />
               </li>
             ))}
           </ul>
@@ -57,7 +73,7 @@ export function CrosswalkLinks({ mapsTo, mappedFrom }: { mapsTo: CrosswalkEndVie
           <ul>
             {mappedFrom.map((e) => (
               <li key={`${e.checklistId}@${e.version}:${e.ref}`}>
-                <End end={e} />
+                <End end={e} /> <CrosswalkKindBadge kind={e.kind} />
               </li>
             ))}
           </ul>

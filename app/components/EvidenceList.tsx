@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
 import { formatBytes } from "../platform/format";
+import { carrySourcesLabel } from "../features/certification/domain/carry-across";
 
 export interface EvidenceItem {
   id: string;
@@ -8,6 +9,8 @@ export interface EvidenceItem {
   sha256: string;
   size: number;
   mediaType: string;
+  /** Linked through the crosswalk from another submission's requirements (until its answer is checked). */
+  carriedFrom?: { checklistId: string; ref: string }[] | null;
 }
 
 export function EvidenceList({ files, canRemove }: { files: EvidenceItem[]; canRemove: boolean }) {
@@ -23,6 +26,11 @@ export function EvidenceList({ files, canRemove }: { files: EvidenceItem[]; canR
             <span className="small muted">
               {ACCEPTED_TYPES[f.mediaType as AcceptedMediaType] ?? f.mediaType}, {formatBytes(f.size)}
             </span>
+            {f.carriedFrom?.length ? (
+              <span className="badge badge--info" data-testid="carried-file">
+                carried across from {carrySourcesLabel(f.carriedFrom)}
+              </span>
+            ) : null}
           </span>
           {canRemove ? (
             <Form method="post" className="inline-form">

@@ -7,6 +7,7 @@ import {
 import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
 import type { Policy } from "../features/retail/domain/policy";
 import { Field, FormError } from "./Field";
+import { DURATION_UNITS, durationFormValue } from "../platform/calendar";
 
 export interface CatalogChecklist {
   id: string;
@@ -46,6 +47,7 @@ export function PolicyForm({
   const accepted = (id: string) =>
     v ? v[`accept.${id}`] === "on" : Boolean(policy?.accepted.some((a) => a.checklistId === id));
   const level = (id: string) => v?.[`level.${id}`] ?? policy?.accepted.find((a) => a.checklistId === id)?.minLevel;
+  const minSupport = durationFormValue(policy?.minSupportMonths ?? null);
   const acceptedError = Object.entries(err).find(([k]) => k.startsWith("accepted"))?.[1];
   return (
     <Form method="post" noValidate className="stack policy-form">
@@ -140,12 +142,24 @@ export function PolicyForm({
       </div>
       <div className="form-row">
         <Field
-          label="Security support left, at least (months)"
-          name="minSupportMonths"
+          label="Support from today, at least"
+          name="minSupport"
           inputMode="numeric"
-          defaultValue={v?.minSupportMonths ?? policy?.minSupportMonths?.toString() ?? ""}
-          error={err.minSupportMonths}
+          defaultValue={v?.minSupport ?? minSupport.amount}
+          error={err.minSupport ?? err.minSupportMonths}
+          hint="Security updates the product still gets, counted from the day of the check"
         />
+        <div className={err.minSupportUnit ? "field field--error" : "field"}>
+          <label htmlFor="minSupportUnit">Unit</label>
+          <select id="minSupportUnit" name="minSupportUnit" defaultValue={v?.minSupportUnit ?? minSupport.unit}>
+            {DURATION_UNITS.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+          {err.minSupportUnit ? <p className="field__error">{err.minSupportUnit}</p> : null}
+        </div>
         <Field
           label="Seal age, at most (months)"
           name="maxSealAgeMonths"
@@ -178,6 +192,15 @@ export function PolicyForm({
           defaultChecked={v ? v.noAffectingAdvisory === "on" : Boolean(policy?.noAffectingAdvisory)}
         />{" "}
         No public advisory affecting the certified firmware (a seal whose firmware needs an update misses the policy)
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          name="craSupportPeriod"
+          defaultChecked={v ? v.craSupportPeriod === "on" : Boolean(policy?.craSupportPeriod)}
+        />{" "}
+        Support period meets the EU Cyber Resilience Act (at least five years from going on sale, or a stated shorter
+        expected use time)
       </label>
       <button className="button" type="submit" disabled={busy}>
         {submitLabel}

@@ -1,5 +1,6 @@
 import { Field } from "./Field";
 import { PRODUCT_CATEGORIES, PRODUCT_CATEGORY_LABELS } from "../features/catalogue/domain/product";
+import { DURATION_UNITS } from "../platform/calendar";
 
 export interface ProductValues {
   name?: string;
@@ -9,6 +10,11 @@ export interface ProductValues {
   category?: string;
   description?: string;
   supportPeriodEnd?: string;
+  placedOnMarketOn?: string | null;
+  /** As the form posts it (a number and its unit); durationFormValue turns a stored product's months into them. */
+  expectedUseTime?: string;
+  expectedUseUnit?: string;
+  expectedUseReason?: string | null;
   disclosurePolicyUrl?: string;
 }
 
@@ -16,9 +22,12 @@ export interface ProductValues {
 export function ProductFields({
   values = {},
   errors = {},
+  creating = false,
 }: {
   values?: ProductValues;
   errors?: Record<string, string>;
+  /** The create form (an empty "goes on sale" date means today, not the registration day). */
+  creating?: boolean;
 }) {
   return (
     <>
@@ -62,6 +71,18 @@ export function ProductFields({
       </div>
       <div className="form-row">
         <Field
+          label="Goes on sale (optional)"
+          name="placedOnMarketOn"
+          type="date"
+          defaultValue={values.placedOnMarketOn ?? ""}
+          error={errors.placedOnMarketOn}
+          hint={
+            creating
+              ? "When the product is (or will be) placed on the market; empty: today"
+              : "When the product is (or was) placed on the market; empty: the day it was registered"
+          }
+        />
+        <Field
           label="Security support ends"
           name="supportPeriodEnd"
           type="date"
@@ -70,16 +91,59 @@ export function ProductFields({
           error={errors.supportPeriodEnd}
           hint="The published end of the defined support period (UK PSTI, EU CRA)"
         />
-        <Field
-          label="Vulnerability disclosure policy"
-          name="disclosurePolicyUrl"
-          type="url"
-          required
-          placeholder="https://example.com/security"
-          defaultValue={values.disclosurePolicyUrl}
-          error={errors.disclosurePolicyUrl}
-        />
       </div>
+      <fieldset className="support-short">
+        <legend>Support shorter than five years</legend>
+        <p className="field__hint">
+          Only for a product expected to be in use for less than five years: the EU Cyber Resilience Act then asks that
+          support last at least that expected use time. Say how long and why.
+        </p>
+        <div className="form-row">
+          <Field
+            label="Expected use time"
+            name="expectedUseTime"
+            inputMode="numeric"
+            defaultValue={values.expectedUseTime ?? ""}
+            error={errors.expectedUseTime}
+          />
+          <div className={errors.expectedUseUnit ? "field field--error" : "field"}>
+            <label htmlFor="f-expectedUseUnit">Unit</label>
+            <select id="f-expectedUseUnit" name="expectedUseUnit" defaultValue={values.expectedUseUnit ?? "years"}>
+              {DURATION_UNITS.map((u) => (
+                <option key={u} value={u}>
+                  {u}
+                </option>
+              ))}
+            </select>
+            {errors.expectedUseUnit ? <p className="field__error">{errors.expectedUseUnit}</p> : null}
+          </div>
+        </div>
+        <div className={errors.expectedUseReason ? "field field--error" : "field"}>
+          <label htmlFor="f-expectedUseReason">Why it is expected to be in use for that time</label>
+          <textarea
+            id="f-expectedUseReason"
+            name="expectedUseReason"
+            rows={2}
+            defaultValue={values.expectedUseReason ?? ""}
+            aria-invalid={errors.expectedUseReason ? true : undefined}
+            aria-describedby={errors.expectedUseReason ? "f-expectedUseReason-error" : undefined}
+          />
+          {errors.expectedUseReason ? (
+            <p className="field__error" id="f-expectedUseReason-error" role="alert">
+              {errors.expectedUseReason}
+            </p>
+          ) : null}
+        </div>
+      </fieldset>
+      <Field
+        label="Vulnerability disclosure policy"
+        name="disclosurePolicyUrl"
+        type="url"
+        required
+        placeholder="https://example.com/security"
+        defaultValue={values.disclosurePolicyUrl}
+        error={errors.disclosurePolicyUrl}
+      />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { CLAIM_LABELS, type Claim } from "../features/certification/domain/answers";
-import { VERDICT_LABELS, type Verdict } from "../features/certification/domain/review";
+import type { VerdictModel } from "../features/catalogue/domain/checklist/schema";
+import { DECISION_TREE_NOTE, verdictLabels, type Verdict } from "../features/certification/domain/review";
 
 export interface ReviewRow {
   ref: string;
@@ -12,23 +13,37 @@ export interface ReviewRow {
   verdict: { verdict: Verdict } | null;
   carried: boolean;
   deltaReasons: string[];
+  /** Pre-filled through the crosswalk and not yet edited by the supplier: the verdict confirms it. */
+  carriedAcross?: { label: string } | null;
 }
 
 const verdictClass = (v: Verdict) =>
   v === "pass" ? "badge badge--ok" : v === "fail" ? "badge badge--bad" : "badge badge--warn";
 
-/** The requirements of a submission under review, with claim, files and verdict (and, in a re-certification, why each is reviewed again). */
+/**
+ * The requirements of a submission under review, with claim, files and verdict (and, in a
+ * re-certification, why each is reviewed again). A decision-tree checklist (EN 18031) names its
+ * verdicts PASS / FAIL / NOT APPLICABLE and says that NOT APPLICABLE needs a justification.
+ */
 export function ReviewRequirementTable({
   rows,
   label,
   showReasons,
+  verdictModel,
 }: {
   rows: ReviewRow[];
   label: string;
   showReasons?: boolean;
+  verdictModel?: VerdictModel;
 }) {
+  const labels = verdictLabels(verdictModel);
   return (
     <table className="requirements-table" aria-label={label}>
+      {verdictModel === "decision-tree" ? (
+        <caption className="small muted" data-testid="decision-tree-note">
+          {DECISION_TREE_NOTE}
+        </caption>
+      ) : null}
       <thead>
         <tr>
           <th>Requirement</th>
@@ -48,6 +63,11 @@ export function ReviewRequirementTable({
                 {r.applicability}
               </span>
               {r.changed ? <span className="badge badge--warn">changed</span> : null}
+              {r.carriedAcross ? (
+                <p className="small" data-testid="carried-mark">
+                  Carried across from {r.carriedAcross.label} for you to confirm
+                </p>
+              ) : null}
               {showReasons && r.deltaReasons.length ? (
                 <ul className="small reasons">
                   {r.deltaReasons.map((x) => (
@@ -60,7 +80,7 @@ export function ReviewRequirementTable({
             <td className="num">{r.evidence.length || ""}</td>
             <td>
               {r.verdict ? (
-                <span className={verdictClass(r.verdict.verdict)}>{VERDICT_LABELS[r.verdict.verdict]}</span>
+                <span className={verdictClass(r.verdict.verdict)}>{labels[r.verdict.verdict]}</span>
               ) : (
                 <span className="muted">not scored</span>
               )}

@@ -1,4 +1,5 @@
 import type { SealVerdict } from "../features/trust/domain/credential";
+import type { SupportSummary } from "../features/certification/domain/shopper-summary";
 import { formatDate } from "../platform/format";
 import { verdictLook } from "./SealVerdict";
 
@@ -8,6 +9,7 @@ export interface ShopperSummaryData {
   level: { title: string; meaning: string };
   promises: { id: string; words: string; detail: string }[];
   supportPeriodEnd: string;
+  support: SupportSummary | null;
   supplierName: string;
   disclosurePolicyUrl: string | null;
 }
@@ -35,6 +37,12 @@ export function ShopperSummary({ verdict, summary: s }: { verdict: SealVerdict; 
       ) : null}
       <dl className="shopper-summary__list">
         <div>
+          <dt>Security updates</dt>
+          <dd data-testid="summary-support">
+            <SupportLine summary={s} />
+          </dd>
+        </div>
+        <div>
           <dt>{inForce ? "What was checked" : "What was checked when the seal was issued"}</dt>
           <dd data-testid="summary-checklist">
             <a href={s.checklistHref}>{s.checklistLabel}</a>
@@ -61,12 +69,6 @@ export function ShopperSummary({ verdict, summary: s }: { verdict: SealVerdict; 
           </div>
         ) : null}
         <div>
-          <dt>Security updates</dt>
-          <dd data-testid="summary-support">
-            {s.supplierName} promises security updates until <strong>{formatDate(s.supportPeriodEnd)}</strong>.
-          </dd>
-        </div>
-        <div>
           <dt>Found a security problem?</dt>
           <dd>
             {s.disclosurePolicyUrl ? (
@@ -84,5 +86,34 @@ export function ShopperSummary({ verdict, summary: s }: { verdict: SealVerdict; 
         </div>
       </dl>
     </section>
+  );
+}
+
+/** "Security updates until June 2029 (5 years from going on sale)." and, when it falls short of the EU CRA, why. */
+function SupportLine({ summary: s }: { summary: ShopperSummaryData }) {
+  const support = s.support;
+  if (!support)
+    return (
+      <>
+        Security updates until <strong>{formatDate(s.supportPeriodEnd)}</strong>.
+      </>
+    );
+  return (
+    <>
+      Security updates until <strong>{support.until}</strong>
+      {support.expectedUse ? (
+        <>
+          , for {support.span} from going on sale: {support.expectedUse.words} (“{support.expectedUse.reason}”).
+        </>
+      ) : (
+        <> ({support.span} from going on sale).</>
+      )}
+      {support.shortfall ? (
+        <span className="shopper-summary__shortfall" data-testid="summary-support-shortfall">
+          {" "}
+          {support.shortfall}
+        </span>
+      ) : null}
+    </>
   );
 }

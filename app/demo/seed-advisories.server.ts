@@ -17,6 +17,7 @@ import { findings, products, productVersions } from "../../db/schema";
 import { nowMs, runAt } from "../platform/clock.server";
 import { DAY_MS } from "../features/findings/domain/findings";
 import { db } from "../platform/db.server";
+import { withoutAfterCommit } from "../platform/events.server";
 import { noteDisclosures } from "../features/findings/disclosure.server";
 import { actOnFinding, recordFinding } from "../features/findings/findings.server";
 import { addProductVersion } from "../features/catalogue/products.server";
@@ -116,7 +117,9 @@ export async function seedDemoAdvisories(created: string[]): Promise<void> {
       },
       { deferSweep: true },
     );
-    return noteDisclosures({ system: "seed" });
+    // Held back like the deferred sweeps above: publishing the advisory must not run the events
+    // pending so far (the automatic suspension sweep) at this past time.
+    return withoutAfterCommit(() => noteDisclosures({ system: "seed" }));
   });
   const advisory = db().select({ advisoryId: findings.advisoryId }).from(findings).where(eq(findings.id, id)).get()!
     .advisoryId;
@@ -212,7 +215,9 @@ export async function seedDemoUpdateRequired(created: string[]): Promise<void> {
       },
       { deferSweep: true },
     );
-    return noteDisclosures({ system: "seed" });
+    // Held back like the deferred sweeps above: publishing the advisory must not run the events
+    // pending so far (the automatic suspension sweep) at this past time.
+    return withoutAfterCommit(() => noteDisclosures({ system: "seed" }));
   });
   const advisory = db().select({ advisoryId: findings.advisoryId }).from(findings).where(eq(findings.id, id)).get()!
     .advisoryId;

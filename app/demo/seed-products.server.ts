@@ -152,6 +152,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
       category: "childrens-wearable",
       description:
         "A 4G smartwatch for children aged 5-12: calls to approved contacts, SOS button, location sharing with parents.",
+      placedOnMarketOn: "2025-01-01",
       supportPeriodEnd: "2029-12-31",
       disclosurePolicyUrl: "https://gatorwearables.example/security",
     },
@@ -187,6 +188,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
       sku: "BN-IC2-WHT",
       category: "camera",
       description: "A 2K indoor security camera with two-way audio, local recording and cloud clips.",
+      placedOnMarketOn: "2025-07-01",
       supportPeriodEnd: "2030-06-30",
       disclosurePolicyUrl: "https://brightnest.example/security",
     },
@@ -222,6 +224,7 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
       sku: "BN-VD1-BLK",
       category: "camera",
       description: "A battery video doorbell with motion alerts and two-way talk.",
+      placedOnMarketOn: "2024-04-01",
       supportPeriodEnd: "2029-03-31",
       disclosurePolicyUrl: "https://brightnest.example/security",
     },
@@ -278,4 +281,25 @@ export async function seedDemoProducts(created: string[]): Promise<void> {
     );
     created.push("submission Brightnest Video Doorbell 1.8.0 / UK PSTI 2023 (changes requested)");
   }
+
+  // A toy children outgrow: support shorter than five years, matching its stated expected use (EU CRA Article 13(8)).
+  await ensureProduct(
+    grace,
+    {
+      name: "Gator Pocket Pet",
+      model: "GW-PP1",
+      sku: "GPP1-ORG",
+      category: "toy",
+      description:
+        "A connected virtual-pet keyring for children aged 4-7: the pet lives on the keyring and visits the parent's app over Bluetooth.",
+      placedOnMarketOn: "2026-09-01",
+      supportPeriodEnd: "2029-08-31",
+      expectedUseTime: "3",
+      expectedUseUnit: "years",
+      expectedUseReason:
+        "It is made for children aged 4 to 7, and our play studies show they stop playing with it after about three years.",
+      disclosurePolicyUrl: "https://gatorwearables.example/security",
+    },
+    { hardwareRevision: "A", firmwareVersion: "1.0.0", appVersion: "5.4.1" },
+  );
 }

@@ -4,13 +4,14 @@
  *   - Gator Kids Watch 3, firmware 3.1.0, ETSI EN 303 645 3.1.3-r1 (with recurring evidence):
  *     active, issued 80 days ago so its 90-day monitoring requirement (5.2-3) is due in 10 days
  *     (seed-recurring.server.ts adds its recurring-evidence history), with a high finding 10 days
- *     from its disclosure deadline;
+ *     from its disclosure deadline, flagged actively exploited 6 hours ago (CRA Article 14 clocks);
  *   - Gator Kids Watch 2, firmware 2.9.4: issued 25 months ago, expired;
  *   - Brightnest Indoor Cam 1, firmware 1.9.2: suspended by the disclosure clock (a high finding
  *     reported 100 days ago, deadline 90 days);
  *   - Brightnest Smart Plug, firmware 1.2.0: revoked;
  *   - Brightnest Smart Speaker, firmware 1.0.3: active, and "valid, update required": a public high
- *     advisory affects 1.0.3, its fix certified in the registered 1.0.4 (seed-advisories.server.ts).
+ *     advisory affects 1.0.3, its fix certified in the registered 1.0.4 (seed-advisories.server.ts);
+ *     its evidence includes a CycloneDX SBOM (openssl 3.0.15, curl, busybox…).
  * The others are issued against UK PSTI 2023.
  */
 import { and, eq } from "drizzle-orm";
@@ -26,6 +27,7 @@ import {
   takeSubmission,
 } from "../features/certification/review.server";
 import { recordFinding } from "../features/findings/findings.server";
+import { flagCraReport } from "../features/findings/cra-reporting.server";
 import { runLifecycleSweep } from "../system/sweep.server";
 import { changeSealStatus } from "../features/trust/seal-status.server";
 import { actorFor, attachSeedEvidence, ensureProduct, watchAnswer } from "./seed-products.server";
@@ -44,6 +46,8 @@ interface DemoSeal {
   product: Parameters<typeof ensureProduct>[1];
   version: Parameters<typeof ensureProduct>[2];
   evidence: string;
+  /** A CycloneDX SBOM of the firmware in db/seed-evidence, attached as evidence of the last requirement. */
+  sbom?: string;
   /** Months before now to issue it (the expired one). */
   issuedMonthsAgo?: number;
   /** Days before now to issue it (the watch: its 90-day recurring requirement falls due 10 days from now). */
@@ -63,6 +67,7 @@ const DEMO_SEALS: DemoSeal[] = [
       sku: "GKW2-BLU",
       category: "childrens-wearable",
       description: "The previous generation of the Gator children's smartwatch (3G).",
+      placedOnMarketOn: "2024-07-01",
       supportPeriodEnd: "2029-06-30",
       disclosurePolicyUrl: "https://gatorwearables.example/security",
     },
@@ -80,6 +85,7 @@ const DEMO_SEALS: DemoSeal[] = [
       category: "childrens-wearable",
       description:
         "A 4G smartwatch for children aged 5-12: calls to approved contacts, SOS button, location sharing with parents.",
+      placedOnMarketOn: "2025-01-01",
       supportPeriodEnd: "2029-12-31",
       disclosurePolicyUrl: "https://gatorwearables.example/security",
     },
@@ -88,9 +94,10 @@ const DEMO_SEALS: DemoSeal[] = [
     // Every requirement in scope answered and passed; 80 days ago, so 5.2-3 (every 90 days) is due in 10 days.
     checklistVersionId: MONITORED_ETSI,
     issuedDaysAgo: 80,
-    // A high finding 10 days from its disclosure deadline (reported 80 of its 90 days ago).
+    // A high finding 10 days from its disclosure deadline (reported 80 of its 90 days ago), which
+    // the supplier learnt 6 hours ago is actively exploited: its CRA Article 14 clocks run.
     then: (_serial, assessor, productId, versionId) => {
-      recordFinding(assessor, {
+      const id = recordFinding(assessor, {
         productId,
         versionIds: [versionId],
         title: "Location history readable after unpairing",
@@ -101,6 +108,8 @@ const DEMO_SEALS: DemoSeal[] = [
         reporter: "Gator Wearables bug bounty (report #417)",
         reportedOn: daysAgo(80),
       });
+      const awareAt = new Date(nowMs() - 6 * 60 * 60 * 1000).toISOString().slice(0, 16); // "YYYY-MM-DDTHH:MM", UTC
+      flagCraReport(actorFor("supplier@demo.test"), id, { activelyExploited: "yes", awareAt });
     },
   },
   {
@@ -112,6 +121,7 @@ const DEMO_SEALS: DemoSeal[] = [
       sku: "BN-IC1-WHT",
       category: "camera",
       description: "A 1080p indoor camera with cloud clips.",
+      placedOnMarketOn: "2024-01-01",
       supportPeriodEnd: "2028-12-31",
       disclosurePolicyUrl: "https://brightnest.example/security",
     },
@@ -143,6 +153,7 @@ const DEMO_SEALS: DemoSeal[] = [
       sku: "BN-SP1-UK",
       category: "hub",
       description: "A Wi-Fi smart plug with energy monitoring.",
+      placedOnMarketOn: "2024-10-01",
       supportPeriodEnd: "2029-09-30",
       disclosurePolicyUrl: "https://brightnest.example/security",
     },
@@ -167,11 +178,14 @@ const DEMO_SEALS: DemoSeal[] = [
       sku: "BN-SS1-GRY",
       category: "speaker",
       description: "A Wi-Fi smart speaker with a voice assistant and a physical microphone switch.",
+      placedOnMarketOn: "2025-04-01",
       supportPeriodEnd: "2030-03-31",
       disclosurePolicyUrl: "https://brightnest.example/security",
     },
     version: { hardwareRevision: "A", firmwareVersion: "1.0.3", appVersion: null },
     evidence: "indoor-cam-port-scan.txt",
+    // Its SBOM names openssl 3.0.15: an imported OpenSSL advisory naming it makes a "possibly affected" task.
+    sbom: "brightnest-smart-speaker-1.0.3.cdx.json",
     issuedMonthsAgo: 4,
   },
 ];
@@ -204,6 +218,7 @@ async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () =
     saveAnswer(supplier, id, a.req.ref, { claim: a.claim, justification: a.justification, noEvidenceReason: "" });
     if (a.files.length) await attachSeedEvidence(supplier, id, a.req.ref, a.files);
   }
+  if (d.sbom) await attachSeedEvidence(supplier, id, answered[answered.length - 1].req.ref, [d.sbom]);
   submitSubmission(supplier, id);
   const asha = actorFor("assessor1@demo.test");
   const version = () =>

@@ -44,8 +44,13 @@ import { ServiceError } from "./errors.server";
 const DB_FILE = "iot-seal.db";
 const MANIFEST = "manifest.json";
 
+/** Where an evidence file lives inside a data directory (and a backup): evidence/<2 hex>/<2 hex>/<sha256>. */
+export function evidenceRelPath(sha256: string): string {
+  return `evidence/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+}
+
 /** Copies `from` to `to` (created exclusively, with `mode`), returning the SHA-256 and size of the bytes copied. */
-async function copyHashed(from: string, to: string, mode: number): Promise<{ sha256: string; size: number }> {
+export async function copyHashed(from: string, to: string, mode: number): Promise<{ sha256: string; size: number }> {
   const hash = crypto.createHash("sha256");
   let size = 0;
   const tap = new Transform({
@@ -179,10 +184,12 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
     const hasSecret = fs.existsSync(secret);
     if (hasSecret) await add("session-secret", secret, 0o600);
 
-    // 4. Evidence: every file the snapshot names, checked against its SHA-256 as it is copied.
+    // 4. Evidence: every file the snapshot names, checked against its SHA-256 as it is copied. Not
+    // on S3 (EVIDENCE_STORE=s3://…): the bucket is the evidence's own copy, kept with its versioning
+    // or replication (decision 027), and the snapshot names every object by its SHA-256.
     const damaged: string[] = [];
-    for (const row of evidenceRows) {
-      const rel = `evidence/${row.sha256.slice(0, 2)}/${row.sha256.slice(2, 4)}/${row.sha256}`;
+    for (const row of getEnv().evidenceStore.kind === "s3" ? [] : evidenceRows) {
+      const rel = evidenceRelPath(row.sha256);
       const from = path.join(dataDir, rel);
       if (!fs.existsSync(from)) {
         if (named.has(row.sha256)) damaged.push(`${rel} is missing`);

@@ -3,7 +3,34 @@
  * feed it any map; `describeEnvErrors` turns zod issues into one clear line per bad variable.
  */
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { z } from "zod";
+import { parseReplicaUrl, replicaUrlSchema } from "./replica-url";
+
+/** PUBLISH_TO, parsed: a folder, a bucket and key prefix, or nothing (publication off). */
+export type PublishTarget =
+  { kind: "folder"; dir: string } | { kind: "s3"; bucket: string; prefix: string } | { kind: "none" };
+
+/** Parses PUBLISH_TO: none, an absolute or relative path, file:///abs/path or s3://bucket/prefix; a string says what is wrong. */
+export function parsePublishTo(raw: string): PublishTarget | string {
+  const v = raw.trim();
+  if (v === "none") return { kind: "none" };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(v) && !/^[a-z]:[\\/]/i.test(v)) {
+    if (!/^(file|s3):/i.test(v))
+      return `must be a folder, file:///<absolute path>, s3://<bucket>/<prefix> or none, not ${v}`;
+    const parsed = parseReplicaUrl(v);
+    if (typeof parsed === "string") return parsed;
+    return parsed.kind === "file"
+      ? { kind: "folder", dir: parsed.dir }
+      : { kind: "s3", bucket: parsed.bucket, prefix: parsed.prefix };
+  }
+  const dir = path.resolve(v);
+  if (dir === path.parse(dir).root) return "must be a folder, not the file system's root";
+  return { kind: "folder", dir };
+}
+
+/** EVIDENCE_STORE, parsed: the local disk, or a bucket and a key prefix on an S3-compatible store. */
+export type EvidenceStoreTarget = { kind: "file" } | { kind: "s3"; bucket: string; prefix: string };
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
@@ -137,6 +164,49 @@ export const envSchema = z
         error: "must be a mailto:, https: or tel: URI such as mailto:security@example.com",
       })
       .default("mailto:security@iotseal.local"),
+    /** Where Litestream replicates the database (decision 029): file:///abs/path or s3://bucket/path; unset: no replication. */
+    DB_REPLICA: replicaUrlSchema.optional(),
+    /** Where evidence bytes are kept (decision 027): `file` (DATA_DIR/evidence, the default) or s3://bucket/prefix. */
+    EVIDENCE_STORE: z
+      .string()
+      .transform((v, ctx): EvidenceStoreTarget => {
+        if (v.trim() === "file") return { kind: "file" };
+        const parsed = v.trim().startsWith("s3:") ? parseReplicaUrl(v) : "must be file or s3://<bucket>/<prefix>";
+        if (typeof parsed === "string" || parsed.kind !== "s3") {
+          ctx.addIssue({
+            code: "custom",
+            message: typeof parsed === "string" ? parsed : "must be file or s3://<bucket>/<prefix>",
+          });
+          return z.NEVER;
+        }
+        return { kind: "s3", bucket: parsed.bucket, prefix: parsed.prefix };
+      })
+      .default({ kind: "file" }),
+    /** The S3 API's URL for a non-AWS store (MinIO, Ceph, …); unset: AWS in S3_REGION. */
+    S3_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://minio.example.com:9000" })
+      .optional(),
+    S3_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, { error: "must be a region name such as eu-west-2" })
+      .default("us-east-1"),
+    /** Bucket in the path (http://host/bucket/key) rather than the host name: MinIO and most self-hosted stores. */
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    /**
+     * Where the public artefacts are published for verifiers (decision 028): a folder (a path or
+     * file:///abs/path), s3://bucket/prefix, or none; unset: DATA_DIR/public-artefacts.
+     */
+    PUBLISH_TO: z
+      .string()
+      .transform((v, ctx): PublishTarget => {
+        const parsed = parsePublishTo(v);
+        if (typeof parsed === "string") {
+          ctx.addIssue({ code: "custom", message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      })
+      .optional(),
   })
   .transform((e) => {
     const demoMode = e.DEMO_MODE ?? true;
@@ -170,9 +240,26 @@ export const envSchema = z
       logWitnesses: e.LOG_WITNESSES,
       /** The security contact published in /.well-known/security.txt and the CSAF documents. */
       securityContact: e.SECURITY_CONTACT,
+      /** The Litestream replica of the database (undefined: not replicated). */
+      dbReplica: e.DB_REPLICA,
+      /** Where evidence bytes are kept, and how the S3 API is reached (credentials: the AWS SDK's default chain). */
+      evidenceStore: e.EVIDENCE_STORE,
+      s3: { endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE },
+      /** Where the public artefacts are published (decision 028); default: a folder in DATA_DIR. */
+      publishTo:
+        e.PUBLISH_TO ?? ({ kind: "folder", dir: path.resolve(e.DATA_DIR, "public-artefacts") } as PublishTarget),
     };
   })
   .superRefine((e, ctx) => {
+    if (e.dbReplica?.kind === "file") {
+      const rel = path.relative(path.resolve(e.dataDir), e.dbReplica.dir);
+      if (rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel)))
+        ctx.addIssue({
+          code: "custom",
+          path: ["DB_REPLICA"],
+          message: `is inside DATA_DIR (${e.dataDir}): a replica there is lost with the disk it protects; put it on another disk or in S3`,
+        });
+    }
     if (e.nodeEnv === "production" && e.webhooksAllowLoopback) {
       ctx.addIssue({
         code: "custom",

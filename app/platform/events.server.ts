@@ -75,6 +75,11 @@ export interface EventMap {
     organizationIds: string[];
     body: { id: string; type: string } & Record<string, unknown>;
   };
+  /**
+   * A third party's CSAF advisory was imported (or a newer tracking version of it): its package
+   * URLs are matched against certified firmware SBOMs (the "possibly affected" task).
+   */
+  "advisory.imported": { importedAdvisoryId: string; trackingVersion: string };
   /** A product's facts that policies read (category, support period) changed. */
   "product.changed": { productId: string };
   /** Fixes were certified by an approved re-certification (findings they held may release other seals). */

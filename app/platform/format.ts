@@ -1,6 +1,7 @@
 /** Formatting shared by server and browser (fixed locale and time zone, so hydration matches). */
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const date = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+const monthYear = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export function formatDateTime(value: Date | number | string | null | undefined): string {
   if (value === null || value === undefined) return "—";
@@ -10,6 +11,12 @@ export function formatDateTime(value: Date | number | string | null | undefined)
 export function formatDate(value: Date | number | string | null | undefined): string {
   if (value === null || value === undefined) return "—";
   return date.format(new Date(value));
+}
+
+/** "June 2029": a date as month and year (the CRA's least precision for a support period's end). */
+export function formatMonthYear(value: Date | number | string | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return monthYear.format(new Date(value));
 }
 
 /** "user.login_failed" -> "User login failed" */

@@ -103,6 +103,7 @@ export function navFor(role: Role): NavItem[] {
         { to: "/assessor/recurring", label: "Recurring" },
         { to: "/seals", label: "Seals" },
         { to: "/findings", label: "Vulnerabilities" },
+        { to: "/assessor/advisories", label: "Advisories" },
         checklists,
       ];
     case "retailer":
@@ -122,6 +123,7 @@ export function navFor(role: Role): NavItem[] {
         checklists,
         { to: "/seals", label: "Seals" },
         { to: "/findings", label: "Vulnerabilities" },
+        { to: "/assessor/advisories", label: "Advisories" },
         { to: "/admin/users", label: "Users" },
         { to: "/admin/organizations", label: "Organisations" },
         { to: "/admin/conflicts", label: "Conflicts" },

@@ -12,6 +12,7 @@ import { parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
+import { sealForSubmission } from "../features/certification/seals.server";
 import { SbomComponents } from "../components/SbomComponents";
 import {
   confirmApproval,
@@ -36,6 +37,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return serviceOrThrow(() => ({
     ...reviewView(user, id),
     sbom: sbomPanel(user, id, parseSbomQuery(request.url), "assessor"),
+    issuedSeal: sealForSubmission(id)?.serial ?? null,
   }));
 }
 
@@ -128,6 +130,15 @@ export default function ReviewPage() {
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
+      {d.issuedSeal ? (
+        <p className="alert alert--ok" data-testid="issued-seal">
+          Seal{" "}
+          <Link to={`/seals/${d.issuedSeal}`} className="mono">
+            {d.issuedSeal}
+          </Link>{" "}
+          issued · <Link to={`/submissions/${s.id}/coverage`}>What it covers of other checklists</Link>
+        </p>
+      ) : null}
       {d.recertification ? (
         <div className="alert alert--info" data-testid="recertification">
           <strong>
@@ -231,6 +242,7 @@ export default function ReviewPage() {
             <ReviewRequirementTable
               rows={d.requirements.filter((r) => r.mustReview)}
               label="Requirements to re-review"
+              verdictModel={d.checklist.verdictModel}
               showReasons
             />
           </section>
@@ -242,13 +254,14 @@ export default function ReviewPage() {
             <ReviewRequirementTable
               rows={d.requirements.filter((r) => !r.mustReview)}
               label="Requirements carried over"
+              verdictModel={d.checklist.verdictModel}
             />
           </details>
         </>
       ) : (
         <section className="card" aria-labelledby="reqs-title">
           <h2 id="reqs-title">Requirements</h2>
-          <ReviewRequirementTable rows={d.requirements} label="Requirements" />
+          <ReviewRequirementTable rows={d.requirements} label="Requirements" verdictModel={d.checklist.verdictModel} />
         </section>
       )}
       <SbomComponents panel={d.sbom} firmwareVersion={d.header.firmwareVersion} />

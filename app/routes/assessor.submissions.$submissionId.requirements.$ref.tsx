@@ -5,7 +5,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { ApplicabilityBadge } from "../components/Applicability";
 import { FormError, Notice } from "../components/Field";
 import { CLAIM_LABELS } from "../features/certification/domain/answers";
-import { mayJudgeNotApplicable, VERDICT_LABELS, VERDICTS } from "../features/certification/domain/review";
+import { carrySourcesLabel } from "../features/certification/domain/carry-across";
+import {
+  DECISION_TREE_NOTE,
+  mayJudgeNotApplicable,
+  verdictLabels,
+  VERDICTS,
+} from "../features/certification/domain/review";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatBytes, formatDateTime } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
@@ -60,7 +66,9 @@ export default function VerdictPage() {
   const failed = a && !a.ok ? a : undefined;
   const values = (failed?.values ?? {}) as Record<string, string>;
   const current = values.verdict ?? r.verdict?.verdict ?? "";
-  const naAllowed = mayJudgeNotApplicable({ condition: r.condition, claim: r.answer?.claim ?? null });
+  const verdictModel = d.checklist.verdictModel;
+  const labels = verdictLabels(verdictModel);
+  const naAllowed = mayJudgeNotApplicable({ condition: r.condition, claim: r.answer?.claim ?? null, verdictModel });
   const base = `/assessor/submissions/${d.submission.id}`;
   return (
     <>
@@ -90,6 +98,16 @@ export default function VerdictPage() {
           {r.condition ? <p className="small">Condition: applies only if {r.condition}</p> : null}
           {r.evidenceHint ? <p className="small muted">Evidence expected: {r.evidenceHint}</p> : null}
           <h2>The supplier's answer</h2>
+          {r.carriedAcross ? (
+            <div className="alert alert--info" data-testid="carried-mark">
+              <strong>Carried across from {r.carriedAcross.label} for you to confirm.</strong>{" "}
+              <span className="small">
+                The supplier pre-filled it through the crosswalk from their {r.carriedAcross.submissions} submission for
+                this firmware and has not edited it since. Your verdict (whichever it is) confirms you checked it and
+                removes this mark.
+              </span>
+            </div>
+          ) : null}
           <p>
             <strong>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "No claim"}</strong>
           </p>
@@ -102,8 +120,7 @@ export default function VerdictPage() {
               <strong>{r.mustReview ? "Re-review: " : "Unchanged: "}</strong>
               {r.mustReview ? r.deltaReasons.join("; ") : "the certified verdict carries over."}
               <p className="small">
-                Certified verdict:{" "}
-                <strong>{VERDICT_LABELS[r.certifiedVerdict.verdict as keyof typeof VERDICT_LABELS]}</strong>
+                Certified verdict: <strong>{labels[r.certifiedVerdict.verdict as keyof typeof labels]}</strong>
                 {r.certifiedVerdict.accepted ? " (justification accepted)" : ""} by {r.certifiedVerdict.assessorName},{" "}
                 {formatDateTime(r.certifiedVerdict.createdAt)}
                 {r.certifiedVerdict.comment ? `: ${r.certifiedVerdict.comment}` : ""}
@@ -119,8 +136,13 @@ export default function VerdictPage() {
             <Form method="post" noValidate key={`${r.ref}:${r.verdict?.id ?? 0}`}>
               <input type="hidden" name="version" value={d.submission.version} />
               {/* The first submit button is what Enter triggers: save and move on. */}
-              <fieldset>
+              <fieldset aria-describedby={verdictModel === "decision-tree" ? "decision-tree-note" : undefined}>
                 <legend>Verdict</legend>
+                {verdictModel === "decision-tree" ? (
+                  <p className="small muted" id="decision-tree-note" data-testid="decision-tree-note">
+                    {DECISION_TREE_NOTE}
+                  </p>
+                ) : null}
                 {VERDICTS.map((v) => (
                   <label className="choice" key={v}>
                     <input
@@ -131,13 +153,17 @@ export default function VerdictPage() {
                       disabled={v === "not_applicable" && !naAllowed}
                       autoFocus={v === "pass" && !current}
                     />
-                    <span>{VERDICT_LABELS[v]}</span>
+                    <span>{labels[v]}</span>
                   </label>
                 ))}
               </fieldset>
               {failed?.fieldErrors?.verdict ? <p className="field__error">{failed.fieldErrors.verdict}</p> : null}
               <div className={failed?.fieldErrors?.comment ? "field field--error" : "field"}>
-                <label htmlFor="comment">Comment (required unless pass)</label>
+                <label htmlFor="comment">
+                  {verdictModel === "decision-tree"
+                    ? "Comment (required unless PASS; for NOT APPLICABLE, the justification)"
+                    : "Comment (required unless pass)"}
+                </label>
                 <textarea
                   id="comment"
                   name="comment"
@@ -192,7 +218,7 @@ export default function VerdictPage() {
           <ul className="history" aria-label="Verdict history">
             {r.history.map((h) => (
               <li key={h.id}>
-                <strong>{VERDICT_LABELS[h.verdict]}</strong>
+                <strong>{labels[h.verdict]}</strong>
                 {h.accepted ? " (justification accepted)" : ""} by {h.assessorName}, {formatDateTime(h.createdAt)}
                 {h.comment ? `: ${h.comment}` : ""}
                 {h.carriedFromId ? " (carried over from the certified assessment)" : ""}
@@ -218,6 +244,11 @@ export default function VerdictPage() {
               ) : null}
             </p>
             <p className="hash">sha256 {e.sha256}</p>
+            {e.carriedFrom?.length ? (
+              <p className="small" data-testid="carried-file">
+                Carried across from {carrySourcesLabel(e.carriedFrom)}.
+              </p>
+            ) : null}
             {e.mediaType.startsWith("image/") ? (
               <img
                 className="evidence-preview"

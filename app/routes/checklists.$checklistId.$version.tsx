@@ -5,6 +5,7 @@ import { AppliesSummary, ApplicabilityBadge } from "../components/Applicability"
 import { CrosswalkLinks } from "../components/Crosswalk";
 import { periodRange, RecurrenceNote } from "../components/RecurringStatus";
 import { filterRequirements, SHOW_OPTIONS } from "../features/catalogue/domain/checklist/filter";
+import { VERDICT_MODEL_DESCRIPTIONS } from "../features/catalogue/domain/checklist/verdict-model";
 import { formatDate } from "../platform/format";
 import { notFound } from "../features/accounts/session.server";
 import { getChecklistVersion } from "../features/catalogue/checklists.server";
@@ -71,6 +72,11 @@ export default function ChecklistVersionPage() {
                 <strong>{l.title}</strong> {l.mandatory} mandatory, {l.advisory} advisory
               </span>
             ))}
+          </dd>
+          <dt>Verdicts</dt>
+          <dd data-testid="verdict-model">
+            <strong>{VERDICT_MODEL_DESCRIPTIONS[d.meta.verdictModel].label}</strong>:{" "}
+            {VERDICT_MODEL_DESCRIPTIONS[d.meta.verdictModel].description}
           </dd>
           <dt>Disclosure deadlines</dt>
           <dd>

@@ -1,4 +1,5 @@
 import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_SHA256 } from "../features/trust/domain/seal-context";
+import { SEAL_CONTEXT_HEADERS } from "../features/public/domain/artefact-headers";
 
 /**
  * The seal credential's JSON-LD context (issue 17; decision record 017): the same bytes forever
@@ -7,11 +8,6 @@ import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_SHA256 } from "../features/trust/do
  */
 export function loader() {
   return new Response(SEAL_CONTEXT_DOCUMENT, {
-    headers: {
-      "Content-Type": "application/ld+json",
-      "Access-Control-Allow-Origin": "*",
-      "Cache-Control": "public, max-age=31536000, immutable",
-      ETag: `"sha256-${SEAL_CONTEXT_SHA256}"`,
-    },
+    headers: { ...SEAL_CONTEXT_HEADERS, ETag: `"sha256-${SEAL_CONTEXT_SHA256}"` },
   });
 }

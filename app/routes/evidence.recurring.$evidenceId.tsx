@@ -9,7 +9,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   let file;
   try {
-    file = openRecurringEvidence(user, params.evidenceId ?? "");
+    file = await openRecurringEvidence(user, params.evidenceId ?? "");
   } catch (e) {
     if (e instanceof ServiceError) throw new Response(e.message, { status: e.status });
     throw e;

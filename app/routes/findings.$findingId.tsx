@@ -162,6 +162,19 @@ export default function FindingPage() {
             <dd>
               {d.versions.map((v) => `firmware ${v.firmwareVersion} (hardware ${v.hardwareRevision})`).join(", ")}
             </dd>
+            {f.affectedPurls.length ? (
+              <>
+                <dt>Affected components</dt>
+                <dd data-testid="affected-purls">
+                  {f.affectedPurls.map((p, i) => (
+                    <span key={p}>
+                      {i > 0 ? <br /> : null}
+                      <code className="small">{p}</code>
+                    </span>
+                  ))}
+                </dd>
+              </>
+            ) : null}
             {f.cvssVector ? (
               <>
                 <dt>CVSS 3.1</dt>

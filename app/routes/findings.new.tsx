@@ -153,6 +153,27 @@ export default function NewFinding() {
               error={err.cvssVector}
               hint="For example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H; the base score is computed."
             />
+            <div className={err.affectedPurls ? "field field--error" : "field"}>
+              <label htmlFor="affectedPurls">Affected components (package URLs, optional)</label>
+              <p className="field__hint" id="affectedPurls-hint">
+                One package URL per line, for example pkg:generic/openssl@3.0.13. When the advisory becomes public, the
+                assessors of every certified firmware whose SBOM contains one are asked to check it.
+              </p>
+              <textarea
+                id="affectedPurls"
+                name="affectedPurls"
+                rows={3}
+                spellCheck={false}
+                defaultValue={v.affectedPurls}
+                aria-describedby={err.affectedPurls ? "affectedPurls-hint affectedPurls-error" : "affectedPurls-hint"}
+                aria-invalid={err.affectedPurls ? true : undefined}
+              />
+              {err.affectedPurls ? (
+                <p className="field__error" id="affectedPurls-error" role="alert">
+                  {err.affectedPurls}
+                </p>
+              ) : null}
+            </div>
             {product.requirements.length ? (
               <fieldset
                 className={err.requirementRefs ? "field field--error" : "field"}

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
 import { publicSealView } from "../features/certification/seals.server";
+import { CREDENTIAL_HEADERS } from "../features/public/domain/artefact-headers";
 
 /**
  * The seal's credential: the bare compact JWS (RFC 7515 section 7.1, no trailing newline),
@@ -16,11 +17,6 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   return new Response(view.jws, {
-    headers: {
-      "Access-Control-Allow-Origin": "*",
-      "Content-Type": "application/vc+jwt",
-      "Content-Disposition": `attachment; filename="${view.serial}.vc.jwt"`,
-      "Cache-Control": "public, max-age=3600",
-    },
+    headers: { ...CREDENTIAL_HEADERS, "Content-Disposition": `attachment; filename="${view.serial}.vc.jwt"` },
   });
 }

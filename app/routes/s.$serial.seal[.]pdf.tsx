@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
 import { sealPdf } from "../features/certification/seals.server";
+import { SEAL_PDF_HEADERS } from "../features/public/domain/artefact-headers";
 
 /** The seal's certificate, exactly as issued (its SHA-256 is in the audit log and the ETag). */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
@@ -13,12 +14,10 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     });
   const etag = `"${found.sha256}"`;
   const headers = {
-    "Content-Type": "application/pdf",
+    // Public, and fetched by browser verifiers on other origins (CORS open).
+    ...SEAL_PDF_HEADERS,
     "Content-Disposition": `${new URL(request.url).searchParams.has("inline") ? "inline" : "attachment"}; filename="IoT-Seal-${found.serial}.pdf"`,
-    "Cache-Control": "public, max-age=86400",
     ETag: etag,
-    // Public, and fetched by browser verifiers on other origins.
-    "Access-Control-Allow-Origin": "*",
   };
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   return new Response(new Uint8Array(found.pdf), {

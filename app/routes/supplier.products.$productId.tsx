@@ -9,10 +9,11 @@ import { VerdictBadge } from "../components/SealVerdict";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
-import { parseForm } from "../platform/forms";
+import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { addProductVersion, getProduct, productInput, updateProduct } from "../features/catalogue/products.server";
 import { productVersionInput } from "../features/catalogue/forms";
+import { durationFormValue } from "../platform/calendar";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { recertificationChoices, startRecertification } from "../features/certification/recertification.server";
 import { recertificationInput } from "../features/certification/forms";
@@ -62,12 +63,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseForm(productInput, form);
   if (!parsed.ok)
     return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "edit" });
-  const r = await attempt(() => updateProduct(user, params.productId ?? "", parsed.data), { intent: "edit" });
+  const r = await attempt(() => updateProduct(user, params.productId ?? "", parsed.data), {
+    ...formValues(form),
+    intent: "edit",
+  });
   return r.ok ? { ok: true as const, notice: "Product details saved." } : r.response;
 }
 
+/** A stored expected use time as the form's number and unit. */
+function expectedUseValues(months: number | null) {
+  const { amount, unit } = durationFormValue(months);
+  return { expectedUseTime: amount, expectedUseUnit: unit };
+}
+
 export default function ProductPage() {
-  const { product, versions, submissions, recertify } = useLoaderData<typeof loader>();
+  const { product, supportShortfall, versions, submissions, recertify } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -87,6 +97,12 @@ export default function ProductPage() {
             {product.gtin ? ` · GTIN ${product.gtin}` : ""}
             {product.sku ? ` · SKU ${product.sku}` : ""} · security support until {formatDate(product.supportPeriodEnd)}
           </p>
+          {supportShortfall ? (
+            <p className="alert alert--warn" data-testid="support-shortfall">
+              {supportShortfall} Edit the support period below: a later end date, or the expected use time and its
+              reason.
+            </p>
+          ) : null}
         </div>
       </div>
       {params.get("created") ? (
@@ -191,7 +207,10 @@ export default function ProductPage() {
         <FormError message={on("edit")?.formError} />
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="edit" />
-          <ProductFields values={on("edit")?.values ?? product} errors={on("edit")?.fieldErrors} />
+          <ProductFields
+            values={on("edit")?.values ?? { ...product, ...expectedUseValues(product.expectedUseMonths) }}
+            errors={on("edit")?.fieldErrors}
+          />
           <button className="button" type="submit" disabled={busy}>
             Save details
           </button>

@@ -7,7 +7,7 @@ import { ProductFields } from "../components/ProductFields";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
-import { parseForm } from "../platform/forms";
+import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { createProduct, listProducts, productInput } from "../features/catalogue/products.server";
 
@@ -20,9 +20,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  const parsed = parseForm(productInput, await readForm(request));
+  const form = await readForm(request);
+  const parsed = parseForm(productInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
-  const r = await attempt(() => createProduct(user, parsed.data));
+  const r = await attempt(() => createProduct(user, parsed.data), formValues(form));
   if (!r.ok) return r.response;
   return redirect(`/supplier/products/${r.value}?created=1`);
 }
@@ -68,7 +69,10 @@ export default function Products() {
                     <td>{PRODUCT_CATEGORY_LABELS[p.category as ProductCategory] ?? p.category}</td>
                     <td className="small mono">{[p.gtin, p.sku].filter(Boolean).join(" / ") || "—"}</td>
                     <td className="num">{p.versionCount}</td>
-                    <td>{formatDate(p.supportPeriodEnd)}</td>
+                    <td>
+                      {formatDate(p.supportPeriodEnd)}
+                      {p.supportShortfall ? <div className="small warn-text">{p.supportShortfall}</div> : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -80,7 +84,7 @@ export default function Products() {
         <h2 id="new-product-title">Register a product</h2>
         <FormError message={a?.formError} />
         <Form method="post" noValidate>
-          <ProductFields values={a?.values} errors={a?.fieldErrors} />
+          <ProductFields values={a?.values} errors={a?.fieldErrors} creating />
           <button className="button" type="submit" disabled={busy}>
             Register product
           </button>

@@ -128,7 +128,8 @@ export default function SubmissionPage() {
           <a href={`/s/${d.seal.serial}/seal.pdf`} download>
             Download the certificate (PDF)
           </a>{" "}
-          · <a href={`/s/${d.seal.serial}/credential`}>credential</a>
+          · <a href={`/s/${d.seal.serial}/credential`}>credential</a> ·{" "}
+          <Link to={`/submissions/${d.submission.id}/coverage`}>What it covers of other checklists</Link>
         </div>
       ) : null}
       {d.recertification ? (
@@ -149,6 +150,18 @@ export default function SubmissionPage() {
             {d.recertification.carried} carry over.
             {d.recertification.canMark ? " Open a requirement to mark it as changed by this firmware." : ""}
           </p>
+        </div>
+      ) : null}
+      {d.carriedAcross ? (
+        <div className="alert alert--info" data-testid="carried-across">
+          <p>{d.carriedAcross.text}</p>
+          {d.carriedAcross.answers > 0 ? (
+            <p className="small">
+              {d.carriedAcross.stillMarked === 0
+                ? "All of them have been checked."
+                : `${d.carriedAcross.stillMarked} still marked: open each one, check it fits this checklist, and save it (an assessor's verdict also confirms it).`}
+            </p>
+          ) : null}
         </div>
       ) : null}
       {s.status !== "draft" && s.status !== "changes_requested" ? (
@@ -274,6 +287,11 @@ export default function SubmissionPage() {
                     <span className={r.applicability === "mandatory" ? "badge badge--brand" : "badge badge--info"}>
                       {r.applicability}
                     </span>
+                    {r.carriedFrom ? (
+                      <p className="small carried-mark" data-testid="carried-mark">
+                        Carried across from {r.carriedFrom.label} — check it still fits
+                      </p>
+                    ) : null}
                   </td>
                   <td>{r.answer.claim ? CLAIM_LABELS[r.answer.claim] : <span className="muted">—</span>}</td>
                   <td className="num">{r.evidence.length || ""}</td>

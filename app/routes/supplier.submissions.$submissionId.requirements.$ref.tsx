@@ -153,6 +153,23 @@ export default function RequirementPage() {
         </section>
         <section className="card answer-form" aria-labelledby="answer-title">
           <h2 id="answer-title">Your answer</h2>
+          {r.carriedFrom ? (
+            <div className="alert alert--info" data-testid="carried-mark">
+              <strong>Carried across from {r.carriedFrom.label} — check it still fits.</strong>{" "}
+              <span className="small">
+                Copied through the crosswalk from{" "}
+                {r.carriedFrom.sources.map((src, i) => (
+                  <span key={`${src.submissionId}:${src.ref}`}>
+                    {i ? ", " : ""}
+                    <Link to={`/supplier/submissions/${src.submissionId}/requirements/${encodeURIComponent(src.ref)}`}>
+                      {src.label} ({src.version})
+                    </Link>
+                  </span>
+                ))}
+                . {r.editable ? "Saving this answer, changed or not, confirms it and removes the mark." : ""}
+              </span>
+            </div>
+          ) : null}
           {/* Keyed by requirement and revision: "save and go to next" must not carry this answer's text over. */}
           <Form method="post" noValidate key={`${r.ref}:${r.answer.revision}`}>
             <input type="hidden" name="revision" value={r.answer.revision} />

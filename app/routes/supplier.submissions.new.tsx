@@ -4,7 +4,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { FormError } from "../components/Field";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { parseForm } from "../platform/forms";
+import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { selectableVersions } from "../features/catalogue/checklists.server";
 import { listProductVersionChoices } from "../features/catalogue/products.server";
@@ -20,9 +20,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
-  const parsed = parseForm(openSubmissionInput, await readForm(request));
+  const form = await readForm(request);
+  const parsed = parseForm(openSubmissionInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
-  const r = await attempt(() => openSubmission(user, parsed.data));
+  const r = await attempt(() => openSubmission(user, parsed.data), formValues(form));
   if (!r.ok) return r.response;
   return redirect(`/supplier/submissions/${r.value}`);
 }
@@ -96,6 +97,24 @@ export default function NewSubmission() {
                 ))}
               </select>
               {a?.fieldErrors?.target ? <p className="field__error">{a.fieldErrors.target}</p> : null}
+            </div>
+            <div className="field">
+              <label className="check">
+                <input
+                  type="checkbox"
+                  name="prefill"
+                  value="on"
+                  // Checked by default; after a refused attempt, as the supplier left it.
+                  defaultChecked={a?.values ? a.values.prefill === "on" : true}
+                  aria-describedby="f-prefill-hint"
+                />{" "}
+                Pre-fill from my other submissions for this firmware through the crosswalk
+              </label>
+              <p className="field__hint" id="f-prefill-hint">
+                Answers and evidence of your other submissions for the same product version (against other checklists)
+                are copied to the requirements the crosswalk links them to. Each carried answer is marked until you
+                check and save it.
+              </p>
             </div>
             <button className="button" type="submit" disabled={busy}>
               Open submission

@@ -12,6 +12,7 @@ import { noteDisclosures } from "../features/findings/disclosure.server";
 import {
   collectEvidence,
   describeCollection,
+  kickRemoteEvidenceCollection,
   sweepTemporaryUploads,
   type CollectReport,
 } from "../features/certification/evidence-gc.server";
@@ -49,6 +50,7 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
   const disclosed = noteDisclosures(actor); // a deadline passing discloses the finding's advisory
   const policyChanges = sweepPolicies(); // time alone changes results (support left, seal age, deadlines)
   const evidence = collectEvidence(actor); // unreferenced evidence past its grace period
+  kickRemoteEvidenceCollection(actor); // on S3 the objects are deleted in the background (decision 027)
   const temporaryUploads = sweepTemporaryUploads();
   drainOutbox(); // follow-ups of events a crashed process left pending (or the demo seed deferred)
   const reminders = sendReminders(); // after the changes above: a report disclosed or a seal suspended just now is told as such

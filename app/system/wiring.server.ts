@@ -8,6 +8,7 @@
  *                       -> the supplier told: suspended, reinstated, revoked (notif.)  in the transaction
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *                       -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
+ *   advisory.imported   -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
  *   product.changed     -> policy results (retail)                                    in the transaction
  *   finding.changed     -> watch feed + webhooks (retail), when recorded or withdrawn  in the transaction
  *                       -> recorded, fix claimed, fix rejected told (notifications)   in the transaction
@@ -16,6 +17,8 @@
  *   submission.changed  -> the supplier / the assessors told (notifications)          in the transaction
  *   recurring.changed   -> the assessors / the supplier told (notifications)          in the transaction
  *   watch.published     -> the watching organisation's users told (notifications)     in the transaction
+ *   seal.changed, advisory.published, finding.changed, product.changed
+ *                       -> the public artefacts published for verifiers (public)      after commit
  *
  * Who hears what exactly, with the keys: app/features/notifications/rules.server.ts.
  */
@@ -27,8 +30,9 @@ import {
   notifySubmissionChange,
   notifyWatchEvent,
 } from "../features/notifications/rules.server";
-import { notifyPossiblyAffected } from "../features/notifications/sbom-rules.server";
+import { notifyPossiblyAffected, notifyPossiblyAffectedByImport } from "../features/notifications/sbom-rules.server";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
+import { requestPublication } from "../features/public/publication.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import { followCurrentSeal } from "../features/retail/followed-products.server";
 import {
@@ -84,5 +88,15 @@ export function wireEvents(): void {
   subscribe("recurring.changed", "notifications: recurring evidence", "transaction", notifyRecurringChange);
   subscribe("watch.published", "notifications: watchers", "transaction", notifyWatchEvent);
   subscribe("advisory.published", "notifications: possibly affected (SBOMs)", "transaction", notifyPossiblyAffected);
+  subscribe(
+    "advisory.imported",
+    "notifications: possibly affected (SBOMs), imported CSAF",
+    "transaction",
+    notifyPossiblyAffectedByImport,
+  );
+  // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
+  // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change).
+  for (const type of ["seal.changed", "advisory.published", "finding.changed", "product.changed"] as const)
+    subscribe(type, "public: static publication", "after-commit", () => requestPublication());
   markWired();
 }

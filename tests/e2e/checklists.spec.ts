@@ -6,13 +6,14 @@ import { expectHydrated, stateFile, watchConsole } from "./helpers";
 test.describe("browsing checklists (supplier)", () => {
   test.use({ storageState: stateFile("supplier") });
 
-  test("all five checklists are imported, with counts and hashes", async ({ page }) => {
+  test("all six checklists are imported, with counts and hashes", async ({ page }) => {
     await page.goto("/checklists");
     for (const title of [
       "Cyber Security for Consumer Internet of Things: Baseline Requirements",
       "IoT Security Assurance Framework",
       /Product Security and Telecommunications Infrastructure/,
       /Cyber Resilience Act, Annex I/,
+      /EN 18031: Common security requirements for radio equipment/,
     ]) {
       await expect(page.getByRole("heading", { level: 2, name: title })).toBeVisible();
     }
@@ -27,7 +28,38 @@ test.describe("browsing checklists (supplier)", () => {
     const cra = page.getByRole("region", { name: /Cyber Resilience Act, Annex I/ });
     await expect(cra.getByRole("row", { name: /^2024 / })).toContainText("Essential requirements: 22 + 0");
     await expect(cra.getByRole("row", { name: /^2024 / })).toContainText("5 recurring");
+    // EN 18031 (RED delegated act): three cumulative levels, Part 1 then Parts 1+2 then Parts 1+2+3.
+    const en18031 = page.getByRole("region", { name: /EN 18031: Common security requirements/ });
+    await expect(en18031.getByRole("row", { name: /^2024 / })).toContainText("Part 1: network (Art. 3(3)(d)): 32 + 0");
     await page.screenshot({ path: "test-results/screenshots/checklists.png", fullPage: true });
+  });
+
+  test("the EN 18031 page shows its parts as levels and its decision-tree verdicts", async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.goto("/checklists/en-18031/2024");
+    await expectHydrated(page);
+    await expect(page.getByRole("heading", { level: 1, name: /EN 18031: Common security requirements/ })).toBeVisible();
+    await expect(page.getByText("CEN-CENELEC", { exact: true })).toBeVisible();
+    await expect(page.getByTestId("verdict-model")).toContainText("Decision tree (PASS / FAIL / NOT APPLICABLE)");
+    await expect(page.getByTestId("verdict-model")).toContainText("only with a written justification");
+    await expect(page.getByText(/Showing 34 of 34 requirements/)).toBeVisible();
+    await page.screenshot({ path: "test-results/screenshots/checklist-en-18031.png", fullPage: false });
+    // Part 1 alone leaves out the Part 2 requirements (children's access control, deletion)...
+    await page.getByLabel("Show").selectOption("mandatory");
+    await expect(page).toHaveURL(/level=part-1&show=mandatory/);
+    await expect(page.getByText(/Showing 32 of 34 requirements at level Part 1:/)).toBeVisible();
+    await expect(page.locator('[id="req-DLM-1"]')).toHaveCount(0);
+    // ...which Parts 1 and 2 include.
+    await page.getByLabel("Level").selectOption("part-1-2");
+    await expect(page.getByText(/Showing 34 of 34 requirements at level Parts 1 and 2:/)).toBeVisible();
+    await expect(page.locator('[id="req-DLM-1"]')).toBeVisible();
+    // A requirement with its condition, and its crosswalk to ETSI EN 303 645 and UK PSTI.
+    await page.goto("/checklists/en-18031/2024#req-AUM-5");
+    const aum5 = page.locator('[id="req-AUM-5"]');
+    await expect(aum5).toContainText("the equipment uses passwords");
+    await expect(aum5.getByRole("link", { name: /uk-psti 1/ }).first()).toBeVisible();
+    await expect(aum5.getByRole("link", { name: /etsi-en-303-645 5\.1-1/ }).first()).toBeVisible();
+    expect(problems).toEqual([]);
   });
 
   test("filter a version by level and search it", async ({ page }) => {

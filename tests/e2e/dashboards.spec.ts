@@ -102,6 +102,11 @@ test("the buyer's dashboard shows watched seals by status, policy misses, latest
   for (const standing of ["valid", "valid_update_required", "suspended", "revoked", "expired"])
     await expect(standings.locator(`[data-standing="${standing}"] dd`)).toHaveText(/^[1-9]\d*$/);
   await expect(page.getByRole("region", { name: "Watched products by status" })).toContainText("5 products watched");
+  // CRA Article 14: the demo watch's actively exploited report, as the fact and its severity only.
+  await expect(page.getByTestId("exploited-handled")).toHaveText(
+    "Gator Kids Watch 3: an actively exploited vulnerability (high) is being handled under the EU Cyber Resilience Act (Article 14). Details are published when it is fixed or at its deadline.",
+  );
+  await expect(page.locator("body")).not.toContainText("Location history readable after unpairing");
   await expect(page.getByRole("region", { name: "Policy misses" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Latest alerts" }).getByRole("listitem").first()).toBeVisible();
   const tools = page.getByRole("region", { name: "Checks and integrations" });
@@ -147,6 +152,7 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
   await kim.getByLabel("Product name").fill("Kite Camera Drone");
   await kim.getByLabel("Model designation").fill(`KD-${unique}`);
   await kim.getByLabel("Category").selectOption("toy");
+  await kim.getByLabel("Goes on sale (optional)").fill("2025-04-01"); // five years of support (EU CRA)
   await kim.getByLabel("Security support ends").fill("2030-03-31");
   await kim.getByLabel("Vulnerability disclosure policy").fill("https://kitedrones.example/security");
   await kim.getByRole("button", { name: "Register product" }).click();

@@ -25,10 +25,15 @@ export function seeded() {
           )
           .get(name, fw) as { serial: string }
       ).serial;
+    const activeSeal = serial("Gator Kids Watch 3", "3.1.0");
     return {
       ...watch,
       linkId: link.id,
-      activeSeal: serial("Gator Kids Watch 3", "3.1.0"),
+      activeSeal,
+      // The sealed submission behind it (ETSI EN 303 645 3.1.3-r1): its crosswalk coverage page.
+      activeSealSubmission: (
+        db.prepare(`select submission_id from seals where serial = ?`).get(activeSeal) as { submission_id: string }
+      ).submission_id,
       expiredSeal: serial("Gator Kids Watch 2", "2.9.4"),
       suspendedSeal: serial("Brightnest Indoor Cam 1", "1.9.2"),
       revokedSeal: serial("Brightnest Smart Plug", "1.2.0"),

@@ -20,19 +20,20 @@ test("a buyer writes a policy, sees it in words, edits and deletes it", async ({
 
   // Mistakes are named field by field and nothing is saved.
   await page.getByLabel("Provisions that must be met (one per line)").fill("etsi-en-303-645:5.1\nnot a provision");
-  await page.getByLabel("Security support left, at least (months)").fill("two");
+  await page.getByLabel("Support from today, at least").fill("two");
   await page.getByRole("button", { name: "Save the policy" }).click();
   await expect(page.getByRole("alert").first()).toHaveText("Check the highlighted fields.");
   await expect(page.getByText(/"not a provision" is not <checklist-id>:<ref>/)).toBeVisible();
   await expect(
-    page.getByText("Enter the minimum security support left as a whole number of months, or leave it empty."),
+    page.getByText("Enter the minimum support from today as a whole number of years or months, or leave it empty."),
   ).toBeVisible();
 
   await page.getByLabel("Name", { exact: true }).fill("Connected toys");
   await page.getByLabel("Applies to").selectOption("toy");
   await page.getByRole("checkbox", { name: /ETSI EN 303 645/ }).check();
   await page.getByLabel("Provisions that must be met (one per line)").fill("etsi-en-303-645:5.1");
-  await page.getByLabel("Security support left, at least (months)").fill("12");
+  await page.getByLabel("Support from today, at least").fill("12");
+  await page.getByLabel("Unit").selectOption("months");
   await page.getByLabel("No reported vulnerability past its deadline of severity").selectOption("medium");
   await page.getByRole("button", { name: "Save the policy" }).click();
   await expect(page.getByRole("status")).toContainText('Policy "Connected toys" saved');
@@ -40,7 +41,7 @@ test("a buyer writes a policy, sees it in words, edits and deletes it", async ({
   await expect(toys).toContainText("Connected toy");
   await expect(toys).toContainText("Certified against ETSI EN 303 645 at Baseline or higher");
   await expect(toys).toContainText("Meets ETSI EN 303 645 5.1-2A");
-  await expect(toys).toContainText("At least 12 months of security support left");
+  await expect(toys).toContainText("At least 1 year of support from today");
   await expect(toys).toContainText("No medium, high or critical finding open past its deadline");
   await page.screenshot({ path: "test-results/screenshots/policies.png", fullPage: true });
 

@@ -58,6 +58,17 @@ const MATRIX: Record<
     form: { claim: "not_implemented", justification: "crafted" },
   },
   "routes/assessor.queue": { path: "/assessor/queue", get: only("assessor") },
+  // Third-party CSAF advisories: the certification body's (assessors and admins); a crafted import of "{}" is refused (400).
+  "routes/assessor.advisories._index": {
+    path: "/assessor/advisories",
+    get: { anon: "login", supplier: 403, assessor: 200, retailer: 403, admin: 200 },
+    post: { anon: "login", supplier: 403, assessor: 400, retailer: 403, admin: 400 },
+    form: { document: "{}" },
+  },
+  "routes/assessor.advisories.$advisoryId": {
+    path: "/assessor/advisories/00000000-0000-4000-8000-000000000000",
+    get: { anon: "login", supplier: 403, assessor: 404, retailer: 403, admin: 404 },
+  },
   // Recurring evidence: the supplier's own seal (a crafted post that is not the multipart form: 415); assessors check it.
   "routes/supplier.seals.$serial.recurring": {
     path: `/supplier/seals/${ids.activeSeal}/recurring`,
@@ -91,6 +102,11 @@ const MATRIX: Record<
     form: { verdict: "pass", version: "1" },
   },
   "routes/admin.conflicts": { path: "/admin/conflicts", get: only("admin") },
+  // Crosswalk coverage of a sealed submission: its supplier (the demo watch's) and the certification body.
+  "routes/submissions.$submissionId.coverage": {
+    path: `/submissions/${ids.activeSealSubmission}/coverage`,
+    get: { anon: "login", supplier: 200, assessor: 200, retailer: 403, admin: 200 },
+  },
   // Public seal pages: no login for anyone (an unknown serial is a 404, not a login redirect).
   "routes/s.$serial._index": { path: "/s/IOTS-0000-0000", get: everyone(404) },
   "routes/s.$serial.credential": { path: "/s/IOTS-0000-0000/credential", get: everyone(404) },

@@ -24,6 +24,7 @@ test("a supplier registers a product and a version, and opens a submission", asy
   await page.getByLabel("Model designation").fill(model);
   await page.getByLabel("GTIN (optional)").fill("5060123450009");
   await page.getByLabel("Category").selectOption("toy");
+  await page.getByLabel("Goes on sale (optional)").fill("2025-04-01"); // five years of support (EU CRA)
   await page.getByLabel("Security support ends").fill("2030-03-31");
   await page.getByLabel("Vulnerability disclosure policy").fill("https://gatorwearables.example/security");
   await page.getByRole("button", { name: "Register product" }).click();

@@ -13,13 +13,14 @@ export const BRIGHTNEST_DISCLOSURE_URL = "https://brightnest.example/security";
 
 type ProductFields = Pick<z.infer<typeof productInput>, "name" | "model"> & Partial<z.infer<typeof productInput>>;
 
-/** A product of the actor's organisation: no GTIN or SKU, a wearable, supported until 2030-01-31. */
+/** A product of the actor's organisation: no GTIN or SKU, a wearable, on sale from 2025-02-01 and supported until 2030-01-31 (five years). */
 export function createTestProduct(actor: Actor, fields: ProductFields): string {
   return createProduct(actor, {
     gtin: null,
     sku: null,
     category: "wearable",
     description: "",
+    placedOnMarketOn: "2025-02-01",
     supportPeriodEnd: "2030-01-31",
     disclosurePolicyUrl: GATOR_DISCLOSURE_URL,
     ...fields,

@@ -10,13 +10,19 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { checklists, checklistSections, checklistVersions, crosswalkLinks, requirements } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { canonicalChecklist, checklistHash } from "./domain/checklist/canonical";
-import { parseCrosswalkTarget, resolveCrosswalk } from "./domain/checklist/crosswalk";
+import { crosswalkEntry, parseCrosswalkTarget, resolveCrosswalk } from "./domain/checklist/crosswalk";
 import { diffRequirements, type RequirementFacts } from "./domain/checklist/diff";
 import { parseChecklistText, type ChecklistProblem, type ExpectedLocation } from "./domain/checklist/parse";
 import { checklistVersionLabel } from "./domain/checklist/label";
+import { verdictModelOfContent } from "./domain/checklist/verdict-model";
 import { checklistIdOf } from "../trust/domain/checklist-url";
 import { formatProblem } from "./domain/checklist/problems";
-import { countsPerLevel, DEFAULT_RECURRING_GRACE_DAYS, type ChecklistFile } from "./domain/checklist/schema";
+import {
+  countsPerLevel,
+  DEFAULT_RECURRING_GRACE_DAYS,
+  type ChecklistFile,
+  type CrosswalkKind,
+} from "./domain/checklist/schema";
 import { isSystem, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
@@ -185,10 +191,11 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
             position: position++,
           })
           .run();
-        for (const target of r.maps_to ?? []) {
+        for (const entry of r.maps_to ?? []) {
+          const { target, kind } = crosswalkEntry(entry);
           const t = parseCrosswalkTarget(target)!;
           tx.insert(crosswalkLinks)
-            .values({ fromVersionId: versionId, fromRef: r.ref, toChecklistId: t.checklistId, toRef: t.ref })
+            .values({ fromVersionId: versionId, fromRef: r.ref, toChecklistId: t.checklistId, toRef: t.ref, kind })
             .run();
         }
       }
@@ -366,7 +373,8 @@ export function checklistLabelFor(c: { id: string; version: string; title: strin
   return checklistVersionLabel({ title: c.title, version: c.version, continuousMonitoring: (recurring?.n ?? 0) > 0 });
 }
 
-const byNewest = (a: { publishedOn: string; version: string }, b: { publishedOn: string; version: string }) =>
+/** Newest first: by publication date, then by version number. */
+export const byNewest = (a: { publishedOn: string; version: string }, b: { publishedOn: string; version: string }) =>
   b.publishedOn.localeCompare(a.publishedOn) || b.version.localeCompare(a.version, undefined, { numeric: true });
 
 export function listChecklists() {
@@ -399,6 +407,8 @@ export interface CrosswalkEnd {
   ref: string;
   version: string | null; // null: not imported yet (unresolved)
   title: string | null;
+  /** How closely the two say the same, as the linking file states it; null: unspecified. */
+  kind: CrosswalkKind | null;
 }
 
 export interface RequirementView {
@@ -456,6 +466,7 @@ export function getChecklistVersion(checklistId: string, version: string) {
       validityMonths: v.validityMonths,
       disclosureDays: v.disclosureDays,
       recurringGraceDays: v.recurringGraceDays,
+      verdictModel: verdictModelOfContent(v.content),
       importedAt: v.importedAt,
       importedBy: v.importedBy,
     },
@@ -518,6 +529,7 @@ export function crosswalkFor(versionId: string, checklistId: string, refs: strin
           fromVersionId: crosswalkLinks.fromVersionId,
           fromRef: crosswalkLinks.fromRef,
           toRef: crosswalkLinks.toRef,
+          kind: crosswalkLinks.kind,
           fromChecklistId: checklistVersions.checklistId,
           fromVersion: checklistVersions.version,
         })
@@ -545,6 +557,7 @@ export function crosswalkFor(versionId: string, checklistId: string, refs: strin
       ref: l.toRef,
       version: resolved?.version ?? null,
       title: resolved?.titles.get(l.toRef) ?? null,
+      kind: l.kind,
     });
     outgoing.set(l.fromRef, list);
   }
@@ -558,6 +571,7 @@ export function crosswalkFor(versionId: string, checklistId: string, refs: strin
       ref: l.fromRef,
       version: l.fromVersion,
       title: v?.titles.get(l.fromRef) ?? null,
+      kind: l.kind,
     });
     incoming.set(l.toRef, list);
   }

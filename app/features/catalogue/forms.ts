@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { gtinProblem, PRODUCT_CATEGORIES } from "./domain/product";
+import { DURATION_UNITS, durationMonths, parseIsoDate } from "../../platform/calendar";
 
 const shortText = (label: string, max: number) =>
   z
@@ -23,11 +24,18 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => v || null);
 
+/** A real calendar date written YYYY-MM-DD (a date input posts that). */
+const isoDateField = (missing: string) =>
+  z
+    .string({ error: missing })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date as YYYY-MM-DD." })
+    .refine((v) => parseIsoDate(v) !== null, { error: "That is not a real date." });
+
 /**
- * A product as its form posts it. The server's `productInput` (products.server.ts) adds the one
- * rule that needs the clock: the support period must not have ended already.
+ * The product form's fields as posted. The server's `productInput` (products.server.ts) adds the
+ * one rule that needs the clock: the support period must not have ended already.
  */
-export const productForm = z.object({
+const productFormFields = z.object({
   name: shortText("the product's name", 120),
   model: shortText("the model designation", 80),
   gtin: z
@@ -42,17 +50,49 @@ export const productForm = z.object({
   sku: optionalText(64),
   category: z.enum(PRODUCT_CATEGORIES, { error: "Choose a category." }),
   description: z.string().trim().max(2000, { error: "At most 2000 characters." }).optional().default(""),
-  supportPeriodEnd: z
-    .string({ error: "Enter the date security updates end." })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date as YYYY-MM-DD." })
-    .refine(
-      (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-      { error: "That is not a real date." },
-    ),
+  supportPeriodEnd: isoDateField("Enter the date security updates end."),
+  placedOnMarketOn: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || null)
+    .pipe(isoDateField("Enter the date the product goes on sale.").nullable()),
+  expectedUseTime: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      if (!/^\d{1,3}$/.test(v) || Number(v) < 1) {
+        ctx.addIssue({
+          code: "custom",
+          message: "Enter the expected use time as a whole number of years or months, or leave it empty.",
+        });
+        return z.NEVER;
+      }
+      return Number(v);
+    }),
+  expectedUseUnit: z.enum(DURATION_UNITS, { error: "Choose years or months." }).optional().default("years"),
+  expectedUseReason: z
+    .string()
+    .trim()
+    .max(1000, { error: "Keep the reason under 1000 characters." })
+    .optional()
+    .transform((v) => v || null),
   disclosurePolicyUrl: z
     .url({ protocol: /^https?$/, error: "Enter the web address (https://…) of your vulnerability disclosure policy." })
     .max(500),
 });
+
+/**
+ * A product as its form posts it, with the expected use time in months (the form lets the supplier
+ * give it in years or months). Whether the support period meets the EU CRA is decided by the
+ * service (domain/support-period.ts), which knows the product's creation date.
+ */
+export const productForm = productFormFields.transform(({ expectedUseTime, expectedUseUnit, ...p }) => ({
+  ...p,
+  expectedUseMonths: expectedUseTime === null ? null : durationMonths(expectedUseTime, expectedUseUnit),
+}));
 
 export const productVersionInput = z.object({
   hardwareRevision: shortText("the hardware revision", 40),

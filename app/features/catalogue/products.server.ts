@@ -12,6 +12,7 @@ import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { productForm, type productVersionInput } from "./forms";
+import { assessSupportPeriod, supportFactsOf, supportPeriodShortfall } from "./domain/support-period";
 import { checklistLabelFor } from "./checklists.server";
 
 /** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
@@ -25,6 +26,25 @@ export const productInput = productForm.superRefine((v, ctx) => {
   }
 });
 
+/** The support facts a service may leave out (absent: unchanged on an edit, not stated on a creation). */
+type SupportDetails = "placedOnMarketOn" | "expectedUseMonths" | "expectedUseReason";
+export type ProductInput = Omit<z.infer<typeof productInput>, SupportDetails> &
+  Partial<Pick<z.infer<typeof productInput>, SupportDetails>>;
+
+/** Refuses a support period that does not meet the EU CRA (domain/support-period.ts), naming the field. */
+function assertSupportPeriodMeetsCra(product: Parameters<typeof supportFactsOf>[0]): void {
+  const a = assessSupportPeriod(supportFactsOf(product));
+  if (a.kind === "refused")
+    throw new ServiceError("invalid", "Check the support period: it falls short of the EU Cyber Resilience Act.", {
+      [a.field]: a.message,
+    });
+}
+
+/** What the pages say about a product whose support period does not meet the EU CRA (null: it does). */
+export function supportShortfallOf(product: Parameters<typeof supportFactsOf>[0]): string | null {
+  return supportPeriodShortfall(supportFactsOf(product));
+}
+
 function ownProduct(actor: Actor, productId: string) {
   const product = db().select().from(products).where(eq(products.id, productId)).get();
   if (!product) throw new ServiceError("not_found", "There is no such product.");
@@ -32,8 +52,16 @@ function ownProduct(actor: Actor, productId: string) {
   return product;
 }
 
-export function createProduct(actor: Actor, input: z.infer<typeof productInput>): string {
+export function createProduct(actor: Actor, input: ProductInput): string {
   assertCan(actor, "supplier.workspace");
+  const at = new Date(nowMs());
+  assertSupportPeriodMeetsCra({
+    supportPeriodEnd: input.supportPeriodEnd,
+    placedOnMarketOn: input.placedOnMarketOn ?? null,
+    expectedUseMonths: input.expectedUseMonths ?? null,
+    expectedUseReason: input.expectedUseReason ?? null,
+    createdAt: at,
+  });
   return transaction((tx) => {
     const clash = tx
       .select({ id: products.id })
@@ -47,7 +75,6 @@ export function createProduct(actor: Actor, input: z.infer<typeof productInput>)
         model: "Already registered.",
       });
     const id = crypto.randomUUID();
-    const at = new Date(nowMs());
     tx.insert(products)
       .values({ id, organizationId: actor.organizationId, ...input, createdAt: at, updatedAt: at })
       .run();
@@ -60,7 +87,7 @@ export function createProduct(actor: Actor, input: z.infer<typeof productInput>)
   });
 }
 
-export function updateProduct(actor: Actor, productId: string, input: z.infer<typeof productInput>): void {
+export function updateProduct(actor: Actor, productId: string, input: ProductInput): void {
   assertCan(actor, "supplier.workspace");
   const before = ownProduct(actor, productId);
   // UK PSTI: a published minimum security-update period may be extended, never shortened.
@@ -68,13 +95,18 @@ export function updateProduct(actor: Actor, productId: string, input: z.infer<ty
     const message = `The security support period is published (it ends on ${before.supportPeriodEnd}); it can be extended, never shortened.`;
     throw new ServiceError("invalid", message, { supportPeriodEnd: message });
   }
+  // EU CRA: checked when the support facts change, so a product registered before the rule can
+  // still have its other details edited (its pages say plainly that it falls short).
+  const after = { ...before, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+  const supportKeys = ["supportPeriodEnd", "placedOnMarketOn", "expectedUseMonths", "expectedUseReason"] as const;
+  if (supportKeys.some((k) => after[k] !== before[k])) assertSupportPeriodMeetsCra(after);
   transaction((tx) => {
     tx.update(products)
       .set({ ...input, updatedAt: new Date(nowMs()) })
       .where(eq(products.id, productId))
       .run();
     const changed = Object.fromEntries(
-      Object.entries(input).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v),
+      Object.entries(input).filter(([k, v]) => v !== undefined && (before as Record<string, unknown>)[k] !== v),
     );
     recordAudit(tx, actor, {
       action: "product.updated",
@@ -133,7 +165,7 @@ export function listProducts(actor: Actor) {
     .groupBy(productVersions.productId)
     .all();
   const counts = new Map(versions.map((v) => [v.productId, v.n]));
-  return rows.map((p) => ({ ...p, versionCount: counts.get(p.id) ?? 0 }));
+  return rows.map((p) => ({ ...p, versionCount: counts.get(p.id) ?? 0, supportShortfall: supportShortfallOf(p) }));
 }
 
 export function getProduct(actor: Actor, productId: string) {
@@ -187,7 +219,7 @@ export function getProduct(actor: Actor, productId: string) {
       sealVerdict: seal ? sealVerdictOf(seal, now).verdict : null,
     };
   });
-  return { product, versions, submissions: withSeal };
+  return { product, supportShortfall: supportShortfallOf(product), versions, submissions: withSeal };
 }
 
 /** The organisation's product versions, for choosing what a new submission is about. */

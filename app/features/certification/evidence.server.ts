@@ -6,7 +6,8 @@ import crypto from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, eq, sql } from "drizzle-orm";
 import { evidenceFiles, evidenceLinks, submissions } from "../../../db/schema";
-import { evidenceStore, type ReceivedFile } from "./adapters/evidence-store.server";
+import type { ReceivedFile } from "./adapters/evidence-store.server";
+import { configuredEvidenceStore } from "./adapters/configured-store.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
 import { fileNameProblem, sniffMediaType } from "./domain/evidence-type";
@@ -22,11 +23,13 @@ import { loadSubmission, type SubmissionRow } from "./submission-records.server"
 import { editableScope } from "./domain/submission-state";
 import { editableRefs } from "./submissions.server";
 import { checkSbomFile, recordSbom, type SbomCheck } from "./sbom.server";
+import { nameEvidenceBytes } from "./evidence-gc.server";
 
 type SbomFound = Extract<SbomCheck, { kind: "sbom" }>;
 
+/** The evidence store EVIDENCE_STORE names (the local disk by default, or S3). */
 export function store() {
-  return evidenceStore(getEnv().dataDir);
+  return configuredEvidenceStore(getEnv());
 }
 
 export interface UploadedFile {
@@ -136,14 +139,17 @@ export async function attachUploads(
         typed.map((f) => f.received),
       ); // the organisation's evidence quota (413)
       const linkIds: string[] = [];
+      const created: { id: string; sha256: string; name: string }[] = []; // this upload's new links
       let alreadyAttached = 0;
       const at = new Date(nowMs());
       for (const f of typed) {
         // Silent deduplication: whether these bytes are already stored (perhaps by another organisation) is never reported.
-        tx.insert(evidenceFiles)
-          .values({ sha256: f.received.sha256, size: f.received.size, mediaType: f.mediaType, createdAt: at })
-          .onConflictDoNothing()
-          .run();
+        nameEvidenceBytes(tx, {
+          sha256: f.received.sha256,
+          size: f.received.size,
+          mediaType: f.mediaType,
+          createdAt: at,
+        });
         if (f.sbom) recordSbom(tx, f.received.sha256, f.sbom);
         const dup = tx
           .select({ id: evidenceLinks.id })
@@ -174,6 +180,7 @@ export async function attachUploads(
           })
           .run();
         linkIds.push(id);
+        created.push({ id, sha256: f.received.sha256, name: f.originalName });
       }
       tx.update(submissions)
         .set({ version: sql`${submissions.version} + 1`, updatedAt: at })
@@ -192,14 +199,53 @@ export async function attachUploads(
           })),
         },
       });
-      return { linkIds, alreadyAttached };
+      return { linkIds, alreadyAttached, created };
     });
-    for (const f of typed) await store().commit(f.received);
-    return result;
+    try {
+      for (const f of typed) await store().commit(f.received);
+    } catch (error) {
+      await detachUnstored(actor, submissionId, ref, result.created);
+      throw error;
+    }
+    return { linkIds: result.linkIds, alreadyAttached: result.alreadyAttached };
   } catch (error) {
     await discardAll();
     throw error;
   }
+}
+
+/**
+ * Undoes the links an upload made to bytes the store failed to take (S3 unreachable after the
+ * SDK's retries): the rows were written first (decision 027), so without this they would name
+ * bytes the store lacks. Their evidence_files rows, named by nothing now, go with the collector.
+ */
+async function detachUnstored(
+  actor: Actor,
+  submissionId: string,
+  ref: string,
+  created: { id: string; sha256: string; name: string }[],
+): Promise<void> {
+  const missing = new Set<string>();
+  for (const sha of new Set(created.map((c) => c.sha256))) {
+    const stored = await store()
+      .exists(sha)
+      .catch(() => false); // the store still unreachable: the bytes cannot be relied on
+    if (!stored) missing.add(sha);
+  }
+  const undone = created.filter((c) => missing.has(c.sha256));
+  if (!undone.length) return;
+  transaction((tx) => {
+    for (const c of undone) tx.delete(evidenceLinks).where(eq(evidenceLinks.id, c.id)).run();
+    tx.update(submissions)
+      .set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) })
+      .where(eq(submissions.id, submissionId))
+      .run();
+    recordAudit(tx, actor, {
+      action: "evidence.upload_failed",
+      target: { type: "submission", id: submissionId },
+      details: { ref, files: undone.map((c) => ({ name: c.name, sha256: c.sha256 })) },
+    });
+  });
 }
 
 /** Links a file this organisation already uploaded (to any of its submissions) to another requirement. */
@@ -277,6 +323,21 @@ export function unlinkEvidence(actor: Actor, submissionId: string, linkId: strin
   });
 }
 
+/**
+ * The stored bytes of a file a row names. Missing bytes (a store emptied or restored without
+ * them) are a 404 that says so, not a 500.
+ */
+export async function openStored(sha256: string): Promise<Readable> {
+  try {
+    return await store().open(sha256);
+  } catch (error) {
+    const e = error as { name?: string; code?: string };
+    if (e.name === "NoSuchKey" || e.name === "NotFound" || e.code === "ENOENT")
+      throw new ServiceError("not_found", "The bytes of this evidence file are missing from the store.");
+    throw error;
+  }
+}
+
 export interface EvidenceDownload {
   stream: Readable;
   mediaType: string;
@@ -286,7 +347,7 @@ export interface EvidenceDownload {
 }
 
 /** Only the supplier's own organisation and the certification body's assessors without a conflict of interest may download evidence. */
-export function openEvidence(actor: Actor, linkId: string): EvidenceDownload {
+export async function openEvidence(actor: Actor, linkId: string): Promise<EvidenceDownload> {
   const t = db();
   const row = t
     .select({ link: evidenceLinks, file: evidenceFiles, organizationId: submissions.organizationId })
@@ -301,7 +362,7 @@ export function openEvidence(actor: Actor, linkId: string): EvidenceDownload {
     throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
   else assertNoConflict(t, actor, row.organizationId, "Another assessor must review this submission.");
   return {
-    stream: store().open(row.file.sha256),
+    stream: await openStored(row.file.sha256),
     mediaType: row.file.mediaType,
     size: row.file.size,
     originalName: row.link.originalName,

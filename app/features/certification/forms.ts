@@ -3,7 +3,7 @@
  * routes and the browser parse a form with the same rules and messages.
  */
 import { z } from "zod";
-import { CLAIMS } from "./domain/answers";
+import { CLAIMS, JUSTIFICATION_MAX, NO_EVIDENCE_REASON_MAX } from "./domain/answers";
 import { VERDICTS } from "./domain/review";
 
 // ---------------------------------------------------------------------------------------------
@@ -20,12 +20,17 @@ export const openSubmissionInput = z.object({
       const [checklistVersionId, targetLevel] = v.split("|");
       return { checklistVersionId, targetLevel };
     }),
+  /** The checkbox "Pre-fill from my other submissions for this firmware through the crosswalk" (checked by default). */
+  prefill: z
+    .union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")])
+    .optional()
+    .transform((v) => v === "on" || v === "true"),
 });
 
 export const answerInput = z.object({
   claim: z.enum(CLAIMS, { error: "Choose implemented, not implemented or not applicable." }),
-  justification: z.string().max(10_000, { error: "At most 10,000 characters." }).default(""),
-  noEvidenceReason: z.string().max(5_000, { error: "At most 5,000 characters." }).default(""),
+  justification: z.string().max(JUSTIFICATION_MAX, { error: "At most 10,000 characters." }).default(""),
+  noEvidenceReason: z.string().max(NO_EVIDENCE_REASON_MAX, { error: "At most 5,000 characters." }).default(""),
   revision: z.coerce.number().int().min(0).optional(),
 });
 

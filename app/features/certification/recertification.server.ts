@@ -47,6 +47,7 @@ import {
   continuingChecklistVersion,
   copyAnswersAndEvidence,
   loadSubmission,
+  checklistVerdictModel,
   openSubmissionTx,
   requirementsInScope,
   type SubmissionRow,
@@ -193,6 +194,7 @@ function certifiedRequirements(t: Reader, certified: SubmissionRow): Map<string,
     .all())
     latest.set(v.requirementRef, v);
   const out = new Map<string, CertifiedRequirement>();
+  const verdictModel = checklistVerdictModel(t, certified.checklistVersionId);
   for (const r of requirementsInScope(t, certified.checklistVersionId, certified.targetLevel)) {
     const a = answerRows.find((x) => x.requirementRef === r.ref) ?? null;
     const v = latest.get(r.ref);
@@ -205,6 +207,7 @@ function certifiedRequirements(t: Reader, certified: SubmissionRow): Map<string,
           applicability: r.applicability,
           condition: r.condition,
           claim: a?.claim ?? null,
+          verdictModel,
         },
         v,
       );

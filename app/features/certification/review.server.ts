@@ -35,6 +35,8 @@ import { evidenceOf, transitionSubmission } from "./submissions.server";
 import { latestVerdicts, reviewedRequirements, scoreOf } from "./verdicts.server";
 import { answerFacts, loadSubmission, requirementsInScope, type SubmissionRow } from "./submission-records.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
+import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
+import { carryMarks, clearCarryMark, describeMark } from "./carry-across.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -151,12 +153,19 @@ export function recordVerdict(actor: Actor, id: string, ref: string, input: z.in
     tx.insert(verdicts)
       .values({ submissionId: s.id, requirementRef: ref, ...v, assessorId: actor.userId, createdAt: new Date(nowMs()) })
       .run();
+    // A verdict on an answer carried across (through the crosswalk) is the assessor's confirmation of it.
+    const confirmedCarried = clearCarryMark(tx, s.id, ref);
     bump(tx, s);
     recordAudit(tx, actor, {
       action: "verdict.recorded",
       target: { type: "submission", id: s.id },
       organizationId: s.organizationId,
-      details: { ref, verdict: v.verdict, accepted: v.accepted },
+      details: {
+        ref,
+        verdict: v.verdict,
+        accepted: v.accepted,
+        ...(confirmedCarried ? { carriedAcrossConfirmed: true } : {}),
+      },
     });
   });
 }
@@ -619,6 +628,7 @@ export function reviewView(actor: Actor, id: string) {
     : null;
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
+  const marks = carryMarks(t, s.id);
   const mine = s.assigneeId === actor.userId;
   return {
     submission: s,
@@ -631,6 +641,8 @@ export function reviewView(actor: Actor, id: string) {
       label: checklistLabelFor({ id: cv.checklistId, version: cv.version, title: cv.title }),
       contentHash: cv.contentHash,
       levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel,
+      /** How verdicts are given: `decision-tree` (EN 18031) lets any requirement be NOT APPLICABLE, with a justification. */
+      verdictModel: verdictModelOfContent(cv.content),
     },
     assignee,
     score,
@@ -685,6 +697,8 @@ export function reviewView(actor: Actor, id: string) {
       mustReview: recert ? recert.reasonsByRef.has(r.ref) : true,
       deltaReasons: (recert?.reasonsByRef.get(r.ref) ?? []).map(describeReason),
       carried: latest.get(r.ref)?.carriedFromId != null,
+      // Pre-filled through the crosswalk and not yet saved by the supplier: the verdict confirms it.
+      carriedAcross: marks.has(r.ref) ? describeMark(marks.get(r.ref)!) : null,
       certifiedVerdict: recert?.certifiedVerdicts.get(r.ref) ?? null,
     })),
   };

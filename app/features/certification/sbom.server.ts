@@ -1,13 +1,17 @@
 /**
- * SBOMs as evidence (issue 19, docs/decisions/021-sbom-evidence.md): a JSON evidence file that
- * declares CycloneDX 1.5 or 1.6 is validated against the official JSON schema (shipped offline by
- * @cyclonedx/cyclonedx-library under res/schema, compiled once with ajv) before it is attached;
- * its components are stored by the file's SHA-256 and listed per firmware version.
+ * SBOMs as evidence (issue 19, docs/decisions/021-sbom-evidence.md, 026-spdx-and-advisory-purls.md):
+ * a JSON evidence file that declares CycloneDX 1.5 or 1.6, or SPDX 2.3, is validated against the
+ * official JSON schema before it is attached: CycloneDX's are shipped offline by
+ * @cyclonedx/cyclonedx-library under res/schema (draft-07, plain Ajv); SPDX 2.3's is vendored in
+ * adapters/spdx-2.3.schema.json (draft 2019-09, Ajv2019). Each is compiled once per process (the
+ * server warms them right after it starts listening: warmSbomValidators). The components are
+ * stored by the file's SHA-256 and listed per firmware version.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
 import addFormatsPlugin from "ajv-formats";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import {
@@ -24,8 +28,12 @@ import { db, type Tx } from "../../platform/db.server";
 import type { Actor } from "../../platform/actor";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { ServiceError } from "../../platform/errors.server";
-import { assertNoConflict } from "../accounts/conflicts.server";
+import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 import { loadSubmission } from "./submission-records.server";
+// The official SPDX 2.3 JSON schema (spdx/spdx-spec, schemas/spdx-schema.json, title "SPDX 2.3",
+// commit 8a595028b0386138c84f7188237787c374f6a6cf), unchanged; SHA-256
+// ed9c4def98a8117d5d9ccb152cf05b5d6ba2a0958cac5f1d700a6de343968f5b. Bundled with the server build.
+import spdxSchema from "./adapters/spdx-2.3.schema.json";
 import {
   extractComponents,
   jsonDepth,
@@ -44,31 +52,84 @@ import {
 const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ??
   addFormatsPlugin) as typeof addFormatsPlugin;
 
-let validators: Map<string, ValidateFunction> | null = null;
+/** ajv-formats, and the two formats the CycloneDX schemas use that it lacks, accepted unchecked (as ajv would, noisily). */
+function withFormats<T extends Ajv | Ajv2019>(ajv: T): T {
+  addFormats(ajv);
+  for (const f of ["iri-reference", "idn-email"]) ajv.addFormat(f, true);
+  return ajv;
+}
+
+let cycloneDxAjv: Ajv | null = null;
+const cycloneDx = new Map<string, ValidateFunction>();
+let spdx: ValidateFunction | null = null;
 
 function schemaDir(): string {
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve("@cyclonedx/cyclonedx-library/package.json")), "res", "schema");
 }
 
-/** Compiled once per process (about a second for both CycloneDX versions). */
+const readSchema = (f: string) =>
+  JSON.parse(fs.readFileSync(path.join(schemaDir(), f), "utf8")) as Record<string, unknown>;
+
+/** Each CycloneDX version's schema compiled once per process (about 0.8 s each). */
 function cycloneDxValidator(version: "1.5" | "1.6"): ValidateFunction {
-  if (!validators) {
-    const dir = schemaDir();
-    const read = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Record<string, unknown>;
-    // The official schemas use formats ajv knows via ajv-formats, and keywords strict mode rejects ("deprecated", "meta:enum").
-    const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true });
-    addFormats(ajv);
-    // The bom schemas refer to their neighbours by relative file name, resolved against their $id.
-    for (const f of ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json"]) {
-      const { $id: _id, ...schema } = read(f);
-      ajv.addSchema(schema, `http://cyclonedx.org/schema/${f}`);
+  let validate = cycloneDx.get(version);
+  if (!validate) {
+    if (!cycloneDxAjv) {
+      // The official schemas use formats ajv knows via ajv-formats, and keywords strict mode rejects ("deprecated", "meta:enum").
+      const ajv = withFormats(new Ajv({ strict: false, allErrors: false, validateFormats: true }));
+      // The bom schemas refer to their neighbours by relative file name, resolved against their $id.
+      for (const f of ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json"]) {
+        const { $id: _id, ...schema } = readSchema(f);
+        ajv.addSchema(schema, `http://cyclonedx.org/schema/${f}`);
+      }
+      cycloneDxAjv = ajv;
     }
-    const compiled = new Map<string, ValidateFunction>();
-    for (const v of ["1.5", "1.6"] as const) compiled.set(v, ajv.compile(read(`bom-${v}.SNAPSHOT.schema.json`)));
-    validators = compiled;
+    validate = cycloneDxAjv.compile(readSchema(`bom-${version}.SNAPSHOT.schema.json`));
+    cycloneDx.set(version, validate);
   }
-  return validators.get(version)!;
+  return validate;
+}
+
+/** The SPDX 2.3 schema declares draft 2019-09: compiled with ajv's 2019 build (about 0.15 s). */
+function spdxValidator(): ValidateFunction {
+  if (!spdx) {
+    const ajv = withFormats(new Ajv2019({ strict: false, allErrors: false, validateFormats: true }));
+    spdx = ajv.compile(spdxSchema);
+  }
+  return spdx;
+}
+
+function validatorFor(format: SbomFormat): ValidateFunction {
+  return format.kind === "spdx" ? spdxValidator() : cycloneDxValidator(format.version);
+}
+
+const WARM_STEPS = [() => cycloneDxValidator("1.5"), () => cycloneDxValidator("1.6"), () => spdxValidator()];
+
+/** Compiles every SBOM schema now (about 2 s of CPU, once per process). */
+export function warmSbomValidators(): void {
+  for (const step of WARM_STEPS) step();
+}
+
+/**
+ * The same in the background, one schema per turn of the event loop (under a second each), so
+ * that the first SBOM upload does not wait for it and no request waits for all of it. The server
+ * calls it right after it starts listening; tests and scripts never pay for it unless they
+ * validate an SBOM.
+ */
+export function warmSbomValidatorsInBackground(): void {
+  const steps = [...WARM_STEPS];
+  const next = () => {
+    const step = steps.shift();
+    if (!step) return;
+    try {
+      step();
+    } catch (error) {
+      console.error("[error] compiling an SBOM schema:", error);
+    }
+    setTimeout(next, 0).unref();
+  };
+  setTimeout(next, 0).unref();
 }
 
 export type SbomCheck =
@@ -99,13 +160,13 @@ export function checkSbomFile(tempPath: string, size: number, head: Buffer): Sbo
   if (!format) {
     const other = unsupportedSbom(doc);
     return other
-      ? { kind: "invalid", message: `${other} SBOMs are not read here: upload CycloneDX 1.5 or 1.6 JSON.` }
+      ? {
+          kind: "invalid",
+          message: `${other} SBOMs are not read here: upload CycloneDX 1.5 or 1.6, or SPDX 2.3, as JSON.`,
+        }
       : { kind: "not_sbom" };
   }
-  if (format.kind === "spdx")
-    // SPDX 2.3 validation is not built yet (its schema is not bundled): refused rather than stored unchecked.
-    return { kind: "invalid", message: "SPDX 2.3 SBOMs are not read here yet: upload CycloneDX 1.5 or 1.6 JSON." };
-  const validate = cycloneDxValidator(format.version);
+  const validate = validatorFor(format);
   if (!validate(doc)) {
     const first = validate.errors?.[0] ?? { instancePath: "", message: "is invalid" };
     return { kind: "invalid", message: schemaProblemMessage(format, first) };
@@ -334,4 +395,23 @@ export function certifiedSbomMatches(t: Pick<Tx, "select">, advisoryPurls: strin
     if (!out.has(key)) out.set(key, { ...r, componentPurl: r.componentPurl, advisoryPurl });
   }
   return [...out.values()];
+}
+
+/**
+ * For the certification body: the certified firmware whose SBOM names one of these purls, each
+ * with a link to that SBOM in its review, withheld where the assessor has a conflict of interest
+ * with the supplier (the assessor sees that a product matches, not its review).
+ */
+export function possiblyAffectedFirmware(actor: Actor, purls: string[]) {
+  assertCan(actor, "seals.manage");
+  const t = db();
+  const conflictWith = conflictChecker(t, actor);
+  return certifiedSbomMatches(t, purls).map((m) => ({
+    productName: m.productName,
+    firmwareVersion: m.firmwareVersion,
+    serial: m.serial,
+    componentPurl: m.componentPurl,
+    advisoryPurl: m.advisoryPurl,
+    link: conflictWith(m.organizationId) ? null : `/assessor/submissions/${m.submissionId}?sbom=${m.sha256}#sbom-title`,
+  }));
 }

@@ -49,7 +49,8 @@ import { emit } from "../../platform/events.server";
 import { ServiceError } from "../../platform/errors.server";
 import { latestVerdicts, scoreOf } from "./verdicts.server";
 import { loadSubmission, requirementsInScope } from "./submission-records.server";
-import { keyPromisesShown, levelMeaning } from "./domain/shopper-summary";
+import { keyPromisesShown, levelMeaning, supportSummary, type SupportSummary } from "./domain/shopper-summary";
+import { supportFactsOf } from "../catalogue/domain/support-period";
 import { checklistLabelFor } from "../catalogue/checklists.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
@@ -313,8 +314,8 @@ export async function publicSealView(serialInput: string) {
 /**
  * The plain-language summary at the top of the public page, for a shopper: what was checked (the
  * checklist in one line and what its level means), the key promises the certified assessment
- * shows (domain/shopper-summary.ts), until when the maker promises security updates, and where to
- * report a problem (the supplier's disclosure policy).
+ * shows (domain/shopper-summary.ts), until when and for how long the maker provides security updates
+ * (first), and where to report a problem (the supplier's disclosure policy).
  */
 function shopperSummary(
   seal: { submissionId: string; productVersionId: string },
@@ -325,6 +326,8 @@ function shopperSummary(
   level: { title: string; meaning: string };
   promises: { id: string; words: string; detail: string }[];
   supportPeriodEnd: string;
+  /** The support period in words (null only if the product row is gone: the signed end date is shown alone). */
+  support: SupportSummary | null;
   supplierName: string;
   disclosurePolicyUrl: string | null;
 } {
@@ -348,19 +351,32 @@ function shopperSummary(
     inScope.map((r) => ({ ref: r.ref, mapsTo: mapsTo(r.ref), verdict: verdicts.get(r.ref)?.verdict ?? null })),
   );
   const product = t
-    .select({ supportPeriodEnd: products.supportPeriodEnd, disclosurePolicyUrl: products.disclosurePolicyUrl })
+    .select({
+      supportPeriodEnd: products.supportPeriodEnd,
+      placedOnMarketOn: products.placedOnMarketOn,
+      expectedUseMonths: products.expectedUseMonths,
+      expectedUseReason: products.expectedUseReason,
+      createdAt: products.createdAt,
+      category: products.category,
+      disclosurePolicyUrl: products.disclosurePolicyUrl,
+    })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .where(eq(productVersions.id, seal.productVersionId))
     .get();
+  // The support period is never shortened: the product's (perhaps extended) end, at least the signed one.
+  const supportPeriodEnd =
+    product && product.supportPeriodEnd > s.supportPeriodEnd ? product.supportPeriodEnd : s.supportPeriodEnd;
+  const support = product
+    ? supportSummary(s.supplier.name, product.category, supportFactsOf({ ...product, supportPeriodEnd }))
+    : null;
   return {
     checklistLabel: checklistLabelFor({ ...s.checklist, id: checklistId }),
     checklistHref: `/checklists/${encodeURIComponent(checklistId)}/${encodeURIComponent(s.checklist.version)}`,
     level: levelMeaning(cv?.levels.find((l) => l.id === s.level) ?? { id: s.level, title: s.level }),
     promises: promises.map(({ id, words, detail }) => ({ id, words, detail })),
-    // The support period is never shortened: the product's (perhaps extended) end, at least the signed one.
-    supportPeriodEnd:
-      product && product.supportPeriodEnd > s.supportPeriodEnd ? product.supportPeriodEnd : s.supportPeriodEnd,
+    supportPeriodEnd,
+    support,
     supplierName: s.supplier.name,
     disclosurePolicyUrl: product?.disclosurePolicyUrl || null,
   };

@@ -18,6 +18,8 @@ import { recordAudit } from "../../platform/audit.server";
 import { assertSameOrganization } from "../../platform/authorize.server";
 import { nowMs } from "../../platform/clock.server";
 import type { Tx } from "../../platform/db.server";
+import { DEFAULT_VERDICT_MODEL, type VerdictModel } from "../catalogue/domain/checklist/schema";
+import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
 import { ServiceError } from "../../platform/errors.server";
 import { EMPTY_ANSWER, type AnswerFacts } from "./domain/answers";
 
@@ -36,6 +38,16 @@ export function loadSubmission(tx: Pick<Tx, "select">, id: string): SubmissionRo
 }
 
 /** The requirements a submission covers: those mandatory or advisory at its target level, in checklist order. */
+/** The verdict model of a checklist version (`verdicts` in its file), read from its stored canonical content. */
+export function checklistVerdictModel(tx: Pick<Tx, "select">, checklistVersionId: string): VerdictModel {
+  const row = tx
+    .select({ content: checklistVersions.content })
+    .from(checklistVersions)
+    .where(eq(checklistVersions.id, checklistVersionId))
+    .get();
+  return row ? verdictModelOfContent(row.content) : DEFAULT_VERDICT_MODEL;
+}
+
 export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: string, level: string) {
   return tx
     .select()

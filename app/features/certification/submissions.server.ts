@@ -57,12 +57,25 @@ import {
   type SubmissionRow,
 } from "./submission-records.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
+import { carryAcrossTx, carryMarks, carryNoticeOf, clearCarryMark, describeMark } from "./carry-across.server";
 
 export type { SubmissionRow };
 
-export function openSubmission(actor: Actor, input: z.infer<typeof openSubmissionInput>): string {
+/**
+ * Opens a draft submission; with `prefill`, in the same transaction, pre-fills it through the
+ * crosswalk from the organisation's other submissions for the same product version (marked for
+ * the supplier to check: carry-across.server.ts).
+ */
+export function openSubmission(
+  actor: Actor,
+  input: Omit<z.infer<typeof openSubmissionInput>, "prefill"> & { prefill?: boolean },
+): string {
   assertCan(actor, "supplier.workspace");
-  return transaction((tx) => openSubmissionTx(tx, actor, input));
+  return transaction((tx) => {
+    const id = openSubmissionTx(tx, actor, input);
+    if (input.prefill) carryAcrossTx(tx, actor, id);
+    return id;
+  });
 }
 
 /** The organisation's active seals that expire within `days` (RENEWAL_WINDOW_DAYS by default), soonest first, with any renewal already started. */
@@ -281,11 +294,13 @@ export function saveAnswer(
         .values({ id: crypto.randomUUID(), submissionId: s.id, requirementRef: ref, ...values, revision })
         .run();
     }
+    // Saving is the supplier's check of an answer carried across: the mark goes.
+    const wasCarried = clearCarryMark(tx, s.id, ref);
     bump(tx, s);
     recordAudit(tx, actor, {
       action: "answer.saved",
       target: { type: "submission", id: s.id },
-      details: { ref, claim: input.claim },
+      details: { ref, claim: input.claim, ...(wasCarried ? { carriedAcrossChecked: true } : {}) },
     });
     return { revision };
   });
@@ -466,9 +481,12 @@ export function submissionView(actor: Actor, id: string) {
       .where(eq(seals.submissionId, s.id))
       .get() ?? null;
   const recert = recertificationContext(t, s);
+  const marks = carryMarks(t, s.id);
   return {
     submission: s,
     seal,
+    /** What opening it carried across through the crosswalk (null: the supplier did not ask). */
+    carriedAcross: carryNoticeOf(t, s),
     recertification: recert && {
       serial: recert.seal.serial,
       fromFirmware: recert.seal.firmware,
@@ -512,6 +530,8 @@ export function submissionView(actor: Actor, id: string) {
             // A re-certification: why the assessor will review it again (empty: its certified verdict carries over).
             delta: recert ? (recert.reasonsByRef.get(r.ref) ?? []).map(describeReason) : null,
             changeMark: recert?.marks.get(r.ref) ?? null,
+            // Pre-filled through the crosswalk: marked until the supplier saves it or an assessor gives a verdict.
+            carriedFrom: marks.has(r.ref) ? describeMark(marks.get(r.ref)!) : null,
           })),
       }))
       .filter((sec) => sec.requirements.length > 0),
@@ -528,6 +548,7 @@ export function evidenceOf(tx: Pick<Tx, "select">, submissionId: string) {
       linkedAt: evidenceLinks.linkedAt,
       size: evidenceFiles.size,
       mediaType: evidenceFiles.mediaType,
+      carriedFrom: evidenceLinks.carriedFrom,
     })
     .from(evidenceLinks)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))

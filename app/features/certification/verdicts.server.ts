@@ -9,7 +9,12 @@ import type { Tx } from "../../platform/db.server";
 import { describeReason } from "./domain/recertification";
 import { scoreSubmission, type ReviewedRequirement, type Score, type VerdictFacts } from "./domain/review";
 import { recertificationContext, type RecertificationContext } from "./recertification.server";
-import { answerFacts, requirementsInScope, type SubmissionRow } from "./submission-records.server";
+import {
+  answerFacts,
+  checklistVerdictModel,
+  requirementsInScope,
+  type SubmissionRow,
+} from "./submission-records.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -37,12 +42,14 @@ export function latestVerdicts(
 
 export function reviewedRequirements(t: Reader, s: SubmissionRow): ReviewedRequirement[] {
   const facts = answerFacts(t, s.id);
+  const verdictModel = checklistVerdictModel(t, s.checklistVersionId);
   return requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({
     ref: r.ref,
     sectionRef: r.sectionRef,
     applicability: r.applicability,
     condition: r.condition,
     claim: facts.get(r.ref)?.claim ?? null,
+    verdictModel,
   }));
 }
 

@@ -99,6 +99,7 @@ export function publishedCsafDocuments(t: Reader = db()): PublishedCsaf[] {
       sku: products.sku,
       disclosurePolicyUrl: products.disclosurePolicyUrl,
       vendor: organizations.name,
+      affectedPurls: findings.affectedPurls,
     })
     .from(findings)
     .innerJoin(products, eq(products.id, findings.productId))
@@ -145,6 +146,7 @@ export function publishedCsafDocuments(t: Reader = db()): PublishedCsaf[] {
       publisher,
       links: { self: url, page: serial ? `${baseUrl}/s/${serial}#${advisory.advisoryId}` : null },
       generator: CSAF_GENERATOR,
+      components: r.affectedPurls,
     });
     const bytes = Buffer.from(csafText(doc), "utf8");
     out.push({

@@ -158,6 +158,7 @@ export function recordFinding(
         deadline,
         status: "open",
         requirementRefs: [...new Set(input.requirementRefs ?? [])],
+        affectedPurls: input.affectedPurls ?? [],
         createdBy: actor.userId,
         createdAt: at,
         updatedAt: at,
@@ -185,6 +186,7 @@ export function recordFinding(
         versions: input.versionIds,
         cvss: cvss?.score ?? null,
         advisoryId,
+        ...(input.affectedPurls?.length ? { affectedPurls: input.affectedPurls } : {}),
         ...(warnings.length ? { confirmed: warnings.map((w) => w.kind) } : {}),
       },
     });

@@ -4,12 +4,26 @@
  */
 import { z } from "zod";
 import { SEVERITIES } from "./domain/findings";
+import { parsePurlLines } from "../catalogue/domain/purl";
 
 const dateField = (label: string) =>
   z
     .string({ message: `Enter the ${label}.` })
     .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as YYYY-MM-DD.`)
     .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), `The ${label} is not a real date.`);
+
+/** One package URL per line (optional): the components the flaw is in, as a list of canonical purls. */
+export function affectedPurlsField() {
+  return z
+    .string()
+    .max(20_000, "Keep the package URLs under 20,000 characters.")
+    .transform((text, ctx) => {
+      const r = parsePurlLines(text);
+      if (r.ok) return r.purls;
+      ctx.addIssue({ code: "custom", message: r.message });
+      return z.NEVER;
+    });
+}
 
 export const findingInput = z.object({
   productId: z.string().min(1, "Choose the product."),
@@ -26,6 +40,8 @@ export const findingInput = z.object({
     .max(10_000, "Keep the description under 10,000 characters."),
   severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
   cvssVector: z.string().trim().max(200).optional(),
+  /** "Affected components (package URLs)": one purl per line, checked by the reference parser; stored canonical. */
+  affectedPurls: affectedPurlsField().optional(),
   reporter: z
     .string()
     .trim()

@@ -38,7 +38,8 @@ import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import type { recurringDecisionInput, recurringEvidenceInput } from "./forms";
 import { assertEvidenceQuota } from "../certification/evidence-quota.server";
-import { store, type UploadedFile } from "../certification/evidence.server";
+import { openStored, store, type UploadedFile } from "../certification/evidence.server";
+import { nameEvidenceBytes } from "../certification/evidence-gc.server";
 import { isMonitored, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 import { checklistVersionLabel } from "../catalogue/domain/checklist/label";
@@ -203,22 +204,12 @@ export async function submitRecurringEvidence(
         );
       }
       assertEvidenceQuota(tx, seal.organizationId, [file.received]); // the organisation's evidence quota (413)
-      if (
-        !tx
-          .select({ sha: evidenceFiles.sha256 })
-          .from(evidenceFiles)
-          .where(eq(evidenceFiles.sha256, file.received.sha256))
-          .get()
-      ) {
-        tx.insert(evidenceFiles)
-          .values({
-            sha256: file.received.sha256,
-            size: file.received.size,
-            mediaType: sniffed.mediaType,
-            createdAt: now,
-          })
-          .run();
-      }
+      nameEvidenceBytes(tx, {
+        sha256: file.received.sha256,
+        size: file.received.size,
+        mediaType: sniffed.mediaType,
+        createdAt: now,
+      });
       const id = crypto.randomUUID();
       tx.insert(recurringEvidence)
         .values({
@@ -573,7 +564,7 @@ export async function evidenceTextPreview(file: {
   if (!TEXT_TYPES.has(file.mediaType)) return null;
   const chunks: Buffer[] = [];
   let read = 0;
-  const stream = store().open(file.sha256);
+  const stream = await openStored(file.sha256);
   try {
     for await (const chunk of stream) {
       chunks.push(chunk as Buffer);
@@ -598,7 +589,7 @@ export interface RecurringDownload {
 }
 
 /** The file of one piece of recurring evidence: the supplier's own organisation and the assessors without a conflict of interest only. */
-export function openRecurringEvidence(actor: Actor, id: string): RecurringDownload {
+export async function openRecurringEvidence(actor: Actor, id: string): Promise<RecurringDownload> {
   const t = db();
   const row = t
     .select({ e: recurringEvidence, file: evidenceFiles })
@@ -614,7 +605,7 @@ export function openRecurringEvidence(actor: Actor, id: string): RecurringDownlo
   else if (!row) throw new ServiceError("not_found", "There is no such evidence file.");
   else assertNoConflict(t, actor, row.e.organizationId, CHECK_INSTEAD);
   return {
-    stream: store().open(row!.file.sha256),
+    stream: await openStored(row!.file.sha256),
     mediaType: row!.file.mediaType,
     size: row!.file.size,
     originalName: row!.e.originalName,

@@ -44,6 +44,7 @@ import {
   type LinksetSeal,
 } from "./domain/gs1-resolver";
 import { run, sendJson } from "./public-api.server";
+import { GS1_RESOLVER_HEADERS } from "./domain/artefact-headers";
 
 type Res = ServerResponse;
 
@@ -164,21 +165,26 @@ export async function resolveDigitalLink(
   return { kind: "redirect", location: query ? `${target}?${query}` : target, linksetUrl };
 }
 
-/** The headers of a resolver answer (307 or linkset). */
-export function resolutionHeaders(r: Exclude<Resolution, ResolverError>, accept: string | null | undefined) {
-  const common = { ...CORS, Vary: "Accept", "Cache-Control": "no-cache" };
-  if (r.kind === "redirect")
-    return {
-      ...common,
-      Location: r.location,
-      Link: `<${r.linksetUrl}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"`,
-    };
-  const plainJson = /application\/json/i.test(accept ?? "") && !acceptsLinkset(accept);
+const COMMON_HEADERS = { ...CORS, Vary: "Accept", "Cache-Control": "no-cache" };
+
+/** The headers of a linkset answer (as plain JSON when the client asked for application/json). */
+export function linksetHeaders(plainJson = false) {
   return {
-    ...common,
+    ...COMMON_HEADERS,
     "Content-Type": plainJson ? "application/json; charset=utf-8" : LINKSET_MEDIA_TYPE,
     Link: `<${LINKSET_CONTEXT_URL}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`,
   };
+}
+
+/** The headers of a resolver answer (307 or linkset). */
+export function resolutionHeaders(r: Exclude<Resolution, ResolverError>, accept: string | null | undefined) {
+  if (r.kind === "redirect")
+    return {
+      ...COMMON_HEADERS,
+      Location: r.location,
+      Link: `<${r.linksetUrl}>; rel="linkset"; type="${LINKSET_MEDIA_TYPE}"`,
+    };
+  return linksetHeaders(/application\/json/i.test(accept ?? "") && !acceptsLinkset(accept));
 }
 
 /** An RFC 9457 problem document for a resolver error. */
@@ -259,10 +265,7 @@ export function digitalLinkRoute(req: IncomingMessage, res: Res, ip: string, pat
 /** GET /.well-known/gs1resolver: the resolver description file. */
 export function gs1ResolverDescription(req: IncomingMessage, res: Res): true {
   if (!preflightOrMethod(req, res)) return true;
-  return sendJson(res, 200, resolverDescription(getEnv().baseUrl, CERTIFICATION_BODY_NAME), {
-    "Cache-Control": "public, max-age=3600",
-    ...CORS,
-  });
+  return sendJson(res, 200, resolverDescription(getEnv().baseUrl, CERTIFICATION_BODY_NAME), GS1_RESOLVER_HEADERS);
 }
 
 /** GET /api/v1/products/<GTIN>: the product and its seals in GS1 Web Vocabulary terms. */

@@ -24,7 +24,13 @@ import {
   type VerifyAnswer,
 } from "../trust/verify.server";
 import type { SealVerdict } from "../trust/domain/credential";
-import { statusListCacheControl } from "../trust/domain/status-credential";
+import {
+  CHECKPOINT_HEADERS,
+  LOG_KEYS_HEADERS,
+  SEAL_API_HEADERS,
+  statusListHeaders,
+  TILE_HEADERS,
+} from "./domain/artefact-headers";
 import { organizationForBearer } from "../accounts/api-tokens.server";
 import { attachPolicies, policyResultsOf } from "../retail/policies.server";
 import {
@@ -136,23 +142,30 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
     if (auth === false) return;
     const view = await sealApiView(decoded);
     if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
-    // Assembled around the seal's pre-serialised credential and subject (they never change).
-    const head = JSON.stringify({
-      serial: view.serial,
-      status: view.verdict,
-      ...(view.reason ? { reason: view.reason } : {}),
-      checkedAt: new Date(nowMs()).toISOString(),
-    });
-    const policies = auth ? `,"policies":${JSON.stringify(policiesJson(auth, view.serial, view.verdict))}` : "";
-    const body = `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson},"updateRequired":${view.updateRequiredJson}${policies}}`;
-    res.writeHead(200, {
-      "Content-Type": "application/json; charset=utf-8",
-      "Content-Length": Buffer.byteLength(body),
-      "Cache-Control": "no-cache",
-      ...CORS,
-    });
+    const policies = auth ? JSON.stringify(policiesJson(auth, view.serial, view.verdict)) : null;
+    const body = sealApiBody(view, policies);
+    res.writeHead(200, { ...SEAL_API_HEADERS, "Content-Length": Buffer.byteLength(body) });
     res.end(body);
   });
+}
+
+/**
+ * The body of GET /api/v1/seals/<serial> (also published as a static file: decision record 028),
+ * assembled around the seal's pre-serialised credential and subject (they never change).
+ * `policiesJson`: a retail organisation's policy results (authenticated requests only).
+ */
+export function sealApiBody(
+  view: NonNullable<Awaited<ReturnType<typeof sealApiView>>>,
+  policiesJson: string | null = null,
+) {
+  const head = JSON.stringify({
+    serial: view.serial,
+    status: view.verdict,
+    ...(view.reason ? { reason: view.reason } : {}),
+    checkedAt: new Date(nowMs()).toISOString(),
+  });
+  const policies = policiesJson === null ? "" : `,"policies":${policiesJson}`;
+  return `${head.slice(0, -1)},"credential":${view.credentialJson},"subject":${view.subjectJson},"advisories":${view.advisoriesJson},"updateRequired":${view.updateRequiredJson}${policies}}`;
 }
 
 const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
@@ -252,13 +265,9 @@ export function statusList(req: IncomingMessage, res: Res, listId: string): true
   return run(res, async () => {
     const list = await statusListCredential(listId);
     if (!list) return sendJson(res, 404, { error: "No status list has this id." });
-    sendText(res, 200, list.jws, "application/vc+jwt", {
-      // Never cached past the list's validUntil, stale-if-error included (see statusListCacheControl).
-      "Cache-Control": statusListCacheControl({
-        freshSeconds: list.maxAgeSeconds,
-        validForSeconds: list.validForSeconds,
-      }),
-    });
+    // Never cached past the list's validUntil, stale-if-error included (see statusListCacheControl).
+    const headers = statusListHeaders({ freshSeconds: list.maxAgeSeconds, validForSeconds: list.validForSeconds });
+    sendText(res, 200, list.jws, headers["Content-Type"], headers);
   });
 }
 
@@ -290,11 +299,7 @@ function tileRoute(req: IncomingMessage, res: Res, path: string): true {
 function sendTile(req: IncomingMessage, res: Res, path: string): true {
   const answer = logTile(path.slice("/log/".length));
   if (!answer.ok) return sendJson(res, answer.status, { error: answer.message });
-  const headers: Record<string, string | number> = {
-    "Content-Type": "application/octet-stream",
-    "Cache-Control": "public, max-age=31536000, immutable",
-    ...CORS,
-  };
+  const headers: Record<string, string | number> = { ...TILE_HEADERS };
   let body = answer.bytes;
   if (path.startsWith("/log/tile/entries/")) {
     headers.Vary = "Accept-Encoding";
@@ -308,6 +313,9 @@ function sendTile(req: IncomingMessage, res: Res, path: string): true {
   return true;
 }
 
+/** The body of /log/keys: the note verifier keys, one a line. */
+export const logVerifierKeysText = () => logVerifierKeys().join("\n") + "\n";
+
 /** The transparency log: /log/checkpoint, /log/proof/<leaf>, /log/consistency?from=&to=, /log/keys, /log/tile/... */
 export function logRoutes(req: IncomingMessage, res: Res, path: string, search: URLSearchParams): boolean {
   if (path.startsWith("/log/tile/")) return tileRoute(req, res, path);
@@ -315,16 +323,14 @@ export function logRoutes(req: IncomingMessage, res: Res, path: string, search: 
     if (!onlyMethod(req, res, "GET")) return true;
     // The log's signed note, then the witnesses' cosignature lines (C2SP tlog-cosignature: each carries its time).
     const checkpoint = latestCosignedCheckpoint();
-    return sendText(res, 200, checkpoint.note, "text/plain; charset=utf-8", {
-      "Cache-Control": "no-cache",
+    return sendText(res, 200, checkpoint.note, CHECKPOINT_HEADERS["Content-Type"], {
+      ...CHECKPOINT_HEADERS,
       ...(checkpoint.modifiedAt ? { "Last-Modified": checkpoint.modifiedAt.toUTCString() } : {}),
     });
   }
   if (path === "/log/keys") {
     if (!onlyMethod(req, res, "GET")) return true;
-    return sendText(res, 200, logVerifierKeys().join("\n") + "\n", "text/plain; charset=utf-8", {
-      "Cache-Control": "public, max-age=300",
-    });
+    return sendText(res, 200, logVerifierKeysText(), LOG_KEYS_HEADERS["Content-Type"], LOG_KEYS_HEADERS);
   }
   const proof = /^\/log\/proof\/(\d{1,15})$/.exec(path);
   if (proof) {

@@ -10,6 +10,7 @@ import { assertCan } from "../../platform/authorize.server";
 import type { Actor } from "../../platform/actor";
 import { db } from "../../platform/db.server";
 import { listApiTokens } from "../accounts/api-tokens.server";
+import { watchedProductAdvisories } from "../findings/advisories.server";
 import { watchEventsOf } from "./watch-feed.server";
 import { watchlistView } from "./watchlist.server";
 import { webhooksView } from "./webhooks.server";
@@ -65,12 +66,20 @@ export async function buyerDashboard(actor: Actor) {
       : [],
   );
   const webhooks = webhooksView(actor);
+  // CRA Article 14: a watched product's open report under embargo flagged actively exploited is shown
+  // as that fact and its severity only (the findings module decides; never its details before disclosure).
+  const advisories = watchedProductAdvisories(actor);
+  const names = new Map(view.rows.map((r) => [r.productId, r.name]));
+  const exploited = Object.entries(advisories)
+    .filter(([, a]) => a.exploitedEmbargoed.length > 0)
+    .map(([productId, a]) => ({ productId, product: names.get(productId) ?? "", severities: a.exploitedEmbargoed }));
   return {
     products: new Set(view.rows.map((r) => r.productId)).size,
     seals: view.rows.filter((r) => r.seal).length,
     counts,
     hasPolicies: view.hasPolicies,
     policyMisses,
+    exploited,
     alerts: latestAlerts(actor),
     /** Events the watchlist will show as new at the buyer's next visit. */
     unseenChanges: view.changes.length,

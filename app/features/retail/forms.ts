@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parseGtin } from "../catalogue/domain/gtin";
+import { DURATION_UNITS, durationMonths } from "../../platform/calendar";
 
 // --- The watchlist and its webhooks ---
 
@@ -53,24 +54,53 @@ const monthsText = (label: string) =>
       return Number(v);
     });
 
-/** The policy form as posted: flat strings; `accept.<checklist>` checkboxes with `level.<checklist>`, provisions one per line. */
-export const policyForm = z.looseObject({
-  name: z.string().optional().default(""),
-  category: z.string().optional().default(""),
-  requiredProvisions: z
-    .string()
-    .max(REQUIRED_PROVISIONS_MAX, { error: "Keep the list of required provisions under 20,000 characters." })
-    .optional()
-    .default(""),
-  minSupportMonths: monthsText("minimum security support left"),
-  maxSealAgeMonths: monthsText("maximum seal age"),
-  blockingFindingSeverity: z
-    .string()
-    .optional()
-    .transform((v) => (v ? v : null)),
-  /** A checkbox: "on" when ticked. */
-  noAffectingAdvisory: z
-    .string()
-    .optional()
-    .transform((v) => v === "on"),
-});
+/**
+ * The policy form as posted: flat strings; `accept.<checklist>` checkboxes with `level.<checklist>`,
+ * provisions one per line, the minimum support from today as a number and its unit (`minSupport`,
+ * `minSupportUnit`), turned into `minSupportMonths`.
+ */
+export const policyForm = z
+  .looseObject({
+    name: z.string().optional().default(""),
+    category: z.string().optional().default(""),
+    requiredProvisions: z
+      .string()
+      .max(REQUIRED_PROVISIONS_MAX, { error: "Keep the list of required provisions under 20,000 characters." })
+      .optional()
+      .default(""),
+    minSupport: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v, ctx) => {
+        if (!v) return null;
+        if (!/^\d+$/.test(v)) {
+          ctx.addIssue({
+            code: "custom",
+            message: "Enter the minimum support from today as a whole number of years or months, or leave it empty.",
+          });
+          return z.NEVER;
+        }
+        return Number(v);
+      }),
+    minSupportUnit: z.enum(DURATION_UNITS, { error: "Choose years or months." }).optional().default("years"),
+    maxSealAgeMonths: monthsText("maximum seal age"),
+    blockingFindingSeverity: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v : null)),
+    /** A checkbox: "on" when ticked. */
+    noAffectingAdvisory: z
+      .string()
+      .optional()
+      .transform((v) => v === "on"),
+    /** A checkbox: "on" when ticked. */
+    craSupportPeriod: z
+      .string()
+      .optional()
+      .transform((v) => v === "on"),
+  })
+  .transform(({ minSupport, minSupportUnit, ...rest }) => ({
+    ...rest,
+    minSupportMonths: minSupport === null ? null : durationMonths(minSupport, minSupportUnit),
+  }));

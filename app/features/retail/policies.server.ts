@@ -29,6 +29,7 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
+import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { isOpen } from "../findings/domain/findings";
 import { publicAdvisoriesOfProducts } from "../findings/advisories.server";
@@ -45,8 +46,9 @@ import {
   type PolicySealFacts,
 } from "./domain/policy";
 import type { ProductCategory } from "../catalogue/domain/product";
+import { supportFactsOf } from "../catalogue/domain/support-period";
 import { can } from "../../platform/roles";
-import { isMet } from "../certification/domain/review";
+import { isMetOnMerits } from "../certification/domain/review";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
@@ -75,6 +77,7 @@ const toPolicy = (row: typeof acceptancePolicies.$inferSelect): Policy => ({
   blockingFindingSeverity: row.blockingFindingSeverity,
   maxSealAgeMonths: row.maxSealAgeMonths,
   noAffectingAdvisory: row.noAffectingAdvisory,
+  craSupportPeriod: row.craSupportPeriod,
 });
 
 export function policiesOf(t: Reader, organizationId: string): Policy[] {
@@ -407,6 +410,7 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
       .where(inArray(seals.serial, missing.slice(i, i + 200)))
       .all();
     for (const r of rows) {
+      const verdictModel = verdictModelOfContent(r.cv.content);
       const reqs = t
         .select()
         .from(requirements)
@@ -448,12 +452,10 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
             applicability: q.applies[r.level],
             condition: q.condition,
             claim: claims.get(q.ref) ?? null,
+            verdictModel,
           };
           // Met = passed, or judged not applicable where that is allowed; an advisory accepted on its justification is not met.
-          const met = Boolean(
-            v &&
-            (v.verdict === "pass" || (v.verdict === "not_applicable" && isMet(reviewed, { ...v, accepted: false }))),
-          );
+          const met = isMetOnMerits(reviewed, v);
           const mapsTo = new Set([
             ...forward.filter((l) => l.fromRef === q.ref).map((l) => `${l.toChecklistId}:${l.toRef}`),
             ...reverse.filter((l) => l.toRef === q.ref).map((l) => `${l.fromVersionId.split("@")[0]}:${l.fromRef}`),
@@ -494,6 +496,10 @@ export function sealPolicyFacts(
         validUntil: seals.validUntil,
         category: products.category,
         supportPeriodEnd: products.supportPeriodEnd,
+        placedOnMarketOn: products.placedOnMarketOn,
+        expectedUseMonths: products.expectedUseMonths,
+        expectedUseReason: products.expectedUseReason,
+        productCreatedAt: products.createdAt,
         firmware: productVersions.firmwareVersion,
       })
       .from(seals)
@@ -524,6 +530,7 @@ export function sealPolicyFacts(
         checklist: f.checklist,
         requirements: f.requirements,
         supportPeriodEnd: r.supportPeriodEnd,
+        supportPeriod: supportFactsOf({ ...r, createdAt: r.productCreatedAt }),
         issuedAt: f.issuedAt,
         // Only what a buyer may know: severity, deadline, open (never a title).
         findings: reports

@@ -152,7 +152,7 @@ describe("issue 13.3: a conflicted assessor cannot open the review page", () => 
 describe("issue 13.3: a conflicted assessor cannot download the evidence", () => {
   it("a submission's evidence file is refused with 403, for them only", async () => {
     await expect(() => openEvidence(bram, linkId)).toBeRefused("forbidden", REFUSAL);
-    const file = openEvidence(asha, linkId);
+    const file = await openEvidence(asha, linkId);
     file.stream.on("error", () => {}).destroy();
     expect(file.size).toBeGreaterThan(0);
   });
@@ -170,9 +170,7 @@ describe("issue 13.3: a conflicted assessor cannot download the evidence", () =>
     await expect(() => recurringEvidenceView(bram, recurringId)).toBeRefused("forbidden", REFUSAL);
     await expect(() => openRecurringEvidence(bram, recurringId)).toBeRefused("forbidden", REFUSAL);
     expect(recurringEvidenceView(asha, recurringId).canDecide).toBe(true);
-    openRecurringEvidence(asha, recurringId)
-      .stream.on("error", () => {})
-      .destroy();
+    (await openRecurringEvidence(asha, recurringId)).stream.on("error", () => {}).destroy();
   });
 });
 

@@ -125,6 +125,7 @@ describe("crosswalk", () => {
       ref: "1",
       version: "2023",
       title: "Passwords",
+      kind: null, // a plain maps_to string: kind unspecified
     });
 
     // ... and the other way round: PSTI 1 shows what maps to it.
@@ -145,6 +146,7 @@ describe("start-up", () => {
     const first = await startup();
     expect(first.checklists.problems).toEqual([]);
     expect(first.checklists.imported.sort()).toEqual([
+      "en-18031@2024",
       "etsi-en-303-645@3.1.3",
       "etsi-en-303-645@3.1.3-r1",
       "eu-cra-annex-i@2024",

@@ -33,6 +33,13 @@ describe("issue 15: the shopper summary of a seal", () => {
     });
     expect(view.summary!.promises.map((p) => p.words)).toContain("No default passwords");
     expect(view.summary!.supportPeriodEnd).toBe(view.credential!.credentialSubject.supportPeriodEnd);
+    // EU CRA: until which month, and for how long from going on sale (1 Jan 2025 to 31 Dec 2029).
+    expect(view.summary!.support).toEqual({
+      until: "December 2029",
+      span: "5 years",
+      expectedUse: null,
+      shortfall: null,
+    });
     expect(view.summary!.disclosurePolicyUrl).toMatch(/^https:\/\//);
   });
 

@@ -416,7 +416,7 @@ describe("evidence uploads", () => {
       .all()
       .find((l) => l.originalName === "screen.png")!;
     const read = async (s: Readable) => Buffer.concat(await s.toArray());
-    const file = openEvidence(grace, link.id);
+    const file = await openEvidence(grace, link.id);
     expect(file).toMatchObject({
       originalName: "screen.png",
       sha256: link.sha256,
@@ -424,11 +424,13 @@ describe("evidence uploads", () => {
       size: PNG.length,
     });
     expect((await read(file.stream)).equals(PNG)).toBe(true);
-    expect(() => openEvidence(sam, link.id)).toThrow(/another organisation/);
-    expect(() => openEvidence(actorByEmail("buyer@demo.test"), link.id)).toThrow(
+    await expect(openEvidence(sam, link.id)).rejects.toThrow(/another organisation/);
+    await expect(openEvidence(actorByEmail("buyer@demo.test"), link.id)).rejects.toThrow(
       /only to the supplier and the assessors/,
     );
-    expect((await read(openEvidence(actorByEmail("assessor1@demo.test"), link.id).stream)).equals(PNG)).toBe(true);
+    expect((await read((await openEvidence(actorByEmail("assessor1@demo.test"), link.id)).stream)).equals(PNG)).toBe(
+      true,
+    );
   });
 });
 

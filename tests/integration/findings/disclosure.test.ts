@@ -250,6 +250,7 @@ describe("before and after the fix is certified", () => {
       advisories: before,
       openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } },
       audience: "watcher",
+      exploitedEmbargoed: ["high"], // the demo's own open report, flagged actively exploited (CRA Article 14)
     });
     for (const staff of [grace(), asha(), actorByEmail("admin@demo.test")]) {
       expect(sealAdvisories(staff, watch.serial)).toEqual({
@@ -261,7 +262,7 @@ describe("before and after the fix is certified", () => {
     expect(watchedProductAdvisories(buyer())[watch.productId]).toEqual({
       advisoryIds: before.map((a) => a.advisoryId),
       openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } },
-      exploitedEmbargoed: [], // none flagged actively exploited (CRA Article 14)
+      exploitedEmbargoed: ["high"], // the demo's open report, flagged actively exploited (CRA Article 14); not this one
     });
     expect(() => watchedProductAdvisories(grace())).toThrow(/retail buyers/);
     const text = await outsideText(watch.serial);

@@ -278,12 +278,12 @@ describe("uploads follow the submission rules; a refusal changes nothing", () =>
     );
     expect(() => supplierRecurringView(sam(), serial)).toThrow(/None of your seals/);
     const id = recurringQueue(asha())[0].id;
-    expect(() => openRecurringEvidence(sam(), id)).toThrow(/no such evidence/);
-    expect(() => openRecurringEvidence(actorByEmail("buyer@demo.test"), id)).toThrow(
+    await expect(openRecurringEvidence(sam(), id)).rejects.toThrow(/no such evidence/);
+    await expect(openRecurringEvidence(actorByEmail("buyer@demo.test"), id)).rejects.toThrow(
       /only to the supplier and the assessors/,
     );
-    openRecurringEvidence(grace(), id).stream.destroy();
-    openRecurringEvidence(asha(), id).stream.destroy();
+    (await openRecurringEvidence(grace(), id)).stream.destroy();
+    (await openRecurringEvidence(asha(), id)).stream.destroy();
   });
 
   it("a file of the wrong type, an empty file, no file or a bad name is refused", async () => {
@@ -499,7 +499,7 @@ describe("the upload form (multipart, streamed)", () => {
     );
     expect(r).toMatchObject({ ok: true, ref: "5.2-3" });
     if (!r.ok) return;
-    expect(store().exists(r.sha256)).toBe(true);
+    expect(await store().exists(r.sha256)).toBe(true);
     const row = db().select().from(recurringEvidence).where(eq(recurringEvidence.sha256, r.sha256)).get()!;
     expect(row).toMatchObject({ serial, requirementRef: "5.2-3", status: "pending", originalName: "scan-staging.txt" });
     expect(

@@ -47,6 +47,7 @@ beforeAll(async () => {
       sku: "",
       category: "wearable",
       description: "",
+      placedOnMarketOn: "2026-02-01",
       supportPeriodEnd: "2031-01-31",
       disclosurePolicyUrl: "https://gatorwearables.example/security",
     }),

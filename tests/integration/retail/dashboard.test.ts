@@ -37,6 +37,15 @@ describe("the buyer's dashboard", () => {
     for (const m of d.policyMisses) expect(m.misses.length).toBeGreaterThan(0);
   });
 
+  it("says a watched product's actively exploited vulnerability is being handled: the fact and its severity only", async () => {
+    const d = await buyerDashboard(buyer());
+    // The demo watch's open high report, flagged actively exploited (CRA Article 14), still under embargo.
+    expect(d.exploited).toEqual([
+      { productId: expect.any(String), product: "Gator Kids Watch 3", severities: ["high"] },
+    ]);
+    expect(JSON.stringify(d.exploited)).not.toContain("Location history");
+  });
+
   it("shows the latest alerts newest first, without marking anything seen", async () => {
     const before = (await watchlistView(buyer())).changes.length;
     const d = await buyerDashboard(buyer());
@@ -77,7 +86,15 @@ describe("the buyer's dashboard", () => {
       { ip: "192.0.2.77" },
     );
     const d = await buyerDashboard(actorByEmail("cora@cornershop.test"));
-    expect(d).toMatchObject({ products: 0, seals: 0, alerts: [], policyMisses: [], activeTokens: 0, unseenChanges: 0 });
+    expect(d).toMatchObject({
+      products: 0,
+      seals: 0,
+      alerts: [],
+      policyMisses: [],
+      exploited: [],
+      activeTokens: 0,
+      unseenChanges: 0,
+    });
     expect(d.webhooks.endpoints).toBe(0);
     for (const who of [grace(), asha()]) await expect(() => buyerDashboard(who)).toBeRefused("forbidden", /permission/);
   });

@@ -79,7 +79,10 @@ describe("the demo policy", () => {
     );
     expect(byName["Brightnest Indoor Cam 1"]).toEqual([]); // a camera: the children's-wearables policy does not apply
     const [listed] = listPolicies(buyer());
-    expect(listed.summary).toContain("At least 24 months of security support left");
+    expect(listed.summary).toContain("At least 2 years of support from today");
+    expect(listed.summary).toContain(
+      "Support period meets the EU Cyber Resilience Act (at least five years from going on sale, or a stated shorter expected use time)",
+    );
     expect(listed.watched).toEqual({ meets: 1, misses: 1 });
   });
 
@@ -97,7 +100,7 @@ describe("writing policies", () => {
     name: "Cameras",
     category: "camera",
     requiredProvisions: "",
-    minSupportMonths: "",
+    minSupport: "",
     maxSealAgeMonths: "",
     blockingFindingSeverity: "",
     ...over,
@@ -130,7 +133,7 @@ describe("writing policies", () => {
       "requiredProvisions",
       /ETSI EN 303 645 has no provision or clause "9.9-9"/,
     ],
-    [form({ minSupportMonths: "two years" }), "minSupportMonths", /whole number of months/],
+    [form({ minSupport: "two" }), "minSupport", /whole number of years or months/],
   ])("refuses bad form input, naming the field (%#)", (values, field, message) => {
     const r = policyFromForm(values);
     expect(r.ok).toBe(false);
@@ -321,7 +324,7 @@ describe("a watched product that stops meeting a policy", () => {
     const added = policyEvents().slice(before);
     expect(added.map((e) => e.type)).toEqual(["policy.unmet"]);
     expect(JSON.parse(added[0].body).reason).toMatch(
-      /Security support ends 2029-12-31, in 23 months; this policy needs at least 24/,
+      /Security support ends 2029-12-31, in 1 year and 11 months; this policy needs at least 2 years of support from today/,
     );
     // The supplier extends its support period: the product meets the policy again at once.
     updateProduct(actorByEmail("supplier@demo.test"), product.id, {

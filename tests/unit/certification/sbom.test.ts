@@ -62,7 +62,25 @@ describe("components", () => {
     expect(c).toEqual([
       { name: "openssl", version: "3.0.13", purl: "pkg:generic/openssl@3.0.13", purlPackage: "generic/openssl" },
       { name: "busybox", version: "1.36.1", purl: null, purlPackage: null },
+      // PACKAGE_MANAGER (the schema's other spelling); the SECURITY cpe23Type reference is not a purl.
+      {
+        name: "mbedtls",
+        version: "2.28.8",
+        purl: "pkg:github/mbed-tls/mbedtls@2.28.8",
+        purlPackage: "github/mbed-tls/mbedtls",
+      },
     ]);
+    // A purl under another category (here OTHER) is not the package's identity.
+    const other = {
+      spdxVersion: "SPDX-2.3",
+      packages: [
+        {
+          name: "x",
+          externalRefs: [{ referenceCategory: "OTHER", referenceType: "purl", referenceLocator: "pkg:generic/x@1" }],
+        },
+      ],
+    };
+    expect(extractComponents(other, recogniseSbom(other)!)[0].purl).toBeNull();
   });
 });
 

@@ -332,7 +332,11 @@ const CASES: Case[] = [
     with: { supportPeriodEnd: "2027-06-30" },
     now: at("2025-06-30T23:59:59.001Z"),
     misses: [
-      { clause: "support", message: "Security support ends 2027-06-30, in 23 months; this policy needs at least 24." },
+      {
+        clause: "support",
+        message:
+          "Security support ends 2027-06-30, in 1 year and 11 months; this policy needs at least 2 years of support from today.",
+      },
     ],
   },
   {
@@ -341,7 +345,11 @@ const CASES: Case[] = [
     with: { supportPeriodEnd: "2027-06-30" },
     now: at("2026-11-15T00:00:00Z"),
     misses: [
-      { clause: "support", message: "Security support ends 2027-06-30, in 7 months; this policy needs at least 24." },
+      {
+        clause: "support",
+        message:
+          "Security support ends 2027-06-30, in 7 months; this policy needs at least 2 years of support from today.",
+      },
     ],
   },
   {
@@ -351,7 +359,8 @@ const CASES: Case[] = [
     misses: [
       {
         clause: "support",
-        message: "Security support ends 2025-12-10, in less than a month; this policy needs at least 1.",
+        message:
+          "Security support ends 2025-12-10, in less than a month; this policy needs at least 1 month of support from today.",
       },
     ],
   },
@@ -362,7 +371,7 @@ const CASES: Case[] = [
     misses: [
       {
         clause: "support",
-        message: "Security support has ended (2025-01-31); this policy needs at least 24 months left.",
+        message: "Security support has ended (2025-01-31); this policy needs at least 2 years of support from today.",
       },
     ],
   },
@@ -381,7 +390,8 @@ const CASES: Case[] = [
     misses: [
       {
         clause: "support",
-        message: "Security support ends 2026-02-27, in less than a month; this policy needs at least 1.",
+        message:
+          "Security support ends 2026-02-27, in less than a month; this policy needs at least 1 month of support from today.",
       },
     ],
   },
@@ -390,10 +400,83 @@ const CASES: Case[] = [
     policy: { minSupportMonths: 12 },
     with: { supportPeriodEnd: "soon" },
     misses: [
-      { clause: "support", message: "The end of security support is not known; this policy needs at least 12 months." },
+      {
+        clause: "support",
+        message: "The end of security support is not known; this policy needs at least 1 year of support from today.",
+      },
     ],
   },
   { name: "support: no minimum, no check", with: { supportPeriodEnd: "2020-01-01" }, misses: [] },
+
+  // cra-support: the product's own support period against EU CRA Article 13(8)
+  {
+    name: "cra-support: five years from going on sale meets",
+    policy: { craSupportPeriod: true },
+    with: {
+      supportPeriod: {
+        supportPeriodEnd: "2028-12-31",
+        placedOnMarketOn: "2024-01-01",
+        expectedUseMonths: null,
+        expectedUseReason: null,
+      },
+    },
+    misses: [],
+  },
+  {
+    name: "cra-support: shorter, with a stated expected use time and reason it covers, meets",
+    policy: { craSupportPeriod: true },
+    with: {
+      supportPeriod: {
+        supportPeriodEnd: "2028-12-31",
+        placedOnMarketOn: "2025-01-01",
+        expectedUseMonths: 48,
+        expectedUseReason: "Children outgrow it.",
+      },
+    },
+    misses: [],
+  },
+  {
+    name: "cra-support: shorter than five years and no expected use time misses, in plain words",
+    policy: { craSupportPeriod: true },
+    with: {
+      supportPeriod: {
+        supportPeriodEnd: "2028-12-31",
+        placedOnMarketOn: "2025-01-01",
+        expectedUseMonths: null,
+        expectedUseReason: null,
+      },
+    },
+    misses: [
+      {
+        clause: "cra-support",
+        message:
+          "Support ends 31 Dec 2028: shorter than the five years the EU Cyber Resilience Act asks, and no expected use time is stated.",
+      },
+    ],
+  },
+  {
+    name: "cra-support: unknown support facts miss",
+    policy: { craSupportPeriod: true },
+    misses: [
+      {
+        clause: "cra-support",
+        message:
+          "When the product goes on sale is not known; this policy needs a support period that meets the EU Cyber Resilience Act.",
+      },
+    ],
+  },
+  {
+    name: "cra-support: not asked, not checked",
+    with: {
+      supportPeriod: {
+        supportPeriodEnd: "2025-12-31",
+        placedOnMarketOn: "2025-01-01",
+        expectedUseMonths: null,
+        expectedUseReason: null,
+      },
+    },
+    misses: [],
+  },
 
   // findings
   {
@@ -537,7 +620,7 @@ const CASES: Case[] = [
       },
       {
         clause: "support",
-        message: "Security support has ended (2025-06-30); this policy needs at least 24 months left.",
+        message: "Security support has ended (2025-06-30); this policy needs at least 2 years of support from today.",
       },
       { clause: "findings", message: "1 critical finding is open past its disclosure deadline." },
       { clause: "age", message: "Issued 30 months ago (2023-05-01); this policy accepts seals up to 24 months old." },
@@ -674,9 +757,17 @@ describe("summarizePolicy", () => {
       "Seal valid",
       "Certified against IoT Security Foundation Assurance Framework at Class 2 or higher, or ETSI EN 303 645 at Baseline or higher",
       "Meets ETSI EN 303 645 5.1-3 (directly or through the crosswalk)",
-      "At least 24 months of security support left",
+      "At least 2 years of support from today",
       "No high or critical finding open past its deadline",
       "Seal at most 24 months old",
+    ]);
+  });
+  it("says the EU CRA clause and a minimum support of whole years in years", () => {
+    expect(summarizePolicy({ ...POLICY, minSupportMonths: 60, craSupportPeriod: true })).toEqual([
+      "Seal valid",
+      "Certified against any checklist, at any level",
+      "At least 5 years of support from today",
+      "Support period meets the EU Cyber Resilience Act (at least five years from going on sale, or a stated shorter expected use time)",
     ]);
   });
   it("an empty policy only asks for a valid seal, any checklist", () => {
@@ -700,7 +791,7 @@ describe("summarizePolicy", () => {
     ).toEqual([
       "Seal valid",
       "Certified against uk-psti at baseline or higher",
-      "At least 1 month of security support left",
+      "At least 1 month of support from today",
       "Seal at most 1 month old",
     ]);
   });
@@ -761,24 +852,19 @@ describe("policyInput", () => {
       'Required provision "ETSI 5.1-3" must be written <checklist-id>:<ref>, e.g. etsi-en-303-645:5.1-3.',
     ],
     ["requiredProvisions", [42], ["requiredProvisions", 0], "Each required provision must be text."],
-    ["minSupportMonths", 0, ["minSupportMonths"], "The minimum security support left must be at least 1 month."],
+    ["minSupportMonths", 0, ["minSupportMonths"], "The minimum support from today must be at least 1 month."],
     [
       "minSupportMonths",
       241,
       ["minSupportMonths"],
-      "The minimum security support left must be at most 240 months (20 years).",
+      "The minimum support from today must be at most 240 months (20 years).",
     ],
-    [
-      "minSupportMonths",
-      1.5,
-      ["minSupportMonths"],
-      "The minimum security support left must be a whole number of months.",
-    ],
+    ["minSupportMonths", 1.5, ["minSupportMonths"], "The minimum support from today must be a whole number of months."],
     [
       "minSupportMonths",
       "24",
       ["minSupportMonths"],
-      "Enter the minimum security support left as a whole number of months, or leave it empty.",
+      "Enter the minimum support from today as a whole number of months, or leave it empty.",
     ],
     [
       "blockingFindingSeverity",

@@ -23,5 +23,17 @@ export const PRODUCT_CATEGORY_LABELS: Record<ProductCategory, string> = {
   other: "Other",
 };
 
+/** How a sentence names a product of the category ("expects this toy to be used for 3 years"). */
+export const PRODUCT_CATEGORY_NOUNS: Record<ProductCategory, string> = {
+  "childrens-wearable": "wearable",
+  wearable: "wearable",
+  camera: "camera",
+  toy: "toy",
+  hub: "hub",
+  speaker: "speaker",
+  appliance: "appliance",
+  other: "product",
+};
+
 // The GTIN check-digit rule lives with the other GTIN rules (gtin.ts); re-exported for the product form.
 export { gtinProblem } from "./gtin";

@@ -2,7 +2,8 @@
  * Evidence storage. Files are streamed to a temporary file while their SHA-256 is computed (never
  * held whole in memory), then moved to a content-addressed path: the same bytes are stored once.
  * The local-disk store keeps them under <DATA_DIR>/evidence/<aa>/<bb>/<sha256>, outside the web
- * root; an S3-compatible store can implement the same interface.
+ * root; the S3 store (s3-evidence-store.server.ts, EVIDENCE_STORE=s3://bucket/prefix) receives
+ * into the same temporary files and then uploads them (decision 027).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -34,14 +35,21 @@ export interface ByteBudget {
   exceeded(): Error;
 }
 
+/** Bytes `start` to `end` of a file, both inclusive (HTTP Range semantics). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface EvidenceStore {
   /** Streams `source` to a temporary file, hashing it; rejects with FileTooLargeError past the limit (nothing kept). */
   receive(source: Readable, limitBytes: number, budget?: ByteBudget): Promise<ReceivedFile>;
   /** Moves a received file to its content address; `created` is false when those bytes were already stored. */
   commit(file: ReceivedFile): Promise<{ created: boolean }>;
   discard(file: ReceivedFile): Promise<void>;
-  exists(sha256: string): boolean;
-  open(sha256: string): Readable;
+  exists(sha256: string): Promise<boolean>;
+  /** The stored bytes, or only `range` of them (inclusive offsets, as in an HTTP Range). */
+  open(sha256: string, range?: ByteRange): Promise<Readable>;
   /** Removes a stored file (only to undo a commit whose database write failed). */
   remove(sha256: string): Promise<void>;
 }
@@ -213,12 +221,12 @@ export class LocalEvidenceStore implements EvidenceStore {
     fs.rmSync(this.pathOf(sha256), { force: true });
   }
 
-  exists(sha256: string): boolean {
+  async exists(sha256: string): Promise<boolean> {
     return fs.existsSync(this.pathOf(sha256));
   }
 
-  open(sha256: string): Readable {
-    return fs.createReadStream(this.pathOf(sha256), { highWaterMark: 1024 * 1024 });
+  async open(sha256: string, range?: ByteRange): Promise<Readable> {
+    return fs.createReadStream(this.pathOf(sha256), { highWaterMark: 1024 * 1024, ...range });
   }
 
   async remove(sha256: string): Promise<void> {
@@ -233,7 +241,7 @@ export function withBudget(inner: EvidenceStore, budget: ByteBudget): EvidenceSt
     commit: (file) => inner.commit(file),
     discard: (file) => inner.discard(file),
     exists: (sha256) => inner.exists(sha256),
-    open: (sha256) => inner.open(sha256),
+    open: (sha256, range) => inner.open(sha256, range),
     remove: (sha256) => inner.remove(sha256),
   };
 }

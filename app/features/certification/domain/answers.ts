@@ -27,6 +27,10 @@ export interface AnswerFacts {
   evidenceCount: number;
 }
 
+/** The longest justification and no-evidence reason an answer may have. */
+export const JUSTIFICATION_MAX = 10_000;
+export const NO_EVIDENCE_REASON_MAX = 5_000;
+
 export const EMPTY_ANSWER: AnswerFacts = { claim: null, justification: "", noEvidenceReason: "", evidenceCount: 0 };
 
 export type AnswerProblemCode = "no_claim" | "na_not_allowed" | "justification_needed" | "evidence_needed";

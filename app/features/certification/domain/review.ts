@@ -2,7 +2,7 @@
  * Assessment: verdicts on requirements, the score that decides whether a submission can be
  * approved, the four-eyes rule and conflicts of interest. Pure functions over plain data.
  */
-import type { Applicability } from "../../catalogue/domain/checklist/schema";
+import type { Applicability, VerdictModel } from "../../catalogue/domain/checklist/schema";
 import type { Claim } from "./answers";
 
 export const VERDICTS = ["pass", "fail", "not_applicable", "needs_information"] as const;
@@ -21,6 +21,23 @@ export interface ReviewedRequirement {
   applicability: Applicability;
   condition: string | null;
   claim: Claim | null;
+  /** The checklist's verdict model; absent means `standard`. */
+  verdictModel?: VerdictModel;
+}
+
+/** Verdict labels as a decision-tree checklist (EN 18031) names its outcomes. */
+export const DECISION_TREE_VERDICT_LABELS: Record<Verdict, string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  not_applicable: "NOT APPLICABLE",
+  needs_information: "Needs information",
+};
+
+export const DECISION_TREE_NOTE = "Decision tree (EN 18031): Not applicable needs a justification";
+
+/** The verdict labels a checklist with this verdict model shows. */
+export function verdictLabels(model: VerdictModel | undefined): Record<Verdict, string> {
+  return model === "decision-tree" ? DECISION_TREE_VERDICT_LABELS : VERDICT_LABELS;
 }
 
 export interface VerdictFacts {
@@ -30,14 +47,21 @@ export interface VerdictFacts {
   accepted: boolean;
 }
 
-/** "Not applicable" is a verdict only where the requirement has a condition or the supplier claimed it. */
-export function mayJudgeNotApplicable(req: Pick<ReviewedRequirement, "condition" | "claim">): boolean {
-  return Boolean(req.condition) || req.claim === "not_applicable";
+/**
+ * "Not applicable" is a verdict only where the requirement has a condition or the supplier claimed
+ * it; under a decision-tree checklist any requirement's tree may end in NOT APPLICABLE (the
+ * justification it needs is checked by verdictProblem and isMet).
+ */
+export function mayJudgeNotApplicable(req: Pick<ReviewedRequirement, "condition" | "claim" | "verdictModel">): boolean {
+  return req.verdictModel === "decision-tree" || Boolean(req.condition) || req.claim === "not_applicable";
 }
 
 /** Why a verdict cannot be recorded as given (null when it can). */
 export function verdictProblem(req: ReviewedRequirement, v: VerdictFacts): string | null {
-  if (v.verdict !== "pass" && !v.comment.trim()) return `A comment is required for "${VERDICT_LABELS[v.verdict]}".`;
+  if (v.verdict === "not_applicable" && req.verdictModel === "decision-tree" && !v.comment.trim())
+    return "A comment is required for NOT APPLICABLE: justify why the decision tree ends there.";
+  if (v.verdict !== "pass" && !v.comment.trim())
+    return `A comment is required for "${verdictLabels(req.verdictModel)[v.verdict]}".`;
   if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) {
     return "Not applicable is allowed only where the requirement has a condition or the supplier claimed it does not apply.";
   }
@@ -54,6 +78,8 @@ export function isMet(req: ReviewedRequirement, v: VerdictFacts | undefined): bo
   if (!v) return false;
   if (v.verdict === "pass") return true;
   if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) return false;
+  // A decision tree's NOT APPLICABLE stands only with its written justification.
+  if (v.verdict === "not_applicable" && req.verdictModel === "decision-tree" && !v.comment.trim()) return false;
   if (v.verdict === "not_applicable" && req.applicability === "mandatory") return true;
   if (
     req.applicability === "advisory" &&
@@ -63,6 +89,15 @@ export function isMet(req: ReviewedRequirement, v: VerdictFacts | undefined): bo
   )
     return true;
   return false;
+}
+
+/**
+ * Whether a requirement is met on its merits: as isMet, except that an advisory accepted on its
+ * justification (settled for approval, not implemented) does not count. What a seal shows to a
+ * buyer's provision and what it covers of another checklist through the crosswalk.
+ */
+export function isMetOnMerits(req: ReviewedRequirement, v: VerdictFacts | undefined): boolean {
+  return isMet(req, v && { ...v, accepted: false });
 }
 
 export interface ScoreBlocker {
@@ -127,6 +162,8 @@ function blockerReason(req: ReviewedRequirement, v: VerdictFacts | undefined): s
   if (!v) return "not scored yet";
   if (v.verdict === "needs_information") return "needs information from the supplier";
   if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) return "not applicable is not allowed here";
+  if (v.verdict === "not_applicable" && req.verdictModel === "decision-tree" && !v.comment.trim())
+    return "not applicable without a justification";
   if (req.applicability === "mandatory") {
     if (v.verdict === "fail") return "mandatory requirement failed";
     return "not applicable is not allowed here";

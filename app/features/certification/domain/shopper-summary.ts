@@ -10,7 +10,20 @@
  * "1" -> 5.1-1). The promise is made only when at least one requirement in the seal's scope speaks
  * to it and every one of them was judged "pass": not applicable, not met or not assessed says
  * nothing.
+ *
+ * The support period comes first (supportSummary): until when the maker provides security updates
+ * (month and year, as EU CRA Article 13(19) asks at the least), for how long from going on sale, and,
+ * for support shorter than five years, the expected use time the maker states and why.
  */
+import { formatMonths } from "../../../platform/calendar";
+import { formatMonthYear } from "../../../platform/format";
+import { PRODUCT_CATEGORY_NOUNS, type ProductCategory } from "../../catalogue/domain/product";
+import {
+  assessSupportPeriod,
+  supportPeriodShortfall,
+  type SupportPeriodFacts,
+} from "../../catalogue/domain/support-period";
+
 export interface KeyPromise {
   id: "no-default-passwords" | "report-problems" | "genuine-updates";
   /** The promise in a few words. */
@@ -80,4 +93,33 @@ export function levelMeaning(level: { id: string; title: string } | null | undef
       meaning: "The security baseline every connected consumer product should meet.",
     };
   return { title: level.title.trim(), meaning: "" };
+}
+
+export interface SupportSummary {
+  /** The last month of security updates: "June 2029". */
+  until: string;
+  /** How long from going on sale: "5 years". */
+  span: string;
+  /** Support shorter than five years with its stated expected use time: who expects what, and why. */
+  expectedUse: { words: string; reason: string } | null;
+  /** For a support period that does not meet the EU CRA, the plain statement (null: it does). */
+  shortfall: string | null;
+}
+
+/** The support period in the shopper's words (see the file comment). */
+export function supportSummary(supplierName: string, category: string, facts: SupportPeriodFacts): SupportSummary {
+  const a = assessSupportPeriod(facts);
+  const noun = PRODUCT_CATEGORY_NOUNS[category as ProductCategory] ?? "product";
+  return {
+    until: formatMonthYear(`${facts.supportPeriodEnd}T00:00:00Z`),
+    span: formatMonths(a.coveredMonths),
+    expectedUse:
+      a.kind === "short-with-reason"
+        ? {
+            words: `${supplierName} expects this ${noun} to be used for ${formatMonths(a.expectedUseMonths)}`,
+            reason: a.reason,
+          }
+        : null,
+    shortfall: supportPeriodShortfall(facts),
+  };
 }

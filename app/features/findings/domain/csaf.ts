@@ -15,11 +15,16 @@
  * - The product tree is vendor -> product_name -> product_version (one per firmware version named);
  *   each version carries the model number, the SKU and the GTIN, the latter as a GS1 Digital Link
  *   URI in x_generic_uris (CSAF 2.0 has no GTIN field; 3.1.3.3.8 is for "a standard not yet supported").
+ * - The advisory's affected components (package URLs, its "Affected components" field) are products
+ *   of their own in full_product_names, each with product_identification_helper.purl (CSAF 2.0
+ *   3.1.3.3.5: one purl per product), related to each affected firmware version by a
+ *   "default_component_of" relationship (3.2.2.3.1); those combinations are known_affected too.
  * - tracking: version "1" at disclosure, "2" when a fix was certified after it, and one more when a
  *   report is withdrawn after disclosure; status "interim" while no fix is certified (an update is
  *   expected), else "final". The revision history is exactly those steps (mandatory tests 6.1.14-6.1.22).
  */
 import { gtin14Of } from "../../catalogue/domain/gtin";
+import { parsePurl } from "../../catalogue/domain/purl";
 import { disclosureOf, type DisclosureFinding, type DisclosureReason, type PublicAdvisory } from "./disclosure";
 import { SEVERITY_LABELS } from "./findings";
 
@@ -60,6 +65,8 @@ export interface CsafDocumentInput {
   /** Where this document is served, and the human advisory (a public seal page of the product), if any. */
   links: { self: string; page: string | null };
   generator: { name: string; version: string };
+  /** The components the flaw is in, as package URLs (the advisory's "Affected components" field). */
+  components?: readonly string[];
 }
 
 // --- The document's shape (the parts we write; the CSAF 2.0 JSON schema is the truth) ----------
@@ -79,6 +86,7 @@ export interface CsafFullProductName {
   product_id: string;
   product_identification_helper?: {
     model_numbers?: string[];
+    purl?: string;
     skus?: string[];
     x_generic_uris?: { namespace: string; uri: string }[];
   };
@@ -88,6 +96,12 @@ export interface CsafBranch {
   name: string;
   branches?: CsafBranch[];
   product?: CsafFullProductName;
+}
+export interface CsafRelationship {
+  category: "default_component_of";
+  full_product_name: CsafFullProductName;
+  product_reference: string;
+  relates_to_product_reference: string;
 }
 export interface CsafRevision {
   date: string;
@@ -127,7 +141,11 @@ export interface CsafDocument {
       generator: { date: string; engine: { name: string; version: string } };
     };
   };
-  product_tree: { branches: CsafBranch[] };
+  product_tree: {
+    branches: CsafBranch[];
+    full_product_names?: CsafFullProductName[];
+    relationships?: CsafRelationship[];
+  };
   vulnerabilities: {
     ids: { system_name: string; text: string }[];
     title: string;
@@ -148,6 +166,19 @@ export function csafDate(d: Date): string {
 /** The CSAF product id of a firmware version (unique within the document). */
 export function csafProductId(firmwareVersion: string): string {
   return `IOTSEAL-FW-${firmwareVersion.replace(/[^A-Za-z0-9.+-]+/g, "_")}`;
+}
+
+/** The CSAF product id of the advisory's n-th affected component (1-based), and of it in a firmware version. */
+export const csafComponentId = (n: number) => `IOTSEAL-COMP-${n}`;
+export const csafComponentInFirmwareId = (firmwareVersion: string, n: number) =>
+  `${csafProductId(firmwareVersion)}-COMP-${n}`;
+
+/** "openssl 3.0.13" for pkg:generic/openssl@3.0.13 (the purl itself when the portal cannot read it). */
+function componentName(purl: string): string {
+  const p = parsePurl(purl);
+  if (!p) return purl;
+  const name = p.namespace ? `${p.namespace}/${p.name}` : p.name;
+  return p.version ? `${name} ${p.version}` : name;
 }
 
 /** A GTIN (8, 12, 13 or 14 digits) as its canonical GS1 Digital Link URI: 14 digits, zero-padded. */
@@ -222,7 +253,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
   const severity = SEVERITY_LABELS[a.severity];
   const fixed = a.fixedInVersion;
   const affected = [...new Set(a.affectedVersions)].filter((v) => v !== fixed);
-  const affectedIds = affected.map(csafProductId);
+  const affectedFirmwareIds = affected.map(csafProductId);
   const fixedIds = fixed ? [csafProductId(fixed)] : [];
   const revisions = csafRevisions(a, timeline);
   const current = revisions[revisions.length - 1];
@@ -241,6 +272,26 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     },
   });
   const versions = [...affected, ...(fixed ? [fixed] : [])].sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
+  // Each affected component, and each affected firmware version with it: known affected too.
+  const components = [...new Set(input.components ?? [])].map((purl, i) => ({
+    name: componentName(purl),
+    product_id: csafComponentId(i + 1),
+    product_identification_helper: { purl },
+  }));
+  const relationships: CsafRelationship[] = affected.flatMap((v) =>
+    components.map((c, i) => ({
+      category: "default_component_of" as const,
+      full_product_name: {
+        name: `${c.name} in ${product.name} (model ${product.model}) firmware ${v}`,
+        product_id: csafComponentInFirmwareId(v, i + 1),
+        // The device the component is in: identified as its firmware version is (CSAF 2.0 6.2.16).
+        product_identification_helper: helper,
+      },
+      product_reference: c.product_id,
+      relates_to_product_reference: csafProductId(v),
+    })),
+  );
+  const affectedIds = [...affectedFirmwareIds, ...relationships.map((r) => r.full_product_name.product_id)];
 
   const affectsText = `${product.name} (model ${product.model}) firmware ${affected.join(", ")}`;
   const fixText = fixed
@@ -250,7 +301,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     {
       category: "summary",
       title: "Summary",
-      text: `${a.title}. ${severity} severity. Affects ${affectsText}. ${fixText}`,
+      text: `${a.title}. ${severity} severity. Affects ${affectsText}${components.length ? ` (in ${components.map((c) => c.name).join(", ")})` : ""}. ${fixText}`,
     },
     {
       category: "general",
@@ -325,6 +376,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
           branches: [{ category: "product_name", name: product.name, branches: versions.map(versionBranch) }],
         },
       ],
+      ...(relationships.length ? { full_product_names: components, relationships } : {}),
     },
     vulnerabilities: [
       {

@@ -13,7 +13,10 @@
  *               (passed or not applicable) and either is that ref of that checklist or maps to it
  *               through the crosswalk. An advisory accepted on its justification is NOT met.
  *  - support:   the support period (through 23:59:59Z of its last day) lasts at least until
- *               now + minSupportMonths calendar months.
+ *               now + minSupportMonths calendar months ("at least 5 years of support from today").
+ *  - cra-support: with craSupportPeriod, the product's support period meets the EU Cyber
+ *               Resilience Act, Article 13(8): at least five years from going on sale, or a stated
+ *               shorter expected use time with its reason (catalogue/domain/support-period.ts).
  *  - findings:  no open finding of blockingFindingSeverity or above is past its deadline
  *               (strictly later than it, as in findings.blocksSeal).
  *  - age:       now is before issuedAt + maxSealAgeMonths calendar months.
@@ -30,6 +33,8 @@ import type { SealVerdict } from "../../trust/domain/credential";
 import { SEVERITIES, type Severity } from "../../findings/domain/findings";
 import { PRODUCT_CATEGORIES, type ProductCategory } from "../../catalogue/domain/product";
 import { advisoriesAffecting } from "../../findings/domain/update-required";
+import { addMonthsUtc, formatMonths, wholeMonthsBetween } from "../../../platform/calendar";
+import { supportPeriodShortfall, type SupportPeriodFacts } from "../../catalogue/domain/support-period";
 
 export const POLICY_CATEGORIES = ["any", ...PRODUCT_CATEGORIES] as const;
 export type PolicyCategory = (typeof POLICY_CATEGORIES)[number];
@@ -50,6 +55,8 @@ export interface Policy {
   maxSealAgeMonths: number | null;
   /** No public advisory may affect the certified firmware (absent: not asked). */
   noAffectingAdvisory?: boolean;
+  /** The product's support period must meet the EU CRA (absent: not asked). */
+  craSupportPeriod?: boolean;
 }
 
 export interface PolicySealFacts {
@@ -59,6 +66,8 @@ export interface PolicySealFacts {
   checklist: { id: string; title: string; version: string; level: string; levels: { id: string; title: string }[] };
   requirements: { ref: string; met: boolean; accepted?: boolean; mapsTo: string[] }[];
   supportPeriodEnd: string;
+  /** The product's support facts for the EU CRA clause (absent: not known). */
+  supportPeriod?: SupportPeriodFacts;
   issuedAt: Date;
   findings: { severity: Severity; deadline: Date; open: boolean }[];
   /** The certified firmware, and the product's public advisories (what anyone may read: ids, severities, versions). */
@@ -71,12 +80,14 @@ export type PolicyNames = Readonly<
   Record<string, { title: string; levels?: readonly { id: string; title: string }[] }>
 >;
 
-export type PolicyClause = "status" | "checklist" | "provision" | "support" | "findings" | "age" | "advisory";
+export type PolicyClause =
+  "status" | "checklist" | "provision" | "support" | "cra-support" | "findings" | "age" | "advisory";
 export const POLICY_CLAUSES: readonly PolicyClause[] = [
   "status",
   "checklist",
   "provision",
   "support",
+  "cra-support",
   "findings",
   "age",
   "advisory",
@@ -113,25 +124,8 @@ export function policyApplies(policy: Pick<Policy, "category">, category: Produc
   return policy.category === "any" || policy.category === category;
 }
 
-/** `date` plus `months` calendar months in UTC, time of day kept, day clamped to the month's end. */
-export function addMonthsUtc(date: Date, months: number): Date {
-  const total = date.getUTCFullYear() * 12 + date.getUTCMonth() + months;
-  const year = Math.floor(total / 12);
-  const month = total - year * 12;
-  const out = new Date(date.getTime());
-  out.setUTCFullYear(year, month + 1, 0);
-  const lastDay = out.getUTCDate();
-  out.setUTCFullYear(year, month, Math.min(date.getUTCDate(), lastDay));
-  return out;
-}
-
-/** Whole calendar months from `from` to `to`, floored; 0 when `to` is not after `from`. */
-export function wholeMonthsBetween(from: Date, to: Date): number {
-  let k = Math.max(0, (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth());
-  while (k > 0 && addMonthsUtc(from, k).getTime() > to.getTime()) k--;
-  while (addMonthsUtc(from, k + 1).getTime() <= to.getTime()) k++;
-  return k;
-}
+// Calendar months are counted by the platform's calendar (also used for a product's support period).
+export { addMonthsUtc, wholeMonthsBetween };
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 const months = (n: number) => `${n} month${n === 1 ? "" : "s"}`;
@@ -192,13 +186,19 @@ function provisionMiss(p: string, facts: PolicySealFacts, n: Namer): string | nu
 
 function supportMiss(minMonths: number, supportPeriodEnd: string, now: Date): string | null {
   const end = /^\d{4}-\d{2}-\d{2}$/.test(supportPeriodEnd) ? new Date(`${supportPeriodEnd}T23:59:59Z`) : new Date(NaN);
-  if (Number.isNaN(end.getTime()))
-    return `The end of security support is not known; this policy needs at least ${months(minMonths)}.`;
+  const needs = `this policy needs at least ${formatMonths(minMonths)} of support from today`;
+  if (Number.isNaN(end.getTime())) return `The end of security support is not known; ${needs}.`;
   if (end.getTime() >= addMonthsUtc(now, minMonths).getTime()) return null;
-  if (end.getTime() < now.getTime())
-    return `Security support has ended (${supportPeriodEnd}); this policy needs at least ${months(minMonths)} left.`;
+  if (end.getTime() < now.getTime()) return `Security support has ended (${supportPeriodEnd}); ${needs}.`;
   const left = wholeMonthsBetween(now, end);
-  return `Security support ends ${supportPeriodEnd}, in ${left === 0 ? "less than a month" : months(left)}; this policy needs at least ${minMonths}.`;
+  return `Security support ends ${supportPeriodEnd}, in ${left === 0 ? "less than a month" : formatMonths(left)}; ${needs}.`;
+}
+
+/** The EU CRA's support period (Article 13(8)): the product's own facts, whatever the day. */
+function craSupportMiss(facts: PolicySealFacts): string | null {
+  if (!facts.supportPeriod)
+    return "When the product goes on sale is not known; this policy needs a support period that meets the EU Cyber Resilience Act.";
+  return supportPeriodShortfall(facts.supportPeriod);
 }
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s); // 0 = critical
@@ -259,6 +259,7 @@ export function evaluatePolicy(policy: Policy, facts: PolicySealFacts, now: Date
   for (const p of policy.requiredProvisions) add("provision", provisionMiss(p, facts, n), p);
   if (policy.minSupportMonths !== null)
     add("support", supportMiss(policy.minSupportMonths, facts.supportPeriodEnd, now));
+  if (policy.craSupportPeriod) add("cra-support", craSupportMiss(facts));
   if (policy.blockingFindingSeverity !== null)
     add("findings", findingsMiss(policy.blockingFindingSeverity, facts.findings, now));
   if (policy.maxSealAgeMonths !== null) add("age", ageMiss(policy.maxSealAgeMonths, facts.issuedAt, now));
@@ -283,7 +284,11 @@ export function summarizePolicy(policy: Policy, names?: PolicyNames): string[] {
   );
   for (const p of policy.requiredProvisions) out.push(`Meets ${n.provision(p)} (directly or through the crosswalk)`);
   if (policy.minSupportMonths !== null)
-    out.push(`At least ${months(policy.minSupportMonths)} of security support left`);
+    out.push(`At least ${formatMonths(policy.minSupportMonths)} of support from today`);
+  if (policy.craSupportPeriod)
+    out.push(
+      "Support period meets the EU Cyber Resilience Act (at least five years from going on sale, or a stated shorter expected use time)",
+    );
   if (policy.blockingFindingSeverity !== null) {
     const sevs = SEVERITIES.slice(0, rank(policy.blockingFindingSeverity) + 1).reverse();
     const list = sevs.length === 1 ? sevs[0] : `${sevs.slice(0, -1).join(", ")} or ${sevs[sevs.length - 1]}`;
@@ -333,13 +338,16 @@ export const policyInput = z.object({
       }),
     { error: "The required provisions must be a list." },
   ),
-  minSupportMonths: monthsField("minimum security support left"),
+  minSupportMonths: monthsField("minimum support from today"),
   blockingFindingSeverity: z
     .enum(SEVERITIES, { error: "Choose the finding severity that blocks (critical, high, medium or low), or none." })
     .nullable(),
   maxSealAgeMonths: monthsField("maximum seal age"),
   noAffectingAdvisory: z
     .boolean({ error: "Say whether a public advisory affecting the firmware is refused." })
+    .optional(),
+  craSupportPeriod: z
+    .boolean({ error: "Say whether the support period must meet the EU Cyber Resilience Act." })
     .optional(),
 });
 export type PolicyInput = z.infer<typeof policyInput>;

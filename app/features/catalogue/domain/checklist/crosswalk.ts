@@ -1,7 +1,14 @@
 /** Crosswalk targets: `<checklist-id>:<ref>` strings from a requirement's maps_to. */
+import type { CrosswalkKind, MapsToEntry } from "./schema";
+
 export interface CrosswalkTarget {
   checklistId: string;
   ref: string;
+}
+
+/** A maps_to entry in either form: its target and its kind (null: a plain string, kind unspecified). */
+export function crosswalkEntry(entry: MapsToEntry): { target: string; kind: CrosswalkKind | null } {
+  return typeof entry === "string" ? { target: entry, kind: null } : { target: entry.to, kind: entry.kind };
 }
 
 export function parseCrosswalkTarget(value: string): CrosswalkTarget | null {

@@ -135,6 +135,7 @@ const KNOWN_KEYS = [
   "validity_months",
   "disclosure_days",
   "recurring_grace_days",
+  "verdicts",
   "sections",
   "ref",
   "requirements",
@@ -144,6 +145,8 @@ const KNOWN_KEYS = [
   "evidence",
   "recurs_every_days",
   "maps_to",
+  "to",
+  "kind",
   "critical",
   "high",
   "medium",
@@ -151,7 +154,9 @@ const KNOWN_KEYS = [
 ];
 
 function suggest(key: string): string {
-  const near = KNOWN_KEYS.find((k) => k !== key && distance(k, key) <= 2);
+  const near = KNOWN_KEYS.filter((k) => k !== key && distance(k, key) <= 2).sort(
+    (a, b) => distance(a, key) - distance(b, key),
+  )[0];
   return near ? ` (did you mean "${near}"?)` : "";
 }
 

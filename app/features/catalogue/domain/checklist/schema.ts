@@ -14,6 +14,16 @@ export type Severity = (typeof SEVERITIES)[number];
 export const APPLICABILITY = ["mandatory", "advisory"] as const;
 export type Applicability = (typeof APPLICABILITY)[number];
 
+/**
+ * How an assessor may judge a requirement. `standard` (the default): "Not applicable" only where the
+ * requirement has a condition or the supplier claimed it does not apply. `decision-tree` (EN 18031):
+ * each requirement's decision tree ends in PASS, FAIL or NOT APPLICABLE, so any requirement may be
+ * judged not applicable, always with a written justification.
+ */
+export const VERDICT_MODELS = ["standard", "decision-tree"] as const;
+export type VerdictModel = (typeof VERDICT_MODELS)[number];
+export const DEFAULT_VERDICT_MODEL: VerdictModel = "standard";
+
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/;
 const REF = /^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/;
@@ -50,6 +60,46 @@ const positiveInt = (what: string) =>
     .int({ error: `${what} must be a whole number of days` })
     .positive({ error: `${what} must be greater than zero` });
 
+/** How closely a crosswalk link's target says the same as its source; a plain string link leaves it unspecified. */
+export const CROSSWALK_KINDS = ["equivalent", "partial"] as const;
+export type CrosswalkKind = (typeof CROSSWALK_KINDS)[number];
+
+const MAPS_TO_FORMAT = 'must be <checklist-id>:<ref>, such as "etsi-en-303-645:5.1-1"';
+const mapsToTarget = z.string().regex(MAPS_TO, { error: MAPS_TO_FORMAT });
+const mapsToObject = z.strictObject({
+  to: str("to", 'to must be a <checklist-id>:<ref> string, such as "etsi-en-303-645:5.1-1"').regex(MAPS_TO, {
+    error: `to ${MAPS_TO_FORMAT}`,
+  }),
+  kind: z.enum(CROSSWALK_KINDS, {
+    error: (i) =>
+      i.input === undefined ? "kind is required: equivalent or partial" : "kind must be equivalent or partial",
+  }),
+});
+
+/** One maps_to entry: "<checklist-id>:<ref>" (kind unspecified) or `{ to: "<checklist-id>:<ref>", kind }`. */
+export type MapsToEntry = string | z.output<typeof mapsToObject>;
+
+/**
+ * A maps_to entry is checked against the form its value has (text or a mapping), so a wrong kind
+ * is reported as such at maps_to[i].kind instead of as "matches neither form". The value is kept
+ * as written: a file of plain-string links canonicalises, and hashes, exactly as before kinds existed.
+ */
+const mapsToEntrySchema = z.custom<MapsToEntry>().superRefine((value, ctx) => {
+  const isText = typeof value === "string";
+  if (!isText && (typeof value !== "object" || value === null || Array.isArray(value))) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        'each maps_to entry must be "<checklist-id>:<ref>" or { to: "<checklist-id>:<ref>", kind: equivalent | partial }',
+    });
+    return;
+  }
+  const result = (isText ? mapsToTarget : mapsToObject).safeParse(value);
+  if (!result.success)
+    for (const issue of result.error.issues)
+      ctx.addIssue({ ...issue, input: value } as unknown as Parameters<typeof ctx.addIssue>[0]);
+});
+
 export const requirementSchema = z.strictObject({
   ref: str("ref", 'ref must be a quoted string, such as "5.1-1"').regex(REF, {
     error: 'ref must be letters, digits, dots, dashes or underscores, such as "5.1-1"',
@@ -68,8 +118,8 @@ export const requirementSchema = z.strictObject({
     .max(3650, { error: "recurs_every_days must be at most 3650 (ten years)" })
     .optional(),
   maps_to: z
-    .array(z.string().regex(MAPS_TO, { error: 'must be <checklist-id>:<ref>, such as "etsi-en-303-645:5.1-1"' }), {
-      error: "maps_to must be a list of <checklist-id>:<ref> strings",
+    .array(mapsToEntrySchema, {
+      error: 'maps_to must be a list of "<checklist-id>:<ref>" strings or { to, kind } entries',
     })
     .optional(),
 });
@@ -125,6 +175,7 @@ export const checklistFileSchema = z.strictObject({
     .min(0, { error: "recurring_grace_days must be 0 or more" })
     .max(365, { error: "recurring_grace_days must be at most 365" })
     .optional(),
+  verdicts: z.enum(VERDICT_MODELS, { error: "verdicts must be standard or decision-tree" }).optional(),
   sections: z
     .array(sectionSchema, { error: "sections must be a list" })
     .min(1, { error: "a checklist needs at least one section" }),
@@ -192,13 +243,17 @@ export function crossFieldProblems(raw: unknown): RuleProblem[] {
             message: "the requirement must apply (mandatory or advisory) at some level",
           });
       }
-      const seen = new Set<unknown>();
-      list(req.maps_to).forEach((target, t) => {
-        if (seen.has(target))
-          out.push({ path: [...here, "maps_to", t], message: `"${String(target)}" is listed twice` });
+      const seen = new Set<string>();
+      list(req.maps_to).forEach((entry, t) => {
+        // Either form names its target: the string itself, or the object's `to`.
+        const target =
+          typeof entry === "string" ? entry : isObj(entry) && typeof entry.to === "string" ? entry.to : null;
+        if (target === null) return;
+        const at = typeof entry === "string" ? [...here, "maps_to", t] : [...here, "maps_to", t, "to"];
+        if (seen.has(target)) out.push({ path: at, message: `"${target}" is listed twice` });
         seen.add(target);
-        if (typeof raw.id === "string" && typeof target === "string" && target.startsWith(`${raw.id}:`)) {
-          out.push({ path: [...here, "maps_to", t], message: "maps_to must name another checklist, not this one" });
+        if (typeof raw.id === "string" && target.startsWith(`${raw.id}:`)) {
+          out.push({ path: at, message: "maps_to must name another checklist, not this one" });
         }
       });
     });

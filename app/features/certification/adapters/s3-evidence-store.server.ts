@@ -1,0 +1,215 @@
+/**
+ * Evidence on S3-compatible object storage (EVIDENCE_STORE=s3://bucket/prefix; decision 027).
+ *
+ * An upload is received exactly as by the local store: streamed through the SHA-256, size-limit
+ * and quota transform into a temporary file under DATA_DIR/tmp/uploads (so a refusal mid-stream,
+ * too large, over the quota or a client that goes away, never reaches the bucket), its type sniffed
+ * and an SBOM validated from that file. Only `commit`, after the database has named the bytes,
+ * uploads the file to its content address `<prefix>/<aa>/<bb>/<sha256>`: with the SDK's multipart
+ * `Upload` (8 MiB parts, 4 in flight, read from the file as they go: never the whole file in
+ * memory), which aborts the multipart upload when a part fails, so nothing is left behind.
+ *
+ * The SDK is loaded on first use, so a portal on the local store starts as before.
+ */
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import type { Readable } from "node:stream";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Upload } from "@aws-sdk/lib-storage";
+import type { ByteBudget, ByteRange, EvidenceStore, LocalEvidenceStore, ReceivedFile } from "./evidence-store.server";
+
+export interface S3Settings {
+  bucket: string;
+  /** Key prefix without leading or trailing "/" (may be empty). */
+  prefix: string;
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+}
+
+type ClientS3 = typeof import("@aws-sdk/client-s3");
+type LibStorage = typeof import("@aws-sdk/lib-storage");
+
+let sdk: { s3: ClientS3; storage: LibStorage } | undefined;
+
+function loadSdk(): { s3: ClientS3; storage: LibStorage } {
+  if (!sdk) {
+    const require = createRequire(import.meta.url);
+    sdk = {
+      s3: require("@aws-sdk/client-s3") as ClientS3,
+      storage: require("@aws-sdk/lib-storage") as LibStorage,
+    };
+  }
+  return sdk;
+}
+
+/** Credentials come from the SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, an instance role. */
+export function createS3Client(s: Omit<S3Settings, "bucket" | "prefix">): S3Client {
+  const { S3Client } = loadSdk().s3;
+  return new S3Client({
+    region: s.region,
+    endpoint: s.endpoint,
+    forcePathStyle: s.forcePathStyle,
+    maxAttempts: 5,
+    // Since 3.729 the SDK adds CRC32 checksums to every request (and aws-chunked trailers to
+    // streamed bodies) and validates them on responses. Many S3-compatible stores (older MinIO and
+    // Ceph releases, some gateways) refuse those headers, and the bytes already have a stronger
+    // check: they are named by their SHA-256. So checksums only where the API requires them.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
+/** Multipart part size: S3's minimum is 5 MiB; 8 MiB keeps the parts of a 10 GiB file under the 10,000-part limit. */
+export const PART_BYTES = 8 * 1024 * 1024;
+/** Parts uploaded at once (memory: at most this many parts, 32 MiB, per upload). */
+const PARTS_IN_FLIGHT = 4;
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+}
+
+export class S3EvidenceStore implements EvidenceStore {
+  readonly bucket: string;
+  readonly prefix: string;
+
+  constructor(
+    readonly client: S3Client,
+    settings: Pick<S3Settings, "bucket" | "prefix">,
+    /** Receives uploads into temporary files (the local store's, so that its sweep knows which are live). */
+    readonly staging: LocalEvidenceStore,
+  ) {
+    this.bucket = settings.bucket;
+    this.prefix = settings.prefix.replace(/^\/+|\/+$/g, "");
+  }
+
+  /** Where the bytes with this SHA-256 are kept: `<prefix>/<aa>/<bb>/<sha256>`, the local store's layout. */
+  keyOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error("not a SHA-256");
+    const rel = `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+    return this.prefix ? `${this.prefix}/${rel}` : rel;
+  }
+
+  private get listPrefix(): string {
+    return this.prefix ? `${this.prefix}/` : "";
+  }
+
+  receive(source: Readable, limitBytes: number, budget?: ByteBudget): Promise<ReceivedFile> {
+    return this.staging.receive(source, limitBytes, budget);
+  }
+
+  async commit(file: ReceivedFile): Promise<{ created: boolean }> {
+    try {
+      if (await this.exists(file.sha256)) return { created: false };
+      const { Upload } = loadSdk().storage;
+      const upload: Upload = new Upload({
+        client: this.client,
+        params: {
+          Bucket: this.bucket,
+          Key: this.keyOf(file.sha256),
+          Body: fs.createReadStream(file.tempPath, { highWaterMark: 1024 * 1024 }),
+          ContentType: "application/octet-stream",
+        },
+        partSize: PART_BYTES,
+        queueSize: PARTS_IN_FLIGHT,
+        leavePartsOnError: false, // a failed part aborts the multipart upload: no parts are left billed and invisible
+      });
+      await upload.done();
+      return { created: true };
+    } finally {
+      await this.staging.discard(file);
+    }
+  }
+
+  discard(file: ReceivedFile): Promise<void> {
+    return this.staging.discard(file);
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    const { HeadObjectCommand } = loadSdk().s3;
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async open(sha256: string, range?: ByteRange): Promise<Readable> {
+    const { GetObjectCommand } = loadSdk().s3;
+    const out = await this.client.send(
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: this.keyOf(sha256),
+        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+      }),
+    );
+    // In Node the body is the HTTP response itself, a Readable: streamed, never buffered.
+    return out.Body as Readable;
+  }
+
+  async remove(sha256: string): Promise<void> {
+    const { DeleteObjectCommand } = loadSdk().s3;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
+  }
+
+  /** Every stored object's SHA-256, size and last-modified time (a paged listing of the prefix). */
+  async *storedFiles(): AsyncGenerator<{ sha256: string; size: number; mtimeMs: number }> {
+    const { ListObjectsV2Command } = loadSdk().s3;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.listPrefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        const rel = (o.Key ?? "").slice(this.listPrefix.length);
+        const m = /^([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(rel);
+        if (!m || !m[3].startsWith(m[1] + m[2])) continue;
+        yield { sha256: m[3], size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /**
+   * Multipart uploads under the prefix started before `olderThanMs` (a process killed mid-commit
+   * leaves one: invisible, but its parts are billed), aborted. Returns their keys. A store without
+   * ListMultipartUploads (s3rver) has nothing to abort that this can see: [] then.
+   */
+  async abortStaleUploads(olderThanMs: number): Promise<string[]> {
+    const { ListMultipartUploadsCommand, AbortMultipartUploadCommand } = loadSdk().s3;
+    const aborted: string[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: this.listPrefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+      } catch (error) {
+        if ((error as { name?: string }).name === "NotImplemented") return aborted;
+        throw error;
+      }
+      for (const u of page.Uploads ?? []) {
+        if (!u.Key || !u.UploadId || (u.Initiated?.getTime() ?? 0) >= olderThanMs) continue;
+        await this.client.send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }),
+        );
+        aborted.push(u.Key);
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return aborted;
+  }
+}

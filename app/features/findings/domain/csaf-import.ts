@@ -1,0 +1,213 @@
+/**
+ * Importing a third party's CSAF 2.0 advisory (e.g. an OpenSSL advisory): what the portal reads of
+ * it, checked with zod (the fields it uses, not the whole CSAF schema: @secvisogram/csaf-validator-lib
+ * is a test dependency only, see docs/decisions/026-spdx-and-advisory-purls.md), and the package URLs
+ * of its affected products. Pure.
+ *
+ * Affected products: the product ids of every vulnerability's product_status known_affected,
+ * first_affected and last_affected (CSAF 2.0 3.2.3.9: the "affected" group). Their purls: the
+ * product_identification_helper.purl of the full product name defining that id, in the branches,
+ * full_product_names or relationships of the product tree (3.1.3.3.5: one purl per product); a
+ * relationship without a purl of its own (e.g. "openssl 3.0.13 default_component_of appliance 2")
+ * stands for its product_reference's purl.
+ */
+import { z } from "zod";
+import { canonicalPurl } from "../../catalogue/domain/purl";
+
+export const CSAF_IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+export const CSAF_IMPORT_MAX_DEPTH = 64;
+export const CSAF_IMPORT_MAX_PURLS = 500;
+
+const fullProductName = z.object({
+  name: z.string(),
+  product_id: z.string().min(1),
+  product_identification_helper: z.object({ purl: z.string().optional() }).loose().optional(),
+});
+type FullProductName = z.infer<typeof fullProductName>;
+
+interface Branch {
+  product?: FullProductName;
+  branches?: Branch[];
+}
+const branch: z.ZodType<Branch> = z.lazy(() =>
+  z.object({ product: fullProductName.optional(), branches: z.array(branch).optional() }).loose(),
+);
+
+/** CSAF 2.0 3.1.11.3.3 version: integer versioning or semantic versioning. */
+const TRACKING_VERSION =
+  /^(0|[1-9][0-9]*)$|^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+const productIds = z.array(z.string()).optional();
+
+/** The parts of a CSAF 2.0 document the import reads; anything else in it is kept but not checked. */
+export const csafImportSchema = z
+  .object({
+    document: z
+      .object({
+        category: z.string().min(1),
+        csaf_version: z.literal("2.0", { message: 'must be "2.0" (only CSAF 2.0 documents are imported)' }),
+        title: z.string().trim().min(1).max(500),
+        publisher: z
+          .object({
+            name: z.string().trim().min(1).max(200),
+            namespace: z.url({ message: "must be a URL" }).max(500),
+          })
+          .loose(),
+        tracking: z
+          .object({
+            id: z.string().trim().min(1).max(200),
+            version: z.string().regex(TRACKING_VERSION, "must be an integer or a semantic version"),
+            status: z.enum(["draft", "final", "interim"]),
+            current_release_date: z.iso.datetime({ offset: true, message: "must be a date and time" }),
+          })
+          .loose(),
+      })
+      .loose(),
+    product_tree: z
+      .object({
+        branches: z.array(branch).optional(),
+        full_product_names: z.array(fullProductName).optional(),
+        relationships: z
+          .array(z.object({ product_reference: z.string(), full_product_name: fullProductName }).loose())
+          .optional(),
+      })
+      .loose()
+      .optional(),
+    vulnerabilities: z
+      .array(
+        z
+          .object({
+            product_status: z
+              .object({ known_affected: productIds, first_affected: productIds, last_affected: productIds })
+              .loose()
+              .optional(),
+          })
+          .loose(),
+      )
+      .optional(),
+  })
+  .loose();
+export type CsafImportDocument = z.infer<typeof csafImportSchema>;
+
+export interface ImportedCsaf {
+  title: string;
+  publisherName: string;
+  publisherNamespace: string;
+  trackingId: string;
+  trackingVersion: string;
+  status: "draft" | "final" | "interim";
+  currentReleaseDate: string;
+  /** Canonical package URLs of the affected products (deduplicated, in document order). */
+  purls: string[];
+  /** purl values of affected products that are not valid package URLs (left out). */
+  invalidPurls: string[];
+}
+
+/** "document.tracking.version: must be an integer or a semantic version". */
+export function csafIssueMessage(issue: { path: PropertyKey[]; message: string }): string {
+  const where = issue.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
+  return `${where || "(document)"}: ${issue.message}`;
+}
+
+/** What the portal reads of a parsed CSAF document, or the first problem (with its path). */
+export function readCsafImport(doc: unknown): { ok: true; csaf: ImportedCsaf } | { ok: false; message: string } {
+  const parsed = csafImportSchema.safeParse(doc);
+  if (!parsed.success)
+    return { ok: false, message: `Not a CSAF 2.0 document: ${csafIssueMessage(parsed.error.issues[0])}` };
+  const d = parsed.data;
+  if (d.document.tracking.status === "draft")
+    return {
+      ok: false,
+      message: "This CSAF document is a draft (document.tracking.status): import a final or interim release.",
+    };
+  const { purls, invalid } = affectedPurls(d);
+  return {
+    ok: true,
+    csaf: {
+      title: d.document.title,
+      publisherName: d.document.publisher.name,
+      publisherNamespace: d.document.publisher.namespace,
+      trackingId: d.document.tracking.id,
+      trackingVersion: d.document.tracking.version,
+      status: d.document.tracking.status,
+      currentReleaseDate: d.document.tracking.current_release_date,
+      purls,
+      invalidPurls: invalid,
+    },
+  };
+}
+
+/** The purls of the affected products (known_affected, first_affected, last_affected), canonical. */
+export function affectedPurls(d: CsafImportDocument): { purls: string[]; invalid: string[] } {
+  const purlOf = new Map<string, string>();
+  const referenceOf = new Map<string, string>();
+  const define = (p: FullProductName) => {
+    const purl = p.product_identification_helper?.purl;
+    if (typeof purl === "string" && !purlOf.has(p.product_id)) purlOf.set(p.product_id, purl);
+  };
+  const walk = (list: Branch[] | undefined, depth: number) => {
+    if (!list || depth > CSAF_IMPORT_MAX_DEPTH) return;
+    for (const b of list) {
+      if (b.product) define(b.product);
+      walk(b.branches, depth + 1);
+    }
+  };
+  walk(d.product_tree?.branches, 0);
+  for (const p of d.product_tree?.full_product_names ?? []) define(p);
+  for (const r of d.product_tree?.relationships ?? []) {
+    define(r.full_product_name);
+    referenceOf.set(r.full_product_name.product_id, r.product_reference);
+  }
+  const affected: string[] = [];
+  for (const v of d.vulnerabilities ?? []) {
+    const s = v.product_status;
+    affected.push(...(s?.first_affected ?? []), ...(s?.known_affected ?? []), ...(s?.last_affected ?? []));
+  }
+  const purls = new Set<string>();
+  const invalid = new Set<string>();
+  for (const id of affected) {
+    const raw = purlOf.get(id) ?? purlOf.get(referenceOf.get(id) ?? "");
+    if (raw === undefined) continue;
+    const canonical = canonicalPurl(raw);
+    if (canonical) purls.add(canonical);
+    else invalid.add(raw.slice(0, 200));
+    if (purls.size >= CSAF_IMPORT_MAX_PURLS) break;
+  }
+  return { purls: [...purls], invalid: [...invalid] };
+}
+
+/**
+ * Compares two tracking versions of one advisory (CSAF 2.0 3.1.11.3.3): integers numerically;
+ * semantic versions by major, minor, patch, then a release above its pre-releases (build metadata
+ * ignored). Negative: `a` is older.
+ */
+export function compareTrackingVersions(a: string, b: string): number {
+  const parts = (v: string) => {
+    const [core, pre] = v.split("+")[0].split(/-(.*)/s);
+    return { nums: core.split(".").map(Number), pre: pre ?? null };
+  };
+  const x = parts(a);
+  const y = parts(b);
+  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === null) return 1;
+  if (y.pre === null) return -1;
+  const xs = x.pre.split(".");
+  const ys = y.pre.split(".");
+  for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+    if (xs[i] === undefined) return -1;
+    if (ys[i] === undefined) return 1;
+    const xn = /^\d+$/.test(xs[i]);
+    const yn = /^\d+$/.test(ys[i]);
+    if (xn && yn && Number(xs[i]) !== Number(ys[i])) return Number(xs[i]) - Number(ys[i]);
+    if (xn !== yn) return xn ? -1 : 1;
+    if (xs[i] !== ys[i]) return xs[i] < ys[i] ? -1 : 1;
+  }
+  return 0;
+}

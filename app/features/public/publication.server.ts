@@ -1,0 +1,485 @@
+/**
+ * The static publication of the public artefacts (decision record 028): everything a verifier
+ * fetches from the issuer, written to PUBLISH_TO with the portal's URL paths, so that a static web
+ * server or CDN serving that folder (or bucket) at the issuer's origin answers those paths as the
+ * portal does, with the portal down.
+ *
+ * Driven by the outbox: a run publishes what the domain events since the target's cursor touched
+ * (a seal issued or changed status, an advisory, a report, a product), then moves the cursor; it
+ * is idempotent (a file whose version the target already holds is not written again) and a failed
+ * run moves nothing, so the next one does it again. The server runs it after each seal change (an
+ * after-commit subscriber that only wakes the worker: a publication never fails nor delays the
+ * change), at start-up (catching up), and every minute (the status lists are re-signed every five
+ * minutes and go stale after ten; the checkpoint gains witness cosignatures). A lease in
+ * publication_targets keeps two processes from publishing to one target at once.
+ *
+ * Order of writes (each file replaced atomically): the `_headers` manifest; the keys (a new key
+ * before anything it signed); each credential and PDF; the log's new tiles and entry bundles, then
+ * the checkpoint that covers them; the status lists (after the credentials they speak of); the seal
+ * answers and linksets; the CSAF documents, then their indexes and the provider metadata.
+ */
+import crypto from "node:crypto";
+import os from "node:os";
+import { and, eq, gt, inArray, isNull, lte, lt, max, or } from "drizzle-orm";
+import { domainEvents, products, productVersions, publicationTargets, publishedFiles, seals } from "../../../db/schema";
+import { nowMs } from "../../platform/clock.server";
+import { db, transaction } from "../../platform/db.server";
+import { getEnv } from "../../platform/env.server";
+import type { PublishTarget } from "../../platform/env";
+import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
+import { signingKeys } from "../trust/adapters/signing-keys.server";
+import { issuerMetadata, JWKS_PATH } from "../trust/domain/credential";
+import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_PATH } from "../trust/domain/seal-context";
+import { tilePath } from "../trust/domain/tiles";
+import { logTile } from "../trust/transparency-log.server";
+import { latestCosignedCheckpoint } from "../trust/witnesses.server";
+import { STATUS_LIST_IDS, statusListCredential } from "../trust/seal-status.server";
+import { gtin14Of } from "../catalogue/domain/gtin";
+import { sealApiView, sealBySerial, sealPdf } from "../certification/seals.server";
+import { CSAF_BASE_PATH, CSAF_WHITE_PATH, SECURITY_TXT_PATH } from "../findings/domain/csaf-directory";
+import {
+  CHECKPOINT_HEADERS,
+  CREDENTIAL_HEADERS,
+  csafHeaders,
+  GS1_RESOLVER_HEADERS,
+  ISSUER_METADATA_HEADERS,
+  JWKS_HEADERS,
+  LOG_KEYS_HEADERS,
+  publishedStatusListHeaders,
+  SEAL_API_HEADERS,
+  SEAL_CONTEXT_HEADERS,
+  SEAL_PDF_HEADERS,
+  TILE_HEADERS,
+  type ArtefactHeaders,
+} from "./domain/artefact-headers";
+import { headersManifest, newTiles, publicationBackoffMs, storedPathOf, type HeaderRule } from "./domain/publication";
+import { resolverDescription } from "./domain/gs1-resolver";
+import { linksetHeaders, resolveDigitalLink } from "./gs1-resolver.server";
+import { logVerifierKeysText, sealApiBody } from "./public-api.server";
+import { csafFile, csafPaths } from "./csaf-api.server";
+import { folderSink, s3Sink, type PublicationSink } from "./adapters/publication-sinks.server";
+import { createS3Client } from "../certification/adapters/s3-evidence-store.server";
+
+/** How often the worker publishes when nothing asks it to (the status lists' refresh). */
+export const PUBLISH_EVERY_MS = 60_000;
+/** A run holding the lease longer than this is taken to have died. */
+const LEASE_MS = 10 * 60_000;
+/** Retries after failures back off from 15 s to this (under the status lists' five-minute refresh). */
+const BACKOFF_CAP_MS = 5 * 60_000;
+/** The domain events whose artefacts a run publishes. */
+const EVENT_TYPES = ["seal.changed", "advisory.published", "finding.changed", "product.changed"] as const;
+
+const OWNER = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
+
+/** A target's key in publication_targets: the folder, or s3://bucket/prefix. */
+export function publicationTargetKey(t: Exclude<PublishTarget, { kind: "none" }>): string {
+  return t.kind === "folder" ? `folder:${t.dir}` : `s3://${t.bucket}/${t.prefix}`;
+}
+
+let s3: { key: string; sink: PublicationSink } | undefined;
+
+function sinkFor(t: Exclude<PublishTarget, { kind: "none" }>): PublicationSink {
+  if (t.kind === "folder") return folderSink(t.dir);
+  const key = publicationTargetKey(t);
+  if (s3?.key !== key) s3 = { key, sink: s3Sink(createS3Client(getEnv().s3), t.bucket, t.prefix) };
+  return s3.sink;
+}
+
+/** The `_headers` rules: one per family of paths, none overlapping (tests/unit/public/publication.test.ts). */
+export function publicationHeaderRules(): HeaderRule[] {
+  return [
+    { pattern: JWKS_PATH, headers: JWKS_HEADERS },
+    { pattern: "/.well-known/jwt-vc-issuer", headers: ISSUER_METADATA_HEADERS },
+    { pattern: "/.well-known/gs1resolver", headers: GS1_RESOLVER_HEADERS },
+    { pattern: SEAL_CONTEXT_PATH, headers: SEAL_CONTEXT_HEADERS },
+    { pattern: "/s/:serial/credential", headers: CREDENTIAL_HEADERS },
+    { pattern: "/s/:serial/seal.pdf", headers: SEAL_PDF_HEADERS },
+    { pattern: "/api/v1/seals/:serial", headers: SEAL_API_HEADERS },
+    { pattern: "/01/:gtin", headers: linksetHeaders() },
+    { pattern: "/status/:list", headers: publishedStatusListHeaders(PUBLISH_EVERY_MS) },
+    { pattern: "/log/checkpoint", headers: CHECKPOINT_HEADERS },
+    { pattern: "/log/keys", headers: LOG_KEYS_HEADERS },
+    { pattern: "/log/tile/*", headers: TILE_HEADERS },
+    { pattern: SECURITY_TXT_PATH, headers: csafHeaders("text/plain; charset=utf-8", "public, max-age=3600") },
+    { pattern: `${CSAF_BASE_PATH}/provider-metadata.json`, headers: csafHeaders("application/json") },
+    { pattern: `${CSAF_BASE_PATH}/openpgp/:key`, headers: csafHeaders("application/pgp-keys", "public, max-age=3600") },
+    { pattern: `${CSAF_WHITE_PATH}/index.txt`, headers: csafHeaders("text/plain; charset=utf-8") },
+    { pattern: `${CSAF_WHITE_PATH}/changes.csv`, headers: csafHeaders("text/csv; charset=utf-8") },
+    { pattern: `${CSAF_WHITE_PATH}/*.json`, headers: csafHeaders("application/json") },
+    { pattern: `${CSAF_WHITE_PATH}/*.json.sha256`, headers: csafHeaders("text/plain; charset=utf-8") },
+    { pattern: `${CSAF_WHITE_PATH}/*.json.asc`, headers: csafHeaders("application/pgp-signature") },
+  ];
+}
+
+export interface PublicationReport {
+  target: string;
+  /** Everything was published (the target's first run), not only what events touched. */
+  full: boolean;
+  written: number;
+  unchanged: number;
+  seals: number;
+  linksets: number;
+  tiles: number;
+  logSize: number;
+  eventCursor: number;
+}
+
+type Touched = { serials: string[]; products: { id: string; gtin: string | null }[] };
+
+/** Every seal and product with a seal (the first run), or those the events in (from, to] touched. */
+function touched(full: boolean, from: number, to: number): Touched {
+  const d = db();
+  let productIds: string[] | null = null;
+  if (!full) {
+    const serials = new Set<string>();
+    const ids = new Set<string>();
+    const rows = d
+      .select({ type: domainEvents.type, payload: domainEvents.payload })
+      .from(domainEvents)
+      .where(and(gt(domainEvents.id, from), lte(domainEvents.id, to), inArray(domainEvents.type, [...EVENT_TYPES])))
+      .all();
+    for (const r of rows) {
+      const facts = JSON.parse(r.payload) as { serial?: unknown; productId?: unknown };
+      if (typeof facts.serial === "string") serials.add(facts.serial);
+      if (typeof facts.productId === "string") ids.add(facts.productId);
+    }
+    // A seal's change can change its siblings' answers (supersession, "update required", the current seal).
+    for (let i = 0; i < serials.size; i += 500)
+      for (const r of d
+        .select({ productId: productVersions.productId })
+        .from(seals)
+        .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+        .where(inArray(seals.serial, [...serials].slice(i, i + 500)))
+        .all())
+        ids.add(r.productId);
+    productIds = [...ids];
+    if (productIds.length === 0) return { serials: [], products: [] };
+  }
+  const rows: { serial: string; productId: string; gtin: string | null }[] = [];
+  const chunks = productIds ? Array.from({ length: Math.ceil(productIds.length / 500) }, (_, i) => i) : [0];
+  for (const i of chunks)
+    rows.push(
+      ...d
+        .select({ serial: seals.serial, productId: productVersions.productId, gtin: products.gtin })
+        .from(seals)
+        .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+        .innerJoin(products, eq(products.id, productVersions.productId))
+        .where(productIds ? inArray(productVersions.productId, productIds.slice(i * 500, i * 500 + 500)) : undefined)
+        .orderBy(seals.issuedAt)
+        .all(),
+    );
+  const byProduct = new Map<string, string | null>();
+  for (const r of rows) byProduct.set(r.productId, r.gtin);
+  return { serials: rows.map((r) => r.serial), products: [...byProduct].map(([id, gtin]) => ({ id, gtin })) };
+}
+
+/** Takes the target's lease; null when another process holds it. */
+function claim(target: string) {
+  return transaction((tx) => {
+    const now = new Date(nowMs());
+    tx.insert(publicationTargets).values({ target }).onConflictDoNothing().run();
+    const taken = tx
+      .update(publicationTargets)
+      .set({ leaseOwner: OWNER, leaseUntil: new Date(now.getTime() + LEASE_MS), lastAttemptAt: now })
+      .where(
+        and(
+          eq(publicationTargets.target, target),
+          or(
+            isNull(publicationTargets.leaseUntil),
+            lt(publicationTargets.leaseUntil, now),
+            eq(publicationTargets.leaseOwner, OWNER),
+          ),
+        ),
+      )
+      .returning()
+      .get();
+    return taken ?? null;
+  });
+}
+
+/** What a file is made of: its bytes, or its bytes and the headers they are served with. */
+type Content = Buffer | string | { bytes: Buffer; headers: ArtefactHeaders };
+
+const sha256 = (b: Buffer | string) => crypto.createHash("sha256").update(b).digest("hex");
+
+/**
+ * Publishes to PUBLISH_TO (or `opts.target`) what changed since its last run, or everything on its
+ * first. Null when publication is off or another process is publishing to the target. Throws when
+ * a write fails (recorded on the target, with the time of its next attempt); the next run redoes it.
+ */
+export async function publishArtefacts(
+  opts: { target?: PublishTarget; sink?: PublicationSink } = {},
+): Promise<PublicationReport | null> {
+  const target = opts.target ?? getEnv().publishTo;
+  if (target.kind === "none") return null;
+  const key = publicationTargetKey(target);
+  const state = claim(key);
+  if (!state) return null;
+  const sink = opts.sink ?? sinkFor(target);
+  // A target emptied since (a new disk, a restored data directory, a bucket wiped) gets everything again.
+  const emptied = state.lastSuccessAt !== null && !(await sink.has("_headers").catch(() => true));
+  const known = new Map(
+    db()
+      .select({ path: publishedFiles.path, version: publishedFiles.version })
+      .from(publishedFiles)
+      .where(eq(publishedFiles.target, key))
+      .all()
+      .filter(() => !emptied)
+      .map((r) => [r.path, r.version]),
+  );
+  const written = new Map<string, string>();
+  const report: PublicationReport = {
+    target: sink.name,
+    full: state.lastSuccessAt === null || emptied,
+    written: 0,
+    unchanged: 0,
+    seals: 0,
+    linksets: 0,
+    tiles: 0,
+    logSize: state.logSize,
+    eventCursor: state.eventCursor,
+  };
+
+  /** Writes a file unless the target holds this version of it already (`content` may bring its own headers). */
+  const put = async (
+    storedPath: string,
+    headers: ArtefactHeaders,
+    content: () => Content | Promise<Content>,
+    p: { version?: string; modifiedAt?: Date; track?: boolean } = {},
+  ) => {
+    if (p.version !== undefined && known.get(storedPath) === p.version) {
+      report.unchanged++;
+      return;
+    }
+    const raw = await content();
+    const file = typeof raw === "string" || Buffer.isBuffer(raw) ? { bytes: raw, headers } : raw;
+    const bytes = typeof file.bytes === "string" ? Buffer.from(file.bytes, "utf8") : file.bytes;
+    const version = p.version ?? sha256(bytes);
+    if (known.get(storedPath) === version) {
+      report.unchanged++;
+      return;
+    }
+    await sink.put(storedPath, bytes, file.headers, { modifiedAt: p.modifiedAt });
+    report.written++;
+    if (p.track !== false) {
+      known.set(storedPath, version);
+      written.set(storedPath, version);
+    }
+  };
+  const putPath = (
+    urlPath: string,
+    headers: ArtefactHeaders,
+    content: () => Content | Promise<Content>,
+    p: { version?: string; modifiedAt?: Date; track?: boolean } = {},
+  ) => put(storedPathOf(urlPath), headers, content, p);
+
+  try {
+    const env = getEnv();
+    const toEvent =
+      db()
+        .select({ id: max(domainEvents.id) })
+        .from(domainEvents)
+        .get()?.id ?? 0;
+    const work = touched(report.full, state.eventCursor, toEvent);
+    const fromLogSize = report.full ? 0 : state.logSize;
+
+    // 1. The manifest of headers, then the keys and the documents every verifier reads.
+    await put("_headers", { "Content-Type": "text/plain; charset=utf-8" }, () =>
+      headersManifest(publicationHeaderRules()),
+    );
+    await putPath(JWKS_PATH, JWKS_HEADERS, () => JSON.stringify(signingKeys(env.dataDir).jwks()));
+    await putPath("/.well-known/jwt-vc-issuer", ISSUER_METADATA_HEADERS, () =>
+      JSON.stringify(issuerMetadata(env.baseUrl)),
+    );
+    await putPath("/log/keys", LOG_KEYS_HEADERS, logVerifierKeysText);
+    await putPath(SEAL_CONTEXT_PATH, SEAL_CONTEXT_HEADERS, () => SEAL_CONTEXT_DOCUMENT);
+    await putPath("/.well-known/gs1resolver", GS1_RESOLVER_HEADERS, () =>
+      JSON.stringify(resolverDescription(env.baseUrl, CERTIFICATION_BODY_NAME)),
+    );
+
+    // 2. Each credential and certificate (they never change: written once).
+    for (const serial of work.serials) {
+      const seal = sealBySerial(serial);
+      if (!seal) continue;
+      await putPath(`/s/${serial}/credential`, CREDENTIAL_HEADERS, () => seal.credential, {
+        version: sha256(seal.credential),
+      });
+      if (seal.pdfSha256)
+        await putPath(`/s/${serial}/seal.pdf`, SEAL_PDF_HEADERS, () => sealPdf(serial)!.pdf, {
+          version: seal.pdfSha256,
+        });
+      report.seals++;
+    }
+
+    // 3. The log: the tiles the new checkpoint needs, then the checkpoint (read first: it never covers more than was tiled).
+    const checkpoint = latestCosignedCheckpoint();
+    const tiles = newTiles(fromLogSize, checkpoint.treeSize);
+    const fullTilesCompleted = tiles.filter((t) => t.width === undefined);
+    for (const t of tiles) {
+      const path = `/log/${tilePath(t)}`;
+      await putPath(
+        path,
+        TILE_HEADERS,
+        () => {
+          const tile = logTile(tilePath(t));
+          if (!tile.ok) throw new Error(`The log's tile ${path} cannot be read: ${tile.message}`);
+          return tile.bytes;
+        },
+        { track: false },
+      );
+      report.tiles++;
+    }
+    await putPath("/log/checkpoint", CHECKPOINT_HEADERS, () => checkpoint.note, {
+      modifiedAt: checkpoint.modifiedAt ?? undefined,
+    });
+    // A full tile makes its partial ones superfluous: a client that asks for one falls back to the
+    // full tile (C2SP tlog-tiles allows deleting them), so they are deleted, after the checkpoint.
+    for (const t of fullTilesCompleted) await sink.removeTree(`log/${tilePath(t)}.p`);
+    report.logSize = Math.max(fromLogSize, checkpoint.treeSize);
+
+    // 4. The status lists, after the credentials whose entries they hold.
+    const listHeaders = publishedStatusListHeaders(PUBLISH_EVERY_MS);
+    for (const listId of Object.values(STATUS_LIST_IDS)) {
+      const list = await statusListCredential(listId);
+      if (list) await putPath(`/status/${listId}`, listHeaders, () => list.jws);
+    }
+
+    // 5. The seals' answers (/api/v1/seals/<serial>: what verify-seal asks about supersession) and the linksets.
+    for (const serial of work.serials) {
+      const view = await sealApiView(serial);
+      if (view) await putPath(`/api/v1/seals/${encodeURIComponent(serial)}`, SEAL_API_HEADERS, () => sealApiBody(view));
+    }
+    for (const product of work.products) {
+      const gtin14 = gtin14Of(product.gtin);
+      if (!gtin14) continue;
+      const r = await resolveDigitalLink(`/01/${gtin14}`, new URLSearchParams("linkType=linkset"), null);
+      if (r.kind !== "linkset") continue;
+      const body = JSON.stringify(r.body);
+      // The canonical 14 digits (the anchor, and what the QR codes encode), and the GTIN as written, if shorter.
+      for (const g of new Set([gtin14, product.gtin!.replace(/\s/g, "")]))
+        await putPath(`/01/${g}`, linksetHeaders(), () => body);
+      report.linksets++;
+    }
+
+    // 6. The CSAF provider: the documents, then their indexes and listings, the provider metadata last.
+    for (const { path, version } of await csafPaths())
+      await putPath(
+        path,
+        {},
+        async () => {
+          const f = await csafFile(path);
+          if (!f) throw new Error(`The CSAF file ${path} vanished while it was published.`);
+          return f;
+        },
+        { version },
+      );
+
+    transaction((tx) =>
+      tx
+        .update(publicationTargets)
+        .set({
+          eventCursor: toEvent,
+          logSize: report.logSize,
+          lastSuccessAt: new Date(nowMs()),
+          lastError: null,
+          failures: 0,
+          nextAttemptAt: null,
+        })
+        .where(eq(publicationTargets.target, key))
+        .run(),
+    );
+    report.eventCursor = toEvent;
+    return report;
+  } catch (error) {
+    const failures = state.failures + 1;
+    transaction((tx) =>
+      tx
+        .update(publicationTargets)
+        .set({
+          lastError: error instanceof Error ? error.message : String(error),
+          failures,
+          nextAttemptAt: new Date(nowMs() + publicationBackoffMs(failures, BACKOFF_CAP_MS)),
+        })
+        .where(eq(publicationTargets.target, key))
+        .run(),
+    );
+    throw error;
+  } finally {
+    transaction((tx) => {
+      const at = new Date(nowMs());
+      for (const [path, version] of written)
+        tx.insert(publishedFiles)
+          .values({ target: key, path, version, at })
+          .onConflictDoUpdate({ target: [publishedFiles.target, publishedFiles.path], set: { version, at } })
+          .run();
+      tx.update(publicationTargets)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(eq(publicationTargets.target, key), eq(publicationTargets.leaseOwner, OWNER)))
+        .run();
+    });
+  }
+}
+
+/** A target's state, for the operator (npm run publish). */
+export function publicationState(target: PublishTarget = getEnv().publishTo) {
+  if (target.kind === "none") return null;
+  return (
+    db()
+      .select()
+      .from(publicationTargets)
+      .where(eq(publicationTargets.target, publicationTargetKey(target)))
+      .get() ?? null
+  );
+}
+
+// --- The worker in the server process ----------------------------------------------------------
+
+let worker: NodeJS.Timeout | undefined;
+let soon: NodeJS.Timeout | undefined;
+let running = false;
+let again = false;
+
+function tick(): void {
+  if (running) {
+    again = true; // a change during a run: published by one more run right after
+    return;
+  }
+  const state = publicationState();
+  if (state?.nextAttemptAt && state.nextAttemptAt.getTime() > nowMs()) return; // backing off after a failure
+  running = true;
+  publishArtefacts()
+    .catch((error) => console.error("[publish] publication failed; it is retried:", error))
+    .finally(() => {
+      running = false;
+      if (again) {
+        again = false;
+        requestPublication();
+      }
+    });
+}
+
+/**
+ * After a committed change (an after-commit subscriber, app/system/wiring.server.ts): publish soon.
+ * Only wakes this process's worker (nothing runs where none was started: a script, a test); the
+ * change is published by the next run of any process's worker in any case, from the outbox.
+ */
+export function requestPublication(): void {
+  if (!worker || soon) return;
+  soon = setTimeout(() => {
+    soon = undefined;
+    tick();
+  }, 200).unref();
+}
+
+/** Starts this process's publisher (unless PUBLISH_TO=none): a run at once (catching up), then every minute. */
+export function startPublicationWorker(): void {
+  if (getEnv().publishTo.kind === "none" || worker) return;
+  worker = setInterval(tick, PUBLISH_EVERY_MS).unref();
+  tick();
+}
+
+export function stopPublicationWorker(): void {
+  if (worker) clearInterval(worker);
+  if (soon) clearTimeout(soon);
+  worker = soon = undefined;
+}

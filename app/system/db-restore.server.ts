@@ -1,0 +1,309 @@
+/**
+ * Restores the database from its Litestream replica into a fresh data directory
+ * (`npm run db:restore`, decision 029), then checks what was restored: the audit chain, and the
+ * transparency log against its last signed checkpoint. The replica holds only the database: the
+ * signing keys, the evidence files and the session secret also live in DATA_DIR, so they are
+ * copied from a source the operator names (a backup made by `npm run backup`, or the old data
+ * directory) and whatever is still missing is listed, file by file.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import Database from "better-sqlite3";
+import { openDatabase } from "../../db/connection";
+import { SigningKeys } from "../features/trust/adapters/signing-keys.server";
+import {
+  leafHash,
+  parseCheckpointBody,
+  parseSignatureLines,
+  rootFromLeafHashes,
+} from "../features/trust/domain/merkle";
+import { verifyCheckpoint } from "../features/trust/domain/tlog";
+import type { AnyActor } from "../platform/actor";
+import type { ChainCheck } from "../platform/audit-chain";
+import { checkAuditChain, recordAudit } from "../platform/audit.server";
+import { copyHashed, evidenceRelPath, verifyBackup } from "../platform/backup.server";
+import { restoredMode, safeRelativePath } from "../platform/backup-manifest";
+import { ServiceError } from "../platform/errors.server";
+import type { ReplicaTarget } from "../platform/replica-url";
+import { DB_FILE, litestreamBinary, litestreamConfig, type S3Settings } from "../platform/replication.server";
+
+const run = promisify(execFile);
+
+export interface LogCheck {
+  ok: boolean;
+  leaves: number;
+  /** The tree size of the newest signed checkpoint in the database (0: none). */
+  checkpointSize: number;
+  /** Whether the checkpoint's signature verified under a key of the restored keys/ (null: no key to check it with). */
+  signatureVerified: boolean | null;
+  problem?: string;
+}
+
+/**
+ * The transparency log of `client` against its newest signed checkpoint: every leaf hash matches
+ * its data, the leaves are 0..n-1, the checkpoint covers exactly n leaves (a leaf and its
+ * checkpoint are written in one transaction) and its root is the root of those leaves; its
+ * signature is checked when `jwks` holds a key.
+ */
+export function checkLogAgainstCheckpoint(
+  client: Pick<Database.Database, "prepare">,
+  jwks: Parameters<typeof verifyCheckpoint>[2],
+): LogCheck {
+  const hashes: Buffer[] = [];
+  let expected = 0;
+  for (const row of client
+    .prepare("select leaf_index, data, leaf_hash from log_leaves order by leaf_index")
+    .iterate() as Iterable<{
+    leaf_index: number;
+    data: string;
+    leaf_hash: string;
+  }>) {
+    const fail = (problem: string): LogCheck => ({
+      ok: false,
+      leaves: hashes.length,
+      checkpointSize: 0,
+      signatureVerified: null,
+      problem,
+    });
+    if (row.leaf_index !== expected) return fail(`leaf ${expected} is missing (the next is ${row.leaf_index})`);
+    const h = leafHash(Buffer.from(row.data));
+    if (h.toString("hex") !== row.leaf_hash) return fail(`leaf ${row.leaf_index} does not match its stored hash`);
+    hashes.push(h);
+    expected++;
+  }
+  const cp = client
+    .prepare("select tree_size, root_hash, note from log_checkpoints order by tree_size desc limit 1")
+    .get() as { tree_size: number; root_hash: string; note: string } | undefined;
+  const base = { leaves: hashes.length, checkpointSize: cp?.tree_size ?? 0, signatureVerified: null };
+  if (!cp)
+    return hashes.length
+      ? { ok: false, ...base, problem: "there are leaves but no signed checkpoint" }
+      : { ok: true, ...base };
+  if (cp.tree_size !== hashes.length)
+    return {
+      ok: false,
+      ...base,
+      problem: `the newest checkpoint is for ${cp.tree_size} leaves, the log has ${hashes.length}`,
+    };
+  const root = rootFromLeafHashes(hashes).toString("hex");
+  const body = parseCheckpointBody(parseSignatureLines(cp.note)?.body ?? "");
+  if (root !== cp.root_hash || body?.rootHash.toString("hex") !== root || body.treeSize !== cp.tree_size)
+    return { ok: false, ...base, problem: `the leaves' root ${root} is not the checkpoint's root` };
+  if (!jwks.length) return { ok: true, ...base };
+  const verified = verifyCheckpoint(cp.note, body.origin, jwks);
+  if (!verified)
+    return {
+      ok: false,
+      ...base,
+      signatureVerified: false,
+      problem: "the checkpoint's signature does not verify under the restored keys",
+    };
+  return { ok: true, ...base, signatureVerified: true };
+}
+
+export interface DbRestoreReport {
+  dataDir: string;
+  replica: string;
+  timestamp: string | null;
+  /** Wall-clock time of `litestream restore` alone. */
+  restoreMs: number;
+  bytes: number;
+  auditChain: ChainCheck;
+  log: LogCheck;
+  /** What was copied from the companion source (keys, session secret, evidence files). */
+  copied: { keys: number; sessionSecret: boolean; evidence: number };
+  /** What the restored database needs that the data directory still lacks, one line each. */
+  missing: string[];
+}
+
+/** Whether `file` exists (a database restored over would be lost). */
+function exists(file: string): boolean {
+  return fs.existsSync(file);
+}
+
+/**
+ * Copies what the replica does not hold from `source` (a backup directory with manifest.json,
+ * verified first; or an old data directory) into `dataDir`: every key file, the session secret,
+ * and the evidence files the restored database names, each checked against its SHA-256.
+ */
+async function copyCompanions(source: string, dataDir: string, named: string[]): Promise<DbRestoreReport["copied"]> {
+  const from = path.resolve(source);
+  if (!fs.existsSync(from) || !fs.statSync(from).isDirectory())
+    throw new ServiceError("invalid", `--from ${from} is not a directory (give a backup or the old data directory).`, {
+      from: "must be an existing directory",
+    });
+  if (fs.existsSync(path.join(from, "manifest.json"))) await verifyBackup(from); // every file against its SHA-256
+  const copied = { keys: 0, sessionSecret: false, evidence: 0 };
+  const keysDir = path.join(from, "keys");
+  if (fs.existsSync(keysDir)) {
+    fs.mkdirSync(path.join(dataDir, "keys"), { recursive: true, mode: 0o700 });
+    for (const f of fs.readdirSync(keysDir).sort()) {
+      const rel = `keys/${f}`;
+      if (!safeRelativePath(rel) || !fs.statSync(path.join(keysDir, f)).isFile() || exists(path.join(dataDir, rel)))
+        continue;
+      await copyHashed(path.join(keysDir, f), path.join(dataDir, rel), restoredMode(rel));
+      copied.keys++;
+    }
+  }
+  const secret = path.join(from, "session-secret");
+  if (fs.existsSync(secret) && !exists(path.join(dataDir, "session-secret"))) {
+    await copyHashed(secret, path.join(dataDir, "session-secret"), restoredMode("session-secret"));
+    copied.sessionSecret = true;
+  }
+  for (const sha256 of named) {
+    const rel = evidenceRelPath(sha256);
+    const src = path.join(from, rel);
+    const dst = path.join(dataDir, rel);
+    if (!fs.existsSync(src) || exists(dst)) continue;
+    const c = await copyHashed(src, dst, restoredMode(rel));
+    if (c.sha256 !== sha256) {
+      fs.rmSync(dst, { force: true }); // damaged: listed as missing below
+      continue;
+    }
+    copied.evidence++;
+  }
+  return copied;
+}
+
+export interface DbRestoreOptions {
+  /** The fresh data directory to restore into (must hold no database). */
+  dataDir: string;
+  replica: ReplicaTarget;
+  s3?: S3Settings;
+  /** Point in time (within the replica's retention); the newest state when absent. */
+  timestamp?: Date;
+  /** A backup directory or the old data directory to copy keys, session secret and evidence from. */
+  from?: string;
+  /** EVIDENCE_STORE is a bucket: evidence is not in the data directory, so it is neither copied nor listed as missing. */
+  evidenceInS3?: boolean;
+}
+
+/** Restores the database from `replica` into `dataDir`, copies its companions, checks it and records the restore in its audit log. */
+export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): Promise<DbRestoreReport> {
+  const dataDir = path.resolve(opts.dataDir);
+  const dbPath = path.join(dataDir, DB_FILE);
+  for (const f of [dbPath, `${dbPath}-wal`])
+    if (exists(f))
+      throw new ServiceError(
+        "conflict",
+        `${dataDir} already has a database (${f}): restore into a fresh data directory, so nothing is overwritten. Nothing was restored.`,
+        { dataDir: "must hold no iot-seal.db" },
+      );
+  if (opts.replica.kind === "file" && !fs.existsSync(opts.replica.dir))
+    throw new ServiceError("invalid", `The replica ${opts.replica.url} does not exist. Nothing was restored.`, {
+      replica: "no such directory",
+    });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  // litestream restore, with a config naming the replica (an S3 endpoint cannot be given in a URL).
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "iotseal-db-restore-"));
+  const config = path.join(tmp, "litestream.yml");
+  fs.writeFileSync(config, litestreamConfig(dbPath, opts.replica, opts.s3), { mode: 0o600 });
+  const args = ["restore", "-config", config];
+  if (opts.timestamp) args.push("-timestamp", opts.timestamp.toISOString());
+  args.push(dbPath);
+  const started = process.hrtime.bigint();
+  try {
+    await run(litestreamBinary(), args, { env: process.env, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    // Litestream logs (to stdout) why it failed, e.g. msg="failed to run" error="no matching backups found".
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    const text = `${e.stderr ?? ""}\n${e.stdout ?? ""}`;
+    const why = /error="([^"]+)"/.exec(text)?.[1] ?? (text.trim().split("\n").slice(-3).join(" ") || e.message);
+    throw new ServiceError(
+      "conflict",
+      `litestream restore from ${opts.replica.url} failed: ${why}. Nothing was restored.`,
+    );
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const restoreMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!exists(dbPath))
+    throw new ServiceError(
+      "conflict",
+      `The replica ${opts.replica.url} holds no database${opts.timestamp ? ` at ${opts.timestamp.toISOString()}` : ""}. Nothing was restored.`,
+    );
+  fs.chmodSync(dbPath, 0o600);
+  const bytes = fs.statSync(dbPath).size;
+
+  // What the database names: evidence by SHA-256, signing keys by kid.
+  const snapshot = new Database(dbPath, { readonly: true, fileMustExist: true });
+  let named: string[];
+  let kids: string[];
+  try {
+    named = (snapshot.prepare("select sha256 from evidence_files order by sha256").all() as { sha256: string }[]).map(
+      (r) => r.sha256,
+    );
+    kids = (
+      snapshot.prepare("select kid from seals union select kid from log_checkpoints order by 1").all() as {
+        kid: string;
+      }[]
+    ).map((r) => r.kid);
+  } finally {
+    snapshot.close();
+  }
+  const copied = opts.from
+    ? await copyCompanions(opts.from, dataDir, opts.evidenceInS3 ? [] : named)
+    : { keys: 0, sessionSecret: false, evidence: 0 };
+  fs.mkdirSync(path.join(dataDir, "evidence"), { recursive: true });
+
+  const missing: string[] = [];
+  const keysDir = path.join(dataDir, "keys");
+  for (const kid of kids)
+    if (!exists(path.join(keysDir, `${kid}.json`)))
+      missing.push(`keys/${kid}.json (the public key of seals or checkpoints: without it they do not verify)`);
+  const keys = new SigningKeys(keysDir).list();
+  const active = keys.find((k) => k.status === "active");
+  if (active && !exists(path.join(keysDir, `${active.kid}.private.pem`)))
+    missing.push(
+      `keys/${active.kid}.private.pem (the active signing key: no new seal or checkpoint can be signed with it)`,
+    );
+  if (!keys.length && !kids.length)
+    missing.push("keys/ is empty: the portal will create a new signing key at its first start");
+  const absent = (opts.evidenceInS3 ? [] : named).filter((sha) => !exists(path.join(dataDir, evidenceRelPath(sha))));
+  for (const sha of absent.slice(0, 20)) missing.push(evidenceRelPath(sha));
+  if (absent.length > 20) missing.push(`... and ${absent.length - 20} more evidence files (${absent.length} in all)`);
+  if (!exists(path.join(dataDir, "session-secret")))
+    missing.push("session-secret (unless SESSION_SECRET is set, a new one is made at start: everyone logs in again)");
+
+  // Open through the app's connection (migrations applied), check, and record the restore in the audit log.
+  const restored = openDatabase(dbPath);
+  try {
+    const auditChain = checkAuditChain(restored.$client);
+    const log = checkLogAgainstCheckpoint(
+      restored.$client,
+      keys.map((k) => k.jwk),
+    );
+    restored.transaction(
+      (tx) =>
+        recordAudit(tx, actor, {
+          action: "database.restored",
+          target: { type: "replica", id: opts.replica.url },
+          details: {
+            timestamp: opts.timestamp?.toISOString() ?? null,
+            chainIntact: auditChain.ok,
+            logConsistent: log.ok,
+            logSize: log.leaves,
+            missing: missing.length,
+          },
+        }),
+      { behavior: "immediate" },
+    );
+    return {
+      dataDir,
+      replica: opts.replica.url,
+      timestamp: opts.timestamp?.toISOString() ?? null,
+      restoreMs,
+      bytes,
+      auditChain,
+      log,
+      copied,
+      missing,
+    };
+  } finally {
+    restored.$client.close();
+  }
+}

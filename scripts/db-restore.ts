@@ -1,0 +1,101 @@
+// npm run db:restore -- <target data dir> [--timestamp <ISO 8601>] [--replica <url>] [--from <dir>]
+// Restores the database from its Litestream replica (DB_REPLICA, or --replica) into a fresh data
+// directory (refused if it already has a database), at its newest state or at --timestamp. The
+// replica holds only the database: --from <backup or old data dir> copies the signing keys, the
+// session secret and the evidence files too; whatever is still missing is listed. Then the audit
+// chain and the transparency log (against its last signed checkpoint) are checked. Decision 029.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { parseEnv } from "../app/platform/env";
+import { replicaUrlSchema } from "../app/platform/replica-url";
+import { restoreDatabase } from "../app/system/db-restore.server";
+import { runCli } from "./cli";
+
+const USAGE =
+  "Usage: npm run db:restore -- <target data dir (fresh)> [--timestamp 2026-12-03T13:00:00Z] [--replica file:///path | s3://bucket/path] [--from <backup dir or old data dir>]";
+
+const input = z.object({
+  target: z.string().trim().min(1, { error: "give the data directory to restore into" }),
+  timestamp: z.iso
+    .datetime({ offset: true, error: "must be an ISO 8601 time such as 2026-12-03T13:00:00Z" })
+    .transform((v) => new Date(v))
+    .optional(),
+  replica: replicaUrlSchema.optional(),
+  from: z.string().trim().min(1, { error: "must not be empty" }).optional(),
+});
+
+await runCli(async () => {
+  let values: { timestamp?: string; replica?: string; from?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      options: {
+        timestamp: { type: "string" },
+        replica: { type: "string" },
+        from: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    console.error(`<target data dir>: give exactly one directory (got ${positionals.length})\n${USAGE}`);
+    return 2;
+  }
+  // The S3 settings (S3_ENDPOINT, S3_REGION, S3_FORCE_PATH_STYLE) and EVIDENCE_STORE, as the portal reads them.
+  const env = parseEnv(process.env);
+  if (!env.ok) {
+    console.error(`Fix these environment variables:\n  ${env.errors.join("\n  ")}`);
+    return 2;
+  }
+  const replicaRaw = values.replica ?? process.env.DB_REPLICA;
+  const parsed = input.safeParse({
+    target: positionals[0],
+    timestamp: values.timestamp,
+    replica: replicaRaw || undefined,
+    from: values.from,
+  });
+  if (!parsed.success) {
+    const name = (key: unknown) =>
+      key === "target" ? "<target data dir>" : key === "replica" && !values.replica ? "DB_REPLICA" : `--${String(key)}`;
+    console.error(`${parsed.error.issues.map((i) => `${name(i.path[0])}: ${i.message}`).join("\n")}\n${USAGE}`);
+    return 2;
+  }
+  const { target, timestamp, replica, from } = parsed.data;
+  if (!replica) {
+    console.error(`--replica: give the replica to restore from, or set DB_REPLICA\n${USAGE}`);
+    return 2;
+  }
+  const r = await restoreDatabase(
+    { system: "cli:db-restore" },
+    { dataDir: target, replica, timestamp, from, s3: env.env.s3, evidenceInS3: env.env.evidenceStore.kind === "s3" },
+  );
+  console.log(
+    `Restored ${r.replica}${r.timestamp ? ` as of ${r.timestamp}` : ""} into ${r.dataDir}/iot-seal.db: ${r.bytes} bytes in ${(r.restoreMs / 1000).toFixed(2)} s.`,
+  );
+  console.log(
+    `  audit chain: ${r.auditChain.ok ? `intact, ${r.auditChain.checked} events` : `BROKEN at event #${r.auditChain.firstBrokenSeq}: ${r.auditChain.reason}`}`,
+  );
+  console.log(
+    `  transparency log: ${r.log.leaves} leaves, ${r.log.ok ? `consistent with the checkpoint for ${r.log.checkpointSize}` : `INCONSISTENT: ${r.log.problem}`}${r.log.signatureVerified === null ? " (signature not checked: no keys)" : r.log.signatureVerified ? ", signature verified" : ""}`,
+  );
+  if (from)
+    console.log(
+      `  copied from ${from}: ${r.copied.keys} key file(s), session secret ${r.copied.sessionSecret ? "yes" : "no"}, ${r.copied.evidence} evidence file(s)`,
+    );
+  if (r.missing.length) {
+    console.log(
+      `  STILL MISSING in ${r.dataDir} (copy them from a backup: npm run backup holds keys/, evidence/ and session-secret):`,
+    );
+    for (const m of r.missing) console.log(`    ${m}`);
+  } else console.log("  nothing missing: start the portal with DATA_DIR pointing there.");
+  return r.auditChain.ok && r.log.ok ? 0 : 1;
+});
