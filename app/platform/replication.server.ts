@@ -30,15 +30,21 @@ export interface S3Settings {
   forcePathStyle?: boolean;
 }
 
-/** The path of the Litestream binary shipped by @flydotio/litestream for this platform. */
+/**
+ * The Litestream binary: $LITESTREAM_BIN when set, else the one the pinned optional package
+ * @flydotio/litestream-<os>-<arch> carries (only linux-x64 is in the lock file: the registry
+ * this project installs from serves no other platform's package; elsewhere install Litestream
+ * v0.3.13 and set LITESTREAM_BIN).
+ */
 export function litestreamBinary(): string {
+  if (process.env.LITESTREAM_BIN) return process.env.LITESTREAM_BIN;
   const pkg = `@flydotio/litestream-${process.platform}-${process.arch}`;
   try {
     const require = createRequire(import.meta.url);
     return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), "litestream");
   } catch {
     throw new Error(
-      `No Litestream binary for ${process.platform}-${process.arch}: the optional package ${pkg} is not installed (npm install installs it on linux/darwin, x64/arm64).`,
+      `No Litestream binary for ${process.platform}-${process.arch}: the optional package ${pkg} is not installed (npm install installs it on linux-x64); install Litestream v0.3.13 and set LITESTREAM_BIN to its path.`,
     );
   }
 }
