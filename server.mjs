@@ -1,6 +1,7 @@
 // IoT Seal's HTTP server: a bare node:http server that serves the machine-facing fast paths
 // itself and hands everything else to Express + Remix. It logs every request, sets the
 // security headers (an enforced CSP with a per-response nonce), and shuts down cleanly.
+import cluster from "node:cluster";
 import crypto from "node:crypto";
 import http from "node:http";
 import path from "node:path";
@@ -16,7 +17,7 @@ const entry = build.entry.module;
 
 let report;
 try {
-  report = await entry.startup();
+  report = await entry.startup({ clusterWorker: cluster.isWorker });
 } catch (error) {
   // A bad environment variable is reported as such, without a stack trace.
   if (error && Array.isArray(error.problems)) {
@@ -26,6 +27,22 @@ try {
   throw error;
 }
 const env = report.env;
+
+function logStartupReport() {
+  if (report.checklists.imported.length) console.log(`Imported checklists: ${report.checklists.imported.join(", ")}`);
+  if (report.checklists.problems.length)
+    console.warn(`Checklist files NOT imported:\n  ${report.checklists.problems.join("\n  ")}`);
+  if (report.seeded.length)
+    console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
+}
+
+// WEB_CONCURRENCY > 1 (decision 031): this process is the cluster's primary. It has done the work that
+// must happen once (migrations, checklists, demo seed, keys, Litestream); it forks the workers, which
+// run the rest of this file and serve, and supervises them: it never gets past this line.
+if (report.role === "primary") {
+  logStartupReport();
+  await entry.superviseWorkers({ count: env.webConcurrency, shutdown: entry.shutdown });
+}
 
 function contentSecurityPolicy(nonce) {
   return [
@@ -155,6 +172,8 @@ app.all(
 );
 
 const fast = entry.fastRoutes ?? (() => false);
+// Resumable evidence uploads (tus, decision 032) under /uploads/tus.
+const tus = entry.tusUploads ?? (() => false);
 
 const server = http.createServer((req, res) => {
   const started = process.hrtime.bigint();
@@ -168,19 +187,18 @@ const server = http.createServer((req, res) => {
     return;
   }
   const ip = clientIp(req);
-  if (fast(req, res, { ip })) return;
+  if (fast(req, res, { ip }) || tus(req, res, { ip })) return;
   res.locals = { nonce: securePage(req, res), ip, requestId };
   app(req, res);
 });
 server.keepAliveTimeout = 65_000;
 
 server.listen(env.port, env.host, () => {
-  console.log(`IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""})`);
-  if (report.checklists.imported.length) console.log(`Imported checklists: ${report.checklists.imported.join(", ")}`);
-  if (report.checklists.problems.length)
-    console.warn(`Checklist files NOT imported:\n  ${report.checklists.problems.join("\n  ")}`);
-  if (report.seeded.length)
-    console.log(`Seeded demo data: ${report.seeded.length} items. Demo accounts use the password demo-password-2026.`);
+  const worker = cluster.isWorker ? `, worker ${process.pid}` : "";
+  console.log(
+    `IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""}${worker})`,
+  );
+  logStartupReport();
   entry.warmUp(); // the SBOM schemas, compiled in the background now rather than on the first upload
 });
 

@@ -13,6 +13,8 @@ import { NonceContext } from "./platform/http/nonce";
 
 export { startup, shutdown, warmUp } from "./startup.server";
 export { FAST_ROUTES, fastRoutes } from "./fast-routes.server";
+export { superviseWorkers } from "./platform/cluster.server";
+export { tusUploads } from "./features/certification/evidence-tus.server";
 
 export const streamTimeout = 5_000;
 

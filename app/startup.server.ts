@@ -1,4 +1,10 @@
-/** What the server does once when it starts: check the environment, migrate, seed the demo. */
+/**
+ * What the server does when it starts: check the environment, migrate, seed the demo, start the
+ * background workers. With WEB_CONCURRENCY > 1 (decision record 031) the cluster's primary does
+ * the work that must happen once (migrations, back-fills, checklist import, demo seed, signing key,
+ * Litestream) before it forks; each worker only opens the database and offers to run the
+ * background workers, each of which runs in one process at a time (its lease).
+ */
 import { closeDb } from "../db/connection";
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
@@ -15,8 +21,16 @@ import { startWitnessWorker, stopWitnessWorker } from "./features/trust/witnesse
 import { warmSbomValidatorsInBackground } from "./features/certification/sbom.server";
 import { startPublicationWorker, stopPublicationWorker } from "./features/public/publication.server";
 import { startReplication, type Replication } from "./platform/replication.server";
+import { runUnderLease, type LeasedWorker } from "./platform/leases.server";
+import { closeRateLimitStore } from "./platform/rate-limit-store.server";
+import { pruneRateLimitCounters } from "./platform/http/rate-limits.server";
+
+/** single: one process does everything; primary: the once-only work, then forks; worker: HTTP and background workers. */
+export type ProcessRole = "single" | "primary" | "worker";
 
 export interface StartupReport {
+  /** What this process is: the only one, the cluster's primary (forks, serves nothing) or one of its workers. */
+  role: ProcessRole;
   env: {
     port: number;
     host: string;
@@ -27,6 +41,7 @@ export interface StartupReport {
     cookieSecure: boolean;
     trustProxy: boolean;
     logRequests: boolean;
+    webConcurrency: number;
   };
   seeded: string[];
   checklists: { imported: string[]; problems: string[] };
@@ -34,10 +49,17 @@ export interface StartupReport {
   temporaryUploadsRemoved: string[];
 }
 
-export async function startup(): Promise<StartupReport> {
+/** `clusterWorker`: this process was forked by the cluster's primary (node:cluster's isWorker). */
+export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<StartupReport> {
   const env = getEnv();
+  const role: ProcessRole = opts.clusterWorker ? "worker" : env.webConcurrency > 1 ? "primary" : "single";
   wireEvents(); // the modules' subscribers to domain events, before anything changes
-  db(); // opens the database and applies pending migrations
+  db(); // opens the database and applies pending migrations (a worker finds them applied by the primary)
+  if (role === "worker") {
+    startBackgroundWorkers();
+    const nothing = { seeded: [], checklists: { imported: [], problems: [] }, temporaryUploadsRemoved: [] };
+    return { role, env: reportedEnv(), ...nothing };
+  }
   // DB_REPLICA: Litestream ships the database's changes to the replica (decision 029); the portal does not wait for it.
   if (env.dbReplica && !replication)
     replication = startReplication({ dataDir: env.dataDir, target: env.dbReplica, s3: env.s3 });
@@ -60,20 +82,43 @@ export async function startup(): Promise<StartupReport> {
     problems: shipped.failures.flatMap((f) => f.lines),
   };
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
-  // The mail outbox is sent every 10 s and right after a commit that queues mail (without SMTP_URL mails are kept, not sent).
-  startMailWorker();
-  startLifecycleSweeper();
-  // The log's witnesses (LOG_WITNESSES) are sent each new checkpoint to cosign, every 5 s, with backoff on failure.
-  startWitnessWorker();
-  // The public artefacts are published to PUBLISH_TO for verifiers (decision 028): caught up now, then after each change.
-  startPublicationWorker();
-  const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests } = env;
-  return {
-    env: { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests },
-    seeded,
-    checklists,
-    temporaryUploadsRemoved,
-  };
+  // The primary serves nothing and runs no background worker: it lets go of the database before forking.
+  if (role === "primary") closeDb();
+  else startBackgroundWorkers();
+  return { role, env: reportedEnv(), seeded, checklists, temporaryUploadsRemoved };
+}
+
+function reportedEnv(): StartupReport["env"] {
+  const { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests, webConcurrency } =
+    getEnv();
+  return { port, host, baseUrl, dataDir, demoMode, nodeEnv, cookieSecure, trustProxy, logRequests, webConcurrency };
+}
+
+let leased: LeasedWorker[] = [];
+
+/**
+ * The background workers, each under its lease (decision record 031): whichever process holds a
+ * worker's lease runs it; the others stand by and take it over once it expires (its holder died)
+ * or is given up (its holder stopped).
+ */
+function startBackgroundWorkers(): void {
+  if (leased.length) return;
+  leased = [
+    // The mail outbox is sent every 10 s and right after a commit that queues mail (without SMTP_URL mails are kept, not sent).
+    runUnderLease("worker:mail", { start: (holds) => startMailWorker({ holds }), stop: stopMailWorker }),
+    runUnderLease("worker:lifecycle-sweep", { start: startLifecycleSweeper, stop: stopLifecycleSweeper }),
+    // Webhook deliveries (written with each seal event) are sent within seconds, retried with backoff.
+    runUnderLease("worker:webhooks", { start: startWebhookDispatcher, stop: stopWebhookDispatcher }),
+    // The log's witnesses (LOG_WITNESSES) are sent each new checkpoint to cosign, every 5 s, with backoff on failure.
+    runUnderLease("worker:witnesses", { start: (holds) => startWitnessWorker({ holds }), stop: stopWitnessWorker }),
+    // The public artefacts are published to PUBLISH_TO for verifiers (decision 028): caught up now, then after each change.
+    runUnderLease("worker:publication", {
+      start: (holds) => startPublicationWorker({ holds }),
+      stop: stopPublicationWorker,
+    }),
+    // The rate limits' counters that no longer count are deleted every minute.
+    runUnderLease("worker:rate-limit-prune", { start: startRateLimitPruner, stop: stopRateLimitPruner }),
+  ];
 }
 
 /**
@@ -89,8 +134,9 @@ let sweeper: NodeJS.Timeout | undefined;
 const SWEEP_EVERY_MS = 15 * 60 * 1000;
 
 /** Runs the lifecycle sweep now and every 15 minutes (idempotent; safe beside other processes doing the same). */
-function startLifecycleSweeper(): void {
+function startLifecycleSweeper(holds: () => boolean): void {
   const sweep = () => {
+    if (!holds()) return;
     try {
       const report = runLifecycleSweep();
       if (
@@ -109,25 +155,60 @@ function startLifecycleSweeper(): void {
   };
   sweep();
   sweeper ??= setInterval(sweep, SWEEP_EVERY_MS).unref();
-  // Webhook deliveries (written with each seal event) are sent within seconds, retried with backoff.
-  dispatcher ??= setInterval(() => {
-    dispatchWebhooks().catch((error) => console.error("[error] webhook dispatch:", error));
-  }, DISPATCH_EVERY_MS).unref();
+}
+
+function stopLifecycleSweeper(): void {
+  if (sweeper) clearInterval(sweeper);
+  sweeper = undefined;
 }
 
 let dispatcher: NodeJS.Timeout | undefined;
 const DISPATCH_EVERY_MS = 2000;
 
+function startWebhookDispatcher(holds: () => boolean): void {
+  dispatcher ??= setInterval(() => {
+    if (!holds()) return;
+    dispatchWebhooks().catch((error) => console.error("[error] webhook dispatch:", error));
+  }, DISPATCH_EVERY_MS).unref();
+}
+
+function stopWebhookDispatcher(): void {
+  if (dispatcher) clearInterval(dispatcher);
+  dispatcher = undefined;
+}
+
+let pruner: NodeJS.Timeout | undefined;
+
+function startRateLimitPruner(holds: () => boolean): void {
+  pruner ??= setInterval(() => {
+    if (!holds()) return;
+    try {
+      pruneRateLimitCounters();
+    } catch (error) {
+      console.error("[error] rate limit pruning:", error);
+    }
+  }, 60_000).unref();
+}
+
+function stopRateLimitPruner(): void {
+  if (pruner) clearInterval(pruner);
+  pruner = undefined;
+}
+
 let replication: Replication | undefined;
 
 /** Stops the workers and closes the database, then stops Litestream (after its last sync): await it before exiting. */
 export function shutdown(): Promise<void> {
-  if (sweeper) clearInterval(sweeper);
-  if (dispatcher) clearInterval(dispatcher);
-  sweeper = dispatcher = undefined;
+  // Each worker stops and gives its lease up, so that another process (if any) takes it over at once.
+  for (const w of leased) w.stop();
+  leased = [];
+  stopLifecycleSweeper();
+  stopWebhookDispatcher();
+  stopRateLimitPruner();
   stopMailWorker();
   stopWitnessWorker();
   stopPublicationWorker();
+  closeRateLimitStore();
   closeDb();
   const stopping = replication?.stop() ?? Promise.resolve();
   replication = undefined;

@@ -1141,7 +1141,8 @@ export const mailAttempts = sqliteTable(
 /**
  * Static publication of the public artefacts (decision record 028): one row per target
  * (PUBLISH_TO, normalised): how far it is published (the outbox's domain_events id, the log size
- * whose tiles are written), the lease of the process publishing it, and its last failure.
+ * whose tiles are written), and its last failure. The process publishing it holds the lease
+ * `publication:<target>` (leases, decision record 031).
  */
 export const publicationTargets = sqliteTable("publication_targets", {
   target: text("target").primaryKey(),
@@ -1149,8 +1150,6 @@ export const publicationTargets = sqliteTable("publication_targets", {
   eventCursor: integer("event_cursor").notNull().default(0),
   /** The tree size whose tiles and checkpoint are published. */
   logSize: integer("log_size").notNull().default(0),
-  leaseOwner: text("lease_owner"),
-  leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
   lastSuccessAt: integer("last_success_at", { mode: "timestamp_ms" }),
   lastAttemptAt: integer("last_attempt_at", { mode: "timestamp_ms" }),
   lastError: text("last_error"),
@@ -1169,3 +1168,16 @@ export const publishedFiles = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.target, t.path] })],
 );
+
+/**
+ * Leases (decision record 031): what one process at a time may do, such as a background worker
+ * or a publication run. A holder (host:pid:random) keeps its lease by renewing it before
+ * expires_at; once expired, any process may take it over. Rules: app/platform/lease.ts.
+ */
+export const leases = sqliteTable("leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  /** When the current holder took it (renewals keep it). */
+  acquiredAt: integer("acquired_at", { mode: "timestamp_ms" }).notNull(),
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+});

@@ -2,66 +2,145 @@ import { useRevalidator } from "@remix-run/react";
 import { useRef, useState, type FormEvent } from "react";
 import { formatBytes } from "../platform/format";
 
+type Outcome = { ok: boolean; message: string };
+
+/** Where and above which size files go through the resumable (tus) upload (decision 032). */
+export interface ResumableUpload {
+  endpoint: string;
+  thresholdBytes: number;
+  submissionId: string;
+  ref: string;
+}
+
+/** The answer's message (JSON from the server), or a generic one. */
+function outcomeOf(status: number, text: string): Outcome {
+  try {
+    const json = JSON.parse(text) as Outcome;
+    if (typeof json.message === "string") return { ok: Boolean(json.ok), message: json.message };
+  } catch {
+    // not JSON: a tus refusal is plain text
+  }
+  const ok = status >= 200 && status < 300;
+  return { ok, message: text.trim() || (ok ? "Uploaded." : `Upload failed (${status}).`) };
+}
+
+/** Posts files as multipart to the JSON endpoint, reporting the bytes sent. */
+function sendMultipart(endpoint: string, body: FormData, onProgress: (sent: number) => void): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", endpoint);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
+    xhr.onerror = () =>
+      resolve({ ok: false, message: "The upload was interrupted. Check your connection and try again." });
+    xhr.send(body);
+  });
+}
+
+/**
+ * Sends one file with the tus protocol: in one PATCH while the connection holds, resumed from the
+ * server's offset after a cut (retried with growing delays), and after a reload from the upload URL
+ * kept in localStorage under a fingerprint of the file and the requirement. tus-js-client is loaded
+ * only when a large file is sent.
+ */
+async function sendResumable(
+  target: ResumableUpload,
+  file: File,
+  onProgress: (sent: number) => void,
+): Promise<Outcome> {
+  const { Upload } = await import("tus-js-client");
+  return new Promise((resolve) => {
+    const upload = new Upload(file, {
+      endpoint: target.endpoint,
+      retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+      metadata: { submissionId: target.submissionId, ref: target.ref, filename: file.name },
+      fingerprint: async (f) =>
+        ["iotseal-evidence", target.submissionId, target.ref, f.name, f.size, f.lastModified].join("/"),
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      onProgress: (sent) => onProgress(sent),
+      onSuccess: ({ lastResponse }) => resolve(outcomeOf(lastResponse.getStatus(), lastResponse.getBody() ?? "")),
+      onError: (error) => {
+        const response = "originalResponse" in error ? error.originalResponse : null;
+        resolve(
+          response
+            ? outcomeOf(response.getStatus(), response.getBody() ?? "")
+            : { ok: false, message: "The upload was interrupted. Choose the file again to resume where it stopped." },
+        );
+      },
+    });
+    void upload.findPreviousUploads().then((previous) => {
+      if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+      upload.start();
+    });
+  });
+}
+
 /**
  * Uploads evidence files. Without JavaScript it is a plain multipart form posted to the page;
  * with JavaScript the same form is sent by XMLHttpRequest to the JSON endpoint so the upload
- * shows its progress, and the page data is refreshed afterwards.
+ * shows its progress, and the page data is refreshed afterwards. Files above the resumable
+ * threshold go one by one through the tus endpoint instead, resuming after a cut.
  */
 export function EvidenceUploader({
   endpoint,
   maxFileBytes,
   accept,
   disabled,
+  resumable,
 }: {
   endpoint: string;
   maxFileBytes: number;
   accept: string;
   disabled?: boolean;
+  resumable?: ResumableUpload;
 }) {
   const revalidator = useRevalidator();
   const [progress, setProgress] = useState<number | null>(null);
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const [result, setResult] = useState<Outcome | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
+
+  async function send(files: File[]) {
+    const large = resumable ? files.filter((f) => f.size > resumable.thresholdBytes) : [];
+    const small = files.filter((f) => !large.includes(f));
+    const total = files.reduce((n, f) => n + f.size, 0) || 1;
+    let done = 0;
+    const outcomes: Outcome[] = [];
+    for (const file of large) {
+      const outcome = await sendResumable(resumable!, file, (sent) => setProgress((done + sent) / total));
+      outcomes.push(outcome);
+      done += file.size;
+      if (!outcome.ok) break;
+    }
+    if (small.length && outcomes.every((o) => o.ok)) {
+      const body = new FormData();
+      body.set("intent", "upload");
+      for (const f of small) body.append("file", f);
+      outcomes.push(await sendMultipart(endpoint, body, (sent) => setProgress(Math.min(1, (done + sent) / total))));
+    }
+    // Files sent without any selected (an empty input) still go to the server, which says so.
+    if (!files.length) outcomes.push(await sendMultipart(endpoint, new FormData(formRef.current!), () => {}));
+    const ok = outcomes.every((o) => o.ok);
+    setProgress(null);
+    setResult({ ok, message: outcomes.map((o) => o.message).join(" ") });
+    if (outcomes.some((o) => o.ok)) revalidator.revalidate();
+    if (ok) formRef.current?.reset();
+  }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     if (typeof XMLHttpRequest === "undefined") return; // let the browser post the form
     event.preventDefault();
-    const form = event.currentTarget;
-    const body = new FormData(form);
+    const body = new FormData(event.currentTarget);
     const files = body.getAll("file").filter((f): f is File => f instanceof File && f.size > 0);
     const tooBig = files.find((f) => f.size > maxFileBytes);
     if (tooBig) {
       setResult({ ok: false, message: `${tooBig.name} is larger than the limit of ${formatBytes(maxFileBytes)}.` });
       return;
     }
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", endpoint);
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(e.loaded / e.total);
-    xhr.onload = () => {
-      setProgress(null);
-      let message = `Upload failed (${xhr.status}).`;
-      let ok = false;
-      try {
-        const json = JSON.parse(xhr.responseText) as { ok: boolean; message: string };
-        ok = json.ok;
-        message = json.message;
-      } catch {
-        // keep the generic message
-      }
-      setResult({ ok, message });
-      if (ok) {
-        formRef.current?.reset();
-        revalidator.revalidate();
-      }
-    };
-    xhr.onerror = () => {
-      setProgress(null);
-      setResult({ ok: false, message: "The upload was interrupted. Check your connection and try again." });
-    };
     setResult(null);
     setProgress(0);
-    xhr.send(body);
+    void send(files);
   }
 
   return (

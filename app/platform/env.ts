@@ -125,6 +125,12 @@ export const envSchema = z
       .default(100),
     EVIDENCE_MAX_FILES_PER_SUBMISSION: positiveInt("EVIDENCE_MAX_FILES_PER_SUBMISSION").default(300),
     EVIDENCE_QUOTA_MB_PER_ORG: positiveInt("EVIDENCE_QUOTA_MB_PER_ORG").default(10240),
+    /** Files larger than this go through the resumable (tus) upload in the browser (decision 032). */
+    EVIDENCE_RESUMABLE_THRESHOLD_MB: positiveInt("EVIDENCE_RESUMABLE_THRESHOLD_MB").default(64),
+    /** Worker processes serving HTTP (node:cluster, decision 031); 1: one process, no cluster. */
+    WEB_CONCURRENCY: positiveInt("WEB_CONCURRENCY")
+      .pipe(z.number().max(64, { error: "WEB_CONCURRENCY must be at most 64" }))
+      .default(1),
     LOG_REQUESTS: bool.default(true),
     WEBHOOKS_ALLOW_LOOPBACK: bool.optional(),
     /** The admins are told once the active signing key is older than this (then: npm run keys:rotate). */
@@ -228,7 +234,10 @@ export const envSchema = z
       evidenceMaxFileBytes: e.EVIDENCE_MAX_FILE_MB * 1024 * 1024,
       evidenceMaxFilesPerSubmission: e.EVIDENCE_MAX_FILES_PER_SUBMISSION,
       evidenceQuotaBytesPerOrg: e.EVIDENCE_QUOTA_MB_PER_ORG * 1024 * 1024,
+      evidenceResumableThresholdBytes: e.EVIDENCE_RESUMABLE_THRESHOLD_MB * 1024 * 1024,
       logRequests: e.LOG_REQUESTS,
+      /** HTTP worker processes (1: no cluster); background workers run in one of them at a time (leases). */
+      webConcurrency: e.WEB_CONCURRENCY,
       /** Webhooks to http://127.0.0.1 / localhost (the e2e receiver, a local dev listener): outside production only. */
       webhooksAllowLoopback: e.WEBHOOKS_ALLOW_LOOPBACK ?? e.NODE_ENV !== "production",
       /** Days after which the active signing key is due for rotation (a reminder to the admins). */

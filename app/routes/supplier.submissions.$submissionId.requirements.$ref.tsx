@@ -31,7 +31,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   const view = serviceOrThrow(() => requirementView(user, params.submissionId ?? "", params.ref ?? ""));
-  return { ...view, maxFileBytes: getEnv().evidenceMaxFileBytes };
+  const env = getEnv();
+  return {
+    ...view,
+    maxFileBytes: env.evidenceMaxFileBytes,
+    resumableThresholdBytes: env.evidenceResumableThresholdBytes,
+  };
 }
 
 const linkInput = z.object({
@@ -259,6 +264,12 @@ export default function RequirementPage() {
             <EvidenceUploader
               endpoint={`${base}/evidence?ref=${encodeURIComponent(r.ref)}`}
               maxFileBytes={d.maxFileBytes}
+              resumable={{
+                endpoint: "/uploads/tus",
+                thresholdBytes: d.resumableThresholdBytes,
+                submissionId: d.submission.id,
+                ref: r.ref,
+              }}
               accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.json,.csv,.zip,.pcap,.pcapng"
             />
             {d.reusable.length ? (

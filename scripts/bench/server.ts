@@ -94,3 +94,17 @@ export function cpuSeconds(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
 }
+
+/** CPU seconds of a process and all its descendants: a cluster's primary and its workers (WEB_CONCURRENCY > 1). */
+export function treeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  let children: string[] = [];
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`))
+      children.push(...fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean));
+  } catch {
+    children = [];
+  }
+  for (const child of children) total += treeCpuSeconds(Number(child));
+  return total;
+}

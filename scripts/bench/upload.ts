@@ -1,6 +1,8 @@
 // npm run bench:upload — uploads a 1 GiB evidence file through the running server (multipart,
 // streamed, hashed, content-addressed) and compares it with `cp` of the same file on the same
-// disk, in the same run. Bars: throughput >= 0.5x cp, server RSS growth < 64 MiB.
+// disk, in the same run. Bars: throughput >= 0.5x cp, server RSS growth < 64 MiB. Then the same
+// through the resumable (tus) endpoint (decision 032), with the same bars, and a resume: the
+// connection cut at 50 %, the rest sent after HEAD; bar: bytes sent again < 55 % of the file.
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -110,6 +112,94 @@ function upload(
   });
 }
 
+const TUS = { "Tus-Resumable": "1.0.0" };
+
+/** Creates a tus upload of the whole file; returns its path. */
+async function tusCreate(
+  url: string,
+  cookie: string,
+  submissionId: string,
+  ref: string,
+  name: string,
+): Promise<string> {
+  const meta = { submissionId, ref, filename: name };
+  const res = await fetch(`${url}/uploads/tus`, {
+    method: "POST",
+    headers: {
+      ...TUS,
+      Cookie: cookie,
+      "Upload-Length": String(SIZE),
+      "Upload-Metadata": Object.entries(meta)
+        .map(([k, v]) => `${k} ${Buffer.from(v).toString("base64")}`)
+        .join(","),
+    },
+  });
+  if (res.status !== 201) throw new Error(`tus creation failed: ${res.status} ${await res.text()}`);
+  return res.headers.get("location")!;
+}
+
+/**
+ * One PATCH from `offset`, streaming the file; with `cutAt`, the connection is dropped once that
+ * many bytes of the file were written to it. Returns the bytes written and the answer (if any).
+ */
+function tusPatch(
+  url: string,
+  cookie: string,
+  location: string,
+  offset: number,
+  cutAt?: number,
+): Promise<{ sent: number; status: number; body: string; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+    const req = http.request(new URL(location, url), {
+      method: "PATCH",
+      headers: {
+        ...TUS,
+        Cookie: cookie,
+        "Upload-Offset": String(offset),
+        "Content-Type": "application/offset+octet-stream",
+        "Content-Length": String(SIZE - offset),
+      },
+    });
+    let sent = 0;
+    const stream = fs.createReadStream(file, {
+      highWaterMark: MiB,
+      start: offset,
+      end: cutAt === undefined ? undefined : cutAt - 1,
+    });
+    stream.on("data", (c) => (sent += c.length));
+    req.on("response", (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ sent, status: res.statusCode ?? 0, body, seconds: seconds() }));
+    });
+    req.on("error", (e) =>
+      cutAt === undefined ? reject(e) : resolve({ sent, status: 0, body: "", seconds: seconds() }),
+    );
+    if (cutAt === undefined) stream.pipe(req);
+    else {
+      stream.pipe(req, { end: false });
+      stream.on("end", () => setTimeout(() => req.destroy(), 200)); // the cut: no end to the body
+    }
+  });
+}
+
+async function tusOffset(url: string, cookie: string, location: string): Promise<number> {
+  const res = await fetch(new URL(location, url), { method: "HEAD", headers: { ...TUS, Cookie: cookie } });
+  return Number(res.headers.get("upload-offset"));
+}
+
+/** Makes the file's bytes new (its first digit), so that each run stores a file of its own; returns its SHA-256. */
+async function freshBytes(digit: string): Promise<string> {
+  const fd = fs.openSync(file, "r+");
+  fs.writeSync(fd, digit, 0);
+  fs.closeSync(fd);
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
 async function main() {
   console.log(`Upload benchmark: ${SIZE / MiB} MiB file in ${work}`);
   const sha = makeFile();
@@ -163,6 +253,48 @@ async function main() {
     console.log(`throughput ratio vs bare:   ${(bare / result.seconds).toFixed(2)}x`);
     console.log(
       `server RSS growth (peak):   ${growth.toFixed(1)} MiB (base ${(base / MiB).toFixed(0)} MiB)   (bar < 64 MiB)  ${growth < 64 ? "MEETS" : "MISSES"}`,
+    );
+
+    // The resumable (tus) endpoint: the same file (new bytes), created then sent in one PATCH.
+    const isStored = (sha: string) => {
+      const p = path.join(server.dataDir, "evidence", sha.slice(0, 2), sha.slice(2, 4), sha);
+      return fs.existsSync(p) && fs.statSync(p).size === SIZE;
+    };
+    const tusSha = await freshBytes("1");
+    await new Promise((r) => setTimeout(r, 500));
+    const tusBase = rss(server.pid);
+    let tusPeak = tusBase;
+    const tusSampler = setInterval(() => (tusPeak = Math.max(tusPeak, rss(server.pid))), 20);
+    const t0 = process.hrtime.bigint();
+    const location = await tusCreate(server.url, cookie, draft.id, "2.4.3.1", "capture-log-tus.txt");
+    const whole = await tusPatch(server.url, cookie, location, 0);
+    const tusSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    clearInterval(tusSampler);
+    tusPeak = Math.max(tusPeak, rss(server.pid));
+    if (whole.status !== 200 || !isStored(tusSha)) throw new Error(`tus upload failed: ${whole.status} ${whole.body}`);
+    const tusRatio = cp / tusSeconds;
+    const tusGrowth = (tusPeak - tusBase) / MiB;
+    console.log(
+      `tus upload (POST + PATCH):  ${tusSeconds.toFixed(2)} s  ${(SIZE / MiB / tusSeconds).toFixed(0)} MiB/s  (stored, SHA-256 verified: ${tusSha.slice(0, 16)}…)`,
+    );
+    console.log(
+      `tus ratio vs cp:            ${tusRatio.toFixed(2)}x   (bar >= 0.50x)  ${tusRatio >= 0.5 ? "MEETS" : "MISSES"}`,
+    );
+    console.log(
+      `tus server RSS growth:      ${tusGrowth.toFixed(1)} MiB (base ${(tusBase / MiB).toFixed(0)} MiB)   (bar < 64 MiB)  ${tusGrowth < 64 ? "MEETS" : "MISSES"}`,
+    );
+
+    // Resume: the connection cut at 50 %, the offset asked for (HEAD), the rest sent.
+    const resumeSha = await freshBytes("2");
+    const again = await tusCreate(server.url, cookie, draft.id, "2.4.3.1", "capture-log-resumed.txt");
+    const first = await tusPatch(server.url, cookie, again, 0, SIZE / 2);
+    await new Promise((r) => setTimeout(r, 300));
+    const offset = await tusOffset(server.url, cookie, again);
+    const rest = await tusPatch(server.url, cookie, again, offset);
+    if (rest.status !== 200 || !isStored(resumeSha)) throw new Error(`tus resume failed: ${rest.status} ${rest.body}`);
+    const resent = rest.sent / SIZE;
+    console.log(
+      `tus resume after a cut:     ${(first.sent / MiB).toFixed(0)} MiB sent before the cut, ${(offset / MiB).toFixed(0)} MiB kept (HEAD), ${(rest.sent / MiB).toFixed(0)} MiB sent again = ${(resent * 100).toFixed(1)} % of the file   (bar < 55 %)  ${resent < 0.55 ? "MEETS" : "MISSES"}`,
     );
   } finally {
     await server.stop();

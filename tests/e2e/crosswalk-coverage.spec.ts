@@ -58,7 +58,9 @@ test("the supplier sees what the watch's ETSI seal covers of the EU CRA Annex I"
   // A plain string link (ETSI 5.1-1 -> UK PSTI 1 in the 2.1.1 file) shows no kind.
   await grace.goto("/checklists/etsi-en-303-645/2.1.1");
   const psti = grace.locator('[id="req-5.1-1"]').locator("li", { hasText: "uk-psti" });
-  await expect(psti).toHaveCount(2); // maps to UK PSTI 1, and mapped from it
+  // Maps to UK PSTI 1, and mapped from it (more when another spec has imported a UK PSTI version).
+  await expect(psti.first()).toBeVisible();
+  expect(await psti.count()).toBeGreaterThanOrEqual(2);
   for (const text of await psti.allTextContents()) expect(text).not.toMatch(/equivalent|partial/);
 });
 

@@ -224,6 +224,7 @@ function bodyRoutes(): Record<string, { path: string; who: Who; json?: boolean }
     "routes/admin.checklists": { path: "/admin/checklists", who: "admin" },
     "routes/admin.conflicts": { path: "/admin/conflicts", who: "admin" },
     "routes/admin.users": { path: "/admin/users", who: "admin" },
+    "routes/assessor.advisories._index": { path: "/assessor/advisories", who: "assessor" },
     "routes/assessor.recurring.$evidenceId": { path: "/assessor/recurring/x", who: "assessor" },
     "routes/assessor.submissions.$submissionId._index": { path: "/assessor/submissions/x", who: "assessor" },
     "routes/assessor.submissions.$submissionId.requirements.$ref": {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import { SlidingWindowLimiter } from "../../platform/rate-limit";
+import { hitSlidingWindow, resetRateLimitCounts } from "../../platform/rate-limit-store.server";
 import { roleForSignupKind, type Role } from "../../platform/roles";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -23,29 +23,22 @@ export interface SessionUser extends Actor {
 }
 
 const MINUTE = 60_000;
-let limiters: { perMinute: number; ip: SlidingWindowLimiter } | undefined;
-
-function limiter() {
-  const perMinute = getEnv().rateLimitPerMinute;
-  if (!limiters || limiters.perMinute !== perMinute) {
-    limiters = { perMinute, ip: new SlidingWindowLimiter(perMinute, MINUTE) };
-  }
-  return limiters;
-}
 
 /** Test hook: forget all attempts. */
 export function resetRateLimits(): void {
-  limiters = undefined;
+  resetRateLimitCounts("login:");
+  resetRateLimitCounts("signup:");
 }
 
 /**
  * RATE_LIMIT_PER_MINUTE attempts a minute per client address, whatever the email. Never per email
  * alone: that let anyone lock a known account out from their own address (issue 13.10); attempts
  * from one address never block the account's owner at another. (A limit per email and address
- * at the same rate would add nothing: the address's own limit is always reached first.)
+ * at the same rate would add nothing: the address's own limit is always reached first.) Counted in
+ * DATA_DIR/rate-limits.db, shared by every process of the server (decision record 031).
  */
 function throttle(kind: "login" | "signup", ip: string | null | undefined): void {
-  const byIp = limiter().ip.hit(`${kind}:${ip ?? "unknown"}`, nowMs());
+  const byIp = hitSlidingWindow(`${kind}:${ip ?? "unknown"}`, getEnv().rateLimitPerMinute, MINUTE, nowMs());
   if (!byIp.allowed) {
     const seconds = Math.max(1, Math.ceil(byIp.retryAfterMs / 1000));
     throw new ServiceError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {}, seconds);

@@ -327,9 +327,11 @@ export function mailHealth(): { byStatus: Record<string, number>; failingSince: 
 
 let worker: NodeJS.Timeout | undefined;
 let kicked = false;
+let mayRun: () => boolean = () => true;
 const WORKER_EVERY_MS = 10_000;
 
 function runWorker(): void {
+  if (!mayRun()) return; // another process holds the mail worker's lease (decision record 031)
   deliverPendingMail()
     .then((r) => {
       if (r.failed)
@@ -338,8 +340,12 @@ function runWorker(): void {
     .catch((error) => console.error("[error] mail delivery:", error));
 }
 
-/** Starts the mail worker of this process: every 10 seconds, and at once after a commit that queued mail. */
-export function startMailWorker(): void {
+/**
+ * Starts the mail worker of this process: every 10 seconds, and at once after a commit that queued
+ * mail. `holds`: whether this process may run it now (its lease, decision record 031).
+ */
+export function startMailWorker(opts: { holds?: () => boolean } = {}): void {
+  mayRun = opts.holds ?? (() => true);
   worker ??= setInterval(runWorker, WORKER_EVERY_MS).unref();
 }
 

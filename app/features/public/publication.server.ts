@@ -10,8 +10,9 @@
  * run moves nothing, so the next one does it again. The server runs it after each seal change (an
  * after-commit subscriber that only wakes the worker: a publication never fails nor delays the
  * change), at start-up (catching up), and every minute (the status lists are re-signed every five
- * minutes and go stale after ten; the checkpoint gains witness cosignatures). A lease in
- * publication_targets keeps two processes from publishing to one target at once.
+ * minutes and go stale after ten; the checkpoint gains witness cosignatures). The lease
+ * `publication:<target>` (leases, decision record 031) keeps two processes from publishing to one
+ * target at once; the server's worker itself runs in one process at a time (its own lease).
  *
  * Order of writes (each file replaced atomically): the `_headers` manifest; the keys (a new key
  * before anything it signed); each credential and PDF; the log's new tiles and entry bundles, then
@@ -19,11 +20,11 @@
  * answers and linksets; the CSAF documents, then their indexes and the provider metadata.
  */
 import crypto from "node:crypto";
-import os from "node:os";
-import { and, eq, gt, inArray, isNull, lte, lt, max, or } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, max } from "drizzle-orm";
 import { domainEvents, products, productVersions, publicationTargets, publishedFiles, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction } from "../../platform/db.server";
+import { acquireLease, PROCESS_HOLDER, releaseLease } from "../../platform/leases.server";
 import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
@@ -68,8 +69,6 @@ const LEASE_MS = 10 * 60_000;
 const BACKOFF_CAP_MS = 5 * 60_000;
 /** The domain events whose artefacts a run publishes. */
 const EVENT_TYPES = ["seal.changed", "advisory.published", "finding.changed", "product.changed"] as const;
-
-const OWNER = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 
 /** A target's key in publication_targets: the folder, or s3://bucket/prefix. */
 export function publicationTargetKey(t: Exclude<PublishTarget, { kind: "none" }>): string {
@@ -173,27 +172,20 @@ function touched(full: boolean, from: number, to: number): Touched {
   return { serials: rows.map((r) => r.serial), products: [...byProduct].map(([id, gtin]) => ({ id, gtin })) };
 }
 
-/** Takes the target's lease; null when another process holds it. */
+/** The lease of a publication run to `target` (a target key). */
+const leaseName = (target: string) => `publication:${target}`;
+
+/** Takes the target's lease (leases, decision record 031) and returns its state; null when another process holds it. */
 function claim(target: string) {
+  if (!acquireLease(leaseName(target), { ttlMs: LEASE_MS }).held) return null;
   return transaction((tx) => {
-    const now = new Date(nowMs());
     tx.insert(publicationTargets).values({ target }).onConflictDoNothing().run();
-    const taken = tx
+    return tx
       .update(publicationTargets)
-      .set({ leaseOwner: OWNER, leaseUntil: new Date(now.getTime() + LEASE_MS), lastAttemptAt: now })
-      .where(
-        and(
-          eq(publicationTargets.target, target),
-          or(
-            isNull(publicationTargets.leaseUntil),
-            lt(publicationTargets.leaseUntil, now),
-            eq(publicationTargets.leaseOwner, OWNER),
-          ),
-        ),
-      )
+      .set({ lastAttemptAt: new Date(nowMs()) })
+      .where(eq(publicationTargets.target, target))
       .returning()
-      .get();
-    return taken ?? null;
+      .get()!;
   });
 }
 
@@ -412,11 +404,8 @@ export async function publishArtefacts(
           .values({ target: key, path, version, at })
           .onConflictDoUpdate({ target: [publishedFiles.target, publishedFiles.path], set: { version, at } })
           .run();
-      tx.update(publicationTargets)
-        .set({ leaseOwner: null, leaseUntil: null })
-        .where(and(eq(publicationTargets.target, key), eq(publicationTargets.leaseOwner, OWNER)))
-        .run();
     });
+    releaseLease(leaseName(key), PROCESS_HOLDER);
   }
 }
 
@@ -438,8 +427,10 @@ let worker: NodeJS.Timeout | undefined;
 let soon: NodeJS.Timeout | undefined;
 let running = false;
 let again = false;
+let mayRun: () => boolean = () => true;
 
 function tick(): void {
+  if (!mayRun()) return; // another process holds the publication worker's lease (decision record 031)
   if (running) {
     again = true; // a change during a run: published by one more run right after
     return;
@@ -471,9 +462,13 @@ export function requestPublication(): void {
   }, 200).unref();
 }
 
-/** Starts this process's publisher (unless PUBLISH_TO=none): a run at once (catching up), then every minute. */
-export function startPublicationWorker(): void {
+/**
+ * Starts this process's publisher (unless PUBLISH_TO=none): a run at once (catching up), then every
+ * minute. `holds`: whether this process may run it now (its lease, decision record 031).
+ */
+export function startPublicationWorker(opts: { holds?: () => boolean } = {}): void {
   if (getEnv().publishTo.kind === "none" || worker) return;
+  mayRun = opts.holds ?? (() => true);
   worker = setInterval(tick, PUBLISH_EVERY_MS).unref();
   tick();
 }

@@ -243,10 +243,12 @@ export function latestCosignature(witness: string) {
 
 let worker: NodeJS.Timeout | undefined;
 let running = false;
+let mayRun: () => boolean = () => true;
 const WORKER_EVERY_MS = 5_000;
 
 function tick(): void {
   if (running) return; // a slow witness never stacks rounds
+  if (!mayRun()) return; // another process holds the witness worker's lease (decision record 031)
   running = true;
   runWitnessRound()
     .then((outcomes) => {
@@ -263,8 +265,9 @@ function tick(): void {
  * 5 seconds. A round is cheap when nothing changed: it reads the latest checkpoint's size and
  * each witness's state, and sends nothing.
  */
-export function startWitnessWorker(): void {
+export function startWitnessWorker(opts: { holds?: () => boolean } = {}): void {
   if (!getEnv().logWitnesses.length || worker) return;
+  mayRun = opts.holds ?? (() => true);
   for (const w of configured())
     if (!w.key) console.error(`[witness] ${w.name}: the verifier key is not a cosignature/v1 Ed25519 key`);
   worker = setInterval(tick, WORKER_EVERY_MS).unref();

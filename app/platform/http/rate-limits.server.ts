@@ -1,25 +1,23 @@
 /**
  * Per-address rate limits of the public, anonymous surface: the machine API (PUBLIC_API_PER_MINUTE)
  * and the public pages that do real work for anyone, the seal pages /s/<serial> and /verify, which
- * parses uploaded PDFs (PUBLIC_PAGE_PER_MINUTE). A token bucket per client address each.
+ * parses uploaded PDFs (PUBLIC_PAGE_PER_MINUTE). A token bucket per client address each, kept in
+ * DATA_DIR/rate-limits.db so that every process of the server counts against the same buckets
+ * (WEB_CONCURRENCY, decision record 031).
  */
 import { nowMs } from "../clock.server";
 import { getEnv } from "../env.server";
-import { TokenBucketLimiter } from "../rate-limit";
+import { hitTokenBucket, pruneRateLimits } from "../rate-limit-store.server";
 
 export type PublicLimit = "api" | "page";
 
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number; message: string };
 
-const limiters = new Map<PublicLimit, TokenBucketLimiter>();
-
 /** Counts one request from `ip` against the limit of its kind. */
 export function hitPublicLimit(kind: PublicLimit, ip: string): LimitDecision {
   const env = getEnv();
   const perMinute = kind === "api" ? env.publicApiPerMinute : env.publicPagePerMinute;
-  let limiter = limiters.get(kind);
-  if (!limiter || limiter.perMinute !== perMinute) limiters.set(kind, (limiter = new TokenBucketLimiter(perMinute)));
-  const d = limiter.hit(ip, nowMs());
+  const d = hitTokenBucket(`${kind}:${ip}`, perMinute, nowMs());
   if (d.allowed) return { allowed: true };
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
   return {
@@ -44,4 +42,12 @@ export function requireWithinPageLimit(context: { ip: string }): void {
       "Retry-After": String(d.retryAfterSeconds),
     },
   });
+}
+
+/** A bucket untouched this long is full again (a burst of a minute's worth refills in a minute); an attempt older is out of every window. */
+const IDLE_MS = 60_000;
+
+/** Deletes the counters that no longer count (every minute, by the process holding the lease). */
+export function pruneRateLimitCounters(): { buckets: number; hits: number } {
+  return pruneRateLimits(nowMs(), IDLE_MS, IDLE_MS);
 }

@@ -10,6 +10,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publicationTargets, submissions } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
+import { leaseOf } from "../../../app/platform/leases.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
@@ -272,7 +273,7 @@ describe("static publication: a seal verifies from the published folder alone", 
     expect(state.lastError).toBe("disk full");
     expect(state.failures).toBe(1);
     expect(state.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
-    expect(state.leaseOwner).toBeNull();
+    expect(leaseOf(`publication:${state.target}`)).toBeNull(); // released after the failed run
     await publishArtefacts();
     expect(JSON.parse(published(`/api/v1/seals/${watch}`).toString()).status).toBe("suspended");
     const after = db().select().from(publicationTargets).get()!;

@@ -1,0 +1,185 @@
+/**
+ * The resumable uploads' data store (decision 032): @tus/file-store's files under
+ * DATA_DIR/tmp/tus (outside the web root), each PATCH only appending. The SHA-256 is computed as
+ * the bytes are written, exactly over what reached the disk: node's Hash cannot be serialised, so
+ * the running hash lives in this process's memory, keyed by upload and the offset it covers. A
+ * PATCH at another offset (another process took part, or this one restarted) drops it, and the
+ * finished file is then hashed again in a worker thread, never on the request's thread.
+ */
+import crypto, { type Hash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { Writable, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Worker } from "node:worker_threads";
+import { FileStore } from "@tus/file-store";
+import { ERRORS } from "@tus/server";
+import { SNIFF_BYTES } from "../domain/evidence-type";
+
+const MiB = 1024 * 1024;
+
+/** Appends to an open file at `position`, updating `hash` only with bytes the disk has taken. */
+class HashingAppender extends Writable {
+  private fd: number | undefined;
+
+  constructor(
+    private readonly file: string,
+    private position: number,
+    private readonly hash: Hash | undefined,
+    private readonly onWritten: (position: number) => void,
+  ) {
+    super({ highWaterMark: 4 * MiB });
+  }
+
+  override _construct(done: (error?: Error | null) => void) {
+    fs.open(this.file, "r+", (error, fd) => {
+      this.fd = fd;
+      done(error);
+    });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void) {
+    this.writeAll(chunk, done);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void) {
+    this.writeAll(Buffer.concat(chunks.map((c) => c.chunk)), done);
+  }
+
+  private writeAll(buf: Buffer, done: (error?: Error | null) => void) {
+    this.writing = true;
+    fs.write(this.fd!, buf, 0, buf.length, this.position, (error, written) => {
+      this.writing = false;
+      if (!error) {
+        this.hash?.update(buf.subarray(0, written));
+        this.position += written;
+        this.onWritten(this.position);
+      }
+      const close = this.closeAfterWrite;
+      if (close) return close(); // destroyed meanwhile (a cut connection): no more writes
+      if (error) return done(error);
+      if (written < buf.length) return this.writeAll(buf.subarray(written), done);
+      done();
+    });
+  }
+
+  /** Set by _destroy while a write is in flight: the descriptor is closed only once the write has returned. */
+  private closeAfterWrite: (() => void) | undefined;
+  private writing = false;
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void) {
+    if (this.fd === undefined) return done(error);
+    const close = () => fs.close(this.fd!, () => done(error));
+    if (this.writing) this.closeAfterWrite = close;
+    else close();
+  }
+}
+
+/** The SHA-256 of a file, read and hashed in a worker thread (the event loop stays free). */
+export function sha256InWorker(file: string): Promise<string> {
+  const code = `
+const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const hash = require("node:crypto").createHash("sha256");
+fs.createReadStream(workerData.file, { highWaterMark: 1 << 20 })
+  .on("data", (chunk) => hash.update(chunk))
+  .on("error", (error) => { throw error; })
+  .on("end", () => parentPort.postMessage(hash.digest("hex")));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { file } });
+    worker.once("message", (sha: string) => resolve(sha));
+    worker.once("error", reject);
+    worker.once("exit", (code) => code !== 0 && reject(new Error(`the hashing worker exited with ${code}`)));
+  });
+}
+
+interface RunningHash {
+  hash: Hash;
+  /** The bytes the hash covers: the file's length when this process wrote all of it. */
+  offset: number;
+}
+
+export class EvidenceTusStore extends FileStore {
+  private readonly running = new Map<string, RunningHash>();
+  /** How many finished uploads had to be hashed again in a worker (for the tests and the benchmark). */
+  rehashed = 0;
+
+  constructor(
+    readonly dir: string,
+    expiresAfterMs: number,
+  ) {
+    super({ directory: dir, expirationPeriodInMilliseconds: expiresAfterMs });
+  }
+
+  /** The file of an upload (ids are the server's own: 32 hex digits). */
+  pathOf(id: string): string {
+    if (!/^[0-9a-f]{32}$/.test(id)) throw ERRORS.FILE_NOT_FOUND;
+    return path.join(this.dir, id);
+  }
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const file = this.pathOf(id);
+    let state = this.running.get(id);
+    if (!state || state.offset !== offset) {
+      state = offset === 0 ? { hash: crypto.createHash("sha256"), offset: 0 } : undefined;
+      if (state) this.running.set(id, state);
+      else this.running.delete(id); // hashed again from the file when it is complete
+    }
+    const s = state;
+    let position = offset;
+    try {
+      await pipeline(
+        readable,
+        new HashingAppender(file, offset, s?.hash, (p) => {
+          position = p;
+          if (s) s.offset = p;
+        }),
+      );
+    } catch {
+      // A cut connection: what reached the disk stays (the client resumes from HEAD's offset).
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    return position;
+  }
+
+  /** The SHA-256 of a complete upload: the running hash when it covers the whole file, else a worker's. */
+  async finish(id: string, size: number): Promise<{ sha256: string; head: Buffer; file: string }> {
+    const file = this.pathOf(id);
+    const state = this.running.get(id);
+    this.running.delete(id);
+    const st = await fs.promises.stat(file);
+    if (st.size !== size) throw new Error(`upload ${id} is ${st.size} bytes, not ${size}`);
+    let sha256: string;
+    if (state && state.offset === size) sha256 = state.hash.digest("hex");
+    else {
+      this.rehashed++;
+      sha256 = await sha256InWorker(file);
+    }
+    const fh = await fs.promises.open(file, "r");
+    try {
+      const head = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+      await fh.read(head, 0, head.length, 0);
+      return { sha256, head, file };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Forgets an upload's running hash (its file was removed, or this process is treated as restarted). */
+  forget(id?: string): void {
+    if (id === undefined) this.running.clear();
+    else this.running.delete(id);
+  }
+
+  /** Drops the running hashes of uploads whose files are gone (expired and swept). */
+  prune(): void {
+    for (const id of [...this.running.keys()]) if (!fs.existsSync(this.pathOf(id))) this.running.delete(id);
+  }
+
+  /** Removes the upload's metadata (its file was committed to the evidence store, or discarded). */
+  async release(id: string): Promise<void> {
+    this.running.delete(id);
+    await fs.promises.rm(this.pathOf(id), { force: true });
+    await this.configstore.delete(id);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Resumable evidence uploads (the tus protocol, decision 032) at /uploads/tus, for files above
+ * EVIDENCE_RESUMABLE_THRESHOLD_MB. The same rules as the multipart upload (decision 004): the
+ * session's supplier, the submission theirs and editable, the requirement in scope, the size and
+ * the organisation's quota, checked on creation (Upload-Length) and again on every PATCH; the
+ * finished file goes through attachUploads, the one path that sniffs, refuses hostile input,
+ * recognises SBOMs and commits. Only the user who created an upload may HEAD, PATCH or DELETE it
+ * (the owner is kept in the upload's metadata, set by the server, never by the client).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { ERRORS, Server, type Upload } from "@tus/server";
+import { z } from "zod";
+import type { Actor } from "../../platform/actor";
+import { getEnv } from "../../platform/env.server";
+import { ServiceError } from "../../platform/errors.server";
+import { formatBytes } from "../../platform/format";
+import { can } from "../../platform/roles";
+import { userForSession } from "../accounts/auth.server";
+import { sessionTokenFromHeader } from "../accounts/session.server";
+import { EvidenceTusStore } from "./adapters/tus-store.server";
+import { quotaCutOffMessage } from "./domain/evidence-quota";
+import { fileNameProblem } from "./domain/evidence-type";
+import { uploadBudget } from "./evidence-quota.server";
+import { attachUploads, preflightUpload } from "./evidence.server";
+
+export const TUS_PATH = "/uploads/tus";
+/** An upload not finished within a day expires (410) and its bytes are swept. */
+export const TUS_EXPIRES_MS = 24 * 3600_000;
+const SWEEP_EVERY_MS = 3600_000;
+
+/** What the client names on creation (Upload-Metadata). */
+export const tusCreationMetadata = z.object({
+  submissionId: z.string().regex(/^[\w-]{1,64}$/, { error: "must be a submission id" }),
+  ref: z.string().min(1).max(64),
+  filename: z.string().min(1).max(255),
+});
+/** What the server keeps: the creation metadata and the owner. */
+const storedMetadata = tusCreationMetadata.extend({ userId: z.string().min(1), organizationId: z.string().min(1) });
+type StoredMetadata = z.infer<typeof storedMetadata>;
+
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+type TusRefusal = { status_code: number; body: string };
+const refuse = (status_code: number, body: string): TusRefusal => ({ status_code, body });
+const fromService = (error: unknown): unknown =>
+  error instanceof ServiceError ? refuse(error.status, error.message) : error;
+
+/** The session user of the request being handled (tus's hooks run inside it). */
+const current = new AsyncLocalStorage<Actor>();
+function actor(): Actor {
+  const a = current.getStore();
+  if (!a) throw refuse(401, "Log in first.");
+  return a;
+}
+
+function assertFits(organizationId: string, size: number): void {
+  const max = getEnv().evidenceMaxFileBytes;
+  if (size > max) throw refuse(413, `The file is larger than the limit of ${formatBytes(max)}.`);
+  const budget = uploadBudget(organizationId);
+  if (size > budget.leftBytes) throw refuse(413, quotaCutOffMessage(budget));
+}
+
+async function ownedUpload(
+  store: EvidenceTusStore,
+  id: string,
+  who: Actor,
+): Promise<Upload & { meta: StoredMetadata }> {
+  if (!UPLOAD_ID.test(id)) throw ERRORS.FILE_NOT_FOUND;
+  const upload = await store.getUpload(id);
+  const meta = storedMetadata.safeParse(upload.metadata ?? {});
+  // Another user's upload is answered as if it did not exist.
+  if (!meta.success || meta.data.userId !== who.userId || meta.data.organizationId !== who.organizationId)
+    throw ERRORS.FILE_NOT_FOUND;
+  return Object.assign(upload, { meta: meta.data });
+}
+
+export interface TusEndpoint {
+  server: Server;
+  store: EvidenceTusStore;
+  /** Removes expired, unfinished uploads; returns how many. */
+  sweep(): Promise<number>;
+}
+
+function createEndpoint(dataDir: string): TusEndpoint {
+  const store = new EvidenceTusStore(path.join(dataDir, "tmp", "tus"), TUS_EXPIRES_MS);
+  const server = new Server({
+    path: TUS_PATH,
+    datastore: store,
+    relativeLocation: true,
+    allowedOrigins: [], // same-origin only: no CORS headers
+    maxSize: () => getEnv().evidenceMaxFileBytes,
+    async onUploadCreate(_req, upload) {
+      const who = actor();
+      if (upload.size === undefined) throw refuse(400, "Name the file's length (Upload-Length).");
+      const parsed = tusCreationMetadata.safeParse(upload.metadata ?? {});
+      if (!parsed.success)
+        throw refuse(
+          400,
+          "Name the submission, the requirement and the file (Upload-Metadata: submissionId, ref, filename).",
+        );
+      const m = parsed.data;
+      const nameProblem = fileNameProblem(m.filename);
+      if (nameProblem) throw refuse(400, `${JSON.stringify(m.filename.slice(0, 80))}: ${nameProblem}`);
+      if (upload.size === 0) throw refuse(400, `${m.filename}: the file is empty.`);
+      try {
+        preflightUpload(who, m.submissionId, m.ref);
+      } catch (error) {
+        throw fromService(error);
+      }
+      assertFits(who.organizationId, upload.size);
+      const meta: StoredMetadata = { ...m, userId: who.userId, organizationId: who.organizationId };
+      return { metadata: meta };
+    },
+    async onIncomingRequest(req, id) {
+      if (req.method === "POST") return;
+      const upload = await ownedUpload(store, id, actor());
+      if (req.method !== "PATCH") return;
+      try {
+        preflightUpload(actor(), upload.meta.submissionId, upload.meta.ref); // still theirs and editable
+      } catch (error) {
+        throw fromService(error);
+      }
+      assertFits(upload.meta.organizationId, upload.size ?? 0);
+    },
+    async onUploadFinish(_req, upload) {
+      const who = actor();
+      const meta = storedMetadata.parse(upload.metadata);
+      try {
+        const done = await store.finish(upload.id, upload.size!);
+        const r = await attachUploads(who, meta.submissionId, meta.ref, [
+          {
+            originalName: meta.filename,
+            received: { tempPath: done.file, sha256: done.sha256, size: upload.size!, head: done.head },
+          },
+        ]);
+        const message = r.alreadyAttached
+          ? `Attached 1 file to ${meta.ref} (it was already attached to ${meta.ref}).`
+          : `Attached 1 file to ${meta.ref}.`;
+        return {
+          status_code: 200,
+          headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+          body: JSON.stringify({ ok: true, count: 1, message }),
+        };
+      } catch (error) {
+        if (error instanceof ServiceError)
+          console.warn(
+            `[upload] refused a resumable evidence upload to submission ${meta.submissionId} (${meta.ref}) by user ${who.userId}: ${error.status} ${error.message}`,
+          );
+        throw fromService(error);
+      } finally {
+        await store.release(upload.id); // committed or discarded by attachUploads: only the metadata is left
+      }
+    },
+    onResponseError(_req, error) {
+      if ("body" in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body)
+        return refuse(413, `The file is larger than the limit of ${formatBytes(getEnv().evidenceMaxFileBytes)}.`);
+      return undefined;
+    },
+  });
+  return {
+    server,
+    store,
+    async sweep() {
+      const removed = await server.cleanUpExpiredUploads();
+      store.prune();
+      return removed;
+    },
+  };
+}
+
+let endpoint: { dataDir: string; value: TusEndpoint; timer: NodeJS.Timeout } | undefined;
+
+/** The endpoint for the configured data directory (abandoned uploads swept every hour). */
+export function tusEndpoint(): TusEndpoint {
+  const dataDir = getEnv().dataDir;
+  if (!endpoint || endpoint.dataDir !== dataDir) {
+    if (endpoint) clearInterval(endpoint.timer);
+    const value = createEndpoint(dataDir);
+    const sweep = () =>
+      value.sweep().then(
+        (n) => n && console.log(`Removed ${n} expired resumable upload${n === 1 ? "" : "s"}.`),
+        (error: unknown) => console.error("[upload] sweeping expired resumable uploads failed:", error),
+      );
+    const timer = setInterval(sweep, SWEEP_EVERY_MS);
+    timer.unref();
+    endpoint = { dataDir, value, timer };
+    void sweep();
+  }
+  return endpoint.value;
+}
+
+function plain(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(message),
+    "Cache-Control": "no-store",
+    "Tus-Resumable": "1.0.0",
+    Connection: "close",
+  });
+  res.end(message);
+}
+
+/**
+ * The node:http handler the server mounts: answers requests under /uploads/tus and returns
+ * true, or returns false for any other path.
+ */
+export function tusUploads(req: IncomingMessage, res: ServerResponse, ctx: { ip: string }): boolean {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const pathname = q < 0 ? url : url.slice(0, q);
+  if (pathname !== TUS_PATH && !pathname.startsWith(`${TUS_PATH}/`)) return false;
+  serve(req, res, ctx).catch((error: unknown) => {
+    console.error("[upload] resumable upload failed:", error);
+    if (!res.headersSent) plain(res, 500, "The upload failed on the server.");
+    else res.destroy();
+  });
+  return true;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: string }): Promise<void> {
+  const tus = tusEndpoint();
+  if (req.method === "OPTIONS") {
+    await tus.server.handle(req, res);
+    return;
+  }
+  if (!["POST", "HEAD", "PATCH", "DELETE"].includes(req.method ?? "")) {
+    res.setHeader("Allow", "OPTIONS, POST, HEAD, PATCH, DELETE");
+    return plain(res, 405, "Resumable uploads take OPTIONS, POST, HEAD, PATCH and DELETE.");
+  }
+  const token = await sessionTokenFromHeader(req.headers.cookie);
+  const user = token ? userForSession(token, ctx.ip) : null;
+  if (!user) return plain(res, 401, "Log in first.");
+  if (!can(user.role, "supplier.workspace")) return plain(res, 403, "You do not have permission to do that.");
+  await current.run({ ...user, ip: ctx.ip }, () => tus.server.handle(req, res));
+}

@@ -1,0 +1,131 @@
+/**
+ * The rate limits' counters, shared by every process of the server (WEB_CONCURRENCY, decision
+ * record 031): in DATA_DIR/rate-limits.db, a SQLite file of its own. Each hit is one statement
+ * (atomic across processes: SQLite takes the write lock for it), so no count is lost whichever
+ * worker a request reaches. A file of its own because the counters are short-lived scratch state:
+ * they are not worth replicating (Litestream) or backing up, a write per public API request would
+ * otherwise grow the main database's WAL, and the hot path never waits for the main database's
+ * write lock (a long import, a sweep). Lost with the file, nothing is lost but a minute of counts.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { getEnv } from "./env.server";
+import type { RateDecision } from "./rate-limit";
+
+export const RATE_LIMITS_FILE = "rate-limits.db";
+/** The layout's version (PRAGMA user_version): a file of another layout is emptied and recreated. */
+const LAYOUT = 1;
+
+interface Store {
+  file: string;
+  sqlite: Database.Database;
+  bucket: Database.Statement;
+  windowInsert: Database.Statement;
+  windowOldest: Database.Statement;
+  pruneBuckets: Database.Statement;
+  pruneHits: Database.Statement;
+}
+
+let store: Store | undefined;
+
+function open(file: string): Store {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("synchronous = OFF"); // scratch state: a power cut may lose the last counts, nothing more
+  if (sqlite.pragma("user_version", { simple: true }) !== LAYOUT)
+    sqlite
+      .transaction(() => {
+        sqlite.exec("DROP TABLE IF EXISTS buckets; DROP TABLE IF EXISTS hits;");
+        // A token bucket per key: tokens left at `at` (ms).
+        sqlite.exec(
+          "CREATE TABLE buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, allowed INTEGER NOT NULL) WITHOUT ROWID",
+        );
+        // A sliding window's log: one row per counted attempt.
+        sqlite.exec("CREATE TABLE hits (key TEXT NOT NULL, at INTEGER NOT NULL)");
+        sqlite.exec("CREATE INDEX hits_key_at ON hits (key, at)");
+        sqlite.pragma(`user_version = ${LAYOUT}`);
+      })
+      .immediate();
+  // The bucket, refilled for the time since `at`, loses a token if it has one; `allowed` says whether it had.
+  // (SET expressions all read the row as it was.)
+  const refilled = "min(@burst, tokens + max(0, @now - at) * @rate)";
+  return {
+    file,
+    sqlite,
+    bucket: sqlite.prepare(
+      `INSERT INTO buckets (key, tokens, at, allowed) VALUES (@key, @burst - 1, @now, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         tokens = ${refilled} - (${refilled} >= 1),
+         allowed = (${refilled} >= 1),
+         at = max(at, @now)
+       RETURNING tokens, allowed`,
+    ),
+    windowInsert: sqlite.prepare(
+      `INSERT INTO hits (key, at) SELECT @key, @now
+       WHERE (SELECT count(*) FROM hits WHERE key = @key AND at > @since) < @limit`,
+    ),
+    windowOldest: sqlite.prepare("SELECT min(at) AS at, count(*) AS n FROM hits WHERE key = ? AND at > ?"),
+    pruneBuckets: sqlite.prepare("DELETE FROM buckets WHERE at < ?"),
+    pruneHits: sqlite.prepare("DELETE FROM hits WHERE at <= ?"),
+  };
+}
+
+function current(): Store {
+  const file = path.join(getEnv().dataDir, RATE_LIMITS_FILE);
+  if (store?.file === file) return store;
+  store?.sqlite.close();
+  store = open(file);
+  return store;
+}
+
+/**
+ * A token bucket per key: `perMinute` a minute on average, bursts up to `burst` (default:
+ * `perMinute`). Counts one request for `key` at `now`.
+ */
+export function hitTokenBucket(key: string, perMinute: number, now: number, burst = perMinute): RateDecision {
+  const rate = perMinute / 60_000;
+  const row = current().bucket.get({ key, burst, now, rate }) as { tokens: number; allowed: number };
+  if (row.allowed) return { allowed: true, remaining: Math.floor(row.tokens), retryAfterMs: 0 };
+  return { allowed: false, remaining: 0, retryAfterMs: Math.ceil((1 - row.tokens) / rate) };
+}
+
+/** A sliding window: at most `limit` attempts for `key` in any `windowMs`. Counts one at `now` if within. */
+export function hitSlidingWindow(key: string, limit: number, windowMs: number, now: number): RateDecision {
+  const s = current();
+  const since = now - windowMs;
+  const counted = s.windowInsert.run({ key, now, since, limit }).changes === 1;
+  const w = s.windowOldest.get(key, since) as { at: number | null; n: number };
+  if (counted) return { allowed: true, remaining: Math.max(0, limit - w.n), retryAfterMs: 0 };
+  return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, (w.at ?? now) + windowMs - now) };
+}
+
+/**
+ * Deletes what no longer counts: buckets untouched for `bucketIdleMs` (full again by then) and
+ * attempts older than `windowMs`. Run every minute by one process (its lease).
+ */
+export function pruneRateLimits(
+  now: number,
+  bucketIdleMs: number,
+  windowMs: number,
+): { buckets: number; hits: number } {
+  const s = current();
+  return {
+    buckets: s.pruneBuckets.run(now - bucketIdleMs).changes,
+    hits: s.pruneHits.run(now - windowMs).changes,
+  };
+}
+
+/** Forgets every count whose key starts with `prefix` (all of them without one): tests, and an operator's reset. */
+export function resetRateLimitCounts(prefix = ""): void {
+  const s = current();
+  s.sqlite.prepare("DELETE FROM buckets WHERE substr(key, 1, length(@p)) = @p").run({ p: prefix });
+  s.sqlite.prepare("DELETE FROM hits WHERE substr(key, 1, length(@p)) = @p").run({ p: prefix });
+}
+
+export function closeRateLimitStore(): void {
+  store?.sqlite.close();
+  store = undefined;
+}

@@ -1,0 +1,61 @@
+// A file above the resumable threshold (EVIDENCE_RESUMABLE_THRESHOLD_MB, lowered for this run)
+// goes through the tus endpoint from the browser: created, sent, cut once, resumed from the
+// server's offset, attached with its type sniffed, like any other evidence (decision 032).
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
+import { E2E_DIR, expectHydrated, pageAs, watchConsole } from "./helpers";
+
+const THRESHOLD_MB = Number(process.env.EVIDENCE_RESUMABLE_THRESHOLD_MB ?? 64);
+
+test("a large evidence file is uploaded resumably (tus) through the browser, surviving a cut", async ({
+  browser,
+}, info) => {
+  const db = new Database(path.join(E2E_DIR, "data", "iot-seal.db"), { readonly: true });
+  const draft = db
+    .prepare(
+      `select s.id from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'BN-IC2' and s.status = 'draft'`,
+    )
+    .get() as { id: string };
+  db.close();
+
+  // Text a little above the threshold.
+  fs.mkdirSync(info.outputDir, { recursive: true });
+  const file = path.join(info.outputDir, "radio-capture-log.txt");
+  const size = (THRESHOLD_MB + 1) * 1024 * 1024;
+  const line = Buffer.from(`${Date.now()} frame ok rssi=-51 seq=000000\n`);
+  fs.writeFileSync(file, Buffer.alloc(size, line));
+
+  const page = await pageAs(browser, "supplier2@demo.test");
+  const problems = watchConsole(page);
+  await page.goto(`/supplier/submissions/${draft.id}/requirements/2.4.3.1`);
+  await expectHydrated(page);
+
+  const calls: string[] = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/uploads/tus")) calls.push(r.method());
+  });
+  // The first PATCH is cut off: the client asks the server for its offset (HEAD) and resumes.
+  let cut = false;
+  await page.route("**/uploads/tus/*", async (route) => {
+    if (!cut && route.request().method() === "PATCH") {
+      cut = true;
+      return route.abort("connectionreset");
+    }
+    return route.fallback();
+  });
+
+  await page.getByLabel("Add evidence files").setInputFiles(file);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(page.getByTestId("upload-result")).toHaveText("Attached 1 file to 2.4.3.1.", { timeout: 45_000 });
+  expect(calls[0]).toBe("POST");
+  expect(calls).toContain("HEAD");
+  expect(calls.filter((m) => m === "PATCH").length).toBeGreaterThanOrEqual(2);
+  const attached = page.getByRole("list", { name: "Attached evidence" });
+  await expect(attached.getByRole("link", { name: "radio-capture-log.txt" })).toBeVisible();
+  await page.screenshot({ path: "test-results/screenshots/supplier-resumable-upload.png", fullPage: true });
+  // Nothing left to resume: the fingerprint is removed once the upload succeeded.
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("tus::")))).toEqual([]);
+  expect(problems).toEqual(["console: Failed to load resource: net::ERR_CONNECTION_RESET"]); // only the cut made above
+});
