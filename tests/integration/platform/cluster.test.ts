@@ -47,7 +47,7 @@ function child(env: Record<string, string>): Child {
   const c: Child = {
     proc,
     lines,
-    waitFor: (re, timeoutMs = 20_000) => {
+    waitFor: (re, timeoutMs = 60_000) => {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
@@ -91,7 +91,7 @@ describe("a worker under a lease, in two processes", () => {
     expect(ticks(b)[0]).toBeLessThan(expiresAt);
     expect(Math.max(...ticks(a))).toBeLessThan(ticks(b)[0]);
     expect(leaseOf("worker:drill")!.holder).toContain(`:${b.proc.pid}:`);
-  });
+  }, 180_000); // child processes start slowly on a loaded CI machine
 
   it("a holder that stalls past its lease loses it, and never ticks beside the new holder when it wakes", async () => {
     const a = child({ CHILD_MODE: "lease", LEASE_TTL_MS: String(TTL) });
@@ -113,7 +113,7 @@ describe("a worker under a lease, in two processes", () => {
     // No tick of a after b's first one: its ticks asked holds(), false once its lease had run out.
     expect(ticks(a).filter((t) => t >= takenAt)).toEqual([]);
     expect(ticks(b).length).toBeGreaterThan(20);
-  });
+  }, 180_000); // child processes start slowly on a loaded CI machine
 });
 
 describe("rate limits across processes", () => {
@@ -127,7 +127,7 @@ describe("rate limits across processes", () => {
     };
     const a = child(env);
     const b = child(env);
-    const results = await Promise.all([a, b].map((c) => c.waitFor(/^\{/, 30_000).then((l) => JSON.parse(l))));
+    const results = await Promise.all([a, b].map((c) => c.waitFor(/^\{/, 90_000).then((l) => JSON.parse(l))));
     // 2000 requests at one instant (no refill) against 1500: 1500 allowed in all, however they interleaved
     // (per-process counters would have allowed all 2000).
     expect(results[0].bucket + results[1].bucket).toBe(1500);
@@ -137,7 +137,7 @@ describe("rate limits across processes", () => {
       expect(r.bucket).toBeGreaterThan(0);
       expect(r.window).toBeGreaterThan(0);
     }
-  });
+  }, 180_000); // child processes start slowly on a loaded CI machine
 });
 
 describe("the shared counters' rules (DATA_DIR/rate-limits.db)", () => {
