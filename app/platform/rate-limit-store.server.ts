@@ -32,12 +32,16 @@ let store: Store | undefined;
 function open(file: string): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
+  // The busy timeout first: workers starting together all open a new file, and switching it to WAL
+  // takes a lock the others must wait for (without it, SQLITE_BUSY at once).
   sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = OFF"); // scratch state: a power cut may lose the last counts, nothing more
   if (sqlite.pragma("user_version", { simple: true }) !== LAYOUT)
     sqlite
       .transaction(() => {
+        // Asked again under the write lock: another process may have laid the file out meanwhile.
+        if (sqlite.pragma("user_version", { simple: true }) === LAYOUT) return;
         sqlite.exec("DROP TABLE IF EXISTS buckets; DROP TABLE IF EXISTS hits;");
         // A token bucket per key: tokens left at `at` (ms).
         sqlite.exec(
