@@ -132,6 +132,10 @@ function crossSiteWrite(req) {
  */
 const LINGER_MS = 2000;
 function closeIfUnread(req, res) {
+  // Without Content-Length or Transfer-Encoding a request has no body: nothing can be left unread
+  // (every GET of the public API: no wrapper, no listener on its hot path).
+  const length = req.headers["content-length"];
+  if ((length === undefined || length === "0") && req.headers["transfer-encoding"] === undefined) return;
   const writeHead = res.writeHead;
   res.writeHead = function (...args) {
     if (!req.complete) res.setHeader("Connection", "close"); // the client knows not to send another request on it

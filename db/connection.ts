@@ -38,14 +38,15 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-let current: { file: string; db: Db } | undefined;
+let current: { dataDir: string; file: string; db: Db } | undefined;
 
 /** The process-wide connection to `<dataDir>/iot-seal.db`, opened (and migrated) on first use. */
 export function getDb(dataDir: string): Db {
+  if (current && current.dataDir === dataDir) return current.db; // the hot path: no path work per call
   const file = path.resolve(dataDir, "iot-seal.db");
   if (current && current.file === file) return current.db;
   if (current) current.db.$client.close();
-  current = { file, db: openDatabase(file) };
+  current = { dataDir, file, db: openDatabase(file) };
   return current.db;
 }
 

@@ -16,14 +16,22 @@ export class EnvError extends Error {
 }
 
 let cached: RuntimeEnv | undefined;
+/** DATA_DIR as it was read for `cached`: the hot path compares the string, with no path work. */
+let cachedRawDir: string | undefined;
 
 export function getEnv(): RuntimeEnv {
-  if (cached && cached.dataDir === path.resolve(process.env.DATA_DIR || "./data")) return cached;
+  const raw = process.env.DATA_DIR;
+  if (cached && raw === cachedRawDir) return cached;
+  if (cached && cached.dataDir === path.resolve(raw || "./data")) {
+    cachedRawDir = raw;
+    return cached;
+  }
   const parsed = parseEnv(process.env);
   if (!parsed.ok) throw new EnvError(parsed.errors);
   const dataDir = path.resolve(parsed.env.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   cached = { ...parsed.env, dataDir, sessionSecret: parsed.env.sessionSecret ?? loadOrCreateSecret(dataDir) };
+  cachedRawDir = raw;
   return cached;
 }
 

@@ -73,8 +73,9 @@ export class TokenBucketLimiter {
   hit(key: string, now: number): RateDecision {
     const rate = this.perMinute / 60_000;
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * rate);
-    b.at = now;
+    // A clock that steps back refills nothing (as the shared store does: max(0, now - at)).
+    b.tokens = Math.min(this.burst, b.tokens + Math.max(0, now - b.at) * rate);
+    b.at = Math.max(b.at, now);
     if (this.buckets.size >= this.maxKeys && !this.buckets.has(key)) this.prune(now);
     this.buckets.set(key, b);
     if (b.tokens < 1) return { allowed: false, remaining: 0, retryAfterMs: Math.ceil((1 - b.tokens) / rate) };

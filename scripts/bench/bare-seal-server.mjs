@@ -15,20 +15,23 @@ const db = new Database(file, { readonly: true, fileMustExist: true });
 const bySerial = db.prepare("select serial, credential, state, valid_until from seals where serial = ?");
 const PATH = /^\/api\/v1\/seals\/([^/?]{1,80})/;
 const maybePublic =
-  db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn,
+  db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn, f.updated_at as updated,
   (select json_group_array(av.firmware_version) from finding_versions fv join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions
   from seals s join product_versions v on v.id = s.product_version_id join findings f on f.product_id = v.product_id
-  where s.serial = ? and f.status != 'withdrawn' and ((f.status = 'verified_fixed' and f.verified_at <= ?) or f.published_at <= ? or f.deadline < ?)`);
+  where s.serial = ? and ((f.status = 'verified_fixed' and f.verified_at <= ?) or f.published_at <= ? or f.deadline < ?)`);
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
 
 function advisories(serial, now) {
   const out = [];
   for (const f of maybePublic.all(serial, now, now, now)) {
-    const certified = f.status === "verified_fixed" && f.verified !== null && f.verified <= now ? f.verified : null;
+    // A withdrawn report stays public (marked) if it was public before its withdrawal (updated_at).
+    const withdrawn = f.status === "withdrawn" ? f.updated : null;
+    const at = withdrawn !== null ? Math.min(withdrawn, now) : now;
+    const certified = f.status === "verified_fixed" && f.verified !== null && f.verified <= at ? f.verified : null;
     const moments = [
       certified !== null && [certified, "fix_certified"],
-      f.published !== null && f.published <= now && [f.published, "published_by_supplier"],
-      now > f.deadline && [f.deadline, "deadline_passed"],
+      f.published !== null && f.published <= at && [f.published, "published_by_supplier"],
+      at > f.deadline && [f.deadline, "deadline_passed"],
     ].filter(Boolean);
     if (!moments.length) continue;
     const [since, reason] = moments.reduce((a, b) => (b[0] < a[0] ? b : a));
@@ -44,6 +47,7 @@ function advisories(serial, now) {
         fixedOn: certified !== null ? day(certified) : null,
         disclosedOn: day(since),
         reason,
+        withdrawnOn: withdrawn !== null ? day(withdrawn) : null,
       },
     });
   }

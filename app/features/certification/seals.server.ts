@@ -5,7 +5,7 @@
  * whose transaction failed was never published.
  */
 import crypto from "node:crypto";
-import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { desc, eq, getTableColumns } from "drizzle-orm";
 import { z } from "zod";
 import {
   checklistVersions,
@@ -43,7 +43,14 @@ import { statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { tlogProofText } from "../trust/domain/tlog";
 import { storedCredentialChecked } from "../trust/verify.server";
-import { sealApiAdvisories, updateRequiredBySerial } from "../findings/advisories.server";
+import {
+  SEAL_API_FINDING_COLUMNS,
+  SEAL_API_FINDING_MAY_BE_PUBLIC,
+  sealApiAdvisories,
+  sealApiAdvisoriesOf,
+  updateRequiredBySerial,
+  type SealApiFindingRow,
+} from "../findings/advisories.server";
 import { updateRequiredOf, type UpdateRequired } from "../findings/domain/update-required";
 import { emit } from "../../platform/events.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -461,31 +468,40 @@ export async function staffSealView(actor: Actor, serial: string) {
 type Db = ReturnType<typeof db>;
 const apiStatements = new WeakMap<Db, ReturnType<typeof prepareApiStatements>>();
 
+interface LiveRow {
+  state: SealRecord["state"];
+  validFrom: number;
+  validUntil: number;
+}
+
+/** The live row with the reason of its state and, left-joined, one of the product's findings that may be public (id null: none). */
+type LiveFindingRow = LiveRow & { stateReason: string | null } & Nullable<SealApiFindingRow>;
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/**
+ * The hot path's statements, on the driver itself: the seal API answers thousands of requests a
+ * second, and the query builder's placeholder filling and row mapping cost more than the query
+ * (timestamps come back as epoch ms and are made Dates here). A request for a seal already
+ * checked costs one statement: the seal's state, its reason (suspended, revoked or superseded
+ * only) and the findings of its product that may be public (advisories.server.ts's part).
+ */
 function prepareApiStatements(d: Db) {
+  const c = d.$client;
   return {
-    live: d
-      .select({ state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil })
-      .from(seals)
-      .where(eq(seals.serial, sql.placeholder("serial")))
-      .prepare(),
-    seal: d
-      .select({
-        serial: seals.serial,
-        credential: seals.credential,
-        state: seals.state,
-        validFrom: seals.validFrom,
-        validUntil: seals.validUntil,
-      })
-      .from(seals)
-      .where(eq(seals.serial, sql.placeholder("serial")))
-      .prepare(),
-    stateReason: d
-      .select({ reason: sealEvents.reason })
-      .from(sealEvents)
-      .where(and(eq(sealEvents.serial, sql.placeholder("serial")), eq(sealEvents.kind, sql.placeholder("kind"))))
-      .orderBy(desc(sealEvents.id))
-      .limit(1)
-      .prepare(),
+    live: c.prepare<{ serial: string; now: number }, LiveFindingRow>(
+      `select s.state, s.valid_from as validFrom, s.valid_until as validUntil,
+         case when s.state = 'active' then null else
+           (select e.reason from seal_events e where e.serial = s.serial and e.kind = s.state order by e.id desc limit 1)
+         end as stateReason,
+         ${SEAL_API_FINDING_COLUMNS}
+       from seals s
+       join product_versions v on v.id = s.product_version_id
+       left join findings f on f.product_id = v.product_id and ${SEAL_API_FINDING_MAY_BE_PUBLIC}
+       where s.serial = @serial`,
+    ),
+    seal: c.prepare<[string], LiveRow & { serial: string; credential: string }>(
+      "select serial, credential, state, valid_from as validFrom, valid_until as validUntil from seals where serial = ?",
+    ),
   };
 }
 
@@ -498,6 +514,16 @@ interface CheckedSeal {
 }
 const checkedSeals = new Map<string, CheckedSeal>();
 
+export interface SealApiView {
+  serial: string;
+  verdict: SealVerdict;
+  reason: string | null;
+  credentialJson: string;
+  subjectJson: string;
+  advisoriesJson: string;
+  updateRequiredJson: string;
+}
+
 /**
  * The machine answer for GET /api/v1/seals/<serial>: the live verdict and its public reason, the
  * credential and the signed subject. The hot path: prepared statements, and the credential's
@@ -506,51 +532,56 @@ const checkedSeals = new Map<string, CheckedSeal>();
  * advisories.server.ts, which decides what is public); `updateRequiredJson`: whether one of them
  * affects the certified firmware with its fix in another version ("null" when none).
  */
-export async function sealApiView(serialInput: string): Promise<{
-  serial: string;
-  verdict: SealVerdict;
-  reason: string | null;
-  credentialJson: string;
-  subjectJson: string;
-  advisoriesJson: string;
-  updateRequiredJson: string;
-} | null> {
+export async function sealApiView(serialInput: string): Promise<SealApiView | null> {
+  const known = sealApiViewOfChecked(serialInput);
+  if (known !== "unchecked") return known;
+  const serial = normalizeSerial(serialInput)!;
+  const st = apiStatementsOf(db());
+  const seal = st.seal.get(serial);
+  if (!seal) return null;
+  const credential = await storedCredentialChecked(seal);
+  if (!credential)
+    return {
+      serial,
+      verdict: "forged",
+      reason: "The issuer's stored credential does not verify.",
+      credentialJson: JSON.stringify(seal.credential),
+      subjectJson: "null",
+      advisoriesJson: JSON.stringify(sealApiAdvisories(serial)),
+      updateRequiredJson: "null",
+    };
+  const checked: CheckedSeal = {
+    credential,
+    credentialJson: JSON.stringify(seal.credential),
+    subjectJson: JSON.stringify(credential.credentialSubject),
+  };
+  if (checkedSeals.size > 100_000) checkedSeals.clear();
+  checkedSeals.set(serial, checked);
+  const view = sealApiViewOfChecked(serial);
+  return view === "unchecked" ? null : view;
+}
+
+/**
+ * The same without waiting, for a seal whose credential this process has already checked (every
+ * request but a seal's first): "unchecked" when it has not, and sealApiView must be awaited.
+ */
+export function sealApiViewOfChecked(serialInput: string): SealApiView | null | "unchecked" {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
-  const d = db();
-  let st = apiStatements.get(d);
-  if (!st) apiStatements.set(d, (st = prepareApiStatements(d)));
-  let checked = checkedSeals.get(serial);
-  let live: Omit<SealRecord, "stateReason"> | undefined;
-  if (checked) live = st.live.get({ serial });
-  else {
-    const seal = st.seal.get({ serial });
-    if (!seal) return null;
-    live = seal;
-    const credential = await storedCredentialChecked(seal);
-    if (!credential)
-      return {
-        serial,
-        verdict: "forged",
-        reason: "The issuer's stored credential does not verify.",
-        credentialJson: JSON.stringify(seal.credential),
-        subjectJson: "null",
-        advisoriesJson: JSON.stringify(sealApiAdvisories(serial)),
-        updateRequiredJson: "null",
-      };
-    checked = {
-      credential,
-      credentialJson: JSON.stringify(seal.credential),
-      subjectJson: JSON.stringify(credential.credentialSubject),
-    };
-    if (checkedSeals.size > 100_000) checkedSeals.clear();
-    checkedSeals.set(serial, checked);
-  }
-  if (!live) return null;
-  // Only a suspended, revoked or superseded seal has a recorded reason to answer with.
-  const stateReason = live.state === "active" ? undefined : st.stateReason.get({ serial, kind: live.state })?.reason;
-  const v = sealVerdictOf({ ...live, stateReason }, new Date(nowMs()));
-  const advisories = sealApiAdvisories(serial);
+  const checked = checkedSeals.get(serial);
+  if (!checked) return "unchecked";
+  const now = nowMs();
+  const rows = apiStatementsOf(db()).live.all({ serial, now });
+  if (rows.length === 0) return null;
+  const row = rows[0];
+  const live: SealRecord = {
+    state: row.state,
+    validFrom: new Date(row.validFrom),
+    validUntil: new Date(row.validUntil),
+    stateReason: row.stateReason,
+  };
+  const v = sealVerdictOf(live, new Date(now));
+  const advisories = sealApiAdvisoriesOf(row.id === null ? [] : (rows as SealApiFindingRow[]), now);
   // The signed firmware: the one the credential certifies.
   const updateRequired: UpdateRequired | null = updateRequiredOf(
     checked.credential.credentialSubject.firmwareVersion,
@@ -565,4 +596,10 @@ export async function sealApiView(serialInput: string): Promise<{
     advisoriesJson: JSON.stringify(advisories),
     updateRequiredJson: JSON.stringify(updateRequired),
   };
+}
+
+function apiStatementsOf(d: Db): ReturnType<typeof prepareApiStatements> {
+  let st = apiStatements.get(d);
+  if (!st) apiStatements.set(d, (st = prepareApiStatements(d)));
+  return st;
 }

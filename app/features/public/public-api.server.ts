@@ -12,7 +12,7 @@ import { hitPublicLimit } from "../../platform/http/rate-limits.server";
 import { readStreamBody } from "../../platform/http/request-body.server";
 import { formatBytes } from "../../platform/format";
 import { statusListCredential } from "../trust/seal-status.server";
-import { sealApiView } from "../certification/seals.server";
+import { sealApiView, sealApiViewOfChecked, type SealApiView } from "../certification/seals.server";
 import { consistencyProofFor, inclusionProofFor, logTile, logVerifierKeys } from "../trust/transparency-log.server";
 import { cosignedNote, latestCosignedCheckpoint } from "../trust/witnesses.server";
 import { tlogProofText } from "../trust/domain/tlog";
@@ -78,12 +78,16 @@ function sendText(
 
 /** Runs an async handler; an unexpected error is logged and answered with a plain 500. */
 export function run(res: Res, work: () => Promise<unknown>): true {
-  work().catch((error) => {
-    console.error("[error] fast route:", error);
-    if (!res.headersSent)
-      sendJson(res, 500, { error: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
-    else res.destroy();
-  });
+  work().catch((error) => failed(res, error));
+  return true;
+}
+
+/** An unexpected error in a fast route: logged, and a 500 without details (or the connection cut mid-answer). */
+function failed(res: Res, error: unknown): true {
+  console.error("[error] fast route:", error);
+  if (!res.headersSent)
+    sendJson(res, 500, { error: "Something went wrong on our side; it has been logged." }, { Connection: "close" });
+  else res.destroy();
   return true;
 }
 
@@ -131,7 +135,7 @@ function onlyMethod(req: IncomingMessage, res: Res, method: "GET" | "POST"): boo
 /** GET /api/v1/seals/<serial>: the live verdict, the signed credential and the product's public security advisories. */
 export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: string): true {
   if (!onlyMethod(req, res, "GET") || !withinLimit(res, ip)) return true;
-  return run(res, async () => {
+  try {
     let decoded: string;
     try {
       decoded = decodeURIComponent(serial);
@@ -139,14 +143,24 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
       return sendJson(res, 400, { error: "The serial is not a valid URL path segment." });
     }
     const auth = retailerOf(req, res);
-    if (auth === false) return;
-    const view = await sealApiView(decoded);
-    if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
-    const policies = auth ? JSON.stringify(policiesJson(auth, view.serial, view.verdict)) : null;
-    const body = sealApiBody(view, policies);
-    res.writeHead(200, { ...SEAL_API_HEADERS, "Content-Length": Buffer.byteLength(body) });
-    res.end(body);
-  });
+    if (auth === false) return true;
+    // Answered without waiting when this process has checked the seal's credential before (the
+    // hot path: no promise per request); a seal's first request waits for the signature check.
+    const known = sealApiViewOfChecked(decoded);
+    if (known !== "unchecked") return answerSeal(res, known, auth);
+    return run(res, async () => answerSeal(res, await sealApiView(decoded), auth));
+  } catch (error) {
+    return failed(res, error);
+  }
+}
+
+function answerSeal(res: Res, view: SealApiView | null, auth: string | null): true {
+  if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
+  const policies = auth ? JSON.stringify(policiesJson(auth, view.serial, view.verdict)) : null;
+  const body = sealApiBody(view, policies);
+  res.writeHead(200, { ...SEAL_API_HEADERS, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+  return true;
 }
 
 /**
@@ -154,10 +168,7 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
  * assembled around the seal's pre-serialised credential and subject (they never change).
  * `policiesJson`: a retail organisation's policy results (authenticated requests only).
  */
-export function sealApiBody(
-  view: NonNullable<Awaited<ReturnType<typeof sealApiView>>>,
-  policiesJson: string | null = null,
-) {
+export function sealApiBody(view: SealApiView, policiesJson: string | null = null) {
   const head = JSON.stringify({
     serial: view.serial,
     status: view.verdict,

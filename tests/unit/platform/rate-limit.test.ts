@@ -137,4 +137,13 @@ describe("token bucket rate limiter", () => {
     expect(l.hit("k", 300).retryAfterMs).toBe(700);
     expect(l.hit("k", 999).retryAfterMs).toBe(1);
   });
+
+  it("refills nothing when the clock steps back, and counts on from the later time (as the shared store does)", () => {
+    const l = new TokenBucketLimiter(60, 2); // one token a second
+    l.hit("k", 10_000);
+    l.hit("k", 10_000);
+    expect(l.hit("k", 5_000).allowed).toBe(false); // back 5 s: no refill, and no negative one either
+    expect(l.hit("k", 10_999).allowed).toBe(false);
+    expect(l.hit("k", 11_000).allowed).toBe(true);
+  });
 });
