@@ -33,9 +33,40 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  const db = drizzle(sqlite, { schema }) as Db;
+  const db = drizzle(cachingStatements(sqlite), { schema }) as Db;
+  db.$client = sqlite; // code on the driver itself prepares (and keeps) its own statements
   migrate(db, { migrationsFolder: findMigrationsFolder() });
   return db;
+}
+
+/** How many distinct SQL texts keep their compiled statement (the app has a few hundred). */
+export const STATEMENT_CACHE_SIZE = 2000;
+
+/**
+ * The connection as drizzle sees it: `prepare` keeps the compiled statement of each SQL text
+ * (least recently used out first), because drizzle prepares every query it runs afresh and
+ * SQLite's compiling was the largest single cost of a write such as issuing a seal after the PDF
+ * (a quarter of the rest). Everything else is the connection itself (its prototype). Safe because
+ * drizzle runs a statement to its end before returning and sets no mode on it but `raw()`, which
+ * is switched back off when a statement is handed out again.
+ */
+function cachingStatements(sqlite: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  const client = Object.create(sqlite) as Database.Database;
+  client.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source); // to the back: most recently used
+      if (stmt.reader) stmt.raw(false);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as Database.Database["prepare"];
+  return client;
 }
 
 let current: { dataDir: string; file: string; db: Db } | undefined;

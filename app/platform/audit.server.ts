@@ -4,7 +4,7 @@ import { auditEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import { auditHash, GENESIS_HASH, verifyAuditChain, type ChainCheck } from "./audit-chain";
 import { isSystem, type AnyActor } from "./actor";
-import { db, type Db, type Tx } from "./db.server";
+import { db, preparedQueries, type Db, type Tx } from "./db.server";
 
 export interface AuditEntry {
   action: string; // e.g. "user.login", "organization.created"
@@ -13,13 +13,43 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export function recordAudit(tx: Tx, actor: AnyActor | null, entry: AuditEntry): void {
-  const head = tx
+const AUDIT_COLUMNS = [
+  "seq",
+  "at",
+  "actorUserId",
+  "actorLabel",
+  "organizationId",
+  "action",
+  "targetType",
+  "targetId",
+  "ip",
+  "details",
+  "prevHash",
+  "hash",
+] as const;
+
+/** The chain's head and the append: every write of the portal makes them, prepared once per connection. */
+const chain = preparedQueries((t) => ({
+  head: t
     .select({ seq: auditEvents.seq, hash: auditEvents.hash })
     .from(auditEvents)
     .orderBy(desc(auditEvents.seq))
     .limit(1)
-    .get();
+    .prepare(),
+  append: t
+    .insert(auditEvents)
+    .values(
+      Object.fromEntries(AUDIT_COLUMNS.map((c) => [c, sql.placeholder(c)])) as Record<
+        (typeof AUDIT_COLUMNS)[number],
+        ReturnType<typeof sql.placeholder>
+      >,
+    )
+    .prepare(),
+}));
+
+export function recordAudit(tx: Tx, actor: AnyActor | null, entry: AuditEntry): void {
+  const q = chain(tx);
+  const head = q.head.get();
   const seq = (head?.seq ?? 0) + 1;
   const prevHash = head?.hash ?? GENESIS_HASH;
   const at = nowMs();
@@ -35,15 +65,13 @@ export function recordAudit(tx: Tx, actor: AnyActor | null, entry: AuditEntry): 
     ip: actor?.ip ?? null,
     details: entry.details ?? {},
   };
-  tx.insert(auditEvents)
-    .values({
-      ...content,
-      at: new Date(at),
-      details: JSON.stringify(content.details),
-      prevHash,
-      hash: auditHash(prevHash, content),
-    })
-    .run();
+  q.append.run({
+    ...content,
+    at: new Date(at),
+    details: JSON.stringify(content.details),
+    prevHash,
+    hash: auditHash(prevHash, content),
+  });
 }
 
 export interface AuditPage {

@@ -37,6 +37,24 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
   return result;
 }
 
+/**
+ * Queries prepared once per connection, for hot paths: drizzle builds a query's SQL afresh on
+ * every call (a cost larger than running it), a prepared query only binds its placeholders.
+ * `queries(t)` gives the set for the connection `t` (the handle or a transaction on it) runs on:
+ * the same set inside and outside a transaction, and its own set for another database (a restore
+ * opens one). A query prepared on a connection reads that connection's open transaction.
+ */
+export function preparedQueries<T>(make: (t: Tx) => T) {
+  const cache = new WeakMap<object, T>();
+  return (t: Pick<Tx, "select">): T => {
+    // drizzle's handle and its transactions share one session object per connection.
+    const key = (t as unknown as { session: object }).session;
+    let q = cache.get(key);
+    if (!q) cache.set(key, (q = make(t as Tx)));
+    return q;
+  };
+}
+
 /** Runs `f` after the current transaction commits (at once when none is open). */
 export function afterCommit(f: () => void): void {
   if (depth === 0) f();

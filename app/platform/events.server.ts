@@ -14,10 +14,10 @@
  *   the lifecycle sweep) runs them. These subscribers must be idempotent; several pending events
  *   of the same type are handled by one call.
  */
-import { asc, inArray, isNull } from "drizzle-orm";
+import { asc, inArray, isNull, sql } from "drizzle-orm";
 import { domainEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
-import { afterCommit, db, transaction, type Tx } from "./db.server";
+import { afterCommit, db, preparedQueries, transaction, type Tx } from "./db.server";
 
 /** What happened to a finding, where a subscriber needs it (see "finding.changed"). */
 export type FindingChange = "recorded" | "withdrawn" | "fix_claimed" | "fix_rejected";
@@ -137,6 +137,31 @@ export function markWired(): void {
   wired = true;
 }
 
+/** The outbox's insert and its pending rows: every change of the portal makes them, prepared once per connection. */
+const outbox = preparedQueries((t) => ({
+  // Two inserts: a placeholder's timestamp encoding takes no null (handled_at stays NULL in the first).
+  insertPending: t
+    .insert(domainEvents)
+    .values({ type: sql.placeholder("type"), payload: sql.placeholder("payload"), at: sql.placeholder("at") })
+    .prepare(),
+  insertHandled: t
+    .insert(domainEvents)
+    .values({
+      type: sql.placeholder("type"),
+      payload: sql.placeholder("payload"),
+      at: sql.placeholder("at"),
+      handledAt: sql.placeholder("at"),
+    })
+    .prepare(),
+  pending: t
+    .select()
+    .from(domainEvents)
+    .where(isNull(domainEvents.handledAt))
+    .orderBy(asc(domainEvents.id))
+    .limit(500)
+    .prepare(),
+}));
+
 /**
  * Emits `event` in `tx`: the outbox row, then the in-transaction subscribers; the after-commit
  * ones run when the transaction commits.
@@ -149,9 +174,8 @@ export function emit<T extends EventType>(tx: Tx, type: T, facts: EventMap[T]): 
   const event = { type, ...facts } as DomainEvent<T>;
   const later = afterCommitted.get(type)?.length ?? 0;
   const at = new Date(nowMs());
-  tx.insert(domainEvents)
-    .values({ type, payload: JSON.stringify(facts), at, handledAt: later ? null : at })
-    .run();
+  // Handled at once when no after-commit subscriber waits for it.
+  (later ? outbox(tx).insertPending : outbox(tx).insertHandled).run({ type, payload: JSON.stringify(facts), at });
   for (const s of inTransaction.get(type) ?? []) s.run(tx, event as DomainEvent);
   if (later && !paused) afterCommit(drainOutbox);
 }
@@ -169,13 +193,7 @@ export function drainOutbox(): number {
   let handled = 0;
   try {
     for (;;) {
-      const rows = db()
-        .select()
-        .from(domainEvents)
-        .where(isNull(domainEvents.handledAt))
-        .orderBy(asc(domainEvents.id))
-        .limit(500)
-        .all();
+      const rows = outbox(db()).pending.all();
       if (!rows.length) return handled;
       const byType = new Map<EventType, DomainEvent[]>();
       for (const r of rows) {

@@ -52,7 +52,7 @@ async function proposedSubmission(i: number): Promise<string> {
       sku: "GWB-1",
       category: "childrens-wearable",
       description: "A product made by the issuance benchmark.",
-      supportPeriodEnd: "2029-12-31",
+      supportPeriodEnd: "2032-12-31",
       disclosurePolicyUrl: "https://gatorwearables.example/security",
     },
     { hardwareRevision: "A", firmwareVersion: `9.${Math.floor(i / 100)}.${i % 100}`, appVersion: null },

@@ -94,7 +94,7 @@ async function main() {
       level: "baseline",
       results: { requirements: 3, pass: 3, notApplicable: 0, mandatoryMet: 3, advisoryMet: 0, advisoryTotal: 0 },
       evidenceMerkleRoot: crypto.randomBytes(32).toString("hex"),
-      supportPeriodEnd: "2029-12-31",
+      supportPeriodEnd: "2032-12-31",
     },
     validFrom: new Date(now.getTime() - 86_400_000),
     validUntil: new Date(now.getTime() + 365 * 86_400_000),

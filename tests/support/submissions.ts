@@ -7,6 +7,15 @@ import type { Actor } from "../../app/platform/actor";
 import { db } from "../../app/platform/db.server";
 import { addProductVersion, createProduct, type productInput } from "../../app/features/catalogue/products.server";
 import { openSubmission } from "../../app/features/certification/submissions.server";
+import { answerFacts, requirementsInScope } from "../../app/features/certification/submission-records.server";
+import {
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  reviewQueue,
+  takeSubmission,
+} from "../../app/features/certification/review.server";
+import { asha, bram } from "./actors";
 
 export const GATOR_DISCLOSURE_URL = "https://gatorwearables.example/security";
 export const BRIGHTNEST_DISCLOSURE_URL = "https://brightnest.example/security";
@@ -40,3 +49,34 @@ export function openTestDraft(actor: Actor, productVersionId: string, checklistV
 /** A submission's current version, for the optimistic-concurrency argument of the review services. */
 export const submissionVersion = (id: string) =>
   db().select({ version: submissions.version }).from(submissions).where(eq(submissions.id, id)).get()!.version;
+
+/**
+ * Approves the demo's submitted Gator Kids Watch 3 firmware 3.2.0 with four eyes: Asha takes it,
+ * passes every requirement (agrees with each "not applicable" claim, accepting it where advisory)
+ * and proposes; Bram confirms. Returns the new seal's serial.
+ */
+export async function approveDemoWatchSubmission(): Promise<string> {
+  const a = asha();
+  const id = reviewQueue(a, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
+  takeSubmission(a, id, submissionVersion(id));
+  const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
+  const facts = answerFacts(db(), id);
+  for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
+    const na = facts.get(req.ref)?.claim === "not_applicable";
+    recordVerdict(
+      a,
+      id,
+      req.ref,
+      na
+        ? {
+            verdict: "not_applicable",
+            comment: "Agreed.",
+            accepted: req.applicability === "advisory",
+            version: submissionVersion(id),
+          }
+        : { verdict: "pass", comment: "", accepted: false, version: submissionVersion(id) },
+    );
+  }
+  proposeApproval(a, id, submissionVersion(id), "");
+  return confirmApproval(bram(), id, "Confirmed.");
+}

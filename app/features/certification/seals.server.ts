@@ -5,7 +5,7 @@
  * whose transaction failed was never published.
  */
 import crypto from "node:crypto";
-import { desc, eq, getTableColumns } from "drizzle-orm";
+import { desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   checklistVersions,
@@ -38,7 +38,7 @@ import { assertCan } from "../../platform/authorize.server";
 import { conflictReason } from "../accounts/conflicts.server";
 import { manualActions, SEAL_STATES } from "../trust/domain/seal-state";
 import { recordAudit } from "../../platform/audit.server";
-import { db, type Tx } from "../../platform/db.server";
+import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import { statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { tlogProofText } from "../trust/domain/tlog";
@@ -82,17 +82,89 @@ function addMonths(d: Date, months: number): Date {
 const random = () => crypto.randomInt(0, 2 ** 31) / 2 ** 31;
 
 /** Builds and signs the seal credential for an approvable submission; writes nothing. */
-export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
-  const t = db();
-  const s = loadSubmission(t, submissionId);
-  const row = t
+/** The reads of issuing, prepared once (issue 20: drizzle building each query's SQL cost more than running it). */
+const issuing = preparedQueries((t) => ({
+  subject: t
     .select({ org: organizations, product: products, version: productVersions })
     .from(productVersions)
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
-    .where(eq(productVersions.id, s.productVersionId))
-    .get()!;
-  const cv = t.select().from(checklistVersions).where(eq(checklistVersions.id, s.checklistVersionId)).get()!;
+    .where(eq(productVersions.id, sql.placeholder("id")))
+    .prepare(),
+  checklistVersion: t
+    .select()
+    .from(checklistVersions)
+    .where(eq(checklistVersions.id, sql.placeholder("id")))
+    .prepare(),
+  serialTaken: t
+    .select({ s: seals.serial })
+    .from(seals)
+    .where(eq(seals.serial, sql.placeholder("serial")))
+    .prepare(),
+  revocationIndexTaken: t
+    .select({ i: seals.revocationIndex })
+    .from(seals)
+    .where(eq(seals.revocationIndex, sql.placeholder("i")))
+    .prepare(),
+  suspensionIndexTaken: t
+    .select({ i: seals.suspensionIndex })
+    .from(seals)
+    .where(eq(seals.suspensionIndex, sql.placeholder("i")))
+    .prepare(),
+  evidenceHashes: t
+    .selectDistinct({ sha: evidenceLinks.sha256 })
+    .from(evidenceLinks)
+    .where(eq(evidenceLinks.submissionId, sql.placeholder("id")))
+    .prepare(),
+  sealOfSubmission: t
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(eq(seals.submissionId, sql.placeholder("id")))
+    .prepare(),
+  insertSeal: t.insert(seals).values(placeholders(SEAL_INSERT_COLUMNS)).prepare(),
+  insertIssuedEvent: t
+    .insert(sealEvents)
+    .values({
+      ...placeholders(["serial", "actorLabel", "logIndex", "at"] as const),
+      kind: "issued",
+    })
+    .returning({ id: sealEvents.id })
+    .prepare(),
+}));
+
+const SEAL_INSERT_COLUMNS = [
+  "serial",
+  "submissionId",
+  "organizationId",
+  "productVersionId",
+  "credential",
+  "kid",
+  "validFrom",
+  "validUntil",
+  "state",
+  "revocationIndex",
+  "suspensionIndex",
+  "issuedLogIndex",
+  "issuedAt",
+  "pdf",
+  "pdfSha256",
+  "logProof",
+] as const;
+
+/** `{ a: sql.placeholder("a"), ... }`: an insert's values, bound when it runs. */
+function placeholders<K extends string>(keys: readonly K[]): Record<K, ReturnType<typeof sql.placeholder>> {
+  return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as unknown as Record<
+    K,
+    ReturnType<typeof sql.placeholder>
+  >;
+}
+
+export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
+  const t = db();
+  const q = issuing(t);
+  const s = loadSubmission(t, submissionId);
+  const row = q.subject.get({ id: s.productVersionId })!;
+  const cv = q.checklistVersion.get({ id: s.checklistVersionId })!;
   const score = scoreOf(t, s);
   if (!score.canApprove)
     throw new ServiceError("conflict", "This submission does not meet its checklist; no seal can be issued.");
@@ -107,29 +179,17 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   // (Validation stays mod 37, so errors in a typed serial are still detected.)
   const draw = () => makeSerial(crypto.randomBytes(SERIAL_RANDOM_BYTES));
   let serial = draw();
-  while (
-    !/^[0-9A-Z-]+$/.test(serial) ||
-    t.select({ s: seals.serial }).from(seals).where(eq(seals.serial, serial)).get()
-  )
-    serial = draw();
+  while (!/^[0-9A-Z-]+$/.test(serial) || q.serialTaken.get({ serial })) serial = draw();
   // A random free position in each list, probed on the unique index (the lists are far from full).
-  const free = (col: typeof seals.revocationIndex | typeof seals.suspensionIndex) => {
-    const taken = { has: (i: number) => t.select({ i: col }).from(seals).where(eq(col, i)).get() !== undefined };
-    return pickFreeIndex(taken, STATUS_LIST_MIN_ENTRIES, random);
-  };
-  const revocationIndex = free(seals.revocationIndex);
-  const suspensionIndex = free(seals.suspensionIndex);
+  const free = (taken: typeof q.revocationIndexTaken) =>
+    pickFreeIndex({ has: (i: number) => taken.get({ i }) !== undefined }, STATUS_LIST_MIN_ENTRIES, random);
+  const revocationIndex = free(q.revocationIndexTaken);
+  const suspensionIndex = free(q.suspensionIndexTaken);
 
-  const hashes = [
-    ...new Set(
-      t
-        .select({ sha: evidenceLinks.sha256 })
-        .from(evidenceLinks)
-        .where(eq(evidenceLinks.submissionId, s.id))
-        .all()
-        .map((r) => r.sha),
-    ),
-  ].sort();
+  const hashes = q.evidenceHashes
+    .all({ id: s.id })
+    .map((r) => r.sha)
+    .sort();
   const subject: SealSubject = {
     serial,
     supplier: { name: row.org.name },
@@ -191,7 +251,7 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
 export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void {
   const s = loadSubmission(tx, p.submissionId);
   if (s.status !== "approved") throw new ServiceError("conflict", "Only an approved submission gets a seal.");
-  if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.submissionId, s.id)).get())
+  if (issuing(tx).sealOfSubmission.get({ id: s.id }))
     throw new ServiceError("conflict", "This submission already has its seal.");
   const at = new Date(nowMs());
   const credentialHash = crypto.createHash("sha256").update(p.jws).digest("hex");
@@ -213,37 +273,31 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
     logProof,
   });
   const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
-  tx.insert(seals)
-    .values({
-      serial: p.serial,
-      submissionId: s.id,
-      organizationId: p.organizationId,
-      productVersionId: p.productVersionId,
-      credential: p.jws,
-      kid: p.kid,
-      validFrom: new Date(p.credential.validFrom),
-      validUntil: new Date(p.credential.validUntil),
-      state: "active",
-      revocationIndex: p.revocationIndex,
-      suspensionIndex: p.suspensionIndex,
-      issuedLogIndex: logIndex,
-      issuedAt: at,
-      pdf,
-      pdfSha256,
-      logProof, // the tlog-proof@v1 text (seals issued before hold the JSON of seal.tlog-proof.json)
-    })
-    .run();
-  const { id: eventId } = tx
-    .insert(sealEvents)
-    .values({
-      serial: p.serial,
-      kind: "issued",
-      actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email,
-      logIndex,
-      at,
-    })
-    .returning({ id: sealEvents.id })
-    .get();
+  const q = issuing(tx);
+  q.insertSeal.run({
+    serial: p.serial,
+    submissionId: s.id,
+    organizationId: p.organizationId,
+    productVersionId: p.productVersionId,
+    credential: p.jws,
+    kid: p.kid,
+    validFrom: new Date(p.credential.validFrom),
+    validUntil: new Date(p.credential.validUntil),
+    state: "active",
+    revocationIndex: p.revocationIndex,
+    suspensionIndex: p.suspensionIndex,
+    issuedLogIndex: logIndex,
+    issuedAt: at,
+    pdf,
+    pdfSha256,
+    logProof, // the tlog-proof@v1 text (seals issued before hold the JSON of seal.tlog-proof.json)
+  });
+  const { id: eventId } = q.insertIssuedEvent.get({
+    serial: p.serial,
+    actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email,
+    logIndex,
+    at,
+  })!;
   emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial }); // a watched product's new seal reaches the watchers too
   recordAudit(tx, actor, {
     action: "seal.issued",

@@ -17,7 +17,7 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertSameOrganization } from "../../platform/authorize.server";
 import { nowMs } from "../../platform/clock.server";
-import type { Tx } from "../../platform/db.server";
+import { preparedQueries, type Tx } from "../../platform/db.server";
 import { DEFAULT_VERDICT_MODEL, type VerdictModel } from "../catalogue/domain/checklist/schema";
 import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
 import { ServiceError } from "../../platform/errors.server";
@@ -31,8 +31,39 @@ export interface OpenSubmission {
 
 export type SubmissionRow = typeof submissions.$inferSelect;
 
+/** The hot reads of a submission (every review step and the seal's issuing make them), prepared once. */
+const queries = preparedQueries((t) => ({
+  submission: t
+    .select()
+    .from(submissions)
+    .where(eq(submissions.id, sql.placeholder("id")))
+    .prepare(),
+  verdictModelContent: t
+    .select({ content: checklistVersions.content })
+    .from(checklistVersions)
+    .where(eq(checklistVersions.id, sql.placeholder("id")))
+    .prepare(),
+  requirements: t
+    .select()
+    .from(requirements)
+    .where(eq(requirements.versionId, sql.placeholder("versionId")))
+    .orderBy(asc(requirements.position))
+    .prepare(),
+  answers: t
+    .select()
+    .from(answers)
+    .where(eq(answers.submissionId, sql.placeholder("id")))
+    .prepare(),
+  evidenceCounts: t
+    .select({ ref: evidenceLinks.requirementRef, n: sql<number>`count(*)` })
+    .from(evidenceLinks)
+    .where(eq(evidenceLinks.submissionId, sql.placeholder("id")))
+    .groupBy(evidenceLinks.requirementRef)
+    .prepare(),
+}));
+
 export function loadSubmission(tx: Pick<Tx, "select">, id: string): SubmissionRow {
-  const s = tx.select().from(submissions).where(eq(submissions.id, id)).get();
+  const s = queries(tx).submission.get({ id });
   if (!s) throw new ServiceError("not_found", "There is no such submission.");
   return s;
 }
@@ -40,21 +71,13 @@ export function loadSubmission(tx: Pick<Tx, "select">, id: string): SubmissionRo
 /** The requirements a submission covers: those mandatory or advisory at its target level, in checklist order. */
 /** The verdict model of a checklist version (`verdicts` in its file), read from its stored canonical content. */
 export function checklistVerdictModel(tx: Pick<Tx, "select">, checklistVersionId: string): VerdictModel {
-  const row = tx
-    .select({ content: checklistVersions.content })
-    .from(checklistVersions)
-    .where(eq(checklistVersions.id, checklistVersionId))
-    .get();
+  const row = queries(tx).verdictModelContent.get({ id: checklistVersionId });
   return row ? verdictModelOfContent(row.content) : DEFAULT_VERDICT_MODEL;
 }
 
 export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: string, level: string) {
-  return tx
-    .select()
-    .from(requirements)
-    .where(eq(requirements.versionId, checklistVersionId))
-    .orderBy(asc(requirements.position))
-    .all()
+  return queries(tx)
+    .requirements.all({ versionId: checklistVersionId })
     .filter((r) => r.applies[level] !== undefined)
     .map((r) => ({ ...r, applicability: r.applies[level] }));
 }
@@ -198,13 +221,8 @@ export function answerFacts(
   tx: Pick<Tx, "select">,
   submissionId: string,
 ): Map<string, AnswerFacts & { revision: number }> {
-  const rows = tx.select().from(answers).where(eq(answers.submissionId, submissionId)).all();
-  const counts = tx
-    .select({ ref: evidenceLinks.requirementRef, n: sql<number>`count(*)` })
-    .from(evidenceLinks)
-    .where(eq(evidenceLinks.submissionId, submissionId))
-    .groupBy(evidenceLinks.requirementRef)
-    .all();
+  const rows = queries(tx).answers.all({ id: submissionId });
+  const counts = queries(tx).evidenceCounts.all({ id: submissionId });
   const map = new Map<string, AnswerFacts & { revision: number }>();
   for (const c of counts) map.set(c.ref, { ...EMPTY_ANSWER, evidenceCount: c.n, revision: 0 });
   for (const a of rows) {

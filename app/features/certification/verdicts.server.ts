@@ -3,9 +3,9 @@
  * met, what blocks approval). Shared reads of the review, the seal issuing and the recurring
  * evidence schedule; no use case of its own.
  */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { verdicts } from "../../../db/schema";
-import type { Tx } from "../../platform/db.server";
+import { preparedQueries, type Tx } from "../../platform/db.server";
 import { describeReason } from "./domain/recertification";
 import { scoreSubmission, type ReviewedRequirement, type Score, type VerdictFacts } from "./domain/review";
 import { recertificationContext, type RecertificationContext } from "./recertification.server";
@@ -18,11 +18,20 @@ import {
 
 type Reader = Pick<Tx, "select">;
 
+const queries = preparedQueries((t) => ({
+  verdicts: t
+    .select()
+    .from(verdicts)
+    .where(eq(verdicts.submissionId, sql.placeholder("id")))
+    .orderBy(asc(verdicts.id))
+    .prepare(),
+}));
+
 export function latestVerdicts(
   t: Reader,
   submissionId: string,
 ): Map<string, VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }> {
-  const rows = t.select().from(verdicts).where(eq(verdicts.submissionId, submissionId)).orderBy(asc(verdicts.id)).all();
+  const rows = queries(t).verdicts.all({ id: submissionId });
   const map = new Map<
     string,
     VerdictFacts & { id: number; assessorId: string; createdAt: Date; carriedFromId: number | null }

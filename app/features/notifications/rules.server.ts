@@ -29,7 +29,7 @@
  * Reminders (deadlines, due dates, expiry, keys, mail delivery) come from the lifecycle sweep:
  * reminders.server.ts.
  */
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import {
   decisions,
   findings,
@@ -43,7 +43,7 @@ import {
   submissions,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import type { Tx } from "../../platform/db.server";
+import { preparedQueries, type Tx } from "../../platform/db.server";
 import type { DomainEvent } from "../../platform/events.server";
 import { formatDate } from "../../platform/format";
 import { requirementsInScope } from "../certification/submission-records.server";
@@ -311,15 +311,20 @@ const SEAL_CHANGE_WORDS: Partial<Record<(typeof sealEvents.$inferSelect)["kind"]
 };
 
 /** `seal.changed`: the supplier hears that a seal of theirs was suspended, reinstated or revoked (with the public reason). */
-export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
-  const row = tx
+/** Every seal event reaches this rule (in the issuing transaction too): prepared once per connection. */
+const sealEventWithProduct = preparedQueries((t) =>
+  t
     .select({ ev: sealEvents, organizationId: seals.organizationId, product: products.name })
     .from(sealEvents)
     .innerJoin(seals, eq(seals.serial, sealEvents.serial))
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
-    .where(eq(sealEvents.id, e.sealEventId))
-    .get();
+    .where(eq(sealEvents.id, sql.placeholder("id")))
+    .prepare(),
+);
+
+export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
+  const row = sealEventWithProduct(tx).get({ id: e.sealEventId });
   const words = row && SEAL_CHANGE_WORDS[row.ev.kind];
   if (!row || !words) return;
   notify(tx, {

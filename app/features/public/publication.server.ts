@@ -439,7 +439,11 @@ function tick(): void {
   if (state?.nextAttemptAt && state.nextAttemptAt.getTime() > nowMs()) return; // backing off after a failure
   running = true;
   publishArtefacts()
-    .catch((error) => console.error("[publish] publication failed; it is retried:", error))
+    .catch((error) => {
+      // A run cut short by the worker's stop (the server shutting down, a test's data directory
+      // removed under it) is not a failure to report: the next start catches up from the outbox.
+      if (worker) console.error("[publish] publication failed; it is retried:", error);
+    })
     .finally(() => {
       running = false;
       if (again) {

@@ -5,7 +5,7 @@
  * change and queued to the organisation's webhooks in the same transaction; each row raises
  * `watch.published` (the notifications tell the organisation's people).
  */
-import { and, asc, desc, eq, gt, inArray, lte } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import {
   products,
   productVersions,
@@ -16,7 +16,7 @@ import {
   webhookEndpoints,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { db, type Tx } from "../../platform/db.server";
+import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { enqueueWebhook } from "./webhooks.server";
@@ -59,23 +59,37 @@ const EVENT_STATUS: Record<string, SealVerdict> = {
   superseded: "superseded",
 };
 
+function sealEventSelect(t: Tx | ReturnType<typeof db>) {
+  return t
+    .select({
+      e: sealEvents,
+      productId: products.id,
+      productName: products.name,
+      model: products.model,
+      firmware: productVersions.firmwareVersion,
+    })
+    .from(sealEvents)
+    .innerJoin(seals, eq(seals.serial, sealEvents.serial))
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .innerJoin(products, eq(products.id, productVersions.productId));
+}
+
+/** One event: what every seal event's transaction asks (prepared once per connection). */
+const oneSealEvent = preparedQueries((t) =>
+  sealEventSelect(t)
+    .where(eq(sealEvents.id, sql.placeholder("id")))
+    .prepare(),
+);
+
 export function sealEventRows(t: Tx | ReturnType<typeof db>, ids: number[]): Map<number, SealWatchEvent> {
   const out = new Map<number, SealWatchEvent>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = t
-      .select({
-        e: sealEvents,
-        productId: products.id,
-        productName: products.name,
-        model: products.model,
-        firmware: productVersions.firmwareVersion,
-      })
-      .from(sealEvents)
-      .innerJoin(seals, eq(seals.serial, sealEvents.serial))
-      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-      .innerJoin(products, eq(products.id, productVersions.productId))
-      .where(inArray(sealEvents.id, ids.slice(i, i + 500)))
-      .all();
+    const rows =
+      ids.length === 1
+        ? oneSealEvent(t).all({ id: ids[0] })
+        : sealEventSelect(t)
+            .where(inArray(sealEvents.id, ids.slice(i, i + 500)))
+            .all();
     for (const r of rows) {
       out.set(r.e.id, {
         id: `seal-event-${r.e.id}`,
@@ -243,12 +257,16 @@ export function announceReportChange(
 }
 
 /** The product a seal certifies. */
-export function sealProductId(t: Tx, serial: string): string | null {
-  const row = t
+const productOfSeal = preparedQueries((t) =>
+  t
     .select({ productId: productVersions.productId })
     .from(seals)
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-    .where(eq(seals.serial, serial))
-    .get();
+    .where(eq(seals.serial, sql.placeholder("serial")))
+    .prepare(),
+);
+
+export function sealProductId(t: Tx, serial: string): string | null {
+  const row = productOfSeal(t).get({ serial });
   return row?.productId ?? null;
 }

@@ -7,7 +7,7 @@
  */
 import crypto from "node:crypto";
 import canonicalize from "canonicalize";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { logCheckpoints, logLeaves } from "../../../db/schema";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
@@ -24,7 +24,36 @@ import {
 } from "./log-tree.server";
 import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, type TlogProof } from "./domain/tlog";
 import { entryNotBefore, leafTime } from "./domain/log-time";
-import { db, type Tx } from "../../platform/db.server";
+import { db, preparedQueries, type Tx } from "../../platform/db.server";
+
+/** Every append's reads and writes, prepared once per connection (an append is on every seal event). */
+const appending = preparedQueries((t) => ({
+  last: t
+    .select({ i: logLeaves.leafIndex, at: logLeaves.at })
+    .from(logLeaves)
+    .orderBy(desc(logLeaves.leafIndex))
+    .limit(1)
+    .prepare(),
+  insertLeaf: t
+    .insert(logLeaves)
+    .values({
+      leafIndex: sql.placeholder("leafIndex"),
+      data: sql.placeholder("data"),
+      leafHash: sql.placeholder("leafHash"),
+      at: sql.placeholder("at"),
+    })
+    .prepare(),
+  insertCheckpoint: t
+    .insert(logCheckpoints)
+    .values({
+      treeSize: sql.placeholder("treeSize"),
+      rootHash: sql.placeholder("rootHash"),
+      note: sql.placeholder("note"),
+      kid: sql.placeholder("kid"),
+      at: sql.placeholder("at"),
+    })
+    .prepare(),
+}));
 
 type Reader = Tx | ReturnType<typeof db>;
 
@@ -48,9 +77,10 @@ export function appendLogWithProof(tx: Tx, entry: Record<string, unknown>): { in
 
 function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { index: number; proof?: TlogProof } {
   ensureLogTree(); // a data directory from before log_nodes gets its tree first (once)
-  const index = logSize(tx);
+  const q = appending(tx);
+  const previous = q.last.get();
+  const index = previous ? previous.i + 1 : 0;
   // Never a back-dated leaf: its time (and the time its entry states) is not before the previous leaf's (domain/log-time.ts).
-  const previous = tx.select({ at: logLeaves.at }).from(logLeaves).orderBy(desc(logLeaves.leafIndex)).limit(1).get();
   const previousAt = previous ? previous.at.getTime() : null;
   const clock = nowMs();
   const at = new Date(leafTime(clock, previousAt));
@@ -64,9 +94,7 @@ function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { i
       `A log entry is at most ${MAX_ENTRY_BYTES} bytes (a tlog-tiles entry bundle's uint16 length).`,
     );
   const hash = leafHash(Buffer.from(data));
-  tx.insert(logLeaves)
-    .values({ leafIndex: index, data, leafHash: hash.toString("hex"), at })
-    .run();
+  q.insertLeaf.run({ leafIndex: index, data, leafHash: hash.toString("hex"), at });
   appendLeafHashes(index, [hash]); // O(log n): the leaf and the nodes it completes
   const treeSize = index + 1;
   const note = signCheckpoint(tx, treeSize, treeRoot(treeSize), at);
@@ -89,9 +117,7 @@ function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): strin
   const body = checkpointBody(origin, treeSize, root);
   const signature = crypto.sign(null, Buffer.from(body), signer.key);
   const note = `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), signature)}`;
-  tx.insert(logCheckpoints)
-    .values({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at })
-    .run();
+  appending(tx).insertCheckpoint.run({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at });
   return note;
 }
 
@@ -118,7 +144,7 @@ export function checkpointAt(treeSize: number) {
 }
 
 export function logSize(t: Reader = db()): number {
-  const last = t.select({ i: logLeaves.leafIndex }).from(logLeaves).orderBy(desc(logLeaves.leafIndex)).limit(1).get();
+  const last = appending(t).last.get();
   return last ? last.i + 1 : 0;
 }
 

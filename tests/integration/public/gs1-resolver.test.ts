@@ -5,22 +5,14 @@
 // issues a second one (firmware 3.2.0) to test which seal is "current".
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { products, submissions } from "../../../db/schema";
+import { products } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import {
-  confirmApproval,
-  proposeApproval,
-  recordVerdict,
-  reviewQueue,
-  takeSubmission,
-} from "../../../app/features/certification/review.server";
-import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
-import { asha, bram } from "../../support/actors";
-import { submissionVersion as version } from "../../support/submissions";
+import { asha } from "../../support/actors";
+import { approveDemoWatchSubmission } from "../../support/submissions";
 import { startFastRoutes, type TestServer } from "../../support/http";
 
 const GTIN13 = "5060123450002";
@@ -330,29 +322,7 @@ describe("the current seal: the newest valid one across the product's firmware v
 
   beforeAll(async () => {
     // The demo's submitted 3.2.0 submission, reviewed and approved (four eyes): a second seal.
-    const a = asha();
-    const id = reviewQueue(a, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
-    takeSubmission(a, id, version(id));
-    const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
-    const facts = answerFacts(db(), id);
-    for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
-      const na = facts.get(req.ref)?.claim === "not_applicable";
-      recordVerdict(
-        a,
-        id,
-        req.ref,
-        na
-          ? {
-              verdict: "not_applicable",
-              comment: "Agreed.",
-              accepted: req.applicability === "advisory",
-              version: version(id),
-            }
-          : { verdict: "pass", comment: "", accepted: false, version: version(id) },
-      );
-    }
-    proposeApproval(a, id, version(id), "");
-    newer = await confirmApproval(bram(), id, "Confirmed.");
+    newer = await approveDemoWatchSubmission();
   });
 
   const target = async () => (await get(`/01/${GTIN14}?linkType=gs1:certificationInfo`)).headers.get("location");

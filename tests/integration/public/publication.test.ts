@@ -6,28 +6,19 @@ import { execFile, type ExecFileException } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publicationTargets, submissions } from "../../../db/schema";
+import { publicationTargets } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { leaseOf } from "../../../app/platform/leases.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import {
-  confirmApproval,
-  proposeApproval,
-  recordVerdict,
-  reviewQueue,
-  takeSubmission,
-} from "../../../app/features/certification/review.server";
-import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { sealPdf } from "../../../app/features/certification/seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { publicationState, publishArtefacts } from "../../../app/features/public/publication.server";
 import { folderSink, type PublicationSink } from "../../../app/features/public/adapters/publication-sinks.server";
-import { asha, bram } from "../../support/actors";
-import { submissionVersion as version } from "../../support/submissions";
+import { asha } from "../../support/actors";
+import { approveDemoWatchSubmission } from "../../support/submissions";
 import { startFastRoutes } from "../../support/http";
 import { serveStatic, type StaticServer } from "../../support/static-server";
 
@@ -82,32 +73,7 @@ const listFiles = (dir: string): string[] =>
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 
-/** Approves the demo's submitted Gator Kids Watch 3 firmware 3.2.0 (four eyes): a new seal. */
-async function issueWatchSeal(): Promise<string> {
-  const a = asha();
-  const id = reviewQueue(a, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
-  takeSubmission(a, id, version(id));
-  const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
-  const facts = answerFacts(db(), id);
-  for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
-    const na = facts.get(req.ref)?.claim === "not_applicable";
-    recordVerdict(
-      a,
-      id,
-      req.ref,
-      na
-        ? {
-            verdict: "not_applicable",
-            comment: "Agreed.",
-            accepted: req.applicability === "advisory",
-            version: version(id),
-          }
-        : { verdict: "pass", comment: "", accepted: false, version: version(id) },
-    );
-  }
-  proposeApproval(a, id, version(id), "");
-  return confirmApproval(bram(), id, "Confirmed.");
-}
+const issueWatchSeal = approveDemoWatchSubmission;
 
 describe("static publication: a seal verifies from the published folder alone", () => {
   let serial: string;

@@ -7,19 +7,11 @@
 // test below approves.
 import { and, eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { notifications, policyStates, submissions, users } from "../../../db/schema";
+import { notifications, policyStates, users } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { signup } from "../../../app/features/accounts/auth.server";
-import {
-  confirmApproval,
-  proposeApproval,
-  recordVerdict,
-  reviewQueue,
-  takeSubmission,
-} from "../../../app/features/certification/review.server";
-import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { watchGtinInput } from "../../../app/features/retail/forms";
 import { listPolicies } from "../../../app/features/retail/policies.server";
@@ -30,8 +22,8 @@ import {
   watchlistFeed,
   watchlistView,
 } from "../../../app/features/retail/watchlist.server";
-import { actorByEmail, asha, bram, buyer } from "../../support/actors";
-import { submissionVersion as version } from "../../support/submissions";
+import { actorByEmail, asha, buyer } from "../../support/actors";
+import { approveDemoWatchSubmission } from "../../support/submissions";
 
 const GATOR3 = "5060123450002";
 const SPEAKER = "5060987650037";
@@ -159,29 +151,7 @@ describe("watching from a CSV", () => {
 describe("the watch follows the product", () => {
   beforeAll(async () => {
     // The demo's submitted 3.2.0 submission, reviewed and approved (four eyes): a second seal.
-    const a = asha();
-    const id = reviewQueue(a, { page: 1 }).rows.find((r) => r.product === "Gator Kids Watch 3")!.id;
-    takeSubmission(a, id, version(id));
-    const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
-    const facts = answerFacts(db(), id);
-    for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel)) {
-      const na = facts.get(req.ref)?.claim === "not_applicable";
-      recordVerdict(
-        a,
-        id,
-        req.ref,
-        na
-          ? {
-              verdict: "not_applicable",
-              comment: "Agreed.",
-              accepted: req.applicability === "advisory",
-              version: version(id),
-            }
-          : { verdict: "pass", comment: "", accepted: false, version: version(id) },
-      );
-    }
-    proposeApproval(a, id, version(id), "");
-    newer = await confirmApproval(bram(), id, "Confirmed.");
+    newer = await approveDemoWatchSubmission();
   });
 
   it("a second firmware version certified: the watch shows the new seal and the buyer is told", async () => {
