@@ -8,12 +8,16 @@
  * (the owner is kept in the upload's metadata, set by the server, never by the client).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import os from "node:os";
 import path from "node:path";
-import { ERRORS, Server, type Upload } from "@tus/server";
+import { ERRORS, EXPOSED_HEADERS, Server, TUS_RESUMABLE, type Upload } from "@tus/server";
 import { z } from "zod";
 import type { Actor } from "../../platform/actor";
 import { getEnv } from "../../platform/env.server";
+import { holderName } from "../../platform/lease";
+import { acquireLease, releaseLease } from "../../platform/leases.server";
 import { ServiceError } from "../../platform/errors.server";
 import { formatBytes } from "../../platform/format";
 import { can } from "../../platform/roles";
@@ -55,6 +59,9 @@ function actor(): Actor {
   return a;
 }
 
+const tooLarge = (): TusRefusal =>
+  refuse(413, `The file is larger than the limit of ${formatBytes(getEnv().evidenceMaxFileBytes)}.`);
+
 function assertFits(organizationId: string, size: number): void {
   const max = getEnv().evidenceMaxFileBytes;
   if (size > max) throw refuse(413, `The file is larger than the limit of ${formatBytes(max)}.`);
@@ -75,6 +82,38 @@ async function ownedUpload(
     throw ERRORS.FILE_NOT_FOUND;
   return Object.assign(upload, { meta: meta.data });
 }
+
+/** Completion: the finished file goes through attachUploads (sniffing, hostile input, SBOMs, quota, commit). */
+async function finishUpload(store: EvidenceTusStore, who: Actor, upload: Upload): Promise<TusAnswer> {
+  const meta = storedMetadata.parse(upload.metadata);
+  try {
+    const done = await store.finish(upload.id, upload.size!);
+    const r = await attachUploads(who, meta.submissionId, meta.ref, [
+      {
+        originalName: meta.filename,
+        received: { tempPath: done.file, sha256: done.sha256, size: upload.size!, head: done.head },
+      },
+    ]);
+    const message = r.alreadyAttached
+      ? `Attached 1 file to ${meta.ref} (it was already attached to ${meta.ref}).`
+      : `Attached 1 file to ${meta.ref}.`;
+    return {
+      status_code: 200,
+      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+      body: JSON.stringify({ ok: true, count: 1, message }),
+    };
+  } catch (error) {
+    if (error instanceof ServiceError)
+      console.warn(
+        `[upload] refused a resumable evidence upload to submission ${meta.submissionId} (${meta.ref}) by user ${who.userId}: ${error.status} ${error.message}`,
+      );
+    throw fromService(error);
+  } finally {
+    await store.release(upload.id); // committed or discarded by attachUploads: only the metadata is left
+  }
+}
+
+type TusAnswer = { status_code: number; headers?: Record<string, string>; body: string };
 
 export interface TusEndpoint {
   server: Server;
@@ -125,37 +164,10 @@ function createEndpoint(dataDir: string): TusEndpoint {
       assertFits(upload.meta.organizationId, upload.size ?? 0);
     },
     async onUploadFinish(_req, upload) {
-      const who = actor();
-      const meta = storedMetadata.parse(upload.metadata);
-      try {
-        const done = await store.finish(upload.id, upload.size!);
-        const r = await attachUploads(who, meta.submissionId, meta.ref, [
-          {
-            originalName: meta.filename,
-            received: { tempPath: done.file, sha256: done.sha256, size: upload.size!, head: done.head },
-          },
-        ]);
-        const message = r.alreadyAttached
-          ? `Attached 1 file to ${meta.ref} (it was already attached to ${meta.ref}).`
-          : `Attached 1 file to ${meta.ref}.`;
-        return {
-          status_code: 200,
-          headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
-          body: JSON.stringify({ ok: true, count: 1, message }),
-        };
-      } catch (error) {
-        if (error instanceof ServiceError)
-          console.warn(
-            `[upload] refused a resumable evidence upload to submission ${meta.submissionId} (${meta.ref}) by user ${who.userId}: ${error.status} ${error.message}`,
-          );
-        throw fromService(error);
-      } finally {
-        await store.release(upload.id); // committed or discarded by attachUploads: only the metadata is left
-      }
+      return finishUpload(store, actor(), upload);
     },
     onResponseError(_req, error) {
-      if ("body" in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body)
-        return refuse(413, `The file is larger than the limit of ${formatBytes(getEnv().evidenceMaxFileBytes)}.`);
+      if ("body" in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) return tooLarge();
       return undefined;
     },
   });
@@ -219,6 +231,160 @@ export function tusUploads(req: IncomingMessage, res: ServerResponse, ctx: { ip:
   return true;
 }
 
+/**
+ * One writer per upload, across processes (node:cluster workers, decision 031): a PATCH or DELETE
+ * holds the database lease `tus-upload:<id>` while it runs, renewed every ttl/3; a second one for
+ * the same upload, in any process, is answered 423 (tus-js-client retries after HEAD). A holder
+ * that died is taken over at once on this host (its pid is gone), else once the lease expires.
+ */
+export const UPLOAD_LEASE_MS = 30_000;
+const uploadLease = (id: string) => `tus-upload:${id}`;
+const LOCKED: TusRefusal = refuse(423, "This upload is being sent by another request. Try again when it has finished.");
+
+interface HeldUpload {
+  /** Aborted when the lease could not be renewed (another request took it over): stop writing. */
+  lost: AbortSignal;
+  release(): void;
+}
+
+function holdUpload(id: string): HeldUpload {
+  const name = uploadLease(id);
+  const holder = holderName(os.hostname(), process.pid, crypto.randomBytes(6).toString("hex"));
+  if (!acquireLease(name, { ttlMs: UPLOAD_LEASE_MS, holder }).held) throw LOCKED;
+  const lost = new AbortController();
+  const timer = setInterval(() => {
+    try {
+      if (!acquireLease(name, { ttlMs: UPLOAD_LEASE_MS, holder }).held) lost.abort();
+    } catch (error) {
+      console.error(`[upload] cannot renew the lease of resumable upload ${id}:`, error); // kept until it expires
+    }
+  }, UPLOAD_LEASE_MS / 3);
+  timer.unref();
+  return {
+    lost: lost.signal,
+    release() {
+      clearInterval(timer);
+      try {
+        releaseLease(name, holder);
+      } catch (error) {
+        console.error(`[upload] cannot release the lease of resumable upload ${id}:`, error); // it expires
+      }
+    },
+  };
+}
+
+const isTusError = (e: unknown): e is TusRefusal =>
+  typeof e === "object" && e !== null && typeof (e as TusRefusal).status_code === "number";
+
+function answer(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const h: Record<string, string | number> = {
+    "Tus-Resumable": TUS_RESUMABLE,
+    "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+    ...headers,
+  };
+  if (status === 204) res.writeHead(status, h).end();
+  else res.writeHead(status, { ...h, "Content-Length": Buffer.byteLength(body) }).end(body);
+}
+
+/** The request headers a PATCH must carry, checked as @tus/server checks them. */
+function patchHeaderProblem(req: IncomingMessage): TusRefusal | null {
+  const h = req.headers;
+  if (!h["tus-resumable"]) return refuse(412, "Tus-Resumable Required\n");
+  const integer = (v: string) => /^(0|[1-9]\d*)$/.test(v) && Number.isSafeInteger(Number(v));
+  const invalid: string[] = [];
+  if (h["tus-resumable"] !== TUS_RESUMABLE) invalid.push("tus-resumable");
+  if (typeof h["content-type"] === "string" && h["content-type"] !== "application/offset+octet-stream")
+    invalid.push("content-type");
+  if (typeof h["upload-offset"] === "string" && !integer(h["upload-offset"])) invalid.push("upload-offset");
+  if (typeof h["upload-length"] === "string" && !integer(h["upload-length"])) invalid.push("upload-length");
+  if (invalid.length) return refuse(400, `Invalid ${invalid.join(" ")}\n`);
+  if (h["upload-offset"] === undefined) return ERRORS.MISSING_OFFSET;
+  if (h["content-type"] === undefined) return ERRORS.INVALID_CONTENT_TYPE;
+  return null;
+}
+
+/**
+ * A PATCH, served here rather than by @tus/server: its body goes from the node request straight
+ * into the store (tus's handler turns the request into a web stream and back, which cost more than
+ * the hashing). The protocol is tus's, unchanged: the same checks in the same order, the same
+ * statuses and headers (Upload-Offset, Upload-Expires), the same hooks' rules (owner, preflight,
+ * size and quota), and the answer of the final PATCH from completion.
+ */
+async function patchUpload(tus: TusEndpoint, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  const { store } = tus;
+  const who = actor();
+  const problem = patchHeaderProblem(req);
+  if (problem) throw problem;
+  const offset = Number(req.headers["upload-offset"]);
+  const owned = await ownedUpload(store, id, who);
+  try {
+    preflightUpload(who, owned.meta.submissionId, owned.meta.ref); // still theirs and editable
+  } catch (error) {
+    throw fromService(error);
+  }
+  assertFits(owned.meta.organizationId, owned.size ?? 0);
+  const held = holdUpload(id);
+  let upload: Upload;
+  let written: { offset: number; cut: boolean };
+  try {
+    upload = await store.getUpload(id); // again, now that no one else writes it
+    const expires = new Date(upload.creation_date ?? Date.now()).getTime() + store.getExpiration();
+    if (Date.now() > expires) throw ERRORS.FILE_NO_LONGER_EXISTS;
+    if (upload.offset !== offset) throw ERRORS.INVALID_OFFSET;
+    if (req.headers["upload-length"] !== undefined) throw ERRORS.INVALID_LENGTH; // the length is never deferred
+    const size = upload.size ?? 0;
+    const declared = req.headers["content-length"];
+    const length = declared === undefined ? undefined : Number.parseInt(declared, 10);
+    if (offset + (length ?? 0) > size) throw ERRORS.ERR_SIZE_EXCEEDED;
+    try {
+      written = await store.append(req, id, offset, length ?? size - offset, held.lost);
+    } catch (error) {
+      if (isTusError(error) && error.status_code === 423) throw LOCKED;
+      if (isTusError(error)) throw error;
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    upload.offset = written.offset;
+    if (written.cut) return; // the client is gone; what reached the disk stays, HEAD tells where to resume
+    if (upload.offset === upload.size) {
+      const done = await finishUpload(store, who, upload);
+      return answer(res, done.status_code, { "Upload-Offset": String(upload.offset), ...done.headers }, done.body);
+    }
+  } finally {
+    held.release();
+  }
+  answer(
+    res,
+    204,
+    {
+      "Upload-Offset": String(upload.offset),
+      "Upload-Expires": new Date(
+        new Date(upload.creation_date ?? Date.now()).getTime() + store.getExpiration(),
+      ).toUTCString(),
+    },
+    "",
+  );
+}
+
+/** A DELETE (termination) waits for no writer: while a PATCH holds the upload it is answered 423. */
+async function deleteUpload(tus: TusEndpoint, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+  await ownedUpload(tus.store, id, actor()); // another user's upload: 404 (tus's hook asks again)
+  const held = holdUpload(id);
+  try {
+    await tus.server.handle(req, res);
+  } finally {
+    held.release();
+  }
+}
+
+/** The upload id of a request under /uploads/tus/<id> ("" for /uploads/tus itself). */
+function uploadIdOf(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const pathname = q < 0 ? url : url.slice(0, q);
+  return pathname.startsWith(`${TUS_PATH}/`) ? pathname.slice(TUS_PATH.length + 1) : "";
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: string }): Promise<void> {
   const tus = tusEndpoint();
   if (req.method === "OPTIONS") {
@@ -233,5 +399,23 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: strin
   const user = token ? userForSession(token, ctx.ip) : null;
   if (!user) return plain(res, 401, "Log in first.");
   if (!can(user.role, "supplier.workspace")) return plain(res, 403, "You do not have permission to do that.");
-  await current.run({ ...user, ip: ctx.ip }, () => tus.server.handle(req, res));
+  await current.run({ ...user, ip: ctx.ip }, async () => {
+    const id = uploadIdOf(req);
+    if (req.method === "PATCH") {
+      try {
+        await patchUpload(tus, req, res, id);
+      } catch (error) {
+        if (!isTusError(error)) throw error;
+        const mapped = error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body ? tooLarge() : error;
+        answer(res, mapped.status_code, {}, mapped.body);
+      }
+    } else if (req.method === "DELETE") {
+      try {
+        await deleteUpload(tus, req, res, id);
+      } catch (error) {
+        if (!isTusError(error)) throw error;
+        answer(res, error.status_code, {}, error.body);
+      }
+    } else await tus.server.handle(req, res);
+  });
 }

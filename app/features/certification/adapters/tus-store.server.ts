@@ -18,17 +18,30 @@ import { SNIFF_BYTES } from "../domain/evidence-type";
 
 const MiB = 1024 * 1024;
 
-/** Appends to an open file at `position`, updating `hash` only with bytes the disk has taken. */
+/** A body longer than the bytes the upload still takes (a chunked PATCH without Content-Length): tus's 413. */
+class BodyTooLong extends Error {
+  readonly status_code = ERRORS.ERR_MAX_SIZE_EXCEEDED.status_code;
+  readonly body = ERRORS.ERR_MAX_SIZE_EXCEEDED.body;
+}
+
+/**
+ * Appends to an open file at `position`, updating `hash` only with bytes the disk has taken.
+ * What arrives while a write is in flight is written next in one `writev` (no copy into a larger
+ * buffer), so a fast body goes to the disk in writes of up to the high-water mark.
+ */
 class HashingAppender extends Writable {
   private fd: number | undefined;
+  private accepted = 0;
 
   constructor(
     private readonly file: string,
     private position: number,
     private readonly hash: Hash | undefined,
     private readonly onWritten: (position: number) => void,
+    /** The most bytes this appender takes; more is an error (nothing past it is written). */
+    private readonly limit = Number.POSITIVE_INFINITY,
   ) {
-    super({ highWaterMark: 4 * MiB });
+    super({ highWaterMark: 8 * MiB });
   }
 
   override _construct(done: (error?: Error | null) => void) {
@@ -39,33 +52,67 @@ class HashingAppender extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void) {
-    this.writeAll(chunk, done);
+    this.writeAll([chunk], done);
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void) {
-    this.writeAll(Buffer.concat(chunks.map((c) => c.chunk)), done);
+    this.writeAll(
+      chunks.map((c) => c.chunk),
+      done,
+    );
   }
 
-  private writeAll(buf: Buffer, done: (error?: Error | null) => void) {
+  private writeAll(bufs: Buffer[], done: (error?: Error | null) => void) {
+    let length = 0;
+    for (const b of bufs) length += b.length;
+    if (this.accepted + length > this.limit) return done(new BodyTooLong(ERRORS.ERR_MAX_SIZE_EXCEEDED.body));
+    this.accepted += length;
+    this.writeOut(bufs, length, done);
+  }
+
+  private writeOut(bufs: Buffer[], length: number, done: (error?: Error | null) => void) {
     this.writing = true;
-    fs.write(this.fd!, buf, 0, buf.length, this.position, (error, written) => {
+    const written = (error: NodeJS.ErrnoException | null, n: number) => {
       this.writing = false;
+      let rest: Buffer[] = [];
       if (!error) {
-        this.hash?.update(buf.subarray(0, written));
-        this.position += written;
+        // Hash exactly what the disk took, in order; keep what it did not take (a short write) for next.
+        let left = n;
+        for (let i = 0; i < bufs.length; i++) {
+          const b = bufs[i];
+          if (left >= b.length) {
+            this.hash?.update(b);
+            left -= b.length;
+          } else {
+            if (left > 0) this.hash?.update(b.subarray(0, left));
+            rest = [b.subarray(left), ...bufs.slice(i + 1)];
+            break;
+          }
+        }
+        this.position += n;
         this.onWritten(this.position);
       }
       const close = this.closeAfterWrite;
       if (close) return close(); // destroyed meanwhile (a cut connection): no more writes
       if (error) return done(error);
-      if (written < buf.length) return this.writeAll(buf.subarray(written), done);
+      if (rest.length) return this.writeOut(rest, length - n, done);
       done();
-    });
+    };
+    if (bufs.length === 1) fs.write(this.fd!, bufs[0], 0, bufs[0].length, this.position, written);
+    else fs.writev(this.fd!, bufs, this.position, written);
   }
 
   /** Set by _destroy while a write is in flight: the descriptor is closed only once the write has returned. */
   private closeAfterWrite: (() => void) | undefined;
   private writing = false;
+
+  override _final(done: (error?: Error | null) => void) {
+    // Closed before 'finish', so that whoever waits for it may rename or remove the file at once.
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return done();
+    fs.close(fd, (error) => done(error));
+  }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void) {
     if (this.fd === undefined) return done(error);
@@ -108,6 +155,8 @@ export class EvidenceTusStore extends FileStore {
     readonly dir: string,
     expiresAfterMs: number,
   ) {
+    // Made now, not by FileStore's asynchronous mkdir: the first sweep lists it at once.
+    fs.mkdirSync(dir, { recursive: true });
     super({ directory: dir, expirationPeriodInMilliseconds: expiresAfterMs });
   }
 
@@ -117,29 +166,101 @@ export class EvidenceTusStore extends FileStore {
     return path.join(this.dir, id);
   }
 
-  override async write(readable: Readable, id: string, offset: number): Promise<number> {
-    const file = this.pathOf(id);
+  /** The running hash to continue from `offset`: kept when this process wrote every byte before it, else dropped. */
+  private hashFrom(id: string, offset: number): RunningHash | undefined {
     let state = this.running.get(id);
     if (!state || state.offset !== offset) {
       state = offset === 0 ? { hash: crypto.createHash("sha256"), offset: 0 } : undefined;
       if (state) this.running.set(id, state);
       else this.running.delete(id); // hashed again from the file when it is complete
     }
-    const s = state;
+    return state;
+  }
+
+  private appender(id: string, offset: number, limit?: number): { sink: HashingAppender; position: () => number } {
+    const s = this.hashFrom(id, offset);
     let position = offset;
+    const sink = new HashingAppender(
+      this.pathOf(id),
+      offset,
+      s?.hash,
+      (p) => {
+        position = p;
+        if (s) s.offset = p;
+      },
+      limit,
+    );
+    return { sink, position: () => position };
+  }
+
+  /** @tus/server's path (a creation with its first bytes): a stream it made of the request. */
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const { sink, position } = this.appender(id, offset);
     try {
-      await pipeline(
-        readable,
-        new HashingAppender(file, offset, s?.hash, (p) => {
-          position = p;
-          if (s) s.offset = p;
-        }),
-      );
+      await pipeline(readable, sink);
     } catch {
       // A cut connection: what reached the disk stays (the client resumes from HEAD's offset).
       throw ERRORS.FILE_WRITE_ERROR;
     }
-    return position;
+    return position();
+  }
+
+  /**
+   * A PATCH body, read straight from the node request (no web stream in between) and appended at
+   * `offset`: at most `limit` bytes (more is tus's 413, nothing past the limit written). A body cut
+   * short (the client went away) keeps every byte received: they are written, then this resolves
+   * with `cut`. The request itself is never destroyed here, so an answer can still reach the client.
+   */
+  append(
+    body: Readable & { complete?: boolean },
+    id: string,
+    offset: number,
+    limit: number,
+    lost?: AbortSignal,
+  ): Promise<{ offset: number; cut: boolean }> {
+    const { sink, position } = this.appender(id, offset, limit);
+    return new Promise((resolve, reject) => {
+      let cut = false;
+      const stop = () => {
+        if (sink.writableEnded || sink.destroyed) return;
+        body.unpipe(sink);
+        sink.end(); // writes what it was given, then 'finish'
+      };
+      const onClose = () => {
+        if (body.complete === false || !body.readableEnded) {
+          cut = true;
+          stop();
+        }
+      };
+      const onLost = () => {
+        body.unpipe(sink);
+        sink.destroy(Object.assign(new Error("the upload's lock was lost"), { status_code: 423 }));
+      };
+      const done = () => {
+        body.off("close", onClose);
+        body.off("error", onClose);
+        lost?.removeEventListener("abort", onLost);
+      };
+      sink.once("finish", () => {
+        done();
+        resolve({ offset: position(), cut });
+      });
+      sink.once("error", (error) => {
+        done();
+        body.unpipe(sink);
+        reject(error);
+      });
+      if (body.destroyed) {
+        // Gone before its first byte was read (the client left while the upload was looked up).
+        cut = true;
+        sink.end();
+        return;
+      }
+      body.on("close", onClose);
+      body.on("error", onClose);
+      lost?.addEventListener("abort", onLost, { once: true });
+      body.pipe(sink);
+    });
   }
 
   /** The SHA-256 of a complete upload: the running hash when it covers the whole file, else a worker's. */
