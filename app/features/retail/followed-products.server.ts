@@ -10,10 +10,10 @@
  * Decided here from the seals' records (sealVerdictOf), synchronously, in the event's transaction;
  * the watchlist page also checks each stored credential's signature (a forged one is never current).
  */
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { products, productVersions, seals, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import type { Tx } from "../../platform/db.server";
+import { preparedQueries, type Tx } from "../../platform/db.server";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { currentSealOf, newestFirst } from "../certification/domain/current-seal";
 import { currentSealChangeReason } from "./domain/watch-csv";
@@ -78,12 +78,17 @@ export function currentSealsOf(t: Reader, productIds: readonly string[]): Map<st
  * Moves the watches by GTIN of `productId` to its current seal, telling each organisation whose
  * current seal changed. Returns how many were told. Idempotent.
  */
-export function followCurrentSeal(tx: Tx, productId: string): number {
-  const watches = tx
+/** Who watches a product by its GTIN: asked on every seal event (in its transaction), prepared once per connection. */
+const gtinWatchesOf = preparedQueries((t) =>
+  t
     .select({ id: watchlistEntries.id, org: watchlistEntries.organizationId, seen: watchlistEntries.currentSerial })
     .from(watchlistEntries)
-    .where(and(eq(watchlistEntries.productId, productId), isNotNull(watchlistEntries.gtin)))
-    .all();
+    .where(and(eq(watchlistEntries.productId, sql.placeholder("productId")), isNotNull(watchlistEntries.gtin)))
+    .prepare(),
+);
+
+export function followCurrentSeal(tx: Tx, productId: string): number {
+  const watches = gtinWatchesOf(tx).all({ productId });
   if (!watches.length) return 0;
   const list = sealsNowOf(tx, [productId]).get(productId) ?? [];
   const current = currentSealOf(list);

@@ -9,7 +9,7 @@
  * watch event and a webhook once.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, max } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, max, sql } from "drizzle-orm";
 import {
   acceptancePolicies,
   answers,
@@ -51,7 +51,7 @@ import { can } from "../../platform/roles";
 import { isMetOnMerits } from "../certification/domain/review";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
-import { db, transaction, type Tx } from "../../platform/db.server";
+import { db, preparedQueries, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { policyForm, REQUIRED_PROVISIONS_MAX } from "./forms";
 import { publishWatchEvent } from "./watch-feed.server";
@@ -648,21 +648,35 @@ export function forgetPolicyStates(tx: Tx, organizationId: string, productId: st
  * last evaluation. The first result of a policy for a seal is recorded without an event. Runs in
  * the caller's transaction: after every seal event, policy change and lifecycle sweep.
  */
-export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizationId?: string } = {}): number {
-  const watches = tx
+function watchesInScope(tx: Tx) {
+  return tx
     .select({
       org: watchlistEntries.organizationId,
       productId: watchlistEntries.productId,
       gtin: watchlistEntries.gtin,
     })
-    .from(watchlistEntries)
-    .where(
-      and(
-        scope.productId ? eq(watchlistEntries.productId, scope.productId) : undefined,
-        scope.organizationId ? eq(watchlistEntries.organizationId, scope.organizationId) : undefined,
-      ),
-    )
-    .all();
+    .from(watchlistEntries);
+}
+
+/** The watches of one product: what every seal event asks (in its transaction), prepared once per connection. */
+const watchesOfProduct = preparedQueries((t) =>
+  watchesInScope(t)
+    .where(eq(watchlistEntries.productId, sql.placeholder("productId")))
+    .prepare(),
+);
+
+export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizationId?: string } = {}): number {
+  const watches =
+    scope.productId && !scope.organizationId
+      ? watchesOfProduct(tx).all({ productId: scope.productId })
+      : watchesInScope(tx)
+          .where(
+            and(
+              scope.productId ? eq(watchlistEntries.productId, scope.productId) : undefined,
+              scope.organizationId ? eq(watchlistEntries.organizationId, scope.organizationId) : undefined,
+            ),
+          )
+          .all();
   const byOrg = new Map<string, string[]>();
   for (const w of watches) byOrg.set(w.org, [...(byOrg.get(w.org) ?? []), w.productId]);
   // A product watched by GTIN is judged by its current seal alone (followed-products.server.ts).

@@ -139,6 +139,15 @@ export function watchEventsOf(
  * `organizationId`) and queues it to each of their active webhook endpoints, in the caller's
  * transaction (an outbox). `body.id` is the event's id in webhook deliveries.
  */
+/** The organisations watching a product: asked on every seal event (in its transaction), prepared once per connection. */
+const watchersOf = preparedQueries((t) =>
+  t
+    .select({ org: watchlistEntries.organizationId })
+    .from(watchlistEntries)
+    .where(eq(watchlistEntries.productId, sql.placeholder("productId")))
+    .prepare(),
+);
+
 export function publishWatchEvent(
   tx: Tx,
   e: {
@@ -152,11 +161,8 @@ export function publishWatchEvent(
 ): void {
   const orgs = e.organizationId
     ? [e.organizationId]
-    : tx
-        .select({ org: watchlistEntries.organizationId })
-        .from(watchlistEntries)
-        .where(eq(watchlistEntries.productId, e.productId))
-        .all()
+    : watchersOf(tx)
+        .all({ productId: e.productId })
         .map((r) => r.org);
   const at = new Date(nowMs());
   for (const org of orgs) {

@@ -57,8 +57,22 @@ const appending = preparedQueries((t) => ({
 
 type Reader = Tx | ReturnType<typeof db>;
 
+let originCache: { baseUrl: string; origin: string } | undefined;
+
+/** The log's origin line, for the configured PUBLIC_URL (parsed once per URL: every append signs with it). */
 export function currentLogOrigin(): string {
-  return logOrigin(getEnv().baseUrl);
+  const baseUrl = getEnv().baseUrl;
+  if (originCache?.baseUrl !== baseUrl) originCache = { baseUrl, origin: logOrigin(baseUrl) };
+  return originCache.origin;
+}
+
+/** The note key id of the signing key for an origin, computed once per (origin, key). */
+const keyIds = new Map<string, Buffer>();
+function keyIdOf(origin: string, kid: string, publicKeyRaw: Buffer): Buffer {
+  const k = `${origin} ${kid}`;
+  let id = keyIds.get(k);
+  if (!id) keyIds.set(k, (id = noteKeyId(origin, publicKeyRaw)));
+  return id;
 }
 
 /**
@@ -116,7 +130,7 @@ function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): strin
   const signer = signingKeys(getEnv().dataDir).signerSync();
   const body = checkpointBody(origin, treeSize, root);
   const signature = crypto.sign(null, Buffer.from(body), signer.key);
-  const note = `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), signature)}`;
+  const note = `${body}\n${signatureLine(origin, keyIdOf(origin, signer.kid, signer.publicKeyRaw), signature)}`;
   appending(tx).insertCheckpoint.run({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at });
   return note;
 }
