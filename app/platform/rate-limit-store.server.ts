@@ -33,26 +33,32 @@ function open(file: string): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // The busy timeout first: workers starting together all open a new file, and switching it to WAL
-  // takes a lock the others must wait for (without it, SQLITE_BUSY at once).
+  // takes a lock the others must wait for. SQLite does not always call the busy handler for that
+  // switch (it answers SQLITE_BUSY at once while another process lays the new file out: seen in
+  // CI), so the opening steps are also retried for a while.
   sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("journal_mode = WAL");
+  whileBusy(() => {
+    if (sqlite.pragma("journal_mode", { simple: true }) !== "wal") sqlite.pragma("journal_mode = WAL");
+  });
   sqlite.pragma("synchronous = OFF"); // scratch state: a power cut may lose the last counts, nothing more
-  if (sqlite.pragma("user_version", { simple: true }) !== LAYOUT)
-    sqlite
-      .transaction(() => {
-        // Asked again under the write lock: another process may have laid the file out meanwhile.
-        if (sqlite.pragma("user_version", { simple: true }) === LAYOUT) return;
-        sqlite.exec("DROP TABLE IF EXISTS buckets; DROP TABLE IF EXISTS hits;");
-        // A token bucket per key: tokens left at `at` (ms).
-        sqlite.exec(
-          "CREATE TABLE buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, allowed INTEGER NOT NULL) WITHOUT ROWID",
-        );
-        // A sliding window's log: one row per counted attempt.
-        sqlite.exec("CREATE TABLE hits (key TEXT NOT NULL, at INTEGER NOT NULL)");
-        sqlite.exec("CREATE INDEX hits_key_at ON hits (key, at)");
-        sqlite.pragma(`user_version = ${LAYOUT}`);
-      })
-      .immediate();
+  if (whileBusy(() => sqlite.pragma("user_version", { simple: true })) !== LAYOUT)
+    whileBusy(() =>
+      sqlite
+        .transaction(() => {
+          // Asked again under the write lock: another process may have laid the file out meanwhile.
+          if (sqlite.pragma("user_version", { simple: true }) === LAYOUT) return;
+          sqlite.exec("DROP TABLE IF EXISTS buckets; DROP TABLE IF EXISTS hits;");
+          // A token bucket per key: tokens left at `at` (ms).
+          sqlite.exec(
+            "CREATE TABLE buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, allowed INTEGER NOT NULL) WITHOUT ROWID",
+          );
+          // A sliding window's log: one row per counted attempt.
+          sqlite.exec("CREATE TABLE hits (key TEXT NOT NULL, at INTEGER NOT NULL)");
+          sqlite.exec("CREATE INDEX hits_key_at ON hits (key, at)");
+          sqlite.pragma(`user_version = ${LAYOUT}`);
+        })
+        .immediate(),
+    );
   // The bucket, refilled for the time since `at`, loses a token if it has one; `allowed` says whether it had.
   // (SET expressions all read the row as it was.)
   const refilled = "min(@burst, tokens + max(0, @now - at) * @rate)";
@@ -77,6 +83,19 @@ function open(file: string): Store {
   };
 }
 
+/** Runs `f`, again after a short pause while SQLite answers SQLITE_BUSY (for up to 10 s). */
+function whileBusy<T>(f: () => T): T {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return f();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > until) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a synchronous 20 ms pause
+    }
+  }
+}
+
 function current(): Store {
   const file = path.join(getEnv().dataDir, RATE_LIMITS_FILE);
   if (store?.file === file) return store;
@@ -91,7 +110,8 @@ function current(): Store {
  */
 export function hitTokenBucket(key: string, perMinute: number, now: number, burst = perMinute): RateDecision {
   const rate = perMinute / 60_000;
-  const row = current().bucket.get({ key, burst, now, rate }) as { tokens: number; allowed: number };
+  const s = current();
+  const row = whileBusy(() => s.bucket.get({ key, burst, now, rate })) as { tokens: number; allowed: number };
   if (row.allowed) return { allowed: true, remaining: Math.floor(row.tokens), retryAfterMs: 0 };
   return { allowed: false, remaining: 0, retryAfterMs: Math.ceil((1 - row.tokens) / rate) };
 }
@@ -100,7 +120,7 @@ export function hitTokenBucket(key: string, perMinute: number, now: number, burs
 export function hitSlidingWindow(key: string, limit: number, windowMs: number, now: number): RateDecision {
   const s = current();
   const since = now - windowMs;
-  const counted = s.windowInsert.run({ key, now, since, limit }).changes === 1;
+  const counted = whileBusy(() => s.windowInsert.run({ key, now, since, limit })).changes === 1;
   const w = s.windowOldest.get(key, since) as { at: number | null; n: number };
   if (counted) return { allowed: true, remaining: Math.max(0, limit - w.n), retryAfterMs: 0 };
   return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, (w.at ?? now) + windowMs - now) };
