@@ -240,14 +240,45 @@ export async function submitRecurringEvidence(
         },
       });
       emit(tx, "recurring.changed", { evidenceId: id, sealSerial: seal.serial, change: "submitted" }); // the assessors hear it
-      return { id, ref: item.ref, sha256: file.received.sha256 };
+      return { id, ref: item.ref, sha256: file.received.sha256, serial: seal.serial, org: seal.organizationId };
     });
-    await store().commit(file.received);
-    return result;
+    try {
+      await store().commit(file.received);
+    } catch (error) {
+      await withdrawUnstored(actor, result, file.originalName);
+      throw error;
+    }
+    return { id: result.id, ref: result.ref, sha256: result.sha256 };
   } catch (error) {
     if (file) await store().discard(file.received);
     throw error;
   }
+}
+
+/**
+ * Undoes a submission of recurring evidence whose bytes the store failed to take (S3 unreachable
+ * after the SDK's retries): the row was written first (decision 027), so without this an assessor
+ * would be asked to decide on bytes the store lacks, and the requirement would stay "waiting for an
+ * assessor". Its evidence_files row, named by nothing now, goes with the collector.
+ */
+async function withdrawUnstored(
+  actor: Actor,
+  r: { id: string; ref: string; sha256: string; serial: string; org: string },
+  name: string,
+): Promise<void> {
+  const stored = await store()
+    .exists(r.sha256)
+    .catch(() => false); // the store still unreachable: the bytes cannot be relied on
+  if (stored) return;
+  transaction((tx) => {
+    tx.delete(recurringEvidence).where(eq(recurringEvidence.id, r.id)).run();
+    recordAudit(tx, actor, {
+      action: "recurring_evidence.upload_failed",
+      target: { type: "recurring_evidence", id: r.id },
+      organizationId: r.org,
+      details: { serial: r.serial, ref: r.ref, name, sha256: r.sha256 },
+    });
+  });
 }
 
 // --- Deciding (assessor) -------------------------------------------------------------------------

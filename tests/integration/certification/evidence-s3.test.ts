@@ -49,7 +49,9 @@ if (process.env.S3_TEST_URL) {
   });
 }
 
-const { evidenceFiles, evidenceLinks, auditEvents } = await import("../../../db/schema");
+const { evidenceFiles, evidenceLinks, auditEvents, recurringEvidence } = await import("../../../db/schema");
+const { submitRecurringEvidence } = await import("../../../app/features/monitoring/recurring-evidence.server");
+const { demoSealSerials } = await import("../../../app/demo/seed-seals.server");
 const { testClock } = await import("../../../app/platform/clock.server");
 const { getEnv } = await import("../../../app/platform/env.server");
 const { db } = await import("../../../app/platform/db.server");
@@ -330,6 +332,46 @@ describe("evidence on S3: the bucket failing after the database named the bytes"
       { originalName: "lost.txt", received: await store().receive(Readable.from([body]), 16 * MiB) },
     ]);
     expect(again.alreadyAttached).toBe(0);
+    expect(sha(await read(await s3.open(sha(body))))).toBe(sha(body));
+  });
+});
+
+describe("recurring evidence on S3: the bucket failing after the row was written", () => {
+  it("the submission fails and its row is withdrawn (audited): no assessor is asked to decide on bytes the bucket lacks", async () => {
+    const serial = demoSealSerials()["Gator Kids Watch 3 3.1.0"];
+    const body = textBytes(10 * MiB);
+    const file = async () => ({
+      originalName: "scan.txt",
+      received: await store().receive(Readable.from([body]), 16 * MiB),
+    });
+    const input = { ref: "5.2-3", note: "This month's external scan." };
+    failPart = 2;
+    try {
+      await expect(submitRecurringEvidence(grace, serial, input, await file())).rejects.toThrow();
+    } finally {
+      failPart = null;
+    }
+    expect(await s3.exists(sha(body))).toBe(false);
+    expect(
+      db()
+        .select()
+        .from(recurringEvidence)
+        .where(eq(recurringEvidence.sha256, sha(body)))
+        .all(),
+    ).toEqual([]);
+    const audit = db()
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "recurring_evidence.upload_failed"))
+      .all()
+      .at(-1)!;
+    expect(JSON.parse(String(audit.details))).toEqual({ serial, ref: "5.2-3", name: "scan.txt", sha256: sha(body) });
+    expect(fs.readdirSync(tmpDir())).toEqual([]);
+    // Sent again once the bucket answers: recorded, waiting for an assessor, and stored.
+    const again = await submitRecurringEvidence(grace, serial, input, await file());
+    expect(db().select().from(recurringEvidence).where(eq(recurringEvidence.id, again.id)).get()!.status).toBe(
+      "pending",
+    );
     expect(sha(await read(await s3.open(sha(body))))).toBe(sha(body));
   });
 });
