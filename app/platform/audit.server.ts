@@ -4,7 +4,7 @@ import { auditEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import { auditHash, GENESIS_HASH, verifyAuditChain, type ChainCheck } from "./audit-chain";
 import { isSystem, type AnyActor } from "./actor";
-import { db, preparedQueries, type Db, type Tx } from "./db.server";
+import { db, placeholders, preparedQueries, type Db, type Tx } from "./db.server";
 
 export interface AuditEntry {
   action: string; // e.g. "user.login", "organization.created"
@@ -36,15 +36,7 @@ const chain = preparedQueries((t) => ({
     .orderBy(desc(auditEvents.seq))
     .limit(1)
     .prepare(),
-  append: t
-    .insert(auditEvents)
-    .values(
-      Object.fromEntries(AUDIT_COLUMNS.map((c) => [c, sql.placeholder(c)])) as Record<
-        (typeof AUDIT_COLUMNS)[number],
-        ReturnType<typeof sql.placeholder>
-      >,
-    )
-    .prepare(),
+  append: t.insert(auditEvents).values(placeholders(AUDIT_COLUMNS)).prepare(),
 }));
 
 export function recordAudit(tx: Tx, actor: AnyActor | null, entry: AuditEntry): void {

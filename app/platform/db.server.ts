@@ -1,4 +1,5 @@
 /** The services' handle on the database, at DATA_DIR from the environment. */
+import { sql } from "drizzle-orm";
 import { getDb, type Db } from "../../db/connection";
 import { getEnv } from "./env.server";
 
@@ -53,6 +54,17 @@ export function preparedQueries<T>(make: (t: Tx) => T) {
     if (!q) cache.set(key, (q = make(t as Tx)));
     return q;
   };
+}
+
+/**
+ * `{ a: sql.placeholder("a"), ... }`: the values of a prepared insert, bound when it runs. (A
+ * nullable timestamp cannot be one: drizzle's encoder calls getTime() on the value.)
+ */
+export function placeholders<K extends string>(keys: readonly K[]): Record<K, ReturnType<typeof sql.placeholder>> {
+  return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as unknown as Record<
+    K,
+    ReturnType<typeof sql.placeholder>
+  >;
 }
 
 /** Runs `f` after the current transaction commits (at once when none is open). */

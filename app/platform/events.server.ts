@@ -17,7 +17,7 @@
 import { asc, inArray, isNull, sql } from "drizzle-orm";
 import { domainEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
-import { afterCommit, db, preparedQueries, transaction, type Tx } from "./db.server";
+import { afterCommit, db, placeholders, preparedQueries, transaction, type Tx } from "./db.server";
 
 /** What happened to a finding, where a subscriber needs it (see "finding.changed"). */
 export type FindingChange = "recorded" | "withdrawn" | "fix_claimed" | "fix_rejected";
@@ -142,16 +142,11 @@ const outbox = preparedQueries((t) => ({
   // Two inserts: a placeholder's timestamp encoding takes no null (handled_at stays NULL in the first).
   insertPending: t
     .insert(domainEvents)
-    .values({ type: sql.placeholder("type"), payload: sql.placeholder("payload"), at: sql.placeholder("at") })
+    .values(placeholders(["type", "payload", "at"] as const))
     .prepare(),
   insertHandled: t
     .insert(domainEvents)
-    .values({
-      type: sql.placeholder("type"),
-      payload: sql.placeholder("payload"),
-      at: sql.placeholder("at"),
-      handledAt: sql.placeholder("at"),
-    })
+    .values({ ...placeholders(["type", "payload", "at"] as const), handledAt: sql.placeholder("at") })
     .prepare(),
   pending: t
     .select()

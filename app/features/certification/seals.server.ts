@@ -38,7 +38,7 @@ import { assertCan } from "../../platform/authorize.server";
 import { conflictReason } from "../accounts/conflicts.server";
 import { manualActions, SEAL_STATES } from "../trust/domain/seal-state";
 import { recordAudit } from "../../platform/audit.server";
-import { db, preparedQueries, type Tx } from "../../platform/db.server";
+import { db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
 import { statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { tlogProofText } from "../trust/domain/tlog";
@@ -150,14 +150,6 @@ const SEAL_INSERT_COLUMNS = [
   "pdfSha256",
   "logProof",
 ] as const;
-
-/** `{ a: sql.placeholder("a"), ... }`: an insert's values, bound when it runs. */
-function placeholders<K extends string>(keys: readonly K[]): Record<K, ReturnType<typeof sql.placeholder>> {
-  return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as unknown as Record<
-    K,
-    ReturnType<typeof sql.placeholder>
-  >;
-}
 
 export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   const t = db();

@@ -7,7 +7,7 @@
  */
 import crypto from "node:crypto";
 import canonicalize from "canonicalize";
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { logCheckpoints, logLeaves } from "../../../db/schema";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
@@ -24,7 +24,7 @@ import {
 } from "./log-tree.server";
 import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, type TlogProof } from "./domain/tlog";
 import { entryNotBefore, leafTime } from "./domain/log-time";
-import { db, preparedQueries, type Tx } from "../../platform/db.server";
+import { db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
 
 /** Every append's reads and writes, prepared once per connection (an append is on every seal event). */
 const appending = preparedQueries((t) => ({
@@ -36,22 +36,11 @@ const appending = preparedQueries((t) => ({
     .prepare(),
   insertLeaf: t
     .insert(logLeaves)
-    .values({
-      leafIndex: sql.placeholder("leafIndex"),
-      data: sql.placeholder("data"),
-      leafHash: sql.placeholder("leafHash"),
-      at: sql.placeholder("at"),
-    })
+    .values(placeholders(["leafIndex", "data", "leafHash", "at"] as const))
     .prepare(),
   insertCheckpoint: t
     .insert(logCheckpoints)
-    .values({
-      treeSize: sql.placeholder("treeSize"),
-      rootHash: sql.placeholder("rootHash"),
-      note: sql.placeholder("note"),
-      kid: sql.placeholder("kid"),
-      at: sql.placeholder("at"),
-    })
+    .values(placeholders(["treeSize", "rootHash", "note", "kid", "at"] as const))
     .prepare(),
 }));
 

@@ -151,6 +151,20 @@ async function snapshot() {
   };
 }
 
+/** Runs `attempt` with the second part of every multipart upload failing (a network error mid-commit), and expects it to fail. */
+async function failsWithPart2Failing(attempt: () => Promise<unknown>) {
+  failPart = 2;
+  try {
+    await expect(attempt()).rejects.toThrow();
+  } finally {
+    failPart = null;
+  }
+}
+
+/** The details of the newest audit event of `action`. */
+const lastAuditDetails = (action: string) =>
+  JSON.parse(String(db().select().from(auditEvents).where(eq(auditEvents.action, action)).all().at(-1)!.details));
+
 beforeAll(async () => {
   const configured = store();
   if (!(configured instanceof S3EvidenceStore)) throw new Error("EVIDENCE_STORE did not select the S3 store");
@@ -310,12 +324,7 @@ describe("evidence on S3: the bucket failing after the database named the bytes"
   it("the upload fails, and its new link is undone (audited): no row names bytes the bucket lacks", async () => {
     const body = textBytes(10 * MiB);
     const received = await store().receive(Readable.from([body]), 16 * MiB);
-    failPart = 2;
-    try {
-      await expect(attachUploads(grace, draft, "3", [{ originalName: "lost.txt", received }])).rejects.toThrow();
-    } finally {
-      failPart = null;
-    }
+    await failsWithPart2Failing(() => attachUploads(grace, draft, "3", [{ originalName: "lost.txt", received }]));
     expect(await s3.exists(sha(body))).toBe(false);
     expect(
       db()
@@ -324,8 +333,10 @@ describe("evidence on S3: the bucket failing after the database named the bytes"
         .where(eq(evidenceLinks.sha256, sha(body)))
         .all(),
     ).toEqual([]);
-    const audit = db().select().from(auditEvents).where(eq(auditEvents.action, "evidence.upload_failed")).all().at(-1)!;
-    expect(JSON.parse(String(audit.details))).toEqual({ ref: "3", files: [{ name: "lost.txt", sha256: sha(body) }] });
+    expect(lastAuditDetails("evidence.upload_failed")).toEqual({
+      ref: "3",
+      files: [{ name: "lost.txt", sha256: sha(body) }],
+    });
     expect(fs.readdirSync(tmpDir())).toEqual([]);
     // Sent again once the bucket answers: attached and stored.
     const again = await attachUploads(grace, draft, "3", [
@@ -345,12 +356,8 @@ describe("recurring evidence on S3: the bucket failing after the row was written
       received: await store().receive(Readable.from([body]), 16 * MiB),
     });
     const input = { ref: "5.2-3", note: "This month's external scan." };
-    failPart = 2;
-    try {
-      await expect(submitRecurringEvidence(grace, serial, input, await file())).rejects.toThrow();
-    } finally {
-      failPart = null;
-    }
+    const first = await file();
+    await failsWithPart2Failing(() => submitRecurringEvidence(grace, serial, input, first));
     expect(await s3.exists(sha(body))).toBe(false);
     expect(
       db()
@@ -359,13 +366,12 @@ describe("recurring evidence on S3: the bucket failing after the row was written
         .where(eq(recurringEvidence.sha256, sha(body)))
         .all(),
     ).toEqual([]);
-    const audit = db()
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.action, "recurring_evidence.upload_failed"))
-      .all()
-      .at(-1)!;
-    expect(JSON.parse(String(audit.details))).toEqual({ serial, ref: "5.2-3", name: "scan.txt", sha256: sha(body) });
+    expect(lastAuditDetails("recurring_evidence.upload_failed")).toEqual({
+      serial,
+      ref: "5.2-3",
+      name: "scan.txt",
+      sha256: sha(body),
+    });
     expect(fs.readdirSync(tmpDir())).toEqual([]);
     // Sent again once the bucket answers: recorded, waiting for an assessor, and stored.
     const again = await submitRecurringEvidence(grace, serial, input, await file());
