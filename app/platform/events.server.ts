@@ -13,6 +13,11 @@
  *   until they have run; a crash in between leaves it pending and the next drain (at the latest
  *   the lifecycle sweep) runs them. These subscribers must be idempotent; several pending events
  *   of the same type are handled by one call.
+ * - "wake": runs once the transaction has committed, and holds nothing pending: for a worker that
+ *   reads what changed from its own durable cursor and only needs waking sooner than its next round
+ *   (the static publisher). A crash before the wake loses nothing, the worker's next round catches
+ *   up; so the outbox row of an event with only wake and in-transaction subscribers is written
+ *   handled, and no drain follows (a select and a second write transaction saved per change).
  */
 import { asc, inArray, isNull, sql } from "drizzle-orm";
 import { domainEvents } from "../../db/schema";
@@ -90,9 +95,12 @@ export type DomainEvent<T extends EventType = EventType> = { [K in T]: { type: K
 
 type InTransaction<T extends EventType> = (tx: Tx, event: DomainEvent<T>) => void;
 type AfterCommit<T extends EventType> = (events: DomainEvent<T>[]) => void;
+type Wake = () => void;
+type Phase = "transaction" | "after-commit" | "wake";
 
 const inTransaction = new Map<EventType, { name: string; run: InTransaction<EventType> }[]>();
 const afterCommitted = new Map<EventType, { name: string; run: AfterCommit<EventType> }[]>();
+const wakes = new Map<EventType, { name: string; run: Wake }[]>();
 
 /** Registers a subscriber (from app/system/wiring.server.ts). `name` appears in errors. */
 export function subscribe<T extends EventType>(
@@ -102,14 +110,16 @@ export function subscribe<T extends EventType>(
   run: InTransaction<T>,
 ): void;
 export function subscribe<T extends EventType>(type: T, name: string, phase: "after-commit", run: AfterCommit<T>): void;
+export function subscribe(type: EventType, name: string, phase: "wake", run: Wake): void;
 export function subscribe(
   type: EventType,
   name: string,
-  phase: "transaction" | "after-commit",
-  run: InTransaction<EventType> | AfterCommit<EventType>,
+  phase: Phase,
+  run: InTransaction<EventType> | AfterCommit<EventType> | Wake,
 ): void {
   if (phase === "transaction") add(inTransaction, type, name, run as InTransaction<EventType>);
-  else add(afterCommitted, type, name, run as AfterCommit<EventType>);
+  else if (phase === "after-commit") add(afterCommitted, type, name, run as AfterCommit<EventType>);
+  else add(wakes, type, name, run as Wake);
 }
 
 function add<R>(table: Map<EventType, { name: string; run: R }[]>, type: EventType, name: string, run: R): void {
@@ -120,12 +130,14 @@ function add<R>(table: Map<EventType, { name: string; run: R }[]>, type: EventTy
 }
 
 /** The subscribers registered, for the wiring's own check. */
-export function subscribers(): { type: EventType; name: string; phase: "transaction" | "after-commit" }[] {
-  const out: { type: EventType; name: string; phase: "transaction" | "after-commit" }[] = [];
-  for (const [type, list] of inTransaction)
-    for (const s of list) out.push({ type, name: s.name, phase: "transaction" });
-  for (const [type, list] of afterCommitted)
-    for (const s of list) out.push({ type, name: s.name, phase: "after-commit" });
+export function subscribers(): { type: EventType; name: string; phase: Phase }[] {
+  const out: { type: EventType; name: string; phase: Phase }[] = [];
+  for (const [phase, table] of [
+    ["transaction", inTransaction],
+    ["after-commit", afterCommitted],
+    ["wake", wakes],
+  ] as const)
+    for (const [type, list] of table) for (const s of list) out.push({ type, name: s.name, phase });
   return out;
 }
 
@@ -173,6 +185,7 @@ export function emit<T extends EventType>(tx: Tx, type: T, facts: EventMap[T]): 
   (later ? outbox(tx).insertPending : outbox(tx).insertHandled).run({ type, payload: JSON.stringify(facts), at });
   for (const s of inTransaction.get(type) ?? []) s.run(tx, event as DomainEvent);
   if (later && !paused) afterCommit(drainOutbox);
+  if (!paused) for (const s of wakes.get(type) ?? []) afterCommit(s.run);
 }
 
 let draining = false;

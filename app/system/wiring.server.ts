@@ -95,8 +95,9 @@ export function wireEvents(): void {
     notifyPossiblyAffectedByImport,
   );
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
-  // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change).
+  // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change;
+  // a wake lost to a crash is caught up by the publisher's next round, so nothing waits pending for it).
   for (const type of ["seal.changed", "advisory.published", "finding.changed", "product.changed"] as const)
-    subscribe(type, "public: static publication", "after-commit", () => requestPublication());
+    subscribe(type, "public: static publication", "wake", requestPublication);
   markWired();
 }

@@ -101,7 +101,7 @@ async function main() {
     revocation: { listCredentialUrl: `${BASE}/status/revocation-1`, index: revocationIndex },
     suspension: { listCredentialUrl: `${BASE}/status/suspension-1`, index: suspensionIndex },
   });
-  const jws = await signCredential(credential, active.privateKey, active.jwk.kid!);
+  const jws = signCredential(credential, active.privateKey, active.jwk.kid!);
 
   // The two signed status lists, with some other seals' bits set; verified ONCE, as a verifier would.
   const lists: Extract<StatusListCheck, { ok: true }>[] = [];

@@ -225,7 +225,7 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   });
   await signingKeys(env.dataDir).ensureActive(now);
   const signer = signingKeys(env.dataDir).signerSync();
-  const jws = await signCredential(credential, signer.key, signer.kid);
+  const jws = signCredential(credential, signer.key, signer.kid);
   return {
     serial,
     submissionId: s.id,

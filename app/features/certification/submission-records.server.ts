@@ -38,7 +38,12 @@ const queries = preparedQueries((t) => ({
     .from(submissions)
     .where(eq(submissions.id, sql.placeholder("id")))
     .prepare(),
-  verdictModelContent: t
+  versionHash: t
+    .select({ contentHash: checklistVersions.contentHash })
+    .from(checklistVersions)
+    .where(eq(checklistVersions.id, sql.placeholder("id")))
+    .prepare(),
+  versionContent: t
     .select({ content: checklistVersions.content })
     .from(checklistVersions)
     .where(eq(checklistVersions.id, sql.placeholder("id")))
@@ -71,15 +76,40 @@ export function loadSubmission(tx: Pick<Tx, "select">, id: string): SubmissionRo
 /** The requirements a submission covers: those mandatory or advisory at its target level, in checklist order. */
 /** The verdict model of a checklist version (`verdicts` in its file), read from its stored canonical content. */
 export function checklistVerdictModel(tx: Pick<Tx, "select">, checklistVersionId: string): VerdictModel {
-  const row = queries(tx).verdictModelContent.get({ id: checklistVersionId });
-  return row ? verdictModelOfContent(row.content) : DEFAULT_VERDICT_MODEL;
+  return versionFacts(tx, checklistVersionId)?.verdictModel ?? DEFAULT_VERDICT_MODEL;
 }
 
 export function requirementsInScope(tx: Pick<Tx, "select">, checklistVersionId: string, level: string) {
-  return queries(tx)
-    .requirements.all({ versionId: checklistVersionId })
+  return (versionFacts(tx, checklistVersionId)?.requirements ?? [])
     .filter((r) => r.applies[level] !== undefined)
     .map((r) => ({ ...r, applicability: r.applies[level] }));
+}
+
+type RequirementRow = typeof requirements.$inferSelect;
+
+/**
+ * A checklist version's verdict model and requirements, parsed once: both follow from its content,
+ * which never changes once imported (retiring changes only its status), so they are kept under the
+ * content's SHA-256 and looked up by one indexed read of it. Every score (each review step, each
+ * seal issued) needs them; parsing the content and reading the rows each time was a third of it.
+ */
+const byContent = new Map<string, { verdictModel: VerdictModel; requirements: readonly Readonly<RequirementRow>[] }>();
+
+function versionFacts(tx: Pick<Tx, "select">, versionId: string) {
+  const q = queries(tx);
+  const version = q.versionHash.get({ id: versionId });
+  if (!version) return undefined;
+  const key = `${versionId} ${version.contentHash}`;
+  let facts = byContent.get(key);
+  if (!facts) {
+    const content = q.versionContent.get({ id: versionId })!.content;
+    facts = {
+      verdictModel: verdictModelOfContent(content),
+      requirements: q.requirements.all({ versionId }).map((r) => Object.freeze(r)),
+    };
+    if (facts.requirements.length) byContent.set(key, facts); // (a version being imported has none yet)
+  }
+  return facts;
 }
 
 /** Opens a draft submission (the caller's transaction): checks the product version is the actor's, the checklist version published and the level its own. */

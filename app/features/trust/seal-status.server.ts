@@ -267,7 +267,7 @@ export async function statusListCredential(
     now: new Date(now),
   });
   const signer = await signingKeys(env.dataDir).signer(new Date(now));
-  const jws = await signStatusListCredential(credential, signer.key, signer.kid);
+  const jws = signStatusListCredential(credential, signer.key, signer.kid);
   signedLists.set(listId, { version, signedAt: now, jws, dataDir: env.dataDir });
   return {
     jws,

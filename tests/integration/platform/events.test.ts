@@ -22,6 +22,8 @@ describe("domain events", () => {
         "finding.changed -> retail: watch feed (transaction)",
         "finding.changed -> monitoring: automatic suspension (after-commit)",
         "fixes.certified -> monitoring: automatic suspension (after-commit)",
+        "seal.changed -> public: static publication (wake)",
+        "finding.changed -> public: static publication (wake)",
       ]),
     );
   });
@@ -65,5 +67,34 @@ describe("domain events", () => {
     expect(db().select().from(domainEvents).where(eq(domainEvents.id, row!.id)).get()!.handledAt).not.toBeNull();
     expect(drainOutbox()).toBe(0); // nothing twice
     expect(handled).toEqual(["retry-me"]);
+  });
+
+  it("a wake runs once per commit, after it, and never for a rollback; the event is written handled, nothing drains", () => {
+    let woken = 0;
+    const wake = () => {
+      woken++;
+    };
+    subscribe("advisory.imported", "test: wake probe", "wake", wake);
+    expect(() =>
+      transaction((tx) => {
+        emit(tx, "advisory.imported", { importedAdvisoryId: "rolled-back", trackingVersion: "1" });
+        throw new Error("the change fails");
+      }),
+    ).toThrow("the change fails");
+    expect(woken).toBe(0);
+    transaction((tx) => {
+      emit(tx, "advisory.imported", { importedAdvisoryId: "a", trackingVersion: "1" });
+      emit(tx, "advisory.imported", { importedAdvisoryId: "b", trackingVersion: "1" });
+      expect(woken).toBe(0); // not before the commit
+    });
+    expect(woken).toBe(1); // one wake for the two events of one commit
+    const rows = db()
+      .select()
+      .from(domainEvents)
+      .all()
+      .filter((r) => r.type === "advisory.imported");
+    expect(rows.map((r) => JSON.parse(r.payload).importedAdvisoryId)).toEqual(["a", "b"]);
+    expect(rows.every((r) => r.handledAt !== null)).toBe(true);
+    expect(pending()).toEqual([]);
   });
 });

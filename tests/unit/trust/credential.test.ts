@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   buildSealCredential,
   sealVerdict,
+  signCompactJws,
   signCredential,
   verifySealSignature,
   type SealCredential,
@@ -70,6 +71,26 @@ describe("seal credential", () => {
     const r = await verifySealSignature(jws, jwks);
     expect(r).toMatchObject({ ok: true, kid: signer.kid });
     if (r.ok) expect(r.credential).toEqual(credential());
+  });
+
+  it("is signed by node:crypto byte for byte as jose's CompactSign signs it (Ed25519 is deterministic), from a KeyObject or a CryptoKey", async () => {
+    const byJose = await new CompactSign(new TextEncoder().encode(JSON.stringify(credential())))
+      .setProtectedHeader({ alg: "EdDSA", typ: "vc+jwt", kid: signer.kid })
+      .sign(signer.key);
+    expect(jws).toBe(byJose);
+    const der = signer.key.export({ format: "der", type: "pkcs8" });
+    const cryptoKey = await crypto.webcrypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
+    expect(signCompactJws(credential(), cryptoKey, signer.kid)).toBe(byJose);
+  });
+
+  it("refuses to sign with anything but an Ed25519 private key", () => {
+    const p256 = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    expect(() => signCredential(credential(), p256, "p256")).toThrow(/Ed25519 private key, not a ec private key/);
+    expect(() => signCredential(credential(), crypto.createPublicKey(signer.key), signer.kid)).toThrow(
+      /Ed25519 private key, not a ed25519 public key/,
+    );
+    const ed448 = crypto.generateKeyPairSync("ed448").privateKey;
+    expect(() => signCredential(credential(), ed448, "ed448")).toThrow(/not a ed448 private key/);
   });
 
   it('RFC 9864: a credential signed with the fully specified alg "Ed25519" by the issuer key verifies', async () => {

@@ -2,9 +2,9 @@
  * The two status lists as signed credentials (W3C Bitstring Status List v1.0, secured as a
  * compact JWS like the seals), and what a verifier reads from them. Pure apart from jose.
  */
-import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
+import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import type { KeyObject } from "node:crypto";
-import { ACCEPTED_ALGS, isAcceptedAlg, JWS_TYPE, SIGNING_ALG, VC_CONTEXT, type SealCredential } from "./credential";
+import { ACCEPTED_ALGS, isAcceptedAlg, signCompactJws, VC_CONTEXT, type SealCredential } from "./credential";
 import {
   decodeStatusList,
   statusListCredentialSubject,
@@ -69,14 +69,9 @@ export function buildStatusListCredential(p: {
   };
 }
 
-export async function signStatusListCredential(
-  c: StatusListCredential,
-  key: KeyObject | CryptoKey,
-  kid: string,
-): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(c)))
-    .setProtectedHeader({ alg: SIGNING_ALG, typ: JWS_TYPE, kid })
-    .sign(key);
+/** Signs a status list credential as the seals are signed (signCompactJws). */
+export function signStatusListCredential(c: StatusListCredential, key: KeyObject | CryptoKey, kid: string): string {
+  return signCompactJws(c, key, kid);
 }
 
 export type StatusListCheck =
