@@ -213,6 +213,13 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     const e = error as { stdout?: string; stderr?: string; message: string };
     const text = `${e.stderr ?? ""}\n${e.stdout ?? ""}`;
     const why = /error="([^"]+)"/.exec(text)?.[1] ?? (text.trim().split("\n").slice(-3).join(" ") || e.message);
+    // A point in time lies inside one of the replica's generations (from its first snapshot to its
+    // last upload, as the store dates them) or Litestream finds nothing to restore.
+    if (opts.timestamp && why === "no matching backups found")
+      throw new ServiceError(
+        "conflict",
+        `The replica ${opts.replica.url} holds no backup covering ${opts.timestamp.toISOString()}: a point in time must lie after the replica's first snapshot and no later than its last upload (litestream: ${why}). Nothing was restored.`,
+      );
     throw new ServiceError(
       "conflict",
       `litestream restore from ${opts.replica.url} failed: ${why}. Nothing was restored.`,
