@@ -1,13 +1,33 @@
 import { defineConfig } from "vitest/config";
 
+const common = { environment: "node" as const, testTimeout: 20_000, hookTimeout: 30_000 };
+
 export default defineConfig({
   test: {
     // npm run test:unit and test:integration narrow this to tests/unit or tests/integration (a CLI filter).
-    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
-    setupFiles: ["tests/setup/fresh-data-dir.ts", "tests/setup/matchers.ts"],
-    environment: "node",
-    pool: "forks",
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    projects: [
+      {
+        // Domain logic: no database, no wiring. Worker threads and a light setup: the full one (the
+        // wiring imports the whole app) cost each of these files about a second, twice its tests.
+        test: {
+          ...common,
+          name: "unit",
+          include: ["tests/unit/**/*.test.ts"],
+          setupFiles: ["tests/setup/unit-env.ts", "tests/setup/matchers.ts"],
+          pool: "threads",
+        },
+      },
+      {
+        // Services against a real SQLite file, one fresh data directory per file, events wired as at start-up.
+        // (Worker threads measured no faster here: the time is the demo seed and the tests, not the start.)
+        test: {
+          ...common,
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts"],
+          setupFiles: ["tests/setup/fresh-data-dir.ts", "tests/setup/matchers.ts"],
+          pool: "forks",
+        },
+      },
+    ],
   },
 });
