@@ -91,8 +91,15 @@ const issuing = preparedQueries((t) => ({
     .innerJoin(organizations, eq(organizations.id, products.organizationId))
     .where(eq(productVersions.id, sql.placeholder("id")))
     .prepare(),
+  // What the credential names of the checklist version (not its content: tens of kilobytes of JSON).
   checklistVersion: t
-    .select()
+    .select({
+      checklistId: checklistVersions.checklistId,
+      version: checklistVersions.version,
+      title: checklistVersions.title,
+      contentHash: checklistVersions.contentHash,
+      validityMonths: checklistVersions.validityMonths,
+    })
     .from(checklistVersions)
     .where(eq(checklistVersions.id, sql.placeholder("id")))
     .prepare(),
