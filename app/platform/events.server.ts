@@ -65,8 +65,15 @@ export interface EventMap {
    * made on: with `change`, unique per submission (a notification's key).
    */
   "submission.changed": { submissionId: string; change: SubmissionChange; byUserId: string; version: number };
-  /** Recurring evidence of a seal was submitted by the supplier, or accepted or rejected by an assessor. */
-  "recurring.changed": { evidenceId: string; sealSerial: string; change: "submitted" | "accepted" | "rejected" };
+  /**
+   * Recurring evidence of a seal was submitted by the supplier, or accepted or rejected by an
+   * assessor, or withdrawn because the evidence store never took its bytes (its row is gone).
+   */
+  "recurring.changed": {
+    evidenceId: string;
+    sealSerial: string;
+    change: "submitted" | "accepted" | "rejected" | "withdrawn";
+  };
   /**
    * A row of the watch feed (watch_events) was written for one watching organisation: a seal event,
    * a policy met or missed, an advisory, a report recorded or withdrawn (embargo-safe: the feed's body

@@ -259,7 +259,8 @@ export async function submitRecurringEvidence(
  * Undoes a submission of recurring evidence whose bytes the store failed to take (S3 unreachable
  * after the SDK's retries): the row was written first (decision 027), so without this an assessor
  * would be asked to decide on bytes the store lacks, and the requirement would stay "waiting for an
- * assessor". Its evidence_files row, named by nothing now, goes with the collector.
+ * assessor". The assessors' notification of it is taken back (the "withdrawn" event). Its
+ * evidence_files row, named by nothing now, goes with the collector.
  */
 async function withdrawUnstored(
   actor: Actor,
@@ -272,6 +273,7 @@ async function withdrawUnstored(
   if (stored) return;
   transaction((tx) => {
     tx.delete(recurringEvidence).where(eq(recurringEvidence.id, r.id)).run();
+    emit(tx, "recurring.changed", { evidenceId: r.id, sealSerial: r.serial, change: "withdrawn" }); // the assessors' notice goes too
     recordAudit(tx, actor, {
       action: "recurring_evidence.upload_failed",
       target: { type: "recurring_evidence", id: r.id },

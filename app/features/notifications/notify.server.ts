@@ -11,7 +11,7 @@
  * may not read.
  */
 import crypto from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import { mailOutbox, notificationPreferences, notifications, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { afterCommit, type Tx } from "../../platform/db.server";
@@ -121,4 +121,29 @@ export function notify(tx: Tx, n: NotificationInput): number {
   // Mail queued for now: the worker (if this process runs one) sends it right after the commit.
   if (queued) afterCommit(kickMailWorker);
   return created;
+}
+
+/**
+ * Takes back what `notify` wrote for `key`, when the change it told of was undone before anyone
+ * could act on it (recurring evidence whose bytes the store never took): the in-app notifications,
+ * read or not, and the mail not yet tried (pending, kept, or waiting for a digest that has not gone
+ * out). Mail already sent or being tried stays: it cannot be taken back, and its link then answers
+ * that there is no such item. Returns what it removed.
+ */
+export function retract(tx: Tx, key: string): { notifications: number; mails: number } {
+  const removed = tx.delete(notifications).where(eq(notifications.key, key)).run().changes;
+  const mails = tx
+    .delete(mailOutbox)
+    .where(
+      and(
+        eq(mailOutbox.key, key),
+        eq(mailOutbox.attempts, 0),
+        or(
+          inArray(mailOutbox.status, ["pending", "kept"]),
+          and(eq(mailOutbox.status, "digest"), isNull(mailOutbox.digestMailId)),
+        ),
+      ),
+    )
+    .run().changes;
+  return { notifications: removed, mails };
 }

@@ -21,6 +21,7 @@
  *   finding.changed fix_rejected            the supplier's users                   reports      report:<id>:fix_rejected:<update>
  *   recurring.changed submitted             assessors (no conflict)                recurring    recurring:<id>:submitted
  *   recurring.changed accepted / rejected   the supplier's users                   recurring    recurring:<id>:<change>
+ *   recurring.changed withdrawn             nobody: what "submitted" told is taken back (retract)
  *   seal.changed suspended / reinstated /   the supplier's users                   seals        seal-event:<id>
  *     revoked                               (issued: told with "approved"; expired, superseded: not told)
  *   watch.published (any watch event)       the watching organisation's users      watch        watch:<watch event id>
@@ -49,7 +50,7 @@ import { formatDate } from "../../platform/format";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
 import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
-import { notify } from "./notify.server";
+import { notify, retract } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 
 type Reader = Pick<Tx, "select">;
@@ -263,6 +264,11 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
 
 /** `recurring.changed`: the assessors hear of evidence waiting, the supplier of its decision. */
 export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed">): void {
+  // The bytes never reached the store and the row is gone: nobody is to check it (its row cannot be read now).
+  if (e.change === "withdrawn") {
+    retract(tx, `recurring:${e.evidenceId}:submitted`);
+    return;
+  }
   const row = tx
     .select({ ev: recurringEvidence, product: products.name, firmware: productVersions.firmwareVersion })
     .from(recurringEvidence)

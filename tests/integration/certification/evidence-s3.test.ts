@@ -49,7 +49,8 @@ if (process.env.S3_TEST_URL) {
   });
 }
 
-const { evidenceFiles, evidenceLinks, auditEvents, recurringEvidence } = await import("../../../db/schema");
+const { evidenceFiles, evidenceLinks, auditEvents, recurringEvidence, notifications, mailOutbox } =
+  await import("../../../db/schema");
 const { submitRecurringEvidence } = await import("../../../app/features/monitoring/recurring-evidence.server");
 const { demoSealSerials } = await import("../../../app/demo/seed-seals.server");
 const { testClock } = await import("../../../app/platform/clock.server");
@@ -373,12 +374,34 @@ describe("recurring evidence on S3: the bucket failing after the row was written
       sha256: sha(body),
     });
     expect(fs.readdirSync(tmpDir())).toEqual([]);
-    // Sent again once the bucket answers: recorded, waiting for an assessor, and stored.
+    // The assessors were told of it in the transaction that wrote the row: that is taken back too.
+    const failedId = db()
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "recurring_evidence.upload_failed"))
+      .all()
+      .at(-1)!.targetId!;
+    const toldOf = (id: string) => ({
+      inApp: db()
+        .select()
+        .from(notifications)
+        .where(eq(notifications.key, `recurring:${id}:submitted`))
+        .all().length,
+      mail: db()
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.key, `recurring:${id}:submitted`))
+        .all().length,
+    });
+    expect(toldOf(failedId)).toEqual({ inApp: 0, mail: 0 });
+    // Sent again once the bucket answers: recorded, waiting for an assessor, stored, and the assessors told.
     const again = await submitRecurringEvidence(grace, serial, input, await file());
     expect(db().select().from(recurringEvidence).where(eq(recurringEvidence.id, again.id)).get()!.status).toBe(
       "pending",
     );
     expect(sha(await read(await s3.open(sha(body))))).toBe(sha(body));
+    expect(toldOf(again.id).inApp).toBeGreaterThan(0);
+    expect(toldOf(again.id).mail).toBeGreaterThan(0);
   });
 });
 

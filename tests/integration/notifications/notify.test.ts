@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mailOutbox, notifications, users } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { db, transaction } from "../../../app/platform/db.server";
-import { notify, type NotificationInput } from "../../../app/features/notifications/notify.server";
+import { notify, retract, type NotificationInput } from "../../../app/features/notifications/notify.server";
 import { deliverPendingMail, sendDigests } from "../../../app/features/notifications/mail.server";
 import {
   listNotifications,
@@ -124,6 +124,26 @@ describe("notify", () => {
 
   it("does not send without SMTP_URL", async () => {
     expect(await deliverPendingMail()).toEqual({ attempted: 0, sent: 0, retried: 0, failed: 0, released: 0 });
+  });
+});
+
+describe("retract", () => {
+  it("takes back the in-app notifications and the mail not yet tried; mail sent or being tried stays", () => {
+    const e = event({ userIds: [grace.userId, sam.userId] });
+    transaction((tx) => notify(tx, e));
+    const other = event();
+    transaction((tx) => notify(tx, other));
+    const [first] = mailsOf(e.key);
+    db()
+      .update(mailOutbox)
+      .set({ status: "sent", attempts: 1, sentAt: new Date() })
+      .where(eq(mailOutbox.id, first.id))
+      .run();
+    expect(transaction((tx) => retract(tx, e.key))).toEqual({ notifications: 2, mails: 1 });
+    expect(db().select().from(notifications).where(eq(notifications.key, e.key)).all()).toEqual([]);
+    expect(mailsOf(e.key).map((m) => [m.id, m.status])).toEqual([[first.id, "sent"]]);
+    expect(mailsOf(other.key)).toHaveLength(1); // another event's are untouched
+    expect(transaction((tx) => retract(tx, e.key))).toEqual({ notifications: 0, mails: 0 });
   });
 });
 
