@@ -2,6 +2,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { writeFileDurableSync } from "./durable-fs.server";
 import { parseEnv, type Env } from "./env";
 
 export interface RuntimeEnv extends Env {
@@ -44,6 +45,7 @@ function loadOrCreateSecret(dataDir: string): string {
     // not there yet
   }
   const secret = crypto.randomBytes(32).toString("base64url");
-  fs.writeFileSync(file, secret + "\n", { mode: 0o600 });
+  // Whole or not at all (a torn file would be replaced, signing everyone out); made once.
+  writeFileDurableSync(file, secret + "\n", { mode: 0o600 });
   return secret;
 }

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { mkdirDurable, syncDir, syncFile } from "../../../platform/durable-fs.server";
 import { SNIFF_BYTES } from "../domain/evidence-type";
 
 export interface ReceivedFile {
@@ -135,12 +136,15 @@ export class LocalEvidenceStore implements EvidenceStore {
       return { created: false };
     }
     try {
-      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      // On the disk before the database row that names it commits: the bytes, then the name.
+      await syncFile(file.tempPath);
+      await mkdirDurable(path.dirname(target));
       await fs.promises.rename(file.tempPath, target);
     } finally {
       this.live.delete(file.tempPath);
     }
     await fs.promises.chmod(target, 0o400);
+    await syncDir(path.dirname(target));
     return { created: true };
   }
 

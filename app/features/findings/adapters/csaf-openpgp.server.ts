@@ -16,6 +16,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as openpgp from "openpgp";
+import { writeFileDurableSync } from "../../../platform/durable-fs.server";
 
 export const CSAF_KEY_FILE = "csaf-openpgp.private.asc";
 
@@ -62,7 +63,7 @@ export class CsafOpenPgp {
         format: "armored",
       });
       try {
-        fs.writeFileSync(this.keyPath, privateKey, { mode: 0o600, flag: "wx" });
+        writeFileDurableSync(this.keyPath, privateKey, { mode: 0o600, exclusive: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
@@ -96,7 +97,7 @@ export class CsafOpenPgp {
       });
       fs.mkdirSync(this.signaturesDir, { recursive: true });
       try {
-        fs.writeFileSync(file, armored, { flag: "wx" });
+        writeFileDurableSync(file, armored, { exclusive: true }); // never a torn signature served for ever
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         armored = fs.readFileSync(file, "utf8"); // another process signed it first: serve the same one

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { JWK } from "jose";
 import { calculateJwkThumbprint } from "jose";
+import { writeFileDurableSync } from "../../../platform/durable-fs.server";
 
 export interface KeyRecord {
   kid: string;
@@ -86,11 +87,12 @@ export class SigningKeys {
       createdAt: now.toISOString(),
       status: "active",
     };
-    fs.writeFileSync(this.privatePath(kid), privateKey.export({ format: "pem", type: "pkcs8" }), {
+    // Whole and on the disk before the key signs anything (a seal signed by a key lost in a crash could never be checked).
+    writeFileDurableSync(this.privatePath(kid), privateKey.export({ format: "pem", type: "pkcs8" }), {
       mode: 0o600,
-      flag: "wx",
+      exclusive: true,
     });
-    fs.writeFileSync(this.metaPath(kid), JSON.stringify(record, null, 2) + "\n", { mode: 0o644, flag: "wx" });
+    writeFileDurableSync(this.metaPath(kid), JSON.stringify(record, null, 2) + "\n", { mode: 0o644, exclusive: true });
     this.cache = undefined;
     return record;
   }
@@ -100,7 +102,7 @@ export class SigningKeys {
     const current = this.active();
     if (current) {
       const retired: KeyRecord = { ...current, status: "retired", retiredAt: now.toISOString() };
-      fs.writeFileSync(this.metaPath(current.kid), JSON.stringify(retired, null, 2) + "\n");
+      writeFileDurableSync(this.metaPath(current.kid), JSON.stringify(retired, null, 2) + "\n"); // never half-written
       this.cache = undefined;
     }
     return {

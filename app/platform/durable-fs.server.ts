@@ -1,0 +1,98 @@
+/**
+ * Files that must survive a power cut once the portal has acted on them: evidence whose database
+ * row is about to commit, signing keys that are about to sign. A write() only reaches the page
+ * cache, and a rename() only the directory in memory; both are on the disk after an fsync of the
+ * file and then of the directory that names it. SQLite does the same for the database itself.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+
+/** Flushes a file's bytes and size to the disk. */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flushes a directory's entries (a file created, renamed or removed in it) to the disk. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.promises.open(dir, "r");
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!dirSyncUnsupported(error)) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+export function syncDirSync(dir: string): void {
+  const fd = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(fd);
+  } catch (error) {
+    if (!dirSyncUnsupported(error)) throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Some file systems (and Windows) refuse an fsync of a directory; there is nothing more to do there. */
+function dirSyncUnsupported(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "EINVAL" || code === "EISDIR" || code === "EPERM" || code === "EBADF";
+}
+
+/**
+ * `mkdir -p` whose new directories are themselves on the disk: each one created is synced into
+ * its parent. Returns the directory.
+ */
+export async function mkdirDurable(dir: string): Promise<string> {
+  const first = await fs.promises.mkdir(dir, { recursive: true });
+  if (first !== undefined) {
+    // `first` is the top directory created; sync from the deepest parent up to the one above it.
+    for (let d = dir; ; d = path.dirname(d)) {
+      await syncDir(path.dirname(d));
+      if (d === first || path.dirname(d) === d) break;
+    }
+  }
+  return dir;
+}
+
+/**
+ * Writes a whole file so that after a crash it is there in full or not at all: a temporary file
+ * beside it, synced, then put in place (renamed over it, or with `exclusive` linked in place, which
+ * fails with EEXIST if the file already exists, as `flag: "wx"` would), then the directory synced.
+ */
+export function writeFileDurableSync(
+  file: string,
+  data: string | Uint8Array,
+  opts: { mode?: number; exclusive?: boolean } = {},
+): void {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`);
+  const fd = fs.openSync(temp, "wx", opts.mode ?? 0o644);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  fs.closeSync(fd);
+  try {
+    if (opts.exclusive) {
+      fs.linkSync(temp, file);
+      fs.unlinkSync(temp);
+    } else fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  syncDirSync(dir);
+}

@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { mkdirDurable, syncFile, writeFileDurableSync } from "../../../app/platform/durable-fs.server";
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "durable-fs-")));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** What each fsync was of, in order (Linux: the descriptor's path from /proc). */
+function recordSyncs(): string[] {
+  const synced: string[] = [];
+  const real = fs.fsyncSync;
+  vi.spyOn(fs, "fsyncSync").mockImplementation((fd: number) => {
+    synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    real(fd);
+  });
+  return synced;
+}
+
+describe("writeFileDurableSync", () => {
+  it.runIf(process.platform === "linux")(
+    "syncs the bytes before they take the name, then the directory that names them",
+    () => {
+      const synced = recordSyncs();
+      const file = path.join(dir, "key.pem");
+      writeFileDurableSync(file, "secret\n", { mode: 0o600, exclusive: true });
+      expect(synced).toHaveLength(2);
+      expect(path.dirname(synced[0])).toBe(dir);
+      expect(path.basename(synced[0])).toMatch(/^\.key\.pem\.tmp-/); // the temporary file, before it was linked
+      expect(synced[1]).toBe(dir);
+    },
+  );
+
+  it("writes the whole file with its mode and leaves nothing else beside it", () => {
+    const file = path.join(dir, "meta.json");
+    writeFileDurableSync(file, '{"a":1}\n', { mode: 0o640 });
+    expect(fs.readFileSync(file, "utf8")).toBe('{"a":1}\n');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    writeFileDurableSync(file, '{"a":2}\n'); // replaced whole
+    expect(fs.readFileSync(file, "utf8")).toBe('{"a":2}\n');
+    expect(fs.readdirSync(dir)).toEqual(["meta.json"]);
+  });
+
+  it("with exclusive, refuses a file that exists (EEXIST), keeps it unchanged, and removes its temporary file", () => {
+    const file = path.join(dir, "secret");
+    fs.writeFileSync(file, "first\n");
+    let code: string | undefined;
+    try {
+      writeFileDurableSync(file, "second\n", { exclusive: true });
+    } catch (error) {
+      code = (error as NodeJS.ErrnoException).code;
+    }
+    expect(code).toBe("EEXIST");
+    expect(fs.readFileSync(file, "utf8")).toBe("first\n");
+    expect(fs.readdirSync(dir)).toEqual(["secret"]);
+  });
+});
+
+describe("mkdirDurable and syncFile", () => {
+  it("makes nested directories and syncs a file that exists; a missing file is an error", async () => {
+    const deep = path.join(dir, "ab", "cd");
+    expect(await mkdirDurable(deep)).toBe(deep);
+    expect(fs.statSync(deep).isDirectory()).toBe(true);
+    expect(await mkdirDurable(deep)).toBe(deep); // already there: nothing to do
+    fs.writeFileSync(path.join(deep, "f"), "x");
+    await expect(syncFile(path.join(deep, "f"))).resolves.toBeUndefined();
+    await expect(syncFile(path.join(deep, "missing"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});
