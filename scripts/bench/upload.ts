@@ -206,12 +206,46 @@ async function freshBytes(digit: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/**
+ * A shopper's seal lookups while something else runs: GET /api/v1/seals/<serial>, one at a time,
+ * every 50 ms; the latencies (ms) once stopped. Shows whether an upload holds the event loop.
+ */
+function probeSealApi(url: string, serial: string): { stop: () => Promise<number[]> } {
+  const latencies: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      const res = await fetch(`${url}/api/v1/seals/${serial}`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`seal API answered ${res.status}`);
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return latencies;
+    },
+  };
+}
+
+function latencyLine(xs: number[]): string {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(1);
+  return `n ${xs.length}, p50 ${q(50)} ms, p99 ${q(99)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms`;
+}
+
 async function main() {
   console.log(`Upload benchmark: ${SIZE / MiB} MiB file in ${work}`);
   const sha = makeFile();
   const server = await startServer({ EVIDENCE_MAX_FILE_MB: String(Math.ceil(SIZE / MiB) + 16) });
   try {
     const db = new Database(path.join(server.dataDir, "iot-seal.db"), { readonly: true });
+    const serial = (db.prepare("select serial from seals where state = 'active' limit 1").get() as { serial: string })
+      .serial;
     const draft = db
       .prepare(
         `select s.id from submissions s join product_versions v on v.id = s.product_version_id join products p on p.id = v.product_id where p.model = 'BN-IC2' and s.status = 'draft'`,
@@ -274,11 +308,16 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
     const tusBase = rss(server.pid);
     let tusPeak = tusBase;
+    const idleProbe = probeSealApi(server.url, serial);
+    await new Promise((r) => setTimeout(r, 1500));
+    const idle = await idleProbe.stop();
     const tusSampler = setInterval(() => (tusPeak = Math.max(tusPeak, rss(server.pid))), 20);
     const t0 = process.hrtime.bigint();
+    const probe = probeSealApi(server.url, serial);
     const location = await tusCreate(server.url, cookie, draft.id, "2.4.3.1", "capture-log-tus.txt");
     const whole = await tusPatch(server.url, cookie, location, 0);
     const tusSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const during = await probe.stop();
     clearInterval(tusSampler);
     tusPeak = Math.max(tusPeak, rss(server.pid));
     if (whole.status !== 200 || !isStored(tusSha)) throw new Error(`tus upload failed: ${whole.status} ${whole.body}`);
@@ -290,6 +329,8 @@ async function main() {
     console.log(
       `tus ratio vs cp:            ${tusRatio.toFixed(2)}x   (bar >= 0.50x)  ${tusRatio >= 0.5 ? "MEETS" : "MISSES"}`,
     );
+    console.log(`seal API, server idle:      ${latencyLine(idle)}`);
+    console.log(`seal API during the tus PATCH: ${latencyLine(during)}  (one lookup at a time, every 50 ms)`);
     console.log(`tus ratio vs cp + sync:     ${(cpSync / tusSeconds).toFixed(2)}x   (for information)`);
     console.log(
       `tus server RSS growth:      ${tusGrowth.toFixed(1)} MiB (base ${(tusBase / MiB).toFixed(0)} MiB)   (bar < 64 MiB)  ${tusGrowth < 64 ? "MEETS" : "MISSES"}`,
