@@ -45,7 +45,14 @@ function loadOrCreateSecret(dataDir: string): string {
     // not there yet
   }
   const secret = crypto.randomBytes(32).toString("base64url");
-  // Whole or not at all (a torn file would be replaced, signing everyone out); made once.
-  writeFileDurableSync(file, secret + "\n", { mode: 0o600 });
+  // Whole or not at all; made once: a process that lost the race to make it reads the winner's.
+  try {
+    writeFileDurableSync(file, secret + "\n", { mode: 0o600, exclusive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const existing = fs.readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+    writeFileDurableSync(file, secret + "\n", { mode: 0o600 }); // too short to be one of ours: replaced
+  }
   return secret;
 }
