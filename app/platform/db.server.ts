@@ -1,4 +1,5 @@
 /** The services' handle on the database, at DATA_DIR from the environment. */
+import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import { getDb, type Db } from "../../db/connection";
 import { getEnv } from "./env.server";
@@ -71,4 +72,35 @@ export function placeholders<K extends string>(keys: readonly K[]): Record<K, Re
 export function afterCommit(f: () => void): void {
   if (depth === 0) f();
   else if (!committed.includes(f)) committed.push(f);
+}
+
+/**
+ * Puts the current transaction's commit on the disk before `transaction()` returns. With
+ * synchronous = NORMAL (db/connection.ts) a commit is in the WAL file, safe from a crash of the
+ * process but not yet from a power cut: that waits for the next WAL checkpoint. Enough for most
+ * writes, not for what is told outside as soon as it is committed and may never be taken back: a
+ * log leaf and its signed checkpoint (a seal's PDF carries them; the publisher and the witnesses
+ * send them on). Losing one and appending another in its place would fork the log. One fdatasync
+ * of the WAL, once per transaction however often asked.
+ */
+export function commitDurably(): void {
+  afterCommit(syncWal);
+}
+
+function syncWal(): void {
+  const wal = `${db().$client.name}-wal`;
+  let fd: number;
+  try {
+    fd = fs.openSync(wal, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // checkpointed into the database file, which SQLite synced
+    throw error;
+  }
+  try {
+    fs.fdatasyncSync(fd);
+  } catch (error) {
+    console.error(`[db] could not sync the WAL (${wal}) after a commit that must be durable:`, error);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -24,7 +24,7 @@ import {
 } from "./log-tree.server";
 import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, type TlogProof } from "./domain/tlog";
 import { entryNotBefore, leafTime } from "./domain/log-time";
-import { db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
+import { commitDurably, db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
 
 /** Every append's reads and writes, prepared once per connection (an append is on every seal event). */
 const appending = preparedQueries((t) => ({
@@ -101,6 +101,7 @@ function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { i
   appendLeafHashes(index, [hash]); // O(log n): the leaf and the nodes it completes
   const treeSize = index + 1;
   const note = signCheckpoint(tx, treeSize, treeRoot(treeSize), at);
+  commitDurably(); // a signed checkpoint goes out once committed: never one a power cut could take back
   if (!withProof) return { index };
   const proof: TlogProof = {
     format: TLOG_PROOF_FORMAT,
