@@ -24,6 +24,11 @@ try {
     console.error(`IoT Seal cannot start. Fix these environment variables:\n  ${error.problems.join("\n  ")}`);
     process.exit(2);
   }
+  // A refusal to start on this data directory (startup.server.ts) says what is wrong and what to do.
+  if (error && error.refusal === true) {
+    console.error(`IoT Seal cannot start: ${error.message}`);
+    process.exit(3);
+  }
   throw error;
 }
 const env = report.env;

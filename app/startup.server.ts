@@ -19,7 +19,11 @@ import { wireEvents } from "./system/wiring.server";
 import { startMailWorker, stopMailWorker } from "./features/notifications/mail.server";
 import { startWitnessWorker, stopWitnessWorker } from "./features/trust/witnesses.server";
 import { warmSbomValidatorsInBackground } from "./features/certification/sbom.server";
-import { startPublicationWorker, stopPublicationWorker } from "./features/public/publication.server";
+import {
+  publishedLogProblem,
+  startPublicationWorker,
+  stopPublicationWorker,
+} from "./features/public/publication.server";
 import { startReplication, type Replication } from "./platform/replication.server";
 import { runUnderLease, type LeasedWorker } from "./platform/leases.server";
 import { closeRateLimitStore } from "./platform/rate-limit-store.server";
@@ -50,6 +54,11 @@ export interface StartupReport {
 }
 
 /** `clusterWorker`: this process was forked by the cluster's primary (node:cluster's isWorker). */
+/** The portal must not start on this data directory; `message` says why and what to do. */
+export class StartupRefusal extends Error {
+  readonly refusal = true;
+}
+
 export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<StartupReport> {
   const env = getEnv();
   const role: ProcessRole = opts.clusterWorker ? "worker" : env.webConcurrency > 1 ? "primary" : "single";
@@ -75,6 +84,9 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
       `Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`,
     );
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
+  // Never append to a log that is behind what was published (a restore from a trailing replica): that forks it.
+  const logBehind = await publishedLogProblem();
+  if (logBehind) throw new StartupRefusal(logBehind);
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
   const checklists = {

@@ -32,7 +32,9 @@ import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { issuerMetadata, JWKS_PATH } from "../trust/domain/credential";
 import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_PATH } from "../trust/domain/seal-context";
 import { tilePath } from "../trust/domain/tiles";
-import { logTile } from "../trust/transparency-log.server";
+import { currentLogOrigin, latestCheckpoint, logTile } from "../trust/transparency-log.server";
+import { treeRoot } from "../trust/log-tree.server";
+import { verifyCheckpoint } from "../trust/domain/tlog";
 import { latestCosignedCheckpoint } from "../trust/witnesses.server";
 import { STATUS_LIST_IDS, statusListCredential } from "../trust/seal-status.server";
 import { gtin14Of } from "../catalogue/domain/gtin";
@@ -481,4 +483,46 @@ export function stopPublicationWorker(): void {
   if (worker) clearInterval(worker);
   if (soon) clearTimeout(soon);
   worker = soon = undefined;
+}
+
+/**
+ * The log as the publication target shows it, against this database's. The published checkpoint
+ * (when it is this log's: its origin, signed by one of this portal's keys) must not be ahead of
+ * the log here, nor name another tree at its size. A database restored from a replica that trailed
+ * what had been published fails this: the next append would sign a different tree of a size
+ * already published, a forked log, and the publisher would then replace the published checkpoint
+ * with a smaller one. Returns what is wrong, or null (nothing published, another log's, or in
+ * agreement). A target that cannot be read is reported as a warning and not held against the start.
+ */
+export async function publishedLogProblem(target: PublishTarget = getEnv().publishTo): Promise<string | null> {
+  if (target.kind === "none") return null;
+  const sink = sinkFor(target);
+  let note: Buffer | null;
+  try {
+    note = await sink.get(storedPathOf("/log/checkpoint"));
+  } catch (error) {
+    console.warn(`[publish] could not read the published checkpoint at ${sink.name}: ${(error as Error).message}`);
+    return null;
+  }
+  if (!note) return null;
+  const published = verifyCheckpoint(
+    note.toString("utf8"),
+    currentLogOrigin(),
+    signingKeys(getEnv().dataDir).jwks().keys,
+  );
+  if (!published) return null; // not this log's (another origin, or keys this data directory never had)
+  const local = latestCheckpoint().treeSize;
+  if (published.treeSize > local)
+    return (
+      `The transparency log published at ${sink.name} has ${published.treeSize} entries, this database's log only ${local}: ` +
+      `the database is behind what verifiers were shown (restored from a replica that trailed the publication?). ` +
+      `Appending now would fork the log. Restore from a replica or backup that holds at least ${published.treeSize} log entries ` +
+      `(npm run db:restore -- --timestamp ... with a later time), or recover the missing entries from the published tiles.`
+    );
+  if (!treeRoot(published.treeSize).equals(published.rootHash))
+    return (
+      `The transparency log published at ${sink.name} (${published.treeSize} entries) is not this database's log at that size: ` +
+      `its root differs. The published log and this one have forked; do not publish over it.`
+    );
+  return null;
 }

@@ -231,6 +231,7 @@ describe("static publication: a seal verifies from the published folder alone", 
       name: "broken",
       put: () => Promise.reject(new Error("disk full")),
       has: () => Promise.resolve(true),
+      get: () => Promise.reject(new Error("disk full")),
       removeTree: () => Promise.reject(new Error("disk full")),
     };
     await expect(publishArtefacts({ sink: broken })).rejects.toThrow("disk full");

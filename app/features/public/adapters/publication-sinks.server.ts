@@ -18,6 +18,8 @@ export interface PublicationSink {
   put(storedPath: string, bytes: Buffer, headers: ArtefactHeaders, opts?: { modifiedAt?: Date }): Promise<void>;
   /** Whether the target holds a file at `storedPath`. */
   has(storedPath: string): Promise<boolean>;
+  /** The bytes of the file at `storedPath`; null when there is none. */
+  get(storedPath: string): Promise<Buffer | null>;
   /** Deletes everything below `storedDir` (relative, "/"-separated, no final slash); nothing there is fine. */
   removeTree(storedDir: string): Promise<void>;
 }
@@ -48,6 +50,14 @@ export function folderSink(dir: string): PublicationSink {
         throw error;
       }
     },
+    async get(storedPath) {
+      const file = path.resolve(root, ...storedPath.split("/"));
+      if (!file.startsWith(root + path.sep)) throw new Error(`${storedPath} is outside ${root}`);
+      return fs.promises.readFile(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return null;
+        throw error;
+      });
+    },
     async has(storedPath) {
       return fs.promises.stat(path.resolve(root, ...storedPath.split("/"))).then(
         (st) => st.isFile(),
@@ -69,9 +79,8 @@ export function folderSink(dir: string): PublicationSink {
  * them; the CORS and Link headers are the bucket's CORS rules or the CDN's (README).
  */
 export function s3Sink(client: S3Client, bucket: string, prefix: string): PublicationSink {
-  const { DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } = createRequire(
-    import.meta.url,
-  )("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+  const { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } =
+    createRequire(import.meta.url)("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
   const base = prefix.replace(/^\/+|\/+$/g, "");
   return {
     name: `s3://${bucket}/${base}`,
@@ -88,6 +97,18 @@ export function s3Sink(client: S3Client, bucket: string, prefix: string): Public
           ContentMD5: crypto.createHash("md5").update(bytes).digest("base64"),
         }),
       );
+    },
+    async get(storedPath) {
+      try {
+        const res = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: base ? `${base}/${storedPath}` : storedPath }),
+        );
+        return Buffer.from(await res.Body!.transformToByteArray());
+      } catch (error) {
+        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e?.name === "NoSuchKey" || e?.name === "NotFound" || e?.$metadata?.httpStatusCode === 404) return null;
+        throw error;
+      }
     },
     async has(storedPath) {
       try {

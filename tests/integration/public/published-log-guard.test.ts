@@ -1,0 +1,86 @@
+// The portal never appends to a log that is behind what it published. A database restored from a
+// replica that trailed the publication (the machine lost a few seconds after the publisher ran)
+// would sign a different tree of a size verifiers were already shown: start-up refuses it, naming
+// both sizes and what to do. A published log in agreement, or another installation's (keys this
+// data directory never had), lets it start; a published checkpoint of the same size with another
+// root is reported as a fork.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { closeDb } from "../../../db/connection";
+import { db, transaction } from "../../../app/platform/db.server";
+import { getEnv } from "../../../app/platform/env.server";
+import { seedDemoData } from "../../../app/demo/seed.server";
+import { appendLog, currentLogOrigin, latestCheckpoint } from "../../../app/features/trust/transparency-log.server";
+import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
+import { checkpointBody, noteKeyId, signatureLine } from "../../../app/features/trust/domain/merkle";
+import { publishArtefacts, publishedLogProblem } from "../../../app/features/public/publication.server";
+import { shutdown, startup, StartupRefusal } from "../../../app/startup.server";
+
+let folder: string;
+const checkpointFile = () => path.join(folder, "log", "checkpoint");
+
+beforeAll(async () => {
+  delete process.env.PUBLISH_TO; // the default: DATA_DIR/public-artefacts
+  folder = path.join(getEnv().dataDir, "public-artefacts");
+  await seedDemoData();
+}, 120_000);
+
+/** A checkpoint note for `size` and `root`, signed by `key` (raw public key `pub`). */
+function note(size: number, root: Buffer, key: crypto.KeyObject, pub: Buffer): string {
+  const origin = currentLogOrigin();
+  const body = checkpointBody(origin, size, root);
+  return `${body}\n${signatureLine(origin, noteKeyId(origin, pub), crypto.sign(null, Buffer.from(body), key))}`;
+}
+
+describe("start-up against the published log", () => {
+  it("finds nothing wrong when the published log is the database's", async () => {
+    await publishArtefacts();
+    expect(fs.readFileSync(checkpointFile(), "utf8")).toContain(`\n${latestCheckpoint().treeSize}\n`);
+    expect(await publishedLogProblem()).toBeNull();
+  });
+
+  it("ignores a checkpoint signed by keys this data directory never had (another installation's)", async () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
+    const raw = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url");
+    const saved = fs.readFileSync(checkpointFile());
+    fs.writeFileSync(checkpointFile(), note(latestCheckpoint().treeSize + 50, crypto.randomBytes(32), privateKey, raw));
+    expect(await publishedLogProblem()).toBeNull();
+    fs.writeFileSync(checkpointFile(), saved);
+  });
+
+  it("reports a fork: the same size signed by this portal with another root", async () => {
+    const signer = signingKeys(getEnv().dataDir).signerSync();
+    const saved = fs.readFileSync(checkpointFile());
+    const size = latestCheckpoint().treeSize;
+    fs.writeFileSync(checkpointFile(), note(size, crypto.randomBytes(32), signer.key, signer.publicKeyRaw));
+    expect(await publishedLogProblem()).toMatch(new RegExp(`\\(${size} entries\\) is not this database's log`));
+    fs.writeFileSync(checkpointFile(), saved);
+  });
+
+  it("refuses to start on a database restored behind the published log, naming both sizes", async () => {
+    // The replica's copy: the database as it was.
+    const dbFile = path.join(getEnv().dataDir, "iot-seal.db");
+    const trailing = path.join(getEnv().dataDir, "trailing-replica.db");
+    await db().$client.backup(trailing);
+    const behind = latestCheckpoint().treeSize;
+    // Two more entries, published; then the machine is lost and the trailing copy restored.
+    transaction((tx) => appendLog(tx, { event: "test", note: "published, then lost" }));
+    transaction((tx) => appendLog(tx, { event: "test", note: "published, then lost too" }));
+    await publishArtefacts();
+    closeDb();
+    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+    fs.renameSync(trailing, dbFile);
+    expect(latestCheckpoint().treeSize).toBe(behind);
+
+    const problem = await publishedLogProblem();
+    expect(problem).toContain(`has ${behind + 2} entries, this database's log only ${behind}`);
+    expect(problem).toContain("would fork the log");
+    await expect(startup()).rejects.toBeInstanceOf(StartupRefusal);
+    await expect(startup()).rejects.toThrow(`has ${behind + 2} entries`);
+    expect(latestCheckpoint().treeSize).toBe(behind); // nothing appended, nothing published over it
+    expect(fs.readFileSync(checkpointFile(), "utf8")).toContain(`\n${behind + 2}\n`);
+    await shutdown();
+  });
+});
