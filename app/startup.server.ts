@@ -53,12 +53,12 @@ export interface StartupReport {
   temporaryUploadsRemoved: string[];
 }
 
-/** `clusterWorker`: this process was forked by the cluster's primary (node:cluster's isWorker). */
 /** The portal must not start on this data directory; `message` says why and what to do. */
 export class StartupRefusal extends Error {
   readonly refusal = true;
 }
 
+/** `clusterWorker`: this process was forked by the cluster's primary (node:cluster's isWorker). */
 export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<StartupReport> {
   const env = getEnv();
   const role: ProcessRole = opts.clusterWorker ? "worker" : env.webConcurrency > 1 ? "primary" : "single";
@@ -69,12 +69,16 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
     const nothing = { seeded: [], checklists: { imported: [], problems: [] }, temporaryUploadsRemoved: [] };
     return { role, env: reportedEnv(), ...nothing };
   }
-  // DB_REPLICA: Litestream ships the database's changes to the replica (decision 029); the portal does not wait for it.
-  if (env.dbReplica && !replication)
-    replication = startReplication({ dataDir: env.dataDir, target: env.dbReplica, s3: env.s3 });
   // A data directory from before the stored Merkle tree (log_nodes) gets it now, in one transaction.
   const logLeavesBackfilled = ensureLogTree();
   if (logLeavesBackfilled) console.log(`Stored the transparency log's tree for ${logLeavesBackfilled} leaves.`);
+  // Never a log behind what was published (a restore from a trailing replica): its next append would fork it.
+  // Asked before Litestream starts, so a refused database does not become a new generation in the replica.
+  const logBehind = await publishedLogProblem();
+  if (logBehind) throw new StartupRefusal(logBehind);
+  // DB_REPLICA: Litestream ships the database's changes to the replica (decision 029); the portal does not wait for it.
+  if (env.dbReplica && !replication)
+    replication = startReplication({ dataDir: env.dataDir, target: env.dbReplica, s3: env.s3 });
   // Uploads a killed process left half-written: no request of this process holds them yet, and
   // those nothing has written to for 10 minutes belong to no request of any other process either
   // (the rest go with a later sweep).
@@ -84,9 +88,6 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
       `Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`,
     );
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
-  // Never append to a log that is behind what was published (a restore from a trailing replica): that forks it.
-  const logBehind = await publishedLogProblem();
-  if (logBehind) throw new StartupRefusal(logBehind);
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
   const checklists = {

@@ -8,10 +8,17 @@ import { getEnv } from "../app/platform/env.server";
 import { describeSweep, runLifecycleSweep } from "../app/system/sweep.server";
 import { deliverPendingMail } from "../app/features/notifications/mail.server";
 import { closeDb } from "../db/connection";
+import { publishedLogProblem } from "../app/features/public/publication.server";
 import { runCli } from "./cli";
 
 await runCli(async () => {
   await signingKeys(getEnv().dataDir).ensureActive(); // log checkpoints are signed
+  // The sweep appends to the log (expiries, suspensions): never to a log behind what was published.
+  const logBehind = await publishedLogProblem();
+  if (logBehind) {
+    console.error(`Nothing swept: ${logBehind}`);
+    return 3;
+  }
   const report = runLifecycleSweep({ system: "cli:lifecycle:sweep" });
   console.log(describeSweep(report));
   // The mail the sweep queued (reminders, digests) and any still due: sent now when SMTP_URL is set.

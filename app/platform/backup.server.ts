@@ -39,6 +39,7 @@ import {
 import type { AnyActor } from "./actor";
 import { checkAuditChain, recordAudit } from "./audit.server";
 import { db, transaction } from "./db.server";
+import { isDurableTemp } from "./durable-fs.server";
 import { ServiceError } from "./errors.server";
 
 const DB_FILE = "iot-seal.db";
@@ -168,7 +169,7 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
     const keyFiles = fs.existsSync(keysDir)
       ? fs
           .readdirSync(keysDir)
-          .filter((f) => safeRelativePath(f) && fs.statSync(path.join(keysDir, f)).isFile())
+          .filter((f) => safeRelativePath(f) && !isDurableTemp(f) && fs.statSync(path.join(keysDir, f)).isFile())
           .sort()
       : [];
     if (!keyFiles.some((f) => f.endsWith(".private.pem")))

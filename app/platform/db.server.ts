@@ -13,6 +13,8 @@ export function db(): Db {
 
 let depth = 0;
 let committed: (() => void)[] = [];
+/** Asked for by commitDurably inside the open transaction: sync the WAL once it has committed. */
+let syncOnCommit = false;
 
 /**
  * Runs `fn` in one IMMEDIATE transaction (the write lock is taken at the start, so two
@@ -26,10 +28,17 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
   try {
     result = db().transaction(fn, { behavior: "immediate" });
   } catch (error) {
-    if (depth === 1) committed = [];
+    if (depth === 1) {
+      committed = [];
+      syncOnCommit = false;
+    }
     throw error;
   } finally {
     depth--;
+  }
+  if (depth === 0 && syncOnCommit) {
+    syncOnCommit = false;
+    syncWal(); // before anything that runs after the commit can tell of it
   }
   if (depth === 0 && committed.length) {
     const run = committed;
@@ -84,23 +93,22 @@ export function afterCommit(f: () => void): void {
  * of the WAL, once per transaction however often asked.
  */
 export function commitDurably(): void {
-  afterCommit(syncWal);
+  if (depth === 0) syncWal();
+  else syncOnCommit = true;
 }
 
+/** Never throws: the transaction has committed, and its caller's work is done; a failure is logged. */
 function syncWal(): void {
   const wal = `${db().$client.name}-wal`;
-  let fd: number;
+  let fd: number | undefined;
   try {
     fd = fs.openSync(wal, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // checkpointed into the database file, which SQLite synced
-    throw error;
-  }
-  try {
     fs.fdatasyncSync(fd);
   } catch (error) {
-    console.error(`[db] could not sync the WAL (${wal}) after a commit that must be durable:`, error);
+    // No WAL: checkpointed into the database file, which SQLite synced before it reset the WAL.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      console.error(`[db] could not sync the WAL (${wal}) after a commit that must be durable:`, error);
   } finally {
-    fs.closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

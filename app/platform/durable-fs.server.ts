@@ -48,19 +48,23 @@ function dirSyncUnsupported(error: unknown): boolean {
 }
 
 /**
- * `mkdir -p` whose new directories are themselves on the disk: each one created is synced into
- * its parent. Returns the directory.
+ * `mkdir -p` whose directories are on the disk: each directory from `dir` up to `top` (inclusive)
+ * is synced into its parent. Always, not only those this call created: another process may have
+ * just created one and not yet synced it. Returns the directory.
  */
-export async function mkdirDurable(dir: string): Promise<string> {
-  const first = await fs.promises.mkdir(dir, { recursive: true });
-  if (first !== undefined) {
-    // `first` is the top directory created; sync from the deepest parent up to the one above it.
-    for (let d = dir; ; d = path.dirname(d)) {
-      await syncDir(path.dirname(d));
-      if (d === first || path.dirname(d) === d) break;
-    }
+export async function mkdirDurable(dir: string, top: string): Promise<string> {
+  await fs.promises.mkdir(dir, { recursive: true });
+  const end = path.resolve(top);
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    await syncDir(path.dirname(d));
+    if (d === end || path.dirname(d) === d) break;
   }
   return dir;
+}
+
+/** A temporary file of writeFileDurableSync (".<name>.tmp-<pid>-<hex>"): never a file of its own, never backed up. */
+export function isDurableTemp(name: string): boolean {
+  return /^\..+\.tmp-\d+-[0-9a-f]{12}$/.test(name);
 }
 
 /**
@@ -87,12 +91,31 @@ export function writeFileDurableSync(
   fs.closeSync(fd);
   try {
     if (opts.exclusive) {
-      fs.linkSync(temp, file);
+      try {
+        fs.linkSync(temp, file);
+      } catch (error) {
+        if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+        return writeExclusiveInPlace(file, data, opts.mode ?? 0o644); // a file system without hard links
+      }
       fs.unlinkSync(temp);
     } else fs.renameSync(temp, file);
-  } catch (error) {
+  } finally {
     fs.rmSync(temp, { force: true });
-    throw error;
   }
   syncDirSync(dir);
+}
+
+/** What link() answers on file systems that have no hard links (vfat, exFAT, SMB shares, some FUSE mounts). */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** The fallback: created exclusively ("wx") and written in place, then synced with its directory (not atomic). */
+function writeExclusiveInPlace(file: string, data: string | Uint8Array, mode: number): void {
+  const fd = fs.openSync(file, "wx", mode);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  syncDirSync(path.dirname(file));
 }

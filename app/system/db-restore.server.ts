@@ -26,6 +26,7 @@ import type { ChainCheck } from "../platform/audit-chain";
 import { checkAuditChain, recordAudit } from "../platform/audit.server";
 import { copyHashed, evidenceRelPath, verifyBackup } from "../platform/backup.server";
 import { restoredMode, safeRelativePath } from "../platform/backup-manifest";
+import { isDurableTemp } from "../platform/durable-fs.server";
 import { ServiceError } from "../platform/errors.server";
 import type { ReplicaTarget } from "../platform/replica-url";
 import { DB_FILE, litestreamBinary, litestreamConfig, type S3Settings } from "../platform/replication.server";
@@ -142,7 +143,12 @@ async function copyCompanions(source: string, dataDir: string, named: string[]):
     fs.mkdirSync(path.join(dataDir, "keys"), { recursive: true, mode: 0o700 });
     for (const f of fs.readdirSync(keysDir).sort()) {
       const rel = `keys/${f}`;
-      if (!safeRelativePath(rel) || !fs.statSync(path.join(keysDir, f)).isFile() || exists(path.join(dataDir, rel)))
+      if (
+        !safeRelativePath(rel) ||
+        isDurableTemp(f) ||
+        !fs.statSync(path.join(keysDir, f)).isFile() ||
+        exists(path.join(dataDir, rel))
+      )
         continue;
       await copyHashed(path.join(keysDir, f), path.join(dataDir, rel), restoredMode(rel));
       copied.keys++;

@@ -39,11 +39,6 @@ function makeFile(): string {
   return hash.digest("hex");
 }
 
-/**
- * `cp` of the file (GNU cp copies in the kernel, page cache to page cache, with copy_file_range);
- * with `durable`, followed by `sync` of the copy, as the evidence store syncs a file before the row
- * that names it commits.
- */
 /** `dd bs=1M`: the same copy through user space (read into a buffer, written out), as any upload's bytes go. */
 function timeDd(): number {
   const copy = path.join(work, "copy-dd.txt");
@@ -54,6 +49,11 @@ function timeDd(): number {
   return s;
 }
 
+/**
+ * `cp` of the file (GNU cp copies in the kernel, page cache to page cache, with copy_file_range);
+ * with `durable`, followed by `sync` of the copy, as the evidence store syncs a file before the row
+ * that names it commits.
+ */
 function timeCp(durable = false): number {
   const copy = path.join(work, "copy.txt");
   const t0 = process.hrtime.bigint();

@@ -32,7 +32,7 @@ import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { issuerMetadata, JWKS_PATH } from "../trust/domain/credential";
 import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_PATH } from "../trust/domain/seal-context";
 import { tilePath } from "../trust/domain/tiles";
-import { currentLogOrigin, latestCheckpoint, logTile } from "../trust/transparency-log.server";
+import { currentLogOrigin, logSize, logTile } from "../trust/transparency-log.server";
 import { treeRoot } from "../trust/log-tree.server";
 import { verifyCheckpoint } from "../trust/domain/tlog";
 import { latestCosignedCheckpoint } from "../trust/witnesses.server";
@@ -268,6 +268,10 @@ export async function publishArtefacts(
   ) => put(storedPathOf(urlPath), headers, content, p);
 
   try {
+    // Nothing over a published log this one is behind or forked from (a restore from a trailing
+    // replica): not its checkpoint, nor status lists and seal answers older than those published.
+    const logProblem = await logProblemAt(sink);
+    if (logProblem) throw new Error(logProblem);
     const env = getEnv();
     const toEvent =
       db()
@@ -491,12 +495,17 @@ export function stopPublicationWorker(): void {
  * the log here, nor name another tree at its size. A database restored from a replica that trailed
  * what had been published fails this: the next append would sign a different tree of a size
  * already published, a forked log, and the publisher would then replace the published checkpoint
- * with a smaller one. Returns what is wrong, or null (nothing published, another log's, or in
- * agreement). A target that cannot be read is reported as a warning and not held against the start.
+ * with a smaller one. Start-up, the publisher (before it writes the checkpoint) and the sweep's
+ * command ask it. Returns what is wrong, or null (nothing published, another log's, or in
+ * agreement). A target that cannot be read (10 s at most) is reported as a warning and not held
+ * against the caller.
  */
 export async function publishedLogProblem(target: PublishTarget = getEnv().publishTo): Promise<string | null> {
   if (target.kind === "none") return null;
-  const sink = sinkFor(target);
+  return logProblemAt(sinkFor(target));
+}
+
+async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   let note: Buffer | null;
   try {
     note = await sink.get(storedPathOf("/log/checkpoint"));
@@ -511,13 +520,14 @@ export async function publishedLogProblem(target: PublishTarget = getEnv().publi
     signingKeys(getEnv().dataDir).jwks().keys,
   );
   if (!published) return null; // not this log's (another origin, or keys this data directory never had)
-  const local = latestCheckpoint().treeSize;
+  const local = logSize();
   if (published.treeSize > local)
     return (
       `The transparency log published at ${sink.name} has ${published.treeSize} entries, this database's log only ${local}: ` +
       `the database is behind what verifiers were shown (restored from a replica that trailed the publication?). ` +
       `Appending now would fork the log. Restore from a replica or backup that holds at least ${published.treeSize} log entries ` +
-      `(npm run db:restore -- --timestamp ... with a later time), or recover the missing entries from the published tiles.`
+      `(npm run db:restore -- --timestamp ... with a later time), or recover the missing entries from the published tiles. ` +
+      `If this data directory was reset on purpose (a fresh demo), remove the published log (${sink.name}/log) first.`
     );
   if (!treeRoot(published.treeSize).equals(published.rootHash))
     return (

@@ -27,6 +27,17 @@ beforeAll(async () => {
   await seedDemoData();
 }, 120_000);
 
+/** Every published file with its bytes' SHA-256. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (e.isFile()) {
+      const file = path.join(e.parentPath, e.name);
+      out[path.relative(dir, file)] = crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+    }
+  return out;
+}
+
 /** A checkpoint note for `size` and `root`, signed by `key` (raw public key `pub`). */
 function note(size: number, root: Buffer, key: crypto.KeyObject, pub: Buffer): string {
   const origin = currentLogOrigin();
@@ -77,8 +88,13 @@ describe("start-up against the published log", () => {
     const problem = await publishedLogProblem();
     expect(problem).toContain(`has ${behind + 2} entries, this database's log only ${behind}`);
     expect(problem).toContain("would fork the log");
+    expect(problem).toContain("remove the published log"); // for a directory reset on purpose
     await expect(startup()).rejects.toBeInstanceOf(StartupRefusal);
     await expect(startup()).rejects.toThrow(`has ${behind + 2} entries`);
+    // The publisher (the server's, or npm run artefacts:publish) writes nothing over it either.
+    const before = snapshot(folder);
+    await expect(publishArtefacts()).rejects.toThrow(`has ${behind + 2} entries`);
+    expect(snapshot(folder)).toEqual(before);
     expect(latestCheckpoint().treeSize).toBe(behind); // nothing appended, nothing published over it
     expect(fs.readFileSync(checkpointFile(), "utf8")).toContain(`\n${behind + 2}\n`);
     await shutdown();

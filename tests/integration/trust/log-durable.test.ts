@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
-import { db, transaction } from "../../../app/platform/db.server";
+import { afterCommit, db, transaction } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { appendLog } from "../../../app/features/trust/transparency-log.server";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
@@ -40,6 +40,19 @@ it.runIf(process.platform === "linux")("syncs the WAL once the appending transac
   transaction((tx) => appendLog(tx, { event: "test", note: "one" }));
   expect(syncs).toEqual([{ file: `${dbFile}-wal`, leavesSeen: before + 1 }]); // committed: another connection sees it
 });
+
+it.runIf(process.platform === "linux")(
+  "syncs before anything that runs after the commit (which may tell of it), even what was asked for first",
+  () => {
+    const syncs = recordWalSyncs();
+    let syncsSeenAfterCommit = -1;
+    transaction((tx) => {
+      afterCommit(() => (syncsSeenAfterCommit = syncs.length));
+      appendLog(tx, { event: "test", note: "told" });
+    });
+    expect(syncsSeenAfterCommit).toBe(1);
+  },
+);
 
 it.runIf(process.platform === "linux")("syncs once for a transaction that appends twice", () => {
   const syncs = recordWalSyncs();

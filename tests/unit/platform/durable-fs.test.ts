@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { mkdirDurable, syncFile, writeFileDurableSync } from "../../../app/platform/durable-fs.server";
+import { isDurableTemp, mkdirDurable, syncFile, writeFileDurableSync } from "../../../app/platform/durable-fs.server";
 
 let dir: string;
 beforeEach(() => {
@@ -48,6 +48,33 @@ describe("writeFileDurableSync", () => {
     expect(fs.readdirSync(dir)).toEqual(["meta.json"]);
   });
 
+  it("names its temporary files so that listings can tell them apart", () => {
+    const file = path.join(dir, "abc.private.pem");
+    const names: string[] = [];
+    const real = fs.openSync;
+    vi.spyOn(fs, "openSync").mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+      names.push(path.basename(String(p)));
+      return (real as (...a: unknown[]) => number)(p, ...rest);
+    }) as typeof fs.openSync);
+    writeFileDurableSync(file, "k", { exclusive: true });
+    expect(names.some(isDurableTemp)).toBe(true);
+    expect(isDurableTemp("abc.private.pem")).toBe(false);
+    expect(isDurableTemp(".abc.private.pem")).toBe(false);
+  });
+
+  it("with exclusive, on a file system without hard links, still writes the file once (created in place)", () => {
+    const file = path.join(dir, "secret");
+    vi.spyOn(fs, "linkSync").mockImplementation(() => {
+      throw Object.assign(new Error("operation not permitted"), { code: "EPERM" });
+    });
+    writeFileDurableSync(file, "first\n", { mode: 0o600, exclusive: true });
+    expect(fs.readFileSync(file, "utf8")).toBe("first\n");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(["secret"]);
+    expect(() => writeFileDurableSync(file, "second\n", { exclusive: true })).toThrow(/EEXIST/);
+    expect(fs.readFileSync(file, "utf8")).toBe("first\n");
+  });
+
   it("with exclusive, refuses a file that exists (EEXIST), keeps it unchanged, and removes its temporary file", () => {
     const file = path.join(dir, "secret");
     fs.writeFileSync(file, "first\n");
@@ -66,9 +93,9 @@ describe("writeFileDurableSync", () => {
 describe("mkdirDurable and syncFile", () => {
   it("makes nested directories and syncs a file that exists; a missing file is an error", async () => {
     const deep = path.join(dir, "ab", "cd");
-    expect(await mkdirDurable(deep)).toBe(deep);
+    expect(await mkdirDurable(deep, dir)).toBe(deep);
     expect(fs.statSync(deep).isDirectory()).toBe(true);
-    expect(await mkdirDurable(deep)).toBe(deep); // already there: nothing to do
+    expect(await mkdirDurable(deep, dir)).toBe(deep); // already there: synced again all the same
     fs.writeFileSync(path.join(deep, "f"), "x");
     await expect(syncFile(path.join(deep, "f"))).resolves.toBeUndefined();
     await expect(syncFile(path.join(deep, "missing"))).rejects.toMatchObject({ code: "ENOENT" });

@@ -138,7 +138,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     try {
       // On the disk before the database row that names it commits: the bytes, then the name.
       await syncFile(file.tempPath);
-      await mkdirDurable(path.dirname(target));
+      await mkdirDurable(path.dirname(target), this.root);
       await fs.promises.rename(file.tempPath, target);
     } finally {
       this.live.delete(file.tempPath);

@@ -102,6 +102,7 @@ export function s3Sink(client: S3Client, bucket: string, prefix: string): Public
       try {
         const res = await client.send(
           new GetObjectCommand({ Bucket: bucket, Key: base ? `${base}/${storedPath}` : storedPath }),
+          { abortSignal: AbortSignal.timeout(10_000) }, // start-up asks: an unreachable bucket must not hold it
         );
         return Buffer.from(await res.Body!.transformToByteArray());
       } catch (error) {
