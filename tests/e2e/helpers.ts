@@ -63,8 +63,12 @@ export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", 
  * rule, with how many elements break it and the first few of them. */
 export async function axeViolations(page: Page): Promise<string[]> {
   // Only the violations are collected (not every passing element): several times faster on the long pages.
+  // Legacy mode: axe.run in the page itself (frames reached by axe's own messaging), not runPartial per frame plus
+  // finishRun in a blank page the builder opens for it. 2-4x faster here (a 3,800-element checklist page: 2.9 s
+  // against 11.4 s); what it gives up is cross-origin frames, and the portal frames only its own evidence.
   const result = await new AxeBuilder({ page })
     .withTags(AXE_TAGS)
+    .setLegacyMode(true)
     .options({ resultTypes: ["violations"] })
     .analyze();
   return result.violations
