@@ -8,14 +8,27 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Flushes a file's bytes and size to the disk. */
-export async function syncFile(file: string): Promise<void> {
-  const handle = await fs.promises.open(file, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** The file sync in flight in this process, if any: the next waits for it (see syncFile). */
+let fileSyncs: Promise<unknown> = Promise.resolve();
+
+/**
+ * Flushes a file's bytes and size to the disk. One at a time in a process: the fsync of a
+ * multi-GB evidence file holds a libuv thread-pool thread (4 by default, shared with scrypt,
+ * fs and zlib) for seconds, and several large uploads committing at once would take them all,
+ * stalling logins and every file read behind them. Queued here, the others wait without holding
+ * a thread; the disk writes them back one after another anyway.
+ */
+export function syncFile(file: string): Promise<void> {
+  const run = fileSyncs.then(async () => {
+    const handle = await fs.promises.open(file, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+  fileSyncs = run.catch(() => undefined);
+  return run;
 }
 
 /** Flushes a directory's entries (a file created, renamed or removed in it) to the disk. */

@@ -101,3 +101,37 @@ describe("mkdirDurable and syncFile", () => {
     await expect(syncFile(path.join(deep, "missing"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
+
+describe("syncFile, one at a time", () => {
+  it("holds one thread-pool thread at most: the next file is opened only once the sync before it has ended, even a failed one", async () => {
+    const opened: string[] = [];
+    const releases: (() => void)[] = [];
+    vi.spyOn(fs.promises, "open").mockImplementation((async (file: fs.PathLike) => {
+      opened.push(String(file));
+      return {
+        sync: () =>
+          new Promise<void>((resolve, reject) =>
+            releases.push(String(file).endsWith("bad") ? () => reject(new Error("EIO")) : resolve),
+          ),
+        close: async () => undefined,
+      };
+    }) as unknown as typeof fs.promises.open);
+    const settle = () => new Promise((r) => setTimeout(r, 5));
+
+    const first = syncFile("/x/first");
+    const bad = syncFile("/x/bad");
+    const last = syncFile("/x/last");
+    await settle();
+    expect(opened).toEqual(["/x/first"]); // the two others wait without a descriptor or a thread
+    releases[0]();
+    await expect(first).resolves.toBeUndefined();
+    await settle();
+    expect(opened).toEqual(["/x/first", "/x/bad"]);
+    releases[1]();
+    await expect(bad).rejects.toThrow("EIO"); // its caller is told, and the queue goes on
+    await settle();
+    expect(opened).toEqual(["/x/first", "/x/bad", "/x/last"]);
+    releases[2]();
+    await expect(last).resolves.toBeUndefined();
+  });
+});
