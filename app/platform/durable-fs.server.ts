@@ -11,6 +11,13 @@ import path from "node:path";
 /** The file sync in flight in this process, if any: the next waits for it (see syncFile). */
 let fileSyncs: Promise<unknown> = Promise.resolve();
 
+/** Runs `sync` after every file sync queued before it; a failure is its caller's, the queue goes on. */
+function queued(sync: () => Promise<void>): Promise<void> {
+  const run = fileSyncs.then(sync);
+  fileSyncs = run.catch(() => undefined);
+  return run;
+}
+
 /**
  * Flushes a file's bytes and size to the disk. One at a time in a process: the fsync of a
  * multi-GB evidence file holds a libuv thread-pool thread (4 by default, shared with scrypt,
@@ -19,7 +26,7 @@ let fileSyncs: Promise<unknown> = Promise.resolve();
  * a thread; the disk writes them back one after another anyway.
  */
 export function syncFile(file: string): Promise<void> {
-  const run = fileSyncs.then(async () => {
+  return queued(async () => {
     const handle = await fs.promises.open(file, "r");
     try {
       await handle.sync();
@@ -27,8 +34,73 @@ export function syncFile(file: string): Promise<void> {
       await handle.close();
     }
   });
-  fileSyncs = run.catch(() => undefined);
-  return run;
+}
+
+/**
+ * Flushes the bytes of a file still open for writing (fdatasync), in syncFile's queue. The
+ * caller keeps `fd` open until the returned promise settles.
+ */
+export function syncDescriptor(fd: number): Promise<void> {
+  return queued(() => new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve()))));
+}
+
+/**
+ * Early write-back for a large file arriving in pieces: once every `every` bytes written, the
+ * file's bytes so far are flushed (syncDescriptor) while the next ones arrive, instead of all of
+ * them by the one sync before the file is committed. Linux leaves a gigabyte of dirty pages in
+ * memory (write-back starts at a tenth of the RAM, or after 30 s), so that last sync had to write
+ * the whole file while the uploader waited; now it writes what came after the last flush. Only a
+ * head start: the commit's syncFile is still what makes the file durable, so a failed early
+ * flush is ignored here (that sync reports it). At most one in flight per file.
+ */
+export class EarlyWriteback {
+  private pending = 0;
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly every = 64 * 1024 * 1024) {}
+
+  /** `n` more bytes were written to `fd`. */
+  wrote(fd: number, n: number): void {
+    this.pending += n;
+    if (this.pending < this.every || this.flushing) return;
+    this.pending = 0;
+    this.flushing = syncDescriptor(fd)
+      .catch(() => undefined)
+      .finally(() => (this.flushing = undefined));
+  }
+
+  /** Resolves once no flush is in flight: call before closing the descriptor. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+}
+
+type Callback = (error: NodeJS.ErrnoException | null, ...rest: unknown[]) => void;
+
+/**
+ * The `fs` option of fs.createWriteStream that gives the stream an EarlyWriteback: its writes
+ * are counted, and its descriptor is closed only once no flush of it is in flight.
+ */
+export function earlyWritebackFs(writeback = new EarlyWriteback()) {
+  const counted =
+    (fd: number, cb: Callback) =>
+    (error: NodeJS.ErrnoException | null, n: number, ...rest: unknown[]) => {
+      if (!error) writeback.wrote(fd, n);
+      cb(error, n, ...rest);
+    };
+  const call =
+    (f: (...a: unknown[]) => void) =>
+    (fd: number, ...args: unknown[]) => {
+      const cb = args.pop() as Callback;
+      f(fd, ...args, counted(fd, cb));
+    };
+  return {
+    open: fs.open,
+    write: call(fs.write as (...a: unknown[]) => void),
+    writev: call(fs.writev as (...a: unknown[]) => void),
+    close: (fd: number, cb: (error: NodeJS.ErrnoException | null) => void) =>
+      void writeback.settled().then(() => fs.close(fd, cb)),
+  };
 }
 
 /** Flushes a directory's entries (a file created, renamed or removed in it) to the disk. */

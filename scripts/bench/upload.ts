@@ -164,9 +164,10 @@ function tusPatch(
   location: string,
   offset: number,
   cutAt?: number,
-): Promise<{ sent: number; status: number; body: string; seconds: number }> {
+): Promise<{ sent: number; status: number; body: string; seconds: number; tail: number }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
+    let lastByte = t0;
     const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
     const req = http.request(new URL(location, url), {
       method: "PATCH",
@@ -185,13 +186,15 @@ function tusPatch(
       end: cutAt === undefined ? undefined : cutAt - 1,
     });
     stream.on("data", (c) => (sent += c.length));
+    stream.on("end", () => (lastByte = process.hrtime.bigint()));
+    const tail = () => Number(process.hrtime.bigint() - lastByte) / 1e9;
     req.on("response", (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ sent, status: res.statusCode ?? 0, body, seconds: seconds() }));
+      res.on("end", () => resolve({ sent, status: res.statusCode ?? 0, body, seconds: seconds(), tail: tail() }));
     });
     req.on("error", (e) =>
-      cutAt === undefined ? reject(e) : resolve({ sent, status: 0, body: "", seconds: seconds() }),
+      cutAt === undefined ? reject(e) : resolve({ sent, status: 0, body: "", seconds: seconds(), tail: tail() }),
     );
     if (cutAt === undefined) stream.pipe(req);
     else {
@@ -339,6 +342,9 @@ async function main() {
     const tusGrowth = (tusPeak - tusBase) / MiB;
     console.log(
       `tus upload (POST + PATCH):  ${tusSeconds.toFixed(2)} s  ${(SIZE / MiB / tusSeconds).toFixed(0)} MiB/s  (stored, SHA-256 verified: ${tusSha.slice(0, 16)}…)`,
+    );
+    console.log(
+      `  after its last byte:      ${whole.tail.toFixed(2)} s until the answer (the tail: the sync of what is not on the disk yet, sniffing, the commit)`,
     );
     console.log(
       `tus ratio vs cp:            ${tusRatio.toFixed(2)}x   (bar >= 0.50x)  ${tusRatio >= 0.5 ? "MEETS" : "MISSES"}`,

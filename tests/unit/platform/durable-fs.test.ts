@@ -2,7 +2,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { isDurableTemp, mkdirDurable, syncFile, writeFileDurableSync } from "../../../app/platform/durable-fs.server";
+import {
+  EarlyWriteback,
+  earlyWritebackFs,
+  isDurableTemp,
+  mkdirDurable,
+  syncFile,
+  writeFileDurableSync,
+} from "../../../app/platform/durable-fs.server";
 
 let dir: string;
 beforeEach(() => {
@@ -133,5 +140,66 @@ describe("syncFile, one at a time", () => {
     expect(opened).toEqual(["/x/first", "/x/bad", "/x/last"]);
     releases[2]();
     await expect(last).resolves.toBeUndefined();
+  });
+});
+
+describe("early write-back of a file still arriving", () => {
+  /** fs.fdatasync held until released: what was flushed (the file's length then), and the releases. */
+  function holdFlushes() {
+    const flushed: number[] = [];
+    const releases: (() => void)[] = [];
+    const real = fs.fdatasync;
+    vi.spyOn(fs, "fdatasync").mockImplementation(((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+      flushed.push(fs.fstatSync(fd).size);
+      releases.push(() => real(fd, cb));
+    }) as typeof fs.fdatasync);
+    return { flushed, releases };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 10));
+
+  it("flushes once each `every` bytes written, one flush at a time, and is settled only when none is in flight", async () => {
+    const { flushed, releases } = holdFlushes();
+    const fd = fs.openSync(path.join(dir, "big.part"), "w");
+    const writeback = new EarlyWriteback(1024);
+    const write = (n: number) => writeback.wrote(fd, fs.writeSync(fd, Buffer.alloc(n, 1)));
+    write(1000);
+    await settle();
+    expect(flushed).toEqual([]); // under the step: nothing yet
+    write(100);
+    await settle();
+    expect(flushed).toEqual([1100]);
+    write(5000); // past the step again while the first flush is in flight: no second one
+    await settle();
+    expect(flushed).toEqual([1100]);
+    let settled = false;
+    void writeback.settled().then(() => (settled = true));
+    await settle();
+    expect(settled).toBe(false);
+    releases[0]();
+    await writeback.settled();
+    write(1024); // counted from the flush that started, not lost while it ran
+    await settle();
+    expect(flushed).toEqual([1100, 7124]);
+    releases[1]();
+    await writeback.settled();
+    fs.closeSync(fd);
+  });
+
+  it("a write stream with it: the same bytes on the disk, flushed as they came, closed only after its last flush", async () => {
+    const { flushed, releases } = holdFlushes();
+    const file = path.join(dir, "upload.part");
+    const closing = vi.spyOn(fs, "close");
+    const stream = fs.createWriteStream(file, { highWaterMark: 1024, fs: earlyWritebackFs(new EarlyWriteback(4096)) });
+    const chunk = Buffer.alloc(1024, 7);
+    for (let i = 0; i < 10; i++) await new Promise<void>((r) => stream.write(chunk, () => r()));
+    expect(flushed).toEqual([4096]); // the second step was reached while the first flush was in flight
+    const closed = new Promise<void>((r) => stream.once("close", () => r()));
+    stream.end();
+    await settle();
+    expect(closing).not.toHaveBeenCalled(); // its descriptor stays open while a flush of it runs
+    releases[0]();
+    await closed;
+    expect(closing).toHaveBeenCalledTimes(1);
+    expect(fs.readFileSync(file)).toEqual(Buffer.alloc(10 * 1024, 7));
   });
 });

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { mkdirDurable, syncDir, syncFile } from "../../../platform/durable-fs.server";
+import { earlyWritebackFs, mkdirDurable, syncDir, syncFile } from "../../../platform/durable-fs.server";
 import { SNIFF_BYTES } from "../domain/evidence-type";
 
 export interface ReceivedFile {
@@ -119,7 +119,12 @@ export class LocalEvidenceStore implements EvidenceStore {
       await pipeline(
         source,
         limiter,
-        fs.createWriteStream(tempPath, { flags: "wx", mode: 0o600, highWaterMark: 1024 * 1024 }),
+        fs.createWriteStream(tempPath, {
+          flags: "wx",
+          mode: 0o600,
+          highWaterMark: 1024 * 1024,
+          fs: earlyWritebackFs(), // a large file mostly on the disk by its last byte: commit() has little left to sync
+        }),
       );
     } catch (error) {
       this.live.delete(tempPath);

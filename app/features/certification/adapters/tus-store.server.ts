@@ -14,6 +14,7 @@ import { pipeline } from "node:stream/promises";
 import { Worker } from "node:worker_threads";
 import { FileStore } from "@tus/file-store";
 import { ERRORS } from "@tus/server";
+import { EarlyWriteback } from "../../../platform/durable-fs.server";
 import { SNIFF_BYTES } from "../domain/evidence-type";
 
 const MiB = 1024 * 1024;
@@ -93,6 +94,7 @@ class HashingAppender extends Writable {
         this.onWritten(this.position);
       }
       const close = this.closeAfterWrite;
+      if (!error && !close) this.writeback.wrote(this.fd!, n);
       if (close) return close(); // destroyed meanwhile (a cut connection): no more writes
       if (error) return done(error);
       if (rest.length) return this.writeOut(rest, length - n, done);
@@ -105,18 +107,21 @@ class HashingAppender extends Writable {
   /** Set by _destroy while a write is in flight: the descriptor is closed only once the write has returned. */
   private closeAfterWrite: (() => void) | undefined;
   private writing = false;
+  /** The bytes flushed to the disk while the rest arrive, so that the commit's sync has little left to write. */
+  private readonly writeback = new EarlyWriteback();
 
   override _final(done: (error?: Error | null) => void) {
     // Closed before 'finish', so that whoever waits for it may rename or remove the file at once.
     const fd = this.fd;
     this.fd = undefined;
     if (fd === undefined) return done();
-    fs.close(fd, (error) => done(error));
+    void this.writeback.settled().then(() => fs.close(fd, (error) => done(error)));
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void) {
     if (this.fd === undefined) return done(error);
-    const close = () => fs.close(this.fd!, () => done(error));
+    const fd = this.fd;
+    const close = () => void this.writeback.settled().then(() => fs.close(fd, () => done(error)));
     if (this.writing) this.closeAfterWrite = close;
     else close();
   }
