@@ -5,6 +5,7 @@
  * Litestream) before it forks; each worker only opens the database and offers to run the
  * background workers, each of which runs in one process at a time (its lease).
  */
+import path from "node:path";
 import { closeDb } from "../db/connection";
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
@@ -25,6 +26,7 @@ import {
   stopPublicationWorker,
 } from "./features/public/publication.server";
 import { startReplication, type Replication } from "./platform/replication.server";
+import { sweepDurableTemps } from "./platform/durable-fs.server";
 import { runUnderLease, type LeasedWorker } from "./platform/leases.server";
 import { closeRateLimitStore } from "./platform/rate-limit-store.server";
 import { pruneRateLimitCounters } from "./platform/http/rate-limits.server";
@@ -86,6 +88,16 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
   if (temporaryUploadsRemoved.length)
     console.log(
       `Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`,
+    );
+  // Half-written key, secret and signature files of a killed process (writeFileDurableSync's temporaries).
+  const durableTemps = sweepDurableTemps([
+    env.dataDir,
+    path.join(env.dataDir, "keys"),
+    path.join(env.dataDir, "csaf", "signatures"),
+  ]);
+  if (durableTemps.length)
+    console.log(
+      `Removed ${durableTemps.length} temporary file${durableTemps.length === 1 ? "" : "s"} a stopped process left half-written: ${durableTemps.map((f) => path.relative(env.dataDir, f)).join(", ")}.`,
     );
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.

@@ -153,6 +153,38 @@ export function isDurableTemp(name: string): boolean {
 }
 
 /**
+ * Removes the temporary files of writeFileDurableSync that a killed process left in `dirs` (not
+ * below them): those nothing has written to for `olderThanMs` (a write takes milliseconds, so an
+ * older one belongs to no live writer). One may hold a whole private key (mode 0600): it would
+ * otherwise stay beside the real one for ever, outside every rotation and listing. Returns the
+ * paths removed; a directory that does not exist is skipped.
+ */
+export function sweepDurableTemps(dirs: string[], olderThanMs = 10 * 60_000, nowMs = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!isDurableTemp(name)) continue;
+      const file = path.join(dir, name);
+      try {
+        const st = fs.lstatSync(file);
+        if (!st.isFile() || nowMs - st.mtimeMs < olderThanMs) continue;
+        fs.rmSync(file, { force: true });
+        removed.push(file);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return removed;
+}
+
+/**
  * Writes a whole file so that after a crash it is there in full or not at all: a temporary file
  * beside it, synced, then put in place (renamed over it, or with `exclusive` linked in place, which
  * fails with EEXIST if the file already exists, as `flag: "wx"` would), then the directory synced.

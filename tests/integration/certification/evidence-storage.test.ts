@@ -85,6 +85,10 @@ let draft: string; // a UK PSTI draft of Grace's (requirements 1, 2, 3)
 // Left in the temporary folder before the server starts: as a kill -9 mid-upload leaves them.
 const stale = "1700000000000-0123456789abcdef.part";
 const recent = "recent-0123456789abcdef.part"; // written 30 s ago: may be another process's live upload
+const keysDir = () => path.join(getEnv().dataDir, "keys");
+const staleKeyTemp = ".0123abcd.private.pem.tmp-4242-0123456789ab";
+const recentKeyTemp = ".4567cdef.private.pem.tmp-4243-0123456789ab"; // may be another process's write in progress
+const staleSecretTemp = ".session-secret.tmp-4242-abcdefabcdef";
 let live: { source: PassThrough; done: Promise<Awaited<ReturnType<typeof receive>>>; file: string };
 
 beforeAll(async () => {
@@ -105,6 +109,14 @@ beforeAll(async () => {
   const file = fs.readdirSync(tmpDir()).find((f) => !before.has(f))!;
   fs.utimesSync(path.join(tmpDir(), file), hourAgo, hourAgo);
   live = { source, done, file };
+
+  // A key file and the session secret a killed process left half-written (writeFileDurableSync's temporaries).
+  fs.mkdirSync(keysDir(), { recursive: true });
+  for (const f of [staleKeyTemp, recentKeyTemp])
+    fs.writeFileSync(path.join(keysDir(), f), "-----BEGIN PRIVATE KEY-----\n");
+  fs.writeFileSync(path.join(getEnv().dataDir, staleSecretTemp), "half a secret\n");
+  for (const f of [path.join(keysDir(), staleKeyTemp), path.join(getEnv().dataDir, staleSecretTemp)])
+    fs.utimesSync(f, hourAgo, hourAgo);
 
   await startup(); // migrates, seeds the demo (seals, evidence, recurring evidence), sweeps
   grace = actorByEmail("supplier@demo.test");
@@ -131,6 +143,14 @@ describe("issue 13.8: abandoned temporary uploads are removed at start-up, a liv
     expect(received.size).toBe("the first bytes of a live upload\nand the rest\n".length);
     await store().discard(received);
     expect(fs.readdirSync(tmpDir())).not.toContain(live.file);
+  });
+
+  it("start-up removed the half-written key and secret files a killed process left, not a recent one", () => {
+    const keys = fs.readdirSync(keysDir());
+    expect(keys).not.toContain(staleKeyTemp);
+    expect(keys).toContain(recentKeyTemp);
+    expect(keys.some((f) => f.endsWith(".private.pem"))).toBe(true); // the real signing key, made at start-up
+    expect(fs.readdirSync(getEnv().dataDir)).not.toContain(staleSecretTemp);
   });
 
   it("the lifecycle sweep removes a .part once nothing has written to it for 10 minutes", () => {

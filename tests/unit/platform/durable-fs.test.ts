@@ -7,6 +7,7 @@ import {
   earlyWritebackFs,
   isDurableTemp,
   mkdirDurable,
+  sweepDurableTemps,
   syncFile,
   writeFileDurableSync,
 } from "../../../app/platform/durable-fs.server";
@@ -201,5 +202,31 @@ describe("early write-back of a file still arriving", () => {
     await closed;
     expect(closing).toHaveBeenCalledTimes(1);
     expect(fs.readFileSync(file)).toEqual(Buffer.alloc(10 * 1024, 7));
+  });
+});
+
+describe("sweepDurableTemps", () => {
+  it("removes the half-written temporaries a killed process left, once untouched for the grace period, and nothing else", () => {
+    const sub = path.join(dir, "keys");
+    fs.mkdirSync(sub);
+    const old = path.join(sub, ".k1.private.pem.tmp-4242-0123456789ab");
+    const fresh = path.join(sub, ".k2.private.pem.tmp-4243-0123456789ab");
+    const real = path.join(sub, "k1.private.pem");
+    const oldLookalike = path.join(sub, ".k1.private.pem.tmp-draft"); // not a name writeFileDurableSync makes
+    const top = path.join(dir, ".session-secret.tmp-99-abcdefabcdef");
+    for (const f of [old, fresh, real, oldLookalike, top]) fs.writeFileSync(f, "-----BEGIN PRIVATE KEY-----\n");
+    const hourAgo = new Date(Date.now() - 3600_000);
+    for (const f of [old, real, oldLookalike, top]) fs.utimesSync(f, hourAgo, hourAgo);
+    fs.mkdirSync(path.join(dir, ".nested.tmp-1-0123456789ab")); // a directory of that name: left alone
+    const removed = sweepDurableTemps([dir, sub, path.join(dir, "missing")]);
+    expect(removed.sort()).toEqual([old, top].sort());
+    expect(fs.readdirSync(sub).sort()).toEqual([
+      ".k1.private.pem.tmp-draft",
+      ".k2.private.pem.tmp-4243-0123456789ab",
+      "k1.private.pem",
+    ]);
+    expect(fs.existsSync(path.join(dir, ".nested.tmp-1-0123456789ab"))).toBe(true);
+    // The recent one goes once it, too, is past the grace period.
+    expect(sweepDurableTemps([sub], 10 * 60_000, Date.now() + 11 * 60_000)).toEqual([fresh]);
   });
 });
