@@ -1,6 +1,6 @@
 // Resumable evidence uploads (tus, decision 032): the endpoint's authorisation, size and quota
 // checks, resuming after a cut, completion through the same checks as the multipart upload, and
-// an event loop that stays free while a finished upload is hashed.
+// an event loop that stays free while an upload is hashed (as it arrives, and again when finished elsewhere).
 process.env.EVIDENCE_MAX_FILE_MB = "400"; // read lazily, at the first getEnv()
 process.env.EVIDENCE_QUOTA_MB_PER_ORG = "300";
 
@@ -10,7 +10,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { evidenceFiles, evidenceLinks } from "../../../db/schema";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
@@ -191,6 +191,16 @@ describe("receiving and finishing a resumable upload", () => {
       data.length,
     );
     const rehashed = tusEndpoint().store.rehashed;
+    // What this thread (the event loop: the server runs in this process) hashes meanwhile.
+    let hashedHere = 0;
+    const update = crypto.Hash.prototype.update;
+    const spy = vi.spyOn(crypto.Hash.prototype, "update").mockImplementation(function (
+      this: crypto.Hash,
+      ...args: Parameters<crypto.Hash["update"]>
+    ) {
+      hashedHere += Buffer.byteLength(args[0] as unknown as Buffer);
+      return update.apply(this, args);
+    });
     // Send half the file, then drop the connection.
     await new Promise<void>((resolve) => {
       const req = http.request(`${base}${location}`, {
@@ -219,6 +229,8 @@ describe("receiving and finishing a resumable upload", () => {
     expect(done.status).toBe(200);
     expect(await done.json()).toEqual({ ok: true, count: 1, message: "Attached 1 file to 1." });
     expect(tusEndpoint().store.rehashed).toBe(rehashed); // hashed as it arrived, across the cut
+    spy.mockRestore();
+    expect(hashedHere).toBeLessThan(MiB); // ... in the hashing thread, not on the event loop (24 MiB sent)
     const sha = sha256(data);
     const link = db()
       .select()
