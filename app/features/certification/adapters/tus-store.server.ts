@@ -242,9 +242,14 @@ parentPort.on("message", (m) => {
 });`;
 
 interface RunningHash {
-  /** The bytes the hashing thread was told of: the file's length when this process wrote all of it. */
+  /** The bytes this process wrote in order from the start: the file's length when it wrote all of it. */
   offset: number;
+  /** How many of them the hashing thread was told of (told in steps of HASH_STEP, the rest on completion). */
+  told: number;
 }
+
+/** The hashing thread is told of written bytes in ranges of at least this much: one message per step, not per write. */
+const HASH_STEP = 4 * MiB;
 
 export class EvidenceTusStore extends FileStore {
   private readonly running = new Map<string, RunningHash>();
@@ -271,7 +276,7 @@ export class EvidenceTusStore extends FileStore {
   private hashFrom(id: string, offset: number): RunningHash | undefined {
     let state = this.running.get(id);
     if (!state || state.offset !== offset) {
-      state = offset === 0 ? { offset: 0 } : undefined;
+      state = offset === 0 ? { offset: 0, told: 0 } : undefined;
       if (state) {
         this.running.set(id, state);
         this.hashing.start(id);
@@ -293,8 +298,11 @@ export class EvidenceTusStore extends FileStore {
       (p) => {
         position = p;
         if (s) {
-          this.hashing.update(id, file, s.offset, p); // bytes the disk has taken, hashed in order off the event loop
           s.offset = p;
+          if (p - s.told >= HASH_STEP) {
+            this.hashing.update(id, file, s.told, p); // bytes the disk has taken, hashed in order off the event loop
+            s.told = p;
+          }
         }
       },
       limit,
@@ -379,6 +387,7 @@ export class EvidenceTusStore extends FileStore {
     this.running.delete(id);
     const st = await fs.promises.stat(file);
     if (st.size !== size) throw new Error(`upload ${id} is ${st.size} bytes, not ${size}`);
+    if (state && state.offset === size) this.hashing.update(id, file, state.told, size); // the last bytes
     let sha256 = state && state.offset === size ? await this.hashing.digest(id) : null;
     if (state && !sha256) this.hashing.drop(id);
     if (!sha256) {
