@@ -79,7 +79,8 @@ export function publicationTargetKey(t: Exclude<PublishTarget, { kind: "none" }>
 
 let s3: { key: string; sink: PublicationSink } | undefined;
 
-function sinkFor(t: Exclude<PublishTarget, { kind: "none" }>): PublicationSink {
+/** The sink of a publication target (one S3 client per target, kept). */
+export function sinkFor(t: Exclude<PublishTarget, { kind: "none" }>): PublicationSink {
   if (t.kind === "folder") return folderSink(t.dir);
   const key = publicationTargetKey(t);
   if (s3?.key !== key) s3 = { key, sink: s3Sink(createS3Client(getEnv().s3), t.bucket, t.prefix) };
@@ -526,7 +527,7 @@ async function logProblemAt(sink: PublicationSink): Promise<string | null> {
       `The transparency log published at ${sink.name} has ${published.treeSize} entries, this database's log only ${local}: ` +
       `the database is behind what verifiers were shown (restored from a replica that trailed the publication?). ` +
       `Appending now would fork the log. Restore from a replica or backup that holds at least ${published.treeSize} log entries ` +
-      `(npm run db:restore -- --timestamp ... with a later time), or recover the missing entries from the published tiles. ` +
+      `(npm run db:restore -- --timestamp ... with a later time), or put the missing entries back from the published tiles with npm run log:recover. ` +
       `If this data directory was reset on purpose (a fresh demo), remove the published log (${sink.name}/log) first.`
     );
   if (!treeRoot(published.treeSize).equals(published.rootHash))

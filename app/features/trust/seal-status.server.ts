@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, inArray, lte, max, sql } from "drizzle-orm";
 import { z } from "zod";
-import { sealEvents, seals } from "../../../db/schema";
+import { SEAL_EVENT_KINDS, sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
@@ -58,37 +58,142 @@ export function applySealAction(
     reason: p.reason,
     ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}),
   });
+  recordStateChange(tx, actor, seal, {
+    event,
+    to: next.state,
+    reason: p.reason,
+    supersededBy: p.supersededBy,
+    cause: p.cause,
+    logIndex,
+    at,
+  });
+  return { logIndex };
+}
+
+type SealRow = typeof seals.$inferSelect;
+
+/** The seal row, its event, the watchers told and the audit entry of a status change whose log leaf is `logIndex`. */
+function recordStateChange(
+  tx: Tx,
+  actor: AnyActor,
+  seal: SealRow,
+  c: {
+    event: Exclude<(typeof SEAL_EVENT_KINDS)[number], "issued">;
+    to: SealRow["state"];
+    reason: string;
+    supersededBy?: string;
+    cause?: string;
+    logIndex: number;
+    at: Date;
+    auditDetails?: Record<string, unknown>;
+  },
+): void {
   tx.update(seals)
-    .set({ state: next.state, ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}) })
-    .where(eq(seals.serial, p.serial))
+    .set({ state: c.to, ...(c.supersededBy ? { supersededBy: c.supersededBy } : {}) })
+    .where(eq(seals.serial, seal.serial))
     .run();
   const { id: eventId } = tx
     .insert(sealEvents)
     .values({
-      serial: p.serial,
-      kind: event,
-      reason: p.reason,
+      serial: seal.serial,
+      kind: c.event,
+      reason: c.reason,
       actorLabel: actorLabel(actor),
-      logIndex,
-      at,
-      cause: p.cause ?? null,
+      logIndex: c.logIndex,
+      at: c.at,
+      cause: c.cause ?? null,
     })
     .returning({ id: sealEvents.id })
     .get();
-  emit(tx, "seal.changed", { sealEventId: eventId, serial: p.serial }); // watchers, their webhooks and policy results, in this transaction
+  emit(tx, "seal.changed", { sealEventId: eventId, serial: seal.serial }); // watchers, their webhooks and policy results, in this transaction
   recordAudit(tx, actor, {
-    action: `seal.${event}`,
-    target: { type: "seal", id: p.serial },
+    action: `seal.${c.event}`,
+    target: { type: "seal", id: seal.serial },
     organizationId: seal.organizationId,
     details: {
       from: seal.state,
-      to: next.state,
-      reason: p.reason,
-      logIndex,
-      ...(p.supersededBy ? { supersededBy: p.supersededBy } : {}),
+      to: c.to,
+      reason: c.reason,
+      logIndex: c.logIndex,
+      ...(c.supersededBy ? { supersededBy: c.supersededBy } : {}),
+      ...c.auditDetails,
     },
   });
-  return { logIndex };
+}
+
+const ACTION_OF_EVENT = Object.fromEntries(Object.entries(EVENT_OF_ACTION).map(([a, e]) => [e, a])) as Record<
+  (typeof EVENT_OF_ACTION)[SealAction],
+  SealAction
+>;
+
+/** A seal event as the log states it (what applySealAction, restateSuspension, sweepExpiredSeals and issuance append). */
+const loggedSealEvent = z.object({
+  event: z.enum(SEAL_EVENT_KINDS),
+  serial: z.string().min(1),
+  at: z.iso.datetime({ offset: true }),
+  reason: z.string().optional(),
+  supersededBy: z.string().optional(),
+});
+
+/**
+ * A seal event the log holds but this database lost (restored from a replica that trailed what
+ * was published; the public module's log recovery): recorded again as the log states it, under
+ * its existing leaf (no new one): the seal's state, its event, the watchers told, an audit entry
+ * saying where it came from. So a revocation verifiers were shown is not undone by the next
+ * publication of the status lists. What cannot be replayed (an issuance: the seal row is not in
+ * the log; an event of a seal this database does not have; a change its state no longer allows)
+ * is left, and said. Returns what was done, for the operator.
+ */
+export function replayLoggedSealEvent(
+  tx: Tx,
+  actor: AnyActor,
+  logIndex: number,
+  entry: unknown,
+): { replayed: boolean; serial: string | null; event: string | null; message: string } {
+  const parsed = loggedSealEvent.safeParse(entry);
+  if (!parsed.success) return { replayed: false, serial: null, event: null, message: "not a seal event" };
+  const e = parsed.data;
+  const done = (replayed: boolean, message: string) => ({ replayed, serial: e.serial, event: e.event, message });
+  const seal = tx.select().from(seals).where(eq(seals.serial, e.serial)).get();
+  if (e.event === "issued")
+    return seal
+      ? done(false, "issued; the seal is in this database")
+      : done(
+          false,
+          "issued, but this database has no row for it: the log holds its credential's hash, not the seal. Its credential and PDF are in the publication; the supplier's submission must be approved again for a seal the portal can manage.",
+        );
+  if (!seal) return done(false, `${e.event}, but this database has no seal ${e.serial}`);
+  const at = new Date(e.at);
+  const reason = e.reason ?? "";
+  const auditDetails = { recoveredFromLog: true };
+  if (e.event === "expired") {
+    if (
+      tx
+        .select({ id: sealEvents.id })
+        .from(sealEvents)
+        .where(and(eq(sealEvents.serial, e.serial), eq(sealEvents.kind, "expired")))
+        .get()
+    )
+      return done(false, "expired; already noted here");
+    recordStateChange(tx, actor, seal, { event: "expired", to: seal.state, reason, logIndex, at, auditDetails });
+    return done(true, "expired: noted again");
+  }
+  if (e.event === "suspended" && seal.state === "suspended") {
+    recordStateChange(tx, actor, seal, { event: "suspended", to: "suspended", reason, logIndex, at, auditDetails });
+    return done(true, "suspended (a restated reason): recorded again");
+  }
+  const next = nextSealState(seal.state, ACTION_OF_EVENT[e.event]);
+  if (!next.ok) return done(false, `${e.event}, not replayed: ${next.message}`);
+  recordStateChange(tx, actor, seal, {
+    event: e.event,
+    to: next.state,
+    reason,
+    supersededBy: e.supersededBy,
+    logIndex,
+    at,
+    auditDetails,
+  });
+  return done(true, `${e.event}: ${seal.state} -> ${next.state} again`);
 }
 
 /**

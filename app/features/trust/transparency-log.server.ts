@@ -12,7 +12,14 @@ import { logCheckpoints, logLeaves } from "../../../db/schema";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import { checkpointBody, leafHash, rootFromLeafHashes, signatureLine, noteKeyId } from "./domain/merkle";
+import {
+  checkpointBody,
+  leafHash,
+  noteKeyId,
+  parseSignatureLines,
+  rootFromLeafHashes,
+  signatureLine,
+} from "./domain/merkle";
 import { MAX_ENTRY_BYTES, parseTilePath } from "./domain/tiles";
 import {
   appendLeafHashes,
@@ -22,7 +29,7 @@ import {
   treeInclusionProof,
   treeRoot,
 } from "./log-tree.server";
-import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, type TlogProof } from "./domain/tlog";
+import { logOrigin, noteVerifierKey, TLOG_PROOF_FORMAT, verifyCheckpoint, type TlogProof } from "./domain/tlog";
 import { entryNotBefore, leafTime } from "./domain/log-time";
 import { commitDurably, db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
 
@@ -123,6 +130,76 @@ function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): strin
   const note = `${body}\n${signatureLine(origin, keyIdOf(origin, signer.kid, signer.publicKeyRaw), signature)}`;
   appending(tx).insertCheckpoint.run({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at });
   return note;
+}
+
+/**
+ * Puts back leaves this database lost but the log had published (a restore from a replica that
+ * trailed the publication; the public module's log recovery reads them from the published entry
+ * bundles): `entries` are the leaves from logSize() on, byte for byte, and `note` the published
+ * checkpoint for the size they reach, signed by this portal. Refused (RangeError, nothing
+ * written) unless each entry states its own index and the tree they make has the checkpoint's
+ * root, so the log ends as verifiers were shown it, never forked. Leaf times are the times the
+ * entries state, never going backwards. The checkpoint is stored with the portal's own signature
+ * line only (witness cosignatures are asked for again). Inside the caller's transaction, which is
+ * made durable. Returns the indexes put back.
+ */
+export function restoreLeaves(tx: Tx, entries: readonly Buffer[], note: string): { from: number; to: number } {
+  ensureLogTree();
+  const q = appending(tx);
+  const previous = q.last.get();
+  const from = previous ? previous.i + 1 : 0;
+  const keys = signingKeys(getEnv().dataDir).jwks().keys;
+  const origin = currentLogOrigin();
+  const checkpoint = verifyCheckpoint(note, origin, keys);
+  if (!checkpoint)
+    throw new RangeError("The checkpoint is not this log's (its origin, or no key of this portal signed it).");
+  if (checkpoint.treeSize !== from + entries.length)
+    throw new RangeError(
+      `The checkpoint is for ${checkpoint.treeSize} leaves; this log has ${from} and ${entries.length} were given.`,
+    );
+  let at = previous ? previous.at.getTime() : 0;
+  const hashes: Buffer[] = [];
+  for (const [k, bytes] of entries.entries()) {
+    const index = from + k;
+    let stated: unknown;
+    try {
+      stated = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      throw new RangeError(`Entry ${index} is not JSON.`);
+    }
+    const s = stated as { index?: unknown; at?: unknown };
+    if (typeof stated !== "object" || stated === null || s.index !== index)
+      throw new RangeError(`Entry ${index} does not state its index (${JSON.stringify(s?.index)}).`);
+    const statedAt = typeof s.at === "string" ? Date.parse(s.at) : NaN;
+    at = leafTime(Number.isNaN(statedAt) ? at : statedAt, at);
+    const hash = leafHash(bytes);
+    q.insertLeaf.run({
+      leafIndex: index,
+      data: bytes.toString("utf8"),
+      leafHash: hash.toString("hex"),
+      at: new Date(at),
+    });
+    hashes.push(hash);
+  }
+  appendLeafHashes(from, hashes);
+  const root = treeRoot(checkpoint.treeSize);
+  if (!root.equals(checkpoint.rootHash))
+    throw new RangeError(
+      `The ${entries.length} entries after leaf ${from - 1} do not make the checkpoint's tree (its root differs): they are not the published log's.`,
+    );
+  const own = parseSignatureLines(note)!;
+  const jwk = keys.find((k) => k.kid === checkpoint.kid)!;
+  const keyId = keyIdOf(origin, checkpoint.kid, Buffer.from(jwk.x!, "base64url"));
+  const line = own.signatures.find((sig) => sig.name === origin && sig.keyId.equals(keyId))!;
+  q.insertCheckpoint.run({
+    treeSize: checkpoint.treeSize,
+    rootHash: root.toString("hex"),
+    note: `${own.body}\n${signatureLine(origin, keyId, line.signature)}`,
+    kid: checkpoint.kid,
+    at: new Date(at),
+  });
+  commitDurably();
+  return { from, to: checkpoint.treeSize };
 }
 
 /** The latest signed checkpoint; for an empty log, one signed now for size 0. */
