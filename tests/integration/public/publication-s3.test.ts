@@ -34,6 +34,10 @@ const { sealPdf } = await import("../../../app/features/certification/seals.serv
 const { createS3Client } = await import("../../../app/features/certification/adapters/s3-evidence-store.server");
 const { publishArtefacts, publicationHeaderRules } = await import("../../../app/features/public/publication.server");
 const { headersFor } = await import("../../../app/features/public/domain/publication");
+const { recoverLogFromPublication } = await import("../../../app/features/public/log-recovery.server");
+const { db, transaction } = await import("../../../app/platform/db.server");
+const { closeDb } = await import("../../../db/connection");
+const { appendLog, logSize } = await import("../../../app/features/trust/transparency-log.server");
 
 const client = createS3Client(getEnv().s3);
 
@@ -85,5 +89,23 @@ describe("publishing to S3", () => {
   it("a second run puts nothing: the bucket holds every version already", async () => {
     const report = (await publishArtefacts())!;
     expect(report.written).toBe(0);
+  });
+
+  it("a database restored behind the bucket gets its lost log leaves back from the bucket's entry bundles", async () => {
+    const dbFile = path.join(getEnv().dataDir, "iot-seal.db");
+    const trailing = path.join(getEnv().dataDir, "trailing-s3.db");
+    await db().$client.backup(trailing);
+    const behind = logSize();
+    transaction((tx) => appendLog(tx, { event: "test", note: "published to the bucket, then lost" }));
+    await publishArtefacts();
+    closeDb();
+    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
+    fs.renameSync(trailing, dbFile);
+    expect(logSize()).toBe(behind);
+    const report = await recoverLogFromPublication({ system: "test" });
+    expect(report.target).toBe("s3://verifiers/seal");
+    expect(report.recovered.map((e) => e.index)).toEqual([behind]);
+    expect(logSize()).toBe(behind + 1);
+    expect((await publishArtefacts())!.logSize).toBe(behind + 1);
   });
 });
