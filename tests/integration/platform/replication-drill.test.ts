@@ -4,7 +4,10 @@
 // from the replica into a fresh data directory. The restored audit chain verifies, the
 // transparency log is consistent with its last signed checkpoint, the restored writes are exactly
 // a prefix of what was acknowledged, and what was acknowledged but lost (the RPO, in events and
-// seconds) stays within the sync interval's bound. Also: the restore refuses a directory with a
+// seconds) stays within the sync interval's bound. The writer publishes after each write (to a
+// folder standing for the CDN), so the publication is ahead of the replica when the machine dies:
+// the restored log is brought level with the last published checkpoint by `npm run log:recover`
+// and then agrees with it, and the number of leaves it took from the publication is reported. Also: the restore refuses a directory with a
 // database, a point-in-time restore stops at its time, the supervisor restarts a dead Litestream,
 // and the command line names its bad input.
 import { spawn, spawnSync } from "node:child_process";
@@ -25,8 +28,10 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "iotseal-drill-"));
 const live = path.join(scratch, "live");
 const replicaDir = path.join(scratch, "replica"); // "another machine"
 const replica = parseReplicaUrl(`file://${replicaDir}`) as ReplicaTarget;
+const published = path.join(scratch, "published"); // the publication target (a CDN's origin): not on the lost machine
 
 const acks = new Map<number, number>(); // n -> epoch ms it was acknowledged
+let lastPublished = 0; // the log size of the last publication the writer reported
 let readyAt = 0;
 let killedAt = 0;
 let restored: DbRestoreReport;
@@ -66,6 +71,8 @@ beforeAll(async () => {
       DEMO_MODE: "true",
       LOG_REQUESTS: "false",
       DRILL_INTERVAL_MS: "10",
+      DRILL_PUBLISH: "true",
+      PUBLISH_TO: published,
     },
   });
   const stderr: string[] = [];
@@ -73,7 +80,9 @@ beforeAll(async () => {
   const closed = new Promise<void>((resolve) => writer.once("close", () => resolve()));
   readline.createInterface({ input: writer.stdout! }).on("line", (line) => {
     const m = /^ACK (\d+) (\d+)$/.exec(line);
+    const pub = /^PUB (\d+) \d+$/.exec(line);
     if (m) acks.set(Number(m[1]), Number(m[2]));
+    else if (pub) lastPublished = Math.max(lastPublished, Number(pub[1]));
     else if (line.startsWith("READY ")) readyAt = Date.now();
   });
   try {
@@ -138,6 +147,41 @@ describe("decision 029: the database survives the machine", () => {
     expect(rpoSeconds).toBeLessThan(3);
     expect(restored.restoreMs).toBeLessThan(10_000);
   });
+
+  it("brings the restored log level with the last published checkpoint (npm run log:recover), and then it agrees with it", () => {
+    const logLeaves = () => {
+      const client = new Database(path.join(restored.dataDir, "iot-seal.db"), { readonly: true });
+      try {
+        return (client.prepare("select count(*) as n from log_leaves").get() as { n: number }).n;
+      } finally {
+        client.close();
+      }
+    };
+    const before = logLeaves();
+    const note = fs.readFileSync(path.join(published, "log", "checkpoint"), "utf8");
+    const publishedSize = Number(note.split("\n")[1]);
+    expect(publishedSize).toBeGreaterThanOrEqual(lastPublished);
+    const recover = () =>
+      spawnSync(tsx, ["scripts/log-recover.ts"], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, DATA_DIR: restored.dataDir, PUBLISH_TO: published, DB_REPLICA: "" },
+      });
+    const r = recover();
+    expect(r.status, r.stderr).toBe(0);
+    if (publishedSize > before) {
+      expect(r.stdout).toContain(`Recovered ${publishedSize - before} log leaves (${before}..${publishedSize - 1})`);
+      expect(logLeaves()).toBe(publishedSize);
+    } else expect(r.stdout).toContain("agrees with this database's");
+    // Run again, it finds the log in agreement with the publication (same root at the published size).
+    const again = recover();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`(${publishedSize} leaves) agrees with this database's`);
+    console.log(
+      `[drill] last published checkpoint: ${publishedSize} leaves; restored log: ${before}; ` +
+        `taken back from the publication by log:recover: ${Math.max(0, publishedSize - before)} leaves`,
+    );
+  }, 60_000);
 
   it("refuses to restore over a database", async () => {
     await expect(restoreDatabase({ system: "test" }, { dataDir: restored.dataDir, replica })).rejects.toThrow(
