@@ -11,6 +11,7 @@ import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { db } from "./platform/db.server";
+import { backgroundSettled, inBackground } from "./platform/background.server";
 import { ensureLogTree } from "./features/trust/log-tree.server";
 import { sweepTemporaryUploads } from "./features/certification/evidence-gc.server";
 import { describeSweep, runLifecycleSweep } from "./system/sweep.server";
@@ -193,7 +194,7 @@ const DISPATCH_EVERY_MS = 2000;
 function startWebhookDispatcher(holds: () => boolean): void {
   dispatcher ??= setInterval(() => {
     if (!holds()) return;
-    dispatchWebhooks().catch((error) => console.error("[error] webhook dispatch:", error));
+    inBackground(dispatchWebhooks()).catch((error) => console.error("[error] webhook dispatch:", error));
   }, DISPATCH_EVERY_MS).unref();
 }
 
@@ -222,7 +223,14 @@ function stopRateLimitPruner(): void {
 
 let replication: Replication | undefined;
 
-/** Stops the workers and closes the database, then stops Litestream (after its last sync): await it before exiting. */
+/** How long a shutdown waits for the background runs in flight (a webhook, a mail, a publication) before it closes the database. */
+const BACKGROUND_GRACE_MS = 5_000;
+
+/**
+ * Stops the workers, lets the runs in flight finish (at most BACKGROUND_GRACE_MS; the database is
+ * closed at once when none is), closes the database, then stops Litestream (after its last sync):
+ * await it before exiting.
+ */
 export function shutdown(): Promise<void> {
   // Each worker stops and gives its lease up, so that another process (if any) takes it over at once.
   for (const w of leased) w.stop();
@@ -233,9 +241,13 @@ export function shutdown(): Promise<void> {
   stopMailWorker();
   stopWitnessWorker();
   stopPublicationWorker();
-  closeRateLimitStore();
-  closeDb();
-  const stopping = replication?.stop() ?? Promise.resolve();
-  replication = undefined;
-  return stopping;
+  const close = () => {
+    closeRateLimitStore();
+    closeDb();
+    const stopping = replication?.stop() ?? Promise.resolve();
+    replication = undefined;
+    return stopping;
+  };
+  const settled = backgroundSettled(BACKGROUND_GRACE_MS);
+  return settled ? settled.then(close) : close();
 }

@@ -22,6 +22,7 @@ import { mailAttempts, mailOutbox, notifications, users } from "../../../db/sche
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
+import { inBackground } from "../../platform/background.server";
 import { afterAttempt, MAIL_MAX_ATTEMPTS } from "./domain/backoff";
 import { digestTime, fromDomain, messageIdFor, portalUrl, renderDigestMail, utcDay } from "./domain/mail-body";
 import { smtpSender, type MailSender } from "./adapters/smtp.server";
@@ -332,7 +333,7 @@ const WORKER_EVERY_MS = 10_000;
 
 function runWorker(): void {
   if (!mayRun()) return; // another process holds the mail worker's lease (decision record 031)
-  deliverPendingMail()
+  inBackground(deliverPendingMail())
     .then((r) => {
       if (r.failed)
         console.error(`[mail] ${r.failed} mail${r.failed === 1 ? "" : "s"} failed for good (see /admin/outbox).`);

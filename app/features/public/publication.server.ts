@@ -27,6 +27,7 @@ import { db, transaction } from "../../platform/db.server";
 import { acquireLease, PROCESS_HOLDER, releaseLease } from "../../platform/leases.server";
 import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
+import { inBackground } from "../../platform/background.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { issuerMetadata, JWKS_PATH } from "../trust/domain/credential";
@@ -445,7 +446,7 @@ function tick(): void {
   const state = publicationState();
   if (state?.nextAttemptAt && state.nextAttemptAt.getTime() > nowMs()) return; // backing off after a failure
   running = true;
-  publishArtefacts()
+  inBackground(publishArtefacts())
     .catch((error) => {
       // A run cut short by the worker's stop (the server shutting down, a test's data directory
       // removed under it) is not a failure to report: the next start catches up from the outbox.

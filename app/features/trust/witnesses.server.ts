@@ -21,6 +21,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import type { LogWitness } from "../../platform/env";
+import { inBackground } from "../../platform/background.server";
 import { checkpointAt, consistencyProofFor, latestCheckpoint } from "./transparency-log.server";
 import {
   addCheckpointBody,
@@ -250,7 +251,7 @@ function tick(): void {
   if (running) return; // a slow witness never stacks rounds
   if (!mayRun()) return; // another process holds the witness worker's lease (decision record 031)
   running = true;
-  runWitnessRound()
+  inBackground(runWitnessRound())
     .then((outcomes) => {
       for (const o of outcomes) if (o.result === "failed") console.error(`[witness] ${o.witness}: ${o.error}`);
     })
