@@ -217,10 +217,11 @@ function stop(signal) {
   stopping = true;
   console.log(`${signal}: shutting down`);
   server.close(async () => {
-    await entry.shutdown?.(); // closes the database, then lets Litestream make its last sync (up to 10 s)
+    await entry.shutdown?.(); // lets background runs in flight finish (up to 5 s), closes the database, then lets Litestream make its last sync (up to 10 s)
     process.exit(0);
   });
-  setTimeout(() => process.exit(0), 12_000).unref();
+  // Background runs in flight (up to 5 s), then Litestream's last sync (up to 10 s), then a margin.
+  setTimeout(() => process.exit(0), 17_000).unref();
 }
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));
