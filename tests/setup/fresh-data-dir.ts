@@ -7,8 +7,11 @@ import "./unit-env";
 const { wireEvents } = await import("../../app/system/wiring.server");
 wireEvents();
 
-// Registered after unit-env's removal of the directory, so run before it: the database is closed first.
+// Registered after unit-env's removal of the directory, so run before it: what a file's startup()
+// began is stopped first (the workers, their runs in flight finishing, Litestream), then the
+// database is closed, as the server does on SIGTERM. A file that never started the portal has only
+// its database closed.
 afterAll(async () => {
-  const { closeDb } = await import("../../db/connection");
-  closeDb();
-});
+  const { shutdown } = await import("../../app/startup.server");
+  await shutdown();
+}, 30_000);
