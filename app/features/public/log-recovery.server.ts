@@ -17,15 +17,13 @@ import type { AnyActor } from "../../platform/actor";
 import { transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
-import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { parseEntryBundle, tilePath, tileWidthAt, TILE_WIDTH, type TileRef } from "../trust/domain/tiles";
-import { verifyCheckpoint } from "../trust/domain/tlog";
 import { treeRoot } from "../trust/log-tree.server";
 import { replayLoggedSealEvent } from "../trust/seal-status.server";
 import { currentLogOrigin, logSize, logTile, restoreLeaves } from "../trust/transparency-log.server";
 import type { PublicationSink } from "./adapters/publication-sinks.server";
 import { storedPathOf } from "./domain/publication";
-import { sinkFor } from "./publication.server";
+import { sinkFor, thisLogsCheckpoint } from "./publication.server";
 
 export interface RecoveredEvent {
   index: number;
@@ -113,11 +111,7 @@ export async function recoverLogFromPublication(
   const localSize = logSize();
   const note = await sink.get(storedPathOf("/log/checkpoint"));
   if (!note) return { target: sink.name, publishedSize: null, localSize, recovered: [] };
-  const published = verifyCheckpoint(
-    note.toString("utf8"),
-    currentLogOrigin(),
-    signingKeys(getEnv().dataDir).jwks().keys,
-  );
+  const published = thisLogsCheckpoint(note);
   if (!published) return { target: sink.name, publishedSize: null, localSize, recovered: [] };
   if (published.treeSize <= localSize) {
     if (!treeRoot(published.treeSize).equals(published.rootHash))

@@ -35,7 +35,7 @@ import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_PATH } from "../trust/domain/seal-c
 import { tilePath } from "../trust/domain/tiles";
 import { currentLogOrigin, logSize, logTile } from "../trust/transparency-log.server";
 import { treeRoot } from "../trust/log-tree.server";
-import { verifyCheckpoint } from "../trust/domain/tlog";
+import { verifyCheckpoint, type VerifiedCheckpoint } from "../trust/domain/tlog";
 import { latestCosignedCheckpoint } from "../trust/witnesses.server";
 import { STATUS_LIST_IDS, statusListCredential } from "../trust/seal-status.server";
 import { gtin14Of } from "../catalogue/domain/gtin";
@@ -507,6 +507,11 @@ export async function publishedLogProblem(target: PublishTarget = getEnv().publi
   return logProblemAt(sinkFor(target));
 }
 
+/** A published checkpoint note, verified as this log's (its origin, one of this portal's keys, retired ones too); null otherwise. */
+export function thisLogsCheckpoint(note: Buffer): VerifiedCheckpoint | null {
+  return verifyCheckpoint(note.toString("utf8"), currentLogOrigin(), signingKeys(getEnv().dataDir).jwks().keys);
+}
+
 async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   let note: Buffer | null;
   try {
@@ -516,11 +521,7 @@ async function logProblemAt(sink: PublicationSink): Promise<string | null> {
     return null;
   }
   if (!note) return null;
-  const published = verifyCheckpoint(
-    note.toString("utf8"),
-    currentLogOrigin(),
-    signingKeys(getEnv().dataDir).jwks().keys,
-  );
+  const published = thisLogsCheckpoint(note);
   if (!published) return null; // not this log's (another origin, or keys this data directory never had)
   const local = logSize();
   if (published.treeSize > local)

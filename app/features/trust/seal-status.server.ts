@@ -121,6 +121,15 @@ function recordStateChange(
   });
 }
 
+/** Whether the seal's expiry has been noted (an "expired" event: at most one per seal). */
+function expiryNoted(tx: Tx, serial: string): boolean {
+  return !!tx
+    .select({ id: sealEvents.id })
+    .from(sealEvents)
+    .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired")))
+    .get();
+}
+
 const ACTION_OF_EVENT = Object.fromEntries(Object.entries(EVENT_OF_ACTION).map(([a, e]) => [e, a])) as Record<
   (typeof EVENT_OF_ACTION)[SealAction],
   SealAction
@@ -167,14 +176,7 @@ export function replayLoggedSealEvent(
   const reason = e.reason ?? "";
   const auditDetails = { recoveredFromLog: true };
   if (e.event === "expired") {
-    if (
-      tx
-        .select({ id: sealEvents.id })
-        .from(sealEvents)
-        .where(and(eq(sealEvents.serial, e.serial), eq(sealEvents.kind, "expired")))
-        .get()
-    )
-      return done(false, "expired; already noted here");
+    if (expiryNoted(tx, e.serial)) return done(false, "expired; already noted here");
     recordStateChange(tx, actor, seal, { event: "expired", to: seal.state, reason, logIndex, at, auditDetails });
     return done(true, "expired: noted again");
   }
@@ -285,14 +287,7 @@ export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): st
   const noted: string[] = [];
   for (const { serial } of due) {
     transaction((tx) => {
-      if (
-        tx
-          .select({ id: sealEvents.id })
-          .from(sealEvents)
-          .where(and(eq(sealEvents.serial, serial), eq(sealEvents.kind, "expired")))
-          .get()
-      )
-        return;
+      if (expiryNoted(tx, serial)) return;
       const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get()!;
       const at = new Date(nowMs());
       const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
