@@ -532,6 +532,29 @@ export const sealEvents = sqliteTable(
   (t) => [index("seal_events_serial").on(t.serial, t.id)],
 );
 
+/**
+ * Seals the transparency log and the publication show as issued but whose record a restored
+ * database lacks (issued in the window the replica had not copied yet): `npm run log:recover`
+ * finds each one's credential in the publication, checks it is the logged one, and records it
+ * here, revoked (it has no submission, approval or history here to stand behind it). Its serial and
+ * status-list positions stay taken, so no later seal reuses them, and its revocation bit is set
+ * in the published list. Written once; never updated.
+ */
+export const lostSeals = sqliteTable("lost_seals", {
+  serial: text("serial").primaryKey(),
+  credential: text("credential").notNull(), // the compact JWS, as published
+  kid: text("kid").notNull(),
+  validUntil: integer("valid_until", { mode: "timestamp_ms" }).notNull(),
+  revocationIndex: integer("revocation_index").notNull().unique(),
+  suspensionIndex: integer("suspension_index").notNull().unique(),
+  issuedLogIndex: integer("issued_log_index").notNull(),
+  issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
+  /** The leaf of its revocation, appended by the recovery; the reason as logged. */
+  revokedLogIndex: integer("revoked_log_index").notNull(),
+  reason: text("reason").notNull(),
+  recoveredAt: integer("recovered_at", { mode: "timestamp_ms" }).notNull(),
+});
+
 /** Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size the log has had. */
 export const logCheckpoints = sqliteTable("log_checkpoints", {
   treeSize: integer("tree_size").primaryKey(),

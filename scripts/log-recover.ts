@@ -2,7 +2,9 @@
 // still shows (a database restored from a replica or backup that trailed the publication, which
 // start-up refuses), read from the published entry bundles and checked against the published
 // checkpoint; then records again the seal events among them (revocations, suspensions,
-// reinstatements, expiries), so the next publication does not undo what verifiers were shown.
+// reinstatements, expiries), so the next publication does not undo what verifiers were shown; a
+// seal issued in the lost window (its record gone with the approval) is revoked as a lost seal,
+// its published credential checked, and its serial and status-list positions kept from reuse.
 // Run it with the server stopped, after `npm run db:restore` and before starting the server.
 // Exits 0 when the log agrees with the publication afterwards (or there was nothing to do), 1 when
 // the publication cannot be used (nothing written), 2 for bad settings.
@@ -32,9 +34,14 @@ await runCli(async () => {
     );
     for (const e of r.recovered)
       console.log(
-        `  leaf ${e.index}: ${e.serial ? `seal ${e.serial} ` : ""}${e.replayed ? "" : "NOT REPLAYED: "}${e.message}`,
+        `  leaf ${e.index}: ${e.serial ? `seal ${e.serial} ` : ""}${e.replayed || e.lostSeal ? "" : "NOT REPLAYED: "}${e.message}`,
       );
-    const left = r.recovered.filter((e) => !e.replayed && e.event !== null);
+    const lost = r.recovered.filter((e) => e.lostSeal);
+    if (lost.length)
+      console.log(
+        `${lost.length} seal(s) issued in the lost window revoked as lost seals: ${lost.map((e) => e.serial).join(", ")}. Their suppliers' submissions are to be approved again.`,
+      );
+    const left = r.recovered.filter((e) => !e.replayed && !e.lostSeal && e.event !== null);
     if (left.length)
       console.log(
         `${left.length} seal event(s) could not be recorded again; see above. The server can start: its log will not fork.`,

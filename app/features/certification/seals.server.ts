@@ -11,6 +11,7 @@ import {
   checklistVersions,
   crosswalkLinks,
   evidenceLinks,
+  lostSeals,
   organizations,
   products,
   productVersions,
@@ -39,7 +40,7 @@ import { conflictReason } from "../accounts/conflicts.server";
 import { manualActions, SEAL_STATES } from "../trust/domain/seal-state";
 import { recordAudit } from "../../platform/audit.server";
 import { db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
-import { statusListUrl } from "../trust/seal-status.server";
+import { lostSeal, statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { tlogProofText } from "../trust/domain/tlog";
 import { storedCredentialChecked } from "../trust/verify.server";
@@ -103,20 +104,40 @@ const issuing = preparedQueries((t) => ({
     .from(checklistVersions)
     .where(eq(checklistVersions.id, sql.placeholder("id")))
     .prepare(),
+  // Taken by a seal or by a lost seal (trust's recordLostSeal): a serial or status-list position
+  // once published is never given to another seal.
   serialTaken: t
     .select({ s: seals.serial })
     .from(seals)
     .where(eq(seals.serial, sql.placeholder("serial")))
+    .unionAll(
+      t
+        .select({ s: lostSeals.serial })
+        .from(lostSeals)
+        .where(eq(lostSeals.serial, sql.placeholder("serial"))),
+    )
     .prepare(),
   revocationIndexTaken: t
     .select({ i: seals.revocationIndex })
     .from(seals)
     .where(eq(seals.revocationIndex, sql.placeholder("i")))
+    .unionAll(
+      t
+        .select({ i: lostSeals.revocationIndex })
+        .from(lostSeals)
+        .where(eq(lostSeals.revocationIndex, sql.placeholder("i"))),
+    )
     .prepare(),
   suspensionIndexTaken: t
     .select({ i: seals.suspensionIndex })
     .from(seals)
     .where(eq(seals.suspensionIndex, sql.placeholder("i")))
+    .unionAll(
+      t
+        .select({ i: lostSeals.suspensionIndex })
+        .from(lostSeals)
+        .where(eq(lostSeals.suspensionIndex, sql.placeholder("i"))),
+    )
     .prepare(),
   evidenceHashes: t
     .selectDistinct({ sha: evidenceLinks.sha256 })
@@ -330,7 +351,7 @@ export async function publicSealView(serialInput: string) {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
   const seal = sealBySerial(serial);
-  if (!seal) return null;
+  if (!seal) return lostSealView(serial);
   const credential = await storedCredentialChecked(seal);
   if (!credential)
     return {
@@ -368,6 +389,35 @@ export async function publicSealView(serialInput: string) {
     summary: shopperSummary(seal, credential),
     /** A public advisory affects the certified firmware and its fix is certified in another version (null: none). */
     updateRequired: updateRequiredBySerial([serial]).get(serial) ?? null,
+  };
+}
+
+/**
+ * The public view of a lost seal (trust's recordLostSeal: issued, published, then lost with the
+ * database it was recorded in): revoked, with its signed facts, its issuance and revocation leaves,
+ * and nothing the lost records would have given (no summary, no certificate). Null when `serial`
+ * is not a lost seal either.
+ */
+async function lostSealView(serial: string) {
+  const lost = lostSeal(serial);
+  if (!lost) return null;
+  const credential = await storedCredentialChecked(lost);
+  return {
+    serial,
+    verdict: credential ? ("revoked" as const) : ("forged" as const),
+    reason: credential ? lost.reason : "The issuer's stored credential does not verify.",
+    credential,
+    events: [
+      { kind: "issued" as const, reason: "", at: lost.issuedAt, logIndex: lost.issuedLogIndex },
+      { kind: "revoked" as const, reason: lost.reason, at: lost.recoveredAt, logIndex: lost.revokedLogIndex },
+    ],
+    jws: lost.credential,
+    kid: lost.kid,
+    supersededBy: null,
+    supersedes: null,
+    hasPdf: false,
+    summary: null,
+    updateRequired: null,
   };
 }
 
@@ -591,7 +641,20 @@ export async function sealApiView(serialInput: string): Promise<SealApiView | nu
   const serial = normalizeSerial(serialInput)!;
   const st = apiStatementsOf(db());
   const seal = st.seal.get(serial);
-  if (!seal) return null;
+  if (!seal) {
+    const lost = await lostSealView(serial);
+    return (
+      lost && {
+        serial,
+        verdict: lost.verdict,
+        reason: lost.reason,
+        credentialJson: JSON.stringify(lost.jws),
+        subjectJson: JSON.stringify(lost.credential?.credentialSubject ?? null),
+        advisoriesJson: "[]", // its product's advisories are not linked to it: its records are lost
+        updateRequiredJson: "null",
+      }
+    );
+  }
   const credential = await storedCredentialChecked(seal);
   if (!credential)
     return {
@@ -625,7 +688,10 @@ export function sealApiViewOfChecked(serialInput: string): SealApiView | null | 
   if (!checked) return "unchecked";
   const now = nowMs();
   const rows = apiStatementsOf(db()).live.all({ serial, now });
-  if (rows.length === 0) return null;
+  if (rows.length === 0) {
+    checkedSeals.delete(serial); // checked in a database this one replaced (a restore): look again
+    return "unchecked";
+  }
   const row = rows[0];
   const live: SealRecord = {
     state: row.state,

@@ -9,9 +9,13 @@
  * of them has the checkpoint's root. Then, in the same transaction, each recovered seal event is
  * recorded again under its leaf (trust's replayLoggedSealEvent): a revocation or suspension the
  * public was shown is not undone by the next publication of the status lists. A seal issued in
- * the lost window cannot be rebuilt from its leaf (which holds only its credential's hash); the
- * report names it, for the operator.
+ * the lost window cannot be rebuilt (its leaf holds only its credential's hash; its submission's
+ * approval is lost with it): its credential, found in the publication and checked to be the one
+ * logged, is recorded as a lost seal, revoked by a new leaf (trust's recordLostSeal), so the
+ * credential in circulation reads as revoked everywhere and its serial and status-list positions
+ * are never given to another seal. The report names it, for the operator.
  */
+import { z } from "zod";
 import { recordAudit } from "../../platform/audit.server";
 import type { AnyActor } from "../../platform/actor";
 import { transaction } from "../../platform/db.server";
@@ -19,10 +23,11 @@ import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
 import { parseEntryBundle, tilePath, tileWidthAt, TILE_WIDTH, type TileRef } from "../trust/domain/tiles";
 import { treeRoot } from "../trust/log-tree.server";
-import { replayLoggedSealEvent } from "../trust/seal-status.server";
+import { lostSealFacts, recordLostSeal, replayLoggedSealEvent, type LostSealFacts } from "../trust/seal-status.server";
 import { currentLogOrigin, logSize, logTile, restoreLeaves } from "../trust/transparency-log.server";
 import type { PublicationSink } from "./adapters/publication-sinks.server";
 import { storedPathOf } from "./domain/publication";
+import { sealBySerial } from "../certification/seals.server";
 import { sinkFor, thisLogsCheckpoint } from "./publication.server";
 
 export interface RecoveredEvent {
@@ -32,6 +37,8 @@ export interface RecoveredEvent {
   /** Whether the seal's state and history were brought back to what the entry states. */
   replayed: boolean;
   message: string;
+  /** An issuance whose seal this database lacks, recorded as a lost seal and revoked by a new leaf. */
+  lostSeal?: { serial: string; revokedLogIndex: number };
 }
 
 export interface LogRecoveryReport {
@@ -81,6 +88,42 @@ async function publishedEntries(sink: PublicationSink, from: number, to: number)
   }
   return out;
 }
+
+type LostSealCheck = { ok: true; facts: LostSealFacts } | { ok: false; message: string };
+
+/**
+ * The issuances among the recovered leaves (the first is leaf `from`) whose seal this database
+ * lacks, each with its published credential checked (trust's lostSealFacts) or why it cannot be
+ * used. Read before the recovery's transaction: the checks are asynchronous.
+ */
+async function lostSealsAmong(
+  sink: PublicationSink,
+  from: number,
+  leaves: Buffer[],
+): Promise<Map<number, LostSealCheck>> {
+  const out = new Map<number, LostSealCheck>();
+  for (const [k, bytes] of leaves.entries()) {
+    const parsed = issuedLeaf.safeParse(JSON.parse(bytes.toString("utf8")));
+    if (!parsed.success || sealBySerial(parsed.data.serial)) continue;
+    const leaf = { index: from + k, ...parsed.data };
+    const jws = await sink.get(storedPathOf(`/s/${leaf.serial}/credential`));
+    out.set(
+      leaf.index,
+      jws
+        ? await lostSealFacts(leaf, jws.toString("utf8"))
+        : { ok: false, message: `the publication has no credential for ${leaf.serial}` },
+    );
+  }
+  return out;
+}
+
+/** An issuance as the log states it (recordIssuedSeal's leaf). */
+const issuedLeaf = z.object({
+  event: z.literal("issued"),
+  serial: z.string().min(1),
+  at: z.iso.datetime({ offset: true }),
+  credentialSha256: z.string().optional(),
+});
 
 /**
  * The leaves of tile `n` this database has, as its own entry bundle: what the published bundle
@@ -132,6 +175,7 @@ export async function recoverLogFromPublication(
         `Leaf ${tileStart + k} published at ${sink.name} is not this database's leaf ${tileStart + k}: the logs have forked. Nothing recovered.`,
       );
   const missing = fetched.slice(mine.length);
+  const lost = await lostSealsAmong(sink, localSize, missing);
 
   const recovered: RecoveredEvent[] = [];
   try {
@@ -140,7 +184,18 @@ export async function recoverLogFromPublication(
       for (const [k, bytes] of missing.entries()) {
         const index = from + k;
         const r = replayLoggedSealEvent(tx, actor, index, JSON.parse(bytes.toString("utf8")));
-        recovered.push({ index, ...r });
+        const found = lost.get(index);
+        if (found?.ok) {
+          const { logIndex } = recordLostSeal(tx, actor, found.facts);
+          recovered.push({
+            index,
+            ...r,
+            lostSeal: { serial: found.facts.serial, revokedLogIndex: logIndex },
+            message: `issued, but this database has no row for it: its credential (from the publication, checked against the leaf) is recorded as a lost seal and revoked by leaf ${logIndex}; its serial and status-list positions stay taken. The supplier's submission must be approved again.`,
+          });
+        } else if (found)
+          recovered.push({ index, ...r, message: `${r.message} Not recorded as a lost seal: ${found.message}.` });
+        else recovered.push({ index, ...r });
       }
       recordAudit(tx, actor, {
         action: "log.recovered",
@@ -151,6 +206,7 @@ export async function recoverLogFromPublication(
           to,
           replayed: recovered.filter((e) => e.replayed).map((e) => e.index),
           notReplayed: recovered.filter((e) => !e.replayed).map((e) => ({ index: e.index, message: e.message })),
+          lostSeals: recovered.flatMap((e) => (e.lostSeal ? [e.lostSeal] : [])),
         },
       });
     });

@@ -37,7 +37,7 @@ import { currentLogOrigin, logSize, logTile } from "../trust/transparency-log.se
 import { treeRoot } from "../trust/log-tree.server";
 import { verifyCheckpoint, type VerifiedCheckpoint } from "../trust/domain/tlog";
 import { latestCosignedCheckpoint } from "../trust/witnesses.server";
-import { STATUS_LIST_IDS, statusListCredential } from "../trust/seal-status.server";
+import { lostSealsRecordedSince, STATUS_LIST_IDS, statusListCredential } from "../trust/seal-status.server";
 import { gtin14Of } from "../catalogue/domain/gtin";
 import { sealApiView, sealBySerial, sealPdf } from "../certification/seals.server";
 import { CSAF_BASE_PATH, CSAF_WHITE_PATH, SECURITY_TXT_PATH } from "../findings/domain/csaf-directory";
@@ -345,7 +345,9 @@ export async function publishArtefacts(
     }
 
     // 5. The seals' answers (/api/v1/seals/<serial>: what verify-seal asks about supersession) and the linksets.
-    for (const serial of work.serials) {
+    // A lost seal recorded since the last run (log:recover) has no event: its answer, now revoked, is written too.
+    const lostSerials = lostSealsRecordedSince(report.full ? null : state.lastSuccessAt);
+    for (const serial of [...work.serials, ...lostSerials]) {
       const view = await sealApiView(serial);
       if (view) await putPath(`/api/v1/seals/${encodeURIComponent(serial)}`, SEAL_API_HEADERS, () => sealApiBody(view));
     }

@@ -4,14 +4,16 @@
  * of the change, with its log leaf, seal event and audit entry. The status lists, the public
  * page, the API and the verifiers all read what this service wrote.
  */
-import { and, desc, eq, inArray, lte, max, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lte, max, sql } from "drizzle-orm";
+import crypto from "node:crypto";
 import { z } from "zod";
-import { SEAL_EVENT_KINDS, sealEvents, seals } from "../../../db/schema";
+import { lostSeals, SEAL_EVENT_KINDS, sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
 import { can } from "../../platform/roles";
 import { EVENT_OF_ACTION, nextSealState, type SealAction } from "./domain/seal-state";
+import { verifySealSignature } from "./domain/credential";
 import { buildStatusListCredential, signStatusListCredential, STATUS_LIST_TTL_MS } from "./domain/status-credential";
 import { StatusBitstring, STATUS_LIST_MIN_ENTRIES, type StatusPurpose } from "./domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
@@ -318,17 +320,29 @@ export function statusBitstring(purpose: StatusPurpose): StatusBitstring {
   const index = purpose === "revocation" ? seals.revocationIndex : seals.suspensionIndex;
   const state = purpose === "revocation" ? "revoked" : "suspended";
   for (const row of db().select({ i: index }).from(seals).where(eq(seals.state, state)).all()) bits.set(row.i, true);
+  // A lost seal (recordLostSeal) is revoked; its suspension bit stays clear.
+  if (purpose === "revocation")
+    for (const row of db().select({ i: lostSeals.revocationIndex }).from(lostSeals).all()) bits.set(row.i, true);
   return bits;
 }
 
-/** A change counter for the lists: the newest seal event (issuance adds no bit, but costs nothing to include). */
+/**
+ * A change counter for the lists: the newest seal event (issuance adds no bit, but costs nothing
+ * to include), and the number of lost seals recorded (each revoked without a seal event).
+ */
 function listsVersion(): number {
-  return (
-    db()
+  const d = db();
+  const newestEvent =
+    d
       .select({ id: max(sealEvents.id) })
       .from(sealEvents)
-      .get()?.id ?? 0
-  );
+      .get()?.id ?? 0;
+  const lost =
+    d
+      .select({ n: sql<number>`count(*)` })
+      .from(lostSeals)
+      .get()?.n ?? 0;
+  return newestEvent + lost * 2 ** 32;
 }
 
 const signedLists = new Map<string, { version: number; signedAt: number; jws: string; dataDir: string }>();
@@ -374,4 +388,148 @@ export async function statusListCredential(
     maxAgeSeconds: Math.floor(STATUS_LIST_TTL_MS / 2 / 1000),
     validForSeconds: Math.floor(STATUS_LIST_TTL_MS / 1000),
   };
+}
+
+/** The reason logged and shown for a lost seal's revocation. */
+export const LOST_SEAL_REASON =
+  "This seal's record was lost when the portal's database was restored after a failure; without it the certification body cannot stand behind the seal. The supplier's submission is to be approved again, under a new serial.";
+
+export interface LostSealFacts {
+  serial: string;
+  jws: string;
+  kid: string;
+  validUntil: Date;
+  revocationIndex: number;
+  suspensionIndex: number;
+  issuedLogIndex: number;
+  issuedAt: Date;
+}
+
+/**
+ * The facts of a seal the log says was issued (its leaf, already checked against the log's signed
+ * checkpoint) from a credential found in the publication, or why they cannot be used: the
+ * credential must be the one the leaf logged (its SHA-256), signed by one of this portal's keys,
+ * and for the leaf's serial.
+ */
+export async function lostSealFacts(
+  leaf: { index: number; serial: string; at: string; credentialSha256?: string },
+  jws: string,
+): Promise<{ ok: true; facts: LostSealFacts } | { ok: false; message: string }> {
+  const token = jws.trim();
+  if (!leaf.credentialSha256 || crypto.createHash("sha256").update(token).digest("hex") !== leaf.credentialSha256)
+    return { ok: false, message: "the published credential is not the one its log leaf recorded (SHA-256 differs)" };
+  const checked = await verifySealSignature(token, signingKeys(getEnv().dataDir).jwks().keys);
+  if (!checked.ok) return { ok: false, message: `the published credential does not verify (${checked.reason})` };
+  const c = checked.credential;
+  const index = (purpose: StatusPurpose) => {
+    const entry = c.credentialStatus.find((e) => e.statusPurpose === purpose);
+    const n = Number(entry?.statusListIndex);
+    return Number.isInteger(n) && n >= 0 ? n : null;
+  };
+  const revocationIndex = index("revocation");
+  const suspensionIndex = index("suspension");
+  if (c.credentialSubject.serial !== leaf.serial || revocationIndex === null || suspensionIndex === null)
+    return { ok: false, message: "the published credential is not for this serial or has no status-list positions" };
+  return {
+    ok: true,
+    facts: {
+      serial: leaf.serial,
+      jws: token,
+      kid: checked.kid,
+      validUntil: new Date(c.validUntil),
+      revocationIndex,
+      suspensionIndex,
+      issuedLogIndex: leaf.index,
+      issuedAt: new Date(leaf.at),
+    },
+  };
+}
+
+/**
+ * Records a lost seal (see lostSeals in db/schema.ts): its serial and status-list positions taken
+ * for good, and its revocation: a new log leaf, the revocation bit in the list, the audit entry.
+ * A seal row or another lost seal holding one of its positions is a conflict (nothing written by
+ * the caller's transaction then).
+ */
+export function recordLostSeal(tx: Tx, actor: AnyActor, f: LostSealFacts): { logIndex: number } {
+  if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.serial, f.serial)).get())
+    throw new ServiceError("conflict", `Seal ${f.serial} is in this database: it is not lost.`);
+  const clash = tx
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(sql`${seals.revocationIndex} = ${f.revocationIndex} or ${seals.suspensionIndex} = ${f.suspensionIndex}`)
+    .get();
+  if (clash)
+    throw new ServiceError(
+      "conflict",
+      `Seal ${clash.serial} holds a status-list position of the lost seal ${f.serial}: they cannot both be in the lists.`,
+    );
+  const recorded = tx.select().from(lostSeals).where(eq(lostSeals.serial, f.serial)).get();
+  if (recorded) return { logIndex: recorded.revokedLogIndex }; // recorded already: nothing more to do
+  const at = new Date(nowMs());
+  const logIndex = appendLog(tx, {
+    event: "revoked",
+    serial: f.serial,
+    at: at.toISOString(),
+    reason: LOST_SEAL_REASON,
+  });
+  tx.insert(lostSeals)
+    .values({
+      serial: f.serial,
+      credential: f.jws,
+      kid: f.kid,
+      validUntil: f.validUntil,
+      revocationIndex: f.revocationIndex,
+      suspensionIndex: f.suspensionIndex,
+      issuedLogIndex: f.issuedLogIndex,
+      issuedAt: f.issuedAt,
+      revokedLogIndex: logIndex,
+      reason: LOST_SEAL_REASON,
+      recoveredAt: at,
+    })
+    .run();
+  recordAudit(tx, actor, {
+    action: "seal.revoked",
+    target: { type: "seal", id: f.serial },
+    details: {
+      from: "lost",
+      to: "revoked",
+      reason: LOST_SEAL_REASON,
+      logIndex,
+      issuedLogIndex: f.issuedLogIndex,
+      revocationIndex: f.revocationIndex,
+      suspensionIndex: f.suspensionIndex,
+      credentialSha256: crypto.createHash("sha256").update(f.jws).digest("hex"),
+      recoveredFromPublication: true,
+    },
+  });
+  return { logIndex };
+}
+
+/** A lost seal (recordLostSeal), for the public views; null when `serial` is not one. */
+export function lostSeal(serial: string) {
+  return lostSealsBySerial([serial]).get(serial) ?? null;
+}
+
+/** The lost seals among `serials` (recordLostSeal), by serial: one query per 500. */
+export function lostSealsBySerial(serials: readonly string[]): Map<string, typeof lostSeals.$inferSelect> {
+  const out = new Map<string, typeof lostSeals.$inferSelect>();
+  for (let i = 0; i < serials.length; i += 500)
+    for (const r of db()
+      .select()
+      .from(lostSeals)
+      .where(inArray(lostSeals.serial, serials.slice(i, i + 500)))
+      .all())
+      out.set(r.serial, r);
+  return out;
+}
+
+/** The serials of the lost seals recorded after `since` (all of them for null), for the publisher. */
+export function lostSealsRecordedSince(since: Date | null): string[] {
+  return db()
+    .select({ serial: lostSeals.serial })
+    .from(lostSeals)
+    .where(since ? gt(lostSeals.recoveredAt, since) : undefined)
+    .all()
+    .map((r) => r.serial);
 }

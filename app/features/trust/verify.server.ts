@@ -16,6 +16,7 @@ import { normalizeSerial, isValidSerial } from "./domain/serial";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "./domain/verify";
 import { logProofOfAttachments } from "./domain/tlog-proof";
 import { db } from "../../platform/db.server";
+import { lostSeal, lostSealsBySerial } from "./seal-status.server";
 
 export interface VerifyAnswer {
   status: SealVerdict;
@@ -96,6 +97,23 @@ function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCh
   };
 }
 
+/** A lost seal (seal-status.server.ts, recordLostSeal): revoked, with the reason logged. */
+function lostAnswer(
+  credential: SealCredential,
+  lost: { serial: string; reason: string },
+  checks: ArtefactCheck[],
+): VerifyAnswer {
+  return {
+    status: "revoked",
+    reason: lost.reason,
+    serial: lost.serial,
+    subject: credential.credentialSubject,
+    credential: { issuer: credential.issuer, validFrom: credential.validFrom, validUntil: credential.validUntil },
+    checks: [...checks, { label: "Status at the issuer", ok: false, detail: "revoked" }],
+    supersededBy: null,
+  };
+}
+
 function notFound(serial: string | undefined, reason: string): VerifyAnswer {
   return { status: "not_found", reason, ...(serial ? { serial } : {}), checks: [] };
 }
@@ -119,11 +137,14 @@ async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promi
     .from(seals)
     .where(inArray(seals.serial, [serial]))
     .get();
-  if (!row)
+  if (!row) {
+    const lost = lostSeal(serial);
+    if (lost && lost.credential.trim() === jws.trim()) return lostAnswer(result.credential, lost, result.checks);
     return {
       ...notFound(serial, "The signature is the issuer's, but the issuer has no record of this seal."),
       checks: result.checks,
     };
+  }
   if (row.credential.trim() !== jws.trim()) {
     return {
       status: "forged",
@@ -214,7 +235,12 @@ export async function verifySerial(input: string): Promise<VerifyAnswer> {
     .from(seals)
     .where(inArray(seals.serial, [serial]))
     .get();
-  if (!row) return notFound(serial, "No seal has this serial.");
+  if (!row) {
+    const lost = lostSeal(serial);
+    return lost
+      ? answerFor(lost.credential, { presentedSerial: serial })
+      : notFound(serial, "No seal has this serial.");
+  }
   return answerFor(row.credential, { presentedSerial: serial });
 }
 
@@ -249,6 +275,7 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
   const now = new Date(nowMs());
   let keys: JWK[] | undefined;
   const reasons = stateReasons([...rows.values()]);
+  const lost = lostSealsBySerial(wanted.filter((s) => !rows.has(s)));
   const answers: BulkAnswer[] = [];
   for (let i = 0; i < inputs.length; i++) {
     const serial = normalized[i];
@@ -264,7 +291,19 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
     }
     const row = rows.get(serial);
     if (!row) {
-      answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
+      const gone = lost.get(serial);
+      const credential = gone && (await storedCredentialChecked(gone, (keys ??= jwks())));
+      if (gone && credential) {
+        const s = credential.credentialSubject;
+        answers.push({
+          serial,
+          status: "revoked",
+          reason: gone.reason,
+          product: `${s.product.name} (${s.product.model})`,
+          firmware: s.firmwareVersion,
+          validUntil: credential.validUntil.slice(0, 10),
+        });
+      } else answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
       continue;
     }
     const credential = await storedCredentialChecked(row, (keys ??= jwks()));

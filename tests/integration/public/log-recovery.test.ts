@@ -5,17 +5,27 @@
 // publication that is not this log's leaves the database as it was.
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import crypto from "node:crypto";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { and, desc, eq } from "drizzle-orm";
 import { closeDb } from "../../../db/connection";
-import { auditEvents, sealEvents, seals } from "../../../db/schema";
+import { auditEvents, lostSeals, sealEvents, seals } from "../../../db/schema";
 import { db, transaction } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { appendLog, latestCheckpoint, logSize } from "../../../app/features/trust/transparency-log.server";
 import { treeRoot } from "../../../app/features/trust/log-tree.server";
-import { applySealAction, statusBitstring } from "../../../app/features/trust/seal-status.server";
+import {
+  applySealAction,
+  LOST_SEAL_REASON,
+  statusBitstring,
+  statusListCredential,
+} from "../../../app/features/trust/seal-status.server";
+import { verifyCredentialText, verifySerial, verifySerials } from "../../../app/features/trust/verify.server";
+import { publicSealView, sealApiView } from "../../../app/features/certification/seals.server";
+import { STATUS_LIST_MIN_ENTRIES } from "../../../app/features/trust/domain/status-list";
+import { approveDemoWatchSubmission } from "../../support/submissions";
 import { parseCheckpointBody, parseSignatureLines } from "../../../app/features/trust/domain/merkle";
 import { entryBundle, parseEntryBundle } from "../../../app/features/trust/domain/tiles";
 import { publishArtefacts, publishedLogProblem } from "../../../app/features/public/publication.server";
@@ -136,6 +146,95 @@ describe("npm run log:recover", () => {
     await shutdown();
   });
 
+  it("records a seal issued in the lost window as a lost seal: its published credential reads as revoked everywhere, and its status-list positions are never given to another seal", async () => {
+    const replica = await trailingReplica();
+    const serial = await approveDemoWatchSubmission(); // approved and issued, then published, then lost
+    const issued = sealRow(serial);
+    await publishArtefacts();
+    const publishedAnswer = () =>
+      JSON.parse(fs.readFileSync(path.join(folder, "api", "v1", "seals", serial), "utf8")) as { status: string };
+    expect(publishedAnswer().status).toBe("valid");
+    replica.restore();
+    expect(db().select().from(seals).where(eq(seals.serial, serial)).get()).toBeUndefined();
+    expect(await verifySerial(serial)).toMatchObject({ status: "not_found" });
+    const auditBefore = checkAuditChain().checked;
+
+    const report = await recoverLogFromPublication(actor);
+    const published = report.publishedSize!;
+    const entry = report.recovered.find((e) => e.serial === serial)!;
+    expect(entry).toMatchObject({
+      index: issued.issuedLogIndex,
+      event: "issued",
+      replayed: false,
+      lostSeal: { serial, revokedLogIndex: published },
+    });
+    expect(entry.message).toContain("recorded as a lost seal and revoked by leaf");
+    // Its revocation is a new leaf after the published ones; the lost seal is recorded once.
+    expect(logSize()).toBe(published + 1);
+    expect(db().select().from(lostSeals).all()).toEqual([
+      expect.objectContaining({
+        serial,
+        credential: issued.credential,
+        revocationIndex: issued.revocationIndex,
+        suspensionIndex: issued.suspensionIndex,
+        issuedLogIndex: issued.issuedLogIndex,
+        revokedLogIndex: published,
+        reason: LOST_SEAL_REASON,
+      }),
+    ]);
+    expect(checkAuditChain()).toMatchObject({ ok: true, checked: auditBefore + 2 }); // the revocation, the recovery
+    expect(JSON.parse(logAudits().at(-1)!.details).lostSeals).toEqual([{ serial, revokedLogIndex: published }]);
+
+    // Revoked wherever it is checked: the status list, by serial, by credential, in bulk, its page and its API answer.
+    expect(statusBitstring("revocation").get(issued.revocationIndex)).toBe(true);
+    expect(statusBitstring("suspension").get(issued.suspensionIndex)).toBe(false);
+    expect(await verifySerial(serial)).toMatchObject({ status: "revoked", reason: LOST_SEAL_REASON });
+    expect(await verifyCredentialText(issued.credential)).toMatchObject({ status: "revoked", serial });
+    expect((await verifySerials([serial]))[0]).toMatchObject({ status: "revoked", firmware: expect.any(String) });
+    expect(await publicSealView(serial)).toMatchObject({
+      verdict: "revoked",
+      events: [
+        { kind: "issued", logIndex: issued.issuedLogIndex },
+        { kind: "revoked", logIndex: published, reason: LOST_SEAL_REASON },
+      ],
+      hasPdf: false,
+    });
+    expect(await sealApiView(serial)).toMatchObject({ verdict: "revoked", reason: LOST_SEAL_REASON });
+    // Run again: nothing to do, nothing recorded twice.
+    expect((await recoverLogFromPublication(actor)).recovered).toEqual([]);
+
+    // The portal starts; its next publication says so too (the list with its bit, the answer revoked).
+    await startup();
+    await publishArtefacts();
+    expect(publishedAnswer().status).toBe("revoked");
+    const list = await statusListCredential("revocation-1");
+    expect(fs.readFileSync(path.join(folder, "status", "revocation-1"), "utf8")).toBe(list!.jws);
+    expect(await publishedLogProblem()).toBeNull();
+
+    // The submission (its approval lost with the seal) is approved again: a new seal, under a new
+    // serial and never in the lost seal's positions, even when the random draw lands on them.
+    const plan = [issued.revocationIndex, 7, issued.suspensionIndex, 8].map(
+      (i) => (i * 2 ** 31) / STATUS_LIST_MIN_ENTRIES,
+    );
+    const randomInt = crypto.randomInt.bind(crypto) as (min: number, max: number) => number;
+    const spy = vi
+      .spyOn(crypto, "randomInt")
+      .mockImplementation(((min: number, max: number) =>
+        min === 0 && max === 2 ** 31 && plan.length ? plan.shift()! : randomInt(min, max)) as typeof crypto.randomInt);
+    let again: string;
+    try {
+      again = await approveDemoWatchSubmission();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(plan).toEqual([]);
+    expect(again).not.toBe(serial);
+    expect(sealRow(again)).toMatchObject({ revocationIndex: 7, suspensionIndex: 8, state: "active" });
+    expect(await verifySerial(again)).toMatchObject({ status: "valid" });
+    expect(await verifySerial(serial)).toMatchObject({ status: "revoked" });
+    await shutdown();
+  });
+
   it("refuses published entries that do not make the published tree, or that differ from the leaves here, and writes nothing", async () => {
     const replica = await trailingReplica();
     const behind = logSize();
@@ -169,7 +268,7 @@ describe("npm run log:recover", () => {
     await expect(recoverLogFromPublication(actor)).rejects.toThrow("has no entry bundle for leaves 0..");
     expect(logSize()).toBe(behind);
     expect(checkAuditChain().checked).toBe(audits);
-    expect(logAudits()).toHaveLength(1); // the first test's
+    expect(logAudits()).toHaveLength(2); // the earlier tests'
 
     // With the published bundle back, it recovers.
     fs.mkdirSync(path.dirname(bundleFile), { recursive: true });
