@@ -115,6 +115,10 @@ beforeAll(async () => {
     }
     if (!tusUploads(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
   });
+  // The test's fetch and this server share one event loop: a loop held up (the 160 MiB hash below,
+  // a loaded machine) fires both sides' keep-alive timers late and together, and fetch may reuse a
+  // socket the server is closing (ECONNRESET). Idle sockets stay open for the file's whole run.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
