@@ -42,7 +42,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { noteDisclosureIn } from "../findings/disclosure.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { changeMarkInput, recertificationInput } from "./forms";
-import { applySealAction } from "../trust/seal-status.server";
+import { applySealAction, resupersedeLostSuccessor } from "../trust/seal-status.server";
 import {
   continuingChecklistVersion,
   copyAnswersAndEvidence,
@@ -434,17 +434,28 @@ export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRo
   // The seal in force in this line of certifications: the one it started from, or (if another
   // re-certification replaced that meanwhile) the newest that replaced it. One seal stays current.
   let current = old;
-  for (let hops = 0; current.state === "superseded" && current.supersededBy && hops < 50; hops++)
-    current = sealOf(tx, current.supersededBy) ?? current;
+  for (let hops = 0; current.state === "superseded" && current.supersededBy && hops < 50; hops++) {
+    const next = sealOf(tx, current.supersededBy);
+    if (!next) break; // replaced by a seal this database lost (a lost seal, revoked by log:recover)
+    current = next;
+  }
+  const reason = `Replaced by seal ${newSerial}, the re-certification of firmware ${firmware}.`;
   if (current.serial !== newSerial && (current.state === "active" || current.state === "suspended")) {
     applySealAction(tx, actor, {
       serial: current.serial,
       action: "supersede",
-      reason: `Replaced by seal ${newSerial}, the re-certification of firmware ${firmware}.`,
+      reason,
       supersededBy: newSerial,
       cause: `recertification:${s.id}`,
     });
-  }
+  } else if (current.serial !== newSerial)
+    // Its successor was lost and revoked: this re-certification's seal replaces it now.
+    resupersedeLostSuccessor(tx, actor, {
+      serial: current.serial,
+      supersededBy: newSerial,
+      reason: `${reason} (Seal ${current.supersededBy}, which replaced it first, was lost in a database restore and revoked.)`,
+      cause: `recertification:${s.id}`,
+    });
   const fixed = fixedIn(tx, old.productVersionId, firmware);
   const at = new Date(nowMs());
   const label = "system" in actor ? `system:${actor.system}` : actor.email;

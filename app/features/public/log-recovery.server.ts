@@ -28,6 +28,7 @@ import { currentLogOrigin, logSize, logTile, restoreLeaves } from "../trust/tran
 import type { PublicationSink } from "./adapters/publication-sinks.server";
 import { storedPathOf } from "./domain/publication";
 import { sealBySerial } from "../certification/seals.server";
+import { isValidSerial } from "../trust/domain/serial";
 import { sinkFor, thisLogsCheckpoint } from "./publication.server";
 
 export interface RecoveredEvent {
@@ -91,38 +92,60 @@ async function publishedEntries(sink: PublicationSink, from: number, to: number)
 
 type LostSealCheck = { ok: true; facts: LostSealFacts } | { ok: false; message: string };
 
+/** A recovered leaf's entry, or null when it is not JSON (restoreLeaves refuses such a leaf). */
+function entryOf(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The issuances among the recovered leaves (the first is leaf `from`) whose seal this database
  * lacks, each with its published credential checked (trust's lostSealFacts) or why it cannot be
- * used. Read before the recovery's transaction: the checks are asynchronous.
+ * used, and the revocation of such a seal among them (a recovery before this one revoked it: its
+ * leaf is reused, not appended again). Read before the recovery's transaction: the checks are
+ * asynchronous.
  */
 async function lostSealsAmong(
   sink: PublicationSink,
   from: number,
   leaves: Buffer[],
-): Promise<Map<number, LostSealCheck>> {
-  const out = new Map<number, LostSealCheck>();
+): Promise<{
+  checks: Map<number, LostSealCheck>;
+  revocations: Map<string, { logIndex: number; at: Date; reason: string }>;
+}> {
+  const checks = new Map<number, LostSealCheck>();
+  const revocations = new Map<string, { logIndex: number; at: Date; reason: string }>();
+  const issued: { index: number; serial: string; at: string; credentialSha256?: string }[] = [];
   for (const [k, bytes] of leaves.entries()) {
-    const parsed = issuedLeaf.safeParse(JSON.parse(bytes.toString("utf8")));
-    if (!parsed.success || sealBySerial(parsed.data.serial)) continue;
-    const leaf = { index: from + k, ...parsed.data };
+    const parsed = loggedEvent.safeParse(entryOf(bytes));
+    if (!parsed.success || !isValidSerial(parsed.data.serial) || sealBySerial(parsed.data.serial)) continue;
+    const e = parsed.data;
+    if (e.event === "issued") issued.push({ index: from + k, ...e });
+    else if (e.event === "revoked" && !revocations.has(e.serial))
+      revocations.set(e.serial, { logIndex: from + k, at: new Date(e.at), reason: e.reason ?? "" });
+  }
+  for (const leaf of issued) {
     const jws = await sink.get(storedPathOf(`/s/${leaf.serial}/credential`));
-    out.set(
+    checks.set(
       leaf.index,
       jws
         ? await lostSealFacts(leaf, jws.toString("utf8"))
         : { ok: false, message: `the publication has no credential for ${leaf.serial}` },
     );
   }
-  return out;
+  return { checks, revocations };
 }
 
-/** An issuance as the log states it (recordIssuedSeal's leaf). */
-const issuedLeaf = z.object({
-  event: z.literal("issued"),
+/** An issuance or a revocation as the log states it (recordIssuedSeal's and applySealAction's leaves). */
+const loggedEvent = z.object({
+  event: z.string(),
   serial: z.string().min(1),
   at: z.iso.datetime({ offset: true }),
   credentialSha256: z.string().optional(),
+  reason: z.string().optional(),
 });
 
 /**
@@ -184,17 +207,19 @@ export async function recoverLogFromPublication(
       for (const [k, bytes] of missing.entries()) {
         const index = from + k;
         const r = replayLoggedSealEvent(tx, actor, index, JSON.parse(bytes.toString("utf8")));
-        const found = lost.get(index);
-        if (found?.ok) {
-          const { logIndex } = recordLostSeal(tx, actor, found.facts);
+        const found = lost.checks.get(index);
+        const recorded = found?.ok
+          ? recordLostSeal(tx, actor, found.facts, lost.revocations.get(found.facts.serial))
+          : found;
+        if (found?.ok && recorded?.ok)
           recovered.push({
             index,
             ...r,
-            lostSeal: { serial: found.facts.serial, revokedLogIndex: logIndex },
-            message: `issued, but this database has no row for it: its credential (from the publication, checked against the leaf) is recorded as a lost seal and revoked by leaf ${logIndex}; its serial and status-list positions stay taken. The supplier's submission must be approved again.`,
+            lostSeal: { serial: found.facts.serial, revokedLogIndex: recorded.logIndex },
+            message: `issued, but this database has no row for it: its credential (from the publication, checked against the leaf) is recorded as a lost seal, revoked by leaf ${recorded.logIndex}; its serial and status-list positions stay taken. The supplier's submission must be approved again.`,
           });
-        } else if (found)
-          recovered.push({ index, ...r, message: `${r.message} Not recorded as a lost seal: ${found.message}.` });
+        else if (recorded && !recorded.ok)
+          recovered.push({ index, ...r, message: `${r.message} Not recorded as a lost seal: ${recorded.message}.` });
         else recovered.push({ index, ...r });
       }
       recordAudit(tx, actor, {

@@ -275,6 +275,10 @@ export async function publishArtefacts(
     const logProblem = await logProblemAt(sink);
     if (logProblem) throw new Error(logProblem);
     const env = getEnv();
+    // The checkpoint this run publishes, read before the events: every leaf it covers was committed
+    // with its domain event, so the credential of each seal it logs is written below (step 2), and
+    // a verifier, or log:recover, never finds an issuance leaf published without its credential.
+    const checkpoint = latestCosignedCheckpoint();
     const toEvent =
       db()
         .select({ id: max(domainEvents.id) })
@@ -311,8 +315,7 @@ export async function publishArtefacts(
       report.seals++;
     }
 
-    // 3. The log: the tiles the new checkpoint needs, then the checkpoint (read first: it never covers more than was tiled).
-    const checkpoint = latestCosignedCheckpoint();
+    // 3. The log: the tiles the checkpoint read above needs, then the checkpoint (it never covers more than was tiled).
     const tiles = newTiles(fromLogSize, checkpoint.treeSize);
     const fullTilesCompleted = tiles.filter((t) => t.width === undefined);
     for (const t of tiles) {

@@ -447,32 +447,34 @@ export async function lostSealFacts(
 
 /**
  * Records a lost seal (see lostSeals in db/schema.ts): its serial and status-list positions taken
- * for good, and its revocation: a new log leaf, the revocation bit in the list, the audit entry.
- * A seal row or another lost seal holding one of its positions is a conflict (nothing written by
- * the caller's transaction then).
+ * for good, and its revocation: the log leaf (a new one, or `revoked`, a recovered leaf that
+ * revoked it already), the revocation bit in the list, the audit entry. Refused, with nothing
+ * written, when the seal is in this database or a seal here holds one of its positions.
  */
-export function recordLostSeal(tx: Tx, actor: AnyActor, f: LostSealFacts): { logIndex: number } {
+export function recordLostSeal(
+  tx: Tx,
+  actor: AnyActor,
+  f: LostSealFacts,
+  revoked?: { logIndex: number; at: Date; reason: string },
+): { ok: true; logIndex: number } | { ok: false; message: string } {
   if (tx.select({ serial: seals.serial }).from(seals).where(eq(seals.serial, f.serial)).get())
-    throw new ServiceError("conflict", `Seal ${f.serial} is in this database: it is not lost.`);
+    return { ok: false, message: `seal ${f.serial} is in this database: it is not lost` };
   const clash = tx
     .select({ serial: seals.serial })
     .from(seals)
     .where(sql`${seals.revocationIndex} = ${f.revocationIndex} or ${seals.suspensionIndex} = ${f.suspensionIndex}`)
     .get();
   if (clash)
-    throw new ServiceError(
-      "conflict",
-      `Seal ${clash.serial} holds a status-list position of the lost seal ${f.serial}: they cannot both be in the lists.`,
-    );
+    return {
+      ok: false,
+      message: `seal ${clash.serial} holds one of its status-list positions: they cannot both be in the lists`,
+    };
   const recorded = tx.select().from(lostSeals).where(eq(lostSeals.serial, f.serial)).get();
-  if (recorded) return { logIndex: recorded.revokedLogIndex }; // recorded already: nothing more to do
+  if (recorded) return { ok: true, logIndex: recorded.revokedLogIndex }; // recorded already: nothing more to do
   const at = new Date(nowMs());
-  const logIndex = appendLog(tx, {
-    event: "revoked",
-    serial: f.serial,
-    at: at.toISOString(),
-    reason: LOST_SEAL_REASON,
-  });
+  const reason = revoked?.reason || LOST_SEAL_REASON;
+  const logIndex =
+    revoked?.logIndex ?? appendLog(tx, { event: "revoked", serial: f.serial, at: at.toISOString(), reason });
   tx.insert(lostSeals)
     .values({
       serial: f.serial,
@@ -484,8 +486,8 @@ export function recordLostSeal(tx: Tx, actor: AnyActor, f: LostSealFacts): { log
       issuedLogIndex: f.issuedLogIndex,
       issuedAt: f.issuedAt,
       revokedLogIndex: logIndex,
-      reason: LOST_SEAL_REASON,
-      recoveredAt: at,
+      reason,
+      recoveredAt: revoked?.at ?? at,
     })
     .run();
   recordAudit(tx, actor, {
@@ -494,14 +496,51 @@ export function recordLostSeal(tx: Tx, actor: AnyActor, f: LostSealFacts): { log
     details: {
       from: "lost",
       to: "revoked",
-      reason: LOST_SEAL_REASON,
+      reason,
       logIndex,
       issuedLogIndex: f.issuedLogIndex,
       revocationIndex: f.revocationIndex,
       suspensionIndex: f.suspensionIndex,
       credentialSha256: crypto.createHash("sha256").update(f.jws).digest("hex"),
       recoveredFromPublication: true,
+      ...(revoked ? { revocationRecoveredFromLog: true } : {}),
     },
+  });
+  return { ok: true, logIndex };
+}
+
+/**
+ * A superseded seal whose successor was lost (a lost seal, revoked by log:recover) is superseded
+ * again, by the seal that re-certifies it now: a "superseded" leaf naming the new seal, its event,
+ * the watchers told, the audit entry. So its page and API point at a seal in force, not at the
+ * revoked lost one. Null (nothing written) when the seal is not superseded by a lost seal.
+ */
+export function resupersedeLostSuccessor(
+  tx: Tx,
+  actor: AnyActor,
+  p: { serial: string; supersededBy: string; reason: string; cause: string },
+): { logIndex: number } | null {
+  const seal = tx.select().from(seals).where(eq(seals.serial, p.serial)).get();
+  if (!seal || seal.state !== "superseded" || !seal.supersededBy || seal.supersededBy === p.supersededBy) return null;
+  const lost = seal.supersededBy;
+  if (!tx.select({ serial: lostSeals.serial }).from(lostSeals).where(eq(lostSeals.serial, lost)).get()) return null;
+  const at = new Date(nowMs());
+  const logIndex = appendLog(tx, {
+    event: "superseded",
+    serial: p.serial,
+    at: at.toISOString(),
+    reason: p.reason,
+    supersededBy: p.supersededBy,
+  });
+  recordStateChange(tx, actor, seal, {
+    event: "superseded",
+    to: "superseded",
+    reason: p.reason,
+    supersededBy: p.supersededBy,
+    cause: p.cause,
+    logIndex,
+    at,
+    auditDetails: { replacesLostSeal: lost },
   });
   return { logIndex };
 }

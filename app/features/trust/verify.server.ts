@@ -303,7 +303,9 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
           firmware: s.firmwareVersion,
           validUntil: credential.validUntil.slice(0, 10),
         });
-      } else answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
+      } else if (gone)
+        answers.push({ serial, status: "forged", reason: "The issuer's stored credential does not verify.", ...empty });
+      else answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
       continue;
     }
     const credential = await storedCredentialChecked(row, (keys ??= jwks()));

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import { closeDb } from "../../../db/connection";
 import { auditEvents, lostSeals, sealEvents, seals } from "../../../db/schema";
 import { db, transaction } from "../../../app/platform/db.server";
@@ -19,6 +19,7 @@ import { treeRoot } from "../../../app/features/trust/log-tree.server";
 import {
   applySealAction,
   LOST_SEAL_REASON,
+  lostSealFacts,
   statusBitstring,
   statusListCredential,
 } from "../../../app/features/trust/seal-status.server";
@@ -26,6 +27,9 @@ import { verifyCredentialText, verifySerial, verifySerials } from "../../../app/
 import { publicSealView, sealApiView } from "../../../app/features/certification/seals.server";
 import { STATUS_LIST_MIN_ENTRIES } from "../../../app/features/trust/domain/status-list";
 import { approveDemoWatchSubmission } from "../../support/submissions";
+import { completeRecertification } from "../../../app/features/certification/recertification.server";
+import { loadSubmission } from "../../../app/features/certification/submission-records.server";
+import { signCredential, unverifiedPayload, type SealCredential } from "../../../app/features/trust/domain/credential";
 import { parseCheckpointBody, parseSignatureLines } from "../../../app/features/trust/domain/merkle";
 import { entryBundle, parseEntryBundle } from "../../../app/features/trust/domain/tiles";
 import { publishArtefacts, publishedLogProblem } from "../../../app/features/public/publication.server";
@@ -148,6 +152,7 @@ describe("npm run log:recover", () => {
 
   it("records a seal issued in the lost window as a lost seal: its published credential reads as revoked everywhere, and its status-list positions are never given to another seal", async () => {
     const replica = await trailingReplica();
+    const again_ = await trailingReplica(); // the same point, restored a second time below
     const serial = await approveDemoWatchSubmission(); // approved and issued, then published, then lost
     const issued = sealRow(serial);
     await publishArtefacts();
@@ -168,7 +173,7 @@ describe("npm run log:recover", () => {
       replayed: false,
       lostSeal: { serial, revokedLogIndex: published },
     });
-    expect(entry.message).toContain("recorded as a lost seal and revoked by leaf");
+    expect(entry.message).toContain("recorded as a lost seal, revoked by leaf");
     // Its revocation is a new leaf after the published ones; the lost seal is recorded once.
     expect(logSize()).toBe(published + 1);
     expect(db().select().from(lostSeals).all()).toEqual([
@@ -210,6 +215,21 @@ describe("npm run log:recover", () => {
     const list = await statusListCredential("revocation-1");
     expect(fs.readFileSync(path.join(folder, "status", "revocation-1"), "utf8")).toBe(list!.jws);
     expect(await publishedLogProblem()).toBeNull();
+    expect(publishedSize().treeSize).toBe(published + 1); // the revocation's leaf is published too
+
+    // The same replica restored once more: the published revocation is recovered and reused, not appended again.
+    await shutdown();
+    again_.restore();
+    const second = await recoverLogFromPublication(actor);
+    expect(second.recovered.find((e) => e.serial === serial && e.event === "issued")).toMatchObject({
+      lostSeal: { serial, revokedLogIndex: published },
+    });
+    expect(logSize()).toBe(published + 1);
+    expect(db().select().from(lostSeals).all()).toEqual([
+      expect.objectContaining({ serial, revokedLogIndex: published, reason: LOST_SEAL_REASON }),
+    ]);
+    expect(await verifySerial(serial)).toMatchObject({ status: "revoked", reason: LOST_SEAL_REASON });
+    await startup();
 
     // The submission (its approval lost with the seal) is approved again: a new seal, under a new
     // serial and never in the lost seal's positions, even when the random draw lands on them.
@@ -232,7 +252,64 @@ describe("npm run log:recover", () => {
     expect(sealRow(again)).toMatchObject({ revocationIndex: 7, suspensionIndex: 8, state: "active" });
     expect(await verifySerial(again)).toMatchObject({ status: "valid" });
     expect(await verifySerial(serial)).toMatchObject({ status: "revoked" });
+
+    // A seal the lost one had replaced (a re-certification) is replaced by the next re-certification's seal instead.
+    const older = db().select().from(seals).where(eq(seals.state, "active")).limit(1).get()!;
+    transaction((tx) =>
+      applySealAction(tx, actor, {
+        serial: older.serial,
+        action: "supersede",
+        reason: `Replaced by seal ${serial}.`,
+        supersededBy: serial,
+      }),
+    );
+    const submission = { ...loadSubmission(db(), sealRow(again).submissionId), recertifiesSerial: older.serial };
+    transaction((tx) => completeRecertification(tx, actor, submission, again));
+    expect(sealRow(older.serial)).toMatchObject({ state: "superseded", supersededBy: again });
+    const last = db()
+      .select()
+      .from(sealEvents)
+      .where(eq(sealEvents.serial, older.serial))
+      .orderBy(desc(sealEvents.id))
+      .get()!;
+    expect(last).toMatchObject({ kind: "superseded", logIndex: logSize() - 1 });
+    expect(last.reason).toContain(`Seal ${serial}, which replaced it first, was lost`);
+    expect(await publicSealView(older.serial)).toMatchObject({ supersededBy: again });
     await shutdown();
+  });
+
+  it("uses a published credential only when it is the one the leaf logged, signed by this portal, for that serial", async () => {
+    const seal = db().select().from(seals).limit(1).get()!;
+    const leaf = {
+      index: seal.issuedLogIndex,
+      serial: seal.serial,
+      at: seal.issuedAt.toISOString(),
+      credentialSha256: crypto.createHash("sha256").update(seal.credential).digest("hex"),
+    };
+    expect(await lostSealFacts(leaf, seal.credential)).toMatchObject({
+      ok: true,
+      facts: { serial: seal.serial, revocationIndex: seal.revocationIndex, suspensionIndex: seal.suspensionIndex },
+    });
+    // Another credential than the logged one.
+    const other = db().select().from(seals).where(ne(seals.serial, seal.serial)).limit(1).get()!;
+    expect(await lostSealFacts(leaf, other.credential)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/SHA-256 differs/),
+    });
+    // The logged hash of a credential signed with a key that is not this portal's.
+    const { privateKey } = crypto.generateKeyPairSync("ed25519");
+    const foreign = signCredential(unverifiedPayload(seal.credential) as SealCredential, privateKey, "not-ours");
+    const foreignLeaf = { ...leaf, credentialSha256: crypto.createHash("sha256").update(foreign).digest("hex") };
+    expect(await lostSealFacts(foreignLeaf, foreign)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/does not verify/),
+    });
+    // This portal's credential, logged, but under another serial's leaf.
+    const misfiled = { ...leaf, serial: other.serial };
+    expect(await lostSealFacts(misfiled, seal.credential)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/not for this serial/),
+    });
   });
 
   it("refuses published entries that do not make the published tree, or that differ from the leaves here, and writes nothing", async () => {
