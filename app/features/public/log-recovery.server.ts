@@ -29,7 +29,7 @@ import type { PublicationSink } from "./adapters/publication-sinks.server";
 import { storedPathOf } from "./domain/publication";
 import { sealBySerial } from "../certification/seals.server";
 import { isValidSerial } from "../trust/domain/serial";
-import { sinkFor, thisLogsCheckpoint } from "./publication.server";
+import { forgetPublishedState, sinkFor, thisLogsCheckpoint } from "./publication.server";
 
 export interface RecoveredEvent {
   index: number;
@@ -204,6 +204,7 @@ export async function recoverLogFromPublication(
   try {
     transaction((tx) => {
       const { from, to } = restoreLeaves(tx, missing, note.toString("utf8"));
+      forgetPublishedState(tx, target); // the publication is newer than this database's record of it
       for (const [k, bytes] of missing.entries()) {
         const index = from + k;
         const r = replayLoggedSealEvent(tx, actor, index, JSON.parse(bytes.toString("utf8")));

@@ -23,7 +23,7 @@ import crypto from "node:crypto";
 import { and, eq, gt, inArray, lte, max } from "drizzle-orm";
 import { domainEvents, products, productVersions, publicationTargets, publishedFiles, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { acquireLease, PROCESS_HOLDER, releaseLease } from "../../platform/leases.server";
 import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
@@ -176,6 +176,31 @@ function touched(full: boolean, from: number, to: number): Touched {
   return { serials: rows.map((r) => r.serial), products: [...byProduct].map(([id, gtin]) => ({ id, gtin })) };
 }
 
+/**
+ * Makes the next run to `target` a full one that compares nothing with what this database thinks
+ * it published: for a database restored from a point behind the publication (log:recover), whose
+ * record of the published files is older than the files themselves (a linkset written after the
+ * restored point and matching an older version here would be skipped, and stay as it was).
+ */
+export function forgetPublishedState(tx: Tx, target: Exclude<PublishTarget, { kind: "none" }>): void {
+  const key = publicationTargetKey(target);
+  tx.delete(publishedFiles).where(eq(publishedFiles.target, key)).run();
+  tx.update(publicationTargets).set({ lastSuccessAt: null }).where(eq(publicationTargets.target, key)).run();
+}
+
+/** The products with one of these GTINs that `already` does not list (a lost seal's product). */
+function productsWithGtins(gtins: (string | null)[], already: Touched["products"]): Touched["products"] {
+  const wanted = [...new Set(gtins.filter((g): g is string => !!g))];
+  if (!wanted.length) return [];
+  const have = new Set(already.map((p) => p.id));
+  return db()
+    .select({ id: products.id, gtin: products.gtin })
+    .from(products)
+    .where(inArray(products.gtin, wanted))
+    .all()
+    .filter((p) => !have.has(p.id));
+}
+
 /** The lease of a publication run to `target` (a target key). */
 const leaseName = (target: string) => `publication:${target}`;
 
@@ -261,6 +286,17 @@ export async function publishArtefacts(
       known.set(storedPath, version);
       written.set(storedPath, version);
     }
+  };
+  /** Deletes a published file, if the target has it, and forgets its version. */
+  const removed = new Set<string>();
+  const unpublish = async (urlPath: string) => {
+    const stored = storedPathOf(urlPath);
+    if (!known.has(stored) && !(await sink.has(stored))) return;
+    await sink.remove(stored);
+    known.delete(stored);
+    written.delete(stored);
+    removed.add(stored);
+    report.written++;
   };
   const putPath = (
     urlPath: string,
@@ -349,15 +385,28 @@ export async function publishArtefacts(
 
     // 5. The seals' answers (/api/v1/seals/<serial>: what verify-seal asks about supersession) and the linksets.
     // A lost seal recorded since the last run (log:recover) has no event: its answer, now revoked, is written too.
-    const lostSerials = lostSealsRecordedSince(report.full ? null : state.lastSuccessAt);
-    for (const serial of [...work.serials, ...lostSerials]) {
+    const lost = lostSealsRecordedSince(report.full ? null : state.lastSuccessAt);
+    for (const serial of [...work.serials, ...lost.map((l) => l.serial)]) {
       const view = await sealApiView(serial);
       if (view) await putPath(`/api/v1/seals/${encodeURIComponent(serial)}`, SEAL_API_HEADERS, () => sealApiBody(view));
     }
-    for (const product of work.products) {
+    // A lost seal's product (found by the GTIN its credential states) may have no seal left: its
+    // published linkset, which named the lost seal, is taken down below.
+    for (const product of [
+      ...work.products,
+      ...productsWithGtins(
+        lost.map((l) => l.gtin),
+        work.products,
+      ),
+    ]) {
       const gtin14 = gtin14Of(product.gtin);
       if (!gtin14) continue;
       const r = await resolveDigitalLink(`/01/${gtin14}`, new URLSearchParams("linkType=linkset"), null);
+      if (r.kind === "error" && r.status === 404) {
+        // No seal behind the GTIN (any more): nothing may answer for it from the publication either.
+        for (const g of new Set([gtin14, product.gtin!.replace(/\s/g, "")])) await unpublish(`/01/${g}`);
+        continue;
+      }
       if (r.kind !== "linkset") continue;
       const body = JSON.stringify(r.body);
       // The canonical 14 digits (the anchor, and what the QR codes encode), and the GTIN as written, if shorter.
@@ -412,6 +461,10 @@ export async function publishArtefacts(
   } finally {
     transaction((tx) => {
       const at = new Date(nowMs());
+      for (const path of removed)
+        tx.delete(publishedFiles)
+          .where(and(eq(publishedFiles.target, key), eq(publishedFiles.path, path)))
+          .run();
       for (const [path, version] of written)
         tx.insert(publishedFiles)
           .values({ target: key, path, version, at })

@@ -13,7 +13,7 @@ import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
 import { can } from "../../platform/roles";
 import { EVENT_OF_ACTION, nextSealState, type SealAction } from "./domain/seal-state";
-import { verifySealSignature } from "./domain/credential";
+import { unverifiedPayload, verifySealSignature, type SealCredential } from "./domain/credential";
 import { buildStatusListCredential, signStatusListCredential, STATUS_LIST_TTL_MS } from "./domain/status-credential";
 import { StatusBitstring, STATUS_LIST_MIN_ENTRIES, type StatusPurpose } from "./domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
@@ -563,12 +563,18 @@ export function lostSealsBySerial(serials: readonly string[]): Map<string, typeo
   return out;
 }
 
-/** The serials of the lost seals recorded after `since` (all of them for null), for the publisher. */
-export function lostSealsRecordedSince(since: Date | null): string[] {
+/**
+ * The lost seals recorded after `since` (all of them for null), for the publisher: each serial and
+ * the product GTIN its credential states (null when none).
+ */
+export function lostSealsRecordedSince(since: Date | null): { serial: string; gtin: string | null }[] {
   return db()
-    .select({ serial: lostSeals.serial })
+    .select({ serial: lostSeals.serial, credential: lostSeals.credential })
     .from(lostSeals)
     .where(since ? gt(lostSeals.recoveredAt, since) : undefined)
     .all()
-    .map((r) => r.serial);
+    .map((r) => {
+      const c = unverifiedPayload(r.credential) as Partial<SealCredential> | null; // checked when recorded
+      return { serial: r.serial, gtin: c?.credentialSubject?.product?.gtin ?? null };
+    });
 }

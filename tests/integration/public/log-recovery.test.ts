@@ -33,6 +33,8 @@ import { signCredential, unverifiedPayload, type SealCredential } from "../../..
 import { parseCheckpointBody, parseSignatureLines } from "../../../app/features/trust/domain/merkle";
 import { entryBundle, parseEntryBundle } from "../../../app/features/trust/domain/tiles";
 import { publishArtefacts, publishedLogProblem } from "../../../app/features/public/publication.server";
+import { resolveDigitalLink } from "../../../app/features/public/gs1-resolver.server";
+import { backgroundSettled } from "../../../app/platform/background.server";
 import { LogRecoveryRefused, recoverLogFromPublication } from "../../../app/features/public/log-recovery.server";
 import { shutdown, startup, StartupRefusal } from "../../../app/startup.server";
 
@@ -159,6 +161,10 @@ describe("npm run log:recover", () => {
     const publishedAnswer = () =>
       JSON.parse(fs.readFileSync(path.join(folder, "api", "v1", "seals", serial), "utf8")) as { status: string };
     expect(publishedAnswer().status).toBe("valid");
+    // The product's GS1 linkset, published under its GTIN as written and as 14 digits, names the new seal.
+    const gtin = (unverifiedPayload(issued.credential) as SealCredential).credentialSubject.product.gtin!;
+    const linksets = [gtin, gtin.padStart(14, "0")].map((g) => path.join(folder, "01", g));
+    for (const f of linksets) expect(fs.readFileSync(f, "utf8")).toContain(serial);
     replica.restore();
     expect(db().select().from(seals).where(eq(seals.serial, serial)).get()).toBeUndefined();
     expect(await verifySerial(serial)).toMatchObject({ status: "not_found" });
@@ -210,8 +216,14 @@ describe("npm run log:recover", () => {
 
     // The portal starts; its next publication says so too (the list with its bit, the answer revoked).
     await startup();
+    await backgroundSettled(30_000); // the start-up's own publication run, if one began
     await publishArtefacts();
     expect(publishedAnswer().status).toBe("revoked");
+    // Its product's linkset no longer names it: rewritten for the seal in force, or taken down when none is left.
+    for (const f of linksets) if (fs.existsSync(f)) expect(fs.readFileSync(f, "utf8")).not.toContain(serial);
+    expect(
+      await resolveDigitalLink(`/01/${gtin.padStart(14, "0")}`, new URLSearchParams("linkType=linkset"), null),
+    ).toMatchObject(fs.existsSync(linksets[1]) ? { kind: "linkset" } : { kind: "error", status: 404 });
     const list = await statusListCredential("revocation-1");
     expect(fs.readFileSync(path.join(folder, "status", "revocation-1"), "utf8")).toBe(list!.jws);
     expect(await publishedLogProblem()).toBeNull();

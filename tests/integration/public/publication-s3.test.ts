@@ -32,7 +32,9 @@ const { seedDemoData } = await import("../../../app/demo/seed.server");
 const { demoSealSerials } = await import("../../../app/demo/seed-seals.server");
 const { sealPdf } = await import("../../../app/features/certification/seals.server");
 const { createS3Client } = await import("../../../app/features/certification/adapters/s3-evidence-store.server");
-const { publishArtefacts, publicationHeaderRules } = await import("../../../app/features/public/publication.server");
+const { publishArtefacts, publicationHeaderRules, sinkFor } =
+  await import("../../../app/features/public/publication.server");
+type PublishTarget = import("../../../app/platform/env").PublishTarget;
 const { headersFor } = await import("../../../app/features/public/domain/publication");
 const { recoverLogFromPublication } = await import("../../../app/features/public/log-recovery.server");
 const { db, transaction } = await import("../../../app/platform/db.server");
@@ -89,6 +91,17 @@ describe("publishing to S3", () => {
   it("a second run puts nothing: the bucket holds every version already", async () => {
     const report = (await publishArtefacts())!;
     expect(report.written).toBe(0);
+  });
+
+  it("removes one object, and only it, when a file is taken down", async () => {
+    const sink = sinkFor(getEnv().publishTo as Exclude<PublishTarget, { kind: "none" }>);
+    await sink.put("zz/one", Buffer.from("1"), { "Content-Type": "text/plain" });
+    await sink.put("zz/one-more", Buffer.from("2"), { "Content-Type": "text/plain" });
+    await sink.remove("zz/one");
+    await sink.remove("zz/never-there"); // none there is fine
+    expect(await sink.has("zz/one")).toBe(false);
+    expect((await sink.get("zz/one-more"))?.toString()).toBe("2");
+    await sink.removeTree("zz");
   });
 
   it("a database restored behind the bucket gets its lost log leaves back from the bucket's entry bundles", async () => {

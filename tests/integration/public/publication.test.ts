@@ -233,6 +233,7 @@ describe("static publication: a seal verifies from the published folder alone", 
       has: () => Promise.resolve(true),
       get: () => Promise.reject(new Error("disk full")),
       removeTree: () => Promise.reject(new Error("disk full")),
+      remove: () => Promise.reject(new Error("disk full")),
     };
     await expect(publishArtefacts({ sink: broken })).rejects.toThrow("disk full");
     const state = publicationState()!;

@@ -22,6 +22,8 @@ export interface PublicationSink {
   get(storedPath: string): Promise<Buffer | null>;
   /** Deletes everything below `storedDir` (relative, "/"-separated, no final slash); nothing there is fine. */
   removeTree(storedDir: string): Promise<void>;
+  /** Deletes the file at `storedPath`; none there is fine. */
+  remove(storedPath: string): Promise<void>;
 }
 
 /** A folder on this machine (served by a static web server or synced to a CDN). */
@@ -69,6 +71,11 @@ export function folderSink(dir: string): PublicationSink {
       if (!target.startsWith(root + path.sep)) throw new Error(`${storedDir} is outside ${root}`);
       await fs.promises.rm(target, { recursive: true, force: true });
     },
+    async remove(storedPath) {
+      const file = path.resolve(root, ...storedPath.split("/"));
+      if (!file.startsWith(root + path.sep)) throw new Error(`${storedPath} is outside ${root}`);
+      await fs.promises.rm(file, { force: true });
+    },
   };
 }
 
@@ -79,8 +86,14 @@ export function folderSink(dir: string): PublicationSink {
  * them; the CORS and Link headers are the bucket's CORS rules or the CDN's (README).
  */
 export function s3Sink(client: S3Client, bucket: string, prefix: string): PublicationSink {
-  const { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } =
-    createRequire(import.meta.url)("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
+  const {
+    DeleteObjectCommand,
+    DeleteObjectsCommand,
+    GetObjectCommand,
+    HeadObjectCommand,
+    ListObjectsV2Command,
+    PutObjectCommand,
+  } = createRequire(import.meta.url)("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
   const base = prefix.replace(/^\/+|\/+$/g, "");
   return {
     name: `s3://${bucket}/${base}`,
@@ -131,6 +144,9 @@ export function s3Sink(client: S3Client, bucket: string, prefix: string): Public
           await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
+    },
+    async remove(storedPath) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${base ? `${base}/` : ""}${storedPath}` }));
     },
   };
 }
