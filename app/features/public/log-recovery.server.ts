@@ -15,7 +15,6 @@
  * credential in circulation reads as revoked everywhere and its serial and status-list positions
  * are never given to another seal. The report names it, for the operator.
  */
-import { z } from "zod";
 import { recordAudit } from "../../platform/audit.server";
 import type { AnyActor } from "../../platform/actor";
 import { transaction } from "../../platform/db.server";
@@ -23,7 +22,13 @@ import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
 import { parseEntryBundle, tilePath, tileWidthAt, TILE_WIDTH, type TileRef } from "../trust/domain/tiles";
 import { treeRoot } from "../trust/log-tree.server";
-import { lostSealFacts, recordLostSeal, replayLoggedSealEvent, type LostSealFacts } from "../trust/seal-status.server";
+import {
+  loggedSealEvent,
+  lostSealFacts,
+  recordLostSeal,
+  replayLoggedSealEvent,
+  type LostSealFacts,
+} from "../trust/seal-status.server";
 import { currentLogOrigin, logSize, logTile, restoreLeaves } from "../trust/transparency-log.server";
 import type { PublicationSink } from "./adapters/publication-sinks.server";
 import { storedPathOf } from "./domain/publication";
@@ -118,9 +123,9 @@ async function lostSealsAmong(
 }> {
   const checks = new Map<number, LostSealCheck>();
   const revocations = new Map<string, { logIndex: number; at: Date; reason: string }>();
-  const issued: { index: number; serial: string; at: string; credentialSha256?: string }[] = [];
+  const issued: Parameters<typeof lostSealFacts>[0][] = [];
   for (const [k, bytes] of leaves.entries()) {
-    const parsed = loggedEvent.safeParse(entryOf(bytes));
+    const parsed = loggedSealEvent.safeParse(entryOf(bytes));
     if (!parsed.success || !isValidSerial(parsed.data.serial) || sealBySerial(parsed.data.serial)) continue;
     const e = parsed.data;
     if (e.event === "issued") issued.push({ index: from + k, ...e });
@@ -138,15 +143,6 @@ async function lostSealsAmong(
   }
   return { checks, revocations };
 }
-
-/** An issuance or a revocation as the log states it (recordIssuedSeal's and applySealAction's leaves). */
-const loggedEvent = z.object({
-  event: z.string(),
-  serial: z.string().min(1),
-  at: z.iso.datetime({ offset: true }),
-  credentialSha256: z.string().optional(),
-  reason: z.string().optional(),
-});
 
 /**
  * The leaves of tile `n` this database has, as its own entry bundle: what the published bundle
@@ -212,16 +208,16 @@ export async function recoverLogFromPublication(
         const recorded = found?.ok
           ? recordLostSeal(tx, actor, found.facts, lost.revocations.get(found.facts.serial))
           : found;
-        if (found?.ok && recorded?.ok)
+        if (!recorded) recovered.push({ index, ...r });
+        else if (!recorded.ok)
+          recovered.push({ index, ...r, message: `${r.message} Not recorded as a lost seal: ${recorded.message}.` });
+        else
           recovered.push({
             index,
             ...r,
-            lostSeal: { serial: found.facts.serial, revokedLogIndex: recorded.logIndex },
+            lostSeal: { serial: r.serial!, revokedLogIndex: recorded.logIndex },
             message: `issued, but this database has no row for it: its credential (from the publication, checked against the leaf) is recorded as a lost seal, revoked by leaf ${recorded.logIndex}; its serial and status-list positions stay taken. The supplier's submission must be approved again.`,
           });
-        else if (recorded && !recorded.ok)
-          recovered.push({ index, ...r, message: `${r.message} Not recorded as a lost seal: ${recorded.message}.` });
-        else recovered.push({ index, ...r });
       }
       recordAudit(tx, actor, {
         action: "log.recovered",

@@ -14,7 +14,12 @@ import { getEnv } from "../../platform/env.server";
 import { can } from "../../platform/roles";
 import { EVENT_OF_ACTION, nextSealState, type SealAction } from "./domain/seal-state";
 import { unverifiedPayload, verifySealSignature, type SealCredential } from "./domain/credential";
-import { buildStatusListCredential, signStatusListCredential, STATUS_LIST_TTL_MS } from "./domain/status-credential";
+import {
+  buildStatusListCredential,
+  signStatusListCredential,
+  STATUS_LIST_TTL_MS,
+  statusPointerOf,
+} from "./domain/status-credential";
 import { StatusBitstring, STATUS_LIST_MIN_ENTRIES, type StatusPurpose } from "./domain/status-list";
 import { isSystem, type Actor, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -138,12 +143,13 @@ const ACTION_OF_EVENT = Object.fromEntries(Object.entries(EVENT_OF_ACTION).map((
 >;
 
 /** A seal event as the log states it (what applySealAction, restateSuspension, sweepExpiredSeals and issuance append). */
-const loggedSealEvent = z.object({
+export const loggedSealEvent = z.object({
   event: z.enum(SEAL_EVENT_KINDS),
   serial: z.string().min(1),
   at: z.iso.datetime({ offset: true }),
   reason: z.string().optional(),
   supersededBy: z.string().optional(),
+  credentialSha256: z.string().optional(), // an issuance's
 });
 
 /**
@@ -421,14 +427,9 @@ export async function lostSealFacts(
   const checked = await verifySealSignature(token, signingKeys(getEnv().dataDir).jwks().keys);
   if (!checked.ok) return { ok: false, message: `the published credential does not verify (${checked.reason})` };
   const c = checked.credential;
-  const index = (purpose: StatusPurpose) => {
-    const entry = c.credentialStatus.find((e) => e.statusPurpose === purpose);
-    const n = Number(entry?.statusListIndex);
-    return Number.isInteger(n) && n >= 0 ? n : null;
-  };
-  const revocationIndex = index("revocation");
-  const suspensionIndex = index("suspension");
-  if (c.credentialSubject.serial !== leaf.serial || revocationIndex === null || suspensionIndex === null)
+  const revocationIndex = statusPointerOf(c, "revocation")?.index;
+  const suspensionIndex = statusPointerOf(c, "suspension")?.index;
+  if (c.credentialSubject.serial !== leaf.serial || revocationIndex === undefined || suspensionIndex === undefined)
     return { ok: false, message: "the published credential is not for this serial or has no status-list positions" };
   return {
     ok: true,

@@ -78,11 +78,23 @@ function stateReasons(rows: readonly SealRow[]): Map<string, string> {
 
 function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCheck[]): VerifyAnswer {
   const v = sealVerdictOf({ ...row, stateReason: stateReasons([row]).get(row.serial) }, new Date(nowMs()));
-  const reason = v.reason;
+  return answerWithVerdict(credential, row.serial, v, checks, row.supersededBy);
+}
+
+/** A lost seal (seal-status.server.ts, recordLostSeal): revoked, with the reason logged. */
+const lostVerdict = (lost: { reason: string }) => ({ verdict: "revoked" as const, reason: lost.reason });
+
+function answerWithVerdict(
+  credential: SealCredential,
+  serial: string,
+  v: { verdict: SealVerdict; reason?: string },
+  checks: ArtefactCheck[],
+  supersededBy: string | null,
+): VerifyAnswer {
   return {
     status: v.verdict,
-    ...(reason ? { reason } : {}),
-    serial: row.serial,
+    ...(v.reason ? { reason: v.reason } : {}),
+    serial,
     subject: credential.credentialSubject,
     credential: { issuer: credential.issuer, validFrom: credential.validFrom, validUntil: credential.validUntil },
     checks: [
@@ -93,24 +105,7 @@ function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCh
         detail: v.verdict === "valid" ? "In force" : v.verdict.replace("_", " "),
       },
     ],
-    supersededBy: row.supersededBy,
-  };
-}
-
-/** A lost seal (seal-status.server.ts, recordLostSeal): revoked, with the reason logged. */
-function lostAnswer(
-  credential: SealCredential,
-  lost: { serial: string; reason: string },
-  checks: ArtefactCheck[],
-): VerifyAnswer {
-  return {
-    status: "revoked",
-    reason: lost.reason,
-    serial: lost.serial,
-    subject: credential.credentialSubject,
-    credential: { issuer: credential.issuer, validFrom: credential.validFrom, validUntil: credential.validUntil },
-    checks: [...checks, { label: "Status at the issuer", ok: false, detail: "revoked" }],
-    supersededBy: null,
+    supersededBy,
   };
 }
 
@@ -139,7 +134,8 @@ async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promi
     .get();
   if (!row) {
     const lost = lostSeal(serial);
-    if (lost && lost.credential.trim() === jws.trim()) return lostAnswer(result.credential, lost, result.checks);
+    if (lost && lost.credential.trim() === jws.trim())
+      return answerWithVerdict(result.credential, serial, lostVerdict(lost), result.checks, null);
     return {
       ...notFound(serial, "The signature is the issuer's, but the issuer has no record of this seal."),
       checks: result.checks,
@@ -289,31 +285,20 @@ export async function verifySerials(inputs: readonly string[]): Promise<BulkAnsw
       });
       continue;
     }
+    // A seal here, or a lost seal (revoked, its reason logged).
     const row = rows.get(serial);
-    if (!row) {
-      const gone = lost.get(serial);
-      const credential = gone && (await storedCredentialChecked(gone, (keys ??= jwks())));
-      if (gone && credential) {
-        const s = credential.credentialSubject;
-        answers.push({
-          serial,
-          status: "revoked",
-          reason: gone.reason,
-          product: `${s.product.name} (${s.product.model})`,
-          firmware: s.firmwareVersion,
-          validUntil: credential.validUntil.slice(0, 10),
-        });
-      } else if (gone)
-        answers.push({ serial, status: "forged", reason: "The issuer's stored credential does not verify.", ...empty });
-      else answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
+    const gone = row ? undefined : lost.get(serial);
+    const record = row ?? gone;
+    if (!record) {
+      answers.push({ serial, status: "not_found", reason: "No seal has this serial.", ...empty });
       continue;
     }
-    const credential = await storedCredentialChecked(row, (keys ??= jwks()));
+    const credential = await storedCredentialChecked(record, (keys ??= jwks()));
     if (!credential) {
       answers.push({ serial, status: "forged", reason: "The issuer's stored credential does not verify.", ...empty });
       continue;
     }
-    const v = sealVerdictOf({ ...row, stateReason: reasons.get(serial) }, now);
+    const v = row ? sealVerdictOf({ ...row, stateReason: reasons.get(serial) }, now) : lostVerdict(gone!);
     const s = credential.credentialSubject;
     answers.push({
       serial,

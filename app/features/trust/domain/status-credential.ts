@@ -123,6 +123,20 @@ export async function verifyStatusListCredential(jws: string, jwks: readonly JWK
 }
 
 /**
+ * Where a credential's status for `purpose` is kept: the list's URL and the index in it, or null
+ * when the credential has no such entry or its index is not a non-negative integer.
+ */
+export function statusPointerOf(
+  credential: Pick<SealCredential, "credentialStatus">,
+  purpose: StatusPurpose,
+): { url: string; index: number } | null {
+  const entry = credential.credentialStatus.find((e) => e.statusPurpose === purpose);
+  if (!entry) return null;
+  const index = Number(entry.statusListIndex);
+  return Number.isSafeInteger(index) && index >= 0 ? { url: entry.statusListCredential, index } : null;
+}
+
+/**
  * Reads a seal's revocation and suspension bits from verified lists (matched by the URL the
  * credential names). A purpose whose list is missing is reported as unknown.
  */
@@ -131,13 +145,11 @@ export function statusFromLists(
   lists: readonly Extract<StatusListCheck, { ok: true }>[],
 ): { revoked: boolean | null; suspended: boolean | null } {
   const read = (purpose: StatusPurpose): boolean | null => {
-    const entry = credential.credentialStatus.find((e) => e.statusPurpose === purpose);
-    if (!entry) return null;
-    const list = lists.find((l) => l.purpose === purpose && l.url === entry.statusListCredential);
-    if (!list) return null;
-    const index = Number(entry.statusListIndex);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= list.bits.size) return null;
-    return list.bits.get(index);
+    const pointer = statusPointerOf(credential, purpose);
+    if (!pointer) return null;
+    const list = lists.find((l) => l.purpose === purpose && l.url === pointer.url);
+    if (!list || pointer.index >= list.bits.size) return null;
+    return list.bits.get(pointer.index);
   };
   return { revoked: read("revocation"), suspended: read("suspension") };
 }
