@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form, useNavigation } from "@remix-run/react";
 
 interface Can {
   take: boolean;
@@ -7,7 +7,15 @@ interface Can {
   propose: boolean;
   confirm: boolean;
   withdraw: boolean;
+  sendBack: boolean;
   reject: boolean;
+}
+
+/** What the last decision sent came back with: its intent, the comment typed, and what was wrong with it. */
+interface Failed {
+  intent?: string;
+  comment?: string;
+  error?: string;
 }
 
 function CommentForm({
@@ -17,6 +25,8 @@ function CommentForm({
   button,
   required,
   danger,
+  max,
+  failed,
 }: {
   intent: string;
   version: number;
@@ -24,17 +34,59 @@ function CommentForm({
   button: string;
   required?: boolean;
   danger?: boolean;
+  max: number;
+  failed?: Failed | null;
 }) {
+  // Any decision in flight disables every button: a second click must not send a second decision.
+  const busy = useNavigation().state !== "idle";
+  const mine = failed?.intent === intent ? failed : null;
   return (
     <Form method="post" className="stack">
       <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="version" value={version} />
-      <div className="field">
+      <div className={mine?.error ? "field field--error" : "field"}>
         <label htmlFor={`c-${intent}`}>{label}</label>
-        <textarea id={`c-${intent}`} name="comment" rows={2} required={required} />
+        <textarea
+          id={`c-${intent}`}
+          name="comment"
+          rows={2}
+          required={required}
+          maxLength={max}
+          defaultValue={mine?.comment ?? ""}
+          aria-invalid={mine?.error ? true : undefined}
+          aria-describedby={mine?.error ? `c-${intent}-error` : undefined}
+        />
+        {mine?.error ? (
+          <p className="field__error" id={`c-${intent}-error`}>
+            {mine.error}
+          </p>
+        ) : null}
       </div>
-      <button className={danger ? "button button--danger" : "button"} type="submit">
+      <button className={danger ? "button button--danger" : "button"} type="submit" disabled={busy}>
         {button}
+      </button>
+    </Form>
+  );
+}
+
+function IntentButton({
+  intent,
+  version,
+  label,
+  quiet,
+}: {
+  intent: string;
+  version: number;
+  label: string;
+  quiet?: boolean;
+}) {
+  const busy = useNavigation().state !== "idle";
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="version" value={version} />
+      <button className={quiet ? "button button--quiet" : "button"} type="submit" disabled={busy}>
+        {label}
       </button>
     </Form>
   );
@@ -49,12 +101,17 @@ export function ReviewActions({
   version,
   toSendBack,
   waitingFor,
+  commentMax,
+  failed,
 }: {
   can: Can;
   version: number;
   toSendBack: number;
   waitingFor?: { text: string; blocked: boolean } | null;
+  commentMax: number;
+  failed?: Failed | null;
 }) {
+  const c = { version, max: commentMax, failed };
   const any = Object.values(can).some(Boolean);
   return (
     <div className="stack">
@@ -67,73 +124,57 @@ export function ReviewActions({
           </p>
           <CommentForm
             intent="withdraw"
-            version={version}
+            {...c}
             label="Why you withdraw it (optional, kept in the decisions)"
             button="Withdraw the proposal"
           />
         </>
       ) : null}
-      {can.take ? (
-        <Form method="post">
-          <input type="hidden" name="intent" value="take" />
-          <input type="hidden" name="version" value={version} />
-          <button className="button" type="submit">
-            Take for review
-          </button>
-        </Form>
-      ) : null}
+      {can.take ? <IntentButton intent="take" version={version} label="Take for review" /> : null}
       {can.propose ? (
         <CommentForm
           intent="propose"
-          version={version}
+          {...c}
           label="Note for the confirming assessor (optional)"
           button="Propose approval"
         />
       ) : null}
       {can.confirm ? (
-        <>
-          <CommentForm
-            intent="confirm"
-            version={version}
-            label="Confirmation note (optional)"
-            button="Confirm approval (second assessor)"
-          />
-          <CommentForm
-            intent="return"
-            version={version}
-            label="Why it goes back to the reviewer"
-            button="Send the proposal back"
-            required
-          />
-        </>
+        <CommentForm
+          intent="confirm"
+          {...c}
+          label="Confirmation note (optional)"
+          button="Confirm approval (second assessor)"
+        />
+      ) : null}
+      {can.sendBack ? (
+        <CommentForm
+          intent="return"
+          {...c}
+          label="Why it goes back to the reviewer"
+          button="Send the proposal back"
+          required
+        />
       ) : null}
       {can.requestChanges ? (
         <CommentForm
           intent="request_changes"
-          version={version}
-          label={`Message to the supplier (${toSendBack} requirement${toSendBack === 1 ? "" : "s"} go back)`}
+          {...c}
+          label={`Message to the supplier (${toSendBack} requirement${toSendBack === 1 ? " goes" : "s go"} back)`}
           button="Request changes"
         />
       ) : null}
       {can.reject ? (
         <CommentForm
           intent="reject"
-          version={version}
+          {...c}
           label="Reason for rejection (the supplier sees it)"
           button="Reject"
           required
           danger
         />
       ) : null}
-      {can.release ? (
-        <Form method="post">
-          <input type="hidden" name="intent" value="release" />
-          <input type="hidden" name="version" value={version} />
-          <button className="button button--quiet" type="submit">
-            Release back to the queue
-          </button>
-        </Form>
-      ) : null}
+      {can.release ? <IntentButton intent="release" version={version} label="Release back to the queue" quiet /> : null}
     </div>
   );
 }

@@ -25,7 +25,12 @@ import {
   takeSubmission,
   withdrawProposal,
 } from "../features/certification/review.server";
-import { DECISION_COMMENT_MAX, decisionReason, REASON_REQUIRED } from "../features/certification/forms";
+import {
+  DECISION_COMMENT_MAX,
+  decisionComment,
+  decisionReason,
+  REASON_REQUIRED,
+} from "../features/certification/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" },
@@ -46,7 +51,7 @@ const input = z.object({
     error: "Unknown action.",
   }),
   version: z.coerce.number().int().min(1),
-  comment: z.string().max(DECISION_COMMENT_MAX).default(""),
+  comment: decisionComment,
 });
 
 const DONE: Record<z.infer<typeof input>["intent"], string> = {
@@ -64,7 +69,8 @@ const DONE: Record<z.infer<typeof input>["intent"], string> = {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
   const parsed = parseForm(input, await readForm(request));
-  if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+  if (!parsed.ok)
+    return failure(parsed.fieldErrors.comment ?? "That request was not understood.", parsed.fieldErrors, parsed.values);
   const { intent, version, comment } = parsed.data;
   const id = params.submissionId ?? "";
   // The form's own check, before anything else (the service enforces the same rule, decisionReason).
@@ -170,12 +176,21 @@ export default function ReviewPage() {
         </div>
       ) : null}
       {d.proposal ? (
-        <p className="alert alert--info">
+        <p className={d.proposal.stale ? "alert alert--warn" : "alert alert--info"} data-testid="proposal-state">
           Approval proposed {formatDateTime(d.proposal.createdAt)}
-          {d.proposal.byMe
-            ? ` by you: waiting for confirmation by ${d.proposal.waitingFor.text}.`
-            : ` by ${d.proposal.proposerName}: as a second assessor, confirm it or send it back.`}{" "}
+          {d.proposal.stale
+            ? ` by ${d.proposal.byMe ? "you" : d.proposal.proposerName}. ${d.proposal.stale} ${
+                d.proposal.byMe ? "Withdraw it, then propose again." : "Send it back to the reviewing assessor."
+              }`
+            : d.proposal.byMe
+              ? ` by you: waiting for confirmation by ${d.proposal.waitingFor.text}.`
+              : ` by ${d.proposal.proposerName}: as a second assessor, confirm it or send it back.`}{" "}
           {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
+        </p>
+      ) : null}
+      {d.scoringClosed && d.submission.status === "in_review" && !d.proposal ? (
+        <p className="muted small" data-testid="scoring-closed">
+          {d.scoringClosed}
         </p>
       ) : null}
       <div className="grid grid--2">
@@ -192,13 +207,23 @@ export default function ReviewPage() {
               {d.score.mandatory.met}/{d.score.mandatory.total} ({d.score.mandatory.percent}%)
             </span>
             <span>Advisory met</span>
-            <meter min={0} max={100} value={d.score.advisory.percent} aria-label="Advisory requirements met" />
-            <span>
-              {d.score.advisory.met}/{d.score.advisory.total} ({d.score.advisory.percent}%)
-            </span>
+            {d.score.advisory.total ? (
+              <>
+                <meter min={0} max={100} value={d.score.advisory.percent} aria-label="Advisory requirements met" />
+                <span>
+                  {d.score.advisory.met}/{d.score.advisory.total} ({d.score.advisory.percent}%)
+                </span>
+              </>
+            ) : (
+              <span className="muted small" style={{ gridColumn: "span 2" }}>
+                none at this level
+              </span>
+            )}
           </div>
           <h3>
-            {d.score.blockers.length ? `${d.score.blockers.length} items block approval` : "Nothing blocks approval"}
+            {d.score.blockers.length
+              ? `${d.score.blockers.length} ${d.score.blockers.length === 1 ? "item blocks" : "items block"} approval`
+              : "Nothing blocks approval"}
           </h3>
           <ul className="blockers" aria-label="What blocks approval">
             {d.score.blockers.slice(0, 100).map((b) => (
@@ -215,6 +240,12 @@ export default function ReviewPage() {
             version={s.version}
             toSendBack={d.score.toSendBack.length}
             waitingFor={d.proposal?.byMe ? d.proposal.waitingFor : null}
+            commentMax={DECISION_COMMENT_MAX}
+            failed={
+              a && !a.ok
+                ? { intent: a.values?.intent, comment: a.values?.comment, error: a.fieldErrors?.comment }
+                : null
+            }
           />
         </section>
       </div>

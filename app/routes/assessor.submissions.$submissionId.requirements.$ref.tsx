@@ -36,6 +36,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     header: view.header,
     checklist: view.checklist,
     canScore: view.can.score,
+    scoringClosed: view.scoringClosed,
     requirement: view.requirements[index],
     position: { index: index + 1, total: view.requirements.length },
     previousRef: view.requirements[index - 1]?.ref ?? null,
@@ -207,10 +208,8 @@ export default function VerdictPage() {
               </p>
             </Form>
           ) : (
-            <p className="muted">
-              {d.submission.status === "in_review"
-                ? "You cannot score this submission."
-                : "Take the submission for review to score it."}
+            <p className="muted" data-testid="scoring-closed">
+              {d.scoringClosed}
             </p>
           )}
           <h3>History</h3>

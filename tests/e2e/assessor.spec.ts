@@ -66,7 +66,7 @@ test("assessor1 takes the seeded submission and scores every requirement from th
   await expect(page.getByTestId("score-line")).toContainText(
     "67 of 67 scored · 66 pass · 0 fail · 0 not applicable · 1 need information",
   );
-  await expect(page.getByRole("heading", { name: "1 items block approval" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "1 item blocks approval" })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/assessor-review-summary.png", fullPage: true });
   await page.getByLabel(/Message to the supplier/).fill("One item needs more evidence; see 5.1-1.");
   await page.getByRole("button", { name: "Request changes" }).click();

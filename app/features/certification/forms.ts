@@ -73,6 +73,12 @@ export const verdictInput = z.object({
 /** The longest comment on an assessor's decision (request changes, propose, confirm, return, reject). */
 export const DECISION_COMMENT_MAX = 5_000;
 
+/** A decision's note or reason as the form sends it (at most DECISION_COMMENT_MAX characters, named when longer). */
+export const decisionComment = z
+  .string()
+  .max(DECISION_COMMENT_MAX, { error: "The comment is too long: at most 5,000 characters." })
+  .default("");
+
 /** What the page says when a rejection or a returned proposal comes without its reason. */
 export const REASON_REQUIRED = "Give a reason: the supplier or your colleague will read it.";
 

@@ -19,7 +19,14 @@ import {
   verdicts,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { awaitingConfirmationBy, checkConfirmation, verdictProblem, type VerdictFacts } from "./domain/review";
+import {
+  awaitingConfirmationBy,
+  checkConfirmation,
+  scoringClosedReason,
+  STALE_PROPOSAL,
+  verdictProblem,
+  type VerdictFacts,
+} from "./domain/review";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
@@ -27,7 +34,7 @@ import { assertNoConflict as assertNoConflictWith, conflictChecker } from "../ac
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { decisionReason, REASON_REQUIRED, type verdictInput } from "./forms";
-import { prepareSeal, recordIssuedSeal } from "./seals.server";
+import { prepareSeal, recordIssuedSeal, sealForSubmission } from "./seals.server";
 import { emit, type SubmissionChange } from "../../platform/events.server";
 import { completeRecertification, fixesCertifiedBy, recertificationContext } from "./recertification.server";
 import { describeReason } from "./domain/recertification";
@@ -136,11 +143,13 @@ export function recordVerdict(actor: Actor, id: string, ref: string, input: z.in
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
-    if (s.status !== "in_review")
-      throw new ServiceError(
-        "conflict",
-        "Verdicts are recorded while a submission is in review; take it for review first.",
-      );
+    const isMe = s.assigneeId === actor.userId;
+    const closed = scoringClosedReason({
+      status: s.status,
+      reviewer: { isMe, name: null },
+      proposalPending: isMe && s.status === "in_review" && pendingProposal(tx, s.id) !== null,
+    });
+    if (closed) throw new ServiceError(s.status === "in_review" && !isMe ? "forbidden" : "conflict", closed);
     assertVersion(s, input.version);
     const req = reviewedRequirements(tx, s).find((r) => r.ref === ref);
     if (!req) throw new ServiceError("invalid", `Requirement ${ref} is not part of this submission.`);
@@ -259,6 +268,21 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
   });
 }
 
+/** The serial of the seal this assessor's confirmation issued, when the submission was approved by them (else null). */
+function confirmedBy(t: Reader, actor: Actor, id: string): string | null {
+  const s = loadForAssessor(t, actor, id);
+  if (s.status !== "approved") return null;
+  const last = t
+    .select({ kind: decisions.kind, assessorId: decisions.assessorId })
+    .from(decisions)
+    .where(eq(decisions.submissionId, s.id))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  if (last?.kind !== "approval_confirmed" || last.assessorId !== actor.userId) return null;
+  return sealForSubmission(s.id)?.serial ?? null;
+}
+
 function checkConfirmable(t: Reader, actor: Actor, id: string) {
   const s = loadForAssessor(t, actor, id);
   assertNoConflict(t, actor, s);
@@ -278,6 +302,9 @@ function checkConfirmable(t: Reader, actor: Actor, id: string) {
  * inside the transaction, so a change in between refuses the confirmation and nothing is kept.
  */
 export async function confirmApproval(actor: Actor, id: string, comment: string): Promise<string> {
+  // The same confirmation sent twice (a double click, a resent form): the seal it issued, nothing new.
+  const issued = confirmedBy(db(), actor, id);
+  if (issued) return issued;
   checkConfirmable(db(), actor, id); // refuse early, before anything is signed
   const prepared = await prepareSeal(id);
   return transaction((tx) => {
@@ -630,6 +657,13 @@ export function reviewView(actor: Actor, id: string) {
   const evidence = evidenceOf(t, s.id);
   const marks = carryMarks(t, s.id);
   const mine = s.assigneeId === actor.userId;
+  const scoringClosed = scoringClosedReason({
+    status: s.status,
+    reviewer: { isMe: mine, name: assignee },
+    proposalPending: Boolean(proposal),
+  });
+  // A proposal of a review that changed since (a verdict recorded before that was refused) can only be sent back or withdrawn.
+  const confirmCheck = proposal ? checkConfirmation(proposal, actor.userId, s.version) : null;
   return {
     submission: s,
     header,
@@ -657,8 +691,12 @@ export function reviewView(actor: Actor, id: string) {
           waitingFor: awaitingConfirmationBy(
             possibleConfirmers(t, s.organizationId, proposal.assessorId).map((c) => c.name),
           ),
+          /** The review changed after it was proposed: nobody can confirm it; it is sent back or withdrawn. */
+          stale: proposal.submissionVersion !== s.version ? STALE_PROPOSAL : null,
         }
       : null,
+    /** Why this assessor cannot record verdicts now (null: they can). */
+    scoringClosed,
     recertification: recert && {
       serial: recert.seal.serial,
       sealState: recert.seal.state,
@@ -671,10 +709,11 @@ export function reviewView(actor: Actor, id: string) {
     can: {
       take: s.status === "submitted",
       release: mine && s.status === "in_review" && !proposal,
-      score: s.status === "in_review",
+      score: scoringClosed === null,
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
       propose: mine && s.status === "in_review" && !proposal && score.canApprove,
-      confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId,
+      confirm: Boolean(confirmCheck?.ok),
+      sendBack: Boolean(proposal) && proposal!.assessorId !== actor.userId,
       withdraw: Boolean(proposal) && proposal!.assessorId === actor.userId,
       reject: mine && s.status === "in_review" && !proposal,
     },

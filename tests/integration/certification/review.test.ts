@@ -159,7 +159,8 @@ describe("a full review of the demo watch", () => {
 
   it("optimistic concurrency: a verdict based on an old version is refused and changes nothing", async () => {
     const stale = version(watchId);
-    recordVerdict(bram, watchId, "5.1-2", { verdict: "pass", comment: "", accepted: false, version: stale });
+    // The reviewing assessor in another tab.
+    recordVerdict(asha, watchId, "5.1-2", { verdict: "pass", comment: "", accepted: false, version: stale });
     const count = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length;
     await expect(() =>
       recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale }),
@@ -198,6 +199,27 @@ describe("a full review of the demo watch", () => {
     );
     proposeApproval(asha, watchId, version(watchId), "All 67 met.");
     await expect(() => confirmApproval(asha, watchId, "")).toBeRefused("forbidden", /Four eyes/);
+    // The review as proposed is what the second assessor confirms: they cannot score it themselves,
+    // and the proposer cannot change it under the proposal.
+    const pass = { verdict: "pass" as const, comment: "", accepted: false };
+    await expect(() => recordVerdict(bram, watchId, "5.5-1", { ...pass, version: version(watchId) })).toBeRefused(
+      "forbidden",
+      /Only the assessor reviewing this submission records its verdicts/,
+    );
+    await expect(() => recordVerdict(asha, watchId, "5.5-1", { ...pass, version: version(watchId) })).toBeRefused(
+      "conflict",
+      /withdraw it to change a verdict/,
+    );
+    const seenByBram = reviewView(bram, watchId);
+    expect(seenByBram.can).toMatchObject({ score: false, confirm: true, sendBack: true });
+    expect(seenByBram.scoringClosed).toMatch(/Only the assessor reviewing this submission \(.+\) records/);
+    expect(seenByBram.proposal?.stale).toBeNull();
+    expect(reviewView(asha, watchId).can).toMatchObject({
+      score: false,
+      confirm: false,
+      sendBack: false,
+      withdraw: true,
+    });
     expect(status(watchId)).toBe("in_review");
 
     // Bram sends it back; Asha changes a verdict and proposes again; the old proposal cannot be confirmed.

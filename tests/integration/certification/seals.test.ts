@@ -110,8 +110,10 @@ describe("issuing a seal on approval", () => {
     expect(checkAuditChain().ok).toBe(true);
   });
 
-  it("a second confirmation issues no second seal", async () => {
-    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "")).rejects.toThrow(
+  it("a second confirmation issues no second seal: the same assessor's (a double click) answers the seal issued, another's is refused", async () => {
+    const issued = db().select().from(seals).get()!.serial;
+    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "")).resolves.toBe(issued);
+    await expect(confirmApproval(actorByEmail("assessor1@demo.test"), watchId, "")).rejects.toThrow(
       /no approval proposal/,
     );
     expect(count(seals)).toBe(1);

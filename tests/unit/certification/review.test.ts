@@ -6,6 +6,7 @@ import {
   mayJudgeNotApplicable,
   type ReviewedRequirement,
   scoreSubmission,
+  scoringClosedReason,
   type Verdict,
   type VerdictFacts,
   VERDICTS,
@@ -488,5 +489,23 @@ describe("check confirmation (four eyes)", () => {
       if (result.ok) return;
       expect(result.reason).toMatch(reason);
     }
+  });
+});
+
+describe("scoring closed reason (who records verdicts, when)", () => {
+  const me = { isMe: true, name: "Asha" };
+  const other = { isMe: false, name: "Asha" };
+  it.each([
+    ["submitted, nobody took it", "submitted", { isMe: false, name: null }, false, /take it for review first/],
+    ["in review with me, no proposal", "in_review", me, false, null],
+    ["in review with me, my proposal waits", "in_review", me, true, /withdraw it to change a verdict/],
+    ["in review with another assessor", "in_review", other, false, /reviewing this submission \(Asha\) records/],
+    ["in review with another assessor, their proposal waits", "in_review", other, true, /confirm or send back/],
+    ["approved", "approved", me, false, /no longer in review/],
+    ["changes requested", "changes_requested", me, false, /no longer in review/],
+  ] as const)("%s", (_what, status, reviewer, proposalPending, reason) => {
+    const closed = scoringClosedReason({ status, reviewer, proposalPending });
+    if (reason === null) expect(closed).toBeNull();
+    else expect(closed).toMatch(reason);
   });
 });

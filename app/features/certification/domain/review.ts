@@ -183,6 +183,29 @@ export interface Proposal {
 
 export type DecisionCheck = { ok: true } | { ok: false; reason: string };
 
+/**
+ * Why this assessor cannot record a verdict on the submission now (null: they can). Verdicts are
+ * the reviewing assessor's alone (the one who took it), and only while no approval proposal waits:
+ * the second assessor confirms or sends back the review as it was proposed, never one they scored
+ * themselves, and a proposal is never of a review that changed after it.
+ */
+export function scoringClosedReason(s: {
+  status: string;
+  reviewer: { isMe: boolean; name: string | null };
+  proposalPending: boolean;
+}): string | null {
+  if (s.status === "submitted")
+    return "Verdicts are recorded while a submission is in review; take it for review first.";
+  if (s.status !== "in_review")
+    return "Verdicts are recorded while a submission is in review; this one is no longer in review.";
+  if (!s.reviewer.isMe)
+    return `Only the assessor reviewing this submission${s.reviewer.name ? ` (${s.reviewer.name})` : ""} records its verdicts; as another assessor you confirm or send back their proposal.`;
+  if (s.proposalPending) return "Your approval proposal is waiting for confirmation: withdraw it to change a verdict.";
+  return null;
+}
+
+export const STALE_PROPOSAL = "The review changed after the approval was proposed; it must be proposed again.";
+
 /** A second, different assessor confirms an approval, and only the state that was proposed. */
 export function checkConfirmation(
   proposal: Proposal | null,
@@ -192,8 +215,7 @@ export function checkConfirmation(
   if (!proposal) return { ok: false, reason: "There is no approval proposal to confirm." };
   if (proposal.assessorId === confirmerId)
     return { ok: false, reason: "Four eyes: the assessor who proposed the approval cannot also confirm it." };
-  if (proposal.submissionVersion !== currentVersion)
-    return { ok: false, reason: "The review changed after the approval was proposed; it must be proposed again." };
+  if (proposal.submissionVersion !== currentVersion) return { ok: false, reason: STALE_PROPOSAL };
   return { ok: true };
 }
 
