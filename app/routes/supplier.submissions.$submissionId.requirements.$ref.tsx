@@ -1,14 +1,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ReactNode } from "react";
 import { readForm } from "../platform/http/request-body.server";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { z } from "zod";
 import { ApplicabilityBadge } from "../components/Applicability";
 import { EvidenceList } from "../components/EvidenceList";
 import { EvidenceUploader } from "../components/EvidenceUploader";
 import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
-import { CLAIM_LABELS, CLAIMS, mayClaimNotApplicable } from "../features/certification/domain/answers";
+import {
+  CLAIM_LABELS,
+  CLAIMS,
+  JUSTIFICATION_MAX,
+  mayClaimNotApplicable,
+  NO_EVIDENCE_REASON_MAX,
+  type Claim,
+} from "../features/certification/domain/answers";
 import { ACCEPTED_LIST } from "../features/certification/domain/evidence-type";
 import { getEnv } from "../platform/env.server";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -44,6 +59,30 @@ const linkInput = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "Choose a file." }),
 });
 const unlinkInput = z.object({ intent: z.literal("unlink"), linkId: z.string().min(1) });
+
+const REVISION_MISSING =
+  "The form did not say which revision of the answer you edited: reload the page and save again.";
+/** The answer form always sends the revision it was opened at: a post without one could silently overwrite. */
+const saveAnswerInput = answerInput.extend({
+  revision: z
+    .string({ error: REVISION_MISSING })
+    .regex(/^\d{1,9}$/, { error: REVISION_MISSING })
+    .transform(Number),
+});
+
+/** The answer form's fields by the names its messages use. */
+const ANSWER_FIELDS: Record<string, string> = {
+  claim: "Claim",
+  justification: "Justification",
+  noEvidenceReason: "If no evidence file is possible, why",
+  revision: "Revision",
+};
+
+/** The top message of a refused answer: each field in error by name, with its message. */
+function answerFieldsMessage(fieldErrors: Record<string, string>): string {
+  const named = Object.entries(fieldErrors).map(([field, message]) => `${ANSWER_FIELDS[field] ?? field}: ${message}`);
+  return `Not saved. ${named.join(" ")}`;
+}
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
@@ -83,13 +122,111 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       ? { ok: true as const, notice: intent === "link" ? "File attached." : "File removed from this requirement." }
       : r.response;
   }
-  const parsed = parseForm(answerInput, form);
-  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  const parsed = parseForm(saveAnswerInput, form);
+  if (!parsed.ok) return failure(answerFieldsMessage(parsed.fieldErrors), parsed.fieldErrors, parsed.values);
   const r = await attempt(() => saveAnswer(user, id, ref, parsed.data), formValues(form));
-  if (!r.ok) return r.response;
+  if (!r.ok) {
+    const refused = r.response.data;
+    if (!refused.fieldErrors.revision) return r.response;
+    // Changed since the form was opened: the page shows the stored answer (no values to refill the form with) and
+    // keeps the text the user sent, read-only, so nothing they wrote is lost.
+    return data(
+      {
+        ok: false as const,
+        formError: `${refused.formError} The saved answer is shown now; your text is below so you can copy it.`,
+        fieldErrors: {} as Record<string, string>,
+        unsaved: {
+          claim: parsed.data.claim,
+          justification: parsed.data.justification,
+          noEvidenceReason: parsed.data.noEvidenceReason,
+        },
+      },
+      { status: r.response.init?.status ?? 409 },
+    );
+  }
   const next = safeNext(form.get("next"));
   if (next) return redirect(`/supplier/submissions/${id}/requirements/${next}`);
   return { ok: true as const, notice: "Answer saved." };
+}
+
+/** After a save conflict the page must show the stored answer, so the loader runs again despite the 409. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
+  actionResult && typeof actionResult === "object" && "unsaved" in actionResult ? true : defaultShouldRevalidate;
+
+/** A labelled textarea with its hint and its error, wired for screen readers (as Field is for inputs). */
+function TextareaField({
+  label,
+  name,
+  hint,
+  error,
+  rows,
+  maxLength,
+  defaultValue,
+  disabled,
+}: {
+  label: string;
+  name: string;
+  hint?: ReactNode;
+  error?: string;
+  rows: number;
+  maxLength: number;
+  defaultValue: string;
+  disabled: boolean;
+}) {
+  const describedBy = [hint ? `${name}-hint` : "", error ? `${name}-error` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={error ? "field field--error" : "field"}>
+      <label htmlFor={name}>{label}</label>
+      {hint ? (
+        <p className="field__hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <textarea
+        id={name}
+        name={name}
+        rows={rows}
+        maxLength={maxLength}
+        defaultValue={defaultValue}
+        disabled={disabled}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {error ? (
+        <p className="field__error" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** What the user sent when the answer had changed under them: shown read-only, to copy from. */
+interface UnsavedAnswerProps {
+  claim: Claim;
+  justification: string;
+  noEvidenceReason: string;
+}
+
+function UnsavedAnswer({ claim, justification, noEvidenceReason }: UnsavedAnswerProps) {
+  return (
+    <div className="alert alert--warn" data-testid="unsaved-answer">
+      <h3 id="unsaved-title">Your text (not saved)</h3>
+      <p>
+        Your claim: <strong>{CLAIM_LABELS[claim]}</strong>
+      </p>
+      <div className="field">
+        <label htmlFor="unsaved-justification">Your justification (not saved)</label>
+        <textarea id="unsaved-justification" rows={5} readOnly value={justification} />
+      </div>
+      {noEvidenceReason ? (
+        <div className="field">
+          <label htmlFor="unsaved-noEvidenceReason">Your reason why no evidence file is possible (not saved)</label>
+          <textarea id="unsaved-noEvidenceReason" rows={2} readOnly value={noEvidenceReason} />
+        </div>
+      ) : null}
+    </div>
+  );
 }
 
 export default function RequirementPage() {
@@ -99,6 +236,8 @@ export default function RequirementPage() {
   const r = d.requirement;
   const failed = a && !a.ok ? a : undefined;
   const values = failed && "values" in failed ? (failed.values as Record<string, string> | undefined) : undefined;
+  const unsaved = failed && "unsaved" in failed ? (failed.unsaved as UnsavedAnswerProps) : undefined;
+  const fieldErrors: Record<string, string> = failed?.fieldErrors ?? {};
   const claim = values?.claim ?? r.answer.claim ?? "";
   const naAllowed = mayClaimNotApplicable({ applicability: r.applicability, condition: r.condition });
   const base = `/supplier/submissions/${d.submission.id}`;
@@ -175,10 +314,12 @@ export default function RequirementPage() {
               </span>
             </div>
           ) : null}
-          {/* Keyed by requirement and revision: "save and go to next" must not carry this answer's text over. */}
+          {unsaved ? <UnsavedAnswer {...unsaved} /> : null}
+          {/* Keyed by requirement and revision: "save and go to next" must not carry this answer's text over, and
+              after a conflict the form shows the stored answer at its current revision. */}
           <Form method="post" noValidate key={`${r.ref}:${r.answer.revision}`}>
             <input type="hidden" name="revision" value={r.answer.revision} />
-            <fieldset disabled={!r.editable}>
+            <fieldset disabled={!r.editable} aria-describedby={fieldErrors.claim ? "claim-error" : undefined}>
               <legend>Claim</legend>
               {CLAIMS.map((c) => (
                 <label className="choice" key={c}>
@@ -197,32 +338,32 @@ export default function RequirementPage() {
                   </span>
                 </label>
               ))}
-              {failed?.fieldErrors?.claim ? <p className="field__error">{failed.fieldErrors.claim}</p> : null}
+              {fieldErrors.claim ? (
+                <p className="field__error" id="claim-error">
+                  {fieldErrors.claim}
+                </p>
+              ) : null}
             </fieldset>
-            <div className="field">
-              <label htmlFor="justification">Justification</label>
-              <p className="field__hint">
-                How the product meets it — or, for "not implemented" and "not applicable", why (required).
-              </p>
-              <textarea
-                id="justification"
-                name="justification"
-                rows={5}
-                defaultValue={values?.justification ?? r.answer.justification}
+            <TextareaField
+              label="Justification"
+              name="justification"
+              hint={'How the product meets it — or, for "not implemented" and "not applicable", why (required).'}
+              error={fieldErrors.justification}
+              rows={5}
+              maxLength={JUSTIFICATION_MAX}
+              defaultValue={values?.justification ?? r.answer.justification}
+              disabled={!r.editable}
+            />
+            {r.applicability === "mandatory" ? (
+              <TextareaField
+                label="If no evidence file is possible, why (optional)"
+                name="noEvidenceReason"
+                error={fieldErrors.noEvidenceReason}
+                rows={2}
+                maxLength={NO_EVIDENCE_REASON_MAX}
+                defaultValue={values?.noEvidenceReason ?? r.answer.noEvidenceReason}
                 disabled={!r.editable}
               />
-            </div>
-            {r.applicability === "mandatory" ? (
-              <div className="field">
-                <label htmlFor="noEvidenceReason">If no evidence file is possible, why (optional)</label>
-                <textarea
-                  id="noEvidenceReason"
-                  name="noEvidenceReason"
-                  rows={2}
-                  defaultValue={values?.noEvidenceReason ?? r.answer.noEvidenceReason}
-                  disabled={!r.editable}
-                />
-              </div>
             ) : null}
             {r.editable ? (
               <div className="actions">

@@ -55,7 +55,7 @@ const MATRIX: Record<
     get: supplierOnly,
     // Changing an answer of the submitted demo submission: frozen for its supplier, forbidden to everyone else.
     post: { anon: "login", supplier: 409, assessor: 403, retailer: 403, admin: 403 },
-    form: { claim: "not_implemented", justification: "crafted" },
+    form: { claim: "not_implemented", justification: "crafted", revision: "1" },
   },
   "routes/assessor.queue": { path: "/assessor/queue", get: only("assessor") },
   // Third-party CSAF advisories: the certification body's (assessors and admins); a crafted import of "{}" is refused (400).

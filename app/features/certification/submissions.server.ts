@@ -269,10 +269,14 @@ export function saveAnswer(
       .from(answers)
       .where(and(eq(answers.submissionId, s.id), eq(answers.requirementRef, ref)))
       .get();
-    if (existing && input.revision !== undefined && input.revision !== existing.revision) {
+    // The revision the caller edited (the form always sends it: its route requires it). Without one (the demo seed,
+    // scripts) the save applies to whatever is stored. A first answer is revision 0 until it is saved.
+    if (input.revision !== undefined && input.revision !== (existing?.revision ?? 0)) {
+      // Who changed it is not known: often the same user in another tab. fieldErrors.revision marks the conflict.
       throw new ServiceError(
         "conflict",
-        `Someone else saved ${ref} while you were editing. Their answer is shown now; apply your change again if it is still needed.`,
+        `The answer to requirement ${ref} was changed (in another tab or by a colleague) after you opened it, so your change was not saved.`,
+        { revision: "The answer changed after you opened it." },
       );
     }
     const values = {

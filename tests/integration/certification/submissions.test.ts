@@ -204,7 +204,7 @@ describe("answering", () => {
         noEvidenceReason: "",
         revision,
       }),
-    ).toThrow(/Someone else saved 2/);
+    ).toThrow(/^The answer to requirement 2 was changed \(in another tab or by a colleague\) after you opened it/);
     const current = db()
       .select()
       .from(answers)
@@ -212,6 +212,54 @@ describe("answering", () => {
       .all()
       .find((a) => a.submissionId === pstiDraft)!;
     expect(current.justification).toBe("A colleague's edit.");
+  });
+
+  it("checks the revision whenever one is passed (0 for a first answer); without one (seed, scripts) it saves", () => {
+    const draft = openTestDraft(
+      grace,
+      addTestVersion(grace, createTestProduct(grace, { name: "Gator Tab", model: "GW-TAB" })),
+    );
+    const stored = () =>
+      db()
+        .select()
+        .from(answers)
+        .where(eq(answers.requirementRef, "3"))
+        .all()
+        .find((a) => a.submissionId === draft);
+    expect(stored()).toBeUndefined();
+    // Two tabs opened the unanswered requirement (revision 0): the first save wins, the second is refused.
+    saveAnswer(grace, draft, "3", { claim: "implemented", justification: "Tab B.", noEvidenceReason: "", revision: 0 });
+    let refused: unknown;
+    try {
+      saveAnswer(grace, draft, "3", {
+        claim: "not_implemented",
+        justification: "Tab A.",
+        noEvidenceReason: "",
+        revision: 0,
+      });
+    } catch (error) {
+      refused = error;
+    }
+    // The route knows the conflict by its revision field error (it then shows the stored answer).
+    expect(refused).toMatchObject({ code: "conflict", fieldErrors: { revision: expect.any(String) } });
+    expect(stored()).toMatchObject({ justification: "Tab B.", claim: "implemented", revision: 1 });
+    // A revision ahead of the stored one is refused too.
+    expect(() =>
+      saveAnswer(grace, draft, "3", {
+        claim: "implemented",
+        justification: "x",
+        noEvidenceReason: "",
+        revision: 7,
+      }),
+    ).toThrow(/was changed/);
+    // No revision: the service-level path the demo seed and the benchmarks use saves over what is stored.
+    // (The answer form's route always requires one: tests/integration/certification/answer-form.test.ts.)
+    expect(
+      saveAnswer(grace, draft, "3", { claim: "implemented", justification: "Seeded.", noEvidenceReason: "" }),
+    ).toEqual({
+      revision: 2,
+    });
+    expect(stored()).toMatchObject({ justification: "Seeded.", revision: 2 });
   });
 });
 
