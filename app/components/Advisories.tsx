@@ -181,7 +181,7 @@ export function WatchedAdvisories({
       {summary.exploitedEmbargoed?.map((severity, i) => (
         <span key={i}>
           <br />
-          <span className="badge badge--bad" data-testid="exploited-embargoed">
+          <span className="badge badge--bad badge--wrap" data-testid="exploited-embargoed">
             An actively exploited vulnerability ({severity}) is being handled (CRA Article 14)
           </span>
         </span>

@@ -136,7 +136,7 @@ export default function BulkCheck() {
           <p className="muted">No bulk checks yet.</p>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="stack">
               <thead>
                 <tr>
                   <th scope="col">When</th>
@@ -149,15 +149,15 @@ export default function BulkCheck() {
               <tbody>
                 {runs.map((r) => (
                   <tr key={r.id}>
-                    <td>
+                    <td data-label="When">
                       <Link to={`/retailer/verify/bulk/${r.id}`}>{formatDateTime(r.createdAt)}</Link>
                     </td>
-                    <td>{r.fileName}</td>
-                    <td>{r.rowCount.toLocaleString("en")}</td>
-                    <td className="summary-cell">
+                    <td data-label="File">{r.fileName}</td>
+                    <td data-label="Rows">{r.rowCount.toLocaleString("en")}</td>
+                    <td className="summary-cell" data-label="Summary">
                       <SummaryBar summary={r.summary} total={r.rowCount} compact />
                     </td>
-                    <td>{r.by}</td>
+                    <td data-label="By">{r.by}</td>
                   </tr>
                 ))}
               </tbody>
