@@ -562,7 +562,7 @@ export async function staffSealView(actor: Actor, serial: string) {
     state: seal.state,
     submissionId: seal.submissionId,
     events,
-    actions: conflict ? [] : manualActions(seal.state),
+    actions: conflict ? [] : manualActions(seal.state, seal.validUntil.getTime() <= nowMs()),
     conflict,
     pdfSha256: seal.pdfSha256,
   };

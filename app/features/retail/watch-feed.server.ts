@@ -19,6 +19,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
 import type { SealVerdict } from "../trust/domain/credential";
+import { sealVerdictOf } from "../trust/domain/verdict";
 import { enqueueWebhook } from "./webhooks.server";
 import { reportEventBody } from "../findings/advisories.server";
 
@@ -51,13 +52,20 @@ export type WatchEvent = {
 } & Record<string, unknown>;
 
 const EVENT_STATUS: Record<string, SealVerdict> = {
-  issued: "valid",
-  reinstated: "valid",
   suspended: "suspended",
   revoked: "revoked",
   expired: "expired",
   superseded: "superseded",
 };
+
+/**
+ * The verdict a seal event left: an issuance or a reinstatement leaves the seal valid only if it
+ * has not expired by then (a suspended seal reinstated after its validUntil is expired, not valid).
+ */
+function statusAfter(kind: string, at: Date, dates: { validFrom: Date; validUntil: Date }): SealVerdict {
+  if (kind === "issued" || kind === "reinstated") return sealVerdictOf({ state: "active", ...dates }, at).verdict;
+  return EVENT_STATUS[kind] ?? "valid";
+}
 
 function sealEventSelect(t: Tx | ReturnType<typeof db>) {
   return t
@@ -67,6 +75,8 @@ function sealEventSelect(t: Tx | ReturnType<typeof db>) {
       productName: products.name,
       model: products.model,
       firmware: productVersions.firmwareVersion,
+      validFrom: seals.validFrom,
+      validUntil: seals.validUntil,
     })
     .from(sealEvents)
     .innerJoin(seals, eq(seals.serial, sealEvents.serial))
@@ -95,7 +105,7 @@ export function sealEventRows(t: Tx | ReturnType<typeof db>, ids: number[]): Map
         id: `seal-event-${r.e.id}`,
         type: `seal.${r.e.kind}`,
         serial: r.e.serial,
-        status: EVENT_STATUS[r.e.kind] ?? "valid",
+        status: statusAfter(r.e.kind, r.e.at, r),
         reason: r.e.reason,
         product: { id: r.productId, name: r.productName, model: r.model },
         firmwareVersion: r.firmware,

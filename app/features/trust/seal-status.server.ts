@@ -12,7 +12,7 @@ import { nowMs } from "../../platform/clock.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
 import { can } from "../../platform/roles";
-import { EVENT_OF_ACTION, nextSealState, type SealAction } from "./domain/seal-state";
+import { EVENT_OF_ACTION, EXPIRED_NOT_SUSPENDED, nextSealState, type SealAction } from "./domain/seal-state";
 import { unverifiedPayload, verifySealSignature, type SealCredential } from "./domain/credential";
 import {
   buildStatusListCredential,
@@ -267,9 +267,15 @@ export function changeSealStatus(actor: Actor, input: z.infer<typeof sealStatusI
     });
   }
   return transaction((tx) => {
-    const seal = tx.select({ org: seals.organizationId }).from(seals).where(eq(seals.serial, input.serial)).get();
+    const seal = tx
+      .select({ org: seals.organizationId, validUntil: seals.validUntil })
+      .from(seals)
+      .where(eq(seals.serial, input.serial))
+      .get();
     if (!seal) throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`);
     assertNoConflict(tx, actor, seal.org, SEAL_INSTEAD);
+    if (input.action === "suspend" && seal.validUntil.getTime() <= nowMs())
+      throw new ServiceError("conflict", EXPIRED_NOT_SUSPENDED);
     return applySealAction(tx, actor, { serial: input.serial, action: input.action, reason: input.reason });
   });
 }

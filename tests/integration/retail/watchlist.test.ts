@@ -10,6 +10,7 @@ import { testClock } from "../../../app/platform/clock.server";
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../../../app/features/retail/domain/webhook";
 import { db } from "../../../app/platform/db.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
+import { staffSealView } from "../../../app/features/certification/seals.server";
 import { actorByEmail, buyer } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -134,6 +135,32 @@ describe("the watchlist", () => {
         .map((a) => a.statusCode),
     ).toEqual([503, 200]);
     testClock.reset();
+  });
+
+  it("an expired seal is not suspended by hand, and one reinstated after its expiry reaches the watchers as expired, not valid", async () => {
+    const expired = Object.entries(serials).find(([k]) => k.startsWith("Gator Kids Watch 2 "))![1];
+    const assessor = actorByEmail("assessor1@demo.test");
+    expect((await staffSealView(assessor, expired)).actions).toEqual(["revoke"]);
+    await expect(() =>
+      changeSealStatus(assessor, { serial: expired, action: "suspend", reason: "A late report." }),
+    ).toBeRefused("conflict", /has expired/);
+
+    // The suspended camera's seal runs out while suspended; lifting the suspension then leaves it expired.
+    const cam = Object.entries(serials).find(([k]) => k.startsWith("Brightnest Indoor Cam 1 "))![1];
+    const validUntil = (await staffSealView(assessor, cam)).credential!.validUntil;
+    expect((await staffSealView(assessor, cam)).actions).toEqual(["reinstate", "revoke"]);
+    const before = watchlistFeed(buyer(), 0, 500).next;
+    testClock.set(new Date(validUntil).getTime() + 86_400_000);
+    try {
+      changeSealStatus(assessor, { serial: cam, action: "reinstate", reason: "The fix is certified." });
+      const feed = watchlistFeed(buyer(), before);
+      expect(feed.events.map((e) => [e.serial, e.type, e.status])).toEqual([[cam, "seal.reinstated", "expired"]]);
+      expect((await watchlistView(buyer())).rows.find((r) => r.name === "Brightnest Indoor Cam 1")?.status).toBe(
+        "expired",
+      );
+    } finally {
+      testClock.reset();
+    }
   });
 });
 

@@ -53,10 +53,22 @@ export function nextSealState(
   }
 }
 
-/** The actions an assessor may offer for a seal in `state` (supersession happens only by re-certification). */
-export function manualActions(state: SealState): SealAction[] {
-  return (["suspend", "reinstate", "revoke"] as const).filter((a) => nextSealState(state, a).ok);
+/**
+ * The actions an assessor may offer for a seal in `state` (supersession happens only by
+ * re-certification); an expired seal is not suspended (EXPIRED_NOT_SUSPENDED).
+ */
+export function manualActions(state: SealState, expired = false): SealAction[] {
+  return (["suspend", "reinstate", "revoke"] as const).filter(
+    (a) => nextSealState(state, a).ok && !(expired && a === "suspend"),
+  );
 }
+
+/**
+ * Why staff cannot suspend a seal past its validUntil: verifiers already refuse it as expired, and
+ * a suspension would only replace that verdict with a temporary one (revocation stays open).
+ */
+export const EXPIRED_NOT_SUSPENDED =
+  "This seal has expired: verifiers already refuse it. It can be revoked, so that it never counts again, but not suspended.";
 
 /** The bits a seal contributes to the two status lists. */
 export function statusBits(state: SealState): { revoked: boolean; suspended: boolean } {
