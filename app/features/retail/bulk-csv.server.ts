@@ -16,6 +16,7 @@ import { currentSealsOfGtins, productGtinsOfSeals } from "../certification/produ
 import { describeResult, type PolicyResult } from "./domain/policy";
 import { gtinMismatch, keyColumnsOf, rowKeyOf } from "./domain/bulk-rows";
 import { readCsvRecords } from "./domain/csv-records";
+import { ambiguousKeyColumns } from "./domain/watch-csv";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { updateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 
@@ -70,6 +71,8 @@ export function parseBulkCsv(text: string): BulkParse {
       ok: false,
       message: `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
     };
+  const ambiguous = ambiguousKeyColumns(header);
+  if (ambiguous) return { ok: false, message: ambiguous };
   if (records.length === 0) return { ok: false, message: "The CSV has a header but no rows to check." };
   if (records.length > BULK_MAX_ROWS)
     return {

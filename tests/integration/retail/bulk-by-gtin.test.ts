@@ -95,6 +95,19 @@ describe("issue 18: a CSV with a gtin column answers each row with the product's
     expect(run.rows[1].note).toBe(`The row's GTIN 0${WATCH2} is not this seal's product (its GTIN is 0${WATCH3}).`);
   });
 
+  it("two barcode columns (or two serial columns) are refused, naming them: only one would be read", () => {
+    expect(parseBulkCsv(`GTIN,EAN\n${WATCH3},${WATCH2}\n`)).toEqual({
+      ok: false,
+      message:
+        'The CSV has 2 columns a barcode could be read from ("GTIN", "EAN"): keep one, or rename the others, so that no row is checked by the wrong one.',
+    });
+    expect(parseBulkCsv(`serial,sku,Serial\nIOTS-0000-0000,A,IOTS-1111-1111\n`)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^The CSV has 2 columns a serial could be read from \("serial", "Serial"\)/),
+    });
+    expect(parseBulkCsv(`serial,gtin\nIOTS-0000-0000,${WATCH3}\n`).ok).toBe(true);
+  });
+
   it(`${BULK_MAX_ROWS.toLocaleString("en")} rows are accepted, one more is refused with a message`, () => {
     const body = (n: number) => `gtin\n${`${WATCH3}\n`.repeat(n)}`;
     expect(parseBulkCsv(body(BULK_MAX_ROWS)).ok).toBe(true);

@@ -22,6 +22,13 @@ describe("the columns of a watchlist CSV", () => {
     expect(columns(header)).toEqual(expected);
   });
 
+  it("a file with two barcode columns is refused, naming them", () => {
+    expect(watchCsvColumns(["gtin", "label", "EAN"])).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^The CSV has 2 columns a barcode could be read from \("gtin", "EAN"\)/),
+    });
+  });
+
   it("a buyer's SKU column labels the watch when there is no label column (serial files too)", () => {
     expect(columns(["product", "serial", "sku"]).label).toBe(2);
     expect(columns(["name", "gtin", "SKU"]).label).toBe(2);

@@ -35,6 +35,21 @@ export interface WatchCsvColumns {
 
 const norm = (h: string) => h.trim().toLowerCase();
 
+/**
+ * Why a header line is ambiguous, or null: two columns a barcode could be read from ("GTIN" and
+ * "EAN"), or two serial columns. Only the first of each would be read, and a row whose second one
+ * names another product (a revoked one, say) would be answered for the first without a word, so
+ * such a file is refused, for checking and for watching alike.
+ */
+export function ambiguousKeyColumns(header: readonly string[]): string | null {
+  const names = header.map(norm);
+  const gtins = header.filter((_, i) => (GTIN_HEADERS as readonly string[]).includes(names[i]));
+  const serials = header.filter((_, i) => names[i] === SERIAL_HEADER);
+  const twice = gtins.length > 1 ? gtins : serials.length > 1 ? serials : null;
+  if (!twice) return null;
+  return `The CSV has ${twice.length} columns a ${gtins.length > 1 ? "barcode" : "serial"} could be read from (${twice.map((h) => `"${h}"`).join(", ")}): keep one, or rename the others, so that no row is checked by the wrong one.`;
+}
+
 /** The columns of a header line, or why the file cannot be watched from. */
 export function watchCsvColumns(
   header: readonly string[],
@@ -46,6 +61,8 @@ export function watchCsvColumns(
   };
   const gtin = find(GTIN_HEADERS);
   const serial = find([SERIAL_HEADER]);
+  const ambiguous = ambiguousKeyColumns(header);
+  if (ambiguous) return { ok: false, message: ambiguous };
   if (gtin === null && serial === null)
     return {
       ok: false,
