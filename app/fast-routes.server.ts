@@ -103,8 +103,11 @@ export const FAST_ROUTES = [
   "/supplier/submissions/:id/evidence",
 ] as const;
 
-const SEAL_API = /^\/api\/v1\/seals\/([^/]{1,80})$/;
-const PRODUCT_API = /^\/api\/v1\/products\/([^/]{1,80})$/;
+// Any length: an over-long serial or GTIN is answered by the API (not found, not a GTIN), never by the HTML 404 page.
+const SEAL_API = /^\/api\/v1\/seals\/([^/]+)$/;
+const PRODUCT_API = /^\/api\/v1\/products\/([^/]+)$/;
+/** What an API client is told at a path the API does not have (JSON, as every API answer). */
+const API_ENDPOINTS = FAST_ROUTES.filter((p) => p.startsWith("/api/"));
 const STATUS_LIST = /^\/status\/([\w-]{1,64})$/;
 
 export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
@@ -141,5 +144,7 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
     return true;
   const upload = UPLOAD.exec(pathname);
   if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
+  if (pathname === "/api" || pathname.startsWith("/api/"))
+    return json(res, 404, { error: "No API endpoint has this path.", endpoints: API_ENDPOINTS });
   return false;
 }

@@ -359,3 +359,24 @@ describe("the current seal: the newest valid one across the product's firmware v
     expect(api.currentSeal).toBe(newer);
   });
 });
+
+describe("the API answers every path under /api in JSON", () => {
+  it("an unknown endpoint, an empty or over-long serial or GTIN: 4xx JSON, never the HTML page", async () => {
+    for (const [path, status] of [
+      ["/api", 404],
+      ["/api/v1/nope", 404],
+      ["/api/v1/seals", 404],
+      ["/api/v1/seals/", 404],
+      [`/api/v1/seals/IOTS-0000-0000/extra`, 404],
+      [`/api/v1/seals/${"A".repeat(100)}`, 404],
+      [`/api/v1/products/${"9".repeat(100)}`, 400],
+    ] as const) {
+      const res = await get(path);
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+      await res.json();
+    }
+    const body = (await (await get("/api/v1/nope")).json()) as { error: string; endpoints: string[] };
+    expect(body.endpoints).toContain("/api/v1/seals/:serial");
+  });
+});
