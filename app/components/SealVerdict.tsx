@@ -51,7 +51,7 @@ export const VERDICT_LOOK: Record<SealVerdict, VerdictLook> = {
     title: VERDICT_LABELS.suspended,
     tone: "suspended",
     icon: "pause",
-    text: "This seal is suspended while a security issue is resolved. Do not rely on it for now.",
+    text: "This seal is suspended: the issuer has stopped vouching for it until the matter is resolved.",
     advice:
       "Do not rely on this seal for now. If you have not bought the product yet, wait or ask the seller; if you own it, install the maker's updates and check this page again.",
     trustMark: false,
@@ -287,7 +287,7 @@ export function SignedFacts({
       <dd>{formatDate(s.supportPeriodEnd)}</dd>
       {validFrom && validUntil ? (
         <>
-          <dt>Valid</dt>
+          <dt>Validity period</dt>
           <dd>
             {formatDate(validFrom)} to {formatDate(validUntil)}
           </dd>

@@ -20,20 +20,31 @@ export function UpdateRequired({
 }) {
   if (!update) return null;
   const ids = update.advisories.join(", ");
+  // A revoked or expired seal stays so whatever is installed: the update still fixes the device, it restores no seal.
+  const final = verdict === "revoked" || verdict === "expired";
   if (compact)
     return (
       <span className="update-required update-required--compact" data-testid="update-required">
-        <strong>Update required:</strong> install firmware {update.fixedIn} ({ids})
+        <strong>{final ? "Security update:" : "Update required:"}</strong> install firmware {update.fixedIn} ({ids})
+        {final ? `; the seal stays ${verdict}` : ""}
       </span>
     );
   return (
     <div className="update-required" role="note" data-testid="update-required">
       <p>
-        <strong>Update required: install firmware {update.fixedIn}.</strong>{" "}
+        <strong>
+          {final ? "Security update" : "Update required"}: install firmware {update.fixedIn}.
+        </strong>{" "}
         {firmware ? `The certified firmware ${firmware} is` : "The certified firmware is"} affected by{" "}
         {update.advisories.length === 1 ? "a public security advisory" : "public security advisories"} ({ids}), fixed in{" "}
         {update.fixedIn}.
       </p>
+      {final ? (
+        <p className="small">
+          The update fixes the device, but it does not restore this seal: it is {verdict}, whatever firmware is
+          installed.
+        </p>
+      ) : null}
       {verdict === "valid" ? (
         <p className="small">
           The seal is valid, but this firmware has a known security problem that {update.fixedIn} fixes. Shops: sell it

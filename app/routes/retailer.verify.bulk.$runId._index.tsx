@@ -103,7 +103,7 @@ export default function BulkResult() {
                     ))}
                     <td data-label="Status">
                       <VerdictBadge verdict={row.status} />
-                      <UpdateRequired update={row.updateRequired} compact />
+                      <UpdateRequired update={row.updateRequired} verdict={row.status} compact />
                     </td>
                     <td className="mono nowrap" data-label="Seal">
                       {row.serial && row.status !== "not_found" ? (

@@ -205,7 +205,7 @@ export default function Watchlist() {
                     ) : (
                       <VerdictBadge verdict={r.status} />
                     )}
-                    <UpdateRequired update={r.updateRequired} compact />
+                    <UpdateRequired update={r.updateRequired} verdict={r.status} compact />
                   </td>
                   <td data-label="Security advisories">
                     <WatchedAdvisories summary={d.advisories[r.productId]} serial={r.seal?.serial ?? null} />

@@ -194,6 +194,18 @@ describe("seal PDF", () => {
     expect(read.pageText).not.toContain("npm");
   });
 
+  it("says so when a signed fact has characters the font cannot print (shown as ?), and only then", async () => {
+    expect(visibleFacts(credential()).some((f) => f.lossy)).toBe(false);
+    const cjk = credential((s) => (s.product.name = "Gator 智能手表 🐊"));
+    expect(visibleFacts(cjk).find((f) => f.key === "product")).toMatchObject({ value: "Gator ???? ?", lossy: true });
+    const read = await readSealPdf(renderSealPdf({ jws, credential: cjk, sealUrl, logProof }));
+    expect(read.pageText.replace(/\s+/g, " ")).toContain(
+      "Characters this certificate's font cannot print are shown as ?",
+    );
+    expect(pageDisagreements(read.pageText, cjk)).toEqual([]);
+    expect((await readSealPdf(pdf)).pageText).not.toContain("cannot print");
+  });
+
   it("renders a seal issued before tlog-proof@v1 as it was: its JSON proof as seal.tlog-proof.json", async () => {
     const read = await readSealPdf(renderSealPdf({ jws, credential: credential(), sealUrl, logProof: legacyProof }));
     expect([...read.attachments.keys()].sort()).toEqual([CREDENTIAL_ATTACHMENT, LEGACY_LOG_PROOF_ATTACHMENT].sort());

@@ -196,7 +196,10 @@ export function renderSealPdf(input: SealPdfInput): Buffer {
     `To check this certificate, scan the QR code or open ${printableText(sealUrl)} for the seal's live status, ` +
       `or upload this PDF at ${printableText(verifyUrl)}. ` +
       `Attached to this PDF: the signed credential (${CREDENTIAL_ATTACHMENT}) and its transparency-log proof (${proofName}), enough to verify it offline. ` +
-      "The printed text is only a copy: the signed credential is what counts, and the live status can change.",
+      "The printed text is only a copy: the signed credential is what counts, and the live status can change." +
+      ([...facts.values()].some((f) => f.lossy)
+        ? " Characters this certificate's font cannot print are shown as ?: the credential and the seal's page give them exactly."
+        : ""),
     { x: LEFT, y: 776, w: WIDTH, h: 30 },
     { font: "Helvetica", max: 7.5, min: 6, color: MUTED, align: "center" },
   );

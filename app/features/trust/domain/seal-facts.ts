@@ -39,7 +39,11 @@ export interface VisibleFact {
   checkedWhenPrinted?: boolean;
   /** Earlier printed forms of the same value, still accepted on the page of an older certificate. */
   formerly?: string[];
+  /** Some character of the signed value could not be printed and shows as "?" (a non-Latin script, an emoji). */
+  lossy?: boolean;
 }
+
+const questionMarks = (text: string) => text.split("?").length - 1;
 
 export interface PageDisagreement {
   key: FactKey;
@@ -84,6 +88,7 @@ export function visibleFacts(credential: SealCredential): VisibleFact[] {
     value: printableText(value),
     ...(key === "gtin" ? { checkedWhenPrinted: true } : {}),
     ...(key === "checklist" && formerChecklist !== value ? { formerly: [printableText(formerChecklist)] } : {}),
+    ...(questionMarks(printableText(value)) > questionMarks(value) ? { lossy: true } : {}),
   }));
 }
 
