@@ -39,19 +39,22 @@ function labelled(a: VerifyAnswer): VerifyAnswer & { checklistLabel: string | nu
 
 const TOO_LARGE = `The file is larger than ${formatBytes(VERIFY_MAX_BYTES)}; a seal certificate is far smaller.`;
 
-const serialQuery = z.object({ serial: z.string().trim().min(1).max(80).optional() });
+const SERIAL_TOO_LONG = "That is too long for a serial (at most 80 characters): check what was typed or scanned.";
+const serialQuery = z.object({ serial: z.string().trim().min(1).max(80, { error: SERIAL_TOO_LONG }).optional() });
 
 /** By serial is a GET (a shareable address, what a scanned or typed serial opens). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = serialQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const serial = q.success ? q.data.serial : undefined;
+  // Only an over-long serial fails (an empty one is no question): said on the field, never a silent empty page.
+  const serialError = q.success ? null : (q.error.issues[0]?.message ?? SERIAL_TOO_LONG);
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
   const answer = serial ? labelled(await verifySerial(serial)) : null;
   // A logged-in retail buyer also sees its organisation's acceptance policies applied.
   const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;
   const updateRequired = answer ? updateFor(answer) : null;
-  return { serial: serial ?? "", answer, policies, updateRequired, by: serial ? "serial" : null };
+  return { serial: serial ?? "", serialError, answer, policies, updateRequired, by: serial ? "serial" : null };
 }
 
 const credentialForm = z.object({
@@ -181,7 +184,7 @@ export default function VerifyPage() {
         <section className="card" aria-labelledby="by-serial">
           <h2 id="by-serial">By serial</h2>
           <Form method="get" replace>
-            <div className="field">
+            <div className={loaded.serialError ? "field field--error" : "field"}>
               <label htmlFor="serial">Seal serial</label>
               <p className="field__hint" id="serial-hint">
                 Like IOTS-7KQ2-M9XD; upper or lower case, with or without hyphens.
@@ -193,9 +196,16 @@ export default function VerifyPage() {
                 defaultValue={loaded.serial}
                 autoComplete="off"
                 spellCheck={false}
-                aria-describedby="serial-hint"
+                maxLength={80}
+                aria-describedby={loaded.serialError ? "serial-hint serial-error" : "serial-hint"}
+                aria-invalid={loaded.serialError ? true : undefined}
                 required
               />
+              {loaded.serialError ? (
+                <p className="field__error" id="serial-error" role="alert">
+                  {loaded.serialError}
+                </p>
+              ) : null}
             </div>
             <button className="button" type="submit" disabled={busy}>
               Check serial

@@ -56,11 +56,13 @@ async function expectReadableTables(page: Page, name: string) {
 
 test("the assessor's queue and a submission under review: table words whole on a phone", async ({ browser }) => {
   const page = await phonePage(browser, "assessor");
+  // The queue's rows depend on what other specs approved before; the submission's requirement table is always there.
   await page.goto("/assessor/queue");
-  await expect(page.getByRole("link", { name: /Gator Kids Watch 3/ }).first()).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await expectReadableTables(page, "assessor-queue");
   await page.goto(`/assessor/submissions/${ids.submissionId}`);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.locator("main table").first()).toBeVisible();
   await expectReadableTables(page, "assessor-submission");
   await page.context().close();
 });

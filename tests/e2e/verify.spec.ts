@@ -32,6 +32,10 @@ test("by serial, /verify gives each demo seal its answer, and a typo is caught",
   await page.goto(`/verify?serial=${ids.revokedSeal}`);
   await expect(page.getByTestId("seal-reason")).toContainText("share one default password");
   await page.screenshot({ path: "test-results/screenshots/verify-revoked.png", fullPage: true });
+  // An over-long "serial" (a scanned URL, a pasted paragraph) is named on the field, not met with an empty page.
+  await page.goto(`/verify?serial=${"A".repeat(3000)}`);
+  await expect(page.getByRole("alert").filter({ hasText: "too long for a serial" })).toBeVisible();
+  await expect(page.getByTestId("verify-result")).toHaveCount(0);
   expect(problems).toEqual([]);
   await context.close();
 });

@@ -366,7 +366,9 @@ function watchWords(type: string): string {
 function watchBody(event: WatchEvent): string {
   const reason = event.reason.trim();
   const what = `${event.serial ? `seal ${event.serial} of ` : ""}${event.product.name} (a product your organisation watches): ${watchWords(event.type)}`;
-  return `On ${formatDate(event.at)}, ${what}.${reason ? ` ${reason.replace(/([^.])$/, "$1.")}` : ""}`;
+  // The reason is a sentence of its own here (a policy's "misses …" starts in lower case in the feed).
+  const sentence = (reason.charAt(0).toUpperCase() + reason.slice(1)).replace(/([^.])$/, "$1.");
+  return `On ${formatDate(event.at)}, ${what}.${sentence ? ` ${sentence}` : ""}`;
 }
 
 /**
