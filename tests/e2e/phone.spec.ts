@@ -143,6 +143,10 @@ test("a buyer's watchlist and bulk check results fit a phone", async ({ browser 
 
   // The demo buyer's bulk check (its acceptance policy adds a column).
   const buyer = await phonePage(browser, "retailer");
+  // Its acceptance policies: the form's level choices hold long titles (EN 18031's parts).
+  await buyer.goto("/retailer/policies");
+  await expect(buyer.getByRole("heading", { name: "Acceptance policies" })).toBeVisible();
+  await expectFitsPhone(buyer, "policies");
   await buyer.goto("/retailer/verify/bulk");
   await expectFitsPhone(buyer, "bulk");
   await buyer.getByLabel("CSV file").setInputFiles({
