@@ -1,4 +1,5 @@
-import { formatDateTime, humanizeAction } from "../platform/format";
+import { actionLabel } from "./action-label";
+import { formatDateTime } from "../platform/format";
 
 export interface ActivityRow {
   seq: number;
@@ -15,7 +16,7 @@ export function ActivityList({ items, empty = "Nothing has happened yet." }: { i
         <li key={e.seq}>
           <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
           <span>
-            <strong>{humanizeAction(e.action)}</strong> <span className="muted">by {e.actorLabel}</span>
+            <strong>{actionLabel(e.action)}</strong> <span className="muted">by {e.actorLabel}</span>
           </span>
         </li>
       ))}

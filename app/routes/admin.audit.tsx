@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { formatDateTime, humanizeAction } from "../platform/format";
+import { actionLabel } from "../components/action-label";
+import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { checkAuditChain, listAudit } from "../platform/audit.server";
 
@@ -74,7 +75,7 @@ export default function AdminAudit() {
                   <td className="num">{e.seq}</td>
                   <td className="small">{formatDateTime(e.at)}</td>
                   <td>
-                    {humanizeAction(e.action)}
+                    {actionLabel(e.action)}
                     {e.targetType ? <div className="small muted">{e.targetType}</div> : null}
                   </td>
                   <td className="small">

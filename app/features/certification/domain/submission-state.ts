@@ -49,7 +49,7 @@ export function checkTransition(transition: Transition, from: SubmissionStatus, 
   if (!(t.from as readonly SubmissionStatus[]).includes(from)) {
     return {
       ok: false,
-      reason: `A submission that is ${SUBMISSION_STATUS_LABELS[from].toLowerCase()} cannot be ${PAST[transition]}.`,
+      reason: `A submission that is ${SUBMISSION_STATUS_LABELS[from].toLowerCase()} cannot be ${TRANSITION_PAST[transition]}.`,
     };
   }
   return { ok: true, to: t.to };
@@ -66,7 +66,8 @@ const VERB: Record<Transition, string> = {
   reject: "reject a submission",
 };
 
-const PAST: Record<Transition, string> = {
+/** Each transition in the past tense: "approved", "sent back for changes" (messages and activity lists). */
+export const TRANSITION_PAST: Record<Transition, string> = {
   submit: "submitted",
   resubmit: "resubmitted",
   withdraw: "withdrawn",
