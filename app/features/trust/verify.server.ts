@@ -172,8 +172,17 @@ export async function verifyCredentialText(text: string, presentedSerial?: strin
     throw new VerifyInputError(
       "This is not a seal credential: a credential is a compact JWS (three base64url parts separated by dots).",
     );
+  // An Ed25519 signature is 64 bytes, 86 base64url characters. Fewer (but some) is a credential cut
+  // short when it was copied, not a forgery to warn about: say so, and verify nothing.
+  const signature = jws.slice(jws.lastIndexOf(".") + 1);
+  if (signature.length > 0 && signature.length < ED25519_SIGNATURE_CHARS)
+    throw new VerifyInputError(
+      `This credential is cut short: its signature has ${signature.length} of its ${ED25519_SIGNATURE_CHARS} characters. Paste all of it (the seal page's "Download the credential" gives the whole text), or verify by serial.`,
+    );
   return answerFor(jws, presentedSerial ? { presentedSerial } : {});
 }
+
+const ED25519_SIGNATURE_CHARS = 86;
 
 /** An uploaded seal PDF: its attached credential and log proof, checked against its own page. */
 export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {

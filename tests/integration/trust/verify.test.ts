@@ -300,6 +300,14 @@ describe("not a seal at all", () => {
     await expect(verifyPdf(Buffer.from("%PDF-1.7\n garbage"))).rejects.toThrow(VerifyInputError);
     await expect(verifyPdf(Buffer.from("GIF89a"))).rejects.toThrow(VerifyInputError);
   });
+
+  it("names a credential cut short when it was copied, instead of calling it not genuine", async () => {
+    const jws = row(s.active).credential;
+    await expect(verifyCredentialText(jws.slice(0, -20))).rejects.toThrow(/cut short: its signature has 66 of its 86/);
+    // One character altered, the length kept: that is a forgery, and says so.
+    const altered = jws.slice(0, -10) + (jws.at(-10) === "A" ? "B" : "A") + jws.slice(-9);
+    expect(await verifyCredentialText(altered)).toMatchObject({ status: "forged" });
+  });
 });
 
 describe("bulk", () => {
