@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import type { ReactNode } from "react";
 import { readForm } from "../platform/http/request-body.server";
 import { data, redirect } from "@remix-run/node";
 import {
@@ -14,7 +13,7 @@ import { z } from "zod";
 import { ApplicabilityBadge } from "../components/Applicability";
 import { EvidenceList } from "../components/EvidenceList";
 import { EvidenceUploader } from "../components/EvidenceUploader";
-import { FormError, Notice } from "../components/Field";
+import { FormError, Notice, TextareaField } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
 import {
   CLAIM_LABELS,
@@ -152,54 +151,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 /** After a save conflict the page must show the stored answer, so the loader runs again despite the 409. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
   actionResult && typeof actionResult === "object" && "unsaved" in actionResult ? true : defaultShouldRevalidate;
-
-/** A labelled textarea with its hint and its error, wired for screen readers (as Field is for inputs). */
-function TextareaField({
-  label,
-  name,
-  hint,
-  error,
-  rows,
-  maxLength,
-  defaultValue,
-  disabled,
-}: {
-  label: string;
-  name: string;
-  hint?: ReactNode;
-  error?: string;
-  rows: number;
-  maxLength: number;
-  defaultValue: string;
-  disabled: boolean;
-}) {
-  const describedBy = [hint ? `${name}-hint` : "", error ? `${name}-error` : ""].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className={error ? "field field--error" : "field"}>
-      <label htmlFor={name}>{label}</label>
-      {hint ? (
-        <p className="field__hint" id={`${name}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      <textarea
-        id={name}
-        name={name}
-        rows={rows}
-        maxLength={maxLength}
-        defaultValue={defaultValue}
-        disabled={disabled}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      {error ? (
-        <p className="field__error" id={`${name}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
 
 /** What the user sent when the answer had changed under them: shown read-only, to copy from. */
 interface UnsavedAnswerProps {
@@ -347,6 +298,7 @@ export default function RequirementPage() {
             <TextareaField
               label="Justification"
               name="justification"
+              id="justification"
               hint={'How the product meets it — or, for "not implemented" and "not applicable", why (required).'}
               error={fieldErrors.justification}
               rows={5}
@@ -358,6 +310,7 @@ export default function RequirementPage() {
               <TextareaField
                 label="If no evidence file is possible, why (optional)"
                 name="noEvidenceReason"
+                id="noEvidenceReason"
                 error={fieldErrors.noEvidenceReason}
                 rows={2}
                 maxLength={NO_EVIDENCE_REASON_MAX}
