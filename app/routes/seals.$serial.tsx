@@ -9,7 +9,7 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { formValues } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { changeSealStatus } from "../features/trust/seal-status.server";
+import { automaticHoldOf, changeSealStatusByHand } from "../features/monitoring/automatic-suspension.server";
 import { sealStatusInput } from "../features/trust/forms";
 import { staffSealView } from "../features/certification/seals.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
@@ -24,7 +24,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   try {
     const view = await staffSealView(user, params.serial ?? "");
-    return { ...view, recurring: publicRecurringStatus(view.serial) };
+    return { ...view, recurring: publicRecurringStatus(view.serial), held: automaticHoldOf(view.serial) };
   } catch (e) {
     if (e instanceof ServiceError) throw data({ message: e.message }, { status: e.status });
     throw e;
@@ -48,7 +48,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
     return failure("Check the form: " + parsed.error.issues[0].message, fieldErrors, values);
   }
-  const result = await attempt(() => changeSealStatus(user, parsed.data), values);
+  const result = await attempt(() => changeSealStatusByHand(user, parsed.data), values);
   if (!result.ok) return result.response;
   return {
     ok: true as const,
@@ -105,6 +105,13 @@ export default function StaffSealPage() {
           {d.actions.map((action) => {
             const t = ACTION_TEXT[action as keyof typeof ACTION_TEXT];
             const err = failed?.values?.action === action ? failed.fieldErrors : {};
+            if (action === "reinstate" && d.held)
+              return (
+                <div className="stack status-change" key={action} aria-label={t.title}>
+                  <h3>{t.title}</h3>
+                  <p className="alert alert--warn">Not possible by hand now. {d.held}</p>
+                </div>
+              );
             return (
               <Form method="post" key={action} className="stack status-change" aria-label={t.title}>
                 <h3>{t.title}</h3>

@@ -268,3 +268,19 @@ test("an assessor suspends the new seal with a public reason, everyone sees it a
   await anon.close();
   await asha.context().close();
 });
+
+test("a seal held by an overdue report cannot be reinstated by hand: the page names what holds it", async ({
+  browser,
+}) => {
+  const asha = await pageAs(browser, "assessor1@demo.test");
+  const problems = watchConsole(asha);
+  await asha.goto(`/seals/${seeded().suspendedSeal}`);
+  await expect(asha.getByTestId("seal-verdict")).toHaveText("Suspended");
+  const reinstate = asha.getByLabel("Reinstate", { exact: true });
+  await expect(reinstate).toContainText("Not possible by hand now. Held by the open high report");
+  await expect(reinstate).toContainText("past its disclosure deadline");
+  await expect(asha.getByRole("button", { name: "Reinstate the seal" })).toHaveCount(0);
+  await asha.screenshot({ path: "test-results/screenshots/seal-staff-held.png", fullPage: true });
+  expect(problems).toEqual([]);
+  await asha.context().close();
+});

@@ -20,15 +20,24 @@ import {
   type CauseKind,
   type SuspendedBy,
 } from "./domain/automatic-suspension";
-import type { AnyActor } from "../../platform/actor";
+import type { Actor, AnyActor } from "../../platform/actor";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { overdueRecurringOf } from "./recurring-schedule.server";
-import { applySealAction, restateSuspension } from "../trust/seal-status.server";
+import { applySealAction, changeSealStatus, restateSuspension } from "../trust/seal-status.server";
+import type { sealStatusInput } from "../trust/forms";
+import { can } from "../../platform/roles";
+import { ServiceError } from "../../platform/errors.server";
+import { formatDate } from "../../platform/format";
+import type { z } from "zod";
 
 type Reader = Pick<Tx, "select">;
 
 /** The critical/high findings of a product version open past their deadline at `now`. */
-export function blockingFindingsOf(t: Reader, productVersionId: string, now: Date): BlockingFinding[] {
+export function blockingFindingsOf(
+  t: Reader,
+  productVersionId: string,
+  now: Date,
+): (BlockingFinding & { severity: string; deadline: Date })[] {
   return t
     .select({
       id: findings.id,
@@ -42,7 +51,7 @@ export function blockingFindingsOf(t: Reader, productVersionId: string, now: Dat
     .where(eq(findingVersions.productVersionId, productVersionId))
     .all()
     .filter((f) => blocksSeal(f, now))
-    .map((f) => ({ id: f.id, title: f.title }));
+    .map((f) => ({ id: f.id, title: f.title, severity: f.severity, deadline: f.deadline }));
 }
 
 /** The current suspension as recorded: who made it, and (if the sweeper) its public reason and cause kinds. */
@@ -139,4 +148,50 @@ export function sweepAutomaticSuspensions(actor: AnyActor = { system: "lifecycle
     }
   }
   return report;
+}
+
+/**
+ * Why a seal may not be reinstated by hand now, for staff: what would make the sweep suspend it
+ * again at once (a critical or high report open past its deadline, recurring evidence overdue past
+ * its grace), named; null when nothing holds it (or it is not a live seal).
+ */
+export function automaticHoldOf(serial: string, t: Reader = db()): string | null {
+  const seal = t
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      productVersionId: seals.productVersionId,
+      submissionId: seals.submissionId,
+      issuedAt: seals.issuedAt,
+      validUntil: seals.validUntil,
+    })
+    .from(seals)
+    .where(eq(seals.serial, serial))
+    .get();
+  if (!seal || (seal.state !== "active" && seal.state !== "suspended")) return null;
+  const now = new Date(nowMs());
+  if (seal.validUntil.getTime() <= now.getTime()) return null; // expired: the sweep suspends nothing
+  const held = [
+    ...blockingFindingsOf(t, seal.productVersionId, now).map(
+      (f) => `the open ${f.severity} report "${f.title}", past its disclosure deadline of ${formatDate(f.deadline)}`,
+    ),
+    ...overdueRecurringOf(t, seal, now).map((r) => `recurring evidence for ${r.ref} ${r.title}, overdue`),
+  ];
+  if (held.length === 0) return null;
+  return `Held by ${held.join("; ")}. Reinstated by hand, the seal would be suspended again by the next lifecycle sweep; it is reinstated automatically once nothing holds it (the report closed, the evidence accepted).`;
+}
+
+/**
+ * A person's status change (the staff seal page): changeSealStatus, but a reinstatement is
+ * refused while something holds the seal (automaticHoldOf), so a seal does not flip valid and
+ * back, each flip a public log entry and a message to every watcher.
+ */
+export function changeSealStatusByHand(actor: Actor, input: z.infer<typeof sealStatusInput>): { logIndex: number } {
+  return transaction((tx) => {
+    if (input.action === "reinstate" && can(actor.role, "seals.manage")) {
+      const held = automaticHoldOf(input.serial, tx);
+      if (held) throw new ServiceError("conflict", `Not reinstated. ${held}`);
+    }
+    return changeSealStatus(actor, input);
+  });
 }

@@ -19,7 +19,11 @@ import {
   listFindings,
   recordFinding,
 } from "../../../app/features/findings/findings.server";
-import { sweepAutomaticSuspensions } from "../../../app/features/monitoring/automatic-suspension.server";
+import {
+  automaticHoldOf,
+  changeSealStatusByHand,
+  sweepAutomaticSuspensions,
+} from "../../../app/features/monitoring/automatic-suspension.server";
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
@@ -187,6 +191,18 @@ describe("the disclosure clock", () => {
     expect(answer).toMatchObject({ status: "suspended", reason: FINDING_SUSPENSION_REASON });
     expect(JSON.stringify(answer)).not.toContain("brute-forced");
 
+    // An assessor cannot reinstate it by hand meanwhile: the next sweep would suspend it again.
+    const title = db().select().from(findings).where(eq(findings.id, id)).get()!.title;
+    expect(automaticHoldOf(watch.serial)).toContain(`the open high report "${title}", past its disclosure deadline`);
+    expect(() =>
+      changeSealStatusByHand(asha(), {
+        serial: watch.serial,
+        action: "reinstate",
+        reason: "The supplier says it is fine.",
+      }),
+    ).toThrow(/^Not reinstated\. Held by the open high report/);
+    expect(events(watch.serial, "reinstated")).toHaveLength(0);
+
     // The supplier answers; the fix is verified; the seal is reinstated at once.
     actOnFinding(grace(), id, { action: "acknowledge", note: "Reproduced.", version: version(id) });
     expect(() => actOnFinding(grace(), id, { action: "mark_fixed", note: "", version: version(id) })).toThrow(
@@ -205,6 +221,7 @@ describe("the disclosure clock", () => {
     actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: 5 tries then lockout.", version: version(id) });
     expect((await verifySerial(watch.serial)).status).toBe("valid");
     expect(events(watch.serial, "reinstated")).toHaveLength(1);
+    expect(automaticHoldOf(watch.serial)).toBeNull();
     expect(checkAuditChain().ok).toBe(true);
   });
 
