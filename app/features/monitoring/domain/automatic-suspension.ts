@@ -42,10 +42,12 @@ export type CauseKind = "finding" | "recurring";
 
 /** The public reason for a suspension caused by findings (never the findings' titles or details). */
 export const FINDING_SUSPENSION_REASON = "Under review for a reported security issue past its disclosure deadline.";
-export const FINDING_REINSTATE_REASON = "No reported security issue is past its disclosure deadline any more.";
+/** (Its report was fixed and the fix verified, or it was withdrawn: the reason says only what is known to be true of both.) */
+export const FINDING_REINSTATE_REASON =
+  "No open security report is past its disclosure deadline any more: each was fixed and verified, or withdrawn.";
 export const RECURRING_REINSTATE_REASON = "Fresh recurring evidence was accepted; none is overdue any more.";
 export const FINDING_AND_RECURRING_REINSTATE_REASON =
-  "No reported security issue is past its disclosure deadline and no recurring evidence is overdue any more.";
+  "No open security report is past its disclosure deadline (each was fixed and verified, or withdrawn) and no recurring evidence is overdue any more.";
 /** Reinstating an automatic suspension whose recorded cause is not known (kept for old records). */
 export const AUTOMATIC_REINSTATE_REASON = "Nothing that suspended this seal automatically remains.";
 
