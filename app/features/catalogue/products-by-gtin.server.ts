@@ -15,6 +15,7 @@ export interface ProductWithGtin {
   gtin: string;
   category: string;
   supplierName: string;
+  organizationId: string;
   createdAt: Date;
 }
 
@@ -37,6 +38,7 @@ export function productsWithGtins(gtin14s: readonly string[]): Map<string, Produ
         gtin: sql<string>`${products.gtin}`,
         category: products.category,
         supplierName: organizations.name,
+        organizationId: products.organizationId,
         createdAt: products.createdAt,
         gtin14,
       })

@@ -14,6 +14,8 @@ import { emit } from "../../platform/events.server";
 import { productForm, type productVersionInput } from "./forms";
 import { assessSupportPeriod, supportFactsOf, supportPeriodShortfall } from "./domain/support-period";
 import { checklistLabelFor } from "./checklists.server";
+import { gtin14Of } from "./domain/gtin";
+import { productsWithGtin } from "./products-by-gtin.server";
 
 /** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
 export const productInput = productForm.superRefine((v, ctx) => {
@@ -74,6 +76,7 @@ export function createProduct(actor: Actor, input: ProductInput): string {
       throw new ServiceError("conflict", "You already registered a product with this model designation.", {
         model: "Already registered.",
       });
+    assertGtinNotOursElsewhere(actor.organizationId, input.gtin, null);
     const id = crypto.randomUUID();
     tx.insert(products)
       .values({ id, organizationId: actor.organizationId, ...input, createdAt: at, updatedAt: at })
@@ -85,6 +88,22 @@ export function createProduct(actor: Actor, input: ProductInput): string {
     });
     return id;
   });
+}
+
+/**
+ * A GTIN names one trade item: a supplier cannot give one of its GTINs to a second product of its
+ * own (the resolver and the GTIN API would answer with the first, and the second's seal page would
+ * promise a barcode that opens another product). Another organisation registering the same GTIN is
+ * a different matter, left to GS1 ownership (decision 020).
+ */
+function assertGtinNotOursElsewhere(organizationId: string, gtin: string | null | undefined, productId: string | null) {
+  const gtin14 = gtin14Of(gtin);
+  if (!gtin14) return;
+  const holder = productsWithGtin(gtin14).find((p) => p.organizationId === organizationId && p.id !== productId);
+  if (holder) {
+    const message = `This GTIN is already registered for your product ${holder.name} (${holder.model}): a GTIN names one trade item.`;
+    throw new ServiceError("conflict", message, { gtin: message });
+  }
 }
 
 export function updateProduct(actor: Actor, productId: string, input: ProductInput): void {
@@ -101,6 +120,8 @@ export function updateProduct(actor: Actor, productId: string, input: ProductInp
   const supportKeys = ["supportPeriodEnd", "placedOnMarketOn", "expectedUseMonths", "expectedUseReason"] as const;
   if (supportKeys.some((k) => after[k] !== before[k])) assertSupportPeriodMeetsCra(after);
   transaction((tx) => {
+    if (input.gtin !== undefined && gtin14Of(input.gtin) !== gtin14Of(before.gtin))
+      assertGtinNotOursElsewhere(actor.organizationId, input.gtin, productId);
     tx.update(products)
       .set({ ...input, updatedAt: new Date(nowMs()) })
       .where(eq(products.id, productId))

@@ -11,7 +11,9 @@ import { getEnv } from "../../../app/platform/env.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
-import { asha } from "../../support/actors";
+import { asha, grace } from "../../support/actors";
+import { createProduct, updateProduct } from "../../../app/features/catalogue/products.server";
+import { productForm } from "../../../app/features/catalogue/forms";
 import { approveDemoWatchSubmission } from "../../support/submissions";
 import { startFastRoutes, type TestServer } from "../../support/http";
 
@@ -285,6 +287,38 @@ describe("GET /api/v1/products/<GTIN>: GS1 Web Vocabulary", () => {
     const none = await get("/api/v1/products/4006381333931");
     expect(none.status).toBe(404);
     expect(((await none.json()) as { field: string }).field).toBe("gtin");
+  });
+});
+
+describe("a GTIN names one trade item of a supplier", () => {
+  const product = (gtin: string, model: string) => ({
+    name: "Gator Kids Watch 3 Lite",
+    model,
+    gtin,
+    sku: "",
+    category: "childrens-wearable",
+    description: "",
+    supportPeriodEnd: "2031-12-31",
+    disclosurePolicyUrl: "https://gatorwearables.example/security",
+  });
+
+  it("a supplier cannot give its GTIN (in any of its written forms) to a second product of its own, nor move one onto it", () => {
+    for (const gtin of [GTIN13, GTIN14])
+      expect(() => createProduct(grace(), productForm.parse(product(gtin, `GW-LITE-${gtin.length}`)))).toThrow(
+        /already registered for your product Gator Kids Watch 3 \(GW-KW3\)/,
+      );
+    const lite = createProduct(grace(), productForm.parse(product("", "GW-LITE")));
+    expect(() => updateProduct(grace(), lite, productForm.parse(product(GTIN13, "GW-LITE")))).toThrow(
+      /a GTIN names one trade item/,
+    );
+    // Its own GTIN, unchanged, is no clash with itself.
+    const watchProduct = db().select().from(products).where(eq(products.gtin, GTIN13)).get()!;
+    expect(() =>
+      updateProduct(grace(), watchProduct.id, {
+        ...productForm.parse(product(GTIN13, watchProduct.model)),
+        name: watchProduct.name,
+      }),
+    ).not.toThrow();
   });
 });
 
