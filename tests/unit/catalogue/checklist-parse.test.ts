@@ -317,6 +317,25 @@ describe("malformed checklist files", () => {
   });
 });
 
+describe("hostile YAML", () => {
+  it("a file of a few hundred bytes whose aliases expand exponentially is a problem with the file, not a crash", () => {
+    const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (const [prev, name] of ["ab", "bc", "cd", "de", "ef", "fg", "gh", "hi"].map((p) => p.split("")))
+      lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    const source = lines.join("\n") + "\n";
+    expect(source.length).toBeLessThan(500);
+    const result = parseChecklistText(source);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          path: "(yaml)",
+          message: expect.stringMatching(/aliases \(\*name\) expand too far/),
+        }),
+      ]);
+  });
+});
+
 describe("shipped checklists", () => {
   const shipped = fs
     .readdirSync(CHECKLISTS_DIR, { withFileTypes: true })

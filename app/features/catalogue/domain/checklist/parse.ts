@@ -57,7 +57,27 @@ export function parseChecklistText(source: string, expected: ExpectedLocation = 
       }),
     };
   }
-  const data = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml refuses an alias expansion past maxAliasCount (a "billion laughs" file of a few hundred
+    // bytes) by throwing: a problem with the file like any other, not a failure of the portal.
+    const aliases = e instanceof ReferenceError && /alias/i.test(e.message);
+    return {
+      ok: false,
+      problems: [
+        {
+          line: 1,
+          col: 1,
+          path: "(yaml)",
+          message: aliases
+            ? "the file's YAML aliases (*name) expand too far: a checklist needs few or none, written out"
+            : `the YAML could not be read: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+        },
+      ],
+    };
+  }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     return {
       ok: false,
