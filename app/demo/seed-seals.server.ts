@@ -269,7 +269,10 @@ export async function seedDemoSeals(created: string[]): Promise<void> {
       `seal ${serial}: ${d.product.name} ${d.version.firmwareVersion} / ${d.checklistVersionId === MONITORED_ETSI ? "ETSI EN 303 645 3.1.3-r1" : "UK PSTI 2023"}`,
     );
   }
-  runLifecycleSweep({ system: "seed" });
+  // The demo's overdue report suspends the camera's seal now, as the lifecycle sweep would. Only
+  // when something was issued: on a later start the seals exist already, and what the sweep finds
+  // then is the real lifecycle's, recorded by the server's own sweep as system:lifecycle.
+  if (issuedSeals.length) runLifecycleSweep({ system: "seed" });
 }
 
 /** The demo seals' serials by product name (for tests and the README). */

@@ -48,11 +48,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   throw redirect(`/assessor/recurring/${id}?${done}`);
 }
 
-function decidedNotice(params: URLSearchParams): string | null {
+/**
+ * The notice after a decision, from the redirect's query: shown only when the evidence is in the
+ * state it names (a crafted or stale link states nothing the record does not), the date only when
+ * it is one.
+ */
+function decidedNotice(params: URLSearchParams, status: string): string | null {
   const decided = params.get("decided");
+  if (decided !== status) return null;
   if (decided === "rejected") return "Rejected: the supplier sees your comment. The due date has not moved.";
   if (decided !== "accepted") return null;
-  const next = params.get("next");
+  const asked = params.get("next") ?? "";
+  const next = /^\d{4}-\d{2}-\d{2}$/.test(asked) && !Number.isNaN(Date.parse(asked)) ? asked : null;
   const seal = params.get("seal");
   return `Accepted${next ? `: the next evidence is due on ${formatDate(next)}` : ""}.${
     seal === "reinstate"
@@ -93,7 +100,7 @@ export default function RecurringEvidencePage() {
           </p>
         </div>
       </div>
-      <Notice message={decidedNotice(params)} />
+      <Notice message={decidedNotice(params, e.status)} />
       <FormError message={failed?.formError} />
       {d.notMonitored ? <p className="alert alert--warn">{d.notMonitored}</p> : null}
       <div className="grid grid--2">

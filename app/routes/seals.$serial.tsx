@@ -15,6 +15,7 @@ import { staffSealView } from "../features/certification/seals.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
 import { RecurringStatus } from "../components/RecurringStatus";
 import { ServiceError } from "../platform/errors.server";
+import { can } from "../platform/roles";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" },
@@ -24,7 +25,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   try {
     const view = await staffSealView(user, params.serial ?? "");
-    return { ...view, recurring: publicRecurringStatus(view.serial), held: automaticHoldOf(view.serial) };
+    return {
+      ...view,
+      recurring: publicRecurringStatus(view.serial),
+      held: automaticHoldOf(view.serial),
+      // An administrator manages seals but has no assessor's workspace: no link to a page that refuses them.
+      submissionLink: can(user.role, "assessor.workspace"),
+    };
   } catch (e) {
     if (e instanceof ServiceError) throw data({ message: e.message }, { status: e.status });
     throw e;
@@ -86,8 +93,13 @@ export default function StaffSealPage() {
     <>
       <p className="eyebrow">
         <Link to="/seals">Seals</Link> · state: {SEAL_STATE_LABELS[d.state]} ·{" "}
-        <Link to={`/s/${d.serial}`}>public page</Link> ·{" "}
-        <Link to={`/assessor/submissions/${d.submissionId}`}>submission</Link>
+        <Link to={`/s/${d.serial}`}>public page</Link>
+        {d.submissionLink ? (
+          <>
+            {" "}
+            · <Link to={`/assessor/submissions/${d.submissionId}`}>submission</Link>
+          </>
+        ) : null}
       </p>
       <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} />
       <Notice message={a?.ok ? a.notice : undefined} />

@@ -192,7 +192,7 @@ export default function ProductPage() {
                     <a href={`/s/${s.sealSerial}/seal.pdf`} download>
                       certificate (PDF)
                     </a>{" "}
-                    {s.sealVerdict === "valid" || s.sealVerdict === "suspended" ? (
+                    {s.recurring && (s.sealVerdict === "valid" || s.sealVerdict === "suspended") ? (
                       <Link to={`/supplier/seals/${s.sealSerial}/recurring`}>recurring evidence</Link>
                     ) : null}
                   </span>

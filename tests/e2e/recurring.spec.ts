@@ -79,6 +79,12 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
   await expect(asha.getByRole("region", { name: "The previous accepted evidence" })).toContainText(
     "gator-kids-watch-3-security-policy.pdf",
   );
+  // A crafted link states nothing the record does not (the evidence is still pending), and is no 500.
+  const evidencePath = new URL(asha.url()).pathname;
+  const crafted = await asha.goto(`${evidencePath}?decided=accepted&next=garbage&seal=reinstate`);
+  expect(crafted!.status()).toBe(200);
+  await expect(asha.getByText(/^Accepted|Nothing else held the seal/)).toHaveCount(0);
+  await asha.goto(evidencePath);
   await expectHydrated(asha);
   await asha.getByLabel(/^Reject/).check();
   await asha.getByRole("button", { name: "Record the decision" }).click();

@@ -74,7 +74,9 @@ export async function requirePermission(
   const user = await requireUser(request, context);
   if (!can(user.role, permission)) {
     const who = rolesWith(permission).map((r) => ROLE_LABELS[r].toLowerCase() + "s");
-    forbidden(`This page is for ${who.join(" and ")}. You are signed in as a ${ROLE_LABELS[user.role].toLowerCase()}.`);
+    forbidden(
+      `This page is for ${who.join(" and ")}. You are signed in as ${withArticle(ROLE_LABELS[user.role].toLowerCase())}.`,
+    );
   }
   return user;
 }
@@ -89,7 +91,7 @@ export async function requireRole(
   const allowed = Array.isArray(roles) ? roles : [roles];
   if (!allowed.includes(user.role)) {
     forbidden(
-      `This page is for ${allowed.map((r) => ROLE_LABELS[r].toLowerCase() + "s").join(" and ")}. You are signed in as a ${ROLE_LABELS[user.role].toLowerCase()}.`,
+      `This page is for ${allowed.map((r) => ROLE_LABELS[r].toLowerCase() + "s").join(" and ")}. You are signed in as ${withArticle(ROLE_LABELS[user.role].toLowerCase())}.`,
     );
   }
   return user;
@@ -109,4 +111,9 @@ export async function startSessionAndRedirect(token: string, role: Role, redirec
 
 export async function clearSessionCookie(): Promise<string> {
   return sessionCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}
+
+/** "an administrator", "a supplier". */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }

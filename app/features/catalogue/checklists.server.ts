@@ -357,6 +357,16 @@ function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
  * it asks for continuous monitoring is read from its requirements; an unknown version is named by
  * its title and version alone. `id` is the checklist id, or a credential's checklist page URL (issue 17).
  */
+/** Whether a checklist version (by id, "etsi-en-303-645@3.1.3-r1") has requirements that recur. */
+export function hasRecurringRequirements(versionId: string): boolean {
+  return !!db()
+    .select({ one: sql<number>`1` })
+    .from(requirements)
+    .where(and(eq(requirements.versionId, versionId), sql`${requirements.recursEveryDays} is not null`))
+    .limit(1)
+    .get();
+}
+
 export function checklistLabelFor(c: { id: string; version: string; title: string }): string {
   const recurring = db()
     .select({ n: sql<number>`count(*)` })

@@ -13,7 +13,7 @@ import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { productForm, type productVersionInput } from "./forms";
 import { assessSupportPeriod, supportFactsOf, supportPeriodShortfall } from "./domain/support-period";
-import { checklistLabelFor } from "./checklists.server";
+import { checklistLabelFor, hasRecurringRequirements } from "./checklists.server";
 import { gtin14Of } from "./domain/gtin";
 import { productsWithGtin } from "./products-by-gtin.server";
 
@@ -225,6 +225,7 @@ export function getProduct(actor: Actor, productId: string) {
   const now = new Date(nowMs());
   // The seal's standing as a verifier would put it (expiry follows from the date).
   const labels = new Map<string, string>();
+  const recurs = new Map<string, boolean>();
   const withSeal = subs.map(({ checklistTitle, checklistVersion, levels, ...r }) => {
     const { sealState: state, sealValidFrom: validFrom, sealValidUntil: validUntil } = r;
     const seal = state && validFrom && validUntil ? { state, validFrom, validUntil } : null;
@@ -233,9 +234,13 @@ export function getProduct(actor: Actor, productId: string) {
         r.checklistVersionId,
         checklistLabelFor({ id: r.checklistVersionId.split("@")[0], version: checklistVersion, title: checklistTitle }),
       );
+    if (!recurs.has(r.checklistVersionId))
+      recurs.set(r.checklistVersionId, hasRecurringRequirements(r.checklistVersionId));
     return {
       ...r,
       checklistLabel: labels.get(r.checklistVersionId)!,
+      /** Whether the seal's checklist version asks for fresh evidence (a link to its recurring page is worth showing). */
+      recurring: recurs.get(r.checklistVersionId)!,
       levelTitle: levels.find((l) => l.id === r.targetLevel)?.title ?? r.targetLevel,
       sealVerdict: seal ? sealVerdictOf(seal, now).verdict : null,
     };

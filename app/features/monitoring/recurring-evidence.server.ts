@@ -42,7 +42,7 @@ import { openStored, store, type UploadedFile } from "../certification/evidence.
 import { nameEvidenceBytes } from "../certification/evidence-gc.server";
 import { isMonitored, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
-import { checklistVersionLabel } from "../catalogue/domain/checklist/label";
+import { checklistLabelFor } from "../catalogue/checklists.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -125,11 +125,12 @@ function sealHeader(t: Reader, seal: SealRow) {
   return {
     ...rest,
     checklistName: checklistShortName(row.checklistId),
-    // A seal under recurring checks is by definition one "with continuous monitoring".
-    checklistLabel: checklistVersionLabel({
+    // "with continuous monitoring" only when the version has recurring requirements (a UK PSTI seal
+    // has none: its recurring page says so, and must not claim monitoring in its heading).
+    checklistLabel: checklistLabelFor({
+      id: row.checklistId,
       title: row.checklistTitle,
       version: row.checklistVersion,
-      continuousMonitoring: true,
     }),
     levelTitle: levels.find((l) => l.id === row.level)?.title ?? row.level,
     serial: seal.serial,

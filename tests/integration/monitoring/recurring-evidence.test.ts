@@ -216,6 +216,11 @@ describe("the demo", () => {
     ]);
     expect(due.monitored).toEqual([expect.objectContaining({ serial, count: 2, nextDueAt: dueAt })]);
     expect(supplierRecurringDue(sam()).monitored).toEqual([]); // Brightnest's seals are PSTI: nothing recurs
+    // Only a checklist version with recurring requirements is labelled "with continuous monitoring".
+    expect(supplierRecurringView(grace(), serial).seal.checklistLabel).toMatch(/with continuous monitoring$/);
+    const psti = supplierRecurringView(sam(), demoSealSerials()["Brightnest Indoor Cam 1 1.9.2"]);
+    expect(psti.items).toEqual([]);
+    expect(psti.seal.checklistLabel).not.toMatch(/continuous monitoring/);
     expect(recurringQueue(asha()).map((r) => [r.serial, r.ref, r.conflict])).toEqual([[serial, "5.2-1", null]]);
   });
 
