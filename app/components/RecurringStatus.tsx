@@ -5,7 +5,7 @@
  */
 import { formatDate } from "../platform/format";
 
-export type Standing = "fresh" | "due_soon" | "in_grace" | "overdue";
+export type Standing = "fresh" | "due_soon" | "in_grace" | "awaiting_decision" | "overdue";
 
 /** "90" or "90–180" (days), from a version's recurring summary. */
 export function periodRange(r: { shortestDays: number | null; longestDays: number | null }): string {
@@ -50,6 +50,8 @@ export function StandingBadge({ standing, daysUntilDue }: { standing: Standing; 
             : "Overdue (grace period)"}
         </span>
       );
+    case "awaiting_decision":
+      return <span className="badge badge--info">Sent in time: with an assessor</span>;
     case "overdue":
       return <span className="badge badge--bad">Overdue: seal suspended</span>;
   }
@@ -69,6 +71,7 @@ const PUBLIC_STANDING: Record<Standing, string> = {
   fresh: "up to date",
   due_soon: "due soon",
   in_grace: "overdue, in its grace period",
+  awaiting_decision: "fresh evidence sent in time, being assessed",
   overdue: "overdue",
 };
 

@@ -12,7 +12,12 @@
  */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { checklistVersions, recurringEvidence, requirements, seals, submissions } from "../../../db/schema";
-import { lastAcceptedAt, recurringStanding, type RecurringStanding } from "./domain/recurring";
+import {
+  lastAcceptedAt,
+  recurringStanding,
+  recurringStandingWithPending,
+  type RecurringStanding,
+} from "./domain/recurring";
 import type { Tx } from "../../platform/db.server";
 import { latestVerdicts } from "../certification/verdicts.server";
 
@@ -125,7 +130,7 @@ export function recurringScheduleOf(t: Reader, seal: SealRow, now: Date): Recurr
       lastAcceptedAt: last,
       dueAt: s.dueAt,
       graceEndsAt: s.graceEndsAt,
-      standing: s.standing,
+      standing: recurringStandingWithPending(s, pending?.submittedAt ?? null),
       daysUntilDue: s.daysUntilDue,
       lastAccepted: newest && {
         id: newest.id,

@@ -602,6 +602,23 @@ describe("deciding: only an assessor without a conflict of interest", () => {
 });
 
 describe("overdue evidence suspends the seal; accepted evidence reinstates it", () => {
+  it("evidence sent before the grace period ended and still with an assessor holds the seal: the supplier's part was on time", async () => {
+    testClock.set(graceEndsAt.getTime() - DAY_MS);
+    const sent = await sendScan("Quarterly scan, sent before the grace period ended.");
+    expect(scanItem().standing).toBe("awaiting_decision");
+    testClock.set(graceEndsAt.getTime() + 10 * DAY_MS); // nobody decided it in time
+    expect(scanItem().standing).toBe("awaiting_decision");
+    expect(runLifecycleSweep().suspended).toEqual([]);
+    expect(state()).toBe("active");
+    expect(publicRecurringStatus(serial)!.items.find((i) => i.ref === "5.2-3")!.standing).toBe("awaiting_decision");
+    // Rejected, it no longer counts: the requirement is overdue (the next sweep would suspend; the test below runs it).
+    decideRecurringEvidence(asha(), sent.id, {
+      decision: "reject",
+      comment: "This scans staging, not the production back end: scan api.gatorwearables.example.",
+    });
+    expect(scanItem()).toMatchObject({ standing: "overdue", pending: null });
+  });
+
   it("in the grace period nothing happens; past it the seal is suspended once, and every view agrees", async () => {
     testClock.set(graceEndsAt.getTime() - 60_000);
     expect(scanItem().standing).toBe("in_grace");

@@ -7,6 +7,7 @@ import {
   overdueRecurring,
   recurringDueAt,
   recurringStanding,
+  recurringStandingWithPending,
   recurringSuspensionReason,
   type RecurringRequirement,
 } from "../../../app/features/monitoring/domain/recurring";
@@ -219,5 +220,30 @@ describe("lastAcceptedAt", () => {
     expect(last).not.toBe(ISSUED);
     expect(() => lastAcceptedAt(new Date(Number.NaN), [])).toThrow(RangeError);
     expect(() => lastAcceptedAt(ISSUED, [{ submittedAt: new Date(Number.NaN) }])).toThrow(RangeError);
+  });
+});
+
+describe("recurringStandingWithPending", () => {
+  const graceEndsAt = new Date("2027-03-29T00:00:00Z");
+  const at = (iso: string) => new Date(iso);
+
+  it("evidence sent before the grace period ended is with an assessor, not overdue, however long it waits", () => {
+    for (const standing of ["in_grace", "overdue"] as const)
+      expect(recurringStandingWithPending({ standing, graceEndsAt }, at("2027-03-20T10:00:00Z"))).toBe(
+        "awaiting_decision",
+      );
+    expect(recurringStandingWithPending({ standing: "overdue", graceEndsAt }, graceEndsAt)).toBe("awaiting_decision");
+  });
+
+  it("evidence sent after the grace period ended changes nothing: still overdue", () => {
+    expect(recurringStandingWithPending({ standing: "overdue", graceEndsAt }, at("2027-03-29T00:00:01Z"))).toBe(
+      "overdue",
+    );
+  });
+
+  it("before the due date, or with nothing waiting, the standing is unchanged", () => {
+    for (const standing of ["fresh", "due_soon"] as const)
+      expect(recurringStandingWithPending({ standing, graceEndsAt }, at("2027-01-01T00:00:00Z"))).toBe(standing);
+    expect(recurringStandingWithPending({ standing: "in_grace", graceEndsAt }, null)).toBe("in_grace");
   });
 });

@@ -35,7 +35,11 @@ export interface RecurringRequirement {
   lastAcceptedAt: Date;
 }
 
-export type RecurringStanding = "fresh" | "due_soon" | "in_grace" | "overdue";
+/**
+ * "awaiting_decision": past due, but evidence sent before the grace period ended waits for an
+ * assessor (recurringStandingWithPending): not overdue, and it suspends nothing.
+ */
+export type RecurringStanding = "fresh" | "due_soon" | "in_grace" | "awaiting_decision" | "overdue";
 
 export interface RecurringStatus {
   ref: string;
@@ -119,4 +123,20 @@ export function lastAcceptedAt(sealIssuedAt: Date, accepted: readonly { submitte
     if (e.submittedAt.getTime() > latest) latest = e.submittedAt.getTime();
   }
   return new Date(latest);
+}
+
+/**
+ * The standing once evidence waiting for an assessor is counted: evidence sent before the grace
+ * period ended is the supplier's part done on time, so past the due date the requirement is
+ * "awaiting_decision", never in grace or overdue while it waits (an assessor's delay is not the
+ * supplier's: decision 008). Evidence sent after the grace period ended changes nothing: the seal
+ * stays suspended until evidence is accepted. Before the due date the standing is unchanged.
+ */
+export function recurringStandingWithPending(
+  status: Pick<RecurringStatus, "standing" | "graceEndsAt">,
+  pendingSubmittedAt: Date | null,
+): RecurringStanding {
+  if (!pendingSubmittedAt) return status.standing;
+  if (status.standing !== "in_grace" && status.standing !== "overdue") return status.standing;
+  return pendingSubmittedAt.getTime() <= status.graceEndsAt.getTime() ? "awaiting_decision" : status.standing;
 }
