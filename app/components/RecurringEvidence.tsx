@@ -4,6 +4,8 @@
  * preview of one file (assessor).
  */
 import { Form, Link } from "@remix-run/react";
+import { useState, type FormEvent } from "react";
+import { recurringEvidenceInput } from "../features/monitoring/forms";
 import { ACCEPTED_LIST, ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { StandingBadge, type Standing } from "./RecurringStatus";
@@ -117,7 +119,26 @@ export function UploadForm({
     (selected && open.some((i) => i.ref === selected)
       ? selected
       : open.slice().sort((a, b) => new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime())[0].ref);
-  const err = (name: string) => errors?.[name];
+  // With JavaScript, the note and the file are checked before the file is sent (the same rules as the
+  // server's): a short note no longer costs the upload of a large file, nor the choice of the file,
+  // which a browser cannot put back after the page answers.
+  const [checked, setChecked] = useState<Record<string, string>>({});
+  const err = (name: string) => checked[name] ?? errors?.[name];
+  const check = (e: FormEvent<HTMLFormElement>) => {
+    const form = new FormData(e.currentTarget);
+    const found: Record<string, string> = {};
+    const parsed = recurringEvidenceInput.safeParse({ ref: form.get("ref"), note: form.get("note") });
+    if (!parsed.success) for (const i of parsed.error.issues) found[String(i.path[0])] ??= i.message;
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0) found.file = "Choose the evidence file.";
+    else if (file.size > maxFileBytes)
+      found.file = `The file is ${formatBytes(file.size)}: at most ${formatBytes(maxFileBytes)} (put several files in a ZIP archive).`;
+    setChecked(found);
+    if (Object.keys(found).length) {
+      e.preventDefault();
+      e.currentTarget.querySelector<HTMLElement>(`#recurring-${Object.keys(found)[0]}`)?.focus();
+    }
+  };
   return (
     <Form
       method="post"
@@ -126,6 +147,7 @@ export function UploadForm({
       noValidate
       aria-label="Send fresh evidence"
       key={chosen}
+      onSubmit={check}
     >
       <div className={err("ref") ? "field field--error" : "field"}>
         <label htmlFor="recurring-ref">Requirement</label>

@@ -34,6 +34,15 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
   );
   await expect(grace.getByLabel("Requirement", { exact: true })).toHaveValue("5.2-3");
   await expectHydrated(grace);
+  // With JavaScript a short note is named before the file is sent, and the chosen file stays chosen.
+  await grace
+    .getByLabel("Evidence file")
+    .setInputFiles({ name: "scan-q4.txt", mimeType: "text/plain", buffer: Buffer.from(SCAN) });
+  await grace.getByLabel("Note for the assessor").fill("too short");
+  await grace.getByRole("button", { name: "Send fresh evidence" }).click();
+  await expect(grace.getByText(/Add a note of at least 10 characters/)).toBeVisible();
+  await expect(grace.getByLabel("Note for the assessor")).toBeFocused();
+  expect(await grace.getByLabel("Evidence file").evaluate((i: HTMLInputElement) => i.files?.length)).toBe(1);
   expect(problems).toEqual([]);
 
   // The upload works without JavaScript: a plain multipart form, checked by the server.
