@@ -45,7 +45,7 @@ export const typeLabel = (mediaType: string) => ACCEPTED_TYPES[mediaType as Acce
 export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; canUpload: boolean }) {
   return (
     <div className="table-wrap">
-      <table data-testid="recurring-schedule">
+      <table className="stack" data-testid="recurring-schedule">
         <thead>
           <tr>
             <th scope="col">Requirement</th>
@@ -57,13 +57,13 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
         <tbody>
           {items.map((i) => (
             <tr key={i.ref} data-ref={i.ref}>
-              <td>
+              <td data-label="Requirement">
                 <span className="requirement__ref">{i.ref}</span> {i.title}
                 <div className="small muted">
                   {i.applicability}, fresh evidence every {i.everyDays} days
                 </div>
               </td>
-              <td>
+              <td data-label="Last accepted evidence">
                 {formatDate(i.lastAcceptedAt)}
                 <div className="small muted">
                   {i.lastAccepted ? (
@@ -73,11 +73,11 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
                   )}
                 </div>
               </td>
-              <td>
+              <td data-label="Next due">
                 <span data-testid={`due-${i.ref}`}>{formatDate(i.dueAt)}</span>
                 <div className="small muted">grace until {formatDate(i.graceEndsAt)}</div>
               </td>
-              <td>
+              <td data-label="Now">
                 <StandingBadge standing={i.standing} daysUntilDue={i.daysUntilDue} />
                 {i.pending ? (
                   <div className="small">Sent {formatDate(i.pending.submittedAt)}: waiting for an assessor.</div>

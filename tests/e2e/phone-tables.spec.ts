@@ -76,11 +76,17 @@ test("the supplier's submissions, a submission, products and reports: table word
     ["supplier-submission", `/supplier/submissions/${ids.submissionId}`],
     ["supplier-products", "/supplier/products"],
     ["findings", "/findings"],
+    ["supplier-recurring", `/supplier/seals/${ids.activeSeal}/recurring`],
   ]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectReadableTables(page, name);
   }
+  // The recurring schedule's last column (how each requirement stands, and its upload link) is on the screen, not
+  // scrolled off to the right.
+  const now = page.getByTestId("recurring-schedule").locator("td[data-label='Now']").first();
+  const box = (await now.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
   await page.context().close();
 });
 
