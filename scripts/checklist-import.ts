@@ -33,7 +33,7 @@ await runCli(async () => {
     console.log(
       r.outcome === "imported"
         ? `imported  ${r.checklistId} ${r.version}: ${r.requirements} requirements, sha256 ${r.hash}`
-        : `unchanged ${r.checklistId} ${r.version}: already imported with the same content (sha256 ${r.hash}); nothing to do`,
+        : `unchanged ${r.checklistId} ${r.version}: already imported with the same content (sha256 ${r.hash}); nothing to do${r.retired ? " (it is retired, and stays retired)" : ""}`,
     );
   }
   closeDb();

@@ -25,8 +25,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const retireInput = z.object({
   intent: z.literal("retire"),
-  versionId: z.string().min(1),
-  reason: z.string().trim().min(5, { error: "Give a reason of at least 5 characters." }).max(500),
+  versionId: z.string({ error: "Choose the version to retire." }).min(1, { error: "Choose the version to retire." }),
+  reason: z
+    .string({ error: "Give a reason of at least 5 characters." })
+    .trim()
+    .min(5, { error: "Give a reason of at least 5 characters." })
+    .max(500, { error: "Keep the reason under 500 characters." }),
   confirm: z.string().optional(),
 });
 
@@ -117,7 +121,7 @@ export default function AdminChecklists() {
           <p className="alert alert--ok" role="status">
             {outcome.outcome === "imported"
               ? `Imported ${outcome.checklistId} ${outcome.version}: ${outcome.requirements} requirements, sha256 ${outcome.hash}.`
-              : `${outcome.checklistId} ${outcome.version} is already imported with exactly this content (sha256 ${outcome.hash}); nothing changed.`}
+              : `${outcome.checklistId} ${outcome.version} is already imported with exactly this content (sha256 ${outcome.hash}); nothing changed.${outcome.retired ? " It is retired, and stays retired: no new submissions." : ""}`}
           </p>
         ) : null}
         {a && !a.ok && !retireFailed ? (

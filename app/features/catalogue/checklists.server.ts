@@ -55,6 +55,8 @@ export type ImportOutcome =
       version: string;
       hash: string;
       requirements: number;
+      /** The version was retired (importing it again does not bring it back). */
+      retired: boolean;
     };
 
 /** Where the shipped checklist files live (found from this module, so it works from the build too). */
@@ -129,6 +131,7 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
           version: file.version,
           hash,
           requirements: count,
+          retired: existing.status === "retired",
         } as const;
       throw new ServiceError(
         "conflict",
@@ -136,6 +139,13 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
       );
     }
     const at = new Date(nowMs());
+    // Imported means offered to suppliers at once: a version whose publication date is still to come
+    // is not published yet (the date is the standard's, a UTC calendar day).
+    if (file.published > at.toISOString().slice(0, 10))
+      throw new ServiceError(
+        "invalid",
+        `${label}: published ${file.published} is in the future. A version is offered to suppliers as soon as it is imported: import it on or after its publication date.`,
+      );
     if (!tx.select({ id: checklists.id }).from(checklists).where(eq(checklists.id, file.id)).get()) {
       tx.insert(checklists).values({ id: file.id, title: file.title, publisher: file.publisher, createdAt: at }).run();
     } else {

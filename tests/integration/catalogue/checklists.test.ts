@@ -70,6 +70,16 @@ describe("importing a checklist version", () => {
     );
   });
 
+  it("refuses a version whose publication date is still to come (imported means offered to suppliers)", async () => {
+    const future = copyOf("uk-psti/2023.yaml", (t) => t.replace(/^published: .*$/m, "published: 2999-01-01"));
+    const versions = count(checklistVersions);
+    await expect(() => importChecklistFile(system, future)).toBeRefused(
+      "invalid",
+      /published 2999-01-01 is in the future/,
+    );
+    expect(count(checklistVersions)).toBe(versions);
+  });
+
   it("rejects an invalid file with every problem located, and writes nothing", () => {
     const broken = copyOf("uk-psti/2023.yaml", (t) =>
       t
@@ -239,8 +249,11 @@ describe("retiring a version", () => {
     expect(() => retireChecklistVersion(admin, "etsi-en-303-645@2.1.1", "again", { confirmed: true })).toThrow(
       /already retired/,
     );
-    // Retiring is not a content change: the unchanged file is still "unchanged" on import.
-    expect(importChecklistFile(system, shipped("etsi-en-303-645/2.1.1.yaml")).outcome).toBe("unchanged");
+    // Retiring is not a content change: the unchanged file is still "unchanged" on import, and says it stays retired.
+    expect(importChecklistFile(system, shipped("etsi-en-303-645/2.1.1.yaml"))).toMatchObject({
+      outcome: "unchanged",
+      retired: true,
+    });
   });
 });
 
