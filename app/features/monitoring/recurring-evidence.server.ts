@@ -25,6 +25,7 @@ import {
   users,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
+import { formatDate } from "../../platform/format";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
 import { fileNameProblem, sniffMediaType } from "../certification/domain/evidence-type";
 import { DUE_SOON_DAYS } from "./domain/recurring";
@@ -76,13 +77,12 @@ function ownSeal(t: Reader, actor: Actor, serial: string): SealRow {
   return seal;
 }
 
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
 /** What ended a seal's monitoring ("This seal is revoked"), or null while it is monitored. */
 function monitoringEnded(seal: SealRow, now: Date): string | null {
   if (seal.state === "revoked") return "This seal is revoked";
   if (seal.state === "superseded") return `This seal was replaced by seal ${seal.supersededBy ?? "a newer one"}`;
-  if (!isMonitored(seal, now)) return `This seal expired on ${ymd(seal.validUntil)}`;
+  if (!isMonitored(seal, now)) return `This seal expired on ${formatDate(seal.validUntil)}`;
   return null;
 }
 
@@ -198,7 +198,7 @@ export async function submitRecurringEvidence(
       if (item.pending) {
         throw new ServiceError(
           "conflict",
-          `Evidence for ${item.ref} sent on ${ymd(item.pending.submittedAt)} is waiting for an assessor; send more once it is decided.`,
+          `Evidence for ${item.ref} sent on ${formatDate(item.pending.submittedAt)} is waiting for an assessor; send more once it is decided.`,
           {
             ref: "Evidence for this requirement is already waiting for an assessor.",
           },
@@ -305,7 +305,7 @@ export function decideRecurringEvidence(
     if (ev.status !== "pending")
       throw new ServiceError(
         "conflict",
-        `This evidence was already ${ev.status} on ${ev.decidedAt ? ymd(ev.decidedAt) : "an earlier day"}.`,
+        `This evidence was already ${ev.status} on ${ev.decidedAt ? formatDate(ev.decidedAt) : "an earlier day"}.`,
       );
     const seal = sealRow(tx, ev.serial)!;
     const now = new Date(nowMs());
