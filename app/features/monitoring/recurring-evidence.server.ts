@@ -77,7 +77,6 @@ function ownSeal(t: Reader, actor: Actor, serial: string): SealRow {
   return seal;
 }
 
-
 /** What ended a seal's monitoring ("This seal is revoked"), or null while it is monitored. */
 function monitoringEnded(seal: SealRow, now: Date): string | null {
   if (seal.state === "revoked") return "This seal is revoked";
