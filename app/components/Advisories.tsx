@@ -12,10 +12,14 @@ export interface AdvisoriesView {
   audience: "public" | "watcher" | "staff";
   /** CRA Article 14: open embargoed reports flagged actively exploited, by severity only (watchers). */
   exploitedEmbargoed?: Severity[];
+  /** Fixed firmware versions with a valid seal of their own (certified), with that seal's serial. */
+  certifiedFixes?: Record<string, string>;
 }
 
+// A fix the certification body's assessor verified is not a certified firmware: "verified" here, and the
+// fixed firmware is called certified only when it has a valid seal of its own (decision 015).
 const REASON_TEXT: Record<DisclosureReason, string> = {
-  fix_certified: "fix certified",
+  fix_certified: "fix verified",
   deadline_passed: "disclosure deadline passed",
   published_by_supplier: "published early by the supplier",
 };
@@ -43,8 +47,8 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
       <h2 id="advisories-title">Security advisories</h2>
       <p className="small muted">
         Vulnerability reports about this product follow coordinated disclosure: an advisory is published here when the
-        fix is certified, when its disclosure deadline passes, or earlier if the supplier chooses. Until then its
-        details stay with the supplier and the certification body.
+        certification body&apos;s assessor verifies the fix, when its disclosure deadline passes, or earlier if the
+        supplier chooses. Until then its details stay with the supplier and the certification body.
       </p>
       {view.openEmbargoed ? (
         <p className={view.openEmbargoed.count ? "alert alert--warn" : "alert alert--info"} data-testid="embargoed">
@@ -80,7 +84,7 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
                 <th scope="col">Affected firmware</th>
                 <th scope="col">Fixed firmware</th>
                 <th scope="col">Reported</th>
-                <th scope="col">Fix certified</th>
+                <th scope="col">Fix verified</th>
                 <th scope="col">Disclosed</th>
               </tr>
             </thead>
@@ -117,11 +121,24 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
                     <SeverityBadge severity={a.severity} />
                   </td>
                   <td data-label="Affected firmware">{a.affectedVersions.join(", ")}</td>
-                  <td data-label="Fixed firmware">{a.fixedInVersion ?? <span className="muted">not yet</span>}</td>
+                  <td data-label="Fixed firmware">
+                    {a.fixedInVersion ?? <span className="muted">not yet</span>}
+                    {a.fixedInVersion && view.certifiedFixes?.[a.fixedInVersion] ? (
+                      <>
+                        <br />
+                        <span className="small" data-testid="fix-certified">
+                          certified: seal{" "}
+                          <Link to={`/s/${view.certifiedFixes[a.fixedInVersion]}`} className="mono">
+                            {view.certifiedFixes[a.fixedInVersion]}
+                          </Link>
+                        </span>
+                      </>
+                    ) : null}
+                  </td>
                   <td data-label="Reported">
                     <Day value={a.reportedOn} />
                   </td>
-                  <td data-label="Fix certified">
+                  <td data-label="Fix verified">
                     <Day value={a.fixedOn} />
                   </td>
                   <td data-label="Disclosed">

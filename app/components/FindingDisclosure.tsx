@@ -28,11 +28,16 @@ export function DisclosureState({ disclosure: d }: { disclosure: DisclosureState
  */
 export function FindingDisclosurePanel({
   disclosure: d,
+  severity,
+  craFlagged = false,
   version,
   error,
   busy,
 }: {
   disclosure: DisclosureStateView;
+  severity: string;
+  /** Flagged actively exploited or a severe incident (CRA Article 14): watching buyers are shown that much more. */
+  craFlagged?: boolean;
   version: number;
   error?: string;
   busy: boolean;
@@ -56,9 +61,14 @@ export function FindingDisclosurePanel({
           told.
         </p>
       ) : d.reason === "embargoed" ? (
-        <p className="small muted">
-          Until then nothing about it is public: no title, no severity. Buyers watching the product only see that an
-          open report of this severity exists.
+        // Exactly what advisories.server.ts shows a watching buyer of an embargoed report (the seal page, the
+        // watchlist, the watch feed): its severity in the open count and, once flagged under CRA Article 14, one line more.
+        <p className="small muted" data-testid="embargo-scope">
+          Until then nothing about it is public: no title, no severity. Buyers watching the product see only that an
+          open report of this severity is under embargo (counted by severity), never its title or details
+          {craFlagged
+            ? `; because it is flagged under CRA Article 14, they also see "An actively exploited vulnerability (${severity}) is being handled (CRA Article 14)".`
+            : "."}
         </p>
       ) : null}
       {d.canPublish ? (

@@ -1,9 +1,12 @@
+import { Link } from "@remix-run/react";
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 
 /**
  * "Valid, update required", shown next to a seal's verdict (public page, /verify, the watchlist,
- * bulk results): a public advisory affects the certified firmware and its fix is certified in
- * another version. The verdict itself is unchanged (docs/decisions/015-update-required.md).
+ * bulk results): a public advisory affects the certified firmware and the certification body's
+ * assessor verified its fix in another version. The verdict itself is unchanged
+ * (docs/decisions/015-update-required.md). The fixed firmware is called certified only when it has
+ * a valid seal of its own (`update.fixedInSeal`, linked); a verified fix is not a sealed firmware.
  * `firmware`: the certified firmware, when the view knows it. `compact`: one line, for tables.
  */
 export function UpdateRequired({
@@ -36,8 +39,18 @@ export function UpdateRequired({
           {final ? "Security update" : "Update required"}: install firmware {update.fixedIn}.
         </strong>{" "}
         {firmware ? `The certified firmware ${firmware} is` : "The certified firmware is"} affected by{" "}
-        {update.advisories.length === 1 ? "a public security advisory" : "public security advisories"} ({ids}), fixed in{" "}
-        {update.fixedIn}.
+        {update.advisories.length === 1 ? "a public security advisory" : "public security advisories"} ({ids}); the
+        certification body&apos;s assessor verified the fix in {update.fixedIn}.{" "}
+        {update.fixedInSeal ? (
+          <span data-testid="update-certified">
+            Firmware {update.fixedIn} is certified too: seal{" "}
+            <Link to={`/s/${update.fixedInSeal}`}>{update.fixedInSeal}</Link>.
+          </span>
+        ) : update.fixedInSeal === null ? (
+          <span data-testid="update-not-certified">
+            Firmware {update.fixedIn} itself has no seal: it has not been certified.
+          </span>
+        ) : null}
       </p>
       {final ? (
         <p className="small">

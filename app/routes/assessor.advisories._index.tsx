@@ -36,18 +36,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const file = form.get("file");
   const pasted = form.get("document");
   let text = typeof pasted === "string" ? pasted : "";
+  // A refused paste comes back in its field (without JavaScript the answer is a new page): as posted, which
+  // the body limit above bounds. A file's text is not put there: it was not typed, and the file is chosen again.
+  const values = { document: text };
   if (file instanceof File && file.size > 0) {
     if (file.size > CSAF_IMPORT_MAX_BYTES) return tooLarge();
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
     } catch {
-      return failure("The file is not UTF-8 text: a CSAF document is a JSON file.", { document: "Not a text file." });
+      return failure(
+        "The file is not UTF-8 text: a CSAF document is a JSON file.",
+        { document: "Not a text file." },
+        values,
+      );
     }
   }
   try {
     return { ok: true as const, result: importCsafAdvisory(user, text) };
   } catch (e) {
-    return serviceFailure(e);
+    return serviceFailure(e, values);
   }
 }
 
@@ -117,6 +124,7 @@ export default function ImportedAdvisories() {
               name="document"
               rows={6}
               spellCheck={false}
+              defaultValue={error?.values?.document ?? ""}
               aria-invalid={error?.fieldErrors.document ? true : undefined}
               aria-describedby={error?.fieldErrors.document ? "csaf-document-error" : undefined}
             />

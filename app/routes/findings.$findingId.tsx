@@ -1,10 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { FormError, Notice } from "../components/Field";
+import { z } from "zod";
+import { Field, FormError, Notice, TextareaField } from "../components/Field";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
 import { FindingDisclosurePanel } from "../components/FindingDisclosure";
-import { isOpen, type FindingAction } from "../features/findings/domain/findings";
+import {
+  isOpen,
+  MAX_EXTENSION_REASON,
+  MIN_EXTENSION_REASON,
+  type FindingAction,
+} from "../features/findings/domain/findings";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate, formatDateTime } from "../platform/format";
 import { formValues } from "../platform/forms";
@@ -15,6 +21,7 @@ import { actOnFinding, extendFindingDeadline, findingView } from "../features/fi
 import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
 import { fixStateLabel } from "../features/findings/domain/update-required";
 import { craView, flagCraReport, recordAuthorityReport } from "../features/findings/cra-reporting.server";
+import { validSealOfProductFirmware } from "../features/findings/advisories.server";
 import { authorityReportInput, craFlagInput } from "../features/findings/forms";
 import { CraReportingPanel } from "../components/CraClocks";
 
@@ -24,10 +31,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
-  return serviceOrThrow(() => ({
-    ...findingView(user, params.findingId ?? ""),
-    cra: craView(user, params.findingId ?? ""), // CRA Article 14 reporting clocks
-  }));
+  return serviceOrThrow(() => {
+    const view = findingView(user, params.findingId ?? "");
+    return {
+      ...view,
+      cra: craView(user, params.findingId ?? ""), // CRA Article 14 reporting clocks
+      // A verified fix certifies no firmware: its firmware is called certified only with a valid seal of its own.
+      fixSeal: view.fix.state === "certified" ? validSealOfProductFirmware(view.product.id, view.fix.version) : null,
+      viewerIsSupplier: user.role === "supplier",
+    };
+  });
 }
 
 const DONE: Record<FindingAction | "extend", string> = {
@@ -40,14 +53,48 @@ const DONE: Record<FindingAction | "extend", string> = {
   extend: "Deadline extended.",
 };
 
+const REASON_TOO_SHORT = `Explain why the deadline is extended (at least ${MIN_EXTENSION_REASON} characters).`;
+
+/**
+ * The extension form. The reason's length is the domain's rule (extendDeadline), checked here as
+ * well so that its message is shown on the reason: the service reports every extension problem on
+ * the deadline field.
+ */
+const extensionForm = extensionInput.extend({
+  reason: z
+    .string({ message: REASON_TOO_SHORT })
+    .trim()
+    .min(MIN_EXTENSION_REASON, REASON_TOO_SHORT)
+    .max(MAX_EXTENSION_REASON, `Keep the reason to ${MAX_EXTENSION_REASON} characters or fewer.`),
+});
+
+/**
+ * A form's problems, each on its field of the page, in the schema's plain words; one without a field
+ * there (the report's hidden version: the form is stale or broken, not a field wrong) is the form's message.
+ */
+function formFailure(
+  issues: { path: PropertyKey[]; message: string }[],
+  fields: readonly string[],
+  formError: string,
+  values: Record<string, string>,
+) {
+  const all = Object.entries(fieldErrorsOf(issues));
+  const elsewhere = all.find(([name]) => !fields.includes(name));
+  return failure(
+    elsewhere?.[1] ?? formError,
+    Object.fromEntries(all.filter(([name]) => fields.includes(name))),
+    values,
+  );
+}
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
   const values = formValues(await readForm(request));
   const id = params.findingId ?? "";
   if (values.intent === "extend") {
-    const parsed = extensionInput.safeParse(values);
+    const parsed = extensionForm.safeParse(values);
     if (!parsed.success)
-      return failure("Check the new deadline.", { deadline: parsed.error.issues[0].message }, values);
+      return formFailure(parsed.error.issues, ["deadline", "reason"], "Check the new deadline and the reason.", values);
     const r = await attempt(() => extendFindingDeadline(user, id, parsed.data), values);
     return r.ok ? { ok: true as const, notice: DONE.extend } : r.response;
   }
@@ -64,7 +111,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       : r.response;
   }
   const parsed = findingActionInput.safeParse({ ...values, fixedInVersion: values.fixedInVersion || undefined });
-  if (!parsed.success) return failure(parsed.error.issues[0].message, {}, values);
+  if (!parsed.success) return formFailure(parsed.error.issues, ["note", "fixedInVersion"], "Check the form.", values);
   // A withdrawal is final: asked first (a tick box, so it works without JavaScript).
   if (parsed.data.action === "withdraw" && values.confirmWithdraw !== "yes")
     return failure(
@@ -186,7 +233,19 @@ export default function FindingPage() {
             {d.fix.state !== "none" ? (
               <>
                 <dt>Fixed in</dt>
-                <dd data-testid="fix-state">{fixStateLabel(d.fix)}</dd>
+                <dd data-testid="fix-state">
+                  {fixStateLabel(d.fix, d.fixSeal !== null)}
+                  {d.fixSeal ? (
+                    <>
+                      {" "}
+                      (seal{" "}
+                      <Link to={`/s/${d.fixSeal}`} className="mono">
+                        {d.fixSeal}
+                      </Link>
+                      )
+                    </>
+                  ) : null}
+                </dd>
               </>
             ) : null}
             <dt>Seals</dt>
@@ -206,7 +265,25 @@ export default function FindingPage() {
         </section>
         <section className="card" aria-labelledby="respond-title">
           <h2 id="respond-title">{d.actions.length ? "Respond" : "Status"}</h2>
-          {d.actions.length === 0 && !d.canExtend ? (
+          {d.fix.state === "announced" && !d.fix.registered ? (
+            // The fix is in a firmware the product does not have: nobody can verify it until the supplier registers it.
+            d.viewerIsSupplier ? (
+              <div className="alert alert--warn" data-testid="register-fix-version">
+                <p>
+                  <strong>Your turn: register firmware {d.fix.version}.</strong> An assessor cannot verify the fix until{" "}
+                  {d.fix.version} is a version of {d.product.name}. Add it on the{" "}
+                  <Link to={`/supplier/products/${d.product.id}`}>product&apos;s page</Link> (Add a version), then start
+                  its re-certification (&ldquo;Re-certify from seal …&rdquo; on that version): its approval certifies
+                  the fix, or an assessor verifies the fix once the version is registered.
+                </p>
+              </div>
+            ) : (
+              <p className="small" data-testid="register-fix-version">
+                Firmware {d.fix.version} is not registered on the product: the fix can be verified once the supplier
+                registers it (it can be rejected now).
+              </p>
+            )
+          ) : d.actions.length === 0 && !d.canExtend ? (
             <p className="muted">
               Nothing to do here: {isOpen(f.status) ? "waiting for the other side." : "the report is closed."}
             </p>
@@ -218,25 +295,22 @@ export default function FindingPage() {
                 <input type="hidden" name="action" value={act} />
                 <input type="hidden" name="version" value={f.version} />
                 {act === "mark_fixed" ? (
-                  <div className="field">
-                    <label htmlFor="fixedInVersion">Firmware version with the fix</label>
-                    <input
-                      id="fixedInVersion"
-                      name="fixedInVersion"
-                      type="text"
-                      defaultValue={failed?.values?.fixedInVersion ?? ""}
-                    />
-                  </div>
-                ) : null}
-                <div className="field">
-                  <label htmlFor={`note-${act}`}>{t.note}</label>
-                  <textarea
-                    id={`note-${act}`}
-                    name="note"
-                    rows={2}
-                    defaultValue={failed?.values?.action === act ? failed.values.note : undefined}
+                  <Field
+                    id="fixedInVersion"
+                    name="fixedInVersion"
+                    label="Firmware version with the fix"
+                    defaultValue={failed?.values?.fixedInVersion ?? ""}
+                    error={failed?.values?.action === act ? failed.fieldErrors?.fixedInVersion : undefined}
                   />
-                </div>
+                ) : null}
+                <TextareaField
+                  id={`note-${act}`}
+                  name="note"
+                  label={t.note}
+                  rows={2}
+                  defaultValue={failed?.values?.action === act ? failed.values.note : undefined}
+                  error={failed?.values?.action === act ? failed.fieldErrors?.note : undefined}
+                />
                 {act === "withdraw" ? (
                   <div className={failed?.fieldErrors?.confirmWithdraw ? "field field--error" : "field"}>
                     <p className="small" id="withdraw-effect">
@@ -276,15 +350,22 @@ export default function FindingPage() {
             <Form method="post" className="stack status-change" aria-label="Extend the deadline">
               <input type="hidden" name="intent" value="extend" />
               <input type="hidden" name="version" value={f.version} />
-              <div className={failed?.fieldErrors?.deadline ? "field field--error" : "field"}>
-                <label htmlFor="deadline">New deadline</label>
-                <input id="deadline" name="deadline" type="date" defaultValue={failed?.values?.deadline ?? ""} />
-                {failed?.fieldErrors?.deadline ? <p className="field__error">{failed.fieldErrors.deadline}</p> : null}
-              </div>
-              <div className="field">
-                <label htmlFor="reason">Reason for the extension</label>
-                <textarea id="reason" name="reason" rows={2} defaultValue={failed?.values?.reason ?? ""} />
-              </div>
+              <Field
+                id="deadline"
+                name="deadline"
+                type="date"
+                label="New deadline"
+                defaultValue={failed?.values?.deadline ?? ""}
+                error={failed?.values?.intent === "extend" ? failed.fieldErrors?.deadline : undefined}
+              />
+              <TextareaField
+                id="reason"
+                name="reason"
+                label="Reason for the extension"
+                rows={2}
+                defaultValue={failed?.values?.reason ?? ""}
+                error={failed?.values?.intent === "extend" ? failed.fieldErrors?.reason : undefined}
+              />
               <button className="button button--quiet" type="submit" disabled={nav.state !== "idle"}>
                 Extend the deadline
               </button>
@@ -294,6 +375,8 @@ export default function FindingPage() {
       </div>
       <FindingDisclosurePanel
         disclosure={d.disclosure}
+        severity={f.severity}
+        craFlagged={d.cra.awareAt !== null || d.cra.severeIncident}
         version={f.version}
         error={failed?.fieldErrors?.confirm}
         busy={nav.state !== "idle"}

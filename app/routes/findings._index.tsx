@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
 import { DisclosureState } from "../components/FindingDisclosure";
 import { isOpen } from "../features/findings/domain/findings";
-import { formatDate } from "../platform/format";
+import { formatDateTime } from "../platform/format";
 import { requireRole } from "../features/accounts/session.server";
 import { listFindings } from "../features/findings/findings.server";
 
@@ -71,7 +71,8 @@ export default function Findings() {
                     <FindingStatusBadge status={f.status} />
                   </td>
                   <td>
-                    {formatDate(f.deadline)} <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
+                    {/* An instant (00:00 UTC of its day): a day alone would read as through its end. */}
+                    {formatDateTime(f.deadline)} <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
                   </td>
                   <td>
                     <DisclosureState disclosure={f.disclosure} />

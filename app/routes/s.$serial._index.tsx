@@ -31,7 +31,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // The product's GTIN as a GS1 Digital Link QR code (only when the product has a GTIN).
   const gtin14 = productGtinOfSeal(view.serial);
   const digitalLink = gtin14 ? digitalLinkQr(gtin14) : null;
-  return { ...view, advisories, recurring: publicRecurringStatus(view.serial), digitalLink };
+  // The firmware to update to is called certified only if it has a valid seal of its own (decision 015).
+  const updateRequired = view.updateRequired && {
+    ...view.updateRequired,
+    fixedInSeal: advisories?.certifiedFixes[view.updateRequired.fixedIn] ?? null,
+  };
+  return { ...view, updateRequired, advisories, recurring: publicRecurringStatus(view.serial), digitalLink };
 }
 
 export default function SealPage() {

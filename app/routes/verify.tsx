@@ -20,14 +20,18 @@ import type { PolicyResult } from "../features/retail/domain/policy";
 import { getOptionalUser } from "../features/accounts/session.server";
 import { policyResultsFor } from "../features/retail/policies.server";
 import { checklistLabelFor } from "../features/catalogue/checklists.server";
-import { updateRequiredBySerial } from "../features/findings/advisories.server";
+import { updateRequiredBySerial, validSealOfFirmware } from "../features/findings/advisories.server";
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 import { UpdateRequired } from "../components/UpdateRequired";
 
-/** Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise). */
+/**
+ * Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise), and
+ * whether the firmware to install has a valid seal of its own (only then is it called certified).
+ */
 function updateFor(a: VerifyAnswer): UpdateRequiredFacts | null {
   if (!a.serial || a.status === "not_found" || a.status === "forged") return null;
-  return updateRequiredBySerial([a.serial]).get(a.serial) ?? null;
+  const u = updateRequiredBySerial([a.serial]).get(a.serial);
+  return u ? { ...u, fixedInSeal: validSealOfFirmware(a.serial, u.fixedIn) } : null;
 }
 
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];

@@ -58,7 +58,7 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   await expect(asha.getByRole("heading", { level: 1 })).toHaveText(TITLE);
   const panel = asha.getByTestId("finding-disclosure");
   await expect(panel).toContainText(
-    /IOTSEAL-\d{4}-\d{4}: Embargoed until \d{4}-\d{2}-\d{2} or until the fix is certified/,
+    /IOTSEAL-\d{4}-\d{4}: Embargoed until \d{4}-\d{2}-\d{2} 00:00 UTC or until the fix is verified/,
   );
   const advisoryId = (await panel.locator("strong.mono").textContent())!.trim();
   expect(advisoryId).toMatch(/^IOTSEAL-\d{4}-\d{4}$/);
@@ -143,8 +143,11 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   await expect(grace.getByRole("status")).toContainText("Marked fixed");
   await expect(grace.getByRole("status")).toContainText("Firmware 2.9.5 is not registered on Gator Kids Watch 2");
   await expect(grace.getByTestId("fix-state")).toHaveText(
-    "Fix announced in 2.9.5, not yet certified (2.9.5 is not registered on the product)",
+    "Fix announced in 2.9.5, not yet verified (2.9.5 is not registered on the product)",
   );
+  // The status panel says what the supplier must do now, not "waiting for the other side".
+  await expect(grace.getByTestId("register-fix-version")).toContainText("Your turn: register firmware 2.9.5.");
+  await expect(grace.locator("body")).not.toContainText("waiting for the other side");
   // An assessor cannot certify a fix in a firmware that does not exist on the product.
   await asha.goto(findingUrl);
   const verify = async () => {
@@ -168,7 +171,10 @@ test("the public seal page before and after an advisory is disclosed", async ({ 
   await asha.goto(findingUrl);
   await verify();
   await expect(asha.getByRole("status")).toContainText("Fix verified");
-  await expect(asha.getByTestId("fix-state")).toHaveText("Fix certified in 2.9.5");
+  // Verified by the assessor, not certified: 2.9.5 has no seal of its own.
+  await expect(asha.getByTestId("fix-state")).toHaveText(
+    "Fix verified in 2.9.5 by the certification body's assessor; 2.9.5 has no seal of its own",
+  );
   await anon.reload();
   await expect(row).toContainText("2.9.5");
   await buyer.goto(sealPage);

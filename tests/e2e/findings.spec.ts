@@ -63,6 +63,15 @@ test("an assessor records a report; the supplier sees the clock and answers it; 
   await expect(cra.getByTestId("cra-notification")).toContainText("Article 14(2)(b)");
   await expect(cra.getByTestId("cra-final_report")).toContainText("Article 14(2)(c)");
   await expect(cra.getByTestId("cra-final_report")).toContainText("waiting");
+  // What the embargo panel says watching buyers see is what they are shown: the count, and now the CRA line.
+  await expect(sam.getByTestId("embargo-scope")).toContainText(
+    'they also see "An actively exploited vulnerability (medium) is being handled (CRA Article 14)"',
+  );
+  // "Fixed in version…" without a version: the message is on the version field, which is marked.
+  const fixed = sam.getByRole("form", { name: "Fixed in version…" });
+  await fixed.getByRole("button", { name: "Fixed in version…" }).click();
+  await expect(fixed.getByRole("alert")).toHaveText("Enter the firmware version that contains the fix.");
+  await expect(fixed.getByLabel("Firmware version with the fix")).toHaveAttribute("aria-invalid", "true");
   await sam.screenshot({ path: "test-results/screenshots/finding-supplier.png", fullPage: true });
 
   const buyer = await (await browser.newContext({ storageState: stateFile("retailer") })).newPage();

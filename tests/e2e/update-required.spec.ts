@@ -43,8 +43,17 @@ test("the public page says 'valid' and, next to it, 'update required: install fi
       `The certified firmware 1.0.3 is affected by a public security advisory (${advisoryId})`,
     );
     await expect(note).toContainText("Shops: sell it only with 1.0.4 installed.");
+    // The assessor verified the fix in 1.0.4; 1.0.4 has no seal of its own, so it is not called certified.
+    await expect(note).toContainText("the certification body's assessor verified the fix in 1.0.4");
+    await expect(note.getByTestId("update-not-certified")).toHaveText(
+      "Firmware 1.0.4 itself has no seal: it has not been certified.",
+    );
     // The advisory itself is on the page, with its fixed firmware.
     await expect(page.getByTestId("advisory").filter({ hasText: advisoryId })).toContainText("1.0.4");
+    await expect(page.getByTestId("advisory-list").getByRole("columnheader", { name: "Fix verified" })).toBeAttached();
+    await expect(page.getByTestId("advisory").filter({ hasText: advisoryId }).getByTestId("fix-certified")).toHaveCount(
+      0,
+    );
     await page.screenshot({ path: `test-results/screenshots/update-required-${name}.png`, fullPage: true });
     expect(problems).toEqual([]);
     await context.close();

@@ -9,7 +9,7 @@
  * the findings WITHOUT their description, reporter, CVSS vector or history, so nothing built
  * here can carry them, whatever a caller does with the result.
  */
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { findings, findingVersions, products, productVersions, seals, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import {
@@ -24,6 +24,7 @@ import { SEVERITY_LABELS, type FindingStatus, type Severity } from "./domain/fin
 import { updateRequiredOf, type UpdateRequired } from "./domain/update-required";
 import { can } from "../../platform/roles";
 import { normalizeSerial } from "../trust/domain/serial";
+import { sealVerdictOf } from "../trust/domain/verdict";
 import type { Actor } from "../../platform/actor";
 import { db, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -42,6 +43,8 @@ export interface DisclosureRow {
   verifiedAt: Date | null;
   publishedAt: Date | null;
   fixedInVersion: string | null;
+  /** When the report was recorded in the portal: a report recorded after its deadline is public from then, not before. */
+  createdAt: Date;
   /** The last change; for a withdrawn report, when it was withdrawn (withdrawn is final: nothing changes it afterwards). */
   updatedAt: Date;
 }
@@ -57,6 +60,7 @@ export const DISCLOSURE_COLUMNS = {
   verifiedAt: findings.verifiedAt,
   publishedAt: findings.publishedAt,
   fixedInVersion: findings.fixedInVersion,
+  createdAt: findings.createdAt,
   updatedAt: findings.updatedAt,
 };
 
@@ -77,6 +81,7 @@ export function disclosureFindingOf(row: DisclosureRow, affectedVersions: readon
     severity: row.severity,
     status: row.status,
     reportedAt: row.reportedAt,
+    recordedAt: row.createdAt,
     deadline: row.deadline,
     verifiedAt: row.verifiedAt,
     publishedAt: row.publishedAt,
@@ -148,6 +153,12 @@ export interface ProductAdvisories extends OutsiderView {
   audience: "public" | "watcher" | "staff";
   /** For a watcher only: the severities of open reports under embargo flagged actively exploited (CRA Article 14). */
   exploitedEmbargoed?: Severity[];
+  /**
+   * The advisories' fixed firmware versions that have a valid seal of their own, with that seal's
+   * serial: only these are certified firmware. The others' fixes were verified by an assessor, and
+   * the firmware itself has no seal (docs/decisions/015-update-required.md).
+   */
+  certifiedFixes: Record<string, string>;
 }
 
 /** The advisories section of a product as `viewer` (null: anonymous) may see it now. */
@@ -161,16 +172,23 @@ export function productAdvisories(viewer: Actor | null, productId: string): Prod
   if (!product) throw new ServiceError("not_found", "There is no such product.");
   const who = viewerOf(t, viewer, product);
   const view = outsiderView(who, findingsOfProducts(t, [product.id]).get(product.id)!, new Date(nowMs()));
+  const sealed = validSealsByFirmware(t, product.id);
+  const certifiedFixes = Object.fromEntries(
+    view.advisories.flatMap((a) => {
+      const serial = a.fixedInVersion ? sealed.get(a.fixedInVersion.trim()) : undefined;
+      return serial ? [[a.fixedInVersion!, serial] as const] : [];
+    }),
+  );
   const audience =
     who.kind === "certifier" || (who.kind === "supplier" && who.ownsProduct)
       ? "staff"
       : view.openEmbargoed
         ? "watcher"
         : "public";
-  if (audience !== "watcher") return { ...view, audience };
+  if (audience !== "watcher") return { ...view, audience, certifiedFixes };
   const list = findingsOfProducts(t, [product.id]).get(product.id)!;
   const exploited = exploitedEmbargoed(list, craFlaggedIds(t, [product.id]), new Date(nowMs()));
-  return { ...view, audience, ...(exploited.length ? { exploitedEmbargoed: exploited } : {}) };
+  return { ...view, audience, certifiedFixes, ...(exploited.length ? { exploitedEmbargoed: exploited } : {}) };
 }
 
 /** The advisories of the product a seal certifies (the public seal page), or null when no seal has this serial. */
@@ -381,6 +399,47 @@ export function reportEventBody(
   };
 }
 
+/**
+ * The product's firmware versions that have a valid seal of their own (the verdict "valid": active,
+ * within its dates), each with its newest such seal. A fix an assessor verified in a firmware is not
+ * a certified firmware: only these are (docs/decisions/015-update-required.md).
+ */
+export function validSealsByFirmware(t: Reader, productId: string, now = new Date(nowMs())): Map<string, string> {
+  const rows = t
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      validFrom: seals.validFrom,
+      validUntil: seals.validUntil,
+      firmware: productVersions.firmwareVersion,
+    })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(and(eq(productVersions.productId, productId), eq(seals.state, "active")))
+    .orderBy(desc(seals.issuedAt))
+    .all();
+  const out = new Map<string, string>();
+  for (const r of rows)
+    if (sealVerdictOf(r, now).verdict === "valid" && !out.has(r.firmware.trim())) out.set(r.firmware.trim(), r.serial);
+  return out;
+}
+
+/** The valid seal of the product's firmware `firmware` (null: that firmware is not certified). */
+export function validSealOfProductFirmware(productId: string, firmware: string, t: Reader = db()): string | null {
+  return validSealsByFirmware(t, productId).get(firmware.trim()) ?? null;
+}
+
+/** The same for the product that seal `serial` certifies (/verify: the firmware a seal must update to). */
+export function validSealOfFirmware(serial: string, firmware: string, t: Reader = db()): string | null {
+  const row = t
+    .select({ productId: productVersions.productId })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(seals.serial, serial))
+    .get();
+  return row ? validSealOfProductFirmware(row.productId, firmware, t) : null;
+}
+
 /** The product's current seal (active or suspended, newest), whose public page lists its advisories. */
 function currentSerial(t: Reader, productId: string): string | null {
   const current = t
@@ -411,6 +470,7 @@ export interface SealApiFindingRow {
   verifiedAt: number | null;
   publishedAt: number | null;
   fixedInVersion: string | null;
+  createdAt: number;
   updatedAt: number;
   versions: string;
 }
@@ -426,7 +486,7 @@ export interface SealApiFindingRow {
  */
 export const SEAL_API_FINDING_COLUMNS = `f.id, f.advisory_id as advisoryId, f.title, f.severity, f.status,
   f.reported_at as reportedAt, f.deadline, f.verified_at as verifiedAt, f.published_at as publishedAt,
-  f.fixed_in_version as fixedInVersion, f.updated_at as updatedAt,
+  f.fixed_in_version as fixedInVersion, f.created_at as createdAt, f.updated_at as updatedAt,
   (select json_group_array(av.firmware_version) from finding_versions fv
      join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions`;
 export const SEAL_API_FINDING_MAY_BE_PUBLIC =
@@ -460,6 +520,7 @@ export function sealApiAdvisoriesOf(rows: readonly SealApiFindingRow[], now: num
       verifiedAt: dateOrNull(r.verifiedAt),
       publishedAt: dateOrNull(r.publishedAt),
       fixedInVersion: r.fixedInVersion,
+      createdAt: new Date(r.createdAt),
       updatedAt: new Date(r.updatedAt),
     };
     const f = disclosureFindingOf(row, JSON.parse(r.versions) as string[]);

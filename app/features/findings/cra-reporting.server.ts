@@ -68,20 +68,39 @@ const assertActor = (t: Reader, actor: Actor, id: string) => {
   return f;
 };
 
-/** CRA Article 14(1)-(4): flag a report actively exploited and/or a severe incident, starting its reporting clocks. */
+const flagsText = (f: { activelyExploited: boolean; severeIncident: boolean }) =>
+  [f.activelyExploited ? "actively exploited" : null, f.severeIncident ? "a severe incident" : null]
+    .filter(Boolean)
+    .join(" and ");
+const ymdhm = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+/**
+ * CRA Article 14(1)-(4): flag a report actively exploited and/or a severe incident, starting its
+ * reporting clocks. The time the supplier became aware is checked against the report (never before
+ * the day it was reported, never in the future). Sent again with the same flags and another aware-at
+ * time, it corrects that time (audited with the time it replaces).
+ */
 export function flagCraReport(actor: Actor, id: string, input: z.infer<typeof craFlagInput>): void {
   const now = new Date(nowMs());
   const awareAt = input.awareAt ? new Date(Date.parse(toIsoUtc(input.awareAt))) : now;
-  const ok = checkAwareAt(awareAt, now);
-  if (!ok.ok) throw new ServiceError("invalid", ok.message, { awareAt: ok.message });
   transaction((tx) => {
     const f = assertActor(tx, actor, id);
     if (f.status === "withdrawn")
       throw new ServiceError("conflict", "This report is withdrawn; nothing is reported on it.");
+    const ok = checkAwareAt(awareAt, now, f.reportedAt);
+    if (!ok.ok) throw new ServiceError("invalid", ok.message, { awareAt: ok.message });
     const exploited = f.activelyExploited || input.activelyExploited === "yes";
     const severe = f.severeIncident || input.severeIncident === "yes";
-    if (exploited === f.activelyExploited && severe === f.severeIncident)
-      throw new ServiceError("conflict", "This report is already flagged so; its clocks are running.");
+    const sameFlags = exploited === f.activelyExploited && severe === f.severeIncident;
+    if (sameFlags && f.exploitedAwareAt) {
+      if (!input.awareAt || awareAt.getTime() === f.exploitedAwareAt.getTime())
+        throw new ServiceError(
+          "conflict",
+          `This report is already flagged ${flagsText(f)}; its Article 14 clocks run from ${ymdhm(f.exploitedAwareAt)}. To correct when you became aware, enter the corrected time.`,
+        );
+      correctAwareAt(tx, actor, f, awareAt, now);
+      return;
+    }
     // The clocks run from the first awareness: a later flag does not restart them.
     const aware = f.exploitedAwareAt ?? awareAt;
     tx.update(findings)
@@ -102,6 +121,26 @@ export function flagCraReport(actor: Actor, id: string, input: z.infer<typeof cr
     });
     emit(tx, "finding.changed", { findingId: id, productId: f.productId });
   });
+}
+
+/** A mistyped aware-at time corrected: the clocks run from the new one; never after a submission already recorded. */
+function correctAwareAt(tx: Tx, actor: Actor, f: FindingRow, awareAt: Date, now: Date): void {
+  const first = authorityReportsOf(tx, f.id)[0];
+  if (first && awareAt.getTime() > first.submittedAt.getTime() + 60_000) {
+    const message = `When you became aware cannot be after the ${AUTHORITY_REPORT_LABELS[first.kind].toLowerCase()} submitted ${ymdhm(first.submittedAt)}.`;
+    throw new ServiceError("invalid", message, { awareAt: message });
+  }
+  tx.update(findings)
+    .set({ exploitedAwareAt: awareAt, updatedAt: now, version: f.version + 1 })
+    .where(eq(findings.id, f.id))
+    .run();
+  recordAudit(tx, actor, {
+    action: "finding.cra_aware_corrected",
+    target: { type: "finding", id: f.id },
+    organizationId: f.organizationId,
+    details: { from: f.exploitedAwareAt!.toISOString(), to: awareAt.toISOString() },
+  });
+  emit(tx, "finding.changed", { findingId: f.id, productId: f.productId });
 }
 
 /** CRA Article 14: record one submission to the authority (early warning, notification or final report). */

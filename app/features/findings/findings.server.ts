@@ -238,7 +238,8 @@ export function actOnFinding(
       throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
     const role = actor.role === "admin" ? "assessor" : actor.role;
     const next = nextFindingStatus(f.status, input.action as FindingAction, role);
-    if (!next.ok) throw new ServiceError("conflict", next.message);
+    // Another role's action is forbidden (403); an action the finding's status does not allow is a conflict (409).
+    if (!next.ok) throw new ServiceError(next.refusal === "role" ? "forbidden" : "conflict", next.message);
     let fixedIn: string | null = null;
     if (input.action === "mark_fixed") {
       const v = checkFixedInVersion(input.fixedInVersion ?? "");
@@ -334,7 +335,10 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
       throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
     if (f.status === "verified_fixed" || f.status === "withdrawn")
       throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
-    const r = extendDeadline(f.deadline, new Date(`${input.deadline}T23:59:59Z`), input.reason);
+    // A deadline is an instant; given as a day, it is 00:00 UTC of that day, as every original deadline
+    // is (the day reported, at 00:00 UTC, plus whole days): an extension to day D and a report whose
+    // deadline falls on D end together, and the clocks count the same.
+    const r = extendDeadline(f.deadline, new Date(`${input.deadline}T00:00:00Z`), input.reason);
     if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
     const at = new Date(nowMs());
     const undisclose = extensionProblem(f, r.deadline, at); // a disclosed advisory stays public
@@ -343,7 +347,8 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
       .set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 })
       .where(eq(findings.id, id))
       .run();
-    tx.insert(findingUpdates)
+    const written = tx
+      .insert(findingUpdates)
       .values({
         findingId: id,
         kind: "deadline_extended",
@@ -361,7 +366,7 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
       organizationId: f.organizationId,
       details: { from: f.deadline.toISOString(), to: r.deadline.toISOString(), reason: r.reason },
     });
-    emit(tx, "finding.changed", { findingId: id, productId: f.productId });
+    emit(tx, "finding.changed", { findingId: id, productId: f.productId, updateId: Number(written.lastInsertRowid) });
   });
   afterFindingChange({});
 }

@@ -5,18 +5,79 @@
 import { z } from "zod";
 import { SEVERITIES } from "./domain/findings";
 import { parsePurlLines } from "../catalogue/domain/purl";
+import { parseIsoDate } from "../../platform/calendar";
+
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+/**
+ * Why a YYYY-MM-DD is not a day of the calendar ("February 2026 has 28 days"), or null when it is.
+ * Date.parse rolls 2026-02-30 over to 2 March without a word, so it cannot be the check.
+ */
+export function calendarDateProblem(ymd: string): string | null {
+  if (parseIsoDate(ymd)) return null;
+  const [year, month, day] = ymd.split("-").map(Number);
+  if (month < 1 || month > 12) return `there is no month ${ymd.slice(5, 7)}`;
+  if (day < 1) return "there is no day 00";
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${MONTHS[month - 1]} ${year} has ${days} days`;
+}
+
+const capitalised = (label: string) => `${label[0].toUpperCase()}${label.slice(1)}`;
 
 const dateField = (label: string) =>
   z
     .string({ message: `Enter the ${label}.` })
     .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} as YYYY-MM-DD.`)
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), `The ${label} is not a real date.`);
+    .superRefine((s, ctx) => {
+      const problem = calendarDateProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: `The ${label}, ${s}, is not a real date: ${problem}.` });
+    });
+
+/**
+ * Characters that show nothing yet change what is shown: zero-width spaces and joiners (U+200B-U+200D),
+ * the word joiner and invisible operators (U+2060-U+2064), the byte order mark (U+FEFF), and the bidi
+ * controls: marks (U+200E, U+200F, U+061C), embeddings and overrides (U+202A-U+202E) and isolates
+ * (U+2066-U+2069). A title with U+202E reads backwards on every page, in CSAF and in mail; five
+ * zero-width spaces passed for a five-character title.
+ */
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C]/g;
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** A one-line text field: invisible and direction-changing characters removed, trimmed, then measured (visible characters only). */
+function singleLineText(o: {
+  label: string;
+  required?: string;
+  min?: { length: number; message: string };
+  max: { length: number; message: string };
+}) {
+  let inner = z
+    .string()
+    .refine((v) => !CONTROL.test(v), `${capitalised(o.label)} must be one line, without control characters.`);
+  if (o.min) inner = inner.min(o.min.length, o.min.message);
+  return z
+    .string(o.required ? { message: o.required } : undefined)
+    .transform((v) => v.replace(INVISIBLE, "").trim())
+    .pipe(inner.max(o.max.length, o.max.message));
+}
 
 /** One package URL per line (optional): the components the flaw is in, as a list of canonical purls. */
 export function affectedPurlsField() {
   return z
     .string()
-    .max(20_000, "Keep the package URLs under 20,000 characters.")
+    .max(20_000, "Keep the package URLs to 20,000 characters or fewer.")
     .transform((text, ctx) => {
       const r = parsePurlLines(text);
       if (r.ok) return r.purls;
@@ -27,26 +88,35 @@ export function affectedPurlsField() {
 
 export const findingInput = z.object({
   productId: z.string().min(1, "Choose the product."),
-  versionIds: z.array(z.string().min(1)).min(1, "Choose at least one affected firmware version."),
-  title: z
-    .string()
-    .trim()
-    .min(5, "Give the finding a title (at least 5 characters).")
-    .max(200, "Keep the title under 200 characters."),
+  versionIds: z
+    .array(z.string().min(1, "Choose firmware versions of this product."), {
+      message: "Choose at least one affected firmware version.",
+    })
+    .min(1, "Choose at least one affected firmware version."),
+  title: singleLineText({
+    label: "the title",
+    required: "Give the finding a title (at least 5 characters).",
+    min: { length: 5, message: "Give the finding a title (at least 5 characters)." },
+    max: { length: 200, message: "Keep the title to 200 characters or fewer." },
+  }),
   description: z
-    .string()
+    .string({ message: "Describe the issue (at least 20 characters)." })
     .trim()
     .min(20, "Describe the issue (at least 20 characters).")
-    .max(10_000, "Keep the description under 10,000 characters."),
+    .max(10_000, "Keep the description to 10,000 characters or fewer."),
   severity: z.enum(SEVERITIES, { message: "Choose a severity." }),
-  cvssVector: z.string().trim().max(200).optional(),
+  cvssVector: singleLineText({
+    label: "the CVSS vector",
+    max: { length: 200, message: "Keep the CVSS vector to 200 characters or fewer." },
+  }).optional(),
   /** "Affected components (package URLs)": one purl per line, checked by the reference parser; stored canonical. */
   affectedPurls: affectedPurlsField().optional(),
-  reporter: z
-    .string()
-    .trim()
-    .min(2, "Name who reported it (a person, a researcher's handle or an organisation).")
-    .max(200),
+  reporter: singleLineText({
+    label: "the reporter's name",
+    required: "Name who reported it (a person, a researcher's handle or an organisation).",
+    min: { length: 2, message: "Name who reported it (a person, a researcher's handle or an organisation)." },
+    max: { length: 200, message: "Keep the reporter's name to 200 characters or fewer." },
+  }),
   reportedOn: dateField("date reported"),
   requirementRefs: z
     .array(z.string().regex(/^[a-z0-9-]+:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/, "Choose requirements from the list."))
@@ -58,26 +128,32 @@ export const findingInput = z.object({
   confirmReportedOn: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
 });
 
+/** The report's version the form was drawn from (optimistic concurrency): a hidden field. */
+function formVersionField() {
+  const message = "The form is missing the report's version; reload the page and try again.";
+  return z.coerce.number({ message }).int(message).positive(message);
+}
+
 export const findingActionInput = z.object({
   action: z.enum(["acknowledge", "start_fix", "mark_fixed", "verify_fix", "reject_fix", "withdraw"], {
     message: "Choose an action.",
   }),
-  note: z.string().trim().max(5000, "Keep the note under 5,000 characters.").default(""),
-  fixedInVersion: z.string().trim().max(100).optional(),
-  version: z.coerce.number().int().positive(),
+  note: z.string().trim().max(5000, "Keep the note to 5,000 characters or fewer.").default(""),
+  fixedInVersion: singleLineText({
+    label: "the fixed-in version",
+    max: { length: 100, message: "Keep the fixed-in version to 100 characters or fewer." },
+  }).optional(),
+  version: formVersionField(),
 });
 
 export const extensionInput = z.object({
   deadline: dateField("new deadline"),
-  reason: z.string().trim(),
-  version: z.coerce.number().int().positive(),
+  reason: z.string({ message: "Explain why the deadline is extended." }).trim(),
+  version: formVersionField(),
 });
 
 export const publishAdvisoryInput = z.object({
-  version: z.coerce
-    .number({ message: "The form is missing the report's version; reload the page and try again." })
-    .int()
-    .positive(),
+  version: formVersionField(),
   confirm: z.literal("yes", { message: "Tick the box to confirm that the advisory becomes public now." }),
 });
 
@@ -87,10 +163,20 @@ const dateTimeField = (label: string) =>
     .string({ message: `Enter ${label}.` })
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$/, `Enter ${label} as YYYY-MM-DD HH:MM (UTC).`)
-    .refine(
-      (s) => !Number.isNaN(Date.parse(toIsoUtc(s))),
-      `${label[0].toUpperCase()}${label.slice(1)} is not a real date.`,
-    );
+    .superRefine((s, ctx) => {
+      // Date.parse rolls 2026-02-30 over to 2 March and 24:00 to the next day: check each part.
+      const problem = calendarDateProblem(s.slice(0, 10));
+      if (problem) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${capitalised(label)}: ${s.slice(0, 10)} is not a real date: ${problem}.`,
+        });
+        return;
+      }
+      const [h = 0, m = 0, sec = 0] = s.length > 10 ? s.slice(11).split(":").map(Number) : [];
+      if (h > 23 || m > 59 || sec > 59)
+        ctx.addIssue({ code: "custom", message: `${capitalised(label)}: ${s.slice(11)} is not a real time of day.` });
+    });
 
 /** "2026-12-03T10:15" -> "2026-12-03T10:15:00Z"; "2026-12-03" -> midnight UTC. */
 export function toIsoUtc(s: string): string {
@@ -117,9 +203,10 @@ export const authorityReportInput = z.object({
     message: "Choose what was submitted: early warning, notification or final report.",
   }),
   submittedAt: dateTimeField("when it was submitted"),
-  reference: z
-    .string({ message: "Enter the reference the platform gave (e.g. the ENISA single reporting platform's)." })
-    .trim()
-    .min(3, "Enter the reference the platform gave (at least 3 characters).")
-    .max(200, "Keep the reference under 200 characters."),
+  reference: singleLineText({
+    label: "the reference",
+    required: "Enter the reference the platform gave (e.g. the ENISA single reporting platform's).",
+    min: { length: 3, message: "Enter the reference the platform gave (at least 3 characters)." },
+    max: { length: 200, message: "Keep the reference to 200 characters or fewer." },
+  }),
 });

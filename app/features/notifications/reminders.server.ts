@@ -5,7 +5,9 @@
  * (domain/reminders.ts); each reminder's key names the item, its clock and the threshold, e.g.
  * `reminder:report:<findingId>:deadline:2026-12-13:7d`, so `notify`'s unique (user, key) tells each
  * threshold once, ever, however often the sweep runs and in however many processes. A clock that
- * moves (an extended deadline, accepted recurring evidence) is a new clock with its own reminders.
+ * moves (an extended deadline, accepted recurring evidence) is a new clock with its own reminders;
+ * an extended deadline's old reminders are taken back (rules.server.ts: they name a date that no
+ * longer holds).
  *
  *   item                 who                          thresholds                         never when
  *   report deadline      the supplier's users         14, 7, 1 days before; passed       fixed, verified, withdrawn, published early
@@ -56,6 +58,22 @@ export interface ReminderReport {
 
 /** "2026-12-13": a clock's date in a key (a moved clock gets new keys). */
 const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** A report's deadline reminder key: `reminder:report:<id>:deadline:<day>:<threshold>[:assessors]`. */
+function reportReminderKey(findingId: string, deadline: Date, threshold: string, assessors = false): string {
+  return `reminder:report:${findingId}:deadline:${day(deadline)}:${threshold}${assessors ? ":assessors" : ""}`;
+}
+
+/**
+ * Every deadline reminder a report could have had for `deadline` (the supplier's and the assessors'):
+ * what an extension takes back, since they name a deadline that no longer holds (rules.server.ts).
+ */
+export function reportReminderKeys(findingId: string, deadline: Date): string[] {
+  return [
+    ...[...REPORT_SUPPLIER_DAYS.map((d) => `${d}d`), "passed"].map((t) => reportReminderKey(findingId, deadline, t)),
+    ...REPORT_ASSESSOR_DAYS.map((d) => reportReminderKey(findingId, deadline, `${d}d`, true)),
+  ];
+}
 
 /** Sends every reminder due at `now`. Idempotent; safe in several processes at once. */
 export function sendReminders(now: Date = new Date(nowMs())): ReminderReport {
@@ -121,7 +139,7 @@ function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: numbe
   const about = `the ${f.severity} report "${f.title}" (${f.advisoryId ?? "no advisory id"}) on ${row.product}`;
   const supplier = deadlineThreshold(f.deadline, now, REPORT_SUPPLIER_DAYS, { passed: true });
   if (supplier) {
-    const key = `reminder:report:${f.id}:deadline:${day(f.deadline)}:${supplier}`;
+    const key = reportReminderKey(f.id, f.deadline, supplier);
     const passed = supplier === "passed";
     const left = clockOf(f.deadline, now).label; // as the report's page and the dashboards say it: "9 days left"
     out.push({
@@ -144,7 +162,7 @@ function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: numbe
   }
   const assessors = deadlineThreshold(f.deadline, now, REPORT_ASSESSOR_DAYS);
   if (assessors) {
-    const key = `reminder:report:${f.id}:deadline:${day(f.deadline)}:${assessors}:assessors`;
+    const key = reportReminderKey(f.id, f.deadline, assessors, true);
     const left = clockOf(f.deadline, now).label;
     out.push({
       key,

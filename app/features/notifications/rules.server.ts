@@ -19,6 +19,10 @@
  *   finding.changed recorded                the supplier's users                   reports      report:<id>:recorded
  *   finding.changed fix_claimed             assessors (no conflict)                reports      report:<id>:fix_claimed:<update>
  *   finding.changed fix_rejected            the supplier's users                   reports      report:<id>:fix_rejected:<update>
+ *   finding.changed (update verified_fixed) the supplier's users                   reports      report:<id>:fix_verified:<update>
+ *   finding.changed withdrawn               the supplier's users                   reports      report:<id>:withdrawn:<update>
+ *   finding.changed (update                 the supplier's users; the old           reports      report:<id>:deadline_extended:<update>
+ *     deadline_extended)                    deadline's reminders taken back (retract)
  *   recurring.changed submitted             assessors (no conflict)                recurring    recurring:<id>:submitted
  *   recurring.changed accepted / rejected   the supplier's users                   recurring    recurring:<id>:<change>
  *   recurring.changed withdrawn             nobody: what "submitted" told is taken back (retract)
@@ -47,11 +51,15 @@ import { nowMs } from "../../platform/clock.server";
 import { preparedQueries, type Tx } from "../../platform/db.server";
 import type { DomainEvent } from "../../platform/events.server";
 import { formatDate } from "../../platform/format";
+import { disclosureOf } from "../findings/domain/disclosure";
+import { SEAL_BLOCKING_SEVERITIES } from "../findings/domain/findings";
+import { disclosureFindingOf, validSealsByFirmware } from "../findings/advisories.server";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
 import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { notify, retract } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
+import { reportReminderKeys } from "./reminders.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -208,9 +216,47 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
 // ---------------------------------------------------------------------------------------------
 // Vulnerability reports
 
-/** `finding.changed`: the supplier hears of a report recorded and a fix rejected; the assessors of a fix claimed. */
+type FindingRow = typeof findings.$inferSelect;
+type FindingUpdateRow = typeof findingUpdates.$inferSelect;
+
+/**
+ * The finding_updates row a `finding.changed` is about: its `updateId` (each answer, decision and
+ * extension writes one). A change that writes no row (a CRA Article 14 flag, say) has none.
+ */
+function updateOfChange(tx: Tx, e: DomainEvent<"finding.changed">): FindingUpdateRow | null {
+  if (e.updateId === undefined) return null; // a change that wrote no history row (a CRA flag): nothing to tell
+  return tx.select().from(findingUpdates).where(eq(findingUpdates.id, e.updateId)).get() ?? null;
+}
+
+/** What a finding change is to the rule: the event's `change`, else what its update row records. */
+const CHANGE_OF_UPDATE: Partial<Record<FindingUpdateRow["kind"], string>> = {
+  fixed: "fix_claimed",
+  fix_rejected: "fix_rejected",
+  verified_fixed: "fix_verified",
+  withdrawn: "withdrawn",
+  deadline_extended: "deadline_extended",
+};
+
+const blocksSeals = (f: FindingRow) => SEAL_BLOCKING_SEVERITIES.includes(f.severity);
+
+/**
+ * The report's clock at send time, in words: a deadline still ahead, or one that has passed (a report
+ * recorded after its deadline, a fix rejected late): then its advisory is public and, for a critical
+ * or high report, the seals of the affected firmware are suspended until a fix is verified.
+ */
+function clockWords(f: FindingRow, now: Date, ahead: string): string {
+  if (now.getTime() <= f.deadline.getTime()) return ahead;
+  const d = disclosureFindingOf(f, []);
+  const isPublic = d ? disclosureOf(d, now).public : false;
+  return `Its disclosure deadline passed on ${formatDate(f.deadline)}${isPublic ? ": its advisory is public" : ""}${blocksSeals(f) ? `${isPublic ? "," : ":"} and the seals of the affected firmware are suspended until the fix is verified` : ""}.`;
+}
+
+/**
+ * `finding.changed`: the supplier hears of a report recorded, a fix rejected or verified, a deadline
+ * extended and a report withdrawn; the assessors of a fix claimed. Each worded by the report's state
+ * when it is sent (a report recorded after its deadline is public at once).
+ */
 export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): void {
-  if (e.change !== "recorded" && e.change !== "fix_claimed" && e.change !== "fix_rejected") return;
   const f = tx
     .select({ f: findings, product: products.name })
     .from(findings)
@@ -218,45 +264,107 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
     .where(eq(findings.id, e.findingId))
     .get();
   if (!f) return;
+  const update = updateOfChange(tx, e);
+  const change = e.change ?? (update ? CHANGE_OF_UPDATE[update.kind] : undefined);
+  if (!change) return;
   const link = `/findings/${f.f.id}`;
-  const update =
-    e.updateId === undefined
-      ? null
-      : (tx.select().from(findingUpdates).where(eq(findingUpdates.id, e.updateId)).get() ?? null);
+  const now = new Date(nowMs());
   const on = formatDate(update?.at ?? f.f.updatedAt);
-  if (e.change === "recorded") {
-    notify(tx, {
-      userIds: supplierUsers(tx, f.f.organizationId),
-      category: "reports",
-      kind: "report.recorded",
-      key: `report:${f.f.id}:recorded`,
-      title: `New ${f.f.severity} vulnerability report: ${f.product}`,
-      body: `On ${formatDate(f.f.createdAt)} an assessor recorded a ${f.f.severity} vulnerability report against ${f.product}: "${f.f.title}" (${f.f.advisoryId ?? "no advisory id"}). Its disclosure deadline is ${formatDate(f.f.deadline)}: fix it before then, or it is published and the seals of the affected firmware may be suspended.`,
-      link,
-    });
-    return;
+  const report = `the ${f.f.severity} report "${f.f.title}" (${f.f.advisoryId ?? "no advisory id"})`;
+  const key = (what: string) => `report:${f.f.id}:${what}:${e.updateId ?? update?.id ?? f.f.version}`;
+  const supplier = supplierUsers(tx, f.f.organizationId);
+  switch (change) {
+    case "recorded": {
+      const passed = now.getTime() > f.f.deadline.getTime();
+      notify(tx, {
+        userIds: supplier,
+        category: "reports",
+        kind: "report.recorded",
+        key: `report:${f.f.id}:recorded`,
+        title: `New ${f.f.severity} vulnerability report${passed ? ", deadline already passed" : ""}: ${f.product}`,
+        body: `On ${formatDate(f.f.createdAt)} an assessor recorded a ${f.f.severity} vulnerability report against ${f.product}: "${f.f.title}" (${f.f.advisoryId ?? "no advisory id"}). ${clockWords(
+          f.f,
+          now,
+          `Its disclosure deadline is ${formatDate(f.f.deadline)}: fix it before then, or it is published${blocksSeals(f.f) ? " and the seals of the affected firmware are suspended" : ""}.`,
+        )}${passed ? " Mark it fixed in a registered firmware version to have the fix verified." : ""}`,
+        link,
+      });
+      return;
+    }
+    case "fix_claimed":
+      notify(tx, {
+        userIds: assessorsFor(tx, f.f.organizationId),
+        category: "reports",
+        kind: "report.fix_claimed",
+        key: key("fix_claimed"),
+        title: `Fix to verify: ${f.product}`,
+        body: `On ${on} the supplier said firmware ${f.f.fixedInVersion ?? update?.fixedInVersion ?? "?"} of ${f.product} fixes the ${f.f.severity} report "${f.f.title}". Verify the fix or reject it.`,
+        link,
+      });
+      return;
+    case "fix_rejected":
+      notify(tx, {
+        userIds: supplier,
+        category: "reports",
+        kind: "report.fix_rejected",
+        key: key("fix_rejected"),
+        title: `Fix rejected: ${f.product}`,
+        body: `On ${on} an assessor rejected the fix of the ${f.f.severity} report "${f.f.title}" on ${f.product}. ${clockWords(f.f, now, `Its disclosure deadline is still ${formatDate(f.f.deadline)}.`)} The reason:${quoted(update?.note ?? "")}`,
+        link,
+      });
+      return;
+    case "fix_verified": {
+      // The fix is verified, which certifies no firmware: only a valid seal of its own does (decision 015).
+      const fixed = f.f.fixedInVersion ?? "?";
+      const sealed = f.f.fixedInVersion ? validSealsByFirmware(tx, f.f.productId, now).get(fixed.trim()) : undefined;
+      const wasOverdue = blocksSeals(f.f) && f.f.deadline.getTime() < (f.f.verifiedAt ?? now).getTime();
+      notify(tx, {
+        userIds: supplier,
+        category: "reports",
+        kind: "report.fix_verified",
+        key: key("fix_verified"),
+        title: `Fix verified: ${f.product}`,
+        body: `On ${on} an assessor verified that firmware ${fixed} of ${f.product} fixes ${report}: the report is closed. Its advisory is public now, naming ${fixed} as the fixed firmware${wasOverdue ? "; any seal suspended because the report was overdue is reinstated, unless another overdue report holds it" : ""}. ${sealed ? `Firmware ${fixed} is certified (seal ${sealed}).` : `Firmware ${fixed} itself has no seal: the fix is verified, but the firmware is certified only once a re-certification of it is approved.`}`,
+        link,
+      });
+      return;
+    }
+    case "withdrawn": {
+      const d = disclosureFindingOf(f.f, []);
+      const disclosed = d ? disclosureOf(d, now).public : false;
+      const wasOverdue = blocksSeals(f.f) && f.f.deadline.getTime() < f.f.updatedAt.getTime();
+      notify(tx, {
+        userIds: supplier,
+        category: "reports",
+        kind: "report.withdrawn",
+        key: key("withdrawn"),
+        title: `Report withdrawn: ${f.product}`,
+        body: `On ${on} an assessor withdrew ${report} on ${f.product}: it is closed, and nothing more is asked of you. ${disclosed ? `Its advisory was already public and stays public, marked "withdrawn after disclosure".` : "It was never disclosed: nothing about it is public, nor ever will be."}${wasOverdue ? " Any seal suspended because it was overdue is reinstated, unless another overdue report holds it." : ""} The reason:${quoted(update?.note ?? "")}`,
+        link,
+      });
+      return;
+    }
+    case "deadline_extended": {
+      if (!update) return;
+      // The reminders of the old deadline name a date that no longer holds: taken back, read or not (mail
+      // already sent stays sent). The new deadline's reminders come from the sweep as usual.
+      const previous = update.previousDeadline;
+      const deadline = update.newDeadline ?? f.f.deadline;
+      const retracted = previous
+        ? reportReminderKeys(f.f.id, previous).reduce((n, k) => n + retract(tx, k).notifications, 0)
+        : 0;
+      notify(tx, {
+        userIds: supplier,
+        category: "reports",
+        kind: "report.deadline_extended",
+        key: key("deadline_extended"),
+        title: `Disclosure deadline extended to ${formatDate(deadline)}: ${f.product}`,
+        body: `On ${on} an assessor extended the disclosure deadline of ${report} on ${f.product}${previous ? ` from ${formatDate(previous)}` : ""} to ${formatDate(deadline)}. Fix it and mark it fixed before then; at the new deadline the advisory is published${blocksSeals(f.f) ? " and the seals of the affected firmware are suspended" : ""}.${retracted && previous ? ` The reminders of the ${formatDate(previous)} deadline are taken out of your notifications.` : ""} The reason:${quoted(update.note)}`,
+        link,
+      });
+      return;
+    }
   }
-  if (e.change === "fix_claimed") {
-    notify(tx, {
-      userIds: assessorsFor(tx, f.f.organizationId),
-      category: "reports",
-      kind: "report.fix_claimed",
-      key: `report:${f.f.id}:fix_claimed:${e.updateId ?? f.f.version}`,
-      title: `Fix to verify: ${f.product}`,
-      body: `On ${on} the supplier said firmware ${f.f.fixedInVersion ?? update?.fixedInVersion ?? "?"} of ${f.product} fixes the ${f.f.severity} report "${f.f.title}". Verify the fix or reject it.`,
-      link,
-    });
-    return;
-  }
-  notify(tx, {
-    userIds: supplierUsers(tx, f.f.organizationId),
-    category: "reports",
-    kind: "report.fix_rejected",
-    key: `report:${f.f.id}:fix_rejected:${e.updateId ?? f.f.version}`,
-    title: `Fix rejected: ${f.product}`,
-    body: `On ${on} an assessor rejected the fix of the ${f.f.severity} report "${f.f.title}" on ${f.product}. Its disclosure deadline is still ${formatDate(f.f.deadline)}. The reason:${quoted(update?.note ?? "")}`,
-    link,
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

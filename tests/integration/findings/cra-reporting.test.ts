@@ -62,6 +62,22 @@ describe("flagging a report actively exploited (Article 14(2))", () => {
     expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-03T12:00" })).toThrow(
       /cannot be in the future/,
     );
+    // Nor before the day the report was reported (2026-12-03): years back, every clock would be overdue at once.
+    let refused: unknown;
+    try {
+      flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2020-01-01T00:00" });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(ServiceError);
+    expect((refused as ServiceError).code).toBe("invalid");
+    expect((refused as ServiceError).fieldErrors).toEqual({
+      awareAt: "When you became aware cannot be before the report's date reported, 2026-12-03.",
+    });
+    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-02T23:59" })).toThrow(
+      /cannot be before the report's date reported/,
+    );
+    expect(craView(grace(), reportId).clocks).toBeNull(); // nothing flagged by the refusals
     expect(() => flagCraReport(sam(), reportId, { activelyExploited: "yes" })).toThrow(ServiceError);
     expect(() => flagCraReport(buyer(), reportId, { activelyExploited: "yes" })).toThrow(ServiceError);
   });
@@ -87,8 +103,26 @@ describe("flagging a report actively exploited (Article 14(2))", () => {
     const after = db().select().from(domainEvents).all();
     expect(after.length).toBe(before + 1);
     expect(after.at(-1)!.type).toBe("finding.changed");
-    // Flagging the same again is refused; the clocks do not restart.
-    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes" })).toThrow(/already flagged/);
+    // Flagging the same again is refused, saying so plainly; the clocks do not restart.
+    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes" })).toThrow(
+      "This report is already flagged actively exploited; its Article 14 clocks run from 2026-12-03 09:00 UTC. To correct when you became aware, enter the corrected time.",
+    );
+    // A mistyped awareness time can be corrected (audited with the time it replaces), within the same bounds.
+    flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-03T08:00" });
+    expect(craView(grace(), reportId).clocks!.clocks[0].dueAt!.toISOString()).toBe("2026-12-04T08:00:00.000Z");
+    const corrected = db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "finding.cra_aware_corrected"), eq(auditEvents.targetId, reportId)))
+      .all();
+    expect(corrected.map((a) => JSON.parse(a.details))).toEqual([
+      { from: "2026-12-03T09:00:00.000Z", to: "2026-12-03T08:00:00.000Z" },
+    ]);
+    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2020-01-01T00:00" })).toThrow(
+      /cannot be before the report's date reported/,
+    );
+    flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-03T09:00" });
+    expect(craView(grace(), reportId).awareAt!.toISOString()).toBe("2026-12-03T09:00:00.000Z");
     // Later: the early warning is due soon, then overdue.
     testClock.set(Date.parse("2026-12-04T05:00:00Z"));
     expect(craView(grace(), reportId).clocks!.clocks[0].state).toBe("due_soon");
@@ -136,6 +170,10 @@ describe("recording submissions to the authority", () => {
       .where(and(eq(auditEvents.action, "finding.authority_report_recorded"), eq(auditEvents.targetId, reportId)))
       .all();
     expect(audit).toHaveLength(2);
+    // The awareness time can no longer be corrected to after a submission already made.
+    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-04T11:30" })).toThrow(
+      "When you became aware cannot be after the early warning submitted 2026-12-04 11:00 UTC.",
+    );
   });
 
   it("refuses a submission on a report not flagged", () => {

@@ -22,6 +22,11 @@ import { addProductVersion } from "../../../app/features/catalogue/products.serv
 import { createBackup } from "../../../app/platform/backup.server";
 import { restoredMode } from "../../../app/platform/backup-manifest";
 import { getEnv } from "../../../app/platform/env.server";
+import { nowMs, testClock } from "../../../app/platform/clock.server";
+import { csafDate } from "../../../app/features/findings/domain/csaf";
+import { sealApiAdvisories } from "../../../app/features/findings/advisories.server";
+import { findingView } from "../../../app/features/findings/findings.server";
+import { seals } from "../../../db/schema";
 import type { CsafDocument } from "../../../app/features/findings/domain/csaf";
 import { asha, grace, sam } from "../../support/actors";
 import { startFastRoutes, type TestServer } from "../../support/http";
@@ -429,7 +434,9 @@ describe("an advisory changes: a new version of its document", () => {
       .from(findings)
       .where(and(eq(findings.productId, camera.id), eq(findings.title, "Cloud clip links can be guessed")))
       .get()!;
-    const path = `${WHITE}/${new Date(report.deadline).getUTCFullYear()}/${report.advisoryId!.toLowerCase()}.json`;
+    // Recorded by the seed after its deadline had passed: released when it was recorded.
+    const released = Math.max(report.deadline.getTime(), report.createdAt.getTime());
+    const path = `${WHITE}/${new Date(released).getUTCFullYear()}/${report.advisoryId!.toLowerCase()}.json`;
     const before = JSON.parse(await text(path)) as CsafDocument;
     const sigBefore = await text(`${path}.asc`);
 
@@ -446,6 +453,8 @@ describe("an advisory changes: a new version of its document", () => {
       note: "Clip links are signed.",
       version: version(report.id),
     });
+    // A second later at least: versions are dated to the second, and version 1 is the seed's recording.
+    await new Promise((wait) => setTimeout(wait, 1_000));
     actOnFinding(asha(), report.id, { action: "verify_fix", note: "Retested on 1.9.3.", version: version(report.id) });
 
     const after = JSON.parse(await text(path)) as CsafDocument;
@@ -483,6 +492,68 @@ describe("an advisory changes: a new version of its document", () => {
     // changes.csv lists it with its new date; provider-metadata's last_updated follows the newest.
     const csv = await text(`${WHITE}/changes.csv`);
     expect(csv).toContain(`"${path.slice(WHITE.length + 1)}","${after.document.tracking.current_release_date}"`);
+  });
+});
+
+describe("a report recorded after its disclosure deadline had passed (back-dated)", () => {
+  it("is released when it was recorded, not at its old deadline: newest in changes.csv, last_updated moves, and every view says so", async () => {
+    const speaker = db().select().from(products).where(eq(products.model, "BN-SS1")).get()!;
+    const v104 = db()
+      .select({ id: productVersions.id })
+      .from(productVersions)
+      .where(and(eq(productVersions.productId, speaker.id), eq(productVersions.firmwareVersion, "1.0.4")))
+      .get()!;
+    const reportedOn = new Date(Date.now() - 300 * 24 * 3600_000).toISOString().slice(0, 10);
+    const metadataBefore = await (await get("/.well-known/csaf/provider-metadata.json")).json();
+    // Recorded a few seconds after everything above (versions are dated to the second).
+    testClock.set(Date.now() + 5_000);
+    const before = nowMs();
+    const id = recordFinding(asha(), {
+      productId: speaker.id,
+      versionIds: [v104.id],
+      title: "Setup hotspot uses a fixed password",
+      description: "The setup Wi-Fi hotspot of the speaker uses the same password on every unit.",
+      severity: "medium",
+      reporter: "A reader of the manual",
+      reportedOn,
+      confirmPublic: "yes", // its deadline passed long ago: public at once
+    });
+    const f = db().select().from(findings).where(eq(findings.id, id)).get()!;
+    expect(f.deadline.getTime()).toBeLessThan(before);
+    expect(f.createdAt.getTime()).toBe(before);
+    const released = csafDate(f.createdAt);
+    const path = `${new Date(f.createdAt).getUTCFullYear()}/${f.advisoryId!.toLowerCase()}.json`;
+
+    const doc = JSON.parse(await text(`${WHITE}/${path}`)) as CsafDocument;
+    expect(await csafProblems(doc)).toEqual([]);
+    expect(doc.document.tracking).toMatchObject({
+      initial_release_date: released,
+      current_release_date: released,
+      revision_history: [expect.objectContaining({ date: released, number: "1" })],
+    });
+    expect(doc.document.notes[1].text).toContain(
+      `public since ${released.slice(0, 10)}, when it was recorded, after its disclosure deadline had passed`,
+    );
+    // changes.csv: listed first (the newest), so an aggregator polling for changes since its last sync sees it.
+    const csv = (await text(`${WHITE}/changes.csv`)).split("\n").filter(Boolean);
+    expect(csv[0]).toBe(`"${path}","${released}"`);
+    const metadata = await (await get("/.well-known/csaf/provider-metadata.json")).json();
+    expect(metadata.last_updated).toBe(released);
+    expect(metadata.last_updated > metadataBefore.last_updated).toBe(true);
+
+    // The seal pages' data, the seal API and the report's own page say the same day.
+    const day = new Date(f.createdAt).toISOString().slice(0, 10);
+    const onPages = publicAdvisoriesOfProducts(db(), [speaker.id]).get(speaker.id)!;
+    expect(onPages[0]).toMatchObject({ advisoryId: f.advisoryId, reportedOn, disclosedOn: day });
+    const serial = db()
+      .select({ serial: seals.serial })
+      .from(seals)
+      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .where(eq(productVersions.productId, speaker.id))
+      .get()!.serial;
+    expect(sealApiAdvisories(serial).find((a) => a.advisoryId === f.advisoryId)).toMatchObject({ disclosedOn: day });
+    expect(findingView(asha(), id).disclosure.label).toBe(`Public since ${day} (deadline passed)`);
+    testClock.reset();
   });
 });
 

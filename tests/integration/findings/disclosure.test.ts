@@ -237,6 +237,8 @@ describe("before and after the fix is certified", () => {
 
   it("while open, no outsider sees its title, description or severity; a watching buyer sees only its count and severity; staff see the public view here", async () => {
     const before = sealAdvisories(null, watch.serial)!.advisories;
+    // The demo watch's public advisory is fixed in 3.1.0, which has a valid seal of its own: a certified fix.
+    const certifiedFixes = { "3.1.0": watch.serial };
     id = report(TITLE);
     advisoryId = advisoryIdOf(id);
     for (const viewer of [null, sam(), corner()]) {
@@ -244,6 +246,7 @@ describe("before and after the fix is certified", () => {
         advisories: before,
         openEmbargoed: null,
         audience: "public",
+        certifiedFixes,
       });
     }
     expect(sealAdvisories(buyer(), watch.serial)).toEqual({
@@ -251,12 +254,14 @@ describe("before and after the fix is certified", () => {
       openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } },
       audience: "watcher",
       exploitedEmbargoed: ["high"], // the demo's own open report, flagged actively exploited (CRA Article 14)
+      certifiedFixes,
     });
     for (const staff of [grace(), asha(), actorByEmail("admin@demo.test")]) {
       expect(sealAdvisories(staff, watch.serial)).toEqual({
         advisories: before,
         openEmbargoed: null,
         audience: "staff",
+        certifiedFixes,
       });
     }
     expect(watchedProductAdvisories(buyer())[watch.productId]).toEqual({
@@ -273,7 +278,7 @@ describe("before and after the fix is certified", () => {
       advisoryId,
       public: false,
       canPublish: true,
-      label: expect.stringMatching(/^Embargoed until \d{4}-\d{2}-\d{2} or until the fix is certified$/),
+      label: expect.stringMatching(/^Embargoed until \d{4}-\d{2}-\d{2} 00:00 UTC or until the fix is verified$/),
     });
     expect(findingView(asha(), id).disclosure.canPublish).toBe(false);
   });
@@ -362,7 +367,7 @@ describe("before and after the fix is certified", () => {
     expect(findingView(grace(), id).disclosure).toMatchObject({
       public: true,
       canPublish: false,
-      label: `Public since ${today()} (fix certified)`,
+      label: `Public since ${today()} (fix verified)`,
     });
     expect(
       db()

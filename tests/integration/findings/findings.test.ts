@@ -215,8 +215,9 @@ describe("the disclosure clock", () => {
       version: version(id),
     });
     expect((await verifySerial(watch.serial)).status).toBe("suspended"); // fixed but not verified: still open
+    // Another role's action is forbidden (403), not a conflict.
     expect(() => actOnFinding(grace(), id, { action: "verify_fix", note: "", version: version(id) })).toThrow(
-      /Only assessors/,
+      expect.objectContaining({ code: "forbidden", message: "Only assessors can verify a fix." }),
     );
     actOnFinding(asha(), id, { action: "verify_fix", note: "Retested: 5 tries then lockout.", version: version(id) });
     expect((await verifySerial(watch.serial)).status).toBe("valid");
@@ -253,6 +254,10 @@ describe("the disclosure clock", () => {
     });
     const moved = db().select().from(findings).where(eq(findings.id, id)).get()!;
     expect(moved.deadline.getTime()).toBeGreaterThan(f.deadline.getTime());
+    // At 00:00 UTC of the day given, as an original deadline falls at 00:00 UTC of its day: the two read alike.
+    expect(moved.deadline.toISOString()).toBe(`${later}T00:00:00.000Z`);
+    expect(f.deadline.toISOString().slice(11)).toBe("00:00:00.000Z");
+    expect(findingView(asha(), id).clock.daysLeft).toBe(Math.floor((moved.deadline.getTime() - Date.now()) / DAY_MS));
     testClock.set(f.deadline.getTime() + DAY_MS); // past the old deadline, before the new one
     expect(sweepAutomaticSuspensions().suspended).toEqual([]);
     actOnFinding(asha(), id, { action: "withdraw", note: "Duplicate of an earlier report.", version: version(id) });
@@ -267,6 +272,28 @@ describe("the disclosure clock", () => {
     expect(sweepAutomaticSuspensions().reinstated).toEqual([]);
     expect(sealBySerial(watch.serial)!.state).toBe("suspended");
     changeSealStatus(asha(), { serial: watch.serial, action: "reinstate", reason: "Checked; reinstated by hand." });
+  });
+});
+
+describe("refusals", () => {
+  it("an action of another role is forbidden (403); one the status does not allow is a conflict (409)", () => {
+    const id = report("low", "Debug logs include the Wi-Fi SSID");
+    for (const [who, action, code, message] of [
+      [grace, "verify_fix", "forbidden", "Only assessors can verify a fix."],
+      [grace, "withdraw", "forbidden", "Only assessors can withdraw a finding."],
+      [asha, "acknowledge", "forbidden", "Only suppliers can acknowledge a finding."],
+      [asha, "verify_fix", "conflict", "A finding that is open cannot be verified fixed."],
+    ] as const) {
+      let error: unknown;
+      try {
+        actOnFinding(who(), id, { action, note: "Tried in the wrong role or state.", version: version(id) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${action} by ${who().email}`).toMatchObject({ code, message });
+      expect((error as { status: number }).status).toBe(code === "forbidden" ? 403 : 409);
+    }
+    actOnFinding(asha(), id, { action: "withdraw", note: "Duplicate of an earlier report.", version: version(id) });
   });
 });
 

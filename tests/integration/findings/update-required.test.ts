@@ -12,7 +12,11 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { DEMO_UPDATE_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
-import { sealAdvisories, updateRequiredBySerial } from "../../../app/features/findings/advisories.server";
+import {
+  sealAdvisories,
+  updateRequiredBySerial,
+  validSealOfFirmware,
+} from "../../../app/features/findings/advisories.server";
 import { actOnFinding, findingView, recordFinding } from "../../../app/features/findings/findings.server";
 import { addProductVersion } from "../../../app/features/catalogue/products.server";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
@@ -59,6 +63,21 @@ describe("the demo speaker: valid, update required", () => {
     });
     // A seal whose firmware no public advisory affects: null (the watch's advisory was about 3.0.4, fixed in 3.1.0).
     expect((await publicSealView(watch3()))!.updateRequired).toBeNull();
+  });
+
+  it("the fix in 1.0.4 was verified by an assessor, but 1.0.4 has no seal: it is not called certified; the watch's 3.1.0 is", () => {
+    // Decision 015: the verification triggers the advisory and the update; only a valid seal of its own certifies 1.0.4.
+    expect(validSealOfFirmware(speaker(), "1.0.4")).toBeNull();
+    expect(sealAdvisories(null, speaker())!.certifiedFixes).toEqual({});
+    expect(validSealOfFirmware(watch3(), "3.1.0")).toBe(watch3());
+    expect(sealAdvisories(null, watch3())!.certifiedFixes).toEqual({ "3.1.0": watch3() });
+    // Looked up on the seal's own product (the watch's 3.1.0 is nothing to the speaker); an expired or
+    // suspended seal certifies nothing now.
+    expect(validSealOfFirmware(speaker(), "3.1.0")).toBeNull();
+    const [expired, suspended] = [serials["Gator Kids Watch 2 2.9.4"], serials["Brightnest Indoor Cam 1 1.9.2"]];
+    expect([sealBySerial(expired)?.state, sealBySerial(suspended)?.state]).toEqual(["active", "suspended"]);
+    expect(validSealOfFirmware(expired, "2.9.4")).toBeNull(); // active, but past its validity
+    expect(validSealOfFirmware(suspended, "1.9.2")).toBeNull();
   });
 
   it("GET /api/v1/seals/<serial> answers updateRequired (null when none)", async () => {

@@ -132,4 +132,19 @@ describe("calendar month and awareness", () => {
     expect(checkAwareAt(at("2026-12-03T12:00:00Z"), at("2026-12-03T11:00:00Z")).ok).toBe(false);
     expect(checkAwareAt(aware, at("2026-12-03T11:00:00Z")).ok).toBe(true);
   });
+  it("awareness cannot be before the day the report says it was reported", () => {
+    const reported = at("2026-12-01T00:00:00Z");
+    const now = at("2026-12-03T11:00:00Z");
+    expect(checkAwareAt(at("2020-01-01T00:00:00Z"), now, reported)).toEqual({
+      ok: false,
+      message: "When you became aware cannot be before the report's date reported, 2026-12-01.",
+    });
+    expect(checkAwareAt(at("2026-11-30T23:59:00Z"), now, reported).ok).toBe(false);
+    expect(checkAwareAt(reported, now, reported).ok).toBe(true);
+    expect(checkAwareAt(at("2026-12-02T08:00:00Z"), now, reported).ok).toBe(true);
+  });
+  it("a clock waiting for its start says what it waits for as a clause, read after 'when'", () => {
+    const c = byKind(exploited(), aware).final_report;
+    expect(`when ${c.waitingFor}`).toBe("when a corrective or mitigating measure (a fix) is available");
+  });
 });

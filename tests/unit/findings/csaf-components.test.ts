@@ -19,6 +19,7 @@ const f: DisclosureFinding = {
   severity: "high",
   status: "verified_fixed",
   reportedAt: new Date("2027-03-01T10:00:00Z"),
+  recordedAt: new Date("2027-03-01T10:00:00Z"),
   deadline: new Date("2027-05-30T10:00:00Z"),
   verifiedAt: new Date("2027-04-01T10:00:00Z"),
   publishedAt: null,

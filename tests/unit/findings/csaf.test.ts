@@ -39,6 +39,7 @@ function finding(over: Partial<DisclosureFinding> = {}): DisclosureFinding {
     severity: "high",
     status: "open",
     reportedAt: REPORTED,
+    recordedAt: REPORTED,
     deadline: DEADLINE,
     verifiedAt: null,
     publishedAt: null,
@@ -181,13 +182,125 @@ describe("the document", () => {
   });
 
   it("product ids are safe and stable; dates are to the second", () => {
-    expect(csafProductId("1.0.4 beta/2")).toBe("IOTSEAL-FW-1.0.4_beta_2");
+    // Letters, digits, ".", "+" and "-" are kept; anything else is its code point between underscores.
+    expect(csafProductId("1.0.4")).toBe("IOTSEAL-FW-1.0.4");
+    expect(csafProductId("2.0.0-rc.1+build-7")).toBe("IOTSEAL-FW-2.0.0-rc.1+build-7");
+    expect(csafProductId("1.0.4 beta/2")).toBe("IOTSEAL-FW-1.0.4_20_beta_2F_2");
+    expect(csafProductId("1.0.4 beta/2")).toBe(csafProductId("1.0.4 beta/2"));
     expect(csafDate(at("2027-01-02T03:04:05.999Z"))).toBe("2027-01-02T03:04:05Z");
     const f = finding({ status: "verified_fixed", verifiedAt: at("2027-04-01T00:00:00Z"), fixedInVersion: "2.1.0" });
     const advisory = publicAdvisory(f, at("2027-05-01T00:00:00Z"))!;
     expect(csafRevisions(advisory, csafTimelineOf(f, at("2027-05-01T00:00:00Z"))!)).toEqual([
-      { date: "2027-04-01T00:00:00Z", number: "1", summary: "Initial public release: the fix was certified." },
+      {
+        date: "2027-04-01T00:00:00Z",
+        number: "1",
+        summary: "Initial public release: the certification body's assessor verified the fix.",
+      },
     ]);
+  });
+});
+
+describe("product ids never collide (CSAF 2.0 6.1.2, and known_affected's uniqueItems)", () => {
+  it("versions that differ only in characters that must be replaced get different ids", () => {
+    const versions = [
+      "1.0.0-é",
+      "1.0.0-ü",
+      "1.0.0-_",
+      "1.0.0- ",
+      "1.0.0-\u00e9",
+      "1.0.0-e\u0301",
+      "1.0 b",
+      "1.0_b",
+      "1.0.0-😀",
+    ];
+    const ids = versions.map(csafProductId);
+    // "1.0.0-é" written twice (the same string) is one id; everything else is distinct.
+    expect(new Set(ids).size).toBe(new Set(versions).size);
+    expect(csafProductId("1.0.0-é")).not.toBe(csafProductId("1.0.0-ü"));
+    expect(csafProductId("1.0 b")).not.toBe(csafProductId("1.0_b"));
+    for (const id of ids) expect(id).toMatch(/^IOTSEAL-FW-[A-Za-z0-9.+_-]+$/);
+  });
+
+  it("a document whose firmware versions differ only in accents has unique product ids and unique known_affected / fixed", async () => {
+    const f = finding({
+      affectedVersions: ["1.0.0-é", "1.0.0-ü"],
+      status: "verified_fixed",
+      verifiedAt: at("2027-04-01T00:00:00Z"),
+      fixedInVersion: "1.0.0-ö",
+    });
+    const doc = documentOf(f, at("2027-05-01T00:00:00Z"))!;
+    const status = doc.vulnerabilities[0].product_status;
+    expect(status.known_affected).toEqual([csafProductId("1.0.0-é"), csafProductId("1.0.0-ü")]);
+    expect(new Set(status.known_affected).size).toBe(2);
+    expect(status.fixed).toEqual([csafProductId("1.0.0-ö")]);
+    expect(status.known_affected).not.toContain(status.fixed![0]);
+    const branchIds = doc.product_tree.branches[0].branches![0].branches!.map((b) => b.product!.product_id);
+    expect(new Set(branchIds).size).toBe(3);
+    expect(await csafProblems(doc)).toEqual([]);
+  });
+});
+
+describe("a report recorded after its disclosure deadline had passed (back-dated)", () => {
+  // Reported 2026-09-01 (deadline 2026-10-01), but recorded in the portal only on 2026-12-05.
+  const backdated = finding({
+    advisoryId: "IOTSEAL-2026-0009",
+    reportedAt: at("2026-09-01T00:00:00Z"),
+    recordedAt: at("2026-12-05T09:30:00Z"),
+    deadline: at("2026-10-01T00:00:00Z"),
+  });
+
+  it("is released when it was recorded, not at its deadline, and its notes say why", async () => {
+    const doc = documentOf(backdated, at("2026-12-05T10:00:00Z"))!;
+    expect(doc.document.tracking).toMatchObject({
+      initial_release_date: "2026-12-05T09:30:00Z",
+      current_release_date: "2026-12-05T09:30:00Z",
+      status: "interim",
+      version: "1",
+    });
+    expect(doc.document.tracking.revision_history).toEqual([
+      {
+        date: "2026-12-05T09:30:00Z",
+        number: "1",
+        summary: "Initial public release: it was recorded, after its disclosure deadline had passed.",
+      },
+    ]);
+    expect(doc.document.notes[1].text).toContain(
+      "Reported to IoT Seal Assurance on 2026-09-01; public since 2026-12-05, when it was recorded, after its disclosure deadline had passed.",
+    );
+    expect(await csafProblems(doc)).toEqual([]);
+    // Before it was recorded there is nothing (the portal did not know of it).
+    expect(documentOf(backdated, at("2026-12-05T09:29:59Z"))).toBeNull();
+  });
+
+  it("is listed first in changes.csv (newest), above an advisory disclosed before it was recorded, and its folder is the recording's year", () => {
+    const earlier = finding({
+      advisoryId: "IOTSEAL-2026-0008",
+      reportedAt: at("2026-08-01T00:00:00Z"),
+      recordedAt: at("2026-08-01T08:00:00Z"),
+      deadline: at("2026-10-30T00:00:00Z"),
+      publishedAt: at("2026-11-20T12:00:00Z"),
+    });
+    const now = at("2026-12-06T00:00:00Z");
+    const listings = [backdated, earlier].map((f) => {
+      const doc = documentOf(f, now)!;
+      return { path: csafRelativePath(doc), currentReleaseDate: doc.document.tracking.current_release_date };
+    });
+    expect(changesCsv(listings)).toBe(
+      '"2026/iotseal-2026-0009.json","2026-12-05T09:30:00Z"\n' +
+        '"2026/iotseal-2026-0008.json","2026-10-30T00:00:00Z"\n',
+    );
+  });
+});
+
+describe("a report withdrawn after disclosure", () => {
+  it("says it was withdrawn and promises no update", async () => {
+    const f = finding({ status: "withdrawn", withdrawnAt: at("2027-06-20T00:00:00Z") });
+    const doc = documentOf(f, at("2027-07-01T00:00:00Z"))!;
+    const summary = doc.document.notes.find((n) => n.category === "summary")!.text;
+    expect(summary).toContain("Withdrawn: IoT Seal Assurance withdrew the report on 2027-06-20, after its disclosure");
+    expect(summary).toContain("this advisory will not be updated");
+    expect(JSON.stringify(doc)).not.toMatch(/updated when/);
+    expect(doc.document.tracking.status).toBe("final");
   });
 });
 

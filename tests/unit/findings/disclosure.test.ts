@@ -28,6 +28,7 @@ function finding(over: Partial<DisclosureFinding> = {}): DisclosureFinding {
     severity: "high",
     status: "open",
     reportedAt: REPORTED,
+    recordedAt: REPORTED,
     deadline: DEADLINE,
     verifiedAt: null,
     publishedAt: null,
@@ -526,17 +527,80 @@ describe("advisory ids", () => {
   });
 });
 
+describe("a report recorded after its deadline had passed (back-dated)", () => {
+  // Reported 2026-09-01, deadline 2026-10-01, recorded in the portal on 2026-12-05 (the assessor confirmed it public at once).
+  const RECORDED = at("2026-12-05T09:30:00Z");
+  const backdated = (over: Partial<DisclosureFinding> = {}) =>
+    finding({
+      advisoryId: "IOTSEAL-2026-0009",
+      reportedAt: at("2026-09-01T00:00:00Z"),
+      recordedAt: RECORDED,
+      deadline: at("2026-10-01T00:00:00Z"),
+      ...over,
+    });
+
+  it("is public from when it was recorded, never from its deadline", () => {
+    expect(disclosureOf(backdated(), at("2026-12-05T10:00:00Z"))).toEqual({
+      public: true,
+      since: RECORDED,
+      reason: "deadline_passed",
+    });
+    expect(disclosureOf(backdated(), RECORDED)).toMatchObject({ public: true, since: RECORDED });
+    // Nothing about it was public before the portal knew of it.
+    expect(disclosureOf(backdated(), at("2026-12-05T09:29:59Z"))).toMatchObject({ public: false });
+    expect(publicAdvisory(backdated(), at("2026-12-05T10:00:00Z"))).toMatchObject({
+      reportedOn: "2026-09-01",
+      disclosedOn: "2026-12-05",
+      reason: "deadline_passed",
+    });
+    expect(disclosureLabel(disclosureOf(backdated(), at("2026-12-06T00:00:00Z")))).toBe(
+      "Public since 2026-12-05 (deadline passed)",
+    );
+  });
+
+  it("a report recorded before its deadline is still public from the deadline", () => {
+    expect(disclosureOf(backdated({ recordedAt: at("2026-09-02T00:00:00Z") }), at("2026-12-05T10:00:00Z"))).toEqual({
+      public: true,
+      since: at("2026-10-01T00:00:00Z"),
+      reason: "deadline_passed",
+    });
+  });
+
+  it("withdrawn later, it stays public from its recording", () => {
+    const d = disclosureOf(
+      backdated({ status: "withdrawn", withdrawnAt: at("2026-12-10T00:00:00Z") }),
+      at("2027-01-01T00:00:00Z"),
+    );
+    expect(d).toMatchObject({ public: true, since: RECORDED, withdrawnAt: at("2026-12-10T00:00:00Z") });
+  });
+
+  it("is listed as the newest advisory, above one disclosed (by its deadline) before it was recorded", () => {
+    const other = finding({
+      id: "o",
+      advisoryId: "IOTSEAL-2026-0010",
+      reportedAt: at("2026-08-22T00:00:00Z"),
+      recordedAt: at("2026-08-22T10:00:00Z"),
+      deadline: at("2026-11-20T00:00:00Z"),
+    });
+    const view = outsiderView(VIEWERS.anonymous, [other, backdated()], at("2026-12-06T00:00:00Z"));
+    expect(view.advisories.map((a) => [a.advisoryId, a.disclosedOn])).toEqual([
+      ["IOTSEAL-2026-0009", "2026-12-05"],
+      ["IOTSEAL-2026-0010", "2026-11-20"],
+    ]);
+  });
+});
+
 describe("disclosureLabel", () => {
   it("reads the disclosure state", () => {
     expect(disclosureLabel(disclosureOf(finding(), AFTER))).toBe("Public since 2027-05-30 (deadline passed)");
     expect(disclosureLabel(disclosureOf(finding(), BEFORE))).toBe(
-      "Embargoed until 2027-05-30 or until the fix is certified",
+      "Embargoed until 2027-05-30 14:03 UTC or until the fix is verified",
     );
     expect(
       disclosureLabel(
         disclosureOf(finding({ status: "verified_fixed", verifiedAt: at("2027-04-10T12:00:00Z") }), BEFORE),
       ),
-    ).toBe("Public since 2027-04-10 (fix certified)");
+    ).toBe("Public since 2027-04-10 (fix verified)");
     expect(disclosureLabel(disclosureOf(finding({ publishedAt: at("2027-04-05T08:00:00Z") }), BEFORE))).toBe(
       "Public since 2027-04-05 (published by the supplier)",
     );
@@ -562,7 +626,7 @@ describe("disclosureLabel", () => {
   it("names the extended deadline", () => {
     const deadline = new Date(DEADLINE.getTime() + 30 * DAY_MS);
     expect(disclosureLabel(disclosureOf(finding({ deadline }), AFTER))).toBe(
-      "Embargoed until 2027-06-29 or until the fix is certified",
+      "Embargoed until 2027-06-29 14:03 UTC or until the fix is verified",
     );
   });
 });

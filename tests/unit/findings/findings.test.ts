@@ -244,33 +244,40 @@ describe("nextFindingStatus", () => {
     }
   });
 
-  it("explains a wrong role, a wrong status and a closed finding", () => {
+  it("explains a wrong role (a refusal of role), a wrong status and a closed finding (refusals of state)", () => {
     expect(nextFindingStatus("fixed", "verify_fix", "supplier")).toEqual({
       ok: false,
+      refusal: "role",
       message: "Only assessors can verify a fix.",
     });
     expect(nextFindingStatus("open", "acknowledge", "assessor")).toEqual({
       ok: false,
+      refusal: "role",
       message: "Only suppliers can acknowledge a finding.",
     });
     expect(nextFindingStatus("open", "verify_fix", "assessor")).toEqual({
       ok: false,
+      refusal: "state",
       message: "A finding that is open cannot be verified fixed.",
     });
     expect(nextFindingStatus("fix_in_progress", "acknowledge", "supplier")).toEqual({
       ok: false,
+      refusal: "state",
       message: "A finding that is fix in progress cannot be acknowledged.",
     });
     expect(nextFindingStatus("withdrawn", "mark_fixed", "supplier")).toEqual({
       ok: false,
+      refusal: "state",
       message: "This finding is withdrawn; it is closed.",
     });
     expect(nextFindingStatus("verified_fixed", "withdraw", "assessor")).toEqual({
       ok: false,
+      refusal: "state",
       message: "This finding is verified fixed; it is closed.",
     });
     expect(nextFindingStatus("open", "withdraw", "retailer")).toEqual({
       ok: false,
+      refusal: "role",
       message: "Only assessors can withdraw a finding.",
     });
   });

@@ -106,21 +106,31 @@ describe("a fix is certified only for a registered firmware version", () => {
     expect(fixStateOf({ status: "open", fixedInVersion: null }, registered)).toEqual({ state: "none" });
     expect(fixStateOf({ status: "withdrawn", fixedInVersion: "1.0.4" }, registered)).toEqual({ state: "none" });
   });
-  it("labels: 'fix announced, not yet certified' until it is", () => {
+  it("labels: 'fix announced, not yet verified' until it is", () => {
     expect(fixStateLabel(fixStateOf({ status: "fixed", fixedInVersion: "1.0.4" }, registered))).toBe(
-      "Fix announced in 1.0.4, not yet certified (1.0.4 is not registered on the product)",
+      "Fix announced in 1.0.4, not yet verified (1.0.4 is not registered on the product)",
     );
     expect(fixStateLabel({ state: "announced", version: "1.0.3", registered: true })).toBe(
-      "Fix announced in 1.0.3, not yet certified",
+      "Fix announced in 1.0.3, not yet verified",
     );
-    expect(fixStateLabel({ state: "certified", version: "1.0.3" })).toBe("Fix certified in 1.0.3");
     expect(fixStateLabel({ state: "none" })).toBeNull();
+  });
+  it("a verified fix is called verified, by the certification body's assessor; its firmware certified only with a valid seal of its own", () => {
+    // Decision 015: the assessor's verification discloses the advisory and names the update, but seals nothing.
+    expect(fixStateLabel({ state: "certified", version: "1.0.3" })).toBe(
+      "Fix verified in 1.0.3 by the certification body's assessor; 1.0.3 has no seal of its own",
+    );
+    expect(fixStateLabel({ state: "certified", version: "1.0.3" }, true)).toBe(
+      "Fix verified in 1.0.3; firmware 1.0.3 is certified",
+    );
+    for (const sealed of [false, true])
+      expect(fixStateLabel({ state: "certified", version: "1.0.3" }, sealed)).not.toMatch(/fix certified/i);
   });
   it("isRegistered matches exactly; the messages say what to do", () => {
     expect(isRegistered("1.0.3", registered)).toBe(true);
     expect(isRegistered("1.0.30", registered)).toBe(false);
     expect(registerFixVersionNotice("1.0.4", "Smart Speaker")).toMatch(
-      /1\.0\.4 is not registered on Smart Speaker.*fix announced, not yet certified.*Add a version.*Re-certify/,
+      /1\.0\.4 is not registered on Smart Speaker.*fix announced, not yet verified.*Add a version.*Re-certify/,
     );
     expect(unregisteredFixRefusal("1.0.4", "Smart Speaker")).toMatch(
       /1\.0\.4 is not registered on Smart Speaker: a fix is certified only for a firmware version of the product/,

@@ -79,7 +79,7 @@ describe("the advisory clause", () => {
   it("misses too when the fix is not certified yet (or only some are)", () => {
     const none = evaluatePolicy(POLICY, { ...FACTS, advisories: [adv("IOTSEAL-2026-0003", ["1.0.3"], null)] }, NOW);
     expect(none.misses[0].message).toBe(
-      "Firmware 1.0.3 is affected by 1 public advisory (IOTSEAL-2026-0003, high), no fix certified yet.",
+      "Firmware 1.0.3 is affected by 1 public advisory (IOTSEAL-2026-0003, high), no fix verified yet.",
     );
     const some = evaluatePolicy(
       POLICY,
@@ -93,7 +93,7 @@ describe("the advisory clause", () => {
       NOW,
     );
     expect(some.misses[0].message).toBe(
-      "Firmware 1.0.3 is affected by 2 public advisories (IOTSEAL-2026-0003, high; IOTSEAL-2026-0005, critical), fixed in 1.0.4; not every fix is certified yet.",
+      "Firmware 1.0.3 is affected by 2 public advisories (IOTSEAL-2026-0003, high; IOTSEAL-2026-0005, critical), fixed in 1.0.4; not every fix is verified yet.",
     );
   });
 

@@ -72,7 +72,7 @@ export interface CraClock {
   state: CraClockState;
   /** The first submission of this kind, if any. */
   submitted: AuthoritySubmission | null;
-  /** What the clock waits for while it is "waiting". */
+  /** What the clock waits for while it is "waiting", as a clause ("a corrective … is available"): shown after "when". */
   waitingFor: string | null;
 }
 
@@ -143,11 +143,11 @@ export function craClocks(facts: CraFacts, now: Date): CraClocks | null {
   if (facts.activelyExploited) {
     if (facts.fixAvailableAt && valid(facts.fixAvailableAt))
       finalCandidates.push(new Date(facts.fixAvailableAt.getTime() + FINAL_REPORT_VULNERABILITY_MS));
-    else waits.push("a corrective or mitigating measure (a fix) to be available");
+    else waits.push("a corrective or mitigating measure (a fix) is available");
   }
   if (facts.severeIncident) {
     if (notification) finalCandidates.push(addMonthUtc(notification.submittedAt));
-    else waits.push("the incident notification to be submitted");
+    else waits.push("the incident notification is submitted");
   }
   const finalDue = finalCandidates.length ? new Date(Math.min(...finalCandidates.map((d) => d.getTime()))) : null;
 
@@ -185,10 +185,24 @@ export const CRA_STATE_LABELS: Record<CraClockState, string> = {
   done_late: "submitted late",
 };
 
-/** Whether the aware-at time is acceptable at `now`: not in the future (a minute of clock skew allowed). */
-export function checkAwareAt(awareAt: Date, now: Date): { ok: true } | { ok: false; message: string } {
+/**
+ * Whether the aware-at time is acceptable at `now`: not in the future (a minute of clock skew
+ * allowed), and not before the day the report says it was reported (`reportedAt`, 00:00 UTC of
+ * that day): nobody became aware that the vulnerability of this report is exploited before it was
+ * reported. A time years back would make every clock overdue at once, and say so to everyone.
+ */
+export function checkAwareAt(
+  awareAt: Date,
+  now: Date,
+  reportedAt?: Date,
+): { ok: true } | { ok: false; message: string } {
   if (!valid(awareAt)) return { ok: false, message: "Enter a valid date and time." };
   if (awareAt.getTime() > now.getTime() + 60_000)
     return { ok: false, message: "When you became aware cannot be in the future." };
+  if (reportedAt && valid(reportedAt) && awareAt.getTime() < reportedAt.getTime())
+    return {
+      ok: false,
+      message: `When you became aware cannot be before the report's date reported, ${reportedAt.toISOString().slice(0, 10)}.`,
+    };
   return { ok: true };
 }

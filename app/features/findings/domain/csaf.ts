@@ -44,7 +44,10 @@ export interface CsafProduct {
 
 /** When each public step of the advisory happened (exact instants; shown to the second). */
 export interface CsafTimeline {
+  /** Never before the report was recorded in the portal (disclosureOf). */
   disclosedAt: Date;
+  /** The report was recorded after its disclosure deadline had passed, and so disclosed when it was recorded. */
+  recordedAfterDeadline?: boolean;
   fixCertifiedAt: Date | null;
   withdrawnAt: Date | null;
 }
@@ -163,9 +166,19 @@ export function csafDate(d: Date): string {
   return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
-/** The CSAF product id of a firmware version (unique within the document). */
+/**
+ * The CSAF product id of a firmware version: the same for the same version, different for different
+ * ones (CSAF 2.0 6.1.2 wants unique product ids, and known_affected unique items). A version of
+ * letters, digits, ".", "+" and "-" is kept as it is ("IOTSEAL-FW-1.0.4"); every other character is
+ * written as "_", its code point in hex and "_" ("1.0.0-é" -> "IOTSEAL-FW-1.0.0-_E9_"). Replacing
+ * them all by one "_" made "1.0.0-é" and "1.0.0-ü" (or "1.0 b" and "1.0_b") the same id; "_" is not
+ * kept as itself, so the escapes cannot be confused with the version's own characters.
+ */
 export function csafProductId(firmwareVersion: string): string {
-  return `IOTSEAL-FW-${firmwareVersion.replace(/[^A-Za-z0-9.+-]+/g, "_")}`;
+  let id = "";
+  for (const ch of firmwareVersion)
+    id += /^[A-Za-z0-9.+-]$/.test(ch) ? ch : `_${ch.codePointAt(0)!.toString(16).toUpperCase()}_`;
+  return `IOTSEAL-FW-${id}`;
 }
 
 /** The CSAF product id of the advisory's n-th affected component (1-based), and of it in a firmware version. */
@@ -198,10 +211,16 @@ const isHttpUrl = (s: string | null): s is string => {
 };
 
 const REASON_TEXT: Record<DisclosureReason, string> = {
-  fix_certified: "the fix was certified",
+  fix_certified: "the certification body's assessor verified the fix",
   deadline_passed: "its disclosure deadline passed",
   published_by_supplier: "the supplier published it early",
 };
+
+/** Why the advisory became public, as a clause ("… public since X, when <clause>"). */
+const reasonText = (a: PublicAdvisory, timeline: CsafTimeline) =>
+  a.reason === "deadline_passed" && timeline.recordedAfterDeadline
+    ? "it was recorded, after its disclosure deadline had passed"
+    : REASON_TEXT[a.reason];
 
 /**
  * The public timeline of a finding at `now`, or null while its advisory is not public (embargoed,
@@ -213,7 +232,14 @@ export function csafTimelineOf(f: DisclosureFinding, now: Date): CsafTimeline | 
   if (!d.public) return null;
   const certified =
     f.status === "verified_fixed" && f.verifiedAt && f.verifiedAt.getTime() <= now.getTime() ? f.verifiedAt : null;
-  return { disclosedAt: d.since, fixCertifiedAt: certified, withdrawnAt: d.withdrawnAt ?? null };
+  return {
+    disclosedAt: d.since,
+    ...(d.reason === "deadline_passed" && d.since.getTime() > f.deadline.getTime()
+      ? { recordedAfterDeadline: true }
+      : {}),
+    fixCertifiedAt: certified,
+    withdrawnAt: d.withdrawnAt ?? null,
+  };
 }
 
 /** The revision history: disclosure, then a fix certified later, then a withdrawal after disclosure. */
@@ -221,11 +247,14 @@ export function csafRevisions(advisory: PublicAdvisory, timeline: CsafTimeline):
   const steps: { at: Date; summary: string }[] = [
     {
       at: timeline.disclosedAt,
-      summary: `Initial public release: ${REASON_TEXT[advisory.reason]}.`,
+      summary: `Initial public release: ${reasonText(advisory, timeline)}.`,
     },
   ];
   if (timeline.fixCertifiedAt && advisory.fixedInVersion && timeline.fixCertifiedAt > timeline.disclosedAt)
-    steps.push({ at: timeline.fixCertifiedAt, summary: `Fix certified in firmware ${advisory.fixedInVersion}.` });
+    steps.push({
+      at: timeline.fixCertifiedAt,
+      summary: `Fix verified in firmware ${advisory.fixedInVersion} by the certification body's assessor.`,
+    });
   if (timeline.withdrawnAt)
     steps.push({
       at: timeline.withdrawnAt,
@@ -294,9 +323,13 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
   const affectedIds = [...affectedFirmwareIds, ...relationships.map((r) => r.full_product_name.product_id)];
 
   const affectsText = `${product.name} (model ${product.model}) firmware ${affected.join(", ")}`;
+  // A withdrawn report gets no fix and no further version: say so rather than promise an update. Why it
+  // was withdrawn (the assessor's note: a duplicate, not reproducible …) is history, never public (decision 011).
   const fixText = fixed
-    ? `The fix is certified in firmware ${fixed}${a.fixedOn ? ` (${a.fixedOn})` : ""}: update to it.`
-    : "No fix is certified yet; this advisory is updated when one is.";
+    ? `The certification body's assessor verified the fix in firmware ${fixed}${a.fixedOn ? ` (${a.fixedOn})` : ""}: update to it.`
+    : a.withdrawnOn
+      ? `Withdrawn: ${publisher.name} withdrew the report on ${a.withdrawnOn}, after its disclosure, as not a vulnerability to fix (for example a duplicate, or not reproducible). No fix was verified, and this advisory will not be updated.`
+      : "No fix is verified yet; this advisory is updated when the certification body's assessor verifies one.";
   const notes: CsafNote[] = [
     {
       category: "summary",
@@ -307,7 +340,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
       category: "general",
       title: "Coordinated disclosure",
       text:
-        `Reported to ${publisher.name} on ${a.reportedOn}; public since ${a.disclosedOn}, when ${REASON_TEXT[a.reason]}. ` +
+        `Reported to ${publisher.name} on ${a.reportedOn}; public since ${a.disclosedOn}, when ${reasonText(a, timeline)}. ` +
         `${publisher.name} certifies the product's security and coordinates the disclosure of vulnerability reports ` +
         `against it; ${product.vendor} makes the fix.`,
     },
@@ -316,7 +349,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     notes.push({
       category: "general",
       title: "Withdrawn after disclosure",
-      text: `${publisher.name} withdrew the report on ${a.withdrawnOn}, after its disclosure on ${a.disclosedOn}. A published advisory is not un-published: it stays here, marked.`,
+      text: `${publisher.name} withdrew the report on ${a.withdrawnOn}, after its disclosure on ${a.disclosedOn}: it no longer counts it as a vulnerability of this product. A published advisory is not un-published: it stays here, marked, and is not updated any more.`,
     });
 
   const references: CsafReference[] = [
@@ -340,8 +373,8 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     : {
         category: "none_available",
         details: a.withdrawnOn
-          ? "The report was withdrawn after disclosure; no fix was certified."
-          : "No fix is certified yet. This advisory is updated when the fix is certified.",
+          ? "The report was withdrawn after disclosure; no fix was verified."
+          : "No fix is verified yet. This advisory is updated when the certification body's assessor verifies one.",
         product_ids: affectedIds,
       };
   if (links.page) remediation.url = links.page;

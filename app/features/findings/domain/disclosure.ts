@@ -10,6 +10,10 @@
  *   - fix_certified: the fix was verified (status verified_fixed) at `verifiedAt`;
  *   - deadline_passed: the disclosure deadline, once `now` is strictly later than it (the same
  *     comparison as findings.blocksSeal: at the deadline instant itself it is still embargoed);
+ *     but never before the report was recorded in the portal (`recordedAt`): a report recorded
+ *     after its deadline had passed (a back-dated one, domain/backdating.ts) is public from the
+ *     moment it was recorded. Nobody outside could have read it earlier, and a dated claim that it
+ *     was would hide it from a CSAF aggregator that polls for changes since its last sync;
  *   - published_by_supplier: the supplier published it early at `publishedAt`.
  * A future `verifiedAt` or `publishedAt` does not count (yet). A withdrawn finding (not a real
  * issue) is public only if its advisory was public before it was withdrawn (at `withdrawnAt`): a
@@ -31,7 +35,7 @@
  *     only, shown as counts). Closed findings (verified_fixed, withdrawn) that are not public
  *     are "none"; a finding withdrawn before disclosure is "none" for every outsider.
  *
- * Dates shown are UTC days (YYYY-MM-DD).
+ * Dates shown are UTC days (YYYY-MM-DD); the end of an embargo is shown to the minute (UTC).
  */
 import { isOpen, SEVERITIES, type FindingStatus, type Severity } from "./findings";
 
@@ -43,6 +47,8 @@ export interface DisclosureFinding {
   severity: Severity;
   status: FindingStatus;
   reportedAt: Date;
+  /** When the report was recorded in the portal (its row's createdAt): nothing is public before it. */
+  recordedAt: Date;
   /** The current disclosure deadline (after any extension). */
   deadline: Date;
   /** When the fix was verified; counts only with status verified_fixed. */
@@ -123,9 +129,12 @@ export function disclosureOf(f: DisclosureFinding, now: Date): Disclosure {
   if (verified) candidates.push({ at: verified, reason: "fix_certified" });
   if (isValidDate(f.publishedAt) && f.publishedAt.getTime() <= t)
     candidates.push({ at: f.publishedAt, reason: "published_by_supplier" });
-  if (isValidDate(f.deadline) && t > f.deadline.getTime())
-    candidates.push({ at: f.deadline, reason: "deadline_passed" });
-  if (candidates.length === 0) return { public: false, reason: "embargoed", until: new Date(f.deadline.getTime()) };
+  // A report recorded after its deadline is public from its recording, not back-dated to the deadline.
+  const recorded = isValidDate(f.recordedAt) ? f.recordedAt.getTime() : f.deadline.getTime();
+  const deadlineMoment = Math.max(f.deadline.getTime(), recorded);
+  if (isValidDate(f.deadline) && t > f.deadline.getTime() && t >= recorded)
+    candidates.push({ at: new Date(deadlineMoment), reason: "deadline_passed" });
+  if (candidates.length === 0) return { public: false, reason: "embargoed", until: new Date(deadlineMoment) };
   let first = candidates[0];
   for (const c of candidates) if (c.at.getTime() < first.at.getTime()) first = c;
   return { public: true, since: new Date(first.at.getTime()), reason: first.reason };
@@ -224,20 +233,24 @@ export function parseAdvisoryId(s: string): { year: number; sequence: number } |
 }
 
 const REASON_LABELS: Record<DisclosureReason, string> = {
-  fix_certified: "fix certified",
+  fix_certified: "fix verified",
   deadline_passed: "deadline passed",
   published_by_supplier: "published by the supplier",
 };
 
+const ymdhm = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
 /**
- * "Public since 2027-05-30 (deadline passed)", "Embargoed until 2027-05-30 or until the fix is
- * certified", "Withdrawn: never disclosed", "Withdrawn on 2027-06-02 after disclosure on
- * 2027-05-30 (deadline passed): the advisory stays public".
+ * "Public since 2027-05-30 (deadline passed)", "Embargoed until 2027-05-30 00:00 UTC or until the
+ * fix is certified", "Withdrawn: never disclosed", "Withdrawn on 2027-06-02 after disclosure on
+ * 2027-05-30 (deadline passed): the advisory stays public". The embargo's end is an instant, shown
+ * with its time: a deadline falls at 00:00 UTC of its day, so "until 2027-05-30" alone would read
+ * as through the end of that day.
  */
 export function disclosureLabel(d: Disclosure): string {
   if (d.public && d.withdrawnAt)
     return `Withdrawn on ${ymd(d.withdrawnAt)} after disclosure on ${ymd(d.since)} (${REASON_LABELS[d.reason]}): the advisory stays public`;
   if (d.public) return `Public since ${ymd(d.since)} (${REASON_LABELS[d.reason]})`;
   if (d.reason === "withdrawn") return "Withdrawn: never disclosed";
-  return `Embargoed until ${ymd(d.until)} or until the fix is certified`;
+  return `Embargoed until ${ymdhm(d.until)} or until the fix is verified`;
 }

@@ -148,19 +148,28 @@ const ACTION_PAST: Record<FindingAction, string> = {
   withdraw: "withdrawn",
 };
 
-/** The status after `action` by `role`, or why it is not allowed. */
+/**
+ * The status after `action` by `role`, or why it is not allowed: `refusal` "role" when the action is
+ * another role's (the service answers forbidden), "state" when the finding's status does not allow
+ * it (the service answers conflict).
+ */
 export function nextFindingStatus(
   status: FindingStatus,
   action: FindingAction,
   role: Role,
-): { ok: true; status: FindingStatus } | { ok: false; message: string } {
+): { ok: true; status: FindingStatus } | { ok: false; refusal: "role" | "state"; message: string } {
   const t = FINDING_TRANSITIONS[action];
-  if (t.by !== role) return { ok: false, message: `Only ${t.by}s can ${ACTION_VERB[action]}.` };
+  if (t.by !== role) return { ok: false, refusal: "role", message: `Only ${t.by}s can ${ACTION_VERB[action]}.` };
   if (!isOpen(status))
-    return { ok: false, message: `This finding is ${FINDING_STATUS_LABELS[status].toLowerCase()}; it is closed.` };
+    return {
+      ok: false,
+      refusal: "state",
+      message: `This finding is ${FINDING_STATUS_LABELS[status].toLowerCase()}; it is closed.`,
+    };
   if (!(t.from as readonly FindingStatus[]).includes(status)) {
     return {
       ok: false,
+      refusal: "state",
       message: `A finding that is ${FINDING_STATUS_LABELS[status].toLowerCase()} cannot be ${ACTION_PAST[action]}.`,
     };
   }

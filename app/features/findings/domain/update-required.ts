@@ -12,10 +12,15 @@
  * `fixedIn` is the highest fixed version among those advisories (numeric-aware order, as the
  * product's versions are listed): the one firmware that carries every fix.
  *
- * "Fix announced, not yet certified". A supplier may say a fix is in version X before X is
+ * "Fix announced, not yet verified". A supplier may say a fix is in version X before X is
  * registered on the product; the fix is certified only for a registered version (an assessor
  * verifies it, or a re-certification of that firmware is approved), and until then the report
- * says "fix announced, not yet certified".
+ * says "fix announced, not yet verified".
+ *
+ * The words. A fix "certified" in the sense above is a fix the certification body's assessor
+ * verified: it triggers disclosure and "update required", but it certifies no firmware. What people
+ * read says "fix verified", and calls X certified only when X has a valid seal of its own (a
+ * re-certification of X approved), linking that seal.
  */
 import type { PublicAdvisory } from "./disclosure";
 import type { FindingStatus } from "./findings";
@@ -25,6 +30,12 @@ export interface UpdateRequired {
   advisories: string[];
   /** The firmware to install: the highest fixed version among them. */
   fixedIn: string;
+  /**
+   * The valid seal of `fixedIn` itself, where a view looked it up (the seal page, /verify): a string
+   * when that firmware is certified, null when its fix was only verified by an assessor (it has no
+   * seal of its own), absent when not looked up (the API, the bulk check, the watchlist).
+   */
+  fixedInSeal?: string | null;
 }
 
 const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
@@ -98,8 +109,8 @@ export function isRegistered(version: string, registeredVersions: readonly strin
 /** What the supplier is told after "fixed in X" for a firmware not registered on the product. */
 export function registerFixVersionNotice(version: string, productName: string): string {
   return (
-    `Firmware ${version} is not registered on ${productName}, so this fix cannot be certified yet: the advisory says ` +
-    `"fix announced, not yet certified". Add ${version} as a version of the product (Products → ${productName} → ` +
+    `Firmware ${version} is not registered on ${productName}, so this fix cannot be verified yet: the report says ` +
+    `"fix announced, not yet verified". Add ${version} as a version of the product (Products → ${productName} → ` +
     `Add a version), then start its re-certification ("Re-certify from seal …" on that version); its approval ` +
     `certifies the fix, or an assessor verifies it once the version is registered.`
   );
@@ -114,9 +125,17 @@ export function unregisteredFixRefusal(version: string, productName: string): st
   );
 }
 
-/** The fix's words on a report's page: "Fix announced in 1.0.4, not yet certified", "Fix certified in 1.0.4". */
-export function fixStateLabel(s: FixState): string | null {
+/**
+ * The fix's words on a report's page: "Fix announced in 1.0.4, not yet verified", "Fix verified in
+ * 1.0.4 by the certification body's assessor; 1.0.4 has no seal of its own". A fix the assessor
+ * verified makes the advisory public and names the update (decision 015), but it certifies no
+ * firmware: 1.0.4 is certified only when it has a valid seal of its own (`sealed`; the page links it).
+ */
+export function fixStateLabel(s: FixState, sealed = false): string | null {
   if (s.state === "none") return null;
-  if (s.state === "certified") return `Fix certified in ${s.version}`;
-  return `Fix announced in ${s.version}, not yet certified${s.registered ? "" : ` (${s.version} is not registered on the product)`}`;
+  if (s.state === "certified")
+    return sealed
+      ? `Fix verified in ${s.version}; firmware ${s.version} is certified`
+      : `Fix verified in ${s.version} by the certification body's assessor; ${s.version} has no seal of its own`;
+  return `Fix announced in ${s.version}, not yet verified${s.registered ? "" : ` (${s.version} is not registered on the product)`}`;
 }

@@ -19,7 +19,10 @@ export const EMAIL_PREFERENCES = ["instant", "digest", "off"] as const;
 export type EmailPreference = (typeof EMAIL_PREFERENCES)[number];
 
 export const CATEGORY_LABELS: Record<Category, { label: string; hint: string }> = {
-  reports: { label: "Vulnerability reports", hint: "Reports recorded, fixes, disclosure deadlines." },
+  reports: {
+    label: "Vulnerability reports",
+    hint: "Reports recorded or withdrawn, fixes claimed, rejected or verified, disclosure deadlines and their extensions.",
+  },
   submissions: { label: "Submissions", hint: "Changes requested, rejections, approvals." },
   recurring: { label: "Recurring evidence", hint: "Evidence due, overdue, accepted or rejected." },
   seals: { label: "Seals", hint: "Seals issued, suspended, reinstated, revoked or expiring." },

@@ -232,8 +232,8 @@ function advisoryMiss(facts: PolicySealFacts): string | null {
     withFix.length === affecting.length
       ? `fixed in ${fixes.join(", ")}`
       : fixes.length
-        ? `fixed in ${fixes.join(", ")}; not every fix is certified yet`
-        : "no fix certified yet";
+        ? `fixed in ${fixes.join(", ")}; not every fix is verified yet`
+        : "no fix verified yet";
   const count = affecting.length === 1 ? "1 public advisory" : `${affecting.length} public advisories`;
   return `Firmware ${firmware} is affected by ${count} (${list}), ${fixNote}.`;
 }
