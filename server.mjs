@@ -107,7 +107,8 @@ let requestCount = 0;
 function logRequest(req, res, started, requestId) {
   if (!env.logRequests) return;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const url = req.originalUrl ?? req.url;
+  // A password reset link's token is a secret: never in the log.
+  const url = (req.originalUrl ?? req.url ?? "").replace(/^\/reset-password\/[^/?#.]+/, "/reset-password/[token]");
   console.log(`${new Date().toISOString()} ${requestId} ${req.method} ${url} ${res.statusCode} ${ms.toFixed(1)}ms`);
 }
 

@@ -69,6 +69,31 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
+/** Who asked for a password reset link: the user (/forgot-password), an admin (/admin/users), an operator (the CLI). */
+export const PASSWORD_RESET_REQUESTERS = ["self", "admin", "cli"] as const;
+
+/**
+ * Password reset links (decision record 034). Like sessions, only the SHA-256 of the random token is
+ * kept. A link works once (used_at), until expires_at (an hour), and only while it is the user's
+ * newest: a newer link, a reset or a password change ends the others (superseded_at).
+ */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    requestedBy: text("requested_by", { enum: PASSWORD_RESET_REQUESTERS }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    supersededAt: integer("superseded_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash").on(t.tokenHash), index("password_resets_user").on(t.userId)],
+);
+
 /**
  * Append-only, hash-chained log of everything that changed. `hash` is the SHA-256 of
  * `prevHash` and the row's canonical content (see app/platform/audit-chain.ts). Triggers in the

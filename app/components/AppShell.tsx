@@ -104,6 +104,10 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
                   <summary>Menu</summary>
                   <div className="navmenu__links">
                     <NavLinks user={user} />
+                    {/* On a phone the name (the link to the account page) is hidden: the menu has it. */}
+                    <NavLink to="/account" className={({ isActive }) => (isActive ? "active" : undefined)}>
+                      Your account
+                    </NavLink>
                   </div>
                 </details>
               </nav>
@@ -115,12 +119,12 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
             {user ? (
               <>
                 <NotificationBell unread={user.unreadNotifications ?? 0} />
-                <span className="usermenu__who">
+                <Link to="/account" className="usermenu__who" title="Your account: password and settings">
                   <strong>{user.name}</strong>
                   <span>
                     {user.roleLabel} · {user.organizationName}
                   </span>
-                </span>
+                </Link>
                 <Form method="post" action="/logout">
                   <button type="submit" className="button button--quiet">
                     Log out

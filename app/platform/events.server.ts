@@ -54,7 +54,11 @@ export interface EventMap {
     productId: string;
     change?: FindingChange;
     severity?: "critical" | "high" | "medium" | "low";
-    /** The finding_updates row of the change ("fix_claimed", "fix_rejected"): unique, so a notification's key. */
+    /**
+     * The finding_updates row of the change (each answer or decision on a report: a fix claimed, rejected
+     * or verified, a withdrawal): unique, so a notification's key; its `kind` says what happened where
+     * `change` is left out (the notifications read it).
+     */
     updateId?: number;
   };
   /**
@@ -96,6 +100,18 @@ export interface EventMap {
   "product.changed": { productId: string };
   /** Fixes were certified by an approved re-certification (findings they held may release other seals). */
   "fixes.certified": { submissionId: string; count: number };
+  /**
+   * A password reset link was made for a user who asked for it (/forgot-password) or by an admin: the
+   * user is mailed it. `secretPath` (the link's path, with the token) is a secret fact (see `emit`):
+   * only its SHA-256 is kept by the accounts module, and it is never written to the outbox.
+   */
+  "password.reset_requested": {
+    userId: string;
+    resetId: string;
+    expiresAt: number;
+    requestedBy: "self" | "admin";
+    secretPath: string;
+  };
 }
 export type EventType = keyof EventMap;
 export type DomainEvent<T extends EventType = EventType> = { [K in T]: { type: K } & EventMap[K] }[T];
@@ -177,6 +193,19 @@ const outbox = preparedQueries((t) => ({
 }));
 
 /**
+ * The facts written to the outbox: all but the secret ones (named `secret…`, such as a password reset
+ * link), which reach the in-transaction subscribers only, so the outbox's kept rows hold no secret.
+ */
+function persistedFacts(type: EventType, facts: object, later: number): object {
+  let secret = false;
+  for (const key in facts) if (key.startsWith("secret")) secret = true;
+  if (!secret) return facts;
+  // An after-commit subscriber reads the event back from the outbox: it would never see the secret.
+  if (later) throw new Error(`The event ${type} carries a secret fact: it cannot have an after-commit subscriber.`);
+  return Object.fromEntries(Object.entries(facts).filter(([key]) => !key.startsWith("secret")));
+}
+
+/**
  * Emits `event` in `tx`: the outbox row, then the in-transaction subscribers; the after-commit
  * ones run when the transaction commits.
  */
@@ -188,8 +217,9 @@ export function emit<T extends EventType>(tx: Tx, type: T, facts: EventMap[T]): 
   const event = { type, ...facts } as DomainEvent<T>;
   const later = afterCommitted.get(type)?.length ?? 0;
   const at = new Date(nowMs());
+  const payload = JSON.stringify(persistedFacts(type, facts, later));
   // Handled at once when no after-commit subscriber waits for it.
-  (later ? outbox(tx).insertPending : outbox(tx).insertHandled).run({ type, payload: JSON.stringify(facts), at });
+  (later ? outbox(tx).insertPending : outbox(tx).insertHandled).run({ type, payload, at });
   for (const s of inTransaction.get(type) ?? []) s.run(tx, event as DomainEvent);
   if (later && !paused) afterCommit(drainOutbox);
   if (!paused) for (const s of wakes.get(type) ?? []) afterCommit(s.run);

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "../components/Field";
 import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../platform/roles";
@@ -10,6 +10,8 @@ import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { createUser, listOrganizations, listUsers, setUserDisabled } from "../features/accounts/users.server";
 import { createUserInput } from "../features/accounts/forms";
+import { sendPasswordReset } from "../features/accounts/password-reset.server";
+import { getEnv } from "../platform/env.server";
 
 export const meta: MetaFunction = () => [{ title: "Users — IoT Seal administration" }];
 
@@ -19,6 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 const toggleInput = z.object({ intent: z.enum(["disable", "enable"]), userId: z.string().min(1) });
+const resetInput = z.object({ intent: z.literal("reset"), userId: z.string().min(1, { error: "Choose a user." }) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
@@ -32,13 +35,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return {
       ok: true as const,
       created: { email: parsed.data.email, password: result.value.generated ? result.value.password : null },
+      reset: null,
+    };
+  }
+  if (form.get("intent") === "reset") {
+    const parsed = parseForm(resetInput, form);
+    if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+    const result = await attempt(() => sendPasswordReset(admin, parsed.data.userId));
+    if (!result.ok) return result.response;
+    return {
+      ok: true as const,
+      created: null,
+      reset: { email: result.value.email, kept: !getEnv().smtpUrl },
     };
   }
   const parsed = parseForm(toggleInput, form);
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const result = await attempt(() => setUserDisabled(admin, parsed.data.userId, parsed.data.intent === "disable"));
   if (!result.ok) return result.response;
-  return { ok: true as const, created: null };
+  return { ok: true as const, created: null, reset: null };
 }
 
 export default function AdminUsers() {
@@ -47,6 +62,7 @@ export default function AdminUsers() {
   const busy = useNavigation().state === "submitting";
   const failed = a && !a.ok ? a : undefined;
   const created = a && a.ok ? a.created : null;
+  const reset = a && a.ok ? a.reset : null;
   return (
     <>
       <div className="page-head">
@@ -67,6 +83,19 @@ export default function AdminUsers() {
               {" "}
               Their password is <span className="once-secret">{created.password}</span> — it is shown only this once;
               pass it on securely.
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      {reset ? (
+        <div className="alert alert--ok" role="status">
+          A password reset link was mailed to <strong>{reset.email}</strong>. It works once, for one hour; their current
+          password works until they set a new one.
+          {reset.kept ? (
+            <>
+              {" "}
+              No <code>SMTP_URL</code> is configured: the mail is kept in the{" "}
+              <Link to="/admin/outbox">mail outbox</Link>.
             </>
           ) : null}
         </div>
@@ -108,10 +137,22 @@ export default function AdminUsers() {
                   </td>
                   <td>
                     {u.id === me ? (
-                      <span className="small muted">you</span>
+                      <span className="small muted">
+                        you · <Link to="/account">change your password</Link>
+                      </span>
                     ) : (
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="userId" value={u.id} />
+                        {u.disabledAt ? null : (
+                          <button
+                            className="button button--quiet button--small"
+                            name="intent"
+                            value="reset"
+                            aria-label={`Send a password reset to ${u.email}`}
+                          >
+                            Send password reset
+                          </button>
+                        )}{" "}
                         <button
                           className={
                             u.disabledAt ? "button button--quiet button--small" : "button button--danger button--small"

@@ -3,7 +3,7 @@ import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, Notice } from "../components/Field";
 import { getEnv } from "../platform/env.server";
 import { DASHBOARD_PATH, ROLE_LABELS } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -28,7 +28,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         })),
       }
     : null;
-  return { demo };
+  // After a password reset (/reset-password/<token> leads here).
+  const reset = new URL(request.url).searchParams.get("reset") === "1";
+  return {
+    demo,
+    notice: reset ? "Your new password is set and you were signed out everywhere. Log in with it." : null,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { demo } = useLoaderData<typeof loader>();
+  const { demo, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
@@ -65,6 +70,7 @@ export default function Login() {
       <section className="card">
         <h1>Log in</h1>
         <p className="muted">Suppliers, assessors, retail buyers and administrators all log in here.</p>
+        {actionData ? null : <Notice message={notice} />}
         <FormError message={actionData?.formError} />
         <Form method="post" noValidate ref={formRef}>
           <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -89,6 +95,9 @@ export default function Login() {
             {busy ? "Logging in…" : "Log in"}
           </button>
         </Form>
+        <p className="small">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
         <p className="small muted">
           No account yet? <Link to="/signup">Register your organisation</Link>.
         </p>

@@ -11,12 +11,15 @@
  *   advisory.imported   -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
  *   product.changed     -> policy results (retail)                                    in the transaction
  *   finding.changed     -> watch feed + webhooks (retail), when recorded or withdrawn  in the transaction
- *                       -> recorded, fix claimed, fix rejected told (notifications)   in the transaction
+ *                       -> recorded, fix claimed / rejected / verified, deadline      in the transaction
+ *                          extended, withdrawn told (notifications)
  *                       -> automatic suspension (monitoring)                          after commit
  *   fixes.certified     -> automatic suspension (monitoring)                          after commit
  *   submission.changed  -> the supplier / the assessors told (notifications)          in the transaction
  *   recurring.changed   -> the assessors / the supplier told (notifications)          in the transaction
  *   watch.published     -> the watching organisation's users told (notifications)     in the transaction
+ *   password.reset_requested -> the reset link mailed (notifications; its link is a
+ *                          secret fact, never in the outbox)                          in the transaction
  *   seal.changed, advisory.published, finding.changed, product.changed
  *                       -> the public artefacts published for verifiers (public)      after commit
  *
@@ -31,6 +34,7 @@ import {
   notifyWatchEvent,
 } from "../features/notifications/rules.server";
 import { notifyPossiblyAffected, notifyPossiblyAffectedByImport } from "../features/notifications/sbom-rules.server";
+import { mailPasswordReset } from "../features/notifications/password-reset-mail.server";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { requestPublication } from "../features/public/publication.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
@@ -94,6 +98,8 @@ export function wireEvents(): void {
     "transaction",
     notifyPossiblyAffectedByImport,
   );
+  // A reset link is mailed in the transaction that made it (the link itself reaches the subscriber only).
+  subscribe("password.reset_requested", "notifications: password reset mail", "transaction", mailPasswordReset);
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
   // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change;
   // a wake lost to a crash is caught up by the publisher's next round, so nothing waits pending for it).

@@ -267,6 +267,27 @@ const MATRIX: Record<
     post: { ...everyone(400), anon: "login" },
     form: { "email.reports": "sometimes" },
   },
+  // The account page: everyone signed in, their own; a crafted change without the current password is refused by the form.
+  "routes/account": {
+    path: "/account",
+    get: { ...everyone(200), anon: "login" },
+    post: { ...everyone(400), anon: "login" },
+    form: { currentPassword: "", newPassword: "crafted", confirmPassword: "crafted" },
+  },
+  // Asking for a password reset link: anyone (a bad address is refused by the form, naming the field).
+  "routes/forgot-password": {
+    path: "/forgot-password",
+    get: everyone(200),
+    post: everyone(400),
+    form: { email: "not an address" },
+  },
+  // A reset link that is no link of ours: its page says so (404), and so does a post to it.
+  "routes/reset-password.$token": {
+    path: "/reset-password/not-a-token",
+    get: everyone(404),
+    post: everyone(404),
+    form: { newPassword: "a long enough password", confirmPassword: "a long enough password" },
+  },
   "routes/$": { path: "/definitely/not/here", get: everyone(404) },
 };
 

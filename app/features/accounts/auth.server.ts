@@ -24,10 +24,13 @@ export interface SessionUser extends Actor {
 
 const MINUTE = 60_000;
 
+/** What is rate limited like logins: RATE_LIMIT_PER_MINUTE attempts a minute per key. */
+export type ThrottledAction = "login" | "signup" | "password-change" | "password-reset";
+
 /** Test hook: forget all attempts. */
 export function resetRateLimits(): void {
-  resetRateLimitCounts("login:");
-  resetRateLimitCounts("signup:");
+  for (const kind of ["login", "signup", "password-change", "password-reset"] satisfies ThrottledAction[])
+    resetRateLimitCounts(`${kind}:`);
 }
 
 /**
@@ -35,22 +38,25 @@ export function resetRateLimits(): void {
  * alone: that let anyone lock a known account out from their own address (issue 13.10); attempts
  * from one address never block the account's owner at another. (A limit per email and address
  * at the same rate would add nothing: the address's own limit is always reached first.) Counted in
- * DATA_DIR/rate-limits.db, shared by every process of the server (decision record 031).
+ * DATA_DIR/rate-limits.db, shared by every process of the server (decision record 031). A password
+ * change, made by a signed-in user, is counted per user instead (`who` is the user's id): a stolen
+ * session cannot try current passwords faster from many addresses.
  */
-function throttle(kind: "login" | "signup", ip: string | null | undefined): void {
-  const byIp = hitSlidingWindow(`${kind}:${ip ?? "unknown"}`, getEnv().rateLimitPerMinute, MINUTE, nowMs());
+export function throttle(kind: ThrottledAction, who: string | null | undefined): void {
+  const byIp = hitSlidingWindow(`${kind}:${who ?? "unknown"}`, getEnv().rateLimitPerMinute, MINUTE, nowMs());
   if (!byIp.allowed) {
     const seconds = Math.max(1, Math.ceil(byIp.retryAfterMs / 1000));
     throw new ServiceError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {}, seconds);
   }
 }
 
-function newToken(): { token: string; tokenHash: string } {
+/** A random 256-bit token (base64url) and the SHA-256 that is all the database keeps of it. */
+export function newToken(): { token: string; tokenHash: string } {
   const token = crypto.randomBytes(32).toString("base64url");
   return { token, tokenHash: hashToken(token) };
 }
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 

@@ -40,6 +40,43 @@ export const createUserInput = z
     }
   });
 
+/** A new password and the same again: the password policy (the service adds the account's own context) and a match. */
+const newPasswordFields = {
+  newPassword: z.string({ error: "Choose a new password." }).max(1000),
+  confirmPassword: z.string({ error: "Type the new password again." }).max(1000),
+};
+
+function checkNewPassword(v: { newPassword: string; confirmPassword: string }, ctx: z.RefinementCtx): void {
+  const problems = passwordProblems(v.newPassword);
+  if (problems.length) ctx.addIssue({ code: "custom", path: ["newPassword"], message: problems.join(" ") });
+  if (v.confirmPassword !== v.newPassword)
+    ctx.addIssue({
+      code: "custom",
+      path: ["confirmPassword"],
+      message: v.confirmPassword ? "The two passwords do not match." : "Type the new password again.",
+    });
+}
+
+/** /account: the signed-in user changes their own password. */
+export const changePasswordInput = z
+  .object({
+    currentPassword: z
+      .string({ error: "Enter your current password." })
+      .min(1, { error: "Enter your current password." })
+      .max(1000),
+    ...newPasswordFields,
+  })
+  .superRefine(checkNewPassword);
+
+/** /forgot-password: where to send a reset link. */
+export const forgotPasswordInput = z.object({ email: emailField });
+
+/** /reset-password/<token>: the new password. */
+export const resetPasswordInput = z.object(newPasswordFields).superRefine(checkNewPassword);
+
+/** A reset link's token as the link carries it (256 random bits, base64url); anything else is no link of ours. */
+export const resetTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
 export const apiTokenInput = z.object({
   name: z
     .string({ error: "Name the token." })

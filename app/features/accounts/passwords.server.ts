@@ -41,6 +41,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
 }
 
+/** A password for someone to be told once (16 base64url characters, 96 random bits): it meets the password policy. */
+export function generatePassword(): string {
+  return crypto.randomBytes(12).toString("base64url");
+}
+
 let dummy: Promise<string> | undefined;
 
 /** Spends the same time as a real check, so a login for an unknown email is not faster. */

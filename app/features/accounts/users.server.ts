@@ -18,7 +18,7 @@ import { assertCan } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { createUserInput } from "./forms";
-import { hashPassword } from "./passwords.server";
+import { generatePassword, hashPassword } from "./passwords.server";
 
 export const CERTIFICATION_BODY_NAME = "IoT Seal Assurance";
 
@@ -68,7 +68,7 @@ export async function createUser(
 ): Promise<{ userId: string; password: string; generated: boolean }> {
   assertCan(actor, "admin.users.manage");
   const generated = !input.password;
-  const password = input.password || crypto.randomBytes(12).toString("base64url");
+  const password = input.password || generatePassword();
   const passwordHash = await hashPassword(password);
   const userId = transaction((tx) => {
     const org = input.organizationId

@@ -1,0 +1,78 @@
+/** "Forgot your password?": asks for a reset link by mail. The answer is the same whether or not the address has an account. */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Field, FormError } from "../components/Field";
+import { requestPasswordReset } from "../features/accounts/password-reset.server";
+import { forgotPasswordInput } from "../features/accounts/forms";
+import { emailField, parseForm } from "../platform/forms";
+import { attempt, failure } from "../platform/http/action-errors.server";
+import { readForm } from "../platform/http/request-body.server";
+
+export const meta: MetaFunction = () => [{ title: "Forgot your password? — IoT Seal" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  // The login page passes the address typed there, if any.
+  const email = emailField.safeParse(new URL(request.url).searchParams.get("email") ?? "");
+  return { email: email.success ? email.data : "" };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = parseForm(forgotPasswordInput, await readForm(request));
+  if (!parsed.ok) return failure("Check the highlighted field.", parsed.fieldErrors, parsed.values);
+  const values = { email: parsed.data.email };
+  const result = await attempt(() => requestPasswordReset(parsed.data, { ip: context.ip }), values);
+  if (!result.ok) return result.response;
+  return { ok: true as const, email: parsed.data.email };
+}
+
+export default function ForgotPassword() {
+  const { email } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const failed = a && !a.ok ? a : undefined;
+  return (
+    <div className="auth">
+      <section className="card">
+        <h1>Forgot your password?</h1>
+        {a?.ok ? (
+          <>
+            <div className="alert alert--ok" role="status">
+              If an account exists for <strong>{a.email}</strong>, we sent a link to it to set a new password.
+            </div>
+            <p>
+              The link works once, for one hour. No mail within a few minutes? Check your spam folder, or ask again;
+              only the newest link works.
+            </p>
+            <p className="small">
+              <Link to="/login">Back to log in</Link>
+            </p>
+          </>
+        ) : (
+          <>
+            <p className="muted">
+              Enter the email address of your account. We will mail you a link to set a new password.
+            </p>
+            <FormError message={failed?.formError} />
+            <Form method="post" noValidate>
+              <Field
+                label="Email"
+                name="email"
+                type="email"
+                autoComplete="username"
+                required
+                defaultValue={failed?.values?.email ?? email}
+                error={failed?.fieldErrors.email}
+              />
+              <button className="button" type="submit" disabled={busy}>
+                {busy ? "Sending…" : "Send me a reset link"}
+              </button>
+            </Form>
+            <p className="small muted">
+              Remembered it? <Link to="/login">Log in</Link>.
+            </p>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}

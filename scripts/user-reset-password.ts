@@ -1,0 +1,54 @@
+// npm run user:reset-password -- --email a@b.c [--generate-password]
+// For an operator without mail: prints a single-use password reset link (valid one hour) to pass on,
+// or, with --generate-password, sets a generated password at once (printed once) and ends every session.
+import { parseArgs } from "node:util";
+import { closeDb } from "../db/connection";
+import { fieldErrorsOf } from "../app/platform/forms";
+import { forgotPasswordInput } from "../app/features/accounts/forms";
+import { createPasswordResetLink, setGeneratedPassword } from "../app/features/accounts/password-reset.server";
+import { runCli } from "./cli";
+
+const USAGE =
+  "Usage: npm run user:reset-password -- --email <email> [--generate-password]\n" +
+  "  Prints a single-use link (valid one hour) that lets the user set a new password; no mail is sent.\n" +
+  "  --generate-password: set a generated password now instead (printed once); every session of the user ends.";
+
+await runCli(async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        email: { type: "string" },
+        "generate-password": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const parsed = forgotPasswordInput.safeParse({ email: values.email });
+  if (!parsed.success) {
+    for (const [field, message] of Object.entries(fieldErrorsOf(parsed.error))) console.error(`--${field}: ${message}`);
+    return 2;
+  }
+  const actor = { system: "cli:user:reset-password" };
+  if (values["generate-password"]) {
+    const r = await setGeneratedPassword(actor, parsed.data.email);
+    console.log(`New password for ${parsed.data.email} (shown once): ${r.password}`);
+    console.log(`Sessions ended: ${r.sessionsEnded}.`);
+  } else {
+    const r = createPasswordResetLink(actor, parsed.data.email);
+    console.log(
+      `Password reset link for ${parsed.data.email} (shown once; works once, until ${new Date(r.expiresAt).toISOString()}):`,
+    );
+    console.log(r.url);
+  }
+  closeDb();
+  return 0;
+});

@@ -1,0 +1,193 @@
+// Forgetting, resetting and changing a password, with users made by the tests (the demo accounts other specs log in
+// with keep their password). The demo has no SMTP_URL: reset mails are kept in the outbox, where the admin reads them.
+import type { Browser, Page } from "@playwright/test";
+import { expect, test } from "./a11y"; // axe-core checks every page each test visits
+import { expectHydrated, loginViaForm, stateFile, watchConsole } from "./helpers";
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/password-${name}.png`, fullPage: true });
+
+/** The admin makes an assessor with a known password; returns the email. */
+async function newAssessor(browser: Browser, name: string, password: string): Promise<string> {
+  const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${Date.now().toString(36)}@assure.test`;
+  const ctx = await browser.newContext({ storageState: stateFile("admin") });
+  const admin = await ctx.newPage();
+  await admin.goto("/admin/users");
+  await admin.getByLabel("Email").fill(email);
+  await admin.getByLabel("Name").fill(name);
+  await admin.getByLabel("Role").selectOption("assessor");
+  await admin.getByLabel("Password (optional)").fill(password);
+  await admin.getByRole("button", { name: "Create user" }).click();
+  await expect(admin.getByRole("status")).toContainText(`Created ${email}`);
+  await ctx.close();
+  return email;
+}
+
+/** The admin opens the newest reset mail to `email` in /admin/outbox and reads the link in it. */
+async function readResetLink(browser: Browser, email: string, screenshot?: string): Promise<string> {
+  const ctx = await browser.newContext({ storageState: stateFile("admin") });
+  const admin = await ctx.newPage();
+  await admin.goto("/admin/outbox");
+  const row = admin.getByRole("row").filter({ hasText: email }).filter({ hasText: "Reset your IoT Seal password" });
+  await expect(row.first()).toContainText("kept");
+  await row.first().getByRole("link", { name: "Reset your IoT Seal password" }).click();
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Reset your IoT Seal password");
+  const text = (await admin.locator("pre.mail-text").textContent()) ?? "";
+  expect(text).toContain("The link works once, until");
+  if (screenshot) await shot(admin, screenshot);
+  const link = /Set a new password: (\S+)/.exec(text)?.[1];
+  expect(link, text).toBeTruthy();
+  await ctx.close();
+  return link!;
+}
+
+test("forgot password: the mail in /admin/outbox, the link, a new password, log in with it", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const email = await newAssessor(browser, "Rae Reset", "rae's first password 2026");
+  const ctx = await browser.newContext({ storageState: undefined });
+  const page = await ctx.newPage();
+  const problems = watchConsole(page);
+
+  await page.goto("/login");
+  await expectHydrated(page);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL("/forgot-password");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Forgot your password?");
+  // An unknown address gets the same answer as a real one.
+  await page.getByLabel("Email").fill("nobody-at-all@assure.test");
+  await page.getByRole("button", { name: "Send me a reset link" }).click();
+  await expect(page.getByRole("status")).toHaveText(
+    "If an account exists for nobody-at-all@assure.test, we sent a link to it to set a new password.",
+  );
+  await page.goto("/forgot-password");
+  await page.getByLabel("Email").fill(email.toUpperCase());
+  await page.getByRole("button", { name: "Send me a reset link" }).click();
+  await expect(page.getByRole("status")).toHaveText(
+    `If an account exists for ${email}, we sent a link to it to set a new password.`,
+  );
+  await shot(page, "forgot-sent");
+
+  const link = await readResetLink(browser, email, "outbox-mail");
+  expect(new URL(link).pathname).toMatch(/^\/reset-password\/[\w-]{43}$/);
+
+  await page.goto(new URL(link).pathname);
+  await expectHydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Set a new password");
+  await expect(page.getByText(email)).toBeVisible();
+  await page.getByLabel("New password", { exact: true }).fill("rae's second password 2026");
+  await page.getByLabel("New password again").fill("rae's second password 2025");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page.getByText("The two passwords do not match.")).toBeVisible();
+  await page.getByLabel("New password", { exact: true }).fill("short");
+  await page.getByLabel("New password again").fill("short");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page.getByText("Use at least 12 characters.")).toBeVisible();
+  await shot(page, "reset-form-errors");
+  await page.getByLabel("New password", { exact: true }).fill("rae's second password 2026");
+  await page.getByLabel("New password again").fill("rae's second password 2026");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page).toHaveURL("/login?reset=1");
+  await expect(page.getByRole("status")).toHaveText(
+    "Your new password is set and you were signed out everywhere. Log in with it.",
+  );
+  await shot(page, "login-after-reset");
+
+  await loginViaForm(page, email, "rae's first password 2026");
+  await expect(page.getByRole("alert")).toHaveText("That email and password do not match an account.");
+  await loginViaForm(page, email, "rae's second password 2026");
+  await expect(page).toHaveURL("/assessor");
+
+  // The link worked once.
+  const again = await page.goto(new URL(link).pathname);
+  expect(again?.status()).toBe(410);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("This link does not work");
+  await expect(page.getByRole("alert")).toContainText("already used");
+  await expect(page.getByRole("link", { name: "Ask for a new link" })).toHaveAttribute("href", "/forgot-password");
+  await shot(page, "link-used");
+  const unknown = await page.goto("/reset-password/not-a-token");
+  expect(unknown?.status()).toBe(404);
+  await expect(page.getByRole("alert")).toContainText("This password reset link is not valid.");
+  expect(problems).toEqual([]);
+  await ctx.close();
+});
+
+test("an admin sends a password reset; the user sets a new password without JavaScript", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const email = await newAssessor(browser, "Sol Sent", "sol's first password 2026");
+  const ctx = await browser.newContext({ storageState: stateFile("admin") });
+  const admin = await ctx.newPage();
+  await admin.goto("/admin/users");
+  await expectHydrated(admin);
+  await admin.getByRole("button", { name: `Send a password reset to ${email}` }).click();
+  await expect(admin.getByRole("status")).toContainText(`A password reset link was mailed to ${email}.`);
+  await expect(admin.getByRole("status").getByRole("link", { name: "mail outbox" })).toHaveAttribute(
+    "href",
+    "/admin/outbox",
+  );
+  await shot(admin, "admin-sent");
+  await ctx.close();
+
+  const link = await readResetLink(browser, email);
+  const noJs = await browser.newContext({ storageState: undefined, javaScriptEnabled: false });
+  const page = await noJs.newPage();
+  await page.goto(new URL(link).pathname);
+  await page.getByLabel("New password", { exact: true }).fill("sol's second password 2026");
+  await page.getByLabel("New password again").fill("sol's second password 2026");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page).toHaveURL("/login?reset=1");
+  await loginViaForm(page, email, "sol's second password 2026");
+  await expect(page).toHaveURL("/assessor");
+  await noJs.close();
+});
+
+test("changing one's own password on the account page ends the other sessions", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const email = await newAssessor(browser, "Cy Change", "cy's first password 2026");
+  // Signed in twice: here, and in another browser.
+  const other = await browser.newContext({ storageState: undefined });
+  const elsewhere = await other.newPage();
+  await loginViaForm(elsewhere, email, "cy's first password 2026");
+  await expect(elsewhere).toHaveURL("/assessor");
+
+  const ctx = await browser.newContext({ storageState: undefined });
+  const page = await ctx.newPage();
+  const problems = watchConsole(page);
+  await loginViaForm(page, email, "cy's first password 2026");
+  await expect(page).toHaveURL("/assessor");
+  await expectHydrated(page);
+  // The name in the header leads to the account page.
+  await page.getByRole("link", { name: /^Cy Change/ }).click();
+  await expect(page).toHaveURL("/account");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Cy Change");
+  await expect(page.getByText(email)).toBeVisible();
+
+  await page.getByLabel("Current password").fill("not my password at all");
+  await page.getByLabel("New password", { exact: true }).fill("cy's second password 2026");
+  await page.getByLabel("New password again").fill("cy's second password 2026");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("This is not your current password.")).toBeVisible();
+  await expect(page.getByLabel("Current password")).toHaveValue("");
+  await shot(page, "account-wrong-current");
+
+  await page.getByLabel("Current password").fill("cy's first password 2026");
+  await page.getByLabel("New password", { exact: true }).fill("cy's second password 2026");
+  await page.getByLabel("New password again").fill("cy's second password 2026");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toHaveText(
+    "Your password is changed. You were signed out of 1 other session; this one stays.",
+  );
+  await shot(page, "account-changed");
+
+  // This session stays; the other browser's has ended.
+  await page.goto("/assessor");
+  await expect(page).toHaveURL("/assessor");
+  await elsewhere.goto("/assessor");
+  await expect(elsewhere).toHaveURL(/\/login\?redirectTo=%2Fassessor/);
+  await loginViaForm(elsewhere, email, "cy's first password 2026");
+  await expect(elsewhere.getByRole("alert")).toHaveText("That email and password do not match an account.");
+  await loginViaForm(elsewhere, email, "cy's second password 2026");
+  await expect(elsewhere).toHaveURL("/assessor");
+  expect(problems).toEqual([]);
+  await other.close();
+  await ctx.close();
+});

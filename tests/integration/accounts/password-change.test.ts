@@ -1,0 +1,99 @@
+// /account: a signed-in user changes their own password. The current password is checked (rate limited
+// like logins), the new one meets the policy; every other session ends, the current one stays; audited.
+import crypto from "node:crypto";
+import { desc, eq } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { auditEvents } from "../../../db/schema";
+import type { Actor } from "../../../app/platform/actor";
+import { testClock } from "../../../app/platform/clock.server";
+import { db } from "../../../app/platform/db.server";
+import { login, resetRateLimits, userForSession } from "../../../app/features/accounts/auth.server";
+import { changePassword } from "../../../app/features/accounts/password-change.server";
+import { createUser } from "../../../app/features/accounts/users.server";
+
+const OLD = "the first password 2026";
+const NEW = "a brand new passphrase 2027";
+let n = 0;
+const client = () => ({ ip: `198.51.100.${++n % 250}` });
+
+async function signedIn(): Promise<{ email: string; sessions: (Actor & { token: string })[] }> {
+  const email = `changer${++n}-${crypto.randomUUID().slice(0, 6)}@change.test`;
+  await createUser({ system: "test" }, { email, name: `Changer ${n}`, role: "assessor", password: OLD });
+  const sessions = [];
+  for (let i = 0; i < 3; i++) {
+    const { user, token } = await login({ email, password: OLD }, client());
+    sessions.push({ ...user, token });
+  }
+  return { email, sessions };
+}
+
+const lastAudit = (action: string) =>
+  db().select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.seq)).get();
+
+afterEach(() => {
+  testClock.reset();
+  resetRateLimits();
+});
+
+describe("changing one's own password", () => {
+  it("ends every other session, keeps the current one, and writes an audit entry", async () => {
+    const { email, sessions } = await signedIn();
+    const [current, ...others] = sessions;
+    const r = await changePassword(current, current.token, {
+      currentPassword: OLD,
+      newPassword: NEW,
+      confirmPassword: NEW,
+    });
+    expect(r).toEqual({ otherSessionsEnded: 2 });
+    expect(userForSession(current.token)?.email).toBe(email);
+    for (const s of others) expect(userForSession(s.token)).toBeNull();
+    await expect(login({ email, password: OLD }, client())).toBeRefused("unauthenticated");
+    await expect(login({ email, password: NEW }, client())).resolves.toBeTruthy();
+    const audit = lastAudit("user.password_changed")!;
+    expect(audit).toMatchObject({ actorLabel: email, targetId: current.userId });
+    expect(JSON.parse(audit.details)).toEqual({ otherSessionsEnded: 2 });
+  });
+
+  it("a wrong current password is a field error, audited, and changes nothing", async () => {
+    const { email, sessions } = await signedIn();
+    const me = sessions[0];
+    await expect(
+      changePassword(me, me.token, { currentPassword: "not my password", newPassword: NEW, confirmPassword: NEW }),
+    ).rejects.toMatchObject({
+      code: "invalid",
+      fieldErrors: { currentPassword: "This is not your current password." },
+    });
+    expect(lastAudit("user.password_change_failed")).toMatchObject({ actorLabel: email });
+    for (const s of sessions) expect(userForSession(s.token)).not.toBeNull();
+    await expect(login({ email, password: OLD }, client())).resolves.toBeTruthy();
+  });
+
+  it("is rate limited like logins: the 11th attempt in a minute is refused, even with the right password", async () => {
+    const { sessions } = await signedIn();
+    const me = sessions[0];
+    for (let i = 0; i < 10; i++)
+      await expect(
+        changePassword(me, me.token, { currentPassword: `guess ${i}`, newPassword: NEW, confirmPassword: NEW }),
+      ).toBeRefused("invalid");
+    await expect(
+      changePassword(me, me.token, { currentPassword: OLD, newPassword: NEW, confirmPassword: NEW }),
+    ).toBeRefused("rate_limited", /Too many attempts/);
+    testClock.advance(61_000);
+    await expect(
+      changePassword(me, me.token, { currentPassword: OLD, newPassword: NEW, confirmPassword: NEW }),
+    ).resolves.toEqual({ otherSessionsEnded: 2 });
+  });
+
+  it("holds the new password to the password policy (with the account's email) and refuses the current one", async () => {
+    const { email, sessions } = await signedIn();
+    const me = sessions[0];
+    const withEmail = `${email.split("@")[0]} forever`;
+    await expect(
+      changePassword(me, me.token, { currentPassword: OLD, newPassword: withEmail, confirmPassword: withEmail }),
+    ).rejects.toMatchObject({ fieldErrors: { newPassword: "Do not use your email address in the password." } });
+    await expect(
+      changePassword(me, me.token, { currentPassword: OLD, newPassword: OLD, confirmPassword: OLD }),
+    ).rejects.toMatchObject({ fieldErrors: { newPassword: "Choose a password other than your current one." } });
+    await expect(login({ email, password: OLD }, client())).resolves.toBeTruthy();
+  });
+});
