@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, Notice } from "../components/Field";
 import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
@@ -51,9 +51,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const parsed = parseForm(toggleInput, form);
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
-  const result = await attempt(() => setUserDisabled(admin, parsed.data.userId, parsed.data.intent === "disable"));
+  const disable = parsed.data.intent === "disable";
+  const result = await attempt(() => setUserDisabled(admin, parsed.data.userId, disable));
   if (!result.ok) return result.response;
-  return { ok: true as const, created: null, reset: null };
+  const email = listUsers(admin).find((u) => u.id === parsed.data.userId)?.email ?? "The account";
+  return {
+    ok: true as const,
+    created: null,
+    reset: null,
+    toggled: disable
+      ? `${email} is disabled: they cannot log in, and their sessions have ended. Enable the account to let them back.`
+      : `${email} is enabled: they can log in again with their password.`,
+  };
 }
 
 export default function AdminUsers() {
@@ -70,8 +79,8 @@ export default function AdminUsers() {
           <p className="eyebrow">Administration</p>
           <h1>Users</h1>
           <p>
-            {users.length} accounts. Assessors and administrators can only be created here (or with `npm run
-            user:create`).
+            {users.length} accounts. Assessors and administrators can only be created here (or with{" "}
+            <code>npm run user:create</code>).
           </p>
         </div>
       </div>
@@ -87,6 +96,7 @@ export default function AdminUsers() {
           ) : null}
         </div>
       ) : null}
+      <Notice message={a && a.ok && "toggled" in a ? a.toggled : null} />
       {reset ? (
         <div className="alert alert--ok" role="status">
           A password reset link was mailed to <strong>{reset.email}</strong>. It works once, for one hour; their current
@@ -103,7 +113,7 @@ export default function AdminUsers() {
       <FormError message={failed?.formError} />
       <section className="card">
         <div className="table-wrap">
-          <table>
+          <table className="stack">
             <thead>
               <tr>
                 <th>Name</th>
@@ -118,24 +128,24 @@ export default function AdminUsers() {
             <tbody>
               {users.map((u) => (
                 <tr key={u.id}>
-                  <td>
+                  <td data-label="Name">
                     {u.name}
                     <div className="small muted">{u.email}</div>
                   </td>
-                  <td>
+                  <td data-label="Role">
                     {ROLE_LABELS[u.role as Role]}{" "}
                     {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
                   </td>
-                  <td>
+                  <td data-label="Organisation">
                     {u.organizationName}
                     <div className="small muted">
                       {ORGANIZATION_KIND_LABELS[u.organizationKind as OrganizationKind]}
                     </div>
                   </td>
-                  <td className="small">
+                  <td className="small" data-label="Last login">
                     {u.lastLoginAt ? formatDateTime(u.lastLoginAt) : <span className="muted">never</span>}
                   </td>
-                  <td>
+                  <td data-label="Actions">
                     {u.id === me ? (
                       <span className="small muted">
                         you · <Link to="/account">change your password</Link>

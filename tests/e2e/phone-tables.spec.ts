@@ -105,3 +105,24 @@ test("the buyer's list of bulk checks collapses into one block per check on a ph
   await expectReadableTables(page, "bulk-runs");
   await page.context().close();
 });
+
+test("the admin's users collapse into one block per user on a phone; disabling and enabling one says what it did", async ({
+  browser,
+}) => {
+  const page = await phonePage(browser, "admin");
+  const email = `ph${Date.now() % 1_000_000}@example.test`; // short: an address is one word, kept whole
+  await page.goto("/admin/users");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill("Phone Table Assessor");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("status")).toContainText(`Created ${email}`);
+  await expectReadableTables(page, "admin-users");
+  const disable = page.getByRole("button", { name: `Disable ${email}` });
+  const box = (await disable.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width); // on the screen, not scrolled off to the right
+  await disable.click();
+  await expect(page.getByRole("status")).toContainText(`${email} is disabled: they cannot log in`);
+  await page.getByRole("button", { name: `Enable ${email}` }).click();
+  await expect(page.getByRole("status")).toContainText(`${email} is enabled`);
+  await page.context().close();
+});
