@@ -3,6 +3,7 @@ import type { DisclosureReason, PublicAdvisory } from "../features/findings/doma
 import { SEVERITIES, SEVERITY_LABELS, type Severity } from "../features/findings/domain/findings";
 import { csafPathOfAdvisory } from "../features/findings/domain/csaf-directory";
 import { formatDate } from "../platform/format";
+import { craHandledLine, type CraPublicFlag } from "../features/findings/domain/cra-clocks";
 import { SeverityBadge } from "./FindingBits";
 
 /** What the advisories service built for this viewer (see app/features/findings/advisories.server.ts); nothing is decided here. */
@@ -12,6 +13,8 @@ export interface AdvisoriesView {
   audience: "public" | "watcher" | "staff";
   /** CRA Article 14: open embargoed reports flagged actively exploited, by severity only (watchers). */
   exploitedEmbargoed?: Severity[];
+  /** The same for reports flagged a severe incident only. */
+  incidentEmbargoed?: Severity[];
   /** Fixed firmware versions with a valid seal of their own (certified), with that seal's serial. */
   certifiedFixes?: Record<string, string>;
 }
@@ -57,9 +60,9 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
           <span className="small">You see this because your organisation watches this product.</span>
         </p>
       ) : null}
-      {view.exploitedEmbargoed?.map((severity, i) => (
+      {craLines(view).map(({ flag, severity }, i) => (
         <p key={i} className="alert alert--error" data-testid="exploited-embargoed">
-          <strong>An actively exploited vulnerability ({severity}) is being handled</strong> under the EU Cyber
+          <strong>{craHandledLine(flag, severity).replace(" (CRA Article 14)", "")}</strong> under the EU Cyber
           Resilience Act&apos;s reporting obligations (Regulation (EU) 2024/2847, Article 14); details are published
           when fixed or at the deadline.
         </p>
@@ -165,6 +168,7 @@ export function WatchedAdvisories({
     advisoryIds: string[];
     openEmbargoed: { count: number; bySeverity: Record<Severity, number> };
     exploitedEmbargoed?: Severity[];
+    incidentEmbargoed?: Severity[];
   };
   serial: string | null;
 }) {
@@ -195,14 +199,22 @@ export function WatchedAdvisories({
           </span>
         </>
       ) : null}
-      {summary.exploitedEmbargoed?.map((severity, i) => (
+      {craLines(summary).map(({ flag, severity }, i) => (
         <span key={i}>
           <br />
           <span className="badge badge--bad badge--wrap" data-testid="exploited-embargoed">
-            An actively exploited vulnerability ({severity}) is being handled (CRA Article 14)
+            {craHandledLine(flag, severity)}
           </span>
         </span>
       ))}
     </span>
   );
+}
+
+/** The CRA Article 14 lines a watcher is shown: the actively exploited reports first, then the severe incidents. */
+function craLines(v: { exploitedEmbargoed?: Severity[]; incidentEmbargoed?: Severity[] }) {
+  return [
+    ...(v.exploitedEmbargoed ?? []).map((severity) => ({ flag: "exploited" as CraPublicFlag, severity })),
+    ...(v.incidentEmbargoed ?? []).map((severity) => ({ flag: "incident" as CraPublicFlag, severity })),
+  ];
 }

@@ -1,3 +1,4 @@
+import { craHandledLine, type CraPublicFlag } from "../features/findings/domain/cra-clocks";
 import { Form } from "@remix-run/react";
 
 /** A finding's disclosure state as the disclosure service describes it (app/features/findings/disclosure.server.ts). */
@@ -29,15 +30,15 @@ export function DisclosureState({ disclosure: d }: { disclosure: DisclosureState
 export function FindingDisclosurePanel({
   disclosure: d,
   severity,
-  craFlagged = false,
+  craFlagged = null,
   version,
   error,
   busy,
 }: {
   disclosure: DisclosureStateView;
   severity: string;
-  /** Flagged actively exploited or a severe incident (CRA Article 14): watching buyers are shown that much more. */
-  craFlagged?: boolean;
+  /** Flagged under CRA Article 14 (actively exploited, or a severe incident only): watching buyers are shown that much more. */
+  craFlagged?: CraPublicFlag | null;
   version: number;
   error?: string;
   busy: boolean;
@@ -67,7 +68,7 @@ export function FindingDisclosurePanel({
           Until then nothing about it is public: no title, no severity. Buyers watching the product see only that an
           open report of this severity is under embargo (counted by severity), never its title or details
           {craFlagged
-            ? `; because it is flagged under CRA Article 14, they also see "An actively exploited vulnerability (${severity}) is being handled (CRA Article 14)".`
+            ? `; because it is flagged under CRA Article 14, they also see "${craHandledLine(craFlagged, severity)}".`
             : "."}
         </p>
       ) : null}

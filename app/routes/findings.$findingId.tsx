@@ -376,7 +376,7 @@ export default function FindingPage() {
       <FindingDisclosurePanel
         disclosure={d.disclosure}
         severity={f.severity}
-        craFlagged={d.cra.awareAt !== null || d.cra.severeIncident}
+        craFlagged={d.cra.awareAt !== null ? "exploited" : d.cra.severeIncident ? "incident" : null}
         version={f.version}
         error={failed?.fieldErrors?.confirm}
         busy={nav.state !== "idle"}

@@ -9,6 +9,7 @@
  * the findings WITHOUT their description, reporter, CVSS vector or history, so nothing built
  * here can carry them, whatever a caller does with the result.
  */
+import { type CraPublicFlag } from "./domain/cra-clocks";
 import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { findings, findingVersions, products, productVersions, seals, watchlistEntries } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -153,6 +154,8 @@ export interface ProductAdvisories extends OutsiderView {
   audience: "public" | "watcher" | "staff";
   /** For a watcher only: the severities of open reports under embargo flagged actively exploited (CRA Article 14). */
   exploitedEmbargoed?: Severity[];
+  /** For a watcher only: the same for reports flagged a severe incident only (Article 14(3)), not exploited. */
+  incidentEmbargoed?: Severity[];
   /**
    * The advisories' fixed firmware versions that have a valid seal of their own, with that seal's
    * serial: only these are certified firmware. The others' fixes were verified by an assessor, and
@@ -187,8 +190,16 @@ export function productAdvisories(viewer: Actor | null, productId: string): Prod
         : "public";
   if (audience !== "watcher") return { ...view, audience, certifiedFixes };
   const list = findingsOfProducts(t, [product.id]).get(product.id)!;
-  const exploited = exploitedEmbargoed(list, craFlaggedIds(t, [product.id]), new Date(nowMs()));
-  return { ...view, audience, certifiedFixes, ...(exploited.length ? { exploitedEmbargoed: exploited } : {}) };
+  const flags = craFlagsOf(t, [product.id]);
+  const exploited = craEmbargoed(list, flags, "exploited", new Date(nowMs()));
+  const incidents = craEmbargoed(list, flags, "incident", new Date(nowMs()));
+  return {
+    ...view,
+    audience,
+    certifiedFixes,
+    ...(exploited.length ? { exploitedEmbargoed: exploited } : {}),
+    ...(incidents.length ? { incidentEmbargoed: incidents } : {}),
+  };
 }
 
 /** The advisories of the product a seal certifies (the public seal page), or null when no seal has this serial. */
@@ -210,18 +221,20 @@ export interface WatchedProductAdvisories {
   /** Open reports still under embargo: how many, and of which severity (no details). */
   openEmbargoed: { count: number; bySeverity: Record<Severity, number> };
   /**
-   * CRA Article 14: open reports under embargo flagged actively exploited (or a severe incident):
-   * only that one is being handled, and its severity, never its details before disclosure.
+   * CRA Article 14: open reports under embargo flagged actively exploited: only that one is being
+   * handled, and its severity, never its details before disclosure.
    */
   exploitedEmbargoed: Severity[];
+  /** The same for reports flagged a severe incident only (not actively exploited). */
+  incidentEmbargoed: Severity[];
 }
 
-/** The reports of these products flagged actively exploited or a severe incident (CRA Article 14). */
-function craFlaggedIds(t: Reader, productIds: readonly string[]): Set<string> {
-  if (productIds.length === 0) return new Set();
-  return new Set(
+/** The reports of these products flagged under CRA Article 14, and how: actively exploited (also when a severe incident too), or a severe incident only. */
+function craFlagsOf(t: Reader, productIds: readonly string[]): Map<string, CraPublicFlag> {
+  if (productIds.length === 0) return new Map();
+  return new Map(
     t
-      .select({ id: findings.id })
+      .select({ id: findings.id, activelyExploited: findings.activelyExploited })
       .from(findings)
       .where(
         and(
@@ -230,14 +243,19 @@ function craFlaggedIds(t: Reader, productIds: readonly string[]): Set<string> {
         ),
       )
       .all()
-      .map((r) => r.id),
+      .map((r) => [r.id, r.activelyExploited ? "exploited" : "incident"] as const),
   );
 }
 
-/** The severities of the open, still embargoed reports flagged under CRA Article 14: the fact and the severity, nothing else. */
-function exploitedEmbargoed(list: readonly DisclosureFinding[], flagged: Set<string>, now: Date): Severity[] {
+/** The severities of the open, still embargoed reports flagged `flag` under CRA Article 14: the fact and the severity, nothing else. */
+function craEmbargoed(
+  list: readonly DisclosureFinding[],
+  flags: Map<string, CraPublicFlag>,
+  flag: CraPublicFlag,
+  now: Date,
+): Severity[] {
   return list
-    .filter((f) => flagged.has(f.id) && f.status !== "verified_fixed" && f.status !== "withdrawn")
+    .filter((f) => flags.get(f.id) === flag && f.status !== "verified_fixed" && f.status !== "withdrawn")
     .filter((f) => publicAdvisory(f, now) === null)
     .map((f) => f.severity);
 }
@@ -254,13 +272,14 @@ export function watchedProductAdvisories(actor: Actor): Record<string, WatchedPr
     .map((r) => r.productId);
   const now = new Date(nowMs());
   const out: Record<string, WatchedProductAdvisories> = {};
-  const flagged = craFlaggedIds(t, watched);
+  const flags = craFlagsOf(t, watched);
   for (const [productId, list] of findingsOfProducts(t, watched)) {
     const view = outsiderView({ kind: "retailer", watchesProduct: true }, list, now);
     out[productId] = {
       advisoryIds: view.advisories.map((a) => a.advisoryId),
       openEmbargoed: view.openEmbargoed!,
-      exploitedEmbargoed: exploitedEmbargoed(list, flagged, now),
+      exploitedEmbargoed: craEmbargoed(list, flags, "exploited", now),
+      incidentEmbargoed: craEmbargoed(list, flags, "incident", now),
     };
   }
   return out;

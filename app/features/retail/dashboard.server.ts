@@ -71,8 +71,13 @@ export async function buyerDashboard(actor: Actor) {
   const advisories = watchedProductAdvisories(actor);
   const names = new Map(view.rows.map((r) => [r.productId, r.name]));
   const exploited = Object.entries(advisories)
-    .filter(([, a]) => a.exploitedEmbargoed.length > 0)
-    .map(([productId, a]) => ({ productId, product: names.get(productId) ?? "", severities: a.exploitedEmbargoed }));
+    .filter(([, a]) => a.exploitedEmbargoed.length > 0 || a.incidentEmbargoed.length > 0)
+    .map(([productId, a]) => ({
+      productId,
+      product: names.get(productId) ?? "",
+      severities: a.exploitedEmbargoed,
+      incidents: a.incidentEmbargoed,
+    }));
   return {
     products: new Set(view.rows.map((r) => r.productId)).size,
     seals: view.rows.filter((r) => r.seal).length,

@@ -9,7 +9,7 @@ import { auditEvents, domainEvents, findings, notifications, productVersions } f
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { ServiceError } from "../../../app/platform/errors.server";
-import { recordFinding } from "../../../app/features/findings/findings.server";
+import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
 import { craView, flagCraReport, recordAuthorityReport } from "../../../app/features/findings/cra-reporting.server";
 import { sealAdvisories, watchedProductAdvisories } from "../../../app/features/findings/advisories.server";
 import { authorityReportInput, craFlagInput } from "../../../app/features/findings/forms";
@@ -211,6 +211,31 @@ describe("what a buyer sees before disclosure", () => {
     expect(sealAdvisories(null, watch.serial)!.exploitedEmbargoed).toBeUndefined();
     // The report itself stays closed to a buyer.
     expect(() => craView(buyer(), reportId)).toThrow(ServiceError);
+  });
+
+  it("a report flagged a severe incident only is shown as that, never as actively exploited", () => {
+    testClock.set(Date.parse("2026-12-04T12:00:00Z"));
+    const incident = recordFinding(asha(), {
+      productId: watch.productId,
+      versionIds: [watch.versionId],
+      title: "Cloud account store breached through the watch's API",
+      description: "A description long enough for the form, about an incident under embargo.",
+      severity: "medium",
+      reporter: "The supplier's own monitoring",
+      reportedOn: "2026-12-04",
+    });
+    flagCraReport(grace(), incident, { severeIncident: "yes", awareAt: "2026-12-04T10:00" });
+    const seen = watchedProductAdvisories(buyer())[watch.productId];
+    expect(seen.incidentEmbargoed).toEqual(["medium"]);
+    expect([...seen.exploitedEmbargoed].sort()).toEqual(["critical", "high"]); // unchanged: not exploited
+    expect(sealAdvisories(buyer(), watch.serial)!.incidentEmbargoed).toEqual(["medium"]);
+    const { version } = db()
+      .select({ version: findings.version })
+      .from(findings)
+      .where(eq(findings.id, incident))
+      .get()!;
+    actOnFinding(asha(), incident, { action: "withdraw", note: "Recorded to test what buyers see.", version });
+    expect(watchedProductAdvisories(buyer())[watch.productId].incidentEmbargoed).toEqual([]);
   });
 });
 

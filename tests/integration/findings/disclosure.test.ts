@@ -268,6 +268,7 @@ describe("before and after the fix is certified", () => {
       advisoryIds: before.map((a) => a.advisoryId),
       openEmbargoed: { count: 2, bySeverity: { critical: 0, high: 2, medium: 0, low: 0 } },
       exploitedEmbargoed: ["high"], // the demo's open report, flagged actively exploited (CRA Article 14); not this one
+      incidentEmbargoed: [],
     });
     expect(() => watchedProductAdvisories(grace())).toThrow(/retail buyers/);
     const text = await outsideText(watch.serial);

@@ -82,7 +82,7 @@ describe("the embargo panel of a report's page", () => {
     reason: "embargoed",
     canPublish: false,
   };
-  const panel = (craFlagged: boolean) =>
+  const panel = (craFlagged: "exploited" | "incident" | null) =>
     text(
       renderToStaticMarkup(
         createElement(FindingDisclosurePanel, { disclosure, severity: "high", craFlagged, version: 1, busy: false }),
@@ -90,10 +90,10 @@ describe("the embargo panel of a report's page", () => {
     );
 
   it("not flagged: watching buyers see only an open report of this severity, counted", () => {
-    expect(panel(false)).toContain(
+    expect(panel(null)).toContain(
       "Buyers watching the product see only that an open report of this severity is under embargo (counted by severity), never its title or details.",
     );
-    expect(panel(false)).not.toContain("actively exploited");
+    expect(panel(null)).not.toContain("actively exploited");
   });
 
   it("flagged under CRA Article 14: the panel quotes what the buyer's watchlist shows, word for word", () => {
@@ -111,6 +111,26 @@ describe("the embargo panel of a report's page", () => {
     );
     const shown = "An actively exploited vulnerability (high) is being handled (CRA Article 14)";
     expect(watchlist).toContain(shown);
-    expect(panel(true)).toContain(`they also see "${shown}".`);
+    expect(panel("exploited")).toContain(`they also see "${shown}".`);
+  });
+
+  it("flagged a severe incident only: called that, never 'actively exploited', on both sides", () => {
+    const watchlist = text(
+      renderToStaticMarkup(
+        createElement(WatchedAdvisories, {
+          summary: {
+            advisoryIds: [],
+            openEmbargoed: { count: 1, bySeverity: { critical: 0, high: 1, medium: 0, low: 0 } },
+            exploitedEmbargoed: [],
+            incidentEmbargoed: ["high"],
+          },
+          serial: null,
+        }),
+      ),
+    );
+    const shown = "A severe incident affecting the product's security (high) is being handled (CRA Article 14)";
+    expect(watchlist).toContain(shown);
+    expect(watchlist).not.toContain("actively exploited");
+    expect(panel("incident")).toContain(`they also see "${shown}".`);
   });
 });

@@ -24,6 +24,18 @@
  * before it), done_late. Hours are exact; "one month" is a calendar month in UTC, clamped to the
  * month's last day (31 January + one month = 28 or 29 February).
  */
+/**
+ * What a buyer watching the product is shown of an open report under embargo flagged under Article 14
+ * (advisories.server.ts decides who sees it): the kind of flag and the severity, nothing else. A
+ * report flagged both ways reads as actively exploited.
+ */
+export type CraPublicFlag = "exploited" | "incident";
+export function craHandledLine(flag: CraPublicFlag, severity: string): string {
+  return flag === "exploited"
+    ? `An actively exploited vulnerability (${severity}) is being handled (CRA Article 14)`
+    : `A severe incident affecting the product's security (${severity}) is being handled (CRA Article 14)`;
+}
+
 export const AUTHORITY_REPORT_KINDS = ["early_warning", "notification", "final_report"] as const;
 export type AuthorityReportKind = (typeof AUTHORITY_REPORT_KINDS)[number];
 
