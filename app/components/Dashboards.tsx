@@ -100,7 +100,7 @@ export function ReportTable({
                 {forAssessor ? <>firmware {f.fixedInVersion ?? "—"}</> : <FindingStatusBadge status={f.status} />}
               </td>
               <td data-label="Disclosure deadline">
-                {formatDate(f.deadline)} <ClockBadge clock={f.clock} closed={false} />
+                {formatDateTime(f.deadline)} <ClockBadge clock={f.clock} closed={false} />
                 {f.blocking ? (
                   <div className="small">The product&apos;s seals are suspended until it is fixed.</div>
                 ) : null}

@@ -390,7 +390,9 @@ export default function FindingPage() {
               <span>
                 <strong>{h.kind.replace(/_/g, " ")}</strong>{" "}
                 {h.fixedInVersion ? `in firmware ${h.fixedInVersion}. ` : ""}
-                {h.newDeadline && h.kind === "deadline_extended" ? `New deadline ${formatDate(h.newDeadline)}. ` : ""}
+                {h.newDeadline && h.kind === "deadline_extended"
+                  ? `New deadline ${formatDateTime(h.newDeadline)}. `
+                  : ""}
                 {h.note} <span className="muted small">{h.actorLabel}</span>
               </span>
             </li>
