@@ -20,6 +20,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     products,
     product: products.find((p) => p.id === productId) ?? null,
     today: new Date().toISOString().slice(0, 10),
+    // The report's id, made with the form: posted twice, the form records one report (findings.server.ts).
+    formId: crypto.randomUUID(),
   };
 }
 
@@ -59,7 +61,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewFinding() {
-  const { products, product, today } = useLoaderData<typeof loader>();
+  const { products, product, today, formId } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const nav = useNavigation();
   const err: Record<string, string | undefined> = a && !a.ok ? a.fieldErrors : {};
@@ -118,6 +120,7 @@ export default function NewFinding() {
           <FormError message={a && !a.ok ? a.formError : undefined} />
           <Form method="post" noValidate className="stack">
             <input type="hidden" name="productId" value={product.id} />
+            <input type="hidden" name="formId" value={v.formId ?? formId} />
             <fieldset className={err.versionIds ? "field field--error" : "field"}>
               <legend>Affected firmware versions</legend>
               {product.versions.map((ver) => (

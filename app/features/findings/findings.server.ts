@@ -107,8 +107,15 @@ export function recordFinding(
     if (!scored.ok) throw new ServiceError("invalid", scored.message, { cvssVector: scored.message });
     cvss = { vector: scored.vector, score: scored.score };
   }
-  const id = crypto.randomUUID();
-  findingTransaction(opts, (tx) => {
+  // The form's own id (made when the form was shown) is the report's: the same form posted twice (a
+  // second click without JavaScript, a resent request) records one report, and answers with it.
+  const id = input.formId ?? crypto.randomUUID();
+  const recorded = findingTransaction(opts, (tx) => {
+    const already = tx.select({ createdBy: findings.createdBy }).from(findings).where(eq(findings.id, id)).get();
+    if (already) {
+      if (already.createdBy === actor.userId) return false;
+      throw new ServiceError("conflict", "This form was already used: open a new report form.");
+    }
     const product = tx.select().from(products).where(eq(products.id, input.productId)).get();
     if (!product) throw new ServiceError("not_found", "No product has this id.");
     assertNoConflict(tx, actor, product.organizationId, "Another assessor must record this report.");
@@ -192,8 +199,9 @@ export function recordFinding(
     });
     // Watchers learn that a report of this severity exists (embargo-safe: no title, no description).
     emit(tx, "finding.changed", { findingId: id, productId: product.id, change: "recorded", severity: input.severity });
+    return true;
   });
-  afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
+  if (recorded) afterFindingChange(opts); // a report dated long ago may already be overdue (and so public)
   return id;
 }
 

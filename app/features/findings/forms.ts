@@ -87,6 +87,8 @@ export function affectedPurlsField() {
 }
 
 export const findingInput = z.object({
+  /** The form's id, made when it was shown: the report's id, so posting it twice records one report. */
+  formId: z.uuid({ error: "This form is damaged: reload the page." }).optional(),
   productId: z.string().min(1, "Choose the product."),
   versionIds: z
     .array(z.string().min(1, "Choose firmware versions of this product."), {

@@ -2,9 +2,10 @@
 // an overdue high finding suspends the seal (once, however often the sweeper runs, with a public
 // reason that names no details); a verified fix reinstates it; a manual suspension is never
 // lifted by the sweeper; deadlines follow the checklist and are extended only with a reason.
+import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findings, products, productVersions, sealEvents } from "../../../db/schema";
+import { auditEvents, findings, products, productVersions, sealEvents } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
 import { FINDING_SUSPENSION_REASON } from "../../../app/features/monitoring/domain/automatic-suspension";
@@ -91,6 +92,34 @@ function report(severity: "critical" | "high" | "medium" | "low", title = "Pairi
 }
 
 describe("recording a finding", () => {
+  it("the same form posted twice records one report (its id is the form's), and another assessor cannot reuse it", () => {
+    const formId = crypto.randomUUID();
+    const input = {
+      formId,
+      productId: watch.productId,
+      versionIds: [watch.versionId],
+      title: "Companion app logs the parent's session token",
+      description:
+        "The Android app writes the session token to logcat, readable by other apps on old Android versions.",
+      severity: "medium" as const,
+      reporter: "A. Researcher",
+      reportedOn: today(),
+    };
+    const count = () => db().select().from(findings).where(eq(findings.title, input.title)).all().length;
+    const audits = () => db().select().from(auditEvents).where(eq(auditEvents.targetId, formId)).all().length;
+    expect(recordFinding(asha(), input)).toBe(formId);
+    expect(recordFinding(asha(), input)).toBe(formId); // the second click: the same report, nothing new
+    expect(count()).toBe(1);
+    expect(audits()).toBe(1);
+    expect(() => recordFinding(bram(), input)).toThrow(/This form was already used/);
+    expect(count()).toBe(1);
+    actOnFinding(asha(), formId, {
+      action: "withdraw",
+      note: "Recorded to test a double post.",
+      version: version(formId),
+    });
+  });
+
   it("sets the deadline from the certified checklist's disclosure days and scores the CVSS vector", () => {
     const id = report("high");
     const f = db().select().from(findings).where(eq(findings.id, id)).get()!;
