@@ -184,7 +184,8 @@ export default function AdminUsers() {
       </section>
       <section className="card" id="new-user" aria-labelledby="new-user-title">
         <h2 id="new-user-title">Add a user</h2>
-        <Form method="post" noValidate className="stack">
+        {/* Keyed by the account just created: the form starts empty again after a success. */}
+        <Form method="post" noValidate className="stack" key={created?.email ?? "new"}>
           <input type="hidden" name="intent" value="create" />
           <Field
             label="Email"

@@ -116,6 +116,7 @@ test("the admin's users collapse into one block per user on a phone; disabling a
   await page.getByLabel("Name").fill("Phone Table Assessor");
   await page.getByRole("button", { name: "Create user" }).click();
   await expect(page.getByRole("status")).toContainText(`Created ${email}`);
+  await expect(page.getByLabel("Email")).toHaveValue(""); // the form starts again, empty
   await expectReadableTables(page, "admin-users");
   const disable = page.getByRole("button", { name: `Disable ${email}` });
   const box = (await disable.boundingBox())!;
