@@ -15,6 +15,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
+import { getEnv } from "../../platform/env.server";
 import { jsonDepth } from "../../platform/json-depth";
 import {
   compareTrackingVersions,
@@ -57,6 +58,13 @@ export function importCsafAdvisory(actor: Actor, text: string): CsafImportOutcom
   const read = readCsafImport(doc);
   if (!read.ok) return refuse(read.message);
   const csaf = read.csaf;
+  // Our own advisories are published by this portal (the CSAF provider), from its reports: imported
+  // back as a third party's, one would be listed twice and answer to nobody's updates.
+  const ours = getEnv().baseUrl.replace(/\/+$/, "");
+  if (csaf.publisherNamespace.replace(/\/+$/, "") === ours)
+    refuse(
+      `This advisory is one of ours (publisher namespace ${ours}): the portal publishes its own advisories from its reports; only other publishers' advisories are imported.`,
+    );
   const sha256 = crypto.createHash("sha256").update(clean).digest("hex");
   return transaction((tx) => {
     const stored = tx

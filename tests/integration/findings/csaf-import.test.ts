@@ -32,6 +32,7 @@ import { recordFinding } from "../../../app/features/findings/findings.server";
 import { findingInput } from "../../../app/features/findings/forms";
 import { db, transaction } from "../../../app/platform/db.server";
 import { ServiceError } from "../../../app/platform/errors.server";
+import { getEnv } from "../../../app/platform/env.server";
 import { shutdown, startup } from "../../../app/startup.server";
 import { admin, asha, grace } from "../../support/actors";
 import { addTestVersion, createTestProduct, openTestDraft } from "../../support/submissions";
@@ -183,6 +184,10 @@ describe("imported CSAF advisories", () => {
     expect(refusal(`{"a":${"[".repeat(200)}${"]".repeat(200)}}`)).toMatch(/nests deeper than 64 levels/);
     expect(() => importCsafAdvisory(grace(), csaf("openssl-advisory-v1.json"))).toThrow(ServiceError);
     expect(() => listImportedAdvisories(grace())).toThrow(ServiceError);
+    // One of our own advisories (our namespace) is published by the portal, not imported back.
+    const ours = JSON.parse(csaf("openssl-advisory-v1.json")) as { document: { publisher: { namespace: string } } };
+    ours.document.publisher.namespace = `${getEnv().baseUrl}/`;
+    expect(refusal(JSON.stringify(ours))).toMatch(/^This advisory is one of ours \(publisher namespace/);
   });
 });
 
