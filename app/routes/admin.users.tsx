@@ -130,7 +130,7 @@ export default function AdminUsers() {
                 <tr key={u.id}>
                   <td data-label="Name">
                     {u.name}
-                    <div className="small muted">{u.email}</div>
+                    <div className="small muted email">{u.email}</div>
                   </td>
                   <td data-label="Role">
                     {ROLE_LABELS[u.role as Role]}{" "}

@@ -31,6 +31,12 @@ test("a supplier registers a product and a version, and opens a submission", asy
   await expect(page.getByText("The check digit should be 2, not 9: check the number for a typo.")).toBeVisible();
   await page.getByLabel("GTIN (optional)").fill("5060123450002");
   await page.getByRole("button", { name: "Register product" }).click();
+  // That one is the Kids Watch 3's: a GTIN names one trade item of a supplier.
+  await expect(
+    page.getByText("This GTIN is already registered for your product Gator Kids Watch 3 (GW-KW3)").first(),
+  ).toBeVisible();
+  await page.getByLabel("GTIN (optional)").fill("5060123450095");
+  await page.getByRole("button", { name: "Register product" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Gator Walkie Pals" })).toBeVisible();
   await expect(page.getByText("Product registered.")).toBeVisible();
 
