@@ -1,14 +1,27 @@
 import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
 
-interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+interface FrameProps {
   label: string;
   name: string;
   error?: string;
   hint?: ReactNode;
+  id?: string;
 }
 
-/** A labelled input with its hint and its error, wired for screen readers. */
-export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
+/**
+ * The frame of a field: its label, hint and error around the control, wired for screen readers.
+ * `control` gets the control's id and the ARIA attributes to put on it.
+ */
+function FieldFrame({
+  label,
+  name,
+  error,
+  hint,
+  id,
+  control,
+}: FrameProps & {
+  control: (wiring: { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
+}) {
   const inputId = id ?? `f-${name}`;
   const describedBy =
     [hint ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined;
@@ -20,14 +33,12 @@ export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
           {hint}
         </p>
       ) : null}
-      <input
-        id={inputId}
-        name={name}
-        type="text"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...input}
-      />
+      {control({
+        id: inputId,
+        name,
+        "aria-invalid": error ? true : undefined,
+        "aria-describedby": describedBy,
+      })}
       {error ? (
         <p className="field__error" id={`${inputId}-error`} role="alert">
           {error}
@@ -37,39 +48,27 @@ export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
   );
 }
 
-interface TextareaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement> {
-  label: string;
-  name: string;
-  error?: string;
-  hint?: ReactNode;
+/** A labelled input with its hint and its error, wired for screen readers. */
+export function Field({ label, name, error, hint, id, ...input }: FrameProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <FieldFrame
+      {...{ label, name, error, hint, id }}
+      control={(wiring) => <input {...wiring} type="text" {...input} />}
+    />
+  );
 }
 
 /** The same for a textarea. */
-export function TextareaField({ label, name, error, hint, id, ...textarea }: TextareaFieldProps) {
-  const inputId = id ?? `f-${name}`;
-  const describedBy =
-    [hint ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined;
+export function TextareaField({
+  label,
+  name,
+  error,
+  hint,
+  id,
+  ...textarea
+}: FrameProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
-    <div className={error ? "field field--error" : "field"}>
-      <label htmlFor={inputId}>{label}</label>
-      {hint ? (
-        <p className="field__hint" id={`${inputId}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      <textarea
-        id={inputId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...textarea}
-      />
-      {error ? (
-        <p className="field__error" id={`${inputId}-error`} role="alert">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame {...{ label, name, error, hint, id }} control={(wiring) => <textarea {...wiring} {...textarea} />} />
   );
 }
 

@@ -75,13 +75,9 @@ export type AutomaticChange =
   | { serial: string; action: "suspend" | "restate"; findings: number; recurring: string[] }
   | { serial: string; action: "reinstate" };
 
-/**
- * Decides one seal inside `tx` and applies the decision through the seal-status service. Called
- * by the sweep (one transaction per seal) and by the use cases whose change may lift a
- * suspension at once (accepting recurring evidence), inside their own transaction.
- */
-export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: string): AutomaticChange | null {
-  const seal = tx
+/** The seal if it is active or suspended (the only states an automatic suspension concerns), else null. */
+function liveSeal(t: Reader, serial: string) {
+  const seal = t
     .select({
       serial: seals.serial,
       state: seals.state,
@@ -93,7 +89,17 @@ export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: strin
     .from(seals)
     .where(eq(seals.serial, serial))
     .get();
-  if (!seal || (seal.state !== "active" && seal.state !== "suspended")) return null;
+  return seal && (seal.state === "active" || seal.state === "suspended") ? seal : null;
+}
+
+/**
+ * Decides one seal inside `tx` and applies the decision through the seal-status service. Called
+ * by the sweep (one transaction per seal) and by the use cases whose change may lift a
+ * suspension at once (accepting recurring evidence), inside their own transaction.
+ */
+export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: string): AutomaticChange | null {
+  const seal = liveSeal(tx, serial);
+  if (!seal) return null;
   const now = new Date(nowMs());
   const blocking = blockingFindingsOf(tx, seal.productVersionId, now);
   const overdue = overdueRecurringOf(tx, seal, now);
@@ -156,19 +162,8 @@ export function sweepAutomaticSuspensions(actor: AnyActor = { system: "lifecycle
  * its grace), named; null when nothing holds it (or it is not a live seal).
  */
 export function automaticHoldOf(serial: string, t: Reader = db()): string | null {
-  const seal = t
-    .select({
-      serial: seals.serial,
-      state: seals.state,
-      productVersionId: seals.productVersionId,
-      submissionId: seals.submissionId,
-      issuedAt: seals.issuedAt,
-      validUntil: seals.validUntil,
-    })
-    .from(seals)
-    .where(eq(seals.serial, serial))
-    .get();
-  if (!seal || (seal.state !== "active" && seal.state !== "suspended")) return null;
+  const seal = liveSeal(t, serial);
+  if (!seal) return null;
   const now = new Date(nowMs());
   if (seal.validUntil.getTime() <= now.getTime()) return null; // expired: the sweep suspends nothing
   const held = [
