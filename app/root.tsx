@@ -1,4 +1,10 @@
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  data,
+  type HeadersFunction,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Link,
@@ -17,6 +23,7 @@ import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./platform/roles";
 import { useNonce } from "./platform/http/nonce";
 import { getOptionalUser } from "./features/accounts/session.server";
 import { unreadCount } from "./features/notifications/inbox.server";
+import { pageCacheHeaders, rootDocumentHeaders } from "./features/public/domain/page-headers";
 import stylesheet from "./styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -26,13 +33,13 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "IoT Seal" }];
 
-/** The error page of a refusal thrown with a Retry-After (a 429 from the rate limits) keeps it. */
-export const headers: HeadersFunction = ({ errorHeaders }) => {
-  const retryAfter = errorHeaders?.get("Retry-After");
-  const out: Record<string, string> = {};
-  if (retryAfter) out["Retry-After"] = retryAfter;
-  return out;
-};
+/**
+ * Every HTML page's cache headers (a route without a `headers` export inherits these): `no-cache`
+ * without a session, `private, no-store` with one, `Vary: Cookie` (public/domain/page-headers.ts).
+ * The error page of a refusal thrown with a Retry-After (a 429 from the rate limits) keeps it.
+ */
+export const headers: HeadersFunction = ({ loaderHeaders, errorHeaders }) =>
+  rootDocumentHeaders({ loaderHeaders, errorHeaders });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
@@ -47,7 +54,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         unreadNotifications: unreadCount(user.userId),
       }
     : null;
-  return { user: shellUser };
+  return data({ user: shellUser }, { headers: pageCacheHeaders(user !== null) });
 }
 
 /** The header's bell count is the root's: fresh on every move to another page, not only after a form is sent. */

@@ -38,7 +38,9 @@
 //      credential says (its issuer, its status list URLs) is the issuer's signed word, so the
 //      status lists may be fetched from the URLs it names (they must verify under the same keys).
 //   2. --issuer <url> or $IOTSEAL_ISSUER: a pinned issuer. Without --jwks its JWKS is fetched from
-//      that origin; with or without, a credential naming another issuer is reported forged.
+//      that origin (once more, with Cache-Control: no-cache, if the credential or a status list names
+//      a key the first copy lacks: a cache may hold the set from before a key rotation); with or
+//      without, a credential naming another issuer is reported forged.
 //   3. Neither: the configured portal, as its credentials name it: $PUBLIC_URL, else
 //      http://localhost:$PORT (port 3000 by default), pinned as in 2. Never the issuer the
 //      credential names itself: anyone can put up a site, name it as issuer and sign with their
@@ -57,7 +59,7 @@
 // forged (the issuer recorded another credential).
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import type { JWK } from "jose";
+import { decodeProtectedHeader, type JWK } from "jose";
 import { z } from "zod";
 import { parseEnv } from "../app/platform/env";
 import {
@@ -144,10 +146,15 @@ function readInputFile(file: string, what: string): Buffer {
   }
 }
 
-async function fetchText(url: string, what: string, accept: string): Promise<{ status: number; text: string }> {
+async function fetchText(
+  url: string,
+  what: string,
+  accept: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   try {
     const res = await fetch(url, {
-      headers: { Accept: accept },
+      headers: { Accept: accept, ...headers },
       redirect: "follow",
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
@@ -159,6 +166,16 @@ async function fetchText(url: string, what: string, accept: string): Promise<{ s
         ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
         : (cause?.code ?? cause?.message ?? (e as Error).message);
     throw new InputError(`Could not fetch ${what} from ${url}: ${why}.`);
+  }
+}
+
+/** The `kid` a compact JWS's protected header names, or null when it cannot be read. */
+function kidOf(jws: string): string | null {
+  try {
+    const kid = decodeProtectedHeader(jws.trim()).kid;
+    return typeof kid === "string" && kid ? kid : null;
+  } catch {
+    return null;
   }
 }
 
@@ -374,6 +391,9 @@ async function main(argv: string[]): Promise<number> {
 
   // The keys.
   let keys: JWK[];
+  /** Fetches the issuer's JWKS again past any cache (only when the keys were fetched, not given). */
+  let refetchKeys: (() => Promise<JWK[]>) | null = null;
+  let keyRefetched = false;
   let jwksSource: string;
   let trust: string;
   if (jwksText !== undefined) {
@@ -385,18 +405,41 @@ async function main(argv: string[]): Promise<number> {
   } else {
     if (!pinnedIssuer) throw new Error("unreachable: without --jwks an issuer is always pinned");
     trust = trustOf(pinnedIssuer);
-    jwksSource = `${pinnedIssuer.url}/.well-known/jwks.json`;
-    const res = await fetchText(jwksSource, "the issuer's keys", "application/json");
-    if (res.status !== 200)
-      throw new InputError(`Could not fetch the issuer's keys from ${jwksSource}: HTTP ${res.status}.`);
-    keys = parseJwks(res.text, jwksSource);
+    const source = `${pinnedIssuer.url}/.well-known/jwks.json`;
+    jwksSource = source;
+    const fetchKeys = async (headers?: Record<string, string>) => {
+      const res = await fetchText(source, "the issuer's keys", "application/json", headers);
+      if (res.status !== 200)
+        throw new InputError(`Could not fetch the issuer's keys from ${source}: HTTP ${res.status}.`);
+      return parseJwks(res.text, source);
+    };
+    keys = await fetchKeys();
+    refetchKeys = () => fetchKeys({ "Cache-Control": "no-cache", Pragma: "no-cache" });
   }
 
   out.jwks = jwksSource;
   out.trust = trust;
 
+  /**
+   * A key the fetched JWKS does not hold (a credential or status list signed by a key published
+   * since: a rotation, with a cache between us and the issuer still serving the older set) gets
+   * the JWKS fetched once more, asking every cache to go back to the issuer. A kid still unknown
+   * after that is what the signature check says it is.
+   */
+  const holdKeyOf = async (jws: string) => {
+    if (!refetchKeys || keyRefetched) return;
+    const kid = kidOf(jws);
+    if (!kid || keys.some((k) => k.kid === kid)) return;
+    keyRefetched = true;
+    keys = await refetchKeys();
+    out.notes.push(
+      `the issuer's keys were fetched again (the first copy, from ${jwksSource}, did not have the key ${kid}: a cache may have held an older one)`,
+    );
+  };
+
   // The artefacts: signature, page, log proof.
   if (input.kind === "pdf") out.checks.push({ label: "Credential attached", ok: true });
+  await holdKeyOf(input.artefacts.jws);
   const result = await checkArtefacts(input.artefacts, keys);
   out.checks.push(...result.checks);
   const shown = result.credential;
@@ -450,6 +493,7 @@ async function main(argv: string[]): Promise<number> {
           throw new InputError(`The credential names a status list that is not an http(s) URL: ${url}.`);
         const res = await fetchText(url, "the status list", "application/vc+jwt");
         if (res.status !== 200) throw new InputError(`Could not fetch the status list ${url}: HTTP ${res.status}.`);
+        await holdKeyOf(res.text); // lists are re-signed by the active key: after a rotation, by the new one
         const list = await verifyStatusListCredential(res.text, keys);
         if (!list.ok) throw new InputError(`The status list fetched from ${url} does not verify: ${list.message}`);
         lists.push(list);

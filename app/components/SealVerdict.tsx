@@ -92,6 +92,17 @@ export const VERDICT_LOOK: Record<SealVerdict, VerdictLook> = {
   },
 };
 
+/**
+ * A suspended seal whose validity has also ended (trust/domain/verdict.ts validityEndedWhileSuspended):
+ * still "Suspended", but nobody is told to wait for the suspension to be lifted.
+ */
+export const SUSPENDED_AND_ENDED_LOOK: VerdictLook = {
+  ...VERDICT_LOOK.suspended,
+  text: "This seal is suspended, and its validity period has also ended: it will not become valid again.",
+  advice:
+    "Do not rely on this seal: only a new certification can restore it. Ask the seller or the maker whether a newer certification exists; if you own the product, install the maker's updates.",
+};
+
 /** For a status this page does not know (an older or newer server): nothing that looks like trust. */
 export const UNKNOWN_LOOK: VerdictLook = {
   title: "Unknown",
@@ -102,7 +113,9 @@ export const UNKNOWN_LOOK: VerdictLook = {
   trustMark: false,
 };
 
-export function verdictLook(verdict: string): VerdictLook {
+/** How a verdict looks; `validityEnded`: a suspended seal past its validity period (decided by the server). */
+export function verdictLook(verdict: string, validityEnded = false): VerdictLook {
+  if (verdict === "suspended" && validityEnded) return SUSPENDED_AND_ENDED_LOOK;
   return Object.hasOwn(VERDICT_LOOK, verdict) ? VERDICT_LOOK[verdict as SealVerdict] : UNKNOWN_LOOK;
 }
 
@@ -177,16 +190,19 @@ export function VerdictBanner({
   verdict,
   serial,
   reason,
+  validityEnded = false,
   headingId = "verdict",
   children,
 }: {
   verdict: SealVerdict;
   serial?: string | null;
   reason?: string | null;
+  /** A suspended seal whose validity period has also ended (trust/domain/verdict.ts validityEndedWhileSuspended). */
+  validityEnded?: boolean;
   headingId?: string;
   children?: ReactNode;
 }) {
-  const v = verdictLook(verdict);
+  const v = verdictLook(verdict, validityEnded);
   return (
     <section
       className={`seal-status verdict-tone--${v.tone}`}

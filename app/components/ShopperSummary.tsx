@@ -20,8 +20,17 @@ export interface ShopperSummaryData {
  * listed are those the certified assessment shows; for a seal that is not valid, what to do comes
  * first and nothing is presented as a promise in force.
  */
-export function ShopperSummary({ verdict, summary: s }: { verdict: SealVerdict; summary: ShopperSummaryData }) {
-  const look = verdictLook(verdict);
+export function ShopperSummary({
+  verdict,
+  summary: s,
+  validityEnded = false,
+}: {
+  verdict: SealVerdict;
+  summary: ShopperSummaryData;
+  /** A suspended seal whose validity period has also ended: its advice is not to wait (SealVerdict.tsx). */
+  validityEnded?: boolean;
+}) {
+  const look = verdictLook(verdict, validityEnded);
   const inForce = verdict === "valid";
   return (
     <section

@@ -96,8 +96,12 @@ export interface EventMap {
    * URLs are matched against certified firmware SBOMs (the "possibly affected" task).
    */
   "advisory.imported": { importedAdvisoryId: string; trackingVersion: string };
-  /** A product's facts that policies read (category, support period) changed. */
-  "product.changed": { productId: string };
+  /**
+   * A product's facts that policies read (category, support period) changed. `previousGtin`: the GTIN
+   * it had (as written; null: none) when its GTIN changed, so the static publication can settle the
+   * old GTIN's published linkset.
+   */
+  "product.changed": { productId: string; previousGtin?: string | null };
   /** Fixes were certified by an approved re-certification (findings they held may release other seals). */
   "fixes.certified": { submissionId: string; count: number };
   /**

@@ -8,6 +8,8 @@ import { UpdateRequired } from "../components/UpdateRequired";
 import { SignedFacts, VERDICT_LOOK, VerdictBanner } from "../components/SealVerdict";
 import { ShopperSummary } from "../components/ShopperSummary";
 import { formatDateTime } from "../platform/format";
+import { nowMs } from "../platform/clock.server";
+import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
 import { getOptionalUser, notFound } from "../features/accounts/session.server";
 import { sealAdvisories } from "../features/findings/advisories.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
@@ -36,7 +38,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     ...view.updateRequired,
     fixedInSeal: advisories?.certifiedFixes[view.updateRequired.fixedIn] ?? null,
   };
-  return { ...view, updateRequired, advisories, recurring: publicRecurringStatus(view.serial), digitalLink };
+  // A suspension of a seal whose validity has ended too: the page does not say to wait for it to be lifted.
+  const validityEnded = view.credential
+    ? validityEndedWhileSuspended(view.verdict, view.credential.validUntil, new Date(nowMs()))
+    : false;
+  return {
+    ...view,
+    updateRequired,
+    advisories,
+    recurring: publicRecurringStatus(view.serial),
+    digitalLink,
+    validityEnded,
+  };
 }
 
 export default function SealPage() {
@@ -44,7 +57,7 @@ export default function SealPage() {
   const s = d.credential?.credentialSubject;
   return (
     <>
-      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} />
+      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} validityEnded={d.validityEnded} />
       <UpdateRequired update={d.updateRequired} firmware={s?.firmwareVersion} verdict={d.verdict} />
       {d.supersededBy ? (
         <p className="alert alert--warn">
@@ -56,7 +69,7 @@ export default function SealPage() {
           This seal replaces the earlier seal <Link to={`/s/${d.supersedes}`}>{d.supersedes}</Link>.
         </p>
       ) : null}
-      {d.summary ? <ShopperSummary verdict={d.verdict} summary={d.summary} /> : null}
+      {d.summary ? <ShopperSummary verdict={d.verdict} summary={d.summary} validityEnded={d.validityEnded} /> : null}
       {s && d.credential ? (
         <div className="grid grid--2">
           <section className="card" aria-labelledby="facts-title">

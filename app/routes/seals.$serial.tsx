@@ -7,6 +7,8 @@ import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
 import { SEAL_STATE_LABELS } from "../features/trust/domain/seal-state";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
+import { nowMs } from "../platform/clock.server";
+import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
 import { formValues } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { automaticHoldOf, changeSealStatusByHand } from "../features/monitoring/automatic-suspension.server";
@@ -31,6 +33,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       held: automaticHoldOf(view.serial),
       // An administrator manages seals but has no assessor's workspace: no link to a page that refuses them.
       submissionLink: can(user.role, "assessor.workspace"),
+      validityEnded: view.credential
+        ? validityEndedWhileSuspended(view.verdict, view.credential.validUntil, new Date(nowMs()))
+        : false,
     };
   } catch (e) {
     if (e instanceof ServiceError) throw data({ message: e.message }, { status: e.status });
@@ -101,7 +106,7 @@ export default function StaffSealPage() {
           </>
         ) : null}
       </p>
-      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} />
+      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} validityEnded={d.validityEnded} />
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} />
       <div className="grid grid--2">

@@ -12,7 +12,7 @@ import { formatDate } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { addProductVersion, getProduct, productInput, updateProduct } from "../features/catalogue/products.server";
-import { productVersionInput } from "../features/catalogue/forms";
+import { productEditVersion, productVersionInput } from "../features/catalogue/forms";
 import { durationFormValue } from "../platform/calendar";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { recertificationChoices, startRecertification } from "../features/certification/recertification.server";
@@ -60,10 +60,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         }
       : r.response;
   }
+  const version = parseForm(productEditVersion, form);
+  if (!version.ok) return failure(version.fieldErrors.updatedAt, {}, { ...version.values, intent: "edit" });
   const parsed = parseForm(productInput, form);
   if (!parsed.ok)
     return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "edit" });
-  const r = await attempt(() => updateProduct(user, params.productId ?? "", parsed.data), {
+  const r = await attempt(() => updateProduct(user, params.productId ?? "", parsed.data, version.data), {
     ...formValues(form),
     intent: "edit",
   });
@@ -207,6 +209,8 @@ export default function ProductPage() {
         <FormError message={on("edit")?.formError} />
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="edit" />
+          {/* The version edited (always the loader's: after a refused stale save, saving again is deliberate). */}
+          <input type="hidden" name="updatedAt" value={new Date(product.updatedAt).getTime()} />
           <ProductFields
             values={on("edit")?.values ?? { ...product, ...expectedUseValues(product.expectedUseMonths) }}
             errors={on("edit")?.fieldErrors}

@@ -15,6 +15,8 @@ import {
   type VerifyAnswer,
 } from "../features/trust/verify.server";
 import { formatBytes } from "../platform/format";
+import { nowMs } from "../platform/clock.server";
+import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
 import { PolicyResults } from "../components/PolicyResults";
 import type { PolicyResult } from "../features/retail/domain/policy";
 import { getOptionalUser } from "../features/accounts/session.server";
@@ -36,21 +38,39 @@ function updateFor(a: VerifyAnswer): UpdateRequiredFacts | null {
 
 export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }];
 
-/** The answer with its checklist version in words (no slug; "-r1" explained), when it names one. */
-function labelled(a: VerifyAnswer): VerifyAnswer & { checklistLabel: string | null } {
-  return { ...a, checklistLabel: a.subject ? checklistLabelFor(a.subject.checklist) : null };
+/**
+ * The answer with its checklist version in words (no slug; "-r1" explained), when it names one, and
+ * whether a suspended seal's validity has ended too (its banner then does not say to wait).
+ */
+function labelled(a: VerifyAnswer): VerifyAnswer & { checklistLabel: string | null; validityEnded: boolean } {
+  return {
+    ...a,
+    checklistLabel: a.subject ? checklistLabelFor(a.subject.checklist) : null,
+    validityEnded: a.credential
+      ? validityEndedWhileSuspended(a.status, a.credential.validUntil, new Date(nowMs()))
+      : false,
+  };
 }
 
 const TOO_LARGE = `The file is larger than ${formatBytes(VERIFY_MAX_BYTES)}; a seal certificate is far smaller.`;
 
 const SERIAL_TOO_LONG = "That is too long for a serial (at most 80 characters): check what was typed or scanned.";
-const serialQuery = z.object({ serial: z.string().trim().min(1).max(80, { error: SERIAL_TOO_LONG }).optional() });
+const SERIAL_NOT_TEXT = "Enter the serial once, as printed on the label (such as IOTS-7KQ2-M9XD).";
+/** ?serial=: a blank one (empty, spaces) is no question at all: the empty form, not an error. */
+const serialQuery = z.object({
+  serial: z
+    .string({ error: SERIAL_NOT_TEXT })
+    .trim()
+    .max(80, { error: SERIAL_TOO_LONG })
+    .optional()
+    .transform((v) => v || undefined),
+});
 
 /** By serial is a GET (a shareable address, what a scanned or typed serial opens). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = serialQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const serial = q.success ? q.data.serial : undefined;
-  // Only an over-long serial fails (an empty one is no question): said on the field, never a silent empty page.
+  // Only an over-long serial fails (a blank one is no question): said on the field, never a silent empty page.
   const serialError = q.success ? null : (q.error.issues[0]?.message ?? SERIAL_TOO_LONG);
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
@@ -279,14 +299,20 @@ function VerifyResult({
   policies,
   updateRequired,
 }: {
-  answer: VerifyAnswer & { checklistLabel?: string | null };
+  answer: VerifyAnswer & { checklistLabel?: string | null; validityEnded?: boolean };
   by: string;
   policies: PolicyResult[] | null;
   updateRequired: UpdateRequiredFacts | null;
 }) {
   return (
     <section aria-label="Verification result" data-testid="verify-result" className="verify-result">
-      <VerdictBanner verdict={a.status} serial={a.serial} reason={a.reason} headingId="verify-verdict" />
+      <VerdictBanner
+        verdict={a.status}
+        serial={a.serial}
+        reason={a.reason}
+        validityEnded={a.validityEnded}
+        headingId="verify-verdict"
+      />
       <UpdateRequired update={updateRequired} firmware={a.subject?.firmwareVersion} verdict={a.status} />
       {policies ? (
         <section className="card" aria-labelledby="policies-title">

@@ -70,7 +70,9 @@ test("the public seal pages and /verify with each verdict fit a phone", async ({
     await cell.scrollIntoViewIfNeeded();
     await expect(cell, label).toBeInViewport({ ratio: 1 });
   }
-  await page.goto("/verify");
+  const verifyPage = await page.goto("/verify");
+  // A page that tells a seal's status is kept by no cache without asking again (app/root.tsx headers).
+  expect(verifyPage?.headers()["cache-control"]).toBe("no-cache");
   await expectFitsPhone(page, "verify");
   for (const [name, serial] of [...seals, ["not-found", "IOTS-0000-0000"]]) {
     await page.goto(`/verify?serial=${serial}`);
@@ -147,7 +149,9 @@ test("a buyer's watchlist and bulk check results fit a phone", async ({ browser 
   await buyer.goto("/retailer/policies");
   await expect(buyer.getByRole("heading", { name: "Acceptance policies" })).toBeVisible();
   await expectFitsPhone(buyer, "policies");
-  await buyer.goto("/retailer/verify/bulk");
+  const bulkPage = await buyer.goto("/retailer/verify/bulk");
+  // A signed-in user's page is theirs: no cache may keep it.
+  expect(bulkPage?.headers()["cache-control"]).toBe("private, no-store");
   await expectFitsPhone(buyer, "bulk");
   await buyer.getByLabel("CSV file").setInputFiles({
     name: "phone-check.csv",

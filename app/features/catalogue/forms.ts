@@ -100,3 +100,17 @@ export const productVersionInput = z.object({
   appVersion: optionalText(40),
   notes: z.string().trim().max(1000).optional().default(""),
 });
+
+const STALE_FORM = "This form is out of date: reload the page, then enter your changes again.";
+
+/**
+ * The product edit form's version stamp: a hidden field with the time (ms) of the version shown, so
+ * that a save over a colleague's newer one is refused (products.server.ts updateProduct).
+ */
+export const productEditVersion = z.object({
+  updatedAt: z
+    .string({ error: STALE_FORM })
+    .trim()
+    .regex(/^\d{1,15}$/, { error: STALE_FORM })
+    .transform(Number),
+});

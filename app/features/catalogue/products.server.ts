@@ -1,6 +1,6 @@
 /** A supplier's products and their versions (hardware revision + firmware). Own organisation only. */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { checklistVersions, products, productVersions, seals, submissions } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -8,14 +8,15 @@ import { sealVerdictOf } from "../trust/domain/verdict";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { formatDateTime } from "../../platform/format";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { productForm, type productVersionInput } from "./forms";
 import { assessSupportPeriod, supportFactsOf, supportPeriodShortfall } from "./domain/support-period";
 import { checklistLabelFor, hasRecurringRequirements } from "./checklists.server";
 import { gtin14Of } from "./domain/gtin";
-import { productsWithGtin } from "./products-by-gtin.server";
+import { productsWithGtin, sealsSignedForGtins } from "./products-by-gtin.server";
 
 /** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
 export const productInput = productForm.superRefine((v, ctx) => {
@@ -65,18 +66,8 @@ export function createProduct(actor: Actor, input: ProductInput): string {
     createdAt: at,
   });
   return transaction((tx) => {
-    const clash = tx
-      .select({ id: products.id })
-      .from(products)
-      .where(
-        and(eq(products.organizationId, actor.organizationId), sql`lower(${products.model}) = lower(${input.model})`),
-      )
-      .get();
-    if (clash)
-      throw new ServiceError("conflict", "You already registered a product with this model designation.", {
-        model: "Already registered.",
-      });
-    assertGtinNotOursElsewhere(actor.organizationId, input.gtin, null);
+    assertModelFree(tx, actor.organizationId, input.model, null);
+    assertGtinFree(actor.organizationId, input.gtin, null);
     const id = crypto.randomUUID();
     tx.insert(products)
       .values({ id, organizationId: actor.organizationId, ...input, createdAt: at, updatedAt: at })
@@ -90,13 +81,33 @@ export function createProduct(actor: Actor, input: ProductInput): string {
   });
 }
 
+export const MODEL_TAKEN = "You already registered a product with this model designation.";
+
+/** Refuses a model designation another product of the organisation has (compared as the unique index does: lower(model)). */
+function assertModelFree(tx: Tx, organizationId: string, model: string, productId: string | null): void {
+  const clash = tx
+    .select({ id: products.id })
+    .from(products)
+    .where(
+      and(
+        eq(products.organizationId, organizationId),
+        sql`lower(${products.model}) = lower(${model})`,
+        productId ? ne(products.id, productId) : undefined,
+      ),
+    )
+    .get();
+  if (clash) throw new ServiceError("conflict", MODEL_TAKEN, { model: MODEL_TAKEN });
+}
+
 /**
  * A GTIN names one trade item: a supplier cannot give one of its GTINs to a second product of its
  * own (the resolver and the GTIN API would answer with the first, and the second's seal page would
- * promise a barcode that opens another product). Another organisation registering the same GTIN is
- * a different matter, left to GS1 ownership (decision 020).
+ * promise a barcode that opens another product). Nor can it take a GTIN that already answers for
+ * another organisation's product with a seal (products-by-gtin.server.ts: seals that signed it):
+ * the GTIN's link and API would then name the newcomer's product. Another organisation registering
+ * a GTIN that answers for nothing yet is left to GS1 ownership (decision 020).
  */
-function assertGtinNotOursElsewhere(organizationId: string, gtin: string | null | undefined, productId: string | null) {
+function assertGtinFree(organizationId: string, gtin: string | null | undefined, productId: string | null) {
   const gtin14 = gtin14Of(gtin);
   if (!gtin14) return;
   const holder = productsWithGtin(gtin14).find((p) => p.organizationId === organizationId && p.id !== productId);
@@ -104,26 +115,58 @@ function assertGtinNotOursElsewhere(organizationId: string, gtin: string | null 
     const message = `This GTIN is already registered for your product ${holder.name} (${holder.model}): a GTIN names one trade item.`;
     throw new ServiceError("conflict", message, { gtin: message });
   }
+  const certified = sealsSignedForGtins([gtin14])
+    .get(gtin14)
+    ?.find((a) => a.product.organizationId !== organizationId);
+  if (certified) {
+    const { name, model, supplierName } = certified.product;
+    const message = `This GTIN already identifies ${name} (${model}) of ${supplierName}, a product with an IoT Seal: its GS1 Digital Link opens that seal. Check the number; if your organisation owns this GTIN, contact the certification body.`;
+    throw new ServiceError("conflict", message, { gtin: message });
+  }
 }
 
-export function updateProduct(actor: Actor, productId: string, input: ProductInput): void {
+/** The stale-save refusal (updateProduct's `expected`): what the supplier sees over the form, input kept. */
+export function productChangedMeanwhile(savedAt: Date): string {
+  return `Someone else saved changes to this product at ${formatDateTime(savedAt)}, after you opened it. Your changes are not saved yet: they are still in the form. Check the product's current details, then save again to replace them with yours.`;
+}
+
+/**
+ * Saves a product's details. `expected.updatedAt` (the edit form's hidden field) is the time of the
+ * version the supplier edited: a save over a newer version (a colleague saved meanwhile) is refused
+ * with a conflict, nothing written (optimistic concurrency; absent: not checked, for scripts and tests).
+ */
+export function updateProduct(
+  actor: Actor,
+  productId: string,
+  input: ProductInput,
+  expected?: { updatedAt: number },
+): void {
   assertCan(actor, "supplier.workspace");
-  const before = ownProduct(actor, productId);
-  // UK PSTI: a published minimum security-update period may be extended, never shortened.
-  if (input.supportPeriodEnd < before.supportPeriodEnd) {
-    const message = `The security support period is published (it ends on ${before.supportPeriodEnd}); it can be extended, never shortened.`;
-    throw new ServiceError("invalid", message, { supportPeriodEnd: message });
-  }
-  // EU CRA: checked when the support facts change, so a product registered before the rule can
-  // still have its other details edited (its pages say plainly that it falls short).
-  const after = { ...before, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
-  const supportKeys = ["supportPeriodEnd", "placedOnMarketOn", "expectedUseMonths", "expectedUseReason"] as const;
-  if (supportKeys.some((k) => after[k] !== before[k])) assertSupportPeriodMeetsCra(after);
+  ownProduct(actor, productId);
   transaction((tx) => {
-    if (input.gtin !== undefined && gtin14Of(input.gtin) !== gtin14Of(before.gtin))
-      assertGtinNotOursElsewhere(actor.organizationId, input.gtin, productId);
+    // Read in the (immediate) transaction: no other save can come between the check and the write.
+    const before = tx.select().from(products).where(eq(products.id, productId)).get()!;
+    if (expected && before.updatedAt.getTime() !== expected.updatedAt)
+      throw new ServiceError("conflict", productChangedMeanwhile(before.updatedAt));
+    // UK PSTI: a published minimum security-update period may be extended, never shortened.
+    if (input.supportPeriodEnd < before.supportPeriodEnd) {
+      const message = `The security support period is published (it ends on ${before.supportPeriodEnd}); it can be extended, never shortened.`;
+      throw new ServiceError("invalid", message, { supportPeriodEnd: message });
+    }
+    // EU CRA: checked when the support facts change, so a product registered before the rule can
+    // still have its other details edited (its pages say plainly that it falls short).
+    const after = { ...before, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+    const supportKeys = ["supportPeriodEnd", "placedOnMarketOn", "expectedUseMonths", "expectedUseReason"] as const;
+    if (supportKeys.some((k) => after[k] !== before[k])) assertSupportPeriodMeetsCra(after);
+    assertModelFree(tx, actor.organizationId, input.model, productId);
+    const gtinChanged = input.gtin !== undefined && input.gtin !== before.gtin;
+    if (gtinChanged && gtin14Of(input.gtin) !== gtin14Of(before.gtin))
+      assertGtinFree(actor.organizationId, input.gtin, productId);
+    // Strictly later than the version replaced, even within one millisecond (or under a stopped clock):
+    // the edit form's version stamp then always tells two versions apart.
+    const updatedAt = new Date(Math.max(nowMs(), before.updatedAt.getTime() + 1));
     tx.update(products)
-      .set({ ...input, updatedAt: new Date(nowMs()) })
+      .set({ ...input, updatedAt })
       .where(eq(products.id, productId))
       .run();
     const changed = Object.fromEntries(
@@ -134,7 +177,9 @@ export function updateProduct(actor: Actor, productId: string, input: ProductInp
       target: { type: "product", id: productId },
       details: { changed },
     });
-    emit(tx, "product.changed", { productId }); // a category or support period change can change a watcher's policy result
+    // A category or support period change can change a watcher's policy result; a GTIN change moves
+    // the product's GS1 Digital Link (the publication settles the old GTIN's published linkset).
+    emit(tx, "product.changed", gtinChanged ? { productId, previousGtin: before.gtin } : { productId });
   });
 }
 

@@ -3,6 +3,11 @@
  * each renewal) with its live verdict, and the current one (domain/current-seal.ts). Read by the
  * GS1 Digital Link resolver and the GTIN API (public/gs1-resolver.server.ts) and by the public
  * seal page (its GS1 Digital Link QR code). Nothing private: what the public seal pages show.
+ *
+ * A GTIN answers only with seals whose signed credential names it (credentialSubject.product.gtin,
+ * compared as GTIN-14) and whose product still carries it (catalogue sealsSignedForGtins): a
+ * supplier that edits its product's GTIN to one already certified for someone else's product never
+ * takes over that GTIN's answers, and a GTIN changed since a seal was issued no longer answers with it.
  */
 import { desc, eq, inArray } from "drizzle-orm";
 import { checklistVersions, products, productVersions, seals, submissions } from "../../../db/schema";
@@ -12,7 +17,7 @@ import { normalizeSerial } from "../trust/domain/serial";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { storedCredentialChecked } from "../trust/verify.server";
 import { gtin14Of } from "../catalogue/domain/gtin";
-import { productsWithGtins, type ProductWithGtin } from "../catalogue/products-by-gtin.server";
+import { sealsSignedForGtins, signedGtin14Of, type ProductWithGtin } from "../catalogue/products-by-gtin.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
 import { currentSealOf, newestFirst } from "./domain/current-seal";
 
@@ -28,6 +33,8 @@ export interface ProductSeal {
   /** The checklist as the pages name it (title, version, "with continuous monitoring"). */
   checklistLabel: string;
   level: { id: string; title: string };
+  /** The 14-digit GTIN the seal's credential names (null: none): the GTIN it answers for. */
+  signedGtin14: string | null;
 }
 
 export interface ProductCertification {
@@ -68,9 +75,13 @@ async function sealsOfProducts(productIds: readonly string[]): Promise<Map<strin
     .all();
   const now = new Date(nowMs());
   for (const r of rows) {
-    const verdict: SealVerdict = (await storedCredentialChecked(r)) ? sealVerdictOf(r, now).verdict : "forged";
+    const checked = await storedCredentialChecked(r);
+    const verdict: SealVerdict = checked ? sealVerdictOf(r, now).verdict : "forged";
+    // A forged one is placed by what it claims (its answer says forged; nothing it claims is trusted).
+    const signedGtin14 = checked ? gtin14Of(checked.credentialSubject.product.gtin) : signedGtin14Of(r.credential);
     const list = out.get(r.productId) ?? [];
     list.push({
+      signedGtin14,
       serial: r.serial,
       firmwareVersion: r.firmwareVersion,
       hardwareRevision: r.hardwareRevision,
@@ -90,9 +101,11 @@ async function sealsOfProducts(productIds: readonly string[]): Promise<Map<strin
 /**
  * The product with a seal that a GTIN (14 digits, checked) names, or null. A product registered
  * without any seal is not public (a supplier's catalogue is theirs): it is answered like an unknown
- * GTIN. GTINs are not unique across suppliers in the catalogue: when several products with a seal
- * carry one, the earliest registered answers. Synchronous (one indexed query per candidate), so
- * a fast route can decide 404 before going async.
+ * GTIN. Only seals that signed the GTIN count (see above). GTINs are not unique across suppliers in
+ * the catalogue: when several products answer for one, the product of the GTIN's current seal among
+ * all their seals answers (a valid one first, then the newest: domain/current-seal.ts). Synchronous
+ * (the verdict here is the record's, the signature is checked by sealsOfProductForGtin), so a fast
+ * route can decide 404 before going async.
  */
 export function sealedProductOfGtin(gtin14: string): ProductWithGtin | null {
   return sealedProductsOfGtins([gtin14]).get(gtin14) ?? null;
@@ -101,20 +114,17 @@ export function sealedProductOfGtin(gtin14: string): ProductWithGtin | null {
 /** The same for many GTINs at once (a bulk check): the product with a seal, by 14-digit GTIN (absent: none). */
 export function sealedProductsOfGtins(gtin14s: readonly string[]): Map<string, ProductWithGtin> {
   const out = new Map<string, ProductWithGtin>();
-  const byGtin = productsWithGtins(gtin14s);
-  const ids = [...byGtin.values()].flat().map((p) => p.id);
-  const sealed = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500)
-    for (const r of db()
-      .selectDistinct({ productId: productVersions.productId })
-      .from(seals)
-      .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-      .where(inArray(productVersions.productId, ids.slice(i, i + 500)))
-      .all())
-      sealed.add(r.productId);
-  for (const [gtin14, candidates] of byGtin) {
-    const product = candidates.find((p) => sealed.has(p.id));
-    if (product) out.set(gtin14, product);
+  const now = new Date(nowMs());
+  for (const [gtin14, answerers] of sealsSignedForGtins(gtin14s)) {
+    const productOf = new Map<string, ProductWithGtin>();
+    const choices = answerers.flatMap(({ product, seals: list }) =>
+      list.map((s) => {
+        productOf.set(s.serial, product);
+        return { serial: s.serial, issuedAt: s.issuedAt, verdict: sealVerdictOf(s, now).verdict };
+      }),
+    );
+    const current = currentSealOf(choices);
+    if (current) out.set(gtin14, productOf.get(current.serial)!);
   }
   return out;
 }
@@ -130,7 +140,10 @@ export async function currentSealsOfGtins(
     for (const [id, list] of await sealsOfProducts(ids.slice(i, i + 500))) sealsBy.set(id, list);
   const out = new Map<string, { product: ProductWithGtin; current: ProductSeal | null }>();
   for (const [gtin14, product] of products)
-    out.set(gtin14, { product, current: currentSealOf(sealsBy.get(product.id) ?? []) });
+    out.set(gtin14, {
+      product,
+      current: currentSealOf((sealsBy.get(product.id) ?? []).filter((s) => s.signedGtin14 === gtin14)),
+    });
   return out;
 }
 
@@ -142,18 +155,38 @@ export async function sealsOfProduct(
   return { seals: list, current: currentSealOf(list) };
 }
 
-/** The product with a seal a GTIN names, its seals and the current one; null when there is none. */
+/**
+ * The seals of a product that answer for a GTIN (14 digits: those whose credential signed it),
+ * newest first, with their live verdicts, and the current one: what the GTIN's link and API show.
+ */
+export async function sealsOfProductForGtin(
+  productId: string,
+  gtin14: string,
+): Promise<{ seals: ProductSeal[]; current: ProductSeal | null }> {
+  const all = (await sealsOfProducts([productId])).get(productId) ?? [];
+  const list = newestFirst(all.filter((s) => s.signedGtin14 === gtin14));
+  return { seals: list, current: currentSealOf(list) };
+}
+
+/** The product with a seal a GTIN names, its seals that answer for it and the current one; null when there is none. */
 export async function certificationOfGtin(gtin14: string): Promise<ProductCertification | null> {
   const product = sealedProductOfGtin(gtin14);
   if (!product) return null;
-  return { product, ...(await sealsOfProduct(product.id)) };
+  return { product, ...(await sealsOfProductForGtin(product.id, gtin14)) };
 }
 
-/** The 14-digit GTIN of the product a seal certifies (as registered now), or null when it has none. */
+/**
+ * The 14-digit GTIN whose GS1 Digital Link answers with a seal's product: the product's GTIN as
+ * registered now, when the seal's credential signed that same GTIN; else null (no GTIN, or one
+ * changed since the seal was issued: its link would not answer with this seal's product).
+ */
 export function productGtinOfSeal(serialInput: string): string | null {
   const serial = normalizeSerial(serialInput);
   if (!serial) return null;
-  return productGtinsOfSeals([serial]).get(serial) ?? null;
+  const gtin14 = productGtinsOfSeals([serial]).get(serial) ?? null;
+  if (!gtin14) return null;
+  const row = db().select({ credential: seals.credential }).from(seals).where(eq(seals.serial, serial)).get();
+  return row && signedGtin14Of(row.credential) === gtin14 ? gtin14 : null;
 }
 
 /** The same for many seals (normalised serials): by serial, the product's 14-digit GTIN (absent or null: none). */

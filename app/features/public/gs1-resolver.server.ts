@@ -7,8 +7,9 @@
  *     no linkType, linkType=gs1:certificationInfo or gs1:defaultLink  → 307 to the current seal's page
  *     (its credential for Accept: application/vc+jwt), with Link: <…?linkType=linkset>; rel="linkset"
  *     Accept: application/linkset+json, linkType=linkset (or all)    → 200, the RFC 9264 linkset
- *     a syntax error or wrong check digit → 400; no sealed product with the GTIN → 404; a link type
- *     the product does not have → 404 naming those it has.
+ *     a syntax error or wrong check digit → 400; no sealed product with the GTIN (no seal that signed
+ *     it: certification/product-seals.server.ts) → 404; a link type the product does not have → 404
+ *     naming those it has.
  *   GET /.well-known/gs1resolver: the resolver description file.
  *   GET /api/v1/products/<GTIN>: the product and its seals as gs1:CertificationDetails.
  *
@@ -28,7 +29,7 @@ import {
 } from "../catalogue/domain/digital-link";
 import { parseGtin } from "../catalogue/domain/gtin";
 import type { ProductWithGtin } from "../catalogue/products-by-gtin.server";
-import { sealedProductOfGtin, sealsOfProduct, type ProductSeal } from "../certification/product-seals.server";
+import { sealedProductOfGtin, sealsOfProductForGtin, type ProductSeal } from "../certification/product-seals.server";
 import { publicAdvisoriesOfProducts } from "../findings/advisories.server";
 import { db } from "../../platform/db.server";
 import {
@@ -140,7 +141,7 @@ export async function resolveDigitalLink(
   const root = getEnv().baseUrl;
   const anchor = digitalLinkUri(root, pre.gtin14);
   const linksetUrl = `${anchor}?linkType=linkset`;
-  const { seals, current } = await sealsOfProduct(pre.product.id);
+  const { seals, current } = await sealsOfProductForGtin(pre.product.id, pre.gtin14);
   if (!current) return { kind: "error", status: 404, title: "This product has no IoT Seal", message: NO_SEAL_MESSAGE };
   if (pre.wantsLinkset) {
     const advisories = publicAdvisoriesOfProducts(db(), [pre.product.id]).get(pre.product.id) ?? [];
@@ -282,7 +283,7 @@ export function gtinProductApi(req: IncomingMessage, res: Res, ip: string, rawGt
     if (!gtin.ok) return sendJson(res, 400, { error: `Not a valid GTIN: ${gtin.message}`, field: "gtin" });
     const product = sealedProductOfGtin(gtin.gtin14);
     if (!product) return sendJson(res, 404, { error: NO_SEAL_MESSAGE, field: "gtin" }, { "Cache-Control": "no-cache" });
-    const { seals, current } = await sealsOfProduct(product.id);
+    const { seals, current } = await sealsOfProductForGtin(product.id, gtin.gtin14);
     const root = getEnv().baseUrl;
     return sendJson(
       res,

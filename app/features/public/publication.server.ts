@@ -127,12 +127,18 @@ export interface PublicationReport {
   eventCursor: number;
 }
 
-type Touched = { serials: string[]; products: { id: string; gtin: string | null }[] };
+type Touched = {
+  serials: string[];
+  products: { id: string; gtin: string | null }[];
+  /** GTINs (as written) that products gave up since (product.changed): their published linksets are settled again. */
+  formerGtins: string[];
+};
 
 /** Every seal and product with a seal (the first run), or those the events in (from, to] touched. */
 function touched(full: boolean, from: number, to: number): Touched {
   const d = db();
   let productIds: string[] | null = null;
+  const formerGtins = new Set<string>();
   if (!full) {
     const serials = new Set<string>();
     const ids = new Set<string>();
@@ -142,9 +148,10 @@ function touched(full: boolean, from: number, to: number): Touched {
       .where(and(gt(domainEvents.id, from), lte(domainEvents.id, to), inArray(domainEvents.type, [...EVENT_TYPES])))
       .all();
     for (const r of rows) {
-      const facts = JSON.parse(r.payload) as { serial?: unknown; productId?: unknown };
+      const facts = JSON.parse(r.payload) as { serial?: unknown; productId?: unknown; previousGtin?: unknown };
       if (typeof facts.serial === "string") serials.add(facts.serial);
       if (typeof facts.productId === "string") ids.add(facts.productId);
+      if (r.type === "product.changed" && typeof facts.previousGtin === "string") formerGtins.add(facts.previousGtin);
     }
     // A seal's change can change its siblings' answers (supersession, "update required", the current seal).
     for (let i = 0; i < serials.size; i += 500)
@@ -156,7 +163,7 @@ function touched(full: boolean, from: number, to: number): Touched {
         .all())
         ids.add(r.productId);
     productIds = [...ids];
-    if (productIds.length === 0) return { serials: [], products: [] };
+    if (productIds.length === 0) return { serials: [], products: [], formerGtins: [...formerGtins] };
   }
   const rows: { serial: string; productId: string; gtin: string | null }[] = [];
   const chunks = productIds ? Array.from({ length: Math.ceil(productIds.length / 500) }, (_, i) => i) : [0];
@@ -173,7 +180,11 @@ function touched(full: boolean, from: number, to: number): Touched {
     );
   const byProduct = new Map<string, string | null>();
   for (const r of rows) byProduct.set(r.productId, r.gtin);
-  return { serials: rows.map((r) => r.serial), products: [...byProduct].map(([id, gtin]) => ({ id, gtin })) };
+  return {
+    serials: rows.map((r) => r.serial),
+    products: [...byProduct].map(([id, gtin]) => ({ id, gtin })),
+    formerGtins: [...formerGtins],
+  };
 }
 
 /**
@@ -391,27 +402,36 @@ export async function publishArtefacts(
       if (view) await putPath(`/api/v1/seals/${encodeURIComponent(serial)}`, SEAL_API_HEADERS, () => sealApiBody(view));
     }
     // A lost seal's product (found by the GTIN its credential states) may have no seal left: its
-    // published linkset, which named the lost seal, is taken down below.
-    for (const product of [
-      ...work.products,
-      ...productsWithGtins(
-        lost.map((l) => l.gtin),
-        work.products,
-      ),
+    // published linkset, which named the lost seal, is taken down below. A GTIN a product gave up
+    // (changed or removed) is settled too: another product may answer for it now, or nothing.
+    const linksetPaths = new Map<string, Set<string>>(); // GTIN-14 -> the paths /01/<GTIN> it is published at
+    for (const gtin of [
+      ...[
+        ...work.products,
+        ...productsWithGtins(
+          lost.map((l) => l.gtin),
+          work.products,
+        ),
+      ].map((p) => p.gtin),
+      ...work.formerGtins,
     ]) {
-      const gtin14 = gtin14Of(product.gtin);
+      const gtin14 = gtin14Of(gtin);
       if (!gtin14) continue;
+      // The canonical 14 digits (the anchor, and what the QR codes encode), and the GTIN as written, if shorter.
+      const paths = linksetPaths.get(gtin14) ?? new Set([gtin14]);
+      paths.add(gtin!.replace(/\s/g, ""));
+      linksetPaths.set(gtin14, paths);
+    }
+    for (const [gtin14, paths] of linksetPaths) {
       const r = await resolveDigitalLink(`/01/${gtin14}`, new URLSearchParams("linkType=linkset"), null);
       if (r.kind === "error" && r.status === 404) {
         // No seal behind the GTIN (any more): nothing may answer for it from the publication either.
-        for (const g of new Set([gtin14, product.gtin!.replace(/\s/g, "")])) await unpublish(`/01/${g}`);
+        for (const g of paths) await unpublish(`/01/${g}`);
         continue;
       }
       if (r.kind !== "linkset") continue;
       const body = JSON.stringify(r.body);
-      // The canonical 14 digits (the anchor, and what the QR codes encode), and the GTIN as written, if shorter.
-      for (const g of new Set([gtin14, product.gtin!.replace(/\s/g, "")]))
-        await putPath(`/01/${g}`, linksetHeaders(), () => body);
+      for (const g of paths) await putPath(`/01/${g}`, linksetHeaders(), () => body);
       report.linksets++;
     }
 

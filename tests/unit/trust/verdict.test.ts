@@ -18,7 +18,9 @@ import {
   SUPERSEDED_REASON,
   type SealRecord,
   type SealVerdict,
+  validityEndedWhileSuspended,
 } from "../../../app/features/trust/domain/verdict";
+import { verdictLook } from "../../../app/components/SealVerdict";
 import { demoSubject } from "../../fixtures/seal-subject";
 
 const NOW = new Date("2027-06-15T12:00:00Z");
@@ -34,6 +36,7 @@ const SCAN = "Recurring evidence overdue: 5.2-3 Continuous vulnerability monitor
 const BOTH = `${FINDING} ${SCAN}`;
 const REVOKED = "The supplier withdrew the product.";
 const REPLACED = "Replaced by the 3.1.0 certification.";
+const ENDED = "Its validity also ended on 2027-06-01: only a new certification can restore it.";
 
 function record(over: Partial<SealRecord>): SealRecord {
   return { state: "active", validFrom: FROM, validUntil: FUTURE, ...over };
@@ -78,8 +81,27 @@ const ROWS: Row[] = [
     "expired",
     "Valid until 2027-05-31.",
   ],
-  // deriveSealStatus: expired; every page and check says suspended, with the suspension's reason.
-  ["suspended and expired", { state: "suspended", validUntil: PAST, stateReason: MANUAL }, "suspended", MANUAL],
+  // deriveSealStatus: expired; every page and check says suspended, with the suspension's reason and
+  // that its validity ended too: lifting the suspension would not make it valid again.
+  [
+    "suspended and expired",
+    { state: "suspended", validUntil: PAST, stateReason: MANUAL },
+    "suspended",
+    `${MANUAL} ${ENDED}`,
+  ],
+  ["suspended and expired, no reason recorded", { state: "suspended", validUntil: PAST }, "suspended", ENDED],
+  [
+    "suspended, exactly at validUntil",
+    { state: "suspended", validUntil: NOW, stateReason: FINDING },
+    "suspended",
+    `${FINDING} Its validity also ended on 2027-06-15: only a new certification can restore it.`,
+  ],
+  [
+    "suspended, 1 ms before validUntil",
+    { state: "suspended", validUntil: new Date(NOW.getTime() + 1), stateReason: FINDING },
+    "suspended",
+    FINDING,
+  ],
   ["exactly at validUntil", { validUntil: NOW }, "expired", "Valid until 2027-06-15."],
   ["1 ms before validUntil", { validUntil: new Date(NOW.getTime() + 1) }, "valid", undefined],
   [
@@ -122,6 +144,29 @@ describe("sealVerdictOf", () => {
         expect(sealVerdictOf(record({ state, ...dates }), NOW).verdict).toBe(state);
       }
     }
+  });
+});
+
+describe("validityEndedWhileSuspended: what the pages tell a shopper about a suspended seal", () => {
+  it("only a suspended seal past its validUntil (the signed date, as the pages read it) can never be valid again", () => {
+    expect(validityEndedWhileSuspended("suspended", PAST, NOW)).toBe(true);
+    expect(validityEndedWhileSuspended("suspended", PAST.toISOString(), NOW)).toBe(true);
+    expect(validityEndedWhileSuspended("suspended", NOW, NOW)).toBe(true);
+    expect(validityEndedWhileSuspended("suspended", FUTURE, NOW)).toBe(false);
+    for (const verdict of ["valid", "expired", "revoked", "superseded", "forged", "not_found"] as const)
+      expect(validityEndedWhileSuspended(verdict, PAST, NOW)).toBe(false);
+  });
+
+  it("the banner and the shopper's advice then say it will not be valid again, instead of telling them to wait", () => {
+    const ended = verdictLook("suspended", true);
+    expect(ended.title).toBe("Suspended");
+    expect(ended.trustMark).toBe(false);
+    expect(ended.text).toMatch(/validity period has also ended: it will not become valid again/);
+    expect(ended.advice).toMatch(/only a new certification can restore it/);
+    expect(`${ended.text} ${ended.advice}`).not.toMatch(/wait|until the matter is resolved|check this page again/);
+    // A suspension within the validity period keeps its own words; the flag changes no other verdict.
+    expect(verdictLook("suspended", false).text).toMatch(/until the matter is resolved/);
+    expect(verdictLook("expired", true)).toBe(verdictLook("expired"));
   });
 });
 

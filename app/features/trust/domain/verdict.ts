@@ -6,7 +6,8 @@
  *
  * Precedence: revoked (final) > superseded > suspended > not yet valid (forged) > expired > valid.
  * A suspended seal past its validUntil stays "suspended" (with its reason) until it is reinstated;
- * then it reads "expired". Expiry is not a state: it follows from validUntil, which never lies past
+ * then it reads "expired": its reason says so (its validity ended too: only a new certification can
+ * restore it), and the pages say so (validityEndedWhileSuspended). Expiry is not a state: it follows from validUntil, which never lies past
  * the product's support period (issuance caps it there and the period is never shortened).
  * Findings and overdue recurring evidence count only once the sweeper has recorded the suspension
  * (monitoring/domain/automatic-suspension.ts decides when).
@@ -46,16 +47,35 @@ export interface SealRecord {
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
+/** Whether a seal's validity period is over at `now` (expiry follows from validUntil alone). */
+const validityOver = (validUntil: Date | string, now: Date) => now.getTime() >= new Date(validUntil).getTime();
+
+/** What a suspended seal past its validUntil adds to its reason: it will not be valid again. */
+export const endedWhileSuspendedReason = (validUntil: Date) =>
+  `Its validity also ended on ${ymd(validUntil)}: only a new certification can restore it.`;
+
+/**
+ * Whether a seal answered "suspended" is also past its validUntil (the signed one): lifting the
+ * suspension would not make it valid again, so the pages do not tell anyone to wait for that.
+ */
+export function validityEndedWhileSuspended(verdict: SealVerdict, validUntil: Date | string, now: Date): boolean {
+  return verdict === "suspended" && validityOver(validUntil, now);
+}
+
 /** The seal's verdict now, and the public reason for it (none for a valid seal). */
 export function sealVerdictOf(seal: SealRecord, now: Date): { verdict: SealVerdict; reason?: string } {
   const recorded = seal.stateReason || undefined;
   const withRecorded = (verdict: SealVerdict) => (recorded ? { verdict, reason: recorded } : { verdict });
   if (seal.state === "revoked") return withRecorded("revoked");
   if (seal.state === "superseded") return { verdict: "superseded", reason: recorded ?? SUPERSEDED_REASON };
-  if (seal.state === "suspended") return withRecorded("suspended");
+  if (seal.state === "suspended") {
+    if (!validityEndedWhileSuspended("suspended", seal.validUntil, now)) return withRecorded("suspended");
+    const ended = endedWhileSuspendedReason(seal.validUntil);
+    return { verdict: "suspended", reason: recorded ? `${recorded} ${ended}` : ended };
+  }
   // A verifier's clock may run a little behind the issuer's; beyond that, a future date is not genuine.
   const t = now.getTime();
   if (t + CLOCK_LEEWAY_MS < seal.validFrom.getTime()) return { verdict: "forged", reason: NOT_YET_VALID_REASON };
-  if (t >= seal.validUntil.getTime()) return { verdict: "expired", reason: `Valid until ${ymd(seal.validUntil)}.` };
+  if (validityOver(seal.validUntil, now)) return { verdict: "expired", reason: `Valid until ${ymd(seal.validUntil)}.` };
   return { verdict: "valid" };
 }
