@@ -28,6 +28,13 @@ export function SbomComponents({
             )}{" "}
             — SBOM: {s.componentCount} component{s.componentCount === 1 ? "" : "s"} ({s.format}; evidence for{" "}
             {s.requirementRefs.join(", ")})
+            {s.certifiedFirmware ? (
+              <p className="alert alert--warn small" data-testid="sbom-carried">
+                Carried over unchanged from the certification of firmware {s.certifiedFirmware}: it lists that
+                build&apos;s components, not firmware {firmwareVersion}&apos;s. Replace it with the SBOM of firmware{" "}
+                {firmwareVersion}.
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { ReviewActions } from "../components/ReviewActions";
@@ -14,6 +14,7 @@ import { requirePermission } from "../features/accounts/session.server";
 import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
 import { sealForSubmission } from "../features/certification/seals.server";
 import { SbomComponents } from "../components/SbomComponents";
+import { VerdictBadge } from "../components/SealVerdict";
 import {
   confirmApproval,
   proposeApproval,
@@ -104,6 +105,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   };
 }
 
+/**
+ * A refused action (409: the submission changed since the page was shown, in another tab or by
+ * another assessor or the supplier) must show its current state and version: with single fetch,
+ * Remix does not load the page again after a 4xx by itself, so every retry would fail the same way.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 ? true : defaultShouldRevalidate;
+
 export default function ReviewPage() {
   const d = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
@@ -146,21 +155,48 @@ export default function ReviewPage() {
         </p>
       ) : null}
       {d.recertification ? (
-        <div className="alert alert--info" data-testid="recertification">
+        <div
+          className={d.recertification.sourceEnded ? "alert alert--warn" : "alert alert--info"}
+          data-testid="recertification"
+        >
           <strong>
             Re-certification of seal{" "}
             <Link to={`/seals/${d.recertification.serial}`} className="mono">
               {d.recertification.serial}
             </Link>{" "}
             (firmware {d.recertification.fromFirmware} → {d.header.firmwareVersion})
-          </strong>
+          </strong>{" "}
+          <span data-testid="recertification-seal-state">
+            <VerdictBadge verdict={d.recertification.sealVerdict} />
+            {d.recertification.sealReason ? ` ${d.recertification.sealReason}` : ""}
+          </span>
           <p>What changed, in the supplier's words: {d.recertification.changeSummary}</p>
-          <p>
-            Re-review <strong>{d.recertification.toReview}</strong> of{" "}
-            {d.recertification.toReview + d.recertification.carried} requirements: those the supplier marked or edited
-            and those an open vulnerability report names. Approval issues a new seal and supersedes{" "}
-            {d.recertification.serial}.
-          </p>
+          {d.recertification.sourceEnded ? (
+            <p data-testid="recertification-source-ended">
+              Seal {d.recertification.serial}{" "}
+              {d.recertification.sourceEnded.ended === "revoked" ? "was revoked" : "expired"} on{" "}
+              {formatDate(d.recertification.sourceEnded.at)}, after this re-certification was opened: the verdicts of
+              its assessment no longer carry over. Review all {d.recertification.toReview} requirements, as in a full
+              assessment; a verdict carried over before counts only once an assessor records one of their own.{" "}
+              {d.recertification.sourceEnded.ended === "revoked"
+                ? `Approval issues a new seal; ${d.recertification.serial} stays revoked.`
+                : `Approval issues a new seal and supersedes ${d.recertification.serial}.`}
+            </p>
+          ) : (
+            <p>
+              Re-review <strong>{d.recertification.toReview}</strong> of{" "}
+              {d.recertification.toReview + d.recertification.carried} requirements: those the supplier marked or edited
+              and those an open vulnerability report names. Approval issues a new seal and supersedes{" "}
+              {d.recertification.serial}.
+            </p>
+          )}
+          {d.recertification.sbomRefs.length ? (
+            <p data-testid="recertification-sbom">
+              The SBOM on {d.recertification.sbomRefs.join(", ")} is the one certified for firmware{" "}
+              {d.recertification.fromFirmware}, carried over unchanged: it does not describe firmware{" "}
+              {d.header.firmwareVersion}.
+            </p>
+          ) : null}
           {d.fixesCertified.length ? (
             <p>
               Approving also certifies the fix of:{" "}

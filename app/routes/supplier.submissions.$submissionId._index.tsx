@@ -1,7 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
@@ -14,11 +21,13 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
 import { SbomComponents } from "../components/SbomComponents";
+import { VerdictBadge } from "../components/SealVerdict";
 import {
   deleteDraft,
   submissionView,
   submitSubmission,
   withdrawSubmission,
+  type Submitted,
 } from "../features/certification/submissions.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -44,28 +53,51 @@ const actionInput = z.object({
   confirm: z.string().optional(),
 });
 
+const SUBMITTED = "Submitted for assessment. Answers and evidence are now frozen.";
+const WITHDRAWN =
+  "Submission withdrawn. It cannot be resubmitted: to have this firmware assessed, open a new submission for it. " +
+  "A new submission does not take over this one's answers; the files you uploaded can be attached again on its requirements " +
+  '("Or attach a file you already uploaded").';
+
+/** The notice after submitting: a re-certification says what carried over, or why nothing did. */
+function submittedNotice(r: Submitted): string {
+  const rc = r.recertification;
+  if (!rc) return SUBMITTED;
+  if (rc.sourceEnded)
+    return `${SUBMITTED} Seal ${rc.serial} was ${rc.sourceEnded === "revoked" ? "revoked" : "expired"} after this re-certification was opened, so none of its verdicts carried over: the assessor reviews all ${rc.toReview} requirements, as in a full assessment.`;
+  return `${SUBMITTED} The certified verdicts of ${rc.carried} unchanged requirements carried over; the assessor reviews the other ${rc.toReview}.`;
+}
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   const parsed = parseForm(actionInput, await readForm(request));
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const id = params.submissionId ?? "";
   const { intent, version, confirm } = parsed.data;
-  const r = await attempt(
-    () =>
-      intent === "submit"
-        ? submitSubmission(user, id, version)
-        : intent === "withdraw"
-          ? withdrawSubmission(user, id, version)
-          : deleteDraft(user, id, { confirmed: isConfirmed(confirm) }), // asked first: the service refuses without it
+  // Asked first (delete, withdraw): the service refuses without the ticked box.
+  const confirmed = isConfirmed(confirm);
+  const r = await attempt<Submitted | void>(() =>
+    intent === "submit"
+      ? submitSubmission(user, id, version)
+      : intent === "withdraw"
+        ? withdrawSubmission(user, id, { confirmed, expectedVersion: version })
+        : deleteDraft(user, id, { confirmed }),
   );
   if (!r.ok) return r.response;
   if (intent === "delete") return redirect("/supplier/submissions?deleted=1"); // the list says "The draft was deleted."
   return {
     ok: true as const,
-    notice:
-      intent === "submit" ? "Submitted for assessment. Answers and evidence are now frozen." : "Submission withdrawn.",
+    notice: intent === "submit" && r.value ? submittedNotice(r.value) : WITHDRAWN,
   };
 }
+
+/**
+ * A refused action (409: the submission changed since the page was shown, in another tab or by an
+ * assessor) must show its current state and version: with single fetch, Remix does not load the
+ * page again after a 4xx by itself, so every retry would send the stale version and fail the same way.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 ? true : defaultShouldRevalidate;
 
 export default function SubmissionPage() {
   const d = useLoaderData<typeof loader>();
@@ -133,24 +165,62 @@ export default function SubmissionPage() {
         </div>
       ) : null}
       {d.recertification ? (
-        <div className="alert alert--info" data-testid="recertification">
+        <div
+          className={d.recertification.sourceEnded ? "alert alert--warn" : "alert alert--info"}
+          data-testid="recertification"
+        >
           <strong>
             Re-certification of seal{" "}
             <Link to={`/s/${d.recertification.serial}`} className="mono">
               {d.recertification.serial}
             </Link>{" "}
             (firmware {d.recertification.fromFirmware})
-          </strong>
+          </strong>{" "}
+          <span data-testid="recertification-seal-state">
+            <VerdictBadge verdict={d.recertification.sealVerdict} />
+            {d.recertification.sealReason ? ` ${d.recertification.sealReason}` : ""}
+          </span>
           <p>What changed: {d.recertification.changeSummary}</p>
-          <p>
-            The certified answers and evidence were carried over. The assessor reviews{" "}
-            <strong data-testid="to-review-count">{d.recertification.toReview}</strong> of{" "}
-            {d.recertification.toReview + d.recertification.carried} requirements again: those you mark as changed,
-            edit, or that an open vulnerability report names; the certified verdicts of the other{" "}
-            {d.recertification.carried} carry over.
-            {d.recertification.canMark ? " Open a requirement to mark it as changed by this firmware." : ""}
-          </p>
+          {d.recertification.sourceEnded ? (
+            <p data-testid="recertification-source-ended">
+              Seal {d.recertification.serial}{" "}
+              {d.recertification.sourceEnded.ended === "revoked" ? "was revoked" : "expired"} on{" "}
+              {formatDate(d.recertification.sourceEnded.at)}, after this re-certification was opened: its certified
+              verdicts no longer carry over.{" "}
+              {s.status === "draft"
+                ? `When you submit, the assessor reviews all ${d.recertification.toReview} requirements, as in a full assessment; your answers and evidence stay as they are.`
+                : `The assessor reviews all ${d.recertification.toReview} requirements again, as in a full assessment.`}
+            </p>
+          ) : (
+            <p>
+              The certified answers and evidence were carried over. The assessor reviews{" "}
+              <strong data-testid="to-review-count">{d.recertification.toReview}</strong> of{" "}
+              {d.recertification.toReview + d.recertification.carried} requirements again: those you mark as changed,
+              edit, or that an open vulnerability report names; the certified verdicts of the other{" "}
+              {d.recertification.carried} carry over.
+              {d.recertification.canMark ? " Open a requirement to mark it as changed by this firmware." : ""}
+            </p>
+          )}
+          {d.recertification.sbomRefs.length && d.recertification.canMark ? (
+            <p data-testid="recertification-sbom">
+              The SBOM carried over is firmware {d.recertification.fromFirmware}&apos;s: it lists that build&apos;s
+              components, not this firmware&apos;s, so the assessor reviews it again. Replace it with the SBOM of
+              firmware {d.header.firmwareVersion} on{" "}
+              {d.recertification.sbomRefs.map((ref, i) => (
+                <span key={ref}>
+                  {i ? ", " : ""}
+                  <Link to={`requirements/${ref}`}>requirement {ref}</Link>
+                </span>
+              ))}
+              .
+            </p>
+          ) : null}
         </div>
+      ) : null}
+      {d.supportEnded ? (
+        <p className="alert alert--warn" data-testid="support-ended">
+          {d.supportEnded} <Link to={`/supplier/products/${d.header.productId}`}>Open the product</Link>
+        </p>
       ) : null}
       {d.carriedAcross ? (
         <div className="alert alert--info" data-testid="carried-across">
@@ -234,15 +304,19 @@ export default function SubmissionPage() {
                   className="button"
                   name="intent"
                   value="submit"
-                  disabled={busy || d.progress.blockers.length > 0}
+                  disabled={busy || d.progress.blockers.length > 0 || Boolean(d.supportEnded)}
                 >
                   {s.status === "changes_requested" ? "Resubmit for assessment" : "Submit for assessment"}
                 </button>
               </Form>
             ) : null}
             {d.transitions.includes("withdraw") ? (
-              <Form method="post">
+              <Form method="post" className="stack" aria-label="Withdraw the submission">
                 <input type="hidden" name="version" value={s.version} />
+                <label className="check small">
+                  <input type="checkbox" name="confirm" value="yes" required /> I understand: a withdrawn submission
+                  cannot be resubmitted, and a new one does not take over its answers
+                </label>
                 <button className="button button--quiet" name="intent" value="withdraw" disabled={busy}>
                   Withdraw
                 </button>

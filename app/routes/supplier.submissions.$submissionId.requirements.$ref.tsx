@@ -24,6 +24,7 @@ import {
   type Claim,
 } from "../features/certification/domain/answers";
 import { ACCEPTED_LIST } from "../features/certification/domain/evidence-type";
+import { readOnlyReason } from "../features/certification/domain/submission-state";
 import { getEnv } from "../platform/env.server";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { handleEvidenceUpload, uploadHeaders } from "../features/certification/evidence-upload.server";
@@ -336,7 +337,9 @@ export default function RequirementPage() {
                 ) : null}
               </div>
             ) : (
-              <p className="small muted">Read-only: the submission is {d.submission.status.replace("_", " ")}.</p>
+              <p className="small muted" data-testid="read-only">
+                {readOnlyReason(d.submission.status)}
+              </p>
             )}
           </Form>
         </section>

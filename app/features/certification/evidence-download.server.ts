@@ -1,10 +1,12 @@
 /**
  * The HTTP answer for an evidence file (submission evidence and recurring evidence alike): the
- * sniffed type, the original name for the download, a strict sandbox, no caching, and
- * `?inline=1` previews of PDFs and images that only the portal's own pages may frame.
+ * sniffed type, the original name for the download (its extension made to agree with the sniffed
+ * type: downloadFileName), a strict sandbox, no caching, and `?inline=1` previews of PDFs and
+ * images that only the portal's own pages may frame.
  */
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import type { Readable } from "node:stream";
+import { downloadFileName } from "./domain/evidence-type";
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name. */
 function contentDisposition(kind: "attachment" | "inline", name: string): string {
@@ -26,7 +28,10 @@ export function evidenceResponse(
           ? `${file.mediaType}; charset=utf-8`
           : file.mediaType,
       "Content-Length": String(file.size),
-      "Content-Disposition": contentDisposition(inline ? "inline" : "attachment", file.originalName),
+      "Content-Disposition": contentDisposition(
+        inline ? "inline" : "attachment",
+        downloadFileName(file.originalName, file.mediaType),
+      ),
       "X-Content-Type-Options": "nosniff",
       // Previews may be framed by the portal's own pages (a PDF in the review page); nothing else runs.
       "Content-Security-Policy":

@@ -25,7 +25,7 @@ import { userForSession } from "../accounts/auth.server";
 import { sessionTokenFromHeader } from "../accounts/session.server";
 import { EvidenceTusStore } from "./adapters/tus-store.server";
 import { quotaCutOffMessage } from "./domain/evidence-quota";
-import { fileNameProblem } from "./domain/evidence-type";
+import { fileNameForMessage, fileNameProblem } from "./domain/evidence-type";
 import { uploadBudget } from "./evidence-quota.server";
 import { attachUploads, preflightUpload } from "./evidence.server";
 
@@ -141,7 +141,7 @@ function createEndpoint(dataDir: string): TusEndpoint {
         );
       const m = parsed.data;
       const nameProblem = fileNameProblem(m.filename);
-      if (nameProblem) throw refuse(400, `${JSON.stringify(m.filename.slice(0, 80))}: ${nameProblem}`);
+      if (nameProblem) throw refuse(400, `${fileNameForMessage(m.filename)}: ${nameProblem}`);
       if (upload.size === 0) throw refuse(400, `${m.filename}: the file is empty.`);
       try {
         preflightUpload(who, m.submissionId, m.ref);

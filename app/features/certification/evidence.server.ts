@@ -10,7 +10,7 @@ import type { ReceivedFile } from "./adapters/evidence-store.server";
 import { configuredEvidenceStore } from "./adapters/configured-store.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import { fileNameProblem, sniffMediaType } from "./domain/evidence-type";
+import { fileNameForMessage, fileNameProblem, sniffMediaType } from "./domain/evidence-type";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
@@ -95,7 +95,7 @@ export async function attachUploads(
     for (const f of files) {
       const nameProblem = fileNameProblem(f.originalName);
       if (nameProblem)
-        throw new ServiceError("invalid", `${JSON.stringify(f.originalName.slice(0, 80))}: ${nameProblem}`, {
+        throw new ServiceError("invalid", `${fileNameForMessage(f.originalName)}: ${nameProblem}`, {
           file: nameProblem,
         });
       if (f.received.size === 0)

@@ -6,7 +6,7 @@
  * new seal, supersedes the old one through the seal-status service and certifies the fixes of
  * the findings that the new firmware was declared to fix.
  */
-import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import {
   answers,
@@ -17,6 +17,8 @@ import {
   products,
   productVersions,
   requirements,
+  sbomDocuments,
+  sealEvents,
   seals,
   submissionChanges,
   submissions,
@@ -25,16 +27,20 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { changedFields, type ComparedField } from "../catalogue/domain/checklist/diff";
-import { isOpen } from "../findings/domain/findings";
+import { isOpen as isOpenFinding } from "../findings/domain/findings";
+import { isOpen } from "./domain/submission-state";
 import {
+  certificationEnded,
   recertificationDelta,
   recertificationProblem,
   refsNamedFor,
+  type CertificationEnded,
   type CertifiedRequirement,
   type Delta,
   type DeltaReason,
 } from "./domain/recertification";
 import { isMet } from "./domain/review";
+import { sealVerdictOf, VERDICT_LABELS, type SealVerdict } from "../trust/domain/verdict";
 import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
@@ -235,7 +241,7 @@ function findingsByRef(
     .all();
   const out = new Map<string, string[]>();
   for (const f of rows) {
-    if (!isOpen(f.status)) continue;
+    if (!isOpenFinding(f.status)) continue;
     for (const ref of refsNamedFor(checklistId, f.refs)) {
       const list = out.get(ref) ?? [];
       if (!list.includes(f.id)) list.push(f.id);
@@ -279,11 +285,29 @@ function changedBetweenVersions(t: Reader, fromVersionId: string, toVersionId: s
 }
 
 export interface RecertificationContext {
-  seal: { serial: string; state: string; firmware: string; hardware: string; submissionId: string };
+  seal: {
+    serial: string;
+    state: string;
+    /** Its verdict now (valid, suspended, expired, revoked, superseded), in words too, with the public reason recorded. */
+    verdict: SealVerdict;
+    verdictLabel: string;
+    reason: string | null;
+    validUntil: Date;
+    firmware: string;
+    hardware: string;
+    submissionId: string;
+  };
+  /**
+   * The seal's certification ended (revoked, or expired) while this re-certification is still open:
+   * its verdicts no longer carry over and every requirement is reviewed again (null: it stands).
+   */
+  sourceEnded: { ended: CertificationEnded; at: Date } | null;
   changeSummary: string;
   delta: Delta;
   reasonsByRef: Map<string, DeltaReason[]>;
   marks: Map<string, string>;
+  /** Requirements whose evidence still holds the certified firmware's SBOM (to be replaced by this firmware's). */
+  sbomRefs: string[];
   /** The certified verdict of each requirement, for showing beside the new review. */
   certifiedVerdicts: Map<
     string,
@@ -291,11 +315,25 @@ export interface RecertificationContext {
   >;
 }
 
+/** When the seal's certification ended: its revocation's event, or its validUntil. */
+function endedAt(t: Reader, seal: typeof seals.$inferSelect, ended: CertificationEnded): Date {
+  if (ended === "expired") return seal.validUntil;
+  return (
+    t
+      .select({ at: sealEvents.at })
+      .from(sealEvents)
+      .where(and(eq(sealEvents.serial, seal.serial), eq(sealEvents.kind, "revoked")))
+      .orderBy(desc(sealEvents.id))
+      .get()?.at ?? seal.validUntil
+  );
+}
+
 /** The delta of a re-certification as it stands now (null for a full assessment). */
 export function recertificationContext(t: Reader, s: SubmissionRow): RecertificationContext | null {
   if (!s.recertifiesSerial) return null;
   const seal = sealOf(t, s.recertifiesSerial);
   if (!seal) return null;
+  const now = new Date(nowMs());
   const certified = loadSubmission(t, seal.submissionId);
   const version = t
     .select({ firmware: productVersions.firmwareVersion, hardware: productVersions.hardwareRevision })
@@ -324,6 +362,19 @@ export function recertificationContext(t: Reader, s: SubmissionRow): Recertifica
     .from(evidenceLinks)
     .where(eq(evidenceLinks.submissionId, s.id))
     .all();
+  const shas = [...new Set(currentEvidence.map((e) => e.sha))];
+  const sboms = new Set(
+    shas.length
+      ? t
+          .select({ sha: sbomDocuments.sha256 })
+          .from(sbomDocuments)
+          .where(inArray(sbomDocuments.sha256, shas))
+          .all()
+          .map((r) => r.sha)
+      : [],
+  );
+  // Decided once the submission is approved or rejected: what carried over then stays as it was.
+  const ended = isOpen(s.status) ? certificationEnded(seal, now) : null;
   const delta = recertificationDelta({
     current: requirementsInScope(t, s.checklistVersionId, s.targetLevel).map((r) => ({
       ref: r.ref,
@@ -334,6 +385,8 @@ export function recertificationContext(t: Reader, s: SubmissionRow): Recertifica
     changedRequirements: changedBetweenVersions(t, certified.checklistVersionId, s.checklistVersionId),
     marked: marks,
     findings: findingsByRef(t, s, seal.productVersionId, checklistId),
+    sboms,
+    sourceEnded: ended,
   });
   const verdictRows = t
     .select({ v: verdicts, name: users.name })
@@ -354,30 +407,61 @@ export function recertificationContext(t: Reader, s: SubmissionRow): Recertifica
       },
     ]),
   );
+  // The public reason recorded with its state (a revocation's, a suspension's), as its public page shows it.
+  const stateReason =
+    seal.state === "active"
+      ? null
+      : (t
+          .select({ reason: sealEvents.reason })
+          .from(sealEvents)
+          .where(and(eq(sealEvents.serial, seal.serial), eq(sealEvents.kind, seal.state)))
+          .orderBy(desc(sealEvents.id))
+          .get()?.reason ?? null);
+  const verdict = sealVerdictOf({ ...seal, stateReason }, now);
   return {
     seal: {
       serial: seal.serial,
       state: seal.state,
+      verdict: verdict.verdict,
+      verdictLabel: VERDICT_LABELS[verdict.verdict],
+      reason: verdict.reason ?? null,
+      validUntil: seal.validUntil,
       firmware: version.firmware,
       hardware: version.hardware,
       submissionId: seal.submissionId,
     },
+    sourceEnded: ended && { ended, at: endedAt(t, seal, ended) },
     changeSummary: s.changeSummary,
     delta,
     reasonsByRef: new Map(delta.toReview.map((d) => [d.ref, d.reasons])),
     marks,
+    sbomRefs: delta.toReview
+      .filter((d) => d.reasons.some((r) => r.kind === "sbom_of_certified_firmware"))
+      .map((d) => d.ref),
     certifiedVerdicts,
   };
 }
 
+/** What submitting a re-certification did: how many certified verdicts carried over, or why none did. */
+export interface CarryOver {
+  serial: string;
+  carried: number;
+  toReview: number;
+  /** The seal's certification ended after the re-certification was opened: nothing carried, everything is reviewed. */
+  sourceEnded: CertificationEnded | null;
+}
+
 /**
  * At first submission: the certified verdicts of the unchanged requirements carry over into the
- * re-certification (append-only rows pointing at the verdict they copy, with its assessor).
+ * re-certification (append-only rows pointing at the verdict they copy, with its assessor). When the
+ * seal it started from was revoked or has expired since it was opened, none does: the submission
+ * goes to the assessor as a full assessment (answers and evidence as the supplier left them, every
+ * requirement reviewed), still linked to that seal so the fixes it carries can be certified.
  */
-export function carryOverVerdicts(tx: Tx, actor: Actor, s: SubmissionRow): void {
-  if (!s.recertifiesSerial || s.firstSubmittedAt) return;
+export function carryOverVerdicts(tx: Tx, actor: Actor, s: SubmissionRow): CarryOver | null {
+  if (!s.recertifiesSerial || s.firstSubmittedAt) return null;
   const ctx = recertificationContext(tx, s);
-  if (!ctx) return;
+  if (!ctx) return null;
   const at = new Date(nowMs());
   const ids = ctx.delta.carried.map((c) => c.verdictId);
   const originals = ids.length
@@ -405,6 +489,7 @@ export function carryOverVerdicts(tx: Tx, actor: Actor, s: SubmissionRow): void 
       })
       .run();
   }
+  const sourceEnded = ctx.sourceEnded?.ended ?? null;
   recordAudit(tx, actor, {
     action: "submission.verdicts_carried_over",
     target: { type: "submission", id: s.id },
@@ -413,8 +498,34 @@ export function carryOverVerdicts(tx: Tx, actor: Actor, s: SubmissionRow): void 
       seal: ctx.seal.serial,
       carried: ctx.delta.carried.length,
       toReview: ctx.delta.toReview.map((d) => d.ref),
+      ...(sourceEnded ? { sourceEnded } : {}),
     },
   });
+  return {
+    serial: ctx.seal.serial,
+    carried: ctx.delta.carried.length,
+    toReview: ctx.delta.toReview.length,
+    sourceEnded,
+  };
+}
+
+/**
+ * Why an approval of this re-certification cannot be confirmed now (null: nothing in the way): the
+ * seal it started from was revoked or has expired since, and some requirement still stands on a
+ * verdict carried over from that seal's assessment. The confirmation checks it again inside its
+ * transaction, so a revocation recorded after the proposal is never approved on carried verdicts.
+ */
+export function endedSourceProblem(
+  t: Reader,
+  s: SubmissionRow,
+  latest: ReadonlyMap<string, { carriedFromId: number | null }>,
+): string | null {
+  const ctx = recertificationContext(t, s);
+  if (!ctx?.sourceEnded) return null;
+  const stale = [...latest].filter(([, v]) => v.carriedFromId != null).map(([ref]) => ref);
+  if (!stale.length) return null;
+  const what = ctx.sourceEnded.ended === "revoked" ? "was revoked" : "has expired";
+  return `Seal ${ctx.seal.serial}, which this re-certification started from, ${what} since, so the verdicts carried over from its assessment no longer count: ${stale.length} requirement${stale.length === 1 ? "" : "s"} (${stale.slice(0, 5).join(", ")}${stale.length > 5 ? ", …" : ""}) must be reviewed again before approval. Send the proposal back to the reviewing assessor.`;
 }
 
 /**
@@ -448,8 +559,9 @@ export function completeRecertification(tx: Tx, actor: AnyActor, s: SubmissionRo
       supersededBy: newSerial,
       cause: `recertification:${s.id}`,
     });
-  } else if (current.serial !== newSerial)
-    // Its successor was lost and revoked: this re-certification's seal replaces it now.
+  } else if (current.serial !== newSerial && current.state === "superseded")
+    // Its successor was lost and revoked: this re-certification's seal replaces it now. (A revoked
+    // seal stays revoked: nothing replaces it; the re-certification was reviewed in full.)
     resupersedeLostSuccessor(tx, actor, {
       serial: current.serial,
       supersededBy: newSerial,

@@ -36,7 +36,12 @@ import { ServiceError } from "../../platform/errors.server";
 import { decisionReason, REASON_REQUIRED, type verdictInput } from "./forms";
 import { prepareSeal, recordIssuedSeal, sealForSubmission } from "./seals.server";
 import { emit, type SubmissionChange } from "../../platform/events.server";
-import { completeRecertification, fixesCertifiedBy, recertificationContext } from "./recertification.server";
+import {
+  completeRecertification,
+  endedSourceProblem,
+  fixesCertifiedBy,
+  recertificationContext,
+} from "./recertification.server";
 import { describeReason } from "./domain/recertification";
 import { evidenceOf, transitionSubmission } from "./submissions.server";
 import { latestVerdicts, reviewedRequirements, scoreOf } from "./verdicts.server";
@@ -66,7 +71,7 @@ function assertVersion(s: SubmissionRow, expected: number | undefined): void {
   if (expected !== undefined && expected !== s.version) {
     throw new ServiceError(
       "conflict",
-      "Someone else changed this submission while you were working on it. The page now shows its current state; check it and try again.",
+      "This submission changed while you were working on it (in another tab, or by someone else). The page now shows its current state; check it and try again.",
     );
   }
 }
@@ -293,6 +298,9 @@ function checkConfirmable(t: Reader, actor: Actor, id: string) {
     s.version,
   );
   if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
+  // A re-certification whose seal was revoked (or expired) after the proposal: not on carried verdicts.
+  const ended = endedSourceProblem(t, s, latestVerdicts(t, s.id));
+  if (ended) throw new ServiceError("conflict", ended);
   return { s, proposal: proposal! };
 }
 
@@ -700,6 +708,12 @@ export function reviewView(actor: Actor, id: string) {
     recertification: recert && {
       serial: recert.seal.serial,
       sealState: recert.seal.state,
+      /** The seal's verdict now (in words) and its public reason: a seal revoked or expired meanwhile. */
+      sealVerdict: recert.seal.verdict,
+      sealVerdictLabel: recert.seal.verdictLabel,
+      sealReason: recert.seal.reason,
+      sourceEnded: recert.sourceEnded,
+      sbomRefs: recert.sbomRefs,
       fromFirmware: recert.seal.firmware,
       changeSummary: recert.changeSummary,
       toReview: recert.delta.toReview.length,
@@ -712,7 +726,9 @@ export function reviewView(actor: Actor, id: string) {
       score: scoringClosed === null,
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
       propose: mine && s.status === "in_review" && !proposal && score.canApprove,
-      confirm: Boolean(confirmCheck?.ok),
+      // Only what the confirmation would accept: the four-eyes check and a score that approves (a re-certification
+      // whose seal was revoked since, or a report recorded since, blocks it until the review is done again).
+      confirm: Boolean(confirmCheck?.ok) && score.canApprove,
       sendBack: Boolean(proposal) && proposal!.assessorId !== actor.userId,
       withdraw: Boolean(proposal) && proposal!.assessorId === actor.userId,
       reject: mine && s.status === "in_review" && !proposal,

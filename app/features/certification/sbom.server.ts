@@ -306,7 +306,8 @@ export function parseSbomQuery(url: string): z.infer<typeof sbomQuery> {
 }
 
 export interface SbomPanel {
-  sboms: SubmissionSbom[];
+  /** `certifiedFirmware`: in a re-certification, the firmware whose certification this SBOM was carried over from, unchanged. */
+  sboms: (SubmissionSbom & { certifiedFirmware: string | null })[];
   /** The open SBOM (the one asked for, else the first) and one page of its components. */
   open: (ReturnType<typeof sbomComponentPage> & { sha256: string; q: string }) | null;
 }
@@ -331,7 +332,11 @@ export function sbomPanel(
     assertCan(actor, "supplier.workspace");
     assertSameOrganization(actor, s.organizationId);
   }
-  const sboms = submissionSboms(t, s.id);
+  const carried = carriedFromCertified(t, s.recertifiesSerial);
+  const sboms = submissionSboms(t, s.id).map((x) => ({
+    ...x,
+    certifiedFirmware: carried?.shas.has(x.sha256) ? carried.firmware : null,
+  }));
   const sha = sboms.find((x) => x.sha256 === query.sbom)?.sha256 ?? sboms[0]?.sha256;
   if (!sha) return { sboms, open: null };
   const q = query.sbom === sha ? (query.sbomQ ?? "") : "";
@@ -339,6 +344,27 @@ export function sbomPanel(
     sboms,
     open: { sha256: sha, q, ...sbomComponentPage(t, sha, { q, page: query.sbom === sha ? query.sbomPage : 1 }) },
   };
+}
+
+/** A re-certification's seal: its firmware and the SHA-256 of its certified evidence (null for a full assessment). */
+function carriedFromCertified(t: Pick<Tx, "select">, serial: string | null) {
+  if (!serial) return null;
+  const seal = t
+    .select({ submissionId: seals.submissionId, firmware: productVersions.firmwareVersion })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(eq(seals.serial, serial))
+    .get();
+  if (!seal) return null;
+  const shas = new Set(
+    t
+      .select({ sha: evidenceLinks.sha256 })
+      .from(evidenceLinks)
+      .where(eq(evidenceLinks.submissionId, seal.submissionId))
+      .all()
+      .map((r) => r.sha),
+  );
+  return { firmware: seal.firmware, shas };
 }
 
 export interface SbomMatch {

@@ -59,6 +59,7 @@ import { latestVerdicts, scoreOf } from "./verdicts.server";
 import { loadSubmission, requirementsInScope } from "./submission-records.server";
 import { keyPromisesShown, levelMeaning, supportSummary, type SupportSummary } from "./domain/shopper-summary";
 import { supportFactsOf } from "../catalogue/domain/support-period";
+import { supportEndsAt, supportHasEnded } from "./domain/support-period-end";
 import { checklistLabelFor } from "../catalogue/checklists.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
@@ -189,8 +190,8 @@ export async function prepareSeal(submissionId: string): Promise<PreparedSeal> {
   if (!score.canApprove)
     throw new ServiceError("conflict", "This submission does not meet its checklist; no seal can be issued.");
   const now = new Date(nowMs());
-  const supportEnds = new Date(`${row.product.supportPeriodEnd}T23:59:59Z`);
-  if (supportEnds <= now)
+  const supportEnds = supportEndsAt(row.product.supportPeriodEnd);
+  if (supportHasEnded(row.product.supportPeriodEnd, now))
     throw new ServiceError("conflict", "The product's security support period has ended; no seal can be issued.");
   const validUntil = new Date(Math.min(addMonths(now, cv.validityMonths).getTime(), supportEnds.getTime()));
 
@@ -369,8 +370,7 @@ export async function publicSealView(serialInput: string) {
       updateRequired: null,
     };
   const events = sealHistory(serial).map((e) => ({ kind: e.kind, reason: e.reason, at: e.at, logIndex: e.logIndex }));
-  const supersedes =
-    db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
+  const supersedes = supersedesOf(serial);
   // A suspension, revocation or supersession answers with the public reason recorded with it.
   const stateReason = [...events].reverse().find((e) => e.kind === seal.state)?.reason;
   const verdict = sealVerdictOf({ ...seal, stateReason }, new Date(nowMs()));
@@ -390,6 +390,11 @@ export async function publicSealView(serialInput: string) {
     /** A public advisory affects the certified firmware and its fix is certified in another version (null: none). */
     updateRequired: updateRequiredBySerial([serial]).get(serial) ?? null,
   };
+}
+
+/** The seal `serial` replaced (superseded when it was issued: a re-certification), or null. Fixed once `serial` exists. */
+export function supersedesOf(serial: string): string | null {
+  return db().select({ serial: seals.serial }).from(seals).where(eq(seals.supersededBy, serial)).get()?.serial ?? null;
 }
 
 /**
@@ -578,7 +583,10 @@ interface LiveRow {
 }
 
 /** The live row with the reason of its state and, left-joined, one of the product's findings that may be public (id null: none). */
-type LiveFindingRow = LiveRow & { stateReason: string | null } & Nullable<SealApiFindingRow>;
+type LiveFindingRow = LiveRow & {
+  stateReason: string | null;
+  supersededBy: string | null;
+} & Nullable<SealApiFindingRow>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /**
@@ -592,7 +600,7 @@ function prepareApiStatements(d: Db) {
   const c = d.$client;
   return {
     live: c.prepare<{ serial: string; now: number }, LiveFindingRow>(
-      `select s.state, s.valid_from as validFrom, s.valid_until as validUntil,
+      `select s.state, s.valid_from as validFrom, s.valid_until as validUntil, s.superseded_by as supersededBy,
          case when s.state = 'active' then null else
            (select e.reason from seal_events e where e.serial = s.serial and e.kind = s.state order by e.id desc limit 1)
          end as stateReason,
@@ -614,6 +622,8 @@ interface CheckedSeal {
   /** JSON.stringify of the JWS and of the signed subject, made once. */
   credentialJson: string;
   subjectJson: string;
+  /** The seal this one replaced (never changes once this one is issued). */
+  supersedes: string | null;
 }
 const checkedSeals = new Map<string, CheckedSeal>();
 
@@ -625,6 +635,9 @@ export interface SealApiView {
   subjectJson: string;
   advisoriesJson: string;
   updateRequiredJson: string;
+  /** The seal that replaced this one (a re-certification), and the one this one replaced; null: none. */
+  supersededBy: string | null;
+  supersedes: string | null;
 }
 
 /**
@@ -652,6 +665,8 @@ export async function sealApiView(serialInput: string): Promise<SealApiView | nu
         subjectJson: JSON.stringify(lost.credential?.credentialSubject ?? null),
         advisoriesJson: "[]", // its product's advisories are not linked to it: its records are lost
         updateRequiredJson: "null",
+        supersededBy: null,
+        supersedes: null,
       }
     );
   }
@@ -665,11 +680,14 @@ export async function sealApiView(serialInput: string): Promise<SealApiView | nu
       subjectJson: "null",
       advisoriesJson: JSON.stringify(sealApiAdvisories(serial)),
       updateRequiredJson: "null",
+      supersededBy: null,
+      supersedes: null,
     };
   const checked: CheckedSeal = {
     credential,
     credentialJson: JSON.stringify(seal.credential),
     subjectJson: JSON.stringify(credential.credentialSubject),
+    supersedes: supersedesOf(serial),
   };
   if (checkedSeals.size > 100_000) checkedSeals.clear();
   checkedSeals.set(serial, checked);
@@ -714,6 +732,8 @@ export function sealApiViewOfChecked(serialInput: string): SealApiView | null | 
     subjectJson: checked.subjectJson,
     advisoriesJson: JSON.stringify(advisories),
     updateRequiredJson: JSON.stringify(updateRequired),
+    supersededBy: row.supersededBy,
+    supersedes: checked.supersedes,
   };
 }
 

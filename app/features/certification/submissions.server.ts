@@ -45,7 +45,8 @@ import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
 import { emit } from "../../platform/events.server";
 import type { answerInput, openSubmissionInput } from "./forms";
-import { carryOverVerdicts, recertificationContext } from "./recertification.server";
+import { carryOverVerdicts, recertificationContext, type CarryOver } from "./recertification.server";
+import { supportEndedProblem } from "./domain/support-period-end";
 import { describeReason } from "./domain/recertification";
 import {
   answerFacts,
@@ -78,21 +79,32 @@ export function openSubmission(
   });
 }
 
-/** The organisation's active seals that expire within `days` (RENEWAL_WINDOW_DAYS by default), soonest first, with any renewal already started. */
+/**
+ * The organisation's active seals that expire within `days` (RENEWAL_WINDOW_DAYS by default),
+ * soonest first, with any renewal already started: an open submission for the same product
+ * version against the same checklist (any of its versions: a renewal moves on from a retired one).
+ * A seal already renewed (a newer seal of the same product version and checklist, active or
+ * suspended) is not listed: its renewal was approved. A renewal does not supersede the old seal
+ * (only a re-certification of a newer firmware does, DESIGN.md): it runs to its own end date.
+ */
 export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
   assertCan(actor, "supplier.workspace");
   const now = nowMs();
-  const rows = db()
+  const t = db();
+  const rows = t
     .select({
       serial: seals.serial,
       validUntil: seals.validUntil,
+      issuedAt: seals.issuedAt,
       productVersionId: seals.productVersionId,
       product: products.name,
       firmware: productVersions.firmwareVersion,
       checklistVersionId: submissions.checklistVersionId,
+      checklistId: checklistVersions.checklistId,
     })
     .from(seals)
     .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
     .where(
@@ -105,19 +117,28 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
     )
     .orderBy(asc(seals.validUntil))
     .all();
-  return rows.map((r) => {
-    const renewal = db()
-      .select({ id: submissions.id, status: submissions.status })
-      .from(submissions)
-      .where(
-        and(
-          eq(submissions.productVersionId, r.productVersionId),
-          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
-        ),
-      )
-      .get();
-    return { ...r, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
-  });
+  const sameLine = (r: (typeof rows)[number]) =>
+    and(eq(submissions.productVersionId, r.productVersionId), eq(checklistVersions.checklistId, r.checklistId));
+  const renewed = (r: (typeof rows)[number]) =>
+    t
+      .select({ serial: seals.serial })
+      .from(seals)
+      .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+      .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+      .where(and(sameLine(r), gt(seals.issuedAt, r.issuedAt), inArray(seals.state, ["active", "suspended"])))
+      .get() !== undefined;
+  return rows
+    .filter((r) => !renewed(r))
+    .map((r) => {
+      const renewal = t
+        .select({ id: submissions.id, status: submissions.status })
+        .from(submissions)
+        .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+        .where(and(sameLine(r), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
+        .get();
+      const { issuedAt: _issuedAt, checklistId: _checklistId, ...row } = r;
+      return { ...row, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
+    });
 }
 
 /**
@@ -338,7 +359,7 @@ export function transitionSubmission(
   if (expectedVersion !== undefined && expectedVersion !== s.version) {
     throw new ServiceError(
       "conflict",
-      "This submission changed since you opened it (someone else acted on it). The page now shows its current state; check it and try again.",
+      "This submission changed since you opened it (in another tab, or by a colleague or an assessor). The page now shows its current state; check it and try again.",
     );
   }
   const at = new Date(nowMs());
@@ -361,10 +382,26 @@ export function transitionSubmission(
   return check.to;
 }
 
+/** What submitting did that the supplier should hear of: a re-certification's carried verdicts (null for a full assessment). */
+export interface Submitted {
+  recertification: CarryOver | null;
+}
+
+/** The product's support period, as the seal's issuing checks it: ended, no seal can be issued (null: it has not). */
+function supportProblemOf(t: Pick<Tx, "select">, s: SubmissionRow): string | null {
+  const product = t
+    .select({ name: products.name, supportPeriodEnd: products.supportPeriodEnd })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!;
+  return supportEndedProblem(product, new Date(nowMs()));
+}
+
 /** Submit (or resubmit after changes): only when nothing blocks it. */
-export function submitSubmission(actor: Actor, id: string, expectedVersion?: number): void {
+export function submitSubmission(actor: Actor, id: string, expectedVersion?: number): Submitted {
   assertCan(actor, "supplier.workspace");
-  transaction((tx) => {
+  return transaction((tx) => {
     const s = loadSubmission(tx, id);
     assertSameOrganization(actor, s.organizationId);
     const progress = progressOf(tx, s);
@@ -377,7 +414,11 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
           .join(", ")}${progress.blockers.length > 5 ? ", …" : ""}.`,
       );
     }
-    if (s.status === "draft") carryOverVerdicts(tx, actor, s); // a re-certification keeps the verdicts of what did not change
+    // The rule the seal's issuing applies (no seal past the support period): said now, not at the second assessor's confirmation.
+    const support = supportProblemOf(tx, s);
+    if (support) throw new ServiceError("conflict", support);
+    // A re-certification keeps the verdicts of what did not change (none once its seal was revoked or expired).
+    const recertification = s.status === "draft" ? carryOverVerdicts(tx, actor, s) : null;
     transitionSubmission(tx, actor, s, s.status === "changes_requested" ? "resubmit" : "submit", expectedVersion, {
       requirements: progress.total,
     });
@@ -388,15 +429,28 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
       byUserId: actor.userId,
       version: s.version,
     });
+    return { recertification };
   });
 }
 
-export function withdrawSubmission(actor: Actor, id: string, expectedVersion?: number): void {
+/** What a withdrawal means, for the tick box and the refusal without it. */
+export const WITHDRAW_CONFIRMATION = "the submission is withdrawn for good and cannot be resubmitted";
+
+/**
+ * Withdraws a draft or a submission waiting for an assessor. It cannot be undone (a withdrawn
+ * submission is never resubmitted), so it is asked first, like deleting a draft.
+ */
+export function withdrawSubmission(
+  actor: Actor,
+  id: string,
+  opts: { confirmed: boolean; expectedVersion?: number },
+): void {
   assertCan(actor, "supplier.workspace");
   transaction((tx) => {
     const s = loadSubmission(tx, id);
     assertSameOrganization(actor, s.organizationId);
-    transitionSubmission(tx, actor, s, "withdraw", expectedVersion);
+    requireConfirmation(opts.confirmed, WITHDRAW_CONFIRMATION);
+    transitionSubmission(tx, actor, s, "withdraw", opts.expectedVersion);
   });
 }
 
@@ -486,17 +540,27 @@ export function submissionView(actor: Actor, id: string) {
       .get() ?? null;
   const recert = recertificationContext(t, s);
   const marks = carryMarks(t, s.id);
+  const canSubmit = editableScope(s.status) !== "none"; // a draft, or changes requested: it will be submitted
   return {
     submission: s,
     seal,
+    /** While it can still be submitted: the product's support period has ended, so no seal could be issued (null: fine). */
+    supportEnded: canSubmit ? supportProblemOf(t, s) : null,
     /** What opening it carried across through the crosswalk (null: the supplier did not ask). */
     carriedAcross: carryNoticeOf(t, s),
     recertification: recert && {
       serial: recert.seal.serial,
+      /** The seal's verdict now, in words, with its public reason (revoked or expired since: nothing carries over). */
+      sealVerdict: recert.seal.verdict,
+      sealVerdictLabel: recert.seal.verdictLabel,
+      sealReason: recert.seal.reason,
+      sourceEnded: recert.sourceEnded,
       fromFirmware: recert.seal.firmware,
       changeSummary: recert.changeSummary,
       toReview: recert.delta.toReview.length,
       carried: recert.delta.carried.length,
+      /** Requirements still holding the certified firmware's SBOM: the supplier replaces it with this firmware's. */
+      sbomRefs: recert.sbomRefs,
       canMark: s.status === "draft",
     },
     feedback: { decision: feedback.decision, sentBack: [...feedback.byRef].map(([ref, f]) => ({ ref, ...f })) },

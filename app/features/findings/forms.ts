@@ -53,7 +53,7 @@ const dateField = (label: string) =>
  * (U+2066-U+2069). A title with U+202E reads backwards on every page, in CSAF and in mail; five
  * zero-width spaces passed for a five-character title.
  */
-const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C]/g;
+export const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C]/g;
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
 /** A one-line text field: invisible and direction-changing characters removed, trimmed, then measured (visible characters only). */

@@ -27,7 +27,7 @@ import {
 import { nowMs } from "../../platform/clock.server";
 import { formatDate } from "../../platform/format";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
-import { fileNameProblem, sniffMediaType } from "../certification/domain/evidence-type";
+import { fileNameForMessage, fileNameProblem, sniffMediaType } from "../certification/domain/evidence-type";
 import { DUE_SOON_DAYS } from "./domain/recurring";
 import { normalizeSerial } from "../trust/domain/serial";
 import type { Actor } from "../../platform/actor";
@@ -177,7 +177,7 @@ export async function submitRecurringEvidence(
       });
     const nameProblem = fileNameProblem(file.originalName);
     if (nameProblem)
-      throw new ServiceError("invalid", `${JSON.stringify(file.originalName.slice(0, 80))}: ${nameProblem}`, {
+      throw new ServiceError("invalid", `${fileNameForMessage(file.originalName)}: ${nameProblem}`, {
         file: nameProblem,
       });
     if (file.received.size === 0)

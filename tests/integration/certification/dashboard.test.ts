@@ -111,7 +111,7 @@ describe("the assessor's work and the four-eyes proposal", () => {
       await expect(() => withdrawProposal(who, tracker, v, "")).toBeRefused("forbidden", /permission/);
     await expect(() => withdrawProposal(asha(), tracker, v - 1, "")).toBeRefused(
       "conflict",
-      /Someone else changed this submission/,
+      /This submission changed while you were working on it \(in another tab, or by someone else\)/,
     );
     expect(pendingProposal(db(), tracker)).not.toBeNull();
     expect(version(tracker)).toBe(v);

@@ -1,17 +1,33 @@
 // Renewal: a supplier sees seals expiring within 60 days and starts a renewal, a new submission for
-// the same product version pre-filled with the previous answers and evidence.
+// the same product version pre-filled with the previous answers and evidence. Only an open
+// submission against the same checklist is its renewal; once the renewal is approved, the old seal
+// (still active: a renewal does not supersede it) is no longer offered for renewal.
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { answers, evidenceLinks, submissions } from "../../../db/schema";
+import { answers, evidenceLinks, seals, submissions } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorByEmail, grace } from "../../support/actors";
+import { actorByEmail, asha, bram, grace } from "../../support/actors";
+import { submissionVersion as version } from "../../support/submissions";
+import {
+  confirmApproval,
+  proposeApproval,
+  recordVerdict,
+  takeSubmission,
+} from "../../../app/features/certification/review.server";
+import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { expiringSeals, startRenewal } from "../../../app/features/certification/submissions.server";
+import {
+  expiringSeals,
+  openSubmission,
+  startRenewal,
+  submitSubmission,
+} from "../../../app/features/certification/submissions.server";
 
 let serial: string;
+let renewal: string;
 
 beforeAll(async () => {
   await seedDemoData();
@@ -29,11 +45,24 @@ describe("renewal", () => {
     expect(expiringSeals(actorByEmail("supplier2@demo.test")).map((e) => e.serial)).not.toContain(serial);
   });
 
+  it("an open submission for the same version against another checklist is not its renewal", () => {
+    const seal = sealBySerial(serial)!;
+    testClock.set(seal.validUntil.getTime() - 30 * 86_400_000);
+    const psti = openSubmission(grace(), {
+      productVersionId: seal.productVersionId,
+      target: { checklistVersionId: "uk-psti@2023", targetLevel: "baseline" },
+    });
+    expect(db().select().from(submissions).where(eq(submissions.id, psti)).get()!.status).toBe("draft");
+    // Still "Start renewal": the ETSI seal is renewed by an ETSI submission only.
+    expect(expiringSeals(grace()).find((e) => e.serial === serial)).toMatchObject({ renewal: null });
+  });
+
   it("starts a draft for the same version and checklist with the previous answers and evidence; only once", () => {
     const seal = sealBySerial(serial)!;
     testClock.set(seal.validUntil.getTime() - 30 * 86_400_000);
     expect(() => startRenewal(actorByEmail("supplier2@demo.test"), serial)).toThrow(/None of your seals/);
     const id = startRenewal(grace(), serial);
+    renewal = id;
     const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
     const previous = db().select().from(submissions).where(eq(submissions.id, seal.submissionId)).get()!;
     expect(s).toMatchObject({
@@ -63,5 +92,36 @@ describe("renewal", () => {
     expect(files(id).length).toBeGreaterThan(0);
     expect(expiringSeals(grace()).find((e) => e.serial === serial)?.renewal).toMatchObject({ id, status: "draft" });
     expect(() => startRenewal(grace(), serial)).toThrow(/already has an open submission/);
+  });
+
+  it("once the renewal is approved, the old seal (still active until its date) is no longer offered for renewal", async () => {
+    const seal = sealBySerial(serial)!;
+    testClock.set(seal.validUntil.getTime() - 30 * 86_400_000);
+    submitSubmission(grace(), renewal, version(renewal));
+    takeSubmission(asha(), renewal, version(renewal));
+    const s = db().select().from(submissions).where(eq(submissions.id, renewal)).get()!;
+    const facts = answerFacts(db(), renewal);
+    for (const req of requirementsInScope(db(), s.checklistVersionId, s.targetLevel))
+      recordVerdict(
+        asha(),
+        renewal,
+        req.ref,
+        facts.get(req.ref)?.claim === "not_applicable"
+          ? {
+              verdict: "not_applicable",
+              comment: "Agreed.",
+              accepted: req.applicability === "advisory",
+              version: version(renewal),
+            }
+          : { verdict: "pass", comment: "", accepted: false, version: version(renewal) },
+      );
+    proposeApproval(asha(), renewal, version(renewal), "Renewal reviewed.");
+    const fresh = await confirmApproval(bram(), renewal, "Confirmed.");
+    // Not superseded (only a re-certification of a newer firmware supersedes): it stays active to its date.
+    expect(db().select().from(seals).where(eq(seals.serial, serial)).get()).toMatchObject({ state: "active" });
+    expect(sealBySerial(fresh)).toMatchObject({ state: "active", productVersionId: seal.productVersionId });
+    const listed = expiringSeals(grace()).map((e) => e.serial);
+    expect(listed).not.toContain(serial);
+    expect(listed).not.toContain(fresh);
   });
 });

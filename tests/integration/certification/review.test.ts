@@ -164,7 +164,10 @@ describe("a full review of the demo watch", () => {
     const count = db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length;
     await expect(() =>
       recordVerdict(asha, watchId, "5.1-3", { verdict: "pass", comment: "", accepted: false, version: stale }),
-    ).toBeRefused("conflict", /Someone else changed this submission/);
+    ).toBeRefused(
+      "conflict",
+      /This submission changed while you were working on it \(in another tab, or by someone else\)/,
+    );
     expect(db().select().from(verdicts).where(eq(verdicts.submissionId, watchId)).all().length).toBe(count);
   });
 

@@ -14,6 +14,7 @@ import type { Actor } from "../../../app/platform/actor";
 import { retireChecklistVersion } from "../../../app/features/catalogue/checklists.server";
 import { db } from "../../../app/platform/db.server";
 import { linkExistingEvidence, openEvidence } from "../../../app/features/certification/evidence.server";
+import { evidenceResponse } from "../../../app/features/certification/evidence-download.server";
 import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import {
@@ -349,6 +350,20 @@ describe("evidence uploads", () => {
       /control characters/,
       400,
     ],
+    // A bidi override makes "scan\u202Etxt.js" read "scansj.txt"; a zero-width space hides in a name: both refused,
+    // the message naming the file with the character shown, not applied.
+    [
+      "an encoded right-to-left override in the name",
+      () => uploadRequest([{ filename: "x\"; filename*=UTF-8''scan%E2%80%AEtxt.js; z=\"", body: "hello" }]),
+      /^"scan<U\+202E>txt\.js": The file name contains invisible or direction-changing characters \(U\+202E\)/,
+      400,
+    ],
+    [
+      "an encoded zero-width space in the name",
+      () => uploadRequest([{ filename: "x\"; filename*=UTF-8''report%E2%80%8B.pdf; z=\"", body: PDF }]),
+      /"report<U\+200B>\.pdf": The file name contains invisible or direction-changing characters \(U\+200B\)/,
+      400,
+    ],
     [
       "a 300-character name",
       () => uploadRequest([{ filename: "x".repeat(296) + ".txt", body: "hello" }]),
@@ -482,6 +497,39 @@ describe("evidence uploads", () => {
   });
 });
 
+describe("evidence downloads", () => {
+  it("download under a name whose extension agrees with the detected type", async () => {
+    const r = await handleEvidenceUpload(
+      grace,
+      uploadRequest([
+        { filename: "scan-results.js", body: "22/tcp closed ssh\n443/tcp open https\n" },
+        { filename: "Pen test (final).PDF", body: PDF },
+      ]),
+      pstiDraft,
+      "2",
+    );
+    expect(r).toMatchObject({ ok: true });
+    const links = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, pstiDraft)).all();
+    const disposition = async (name: string) => {
+      const link = links.find((l) => l.originalName === name)!;
+      const res = evidenceResponse(
+        new Request(`http://localhost/evidence/${link.id}`),
+        await openEvidence(grace, link.id),
+      );
+      await res.body?.cancel();
+      return res.headers.get("Content-Disposition");
+    };
+    // Plain text named .js: saved as .js.txt, so no desktop runs it as a script.
+    expect(await disposition("scan-results.js")).toBe(
+      `attachment; filename="scan-results.js.txt"; filename*=UTF-8''scan-results.js.txt`,
+    );
+    // An extension that already agrees (in any case) is kept.
+    expect(await disposition("Pen test (final).PDF")).toBe(
+      `attachment; filename="Pen test (final).PDF"; filename*=UTF-8''Pen%20test%20(final).PDF`,
+    );
+  });
+});
+
 describe("submitting and after", () => {
   it("submits once nothing blocks, then freezes answers and evidence against any change", async () => {
     saveAnswer(grace, pstiDraft, "3", {
@@ -519,9 +567,14 @@ describe("submitting and after", () => {
   });
 
   it("withdraws a submitted submission and deletes a draft; another supplier can do neither", () => {
-    expect(() => withdrawSubmission(sam, pstiDraft)).toThrow(/another organisation/);
-    withdrawSubmission(grace, pstiDraft);
-    expect(() => withdrawSubmission(grace, pstiDraft)).toThrow(/withdrawn cannot be withdrawn/);
+    expect(() => withdrawSubmission(sam, pstiDraft, { confirmed: true })).toThrow(/another organisation/);
+    // Asked first, like deleting a draft: it cannot be undone (a crafted POST without the tick box withdraws nothing).
+    expect(() => withdrawSubmission(grace, pstiDraft, { confirmed: false })).toThrow(
+      /^Tick the box to confirm that the submission is withdrawn for good and cannot be resubmitted\.$/,
+    );
+    expect(db().select().from(submissions).where(eq(submissions.id, pstiDraft)).get()!.status).toBe("submitted");
+    withdrawSubmission(grace, pstiDraft, { confirmed: true });
+    expect(() => withdrawSubmission(grace, pstiDraft, { confirmed: true })).toThrow(/withdrawn cannot be withdrawn/);
     const draft = openSubmission(grace, {
       productVersionId: watchVersion,
       target: { checklistVersionId: "etsi-en-303-645@2.1.1", targetLevel: "baseline" },

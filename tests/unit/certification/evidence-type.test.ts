@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   ACCEPTED_LIST,
   ACCEPTED_TYPES,
+  downloadFileName,
+  EXTENSIONS,
+  fileNameForMessage,
   fileNameProblem,
   sniffMediaType,
 } from "../../../app/features/certification/domain/evidence-type";
@@ -410,5 +413,71 @@ describe("fileNameProblem", () => {
     expect([...name]).toHaveLength(255);
     expect(fileNameProblem(name)).toBeNull();
     expect(fileNameProblem(name + "x")).toBe("The file name is longer than 255 characters.");
+  });
+});
+
+describe("fileNameProblem: invisible and direction-changing characters", () => {
+  it.each([
+    ["scan\u202Etxt.js", "U+202E"], // right-to-left override: reads "scansj.txt"
+    ["report\u202Dx.pdf", "U+202D"], // left-to-right override
+    ["a\u2066b\u2069.pdf", "U+2066, U+2069"], // isolates
+    ["report\u200B.pdf", "U+200B"], // zero-width space
+    ["re\u200Dport.pdf", "U+200D"], // zero-width joiner
+    ["\uFEFFreport.pdf", "U+FEFF"], // byte order mark
+    ["report\u200F.pdf", "U+200F"], // right-to-left mark
+    ["report\u061C.pdf", "U+061C"], // Arabic letter mark
+    ["report\u2060.pdf", "U+2060"], // word joiner
+  ])("refuses %j, naming %s", (name, codes) => {
+    expect(fileNameProblem(name)).toBe(
+      `The file name contains invisible or direction-changing characters (${codes}), which can disguise what it is: rename the file without them.`,
+    );
+  });
+
+  it("the same name is refused every time (the shared pattern is global: no state carries over)", () => {
+    for (let i = 0; i < 3; i++) expect(fileNameProblem("scan\u202Etxt.js")).not.toBeNull();
+    expect(fileNameProblem("تقرير.pdf")).toBeNull(); // right-to-left script itself is fine
+  });
+
+  it("fileNameForMessage shows those characters and control characters as code points, quoted", () => {
+    expect(fileNameForMessage("scan\u202Etxt.js")).toBe('"scan<U+202E>txt.js"');
+    expect(fileNameForMessage("a\u0007b.txt")).toBe('"a<U+0007>b.txt"');
+    expect(fileNameForMessage("x".repeat(100))).toBe(`"${"x".repeat(80)}"`);
+  });
+});
+
+describe("downloadFileName", () => {
+  it.each([
+    ["scan-results.js", "text/plain", "scan-results.js.txt"],
+    ["scan-results.bat", "text/plain", "scan-results.bat.txt"],
+    ["scan-results.hta", "text/plain", "scan-results.hta.txt"],
+    ["payload.html", "text/plain", "payload.html.txt"],
+    ["data.csv", "text/plain", "data.csv.txt"], // detected as plain text, not CSV: not opened as a spreadsheet
+    ["README", "text/plain", "README.txt"],
+    [".env", "text/plain", ".env.txt"],
+    ["notes.txt", "text/plain", "notes.txt"],
+    ["syslog.LOG", "text/plain", "syslog.LOG"],
+    ["report.pdf", "application/pdf", "report.pdf"],
+    ["Report.PDF", "application/pdf", "Report.PDF"],
+    ["report.pdf.exe", "application/pdf", "report.pdf.exe.pdf"],
+    ["photo.jpeg", "image/jpeg", "photo.jpeg"],
+    ["photo.png", "image/jpeg", "photo.png.jpg"],
+    ["sbom.cdx.json", "application/json", "sbom.cdx.json"],
+    ["ports.tsv", "text/csv", "ports.tsv"],
+    ["capture.cap", "application/vnd.tcpdump.pcap", "capture.cap"],
+    ["capture.pcap", "application/x-pcapng", "capture.pcap.pcapng"],
+    ["bundle.zip", "application/zip", "bundle.zip"],
+    ["trailing dots...", "application/zip", "trailing dots.zip"],
+    ["...", "text/plain", "evidence.txt"],
+  ])("%j detected as %s downloads as %j", (name, type, expected) => {
+    expect(downloadFileName(name, type)).toBe(expected);
+  });
+
+  it("drops invisible and direction-changing characters of names stored before they were refused", () => {
+    expect(downloadFileName("scan\u202Etxt.js", "text/plain")).toBe("scantxt.js.txt");
+    expect(downloadFileName("re\u200Bport.pdf", "application/pdf")).toBe("report.pdf");
+  });
+
+  it("every accepted type has its extensions", () => {
+    expect(Object.keys(EXTENSIONS).sort()).toEqual(Object.keys(ACCEPTED_TYPES).sort());
   });
 });

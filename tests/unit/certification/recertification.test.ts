@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  certificationEnded,
   describeReason,
   reasonsFor,
   recertificationDelta,
@@ -159,6 +160,60 @@ describe("refsNamedFor", () => {
       "1",
       "3",
     ]);
+  });
+});
+
+describe("an SBOM of the certified firmware", () => {
+  const sboms = new Set(["sha-2", "sha-sbom-new"]);
+  it("is never carried as certified: the requirement holding it is reviewed again", () => {
+    const delta = recertificationDelta(input({ sboms }));
+    expect(delta.toReview).toEqual([{ ref: "2", reasons: [{ kind: "sbom_of_certified_firmware" }] }]);
+    expect(delta.carried.map((c) => c.ref)).toEqual(["1", "3", "4"]);
+  });
+
+  it("replaced by the new firmware's SBOM: reviewed because the evidence changed, no longer as the old SBOM", () => {
+    const delta = recertificationDelta(
+      input({
+        sboms,
+        current: [current("1"), current("2", { evidence: ["sha-sbom-new"] }), current("3"), current("4")],
+      }),
+    );
+    expect(delta.toReview).toEqual([{ ref: "2", reasons: [{ kind: "evidence_changed", added: 1, removed: 1 }] }]);
+  });
+
+  it("says what to do", () => {
+    expect(describeReason({ kind: "sbom_of_certified_firmware" })).toBe(
+      "Its SBOM is the certified firmware's: replace it with the SBOM of this firmware",
+    );
+  });
+});
+
+describe("a seal revoked or expired after the re-certification was opened", () => {
+  it.each(["revoked", "expired"] as const)("%s: nothing carries over, every requirement is reviewed", (ended) => {
+    const delta = recertificationDelta(input({ sourceEnded: ended, marked: new Map([["3", "x"]]) }));
+    expect(delta.carried).toEqual([]);
+    expect(delta.toReview.map((d) => [d.ref, d.reasons.map((r) => r.kind)])).toEqual([
+      ["1", ["certification_ended"]],
+      ["2", ["certification_ended"]],
+      ["3", ["certification_ended", "marked"]],
+      ["4", ["certification_ended"]],
+    ]);
+    expect(describeReason({ kind: "certification_ended", ended })).toMatch(
+      new RegExp(
+        `^The seal this re-certification started from (was ${ended}|has ${ended}): its certified verdicts no longer carry over$`,
+      ),
+    );
+  });
+
+  it("certificationEnded: revoked, or past validUntil; a superseded or suspended seal in date still stands", () => {
+    const now = new Date("2027-01-01T00:00:00Z");
+    const later = new Date("2028-01-01T00:00:00Z");
+    expect(certificationEnded({ state: "revoked", validUntil: later }, now)).toBe("revoked");
+    expect(certificationEnded({ state: "active", validUntil: now }, now)).toBe("expired");
+    expect(certificationEnded({ state: "suspended", validUntil: now }, now)).toBe("expired");
+    expect(certificationEnded({ state: "active", validUntil: later }, now)).toBeNull();
+    expect(certificationEnded({ state: "suspended", validUntil: later }, now)).toBeNull();
+    expect(certificationEnded({ state: "superseded", validUntil: later }, now)).toBeNull();
   });
 });
 

@@ -6,6 +6,7 @@ import {
   checkTransition,
   editableScope,
   isOpen,
+  readOnlyReason,
   SUBMISSION_STATUSES,
   TRANSITIONS,
   type SubmissionStatus,
@@ -160,5 +161,22 @@ describe("deleting, editing and openness", () => {
     for (const s of SUBMISSION_STATUSES.filter((s) => !isOpen(s))) {
       for (const r of ROLES) expect(availableTransitions(s, r)).toEqual([]);
     }
+  });
+});
+
+describe("readOnlyReason", () => {
+  it("after a request for changes, says the requirement was not sent back (not that the submission is frozen)", () => {
+    expect(readOnlyReason("changes_requested")).toBe(
+      "Read-only: the assessor did not send this requirement back; only the sent-back requirements can be changed.",
+    );
+  });
+
+  it.each([
+    ["submitted", "Read-only: the submission is submitted."],
+    ["in_review", "Read-only: the submission is in review."],
+    ["approved", "Read-only: the submission is approved."],
+    ["withdrawn", "Read-only: the submission is withdrawn."],
+  ] as const)("%s: %s", (status, text) => {
+    expect(readOnlyReason(status)).toBe(text);
   });
 });

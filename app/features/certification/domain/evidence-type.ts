@@ -5,6 +5,7 @@
  * an assessor can safely open are accepted; anything else is refused with its detected type.
  */
 import { fileTypeFromBuffer } from "file-type";
+import { INVISIBLE } from "../../findings/forms";
 
 export const ACCEPTED_TYPES = {
   "application/pdf": "PDF document",
@@ -137,14 +138,70 @@ function looksLikeCsv(text: string, complete: boolean): boolean {
   return false;
 }
 
+/** Each invisible or direction-changing character of a text as U+XXXX (one entry per distinct character). */
+function invisibleCharacters(text: string): string[] {
+  return [...new Set(text.match(INVISIBLE) ?? [])].map(
+    (c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
+
 /**
  * A file name as the supplier gave it, kept only as display text. Names that try a path, carry
- * control characters or are absurdly long are refused rather than silently changed.
+ * control characters or are absurdly long are refused rather than silently changed; so are names
+ * with the invisible and direction-changing characters that the findings module strips from titles
+ * (findings/forms.ts INVISIBLE: zero-width characters, bidi overrides, marks and isolates): with
+ * U+202E, "report\u202Efdp.exe" shows as "reportexe.pdf".
  */
 export function fileNameProblem(name: string): string | null {
   if (!name.trim()) return "The file has no name.";
   if ([...name].length > 255) return "The file name is longer than 255 characters.";
   if (/[\u0000-\u001f\u007f]/.test(name)) return "The file name contains control characters.";
   if (/[/\\]/.test(name) || name === "." || name === "..") return "The file name contains a path (/, \\ or ..).";
+  const invisible = invisibleCharacters(name);
+  if (invisible.length)
+    return `The file name contains invisible or direction-changing characters (${invisible.join(", ")}), which can disguise what it is: rename the file without them.`;
   return null;
+}
+
+/**
+ * A file name for a message (at most 80 characters, quoted), with any invisible, direction-changing
+ * or control character shown as <U+XXXX> so the message reads as written.
+ */
+export function fileNameForMessage(name: string): string {
+  const shown = [...name.slice(0, 80)]
+    .map((c) =>
+      /[\u0000-\u001f\u007f]/.test(c) || c.search(INVISIBLE) === 0
+        ? `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}>`
+        : c,
+    )
+    .join("");
+  return `"${shown}"`;
+}
+
+/** The file name extensions that agree with each accepted type (lower case, without the dot); the first is added when none does. */
+export const EXTENSIONS: Record<AcceptedMediaType, readonly string[]> = {
+  "application/pdf": ["pdf"],
+  "image/png": ["png"],
+  "image/jpeg": ["jpg", "jpeg"],
+  "text/plain": ["txt", "log", "text"],
+  "application/json": ["json"],
+  "text/csv": ["csv", "tsv"],
+  "application/zip": ["zip"],
+  "application/vnd.tcpdump.pcap": ["pcap", "cap"],
+  "application/x-pcapng": ["pcapng"],
+};
+
+/**
+ * The name an evidence file is downloaded under: the supplier's name, without invisible or
+ * direction-changing characters (names stored before they were refused), and with an extension
+ * that agrees with the type its bytes were detected as: a text file named "scan-results.js" is
+ * downloaded as "scan-results.js.txt", so no browser or desktop opens it as a script.
+ */
+export function downloadFileName(originalName: string, mediaType: string): string {
+  const name = originalName.replace(INVISIBLE, "").replace(/[\s.]+$/, "") || "evidence";
+  const allowed = EXTENSIONS[mediaType as AcceptedMediaType] as readonly string[] | undefined;
+  if (!allowed) return name;
+  const dot = name.lastIndexOf(".");
+  const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
+  return allowed.includes(ext) ? name : `${name}.${allowed[0]}`;
 }

@@ -11,9 +11,13 @@
  *  - an open vulnerability report (finding) names it;
  *  - the requirement itself is new or changed (the re-certification runs on a newer checklist
  *    version because the certified one was retired);
- *  - the certified assessment has no verdict for it that met it.
+ *  - the certified assessment has no verdict for it that met it;
+ *  - its evidence still holds an SBOM of the certified firmware (an SBOM lists the components of
+ *    one firmware build: the new firmware needs its own, so it is never carried as certified).
  * Every other requirement keeps the certified verdict (carried over, with its assessor and
- * comment), so the assessor re-reviews only what changed.
+ * comment), so the assessor re-reviews only what changed. Once the seal it started from is revoked
+ * or expired (after the re-certification was opened), no verdict carries over: every requirement
+ * is reviewed again, as in a full assessment.
  */
 import type { ComparedField } from "../../catalogue/domain/checklist/diff";
 
@@ -24,7 +28,12 @@ export type DeltaReason =
   | { kind: "finding"; findingIds: string[] }
   | { kind: "new_requirement" }
   | { kind: "requirement_changed"; fields: ComparedField[] }
-  | { kind: "no_certified_verdict" };
+  | { kind: "no_certified_verdict" }
+  | { kind: "sbom_of_certified_firmware" }
+  | { kind: "certification_ended"; ended: CertificationEnded };
+
+/** Why a seal's certification no longer stands: revoked, or past its validity. */
+export type CertificationEnded = "revoked" | "expired";
 
 export interface AnswerText {
   claim: string | null;
@@ -57,6 +66,10 @@ export interface DeltaInput {
   marked: ReadonlyMap<string, string>;
   /** Refs named by open findings: ref -> finding ids. */
   findings: ReadonlyMap<string, readonly string[]>;
+  /** SHA-256 of the evidence files that are SBOMs (only those of the certified evidence matter). */
+  sboms?: ReadonlySet<string>;
+  /** The seal it started from was revoked or has expired since (certificationEnded): nothing carries over. */
+  sourceEnded?: CertificationEnded | null;
 }
 
 export interface DeltaItem {
@@ -105,6 +118,10 @@ export function reasonsFor(req: CurrentRequirement, input: Omit<DeltaInput, "cur
   const findingIds = input.findings.get(req.ref);
   if (findingIds?.length) reasons.push({ kind: "finding", findingIds: [...findingIds] });
   if (certified && certified.metVerdictId === null) reasons.push({ kind: "no_certified_verdict" });
+  // The certified firmware's SBOM, still attached: it lists the old build's components, not the new one's.
+  if (certified && input.sboms?.size && req.evidence.some((h) => input.sboms!.has(h) && certified.evidence.includes(h)))
+    reasons.push({ kind: "sbom_of_certified_firmware" });
+  if (input.sourceEnded) reasons.unshift({ kind: "certification_ended", ended: input.sourceEnded });
   return reasons;
 }
 
@@ -136,6 +153,12 @@ export function describeReason(r: DeltaReason): string {
       return `The requirement's ${r.fields.join(", ")} changed in this checklist version`;
     case "no_certified_verdict":
       return "Not met in the certified assessment";
+    case "sbom_of_certified_firmware":
+      return "Its SBOM is the certified firmware's: replace it with the SBOM of this firmware";
+    case "certification_ended":
+      return r.ended === "revoked"
+        ? "The seal this re-certification started from was revoked: its certified verdicts no longer carry over"
+        : "The seal this re-certification started from has expired: its certified verdicts no longer carry over";
   }
 }
 
@@ -145,12 +168,24 @@ export function refsNamedFor(checklistId: string, named: readonly string[]): str
   return named.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
 }
 
+/**
+ * Whether a seal's certification has ended, so its verdicts can no longer carry over into a
+ * re-certification (null: it stands). Revoked is final; expiry follows from validUntil. A
+ * superseded seal's certification stands (a newer one replaced it, nothing undid it).
+ */
+export function certificationEnded(seal: { state: string; validUntil: Date }, now: Date): CertificationEnded | null {
+  if (seal.state === "revoked") return "revoked";
+  if (seal.validUntil.getTime() <= now.getTime()) return "expired";
+  return null;
+}
+
 /** Which seals a re-certification may start from. */
 export function recertificationProblem(seal: { state: string; validUntil: Date }, now: Date): string | null {
-  if (seal.state === "revoked")
+  const ended = certificationEnded(seal, now);
+  if (ended === "revoked")
     return "This seal is revoked; a revoked certification cannot be carried over. Open a full submission instead.";
   if (seal.state === "superseded") return "This seal is already superseded; re-certify from the seal that replaced it.";
-  if (seal.validUntil.getTime() <= now.getTime())
+  if (ended === "expired")
     return "This seal has expired; its assessment is too old to carry over. Open a full submission (or renew) instead.";
   return null;
 }

@@ -97,6 +97,16 @@ export function editableScope(status: SubmissionStatus): "all" | "reopened" | "n
   return "none";
 }
 
+/**
+ * Why the supplier cannot change a requirement now, in words (its page says it): after a request
+ * for changes only the requirements sent back can change; otherwise the whole submission is frozen.
+ */
+export function readOnlyReason(status: SubmissionStatus): string {
+  if (status === "changes_requested")
+    return "Read-only: the assessor did not send this requirement back; only the sent-back requirements can be changed.";
+  return `Read-only: the submission is ${SUBMISSION_STATUS_LABELS[status].toLowerCase()}.`;
+}
+
 export function isOpen(status: SubmissionStatus): boolean {
   return status !== "approved" && status !== "rejected" && status !== "withdrawn";
 }
