@@ -11,6 +11,11 @@
  * be told apart from a number by a rule simple enough to trust). Cells containing `;` are quoted
  * as well, so a spreadsheet that splits on semicolons cannot start a new cell mid-value.
  * JSON answers keep the raw values: only CSV is escaped.
+ *
+ * A download meant for a spreadsheet starts with a UTF-8 byte order mark (`forSpreadsheet`):
+ * without it Excel on Windows reads the file in the system's code page and garbles every
+ * character beyond ASCII (a product named "Caméra" shows as "CamÃ©ra"). Machine answers (the
+ * API) have none. Every reader of ours drops a BOM, so such a file can be uploaded again.
  */
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
@@ -44,7 +49,15 @@ export function rewriteCsvSafely(text: string): string {
   return writeCsv(readWrittenCsv(text));
 }
 
-/** The rows of a CSV the portal wrote (well-formed by construction), cells as stored. */
+/** The rows of a CSV the portal wrote (well-formed by construction), cells as stored; a leading BOM dropped. */
 export function readWrittenCsv(text: string): string[][] {
-  return parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  return parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+}
+
+/** The UTF-8 byte order mark, as the first character of a text. */
+export const UTF8_BOM = "\uFEFF";
+
+/** A CSV as a file to open in a spreadsheet: with the byte order mark that makes Excel read it as UTF-8. */
+export function forSpreadsheet(csv: string): string {
+  return csv.startsWith(UTF8_BOM) ? csv : UTF8_BOM + csv;
 }

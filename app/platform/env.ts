@@ -119,6 +119,8 @@ export const envSchema = z
     RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE").default(10),
     PUBLIC_API_PER_MINUTE: positiveInt("PUBLIC_API_PER_MINUTE").default(600),
     PUBLIC_PAGE_PER_MINUTE: positiveInt("PUBLIC_PAGE_PER_MINUTE").default(120),
+    /** Rows of bulk checks an hour, per retail organisation (the page, API tokens) or per client address (the anonymous API). */
+    BULK_ROWS_PER_HOUR: positiveInt("BULK_ROWS_PER_HOUR").default(200_000),
     TRUST_PROXY: bool.default(false),
     EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB")
       .pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" }))
@@ -223,6 +225,8 @@ export const envSchema = z
       host: e.HOST,
       dataDir: e.DATA_DIR,
       baseUrl,
+      /** Whether PUBLIC_URL was given (else baseUrl is this machine's localhost address). */
+      publicUrlSet: e.PUBLIC_URL !== undefined,
       cookieSecure: baseUrl.startsWith("https:"),
       sessionSecret: e.SESSION_SECRET,
       sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
@@ -230,6 +234,7 @@ export const envSchema = z
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       publicApiPerMinute: e.PUBLIC_API_PER_MINUTE,
       publicPagePerMinute: e.PUBLIC_PAGE_PER_MINUTE,
+      bulkRowsPerHour: e.BULK_ROWS_PER_HOUR,
       trustProxy: e.TRUST_PROXY,
       evidenceMaxFileBytes: e.EVIDENCE_MAX_FILE_MB * 1024 * 1024,
       evidenceMaxFilesPerSubmission: e.EVIDENCE_MAX_FILES_PER_SUBMISSION,
@@ -275,6 +280,13 @@ export const envSchema = z
         path: ["WEBHOOKS_ALLOW_LOOPBACK"],
         message:
           "is refused when NODE_ENV=production: webhooks go only to public https addresses there (loopback http is for development and tests); unset it",
+      });
+    }
+    if (e.nodeEnv === "production" && e.smtpUrl && !e.publicUrlSet) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUBLIC_URL"],
+        message: `is required in production when SMTP_URL is set: every mail links to the portal, and without it the links would point at ${e.baseUrl}`,
       });
     }
     if (e.nodeEnv === "production" && !e.demoMode && !e.sessionSecret) {

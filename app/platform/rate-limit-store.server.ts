@@ -59,17 +59,18 @@ function open(file: string): Store {
         })
         .immediate(),
     );
-  // The bucket, refilled for the time since `at`, loses a token if it has one; `allowed` says whether it had.
+  // The bucket, refilled for the time since `at`, loses `cost` tokens if it has them; `allowed` says whether it had.
   // (SET expressions all read the row as it was.)
   const refilled = "min(@burst, tokens + max(0, @now - at) * @rate)";
   return {
     file,
     sqlite,
     bucket: sqlite.prepare(
-      `INSERT INTO buckets (key, tokens, at, allowed) VALUES (@key, @burst - 1, @now, 1)
+      `INSERT INTO buckets (key, tokens, at, allowed)
+         VALUES (@key, CASE WHEN @burst >= @cost THEN @burst - @cost ELSE @burst END, @now, @burst >= @cost)
        ON CONFLICT (key) DO UPDATE SET
-         tokens = ${refilled} - (${refilled} >= 1),
-         allowed = (${refilled} >= 1),
+         tokens = ${refilled} - (${refilled} >= @cost) * @cost,
+         allowed = (${refilled} >= @cost),
          at = max(at, @now)
        RETURNING tokens, allowed`,
     ),
@@ -106,14 +107,20 @@ function current(): Store {
 
 /**
  * A token bucket per key: `perMinute` a minute on average, bursts up to `burst` (default:
- * `perMinute`). Counts one request for `key` at `now`.
+ * `perMinute`). Counts one request for `key` at `now`, or `cost` tokens at once (a bulk check's
+ * rows): all of them or, refused, none. Refused, `remaining` is what the bucket holds now and
+ * `retryAfterMs` when it holds `cost` (never, for a cost above `burst`: Infinity).
  */
-export function hitTokenBucket(key: string, perMinute: number, now: number, burst = perMinute): RateDecision {
+export function hitTokenBucket(key: string, perMinute: number, now: number, burst = perMinute, cost = 1): RateDecision {
   const rate = perMinute / 60_000;
   const s = current();
-  const row = whileBusy(() => s.bucket.get({ key, burst, now, rate })) as { tokens: number; allowed: number };
+  const row = whileBusy(() => s.bucket.get({ key, burst, now, rate, cost })) as { tokens: number; allowed: number };
   if (row.allowed) return { allowed: true, remaining: Math.floor(row.tokens), retryAfterMs: 0 };
-  return { allowed: false, remaining: 0, retryAfterMs: Math.ceil((1 - row.tokens) / rate) };
+  return {
+    allowed: false,
+    remaining: Math.floor(row.tokens),
+    retryAfterMs: cost > burst ? Infinity : Math.ceil((cost - row.tokens) / rate),
+  };
 }
 
 /** A sliding window: at most `limit` attempts for `key` in any `windowMs`. Counts one at `now` if within. */
@@ -128,18 +135,30 @@ export function hitSlidingWindow(key: string, limit: number, windowMs: number, n
 
 /**
  * Deletes what no longer counts: buckets untouched for `bucketIdleMs` (full again by then) and
- * attempts older than `windowMs`. Run every minute by one process (its lease).
+ * attempts older than `windowMs`. Run every minute by one process (its lease). `slower` gives the
+ * buckets whose key starts with a prefix an idle time of their own (a budget refilled over an
+ * hour is not full again after a minute).
  */
 export function pruneRateLimits(
   now: number,
   bucketIdleMs: number,
   windowMs: number,
+  slower: Readonly<Record<string, number>> = {},
 ): { buckets: number; hits: number } {
   const s = current();
-  return {
-    buckets: s.pruneBuckets.run(now - bucketIdleMs).changes,
-    hits: s.pruneHits.run(now - windowMs).changes,
-  };
+  const prefixes = Object.entries(slower);
+  const hits = s.pruneHits.run(now - windowMs).changes;
+  if (!prefixes.length) return { buckets: s.pruneBuckets.run(now - bucketIdleMs).changes, hits };
+  const hasPrefix = (i: number) => `substr(key, 1, length(@p${i})) = @p${i}`;
+  const params: Record<string, string | number> = { before: now - bucketIdleMs };
+  prefixes.forEach(([prefix, idleMs], i) => {
+    params[`p${i}`] = prefix;
+    params[`b${i}`] = now - idleMs;
+  });
+  const other = prefixes.map((_, i) => `NOT ${hasPrefix(i)}`).join(" AND ");
+  const own = prefixes.map((_, i) => `(${hasPrefix(i)} AND at < @b${i})`).join(" OR ");
+  const buckets = s.sqlite.prepare(`DELETE FROM buckets WHERE (at < @before AND ${other}) OR ${own}`).run(params);
+  return { buckets: buckets.changes, hits };
 }
 
 /** Forgets every count whose key starts with `prefix` (all of them without one): tests, and an operator's reset. */

@@ -37,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => createApiToken(user, parsed.data), { name: parsed.data.name });
   return r.ok
-    ? { ok: true as const, notice: `Token "${parsed.data.name}" created.`, token: r.value.token }
+    ? { ok: true as const, notice: `Token "${parsed.data.name}" created.`, token: r.value.token, tokenId: r.value.id }
     : r.response;
 }
 
@@ -46,6 +46,7 @@ export default function ApiAccess() {
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = a && !a.ok ? a : undefined;
+  const created = a?.ok && "tokenId" in a ? a.tokenId : null;
   return (
     <>
       <div className="page-head">
@@ -77,7 +78,8 @@ export default function ApiAccess() {
       <div className="grid grid--2">
         <section className="card" aria-labelledby="new-title">
           <h2 id="new-title">Create a token</h2>
-          <Form method="post" className="stack">
+          {/* Keyed by the token just created: the form starts empty again after a success (it keeps what was typed after a refusal). */}
+          <Form method="post" className="stack" key={created ?? "new"}>
             <Field
               label="Name"
               name="name"

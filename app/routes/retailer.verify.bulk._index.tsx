@@ -9,13 +9,22 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatBytes, formatDateTime } from "../platform/format";
 import { BULK_MAX_BYTES, BULK_MAX_ROWS, BULK_TOO_LARGE } from "../features/retail/bulk-csv.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
+import { BULK_RUNS_KEPT, listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
+import { bulkFileProblem, SESSION_ENDED } from "../features/retail/forms";
+import { getEnv } from "../platform/env.server";
 
 export const meta: MetaFunction = () => [{ title: "Bulk seal check — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  return { runs: listBulkChecks(user), maxRows: BULK_MAX_ROWS, maxSize: formatBytes(BULK_MAX_BYTES) };
+  return {
+    runs: listBulkChecks(user),
+    runsKept: BULK_RUNS_KEPT,
+    rowsPerHour: getEnv().bulkRowsPerHour,
+    maxRows: BULK_MAX_ROWS,
+    maxBytes: BULK_MAX_BYTES,
+    maxSize: formatBytes(BULK_MAX_BYTES),
+  };
 }
 
 /** Without JavaScript the form posts here; with it, the page uploads to ./upload to show progress. */
@@ -29,28 +38,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
     throw e;
   }
   const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0)
-    return failure("Choose a CSV file with a gtin or serial column.", { file: "Choose a CSV file." });
+  const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
+  if (problem || !(file instanceof File))
+    return failure(problem ?? "", { file: problem === BULK_TOO_LARGE ? problem : "Choose a CSV file." });
   const result = await attempt(async () => runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   if (!result.ok) return result.response;
   throw redirect(`/retailer/verify/bulk/${result.value.id}`);
 }
 
 export default function BulkCheck() {
-  const { runs, maxRows, maxSize } = useLoaderData<typeof loader>();
+  const { runs, runsKept, rowsPerHour, maxRows, maxBytes, maxSize } = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
   const nav = useNavigation();
   const navigate = useNavigate();
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<{ phase: "upload" | "check"; percent: number; rows: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [sessionEnded, setSessionEnded] = useState(false);
 
-  // With JavaScript: upload with a progress bar, then show the checking phase until the answer arrives.
+  // With JavaScript: the file's size checked first (the limit the server applies), then uploaded with
+  // a progress bar, then the checking phase shown until the answer arrives.
   async function submit(event: FormEvent<HTMLFormElement>) {
     const file = input.current?.files?.[0];
     if (!file || typeof XMLHttpRequest === "undefined") return;
     event.preventDefault();
-    setError(null);
+    setSessionEnded(false);
+    const problem = bulkFileProblem(file, maxBytes);
+    setError(problem);
+    if (problem) return;
     const rows = Math.max(0, (await file.text()).split(/\r?\n/).filter((l) => l.trim()).length - 1);
     setProgress({ phase: "upload", percent: 0, rows });
     const body = new FormData();
@@ -63,11 +78,12 @@ export default function BulkCheck() {
     xhr.upload.onload = () => setProgress({ phase: "check", percent: 100, rows });
     xhr.onload = () => {
       const answer = xhr.response as { id?: string; message?: string } | null;
-      if (xhr.status === 200 && answer?.id) navigate(`/retailer/verify/bulk/${answer.id}`);
-      else {
-        setProgress(null);
-        setError(answer?.message ?? `The check failed (HTTP ${xhr.status}).`);
-      }
+      if (xhr.status === 200 && answer?.id) return navigate(`/retailer/verify/bulk/${answer.id}`);
+      setProgress(null);
+      // 401: the session ended while the page was open (also said if a redirect to the login page was followed).
+      const ended = xhr.status === 401 || new URL(xhr.responseURL || "/", "http://x").pathname === "/login";
+      setSessionEnded(ended);
+      setError(ended ? SESSION_ENDED : (answer?.message ?? `The check failed (HTTP ${xhr.status}).`));
     };
     xhr.onerror = () => {
       setProgress(null);
@@ -96,6 +112,11 @@ export default function BulkCheck() {
         <h2 id="upload-title">Upload</h2>
         <Form method="post" encType="multipart/form-data" onSubmit={submit}>
           <FormError message={formError ?? undefined} />
+          {sessionEnded ? (
+            <p>
+              <a href="/login?redirectTo=%2Fretailer%2Fverify%2Fbulk">Log in again</a>, then choose the file once more.
+            </p>
+          ) : null}
           <div className="field">
             <label htmlFor="file">CSV file</label>
             <p className="field__hint" id="file-hint">
@@ -132,6 +153,11 @@ export default function BulkCheck() {
       </section>
       <section className="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Your organisation's checks</h2>
+        <p className="small muted" data-testid="runs-kept">
+          The newest {runsKept} checks are kept: storing a new one deletes the oldest beyond them, so download a result
+          you want to keep. Bulk checks may use {rowsPerHour.toLocaleString("en")} rows an hour for your organisation
+          (with its API tokens), refilled evenly over the hour.
+        </p>
         {runs.length === 0 ? (
           <p className="muted">No bulk checks yet.</p>
         ) : (

@@ -1,29 +1,41 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { FORM_OVERHEAD_BYTES, readForm } from "../platform/http/request-body.server";
 import { BULK_MAX_BYTES, BULK_TOO_LARGE } from "../features/retail/bulk-csv.server";
-import { requirePermission } from "../features/accounts/session.server";
+import { getOptionalUser, requirePermission } from "../features/accounts/session.server";
 import { runBulkCheck } from "../features/retail/bulk-checks.server";
+import { bulkFileProblem, SESSION_ENDED } from "../features/retail/forms";
 import { ServiceError } from "../platform/errors.server";
 
-const json = (status: number, body: unknown) =>
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers },
   });
 
-/** The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id}` or `{message}`. */
+/**
+ * The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id}` or `{message}`.
+ * Without a session (it ended while the page was open) a 401 `{message, login}`, not the login
+ * page's redirect, which the request would follow and answer with the login page's HTML.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
+  if (!(await getOptionalUser(request, context)))
+    return json(401, { message: SESSION_ENDED, login: "/login?redirectTo=%2Fretailer%2Fverify%2Fbulk" });
   const user = await requirePermission(request, context, "seals.verify");
   // Bounded while it streams; past the limit a 413 {message} is thrown (and answered as is).
   const file = (await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES, message: BULK_TOO_LARGE })).get(
     "file",
   );
-  if (!(file instanceof File) || file.size === 0)
-    return json(400, { message: "Choose a CSV file with a gtin or serial column." });
+  const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
+  if (problem || !(file instanceof File)) return json(problem === BULK_TOO_LARGE ? 413 : 400, { message: problem });
   try {
     return json(200, await runBulkCheck(user, { fileName: file.name, text: await file.text() }));
   } catch (e) {
-    if (e instanceof ServiceError) return json(e.status, { message: e.message });
+    if (e instanceof ServiceError)
+      return json(
+        e.status,
+        { message: e.message },
+        e.retryAfterSeconds ? { "Retry-After": String(e.retryAfterSeconds) } : {},
+      );
     throw e;
   }
 }

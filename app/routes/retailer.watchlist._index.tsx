@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
 import { WatchedAdvisories } from "../components/Advisories";
 import { WatchEventList } from "../components/Dashboards";
 import { SummaryBar } from "../components/BulkSummary";
@@ -25,10 +26,28 @@ import { WATCHLIST_CSV_MAX_BYTES, watchGtinInput, watchInput } from "../features
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
 
+/** The view a visit showed, carried in the URL by the page's forms: `since` (its cursor) and `visit` (when that last visit was, ms). */
+const cursor = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number)
+  .optional()
+  .catch(undefined);
+const viewQuery = z.object({ since: cursor, visit: cursor });
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  // Looking at the page marks everything shown as seen: the next visit shows only newer changes.
-  const view = await watchlistView(user, { markSeen: true });
+  const q = viewQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  // A plain visit marks everything listed as seen: the next visit shows only newer changes. The page
+  // after one of its forms was sent (a revalidation, or the page rendered after a post without
+  // JavaScript) is loaded at the form's URL, which carries the cursor the visit showed: the same
+  // changes stay listed, nothing is marked again.
+  const view = await watchlistView(
+    user,
+    q.since === undefined
+      ? { markSeen: true }
+      : { since: q.since, lastVisit: q.visit === undefined ? null : new Date(q.visit) },
+  );
   return { ...view, advisories: watchedProductAdvisories(user) }; // per product: public advisories, embargoed open count
 }
 
@@ -81,7 +100,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const values = { serial: String(form.get("serial") ?? ""), label: String(form.get("label") ?? "") };
   const parsed = watchInput.safeParse(values);
-  if (!parsed.success) return failure("Check the serial.", { serial: parsed.error.issues[0].message }, values);
+  if (!parsed.success) {
+    // Each problem on its own field, as for the GTIN form.
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues)
+      fieldErrors[issue.path[0] === "label" ? "label" : "serial"] ??= issue.message;
+    return failure(fieldErrors.serial ? "Check the serial." : "Check your label.", fieldErrors, values);
+  }
   const r = await attempt(() => watchBySerial(user, parsed.data), values);
   if (!r.ok) return r.response;
   return {
@@ -91,7 +116,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 /** "Added 3 products; 1 already watched; 1 not found (…); line 4: 5060123450003 is not a valid GTIN. …" */
-function csvNotice({ added, already, byGtin, unknown, invalid }: CsvWatchResult): string {
+function csvNotice({ added, already, byGtin, unknown, invalid, problems }: CsvWatchResult): string {
   const list = (items: string[]) => `${items.slice(0, 5).join(", ")}${items.length > 5 ? ", …" : ""}`;
   const parts = [
     `Added ${added} product${added === 1 ? "" : "s"}`,
@@ -101,6 +126,11 @@ function csvNotice({ added, already, byGtin, unknown, invalid }: CsvWatchResult)
     ...(invalid.length
       ? [
           `${invalid.length} row${invalid.length === 1 ? "" : "s"} with an invalid GTIN (${list(invalid.map((i) => `line ${i.line}: ${i.message}`))})`,
+        ]
+      : []),
+    ...(problems.length
+      ? [
+          `${problems.length} row${problems.length === 1 ? "" : "s"} read despite a problem (${list(problems.map((p) => `line ${p.line}: ${p.message}`))})`,
         ]
       : []),
   ];
@@ -113,6 +143,8 @@ export default function Watchlist() {
   const nav = useNavigation();
   const failed = a && !a.ok ? a : null;
   const total = d.rows.length;
+  // Every form posts to the view it was shown in: the page that follows lists the same changes.
+  const formAction = `?index&since=${d.since}${d.lastVisit ? `&visit=${new Date(d.lastVisit).getTime()}` : ""}`;
   return (
     <>
       <div className="page-head">
@@ -153,6 +185,22 @@ export default function Watchlist() {
           ) : (
             <WatchEventList events={d.changes} testId="watch-changes" />
           )}
+          {d.moreChanges ? (
+            <p className="small muted" data-testid="more-changes">
+              … and {d.moreChanges.toLocaleString("en")} more: the{" "}
+              <a href={`/retailer/watchlist/feed?since=${d.since}`}>JSON feed</a> has every one.
+            </p>
+          ) : null}
+          {d.history.length ? (
+            <>
+              <h3>History of the products you started watching</h3>
+              <p className="small muted">
+                What happened to their seals before you watched them: not changes since your last visit.
+              </p>
+              <WatchEventList events={d.history} testId="watch-history" />
+              {d.moreHistory ? <p className="small muted">… and {d.moreHistory.toLocaleString("en")} more.</p> : null}
+            </>
+          ) : null}
         </section>
       </div>
       <section className="card table-wrap" aria-labelledby="watched-title">
@@ -217,7 +265,7 @@ export default function Watchlist() {
                     </td>
                   ) : null}
                   <td>
-                    <Form method="post">
+                    <Form method="post" action={formAction}>
                       <input type="hidden" name="intent" value="remove" />
                       <input type="hidden" name="entryId" value={r.id} />
                       <button
@@ -238,7 +286,7 @@ export default function Watchlist() {
       <div className="grid grid--2">
         <section className="card" aria-labelledby="gtin-title">
           <h2 id="gtin-title">Watch a product by its GTIN</h2>
-          <Form method="post" className="stack">
+          <Form method="post" action={formAction} className="stack">
             <input type="hidden" name="intent" value="gtin" />
             <Field
               label="GTIN (the number under the barcode)"
@@ -263,7 +311,7 @@ export default function Watchlist() {
         </section>
         <section className="card" aria-labelledby="add-title">
           <h2 id="add-title">Watch a product by one of its seals</h2>
-          <Form method="post" className="stack">
+          <Form method="post" action={formAction} className="stack">
             <Field
               label="Seal serial"
               name="serial"
@@ -275,6 +323,7 @@ export default function Watchlist() {
               label="Your label (optional)"
               name="label"
               defaultValue={failed?.values?.label}
+              error={failed?.fieldErrors?.label}
               hint="For example your own SKU."
             />
             <button className="button" type="submit" disabled={nav.state !== "idle"}>
@@ -284,7 +333,7 @@ export default function Watchlist() {
         </section>
         <section className="card" aria-labelledby="csv-title">
           <h2 id="csv-title">Watch from a CSV</h2>
-          <Form method="post" encType="multipart/form-data" className="stack">
+          <Form method="post" action={formAction} encType="multipart/form-data" className="stack">
             <input type="hidden" name="intent" value="csv" />
             <div className={failed?.fieldErrors?.file ? "field field--error" : "field"}>
               <label htmlFor="watch-file">CSV file (the same as for a bulk check)</label>

@@ -158,7 +158,7 @@ function median(xs: number[]): number {
 }
 
 async function main() {
-  const server = await startServer({ PUBLIC_API_PER_MINUTE: "100000000" });
+  const server = await startServer({ PUBLIC_API_PER_MINUTE: "100000000", BULK_ROWS_PER_HOUR: "1000000000" });
   try {
     const dbFile = path.join(server.dataDir, "iot-seal.db");
     const ro = new Database(dbFile, { readonly: true });

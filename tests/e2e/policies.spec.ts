@@ -89,6 +89,7 @@ test("an API token makes the public API answer with the organisation's policies;
   await page.getByRole("button", { name: "Create" }).click();
   const token = (await page.getByTestId("api-token").textContent())!.trim();
   expect(token).toMatch(/^iots_/);
+  await expect(page.getByLabel("Name")).toHaveValue(""); // the form starts empty again for the next token
   const answer = await page.request.get(`/api/v1/seals/${ids.expiredSeal}`, {
     headers: { Authorization: `Bearer ${token}` },
   });

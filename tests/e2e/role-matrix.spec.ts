@@ -193,7 +193,8 @@ const MATRIX: Record<
   "routes/retailer.verify.bulk.upload": {
     path: "/retailer/verify/bulk/upload",
     get: everyone(405),
-    post: { ...only("retailer"), retailer: 400 },
+    // The page's script posts here: without a session a 401 JSON message, not the login page's redirect.
+    post: { ...only("retailer"), anon: 401, retailer: 400 },
     form: { note: "no file" },
   },
   "routes/retailer.verify.bulk.$runId._index": {

@@ -8,11 +8,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { z } from "zod";
 import { nowMs } from "../../platform/clock.server";
-import { hitPublicLimit } from "../../platform/http/rate-limits.server";
+import { hitBulkRowBudget, hitPublicLimit } from "../../platform/http/rate-limits.server";
 import { readStreamBody } from "../../platform/http/request-body.server";
 import { formatBytes } from "../../platform/format";
 import { statusListCredential } from "../trust/seal-status.server";
-import { sealApiView, sealApiViewOfChecked, type SealApiView } from "../certification/seals.server";
+import { sealApiView, sealApiViewOfChecked, supersedesOf, type SealApiView } from "../certification/seals.server";
 import { consistencyProofFor, inclusionProofFor, logTile, logVerifierKeys } from "../trust/transparency-log.server";
 import { cosignedNote, latestCosignedCheckpoint } from "../trust/witnesses.server";
 import { tlogProofText } from "../trust/domain/tlog";
@@ -173,6 +173,9 @@ export function sealApiBody(view: SealApiView, policiesJson: string | null = nul
     serial: view.serial,
     status: view.verdict,
     ...(view.reason ? { reason: view.reason } : {}),
+    // The seal that replaced this one (a re-certification) and the one it replaced, as the seal page links them.
+    supersededBy: view.supersededBy,
+    supersedes: view.supersedes,
     checkedAt: new Date(nowMs()).toISOString(),
   });
   const policies = policiesJson === null ? "" : `,"policies":${policiesJson}`;
@@ -184,6 +187,10 @@ const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
   ...(a.reason ? { reason: a.reason } : {}),
   ...(a.serial ? { serial: a.serial } : {}),
   ...(a.subject ? { subject: a.subject } : {}),
+  // As GET /api/v1/seals/<serial> answers them, for a seal the issuer has a record of.
+  ...(a.serial && a.status !== "not_found" && a.status !== "forged"
+    ? { supersededBy: a.supersededBy ?? null, supersedes: supersedesOf(a.serial) }
+    : {}),
   // A public advisory affects the certified firmware and its fix is certified in another version (null: none).
   ...(a.serial && a.status !== "not_found" && a.status !== "forged"
     ? { updateRequired: updateRequiredBySerial([a.serial]).get(a.serial) ?? null }
@@ -247,7 +254,12 @@ export function verifyApi(req: IncomingMessage, res: Res, ip: string): true {
   });
 }
 
-/** POST /api/v1/verify/bulk: a CSV with a serial or GTIN column → the same rows with a status each, CSV or JSON by Accept. */
+/**
+ * POST /api/v1/verify/bulk: a CSV with a serial or GTIN column → the same rows with a status each,
+ * CSV or JSON by Accept. Each request counts once against the API's limit per address, and its
+ * rows against the bulk checks' budget (BULK_ROWS_PER_HOUR): the token's organisation's (shared
+ * with its bulk check page), or the client address's without a token.
+ */
 export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true {
   if (!onlyMethod(req, res, "POST") || !withinLimit(res, ip)) return true;
   return run(res, async () => {
@@ -257,6 +269,14 @@ export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true 
     if (!body) return;
     const parsed = parseBulkCsv(body.toString("utf8"));
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
+    const budget = hitBulkRowBudget(auth ? { organizationId: auth } : { ip }, parsed.value.rows.length);
+    if (!budget.allowed)
+      return sendJson(
+        res,
+        budget.status,
+        { error: budget.message, rowsLeft: budget.remaining },
+        budget.retryAfterSeconds ? { "Retry-After": String(budget.retryAfterSeconds) } : {},
+      );
     const answers = await checkBulkRows(parsed.value);
     const withPolicies = auth ? attachPolicies(auth, answers) : false;
     attachUpdateRequired(answers);

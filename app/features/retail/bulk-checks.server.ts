@@ -1,10 +1,12 @@
 /**
  * A retail buyer's bulk checks: a CSV of serials or GTINs answered row for row, kept for the
  * buyer's organisation so the result can be downloaded again and compared later. The stored
- * result is the answered CSV itself: the buyer's columns, then ours (from `status` on).
+ * result is the answered CSV itself: the buyer's columns, then ours (from `status` on). Each
+ * check's rows count against the organisation's hourly budget of rows (BULK_ROWS_PER_HOUR, shared
+ * with its API tokens), and only its newest BULK_RUNS_KEPT checks are kept.
  */
 import crypto from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { users, verificationRuns } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import type { SealVerdict } from "../trust/domain/credential";
@@ -23,8 +25,9 @@ import { attachPolicies } from "./policies.server";
 import { parseUpdateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { hitBulkRowBudget } from "../../platform/http/rate-limits.server";
 import type { BulkAnswer } from "../trust/verify.server";
 import { keyColumnsOf } from "./domain/bulk-rows";
 
@@ -34,7 +37,33 @@ function assertBuyer(actor: Actor): void {
 
 const safeName = (name: string) => name.replace(/[^\w.\- ]+/g, "_").slice(0, 120) || "seals.csv";
 
-/** Checks every row of the CSV and keeps the result; returns the run's id. Bad CSV: a ServiceError naming the problem. */
+/** How many of an organisation's bulk checks are kept: storing one more deletes the oldest beyond these. */
+export const BULK_RUNS_KEPT = 20;
+
+/** Newest first (a run stored in the same millisecond as another: the one stored later first). */
+const newestFirst = [desc(verificationRuns.createdAt), desc(sql`${verificationRuns}.rowid`)] as const;
+
+/** Deletes the organisation's runs older than its newest BULK_RUNS_KEPT; returns how many. */
+function pruneRuns(tx: Tx, organizationId: string): number {
+  const kept = tx
+    .select({ id: verificationRuns.id })
+    .from(verificationRuns)
+    .where(eq(verificationRuns.organizationId, organizationId))
+    .orderBy(...newestFirst)
+    .limit(BULK_RUNS_KEPT)
+    .all()
+    .map((r) => r.id);
+  return tx
+    .delete(verificationRuns)
+    .where(and(eq(verificationRuns.organizationId, organizationId), notInArray(verificationRuns.id, kept)))
+    .run().changes;
+}
+
+/**
+ * Checks every row of the CSV and keeps the result; returns the run's id. Bad CSV: a ServiceError
+ * naming the problem; over the organisation's budget of rows: "rate_limited" (429, with the rows
+ * left and when enough are back), or "too_large" for a file above a whole hour's budget.
+ */
 export async function runBulkCheck(
   actor: Actor,
   input: { fileName: string; text: string },
@@ -42,6 +71,14 @@ export async function runBulkCheck(
   assertBuyer(actor);
   const parsed = parseBulkCsv(input.text);
   if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
+  const budget = hitBulkRowBudget({ organizationId: actor.organizationId }, parsed.value.rows.length);
+  if (!budget.allowed)
+    throw new ServiceError(
+      budget.status === 413 ? "too_large" : "rate_limited",
+      budget.message,
+      { file: budget.message },
+      budget.retryAfterSeconds,
+    );
   const answers = await checkBulkRows(parsed.value);
   const withPolicies = attachPolicies(actor.organizationId, answers);
   attachUpdateRequired(answers);
@@ -60,17 +97,19 @@ export async function runBulkCheck(
         createdAt: new Date(nowMs()),
       })
       .run();
+    const deletedRuns = pruneRuns(tx, actor.organizationId);
     recordAudit(tx, actor, {
       action: "seals.bulk_checked",
       target: { type: "verification_run", id },
       organizationId: actor.organizationId,
-      details: { rows: answers.length, summary },
+      details: { rows: answers.length, summary, ...(deletedRuns ? { deletedRuns } : {}) },
     });
   });
   return { id, rows: answers.length };
 }
 
-export function listBulkChecks(actor: Actor, limit = 20) {
+/** The organisation's kept checks, newest first. */
+export function listBulkChecks(actor: Actor, limit = BULK_RUNS_KEPT) {
   assertBuyer(actor);
   return db()
     .select({
@@ -84,7 +123,7 @@ export function listBulkChecks(actor: Actor, limit = 20) {
     .from(verificationRuns)
     .innerJoin(users, eq(users.id, verificationRuns.userId))
     .where(eq(verificationRuns.organizationId, actor.organizationId))
-    .orderBy(desc(verificationRuns.createdAt))
+    .orderBy(...newestFirst)
     .limit(limit)
     .all()
     .map((r) => ({ ...r, summary: JSON.parse(r.summary) as Record<SealVerdict, number> }));

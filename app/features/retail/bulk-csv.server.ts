@@ -8,15 +8,15 @@
 import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./domain/csv-columns";
 export { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS };
 import { writeCsv } from "../../platform/csv.server";
-import { formatBytes } from "../../platform/format";
 import type { SealVerdict } from "../trust/domain/credential";
 import { normalizeSerial } from "../trust/domain/serial";
 import { verifySerials, type BulkAnswer } from "../trust/verify.server";
 import { currentSealsOfGtins, productGtinsOfSeals } from "../certification/product-seals.server";
 import { describeResult, type PolicyResult } from "./domain/policy";
 import { gtinMismatch, keyColumnsOf, rowKeyOf } from "./domain/bulk-rows";
-import { readCsvRecords } from "./domain/csv-records";
-import { ambiguousKeyColumns } from "./domain/watch-csv";
+import { readCsvRecords, recordProblem } from "./domain/csv-records";
+import { ambiguousKeyColumns, missingKeyColumnMessage } from "./domain/watch-csv";
+import { tooLargeMessage } from "./forms";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { updateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 
@@ -41,7 +41,7 @@ export type BulkRow = BulkAnswer & {
 export const BULK_MAX_ROWS = 50_000;
 export const BULK_MAX_BYTES = 10 * 1024 * 1024;
 /** What the bulk check's pages answer to a larger file. */
-export const BULK_TOO_LARGE = `The file is larger than ${formatBytes(BULK_MAX_BYTES)}.`;
+export const BULK_TOO_LARGE = tooLargeMessage(BULK_MAX_BYTES);
 /** "update to 1.0.4: IOTSEAL-2026-0003" when a public advisory affects the certified firmware and is fixed in another version. */
 export const BULK_UPDATE_COLUMN = "update_required";
 
@@ -53,24 +53,24 @@ export interface BulkInput {
   rows: string[][];
   /** Each row's line in the file. */
   lines: number[];
-  /** What is wrong with each row's CSV text (the row was read anyway), or null. */
+  /** What is wrong with each row's CSV text or its cell count (the row was read anyway), or null. */
   problems: (string | null)[];
 }
 
 export type BulkParse = { ok: true; value: BulkInput } | { ok: false; message: string };
 
-/** Reads the uploaded CSV; refused only when it has no rows, no column to check by, or too many rows. */
+/**
+ * Reads the uploaded CSV; refused only when it has no rows, no column to check by (a file of
+ * semicolons is named as such), or too many rows. A row with more cells than the header is read
+ * anyway and its problem noted (an unquoted comma has moved its cells).
+ */
 export function parseBulkCsv(text: string): BulkParse {
   if (!text.trim()) return { ok: false, message: "The CSV file is empty." };
   const [head, ...records] = readCsvRecords(text);
   if (!head) return { ok: false, message: "The CSV file is empty." };
   const header = head.cells;
   const { serialColumn, gtinColumn } = keyColumnsOf(header);
-  if (serialColumn < 0 && gtinColumn < 0)
-    return {
-      ok: false,
-      message: `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
-    };
+  if (serialColumn < 0 && gtinColumn < 0) return { ok: false, message: missingKeyColumnMessage(header) };
   const ambiguous = ambiguousKeyColumns(header);
   if (ambiguous) return { ok: false, message: ambiguous };
   if (records.length === 0) return { ok: false, message: "The CSV has a header but no rows to check." };
@@ -87,7 +87,7 @@ export function parseBulkCsv(text: string): BulkParse {
       gtinColumn,
       rows: records.map((r) => r.cells),
       lines: records.map((r) => r.line),
-      problems: records.map((r) => r.problem),
+      problems: records.map((r) => recordProblem(r, header.length)),
     },
   };
 }

@@ -87,7 +87,7 @@ export async function buyerDashboard(actor: Actor) {
     exploited,
     alerts: latestAlerts(actor),
     /** Events the watchlist will show as new at the buyer's next visit. */
-    unseenChanges: view.changes.length,
+    unseenChanges: view.changes.length + view.moreChanges,
     activeTokens: listApiTokens(actor).filter((t) => !t.revokedAt).length,
     webhooks: {
       endpoints: webhooks.length,

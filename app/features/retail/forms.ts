@@ -5,6 +5,25 @@
 import { z } from "zod";
 import { parseGtin } from "../catalogue/domain/gtin";
 import { DURATION_UNITS, durationMonths } from "../../platform/calendar";
+import { formatBytes } from "../../platform/format";
+
+// --- The bulk check's upload ---
+
+/** What a file over the bulk check's limit is answered, by the server and, before uploading, the browser. */
+export const tooLargeMessage = (maxBytes: number) => `The file is larger than ${formatBytes(maxBytes)}.`;
+
+/** Said to a page whose session ended while it was open (the upload endpoint answers 401 with it). */
+export const SESSION_ENDED = "Your session has ended: log in again.";
+
+/**
+ * What is wrong with the file chosen for a bulk check before it is sent, or null: none chosen, an
+ * empty one, or one over the limit (`maxBytes`, as the page's loader gives it).
+ */
+export function bulkFileProblem(file: { size: number } | null | undefined, maxBytes: number): string | null {
+  if (!file || file.size === 0) return "Choose a CSV file with a gtin or serial column.";
+  if (file.size > maxBytes) return tooLargeMessage(maxBytes);
+  return null;
+}
 
 // --- The watchlist and its webhooks ---
 

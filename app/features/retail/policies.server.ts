@@ -241,15 +241,32 @@ export function policyFromForm(
 
 // --- Managing policies ---------------------------------------------------------------------------
 
-/** The organisation's policies in words, each with how the seals on its watchlist stand against it. */
+/**
+ * The organisation's policies in words, each with how the seals on its watchlist stand against it:
+ * the seals its watches follow now (followsSeal: a product watched by GTIN counts its current seal
+ * alone, not the stale result of a newer seal it fell back from), as the results are judged.
+ */
 export function listPolicies(actor: Actor) {
   assertBuyer(actor);
   const names = policyNames();
   const policies = policiesOf(db(), actor.organizationId);
+  const watches = db()
+    .select({ productId: watchlistEntries.productId, gtin: watchlistEntries.gtin })
+    .from(watchlistEntries)
+    .where(eq(watchlistEntries.organizationId, actor.organizationId))
+    .all();
+  const byGtin = new Set(watches.filter((w) => w.gtin).map((w) => w.productId));
+  const currentOf = currentSealsOf(db(), [...byGtin]);
   // Only the seals the watchlist follows now: not those of products no longer watched, nor superseded seals.
   const states = policies.length
     ? db()
-        .select({ policyId: policyStates.policyId, meets: policyStates.meets })
+        .select({
+          policyId: policyStates.policyId,
+          meets: policyStates.meets,
+          serial: seals.serial,
+          state: seals.state,
+          productId: productVersions.productId,
+        })
         .from(policyStates)
         .innerJoin(seals, eq(seals.serial, policyStates.serial))
         .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
@@ -270,6 +287,7 @@ export function listPolicies(actor: Actor) {
           ),
         )
         .all()
+        .filter((s) => followsSeal(s, byGtin.has(s.productId), currentOf))
     : [];
   return policies.map((p) => ({
     ...p,
@@ -642,6 +660,21 @@ export function forgetPolicyStates(tx: Tx, organizationId: string, productId: st
 }
 
 /**
+ * Whether a watch follows one of its product's seals (its policy results are judged and counted):
+ * a product watched by GTIN, its current seal alone (followed-products.server.ts); one watched by
+ * a seal serial, each of its seals that is not superseded.
+ */
+function followsSeal(
+  seal: { serial: string; state: string; productId: string },
+  watchedByGtin: boolean,
+  currentOf: ReadonlyMap<string, { serial: string }>,
+): boolean {
+  return watchedByGtin
+    ? currentOf.get(seal.productId)?.serial === seal.serial
+    : (WATCHED_SEAL_STATES as string[]).includes(seal.state);
+}
+
+/**
  * Re-evaluates the policies of every organisation watching the given product (or of one
  * organisation, or everyone) against the current seals of its watched products, and raises a
  * "policy.unmet" / "policy.met" watch event (and webhook) for each result that changed since the
@@ -702,11 +735,7 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
       .innerJoin(products, eq(products.id, productVersions.productId))
       .where(inArray(productVersions.productId, productIds))
       .all();
-    const current = all.filter((c) =>
-      byGtin.has(`${org}|${c.productId}`)
-        ? currentOf.get(c.productId)?.serial === c.serial
-        : (WATCHED_SEAL_STATES as string[]).includes(c.state),
-    );
+    const current = all.filter((c) => followsSeal(c, byGtin.has(`${org}|${c.productId}`), currentOf));
     const results = evaluateForOrganization(
       tx,
       org,

@@ -5,7 +5,7 @@
  * change and queued to the organisation's webhooks in the same transaction; each row raises
  * `watch.published` (the notifications tell the organisation's people).
  */
-import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import {
   products,
   productVersions,
@@ -39,7 +39,9 @@ export interface SealWatchEvent {
 /**
  * One change a watcher sees: a seal event of a watched product (above), or an event of the
  * organisation's own (a policy met or missed, an advisory disclosed), each with a type, the
- * product, a one-line reason and, for the feed, the cursor `seq`.
+ * product, a one-line reason and, for the feed, the cursor `seq`. `backfill: true` marks a seal
+ * event of the product's past, copied into the feed when the organisation started watching it
+ * (the feed starts complete): history, not news; no webhook or notification was sent for it.
  */
 export type WatchEvent = {
   seq: number;
@@ -49,7 +51,49 @@ export type WatchEvent = {
   product: { id: string; name: string; model: string };
   at: string;
   status?: SealVerdict;
+  backfill?: true;
 } & Record<string, unknown>;
+
+/**
+ * The `body` of a watch event copied from a product's history when a watch starts (a seal event's
+ * row keeps its public description in the seal event; its body only says it is history).
+ */
+export const BACKFILL_BODY = JSON.stringify({ backfill: true });
+
+/** Which of an organisation's watch events: changes (recorded as they happened) or backfilled history. */
+export interface WatchEventFilter {
+  /** Only events up to this cursor. */
+  upTo?: number;
+  /** true: only backfilled history; false: only changes; unset: both. */
+  backfill?: boolean;
+}
+
+function watchEventWhere(organizationId: string, since: number, f: WatchEventFilter) {
+  return and(
+    eq(watchEvents.organizationId, organizationId),
+    gt(watchEvents.id, since),
+    f.upTo === undefined ? undefined : lte(watchEvents.id, f.upTo),
+    f.backfill === undefined
+      ? undefined
+      : f.backfill
+        ? eq(watchEvents.body, BACKFILL_BODY)
+        : ne(watchEvents.body, BACKFILL_BODY),
+  );
+}
+
+/** How many of an organisation's watch events come after `since` (within the filter). */
+export function countWatchEvents(
+  t: Tx | ReturnType<typeof db>,
+  organizationId: string,
+  since: number,
+  filter: WatchEventFilter = {},
+): number {
+  return t
+    .select({ n: sql<number>`count(*)` })
+    .from(watchEvents)
+    .where(watchEventWhere(organizationId, since, filter))
+    .get()!.n;
+}
 
 const EVENT_STATUS: Record<string, SealVerdict> = {
   suspended: "suspended",
@@ -124,11 +168,12 @@ export function watchEventsOf(
   since: number,
   limit: number,
   order: "asc" | "desc" = "asc",
+  filter: WatchEventFilter = {},
 ): WatchEvent[] {
   const rows = t
     .select()
     .from(watchEvents)
-    .where(and(eq(watchEvents.organizationId, organizationId), gt(watchEvents.id, since)))
+    .where(watchEventWhere(organizationId, since, filter))
     .orderBy(order === "asc" ? asc(watchEvents.id) : desc(watchEvents.id))
     .limit(limit)
     .all();
@@ -139,7 +184,7 @@ export function watchEventsOf(
   const out: WatchEvent[] = [];
   for (const r of rows) {
     const body = r.sealEventId !== null ? sealRows.get(r.sealEventId) : (JSON.parse(r.body) as Omit<WatchEvent, "seq">);
-    if (body) out.push({ ...body, seq: r.id } as WatchEvent);
+    if (body) out.push({ ...body, seq: r.id, ...(r.body === BACKFILL_BODY ? { backfill: true } : {}) } as WatchEvent);
   }
   return out;
 }

@@ -6,7 +6,6 @@
  * and delivered by the webhooks (webhooks.server.ts).
  */
 import crypto from "node:crypto";
-import { parse } from "csv-parse/sync";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
@@ -23,6 +22,7 @@ import { nowMs } from "../../platform/clock.server";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { normalizeSerial } from "../trust/domain/serial";
 import { WATCH_CSV_MAX_ROWS, watchCsvColumns, watchCsvRow } from "./domain/watch-csv";
+import { readCsvRecords, recordProblem } from "./domain/csv-records";
 import { sealedProductOfGtin, sealsOfProduct } from "../certification/product-seals.server";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -34,7 +34,7 @@ import { evaluateForOrganization, forgetPolicyStates, hasPolicies, syncPolicySta
 
 import { assertBuyer } from "./access.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
-import { watchEventsOf } from "./watch-feed.server";
+import { BACKFILL_BODY, countWatchEvents, watchEventsOf } from "./watch-feed.server";
 import { currentSealsOf } from "./followed-products.server";
 
 // --- The watchlist -------------------------------------------------------------------------------
@@ -141,7 +141,9 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string, gtin14
       createdAt: new Date(nowMs()),
     })
     .run();
-  // The product's history comes with it (no webhooks for the past): the feed and "since your last visit" start complete.
+  // The product's history comes with it (no webhooks for the past), marked as history: the feed
+  // starts complete, each of these saying `backfill: true`, and the page lists them apart from the
+  // changes since the last visit (a years-old revocation is not news).
   for (const e of tx
     .select({ id: sealEvents.id, kind: sealEvents.kind, serial: sealEvents.serial, at: sealEvents.at })
     .from(sealEvents)
@@ -156,7 +158,7 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string, gtin14
         type: `seal.${e.kind}`,
         productId,
         serial: e.serial,
-        body: "",
+        body: BACKFILL_BODY,
         sealEventId: e.id,
         at: e.at,
       })
@@ -180,36 +182,27 @@ export interface CsvWatchResult {
   /** Products watched by serial until now, followed by their GTIN from now on. */
   byGtin: number;
   unknown: string[];
+  /** Rows not watched: their GTIN is not valid. */
   invalid: { line: number; message: string }[];
+  /** Rows read (and watched) although their CSV text is not well-formed or they have more cells than the header. */
+  problems: { line: number; message: string }[];
 }
 
 /**
  * Watches every product a CSV names: by GTIN (a `gtin`, `ean`, `upc` or `barcode` column) or by
  * seal serial (a `serial` column), labelled from its `label`, `sku` or `name` column
- * (domain/watch-csv.ts). A row whose GTIN is not valid is reported with its line; the rest is watched.
+ * (domain/watch-csv.ts). The file is read as the bulk check reads it (domain/csv-records.ts): a
+ * record that is not well-formed CSV is read as spreadsheets read it and reported with the line it
+ * starts on, never a refusal of the whole file. A row whose GTIN is not valid is reported with its
+ * line; the rest is watched.
  */
 export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
   assertBuyer(actor);
   const fail = (message: string) => new ServiceError("invalid", message, { file: message });
   if (!text.trim()) throw fail("The CSV file is empty.");
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      trim: false,
-      max_record_size: 64 * 1024,
-      info: true,
-    }) as unknown as typeof records;
-  } catch (e) {
-    const err = e as { lines?: number; message: string };
-    throw fail(`The CSV cannot be read${err.lines ? ` at line ${err.lines}` : ""}: ${err.message}`);
-  }
-  const [head, ...rows] = records;
+  const [head, ...rows] = readCsvRecords(text);
   if (!head) throw fail("The CSV file is empty.");
-  const columns = watchCsvColumns(head.record);
+  const columns = watchCsvColumns(head.cells);
   if (!columns.ok) throw fail(columns.message);
   if (rows.length === 0) throw fail("The CSV has a header but no rows to watch.");
   if (rows.length > WATCH_CSV_MAX_ROWS)
@@ -217,13 +210,15 @@ export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
       `The CSV has ${rows.length.toLocaleString("en")} rows; watch at most ${WATCH_CSV_MAX_ROWS.toLocaleString("en")} at a time.`,
     );
   return transaction((tx) => {
-    const result: CsvWatchResult = { added: 0, already: 0, byGtin: 0, unknown: [], invalid: [] };
+    const result: CsvWatchResult = { added: 0, already: 0, byGtin: 0, unknown: [], invalid: [], problems: [] };
     const byGtin = new Map<string, string | null>();
-    for (const { record, info } of rows) {
-      const row = watchCsvRow(record, columns.columns);
+    for (const record of rows) {
+      const problem = recordProblem(record, head.cells.length);
+      if (problem) result.problems.push({ line: record.line, message: problem });
+      const row = watchCsvRow(record.cells, columns.columns);
       if (row.kind === "empty") continue;
       if (row.kind === "invalid") {
-        result.invalid.push({ line: info.lines, message: row.message });
+        result.invalid.push({ line: record.line, message: row.message });
         continue;
       }
       let productId: string | null;
@@ -264,8 +259,21 @@ export function unwatch(actor: Actor, entryId: string): void {
   });
 }
 
-/** The watchlist page: each watched product with its current seal, counts by status, and what changed since the last visit. */
-export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } = {}) {
+/** How many changes (and, apart, how many events of newly watched products' history) the watchlist page lists. */
+export const CHANGES_LISTED = 200;
+
+/**
+ * The watchlist page: each watched product with its current seal, counts by status, and what
+ * changed since the last visit, newest first (at most CHANGES_LISTED, with how many more), with
+ * the history of products watched since then listed apart (`history`: seal events from before the
+ * watch started, not changes). The last visit is the user's own, recorded with `markSeen` (a plain
+ * visit of the page); `since` (with the `lastVisit` it stood for) shows the view a visit showed
+ * again, marking nothing: the page after one of its own forms was sent.
+ */
+export async function watchlistView(
+  actor: Actor,
+  opts: { markSeen?: boolean; since?: number; lastVisit?: Date | null } = {},
+) {
   assertBuyer(actor);
   const t = db();
   const entries = t
@@ -352,14 +360,25 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
     updateRequired: r.seal && r.status !== "forged" ? (updates.get(r.seal.serial) ?? null) : null,
   }));
   const visit = t.select().from(watchlistVisits).where(eq(watchlistVisits.userId, actor.userId)).get();
-  const since = visit?.lastSeenEventId ?? 0;
-  const changes = watchEventsOf(t, actor.organizationId, since, 200, "desc");
+  const again = opts.since !== undefined;
+  const since = again ? opts.since! : (visit?.lastSeenEventId ?? 0);
+  const lastVisit = again ? (opts.lastVisit ?? null) : (visit?.at ?? null);
+  // What is listed ends at the newest event now: what is marked seen is exactly what was listed (or counted).
   const newest = t
     .select({ id: sql<number>`coalesce(max(${watchEvents.id}), 0)` })
     .from(watchEvents)
     .where(eq(watchEvents.organizationId, actor.organizationId))
     .get()!.id;
-  if (opts.markSeen) {
+  const listed = (backfill: boolean) => {
+    const filter = { upTo: newest, backfill };
+    const events = watchEventsOf(t, actor.organizationId, since, CHANGES_LISTED, "desc", filter);
+    const total =
+      events.length < CHANGES_LISTED ? events.length : countWatchEvents(t, actor.organizationId, since, filter);
+    return { events, more: total - events.length };
+  };
+  const changes = listed(false);
+  const history = listed(true);
+  if (opts.markSeen && !again) {
     t.insert(watchlistVisits)
       .values({ userId: actor.userId, lastSeenEventId: newest, at: now })
       .onConflictDoUpdate({ target: watchlistVisits.userId, set: { lastSeenEventId: newest, at: now } })
@@ -368,8 +387,15 @@ export async function watchlistView(actor: Actor, opts: { markSeen?: boolean } =
   return {
     rows: policied,
     counts,
-    changes,
-    lastVisit: visit?.at ?? null,
+    /** Changes since the last visit, newest first, and how many more there are than listed. */
+    changes: changes.events,
+    moreChanges: changes.more,
+    /** The history of products watched since the last visit (from before each watch started), apart. */
+    history: history.events,
+    moreHistory: history.more,
+    /** The cursor the view starts after (the last visit's), and when that visit was. */
+    since,
+    lastVisit,
     hasPolicies: hasPolicies(actor.organizationId),
   };
 }

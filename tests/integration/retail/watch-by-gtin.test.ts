@@ -126,6 +126,7 @@ describe("watching from a CSV", () => {
             "5060123450003 is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.",
         },
       ],
+      problems: [],
     });
     const rows = (await watchlistView(csvShop())).rows;
     expect(rows.map((r) => [r.name, r.label, r.gtin])).toEqual([

@@ -57,6 +57,16 @@ describe("environment parsing", () => {
     expect(parseEnv({ NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) }).ok).toBe(true);
   });
 
+  it("requires PUBLIC_URL in production when mail is sent: its links would point at localhost", () => {
+    const prod = { NODE_ENV: "production", SMTP_URL: "smtp://mail.example.com:587" };
+    const r = parseEnv(prod);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatch(/^PUBLIC_URL: is required in production when SMTP_URL is set/);
+    expect(parseEnv({ ...prod, PUBLIC_URL: "https://seal.example.com" }).ok).toBe(true);
+    expect(parseEnv({ NODE_ENV: "production" }).ok).toBe(true); // no mail sent: the demo's kept mail is fine
+    expect(parseEnv({ NODE_ENV: "test", SMTP_URL: "smtp://127.0.0.1:2525" }).ok).toBe(true);
+  });
+
   it("issue 13.10: WEBHOOKS_ALLOW_LOOPBACK is refused in production", () => {
     const prod = { NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) };
     for (const value of ["true", "1", "yes"]) {

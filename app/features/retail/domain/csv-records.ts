@@ -129,3 +129,20 @@ export function readCsvRecords(input: string): CsvRecord[] {
   }
   return out;
 }
+
+/**
+ * Why a record has more cells than the header, or null: a comma in a cell that is not in quotes
+ * splits it and moves every cell after it one column to the right, so the row would be read from
+ * the wrong columns without a word. Empty cells past the header (a spreadsheet padding its rows)
+ * move nothing and are not a problem.
+ */
+export function extraCellsProblem(cells: readonly string[], headerCells: number): string | null {
+  if (cells.length <= headerCells || cells.slice(headerCells).every((c) => c.trim() === "")) return null;
+  return `${cells.length} cells where the header has ${headerCells} (a comma in a cell that is not in quotes moves the cells after it to the next column; put that cell in quotes)`;
+}
+
+/** Everything wrong with a data record, in one phrase (its CSV text, then its cell count), or null. */
+export function recordProblem(record: CsvRecord, headerCells: number): string | null {
+  const problems = [record.problem, extraCellsProblem(record.cells, headerCells)].filter(Boolean);
+  return problems.length ? problems.join("; ") : null;
+}

@@ -50,6 +50,28 @@ export function ambiguousKeyColumns(header: readonly string[]): string | null {
   return `The CSV has ${twice.length} columns a ${gtins.length > 1 ? "barcode" : "serial"} could be read from (${twice.map((h) => `"${h}"`).join(", ")}): keep one, or rename the others, so that no row is checked by the wrong one.`;
 }
 
+/** The separators a spreadsheet may have written instead of commas, as a buyer is told about them. */
+const OTHER_SEPARATORS = [
+  { char: ";", name: "semicolons" },
+  { char: "\t", name: "tabs" },
+] as const;
+
+const isKeyHeader = (name: string) => name === SERIAL_HEADER || (GTIN_HEADERS as readonly string[]).includes(name);
+
+/**
+ * Why a header line has no column to check or watch by (for checking and for watching alike). A
+ * header whose cells name such a column once split at semicolons (or tabs) is a file of another
+ * separator, as a spreadsheet set to a European locale saves it: said so, rather than listing one
+ * column "sku;gtin;description" as found.
+ */
+export function missingKeyColumnMessage(header: readonly string[]): string {
+  for (const sep of OTHER_SEPARATORS) {
+    if (header.some((h) => h.includes(sep.char)) && header.some((h) => h.split(sep.char).map(norm).some(isKeyHeader)))
+      return `This file uses ${sep.name} between columns; save it as comma-separated CSV.`;
+  }
+  return `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`;
+}
+
 /** The columns of a header line, or why the file cannot be watched from. */
 export function watchCsvColumns(
   header: readonly string[],
@@ -63,11 +85,7 @@ export function watchCsvColumns(
   const serial = find([SERIAL_HEADER]);
   const ambiguous = ambiguousKeyColumns(header);
   if (ambiguous) return { ok: false, message: ambiguous };
-  if (gtin === null && serial === null)
-    return {
-      ok: false,
-      message: `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`,
-    };
+  if (gtin === null && serial === null) return { ok: false, message: missingKeyColumnMessage(header) };
   let label: number | null = null;
   for (const wanted of LABEL_HEADERS) {
     const i = names.findIndex((n, at) => n === wanted && at !== gtin && at !== serial);
