@@ -20,6 +20,10 @@ export interface CraPanelProps {
     clocks: Clocks | null;
     reports: { id: number; label: string; submittedAt: Date; reference: string }[];
     canFlag: boolean;
+    /** The report is withdrawn: its clocks have stopped, nothing more is reported on it. */
+    withdrawn: boolean;
+    /** Whether a submission to the authority may be recorded (flagged, not withdrawn). */
+    canRecord: boolean;
   };
   errors?: Record<string, string | undefined>;
   values?: Record<string, string | undefined>;
@@ -47,36 +51,50 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
             ]
               .filter(Boolean)
               .join(" and ")}
-            ; the supplier became aware {cra.awareAt ? formatDateTime(cra.awareAt) : ""}. Report to the CSIRT
-            coordinator through ENISA&apos;s single reporting platform (Regulation (EU) 2024/2847, Article 14).
+            ; the supplier became aware {cra.awareAt ? formatDateTime(cra.awareAt) : ""}.
+            {cra.withdrawn
+              ? null
+              : " Report to the CSIRT coordinator through ENISA's single reporting platform (Regulation (EU) 2024/2847, Article 14)."}
           </p>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Report</th>
-                <th scope="col">Due</th>
-                <th scope="col">State</th>
-                <th scope="col">Submitted</th>
-              </tr>
-            </thead>
-            <tbody>
-              {cra.clocks.clocks.map((c) => (
-                <tr key={c.kind} data-testid={`cra-${c.kind}`}>
-                  <td>
-                    {c.label} <span className="muted small">{c.article}</span>
-                  </td>
-                  <td>{c.dueAt ? formatDateTime(c.dueAt) : `when ${c.waitingFor ?? "it starts"}`}</td>
-                  <td>
-                    <span className={BADGE[c.state]}>{CRA_STATE_LABELS[c.state]}</span>
-                  </td>
-                  <td>{c.submitted ? `${formatDateTime(c.submitted.submittedAt)} (${c.submitted.reference})` : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p className="small">
-            {cra.clocks.next ? `Next: ${cra.clocks.next.label.toLowerCase()}.` : "All three reports are submitted."}
-          </p>
+          {cra.withdrawn ? (
+            <p data-testid="cra-withdrawn">
+              This report is withdrawn (not a real vulnerability): its Article 14 clocks have stopped, and no submission
+              to the authority is recorded on it any more.
+              {cra.reports.length ? " The submissions recorded before the withdrawal:" : ""}
+            </p>
+          ) : (
+            <>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Report</th>
+                    <th scope="col">Due</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Submitted</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {cra.clocks.clocks.map((c) => (
+                    <tr key={c.kind} data-testid={`cra-${c.kind}`}>
+                      <td>
+                        {c.label} <span className="muted small">{c.article}</span>
+                      </td>
+                      <td>{c.dueAt ? formatDateTime(c.dueAt) : `when ${c.waitingFor ?? "it starts"}`}</td>
+                      <td>
+                        <span className={BADGE[c.state]}>{CRA_STATE_LABELS[c.state]}</span>
+                      </td>
+                      <td>
+                        {c.submitted ? `${formatDateTime(c.submitted.submittedAt)} (${c.submitted.reference})` : "—"}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="small">
+                {cra.clocks.next ? `Next: ${cra.clocks.next.label.toLowerCase()}.` : "All three reports are submitted."}
+              </p>
+            </>
+          )}
           {cra.reports.length ? (
             <ul className="small">
               {cra.reports.map((r) => (
@@ -86,37 +104,47 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
               ))}
             </ul>
           ) : null}
-          <Form method="post" className="stack" aria-label="Record a submission to the authority">
-            <input type="hidden" name="intent" value="cra_report" />
-            <div className={field("kind")}>
-              <label htmlFor="cra-kind">Submitted to the authority</label>
-              <select id="cra-kind" name="kind" defaultValue={values.kind ?? cra.clocks.next?.kind ?? "early_warning"}>
-                <option value="early_warning">Early warning (24 h)</option>
-                <option value="notification">Notification (72 h)</option>
-                <option value="final_report">Final report</option>
-              </select>
-              {error("kind")}
-            </div>
-            <div className={field("submittedAt")}>
-              <label htmlFor="cra-submittedAt">Submitted at (UTC)</label>
-              <input
-                id="cra-submittedAt"
-                name="submittedAt"
-                type="datetime-local"
-                defaultValue={values.submittedAt ?? ""}
-              />
-              {error("submittedAt")}
-            </div>
-            <div className={field("reference")}>
-              <label htmlFor="cra-reference">Reference (e.g. the ENISA single reporting platform&apos;s)</label>
-              <input id="cra-reference" name="reference" type="text" defaultValue={values.reference ?? ""} />
-              {error("reference")}
-            </div>
-            <button className="button" type="submit" disabled={busy}>
-              Record the submission
-            </button>
-          </Form>
+          {cra.canRecord ? (
+            <Form method="post" className="stack" aria-label="Record a submission to the authority">
+              <input type="hidden" name="intent" value="cra_report" />
+              <div className={field("kind")}>
+                <label htmlFor="cra-kind">Submitted to the authority</label>
+                <select
+                  id="cra-kind"
+                  name="kind"
+                  defaultValue={values.kind ?? cra.clocks.next?.kind ?? "early_warning"}
+                >
+                  <option value="early_warning">Early warning (24 h)</option>
+                  <option value="notification">Notification (72 h)</option>
+                  <option value="final_report">Final report</option>
+                </select>
+                {error("kind")}
+              </div>
+              <div className={field("submittedAt")}>
+                <label htmlFor="cra-submittedAt">Submitted at (UTC)</label>
+                <input
+                  id="cra-submittedAt"
+                  name="submittedAt"
+                  type="datetime-local"
+                  defaultValue={values.submittedAt ?? ""}
+                />
+                {error("submittedAt")}
+              </div>
+              <div className={field("reference")}>
+                <label htmlFor="cra-reference">Reference (e.g. the ENISA single reporting platform&apos;s)</label>
+                <input id="cra-reference" name="reference" type="text" defaultValue={values.reference ?? ""} />
+                {error("reference")}
+              </div>
+              <button className="button" type="submit" disabled={busy}>
+                Record the submission
+              </button>
+            </Form>
+          ) : null}
         </>
+      ) : cra.withdrawn ? (
+        <p className="muted">
+          Not flagged. The report is withdrawn (not a real vulnerability): nothing is reported on it.
+        </p>
       ) : (
         <p className="muted">
           Not flagged. An actively exploited vulnerability or a severe incident must be reported to the CSIRT

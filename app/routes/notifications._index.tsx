@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { requireUser } from "../features/accounts/session.server";
 import { CATEGORY_LABELS } from "../features/notifications/domain/categories";
-import { pageQuery } from "../features/notifications/forms";
+import { pageQuery, readAllInput } from "../features/notifications/forms";
 import { listNotifications, markAllRead } from "../features/notifications/inbox.server";
 import { formatDateTime } from "../platform/format";
 import { failure } from "../platform/http/action-errors.server";
@@ -20,9 +20,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const form = await readForm(request);
-  if (form.get("intent") !== "read-all") return failure("Unknown action.");
-  const n = markAllRead(user);
+  const parsed = readAllInput.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success) return failure(parsed.error.issues[0]?.message ?? "Unknown action.");
+  const upTo = parsed.data.upTo;
+  const n = markAllRead(user, upTo === undefined ? undefined : new Date(upTo));
   return {
     ok: true as const,
     notice: n ? `Marked ${n} notification${n === 1 ? "" : "s"} read.` : "Nothing was unread.",
@@ -30,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Notifications() {
-  const { items, total, unread, page, pages } = useLoaderData<typeof loader>();
+  const { items, total, unread, page, pages, newestAt } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   return (
     <>
@@ -47,6 +48,8 @@ export default function Notifications() {
         {unread ? (
           <Form method="post">
             <input type="hidden" name="intent" value="read-all" />
+            {/* What arrives after this page was shown stays unread. */}
+            {newestAt ? <input type="hidden" name="upTo" value={new Date(newestAt).getTime()} /> : null}
             <button className="button button--quiet" type="submit">
               Mark all read
             </button>

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { FormError, Notice } from "../components/Field";
 import { requireUser } from "../features/accounts/session.server";
 import { EMAIL_PREFERENCE_LABELS, EMAIL_PREFERENCES } from "../features/notifications/domain/categories";
+import { DIGEST_HOUR_UTC } from "../features/notifications/domain/mail-body";
 import { preferencesInput } from "../features/notifications/forms";
 import { notificationPreferencesOf, saveNotificationPreferences } from "../features/notifications/inbox.server";
 import { failure } from "../platform/http/action-errors.server";
@@ -22,12 +23,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = formValues(await readForm(request));
   const parsed = preferencesInput.safeParse(values);
   if (!parsed.success) return failure("Check your choices.", fieldErrorsOf(parsed.error), values);
-  const changed = saveNotificationPreferences(user, parsed.data);
+  const saved = saveNotificationPreferences(user, parsed.data);
+  const mails = (n: number) => `${n} mail${n === 1 ? "" : "s"} waiting for the daily digest`;
+  const followUp = [
+    saved.dropped ? `${mails(saved.dropped)} ${saved.dropped === 1 ? "was" : "were"} dropped.` : "",
+    saved.sentNow ? `${mails(saved.sentNow)} ${saved.sentNow === 1 ? "is" : "are"} sent now.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
   return {
     ok: true as const,
-    notice: changed
-      ? "Your notification settings are saved."
-      : "Your notification settings are saved (nothing changed).",
+    notice: `${
+      saved.changed
+        ? "Your notification settings are saved."
+        : "Your notification settings are saved (nothing changed)."
+    }${followUp ? ` ${followUp}` : ""}`,
   };
 }
 
@@ -46,8 +56,9 @@ export default function NotificationSettings() {
           <h1>Notification settings</h1>
           <p>
             Every notification appears in the app. Choose, for each kind, whether it is also emailed to {email} at once,
-            gathered in one daily digest, or not emailed. Urgent ones (a watched seal revoked or suspended) are emailed
-            at once even with a daily digest.
+            gathered in one daily digest (sent from {String(DIGEST_HOUR_UTC).padStart(2, "0")}:00 UTC), or not emailed.
+            A few urgent ones, listed under their kind, are emailed at once even with a daily digest; &ldquo;No
+            email&rdquo; means none. A new choice applies to mail already waiting for the next digest.
           </p>
         </div>
       </div>
@@ -61,6 +72,7 @@ export default function NotificationSettings() {
               <legend>{p.label}</legend>
               <p className="field__hint" id={`hint-${p.category}`}>
                 {p.hint}
+                {p.urgent.length ? ` Emailed at once even with the daily digest: ${p.urgent.join("; ")}.` : null}
               </p>
               {error ? (
                 <p className="field__error" role="alert">

@@ -2,18 +2,28 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
-import { WEBHOOK_SIGNATURE_HEADER } from "../features/retail/domain/webhook";
+import {
+  MAX_ATTEMPTS,
+  retryWaitsInWords,
+  retryWindowHours,
+  WEBHOOK_SIGNATURE_HEADER,
+} from "../features/retail/domain/webhook";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { registerWebhook, removeWebhook, sendTestWebhook, webhooksView } from "../features/retail/webhooks.server";
+import { DEFAULT_TIMEOUT_MS } from "../features/retail/adapters/webhook-sender.server";
 import { webhookInput } from "../features/retail/forms";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
-  return { endpoints: webhooksView(user), header: WEBHOOK_SIGNATURE_HEADER };
+  return {
+    endpoints: webhooksView(user),
+    header: WEBHOOK_SIGNATURE_HEADER,
+    timeoutSeconds: DEFAULT_TIMEOUT_MS / 1000,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -40,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Webhooks() {
-  const { endpoints, header } = useLoaderData<typeof loader>();
+  const { endpoints, header, timeoutSeconds } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const nav = useNavigation();
   const failed = a && !a.ok ? a : null;
@@ -55,8 +65,14 @@ export default function Webhooks() {
           <p>
             Every status change of a product on your watchlist is POSTed as JSON to your endpoints, signed with
             HMAC-SHA256 in the <code>{header}</code> header (
-            <code>t=&lt;unix time&gt;,v1=&lt;hex HMAC of "t.body"&gt;</code>), and retried with backoff for up to a day
-            and a half when it fails.
+            <code>t=&lt;unix time&gt;,v1=&lt;hex HMAC of "t.body"&gt;</code>). The HMAC key is the whole secret as
+            shown, <code>whsec_</code> included, as text (not base64-decoded).
+          </p>
+          <p className="small">
+            Answer with any 2xx. A timeout ({timeoutSeconds} s), a network error, 408, 425, 429 or a 5xx is retried:{" "}
+            {MAX_ATTEMPTS} attempts in all, after {retryWaitsInWords()} (each ±20 %), so the last about{" "}
+            {retryWindowHours()} hours after the first. A redirect or another 4xx is not retried: register the final
+            URL, and check the signature code if you answer 401. Each event carries an <code>id</code>: drop a repeat.
           </p>
         </div>
       </div>
@@ -76,7 +92,8 @@ export default function Webhooks() {
       <FormError message={failed?.formError} />
       <section className="card" aria-labelledby="add-title">
         <h2 id="add-title">Register an endpoint</h2>
-        <Form method="post" className="stack">
+        {/* A new, empty form after each registration (a second click would register the URL again). */}
+        <Form method="post" className="stack" key={a?.ok && "secret" in a ? a.secret : "new"}>
           <Field
             label="HTTPS URL"
             name="url"

@@ -223,11 +223,34 @@ export function resetLinkState(token: string, tx: Pick<Tx, "select"> = db()): Re
     .where(eq(passwordResets.tokenHash, hashToken(token)))
     .get();
   if (!r) return { ok: false, problem: "unknown" };
-  if (r.link.usedAt) return { ok: false, problem: "used" };
-  if (r.link.supersededAt) return { ok: false, problem: "superseded" };
-  if (r.link.expiresAt.getTime() <= nowMs()) return { ok: false, problem: "expired" };
-  if (r.disabledAt) return { ok: false, problem: "disabled" };
+  const problem = linkProblem(r.link, r.disabledAt);
+  if (problem) return { ok: false, problem };
   return { ok: true, id: r.link.id, userId: r.link.userId, email: r.email, requestedBy: r.link.requestedBy };
+}
+
+function linkProblem(
+  link: { usedAt: Date | null; supersededAt: Date | null; expiresAt: Date },
+  disabledAt: Date | null,
+): ResetLinkProblem | null {
+  if (link.usedAt) return "used";
+  if (link.supersededAt) return "superseded";
+  if (link.expiresAt.getTime() <= nowMs()) return "expired";
+  if (disabledAt) return "disabled";
+  return null;
+}
+
+/**
+ * Whether the link stored as `resetId` still works, or why not: the mail worker asks before it
+ * sends (or sends again) a reset mail, so a mail held up by a mail outage never delivers a dead link.
+ */
+export function resetLinkProblemOf(resetId: string, tx: Pick<Tx, "select"> = db()): ResetLinkProblem | null {
+  const r = tx
+    .select({ link: passwordResets, disabledAt: users.disabledAt })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(eq(passwordResets.id, resetId))
+    .get();
+  return r ? linkProblem(r.link, r.disabledAt) : "unknown";
 }
 
 /** What the page says about a link that does not work. */

@@ -11,7 +11,15 @@
  */
 import { type CraPublicFlag } from "./domain/cra-clocks";
 import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
-import { findings, findingVersions, products, productVersions, seals, watchlistEntries } from "../../../db/schema";
+import {
+  findings,
+  findingUpdates,
+  findingVersions,
+  products,
+  productVersions,
+  seals,
+  watchlistEntries,
+} from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import {
   outsiderView,
@@ -46,8 +54,26 @@ export interface DisclosureRow {
   fixedInVersion: string | null;
   /** When the report was recorded in the portal: a report recorded after its deadline is public from then, not before. */
   createdAt: Date;
-  /** The last change; for a withdrawn report, when it was withdrawn (withdrawn is final: nothing changes it afterwards). */
-  updatedAt: Date;
+  /**
+   * When the report was withdrawn: the time of its `withdrawn` history row (WITHDRAWN_AT), null when it
+   * is not withdrawn. Never its `updatedAt`: a later write to a withdrawn report (whatever it is) must
+   * not move its withdrawal, nor with it what was public before the withdrawal.
+   */
+  withdrawnAt: Date | null;
+}
+
+/**
+ * When a report was withdrawn, as a column of a select from `findings`: its `withdrawn` history row's
+ * time (finding_updates, append-only, written once by the withdrawal), null for a report never withdrawn.
+ */
+export const WITHDRAWN_AT =
+  sql<Date | null>`(select min(wu.at) from finding_updates wu where wu.finding_id = ${findings}.id and wu.kind = 'withdrawn')`.mapWith(
+    findingUpdates.at,
+  );
+
+/** The same for one report (a caller holding its whole row): when it was withdrawn, or null. */
+export function withdrawnAtOf(t: Reader, findingId: string): Date | null {
+  return t.select({ at: WITHDRAWN_AT }).from(findings).where(eq(findings.id, findingId)).get()?.at ?? null;
 }
 
 export const DISCLOSURE_COLUMNS = {
@@ -62,7 +88,7 @@ export const DISCLOSURE_COLUMNS = {
   publishedAt: findings.publishedAt,
   fixedInVersion: findings.fixedInVersion,
   createdAt: findings.createdAt,
-  updatedAt: findings.updatedAt,
+  withdrawnAt: WITHDRAWN_AT,
 };
 
 const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
@@ -86,7 +112,7 @@ export function disclosureFindingOf(row: DisclosureRow, affectedVersions: readon
     deadline: row.deadline,
     verifiedAt: row.verifiedAt,
     publishedAt: row.publishedAt,
-    withdrawnAt: row.status === "withdrawn" ? row.updatedAt : null,
+    withdrawnAt: row.status === "withdrawn" ? row.withdrawnAt : null,
     fixedInVersion: row.fixedInVersion,
     affectedVersions: [...affectedVersions].sort(byVersion),
   };
@@ -490,7 +516,8 @@ export interface SealApiFindingRow {
   publishedAt: number | null;
   fixedInVersion: string | null;
   createdAt: number;
-  updatedAt: number;
+  /** When a withdrawn report was withdrawn (its `withdrawn` history row), else null. */
+  withdrawnAt: number | null;
   versions: string;
 }
 
@@ -505,7 +532,9 @@ export interface SealApiFindingRow {
  */
 export const SEAL_API_FINDING_COLUMNS = `f.id, f.advisory_id as advisoryId, f.title, f.severity, f.status,
   f.reported_at as reportedAt, f.deadline, f.verified_at as verifiedAt, f.published_at as publishedAt,
-  f.fixed_in_version as fixedInVersion, f.created_at as createdAt, f.updated_at as updatedAt,
+  f.fixed_in_version as fixedInVersion, f.created_at as createdAt,
+  case when f.status = 'withdrawn' then (select min(wu.at) from finding_updates wu
+     where wu.finding_id = f.id and wu.kind = 'withdrawn') end as withdrawnAt,
   (select json_group_array(av.firmware_version) from finding_versions fv
      join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions`;
 export const SEAL_API_FINDING_MAY_BE_PUBLIC =
@@ -540,7 +569,7 @@ export function sealApiAdvisoriesOf(rows: readonly SealApiFindingRow[], now: num
       publishedAt: dateOrNull(r.publishedAt),
       fixedInVersion: r.fixedInVersion,
       createdAt: new Date(r.createdAt),
-      updatedAt: new Date(r.updatedAt),
+      withdrawnAt: dateOrNull(r.withdrawnAt),
     };
     const f = disclosureFindingOf(row, JSON.parse(r.versions) as string[]);
     if (f) list.push(f);

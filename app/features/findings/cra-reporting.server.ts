@@ -143,7 +143,18 @@ function correctAwareAt(tx: Tx, actor: Actor, f: FindingRow, awareAt: Date, now:
   emit(tx, "finding.changed", { findingId: f.id, productId: f.productId });
 }
 
-/** CRA Article 14: record one submission to the authority (early warning, notification or final report). */
+/**
+ * Why nothing more is recorded on a withdrawn report: withdrawn means not a real vulnerability, so no
+ * Article 14 duty is left on it (the flag is refused too, and the sweep no longer reminds of its
+ * clocks). What was recorded before the withdrawal stays on its page.
+ */
+export const WITHDRAWN_NO_CRA_DUTY =
+  "This report is withdrawn (not a real vulnerability): no Article 14 reporting duty is left on it, so no submission to the authority is recorded on it. The submissions recorded before the withdrawal stay on its page.";
+
+/**
+ * CRA Article 14: record one submission to the authority (early warning, notification or final
+ * report). Not on a withdrawn report (WITHDRAWN_NO_CRA_DUTY).
+ */
 export function recordAuthorityReport(actor: Actor, id: string, input: z.infer<typeof authorityReportInput>): void {
   const now = new Date(nowMs());
   const submittedAt = new Date(Date.parse(toIsoUtc(input.submittedAt)));
@@ -153,6 +164,7 @@ export function recordAuthorityReport(actor: Actor, id: string, input: z.infer<t
     });
   transaction((tx) => {
     const f = assertActor(tx, actor, id);
+    if (f.status === "withdrawn") throw new ServiceError("conflict", WITHDRAWN_NO_CRA_DUTY);
     if (!f.exploitedAwareAt)
       throw new ServiceError(
         "conflict",
@@ -191,16 +203,24 @@ export function recordAuthorityReport(actor: Actor, id: string, input: z.infer<t
   });
 }
 
-/** What the report page shows of Article 14: the flags, the three clocks and the submissions recorded. */
+/**
+ * What the report page shows of Article 14: the flags, the three clocks and the submissions recorded;
+ * whether the actor may flag it or record a submission (neither on a withdrawn report: its clocks
+ * have stopped, `withdrawn`).
+ */
 export function craView(actor: Actor, id: string) {
   const t = db();
   const f = assertActor(t, actor, id);
   const now = new Date(nowMs());
+  const clocks = craClocksOf(t, f, now);
+  const withdrawn = f.status === "withdrawn";
   return {
     activelyExploited: f.activelyExploited,
     severeIncident: f.severeIncident,
     awareAt: f.exploitedAwareAt,
-    clocks: craClocksOf(t, f, now),
+    clocks,
+    withdrawn,
+    canRecord: clocks !== null && !withdrawn,
     reports: authorityReportsOf(t, id).map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -208,6 +228,6 @@ export function craView(actor: Actor, id: string) {
       submittedAt: r.submittedAt,
       reference: r.reference,
     })),
-    canFlag: f.status !== "withdrawn" && !(f.activelyExploited && f.severeIncident),
+    canFlag: !withdrawn && !(f.activelyExploited && f.severeIncident),
   };
 }

@@ -132,7 +132,7 @@ export function publishAdvisory(
     if (f.status === "withdrawn")
       throw new ServiceError("conflict", "This report was withdrawn: its advisory is never published.");
     const now = new Date(nowMs());
-    const df = disclosureFindingOf(f, []);
+    const df = disclosureFindingOf({ ...f, withdrawnAt: null }, []); // not withdrawn: refused above
     if (!df) throw new ServiceError("conflict", "This report has no advisory id, so it cannot be published.");
     const d = disclosureOf(df, now);
     if (d.public)

@@ -44,6 +44,7 @@ import { ServiceError } from "../../platform/errors.server";
 import type { extensionInput, findingActionInput, findingInput } from "./forms";
 import { emit, withoutAfterCommit } from "../../platform/events.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
+import { WITHDRAWN_AT, withdrawnAtOf } from "./advisories.server";
 import { fixStateOf, isRegistered, registerFixVersionNotice, unregisteredFixRefusal } from "./domain/update-required";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 
@@ -349,7 +350,7 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
     const r = extendDeadline(f.deadline, new Date(`${input.deadline}T00:00:00Z`), input.reason);
     if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
     const at = new Date(nowMs());
-    const undisclose = extensionProblem(f, r.deadline, at); // a disclosed advisory stays public
+    const undisclose = extensionProblem({ ...f, withdrawnAt: null }, r.deadline, at); // not withdrawn (refused above); a disclosed advisory stays public
     if (undisclose) throw new ServiceError("conflict", undisclose, { deadline: undisclose });
     tx.update(findings)
       .set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 })
@@ -385,7 +386,7 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
     throw new ServiceError("forbidden", "Only suppliers and the certification body see findings.");
   const now = new Date(nowMs());
   const rows = db()
-    .select({ f: findings, product: products.name, supplier: organizations.name })
+    .select({ f: findings, withdrawnAt: WITHDRAWN_AT, product: products.name, supplier: organizations.name })
     .from(findings)
     .innerJoin(products, eq(products.id, findings.productId))
     .innerJoin(organizations, eq(organizations.id, findings.organizationId))
@@ -401,7 +402,7 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
       supplier: r.supplier,
       clock: clockOf(r.f.deadline, now),
       blocking: blocksSeal(r.f, now),
-      disclosure: findingDisclosure(actor, r.f, now),
+      disclosure: findingDisclosure(actor, { ...r.f, withdrawnAt: r.withdrawnAt }, now),
       // Listed, but a conflicted assessor cannot open it (see assertNoFindingConflict).
       conflicted: conflictWith(r.f.organizationId) !== null,
     }));
@@ -443,7 +444,7 @@ export function findingView(actor: Actor, id: string) {
     .orderBy(asc(findingUpdates.id))
     .all();
   const role = actor.role === "admin" ? "assessor" : actor.role;
-  const disclosure = findingDisclosure(actor, f, now);
+  const disclosure = findingDisclosure(actor, { ...f, withdrawnAt: withdrawnAtOf(t, f.id) }, now);
   const fix = fixStateOf(f, fixProduct(t, f.productId).firmware);
   return {
     finding: f,

@@ -16,6 +16,20 @@ export const preferencesInput = z
   .refine((v) => Object.keys(v).length > 0, { error: "Choose at least one setting." })
   .transform((v) => v as Partial<Record<Category, EmailPreference>>);
 
+/** "Mark all read": up to the newest notification the page showed (ms since the epoch; absent: all). */
+export const readAllInput = z.object({
+  intent: z.literal("read-all", { error: "Unknown action." }),
+  upTo: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number({ error: "upTo must be a time in milliseconds." })
+      .int({ error: "upTo must be a time in milliseconds." })
+      .min(0, { error: "upTo must be a time in milliseconds." })
+      .max(8.64e15, { error: "upTo must be a time in milliseconds." })
+      .optional(),
+  ),
+});
+
 /** `?page=` of the lists. */
 export const pageQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1),

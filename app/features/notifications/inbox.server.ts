@@ -3,11 +3,12 @@
  * it read), "mark all read", and the mail preferences per category. Every function acts for the
  * signed-in user only: nobody reads or changes another user's notifications.
  */
-import { and, count, desc, eq, isNull } from "drizzle-orm";
-import { notificationPreferences, notifications } from "../../../db/schema";
+import { and, count, desc, eq, inArray, isNull, lte } from "drizzle-orm";
+import { mailOutbox, notificationPreferences, notifications } from "../../../db/schema";
 import type { Actor } from "../../platform/actor";
 import { nowMs } from "../../platform/clock.server";
-import { db, transaction } from "../../platform/db.server";
+import { afterCommit, db, transaction } from "../../platform/db.server";
+import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
 import {
   CATEGORIES_FOR_ROLE,
@@ -16,7 +17,9 @@ import {
   NOTIFICATION_CATEGORIES,
   type Category,
   type EmailPreference,
+  urgentMailOf,
 } from "./domain/categories";
+import { kickMailWorker } from "./mail.server";
 
 export const NOTIFICATIONS_PER_PAGE = 25;
 
@@ -52,7 +55,15 @@ export function listNotifications(actor: Actor, page = 1) {
     .limit(NOTIFICATIONS_PER_PAGE)
     .offset((current - 1) * NOTIFICATIONS_PER_PAGE)
     .all();
-  return { items, total, unread: unreadCount(actor.userId), page: current, pages };
+  // "Mark all read" marks what was there when the page was shown, not what arrived since.
+  const newest = t
+    .select({ at: notifications.createdAt })
+    .from(notifications)
+    .where(eq(notifications.userId, actor.userId))
+    .orderBy(desc(notifications.createdAt))
+    .limit(1)
+    .get();
+  return { items, total, unread: unreadCount(actor.userId), page: current, pages, newestAt: newest?.at ?? null };
 }
 
 /** Marks one of the user's notifications read and returns where it points. */
@@ -73,14 +84,23 @@ export function openNotification(actor: Actor, id: string): string {
   });
 }
 
-/** Marks every unread notification of the user read; returns how many. */
-export function markAllRead(actor: Actor): number {
+/**
+ * Marks the user's unread notifications read: those created up to `upTo` (the newest one the page
+ * showed; one that arrived after it stays unread), or all of them. Returns how many.
+ */
+export function markAllRead(actor: Actor, upTo?: Date): number {
   return transaction(
     (tx) =>
       tx
         .update(notifications)
         .set({ readAt: new Date(nowMs()) })
-        .where(and(eq(notifications.userId, actor.userId), isNull(notifications.readAt)))
+        .where(
+          and(
+            eq(notifications.userId, actor.userId),
+            isNull(notifications.readAt),
+            upTo ? lte(notifications.createdAt, upTo) : undefined,
+          ),
+        )
         .run().changes,
   );
 }
@@ -91,6 +111,8 @@ export interface PreferenceRow {
   hint: string;
   email: EmailPreference;
   isDefault: boolean;
+  /** What in this category is mailed at once even with the daily digest. */
+  urgent: string[];
 }
 
 /** The user's mail choice per category: the role's categories, and any in which the user has notifications. */
@@ -121,13 +143,31 @@ export function notificationPreferencesOf(actor: Actor): PreferenceRow[] {
     ...CATEGORY_LABELS[category],
     email: chosen.get(category) ?? defaultEmailPreference(category),
     isDefault: !chosen.has(category),
+    urgent: urgentMailOf(category),
   }));
 }
 
-/** Saves the user's mail choices (the categories given; others unchanged). Returns how many changed. */
-export function saveNotificationPreferences(actor: Actor, choices: Partial<Record<Category, EmailPreference>>): number {
+export interface SavedPreferences {
+  /** Categories whose choice changed. */
+  changed: number;
+  /** Mails that waited for the digest and were dropped ("No email" now). */
+  dropped: number;
+  /** Mails that waited for the digest and are sent now ("Email at once" now). */
+  sentNow: number;
+}
+
+/**
+ * Saves the user's mail choices (the categories given; others unchanged). A new choice applies to
+ * the mail already waiting for the next digest too: "No email" drops it, "Email at once" sends it
+ * now (the in-app notifications stay as they are).
+ */
+export function saveNotificationPreferences(
+  actor: Actor,
+  choices: Partial<Record<Category, EmailPreference>>,
+): SavedPreferences {
+  const env = getEnv();
   return transaction((tx) => {
-    let changed = 0;
+    const saved: SavedPreferences = { changed: 0, dropped: 0, sentNow: 0 };
     const at = new Date(nowMs());
     for (const [category, email] of Object.entries(choices) as [Category, EmailPreference][]) {
       const before = tx
@@ -135,7 +175,7 @@ export function saveNotificationPreferences(actor: Actor, choices: Partial<Recor
         .from(notificationPreferences)
         .where(and(eq(notificationPreferences.userId, actor.userId), eq(notificationPreferences.category, category)))
         .get();
-      if ((before?.email ?? defaultEmailPreference(category)) !== email) changed++;
+      if ((before?.email ?? defaultEmailPreference(category)) !== email) saved.changed++;
       tx.insert(notificationPreferences)
         .values({ userId: actor.userId, category, email, updatedAt: at })
         .onConflictDoUpdate({
@@ -143,7 +183,39 @@ export function saveNotificationPreferences(actor: Actor, choices: Partial<Recor
           set: { email, updatedAt: at },
         })
         .run();
+      if (email === "digest") continue;
+      // The mail of this category still waiting for a digest (a mail row and its notification share the key).
+      const waiting = tx
+        .select({ id: mailOutbox.id })
+        .from(mailOutbox)
+        .innerJoin(
+          notifications,
+          and(eq(notifications.userId, mailOutbox.userId), eq(notifications.key, mailOutbox.key)),
+        )
+        .where(
+          and(
+            eq(mailOutbox.userId, actor.userId),
+            eq(mailOutbox.status, "digest"),
+            isNull(mailOutbox.digestMailId),
+            eq(notifications.category, category),
+          ),
+        )
+        .all()
+        .map((r) => r.id);
+      if (!waiting.length) continue;
+      if (email === "off") {
+        saved.dropped += tx.delete(mailOutbox).where(inArray(mailOutbox.id, waiting)).run().changes;
+      } else {
+        // Without SMTP_URL a mail is kept (as notify does), never sent later by surprise.
+        const status = env.smtpUrl ? "pending" : "kept";
+        saved.sentNow += tx
+          .update(mailOutbox)
+          .set({ status, nextAttemptAt: status === "pending" ? at : null })
+          .where(inArray(mailOutbox.id, waiting))
+          .run().changes;
+        if (status === "pending") afterCommit(kickMailWorker);
+      }
     }
-    return changed;
+    return saved;
   });
 }

@@ -20,12 +20,30 @@ import crypto from "node:crypto";
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import { mailAttempts, mailOutbox, notifications, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { inBackground } from "../../platform/background.server";
 import { afterAttempt, MAIL_MAX_ATTEMPTS } from "./domain/backoff";
-import { digestTime, fromDomain, messageIdFor, portalUrl, renderDigestMail, utcDay } from "./domain/mail-body";
+import {
+  digestTime,
+  fromDomain,
+  messageIdFor,
+  notificationPath,
+  portalUrl,
+  renderDigestMail,
+  utcDay,
+} from "./domain/mail-body";
 import { smtpSender, type MailSender } from "./adapters/smtp.server";
+import { PASSWORD_RESET_MAIL_KIND, resetIdOfMail } from "./domain/password-reset-mail";
+import { resetLinkProblemOf, type ResetLinkProblem } from "../accounts/password-reset.server";
+
+const DEAD_LINK: Record<ResetLinkProblem, string> = {
+  expired: "expired",
+  used: "was used",
+  superseded: "was replaced by a newer one",
+  disabled: "belongs to a disabled account",
+  unknown: "no longer exists",
+};
 
 /** How long a claim holds a row; longer than one send can take (the sender's timeouts add up to 90 s). */
 export const MAIL_LEASE_MS = 5 * 60_000;
@@ -85,6 +103,37 @@ export function releaseExpiredClaims(): number {
 }
 
 /**
+ * A reset mail held up (a mail outage, retries) whose link has expired or been replaced meanwhile
+ * is not sent: it would only deliver a dead link. It is marked failed, saying why.
+ */
+function setAsideDeadResetMail(tx: Tx, now: Date): void {
+  const due = tx
+    .select({ id: mailOutbox.id, kind: mailOutbox.kind, key: mailOutbox.key })
+    .from(mailOutbox)
+    .where(
+      and(
+        eq(mailOutbox.status, "pending"),
+        lte(mailOutbox.nextAttemptAt, now),
+        eq(mailOutbox.kind, PASSWORD_RESET_MAIL_KIND),
+      ),
+    )
+    .all();
+  for (const mail of due) {
+    const resetId = resetIdOfMail(mail);
+    const problem = resetId ? resetLinkProblemOf(resetId, tx) : null;
+    if (!problem) continue;
+    tx.update(mailOutbox)
+      .set({
+        status: "failed",
+        nextAttemptAt: null,
+        lastError: `Not sent: the password reset link it carries ${DEAD_LINK[problem]} before the mail could go.`,
+      })
+      .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.status, "pending")))
+      .run();
+  }
+}
+
+/**
  * Claims up to `limit` due rows for this worker (status "sending", leased until now + leaseMs), in
  * one IMMEDIATE transaction: a row is claimed by one worker only. Exported for the tests that
  * simulate a worker killed after claiming.
@@ -92,6 +141,7 @@ export function releaseExpiredClaims(): number {
 export function claimDueMail(limit: number, leaseMs = MAIL_LEASE_MS): Claimed[] {
   return transaction((tx) => {
     const now = new Date(nowMs());
+    setAsideDeadResetMail(tx, now);
     const due = tx
       .select()
       .from(mailOutbox)
@@ -240,9 +290,9 @@ export function sendDigests(now: number = nowMs()): number {
         .all();
       if (!rows.length) return;
       // The in-app notification of each row holds its plain body (the mail's text has a greeting and a footer).
-      const bodies = new Map(
+      const shown = new Map(
         tx
-          .select({ key: notifications.key, body: notifications.body })
+          .select({ key: notifications.key, id: notifications.id, body: notifications.body })
           .from(notifications)
           .where(
             and(
@@ -254,16 +304,19 @@ export function sendDigests(now: number = nowMs()): number {
             ),
           )
           .all()
-          .map((n) => [n.key, n.body]),
+          .map((n) => [n.key, n]),
       );
       const mail = renderDigestMail({
         recipientName: user.name,
         day,
-        items: rows.map((r) => ({
-          title: r.subject,
-          body: bodies.get(r.key) ?? "",
-          url: portalUrl(env.baseUrl, r.link),
-        })),
+        items: rows.map((r) => {
+          const n = shown.get(r.key);
+          return {
+            title: r.subject,
+            body: n?.body ?? "",
+            url: portalUrl(env.baseUrl, n ? notificationPath(n.id) : r.link),
+          };
+        }),
         notificationsUrl: portalUrl(env.baseUrl, "/notifications"),
         settingsUrl: portalUrl(env.baseUrl, "/notifications/settings"),
       });

@@ -16,8 +16,22 @@ import { mailOutbox, notificationPreferences, notifications, users } from "../..
 import { nowMs } from "../../platform/clock.server";
 import { afterCommit, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
-import { defaultEmailPreference, mailRouting, type Category } from "./domain/categories";
-import { isPortalPath, messageIdFor, fromDomain, oneLine, portalUrl, renderNotificationMail } from "./domain/mail-body";
+import {
+  defaultEmailPreference,
+  mailRouting,
+  URGENT_MAIL,
+  type Category,
+  type UrgentReason,
+} from "./domain/categories";
+import {
+  isPortalPath,
+  messageIdFor,
+  fromDomain,
+  notificationPath,
+  oneLine,
+  portalUrl,
+  renderNotificationMail,
+} from "./domain/mail-body";
 import { kickMailWorker } from "./mail.server";
 
 export type NotificationCategory = "reports" | "submissions" | "recurring" | "seals" | "watch" | "reviews" | "system";
@@ -35,7 +49,8 @@ export interface NotificationInput {
   title: string; // one line plain text
   body: string; // plain text, a few sentences
   link: string; // a path in the portal to act on, e.g. "/supplier/submissions/<id>/requirements/5.1-1"
-  urgent?: boolean; // mail at once even for a user whose preference for the category is "digest"
+  /** Mail at once even to a user whose preference for the category is "digest": why (listed on the settings page). */
+  urgent?: UrgentReason;
 }
 
 /** The settings page, linked from every mail. */
@@ -46,6 +61,8 @@ export function notify(tx: Tx, n: NotificationInput): number {
   if (!n.key) throw new Error("notify: the idempotency key must not be empty");
   if (!isPortalPath(n.link))
     throw new Error(`notify: the link must be a path of the portal, got ${JSON.stringify(n.link)}`);
+  if (n.urgent && URGENT_MAIL[n.urgent].category !== n.category)
+    throw new Error(`notify: the urgent reason ${n.urgent} belongs to the category ${URGENT_MAIL[n.urgent].category}`);
   const userIds = [...new Set(n.userIds)];
   if (!userIds.length) return 0;
   const env = getEnv();
@@ -69,10 +86,11 @@ export function notify(tx: Tx, n: NotificationInput): number {
   let created = 0;
   let queued = 0;
   for (const user of recipients) {
+    const notificationId = crypto.randomUUID();
     const inserted = tx
       .insert(notifications)
       .values({
-        id: crypto.randomUUID(),
+        id: notificationId,
         userId: user.id,
         category: n.category,
         kind: n.kind,
@@ -87,13 +105,14 @@ export function notify(tx: Tx, n: NotificationInput): number {
     if (!inserted) continue; // told before: no second mail either
     created++;
     if (user.disabledAt) continue;
-    const route = mailRouting(chosen.get(user.id) ?? defaultEmailPreference(n.category), n.urgent ?? false);
+    const route = mailRouting(chosen.get(user.id) ?? defaultEmailPreference(n.category), Boolean(n.urgent));
     if (route === "none") continue;
     const mail = renderNotificationMail({
       recipientName: user.name,
       title,
       body,
-      url: portalUrl(env.baseUrl, n.link),
+      // Through the notification, so reading it by mail marks it read in the app too; it goes on to `link`.
+      url: portalUrl(env.baseUrl, notificationPath(notificationId)),
       settingsUrl: portalUrl(env.baseUrl, NOTIFICATION_SETTINGS_PATH),
     });
     // Without SMTP_URL a mail is kept (readable at /admin/outbox), never sent later by surprise.

@@ -13,10 +13,10 @@ import { afterCommit, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import type { DomainEvent } from "../../platform/events.server";
 import { fromDomain, isPortalPath, messageIdFor, portalUrl } from "./domain/mail-body";
-import { renderPasswordResetMail } from "./domain/password-reset-mail";
-import { kickMailWorker } from "./mail.server";
+import { PASSWORD_RESET_MAIL_KIND, passwordResetMailKey, renderPasswordResetMail } from "./domain/password-reset-mail";
 
-export const PASSWORD_RESET_MAIL_KIND = "account.password_reset";
+export { PASSWORD_RESET_MAIL_KIND };
+import { kickMailWorker } from "./mail.server";
 
 export function mailPasswordReset(tx: Tx, e: DomainEvent<"password.reset_requested">): void {
   if (!isPortalPath(e.secretPath)) throw new Error("mailPasswordReset: the link must be a path of the portal");
@@ -28,7 +28,7 @@ export function mailPasswordReset(tx: Tx, e: DomainEvent<"password.reset_request
   if (!user || user.disabledAt) return;
   const env = getEnv();
   const at = new Date(nowMs());
-  const key = `password-reset:${e.resetId}`;
+  const key = passwordResetMailKey(e.resetId);
   const status = env.smtpUrl ? "pending" : "kept";
   const mail = renderPasswordResetMail({
     recipientName: user.name,

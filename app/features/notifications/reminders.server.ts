@@ -10,8 +10,11 @@
  * longer holds).
  *
  *   item                 who                          thresholds                         never when
- *   report deadline      the supplier's users         14, 7, 1 days before; passed       fixed, verified, withdrawn, published early
- *                        assessors (no conflict)      7 days before
+ *   report deadline      the supplier's users         14, 7, 1 days before; passed       nothing happens at the deadline any more:
+ *                        assessors (no conflict)      7 days before (a fix marked:       verified, withdrawn, or a medium or low
+ *                                                     "a fix to verify")                 report published early (a critical or
+ *                                                                                        high one still suspends the seals when
+ *                                                                                        open at its deadline, fix marked or not)
  *   recurring evidence   the supplier's users         30, 7 days before due; in grace;   evidence waiting for an assessor, accepted
  *                                                     overdue                            (a new due date), seal not monitored
  *   seal expiry          the supplier's users         60, 30 days before                 revoked, superseded, renewed (a newer seal
@@ -21,11 +24,13 @@
  *                                                     soon (domain/cra-clocks.ts), and
  *                                                     overdue
  *   signing key          admins                       older than KEY_ROTATION_DAYS       rotated (a new key is a new clock)
- *   mail delivery        admins                       a mail failing for an hour         delivered
+ *   mail delivery        admins                       an outage an hour old (mails       delivered, or given up more than a day
+ *                                                     failing in overlapping spells),    ago (a later outage is a new one)
+ *                                                     once per outage
  *
  * Each item is told in its own transaction: one that fails does not hold back the others.
  */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, or } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, ne, or, sql } from "drizzle-orm";
 import { findings, mailOutbox, products, productVersions, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { transaction, db, type Tx } from "../../platform/db.server";
@@ -38,13 +43,15 @@ import {
   deadlineThreshold,
   keyRotationDue,
   mailFailing,
+  mailOutages,
   recurringThreshold,
   REPORT_ASSESSOR_DAYS,
   REPORT_SUPPLIER_DAYS,
   sealExpiryThreshold,
   thresholdWords,
 } from "./domain/reminders";
-import { clockOf } from "../findings/domain/findings";
+import { clockOf, DAY_MS, deadlineEffects, FINDING_STATUSES, isOpen } from "../findings/domain/findings";
+import { isRegistered } from "../findings/domain/update-required";
 import { craClocksOf } from "../findings/cra-reporting.server";
 import { notify } from "./notify.server";
 import { admins, assessorsFor, supplierUsers } from "./recipients.server";
@@ -104,18 +111,35 @@ export function describeReminders(r: ReminderReport): string {
 // ---------------------------------------------------------------------------------------------
 // Vulnerability reports: the disclosure deadline
 
+type FindingRow = typeof findings.$inferSelect;
+
 /**
- * Reports whose clock still runs for the supplier: not fixed (a claimed fix is the assessors' to
- * verify), not withdrawn, not published early by the supplier. A report disclosed because its
- * deadline passed is still open: the supplier hears "passed" once.
+ * Whether a report's deadline still does something when it passes (domain deadlineEffects): it
+ * suspends the seals of the affected firmware (the automatic suspension's own rule, blocksSeal: a
+ * critical or high report still open, a fix claimed and not yet verified, or its advisory published
+ * early, all the same), or it publishes the advisory (open, not published early). Only those are
+ * reminded of. A report disclosed because its deadline passed is still open: "passed" is told once.
  */
+function deadlineMatters(f: Pick<FindingRow, "severity" | "status" | "deadline" | "publishedAt">): boolean {
+  const at = deadlineEffects(f);
+  return at.suspends || at.publishes;
+}
+
+/** The reports whose deadline still matters (deadlineMatters), the earliest deadline first. */
 function openReportIds(): string[] {
   return db()
-    .select({ id: findings.id })
+    .select({
+      id: findings.id,
+      severity: findings.severity,
+      status: findings.status,
+      deadline: findings.deadline,
+      publishedAt: findings.publishedAt,
+    })
     .from(findings)
-    .where(and(inArray(findings.status, ["open", "acknowledged", "fix_in_progress"]), isNull(findings.publishedAt)))
+    .where(inArray(findings.status, FINDING_STATUSES.filter(isOpen)))
     .orderBy(asc(findings.deadline))
     .all()
+    .filter(deadlineMatters)
     .map((r) => r.id);
 }
 
@@ -129,19 +153,67 @@ function findingWithProduct(tx: Tx, id: string) {
     .get();
 }
 
+/**
+ * What `deadline` ("the deadline", "the new deadline") will do, in a sentence: "Its advisory is published when
+ * the fix is verified or at the deadline, whichever comes first; if the fix is not verified by the deadline,
+ * the seals of the affected firmware are suspended until it is." (A verified fix publishes the advisory at
+ * once: a fix never keeps it private.)
+ */
+export function atDeadlineWords(at: { suspends: boolean; publishes: boolean }, deadline = "the deadline"): string {
+  const published = at.publishes
+    ? `Its advisory is published when the fix is verified or at ${deadline}, whichever comes first`
+    : "Its advisory is already public";
+  return at.suspends
+    ? `${published}; if the fix is not verified by ${deadline}, the seals of the affected firmware are suspended until it is.`
+    : `${published}.`;
+}
+
+/** For a report marked fixed: the firmware named, and whether the product has it (only then can the fix be verified). */
+function claimedFix(tx: Tx, f: FindingRow): { version: string; registered: boolean } | null {
+  if (f.status !== "fixed" || !f.fixedInVersion) return null;
+  const firmware = tx
+    .select({ fw: productVersions.firmwareVersion })
+    .from(productVersions)
+    .where(eq(productVersions.productId, f.productId))
+    .all()
+    .map((r) => r.fw);
+  return { version: f.fixedInVersion, registered: isRegistered(f.fixedInVersion, firmware) };
+}
+
 function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
   const row = findingWithProduct(tx, id);
   // Read again inside the transaction: resolved meanwhile (by another process, say), nobody is told.
-  if (!row || !["open", "acknowledged", "fix_in_progress"].includes(row.f.status) || row.f.publishedAt) return [];
+  if (!row || !deadlineMatters(row.f)) return [];
   const { f } = row;
   const out: { key: string; n: number }[] = [];
   const link = `/findings/${f.id}`;
   const about = `the ${f.severity} report "${f.title}" (${f.advisoryId ?? "no advisory id"}) on ${row.product}`;
+  const at = deadlineEffects(f);
+  const fix = claimedFix(tx, f);
+  // A fix claimed in a firmware the product does not have cannot be verified until it is registered.
+  const unregistered =
+    fix && !fix.registered
+      ? ` Firmware ${fix.version} is not registered on ${row.product} yet: register it so that the fix can be verified.`
+      : "";
   const supplier = deadlineThreshold(f.deadline, now, REPORT_SUPPLIER_DAYS, { passed: true });
   if (supplier) {
     const key = reportReminderKey(f.id, f.deadline, supplier);
     const passed = supplier === "passed";
     const left = clockOf(f.deadline, now).label; // as the report's page and the dashboards say it: "9 days left"
+    const before = passed
+      ? null
+      : `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left} (reminder ${thresholdWords(supplier as `${number}d`)} before).`;
+    const body = passed
+      ? `The disclosure deadline of ${about} passed on ${formatDate(f.deadline)}. ${
+          at.publishes ? "Its advisory is now public" : "Its advisory was already public"
+        }${at.suspends ? ` and the seals of the affected firmware are suspended until the fix is verified` : ""}. ${
+          fix
+            ? `The fix you marked in firmware ${fix.version} awaits an assessor's verification.${unregistered}`
+            : "Mark it fixed in a registered firmware version to have the fix verified."
+        }`
+      : fix
+        ? `${before} You marked it fixed in firmware ${fix.version}; the fix awaits an assessor's verification. ${atDeadlineWords(at)}${unregistered}`
+        : `${before} ${atDeadlineWords(at)} Mark it fixed in a registered firmware version in time for an assessor to verify the fix.`;
     out.push({
       key,
       n: notify(tx, {
@@ -152,11 +224,9 @@ function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: numbe
         title: passed
           ? `Disclosure deadline passed: ${row.product}, ${formatDate(f.deadline)}`
           : `Disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`,
-        body: passed
-          ? `The disclosure deadline of ${about} passed on ${formatDate(f.deadline)}. Its advisory is now public${f.severity === "critical" || f.severity === "high" ? " and the seals of the affected firmware are suspended while it stays open" : ""}. Mark it fixed in a registered firmware version to have the fix verified.`
-          : `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left} (reminder ${thresholdWords(supplier as `${number}d`)} before). Fix it and mark it fixed before then; at the deadline the advisory is published${f.severity === "critical" || f.severity === "high" ? " and the seals of the affected firmware are suspended" : ""}.`,
+        body,
         link,
-        urgent: passed || supplier === "1d",
+        urgent: passed || supplier === "1d" ? "report-deadline" : undefined,
       }),
     });
   }
@@ -171,8 +241,12 @@ function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: numbe
         category: "reports",
         kind: `report.deadline.${assessors}.assessors`,
         key,
-        title: `Disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`,
-        body: `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left}; the report is ${f.status.replace(/_/g, " ")}. Extend the deadline (with a reason) if the supplier needs more time, or let it pass.`,
+        title: fix
+          ? `Fix to verify before the disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`
+          : `Disclosure deadline ${formatDate(f.deadline)}, ${left}: ${row.product}`,
+        body: fix
+          ? `The supplier marked ${about} fixed in firmware ${fix.version}: the fix awaits your verification. The disclosure deadline is ${formatDate(f.deadline)}: ${left}. ${atDeadlineWords(at)} Verify the fix or reject it${fix.registered ? "" : ` (firmware ${fix.version} is not registered on the product yet: it can be verified once the supplier registers it)`}, or extend the deadline (with a reason) if the verification needs more time.`
+          : `The disclosure deadline of ${about} is ${formatDate(f.deadline)}: ${left}; the report is ${f.status.replace(/_/g, " ")}. ${atDeadlineWords(at)} Extend the deadline (with a reason) if the supplier needs more time, or let it pass.`,
         link,
       }),
     });
@@ -224,7 +298,7 @@ function craReminders(tx: Tx, id: string, now: Date): { key: string; n: number }
           ? `${what.charAt(0).toUpperCase()}${what.slice(1)} was due at ${formatDateTime(c.dueAt)}. Submit it to the CSIRT coordinator through ENISA's single reporting platform, then record it on the report's page.`
           : `${what.charAt(0).toUpperCase()}${what.slice(1)} is due at ${formatDateTime(c.dueAt)}. Submit it to the CSIRT coordinator through ENISA's single reporting platform, then record it on the report's page.`,
         link: `/findings/${row.f.id}`,
-        urgent: true,
+        urgent: "cra-deadline",
       }),
     });
   }
@@ -291,7 +365,7 @@ function recurringReminders(tx: Tx, serial: string, now: Date): { key: string; n
         }[t],
         body: text.charAt(0).toUpperCase() + text.slice(1),
         link: `/supplier/seals/${serial}/recurring`,
-        urgent: t === "grace" || t === "overdue",
+        urgent: t === "grace" || t === "overdue" ? "recurring-late" : undefined,
       }),
     });
   }
@@ -358,36 +432,66 @@ function keyReminder(tx: Tx, now: Date): { key: string; n: number }[] {
   ];
 }
 
+/** How far back given-up mails are read to find when an outage began (a longer one is named by its oldest mail in this window). */
+const MAIL_OUTAGE_LOOKBACK_MS = 30 * DAY_MS;
+
+/**
+ * Mail delivery failing: each outage (domain mailOutages: mails whose failing overlaps, one of them still
+ * retried or given up within a day) going on for an hour is told once, keyed by its oldest mail. A mail
+ * given up long ago is not an outage any more, so a new outage after a quiet spell is told again.
+ */
 function mailReminder(tx: Tx, now: Date): { key: string; n: number }[] {
-  // The oldest mail that was tried and has not gone out: still retried, being sent, or given up.
-  const oldest = tx
-    .select({ id: mailOutbox.id, createdAt: mailOutbox.createdAt, lastError: mailOutbox.lastError })
+  const rows = tx
+    .select({
+      id: mailOutbox.id,
+      createdAt: mailOutbox.createdAt,
+      status: mailOutbox.status,
+      lastError: mailOutbox.lastError,
+      lastAttemptAt: sql<number | null>`(select max(ma.at) from mail_attempts ma where ma.mail_id = ${mailOutbox}.id)`,
+    })
     .from(mailOutbox)
     .where(
       and(
-        or(eq(mailOutbox.status, "pending"), eq(mailOutbox.status, "sending"), eq(mailOutbox.status, "failed")),
         gt(mailOutbox.attempts, 0),
         lt(mailOutbox.createdAt, now),
+        or(
+          inArray(mailOutbox.status, ["pending", "sending"]),
+          and(
+            eq(mailOutbox.status, "failed"),
+            gte(mailOutbox.createdAt, new Date(now.getTime() - MAIL_OUTAGE_LOOKBACK_MS)),
+          ),
+        ),
       ),
     )
-    .orderBy(asc(mailOutbox.createdAt), asc(mailOutbox.id))
-    .limit(1)
-    .get();
-  if (!oldest || !mailFailing(oldest.createdAt, now)) return [];
-  const key = `reminder:mail:failing:${oldest.id}`; // one per failing episode (its oldest mail)
-  return [
-    {
+    .all();
+  // Given up at its last attempt (a failed row without one: when it was written, the earliest it can have been).
+  const gaveUpAt = (r: (typeof rows)[number]) =>
+    r.status === "failed" ? new Date(r.lastAttemptAt ?? r.createdAt.getTime()) : null;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const outages = mailOutages(
+    rows.map((r) => ({ id: r.id, createdAt: r.createdAt, gaveUpAt: gaveUpAt(r) })),
+    now,
+  ).filter((o) => mailFailing(o.since, now));
+  return outages.map((o) => {
+    const key = `reminder:mail:failing:${o.oldest.id}`; // one per outage, named by its oldest mail
+    const latest = o.mails
+      .map((m) => byId.get(m.id)!)
+      .filter((r) => r.lastError)
+      .sort((a, b) => (b.lastAttemptAt ?? 0) - (a.lastAttemptAt ?? 0))[0];
+    const given = o.mails.filter((m) => m.gaveUpAt !== null).length;
+    const count = `${o.mails.length} mail${o.mails.length === 1 ? "" : "s"}`;
+    return {
       key,
       n: notify(tx, {
         userIds: admins(tx),
         category: "system",
         kind: "mail.failing",
         key,
-        title: `Mail delivery failing since ${formatDateTime(oldest.createdAt)}`,
-        body: `A mail written at ${formatDateTime(oldest.createdAt)} has still not been delivered after retries${oldest.lastError ? ` (last error: ${oldest.lastError.slice(0, 200)})` : ""}. Check SMTP_URL and the mail server; the outbox shows every attempt.`,
+        title: `Mail delivery failing since ${formatDateTime(o.since)}`,
+        body: `Mail delivery has been failing since ${formatDateTime(o.since)}: ${count} written since then ${o.mails.length === 1 ? "has" : "have"} not been delivered after retries${given ? ` (${given} given up after the last attempt)` : ""}${latest?.lastError ? `; last error: ${latest.lastError.slice(0, 200)}` : ""}. Check SMTP_URL and the mail server; the outbox shows every attempt.`,
         link: "/admin/outbox",
-        urgent: true,
+        urgent: "mail-failing",
       }),
-    },
-  ];
+    };
+  });
 }

@@ -52,14 +52,14 @@ import { preparedQueries, type Tx } from "../../platform/db.server";
 import type { DomainEvent } from "../../platform/events.server";
 import { formatDate } from "../../platform/format";
 import { disclosureOf } from "../findings/domain/disclosure";
-import { SEAL_BLOCKING_SEVERITIES } from "../findings/domain/findings";
-import { disclosureFindingOf, validSealsByFirmware } from "../findings/advisories.server";
+import { deadlineEffects, SEAL_BLOCKING_SEVERITIES } from "../findings/domain/findings";
+import { disclosureFindingOf, validSealsByFirmware, withdrawnAtOf } from "../findings/advisories.server";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
 import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { notify, retract } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
-import { reportReminderKeys } from "./reminders.server";
+import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -244,9 +244,9 @@ const blocksSeals = (f: FindingRow) => SEAL_BLOCKING_SEVERITIES.includes(f.sever
  * recorded after its deadline, a fix rejected late): then its advisory is public and, for a critical
  * or high report, the seals of the affected firmware are suspended until a fix is verified.
  */
-function clockWords(f: FindingRow, now: Date, ahead: string): string {
+function clockWords(tx: Tx, f: FindingRow, now: Date, ahead: string): string {
   if (now.getTime() <= f.deadline.getTime()) return ahead;
-  const d = disclosureFindingOf(f, []);
+  const d = disclosureFindingOf({ ...f, withdrawnAt: f.status === "withdrawn" ? withdrawnAtOf(tx, f.id) : null }, []);
   const isPublic = d ? disclosureOf(d, now).public : false;
   return `Its disclosure deadline passed on ${formatDate(f.deadline)}${isPublic ? ": its advisory is public" : ""}${blocksSeals(f) ? `${isPublic ? "," : ":"} and the seals of the affected firmware are suspended until the fix is verified` : ""}.`;
 }
@@ -283,9 +283,10 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
         key: `report:${f.f.id}:recorded`,
         title: `New ${f.f.severity} vulnerability report${passed ? ", deadline already passed" : ""}: ${f.product}`,
         body: `On ${formatDate(f.f.createdAt)} an assessor recorded a ${f.f.severity} vulnerability report against ${f.product}: "${f.f.title}" (${f.f.advisoryId ?? "no advisory id"}). ${clockWords(
+          tx,
           f.f,
           now,
-          `Its disclosure deadline is ${formatDate(f.f.deadline)}: fix it before then, or it is published${blocksSeals(f.f) ? " and the seals of the affected firmware are suspended" : ""}.`,
+          `Its disclosure deadline is ${formatDate(f.f.deadline)}. ${atDeadlineWords(deadlineEffects(f.f))} Mark it fixed in a registered firmware version in time for an assessor to verify the fix.`,
         )}${passed ? " Mark it fixed in a registered firmware version to have the fix verified." : ""}`,
         link,
       });
@@ -309,7 +310,7 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
         kind: "report.fix_rejected",
         key: key("fix_rejected"),
         title: `Fix rejected: ${f.product}`,
-        body: `On ${on} an assessor rejected the fix of the ${f.f.severity} report "${f.f.title}" on ${f.product}. ${clockWords(f.f, now, `Its disclosure deadline is still ${formatDate(f.f.deadline)}.`)} The reason:${quoted(update?.note ?? "")}`,
+        body: `On ${on} an assessor rejected the fix of the ${f.f.severity} report "${f.f.title}" on ${f.product}. ${clockWords(tx, f.f, now, `Its disclosure deadline is still ${formatDate(f.f.deadline)}.`)} The reason:${quoted(update?.note ?? "")}`,
         link,
       });
       return;
@@ -330,9 +331,11 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
       return;
     }
     case "withdrawn": {
-      const d = disclosureFindingOf(f.f, []);
+      // When it was withdrawn: its `withdrawn` history row, never the row's updatedAt (a later write moves that).
+      const withdrawnAt = withdrawnAtOf(tx, f.f.id) ?? update?.at ?? now;
+      const d = disclosureFindingOf({ ...f.f, withdrawnAt }, []);
       const disclosed = d ? disclosureOf(d, now).public : false;
-      const wasOverdue = blocksSeals(f.f) && f.f.deadline.getTime() < f.f.updatedAt.getTime();
+      const wasOverdue = blocksSeals(f.f) && f.f.deadline.getTime() < withdrawnAt.getTime();
       notify(tx, {
         userIds: supplier,
         category: "reports",
@@ -359,7 +362,7 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
         kind: "report.deadline_extended",
         key: key("deadline_extended"),
         title: `Disclosure deadline extended to ${formatDate(deadline)}: ${f.product}`,
-        body: `On ${on} an assessor extended the disclosure deadline of ${report} on ${f.product}${previous ? ` from ${formatDate(previous)}` : ""} to ${formatDate(deadline)}. Fix it and mark it fixed before then; at the new deadline the advisory is published${blocksSeals(f.f) ? " and the seals of the affected firmware are suspended" : ""}.${retracted && previous ? ` The reminders of the ${formatDate(previous)} deadline are taken out of your notifications.` : ""} The reason:${quoted(update.note)}`,
+        body: `On ${on} an assessor extended the disclosure deadline of ${report} on ${f.product}${previous ? ` from ${formatDate(previous)}` : ""} to ${formatDate(deadline)}. ${atDeadlineWords(deadlineEffects(f.f), "the new deadline")} ${f.f.status === "fixed" ? `The fix you marked in firmware ${f.f.fixedInVersion ?? "?"} awaits an assessor's verification.` : "Mark it fixed in a registered firmware version in time for an assessor to verify the fix."}${retracted && previous ? ` The reminders of the ${formatDate(previous)} deadline are taken out of your notifications.` : ""} The reason:${quoted(update.note)}`,
         link,
       });
       return;
@@ -449,7 +452,7 @@ export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
     title: `Seal ${row.ev.serial} ${words}: ${row.product}`,
     body: `On ${formatDate(row.ev.at)} seal ${row.ev.serial} of ${row.product} was ${words}.${row.ev.reason ? ` The public reason: ${row.ev.reason}` : ""}`,
     link: `/s/${row.ev.serial}`,
-    urgent: row.ev.kind !== "reinstated",
+    urgent: row.ev.kind !== "reinstated" ? "own-seal-withdrawn" : undefined,
   });
 }
 
@@ -488,7 +491,8 @@ function watchBody(event: WatchEvent): string {
 export function notifyWatchEvent(tx: Tx, e: DomainEvent<"watch.published">): void {
   const [event] = watchEventsOf(tx, e.organizationId, e.watchEventId - 1, 1);
   if (!event || event.seq !== e.watchEventId) return;
-  const urgent = event.type === "seal.revoked" || event.type === "seal.suspended";
+  const urgent =
+    event.type === "seal.revoked" || event.type === "seal.suspended" ? ("watched-seal-withdrawn" as const) : undefined;
   notify(tx, {
     userIds: usersOfOrganizations(tx, [e.organizationId]),
     category: "watch",

@@ -4,7 +4,7 @@
  * transaction of the event it carries (an outbox) and sent later by the dispatcher.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -37,6 +37,24 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
       .get()!.n;
     if (count >= 5)
       throw new ServiceError("conflict", "An organisation can have at most 5 webhook endpoints; remove one first.");
+    // A second registration of the same URL (a double click, a resent form) would deliver every
+    // event twice, each copy signed with its own secret: the receiver could check only one.
+    const same = tx
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.organizationId, actor.organizationId),
+          eq(webhookEndpoints.active, true),
+          eq(webhookEndpoints.url, input.url),
+        ),
+      )
+      .get();
+    if (same) {
+      const message =
+        "This URL is already registered for your organisation. To get a new secret, remove the endpoint and register it again.";
+      throw new ServiceError("conflict", message, { url: message });
+    }
     tx.insert(webhookEndpoints)
       .values({
         id,
@@ -174,79 +192,149 @@ export function webhooksView(actor: Actor) {
   });
 }
 
-let dispatching = false;
+/** At most this many endpoints are sent to at once (a lane each): a slow one holds one lane, not the queue. */
+export const DISPATCH_LANES = 8;
+/** At most this many deliveries to one endpoint per round, oldest due first (in order, one at a time). */
+const PER_ENDPOINT_PER_ROUND = 10;
+/** After a network error or timeout, an endpoint's other deliveries wait this long (each keeps its own backoff). */
+const ENDPOINT_PAUSE_MS = 30_000;
+
+/** Endpoints being sent to by this process now, and endpoints paused after a network failure (until when). */
+const inFlight = new Set<string>();
+const pausedUntil = new Map<string, number>();
 
 /**
- * Sends every due delivery once (in order), records the attempt, and schedules a retry with
- * backoff or gives up. One dispatcher per process at a time; a delivery is claimed by moving its
- * next attempt time before sending, so two processes do not send it at once.
+ * Sends the due deliveries, each endpoint in its own lane (up to DISPATCH_LANES at once): in a lane,
+ * an endpoint's deliveries go one at a time, the one waiting longest (next attempt time) first;
+ * each attempt is recorded, then retried with backoff or given up. An endpoint that times out or
+ * cannot be reached is paused for ENDPOINT_PAUSE_MS, so one dead receiver delays only its own
+ * deliveries, never another organisation's. A round may start while lanes of the previous one are
+ * still busy (their endpoints are skipped). Several processes are safe: a delivery is claimed (its
+ * next attempt time moved) before it is sent. Returns how many attempts this round made (once its
+ * lanes are done).
  */
-export async function dispatchWebhooks(limit = 50): Promise<number> {
-  if (dispatching) return 0;
-  dispatching = true;
-  try {
-    const due = db()
-      .select({ d: webhookDeliveries, url: webhookEndpoints.url, secret: webhookEndpoints.secret })
-      .from(webhookDeliveries)
-      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-      .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, new Date(nowMs()))))
-      .orderBy(asc(webhookDeliveries.createdAt))
-      .limit(limit)
-      .all();
-    let sent = 0;
-    for (const { d, url, secret } of due) {
-      // Claim it: whoever moves nextAttemptAt first sends it.
-      const claimed = transaction(
-        (tx) =>
-          tx
-            .update(webhookDeliveries)
-            .set({ nextAttemptAt: new Date(nowMs() + 60_000) })
-            .where(
-              and(
-                eq(webhookDeliveries.id, d.id),
-                eq(webhookDeliveries.status, "pending"),
-                lte(webhookDeliveries.nextAttemptAt, new Date(nowMs())),
-              ),
-            )
-            .run().changes,
-      );
-      if (!claimed) continue;
-      const result = await deliverWebhook({
-        url,
-        secret,
-        body: d.body,
-        eventId: d.eventId,
-        allowLoopbackHttp: allowLoopbackHttp(),
-      });
-      const attempt = d.attempts + 1;
-      const decision = retryDecision(attempt, result.status, Math.random);
-      transaction((tx) => {
-        tx.insert(webhookAttempts)
-          .values({
-            deliveryId: d.id,
-            attempt,
-            statusCode: result.status,
-            error: result.error ?? null,
-            durationMs: Math.round(result.durationMs),
-            at: new Date(nowMs()),
-          })
-          .run();
-        tx.update(webhookDeliveries)
-          .set({
-            attempts: attempt,
-            lastStatusCode: result.status,
-            status:
-              decision.outcome === "delivered" ? "delivered" : decision.outcome === "retry" ? "pending" : "failed",
-            nextAttemptAt: decision.outcome === "retry" ? new Date(nowMs() + decision.delayMs) : null,
-            deliveredAt: decision.outcome === "delivered" ? new Date(nowMs()) : null,
-          })
-          .where(eq(webhookDeliveries.id, d.id))
-          .run();
-      });
-      sent++;
-    }
-    return sent;
-  } finally {
-    dispatching = false;
+export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number } = {}): Promise<number> {
+  const now = nowMs();
+  for (const [id, until] of pausedUntil) if (until <= now) pausedUntil.delete(id);
+  const lanes = DISPATCH_LANES - inFlight.size;
+  if (lanes <= 0) return 0;
+  const busy = [...inFlight, ...pausedUntil.keys()];
+  // The endpoints with something due, the one waiting longest first; removed endpoints send nothing.
+  const endpoints = db()
+    .select({
+      id: webhookEndpoints.id,
+      url: webhookEndpoints.url,
+      secret: webhookEndpoints.secret,
+      waitingSince: sql<number>`min(${webhookDeliveries.nextAttemptAt})`,
+    })
+    .from(webhookDeliveries)
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+    .where(
+      and(
+        eq(webhookDeliveries.status, "pending"),
+        lte(webhookDeliveries.nextAttemptAt, new Date(now)),
+        eq(webhookEndpoints.active, true),
+        busy.length ? notInArray(webhookEndpoints.id, busy) : undefined,
+      ),
+    )
+    .groupBy(webhookEndpoints.id)
+    .orderBy(sql`min(${webhookDeliveries.nextAttemptAt})`)
+    .limit(Math.min(lanes, limit))
+    .all();
+  let budget = limit;
+  const runs: Promise<number>[] = [];
+  for (const ep of endpoints) {
+    if (budget <= 0) break;
+    const take = Math.min(PER_ENDPOINT_PER_ROUND, budget);
+    budget -= take;
+    inFlight.add(ep.id);
+    runs.push(sendLane(ep, take, options.timeoutMs).finally(() => inFlight.delete(ep.id)));
   }
+  return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+}
+
+/** One endpoint's lane: up to `take` of its due deliveries, in order; stops at a network failure. */
+async function sendLane(
+  ep: { id: string; url: string; secret: string },
+  take: number,
+  timeoutMs: number | undefined,
+): Promise<number> {
+  const due = db()
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.endpointId, ep.id),
+        eq(webhookDeliveries.status, "pending"),
+        lte(webhookDeliveries.nextAttemptAt, new Date(nowMs())),
+      ),
+    )
+    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.createdAt))
+    .limit(take)
+    .all();
+  let sent = 0;
+  for (const d of due) {
+    // Claim it: whoever moves nextAttemptAt first sends it (the send times out well before the claim ends).
+    const claimedUntil = new Date(nowMs() + 60_000);
+    const claimed = transaction(
+      (tx) =>
+        tx
+          .update(webhookDeliveries)
+          .set({ nextAttemptAt: claimedUntil })
+          .where(
+            and(
+              eq(webhookDeliveries.id, d.id),
+              eq(webhookDeliveries.status, "pending"),
+              lte(webhookDeliveries.nextAttemptAt, new Date(nowMs())),
+            ),
+          )
+          .run().changes,
+    );
+    if (!claimed) continue;
+    const result = await deliverWebhook({
+      url: ep.url,
+      secret: ep.secret,
+      body: d.body,
+      eventId: d.eventId,
+      allowLoopbackHttp: allowLoopbackHttp(),
+      timeoutMs,
+    });
+    const attempt = d.attempts + 1;
+    const decision = retryDecision(attempt, result.status, Math.random);
+    transaction((tx) => {
+      tx.insert(webhookAttempts)
+        .values({
+          deliveryId: d.id,
+          attempt,
+          statusCode: result.status,
+          error: result.error ?? null,
+          durationMs: Math.round(result.durationMs),
+          at: new Date(nowMs()),
+        })
+        .run();
+      // Only our claim moves it on: an endpoint removed meanwhile has failed its pending deliveries for good.
+      tx.update(webhookDeliveries)
+        .set({
+          attempts: attempt,
+          lastStatusCode: result.status,
+          status: decision.outcome === "delivered" ? "delivered" : decision.outcome === "retry" ? "pending" : "failed",
+          nextAttemptAt: decision.outcome === "retry" ? new Date(nowMs() + decision.delayMs) : null,
+          deliveredAt: decision.outcome === "delivered" ? new Date(nowMs()) : null,
+        })
+        .where(
+          and(
+            eq(webhookDeliveries.id, d.id),
+            eq(webhookDeliveries.status, "pending"),
+            eq(webhookDeliveries.nextAttemptAt, claimedUntil),
+          ),
+        )
+        .run();
+    });
+    sent++;
+    if (result.status === null) {
+      pausedUntil.set(ep.id, nowMs() + ENDPOINT_PAUSE_MS);
+      break;
+    }
+  }
+  return sent;
 }

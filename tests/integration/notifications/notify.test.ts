@@ -64,7 +64,13 @@ describe("notify", () => {
     expect(mails.every((m) => m.status === "kept" && m.nextAttemptAt === null)).toBe(true);
     expect(mails.map((m) => m.toAddress).sort()).toEqual([grace.email, sam.email].sort());
     expect(mails[0]!.subject).toBe(e.title);
-    expect(mails[0]!.text).toContain("http://localhost:3000/findings/f-1");
+    // The mail links to the recipient's own notification (opening it marks it read and goes on to the page).
+    for (const m of mails) {
+      const own = rows.find((r) => r.userId === m.userId)!;
+      expect(m.link).toBe("/findings/f-1");
+      expect(m.text).toContain(`http://localhost:3000/notifications/${own.id}`);
+      expect(m.html).toContain(`href="http://localhost:3000/notifications/${own.id}"`);
+    }
     expect(mails[0]!.messageId).toMatch(/^<[0-9a-f]{40}@iotseal\.local>$/);
   });
 
@@ -108,14 +114,23 @@ describe("notify", () => {
     const mails = mailsOf(e.key);
     expect(mails.map((m) => [m.toAddress, m.status])).toEqual([[sam.email, "digest"]]);
 
-    const urgent = event({ userIds: [grace.userId, sam.userId], urgent: true });
+    const urgent = event({ userIds: [grace.userId, sam.userId], urgent: "report-deadline" });
     transaction((tx) => notify(tx, urgent));
     expect(mailsOf(urgent.key).map((m) => [m.toAddress, m.status])).toEqual([[sam.email, "kept"]]);
 
     const watch = event({ userIds: [buyer.userId], category: "watch", kind: "watch.seal.changed" });
     transaction((tx) => notify(tx, watch));
     expect(mailsOf(watch.key).map((m) => m.status)).toEqual(["digest"]);
-    const revoked = event({ userIds: [buyer.userId], category: "watch", kind: "watch.seal.revoked", urgent: true });
+    const revoked = event({
+      userIds: [buyer.userId],
+      category: "watch",
+      kind: "watch.seal.revoked",
+      urgent: "watched-seal-withdrawn",
+    });
+    // An urgent reason belongs to one category (the settings page lists it there).
+    expect(() => transaction((tx) => notify(tx, { ...revoked, key: `${revoked.key}:x`, category: "reports" }))).toThrow(
+      /belongs to the category watch/,
+    );
     transaction((tx) => notify(tx, revoked));
     expect(mailsOf(revoked.key).map((m) => m.status)).toEqual(["kept"]);
     saveNotificationPreferences(grace, { reports: "instant" });
@@ -177,7 +192,13 @@ describe("the daily digest", () => {
     for (const n of [1, 2, 3]) {
       expect(digest!.text).toContain(`Watched seal ${n} changed`);
       expect(digest!.text).toContain(`What changed on seal ${n}.`);
-      expect(digest!.text).toContain(`http://localhost:3000/retailer/watchlist?n=${n}`);
+      const own = db()
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, reader.userId), eq(notifications.key, `watch:${reader.userId}:${n}`)))
+        .get()!;
+      expect(own.link).toBe(`/retailer/watchlist?n=${n}`);
+      expect(digest!.text).toContain(`http://localhost:3000/notifications/${own.id}`);
     }
     const included = db()
       .select()
@@ -202,6 +223,55 @@ describe("the daily digest", () => {
     testClock.set(day + 86_400_000 + 8 * 3600_000);
     expect(sendDigests()).toBe(1);
     expect(mailsOf(`digest:${reader.userId}:2031-03-05`)[0]!.subject).toMatch(/: 1 notification$/);
+  });
+});
+
+describe("a new mail choice applies to the mail waiting for the digest", () => {
+  const watchEvent = (reader: Actor, n: number): NotificationInput => ({
+    userIds: [reader.userId],
+    category: "watch",
+    kind: "watch.seal.changed",
+    key: `waiting:${reader.userId}:${n}`,
+    title: `Watched seal ${n} expired`,
+    body: `Seal ${n} expired.`,
+    link: "/retailer/watchlist",
+  });
+  const waitingOf = (reader: Actor) =>
+    db()
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.userId, reader.userId)))
+      .all();
+
+  it('"No email" drops it; the in-app notifications stay', () => {
+    const reader = makeUser("retailer", "Quiet Reader");
+    for (const n of [1, 2]) transaction((tx) => notify(tx, watchEvent(reader, n)));
+    // Another category's waiting mail is not touched.
+    transaction((tx) =>
+      notify(tx, { ...event({ userIds: [reader.userId], category: "reports" }), key: `waiting:${reader.userId}:r` }),
+    );
+    saveNotificationPreferences(reader, { reports: "digest" }); // make the report's next mail wait too
+    expect(waitingOf(reader).map((m) => m.status)).toEqual(["digest", "digest", "kept"]);
+    expect(saveNotificationPreferences(reader, { watch: "off" })).toEqual({ changed: 1, dropped: 2, sentNow: 0 });
+    expect(waitingOf(reader).map((m) => m.key)).toEqual([`waiting:${reader.userId}:r`]);
+    expect(listNotifications(reader).total).toBe(3);
+    testClock.set(Date.UTC(2031, 5, 1, 8));
+    sendDigests();
+    expect(mailsOf(`digest:${reader.userId}:2031-06-01`)).toHaveLength(0);
+  });
+
+  it('"Email at once" sends it now instead of in tomorrow\'s digest', () => {
+    const reader = makeUser("retailer", "Eager Reader");
+    for (const n of [1, 2]) transaction((tx) => notify(tx, watchEvent(reader, n)));
+    expect(saveNotificationPreferences(reader, { watch: "instant" })).toEqual({ changed: 1, dropped: 0, sentNow: 2 });
+    // No SMTP_URL here: kept (readable at /admin/outbox), as notify keeps any mail.
+    expect(waitingOf(reader).map((m) => [m.status, m.digestMailId])).toEqual([
+      ["kept", null],
+      ["kept", null],
+    ]);
+    testClock.set(Date.UTC(2031, 5, 2, 8));
+    sendDigests();
+    expect(mailsOf(`digest:${reader.userId}:2031-06-02`)).toHaveLength(0);
   });
 });
 
@@ -238,26 +308,51 @@ describe("a user's own notifications", () => {
     expect(listNotifications(other).items).toHaveLength(0);
     expect(markAllRead(other)).toBe(0);
     expect(unreadCount(me.userId)).toBe(2);
-    expect(markAllRead(me)).toBe(2);
+    // "Mark all read" marks what the page showed: one that arrived after it stays unread.
+    const shown = listNotifications(me).newestAt!;
+    testClock.set(Date.UTC(2031, 0, 1, 10, 9));
+    transaction((tx) =>
+      notify(tx, {
+        userIds: [me.userId],
+        category: "submissions",
+        kind: "submission.rejected",
+        key: `list:${me.userId}:late`,
+        title: "Rejected",
+        body: "Arrived after the page was shown.",
+        link: "/supplier/submissions/s9",
+      }),
+    );
+    expect(markAllRead(me, shown)).toBe(2);
+    expect(unreadCount(me.userId)).toBe(1);
+    expect(listNotifications(me).items.find((i) => !i.readAt)!.title).toBe("Rejected");
+    expect(markAllRead(me)).toBe(1);
     expect(unreadCount(me.userId)).toBe(0);
   });
 
-  it("shows the role's categories with their defaults, and saves a choice", () => {
+  it("shows the categories the role is sent, with their defaults and urgent mails, and saves a choice", () => {
     const b = makeUser("retailer", "Pref Buyer");
     const before = notificationPreferencesOf(b);
-    expect(before.map((p) => [p.category, p.email])).toEqual([
-      ["watch", "digest"],
-      ["seals", "instant"],
-      ["system", "instant"],
-    ]);
+    expect(before.map((p) => [p.category, p.email])).toEqual([["watch", "digest"]]);
+    expect(before[0]!.urgent).toEqual(["a watched seal suspended or revoked"]);
     const parsed = preferencesInput.parse({ "email.watch": "instant", "email.seals": "off", other: "x" });
-    expect(saveNotificationPreferences(b, parsed)).toBe(2);
-    expect(saveNotificationPreferences(b, parsed)).toBe(0);
+    expect(saveNotificationPreferences(b, parsed).changed).toBe(2);
+    expect(saveNotificationPreferences(b, parsed).changed).toBe(0);
+    // A category chosen but never sent to the role is not shown until the user has one of it.
     expect(notificationPreferencesOf(b).map((p) => [p.category, p.email, p.isDefault])).toEqual([
       ["watch", "instant", false],
-      ["seals", "off", false],
-      ["system", "instant", true],
     ]);
+    expect(notificationPreferencesOf(makeUser("supplier", "Pref Supplier")).map((p) => p.category)).toEqual([
+      "reports",
+      "submissions",
+      "recurring",
+      "seals",
+    ]);
+    expect(notificationPreferencesOf(makeUser("assessor", "Pref Assessor")).map((p) => p.category)).toEqual([
+      "reviews",
+      "reports",
+      "recurring",
+    ]);
+    expect(notificationPreferencesOf(admin).map((p) => p.category)[0]).toBe("system");
     expect(preferencesInput.safeParse({ "email.watch": "sometimes" }).success).toBe(false);
     expect(preferencesInput.safeParse({}).success).toBe(false);
   });

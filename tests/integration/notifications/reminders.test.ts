@@ -11,14 +11,23 @@ import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { and, eq, like } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findings, mailOutbox, notifications, productVersions, products, seals } from "../../../db/schema";
+import {
+  findings,
+  mailAttempts,
+  mailOutbox,
+  notifications,
+  productVersions,
+  products,
+  seals,
+} from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { formatDate } from "../../../app/platform/format";
-import { DAY_MS } from "../../../app/features/findings/domain/findings";
+import { blocksSeal, DAY_MS } from "../../../app/features/findings/domain/findings";
 import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
+import { publishAdvisory } from "../../../app/features/findings/disclosure.server";
 import { store } from "../../../app/features/certification/evidence.server";
 import {
   decideRecurringEvidence,
@@ -69,6 +78,7 @@ function twiceAt(at: number) {
 }
 
 const today = () => new Date(Date.now()).toISOString().slice(0, 10);
+const version = (id: string) => db().select().from(findings).where(eq(findings.id, id)).get()!.version;
 
 function gatorVersion(name: string, firmware: string) {
   return db()
@@ -79,14 +89,14 @@ function gatorVersion(name: string, firmware: string) {
     .get()!;
 }
 
-function newReport(title: string): typeof findings.$inferSelect {
+function newReport(title: string, severity: "critical" | "medium" = "critical"): typeof findings.$inferSelect {
   const v = gatorVersion("Gator Kids Watch 3", "3.1.0");
   const id = recordFinding(asha, {
     productId: v.productId,
     versionIds: [v.versionId],
     title,
     description: "A description long enough for the form, about a flaw under embargo.",
-    severity: "critical",
+    severity,
     reporter: "A researcher",
     reportedOn: today(),
   });
@@ -175,23 +185,84 @@ describe("recurring evidence", () => {
 });
 
 describe("a report's disclosure deadline", () => {
-  it("withdrawn or fixed: no reminder after it was resolved", () => {
+  it("withdrawn: no reminder after it was resolved", () => {
     const withdrawn = newReport("Withdrawn before its reminders ran out");
-    const fixed = newReport("Fixed before its reminders ran out");
-    const v = (id: string) => db().select().from(findings).where(eq(findings.id, id)).get()!.version;
     twiceAt(withdrawn.deadline.getTime() - 14 * DAY_MS + 60_000);
     expect(keys(grace, `reminder:report:${withdrawn.id}`)).toHaveLength(1);
-    expect(keys(grace, `reminder:report:${fixed.id}`)).toHaveLength(1);
     testClock.reset();
     actOnFinding(asha, withdrawn.id, {
       action: "withdraw",
       note: "Not reproducible on any unit.",
-      version: v(withdrawn.id),
+      version: version(withdrawn.id),
     });
-    actOnFinding(grace, fixed.id, { action: "mark_fixed", note: "", fixedInVersion: "3.2.0", version: v(fixed.id) });
     for (const at of [7 * DAY_MS, DAY_MS, -DAY_MS]) twiceAt(withdrawn.deadline.getTime() - at + 60_000);
     expect(anyone(`reminder:report:${withdrawn.id}`)).toHaveLength(1); // the 14-day one, before
-    expect(anyone(`reminder:report:${fixed.id}`)).toHaveLength(1);
+  });
+
+  it("marked fixed, not verified: still reminded, since it still suspends the seal at its deadline; the assessors hear a fix awaits their verification", () => {
+    const fixed = newReport("Fixed on day 10, never verified");
+    const d = fixed.deadline.getTime();
+    const day = fixed.deadline.toISOString().slice(0, 10);
+    twiceAt(d - 14 * DAY_MS + 60_000);
+    testClock.reset();
+    actOnFinding(grace, fixed.id, {
+      action: "mark_fixed",
+      note: "",
+      fixedInVersion: "3.9.9",
+      version: version(fixed.id),
+    });
+    // The automatic suspension's own rule: a fix claimed and not verified does not stop the clock.
+    const claimed = db().select().from(findings).where(eq(findings.id, fixed.id)).get()!;
+    expect(claimed.status).toBe("fixed");
+    expect(blocksSeal(claimed, new Date(d + 1))).toBe(true);
+    for (const at of [7 * DAY_MS, DAY_MS, -DAY_MS]) twiceAt(d - at + 60_000);
+    expect(keys(grace, `reminder:report:${fixed.id}`)).toEqual(
+      ["14d", "1d", "7d", "passed"].map((t) => `reminder:report:${fixed.id}:deadline:${day}:${t}`).sort(),
+    );
+    for (const a of [asha, bram])
+      expect(keys(a, `reminder:report:${fixed.id}`)).toEqual([
+        `reminder:report:${fixed.id}:deadline:${day}:7d:assessors`,
+      ]);
+    const [assessors] = anyone(`reminder:report:${fixed.id}:deadline:${day}:7d:assessors`);
+    expect(assessors.title).toMatch(/^Fix to verify before the disclosure deadline .*: Gator Kids Watch 3$/);
+    expect(assessors.body).toContain("The supplier marked the critical report");
+    expect(assessors.body).toContain("fixed in firmware 3.9.9: the fix awaits your verification.");
+    expect(assessors.body).toContain(
+      "if the fix is not verified by the deadline, the seals of the affected firmware are suspended until it is.",
+    );
+    // 3.9.9 is not a version of the watch (a typo, say): nobody can verify it until the supplier registers it.
+    expect(assessors.body).toContain("firmware 3.9.9 is not registered on the product yet");
+    const [oneDay] = anyone(`reminder:report:${fixed.id}:deadline:${day}:1d`);
+    expect(oneDay.body).toContain("You marked it fixed in firmware 3.9.9; the fix awaits an assessor's verification.");
+    expect(oneDay.body).toContain("Firmware 3.9.9 is not registered on Gator Kids Watch 3 yet: register it");
+    const [passed] = anyone(`reminder:report:${fixed.id}:deadline:${day}:passed`);
+    expect(passed.body).toContain(
+      "Its advisory is now public and the seals of the affected firmware are suspended until the fix is verified.",
+    );
+    expect(passed.body).toContain("The fix you marked in firmware 3.9.9 awaits an assessor's verification.");
+    for (const who of [sam, buyer]) expect(keys(who, `reminder:report:${fixed.id}`)).toEqual([]);
+  });
+
+  it("published early: a critical report is still reminded (it still suspends the seal), a medium one no more (nothing happens at its deadline)", () => {
+    const critical = newReport("Critical, published early by the supplier");
+    const medium = newReport("Medium, published early by the supplier", "medium");
+    for (const f of [critical, medium]) publishAdvisory(grace, f.id, { version: version(f.id), confirm: "yes" });
+    twiceAt(critical.deadline.getTime() - 7 * DAY_MS + 60_000);
+    twiceAt(critical.deadline.getTime() + 3600_000);
+    twiceAt(medium.deadline.getTime() - 7 * DAY_MS + 60_000);
+    twiceAt(medium.deadline.getTime() + 3600_000);
+    const day = critical.deadline.toISOString().slice(0, 10);
+    expect(keys(grace, `reminder:report:${critical.id}`)).toEqual([
+      `reminder:report:${critical.id}:deadline:${day}:7d`,
+      `reminder:report:${critical.id}:deadline:${day}:passed`,
+    ]);
+    expect(keys(asha, `reminder:report:${critical.id}`)).toEqual([
+      `reminder:report:${critical.id}:deadline:${day}:7d:assessors`,
+    ]);
+    expect(anyone(`reminder:report:${critical.id}:deadline:${day}:7d`)[0].body).toContain(
+      "Its advisory is already public; if the fix is not verified by the deadline, the seals of the affected firmware are suspended until it is.",
+    );
+    expect(anyone(`reminder:report:${medium.id}`)).toEqual([]);
   });
 
   it("7 days: the supplier and the assessors; 1 day; passed: the supplier; each once", () => {
@@ -264,6 +335,99 @@ describe("administrators", () => {
       .update(mailOutbox)
       .set({ status: "sent", sentAt: new Date(at) })
       .where(eq(mailOutbox.id, id))
+      .run();
+  });
+
+  it("mail delivery failing: once per outage; a mail given up months ago does not hide a new outage", () => {
+    const t0 = Date.now();
+    const HOUR = 3600_000;
+    /** A mail that was tried and has not gone out, written at `createdAt`, its failed attempts at `tries`. */
+    const mail = (createdAt: number, tries: number[], status: "pending" | "failed", error: string) => {
+      const id = crypto.randomUUID();
+      db()
+        .insert(mailOutbox)
+        .values({
+          id,
+          userId: grace.userId,
+          toAddress: grace.email,
+          kind: "test",
+          key: `test:${id}`,
+          subject: "A test mail",
+          text: "text",
+          html: "<p>html</p>",
+          link: "/",
+          createdAt: new Date(createdAt),
+          status,
+          attempts: tries.length,
+          nextAttemptAt: status === "pending" ? new Date(tries.at(-1)! + 5 * 60_000) : null,
+          lastError: error,
+        })
+        .run();
+      for (const at of tries)
+        db()
+          .insert(mailAttempts)
+          .values({ mailId: id, at: new Date(at), ok: false, detail: error })
+          .run();
+      return id;
+    };
+    const giveUp = (id: string, at: number) => {
+      db()
+        .update(mailOutbox)
+        .set({ status: "failed", attempts: 8, nextAttemptAt: null })
+        .where(eq(mailOutbox.id, id))
+        .run();
+      db()
+        .insert(mailAttempts)
+        .values({ mailId: id, at: new Date(at), ok: false, detail: "given up" })
+        .run();
+    };
+    const failing = () => keys(admin, "reminder:mail:failing:");
+    const before = failing();
+
+    // Three months ago: a mail to a mailbox that no longer exists, alerted, then given up for good.
+    const old = mail(t0 - 90 * DAY_MS, [t0 - 90 * DAY_MS + 60_000], "pending", "550 5.1.1 mailbox unknown");
+    twiceAt(t0 - 90 * DAY_MS + 2 * HOUR);
+    expect(failing()).toEqual([...before, `reminder:mail:failing:${old}`].sort());
+    giveUp(old, t0 - 90 * DAY_MS + 13 * HOUR);
+    twiceAt(t0 - 60 * DAY_MS);
+    expect(failing()).toEqual([...before, `reminder:mail:failing:${old}`].sort()); // quiet: nothing more
+
+    // Today: the mail server goes down. A new outage, alerted once it is an hour old.
+    const first = mail(t0, [t0 + 60_000], "pending", "421 4.3.2 Service not available");
+    twiceAt(t0 + 30 * 60_000);
+    expect(failing()).not.toContain(`reminder:mail:failing:${first}`);
+    twiceAt(t0 + 61 * 60_000);
+    expect(failing()).toContain(`reminder:mail:failing:${first}`);
+    const [alert] = anyone(`reminder:mail:failing:${first}`);
+    expect(alert).toMatchObject({ userId: admin.userId, category: "system", link: "/admin/outbox" });
+    expect(alert.body).toContain("421 4.3.2 Service not available");
+    expect(alert.body).not.toContain("550 5.1.1"); // the old mail is not part of this outage
+
+    // The same outage goes on: its first mail is given up while newer ones keep failing: no second alert.
+    const second = mail(t0 + 10 * HOUR, [t0 + 10 * HOUR + 60_000], "pending", "421 4.3.2 Service not available");
+    giveUp(first, t0 + 14 * HOUR);
+    twiceAt(t0 + 20 * HOUR);
+    twiceAt(t0 + 40 * HOUR); // the first mail given up more than a day ago; the second still retried
+    expect(failing().filter((k) => !before.includes(k))).toEqual(
+      [`reminder:mail:failing:${old}`, `reminder:mail:failing:${first}`].sort(),
+    );
+
+    // It ends (the second mail goes out); a week later another outage: alerted again.
+    db()
+      .update(mailOutbox)
+      .set({ status: "sent", sentAt: new Date(t0 + 41 * HOUR) })
+      .where(eq(mailOutbox.id, second))
+      .run();
+    twiceAt(t0 + 3 * DAY_MS);
+    const third = mail(t0 + 7 * DAY_MS, [t0 + 7 * DAY_MS + 60_000], "pending", "421 4.7.0 Try again later");
+    twiceAt(t0 + 7 * DAY_MS + 2 * HOUR);
+    expect(failing().filter((k) => !before.includes(k))).toEqual(
+      [`reminder:mail:failing:${old}`, `reminder:mail:failing:${first}`, `reminder:mail:failing:${third}`].sort(),
+    );
+    db()
+      .update(mailOutbox)
+      .set({ status: "sent", sentAt: new Date(t0) })
+      .where(eq(mailOutbox.id, third))
       .run();
   });
 

@@ -124,9 +124,11 @@ describe("a report recorded after its deadline (back-dated)", () => {
     const deadline = formatDate(row(id).deadline);
     const [n] = told(grace, `report:${id}:recorded`);
     expect(n.title).toBe(`New high vulnerability report: ${PRODUCT}`);
+    // A verified fix publishes the advisory at once: a fix never keeps it private, and the words do not say so.
     expect(n.body).toContain(
-      `Its disclosure deadline is ${deadline}: fix it before then, or it is published and the seals of the affected firmware are suspended.`,
+      `Its disclosure deadline is ${deadline}. Its advisory is published when the fix is verified or at the deadline, whichever comes first; if the fix is not verified by the deadline, the seals of the affected firmware are suspended until it is.`,
     );
+    expect(n.body).not.toMatch(/fix it before then|or it is published/);
     actOnFinding(grace, id, { action: "mark_fixed", note: "", fixedInVersion: "1.0.1", version: v(id) });
     actOnFinding(asha, id, { action: "reject_fix", note: "Unsigned files still load.", version: v(id) });
     expect(told(grace, `report:${id}:fix_rejected:`)[0].body).toContain(

@@ -20,6 +20,9 @@ import {
 } from "../../../app/features/notifications/mail.server";
 import { smtpSender } from "../../../app/features/notifications/adapters/smtp.server";
 import { MAIL_MAX_ATTEMPTS } from "../../../app/features/notifications/domain/backoff";
+import type { UrgentReason } from "../../../app/features/notifications/domain/categories";
+import { PASSWORD_RESET_MAIL_KIND } from "../../../app/features/notifications/domain/password-reset-mail";
+import { requestPasswordReset } from "../../../app/features/accounts/password-reset.server";
 import type { Actor } from "../../../app/platform/actor";
 import { prng } from "../../support/prng";
 import { makeUser } from "./fixtures";
@@ -105,7 +108,7 @@ const deliver = () => deliverPendingMail({ smtpUrl: smtpUrl() });
 let grace: Actor, sam: Actor;
 let seq = 0;
 
-function queue(users: Actor[], over: { title?: string; link?: string; urgent?: boolean } = {}): string {
+function queue(users: Actor[], over: { title?: string; link?: string; urgent?: UrgentReason } = {}): string {
   const key = `test.mail:${++seq}`;
   transaction((tx) =>
     notify(tx, {
@@ -159,7 +162,7 @@ describe("delivery through SMTP", () => {
       expect(mail.to).toEqual([user.email]); // one recipient per mail: nobody sees another's address
       expect(mail.from).toBe("no-reply@iotseal.local");
       expect(mail.subject).toBe("Changes requested on Gator Kids Watch 3");
-      expect(mail.text).toContain("http://localhost:3000/supplier/submissions/s1/requirements/5.1-1");
+      expect(mail.text).toMatch(/http:\/\/localhost:3000\/notifications\/[0-9a-f-]{36}\b/);
       expect(mail.raw).toMatch(/Content-Type: text\/plain/);
       expect(mail.raw).toMatch(/Content-Type: text\/html/);
       const row = rows.find((r) => r.toAddress === user.email)!;
@@ -211,6 +214,39 @@ describe("delivery through SMTP", () => {
     expect(attempts[1]!.detail).toMatch(/^554 .*Relay access denied/);
     expect(attempts[2]!.detail).toMatch(/ECONNREFUSED/);
     expect(attempts[3]!.detail).toMatch(/^250/);
+  });
+
+  it("a reset mail held up until its link expired or was replaced is not sent: it would carry a dead link", async () => {
+    received.length = 0;
+    const t0 = Date.UTC(2031, 5, 1, 12, 0);
+    testClock.set(t0);
+    const resetMails = () =>
+      db()
+        .select()
+        .from(mailOutbox)
+        .where(eq(mailOutbox.kind, PASSWORD_RESET_MAIL_KIND))
+        .orderBy(mailOutbox.createdAt)
+        .all()
+        .filter((m) => m.toAddress === grace.email);
+    requestPasswordReset({ email: grace.email }, { ip: "203.0.113.77" });
+    mode = "4xx";
+    expect(await deliver()).toMatchObject({ attempted: 1, retried: 1 });
+    // The outage lasts past the link's hour: the next try does not send it.
+    testClock.set(t0 + 61 * 60_000);
+    mode = "ok";
+    expect(await deliver()).toMatchObject({ attempted: 0 });
+    const [expired] = resetMails();
+    expect(expired).toMatchObject({ status: "failed", nextAttemptAt: null });
+    expect(expired!.lastError).toBe("Not sent: the password reset link it carries expired before the mail could go.");
+
+    // A newer link ends the older one: only the newer mail goes.
+    requestPasswordReset({ email: grace.email }, { ip: "203.0.113.77" });
+    requestPasswordReset({ email: grace.email }, { ip: "203.0.113.77" });
+    expect(await deliver()).toMatchObject({ attempted: 1, sent: 1 });
+    const [, replaced, newest] = resetMails();
+    expect(replaced!.lastError).toMatch(/was replaced by a newer one/);
+    expect(newest).toMatchObject({ status: "sent" });
+    expect(received.map((m) => m.to)).toEqual([[grace.email]]);
   });
 
   it("gives up after the last attempt, and keeps the mail and its errors", async () => {

@@ -5,6 +5,7 @@ import {
   checkFixedInVersion,
   clockOf,
   DAY_MS,
+  deadlineEffects,
   disclosureDeadline,
   extendDeadline,
   FINDING_ACTIONS,
@@ -451,5 +452,43 @@ describe("clockOf", () => {
     expect(clockOf(due, reported).label).toBe("30 days left");
     expect(clockOf(due, new Date(reported.getTime() + HOUR)).label).toBe("29 days left");
     expect(clockOf(due, new Date(due.getTime() + 3 * DAY_MS)).label).toBe("3 days overdue");
+  });
+});
+
+describe("deadlineEffects: what the deadline still does (the reminders follow it)", () => {
+  const deadline = at("2027-05-30T14:03:00Z");
+
+  it("suspends exactly when blocksSeal would just after the deadline: a claimed fix or an early publication does not stop it", () => {
+    for (const severity of SEVERITIES)
+      for (const status of FINDING_STATUSES)
+        for (const publishedAt of [null, at("2027-05-01T00:00:00Z")])
+          expect(deadlineEffects({ severity, status, deadline, publishedAt }).suspends).toBe(
+            blocksSeal({ severity, status, deadline }, new Date(deadline.getTime() + 1)),
+          );
+    expect(deadlineEffects({ severity: "critical", status: "fixed", deadline, publishedAt: null })).toEqual({
+      suspends: true,
+      publishes: true,
+    });
+  });
+
+  it("publishes while open and not published early; nothing at all for a closed report or a low one published early", () => {
+    const published = at("2027-05-01T00:00:00Z");
+    expect(deadlineEffects({ severity: "high", status: "open", deadline, publishedAt: published })).toEqual({
+      suspends: true,
+      publishes: false,
+    });
+    expect(deadlineEffects({ severity: "low", status: "fixed", deadline, publishedAt: null })).toEqual({
+      suspends: false,
+      publishes: true,
+    });
+    expect(deadlineEffects({ severity: "low", status: "open", deadline, publishedAt: published })).toEqual({
+      suspends: false,
+      publishes: false,
+    });
+    for (const status of ["verified_fixed", "withdrawn"] as const)
+      expect(deadlineEffects({ severity: "critical", status, deadline, publishedAt: null })).toEqual({
+        suspends: false,
+        publishes: false,
+      });
   });
 });

@@ -151,10 +151,11 @@ describe("preferences", () => {
 
 describe("SMTP_URL and MAIL_FROM", () => {
   it("accept smtp:// and smtps:// URLs and a From address, with a default From", () => {
-    const plain = parseEnv({ SMTP_URL: "smtp://user:pa%40ss@mail.example.com:587" });
+    const site = { PUBLIC_URL: "https://seal.example.com" }; // required with SMTP_URL in production
+    const plain = parseEnv({ ...site, SMTP_URL: "smtp://user:pa%40ss@mail.example.com:587" });
     expect(plain.ok && plain.env.smtpUrl).toBe("smtp://user:pa%40ss@mail.example.com:587");
     expect(plain.ok && plain.env.mailFrom).toBe("IoT Seal <no-reply@iotseal.local>");
-    const tls = parseEnv({ SMTP_URL: "smtps://mail.example.com", MAIL_FROM: "alerts@example.com" });
+    const tls = parseEnv({ ...site, SMTP_URL: "smtps://mail.example.com", MAIL_FROM: "alerts@example.com" });
     expect(tls.ok && tls.env.mailFrom).toBe("alerts@example.com");
     const unset = parseEnv({});
     expect(unset.ok && unset.env.smtpUrl).toBeUndefined();

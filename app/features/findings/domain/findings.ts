@@ -209,6 +209,23 @@ export function blocksSeal(finding: ClockedFinding, now: Date): boolean {
   );
 }
 
+/**
+ * What a finding's deadline still does when it passes, as things stand now: `suspends` the seals of
+ * the affected firmware (blocksSeal just after it: critical or high and still open, also when a fix
+ * is claimed and awaits verification, or its advisory was published early), and `publishes` its
+ * advisory (still open, not published early). Neither: nothing happens at the deadline (closed, or a
+ * medium or low report whose advisory was published early). The deadline reminders follow it.
+ */
+export function deadlineEffects(finding: ClockedFinding & { publishedAt: Date | null }): {
+  suspends: boolean;
+  publishes: boolean;
+} {
+  return {
+    suspends: blocksSeal(finding, new Date(finding.deadline.getTime() + 1)),
+    publishes: isOpen(finding.status) && !finding.publishedAt,
+  };
+}
+
 export interface DisclosureClock {
   /** Whole days left (floor of the time left / 24 h); negative once overdue (-1 in the first day past the deadline). */
   daysLeft: number;

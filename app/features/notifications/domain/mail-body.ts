@@ -41,6 +41,14 @@ export function portalUrl(baseUrl: string, path: string): string {
 }
 
 /**
+ * Where a mail (or a digest's item) sends its reader: the notification, which marks it read in the
+ * app too and goes on to the page it is about (after a log-in, if need be).
+ */
+export function notificationPath(id: string): string {
+  return `/notifications/${encodeURIComponent(id)}`;
+}
+
+/**
  * The Message-ID of the mail of event `key` to `to`: the same on every attempt, so a receiver
  * (or the next hop) can drop a duplicate sent after a crash between the server's 250 and our record.
  */

@@ -5,6 +5,19 @@
  */
 import { escapeHtml, oneLine, type MailBody } from "./mail-body";
 
+/** The mail outbox's kind of a reset mail, and its key: one mail per link. */
+export const PASSWORD_RESET_MAIL_KIND = "account.password_reset";
+export function passwordResetMailKey(resetId: string): string {
+  return `password-reset:${resetId}`;
+}
+
+/** The link a reset mail carries (its key names it), or null for another mail. */
+export function resetIdOfMail(mail: { kind: string; key: string }): string | null {
+  return mail.kind === PASSWORD_RESET_MAIL_KIND && mail.key.startsWith("password-reset:")
+    ? mail.key.slice("password-reset:".length)
+    : null;
+}
+
 export interface PasswordResetMailInput {
   recipientName: string;
   /** Absolute URL of the reset link (with its token). */

@@ -14,7 +14,7 @@
  *   recurring evidence     30 and 7 days before due, in the grace period, overdue (supplier)
  *   seal expiry            60 and 30 days before the seal's validity ends (supplier)
  *   signing key (admins)   the active key is older than its rotation period
- *   mail delivery (admins) the oldest mail still failing has been failing for an hour
+ *   mail delivery (admins) an outage (mailOutages) has been going on for an hour: once per outage
  *
  * Days are exact 24-hour days in UTC (DAY_MS), as for the disclosure and recurring clocks.
  */
@@ -95,6 +95,62 @@ export function mailFailing(oldestFailingAt: Date | null, now: Date): boolean {
   if (!oldestFailingAt) return false;
   checkDates(oldestFailingAt, now);
   return now.getTime() - oldestFailingAt.getTime() >= MAIL_FAILING_AFTER_MS;
+}
+
+/** A mail given up ("failed") this recently still counts as failing: the outage may not be over. */
+export const MAIL_GAVE_UP_RECENTLY_MS = 24 * 60 * 60 * 1000;
+
+/** A mail that was tried and has not gone out: still being retried (`gaveUpAt` null), or given up then. */
+export interface UndeliveredMail {
+  id: string;
+  createdAt: Date;
+  /** When its last attempt failed for good (status "failed"); null while it is still retried. */
+  gaveUpAt: Date | null;
+}
+
+/** A mail outage: the mails not delivered in it, the oldest first (whose id names it), and how many are still failing. */
+export interface MailOutage {
+  oldest: UndeliveredMail;
+  /** When it began: the oldest mail's writing. */
+  since: Date;
+  mails: UndeliveredMail[];
+  /** Still retried, or given up within MAIL_GAVE_UP_RECENTLY_MS. */
+  stillFailing: number;
+}
+
+/**
+ * The mail outages going on at `now` (oldest first), for the admins' alert. Each mail fails from when it
+ * was written until it was given up (or now, while it is still retried); mails whose failing times
+ * overlap are one outage, named by its oldest mail, so a long outage, whose first mails are given up
+ * while newer ones keep failing, stays one outage. An outage goes on while one of its mails is still
+ * retried or was given up within MAIL_GAVE_UP_RECENTLY_MS; one that ended before (a mail given up
+ * months ago) is over, and a later failure is a new outage. Pass the mails given up within a bounded
+ * past: an outage older than that is named by its oldest mail passed.
+ */
+export function mailOutages(mails: readonly UndeliveredMail[], now: Date): MailOutage[] {
+  checkDates(now);
+  const t = now.getTime();
+  const endOf = (m: UndeliveredMail) => (m.gaveUpAt ? Math.min(m.gaveUpAt.getTime(), t) : t);
+  const sorted = mails
+    .filter((m) => valid(m.createdAt) && (m.gaveUpAt === null || valid(m.gaveUpAt)) && m.createdAt.getTime() <= t)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const outages: { mails: UndeliveredMail[]; end: number }[] = [];
+  for (const m of sorted) {
+    const last = outages.at(-1);
+    if (last && m.createdAt.getTime() <= last.end) {
+      last.mails.push(m);
+      last.end = Math.max(last.end, endOf(m));
+    } else outages.push({ mails: [m], end: endOf(m) });
+  }
+  const failing = (m: UndeliveredMail) => m.gaveUpAt === null || t - m.gaveUpAt.getTime() <= MAIL_GAVE_UP_RECENTLY_MS;
+  return outages
+    .map((o) => ({
+      oldest: o.mails[0],
+      since: o.mails[0].createdAt,
+      mails: o.mails,
+      stillFailing: o.mails.filter(failing).length,
+    }))
+    .filter((o) => o.stillFailing > 0);
 }
 
 /** "14 days", "1 day": a threshold in words. */

@@ -141,6 +141,20 @@ export function nextAttemptDelayMs(attempt: number, random: () => number): numbe
   return Math.min(MAX_BACKOFF_MS, Math.round(base * factor));
 }
 
+/** The waits between attempts in words, e.g. "30 s, 2 min, 8 min, 30 min, 2 h, 8 h and 12 h" (the webhooks page). */
+export function retryWaitsInWords(): string {
+  const words = BACKOFF_SCHEDULE_MS.map((ms) =>
+    ms < MINUTE ? `${ms / 1000} s` : ms < HOUR ? `${ms / MINUTE} min` : `${ms / HOUR} h`,
+  );
+  return `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
+
+/** Roughly how long after the first attempt the last one is made (without jitter), in hours. */
+export function retryWindowHours(): number {
+  const waits = BACKOFF_SCHEDULE_MS.slice(0, MAX_ATTEMPTS - 1).reduce((a, b) => a + b, 0);
+  return Math.round(waits / HOUR);
+}
+
 /** A 2xx answer: the delivery succeeded. */
 export function isSuccessStatus(status: number | null): boolean {
   return status !== null && status >= 200 && status <= 299;

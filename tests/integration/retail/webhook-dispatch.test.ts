@@ -1,0 +1,116 @@
+// The webhook dispatcher with several organisations' endpoints: a receiver that never answers
+// holds one lane, not the queue (another organisation's delivery, queued after it, arrives at once);
+// after its timeout the dead endpoint's other deliveries wait (paused), each with its own backoff;
+// retries go by their next attempt time; a delivery whose endpoint is removed while it is being
+// sent stays failed; the same URL cannot be registered twice by one organisation.
+import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webhookAttempts, webhookDeliveries } from "../../../db/schema";
+import { transaction, db } from "../../../app/platform/db.server";
+import {
+  dispatchWebhooks,
+  enqueueWebhook,
+  registerWebhook,
+  removeWebhook,
+} from "../../../app/features/retail/webhooks.server";
+import { makeUser } from "../notifications/fixtures";
+
+let server: http.Server;
+let base = "";
+const arrived: { path: string; at: number }[] = [];
+const hanging = new Set<Socket>();
+let hung = 0;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if ((req.url ?? "").startsWith("/hang")) {
+        hung++;
+        hanging.add(req.socket); // never answered
+        return;
+      }
+      arrived.push({ path: req.url ?? "", at: Date.now() });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  for (const s of hanging) s.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const deliveriesOf = (endpointId: string) =>
+  db().select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)).all();
+
+function queue(endpointId: string, n: number): string[] {
+  const ids: string[] = [];
+  transaction((tx) => {
+    for (let i = 0; i < n; i++) {
+      const eventId = `ev-${crypto.randomUUID()}`;
+      enqueueWebhook(tx, endpointId, eventId, { id: eventId, type: "test" });
+      ids.push(eventId);
+    }
+  });
+  return ids;
+}
+
+describe("the webhook dispatcher", () => {
+  it("one organisation's dead receiver does not hold up another's deliveries", async () => {
+    const a = makeUser("retailer", "Slow Shop");
+    const b = makeUser("retailer", "Quick Shop");
+    const dead = registerWebhook(a, { url: `${base}/hang/a` });
+    const ok = registerWebhook(b, { url: `${base}/ok/b` });
+    queue(dead.id, 5);
+    queue(ok.id, 1); // queued after the dead endpoint's five
+    const started = Date.now();
+    const round = dispatchWebhooks(50, { timeoutMs: 1500 });
+    await expect.poll(() => arrived.filter((r) => r.path === "/ok/b").length, { timeout: 1000 }).toBe(1);
+    expect(arrived.find((r) => r.path === "/ok/b")!.at - started).toBeLessThan(1000);
+    expect(await round).toBe(2); // one attempt each: the dead endpoint stopped after its timeout
+    expect(hung).toBe(1);
+    const slow = deliveriesOf(dead.id);
+    const tried = slow.filter((d) => d.attempts === 1);
+    expect(tried).toHaveLength(1);
+    expect(tried[0]).toMatchObject({ status: "pending", lastStatusCode: null });
+    const attempt = db().select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, tried[0]!.id)).get()!;
+    expect(attempt.error).toMatch(/timed out after 1500 ms/);
+    expect(slow.filter((d) => d.attempts === 0)).toHaveLength(4);
+    expect(deliveriesOf(ok.id)[0]).toMatchObject({ status: "delivered", attempts: 1 });
+
+    // The dead endpoint is paused: the next round does not try it again at once; others still go.
+    queue(ok.id, 1);
+    expect(await dispatchWebhooks(50, { timeoutMs: 1500 })).toBe(1);
+    expect(hung).toBe(1);
+    expect(arrived.filter((r) => r.path === "/ok/b")).toHaveLength(2);
+    removeWebhook(a, dead.id);
+  });
+
+  it("a delivery whose endpoint is removed while it is being sent stays failed", async () => {
+    const c = makeUser("retailer", "Leaving Shop");
+    const ep = registerWebhook(c, { url: `${base}/hang/c` });
+    queue(ep.id, 1);
+    const before = hung;
+    const round = dispatchWebhooks(50, { timeoutMs: 1000 });
+    await expect.poll(() => hung, { timeout: 1000 }).toBe(before + 1);
+    removeWebhook(c, ep.id);
+    await round;
+    const [d] = deliveriesOf(ep.id);
+    expect(d).toMatchObject({ status: "failed", nextAttemptAt: null });
+    expect(await dispatchWebhooks(50, { timeoutMs: 1000 })).toBe(0);
+  });
+
+  it("an organisation cannot register the same URL twice (every event would arrive twice)", () => {
+    const d = makeUser("retailer", "Double Clicker");
+    registerWebhook(d, { url: `${base}/ok/d` });
+    expect(() => registerWebhook(d, { url: `${base}/ok/d` })).toThrow(/already registered/);
+    // Another organisation may use the same receiver.
+    expect(registerWebhook(makeUser("retailer", "Other Shop"), { url: `${base}/ok/d` }).id).toBeTruthy();
+  });
+});
