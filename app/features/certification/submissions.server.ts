@@ -119,16 +119,8 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
     .all();
   const sameLine = (r: (typeof rows)[number]) =>
     and(eq(submissions.productVersionId, r.productVersionId), eq(checklistVersions.checklistId, r.checklistId));
-  const renewed = (r: (typeof rows)[number]) =>
-    t
-      .select({ serial: seals.serial })
-      .from(seals)
-      .innerJoin(submissions, eq(submissions.id, seals.submissionId))
-      .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
-      .where(and(sameLine(r), gt(seals.issuedAt, r.issuedAt), inArray(seals.state, ["active", "suspended"])))
-      .get() !== undefined;
   return rows
-    .filter((r) => !renewed(r))
+    .filter((r) => !renewingSealOf(t, r.serial))
     .map((r) => {
       const renewal = t
         .select({ id: submissions.id, status: submissions.status })
@@ -139,6 +131,42 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
       const { issuedAt: _issuedAt, checklistId: _checklistId, ...row } = r;
       return { ...row, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
     });
+}
+
+/**
+ * The newer seal (active or suspended) that renews `serial`: the same product version certified
+ * again against the same checklist (any version of it). The dashboard's renewal prompts and the
+ * expiry reminders both ask this: a seal renewed is not prompted for, nor reminded of.
+ */
+export function renewingSealOf(t: Pick<Tx, "select">, serial: string): string | null {
+  const old = t
+    .select({
+      productVersionId: seals.productVersionId,
+      issuedAt: seals.issuedAt,
+      checklistId: checklistVersions.checklistId,
+    })
+    .from(seals)
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(eq(seals.serial, serial))
+    .get();
+  if (!old) return null;
+  const newer = t
+    .select({ serial: seals.serial })
+    .from(seals)
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(
+      and(
+        eq(seals.productVersionId, old.productVersionId),
+        eq(checklistVersions.checklistId, old.checklistId),
+        gt(seals.issuedAt, old.issuedAt),
+        inArray(seals.state, ["active", "suspended"]),
+      ),
+    )
+    .orderBy(asc(seals.issuedAt))
+    .get();
+  return newer?.serial ?? null;
 }
 
 /**

@@ -53,6 +53,7 @@ import {
 import { clockOf, DAY_MS, deadlineEffects, FINDING_STATUSES, isOpen } from "../findings/domain/findings";
 import { isRegistered } from "../findings/domain/update-required";
 import { craClocksOf } from "../findings/cra-reporting.server";
+import { renewingSealOf } from "../certification/submissions.server";
 import { notify } from "./notify.server";
 import { admins, assessorsFor, supplierUsers } from "./recipients.server";
 
@@ -377,19 +378,8 @@ function expiryReminders(tx: Tx, serial: string, now: Date): { key: string; n: n
   if (!row || (row.seal.state !== "active" && row.seal.state !== "suspended")) return [];
   const t = sealExpiryThreshold(row.seal.validUntil, now);
   if (!t) return [];
-  // Renewed: a newer seal certifies the same product version (the renewal was approved).
-  const renewed = tx
-    .select({ serial: seals.serial })
-    .from(seals)
-    .where(
-      and(
-        eq(seals.productVersionId, row.seal.productVersionId),
-        gt(seals.issuedAt, row.seal.issuedAt),
-        inArray(seals.state, ["active", "suspended"]),
-      ),
-    )
-    .get();
-  if (renewed) return [];
+  // Renewed: a newer seal certifies the same product version against the same checklist (the renewal was approved).
+  if (renewingSealOf(tx, serial)) return [];
   const key = `reminder:seal:${serial}:expiry:${day(row.seal.validUntil)}:${t}`;
   const left = daysLeft(row.seal.validUntil, now);
   return [

@@ -22,6 +22,7 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import {
   expiringSeals,
   openSubmission,
+  renewingSealOf,
   startRenewal,
   submitSubmission,
 } from "../../../app/features/certification/submissions.server";
@@ -123,5 +124,8 @@ describe("renewal", () => {
     const listed = expiringSeals(grace()).map((e) => e.serial);
     expect(listed).not.toContain(serial);
     expect(listed).not.toContain(fresh);
+    // The same rule keeps the expiry reminders quiet (notifications/reminders.server.ts).
+    expect(renewingSealOf(db(), serial)).toBe(fresh);
+    expect(renewingSealOf(db(), fresh)).toBeNull();
   });
 });
