@@ -64,10 +64,19 @@ function contentSecurityPolicy(nonce) {
   ].join("; ");
 }
 
+/**
+ * The client's address: with TRUST_PROXY = n (the proxies you run), the n-th X-Forwarded-For entry
+ * from the right (each of your proxies appended the address it saw; whatever is left of them the
+ * client wrote itself, so it never decides the address that rate limits and the audit log key on).
+ */
 function clientIp(req) {
-  if (env.trustProxy) {
+  if (env.trustProxy > 0) {
     const forwarded = req.headers["x-forwarded-for"];
-    if (typeof forwarded === "string" && forwarded) return forwarded.split(",")[0].trim();
+    const hops = (Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? ""))
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean);
+    if (hops.length) return hops[Math.max(0, hops.length - env.trustProxy)];
   }
   return req.socket.remoteAddress ?? "unknown";
 }
@@ -163,7 +172,7 @@ function lingeringClose(req) {
 
 const app = express();
 app.disable("x-powered-by");
-app.set("trust proxy", env.trustProxy);
+app.set("trust proxy", env.trustProxy); // a hop count, as clientIp reads it (never `true`: that trusts the leftmost)
 app.use(
   "/build",
   express.static(buildDir ? path.join(buildDir, "public", "build") : path.join(root, "public", "build"), {

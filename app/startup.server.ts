@@ -46,7 +46,7 @@ export interface StartupReport {
     demoMode: boolean;
     nodeEnv: string;
     cookieSecure: boolean;
-    trustProxy: boolean;
+    trustProxy: number;
     logRequests: boolean;
     webConcurrency: number;
   };

@@ -121,7 +121,18 @@ export const envSchema = z
     PUBLIC_PAGE_PER_MINUTE: positiveInt("PUBLIC_PAGE_PER_MINUTE").default(120),
     /** Rows of bulk checks an hour, per retail organisation (the page, API tokens) or per client address (the anonymous API). */
     BULK_ROWS_PER_HOUR: positiveInt("BULK_ROWS_PER_HOUR").default(200_000),
-    TRUST_PROXY: bool.default(false),
+    /**
+     * How many proxies you run in front of the portal (each appends the address it saw to
+     * X-Forwarded-For): the client is the entry that many from the right. true = 1, false = 0.
+     * Never the leftmost entry: the client writes that one itself.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|yes|no|\d{1,2})$/, {
+        error: "must be true, false or the number of proxies you run in front of the portal",
+      })
+      .transform((v) => (v === "true" || v === "yes" ? 1 : v === "false" || v === "no" ? 0 : Number(v)))
+      .default(0),
     EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB")
       .pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" }))
       .default(100),
@@ -235,6 +246,7 @@ export const envSchema = z
       publicApiPerMinute: e.PUBLIC_API_PER_MINUTE,
       publicPagePerMinute: e.PUBLIC_PAGE_PER_MINUTE,
       bulkRowsPerHour: e.BULK_ROWS_PER_HOUR,
+      /** Proxy hops to trust in X-Forwarded-For (0: none; the socket's address is the client). */
       trustProxy: e.TRUST_PROXY,
       evidenceMaxFileBytes: e.EVIDENCE_MAX_FILE_MB * 1024 * 1024,
       evidenceMaxFilesPerSubmission: e.EVIDENCE_MAX_FILES_PER_SUBMISSION,

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { FormError, Notice } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
@@ -27,6 +27,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   try {
     const view = await staffSealView(user, params.serial ?? "");
+    // A serial typed loosely (lower case, without hyphens or prefix) shows this page at its exact
+    // address, so the forms post the serial the actions look up.
+    if (view.serial !== params.serial) throw redirect(`/seals/${view.serial}`);
     return {
       ...view,
       recurring: publicRecurringStatus(view.serial),
@@ -99,7 +102,7 @@ export default function StaffSealPage() {
       <p className="eyebrow">
         <Link to="/seals">Seals</Link> · state: {SEAL_STATE_LABELS[d.state]} ·{" "}
         <Link to={`/s/${d.serial}`}>public page</Link>
-        {d.submissionLink ? (
+        {d.submissionLink && d.submissionId ? (
           <>
             {" "}
             · <Link to={`/assessor/submissions/${d.submissionId}`}>submission</Link>

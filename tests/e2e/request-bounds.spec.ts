@@ -463,6 +463,9 @@ test.describe("issue 13.10: /s/<serial> and /verify are rate limited per address
       expect(refused.body).toMatch(/Too many requests from your address; try again in \d+ s/);
       // Another address is not affected.
       expect((await request(`203.0.113.${i + 101}`)).status).not.toBe(429);
+      // An address the client writes in front of the proxy's own does not buy a fresh budget:
+      // TRUST_PROXY=true trusts one proxy, the entry it appended (the rightmost).
+      expect((await request(`192.0.2.${i + 1}, ${ip}`)).status).toBe(429);
     });
   });
 });

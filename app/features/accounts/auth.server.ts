@@ -79,7 +79,12 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
         action: "user.login_failed",
         organizationId: row?.organizationId ?? null,
         target: row ? { type: "user", id: row.id } : undefined,
-        details: { email: input.email, reason: !row ? "unknown email" : !ok ? "wrong password" : "account disabled" },
+        details: {
+          email: input.email,
+          reason: !row ? "unknown email" : !ok ? "wrong password" : "account disabled",
+          // Nobody is signed in, so the entry has no actor's address: where a guess came from is kept here.
+          ip: client.ip ?? null,
+        },
       }),
     );
     // One message whatever went wrong: it must not reveal whether the email exists.
@@ -184,7 +189,7 @@ export async function signup(input: z.infer<typeof signupInput>, client: ClientI
         .get()
     ) {
       fieldErrors.organizationName =
-        "An organisation with this name is already registered. Ask its members to add you.";
+        "An organisation with this name is already registered. To join it, ask the IoT Seal administrators to add you to it.";
     }
     if (Object.keys(fieldErrors).length)
       throw new ServiceError("conflict", "Some details are already in use.", fieldErrors);

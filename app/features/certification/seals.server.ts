@@ -552,7 +552,18 @@ export async function staffSealView(actor: Actor, serial: string) {
   assertCan(actor, "seals.manage");
   const view = await publicSealView(serial);
   if (!view) throw new ServiceError("not_found", "No seal has this serial.");
-  const seal = sealBySerial(view.serial)!;
+  const seal = sealBySerial(view.serial);
+  if (!seal)
+    // A lost seal (recorded by log recovery, its row gone): revoked for good, nothing to change.
+    return {
+      ...view,
+      state: "revoked" as const,
+      submissionId: null,
+      events: view.events.map((e) => ({ ...e, by: "log recovery" })),
+      actions: [] as ReturnType<typeof manualActions>,
+      conflict: null,
+      pdfSha256: null,
+    };
   const events = sealHistory(view.serial).map((e) => ({
     kind: e.kind,
     reason: e.reason,

@@ -24,7 +24,8 @@ import {
   statusListCredential,
 } from "../../../app/features/trust/seal-status.server";
 import { verifyCredentialText, verifySerial, verifySerials } from "../../../app/features/trust/verify.server";
-import { publicSealView, sealApiView } from "../../../app/features/certification/seals.server";
+import { publicSealView, sealApiView, staffSealView } from "../../../app/features/certification/seals.server";
+import { actorByEmail } from "../../support/actors";
 import { STATUS_LIST_MIN_ENTRIES } from "../../../app/features/trust/domain/status-list";
 import { approveDemoWatchSubmission } from "../../support/submissions";
 import { completeRecertification } from "../../../app/features/certification/recertification.server";
@@ -211,6 +212,14 @@ describe("npm run log:recover", () => {
       hasPdf: false,
     });
     expect(await sealApiView(serial)).toMatchObject({ verdict: "revoked", reason: LOST_SEAL_REASON });
+    // Staff see it too (its row is gone): revoked, nothing to change.
+    expect(await staffSealView(actorByEmail("assessor1@demo.test"), serial)).toMatchObject({
+      verdict: "revoked",
+      state: "revoked",
+      actions: [],
+      submissionId: null,
+      events: [{ kind: "issued" }, { kind: "revoked", by: "log recovery" }],
+    });
     // Run again: nothing to do, nothing recorded twice.
     expect((await recoverLogFromPublication(actor)).recovered).toEqual([]);
 

@@ -67,6 +67,15 @@ describe("environment parsing", () => {
     expect(parseEnv({ NODE_ENV: "test", SMTP_URL: "smtp://127.0.0.1:2525" }).ok).toBe(true);
   });
 
+  it("TRUST_PROXY is a number of proxy hops: true is one, false none", () => {
+    const hops = (v?: string) => {
+      const r = parseEnv(v === undefined ? {} : { TRUST_PROXY: v });
+      return r.ok ? r.env.trustProxy : r.errors[0];
+    };
+    expect([hops(), hops("false"), hops("true"), hops("2")]).toEqual([0, 0, 1, 2]);
+    expect(hops("sometimes")).toMatch(/^TRUST_PROXY: must be true, false or the number of proxies/);
+  });
+
   it("issue 13.10: WEBHOOKS_ALLOW_LOOPBACK is refused in production", () => {
     const prod = { NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) };
     for (const value of ["true", "1", "yes"]) {
