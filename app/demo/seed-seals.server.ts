@@ -241,7 +241,7 @@ async function issueDemoSeal(d: DemoSeal): Promise<{ serial: string; after: () =
       ? "All three PSTI requirements are met."
       : `All ${reqs.length} requirements in scope are met or do not apply.`,
   );
-  const serial = await confirmApproval(actorFor("assessor2@demo.test"), id, "Confirmed.");
+  const serial = await confirmApproval(actorFor("assessor2@demo.test"), id, version(), "Confirmed.");
   return { serial, after: () => d.then?.(serial, asha, productId, versionId) };
 }
 

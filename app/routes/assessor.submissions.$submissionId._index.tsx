@@ -88,9 +88,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "propose":
         return proposeApproval(user, id, version, comment.trim());
       case "confirm":
-        return confirmApproval(user, id, comment.trim());
+        return confirmApproval(user, id, version, comment.trim());
       case "return":
-        return returnProposal(user, id, comment.trim());
+        return returnProposal(user, id, version, comment.trim());
       case "withdraw":
         return withdrawProposal(user, id, version, comment.trim());
       case "reject":

@@ -147,7 +147,7 @@ async function main() {
   const confirm: number[] = [];
   for (const [n, id] of confirmIds.entries()) {
     const a = performance.now();
-    const serial = await confirmApproval(checker, id, "Confirmed.");
+    const serial = await confirmApproval(checker, id, loadSubmission(db(), id).version, "Confirmed.");
     if (n > 0) confirm.push(performance.now() - a);
     bareRender(serial, false); // checked, not timed: the baseline pairs with the seal part above
   }

@@ -26,5 +26,5 @@ export async function certifyPsti(supplier: Actor, productId: string, firmwareVe
   for (const ref of ["1", "2", "3"])
     recordVerdict(asha(), id, ref, { verdict: "pass", comment: "", accepted: false, version: submissionVersion(id) });
   proposeApproval(asha(), id, submissionVersion(id), "");
-  return confirmApproval(bram(), id, "Confirmed.");
+  return confirmApproval(bram(), id, submissionVersion(id), "Confirmed.");
 }

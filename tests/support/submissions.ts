@@ -78,5 +78,5 @@ export async function approveDemoWatchSubmission(): Promise<string> {
     );
   }
   proposeApproval(a, id, submissionVersion(id), "");
-  return confirmApproval(bram(), id, "Confirmed.");
+  return confirmApproval(bram(), id, submissionVersion(id), "Confirmed.");
 }

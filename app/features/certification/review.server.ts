@@ -22,9 +22,11 @@ import { nowMs } from "../../platform/clock.server";
 import {
   awaitingConfirmationBy,
   checkConfirmation,
+  currentVerdictAuthors,
   scoringClosedReason,
   STALE_PROPOSAL,
   verdictProblem,
+  type Score,
   type VerdictFacts,
 } from "./domain/review";
 import type { Actor } from "../../platform/actor";
@@ -110,6 +112,28 @@ export function pendingProposal(t: Reader, submissionId: string) {
   return last?.kind === "approval_proposed" ? last : null;
 }
 
+/** The assessors who recorded the current verdicts of this review (latest, not carried over): none of them confirms it. */
+function verdictAuthors(t: Reader, submissionId: string): Set<string> {
+  return currentVerdictAuthors(latestVerdicts(t, submissionId).values());
+}
+
+/** Refused while an approval proposal waits: it is confirmed, sent back or withdrawn first, never dropped by another decision. */
+function assertNoPendingProposal(t: Reader, s: SubmissionRow): void {
+  if (pendingProposal(t, s.id))
+    throw new ServiceError(
+      "conflict",
+      "An approval proposal is waiting for confirmation; it must be confirmed or returned first.",
+    );
+}
+
+/** Why a score does not approve, naming the blockers (the first five). */
+function blockersMessage(score: Score): string {
+  return `${score.blockers.length} requirement${score.blockers.length === 1 ? "" : "s"} still block approval: ${score.blockers
+    .slice(0, 5)
+    .map((b) => `${b.ref} (${b.reason})`)
+    .join(", ")}${score.blockers.length > 5 ? ", …" : ""}.`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Use cases
 
@@ -134,11 +158,7 @@ export function releaseSubmission(actor: Actor, id: string, expectedVersion?: nu
     const s = loadForAssessor(tx, actor, id);
     if (s.assigneeId !== actor.userId)
       throw new ServiceError("forbidden", "Only the assessor who has this submission can release it.");
-    if (pendingProposal(tx, s.id))
-      throw new ServiceError(
-        "conflict",
-        "An approval proposal is waiting for confirmation; it must be confirmed or returned first.",
-      );
+    assertNoPendingProposal(tx, s);
     transitionSubmission(tx, actor, s, "release", expectedVersion);
     tx.update(submissions).set({ assigneeId: null, assignedAt: null }).where(eq(submissions.id, s.id)).run();
   });
@@ -236,6 +256,7 @@ export function requestChanges(actor: Actor, id: string, expectedVersion: number
     assertNoConflict(tx, actor, s);
     assertReviewer(s, actor, "sent back for changes");
     assertVersion(s, expectedVersion);
+    assertNoPendingProposal(tx, s);
     const score = scoreOf(tx, s);
     if (!score.toSendBack.length)
       throw new ServiceError("conflict", 'Mark at least one requirement "fail" or "needs information" to send back.');
@@ -254,14 +275,7 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
     if (pendingProposal(tx, s.id))
       throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
     const score = scoreOf(tx, s);
-    if (!score.canApprove)
-      throw new ServiceError(
-        "conflict",
-        `${score.blockers.length} requirement${score.blockers.length === 1 ? "" : "s"} still block approval: ${score.blockers
-          .slice(0, 5)
-          .map((b) => `${b.ref} (${b.reason})`)
-          .join(", ")}${score.blockers.length > 5 ? ", …" : ""}.`,
-      );
+    if (!score.canApprove) throw new ServiceError("conflict", blockersMessage(score));
     decide(tx, actor, s, "approval_proposed", comment);
     recordAudit(tx, actor, {
       action: "submission.approval_proposed",
@@ -288,19 +302,31 @@ function confirmedBy(t: Reader, actor: Actor, id: string): string | null {
   return sealForSubmission(s.id)?.serial ?? null;
 }
 
-function checkConfirmable(t: Reader, actor: Actor, id: string) {
+/**
+ * Everything a confirmation needs, checked before signing and again inside the transaction: the
+ * version the confirming assessor saw (a proposal withdrawn or returned since bumps it, so a page
+ * showing an earlier proposal never confirms a later one), four eyes (not the proposer, not an
+ * author of the current verdicts), a review unchanged since the proposal, and a score that still
+ * approves (a report recorded since the proposal may block it).
+ */
+function checkConfirmable(t: Reader, actor: Actor, id: string, expectedVersion: number) {
   const s = loadForAssessor(t, actor, id);
   assertNoConflict(t, actor, s);
+  assertVersion(s, expectedVersion);
   const proposal = pendingProposal(t, s.id);
   const check = checkConfirmation(
     proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion },
     actor.userId,
     s.version,
+    verdictAuthors(t, s.id),
   );
   if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
   // A re-certification whose seal was revoked (or expired) after the proposal: not on carried verdicts.
   const ended = endedSourceProblem(t, s, latestVerdicts(t, s.id));
   if (ended) throw new ServiceError("conflict", ended);
+  const score = scoreOf(t, s);
+  if (!score.canApprove)
+    throw new ServiceError("conflict", `The approval can no longer be confirmed: ${blockersMessage(score)}`);
   return { s, proposal: proposal! };
 }
 
@@ -309,14 +335,19 @@ function checkConfirmable(t: Reader, actor: Actor, id: string) {
  * transaction. The credential is signed first (asynchronously); everything is checked again
  * inside the transaction, so a change in between refuses the confirmation and nothing is kept.
  */
-export async function confirmApproval(actor: Actor, id: string, comment: string): Promise<string> {
+export async function confirmApproval(
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  comment: string,
+): Promise<string> {
   // The same confirmation sent twice (a double click, a resent form): the seal it issued, nothing new.
   const issued = confirmedBy(db(), actor, id);
   if (issued) return issued;
-  checkConfirmable(db(), actor, id); // refuse early, before anything is signed
+  checkConfirmable(db(), actor, id, expectedVersion); // refuse early, before anything is signed
   const prepared = await prepareSeal(id);
   return transaction((tx) => {
-    const { s, proposal } = checkConfirmable(tx, actor, id);
+    const { s, proposal } = checkConfirmable(tx, actor, id, expectedVersion);
     decide(tx, actor, s, "approval_confirmed", comment);
     transitionSubmission(tx, actor, s, "approve", s.version, {
       proposedBy: proposal.assessorId,
@@ -332,7 +363,7 @@ export async function confirmApproval(actor: Actor, id: string, comment: string)
   });
 }
 
-export function returnProposal(actor: Actor, id: string, reason: string): void {
+export function returnProposal(actor: Actor, id: string, expectedVersion: number, reason: string): void {
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
@@ -341,6 +372,8 @@ export function returnProposal(actor: Actor, id: string, reason: string): void {
     if (proposal.assessorId === actor.userId)
       throw new ServiceError("forbidden", "Four eyes: a second assessor sends a proposal back, not its proposer.");
     const comment = requireReason(reason);
+    // The proposal the sending assessor saw: one withdrawn (or returned) and proposed again since bumped the version.
+    assertVersion(s, expectedVersion);
     decide(tx, actor, s, "proposal_returned", comment);
     bump(tx, s);
     announce(tx, actor, s, "proposal_returned");
@@ -394,6 +427,7 @@ export function rejectSubmission(actor: Actor, id: string, expectedVersion: numb
     assertReviewer(s, actor, "rejected");
     const reason = requireReason(givenReason);
     assertVersion(s, expectedVersion);
+    assertNoPendingProposal(tx, s);
     decide(tx, actor, s, "rejected", reason);
     transitionSubmission(tx, actor, s, "reject", expectedVersion, { reason });
     announce(tx, actor, s, "rejected");
@@ -496,10 +530,15 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
 
 /**
  * The assessors who could confirm an approval proposal on a supplier's submission now: every enabled
- * assessor but the proposer who has no conflict of interest with the supplier (the same rule that
- * refuses the confirmation), by name.
+ * assessor but the proposer and the authors of the current verdicts (`verdictAuthorIds`) who has
+ * no conflict of interest with the supplier (the same rules that refuse the confirmation), by name.
  */
-export function possibleConfirmers(t: Reader, supplierOrganizationId: string, proposerId: string) {
+export function possibleConfirmers(
+  t: Reader,
+  supplierOrganizationId: string,
+  proposerId: string,
+  verdictAuthorIds: ReadonlySet<string>,
+) {
   return t
     .select({
       userId: users.id,
@@ -512,7 +551,12 @@ export function possibleConfirmers(t: Reader, supplierOrganizationId: string, pr
     .where(and(eq(users.role, "assessor"), isNull(users.disabledAt)))
     .orderBy(asc(users.name))
     .all()
-    .filter((u) => u.userId !== proposerId && conflictChecker(t, u)(supplierOrganizationId) === null)
+    .filter(
+      (u) =>
+        u.userId !== proposerId &&
+        !verdictAuthorIds.has(u.userId) &&
+        conflictChecker(t, u)(supplierOrganizationId) === null,
+    )
     .map((u) => ({ id: u.userId, name: u.name }));
 }
 
@@ -552,17 +596,21 @@ export function assessorWork(actor: Actor) {
     const p = pendingProposal(t, r.id);
     if (!p) continue;
     const row = { submissionId: r.id, supplier: r.supplier, product: r.product, firmwareVersion: r.firmwareVersion };
+    const authors = verdictAuthors(t, r.id);
     if (p.assessorId === actor.userId) {
-      const confirmers = possibleConfirmers(t, r.organizationId, p.assessorId).map((c) => c.name);
+      const confirmers = possibleConfirmers(t, r.organizationId, p.assessorId, authors).map((c) => c.name);
       myProposals.push({ ...row, proposedAt: p.createdAt, waitingFor: awaitingConfirmationBy(confirmers) });
-    } else if (!conflictWith(r.organizationId)) {
+    } else if (!conflictWith(r.organizationId) && !authors.has(actor.userId)) {
+      // Not offered to an assessor who recorded verdicts of this review (four eyes): not theirs to confirm.
       confirmations.push({
         ...row,
         proposedAt: p.createdAt,
         proposer: nameOf(p.assessorId),
         comment: p.comment,
-        // The four-eyes rule: a review changed since the proposal can only be sent back.
-        canConfirm: checkConfirmation(p, actor.userId, r.version).ok,
+        // The same checks as the confirmation: a review changed since the proposal, or whose score no
+        // longer approves (a report recorded since), can only be sent back.
+        canConfirm:
+          checkConfirmation(p, actor.userId, r.version, authors).ok && scoreOf(t, loadSubmission(t, r.id)).canApprove,
       });
     }
   }
@@ -671,7 +719,8 @@ export function reviewView(actor: Actor, id: string) {
     proposalPending: Boolean(proposal),
   });
   // A proposal of a review that changed since (a verdict recorded before that was refused) can only be sent back or withdrawn.
-  const confirmCheck = proposal ? checkConfirmation(proposal, actor.userId, s.version) : null;
+  const authors = verdictAuthors(t, s.id);
+  const confirmCheck = proposal ? checkConfirmation(proposal, actor.userId, s.version, authors) : null;
   return {
     submission: s,
     header,
@@ -697,7 +746,7 @@ export function reviewView(actor: Actor, id: string) {
           proposerName: decisionRows.find((r) => r.d.id === proposal.id)?.name ?? "",
           // Whom it waits for: the one assessor who can confirm it, by name, or "any other assessor".
           waitingFor: awaitingConfirmationBy(
-            possibleConfirmers(t, s.organizationId, proposal.assessorId).map((c) => c.name),
+            possibleConfirmers(t, s.organizationId, proposal.assessorId, authors).map((c) => c.name),
           ),
           /** The review changed after it was proposed: nobody can confirm it; it is sent back or withdrawn. */
           stale: proposal.submissionVersion !== s.version ? STALE_PROPOSAL : null,

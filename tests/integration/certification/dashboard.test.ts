@@ -141,7 +141,10 @@ describe("the assessor's work and the four-eyes proposal", () => {
     expect(assessorWork(bram()).confirmations.map((c) => c.submissionId)).not.toContain(tracker);
     expect(assessorWork(asha()).myProposals.map((p) => p.submissionId)).not.toContain(tracker);
     expect(reviewView(asha(), tracker).can).toMatchObject({ withdraw: false, propose: true });
-    await expect(() => confirmApproval(bram(), tracker, "")).toBeRefused("conflict", /no approval proposal/);
+    await expect(() => confirmApproval(bram(), tracker, version(tracker), "")).toBeRefused(
+      "conflict",
+      /no approval proposal/,
+    );
     await expect(() => withdrawProposal(asha(), tracker, version(tracker), "")).toBeRefused(
       "conflict",
       /no approval proposal waiting/,

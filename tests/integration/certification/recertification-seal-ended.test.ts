@@ -139,7 +139,7 @@ describe("a seal revoked while its re-certification is a draft", () => {
     takeSubmission(asha(), id, version(id));
     review(id, refs);
     proposeApproval(asha(), id, version(id), "Reviewed in full: the seal it started from was revoked.");
-    const serial = await confirmApproval(bram(), id, "Confirmed.");
+    const serial = await confirmApproval(bram(), id, version(id), "Confirmed.");
     expect(sealBySerial(serial)).toMatchObject({ state: "active" });
     expect(sealBySerial(watch)).toMatchObject({ state: "revoked", supersededBy: null });
   });
@@ -224,7 +224,7 @@ describe("a seal revoked while an approval of its re-certification waits for con
     expect(reviewView(bram(), id).can.confirm).toBe(true);
 
     revoke(speaker);
-    await expect(confirmApproval(bram(), id, "Confirmed.")).rejects.toThrow(
+    await expect(confirmApproval(bram(), id, version(id), "Confirmed.")).rejects.toThrow(
       new RegExp(
         `^Seal ${speaker}, which this re-certification started from, was revoked since, so the verdicts carried over ` +
           "from its assessment no longer count: 2 requirements \\(1, 2\\) must be reviewed again before approval\\.",
@@ -241,10 +241,10 @@ describe("a seal revoked while an approval of its re-certification waits for con
   });
 
   it("sent back and reviewed in full, it is approved; the revoked seal stays revoked", async () => {
-    returnProposal(bram(), id, "Its seal was revoked: review requirements 1 and 2 again.");
+    returnProposal(bram(), id, version(id), "Its seal was revoked: review requirements 1 and 2 again.");
     review(id, ["1", "2"]);
     proposeApproval(asha(), id, version(id), "Every requirement reviewed on 1.0.4.");
-    const serial = await confirmApproval(bram(), id, "Confirmed.");
+    const serial = await confirmApproval(bram(), id, version(id), "Confirmed.");
     expect(sealBySerial(serial)).toMatchObject({ state: "active" });
     expect(sealBySerial(speaker)).toMatchObject({ state: "revoked", supersededBy: null });
   });

@@ -31,11 +31,13 @@ import {
   startRecertification,
 } from "../../../app/features/certification/recertification.server";
 import {
+  assessorWork,
   confirmApproval,
   proposeApproval,
   recordVerdict,
   reviewView,
   takeSubmission,
+  withdrawProposal,
 } from "../../../app/features/certification/review.server";
 import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
@@ -301,10 +303,39 @@ describe("a re-certification from draft to a new seal", () => {
     });
   });
 
+  it("a report recorded after the proposal that blocks the score refuses the confirmation, naming the blocker", async () => {
+    expect(reviewView(asha(), id).requirements.find((r) => r.ref === "5.4-1")).toMatchObject({ carried: true });
+    proposeApproval(asha(), id, subVersion(id), "The changed requirements pass.");
+    const late = recordFinding(asha(), {
+      productId: watch.productId,
+      versionIds: [watch.versionId],
+      title: "Debug port left open",
+      description: "A serial console on the board accepts a root login without credentials.",
+      severity: "medium",
+      reporter: "A. Researcher",
+      reportedOn: today(),
+      requirementRefs: ["etsi-en-303-645:5.4-1"],
+    });
+    expect(reviewView(bram(), id).can.confirm).toBe(false);
+    expect(assessorWork(bram()).confirmations.find((c) => c.submissionId === id)).toMatchObject({ canConfirm: false });
+    await expect(confirmApproval(bram(), id, subVersion(id), "Confirmed.")).rejects.toThrow(
+      /can no longer be confirmed: 1 requirement still block approval: 5\.4-1 \(its verdict was carried over, but it must be reviewed again/,
+    );
+    expect(loadSubmission(db(), id).status).toBe("in_review");
+    expect(sealBySerial(watch.serial)!.state).toBe("active");
+    // Back to where it was: the report withdrawn, the proposal taken back (proposed again below).
+    actOnFinding(asha(), late, {
+      action: "withdraw",
+      note: "Filed against the wrong product.",
+      version: db().select().from(findings).where(eq(findings.id, late)).get()!.version,
+    });
+    withdrawProposal(asha(), id, subVersion(id), "Proposed again once the report is settled.");
+  });
+
   it("the approval issues a new seal and supersedes the old one, certifies the fix and tells the watchers", async () => {
     const leavesBefore = db().select().from(logLeaves).all().length;
     proposeApproval(asha(), id, subVersion(id), "The changed requirements pass.");
-    newSerial = await confirmApproval(bram(), id, "Confirmed.");
+    newSerial = await confirmApproval(bram(), id, subVersion(id), "Confirmed.");
     const old = sealBySerial(watch.serial)!;
     expect(old).toMatchObject({ state: "superseded", supersededBy: newSerial });
     expect(sealBySerial(newSerial)).toMatchObject({ state: "active", productVersionId: newVersion });
@@ -397,7 +428,7 @@ describe("a fix for a suspended seal", () => {
     ).toEqual(["3"]);
     recordVerdict(asha(), id, "3", { verdict: "pass", comment: "Checked.", accepted: false, version: subVersion(id) });
     proposeApproval(asha(), id, subVersion(id), "Delta reviewed.");
-    const fresh = await confirmApproval(bram(), id, "Confirmed.");
+    const fresh = await confirmApproval(bram(), id, subVersion(id), "Confirmed.");
     expect(sealBySerial(cam)).toMatchObject({ state: "superseded", supersededBy: fresh });
     expect((await verifySerial(fresh)).status).toBe("valid");
     // The overdue finding names the old version only: the new seal is not suspended by it.

@@ -117,7 +117,7 @@ describe("renewal", () => {
           : { verdict: "pass", comment: "", accepted: false, version: version(renewal) },
       );
     proposeApproval(asha(), renewal, version(renewal), "Renewal reviewed.");
-    const fresh = await confirmApproval(bram(), renewal, "Confirmed.");
+    const fresh = await confirmApproval(bram(), renewal, version(renewal), "Confirmed.");
     // Not superseded (only a re-certification of a newer firmware supersedes): it stays active to its date.
     expect(db().select().from(seals).where(eq(seals.serial, serial)).get()).toMatchObject({ state: "active" });
     expect(sealBySerial(fresh)).toMatchObject({ state: "active", productVersionId: seal.productVersionId });

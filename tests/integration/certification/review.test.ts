@@ -21,6 +21,7 @@ import {
   reviewQueue,
   reviewView,
   takeSubmission,
+  withdrawProposal,
 } from "../../../app/features/certification/review.server";
 import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { actorByEmail } from "../../support/actors";
@@ -91,8 +92,8 @@ describe("authorisation: suppliers and buyers cannot call any assessor action", 
     ],
     ["request changes", (a: Actor) => requestChanges(a, watchId, version(watchId), "x")],
     ["propose", (a: Actor) => proposeApproval(a, watchId, version(watchId), "")],
-    ["confirm", (a: Actor) => confirmApproval(a, watchId, "")],
-    ["return", (a: Actor) => returnProposal(a, watchId, "no")],
+    ["confirm", (a: Actor) => confirmApproval(a, watchId, version(watchId), "")],
+    ["return", (a: Actor) => returnProposal(a, watchId, version(watchId), "no")],
     ["reject", (a: Actor) => rejectSubmission(a, watchId, version(watchId), "no")],
     ["release", (a: Actor) => releaseSubmission(a, watchId)],
     ["queue", (a: Actor) => reviewQueue(a, { page: 1 })],
@@ -201,7 +202,7 @@ describe("a full review of the demo watch", () => {
       /Only the assessor reviewing/,
     );
     proposeApproval(asha, watchId, version(watchId), "All 67 met.");
-    await expect(() => confirmApproval(asha, watchId, "")).toBeRefused("forbidden", /Four eyes/);
+    await expect(() => confirmApproval(asha, watchId, version(watchId), "")).toBeRefused("forbidden", /Four eyes/);
     // The review as proposed is what the second assessor confirms: they cannot score it themselves,
     // and the proposer cannot change it under the proposal.
     const pass = { verdict: "pass" as const, comment: "", accepted: false };
@@ -226,8 +227,8 @@ describe("a full review of the demo watch", () => {
     expect(status(watchId)).toBe("in_review");
 
     // Bram sends it back; Asha changes a verdict and proposes again; the old proposal cannot be confirmed.
-    await expect(() => returnProposal(asha, watchId, "mine")).toBeRefused("forbidden", /Four eyes/);
-    returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
+    await expect(() => returnProposal(asha, watchId, version(watchId), "mine")).toBeRefused("forbidden", /Four eyes/);
+    returnProposal(bram, watchId, version(watchId), "Please double-check 5.5-1 against the TLS configuration.");
     recordVerdict(asha, watchId, "5.5-1", {
       verdict: "pass",
       comment: "Checked the TLS 1.3 configuration in the policy.",
@@ -235,7 +236,7 @@ describe("a full review of the demo watch", () => {
       version: version(watchId),
     });
     proposeApproval(asha, watchId, version(watchId), "Re-checked 5.5-1.");
-    await confirmApproval(bram, watchId, "Confirmed.");
+    await confirmApproval(bram, watchId, version(watchId), "Confirmed.");
     expect(status(watchId)).toBe("approved");
     const kinds = db()
       .select()
@@ -252,6 +253,118 @@ describe("a full review of the demo watch", () => {
         version: version(watchId),
       }),
     ).toBeRefused("conflict");
+  });
+});
+
+/** A fresh Gator submission (UK PSTI, 3 requirements), taken by `reviewer` and passed on every requirement. */
+function scoredPstiSubmission(name: string, model: string, reviewer: Actor): string {
+  const productId = createTestProduct(grace, { name, model });
+  const id = openTestDraft(grace, addTestVersion(grace, productId));
+  for (const ref of ["1", "2", "3"])
+    saveAnswer(grace, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+  submitSubmission(grace, id);
+  takeSubmission(reviewer, id, version(id));
+  for (const ref of ["1", "2", "3"])
+    recordVerdict(reviewer, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
+  return id;
+}
+
+const decisionKinds = (id: string) =>
+  db()
+    .select()
+    .from(decisions)
+    .where(eq(decisions.submissionId, id))
+    .all()
+    .map((d) => d.kind);
+
+describe("four eyes on the proposal the second assessor saw", () => {
+  let id: string;
+  let seenByBram: number;
+
+  beforeAll(() => {
+    id = scoredPstiSubmission("Gator Stale Tab Band", "GW-ST1", asha);
+  });
+
+  it("a pending proposal cannot be dropped by a rejection or a request for changes (a stale tab)", async () => {
+    proposeApproval(asha, id, version(id), "All three met.");
+    const before = { version: version(id), kinds: decisionKinds(id) };
+    await expect(() =>
+      rejectSubmission(asha, id, version(id), "The product page still shows no end date."),
+    ).toBeRefused("conflict", /An approval proposal is waiting for confirmation/);
+    await expect(() => requestChanges(asha, id, version(id), "Please fix 3.")).toBeRefused(
+      "conflict",
+      /An approval proposal is waiting for confirmation/,
+    );
+    expect({ version: version(id), kinds: decisionKinds(id) }).toEqual(before);
+    expect(status(id)).toBe("in_review");
+  });
+
+  it("a proposal withdrawn and proposed again cannot be confirmed or sent back from the page that showed the first", async () => {
+    // Bram opens the page showing Asha's first proposal.
+    const page = reviewView(bram, id);
+    expect(page.can.confirm).toBe(true);
+    seenByBram = page.submission.version;
+    // Asha withdraws it, changes a verdict and proposes again.
+    withdrawProposal(asha, id, version(id), "One more look at 3.");
+    recordVerdict(asha, id, "3", {
+      verdict: "pass",
+      comment: "Support period checked on the box.",
+      accepted: false,
+      version: version(id),
+    });
+    proposeApproval(asha, id, version(id), "Re-checked 3.");
+    // Bram's stale page confirms or sends back nothing.
+    await expect(() => confirmApproval(bram, id, seenByBram, "Confirmed.")).toBeRefused(
+      "conflict",
+      /This submission changed while you were working on it/,
+    );
+    await expect(() => returnProposal(bram, id, seenByBram, "Please look at 2 again.")).toBeRefused(
+      "conflict",
+      /This submission changed while you were working on it/,
+    );
+    expect(status(id)).toBe("in_review");
+    expect(decisionKinds(id)).toEqual(["approval_proposed", "proposal_withdrawn", "approval_proposed"]);
+    // Seen afresh, the second proposal is his to confirm.
+    await confirmApproval(bram, id, version(id), "Confirmed.");
+    expect(status(id)).toBe("approved");
+  });
+});
+
+describe("four eyes: the confirming assessor did not score the review", () => {
+  let id: string;
+
+  beforeAll(() => {
+    // Asha records every verdict, then releases it; Bram takes it and proposes the approval.
+    id = scoredPstiSubmission("Gator Two Hands Band", "GW-TH1", asha);
+    releaseSubmission(asha, id, version(id));
+    takeSubmission(bram, id, version(id));
+    proposeApproval(bram, id, version(id), "Asha's verdicts look right.");
+  });
+
+  it("the assessor who recorded the verdicts cannot confirm, nor is asked to", async () => {
+    await expect(() => confirmApproval(asha, id, version(id), "Confirmed.")).toBeRefused(
+      "forbidden",
+      /Four eyes: you recorded verdicts of this review/,
+    );
+    expect(status(id)).toBe("in_review");
+    expect(reviewView(asha, id).can).toMatchObject({ confirm: false, sendBack: true });
+    expect(assessorCounts(asha).awaitingConfirmation).not.toContain(id);
+    // Nobody else can confirm it: the proposer is told so.
+    expect(reviewView(bram, id).proposal?.waitingFor).toMatchObject({ blocked: true });
+  });
+
+  it("an assessor who scored none of it confirms it", async () => {
+    await createUser(actorByEmail("admin@demo.test"), {
+      email: "assessor4@eyes.test",
+      name: "Dana Eyes",
+      role: "assessor",
+    });
+    const dana = actorByEmail("assessor4@eyes.test");
+    expect(reviewView(bram, id).proposal?.waitingFor).toEqual({ text: "Dana Eyes", blocked: false });
+    expect(reviewView(dana, id).can.confirm).toBe(true);
+    expect(assessorCounts(dana).awaitingConfirmation).toContain(id);
+    await confirmApproval(dana, id, version(id), "Confirmed.");
+    expect(status(id)).toBe("approved");
   });
 });
 
@@ -367,11 +480,11 @@ describe("conflicts of interest (enforced in the service)", () => {
       });
     proposeApproval(asha, trackerSub, version(trackerSub), "");
     expect(assessorCounts(bram).awaitingConfirmation).not.toContain(trackerSub); // not offered to the conflicted assessor (issue 13.3)
-    await expect(() => confirmApproval(bram, trackerSub, "ok")).toBeRefused(
+    await expect(() => confirmApproval(bram, trackerSub, version(trackerSub), "ok")).toBeRefused(
       "forbidden",
       /declared conflict of interest/,
     );
-    await expect(() => returnProposal(bram, trackerSub, "no")).toBeRefused(
+    await expect(() => returnProposal(bram, trackerSub, version(trackerSub), "no")).toBeRefused(
       "forbidden",
       /declared conflict of interest/,
     );
@@ -381,7 +494,7 @@ describe("conflicts of interest (enforced in the service)", () => {
   it("an assessor who belongs to the supplier's organisation is refused by the same rule", async () => {
     // The account model keeps assessors in the certification body; the service rule stands on its own.
     const insider: Actor = { ...bram, userId: "insider", organizationId: gatorId };
-    await expect(() => confirmApproval(insider, trackerSub, "ok")).toBeRefused(
+    await expect(() => confirmApproval(insider, trackerSub, version(trackerSub), "ok")).toBeRefused(
       "forbidden",
       /conflict of interest with Gator Wearables Ltd: you belong to the supplier's organisation/,
     );
@@ -434,7 +547,7 @@ describe("a reason is required to send a proposal back or to reject (enforced in
   it.each([[""], ["   "], [" ok "]])(
     "returning a proposal with the reason %j is refused and changes nothing",
     async (reason) => {
-      await refusedWithoutReason(() => returnProposal(cara, trackerSub, reason));
+      await refusedWithoutReason(() => returnProposal(cara, trackerSub, version(trackerSub), reason));
     },
   );
 
@@ -443,7 +556,7 @@ describe("a reason is required to send a proposal back or to reject (enforced in
   });
 
   it("a trimmed reason is kept", () => {
-    returnProposal(cara, trackerSub, "  Check the support period again.  ");
+    returnProposal(cara, trackerSub, version(trackerSub), "  Check the support period again.  ");
     const last = db().select().from(decisions).where(eq(decisions.submissionId, trackerSub)).all().at(-1)!;
     expect(last).toMatchObject({ kind: "proposal_returned", comment: "Check the support period again." });
   });

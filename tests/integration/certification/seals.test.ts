@@ -56,14 +56,18 @@ beforeAll(async () => {
 });
 
 describe("issuing a seal on approval", () => {
+  let confirmedFrom: number;
   it("a refused confirmation (the proposer) issues nothing", async () => {
-    await expect(confirmApproval(actorByEmail("assessor1@demo.test"), watchId, "")).rejects.toThrow(/Four eyes/);
+    await expect(confirmApproval(actorByEmail("assessor1@demo.test"), watchId, version(watchId), "")).rejects.toThrow(
+      /Four eyes/,
+    );
     expect(count(seals)).toBe(0);
     expect(count(logLeaves)).toBe(0);
   });
 
   it("the confirming assessor's approval issues exactly one signed seal, with its log leaf and event", async () => {
-    const serial = await confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "Confirmed.");
+    confirmedFrom = version(watchId); // the version the confirming page showed
+    const serial = await confirmApproval(actorByEmail("assessor2@demo.test"), watchId, confirmedFrom, "Confirmed.");
     expect(isValidSerial(serial)).toBe(true);
     expect(serial).toMatch(/^IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}$/); // URL-safe: no Crockford check symbols
     expect(count(seals)).toBe(1);
@@ -112,8 +116,11 @@ describe("issuing a seal on approval", () => {
 
   it("a second confirmation issues no second seal: the same assessor's (a double click) answers the seal issued, another's is refused", async () => {
     const issued = db().select().from(seals).get()!.serial;
-    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, "")).resolves.toBe(issued);
-    await expect(confirmApproval(actorByEmail("assessor1@demo.test"), watchId, "")).rejects.toThrow(
+    // The same form sent again: the version it carries is the one before the approval.
+    await expect(confirmApproval(actorByEmail("assessor2@demo.test"), watchId, confirmedFrom, "")).resolves.toBe(
+      issued,
+    );
+    await expect(confirmApproval(actorByEmail("assessor1@demo.test"), watchId, version(watchId), "")).rejects.toThrow(
       /no approval proposal/,
     );
     expect(count(seals)).toBe(1);

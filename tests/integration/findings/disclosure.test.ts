@@ -623,7 +623,7 @@ describe("a re-certification that certifies the fix", () => {
       });
     proposeApproval(asha(), sid, subVersion(sid), "Delta reviewed.");
     expect(sealAdvisories(null, camera)!.advisories.map((a) => a.title)).not.toContain(TITLE);
-    const newSerial = await confirmApproval(actorByEmail("assessor2@demo.test"), sid, "Confirmed.");
+    const newSerial = await confirmApproval(actorByEmail("assessor2@demo.test"), sid, subVersion(sid), "Confirmed.");
 
     expect(db().select().from(findings).where(eq(findings.id, id)).get()).toMatchObject({
       status: "verified_fixed",

@@ -148,13 +148,13 @@ describe("a review, from request for changes to the seal", () => {
       link: `/assessor/submissions/${watchId}`,
     });
     expect(told(asha, `submission:${watchId}:proposed:`)).toEqual([]); // not the proposer
-    returnProposal(bram, watchId, "Please double-check 5.5-1 against the TLS configuration.");
+    returnProposal(bram, watchId, version(watchId), "Please double-check 5.5-1 against the TLS configuration.");
     const [returned] = told(asha, `submission:${watchId}:proposal_returned:`);
     expect(returned.title).toBe("Your proposal was sent back: Gator Kids Watch 3 (firmware 3.2.0)");
     expect(returned.body).toContain("Please double-check 5.5-1");
     proposeApproval(asha, watchId, version(watchId), "Re-checked.");
     expect(told(bram, `submission:${watchId}:proposed:`)).toHaveLength(2); // a new proposal, a new key
-    serial = await confirmApproval(bram, watchId, "Confirmed.");
+    serial = await confirmApproval(bram, watchId, version(watchId), "Confirmed.");
     expect(told(asha, `submission:${watchId}:proposal_confirmed:`)).toHaveLength(1);
     const [approved] = told(grace, `submission:${watchId}:approved:`);
     expect(approved).toMatchObject({ link: `/s/${serial}`, category: "submissions" });

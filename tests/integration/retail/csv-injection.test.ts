@@ -61,7 +61,7 @@ beforeAll(async () => {
   for (const ref of ["1", "2", "3"])
     recordVerdict(asha, sub, ref, { verdict: "pass", comment: "", accepted: false, version: submissionVersion(sub) });
   proposeApproval(asha, sub, submissionVersion(sub), "");
-  serial = await confirmApproval(bram, sub, "ok");
+  serial = await confirmApproval(bram, sub, submissionVersion(sub), "ok");
   server = await startFastRoutes();
   base = server.base;
 });

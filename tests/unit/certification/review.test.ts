@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Claim } from "../../../app/features/certification/domain/answers";
 import {
   checkConfirmation,
+  currentVerdictAuthors,
   isMet,
   mayJudgeNotApplicable,
   type ReviewedRequirement,
@@ -481,7 +482,7 @@ describe("check confirmation (four eyes)", () => {
     ["different assessor, older version", proposal, "bob", 2, /changed after the approval was proposed/],
     ["different assessor, same version", proposal, "bob", 3, null],
   ] as const)("%s", (_what, p, confirmer, version, reason) => {
-    const result = checkConfirmation(p, confirmer, version);
+    const result = checkConfirmation(p, confirmer, version, new Set(["alice"]));
     if (reason === null) {
       expect(result).toEqual({ ok: true });
     } else {
@@ -489,6 +490,28 @@ describe("check confirmation (four eyes)", () => {
       if (result.ok) return;
       expect(result.reason).toMatch(reason);
     }
+  });
+});
+
+describe("check confirmation: the confirmer did not score the review (four eyes)", () => {
+  const proposal = { assessorId: "bob", submissionVersion: 3 };
+  it("refuses an assessor who recorded any current verdict, even when another proposed it", () => {
+    const result = checkConfirmation(proposal, "alice", 3, new Set(["bob", "alice"]));
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^Four eyes: you recorded verdicts of this review/),
+    });
+    expect(checkConfirmation(proposal, "carol", 3, new Set(["bob", "alice"]))).toEqual({ ok: true });
+  });
+
+  it("counts the latest verdicts recorded in this review, not those carried over from a certified one", () => {
+    const authors = currentVerdictAuthors([
+      { assessorId: "alice", carriedFromId: null },
+      { assessorId: "bob", carriedFromId: null },
+      { assessorId: "carol", carriedFromId: 17 },
+    ]);
+    expect([...authors].sort()).toEqual(["alice", "bob"]);
+    expect(checkConfirmation(proposal, "carol", 3, authors)).toEqual({ ok: true });
   });
 });
 

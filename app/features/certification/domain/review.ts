@@ -206,17 +206,38 @@ export function scoringClosedReason(s: {
 
 export const STALE_PROPOSAL = "The review changed after the approval was proposed; it must be proposed again.";
 
-/** A second, different assessor confirms an approval, and only the state that was proposed. */
+export const CONFIRMER_RECORDED_VERDICTS =
+  "Four eyes: you recorded verdicts of this review, so you cannot also confirm its approval; an assessor who did not score it must confirm it.";
+
+/**
+ * A second, different assessor confirms an approval, and only the state that was proposed. The
+ * second pair of eyes is one that did not score the review either: `verdictAuthors` are the
+ * assessors who recorded the current (latest, not carried-over) verdicts of the submission.
+ */
 export function checkConfirmation(
   proposal: Proposal | null,
   confirmerId: string,
   currentVersion: number,
+  verdictAuthors: ReadonlySet<string>,
 ): DecisionCheck {
   if (!proposal) return { ok: false, reason: "There is no approval proposal to confirm." };
   if (proposal.assessorId === confirmerId)
     return { ok: false, reason: "Four eyes: the assessor who proposed the approval cannot also confirm it." };
+  if (verdictAuthors.has(confirmerId)) return { ok: false, reason: CONFIRMER_RECORDED_VERDICTS };
   if (proposal.submissionVersion !== currentVersion) return { ok: false, reason: STALE_PROPOSAL };
   return { ok: true };
+}
+
+/**
+ * The assessors who recorded the verdicts that count now (the latest per requirement), leaving out
+ * verdicts carried over from a certified submission (the earlier review's, not this one's).
+ */
+export function currentVerdictAuthors(
+  latest: Iterable<{ assessorId: string; carriedFromId: number | null }>,
+): Set<string> {
+  const authors = new Set<string>();
+  for (const v of latest) if (v.carriedFromId == null) authors.add(v.assessorId);
+  return authors;
 }
 
 /**
