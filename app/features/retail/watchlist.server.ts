@@ -390,8 +390,8 @@ export async function watchlistView(
     /** Changes since the last visit, newest first, and how many more there are than listed. */
     changes: changes.events,
     moreChanges: changes.more,
-    /** The history of products watched since the last visit (from before each watch started), apart. */
-    history: history.events,
+    /** The history of products watched since the last visit (from before each watch started), apart, newest first. */
+    history: [...history.events].sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.seq - a.seq), // by date, not by when each watch began
     moreHistory: history.more,
     /** The cursor the view starts after (the last visit's), and when that visit was. */
     since,

@@ -63,6 +63,11 @@ describe("watching a product brings its history, as history", () => {
     ]);
     // Nothing new for the dashboard either.
     expect((await buyerDashboard(shop())).unseenChanges).toBe(0);
+    // A second product's past is listed with the first's by date, newest first (not product by product).
+    watchBySerial(shop(), { serial: serials["Brightnest Smart Speaker 1.0.3"], label: "" });
+    const dates = (await watchlistView(shop())).history.map((e) => Date.parse(e.at));
+    expect(dates.length).toBeGreaterThan(2);
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
   });
 
   it("a change after the watch started is a change, without the flag", async () => {
