@@ -1,6 +1,15 @@
 /** Parsing form posts with zod at the edge: one message per field, named after the field. */
 import { z } from "zod";
 
+/**
+ * Characters that show nothing yet change what is shown: zero-width spaces and joiners (U+200B-U+200D),
+ * the word joiner and invisible operators (U+2060-U+2064), the byte order mark (U+FEFF), and the bidi
+ * controls: marks (U+200E, U+200F, U+061C), embeddings and overrides (U+202A-U+202E) and isolates
+ * (U+2066-U+2069). A report title or a file name with U+202E reads backwards on every page, in CSAF and in mail;
+ * five zero-width spaces passed for a five-character title.
+ */
+export const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C]/g;
+
 export type FieldErrors = Record<string, string>;
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; fieldErrors: FieldErrors; values: Record<string, string> };

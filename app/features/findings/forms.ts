@@ -6,6 +6,7 @@ import { z } from "zod";
 import { SEVERITIES } from "./domain/findings";
 import { parsePurlLines } from "../catalogue/domain/purl";
 import { parseIsoDate } from "../../platform/calendar";
+import { INVISIBLE } from "../../platform/forms";
 
 const MONTHS = [
   "January",
@@ -46,14 +47,6 @@ const dateField = (label: string) =>
       if (problem) ctx.addIssue({ code: "custom", message: `The ${label}, ${s}, is not a real date: ${problem}.` });
     });
 
-/**
- * Characters that show nothing yet change what is shown: zero-width spaces and joiners (U+200B-U+200D),
- * the word joiner and invisible operators (U+2060-U+2064), the byte order mark (U+FEFF), and the bidi
- * controls: marks (U+200E, U+200F, U+061C), embeddings and overrides (U+202A-U+202E) and isolates
- * (U+2066-U+2069). A title with U+202E reads backwards on every page, in CSAF and in mail; five
- * zero-width spaces passed for a five-character title.
- */
-export const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C]/g;
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 
 /** A one-line text field: invisible and direction-changing characters removed, trimmed, then measured (visible characters only). */

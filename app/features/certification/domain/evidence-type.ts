@@ -5,7 +5,7 @@
  * an assessor can safely open are accepted; anything else is refused with its detected type.
  */
 import { fileTypeFromBuffer } from "file-type";
-import { INVISIBLE } from "../../findings/forms";
+import { INVISIBLE } from "../../../platform/forms";
 
 export const ACCEPTED_TYPES = {
   "application/pdf": "PDF document",
@@ -149,7 +149,7 @@ function invisibleCharacters(text: string): string[] {
  * A file name as the supplier gave it, kept only as display text. Names that try a path, carry
  * control characters or are absurdly long are refused rather than silently changed; so are names
  * with the invisible and direction-changing characters that the findings module strips from titles
- * (findings/forms.ts INVISIBLE: zero-width characters, bidi overrides, marks and isolates): with
+ * (platform/forms.ts INVISIBLE: zero-width characters, bidi overrides, marks and isolates): with
  * U+202E, "report\u202Efdp.exe" shows as "reportexe.pdf".
  */
 export function fileNameProblem(name: string): string | null {
