@@ -1,7 +1,12 @@
 /**
  * The audit log's hash chain. Each event's hash is SHA-256 over the previous event's hash and
- * the event's canonical content (RFC 8785 JSON), so changing, removing or reordering any row
- * breaks every hash after it.
+ * the event's canonical content (RFC 8785 JSON), so changing, removing or reordering a row
+ * breaks the link of the row after it.
+ *
+ * What that does not catch on its own: removing the newest rows (the shorter chain still
+ * verifies), and a rewrite whose author recomputed every hash after it (the hash uses no secret).
+ * Both show when the chain is compared with a head recorded elsewhere, such as a backup's
+ * manifest (`compareWithRecordedHead`).
  */
 import canonicalize from "canonicalize";
 import { createHash } from "node:crypto";
@@ -73,4 +78,37 @@ export function verifyAuditChain(rows: Iterable<StoredAuditRow>): ChainCheck {
     checked++;
   }
   return { ok: true, checked, head: prev };
+}
+
+/** A chain head recorded outside the database: a backup's manifest has `auditChain.events` and `.head`. */
+export interface RecordedHead {
+  events: number;
+  head: string;
+}
+
+export type HeadComparison =
+  | { ok: true; events: number; newer: number }
+  | { ok: false; reason: "missing"; events: number; current: number }
+  | { ok: false; reason: "different"; events: number; storedHash: string };
+
+/**
+ * Whether the log still holds, unchanged, the chain recorded as `recorded`: event #`events` must
+ * exist and carry the recorded head as its hash (the genesis hash for an empty log). `stored` is
+ * that event's stored hash (undefined when there is no such event); `current` the newest seq.
+ * Together with `verifyAuditChain` (every link up to the newest event) this shows that no event
+ * up to the recorded head was removed or rewritten, even with the hashes recomputed.
+ */
+export function compareWithRecordedHead(
+  recorded: RecordedHead,
+  stored: string | undefined,
+  current: number,
+): HeadComparison {
+  if (recorded.events === 0) {
+    return recorded.head === GENESIS_HASH
+      ? { ok: true, events: 0, newer: current }
+      : { ok: false, reason: "different", events: 0, storedHash: GENESIS_HASH };
+  }
+  if (stored === undefined) return { ok: false, reason: "missing", events: recorded.events, current };
+  if (stored !== recorded.head) return { ok: false, reason: "different", events: recorded.events, storedHash: stored };
+  return { ok: true, events: recorded.events, newer: current - recorded.events };
 }

@@ -1,8 +1,16 @@
 /** The audit log: every service writes one event per change, in the same transaction. */
-import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { auditEvents } from "../../db/schema";
+import { and, asc, desc, eq, getTableColumns, lt, sql } from "drizzle-orm";
+import { auditEvents, organizations } from "../../db/schema";
 import { nowMs } from "./clock.server";
-import { auditHash, GENESIS_HASH, verifyAuditChain, type ChainCheck } from "./audit-chain";
+import {
+  auditHash,
+  compareWithRecordedHead,
+  GENESIS_HASH,
+  verifyAuditChain,
+  type ChainCheck,
+  type HeadComparison,
+  type RecordedHead,
+} from "./audit-chain";
 import { isSystem, type AnyActor } from "./actor";
 import { db, placeholders, preparedQueries, type Db, type Tx } from "./db.server";
 
@@ -66,27 +74,77 @@ export function recordAudit(tx: Tx, actor: AnyActor | null, entry: AuditEntry): 
   });
 }
 
+export type AuditRow = typeof auditEvents.$inferSelect & {
+  /** The name of the organisation whose business the event is (null: none, or since deleted). */
+  organizationName: string | null;
+};
+
 export interface AuditPage {
-  events: (typeof auditEvents.$inferSelect)[];
+  events: AuditRow[];
   nextBefore: number | null;
 }
 
+export interface AuditFilter {
+  organizationId?: string;
+  /** An action exactly, e.g. "user.disabled". */
+  action?: string;
+  /** Who acted, as the log names them: an email (any case), "system:<name>" or "anonymous". */
+  actor?: string;
+  /** The events on one thing: its type and id, as recorded ("submission" and its id). */
+  targetType?: string;
+  targetId?: string;
+}
+
 /** Newest first, `limit` at a time; `before` is the seq to continue below. */
-export function listAudit(opts: { organizationId?: string; before?: number; limit?: number } = {}): AuditPage {
+export function listAudit(opts: AuditFilter & { before?: number; limit?: number } = {}): AuditPage {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
   const where = and(
     opts.organizationId ? eq(auditEvents.organizationId, opts.organizationId) : undefined,
+    opts.action ? eq(auditEvents.action, opts.action) : undefined,
+    opts.actor ? sql`lower(${auditEvents.actorLabel}) = lower(${opts.actor})` : undefined,
+    opts.targetType ? eq(auditEvents.targetType, opts.targetType) : undefined,
+    opts.targetType && opts.targetId ? eq(auditEvents.targetId, opts.targetId) : undefined,
     opts.before ? lt(auditEvents.seq, opts.before) : undefined,
   );
   const rows = db()
-    .select()
+    .select({ ...getTableColumns(auditEvents), organizationName: organizations.name })
     .from(auditEvents)
+    .leftJoin(organizations, eq(organizations.id, auditEvents.organizationId))
     .where(where)
     .orderBy(desc(auditEvents.seq))
     .limit(limit + 1)
     .all();
   const events = rows.slice(0, limit);
   return { events, nextBefore: rows.length > limit ? events[events.length - 1].seq : null };
+}
+
+/** Every action the log holds, for a filter's choices. */
+export function auditActions(): string[] {
+  return db()
+    .selectDistinct({ action: auditEvents.action })
+    .from(auditEvents)
+    .orderBy(asc(auditEvents.action))
+    .all()
+    .map((r) => r.action);
+}
+
+/**
+ * Compares the log with a chain head recorded outside it (a backup manifest's `auditChain`): see
+ * compareWithRecordedHead. Run it with checkAuditChain, which checks the links after that event.
+ */
+export function compareAuditHead(recorded: RecordedHead): HeadComparison {
+  const t = db();
+  const stored = t
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(eq(auditEvents.seq, recorded.events))
+    .get()?.hash;
+  const current =
+    t
+      .select({ seq: sql<number | null>`max(${auditEvents.seq})` })
+      .from(auditEvents)
+      .get()?.seq ?? 0;
+  return compareWithRecordedHead(recorded, stored, current);
 }
 
 export function countAudit(): number {

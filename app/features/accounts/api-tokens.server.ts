@@ -6,11 +6,11 @@
 import crypto from "node:crypto";
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
-import { apiTokens, users } from "../../../db/schema";
+import { apiTokens, organizations, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import type { Actor } from "../../platform/actor";
+import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
 import type { apiTokenInput } from "./forms";
@@ -62,20 +62,64 @@ export function revokeApiToken(actor: Actor, id: string, opts: { confirmed: bool
   assertRetailer(actor);
   requireConfirmation(opts.confirmed, "the token is revoked for good (requests with it are refused from now on)");
   return transaction((tx) => {
-    const done = tx
-      .update(apiTokens)
-      .set({ revokedAt: new Date(nowMs()) })
+    const token = tx
+      .select({
+        id: apiTokens.id,
+        name: apiTokens.name,
+        prefix: apiTokens.prefix,
+        organizationId: apiTokens.organizationId,
+      })
+      .from(apiTokens)
       .where(and(eq(apiTokens.id, id), eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt)))
+      .get();
+    if (!token) throw new ServiceError("not_found", "Your organisation has no active token with this id.");
+    revokeTokens(tx, actor, [token], {});
+    return { name: token.name };
+  });
+}
+
+type TokenRow = { id: string; name: string; prefix: string; organizationId: string };
+
+/** Revokes these (active) tokens, one audit event each naming the token and its organisation. */
+function revokeTokens(tx: Tx, actor: AnyActor, tokens: TokenRow[], why: Record<string, unknown>): void {
+  const at = new Date(nowMs());
+  for (const token of tokens) {
+    tx.update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt)))
       .run();
-    if (!done.changes) throw new ServiceError("not_found", "Your organisation has no active token with this id.");
+    const organization =
+      tx
+        .select({ name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.id, token.organizationId))
+        .get()?.name ?? null;
     recordAudit(tx, actor, {
       action: "api_token.revoked",
-      target: { type: "api_token", id },
-      organizationId: actor.organizationId,
-      details: {},
+      target: { type: "api_token", id: token.id },
+      organizationId: token.organizationId,
+      details: { name: token.name, prefix: token.prefix, organization, ...why },
     });
-    return tx.select({ name: apiTokens.name }).from(apiTokens).where(eq(apiTokens.id, id)).get()!;
-  });
+  }
+}
+
+/**
+ * Revokes every active token `userId` created (their account is being disabled: a token must not
+ * outlive its creator's access), in the caller's transaction. Returns how many.
+ */
+export function revokeApiTokensCreatedBy(tx: Tx, actor: AnyActor, userId: string, creatorEmail: string): number {
+  const tokens = tx
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      prefix: apiTokens.prefix,
+      organizationId: apiTokens.organizationId,
+    })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt)))
+    .all();
+  revokeTokens(tx, actor, tokens, { reason: `its creator's account (${creatorEmail}) was disabled` });
+  return tokens.length;
 }
 
 export function listApiTokens(actor: Actor) {

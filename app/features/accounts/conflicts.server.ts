@@ -107,14 +107,20 @@ export function declareConflict(actor: Actor, input: z.infer<typeof conflictInpu
 export function removeConflict(actor: Actor, id: string): void {
   assertCan(actor, "admin.users.manage");
   transaction((tx) => {
-    const row = tx.select().from(conflictDeclarations).where(eq(conflictDeclarations.id, id)).get();
+    const row = tx
+      .select({ d: conflictDeclarations, assessor: users.email, organization: organizations.name })
+      .from(conflictDeclarations)
+      .innerJoin(users, eq(users.id, conflictDeclarations.assessorId))
+      .innerJoin(organizations, eq(organizations.id, conflictDeclarations.organizationId))
+      .where(eq(conflictDeclarations.id, id))
+      .get();
     if (!row) throw new ServiceError("not_found", "No such declaration.");
     tx.delete(conflictDeclarations).where(eq(conflictDeclarations.id, id)).run();
     recordAudit(tx, actor, {
       action: "conflict.removed",
-      target: { type: "user", id: row.assessorId },
-      organizationId: row.organizationId,
-      details: { reason: row.reason },
+      target: { type: "user", id: row.d.assessorId },
+      organizationId: row.d.organizationId,
+      details: { assessor: row.assessor, organization: row.organization, reason: row.d.reason },
     });
   });
 }

@@ -1,6 +1,6 @@
 /** Users and organisations as an admin (or a command-line script) manages them. */
 import crypto from "node:crypto";
-import { asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -19,6 +19,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { createUserInput } from "./forms";
 import { generatePassword, hashPassword } from "./passwords.server";
+import { revokeApiTokensCreatedBy } from "./api-tokens.server";
 
 export const CERTIFICATION_BODY_NAME = "IoT Seal Assurance";
 
@@ -124,25 +125,58 @@ export async function createUser(
   return { userId, password, generated };
 }
 
-export function setUserDisabled(actor: AnyActor, userId: string, disabled: boolean): void {
+/**
+ * Disables or enables an account. Disabling ends the user's sessions and revokes the API tokens
+ * they created (for good: enabling the account again does not bring them back), in one
+ * transaction. Refused when the acting admin has been disabled meanwhile, and for the last
+ * enabled administrator (two admins disabling each other at once leave one of them).
+ */
+export function setUserDisabled(
+  actor: AnyActor,
+  userId: string,
+  disabled: boolean,
+): { changed: boolean; revokedApiTokens: number } {
   assertCan(actor, "admin.users.manage");
   if (!isSystem(actor) && actor.userId === userId)
     throw new ServiceError("invalid", "You cannot disable your own account.");
-  transaction((tx) => {
+  return transaction((tx) => {
+    if (!isSystem(actor)) {
+      const me = tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, actor.userId)).get();
+      if (!me || me.disabledAt)
+        throw new ServiceError("forbidden", "Your account has been disabled: you can no longer manage users.");
+    }
     const user = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!user) throw new ServiceError("not_found", "No such user.");
-    if (Boolean(user.disabledAt) === disabled) return;
+    if (Boolean(user.disabledAt) === disabled) return { changed: false, revokedApiTokens: 0 };
+    if (disabled && user.role === "admin") {
+      const otherAdmins =
+        tx
+          .select({ n: count() })
+          .from(users)
+          .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, userId)))
+          .get()?.n ?? 0;
+      if (!otherAdmins)
+        throw new ServiceError(
+          "conflict",
+          `${user.email} is the last enabled administrator: enable or add another administrator first.`,
+        );
+    }
     tx.update(users)
       .set({ disabledAt: disabled ? new Date(nowMs()) : null })
       .where(eq(users.id, userId))
       .run();
-    if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+    let revokedApiTokens = 0;
+    if (disabled) {
+      tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+      revokedApiTokens = revokeApiTokensCreatedBy(tx, actor, userId, user.email);
+    }
     recordAudit(tx, actor, {
       action: disabled ? "user.disabled" : "user.enabled",
       target: { type: "user", id: userId },
       organizationId: user.organizationId,
-      details: { email: user.email },
+      details: disabled ? { email: user.email, revokedApiTokens } : { email: user.email },
     });
+    return { changed: true, revokedApiTokens };
   });
 }
 

@@ -17,7 +17,7 @@
  * (`startMailWorker`, app/startup.server.ts); the lifecycle sweep writes the daily digests.
  */
 import crypto from "node:crypto";
-import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import { mailAttempts, mailOutbox, notifications, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
@@ -133,6 +133,30 @@ function setAsideDeadResetMail(tx: Tx, now: Date): void {
   }
 }
 
+/** Why a due mail to a disabled account is not sent (its lastError). */
+export const RECIPIENT_DISABLED_ERROR =
+  "Not sent: recipient disabled (the account was disabled before the mail could go).";
+
+/**
+ * Mail queued for a user who has been disabled since is not sent: it is marked failed, saying why.
+ * Password reset mail is left to setAsideDeadResetMail, whose rule (resetLinkProblemOf) already
+ * covers a disabled account, so that there is one rule for it.
+ */
+function setAsideMailOfDisabledRecipients(tx: Tx, now: Date): void {
+  const disabledUsers = tx.select({ id: users.id }).from(users).where(isNotNull(users.disabledAt));
+  tx.update(mailOutbox)
+    .set({ status: "failed", nextAttemptAt: null, lastError: RECIPIENT_DISABLED_ERROR })
+    .where(
+      and(
+        eq(mailOutbox.status, "pending"),
+        lte(mailOutbox.nextAttemptAt, now),
+        ne(mailOutbox.kind, PASSWORD_RESET_MAIL_KIND),
+        inArray(mailOutbox.userId, disabledUsers),
+      ),
+    )
+    .run();
+}
+
 /**
  * Claims up to `limit` due rows for this worker (status "sending", leased until now + leaseMs), in
  * one IMMEDIATE transaction: a row is claimed by one worker only. Exported for the tests that
@@ -142,6 +166,7 @@ export function claimDueMail(limit: number, leaseMs = MAIL_LEASE_MS): Claimed[] 
   return transaction((tx) => {
     const now = new Date(nowMs());
     setAsideDeadResetMail(tx, now);
+    setAsideMailOfDisabledRecipients(tx, now);
     const due = tx
       .select()
       .from(mailOutbox)

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   auditHash,
   canonicalAuditContent,
+  compareWithRecordedHead,
   GENESIS_HASH,
   verifyAuditChain,
   type AuditContent,
@@ -79,5 +80,56 @@ describe("audit hash chain", () => {
     const rows = chain(3);
     rows[0] = { ...rows[0], at: "2020-01-01T00:00:00.000Z" };
     expect(verifyAuditChain(rows)).toMatchObject({ ok: false, firstBrokenSeq: 1 });
+  });
+});
+
+describe("what the chain alone cannot show, and a recorded head can", () => {
+  it("the newest rows removed: the shorter chain verifies; the recorded head is missing", () => {
+    const rows = chain(10);
+    const recorded = { events: 10, head: rows[9].hash };
+    const cut = rows.slice(0, 7);
+    expect(verifyAuditChain(cut)).toMatchObject({ ok: true, checked: 7 });
+    expect(compareWithRecordedHead(recorded, undefined, 7)).toEqual({
+      ok: false,
+      reason: "missing",
+      events: 10,
+      current: 7,
+    });
+  });
+
+  it("a rewrite with every later hash recomputed: the chain verifies; the recorded head differs", () => {
+    const rows = chain(10);
+    const recorded = { events: 8, head: rows[7].hash };
+    let prev = rows[2].hash;
+    const rewritten = rows.slice(0, 3);
+    for (const r of rows.slice(3)) {
+      const { prevHash: _p, hash: _h, ...c } = r;
+      const next = r.seq === 4 ? { ...c, action: "user.deleted" } : c;
+      const hash = auditHash(prev, next);
+      rewritten.push({ ...next, prevHash: prev, hash });
+      prev = hash;
+    }
+    expect(verifyAuditChain(rewritten).ok).toBe(true);
+    expect(compareWithRecordedHead(recorded, rewritten[7].hash, 10)).toEqual({
+      ok: false,
+      reason: "different",
+      events: 8,
+      storedHash: rewritten[7].hash,
+    });
+  });
+
+  it("an untouched log that grew since agrees, counting the newer events; an empty recording is the genesis hash", () => {
+    const rows = chain(10);
+    expect(compareWithRecordedHead({ events: 6, head: rows[5].hash }, rows[5].hash, 10)).toEqual({
+      ok: true,
+      events: 6,
+      newer: 4,
+    });
+    expect(compareWithRecordedHead({ events: 0, head: GENESIS_HASH }, undefined, 10)).toEqual({
+      ok: true,
+      events: 0,
+      newer: 10,
+    });
+    expect(compareWithRecordedHead({ events: 0, head: rows[0].hash }, undefined, 10)).toMatchObject({ ok: false });
   });
 });
