@@ -169,6 +169,8 @@ export interface ConfirmationRow {
   proposedAt: When;
   comment: string;
   canConfirm: boolean;
+  /** Why it can only be sent back (a review changed since, a proposer no longer able to review it, a score that no longer approves). */
+  cannotConfirm?: string | null;
 }
 
 export function ConfirmationsTable({ rows }: { rows: ConfirmationRow[] }) {
@@ -191,7 +193,9 @@ export function ConfirmationsTable({ rows }: { rows: ConfirmationRow[] }) {
                   {c.product} firmware {c.firmwareVersion}
                 </Link>
                 {c.canConfirm ? null : (
-                  <div className="small">The review changed after the proposal: it can only be sent back.</div>
+                  <div className="small" data-testid="cannot-confirm">
+                    {c.cannotConfirm ?? "It can only be sent back."}
+                  </div>
                 )}
               </td>
               <td data-label="Supplier">{c.supplier}</td>

@@ -95,12 +95,14 @@ function IntentButton({
 /**
  * The decisions open to this assessor now; the service enforces the same rules. `waitingFor`: the
  * proposer's own proposal waits for a second assessor (named when only one can confirm it).
+ * `heldBy`: the review is held by an assessor who can no longer review it, and taking it takes it over.
  */
 export function ReviewActions({
   can,
   version,
   toSendBack,
   waitingFor,
+  heldBy,
   commentMax,
   failed,
 }: {
@@ -108,6 +110,7 @@ export function ReviewActions({
   version: number;
   toSendBack: number;
   waitingFor?: { text: string; blocked: boolean } | null;
+  heldBy?: string | null;
   commentMax: number;
   failed?: Failed | null;
 }) {
@@ -130,7 +133,18 @@ export function ReviewActions({
           />
         </>
       ) : null}
-      {can.take ? <IntentButton intent="take" version={version} label="Take for review" /> : null}
+      {can.take && heldBy ? (
+        <>
+          <p data-testid="take-over-note">
+            {heldBy}. Taking it over makes you its reviewing assessor and sends back any approval proposal waiting. The
+            verdicts already recorded stay for you to check; one recorded by an assessor now in conflict of interest
+            with the supplier must be recorded again before approval.
+          </p>
+          <IntentButton intent="take" version={version} label="Take over the review" />
+        </>
+      ) : can.take ? (
+        <IntentButton intent="take" version={version} label="Take for review" />
+      ) : null}
       {can.propose ? (
         <CommentForm
           intent="propose"

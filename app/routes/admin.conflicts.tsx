@@ -9,12 +9,14 @@ import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { declareConflict, listConflicts, removeConflict } from "../features/accounts/conflicts.server";
 import { conflictInput } from "../features/accounts/forms";
+import { heldInReview, heldInReviewBy } from "../features/certification/review.server";
 
 export const meta: MetaFunction = () => [{ title: "Conflicts of interest — IoT Seal administration" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
-  return listConflicts(admin);
+  // Per declaration: the supplier's submissions the assessor still holds in review (another assessor takes them over).
+  return { ...listConflicts(admin), held: heldInReview(admin).byConflict };
 }
 
 const removeInput = z.object({ intent: z.literal("remove"), id: z.string().min(1) });
@@ -31,13 +33,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(conflictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const r = await attempt(() => declareConflict(admin, parsed.data));
-  return r.ok
-    ? {
-        ok: true as const,
-        notice:
-          "Conflict of interest recorded: that assessor can no longer review this supplier's submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports.",
-      }
-    : r.response;
+  if (!r.ok) return r.response;
+  const held = heldInReviewBy(admin, parsed.data.assessorId, parsed.data.organizationId);
+  return {
+    ok: true as const,
+    notice: `Conflict of interest recorded: that assessor can no longer review this supplier's submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports.${
+      held
+        ? ` They hold ${held} of its submissions in review: another assessor can take ${held === 1 ? "it" : "them"} over from the review queue.`
+        : ""
+    }`,
+  };
 }
 
 export default function Conflicts() {
@@ -67,6 +72,13 @@ export default function Conflicts() {
               <span>
                 <strong>{c.assessor}</strong> ↔ <strong>{c.organization}</strong>: {c.reason}{" "}
                 <span className="small muted">(declared by {c.declaredBy})</span>
+                {d.held[c.id] ? (
+                  <span className="small" data-testid="held-in-review">
+                    {" "}
+                    Holds {d.held[c.id]} submission{d.held[c.id] === 1 ? "" : "s"} of this supplier in review: another
+                    assessor can take {d.held[c.id] === 1 ? "it" : "them"} over from the review queue.
+                  </span>
+                ) : null}
               </span>
               <Form method="post" className="inline-form">
                 <input type="hidden" name="intent" value="remove" />

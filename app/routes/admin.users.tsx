@@ -12,12 +12,19 @@ import { createUser, listOrganizations, listUsers, setUserDisabled } from "../fe
 import { createUserInput } from "../features/accounts/forms";
 import { sendPasswordReset } from "../features/accounts/password-reset.server";
 import { getEnv } from "../platform/env.server";
+import { heldInReview, heldInReviewBy } from "../features/certification/review.server";
 
 export const meta: MetaFunction = () => [{ title: "Users — IoT Seal administration" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
-  return { me: admin.userId, users: listUsers(admin), organizations: listOrganizations(admin) };
+  return {
+    me: admin.userId,
+    users: listUsers(admin),
+    organizations: listOrganizations(admin),
+    /** Submissions each assessor holds in review, by user id. */
+    held: heldInReview(admin).byAssessor,
+  };
 }
 
 const toggleInput = z.object({ intent: z.enum(["disable", "enable"]), userId: z.string().min(1) });
@@ -55,18 +62,38 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await attempt(() => setUserDisabled(admin, parsed.data.userId, disable));
   if (!result.ok) return result.response;
   const email = listUsers(admin).find((u) => u.id === parsed.data.userId)?.email ?? "The account";
+  const held = heldInReviewBy(admin, parsed.data.userId);
   return {
     ok: true as const,
     created: null,
     reset: null,
     toggled: disable
-      ? `${email} is disabled: they cannot log in, and their sessions have ended. Enable the account to let them back.`
+      ? `${email} is disabled: they cannot log in, and their sessions have ended${tokensClause(
+          result.value.revokedApiTokens,
+        )}. Enable the account to let them back.${
+          held
+            ? ` ${heldSentence(held)}: another assessor can take ${held === 1 ? "it" : "them"} over from the review queue.`
+            : ""
+        }`
       : `${email} is enabled: they can log in again with their password.`,
   };
 }
 
+/** ", and the 2 API tokens they created were revoked" (enabling the account does not restore them). */
+function tokensClause(n: number): string {
+  if (!n) return "";
+  return n === 1
+    ? ", and the API token they created was revoked (enabling the account does not restore it)"
+    : `, and the ${n} API tokens they created were revoked (enabling the account does not restore them)`;
+}
+
+/** "They hold 2 submissions in review". */
+function heldSentence(n: number): string {
+  return `They hold ${n} submission${n === 1 ? "" : "s"} in review`;
+}
+
 export default function AdminUsers() {
-  const { me, users, organizations } = useLoaderData<typeof loader>();
+  const { me, users, organizations, held } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = a && !a.ok ? a : undefined;
@@ -135,6 +162,14 @@ export default function AdminUsers() {
                   <td data-label="Role">
                     {ROLE_LABELS[u.role as Role]}{" "}
                     {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
+                    {held[u.id] ? (
+                      <div className="small" data-testid="held-in-review">
+                        holds {held[u.id]} submission{held[u.id] === 1 ? "" : "s"} in review
+                        {u.disabledAt
+                          ? `: another assessor can take ${held[u.id] === 1 ? "it" : "them"} over from the review queue`
+                          : ""}
+                      </div>
+                    ) : null}
                   </td>
                   <td data-label="Organisation">
                     {u.organizationName}

@@ -138,6 +138,15 @@ export default function Queue() {
                         <span className="badge badge--bad">conflict of interest</span>
                       ) : r.mine ? (
                         <strong>you</strong>
+                      ) : r.takeOver ? (
+                        <span data-testid="take-over">
+                          {r.assigneeName ? `held by ${r.assigneeName}, ` : ""}
+                          <span className="badge badge--warn">available to take</span>
+                          <div className="small muted">
+                            {r.assigneeName ? `${r.assigneeName} is no longer able to review it.` : "Nobody holds it."}{" "}
+                            <Link to={`/assessor/submissions/${r.id}`}>Take it over</Link>
+                          </div>
+                        </span>
                       ) : (
                         (r.assigneeName ?? <span className="muted">nobody</span>)
                       )}

@@ -128,6 +128,7 @@ export default function ReviewPage() {
         <div>
           <p className="eyebrow">
             Review · <StatusBadge status={s.status} /> {d.assignee ? `· with ${d.assignee}` : ""}
+            {d.heldBy ? " (no longer able to review it)" : ""}
           </p>
           <h1>
             {d.header.product} <span className="muted">fw {d.header.firmwareVersion}</span>
@@ -212,19 +213,24 @@ export default function ReviewPage() {
         </div>
       ) : null}
       {d.proposal ? (
-        <p className={d.proposal.stale ? "alert alert--warn" : "alert alert--info"} data-testid="proposal-state">
+        <p
+          className={d.proposal.stale || d.proposal.proposerNoLongerAble ? "alert alert--warn" : "alert alert--info"}
+          data-testid="proposal-state"
+        >
           Approval proposed {formatDateTime(d.proposal.createdAt)}
-          {d.proposal.stale
-            ? ` by ${d.proposal.byMe ? "you" : d.proposal.proposerName}. ${d.proposal.stale} ${
-                d.proposal.byMe ? "Withdraw it, then propose again." : "Send it back to the reviewing assessor."
-              }`
-            : d.proposal.byMe
-              ? ` by you: waiting for confirmation by ${d.proposal.waitingFor.text}.`
-              : ` by ${d.proposal.proposerName}: as a second assessor, confirm it or send it back.`}{" "}
+          {d.proposal.proposerNoLongerAble && !d.proposal.byMe
+            ? `. ${d.proposal.proposerNoLongerAble}`
+            : d.proposal.stale
+              ? ` by ${d.proposal.byMe ? "you" : d.proposal.proposerName}. ${d.proposal.stale} ${
+                  d.proposal.byMe ? "Withdraw it, then propose again." : "Send it back to the reviewing assessor."
+                }`
+              : d.proposal.byMe
+                ? ` by you: waiting for confirmation by ${d.proposal.waitingFor.text}.`
+                : ` by ${d.proposal.proposerName}: as a second assessor, confirm it or send it back.`}{" "}
           {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
         </p>
       ) : null}
-      {d.scoringClosed && d.submission.status === "in_review" && !d.proposal ? (
+      {d.scoringClosed && d.submission.status === "in_review" && !d.proposal && !d.heldBy ? (
         <p className="muted small" data-testid="scoring-closed">
           {d.scoringClosed}
         </p>
@@ -276,6 +282,7 @@ export default function ReviewPage() {
             version={s.version}
             toSendBack={d.score.toSendBack.length}
             waitingFor={d.proposal?.byMe ? d.proposal.waitingFor : null}
+            heldBy={d.heldBy}
             commentMax={DECISION_COMMENT_MAX}
             failed={
               a && !a.ok

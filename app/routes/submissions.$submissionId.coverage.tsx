@@ -153,9 +153,10 @@ export default function SealCoverage() {
           checklist may state a link). A requirement of the other checklist is <strong>covered</strong> when a
           requirement this seal met is linked to it as <em>equivalent</em>; <strong>partly covered</strong> when the
           only links from met requirements are <em>partial</em> or of unspecified kind; <strong>not covered</strong>{" "}
-          otherwise. Met means passed, or judged not applicable where that is allowed; an advisory requirement accepted
-          on its justification is not met. Each checklist is read in its newest published version; counts are over all
-          its requirements, with those mandatory at its lowest level also counted on their own.
+          otherwise. Met means passed, or judged not applicable where that is allowed; an advisory requirement that
+          failed, with its justification accepted for approval, is not met. Each checklist is read in its newest
+          published version; counts are over all its requirements, with those mandatory at its lowest level also counted
+          on their own.
         </p>
         <p className="small muted">
           Coverage through a crosswalk is an indication, not a certification against the other checklist.

@@ -2,8 +2,8 @@
  * Crosswalk coverage of a certified submission: for every other checklist (its newest published
  * version), which of its requirements the certified assessment covers through the crosswalk,
  * fully (an `equivalent` link from a met requirement) or partly (only `partial` or unspecified
- * links). "Met" is the rule a buyer's provision uses (isMetOnMerits): an advisory accepted on its
- * justification is not met. Seen by the supplier organisation that owns the submission, and by
+ * links). "Met" is the rule a buyer's provision uses (isMetOnMerits): passed, or judged not
+ * applicable where that is allowed; an advisory "fail" accepted on its justification is not met. Seen by the supplier organisation that owns the submission, and by
  * the certification body (assessors and admins).
  */
 import { asc, eq } from "drizzle-orm";

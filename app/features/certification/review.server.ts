@@ -9,6 +9,7 @@ import { z } from "zod";
 import {
   answers,
   checklistVersions,
+  conflictDeclarations,
   decisions,
   evidenceLinks,
   organizations,
@@ -23,13 +24,19 @@ import {
   awaitingConfirmationBy,
   checkConfirmation,
   currentVerdictAuthors,
+  heldBy,
+  mayTakeOver,
+  NO_LONGER_ABLE,
+  proposerNoLongerAble,
   scoringClosedReason,
   STALE_PROPOSAL,
+  TAKEN_BY_ANOTHER,
   verdictProblem,
+  withConflictedVerdicts,
   type Score,
   type VerdictFacts,
 } from "./domain/review";
-import type { Actor } from "../../platform/actor";
+import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { assertNoConflict as assertNoConflictWith, conflictChecker } from "../accounts/conflicts.server";
@@ -85,6 +92,43 @@ function bump(tx: Tx, s: SubmissionRow): void {
     .run();
 }
 
+/** Why an assessor may not assess this supplier now (the one conflict-of-interest rule), or null. */
+function conflictOf(t: Reader, userId: string, supplierOrganizationId: string): string | null {
+  const u = t
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      organizationId: users.organizationId,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  return u ? conflictChecker(t, u)(supplierOrganizationId) : null;
+}
+
+/**
+ * Whether an assessor who holds or proposed a review can still act on it: their account is enabled
+ * and they have no conflict of interest with the supplier (declared since they took it, say).
+ */
+interface Standing {
+  userId: string;
+  name: string;
+  able: boolean;
+  /** Why not (for the audit log and administrators; assessors are only told "no longer able"). */
+  why: "disabled" | "conflict_of_interest" | null;
+}
+
+function standingOf(t: Reader, userId: string, supplierOrganizationId: string): Standing {
+  const u = t.select({ name: users.name, disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).get();
+  if (!u) return { userId, name: "an assessor", able: false, why: "disabled" };
+  if (u.disabledAt) return { userId, name: u.name, able: false, why: "disabled" };
+  if (conflictOf(t, userId, supplierOrganizationId))
+    return { userId, name: u.name, able: false, why: "conflict_of_interest" };
+  return { userId, name: u.name, able: true, why: null };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading the state of a review
 
@@ -126,6 +170,19 @@ function assertNoPendingProposal(t: Reader, s: SubmissionRow): void {
     );
 }
 
+/**
+ * The score the approval checks (scoreOf), in which a verdict recorded by an assessor who now has
+ * a conflict of interest with the supplier blocks (withConflictedVerdicts): a review taken over
+ * from them is approved on the new reviewer's verdicts.
+ */
+function reviewScore(t: Reader, s: SubmissionRow): Score {
+  const latest = latestVerdicts(t, s.id);
+  const conflicted = new Set(
+    [...currentVerdictAuthors(latest.values())].filter((id) => conflictOf(t, id, s.organizationId) !== null),
+  );
+  return withConflictedVerdicts(scoreOf(t, s), latest, conflicted);
+}
+
 /** Why a score does not approve, naming the blockers (the first five). */
 function blockersMessage(score: Score): string {
   return `${score.blockers.length} requirement${score.blockers.length === 1 ? "" : "s"} still block approval: ${score.blockers
@@ -137,19 +194,66 @@ function blockersMessage(score: Score): string {
 // ---------------------------------------------------------------------------------------------
 // Use cases
 
+/**
+ * Takes a submission for review: one waiting for an assessor, or one in review whose assessor can
+ * no longer review it (disabled, or a conflict of interest with the supplier declared since), which
+ * is taken over. Only an able assessor's review is theirs until they release it.
+ */
 export function takeSubmission(actor: Actor, id: string, expectedVersion?: number): void {
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
     if (s.status === "in_review") {
       if (s.assigneeId === actor.userId) return;
-      throw new ServiceError("conflict", "Another assessor has already taken this submission.");
+      const holder = s.assigneeId ? standingOf(tx, s.assigneeId, s.organizationId) : null;
+      if (!mayTakeOver(holder)) throw new ServiceError("conflict", TAKEN_BY_ANOTHER);
+      takeOver(tx, actor, s, holder, expectedVersion);
+      return;
     }
     transitionSubmission(tx, actor, s, "start_review", expectedVersion);
     tx.update(submissions)
       .set({ assigneeId: actor.userId, assignedAt: new Date(nowMs()) })
       .where(eq(submissions.id, s.id))
       .run();
+  });
+}
+
+/**
+ * The review passes to `actor`, in the taking transaction. The previous holder's approval proposal,
+ * if one waits, is sent back (it could not be confirmed: proposerNoLongerAble), without telling
+ * them: they may no longer hear of this supplier's submissions. Their verdicts stay on record, and
+ * count as before, except that one by an assessor now in conflict blocks approval (reviewScore).
+ */
+function takeOver(tx: Tx, actor: Actor, s: SubmissionRow, holder: Standing | null, expectedVersion?: number): void {
+  assertVersion(s, expectedVersion);
+  const proposal = pendingProposal(tx, s.id);
+  if (proposal)
+    decide(
+      tx,
+      actor,
+      s,
+      "proposal_returned",
+      `Sent back when the review was taken over: ${holder?.name ?? "the proposer"} is ${NO_LONGER_ABLE}.`,
+    );
+  tx.update(submissions)
+    .set({
+      assigneeId: actor.userId,
+      assignedAt: new Date(nowMs()),
+      version: sql`${submissions.version} + 1`,
+      updatedAt: new Date(nowMs()),
+    })
+    .where(eq(submissions.id, s.id))
+    .run();
+  recordAudit(tx, actor, {
+    action: "submission.reassigned",
+    target: { type: "submission", id: s.id },
+    organizationId: s.organizationId,
+    details: {
+      from: holder?.userId ?? null,
+      fromName: holder?.name ?? null,
+      reason: holder?.why ?? "nobody",
+      ...(proposal ? { proposalReturned: proposal.id } : {}),
+    },
   });
 }
 
@@ -169,9 +273,12 @@ export function recordVerdict(actor: Actor, id: string, ref: string, input: z.in
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
     const isMe = s.assigneeId === actor.userId;
+    const holder =
+      !isMe && s.status === "in_review" && s.assigneeId ? standingOf(tx, s.assigneeId, s.organizationId) : null;
     const closed = scoringClosedReason({
       status: s.status,
-      reviewer: { isMe, name: null },
+      // A review held by an assessor no longer able to review it: the message says to take it over.
+      reviewer: { isMe, name: holder && !holder.able ? holder.name : null, able: holder?.able },
       proposalPending: isMe && s.status === "in_review" && pendingProposal(tx, s.id) !== null,
     });
     if (closed) throw new ServiceError(s.status === "in_review" && !isMe ? "forbidden" : "conflict", closed);
@@ -257,7 +364,7 @@ export function requestChanges(actor: Actor, id: string, expectedVersion: number
     assertReviewer(s, actor, "sent back for changes");
     assertVersion(s, expectedVersion);
     assertNoPendingProposal(tx, s);
-    const score = scoreOf(tx, s);
+    const score = reviewScore(tx, s);
     if (!score.toSendBack.length)
       throw new ServiceError("conflict", 'Mark at least one requirement "fail" or "needs information" to send back.');
     decide(tx, actor, s, "changes_requested", comment);
@@ -274,7 +381,7 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
     assertVersion(s, expectedVersion);
     if (pendingProposal(tx, s.id))
       throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
-    const score = scoreOf(tx, s);
+    const score = reviewScore(tx, s);
     if (!score.canApprove) throw new ServiceError("conflict", blockersMessage(score));
     decide(tx, actor, s, "approval_proposed", comment);
     recordAudit(tx, actor, {
@@ -306,8 +413,9 @@ function confirmedBy(t: Reader, actor: Actor, id: string): string | null {
  * Everything a confirmation needs, checked before signing and again inside the transaction: the
  * version the confirming assessor saw (a proposal withdrawn or returned since bumps it, so a page
  * showing an earlier proposal never confirms a later one), four eyes (not the proposer, not an
- * author of the current verdicts), a review unchanged since the proposal, and a score that still
- * approves (a report recorded since the proposal may block it).
+ * author of the current verdicts), a proposer still able to review it (not disabled, no conflict of
+ * interest declared since), a review unchanged since the proposal, and a score that still approves
+ * (a report recorded since the proposal may block it).
  */
 function checkConfirmable(t: Reader, actor: Actor, id: string, expectedVersion: number) {
   const s = loadForAssessor(t, actor, id);
@@ -319,12 +427,13 @@ function checkConfirmable(t: Reader, actor: Actor, id: string, expectedVersion: 
     actor.userId,
     s.version,
     verdictAuthors(t, s.id),
+    proposal ? standingOf(t, proposal.assessorId, s.organizationId) : { able: true, name: "" },
   );
   if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
   // A re-certification whose seal was revoked (or expired) after the proposal: not on carried verdicts.
   const ended = endedSourceProblem(t, s, latestVerdicts(t, s.id));
   if (ended) throw new ServiceError("conflict", ended);
-  const score = scoreOf(t, s);
+  const score = reviewScore(t, s);
   if (!score.canApprove)
     throw new ServiceError("conflict", `The approval can no longer be confirmed: ${blockersMessage(score)}`);
   return { s, proposal: proposal! };
@@ -519,6 +628,11 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
       checklistLabel: labelOf(r.checklistVersionId),
       conflicted: conflictWith(r.organizationId) !== null,
       mine: r.assigneeId === actor.userId,
+      /** In review with an assessor who can no longer review it (disabled, or in conflict since): anyone able may take it over. */
+      takeOver:
+        r.status === "in_review" &&
+        r.assigneeId !== actor.userId &&
+        mayTakeOver(r.assigneeId ? standingOf(t, r.assigneeId, r.organizationId) : null),
     })),
     options: {
       checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort().map((id) => ({ id, label: labelOf(id) })),
@@ -526,6 +640,60 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
       suppliers: suppliersInQueue,
     },
   };
+}
+
+/**
+ * For the administrators' pages: how many submissions each assessor holds in review (`byAssessor`,
+ * by user id), and of those, how many are of the supplier of each declared conflict of interest
+ * (`byConflict`, by declaration id): stranded until another assessor takes them over.
+ */
+export function heldInReview(actor: AnyActor): {
+  byAssessor: Record<string, number>;
+  byConflict: Record<string, number>;
+} {
+  assertCan(actor, "admin.users.manage");
+  const t = db();
+  const byAssessor = t
+    .select({ assessorId: submissions.assigneeId, n: count() })
+    .from(submissions)
+    .where(eq(submissions.status, "in_review"))
+    .groupBy(submissions.assigneeId)
+    .all();
+  const byConflict = t
+    .select({ id: conflictDeclarations.id, n: count() })
+    .from(conflictDeclarations)
+    .innerJoin(
+      submissions,
+      and(
+        eq(submissions.assigneeId, conflictDeclarations.assessorId),
+        eq(submissions.organizationId, conflictDeclarations.organizationId),
+        eq(submissions.status, "in_review"),
+      ),
+    )
+    .groupBy(conflictDeclarations.id)
+    .all();
+  return {
+    byAssessor: Object.fromEntries(byAssessor.filter((r) => r.assessorId).map((r) => [r.assessorId!, r.n])),
+    byConflict: Object.fromEntries(byConflict.map((r) => [r.id, r.n])),
+  };
+}
+
+/** How many submissions an assessor holds in review, of one supplier organisation or of any. */
+export function heldInReviewBy(actor: AnyActor, assessorId: string, supplierOrganizationId?: string): number {
+  assertCan(actor, "admin.users.manage");
+  return (
+    db()
+      .select({ n: count() })
+      .from(submissions)
+      .where(
+        and(
+          eq(submissions.status, "in_review"),
+          eq(submissions.assigneeId, assessorId),
+          supplierOrganizationId ? eq(submissions.organizationId, supplierOrganizationId) : undefined,
+        ),
+      )
+      .get()?.n ?? 0
+  );
 }
 
 /**
@@ -602,15 +770,31 @@ export function assessorWork(actor: Actor) {
       myProposals.push({ ...row, proposedAt: p.createdAt, waitingFor: awaitingConfirmationBy(confirmers) });
     } else if (!conflictWith(r.organizationId) && !authors.has(actor.userId)) {
       // Not offered to an assessor who recorded verdicts of this review (four eyes): not theirs to confirm.
+      // The same checks as the confirmation: a review changed since the proposal, a proposer no longer
+      // able to review it, or a score that no longer approves (a report recorded since): only sent back.
+      const check = checkConfirmation(
+        p,
+        actor.userId,
+        r.version,
+        authors,
+        standingOf(t, p.assessorId, r.organizationId),
+      );
+      const score = check.ok ? reviewScore(t, loadSubmission(t, r.id)) : null;
+      const cannotConfirm = !check.ok
+        ? check.reason === STALE_PROPOSAL
+          ? "The review changed after the proposal: it can only be sent back."
+          : check.reason
+        : !score!.canApprove
+          ? `It can no longer be confirmed: ${blockersMessage(score!)} Send it back.`
+          : null;
       confirmations.push({
         ...row,
         proposedAt: p.createdAt,
         proposer: nameOf(p.assessorId),
         comment: p.comment,
-        // The same checks as the confirmation: a review changed since the proposal, or whose score no
-        // longer approves (a report recorded since), can only be sent back.
-        canConfirm:
-          checkConfirmation(p, actor.userId, r.version, authors).ok && scoreOf(t, loadSubmission(t, r.id)).canApprove,
+        canConfirm: cannotConfirm === null,
+        /** Why it can only be sent back (null: it can be confirmed). */
+        cannotConfirm,
       });
     }
   }
@@ -704,23 +888,25 @@ export function reviewView(actor: Actor, id: string) {
     .orderBy(asc(decisions.id))
     .all();
   const recert = recertificationContext(t, s);
-  const score = scoreOf(t, s); // the same score the approval checks
+  const score = reviewScore(t, s); // the same score the approval checks
   const proposal = pendingProposal(t, s.id);
-  const assignee = s.assigneeId
-    ? (t.select({ name: users.name }).from(users).where(eq(users.id, s.assigneeId)).get()?.name ?? null)
-    : null;
+  const holder = s.assigneeId ? standingOf(t, s.assigneeId, s.organizationId) : null;
+  const assignee = holder?.name ?? null;
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
   const marks = carryMarks(t, s.id);
   const mine = s.assigneeId === actor.userId;
+  // In review with an assessor who can no longer review it (disabled, or in conflict since): another takes it over.
+  const takeOver = s.status === "in_review" && !mine && mayTakeOver(holder);
   const scoringClosed = scoringClosedReason({
     status: s.status,
-    reviewer: { isMe: mine, name: assignee },
+    reviewer: { isMe: mine, name: assignee, able: holder?.able ?? false },
     proposalPending: Boolean(proposal),
   });
   // A proposal of a review that changed since (a verdict recorded before that was refused) can only be sent back or withdrawn.
   const authors = verdictAuthors(t, s.id);
-  const confirmCheck = proposal ? checkConfirmation(proposal, actor.userId, s.version, authors) : null;
+  const proposer = proposal ? standingOf(t, proposal.assessorId, s.organizationId) : null;
+  const confirmCheck = proposal ? checkConfirmation(proposal, actor.userId, s.version, authors, proposer!) : null;
   return {
     submission: s,
     header,
@@ -736,6 +922,8 @@ export function reviewView(actor: Actor, id: string) {
       verdictModel: verdictModelOfContent(cv.content),
     },
     assignee,
+    /** "Held by Asha, who is no longer able to review it (…)": shown while the review can be taken over. */
+    heldBy: takeOver ? heldBy(assignee) : null,
     score,
     changes,
     decisions: decisionRows.map((r) => ({ ...r.d, assessorName: r.name })),
@@ -750,6 +938,8 @@ export function reviewView(actor: Actor, id: string) {
           ),
           /** The review changed after it was proposed: nobody can confirm it; it is sent back or withdrawn. */
           stale: proposal.submissionVersion !== s.version ? STALE_PROPOSAL : null,
+          /** The proposer can no longer review it (disabled, or in conflict since): nobody can confirm it; it is sent back. */
+          proposerNoLongerAble: proposer && !proposer.able ? proposerNoLongerAble(proposer.name) : null,
         }
       : null,
     /** Why this assessor cannot record verdicts now (null: they can). */
@@ -770,7 +960,7 @@ export function reviewView(actor: Actor, id: string) {
     },
     fixesCertified: fixesCertifiedBy(t, s),
     can: {
-      take: s.status === "submitted",
+      take: s.status === "submitted" || takeOver,
       release: mine && s.status === "in_review" && !proposal,
       score: scoringClosed === null,
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,

@@ -24,11 +24,28 @@ describe("isMetOnMerits", () => {
     ).toBe(true);
   });
 
-  it("does not count an advisory accepted on its justification, which isMet does", () => {
+  it("counts an advisory judged not applicable where that is allowed, accepted as approval needs", () => {
     const advisory = req({ applicability: "advisory", claim: "not_applicable" });
     const accepted = v({ verdict: "not_applicable", comment: "Agreed.", accepted: true });
     expect(isMet(advisory, accepted)).toBe(true);
-    expect(isMetOnMerits(advisory, accepted)).toBe(false);
+    expect(isMetOnMerits(advisory, accepted)).toBe(true);
+    const conditional = req({ applicability: "advisory", condition: "it has a camera" });
+    expect(isMetOnMerits(conditional, v({ verdict: "not_applicable", comment: "No camera.", accepted: true }))).toBe(
+      true,
+    );
+    // Not where "not applicable" is not allowed, accepted or not.
+    const plain = req({ applicability: "advisory" });
+    expect(isMetOnMerits(plain, v({ verdict: "not_applicable", comment: "x", accepted: true }))).toBe(false);
+    // A decision tree's NOT APPLICABLE stands only with its justification.
+    const tree = req({ applicability: "advisory", verdictModel: "decision-tree" });
+    expect(
+      isMetOnMerits(tree, v({ verdict: "not_applicable", comment: "The tree ends at DN-2.", accepted: true })),
+    ).toBe(true);
+    expect(isMetOnMerits(tree, v({ verdict: "not_applicable", comment: " ", accepted: true }))).toBe(false);
+  });
+
+  it("does not count an advisory fail accepted on its justification, which isMet does", () => {
+    const advisory = req({ applicability: "advisory" });
     const failedAccepted = v({ verdict: "fail", comment: "Out of scope for a watch.", accepted: true });
     expect(isMet(advisory, failedAccepted)).toBe(true);
     expect(isMetOnMerits(advisory, failedAccepted)).toBe(false);

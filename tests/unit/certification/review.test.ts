@@ -466,6 +466,9 @@ describe("score submission", () => {
   });
 });
 
+/** The proposer is still able to review the submission (enabled, no conflict of interest since). */
+const ABLE = { able: true, name: "Alice" };
+
 describe("check confirmation (four eyes)", () => {
   const proposal = { assessorId: "alice", submissionVersion: 3 };
   it.each([
@@ -482,7 +485,7 @@ describe("check confirmation (four eyes)", () => {
     ["different assessor, older version", proposal, "bob", 2, /changed after the approval was proposed/],
     ["different assessor, same version", proposal, "bob", 3, null],
   ] as const)("%s", (_what, p, confirmer, version, reason) => {
-    const result = checkConfirmation(p, confirmer, version, new Set(["alice"]));
+    const result = checkConfirmation(p, confirmer, version, new Set(["alice"]), ABLE);
     if (reason === null) {
       expect(result).toEqual({ ok: true });
     } else {
@@ -496,12 +499,12 @@ describe("check confirmation (four eyes)", () => {
 describe("check confirmation: the confirmer did not score the review (four eyes)", () => {
   const proposal = { assessorId: "bob", submissionVersion: 3 };
   it("refuses an assessor who recorded any current verdict, even when another proposed it", () => {
-    const result = checkConfirmation(proposal, "alice", 3, new Set(["bob", "alice"]));
+    const result = checkConfirmation(proposal, "alice", 3, new Set(["bob", "alice"]), ABLE);
     expect(result).toEqual({
       ok: false,
       reason: expect.stringMatching(/^Four eyes: you recorded verdicts of this review/),
     });
-    expect(checkConfirmation(proposal, "carol", 3, new Set(["bob", "alice"]))).toEqual({ ok: true });
+    expect(checkConfirmation(proposal, "carol", 3, new Set(["bob", "alice"]), ABLE)).toEqual({ ok: true });
   });
 
   it("counts the latest verdicts recorded in this review, not those carried over from a certified one", () => {
@@ -511,7 +514,7 @@ describe("check confirmation: the confirmer did not score the review (four eyes)
       { assessorId: "carol", carriedFromId: 17 },
     ]);
     expect([...authors].sort()).toEqual(["alice", "bob"]);
-    expect(checkConfirmation(proposal, "carol", 3, authors)).toEqual({ ok: true });
+    expect(checkConfirmation(proposal, "carol", 3, authors, ABLE)).toEqual({ ok: true });
   });
 });
 

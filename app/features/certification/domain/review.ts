@@ -73,13 +73,20 @@ export function verdictProblem(req: ReviewedRequirement, v: VerdictFacts): strin
   return null;
 }
 
+/**
+ * Whether a "not applicable" verdict stands: it is allowed for this requirement, and a decision
+ * tree's NOT APPLICABLE has its written justification.
+ */
+function notApplicableStands(req: ReviewedRequirement, v: VerdictFacts): boolean {
+  if (!mayJudgeNotApplicable(req)) return false;
+  return !(req.verdictModel === "decision-tree" && !v.comment.trim());
+}
+
 /** Whether one requirement's latest verdict lets the submission be approved. */
 export function isMet(req: ReviewedRequirement, v: VerdictFacts | undefined): boolean {
   if (!v) return false;
   if (v.verdict === "pass") return true;
-  if (v.verdict === "not_applicable" && !mayJudgeNotApplicable(req)) return false;
-  // A decision tree's NOT APPLICABLE stands only with its written justification.
-  if (v.verdict === "not_applicable" && req.verdictModel === "decision-tree" && !v.comment.trim()) return false;
+  if (v.verdict === "not_applicable" && !notApplicableStands(req, v)) return false;
   if (v.verdict === "not_applicable" && req.applicability === "mandatory") return true;
   if (
     req.applicability === "advisory" &&
@@ -92,12 +99,17 @@ export function isMet(req: ReviewedRequirement, v: VerdictFacts | undefined): bo
 }
 
 /**
- * Whether a requirement is met on its merits: as isMet, except that an advisory accepted on its
- * justification (settled for approval, not implemented) does not count. What a seal shows to a
- * buyer's provision and what it covers of another checklist through the crosswalk.
+ * Whether a requirement is met on its merits: passed, or judged not applicable where that is
+ * allowed (mayJudgeNotApplicable, with a decision tree's justification), advisory or mandatory.
+ * Only an advisory "fail" accepted on its justification (settled for approval, not implemented)
+ * counts for isMet and not here. (Approval needs every advisory "not applicable" accepted, so an
+ * acceptance says nothing against it.) What a seal shows to a buyer's provision and what it covers
+ * of another checklist through the crosswalk.
  */
 export function isMetOnMerits(req: ReviewedRequirement, v: VerdictFacts | undefined): boolean {
-  return isMet(req, v && { ...v, accepted: false });
+  if (!v) return false;
+  if (v.verdict === "pass") return true;
+  return v.verdict === "not_applicable" && notApplicableStands(req, v);
 }
 
 export interface ScoreBlocker {
@@ -191,20 +203,52 @@ export type DecisionCheck = { ok: true } | { ok: false; reason: string };
  */
 export function scoringClosedReason(s: {
   status: string;
-  reviewer: { isMe: boolean; name: string | null };
+  /** `able: false`: the assessor who took it is disabled or has a conflict of interest with the supplier since. */
+  reviewer: { isMe: boolean; name: string | null; able?: boolean };
   proposalPending: boolean;
 }): string | null {
   if (s.status === "submitted")
     return "Verdicts are recorded while a submission is in review; take it for review first.";
   if (s.status !== "in_review")
     return "Verdicts are recorded while a submission is in review; this one is no longer in review.";
+  if (!s.reviewer.isMe && s.reviewer.able === false)
+    return `${heldBy(s.reviewer.name)}: take it over to record verdicts.`;
   if (!s.reviewer.isMe)
     return `Only the assessor reviewing this submission${s.reviewer.name ? ` (${s.reviewer.name})` : ""} records its verdicts; as another assessor you confirm or send back their proposal.`;
   if (s.proposalPending) return "Your approval proposal is waiting for confirmation: withdraw it to change a verdict.";
   return null;
 }
 
+/**
+ * An assessor who took a submission can stop being able to review it: an administrator disables
+ * their account, or declares a conflict of interest between them and the supplier. Nobody else is
+ * told which (a declared conflict's reason is for administrators); the review can be taken over.
+ */
+export const NO_LONGER_ABLE =
+  "no longer able to review it (their account is disabled, or a conflict of interest was declared)";
+
+/** "Held by Asha Rao, who is no longer able to review it (…)". */
+export function heldBy(name: string | null): string {
+  return `Held by ${name ?? "an assessor"}, who is ${NO_LONGER_ABLE}`;
+}
+
+/**
+ * Whether another assessor may take a submission in review over from the one who holds it: only
+ * when the holder can no longer review it (disabled, or in conflict of interest with the supplier),
+ * or when nobody holds it. An able holder keeps it until they release it.
+ */
+export function mayTakeOver(holder: { able: boolean } | null): boolean {
+  return holder === null || !holder.able;
+}
+
+export const TAKEN_BY_ANOTHER = "Another assessor has already taken this submission.";
+
 export const STALE_PROPOSAL = "The review changed after the approval was proposed; it must be proposed again.";
+
+/** Why a proposal whose proposer can no longer review the submission cannot be confirmed. */
+export function proposerNoLongerAble(name: string): string {
+  return `${name}, who proposed this approval, is ${NO_LONGER_ABLE}: the proposal cannot be confirmed. Send it back instead, or take the review over, which sends it back.`;
+}
 
 export const CONFIRMER_RECORDED_VERDICTS =
   "Four eyes: you recorded verdicts of this review, so you cannot also confirm its approval; an assessor who did not score it must confirm it.";
@@ -212,17 +256,21 @@ export const CONFIRMER_RECORDED_VERDICTS =
 /**
  * A second, different assessor confirms an approval, and only the state that was proposed. The
  * second pair of eyes is one that did not score the review either: `verdictAuthors` are the
- * assessors who recorded the current (latest, not carried-over) verdicts of the submission.
+ * assessors who recorded the current (latest, not carried-over) verdicts of the submission. The
+ * proposer must still be able to review the submission (`proposer`: not disabled, no conflict of
+ * interest with the supplier declared since): otherwise the proposal is only sent back.
  */
 export function checkConfirmation(
   proposal: Proposal | null,
   confirmerId: string,
   currentVersion: number,
   verdictAuthors: ReadonlySet<string>,
+  proposer: { able: boolean; name: string },
 ): DecisionCheck {
   if (!proposal) return { ok: false, reason: "There is no approval proposal to confirm." };
   if (proposal.assessorId === confirmerId)
     return { ok: false, reason: "Four eyes: the assessor who proposed the approval cannot also confirm it." };
+  if (!proposer.able) return { ok: false, reason: proposerNoLongerAble(proposer.name) };
   if (verdictAuthors.has(confirmerId)) return { ok: false, reason: CONFIRMER_RECORDED_VERDICTS };
   if (proposal.submissionVersion !== currentVersion) return { ok: false, reason: STALE_PROPOSAL };
   return { ok: true };
@@ -238,6 +286,34 @@ export function currentVerdictAuthors(
   const authors = new Set<string>();
   for (const v of latest) if (v.carriedFromId == null) authors.add(v.assessorId);
   return authors;
+}
+
+/**
+ * A verdict recorded by an assessor who now has a conflict of interest with the supplier (declared
+ * after they recorded it) does not support an approval: the requirement blocks it until the
+ * reviewing assessor records a verdict of their own. `conflictedAuthors`: the assessors of
+ * `latest` in conflict with the supplier now. Verdicts carried over from a certified review are
+ * that review's and are left alone; a disabled assessor's verdicts stand (the reviewing assessor
+ * proposes them as their own, and a second one confirms).
+ */
+export function withConflictedVerdicts(
+  score: Score,
+  latest: ReadonlyMap<string, { assessorId: string; carriedFromId: number | null }>,
+  conflictedAuthors: ReadonlySet<string>,
+): Score {
+  if (!conflictedAuthors.size) return score;
+  const already = new Set(score.blockers.map((b) => b.ref));
+  const added: ScoreBlocker[] = [];
+  for (const [ref, v] of latest)
+    if (v.carriedFromId == null && conflictedAuthors.has(v.assessorId) && !already.has(ref))
+      added.push({
+        ref,
+        reason:
+          "recorded by an assessor who now has a conflict of interest with the supplier; the reviewing assessor records their own verdict",
+      });
+  if (!added.length) return score;
+  const blockers = [...score.blockers, ...added];
+  return { ...score, blockers, canApprove: false };
 }
 
 /**
