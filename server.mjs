@@ -122,9 +122,23 @@ function logRequest(req, res, started, requestId) {
 }
 
 /**
+ * The public API (/api/...): CORS open, authenticated by an Authorization: Bearer token or not at
+ * all, never by the session cookie, and answered entirely by the fast routes (an unknown /api path
+ * too: a JSON 404), so a cross-site POST to it is as good as a same-site one. Nothing under /api/
+ * may read the session cookie: the cookie is removed from a cross-site write to it (below), so a
+ * route added there later that did could not be driven from another site either.
+ */
+function publicApiPath(req) {
+  const url = req.url ?? "/";
+  return url === "/api" || url.startsWith("/api/") || url.startsWith("/api?");
+}
+
+/**
  * A state-changing request from another site is refused: SameSite=Lax already keeps the
  * session cookie off cross-site POSTs; this also covers same-site subdomains and old browsers.
  * An opaque origin ("null": a sandboxed frame, a file, a cross-site redirect) is not this site either.
+ * The public API is exempt (publicApiPath); the evidence uploads (/supplier/.../evidence, /uploads/tus)
+ * read the session cookie and are not.
  */
 function crossSiteWrite(req) {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return false;
@@ -202,8 +216,12 @@ const server = http.createServer((req, res) => {
   closeIfUnread(req, res);
   secure(req, res);
   if (crossSiteWrite(req)) {
-    res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" }).end("Cross-site request refused.");
-    return;
+    if (publicApiPath(req))
+      delete req.headers.cookie; // the API never reads it: another site's request carries none
+    else {
+      res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" }).end("Cross-site request refused.");
+      return;
+    }
   }
   const ip = clientIp(req);
   if (fast(req, res, { ip }) || tus(req, res, { ip })) return;

@@ -10,7 +10,15 @@ import { handleEvidenceUpload } from "./features/certification/evidence-upload.s
 import { sessionTokenFromHeader } from "./features/accounts/session.server";
 import { userForSession, type SessionUser } from "./features/accounts/auth.server";
 import { db } from "./platform/db.server";
-import { bulkVerifyApi, logRoutes, run, sealLookup, statusList, verifyApi } from "./features/public/public-api.server";
+import {
+  bulkVerifyApi,
+  logRoutes,
+  run,
+  sealLookup,
+  sendJson,
+  statusList,
+  verifyApi,
+} from "./features/public/public-api.server";
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
 import { issuerMetadata } from "./features/trust/domain/credential";
@@ -108,6 +116,7 @@ const SEAL_API = /^\/api\/v1\/seals\/([^/]+)$/;
 const PRODUCT_API = /^\/api\/v1\/products\/([^/]+)$/;
 /** What an API client is told at a path the API does not have (JSON, as every API answer). */
 const API_ENDPOINTS = FAST_ROUTES.filter((p) => p.startsWith("/api/"));
+const LOG_ENDPOINTS = FAST_ROUTES.filter((p) => p.startsWith("/log/"));
 const STATUS_LIST = /^\/status\/([\w-]{1,64})$/;
 
 export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastContext): boolean {
@@ -118,11 +127,12 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
     db().$client.prepare("select 1").get();
     return json(res, 200, { ok: true });
   }
-  if (pathname === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) {
+  if (pathname === "/.well-known/jwks.json" || pathname === "/.well-known/jwt-vc-issuer") {
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return sendJson(res, 405, { error: "Use GET." }, { Allow: "GET, HEAD" });
     // Every public key the issuer ever signed with, retired ones included; CDN-cacheable.
-    return json(res, 200, signingKeys(getEnv().dataDir).jwks(), JWKS_HEADERS);
-  }
-  if (pathname === "/.well-known/jwt-vc-issuer" && (req.method === "GET" || req.method === "HEAD")) {
+    if (pathname === "/.well-known/jwks.json")
+      return json(res, 200, signingKeys(getEnv().dataDir).jwks(), JWKS_HEADERS);
     // SD-JWT VC issuer metadata: the issuer as the credentials name it, and where its keys are.
     return json(res, 200, issuerMetadata(getEnv().baseUrl), ISSUER_METADATA_HEADERS);
   }
@@ -144,7 +154,12 @@ export function fastRoutes(req: IncomingMessage, res: ServerResponse, ctx: FastC
     return true;
   const upload = UPLOAD.exec(pathname);
   if (upload) return evidenceUpload(req, res, ctx, upload[1], new URLSearchParams(q < 0 ? "" : url.slice(q + 1)));
+  // Machine paths the portal does not have: a JSON 404 (CORS open, as every answer there), never the HTML page.
   if (pathname === "/api" || pathname.startsWith("/api/"))
-    return json(res, 404, { error: "No API endpoint has this path.", endpoints: API_ENDPOINTS });
+    return sendJson(res, 404, { error: "No API endpoint has this path.", endpoints: API_ENDPOINTS });
+  if (pathname === "/status" || pathname.startsWith("/status/"))
+    return sendJson(res, 404, { error: "No status list has this path: status lists are at /status/<list-id>." });
+  if (pathname === "/log" || pathname.startsWith("/log/"))
+    return sendJson(res, 404, { error: "The transparency log has no such path.", endpoints: LOG_ENDPOINTS });
   return false;
 }

@@ -12,7 +12,8 @@
 //                     (seal.tlog-proof, C2SP tlog-proof@v1; seal.tlog-proof.json in PDFs issued
 //                     before) and its page text are checked, and it must be in one
 //                     revision: an incremental update appended after issue makes it forged), or a
-//                     credential file: the compact JWS, or JSON {"credential": "<compact JWS>"}.
+//                     credential file: the compact JWS, or JSON {"credential": "<compact JWS>"}
+//                     (whitespace inside the JWS, such as line breaks, is ignored: a JWS has none).
 //   --jwks <file>     the issuer's keys, a JWKS {"keys": [...]} as served at /.well-known/jwks.json.
 //   --issuer <url>    the issuer you trust (default: $IOTSEAL_ISSUER). Without --jwks its keys are
 //                     fetched from <url>/.well-known/jwks.json; the credential must name it.
@@ -28,9 +29,9 @@
 //
 // Exit codes: 0 valid; 1 not valid (expired, suspended, revoked, superseded, forged, not_found,
 // or unknown: the status lists are out of date);
-// 2 bad input (a file missing or unreadable, not a PDF or JWS, a bad JWKS or status list, a
-// status list the credential needs that was not given, a network failure). Bad input prints one
-// line on stderr and nothing on stdout.
+// 2 bad input (a file missing or unreadable, not a PDF or JWS, a credential of the issuer's cut
+// short when it was copied, a bad JWKS or status list, a status list the credential needs that
+// was not given, a network failure). Bad input prints one line on stderr and nothing on stdout.
 //
 // Whom to trust. A signature only means something against keys you trust, so the keys come from
 // (in this order):
@@ -56,7 +57,9 @@
 // naming the missing list; --no-status skips the lists deliberately. Supersession is not in the
 // status lists: it is asked of the issuer's seal API (<issuer>/api/v1/seals/<serial>) only when
 // the lists are fetched online; that answer can also be not_found (no record of the seal) or
-// forged (the issuer recorded another credential).
+// forged (the issuer recorded another credential). When that answer is revoked or suspended and the
+// signed lists do not show it yet (they are re-signed every few minutes), the stricter status is
+// reported (exit 1), with a note that the list lags the issuer's API.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { decodeProtectedHeader, type JWK } from "jose";
@@ -75,6 +78,7 @@ import {
 } from "../app/features/trust/domain/status-credential";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/features/trust/domain/verify";
 import { logProofOfAttachments } from "../app/features/trust/domain/tlog-proof";
+import { compactJwsOf, cutShortCredential, cutShortText } from "../app/features/trust/domain/pasted-credential";
 import { runCli } from "./cli";
 
 const USAGE = `Usage: npm run verify-seal -- <seal.pdf | credential file> [options]
@@ -103,6 +107,8 @@ class InputError extends Error {}
 
 const FETCH_TIMEOUT_MS = 15_000;
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** Header and payload only: a credential cut before its second dot, if the header is the issuer's (checked with the keys). */
+const TWO_PARTS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
@@ -243,9 +249,11 @@ async function readArtefacts(
     const body = credentialJson.safeParse(json);
     if (!body.success)
       throw new InputError(`${file} has no "credential" string: expected {"credential": "<compact JWS>"}.`);
-    text = body.data.credential.trim();
+    text = body.data.credential;
   }
-  if (!JWS_SHAPE.test(text))
+  text = compactJwsOf(text);
+  // Two parts may be one of the issuer's credentials cut short: told once the keys are known (main).
+  if (!JWS_SHAPE.test(text) && !TWO_PARTS.test(text))
     throw new InputError(
       `${file} is not a seal PDF or a seal credential (a compact JWS: three base64url parts separated by dots).`,
     );
@@ -440,6 +448,18 @@ async function main(argv: string[]): Promise<number> {
   // The artefacts: signature, page, log proof.
   if (input.kind === "pdf") out.checks.push({ label: "Credential attached", ok: true });
   await holdKeyOf(input.artefacts.jws);
+  if (input.kind === "credential") {
+    // One of the issuer's credentials with its end missing was cut short when copied: bad input, not a forgery.
+    const cut = cutShortCredential(input.artefacts.jws, keys);
+    if (cut)
+      throw new InputError(
+        `${file}: this credential is cut short: ${cutShortText(cut)}. Download it whole from the seal page (/s/<serial>/credential), or check the seal PDF.`,
+      );
+    if (!JWS_SHAPE.test(input.artefacts.jws))
+      throw new InputError(
+        `${file} is not a seal PDF or a seal credential (a compact JWS: three base64url parts separated by dots).`,
+      );
+  }
   const result = await checkArtefacts(input.artefacts, keys);
   out.checks.push(...result.checks);
   const shown = result.credential;
@@ -479,6 +499,8 @@ async function main(argv: string[]): Promise<number> {
   let revoked = false;
   let suspended = false;
   let superseded = false;
+  /** The issuer's seal API reported a revocation or suspension its signed list does not show yet. */
+  let apiSays: { status: string; reason: string } | null = null;
   /** The lists the credential names that were past their validUntil at `now`, for the answer. */
   const staleLists: string[] = [];
   const online = !opts["no-status"] && statusTexts.length === 0;
@@ -563,7 +585,7 @@ async function main(argv: string[]): Promise<number> {
         out.checks.push({ label: "Recorded by the issuer", ok: false, detail: url });
         return finish();
       }
-      let record: { status?: unknown; credential?: unknown } | null;
+      let record: { status?: unknown; reason?: unknown; credential?: unknown } | null;
       try {
         record = res.status === 200 ? JSON.parse(res.text) : null;
       } catch {
@@ -578,11 +600,25 @@ async function main(argv: string[]): Promise<number> {
       }
       superseded = record.status === "superseded";
       out.checks.push({ label: "Not superseded", ok: !superseded, detail: url });
-      // The signed lists decide; a list cached until its TTL may lag the issuer's live answer.
-      const listed = revoked ? "revoked" : suspended ? "suspended" : null;
-      if ((record.status === "revoked" || record.status === "suspended") && record.status !== listed) {
+      // A list is re-signed every few minutes (and cached until then): it may lag the issuer's live
+      // answer. A revocation or suspension the API already reports counts: the stricter status wins.
+      const lagging =
+        record.status === "revoked" && !revoked
+          ? ("revocation" as const)
+          : record.status === "suspended" && !revoked && !suspended
+            ? ("suspension" as const)
+            : null;
+      if (lagging) {
+        if (lagging === "revocation") revoked = true;
+        else suspended = true;
+        const said = record.status as string;
+        apiSays = {
+          status: said,
+          reason: `The issuer's seal API says this seal is ${said}${typeof record.reason === "string" && record.reason ? ` (${record.reason.replace(/\.$/, "")})` : ""}; its signed ${lagging} list does not show it yet.`,
+        };
+        out.checks.push({ label: `Not ${said} (the issuer's seal API)`, ok: false, detail: url });
         out.notes.push(
-          `the issuer's seal API says ${record.status}, which its signed status list does not show yet; check again after the list's next update`,
+          `the signed ${lagging} list lags the issuer's seal API, which says ${said}: the list shows it from its next update`,
         );
       }
     } else {
@@ -596,6 +632,7 @@ async function main(argv: string[]): Promise<number> {
   out.status = v.verdict;
   const reason =
     v.reason ??
+    (apiSays?.status === v.verdict ? apiSays.reason : undefined) ??
     (v.verdict === "revoked"
       ? "The issuer's signed revocation list marks this seal as revoked."
       : v.verdict === "suspended"

@@ -14,7 +14,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!view)
     return new Response("No seal has this serial.\n", {
       status: 404,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      // CORS open like the answer it stands for: a browser verifier on another origin reads the 404.
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Access-Control-Allow-Origin": "*" },
     });
   return new Response(view.jws, {
     headers: { ...CREDENTIAL_HEADERS, "Content-Disposition": `attachment; filename="${view.serial}.vc.jwt"` },

@@ -10,7 +10,8 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   if (!found)
     return new Response("No seal certificate has this serial.\n", {
       status: 404,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
+      // CORS open like the answer it stands for: a browser verifier on another origin reads the 404.
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Access-Control-Allow-Origin": "*" },
     });
   const etag = `"${found.sha256}"`;
   const headers = {

@@ -161,7 +161,11 @@ export function csafRoutes(req: IncomingMessage, res: Res, ip: string, pathname:
   }
   const limit = hitPublicLimit("api", ip);
   if (!limit.allowed) {
-    res.writeHead(429, { "Retry-After": String(limit.retryAfterSeconds), "Content-Type": TEXT });
+    res.writeHead(429, {
+      "Retry-After": String(limit.retryAfterSeconds),
+      "Content-Type": TEXT,
+      "Access-Control-Allow-Origin": "*",
+    });
     res.end(`${limit.message}\n`);
     return true;
   }

@@ -134,8 +134,13 @@ type Touched = {
   formerGtins: string[];
 };
 
-/** Every seal and product with a seal (the first run), or those the events in (from, to] touched. */
-function touched(full: boolean, from: number, to: number): Touched {
+/**
+ * Every seal and product with a seal (the first run), or those the events in (from, to] touched,
+ * and the seals whose validUntil fell in `expired` (since the last successful run): an expiry is
+ * an event only when the lifecycle sweep notes it (every 15 minutes), and until then the
+ * published answers and linksets would still say valid.
+ */
+function touched(full: boolean, from: number, to: number, expired: { after: Date; upTo: Date } | null): Touched {
   const d = db();
   let productIds: string[] | null = null;
   const formerGtins = new Set<string>();
@@ -153,6 +158,13 @@ function touched(full: boolean, from: number, to: number): Touched {
       if (typeof facts.productId === "string") ids.add(facts.productId);
       if (r.type === "product.changed" && typeof facts.previousGtin === "string") formerGtins.add(facts.previousGtin);
     }
+    if (expired)
+      for (const r of d
+        .select({ serial: seals.serial })
+        .from(seals)
+        .where(and(gt(seals.validUntil, expired.after), lte(seals.validUntil, expired.upTo)))
+        .all())
+        serials.add(r.serial);
     // A seal's change can change its siblings' answers (supersession, "update required", the current seal).
     for (let i = 0; i < serials.size; i += 500)
       for (const r of d
@@ -326,12 +338,19 @@ export async function publishArtefacts(
     // with its domain event, so the credential of each seal it logs is written below (step 2), and
     // a verifier, or log:recover, never finds an issuance leaf published without its credential.
     const checkpoint = latestCosignedCheckpoint();
+    // What this run publishes is as of now: the next run looks for expiries after this time.
+    const asOf = new Date(nowMs());
     const toEvent =
       db()
         .select({ id: max(domainEvents.id) })
         .from(domainEvents)
         .get()?.id ?? 0;
-    const work = touched(report.full, state.eventCursor, toEvent);
+    const work = touched(
+      report.full,
+      state.eventCursor,
+      toEvent,
+      state.lastSuccessAt ? { after: state.lastSuccessAt, upTo: asOf } : null,
+    );
     const fromLogSize = report.full ? 0 : state.logSize;
 
     // 1. The manifest of headers, then the keys and the documents every verifier reads.
@@ -454,7 +473,7 @@ export async function publishArtefacts(
         .set({
           eventCursor: toEvent,
           logSize: report.logSize,
-          lastSuccessAt: new Date(nowMs()),
+          lastSuccessAt: asOf, // the run's start: what changed while it ran is the next run's
           lastError: null,
           failures: 0,
           nextAttemptAt: null,

@@ -15,6 +15,7 @@ import { sealVerdictOf, type SealVerdict } from "./domain/verdict";
 import { normalizeSerial, isValidSerial } from "./domain/serial";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "./domain/verify";
 import { logProofOfAttachments } from "./domain/tlog-proof";
+import { compactJwsOf, cutShortCredential, cutShortText } from "./domain/pasted-credential";
 import { db } from "../../platform/db.server";
 import { lostSeal, lostSealsBySerial } from "./seal-status.server";
 
@@ -154,7 +155,10 @@ async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promi
 
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** A pasted or posted credential: the compact JWS, or JSON `{"credential": "<jws>"}`. */
+/**
+ * A pasted or posted credential: the compact JWS, or JSON `{"credential": "<jws>"}`. Whitespace
+ * inside it (line breaks from a mail client or a terminal) is removed: a compact JWS has none.
+ */
 export async function verifyCredentialText(text: string, presentedSerial?: string): Promise<VerifyAnswer> {
   let jws = text.trim();
   if (jws.startsWith("{")) {
@@ -162,27 +166,26 @@ export async function verifyCredentialText(text: string, presentedSerial?: strin
       const body = JSON.parse(jws) as { credential?: unknown };
       if (typeof body.credential !== "string")
         throw new VerifyInputError('The JSON has no "credential" string: send {"credential": "<compact JWS>"}.');
-      jws = body.credential.trim();
+      jws = body.credential;
     } catch (e) {
       if (e instanceof VerifyInputError) throw e;
       throw new VerifyInputError("The body is not valid JSON.");
     }
   }
+  jws = compactJwsOf(jws);
+  // One of the issuer's credentials with part of its end missing was cut short when it was copied,
+  // not forged: say so, and verify nothing. Any other token goes on to be judged (forged).
+  const cut = cutShortCredential(jws, jwks());
+  if (cut)
+    throw new VerifyInputError(
+      `This credential is cut short: ${cutShortText(cut)}. Paste all of it (the seal page's "Download the credential" gives the whole text), or verify by serial.`,
+    );
   if (!JWS_SHAPE.test(jws))
     throw new VerifyInputError(
       "This is not a seal credential: a credential is a compact JWS (three base64url parts separated by dots).",
     );
-  // An Ed25519 signature is 64 bytes, 86 base64url characters. Fewer (but some) is a credential cut
-  // short when it was copied, not a forgery to warn about: say so, and verify nothing.
-  const signature = jws.slice(jws.lastIndexOf(".") + 1);
-  if (signature.length > 0 && signature.length < ED25519_SIGNATURE_CHARS)
-    throw new VerifyInputError(
-      `This credential is cut short: its signature has ${signature.length} of its ${ED25519_SIGNATURE_CHARS} characters. Paste all of it (the seal page's "Download the credential" gives the whole text), or verify by serial.`,
-    );
   return answerFor(jws, presentedSerial ? { presentedSerial } : {});
 }
-
-const ED25519_SIGNATURE_CHARS = 86;
 
 /** An uploaded seal PDF: its attached credential and log proof, checked against its own page. */
 export async function verifyPdf(bytes: Uint8Array): Promise<VerifyAnswer> {

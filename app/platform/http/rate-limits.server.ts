@@ -55,6 +55,8 @@ export function requireWithinPageLimit(context: { ip: string }): void {
       "Content-Type": "application/json; charset=utf-8",
       "Cache-Control": "no-store",
       "Retry-After": String(d.retryAfterSeconds),
+      // The seal's credential and PDF are fetched by browser verifiers on other origins: they may read why.
+      "Access-Control-Allow-Origin": "*",
     },
   });
 }

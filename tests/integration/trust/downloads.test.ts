@@ -28,15 +28,15 @@ beforeAll(async () => {
 afterAll(() => server.close());
 afterEach(() => testClock.reset());
 
-async function download(route: "credential" | "seal.pdf"): Promise<Response> {
+async function download(route: "credential" | "seal.pdf", of = serial, ip = "192.0.2.17"): Promise<Response> {
   const { loader } =
     route === "credential"
       ? await import("../../../app/routes/s.$serial.credential")
       : await import("../../../app/routes/s.$serial.seal[.]pdf");
   return (await loader({
-    request: new Request(`http://localhost/s/${serial}/${route}`),
-    params: { serial },
-    context: { ip: "192.0.2.17" },
+    request: new Request(`http://localhost/s/${of}/${route}`),
+    params: { serial: of },
+    context: { ip },
   } as never)) as Response;
 }
 
@@ -81,6 +81,60 @@ describe("CORS: a browser verifier on another origin can fetch", () => {
       expect(res.status, path).toBe(200);
       expect(res.headers.get("access-control-allow-origin"), path).toBe("*");
     }
+  });
+});
+
+describe("CORS and JSON on the error answers of the machine paths too", () => {
+  it("the credential and the PDF of an unknown serial: 404, readable cross-origin", async () => {
+    for (const route of ["credential", "seal.pdf"] as const) {
+      const res = await download(route, "IOTS-0000-0000");
+      expect(res.status, route).toBe(404);
+      expect(res.headers.get("access-control-allow-origin"), route).toBe("*");
+    }
+  });
+
+  it("the 429 of an address over the public pages' limit", async () => {
+    let refused: Response | undefined;
+    testClock.set(nowMs()); // no refill meanwhile
+    for (let i = 0; i < getEnv().publicPagePerMinute + 1 && !refused; i++) {
+      try {
+        await download("credential", serial, "192.0.2.99");
+      } catch (thrown) {
+        if (!(thrown instanceof Response)) throw thrown;
+        refused = thrown;
+      }
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(refused?.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("paths the API, the log and the status lists do not have: a JSON 404, never the HTML page", async () => {
+    for (const path of [
+      "/api",
+      "/api/v2/seals/x",
+      "/log",
+      "/log/nope",
+      "/status",
+      "/status/a/b",
+      `/status/${"x".repeat(65)}`,
+    ]) {
+      const res = await fetch(`${server.base}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+      expect(res.headers.get("access-control-allow-origin"), path).toBe("*");
+      expect(((await res.json()) as { error: string }).error, path).toBeTruthy();
+    }
+  });
+
+  it("another method than GET on the JWKS and the issuer metadata: 405 with Allow", async () => {
+    for (const path of ["/.well-known/jwks.json", "/.well-known/jwt-vc-issuer"])
+      for (const method of ["POST", "PUT", "DELETE"]) {
+        const res = await fetch(`${server.base}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get("allow"), `${method} ${path}`).toBe("GET, HEAD");
+        expect(res.headers.get("access-control-allow-origin"), `${method} ${path}`).toBe("*");
+      }
   });
 });
 

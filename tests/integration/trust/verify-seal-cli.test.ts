@@ -31,7 +31,8 @@ import { sealBySerial, sealPdf } from "../../../app/features/certification/seals
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
-import { startFastRoutes, type TestServer } from "../../support/http";
+import { fastRoutes } from "../../../app/fast-routes.server";
+import type { TestServer } from "../../support/http";
 
 const script = path.resolve("scripts/verify-seal.ts");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-seal-cli-"));
@@ -76,6 +77,22 @@ async function cli(args: string[]): Promise<Run> {
 
 let server: TestServer;
 let issuer: string;
+/** Status lists the issuer serves as they were before a change (not re-signed yet), by path. */
+const heldLists = new Map<string, string>();
+
+/** The portal's real fast routes on 127.0.0.1 (as startFastRoutes), serving a held status list where one is set. */
+async function startIssuer(): Promise<TestServer> {
+  const s = http.createServer((req, res) => {
+    const held = heldLists.get(req.url ?? "");
+    if (held !== undefined) res.writeHead(200, { "Content-Type": "application/vc+jwt" }).end(held);
+    else if (!fastRoutes(req, res, { ip: "127.0.0.1" })) res.writeHead(404).end();
+  });
+  await new Promise<void>((ready) => s.listen(0, "127.0.0.1", ready));
+  return {
+    base: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((done) => s.close(() => done())),
+  };
+}
 /** Anyone's site, with their own keys, naming itself as the issuer of a seal they signed. */
 let attacker: http.Server;
 let attackerUrl: string;
@@ -83,7 +100,7 @@ const runs = new Map<string, Promise<Run>>();
 const run = (name: string) => runs.get(name)!;
 
 beforeAll(async () => {
-  server = await startFastRoutes();
+  server = await startIssuer();
   issuer = server.base;
   process.env.PUBLIC_URL = issuer; // read by getEnv on first use, below
   expect(getEnv().baseUrl).toBe(issuer);
@@ -146,6 +163,18 @@ beforeAll(async () => {
     }),
   );
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
+  // The active credential as copied badly: its signature's end missing; cut before the second dot;
+  // wrapped by a mail client (line breaks inside: still the whole credential).
+  fs.writeFileSync(f("cut.jwt"), active.credential.slice(0, -20));
+  fs.writeFileSync(f("cut-before-signature.jwt"), `${h}.${p}`);
+  fs.writeFileSync(f("wrapped.jwt"), `${active.credential.match(/.{1,64}/g)!.join("\r\n")}\r\n`);
+  // A counterfeit signed with HS256 (a 43-character signature) under the issuer's kid.
+  fs.writeFileSync(
+    f("hs256.jwt"),
+    await new CompactSign(Buffer.from(p, "base64url"))
+      .setProtectedHeader({ alg: "HS256", typ: "vc+jwt", kid: (await signingKeys(getEnv().dataDir).signer()).kid })
+      .sign(crypto.randomBytes(32)),
+  );
   // RFC 9864: the active seal's credential signed by the issuer key with the fully specified alg "Ed25519".
   const issuerKey = await signingKeys(getEnv().dataDir).signer();
   fs.writeFileSync(
@@ -186,6 +215,10 @@ beforeAll(async () => {
     ed25519Alg: [f("ed25519.jwt"), ...lists],
     missingFile: [f("nope.pdf"), ...lists],
     notASeal: [f("notes.txt"), ...lists],
+    cutShort: [f("cut.jwt"), ...lists],
+    cutBeforeSignature: [f("cut-before-signature.jwt"), ...lists],
+    wrapped: [f("wrapped.jwt"), ...lists],
+    hs256: [f("hs256.jwt"), ...lists],
     suspensionListMissing: [f("active.jwt"), ...jwks, "--status", f("revocation.jwt")],
     onlineUnpinned: [f("active.jwt")],
     editedPdf: [f("edited.pdf"), ...lists],
@@ -213,7 +246,13 @@ beforeAll(async () => {
   };
   for (const [name, args] of Object.entries(later)) runs.set(name, cli(args));
   await Promise.all(runs.values());
-}, 180_000);
+
+  // The issuer's revocation list not re-signed yet (served as saved before the revocation): its API already says revoked.
+  heldLists.set("/status/revocation-1", fs.readFileSync(f("revocation.jwt"), "utf8"));
+  runs.set("listLagsApi", cli([f("active.jwt")]));
+  await run("listLagsApi");
+  heldLists.clear();
+}, 300_000);
 
 afterAll(async () => {
   await server?.close();
@@ -426,6 +465,8 @@ describe("npm run verify-seal", () => {
     for (const [name, message] of [
       ["missingFile", /nope\.pdf does not exist/],
       ["notASeal", /is not a seal PDF or a seal credential/],
+      ["cutShort", /cut\.jwt: this credential is cut short: its signature has 66 of its 86 characters\./],
+      ["cutBeforeSignature", /this credential is cut short: it ends before its signature/],
       [
         "suspensionListMissing",
         /suspension status is unknown: give the suspension list http:\/\/127\.0\.0\.1:\d+\/status\/suspension-1 with --status/,
@@ -436,6 +477,35 @@ describe("npm run verify-seal", () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
+  });
+
+  it("a counterfeit signed with HS256 (a 43-character signature) is forged (exit 1), not cut short", async () => {
+    const r = await run("hs256");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.json()).toMatchObject({ status: "forged", reason: expect.stringMatching(/not signed with Ed25519/) });
+  });
+
+  it("a credential file with line breaks inside the JWS (wrapped by a mail client) is read whole: valid", async () => {
+    const r = await run("wrapped");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ status: "valid" });
+  });
+
+  it("online: the issuer's API says revoked while its signed list lags: revoked (exit 1), saying the list lags", async () => {
+    const r = await run("listLagsApi");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = r.json();
+    expect(out).toMatchObject({
+      status: "revoked",
+      reason:
+        "The issuer's seal API says this seal is revoked (Revoked after the buyer saved the status lists); its signed revocation list does not show it yet.",
+    });
+    expect(labels(out)).toContainEqual(["Not revoked", true]); // what the list says
+    expect(labels(out)).toContainEqual(["Not revoked (the issuer's seal API)", false]);
+    expect(out.notes.join("\n")).toMatch(/the signed revocation list lags the issuer's seal API, which says revoked/);
   });
 
   it("--help prints the usage and exits 0", async () => {

@@ -308,6 +308,35 @@ describe("not a seal at all", () => {
     const altered = jws.slice(0, -10) + (jws.at(-10) === "A" ? "B" : "A") + jws.slice(-9);
     expect(await verifyCredentialText(altered)).toMatchObject({ status: "forged" });
   });
+
+  it("a copy cut before its second dot is cut short too; a token of another algorithm is forged, not cut short", async () => {
+    const jws = row(s.active).credential;
+    const [h, p] = jws.split(".");
+    await expect(verifyCredentialText(`${h}.${p}`)).rejects.toThrow(/cut short: it ends before its signature/);
+    await expect(verifyCredentialText(`${h}.${p.slice(0, 50)}`)).rejects.toThrow(/cut short/);
+    // An HS256 token has a 43-character signature: a counterfeit, whatever its length.
+    const hs256 = await new CompactSign(Buffer.from(p, "base64url"))
+      .setProtectedHeader({
+        alg: "HS256",
+        typ: "vc+jwt",
+        kid: JSON.parse(new TextDecoder().decode(base64url.decode(h))).kid,
+      })
+      .sign(crypto.randomBytes(32));
+    expect(hs256.split(".")[2]).toHaveLength(43);
+    expect(await verifyCredentialText(hs256)).toMatchObject({
+      status: "forged",
+      reason: expect.stringMatching(/not signed with Ed25519/),
+    });
+    // Cut before its second dot, a token that is not the issuer's is not a seal credential.
+    await expect(verifyCredentialText(hs256.slice(0, hs256.lastIndexOf(".")))).rejects.toThrow(/not a seal credential/);
+  });
+
+  it("a credential pasted with line breaks inside (a mail client wrapped it) is read whole", async () => {
+    const jws = row(s.active).credential;
+    const wrapped = jws.match(/.{1,76}/g)!.join("\r\n");
+    expect(await verifyCredentialText(wrapped)).toMatchObject({ status: "valid", serial: s.active });
+    expect(await verifyCredentialText(JSON.stringify({ credential: wrapped }))).toMatchObject({ status: "valid" });
+  });
 });
 
 describe("bulk", () => {

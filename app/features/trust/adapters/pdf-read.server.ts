@@ -5,7 +5,8 @@
  * JSON and base64 for every request) and hostile input off the event loop: the magic bytes are
  * checked first, pdfjs runs without eval, system fonts or font loading, only page 1 is read,
  * documents with many pages are refused, the worker's heap is capped, and a read that takes too
- * long is ended by terminating the worker (a new one starts for the next read).
+ * long is ended by terminating the worker (a new one starts for the next read). The worker reads
+ * one PDF at a time (see `next`).
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -31,11 +32,18 @@ const WORKER_HEAP_MB = 256;
 type Reply =
   | { id: number; ok: true; attachments: [string, Uint8Array][]; pageText: string; pageCount: number }
   | { id: number; ok: false; message: string | null };
-interface Pending {
-  worker: Worker;
+
+/** A read: queued, then sent to the worker (one at a time), its time limit counted from then. */
+interface Read {
+  id: number;
+  bytes: Uint8Array<ArrayBuffer>;
+  timeoutMs: number;
   resolve: (r: SealPdfContents) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Set while the worker has it. */
+  timer?: NodeJS.Timeout;
+  /** Fails the read when it waited in the queue too long. */
+  queueTimer?: NodeJS.Timeout;
 }
 
 /** The worker script, found from wherever this module runs (sources under vitest/tsx, or the bundled build). */
@@ -53,69 +61,101 @@ function workerFile(): string {
   throw new Error("app/features/trust/adapters/pdf-read.worker.mjs is missing");
 }
 
+/**
+ * The worker reads one PDF at a time, the others wait here in order: a read's time limit counts
+ * from when the worker begins it, so one slow (hostile) PDF never uses up other people's time,
+ * and when the worker is ended for it (or crashes on it) no other read is lost: the reads waiting
+ * behind it go to a fresh worker.
+ */
 let worker: Worker | undefined;
-const pending = new Map<number, Pending>();
+let current: Read | undefined;
+const queue: Read[] = [];
 let nextId = 1;
 
-/** Fails the reads in flight on worker `w` (a replacement worker's reads are not affected). */
-function failAll(w: Worker, error: Error): void {
-  for (const [id, p] of pending) {
-    if (p.worker !== w) continue;
-    pending.delete(id);
-    clearTimeout(p.timer);
-    p.reject(error);
-  }
-}
+/** How long a read may wait for the reader before it is refused (other PDFs ahead of it). */
+export const QUEUE_TIMEOUT_MS = 3 * READ_TIMEOUT_MS;
 
-function theWorker(): Worker {
-  if (worker) return worker;
+function startWorker(): Worker {
   const pdfjsUrl = pathToFileURL(createRequire(import.meta.url).resolve("pdfjs-dist/legacy/build/pdf.mjs")).href;
   const w = new Worker(workerFile(), {
     workerData: { pdfjsUrl, maxPages: MAX_PAGES },
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
   w.on("message", (reply: Reply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    clearTimeout(p.timer);
-    if (![...pending.values()].some((q) => q.worker === w)) w.unref();
+    const read = current;
+    if (worker !== w || !read || read.id !== reply.id) return;
+    current = undefined;
+    clearTimeout(read.timer);
     if (reply.ok)
-      p.resolve({
+      read.resolve({
         attachments: new Map(reply.attachments.map(([name, content]) => [name, Buffer.from(content)])),
         pageText: reply.pageText,
         pageCount: reply.pageCount,
       });
     else
-      p.reject(new PdfReadError(reply.message ?? "This PDF cannot be read: it is damaged or not a complete PDF file."));
+      read.reject(
+        new PdfReadError(reply.message ?? "This PDF cannot be read: it is damaged or not a complete PDF file."),
+      );
+    next();
   });
   const gone = (why: string) => {
-    if (worker === w) worker = undefined;
-    failAll(w, new PdfReadError(why));
+    if (worker !== w) return; // already replaced (a read timed out on it)
+    worker = undefined;
+    // The one read it had is the one it stopped on; the queue goes on, on a fresh worker.
+    const read = current;
+    current = undefined;
+    if (read) {
+      clearTimeout(read.timer);
+      read.reject(new PdfReadError(why));
+    }
+    next();
   };
   w.on("error", () => gone("This PDF could not be read (the reader failed on it); it may be damaged."));
   w.on("exit", () => gone("The PDF reader stopped; try again."));
   w.unref(); // an idle reader never keeps the process alive
-  worker = w;
   return w;
+}
+
+/** Sends the next queued read to the worker (started when needed), if it is idle. */
+function next(): void {
+  if (current) return;
+  const read = queue.shift();
+  if (!read) {
+    worker?.unref();
+    return;
+  }
+  clearTimeout(read.queueTimer);
+  const w = (worker ??= startWorker());
+  current = read;
+  read.timer = setTimeout(() => {
+    // This read's own time is up: the worker may be stuck in one long step, so it is ended; the
+    // reads waiting behind it go to a fresh worker.
+    if (current !== read) return;
+    current = undefined;
+    read.reject(new PdfReadError("Reading this PDF took too long; it may be damaged."));
+    if (worker === w) worker = undefined;
+    void w.terminate();
+    next();
+  }, read.timeoutMs);
+  w.ref();
+  w.postMessage({ id: read.id, bytes: read.bytes.buffer }, [read.bytes.buffer]); // transferred: the read's own copy
 }
 
 export async function readSealPdf(bytes: Uint8Array, timeoutMs = READ_TIMEOUT_MS): Promise<SealPdfContents> {
   if (!hasPdfHeader(bytes)) throw new PdfReadError("This file is not a PDF.");
-  const w = theWorker();
   const id = nextId++;
   const copy = new Uint8Array(bytes); // transferred to the worker; the caller keeps its bytes
   return new Promise<SealPdfContents>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new PdfReadError("Reading this PDF took too long; it may be damaged."));
-      // The worker may be stuck in one long step: end it (other reads in flight fail too).
-      if (worker === w) worker = undefined;
-      void w.terminate();
-    }, timeoutMs);
-    pending.set(id, { worker: w, resolve, reject, timer });
-    w.ref();
-    w.postMessage({ id, bytes: copy.buffer }, [copy.buffer]);
+    const read: Read = { id, bytes: copy, timeoutMs, resolve, reject };
+    read.queueTimer = setTimeout(() => {
+      const at = queue.indexOf(read);
+      if (at < 0) return;
+      queue.splice(at, 1);
+      reject(new PdfReadError("Too many PDFs are being checked right now; try again in a minute."));
+    }, QUEUE_TIMEOUT_MS);
+    read.queueTimer.unref();
+    queue.push(read);
+    next();
   });
 }
 
