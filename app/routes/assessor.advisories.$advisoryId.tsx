@@ -6,6 +6,7 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { importedAdvisoryView } from "../features/findings/csaf-import.server";
 import { possiblyAffectedFirmware } from "../features/certification/sbom.server";
+import { parsePurl, type AdvisoryPurl } from "../features/catalogue/domain/purl";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.advisory.trackingId ?? "Advisory"} — third-party advisories — IoT Seal` },
@@ -19,12 +20,42 @@ export async function loader({ request, context, params: raw }: LoaderFunctionAr
   if (!parsed.success) throw new Response("There is no such imported advisory.", { status: 404 });
   return serviceOrThrow(() => {
     const advisory = importedAdvisoryView(user, parsed.data.advisoryId);
-    return { advisory, matches: possiblyAffectedFirmware(user, advisory.purls) };
+    const affected = advisory.named.filter((n) => n.group !== "fixed");
+    return {
+      advisory,
+      // Each affected purl with how the advisory names it; each match with how the advisory named the purl it matched.
+      purls: advisory.purls.map((p) => ({
+        purl: p,
+        how: howNamed(
+          p,
+          affected.filter((n) => n.purl === p),
+        ),
+      })),
+      matches: possiblyAffectedFirmware(user, advisory.named).map((m) => ({
+        ...m,
+        how: howNamed(m.advisoryPurl, [{ group: m.advisoryGroup, range: m.advisoryRange ?? undefined }]),
+      })),
+    };
   });
 }
 
+const GROUP_WORDS: Record<string, string> = {
+  known_affected: "known affected",
+  first_affected: "first affected version",
+  last_affected: "last affected version",
+};
+
+/** "known affected; versions vers:generic/>=3.0.0|<3.0.14": how the advisory names a purl. */
+function howNamed(purl: string, groups: Pick<AdvisoryPurl, "group" | "range">[]): string {
+  const words = [...new Set(groups.map((g) => GROUP_WORDS[g.group] ?? g.group))];
+  const ranges = [...new Set(groups.flatMap((g) => (g.range ? [`versions ${g.range}`] : [])))];
+  const noVersion = !parsePurl(purl)?.version && ranges.length === 0 ? ["no version given"] : [];
+  return [...words, ...ranges, ...noVersion].join("; ");
+}
+
 export default function ImportedAdvisory() {
-  const { advisory: a, matches } = useLoaderData<typeof loader>();
+  const { advisory: a, purls, matches } = useLoaderData<typeof loader>();
+  const checkVersion = matches.some((m) => m.match === "check_version");
   return (
     <>
       <p className="small">
@@ -67,31 +98,71 @@ export default function ImportedAdvisory() {
           <h2 id="purls-title">Affected packages</h2>
           {a.purls.length === 0 ? (
             <p className="muted">
-              The document names no package URL of an affected product: nothing to match against SBOMs.
+              {a.invalidCount > 0
+                ? "None of the package URLs of its affected products is valid (listed below): nothing to match against SBOMs."
+                : "The document gives no package URL (product_identification_helper.purl) for an affected product: nothing to match against SBOMs."}
             </p>
           ) : (
             <ul data-testid="advisory-purls">
-              {a.purls.map((p) => (
-                <li key={p}>
-                  <code className="small">{p}</code>
+              {purls.map((p) => (
+                <li key={p.purl}>
+                  <code className="small">{p.purl}</code> <span className="small muted">({p.how})</span>
                 </li>
               ))}
             </ul>
           )}
+          {a.truncated > 0 ? (
+            <p className="small" data-testid="advisory-truncated">
+              The document names {a.truncated} more package URL{a.truncated === 1 ? "" : "s"} of affected products past
+              the first {a.purls.length}: only the first {a.purls.length} are matched against SBOMs.
+            </p>
+          ) : null}
+          {a.invalidCount > 0 ? (
+            <div data-testid="advisory-invalid-purls">
+              <p className="small">
+                {a.invalidCount} purl value{a.invalidCount === 1 ? " is" : "s are"} not a valid package URL and{" "}
+                {a.invalidCount === 1 ? "was" : "were"} left out
+                {a.invalidCount > a.invalidPurls.length ? ` (the first ${a.invalidPurls.length} are listed)` : ""}:
+              </p>
+              <ul>
+                {a.invalidPurls.map((p) => (
+                  <li key={p}>
+                    <code className="small">{p}</code>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {a.withoutPurl > 0 ? (
+            <p className="small muted">
+              {a.withoutPurl} affected product{a.withoutPurl === 1 ? " has" : "s have"} no package URL in the document
+              and cannot be matched against SBOMs.
+            </p>
+          ) : null}
         </section>
       </div>
       <section className="card" aria-labelledby="matches-title">
         <h2 id="matches-title">Certified firmware possibly affected</h2>
         {matches.length === 0 ? (
-          <p className="muted">No SBOM of certified firmware contains these packages.</p>
+          <p className="muted">
+            No SBOM of certified firmware (active or suspended seal) lists one of these packages in a version this
+            advisory names or may cover.
+          </p>
         ) : (
           <div className="table-wrap">
+            {checkVersion ? (
+              <p className="small">
+                &ldquo;Same package, check the version&rdquo;: the advisory names a range of versions or no version, and
+                the portal could not tell from the SBOM alone whether this version is affected.
+              </p>
+            ) : null}
             <table data-testid="advisory-matches">
               <thead>
                 <tr>
                   <th scope="col">Product and firmware</th>
                   <th scope="col">Seal</th>
                   <th scope="col">SBOM component</th>
+                  <th scope="col">Match</th>
                 </tr>
               </thead>
               <tbody>
@@ -110,6 +181,12 @@ export default function ImportedAdvisory() {
                     </td>
                     <td>
                       <code className="small">{m.componentPurl}</code>
+                    </td>
+                    <td>
+                      {m.match === "affected_version" ? "Affected version" : "Same package, check the version"}
+                      <div className="small muted">
+                        Advisory: <code>{m.advisoryPurl}</code> ({m.how})
+                      </div>
                     </td>
                   </tr>
                 ))}

@@ -63,7 +63,18 @@ function outcomeText(r: ReturnType<typeof importCsafAdvisory>): string {
   if (r.outcome === "unchanged")
     return `${r.trackingId} version ${r.storedVersion} is already imported; version ${r.trackingVersion} is not newer, so nothing changed.`;
   const verb = r.outcome === "imported" ? "Imported" : "Updated to";
-  return `${verb} ${r.trackingId} version ${r.trackingVersion}: ${purls}, matched against the SBOMs of certified firmware.`;
+  const truncated = r.truncated
+    ? ` The document names ${r.truncated} more package URL${r.truncated === 1 ? "" : "s"} past the first ${r.purls.length}, which ${r.truncated === 1 ? "is" : "are"} not matched.`
+    : "";
+  return `${verb} ${r.trackingId} version ${r.trackingVersion}: ${purls}, matched against the SBOMs of certified firmware.${truncated}`;
+}
+
+/** " 2 purl values are not a valid package URL and were left out: a, b." (the advisory's page lists them too). */
+function invalidText(r: ReturnType<typeof importCsafAdvisory>): string {
+  const n = r.invalidCount;
+  if (!n) return "";
+  const shown = n > r.invalidPurls.length ? ` (the first ${r.invalidPurls.length})` : "";
+  return ` ${n} purl value${n === 1 ? " is" : "s are"} not a valid package URL and ${n === 1 ? "was" : "were"} left out${shown}: ${r.invalidPurls.join(", ")}.`;
 }
 
 export default function ImportedAdvisories() {
@@ -80,8 +91,10 @@ export default function ImportedAdvisories() {
           <h1>Third-party advisories (CSAF)</h1>
           <p>
             Import a CSAF 2.0 advisory from a software maker (for example an OpenSSL advisory). The package URLs of its
-            affected products are matched against the SBOMs of certified firmware: the assessors of each match get a
-            &ldquo;possibly affected&rdquo; task. Import a newer version of the same advisory to update it.
+            affected products are matched against the SBOMs of certified firmware, now and whenever a seal is issued
+            later: the assessors of each match get a &ldquo;possibly affected&rdquo; task. A version named as affected
+            is an exact match; a range or a package URL without a version matches the package, and the task asks to
+            check the version. Import a newer version of the same advisory to update it.
           </p>
         </div>
       </div>
@@ -90,9 +103,7 @@ export default function ImportedAdvisories() {
         {result ? (
           <p className="alert alert--ok" role="status" data-testid="import-outcome">
             {outcomeText(result)} <Link to={`/assessor/advisories/${result.id}`}>Open the advisory</Link>
-            {result.invalidPurls.length
-              ? ` ${result.invalidPurls.length} purl value${result.invalidPurls.length === 1 ? " is" : "s are"} not a valid package URL and ${result.invalidPurls.length === 1 ? "was" : "were"} left out: ${result.invalidPurls.join(", ")}.`
-              : ""}
+            {invalidText(result)}
           </p>
         ) : null}
         <FormError message={error?.formError} />

@@ -6,6 +6,8 @@
  *   seal.changed        -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *                       -> products watched by GTIN follow their current seal (retail) in the transaction
  *                       -> the supplier told: suspended, reinstated, revoked (notif.)  in the transaction
+ *                       -> a new seal's SBOMs against the advisories already known:    in the transaction
+ *                          its assessors told of possible matches (notifications)
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *                       -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
  *   advisory.imported   -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
@@ -33,7 +35,11 @@ import {
   notifySubmissionChange,
   notifyWatchEvent,
 } from "../features/notifications/rules.server";
-import { notifyPossiblyAffected, notifyPossiblyAffectedByImport } from "../features/notifications/sbom-rules.server";
+import {
+  notifyPossiblyAffected,
+  notifyPossiblyAffectedByImport,
+  notifyPossiblyAffectedBySeal,
+} from "../features/notifications/sbom-rules.server";
 import { mailPasswordReset } from "../features/notifications/password-reset-mail.server";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { requestPublication } from "../features/public/publication.server";
@@ -97,6 +103,13 @@ export function wireEvents(): void {
     "notifications: possibly affected (SBOMs), imported CSAF",
     "transaction",
     notifyPossiblyAffectedByImport,
+  );
+  // A seal issued after an advisory: its SBOMs are matched against it then (the same keys: nobody is told twice).
+  subscribe(
+    "seal.changed",
+    "notifications: possibly affected (SBOMs), new seal",
+    "transaction",
+    notifyPossiblyAffectedBySeal,
   );
   // A reset link is mailed in the transaction that made it (the link itself reaches the subscriber only).
   subscribe("password.reset_requested", "notifications: password reset mail", "transaction", mailPasswordReset);

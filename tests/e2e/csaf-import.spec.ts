@@ -37,9 +37,10 @@ test("an assessor imports a CSAF advisory and is asked to check the product whos
     .click();
   await expect(page).toHaveURL(/\/assessor\/advisories\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("OSSL-FIXTURE-2026-0001");
-  await expect(page.getByTestId("advisory-purls")).toHaveText("pkg:generic/openssl@3.0.15");
+  await expect(page.getByTestId("advisory-purls")).toHaveText("pkg:generic/openssl@3.0.15 (known affected)");
   const match = page.getByTestId("advisory-matches").getByRole("row").filter({ hasText: "Brightnest Smart Speaker" });
   await expect(match).toContainText("pkg:generic/openssl@3.0.15");
+  await expect(match).toContainText("Affected version");
   await page.screenshot({ path: "test-results/screenshots/csaf-imported-advisory.png", fullPage: true });
   // From there to the speaker's SBOM in its review.
   await match.getByRole("link", { name: "Brightnest Smart Speaker" }).click();

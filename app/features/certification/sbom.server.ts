@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import addFormatsPlugin from "ajv-formats";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import {
   evidenceLinks,
   products,
@@ -39,7 +39,6 @@ import {
   jsonDepth,
   mentionsSbom,
   parsePurl,
-  purlMatches,
   recogniseSbom,
   SBOM_MAX_BYTES,
   SBOM_MAX_DEPTH,
@@ -48,6 +47,12 @@ import {
   type SbomComponent,
   type SbomFormat,
 } from "./domain/sbom";
+import {
+  advisoryPurlMatcher,
+  type AdvisoryPurl,
+  type AdvisoryPurlGroup,
+  type PurlMatchKind,
+} from "../catalogue/domain/purl";
 
 const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ??
   addFormatsPlugin) as typeof addFormatsPlugin;
@@ -376,16 +381,53 @@ export interface SbomMatch {
   submissionId: string;
   sha256: string;
   componentPurl: string;
+  /** The advisory's purl the component matched, its product status group and range (advisoryPurlMatcher). */
   advisoryPurl: string;
+  advisoryGroup: AdvisoryPurlGroup;
+  advisoryRange: string | null;
+  /** "affected_version": its exact version is named affected; "check_version": the same package, an assessor checks the version. */
+  match: PurlMatchKind;
+}
+
+/** An advisory's purls: plain strings (our own advisories: exact versions, or any version without one) or with their CSAF groups. */
+const asNamed = (purls: readonly (string | AdvisoryPurl)[]): AdvisoryPurl[] =>
+  purls.map((p) => (typeof p === "string" ? { purl: p, group: "known_affected" } : p));
+
+/** The packages ("type/namespace/name") of the components in a seal's SBOMs (evidence of its submission). */
+export function sealSbomPackages(t: Pick<Tx, "select">, serial: string): string[] {
+  const rows = t
+    .select({ pkg: sbomComponents.purlPackage })
+    .from(sbomComponents)
+    .innerJoin(evidenceLinks, eq(evidenceLinks.sha256, sbomComponents.sha256))
+    .innerJoin(seals, eq(seals.submissionId, evidenceLinks.submissionId))
+    .where(and(eq(seals.serial, serial), isNotNull(sbomComponents.purlPackage)))
+    .groupBy(sbomComponents.purlPackage)
+    .all();
+  return rows.flatMap((r) => (r.pkg ? [r.pkg] : []));
 }
 
 /**
- * The certified firmware (an active or suspended seal) whose SBOM names a component an advisory's
- * purls match (same package; same version when the advisory's purl states one).
+ * The certified firmware (an active or suspended seal; `serial`: that seal only) whose SBOM names
+ * a component an advisory's purls match (catalogue/domain/purl.ts advisoryPurlMatcher: its exact
+ * affected version, or the same package in a version the advisory may cover). One match per seal
+ * and component, the surer kind first.
  */
-export function certifiedSbomMatches(t: Pick<Tx, "select">, advisoryPurls: string[]): SbomMatch[] {
-  const wanted = advisoryPurls.map((p) => parsePurl(p)).filter((p) => p !== null);
-  if (wanted.length === 0) return [];
+export function certifiedSbomMatches(
+  t: Pick<Tx, "select">,
+  advisoryPurls: readonly (string | AdvisoryPurl)[],
+  opts: { serial?: string } = {},
+): SbomMatch[] {
+  const named = asNamed(advisoryPurls);
+  const packages = [
+    ...new Set(
+      named
+        .filter((n) => n.group !== "fixed")
+        .map((n) => parsePurl(n.purl)?.package)
+        .filter((p) => p !== undefined),
+    ),
+  ];
+  if (packages.length === 0) return [];
+  const matcher = advisoryPurlMatcher(named);
   const rows = t
     .select({
       productId: products.id,
@@ -404,40 +446,54 @@ export function certifiedSbomMatches(t: Pick<Tx, "select">, advisoryPurls: strin
     .innerJoin(products, eq(products.id, productVersions.productId))
     .where(
       and(
-        inArray(
-          sbomComponents.purlPackage,
-          wanted.map((w) => w.package),
-        ),
+        inArray(sbomComponents.purlPackage, packages),
         inArray(seals.state, ["active", "suspended"]),
+        opts.serial === undefined ? undefined : eq(seals.serial, opts.serial),
       ),
     )
     .all();
   const out = new Map<string, SbomMatch>();
   for (const r of rows) {
     if (!r.componentPurl) continue;
-    const advisoryPurl = wanted.find((w) => purlMatches(w.canonical, r.componentPurl!))?.canonical;
-    if (!advisoryPurl) continue;
+    const m = matcher(r.componentPurl);
+    if (!m) continue;
     const key = `${r.serial}|${r.componentPurl}`;
-    if (!out.has(key)) out.set(key, { ...r, componentPurl: r.componentPurl, advisoryPurl });
+    if (!out.has(key))
+      out.set(key, {
+        ...r,
+        componentPurl: r.componentPurl,
+        advisoryPurl: m.named.purl,
+        advisoryGroup: m.named.group,
+        advisoryRange: m.named.range ?? null,
+        match: m.kind,
+      });
   }
   return [...out.values()];
 }
 
 /**
- * For the certification body: the certified firmware whose SBOM names one of these purls, each
- * with a link to that SBOM in its review, withheld where the assessor has a conflict of interest
- * with the supplier (the assessor sees that a product matches, not its review).
+ * For the certification body: the certified firmware whose SBOM matches these purls, each with a
+ * link to that SBOM in its review, withheld where the assessor has a conflict of interest with
+ * the supplier (the assessor sees that a product matches, not its review). Exact affected versions
+ * first.
  */
-export function possiblyAffectedFirmware(actor: Actor, purls: string[]) {
+export function possiblyAffectedFirmware(actor: Actor, purls: readonly (string | AdvisoryPurl)[]) {
   assertCan(actor, "seals.manage");
   const t = db();
   const conflictWith = conflictChecker(t, actor);
-  return certifiedSbomMatches(t, purls).map((m) => ({
-    productName: m.productName,
-    firmwareVersion: m.firmwareVersion,
-    serial: m.serial,
-    componentPurl: m.componentPurl,
-    advisoryPurl: m.advisoryPurl,
-    link: conflictWith(m.organizationId) ? null : `/assessor/submissions/${m.submissionId}?sbom=${m.sha256}#sbom-title`,
-  }));
+  return certifiedSbomMatches(t, purls)
+    .sort((a, b) => (a.match === b.match ? 0 : a.match === "affected_version" ? -1 : 1))
+    .map((m) => ({
+      productName: m.productName,
+      firmwareVersion: m.firmwareVersion,
+      serial: m.serial,
+      componentPurl: m.componentPurl,
+      advisoryPurl: m.advisoryPurl,
+      advisoryGroup: m.advisoryGroup,
+      advisoryRange: m.advisoryRange,
+      match: m.match,
+      link: conflictWith(m.organizationId)
+        ? null
+        : `/assessor/submissions/${m.submissionId}?sbom=${m.sha256}#sbom-title`,
+    }));
 }

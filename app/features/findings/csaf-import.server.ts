@@ -3,7 +3,9 @@
  * (domain/csaf-import.ts), stored once per publisher and tracking id, replaced by a newer tracking
  * version, listed. Each import of a new document emits "advisory.imported" in its transaction:
  * the notifications module matches its purls against certified firmware SBOMs (the "possibly
- * affected" task, app/features/notifications/sbom-rules.server.ts).
+ * affected" task, app/features/notifications/sbom-rules.server.ts), and again for each seal issued
+ * later. The purls column lists the affected purls; their product status groups, and what the
+ * import left out, are read again from the stored document (storedCsafAffected).
  */
 import crypto from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
@@ -12,7 +14,7 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { nowMs } from "../../platform/clock.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { getEnv } from "../../platform/env.server";
@@ -22,7 +24,10 @@ import {
   CSAF_IMPORT_MAX_BYTES,
   CSAF_IMPORT_MAX_DEPTH,
   readCsafImport,
+  readStoredCsaf,
+  storedPurlsAsNamed,
 } from "./domain/csaf-import";
+import type { AdvisoryPurl } from "../catalogue/domain/purl";
 
 export interface CsafImportOutcome {
   id: string;
@@ -31,6 +36,9 @@ export interface CsafImportOutcome {
   trackingVersion: string;
   purls: string[];
   invalidPurls: string[];
+  invalidCount: number;
+  /** Distinct valid purls past the first CSAF_IMPORT_MAX_PURLS (not matched). */
+  truncated: number;
   /** For "unchanged": the version already stored (this one is the same or older). */
   storedVersion?: string;
 }
@@ -82,6 +90,8 @@ export function importCsafAdvisory(actor: Actor, text: string): CsafImportOutcom
       trackingVersion: csaf.trackingVersion,
       purls: csaf.purls,
       invalidPurls: csaf.invalidPurls,
+      invalidCount: csaf.invalidCount,
+      truncated: csaf.truncated,
     };
     if (stored && compareTrackingVersions(csaf.trackingVersion, stored.version) <= 0)
       return { ...base, id: stored.id, outcome: "unchanged" as const, storedVersion: stored.version };
@@ -145,6 +155,42 @@ export function listImportedAdvisories(actor: Actor) {
     .all();
 }
 
+/**
+ * What matching and the advisory's page read of an imported advisory, from its stored document:
+ * each purl with its product status group, and what the import left out. A document that no longer
+ * reads (never expected: it was checked at import) gives its stored purls as exact versions.
+ */
+export function storedCsafAffected(row: { document: string; purls: string[] }): {
+  named: AdvisoryPurl[];
+  invalidPurls: string[];
+  invalidCount: number;
+  truncated: number;
+  withoutPurl: number;
+} {
+  const read = readStoredCsaf(row.document);
+  if (!read)
+    return { named: storedPurlsAsNamed(row.purls), invalidPurls: [], invalidCount: 0, truncated: 0, withoutPurl: 0 };
+  const { named, invalidPurls, invalidCount, truncated, withoutPurl } = read;
+  return { named, invalidPurls, invalidCount, truncated, withoutPurl };
+}
+
+/** An imported advisory as the "possibly affected" rule reads it (no permission check: for subscribers in a transaction). */
+export function importedAdvisoryForMatching(t: Pick<Tx, "select">, id: string) {
+  const a = t
+    .select({
+      id: importedAdvisories.id,
+      publisherName: importedAdvisories.publisherName,
+      trackingId: importedAdvisories.trackingId,
+      purls: importedAdvisories.purls,
+      document: importedAdvisories.document,
+    })
+    .from(importedAdvisories)
+    .where(eq(importedAdvisories.id, id))
+    .get();
+  if (!a) return null;
+  return { id: a.id, publisherName: a.publisherName, trackingId: a.trackingId, named: storedCsafAffected(a).named };
+}
+
 /** One imported advisory (the certified firmware it may affect: certification's possiblyAffectedFirmware). */
 export function importedAdvisoryView(actor: Actor, id: string) {
   assertCan(actor, "seals.manage");
@@ -159,6 +205,7 @@ export function importedAdvisoryView(actor: Actor, id: string) {
       trackingVersion: importedAdvisories.trackingVersion,
       currentReleaseDate: importedAdvisories.currentReleaseDate,
       purls: importedAdvisories.purls,
+      document: importedAdvisories.document,
       sha256: importedAdvisories.sha256,
       firstReceivedAt: importedAdvisories.firstReceivedAt,
       receivedAt: importedAdvisories.receivedAt,
@@ -169,5 +216,6 @@ export function importedAdvisoryView(actor: Actor, id: string) {
     .where(eq(importedAdvisories.id, id))
     .get();
   if (!a) throw new ServiceError("not_found", "There is no such imported advisory.");
-  return a;
+  const { document, ...rest } = a;
+  return { ...rest, ...storedCsafAffected({ document, purls: a.purls }) };
 }

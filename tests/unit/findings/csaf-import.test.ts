@@ -8,6 +8,7 @@ import {
   compareTrackingVersions,
   csafImportSchema,
   readCsafImport,
+  readStoredCsaf,
 } from "../../../app/features/findings/domain/csaf-import";
 
 const fixture = (name: string) =>
@@ -27,7 +28,14 @@ describe("reading an imported CSAF advisory", () => {
         status: "final",
         currentReleaseDate: "2026-11-25T12:00:00Z",
         purls: ["pkg:generic/openssl@3.0.15"],
+        named: [
+          { purl: "pkg:generic/openssl@3.0.15", group: "known_affected" },
+          { purl: "pkg:generic/openssl@3.0.16", group: "fixed" },
+        ],
         invalidPurls: [],
+        invalidCount: 0,
+        truncated: 0,
+        withoutPurl: 0,
       },
     });
     const v2 = readCsafImport(fixture("openssl-advisory-v2.json"));
@@ -58,7 +66,107 @@ describe("reading an imported CSAF advisory", () => {
         { product_status: { known_affected: ["NOT-DEFINED", "APP-2"] } },
       ],
     });
-    expect(affectedPurls(doc)).toEqual({ purls: ["pkg:generic/zlib@1.3"], invalid: ["openssl 3"] });
+    expect(affectedPurls(doc)).toEqual({
+      purls: ["pkg:generic/zlib@1.3"],
+      named: [{ purl: "pkg:generic/zlib@1.3", group: "first_affected" }],
+      invalid: ["openssl 3"],
+      invalidCount: 1,
+      truncated: 0,
+      withoutPurl: 2, // APP-2 (no purl) and NOT-DEFINED
+    });
+  });
+
+  it("keeps each purl's group, and a product_version_range branch's range", () => {
+    const doc = csafImportSchema.parse({
+      document: fixture("openssl-advisory-v1.json").document,
+      product_tree: {
+        branches: [
+          {
+            category: "product_name",
+            name: "OpenSSL",
+            branches: [
+              {
+                category: "product_version_range",
+                name: "vers:generic/>=3.0.0|<3.0.14",
+                product: {
+                  name: "OpenSSL 3.0.0 to 3.0.13",
+                  product_id: "R",
+                  product_identification_helper: { purl: "pkg:generic/openssl" },
+                },
+              },
+              {
+                category: "product_version",
+                name: "3.0.0",
+                product: {
+                  name: "3.0.0",
+                  product_id: "F",
+                  product_identification_helper: { purl: "pkg:generic/openssl@3.0.0" },
+                },
+              },
+              {
+                category: "product_version",
+                name: "3.0.13",
+                product: {
+                  name: "3.0.13",
+                  product_id: "L",
+                  product_identification_helper: { purl: "pkg:generic/openssl@3.0.13" },
+                },
+              },
+              {
+                category: "product_version",
+                name: "3.0.14",
+                product: {
+                  name: "3.0.14",
+                  product_id: "X",
+                  product_identification_helper: { purl: "pkg:generic/openssl@3.0.14" },
+                },
+              },
+            ],
+          },
+        ],
+      },
+      vulnerabilities: [
+        { product_status: { first_affected: ["F"], last_affected: ["L"], known_affected: ["R"], first_fixed: ["X"] } },
+      ],
+    });
+    expect(affectedPurls(doc).named).toEqual([
+      { purl: "pkg:generic/openssl@3.0.0", group: "first_affected" },
+      { purl: "pkg:generic/openssl", group: "known_affected", range: "vers:generic/>=3.0.0|<3.0.14" },
+      { purl: "pkg:generic/openssl@3.0.13", group: "last_affected" },
+      { purl: "pkg:generic/openssl@3.0.14", group: "fixed" },
+    ]);
+  });
+
+  it("counts what it leaves out: purls past the first 500, invalid values past the first 100", () => {
+    const names = [
+      ...Array.from({ length: 503 }, (_, i) => ({
+        name: `lib ${i}`,
+        product_id: `P${i}`,
+        product_identification_helper: { purl: `pkg:generic/lib${i}@1.0` },
+      })),
+      ...Array.from({ length: 120 }, (_, i) => ({
+        name: `bad ${i}`,
+        product_id: `B${i}`,
+        product_identification_helper: { purl: `not a purl ${i}` },
+      })),
+    ];
+    const doc = csafImportSchema.parse({
+      document: fixture("openssl-advisory-v1.json").document,
+      product_tree: { full_product_names: names },
+      vulnerabilities: [{ product_status: { known_affected: names.map((n) => n.product_id) } }],
+    });
+    const r = affectedPurls(doc);
+    expect(r.purls).toHaveLength(500);
+    expect(r.truncated).toBe(3);
+    expect(r.invalid).toHaveLength(100);
+    expect(r.invalidCount).toBe(120);
+  });
+
+  it("an invalid stored document reads as null (the stored purls stand in); a valid one as at import", () => {
+    expect(readStoredCsaf("{")).toBeNull();
+    expect(readStoredCsaf(JSON.stringify(fixture("openssl-advisory-v1.json")))?.purls).toEqual([
+      "pkg:generic/openssl@3.0.15",
+    ]);
   });
 
   it("refuses what is not a CSAF 2.0 release, naming the field", () => {

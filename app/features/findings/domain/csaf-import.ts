@@ -9,10 +9,14 @@
  * product_identification_helper.purl of the full product name defining that id, in the branches,
  * full_product_names or relationships of the product tree (3.1.3.3.5: one purl per product); a
  * relationship without a purl of its own (e.g. "openssl 3.0.13 default_component_of appliance 2")
- * stands for its product_reference's purl.
+ * stands for its product_reference's purl. Each purl keeps its group: known_affected names exact
+ * versions, first_affected and last_affected the ends of a range, and a product of a
+ * product_version_range branch (often a purl without a version) its range
+ * (catalogue/domain/purl.ts advisoryPurlMatcher reads them). What is left out is counted: purls
+ * past the first 500, invalid purl values, affected products without a purl.
  */
 import { z } from "zod";
-import { canonicalPurl } from "../../catalogue/domain/purl";
+import { canonicalPurl, parsePurl, type AdvisoryPurl } from "../../catalogue/domain/purl";
 
 export const CSAF_IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const CSAF_IMPORT_MAX_DEPTH = 64;
@@ -97,10 +101,17 @@ export interface ImportedCsaf {
   trackingVersion: string;
   status: "draft" | "final" | "interim";
   currentReleaseDate: string;
-  /** Canonical package URLs of the affected products (deduplicated, in document order). */
+  /** Canonical package URLs of the affected products (deduplicated, in document order), at most CSAF_IMPORT_MAX_PURLS. */
   purls: string[];
-  /** purl values of affected products that are not valid package URLs (left out). */
+  /** The purls with their product status groups (see CsafAffected.named): what matching reads. */
+  named: AdvisoryPurl[];
+  /** purl values of affected products that are not valid package URLs (left out), the first CSAF_IMPORT_MAX_INVALID_SHOWN. */
   invalidPurls: string[];
+  invalidCount: number;
+  /** Distinct valid purls past the first CSAF_IMPORT_MAX_PURLS (left out). */
+  truncated: number;
+  /** Affected products without a package URL. */
+  withoutPurl: number;
 }
 
 /** "document.tracking.version: must be an integer or a semantic version". */
@@ -123,7 +134,7 @@ export function readCsafImport(doc: unknown): { ok: true; csaf: ImportedCsaf } |
       ok: false,
       message: "This CSAF document is a draft (document.tracking.status): import a final or interim release.",
     };
-  const { purls, invalid } = affectedPurls(d);
+  const { purls, named, invalid, invalidCount, truncated, withoutPurl } = affectedPurls(d);
   return {
     ok: true,
     csaf: {
@@ -135,23 +146,68 @@ export function readCsafImport(doc: unknown): { ok: true; csaf: ImportedCsaf } |
       status: d.document.tracking.status,
       currentReleaseDate: d.document.tracking.current_release_date,
       purls,
+      named,
       invalidPurls: invalid,
+      invalidCount,
+      truncated,
+      withoutPurl,
     },
   };
 }
 
-/** The purls of the affected products (known_affected, first_affected, last_affected), canonical. */
-export function affectedPurls(d: CsafImportDocument): { purls: string[]; invalid: string[] } {
+/** At most this many purl values that are not valid package URLs are kept (to be shown); the rest are counted. */
+export const CSAF_IMPORT_MAX_INVALID_SHOWN = 100;
+
+/** What a CSAF document's affected products name, and what of it is left out. */
+export interface CsafAffected {
+  /** Canonical package URLs of the affected products (deduplicated, in document order), at most CSAF_IMPORT_MAX_PURLS. */
+  purls: string[];
+  /**
+   * Each of those purls with the product status group it came from (a purl may come from several)
+   * and, for a product of a product_version_range branch, its range; then the exact purls the
+   * document names fixed (fixed, first_fixed) in the same packages. What matching reads.
+   */
+  named: AdvisoryPurl[];
+  /** purl values of affected products that are not valid package URLs (left out), at most CSAF_IMPORT_MAX_INVALID_SHOWN. */
+  invalid: string[];
+  /** How many distinct invalid purl values there are in all. */
+  invalidCount: number;
+  /** How many more distinct valid purls the affected products name past the first CSAF_IMPORT_MAX_PURLS (not matched). */
+  truncated: number;
+  /** Affected products (distinct product ids) without a package URL: identified otherwise, or not defined in the product tree. */
+  withoutPurl: number;
+}
+
+const AFFECTED_GROUPS = ["first_affected", "known_affected", "last_affected"] as const;
+const FIXED_GROUPS = ["fixed", "first_fixed"] as const;
+
+/** A product status list read leniently (the import's schema checks only the affected groups). */
+const idsIn = (status: unknown, group: string): string[] => {
+  const list = typeof status === "object" && status !== null ? (status as Record<string, unknown>)[group] : undefined;
+  return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
+};
+
+/** The purls of the affected products (known_affected, first_affected, last_affected), canonical, with their groups. */
+export function affectedPurls(d: CsafImportDocument): CsafAffected {
   const purlOf = new Map<string, string>();
+  const rangeOf = new Map<string, string>();
   const referenceOf = new Map<string, string>();
-  const define = (p: FullProductName) => {
+  const define = (p: FullProductName, range?: string) => {
     const purl = p.product_identification_helper?.purl;
-    if (typeof purl === "string" && !purlOf.has(p.product_id)) purlOf.set(p.product_id, purl);
+    if (typeof purl === "string" && !purlOf.has(p.product_id)) {
+      purlOf.set(p.product_id, purl);
+      if (range) rangeOf.set(p.product_id, range);
+    }
   };
   const walk = (list: Branch[] | undefined, depth: number) => {
     if (!list || depth > CSAF_IMPORT_MAX_DEPTH) return;
     for (const b of list) {
-      if (b.product) define(b.product);
+      const { category, name } = b as { category?: unknown; name?: unknown };
+      const range =
+        category === "product_version_range" && typeof name === "string" && name.trim() !== ""
+          ? name.trim().slice(0, 200)
+          : undefined;
+      if (b.product) define(b.product, range);
       walk(b.branches, depth + 1);
     }
   };
@@ -161,22 +217,78 @@ export function affectedPurls(d: CsafImportDocument): { purls: string[]; invalid
     define(r.full_product_name);
     referenceOf.set(r.full_product_name.product_id, r.product_reference);
   }
-  const affected: string[] = [];
-  for (const v of d.vulnerabilities ?? []) {
-    const s = v.product_status;
-    affected.push(...(s?.first_affected ?? []), ...(s?.known_affected ?? []), ...(s?.last_affected ?? []));
-  }
+  // A relationship without a purl of its own stands for its product_reference (and its range).
+  const resolve = (id: string) => (purlOf.has(id) ? id : (referenceOf.get(id) ?? id));
   const purls = new Set<string>();
+  const extra = new Set<string>();
   const invalid = new Set<string>();
-  for (const id of affected) {
-    const raw = purlOf.get(id) ?? purlOf.get(referenceOf.get(id) ?? "");
-    if (raw === undefined) continue;
-    const canonical = canonicalPurl(raw);
-    if (canonical) purls.add(canonical);
-    else invalid.add(raw.slice(0, 200));
-    if (purls.size >= CSAF_IMPORT_MAX_PURLS) break;
+  const without = new Set<string>();
+  const named = new Map<string, AdvisoryPurl>();
+  for (const v of d.vulnerabilities ?? []) {
+    for (const group of AFFECTED_GROUPS) {
+      for (const id of idsIn(v.product_status, group)) {
+        const ref = resolve(id);
+        const raw = purlOf.get(ref);
+        if (raw === undefined) {
+          without.add(id);
+          continue;
+        }
+        const canonical = canonicalPurl(raw);
+        if (!canonical) {
+          invalid.add(raw.slice(0, 200));
+          continue;
+        }
+        if (!purls.has(canonical) && purls.size >= CSAF_IMPORT_MAX_PURLS) {
+          extra.add(canonical);
+          continue;
+        }
+        purls.add(canonical);
+        const range = rangeOf.get(ref);
+        named.set(`${group}|${canonical}|${range ?? ""}`, { purl: canonical, group, ...(range ? { range } : {}) });
+      }
+    }
   }
-  return { purls: [...purls], invalid: [...invalid] };
+  // The exact versions named fixed, in the packages named affected: a component in one of them is not affected.
+  const packages = new Set([...purls].map((p) => parsePurl(p)?.package));
+  let fixedCount = 0;
+  for (const v of d.vulnerabilities ?? [])
+    for (const group of FIXED_GROUPS)
+      for (const id of idsIn(v.product_status, group)) {
+        const raw = purlOf.get(resolve(id));
+        const canonical = raw === undefined ? null : canonicalPurl(raw);
+        const p = canonical ? parsePurl(canonical) : null;
+        if (!canonical || !p || p.version === "" || !packages.has(p.package)) continue;
+        if (fixedCount >= CSAF_IMPORT_MAX_PURLS || named.has(`fixed|${canonical}|`)) continue;
+        named.set(`fixed|${canonical}|`, { purl: canonical, group: "fixed" });
+        fixedCount++;
+      }
+  return {
+    purls: [...purls],
+    named: [...named.values()],
+    invalid: [...invalid].slice(0, CSAF_IMPORT_MAX_INVALID_SHOWN),
+    invalidCount: invalid.size,
+    truncated: extra.size,
+    withoutPurl: without.size,
+  };
+}
+
+/**
+ * An imported advisory's stored document (JSON text, checked when it was imported) read again: what
+ * its affected products name. Null if it no longer reads (it was stored by an older version of the
+ * import): the caller falls back to the stored purls.
+ */
+export function readStoredCsaf(text: string): ImportedCsaf | null {
+  try {
+    const read = readCsafImport(JSON.parse(text));
+    return read.ok ? read.csaf : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The stored purls of an advisory whose document no longer reads: exact versions as known affected. */
+export function storedPurlsAsNamed(purls: readonly string[]): AdvisoryPurl[] {
+  return purls.map((purl) => ({ purl, group: "known_affected" }));
 }
 
 /**
