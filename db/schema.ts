@@ -12,6 +12,7 @@ import { AUTHORITY_REPORT_KINDS } from "../app/features/findings/domain/cra-cloc
 import { SUBMISSION_STATUSES } from "../app/features/certification/domain/submission-state";
 import type { CarrySource, CarrySummary } from "../app/features/certification/domain/carry-across";
 import { SEAL_STATES } from "../app/features/trust/domain/seal-state";
+import type { StoredCsafSnapshot } from "../app/features/findings/domain/csaf";
 import { CROSSWALK_KINDS } from "../app/features/catalogue/domain/checklist/schema";
 import { EMAIL_PREFERENCES, NOTIFICATION_CATEGORIES } from "../app/features/notifications/domain/categories";
 
@@ -706,6 +707,14 @@ export const findings = sqliteTable(
     severeIncident: integer("severe_incident", { mode: "boolean" }).notNull().default(false),
     /** The components the flaw is in, as normalised package URLs (one per line in the form): matched against certified SBOMs. */
     affectedPurls: text("affected_purls", { mode: "json" }).notNull().default([]).$type<string[]>(),
+    /**
+     * What the advisory's CSAF document says about the product (its name, model, GTIN, SKU, vendor,
+     * disclosure policy, the public page it links, whether its ids name the hardware revision), frozen
+     * when the advisory was disclosed: a later edit of the product or a new seal does not change a
+     * published document (CSAF 2.0 3.1.11). Null until then; `{ "backfill": "revision" }` for an
+     * advisory disclosed before migration 0030, completed on the document's first build.
+     */
+    csafSnapshot: text("csaf_snapshot", { mode: "json" }).$type<StoredCsafSnapshot>(),
     createdBy: text("created_by")
       .notNull()
       .references(() => users.id),

@@ -40,6 +40,21 @@ export function embargoSummary(open: { count: number; bySeverity: Record<Severit
   return `${open.count} open report${open.count === 1 ? "" : "s"} under embargo: ${severityCounts(open.bySeverity)}`;
 }
 
+/**
+ * "1.0 (hardware B), 1.1 (hardware B, C)": each affected firmware version with the hardware revisions
+ * it is affected in (a report against revision B only does not read as every revision of 1.0).
+ */
+export function affectedText(a: Pick<PublicAdvisory, "affectedVersions" | "affected">): string {
+  if (!a.affected?.length) return a.affectedVersions.join(", ");
+  const byFirmware = new Map<string, string[]>();
+  for (const v of a.affected)
+    byFirmware.set(v.firmwareVersion, [...(byFirmware.get(v.firmwareVersion) ?? []), v.hardwareRevision]);
+  const order = [...a.affectedVersions, ...byFirmware.keys()].filter((fw, i, all) => all.indexOf(fw) === i);
+  return order
+    .map((fw) => (byFirmware.has(fw) ? `${fw} (hardware ${[...new Set(byFirmware.get(fw))].join(", ")})` : fw))
+    .join(", ");
+}
+
 const Day = ({ value }: { value: string | null }) =>
   value ? <time dateTime={value}>{formatDate(value)}</time> : <span className="muted">—</span>;
 
@@ -123,7 +138,7 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
                   <td data-label="Severity">
                     <SeverityBadge severity={a.severity} />
                   </td>
-                  <td data-label="Affected firmware">{a.affectedVersions.join(", ")}</td>
+                  <td data-label="Affected firmware">{affectedText(a)}</td>
                   <td data-label="Fixed firmware">
                     {a.fixedInVersion ?? <span className="muted">not yet</span>}
                     {a.fixedInVersion && view.certifiedFixes?.[a.fixedInVersion] ? (

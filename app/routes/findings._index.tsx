@@ -5,13 +5,13 @@ import { DisclosureState } from "../components/FindingDisclosure";
 import { isOpen } from "../features/findings/domain/findings";
 import { formatDateTime } from "../platform/format";
 import { requireRole } from "../features/accounts/session.server";
-import { listFindings } from "../features/findings/findings.server";
+import { findingsList } from "../features/findings/findings.server";
 
 export const meta: MetaFunction = () => [{ title: "Vulnerability reports — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
-  return { findings: listFindings(user), canRecord: user.role !== "supplier", isSupplier: user.role === "supplier" };
+  return { findings: findingsList(user), canRecord: user.role !== "supplier", isSupplier: user.role === "supplier" };
 }
 
 export default function Findings() {
@@ -50,8 +50,8 @@ export default function Findings() {
               </tr>
             </thead>
             <tbody>
-              {findings.map((f) => (
-                <tr key={f.id}>
+              {findings.map((f, i) => (
+                <tr key={f.conflicted ? `conflicted-${i}` : f.id}>
                   <td>
                     {f.conflicted ? (
                       <>
@@ -72,10 +72,11 @@ export default function Findings() {
                   </td>
                   <td>
                     {/* An instant (00:00 UTC of its day): a day alone would read as through its end. */}
-                    {formatDateTime(f.deadline)} <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
+                    {f.conflicted ? null : formatDateTime(f.deadline)}{" "}
+                    <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
                   </td>
                   <td>
-                    <DisclosureState disclosure={f.disclosure} />
+                    {f.conflicted ? <span className="muted">—</span> : <DisclosureState disclosure={f.disclosure} />}
                   </td>
                 </tr>
               ))}

@@ -734,6 +734,7 @@ export function sealApiViewOfChecked(serialInput: string): SealApiView | null | 
   const updateRequired: UpdateRequired | null = updateRequiredOf(
     checked.credential.credentialSubject.firmwareVersion,
     advisories,
+    checked.credential.credentialSubject.hardwareRevision,
   );
   return {
     serial,

@@ -24,6 +24,7 @@ import { nowMs } from "../../platform/clock.server";
 import {
   outsiderView,
   publicAdvisory,
+  type AffectedVersion,
   type DisclosureFinding,
   type OutsiderView,
   type PublicAdvisory,
@@ -92,13 +93,19 @@ export const DISCLOSURE_COLUMNS = {
 };
 
 const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+const byRevisionAndVersion = (a: AffectedVersion, b: AffectedVersion) =>
+  byVersion(a.hardwareRevision, b.hardwareRevision) || byVersion(a.firmwareVersion, b.firmwareVersion);
 
 /**
- * The domain's view of a finding. The description is deliberately empty: it is never loaded for
+ * The domain's view of a finding, with the versions it affects (hardware revision and firmware
+ * version; affectedVersionsOf). The description is deliberately empty: it is never loaded for
  * an outside view. A finding without an advisory id (none should exist: ids are given when a
  * report is recorded, and migration 0012 gave the older ones theirs) is left out.
  */
-export function disclosureFindingOf(row: DisclosureRow, affectedVersions: readonly string[]): DisclosureFinding | null {
+export function disclosureFindingOf(
+  row: DisclosureRow,
+  affected: readonly AffectedVersion[],
+): DisclosureFinding | null {
   if (!row.advisoryId) return null;
   return {
     id: row.id,
@@ -114,21 +121,33 @@ export function disclosureFindingOf(row: DisclosureRow, affectedVersions: readon
     publishedAt: row.publishedAt,
     withdrawnAt: row.status === "withdrawn" ? row.withdrawnAt : null,
     fixedInVersion: row.fixedInVersion,
-    affectedVersions: [...affectedVersions].sort(byVersion),
+    // Each firmware version once (a report against 1.0 of revisions A and B affects firmware 1.0).
+    affectedVersions: [...new Set(affected.map((v) => v.firmwareVersion))].sort(byVersion),
+    affected: affected
+      .map((v) => ({ hardwareRevision: v.hardwareRevision, firmwareVersion: v.firmwareVersion }))
+      .sort(byRevisionAndVersion),
   };
 }
 
-/** The firmware versions each finding affects. */
-export function affectedVersionsOf(t: Reader, findingIds: readonly string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** The versions (hardware revision and firmware version) each finding affects. */
+export function affectedVersionsOf(t: Reader, findingIds: readonly string[]): Map<string, AffectedVersion[]> {
+  const out = new Map<string, AffectedVersion[]>();
   for (let i = 0; i < findingIds.length; i += 500) {
     const rows = t
-      .select({ findingId: findingVersions.findingId, firmware: productVersions.firmwareVersion })
+      .select({
+        findingId: findingVersions.findingId,
+        firmwareVersion: productVersions.firmwareVersion,
+        hardwareRevision: productVersions.hardwareRevision,
+      })
       .from(findingVersions)
       .innerJoin(productVersions, eq(productVersions.id, findingVersions.productVersionId))
       .where(inArray(findingVersions.findingId, findingIds.slice(i, i + 500)))
       .all();
-    for (const r of rows) out.set(r.findingId, [...(out.get(r.findingId) ?? []), r.firmware]);
+    for (const r of rows)
+      out.set(r.findingId, [
+        ...(out.get(r.findingId) ?? []),
+        { hardwareRevision: r.hardwareRevision, firmwareVersion: r.firmwareVersion },
+      ]);
   }
   return out;
 }
@@ -485,8 +504,11 @@ export function validSealOfFirmware(serial: string, firmware: string, t: Reader 
   return row ? validSealOfProductFirmware(row.productId, firmware, t) : null;
 }
 
-/** The product's current seal (active or suspended, newest), whose public page lists its advisories. */
-function currentSerial(t: Reader, productId: string): string | null {
+/**
+ * The product's current seal (active or suspended, newest), whose public page lists its advisories:
+ * the seal the advisory events name, and the page a CSAF document links at disclosure (csaf.server.ts).
+ */
+export function currentSerial(t: Reader, productId: string): string | null {
   const current = t
     .select({ serial: seals.serial })
     .from(seals)
@@ -518,6 +540,7 @@ export interface SealApiFindingRow {
   createdAt: number;
   /** When a withdrawn report was withdrawn (its `withdrawn` history row), else null. */
   withdrawnAt: number | null;
+  /** The versions it affects: a JSON array of { hardwareRevision, firmwareVersion }. */
   versions: string;
 }
 
@@ -535,7 +558,8 @@ export const SEAL_API_FINDING_COLUMNS = `f.id, f.advisory_id as advisoryId, f.ti
   f.fixed_in_version as fixedInVersion, f.created_at as createdAt,
   case when f.status = 'withdrawn' then (select min(wu.at) from finding_updates wu
      where wu.finding_id = f.id and wu.kind = 'withdrawn') end as withdrawnAt,
-  (select json_group_array(av.firmware_version) from finding_versions fv
+  (select json_group_array(json_object('hardwareRevision', av.hardware_revision, 'firmwareVersion', av.firmware_version))
+     from finding_versions fv
      join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions`;
 export const SEAL_API_FINDING_MAY_BE_PUBLIC =
   "((f.status = 'verified_fixed' and f.verified_at <= @now) or f.published_at <= @now or f.deadline < @now)";
@@ -571,7 +595,7 @@ export function sealApiAdvisoriesOf(rows: readonly SealApiFindingRow[], now: num
       createdAt: new Date(r.createdAt),
       withdrawnAt: dateOrNull(r.withdrawnAt),
     };
-    const f = disclosureFindingOf(row, JSON.parse(r.versions) as string[]);
+    const f = disclosureFindingOf(row, JSON.parse(r.versions) as AffectedVersion[]);
     if (f) list.push(f);
   }
   return outsiderView({ kind: "anonymous" }, list, new Date(now)).advisories;
@@ -615,7 +639,12 @@ export function updateRequiredBySerial(serials: readonly string[], t: Reader = d
   const wanted = [...new Set(serials)];
   for (let i = 0; i < wanted.length; i += 500) {
     const rows = t
-      .select({ serial: seals.serial, productId: productVersions.productId, firmware: productVersions.firmwareVersion })
+      .select({
+        serial: seals.serial,
+        productId: productVersions.productId,
+        firmware: productVersions.firmwareVersion,
+        hardware: productVersions.hardwareRevision,
+      })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
       .where(inArray(seals.serial, wanted.slice(i, i + 500)))
@@ -625,7 +654,7 @@ export function updateRequiredBySerial(serials: readonly string[], t: Reader = d
       rows.map((r) => r.productId),
     );
     for (const r of rows) {
-      const u = updateRequiredOf(r.firmware, advisories.get(r.productId) ?? []);
+      const u = updateRequiredOf(r.firmware, advisories.get(r.productId) ?? [], r.hardware);
       if (u) out.set(r.serial, u);
     }
   }

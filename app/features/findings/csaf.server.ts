@@ -9,26 +9,36 @@
  * embargo, or withdrawn under embargo, is in no document, listing, index or changes file.
  *
  * The documents are built per request from the database (a few advisories: cheap), so an advisory
- * whose deadline passes appears at that moment with no write. Their bytes are deterministic (the
- * same state gives the same bytes), and each signature is made once per content (the adapter).
+ * whose deadline passes appears at that moment. Their bytes are deterministic (the same state gives
+ * the same bytes), and each signature is made once per content (the adapter). What a document says
+ * about the product (its name, model, GTIN, SKU, vendor, disclosure policy, the page it links, and
+ * whether its ids name hardware revisions) is the snapshot frozen with the finding when the advisory
+ * was disclosed (noteDisclosureIn, or the document's first build, whichever comes first): editing
+ * the product or issuing a new seal changes no published document (CSAF 2.0 3.1.11: a change is a
+ * new version, and only the advisory's own public steps make one).
  */
 import crypto from "node:crypto";
-import { and, desc, eq, inArray, lt, lte, or } from "drizzle-orm";
+import { and, desc, eq, lt, lte, or } from "drizzle-orm";
 import { findings, organizations, products, productVersions, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { db } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
-import { affectedVersionsOf, DISCLOSURE_COLUMNS, disclosureFindingOf } from "./advisories.server";
+import { gtin14Of } from "../catalogue/domain/gtin";
+import { affectedVersionsOf, currentSerial, DISCLOSURE_COLUMNS, disclosureFindingOf } from "./advisories.server";
 import { publicAdvisory } from "./domain/disclosure";
 import {
+  csafAffectedVersions,
   csafDate,
   csafDocument,
   csafPublisher,
   csafText,
   csafTimelineOf,
+  isCsafSnapshot,
   type CsafDocument,
   type CsafPublisher,
+  type CsafSnapshot,
+  type CsafTimeline,
 } from "./domain/csaf";
 import {
   changesCsv,
@@ -56,7 +66,7 @@ export interface PublishedCsaf {
   sha256: string;
 }
 
-type Reader = ReturnType<typeof db>;
+type Reader = Pick<Tx, "select">;
 
 function publisherOf(t: Reader): CsafPublisher {
   const env = getEnv();
@@ -69,41 +79,125 @@ function publisherOf(t: Reader): CsafPublisher {
   return { name: body?.name ?? CERTIFICATION_BODY_NAME, namespace: env.baseUrl, contact: env.securityContact };
 }
 
-/** The newest seal of each product (any state): its public page lists the product's advisories. */
-function pageSerials(t: Reader, productIds: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  if (productIds.length === 0) return out;
-  const rows = t
-    .select({ productId: productVersions.productId, serial: seals.serial })
-    .from(seals)
-    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-    .where(inArray(productVersions.productId, [...productIds]))
-    .orderBy(desc(seals.issuedAt))
-    .all();
-  for (const r of rows) if (!out.has(r.productId)) out.set(r.productId, r.serial);
-  return out;
+/**
+ * What the product's CSAF documents would say about it now: its details, the page to link (its
+ * current seal, the one rule for "current" the advisory events use too: advisories.server.ts
+ * currentSerial; else its GS1 Digital Link; else none) and whether it has several hardware revisions.
+ */
+export function csafSnapshotNow(t: Reader, productId: string): CsafSnapshot {
+  const p = t
+    .select({
+      name: products.name,
+      model: products.model,
+      gtin: products.gtin,
+      sku: products.sku,
+      disclosurePolicyUrl: products.disclosurePolicyUrl,
+      vendor: organizations.name,
+    })
+    .from(products)
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .where(eq(products.id, productId))
+    .get()!;
+  const serial = currentSerial(t, productId);
+  const gtin14 = gtin14Of(p.gtin);
+  const revisions = new Set(
+    t
+      .select({ hw: productVersions.hardwareRevision })
+      .from(productVersions)
+      .where(eq(productVersions.productId, productId))
+      .all()
+      .map((r) => r.hw),
+  );
+  return {
+    product: {
+      name: p.name,
+      model: p.model,
+      gtin: p.gtin,
+      sku: p.sku,
+      vendor: p.vendor,
+      disclosurePolicyUrl: p.disclosurePolicyUrl,
+    },
+    page: serial ? `/s/${serial}` : gtin14 ? `/01/${gtin14}` : null,
+    hardwareRevisions: revisions.size > 1,
+  };
+}
+
+/**
+ * Inside `tx`: freezes what the finding's CSAF document says about its product, unless it is frozen
+ * already (a snapshot is never replaced). Called when the advisory is disclosed (noteDisclosureIn);
+ * the document's first build does it for an advisory public before it was noted.
+ */
+export function freezeCsafSnapshot(tx: Tx, findingId: string): void {
+  const row = tx
+    .select({ productId: findings.productId, snapshot: findings.csafSnapshot })
+    .from(findings)
+    .where(eq(findings.id, findingId))
+    .get();
+  if (!row || row.snapshot) return;
+  tx.update(findings)
+    .set({ csafSnapshot: csafSnapshotNow(tx, row.productId) })
+    .where(eq(findings.id, findingId))
+    .run();
+}
+
+/**
+ * The snapshot of a finding whose document is built and has none (public before it was noted), or
+ * the mark of migration 0030 (disclosed before snapshots existed): taken now, from the product's
+ * current details, and stored, in its own transaction (a second build reads it). For the latter, a
+ * document this release would word differently than the one served before (ids naming hardware
+ * revisions, a withdrawn report's products not affected, another page linked) records that as a
+ * revision of its own, so the change comes with a new version.
+ */
+function backfillCsafSnapshot(findingId: string, timeline: CsafTimeline, publisherName: string): CsafSnapshot {
+  return transaction((tx) => {
+    const row = tx
+      .select({ productId: findings.productId, snapshot: findings.csafSnapshot })
+      .from(findings)
+      .where(eq(findings.id, findingId))
+      .get()!;
+    if (isCsafSnapshot(row.snapshot)) return row.snapshot; // another request took it meanwhile
+    const snapshot = csafSnapshotNow(tx, row.productId);
+    if (row.snapshot?.backfill === "revision") {
+      // Before 0030 a document linked the newest seal in any state, and named firmware versions only.
+      const linkedBefore = tx
+        .select({ serial: seals.serial })
+        .from(seals)
+        .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+        .where(eq(productVersions.productId, row.productId))
+        .orderBy(desc(seals.issuedAt))
+        .get()?.serial;
+      const changes = [
+        ...(snapshot.hardwareRevisions ? ["its product ids and names give the hardware revision"] : []),
+        ...(timeline.withdrawnAt ? ["the products of the withdrawn report are listed as not affected"] : []),
+        ...(snapshot.page !== (linkedBefore ? `/s/${linkedBefore}` : null)
+          ? ["it links the product's current seal page or GS1 Digital Link"]
+          : []),
+      ];
+      if (changes.length)
+        snapshot.revised = {
+          at: new Date(nowMs()).toISOString(),
+          summary: `Revised by ${publisherName}: ${changes.join("; ")}.`,
+        };
+    }
+    tx.update(findings).set({ csafSnapshot: snapshot }).where(eq(findings.id, findingId)).run();
+    return snapshot;
+  });
 }
 
 /** Every public advisory as its CSAF document, at the clock's now (sorted by path). */
-export function publishedCsafDocuments(t: Reader = db()): PublishedCsaf[] {
+export function publishedCsafDocuments(): PublishedCsaf[] {
+  const t = db();
   const now = new Date(nowMs());
   const { baseUrl } = getEnv();
   // Only what may be public now (the same pre-filter as the seal API); the domain then decides.
   const rows = t
     .select({
       ...DISCLOSURE_COLUMNS,
-      productId: products.id,
-      productName: products.name,
-      model: products.model,
-      gtin: products.gtin,
-      sku: products.sku,
-      disclosurePolicyUrl: products.disclosurePolicyUrl,
-      vendor: organizations.name,
+      productId: findings.productId,
+      snapshot: findings.csafSnapshot,
       affectedPurls: findings.affectedPurls,
     })
     .from(findings)
-    .innerJoin(products, eq(products.id, findings.productId))
-    .innerJoin(organizations, eq(organizations.id, products.organizationId))
     .where(
       or(
         and(eq(findings.status, "verified_fixed"), lte(findings.verifiedAt, now)),
@@ -118,35 +212,29 @@ export function publishedCsafDocuments(t: Reader = db()): PublishedCsaf[] {
     rows.map((r) => r.id),
   );
   const publisher = publisherOf(t);
-  const serials = pageSerials(
-    t,
-    rows.map((r) => r.productId),
-  );
   const out: PublishedCsaf[] = [];
   for (const r of rows) {
     const f = disclosureFindingOf(r, versions.get(r.id) ?? []);
     if (!f) continue;
     const advisory = publicAdvisory(f, now);
     const timeline = csafTimelineOf(f, now);
-    if (!advisory || !timeline || advisory.affectedVersions.length === 0) continue;
+    if (!advisory || !timeline) continue;
+    const snapshot = isCsafSnapshot(r.snapshot) ? r.snapshot : backfillCsafSnapshot(r.id, timeline, publisher.name);
+    // No affected version (besides the fixed one): no valid document to serve (csafDocument refuses it).
+    if (csafAffectedVersions(advisory, snapshot.hardwareRevisions).length === 0) continue;
     const path = csafPathFor(advisory.advisoryId, csafDate(timeline.disclosedAt));
     const url = csafDocumentUrl(baseUrl, path);
-    const serial = serials.get(r.productId);
     const doc = csafDocument({
       advisory,
-      timeline,
-      product: {
-        name: r.productName,
-        model: r.model,
-        gtin: r.gtin,
-        sku: r.sku,
-        vendor: r.vendor,
-        disclosurePolicyUrl: r.disclosurePolicyUrl,
-      },
+      timeline: snapshot.revised
+        ? { ...timeline, revised: { at: new Date(snapshot.revised.at), summary: snapshot.revised.summary } }
+        : timeline,
+      product: snapshot.product,
       publisher,
-      links: { self: url, page: serial ? `${baseUrl}/s/${serial}#${advisory.advisoryId}` : null },
+      links: { self: url, page: snapshot.page ? `${baseUrl}${snapshot.page}#${advisory.advisoryId}` : null },
       generator: CSAF_GENERATOR,
       components: r.affectedPurls,
+      hardwareRevisions: snapshot.hardwareRevisions,
     });
     const bytes = Buffer.from(csafText(doc), "utf8");
     out.push({

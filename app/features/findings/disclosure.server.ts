@@ -29,6 +29,7 @@ import {
   disclosureFindingOf,
   type DisclosureRow,
 } from "./advisories.server";
+import { freezeCsafSnapshot } from "./csaf.server";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -96,16 +97,19 @@ export function findingDisclosure(
 }
 
 /**
- * Why an assessor may not move a finding's deadline to `deadline`, or null. An advisory the
- * deadline has made public stays public: the watchers were told, and an extension cannot
- * un-publish it (an advisory public for another reason stays public whatever the deadline).
+ * Why an assessor may not move a finding's deadline at all now, or null: its advisory is public
+ * because the deadline passed. The watchers were told, and whatever the new deadline, moving it would
+ * rewrite when and why the advisory became public (a new deadline still in the past moves its
+ * "disclosed on", a later one would un-publish it). One rule for the page (findingView's canExtend)
+ * and the service (extendFindingDeadline). An advisory public for another reason (published early)
+ * keeps that reason and date whatever the deadline, so its deadline may still move.
  */
-export function extensionProblem(row: DisclosureRow, deadline: Date, now: Date): string | null {
+export function extensionProblem(row: DisclosureRow, now: Date): string | null {
   const f = disclosureFindingOf(row, []);
   if (!f) return null;
-  const before = disclosureOf(f, now);
-  if (!before.public || disclosureOf({ ...f, deadline }, now).public) return null;
-  return `The advisory ${f.advisoryId} has been public since ${ymd(before.since)} (the deadline passed); a deadline cannot be moved after disclosure.`;
+  const d = disclosureOf(f, now);
+  if (!d.public || d.reason !== "deadline_passed") return null;
+  return `The advisory ${f.advisoryId} has been public since ${ymd(d.since)} (the deadline passed); a deadline cannot be moved after disclosure.`;
 }
 
 /**
@@ -181,6 +185,8 @@ export function noteDisclosureIn(tx: Tx, actor: AnyActor, findingId: string): st
     .where(and(eq(findings.id, row.id), isNull(findings.disclosureNotedAt)))
     .run();
   if (!claimed.changes) return null;
+  // What its CSAF document says about the product, as it is now: later edits change no published document.
+  freezeCsafSnapshot(tx, row.id);
   const body = advisoryEventBody(tx, f, row.productId, now)!;
   // The organisations watching at this moment (a back-dated record, as the demo seed makes, is not
   // announced to organisations that started watching after it).

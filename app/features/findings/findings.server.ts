@@ -30,6 +30,7 @@ import {
   clockOf,
   disclosureDeadline,
   extendDeadline,
+  fixInAffectedVersionProblem,
   nextFindingStatus,
   SEVERITIES,
   type DisclosureDays,
@@ -44,7 +45,7 @@ import { ServiceError } from "../../platform/errors.server";
 import type { extensionInput, findingActionInput, findingInput } from "./forms";
 import { emit, withoutAfterCommit } from "../../platform/events.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
-import { WITHDRAWN_AT, withdrawnAtOf } from "./advisories.server";
+import { affectedVersionsOf, WITHDRAWN_AT, withdrawnAtOf } from "./advisories.server";
 import { fixStateOf, isRegistered, registerFixVersionNotice, unregisteredFixRefusal } from "./domain/update-required";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 
@@ -250,9 +251,13 @@ export function actOnFinding(
     // Another role's action is forbidden (403); an action the finding's status does not allow is a conflict (409).
     if (!next.ok) throw new ServiceError(next.refusal === "role" ? "forbidden" : "conflict", next.message);
     let fixedIn: string | null = null;
+    // A fix is in a version the report does not affect (one rule: fixInAffectedVersionProblem).
+    const affectedFirmware = () => (affectedVersionsOf(tx, [id]).get(id) ?? []).map((v) => v.firmwareVersion);
     if (input.action === "mark_fixed") {
       const v = checkFixedInVersion(input.fixedInVersion ?? "");
       if (!v.ok) throw new ServiceError("invalid", v.message, { fixedInVersion: v.message });
+      const affected = fixInAffectedVersionProblem(v.version, affectedFirmware());
+      if (affected) throw new ServiceError("invalid", affected, { fixedInVersion: affected });
       fixedIn = v.version;
       // Announced, not certified: a version the product does not have must be registered and re-certified first.
       const product = fixProduct(tx, f.productId);
@@ -263,6 +268,12 @@ export function actOnFinding(
       const product = fixProduct(tx, f.productId);
       if (!f.fixedInVersion || !isRegistered(f.fixedInVersion, product.firmware)) {
         throw new ServiceError("conflict", unregisteredFixRefusal(f.fixedInVersion ?? "(none)", product.name));
+      }
+      // A claim made before the rule above (or by a script): not a fix of this report.
+      const affected = fixInAffectedVersionProblem(f.fixedInVersion, affectedFirmware());
+      if (affected) {
+        const message = `${affected} Reject the fix, so that the supplier names the version that has it.`;
+        throw new ServiceError("conflict", message, { note: message });
       }
     }
     if ((input.action === "reject_fix" || input.action === "withdraw") && input.note.length < 10) {
@@ -344,14 +355,15 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
       throw new ServiceError("conflict", "Someone changed this finding meanwhile; reload the page and try again.");
     if (f.status === "verified_fixed" || f.status === "withdrawn")
       throw new ServiceError("conflict", "This finding is closed; its deadline no longer runs.");
+    const at = new Date(nowMs());
+    // Not withdrawn (refused above). An advisory its deadline made public: the deadline stays (one rule with the page).
+    const disclosed = extensionProblem({ ...f, withdrawnAt: null }, at);
+    if (disclosed) throw new ServiceError("conflict", disclosed, { deadline: disclosed });
     // A deadline is an instant; given as a day, it is 00:00 UTC of that day, as every original deadline
     // is (the day reported, at 00:00 UTC, plus whole days): an extension to day D and a report whose
     // deadline falls on D end together, and the clocks count the same.
     const r = extendDeadline(f.deadline, new Date(`${input.deadline}T00:00:00Z`), input.reason);
     if (!r.ok) throw new ServiceError("invalid", r.message, { deadline: r.message });
-    const at = new Date(nowMs());
-    const undisclose = extensionProblem({ ...f, withdrawnAt: null }, r.deadline, at); // not withdrawn (refused above); a disclosed advisory stays public
-    if (undisclose) throw new ServiceError("conflict", undisclose, { deadline: undisclose });
     tx.update(findings)
       .set({ deadline: r.deadline, updatedAt: at, version: f.version + 1 })
       .where(eq(findings.id, id))
@@ -380,7 +392,12 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
   afterFindingChange({});
 }
 
-/** The findings an actor may see: every one for the certification body, its own for a supplier. */
+/**
+ * The findings an actor may see: every one for the certification body, its own for a supplier. Named
+ * fields only, never the report itself (description, reporter, CVSS, requirements, components: the
+ * report's page shows those, to whoever may open it); a report the assessor has a conflict of interest
+ * with is listed and marked (see assertNoFindingConflict), and findingsList sends less of it.
+ */
 export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
   if (actor.role !== "supplier" && !isAssessor(actor))
     throw new ServiceError("forbidden", "Only suppliers and the certification body see findings.");
@@ -396,16 +413,58 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
   const conflictWith = conflictChecker(db(), actor);
   return rows
     .filter((r) => !opts.open || (r.f.status !== "verified_fixed" && r.f.status !== "withdrawn"))
-    .map((r) => ({
-      ...r.f,
-      product: r.product,
-      supplier: r.supplier,
-      clock: clockOf(r.f.deadline, now),
-      blocking: blocksSeal(r.f, now),
-      disclosure: findingDisclosure(actor, { ...r.f, withdrawnAt: r.withdrawnAt }, now),
+    .map(({ f, withdrawnAt, product, supplier }) => ({
+      id: f.id,
+      advisoryId: f.advisoryId,
+      title: f.title,
+      productId: f.productId,
+      organizationId: f.organizationId,
+      product,
+      supplier,
+      severity: f.severity,
+      status: f.status,
+      deadline: f.deadline,
+      fixedInVersion: f.fixedInVersion,
+      /** The version an action on it must carry (optimistic concurrency). */
+      version: f.version,
+      clock: clockOf(f.deadline, now),
+      blocking: blocksSeal(f, now),
+      disclosure: findingDisclosure(actor, { ...f, withdrawnAt }, now),
       // Listed, but a conflicted assessor cannot open it (see assertNoFindingConflict).
-      conflicted: conflictWith(r.f.organizationId) !== null,
+      conflicted: conflictWith(f.organizationId) !== null,
     }));
+}
+
+/**
+ * The /findings page's rows: what the list shows and nothing more. A report the assessor has a
+ * conflict of interest with (which they may not open) is its title and its badges only (severity,
+ * status, the clock), with the product and supplier it is against: no id, no deadline, no advisory.
+ */
+export function findingsList(actor: Actor) {
+  return listFindings(actor).map((f) =>
+    f.conflicted
+      ? {
+          conflicted: true as const,
+          title: f.title,
+          product: f.product,
+          supplier: f.supplier,
+          severity: f.severity,
+          status: f.status,
+          clock: f.clock,
+        }
+      : {
+          conflicted: false as const,
+          id: f.id,
+          title: f.title,
+          product: f.product,
+          supplier: f.supplier,
+          severity: f.severity,
+          status: f.status,
+          deadline: f.deadline,
+          clock: f.clock,
+          disclosure: f.disclosure,
+        },
+  );
 }
 
 const ASSESSOR_KINDS = new Set(["reported", "verified_fixed", "fix_rejected", "withdrawn", "deadline_extended"]);
@@ -461,12 +520,12 @@ export function findingView(actor: Actor, id: string) {
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
     actions: availableFindingActions(f.status, role),
-    // Once the deadline has made the advisory public, moving the deadline could not un-publish it.
+    // Once the deadline has made the advisory public, the deadline stays (the service's rule: extensionProblem).
     canExtend:
       isAssessor(actor) &&
       f.status !== "verified_fixed" &&
       f.status !== "withdrawn" &&
-      disclosure.reason !== "deadline_passed",
+      extensionProblem({ ...f, withdrawnAt: null }, now) === null,
     disclosure,
   };
 }

@@ -254,7 +254,7 @@ describe("reminders from the lifecycle sweep (moved clock)", () => {
     const { actOnFinding } = await import("../../../app/features/findings/findings.server");
     testClock.set(Date.parse("2026-12-05T00:00:00Z"));
     const version = db().select({ v: findings.version }).from(findings).where(eq(findings.id, reportId)).get()!.v;
-    actOnFinding(grace(), reportId, { action: "mark_fixed", fixedInVersion: "3.1.0", note: "", version });
+    actOnFinding(grace(), reportId, { action: "mark_fixed", fixedInVersion: "3.2.0", note: "", version });
     const due = craView(grace(), reportId).clocks!.clocks[2].dueAt!;
     expect(due.toISOString()).toBe("2026-12-19T00:00:00.000Z");
     // Two days before: due soon (within 3 days), once however often the sweep runs.

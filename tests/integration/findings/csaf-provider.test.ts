@@ -173,7 +173,7 @@ describe("CSAF 2.0 documents of the demo advisories", () => {
     const camera = docs.find((d) => d.document.title.startsWith("Brightnest Indoor Cam 1"))!;
     expect(camera.document.tracking).toMatchObject({ status: "interim", version: "1" });
     expect(camera.vulnerabilities[0].product_status).toEqual({ known_affected: ["IOTSEAL-FW-1.9.2"] });
-    expect(camera.vulnerabilities[0].remediations[0].category).toBe("none_available");
+    expect(camera.vulnerabilities[0].remediations![0].category).toBe("none_available");
   });
 
   it("links the human advisory on the product's public seal page, and the page links the CSAF document", async () => {
@@ -470,7 +470,7 @@ describe("an advisory changes: a new version of its document", () => {
       known_affected: ["IOTSEAL-FW-1.9.2"],
       fixed: ["IOTSEAL-FW-1.9.3"],
     });
-    expect(after.vulnerabilities[0].remediations[0]).toMatchObject({
+    expect(after.vulnerabilities[0].remediations![0]).toMatchObject({
       category: "vendor_fix",
       details: "Update to firmware 1.9.3.",
     });

@@ -54,6 +54,7 @@ describe("the advisories table", () => {
       title: "Voice assistant accepted commands from an unauthenticated local API",
       severity: "high",
       affectedVersions: ["1.0"],
+      affected: [{ hardwareRevision: "A", firmwareVersion: "1.0" }],
       fixedInVersion: "2.0",
       reportedOn: "2026-01-01",
       fixedOn: "2026-02-01",

@@ -89,7 +89,7 @@ describe("CSAF: the advisory's affected components", () => {
       ],
       fixed: ["IOTSEAL-FW-2.1.0"],
     });
-    expect(v.remediations[0].product_ids).toEqual(v.product_status.known_affected);
+    expect(v.remediations![0].product_ids).toEqual(v.product_status.known_affected);
     expect(doc.document.notes[0].text).toContain("(in openssl 3.0.13, mbed-tls/mbedtls 2.28.8)");
     expect(await csafProblems(JSON.parse(csafText(doc)))).toEqual([]);
     // As without components: of the optional tests only 6.2.3 (no CVSS score) warns.

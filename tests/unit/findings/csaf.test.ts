@@ -129,7 +129,7 @@ describe("the document", () => {
     });
     expect(doc.vulnerabilities[0].product_status).toEqual({ known_affected: ["IOTSEAL-FW-2.0.1", "IOTSEAL-FW-2.0.0"] });
     expect(doc.product_tree.branches[0].branches![0].branches!.map((b) => b.name)).toEqual(["2.0.0", "2.0.1"]);
-    expect(doc.vulnerabilities[0].remediations[0].category).toBe("none_available");
+    expect(doc.vulnerabilities[0].remediations![0].category).toBe("none_available");
     expect(await csafProblems(doc)).toEqual([]);
   });
 
@@ -150,7 +150,7 @@ describe("the document", () => {
       ["2", "2027-06-10T08:00:00Z"],
     ]);
     expect(doc.vulnerabilities[0].product_status.fixed).toEqual(["IOTSEAL-FW-2.1.0"]);
-    expect(doc.vulnerabilities[0].remediations[0]).toMatchObject({
+    expect(doc.vulnerabilities[0].remediations![0]).toMatchObject({
       category: "vendor_fix",
       details: "Update to firmware 2.1.0.",
       product_ids: ["IOTSEAL-FW-2.0.1", "IOTSEAL-FW-2.0.0"],
@@ -213,7 +213,7 @@ describe("product ids never collide (CSAF 2.0 6.1.2, and known_affected's unique
       "1.0_b",
       "1.0.0-😀",
     ];
-    const ids = versions.map(csafProductId);
+    const ids = versions.map((v) => csafProductId(v));
     // "1.0.0-é" written twice (the same string) is one id; everything else is distinct.
     expect(new Set(ids).size).toBe(new Set(versions).size);
     expect(csafProductId("1.0.0-é")).not.toBe(csafProductId("1.0.0-ü"));

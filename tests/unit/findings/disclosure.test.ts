@@ -34,6 +34,10 @@ function finding(over: Partial<DisclosureFinding> = {}): DisclosureFinding {
     publishedAt: null,
     fixedInVersion: null,
     affectedVersions: ["1.4.0", "1.4.1"],
+    affected: [
+      { hardwareRevision: "B", firmwareVersion: "1.4.0" },
+      { hardwareRevision: "B", firmwareVersion: "1.4.1" },
+    ],
     reporter: "SECRET-REPORTER alice@research.example",
     ...over,
   };
@@ -282,6 +286,7 @@ describe("disclosureOf", () => {
 describe("publicAdvisory", () => {
   const ALLOWED = [
     "advisoryId",
+    "affected",
     "affectedVersions",
     "disclosedOn",
     "fixedInVersion",
@@ -326,6 +331,10 @@ describe("publicAdvisory", () => {
       title: "Pairing PIN can be brute-forced over BLE",
       severity: "high",
       affectedVersions: ["1.4.0", "1.4.1"],
+      affected: [
+        { hardwareRevision: "B", firmwareVersion: "1.4.0" },
+        { hardwareRevision: "B", firmwareVersion: "1.4.1" },
+      ],
       fixedInVersion: "1.5.0",
       reportedOn: "2027-03-01",
       fixedOn: "2027-04-10",

@@ -27,6 +27,19 @@ describe("updateRequiredOf", () => {
     });
   });
 
+  it("an advisory naming hardware revisions affects only the revisions it names", () => {
+    const revB = {
+      ...advisory("IOTSEAL-2026-0009", ["1.0"], "1.1"),
+      affected: [{ hardwareRevision: "B", firmwareVersion: "1.0" }],
+    };
+    expect(updateRequiredOf("1.0", [revB], "A")).toBeNull();
+    expect(updateRequiredOf("1.0", [revB], "B")).toEqual({ advisories: ["IOTSEAL-2026-0009"], fixedIn: "1.1" });
+    expect(advisoriesAffecting("1.0", [revB], "A")).toEqual([]);
+    // Without the certified revision (or an advisory that names none), the firmware alone decides.
+    expect(advisoriesAffecting("1.0", [revB])).toEqual([revB]);
+    expect(advisoriesAffecting("1.0", [advisory("IOTSEAL-2026-0010", ["1.0"], null)], "A")).toHaveLength(1);
+  });
+
   it("no advisory, or one that affects other versions only: null", () => {
     expect(updateRequiredOf("1.0.3", [])).toBeNull();
     expect(updateRequiredOf("1.0.3", [advisory("IOTSEAL-2026-0001", ["1.0.2", "1.0.30"], "1.0.4")])).toBeNull();

@@ -15,17 +15,34 @@
  * - The product tree is vendor -> product_name -> product_version (one per firmware version named);
  *   each version carries the model number, the SKU and the GTIN, the latter as a GS1 Digital Link
  *   URI in x_generic_uris (CSAF 2.0 has no GTIN field; 3.1.3.3.8 is for "a standard not yet supported").
+ *   Where the product had more than one hardware revision when the advisory was disclosed, there is
+ *   one product_name per hardware revision named ("Kids Watch hardware revision B"), and the product
+ *   ids and names carry it ("IOTSEAL-HW-B-FW-1.0"): a report against revision B only does not read as
+ *   every revision of that firmware. Which of the two a document uses is frozen with the rest of what
+ *   it says about the product (CsafSnapshot), so its ids do not change without a new version.
+ * - A report withdrawn after disclosure: its products are known_not_affected, flagged
+ *   vulnerable_code_not_present (the certification body no longer counts it as a vulnerability of the
+ *   product: not reproducible, a duplicate, or not a flaw), with no threat and no remediation.
  * - The advisory's affected components (package URLs, its "Affected components" field) are products
  *   of their own in full_product_names, each with product_identification_helper.purl (CSAF 2.0
  *   3.1.3.3.5: one purl per product), related to each affected firmware version by a
  *   "default_component_of" relationship (3.2.2.3.1); those combinations are known_affected too.
  * - tracking: version "1" at disclosure, "2" when a fix was certified after it, and one more when a
- *   report is withdrawn after disclosure; status "interim" while no fix is certified (an update is
- *   expected), else "final". The revision history is exactly those steps (mandatory tests 6.1.14-6.1.22).
+ *   report is withdrawn after disclosure (and one when an advisory published before the snapshot
+ *   existed was revised to this mapping: CsafSnapshot.revised); status "interim" while no fix is
+ *   certified (an update is expected), else "final". The revision history is exactly those steps, in
+ *   time order (mandatory tests 6.1.14-6.1.22). Nothing else changes a published document: what it
+ *   says about the product is the snapshot taken at disclosure, not the product's current details.
  */
 import { gtin14Of } from "../../catalogue/domain/gtin";
 import { parsePurl } from "../../catalogue/domain/purl";
-import { disclosureOf, type DisclosureFinding, type DisclosureReason, type PublicAdvisory } from "./disclosure";
+import {
+  disclosureOf,
+  type AffectedVersion,
+  type DisclosureFinding,
+  type DisclosureReason,
+  type PublicAdvisory,
+} from "./disclosure";
 import { SEVERITY_LABELS } from "./findings";
 
 export const CSAF_ID_SYSTEM = "IoT Seal";
@@ -42,6 +59,33 @@ export interface CsafProduct {
   disclosurePolicyUrl: string | null;
 }
 
+/**
+ * What a CSAF document says about the product, frozen when its advisory is disclosed (and stored with
+ * the finding): a later change to the product's name, model, GTIN, SKU, vendor or disclosure policy,
+ * or a new seal, does not change a published document without a new version (CSAF 2.0 3.1.11).
+ */
+export interface CsafSnapshot {
+  product: CsafProduct;
+  /**
+   * The human advisory's page, as a path on the portal: "/s/<serial>" of the product's current seal
+   * (active or suspended) at disclosure, else "/01/<GTIN-14>" (the GS1 Digital Link), else null.
+   */
+  page: string | null;
+  /** Whether the product ids and names name the hardware revision: the product had more than one. */
+  hardwareRevisions: boolean;
+  /**
+   * Only for an advisory published before snapshots existed, whose document the snapshot changed:
+   * when (ISO instant) and why. A revision of its own in the document's history.
+   */
+  revised?: { at: string; summary: string };
+}
+
+/** The stored column: a snapshot, or the mark migration 0030 left on advisories disclosed before it (completed on the first build). */
+export type StoredCsafSnapshot = CsafSnapshot | { backfill: "revision" };
+
+export const isCsafSnapshot = (s: StoredCsafSnapshot | null | undefined): s is CsafSnapshot =>
+  !!s && "product" in s && typeof s.product === "object" && s.product !== null;
+
 /** When each public step of the advisory happened (exact instants; shown to the second). */
 export interface CsafTimeline {
   /** Never before the report was recorded in the portal (disclosureOf). */
@@ -50,6 +94,8 @@ export interface CsafTimeline {
   recordedAfterDeadline?: boolean;
   fixCertifiedAt: Date | null;
   withdrawnAt: Date | null;
+  /** The provider revised the document (CsafSnapshot.revised), if it did. */
+  revised?: { at: Date; summary: string } | null;
 }
 
 export interface CsafPublisher {
@@ -70,6 +116,8 @@ export interface CsafDocumentInput {
   generator: { name: string; version: string };
   /** The components the flaw is in, as package URLs (the advisory's "Affected components" field). */
   components?: readonly string[];
+  /** Name the hardware revision in the product ids and names (CsafSnapshot.hardwareRevisions). */
+  hardwareRevisions?: boolean;
 }
 
 // --- The document's shape (the parts we write; the CSAF 2.0 JSON schema is the truth) ----------
@@ -110,6 +158,15 @@ export interface CsafRevision {
   date: string;
   number: string;
   summary: string;
+}
+export interface CsafFlag {
+  label:
+    | "component_not_present"
+    | "inline_mitigations_already_exist"
+    | "vulnerable_code_cannot_be_controlled_by_adversary"
+    | "vulnerable_code_not_in_execute_path"
+    | "vulnerable_code_not_present";
+  product_ids: string[];
 }
 export interface CsafRemediation {
   category: "vendor_fix" | "none_available";
@@ -153,9 +210,10 @@ export interface CsafDocument {
     ids: { system_name: string; text: string }[];
     title: string;
     notes: CsafNote[];
-    product_status: { known_affected: string[]; fixed?: string[] };
-    remediations: CsafRemediation[];
-    threats: { category: "impact"; details: string; product_ids: string[] }[];
+    product_status: { known_affected?: string[]; known_not_affected?: string[]; fixed?: string[] };
+    flags?: CsafFlag[];
+    remediations?: CsafRemediation[];
+    threats?: { category: "impact"; details: string; product_ids: string[] }[];
   }[];
 }
 
@@ -167,24 +225,71 @@ export function csafDate(d: Date): string {
 }
 
 /**
- * The CSAF product id of a firmware version: the same for the same version, different for different
- * ones (CSAF 2.0 6.1.2 wants unique product ids, and known_affected unique items). A version of
- * letters, digits, ".", "+" and "-" is kept as it is ("IOTSEAL-FW-1.0.4"); every other character is
- * written as "_", its code point in hex and "_" ("1.0.0-é" -> "IOTSEAL-FW-1.0.0-_E9_"). Replacing
- * them all by one "_" made "1.0.0-é" and "1.0.0-ü" (or "1.0 b" and "1.0_b") the same id; "_" is not
- * kept as itself, so the escapes cannot be confused with the version's own characters.
+ * A version label as a product id part: letters, digits, the characters `keep` allows are kept as
+ * they are; every other character is written as "_", its code point in hex and "_" ("é" -> "_E9_").
+ * Replacing them all by one "_" made "1.0.0-é" and "1.0.0-ü" (or "1.0 b" and "1.0_b") the same id;
+ * "_" is not kept as itself, so the escapes cannot be confused with the label's own characters.
  */
-export function csafProductId(firmwareVersion: string): string {
+function idPart(label: string, keep: RegExp): string {
   let id = "";
-  for (const ch of firmwareVersion)
-    id += /^[A-Za-z0-9.+-]$/.test(ch) ? ch : `_${ch.codePointAt(0)!.toString(16).toUpperCase()}_`;
-  return `IOTSEAL-FW-${id}`;
+  for (const ch of label) id += keep.test(ch) ? ch : `_${ch.codePointAt(0)!.toString(16).toUpperCase()}_`;
+  return id;
 }
 
-/** The CSAF product id of the advisory's n-th affected component (1-based), and of it in a firmware version. */
+/**
+ * The CSAF product id of a firmware version (of one hardware revision, when given): the same for the
+ * same version, different for different ones (CSAF 2.0 6.1.2 wants unique product ids, and
+ * known_affected unique items). A firmware version of letters, digits, ".", "+" and "-" is kept as it
+ * is ("IOTSEAL-FW-1.0.4"); others are escaped (idPart: "1.0.0-é" -> "IOTSEAL-FW-1.0.0-_E9_"). With a
+ * hardware revision: "IOTSEAL-HW-B-FW-1.0.4", the revision's "-" escaped too, so that where it ends
+ * is never in doubt (revision "B-FW" of "1" is "IOTSEAL-HW-B_2D_FW-FW-1", not revision "B" of "FW-1").
+ */
+export function csafProductId(firmwareVersion: string, hardwareRevision?: string | null): string {
+  const fw = `FW-${idPart(firmwareVersion, /^[A-Za-z0-9.+-]$/)}`;
+  return hardwareRevision == null ? `IOTSEAL-${fw}` : `IOTSEAL-HW-${idPart(hardwareRevision, /^[A-Za-z0-9.+]$/)}-${fw}`;
+}
+
+/** The CSAF product id of the advisory's n-th affected component (1-based), and of it in a firmware version (of a hardware revision). */
 export const csafComponentId = (n: number) => `IOTSEAL-COMP-${n}`;
-export const csafComponentInFirmwareId = (firmwareVersion: string, n: number) =>
-  `${csafProductId(firmwareVersion)}-COMP-${n}`;
+export const csafComponentInFirmwareId = (firmwareVersion: string, n: number, hardwareRevision?: string | null) =>
+  `${csafProductId(firmwareVersion, hardwareRevision)}-COMP-${n}`;
+
+/** A firmware version the document names, of one hardware revision (null: the document does not name revisions). */
+export interface CsafVersion {
+  hardwareRevision: string | null;
+  firmwareVersion: string;
+}
+
+const byVersion = (x: string, y: string) => x.localeCompare(y, "en", { numeric: true });
+const byCsafVersion = (x: CsafVersion, y: CsafVersion) =>
+  byVersion(x.hardwareRevision ?? "", y.hardwareRevision ?? "") || byVersion(x.firmwareVersion, y.firmwareVersion);
+
+/**
+ * The affected versions a document of `advisory` names, each once: by firmware version alone, or
+ * by hardware revision and firmware version. The fixed firmware version is never among them (a
+ * report is not fixed in a version it affects: findings.fixInAffectedVersionProblem), in the
+ * advisory's order (the service sorts them). Empty: there is
+ * no affected product, and so no valid document (the provider leaves it out; csafDocument refuses it).
+ */
+export function csafAffectedVersions(
+  advisory: Pick<PublicAdvisory, "affectedVersions" | "affected" | "fixedInVersion">,
+  hardwareRevisions = false,
+): CsafVersion[] {
+  const fixed = advisory.fixedInVersion?.trim() ?? null;
+  const named: CsafVersion[] = hardwareRevisions
+    ? advisory.affected.map((v: AffectedVersion) => ({
+        hardwareRevision: v.hardwareRevision,
+        firmwareVersion: v.firmwareVersion,
+      }))
+    : advisory.affectedVersions.map((v) => ({ hardwareRevision: null, firmwareVersion: v }));
+  const seen = new Set<string>();
+  return named
+    .filter((v) => v.firmwareVersion.trim() !== fixed)
+    .filter((v) => {
+      const key = csafProductId(v.firmwareVersion, v.hardwareRevision);
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+}
 
 /** "openssl 3.0.13" for pkg:generic/openssl@3.0.13 (the purl itself when the portal cannot read it). */
 function componentName(purl: string): string {
@@ -242,7 +347,10 @@ export function csafTimelineOf(f: DisclosureFinding, now: Date): CsafTimeline | 
   };
 }
 
-/** The revision history: disclosure, then a fix certified later, then a withdrawal after disclosure. */
+/**
+ * The revision history, in time order: disclosure, then a fix certified later, a withdrawal after
+ * disclosure, and the provider's revision of an advisory published before snapshots existed.
+ */
 export function csafRevisions(advisory: PublicAdvisory, timeline: CsafTimeline): CsafRevision[] {
   const steps: { at: Date; summary: string }[] = [
     {
@@ -258,9 +366,13 @@ export function csafRevisions(advisory: PublicAdvisory, timeline: CsafTimeline):
   if (timeline.withdrawnAt)
     steps.push({
       at: timeline.withdrawnAt,
-      summary: "The certification body withdrew the report after disclosure; the advisory stays published, marked.",
+      summary:
+        "The certification body withdrew the report after disclosure; the advisory stays published, marked, and its products are listed as not affected.",
     });
-  return steps.map((s, i) => ({ date: csafDate(s.at), number: String(i + 1), summary: s.summary }));
+  if (timeline.revised) steps.push({ at: timeline.revised.at, summary: timeline.revised.summary });
+  // Stable: steps at the same second keep the order above.
+  const ordered = steps.map((s, i) => ({ ...s, i })).sort((x, y) => x.at.getTime() - y.at.getTime() || x.i - y.i);
+  return ordered.map((s, i) => ({ date: csafDate(s.at), number: String(i + 1), summary: s.summary }));
 }
 
 /** The document's publisher: the certification body, as the coordinator of the disclosure. */
@@ -276,14 +388,29 @@ export function csafPublisher(p: CsafPublisher): CsafDocument["document"]["publi
 
 // --- The document -------------------------------------------------------------------------------
 
-/** The CSAF 2.0 csaf_security_advisory document of one public advisory. */
+/**
+ * The CSAF 2.0 csaf_security_advisory document of one public advisory. Throws a RangeError when the
+ * advisory names no affected version (besides its fixed one): such a document would not be valid, and
+ * the provider leaves it out (csafAffectedVersions).
+ */
 export function csafDocument(input: CsafDocumentInput): CsafDocument {
   const { advisory: a, timeline, product, publisher, links } = input;
   const severity = SEVERITY_LABELS[a.severity];
   const fixed = a.fixedInVersion;
-  const affected = [...new Set(a.affectedVersions)].filter((v) => v !== fixed);
-  const affectedFirmwareIds = affected.map(csafProductId);
-  const fixedIds = fixed ? [csafProductId(fixed)] : [];
+  const affected = csafAffectedVersions(a, input.hardwareRevisions ?? false);
+  if (affected.length === 0)
+    throw new RangeError(`Advisory ${a.advisoryId} names no affected version besides its fixed one: no CSAF document.`);
+  const idOf = (v: CsafVersion) => csafProductId(v.firmwareVersion, v.hardwareRevision);
+  const affectedFirmwareIds = affected.map(idOf);
+  // The fixed firmware, in each hardware revision affected (the document names revisions) or as such.
+  const fixedVersions: CsafVersion[] = fixed
+    ? [...new Set(affected.map((v) => v.hardwareRevision))].map((hw) => ({
+        hardwareRevision: hw,
+        firmwareVersion: fixed,
+      }))
+    : [];
+  const fixedIds = fixedVersions.map(idOf);
+  const withdrawn = a.withdrawnOn !== null;
   const revisions = csafRevisions(a, timeline);
   const current = revisions[revisions.length - 1];
 
@@ -291,16 +418,26 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
   if (product.sku) helper.skus = [product.sku];
   const gs1 = product.gtin ? gtinUri(product.gtin) : null;
   if (gs1) helper.x_generic_uris = [{ namespace: GTIN_NAMESPACE, uri: gs1 }];
-  const versionBranch = (v: string): CsafBranch => ({
+  // "Kids Watch (model KW-1) firmware 1.0", or "… (model KW-1) hardware revision B firmware 1.0".
+  const versionText = (v: CsafVersion) =>
+    `${v.hardwareRevision === null ? "" : `hardware revision ${v.hardwareRevision} `}firmware ${v.firmwareVersion}`;
+  const versionBranch = (v: CsafVersion): CsafBranch => ({
     category: "product_version",
-    name: v,
+    name: v.firmwareVersion,
     product: {
-      name: `${product.vendor} ${product.name} (model ${product.model}) firmware ${v}`,
-      product_id: csafProductId(v),
+      name: `${product.vendor} ${product.name} (model ${product.model}) ${versionText(v)}`,
+      product_id: idOf(v),
       product_identification_helper: helper,
     },
   });
-  const versions = [...affected, ...(fixed ? [fixed] : [])].sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
+  const versions = [...affected, ...fixedVersions].sort(byCsafVersion);
+  const revisionsNamed = [...new Set(versions.map((v) => v.hardwareRevision))];
+  // One product_name: the product; or, naming hardware revisions, one per revision.
+  const productBranches: CsafBranch[] = revisionsNamed.map((hw) => ({
+    category: "product_name",
+    name: hw === null ? product.name : `${product.name} hardware revision ${hw}`,
+    branches: versions.filter((v) => v.hardwareRevision === hw).map(versionBranch),
+  }));
   // Each affected component, and each affected firmware version with it: known affected too.
   const components = [...new Set(input.components ?? [])].map((purl, i) => ({
     name: componentName(purl),
@@ -311,18 +448,26 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     components.map((c, i) => ({
       category: "default_component_of" as const,
       full_product_name: {
-        name: `${c.name} in ${product.name} (model ${product.model}) firmware ${v}`,
-        product_id: csafComponentInFirmwareId(v, i + 1),
+        name: `${c.name} in ${product.name} (model ${product.model}) ${versionText(v)}`,
+        product_id: csafComponentInFirmwareId(v.firmwareVersion, i + 1, v.hardwareRevision),
         // The device the component is in: identified as its firmware version is (CSAF 2.0 6.2.16).
         product_identification_helper: helper,
       },
       product_reference: c.product_id,
-      relates_to_product_reference: csafProductId(v),
+      relates_to_product_reference: idOf(v),
     })),
   );
   const affectedIds = [...affectedFirmwareIds, ...relationships.map((r) => r.full_product_name.product_id)];
 
-  const affectsText = `${product.name} (model ${product.model}) firmware ${affected.join(", ")}`;
+  // "firmware 1.0, 1.1", or "hardware revision B firmware 1.0; hardware revision C firmware 1.0, 1.1".
+  const affectedByRevision = [...new Set(affected.map((v) => v.hardwareRevision))].map(
+    (hw) =>
+      `${hw === null ? "" : `hardware revision ${hw} `}firmware ${affected
+        .filter((v) => v.hardwareRevision === hw)
+        .map((v) => v.firmwareVersion)
+        .join(", ")}`,
+  );
+  const affectsText = `${product.name} (model ${product.model}) ${affectedByRevision.join("; ")}`;
   // A withdrawn report gets no fix and no further version: say so rather than promise an update. Why it
   // was withdrawn (the assessor's note: a duplicate, not reproducible …) is history, never public (decision 011).
   const fixText = fixed
@@ -334,7 +479,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     {
       category: "summary",
       title: "Summary",
-      text: `${a.title}. ${severity} severity. Affects ${affectsText}${components.length ? ` (in ${components.map((c) => c.name).join(", ")})` : ""}. ${fixText}`,
+      text: `${a.title}. ${severity} severity. ${withdrawn ? "Reported against" : "Affects"} ${affectsText}${components.length ? ` (in ${components.map((c) => c.name).join(", ")})` : ""}. ${fixText}`,
     },
     {
       category: "general",
@@ -372,12 +517,37 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
     ? { category: "vendor_fix", details: `Update to firmware ${fixed}.`, product_ids: affectedIds }
     : {
         category: "none_available",
-        details: a.withdrawnOn
-          ? "The report was withdrawn after disclosure; no fix was verified."
-          : "No fix is verified yet. This advisory is updated when the certification body's assessor verifies one.",
+        details:
+          "No fix is verified yet. This advisory is updated when the certification body's assessor verifies one.",
         product_ids: affectedIds,
       };
   if (links.page) remediation.url = links.page;
+
+  // Withdrawn after disclosure: not a vulnerability of the product (not reproducible, a duplicate, not
+  // a flaw), so its products are known not affected, flagged, with nothing to remediate and no threat.
+  const assessment: Pick<
+    CsafDocument["vulnerabilities"][number],
+    "product_status" | "flags" | "remediations" | "threats"
+  > = withdrawn
+    ? {
+        product_status: fixedIds.length
+          ? { known_not_affected: affectedIds, fixed: fixedIds }
+          : { known_not_affected: affectedIds },
+        flags: [{ label: "vulnerable_code_not_present", product_ids: affectedIds }],
+      }
+    : {
+        product_status: fixedIds.length
+          ? { known_affected: affectedIds, fixed: fixedIds }
+          : { known_affected: affectedIds },
+        remediations: [remediation],
+        threats: [
+          {
+            category: "impact",
+            details: `${severity} severity, as rated by ${publisher.name} (reported on ${a.reportedOn}).`,
+            product_ids: affectedIds,
+          },
+        ],
+      };
 
   return {
     document: {
@@ -406,7 +576,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
         {
           category: "vendor",
           name: product.vendor,
-          branches: [{ category: "product_name", name: product.name, branches: versions.map(versionBranch) }],
+          branches: productBranches,
         },
       ],
       ...(relationships.length ? { full_product_names: components, relationships } : {}),
@@ -422,17 +592,7 @@ export function csafDocument(input: CsafDocumentInput): CsafDocument {
             text: `${a.title}. ${publisher.name} publishes an advisory's title, severity, affected and fixed firmware versions and dates; the technical details of the report stay with ${product.vendor} and ${publisher.name}.`,
           },
         ],
-        product_status: fixedIds.length
-          ? { known_affected: affectedIds, fixed: fixedIds }
-          : { known_affected: affectedIds },
-        remediations: [remediation],
-        threats: [
-          {
-            category: "impact",
-            details: `${severity} severity, as rated by ${publisher.name} (reported on ${a.reportedOn}).`,
-            product_ids: affectedIds,
-          },
-        ],
+        ...assessment,
       },
     ],
   };

@@ -23,9 +23,10 @@
  * count as certified until the caller passes when). When two moments coincide the reason is,
  * in this order: fix_certified, published_by_supplier, deadline_passed.
  *
- * The public advisory holds ONLY: advisory id, title, severity, affected firmware versions, the
- * fixed firmware version (only once the fix is certified: an unverified or rejected fix is not
- * advertised), and the days reported / fixed (verified) / disclosed. Never the description, the
+ * The public advisory holds ONLY: advisory id, title, severity, affected firmware versions (each
+ * with its hardware revision in `affected`: a report against revision B only does not read as
+ * every revision of that firmware), the fixed firmware version (only once the fix is certified: an
+ * unverified or rejected fix is not advertised), and the days reported / fixed (verified) / disclosed. Never the description, the
  * reporter, the CVSS vector, the status history or notes: it is built field by field.
  *
  * Viewers:
@@ -38,6 +39,12 @@
  * Dates shown are UTC days (YYYY-MM-DD); the end of an embargo is shown to the minute (UTC).
  */
 import { isOpen, SEVERITIES, type FindingStatus, type Severity } from "./findings";
+
+/** One version a report affects: a firmware version of one hardware revision of the product. */
+export interface AffectedVersion {
+  hardwareRevision: string;
+  firmwareVersion: string;
+}
 
 export interface DisclosureFinding {
   id: string;
@@ -58,7 +65,10 @@ export interface DisclosureFinding {
   /** When the report was withdrawn (status withdrawn); without it a withdrawn report counts as never disclosed. */
   withdrawnAt?: Date | null;
   fixedInVersion: string | null;
+  /** The firmware versions affected, each once. */
   affectedVersions: string[];
+  /** The same with their hardware revisions (absent: not loaded; the public advisory then lists none). */
+  affected?: AffectedVersion[];
   reporter?: string;
 }
 
@@ -82,7 +92,10 @@ export interface PublicAdvisory {
   advisoryId: string;
   title: string;
   severity: Severity;
+  /** The firmware versions affected, each once (a seal's firmware is matched against these). */
   affectedVersions: string[];
+  /** Each affected version with its hardware revision: "firmware 1.0 of hardware revision B". */
+  affected: AffectedVersion[];
   fixedInVersion: string | null;
   /** YYYY-MM-DD (UTC) */
   reportedOn: string;
@@ -161,6 +174,10 @@ export function publicAdvisory(f: DisclosureFinding, now: Date): PublicAdvisory 
     title: f.title,
     severity: f.severity,
     affectedVersions: [...f.affectedVersions],
+    affected: (f.affected ?? []).map((v) => ({
+      hardwareRevision: v.hardwareRevision,
+      firmwareVersion: v.firmwareVersion,
+    })),
     fixedInVersion: verified ? f.fixedInVersion : null,
     reportedOn: ymd(f.reportedAt),
     fixedOn: verified ? ymd(verified) : null,

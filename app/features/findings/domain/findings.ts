@@ -194,6 +194,18 @@ export function checkFixedInVersion(input: string): { ok: true; version: string 
   return { ok: true, version: v };
 }
 
+/**
+ * Why firmware `version` cannot carry the fix of a report that affects `affectedVersions`, or null. A
+ * fix is in a version the report does not affect: "fixed in 1.0" for a report against 1.0 would close
+ * the report, publish an advisory saying "update to 1.0" to the holders of 1.0, and a CSAF document
+ * with no affected product. Versions are compared as the product registers them (trimmed).
+ */
+export function fixInAffectedVersionProblem(version: string, affectedVersions: readonly string[]): string | null {
+  const v = version.trim();
+  if (!affectedVersions.some((a) => a.trim() === v)) return null;
+  return `Firmware ${v} is one of the versions this report affects: the fix must be in another firmware version.`;
+}
+
 export interface ClockedFinding {
   severity: Severity;
   status: FindingStatus;

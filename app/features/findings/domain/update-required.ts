@@ -40,23 +40,39 @@ export interface UpdateRequired {
 
 const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
-/** The public advisories that list `firmware` among their affected versions (order kept). */
-export function advisoriesAffecting<A extends Pick<PublicAdvisory, "affectedVersions">>(
+/** What an advisory says it affects: firmware versions, and (where known) each with its hardware revision. */
+type Affects = Pick<PublicAdvisory, "affectedVersions"> & {
+  affected?: readonly { hardwareRevision: string; firmwareVersion: string }[];
+};
+
+/**
+ * The public advisories that list `firmware` among their affected versions (order kept). Given the
+ * certified hardware revision, an advisory that names revisions must name this one: a report
+ * against hardware B firmware 1.0 does not affect hardware A firmware 1.0.
+ */
+export function advisoriesAffecting<A extends Affects>(
   firmware: string,
   advisories: readonly A[],
+  hardwareRevision?: string | null,
 ): A[] {
   const fw = firmware.trim();
   if (!fw) return [];
-  return advisories.filter((a) => a.affectedVersions.some((v) => v.trim() === fw));
+  const hw = hardwareRevision?.trim();
+  return advisories.filter((a) =>
+    hw !== undefined && a.affected?.length
+      ? a.affected.some((x) => x.firmwareVersion.trim() === fw && x.hardwareRevision.trim() === hw)
+      : a.affectedVersions.some((v) => v.trim() === fw),
+  );
 }
 
 /** Whether the seal of `firmware` needs an update, and to which version; null when no public, fixed advisory affects it. */
 export function updateRequiredOf(
   firmware: string,
-  advisories: readonly Pick<PublicAdvisory, "advisoryId" | "affectedVersions" | "fixedInVersion">[],
+  advisories: readonly (Pick<PublicAdvisory, "advisoryId" | "fixedInVersion"> & Affects)[],
+  hardwareRevision?: string | null,
 ): UpdateRequired | null {
   const fw = firmware.trim();
-  const fixed = advisoriesAffecting(fw, advisories).filter(
+  const fixed = advisoriesAffecting(fw, advisories, hardwareRevision).filter(
     (a): a is typeof a & { fixedInVersion: string } =>
       typeof a.fixedInVersion === "string" && a.fixedInVersion.trim() !== "" && a.fixedInVersion.trim() !== fw,
   );
