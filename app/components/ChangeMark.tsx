@@ -2,7 +2,9 @@ import { Form } from "@remix-run/react";
 
 /**
  * In a re-certification: why the assessor reviews this requirement again, and (while it is a
- * draft) the supplier's mark that the new firmware changed it, with what changed.
+ * draft) the supplier's mark that the new firmware changed it, with what changed. `values`: what
+ * a refused post of this form sent, shown again instead of the saved mark so nothing typed is lost
+ * (also without JavaScript).
  */
 export function ChangeMark({
   reasons,
@@ -10,13 +12,17 @@ export function ChangeMark({
   canMark,
   busy,
   error,
+  values,
 }: {
   reasons: string[];
   note: string | null;
   canMark: boolean;
   busy: boolean;
   error?: string;
+  values?: { changed?: string; note?: string };
 }) {
+  const changed = values ? values.changed === "on" || values.changed === "true" : note !== null;
+  const noteText = values ? (values.note ?? "") : (note ?? "");
   return (
     <section className="card" aria-labelledby="change-title" data-testid="change-mark">
       <h2 id="change-title">Changed in this firmware?</h2>
@@ -36,7 +42,7 @@ export function ChangeMark({
         <Form method="post" noValidate className="stack">
           <input type="hidden" name="intent" value="mark-change" />
           <label className="check">
-            <input type="checkbox" name="changed" defaultChecked={note !== null} /> The new firmware changes how this
+            <input type="checkbox" name="changed" defaultChecked={changed} /> The new firmware changes how this
             requirement is met
           </label>
           <div className={error ? "field field--error" : "field"}>
@@ -45,7 +51,7 @@ export function ChangeMark({
               id="change-note"
               name="note"
               rows={2}
-              defaultValue={note ?? ""}
+              defaultValue={noteText}
               aria-invalid={error ? true : undefined}
             />
             {error ? (

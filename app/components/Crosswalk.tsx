@@ -1,7 +1,9 @@
 import { Link } from "@remix-run/react";
+import { checklistShortName } from "../features/catalogue/domain/checklist/crosswalk";
 
 export interface CrosswalkEndView {
   checklistId: string;
+  /** The checklist's title; null while no version of it is imported. */
   checklistTitle: string | null;
   ref: string;
   version: string | null;
@@ -31,8 +33,12 @@ function End({ end }: { end: CrosswalkEndView }) {
     </>
   );
   if (!end.version) {
+    // checklistTitle is known once some version of that checklist is imported: then none of them has the ref.
+    const why = end.checklistTitle
+      ? `No imported version of ${checklistShortName(end.checklistId)} has requirement ${end.ref}`
+      : "That checklist is not imported yet";
     return (
-      <span className="crosswalk__end crosswalk__end--unresolved" title="That checklist is not imported yet">
+      <span className="crosswalk__end crosswalk__end--unresolved" title={why}>
         {end.checklistId}:{end.ref} <span className="badge badge--warn">unresolved</span>
       </span>
     );

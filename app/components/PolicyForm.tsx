@@ -103,8 +103,9 @@ export function PolicyForm({
         <p className="field__hint" id="requiredProvisions-hint">
           Write <code>checklist:ref</code>, such as <code>etsi-en-303-645:5.1-1</code>. A clause such as{" "}
           <code>etsi-en-303-645:5.1</code> takes all its provisions; <code>etsi-en-303-645:5.1 advisory</code> takes its
-          advisory ones. A seal meets a provision directly or through the crosswalk (a UK PSTI seal meets ETSI 5.1-1
-          through PSTI 1).
+          advisory ones. A seal meets a provision when it meets that requirement itself, or a requirement the crosswalk
+          links to it as equivalent (an ETSI EN 303 645 seal meets EU CRA Annex I II.5 through ETSI 5.2-1). A partial
+          link, or one whose kind the checklists do not state, meets it only partly, and that does not count.
         </p>
         <textarea
           id="requiredProvisions"

@@ -1,11 +1,13 @@
 /**
  * The demo retailer's acceptance policy (part of the demo seed): "Children's wearables" — a seal
  * valid against ETSI EN 303 645 or UK PSTI at baseline, meeting ETSI's no-default-password,
- * disclosure-policy and update-period provisions (a PSTI seal meets them through the crosswalk),
- * with two years of security support from today and a support period that meets the EU CRA (five
- * years from going on sale, or a stated shorter expected use time), no high or critical
- * vulnerability past its deadline, and a seal at most two years old. Gator Kids Watch 3 meets it; Gator Kids Watch 2 misses it
- * (expired, and issued 25 months ago). Idempotent.
+ * disclosure-policy and update-period provisions (directly, or through an equivalent crosswalk
+ * link: UK PSTI's links to them do not state a kind, so a PSTI seal meets them only partly, which
+ * is a miss), with two years of security support from today and a support period that meets the
+ * EU CRA (five years from going on sale, or a stated shorter expected use time), no high or
+ * critical vulnerability past its deadline, and a seal at most two years old. Gator Kids Watch 3
+ * (ETSI) meets it; Gator Kids Watch 2 (UK PSTI) misses it: expired, the three ETSI provisions met
+ * only partly through the crosswalk, and issued 25 months ago. Idempotent.
  */
 import { and, eq } from "drizzle-orm";
 import { acceptancePolicies } from "../../db/schema";

@@ -90,7 +90,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ok: true as const,
     outcome: null,
     problems: [] as string[],
-    retired: `${r.value.label} is retired: no new submission can choose it; it stays readable, and the seals issued against it stay valid.`,
+    retired: r.value.lastPublished
+      ? `${r.value.label} is retired: no new submission can choose it, and as no other version of this checklist is published, renewals and re-certifications on this checklist are not possible until a new version is imported; it stays readable, and the seals issued against it stay valid.`
+      : `${r.value.label} is retired: no new submission can choose it; it stays readable, and the seals issued against it stay valid.`,
   };
 }
 
@@ -211,9 +213,11 @@ export default function AdminChecklists() {
                               name="confirm"
                               value="yes"
                               required
-                              aria-label={`I understand: retire ${c.id} ${v.version} for good`}
+                              aria-label={`I understand: retire ${c.id} ${v.version} for good${v.lastPublished ? "; no renewals or re-certifications on this checklist" : ""}`}
                             />{" "}
-                            I understand: no new submissions, for good
+                            {v.lastPublished
+                              ? "I understand: no new submissions, for good; as it is this checklist's only published version, renewals and re-certifications on this checklist will not be possible"
+                              : "I understand: no new submissions, for good"}
                           </label>
                           <button className="button button--quiet button--small" type="submit">
                             Retire

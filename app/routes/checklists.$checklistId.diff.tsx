@@ -3,7 +3,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AppliesSummary } from "../components/Applicability";
 import { RecurrenceNote } from "../components/RecurringStatus";
-import type { RequirementFacts } from "../features/catalogue/domain/checklist/diff";
+import type { DiffField, RequirementFacts } from "../features/catalogue/domain/checklist/diff";
+import { CrosswalkKindBadge } from "../components/Crosswalk";
 import { notFound } from "../features/accounts/session.server";
 import { diffChecklistVersions, getVersionRow } from "../features/catalogue/checklists.server";
 
@@ -26,21 +27,64 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return diffChecklistVersions(checklistId, q.data.from, q.data.to);
 }
 
-function Facts({ r, levels }: { r: RequirementFacts; levels: { id: string; title: string }[] }) {
+/** How a changed field is named on its badge. */
+const FIELD_LABELS: Record<DiffField, string> = {
+  title: "title",
+  text: "text",
+  applies: "applicability",
+  condition: "condition",
+  recurrence: "recurrence",
+  evidence: "evidence expected",
+  section: "section",
+  crosswalk: "crosswalk",
+};
+
+type Levels = { id: string; title: string }[];
+
+/** One side of a requirement, read with its own version's levels. */
+function Facts({ r, levels, showSection = false }: { r: RequirementFacts; levels: Levels; showSection?: boolean }) {
   return (
     <>
       <strong>{r.title}</strong>
+      {showSection ? (
+        <p className="small muted">
+          In {r.sectionRef} {r.sectionTitle}
+        </p>
+      ) : null}
       <p className="small">{r.text}</p>
       {r.condition ? <p className="small">Condition: {r.condition}</p> : null}
+      {r.evidenceHint ? <p className="small">Evidence expected: {r.evidenceHint}</p> : null}
       {r.recursEveryDays ? <RecurrenceNote days={r.recursEveryDays} /> : null}
       <AppliesSummary applies={r.applies} levels={levels} />
+      {r.mapsTo?.length ? (
+        <p className="small">
+          Maps to:{" "}
+          {r.mapsTo.map((l, i) => (
+            <span key={l.to}>
+              {i ? ", " : null}
+              <code>{l.to}</code>
+              {l.kind ? (
+                <>
+                  {" "}
+                  <CrosswalkKindBadge kind={l.kind} />
+                </>
+              ) : null}
+            </span>
+          ))}
+        </p>
+      ) : null}
     </>
   );
 }
 
+const refList = (refs: string[]) =>
+  refs.length === 1 ? refs[0] : `${refs.slice(0, -1).join(", ")} and ${refs[refs.length - 1]}`;
+
 export default function DiffPage() {
-  const { from, to, levels, diff } = useLoaderData<typeof loader>();
+  const { from, to, fromLevels, toLevels, diff } = useLoaderData<typeof loader>();
   const base = `/checklists/${from.checklistId}`;
+  const splitInto = new Map(diff.splits.map((s) => [s.ref, s.into]));
+  const splitFrom = new Map(diff.splits.flatMap((s) => s.into.map((ref) => [ref, s.ref] as const)));
   return (
     <>
       <p className="small">
@@ -73,8 +117,11 @@ export default function DiffPage() {
               <span className="muted small">
                 in {r.sectionRef} {r.sectionTitle}
               </span>
+              {splitFrom.has(r.ref) ? (
+                <span className="badge badge--info diff-split">split from {splitFrom.get(r.ref)}</span>
+              ) : null}
             </h3>
-            <Facts r={r} levels={levels} />
+            <Facts r={r} levels={toLevels} />
           </div>
         ))}
       </section>
@@ -90,8 +137,11 @@ export default function DiffPage() {
               <span className="muted small">
                 was in {r.sectionRef} {r.sectionTitle}
               </span>
+              {splitInto.has(r.ref) ? (
+                <span className="badge badge--info diff-split">split into {refList(splitInto.get(r.ref)!)}</span>
+              ) : null}
             </h3>
-            <Facts r={r} levels={levels} />
+            <Facts r={r} levels={fromLevels} />
           </div>
         ))}
       </section>
@@ -104,7 +154,7 @@ export default function DiffPage() {
               <span className="requirement__ref">{c.ref}</span>{" "}
               {c.fields.map((f) => (
                 <span className="badge badge--warn diff-field" key={f}>
-                  {f === "applies" ? "applicability" : f} changed
+                  {FIELD_LABELS[f]} changed
                 </span>
               ))}
             </h3>
@@ -119,10 +169,10 @@ export default function DiffPage() {
                 <tbody>
                   <tr>
                     <td>
-                      <Facts r={c.before} levels={levels} />
+                      <Facts r={c.before} levels={fromLevels} showSection={c.fields.includes("section")} />
                     </td>
                     <td>
-                      <Facts r={c.after} levels={levels} />
+                      <Facts r={c.after} levels={toLevels} showSection={c.fields.includes("section")} />
                     </td>
                   </tr>
                 </tbody>

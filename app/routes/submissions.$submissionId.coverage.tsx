@@ -85,43 +85,49 @@ function TargetBlock({ t, source }: { t: CoverageBlock; source: { checklistId: s
       <p className="coverage__headline" data-testid="coverage-headline">
         {t.headline}
       </p>
-      <p className="small muted">
-        Counted over all {t.all.total} requirements of {t.name} {t.version}: {t.all.covered} covered, {t.all.partly}{" "}
-        partly covered, {t.all.notCovered} not covered.{" "}
-        {m.total
-          ? `Of the ${m.total} mandatory at its lowest level (${t.lowestLevel.title}): ${m.covered} covered, ${m.partly} partly covered, ${m.notCovered} not covered.`
-          : `None is mandatory at its lowest level (${t.lowestLevel.title}).`}
-      </p>
-      <div className="table-wrap">
-        <table className="compact">
-          <thead>
-            <tr>
-              <th scope="col">Requirement</th>
-              <th scope="col">Status</th>
-              <th scope="col">Through (this seal&apos;s requirements)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {t.rows.map((r) => (
-              <tr key={r.ref} data-ref={r.ref}>
-                <td>
-                  <Link to={checklistHref(t.checklistId, t.version, r.ref)} className="mono">
-                    {r.ref}
-                  </Link>{" "}
-                  {r.title}
-                  {r.mandatory ? null : <span className="muted small"> (not mandatory at {t.lowestLevel.title})</span>}
-                </td>
-                <td>
-                  <span className={STATUS_BADGE[r.status]}>{COVERAGE_STATUS_LABELS[r.status]}</span>
-                </td>
-                <td>
-                  <Through row={r} source={source} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {t.linked ? (
+        <>
+          <p className="small muted">
+            Counted over all {t.all.total} requirements of {t.name} {t.version}: {t.all.covered} covered, {t.all.partly}{" "}
+            partly covered, {t.all.notCovered} not covered.{" "}
+            {m.total
+              ? `Of the ${m.total} mandatory at its lowest level (${t.lowestLevel.title}): ${m.covered} covered, ${m.partly} partly covered, ${m.notCovered} not covered.`
+              : `None is mandatory at its lowest level (${t.lowestLevel.title}).`}
+          </p>
+          <div className="table-wrap">
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th scope="col">Requirement</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Through (this seal&apos;s requirements)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {t.rows.map((r) => (
+                  <tr key={r.ref} data-ref={r.ref}>
+                    <td>
+                      <Link to={checklistHref(t.checklistId, t.version, r.ref)} className="mono">
+                        {r.ref}
+                      </Link>{" "}
+                      {r.title}
+                      {r.mandatory ? null : (
+                        <span className="muted small"> (not mandatory at {t.lowestLevel.title})</span>
+                      )}
+                    </td>
+                    <td>
+                      <span className={STATUS_BADGE[r.status]}>{COVERAGE_STATUS_LABELS[r.status]}</span>
+                    </td>
+                    <td>
+                      <Through row={r} source={source} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
     </section>
   );
 }

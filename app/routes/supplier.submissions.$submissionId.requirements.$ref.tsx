@@ -351,6 +351,7 @@ export default function RequirementPage() {
           canMark={Boolean(d.recertification?.canMark)}
           busy={busy}
           error={failed?.fieldErrors?.note}
+          values={values?.intent === "mark-change" ? values : undefined}
         />
       ) : null}
       <section className="card" aria-labelledby="evidence-title">

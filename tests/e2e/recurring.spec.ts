@@ -147,6 +147,8 @@ test("the checklist pages show which requirements recur, how often, and the grac
   await page.goto("/checklists/etsi-en-303-645/diff?from=3.1.3&to=3.1.3-r1");
   await expect(page.getByRole("region", { name: "Changed" }).locator(".diff-field")).toHaveText([
     "recurrence changed",
+    "evidence expected changed",
     "recurrence changed",
+    "evidence expected changed",
   ]);
 });

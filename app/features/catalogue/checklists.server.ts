@@ -10,8 +10,15 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { checklists, checklistSections, checklistVersions, crosswalkLinks, requirements } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { canonicalChecklist, checklistHash } from "./domain/checklist/canonical";
-import { crosswalkEntry, parseCrosswalkTarget, resolveCrosswalk } from "./domain/checklist/crosswalk";
+import {
+  crosswalkEntry,
+  parseCrosswalkTarget,
+  resolveCrosswalk,
+  unknownCrosswalkTargets,
+  type KnownRefs,
+} from "./domain/checklist/crosswalk";
 import { diffRequirements, type RequirementFacts } from "./domain/checklist/diff";
+import { byNewest, newestOf } from "./domain/checklist/newest";
 import { parseChecklistText, type ChecklistProblem, type ExpectedLocation } from "./domain/checklist/parse";
 import { checklistVersionLabel } from "./domain/checklist/label";
 import { verdictModelOfContent } from "./domain/checklist/verdict-model";
@@ -26,7 +33,7 @@ import {
 import { isSystem, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
 
@@ -89,11 +96,55 @@ export function expectedFromPath(file: string): ExpectedLocation {
   return { folder: path.basename(path.dirname(path.resolve(file))), fileStem: path.basename(file, ".yaml") };
 }
 
-/** Validates without touching the database; throws ChecklistInvalidError listing every problem. */
-export function validateChecklist(source: string, label: string, expected: ExpectedLocation): ChecklistFile {
-  const parsed = parseChecklistText(source, expected);
+/**
+ * Validates; throws ChecklistInvalidError listing every problem. With `knownRefs` (importedRefs), a
+ * crosswalk target in an imported checklist that none of its versions has is a problem too.
+ */
+export function validateChecklist(
+  source: string,
+  label: string,
+  expected: ExpectedLocation,
+  knownRefs?: KnownRefs,
+): ChecklistFile {
+  const parsed = parseChecklistText(source, expected, { knownRefs });
   if (!parsed.ok) throw new ChecklistInvalidError(label, parsed.problems);
   return parsed.file;
+}
+
+/**
+ * The refs of every imported version of each checklist (read once per checklist asked about), plus
+ * those of `alsoComing`: files about to be imported with it, so a batch may link to a ref its own
+ * new version of another checklist brings.
+ */
+export function importedRefs(alsoComing: readonly ChecklistFile[] = []): KnownRefs {
+  const cache = new Map<string, ReadonlySet<string> | null>();
+  return (checklistId) => {
+    if (!cache.has(checklistId)) {
+      const refs = new Set(
+        db()
+          .select({ ref: requirements.ref })
+          .from(requirements)
+          .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
+          .where(eq(checklistVersions.checklistId, checklistId))
+          .all()
+          .map((r) => r.ref),
+      );
+      const coming = alsoComing.filter((f) => f.id === checklistId);
+      for (const f of coming) for (const section of f.sections) for (const r of section.requirements) refs.add(r.ref);
+      const imported = coming.length > 0 || !!getAnyVersion(checklistId);
+      cache.set(checklistId, imported ? refs : null);
+    }
+    return cache.get(checklistId)!;
+  };
+}
+
+function getAnyVersion(checklistId: string) {
+  return db()
+    .select({ id: checklistVersions.id })
+    .from(checklistVersions)
+    .where(eq(checklistVersions.checklistId, checklistId))
+    .limit(1)
+    .get();
 }
 
 export function importChecklist(
@@ -103,7 +154,7 @@ export function importChecklist(
   expected: ExpectedLocation,
 ): ImportOutcome {
   assertCan(actor, "admin.workspace");
-  const file = validateChecklist(source, label, expected);
+  const file = validateChecklist(source, label, expected, importedRefs());
   return importValidated(actor, file, label);
 }
 
@@ -149,13 +200,15 @@ function importValidated(actor: AnyActor, file: ChecklistFile, label: string): I
     if (!tx.select({ id: checklists.id }).from(checklists).where(eq(checklists.id, file.id)).get()) {
       tx.insert(checklists).values({ id: file.id, title: file.title, publisher: file.publisher, createdAt: at }).run();
     } else {
-      // The checklist's display title follows its newest version.
-      const newest = tx
-        .select({ publishedOn: sql<string>`max(${checklistVersions.publishedOn})` })
-        .from(checklistVersions)
-        .where(eq(checklistVersions.checklistId, file.id))
-        .get();
-      if (!newest?.publishedOn || file.published >= newest.publishedOn)
+      // The checklist's display title follows its newest version (byNewest: the same rule as every list).
+      const newest = newestOf(
+        tx
+          .select({ publishedOn: checklistVersions.publishedOn, version: checklistVersions.version })
+          .from(checklistVersions)
+          .where(eq(checklistVersions.checklistId, file.id))
+          .all(),
+      );
+      if (!newest || byNewest({ publishedOn: file.published, version: file.version }, newest) <= 0)
         tx.update(checklists)
           .set({ title: file.title, publisher: file.publisher })
           .where(eq(checklists.id, file.id))
@@ -241,19 +294,29 @@ export function importShippedChecklists(
   allOrNothing = false,
 ): ShippedImportReport {
   const report: ShippedImportReport = { results: [], failures: [] };
-  const valid: { file: string; checklist: ChecklistFile }[] = [];
+  let valid: { file: string; source: string; expected: ExpectedLocation; checklist: ChecklistFile }[] = [];
   for (const file of files) {
     const label = path.relative(process.cwd(), file) || file;
+    const source = fs.readFileSync(file, "utf8");
+    const expected = expectedFromPath(file);
     try {
-      valid.push({
-        file: label,
-        checklist: validateChecklist(fs.readFileSync(file, "utf8"), label, expectedFromPath(file)),
-      });
+      valid.push({ file: label, source, expected, checklist: validateChecklist(source, label, expected) });
     } catch (e) {
       if (e instanceof ChecklistInvalidError) report.failures.push({ file: label, lines: e.lines });
       else throw e;
     }
   }
+  // Crosswalk targets are checked against what is imported and what this batch brings (a file may
+  // link to the ref a newer version of another checklist adds); a file with a mistyped one is read
+  // again for the line numbers.
+  const known = importedRefs(valid.map((v) => v.checklist));
+  valid = valid.filter((v) => {
+    if (!unknownCrosswalkTargets(v.checklist, known).length) return true;
+    const again = parseChecklistText(v.source, v.expected, { knownRefs: known });
+    if (!again.ok)
+      report.failures.push({ file: v.file, lines: new ChecklistInvalidError(v.file, again.problems).lines });
+    return false;
+  });
   if (allOrNothing && report.failures.length) return report;
   // Older versions first, so a checklist's title ends up as its newest version's.
   valid.sort((a, b) => a.checklist.published.localeCompare(b.checklist.published));
@@ -268,20 +331,48 @@ export function importShippedChecklists(
   return report;
 }
 
+/**
+ * What retiring a version stops: new submissions, and, when it is its checklist's last published
+ * version, renewals and re-certifications too (they continue on a published version of the same
+ * checklist: certification/submission-records.server.ts, continuingChecklistVersion).
+ */
+export function retirementConsequence(lastPublished: boolean): string {
+  return lastPublished
+    ? "no new submissions, and, as no other version of this checklist is published, no renewals or re-certifications on this checklist until a new version is imported; seals already issued stay valid"
+    : "no new submissions; seals already issued stay valid";
+}
+
+/** Whether no other version of the checklist is published. */
+function isLastPublished(t: Pick<Tx, "select">, v: { id: string; checklistId: string }): boolean {
+  return !t
+    .select({ id: checklistVersions.id })
+    .from(checklistVersions)
+    .where(
+      and(
+        eq(checklistVersions.checklistId, v.checklistId),
+        eq(checklistVersions.status, "published"),
+        sql`${checklistVersions.id} <> ${v.id}`,
+      ),
+    )
+    .limit(1)
+    .get();
+}
+
 export function retireChecklistVersion(
   actor: AnyActor,
   versionId: string,
   reason: string,
   opts: { confirmed: boolean },
-): { label: string } {
+): { label: string; lastPublished: boolean } {
   assertCan(actor, "admin.workspace");
   const retired = transaction((tx) => {
     const v = tx.select().from(checklistVersions).where(eq(checklistVersions.id, versionId)).get();
     if (!v) throw new ServiceError("not_found", "No such checklist version.");
     if (v.status === "retired") throw new ServiceError("conflict", `${v.checklistId} ${v.version} is already retired.`);
+    const lastPublished = isLastPublished(tx, v);
     requireConfirmation(
       opts.confirmed,
-      `${summarise(v).label} is retired for good (no new submissions; seals already issued stay valid)`,
+      `${summarise(v).label} is retired for good (${retirementConsequence(lastPublished)})`,
     );
     tx.update(checklistVersions)
       .set({ status: "retired", retiredAt: new Date(nowMs()), retiredReason: reason })
@@ -290,11 +381,11 @@ export function retireChecklistVersion(
     recordAudit(tx, actor, {
       action: "checklist.retired",
       target: { type: "checklist_version", id: versionId },
-      details: { reason },
+      details: { reason, lastPublished },
     });
-    return v;
+    return { ...v, lastPublished };
   });
-  return { label: summarise(retired).label };
+  return { label: summarise(retired).label, lastPublished: retired.lastPublished };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,20 +484,24 @@ export function checklistLabelFor(c: { id: string; version: string; title: strin
   return checklistVersionLabel({ title: c.title, version: c.version, continuousMonitoring: (recurring?.n ?? 0) > 0 });
 }
 
-/** Newest first: by publication date, then by version number. */
-export const byNewest = (a: { publishedOn: string; version: string }, b: { publishedOn: string; version: string }) =>
-  b.publishedOn.localeCompare(a.publishedOn) || b.version.localeCompare(a.version, undefined, { numeric: true });
+/** Newest first (domain/checklist/newest.ts): the one rule for "the newest version", here for every caller. */
+export { byNewest, newestOf };
 
 export function listChecklists() {
   const all = db().select().from(checklists).orderBy(asc(checklists.title)).all();
   const versions = db().select().from(checklistVersions).all();
-  return all.map((c) => ({
-    ...c,
-    versions: versions
-      .filter((v) => v.checklistId === c.id)
-      .sort(byNewest)
-      .map(summarise),
-  }));
+  return all.map((c) => {
+    const own = versions.filter((v) => v.checklistId === c.id).sort(byNewest);
+    const published = own.filter((v) => v.status === "published").length;
+    return {
+      ...c,
+      versions: own.map((v) => ({
+        ...summarise(v),
+        /** Its checklist's only published version: retiring it stops renewals and re-certifications too. */
+        lastPublished: v.status === "published" && published === 1,
+      })),
+    };
+  });
 }
 
 export function getChecklist(checklistId: string) {
@@ -423,6 +518,7 @@ export function getVersionRow(checklistId: string, version: string) {
 
 export interface CrosswalkEnd {
   checklistId: string;
+  /** null while no version of that checklist is imported (with a title but no version: none of them has the ref). */
   checklistTitle: string | null;
   ref: string;
   version: string | null; // null: not imported yet (unresolved)
@@ -599,6 +695,9 @@ export function crosswalkFor(versionId: string, checklistId: string, refs: strin
 }
 
 function facts(versionId: string): RequirementFacts[] {
+  const links = new Map<string, NonNullable<RequirementFacts["mapsTo"]>>();
+  for (const l of db().select().from(crosswalkLinks).where(eq(crosswalkLinks.fromVersionId, versionId)).all())
+    links.set(l.fromRef, [...(links.get(l.fromRef) ?? []), { to: `${l.toChecklistId}:${l.toRef}`, kind: l.kind }]);
   const sections = new Map(
     db()
       .select()
@@ -622,14 +721,23 @@ function facts(versionId: string): RequirementFacts[] {
       applies: r.applies,
       condition: r.condition,
       recursEveryDays: r.recursEveryDays,
+      evidenceHint: r.evidenceHint,
+      mapsTo: links.get(r.ref) ?? [],
     }));
 }
 
+/** Two versions compared; each side's requirements are read with its own version's levels. */
 export function diffChecklistVersions(checklistId: string, from: string, to: string) {
   const a = getVersionRow(checklistId, from);
   const b = getVersionRow(checklistId, to);
   if (!a || !b) throw new ServiceError("not_found", `${checklistId} has no version ${!a ? from : to}.`);
-  return { from: summarise(a), to: summarise(b), levels: b.levels, diff: diffRequirements(facts(a.id), facts(b.id)) };
+  return {
+    from: summarise(a),
+    to: summarise(b),
+    fromLevels: a.levels,
+    toLevels: b.levels,
+    diff: diffRequirements(facts(a.id), facts(b.id)),
+  };
 }
 
 /** Versions a new submission may be opened against (published, not retired). */

@@ -3,7 +3,7 @@
  * (submissions, recertification, review, verdicts, evidence, seals). No use case of its own.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import {
   answers,
   checklistVersions,
@@ -20,6 +20,7 @@ import { nowMs } from "../../platform/clock.server";
 import { preparedQueries, type Tx } from "../../platform/db.server";
 import { DEFAULT_VERDICT_MODEL, type VerdictModel } from "../catalogue/domain/checklist/schema";
 import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
+import { newestOf } from "../catalogue/domain/checklist/newest";
 import { ServiceError } from "../../platform/errors.server";
 import { EMPTY_ANSWER, type AnswerFacts } from "./domain/answers";
 
@@ -191,12 +192,14 @@ export function openSubmissionTx(tx: Tx, actor: Actor, input: OpenSubmission): s
 export function continuingChecklistVersion(tx: Pick<Tx, "select">, checklistVersionId: string) {
   const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, checklistVersionId)).get()!;
   if (cv.status === "published") return cv;
-  const newest = tx
-    .select()
-    .from(checklistVersions)
-    .where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published")))
-    .orderBy(desc(checklistVersions.publishedOn))
-    .get();
+  // The newest by the catalogue's one rule (byNewest: publication date, then version number).
+  const newest = newestOf(
+    tx
+      .select()
+      .from(checklistVersions)
+      .where(and(eq(checklistVersions.checklistId, cv.checklistId), eq(checklistVersions.status, "published")))
+      .all(),
+  );
   if (!newest) throw new ServiceError("conflict", `${cv.title} has no published version to continue on.`);
   return newest;
 }

@@ -9,7 +9,7 @@
  * watch event and a webhook once.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, max, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
 import {
   acceptancePolicies,
   answers,
@@ -29,6 +29,7 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
+import { byNewest } from "../catalogue/domain/checklist/newest";
 import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { isOpen } from "../findings/domain/findings";
@@ -41,6 +42,7 @@ import {
   summarizePolicy,
   type Policy,
   type PolicyInput,
+  type PolicyLink,
   type PolicyNames,
   type PolicyResult,
   type PolicySealFacts,
@@ -95,12 +97,18 @@ export function policiesOf(t: Reader, organizationId: string): Policy[] {
 /** Display names of every imported checklist and its levels (from its newest version). */
 export function policyNames(t: Reader = db()): PolicyNames {
   const out: Record<string, { title: string; levels: { id: string; title: string }[] }> = {};
+  // Newest first (byNewest), so the first version seen of each checklist names it.
   for (const v of t
-    .select({ checklistId: checklistVersions.checklistId, levels: checklistVersions.levels })
+    .select({
+      checklistId: checklistVersions.checklistId,
+      levels: checklistVersions.levels,
+      publishedOn: checklistVersions.publishedOn,
+      version: checklistVersions.version,
+    })
     .from(checklistVersions)
-    .orderBy(asc(checklistVersions.publishedOn))
-    .all()) {
-    out[v.checklistId] = { title: checklistShortName(v.checklistId), levels: v.levels };
+    .all()
+    .sort(byNewest)) {
+    out[v.checklistId] ??= { title: checklistShortName(v.checklistId), levels: v.levels };
   }
   return out;
 }
@@ -116,8 +124,8 @@ export function policyCatalog() {
     .select()
     .from(checklistVersions)
     .where(eq(checklistVersions.status, "published"))
-    .orderBy(desc(checklistVersions.publishedOn))
-    .all();
+    .all()
+    .sort(byNewest);
   const newest = new Map<string, (typeof versions)[number]>();
   for (const v of versions) if (!newest.has(v.checklistId)) newest.set(v.checklistId, v);
   return [...newest.values()]
@@ -387,7 +395,7 @@ export function deletePolicy(actor: Actor, id: string): void {
 
 // --- The facts of seals --------------------------------------------------------------------------
 
-/** What a seal certified, per requirement: met or not, and its crosswalk equivalents. Fixed once the seal is issued, so kept per process. */
+/** What a seal certified, per requirement: met or not, and its crosswalk links with their kinds. Fixed once the seal is issued, so kept per process. */
 interface StaticFacts {
   checklist: PolicySealFacts["checklist"];
   requirements: PolicySealFacts["requirements"];
@@ -474,11 +482,19 @@ function staticFacts(t: Reader, serials: string[]): Map<string, StaticFacts> {
           };
           // Met = passed, or judged not applicable where that is allowed; an advisory accepted on its justification is not met.
           const met = isMetOnMerits(reviewed, v);
-          const mapsTo = new Set([
-            ...forward.filter((l) => l.fromRef === q.ref).map((l) => `${l.toChecklistId}:${l.toRef}`),
-            ...reverse.filter((l) => l.toRef === q.ref).map((l) => `${l.fromVersionId.split("@")[0]}:${l.fromRef}`),
-          ]);
-          return { ref: q.ref, met, accepted: Boolean(v?.accepted) && !met, mapsTo: [...mapsTo] };
+          // Its crosswalk links both ways, each with its kind: the policy merges a pair both files
+          // state, and only an equivalent link meets a provision (the coverage page's rule).
+          const mapsTo = new Map<string, PolicyLink>();
+          for (const l of [
+            ...forward
+              .filter((l) => l.fromRef === q.ref)
+              .map((l) => ({ to: `${l.toChecklistId}:${l.toRef}`, kind: l.kind })),
+            ...reverse
+              .filter((l) => l.toRef === q.ref)
+              .map((l) => ({ to: `${l.fromVersionId.split("@")[0]}:${l.fromRef}`, kind: l.kind })),
+          ])
+            mapsTo.set(`${l.to}\u0000${l.kind ?? ""}`, l);
+          return { ref: q.ref, met, accepted: Boolean(v?.accepted) && !met, mapsTo: [...mapsTo.values()] };
         }),
         productVersionId: r.productVersionId,
         productId: r.productId,
@@ -519,6 +535,7 @@ export function sealPolicyFacts(
         expectedUseReason: products.expectedUseReason,
         productCreatedAt: products.createdAt,
         firmware: productVersions.firmwareVersion,
+        hardwareRevision: productVersions.hardwareRevision,
       })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
@@ -555,6 +572,7 @@ export function sealPolicyFacts(
           .filter((x) => x.pv === f.productVersionId)
           .map((x) => ({ severity: x.severity, deadline: x.deadline, open: isOpen(x.status) })),
         firmware: r.firmware,
+        hardwareRevision: r.hardwareRevision,
         advisories: advisories.get(f.productId) ?? [],
       });
     }

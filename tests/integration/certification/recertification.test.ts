@@ -393,7 +393,7 @@ describe("a fix for a suspended seal", () => {
       name: "Cameras",
       category: "camera",
       accepted: [],
-      requiredProvisions: ["etsi-en-303-645:5.2-1"],
+      requiredProvisions: ["uk-psti:2"],
       minSupportMonths: null,
       blockingFindingSeverity: null,
       maxSealAgeMonths: null,
@@ -433,7 +433,7 @@ describe("a fix for a suspended seal", () => {
     expect((await verifySerial(fresh)).status).toBe("valid");
     // The overdue finding names the old version only: the new seal is not suspended by it.
     expect(sweepAutomaticSuspensions().suspended).not.toContain(fresh);
-    // The new seal continues the old one's line: the buyer hears that the camera meets its policy again (ETSI 5.2-1 through PSTI 2).
+    // The new seal continues the old one's line: the buyer hears that the camera meets its policy again (PSTI 2).
     const events = db()
       .select()
       .from(watchEvents)

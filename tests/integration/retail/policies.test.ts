@@ -1,5 +1,6 @@
 // Retailer acceptance policies against a real database: the demo policy that one demo watch meets
-// and one misses (for named reasons); form input checked field by field; crosswalk mappings count;
+// and one misses (for named reasons); form input checked field by field; crosswalk mappings count
+// when equivalent;
 // bulk checks, the API (with an organisation token) and the watchlist all apply the policies; a
 // watched product that stops meeting a policy raises one watch event and one webhook, whether a
 // status change or the passing of time caused it.
@@ -63,7 +64,7 @@ const demoPolicyId = () =>
     .get()!.id;
 
 describe("the demo policy", () => {
-  it("Gator Kids Watch 3 meets it; Gator Kids Watch 2 misses it, expired and too old; other categories are not judged", async () => {
+  it("Gator Kids Watch 3 meets it; Gator Kids Watch 2 misses it, expired, its PSTI seal meeting the ETSI provisions only partly, and too old; other categories are not judged", async () => {
     const view = await watchlistView(buyer());
     const byName = Object.fromEntries(view.rows.map((r) => [r.name, r.policies]));
     expect(view.hasPolicies).toBe(true);
@@ -72,9 +73,13 @@ describe("the demo policy", () => {
     ]);
     const w2 = byName["Gator Kids Watch 2"]![0];
     expect(w2.meets).toBe(false);
-    expect(w2.misses.map((m) => m.clause)).toEqual(["status", "age"]);
+    expect(w2.misses.map((m) => m.clause)).toEqual(["status", "provision", "provision", "provision", "age"]);
     expect(w2.misses[0].message).toBe("The seal is expired, not valid.");
-    expect(w2.misses[1].message).toMatch(
+    // UK PSTI's links to the ETSI provisions state no kind: met only partly, as its coverage page says.
+    expect(w2.misses[1].message).toBe(
+      "ETSI EN 303 645 5.1-1 is met only partly, through the crosswalk: UK PSTI 1 is met, but the crosswalk does not say the two are equivalent.",
+    );
+    expect(w2.misses[4].message).toMatch(
       /^Issued 25 months ago \(\d{4}-\d{2}-\d{2}\); this policy accepts seals up to 24 months old\.$/,
     );
     expect(byName["Brightnest Indoor Cam 1"]).toEqual([]); // a camera: the children's-wearables policy does not apply
@@ -178,12 +183,12 @@ describe("writing policies", () => {
     expect(() => getPolicy(buyer(), "no-such-policy")).toThrow(/no policy with this id/);
   });
 
-  it("crosswalk mappings count: a PSTI seal meets ETSI 5.1-1 through PSTI 1, not ETSI 5.1-3", () => {
+  it("crosswalk mappings count only as equivalent: a PSTI seal meets PSTI 1 directly, ETSI 5.1-1 only partly, not ETSI 5.1-3", () => {
     const id = savePolicy(buyer(), {
       name: "Hubs",
       category: "hub",
       accepted: [],
-      requiredProvisions: ["etsi-en-303-645:5.1-1", "etsi-en-303-645:5.1-3"],
+      requiredProvisions: ["uk-psti:1", "etsi-en-303-645:5.1-1", "etsi-en-303-645:5.1-3"],
       minSupportMonths: null,
       blockingFindingSeverity: null,
       maxSealAgeMonths: null,
@@ -192,6 +197,12 @@ describe("writing policies", () => {
       (r) => r.policyId === id,
     );
     expect(result.misses).toEqual([
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-1",
+        message:
+          "ETSI EN 303 645 5.1-1 is met only partly, through the crosswalk: UK PSTI 1 is met, but the crosswalk does not say the two are equivalent.",
+      },
       {
         clause: "provision",
         provision: "etsi-en-303-645:5.1-3",
@@ -220,7 +231,7 @@ describe("checks apply the policies", () => {
     );
     expect(lines[1]).toMatch(/,meets Children's wearables$/);
     expect(lines[2]).toMatch(
-      /,"misses Children's wearables: The seal is expired, not valid; Issued 25 months ago \([\d-]+\); this policy accepts seals up to 24 months old"$/,
+      /,"misses Children's wearables: The seal is expired, not valid; ETSI EN 303 645 5\.1-1 is met only partly, through the crosswalk: .*; Issued 25 months ago \([\d-]+\); this policy accepts seals up to 24 months old"$/,
     );
     expect(lines[3]).toMatch(/,no policy applies to this product's category$/);
     expect(lines[4]).toMatch(/,not_found,.*,$/);
@@ -239,7 +250,13 @@ describe("checks apply the policies", () => {
       {
         policy: "Children's wearables",
         meets: false,
-        misses: [expect.objectContaining({ clause: "status" }), expect.objectContaining({ clause: "age" })],
+        misses: [
+          expect.objectContaining({ clause: "status" }),
+          expect.objectContaining({ clause: "provision", provision: "etsi-en-303-645:5.1-1" }),
+          expect.objectContaining({ clause: "provision", provision: "etsi-en-303-645:5.2-1" }),
+          expect.objectContaining({ clause: "provision", provision: "etsi-en-303-645:5.3-13" }),
+          expect.objectContaining({ clause: "age" }),
+        ],
       },
     ]);
     const bulk = await fetch(`${base}/api/v1/verify/bulk`, {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   coverageHeadline,
+  coverageStatus,
   crosswalkCoverage,
   HEADLINE_NAMES,
+  mergedKind,
   mergeLinks,
   type CoverageLink,
   type CoverageSourceRequirement,
@@ -96,7 +98,7 @@ it("lists the requirements that cover one strongest kind first, then in the sour
     [src("5.3-1", true), src("5.3-2", true), src("5.3-11", true)],
     [tgt("I.2.c")],
     [
-      link("5.3-11", "I.2.c", "partial"),
+      link("5.3-11", "I.2.c", null), // the other file leaves it unspecified: its equivalent stands
       link("5.3-2", "I.2.c", "partial"),
       link("5.3-1", "I.2.c", null),
       link("5.3-11", "I.2.c", "equivalent"),
@@ -106,11 +108,36 @@ it("lists the requirements that cover one strongest kind first, then in the sour
 });
 
 describe("mergeLinks", () => {
-  it("keeps one link per pair, the strongest kind either file states", () => {
+  it("keeps one link per pair: when the two files state opposite kinds, the weaker stands", () => {
     expect(
       mergeLinks([link("1", "A", null), link("1", "A", "equivalent"), link("1", "A", "partial"), link("2", "A", null)]),
-    ).toEqual([link("1", "A", "equivalent"), link("2", "A", null)]);
+    ).toEqual([link("1", "A", "partial"), link("2", "A", null)]);
+    expect(mergeLinks([link("1", "A", "equivalent"), link("1", "A", "partial")])).toEqual([link("1", "A", "partial")]);
+    expect(mergeLinks([link("1", "A", "partial"), link("1", "A", "equivalent")])).toEqual([link("1", "A", "partial")]);
+  });
+
+  it("lets a stated kind stand over a file that leaves it unspecified", () => {
     expect(mergeLinks([link("1", "A", "partial"), link("1", "A", null)])).toEqual([link("1", "A", "partial")]);
+    expect(mergeLinks([link("1", "A", null), link("1", "A", "equivalent")])).toEqual([link("1", "A", "equivalent")]);
+    expect(mergedKind(null, null)).toBeNull();
+  });
+
+  it("does not cover a requirement through a pair one file calls equivalent and the other partial", () => {
+    const c = crosswalkCoverage(
+      [src("1", true)],
+      [tgt("A")],
+      [link("1", "A", "equivalent"), link("1", "A", "partial")],
+    );
+    expect(c.rows[0]).toMatchObject({ status: "partly_covered", via: [{ ref: "1", kind: "partial" }] });
+  });
+});
+
+describe("coverageStatus", () => {
+  it("is covered by an equivalent link, partly by any other, and not at all without one", () => {
+    expect(coverageStatus(["partial", "equivalent"])).toBe("covered");
+    expect(coverageStatus(["partial", null])).toBe("partly_covered");
+    expect(coverageStatus([null])).toBe("partly_covered");
+    expect(coverageStatus([])).toBe("not_covered");
   });
 });
 
@@ -129,9 +156,9 @@ describe("coverageHeadline", () => {
   it("names at most a few missing requirements, then how many more", () => {
     const refs = Array.from({ length: HEADLINE_NAMES + 3 }, (_, i) => `R${i + 1}`);
     const c = crosswalkCoverage(
-      [src("1", true)],
+      [src("1", false)],
       refs.map((r) => tgt(r)),
-      [],
+      [link("1", "R1", "equivalent")], // linked, but not met here
     );
     const h = coverageHeadline("UK PSTI", "IoTSF Assurance Framework", c);
     expect(h).toMatch(
@@ -139,6 +166,19 @@ describe("coverageHeadline", () => {
     );
     expect(h).toContain(`R${HEADLINE_NAMES} Target R${HEADLINE_NAMES}, and 3 more.`);
     expect(h).not.toContain(`R${HEADLINE_NAMES + 1} Target`);
+  });
+
+  it("says there is no crosswalk yet when no link joins the two, without counts", () => {
+    const c = crosswalkCoverage(
+      [src("1", true)],
+      [tgt("A"), tgt("B")],
+      [link("9", "A", "equivalent"), link("1", "Z", "partial")], // refs neither version has
+    );
+    expect(c.linked).toBe(false);
+    expect(coverageHeadline("UK PSTI", "EN 18031", c)).toBe("No crosswalk between UK PSTI and EN 18031 yet.");
+    const linkedNotMet = crosswalkCoverage([src("1", false)], [tgt("A")], [link("1", "A", "partial")]);
+    expect(linkedNotMet.linked).toBe(true);
+    expect(coverageHeadline("UK PSTI", "EN 18031", linkedNotMet)).toMatch(/^Your UK PSTI seal covers 0 of 1 EN 18031/);
   });
 
   it("says so when every requirement is covered at least in part", () => {

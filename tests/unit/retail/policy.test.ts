@@ -9,6 +9,7 @@ import {
   summarizePolicy,
   wholeMonthsBetween,
   type Policy,
+  type PolicyLink,
   type PolicyMiss,
   type PolicyNames,
   type PolicySealFacts,
@@ -16,6 +17,8 @@ import {
 import { PRODUCT_CATEGORIES } from "../../../app/features/catalogue/domain/product";
 
 const at = (iso: string) => new Date(iso);
+/** Crosswalk links of one kind (null: a plain maps_to string, kind unspecified). */
+const links = (kind: PolicyLink["kind"], ...to: string[]): PolicyLink[] => to.map((t) => ({ to: t, kind }));
 
 const IOTSF_LEVELS = [
   { id: "class-0", title: "Class 0 — compromise would have little discernible impact" },
@@ -54,8 +57,8 @@ const IOTSF: PolicySealFacts = {
     levels: IOTSF_LEVELS,
   },
   requirements: [
-    { ref: "2.4.5.1", met: true, mapsTo: ["etsi-en-303-645:5.1-1", "uk-psti:1"] },
-    { ref: "2.4.7.1", met: false, mapsTo: ["etsi-en-303-645:5.3-1"] },
+    { ref: "2.4.5.1", met: true, mapsTo: links(null, "etsi-en-303-645:5.1-1", "uk-psti:1") },
+    { ref: "2.4.7.1", met: false, mapsTo: links(null, "etsi-en-303-645:5.3-1") },
   ],
   supportPeriodEnd: "2028-12-31",
   issuedAt: at("2025-01-15T10:00:00Z"),
@@ -73,9 +76,13 @@ const PSTI: PolicySealFacts = {
     levels: [{ id: "baseline", title: "Baseline" }],
   },
   requirements: [
-    { ref: "1", met: true, mapsTo: ["etsi-en-303-645:5.1-1", "etsi-en-303-645:5.1-2"] },
-    { ref: "2", met: false, mapsTo: ["etsi-en-303-645:5.2-1"] },
-    { ref: "3", met: false, accepted: true, mapsTo: ["etsi-en-303-645:5.3-13"] },
+    {
+      ref: "1",
+      met: true,
+      mapsTo: [...links("equivalent", "etsi-en-303-645:5.1-1"), ...links("partial", "etsi-en-303-645:5.1-2")],
+    },
+    { ref: "2", met: false, mapsTo: links("equivalent", "etsi-en-303-645:5.2-1") },
+    { ref: "3", met: false, accepted: true, mapsTo: links(null, "etsi-en-303-645:5.3-13") },
   ],
 };
 
@@ -89,10 +96,10 @@ const ETSI: PolicySealFacts = {
     levels: [{ id: "baseline", title: "Baseline" }],
   },
   requirements: [
-    { ref: "5.1-1", met: true, mapsTo: ["uk-psti:1"] },
+    { ref: "5.1-1", met: true, mapsTo: links(null, "uk-psti:1") },
     { ref: "5.1-3", met: false, mapsTo: [] },
     { ref: "5.1-4", met: false, accepted: true, mapsTo: [] },
-    { ref: "5.2-1", met: true, mapsTo: ["uk-psti:2"] },
+    { ref: "5.2-1", met: true, mapsTo: links(null, "uk-psti:2") },
   ],
 };
 
@@ -214,8 +221,103 @@ const CASES: Case[] = [
     misses: [],
   },
   {
-    name: "provision: met through the crosswalk (PSTI 1 maps to ETSI 5.1-1)",
+    name: "provision: met through an equivalent crosswalk link (PSTI 1 to ETSI 5.1-1)",
     facts: PSTI,
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [],
+  },
+  {
+    name: "provision: a partial link from a met requirement meets it only partly, which is a miss",
+    facts: PSTI,
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-2"] },
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-2",
+        message:
+          "ETSI EN 303 645 5.1-2 is met only partly, through the crosswalk: UK PSTI 1 is met, but the crosswalk links the two only as partial.",
+      },
+    ],
+  },
+  {
+    name: "provision: a link of unspecified kind meets it only partly, as on the coverage page",
+    facts: IOTSF,
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-1",
+        message:
+          "ETSI EN 303 645 5.1-1 is met only partly, through the crosswalk: IoT Security Foundation Assurance Framework 2.4.5.1 is met, but the crosswalk does not say the two are equivalent.",
+      },
+    ],
+  },
+  {
+    name: "provision: one equivalent link from a met requirement is enough, whatever the others",
+    facts: IOTSF,
+    with: {
+      requirements: [
+        { ref: "2.4.5.1", met: true, mapsTo: links("partial", "etsi-en-303-645:5.1-1") },
+        { ref: "2.4.5.2", met: true, mapsTo: links("equivalent", "etsi-en-303-645:5.1-1") },
+        { ref: "2.4.5.3", met: false, mapsTo: links("equivalent", "etsi-en-303-645:5.1-1") },
+      ],
+    },
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [],
+  },
+  {
+    name: "provision: met only partly, naming the partial links and the equivalent one not met",
+    facts: IOTSF,
+    with: {
+      requirements: [
+        { ref: "2.4.5.1", met: true, mapsTo: links("partial", "etsi-en-303-645:5.1-1") },
+        { ref: "2.4.5.3", met: false, mapsTo: links("equivalent", "etsi-en-303-645:5.1-1") },
+      ],
+    },
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-1",
+        message:
+          "ETSI EN 303 645 5.1-1 is met only partly, through the crosswalk: IoT Security Foundation Assurance Framework 2.4.5.1 is met, but the crosswalk links the two only as partial, and IoT Security Foundation Assurance Framework 2.4.5.3 maps to it but is not met.",
+      },
+    ],
+  },
+  {
+    name: "provision: both files link the pair, one as equivalent, the other as partial: the weaker stands",
+    facts: IOTSF,
+    with: {
+      requirements: [
+        {
+          ref: "2.4.5.1",
+          met: true,
+          mapsTo: [...links("equivalent", "etsi-en-303-645:5.1-1"), ...links("partial", "etsi-en-303-645:5.1-1")],
+        },
+      ],
+    },
+    policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
+    misses: [
+      {
+        clause: "provision",
+        provision: "etsi-en-303-645:5.1-1",
+        message:
+          "ETSI EN 303 645 5.1-1 is met only partly, through the crosswalk: IoT Security Foundation Assurance Framework 2.4.5.1 is met, but the crosswalk links the two only as partial.",
+      },
+    ],
+  },
+  {
+    name: "provision: one file states equivalent, the other leaves the kind unspecified: equivalent stands",
+    facts: IOTSF,
+    with: {
+      requirements: [
+        {
+          ref: "2.4.5.1",
+          met: true,
+          mapsTo: [...links(null, "etsi-en-303-645:5.1-1"), ...links("equivalent", "etsi-en-303-645:5.1-1")],
+        },
+      ],
+    },
     policy: { requiredProvisions: ["etsi-en-303-645:5.1-1"] },
     misses: [],
   },
@@ -756,7 +858,7 @@ describe("summarizePolicy", () => {
     expect(summarizePolicy(policy, NAMES)).toEqual([
       "Seal valid",
       "Certified against IoT Security Foundation Assurance Framework at Class 2 or higher, or ETSI EN 303 645 at Baseline or higher",
-      "Meets ETSI EN 303 645 5.1-3 (directly or through the crosswalk)",
+      "Meets ETSI EN 303 645 5.1-3 (directly, or through an equivalent crosswalk link)",
       "At least 2 years of support from today",
       "No high or critical finding open past its deadline",
       "Seal at most 24 months old",

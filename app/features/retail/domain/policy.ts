@@ -10,8 +10,11 @@
  *               that entry's minLevel or higher, in the seal checklist's own level order (lowest
  *               first). A minLevel that checklist does not define never matches.
  *  - provision: each "<checklist-id>:<ref>" is met by a requirement of the seal that is met
- *               (passed or not applicable) and either is that ref of that checklist or maps to it
- *               through the crosswalk. An advisory accepted on its justification is NOT met.
+ *               (passed or not applicable) and either is that ref of that checklist or is linked to
+ *               it through the crosswalk as `equivalent`: the rule that makes it "covered" on the
+ *               seal's coverage page (catalogue/domain/checklist/coverage.ts). A partial link, or
+ *               one of unspecified kind, meets it only partly, which is a miss. An advisory
+ *               accepted on its justification is NOT met.
  *  - support:   the support period (through 23:59:59Z of its last day) lasts at least until
  *               now + minSupportMonths calendar months ("at least 5 years of support from today").
  *  - cra-support: with craSupportPeriod, the product's support period meets the EU Cyber
@@ -35,6 +38,8 @@ import { PRODUCT_CATEGORIES, type ProductCategory } from "../../catalogue/domain
 import { advisoriesAffecting } from "../../findings/domain/update-required";
 import { addMonthsUtc, formatMonths, wholeMonthsBetween } from "../../../platform/calendar";
 import { supportPeriodShortfall, type SupportPeriodFacts } from "../../catalogue/domain/support-period";
+import { coverageStatus, mergeLinks } from "../../catalogue/domain/checklist/coverage";
+import type { CrosswalkKind } from "../../catalogue/domain/checklist/schema";
 
 export const POLICY_CATEGORIES = ["any", ...PRODUCT_CATEGORIES] as const;
 export type PolicyCategory = (typeof POLICY_CATEGORIES)[number];
@@ -59,12 +64,19 @@ export interface Policy {
   craSupportPeriod?: boolean;
 }
 
+/** A crosswalk link of a seal's requirement, either file's: "<checklist-id>:<ref>" and its kind (null: unspecified). */
+export interface PolicyLink {
+  to: string;
+  kind: CrosswalkKind | null;
+}
+
 export interface PolicySealFacts {
   serial: string;
   status: SealVerdict;
   category: ProductCategory;
   checklist: { id: string; title: string; version: string; level: string; levels: { id: string; title: string }[] };
-  requirements: { ref: string; met: boolean; accepted?: boolean; mapsTo: string[] }[];
+  /** `mapsTo`: the crosswalk links both ways; a pair stated by both files may appear twice (merged here, as coverage does). */
+  requirements: { ref: string; met: boolean; accepted?: boolean; mapsTo: PolicyLink[] }[];
   supportPeriodEnd: string;
   /** The product's support facts for the EU CRA clause (absent: not known). */
   supportPeriod?: SupportPeriodFacts;
@@ -72,7 +84,15 @@ export interface PolicySealFacts {
   findings: { severity: Severity; deadline: Date; open: boolean }[];
   /** The certified firmware, and the product's public advisories (what anyone may read: ids, severities, versions). */
   firmware?: string;
-  advisories?: { advisoryId: string; severity: Severity; affectedVersions: string[]; fixedInVersion: string | null }[];
+  /** The certified hardware revision: an advisory naming revisions affects only those it names. */
+  hardwareRevision?: string;
+  advisories?: {
+    advisoryId: string;
+    severity: Severity;
+    affectedVersions: string[];
+    affected?: { hardwareRevision: string; firmwareVersion: string }[];
+    fixedInVersion: string | null;
+  }[];
 }
 
 /** Display names for checklists and their levels, keyed by checklist id (levels lowest first). */
@@ -167,21 +187,38 @@ function provisionMiss(p: string, facts: PolicySealFacts, n: Namer): string | nu
   if (!PROVISION_PATTERN.test(p))
     return `The required provision "${p}" is not written as <checklist-id>:<ref>; the policy needs correcting.`;
   const sealId = facts.checklist.id;
-  const candidates = facts.requirements.filter((r) => `${sealId}:${r.ref}` === p || r.mapsTo.includes(p));
-  if (candidates.some((r) => r.met)) return null;
+  const direct = facts.requirements.find((r) => `${sealId}:${r.ref}` === p);
+  if (direct?.met) return null;
+  // Through the crosswalk, by the coverage page's rule: one link per pair of requirements, and only
+  // an equivalent link from a met requirement covers the provision in full.
+  const byRef = new Map(facts.requirements.map((r) => [r.ref, r]));
+  const linked = mergeLinks(
+    facts.requirements.flatMap((r) =>
+      r.mapsTo.filter((l) => l.to === p).map((l) => ({ sourceRef: r.ref, targetRef: l.to, kind: l.kind })),
+    ),
+  ).map((l) => ({ requirement: byRef.get(l.sourceRef)!, kind: l.kind }));
+  const metKinds = linked.filter((l) => l.requirement.met).map((l) => l.kind);
+  if (coverageStatus(metKinds) === "covered") return null;
   const wanted = n.provision(p);
   const sealTitle = n.checklist(sealId);
-  if (candidates.length === 0) {
+  if (!direct && linked.length === 0) {
     return p.startsWith(`${sealId}:`)
       ? `${wanted} is not among the requirements this seal covers.`
       : `No requirement of ${sealTitle} maps to ${wanted}.`;
   }
   const why = (r: { accepted?: boolean }) =>
     r.accepted ? "accepted on its justification, not implemented" : "not met";
-  const direct = candidates.find((r) => `${sealId}:${r.ref}` === p);
   if (direct) return `${wanted} is ${why(direct)}.`;
-  const parts = candidates.map((r) => `${sealTitle} ${r.ref} maps to it but is ${why(r)}`);
-  return `${wanted} is not met through the crosswalk: ${parts.join(", and ")}.`;
+  const parts = linked.map(({ requirement: r, kind }) =>
+    !r.met
+      ? `${sealTitle} ${r.ref} maps to it but is ${why(r)}`
+      : kind === "partial"
+        ? `${sealTitle} ${r.ref} is met, but the crosswalk links the two only as partial`
+        : `${sealTitle} ${r.ref} is met, but the crosswalk does not say the two are equivalent`,
+  );
+  return metKinds.length
+    ? `${wanted} is met only partly, through the crosswalk: ${parts.join(", and ")}.`
+    : `${wanted} is not met through the crosswalk: ${parts.join(", and ")}.`;
 }
 
 function supportMiss(minMonths: number, supportPeriodEnd: string, now: Date): string | null {
@@ -221,7 +258,7 @@ function findingsMiss(threshold: Severity, findings: PolicySealFacts["findings"]
 function advisoryMiss(facts: PolicySealFacts): string | null {
   const firmware = facts.firmware ?? "";
   if (!firmware) return "The certified firmware is not known; this policy needs no public advisory affecting it.";
-  const affecting = advisoriesAffecting(firmware, facts.advisories ?? []);
+  const affecting = advisoriesAffecting(firmware, facts.advisories ?? [], facts.hardwareRevision);
   if (affecting.length === 0) return null;
   const list = affecting.map((a) => `${a.advisoryId}, ${a.severity}`).join("; ");
   const withFix = affecting.filter((a) => a.fixedInVersion && a.fixedInVersion !== firmware);
@@ -282,7 +319,8 @@ export function summarizePolicy(policy: Policy, names?: PolicyNames): string[] {
       ? `Certified against ${acceptedList(policy.accepted, n)}`
       : "Certified against any checklist, at any level",
   );
-  for (const p of policy.requiredProvisions) out.push(`Meets ${n.provision(p)} (directly or through the crosswalk)`);
+  for (const p of policy.requiredProvisions)
+    out.push(`Meets ${n.provision(p)} (directly, or through an equivalent crosswalk link)`);
   if (policy.minSupportMonths !== null)
     out.push(`At least ${formatMonths(policy.minSupportMonths)} of support from today`);
   if (policy.craSupportPeriod)

@@ -12,6 +12,9 @@
  *     assessed level): those are listed, as "linked but not met here".
  * Counts are over every requirement of the target version; those mandatory at its lowest level are
  * counted again on their own.
+ *
+ * The same rule decides a buyer's required provision met through the crosswalk
+ * (retail/domain/policy.ts): only a link that covers (`equivalent`) meets it.
  */
 import type { CrosswalkKind } from "./schema";
 
@@ -75,23 +78,45 @@ export interface ChecklistCoverage {
   rows: CoverageRow[];
   all: CoverageCounts;
   mandatory: CoverageCounts;
+  /** Whether any crosswalk link joins the two versions' requirements (false: nothing to read, no counts to give). */
+  linked: boolean;
 }
 
 const STRENGTH: Record<string, number> = { equivalent: 2, partial: 1, unspecified: 0 };
 const strength = (kind: CrosswalkKind | null) => STRENGTH[kind ?? "unspecified"];
 
 /**
- * The links between two checklists, one per (source, target) pair: when both files link the same
- * pair, the stronger kind stands (equivalent over partial over unspecified).
+ * The kind a link between the same two requirements has when two files state it: when both state a
+ * kind and they differ, the weaker (`partial`) stands, since one author says the two do not ask for
+ * the same thing; a file that leaves the kind unspecified says nothing either way, so the other
+ * file's stated kind stands.
  */
-export function mergeLinks(links: readonly CoverageLink[]): CoverageLink[] {
-  const byPair = new Map<string, CoverageLink>();
+export function mergedKind(a: CrosswalkKind | null, b: CrosswalkKind | null): CrosswalkKind | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return strength(a) <= strength(b) ? a : b;
+}
+
+/**
+ * The links between two checklists, one per (source, target) pair, in the order first seen; when
+ * both files link the same pair, their kinds merge by mergedKind.
+ */
+export function mergeLinks<L extends CoverageLink>(links: readonly L[]): L[] {
+  const byPair = new Map<string, L>();
   for (const l of links) {
     const key = `${l.sourceRef}\u0000${l.targetRef}`;
     const seen = byPair.get(key);
-    if (!seen || strength(l.kind) > strength(seen.kind)) byPair.set(key, l);
+    byPair.set(key, seen ? { ...seen, kind: mergedKind(seen.kind, l.kind) } : l);
   }
   return [...byPair.values()];
+}
+
+/** Whether a link of this kind from a met requirement covers the requirement it links to in full. */
+export const coversInFull = (kind: CrosswalkKind | null): boolean => kind === "equivalent";
+
+/** A target requirement's status from the kinds of the links that reach it from met source requirements. */
+export function coverageStatus(metLinkKinds: readonly (CrosswalkKind | null)[]): CoverageStatus {
+  return metLinkKinds.some(coversInFull) ? "covered" : metLinkKinds.length ? "partly_covered" : "not_covered";
 }
 
 function counts(rows: readonly CoverageRow[]): CoverageCounts {
@@ -127,14 +152,15 @@ export function crosswalkCoverage(
         kind: x.link.kind,
         shortfall: (x.from.inScope ? "not_met" : "not_in_scope") as SourceShortfall,
       }));
-    const status: CoverageStatus = via.some((v) => v.kind === "equivalent")
-      ? "covered"
-      : via.length
-        ? "partly_covered"
-        : "not_covered";
+    const status = coverageStatus(via.map((v) => v.kind));
     return { ...t, status, via, linkedNotMet };
   });
-  return { rows, all: counts(rows), mandatory: counts(rows.filter((r) => r.mandatory)) };
+  return {
+    rows,
+    all: counts(rows),
+    mandatory: counts(rows.filter((r) => r.mandatory)),
+    linked: rows.some((r) => r.via.length > 0 || r.linkedNotMet.length > 0),
+  };
 }
 
 /** How many not-covered requirements a headline names before "and N more" (the table lists them all). */
@@ -142,9 +168,12 @@ export const HEADLINE_NAMES = 6;
 
 /**
  * The headline of one target checklist: "Your ETSI EN 303 645 seal covers 14 of 22 EU CRA Annex I
- * requirements (3 fully, 11 partly); not covered: I.2.b Secure by default configuration, …".
+ * requirements (3 fully, 11 partly); not covered: I.2.b Secure by default configuration, …"; "No
+ * crosswalk between UK PSTI and EN 18031 yet." when no link joins the two.
  */
 export function coverageHeadline(sourceName: string, targetName: string, coverage: ChecklistCoverage): string {
+  // Two checklists nobody has linked yet: "covers 0 of N" would read as a failure of the seal.
+  if (!coverage.linked) return `No crosswalk between ${sourceName} and ${targetName} yet.`;
   const { all } = coverage;
   const reached = all.covered + all.partly;
   const detail = reached ? ` (${all.covered} fully, ${all.partly} partly)` : "";

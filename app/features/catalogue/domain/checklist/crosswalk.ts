@@ -1,5 +1,6 @@
 /** Crosswalk targets: `<checklist-id>:<ref>` strings from a requirement's maps_to. */
-import type { CrosswalkKind, MapsToEntry } from "./schema";
+import { byNewest } from "./newest";
+import type { ChecklistFile, CrosswalkKind, MapsToEntry, RuleProblem } from "./schema";
 
 export interface CrosswalkTarget {
   checklistId: string;
@@ -25,13 +26,41 @@ export function resolveCrosswalk<
   V extends { version: string; publishedOn: string; status: string; refs: ReadonlySet<string> },
 >(versions: readonly V[], ref: string): V | null {
   const holding = versions.filter((v) => v.refs.has(ref));
-  const newestFirst = (a: V, b: V) =>
-    b.publishedOn.localeCompare(a.publishedOn) || b.version.localeCompare(a.version, undefined, { numeric: true });
   return (
-    holding.filter((v) => v.status === "published").sort(newestFirst)[0] ??
-    holding.filter((v) => v.status === "retired").sort(newestFirst)[0] ??
+    holding.filter((v) => v.status === "published").sort(byNewest)[0] ??
+    holding.filter((v) => v.status === "retired").sort(byNewest)[0] ??
     null
   );
+}
+
+/**
+ * The refs every imported version of a checklist has, together: null while no version of that
+ * checklist is imported (a link to it is kept, unresolved, until it arrives).
+ */
+export type KnownRefs = (checklistId: string) => ReadonlySet<string> | null;
+
+/**
+ * Crosswalk targets that can never resolve: their checklist is imported, but no imported version
+ * of it has the ref (a mistyped ref). Targets whose checklist is not imported yet are fine.
+ */
+export function unknownCrosswalkTargets(file: ChecklistFile, knownRefs: KnownRefs): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  file.sections.forEach((section, s) =>
+    section.requirements.forEach((req, r) =>
+      (req.maps_to ?? []).forEach((entry, t) => {
+        const target = parseCrosswalkTarget(crosswalkEntry(entry).target);
+        if (!target) return;
+        const refs = knownRefs(target.checklistId);
+        if (!refs || refs.has(target.ref)) return;
+        const at: (string | number)[] = ["sections", s, "requirements", r, "maps_to", t];
+        out.push({
+          path: typeof entry === "string" ? at : [...at, "to"],
+          message: `no imported version of ${target.checklistId} has requirement "${target.ref}" (check the ref)`,
+        });
+      }),
+    ),
+  );
+  return out;
 }
 
 /** Words of checklist ids that are written differently from plain capitalisation. */

@@ -4,7 +4,8 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { z } from "zod";
-import { checklistFileSchema, crossFieldProblems, type ChecklistFile } from "./schema";
+import { checklistFileSchema, crossFieldProblems, type ChecklistFile, type RuleProblem } from "./schema";
+import { unknownCrosswalkTargets, type KnownRefs } from "./crosswalk";
 import { formatBytes } from "../../../../platform/format";
 
 export interface ChecklistProblem {
@@ -35,7 +36,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(file)";
 }
 
-export function parseChecklistText(source: string, expected: ExpectedLocation = {}): ParseResult {
+export interface ParseContext {
+  /**
+   * The refs of the checklists already imported: with it, a crosswalk target whose checklist is
+   * imported but has no such ref in any version is a problem (see unknownCrosswalkTargets).
+   */
+  knownRefs?: KnownRefs;
+}
+
+export function parseChecklistText(
+  source: string,
+  expected: ExpectedLocation = {},
+  context: ParseContext = {},
+): ParseResult {
   if (Buffer.byteLength(source) > CHECKLIST_MAX_BYTES) {
     return {
       ok: false,
@@ -97,7 +110,9 @@ export function parseChecklistText(source: string, expected: ExpectedLocation = 
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...describeIssue(doc, issue, pos));
   }
-  for (const rule of crossFieldProblems(data)) {
+  const rules: RuleProblem[] = crossFieldProblems(data);
+  if (result.success && context.knownRefs) rules.push(...unknownCrosswalkTargets(result.data, context.knownRefs));
+  for (const rule of rules) {
     const where = rule.atKey
       ? (keyPosition(doc, rule.path.slice(0, -1), rule.path[rule.path.length - 1], pos) ?? at(doc, rule.path, pos))
       : at(doc, rule.path, pos);

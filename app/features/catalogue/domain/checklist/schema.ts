@@ -27,6 +27,14 @@ export const DEFAULT_VERDICT_MODEL: VerdictModel = "standard";
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/;
 const REF = /^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/;
+/**
+ * Version names the portal's own pages use under /checklists/<id>/ (the comparison page is
+ * /checklists/<id>/diff): a version by that name could be imported but its page never reached.
+ * Compared without regard to case, as the page addresses are.
+ */
+export const RESERVED_VERSION_NAMES = ["diff"] as const;
+const isReservedVersion = (v: string) => (RESERVED_VERSION_NAMES as readonly string[]).includes(v.toLowerCase());
+
 const MAPS_TO = /^[a-z0-9]+(?:-[a-z0-9]+)*:[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/;
 
 const text = (what: string, max = 4000) =>
@@ -147,9 +155,14 @@ export const checklistFileSchema = z.strictObject({
   }),
   title: text("title", 300),
   publisher: text("publisher", 200),
-  version: str("version", 'version must be a quoted string, such as "2.1.1"').regex(VERSION, {
-    error: 'version must be letters, digits, dots or dashes, such as "2.1.1"',
-  }),
+  version: str("version", 'version must be a quoted string, such as "2.1.1"')
+    .regex(VERSION, {
+      error: 'version must be letters, digits, dots or dashes, such as "2.1.1"',
+    })
+    .refine((v) => !isReservedVersion(v), {
+      error: (i) =>
+        `version "${String(i.input)}" is reserved: /checklists/<id>/${String(i.input).toLowerCase()} is the portal's page for comparing versions; choose another version name, such as "2.1.1"`,
+    }),
   published: isoDate,
   source: z.url({ protocol: /^https?$/, error: "source must be an http(s) URL" }).optional(),
   levels: z.array(levelSchema, { error: "levels must be a list" }).min(1, { error: "declare at least one level" }),
