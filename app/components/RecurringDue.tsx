@@ -13,7 +13,22 @@ export interface DueItem {
   graceEndsAt: string | Date;
   standing: Standing;
   daysUntilDue: number;
+  /** The seal expires before (or as) the grace period ends: this requirement can no longer suspend it. */
+  expiresFirst: boolean;
+  /** The seal's expiry. */
+  validUntil: string | Date;
   pending: { submittedAt: string | Date } | null;
+}
+
+/** What happens at the end of the grace period, or why nothing does (the seal expires first). */
+export function whatThen(
+  d: Pick<DueItem, "expiresFirst" | "dueAt" | "validUntil" | "standing" | "graceEndsAt">,
+): string {
+  if (d.expiresFirst)
+    return new Date(d.dueAt).getTime() >= new Date(d.validUntil).getTime()
+      ? ` The seal expires on ${formatDate(d.validUntil)}, before this is due.`
+      : ` The seal expires on ${formatDate(d.validUntil)}, before the grace period ends: it is not suspended for this.`;
+  return d.standing === "in_grace" ? ` The seal is suspended after ${formatDate(d.graceEndsAt)}.` : "";
 }
 
 export interface MonitoredSeal {
@@ -46,12 +61,11 @@ export function RecurringDuePanel({
           {due.map((d) => (
             <li key={`${d.serial}-${d.ref}`} data-ref={d.ref}>
               <span>
-                <strong>{d.product}</strong> firmware {d.firmware} — <span className="requirement__ref">{d.ref}</span>{" "}
-                {d.title}: due <span data-testid={`due-date-${d.ref}`}>{formatDate(d.dueAt)}</span>{" "}
+                <strong>{d.product}</strong> firmware {d.firmware} <span className="small mono">(seal {d.serial})</span>{" "}
+                — <span className="requirement__ref">{d.ref}</span> {d.title}: due{" "}
+                <span data-testid={`due-date-${d.ref}`}>{formatDate(d.dueAt)}</span>{" "}
                 <StandingBadge standing={d.standing} daysUntilDue={d.daysUntilDue} />
-                {d.standing === "in_grace" ? (
-                  <span className="small"> The seal is suspended after {formatDate(d.graceEndsAt)}.</span>
-                ) : null}
+                {whatThen(d) ? <span className="small">{whatThen(d)}</span> : null}
                 {d.pending ? (
                   <span className="small">
                     {" "}
@@ -82,7 +96,7 @@ export function RecurringDuePanel({
               <Link to={`/supplier/seals/${m.serial}/recurring`}>
                 {m.product} {m.firmware}
               </Link>{" "}
-              (next due {formatDate(m.nextDueAt)})
+              (seal <span className="mono">{m.serial}</span>, next due {formatDate(m.nextDueAt)})
             </span>
           ))}
           .

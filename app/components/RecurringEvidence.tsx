@@ -21,6 +21,10 @@ export interface ScheduleItem {
   standing: Standing;
   daysUntilDue: number;
   lastAccepted: { submittedAt: string | Date; sha256: string } | null;
+  /** The earlier seal (replaced by this one) whose issue or accepted evidence the clock runs from, or null. */
+  continuedFrom: string | null;
+  /** The seal expires before (or as) the grace period ends: this requirement can no longer suspend it. */
+  expiresFirst: boolean;
   pending: { id: string; submittedAt: string | Date } | null;
 }
 
@@ -35,14 +39,55 @@ const STATUS_TEXT: Record<string, string> = {
   rejected: "Rejected",
 };
 
-export function DecisionBadge({ status }: { status: string }) {
+/** An evidence's decision; evidence still waiting once the seal's monitoring ended (`ended`) is never checked. */
+export function DecisionBadge({ status, ended = false }: { status: string; ended?: boolean }) {
+  if (status === "pending" && ended) return <span className="badge">Not checked: monitoring ended</span>;
   return <span className={STATUS_CLASS[status] ?? "badge"}>{STATUS_TEXT[status] ?? status}</span>;
 }
 
 export const typeLabel = (mediaType: string) => ACCEPTED_TYPES[mediaType as AcceptedMediaType] ?? mediaType;
 
-/** The supplier's table: each recurring requirement, its last accepted evidence, when the next is due and how it stands. */
-export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; canUpload: boolean }) {
+/**
+ * The rule in the supplier's words: evidence only has to be sent by the end of the grace period
+ * (an assessor's later decision does not count against the supplier: it waits "sent in time"), and
+ * the next due date counts from when accepted evidence was sent.
+ */
+export function scheduleRule(graceDays: number): string {
+  const deadline =
+    graceDays === 0
+      ? "Send fresh evidence for each by its due date (there is no grace period)."
+      : `Send fresh evidence for each by its due date, or at the latest within the grace period of ${graceDays} day${graceDays === 1 ? "" : "s"} after it.`;
+  return `${deadline} Evidence sent in time counts while an assessor checks it; once it is accepted, the next is due one period (below) after it was sent. If none was sent in time, or what was sent is rejected after the ${graceDays === 0 ? "due date" : "grace period"} has passed, the seal is suspended until accepted evidence arrives.`;
+}
+
+/**
+ * The notice after an upload, from the redirect's `?sent=<ref>`: only while evidence for that
+ * requirement really waits for an assessor (a crafted or stale link states nothing).
+ */
+export function sentNotice(
+  sent: string | null,
+  items: readonly Pick<ScheduleItem, "ref" | "pending">[],
+): string | null {
+  if (!sent || !items.some((i) => i.ref === sent && i.pending)) return null;
+  return `Fresh evidence for ${sent} sent: an assessor will check it. Its due date moves once it is accepted.`;
+}
+
+/**
+ * The supplier's table: each recurring requirement, its last accepted evidence, when the next is
+ * due and how it stands. Once the seal is no longer monitored (revoked, replaced, expired or
+ * renewed) only the dates are shown: a standing would claim a clock that no longer runs.
+ */
+export function ScheduleTable({
+  items,
+  canUpload,
+  monitored,
+  validUntil,
+}: {
+  items: ScheduleItem[];
+  canUpload: boolean;
+  monitored: boolean;
+  validUntil: string | Date;
+}) {
   return (
     <div className="table-wrap">
       <table className="stack" data-testid="recurring-schedule">
@@ -51,7 +96,7 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
             <th scope="col">Requirement</th>
             <th scope="col">Last accepted evidence</th>
             <th scope="col">Next due</th>
-            <th scope="col">Now</th>
+            {monitored ? <th scope="col">Now</th> : <th scope="col">Evidence waiting</th>}
           </tr>
         </thead>
         <tbody>
@@ -67,7 +112,12 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
                 {formatDate(i.lastAcceptedAt)}
                 <div className="small muted">
                   {i.lastAccepted ? (
-                    <span className="hash">sha256 {i.lastAccepted.sha256.slice(0, 12)}…</span>
+                    <>
+                      <span className="hash">sha256 {i.lastAccepted.sha256.slice(0, 12)}…</span>
+                      {i.continuedFrom ? ` sent for seal ${i.continuedFrom}, which this seal replaced` : null}
+                    </>
+                  ) : i.continuedFrom ? (
+                    `the issue of seal ${i.continuedFrom}, which this seal replaced (its verdict was carried over, not reviewed again)`
                   ) : (
                     "the seal's issue (certified evidence)"
                   )}
@@ -76,17 +126,34 @@ export function ScheduleTable({ items, canUpload }: { items: ScheduleItem[]; can
               <td data-label="Next due">
                 <span data-testid={`due-${i.ref}`}>{formatDate(i.dueAt)}</span>
                 <div className="small muted">grace until {formatDate(i.graceEndsAt)}</div>
-              </td>
-              <td data-label="Now">
-                <StandingBadge standing={i.standing} daysUntilDue={i.daysUntilDue} />
-                {i.pending ? (
-                  <div className="small">Sent {formatDate(i.pending.submittedAt)}: waiting for an assessor.</div>
-                ) : canUpload ? (
-                  <div className="small">
-                    <Link to={`?ref=${encodeURIComponent(i.ref)}#upload`}>Send fresh evidence</Link>
+                {monitored && i.expiresFirst ? (
+                  <div className="small muted">
+                    the seal expires first, on {formatDate(validUntil)}: it is not suspended for this
                   </div>
                 ) : null}
               </td>
+              {monitored ? (
+                <td data-label="Now">
+                  <StandingBadge standing={i.standing} daysUntilDue={i.daysUntilDue} />
+                  {i.pending ? (
+                    <div className="small">Sent {formatDate(i.pending.submittedAt)}: waiting for an assessor.</div>
+                  ) : canUpload ? (
+                    <div className="small">
+                      <Link to={`?ref=${encodeURIComponent(i.ref)}#upload`}>Send fresh evidence</Link>
+                    </div>
+                  ) : null}
+                </td>
+              ) : (
+                <td data-label="Evidence waiting">
+                  {i.pending ? (
+                    <span className="small">
+                      Sent {formatDate(i.pending.submittedAt)}; not checked: monitoring ended.
+                    </span>
+                  ) : (
+                    <span className="small muted">None</span>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -111,6 +178,12 @@ export function UploadForm({
   errors?: Record<string, string>;
   values?: Record<string, string>;
 }) {
+  // Every hook before any early return: the same component renders again after an upload (the
+  // redirect's new data), when every requirement may have evidence waiting and nothing is left to send.
+  // With JavaScript, the note and the file are checked before the file is sent (the same rules as the
+  // server's): a short note no longer costs the upload of a large file, nor the choice of the file,
+  // which a browser cannot put back after the page answers.
+  const [checked, setChecked] = useState<Record<string, string>>({});
   const open = items.filter((i) => !i.pending);
   if (!open.length)
     return <p className="muted">Evidence for every recurring requirement is waiting for an assessor.</p>;
@@ -119,10 +192,6 @@ export function UploadForm({
     (selected && open.some((i) => i.ref === selected)
       ? selected
       : open.slice().sort((a, b) => new Date(a.dueAt).getTime() - new Date(b.dueAt).getTime())[0].ref);
-  // With JavaScript, the note and the file are checked before the file is sent (the same rules as the
-  // server's): a short note no longer costs the upload of a large file, nor the choice of the file,
-  // which a browser cannot put back after the page answers.
-  const [checked, setChecked] = useState<Record<string, string>>({});
   const err = (name: string) => checked[name] ?? errors?.[name];
   const check = (e: FormEvent<HTMLFormElement>) => {
     const form = new FormData(e.currentTarget);
@@ -233,8 +302,11 @@ export interface HistoryEntry {
   comment: string;
 }
 
-/** Every piece of evidence sent for a seal, newest first, with the assessor's decision and comment. */
-export function History({ entries }: { entries: HistoryEntry[] }) {
+/**
+ * Every piece of evidence sent for a seal, newest first, with the assessor's decision and comment.
+ * Once the seal is no longer monitored, evidence still waiting is never checked: it says so.
+ */
+export function History({ entries, monitored = true }: { entries: HistoryEntry[]; monitored?: boolean }) {
   if (!entries.length)
     return <p className="muted">No fresh evidence sent yet: the clock runs from the seal's issue.</p>;
   return (
@@ -248,7 +320,7 @@ export function History({ entries }: { entries: HistoryEntry[] }) {
               <span className="small muted">
                 {typeLabel(h.mediaType)}, {formatBytes(h.size)}, sent by {h.submittedBy}
               </span>{" "}
-              <DecisionBadge status={h.status} />
+              <DecisionBadge status={h.status} ended={!monitored} />
             </span>
             {h.note ? <span className="small prewrap">Note: {h.note}</span> : null}
             {h.decidedAt ? (

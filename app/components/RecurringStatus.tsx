@@ -63,6 +63,8 @@ export interface PublicRecurringItem {
   everyDays: number;
   lastAcceptedAt: string | Date;
   sinceIssue: boolean;
+  /** The earlier seal (replaced by this one) whose issue or accepted evidence the clock runs from, or null. */
+  continuedFrom?: string | null;
   dueAt: string | Date;
   standing: Standing;
 }
@@ -86,8 +88,11 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
     <section className="card recurring-status" aria-labelledby="monitoring-title">
       <h2 id="monitoring-title">Continuous monitoring</h2>
       <p className="small muted">
-        These requirements need fresh evidence, accepted by an assessor, on schedule. If it is more than{" "}
-        {plural(graceDays, "day")} late the seal is suspended until it arrives.
+        These requirements need fresh evidence, accepted by an assessor, on schedule.{" "}
+        {graceDays === 0
+          ? "If none is sent by the due date"
+          : `If none is sent within ${plural(graceDays, "day")} after the due date`}
+        , the seal is suspended until accepted evidence arrives.
       </p>
       <div className="table-wrap">
         <table className="stack">
@@ -107,7 +112,16 @@ export function RecurringStatus({ items, graceDays }: { items: PublicRecurringIt
                 </td>
                 <td data-label="Last accepted evidence">
                   {formatDate(i.lastAcceptedAt)}
-                  {i.sinceIssue ? <div className="small muted">at certification</div> : null}
+                  {i.continuedFrom ? (
+                    <div className="small muted">
+                      {i.sinceIssue
+                        ? `at the certification of earlier seal ${i.continuedFrom}`
+                        : `sent for earlier seal ${i.continuedFrom}`}
+                      ; this seal's re-certification did not review it again
+                    </div>
+                  ) : i.sinceIssue ? (
+                    <div className="small muted">at certification</div>
+                  ) : null}
                 </td>
                 <td data-label="Next due">
                   {formatDate(i.dueAt)}{" "}

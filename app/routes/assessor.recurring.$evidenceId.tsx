@@ -51,12 +51,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 /**
  * The notice after a decision, from the redirect's query: shown only when the evidence is in the
  * state it names (a crafted or stale link states nothing the record does not), the date only when
- * it is one.
+ * it is one. A rejection says what the requirement's standing now means for the seal, from the
+ * record (`now`: overdue, the seal suspended; in its grace period until when; or when it is due).
  */
-function decidedNotice(params: URLSearchParams, status: string): string | null {
+function decidedNotice(params: URLSearchParams, status: string, now: string | null): string | null {
   const decided = params.get("decided");
   if (decided !== status) return null;
-  if (decided === "rejected") return "Rejected: the supplier sees your comment. The due date has not moved.";
+  if (decided === "rejected")
+    return `Rejected: the supplier sees your comment. The due date has not moved.${now ? ` ${now}` : ""}`;
   if (decided !== "accepted") return null;
   const asked = params.get("next") ?? "";
   const next = /^\d{4}-\d{2}-\d{2}$/.test(asked) && !Number.isNaN(Date.parse(asked)) ? asked : null;
@@ -96,11 +98,12 @@ export default function RecurringEvidencePage() {
             <span className="requirement__ref">{d.requirement.ref}</span> {d.requirement.title}
           </h1>
           <p>
-            Sent {formatDateTime(e.submittedAt)} by {e.submittedByName} <DecisionBadge status={e.status} />
+            Sent {formatDateTime(e.submittedAt)} by {e.submittedByName}{" "}
+            <DecisionBadge status={e.status} ended={!!d.notMonitored} />
           </p>
         </div>
       </div>
-      <Notice message={decidedNotice(params, e.status)} />
+      <Notice message={decidedNotice(params, e.status, d.consequenceNow)} />
       <FormError message={failed?.formError} />
       {d.notMonitored ? <p className="alert alert--warn">{d.notMonitored}</p> : null}
       <div className="grid grid--2">
@@ -116,7 +119,10 @@ export default function RecurringEvidencePage() {
               <>
                 {" "}
                 Due {formatDate(d.item.dueAt)}{" "}
-                <StandingBadge standing={d.item.standing} daysUntilDue={d.item.daysUntilDue} />
+                {/* No standing once monitoring ended: it would claim a clock that no longer runs. */}
+                {d.notMonitored ? null : (
+                  <StandingBadge standing={d.item.standing} daysUntilDue={d.item.daysUntilDue} />
+                )}
               </>
             ) : null}
           </p>
@@ -142,7 +148,7 @@ export default function RecurringEvidencePage() {
                 </label>
                 <label className="choice">
                   <input type="radio" name="decision" value="reject" defaultChecked={values.decision === "reject"} />
-                  <span>Reject: the supplier must send other evidence</span>
+                  <span>Reject: the supplier must send other evidence.{d.ifRejected ? ` ${d.ifRejected}` : ""}</span>
                 </label>
               </fieldset>
               {failed?.fieldErrors?.decision ? <p className="field__error">{failed.fieldErrors.decision}</p> : null}
@@ -173,7 +179,7 @@ export default function RecurringEvidencePage() {
                 ) : (
                   <Link to={`/assessor/recurring/${h.id}`}>{formatDate(h.submittedAt)}</Link>
                 )}
-                : <DecisionBadge status={h.status} />
+                : <DecisionBadge status={h.status} ended={!!d.notMonitored} />
                 {h.decidedAt ? ` ${formatDate(h.decidedAt)}` : ""}
                 {h.comment ? ` — ${h.comment}` : ""}
               </li>

@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
-import { History, ScheduleTable, UploadForm } from "../components/RecurringEvidence";
+import { History, ScheduleTable, scheduleRule, sentNotice, UploadForm } from "../components/RecurringEvidence";
 import { getEnv } from "../platform/env.server";
 import { formatDate } from "../platform/format";
 import { handleRecurringUpload } from "../features/monitoring/recurring-upload.server";
@@ -90,13 +90,7 @@ export default function SealRecurringPage() {
           </p>
         </div>
       </div>
-      <Notice
-        message={
-          d.sent
-            ? `Fresh evidence for ${d.sent} sent: an assessor will check it. Its due date moves once it is accepted.`
-            : null
-        }
-      />
+      <Notice message={sentNotice(d.sent, d.items)} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.notMonitored ? <p className="alert alert--warn">{d.notMonitored}</p> : null}
       <section className="card" aria-labelledby="schedule-title">
@@ -105,12 +99,8 @@ export default function SealRecurringPage() {
           <p className="muted">This seal's checklist version asks for no fresh evidence after the seal.</p>
         ) : (
           <>
-            <p className="small muted">
-              Each needs fresh evidence, accepted by an assessor, before its due date; the next one is due that many
-              days after the evidence was sent. {d.graceDays} days after a due date the seal is suspended until accepted
-              evidence arrives.
-            </p>
-            <ScheduleTable items={d.items} canUpload={d.canUpload} />
+            {d.monitored ? <p className="small muted">{scheduleRule(d.graceDays)}</p> : null}
+            <ScheduleTable items={d.items} canUpload={d.canUpload} monitored={d.monitored} validUntil={s.validUntil} />
           </>
         )}
       </section>
@@ -129,7 +119,7 @@ export default function SealRecurringPage() {
       ) : null}
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
-        <History entries={d.history} />
+        <History entries={d.history} monitored={d.monitored} />
       </section>
     </>
   );

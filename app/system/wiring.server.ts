@@ -8,6 +8,8 @@
  *                       -> the supplier told: suspended, reinstated, revoked (notif.)  in the transaction
  *                       -> a new seal's SBOMs against the advisories already known:    in the transaction
  *                          its assessors told of possible matches (notifications)
+ *                       -> a new seal already owing overdue recurring evidence        right after commit
+ *                          suspended at once (monitoring)
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *                       -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
  *   advisory.imported   -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
@@ -41,7 +43,7 @@ import {
   notifyPossiblyAffectedBySeal,
 } from "../features/notifications/sbom-rules.server";
 import { mailPasswordReset } from "../features/notifications/password-reset-mail.server";
-import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
+import { decideIssuedSeal, sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
 import { requestPublication } from "../features/public/publication.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import { followCurrentSeal } from "../features/retail/followed-products.server";
@@ -111,6 +113,9 @@ export function wireEvents(): void {
     "transaction",
     notifyPossiblyAffectedBySeal,
   );
+  // A seal issued already owing overdue recurring evidence (a re-certification whose clocks carried over) is
+  // decided as soon as the issue commits, in its own transaction, not at the next sweep.
+  subscribe("seal.changed", "monitoring: automatic suspension, new seal", "transaction", decideIssuedSeal);
   // A reset link is mailed in the transaction that made it (the link itself reaches the subscriber only).
   subscribe("password.reset_requested", "notifications: password reset mail", "transaction", mailPasswordReset);
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the

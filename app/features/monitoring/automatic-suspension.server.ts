@@ -21,8 +21,8 @@ import {
   type SuspendedBy,
 } from "./domain/automatic-suspension";
 import type { Actor, AnyActor } from "../../platform/actor";
-import { db, transaction, type Tx } from "../../platform/db.server";
-import { overdueRecurringOf } from "./recurring-schedule.server";
+import { afterCommit, db, transaction, type Tx } from "../../platform/db.server";
+import { overdueIn, overdueRecurringOf, recurringScheduleOf } from "./recurring-schedule.server";
 import { applySealAction, changeSealStatus, restateSuspension } from "../trust/seal-status.server";
 import type { sealStatusInput } from "../trust/forms";
 import { can } from "../../platform/roles";
@@ -54,11 +54,11 @@ export function blockingFindingsOf(
     .map((f) => ({ id: f.id, title: f.title, severity: f.severity, deadline: f.deadline }));
 }
 
-/** The current suspension as recorded: who made it, and (if the sweeper) its public reason and cause kinds. */
+/** The current suspension as recorded: who made it, and (if the sweeper) its public reason, cause kinds and overdue requirements. */
 function currentSuspension(
   t: Reader,
   serial: string,
-): { by: SuspendedBy | null; reason: string; kinds: Set<CauseKind> } {
+): { by: SuspendedBy | null; reason: string; kinds: Set<CauseKind>; recurringRefs: string[] } {
   const last = t
     .select({ cause: sealEvents.cause, reason: sealEvents.reason })
     .from(sealEvents)
@@ -66,9 +66,14 @@ function currentSuspension(
     .orderBy(desc(sealEvents.id))
     .limit(1)
     .get();
-  if (!last) return { by: null, reason: "", kinds: new Set() };
+  if (!last) return { by: null, reason: "", kinds: new Set(), recurringRefs: [] };
   const cause = parseCause(last.cause);
-  return { by: cause.automatic ? "automatic" : "manual", reason: last.reason, kinds: cause.kinds };
+  return {
+    by: cause.automatic ? "automatic" : "manual",
+    reason: last.reason,
+    kinds: cause.kinds,
+    recurringRefs: cause.recurringRefs,
+  };
 }
 
 export type AutomaticChange =
@@ -94,16 +99,24 @@ function liveSeal(t: Reader, serial: string) {
 
 /**
  * Decides one seal inside `tx` and applies the decision through the seal-status service. Called
- * by the sweep (one transaction per seal) and by the use cases whose change may lift a
- * suspension at once (accepting recurring evidence), inside their own transaction.
+ * by the sweep (one transaction per seal) and by the use cases whose change may suspend or lift a
+ * suspension at once (deciding recurring evidence), inside their own transaction. A renewed seal
+ * is no longer monitored for recurring evidence: nothing suspends it for that any more, and a
+ * suspension recorded for overdue evidence is kept as recorded, never lifted as if evidence came.
  */
 export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: string): AutomaticChange | null {
   const seal = liveSeal(tx, serial);
   if (!seal) return null;
   const now = new Date(nowMs());
   const blocking = blockingFindingsOf(tx, seal.productVersionId, now);
-  const overdue = overdueRecurringOf(tx, seal, now);
   const current = seal.state === "suspended" ? currentSuspension(tx, serial) : null;
+  const schedule = recurringScheduleOf(tx, seal, now);
+  // A renewed seal is no longer monitored, so nothing new is overdue on it; but a suspension recorded
+  // for overdue evidence stays as recorded (lifting it would say evidence was accepted: none was).
+  const overdue =
+    schedule.renewedBy && current?.by === "automatic"
+      ? schedule.items.filter((i) => current.recurringRefs.includes(i.ref)).map((i) => ({ ref: i.ref, title: i.title }))
+      : overdueIn(schedule);
   const decision = sweepDecision({
     state: seal.state,
     suspendedBy: current?.by ?? null,
@@ -125,6 +138,19 @@ export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: strin
     case "none":
       return null;
   }
+}
+
+/**
+ * A seal just issued is decided at once, right after the transaction that issued it commits (by
+ * then a re-certification has superseded the seal it replaces, which its carried-over recurring
+ * clocks follow): one whose clocks carried over overdue, or a product version with a report past
+ * its deadline, is suspended now, not at the next sweep, so no answer calls it valid meanwhile. A
+ * crash in between leaves it to the sweep.
+ */
+export function decideIssuedSeal(tx: Tx, event: { sealEventId: number; serial: string }): void {
+  const ev = tx.select({ kind: sealEvents.kind }).from(sealEvents).where(eq(sealEvents.id, event.sealEventId)).get();
+  if (ev?.kind !== "issued") return;
+  afterCommit(() => transaction((t) => void decideAutomaticSuspension(t, { system: "lifecycle" }, event.serial)));
 }
 
 export interface AutomaticSweepReport {

@@ -28,7 +28,7 @@ import { nowMs } from "../../platform/clock.server";
 import { formatDate } from "../../platform/format";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
 import { fileNameForMessage, fileNameProblem, sniffMediaType } from "../certification/domain/evidence-type";
-import { DUE_SOON_DAYS } from "./domain/recurring";
+import { consequenceWords, DUE_SOON_DAYS } from "./domain/recurring";
 import { normalizeSerial } from "../trust/domain/serial";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -41,7 +41,7 @@ import type { recurringDecisionInput, recurringEvidenceInput } from "./forms";
 import { assertEvidenceQuota } from "../certification/evidence-quota.server";
 import { openStored, store, type UploadedFile } from "../certification/evidence.server";
 import { nameEvidenceBytes } from "../certification/evidence-gc.server";
-import { isMonitored, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
+import { isMonitored, monitoringOf, recurringScheduleOf, type RecurringItem } from "./recurring-schedule.server";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
 
@@ -77,24 +77,33 @@ function ownSeal(t: Reader, actor: Actor, serial: string): SealRow {
   return seal;
 }
 
-/** What ended a seal's monitoring ("This seal is revoked"), or null while it is monitored. */
-function monitoringEnded(seal: SealRow, now: Date): string | null {
-  if (seal.state === "revoked") return "This seal is revoked";
-  if (seal.state === "superseded") return `This seal was replaced by seal ${seal.supersededBy ?? "a newer one"}`;
-  if (!isMonitored(seal, now)) return `This seal expired on ${formatDate(seal.validUntil)}`;
+/**
+ * What ended a seal's monitoring ("This seal is revoked"), or null while it is monitored; `successor`
+ * is the seal whose recurring evidence is checked instead (it replaced or renewed this one).
+ */
+function monitoringEnded(t: Reader, seal: SealRow, now: Date): { text: string; successor: string | null } | null {
+  if (seal.state === "revoked") return { text: "This seal is revoked", successor: null };
+  if (seal.state === "superseded")
+    return {
+      text: `This seal was replaced by seal ${seal.supersededBy ?? "a newer one"}`,
+      successor: seal.supersededBy,
+    };
+  if (!isMonitored(seal, now)) return { text: `This seal expired on ${formatDate(seal.validUntil)}`, successor: null };
+  const { renewedBy } = monitoringOf(t, seal, now);
+  if (renewedBy) return { text: `This seal was renewed by seal ${renewedBy}`, successor: renewedBy };
   return null;
 }
 
 /** For the supplier: why a seal takes no more recurring evidence, or null while it is monitored. */
-function notMonitoredReason(seal: SealRow, now: Date): string | null {
-  const ended = monitoringEnded(seal, now);
+function notMonitoredReason(t: Reader, seal: SealRow, now: Date): string | null {
+  const ended = monitoringEnded(t, seal, now);
   if (!ended) return null;
-  if (seal.state === "superseded") return `${ended}: send recurring evidence for that seal.`;
-  return `${ended}: it needs no more recurring evidence.${seal.state === "revoked" ? "" : " Renew it to be certified again."}`;
+  if (ended.successor) return `${ended.text}: send recurring evidence for that seal.`;
+  return `${ended.text}: it needs no more recurring evidence.${seal.state === "revoked" ? "" : " Renew it to be certified again."}`;
 }
 
-function assertMonitored(seal: SealRow, now: Date): void {
-  const why = notMonitoredReason(seal, now);
+function assertMonitored(t: Reader, seal: SealRow, now: Date): void {
+  const why = notMonitoredReason(t, seal, now);
   if (why) throw new ServiceError("conflict", why);
 }
 
@@ -149,7 +158,7 @@ export function preflightRecurringUpload(actor: Actor, serial: string): void {
   const t = db();
   const seal = ownSeal(t, actor, serial);
   const now = new Date(nowMs());
-  assertMonitored(seal, now);
+  assertMonitored(t, seal, now);
   if (!recurringScheduleOf(t, seal, now).items.length)
     throw new ServiceError(
       "conflict",
@@ -188,7 +197,7 @@ export async function submitRecurringEvidence(
     const result = transaction((tx) => {
       const seal = ownSeal(tx, actor, serial);
       const now = new Date(nowMs());
-      assertMonitored(seal, now);
+      assertMonitored(tx, seal, now);
       const item = recurringScheduleOf(tx, seal, now).items.find((i) => i.ref === input.ref);
       if (!item)
         throw new ServiceError("invalid", `${input.ref} is not a recurring requirement of this seal.`, {
@@ -288,14 +297,20 @@ async function withdrawUnstored(
 /**
  * An assessor accepts fresh evidence (moving the due date; a seal suspended only for overdue
  * evidence is reinstated at once, in the same transaction) or rejects it with a comment the
- * supplier sees. Refused to anyone but an assessor, to an assessor with a conflict of interest,
- * for evidence already decided, and once the seal is no longer monitored.
+ * supplier sees (evidence sent in time no longer holds the requirement: if its grace period has
+ * ended, the seal is suspended at once, in the same transaction, so its public status and the
+ * supplier's notice agree). Refused to anyone but an assessor, to an assessor with a conflict of
+ * interest, for evidence already decided, and once the seal is no longer monitored.
  */
 export function decideRecurringEvidence(
   actor: Actor,
   id: string,
   input: z.infer<typeof recurringDecisionInput>,
-): { status: "accepted" | "rejected"; nextDueAt: Date | null; sealChange: "reinstate" | "restate" | null } {
+): {
+  status: "accepted" | "rejected";
+  nextDueAt: Date | null;
+  sealChange: "suspend" | "reinstate" | "restate" | null;
+} {
   assertCan(actor, "assessor.workspace");
   return transaction((tx) => {
     const ev = tx.select().from(recurringEvidence).where(eq(recurringEvidence.id, id)).get();
@@ -308,8 +323,8 @@ export function decideRecurringEvidence(
       );
     const seal = sealRow(tx, ev.serial)!;
     const now = new Date(nowMs());
-    const ended = monitoringEnded(seal, now);
-    if (ended) throw new ServiceError("conflict", `${ended}: its recurring evidence is no longer checked.`);
+    const ended = monitoringEnded(tx, seal, now);
+    if (ended) throw new ServiceError("conflict", `${ended.text}: its recurring evidence is no longer checked.`);
     const status = input.decision === "accept" ? "accepted" : "rejected";
     const updated = tx
       .update(recurringEvidence)
@@ -332,13 +347,15 @@ export function decideRecurringEvidence(
         ...(item ? { dueAt: item.dueAt.toISOString() } : {}),
       },
     });
+    // Accepted evidence may lift (or change the grounds of) an automatic suspension now, and rejected
+    // evidence may leave the requirement overdue: decided now, not at the next sweep, and before the
+    // supplier is told (the notice says what the seal's state is).
+    const change = decideAutomaticSuspension(tx, { system: "lifecycle" }, ev.serial);
     emit(tx, "recurring.changed", { evidenceId: id, sealSerial: ev.serial, change: status }); // the supplier hears it
-    // Accepted evidence may lift (or change the grounds of) an automatic suspension now, not at the next sweep.
-    const change = status === "accepted" ? decideAutomaticSuspension(tx, { system: "lifecycle" }, ev.serial) : null;
     return {
       status,
       nextDueAt: status === "accepted" ? (item?.dueAt ?? null) : null,
-      sealChange: change && change.action !== "suspend" ? change.action : null,
+      sealChange: change?.action ?? null,
     };
   });
 }
@@ -369,9 +386,11 @@ export function supplierRecurringView(actor: Actor, serial: string) {
   const now = new Date(nowMs());
   const schedule = recurringScheduleOf(t, seal, now);
   const titles = new Map(schedule.items.map((i) => [i.ref, i.title]));
-  const notMonitored = notMonitoredReason(seal, now);
+  const notMonitored = notMonitoredReason(t, seal, now);
   return {
     seal: sealHeader(t, seal),
+    /** False once the seal is revoked, superseded, expired or renewed: its pages show dates, not standings. */
+    monitored: schedule.monitored,
     graceDays: schedule.graceDays,
     dueSoonDays: DUE_SOON_DAYS,
     items: schedule.items,
@@ -398,8 +417,10 @@ export function supplierRecurringView(actor: Actor, serial: string) {
 
 /**
  * The supplier dashboard's panel: every recurring requirement of the organisation's monitored
- * seals that is due within DUE_SOON_DAYS, in its grace period or overdue (soonest first), and the
- * monitored seals with recurring requirements (each with its next due date).
+ * seals (not renewed) that is due within DUE_SOON_DAYS, in its grace period or overdue (soonest
+ * first), and the monitored seals with recurring requirements (each with its next due date). Each
+ * row carries the seal's expiry: a requirement whose grace period outlasts the seal (expiresFirst)
+ * can no longer suspend it.
  */
 export function supplierRecurringDue(actor: Actor) {
   assertCan(actor, "supplier.workspace");
@@ -414,7 +435,7 @@ export function supplierRecurringDue(actor: Actor) {
     .orderBy(asc(products.name), asc(productVersions.firmwareVersion))
     .all()
     .filter((s) => isMonitored(s, now));
-  const due: (RecurringItem & { serial: string; product: string; firmware: string })[] = [];
+  const due: (RecurringItem & { serial: string; product: string; firmware: string; validUntil: Date })[] = [];
   const monitored: {
     serial: string;
     product: string;
@@ -424,8 +445,8 @@ export function supplierRecurringDue(actor: Actor) {
     count: number;
   }[] = [];
   for (const seal of rows) {
-    const { items } = recurringScheduleOf(t, seal, now);
-    if (!items.length) continue;
+    const { items, monitored: stillMonitored } = recurringScheduleOf(t, seal, now);
+    if (!items.length || !stillMonitored) continue; // renewed: its successor's evidence is due instead
     monitored.push({
       serial: seal.serial,
       product: seal.product,
@@ -436,7 +457,13 @@ export function supplierRecurringDue(actor: Actor) {
     });
     for (const i of items)
       if (i.standing !== "fresh")
-        due.push({ ...i, serial: seal.serial, product: seal.product, firmware: seal.firmware });
+        due.push({
+          ...i,
+          serial: seal.serial,
+          product: seal.product,
+          firmware: seal.firmware,
+          validUntil: seal.validUntil,
+        });
   }
   due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   return { due, monitored, dueSoonDays: DUE_SOON_DAYS };
@@ -471,27 +498,33 @@ export function recurringQueue(actor: Actor) {
     .all()
     .filter((r) => isMonitored(r.seal, now));
   const conflictWith = conflictChecker(t, actor);
-  const schedules = new Map<string, RecurringItem[]>();
-  return rows.map((r) => {
-    if (!schedules.has(r.seal.serial)) schedules.set(r.seal.serial, recurringScheduleOf(t, r.seal, now).items);
-    const item = schedules.get(r.seal.serial)!.find((i) => i.ref === r.e.requirementRef);
-    return {
-      id: r.e.id,
-      serial: r.seal.serial,
-      sealState: r.seal.state,
-      product: r.product,
-      firmware: r.firmware,
-      supplier: r.supplier,
-      ref: r.e.requirementRef,
-      title: item?.title ?? "",
-      submittedAt: r.e.submittedAt,
-      dueAt: item?.dueAt ?? null,
-      standing: item?.standing ?? null,
-      daysUntilDue: item?.daysUntilDue ?? null,
-      // Listed, but a conflicted assessor cannot open it (recurringEvidenceView refuses).
-      conflict: conflictWith(r.e.organizationId),
-    };
-  });
+  const schedules = new Map<string, { monitored: boolean; items: RecurringItem[] }>();
+  const scheduleOf = (seal: SealRow) => {
+    if (!schedules.has(seal.serial)) schedules.set(seal.serial, recurringScheduleOf(t, seal, now));
+    return schedules.get(seal.serial)!;
+  };
+  // A renewed seal's evidence is not checked any more (its successor's is).
+  return rows
+    .filter((r) => scheduleOf(r.seal).monitored)
+    .map((r) => {
+      const item = scheduleOf(r.seal).items.find((i) => i.ref === r.e.requirementRef);
+      return {
+        id: r.e.id,
+        serial: r.seal.serial,
+        sealState: r.seal.state,
+        product: r.product,
+        firmware: r.firmware,
+        supplier: r.supplier,
+        ref: r.e.requirementRef,
+        title: item?.title ?? "",
+        submittedAt: r.e.submittedAt,
+        dueAt: item?.dueAt ?? null,
+        standing: item?.standing ?? null,
+        daysUntilDue: item?.daysUntilDue ?? null,
+        // Listed, but a conflicted assessor cannot open it (recurringEvidenceView refuses).
+        conflict: conflictWith(r.e.organizationId),
+      };
+    });
 }
 
 /** How many pieces of recurring evidence wait for an assessor (the assessor dashboard). */
@@ -561,8 +594,17 @@ export function recurringEvidenceView(actor: Actor, id: string) {
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
     .where(and(eq(evidenceLinks.submissionId, seal.submissionId), eq(evidenceLinks.requirementRef, ev.requirementRef)))
     .all();
-  const ended = monitoringEnded(seal, now);
-  const notMonitored = ended ? `${ended}: its recurring evidence is no longer checked.` : null;
+  const ended = monitoringEnded(t, seal, now);
+  const notMonitored = ended ? `${ended.text}: its recurring evidence is no longer checked.` : null;
+  // What the requirement's standing without waiting evidence means for the seal: if the waiting
+  // evidence is rejected, or (nothing waiting) now. The same words as the supplier's notice.
+  const consequence =
+    item && !notMonitored
+      ? consequenceWords(
+          { standing: item.standingWithoutPending, dueAt: item.dueAt, graceEndsAt: item.graceEndsAt },
+          { suspended: seal.state === "suspended", validUntil: seal.validUntil },
+        )
+      : null;
   return {
     evidence: { ...ev, decidedByName },
     seal: header,
@@ -581,6 +623,10 @@ export function recurringEvidenceView(actor: Actor, id: string) {
       originalName: h.originalName,
     })),
     notMonitored,
+    /** If this evidence is rejected (it waits), what that means for the seal; null when nothing waits on it. */
+    ifRejected: item?.pending?.id === ev.id ? consequence : null,
+    /** Nothing waits for the requirement: what its standing means for the seal now. */
+    consequenceNow: item && !item.pending ? consequence : null,
     canDecide: ev.status === "pending" && !notMonitored,
   };
 }
@@ -648,17 +694,18 @@ export async function openRecurringEvidence(actor: Actor, id: string): Promise<R
 
 /**
  * What anyone may see of a seal's continuous monitoring (the public seal page): each recurring
- * requirement, when its last accepted evidence was sent (or the seal issued) with that file's
- * SHA-256, and when the next is due. No file names, notes or people. Empty for a seal that is not
- * monitored (expired, revoked, superseded) or has no recurring requirement; null for no seal.
+ * requirement, when its last accepted evidence was sent (or a seal issued: this one, or the earlier
+ * seal it replaced whose clock it continues), and when the next is due. No file names, hashes,
+ * notes or people. Empty for a seal that is not monitored (expired, revoked, superseded, renewed)
+ * or has no recurring requirement; null for no seal.
  */
 export function publicRecurringStatus(serialInput: string) {
   const t = db();
   const seal = sealRow(t, serialInput);
   if (!seal) return null;
   const now = new Date(nowMs());
-  if (!isMonitored(seal, now)) return { serial: seal.serial, graceDays: 0, items: [] };
   const schedule = recurringScheduleOf(t, seal, now);
+  if (!schedule.monitored) return { serial: seal.serial, graceDays: 0, items: [] };
   return {
     serial: seal.serial,
     graceDays: schedule.graceDays,
@@ -667,8 +714,10 @@ export function publicRecurringStatus(serialInput: string) {
       title: i.title,
       everyDays: i.everyDays,
       lastAcceptedAt: i.lastAcceptedAt,
-      /** True when the clock still runs from the seal's issue (no fresh evidence accepted yet). */
+      /** True when the clock still runs from a seal's issue (no fresh evidence accepted yet). */
       sinceIssue: i.lastAccepted === null,
+      /** The earlier seal (replaced by this one) whose issue or accepted evidence the clock runs from, or null. */
+      continuedFrom: i.continuedFrom,
       // No file name or hash: a hash of a short private text lets anyone confirm a guess of it.
       dueAt: i.dueAt,
       graceEndsAt: i.graceEndsAt,

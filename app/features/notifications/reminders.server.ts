@@ -17,6 +17,9 @@
  *                                                                                        open at its deadline, fix marked or not)
  *   recurring evidence   the supplier's users         30, 7 days before due; in grace;   evidence waiting for an assessor, accepted
  *                                                     overdue                            (a new due date), seal not monitored
+ *                                                                                        (revoked, superseded, expired, renewed),
+ *                                                                                        the seal expiring before the grace period
+ *                                                                                        ends (it can never suspend the seal)
  *   seal expiry          the supplier's users         60, 30 days before                 revoked, superseded, renewed (a newer seal
  *                                                                                        of the same product version)
  *   CRA Article 14       the supplier's users;        each clock (early warning,         submitted (its kind recorded),
@@ -336,11 +339,12 @@ function recurringReminders(tx: Tx, serial: string, now: Date): { key: string; n
   const row = sealFacts(tx, serial);
   if (!row) return [];
   const schedule = recurringScheduleOf(tx, row.seal, now);
-  if (!schedule.monitored) return []; // revoked, superseded or expired: no evidence expected
+  if (!schedule.monitored) return []; // revoked, superseded, expired or renewed: no evidence expected
   const label = `${row.product} (seal ${serial})`;
   const out: { key: string; n: number }[] = [];
   for (const item of schedule.items) {
     if (item.pending) continue; // the supplier sent it; the assessors are told (rules.server.ts)
+    if (item.expiresFirst) continue; // the seal expires before the grace period ends: this can never suspend it
     const t = recurringThreshold(item.dueAt, item.graceEndsAt, now);
     if (!t) continue;
     const key = `reminder:recurring:${serial}:${item.ref}:${day(item.dueAt)}:${t}`;

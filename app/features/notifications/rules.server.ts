@@ -57,6 +57,8 @@ import { disclosureFindingOf, validSealsByFirmware, withdrawnAtOf } from "../fin
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
 import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
+import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
+import { consequenceWords } from "../monitoring/domain/recurring";
 import { notify, retract } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
@@ -193,6 +195,8 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
     case "proposal_returned": {
       const proposal = lastDecision(tx, f.s.id, ["approval_proposed"]);
       if (!proposal || proposal.assessorId === e.byUserId) return;
+      // A proposer since disabled or conflicted with this supplier hears nothing more about it.
+      if (!assessorsFor(tx, f.s.organizationId).includes(proposal.assessorId)) return;
       const returned = e.change === "proposal_returned";
       const returnedWith = returned ? lastDecision(tx, f.s.id, ["proposal_returned"]) : null;
       notify(tx, {
@@ -373,7 +377,11 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
 // ---------------------------------------------------------------------------------------------
 // Recurring evidence
 
-/** `recurring.changed`: the assessors hear of evidence waiting, the supplier of its decision. */
+/**
+ * `recurring.changed`: the assessors hear of evidence waiting, the supplier of its decision. A
+ * rejection says what it means for the seal now (the evidence no longer holds the requirement):
+ * overdue (the seal suspended, or to be), in its grace period (until when), or not yet due (when).
+ */
 export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed">): void {
   // The bytes never reached the store and the row is gone: nobody is to check it (its row cannot be read now).
   if (e.change === "withdrawn") {
@@ -381,7 +389,18 @@ export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed"
     return;
   }
   const row = tx
-    .select({ ev: recurringEvidence, product: products.name, firmware: productVersions.firmwareVersion })
+    .select({
+      ev: recurringEvidence,
+      seal: {
+        serial: seals.serial,
+        state: seals.state,
+        submissionId: seals.submissionId,
+        issuedAt: seals.issuedAt,
+        validUntil: seals.validUntil,
+      },
+      product: products.name,
+      firmware: productVersions.firmwareVersion,
+    })
     .from(recurringEvidence)
     .innerJoin(seals, eq(seals.serial, recurringEvidence.serial))
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
@@ -405,6 +424,15 @@ export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed"
     return;
   }
   const accepted = e.change === "accepted";
+  const rejectedNow = () => {
+    const schedule = recurringScheduleOf(tx, row.seal, new Date(nowMs()));
+    const item = schedule.items.find((i) => i.ref === ev.requirementRef);
+    if (!schedule.monitored || !item) return "";
+    return ` ${consequenceWords(
+      { standing: item.standingWithoutPending, dueAt: item.dueAt, graceEndsAt: item.graceEndsAt },
+      { suspended: row.seal.state === "suspended", validUntil: row.seal.validUntil },
+    )} New evidence can be sent from the seal's recurring evidence page.`;
+  };
   notify(tx, {
     userIds: supplierUsers(tx, ev.organizationId),
     category: "recurring",
@@ -413,7 +441,7 @@ export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed"
     title: `Recurring evidence ${accepted ? "accepted" : "rejected"}: ${ev.requirementRef}, ${label}`,
     body: accepted
       ? `On ${formatDate(ev.decidedAt)} an assessor accepted your evidence for ${ev.requirementRef} of ${label}, sent on ${formatDate(ev.submittedAt)}. Its next due date is on the seal's recurring evidence page.`
-      : `On ${formatDate(ev.decidedAt)} an assessor rejected your evidence for ${ev.requirementRef} of ${label}, sent on ${formatDate(ev.submittedAt)}. Send new evidence before it is overdue. The reason:${quoted(ev.comment)}`,
+      : `On ${formatDate(ev.decidedAt)} an assessor rejected your evidence for ${ev.requirementRef} of ${label}, sent on ${formatDate(ev.submittedAt)}.${rejectedNow()} The reason:${quoted(ev.comment)}`,
     link: `/supplier/seals/${ev.serial}/recurring`,
   });
 }

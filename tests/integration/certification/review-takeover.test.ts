@@ -27,6 +27,7 @@ import {
   proposeApproval,
   recordVerdict,
   reviewQueue,
+  returnProposal,
   reviewView,
   takeSubmission,
 } from "../../../app/features/certification/review.server";
@@ -179,6 +180,14 @@ describe("an assessor declared in conflict with the supplier while holding a sub
       /Eve Conflicted, who proposed this approval, is no longer able to review it/,
     );
     expect(row(id).status).toBe("in_review");
+  });
+
+  it("a second assessor sends their proposal back without telling them", () => {
+    const told = () => db().select().from(notifications).where(eq(notifications.userId, eve.userId)).all().length;
+    const toldBefore = told();
+    returnProposal(cara, id, version(id), "Eve is now in conflict with Gator: someone else must review it.");
+    expect(decisionKinds(id)).toEqual(["approval_proposed", "proposal_returned"]);
+    expect(told()).toBe(toldBefore); // the rule skips a proposer now in conflict with the supplier
   });
 
   it("another assessor takes it over without telling them, and records their own verdicts before approval", async () => {

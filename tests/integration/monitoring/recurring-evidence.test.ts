@@ -612,19 +612,27 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     expect(runLifecycleSweep().suspended).toEqual([]);
     expect(state()).toBe("active");
     expect(publicRecurringStatus(serial)!.items.find((i) => i.ref === "5.2-3")!.standing).toBe("awaiting_decision");
-    // Rejected, it no longer counts: the requirement is overdue (the next sweep would suspend; the test below runs it).
-    decideRecurringEvidence(asha(), sent.id, {
-      decision: "reject",
-      comment: "This scans staging, not the production back end: scan api.gatorwearables.example.",
-    });
+    // Rejected, it no longer counts: the requirement is overdue, and the seal is suspended at once (not
+    // at the next sweep), so its public status agrees with what the supplier is told.
+    expect(
+      decideRecurringEvidence(asha(), sent.id, {
+        decision: "reject",
+        comment: "This scans staging, not the production back end: scan api.gatorwearables.example.",
+      }),
+    ).toEqual({ status: "rejected", nextDueAt: null, sealChange: "suspend" });
     expect(scanItem()).toMatchObject({ standing: "overdue", pending: null });
+    expect(state()).toBe("suspended");
+    expect(await verifySerial(serial)).toMatchObject({ status: "suspended", reason: SCAN_REASON });
+    expect(events("suspended").at(-1)).toMatchObject({ reason: SCAN_REASON, cause: "recurring:5.2-3" });
   });
 
   it("in the grace period nothing happens; past it the seal is suspended once, and every view agrees", async () => {
+    // Back in the grace period (the test above suspended the seal later on): nothing holds it.
     testClock.set(graceEndsAt.getTime() - 60_000);
     expect(scanItem().standing).toBe("in_grace");
     expect(runLifecycleSweep().suspended).toEqual([]);
     expect(state()).toBe("active");
+    const suspensions = events("suspended").length;
 
     testClock.set(graceEndsAt.getTime() + 60_000);
     const audit = rows(auditEvents);
@@ -638,8 +646,8 @@ describe("overdue evidence suspends the seal; accepted evidence reinstates it", 
     // Two processes deciding the same seal one after the other: the second finds nothing to do.
     expect(transaction((tx) => decideAutomaticSuspension(tx, { system: "lifecycle" }, serial))).toBeNull();
 
-    expect(events("suspended")).toHaveLength(1);
-    const ev = events("suspended")[0];
+    expect(events("suspended")).toHaveLength(suspensions + 1);
+    const ev = events("suspended").at(-1)!;
     expect(ev).toMatchObject({ reason: SCAN_REASON, cause: "recurring:5.2-3", actorLabel: "system:lifecycle" });
     expect(await verifySerial(serial)).toMatchObject({ status: "suspended", reason: SCAN_REASON });
     expect(await sealApiView(serial)).toMatchObject({ verdict: "suspended", reason: SCAN_REASON });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
 import {
+  consequenceWords,
   DEFAULT_RECURRING_GRACE_DAYS,
+  expiresFirst,
+  recurringClockStart,
   DUE_SOON_DAYS,
   lastAcceptedAt,
   overdueRecurring,
@@ -245,5 +248,74 @@ describe("recurringStandingWithPending", () => {
     for (const standing of ["fresh", "due_soon"] as const)
       expect(recurringStandingWithPending({ standing, graceEndsAt }, at("2027-01-01T00:00:00Z"))).toBe(standing);
     expect(recurringStandingWithPending({ standing: "in_grace", graceEndsAt }, null)).toBe("in_grace");
+  });
+});
+
+describe("recurringClockStart: a re-certification does not restart a clock by itself", () => {
+  const REPLACED_LAST = at("2026-09-01T08:00:00Z"); // the replaced seal's last accepted evidence (or issue)
+
+  it("a verdict carried over unreviewed continues the replaced seal's clock, overdue and all", () => {
+    expect(recurringClockStart(ISSUED, true, REPLACED_LAST)).toEqual({ start: REPLACED_LAST, continued: true });
+    // 90 days + 14 of grace from 2026-09-01 ended long before the new seal's issue: still overdue at once.
+    const s = recurringStanding({ ...SCAN, lastAcceptedAt: REPLACED_LAST }, 14, plus(ISSUED, 60_000));
+    expect(s.standing).toBe("overdue");
+  });
+
+  it("a requirement reviewed afresh (or a seal that replaced none) starts at the issue", () => {
+    expect(recurringClockStart(ISSUED, false, REPLACED_LAST)).toEqual({ start: ISSUED, continued: false });
+    expect(recurringClockStart(ISSUED, true, null)).toEqual({ start: ISSUED, continued: false });
+    expect(recurringStanding(SCAN, 14, plus(ISSUED, 60_000)).standing).toBe("fresh");
+  });
+
+  it("rejects invalid dates", () => {
+    expect(() => recurringClockStart(new Date(Number.NaN), false, null)).toThrow(RangeError);
+    expect(() => recurringClockStart(ISSUED, true, new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe("expiresFirst: a grace period that outlasts the seal can never suspend it", () => {
+  it("true when the grace period ends at or after the seal's expiry", () => {
+    expect(expiresFirst({ graceEndsAt: GRACE_END }, GRACE_END)).toBe(true);
+    expect(expiresFirst({ graceEndsAt: GRACE_END }, plus(GRACE_END, -1))).toBe(true);
+    expect(expiresFirst({ graceEndsAt: GRACE_END }, plus(GRACE_END, 1))).toBe(false);
+    expect(() => expiresFirst({ graceEndsAt: GRACE_END }, new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe("consequenceWords: what a standing (nothing waiting) means for the seal", () => {
+  const VALID_UNTIL = at("2028-01-10T09:30:00Z");
+  const s = (standing: "fresh" | "due_soon" | "in_grace" | "overdue") => ({
+    standing,
+    dueAt: DUE,
+    graceEndsAt: GRACE_END,
+  });
+
+  it("overdue: the seal will be suspended, or is", () => {
+    expect(consequenceWords(s("overdue"), { suspended: false, validUntil: VALID_UNTIL })).toBe(
+      "Its grace period ended on 24 Apr 2027: the seal will be suspended until accepted evidence arrives.",
+    );
+    expect(consequenceWords(s("overdue"), { suspended: true, validUntil: VALID_UNTIL })).toBe(
+      "Its grace period ended on 24 Apr 2027: the seal is suspended while this evidence is overdue.",
+    );
+  });
+
+  it("in grace: names the grace period's end; not yet due: the due date", () => {
+    expect(consequenceWords(s("in_grace"), { suspended: false, validUntil: VALID_UNTIL })).toBe(
+      "It was due on 10 Apr 2027. New evidence must be sent before the grace period ends on 24 Apr 2027, or the seal will be suspended for it.",
+    );
+    expect(consequenceWords(s("due_soon"), { suspended: false, validUntil: VALID_UNTIL })).toMatch(
+      /^It is due on 10 Apr 2027\. New evidence must be sent before the grace period ends on 24 Apr 2027/,
+    );
+  });
+
+  it("never says the seal will be suspended when it expires first", () => {
+    const grace = consequenceWords(s("in_grace"), { suspended: false, validUntil: plus(GRACE_END, -DAY_MS) });
+    expect(grace).toBe(
+      "It was due on 10 Apr 2027; the seal expires on 23 Apr 2027, before the grace period ends, so it will not be suspended for this.",
+    );
+    const later = consequenceWords(s("due_soon"), { suspended: false, validUntil: plus(DUE, -DAY_MS) });
+    expect(later).toBe(
+      "It is due on 10 Apr 2027, after the seal expires on 9 Apr 2027: this seal will not be suspended for it.",
+    );
   });
 });

@@ -18,10 +18,18 @@
  *   in_grace   dueAt < now <= graceEndsAt          (never, with a grace of 0 days)
  *   overdue    now > graceEndsAt
  *
+ * A re-certification (a seal that replaced an earlier one) does not restart a clock by itself:
+ * where a requirement's verdict was carried over from the earlier assessment without a fresh
+ * review, its clock continues from the earlier seal's last accepted evidence (recurringClockStart).
+ *
+ * A requirement whose grace period ends when or after the seal expires can never suspend the seal
+ * (expiresFirst): an expired seal is no longer monitored.
+ *
  * Days are exact 24-hour days (DAY_MS) in UTC: no daylight-saving or time-zone drift.
  */
 import { DEFAULT_RECURRING_GRACE_DAYS } from "../../catalogue/domain/checklist/schema";
 import { DAY_MS } from "../../findings/domain/findings";
+import { formatDate } from "../../../platform/format";
 
 /** The checklist's default grace period (a checklist may set its own); defined with the checklist format. */
 export { DEFAULT_RECURRING_GRACE_DAYS };
@@ -111,13 +119,34 @@ export function recurringSuspensionReason(overdue: readonly { ref: string; title
 }
 
 /**
- * When a recurring requirement's clock last restarted: the latest of the seal's issue time and
- * the submission time of every accepted evidence for it (evidence older than the issue time
- * changes nothing).
+ * Where a seal's clock for one recurring requirement starts (before any evidence of its own):
+ *  - the seal's issue time, when the requirement was assessed for this seal (a full assessment,
+ *    or reviewed afresh in a re-certification): the certified evidence is fresh then;
+ *  - the replaced seal's last accepted evidence, when this seal re-certifies (replaced) an
+ *    earlier one and the requirement's verdict was carried over from it unreviewed: nothing fresh
+ *    was seen, so the earlier clock runs on (an overdue requirement stays overdue);
+ *  - the issue time when the replaced seal has no clock for the requirement (it did not recur there).
+ * `continued` says whether the clock runs on from the replaced seal.
  */
-export function lastAcceptedAt(sealIssuedAt: Date, accepted: readonly { submittedAt: Date }[]): Date {
-  checkDate(sealIssuedAt, "The seal's issue time");
-  let latest = sealIssuedAt.getTime();
+export function recurringClockStart(
+  issuedAt: Date,
+  carriedOver: boolean,
+  replacedLastAcceptedAt: Date | null,
+): { start: Date; continued: boolean } {
+  checkDate(issuedAt, "The seal's issue time");
+  if (!carriedOver || !replacedLastAcceptedAt) return { start: issuedAt, continued: false };
+  checkDate(replacedLastAcceptedAt, "The replaced seal's last accepted evidence time");
+  return { start: replacedLastAcceptedAt, continued: true };
+}
+
+/**
+ * When a recurring requirement's clock last restarted: the latest of the clock's start (the
+ * seal's issue time, or recurringClockStart's) and the submission time of every accepted evidence
+ * for it (evidence older than the start changes nothing).
+ */
+export function lastAcceptedAt(clockStart: Date, accepted: readonly { submittedAt: Date }[]): Date {
+  checkDate(clockStart, "The seal's issue time");
+  let latest = clockStart.getTime();
   for (const e of accepted) {
     checkDate(e.submittedAt, "An accepted evidence's submission time");
     if (e.submittedAt.getTime() > latest) latest = e.submittedAt.getTime();
@@ -139,4 +168,37 @@ export function recurringStandingWithPending(
   if (!pendingSubmittedAt) return status.standing;
   if (status.standing !== "in_grace" && status.standing !== "overdue") return status.standing;
   return pendingSubmittedAt.getTime() <= status.graceEndsAt.getTime() ? "awaiting_decision" : status.standing;
+}
+
+/**
+ * Whether the seal expires before (or as) this requirement's grace period ends: then it can never
+ * suspend the seal (it is overdue only after the grace period, and an expired seal is not
+ * monitored), so nobody is reminded of it or told the seal will be suspended for it.
+ */
+export function expiresFirst(s: Pick<RecurringStatus, "graceEndsAt">, validUntil: Date): boolean {
+  checkDate(validUntil, "The seal's expiry");
+  return s.graceEndsAt.getTime() >= validUntil.getTime();
+}
+
+/**
+ * What a requirement's standing means for the seal, in a sentence, when no evidence for it waits
+ * for an assessor (after a rejection: the supplier's notice and the assessor's page say the same).
+ * `standing` is the standing without any waiting evidence (recurringStanding's).
+ */
+export function consequenceWords(
+  s: Pick<RecurringStatus, "standing" | "dueAt" | "graceEndsAt">,
+  seal: { suspended: boolean; validUntil: Date },
+): string {
+  const due = formatDate(s.dueAt);
+  const graceEnd = formatDate(s.graceEndsAt);
+  const expiry = formatDate(seal.validUntil);
+  if (s.standing === "overdue")
+    return seal.suspended
+      ? `Its grace period ended on ${graceEnd}: the seal is suspended while this evidence is overdue.`
+      : `Its grace period ended on ${graceEnd}: the seal will be suspended until accepted evidence arrives.`;
+  if (s.dueAt.getTime() >= seal.validUntil.getTime())
+    return `It is due on ${due}, after the seal expires on ${expiry}: this seal will not be suspended for it.`;
+  if (expiresFirst(s, seal.validUntil))
+    return `It ${s.standing === "in_grace" ? "was" : "is"} due on ${due}; the seal expires on ${expiry}, before the grace period ends, so it will not be suspended for this.`;
+  return `It ${s.standing === "in_grace" ? "was" : "is"} due on ${due}. New evidence must be sent before the grace period ends on ${graceEnd}, or the seal will be suspended for it.`;
 }
