@@ -243,6 +243,7 @@ export default function AdminAudit() {
           <input
             id="f-actor"
             name="actor"
+            type="text"
             list="f-actors"
             defaultValue={filter.actor ?? ""}
             aria-describedby="f-actor-hint"
@@ -361,6 +362,7 @@ export default function AdminAudit() {
             <input
               id="f-backup-events"
               name="backupEvents"
+              type="text"
               inputMode="numeric"
               defaultValue={backupInput.events ?? ""}
               required
@@ -368,7 +370,14 @@ export default function AdminAudit() {
           </div>
           <div className="field">
             <label htmlFor="f-backup-head">Head in the backup</label>
-            <input id="f-backup-head" name="backupHead" className="mono" defaultValue={backupInput.head} required />
+            <input
+              id="f-backup-head"
+              name="backupHead"
+              type="text"
+              className="mono"
+              defaultValue={backupInput.head}
+              required
+            />
           </div>
           <button className="button button--quiet" type="submit">
             Compare

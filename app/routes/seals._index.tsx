@@ -43,7 +43,7 @@ export default function SealsList() {
         </div>
         <div className="field">
           <label htmlFor="q">Serial, product or supplier</label>
-          <input id="q" name="q" defaultValue={query.q} />
+          <input id="q" name="q" type="search" defaultValue={query.q} />
         </div>
         <button className="button" type="submit">
           Filter
