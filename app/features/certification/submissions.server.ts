@@ -180,6 +180,17 @@ export function startRenewal(actor: Actor, serial: string): string {
     const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get();
     if (!seal || seal.organizationId !== actor.organizationId)
       throw new ServiceError("not_found", "None of your seals has this serial.");
+    // A renewal continues a seal's assessment; a revoked or replaced seal has nothing to continue.
+    if (seal.state === "revoked")
+      throw new ServiceError(
+        "conflict",
+        `Seal ${serial} was revoked: it cannot be renewed. Start a new submission for this firmware; it is assessed in full.`,
+      );
+    if (seal.state === "superseded")
+      throw new ServiceError(
+        "conflict",
+        `Seal ${serial} was replaced${seal.supersededBy ? ` by seal ${seal.supersededBy}` : ""}: renew the seal that replaced it.`,
+      );
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
     const id = openSubmissionTx(tx, actor, {

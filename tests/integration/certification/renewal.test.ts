@@ -8,7 +8,7 @@ import { answers, evidenceLinks, seals, submissions } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
-import { actorByEmail, asha, bram, grace } from "../../support/actors";
+import { actorByEmail, asha, bram, grace, sam } from "../../support/actors";
 import { submissionVersion as version } from "../../support/submissions";
 import {
   confirmApproval,
@@ -56,6 +56,16 @@ describe("renewal", () => {
     expect(db().select().from(submissions).where(eq(submissions.id, psti)).get()!.status).toBe("draft");
     // Still "Start renewal": the ETSI seal is renewed by an ETSI submission only.
     expect(expiringSeals(grace()).find((e) => e.serial === serial)).toMatchObject({ renewal: null });
+  });
+
+  it("a revoked seal cannot be renewed: the supplier is told to start a new submission, and nothing is opened", async () => {
+    const revoked = demoSealSerials()["Brightnest Smart Plug 1.2.0"];
+    const before = db().select().from(submissions).all().length;
+    await expect(() => startRenewal(sam(), revoked)).toBeRefused(
+      "conflict",
+      new RegExp(`Seal ${revoked} was revoked: it cannot be renewed. Start a new submission`),
+    );
+    expect(db().select().from(submissions).all().length).toBe(before);
   });
 
   it("starts a draft for the same version and checklist with the previous answers and evidence; only once", () => {
@@ -132,5 +142,18 @@ describe("renewal", () => {
     // The same rule keeps the expiry reminders quiet (notifications/reminders.server.ts).
     expect(renewingSealOf(db(), serial)).toBe(fresh);
     expect(renewingSealOf(db(), fresh)).toBeNull();
+  });
+});
+
+describe("a replaced seal", () => {
+  it("cannot be renewed: the supplier is pointed to the seal that replaced it", async () => {
+    const plug = demoSealSerials()["Brightnest Smart Plug 1.2.0"];
+    const speaker = demoSealSerials()["Brightnest Smart Speaker 1.0.3"];
+    // Stand-in for a re-certification of a newer firmware (that journey is tested in recertification.test.ts).
+    db().update(seals).set({ state: "superseded", supersededBy: plug }).where(eq(seals.serial, speaker)).run();
+    await expect(() => startRenewal(sam(), speaker)).toBeRefused(
+      "conflict",
+      `Seal ${speaker} was replaced by seal ${plug}: renew the seal that replaced it.`,
+    );
   });
 });
