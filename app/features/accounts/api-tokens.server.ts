@@ -58,17 +58,20 @@ export function createApiToken(actor: Actor, input: z.infer<typeof apiTokenInput
   return { id, token };
 }
 
+/** What a token's revocation records (audit details). */
+const REVOKED_TOKEN_COLUMNS = {
+  id: apiTokens.id,
+  name: apiTokens.name,
+  prefix: apiTokens.prefix,
+  organizationId: apiTokens.organizationId,
+};
+
 export function revokeApiToken(actor: Actor, id: string, opts: { confirmed: boolean }): { name: string } {
   assertRetailer(actor);
   requireConfirmation(opts.confirmed, "the token is revoked for good (requests with it are refused from now on)");
   return transaction((tx) => {
     const token = tx
-      .select({
-        id: apiTokens.id,
-        name: apiTokens.name,
-        prefix: apiTokens.prefix,
-        organizationId: apiTokens.organizationId,
-      })
+      .select(REVOKED_TOKEN_COLUMNS)
       .from(apiTokens)
       .where(and(eq(apiTokens.id, id), eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt)))
       .get();
@@ -109,12 +112,7 @@ function revokeTokens(tx: Tx, actor: AnyActor, tokens: TokenRow[], why: Record<s
  */
 export function revokeApiTokensCreatedBy(tx: Tx, actor: AnyActor, userId: string, creatorEmail: string): number {
   const tokens = tx
-    .select({
-      id: apiTokens.id,
-      name: apiTokens.name,
-      prefix: apiTokens.prefix,
-      organizationId: apiTokens.organizationId,
-    })
+    .select(REVOKED_TOKEN_COLUMNS)
     .from(apiTokens)
     .where(and(eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt)))
     .all();

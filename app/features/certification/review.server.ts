@@ -92,19 +92,18 @@ function bump(tx: Tx, s: SubmissionRow): void {
     .run();
 }
 
+/** The user facts the conflict-of-interest rule reads. */
+const ASSESSOR_COLUMNS = {
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  organizationId: users.organizationId,
+};
+
 /** Why an assessor may not assess this supplier now (the one conflict-of-interest rule), or null. */
 function conflictOf(t: Reader, userId: string, supplierOrganizationId: string): string | null {
-  const u = t
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      organizationId: users.organizationId,
-    })
-    .from(users)
-    .where(eq(users.id, userId))
-    .get();
+  const u = t.select(ASSESSOR_COLUMNS).from(users).where(eq(users.id, userId)).get();
   return u ? conflictChecker(t, u)(supplierOrganizationId) : null;
 }
 
@@ -708,13 +707,7 @@ export function possibleConfirmers(
   verdictAuthorIds: ReadonlySet<string>,
 ) {
   return t
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      organizationId: users.organizationId,
-    })
+    .select(ASSESSOR_COLUMNS)
     .from(users)
     .where(and(eq(users.role, "assessor"), isNull(users.disabledAt)))
     .orderBy(asc(users.name))
