@@ -100,6 +100,9 @@ export function parseLogWitnesses(raw: string): LogWitness[] | string {
   return out;
 }
 
+/** The demo's placeholder contact: refused in production when DEMO_MODE=false. */
+const DEFAULT_SECURITY_CONTACT = "mailto:security@iotseal.local";
+
 export const envSchema = z
   .object({
     NODE_ENV: z
@@ -182,7 +185,7 @@ export const envSchema = z
         protocol: /^(mailto|https|tel)$/,
         error: "must be a mailto:, https: or tel: URI such as mailto:security@example.com",
       })
-      .default("mailto:security@iotseal.local"),
+      .default(DEFAULT_SECURITY_CONTACT),
     /** Where Litestream replicates the database (decision 029): file:///abs/path or s3://bucket/path; unset: no replication. */
     DB_REPLICA: replicaUrlSchema.optional(),
     /** Where evidence bytes are kept (decision 027): `file` (DATA_DIR/evidence, the default) or s3://bucket/prefix. */
@@ -306,6 +309,23 @@ export const envSchema = z
         code: "custom",
         path: ["SESSION_SECRET"],
         message: "is required in production when DEMO_MODE=false (at least 32 random characters)",
+      });
+    }
+    // A real certification body: every credential, status list, CSAF document and QR code names the
+    // portal's address, and security.txt and the CSAF publisher name its contact. Signed with this
+    // machine's localhost address or the placeholder contact, they would mislead every verifier.
+    if (e.nodeEnv === "production" && !e.demoMode && !e.publicUrlSet) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUBLIC_URL"],
+        message: `is required in production when DEMO_MODE=false: seals, status lists, CSAF documents and QR codes carry it, and without it they would name ${e.baseUrl}`,
+      });
+    }
+    if (e.nodeEnv === "production" && !e.demoMode && e.securityContact === DEFAULT_SECURITY_CONTACT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SECURITY_CONTACT"],
+        message: `is required in production when DEMO_MODE=false: security.txt and every CSAF document name it, and ${DEFAULT_SECURITY_CONTACT} is the demo's placeholder (give a mailto:, https: or tel: URI that reaches you)`,
       });
     }
   });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../../app/platform/env";
 
+/** What a real certification body's production environment names (besides its session secret). */
+const realBody = {
+  NODE_ENV: "production",
+  DEMO_MODE: "false",
+  PUBLIC_URL: "https://seal.example.com",
+  SECURITY_CONTACT: "mailto:psirt@example.com",
+};
+
 describe("environment parsing", () => {
   it("has defaults that run a demo on a fresh machine", () => {
     const r = parseEnv({});
@@ -54,7 +62,31 @@ describe("environment parsing", () => {
     const r = parseEnv({ NODE_ENV: "production", DEMO_MODE: "false" });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatch(/^SESSION_SECRET: is required in production/);
-    expect(parseEnv({ NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) }).ok).toBe(true);
+    expect(parseEnv({ ...realBody, SESSION_SECRET: "x".repeat(32) }).ok).toBe(true);
+  });
+
+  it("a real certification body (production, demo off) must give its public address and security contact", () => {
+    const base = { NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) };
+    const errors = (env: Record<string, string>) => {
+      const r = parseEnv(env);
+      return r.ok ? [] : r.errors;
+    };
+    expect(errors(base)).toEqual([
+      "PUBLIC_URL: is required in production when DEMO_MODE=false: seals, status lists, CSAF documents and QR codes carry it, and without it they would name http://localhost:3000",
+      "SECURITY_CONTACT: is required in production when DEMO_MODE=false: security.txt and every CSAF document name it, and mailto:security@iotseal.local is the demo's placeholder (give a mailto:, https: or tel: URI that reaches you)",
+    ]);
+    // The placeholder given by hand is still the placeholder.
+    expect(
+      errors({ ...realBody, SESSION_SECRET: "x".repeat(32), SECURITY_CONTACT: "mailto:security@iotseal.local" }),
+    ).toEqual([expect.stringMatching(/^SECURITY_CONTACT: is required in production/)]);
+    const ok = parseEnv({ ...realBody, SESSION_SECRET: "x".repeat(32) });
+    expect(ok.ok && [ok.env.baseUrl, ok.env.securityContact]).toEqual([
+      "https://seal.example.com",
+      "mailto:psirt@example.com",
+    ]);
+    // The demo (the quick start runs production in demo mode) and development keep the defaults.
+    expect(parseEnv({ NODE_ENV: "production" }).ok).toBe(true);
+    expect(parseEnv({ NODE_ENV: "development", DEMO_MODE: "false" }).ok).toBe(true);
   });
 
   it("requires PUBLIC_URL in production when mail is sent: its links would point at localhost", () => {
@@ -77,7 +109,7 @@ describe("environment parsing", () => {
   });
 
   it("issue 13.10: WEBHOOKS_ALLOW_LOOPBACK is refused in production", () => {
-    const prod = { NODE_ENV: "production", DEMO_MODE: "false", SESSION_SECRET: "x".repeat(32) };
+    const prod = { ...realBody, SESSION_SECRET: "x".repeat(32) };
     for (const value of ["true", "1", "yes"]) {
       const r = parseEnv({ ...prod, WEBHOOKS_ALLOW_LOOPBACK: value });
       expect(r.ok).toBe(false);
