@@ -1,12 +1,12 @@
 /** The signed-in user's account: who they are, and changing their password. */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { Field, FormError, Notice } from "../components/Field";
 import { PASSWORD_MIN_LENGTH } from "../features/accounts/domain/password-policy";
 import { changePasswordInput } from "../features/accounts/forms";
 import { changePassword } from "../features/accounts/password-change.server";
-import { requireUser, sessionToken } from "../features/accounts/session.server";
+import { requireUser, sessionToken, setSessionCookie } from "../features/accounts/session.server";
 import { parseForm } from "../platform/forms";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
@@ -31,15 +31,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const token = await sessionToken(request);
   const result = await attempt(() => changePassword(user, token, parsed.data));
   if (!result.ok) return result.response;
-  const n = result.value.otherSessionsEnded;
-  return {
-    ok: true as const,
-    notice:
-      "Your password is changed. " +
-      (n
-        ? `You were signed out of ${n} other session${n === 1 ? "" : "s"}; this one stays.`
-        : "You had no other session to sign out of."),
-  };
+  const { otherSessionsEnded: n, sessionToken: renewed } = result.value;
+  const notice =
+    "Your password is changed. " +
+    (n
+      ? `You were signed out of ${n} other session${n === 1 ? "" : "s"}; you stay signed in here.`
+      : "You had no other session to sign out of; you stay signed in here.");
+  // This browser's session goes on under a new token: a copy of the old cookie no longer works.
+  return data(
+    { ok: true as const, notice },
+    renewed ? { headers: { "Set-Cookie": await setSessionCookie(renewed) } } : undefined,
+  );
 }
 
 export default function Account() {
@@ -82,7 +84,7 @@ export default function Account() {
         <h2 id="password-title">Change your password</h2>
         <p className="muted">
           At least {PASSWORD_MIN_LENGTH} characters; a few words you will remember are fine. Your other sessions (other
-          browsers and devices) are signed out; this one stays.
+          browsers and devices) are signed out; you stay signed in here.
         </p>
         <FormError message={failed?.formError} />
         <Form method="post" noValidate className="stack" ref={formRef}>
@@ -119,7 +121,7 @@ export default function Account() {
           </div>
         </Form>
         <p className="small muted">
-          Forgot your current password? <Link to="/forgot-password">Get a reset link by mail</Link>.
+          Forgot your current password? <Link to="/forgot-password">Ask for a reset link</Link>.
         </p>
       </section>
     </>

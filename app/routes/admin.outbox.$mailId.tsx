@@ -15,8 +15,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return serviceOrThrow(() => outboxMail(admin, params.mailId ?? ""));
 }
 
+/** What the page says about the password reset link in a reset mail's text. */
+const RESET_LINK_NOTE = {
+  shown:
+    "No SMTP_URL is configured, so this mail is not sent. To hand the link over, give it to the recipient " +
+    "yourself, and to nobody else: whoever holds it can set the account's password. It works once, until the time the mail gives.",
+  hidden:
+    "The reset link's token is hidden: the link is for the recipient alone. Once the mail is sent or set " +
+    "aside, the outbox keeps no link.",
+  removed: "The reset link was removed from the outbox's copy once the mail was sent or set aside.",
+} as const;
+
 export default function OutboxMail() {
-  const { mail, attempts, included } = useLoaderData<typeof loader>();
+  const { mail, resetLink, attempts, included } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-head">
@@ -88,6 +99,7 @@ export default function OutboxMail() {
       </section>
       <section className="card" aria-labelledby="text-title">
         <h2 id="text-title">Text</h2>
+        {resetLink ? <p className="small muted">{RESET_LINK_NOTE[resetLink]}</p> : null}
         <pre className="mail-text">{mail.text}</pre>
       </section>
       <section className="card" aria-labelledby="attempts-title">

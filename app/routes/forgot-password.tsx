@@ -1,9 +1,14 @@
-/** "Forgot your password?": asks for a reset link by mail. The answer is the same whether or not the address has an account. */
+/**
+ * "Forgot your password?": asks for a reset link. The answer is the same whether or not the address
+ * has an account. With SMTP_URL the link is mailed; without it this portal sends no mail: the mail is
+ * kept at /admin/outbox and an administrator hands the link over, and the page says so.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "../components/Field";
 import { requestPasswordReset } from "../features/accounts/password-reset.server";
 import { forgotPasswordInput } from "../features/accounts/forms";
+import { getEnv } from "../platform/env.server";
 import { emailField, parseForm } from "../platform/forms";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
@@ -13,7 +18,8 @@ export const meta: MetaFunction = () => [{ title: "Forgot your password? — IoT
 export async function loader({ request }: LoaderFunctionArgs) {
   // The login page passes the address typed there, if any.
   const email = emailField.safeParse(new URL(request.url).searchParams.get("email") ?? "");
-  return { email: email.success ? email.data : "" };
+  // Whether reset links are mailed at all (SMTP_URL), so the page does not promise a mail that never comes.
+  return { email: email.success ? email.data : "", mailSent: Boolean(getEnv().smtpUrl) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -26,7 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ForgotPassword() {
-  const { email } = useLoaderData<typeof loader>();
+  const { email, mailSent } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = a && !a.ok ? a : undefined;
@@ -36,13 +42,28 @@ export default function ForgotPassword() {
         <h1>Forgot your password?</h1>
         {a?.ok ? (
           <>
-            <div className="alert alert--ok" role="status">
-              If an account exists for <strong>{a.email}</strong>, we sent a link to it to set a new password.
-            </div>
-            <p>
-              The link works once, for one hour. No mail within a few minutes? Check your spam folder, or ask again;
-              only the newest link works.
-            </p>
+            {mailSent ? (
+              <>
+                <div className="alert alert--ok" role="status">
+                  If an account exists for <strong>{a.email}</strong>, we sent a link to it to set a new password.
+                </div>
+                <p>
+                  The link works once, for one hour. No mail within a few minutes? Check your spam folder, or ask again;
+                  only the newest link works.
+                </p>
+              </>
+            ) : (
+              <>
+                <div className="alert alert--ok" role="status">
+                  If an account exists for <strong>{a.email}</strong>, a link to set a new password was made for it.
+                  This portal does not send mail: ask an administrator of IoT Seal to give you the link.
+                </div>
+                <p>
+                  The link works once, for one hour; only the newest link works. If it has expired, ask for a new one
+                  here.
+                </p>
+              </>
+            )}
             <p className="small">
               <Link to="/login">Back to log in</Link>
             </p>
@@ -50,7 +71,9 @@ export default function ForgotPassword() {
         ) : (
           <>
             <p className="muted">
-              Enter the email address of your account. We will mail you a link to set a new password.
+              {mailSent
+                ? "Enter the email address of your account. We will mail you a link to set a new password."
+                : "Enter the email address of your account. This portal does not send mail: an administrator of IoT Seal gives you the link to set a new password."}
             </p>
             <FormError message={failed?.formError} />
             <Form method="post" noValidate>
@@ -64,7 +87,7 @@ export default function ForgotPassword() {
                 error={failed?.fieldErrors.email}
               />
               <button className="button" type="submit" disabled={busy}>
-                {busy ? "Sending…" : "Send me a reset link"}
+                {mailSent ? (busy ? "Sending…" : "Send me a reset link") : busy ? "Asking…" : "Ask for a reset link"}
               </button>
             </Form>
             <p className="small muted">

@@ -7,8 +7,10 @@
  *
  * The mail is written by the notifications module in the same transaction, from the event
  * "password.reset_requested"; the token travels only as the event's secret fact (never stored in
- * the event outbox). The mail outbox keeps the mail's text, link included, until it is sent (or for
- * admins to read, without SMTP_URL): the one place the link lives, for at most its hour of use.
+ * the event outbox). The mail outbox keeps the mail's text, link included, until it is sent or set
+ * aside; then its copy loses the link. Meanwhile /admin/outbox shows the link masked, except in a
+ * mail kept without SMTP_URL, which is never sent: the admin reads that link and hands it over.
+ * The outbox is the one place the link lives, for at most its hour of use.
  */
 import crypto from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";

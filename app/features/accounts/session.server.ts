@@ -102,10 +102,15 @@ export function requireSameOrganization(user: SessionUser, organizationId: strin
   if (user.organizationId !== organizationId) forbidden("This belongs to another organisation.");
 }
 
+/** The Set-Cookie header value that makes `token` the browser's session (after a log-in, or a session's new token). */
+export async function setSessionCookie(token: string): Promise<string> {
+  return sessionCookie().serialize(token);
+}
+
 export async function startSessionAndRedirect(token: string, role: Role, redirectTo: unknown): Promise<Response> {
   const to = safeRedirectPath(redirectTo, DASHBOARD_PATH[role]);
   return redirect(to === "/" || to.startsWith("/login") || to.startsWith("/signup") ? DASHBOARD_PATH[role] : to, {
-    headers: { "Set-Cookie": await sessionCookie().serialize(token) },
+    headers: { "Set-Cookie": await setSessionCookie(token) },
   });
 }
 

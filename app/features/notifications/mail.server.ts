@@ -12,6 +12,8 @@
  * - Failures (4xx, 5xx, refused or dropped connections, timeouts) are retried with backoff
  *   (domain/backoff.ts) up to MAIL_MAX_ATTEMPTS, then "failed". Every attempt is a mail_attempts row.
  * - Without SMTP_URL nothing is sent: `notify` writes the rows as "kept" for admins to read.
+ * - A password reset mail loses its link from the outbox's copy as soon as it is sent or set aside
+ *   (`bodyOnceDone`): the link is for its recipient alone.
  *
  * The server runs `deliverPendingMail` every 10 seconds and right after a commit that queued mail
  * (`startMailWorker`, app/startup.server.ts); the lifecycle sweep writes the daily digests.
@@ -34,7 +36,7 @@ import {
   utcDay,
 } from "./domain/mail-body";
 import { smtpSender, type MailSender } from "./adapters/smtp.server";
-import { PASSWORD_RESET_MAIL_KIND, resetIdOfMail } from "./domain/password-reset-mail";
+import { bodyOnceDone, PASSWORD_RESET_MAIL_KIND, resetIdOfMail } from "./domain/password-reset-mail";
 import { resetLinkProblemOf, type ResetLinkProblem } from "../accounts/password-reset.server";
 
 const DEAD_LINK: Record<ResetLinkProblem, string> = {
@@ -87,6 +89,7 @@ export function releaseExpiredClaims(): number {
         .run();
       tx.update(mailOutbox)
         .set({
+          ...(outcome.status === "failed" ? bodyOnceDone(row) : {}),
           status: outcome.status === "failed" ? "failed" : "pending",
           attempts: attempt,
           // Sent again at once: the receiver was not the problem.
@@ -108,7 +111,13 @@ export function releaseExpiredClaims(): number {
  */
 function setAsideDeadResetMail(tx: Tx, now: Date): void {
   const due = tx
-    .select({ id: mailOutbox.id, kind: mailOutbox.kind, key: mailOutbox.key })
+    .select({
+      id: mailOutbox.id,
+      kind: mailOutbox.kind,
+      key: mailOutbox.key,
+      text: mailOutbox.text,
+      html: mailOutbox.html,
+    })
     .from(mailOutbox)
     .where(
       and(
@@ -124,6 +133,7 @@ function setAsideDeadResetMail(tx: Tx, now: Date): void {
     if (!problem) continue;
     tx.update(mailOutbox)
       .set({
+        ...bodyOnceDone(mail),
         status: "failed",
         nextAttemptAt: null,
         lastError: `Not sent: the password reset link it carries ${DEAD_LINK[problem]} before the mail could go.`,
@@ -193,7 +203,10 @@ export function claimDueMail(limit: number, leaseMs = MAIL_LEASE_MS): Claimed[] 
   });
 }
 
-/** Records one attempt and its outcome; only the holder of the claim moves the row. */
+/**
+ * Records one attempt and its outcome; only the holder of the claim moves the row. A mail sent or
+ * failed for good keeps only `bodyOnceDone` of its body (a reset mail, no link).
+ */
 function recordAttempt(mail: Claimed, result: { ok: boolean; detail: string }): "sent" | "pending" | "failed" {
   return transaction((tx) => {
     const now = nowMs();
@@ -204,6 +217,7 @@ function recordAttempt(mail: Claimed, result: { ok: boolean; detail: string }): 
       .run();
     tx.update(mailOutbox)
       .set({
+        ...(outcome.status === "pending" ? {} : bodyOnceDone(mail)),
         status: outcome.status,
         attempts: attempt,
         nextAttemptAt: outcome.status === "pending" ? new Date(outcome.nextAttemptAt) : null,

@@ -2,6 +2,8 @@
  * The mail outbox as administrators read it (/admin/outbox): every mail with its status,
  * recipient, subject, attempts and last error, newest first and paged, and one mail's text with
  * every attempt. Admins only: mails carry what their recipients may see, not what every user may.
+ * A password reset link is not shown (outboxTextOf) unless the mail is kept: without SMTP_URL the
+ * admin hands it over.
  */
 import { and, asc, count, desc, eq, type SQL } from "drizzle-orm";
 import { mailAttempts, mailOutbox } from "../../../db/schema";
@@ -12,6 +14,7 @@ import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
 import { redactSmtpUrl } from "./adapters/smtp.server";
 import type { MAIL_STATUS_FILTERS } from "./forms";
+import { outboxTextOf } from "./domain/password-reset-mail";
 import { mailHealth } from "./mail.server";
 
 export const OUTBOX_PER_PAGE = 50;
@@ -56,7 +59,10 @@ export function outboxPage(actor: AnyActor, query: { page: number; status: (type
   };
 }
 
-/** One mail with its text and every attempt. */
+/**
+ * One mail with its text and every attempt. `resetLink`: for a password reset mail, whether its link
+ * is shown (kept), hidden (waiting to be sent) or removed (sent or set aside); null for other mails.
+ */
 export function outboxMail(actor: AnyActor, id: string) {
   assertCan(actor, "admin.workspace");
   const t = db();
@@ -75,5 +81,6 @@ export function outboxMail(actor: AnyActor, id: string) {
   const { html, claimedBy, ...rest } = mail;
   void html;
   void claimedBy;
-  return { mail: rest, attempts, included };
+  const shown = outboxTextOf(mail);
+  return { mail: { ...rest, text: shown.text }, resetLink: shown.link, attempts, included };
 }

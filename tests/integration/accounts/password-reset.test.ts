@@ -26,6 +26,7 @@ import {
   setGeneratedPassword,
 } from "../../../app/features/accounts/password-reset.server";
 import { createUser, setUserDisabled } from "../../../app/features/accounts/users.server";
+import { outboxMail } from "../../../app/features/notifications/outbox.server";
 
 const SYSTEM = { system: "test" };
 const OLD = "the first password 2026";
@@ -352,5 +353,39 @@ describe("npm run user:reset-password (an operator without mail)", () => {
     expect(resetLinkState(r.url.split("/").pop()!)).toEqual({ ok: false, problem: "superseded" });
     await expect(login({ email, password }, client())).resolves.toBeTruthy();
     expect(db().select().from(users).where(eq(users.id, userId)).get()!.passwordHash).toMatch(/^scrypt\$/);
+  });
+});
+
+describe("without SMTP_URL (the demo): the portal sends no mail", () => {
+  it("keeps the mail, and the admin reads its link at /admin/outbox to hand it over", async () => {
+    const { email, userId } = await newUser();
+    requestPasswordReset({ email }, client());
+    const token = tokenFromMail(userId);
+    const shown = outboxMail(SYSTEM, mailsTo(userId)[0].id);
+    expect(shown.mail.status).toBe("kept");
+    expect(shown.resetLink).toBe("shown");
+    expect(shown.mail.text).toContain(`/reset-password/${token}`);
+  });
+
+  it("the forgot-password page does not promise a mail", async () => {
+    const { loader, action } = await import("../../../app/routes/forgot-password");
+    const page = (await loader({
+      request: new Request("http://localhost/forgot-password?email=someone%40reset.test"),
+      params: {},
+      context: {},
+    } as never)) as { email: string; mailSent: boolean };
+    expect(page).toEqual({ email: "someone@reset.test", mailSent: false });
+    // A bad address is said on its field and asks for nothing.
+    const bad = (await action({
+      request: new Request("http://localhost/forgot-password", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: "not an address" }),
+      }),
+      params: {},
+      context: { ip: "198.51.100.201" },
+    } as never)) as unknown as { data: { ok: false; fieldErrors: Record<string, string> }; init: { status: number } };
+    expect(bad.init.status).toBe(400);
+    expect(Object.keys(bad.data.fieldErrors)).toEqual(["email"]);
   });
 });
