@@ -47,12 +47,25 @@ export const emailField = z
   .toLowerCase()
   .pipe(z.email({ error: "Enter a valid email address, like name@example.com." }).max(254));
 
-export const nameField = (label: string) =>
-  z
+/**
+ * A name as it is kept and shown: composed (NFC, so "u" + combining diaeresis and "ü" are one
+ * spelling), without INVISIBLE characters, every run of white space (tabs, line breaks, no-break
+ * spaces) one space, trimmed. A person's or an organisation's name is shown on pages and signed
+ * into seals: "Acme\u200B Ltd" or "Acme  Ltd" must not pass for another name than "Acme Ltd".
+ */
+export function normalizeName(v: string): string {
+  return v.normalize("NFC").replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
+}
+
+/** A person's or an organisation's name: normalised (normalizeName) first, then 2 to 120 characters, no control characters. */
+export const nameField = (label: string) => {
+  const Label = `${label[0].toUpperCase()}${label.slice(1)}`;
+  return z
     .string({ error: `Enter ${label}.` })
-    .trim()
-    .min(2, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at least 2 characters.` })
-    .max(120, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at most 120 characters.` })
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
-      error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.`,
+    .overwrite(normalizeName)
+    .min(2, { error: `${Label} must be at least 2 characters.` })
+    .max(120, { error: `${Label} must be at most 120 characters.` })
+    .refine((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), {
+      error: `${Label} must not contain control characters.`,
     });
+};

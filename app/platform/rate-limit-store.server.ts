@@ -14,8 +14,12 @@ import { getEnv } from "./env.server";
 import type { RateDecision } from "./rate-limit";
 
 export const RATE_LIMITS_FILE = "rate-limits.db";
-/** The layout's version (PRAGMA user_version): a file of another layout is emptied and recreated. */
-const LAYOUT = 1;
+/**
+ * The layout's version (PRAGMA user_version): a file of another layout is emptied and recreated.
+ * 2: each sliding-window hit keeps when it leaves its window (`until`), so the pruner keeps a
+ * 15-minute window's hits for 15 minutes (layout 1 pruned every hit older than a minute).
+ */
+const LAYOUT = 2;
 
 interface Store {
   file: string;
@@ -52,9 +56,10 @@ function open(file: string): Store {
           sqlite.exec(
             "CREATE TABLE buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, allowed INTEGER NOT NULL) WITHOUT ROWID",
           );
-          // A sliding window's log: one row per counted attempt.
-          sqlite.exec("CREATE TABLE hits (key TEXT NOT NULL, at INTEGER NOT NULL)");
+          // A sliding window's log: one row per counted attempt, made at `at`, counted until `until` (at + window).
+          sqlite.exec("CREATE TABLE hits (key TEXT NOT NULL, at INTEGER NOT NULL, until INTEGER NOT NULL)");
           sqlite.exec("CREATE INDEX hits_key_at ON hits (key, at)");
+          sqlite.exec("CREATE INDEX hits_until ON hits (until)");
           sqlite.pragma(`user_version = ${LAYOUT}`);
         })
         .immediate(),
@@ -75,12 +80,12 @@ function open(file: string): Store {
        RETURNING tokens, allowed`,
     ),
     windowInsert: sqlite.prepare(
-      `INSERT INTO hits (key, at) SELECT @key, @now
+      `INSERT INTO hits (key, at, until) SELECT @key, @now, @now + @windowMs
        WHERE (SELECT count(*) FROM hits WHERE key = @key AND at > @since) < @limit`,
     ),
     windowOldest: sqlite.prepare("SELECT min(at) AS at, count(*) AS n FROM hits WHERE key = ? AND at > ?"),
     pruneBuckets: sqlite.prepare("DELETE FROM buckets WHERE at < ?"),
-    pruneHits: sqlite.prepare("DELETE FROM hits WHERE at <= ?"),
+    pruneHits: sqlite.prepare("DELETE FROM hits WHERE until <= ?"),
   };
 }
 
@@ -127,7 +132,7 @@ export function hitTokenBucket(key: string, perMinute: number, now: number, burs
 export function hitSlidingWindow(key: string, limit: number, windowMs: number, now: number): RateDecision {
   const s = current();
   const since = now - windowMs;
-  const counted = whileBusy(() => s.windowInsert.run({ key, now, since, limit })).changes === 1;
+  const counted = whileBusy(() => s.windowInsert.run({ key, now, since, limit, windowMs })).changes === 1;
   const w = s.windowOldest.get(key, since) as { at: number | null; n: number };
   if (counted) return { allowed: true, remaining: Math.max(0, limit - w.n), retryAfterMs: 0 };
   return { allowed: false, remaining: 0, retryAfterMs: Math.max(1, (w.at ?? now) + windowMs - now) };
@@ -135,19 +140,19 @@ export function hitSlidingWindow(key: string, limit: number, windowMs: number, n
 
 /**
  * Deletes what no longer counts: buckets untouched for `bucketIdleMs` (full again by then) and
- * attempts older than `windowMs`. Run every minute by one process (its lease). `slower` gives the
- * buckets whose key starts with a prefix an idle time of their own (a budget refilled over an
- * hour is not full again after a minute).
+ * attempts that have left their own window (each hit keeps when: a 15-minute window's hits stay
+ * 15 minutes, whatever the other windows are). Run every minute by one process (its lease).
+ * `slower` gives the buckets whose key starts with a prefix an idle time of their own (a budget
+ * refilled over an hour is not full again after a minute).
  */
 export function pruneRateLimits(
   now: number,
   bucketIdleMs: number,
-  windowMs: number,
   slower: Readonly<Record<string, number>> = {},
 ): { buckets: number; hits: number } {
   const s = current();
   const prefixes = Object.entries(slower);
-  const hits = s.pruneHits.run(now - windowMs).changes;
+  const hits = s.pruneHits.run(now).changes;
   if (!prefixes.length) return { buckets: s.pruneBuckets.run(now - bucketIdleMs).changes, hits };
   const hasPrefix = (i: number) => `substr(key, 1, length(@p${i})) = @p${i}`;
   const params: Record<string, string | number> = { before: now - bucketIdleMs };

@@ -7,6 +7,7 @@ import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, ty
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
+import { isConfirmed } from "../platform/confirmation.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { createUser, listOrganizations, listUsers, setUserDisabled } from "../features/accounts/users.server";
 import { createUserInput } from "../features/accounts/forms";
@@ -59,7 +60,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(toggleInput, form);
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const disable = parsed.data.intent === "disable";
-  const result = await attempt(() => setUserDisabled(admin, parsed.data.userId, disable));
+  // Disabling revokes the API tokens the user created: asked first (the row's tick box); the service refuses without it.
+  const result = await attempt(() =>
+    setUserDisabled(admin, parsed.data.userId, disable, { confirmed: isConfirmed(form.get("confirm")) }),
+  );
   if (!result.ok) return result.response;
   const email = listUsers(admin).find((u) => u.id === parsed.data.userId)?.email ?? "The account";
   const held = heldInReviewBy(admin, parsed.data.userId);
@@ -85,6 +89,11 @@ function tokensClause(n: number): string {
   return n === 1
     ? ", and the API token they created was revoked (enabling the account does not restore it)"
     : `, and the ${n} API tokens they created were revoked (enabling the account does not restore them)`;
+}
+
+/** "1 active API token", "2 active API tokens". */
+function activeTokens(n: number): string {
+  return `${n} active API token${n === 1 ? "" : "s"}`;
 }
 
 /** "They hold 2 submissions in review". */
@@ -162,6 +171,11 @@ export default function AdminUsers() {
                   <td data-label="Role">
                     {ROLE_LABELS[u.role as Role]}{" "}
                     {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
+                    {u.activeApiTokens ? (
+                      <div className="small" data-testid="active-api-tokens">
+                        {activeTokens(u.activeApiTokens)} they created
+                      </div>
+                    ) : null}
                     {held[u.id] ? (
                       <div className="small" data-testid="held-in-review">
                         holds {held[u.id]} submission{held[u.id] === 1 ? "" : "s"} in review
@@ -186,29 +200,48 @@ export default function AdminUsers() {
                         you · <Link to="/account">change your password</Link>
                       </span>
                     ) : (
-                      <Form method="post" className="inline-form">
-                        <input type="hidden" name="userId" value={u.id} />
+                      <>
                         {u.disabledAt ? null : (
-                          <button
-                            className="button button--quiet button--small"
-                            name="intent"
-                            value="reset"
-                            aria-label={`Send a password reset to ${u.email}`}
-                          >
-                            Send password reset
-                          </button>
+                          <Form method="post" className="inline-form">
+                            <input type="hidden" name="userId" value={u.id} />
+                            <button
+                              className="button button--quiet button--small"
+                              name="intent"
+                              value="reset"
+                              aria-label={`Send a password reset to ${u.email}`}
+                            >
+                              Send password reset
+                            </button>
+                          </Form>
                         )}{" "}
-                        <button
-                          className={
-                            u.disabledAt ? "button button--quiet button--small" : "button button--danger button--small"
-                          }
-                          name="intent"
-                          value={u.disabledAt ? "enable" : "disable"}
-                          aria-label={`${u.disabledAt ? "Enable" : "Disable"} ${u.email}`}
-                        >
-                          {u.disabledAt ? "Enable" : "Disable"}
-                        </button>
-                      </Form>
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="userId" value={u.id} />
+                          {!u.disabledAt && u.activeApiTokens ? (
+                            <label className="check small">
+                              <input
+                                type="checkbox"
+                                name="confirm"
+                                value="yes"
+                                required
+                                aria-label={`I understand: disabling ${u.email} revokes their ${activeTokens(u.activeApiTokens)} for good`}
+                              />{" "}
+                              I understand: this revokes their {activeTokens(u.activeApiTokens)} for good
+                            </label>
+                          ) : null}
+                          <button
+                            className={
+                              u.disabledAt
+                                ? "button button--quiet button--small"
+                                : "button button--danger button--small"
+                            }
+                            name="intent"
+                            value={u.disabledAt ? "enable" : "disable"}
+                            aria-label={`${u.disabledAt ? "Enable" : "Disable"} ${u.email}`}
+                          >
+                            {u.disabledAt ? "Enable" : "Disable"}
+                          </button>
+                        </Form>
+                      </>
                     )}
                   </td>
                 </tr>

@@ -3,12 +3,13 @@
  * to the acting user. Sessions are database rows keyed by the SHA-256 of a random token.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { and, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
 import { organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
 import { hitSlidingWindow, resetRateLimitCounts } from "../../platform/rate-limit-store.server";
+import { clientAddressKey } from "../../platform/rate-limit";
 import { roleForSignupKind, type Role } from "../../platform/roles";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -16,6 +17,7 @@ import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { loginInput, signupInput } from "./forms";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.server";
+import { organizationNamed } from "./users.server";
 
 export interface SessionUser extends Actor {
   organizationName: string;
@@ -40,10 +42,13 @@ export function resetRateLimits(): void {
  * at the same rate would add nothing: the address's own limit is always reached first.) Counted in
  * DATA_DIR/rate-limits.db, shared by every process of the server (decision record 031). A password
  * change, made by a signed-in user, is counted per user instead (`who` is the user's id): a stolen
- * session cannot try current passwords faster from many addresses.
+ * session cannot try current passwords faster from many addresses. An address is counted under
+ * clientAddressKey: an IPv6 client by its /64, which it holds whole (one address per attempt
+ * would otherwise escape the limit).
  */
 export function throttle(kind: ThrottledAction, who: string | null | undefined): void {
-  const byIp = hitSlidingWindow(`${kind}:${who ?? "unknown"}`, getEnv().rateLimitPerMinute, MINUTE, nowMs());
+  const key = !who ? "unknown" : kind === "password-change" ? who : clientAddressKey(who);
+  const byIp = hitSlidingWindow(`${kind}:${key}`, getEnv().rateLimitPerMinute, MINUTE, nowMs());
   if (!byIp.allowed) {
     const seconds = Math.max(1, Math.ceil(byIp.retryAfterMs / 1000));
     throw new ServiceError("rate_limited", `Too many attempts. Try again in ${seconds} seconds.`, {}, seconds);
@@ -74,6 +79,7 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
     ? await verifyPassword(input.password, row.passwordHash)
     : (await burnPasswordCheck(input.password), false);
   if (!row || !ok || row.disabledAt) {
+    // The audit entry is written whatever went wrong, so every failure takes about as long.
     transaction((tx) =>
       recordAudit(tx, null, {
         action: "user.login_failed",
@@ -87,7 +93,9 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
         },
       }),
     );
-    // One message whatever went wrong: it must not reveal whether the email exists.
+    // A disabled account is named only to whoever typed its password. Otherwise one message whatever
+    // went wrong: it must not reveal whether the email exists.
+    if (row && ok) throw new ServiceError("forbidden", "This account is disabled. Ask an administrator of IoT Seal.");
     throw new ServiceError("unauthenticated", "That email and password do not match an account.");
   }
   const { token, tokenHash } = newToken();
@@ -181,13 +189,7 @@ export async function signup(input: z.infer<typeof signupInput>, client: ClientI
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
       fieldErrors.email = "An account with this email already exists. Log in instead.";
     }
-    if (
-      tx
-        .select({ id: organizations.id })
-        .from(organizations)
-        .where(sql`lower(${organizations.name}) = lower(${input.organizationName})`)
-        .get()
-    ) {
+    if (organizationNamed(tx, input.organizationName)) {
       fieldErrors.organizationName =
         "An organisation with this name is already registered. To join it, ask the IoT Seal administrators to add you to it.";
     }

@@ -1,8 +1,8 @@
 /** Users and organisations as an admin (or a command-line script) manages them. */
 import crypto from "node:crypto";
-import { and, asc, count, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
-import { organizations, sessions, users } from "../../../db/schema";
+import { apiTokens, organizations, sessions, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import {
   ORGANIZATION_KINDS,
@@ -17,7 +17,10 @@ import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
+import { normalizeName } from "../../platform/forms";
 import type { createUserInput } from "./forms";
+import { sameOrganizationName } from "./domain/organization-name";
 import { generatePassword, hashPassword } from "./passwords.server";
 import { revokeApiTokensCreatedBy } from "./api-tokens.server";
 
@@ -37,17 +40,24 @@ export function certificationBody(tx: Tx, actor: AnyActor): typeof organizations
   return createOrganization(tx, actor, { name: CERTIFICATION_BODY_NAME, kind: "certifier" });
 }
 
+/**
+ * The organisation already registered under `name`, if any: the one rule of organisation-name
+ * uniqueness (sign-up and createOrganization), compared on organizationNameKey ("ÜBER Ltd",
+ * "über  ltd" and "Über\u200B Ltd" are one name). In JavaScript: SQLite's lower() folds ASCII only.
+ */
+export function organizationNamed(tx: Pick<Tx, "select">, name: string): { id: string; name: string } | undefined {
+  const all = tx.select({ id: organizations.id, name: organizations.name }).from(organizations).all();
+  return sameOrganizationName(all, name);
+}
+
 export function createOrganization(tx: Tx, actor: AnyActor, input: { name: string; kind: OrganizationKind }) {
-  const clash = tx
-    .select({ id: organizations.id })
-    .from(organizations)
-    .where(sql`lower(${organizations.name}) = lower(${input.name})`)
-    .get();
+  const name = normalizeName(input.name);
+  const clash = organizationNamed(tx, name);
   if (clash)
-    throw new ServiceError("conflict", `An organisation named "${input.name}" already exists.`, {
+    throw new ServiceError("conflict", `An organisation named "${clash.name}" already exists.`, {
       organizationName: "This name is taken.",
     });
-  const org = { id: crypto.randomUUID(), name: input.name, kind: input.kind, createdAt: new Date(nowMs()) };
+  const org = { id: crypto.randomUUID(), name, kind: input.kind, createdAt: new Date(nowMs()) };
   tx.insert(organizations).values(org).run();
   recordAudit(tx, actor, {
     action: "organization.created",
@@ -125,16 +135,28 @@ export async function createUser(
   return { userId, password, generated };
 }
 
+/** An API token not revoked; the active ones a user created are what disabling the account revokes. */
+const activeToken = isNull(apiTokens.revokedAt);
+const activeTokensCreatedBy = (userId: string) => and(eq(apiTokens.createdBy, userId), activeToken);
+
+/** "the API token x@y created is", "the 2 API tokens x@y created are". */
+function tokensPhrase(n: number, email: string): string {
+  return n === 1 ? `the API token ${email} created is` : `the ${n} API tokens ${email} created are`;
+}
+
 /**
  * Disables or enables an account. Disabling ends the user's sessions and revokes the API tokens
  * they created (for good: enabling the account again does not bring them back), in one
- * transaction. Refused when the acting admin has been disabled meanwhile, and for the last
- * enabled administrator (two admins disabling each other at once leave one of them).
+ * transaction; when there are tokens to revoke, only with `confirmed` (the tick box on
+ * /admin/users, as for revoking one token), otherwise refused with nothing changed. Refused when
+ * the acting admin has been disabled meanwhile, and for the last enabled administrator (two admins
+ * disabling each other at once leave one of them).
  */
 export function setUserDisabled(
   actor: AnyActor,
   userId: string,
   disabled: boolean,
+  opts: { confirmed?: boolean } = {},
 ): { changed: boolean; revokedApiTokens: number } {
   assertCan(actor, "admin.users.manage");
   if (!isSystem(actor) && actor.userId === userId)
@@ -161,6 +183,14 @@ export function setUserDisabled(
           `${user.email} is the last enabled administrator: enable or add another administrator first.`,
         );
     }
+    if (disabled) {
+      const tokens = tx.select({ n: count() }).from(apiTokens).where(activeTokensCreatedBy(userId)).get()?.n ?? 0;
+      if (tokens)
+        requireConfirmation(
+          opts.confirmed,
+          `${tokensPhrase(tokens, user.email)} revoked for good (enabling the account again does not restore ${tokens === 1 ? "it" : "them"})`,
+        );
+    }
     tx.update(users)
       .set({ disabledAt: disabled ? new Date(nowMs()) : null })
       .where(eq(users.id, userId))
@@ -180,9 +210,17 @@ export function setUserDisabled(
   });
 }
 
+/** Every user, with the number of active API tokens they created (what disabling them would revoke). */
 export function listUsers(actor: AnyActor) {
   assertCan(actor, "admin.users.manage");
-  return db()
+  const tokens = db()
+    .select({ userId: apiTokens.createdBy, n: count() })
+    .from(apiTokens)
+    .where(activeToken)
+    .groupBy(apiTokens.createdBy)
+    .all();
+  const tokensOf = new Map(tokens.map((t) => [t.userId, t.n]));
+  const rows = db()
     .select({
       id: users.id,
       email: users.email,
@@ -199,6 +237,7 @@ export function listUsers(actor: AnyActor) {
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .orderBy(asc(organizations.name), asc(users.email))
     .all();
+  return rows.map((u) => ({ ...u, activeApiTokens: tokensOf.get(u.id) ?? 0 }));
 }
 
 export function listOrganizations(actor: AnyActor) {

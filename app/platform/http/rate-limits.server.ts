@@ -7,11 +7,12 @@
  * its memory, the same arithmetic without a write per request (the seal API's hot path: a fifth of
  * its CPU went to that write). Either way no count is lost: one process is the only one counting.
  * Bulk checks also have a budget counted in rows (hitBulkRowBudget), per organisation or address.
+ * An address is counted under clientAddressKey (an IPv6 client by its /64, which it holds whole).
  */
 import { nowMs } from "../clock.server";
 import { getEnv } from "../env.server";
 import { hitTokenBucket, pruneRateLimits } from "../rate-limit-store.server";
-import { TokenBucketLimiter, type RateDecision } from "../rate-limit";
+import { clientAddressKey, TokenBucketLimiter, type RateDecision } from "../rate-limit";
 
 export type PublicLimit = "api" | "page";
 
@@ -32,7 +33,7 @@ function hitBucket(kind: PublicLimit, ip: string, perMinute: number, shared: boo
 export function hitPublicLimit(kind: PublicLimit, ip: string): LimitDecision {
   const env = getEnv();
   const perMinute = kind === "api" ? env.publicApiPerMinute : env.publicPagePerMinute;
-  const d = hitBucket(kind, ip, perMinute, env.webConcurrency > 1);
+  const d = hitBucket(kind, clientAddressKey(ip), perMinute, env.webConcurrency > 1);
   if (d.allowed) return { allowed: true };
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
   return {
@@ -104,7 +105,7 @@ const count = (n: number) => `${n.toLocaleString("en")} row${n === 1 ? "" : "s"}
 export function hitBulkRowBudget(holder: BulkRowHolder, rows: number): BulkRowDecision {
   const perHour = getEnv().bulkRowsPerHour;
   const whose = "organizationId" in holder ? "your organisation" : "your address";
-  const key = "organizationId" in holder ? `org:${holder.organizationId}` : `ip:${holder.ip}`;
+  const key = "organizationId" in holder ? `org:${holder.organizationId}` : `ip:${clientAddressKey(holder.ip)}`;
   if (rows > perHour)
     return {
       allowed: false,
@@ -126,10 +127,14 @@ export function hitBulkRowBudget(holder: BulkRowHolder, rows: number): BulkRowDe
   };
 }
 
-/** A bucket untouched this long is full again (a burst of a minute's worth refills in a minute); an attempt older is out of every window. */
+/** A bucket untouched this long is full again (a burst of a minute's worth refills in a minute). */
 const IDLE_MS = 60_000;
 
-/** Deletes the counters that no longer count (every minute, by the process holding the lease); a bulk budget refills over an hour. */
+/**
+ * Deletes the counters that no longer count (every minute, by the process holding the lease): a
+ * bulk budget refills over an hour; a sliding window's attempts are kept until they leave their
+ * own window (the 15 minutes of reset mails per address, the minute of logins per address).
+ */
 export function pruneRateLimitCounters(): { buckets: number; hits: number } {
-  return pruneRateLimits(nowMs(), IDLE_MS, IDLE_MS, { [BULK_ROWS_PREFIX]: HOUR_MS });
+  return pruneRateLimits(nowMs(), IDLE_MS, { [BULK_ROWS_PREFIX]: HOUR_MS });
 }

@@ -16,7 +16,7 @@ import {
 } from "../../../app/features/accounts/api-tokens.server";
 import { declareConflict, listConflicts, removeConflict } from "../../../app/features/accounts/conflicts.server";
 import { adminOverview, auditLogView } from "../../../app/features/accounts/dashboard.server";
-import { createUser, setUserDisabled } from "../../../app/features/accounts/users.server";
+import { createUser, listUsers, setUserDisabled } from "../../../app/features/accounts/users.server";
 import { actorByEmail, admin, buyer } from "../../support/actors";
 import { sessionCookie } from "../../support/http";
 
@@ -154,7 +154,20 @@ describe("disabling a user", () => {
     const others = createApiToken(buyer(), { name: "Buyer's own" }); // another user's: untouched
     expect(organizationForBearer(`Bearer ${a.token}`)).toMatchObject({ ok: true });
 
-    expect(setUserDisabled(admin(), r.userId, true)).toEqual({ changed: true, revokedApiTokens: 2 });
+    // Asked first: without the tick box nothing changes (the tokens work, the account stays enabled).
+    await expect(() => setUserDisabled(admin(), r.userId, true)).toBeRefused(
+      "invalid",
+      "Tick the box to confirm that the 2 API tokens second.buyer@retail.test created are revoked for good (enabling the account again does not restore them).",
+    );
+    expect(organizationForBearer(`Bearer ${a.token}`)).toMatchObject({ ok: true });
+    expect(db().select().from(users).where(eq(users.id, r.userId)).get()!.disabledAt).toBeNull();
+    expect(listUsers(admin()).find((u) => u.id === r.userId)!.activeApiTokens).toBe(2);
+
+    expect(setUserDisabled(admin(), r.userId, true, { confirmed: true })).toEqual({
+      changed: true,
+      revokedApiTokens: 2,
+    });
+    expect(listUsers(admin()).find((u) => u.id === r.userId)!.activeApiTokens).toBe(0);
     expect(organizationForBearer(`Bearer ${a.token}`)).toMatchObject({ ok: false });
     expect(organizationForBearer(`Bearer ${b.token}`)).toMatchObject({ ok: false });
     expect(organizationForBearer(`Bearer ${others.token}`)).toMatchObject({ ok: true, organizationId: retailOrgId });

@@ -76,8 +76,17 @@ describe("login and sessions", () => {
     const { token, user } = await login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client);
     setUserDisabled({ system: "test" }, user.userId, true);
     expect(userForSession(token)).toBeNull();
+    // The right password: told the account is disabled (and whom to ask), audited as a failure.
     await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).toBeRefused(
+      "forbidden",
+      "This account is disabled. Ask an administrator of IoT Seal.",
+    );
+    expect(listAudit({ limit: 1 }).events[0]).toMatchObject({ action: "user.login_failed" });
+    expect(JSON.parse(listAudit({ limit: 1 }).events[0].details)).toMatchObject({ reason: "account disabled" });
+    // A wrong password learns nothing about the account: the usual message.
+    await expect(login({ email: "supplier2@demo.test", password: "not the password" }, client)).toBeRefused(
       "unauthenticated",
+      "That email and password do not match an account.",
     );
     setUserDisabled({ system: "test" }, user.userId, false);
     await expect(login({ email: "supplier2@demo.test", password: DEMO_PASSWORD }, client)).resolves.toBeTruthy();

@@ -175,9 +175,9 @@ describe("the shared counters' rules (DATA_DIR/rate-limits.db)", () => {
     const t = 9_000_000;
     hitTokenBucket("api:prune", 60, t);
     hitSlidingWindow("login:prune", 3, 60_000, t);
-    pruneRateLimits(t + 30_000, 60_000, 60_000);
+    pruneRateLimits(t + 30_000, 60_000);
     expect(rows()).toBe(2); // still counting
-    pruneRateLimits(t + 60_001, 60_000, 60_000);
+    pruneRateLimits(t + 60_001, 60_000);
     expect(rows()).toBe(0);
     file.close();
   });

@@ -12,8 +12,25 @@ describe("safe redirects after login", () => {
     ["/ok\nSet-Cookie: x", "/d"],
     [null, "/d"],
     ["", "/d"],
+    // Resolved, then checked again: a dot segment must not turn the path into "//host".
+    ["/.//evil.example", "/d"],
+    ["/a/../..//evil.example", "/d"],
+    ["/./\\evil.example", "/d"],
+    ["/\tevil", "/d"],
+    ["/admin/../supplier", "/supplier"],
   ])("%j -> %s", (input, out) => {
     expect(safeRedirectPath(input, "/d")).toBe(out);
+  });
+
+  it.each([
+    ["/✓", "/%E2%9C%93"],
+    ["/search?q=über#straße", "/search?q=%C3%BCber#stra%C3%9Fe"],
+    ["/a b", "/a%20b"],
+  ])("percent-encodes what a Location header cannot hold: %j -> %s", (input, out) => {
+    const to = safeRedirectPath(input, "/d");
+    expect(to).toBe(out);
+    // The header accepts it (non-Latin-1 made Headers.set throw: a 500 after a successful login).
+    expect(new Headers({ Location: to }).get("Location")).toBe(out);
   });
 });
 
