@@ -41,8 +41,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
   if (problem || !(file instanceof File))
     return failure(problem ?? "", { file: problem === BULK_TOO_LARGE ? problem : "Choose a CSV file." });
-  const result = await attempt(async () => runBulkCheck(user, { fileName: file.name, text: await file.text() }));
+  // The file's bytes: the service decodes them (UTF-8, UTF-16, else Windows-1252 with a note; a workbook is refused).
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const result = await attempt(() => runBulkCheck(user, { fileName: file.name, bytes }));
   if (!result.ok) return result.response;
+  // A note on how the file was read is shown here, with the link to the result, before the result itself.
+  if (result.value.note) return { ok: true as const, notice: result.value.note, runId: result.value.id };
   throw redirect(`/retailer/verify/bulk/${result.value.id}`);
 }
 
@@ -55,6 +59,8 @@ export default function BulkCheck() {
   const [progress, setProgress] = useState<{ phase: "upload" | "check"; percent: number; rows: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sessionEnded, setSessionEnded] = useState(false);
+  // A check answered with a note on how the file was read (with script): shown before opening the result.
+  const [checked, setChecked] = useState<{ id: string; note: string } | null>(null);
 
   // With JavaScript: the file's size checked first (the limit the server applies), then uploaded with
   // a progress bar, then the checking phase shown until the answer arrives.
@@ -63,6 +69,7 @@ export default function BulkCheck() {
     if (!file || typeof XMLHttpRequest === "undefined") return;
     event.preventDefault();
     setSessionEnded(false);
+    setChecked(null);
     const problem = bulkFileProblem(file, maxBytes);
     setError(problem);
     if (problem) return;
@@ -77,7 +84,11 @@ export default function BulkCheck() {
       e.lengthComputable && setProgress({ phase: "upload", percent: Math.round((e.loaded / e.total) * 100), rows });
     xhr.upload.onload = () => setProgress({ phase: "check", percent: 100, rows });
     xhr.onload = () => {
-      const answer = xhr.response as { id?: string; message?: string } | null;
+      const answer = xhr.response as { id?: string; note?: string | null; message?: string } | null;
+      if (xhr.status === 200 && answer?.id && answer.note) {
+        setProgress(null);
+        return setChecked({ id: answer.id, note: answer.note });
+      }
       if (xhr.status === 200 && answer?.id) return navigate(`/retailer/verify/bulk/${answer.id}`);
       setProgress(null);
       // 401: the session ended while the page was open (also said if a redirect to the login page was followed).
@@ -93,6 +104,7 @@ export default function BulkCheck() {
   }
 
   const formError = error ?? (acted && !acted.ok ? acted.formError : null);
+  const done = checked ?? (acted?.ok ? { id: acted.runId, note: acted.notice } : null);
   return (
     <>
       <div className="page-head">
@@ -112,6 +124,11 @@ export default function BulkCheck() {
         <h2 id="upload-title">Upload</h2>
         <Form method="post" encType="multipart/form-data" onSubmit={submit}>
           <FormError message={formError ?? undefined} />
+          {done && !formError ? (
+            <div className="alert alert--warn" role="status" data-testid="bulk-read-note">
+              Checked. {done.note} <Link to={`/retailer/verify/bulk/${done.id}`}>Open the result</Link>.
+            </div>
+          ) : null}
           {sessionEnded ? (
             <p>
               <a href="/login?redirectTo=%2Fretailer%2Fverify%2Fbulk">Log in again</a>, then choose the file once more.

@@ -13,7 +13,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   });
 
 /**
- * The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id}` or `{message}`.
+ * The bulk page's upload endpoint for script (XHR, for upload progress): JSON `{id, rows, note}`
+ * (`note`: how the file was read when the buyer should know, else null) or `{message}`.
  * Without a session (it ended while the page was open) a 401 `{message, login}`, not the login
  * page's redirect, which the request would follow and answer with the login page's HTML.
  */
@@ -28,7 +29,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
   if (problem || !(file instanceof File)) return json(problem === BULK_TOO_LARGE ? 413 : 400, { message: problem });
   try {
-    return json(200, await runBulkCheck(user, { fileName: file.name, text: await file.text() }));
+    // The file's bytes: the service decodes them (UTF-8, UTF-16, else Windows-1252 with a note; a workbook is refused).
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return json(200, await runBulkCheck(user, { fileName: file.name, bytes }));
   } catch (e) {
     if (e instanceof ServiceError)
       return json(

@@ -42,6 +42,7 @@ import {
   parseBulkCsv,
 } from "../retail/bulk-csv.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
+import { decodeCsvBytes } from "../../platform/csv-decode.server";
 
 type Res = ServerResponse;
 const CORS = { "Access-Control-Allow-Origin": "*" };
@@ -267,7 +268,10 @@ export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true 
     if (auth === false) return;
     const body = await readBody(req, res, BULK_MAX_BYTES);
     if (!body) return;
-    const parsed = parseBulkCsv(body.toString("utf8"));
+    // UTF-8 or UTF-16 (by its byte order mark), else read as Windows-1252 and said so; a workbook is refused.
+    const decoded = decodeCsvBytes(body);
+    if (!decoded.ok) return sendJson(res, 400, { error: decoded.message });
+    const parsed = parseBulkCsv(decoded.text);
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
     const budget = hitBulkRowBudget(auth ? { organizationId: auth } : { ip }, parsed.value.rows.length);
     if (!budget.allowed)
@@ -281,11 +285,17 @@ export function bulkVerifyApi(req: IncomingMessage, res: Res, ip: string): true 
     const withPolicies = auth ? attachPolicies(auth, answers) : false;
     attachUpdateRequired(answers);
     const accept = req.headers.accept ?? "";
+    // How the file was read, when the client should know: `note` in JSON, the IoTSeal-Note header with CSV.
+    const note = decoded.note;
     if (/application\/json/.test(accept) && !/text\/csv/.test(accept))
-      return sendJson(res, 200, bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()));
+      return sendJson(res, 200, {
+        ...bulkJson(parsed.value, answers, new Date(nowMs()).toISOString()),
+        ...(note ? { note } : {}),
+      });
     return sendText(res, 200, bulkCsv(parsed.value, answers, { withPolicies }), "text/csv; charset=utf-8", {
       "Cache-Control": "no-store",
       "Content-Disposition": 'attachment; filename="seal-check.csv"',
+      ...(note ? { "IoTSeal-Note": note, "Access-Control-Expose-Headers": "IoTSeal-Note" } : {}),
     });
   });
 }

@@ -21,6 +21,7 @@ import {
   parseBulkCsv,
 } from "./bulk-csv.server";
 import { csvCellValue, readWrittenCsv, rewriteCsvSafely } from "../../platform/csv.server";
+import { decodeCsvBytes, type CsvDecode } from "../../platform/csv-decode.server";
 import { attachPolicies } from "./policies.server";
 import { parseUpdateRequiredCell, type UpdateRequired } from "../findings/domain/update-required";
 import type { Actor } from "../../platform/actor";
@@ -60,16 +61,21 @@ function pruneRuns(tx: Tx, organizationId: string): number {
 }
 
 /**
- * Checks every row of the CSV and keeps the result; returns the run's id. Bad CSV: a ServiceError
- * naming the problem; over the organisation's budget of rows: "rate_limited" (429, with the rows
- * left and when enough are back), or "too_large" for a file above a whole hour's budget.
+ * Checks every row of the CSV and keeps the result; returns the run's id, and a note when the file
+ * had to be read in a way the buyer should know (not UTF-8: read as Windows-1252). The file is its
+ * bytes as uploaded (decoded by platform/csv-decode.server.ts), or text. Bad CSV, or a file that
+ * is not CSV text (a workbook): a ServiceError naming the problem; over the organisation's budget
+ * of rows: "rate_limited" (429, with the rows left and when enough are back), or "too_large" for a
+ * file above a whole hour's budget.
  */
 export async function runBulkCheck(
   actor: Actor,
-  input: { fileName: string; text: string },
-): Promise<{ id: string; rows: number }> {
+  input: { fileName: string; text: string } | { fileName: string; bytes: Uint8Array },
+): Promise<{ id: string; rows: number; note: string | null }> {
   assertBuyer(actor);
-  const parsed = parseBulkCsv(input.text);
+  const decoded: CsvDecode = "text" in input ? { ok: true, text: input.text, note: null } : decodeCsvBytes(input.bytes);
+  if (!decoded.ok) throw new ServiceError("invalid", decoded.message, { file: decoded.message });
+  const parsed = parseBulkCsv(decoded.text);
   if (!parsed.ok) throw new ServiceError("invalid", parsed.message, { file: parsed.message });
   const budget = hitBulkRowBudget({ organizationId: actor.organizationId }, parsed.value.rows.length);
   if (!budget.allowed)
@@ -105,7 +111,7 @@ export async function runBulkCheck(
       details: { rows: answers.length, summary, ...(deletedRuns ? { deletedRuns } : {}) },
     });
   });
-  return { id, rows: answers.length };
+  return { id, rows: answers.length, note: decoded.note };
 }
 
 /** The organisation's kept checks, newest first. */
@@ -141,7 +147,7 @@ export function bulkCheck(actor: Actor, id: string) {
   const records = readWrittenCsv(run.resultCsv);
   const [header = [], ...body] = records;
   const h = header.map((c) => c.trim().toLowerCase());
-  // Our columns start at "status" (a buyer's own column of that name is replaced when answered); theirs come before.
+  // Our columns start at the last "status" (a buyer's own column of that name is kept as "Status (yours)"); theirs come before.
   const ours = h.lastIndexOf("status");
   const columns = ours >= 0 ? header.slice(0, ours) : header;
   const col = (name: string) => {

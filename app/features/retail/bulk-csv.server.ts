@@ -114,11 +114,12 @@ export async function checkBulkRows(input: BulkInput): Promise<BulkRow[]> {
   const rows: BulkRow[] = keys.map((k, n) => {
     const line = input.lines[n];
     const problem = input.problems[n];
+    const keyNote = k.kind === "gtin" || k.kind === "serial" ? k.note : null;
     const base = {
       line,
       by: null,
       gtin: k.kind === "gtin" || k.kind === "serial" ? k.gtin14 : null,
-      note: problem ? `Line ${line}: ${problem}.` : "",
+      note: [problem ? `Line ${line}: ${problem}.` : null, keyNote].filter(Boolean).join(" "),
       serial: "",
       status: "not_found" as const,
       product: "",
@@ -147,15 +148,52 @@ export async function checkBulkRows(input: BulkInput): Promise<BulkRow[]> {
   return rows;
 }
 
+/** Whether a header is one of our answered files' (every column a check adds is there): its answer is ours to replace. */
+export function isAnsweredHeader(header: readonly string[]): boolean {
+  const names = new Set(header.map((h) => h.trim().toLowerCase()));
+  return BULK_RESULT_COLUMNS.every((c) => names.has(c));
+}
+
+/** The suffix a buyer's own column gets when it has the name of one the check adds ("Status" → "Status (yours)"). */
+export const YOURS_SUFFIX = " (yours)";
+
 /**
- * The input rows with the answer's columns appended (a column of the same name is replaced); a
- * policy column when `withPolicies`. Written by the portal's one CSV writer: every cell (a
- * supplier's product name, the buyer's own cells) is escaped against formula injection.
+ * The header of the answered CSV: which of the buyer's columns are kept, and under which names.
+ * The buyer's columns are all kept; one named like a column we add ("Status", "Reason", "Policy")
+ * is renamed "Status (yours)", so our columns keep their documented names and theirs is not lost.
+ * Only a file we answered, uploaded again (isAnsweredHeader), has its old answer replaced: the
+ * columns we add, from its last `status` on, are dropped for the new ones.
+ */
+export function answeredHeader(
+  header: readonly string[],
+  added: readonly string[],
+): { keep: number[]; names: string[] } {
+  const lower = header.map((h) => h.trim().toLowerCase());
+  const ours = new Set<string>([...BULK_RESULT_COLUMNS, BULK_POLICY_COLUMN]);
+  const oldAnswer = isAnsweredHeader(header) ? lower.lastIndexOf("status") : header.length;
+  const keep = header.map((_, i) => i).filter((i) => !(i >= oldAnswer && ours.has(lower[i])));
+  const taken = new Set([...keep.map((i) => lower[i]), ...added]);
+  const names = keep.map((i) => {
+    if (!added.includes(lower[i])) return header[i];
+    const name = header[i].trim();
+    let renamed = `${name}${YOURS_SUFFIX}`;
+    for (let n = 2; taken.has(renamed.toLowerCase()); n++) renamed = `${name} (yours ${n})`;
+    taken.add(renamed.toLowerCase());
+    return renamed;
+  });
+  return { keep, names };
+}
+
+/**
+ * The input rows with the answer's columns appended, a policy column when `withPolicies`; a
+ * buyer's column named like one of ours is kept, renamed (answeredHeader). Written by the portal's
+ * one CSV writer: every cell (a supplier's product name, the buyer's own cells) is escaped against
+ * formula injection.
  */
 export function bulkCsv(input: BulkInput, answers: readonly BulkRow[], opts: { withPolicies?: boolean } = {}): string {
   const added: string[] = [...BULK_RESULT_COLUMNS, ...(opts.withPolicies ? [BULK_POLICY_COLUMN] : [])];
-  const keep = input.header.map((h, i) => (added.includes(h.trim().toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
-  const out: string[][] = [[...keep.map((i) => input.header[i]), ...added]];
+  const { keep, names } = answeredHeader(input.header, added);
+  const out: string[][] = [[...names, ...added]];
   input.rows.forEach((row, n) => {
     const a = answers[n];
     out.push([

@@ -3,7 +3,7 @@
  * the browser parse a form with the same rules and messages.
  */
 import { z } from "zod";
-import { parseGtin } from "../catalogue/domain/gtin";
+import { gtinOfCell } from "../catalogue/domain/gtin";
 import { DURATION_UNITS, durationMonths } from "../../platform/calendar";
 import { formatBytes } from "../../platform/format";
 
@@ -35,14 +35,17 @@ export const watchInput = z.object({
   label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
 });
 
-/** Watching a product by its GTIN (8, 12, 13 or 14 digits; spaces as printed under a barcode are ignored). */
+/**
+ * Watching a product by its GTIN (8, 12, 13 or 14 digits; spaces and hyphens as printed under a
+ * barcode are ignored): the GTIN cell rule of a CSV (catalogue/domain/gtin.ts's gtinOfCell).
+ */
 export const watchGtinInput = z.object({
   gtin: z
     .string()
     .trim()
     .min(1, "Enter the product's GTIN (the number under its barcode).")
     .transform((v, ctx) => {
-      const parsed = parseGtin(v.replace(/\s+/g, ""));
+      const parsed = gtinOfCell(v);
       if (parsed.ok) return parsed.gtin14;
       ctx.addIssue({ code: "custom", message: `The GTIN is not valid. ${parsed.message}` });
       return z.NEVER;

@@ -15,7 +15,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { webhookInput } from "./forms";
 import { deliverWebhook } from "./adapters/webhook-sender.server";
-import { newWebhookSecret, retryDecision, webhookUrlProblem } from "./domain/webhook";
+import { newWebhookSecret, normalizedWebhookUrl, retryDecision, webhookUrlProblem } from "./domain/webhook";
 import { assertBuyer } from "./access.server";
 
 /** Webhooks to loopback http are for development and tests (the e2e receiver); production wants public https. */
@@ -27,29 +27,22 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
   assertBuyer(actor);
   const problem = webhookUrlProblem(input.url, { allowLoopbackHttp: allowLoopbackHttp() });
   if (problem) throw new ServiceError("invalid", problem, { url: problem });
+  // Stored and compared as the URL parser writes it: "https://Example.com/hook" is "https://example.com/hook".
+  const url = normalizedWebhookUrl(input.url);
   const id = crypto.randomUUID();
   const secret = newWebhookSecret();
   transaction((tx) => {
-    const count = tx
-      .select({ n: sql<number>`count(*)` })
+    const active = tx
+      .select({ url: webhookEndpoints.url })
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.organizationId, actor.organizationId), eq(webhookEndpoints.active, true)))
-      .get()!.n;
-    if (count >= 5)
+      .all();
+    if (active.length >= 5)
       throw new ServiceError("conflict", "An organisation can have at most 5 webhook endpoints; remove one first.");
-    // A second registration of the same URL (a double click, a resent form) would deliver every
-    // event twice, each copy signed with its own secret: the receiver could check only one.
-    const same = tx
-      .select({ id: webhookEndpoints.id })
-      .from(webhookEndpoints)
-      .where(
-        and(
-          eq(webhookEndpoints.organizationId, actor.organizationId),
-          eq(webhookEndpoints.active, true),
-          eq(webhookEndpoints.url, input.url),
-        ),
-      )
-      .get();
+    // A second registration of the same URL (a double click, a resent form, another spelling of it)
+    // would deliver every event twice, each copy signed with its own secret: the receiver could
+    // check only one. Endpoints stored before URLs were normalised are compared in their normal form.
+    const same = active.some((ep) => normalizedWebhookUrl(ep.url) === url);
     if (same) {
       const message =
         "This URL is already registered for your organisation. To get a new secret, remove the endpoint and register it again.";
@@ -59,7 +52,7 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
       .values({
         id,
         organizationId: actor.organizationId,
-        url: input.url,
+        url,
         secret,
         createdBy: actor.userId,
         createdAt: new Date(nowMs()),
@@ -69,7 +62,7 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
       action: "webhook.registered",
       target: { type: "webhook", id },
       organizationId: actor.organizationId,
-      details: { url: input.url },
+      details: { url },
     });
   });
   return { id, secret };

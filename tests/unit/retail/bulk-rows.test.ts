@@ -22,9 +22,11 @@ describe("issue 18: what a row asks about", () => {
   const gtinOnly = { serialColumn: -1, gtinColumn: 0 };
 
   it("a valid GTIN (8, 12, 13 or 14 digits, spaces allowed) is asked about in its 14-digit form", () => {
-    expect(rowKeyOf(["5060123450002"], gtinOnly)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
-    expect(rowKeyOf([" 5 060123 450002 "], gtinOnly)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
-    expect(rowKeyOf(["05060123450002"], gtinOnly)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
+    const gtin = { kind: "gtin", gtin14: "05060123450002", note: null };
+    expect(rowKeyOf(["5060123450002"], gtinOnly)).toEqual(gtin);
+    expect(rowKeyOf([" 5 060123 450002 "], gtinOnly)).toEqual(gtin);
+    expect(rowKeyOf(["5-060123-450002"], gtinOnly)).toEqual(gtin);
+    expect(rowKeyOf(["05060123450002"], gtinOnly)).toEqual(gtin);
   });
 
   it("a GTIN that is not valid says so in its own row, with the check digit it should have", () => {
@@ -47,14 +49,61 @@ describe("issue 18: what a row asks about", () => {
       kind: "serial",
       serial: "IOTS-ABCD-EFGH",
       gtin14: "05060123450002",
+      note: null,
     });
+    // An empty serial cell: the row is checked by its GTIN.
+    expect(rowKeyOf(["", "5060123450002"], both)).toEqual({ kind: "gtin", gtin14: "05060123450002", note: null });
+  });
+
+  it("an invalid GTIN beside a serial: the serial is checked, and the row's note says why the GTIN was not compared", () => {
     expect(rowKeyOf(["IOTS-ABCD-EFGH", "123"], both)).toEqual({
       kind: "serial",
       serial: "IOTS-ABCD-EFGH",
       gtin14: null,
+      note: "The row's GTIN was not compared with the seal. Not a valid GTIN: a GTIN has 8, 12, 13 or 14 digits.",
     });
-    // An empty serial cell: the row is checked by its GTIN.
-    expect(rowKeyOf(["", "5060123450002"], both)).toEqual({ kind: "gtin", gtin14: "05060123450002" });
+    expect(rowKeyOf(["IOTS-ABCD-EFGH", "5060123450003"], both)).toMatchObject({
+      kind: "serial",
+      gtin14: null,
+      note: expect.stringMatching(/not compared with the seal\. Not a valid GTIN: the check digit should be 2, not 3/),
+    });
+  });
+
+  it.each(["n/a", "-", "N/A", "none", "?"])(
+    "a placeholder serial (%j) beside a valid GTIN: checked by the GTIN, the note says so",
+    (placeholder) => {
+      expect(rowKeyOf([placeholder, "5060123450002"], both)).toEqual({
+        kind: "gtin",
+        gtin14: "05060123450002",
+        note: `"${placeholder}" is not a seal serial: checked by the GTIN.`,
+      });
+    },
+  );
+
+  it("a placeholder serial without a valid GTIN is still answered as a serial (not a valid seal serial)", () => {
+    expect(rowKeyOf(["n/a", ""], both)).toEqual({ kind: "serial", serial: "n/a", gtin14: null, note: null });
+    expect(rowKeyOf(["n/a", "123"], both)).toMatchObject({ kind: "serial", serial: "n/a", note: /not compared/ });
+  });
+
+  it("a GTIN whose leading zero a spreadsheet removed (11-digit UPC-A, 7-digit EAN-8) is read with its zeros, and noted", () => {
+    // UPC-A 036000291452 and EAN-8 01234565 as a spreadsheet writes them once it took them for numbers.
+    expect(rowKeyOf(["36000291452"], gtinOnly)).toEqual({
+      kind: "gtin",
+      gtin14: "00036000291452",
+      note: "GTIN 36000291452 read as 036000291452: its leading zero restored (a spreadsheet probably removed it).",
+    });
+    expect(rowKeyOf(["1234565"], gtinOnly)).toMatchObject({ kind: "gtin", gtin14: "00000001234565" });
+    // Beside a serial: kept for the comparison, with the note.
+    expect(rowKeyOf(["IOTS-ABCD-EFGH", "36000291452"], both)).toMatchObject({
+      kind: "serial",
+      gtin14: "00036000291452",
+      note: /leading zero restored/,
+    });
+    // A placeholder serial and a shortened GTIN: both said.
+    expect(rowKeyOf(["-", "36000291452"], both)).toMatchObject({
+      kind: "gtin",
+      note: '"-" is not a seal serial: checked by the GTIN. GTIN 36000291452 read as 036000291452: its leading zero restored (a spreadsheet probably removed it).',
+    });
   });
 
   it("a row with neither says what it lacks", () => {

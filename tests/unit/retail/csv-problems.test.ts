@@ -52,6 +52,13 @@ describe("a header without a column to check by", () => {
     );
   });
 
+  it('quoted header cells (as Excel writes them: "Material";"EAN") are recognised too', () => {
+    for (const line of ['"Material";"EAN";"Description"', 'Material;"EAN"', '"Material"\t"Serial"']) {
+      const [header] = readCsvRecords(`${line}\n"A-1";"5060123450002"\n`);
+      expect(missingKeyColumnMessage(header.cells)).toMatch(/^This file uses (semicolons|tabs) between columns/);
+    }
+  });
+
   it("otherwise: what is needed, and what was found", () => {
     expect(missingKeyColumnMessage(["sku", "price;eur"])).toBe(
       'The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: "sku", "price;eur").',

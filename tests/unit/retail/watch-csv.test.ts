@@ -65,6 +65,17 @@ describe("a row of a watchlist CSV", () => {
     expect(watchCsvRow(["5 060123 450002", "", ""], c)).toMatchObject({ gtin14: "05060123450002" });
   });
 
+  it("the GTIN cell rule is the bulk check's: hyphens ignored, leading zeros a spreadsheet removed restored with a note", () => {
+    expect(watchCsvRow(["5-060123-450002", "", ""], c)).toEqual({ kind: "gtin", gtin14: "05060123450002", label: "" });
+    expect(watchCsvRow(["36000291452", "", "UPC"], c)).toEqual({
+      kind: "gtin",
+      gtin14: "00036000291452",
+      label: "UPC",
+      note: "GTIN 36000291452 read as 036000291452: its leading zero restored (a spreadsheet probably removed it).",
+    });
+    expect(watchCsvRow(["5.06012E+12", "", ""], c)).toMatchObject({ kind: "invalid", message: /scientific notation/ });
+  });
+
   it("a GTIN with a wrong check digit is reported with what is wrong", () => {
     expect(watchCsvRow(["5060123450003", "", "SKU-1"], c)).toEqual({
       kind: "invalid",
@@ -103,6 +114,14 @@ describe("the GTIN field", () => {
     expect(watchGtinInput.safeParse({ gtin: " " }).error!.issues[0].message).toMatch(/Enter the product's GTIN/);
     expect(watchGtinInput.safeParse({ gtin: "50601234X" }).error!.issues[0].message).toMatch(/digits only/);
     expect(watchGtinInput.safeParse({ gtin: "506012345" }).error!.issues[0].message).toMatch(/8, 12, 13 or 14 digits/);
+  });
+
+  it("the CSV's GTIN rule: hyphens ignored, an 11-digit UPC-A without its leading zero taken with it", () => {
+    expect(watchGtinInput.parse({ gtin: "5-060123-450002" }).gtin).toBe("05060123450002");
+    expect(watchGtinInput.parse({ gtin: "36000291452" }).gtin).toBe("00036000291452");
+    expect(watchGtinInput.safeParse({ gtin: "50601234500" }).error!.issues[0].message).toBe(
+      "The GTIN is not valid. A GTIN has 8, 12, 13 or 14 digits, not 11 (with leading zeros put back, its check digit does not match either).",
+    );
   });
 
   it("a valid GTIN as printed (spaces) becomes its 14-digit form", () => {

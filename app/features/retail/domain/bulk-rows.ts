@@ -4,7 +4,8 @@
  * serial wins when a row has both (it names one seal, the GTIN only a product); the GTIN is then
  * compared with the seal's product. The GTIN rule itself is catalogue/domain/gtin.ts's.
  */
-import { parseGtin } from "../../catalogue/domain/gtin";
+import { gtinOfCell } from "../../catalogue/domain/gtin";
+import { normalizeSerial } from "../../trust/domain/serial";
 // One header rule for every CSV a buyer gives us (bulk checks and watching from a CSV).
 import { GTIN_HEADERS, SERIAL_HEADER } from "./watch-csv";
 
@@ -24,42 +25,43 @@ export function keyColumnsOf(header: readonly string[]): KeyColumns {
 }
 
 export type RowKey =
-  | { kind: "serial"; serial: string; gtin14: string | null }
-  | { kind: "gtin"; gtin14: string }
+  | { kind: "serial"; serial: string; gtin14: string | null; note: string | null }
+  | { kind: "gtin"; gtin14: string; note: string | null }
   | { kind: "invalid_gtin"; message: string }
   | { kind: "empty"; message: string };
 
 /**
- * What the row asks about. A serial cell that is not empty wins; else the GTIN cell. A GTIN
- * beside a serial is kept for the comparison only when it is a valid GTIN.
+ * What the row asks about. A serial cell wins when it is shaped like a serial; else the GTIN cell.
+ * A serial cell that is not (a placeholder such as "n/a" or "-") beside a GTIN: the row is checked
+ * by the GTIN, and its note says so. A GTIN beside a serial is kept for the comparison only when
+ * it is valid; one that is not is said in the row's note. The GTIN cell rule (spaces, hyphens,
+ * scientific notation, leading zeros a spreadsheet removed) is catalogue/domain/gtin.ts's.
  */
 export function rowKeyOf(cells: readonly string[], columns: KeyColumns): RowKey {
   const serial = columns.serialColumn >= 0 ? (cells[columns.serialColumn] ?? "").trim() : "";
   const gtinCell = columns.gtinColumn >= 0 ? (cells[columns.gtinColumn] ?? "").trim() : "";
   const gtin = gtinCell ? gtinOfCell(gtinCell) : null;
-  if (serial) return { kind: "serial", serial, gtin14: gtin?.ok ? gtin.gtin14 : null };
-  if (gtin) return gtin.ok ? { kind: "gtin", gtin14: gtin.gtin14 } : { kind: "invalid_gtin", message: gtin.message };
+  const gtinNote = gtin?.ok ? gtin.note : null;
+  if (serial && (normalizeSerial(serial) !== null || !gtin?.ok))
+    return {
+      kind: "serial",
+      serial,
+      gtin14: gtin?.ok ? gtin.gtin14 : null,
+      note: gtin && !gtin.ok ? `The row's GTIN was not compared with the seal. ${notValid(gtin.message)}` : gtinNote,
+    };
+  if (gtin?.ok) {
+    const placeholder = serial ? `"${serial}" is not a seal serial: checked by the GTIN.` : null;
+    return { kind: "gtin", gtin14: gtin.gtin14, note: [placeholder, gtinNote].filter(Boolean).join(" ") || null };
+  }
+  if (gtin) return { kind: "invalid_gtin", message: notValid(gtin.message) };
   const asked = [columns.serialColumn >= 0 ? "serial" : null, columns.gtinColumn >= 0 ? "GTIN" : null]
     .filter(Boolean)
     .join(" or ");
   return { kind: "empty", message: `No ${asked} in this row.` };
 }
 
-/** A GTIN cell as a buyer's file has it: spaces and hyphens between digit groups are allowed. */
-function gtinOfCell(cell: string): { ok: true; gtin14: string } | { ok: false; message: string } {
-  // A spreadsheet that took the GTIN for a number writes 5.06012E+12: the digits are lost.
-  if (/^\d([.,]\d+)?e\+?\d+$/i.test(cell))
-    return {
-      ok: false,
-      message: `Not a valid GTIN: ${cell} is a number a spreadsheet shortened (scientific notation); format the column as text and export again.`,
-    };
-  const parsed = parseGtin(cell.replace(/[\s-]/g, ""));
-  if (parsed.ok) return parsed;
-  return {
-    ok: false,
-    message: `Not a valid GTIN: ${parsed.message.charAt(0).toLowerCase()}${parsed.message.slice(1)}`,
-  };
-}
+/** "Not a valid GTIN: the check digit should be…", from gtinOfCell's sentence. */
+const notValid = (message: string) => `Not a valid GTIN: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
 
 /** The note for a row whose GTIN is not the product of the seal its serial names; null when they agree or cannot be compared. */
 export function gtinMismatch(rowGtin14: string | null, sealProductGtin14: string | null): string | null {

@@ -9,11 +9,12 @@
  * - the label: `label`, else `sku`, else `name`; without any of them, the first other column
  *   (as before), leaving out the columns a bulk check's answer adds.
  * A row with a GTIN cell watches by GTIN (the watch follows the product's current seal); else its
- * serial cell watches by serial; a row with neither is skipped. A GTIN that is not valid is
- * reported with its line, the rest of the file is still watched.
+ * serial cell watches by serial; a row with neither is skipped. A GTIN cell is read by the one rule
+ * of catalogue/domain/gtin.ts (gtinOfCell). A GTIN that is not valid is reported with its line, the
+ * rest of the file is still watched.
  */
 import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./csv-columns";
-import { parseGtin } from "../../catalogue/domain/gtin";
+import { gtinOfCell } from "../../catalogue/domain/gtin";
 
 export const GTIN_HEADERS = ["gtin", "ean", "upc", "barcode"] as const;
 export const SERIAL_HEADER = "serial";
@@ -59,14 +60,23 @@ const OTHER_SEPARATORS = [
 const isKeyHeader = (name: string) => name === SERIAL_HEADER || (GTIN_HEADERS as readonly string[]).includes(name);
 
 /**
+ * A header cell of a file split at another separator, as a name: `"Material";"EAN"` is read as one
+ * CSV cell `Material;"EAN"` (text after a closing quote), so each part may keep its quotes.
+ */
+const unquoted = (part: string) => norm(part).replace(/^"|"$/g, "");
+
+/**
  * Why a header line has no column to check or watch by (for checking and for watching alike). A
- * header whose cells name such a column once split at semicolons (or tabs) is a file of another
- * separator, as a spreadsheet set to a European locale saves it: said so, rather than listing one
+ * header whose cells name such a column once split at semicolons (or tabs), quoted or not, is a
+ * file of another separator, as a spreadsheet set to a European locale saves it: said so, rather than listing one
  * column "sku;gtin;description" as found.
  */
 export function missingKeyColumnMessage(header: readonly string[]): string {
   for (const sep of OTHER_SEPARATORS) {
-    if (header.some((h) => h.includes(sep.char)) && header.some((h) => h.split(sep.char).map(norm).some(isKeyHeader)))
+    if (
+      header.some((h) => h.includes(sep.char)) &&
+      header.some((h) => h.split(sep.char).map(unquoted).some(isKeyHeader))
+    )
       return `This file uses ${sep.name} between columns; save it as comma-separated CSV.`;
   }
   return `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`;
@@ -105,7 +115,8 @@ export function watchCsvColumns(
 }
 
 export type WatchCsvRow =
-  | { kind: "gtin"; gtin14: string; label: string }
+  /** `note`: how the GTIN cell was read when it needed saying (leading zeros a spreadsheet removed, restored). */
+  | { kind: "gtin"; gtin14: string; label: string; note?: string }
   | { kind: "serial"; serial: string; label: string }
   | { kind: "invalid"; value: string; message: string }
   | { kind: "empty" };
@@ -114,12 +125,13 @@ export type WatchCsvRow =
 export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): WatchCsvRow {
   const cell = (i: number | null) => (i === null ? "" : (row[i] ?? "").trim());
   const label = cell(columns.label).slice(0, LABEL_MAX);
-  const gtin = cell(columns.gtin).replace(/\s+/g, "");
+  const gtin = cell(columns.gtin);
   if (gtin) {
-    const parsed = parseGtin(gtin);
-    return parsed.ok
-      ? { kind: "gtin", gtin14: parsed.gtin14, label }
-      : { kind: "invalid", value: gtin, message: `${gtin} is not a valid GTIN. ${parsed.message}` };
+    // The one GTIN cell rule (catalogue/domain/gtin.ts), as the bulk check reads the same file.
+    const parsed = gtinOfCell(gtin);
+    if (parsed.ok) return { kind: "gtin", gtin14: parsed.gtin14, label, ...(parsed.note ? { note: parsed.note } : {}) };
+    const value = gtin.replace(/[\s-]/g, "");
+    return { kind: "invalid", value, message: `${value} is not a valid GTIN. ${parsed.message}` };
   }
   const serial = cell(columns.serial);
   return serial ? { kind: "serial", serial, label } : { kind: "empty" };

@@ -387,3 +387,16 @@ export function webhookUrlProblem(raw: string, opts: WebhookUrlOptions): string 
   if (!name.includes(".")) return "The host must be a fully qualified public domain name.";
   return null;
 }
+
+/**
+ * The form a webhook URL is stored and compared in: as the WHATWG URL parser writes it (what the
+ * sender connects to), so "https://Example.com:443/hook" and "https://example.com/hook" are one
+ * endpoint. A URL that does not parse (webhookUrlProblem refuses it) is returned as it is.
+ */
+export function normalizedWebhookUrl(raw: string): string {
+  try {
+    return new URL(raw).href;
+  } catch {
+    return raw;
+  }
+}
