@@ -32,12 +32,15 @@ interface Failed {
 export function PolicyForm({
   catalog,
   policy,
+  updatedAt,
   failed,
   busy,
   submitLabel,
 }: {
   catalog: CatalogChecklist[];
   policy?: Policy;
+  /** The edited policy's version stamp (ms): a save over a colleague's newer version is refused. */
+  updatedAt?: number;
   failed?: Failed;
   busy: boolean;
   submitLabel: string;
@@ -51,6 +54,7 @@ export function PolicyForm({
   const acceptedError = Object.entries(err).find(([k]) => k.startsWith("accepted"))?.[1];
   return (
     <Form method="post" noValidate className="stack policy-form">
+      {updatedAt === undefined ? null : <input type="hidden" name="updatedAt" value={updatedAt} />}
       <FormError message={failed?.formError} />
       <Field
         label="Name"

@@ -112,7 +112,9 @@ export default function RetailerDashboard() {
             <Link to="/retailer/webhooks">Manage webhook endpoints</Link>
             <span className="small muted">
               {dash.webhooks.endpoints} endpoint{s(dash.webhooks.endpoints)} receiving status changes
-              {dash.webhooks.failing ? `; ${dash.webhooks.failing} with deliveries that failed after every retry` : ""}
+              {dash.webhooks.failing
+                ? `; ${dash.webhooks.failing} with failed deliveries (given up at once after a redirect or most 4xx answers, or after every retry)`
+                : ""}
             </span>
           </li>
         </ul>

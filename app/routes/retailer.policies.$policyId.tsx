@@ -8,7 +8,14 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { deletePolicy, getPolicy, policyCatalog, policyFromForm, savePolicy } from "../features/retail/policies.server";
+import {
+  deletePolicy,
+  getPolicy,
+  policyCatalog,
+  policyFromForm,
+  policyVersionFromForm,
+  savePolicy,
+} from "../features/retail/policies.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.policy.name ?? "Policy"} — IoT Seal` },
@@ -28,9 +35,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (!r.ok) return r.response;
     throw redirect("/retailer/policies");
   }
+  // The version the buyer edited: a save over a colleague's newer one is refused (409), the form kept.
+  const version = policyVersionFromForm(values);
+  if (!version.ok) return failure(version.message, {}, values);
   const form = policyFromForm(values);
   if (!form.ok) return failure("Check the highlighted fields.", form.fieldErrors, values);
-  const r = await attempt(() => savePolicy(user, form.value, id), values);
+  const r = await attempt(() => savePolicy(user, form.value, id, version.expected), values);
   return r.ok ? { ok: true as const, notice: "Policy saved: every check you make now applies it." } : r.response;
 }
 
@@ -60,6 +70,7 @@ export default function PolicyPage() {
           key={JSON.stringify(policy)}
           catalog={catalog}
           policy={policy}
+          updatedAt={new Date(policy.updatedAt).getTime()}
           failed={a && !a.ok ? a : undefined}
           busy={busy}
           submitLabel="Save changes"

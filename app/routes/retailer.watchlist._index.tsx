@@ -11,6 +11,7 @@ import { VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
 import type { SealVerdict } from "../features/trust/domain/credential";
 import { attempt, failure } from "../platform/http/action-errors.server";
+import { decodeCsvBytes } from "../platform/csv-decode.server";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { watchedProductAdvisories } from "../features/findings/advisories.server";
@@ -71,10 +72,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0)
       return failure("Choose a CSV file with a gtin or serial column.", { file: "Choose a CSV file." });
-    const text = await file.text();
-    const r = await attempt(() => watchFromCsv(user, text));
+    // The bytes decoded as the bulk check decodes them: UTF-8 or UTF-16 by their BOM, else Windows-1252 (said), never a workbook.
+    const decoded = decodeCsvBytes(await file.arrayBuffer());
+    if (!decoded.ok) return failure(decoded.message, { file: decoded.message });
+    const r = await attempt(() => watchFromCsv(user, decoded.text));
     if (!r.ok) return r.response;
-    return { ok: true as const, notice: csvNotice(r.value) };
+    return { ok: true as const, csv: r.value, encodingNote: decoded.note };
   }
   if (intent === "gtin") {
     const values = { gtin: String(form.get("gtin") ?? ""), gtinLabel: String(form.get("gtinLabel") ?? "") };
@@ -115,26 +118,65 @@ export async function action({ request, context }: ActionFunctionArgs) {
   };
 }
 
-/** "Added 3 products; 1 already watched; 1 not found (…); line 4: 5060123450003 is not a valid GTIN. …" */
-function csvNotice({ added, already, byGtin, unknown, invalid, problems }: CsvWatchResult): string {
-  const list = (items: string[]) => `${items.slice(0, 5).join(", ")}${items.length > 5 ? ", …" : ""}`;
+/** "Added 3 products; 1 already watched; 2 rows not found; 1 row with an invalid GTIN." */
+function csvSummary({ added, already, byGtin, unknown, invalid, problems }: CsvWatchResult): string {
+  const rows = (n: number) => `${n.toLocaleString("en")} row${n === 1 ? "" : "s"}`;
   const parts = [
-    `Added ${added} product${added === 1 ? "" : "s"}`,
-    ...(byGtin ? [`${byGtin} now followed by GTIN`] : []),
-    ...(already ? [`${already} already watched`] : []),
-    ...(unknown.length ? [`${unknown.length} not found (${list(unknown)})`] : []),
-    ...(invalid.length
-      ? [
-          `${invalid.length} row${invalid.length === 1 ? "" : "s"} with an invalid GTIN (${list(invalid.map((i) => `line ${i.line}: ${i.message}`))})`,
-        ]
-      : []),
-    ...(problems.length
-      ? [
-          `${problems.length} row${problems.length === 1 ? "" : "s"} read despite a problem (${list(problems.map((p) => `line ${p.line}: ${p.message}`))})`,
-        ]
-      : []),
+    `Added ${added.toLocaleString("en")} product${added === 1 ? "" : "s"}`,
+    ...(byGtin ? [`${byGtin.toLocaleString("en")} now followed by GTIN`] : []),
+    ...(already ? [`${already.toLocaleString("en")} already watched`] : []),
+    ...(unknown.length ? [`${rows(unknown.length)} not found`] : []),
+    ...(invalid.length ? [`${rows(invalid.length)} with an invalid GTIN`] : []),
+    ...(problems.length ? [`${rows(problems.length)} read despite a problem`] : []),
   ];
   return `${parts.join("; ")}.`;
+}
+
+/** Short lists are shown open; longer ones (a file of a thousand rows) stay folded until asked for. */
+const OPEN_UP_TO = 10;
+
+/** One list of rows of a watched CSV, each with its line in the file. */
+function CsvRows({ title, items }: { title: string; items: { line: number; text: string }[] }) {
+  if (!items.length) return null;
+  return (
+    <details open={items.length <= OPEN_UP_TO}>
+      <summary>
+        {title} ({items.length.toLocaleString("en")})
+      </summary>
+      <ul className="small">
+        {items.map((i) => (
+          <li key={i.line}>
+            line {i.line}: {i.text}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+/** What watching from a CSV did: the counts, then every row not watched (or read despite a problem) by its line. */
+function CsvWatchOutcome({ result, encodingNote }: { result: CsvWatchResult; encodingNote: string | null }) {
+  return (
+    <div className="alert alert--ok stack" role="status" data-testid="csv-watch-result">
+      <p>{csvSummary(result)}</p>
+      {encodingNote ? <p className="small">{encodingNote}</p> : null}
+      <CsvRows
+        title="Not found"
+        items={result.unknown.map((u) => ({
+          line: u.line,
+          text:
+            u.by === "gtin"
+              ? `${u.value}: no product with an IoT Seal has this GTIN`
+              : `${u.value}: no seal has this serial`,
+        }))}
+      />
+      <CsvRows
+        title="Invalid GTINs, not watched"
+        items={result.invalid.map((i) => ({ line: i.line, text: i.message }))}
+      />
+      <CsvRows title="Read despite a problem" items={result.problems.map((p) => ({ line: p.line, text: p.message }))} />
+    </div>
+  );
 }
 
 export default function Watchlist() {
@@ -157,7 +199,8 @@ export default function Watchlist() {
           </p>
         </div>
       </div>
-      <Notice message={a?.ok ? a.notice : undefined} />
+      <Notice message={a?.ok && "notice" in a ? a.notice : undefined} />
+      {a?.ok && "csv" in a && a.csv ? <CsvWatchOutcome result={a.csv} encodingNote={a.encodingNote} /> : null}
       <FormError message={failed?.formError} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="status-title">
@@ -237,6 +280,7 @@ export default function Watchlist() {
                         {r.label ? " · " : ""}GTIN <span className="mono">{r.gtin}</span>
                       </span>
                     ) : null}
+                    {r.gtinNote ? <p className="muted small">{r.gtinNote}</p> : null}
                   </td>
                   <td className="mono" data-label="Seal">
                     {r.seal ? <Link to={`/s/${r.seal.serial}`}>{r.seal.serial}</Link> : "—"}{" "}

@@ -13,7 +13,8 @@
  *   advisory.published  -> watch feed + webhooks (retail), policy results (retail)    in the transaction
  *                       -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
  *   advisory.imported   -> assessors of certified firmware whose SBOM it names (notif.) in the transaction
- *   product.changed     -> policy results (retail)                                    in the transaction
+ *   product.changed     -> current seal followed by GTIN watchers, when the GTIN      in the transaction
+ *                          changed; policy results (retail)
  *   finding.changed     -> watch feed + webhooks (retail), when recorded or withdrawn  in the transaction
  *                       -> recorded, fix claimed / rejected / verified, deadline      in the transaction
  *                          extended, withdrawn told (notifications)
@@ -71,6 +72,10 @@ export function wireEvents(): void {
   subscribe("advisory.published", "retail: policy results", "transaction", (tx, e) =>
     syncPolicyStates(tx, { productId: e.productId }),
   );
+  // A GTIN change can change which seal answers for the GTIN its watchers follow (the GS1 resolver's rule).
+  subscribe("product.changed", "retail: current seal followed", "transaction", (tx, e) => {
+    if (e.previousGtin !== undefined) followCurrentSeal(tx, e.productId);
+  });
   // A category or support period change can change a watcher's policy result.
   subscribe("product.changed", "retail: policy results", "transaction", (tx, e) =>
     syncPolicyStates(tx, { productId: e.productId }),

@@ -108,7 +108,15 @@ test("the buyer's dashboard shows watched seals by status, policy misses, latest
   );
   await expect(page.locator("body")).not.toContainText("Location history readable after unpairing");
   await expect(page.getByRole("region", { name: "Policy misses" })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Latest alerts" }).getByRole("listitem").first()).toBeVisible();
+  // Changes since the demo buyer's watches began (the history they copied is not an alert): none on a
+  // fresh demo, some once other journeys changed a watched seal.
+  const alerts = page.getByRole("region", { name: "Latest alerts" });
+  await expect(
+    alerts
+      .getByRole("listitem")
+      .first()
+      .or(alerts.getByText(/^None yet: status changes/)),
+  ).toBeVisible();
   const tools = page.getByRole("region", { name: "Checks and integrations" });
   await expect(tools.getByRole("link", { name: "Check a stock list (CSV)" })).toHaveAttribute(
     "href",

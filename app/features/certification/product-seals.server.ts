@@ -45,6 +45,14 @@ export interface ProductCertification {
   current: ProductSeal | null;
 }
 
+/**
+ * Whether a seal answers for a GTIN (14 digits): its signed credential names that GTIN. The one rule
+ * for which of a product's seals a GTIN's link, its API, a bulk check and a watch by GTIN show.
+ */
+export function answersForGtin(seal: { signedGtin14: string | null }, gtin14: string): boolean {
+  return seal.signedGtin14 === gtin14;
+}
+
 /** Every seal of these products with its live verdict (a stored credential that does not verify is "forged"). */
 async function sealsOfProducts(productIds: readonly string[]): Promise<Map<string, ProductSeal[]>> {
   const out = new Map<string, ProductSeal[]>();
@@ -142,7 +150,7 @@ export async function currentSealsOfGtins(
   for (const [gtin14, product] of products)
     out.set(gtin14, {
       product,
-      current: currentSealOf((sealsBy.get(product.id) ?? []).filter((s) => s.signedGtin14 === gtin14)),
+      current: currentSealOf((sealsBy.get(product.id) ?? []).filter((s) => answersForGtin(s, gtin14))),
     });
   return out;
 }
@@ -164,7 +172,7 @@ export async function sealsOfProductForGtin(
   gtin14: string,
 ): Promise<{ seals: ProductSeal[]; current: ProductSeal | null }> {
   const all = (await sealsOfProducts([productId])).get(productId) ?? [];
-  const list = newestFirst(all.filter((s) => s.signedGtin14 === gtin14));
+  const list = newestFirst(all.filter((s) => answersForGtin(s, gtin14)));
   return { seals: list, current: currentSealOf(list) };
 }
 

@@ -34,10 +34,11 @@ export type WatchStanding = (typeof WATCH_STANDINGS)[number];
 
 /**
  * The newest watch events, newest first by when they happened (an event may be recorded after a later
- * one: a back-dated report, say), among the latest recorded.
+ * one: a back-dated report, say), among the latest recorded. Changes only: the history a new watch
+ * copied into the feed (`backfill`) happened before the watch and is not an alert.
  */
 function latestAlerts(actor: Actor) {
-  return watchEventsOf(db(), actor.organizationId, 0, LATEST_ALERTS * 10, "desc")
+  return watchEventsOf(db(), actor.organizationId, 0, LATEST_ALERTS * 10, "desc", { backfill: false })
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq)
     .slice(0, LATEST_ALERTS);
 }
@@ -91,7 +92,8 @@ export async function buyerDashboard(actor: Actor) {
     activeTokens: listApiTokens(actor).filter((t) => !t.revokedAt).length,
     webhooks: {
       endpoints: webhooks.length,
-      // Endpoints with a delivery given up after its last retry, among their latest deliveries.
+      // Endpoints with a delivery given up, among their latest deliveries: an answer not worth retrying
+      // (a redirect, a 4xx other than 408, 425 and 429) fails at once; the others after the last retry.
       failing: webhooks.filter((w) => w.deliveries.some((d) => d.status === "failed")).length,
     },
   };

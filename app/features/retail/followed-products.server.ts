@@ -1,11 +1,16 @@
 /**
  * Products watched by GTIN: the watch is of the product, not of one seal. Its watchlist row, its
- * policy results and the dashboard follow the product's current seal (the newest valid seal across
- * its firmware versions, else the newest: certification/domain/current-seal.ts); when a new firmware
- * version is certified, a seal is re-issued or the current seal stops being valid, the current seal
- * changes and each organisation watching by GTIN gets one `product.current_seal` watch event (feed,
- * webhooks, notifications), in the transaction of the seal event that changed it (subscribed to
- * `seal.changed`). The first current seal of a new watch is recorded without an event.
+ * policy results and the dashboard follow the product's current seal as the GS1 Digital Link
+ * resolver answers for its GTIN: among the product's seals that answer for that GTIN (their signed
+ * credential names it: certification/product-seals.server.ts answersForGtin), the newest valid one,
+ * else the newest (certification/domain/current-seal.ts). A seal issued before the product had its
+ * GTIN (or for another GTIN) is never its current seal. The GTIN followed is the product's GTIN now,
+ * so a watch follows a supplier's GTIN change; the GTIN watched when the product carries none now.
+ * When a new firmware version is certified, a seal is re-issued or the current seal stops being
+ * valid, the current seal changes and each organisation watching by GTIN gets one
+ * `product.current_seal` watch event (feed, webhooks, notifications), in the transaction of the
+ * seal event that changed it (subscribed to `seal.changed`). The first current seal of a new watch
+ * is recorded without an event.
  *
  * Decided here from the seals' records (sealVerdictOf), synchronously, in the event's transaction;
  * the watchlist page also checks each stored credential's signature (a forged one is never current).
@@ -15,7 +20,10 @@ import { products, productVersions, seals, watchlistEntries } from "../../../db/
 import { nowMs } from "../../platform/clock.server";
 import { preparedQueries, type Tx } from "../../platform/db.server";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
+import { gtin14Of } from "../catalogue/domain/gtin";
+import { signedGtin14Of } from "../catalogue/products-by-gtin.server";
 import { currentSealOf, newestFirst } from "../certification/domain/current-seal";
+import { answersForGtin } from "../certification/product-seals.server";
 import { currentSealChangeReason } from "./domain/watch-csv";
 import { publishWatchEvent } from "./watch-feed.server";
 
@@ -29,18 +37,28 @@ export interface SealNow {
   firmware: string;
   verdict: SealVerdict;
   issuedAt: Date;
+  /** The 14-digit GTIN the seal's credential names (null: none). */
+  signedGtin14: string | null;
 }
 
-/** Every seal of these products with its verdict now (from the record), by product. */
-export function sealsNowOf(t: Reader, productIds: readonly string[]): Map<string, SealNow[]> {
-  const out = new Map<string, SealNow[]>();
+/** A product's GTIN now (14 digits; null: none) and every seal of it with its verdict now. */
+export interface ProductSealsNow {
+  gtin14: string | null;
+  seals: SealNow[];
+}
+
+/** Every seal of these products with its verdict now (from the record), and each product's GTIN now, by product. */
+export function sealsNowOf(t: Reader, productIds: readonly string[]): Map<string, ProductSealsNow> {
+  const out = new Map<string, ProductSealsNow>();
   if (!productIds.length) return out;
   const now = new Date(nowMs());
   for (let i = 0; i < productIds.length; i += 500) {
     for (const r of t
       .select({
         productId: productVersions.productId,
+        productGtin: products.gtin,
         serial: seals.serial,
+        credential: seals.credential,
         firmware: productVersions.firmwareVersion,
         state: seals.state,
         validFrom: seals.validFrom,
@@ -49,50 +67,75 @@ export function sealsNowOf(t: Reader, productIds: readonly string[]): Map<string
       })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+      .innerJoin(products, eq(products.id, productVersions.productId))
       .where(inArray(productVersions.productId, productIds.slice(i, i + 500)))
       .all()) {
-      const list = out.get(r.productId) ?? [];
-      list.push({
+      const entry = out.get(r.productId) ?? { gtin14: gtin14Of(r.productGtin), seals: [] };
+      entry.seals.push({
         serial: r.serial,
         firmware: r.firmware,
         verdict: sealVerdictOf(r, now).verdict,
         issuedAt: r.issuedAt,
+        signedGtin14: signedGtin14Of(r.credential),
       });
-      out.set(r.productId, list);
+      out.set(r.productId, entry);
     }
   }
   return out;
 }
 
-/** The current seal of each of these products (a product without a seal has none). */
-export function currentSealsOf(t: Reader, productIds: readonly string[]): Map<string, SealNow> {
-  const out = new Map<string, SealNow>();
-  for (const [productId, list] of sealsNowOf(t, productIds)) {
-    const current = currentSealOf(list);
-    if (current) out.set(productId, current);
-  }
-  return out;
+/**
+ * The GTIN (14 digits) a watch by GTIN follows: the product's GTIN now (a supplier may change it
+ * after the watch began), else the GTIN watched (the product carries none now).
+ */
+export function followedGtin(productGtin14: string | null, watchedGtin14: string): string {
+  return productGtin14 ?? watchedGtin14;
 }
 
-/**
- * Moves the watches by GTIN of `productId` to its current seal, telling each organisation whose
- * current seal changed. Returns how many were told. Idempotent.
- */
+/** A watch by GTIN's current seal among its product's seals: the current one of those that answer for the GTIN it follows. */
+export function currentSealOfWatch(product: ProductSealsNow | undefined, watchedGtin14: string): SealNow | null {
+  if (!product) return null;
+  const gtin14 = followedGtin(product.gtin14, watchedGtin14);
+  return currentSealOf(product.seals.filter((s) => answersForGtin(s, gtin14)));
+}
+
+/** The current seal of each of these watches by GTIN, asked by product and GTIN watched (null: none answers). */
+export function currentSealsOf(
+  t: Reader,
+  watches: readonly { productId: string; gtin: string }[],
+): (productId: string, watchedGtin14: string) => SealNow | null {
+  const byProduct = sealsNowOf(t, [...new Set(watches.map((w) => w.productId))]);
+  const memo = new Map<string, SealNow | null>(); // asked once per seal of a product
+  return (productId, watchedGtin14) => {
+    const key = `${productId}|${watchedGtin14}`;
+    if (!memo.has(key)) memo.set(key, currentSealOfWatch(byProduct.get(productId), watchedGtin14));
+    return memo.get(key) ?? null;
+  };
+}
+
 /** Who watches a product by its GTIN: asked on every seal event (in its transaction), prepared once per connection. */
 const gtinWatchesOf = preparedQueries((t) =>
   t
-    .select({ id: watchlistEntries.id, org: watchlistEntries.organizationId, seen: watchlistEntries.currentSerial })
+    .select({
+      id: watchlistEntries.id,
+      org: watchlistEntries.organizationId,
+      gtin: watchlistEntries.gtin,
+      seen: watchlistEntries.currentSerial,
+    })
     .from(watchlistEntries)
     .where(and(eq(watchlistEntries.productId, sql.placeholder("productId")), isNotNull(watchlistEntries.gtin)))
     .prepare(),
 );
 
+/**
+ * Moves the watches by GTIN of `productId` to their current seal, telling each organisation whose
+ * current seal changed. Returns how many were told. Idempotent.
+ */
 export function followCurrentSeal(tx: Tx, productId: string): number {
   const watches = gtinWatchesOf(tx).all({ productId });
   if (!watches.length) return 0;
-  const list = sealsNowOf(tx, [productId]).get(productId) ?? [];
-  const current = currentSealOf(list);
-  if (!current) return 0;
+  const sealsNow = sealsNowOf(tx, [productId]).get(productId);
+  const list = sealsNow?.seals ?? [];
   const product = tx
     .select({ id: products.id, name: products.name, model: products.model })
     .from(products)
@@ -101,7 +144,8 @@ export function followCurrentSeal(tx: Tx, productId: string): number {
   const at = new Date(nowMs());
   let told = 0;
   for (const w of watches) {
-    if (w.seen === current.serial) continue;
+    const current = currentSealOfWatch(sealsNow, w.gtin!);
+    if (!current || w.seen === current.serial) continue;
     tx.update(watchlistEntries).set({ currentSerial: current.serial }).where(eq(watchlistEntries.id, w.id)).run();
     if (w.seen === null) continue; // never announced before: recorded without an event
     const previous = list.find((s) => s.serial === w.seen) ?? null;

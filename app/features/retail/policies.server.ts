@@ -28,6 +28,7 @@ import {
   watchlistEntries,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
+import { formatDateTime } from "../../platform/format";
 import { checklistShortName } from "../catalogue/domain/checklist/crosswalk";
 import { byNewest } from "../catalogue/domain/checklist/newest";
 import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
@@ -263,8 +264,12 @@ export function listPolicies(actor: Actor) {
     .from(watchlistEntries)
     .where(eq(watchlistEntries.organizationId, actor.organizationId))
     .all();
-  const byGtin = new Set(watches.filter((w) => w.gtin).map((w) => w.productId));
-  const currentOf = currentSealsOf(db(), [...byGtin]);
+  // One watch per product and organisation: by product, the GTIN it is watched by (absent: by a serial).
+  const byGtin = new Map(watches.flatMap((w) => (w.gtin ? [[w.productId, w.gtin] as const] : [])));
+  const currentOf = currentSealsOf(
+    db(),
+    [...byGtin].map(([productId, gtin]) => ({ productId, gtin })),
+  );
   // Only the seals the watchlist follows now: not those of products no longer watched, nor superseded seals.
   const states = policies.length
     ? db()
@@ -295,7 +300,7 @@ export function listPolicies(actor: Actor) {
           ),
         )
         .all()
-        .filter((s) => followsSeal(s, byGtin.has(s.productId), currentOf))
+        .filter((s) => followsSeal(s, byGtin.get(s.productId) ?? null, currentOf))
     : [];
   return policies.map((p) => ({
     ...p,
@@ -307,7 +312,8 @@ export function listPolicies(actor: Actor) {
   }));
 }
 
-export function getPolicy(actor: Actor, id: string): Policy {
+/** One of the organisation's policies, with when it was last saved (the edit form's version stamp). */
+export function getPolicy(actor: Actor, id: string): Policy & { updatedAt: Date } {
   assertBuyer(actor);
   const row = db()
     .select()
@@ -315,7 +321,28 @@ export function getPolicy(actor: Actor, id: string): Policy {
     .where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId)))
     .get();
   if (!row) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
-  return toPolicy(row);
+  return { ...toPolicy(row), updatedAt: row.updatedAt };
+}
+
+/** Said when the edit form's version stamp is missing or malformed (a page from before the stamp, or a hand-made post). */
+export const STALE_POLICY_FORM = "This form is out of date: reload the page, then enter your changes again.";
+
+/**
+ * The policy edit form's version stamp (its hidden `updatedAt` field: the time, in ms, of the version
+ * shown), for savePolicy's `expected`; or the message when it is missing or malformed.
+ */
+export function policyVersionFromForm(
+  form: Record<string, string>,
+): { ok: true; expected: { updatedAt: number } } | { ok: false; message: string } {
+  const raw = (form.updatedAt ?? "").trim();
+  return /^\d{1,15}$/.test(raw)
+    ? { ok: true, expected: { updatedAt: Number(raw) } }
+    : { ok: false, message: STALE_POLICY_FORM };
+}
+
+/** Said when a colleague saved the policy after the buyer opened it: nothing is saved, the form keeps what was typed. */
+export function policyChangedMeanwhile(savedAt: Date): string {
+  return `Someone else saved this policy at ${formatDateTime(savedAt)}, after you opened it. Your changes are not saved yet: they are still in the form. Save again to replace their version with yours, or reload the page to see theirs.`;
 }
 
 function nameClash(tx: Reader, organizationId: string, name: string, except?: string) {
@@ -327,8 +354,13 @@ function nameClash(tx: Reader, organizationId: string, name: string, except?: st
   return rows.some((r) => r.id !== except && r.name.toLowerCase() === name.toLowerCase());
 }
 
-/** Creates (no id) or replaces (with id) one of the organisation's policies, then re-evaluates the watched products against it. */
-export function savePolicy(actor: Actor, raw: unknown, id?: string): string {
+/**
+ * Creates (no id) or replaces (with id) one of the organisation's policies, then re-evaluates the
+ * watched products against it. `expected.updatedAt` (the edit form's version stamp) is the time of
+ * the version the buyer edited: a save over a newer one (a colleague saved meanwhile) is refused
+ * with a conflict, nothing written (absent: not checked, for the demo seed and scripts).
+ */
+export function savePolicy(actor: Actor, raw: unknown, id?: string, expected?: { updatedAt: number }): string {
   assertBuyer(actor);
   const parsed = policyInput.safeParse(raw);
   if (!parsed.success) {
@@ -338,12 +370,25 @@ export function savePolicy(actor: Actor, raw: unknown, id?: string): string {
   const input = parsed.data;
   const policyId = id ?? crypto.randomUUID();
   transaction((tx) => {
+    let at = new Date(nowMs());
+    if (id) {
+      // Read in the (immediate) transaction: no other save can come between the check and the write.
+      const before = tx
+        .select({ updatedAt: acceptancePolicies.updatedAt })
+        .from(acceptancePolicies)
+        .where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId)))
+        .get();
+      if (!before) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
+      if (expected && before.updatedAt.getTime() !== expected.updatedAt)
+        throw new ServiceError("conflict", policyChangedMeanwhile(before.updatedAt));
+      // Strictly later than the version replaced, even within one millisecond: the stamp tells two versions apart.
+      at = new Date(Math.max(at.getTime(), before.updatedAt.getTime() + 1));
+    }
     checkAgainstCatalog(tx, input);
     if (nameClash(tx, actor.organizationId, input.name, id))
       throw new ServiceError("conflict", `You already have a policy named "${input.name}".`, {
         name: "Choose another name.",
       });
-    const at = new Date(nowMs());
     const values = { ...input, requiredProvisions: [...new Set(input.requiredProvisions)], updatedAt: at };
     if (id) {
       const done = tx
@@ -679,16 +724,16 @@ export function forgetPolicyStates(tx: Tx, organizationId: string, productId: st
 
 /**
  * Whether a watch follows one of its product's seals (its policy results are judged and counted):
- * a product watched by GTIN, its current seal alone (followed-products.server.ts); one watched by
- * a seal serial, each of its seals that is not superseded.
+ * a product watched by GTIN (`watchedGtin`), its current seal alone, as the GTIN's link answers
+ * (followed-products.server.ts); one watched by a seal serial, each of its seals that is not superseded.
  */
 function followsSeal(
   seal: { serial: string; state: string; productId: string },
-  watchedByGtin: boolean,
-  currentOf: ReadonlyMap<string, { serial: string }>,
+  watchedGtin: string | null,
+  currentOf: ReturnType<typeof currentSealsOf>,
 ): boolean {
-  return watchedByGtin
-    ? currentOf.get(seal.productId)?.serial === seal.serial
+  return watchedGtin
+    ? currentOf(seal.productId, watchedGtin)?.serial === seal.serial
     : (WATCHED_SEAL_STATES as string[]).includes(seal.state);
 }
 
@@ -731,9 +776,10 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
   const byOrg = new Map<string, string[]>();
   for (const w of watches) byOrg.set(w.org, [...(byOrg.get(w.org) ?? []), w.productId]);
   // A product watched by GTIN is judged by its current seal alone (followed-products.server.ts).
-  const followed = [...new Set(watches.filter((w) => w.gtin).map((w) => w.productId))];
+  const followed = watches.flatMap((w) => (w.gtin ? [{ productId: w.productId, gtin: w.gtin }] : []));
   const currentOf = currentSealsOf(tx, followed);
-  const byGtin = new Set(watches.filter((w) => w.gtin).map((w) => `${w.org}|${w.productId}`));
+  // By organisation and product (one watch each), the GTIN it is watched by (absent: by a serial).
+  const byGtin = new Map(watches.flatMap((w) => (w.gtin ? [[`${w.org}|${w.productId}`, w.gtin] as const] : [])));
   let raised = 0;
   const at = new Date(nowMs());
   for (const [org, productIds] of byOrg) {
@@ -753,7 +799,7 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
       .innerJoin(products, eq(products.id, productVersions.productId))
       .where(inArray(productVersions.productId, productIds))
       .all();
-    const current = all.filter((c) => followsSeal(c, byGtin.has(`${org}|${c.productId}`), currentOf));
+    const current = all.filter((c) => followsSeal(c, byGtin.get(`${org}|${c.productId}`) ?? null, currentOf));
     const results = evaluateForOrganization(
       tx,
       org,

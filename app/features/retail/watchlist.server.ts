@@ -23,7 +23,8 @@ import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { normalizeSerial } from "../trust/domain/serial";
 import { WATCH_CSV_MAX_ROWS, watchCsvColumns, watchCsvRow } from "./domain/watch-csv";
 import { readCsvRecords, recordProblem } from "./domain/csv-records";
-import { sealedProductOfGtin, sealsOfProduct } from "../certification/product-seals.server";
+import { sealedProductOfGtin, sealsOfProductForGtin } from "../certification/product-seals.server";
+import { gtin14Of } from "../catalogue/domain/gtin";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
@@ -35,7 +36,7 @@ import { evaluateForOrganization, forgetPolicyStates, hasPolicies, syncPolicySta
 import { assertBuyer } from "./access.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { BACKFILL_BODY, countWatchEvents, watchEventsOf } from "./watch-feed.server";
-import { currentSealsOf } from "./followed-products.server";
+import { currentSealsOf, followedGtin } from "./followed-products.server";
 
 // --- The watchlist -------------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string, gtin14
     tx.update(watchlistEntries)
       .set({
         gtin: gtin14,
-        currentSerial: currentSealsOf(tx, [productId]).get(productId)?.serial ?? null,
+        currentSerial: currentSealsOf(tx, [{ productId, gtin: gtin14 }])(productId, gtin14)?.serial ?? null,
         label: exists.label || label,
       })
       .where(eq(watchlistEntries.id, exists.id))
@@ -136,7 +137,9 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string, gtin14
       label,
       gtin: gtin14,
       // The current seal when the watch starts: recorded without an event.
-      currentSerial: gtin14 ? (currentSealsOf(tx, [productId]).get(productId)?.serial ?? null) : null,
+      currentSerial: gtin14
+        ? (currentSealsOf(tx, [{ productId, gtin: gtin14 }])(productId, gtin14)?.serial ?? null)
+        : null,
       addedBy: actor.userId,
       createdAt: new Date(nowMs()),
     })
@@ -175,16 +178,17 @@ function addEntry(tx: Tx, actor: Actor, productId: string, label: string, gtin14
   return "added";
 }
 
-/** The outcome of watching from a CSV: counts, the GTINs and serials not found, the rows whose GTIN is not valid. */
+/** The outcome of watching from a CSV: counts, the rows whose GTIN or serial was not found, the rows whose GTIN is not valid. */
 export interface CsvWatchResult {
   added: number;
   already: number;
   /** Products watched by serial until now, followed by their GTIN from now on. */
   byGtin: number;
-  unknown: string[];
+  /** Rows not watched: no product with a seal has their GTIN, or no seal their serial (`value` as written in the file). */
+  unknown: { line: number; by: "gtin" | "serial"; value: string }[];
   /** Rows not watched: their GTIN is not valid. */
   invalid: { line: number; message: string }[];
-  /** Rows read (and watched) although their CSV text is not well-formed or they have more cells than the header. */
+  /** Rows read (and watched) although their CSV text is not well-formed, they have more cells than the header, or their GTIN needed its leading zeros restored. */
   problems: { line: number; message: string }[];
 }
 
@@ -221,13 +225,18 @@ export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
         result.invalid.push({ line: record.line, message: row.message });
         continue;
       }
+      if (row.kind === "gtin" && row.note) result.problems.push({ line: record.line, message: row.note });
       let productId: string | null;
       if (row.kind === "gtin") {
         if (!byGtin.has(row.gtin14)) byGtin.set(row.gtin14, productOfGtin(row.gtin14)?.productId ?? null);
         productId = byGtin.get(row.gtin14)!;
       } else productId = productOfSerial(tx, row.serial)?.productId ?? null;
       if (!productId) {
-        result.unknown.push(row.kind === "gtin" ? row.gtin14 : row.serial);
+        result.unknown.push(
+          row.kind === "gtin"
+            ? { line: record.line, by: "gtin", value: (record.cells[columns.columns.gtin!] ?? "").trim() }
+            : { line: record.line, by: "serial", value: row.serial },
+        );
         continue;
       }
       const outcome = addEntry(tx, actor, productId, row.label, row.kind === "gtin" ? row.gtin14 : null);
@@ -281,6 +290,7 @@ export async function watchlistView(
       id: watchlistEntries.id,
       label: watchlistEntries.label,
       gtin: watchlistEntries.gtin,
+      productGtin: products.gtin,
       productId: products.id,
       name: products.name,
       model: products.model,
@@ -296,11 +306,20 @@ export async function watchlistView(
   const now = new Date(nowMs());
   // Watched by serial: one row per current seal of the product (every firmware version certified
   // and not superseded: a shop may stock several), or one row saying the product has no seal.
-  // Watched by GTIN: one row, the product's current seal (the newest valid one, else the newest).
+  // Watched by GTIN: one row, the product's current seal as the GTIN's Digital Link answers (among
+  // the seals that name the GTIN, the newest valid one, else the newest), for the GTIN the product
+  // carries now (`gtin`; `watchedGtin` is the one watched, `gtinNote` says when they differ).
   const rows = [];
-  for (const e of entries) {
-    if (e.gtin) {
-      const { current } = await sealsOfProduct(e.productId);
+  for (const { productGtin, ...entry } of entries) {
+    if (entry.gtin) {
+      const gtin = followedGtin(gtin14Of(productGtin), entry.gtin);
+      const { current } = await sealsOfProductForGtin(entry.productId, gtin);
+      const e = {
+        ...entry,
+        gtin,
+        watchedGtin: entry.gtin,
+        gtinNote: gtinNoteOf(entry.gtin, gtin14Of(productGtin), current !== null),
+      };
       rows.push(
         current
           ? {
@@ -313,6 +332,7 @@ export async function watchlistView(
       );
       continue;
     }
+    const e = { ...entry, watchedGtin: null, gtinNote: null };
     const productSeals = t
       .select({
         serial: seals.serial,
@@ -398,6 +418,17 @@ export async function watchlistView(
     lastVisit,
     hasPolicies: hasPolicies(actor.organizationId),
   };
+}
+
+/**
+ * What a watch by GTIN's row says when the product no longer carries the GTIN watched (its
+ * supplier changed or removed it since), or null when it still does.
+ */
+function gtinNoteOf(watched: string, productGtin14: string | null, hasSeal: boolean): string | null {
+  if (productGtin14 === watched) return null;
+  if (productGtin14 === null)
+    return `This product carries no GTIN now: the row shows the seals that name GTIN ${watched}, the one you watched.`;
+  return `You watched GTIN ${watched}; the supplier has since changed this product's GTIN to ${productGtin14}.${hasSeal ? "" : " No seal names the new GTIN yet."}`;
 }
 
 /** The feed of changes of watched products: oldest first after `since` (a cursor: the last event's `seq`), paged. */

@@ -9,7 +9,9 @@ import { signup } from "../../../app/features/accounts/auth.server";
 import { createApiToken, revokeApiToken } from "../../../app/features/accounts/api-tokens.server";
 import { buyerDashboard, LATEST_ALERTS } from "../../../app/features/retail/dashboard.server";
 import { watchEventsOf } from "../../../app/features/retail/watch-feed.server";
-import { watchlistView } from "../../../app/features/retail/watchlist.server";
+import { watchBySerial, watchlistView } from "../../../app/features/retail/watchlist.server";
+import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
+import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { actorByEmail, asha, buyer, grace } from "../../support/actors";
 
 beforeAll(async () => {
@@ -47,6 +49,10 @@ describe("the buyer's dashboard", () => {
   });
 
   it("shows the latest alerts newest first, without marking anything seen", async () => {
+    // The demo buyer's feed holds only the history its watches copied (not alerts): two changes since.
+    const gator = demoSealSerials()["Gator Kids Watch 3 3.1.0"];
+    changeSealStatus(asha(), { serial: gator, action: "suspend", reason: "Under review for a reported issue." });
+    changeSealStatus(asha(), { serial: gator, action: "reinstate", reason: "Not reproducible." });
     const before = (await watchlistView(buyer())).changes.length;
     const d = await buyerDashboard(buyer());
     expect(d.alerts.length).toBeGreaterThan(0);
@@ -54,7 +60,7 @@ describe("the buyer's dashboard", () => {
     // Newest first by when each happened (ISO times sort as text), among the latest recorded.
     const times = d.alerts.map((a) => a.at);
     expect(times).toEqual([...times].sort().reverse());
-    const all = watchEventsOf(db(), buyer().organizationId, 0, 1000, "desc");
+    const all = watchEventsOf(db(), buyer().organizationId, 0, 1000, "desc", { backfill: false });
     expect(d.alerts[0].at).toBe(
       all
         .map((a) => a.at)
@@ -97,5 +103,29 @@ describe("the buyer's dashboard", () => {
     });
     expect(d.webhooks.endpoints).toBe(0);
     for (const who of [grace(), asha()]) await expect(() => buyerDashboard(who)).toBeRefused("forbidden", /permission/);
+  });
+
+  it("lists changes as alerts, never the history a new watch copied into the feed", async () => {
+    await signup(
+      {
+        kind: "retailer",
+        organizationName: "History Shop Ltd",
+        name: "Hal History",
+        email: "hal@historyshop.test",
+        password: "a long enough password",
+      },
+      { ip: "192.0.2.78" },
+    );
+    const hal = () => actorByEmail("hal@historyshop.test");
+    const serial = demoSealSerials()["Gator Kids Watch 3 3.1.0"];
+    watchBySerial(hal(), { serial, label: "" });
+    // The product's past came with the watch, marked as history: not an alert.
+    expect(watchEventsOf(db(), hal().organizationId, 0, 100).filter((e) => e.backfill).length).toBeGreaterThan(0);
+    expect((await buyerDashboard(hal())).alerts).toEqual([]);
+    // A change since the watch began is one.
+    changeSealStatus(asha(), { serial, action: "suspend", reason: "Under review for a reported issue." });
+    expect((await buyerDashboard(hal())).alerts.map((a) => [a.type, a.serial, a.backfill])).toEqual([
+      ["seal.suspended", serial, undefined],
+    ]);
   });
 });

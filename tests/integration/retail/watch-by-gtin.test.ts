@@ -118,7 +118,7 @@ describe("watching from a CSV", () => {
       added: 2,
       already: 0,
       byGtin: 0,
-      unknown: ["04006381333931"],
+      unknown: [{ line: 4, by: "gtin", value: "4006381333931" }],
       invalid: [
         {
           line: 3,
@@ -142,6 +142,26 @@ describe("watching from a CSV", () => {
     expect(result).toMatchObject({ added: 1, unknown: [], invalid: [] });
     const [row] = (await watchlistView(serialShop())).rows;
     expect(row).toMatchObject({ label: "SPK-42", gtin: null, seal: { serial: speaker } });
+  });
+
+  it("reports every row not found (not only the first five) with its line and its value as written", () => {
+    const unknownGtins = [
+      "4006381333931",
+      "40063813339 31",
+      "96385074",
+      "036000291452",
+      "5012345678900",
+      "4000417020000",
+    ];
+    const csv = ["gtin,serial,sku", ...unknownGtins.map((g, i) => `${g},,SKU-${i}`), ",IOTS-NOPE-0000,SKU-S", ""].join(
+      "\n",
+    );
+    const result = watchFromCsv(stockroom(), csv);
+    expect(result.unknown).toEqual([
+      ...unknownGtins.map((value, i) => ({ line: i + 2, by: "gtin", value })),
+      { line: 8, by: "serial", value: "IOTS-NOPE-0000" },
+    ]);
+    expect(result.added).toBe(0);
   });
 
   it("a file without a gtin or serial column is refused, naming what it found", () => {
