@@ -8,7 +8,7 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex 
 import { CLAIMS } from "../app/features/certification/domain/answers";
 import { ORGANIZATION_KINDS, ROLES } from "../app/platform/roles";
 import { VERDICTS } from "../app/features/certification/domain/review";
-import { AUTHORITY_REPORT_KINDS } from "../app/features/findings/domain/cra-clocks";
+import { AUTHORITY_REPORT_KINDS, CRA_SUBJECTS } from "../app/features/findings/domain/cra-clocks";
 import { SUBMISSION_STATUSES } from "../app/features/certification/domain/submission-state";
 import type { CarrySource, CarrySummary } from "../app/features/certification/domain/carry-across";
 import { SEAL_STATES } from "../app/features/trust/domain/seal-state";
@@ -698,9 +698,14 @@ export const findings = sqliteTable(
     requirementRefs: text("requirement_refs", { mode: "json" }).notNull().default([]).$type<string[]>(),
     /**
      * CRA Article 14(2): when the supplier became aware that the vulnerability is actively exploited
-     * (null: not flagged). Starts the early warning (24 h) and notification (72 h) clocks.
+     * (null: not flagged so). Starts its early warning (24 h) and notification (72 h) clocks.
      */
     exploitedAwareAt: integer("exploited_aware_at", { mode: "timestamp_ms" }),
+    /**
+     * CRA Article 14(4): when the supplier became aware of the severe incident (null: not flagged
+     * so). Starts the incident's own early warning and notification clocks (migration 0031).
+     */
+    incidentAwareAt: integer("incident_aware_at", { mode: "timestamp_ms" }),
     /** CRA Article 14(1)-(2): the vulnerability is actively exploited (final report 14 days after a fix is available). */
     activelyExploited: integer("actively_exploited", { mode: "boolean" }).notNull().default(false),
     /** CRA Article 14(3)-(4): the report concerns a severe incident (final report one month after the incident notification). */
@@ -824,6 +829,8 @@ export const findingAuthorityReports = sqliteTable(
       .notNull()
       .references(() => findings.id),
     kind: text("kind", { enum: AUTHORITY_REPORT_KINDS }).notNull(),
+    /** Which notification it belongs to: the actively exploited vulnerability's or the severe incident's (migration 0031). */
+    subject: text("subject", { enum: CRA_SUBJECTS }).notNull().default("vulnerability"),
     submittedAt: integer("submitted_at", { mode: "timestamp_ms" }).notNull(),
     reference: text("reference").notNull(),
     actorId: text("actor_id").references(() => users.id),

@@ -20,9 +20,16 @@ import { publishAdvisory } from "../features/findings/disclosure.server";
 import { actOnFinding, extendFindingDeadline, findingView } from "../features/findings/findings.server";
 import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
 import { fixStateLabel } from "../features/findings/domain/update-required";
-import { craView, flagCraReport, recordAuthorityReport } from "../features/findings/cra-reporting.server";
+import {
+  correctCraAwareAt,
+  craView,
+  flagCraReport,
+  recordAuthorityReport,
+  removeCraFlag,
+} from "../features/findings/cra-reporting.server";
 import { validSealOfProductFirmware } from "../features/findings/advisories.server";
-import { authorityReportInput, craFlagInput } from "../features/findings/forms";
+import { authorityReportInput, craCorrectInput, craFlagInput, craUnflagInput } from "../features/findings/forms";
+import { ARTICLE_14_APPLIES_FROM_TEXT, craPublicFlagOf } from "../features/findings/domain/cra-clocks";
 import { CraReportingPanel } from "../components/CraClocks";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -98,7 +105,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const r = await attempt(() => extendFindingDeadline(user, id, parsed.data), values);
     return r.ok ? { ok: true as const, notice: DONE.extend } : r.response;
   }
-  if (values.intent === "cra_flag" || values.intent === "cra_report") return craAction(user, id, values);
+  if (typeof values.intent === "string" && CRA_INTENTS.has(values.intent)) return craAction(user, id, values);
   if (values.intent === "publish") {
     const parsed = publishAdvisoryInput.safeParse(values);
     if (!parsed.success) return failure("Check the confirmation.", { confirm: parsed.error.issues[0].message }, values);
@@ -126,18 +133,58 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return { ok: true as const, notice: r.value.notice ? `Marked fixed. ${r.value.notice}` : DONE[parsed.data.action] };
 }
 
-/** CRA Article 14: flag the report, or record a submission to the authority. */
+const CRA_INTENTS = new Set(["cra_flag", "cra_correct", "cra_unflag", "cra_report"]);
+
+/**
+ * CRA Article 14: flag the report, correct when the supplier became aware, remove a flag, or record
+ * a submission to the authority. Each form carries the report's version (a stale page is refused).
+ */
 async function craAction(user: Parameters<typeof findingView>[0], id: string, values: Record<string, string>) {
   if (values.intent === "cra_flag") {
     const parsed = craFlagInput.safeParse(values);
-    if (!parsed.success) return failure("Check the flags.", fieldErrorsOf(parsed.error.issues), values);
+    if (!parsed.success)
+      return formFailure(
+        parsed.error.issues,
+        ["activelyExploited", "awareAt", "incidentAwareAt"],
+        "Check the flags.",
+        values,
+      );
     const r = await attempt(() => flagCraReport(user, id, parsed.data), values);
+    if (!r.ok) return r.response;
+    return {
+      ok: true as const,
+      notice: r.value.applicable
+        ? "Flagged: the CRA Article 14 reporting clocks are running."
+        : `Flagged. You became aware before ${ARTICLE_14_APPLIES_FROM_TEXT}, when Article 14's reporting obligations began to apply: no report to the authority is due for it.`,
+    };
+  }
+  if (values.intent === "cra_correct") {
+    const parsed = craCorrectInput.safeParse(values);
+    if (!parsed.success) return formFailure(parsed.error.issues, ["awareAt"], "Check when you became aware.", values);
+    const r = await attempt(() => correctCraAwareAt(user, id, parsed.data), values);
     return r.ok
-      ? { ok: true as const, notice: "Flagged: the CRA Article 14 reporting clocks are running." }
+      ? { ok: true as const, notice: "Corrected: the clocks now run from the time you entered." }
+      : r.response;
+  }
+  if (values.intent === "cra_unflag") {
+    const parsed = craUnflagInput.safeParse(values);
+    if (!parsed.success) return formFailure(parsed.error.issues, ["reason"], "Check the reason.", values);
+    const r = await attempt(() => removeCraFlag(user, id, parsed.data), values);
+    return r.ok
+      ? {
+          ok: true as const,
+          notice: "Flag removed: its clocks have stopped. The audit log keeps the removal and your reason.",
+        }
       : r.response;
   }
   const parsed = authorityReportInput.safeParse(values);
-  if (!parsed.success) return failure("Check the submission.", fieldErrorsOf(parsed.error.issues), values);
+  if (!parsed.success)
+    return formFailure(
+      parsed.error.issues,
+      ["subject", "kind", "submittedAt", "reference"],
+      "Check the submission.",
+      values,
+    );
   const r = await attempt(() => recordAuthorityReport(user, id, parsed.data), values);
   return r.ok ? { ok: true as const, notice: "Submission to the authority recorded." } : r.response;
 }
@@ -376,7 +423,7 @@ export default function FindingPage() {
       <FindingDisclosurePanel
         disclosure={d.disclosure}
         severity={f.severity}
-        craFlagged={d.cra.awareAt !== null ? "exploited" : d.cra.severeIncident ? "incident" : null}
+        craFlagged={craPublicFlagOf(d.cra)}
         version={f.version}
         error={failed?.fieldErrors?.confirm}
         busy={nav.state !== "idle"}

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { SEVERITIES } from "./domain/findings";
+import { CRA_SUBJECTS } from "./domain/cra-clocks";
 import { parsePurlLines } from "../catalogue/domain/purl";
 import { parseIsoDate } from "../../platform/calendar";
 import { INVISIBLE } from "../../platform/forms";
@@ -180,23 +181,82 @@ export function toIsoUtc(s: string): string {
   return t.length === 16 ? `${t}:00Z` : `${t}Z`;
 }
 
-/** CRA Article 14: flag a report actively exploited and/or a severe incident; aware-at defaults to now. */
+const optionalTime = (label: string) => z.union([z.literal(""), dateTimeField(label)]).optional();
+
+/**
+ * CRA Article 14: flag a report actively exploited and/or a severe incident, each with when the
+ * supplier became aware of it (empty: now). `awareAt` is the exploitation's, `incidentAwareAt` the
+ * incident's: two notifications, two starts. `version` is the report's as the page showed it.
+ */
 export const craFlagInput = z
   .object({
     activelyExploited: z.literal("yes").optional(),
     severeIncident: z.literal("yes").optional(),
-    awareAt: z.union([z.literal(""), dateTimeField("when you became aware")]).optional(),
+    awareAt: optionalTime("when you became aware of the exploitation"),
+    incidentAwareAt: optionalTime("when you became aware of the incident"),
+    version: formVersionField(),
   })
-  .refine((v) => v.activelyExploited || v.severeIncident, {
-    message: "Tick actively exploited, severe incident, or both.",
-    path: ["activelyExploited"],
+  .superRefine((v, ctx) => {
+    if (!v.activelyExploited && !v.severeIncident)
+      ctx.addIssue({
+        code: "custom",
+        message: "Tick actively exploited, severe incident, or both.",
+        path: ["activelyExploited"],
+      });
+    if (v.awareAt && !v.activelyExploited)
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "You entered when you became aware of the exploitation: tick Actively exploited too, or clear the time.",
+        path: ["awareAt"],
+      });
+    if (v.incidentAwareAt && !v.severeIncident)
+      ctx.addIssue({
+        code: "custom",
+        message: "You entered when you became aware of the incident: tick Severe incident too, or clear the time.",
+        path: ["incidentAwareAt"],
+      });
   });
 
-/** CRA Article 14: one submission to the authority (CSIRT coordinator, via ENISA's single reporting platform). */
+const craSubjectField = () =>
+  z.enum(CRA_SUBJECTS, {
+    message: "Choose whether it concerns the actively exploited vulnerability or the severe incident.",
+  });
+
+/** CRA Article 14: correct when the supplier became aware of the exploitation or of the incident (its own form). */
+export const craCorrectInput = z.object({
+  subject: craSubjectField(),
+  awareAt: dateTimeField("when you became aware"),
+  version: formVersionField(),
+});
+
+export const MIN_CRA_UNFLAG_REASON = 10;
+export const MAX_CRA_UNFLAG_REASON = 2000;
+
+/** CRA Article 14: take a flag back (ticked by mistake), with the reason; only until a submission of it is recorded. */
+export const craUnflagInput = z.object({
+  subject: craSubjectField(),
+  reason: z
+    .string({ message: `Explain why the flag is removed (at least ${MIN_CRA_UNFLAG_REASON} characters).` })
+    .trim()
+    .min(MIN_CRA_UNFLAG_REASON, `Explain why the flag is removed (at least ${MIN_CRA_UNFLAG_REASON} characters).`)
+    .max(
+      MAX_CRA_UNFLAG_REASON,
+      `Keep the reason to ${MAX_CRA_UNFLAG_REASON.toLocaleString("en")} characters or fewer.`,
+    ),
+  version: formVersionField(),
+});
+
+/**
+ * CRA Article 14: one submission to the authority (CSIRT coordinator, via ENISA's single reporting
+ * platform). `subject`: which notification it belongs to (may be left out when the report is flagged
+ * one way only).
+ */
 export const authorityReportInput = z.object({
   kind: z.enum(["early_warning", "notification", "final_report"], {
     message: "Choose what was submitted: early warning, notification or final report.",
   }),
+  subject: z.union([z.literal("").transform(() => undefined), craSubjectField()]).optional(),
   submittedAt: dateTimeField("when it was submitted"),
   reference: singleLineText({
     label: "the reference",
@@ -204,4 +264,5 @@ export const authorityReportInput = z.object({
     min: { length: 3, message: "Enter the reference the platform gave (at least 3 characters)." },
     max: { length: 200, message: "Keep the reference to 200 characters or fewer." },
   }),
+  version: formVersionField(),
 });

@@ -23,8 +23,10 @@
  *   seal expiry          the supplier's users         60, 30 days before                 revoked, superseded, renewed (a newer seal
  *                                                                                        of the same product version)
  *   CRA Article 14       the supplier's users;        each clock (early warning,         submitted (its kind recorded),
- *   clocks               assessors (no conflict)      notification, final report) due    report withdrawn
- *                                                     soon (domain/cra-clocks.ts), and
+ *   clocks               assessors (no conflict)      notification, final report) of     report withdrawn, awareness
+ *                                                     the vulnerability and of the       before 11 September 2026
+ *                                                     incident due soon                  (Article 14 did not apply:
+ *                                                     (domain/cra-clocks.ts), and        "not applicable")
  *                                                     overdue
  *   signing key          admins                       older than KEY_ROTATION_DAYS       rotated (a new key is a new clock)
  *   mail delivery        admins                       an outage an hour old (mails       delivered, or given up more than a day
@@ -266,16 +268,23 @@ function craFlaggedReportIds(): string[] {
   return db()
     .select({ id: findings.id })
     .from(findings)
-    .where(and(isNotNull(findings.exploitedAwareAt), ne(findings.status, "withdrawn")))
-    .orderBy(asc(findings.exploitedAwareAt))
+    .where(
+      and(
+        or(isNotNull(findings.exploitedAwareAt), isNotNull(findings.incidentAwareAt)),
+        ne(findings.status, "withdrawn"),
+      ),
+    )
+    .orderBy(asc(findings.reportedAt), asc(findings.id))
     .all()
     .map((r) => r.id);
 }
 
 /**
  * One reminder per clock and threshold: `reminder:cra:<findingId>:<kind>:<due date-time>:<due_soon|overdue>`
- * (a clock whose due time moves, e.g. the final report once a fix is available, is a new clock).
- * The supplier's users and the assessors without a conflict are told.
+ * for the actively exploited vulnerability's clocks, `reminder:cra:<findingId>:incident:<kind>:…` for
+ * the severe incident's (a clock whose due time moves, e.g. the final report once a fix is available,
+ * is a new clock). The supplier's users and the assessors without a conflict are told. A clock "not
+ * applicable" (awareness before Article 14 applied) is never reminded of.
  */
 function craReminders(tx: Tx, id: string, now: Date): { key: string; n: number }[] {
   const row = findingWithProduct(tx, id);
@@ -285,9 +294,11 @@ function craReminders(tx: Tx, id: string, now: Date): { key: string; n: number }
   const out: { key: string; n: number }[] = [];
   for (const c of clocks.clocks) {
     if ((c.state !== "due_soon" && c.state !== "overdue") || !c.dueAt) continue;
-    const key = `reminder:cra:${row.f.id}:${c.kind}:${c.dueAt.toISOString()}:${c.state}`;
+    const incident = c.subject === "incident";
+    const key = `reminder:cra:${row.f.id}:${incident ? "incident:" : ""}${c.kind}:${c.dueAt.toISOString()}:${c.state}`;
     const overdue = c.state === "overdue";
-    const what = `the ${c.label.toLowerCase()} (${c.article}, Regulation (EU) 2024/2847) on the ${row.f.severity} report "${row.f.title}" (${row.f.advisoryId ?? "no advisory id"}) on ${row.product}`;
+    const label = `${incident ? "severe incident " : ""}${c.label.toLowerCase()}`;
+    const what = `the ${label} (${c.article}, Regulation (EU) 2024/2847) on the ${row.f.severity} report "${row.f.title}" (${row.f.advisoryId ?? "no advisory id"}) on ${row.product}`;
     out.push({
       key,
       n: notify(tx, {
@@ -296,8 +307,8 @@ function craReminders(tx: Tx, id: string, now: Date): { key: string; n: number }
         kind: `report.cra.${c.kind}.${c.state}`,
         key,
         title: overdue
-          ? `CRA ${c.label.toLowerCase()} overdue since ${formatDateTime(c.dueAt)}: ${row.product}`
-          : `CRA ${c.label.toLowerCase()} due ${formatDateTime(c.dueAt)}: ${row.product}`,
+          ? `CRA ${label} overdue since ${formatDateTime(c.dueAt)}: ${row.product}`
+          : `CRA ${label} due ${formatDateTime(c.dueAt)}: ${row.product}`,
         body: overdue
           ? `${what.charAt(0).toUpperCase()}${what.slice(1)} was due at ${formatDateTime(c.dueAt)}. Submit it to the CSIRT coordinator through ENISA's single reporting platform, then record it on the report's page.`
           : `${what.charAt(0).toUpperCase()}${what.slice(1)} is due at ${formatDateTime(c.dueAt)}. Submit it to the CSIRT coordinator through ENISA's single reporting platform, then record it on the report's page.`,

@@ -10,7 +10,12 @@ import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { ServiceError } from "../../../app/platform/errors.server";
 import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
-import { craView, flagCraReport, recordAuthorityReport } from "../../../app/features/findings/cra-reporting.server";
+import {
+  correctCraAwareAt,
+  craView,
+  flagCraReport,
+  recordAuthorityReport,
+} from "../../../app/features/findings/cra-reporting.server";
 import { sealAdvisories, watchedProductAdvisories } from "../../../app/features/findings/advisories.server";
 import { authorityReportInput, craFlagInput } from "../../../app/features/findings/forms";
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
@@ -52,9 +57,9 @@ afterEach(() => testClock.reset());
 describe("flagging a report actively exploited (Article 14(2))", () => {
   it("validates the form: at least one flag, a real date", () => {
     expect(craFlagInput.safeParse({}).success).toBe(false);
-    const bad = craFlagInput.safeParse({ activelyExploited: "yes", awareAt: "2026-13-45T10:00" });
+    const bad = craFlagInput.safeParse({ activelyExploited: "yes", awareAt: "2026-13-45T10:00", version: "1" });
     expect(bad.success).toBe(false);
-    expect(craFlagInput.safeParse({ activelyExploited: "yes", awareAt: "" }).success).toBe(true);
+    expect(craFlagInput.safeParse({ activelyExploited: "yes", awareAt: "", version: "1" }).success).toBe(true);
   });
 
   it("refuses an awareness time in the future, another supplier and a buyer", () => {
@@ -105,10 +110,15 @@ describe("flagging a report actively exploited (Article 14(2))", () => {
     expect(after.at(-1)!.type).toBe("finding.changed");
     // Flagging the same again is refused, saying so plainly; the clocks do not restart.
     expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes" })).toThrow(
-      "This report is already flagged actively exploited; its Article 14 clocks run from 2026-12-03 09:00 UTC. To correct when you became aware, enter the corrected time.",
+      'This report is already flagged actively exploited (aware 2026-12-03 09:00 UTC): nothing was changed. To change when you became aware, use "Correct when you became aware".',
     );
-    // A mistyped awareness time can be corrected (audited with the time it replaces), within the same bounds.
-    flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-03T08:00" });
+    // Nor does flagging again with another time change it: only the correction does.
+    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-03T08:00" })).toThrow(
+      /already flagged actively exploited/,
+    );
+    expect(craView(grace(), reportId).exploitedAwareAt!.toISOString()).toBe("2026-12-03T09:00:00.000Z");
+    // A mistyped awareness time is corrected with its own form (audited with the time it replaces), within the same bounds.
+    correctCraAwareAt(grace(), reportId, { subject: "vulnerability", awareAt: "2026-12-03T08:00" });
     expect(craView(grace(), reportId).clocks!.clocks[0].dueAt!.toISOString()).toBe("2026-12-04T08:00:00.000Z");
     const corrected = db()
       .select()
@@ -116,13 +126,13 @@ describe("flagging a report actively exploited (Article 14(2))", () => {
       .where(and(eq(auditEvents.action, "finding.cra_aware_corrected"), eq(auditEvents.targetId, reportId)))
       .all();
     expect(corrected.map((a) => JSON.parse(a.details))).toEqual([
-      { from: "2026-12-03T09:00:00.000Z", to: "2026-12-03T08:00:00.000Z" },
+      { subject: "vulnerability", from: "2026-12-03T09:00:00.000Z", to: "2026-12-03T08:00:00.000Z" },
     ]);
-    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2020-01-01T00:00" })).toThrow(
-      /cannot be before the report's date reported/,
-    );
-    flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-03T09:00" });
-    expect(craView(grace(), reportId).awareAt!.toISOString()).toBe("2026-12-03T09:00:00.000Z");
+    expect(() =>
+      correctCraAwareAt(grace(), reportId, { subject: "vulnerability", awareAt: "2020-01-01T00:00" }),
+    ).toThrow(/cannot be before the report's date reported/);
+    correctCraAwareAt(grace(), reportId, { subject: "vulnerability", awareAt: "2026-12-03T09:00" });
+    expect(craView(grace(), reportId).exploitedAwareAt!.toISOString()).toBe("2026-12-03T09:00:00.000Z");
     // Later: the early warning is due soon, then overdue.
     testClock.set(Date.parse("2026-12-04T05:00:00Z"));
     expect(craView(grace(), reportId).clocks!.clocks[0].state).toBe("due_soon");
@@ -171,9 +181,9 @@ describe("recording submissions to the authority", () => {
       .all();
     expect(audit).toHaveLength(2);
     // The awareness time can no longer be corrected to after a submission already made.
-    expect(() => flagCraReport(grace(), reportId, { activelyExploited: "yes", awareAt: "2026-12-04T11:30" })).toThrow(
-      "When you became aware cannot be after the early warning submitted 2026-12-04 11:00 UTC.",
-    );
+    expect(() =>
+      correctCraAwareAt(grace(), reportId, { subject: "vulnerability", awareAt: "2026-12-04T11:30" }),
+    ).toThrow("When you became aware cannot be after the early warning submitted 2026-12-04 11:00 UTC.");
   });
 
   it("refuses a submission on a report not flagged", () => {
@@ -224,7 +234,7 @@ describe("what a buyer sees before disclosure", () => {
       reporter: "The supplier's own monitoring",
       reportedOn: "2026-12-04",
     });
-    flagCraReport(grace(), incident, { severeIncident: "yes", awareAt: "2026-12-04T10:00" });
+    flagCraReport(grace(), incident, { severeIncident: "yes", incidentAwareAt: "2026-12-04T10:00" });
     const seen = watchedProductAdvisories(buyer())[watch.productId];
     expect(seen.incidentEmbargoed).toEqual(["medium"]);
     expect([...seen.exploitedEmbargoed].sort()).toEqual(["critical", "high"]); // unchanged: not exploited

@@ -1,9 +1,16 @@
 // CRA Article 14 (Regulation (EU) 2024/2847) reporting clocks: pure rules, with a moved clock.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   addMonthUtc,
+  ARTICLE_14_APPLIES_FROM,
+  ARTICLE_14_APPLIES_FROM_TEXT,
   checkAwareAt,
   craClocks,
+  CRA_STATE_LABELS,
+  craHandledLine,
+  craPublicFlagOf,
   HOUR_MS,
   type AuthoritySubmission,
   type CraFacts,
@@ -14,19 +21,25 @@ const at = (iso: string) => new Date(iso);
 const exploited = (over: Partial<CraFacts> = {}): CraFacts => ({
   activelyExploited: true,
   severeIncident: false,
-  awareAt: aware,
+  exploitedAwareAt: aware,
+  incidentAwareAt: null,
   fixAvailableAt: null,
   submissions: [],
   ...over,
 });
-const sub = (kind: AuthoritySubmission["kind"], iso: string): AuthoritySubmission => ({
+const sub = (
+  kind: AuthoritySubmission["kind"],
+  iso: string,
+  subject: AuthoritySubmission["subject"] = "vulnerability",
+): AuthoritySubmission => ({
+  subject,
   kind,
   submittedAt: at(iso),
   reference: `ENISA-${kind}`,
 });
-const byKind = (facts: CraFacts, now: Date) => {
+const byKind = (facts: CraFacts, now: Date, subject: AuthoritySubmission["subject"] = "vulnerability") => {
   const r = craClocks(facts, now)!;
-  return Object.fromEntries(r.clocks.map((c) => [c.kind, c]));
+  return Object.fromEntries(r.clocks.filter((c) => c.subject === subject).map((c) => [c.kind, c]));
 };
 
 describe("not flagged", () => {
@@ -34,7 +47,8 @@ describe("not flagged", () => {
     expect(craClocks({ ...exploited(), activelyExploited: false }, aware)).toBeNull();
   });
   it("a flagged report needs the time the supplier became aware", () => {
-    expect(() => craClocks(exploited({ awareAt: null }), aware)).toThrow(RangeError);
+    expect(() => craClocks(exploited({ exploitedAwareAt: null }), aware)).toThrow(RangeError);
+    expect(() => craClocks(exploited({ severeIncident: true }), aware)).toThrow(RangeError); // no incident time
   });
 });
 
@@ -79,27 +93,89 @@ describe("Article 14(2)(c): final report 14 days after a corrective measure is a
 
 describe("Article 14(4): severe incidents", () => {
   const severe = (over: Partial<CraFacts> = {}) =>
-    exploited({ activelyExploited: false, severeIncident: true, ...over });
+    exploited({
+      activelyExploited: false,
+      exploitedAwareAt: null,
+      severeIncident: true,
+      incidentAwareAt: aware,
+      ...over,
+    });
   it("(4)(a) and (4)(b): 24 h and 72 h after awareness", () => {
-    const c = byKind(severe(), aware);
+    const c = byKind(severe(), aware, "incident");
     expect(c.early_warning.article).toBe("Article 14(4)(a)");
     expect(c.early_warning.dueAt).toEqual(new Date(aware.getTime() + 24 * HOUR_MS));
     expect(c.notification.dueAt).toEqual(new Date(aware.getTime() + 72 * HOUR_MS));
   });
   it("(4)(c): the final report is due one month after the incident notification", () => {
-    expect(byKind(severe(), aware).final_report.waitingFor).toMatch(/incident notification/);
-    const notified = severe({ submissions: [sub("notification", "2026-12-03T08:00:00Z")] });
-    expect(byKind(notified, at("2026-12-04T00:00:00Z")).final_report.dueAt).toEqual(at("2027-01-03T08:00:00Z"));
+    expect(byKind(severe(), aware, "incident").final_report.waitingFor).toMatch(/incident notification/);
+    const notified = severe({ submissions: [sub("notification", "2026-12-03T08:00:00Z", "incident")] });
+    expect(byKind(notified, at("2026-12-04T00:00:00Z"), "incident").final_report.dueAt).toEqual(
+      at("2027-01-03T08:00:00Z"),
+    );
   });
-  it("both flags: the earlier final report deadline counts, citing both paragraphs", () => {
+  it("both flags: two notifications, each with its own start, its own submissions and its own final report", () => {
+    // The exploitation known on 1 December; the incident only learnt of on 5 December.
     const both = exploited({
       severeIncident: true,
+      incidentAwareAt: at("2026-12-05T10:00:00Z"),
       fixAvailableAt: at("2026-12-02T00:00:00Z"),
-      submissions: [sub("notification", "2026-12-03T08:00:00Z")],
+      submissions: [sub("early_warning", "2026-12-01T12:00:00Z"), sub("notification", "2026-12-03T08:00:00Z")],
     });
-    const c = byKind(both, aware).final_report;
-    expect(c.dueAt).toEqual(at("2026-12-16T00:00:00Z"));
-    expect(c.article).toBe("Article 14(2)(c) and (4)(c)");
+    const now = at("2026-12-05T12:00:00Z");
+    const r = craClocks(both, now)!;
+    expect(r.sets.map((s) => [s.subject, s.awareAt.toISOString()])).toEqual([
+      ["vulnerability", "2026-12-01T10:00:00.000Z"],
+      ["incident", "2026-12-05T10:00:00.000Z"],
+    ]);
+    const v = byKind(both, now, "vulnerability");
+    expect(v.early_warning.state).toBe("done_on_time");
+    expect(v.notification.state).toBe("done_on_time");
+    expect(v.final_report.dueAt).toEqual(at("2026-12-16T00:00:00Z"));
+    expect(v.final_report.article).toBe("Article 14(2)(c)");
+    // The vulnerability's submissions do not count for the incident, whose clocks start at its own awareness.
+    const i = byKind(both, now, "incident");
+    expect(i.early_warning.dueAt).toEqual(at("2026-12-06T10:00:00Z"));
+    expect(i.early_warning.state).toBe("due");
+    expect(i.notification.dueAt).toEqual(at("2026-12-08T10:00:00Z"));
+    expect(i.final_report.state).toBe("waiting");
+    expect(i.final_report.article).toBe("Article 14(4)(c)");
+    // What is next overall: the clock due first (the incident's early warning, before the vulnerability's final report).
+    expect([r.next?.subject, r.next?.kind]).toEqual(["incident", "early_warning"]);
+  });
+});
+
+describe("before Article 14 applied (11 September 2026)", () => {
+  it("the date is the regulation's (Article 71(2)), as the EU CRA checklist says", () => {
+    expect(ARTICLE_14_APPLIES_FROM.toISOString()).toBe("2026-09-11T00:00:00.000Z");
+    const checklist = fs.readFileSync(path.resolve(__dirname, "../../../checklists/eu-cra-annex-i/2024.yaml"), "utf8");
+    expect(checklist.replace(/\s+/g, " ")).toContain(
+      `reporting under Article 14 from # ${ARTICLE_14_APPLIES_FROM_TEXT}`,
+    );
+  });
+  it("awareness in August 2026: every clock is not applicable, never overdue, and nothing is next", () => {
+    const august = exploited({ exploitedAwareAt: at("2026-08-20T10:00:00Z") });
+    const r = craClocks(august, at("2026-12-01T00:00:00Z"))!;
+    expect(r.sets[0].applicable).toBe(false);
+    expect(r.clocks.map((c) => c.state)).toEqual(["not_applicable", "not_applicable", "not_applicable"]);
+    expect(r.next).toBeNull();
+    expect(CRA_STATE_LABELS.not_applicable).toBe("not applicable (before 11 September 2026)");
+  });
+  it("awareness from 11 September 2026 00:00 UTC runs the clocks", () => {
+    const r = craClocks(exploited({ exploitedAwareAt: at("2026-09-11T00:00:00Z") }), at("2026-12-01T00:00:00Z"))!;
+    expect(r.sets[0].applicable).toBe(true);
+    expect(r.clocks[0].state).toBe("overdue");
+    const before = craClocks(exploited({ exploitedAwareAt: at("2026-09-10T23:59:59Z") }), at("2026-12-01T00:00:00Z"))!;
+    expect(before.clocks[0].state).toBe("not_applicable");
+  });
+  it("each flag on its own: an incident learnt of in September runs while the exploitation known in August does not", () => {
+    const both = exploited({
+      exploitedAwareAt: at("2026-08-20T10:00:00Z"),
+      severeIncident: true,
+      incidentAwareAt: at("2026-09-20T10:00:00Z"),
+    });
+    const r = craClocks(both, at("2026-09-20T12:00:00Z"))!;
+    expect(r.sets.map((s) => s.applicable)).toEqual([false, true]);
+    expect([r.next?.subject, r.next?.kind]).toEqual(["incident", "early_warning"]);
   });
 });
 
@@ -146,5 +222,18 @@ describe("calendar month and awareness", () => {
   it("a clock waiting for its start says what it waits for as a clause, read after 'when'", () => {
     const c = byKind(exploited(), aware).final_report;
     expect(`when ${c.waitingFor}`).toBe("when a corrective or mitigating measure (a fix) is available");
+  });
+});
+
+describe("what the report page says buyers see", () => {
+  it("an incident-only report is the severe-incident line, as buyers are shown it; both flags read as exploited", () => {
+    const incidentOnly = { activelyExploited: false, severeIncident: true };
+    expect(craPublicFlagOf(incidentOnly)).toBe("incident");
+    expect(craHandledLine(craPublicFlagOf(incidentOnly)!, "high")).toBe(
+      "A severe incident affecting the product's security (high) is being handled (CRA Article 14)",
+    );
+    expect(craPublicFlagOf({ activelyExploited: true, severeIncident: true })).toBe("exploited");
+    expect(craPublicFlagOf({ activelyExploited: true, severeIncident: false })).toBe("exploited");
+    expect(craPublicFlagOf({ activelyExploited: false, severeIncident: false })).toBeNull();
   });
 });

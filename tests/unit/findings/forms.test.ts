@@ -6,7 +6,9 @@ import type { z } from "zod";
 import {
   authorityReportInput,
   calendarDateProblem,
+  craCorrectInput,
   craFlagInput,
+  craUnflagInput,
   extensionInput,
   findingActionInput,
   findingInput,
@@ -57,13 +59,15 @@ describe("dates are real calendar days", () => {
   });
 
   it("when you became aware, and when a submission was made: a real day and a real time of day", () => {
-    expect(errorOn(craFlagInput, { activelyExploited: "yes", awareAt: "2026-02-30T10:00" }, "awareAt")).toBe(
-      "When you became aware: 2026-02-30 is not a real date: February 2026 has 28 days.",
-    );
-    expect(errorOn(craFlagInput, { activelyExploited: "yes", awareAt: "2026-12-01T24:00" }, "awareAt")).toBe(
-      "When you became aware: 24:00 is not a real time of day.",
-    );
-    expect(craFlagInput.safeParse({ activelyExploited: "yes", awareAt: "2026-12-01T23:59" }).success).toBe(true);
+    expect(
+      errorOn(craFlagInput, { activelyExploited: "yes", awareAt: "2026-02-30T10:00", version: "2" }, "awareAt"),
+    ).toBe("When you became aware of the exploitation: 2026-02-30 is not a real date: February 2026 has 28 days.");
+    expect(
+      errorOn(craFlagInput, { activelyExploited: "yes", awareAt: "2026-12-01T24:00", version: "2" }, "awareAt"),
+    ).toBe("When you became aware of the exploitation: 24:00 is not a real time of day.");
+    expect(
+      craFlagInput.safeParse({ activelyExploited: "yes", awareAt: "2026-12-01T23:59", version: "2" }).success,
+    ).toBe(true);
     const sub = { kind: "early_warning", submittedAt: "2026-06-31 09:00", reference: "ENISA-123" };
     expect(errorOn(authorityReportInput, sub, "submittedAt")).toBe(
       "When it was submitted: 2026-06-31 is not a real date: June 2026 has 30 days.",
@@ -101,8 +105,12 @@ describe("one-line texts: no invisible or direction-changing characters", () => 
       findingActionInput.parse({ action: "mark_fixed", fixedInVersion: "3.1.2\u200B", version: "2" }).fixedInVersion,
     ).toBe("3.1.2");
     expect(
-      authorityReportInput.parse({ kind: "notification", submittedAt: "2026-12-01 10:00", reference: "\u202EENISA-1" })
-        .reference,
+      authorityReportInput.parse({
+        kind: "notification",
+        submittedAt: "2026-12-01 10:00",
+        reference: "\u202EENISA-1",
+        version: "2",
+      }).reference,
     ).toBe("ENISA-1");
   });
 });
@@ -139,5 +147,56 @@ describe("every limit names its field", () => {
       for (const issue of r.error!.issues)
         expect(issue.message).not.toMatch(/Too big|Too small|Invalid input|expected/);
     }
+  });
+});
+
+describe("the CRA Article 14 forms", () => {
+  it("every CRA form carries the report's version: without it, the page is stale or broken", () => {
+    const msg = "The form is missing the report's version; reload the page and try again.";
+    expect(errorOn(craFlagInput, { activelyExploited: "yes" }, "version")).toBe(msg);
+    expect(errorOn(craCorrectInput, { subject: "vulnerability", awareAt: "2026-12-01T10:00" }, "version")).toBe(msg);
+    expect(errorOn(craUnflagInput, { subject: "incident", reason: "Ticked by mistake." }, "version")).toBe(msg);
+    const sub = { kind: "early_warning", submittedAt: "2026-12-01 09:00", reference: "ENISA-123" };
+    expect(errorOn(authorityReportInput, sub, "version")).toBe(msg);
+  });
+
+  it("each flag has its own awareness time: a time entered without its box ticked is refused on that field", () => {
+    expect(
+      errorOn(
+        craFlagInput,
+        { activelyExploited: "yes", incidentAwareAt: "2026-12-01T10:00", version: "2" },
+        "incidentAwareAt",
+      ),
+    ).toBe("You entered when you became aware of the incident: tick Severe incident too, or clear the time.");
+    expect(errorOn(craFlagInput, { severeIncident: "yes", awareAt: "2026-12-01T10:00", version: "2" }, "awareAt")).toBe(
+      "You entered when you became aware of the exploitation: tick Actively exploited too, or clear the time.",
+    );
+    expect(errorOn(craFlagInput, { version: "2" }, "activelyExploited")).toBe(
+      "Tick actively exploited, severe incident, or both.",
+    );
+    const both = craFlagInput.parse({
+      activelyExploited: "yes",
+      awareAt: "2026-12-01T10:00",
+      severeIncident: "yes",
+      incidentAwareAt: "2026-12-02T10:00",
+      version: "2",
+    });
+    expect([both.awareAt, both.incidentAwareAt, both.version]).toEqual(["2026-12-01T10:00", "2026-12-02T10:00", 2]);
+  });
+
+  it("a correction needs the time; a removal needs a reason; a subject must be one of the two", () => {
+    expect(errorOn(craCorrectInput, { subject: "vulnerability", awareAt: "", version: "2" }, "awareAt")).toBe(
+      "Enter when you became aware as YYYY-MM-DD HH:MM (UTC).",
+    );
+    expect(errorOn(craUnflagInput, { subject: "incident", reason: "  oops ", version: "2" }, "reason")).toBe(
+      "Explain why the flag is removed (at least 10 characters).",
+    );
+    expect(errorOn(craUnflagInput, { subject: "both", reason: "Ticked by mistake.", version: "2" }, "subject")).toBe(
+      "Choose whether it concerns the actively exploited vulnerability or the severe incident.",
+    );
+    // The submission's subject may be left out (a report flagged one way only): an empty choice is none.
+    const sub = { kind: "early_warning", submittedAt: "2026-12-01 09:00", reference: "ENISA-123", version: "2" };
+    expect(authorityReportInput.parse({ ...sub, subject: "" }).subject).toBeUndefined();
+    expect(authorityReportInput.parse({ ...sub, subject: "incident" }).subject).toBe("incident");
   });
 });

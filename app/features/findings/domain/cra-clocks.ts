@@ -1,7 +1,7 @@
 /**
  * The EU Cyber Resilience Act's reporting clocks (Regulation (EU) 2024/2847, Article 14, reporting
- * obligations applying from 11 September 2026), beside the coordinated-disclosure clock. Pure: time
- * is always passed in.
+ * obligations applying from 11 September 2026, Article 71(2)), beside the coordinated-disclosure
+ * clock. Pure: time is always passed in.
  *
  * An actively exploited vulnerability (Article 14(1)-(2)) is notified to the CSIRT coordinator via
  * ENISA's single reporting platform:
@@ -15,14 +15,17 @@
  *   (4)(b) an incident notification within 72 hours of becoming aware;
  *   (4)(c) a final report within one month after the incident notification was submitted.
  *
- * A report flagged both ways has one early warning, one notification and one final report; the
- * final report is due at the earlier of the two rules that can already be computed. A final report
- * not yet computable (no fix available yet, or no incident notification yet) is "waiting".
+ * The two are separate notifications, each with its own start: a report flagged both ways has two
+ * sets of three clocks (its `sets`), the vulnerability's from when the supplier became aware of the
+ * exploitation, the incident's from when it became aware of the incident; each submission to the
+ * authority belongs to one of them (its `subject`). A final report not yet computable (no fix
+ * available yet, or no incident notification yet) is "waiting".
  *
  * States: waiting (its start has not happened yet), due, due_soon (within DUE_SOON_MS of its due
  * time), overdue (strictly after it), done_on_time (the first submission of its kind dated at or
- * before it), done_late. Hours are exact; "one month" is a calendar month in UTC, clamped to the
- * month's last day (31 January + one month = 28 or 29 February).
+ * before it), done_late, and not_applicable: the supplier became aware before Article 14 applied
+ * (ARTICLE_14_APPLIES_FROM), so nothing is due under it. Hours are exact; "one month" is a calendar
+ * month in UTC, clamped to the month's last day (31 January + one month = 28 or 29 February).
  */
 /**
  * What a buyer watching the product is shown of an open report under embargo flagged under Article 14
@@ -30,6 +33,11 @@
  * report flagged both ways reads as actively exploited.
  */
 export type CraPublicFlag = "exploited" | "incident";
+
+/** Which line a buyer is shown of a report's flags (a report flagged both ways reads as actively exploited); null: not flagged. */
+export function craPublicFlagOf(f: { activelyExploited: boolean; severeIncident: boolean }): CraPublicFlag | null {
+  return f.activelyExploited ? "exploited" : f.severeIncident ? "incident" : null;
+}
 export function craHandledLine(flag: CraPublicFlag, severity: string): string {
   return flag === "exploited"
     ? `An actively exploited vulnerability (${severity}) is being handled (CRA Article 14)`
@@ -57,9 +65,36 @@ export const DUE_SOON_MS: Record<AuthorityReportKind, number> = {
   final_report: 3 * 24 * HOUR_MS,
 };
 
-export type CraClockState = "waiting" | "due" | "due_soon" | "overdue" | "done_on_time" | "done_late";
+/**
+ * What a flag and a submission concern: the actively exploited vulnerability (Article 14(1)-(2)) or
+ * the severe incident (Article 14(3)-(4)).
+ */
+export const CRA_SUBJECTS = ["vulnerability", "incident"] as const;
+export type CraSubject = (typeof CRA_SUBJECTS)[number];
+
+export const CRA_SUBJECT_LABELS: Record<CraSubject, string> = {
+  vulnerability: "Actively exploited vulnerability",
+  incident: "Severe incident",
+};
+
+/**
+ * Article 71(2): Article 14 applies from 11 September 2026 (00:00 UTC here; the date is also in
+ * checklists/eu-cra-annex-i/2024.yaml). Awareness before then starts no Article 14 clock.
+ */
+export const ARTICLE_14_APPLIES_FROM = new Date(Date.UTC(2026, 8, 11));
+export const ARTICLE_14_APPLIES_FROM_TEXT = "11 September 2026";
+
+/** Whether Article 14 applied when the supplier became aware. */
+export function article14Applies(awareAt: Date): boolean {
+  return awareAt.getTime() >= ARTICLE_14_APPLIES_FROM.getTime();
+}
+
+export type CraClockState =
+  "waiting" | "due" | "due_soon" | "overdue" | "done_on_time" | "done_late" | "not_applicable";
 
 export interface AuthoritySubmission {
+  /** Which notification it belongs to: the actively exploited vulnerability's or the severe incident's. */
+  subject: CraSubject;
   kind: AuthorityReportKind;
   submittedAt: Date;
   reference: string;
@@ -68,29 +103,47 @@ export interface AuthoritySubmission {
 export interface CraFacts {
   activelyExploited: boolean;
   severeIncident: boolean;
-  /** When the supplier became aware (of the exploitation or the incident). */
-  awareAt: Date | null;
-  /** When a corrective or mitigating measure became available (a fix), if one has. */
+  /** When the supplier became aware that the vulnerability is actively exploited (needed when `activelyExploited`). */
+  exploitedAwareAt: Date | null;
+  /** When the supplier became aware of the severe incident (needed when `severeIncident`). */
+  incidentAwareAt: Date | null;
+  /** When a corrective or mitigating measure became available (a fix that stands), if one has. */
   fixAvailableAt: Date | null;
   submissions: readonly AuthoritySubmission[];
 }
 
 export interface CraClock {
+  subject: CraSubject;
   kind: AuthorityReportKind;
   label: string;
-  /** The Article 14 paragraph(s) the deadline comes from, e.g. "Article 14(2)(a)". */
+  /** The Article 14 point the deadline comes from, e.g. "Article 14(2)(a)". */
   article: string;
   dueAt: Date | null;
   state: CraClockState;
-  /** The first submission of this kind, if any. */
+  /** The first submission of this kind for this subject, if any. */
   submitted: AuthoritySubmission | null;
   /** What the clock waits for while it is "waiting", as a clause ("a corrective … is available"): shown after "when". */
   waitingFor: string | null;
 }
 
-export interface CraClocks {
+/** One notification's three clocks (early warning, notification, final report). */
+export interface CraClockSet {
+  subject: CraSubject;
+  label: string;
+  awareAt: Date;
+  /** False when the supplier became aware before Article 14 applied: every clock is "not_applicable". */
+  applicable: boolean;
   clocks: CraClock[];
-  /** The first clock not done (in order early warning, notification, final report), or null when all are done. */
+  /** The first clock not done (in order), or null when all are done or none applies. */
+  next: CraClock | null;
+}
+
+export interface CraClocks {
+  /** The vulnerability's set (when flagged actively exploited), then the incident's (when flagged a severe incident). */
+  sets: CraClockSet[];
+  /** Every clock of every set, in that order. */
+  clocks: CraClock[];
+  /** Of the sets' next clocks, the one due first (a waiting one last), or null when nothing is left to submit. */
   next: CraClock | null;
 }
 
@@ -136,56 +189,73 @@ export function clockState(
   return left <= DUE_SOON_MS[kind] ? "due_soon" : "due";
 }
 
-/** The three Article 14 clocks of a report at `now`, or null when it is neither flagged actively exploited nor a severe incident. */
-export function craClocks(facts: CraFacts, now: Date): CraClocks | null {
-  if (!facts.activelyExploited && !facts.severeIncident) return null;
-  if (!facts.awareAt || !valid(facts.awareAt))
-    throw new RangeError("A flagged report needs the time the supplier became aware.");
-  if (!valid(now)) throw new RangeError("The clocks need a valid time.");
-  const para = facts.activelyExploited && facts.severeIncident ? ["2", "4"] : facts.activelyExploited ? ["2"] : ["4"];
-  const article = (point: string) => `Article 14${para.map((p) => `(${p})(${point})`).join(" and ")}`;
-  const aware = facts.awareAt.getTime();
+const open = (c: CraClock) => c.state !== "done_on_time" && c.state !== "done_late" && c.state !== "not_applicable";
 
-  const early = firstOf("early_warning", facts.submissions);
-  const notification = firstOf("notification", facts.submissions);
-  const final = firstOf("final_report", facts.submissions);
-
-  const finalCandidates: Date[] = [];
-  const waits: string[] = [];
-  if (facts.activelyExploited) {
+function clockSet(subject: CraSubject, awareAt: Date | null, facts: CraFacts, now: Date): CraClockSet {
+  if (!awareAt || !valid(awareAt))
+    throw new RangeError(
+      `A report flagged ${subject === "vulnerability" ? "actively exploited" : "a severe incident"} needs the time the supplier became aware of it.`,
+    );
+  const para = subject === "vulnerability" ? "2" : "4";
+  const mine = facts.submissions.filter((s) => s.subject === subject);
+  const notification = firstOf("notification", mine);
+  let finalDue: Date | null = null;
+  let waits: string;
+  if (subject === "vulnerability") {
+    waits = "a corrective or mitigating measure (a fix) is available";
     if (facts.fixAvailableAt && valid(facts.fixAvailableAt))
-      finalCandidates.push(new Date(facts.fixAvailableAt.getTime() + FINAL_REPORT_VULNERABILITY_MS));
-    else waits.push("a corrective or mitigating measure (a fix) is available");
+      finalDue = new Date(facts.fixAvailableAt.getTime() + FINAL_REPORT_VULNERABILITY_MS);
+  } else {
+    waits = "the incident notification is submitted";
+    if (notification) finalDue = addMonthUtc(notification.submittedAt);
   }
-  if (facts.severeIncident) {
-    if (notification) finalCandidates.push(addMonthUtc(notification.submittedAt));
-    else waits.push("the incident notification is submitted");
-  }
-  const finalDue = finalCandidates.length ? new Date(Math.min(...finalCandidates.map((d) => d.getTime()))) : null;
-
-  const make = (
-    kind: AuthorityReportKind,
-    point: string,
-    dueAt: Date | null,
-    submitted: AuthoritySubmission | null,
-  ) => {
-    const state = clockState(kind, dueAt, submitted, now);
+  const applicable = article14Applies(awareAt);
+  const make = (kind: AuthorityReportKind, point: string, dueAt: Date | null): CraClock => {
+    const submitted = firstOf(kind, mine);
+    const state = applicable ? clockState(kind, dueAt, submitted, now) : "not_applicable";
     return {
+      subject,
       kind,
       label: AUTHORITY_REPORT_LABELS[kind],
-      article: article(point),
+      article: `Article 14(${para})(${point})`,
       dueAt,
       state,
       submitted,
-      waitingFor: state === "waiting" ? waits.join(", or ") : null,
-    } satisfies CraClock;
+      waitingFor: state === "waiting" ? waits : null,
+    };
   };
+  const aware = awareAt.getTime();
   const clocks = [
-    make("early_warning", "a", new Date(aware + EARLY_WARNING_MS), early),
-    make("notification", "b", new Date(aware + NOTIFICATION_MS), notification),
-    make("final_report", "c", finalDue, final),
+    make("early_warning", "a", new Date(aware + EARLY_WARNING_MS)),
+    make("notification", "b", new Date(aware + NOTIFICATION_MS)),
+    make("final_report", "c", finalDue),
   ];
-  return { clocks, next: clocks.find((c) => c.state !== "done_on_time" && c.state !== "done_late") ?? null };
+  return {
+    subject,
+    label: CRA_SUBJECT_LABELS[subject],
+    awareAt,
+    applicable,
+    clocks,
+    next: clocks.find(open) ?? null,
+  };
+}
+
+/**
+ * The Article 14 clocks of a report at `now`: a set for the actively exploited vulnerability and/or
+ * one for the severe incident; null when it is flagged neither way.
+ */
+export function craClocks(facts: CraFacts, now: Date): CraClocks | null {
+  if (!facts.activelyExploited && !facts.severeIncident) return null;
+  if (!valid(now)) throw new RangeError("The clocks need a valid time.");
+  const sets: CraClockSet[] = [];
+  if (facts.activelyExploited) sets.push(clockSet("vulnerability", facts.exploitedAwareAt, facts, now));
+  if (facts.severeIncident) sets.push(clockSet("incident", facts.incidentAwareAt, facts, now));
+  const due = (c: CraClock) => c.dueAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const next = sets
+    .map((s) => s.next)
+    .filter((c): c is CraClock => c !== null)
+    .reduce<CraClock | null>((best, c) => (best === null || due(c) < due(best) ? c : best), null);
+  return { sets, clocks: sets.flatMap((s) => s.clocks), next };
 }
 
 export const CRA_STATE_LABELS: Record<CraClockState, string> = {
@@ -195,6 +265,7 @@ export const CRA_STATE_LABELS: Record<CraClockState, string> = {
   overdue: "overdue",
   done_on_time: "submitted on time",
   done_late: "submitted late",
+  not_applicable: `not applicable (before ${ARTICLE_14_APPLIES_FROM_TEXT})`,
 };
 
 /**
