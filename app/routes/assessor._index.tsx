@@ -6,9 +6,10 @@ import { StandingBadge } from "../components/RecurringStatus";
 import { requirePermission } from "../features/accounts/session.server";
 import { workspaceOverview } from "../features/accounts/dashboard.server";
 import { assessorWork } from "../features/certification/review.server";
-import { fixesToVerify } from "../features/findings/dashboard.server";
+import { craReportsDue, fixesToVerify } from "../features/findings/dashboard.server";
+import { FindingStatusBadge } from "../components/FindingBits";
 import { pendingRecurringCount, recurringQueue } from "../features/monitoring/recurring-evidence.server";
-import { formatDate } from "../platform/format";
+import { formatDate, formatDateTime } from "../platform/format";
 
 export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Seal" }];
 
@@ -22,6 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     user: { name: user.name, organizationName: user.organizationName },
     work: assessorWork(user),
     fixes: fixesToVerify(user),
+    craDue: craReportsDue(user),
     recurringPending: pendingRecurringCount(user),
     recurring: queue.slice(0, RECURRING_SHOWN),
     recurringTotal: queue.length,
@@ -30,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function AssessorDashboard() {
-  const { user, colleagues, activity, work, fixes, recurringPending, recurring, recurringTotal } =
+  const { user, colleagues, activity, work, fixes, craDue, recurringPending, recurring, recurringTotal } =
     useLoaderData<typeof loader>();
   return (
     <Workspace
@@ -96,6 +98,31 @@ export default function AssessorDashboard() {
       >
         <ReportTable rows={fixes} label="Fixes to verify" forAssessor />
       </Panel>
+      {craDue.length ? (
+        <Panel id="cra-due" title="CRA Article 14 reports due" testId="cra-due" isEmpty={false} empty="">
+          <p className="small">
+            Reports flagged actively exploited or a severe incident, with the next submission the supplier owes the
+            authority; a verified fix does not end this (the final report is still due).
+          </p>
+          <ul className="timeline">
+            {craDue.map((r) => (
+              <li key={r.id} data-finding={r.id}>
+                <span>
+                  <Link to={`/findings/${r.id}`}>{r.title}</Link> — {r.product} ({r.supplier}){" "}
+                  {r.open ? null : <FindingStatusBadge status={r.status} />}
+                </span>
+                {r.cra ? (
+                  <span className="small">
+                    {r.cra.label} <span className="muted">{r.cra.article}</span>{" "}
+                    {r.cra.dueAt ? `due ${formatDateTime(r.cra.dueAt)}` : `when ${r.cra.waitingFor ?? "it starts"}`}{" "}
+                    <span className={`badge badge--${r.cra.tone}`}>{r.cra.state}</span>
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      ) : null}
       <Panel
         id="recurring"
         title="Recurring evidence to check"

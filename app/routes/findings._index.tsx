@@ -5,13 +5,17 @@ import { DisclosureState } from "../components/FindingDisclosure";
 import { isOpen } from "../features/findings/domain/findings";
 import { formatDateTime } from "../platform/format";
 import { requireRole } from "../features/accounts/session.server";
-import { findingsList } from "../features/findings/findings.server";
+import { findingsListWithCra } from "../features/findings/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Vulnerability reports — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
-  return { findings: findingsList(user), canRecord: user.role !== "supplier", isSupplier: user.role === "supplier" };
+  return {
+    findings: findingsListWithCra(user),
+    canRecord: user.role !== "supplier",
+    isSupplier: user.role === "supplier",
+  };
 }
 
 export default function Findings() {
@@ -74,6 +78,14 @@ export default function Findings() {
                     {/* An instant (00:00 UTC of its day): a day alone would read as through its end. */}
                     {f.conflicted ? null : formatDateTime(f.deadline)}{" "}
                     <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
+                    {f.cra ? (
+                      // The next CRA Article 14 submission: it can outlive the disclosure clock (a final report after a verified fix).
+                      <div className="small" data-testid="cra-next">
+                        CRA {f.cra.label.toLowerCase()}{" "}
+                        {f.cra.dueAt ? `due ${formatDateTime(f.cra.dueAt)}` : `when ${f.cra.waitingFor ?? "it starts"}`}{" "}
+                        <span className={`badge badge--${f.cra.tone}`}>{f.cra.state}</span>
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     {f.conflicted ? <span className="muted">—</span> : <DisclosureState disclosure={f.disclosure} />}

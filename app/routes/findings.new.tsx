@@ -9,6 +9,12 @@ import { ServiceError } from "../platform/errors.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { findingTargets, recordFinding } from "../features/findings/findings.server";
 import { findingInput } from "../features/findings/forms";
+import { z } from "zod";
+
+/** The form: findingInput, and the confirmation that a severity below the CVSS score's rating is deliberate. */
+const recordFindingForm = findingInput.extend({
+  confirmSeverity: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
+});
 
 export const meta: MetaFunction = () => [{ title: "Record a vulnerability report — IoT Seal" }];
 
@@ -36,13 +42,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Kept for the form's second round (ids and refs have no spaces): the confirmation re-posts everything.
   values.versionIds = versionIds.join(" ");
   values.requirementRefs = requirementRefs.join(" ");
-  const parsed = findingInput.safeParse({
+  const parsed = recordFindingForm.safeParse({
     ...values,
     versionIds,
     requirementRefs,
     cvssVector: values.cvssVector || undefined,
     confirmPublic: values.confirmPublic || undefined,
     confirmReportedOn: values.confirmReportedOn || undefined,
+    confirmSeverity: values.confirmSeverity || undefined,
   });
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
@@ -52,8 +59,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     id = recordFinding(user, parsed.data);
   } catch (e) {
-    // What recording it would do needs a yes (domain/backdating.ts): said once, next to the tick boxes.
-    if (e instanceof ServiceError && (e.fieldErrors.confirmPublic || e.fieldErrors.confirmReportedOn))
+    // What recording it would do needs a yes (domain/backdating.ts, and a severity below the CVSS
+    // score's: domain/findings.ts): said once, next to the tick boxes.
+    if (
+      e instanceof ServiceError &&
+      (e.fieldErrors.confirmPublic || e.fieldErrors.confirmReportedOn || e.fieldErrors.confirmSeverity)
+    )
       return failure("Check what recording this report will do, then confirm it below.", e.fieldErrors, values);
     return serviceFailure(e, values); // another refusal as usual; anything else is rethrown
   }
@@ -73,6 +84,10 @@ export default function NewFinding() {
     [
       ["confirmPublic", "I understand: record it, and its advisory becomes public as said above"],
       ["confirmReportedOn", "The date reported is correct: record it"],
+      [
+        "confirmSeverity",
+        "The severity differs from the CVSS score on purpose (the score does not fit this product): record it at the severity chosen",
+      ],
     ] as const
   ).filter(([field]) => err[field] || v[field] === "yes");
   return (

@@ -14,7 +14,9 @@ import { RecurringDuePanel } from "../components/RecurringDue";
 import { supplierRecurringDue } from "../features/monitoring/recurring-evidence.server";
 import { ownEvidenceQuota } from "../features/certification/evidence-quota.server";
 import { quotaUsageLine } from "../features/certification/domain/evidence-quota";
-import { supplierOpenReports } from "../features/findings/dashboard.server";
+import { craReportsDue, supplierOpenReports } from "../features/findings/dashboard.server";
+import { FindingStatusBadge } from "../components/FindingBits";
+import { formatDateTime } from "../platform/format";
 import { changesRequestedOf } from "../features/certification/dashboard.server";
 import { ChangesRequestedList, Panel, ReportTable } from "../components/Dashboards";
 
@@ -26,6 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     user: { name: user.name, organizationName: user.organizationName },
     // Each read is scoped to the user's own organisation by its service.
     reports: supplierOpenReports(user),
+    craDue: craReportsDue(user),
     changesRequested: changesRequestedOf(user),
     expiring: expiringSeals(user),
     recurring: supplierRecurringDue(user),
@@ -44,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SupplierDashboard() {
-  const { user, colleagues, activity, reports, changesRequested, expiring, recurring, evidenceQuota } =
+  const { user, colleagues, activity, reports, craDue, changesRequested, expiring, recurring, evidenceQuota } =
     useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   return (
@@ -69,6 +72,32 @@ export default function SupplierDashboard() {
         </p>
         <ReportTable rows={reports} label="Open vulnerability reports" />
       </Panel>
+      {craDue.length ? (
+        <Panel id="cra-due" title="CRA Article 14 reports to submit" testId="cra-due" isEmpty={false} empty="">
+          <p className="small">
+            Reports flagged actively exploited or a severe incident, with the next submission each owes the authority
+            (the CSIRT coordinator, through ENISA&apos;s single reporting platform). A verified fix does not end this:
+            the final report is still due.
+          </p>
+          <ul className="timeline">
+            {craDue.map((r) => (
+              <li key={r.id} data-finding={r.id}>
+                <span>
+                  <Link to={`/findings/${r.id}`}>{r.title}</Link> — {r.product}{" "}
+                  {r.open ? null : <FindingStatusBadge status={r.status} />}
+                </span>
+                {r.cra ? (
+                  <span className="small">
+                    {r.cra.label} <span className="muted">{r.cra.article}</span>{" "}
+                    {r.cra.dueAt ? `due ${formatDateTime(r.cra.dueAt)}` : `when ${r.cra.waitingFor ?? "it starts"}`}{" "}
+                    <span className={`badge badge--${r.cra.tone}`}>{r.cra.state}</span>
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      ) : null}
       <Panel
         id="changes"
         title="Changes requested"

@@ -33,6 +33,7 @@ import {
   fixInAffectedVersionProblem,
   nextFindingStatus,
   SEVERITIES,
+  severityBelowCvss,
   type DisclosureDays,
   type FindingAction,
   type Severity,
@@ -86,12 +87,19 @@ function afterFindingChange(opts: FindingChangeOptions): void {
   noteDisclosures();
 }
 
-/** An assessor records a vulnerability report; its deadline follows from the checklist's disclosure days; it gets the next advisory id of its year. */
-export function recordFinding(
-  actor: Actor,
-  input: z.infer<typeof findingInput>,
-  opts: FindingChangeOptions = {},
-): string {
+/**
+ * What recording a report takes: the form's fields, and `confirmSeverity` ("yes"): a severity
+ * below its CVSS score's rating is deliberate (domain/findings.ts, severityBelowCvss).
+ */
+export type RecordFindingInput = z.infer<typeof findingInput> & { confirmSeverity?: "yes" };
+
+/**
+ * An assessor records a vulnerability report; its deadline follows from the checklist's disclosure
+ * days; it gets the next advisory id of its year. What recording it would do that may be a mistake
+ * (public at once, a date long ago, a severity below its CVSS score) needs the matching
+ * confirmation, whoever calls it.
+ */
+export function recordFinding(actor: Actor, input: RecordFindingInput, opts: FindingChangeOptions = {}): string {
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
   const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
   if (reportedAt.getTime() > nowMs())
@@ -136,14 +144,22 @@ export function recordFinding(
       throw new ServiceError("invalid", `${unknownRef} is not a requirement this product was assessed against.`, {
         requirementRefs: `${unknownRef} is not a requirement this product was assessed against.`,
       });
-    const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDaysFor(tx, input.versionIds));
+    const disclosureDays = disclosureDaysFor(tx, input.versionIds);
+    const deadline = disclosureDeadline(reportedAt, input.severity, disclosureDays);
     const at = new Date(nowMs());
     // A report public at once (or within a day), or dated more than a year ago, is never recorded silently.
     const warnings = backdatingWarnings({ reportedAt, deadline, severity: input.severity, now: at });
-    const unconfirmed = unconfirmedWarnings(warnings, {
-      confirmPublic: input.confirmPublic === "yes",
-      confirmReportedOn: input.confirmReportedOn === "yes",
-    });
+    // Nor a severity below its CVSS score's rating: a later deadline, and perhaps no suspension.
+    const belowCvss = cvss
+      ? severityBelowCvss({ severity: input.severity, cvssScore: cvss.score, disclosureDays })
+      : null;
+    const unconfirmed = [
+      ...unconfirmedWarnings(warnings, {
+        confirmPublic: input.confirmPublic === "yes",
+        confirmReportedOn: input.confirmReportedOn === "yes",
+      }),
+      ...(belowCvss && input.confirmSeverity !== "yes" ? [belowCvss] : []),
+    ];
     if (unconfirmed.length)
       throw new ServiceError(
         "invalid",
@@ -194,9 +210,12 @@ export function recordFinding(
         deadline: deadline.toISOString(),
         versions: input.versionIds,
         cvss: cvss?.score ?? null,
+        ...(belowCvss ? { cvssSeverity: belowCvss.cvssSeverity } : {}),
         advisoryId,
         ...(input.affectedPurls?.length ? { affectedPurls: input.affectedPurls } : {}),
-        ...(warnings.length ? { confirmed: warnings.map((w) => w.kind) } : {}),
+        ...(warnings.length || belowCvss
+          ? { confirmed: [...warnings, ...(belowCvss ? [belowCvss] : [])].map((w) => w.kind) }
+          : {}),
       },
     });
     // Watchers learn that a report of this severity exists (embargo-safe: no title, no description).

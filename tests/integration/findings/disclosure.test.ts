@@ -137,6 +137,7 @@ function report(
     description: `SECRET-DESCRIPTION of "${title}": step-by-step exploit notes that must never leave the supplier and the assessors.`,
     severity,
     cvssVector: "CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N",
+    confirmSeverity: "yes", // the vector rates 8.1 (high): a lower severity is on purpose here
     reporter: "SECRET-REPORTER mallory@research.example",
     reportedOn: today(),
     ...over,

@@ -23,6 +23,7 @@
  */
 import type { Role } from "../../../platform/roles";
 import { SEVERITIES, type Severity } from "../../catalogue/domain/checklist/schema";
+import { severityOfScore } from "./cvss";
 
 /** The severities are the checklist format's (a checklist sets `disclosure_days` per severity). */
 export { SEVERITIES, type Severity };
@@ -40,15 +41,59 @@ export type DisclosureDays = Record<Severity, number>;
 /** Severities whose overdue findings suspend the seal. */
 export const SEAL_BLOCKING_SEVERITIES: readonly Severity[] = ["critical", "high"];
 
-/** The finding severity for a CVSS base score (section 5 of CVSS v3.1), or null for 0.0 (no impact). */
+/**
+ * The finding severity for a CVSS base score (section 5 of CVSS v3.1), or null for 0.0 (no impact):
+ * the qualitative rating of cvss.ts (one rule), with "none" as null.
+ */
 export function severityOfCvssScore(score: number): Severity | null {
-  if (!Number.isFinite(score) || score < 0 || score > 10)
-    throw new RangeError(`A CVSS score is between 0.0 and 10.0, not ${score}.`);
-  if (score === 0) return null;
-  if (score < 4) return "low";
-  if (score < 7) return "medium";
-  if (score < 9) return "high";
-  return "critical";
+  const rating = severityOfScore(score);
+  return rating === "none" ? null : rating;
+}
+
+/** Severities from the least to the most severe (SEVERITIES lists the most severe first). */
+const severityRank = (s: Severity) => SEVERITIES.length - SEVERITIES.indexOf(s);
+
+export interface SeverityBelowCvss {
+  /** The confirmation that answers it (the form's tick box, value "yes"). */
+  field: "confirmSeverity";
+  kind: "severity_below_cvss";
+  /** The CVSS score's own rating. */
+  cvssSeverity: Severity;
+  /** What recording it at this severity does, in a sentence the form shows above its tick box. */
+  message: string;
+}
+
+/**
+ * A severity chosen below the rating of the report's CVSS base score ("Low" with a 9.8 vector). The
+ * severity, not the score, sets the disclosure deadline and whether the seals are suspended when it
+ * passes, so a lower one gives the supplier longer and may never suspend anything: it is recorded
+ * only when the assessor confirms it is deliberate (the score may not fit the product's context).
+ * A severity above the score's rating (a 6.5 leak of children's locations recorded as High) is
+ * stricter on the supplier and needs no confirmation; both are kept with the report (the vector
+ * and score are stored, the audit entry names the score). Null: nothing to confirm.
+ */
+export function severityBelowCvss(r: {
+  severity: Severity;
+  cvssScore: number;
+  disclosureDays: DisclosureDays;
+}): SeverityBelowCvss | null {
+  const cvssSeverity = severityOfCvssScore(r.cvssScore);
+  if (!cvssSeverity || severityRank(r.severity) >= severityRank(cvssSeverity)) return null;
+  const chosen = SEVERITY_LABELS[r.severity];
+  const rated = SEVERITY_LABELS[cvssSeverity];
+  const suspension =
+    SEAL_BLOCKING_SEVERITIES.includes(cvssSeverity) && !SEAL_BLOCKING_SEVERITIES.includes(r.severity)
+      ? `, and the seals of the affected versions are not suspended when it passes (they would be at ${rated})`
+      : "";
+  return {
+    field: "confirmSeverity",
+    kind: "severity_below_cvss",
+    cvssSeverity,
+    message:
+      `The severity chosen, ${chosen}, is lower than the CVSS base score's rating: ${r.cvssScore.toFixed(1)} is ${rated}. ` +
+      `At ${chosen} the disclosure deadline is ${r.disclosureDays[r.severity]} days after the report, not ${r.disclosureDays[cvssSeverity]}${suspension}. ` +
+      `Confirm only if the severity differs from the CVSS score on purpose.`,
+  };
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
