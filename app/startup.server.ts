@@ -76,6 +76,8 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
   const logLeavesBackfilled = ensureLogTree();
   if (logLeavesBackfilled) console.log(`Stored the transparency log's tree for ${logLeavesBackfilled} leaves.`);
   // Never a log behind what was published (a restore from a trailing replica): its next append would fork it.
+  // Nor a data directory without the keys that signed what was published (restored without keys/):
+  // asked before ensureActive below, which would make a new key, and the publisher then a JWKS without the old ones.
   // Asked before Litestream starts, so a refused database does not become a new generation in the replica.
   const logBehind = await publishedLogProblem();
   if (logBehind) throw new StartupRefusal(logBehind);

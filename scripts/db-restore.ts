@@ -1,18 +1,21 @@
-// npm run db:restore -- <target data dir> [--timestamp <ISO 8601>] [--replica <url>] [--from <dir>]
+// npm run db:restore -- <target data dir> [--timestamp <ISO 8601>] [--replica <url>] [--from <dir>] [--force]
 // Restores the database from its Litestream replica (DB_REPLICA, or --replica) into a fresh data
-// directory (refused if it already has a database), at its newest state or at --timestamp. The
-// replica holds only the database: --from <backup or old data dir> copies the signing keys, the
-// session secret and the evidence files too; whatever is still missing is listed. Then the audit
-// chain and the transparency log (against its last signed checkpoint) are checked. Decision 029.
+// directory (refused if it already has a database; if it holds anything else, unless --force:
+// then what it holds is kept, each evidence file checked against its SHA-256), at its newest state
+// or at --timestamp, and prints the newest write restored (the recovery point). The replica holds
+// only the database: --from <backup or old data dir> copies the signing keys, the session secret
+// and the evidence files too; whatever is still missing is listed. Then the audit chain and the
+// transparency log (against its last signed checkpoint) are checked. Exit 1 when a check fails or
+// a signing key the restored seals or checkpoints need is missing. Decision 029.
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { parseEnv } from "../app/platform/env";
 import { replicaUrlSchema } from "../app/platform/replica-url";
-import { restoreDatabase } from "../app/system/db-restore.server";
+import { newestWriteLine, restoreDatabase } from "../app/system/db-restore.server";
 import { runCli } from "./cli";
 
 const USAGE =
-  "Usage: npm run db:restore -- <target data dir (fresh)> [--timestamp 2026-12-03T13:00:00Z] [--replica file:///path | s3://bucket/path] [--from <backup dir or old data dir>]";
+  "Usage: npm run db:restore -- <target data dir (fresh)> [--timestamp 2026-12-03T13:00:00Z] [--replica file:///path | s3://bucket/path] [--from <backup dir or old data dir>] [--force (a target that is not empty)]";
 
 const input = z.object({
   target: z.string().trim().min(1, { error: "give the data directory to restore into" }),
@@ -25,7 +28,7 @@ const input = z.object({
 });
 
 await runCli(async () => {
-  let values: { timestamp?: string; replica?: string; from?: string; help?: boolean };
+  let values: { timestamp?: string; replica?: string; from?: string; force?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -33,6 +36,7 @@ await runCli(async () => {
         timestamp: { type: "string" },
         replica: { type: "string" },
         from: { type: "string" },
+        force: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -76,17 +80,31 @@ await runCli(async () => {
   }
   const r = await restoreDatabase(
     { system: "cli:db-restore" },
-    { dataDir: target, replica, timestamp, from, s3: env.env.s3, evidenceInS3: env.env.evidenceStore.kind === "s3" },
+    {
+      dataDir: target,
+      replica,
+      timestamp,
+      from,
+      force: values.force === true,
+      s3: env.env.s3,
+      evidenceInS3: env.env.evidenceStore.kind === "s3",
+    },
   );
   console.log(
     `Restored ${r.replica}${r.timestamp ? ` as of ${r.timestamp}` : ""} into ${r.dataDir}/iot-seal.db: ${r.bytes} bytes in ${(r.restoreMs / 1000).toFixed(2)} s.`,
   );
+  // What was restored, not what was asked for: the recovery point.
+  console.log(`  ${newestWriteLine(r.newestWrite)}`);
   console.log(
     `  audit chain: ${r.auditChain.ok ? `intact, ${r.auditChain.checked} events` : `BROKEN at event #${r.auditChain.firstBrokenSeq}: ${r.auditChain.reason}`}`,
   );
   console.log(
     `  transparency log: ${r.log.leaves} leaves, ${r.log.ok ? `consistent with the checkpoint for ${r.log.checkpointSize}` : `INCONSISTENT: ${r.log.problem}`}${r.log.signatureVerified === null ? " (signature not checked: no keys)" : r.log.signatureVerified ? ", signature verified" : ""}`,
   );
+  if (r.damaged.length)
+    console.log(
+      `  ${r.damaged.length} evidence file(s) already in ${r.dataDir} did not match their SHA-256: moved to ${r.damagedTo}`,
+    );
   if (from)
     console.log(
       `  copied from ${from}: ${r.copied.keys} key file(s), session secret ${r.copied.sessionSecret ? "yes" : "no"}, ${r.copied.evidence} evidence file(s)`,
@@ -97,5 +115,10 @@ await runCli(async () => {
     );
     for (const m of r.missing) console.log(`    ${m}`);
   } else console.log("  nothing missing: start the portal with DATA_DIR pointing there.");
-  return r.auditChain.ok && r.log.ok ? 0 : 1;
+  if (r.missingKeys.length)
+    console.log(
+      `  FAILED: ${r.missingKeys.length} signing key file(s) the restored seals and checkpoints need are missing (${r.missingKeys.join(", ")}). ` +
+        `Without them those seals do not verify, and the portal refuses to start against a publication they signed. Copy keys/ from a backup (--from), then start it.`,
+    );
+  return r.auditChain.ok && r.log.ok && !r.missingKeys.length ? 0 : 1;
 });

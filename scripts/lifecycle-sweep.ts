@@ -12,13 +12,14 @@ import { publishedLogProblem } from "../app/features/public/publication.server";
 import { runCli } from "./cli";
 
 await runCli(async () => {
-  await signingKeys(getEnv().dataDir).ensureActive(); // log checkpoints are signed
-  // The sweep appends to the log (expiries, suspensions): never to a log behind what was published.
+  // The sweep appends to the log (expiries, suspensions): never to a log behind what was published,
+  // nor with keys missing (asked before a key is made: a new one would hide that the old ones are gone).
   const logBehind = await publishedLogProblem();
   if (logBehind) {
     console.error(`Nothing swept: ${logBehind}`);
     return 3;
   }
+  await signingKeys(getEnv().dataDir).ensureActive(); // log checkpoints are signed
   const report = runLifecycleSweep({ system: "cli:lifecycle:sweep" });
   console.log(describeSweep(report));
   // The mail the sweep queued (reminders, digests) and any still due: sent now when SMTP_URL is set.

@@ -4,9 +4,12 @@
  * transparency log against its last signed checkpoint. The replica holds only the database: the
  * signing keys, the evidence files and the session secret also live in DATA_DIR, so they are
  * copied from a source the operator names (a backup made by `npm run backup`, or the old data
- * directory) and whatever is still missing is listed, file by file.
+ * directory) and whatever is still missing is listed, file by file. A missing signing key fails
+ * the restore (exit 1): the seals and checkpoints it signed do not verify without it. The newest
+ * write restored (the recovery point) is reported and recorded with the restore.
  */
 import { execFile } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -105,6 +108,24 @@ export function checkLogAgainstCheckpoint(
   return { ok: true, ...base, signatureVerified: true };
 }
 
+/**
+ * The newest write the restored database holds (its newest audit event: every change is audited),
+ * against the time asked for (`--timestamp`) or, without one, the time of the restore: how much
+ * was lost, at most (the recovery point).
+ */
+export interface NewestWrite {
+  at: string;
+  /** Seconds from the newest write to `reference` (negative: after it, which a restore never gives). */
+  secondsBefore: number;
+  reference: "requested time" | "now";
+}
+
+/** "newest restored write: T (N s before the requested time)", or that there is none. */
+export function newestWriteLine(w: NewestWrite | null): string {
+  if (!w) return "newest restored write: none (the restored audit log is empty)";
+  return `newest restored write: ${w.at} (${w.secondsBefore.toFixed(1)} s before ${w.reference === "now" ? "now" : "the requested time"})`;
+}
+
 export interface DbRestoreReport {
   dataDir: string;
   replica: string;
@@ -112,10 +133,21 @@ export interface DbRestoreReport {
   /** Wall-clock time of `litestream restore` alone. */
   restoreMs: number;
   bytes: number;
+  /** The newest write restored: the recovery point. */
+  newestWrite: NewestWrite | null;
   auditChain: ChainCheck;
   log: LogCheck;
   /** What was copied from the companion source (keys, session secret, evidence files). */
   copied: { keys: number; sessionSecret: boolean; evidence: number };
+  /**
+   * The signing key files the restored database needs that the data directory lacks: the public
+   * key of a seal or checkpoint (without it they do not verify, and the portal refuses to start
+   * against a publication they signed) or the active key's private key. The command exits 1.
+   */
+  missingKeys: string[];
+  /** Evidence files already in the data directory (--force) that did not match their SHA-256, moved to `damagedTo`. */
+  damaged: string[];
+  damagedTo: string | null;
   /** What the restored database needs that the data directory still lacks, one line each. */
   missing: string[];
 }
@@ -174,9 +206,43 @@ async function copyCompanions(source: string, dataDir: string, named: string[]):
   return copied;
 }
 
+/** The SHA-256 of a file's bytes. */
+async function sha256Of(file: string): Promise<string> {
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/**
+ * Checks each evidence file of `named` already in `dataDir` (a restore with --force) against its
+ * SHA-256; one that does not match is moved to `damaged-<time>/` in the data directory (kept, not
+ * deleted), so it is missing or copied again from --from.
+ */
+async function setAsideDamagedEvidence(
+  dataDir: string,
+  named: string[],
+): Promise<{ damaged: string[]; damagedTo: string | null }> {
+  const damaged: string[] = [];
+  const aside = path.join(dataDir, `damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  for (const sha256 of named) {
+    const rel = evidenceRelPath(sha256);
+    const file = path.join(dataDir, rel);
+    if (!exists(file) || (await sha256Of(file)) === sha256) continue;
+    fs.mkdirSync(path.dirname(path.join(aside, rel)), { recursive: true, mode: 0o700 });
+    fs.renameSync(file, path.join(aside, rel));
+    damaged.push(rel);
+  }
+  return { damaged, damagedTo: damaged.length ? aside : null };
+}
+
 export interface DbRestoreOptions {
-  /** The fresh data directory to restore into (must hold no database). */
+  /** The fresh data directory to restore into (must hold no database, and be empty unless `force`). */
   dataDir: string;
+  /**
+   * Restore into a data directory that is not empty (it holds no database): what is there is kept,
+   * and each evidence file the restored database names is checked against its SHA-256 first.
+   */
+  force?: boolean;
   replica: ReplicaTarget;
   s3?: S3Settings;
   /** Point in time (within the replica's retention); the newest state when absent. */
@@ -198,6 +264,15 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
         `${dataDir} already has a database (${f}): restore into a fresh data directory, so nothing is overwritten. Nothing was restored.`,
         { dataDir: "must hold no iot-seal.db" },
       );
+  // As npm run restore: what a directory already holds (keys, evidence) would be kept unchecked.
+  const present = fs.existsSync(dataDir) ? fs.readdirSync(dataDir).sort() : [];
+  if (present.length && !opts.force)
+    throw new ServiceError(
+      "conflict",
+      `${dataDir} is not empty (${present.slice(0, 5).join(", ")}${present.length > 5 ? `, … ${present.length} entries` : ""}): ` +
+        `restore into a new or empty data directory, or add --force to keep what it holds (each evidence file the restored database names is then checked against its SHA-256). Nothing was restored.`,
+      { dataDir: "must be empty (or --force)" },
+    );
   if (opts.replica.kind === "file" && !fs.existsSync(opts.replica.dir))
     throw new ServiceError("invalid", `The replica ${opts.replica.url} does not exist. Nothing was restored.`, {
       replica: "no such directory",
@@ -242,11 +317,22 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
   fs.chmodSync(dbPath, 0o600);
   const bytes = fs.statSync(dbPath).size;
 
-  // What the database names: evidence by SHA-256, signing keys by kid.
+  // What the database names: evidence by SHA-256, signing keys by kid; and its newest write.
+  const restoredAt = Date.now();
   const snapshot = new Database(dbPath, { readonly: true, fileMustExist: true });
   let named: string[];
   let kids: string[];
+  let newestWrite: NewestWrite | null = null;
   try {
+    const newest = (snapshot.prepare("select max(at) as at from audit_events").get() as { at: number | null }).at;
+    if (newest !== null) {
+      const reference = opts.timestamp?.getTime() ?? restoredAt;
+      newestWrite = {
+        at: new Date(newest).toISOString(),
+        secondsBefore: (reference - newest) / 1000,
+        reference: opts.timestamp ? "requested time" : "now",
+      };
+    }
     named = (snapshot.prepare("select sha256 from evidence_files order by sha256").all() as { sha256: string }[]).map(
       (r) => r.sha256,
     );
@@ -258,22 +344,30 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
   } finally {
     snapshot.close();
   }
+  // Evidence already there (--force) is checked before anything is copied: a damaged file is moved
+  // aside, so that --from can put the right bytes in its place, or it is listed as missing.
+  const { damaged, damagedTo } = await setAsideDamagedEvidence(dataDir, opts.evidenceInS3 ? [] : named);
   const copied = opts.from
     ? await copyCompanions(opts.from, dataDir, opts.evidenceInS3 ? [] : named)
     : { keys: 0, sessionSecret: false, evidence: 0 };
   fs.mkdirSync(path.join(dataDir, "evidence"), { recursive: true });
 
   const missing: string[] = [];
+  const missingKeys: string[] = [];
   const keysDir = path.join(dataDir, "keys");
   for (const kid of kids)
-    if (!exists(path.join(keysDir, `${kid}.json`)))
+    if (!exists(path.join(keysDir, `${kid}.json`))) {
+      missingKeys.push(`keys/${kid}.json`);
       missing.push(`keys/${kid}.json (the public key of seals or checkpoints: without it they do not verify)`);
+    }
   const keys = new SigningKeys(keysDir).list();
   const active = keys.find((k) => k.status === "active");
-  if (active && !exists(path.join(keysDir, `${active.kid}.private.pem`)))
+  if (active && !exists(path.join(keysDir, `${active.kid}.private.pem`))) {
+    missingKeys.push(`keys/${active.kid}.private.pem`);
     missing.push(
       `keys/${active.kid}.private.pem (the active signing key: no new seal or checkpoint can be signed with it)`,
     );
+  }
   if (!keys.length && !kids.length)
     missing.push("keys/ is empty: the portal will create a new signing key at its first start");
   const absent = (opts.evidenceInS3 ? [] : named).filter((sha) => !exists(path.join(dataDir, evidenceRelPath(sha))));
@@ -297,10 +391,15 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
           target: { type: "replica", id: opts.replica.url },
           details: {
             timestamp: opts.timestamp?.toISOString() ?? null,
+            // The recovery point: the newest write restored, and how long before the time asked for (or the restore).
+            newestWrite: newestWrite?.at ?? null,
+            newestWriteSecondsBefore: newestWrite?.secondsBefore ?? null,
             chainIntact: auditChain.ok,
             logConsistent: log.ok,
             logSize: log.leaves,
             missing: missing.length,
+            missingKeys: missingKeys.length,
+            ...(damaged.length ? { damagedEvidence: damaged.length } : {}),
           },
         }),
       { behavior: "immediate" },
@@ -311,9 +410,13 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
       timestamp: opts.timestamp?.toISOString() ?? null,
       restoreMs,
       bytes,
+      newestWrite,
       auditChain,
       log,
       copied,
+      missingKeys,
+      damaged,
+      damagedTo,
       missing,
     };
   } finally {

@@ -20,11 +20,14 @@
  * answers and linksets; the CSAF documents, then their indexes and the provider metadata.
  */
 import crypto from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import { and, eq, gt, inArray, lte, max } from "drizzle-orm";
 import { domainEvents, products, productVersions, publicationTargets, publishedFiles, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
-import { acquireLease, PROCESS_HOLDER, releaseLease } from "../../platform/leases.server";
+import { acquireLease, releaseLease } from "../../platform/leases.server";
+import { holderName, mayAct, renewEveryMs } from "../../platform/lease";
 import { getEnv } from "../../platform/env.server";
 import type { PublishTarget } from "../../platform/env";
 import { inBackground } from "../../platform/background.server";
@@ -36,6 +39,7 @@ import { tilePath } from "../trust/domain/tiles";
 import { currentLogOrigin, logSize, logTile } from "../trust/transparency-log.server";
 import { treeRoot } from "../trust/log-tree.server";
 import { verifyCheckpoint, type VerifiedCheckpoint } from "../trust/domain/tlog";
+import { parseCheckpointBody, parseSignatureLines } from "../trust/domain/merkle";
 import { latestCosignedCheckpoint } from "../trust/witnesses.server";
 import { lostSealsRecordedSince, STATUS_LIST_IDS, statusListCredential } from "../trust/seal-status.server";
 import { gtin14Of } from "../catalogue/domain/gtin";
@@ -66,7 +70,11 @@ import { createS3Client } from "../certification/adapters/s3-evidence-store.serv
 
 /** How often the worker publishes when nothing asks it to (the status lists' refresh). */
 export const PUBLISH_EVERY_MS = 60_000;
-/** A run holding the lease longer than this is taken to have died. */
+/**
+ * A run's lease lasts this long unless renewed; the run renews it every third of that while it
+ * runs (a slow or stuck write to the target keeps it), so it is taken over only from a run that
+ * stopped renewing (its process died or stalled), and such a run writes nothing more once it notices.
+ */
 const LEASE_MS = 10 * 60_000;
 /** Retries after failures back off from 15 s to this (under the status lists' five-minute refresh). */
 const BACKOFF_CAP_MS = 5 * 60_000;
@@ -227,10 +235,63 @@ function productsWithGtins(gtins: (string | null)[], already: Touched["products"
 /** The lease of a publication run to `target` (a target key). */
 const leaseName = (target: string) => `publication:${target}`;
 
-/** Takes the target's lease (leases, decision record 031) and returns its state; null when another process holds it. */
-function claim(target: string) {
-  if (!acquireLease(leaseName(target), { ttlMs: LEASE_MS }).held) return null;
-  return transaction((tx) => {
+/** A run that lost its lease (another run holds it now): it stops writing, and is not a failure of the target. */
+export class PublicationLeaseLost extends Error {}
+
+/**
+ * A run's hold on its target's lease: renewed every third of `ttlMs` while the run awaits the
+ * target, and before a write when the last renewal is older than that. `check()` throws
+ * PublicationLeaseLost once the lease is no longer this run's without a break: another holder took
+ * it (after it expired: this process stalled or could not renew), or it expired (even if nobody has
+ * taken it yet, another run may have come and gone meanwhile).
+ */
+function holdLease(name: string, holder: string, ttlMs: number, expiresAt: number) {
+  const every = renewEveryMs(ttlMs);
+  const margin = Math.floor(ttlMs / 6); // as runUnderLease: no write in the last moments of a lease
+  let renewedAt = Date.now();
+  let lost: string | null = null;
+  const renew = () => {
+    if (lost) return;
+    try {
+      const r = acquireLease(name, { ttlMs, holder });
+      if (!r.held) lost = `another run (${r.holder}) holds it`;
+      else if (r.kind !== "renewed") lost = "it expired before this run renewed it";
+      else {
+        expiresAt = r.expiresAt;
+        renewedAt = Date.now();
+      }
+    } catch (error) {
+      // The database was busy: the lease is kept, locally, until it would expire (check() below).
+      console.error(`[publish] could not renew the lease ${name}:`, error);
+    }
+  };
+  const timer = setInterval(renew, every);
+  timer.unref();
+  return {
+    check(): void {
+      if (!lost && Date.now() - renewedAt >= every) renew();
+      if (!lost && !mayAct(expiresAt, Date.now(), margin)) lost = "it expired before this run renewed it";
+      if (lost)
+        throw new PublicationLeaseLost(
+          `This publication run lost its lease on the target (${lost}): it stopped writing, so as not to write over a newer run's files.`,
+        );
+    },
+    stop(): void {
+      clearInterval(timer);
+    },
+  };
+}
+
+/**
+ * Takes the target's lease (leases, decision record 031) for this run and returns the target's
+ * state; null when another run holds it. The holder names this run, not only this process: two
+ * runs in one process never publish to one target at once either.
+ */
+function claim(target: string, ttlMs: number) {
+  const holder = holderName(os.hostname(), process.pid, crypto.randomBytes(6).toString("hex"));
+  const lease = acquireLease(leaseName(target), { ttlMs, holder });
+  if (!lease.held) return null;
+  const state = transaction((tx) => {
     tx.insert(publicationTargets).values({ target }).onConflictDoNothing().run();
     return tx
       .update(publicationTargets)
@@ -239,6 +300,7 @@ function claim(target: string) {
       .returning()
       .get()!;
   });
+  return { state, holder, lease: holdLease(leaseName(target), holder, ttlMs, lease.expiresAt) };
 }
 
 /** What a file is made of: its bytes, or its bytes and the headers they are served with. */
@@ -246,19 +308,41 @@ type Content = Buffer | string | { bytes: Buffer; headers: ArtefactHeaders };
 
 const sha256 = (b: Buffer | string) => crypto.createHash("sha256").update(b).digest("hex");
 
+type PublishOptions = { target?: PublishTarget; sink?: PublicationSink; leaseMs?: number };
+
+/** The run to each target (by key) in progress in this process, if any: the next one waits for it. */
+const runsHere = new Map<string, Promise<unknown>>();
+
 /**
  * Publishes to PUBLISH_TO (or `opts.target`) what changed since its last run, or everything on its
- * first. Null when publication is off or another process is publishing to the target. Throws when
- * a write fails (recorded on the target, with the time of its next attempt); the next run redoes it.
+ * first. Null when publication is off or another process's run is publishing to the target (a run
+ * of this process is waited for). Throws when a write fails (recorded on the target, with the time
+ * of its next attempt); the next run redoes it. A run that loses its lease (PublicationLeaseLost)
+ * writes nothing more and records no failure. `leaseMs`: the lease's duration (LEASE_MS; shorter
+ * in tests).
  */
-export async function publishArtefacts(
-  opts: { target?: PublishTarget; sink?: PublicationSink } = {},
-): Promise<PublicationReport | null> {
+export async function publishArtefacts(opts: PublishOptions = {}): Promise<PublicationReport | null> {
   const target = opts.target ?? getEnv().publishTo;
   if (target.kind === "none") return null;
   const key = publicationTargetKey(target);
-  const state = claim(key);
-  if (!state) return null;
+  const before = runsHere.get(key) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(() => publishOnce(target, key, opts));
+  runsHere.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (runsHere.get(key) === run) runsHere.delete(key);
+  }
+}
+
+async function publishOnce(
+  target: Exclude<PublishTarget, { kind: "none" }>,
+  key: string,
+  opts: PublishOptions,
+): Promise<PublicationReport | null> {
+  const claimed = claim(key, opts.leaseMs ?? LEASE_MS);
+  if (!claimed) return null;
+  const { state, holder, lease } = claimed;
   const sink = opts.sink ?? sinkFor(target);
   // A target emptied since (a new disk, a restored data directory, a bucket wiped) gets everything again.
   const emptied = state.lastSuccessAt !== null && !(await sink.has("_headers").catch(() => true));
@@ -303,6 +387,7 @@ export async function publishArtefacts(
       report.unchanged++;
       return;
     }
+    lease.check();
     await sink.put(storedPath, bytes, file.headers, { modifiedAt: p.modifiedAt });
     report.written++;
     if (p.track !== false) {
@@ -315,6 +400,7 @@ export async function publishArtefacts(
   const unpublish = async (urlPath: string) => {
     const stored = storedPathOf(urlPath);
     if (!known.has(stored) && !(await sink.has(stored))) return;
+    lease.check();
     await sink.remove(stored);
     known.delete(stored);
     written.delete(stored);
@@ -331,7 +417,8 @@ export async function publishArtefacts(
   try {
     // Nothing over a published log this one is behind or forked from (a restore from a trailing
     // replica): not its checkpoint, nor status lists and seal answers older than those published.
-    const logProblem = await logProblemAt(sink);
+    // Nor a JWKS without a key it published (restored without keys/): the seals it signed would stop verifying.
+    const logProblem = (await logProblemAt(sink)) ?? (await keysProblemAt(sink));
     if (logProblem) throw new Error(logProblem);
     const env = getEnv();
     // The checkpoint this run publishes, read before the events: every leaf it covers was committed
@@ -403,7 +490,10 @@ export async function publishArtefacts(
     });
     // A full tile makes its partial ones superfluous: a client that asks for one falls back to the
     // full tile (C2SP tlog-tiles allows deleting them), so they are deleted, after the checkpoint.
-    for (const t of fullTilesCompleted) await sink.removeTree(`log/${tilePath(t)}.p`);
+    for (const t of fullTilesCompleted) {
+      lease.check();
+      await sink.removeTree(`log/${tilePath(t)}.p`);
+    }
     report.logSize = Math.max(fromLogSize, checkpoint.treeSize);
 
     // 4. The status lists, after the credentials whose entries they hold.
@@ -467,6 +557,7 @@ export async function publishArtefacts(
         { version },
       );
 
+    lease.check(); // the cursor moves only for a run that still holds the target
     transaction((tx) =>
       tx
         .update(publicationTargets)
@@ -484,6 +575,8 @@ export async function publishArtefacts(
     report.eventCursor = toEvent;
     return report;
   } catch (error) {
+    // A run that lost its lease leaves the target's state to the run that holds it now.
+    if (error instanceof PublicationLeaseLost) throw error;
     const failures = state.failures + 1;
     transaction((tx) =>
       tx
@@ -510,7 +603,8 @@ export async function publishArtefacts(
           .onConflictDoUpdate({ target: [publishedFiles.target, publishedFiles.path], set: { version, at } })
           .run();
     });
-    releaseLease(leaseName(key), PROCESS_HOLDER);
+    lease.stop();
+    releaseLease(leaseName(key), holder);
   }
 }
 
@@ -589,19 +683,68 @@ export function stopPublicationWorker(): void {
 }
 
 /**
- * The log as the publication target shows it, against this database's. The published checkpoint
- * (when it is this log's: its origin, signed by one of this portal's keys) must not be ahead of
- * the log here, nor name another tree at its size. A database restored from a replica that trailed
- * what had been published fails this: the next append would sign a different tree of a size
+ * The log and the keys as the publication target shows them, against this data directory's. The
+ * published checkpoint (when it is this log's: its origin) must verify under one of the keys in
+ * keys/, must not be ahead of the log here, nor name another tree at its size; and the published
+ * JWKS must not name a key that keys/ lacks. A database restored from a replica that trailed what
+ * had been published fails the first: the next append would sign a different tree of a size
  * already published, a forked log, and the publisher would then replace the published checkpoint
- * with a smaller one. Start-up, the publisher (before it writes the checkpoint) and the sweep's
- * command ask it. Returns what is wrong, or null (nothing published, another log's, or in
- * agreement). A target that cannot be read (10 s at most) is reported as a warning and not held
- * against the caller.
+ * with a smaller one. A data directory restored without its keys fails the others: the portal
+ * would make a new key and the publisher would replace the published JWKS without the old ones,
+ * so the seals in circulation would stop verifying against it. Start-up, the publisher (before it
+ * writes anything) and the sweep's command ask it. Returns what is wrong, or null (nothing
+ * published, another log's, or in agreement). A target that cannot be read (10 s at most) is
+ * reported as a warning and not held against the caller.
  */
 export async function publishedLogProblem(target: PublishTarget = getEnv().publishTo): Promise<string | null> {
   if (target.kind === "none") return null;
-  return logProblemAt(sinkFor(target));
+  const sink = sinkFor(target);
+  return (await logProblemAt(sink)) ?? (await keysProblemAt(sink));
+}
+
+/** The kids of a JWKS document's keys; null when it is not one (unparseable: nothing can be said of it). */
+function kidsOfJwks(bytes: Buffer): string[] | null {
+  try {
+    const doc = JSON.parse(bytes.toString("utf8")) as { keys?: unknown };
+    if (!Array.isArray(doc.keys)) return null;
+    return doc.keys.flatMap((k: unknown) =>
+      k && typeof k === "object" && typeof (k as { kid?: unknown }).kid === "string"
+        ? [(k as { kid: string }).kid]
+        : [],
+    );
+  } catch {
+    return null;
+  }
+}
+
+/** What a missing key means, and what to do: the end of both refusals below. */
+const MISSING_KEYS_ADVICE =
+  "Copy keys/ from a backup or the old data directory into this one (npm run restore, or npm run db:restore -- <dir> --from <backup or old data dir>) and start again. " +
+  "If this data directory was reset on purpose (a fresh demo), remove the published log and keys first";
+
+/** The published JWKS against keys/: no key it names may be missing here (publishing would drop it). */
+async function keysProblemAt(sink: PublicationSink): Promise<string | null> {
+  let bytes: Buffer | null;
+  try {
+    bytes = await sink.get(storedPathOf(JWKS_PATH));
+  } catch (error) {
+    console.warn(`[publish] could not read the published JWKS at ${sink.name}: ${(error as Error).message}`);
+    return null;
+  }
+  const published = bytes && kidsOfJwks(bytes);
+  if (!published?.length) return null;
+  const here = new Set(
+    signingKeys(getEnv().dataDir)
+      .list()
+      .map((k) => k.kid),
+  );
+  const missing = published.filter((kid) => !here.has(kid));
+  if (!missing.length) return null;
+  return (
+    `The JWKS published at ${sink.name} names ${missing.length === 1 ? "a signing key" : `${missing.length} signing keys`} that ${path.join(getEnv().dataDir, "keys")} does not hold (${missing.join(", ")}): ` +
+    `publishing now would drop ${missing.length === 1 ? "it" : "them"}, and the seals and checkpoints ${missing.length === 1 ? "it" : "they"} signed would stop verifying against the published copy. ` +
+    `${MISSING_KEYS_ADVICE} (${sink.name}/log and ${sink.name}/${storedPathOf(JWKS_PATH)}).`
+  );
 }
 
 /** A published checkpoint note, verified as this log's (its origin, one of this portal's keys, retired ones too); null otherwise. */
@@ -619,7 +762,19 @@ async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   }
   if (!note) return null;
   const published = thisLogsCheckpoint(note);
-  if (!published) return null; // not this log's (another origin, or keys this data directory never had)
+  if (!published) {
+    // This log's origin, but no key in keys/ verifies it: the keys that signed it are missing here.
+    const origin = currentLogOrigin();
+    const text = note.toString("utf8");
+    const body = parseCheckpointBody(parseSignatureLines(text)?.body ?? "");
+    if (body?.origin !== origin) return null; // another log's (another origin), or not a checkpoint
+    return (
+      `The transparency log published at ${sink.name} is this portal's (origin ${origin}, ${body.treeSize} entries), ` +
+      `but none of the signing keys in ${path.join(getEnv().dataDir, "keys")} verifies its checkpoint: the keys that signed it are missing here (restored without keys/?). ` +
+      `Starting now would make a new key, and the publisher would replace the published JWKS without the old ones, so the seals in circulation would stop verifying against it. ` +
+      `${MISSING_KEYS_ADVICE} (${sink.name}/log and ${sink.name}/${storedPathOf(JWKS_PATH)}).`
+    );
+  }
   const local = logSize();
   if (published.treeSize > local)
     return (

@@ -1,9 +1,11 @@
 // The portal never appends to a log that is behind what it published. A database restored from a
 // replica that trailed the publication (the machine lost a few seconds after the publisher ran)
 // would sign a different tree of a size verifiers were already shown: start-up refuses it, naming
-// both sizes and what to do. A published log in agreement, or another installation's (keys this
-// data directory never had), lets it start; a published checkpoint of the same size with another
-// root is reported as a fork.
+// both sizes and what to do. A published log in agreement, or another installation's (another
+// origin), lets it start; a published checkpoint of the same size with another root is reported as
+// a fork. A data directory restored without its keys is refused too: the published checkpoint is
+// this log's but no key here verifies it, or the published JWKS names a key that keys/ lacks (the
+// publisher would drop it, and the seals it signed would stop verifying against the static copy).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -52,13 +54,63 @@ describe("start-up against the published log", () => {
     expect(await publishedLogProblem()).toBeNull();
   });
 
-  it("ignores a checkpoint signed by keys this data directory never had (another installation's)", async () => {
+  it("ignores another log's checkpoint (another origin: another installation's)", async () => {
     const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
     const raw = Buffer.from(publicKey.export({ format: "jwk" }).x!, "base64url");
     const saved = fs.readFileSync(checkpointFile());
-    fs.writeFileSync(checkpointFile(), note(latestCheckpoint().treeSize + 50, crypto.randomBytes(32), privateKey, raw));
+    const origin = "seal.elsewhere.example/log";
+    const body = checkpointBody(origin, latestCheckpoint().treeSize + 50, crypto.randomBytes(32));
+    fs.writeFileSync(
+      checkpointFile(),
+      `${body}\n${signatureLine(origin, noteKeyId(origin, raw), crypto.sign(null, Buffer.from(body), privateKey))}`,
+    );
     expect(await publishedLogProblem()).toBeNull();
     fs.writeFileSync(checkpointFile(), saved);
+  });
+
+  it("refuses this log's checkpoint when no key here verifies it (restored without keys/): no new key, nothing published", async () => {
+    const keysDir = path.join(getEnv().dataDir, "keys");
+    const aside = path.join(getEnv().dataDir, "keys-aside");
+    const jwks = path.join(folder, ".well-known", "jwks.json");
+    const publishedJwks = fs.readFileSync(jwks);
+    fs.renameSync(keysDir, aside);
+    try {
+      await new Promise((r) => setTimeout(r, 1_100)); // the key list is looked at again after a second
+      const problem = await publishedLogProblem();
+      expect(problem).toContain(`The transparency log published at ${folder} is this portal's`);
+      expect(problem).toContain("none of the signing keys in");
+      expect(problem).toContain("the seals in circulation would stop verifying");
+      expect(problem).toContain("Copy keys/ from a backup");
+      await expect(startup()).rejects.toBeInstanceOf(StartupRefusal);
+      expect(fs.existsSync(keysDir)).toBe(false); // refused before a new key was made
+      const before = snapshot(folder);
+      await expect(publishArtefacts()).rejects.toThrow("none of the signing keys in");
+      expect(snapshot(folder)).toEqual(before);
+      expect(fs.readFileSync(jwks)).toEqual(publishedJwks);
+      await shutdown();
+    } finally {
+      fs.rmSync(keysDir, { recursive: true, force: true });
+      fs.renameSync(aside, keysDir);
+    }
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await publishedLogProblem()).toBeNull();
+  });
+
+  it("never publishes a JWKS that drops a key it published", async () => {
+    const jwks = path.join(folder, ".well-known", "jwks.json");
+    const saved = fs.readFileSync(jwks);
+    const doc = JSON.parse(saved.toString("utf8")) as { keys: { kid: string }[] };
+    const lost = { ...doc.keys[0], kid: "a-key-this-data-directory-lost" };
+    fs.writeFileSync(jwks, JSON.stringify({ keys: [...doc.keys, lost] }));
+    const problem = await publishedLogProblem();
+    expect(problem).toContain(
+      `names a signing key that ${path.join(getEnv().dataDir, "keys")} does not hold (a-key-this-data-directory-lost): publishing now would drop it`,
+    );
+    const before = snapshot(folder);
+    await expect(publishArtefacts()).rejects.toThrow("a-key-this-data-directory-lost");
+    expect(snapshot(folder)).toEqual(before);
+    fs.writeFileSync(jwks, saved);
+    expect(await publishedLogProblem()).toBeNull();
   });
 
   it("reports a fork: the same size signed by this portal with another root", async () => {
