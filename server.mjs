@@ -15,6 +15,25 @@ const buildDir = process.env.REMIX_BUILD_DIR ? path.resolve(root, process.env.RE
 const build = await import(buildDir ? path.join(buildDir, "server", "index.js") : path.join(root, "build", "index.js"));
 const entry = build.entry.module;
 
+/**
+ * REQUEST_BODY_IDLE_SECONDS (default 60, 1 to 300): a request body that brings nothing for this long,
+ * while the portal waits for it, is cut. At most 5 minutes, so that an evidence upload's temporary
+ * file is always written to well within the 10 minutes after which the sweep takes it for abandoned.
+ */
+function bodyIdleSeconds() {
+  const raw = process.env.REQUEST_BODY_IDLE_SECONDS;
+  if (raw === undefined || raw === "") return 60;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 300) {
+    console.error(
+      `IoT Seal cannot start. Fix these environment variables:\n  REQUEST_BODY_IDLE_SECONDS: must be a whole number of seconds from 1 to 300 (got "${raw}").`,
+    );
+    process.exit(2);
+  }
+  return n;
+}
+const BODY_IDLE_MS = bodyIdleSeconds() * 1000;
+
 let report;
 try {
   report = await entry.startup({ clusterWorker: cluster.isWorker });
@@ -204,6 +223,81 @@ app.all(
   }),
 );
 
+/**
+ * How long a request may take to arrive. Node's own limit (server.requestTimeout: 5 minutes for the
+ * whole request, body included) would cut an evidence upload that is simply large for the line it
+ * comes over (100 MiB at 2 Mbit/s takes 7 minutes; a resumable upload's PATCH carries up to 64 MiB),
+ * so it is off, and this takes its place:
+ * - the headers must be in within 60 s (server.headersTimeout, Node's default, kept);
+ * - any body is cut when nothing of it has arrived for BODY_IDLE_MS while the portal was waiting
+ *   for it (not when the portal is the one behind: its buffer is full, the client held back);
+ * - a body that is not an evidence upload (multipart/form-data under /supplier/, or a tus PATCH's
+ *   application/offset+octet-stream under /uploads/tus/) must still be in within 5 minutes, as
+ *   before. (Those paths refuse a request without a supplier's session before reading its body.)
+ * A cut request is answered 408 when nothing of its answer was sent yet, and its connection closed.
+ * A resumable upload keeps what reached the disk and resumes; a multipart upload keeps nothing.
+ */
+const HEADERS_TIMEOUT_MS = 60_000;
+const FORM_BODY_MS = 300_000;
+const REQUEST_TIMEOUT = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+const arriving = new Set();
+
+function isEvidenceUpload(req) {
+  const url = req.url ?? "/";
+  const type = String(req.headers["content-type"] ?? "").toLowerCase();
+  if (url.startsWith("/supplier/")) return type.startsWith("multipart/form-data");
+  if (url.startsWith("/uploads/tus/")) return type.startsWith("application/offset+octet-stream");
+  return false;
+}
+
+function watchBody(req, res) {
+  const length = req.headers["content-length"];
+  if ((length === undefined || length === "0") && req.headers["transfer-encoding"] === undefined) return;
+  const now = Date.now();
+  const w = {
+    req,
+    res,
+    bytes: req.socket.bytesRead,
+    since: now,
+    deadline: isEvidenceUpload(req) ? Infinity : now + FORM_BODY_MS,
+  };
+  arriving.add(w);
+  req.once("end", () => arriving.delete(w));
+  req.once("close", () => arriving.delete(w));
+}
+
+function cutOff(w) {
+  arriving.delete(w);
+  const socket = w.req.socket;
+  if (socket.destroyed) return;
+  if (!w.res.headersSent && socket.writable) socket.write(REQUEST_TIMEOUT);
+  socket.destroy();
+}
+
+setInterval(
+  () => {
+    const now = Date.now();
+    for (const w of arriving) {
+      const { req } = w;
+      if (req.complete || req.socket.destroyed) {
+        arriving.delete(w);
+        continue;
+      }
+      if (now > w.deadline) {
+        cutOff(w);
+        continue;
+      }
+      const bytes = req.socket.bytesRead;
+      // Bytes came, or the portal is the one behind (the request's buffer is full: the socket is not read).
+      if (bytes !== w.bytes || req.readableLength >= req.readableHighWaterMark) {
+        w.bytes = bytes;
+        w.since = now;
+      } else if (now - w.since >= BODY_IDLE_MS) cutOff(w);
+    }
+  },
+  Math.min(5000, Math.max(100, BODY_IDLE_MS / 4)),
+).unref();
+
 const fast = entry.fastRoutes ?? (() => false);
 // Resumable evidence uploads (tus, decision 032) under /uploads/tus.
 const tus = entry.tusUploads ?? (() => false);
@@ -214,6 +308,7 @@ const server = http.createServer((req, res) => {
   res.setHeader("X-Request-Id", requestId);
   if (env.logRequests) res.on("finish", () => logRequest(req, res, started, requestId));
   closeIfUnread(req, res);
+  watchBody(req, res);
   secure(req, res);
   if (crossSiteWrite(req)) {
     if (publicApiPath(req))
@@ -229,6 +324,8 @@ const server = http.createServer((req, res) => {
   app(req, res);
 });
 server.keepAliveTimeout = 65_000;
+server.requestTimeout = 0; // no limit on a whole request: watchBody's limits instead
+server.headersTimeout = HEADERS_TIMEOUT_MS;
 
 server.listen(env.port, env.host, () => {
   const worker = cluster.isWorker ? `, worker ${process.pid}` : "";

@@ -24,6 +24,29 @@ function outcomeOf(status: number, text: string): Outcome {
   return { ok, message: text.trim() || (ok ? "Uploaded." : `Upload failed (${status}).`) };
 }
 
+/**
+ * The most one PATCH of a resumable upload carries. Smaller requests each finish well before
+ * anything in between (a proxy, the network) gives up on them, and a cut costs at most this much
+ * again; each PATCH continues the running hash where the last stopped.
+ */
+export const RESUMABLE_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whether a failed resumable request is sent again (after HEAD asks where to resume). Only what
+ * may pass: no answer (the connection dropped), 408 (the server stopped waiting for a stalled
+ * body), 423 (another request still holds the upload), 429, tus's own 409 (the offset moved), and
+ * a 5xx that did not come from the upload endpoint (a proxy in front while the portal restarts;
+ * the endpoint's answers carry Tus-Resumable). Every other answer is the portal refusing with a
+ * message (quota, size, a frozen submission, the file limit, a file it will not accept, the
+ * evidence store unreachable): sending the file again would be refused again, after the whole file.
+ */
+export function retryResumable(status: number, body: string, fromEndpoint: boolean): boolean {
+  if (status === 0 || status === 408 || status === 423 || status === 429) return true;
+  if (status === 409) return body.startsWith("Upload-Offset conflict");
+  if (status >= 500) return !fromEndpoint;
+  return false;
+}
+
 /** Posts files as multipart to the JSON endpoint, reporting the bytes sent. */
 function sendMultipart(endpoint: string, body: FormData, onProgress: (sent: number) => void): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -39,10 +62,10 @@ function sendMultipart(endpoint: string, body: FormData, onProgress: (sent: numb
 }
 
 /**
- * Sends one file with the tus protocol: in one PATCH while the connection holds, resumed from the
- * server's offset after a cut (retried with growing delays), and after a reload from the upload URL
- * kept in localStorage under a fingerprint of the file and the requirement. tus-js-client is loaded
- * only when a large file is sent.
+ * Sends one file with the tus protocol: in PATCHes of RESUMABLE_CHUNK_BYTES, resumed from the
+ * server's offset after a cut (retried with growing delays, see retryResumable), and after a reload
+ * from the upload URL kept in localStorage under a fingerprint of the file and the requirement.
+ * tus-js-client is loaded only when a large file is sent.
  */
 async function sendResumable(
   target: ResumableUpload,
@@ -54,6 +77,14 @@ async function sendResumable(
     const upload = new Upload(file, {
       endpoint: target.endpoint,
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+      chunkSize: RESUMABLE_CHUNK_BYTES,
+      onShouldRetry: (error) => {
+        const response = error.originalResponse;
+        const online = typeof navigator === "undefined" || navigator.onLine !== false; // as tus-js-client's default
+        if (!response) return online; // no answer: the connection dropped
+        const fromEndpoint = Boolean(response.getHeader("Tus-Resumable"));
+        return online && retryResumable(response.getStatus(), response.getBody() ?? "", fromEndpoint);
+      },
       metadata: { submissionId: target.submissionId, ref: target.ref, filename: file.name },
       fingerprint: async (f) =>
         ["iotseal-evidence", target.submissionId, target.ref, f.name, f.size, f.lastModified].join("/"),

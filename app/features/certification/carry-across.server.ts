@@ -112,6 +112,10 @@ export function carryAcrossTx(tx: Tx, actor: Actor, submissionId: string): Carry
       .all();
     assertEvidenceQuota(tx, s.organizationId, sizes);
   }
+  // Exempt from the per-submission file limit (EVIDENCE_MAX_FILES_PER_SUBMISSION): these are files
+  // the organisation already holds, carried from submissions that each kept to the limit, and opening
+  // a submission is never refused nor any of them silently left out for it. A submission carried over
+  // the limit takes no further file (upload or link) until enough are removed (evidence.server.ts).
   const at = new Date(nowMs());
   for (const p of plan) {
     tx.insert(answers)

@@ -1,8 +1,10 @@
 /**
  * Resumable evidence uploads (the tus protocol, decision 032) at /uploads/tus, for files above
  * EVIDENCE_RESUMABLE_THRESHOLD_MB. The same rules as the multipart upload (decision 004): the
- * session's supplier, the submission theirs and editable, the requirement in scope, the size and
- * the organisation's quota, checked on creation (Upload-Length) and again on every PATCH; the
+ * session's supplier, the submission theirs, editable and with room for another file, the
+ * requirement in scope, the size and the organisation's quota, checked on creation (Upload-Length;
+ * the quota beside the organisation's other unfinished uploads too, whose declared sizes count
+ * until they finish or expire) and again on every PATCH (a refusal there removes the upload); the
  * finished file goes through attachUploads, the one path that sniffs, refuses hostile input,
  * recognises SBOMs and commits. Only the user who created an upload may HEAD, PATCH or DELETE it
  * (the owner is kept in the upload's metadata, set by the server, never by the client).
@@ -24,14 +26,14 @@ import { can } from "../../platform/roles";
 import { userForSession } from "../accounts/auth.server";
 import { sessionTokenFromHeader } from "../accounts/session.server";
 import { EvidenceTusStore } from "./adapters/tus-store.server";
-import { quotaCutOffMessage } from "./domain/evidence-quota";
+import { RESUMABLE_EXPIRES_MS, resumableBytesLeft, resumableQuotaMessage } from "./domain/evidence-quota";
 import { fileNameForMessage, fileNameProblem } from "./domain/evidence-type";
 import { uploadBudget } from "./evidence-quota.server";
 import { attachUploads, preflightUpload } from "./evidence.server";
 
 export const TUS_PATH = "/uploads/tus";
 /** An upload not finished within a day expires (410) and its bytes are swept. */
-export const TUS_EXPIRES_MS = 24 * 3600_000;
+export const TUS_EXPIRES_MS = RESUMABLE_EXPIRES_MS;
 const SWEEP_EVERY_MS = 3600_000;
 
 /** What the client names on creation (Upload-Metadata). */
@@ -62,11 +64,35 @@ function actor(): Actor {
 const tooLarge = (): TusRefusal =>
   refuse(413, `The file is larger than the limit of ${formatBytes(getEnv().evidenceMaxFileBytes)}.`);
 
-function assertFits(organizationId: string, size: number): void {
-  const max = getEnv().evidenceMaxFileBytes;
-  if (size > max) throw refuse(413, `The file is larger than the limit of ${formatBytes(max)}.`);
-  const budget = uploadBudget(organizationId);
-  if (size > budget.leftBytes) throw refuse(413, quotaCutOffMessage(budget));
+/**
+ * The declared sizes of the organisation's unfinished uploads (not expired): each may still
+ * finish, so a new upload must fit beside them as well as beside the stored files.
+ */
+async function unfinishedBytes(store: EvidenceTusStore, organizationId: string): Promise<number> {
+  const now = Date.now();
+  let total = 0;
+  for (const u of await store.uploads()) {
+    if (u.metadata.organizationId !== organizationId || !(now <= u.createdMs + store.getExpiration())) continue;
+    total += u.size ?? 0;
+  }
+  return total;
+}
+
+/** On creation: the size limit, and the quota left beside the stored files and the organisation's other unfinished uploads. */
+async function assertFitsNew(store: EvidenceTusStore, organizationId: string, size: number): Promise<void> {
+  if (size > getEnv().evidenceMaxFileBytes) throw tooLarge();
+  const standing = { ...uploadBudget(organizationId), unfinishedBytes: await unfinishedBytes(store, organizationId) };
+  if (size > resumableBytesLeft(standing)) throw refuse(413, resumableQuotaMessage(standing, size, "creation"));
+}
+
+/**
+ * On every PATCH: the size limit (it may have been lowered), and the quota left beside the stored
+ * files (which may have grown since the creation: other uploads finished meanwhile).
+ */
+function assertStillFits(organizationId: string, size: number): void {
+  if (size > getEnv().evidenceMaxFileBytes) throw tooLarge();
+  const standing = { ...uploadBudget(organizationId), unfinishedBytes: 0 };
+  if (size > resumableBytesLeft(standing)) throw refuse(413, resumableQuotaMessage(standing, size, "patch"));
 }
 
 async function ownedUpload(
@@ -144,24 +170,18 @@ function createEndpoint(dataDir: string): TusEndpoint {
       if (nameProblem) throw refuse(400, `${fileNameForMessage(m.filename)}: ${nameProblem}`);
       if (upload.size === 0) throw refuse(400, `${m.filename}: the file is empty.`);
       try {
-        preflightUpload(who, m.submissionId, m.ref);
+        preflightUpload(who, m.submissionId, m.ref); // theirs, editable, in scope, room for one more file
       } catch (error) {
         throw fromService(error);
       }
-      assertFits(who.organizationId, upload.size);
+      await assertFitsNew(store, who.organizationId, upload.size);
       const meta: StoredMetadata = { ...m, userId: who.userId, organizationId: who.organizationId };
       return { metadata: meta };
     },
     async onIncomingRequest(req, id) {
+      // HEAD and DELETE (PATCH is served by patchUpload, never by @tus/server).
       if (req.method === "POST") return;
-      const upload = await ownedUpload(store, id, actor());
-      if (req.method !== "PATCH") return;
-      try {
-        preflightUpload(actor(), upload.meta.submissionId, upload.meta.ref); // still theirs and editable
-      } catch (error) {
-        throw fromService(error);
-      }
-      assertFits(upload.meta.organizationId, upload.size ?? 0);
+      await ownedUpload(store, id, actor());
     },
     async onUploadFinish(_req, upload) {
       return finishUpload(store, actor(), upload);
@@ -175,7 +195,21 @@ function createEndpoint(dataDir: string): TusEndpoint {
     server,
     store,
     async sweep() {
-      const removed = await server.cleanUpExpiredUploads();
+      // Not @tus/server's cleanUpExpiredUploads: that would remove an upload a PATCH is still writing.
+      // Each expired upload is removed under its lease; one held by a PATCH waits for the next sweep.
+      const now = Date.now();
+      let removed = 0;
+      for (const u of await store.uploads()) {
+        if (!(now > u.createdMs + store.getExpiration())) continue;
+        const held = tryHoldUpload(u.id);
+        if (!held) continue;
+        try {
+          await store.release(u.id);
+          removed++;
+        } finally {
+          held.release();
+        }
+      }
       store.prune();
       return removed;
     },
@@ -247,10 +281,18 @@ interface HeldUpload {
   release(): void;
 }
 
+/** The upload's lease, or 423 (LOCKED) when another request holds it. */
 function holdUpload(id: string): HeldUpload {
+  const held = tryHoldUpload(id);
+  if (!held) throw LOCKED;
+  return held;
+}
+
+/** The upload's lease, or null when another request holds it. */
+function tryHoldUpload(id: string): HeldUpload | null {
   const name = uploadLease(id);
   const holder = holderName(os.hostname(), process.pid, crypto.randomBytes(6).toString("hex"));
-  if (!acquireLease(name, { ttlMs: UPLOAD_LEASE_MS, holder }).held) throw LOCKED;
+  if (!acquireLease(name, { ttlMs: UPLOAD_LEASE_MS, holder }).held) return null;
   const lost = new AbortController();
   const timer = setInterval(() => {
     try {
@@ -307,9 +349,12 @@ function patchHeaderProblem(req: IncomingMessage): TusRefusal | null {
 /**
  * A PATCH, served here rather than by @tus/server: its body goes from the node request straight
  * into the store (tus's handler turns the request into a web stream and back, which cost more than
- * the hashing). The protocol is tus's, unchanged: the same checks in the same order, the same
- * statuses and headers (Upload-Offset, Upload-Expires), the same hooks' rules (owner, preflight,
- * size and quota), and the answer of the final PATCH from completion.
+ * the hashing). The protocol is tus's: the same header checks, the same statuses and headers
+ * (Upload-Offset, Upload-Expires), the owner, preflight (the submission still theirs, editable,
+ * with room for the file), the size and the quota, and the answer of the final PATCH from
+ * completion. A refusal of the upload itself (not of this request: those are the preflight's, the
+ * size limit's and the quota's) cannot change by sending again: the upload is removed with the
+ * bytes it had, under its lease, and the refusal answered.
  */
 async function patchUpload(tus: TusEndpoint, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const { store } = tus;
@@ -318,16 +363,22 @@ async function patchUpload(tus: TusEndpoint, req: IncomingMessage, res: ServerRe
   if (problem) throw problem;
   const offset = Number(req.headers["upload-offset"]);
   const owned = await ownedUpload(store, id, who);
-  try {
-    preflightUpload(who, owned.meta.submissionId, owned.meta.ref); // still theirs and editable
-  } catch (error) {
-    throw fromService(error);
-  }
-  assertFits(owned.meta.organizationId, owned.size ?? 0);
   const held = holdUpload(id);
   let upload: Upload;
   let written: { offset: number; cut: boolean };
   try {
+    try {
+      preflightUpload(who, owned.meta.submissionId, owned.meta.ref); // still theirs, editable, room for the file
+      assertStillFits(owned.meta.organizationId, owned.size ?? 0);
+    } catch (error) {
+      const refusal = fromService(error);
+      if (!isTusError(refusal)) throw error;
+      await store.release(id);
+      console.warn(
+        `[upload] removed resumable upload ${id} to submission ${owned.meta.submissionId} (${owned.meta.ref}) by user ${who.userId}, refused: ${refusal.status_code} ${refusal.body}`,
+      );
+      throw refusal;
+    }
     upload = await store.getUpload(id); // again, now that no one else writes it
     const expires = new Date(upload.creation_date ?? Date.now()).getTime() + store.getExpiration();
     if (Date.now() > expires) throw ERRORS.FILE_NO_LONGER_EXISTS;
@@ -399,6 +450,17 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: strin
   const user = token ? userForSession(token, ctx.ip) : null;
   if (!user) return plain(res, 401, "Log in first.");
   if (!can(user.role, "supplier.workspace")) return plain(res, 403, "You do not have permission to do that.");
+  if (req.method === "POST") {
+    // Neither creation-defer-length nor creation-with-upload (not advertised either: EvidenceTusStore).
+    if (req.headers["upload-defer-length"] !== undefined)
+      return plain(res, 400, "Name the file's length (Upload-Length): it cannot be deferred.");
+    const length = req.headers["content-length"];
+    const body =
+      (length !== undefined && length !== "0") ||
+      req.headers["transfer-encoding"] !== undefined ||
+      req.headers["content-type"] === "application/offset+octet-stream";
+    if (body) return plain(res, 400, "Create the upload without a body, then send the file's bytes with PATCH.");
+  }
   await current.run({ ...user, ip: ctx.ip }, async () => {
     const id = uploadIdOf(req);
     if (req.method === "PATCH") {

@@ -47,6 +47,24 @@ function distinctFiles(tx: Pick<Tx, "select">, submissionId: string): number {
   );
 }
 
+/**
+ * The per-submission file limit (EVIDENCE_MAX_FILES_PER_SUBMISSION): `adding` distinct files the
+ * submission does not hold yet must fit beside those it holds (409 otherwise). Checked before an
+ * upload's first byte is read (one more file must fit), exactly when files are attached, and when
+ * a file is linked from another submission. Carrying files across when a submission is opened is
+ * exempt (carry-across.server.ts).
+ */
+function assertRoomForFiles(tx: Pick<Tx, "select">, submissionId: string, adding: number): void {
+  const limit = getEnv().evidenceMaxFilesPerSubmission;
+  const has = distinctFiles(tx, submissionId);
+  if (adding > 0 && has + adding > limit)
+    throw new ServiceError(
+      "conflict",
+      `A submission can hold at most ${limit} files; this one has ${has}. Remove files you no longer need from it first.`,
+      { file: "Too many files for one submission." },
+    );
+}
+
 function assertMayAttach(tx: Pick<Tx, "select">, actor: Actor, s: SubmissionRow, ref: string): void {
   assertSameOrganization(actor, s.organizationId);
   requireInScope(tx, s, ref);
@@ -63,12 +81,14 @@ function assertMayAttach(tx: Pick<Tx, "select">, actor: Actor, s: SubmissionRow,
 
 /**
  * Checked before a single byte of an upload is read: the submission exists, is the actor's,
- * can still change, and covers the requirement.
+ * can still change, covers the requirement, and has room for one more file.
  */
 export function preflightUpload(actor: Actor, submissionId: string, ref: string): void {
   assertCan(actor, "supplier.workspace");
   const t = db();
-  assertMayAttach(t, actor, loadSubmission(t, submissionId), ref);
+  const s = loadSubmission(t, submissionId);
+  assertMayAttach(t, actor, s, ref);
+  assertRoomForFiles(t, s.id, 1);
 }
 
 /**
@@ -112,7 +132,6 @@ export async function attachUploads(
       }
       typed.push({ ...f, mediaType: sniffed.mediaType, sbom });
     }
-    const limit = getEnv().evidenceMaxFilesPerSubmission;
     // Database first (one transaction), then the bytes move into place; if that fails the rows are undone.
     const result = transaction((tx) => {
       const s = loadSubmission(tx, submissionId);
@@ -126,13 +145,7 @@ export async function attachUploads(
           .map((r) => r.sha),
       );
       const newShas = new Set(typed.map((f) => f.received.sha256).filter((sha) => !existingShas.has(sha)));
-      if (distinctFiles(tx, s.id) + newShas.size > limit) {
-        throw new ServiceError(
-          "conflict",
-          `A submission can hold at most ${limit} files; this one has ${existingShas.size}.`,
-          { file: "Too many files for one submission." },
-        );
-      }
+      assertRoomForFiles(tx, s.id, newShas.size);
       assertEvidenceQuota(
         tx,
         s.organizationId,
@@ -204,7 +217,7 @@ export async function attachUploads(
     try {
       for (const f of typed) await store().commit(f.received);
     } catch (error) {
-      await detachUnstored(actor, submissionId, ref, result.created);
+      await undoUpload(actor, submissionId, ref, result.created);
       throw error;
     }
     return { linkIds: result.linkIds, alreadyAttached: result.alreadyAttached };
@@ -215,27 +228,21 @@ export async function attachUploads(
 }
 
 /**
- * Undoes the links an upload made to bytes the store failed to take (S3 unreachable after the
- * SDK's retries): the rows were written first (decision 027), so without this they would name
- * bytes the store lacks. Their evidence_files rows, named by nothing now, go with the collector.
+ * Undoes the links an upload made when the store failed to take its bytes (S3 unreachable after
+ * the SDK's retries): the rows were written first (decision 027), so without this they would name
+ * bytes the store lacks. All of the upload's new links go, also those whose bytes were stored
+ * before the failure: an upload is attached whole or not at all, and the supplier is told that
+ * nothing was kept. Their evidence_files rows, named by nothing now, go with the collector.
  */
-async function detachUnstored(
+async function undoUpload(
   actor: Actor,
   submissionId: string,
   ref: string,
   created: { id: string; sha256: string; name: string }[],
 ): Promise<void> {
-  const missing = new Set<string>();
-  for (const sha of new Set(created.map((c) => c.sha256))) {
-    const stored = await store()
-      .exists(sha)
-      .catch(() => false); // the store still unreachable: the bytes cannot be relied on
-    if (!stored) missing.add(sha);
-  }
-  const undone = created.filter((c) => missing.has(c.sha256));
-  if (!undone.length) return;
+  if (!created.length) return;
   transaction((tx) => {
-    for (const c of undone) tx.delete(evidenceLinks).where(eq(evidenceLinks.id, c.id)).run();
+    for (const c of created) tx.delete(evidenceLinks).where(eq(evidenceLinks.id, c.id)).run();
     tx.update(submissions)
       .set({ version: sql`${submissions.version} + 1`, updatedAt: new Date(nowMs()) })
       .where(eq(submissions.id, submissionId))
@@ -243,7 +250,7 @@ async function detachUnstored(
     recordAudit(tx, actor, {
       action: "evidence.upload_failed",
       target: { type: "submission", id: submissionId },
-      details: { ref, files: undone.map((c) => ({ name: c.name, sha256: c.sha256 })) },
+      details: { ref, files: created.map((c) => ({ name: c.name, sha256: c.sha256 })) },
     });
   });
 }
@@ -261,6 +268,12 @@ export function linkExistingEvidence(actor: Actor, submissionId: string, ref: st
       .where(and(eq(evidenceLinks.sha256, sha256), eq(submissions.organizationId, actor.organizationId)))
       .get();
     if (!source) throw new ServiceError("not_found", "That file is not one your organisation uploaded.");
+    const held = tx
+      .select({ id: evidenceLinks.id })
+      .from(evidenceLinks)
+      .where(and(eq(evidenceLinks.submissionId, s.id), eq(evidenceLinks.sha256, sha256)))
+      .get();
+    assertRoomForFiles(tx, s.id, held ? 0 : 1);
     const dup = tx
       .select({ id: evidenceLinks.id })
       .from(evidenceLinks)

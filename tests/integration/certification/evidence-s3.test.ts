@@ -6,7 +6,8 @@
 // client going away) that leave nothing in the bucket and no multipart upload pending, a failed
 // part that aborts its multipart upload (and the links of that upload undone), the collector
 // deleting unreferenced files and objects no row names, and an upload refused while the collector
-// deletes its bytes.
+// deletes its bytes. A bucket that cannot be reached is a 503 that says so (uploads, recurring
+// evidence, downloads), and an upload it cuts off keeps none of its files.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -58,11 +59,13 @@ const { getEnv } = await import("../../../app/platform/env.server");
 const { db } = await import("../../../app/platform/db.server");
 const { DAY_MS } = await import("../../../app/features/certification/domain/evidence-quota");
 const { handleEvidenceUpload } = await import("../../../app/features/certification/evidence-upload.server");
+const { handleRecurringUpload } = await import("../../../app/features/monitoring/recurring-upload.server");
+const { ServiceError } = await import("../../../app/platform/errors.server");
 const { openEvidence, store, unlinkEvidence } = await import("../../../app/features/certification/evidence.server");
 const { attachUploads } = await import("../../../app/features/certification/evidence.server");
 const { BEING_REMOVED, collectEvidence, collectRemoteEvidence, remoteEvidenceCollectionIdle } =
   await import("../../../app/features/certification/evidence-gc.server");
-const { PART_BYTES, S3EvidenceStore } =
+const { PART_BYTES, S3EvidenceStore, STORE_UNAVAILABLE_READ, STORE_UNAVAILABLE_WRITE } =
   await import("../../../app/features/certification/adapters/s3-evidence-store.server");
 const { startup, shutdown } = await import("../../../app/startup.server");
 const { actorByEmail } = await import("../../support/actors");
@@ -109,6 +112,7 @@ function multipartUpload(filename: string, body: Buffer | { size: number }, fail
 let s3: InstanceType<typeof S3EvidenceStore>;
 const sent: string[] = []; // the S3 commands the store sent, by name
 let failPart: number | null = null; // UploadPart with this part number fails (a network error mid-commit)
+let failAll = false; // every command fails (the bucket cannot be reached)
 let grace: Actor;
 let draft: string;
 
@@ -152,13 +156,28 @@ async function snapshot() {
   };
 }
 
-/** Runs `attempt` with the second part of every multipart upload failing (a network error mid-commit), and expects it to fail. */
+/**
+ * Runs `attempt` with the second part of every multipart upload failing (a network error
+ * mid-commit), and expects it to fail with the store's 503 (not the SDK's error, a 500).
+ */
 async function failsWithPart2Failing(attempt: () => Promise<unknown>) {
   failPart = 2;
   try {
-    await expect(attempt()).rejects.toThrow();
+    await expect(attempt()).rejects.toSatisfy(
+      (e) => e instanceof ServiceError && e.status === 503 && e.message === STORE_UNAVAILABLE_WRITE,
+    );
   } finally {
     failPart = null;
+  }
+}
+
+/** Runs `attempt` with every S3 command failing (the bucket cannot be reached). */
+async function unreachable<T>(attempt: () => Promise<T>): Promise<T> {
+  failAll = true;
+  try {
+    return await attempt();
+  } finally {
+    failAll = false;
   }
 }
 
@@ -174,7 +193,7 @@ beforeAll(async () => {
     (next, context) => async (args) => {
       sent.push(context.commandName ?? "?");
       const input = args.input as { PartNumber?: number };
-      if (context.commandName === "UploadPartCommand" && input.PartNumber === failPart)
+      if (failAll || (context.commandName === "UploadPartCommand" && input.PartNumber === failPart))
         throw Object.assign(new Error("connection reset by peer"), { name: "NetworkingError" });
       return next(args);
     },
@@ -304,11 +323,18 @@ describe("evidence on S3: a refused upload leaves nothing behind", () => {
     failPart = 2;
     sent.length = 0;
     try {
-      // s3rver has no AbortMultipartUpload ("method not allowed"), so there the abort's own error is
-      // what surfaces; MinIO and AWS abort and the part's error surfaces.
-      await expect(store().commit(received)).rejects.toThrow(
-        s3rver ? /connection reset|not allowed/ : /connection reset/,
-      );
+      // A 503 that says so; the SDK's error is its cause. s3rver has no AbortMultipartUpload ("method
+      // not allowed"), so there the abort's own error is the cause; MinIO and AWS abort and the part's is.
+      const error = (await store()
+        .commit(received)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )) as InstanceType<typeof ServiceError> & { cause?: Error };
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error.status).toBe(503);
+      expect(error.message).toBe(STORE_UNAVAILABLE_WRITE);
+      expect(error.cause?.message).toMatch(s3rver ? /connection reset|not allowed/ : /connection reset/);
     } finally {
       failPart = null;
     }
@@ -348,6 +374,62 @@ describe("evidence on S3: the bucket failing after the database named the bytes"
   });
 });
 
+describe("evidence on S3: the bucket cannot be reached", () => {
+  it("an upload answers 503 with a message the uploader shows, and keeps nothing", async () => {
+    const body = Buffer.from(`unreachable ${crypto.randomUUID()}\n`);
+    const before = db().select().from(evidenceLinks).all().length;
+    const r = await unreachable(() => handleEvidenceUpload(grace, multipartUpload("offline.txt", body), draft, "1"));
+    expect(r).toEqual({ ok: false, status: 503, message: STORE_UNAVAILABLE_WRITE });
+    expect(db().select().from(evidenceLinks).all().length).toBe(before);
+    expect(fs.readdirSync(tmpDir())).toEqual([]);
+    // Sent again once the bucket answers: attached and stored.
+    expect(await handleEvidenceUpload(grace, multipartUpload("offline.txt", body), draft, "1")).toMatchObject({
+      ok: true,
+    });
+    expect(await s3.exists(sha(body))).toBe(true);
+  });
+
+  it("an upload of several files is attached whole or not at all: a file stored before the failure is detached too", async () => {
+    const small = Buffer.from(`stored first ${crypto.randomUUID()}\n`);
+    const large = textBytes(10 * MiB);
+    const files = [
+      { originalName: "first.txt", received: await store().receive(Readable.from([small]), 16 * MiB) },
+      { originalName: "second.txt", received: await store().receive(Readable.from([large]), 16 * MiB) },
+    ];
+    await failsWithPart2Failing(() => attachUploads(grace, draft, "2", files));
+    expect(await s3.exists(sha(small))).toBe(true); // stored, named by no link: the collector's
+    const links = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, draft)).all();
+    expect(links.filter((l) => l.sha256 === sha(small) || l.sha256 === sha(large))).toEqual([]);
+    expect(lastAuditDetails("evidence.upload_failed")).toEqual({
+      ref: "2",
+      files: [
+        { name: "first.txt", sha256: sha(small) },
+        { name: "second.txt", sha256: sha(large) },
+      ],
+    });
+    expect(fs.readdirSync(tmpDir())).toEqual([]);
+    // Sent again once the bucket answers: both attached, the first not uploaded again.
+    const again = await attachUploads(grace, draft, "2", [
+      { originalName: "first.txt", received: await store().receive(Readable.from([small]), 16 * MiB) },
+      { originalName: "second.txt", received: await store().receive(Readable.from([large]), 16 * MiB) },
+    ]);
+    expect(again.linkIds).toHaveLength(2);
+    expect(await s3.exists(sha(large))).toBe(true);
+  });
+
+  it("a download answers 503 with a message, not a 500", async () => {
+    const link = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, draft)).all()[0];
+    const refused = await unreachable(() =>
+      openEvidence(grace, link.id).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
+    expect(refused).toBeInstanceOf(ServiceError);
+    expect(refused).toMatchObject({ status: 503, message: STORE_UNAVAILABLE_READ });
+  });
+});
+
 describe("recurring evidence on S3: the bucket failing after the row was written", () => {
   it("the submission fails and its row is withdrawn (audited): no assessor is asked to decide on bytes the bucket lacks", async () => {
     const serial = demoSealSerials()["Gator Kids Watch 3 3.1.0"];
@@ -357,6 +439,30 @@ describe("recurring evidence on S3: the bucket failing after the row was written
       received: await store().receive(Readable.from([body]), 16 * MiB),
     });
     const input = { ref: "5.2-3", note: "This month's external scan." };
+    // Through the page's handler: a 503 with the store's message (not a 500).
+    const boundary = "b" + crypto.randomUUID();
+    const form = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="ref"\r\n\r\n${input.ref}\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n${input.note}\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="scan.txt"\r\n\r\n`),
+      body,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    failPart = 2;
+    try {
+      const request = new Request("http://localhost/upload", {
+        method: "POST",
+        headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+        body: new Uint8Array(form),
+      });
+      expect(await handleRecurringUpload(grace, request, serial)).toMatchObject({
+        ok: false,
+        status: 503,
+        message: STORE_UNAVAILABLE_WRITE,
+      });
+    } finally {
+      failPart = null;
+    }
     const first = await file();
     await failsWithPart2Failing(() => submitRecurringEvidence(grace, serial, input, first));
     expect(await s3.exists(sha(body))).toBe(false);

@@ -150,7 +150,7 @@ describe("creating a resumable upload", () => {
     const overQuota = await create(graceCookie, meta(), 350 * MiB);
     expect(overQuota.status).toBe(413);
     expect(await overQuota.text()).toMatch(
-      /evidence quota; this upload is larger than the .* left\. Nothing was stored\./,
+      /evidence quota; this file is 350 MiB and only .* is left\. Nothing was stored\./,
     );
     expect(tusFiles()).toHaveLength(0);
   });

@@ -6,6 +6,8 @@ import {
   quotaCutOffMessage,
   quotaExceededMessage,
   quotaUsageLine,
+  resumableBytesLeft,
+  resumableQuotaMessage,
   STALE_UPLOAD_MS,
 } from "../../../app/features/certification/domain/evidence-quota";
 import { formatBytes } from "../../../app/platform/format";
@@ -43,6 +45,19 @@ describe("issue 13.8: quota wording and stale uploads", () => {
     );
     expect(quotaUsageLine({ usedBytes: 1.2 * GiB, quotaBytes: 10 * GiB })).toBe(
       "Evidence stored: 1.2 GiB of 10 GiB (12%).",
+    );
+  });
+
+  it("a resumable upload must fit beside the stored files and the unfinished uploads, and says what became of it", () => {
+    const q = { usedBytes: 9 * GiB, quotaBytes: 10 * GiB, unfinishedBytes: 800 * MiB };
+    expect(resumableBytesLeft(q)).toBe(224 * MiB);
+    expect(resumableBytesLeft({ ...q, unfinishedBytes: 2 * GiB })).toBe(0);
+    expect(resumableQuotaMessage(q, 300 * MiB, "creation")).toMatch(
+      /^Your organisation uses 9 GiB of its 10 GiB evidence quota, and its unfinished uploads have reserved 800 MiB more \(each until it is finished, or removed 24 hours after it started\); this file is 300 MiB and only 224 MiB is left\. Nothing was stored\. Remove evidence/,
+    );
+    // On a PATCH (the stored files grew meanwhile), the upload is removed with what it had received.
+    expect(resumableQuotaMessage({ ...q, unfinishedBytes: 0 }, 1.5 * GiB, "patch")).toMatch(
+      /^Your organisation uses 9 GiB of its 10 GiB evidence quota; this file is 1\.5 GiB and only 1 GiB is left\. The upload was cancelled and the part already received deleted\./,
     );
   });
 

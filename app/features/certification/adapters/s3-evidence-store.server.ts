@@ -10,12 +10,18 @@
  * memory), which aborts the multipart upload when a part fails, so nothing is left behind.
  *
  * The SDK is loaded on first use, so a portal on the local store starts as before.
+ *
+ * A bucket that cannot be reached (refused or timed-out connections, 5xx answers, refused
+ * credentials, after the SDK's retries) is reported as a 503 ServiceError that says so, never as
+ * the SDK's own error (a 500) nor as a request that hangs: every S3 request has a connection and
+ * an answer timeout (S3_TIMEOUTS). The underlying error goes to the log.
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Upload } from "@aws-sdk/lib-storage";
+import { ServiceError } from "../../../platform/errors.server";
 import type { ByteBudget, ByteRange, EvidenceStore, LocalEvidenceStore, ReceivedFile } from "./evidence-store.server";
 
 export interface S3Settings {
@@ -43,14 +49,32 @@ function loadSdk(): { s3: ClientS3; storage: LibStorage } {
   return sdk;
 }
 
+/** How long one S3 request may take, each attempt (the SDK makes up to 5). */
+export interface S3Timeouts {
+  /** To open the connection. */
+  connectionMs: number;
+  /** From sending the request to the answer's headers (an 8 MiB part is sent within it; a download's body is not bounded by it). */
+  requestMs: number;
+}
+
+/** A store that does not answer fails within about 5 × (5 s + 60 s) plus the retries' pauses, not never. */
+export const S3_TIMEOUTS: S3Timeouts = { connectionMs: 5_000, requestMs: 60_000 };
+
 /** Credentials come from the SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, an instance role. */
-export function createS3Client(s: Omit<S3Settings, "bucket" | "prefix">): S3Client {
+export function createS3Client(s: Omit<S3Settings, "bucket" | "prefix">, timeouts: S3Timeouts = S3_TIMEOUTS): S3Client {
   const { S3Client } = loadSdk().s3;
   return new S3Client({
     region: s.region,
     endpoint: s.endpoint,
     forcePathStyle: s.forcePathStyle,
     maxAttempts: 5,
+    // Without these a store that accepts the connection and never answers holds the request for
+    // ever. throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes.
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
     // Since 3.729 the SDK adds CRC32 checksums to every request (and aws-chunked trailers to
     // streamed bodies) and validates them on responses. Many S3-compatible stores (older MinIO and
     // Ceph releases, some gateways) refuse those headers, and the bytes already have a stronger
@@ -70,6 +94,23 @@ const SHA256 = /^[0-9a-f]{64}$/;
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** An error of this machine's own files (reading the staged upload), not of the bucket. */
+function isLocalFileError(error: unknown): boolean {
+  const e = error as { syscall?: unknown; path?: unknown };
+  return typeof e?.syscall === "string" && typeof e?.path === "string";
+}
+
+export const STORE_UNAVAILABLE_WRITE =
+  "The evidence store cannot be reached; nothing was kept. Try again in a few minutes.";
+export const STORE_UNAVAILABLE_READ = "The evidence store cannot be reached. Try again in a few minutes.";
+
+/** What the bucket's failure is reported as (503, the message); the SDK's error goes to the log and stays as the cause. */
+function unavailable(what: string, message: string, error: unknown): ServiceError {
+  console.error(`[evidence] the S3 evidence store failed (${what}):`, error);
+  const wrapped = new ServiceError("unavailable", message, { file: "The evidence store cannot be reached." });
+  return Object.assign(wrapped, { cause: error });
 }
 
 export class S3EvidenceStore implements EvidenceStore {
@@ -101,9 +142,14 @@ export class S3EvidenceStore implements EvidenceStore {
     return this.staging.receive(source, limitBytes, budget);
   }
 
+  /**
+   * Uploads a received file to its content address. A bucket that cannot be reached is a 503
+   * ServiceError (STORE_UNAVAILABLE_WRITE): the callers undo the rows that named the bytes, so
+   * nothing is kept, as it says.
+   */
   async commit(file: ReceivedFile): Promise<{ created: boolean }> {
     try {
-      if (await this.exists(file.sha256)) return { created: false };
+      if (await this.head(file.sha256)) return { created: false };
       const { Upload } = loadSdk().storage;
       const upload: Upload = new Upload({
         client: this.client,
@@ -119,6 +165,8 @@ export class S3EvidenceStore implements EvidenceStore {
       });
       await upload.done();
       return { created: true };
+    } catch (error) {
+      throw isLocalFileError(error) ? error : unavailable("commit", STORE_UNAVAILABLE_WRITE, error);
     } finally {
       await this.staging.discard(file);
     }
@@ -128,7 +176,8 @@ export class S3EvidenceStore implements EvidenceStore {
     return this.staging.discard(file);
   }
 
-  async exists(sha256: string): Promise<boolean> {
+  /** Whether the object exists (HeadObject); the SDK's error as it is for anything but a 404. */
+  private async head(sha256: string): Promise<boolean> {
     const { HeadObjectCommand } = loadSdk().s3;
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
@@ -139,15 +188,30 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
+  async exists(sha256: string): Promise<boolean> {
+    try {
+      return await this.head(sha256);
+    } catch (error) {
+      throw unavailable("exists", STORE_UNAVAILABLE_READ, error);
+    }
+  }
+
+  /** The object's bytes; a missing object is the SDK's NoSuchKey (the caller says so), an unreachable bucket a 503. */
   async open(sha256: string, range?: ByteRange): Promise<Readable> {
     const { GetObjectCommand } = loadSdk().s3;
-    const out = await this.client.send(
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: this.keyOf(sha256),
-        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-      }),
-    );
+    let out;
+    try {
+      out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.keyOf(sha256),
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+    } catch (error) {
+      if (isNotFound(error)) throw error;
+      throw unavailable("open", STORE_UNAVAILABLE_READ, error);
+    }
     // In Node the body is the HTTP response itself, a Readable: streamed, never buffered.
     return out.Body as Readable;
   }

@@ -264,6 +264,33 @@ export class EvidenceTusStore extends FileStore {
     // Made now, not by FileStore's asynchronous mkdir: the first sweep lists it at once.
     fs.mkdirSync(dir, { recursive: true });
     super({ directory: dir, expirationPeriodInMilliseconds: expiresAfterMs });
+    // What OPTIONS advertises (Tus-Extension), and what @tus/server lets through: the length is
+    // always declared on creation (no creation-defer-length), and the bytes always come by PATCH
+    // (no creation-with-upload: the endpoint refuses a POST with a body).
+    this.extensions = ["creation", "termination", "expiration"];
+  }
+
+  /**
+   * Every upload with its metadata file: its declared size, its metadata and when it was created
+   * (ms; NaN when unknown). An upload removed while this runs is left out.
+   */
+  async uploads(): Promise<
+    { id: string; size: number | undefined; metadata: Record<string, unknown>; createdMs: number }[]
+  > {
+    const ids = await this.configstore.list!();
+    const out = [];
+    for (const id of ids) {
+      if (!/^[0-9a-f]{32}$/.test(id)) continue;
+      const info = await this.configstore.get(id);
+      if (!info) continue;
+      out.push({
+        id,
+        size: info.size,
+        metadata: (info.metadata ?? {}) as Record<string, unknown>,
+        createdMs: info.creation_date ? new Date(info.creation_date).getTime() : Number.NaN,
+      });
+    }
+    return out;
   }
 
   /** The file of an upload (ids are the server's own: 32 hex digits). */
@@ -420,10 +447,15 @@ export class EvidenceTusStore extends FileStore {
       }
   }
 
-  /** Removes the upload's metadata (its file was committed to the evidence store, or discarded). */
+  /**
+   * Removes an upload: its file (unless it was committed to the evidence store or discarded
+   * already) and its metadata. Removing one already gone is not an error.
+   */
   async release(id: string): Promise<void> {
     if (this.running.delete(id)) this.hashing.drop(id);
     await fs.promises.rm(this.pathOf(id), { force: true });
-    await this.configstore.delete(id);
+    await this.configstore.delete(id).catch((error: NodeJS.ErrnoException) => {
+      if (error?.code !== "ENOENT") throw error;
+    });
   }
 }

@@ -17,10 +17,14 @@ export const EVIDENCE_GC_GRACE_MS = EVIDENCE_GC_GRACE_DAYS * DAY_MS;
 
 /**
  * A temporary upload (`.part`) that no request of this process holds and that nothing has written
- * to for this long belongs to no request of any process: a live upload writes continuously, and
- * Node ends a request that has not finished within 5 minutes (`server.requestTimeout`).
+ * to for this long belongs to no request of any process: an upload may take hours, but it writes
+ * as its bytes arrive, and server.mjs cuts a request body that brings nothing for
+ * REQUEST_BODY_IDLE_SECONDS (60 s by default, at most 300 s, so always well within this).
  */
 export const STALE_UPLOAD_MS = 10 * 60_000;
+
+/** An unfinished resumable (tus) upload expires this long after it was created: its bytes are swept, its quota freed. */
+export const RESUMABLE_EXPIRES_MS = 24 * 3600_000;
 
 export function isStaleUpload(lastWriteMs: number, nowMs: number): boolean {
   return nowMs - lastWriteMs > STALE_UPLOAD_MS;
@@ -45,6 +49,33 @@ export function quotaExceededMessage(q: QuotaStanding, neededBytes: number): str
 /** An upload cut off while it streamed, once its bytes passed what is left. */
 export function quotaCutOffMessage(q: QuotaStanding): string {
   return `Your organisation uses ${formatBytes(q.usedBytes)} of its ${formatBytes(q.quotaBytes)} evidence quota; this upload is larger than the ${formatBytes(bytesLeft(q))} left. Nothing was stored. ${ADVICE}`;
+}
+
+/**
+ * Where an organisation stands for a new resumable upload: its stored files, and the declared
+ * sizes of its unfinished resumable uploads (they are not stored yet, but each may finish).
+ */
+export interface ResumableStanding extends QuotaStanding {
+  unfinishedBytes: number;
+}
+
+/** What a new resumable upload may declare: the quota less the stored files and the unfinished uploads. */
+export function resumableBytesLeft(q: ResumableStanding): number {
+  return Math.max(0, q.quotaBytes - q.usedBytes - q.unfinishedBytes);
+}
+
+/**
+ * A resumable upload that does not fit: refused on creation (nothing was stored), or on a later
+ * PATCH, once the stored files have grown meanwhile (the upload is then removed with its bytes).
+ */
+export function resumableQuotaMessage(q: ResumableStanding, sizeBytes: number, when: "creation" | "patch"): string {
+  const unfinished =
+    q.unfinishedBytes > 0
+      ? `, and its unfinished uploads have reserved ${formatBytes(q.unfinishedBytes)} more (each until it is finished, or removed ${RESUMABLE_EXPIRES_MS / 3600_000} hours after it started)`
+      : "";
+  const outcome =
+    when === "creation" ? "Nothing was stored." : "The upload was cancelled and the part already received deleted.";
+  return `Your organisation uses ${formatBytes(q.usedBytes)} of its ${formatBytes(q.quotaBytes)} evidence quota${unfinished}; this file is ${formatBytes(sizeBytes)} and only ${formatBytes(resumableBytesLeft(q))} is left. ${outcome} ${ADVICE}`;
 }
 
 /** "Evidence stored: 1.2 GiB of 10 GiB (12%)." */
