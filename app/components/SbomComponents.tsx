@@ -2,13 +2,20 @@ import { Form, Link } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import type { SbomPanel } from "../features/certification/sbom.server";
 
-/** The SBOMs attached to a submission (one firmware version) and one searchable page of components. */
+/**
+ * The SBOMs attached to a submission (one firmware version) and one searchable page of components.
+ * `canReplace`: the requirements whose evidence the viewer may change now (the supplier's draft, or
+ * those sent back for changes; none for an assessor or a frozen submission): an SBOM carried over
+ * from a certified firmware is said to need replacing only where it can be.
+ */
 export function SbomComponents({
   panel,
   firmwareVersion,
+  canReplace = [],
 }: {
   panel: SerializeFrom<SbomPanel>;
   firmwareVersion: string;
+  canReplace?: readonly string[];
 }) {
   if (panel.sboms.length === 0) return null;
   const open = panel.open;
@@ -31,8 +38,10 @@ export function SbomComponents({
             {s.certifiedFirmware ? (
               <p className="alert alert--warn small" data-testid="sbom-carried">
                 Carried over unchanged from the certification of firmware {s.certifiedFirmware}: it lists that
-                build&apos;s components, not firmware {firmwareVersion}&apos;s. Replace it with the SBOM of firmware{" "}
-                {firmwareVersion}.
+                build&apos;s components, not firmware {firmwareVersion}&apos;s.
+                {s.requirementRefs.some((ref) => canReplace.includes(ref))
+                  ? ` Replace it with the SBOM of firmware ${firmwareVersion}.`
+                  : null}
               </p>
             ) : null}
           </li>

@@ -39,7 +39,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const parsed = parseForm(recertificationInput, form);
     if (!parsed.ok)
       return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "recertify" });
+    // Refused: the form shows what was sent (the change summary typed, the seal chosen) again.
     const r = await attempt(() => startRecertification(user, parsed.data), {
+      ...formValues(form),
       intent: "recertify",
       productVersionId: parsed.data.productVersionId,
     });

@@ -81,7 +81,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       ? submitSubmission(user, id, version)
       : intent === "withdraw"
         ? withdrawSubmission(user, id, { confirmed, expectedVersion: version })
-        : deleteDraft(user, id, { confirmed }),
+        : deleteDraft(user, id, { confirmed, expectedVersion: version }),
   );
   if (!r.ok) return r.response;
   if (intent === "delete") return redirect("/supplier/submissions?deleted=1"); // the list says "The draft was deleted."
@@ -324,6 +324,7 @@ export default function SubmissionPage() {
             ) : null}
             {d.canDelete ? (
               <Form method="post" className="stack">
+                <input type="hidden" name="version" value={s.version} />
                 <label className="check small">
                   <input type="checkbox" name="confirm" value="yes" required /> I understand: the draft and its answers
                   are deleted for good
@@ -393,7 +394,11 @@ export default function SubmissionPage() {
           </table>
         </section>
       ))}
-      <SbomComponents panel={d.sbom} firmwareVersion={d.header.firmwareVersion} />
+      <SbomComponents
+        panel={d.sbom}
+        firmwareVersion={d.header.firmwareVersion}
+        canReplace={d.sections.flatMap((sec) => sec.requirements.filter((r) => r.editable).map((r) => r.ref))}
+      />
     </>
   );
 }

@@ -1,6 +1,6 @@
 /** A supplier's products and their versions (hardware revision + firmware). Own organisation only. */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { checklistVersions, products, productVersions, seals, submissions } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -125,6 +125,30 @@ function assertGtinFree(organizationId: string, gtin: string | null | undefined,
   }
 }
 
+/**
+ * A product's category is signed into each of its seals' credentials, and buyers' policies judge a
+ * seal by its product's category: while a seal of the product is active or suspended, changing the
+ * category would make the policies judge a category the signed credential does not say. Refused,
+ * naming the field, until no seal of it is current (revoked, expired or replaced seals vouch for nothing).
+ */
+function assertCategoryUnsealed(tx: Pick<Tx, "select">, productId: string): void {
+  const sealed = tx
+    .select({ serial: seals.serial, firmware: productVersions.firmwareVersion })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(
+      and(
+        eq(productVersions.productId, productId),
+        inArray(seals.state, ["active", "suspended"]),
+        gt(seals.validUntil, new Date(nowMs())),
+      ),
+    )
+    .get();
+  if (!sealed) return;
+  const message = `The category cannot change while the product has a current seal: seal ${sealed.serial} (firmware ${sealed.firmware}) was issued for its current category, and its signed credential says so.`;
+  throw new ServiceError("conflict", message, { category: message });
+}
+
 /** The stale-save refusal (updateProduct's `expected`): what the supplier sees over the form, input kept. */
 export function productChangedMeanwhile(savedAt: Date): string {
   return `Someone else saved changes to this product at ${formatDateTime(savedAt)}, after you opened it. Your changes are not saved yet: they are still in the form. Check the product's current details, then save again to replace them with yours.`;
@@ -159,6 +183,7 @@ export function updateProduct(
     const supportKeys = ["supportPeriodEnd", "placedOnMarketOn", "expectedUseMonths", "expectedUseReason"] as const;
     if (supportKeys.some((k) => after[k] !== before[k])) assertSupportPeriodMeetsCra(after);
     assertModelFree(tx, actor.organizationId, input.model, productId);
+    if (input.category !== before.category) assertCategoryUnsealed(tx, productId);
     const gtinChanged = input.gtin !== undefined && input.gtin !== before.gtin;
     if (gtinChanged && gtin14Of(input.gtin) !== gtin14Of(before.gtin))
       assertGtinFree(actor.organizationId, input.gtin, productId);

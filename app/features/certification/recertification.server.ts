@@ -28,7 +28,13 @@ import {
 import { nowMs } from "../../platform/clock.server";
 import { changedFields, type ComparedField } from "../catalogue/domain/checklist/diff";
 import { isOpen as isOpenFinding } from "../findings/domain/findings";
-import { isOpen } from "./domain/submission-state";
+import {
+  canDelete,
+  checkTransition,
+  isOpen,
+  SUBMISSION_STATUS_LABELS,
+  type SubmissionStatus,
+} from "./domain/submission-state";
 import {
   certificationEnded,
   recertificationDelta,
@@ -108,7 +114,7 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
       });
     }
     const open = tx
-      .select({ fw: productVersions.firmwareVersion })
+      .select({ fw: productVersions.firmwareVersion, status: submissions.status })
       .from(submissions)
       .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
       .where(
@@ -119,11 +125,9 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
       )
       .get();
     if (open)
-      throw new ServiceError(
-        "conflict",
-        `A re-certification of firmware ${open.fw} from this seal is already open; finish or withdraw it first, so one seal replaces this one.`,
-        { serial: "A re-certification from this seal is already open." },
-      );
+      throw new ServiceError("conflict", openRecertificationRefusal(open.fw, open.status), {
+        serial: "A re-certification from this seal is already open.",
+      });
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
     const id = openSubmissionTx(tx, actor, {
@@ -142,6 +146,21 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
     });
     return id;
   });
+}
+
+/**
+ * Why a second re-certification from a seal is refused while one is open (one seal replaces it),
+ * with what the supplier can do about the open one in its status: what the state machine allows
+ * (delete a draft, withdraw it on the supplier's turn, or wait for the assessor reviewing it).
+ */
+export function openRecertificationRefusal(firmware: string, status: SubmissionStatus): string {
+  const open = `A re-certification of firmware ${firmware} from this seal is already open (${SUBMISSION_STATUS_LABELS[status].toLowerCase()}), and only one re-certification can replace a seal.`;
+  if (canDelete(status)) return `${open} Continue that draft, or delete it to start another.`;
+  if (checkTransition("withdraw", status, "supplier").ok)
+    return status === "changes_requested"
+      ? `${open} Change what the assessor sent back and resubmit it, or withdraw it to start another.`
+      : `${open} Wait for the assessor's decision, or withdraw it to start another.`;
+  return `${open} An assessor is reviewing it, so it cannot be withdrawn now: wait for their decision.`;
 }
 
 /** The supplier marks (or unmarks) one requirement as changed by the new firmware; only in a draft re-certification. */

@@ -21,6 +21,7 @@ import { preparedQueries, type Tx } from "../../platform/db.server";
 import { DEFAULT_VERDICT_MODEL, type VerdictModel } from "../catalogue/domain/checklist/schema";
 import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
 import { newestOf } from "../catalogue/domain/checklist/newest";
+import { en18031LevelProblem } from "../catalogue/domain/en18031";
 import { ServiceError } from "../../platform/errors.server";
 import { EMPTY_ANSWER, type AnswerFacts } from "./domain/answers";
 
@@ -121,6 +122,7 @@ export function openSubmissionTx(tx: Tx, actor: Actor, input: OpenSubmission): s
         id: productVersions.id,
         organizationId: products.organizationId,
         name: products.name,
+        category: products.category,
         firmware: productVersions.firmwareVersion,
       })
       .from(productVersions)
@@ -147,6 +149,13 @@ export function openSubmissionTx(tx: Tx, actor: Actor, input: OpenSubmission): s
       });
     if (!cv.levels.some((l) => l.id === input.target.targetLevel))
       throw new ServiceError("invalid", "Choose a level of that checklist.", { target: "Unknown level." });
+    // EN 18031: the least level the product's declared category needs (RED Article 3(3), Delegated Regulation 2022/30).
+    const en18031 = en18031LevelProblem({
+      checklistId: cv.checklistId,
+      level: input.target.targetLevel,
+      category: pv.category,
+    });
+    if (en18031) throw new ServiceError("invalid", en18031, { target: en18031 });
     const open = tx
       .select({ id: submissions.id })
       .from(submissions)

@@ -58,6 +58,8 @@ import {
   type SubmissionRow,
 } from "./submission-records.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
+import { sendsBack } from "./domain/review";
+import { reviewedRequirements } from "./verdicts.server";
 import { carryAcrossTx, carryMarks, carryNoticeOf, clearCarryMark, describeMark } from "./carry-across.server";
 
 export type { SubmissionRow };
@@ -191,6 +193,13 @@ export function startRenewal(actor: Actor, serial: string): string {
         "conflict",
         `Seal ${serial} was replaced${seal.supersededBy ? ` by seal ${seal.supersededBy}` : ""}: renew the seal that replaced it.`,
       );
+    // Its renewal was approved already (a page opened before that still offers it): not a second one.
+    const renewedBy = renewingSealOf(tx, serial);
+    if (renewedBy)
+      throw new ServiceError(
+        "conflict",
+        `Seal ${serial} was already renewed by seal ${renewedBy}, so no second renewal is opened.`,
+      );
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
     const id = openSubmissionTx(tx, actor, {
@@ -223,7 +232,12 @@ export function editableRefs(tx: Pick<Tx, "select">, s: SubmissionRow): Set<stri
   return reopenedRefs(tx, s.id);
 }
 
-/** Requirements sent back by the latest request for changes, with the assessor's comment on each. */
+/**
+ * Requirements sent back by the latest request for changes, with the assessor's comment on each:
+ * the latest verdict before the request sends it back (domain/review.ts sendsBack, the rule the
+ * assessor's score applies: an advisory "fail" whose justification was accepted is settled, not
+ * sent back).
+ */
 export function sentBack(
   tx: Pick<Tx, "select">,
   submissionId: string,
@@ -245,9 +259,11 @@ export function sentBack(
     .all();
   const latest = new Map<string, (typeof rows)[number]>();
   for (const r of rows) latest.set(r.requirementRef, r);
-  for (const [ref, v] of latest)
-    if (v.verdict === "fail" || v.verdict === "needs_information")
-      out.set(ref, { verdict: v.verdict, comment: v.comment });
+  const reqs = new Map(reviewedRequirements(tx, loadSubmission(tx, submissionId)).map((r) => [r.ref, r]));
+  for (const [ref, v] of latest) {
+    const req = reqs.get(ref);
+    if (req && sendsBack(req, v)) out.set(ref, { verdict: v.verdict, comment: v.comment });
+  }
   return out;
 }
 
@@ -255,8 +271,15 @@ export function reopenedRefs(tx: Pick<Tx, "select">, submissionId: string): Set<
   return new Set(sentBack(tx, submissionId).keys());
 }
 
-/** What the assessors told the supplier: the latest request for changes or rejection, and per-requirement comments. */
+/**
+ * What the assessors told the supplier and is still to act on: the latest request for changes
+ * while the submission is sent back, or the rejection once rejected, with per-requirement comments
+ * (changes requested). Once resubmitted (and then in review, approved or withdrawn) the request was
+ * answered: nothing is shown.
+ */
 function feedbackFor(tx: Pick<Tx, "select">, s: SubmissionRow) {
+  const none = new Map<string, { verdict: string; comment: string }>();
+  if (s.status !== "changes_requested" && s.status !== "rejected") return { decision: null, byRef: none };
   const last = tx
     .select({ kind: decisions.kind, comment: decisions.comment, createdAt: decisions.createdAt })
     .from(decisions)
@@ -266,8 +289,7 @@ function feedbackFor(tx: Pick<Tx, "select">, s: SubmissionRow) {
     .get();
   return {
     decision: last ?? null,
-    byRef:
-      s.status === "changes_requested" ? sentBack(tx, s.id) : new Map<string, { verdict: string; comment: string }>(),
+    byRef: s.status === "changes_requested" ? sentBack(tx, s.id) : none,
   };
 }
 
@@ -380,6 +402,16 @@ export function progressOf(tx: Pick<Tx, "select">, s: SubmissionRow) {
   return submissionProgress(reqs, answerFacts(tx, s.id));
 }
 
+/** The refusal of a change made on a page that showed an earlier version of the submission. */
+export const SUBMISSION_CHANGED =
+  "This submission changed since you opened it (in another tab, or by a colleague or an assessor). The page now shows its current state; check it and try again.";
+
+/** Refuses a change made on an earlier version of the submission (`expectedVersion` absent: not checked, for scripts). */
+function assertUnchangedSince(s: SubmissionRow, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== s.version)
+    throw new ServiceError("conflict", SUBMISSION_CHANGED);
+}
+
 /** One transition, checked against the state machine, the actor and the expected version. */
 export function transitionSubmission(
   tx: Tx,
@@ -395,12 +427,7 @@ export function transitionSubmission(
       actor.role === "supplier" || actor.role === "assessor" ? "conflict" : "forbidden",
       check.reason,
     );
-  if (expectedVersion !== undefined && expectedVersion !== s.version) {
-    throw new ServiceError(
-      "conflict",
-      "This submission changed since you opened it (in another tab, or by a colleague or an assessor). The page now shows its current state; check it and try again.",
-    );
-  }
+  assertUnchangedSince(s, expectedVersion);
   const at = new Date(nowMs());
   const submitted = check.to === "submitted" && (transition === "submit" || transition === "resubmit");
   tx.update(submissions)
@@ -476,8 +503,11 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
 export const WITHDRAW_CONFIRMATION = "the submission is withdrawn for good and cannot be resubmitted";
 
 /**
- * Withdraws a draft or a submission waiting for an assessor. It cannot be undone (a withdrawn
- * submission is never resubmitted), so it is asked first, like deleting a draft.
+ * Withdraws a draft, a submission waiting for an assessor, or one sent back for changes (the
+ * supplier's turn: no assessor is working on it, and a held review is not dropped: a submission in
+ * review cannot be withdrawn). It cannot be undone (a withdrawn submission is never resubmitted),
+ * so it is asked first, like deleting a draft. It frees the firmware and checklist (or the seal, for
+ * a re-certification) for a new submission.
  */
 export function withdrawSubmission(
   actor: Actor,
@@ -493,7 +523,12 @@ export function withdrawSubmission(
   });
 }
 
-export function deleteDraft(actor: Actor, id: string, opts: { confirmed: boolean }): void {
+/**
+ * Deletes a draft and its answers. `expectedVersion` (the page's hidden field) is the version the
+ * supplier saw: a draft changed since (answers saved in another tab or by a colleague) is not
+ * deleted unseen (absent: not checked, for scripts and tests).
+ */
+export function deleteDraft(actor: Actor, id: string, opts: { confirmed: boolean; expectedVersion?: number }): void {
   assertCan(actor, "supplier.workspace");
   transaction((tx) => {
     const s = loadSubmission(tx, id);
@@ -501,6 +536,7 @@ export function deleteDraft(actor: Actor, id: string, opts: { confirmed: boolean
     if (!canDelete(s.status))
       throw new ServiceError("conflict", "Only a draft can be deleted; withdraw a submitted one instead.");
     requireConfirmation(opts.confirmed, "the draft and its answers are deleted for good");
+    assertUnchangedSince(s, opts.expectedVersion);
     tx.delete(submissions).where(eq(submissions.id, s.id)).run(); // answers and links cascade; evidence bytes stay (content-addressed, possibly shared)
     recordAudit(tx, actor, { action: "submission.deleted", target: { type: "submission", id: s.id } });
   });

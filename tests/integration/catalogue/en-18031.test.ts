@@ -108,12 +108,29 @@ describe("crosswalk coverage of the shipped checklists", () => {
   });
 });
 
+describe("the least EN 18031 level a product's category needs", () => {
+  it("a wearable cannot be certified against Part 1 alone; Parts 1 and 2 open, and other checklists are not judged", () => {
+    const watch = createTestProduct(grace, { name: "Gator Band", model: "GB-18031", category: "wearable" });
+    const pv = addTestVersion(grace, watch, "1.0.0");
+    const open = (checklistVersionId: string, targetLevel: string) => () =>
+      openSubmission(grace, { productVersionId: pv, target: { checklistVersionId, targetLevel } });
+    const before = db().$client.prepare("select count(*) as n from submissions").get() as { n: number };
+    expect(open("en-18031@2024", "part-1")).toThrow(
+      /^A wearable cannot be certified against EN 18031 at part-1 \(Part 1\) alone: .*Choose part-1-2/,
+    );
+    expect((db().$client.prepare("select count(*) as n from submissions").get() as { n: number }).n).toBe(before.n);
+    expect(open("en-18031@2024", "part-1-2")()).toMatch(/.+/);
+  });
+});
+
 describe("decision-tree verdicts on an EN 18031 submission", () => {
   let id: string;
   beforeAll(() => {
+    // An appliance: its category does not imply personal data, so Part 1 alone may be certified.
     const product = createTestProduct(grace, {
-      name: "Gator Home Hub",
-      model: "GHH-1",
+      name: "Gator Smart Plug",
+      model: "GSP-1",
+      category: "appliance",
       supportPeriodEnd: "2033-12-31",
     });
     const pv = addTestVersion(grace, product, "2.0.0");

@@ -142,6 +142,13 @@ describe("renewal", () => {
     // The same rule keeps the expiry reminders quiet (notifications/reminders.server.ts).
     expect(renewingSealOf(db(), serial)).toBe(fresh);
     expect(renewingSealOf(db(), fresh)).toBeNull();
+    // A dashboard tab opened before the approval still offers "Start renewal": no second renewal is opened.
+    const before = db().select().from(submissions).all().length;
+    await expect(() => startRenewal(grace(), serial)).toBeRefused(
+      "conflict",
+      `Seal ${serial} was already renewed by seal ${fresh}, so no second renewal is opened.`,
+    );
+    expect(db().select().from(submissions).all().length).toBe(before);
   });
 });
 

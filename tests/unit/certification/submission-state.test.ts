@@ -18,7 +18,7 @@ import {
 const EXPECTED: Record<Transition, { from: SubmissionStatus[]; to: SubmissionStatus; by: Role }> = {
   submit: { from: ["draft"], to: "submitted", by: "supplier" },
   resubmit: { from: ["changes_requested"], to: "submitted", by: "supplier" },
-  withdraw: { from: ["draft", "submitted"], to: "withdrawn", by: "supplier" },
+  withdraw: { from: ["draft", "submitted", "changes_requested"], to: "withdrawn", by: "supplier" },
   start_review: { from: ["submitted"], to: "in_review", by: "assessor" },
   release: { from: ["in_review"], to: "submitted", by: "assessor" },
   request_changes: { from: ["in_review"], to: "changes_requested", by: "assessor" },
@@ -51,7 +51,7 @@ describe("submission transitions", () => {
     }
   });
 
-  it("exactly 9 (transition, status, role) combinations are allowed", () => {
+  it("exactly 10 (transition, status, role) combinations are allowed", () => {
     const allowed = cases.filter(([t, s, r]) => checkTransition(t, s, r).ok).map((c) => c.join(" "));
     expect(allowed.sort()).toEqual(
       [
@@ -59,6 +59,7 @@ describe("submission transitions", () => {
         "resubmit changes_requested supplier",
         "withdraw draft supplier",
         "withdraw submitted supplier",
+        "withdraw changes_requested supplier",
         "start_review submitted assessor",
         "release in_review assessor",
         "request_changes in_review assessor",
@@ -117,7 +118,7 @@ describe("available transitions", () => {
     draft: { supplier: ["submit", "withdraw"] },
     submitted: { supplier: ["withdraw"], assessor: ["start_review"] },
     in_review: { assessor: ["release", "request_changes", "approve", "reject"] },
-    changes_requested: { supplier: ["resubmit"] },
+    changes_requested: { supplier: ["resubmit", "withdraw"] },
     approved: {},
     rejected: {},
     withdrawn: {},

@@ -6,6 +6,7 @@
  */
 import { fileTypeFromBuffer } from "file-type";
 import { INVISIBLE } from "../../../platform/forms";
+import { mentionsSbom, notJsonSbomMessage } from "./sbom";
 
 export const ACCEPTED_TYPES = {
   "application/pdf": "PDF document",
@@ -118,7 +119,11 @@ function classifyText(head: Uint8Array, complete: boolean): Sniffed {
     try {
       JSON.parse(body);
       return accept("application/json");
-    } catch {
+    } catch (error) {
+      // Naming an SBOM format but not parsing: a broken SBOM (checked as one), not plain text.
+      // (A larger file is sniffed as JSON from its first bytes; sbom.server.ts refuses it the same way.)
+      if (mentionsSbom(body))
+        return { ok: false, detected: "an SBOM that is not valid JSON", message: notJsonSbomMessage(error) };
       return accept("text/plain");
     }
   }

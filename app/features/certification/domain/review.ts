@@ -112,6 +112,17 @@ export function isMetOnMerits(req: ReviewedRequirement, v: VerdictFacts | undefi
   return v.verdict === "not_applicable" && notApplicableStands(req, v);
 }
 
+/**
+ * Whether a request for changes sends this requirement back to the supplier: its latest verdict is
+ * "fail" or "needs information" and it is not settled (isMet: an advisory "fail" whose
+ * justification the assessor accepted is settled, so it does not go back and stays frozen). The
+ * assessor's score (toSendBack) and the supplier's pages (sentBack) both ask this.
+ */
+export function sendsBack(req: ReviewedRequirement, v: VerdictFacts | undefined): boolean {
+  if (!v || (v.verdict !== "fail" && v.verdict !== "needs_information")) return false;
+  return !isMet(req, v);
+}
+
 export interface ScoreBlocker {
   ref: string;
   reason: string;
@@ -150,7 +161,7 @@ export function scoreSubmission(
       scored++;
       counts[v.verdict]++;
       // An advisory "fail" whose justification is accepted is settled; it does not go back.
-      if ((v.verdict === "fail" || v.verdict === "needs_information") && !met) toSendBack.push(req.ref);
+      if (sendsBack(req, v)) toSendBack.push(req.ref);
     }
     if (met) {
       bucket.met++;

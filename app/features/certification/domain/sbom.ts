@@ -12,6 +12,10 @@ export { jsonDepth } from "../../../platform/json-depth";
 export const SBOM_MAX_BYTES = 16 * 1024 * 1024;
 /** Deeper JSON is refused before it is parsed or validated (the official schemas nest far less). */
 export const SBOM_MAX_DEPTH = 64;
+/**
+ * The most components read from one SBOM. Every one is stored and matched against advisories, so an
+ * SBOM with more is refused (componentCountProblem), never cut short silently.
+ */
 export const SBOM_MAX_COMPONENTS = 50_000;
 
 export type SbomFormat =
@@ -29,6 +33,21 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** Whether the first bytes of a JSON file name an SBOM format (for files too large to parse). */
 export function mentionsSbom(headText: string): boolean {
   return /"bomFormat"\s*:\s*"CycloneDX"|"spdxVersion"\s*:/.test(headText);
+}
+
+/**
+ * A file whose first bytes name an SBOM format (mentionsSbom) but that is not valid JSON: refused
+ * rather than attached as an ordinary file. `error`: the JSON parser's error.
+ */
+export function notJsonSbomMessage(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return `The file declares a CycloneDX or SPDX SBOM but is not valid JSON: ${reason}`.slice(0, 500);
+}
+
+/** Why an SBOM with this many components is refused (null: it is read in full). */
+export function componentCountProblem(count: number): string | null {
+  if (count <= SBOM_MAX_COMPONENTS) return null;
+  return `The SBOM lists more than ${SBOM_MAX_COMPONENTS.toLocaleString("en-GB")} components, the most read from one SBOM (each is matched against vulnerability advisories). Split it into several SBOMs, for example one per firmware image, and attach each.`;
 }
 
 /** The SBOM format a parsed JSON document declares, or null when it is not an SBOM this portal reads. */
@@ -70,8 +89,11 @@ function component(name: unknown, version: unknown, purl: unknown): SbomComponen
 }
 
 /**
- * The components of a recognised (and schema-valid) SBOM. CycloneDX: `components`, with their
- * nested `components`; SPDX: `packages`, the purl from an externalRef of referenceType "purl".
+ * The components of a recognised SBOM (read defensively: it may not be schema-valid yet).
+ * CycloneDX: `components`, with their nested `components`; SPDX: `packages`, the purl from an
+ * externalRef of referenceType "purl".
+ * At most SBOM_MAX_COMPONENTS + 1 are listed: one more than the limit says the SBOM is over it
+ * (componentCountProblem), without listing all of a huge one.
  */
 export function extractComponents(doc: unknown, format: SbomFormat): SbomComponent[] {
   const out: SbomComponent[] = [];
@@ -80,7 +102,7 @@ export function extractComponents(doc: unknown, format: SbomFormat): SbomCompone
     const walk = (list: unknown, depth: number) => {
       if (!Array.isArray(list) || depth > SBOM_MAX_DEPTH) return;
       for (const c of list) {
-        if (out.length >= SBOM_MAX_COMPONENTS) return;
+        if (out.length > SBOM_MAX_COMPONENTS) return;
         if (!isObject(c)) continue;
         out.push(component(c.name, c.version, c.purl));
         walk(c.components, depth + 1);
@@ -91,7 +113,7 @@ export function extractComponents(doc: unknown, format: SbomFormat): SbomCompone
   }
   const packages = Array.isArray(doc.packages) ? doc.packages : [];
   for (const p of packages) {
-    if (out.length >= SBOM_MAX_COMPONENTS) break;
+    if (out.length > SBOM_MAX_COMPONENTS) break;
     if (!isObject(p)) continue;
     const refs = Array.isArray(p.externalRefs) ? p.externalRefs : [];
     // SPDX 2.3 Annex F: a purl is an external reference of category PACKAGE-MANAGER (PACKAGE_MANAGER

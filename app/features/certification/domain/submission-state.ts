@@ -3,7 +3,8 @@
  * status, and when the supplier may edit answers and evidence.
  *
  *   draft -> submitted -> in_review -> (changes_requested -> submitted)* -> approved | rejected
- *   draft | submitted -> withdrawn (by the supplier, before review starts); a draft can be deleted.
+ *   draft | submitted | changes_requested -> withdrawn (by the supplier, whenever it is the
+ *   supplier's turn: before review starts, or when sent back for changes); a draft can be deleted.
  */
 import type { Role } from "../../../platform/roles";
 
@@ -31,7 +32,7 @@ export const SUBMISSION_STATUS_LABELS: Record<SubmissionStatus, string> = {
 export const TRANSITIONS = {
   submit: { from: ["draft"], to: "submitted", by: "supplier" },
   resubmit: { from: ["changes_requested"], to: "submitted", by: "supplier" },
-  withdraw: { from: ["draft", "submitted"], to: "withdrawn", by: "supplier" },
+  withdraw: { from: ["draft", "submitted", "changes_requested"], to: "withdrawn", by: "supplier" },
   start_review: { from: ["submitted"], to: "in_review", by: "assessor" },
   release: { from: ["in_review"], to: "submitted", by: "assessor" },
   request_changes: { from: ["in_review"], to: "changes_requested", by: "assessor" },
