@@ -400,3 +400,30 @@ function ClockSet({
     </div>
   );
 }
+
+/** A report's next Article 14 clock, as the lists and dashboards show it (findings/dashboard.server.ts's CraNext). */
+export interface NextCraClockFacts {
+  label: string;
+  article: string;
+  dueAt: string | Date | null;
+  waitingFor: string | null;
+  state: string;
+  tone: "bad" | "warn" | "info";
+}
+
+/** One line: which report is next, when it is due (or what it waits for), and its state. */
+export function NextCraClock({ clock, withArticle = false }: { clock: NextCraClockFacts; withArticle?: boolean }) {
+  return (
+    <>
+      {withArticle ? (
+        <>
+          {clock.label} <span className="muted">{clock.article}</span>
+        </>
+      ) : (
+        `CRA ${clock.label.toLowerCase()}`
+      )}{" "}
+      {clock.dueAt ? `due ${formatDateTime(clock.dueAt)}` : `when ${clock.waitingFor ?? "it starts"}`}{" "}
+      <span className={`badge badge--${clock.tone}`}>{clock.state}</span>
+    </>
+  );
+}

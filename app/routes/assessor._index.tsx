@@ -9,7 +9,8 @@ import { assessorWork } from "../features/certification/review.server";
 import { craReportsDue, fixesToVerify } from "../features/findings/dashboard.server";
 import { FindingStatusBadge } from "../components/FindingBits";
 import { pendingRecurringCount, recurringQueue } from "../features/monitoring/recurring-evidence.server";
-import { formatDate, formatDateTime } from "../platform/format";
+import { formatDate } from "../platform/format";
+import { NextCraClock } from "../components/CraClocks";
 
 export const meta: MetaFunction = () => [{ title: "Assessor workspace — IoT Seal" }];
 
@@ -113,9 +114,7 @@ export default function AssessorDashboard() {
                 </span>
                 {r.cra ? (
                   <span className="small">
-                    {r.cra.label} <span className="muted">{r.cra.article}</span>{" "}
-                    {r.cra.dueAt ? `due ${formatDateTime(r.cra.dueAt)}` : `when ${r.cra.waitingFor ?? "it starts"}`}{" "}
-                    <span className={`badge badge--${r.cra.tone}`}>{r.cra.state}</span>
+                    <NextCraClock clock={r.cra} withArticle />
                   </span>
                 ) : null}
               </li>

@@ -6,6 +6,7 @@ import { isOpen } from "../features/findings/domain/findings";
 import { formatDateTime } from "../platform/format";
 import { requireRole } from "../features/accounts/session.server";
 import { findingsListWithCra } from "../features/findings/dashboard.server";
+import { NextCraClock } from "../components/CraClocks";
 
 export const meta: MetaFunction = () => [{ title: "Vulnerability reports — IoT Seal" }];
 
@@ -81,9 +82,7 @@ export default function Findings() {
                     {f.cra ? (
                       // The next CRA Article 14 submission: it can outlive the disclosure clock (a final report after a verified fix).
                       <div className="small" data-testid="cra-next">
-                        CRA {f.cra.label.toLowerCase()}{" "}
-                        {f.cra.dueAt ? `due ${formatDateTime(f.cra.dueAt)}` : `when ${f.cra.waitingFor ?? "it starts"}`}{" "}
-                        <span className={`badge badge--${f.cra.tone}`}>{f.cra.state}</span>
+                        <NextCraClock clock={f.cra} />
                       </div>
                     ) : null}
                   </td>

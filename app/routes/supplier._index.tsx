@@ -16,9 +16,9 @@ import { ownEvidenceQuota } from "../features/certification/evidence-quota.serve
 import { quotaUsageLine } from "../features/certification/domain/evidence-quota";
 import { craReportsDue, supplierOpenReports } from "../features/findings/dashboard.server";
 import { FindingStatusBadge } from "../components/FindingBits";
-import { formatDateTime } from "../platform/format";
 import { changesRequestedOf } from "../features/certification/dashboard.server";
 import { ChangesRequestedList, Panel, ReportTable } from "../components/Dashboards";
+import { NextCraClock } from "../components/CraClocks";
 
 export const meta: MetaFunction = () => [{ title: "Supplier workspace — IoT Seal" }];
 
@@ -88,9 +88,7 @@ export default function SupplierDashboard() {
                 </span>
                 {r.cra ? (
                   <span className="small">
-                    {r.cra.label} <span className="muted">{r.cra.article}</span>{" "}
-                    {r.cra.dueAt ? `due ${formatDateTime(r.cra.dueAt)}` : `when ${r.cra.waitingFor ?? "it starts"}`}{" "}
-                    <span className={`badge badge--${r.cra.tone}`}>{r.cra.state}</span>
+                    <NextCraClock clock={r.cra} withArticle />
                   </span>
                 ) : null}
               </li>
