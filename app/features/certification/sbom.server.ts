@@ -24,7 +24,7 @@ import {
   submissions,
 } from "../../../db/schema";
 import { z } from "zod";
-import { db, type Tx } from "../../platform/db.server";
+import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import type { Actor } from "../../platform/actor";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -410,16 +410,22 @@ const asNamed = (purls: readonly (string | AdvisoryPurl)[]): AdvisoryPurl[] =>
 
 /** The packages ("type/namespace/name") of the components in a seal's SBOMs (evidence of its submission). */
 export function sealSbomPackages(t: Pick<Tx, "select">, serial: string): string[] {
-  const rows = t
+  return packagesOfSeal(t)
+    .all({ serial })
+    .flatMap((r) => (r.pkg ? [r.pkg] : []));
+}
+
+/** sealSbomPackages' statement, prepared once per connection (every seal issued asks it). */
+const packagesOfSeal = preparedQueries((t) =>
+  t
     .select({ pkg: sbomComponents.purlPackage })
     .from(sbomComponents)
     .innerJoin(evidenceLinks, eq(evidenceLinks.sha256, sbomComponents.sha256))
     .innerJoin(seals, eq(seals.submissionId, evidenceLinks.submissionId))
-    .where(and(eq(seals.serial, serial), isNotNull(sbomComponents.purlPackage)))
+    .where(and(eq(seals.serial, sql.placeholder("serial")), isNotNull(sbomComponents.purlPackage)))
     .groupBy(sbomComponents.purlPackage)
-    .all();
-  return rows.flatMap((r) => (r.pkg ? [r.pkg] : []));
-}
+    .prepare(),
+);
 
 /**
  * The certified firmware (an active or suspended seal; `serial`: that seal only) whose SBOM names

@@ -6,6 +6,7 @@
  */
 import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import {
   answers,
@@ -40,7 +41,7 @@ import {
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
-import { db, transaction, type Tx } from "../../platform/db.server";
+import { db, preparedQueries, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
 import { emit } from "../../platform/events.server";
@@ -141,35 +142,35 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
  * expiry reminders both ask this: a seal renewed is not prompted for, nor reminded of.
  */
 export function renewingSealOf(t: Pick<Tx, "select">, serial: string): string | null {
-  const old = t
-    .select({
-      productVersionId: seals.productVersionId,
-      issuedAt: seals.issuedAt,
-      checklistId: checklistVersions.checklistId,
-    })
-    .from(seals)
-    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
-    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
-    .where(eq(seals.serial, serial))
-    .get();
-  if (!old) return null;
-  const newer = t
-    .select({ serial: seals.serial })
-    .from(seals)
-    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
-    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
-    .where(
-      and(
-        eq(seals.productVersionId, old.productVersionId),
-        eq(checklistVersions.checklistId, old.checklistId),
-        gt(seals.issuedAt, old.issuedAt),
-        inArray(seals.state, ["active", "suspended"]),
-      ),
-    )
-    .orderBy(asc(seals.issuedAt))
-    .get();
-  return newer?.serial ?? null;
+  return renewal(t).newer.get({ serial })?.serial ?? null;
 }
+
+/** renewingSealOf's one statement (the expiry sweep and every seal issued ask it), prepared once per connection. */
+const renewal = preparedQueries((t) => {
+  const old = alias(seals, "old_seal");
+  const oldSubmission = alias(submissions, "old_submission");
+  const oldVersion = alias(checklistVersions, "old_version");
+  return {
+    newer: t
+      .select({ serial: seals.serial })
+      .from(old)
+      .innerJoin(oldSubmission, eq(oldSubmission.id, old.submissionId))
+      .innerJoin(oldVersion, eq(oldVersion.id, oldSubmission.checklistVersionId))
+      .innerJoin(seals, and(eq(seals.productVersionId, old.productVersionId), gt(seals.issuedAt, old.issuedAt)))
+      .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+      .innerJoin(
+        checklistVersions,
+        and(
+          eq(checklistVersions.id, submissions.checklistVersionId),
+          eq(checklistVersions.checklistId, oldVersion.checklistId),
+        ),
+      )
+      .where(and(eq(old.serial, sql.placeholder("serial")), inArray(seals.state, ["active", "suspended"])))
+      .orderBy(asc(seals.issuedAt))
+      .limit(1)
+      .prepare(),
+  };
+});
 
 /**
  * Starts the renewal of a seal: a new draft submission for the same product version (against the

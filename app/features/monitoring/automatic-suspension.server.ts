@@ -9,7 +9,7 @@
  * service (log leaf, seal event, watchers, audit). The public reason never names a finding; the
  * seal event's `cause` records which findings and requirements (see suspensionCause).
  */
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { findings, findingVersions, sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { blocksSeal } from "../findings/domain/findings";
@@ -21,7 +21,7 @@ import {
   type SuspendedBy,
 } from "./domain/automatic-suspension";
 import type { Actor, AnyActor } from "../../platform/actor";
-import { afterCommit, db, transaction, type Tx } from "../../platform/db.server";
+import { afterCommit, db, preparedQueries, transaction, type Tx } from "../../platform/db.server";
 import { overdueIn, overdueRecurringOf, recurringScheduleOf } from "./recurring-schedule.server";
 import { applySealAction, changeSealStatus, restateSuspension } from "../trust/seal-status.server";
 import type { sealStatusInput } from "../trust/forms";
@@ -32,13 +32,21 @@ import type { z } from "zod";
 
 type Reader = Pick<Tx, "select">;
 
-/** The critical/high findings of a product version open past their deadline at `now`. */
-export function blockingFindingsOf(
-  t: Reader,
-  productVersionId: string,
-  now: Date,
-): (BlockingFinding & { severity: string; deadline: Date })[] {
-  return t
+/** The decision's reads, prepared once per connection: every seal issued and every sweep asks them. */
+const deciding = preparedQueries((t) => ({
+  seal: t
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      productVersionId: seals.productVersionId,
+      submissionId: seals.submissionId,
+      issuedAt: seals.issuedAt,
+      validUntil: seals.validUntil,
+    })
+    .from(seals)
+    .where(eq(seals.serial, sql.placeholder("serial")))
+    .prepare(),
+  findingsOf: t
     .select({
       id: findings.id,
       title: findings.title,
@@ -48,8 +56,23 @@ export function blockingFindingsOf(
     })
     .from(findingVersions)
     .innerJoin(findings, eq(findings.id, findingVersions.findingId))
-    .where(eq(findingVersions.productVersionId, productVersionId))
-    .all()
+    .where(eq(findingVersions.productVersionId, sql.placeholder("productVersionId")))
+    .prepare(),
+  eventKind: t
+    .select({ kind: sealEvents.kind })
+    .from(sealEvents)
+    .where(eq(sealEvents.id, sql.placeholder("id")))
+    .prepare(),
+}));
+
+/** The critical/high findings of a product version open past their deadline at `now`. */
+export function blockingFindingsOf(
+  t: Reader,
+  productVersionId: string,
+  now: Date,
+): (BlockingFinding & { severity: string; deadline: Date })[] {
+  return deciding(t)
+    .findingsOf.all({ productVersionId })
     .filter((f) => blocksSeal(f, now))
     .map((f) => ({ id: f.id, title: f.title, severity: f.severity, deadline: f.deadline }));
 }
@@ -82,18 +105,7 @@ export type AutomaticChange =
 
 /** The seal if it is active or suspended (the only states an automatic suspension concerns), else null. */
 function liveSeal(t: Reader, serial: string) {
-  const seal = t
-    .select({
-      serial: seals.serial,
-      state: seals.state,
-      productVersionId: seals.productVersionId,
-      submissionId: seals.submissionId,
-      issuedAt: seals.issuedAt,
-      validUntil: seals.validUntil,
-    })
-    .from(seals)
-    .where(eq(seals.serial, serial))
-    .get();
+  const seal = deciding(t).seal.get({ serial });
   return seal && (seal.state === "active" || seal.state === "suspended") ? seal : null;
 }
 
@@ -148,8 +160,7 @@ export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: strin
  * crash in between leaves it to the sweep.
  */
 export function decideIssuedSeal(tx: Tx, event: { sealEventId: number; serial: string }): void {
-  const ev = tx.select({ kind: sealEvents.kind }).from(sealEvents).where(eq(sealEvents.id, event.sealEventId)).get();
-  if (ev?.kind !== "issued") return;
+  if (deciding(tx).eventKind.get({ id: event.sealEventId })?.kind !== "issued") return;
   afterCommit(() => transaction((t) => void decideAutomaticSuspension(t, { system: "lifecycle" }, event.serial)));
 }
 

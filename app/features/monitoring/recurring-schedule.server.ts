@@ -13,7 +13,7 @@
  * the requirement's verdict was carried over unreviewed in the re-certification
  * (app/features/monitoring/domain/recurring.ts).
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { checklistVersions, recurringEvidence, requirements, seals, submissions } from "../../../db/schema";
 import {
   expiresFirst,
@@ -23,12 +23,67 @@ import {
   recurringStandingWithPending,
   type RecurringStanding,
 } from "./domain/recurring";
-import type { Tx } from "../../platform/db.server";
+import { preparedQueries, type Tx } from "../../platform/db.server";
 import { latestVerdicts } from "../certification/verdicts.server";
 import { renewingSealOf } from "../certification/submissions.server";
 
 type Reader = Pick<Tx, "select">;
 type SealRow = Pick<typeof seals.$inferSelect, "serial" | "state" | "submissionId" | "issuedAt" | "validUntil">;
+
+/** The schedule's reads, prepared once per connection: every seal issued and every sweep asks them. */
+const scheduling = preparedQueries((t) => ({
+  scope: t
+    .select({
+      checklistVersionId: submissions.checklistVersionId,
+      level: submissions.targetLevel,
+      graceDays: checklistVersions.recurringGraceDays,
+    })
+    .from(submissions)
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(eq(submissions.id, sql.placeholder("id")))
+    .prepare(),
+  recurring: t
+    .select({
+      ref: requirements.ref,
+      title: requirements.title,
+      sectionRef: requirements.sectionRef,
+      applies: requirements.applies,
+      recursEveryDays: requirements.recursEveryDays,
+    })
+    .from(requirements)
+    .where(and(eq(requirements.versionId, sql.placeholder("versionId")), isNotNull(requirements.recursEveryDays)))
+    .orderBy(asc(requirements.position))
+    .prepare(),
+  evidence: t
+    .select({
+      id: recurringEvidence.id,
+      ref: recurringEvidence.requirementRef,
+      status: recurringEvidence.status,
+      submittedAt: recurringEvidence.submittedAt,
+      decidedAt: recurringEvidence.decidedAt,
+      sha256: recurringEvidence.sha256,
+    })
+    .from(recurringEvidence)
+    .where(
+      and(
+        eq(recurringEvidence.serial, sql.placeholder("serial")),
+        inArray(recurringEvidence.status, ["accepted", "pending"]),
+      ),
+    )
+    .orderBy(asc(recurringEvidence.submittedAt))
+    .prepare(),
+  replaced: t
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      submissionId: seals.submissionId,
+      issuedAt: seals.issuedAt,
+      validUntil: seals.validUntil,
+    })
+    .from(seals)
+    .where(eq(seals.supersededBy, sql.placeholder("serial")))
+    .prepare(),
+}));
 
 export interface AcceptedRecord {
   id: string;
@@ -95,23 +150,11 @@ export function monitoringOf(
 
 /** The recurring requirements of the seal's certified submission (in checklist order), and the version's grace period. */
 export function recurringRequirementsOf(t: Reader, seal: Pick<SealRow, "submissionId">) {
-  const s = t
-    .select({
-      checklistVersionId: submissions.checklistVersionId,
-      level: submissions.targetLevel,
-      graceDays: checklistVersions.recurringGraceDays,
-    })
-    .from(submissions)
-    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
-    .where(eq(submissions.id, seal.submissionId))
-    .get();
+  const q = scheduling(t);
+  const s = q.scope.get({ id: seal.submissionId });
   if (!s) return { graceDays: 0, requirements: [] };
-  const recurring = t
-    .select()
-    .from(requirements)
-    .where(eq(requirements.versionId, s.checklistVersionId))
-    .orderBy(asc(requirements.position))
-    .all()
+  const recurring = q.recurring
+    .all({ versionId: s.checklistVersionId })
     .filter((r) => r.recursEveryDays !== null && r.applies[s.level] !== undefined);
   if (!recurring.length) return { graceDays: s.graceDays, requirements: [] };
   const verdicts = latestVerdicts(t, seal.submissionId);
@@ -133,19 +176,7 @@ export function recurringRequirementsOf(t: Reader, seal: Pick<SealRow, "submissi
 
 /** The seal this one replaced (superseded when it was issued: a re-certification), or null. */
 function replacedSealOf(t: Reader, serial: string): SealRow | null {
-  return (
-    t
-      .select({
-        serial: seals.serial,
-        state: seals.state,
-        submissionId: seals.submissionId,
-        issuedAt: seals.issuedAt,
-        validUntil: seals.validUntil,
-      })
-      .from(seals)
-      .where(eq(seals.supersededBy, serial))
-      .get() ?? null
-  );
+  return scheduling(t).replaced.get({ serial }) ?? null;
 }
 
 /** How far back a line of re-certifications is followed (a guard: a real line is a few seals long). */
@@ -154,19 +185,7 @@ const MAX_REPLACED_HOPS = 50;
 function itemsOf(t: Reader, seal: SealRow, now: Date, seen: Set<string>) {
   const { graceDays, requirements: reqs } = recurringRequirementsOf(t, seal);
   if (!reqs.length) return { graceDays, items: [] as RecurringItem[] };
-  const evidence = t
-    .select({
-      id: recurringEvidence.id,
-      ref: recurringEvidence.requirementRef,
-      status: recurringEvidence.status,
-      submittedAt: recurringEvidence.submittedAt,
-      decidedAt: recurringEvidence.decidedAt,
-      sha256: recurringEvidence.sha256,
-    })
-    .from(recurringEvidence)
-    .where(and(eq(recurringEvidence.serial, seal.serial), inArray(recurringEvidence.status, ["accepted", "pending"])))
-    .orderBy(asc(recurringEvidence.submittedAt))
-    .all();
+  const evidence = scheduling(t).evidence.all({ serial: seal.serial });
   // Requirements carried over unreviewed continue the replaced seal's clocks (read only when one is).
   let replaced: Map<string, RecurringItem> | null = null;
   const replacedItems = () => {

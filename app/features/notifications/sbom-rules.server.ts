@@ -14,10 +14,10 @@
  * advisory may cover (a range, or no version): the task says which (catalogue/domain/purl.ts).
  * Subscribed in app/system/wiring.server.ts; runs in the emitting transaction.
  */
-import { and, eq, isNotNull, ne } from "drizzle-orm";
+import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { findings, importedAdvisories, sealEvents } from "../../../db/schema";
 import type { DomainEvent } from "../../platform/events.server";
-import type { Tx } from "../../platform/db.server";
+import { preparedQueries, type Tx } from "../../platform/db.server";
 import { parsePurl, purlsIn, type AdvisoryPurl } from "../catalogue/domain/purl";
 import { certifiedSbomMatches, sealSbomPackages } from "../certification/sbom.server";
 import { importedAdvisoryForMatching } from "../findings/csaf-import.server";
@@ -114,14 +114,22 @@ export function notifyPossiblyAffectedByImport(tx: Tx, e: DomainEvent<"advisory.
   if (source) notifyMatches(tx, source);
 }
 
+/** The kind of a seal event, prepared once per connection (every seal event is asked). */
+const eventKind = preparedQueries((t) =>
+  t
+    .select({ kind: sealEvents.kind })
+    .from(sealEvents)
+    .where(eq(sealEvents.id, sql.placeholder("id")))
+    .prepare(),
+);
+
 /**
  * A new seal: its SBOMs against the advisories already known (every imported one, and ours that
  * are public and not withdrawn), as if each had arrived now; the keys are the advisories' own, so a
  * seal is told of each advisory once, whichever came first.
  */
 export function notifyPossiblyAffectedBySeal(tx: Tx, e: DomainEvent<"seal.changed">): void {
-  const ev = tx.select({ kind: sealEvents.kind }).from(sealEvents).where(eq(sealEvents.id, e.sealEventId)).get();
-  if (ev?.kind !== "issued") return;
+  if (eventKind(tx).get({ id: e.sealEventId })?.kind !== "issued") return;
   const packages = new Set(sealSbomPackages(tx, e.serial));
   if (packages.size === 0) return;
   const names = (purls: string[]) => purls.some((p) => packages.has(parsePurl(p)?.package ?? ""));
