@@ -10,6 +10,7 @@ import { closeDb } from "../db/connection";
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
 import { getEnv } from "./platform/env.server";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
+import { revokeTokensOfDisabledCreators } from "./features/accounts/api-tokens.server";
 import { db } from "./platform/db.server";
 import { backgroundSettled, inBackground } from "./platform/background.server";
 import { ensureLogTree } from "./features/trust/log-tree.server";
@@ -109,6 +110,12 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
     imported: shipped.results.filter((r) => r.outcome === "imported").map((r) => r.versionId),
     problems: shipped.failures.flatMap((f) => f.lines),
   };
+  // API tokens still active though their creator's account is disabled (disabled before disabling revoked them).
+  const tokensRevoked = revokeTokensOfDisabledCreators({ system: "startup" });
+  if (tokensRevoked)
+    console.log(
+      `Revoked ${tokensRevoked} API token${tokensRevoked === 1 ? "" : "s"} whose creator's account is disabled.`,
+    );
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
   // The primary serves nothing and runs no background worker: it lets go of the database before forking.
   if (role === "primary") closeDb();

@@ -4,7 +4,7 @@
  * only its SHA-256 is kept (a copy of the database hands out no working token); it can be revoked.
  */
 import crypto from "node:crypto";
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { apiTokens, organizations, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -118,6 +118,25 @@ export function revokeApiTokensCreatedBy(tx: Tx, actor: AnyActor, userId: string
     .all();
   revokeTokens(tx, actor, tokens, { reason: `its creator's account (${creatorEmail}) was disabled` });
   return tokens.length;
+}
+
+/**
+ * Revokes the active tokens whose creator's account is disabled: those of accounts disabled before
+ * disabling revoked them (revokeApiTokensCreatedBy), found at startup. Idempotent; audited like any
+ * revocation. Returns how many.
+ */
+export function revokeTokensOfDisabledCreators(actor: AnyActor): number {
+  return transaction((tx) => {
+    const orphans = tx
+      .select({ ...REVOKED_TOKEN_COLUMNS, creatorEmail: users.email })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.createdBy))
+      .where(and(isNull(apiTokens.revokedAt), isNotNull(users.disabledAt)))
+      .all();
+    for (const { creatorEmail, ...token } of orphans)
+      revokeTokens(tx, actor, [token], { reason: `its creator's account (${creatorEmail}) is disabled` });
+    return orphans.length;
+  });
 }
 
 export function listApiTokens(actor: Actor) {

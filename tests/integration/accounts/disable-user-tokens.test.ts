@@ -90,3 +90,41 @@ describe("disabling a user who created API tokens", () => {
     expect(done.toggled).toMatch(/^no\.tokens@assure\.test is disabled/);
   });
 });
+
+describe("tokens of an account disabled before disabling revoked them", () => {
+  it("are revoked at startup (revokeTokensOfDisabledCreators), audited, once", async () => {
+    const { revokeTokensOfDisabledCreators } = await import("../../../app/features/accounts/api-tokens.server");
+    const { auditEvents } = await import("../../../db/schema");
+    const { userId } = await createUser(admin(), {
+      email: "old.leaver@retail.test",
+      name: "Old Leaver",
+      role: "retailer",
+      organizationId: retailOrgId,
+    });
+    const leaver = actorByEmail("old.leaver@retail.test");
+    const stale = createApiToken(leaver, { name: "Left behind" });
+    await createUser(admin(), {
+      email: "still.here@retail.test",
+      name: "Still Here",
+      role: "retailer",
+      organizationId: retailOrgId,
+    });
+    const kept = createApiToken(actorByEmail("still.here@retail.test"), { name: "Still used" });
+    // As an older portal left it: the account disabled, its token untouched.
+    db().update(users).set({ disabledAt: new Date() }).where(eq(users.id, userId)).run();
+    expect(organizationForBearer(`Bearer ${stale.token}`)).toMatchObject({ ok: true });
+
+    expect(revokeTokensOfDisabledCreators({ system: "startup" })).toBe(1);
+    expect(organizationForBearer(`Bearer ${stale.token}`)).toMatchObject({ ok: false });
+    expect(organizationForBearer(`Bearer ${kept.token}`)).toMatchObject({ ok: true });
+    const audit = db().select().from(auditEvents).where(eq(auditEvents.targetId, stale.id)).all();
+    expect(audit.map((a) => [a.action, a.actorLabel])).toEqual([
+      ["api_token.created", "old.leaver@retail.test"],
+      ["api_token.revoked", "system:startup"],
+    ]);
+    expect(JSON.parse(audit[1].details as unknown as string)).toMatchObject({
+      reason: "its creator's account (old.leaver@retail.test) is disabled",
+    });
+    expect(revokeTokensOfDisabledCreators({ system: "startup" })).toBe(0);
+  });
+});
