@@ -9,7 +9,7 @@
  * the findings WITHOUT their description, reporter, CVSS vector or history, so nothing built
  * here can carry them, whatever a caller does with the result.
  */
-import { type CraPublicFlag } from "./domain/cra-clocks";
+import { craPublicFlagOf, type CraPublicFlag } from "./domain/cra-clocks";
 import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import {
   findings,
@@ -279,16 +279,23 @@ function craFlagsOf(t: Reader, productIds: readonly string[]): Map<string, CraPu
   if (productIds.length === 0) return new Map();
   return new Map(
     t
-      .select({ id: findings.id, activelyExploited: findings.activelyExploited })
+      .select({
+        id: findings.id,
+        activelyExploited: findings.activelyExploited,
+        severeIncident: findings.severeIncident,
+      })
       .from(findings)
       .where(
         and(
           inArray(findings.productId, [...productIds]),
-          or(sql`${findings.exploitedAwareAt} is not null`, eq(findings.severeIncident, true)),
+          or(eq(findings.activelyExploited, true), eq(findings.severeIncident, true)),
         ),
       )
       .all()
-      .map((r) => [r.id, r.activelyExploited ? "exploited" : "incident"] as const),
+      .flatMap((r) => {
+        const flag = craPublicFlagOf(r);
+        return flag ? [[r.id, flag] as const] : [];
+      }),
   );
 }
 
