@@ -9,12 +9,6 @@ import { ServiceError } from "../platform/errors.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { findingTargets, recordFinding } from "../features/findings/findings.server";
 import { findingInput } from "../features/findings/forms";
-import { z } from "zod";
-
-/** The form: findingInput, and the confirmation that a severity below the CVSS score's rating is deliberate. */
-const recordFindingForm = findingInput.extend({
-  confirmSeverity: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
-});
 
 export const meta: MetaFunction = () => [{ title: "Record a vulnerability report — IoT Seal" }];
 
@@ -42,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Kept for the form's second round (ids and refs have no spaces): the confirmation re-posts everything.
   values.versionIds = versionIds.join(" ");
   values.requirementRefs = requirementRefs.join(" ");
-  const parsed = recordFindingForm.safeParse({
+  const parsed = findingInput.safeParse({
     ...values,
     versionIds,
     requirementRefs,

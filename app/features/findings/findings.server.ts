@@ -87,11 +87,8 @@ function afterFindingChange(opts: FindingChangeOptions): void {
   noteDisclosures();
 }
 
-/**
- * What recording a report takes: the form's fields, and `confirmSeverity` ("yes"): a severity
- * below its CVSS score's rating is deliberate (domain/findings.ts, severityBelowCvss).
- */
-export type RecordFindingInput = z.infer<typeof findingInput> & { confirmSeverity?: "yes" };
+/** What recording a report takes: the form's fields (with its confirmations). */
+export type RecordFindingInput = z.infer<typeof findingInput>;
 
 /**
  * An assessor records a vulnerability report; its deadline follows from the checklist's disclosure

@@ -122,6 +122,8 @@ export const findingInput = z.object({
   confirmPublic: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
   /** A date reported more than a year ago: confirmed as not a typo. */
   confirmReportedOn: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
+  /** A severity below its CVSS score's rating: confirmed as deliberate (domain/findings.ts, severityBelowCvss). */
+  confirmSeverity: z.literal("yes", { message: "Tick the box to confirm." }).optional(),
 });
 
 /** The report's version the form was drawn from (optimistic concurrency): a hidden field. */
