@@ -19,7 +19,7 @@ await runCli(async () => {
     const r = await recoverLogFromPublication({ system: "cli:log:recover" }, env.publishTo);
     if (r.publishedSize === null) {
       console.log(
-        `No checkpoint of this log at ${r.target} (none, or signed by no key in ${env.dataDir}/keys): nothing to recover. This database's log has ${r.localSize} leaves.`,
+        `No checkpoint of this log at ${r.target} (none, or another log's): nothing to recover. This database's log has ${r.localSize} leaves.`,
       );
       return 0;
     }

@@ -34,7 +34,7 @@ import type { PublicationSink } from "./adapters/publication-sinks.server";
 import { storedPathOf } from "./domain/publication";
 import { sealBySerial } from "../certification/seals.server";
 import { isValidSerial } from "../trust/domain/serial";
-import { forgetPublishedState, sinkFor, thisLogsCheckpoint } from "./publication.server";
+import { forgetPublishedState, sinkFor, thisLogsCheckpoint, unverifiedCheckpointProblem } from "./publication.server";
 
 export interface RecoveredEvent {
   index: number;
@@ -174,7 +174,15 @@ export async function recoverLogFromPublication(
   const note = await sink.get(storedPathOf("/log/checkpoint"));
   if (!note) return { target: sink.name, publishedSize: null, localSize, recovered: [] };
   const published = thisLogsCheckpoint(note);
-  if (!published) return { target: sink.name, publishedSize: null, localSize, recovered: [] };
+  if (!published) {
+    // This log's, but signed by keys missing here: nothing can be checked against it, and starting is refused too.
+    const missingKeys = unverifiedCheckpointProblem(sink, note);
+    if (missingKeys)
+      throw new LogRecoveryRefused(
+        `${missingKeys} Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>, or by hand), then run this again.`,
+      );
+    return { target: sink.name, publishedSize: null, localSize, recovered: [] };
+  }
   if (published.treeSize <= localSize) {
     if (!treeRoot(published.treeSize).equals(published.rootHash))
       throw new LogRecoveryRefused(

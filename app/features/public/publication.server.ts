@@ -752,6 +752,21 @@ export function thisLogsCheckpoint(note: Buffer): VerifiedCheckpoint | null {
   return verifyCheckpoint(note.toString("utf8"), currentLogOrigin(), signingKeys(getEnv().dataDir).jwks().keys);
 }
 
+/**
+ * A published checkpoint of this log's origin that no key in keys/ verifies (the keys that signed
+ * it are missing here: restored without keys/?), said so; null when it is another log's (another
+ * origin) or not a checkpoint. For a note thisLogsCheckpoint refused.
+ */
+export function unverifiedCheckpointProblem(sink: Pick<PublicationSink, "name">, note: Buffer): string | null {
+  const origin = currentLogOrigin();
+  const body = parseCheckpointBody(parseSignatureLines(note.toString("utf8"))?.body ?? "");
+  if (body?.origin !== origin) return null;
+  return (
+    `The transparency log published at ${sink.name} is this portal's (origin ${origin}, ${body.treeSize} entries), ` +
+    `but none of the signing keys in ${path.join(getEnv().dataDir, "keys")} verifies its checkpoint: the keys that signed it are missing here (restored without keys/?).`
+  );
+}
+
 async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   let note: Buffer | null;
   try {
@@ -763,16 +778,11 @@ async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   if (!note) return null;
   const published = thisLogsCheckpoint(note);
   if (!published) {
-    // This log's origin, but no key in keys/ verifies it: the keys that signed it are missing here.
-    const origin = currentLogOrigin();
-    const text = note.toString("utf8");
-    const body = parseCheckpointBody(parseSignatureLines(text)?.body ?? "");
-    if (body?.origin !== origin) return null; // another log's (another origin), or not a checkpoint
+    const missingKeys = unverifiedCheckpointProblem(sink, note);
     return (
-      `The transparency log published at ${sink.name} is this portal's (origin ${origin}, ${body.treeSize} entries), ` +
-      `but none of the signing keys in ${path.join(getEnv().dataDir, "keys")} verifies its checkpoint: the keys that signed it are missing here (restored without keys/?). ` +
-      `Starting now would make a new key, and the publisher would replace the published JWKS without the old ones, so the seals in circulation would stop verifying against it. ` +
-      `${MISSING_KEYS_ADVICE} (${sink.name}/log and ${sink.name}/${storedPathOf(JWKS_PATH)}).`
+      missingKeys &&
+      `${missingKeys} Starting now would make a new key, and the publisher would replace the published JWKS without the old ones, so the seals in circulation would stop verifying against it. ` +
+        `${MISSING_KEYS_ADVICE} (${sink.name}/log and ${sink.name}/${storedPathOf(JWKS_PATH)}).`
     );
   }
   const local = logSize();

@@ -5,7 +5,8 @@
 // origin), lets it start; a published checkpoint of the same size with another root is reported as
 // a fork. A data directory restored without its keys is refused too: the published checkpoint is
 // this log's but no key here verifies it, or the published JWKS names a key that keys/ lacks (the
-// publisher would drop it, and the seals it signed would stop verifying against the static copy).
+// publisher would drop it, and the seals it signed would stop verifying against the static copy);
+// npm run log:recover refuses it too, with the same words.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,6 +20,7 @@ import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.s
 import { checkpointBody, noteKeyId, signatureLine } from "../../../app/features/trust/domain/merkle";
 import { publishArtefacts, publishedLogProblem } from "../../../app/features/public/publication.server";
 import { shutdown, startup, StartupRefusal } from "../../../app/startup.server";
+import { LogRecoveryRefused, recoverLogFromPublication } from "../../../app/features/public/log-recovery.server";
 
 let folder: string;
 const checkpointFile = () => path.join(folder, "log", "checkpoint");
@@ -87,6 +89,12 @@ describe("start-up against the published log", () => {
       await expect(publishArtefacts()).rejects.toThrow("none of the signing keys in");
       expect(snapshot(folder)).toEqual(before);
       expect(fs.readFileSync(jwks)).toEqual(publishedJwks);
+      // npm run log:recover says the same and exits 1, not "nothing to recover".
+      const leaves = db().$client.prepare("select count(*) as n from log_leaves").get();
+      const refusal = recoverLogFromPublication({ system: "test" });
+      await expect(refusal).rejects.toBeInstanceOf(LogRecoveryRefused);
+      await expect(refusal).rejects.toThrow(/none of the signing keys in .* Copy keys\/ from a backup/);
+      expect(db().$client.prepare("select count(*) as n from log_leaves").get()).toEqual(leaves);
       await shutdown();
     } finally {
       fs.rmSync(keysDir, { recursive: true, force: true });
