@@ -35,7 +35,8 @@ export type SubmissionChange =
   | "proposed"
   | "proposal_confirmed"
   | "proposal_returned"
-  | "proposal_withdrawn";
+  | "proposal_withdrawn"
+  | "withdrawn";
 
 /** Every event type, with its facts. */
 export interface EventMap {
@@ -65,10 +66,17 @@ export interface EventMap {
    * A submission moved in the certification workflow: the supplier submitted (or resubmitted) it,
    * an assessor requested changes, rejected it, proposed its approval, a second assessor confirmed
    * ("proposal_confirmed", then "approved" with the seal issued in the same transaction) or returned
-   * the proposal, or its proposer withdrew it. `version` is the submission's version the change was
-   * made on: with `change`, unique per submission (a notification's key).
+   * the proposal, or its proposer withdrew it; or the supplier withdrew the submission ("withdrawn",
+   * with `from`: the status it left). `version` is the submission's version the change was made on:
+   * with `change`, unique per submission (a notification's key).
    */
-  "submission.changed": { submissionId: string; change: SubmissionChange; byUserId: string; version: number };
+  "submission.changed": {
+    submissionId: string;
+    change: SubmissionChange;
+    byUserId: string;
+    version: number;
+    from?: "draft" | "submitted" | "changes_requested";
+  };
   /**
    * Recurring evidence of a seal was submitted by the supplier, or accepted or rejected by an
    * assessor, or withdrawn because the evidence store never took its bytes (its row is gone).

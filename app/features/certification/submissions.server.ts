@@ -520,7 +520,17 @@ export function withdrawSubmission(
     const s = loadSubmission(tx, id);
     assertSameOrganization(actor, s.organizationId);
     requireConfirmation(opts.confirmed, WITHDRAW_CONFIRMATION);
+    const from = s.status;
     transitionSubmission(tx, actor, s, "withdraw", opts.expectedVersion);
+    // The assessor who sent it back hears of it; the queue's "new" notice is taken back (app/features/notifications).
+    if (from === "draft" || from === "submitted" || from === "changes_requested")
+      emit(tx, "submission.changed", {
+        submissionId: s.id,
+        change: "withdrawn",
+        byUserId: actor.userId,
+        version: s.version,
+        from,
+      });
   });
 }
 

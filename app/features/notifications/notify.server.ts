@@ -11,7 +11,7 @@
  * may not read.
  */
 import crypto from "node:crypto";
-import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { mailOutbox, notificationPreferences, notifications, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { afterCommit, type Tx } from "../../platform/db.server";
@@ -149,6 +149,31 @@ export function notify(tx: Tx, n: NotificationInput): number {
  * out). Mail already sent or being tried stays: it cannot be taken back, and its link then answers
  * that there is no such item. Returns what it removed.
  */
+/**
+ * The newest key starting with `prefix` that `notify` wrote (in-app or mail), for a rule that takes
+ * back the last of a series (a submission's latest "submitted" notice); null when none.
+ */
+export function latestKeyLike(tx: Tx, prefix: string): string | null {
+  const starts = (key: typeof notifications.key | typeof mailOutbox.key) =>
+    sql`substr(${key}, 1, ${prefix.length}) = ${prefix}`;
+  const inApp = tx
+    .select({ key: notifications.key, at: notifications.createdAt })
+    .from(notifications)
+    .where(starts(notifications.key))
+    .orderBy(desc(notifications.createdAt))
+    .limit(1)
+    .get();
+  const mailed = tx
+    .select({ key: mailOutbox.key, at: mailOutbox.createdAt })
+    .from(mailOutbox)
+    .where(starts(mailOutbox.key))
+    .orderBy(desc(mailOutbox.createdAt))
+    .limit(1)
+    .get();
+  const newest = [inApp, mailed].filter((r) => r !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  return newest?.key ?? null;
+}
+
 export function retract(tx: Tx, key: string): { notifications: number; mails: number } {
   const removed = tx.delete(notifications).where(eq(notifications.key, key)).run().changes;
   const mails = tx

@@ -16,6 +16,9 @@
  *   submission.changed proposal_confirmed   the proposer                           reviews      submission:<id>:proposal_confirmed:v<version>
  *   submission.changed proposal_returned    the proposer                           reviews      submission:<id>:proposal_returned:v<version>
  *   submission.changed proposal_withdrawn   nobody (the confirmers' list just shrinks)
+ *   submission.changed withdrawn            from changes requested: the assessor       reviews      submission:<id>:withdrawn:v<version>
+ *                                           who sent it back; from the queue: nobody, the
+ *                                           latest "submitted" notice taken back (retract)
  *   finding.changed recorded                the supplier's users                   reports      report:<id>:recorded
  *   finding.changed fix_claimed             assessors (no conflict)                reports      report:<id>:fix_claimed:<update>
  *   finding.changed fix_rejected            the supplier's users                   reports      report:<id>:fix_rejected:<update>
@@ -59,7 +62,7 @@ import { sentBack } from "../certification/submissions.server";
 import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
-import { notify, retract } from "./notify.server";
+import { latestKeyLike, notify, retract } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
 
@@ -214,6 +217,28 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
     }
     case "proposal_withdrawn":
       return; // nobody: the assessors' "waiting for confirmation" list simply no longer shows it
+    case "withdrawn": {
+      if (e.from === "submitted") {
+        // Withdrawn before an assessor took it: the "new in the queue" notice told of what is gone.
+        const latest = latestKeyLike(tx, `submission:${f.s.id}:submitted:v`);
+        if (latest) retract(tx, latest);
+        return;
+      }
+      if (e.from !== "changes_requested") return; // a draft: no assessor ever heard of it
+      const request = lastDecision(tx, f.s.id, ["changes_requested"]);
+      // An assessor since disabled or conflicted with this supplier hears nothing more about it.
+      if (!request || !assessorsFor(tx, f.s.organizationId).includes(request.assessorId)) return;
+      notify(tx, {
+        userIds: [request.assessorId],
+        category: "reviews",
+        kind: "submission.withdrawn",
+        key,
+        title: `Withdrawn by the supplier: ${f.label}`,
+        body: `On ${today} ${f.supplier} withdrew ${f.label}, which you sent back for changes on ${formatDate(request.createdAt)}. It will not be resubmitted: there is nothing more to review.`,
+        link: assessorLink,
+      });
+      return;
+    }
   }
 }
 

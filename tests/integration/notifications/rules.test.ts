@@ -22,7 +22,11 @@ import {
   reviewQueue,
   takeSubmission,
 } from "../../../app/features/certification/review.server";
-import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
+import {
+  saveAnswer,
+  submitSubmission,
+  withdrawSubmission,
+} from "../../../app/features/certification/submissions.server";
 import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
 import { decideRecurringEvidence } from "../../../app/features/monitoring/recurring-evidence.server";
@@ -282,5 +286,64 @@ describe("a rejection and a revocation", () => {
       .$client.prepare("select status from mail_outbox where key = ? and user_id = ?")
       .get(revoked.key, buyer.userId) as { status: string } | undefined;
     expect(mail?.status).toBe("kept"); // at once (no SMTP_URL here: kept in the outbox), not held for the digest
+  });
+});
+
+describe("a submission withdrawn by its supplier", () => {
+  const submitted = (name: string, model: string) => {
+    const id = openTestDraft(grace, addTestVersion(grace, createTestProduct(grace, { name, model })));
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(grace, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(grace, id);
+    return id;
+  };
+
+  it("from the queue: nobody is told; the assessors' 'new in the queue' notice is taken back", () => {
+    const id = submitted("Gator Withdrawn Tracker", "GW-WT1");
+    expect(told(asha, `submission:${id}:`).map((n) => n.title)).toEqual([
+      "New in the queue: Gator Withdrawn Tracker (firmware 1.0.0)",
+    ]);
+    const others =
+      db().select().from(notifications).all().length -
+      told(asha, `submission:${id}:`).length -
+      told(bram, `submission:${id}:`).length;
+    withdrawSubmission(grace, id, { confirmed: true, expectedVersion: version(id) });
+    for (const a of [asha, bram]) expect(told(a, `submission:${id}:`)).toEqual([]);
+    expect(db().select().from(notifications).all().length).toBe(others);
+  });
+
+  it("sent back for changes: the assessor who sent it back is told, nobody else", () => {
+    const id = submitted("Gator Abandoned Tracker", "GW-AT1");
+    takeSubmission(asha, id, version(id));
+    recordVerdict(asha, id, "1", {
+      verdict: "fail",
+      comment: "Passwords are shared.",
+      accepted: false,
+      version: version(id),
+    });
+    requestChanges(asha, id, version(id), "See requirement 1.");
+    const before = { bram: told(bram).length, grace: told(grace).length, carol: told(carol).length };
+    withdrawSubmission(grace, id, { confirmed: true, expectedVersion: version(id) });
+    const [n] = told(asha, `submission:${id}:withdrawn:`);
+    expect(n).toMatchObject({
+      category: "reviews",
+      kind: "submission.withdrawn",
+      link: `/assessor/submissions/${id}`,
+      title: "Withdrawn by the supplier: Gator Abandoned Tracker (firmware 1.0.0)",
+    });
+    expect(n.body).toMatch(/Gator Wearables Ltd withdrew .* which you sent back for changes on \d{1,2} \w{3} \d{4}/);
+    // The queue notice of its first round stays: an assessor acted on it.
+    expect(told(asha, `submission:${id}:submitted:`)).toHaveLength(1);
+    expect({ bram: told(bram).length, grace: told(grace).length, carol: told(carol).length }).toEqual(before);
+  });
+
+  it("a draft: nobody is told", () => {
+    const id = openTestDraft(
+      grace,
+      addTestVersion(grace, createTestProduct(grace, { name: "Gator Draft Tracker", model: "GW-DT1" })),
+    );
+    const count = db().select().from(notifications).all().length;
+    withdrawSubmission(grace, id, { confirmed: true, expectedVersion: version(id) });
+    expect(db().select().from(notifications).all().length).toBe(count);
   });
 });
