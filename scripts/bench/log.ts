@@ -131,7 +131,7 @@ async function main() {
       if (!p.ok || !q.ok) throw new Error("a proof failed");
       if (i === 0) {
         // Checked once per size: the proof verifies against the signed checkpoint's root.
-        const body = parseCheckpointBody(parseSignatureLines(p.value.checkpoint)!.body)!;
+        const body = parseCheckpointBody(parseSignatureLines(p.value.checkpoint!)!.body)!;
         const proof = p.value.inclusionProof.map((h) => Buffer.from(h, "base64"));
         if (!verifyInclusion(leafHash(Buffer.from(p.value.leaf)), index, size, proof, body.rootHash))
           throw new Error(`the inclusion proof of leaf ${index} does not verify`);

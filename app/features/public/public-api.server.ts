@@ -384,9 +384,15 @@ export function logRoutes(req: IncomingMessage, res: Res, path: string, search: 
     const answer = inclusionProofFor(Number(proof[1]), q.data.treeSize);
     if (!answer.ok) return sendJson(res, answer.status, { error: answer.message });
     if (q.data.format === "tlog-proof") {
+      // A tlog-proof carries the checkpoint of its size: none is stored for a size within leaves log:recover put back.
+      const note = answer.value.checkpoint;
+      if (note === null)
+        return sendJson(res, 404, {
+          error: `No signed checkpoint is stored for tree size ${answer.value.treeSize}, so there is no tlog-proof for it: ask for the proof as JSON (format=json), or in the latest tree (without treeSize).`,
+        });
       // c2sp.org/tlog-proof@v1, as a seal PDF carries it, but with the witnesses' cosignatures on
       // the checkpoint as they stand now (a PDF's checkpoint is signed before any witness saw it).
-      const value = { ...answer.value, checkpoint: cosignedNote(answer.value.treeSize, answer.value.checkpoint) };
+      const value = { ...answer.value, checkpoint: cosignedNote(answer.value.treeSize, note) };
       return sendText(res, 200, tlogProofText(value), "text/plain; charset=utf-8", {
         "Cache-Control": "no-cache",
         "Content-Disposition": `inline; filename="leaf-${value.leafIndex}.tlog-proof"`,

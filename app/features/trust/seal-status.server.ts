@@ -4,7 +4,7 @@
  * of the change, with its log leaf, seal event and audit entry. The status lists, the public
  * page, the API and the verifiers all read what this service wrote.
  */
-import { and, desc, eq, gt, inArray, lte, max, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lte, max, ne, sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { lostSeals, SEAL_EVENT_KINDS, sealEvents, seals } from "../../../db/schema";
@@ -12,7 +12,14 @@ import { nowMs } from "../../platform/clock.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
 import { can } from "../../platform/roles";
-import { EVENT_OF_ACTION, EXPIRED_NOT_SUSPENDED, nextSealState, type SealAction } from "./domain/seal-state";
+import {
+  EVENT_OF_ACTION,
+  EXPIRED_NOT_SUSPENDED,
+  nextSealState,
+  statusBits,
+  SUSPENSION_EVENT_KINDS,
+  type SealAction,
+} from "./domain/seal-state";
 import { unverifiedPayload, verifySealSignature, type SealCredential } from "./domain/credential";
 import {
   buildStatusListCredential,
@@ -280,10 +287,14 @@ export function changeSealStatus(actor: Actor, input: z.infer<typeof sealStatusI
   });
 }
 
+/** The states in which reaching validUntil is noted (a revoked seal's expiry changes nothing anyone reads). */
+const EXPIRY_NOTED_STATES = ["active", "suspended", "superseded"] as const satisfies readonly SealRow["state"][];
+
 /**
  * Notes every seal that has reached its validUntil since the last sweep: one "expired" event and
  * log leaf each (the verdict follows from the date in any case). Idempotent, and safe in several
- * processes at once: each seal is checked and written inside one IMMEDIATE transaction.
+ * processes at once: each seal is checked again and written inside one IMMEDIATE transaction
+ * (noteSealExpiry), so a seal revoked or noted since the selection is left as it is.
  */
 export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): string[] {
   const now = new Date(nowMs());
@@ -294,44 +305,71 @@ export function sweepExpiredSeals(actor: AnyActor = { system: "lifecycle" }): st
       and(
         lte(seals.validUntil, now),
         sql`not exists (select 1 from ${sealEvents} where ${sealEvents.serial} = ${seals.serial} and ${sealEvents.kind} = 'expired')`,
-        inArray(seals.state, ["active", "suspended", "superseded"]),
+        inArray(seals.state, [...EXPIRY_NOTED_STATES]),
       ),
     )
     .all();
-  const noted: string[] = [];
-  for (const { serial } of due) {
-    transaction((tx) => {
-      if (expiryNoted(tx, serial)) return;
-      const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get()!;
-      const at = new Date(nowMs());
-      const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
-      const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
-      const { id: eventId } = tx
-        .insert(sealEvents)
-        .values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at })
-        .returning({ id: sealEvents.id })
-        .get();
-      emit(tx, "seal.changed", { sealEventId: eventId, serial });
-      recordAudit(tx, actor, {
-        action: "seal.expired",
-        target: { type: "seal", id: serial },
-        organizationId: seal.organizationId,
-        details: { logIndex, validUntil: seal.validUntil.toISOString() },
-      });
-      noted.push(serial);
-    });
-  }
-  return noted;
+  return due.filter(({ serial }) => transaction((tx) => noteSealExpiry(tx, actor, serial))).map((r) => r.serial);
+}
+
+/**
+ * Notes one seal's expiry inside `tx` (an "expired" event, its log leaf, the watchers told, the
+ * audit entry) if, read in this transaction, it has reached its validUntil, is in one of
+ * EXPIRY_NOTED_STATES and has no "expired" event yet. Returns whether it wrote anything.
+ */
+export function noteSealExpiry(tx: Tx, actor: AnyActor, serial: string): boolean {
+  const seal = tx.select().from(seals).where(eq(seals.serial, serial)).get();
+  if (!seal || !(EXPIRY_NOTED_STATES as readonly string[]).includes(seal.state)) return false;
+  if (seal.validUntil.getTime() > nowMs() || expiryNoted(tx, serial)) return false;
+  const at = new Date(nowMs());
+  const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
+  const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
+  const { id: eventId } = tx
+    .insert(sealEvents)
+    .values({ serial, kind: "expired", reason, actorLabel: actorLabel(actor), logIndex, at })
+    .returning({ id: sealEvents.id })
+    .get();
+  emit(tx, "seal.changed", { sealEventId: eventId, serial });
+  recordAudit(tx, actor, {
+    action: "seal.expired",
+    target: { type: "seal", id: serial },
+    organizationId: seal.organizationId,
+    details: { logIndex, validUntil: seal.validUntil.toISOString() },
+  });
+  return true;
 }
 
 // --- The status lists -------------------------------------------------------------------------
 
-/** The bits of one list as the seals' states say now. */
+/**
+ * The bits of one list as the seals' states say now, by statusBits (the one rule): for a
+ * superseded seal, whether it was suspended when it was superseded comes from its events.
+ */
 export function statusBitstring(purpose: StatusPurpose): StatusBitstring {
   const bits = new StatusBitstring(STATUS_LIST_MIN_ENTRIES);
-  const index = purpose === "revocation" ? seals.revocationIndex : seals.suspensionIndex;
-  const state = purpose === "revocation" ? "revoked" : "suspended";
-  for (const row of db().select({ i: index }).from(seals).where(eq(seals.state, state)).all()) bits.set(row.i, true);
+  const rows = db()
+    .select({
+      state: seals.state,
+      revocationIndex: seals.revocationIndex,
+      suspensionIndex: seals.suspensionIndex,
+      // Written out with its own alias: drizzle leaves columns unqualified in a select's fields, and
+      // "serial" = "serial" inside the subquery would compare seal_events' column with itself.
+      lastSuspensionEvent: sql<string | null>`case when seals.state = 'superseded' then (
+        select e.kind from seal_events e
+        where e.serial = seals.serial and e.kind in (${sql.join(
+          SUSPENSION_EVENT_KINDS.map((k) => sql`${k}`),
+          sql`, `,
+        )})
+        order by e.id desc limit 1) end`,
+    })
+    .from(seals)
+    .where(ne(seals.state, "active")) // an active seal sets no bit
+    .all();
+  for (const row of rows) {
+    const b = statusBits(row.state, { suspendedWhenSuperseded: row.lastSuspensionEvent === "suspended" });
+    if (purpose === "revocation" ? b.revoked : b.suspended)
+      bits.set(purpose === "revocation" ? row.revocationIndex : row.suspensionIndex, true);
+  }
   // A lost seal (recordLostSeal) is revoked; its suspension bit stays clear.
   if (purpose === "revocation")
     for (const row of db().select({ i: lostSeals.revocationIndex }).from(lostSeals).all()) bits.set(row.i, true);
@@ -392,7 +430,7 @@ export async function statusListCredential(
     bits: statusBitstring(purpose),
     now: new Date(now),
   });
-  const signer = await signingKeys(env.dataDir).signer(new Date(now));
+  const signer = await signingKeys(env.dataDir).signer();
   const jws = signStatusListCredential(credential, signer.key, signer.kid);
   signedLists.set(listId, { version, signedAt: now, jws, dataDir: env.dataDir });
   return {

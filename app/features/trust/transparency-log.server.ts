@@ -231,12 +231,28 @@ export function logSize(t: Reader = db()): number {
 
 export type ProofAnswer<T> = { ok: true; value: T } | { ok: false; status: 400 | 404; message: string };
 
-/** The inclusion proof of leaf `index` in the tree of `treeSize` leaves (the latest when omitted). */
-export function inclusionProofFor(index: number, treeSize?: number, t: Reader = db()): ProofAnswer<TlogProof> {
-  const size = treeSize ?? logSize(t);
+/**
+ * An inclusion proof as the log serves it: a TlogProof whose checkpoint is the signed one stored
+ * for its tree size, or null when none is (a size between those the log has checkpoints for: the
+ * leaves `npm run log:recover` put back have one for the size they reach only).
+ */
+export type LogInclusionProof = Omit<TlogProof, "checkpoint"> & { checkpoint: string | null };
+
+const neverHad = (size: number, asked: number) => `The log has ${size} leaves; it has never had ${asked}.`;
+
+const storedCheckpoint = (t: Reader, treeSize: number): string | null =>
+  t.select({ note: logCheckpoints.note }).from(logCheckpoints).where(eq(logCheckpoints.treeSize, treeSize)).get()
+    ?.note ?? null;
+
+/**
+ * The inclusion proof of leaf `index` in the tree of `treeSize` leaves (the latest when omitted),
+ * for any size up to the log's: the stored tree nodes give it, a stored checkpoint is not needed.
+ */
+export function inclusionProofFor(index: number, treeSize?: number, t: Reader = db()): ProofAnswer<LogInclusionProof> {
+  const logged = logSize(t);
+  const size = treeSize ?? logged;
+  if (size > logged) return { ok: false, status: 404, message: neverHad(logged, size) };
   if (index >= size) return { ok: false, status: 404, message: `The log has no leaf ${index} in a tree of ${size}.` };
-  const checkpoint = t.select().from(logCheckpoints).where(eq(logCheckpoints.treeSize, size)).get();
-  if (!checkpoint) return { ok: false, status: 404, message: `The log has never had ${size} leaves.` };
   ensureLogTree();
   const leaf = t.select({ data: logLeaves.data }).from(logLeaves).where(eq(logLeaves.leafIndex, index)).get()!;
   return {
@@ -248,26 +264,42 @@ export function inclusionProofFor(index: number, treeSize?: number, t: Reader = 
       treeSize: size,
       leaf: leaf.data,
       inclusionProof: treeInclusionProof(index, size).map((h) => h.toString("base64")),
-      checkpoint: checkpoint.note,
+      checkpoint: storedCheckpoint(t, size),
     },
   };
 }
 
-/** The RFC 6962 consistency proof between two tree sizes the log has had. */
+/**
+ * The RFC 6962 consistency proof between two tree sizes up to the log's, from the stored tree
+ * nodes, with the signed checkpoint stored for each size (null where none is: size 0, or a size
+ * within leaves `npm run log:recover` put back).
+ */
 export function consistencyProofFor(
   from: number,
   to: number,
-): ProofAnswer<{ from: number; to: number; proof: string[]; fromCheckpoint: string; toCheckpoint: string }> {
+): ProofAnswer<{
+  from: number;
+  to: number;
+  proof: string[];
+  fromCheckpoint: string | null;
+  toCheckpoint: string | null;
+}> {
   if (from > to) return { ok: false, status: 400, message: "from must not be larger than to." };
   const size = logSize();
-  if (to > size) return { ok: false, status: 404, message: `The log has ${size} leaves; it has never had ${to}.` };
-  const older = from === 0 ? null : checkpointAt(from);
-  const newer = checkpointAt(to);
-  if ((from > 0 && !older) || !newer)
-    return { ok: false, status: 404, message: "No signed checkpoint for that tree size." };
+  if (to > size) return { ok: false, status: 404, message: neverHad(size, to) };
   ensureLogTree();
   const proof = treeConsistencyProof(from, to).map((h) => h.toString("base64"));
-  return { ok: true, value: { from, to, proof, fromCheckpoint: older?.note ?? "", toCheckpoint: newer.note } };
+  const t = db();
+  return {
+    ok: true,
+    value: {
+      from,
+      to,
+      proof,
+      fromCheckpoint: storedCheckpoint(t, from),
+      toCheckpoint: storedCheckpoint(t, to),
+    },
+  };
 }
 
 /** The note verifier keys of every signing key (for Go's sumdb/note and similar tools). */

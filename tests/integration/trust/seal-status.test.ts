@@ -220,7 +220,7 @@ describe("the transparency log", () => {
       const c = consistencyProofFor(m, n);
       expect(c.ok).toBe(true);
       if (!c.ok) continue;
-      const older = verifyCheckpoint(c.value.fromCheckpoint, origin(), jwks())!;
+      const older = verifyCheckpoint(c.value.fromCheckpoint!, origin(), jwks())!;
       expect(
         verifyConsistency(
           m,

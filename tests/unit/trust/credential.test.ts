@@ -37,7 +37,8 @@ let jws: string;
 
 beforeAll(async () => {
   keys = new SigningKeys(fs.mkdtempSync(path.join(os.tmpdir(), "keys-")));
-  signer = await keys.signer(new Date("2026-11-25T00:00:00Z"));
+  await keys.ensureActive(new Date("2026-11-25T00:00:00Z")); // the first key, made where there is none
+  signer = await keys.signer();
   jwks = keys.jwks().keys;
   jws = await signCredential(credential(), signer.key, signer.kid);
 });

@@ -128,6 +128,18 @@ describe("statusBits", () => {
     const revoked = nextSealState("suspended", "revoke");
     expect(revoked.ok && statusBits(revoked.state)).toEqual({ revoked: true, suspended: false });
   });
+
+  it("a seal superseded while suspended keeps its suspension bit; one superseded while active sets none", () => {
+    const superseded = nextSealState("suspended", "supersede");
+    expect(superseded.ok && statusBits(superseded.state, { suspendedWhenSuperseded: true })).toEqual({
+      revoked: false,
+      suspended: true,
+    });
+    expect(statusBits("superseded", { suspendedWhenSuperseded: false })).toEqual({ revoked: false, suspended: false });
+    // Only a superseded seal's past counts: an active or revoked seal's bits follow its state.
+    expect(statusBits("active", { suspendedWhenSuperseded: true })).toEqual({ revoked: false, suspended: false });
+    expect(statusBits("revoked", { suspendedWhenSuperseded: true })).toEqual({ revoked: true, suspended: false });
+  });
 });
 
 describe("labels and events", () => {

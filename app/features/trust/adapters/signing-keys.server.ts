@@ -3,6 +3,11 @@
  * PEM file readable only by the portal (mode 0600, never in the database, never logged), its
  * public JWK and status beside it. The `kid` is the key's RFC 7638 JWK thumbprint. Rotation makes
  * a new active key; retired keys stay published so older seals keep verifying, but sign nothing.
+ *
+ * The directory always has an active key once it has any key: a rotation writes the new key (on
+ * the disk) before it retires the old one, so a process reading the directory meanwhile finds one
+ * or the other, never none, and a key is made only where there is none at all (the first start,
+ * ensureActive). Two active keys (a rotation stopped half-way) sign as the newer one.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -60,20 +65,46 @@ export class SigningKeys {
   }
 
   private readAll(): KeyRecord[] {
-    return fs
-      .readdirSync(this.dir)
+    let files: string[];
+    try {
+      files = fs.readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return files
       .filter((f) => f.endsWith(".json"))
       .map((f) => JSON.parse(fs.readFileSync(path.join(this.dir, f), "utf8")) as KeyRecord)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.kid.localeCompare(b.kid));
   }
 
+  /**
+   * The key that signs: the newest active one (oldest first by list(), so the last; a rotation
+   * stopped between writing the new key and retiring the old leaves both active). When the cached
+   * listing has none, the directory is read once more: a listing taken while a rotation wrote the
+   * new key and retired the old may have missed the one and seen the other retired.
+   */
   active(): KeyRecord | undefined {
-    return this.list().find((k) => k.status === "active");
+    const newest = (keys: KeyRecord[]) => keys.filter((k) => k.status === "active").at(-1);
+    const found = newest(this.list());
+    if (found) return found;
+    this.cache = undefined;
+    return newest(this.list());
   }
 
-  /** The active key, created on first use. */
+  /**
+   * The active key. A key is made only when the directory has none at all (the first start:
+   * start-up calls this before anything signs). Keys but none active is an error, as for
+   * signerSync: making one then (a rotation seen half-way, say) would add an unaudited second key.
+   */
   async ensureActive(now = new Date()): Promise<KeyRecord> {
-    return this.active() ?? this.create(now);
+    const active = this.active();
+    if (active) return active;
+    if (this.list().length > 0) throw this.noActiveKey();
+    return this.create(now);
+  }
+
+  private noActiveKey(): Error {
+    return new Error(`No active signing key in ${this.dir}; start the portal once or run npm run keys:rotate.`);
   }
 
   async create(now = new Date()): Promise<KeyRecord> {
@@ -97,24 +128,28 @@ export class SigningKeys {
     return record;
   }
 
-  /** Retires the active key and makes a new one; returns both. */
-  async rotate(now = new Date()): Promise<{ retired: KeyRecord | undefined; active: KeyRecord }> {
-    const current = this.active();
-    if (current) {
-      const retired: KeyRecord = { ...current, status: "retired", retiredAt: now.toISOString() };
-      writeFileDurableSync(this.metaPath(current.kid), JSON.stringify(retired, null, 2) + "\n"); // never half-written
-      this.cache = undefined;
-    }
-    return {
-      retired: current && { ...current, status: "retired", retiredAt: now.toISOString() },
-      active: await this.create(now),
-    };
+  /**
+   * Makes a new active key, on the disk, then retires every other active key; returns the new key,
+   * the one that was signing (`retired`) and any other active key retired with it (`alsoRetired`:
+   * left by a rotation stopped half-way). In that order, a process reading the directory meanwhile
+   * always finds an active key.
+   */
+  async rotate(
+    now = new Date(),
+  ): Promise<{ retired: KeyRecord | undefined; alsoRetired: KeyRecord[]; active: KeyRecord }> {
+    this.cache = undefined;
+    const previous = this.list().filter((k) => k.status === "active");
+    const active = await this.create(now);
+    const retired = previous.map((k): KeyRecord => ({ ...k, status: "retired", retiredAt: now.toISOString() }));
+    for (const k of retired) writeFileDurableSync(this.metaPath(k.kid), JSON.stringify(k, null, 2) + "\n"); // never half-written
+    this.cache = undefined;
+    return { retired: retired.at(-1), alsoRetired: retired.slice(0, -1), active };
   }
 
-  /** The private key of the active key, for signing. */
-  async signer(now = new Date()): Promise<{ kid: string; key: crypto.KeyObject }> {
-    const record = await this.ensureActive(now);
-    return { kid: record.kid, key: crypto.createPrivateKey(fs.readFileSync(this.privatePath(record.kid))) };
+  /** The private key of the active key, for signing (never makes one: see ensureActive). */
+  async signer(): Promise<{ kid: string; key: crypto.KeyObject }> {
+    const { kid, key } = this.signerSync();
+    return { kid, key };
   }
 
   /**
@@ -123,8 +158,7 @@ export class SigningKeys {
    */
   signerSync(): { kid: string; key: crypto.KeyObject; publicKeyRaw: Buffer } {
     const record = this.active();
-    if (!record)
-      throw new Error(`No active signing key in ${this.dir}; start the portal once or run npm run keys:rotate.`);
+    if (!record) throw this.noActiveKey();
     let key = this.privateKeys.get(record.kid);
     if (!key) {
       key = crypto.createPrivateKey(fs.readFileSync(this.privatePath(record.kid)));

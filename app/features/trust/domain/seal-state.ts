@@ -70,7 +70,26 @@ export function manualActions(state: SealState, expired = false): SealAction[] {
 export const EXPIRED_NOT_SUSPENDED =
   "This seal has expired: verifiers already refuse it. It can be revoked, so that it never counts again, but not suspended.";
 
-/** The bits a seal contributes to the two status lists. */
-export function statusBits(state: SealState): { revoked: boolean; suspended: boolean } {
-  return { revoked: state === "revoked", suspended: state === "suspended" };
+/**
+ * The seal events that decide whether a seal was suspended just before it was superseded: the
+ * latest of them is "suspended" (a suspension, or a restated one) or not ("issued", "reinstated").
+ */
+export const SUSPENSION_EVENT_KINDS = ["issued", "suspended", "reinstated"] as const;
+
+/**
+ * The bits a seal contributes to the two status lists. A superseded seal keeps the suspension bit
+ * it had when it was superseded (`suspendedWhenSuperseded`: the latest of its
+ * SUSPENSION_EVENT_KINDS events is "suspended"): a re-certification replaces the seal for the new
+ * firmware, it does not reinstate the old one, so an offline verifier holding only the lists must
+ * go on reading it as suspended. A seal superseded while active sets no bit: it stays a true
+ * statement about the old firmware (decision 007). A revoked seal sets its revocation bit only.
+ */
+export function statusBits(
+  state: SealState,
+  facts: { suspendedWhenSuperseded?: boolean } = {},
+): { revoked: boolean; suspended: boolean } {
+  return {
+    revoked: state === "revoked",
+    suspended: state === "suspended" || (state === "superseded" && facts.suspendedWhenSuperseded === true),
+  };
 }
