@@ -25,19 +25,26 @@
 //   --accept-stale-status
 //                     use status lists past their validUntil (the output says since when);
 //                     without it a seal checked against such lists is "unknown", never valid.
-//   --now <date>      check as of this date instead of now (the status lists stay as given).
+//   --now <date>      check as of this date instead of now (the status lists stay as given). A
+//                     date before the seal's validFrom gives "not_yet_valid": the seal had not been
+//                     issued then (without --now, a validFrom in the future is forged: the issuer
+//                     cannot have signed it yet).
 //
 // Exit codes: 0 valid; 1 not valid (expired, suspended, revoked, superseded, forged, not_found,
-// or unknown: the status lists are out of date);
+// not_yet_valid: --now before the seal was issued, or unknown: the status lists are out of date);
 // 2 bad input (a file missing or unreadable, not a PDF or JWS, a credential of the issuer's cut
 // short when it was copied, a bad JWKS or status list, a status list the credential needs that
-// was not given, a network failure). Bad input prints one line on stderr and nothing on stdout.
+// was not given, a credential or status list signed by a key the --jwks file lacks, a network
+// failure). Bad input prints one line on stderr and nothing on stdout.
 //
 // Whom to trust. A signature only means something against keys you trust, so the keys come from
 // (in this order):
 //   1. --jwks <file>: the keys you hold. Once the signature verifies under them, everything the
 //      credential says (its issuer, its status list URLs) is the issuer's signed word, so the
 //      status lists may be fetched from the URLs it names (they must verify under the same keys).
+//      A file is a copy from one moment: a credential or status list signed by a key it lacks (a
+//      key made by a rotation since it was saved) is bad input asking for the issuer's current
+//      JWKS, never "forged": only the issuer's full key set can say a key was never published.
 //   2. --issuer <url> or $IOTSEAL_ISSUER: a pinned issuer. Without --jwks its JWKS is fetched from
 //      that origin (once more, with Cache-Control: no-cache, if the credential or a status list names
 //      a key the first copy lacks: a cache may hold the set from before a key rotation); with or
@@ -66,6 +73,8 @@ import { decodeProtectedHeader, type JWK } from "jose";
 import { z } from "zod";
 import { parseEnv } from "../app/platform/env";
 import {
+  FORGERY_MESSAGES,
+  JWKS_PATH,
   sealVerdict,
   unverifiedPayload,
   type SealCredential,
@@ -76,6 +85,7 @@ import {
   verifyStatusListCredential,
   type StatusListCheck,
 } from "../app/features/trust/domain/status-credential";
+import { NOT_YET_VALID_REASON } from "../app/features/trust/domain/verdict";
 import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/features/trust/domain/verify";
 import { logProofOfAttachments } from "../app/features/trust/domain/tlog-proof";
 import { compactJwsOf, cutShortCredential, cutShortText } from "../app/features/trust/domain/pasted-credential";
@@ -84,7 +94,8 @@ import { runCli } from "./cli";
 const USAGE = `Usage: npm run verify-seal -- <seal.pdf | credential file> [options]
 
 Checks an IoT Seal certificate (PDF) or credential (compact JWS, or JSON {"credential": "..."})
-and prints the verdict as JSON. Exit 0 valid, 1 not valid, 2 bad input.
+and prints the verdict as JSON. Exit 0 valid, 1 not valid, 2 bad input (including a credential
+or status list signed by a key the --jwks file does not have: fetch the issuer's current JWKS).
 
 Options:
   --jwks <file>     the issuer's keys (JWKS JSON, as served at /.well-known/jwks.json)
@@ -96,7 +107,8 @@ Options:
   --accept-stale-status
                     use status lists past their validUntil (said in the output); without it,
                     a seal checked against out-of-date lists is "unknown" (exit 1), never valid
-  --now <date>      check as of this ISO date instead of now
+  --now <date>      check as of this ISO date instead of now; a date before the seal's
+                    validFrom gives "not_yet_valid" (exit 1): it had not been issued then
   -h, --help        show this help
 
 Without --jwks, --issuer or $IOTSEAL_ISSUER only the configured portal is trusted: $PUBLIC_URL,
@@ -263,8 +275,11 @@ async function readArtefacts(
 type VerifiedList = Extract<StatusListCheck, { ok: true }>;
 
 interface Output {
-  /** "unknown": the status could not be decided (the status lists are out of date). */
-  status: SealVerdict | "unknown";
+  /**
+   * "unknown": the status could not be decided (the status lists are out of date).
+   * "not_yet_valid": --now is before the seal's validFrom (it had not been issued then).
+   */
+  status: SealVerdict | "unknown" | "not_yet_valid";
   reason?: string;
   serial?: string;
   subject?: SealCredential["credentialSubject"];
@@ -432,7 +447,8 @@ async function main(argv: string[]): Promise<number> {
    * A key the fetched JWKS does not hold (a credential or status list signed by a key published
    * since: a rotation, with a cache between us and the issuer still serving the older set) gets
    * the JWKS fetched once more, asking every cache to go back to the issuer. A kid still unknown
-   * after that is what the signature check says it is.
+   * after that is what the signature check says it is: the verifier holds the issuer's full key
+   * set. Keys from a --jwks file are not fetched again: see missingFromFile.
    */
   const holdKeyOf = async (jws: string) => {
     if (!refetchKeys || keyRefetched) return;
@@ -442,6 +458,21 @@ async function main(argv: string[]): Promise<number> {
     keys = await refetchKeys();
     out.notes.push(
       `the issuer's keys were fetched again (the first copy, from ${jwksSource}, did not have the key ${kid}: a cache may have held an older one)`,
+    );
+  };
+
+  /**
+   * Bad input when `jws` names a key the --jwks file lacks: the file is a copy from one moment
+   * (saved before a rotation, it lacks the newer keys), so it cannot say the issuer never published
+   * the key. Null with fetched keys, or when the file has the key.
+   */
+  const missingFromFile = (jws: string, what: string): InputError | null => {
+    if (jwksText === undefined) return null;
+    const kid = kidOf(jws);
+    if (!kid || keys.some((k) => k.kid === kid)) return null;
+    const current = `${pinnedIssuer?.url ?? ""}${JWKS_PATH}`;
+    return new InputError(
+      `${what} is signed with the key ${kid}, which is not in ${opts.jwks}: fetch the issuer's current ${current} (a key set saved before a key rotation lacks the newer keys) and check again.`,
     );
   };
 
@@ -473,6 +504,10 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   if (!result.ok) {
+    if (result.reason === FORGERY_MESSAGES.unknown_kid) {
+      const missing = missingFromFile(input.artefacts.jws, `${file}: the credential`);
+      if (missing) throw missing;
+    }
     out.reason = result.reason;
     return finish();
   }
@@ -517,13 +552,22 @@ async function main(argv: string[]): Promise<number> {
         if (res.status !== 200) throw new InputError(`Could not fetch the status list ${url}: HTTP ${res.status}.`);
         await holdKeyOf(res.text); // lists are re-signed by the active key: after a rotation, by the new one
         const list = await verifyStatusListCredential(res.text, keys);
-        if (!list.ok) throw new InputError(`The status list fetched from ${url} does not verify: ${list.message}`);
+        if (!list.ok)
+          throw (
+            missingFromFile(res.text, `The status list fetched from ${url}`) ??
+            new InputError(`The status list fetched from ${url} does not verify: ${list.message}`)
+          );
         lists.push(list);
       }
     } else {
       for (const s of statusTexts) {
+        await holdKeyOf(s.text); // a saved list may be signed by a key newer than a cached JWKS
         const list = await verifyStatusListCredential(s.text, keys);
-        if (!list.ok) throw new InputError(`The status list file ${s.file} does not verify: ${list.message}`);
+        if (!list.ok)
+          throw (
+            missingFromFile(s.text, `The status list file ${s.file}`) ??
+            new InputError(`The status list file ${s.file} does not verify: ${list.message}`)
+          );
         lists.push(list);
       }
     }
@@ -630,7 +674,16 @@ async function main(argv: string[]): Promise<number> {
 
   const v = sealVerdict(credential, { now, revoked, suspended, superseded });
   out.status = v.verdict;
+  // A validFrom after --now is a question about a date before the seal was issued, not a forgery,
+  // as long as the issuer can have signed it by the real clock (the same rule, asked of now).
+  const notYetIssued =
+    opts.now !== undefined &&
+    v.verdict === "forged" &&
+    v.reason === NOT_YET_VALID_REASON &&
+    sealVerdict(credential, { now: new Date(), revoked: false, suspended: false }).reason !== NOT_YET_VALID_REASON;
+  if (notYetIssued) out.status = "not_yet_valid";
   const reason =
+    (notYetIssued ? `Not valid yet as of ${now.toISOString()}: issued ${credential.validFrom}.` : undefined) ??
     v.reason ??
     (apiSays?.status === v.verdict ? apiSays.reason : undefined) ??
     (v.verdict === "revoked"

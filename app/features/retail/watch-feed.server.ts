@@ -20,6 +20,7 @@ import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { sealVerdictOf } from "../trust/domain/verdict";
+import type { SealState } from "../trust/domain/seal-state";
 import { enqueueWebhook } from "./webhooks.server";
 import { reportEventBody } from "../findings/advisories.server";
 
@@ -95,20 +96,31 @@ export function countWatchEvents(
     .get()!.n;
 }
 
-const EVENT_STATUS: Record<string, SealVerdict> = {
+/** The state each seal event leaves the seal in; "expired" changes none (expiry follows from validUntil). */
+const STATE_LEFT_BY: Partial<Record<string, SealState>> = {
+  issued: "active",
+  reinstated: "active",
   suspended: "suspended",
   revoked: "revoked",
-  expired: "expired",
   superseded: "superseded",
 };
 
 /**
- * The verdict a seal event left: an issuance or a reinstatement leaves the seal valid only if it
- * has not expired by then (a suspended seal reinstated after its validUntil is expired, not valid).
+ * The verdict a seal event left, by the one rule (sealVerdictOf) at the event's time, from the
+ * state the event left: an issuance or a reinstatement leaves the seal valid only if it has not
+ * expired by then (a suspended seal reinstated after its validUntil is expired, not valid). An
+ * expiry leaves the state the seal was in (`stateBefore`: the kind of its latest earlier
+ * state-changing event), so it reads as the pages, the API and the status lists said then: a seal
+ * that expired while suspended stays "suspended", a superseded one "superseded".
  */
-function statusAfter(kind: string, at: Date, dates: { validFrom: Date; validUntil: Date }): SealVerdict {
-  if (kind === "issued" || kind === "reinstated") return sealVerdictOf({ state: "active", ...dates }, at).verdict;
-  return EVENT_STATUS[kind] ?? "valid";
+function statusAfter(
+  kind: string,
+  at: Date,
+  seal: { validFrom: Date; validUntil: Date; state: SealState; stateBefore: string | null },
+): SealVerdict {
+  const state =
+    kind === "expired" ? (STATE_LEFT_BY[seal.stateBefore ?? ""] ?? seal.state) : (STATE_LEFT_BY[kind] ?? seal.state);
+  return sealVerdictOf({ state, validFrom: seal.validFrom, validUntil: seal.validUntil }, at).verdict;
 }
 
 function sealEventSelect(t: Tx | ReturnType<typeof db>) {
@@ -121,6 +133,13 @@ function sealEventSelect(t: Tx | ReturnType<typeof db>) {
       firmware: productVersions.firmwareVersion,
       validFrom: seals.validFrom,
       validUntil: seals.validUntil,
+      state: seals.state,
+      // For an expiry only: the kind of the seal's latest earlier event that changed its state
+      // (the seal_events_serial index (serial, id) answers it).
+      stateBefore: sql<string | null>`case when ${sealEvents.kind} = 'expired' then (
+        select p.kind from seal_events p
+        where p.serial = ${sealEvents.serial} and p.id < ${sealEvents.id} and p.kind <> 'expired'
+        order by p.id desc limit 1) end`,
     })
     .from(sealEvents)
     .innerJoin(seals, eq(seals.serial, sealEvents.serial))

@@ -24,6 +24,7 @@ import {
   type SealCredential,
 } from "../../../app/features/trust/domain/credential";
 import { PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
+import { NOT_YET_VALID_REASON } from "../../../app/features/trust/domain/verdict";
 import { inclusionProofFor } from "../../../app/features/trust/transparency-log.server";
 import { transaction } from "../../../app/platform/db.server";
 import { applySealAction, statusListCredential } from "../../../app/features/trust/seal-status.server";
@@ -184,6 +185,14 @@ beforeAll(async () => {
       .sign(issuerKey.key),
   );
 
+  // The active seal's facts signed by the issuer's key with a validFrom 30 days ahead: the issuer
+  // cannot have signed that yet, whatever date is asked about.
+  const postDated = unverifiedPayload(active.credential) as SealCredential;
+  postDated.validFrom = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  fs.writeFileSync(f("post-dated.jwt"), signCredential(postDated, issuerKey.key, issuerKey.kid));
+  const activeValidFrom = (unverifiedPayload(active.credential) as SealCredential).validFrom;
+  const dayBefore = (iso: string) => new Date(Date.parse(iso) - 86_400_000).toISOString();
+
   // The attacker copies the active seal's facts into a credential of their own, naming their site as issuer.
   const { publicKey, privateKey } = crypto.generateKeyPairSync("ed25519");
   const attackerJwks = JSON.stringify({
@@ -225,6 +234,9 @@ beforeAll(async () => {
     attackerUnpinned: [f("attacker.jwt"), "--no-status"],
     attackerTrustedOnPurpose: [f("attacker.jwt"), "--no-status", "--issuer", attackerUrl],
     onlinePinnedSuperseded: [f("expired.jwt"), "--issuer", `${issuer}/`],
+    beforeIssue: [f("active.jwt"), ...lists, "--now", dayBefore(activeValidFrom)],
+    postDated: [f("post-dated.jwt"), ...lists],
+    postDatedAskedBefore: [f("post-dated.jwt"), ...lists, "--now", dayBefore(postDated.validFrom)],
     help: ["--help"],
   };
   for (const [name, args] of Object.entries(cases)) runs.set(name, cli(args));
@@ -508,10 +520,34 @@ describe("npm run verify-seal", () => {
     expect(out.notes.join("\n")).toMatch(/the signed revocation list lags the issuer's seal API, which says revoked/);
   });
 
+  it("--now before the seal was issued: not_yet_valid (exit 1), not forged", async () => {
+    const r = await run("beforeIssue");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = r.json();
+    const validFrom = out.validFrom as string;
+    const asked = new Date(Date.parse(validFrom) - 86_400_000).toISOString();
+    expect(out).toMatchObject({
+      status: "not_yet_valid",
+      reason: `Not valid yet as of ${asked}: issued ${validFrom}.`,
+    });
+    expect(labels(out)).toContainEqual(["Signature by the issuer", true]);
+    expect(out.notes).toContainEqual(`checked as of ${asked}; the status lists say what they said when signed`);
+  });
+
+  it("a credential whose validFrom is still in the future is forged, with --now before it or without", async () => {
+    for (const name of ["postDated", "postDatedAskedBefore"]) {
+      const r = await run(name);
+      expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: 1, stderr: "" });
+      expect(r.json()).toMatchObject({ status: "forged", reason: NOT_YET_VALID_REASON });
+    }
+  });
+
   it("--help prints the usage and exits 0", async () => {
     const r = await run("help");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: npm run verify-seal -- <seal\.pdf \| credential file>/);
     expect(r.stdout).toMatch(/--no-status/);
+    expect(r.stdout).toMatch(/"not_yet_valid" \(exit 1\)/);
   });
 });
