@@ -2,7 +2,8 @@
 // notes expired seals, suspends seals with a critical or high finding open past its disclosure
 // deadline or recurring evidence overdue past its grace period, reinstates those it suspended
 // once nothing holds them, and publishes the advisories whose disclosure deadline has passed. Safe
-// to run beside the server.
+// to run beside the server. Exits 1 when a part of it failed (named in its output), 3 when the
+// published log is ahead of this database or its keys are missing.
 import { signingKeys } from "../app/features/trust/adapters/signing-keys.server";
 import { getEnv } from "../app/platform/env.server";
 import { describeSweep, runLifecycleSweep } from "../app/system/sweep.server";
@@ -27,5 +28,5 @@ await runCli(async () => {
   if (mail.attempted || mail.released)
     console.log(`Mail: ${mail.sent} sent, ${mail.retried} to retry, ${mail.failed} failed.`);
   closeDb();
-  return 0;
+  return report.failures.length ? 1 : 0; // what failed is named above; the next sweep tries it again
 });

@@ -110,7 +110,7 @@ export default function SupplierDashboard() {
         <h2 id="expiring-title">{`Seals expiring within ${RENEWAL_WINDOW_DAYS} days`}</h2>
         <FormError message={a && !a.ok ? a.formError : undefined} />
         {expiring.length === 0 ? (
-          <p className="muted">{`None: every active seal is valid for more than ${RENEWAL_WINDOW_DAYS} days.`}</p>
+          <p className="muted">{`None: every active or suspended seal is valid for more than ${RENEWAL_WINDOW_DAYS} days.`}</p>
         ) : (
           <ul className="timeline" data-testid="expiring-seals">
             {expiring.map((e) => (

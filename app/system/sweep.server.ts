@@ -5,6 +5,10 @@
  * reminders before a clock runs out (app/features/notifications/reminders.server.ts).
  * Idempotent and safe in several processes at once; run at start-up, every 15 minutes in the
  * server, and by `npm run lifecycle:sweep`.
+ *
+ * Each stage runs on its own: one that throws is logged and reported in `failures` (the CLI prints
+ * them), and the stages after it still run, so one broken seal or report does not hold back expiry
+ * notes, reminders and digests. The next sweep tries the failed stage again.
  */
 import type { AnyActor } from "../platform/actor";
 import { sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
@@ -42,21 +46,59 @@ export interface SweepReport {
   reminders: ReminderReport;
   /** Daily digest mails written (each user's mail waiting for the digest, once a day). */
   digests: number;
+  /**
+   * What failed and was skipped (each logged with its error): a whole stage, one seal's automatic
+   * decision or one reminder item. The rest of the sweep ran; the next sweep tries these again.
+   */
+  failures: { stage: string; error: string }[];
 }
 
+const NO_COLLECTION: CollectReport = { dryRun: false, deleted: [], orphanFiles: [], marked: [], unmarked: 0, bytes: 0 };
+
 export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): SweepReport {
-  const automatic = sweepAutomaticSuspensions(actor);
-  const expired = sweepExpiredSeals(actor);
-  const disclosed = noteDisclosures(actor); // a deadline passing discloses the finding's advisory
-  const policyChanges = sweepPolicies(); // time alone changes results (support left, seal age, deadlines)
-  const evidence = collectEvidence(actor); // unreferenced evidence past its grace period
-  kickRemoteEvidenceCollection(actor); // on S3 the objects are deleted in the background (decision 027)
-  const temporaryUploads = sweepTemporaryUploads();
-  drainOutbox(); // follow-ups of events a crashed process left pending (or the demo seed deferred)
-  const reminders = sendReminders(); // after the changes above: a report disclosed or a seal suspended just now is told as such
-  const digests = sendDigests(); // once a day, after the reminders: each user's waiting mail in one digest
-  kickMailWorker(); // the server's mail worker sends what is due now (npm run lifecycle:sweep delivers itself)
-  return { expired, ...automatic, disclosed, policyChanges, evidence, temporaryUploads, reminders, digests };
+  const failures: SweepReport["failures"] = [];
+  /** Runs one stage; one that throws is logged and reported, and gives `fallback` (nothing done). */
+  const stage = <T>(name: string, fallback: T, run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      console.error(`[lifecycle sweep] ${name} failed; the other stages ran, the next sweep tries again:`, error);
+      failures.push({ stage: name, error: error instanceof Error ? error.message : String(error) });
+      return fallback;
+    }
+  };
+  const { failed, ...automatic } = stage(
+    "automatic suspension",
+    { suspended: [], reinstated: [], restated: [], causes: {}, failed: [] },
+    () => sweepAutomaticSuspensions(actor), // each seal on its own: one that fails is in `failed`
+  );
+  for (const f of failed) failures.push({ stage: `automatic suspension of seal ${f.serial}`, error: f.error });
+  const expired = stage("expiry", [], () => sweepExpiredSeals(actor));
+  const disclosed = stage("disclosures", [], () => noteDisclosures(actor)); // a deadline passing discloses the finding's advisory
+  const policyChanges = stage("retailer policies", 0, () => sweepPolicies()); // time alone changes results (support left, seal age, deadlines)
+  const evidence = stage("evidence collection", NO_COLLECTION, () => collectEvidence(actor)); // unreferenced evidence past its grace period
+  // On S3 the objects are deleted in the background (decision 027).
+  stage("remote evidence collection", undefined, () => kickRemoteEvidenceCollection(actor));
+  const temporaryUploads = stage("temporary uploads", [], () => sweepTemporaryUploads());
+  // Follow-ups of events a crashed process left pending (or the demo seed deferred).
+  stage("outbox", 0, () => drainOutbox());
+  // After the changes above: a report disclosed or a seal suspended just now is told as such. Each item on its own.
+  const reminders = stage("reminders", { notified: 0, keys: [], failed: [] }, () => sendReminders());
+  for (const f of reminders.failed) failures.push({ stage: `reminders for ${f.item}`, error: f.error });
+  const digests = stage("digests", 0, () => sendDigests()); // once a day, after the reminders: each user's waiting mail in one digest
+  // The server's mail worker sends what is due now (npm run lifecycle:sweep delivers itself).
+  stage("mail worker", undefined, () => kickMailWorker());
+  return {
+    expired,
+    ...automatic,
+    disclosed,
+    policyChanges,
+    evidence,
+    temporaryUploads,
+    reminders,
+    digests,
+    failures,
+  };
 }
 
 /** "overdue findings; recurring evidence overdue: 5.2-3" */
@@ -93,5 +135,8 @@ export function describeSweep(r: SweepReport): string {
     describeReminders(r.reminders),
     r.digests ? `wrote ${r.digests} daily digest mail${r.digests === 1 ? "" : "s"}` : "",
   ].filter(Boolean);
-  return parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
+  const done = parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
+  if (!r.failures.length) return done;
+  const failed = r.failures.map((f) => `${f.stage} (${f.error})`).join("; ");
+  return `${done} Failed, to be tried again by the next sweep: ${failed}.`;
 }

@@ -16,9 +16,10 @@
  *   product.changed     -> current seal followed by GTIN watchers, when the GTIN      in the transaction
  *                          changed; policy results (retail)
  *   finding.changed     -> watch feed + webhooks (retail), when recorded or withdrawn  in the transaction
+ *                       -> automatic suspension of the seals of the report's product   in the transaction
+ *                          versions (monitoring), before the supplier is told
  *                       -> recorded, fix claimed / rejected / verified, deadline      in the transaction
  *                          extended, withdrawn told (notifications)
- *                       -> automatic suspension (monitoring)                          after commit
  *   fixes.certified     -> automatic suspension (monitoring)                          after commit
  *   submission.changed  -> the supplier / the assessors told (notifications)          in the transaction
  *   recurring.changed   -> the assessors / the supplier told (notifications)          in the transaction
@@ -44,7 +45,11 @@ import {
   notifyPossiblyAffectedBySeal,
 } from "../features/notifications/sbom-rules.server";
 import { mailPasswordReset } from "../features/notifications/password-reset-mail.server";
-import { decideIssuedSeal, sweepAutomaticSuspensions } from "../features/monitoring/automatic-suspension.server";
+import {
+  decideIssuedSeal,
+  decideSealsOfFinding,
+  sweepAutomaticSuspensions,
+} from "../features/monitoring/automatic-suspension.server";
 import { requestPublication } from "../features/public/publication.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import { followCurrentSeal } from "../features/retail/followed-products.server";
@@ -85,13 +90,15 @@ export function wireEvents(): void {
     if (e.change === "recorded" || e.change === "withdrawn")
       announceReportChange(tx, { findingId: e.findingId, productId: e.productId, change: e.change });
   });
-  // A report (or a certified fix) may suspend or release seals at once, not at the next sweep.
+  // A report's change may suspend or release the seals of its product versions: decided in its transaction
+  // (not at the next sweep), before the supplier is told below, so the notice's "are suspended" is already so.
   subscribe(
     "finding.changed",
     "monitoring: automatic suspension",
-    "after-commit",
-    () => void sweepAutomaticSuspensions(),
+    "transaction",
+    (tx, e) => void decideSealsOfFinding(tx, e.findingId),
   );
+  // Certified fixes may release other seals the same reports held: once the approval commits.
   subscribe(
     "fixes.certified",
     "monitoring: automatic suspension",

@@ -83,9 +83,10 @@ export function openSubmission(
 }
 
 /**
- * The organisation's active seals that expire within `days` (RENEWAL_WINDOW_DAYS by default),
- * soonest first, with any renewal already started: an open submission for the same product
- * version against the same checklist (any of its versions: a renewal moves on from a retired one).
+ * The organisation's active or suspended seals that expire within `days` (RENEWAL_WINDOW_DAYS by
+ * default), soonest first, with `state` and any renewal already started: an open submission for
+ * the same product version against the same checklist (any of its versions: a renewal moves on
+ * from a retired one).
  * A seal already renewed (a newer seal of the same product version and checklist, active or
  * suspended) is not listed: its renewal was approved. A renewal does not supersede the old seal
  * (only a re-certification of a newer firmware does, DESIGN.md): it runs to its own end date.
@@ -97,6 +98,7 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
   const rows = t
     .select({
       serial: seals.serial,
+      state: seals.state,
       validUntil: seals.validUntil,
       issuedAt: seals.issuedAt,
       productVersionId: seals.productVersionId,
@@ -113,7 +115,8 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
     .where(
       and(
         eq(seals.organizationId, actor.organizationId),
-        eq(seals.state, "active"),
+        // A suspended seal is renewed too (startRenewal takes it, and its expiry reminder sends the supplier here).
+        inArray(seals.state, ["active", "suspended"]),
         gt(seals.validUntil, new Date(now)),
         lte(seals.validUntil, new Date(now + days * 86_400_000)),
       ),

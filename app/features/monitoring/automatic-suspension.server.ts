@@ -4,20 +4,24 @@
  * its grace period — and reinstates it once nothing does. Both causes make one suspension
  * (app/features/monitoring/domain/automatic-suspension.ts decides); a suspension made by a person is never lifted here.
  *
+ * A report's change decides the seals of its product versions at once, in its own transaction
+ * (decideSealsOfFinding); the sweep catches up on what time alone changes (a deadline passing).
+ *
  * Each seal is decided and changed inside one IMMEDIATE transaction, so running the sweep twice,
  * or in two processes at once, changes each seal once. Every change goes through the seal-status
  * service (log leaf, seal event, watchers, audit). The public reason never names a finding; the
  * seal event's `cause` records which findings and requirements (see suspensionCause).
  */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { findings, findingVersions, sealEvents, seals } from "../../../db/schema";
+import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { findings, findingUpdates, findingVersions, sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { blocksSeal } from "../findings/domain/findings";
+import { blocksSeal, isOpen } from "../findings/domain/findings";
 import {
   parseCause,
   sweepDecision,
   type BlockingFinding,
   type CauseKind,
+  type HeldFinding,
   type SuspendedBy,
 } from "./domain/automatic-suspension";
 import type { Actor, AnyActor } from "../../platform/actor";
@@ -77,11 +81,18 @@ export function blockingFindingsOf(
     .map((f) => ({ id: f.id, title: f.title, severity: f.severity, deadline: f.deadline }));
 }
 
-/** The current suspension as recorded: who made it, and (if the sweeper) its public reason, cause kinds and overdue requirements. */
-function currentSuspension(
-  t: Reader,
-  serial: string,
-): { by: SuspendedBy | null; reason: string; kinds: Set<CauseKind>; recurringRefs: string[] } {
+interface CurrentSuspension {
+  by: SuspendedBy | null;
+  reason: string;
+  kinds: Set<CauseKind>;
+  recurringRefs: string[];
+}
+
+/**
+ * The current suspension as recorded: who made it, and (if the sweeper) its public reason, cause
+ * kinds and overdue requirements. Ask it of a suspended seal only (its latest "suspended" event).
+ */
+function currentSuspension(t: Reader, serial: string): CurrentSuspension {
   const last = t
     .select({ cause: sealEvents.cause, reason: sealEvents.reason })
     .from(sealEvents)
@@ -99,6 +110,72 @@ function currentSuspension(
   };
 }
 
+/**
+ * Who made a seal's current suspension ("manual": a person, or not known), or null when the seal
+ * is not suspended. The reminders and pages word what lifts it by this: the sweeper lifts only its own.
+ */
+export function suspensionOriginOf(serial: string, t: Reader = db()): SuspendedBy | null {
+  const seal = deciding(t).seal.get({ serial });
+  if (seal?.state !== "suspended") return null;
+  return currentSuspension(t, serial).by ?? "manual";
+}
+
+/**
+ * The reports that held an automatic suspension, as they stand now (for its reinstatement's public
+ * reason): those the causes of its events name (the suspension and each restatement since), and
+ * those of the product version whose deadline was extended after it had passed while it lasted (one
+ * that blocked meanwhile and was let go that way, which no cause written before names).
+ */
+function heldFindingsOf(t: Reader, serial: string, productVersionId: string): HeldFinding[] {
+  const ofVersion = new Map(
+    deciding(t)
+      .findingsOf.all({ productVersionId })
+      .map((f) => [f.id, f]),
+  );
+  // This suspension's events: the "suspended" ones since the seal last changed otherwise, newest first.
+  const streak: { cause: string | null; at: Date }[] = [];
+  for (const e of t
+    .select({ kind: sealEvents.kind, cause: sealEvents.cause, at: sealEvents.at })
+    .from(sealEvents)
+    .where(eq(sealEvents.serial, serial))
+    .orderBy(desc(sealEvents.id))
+    .all()) {
+    if (e.kind !== "suspended") break;
+    streak.push(e);
+  }
+  if (!streak.length) return [];
+  const ids = new Set(streak.flatMap((e) => parseCause(e.cause).findingIds));
+  for (const u of t
+    .select({
+      findingId: findingUpdates.findingId,
+      previousDeadline: findingUpdates.previousDeadline,
+      at: findingUpdates.at,
+    })
+    .from(findingUpdates)
+    .innerJoin(findingVersions, eq(findingVersions.findingId, findingUpdates.findingId))
+    .where(
+      and(
+        eq(findingVersions.productVersionId, productVersionId),
+        eq(findingUpdates.kind, "deadline_extended"),
+        gte(findingUpdates.at, streak[streak.length - 1].at),
+      ),
+    )
+    .all()) {
+    const f = ofVersion.get(u.findingId);
+    // It blocked the seal just before it was extended (an extension is refused once a report is closed).
+    if (
+      f &&
+      u.previousDeadline &&
+      blocksSeal({ severity: f.severity, status: "open", deadline: u.previousDeadline }, u.at)
+    )
+      ids.add(f.id);
+  }
+  return [...ids].flatMap((id) => {
+    const f = ofVersion.get(id);
+    return f ? [{ open: isOpen(f.status), deadline: f.deadline }] : [];
+  });
+}
+
 export type AutomaticChange =
   | { serial: string; action: "suspend" | "restate"; findings: number; recurring: string[] }
   | { serial: string; action: "reinstate" };
@@ -112,7 +189,8 @@ function liveSeal(t: Reader, serial: string) {
 /**
  * Decides one seal inside `tx` and applies the decision through the seal-status service. Called
  * by the sweep (one transaction per seal) and by the use cases whose change may suspend or lift a
- * suspension at once (deciding recurring evidence), inside their own transaction. A renewed seal
+ * suspension at once (deciding recurring evidence; a report's change, decideSealsOfFinding), inside
+ * their own transaction. A renewed seal
  * is no longer monitored for recurring evidence: nothing suspends it for that any more, and a
  * suspension recorded for overdue evidence is kept as recorded, never lifted as if evidence came.
  */
@@ -129,13 +207,18 @@ export function decideAutomaticSuspension(tx: Tx, actor: AnyActor, serial: strin
     schedule.renewedBy && current?.by === "automatic"
       ? schedule.items.filter((i) => current.recurringRefs.includes(i.ref)).map((i) => ({ ref: i.ref, title: i.title }))
       : overdueIn(schedule);
+  // The reports that held it are read only when it may be lifted (they word the reinstatement's reason).
+  const heldBy =
+    current?.by === "automatic" && current.kinds.has("finding") && blocking.length === 0
+      ? heldFindingsOf(tx, serial, seal.productVersionId)
+      : [];
   const decision = sweepDecision({
     state: seal.state,
     suspendedBy: current?.by ?? null,
     blockingFindings: blocking,
     overdueRecurring: overdue,
     expired: seal.validUntil.getTime() <= now.getTime(),
-    recorded: current?.by === "automatic" ? { reason: current.reason, kinds: current.kinds } : null,
+    recorded: current?.by === "automatic" ? { reason: current.reason, kinds: current.kinds, heldBy } : null,
   });
   switch (decision.action) {
     case "suspend":
@@ -164,6 +247,27 @@ export function decideIssuedSeal(tx: Tx, event: { sealEventId: number; serial: s
   afterCommit(() => transaction((t) => void decideAutomaticSuspension(t, { system: "lifecycle" }, event.serial)));
 }
 
+/**
+ * A report changed (recorded, a fix claimed, rejected or verified, its deadline extended, withdrawn):
+ * the live seals of its product versions are decided at once, in the transaction of the change
+ * (subscribed to `finding.changed` in app/system/wiring.server.ts), so the change and what it does to
+ * the seals stand or fall together, and what the supplier is told in that transaction is already so.
+ */
+export function decideSealsOfFinding(
+  tx: Tx,
+  findingId: string,
+  actor: AnyActor = { system: "lifecycle" },
+): AutomaticChange[] {
+  const serials = tx
+    .select({ serial: seals.serial })
+    .from(seals)
+    .innerJoin(findingVersions, eq(findingVersions.productVersionId, seals.productVersionId))
+    .where(and(eq(findingVersions.findingId, findingId), inArray(seals.state, ["active", "suspended"])))
+    .orderBy(seals.serial)
+    .all();
+  return serials.flatMap(({ serial }) => decideAutomaticSuspension(tx, actor, serial) ?? []);
+}
+
 export interface AutomaticSweepReport {
   suspended: string[];
   reinstated: string[];
@@ -171,18 +275,30 @@ export interface AutomaticSweepReport {
   restated: string[];
   /** Per suspended or restated seal: how many findings and which recurring requirements hold it. */
   causes: Record<string, { findings: number; recurring: string[] }>;
+  /** Seals whose decision failed (its transaction rolled back, nothing changed), with the error: the next sweep tries again. */
+  failed: { serial: string; error: string }[];
 }
 
-/** Decides every active or suspended seal, each in its own transaction. Idempotent. */
+/**
+ * Decides every active or suspended seal, each in its own transaction. Idempotent. A seal whose
+ * decision throws is logged and reported, and the others are still decided.
+ */
 export function sweepAutomaticSuspensions(actor: AnyActor = { system: "lifecycle" }): AutomaticSweepReport {
   const candidates = db()
     .select({ serial: seals.serial })
     .from(seals)
     .where(inArray(seals.state, ["active", "suspended"]))
     .all();
-  const report: AutomaticSweepReport = { suspended: [], reinstated: [], restated: [], causes: {} };
+  const report: AutomaticSweepReport = { suspended: [], reinstated: [], restated: [], causes: {}, failed: [] };
   for (const { serial } of candidates) {
-    const change = transaction((tx) => decideAutomaticSuspension(tx, actor, serial));
+    let change: AutomaticChange | null;
+    try {
+      change = transaction((tx) => decideAutomaticSuspension(tx, actor, serial));
+    } catch (error) {
+      console.error(`[automatic suspension] seal ${serial} could not be decided; the next sweep tries again:`, error);
+      report.failed.push({ serial, error: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
     if (!change) continue;
     if (change.action === "reinstate") report.reinstated.push(serial);
     else {
@@ -196,21 +312,36 @@ export function sweepAutomaticSuspensions(actor: AnyActor = { system: "lifecycle
 /**
  * Why a seal may not be reinstated by hand now, for staff: what would make the sweep suspend it
  * again at once (a critical or high report open past its deadline, recurring evidence overdue past
- * its grace), named; null when nothing holds it (or it is not a live seal).
+ * its grace), named, and what lifts the suspension once nothing holds it: the sweeper, for one it
+ * made; staff, here, for one a person made (the sweeper never lifts that). Null when nothing holds
+ * it (or it is not a live seal): then the seal can be reinstated by hand.
  */
 export function automaticHoldOf(serial: string, t: Reader = db()): string | null {
   const seal = liveSeal(t, serial);
   if (!seal) return null;
   const now = new Date(nowMs());
   if (seal.validUntil.getTime() <= now.getTime()) return null; // expired: the sweep suspends nothing
+  const findingsHeld = blockingFindingsOf(t, seal.productVersionId, now);
+  const recurringHeld = overdueRecurringOf(t, seal, now);
   const held = [
-    ...blockingFindingsOf(t, seal.productVersionId, now).map(
+    ...findingsHeld.map(
       (f) => `the open ${f.severity} report "${f.title}", past its disclosure deadline of ${formatDate(f.deadline)}`,
     ),
-    ...overdueRecurringOf(t, seal, now).map((r) => `recurring evidence for ${r.ref} ${r.title}, overdue`),
+    ...recurringHeld.map((r) => `recurring evidence for ${r.ref} ${r.title}, overdue`),
   ];
   if (held.length === 0) return null;
-  return `Held by ${held.join("; ")}. Reinstated by hand, the seal would be suspended again by the next lifecycle sweep; it is reinstated automatically once nothing holds it (the report closed, the evidence accepted).`;
+  const lifted = [
+    findingsHeld.length ? "each report fixed and verified, withdrawn or given a later deadline" : "",
+    recurringHeld.length ? "the evidence accepted" : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  const byHand = seal.state === "suspended" && currentSuspension(t, serial).by !== "automatic";
+  return `Held by ${held.join("; ")}. Reinstated by hand, the seal would be suspended again by the next lifecycle sweep. ${
+    byHand
+      ? `It was suspended by a person, so it is not reinstated automatically: once nothing holds it (${lifted}), reinstate it here.`
+      : `It is reinstated automatically once nothing holds it (${lifted}).`
+  }`;
 }
 
 /**

@@ -33,7 +33,7 @@ import { normalizeSerial } from "../trust/domain/serial";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
-import { decideAutomaticSuspension } from "./automatic-suspension.server";
+import { decideAutomaticSuspension, suspensionOriginOf } from "./automatic-suspension.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
@@ -602,7 +602,11 @@ export function recurringEvidenceView(actor: Actor, id: string) {
     item && !notMonitored
       ? consequenceWords(
           { standing: item.standingWithoutPending, dueAt: item.dueAt, graceEndsAt: item.graceEndsAt },
-          { suspended: seal.state === "suspended", validUntil: seal.validUntil },
+          {
+            suspended: seal.state === "suspended",
+            suspendedBy: suspensionOriginOf(seal.serial, t),
+            validUntil: seal.validUntil,
+          },
         )
       : null;
   return {

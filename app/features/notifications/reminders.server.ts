@@ -33,7 +33,8 @@
  *                                                     failing in overlapping spells),    ago (a later outage is a new one)
  *                                                     once per outage
  *
- * Each item is told in its own transaction: one that fails does not hold back the others.
+ * Each item is told in its own transaction: one that fails (its transaction rolled back, nobody told of
+ * it) is logged and reported in `failed`, and the others are still told; the next sweep tries it again.
  */
 import { and, asc, eq, gt, gte, inArray, isNotNull, lt, ne, or, sql } from "drizzle-orm";
 import { findings, mailOutbox, products, productVersions, seals } from "../../../db/schema";
@@ -42,6 +43,8 @@ import { transaction, db, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { formatDate, formatDateTime } from "../../platform/format";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
+import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
+import { BY_HAND_UNTIL_ACCEPTED } from "../monitoring/domain/recurring";
 import { signingKeys } from "../trust/adapters/signing-keys.server";
 import {
   daysLeft,
@@ -67,6 +70,8 @@ export interface ReminderReport {
   notified: number;
   /** The reminder keys that notified someone, for the sweep's log line and tests. */
   keys: string[];
+  /** Items whose reminders failed (nobody was told of them; logged with the error): the next sweep tries again. */
+  failed: { item: string; error: string }[];
 }
 
 /** "2026-12-13": a clock's date in a key (a moved clock gets new keys). */
@@ -90,22 +95,34 @@ export function reportReminderKeys(findingId: string, deadline: Date): string[] 
 
 /** Sends every reminder due at `now`. Idempotent; safe in several processes at once. */
 export function sendReminders(now: Date = new Date(nowMs())): ReminderReport {
-  const report: ReminderReport = { notified: 0, keys: [] };
-  const tell = (fn: (tx: Tx) => { key: string; n: number }[]) => {
-    for (const r of transaction(fn))
+  const report: ReminderReport = { notified: 0, keys: [], failed: [] };
+  /** Runs `fn` for one item; one that throws is logged and reported, and the others go on. */
+  const guarded = <T>(item: string, fallback: T, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      console.error(`[reminders] ${item} failed; the others were told, the next sweep tries again:`, error);
+      report.failed.push({ item, error: error instanceof Error ? error.message : String(error) });
+      return fallback;
+    }
+  };
+  const tell = (item: string, fn: (tx: Tx) => { key: string; n: number }[]) => {
+    for (const r of guarded(item, [], () => transaction(fn)))
       if (r.n) {
         report.notified += r.n;
         report.keys.push(r.key);
       }
   };
-  for (const id of openReportIds()) tell((tx) => reportReminders(tx, id, now));
-  for (const id of craFlaggedReportIds()) tell((tx) => craReminders(tx, id, now));
-  for (const serial of liveSealSerials(now)) {
-    tell((tx) => recurringReminders(tx, serial, now));
-    tell((tx) => expiryReminders(tx, serial, now));
+  for (const id of guarded("the open reports", [], openReportIds))
+    tell(`the deadline of report ${id}`, (tx) => reportReminders(tx, id, now));
+  for (const id of guarded("the reports flagged for CRA Article 14", [], craFlaggedReportIds))
+    tell(`the CRA clocks of report ${id}`, (tx) => craReminders(tx, id, now));
+  for (const serial of guarded("the live seals", [], () => liveSealSerials(now))) {
+    tell(`the recurring evidence of seal ${serial}`, (tx) => recurringReminders(tx, serial, now));
+    tell(`the expiry of seal ${serial}`, (tx) => expiryReminders(tx, serial, now));
   }
-  tell((tx) => keyReminder(tx, now));
-  tell((tx) => mailReminder(tx, now));
+  tell("the signing key", (tx) => keyReminder(tx, now));
+  tell("mail delivery", (tx) => mailReminder(tx, now));
   return report;
 }
 
@@ -352,6 +369,8 @@ function recurringReminders(tx: Tx, serial: string, now: Date): { key: string; n
   const schedule = recurringScheduleOf(tx, row.seal, now);
   if (!schedule.monitored) return []; // revoked, superseded, expired or renewed: no evidence expected
   const label = `${row.product} (seal ${serial})`;
+  // A suspension an assessor made by hand is never lifted by accepted evidence: the words say what it does then.
+  const byHand = suspensionOriginOf(serial, tx) === "manual";
   const out: { key: string; n: number }[] = [];
   for (const item of schedule.items) {
     if (item.pending) continue; // the supplier sent it; the assessors are told (rules.server.ts)
@@ -363,8 +382,14 @@ function recurringReminders(tx: Tx, serial: string, now: Date): { key: string; n
     const text = {
       "30d": `${what} is due on ${formatDate(item.dueAt)}, in ${daysLeft(item.dueAt, now)} days.`,
       "7d": `${what} is due on ${formatDate(item.dueAt)}, in ${daysLeft(item.dueAt, now)} day${daysLeft(item.dueAt, now) === 1 ? "" : "s"}.`,
-      grace: `${what} was due on ${formatDate(item.dueAt)}; the grace period ends on ${formatDate(item.graceEndsAt)}. After that the seal is suspended until accepted evidence arrives.`,
-      overdue: `${what} is overdue since ${formatDate(item.graceEndsAt)} (due ${formatDate(item.dueAt)}, grace ended): the seal is suspended until accepted evidence arrives.`,
+      grace: `${what} was due on ${formatDate(item.dueAt)}; the grace period ends on ${formatDate(item.graceEndsAt)}. ${
+        byHand
+          ? "After that the seal, suspended by an assessor, cannot be reinstated until accepted evidence arrives."
+          : "After that the seal is suspended until accepted evidence arrives."
+      }`,
+      overdue: `${what} is overdue since ${formatDate(item.graceEndsAt)} (due ${formatDate(item.dueAt)}, grace ended): ${
+        byHand ? BY_HAND_UNTIL_ACCEPTED : "the seal is suspended until accepted evidence arrives."
+      }`,
     }[t];
     out.push({
       key,

@@ -157,6 +157,7 @@ describe("a rejection says what it means for the seal now", () => {
     expect(state(watch)).toBe("suspended");
     expect(await verifySerial(watch)).toMatchObject({ status: "suspended", reason: SCAN_REASON });
     const body = rejectionNotice(sent.id).body;
+    // The sweep's own suspension, said as such (a suspension by hand is worded otherwise: consequenceWords).
     expect(body).toContain(
       `Its grace period ended on ${formatDate(graceEndsAt)}: the seal is suspended while this evidence is overdue.`,
     );

@@ -20,7 +20,7 @@ describe("domain events", () => {
         "advisory.published -> retail: watch feed (transaction)",
         "product.changed -> retail: policy results (transaction)",
         "finding.changed -> retail: watch feed (transaction)",
-        "finding.changed -> monitoring: automatic suspension (after-commit)",
+        "finding.changed -> monitoring: automatic suspension (transaction)",
         "fixes.certified -> monitoring: automatic suspension (after-commit)",
         "seal.changed -> public: static publication (wake)",
         "finding.changed -> public: static publication (wake)",

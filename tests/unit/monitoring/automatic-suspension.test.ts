@@ -272,6 +272,69 @@ describe("sweepDecision", () => {
     expect(d).toEqual({ action: "reinstate", reason, cause });
   });
 
+  describe("a report still open that held it: its deadline was extended, and the reason says so", () => {
+    const EXTENDED = { open: true, deadline: new Date("2027-07-05T00:00:00Z") };
+    const LATER = { open: true, deadline: new Date("2027-08-01T00:00:00Z") };
+    const CLOSED = { open: false, deadline: new Date("2027-06-01T00:00:00Z") };
+    const lifted = (kinds: CauseKind[], heldBy: { open: boolean; deadline: Date }[]) =>
+      sweepDecision({
+        state: "suspended",
+        suspendedBy: "automatic",
+        blockingFindings: [],
+        overdueRecurring: [],
+        recorded: { reason: FINDING_SUSPENSION_REASON, kinds: new Set(kinds), heldBy },
+      });
+
+    it.each<[string, CauseKind[], { open: boolean; deadline: Date }[], string]>([
+      [
+        "one report",
+        ["finding"],
+        [EXTENDED],
+        "The disclosure deadline of the report that held it was extended to 5 Jul 2027.",
+      ],
+      [
+        "several",
+        ["finding"],
+        [LATER, EXTENDED],
+        "The disclosure deadlines of the reports that held it were extended, the earliest to 5 Jul 2027.",
+      ],
+      [
+        "one extended, one closed",
+        ["finding"],
+        [CLOSED, EXTENDED],
+        "No open security report is past its disclosure deadline any more: the deadline of one report that held it was extended to 5 Jul 2027; the other was fixed and verified, or withdrawn.",
+      ],
+      [
+        "two extended, two closed",
+        ["finding"],
+        [CLOSED, LATER, CLOSED, EXTENDED],
+        "No open security report is past its disclosure deadline any more: the deadlines of 2 reports that held it were extended, the earliest to 5 Jul 2027; the others were fixed and verified, or withdrawn.",
+      ],
+      [
+        "extended, with recurring evidence accepted",
+        ["finding", "recurring"],
+        [EXTENDED],
+        `The disclosure deadline of the report that held it was extended to 5 Jul 2027. ${RECURRING_REINSTATE_REASON}`,
+      ],
+      ["every one closed: as before", ["finding"], [CLOSED, CLOSED], FINDING_REINSTATE_REASON],
+      ["not read (old records): as before", ["finding"], [], FINDING_REINSTATE_REASON],
+      ["a recurring suspension: the reports play no part", ["recurring"], [EXTENDED], RECURRING_REINSTATE_REASON],
+    ])("%s", (_what, kinds, heldBy, reason) => {
+      const d = lifted(kinds, heldBy);
+      expect(d).toEqual({ action: "reinstate", reason, cause: reinstatementCause(new Set(kinds)) });
+      expect(automaticReinstateReason(new Set(kinds), heldBy)).toBe(reason);
+    });
+
+    it("never says an open report was fixed or withdrawn when none of those that held it was", () => {
+      const reason = automaticReinstateReason(new Set<CauseKind>(["finding"]), [EXTENDED]);
+      expect(reason).not.toMatch(/fixed|withdrawn/);
+      for (const f of [SECRET, SECRET2]) {
+        expect(reason).not.toContain(f.title);
+        expect(reason).not.toContain(f.id);
+      }
+    });
+  });
+
   it.each<[string, boolean, boolean, string, string]>([
     ["a finding fixed, evidence still overdue", false, true, FINDING_SUSPENSION_REASON, SCAN_REASON],
     ["evidence accepted, a finding still overdue", true, false, SCAN_REASON, FINDING_SUSPENSION_REASON],

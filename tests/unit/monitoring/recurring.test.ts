@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
 import {
+  BY_HAND_UNTIL_ACCEPTED,
   consequenceWords,
   DEFAULT_RECURRING_GRACE_DAYS,
   expiresFirst,
@@ -294,9 +295,29 @@ describe("consequenceWords: what a standing (nothing waiting) means for the seal
     expect(consequenceWords(s("overdue"), { suspended: false, validUntil: VALID_UNTIL })).toBe(
       "Its grace period ended on 24 Apr 2027: the seal will be suspended until accepted evidence arrives.",
     );
-    expect(consequenceWords(s("overdue"), { suspended: true, validUntil: VALID_UNTIL })).toBe(
+    expect(consequenceWords(s("overdue"), { suspended: true, suspendedBy: "automatic", validUntil: VALID_UNTIL })).toBe(
       "Its grace period ended on 24 Apr 2027: the seal is suspended while this evidence is overdue.",
     );
+  });
+
+  it("a seal suspended by hand: accepted evidence alone does not reinstate it", () => {
+    expect(consequenceWords(s("overdue"), { suspended: true, suspendedBy: "manual", validUntil: VALID_UNTIL })).toBe(
+      `Its grace period ended on 24 Apr 2027: ${BY_HAND_UNTIL_ACCEPTED}`,
+    );
+    expect(BY_HAND_UNTIL_ACCEPTED).toBe(
+      "the seal, suspended by an assessor, cannot be reinstated while this evidence is overdue; once accepted evidence arrives (and nothing else holds it), an assessor can reinstate it.",
+    );
+    expect(consequenceWords(s("in_grace"), { suspended: true, suspendedBy: "manual", validUntil: VALID_UNTIL })).toBe(
+      "It was due on 10 Apr 2027. New evidence must be sent before the grace period ends on 24 Apr 2027, or the seal, suspended by an assessor, cannot be reinstated until accepted evidence arrives.",
+    );
+  });
+
+  it("suspended, by whom not said: words that hold for either", () => {
+    const words = consequenceWords(s("overdue"), { suspended: true, validUntil: VALID_UNTIL });
+    expect(words).toBe(
+      "Its grace period ended on 24 Apr 2027: the seal is suspended, and stays suspended at least until accepted evidence arrives.",
+    );
+    expect(words).not.toContain("while this evidence is overdue");
   });
 
   it("in grace: names the grace period's end; not yet due: the due date", () => {

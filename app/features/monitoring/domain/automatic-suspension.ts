@@ -17,6 +17,7 @@
  */
 import { recurringSuspensionReason } from "./recurring";
 import { nextSealState, type SealState } from "../../trust/domain/seal-state";
+import { formatDate } from "../../../platform/format";
 
 /** Who recorded the current suspension: an assessor by hand, or the sweeper (findings and/or recurring evidence). */
 export type SuspendedBy = "manual" | "automatic";
@@ -42,7 +43,10 @@ export type CauseKind = "finding" | "recurring";
 
 /** The public reason for a suspension caused by findings (never the findings' titles or details). */
 export const FINDING_SUSPENSION_REASON = "Under review for a reported security issue past its disclosure deadline.";
-/** (Its report was fixed and the fix verified, or it was withdrawn: the reason says only what is known to be true of both.) */
+/**
+ * (Each report that held it was fixed and the fix verified, or withdrawn: the reason says only what is true
+ * of both. A report still open had its deadline extended instead, and is told as such: automaticReinstateReason.)
+ */
 export const FINDING_REINSTATE_REASON =
   "No open security report is past its disclosure deadline any more: each was fixed and verified, or withdrawn.";
 export const RECURRING_REINSTATE_REASON = "Fresh recurring evidence was accepted; none is overdue any more.";
@@ -67,14 +71,55 @@ export function automaticSuspensionReason(causes: SuspensionCauses): string | nu
   return parts.length ? parts.join(" ") : null;
 }
 
-/** The public reason for lifting an automatic suspension, from the kinds of cause it was recorded with. */
-export function automaticReinstateReason(recorded: ReadonlySet<CauseKind>): string {
+/**
+ * A report that held the seal during its suspension (named in the suspension's cause, or released
+ * since by a deadline extended after it had passed), as it stands now. Never named in a reason.
+ */
+export interface HeldFinding {
+  /** Still open (not fixed and verified, not withdrawn). */
+  open: boolean;
+  /** Its disclosure deadline now (for one still open that holds nothing any more: the extended one). */
+  deadline: Date;
+}
+
+/**
+ * The public reason for lifting an automatic suspension, from the kinds of cause it was recorded
+ * with and the reports that held it. A report still open was not fixed or withdrawn: its deadline
+ * was extended (after it had passed: allowed once its advisory is public), and the reason says so,
+ * with the new date, never the report.
+ */
+export function automaticReinstateReason(recorded: ReadonlySet<CauseKind>, held: readonly HeldFinding[] = []): string {
   const finding = recorded.has("finding");
   const recurring = recorded.has("recurring");
+  const extended = finding ? held.filter((f) => f.open) : [];
+  if (extended.length)
+    return [extendedReason(extended, held.length - extended.length), recurring ? RECURRING_REINSTATE_REASON : ""]
+      .filter(Boolean)
+      .join(" ");
   if (finding && recurring) return FINDING_AND_RECURRING_REINSTATE_REASON;
   if (finding) return FINDING_REINSTATE_REASON;
   if (recurring) return RECURRING_REINSTATE_REASON;
   return AUTOMATIC_REINSTATE_REASON;
+}
+
+/**
+ * "The disclosure deadline of the report that held it was extended to 24 Apr 2027.", or, with
+ * reports that were closed besides, "No open security report is past its disclosure deadline any
+ * more: the deadline of one report that held it was extended to …; the other was fixed and
+ * verified, or withdrawn." Several extended: "…, the earliest to <date>".
+ */
+function extendedReason(extended: readonly HeldFinding[], closed: number): string {
+  const earliest = formatDate(Math.min(...extended.map((f) => f.deadline.getTime())));
+  const several = extended.length > 1;
+  if (closed === 0)
+    return several
+      ? `The disclosure deadlines of the reports that held it were extended, the earliest to ${earliest}.`
+      : `The disclosure deadline of the report that held it was extended to ${earliest}.`;
+  const moved = several
+    ? `the deadlines of ${extended.length} reports that held it were extended, the earliest to ${earliest}`
+    : `the deadline of one report that held it was extended to ${earliest}`;
+  const others = closed === 1 ? "the other was" : "the others were";
+  return `No open security report is past its disclosure deadline any more: ${moved}; ${others} fixed and verified, or withdrawn.`;
 }
 
 function uniqueByRef<T extends { ref: string }>(list: readonly T[]): T[] {
@@ -159,8 +204,11 @@ export interface SweepInput {
   overdueRecurring?: readonly OverdueRequirement[];
   /** The seal has passed its validUntil (or the support period ended): its verdict is expired whatever is done. */
   expired?: boolean;
-  /** For an automatic suspension: the public reason and the cause kinds recorded with it. */
-  recorded?: { reason: string; kinds: ReadonlySet<CauseKind> } | null;
+  /**
+   * For an automatic suspension: the public reason and the cause kinds recorded with it, and (read
+   * when it may be lifted) the reports that held it, as they stand now (automaticReinstateReason).
+   */
+  recorded?: { reason: string; kinds: ReadonlySet<CauseKind>; heldBy?: readonly HeldFinding[] } | null;
 }
 
 /**
@@ -213,7 +261,11 @@ export function sweepDecision(input: SweepInput): SweepDecision {
       }
       if (!nextSealState(state, "reinstate").ok) return { action: "none", why: "The seal cannot be reinstated." };
       const kinds = input.recorded?.kinds ?? new Set<CauseKind>();
-      return { action: "reinstate", reason: automaticReinstateReason(kinds), cause: reinstatementCause(kinds) };
+      return {
+        action: "reinstate",
+        reason: automaticReinstateReason(kinds, input.recorded?.heldBy),
+        cause: reinstatementCause(kinds),
+      };
     }
   }
 }

@@ -11,6 +11,7 @@
  * version sets another). Once `now` is strictly past due + grace the requirement is overdue:
  * the seal is suspended with the public reason "Recurring evidence overdue: <ref> <title>."
  * and reinstated when accepted evidence arrives (which moves lastAcceptedAt, hence the due date).
+ * A seal an assessor suspended by hand stays suspended: accepted evidence only lets staff reinstate it.
  *
  * Standing, with dueAt = lastAcceptedAt + everyDays and graceEndsAt = dueAt + graceDays:
  *   fresh      now < dueAt - DUE_SOON_DAYS
@@ -183,22 +184,42 @@ export function expiresFirst(s: Pick<RecurringStatus, "graceEndsAt">, validUntil
 /**
  * What a requirement's standing means for the seal, in a sentence, when no evidence for it waits
  * for an assessor (after a rejection: the supplier's notice and the assessor's page say the same).
- * `standing` is the standing without any waiting evidence (recurringStanding's).
+ * `standing` is the standing without any waiting evidence (recurringStanding's). `suspendedBy`, for
+ * a suspended seal: who made the suspension. The sweeper lifts its own once accepted evidence
+ * arrives; a person's it never lifts (staff reinstate it, once nothing holds it). Not given, the
+ * words hold for either.
  */
 export function consequenceWords(
   s: Pick<RecurringStatus, "standing" | "dueAt" | "graceEndsAt">,
-  seal: { suspended: boolean; validUntil: Date },
+  seal: { suspended: boolean; suspendedBy?: "manual" | "automatic" | null; validUntil: Date },
 ): string {
   const due = formatDate(s.dueAt);
   const graceEnd = formatDate(s.graceEndsAt);
   const expiry = formatDate(seal.validUntil);
-  if (s.standing === "overdue")
-    return seal.suspended
-      ? `Its grace period ended on ${graceEnd}: the seal is suspended while this evidence is overdue.`
-      : `Its grace period ended on ${graceEnd}: the seal will be suspended until accepted evidence arrives.`;
+  const byHand = seal.suspended && seal.suspendedBy === "manual";
+  if (s.standing === "overdue") {
+    if (!seal.suspended)
+      return `Its grace period ended on ${graceEnd}: the seal will be suspended until accepted evidence arrives.`;
+    if (seal.suspendedBy === "automatic")
+      return `Its grace period ended on ${graceEnd}: the seal is suspended while this evidence is overdue.`;
+    if (byHand) return `Its grace period ended on ${graceEnd}: ${BY_HAND_UNTIL_ACCEPTED}`;
+    return `Its grace period ended on ${graceEnd}: the seal is suspended, and stays suspended at least until accepted evidence arrives.`;
+  }
   if (s.dueAt.getTime() >= seal.validUntil.getTime())
     return `It is due on ${due}, after the seal expires on ${expiry}: this seal will not be suspended for it.`;
   if (expiresFirst(s, seal.validUntil))
     return `It ${s.standing === "in_grace" ? "was" : "is"} due on ${due}; the seal expires on ${expiry}, before the grace period ends, so it will not be suspended for this.`;
-  return `It ${s.standing === "in_grace" ? "was" : "is"} due on ${due}. New evidence must be sent before the grace period ends on ${graceEnd}, or the seal will be suspended for it.`;
+  return `It ${s.standing === "in_grace" ? "was" : "is"} due on ${due}. New evidence must be sent before the grace period ends on ${graceEnd}, ${
+    byHand
+      ? "or the seal, suspended by an assessor, cannot be reinstated until accepted evidence arrives."
+      : "or the seal will be suspended for it."
+  }`;
 }
+
+/**
+ * For a seal an assessor suspended by hand, with recurring evidence overdue: what holds it. The
+ * sweeper never lifts a person's suspension (domain/automatic-suspension.ts), so accepted evidence
+ * alone does not make it valid again.
+ */
+export const BY_HAND_UNTIL_ACCEPTED =
+  "the seal, suspended by an assessor, cannot be reinstated while this evidence is overdue; once accepted evidence arrives (and nothing else holds it), an assessor can reinstate it.";
