@@ -219,6 +219,10 @@ export interface MyProposalRow {
   supplier: string;
   proposedAt: When;
   waitingFor: { text: string; blocked: boolean };
+  /** Why nobody can confirm it as it stands, and what to do (null: it waits for a second assessor). */
+  cannotConfirm?: string | null;
+  /** The proposer now has a conflict of interest with the supplier: the link leads to stepping back only. */
+  conflicted?: boolean;
 }
 
 export function MyProposalsList({ rows }: { rows: MyProposalRow[] }) {
@@ -231,9 +235,20 @@ export function MyProposalsList({ rows }: { rows: MyProposalRow[] }) {
               {p.product} firmware {p.firmwareVersion}
             </Link>{" "}
             ({p.supplier}), proposed {formatDateTime(p.proposedAt)}:{" "}
-            <span className={p.waitingFor.blocked ? "badge badge--bad" : "badge badge--info"}>
-              waiting for confirmation by {p.waitingFor.text}
-            </span>
+            {p.cannotConfirm ? (
+              <>
+                <span className="badge badge--bad">
+                  {p.conflicted ? "conflict of interest" : "cannot be confirmed"}
+                </span>
+                <div className="small" data-testid="cannot-confirm">
+                  {p.cannotConfirm}
+                </div>
+              </>
+            ) : (
+              <span className={p.waitingFor.blocked ? "badge badge--bad" : "badge badge--info"}>
+                waiting for confirmation by {p.waitingFor.text}
+              </span>
+            )}
           </span>
         </li>
       ))}

@@ -94,7 +94,8 @@ function IntentButton({
 
 /**
  * The decisions open to this assessor now; the service enforces the same rules. `waitingFor`: the
- * proposer's own proposal waits for a second assessor (named when only one can confirm it).
+ * proposer's own proposal waits for a second assessor (named when only one can confirm it);
+ * `cannotConfirm`: why nobody can confirm it as it stands, and what to do (said instead).
  * `heldBy`: the review is held by an assessor who can no longer review it, and taking it takes it over.
  */
 export function ReviewActions({
@@ -102,6 +103,7 @@ export function ReviewActions({
   version,
   toSendBack,
   waitingFor,
+  cannotConfirm,
   heldBy,
   commentMax,
   failed,
@@ -110,6 +112,7 @@ export function ReviewActions({
   version: number;
   toSendBack: number;
   waitingFor?: { text: string; blocked: boolean } | null;
+  cannotConfirm?: string | null;
   heldBy?: string | null;
   commentMax: number;
   failed?: Failed | null;
@@ -119,12 +122,16 @@ export function ReviewActions({
   return (
     <div className="stack">
       {!any ? <p className="muted small">No decision is open to you right now.</p> : null}
-      {can.withdraw && waitingFor ? (
+      {can.withdraw ? (
         <>
-          <p data-testid="waiting-for-confirmation">
-            <strong>Waiting for confirmation by {waitingFor.text}.</strong> You proposed this approval; four eyes:
-            another assessor confirms it or sends it back.
-          </p>
+          {cannotConfirm ? (
+            <p data-testid="cannot-confirm">{cannotConfirm}</p>
+          ) : waitingFor ? (
+            <p data-testid="waiting-for-confirmation">
+              <strong>Waiting for confirmation by {waitingFor.text}.</strong> You proposed this approval; four eyes:
+              another assessor confirms it or sends it back.
+            </p>
+          ) : null}
           <CommentForm
             intent="withdraw"
             {...c}

@@ -117,7 +117,11 @@ export default function Queue() {
                   <tr key={r.id}>
                     <td>{r.supplier}</td>
                     <td>
-                      {r.conflicted ? r.product : <Link to={`/assessor/submissions/${r.id}`}>{r.product}</Link>}
+                      {r.conflicted && !r.mine ? (
+                        r.product
+                      ) : (
+                        <Link to={`/assessor/submissions/${r.id}`}>{r.product}</Link>
+                      )}
                       <div className="small muted">
                         hw {r.hardwareRevision} · fw {r.firmwareVersion}
                         {r.recertifiesSerial ? <span className="badge badge--info">re-certification</span> : null}
@@ -135,7 +139,14 @@ export default function Queue() {
                     </td>
                     <td>
                       {r.conflicted ? (
-                        <span className="badge badge--bad">conflict of interest</span>
+                        <>
+                          <span className="badge badge--bad">conflict of interest</span>
+                          {r.mine ? (
+                            <div className="small">
+                              You still hold it: <Link to={`/assessor/submissions/${r.id}`}>step back from it</Link>
+                            </div>
+                          ) : null}
+                        </>
                       ) : r.mine ? (
                         <strong>you</strong>
                       ) : r.takeOver ? (
@@ -158,11 +169,11 @@ export default function Queue() {
           </div>
         )}
         <nav className="pager" aria-label="Pages">
-          {d.q.page > 1 ? <Link to={pageLink(d.q.page - 1)}>← Previous</Link> : <span />}
+          {d.page > 1 ? <Link to={pageLink(d.page - 1)}>← Previous</Link> : <span />}
           <span className="small muted">
-            Page {d.q.page} of {d.pages}
+            Page {d.page} of {d.pages}
           </span>
-          {d.q.page < d.pages ? <Link to={pageLink(d.q.page + 1)}>Next →</Link> : <span />}
+          {d.page < d.pages ? <Link to={pageLink(d.page + 1)}>Next →</Link> : <span />}
         </nav>
       </section>
     </>

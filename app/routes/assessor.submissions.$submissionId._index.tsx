@@ -1,6 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
-import { Link, useActionData, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { ReviewActions } from "../components/ReviewActions";
@@ -23,6 +31,7 @@ import {
   requestChanges,
   returnProposal,
   reviewView,
+  stepBackView,
   takeSubmission,
   withdrawProposal,
 } from "../features/certification/review.server";
@@ -34,14 +43,22 @@ import {
 } from "../features/certification/forms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Review: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal` : "Review — IoT Seal" },
+  {
+    title: data
+      ? `${data.stepBack ? "Step back" : "Review"}: ${data.header.product} ${data.header.firmwareVersion} — IoT Seal`
+      : "Review — IoT Seal",
+  },
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
   const id = params.submissionId ?? "";
+  // An assessor now in conflict of interest with the supplier sees only how to step back from what they hold.
+  const stepBack = serviceOrThrow(() => stepBackView(user, id));
+  if (stepBack) return { ...stepBack, stepBack: true as const };
   return serviceOrThrow(() => ({
     ...reviewView(user, id),
+    stepBack: false as const,
     sbom: sbomPanel(user, id, parseSbomQuery(request.url), "assessor"),
     issuedSeal: sealForSubmission(id)?.serial ?? null,
   }));
@@ -53,6 +70,8 @@ const input = z.object({
   }),
   version: z.coerce.number().int().min(1),
   comment: decisionComment,
+  /** Sent by the step-back page: once released, the review is no longer this assessor's to see. */
+  then: z.enum(["dashboard"], { error: "Unknown page to go to." }).optional(),
 });
 
 const DONE: Record<z.infer<typeof input>["intent"], string> = {
@@ -72,7 +91,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseForm(input, await readForm(request));
   if (!parsed.ok)
     return failure(parsed.fieldErrors.comment ?? "That request was not understood.", parsed.fieldErrors, parsed.values);
-  const { intent, version, comment } = parsed.data;
+  const { intent, version, comment, then } = parsed.data;
   const id = params.submissionId ?? "";
   // The form's own check, before anything else (the service enforces the same rule, decisionReason).
   const reason = intent === "reject" || intent === "return" ? decisionReason.safeParse(comment) : null;
@@ -98,6 +117,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
   });
   if (!r.ok) return r.response;
+  if (then === "dashboard" && intent === "release") return redirect("/assessor");
   return {
     ok: true as const,
     notice:
@@ -113,8 +133,71 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
   actionStatus === 409 ? true : defaultShouldRevalidate;
 
-export default function ReviewPage() {
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** Withdraw or release, and nothing else: the page an assessor now in conflict with the supplier sees. */
+function StepBackPage({ d }: { d: Extract<LoaderData, { stepBack: true }> }) {
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <>
+      <p className="small">
+        <Link to="/assessor">Assessor workspace</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">
+            Step back · <StatusBadge status={d.submission.status} />
+          </p>
+          <h1>
+            {d.header.product} <span className="muted">fw {d.header.firmwareVersion}</span>
+          </h1>
+          <p>{d.header.supplier}</p>
+        </div>
+      </div>
+      <Notice message={a?.ok ? a.notice : undefined} />
+      <FormError message={a && !a.ok ? a.formError : undefined} />
+      <p className="alert alert--warn" data-testid="step-back">
+        {d.conflict} You can no longer review this submission or see its content; you can only step back from it, so
+        that another assessor reviews it.
+      </p>
+      <section className="card stack">
+        {d.can.withdraw ? (
+          <Form method="post" className="stack">
+            <p>You proposed its approval on {formatDateTime(d.proposedAt)}: nobody can confirm that proposal now.</p>
+            <input type="hidden" name="intent" value="withdraw" />
+            <input type="hidden" name="version" value={d.submission.version} />
+            <button className="button" type="submit" disabled={busy}>
+              Withdraw the proposal
+            </button>
+          </Form>
+        ) : null}
+        {d.can.release ? (
+          <Form method="post" className="stack">
+            <p>You still hold its review. Release it back to the queue for another assessor to take.</p>
+            <input type="hidden" name="intent" value="release" />
+            <input type="hidden" name="version" value={d.submission.version} />
+            <input type="hidden" name="then" value="dashboard" />
+            <button className="button" type="submit" disabled={busy}>
+              Release back to the queue
+            </button>
+          </Form>
+        ) : d.holding && !d.can.withdraw ? (
+          <p className="muted small">
+            An approval proposal waits on this review; you can release it once the proposal is confirmed or sent back.
+          </p>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+export default function ReviewRoute() {
   const d = useLoaderData<typeof loader>();
+  return d.stepBack ? <StepBackPage d={d} /> : <ReviewPage d={d} />;
+}
+
+function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
   const a = useActionData<typeof action>();
   const s = d.submission;
   const firstUnscored = d.requirements.find((r) => !r.verdict)?.ref;
@@ -212,21 +295,25 @@ export default function ReviewPage() {
           ) : null}
         </div>
       ) : null}
+      {d.supportEnded ? (
+        <p className="alert alert--warn" data-testid="support-ended">
+          {d.supportEnded}
+        </p>
+      ) : null}
       {d.proposal ? (
         <p
-          className={d.proposal.stale || d.proposal.proposerNoLongerAble ? "alert alert--warn" : "alert alert--info"}
+          className={d.proposal.cannotConfirm ? "alert alert--warn" : "alert alert--info"}
           data-testid="proposal-state"
         >
           Approval proposed {formatDateTime(d.proposal.createdAt)}
           {d.proposal.proposerNoLongerAble && !d.proposal.byMe
-            ? `. ${d.proposal.proposerNoLongerAble}`
-            : d.proposal.stale
-              ? ` by ${d.proposal.byMe ? "you" : d.proposal.proposerName}. ${d.proposal.stale} ${
-                  d.proposal.byMe ? "Withdraw it, then propose again." : "Send it back to the reviewing assessor."
-                }`
-              : d.proposal.byMe
-                ? ` by you: waiting for confirmation by ${d.proposal.waitingFor.text}.`
-                : ` by ${d.proposal.proposerName}: as a second assessor, confirm it or send it back.`}{" "}
+            ? "" // the reason names the proposer
+            : ` by ${d.proposal.byMe ? "you" : d.proposal.proposerName}`}
+          {d.proposal.cannotConfirm
+            ? `. ${d.proposal.cannotConfirm}`
+            : d.proposal.byMe
+              ? `: waiting for confirmation by ${d.proposal.waitingFor.text}.`
+              : ": as a second assessor, confirm it or send it back."}{" "}
           {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
         </p>
       ) : null}
@@ -282,6 +369,7 @@ export default function ReviewPage() {
             version={s.version}
             toSendBack={d.score.toSendBack.length}
             waitingFor={d.proposal?.byMe ? d.proposal.waitingFor : null}
+            cannotConfirm={d.proposal?.byMe ? d.proposal.cannotConfirm : null}
             heldBy={d.heldBy}
             commentMax={DECISION_COMMENT_MAX}
             failed={

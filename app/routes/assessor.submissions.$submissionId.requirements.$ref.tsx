@@ -1,7 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { ApplicabilityBadge } from "../components/Applicability";
 import { FormError, Notice } from "../components/Field";
 import { CLAIM_LABELS } from "../features/certification/domain/answers";
@@ -58,6 +65,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (next) return redirect(`/assessor/submissions/${id}/requirements/${next}`);
   return { ok: true as const, notice: "Verdict saved." };
 }
+
+/**
+ * A save refused as out of date (409: the submission changed in another tab, or the proposal or
+ * the review's holder changed) must show the current state and version: with single fetch, Remix
+ * does not load the page again after a 4xx by itself, so every retry would fail the same way.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 ? true : defaultShouldRevalidate;
 
 export default function VerdictPage() {
   const d = useLoaderData<typeof loader>();

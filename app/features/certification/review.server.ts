@@ -28,14 +28,18 @@ import {
   mayTakeOver,
   NO_LONGER_ABLE,
   proposerNoLongerAble,
+  reachedAssessors,
   scoringClosedReason,
   STALE_PROPOSAL,
   TAKEN_BY_ANOTHER,
   verdictProblem,
   withConflictedVerdicts,
+  type Proposal,
   type Score,
   type VerdictFacts,
 } from "./domain/review";
+import { supportEndsAt, supportHasEnded } from "./domain/support-period-end";
+import { formatDate } from "../../platform/format";
 import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
@@ -69,11 +73,17 @@ function assertNoConflict(t: Reader, actor: Actor, s: SubmissionRow): void {
   assertNoConflictWith(t, actor, s.organizationId, "Another assessor must review this submission.");
 }
 
+/** A submission as assessors may see it: never one that was not submitted (a draft, or a draft withdrawn), which is not found. */
 function loadForAssessor(t: Reader, actor: Actor, id: string): SubmissionRow {
   assertCan(actor, "assessor.workspace");
   const s = loadSubmission(t, id);
-  if (s.status === "draft") throw new ServiceError("not_found", "There is no such submission.");
+  if (!reachedAssessors(s)) throw new ServiceError("not_found", "There is no such submission.");
   return s;
+}
+
+/** Who holds the review: the assignee while it is in review, nobody otherwise (one sent back for changes and resubmitted is in the queue again). */
+function holderOf(s: Pick<SubmissionRow, "status" | "assigneeId">): string | null {
+  return s.status === "in_review" ? s.assigneeId : null;
 }
 
 function assertVersion(s: SubmissionRow, expected: number | undefined): void {
@@ -179,7 +189,23 @@ function reviewScore(t: Reader, s: SubmissionRow): Score {
   const conflicted = new Set(
     [...currentVerdictAuthors(latest.values())].filter((id) => conflictOf(t, id, s.organizationId) !== null),
   );
-  return withConflictedVerdicts(scoreOf(t, s), latest, conflicted);
+  return withConflictedVerdicts(scoreOf(t, s), latest, conflicted, reviewedRequirements(t, s));
+}
+
+/**
+ * Why no seal can be issued for the submission's product now (null: it can): its security support
+ * period has ended (supportHasEnded, the rule the submission and the seal's issuing apply), in the
+ * words an assessor needs: the supplier must extend it first.
+ */
+function supportEndedForAssessors(t: Reader, s: SubmissionRow): string | null {
+  const p = t
+    .select({ name: products.name, supportPeriodEnd: products.supportPeriodEnd })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get();
+  if (!p || !supportHasEnded(p.supportPeriodEnd, new Date(nowMs()))) return null;
+  return `The security support period of ${p.name} ended on ${formatDate(supportEndsAt(p.supportPeriodEnd))}, so no seal can be issued for it: the supplier must extend the support period (on the product's page) before it can be approved.`;
 }
 
 /** Why a score does not approve, naming the blockers (the first five). */
@@ -382,6 +408,8 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
       throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
     const score = reviewScore(tx, s);
     if (!score.canApprove) throw new ServiceError("conflict", blockersMessage(score));
+    const support = supportEndedForAssessors(tx, s);
+    if (support) throw new ServiceError("conflict", support);
     decide(tx, actor, s, "approval_proposed", comment);
     recordAudit(tx, actor, {
       action: "submission.approval_proposed",
@@ -421,21 +449,97 @@ function checkConfirmable(t: Reader, actor: Actor, id: string, expectedVersion: 
   assertNoConflict(t, actor, s);
   assertVersion(s, expectedVersion);
   const proposal = pendingProposal(t, s.id);
+  if (!proposal) throw new ServiceError("conflict", "There is no approval proposal to confirm.");
+  const refused = confirmationRefusal(t, s, proposal, actor.userId);
+  if (refused) throw new ServiceError(refused.kind === "four_eyes" ? "forbidden" : "conflict", refused.reason);
+  return { s, proposal };
+}
+
+/** Why a confirmation would be refused, and of which kind (what the pages add to it depends on it). */
+interface ConfirmationRefusal {
+  kind: "four_eyes" | "stale" | "proposer_unable" | "ended" | "blocked" | "support";
+  reason: string;
+}
+
+/** Stands for "any assessor who may confirm": not the proposer, not an author of the current verdicts. */
+const ANY_SECOND_ASSESSOR = "";
+
+/**
+ * The one rule of what a confirmation checks besides the confirming assessor's own conflict of
+ * interest (assertNoConflict) and the version they saw: four eyes and a proposer still able to
+ * review it (checkConfirmation), a review unchanged since the proposal, a re-certification's seal
+ * that still stands (a revocation after the proposal: not on carried verdicts), a score that still
+ * approves (a report recorded since may block it), and a support period that has not ended (no
+ * seal could be issued). `confirmerId` null: whether anyone could confirm it (what its proposer is
+ * told), where the score's blockers say more than the ended seal.
+ */
+function confirmationRefusal(
+  t: Reader,
+  s: SubmissionRow,
+  proposal: Proposal,
+  confirmerId: string | null,
+): ConfirmationRefusal | null {
   const check = checkConfirmation(
-    proposal && { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion },
-    actor.userId,
+    { assessorId: proposal.assessorId, submissionVersion: proposal.submissionVersion },
+    confirmerId ?? ANY_SECOND_ASSESSOR,
     s.version,
     verdictAuthors(t, s.id),
-    proposal ? standingOf(t, proposal.assessorId, s.organizationId) : { able: true, name: "" },
+    standingOf(t, proposal.assessorId, s.organizationId),
   );
-  if (!check.ok) throw new ServiceError(check.reason.startsWith("Four eyes") ? "forbidden" : "conflict", check.reason);
-  // A re-certification whose seal was revoked (or expired) after the proposal: not on carried verdicts.
+  if (!check.ok)
+    return {
+      kind: check.reason.startsWith("Four eyes")
+        ? "four_eyes"
+        : check.reason === STALE_PROPOSAL
+          ? "stale"
+          : "proposer_unable",
+      reason: check.reason,
+    };
   const ended = endedSourceProblem(t, s, latestVerdicts(t, s.id));
-  if (ended) throw new ServiceError("conflict", ended);
   const score = reviewScore(t, s);
-  if (!score.canApprove)
-    throw new ServiceError("conflict", `The approval can no longer be confirmed: ${blockersMessage(score)}`);
-  return { s, proposal: proposal! };
+  const blocked = score.canApprove ? null : `The approval can no longer be confirmed: ${blockersMessage(score)}`;
+  if (ended && (confirmerId !== null || !blocked)) return { kind: "ended", reason: ended };
+  if (blocked) return { kind: "blocked", reason: blocked };
+  const support = supportEndedForAssessors(t, s);
+  if (support) return { kind: "support", reason: support };
+  return null;
+}
+
+/**
+ * Why `viewerId` cannot confirm the waiting proposal now (null: they can), as the review page's
+ * banner and the dashboard say it (confirmationRefusal, the rule the confirmation applies). To its
+ * proposer: why nobody can confirm it as it stands, and what to do (withdraw it, or wait for the
+ * supplier); to any other assessor: why they cannot, and that they can send it back.
+ */
+export function cannotConfirm(t: Reader, s: SubmissionRow, proposal: Proposal, viewerId: string): string | null {
+  if (proposal.assessorId === viewerId) {
+    const r = confirmationRefusal(t, s, proposal, null);
+    if (!r) return null;
+    switch (r.kind) {
+      case "stale":
+        return `${r.reason} Withdraw it, then propose again.`;
+      case "proposer_unable":
+        return "You can no longer review this submission (a conflict of interest with the supplier was declared), so nobody can confirm your proposal. Withdraw it and release the review; otherwise another assessor takes the review over, which sends the proposal back.";
+      case "support":
+        return `${r.reason} Nobody can confirm the proposal until then.`;
+      default:
+        return `${r.reason} Nobody can confirm the proposal as it stands: withdraw it, record the verdicts needed, then propose again.`;
+    }
+  }
+  const r = confirmationRefusal(t, s, proposal, viewerId);
+  if (!r) return null;
+  switch (r.kind) {
+    case "four_eyes":
+      return `${r.reason} You can send it back.`;
+    case "stale":
+      return `${r.reason} Send it back to the reviewing assessor.`;
+    case "blocked":
+      return `${r.reason} Send it back.`;
+    case "support":
+      return `${r.reason} Confirm it once the supplier has extended it, or send it back.`;
+    default:
+      return r.reason; // proposerNoLongerAble and endedSourceProblem say to send it back
+  }
 }
 
 /**
@@ -566,6 +670,9 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     q.supplier ? eq(submissions.organizationId, q.supplier) : undefined,
   );
   const total = t.select({ n: count() }).from(submissions).where(where).get()?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
+  // A page past the end (items taken or sent back since the link was made) shows the last one.
+  const page = Math.min(q.page, pages);
   const rows = t
     .select({
       id: submissions.id,
@@ -590,8 +697,12 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     .where(where)
     .orderBy(asc(submissions.submittedAt), asc(submissions.id))
     .limit(QUEUE_PAGE_SIZE)
-    .offset((q.page - 1) * QUEUE_PAGE_SIZE)
-    .all();
+    .offset((page - 1) * QUEUE_PAGE_SIZE)
+    .all()
+    // Only a submission in review has someone who holds it (one sent back and resubmitted is nobody's).
+    .map((r) =>
+      r.status === "in_review" ? r : { ...r, assigneeId: null as string | null, assigneeName: null as string | null },
+    );
   const conflictWith = conflictChecker(t, actor);
   const checklistsInQueue = t
     .select({ id: submissions.checklistVersionId, level: submissions.targetLevel })
@@ -620,7 +731,9 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     /** The time the queue was read at (the page shows how long each submission has waited). */
     now: nowMs(),
     total,
-    pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+    /** The page shown: the one asked for, or the last one when it is past the end. */
+    page,
+    pages,
     // Listed so the assessor sees the whole queue, but marked: a conflicted assessor cannot open the review page.
     rows: rows.map((r) => ({
       ...r,
@@ -760,34 +873,27 @@ export function assessorWork(actor: Actor) {
     const authors = verdictAuthors(t, r.id);
     if (p.assessorId === actor.userId) {
       const confirmers = possibleConfirmers(t, r.organizationId, p.assessorId, authors).map((c) => c.name);
-      myProposals.push({ ...row, proposedAt: p.createdAt, waitingFor: awaitingConfirmationBy(confirmers) });
+      myProposals.push({
+        ...row,
+        proposedAt: p.createdAt,
+        waitingFor: awaitingConfirmationBy(confirmers),
+        /** Why nobody can confirm it as it stands, and what to do (null: it waits for a second assessor). */
+        cannotConfirm: cannotConfirm(t, loadSubmission(t, r.id), p, actor.userId),
+        /** The proposer now has a conflict of interest with the supplier: their link leads to stepping back only. */
+        conflicted: conflictWith(r.organizationId) !== null,
+      });
     } else if (!conflictWith(r.organizationId) && !authors.has(actor.userId)) {
       // Not offered to an assessor who recorded verdicts of this review (four eyes): not theirs to confirm.
-      // The same checks as the confirmation: a review changed since the proposal, a proposer no longer
-      // able to review it, or a score that no longer approves (a report recorded since): only sent back.
-      const check = checkConfirmation(
-        p,
-        actor.userId,
-        r.version,
-        authors,
-        standingOf(t, p.assessorId, r.organizationId),
-      );
-      const score = check.ok ? reviewScore(t, loadSubmission(t, r.id)) : null;
-      const cannotConfirm = !check.ok
-        ? check.reason === STALE_PROPOSAL
-          ? "The review changed after the proposal: it can only be sent back."
-          : check.reason
-        : !score!.canApprove
-          ? `It can no longer be confirmed: ${blockersMessage(score!)} Send it back.`
-          : null;
+      // The checks the confirmation makes (cannotConfirm): what it refuses can only be sent back.
+      const why = cannotConfirm(t, loadSubmission(t, r.id), p, actor.userId);
       confirmations.push({
         ...row,
         proposedAt: p.createdAt,
         proposer: nameOf(p.assessorId),
         comment: p.comment,
-        canConfirm: cannotConfirm === null,
+        canConfirm: why === null,
         /** Why it can only be sent back (null: it can be confirmed). */
-        cannotConfirm,
+        cannotConfirm: why,
       });
     }
   }
@@ -841,6 +947,10 @@ function changesSince(t: Reader, s: SubmissionRow, assessorId: string) {
   return { since, changedAnswers, newEvidence };
 }
 
+/** Why a requirement of a re-certification is reviewed when nothing names it now: its verdict did not carry over. */
+const NOT_CARRIED_AT_SUBMISSION =
+  "Its certified verdict did not carry over when the re-certification was submitted: it needs a verdict of this review";
+
 /** The review page (and its per-requirement pages): refused to an assessor with a conflict of interest with the supplier. */
 export function reviewView(actor: Actor, id: string) {
   const t = db();
@@ -883,12 +993,14 @@ export function reviewView(actor: Actor, id: string) {
   const recert = recertificationContext(t, s);
   const score = reviewScore(t, s); // the same score the approval checks
   const proposal = pendingProposal(t, s.id);
-  const holder = s.assigneeId ? standingOf(t, s.assigneeId, s.organizationId) : null;
+  // Only a submission in review is held by someone: one sent back for changes (and resubmitted) is nobody's.
+  const holderId = holderOf(s);
+  const holder = holderId ? standingOf(t, holderId, s.organizationId) : null;
   const assignee = holder?.name ?? null;
   const changes = changesSince(t, s, actor.userId);
   const evidence = evidenceOf(t, s.id);
   const marks = carryMarks(t, s.id);
-  const mine = s.assigneeId === actor.userId;
+  const mine = holderId === actor.userId;
   // In review with an assessor who can no longer review it (disabled, or in conflict since): another takes it over.
   const takeOver = s.status === "in_review" && !mine && mayTakeOver(holder);
   const scoringClosed = scoringClosedReason({
@@ -899,7 +1011,15 @@ export function reviewView(actor: Actor, id: string) {
   // A proposal of a review that changed since (a verdict recorded before that was refused) can only be sent back or withdrawn.
   const authors = verdictAuthors(t, s.id);
   const proposer = proposal ? standingOf(t, proposal.assessorId, s.organizationId) : null;
-  const confirmCheck = proposal ? checkConfirmation(proposal, actor.userId, s.version, authors, proposer!) : null;
+  // Why this assessor cannot confirm it (the confirmation's own checks), or, to its proposer, why nobody can.
+  const whyNotConfirm = proposal ? cannotConfirm(t, s, proposal, actor.userId) : null;
+  const supportEnded = s.status === "submitted" || s.status === "in_review" ? supportEndedForAssessors(t, s) : null;
+  // A re-certification: once submitted, what carried over is what the verdict rows say (carryOverVerdicts
+  // ran at the first submission), not the delta as it stands now: a requirement left out then (named by
+  // a report withdrawn since, say) has no verdict of its own and is reviewed.
+  const carriedRefs = new Set(history.filter((h) => h.v.carriedFromId != null).map((h) => h.v.requirementRef));
+  const mustReview = (ref: string) => (recert ? recert.reasonsByRef.has(ref) || !carriedRefs.has(ref) : true);
+  const toReviewCount = reqs.filter((r) => mustReview(r.ref)).length;
   return {
     submission: s,
     header,
@@ -933,10 +1053,14 @@ export function reviewView(actor: Actor, id: string) {
           stale: proposal.submissionVersion !== s.version ? STALE_PROPOSAL : null,
           /** The proposer can no longer review it (disabled, or in conflict since): nobody can confirm it; it is sent back. */
           proposerNoLongerAble: proposer && !proposer.able ? proposerNoLongerAble(proposer.name) : null,
+          /** Why this assessor cannot confirm it, or (to its proposer) why nobody can, and what to do; null: it can be confirmed. */
+          cannotConfirm: whyNotConfirm,
         }
       : null,
     /** Why this assessor cannot record verdicts now (null: they can). */
     scoringClosed,
+    /** The product's support period has ended: no seal can be issued until the supplier extends it (null: it runs on). */
+    supportEnded,
     recertification: recert && {
       serial: recert.seal.serial,
       sealState: recert.seal.state,
@@ -948,8 +1072,8 @@ export function reviewView(actor: Actor, id: string) {
       sbomRefs: recert.sbomRefs,
       fromFirmware: recert.seal.firmware,
       changeSummary: recert.changeSummary,
-      toReview: recert.delta.toReview.length,
-      carried: recert.delta.carried.length,
+      toReview: toReviewCount,
+      carried: reqs.length - toReviewCount,
     },
     fixesCertified: fixesCertifiedBy(t, s),
     can: {
@@ -957,10 +1081,9 @@ export function reviewView(actor: Actor, id: string) {
       release: mine && s.status === "in_review" && !proposal,
       score: scoringClosed === null,
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
-      propose: mine && s.status === "in_review" && !proposal && score.canApprove,
-      // Only what the confirmation would accept: the four-eyes check and a score that approves (a re-certification
-      // whose seal was revoked since, or a report recorded since, blocks it until the review is done again).
-      confirm: Boolean(confirmCheck?.ok) && score.canApprove,
+      propose: mine && s.status === "in_review" && !proposal && score.canApprove && !supportEnded,
+      // Only what the confirmation would accept (cannotConfirm: four eyes, a score that approves, a seal that can be issued).
+      confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId && whyNotConfirm === null,
       sendBack: Boolean(proposal) && proposal!.assessorId !== actor.userId,
       withdraw: Boolean(proposal) && proposal!.assessorId === actor.userId,
       reject: mine && s.status === "in_review" && !proposal,
@@ -981,12 +1104,56 @@ export function reviewView(actor: Actor, id: string) {
         changes && (changes.changedAnswers.includes(r.ref) || changes.newEvidence.some((e) => e.ref === r.ref)),
       ),
       // A re-certification: why this requirement is reviewed again, or that its certified verdict carried over.
-      mustReview: recert ? recert.reasonsByRef.has(r.ref) : true,
-      deltaReasons: (recert?.reasonsByRef.get(r.ref) ?? []).map(describeReason),
+      mustReview: mustReview(r.ref),
+      deltaReasons: recert
+        ? recert.reasonsByRef.has(r.ref)
+          ? recert.reasonsByRef.get(r.ref)!.map(describeReason)
+          : carriedRefs.has(r.ref)
+            ? []
+            : [NOT_CARRIED_AT_SUBMISSION]
+        : [],
       carried: latest.get(r.ref)?.carriedFromId != null,
       // Pre-filled through the crosswalk and not yet saved by the supplier: the verdict confirms it.
       carriedAcross: marks.has(r.ref) ? describeMark(marks.get(r.ref)!) : null,
       certifiedVerdict: recert?.certifiedVerdicts.get(r.ref) ?? null,
     })),
+  };
+}
+
+/**
+ * What an assessor now in conflict of interest with the supplier may still do on a submission they
+ * hold in review or proposed for approval: step back (withdrawProposal, releaseSubmission), which
+ * needs no clearance. It shows nothing of the submission's answers, evidence or verdicts. Null when
+ * the assessor has no conflict with the supplier, or nothing to step back from: the review page
+ * applies (and refuses a conflicted assessor, as before).
+ */
+export function stepBackView(actor: Actor, id: string) {
+  const t = db();
+  const s = loadForAssessor(t, actor, id);
+  const conflict = conflictChecker(t, actor)(s.organizationId);
+  if (!conflict) return null;
+  const proposal = pendingProposal(t, s.id);
+  const myProposal = proposal?.assessorId === actor.userId ? proposal : null;
+  const holding = holderOf(s) === actor.userId;
+  if (!myProposal && !holding) return null;
+  const header = t
+    .select({
+      supplier: organizations.name,
+      product: products.name,
+      firmwareVersion: productVersions.firmwareVersion,
+    })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .innerJoin(organizations, eq(organizations.id, products.organizationId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get()!;
+  return {
+    submission: { id: s.id, version: s.version, status: s.status },
+    header,
+    /** The conflict of interest, as the assessor is told it elsewhere ("You have a declared conflict of interest with …"). */
+    conflict,
+    proposedAt: myProposal?.createdAt ?? null,
+    holding,
+    can: { withdraw: myProposal !== null, release: holding && !proposal },
   };
 }

@@ -25,6 +25,7 @@ import {
 } from "../../../db/schema";
 import { z } from "zod";
 import { db, preparedQueries, type Tx } from "../../platform/db.server";
+import { reachedAssessors } from "./domain/review";
 import type { Actor } from "../../platform/actor";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -346,7 +347,7 @@ export function sbomPanel(
   const s = loadSubmission(t, submissionId);
   if (as === "assessor") {
     assertCan(actor, "assessor.workspace");
-    if (s.status === "draft") throw new ServiceError("not_found", "There is no such submission.");
+    if (!reachedAssessors(s)) throw new ServiceError("not_found", "There is no such submission.");
     assertNoConflict(t, actor, s.organizationId, "Another assessor must review this submission.");
   } else {
     assertCan(actor, "supplier.workspace");

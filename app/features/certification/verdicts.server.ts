@@ -7,7 +7,13 @@ import { asc, eq, sql } from "drizzle-orm";
 import { verdicts } from "../../../db/schema";
 import { preparedQueries, type Tx } from "../../platform/db.server";
 import { describeReason } from "./domain/recertification";
-import { scoreSubmission, type ReviewedRequirement, type Score, type VerdictFacts } from "./domain/review";
+import {
+  scoreSubmission,
+  withMoreBlockers,
+  type ReviewedRequirement,
+  type Score,
+  type VerdictFacts,
+} from "./domain/review";
 import { recertificationContext, type RecertificationContext } from "./recertification.server";
 import {
   answerFacts,
@@ -64,22 +70,20 @@ export function reviewedRequirements(t: Reader, s: SubmissionRow): ReviewedRequi
 
 export function scoreOf(t: Reader, s: SubmissionRow) {
   const latest = latestVerdicts(t, s.id);
-  return withStaleCarriedVerdicts(
-    scoreSubmission(reviewedRequirements(t, s), latest),
-    recertificationContext(t, s),
-    latest,
-  );
+  const reqs = reviewedRequirements(t, s);
+  return withStaleCarriedVerdicts(scoreSubmission(reqs, latest), recertificationContext(t, s), latest, reqs);
 }
 
 /**
  * A re-certification: a requirement whose verdict was carried over but that must now be reviewed
  * again (an open vulnerability report recorded after submission names it) blocks approval until
- * an assessor records a verdict of their own.
+ * an assessor records a verdict of their own; it no longer counts as met (withMoreBlockers).
  */
 function withStaleCarriedVerdicts(
   score: Score,
   recert: RecertificationContext | null,
   latest: ReturnType<typeof latestVerdicts>,
+  reqs: readonly ReviewedRequirement[],
 ): Score {
   if (!recert) return score;
   const stale = recert.delta.toReview.filter((d) => latest.get(d.ref)?.carriedFromId != null);
@@ -88,5 +92,5 @@ function withStaleCarriedVerdicts(
     ref: d.ref,
     reason: `its verdict was carried over, but it must be reviewed again (${d.reasons.map(describeReason).join("; ")})`,
   }));
-  return { ...score, blockers: [...score.blockers, ...blockers], canApprove: false };
+  return withMoreBlockers(score, blockers, reqs);
 }

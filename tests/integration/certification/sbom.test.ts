@@ -226,6 +226,7 @@ describe("issue 19: SBOMs as evidence", () => {
       params: { submissionId: sealedSubmission },
       context: {},
     } as never);
+    if (review.stepBack) throw new Error("expected the review page, not the step-back page");
     expect(review.sbom.sboms[0]).toMatchObject({ originalName: "certified.cdx.json", componentCount: 5 });
     expect(review.sbom.open?.total).toBe(5);
   });

@@ -77,7 +77,7 @@ describe("verdicts recorded by an assessor now in conflict with the supplier", (
 
   it("block approval until the reviewing assessor records their own; carried verdicts are left alone", () => {
     expect(score.canApprove).toBe(true);
-    const blocked = withConflictedVerdicts(score, latest, new Set(["alice"]));
+    const blocked = withConflictedVerdicts(score, latest, new Set(["alice"]), reqs);
     expect(blocked.canApprove).toBe(false);
     expect(blocked.blockers).toEqual([
       {
@@ -90,7 +90,7 @@ describe("verdicts recorded by an assessor now in conflict with the supplier", (
   });
 
   it("change nothing when no author is in conflict", () => {
-    expect(withConflictedVerdicts(score, latest, new Set())).toBe(score);
-    expect(withConflictedVerdicts(score, latest, new Set(["carol"]))).toEqual(score);
+    expect(withConflictedVerdicts(score, latest, new Set(), reqs)).toBe(score);
+    expect(withConflictedVerdicts(score, latest, new Set(["carol"]), reqs)).toEqual(score);
   });
 });

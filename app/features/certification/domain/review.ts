@@ -311,20 +311,67 @@ export function withConflictedVerdicts(
   score: Score,
   latest: ReadonlyMap<string, { assessorId: string; carriedFromId: number | null }>,
   conflictedAuthors: ReadonlySet<string>,
+  reqs: readonly Pick<ReviewedRequirement, "ref" | "applicability">[],
 ): Score {
   if (!conflictedAuthors.size) return score;
-  const already = new Set(score.blockers.map((b) => b.ref));
   const added: ScoreBlocker[] = [];
   for (const [ref, v] of latest)
-    if (v.carriedFromId == null && conflictedAuthors.has(v.assessorId) && !already.has(ref))
+    if (v.carriedFromId == null && conflictedAuthors.has(v.assessorId))
       added.push({
         ref,
         reason:
           "recorded by an assessor who now has a conflict of interest with the supplier; the reviewing assessor records their own verdict",
       });
-  if (!added.length) return score;
-  const blockers = [...score.blockers, ...added];
-  return { ...score, blockers, canApprove: false };
+  return withMoreBlockers(score, added, reqs);
+}
+
+/**
+ * A score with more requirements blocking approval (a verdict that no longer counts: one recorded
+ * by an assessor now in conflict, a carried-over verdict that must be reviewed again). A requirement
+ * that blocked already keeps its reason; one that counted as met (scoreSubmission makes every
+ * requirement not met a blocker) no longer counts in its bucket's met and percentage, so the summary
+ * says what the approval checks.
+ */
+export function withMoreBlockers(
+  score: Score,
+  added: readonly ScoreBlocker[],
+  reqs: readonly Pick<ReviewedRequirement, "ref" | "applicability">[],
+): Score {
+  const already = new Set(score.blockers.map((b) => b.ref));
+  const fresh: ScoreBlocker[] = [];
+  for (const b of added) {
+    if (already.has(b.ref)) continue;
+    already.add(b.ref);
+    fresh.push(b);
+  }
+  if (!fresh.length) return score;
+  const applicability = new Map(reqs.map((r) => [r.ref, r.applicability]));
+  const m = { total: score.mandatory.total, met: score.mandatory.met };
+  const a = { total: score.advisory.total, met: score.advisory.met };
+  for (const b of fresh) {
+    const kind = applicability.get(b.ref);
+    if (kind === "mandatory") m.met--;
+    else if (kind) a.met--;
+  }
+  return {
+    ...score,
+    mandatory: { ...m, percent: pct(m.met, m.total) },
+    advisory: { ...a, percent: pct(a.met, a.total) },
+    blockers: [...score.blockers, ...fresh],
+    canApprove: false,
+  };
+}
+
+/**
+ * Whether assessors see a submission at all: once it was submitted. A draft, and a draft withdrawn
+ * before it was ever submitted, are the supplier's alone. (The first submission sets both dates.)
+ */
+export function reachedAssessors(s: {
+  status: string;
+  firstSubmittedAt: Date | null;
+  submittedAt: Date | null;
+}): boolean {
+  return s.status !== "draft" && (s.firstSubmittedAt != null || s.submittedAt != null);
 }
 
 /**
