@@ -31,10 +31,10 @@ export function supplierUsers(t: Reader, organizationId: string): string[] {
 
 /**
  * The enabled assessors who may act on this supplier organisation's work: none with a conflict of
- * interest with it (their own organisation, or declared by an admin), and not `except` (the
- * proposer of an approval, say, who is not the one to confirm it).
+ * interest with it (their own organisation, or declared by an admin). Who may confirm an approval
+ * proposal is narrower (four eyes): possibleConfirmers, in app/features/certification/review.server.ts.
  */
-export function assessorsFor(t: Reader, supplierOrganizationId: string, except: readonly string[] = []): string[] {
+export function assessorsFor(t: Reader, supplierOrganizationId: string): string[] {
   const supplierName =
     t.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, supplierOrganizationId)).get()
       ?.name ?? "this supplier";
@@ -50,7 +50,6 @@ export function assessorsFor(t: Reader, supplierOrganizationId: string, except: 
     .all()
     .filter(
       (a) =>
-        !except.includes(a.id) &&
         conflictOfInterest({
           assessorOrganizationId: a.organizationId,
           supplierOrganizationId,

@@ -12,10 +12,13 @@
  *   submission.changed changes_requested    the supplier's users                   submissions  submission:<id>:changes_requested:v<version>
  *   submission.changed rejected             the supplier's users                   submissions  submission:<id>:rejected:v<version>
  *   submission.changed approved             the supplier's users (seal + PDF)      submissions  submission:<id>:approved:v<version>
- *   submission.changed proposed             assessors but the proposer (no conf.)  reviews      submission:<id>:proposed:v<version>
+ *   submission.changed proposed             the possible confirmers (four eyes:    reviews      submission:<id>:proposed:v<version>
+ *                                           not the proposer, no author of the
+ *                                           current verdicts, no conflict)
  *   submission.changed proposal_confirmed   the proposer                           reviews      submission:<id>:proposal_confirmed:v<version>
- *   submission.changed proposal_returned    the proposer                           reviews      submission:<id>:proposal_returned:v<version>
- *   submission.changed proposal_withdrawn   nobody (the confirmers' list just shrinks)
+ *   submission.changed proposal_returned    the proposer; the "proposed" notice    reviews      submission:<id>:proposal_returned:v<version>
+ *                                           taken back from the others (retract)
+ *   submission.changed proposal_withdrawn   nobody: the "proposed" notice taken back (retract)
  *   submission.changed withdrawn            from changes requested: the assessor       reviews      submission:<id>:withdrawn:v<version>
  *                                           who sent it back; from the queue: nobody, the
  *                                           latest "submitted" notice taken back (retract)
@@ -30,14 +33,17 @@
  *   recurring.changed accepted / rejected   the supplier's users                   recurring    recurring:<id>:<change>
  *   recurring.changed withdrawn             nobody: what "submitted" told is taken back (retract)
  *   seal.changed suspended / reinstated /   the supplier's users                   seals        seal-event:<id>
- *     revoked                               (issued: told with "approved"; expired, superseded: not told)
+ *     revoked                               (issued: told with "approved"; expired, superseded: not told;
+ *                                           urgent: suspended or revoked, but not a suspension restated
+ *                                           with a new reason: "still suspended")
  *   watch.published (any watch event)       the watching organisation's users      watch        watch:<watch event id>
- *                                           (urgent: a watched seal revoked or suspended)
+ *                                           (urgent: a watched seal revoked or suspended, but not a
+ *                                           suspension restated with a new reason)
  *
  * Reminders (deadlines, due dates, expiry, keys, mail delivery) come from the lifecycle sweep:
  * reminders.server.ts.
  */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, ne, sql } from "drizzle-orm";
 import {
   decisions,
   findings,
@@ -49,6 +55,7 @@ import {
   sealEvents,
   seals,
   submissions,
+  watchEvents,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { preparedQueries, type Tx } from "../../platform/db.server";
@@ -59,8 +66,12 @@ import { deadlineEffects, SEAL_BLOCKING_SEVERITIES } from "../findings/domain/fi
 import { disclosureFindingOf, validSealsByFirmware, withdrawnAtOf } from "../findings/advisories.server";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
+import { possibleConfirmers } from "../certification/review.server";
+import { latestVerdicts } from "../certification/verdicts.server";
+import { currentVerdictAuthors } from "../certification/domain/review";
 import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
+import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
 import { latestKeyLike, notify, retract } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
@@ -110,11 +121,39 @@ function quoted(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Submissions and reviews
 
+/** The key of a notice about a submission: the change and the submission's version it was made on (one event). */
+const submissionKey = (id: string, change: DomainEvent<"submission.changed">["change"], version: number) =>
+  `submission:${id}:${change}:v${version}`;
+
+/**
+ * Takes back the "waiting for your confirmation" notice of the proposal that a withdrawal or a
+ * return (made on the submission's version `version`) ended: in app, read or not, and the mail not
+ * yet sent. Proposing does not change the version, and withdrawing or returning bumps it, so the
+ * proposal ended is the newest one proposed on `version` or before (a replayed event never reaches
+ * a later proposal), and its notice's key names the version it was proposed on.
+ */
+function retractProposedNotice(tx: Tx, submissionId: string, version: number): void {
+  const proposal = tx
+    .select({ version: decisions.submissionVersion })
+    .from(decisions)
+    .where(
+      and(
+        eq(decisions.submissionId, submissionId),
+        eq(decisions.kind, "approval_proposed"),
+        lte(decisions.submissionVersion, version),
+      ),
+    )
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
+  if (proposal) retract(tx, submissionKey(submissionId, "proposed", proposal.version));
+}
+
 /** `submission.changed`: the supplier hears the assessors' decisions, the assessors the supplier's submissions and each other's proposals. */
 export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.changed">): void {
   const f = submissionFacts(tx, e.submissionId);
   if (!f) return;
-  const key = `submission:${f.s.id}:${e.change}:v${e.version}`;
+  const key = submissionKey(f.s.id, e.change, e.version);
   const today = formatDate(nowMs()); // the change happens now, in this transaction
   const assessorLink = `/assessor/submissions/${f.s.id}`;
   const supplierLink = `/supplier/submissions/${f.s.id}`;
@@ -185,7 +224,14 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
     }
     case "proposed":
       notify(tx, {
-        userIds: assessorsFor(tx, f.s.organizationId, [e.byUserId]),
+        // Whoever may confirm it (review.server.ts's rule, as the dashboard and the confirmation apply it):
+        // not the proposer, nor an author of the current verdicts (four eyes), nor a conflicted assessor.
+        userIds: possibleConfirmers(
+          tx,
+          f.s.organizationId,
+          e.byUserId,
+          currentVerdictAuthors(latestVerdicts(tx, f.s.id).values()),
+        ).map((c) => c.id),
         category: "reviews",
         kind: "submission.proposed",
         key,
@@ -196,6 +242,8 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
       return;
     case "proposal_confirmed":
     case "proposal_returned": {
+      // Sent back: the other assessors' "waiting for your confirmation" names a proposal that is gone.
+      if (e.change === "proposal_returned") retractProposedNotice(tx, f.s.id, e.version);
       const proposal = lastDecision(tx, f.s.id, ["approval_proposed"]);
       if (!proposal || proposal.assessorId === e.byUserId) return;
       // A proposer since disabled or conflicted with this supplier hears nothing more about it.
@@ -216,7 +264,9 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
       return;
     }
     case "proposal_withdrawn":
-      return; // nobody: the assessors' "waiting for confirmation" list simply no longer shows it
+      // Nobody is told; the "waiting for your confirmation" notice (and mail not yet sent) is taken back.
+      retractProposedNotice(tx, f.s.id, e.version);
+      return;
     case "withdrawn": {
       if (e.from === "submitted") {
         // Withdrawn before an assessor took it: the "new in the queue" notice told of what is gone.
@@ -455,7 +505,11 @@ export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed"
     if (!schedule.monitored || !item) return "";
     return ` ${consequenceWords(
       { standing: item.standingWithoutPending, dueAt: item.dueAt, graceEndsAt: item.graceEndsAt },
-      { suspended: row.seal.state === "suspended", validUntil: row.seal.validUntil },
+      {
+        suspended: row.seal.state === "suspended",
+        suspendedBy: suspensionOriginOf(row.seal.serial, tx),
+        validUntil: row.seal.validUntil,
+      },
     )} New evidence can be sent from the seal's recurring evidence page.`;
   };
   notify(tx, {
@@ -480,7 +534,24 @@ const SEAL_CHANGE_WORDS: Partial<Record<(typeof sealEvents.$inferSelect)["kind"]
   revoked: "revoked",
 };
 
-/** `seal.changed`: the supplier hears that a seal of theirs was suspended, reinstated or revoked (with the public reason). */
+/**
+ * Whether a "suspended" seal event only restates a suspension (restateSuspension: the grounds of an
+ * automatic suspension changed, and with them the public reason): the seal's previous event that
+ * changed its state (any but "expired", which only notes the date) was a suspension too, with no
+ * reinstatement in between. The seal was suspended before and still is: not news of a suspension.
+ */
+function restatesSuspension(t: Reader, ev: { id: number; serial: string; kind: string }): boolean {
+  if (ev.kind !== "suspended") return false;
+  const previous = t
+    .select({ kind: sealEvents.kind })
+    .from(sealEvents)
+    .where(and(eq(sealEvents.serial, ev.serial), lt(sealEvents.id, ev.id), ne(sealEvents.kind, "expired")))
+    .orderBy(desc(sealEvents.id))
+    .limit(1)
+    .get();
+  return previous?.kind === "suspended";
+}
+
 /** Every seal event reaches this rule (in the issuing transaction too): prepared once per connection. */
 const sealEventWithProduct = preparedQueries((t) =>
   t
@@ -493,19 +564,29 @@ const sealEventWithProduct = preparedQueries((t) =>
     .prepare(),
 );
 
+/**
+ * `seal.changed`: the supplier hears that a seal of theirs was suspended, reinstated or revoked
+ * (with the public reason); urgent for a suspension or a revocation, but a suspension restated with
+ * a new reason is told as such ("still suspended"), by the supplier's usual mail choice.
+ */
 export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
   const row = sealEventWithProduct(tx).get({ id: e.sealEventId });
   const words = row && SEAL_CHANGE_WORDS[row.ev.kind];
   if (!row || !words) return;
+  // A new reason for a seal already suspended: "still suspended", not news of a suspension (not urgent).
+  const restated = restatesSuspension(tx, row.ev);
+  const on = formatDate(row.ev.at);
   notify(tx, {
     userIds: supplierUsers(tx, row.organizationId),
     category: "seals",
-    kind: `seal.${row.ev.kind}`,
+    kind: restated ? "seal.suspension_restated" : `seal.${row.ev.kind}`,
     key: `seal-event:${row.ev.id}`,
-    title: `Seal ${row.ev.serial} ${words}: ${row.product}`,
-    body: `On ${formatDate(row.ev.at)} seal ${row.ev.serial} of ${row.product} was ${words}.${row.ev.reason ? ` The public reason: ${row.ev.reason}` : ""}`,
+    title: `Seal ${row.ev.serial} ${restated ? "still suspended, the reason changed" : words}: ${row.product}`,
+    body: restated
+      ? `On ${on} the reason for the suspension of seal ${row.ev.serial} of ${row.product} changed. The seal was already suspended and still is.${row.ev.reason ? ` The public reason now: ${row.ev.reason}` : ""}`
+      : `On ${on} seal ${row.ev.serial} of ${row.product} was ${words}.${row.ev.reason ? ` The public reason: ${row.ev.reason}` : ""}`,
     link: `/s/${row.ev.serial}`,
-    urgent: row.ev.kind !== "reinstated" ? "own-seal-withdrawn" : undefined,
+    urgent: row.ev.kind === "reinstated" || restated ? undefined : "own-seal-withdrawn",
   });
 }
 
@@ -522,6 +603,7 @@ function watchWords(type: string): string {
     "report.recorded": "new vulnerability report",
     "report.withdrawn": "vulnerability report withdrawn",
     "product.current_seal": "current seal changed",
+    "seal.suspension_restated": "seal still suspended, the reason changed",
   };
   return words[type] ?? type.replace(/[._]/g, " ");
 }
@@ -535,24 +617,37 @@ function watchBody(event: WatchEvent): string {
   return `On ${formatDate(event.at)}, ${what}.${sentence ? ` ${sentence}` : ""}`;
 }
 
+/** Whether this watch event is a seal event that restates a suspension (restatesSuspension). */
+function restatedInFeed(tx: Tx, watchEventId: number): boolean {
+  const ev = tx
+    .select({ id: sealEvents.id, serial: sealEvents.serial, kind: sealEvents.kind })
+    .from(watchEvents)
+    .innerJoin(sealEvents, eq(sealEvents.id, watchEvents.sealEventId))
+    .where(eq(watchEvents.id, watchEventId))
+    .get();
+  return ev ? restatesSuspension(tx, ev) : false;
+}
+
 /**
  * `watch.published`: the watching organisation's users hear each change of the watch feed, in the
  * feed's own words (embargo-safe: a report under embargo is only its severity and the open count),
  * by the "watch" preference (a daily digest by default), at once for a watched seal revoked or
- * suspended.
+ * suspended (not for a suspension restated with a new reason: the seal was suspended already).
  */
 export function notifyWatchEvent(tx: Tx, e: DomainEvent<"watch.published">): void {
   const [event] = watchEventsOf(tx, e.organizationId, e.watchEventId - 1, 1);
   if (!event || event.seq !== e.watchEventId) return;
-  const urgent =
-    event.type === "seal.revoked" || event.type === "seal.suspended" ? ("watched-seal-withdrawn" as const) : undefined;
+  // A suspension restated with a new reason (the seal was suspended already): told as such, not urgent.
+  const type =
+    event.type === "seal.suspended" && restatedInFeed(tx, e.watchEventId) ? "seal.suspension_restated" : event.type;
+  const urgent = type === "seal.revoked" || type === "seal.suspended" ? ("watched-seal-withdrawn" as const) : undefined;
   notify(tx, {
     userIds: usersOfOrganizations(tx, [e.organizationId]),
     category: "watch",
-    kind: `watch.${event.type}`,
+    kind: `watch.${type}`,
     key: `watch:${e.watchEventId}`,
-    title: `${event.product.name}: ${watchWords(event.type)}${event.serial ? ` (seal ${event.serial})` : ""}`,
-    body: watchBody(event),
+    title: `${event.product.name}: ${watchWords(type)}${event.serial ? ` (seal ${event.serial})` : ""}`,
+    body: watchBody({ ...event, type }),
     link: event.serial && event.type.startsWith("seal.") ? `/s/${event.serial}` : "/retailer/watchlist",
     urgent,
   });

@@ -2,11 +2,13 @@
 // request for changes to approval (supplier, assessors, proposer, an assessor with a conflict of
 // interest who is never told), a vulnerability report with a claimed and a rejected fix, recurring
 // evidence decided, seal status changes, and the watching buyer: every watch event in the watch
-// category, urgent for a suspension or revocation, and never a word of an embargoed report. A
-// replayed event notifies nobody twice.
+// category, urgent for a suspension or revocation (not for a suspension restated with a new
+// reason), and never a word of an embargoed report. A replayed event notifies nobody twice. An
+// approval proposal is put to the assessors who may confirm it, and taken back from them when it is
+// withdrawn or sent back.
 import { and, eq, like } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findings, notifications, organizations, recurringEvidence, submissions } from "../../../db/schema";
+import { findings, mailOutbox, notifications, organizations, recurringEvidence, submissions } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { db, transaction } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -14,13 +16,16 @@ import { createUser } from "../../../app/features/accounts/users.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import {
   confirmApproval,
+  possibleConfirmers,
   proposeApproval,
   recordVerdict,
   rejectSubmission,
+  releaseSubmission,
   requestChanges,
   returnProposal,
   reviewQueue,
   takeSubmission,
+  withdrawProposal,
 } from "../../../app/features/certification/review.server";
 import {
   saveAnswer,
@@ -30,8 +35,9 @@ import {
 import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";
 import { decideRecurringEvidence } from "../../../app/features/monitoring/recurring-evidence.server";
-import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
+import { changeSealStatus, restateSuspension } from "../../../app/features/trust/seal-status.server";
 import { notifySubmissionChange } from "../../../app/features/notifications/rules.server";
+import { saveNotificationPreferences } from "../../../app/features/notifications/inbox.server";
 import { actorByEmail } from "../../support/actors";
 import {
   addTestVersion,
@@ -48,6 +54,15 @@ let sam: Actor;
 let buyer: Actor;
 let watchId: string; // Gator Kids Watch 3 3.2.0, submitted (demo)
 let serial: string; // its seal, once approved
+
+/** How the mail of a notification went out: "kept" at once (no SMTP_URL in tests), "digest", or none. */
+function mailStatus(key: string, who: Actor): string | undefined {
+  return db()
+    .select({ status: mailOutbox.status })
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.key, key), eq(mailOutbox.userId, who.userId)))
+    .get()?.status;
+}
 
 /** The notifications a user has, optionally only those whose key starts with `prefix`. */
 function told(who: Actor, prefix = "") {
@@ -142,7 +157,7 @@ describe("a review, from request for changes to the seal", () => {
     expect(told(carol)).toEqual([]); // declared conflict: never told about Gator
   });
 
-  it("proposed: every other assessor is asked to confirm; returned and confirmed: the proposer hears it; approved: the supplier gets the seal", async () => {
+  it("proposed: every other assessor is asked to confirm; returned: the notice is taken back and the proposer hears it; confirmed: the proposer hears it; approved: the supplier gets the seal", async () => {
     takeSubmission(asha, watchId, version(watchId));
     passAll();
     proposeApproval(asha, watchId, version(watchId), "All met.");
@@ -152,12 +167,17 @@ describe("a review, from request for changes to the seal", () => {
       link: `/assessor/submissions/${watchId}`,
     });
     expect(told(asha, `submission:${watchId}:proposed:`)).toEqual([]); // not the proposer
+    const [first] = told(bram, `submission:${watchId}:proposed:`);
     returnProposal(bram, watchId, version(watchId), "Please double-check 5.5-1 against the TLS configuration.");
     const [returned] = told(asha, `submission:${watchId}:proposal_returned:`);
     expect(returned.title).toBe("Your proposal was sent back: Gator Kids Watch 3 (firmware 3.2.0)");
     expect(returned.body).toContain("Please double-check 5.5-1");
+    // The proposal is gone: "waiting for your confirmation" is taken back, in app and unsent mail.
+    expect(told(bram, `submission:${watchId}:proposed:`)).toEqual([]);
+    expect(mailStatus(first.key, bram)).toBeUndefined();
     proposeApproval(asha, watchId, version(watchId), "Re-checked.");
-    expect(told(bram, `submission:${watchId}:proposed:`)).toHaveLength(2); // a new proposal, a new key
+    const [second] = told(bram, `submission:${watchId}:proposed:`);
+    expect(second.key).not.toBe(first.key); // a new proposal, a new key
     serial = await confirmApproval(bram, watchId, version(watchId), "Confirmed.");
     expect(told(asha, `submission:${watchId}:proposal_confirmed:`)).toHaveLength(1);
     const [approved] = told(grace, `submission:${watchId}:approved:`);
@@ -182,6 +202,55 @@ describe("a review, from request for changes to the seal", () => {
     expect(told(grace, "seal-event:").map((n) => n.title)).toContain(`Seal ${serial} suspended: Gator Kids Watch 3`);
     changeSealStatus(bram, { serial, action: "reinstate", reason: "The report was not about this firmware." });
     expect(told(grace, "seal-event:").map((n) => n.title)).toContain(`Seal ${serial} reinstated: Gator Kids Watch 3`);
+  });
+
+  it("a suspension restated with a new reason: 'still suspended', not urgent, for the supplier and the watching buyer; after a reinstatement a suspension is news again", () => {
+    saveNotificationPreferences(grace, { seals: "digest" }); // the buyer's "watch" is the digest by default
+    // The newest seal notice of each (the buyer's feed may add a policy result or a current-seal change after it).
+    const latest = (who: Actor, prefix: string) =>
+      told(who, prefix)
+        .filter((n) => n.kind.startsWith(prefix === "watch:" ? "watch.seal." : "seal."))
+        .sort((a, b) => a.key.localeCompare(b.key, "en", { numeric: true }))
+        .at(-1)!;
+    changeSealStatus(bram, { serial, action: "suspend", reason: "Suspended while a report is checked." });
+    const suspended = { grace: latest(grace, "seal-event:"), buyer: latest(buyer, "watch:") };
+    expect(suspended.grace.title).toBe(`Seal ${serial} suspended: Gator Kids Watch 3`);
+    expect(mailStatus(suspended.grace.key, grace)).toBe("kept"); // urgent: at once, not held for the digest
+    expect(mailStatus(suspended.buyer.key, buyer)).toBe("kept");
+    transaction((tx) =>
+      restateSuspension(
+        tx,
+        { system: "test" },
+        { serial, reason: "Recurring evidence 5.3-1 is overdue.", cause: "test" },
+      ),
+    );
+    const restated = { grace: latest(grace, "seal-event:"), buyer: latest(buyer, "watch:") };
+    expect(restated.grace).toMatchObject({
+      kind: "seal.suspension_restated",
+      title: `Seal ${serial} still suspended, the reason changed: Gator Kids Watch 3`,
+    });
+    expect(restated.grace.body).toContain("was already suspended and still is");
+    expect(restated.grace.body).toContain("The public reason now: Recurring evidence 5.3-1 is overdue.");
+    expect(restated.buyer).toMatchObject({
+      kind: "watch.seal.suspension_restated",
+      title: `Gator Kids Watch 3: seal still suspended, the reason changed (seal ${serial})`,
+    });
+    expect(restated.buyer.body).toContain("Recurring evidence 5.3-1 is overdue.");
+    expect(mailStatus(restated.grace.key, grace)).toBe("digest"); // not urgent: as the user chose
+    expect(mailStatus(restated.buyer.key, buyer)).toBe("digest");
+    // Reinstated, then suspended again: a new suspension, urgent again.
+    changeSealStatus(bram, { serial, action: "reinstate", reason: "Evidence accepted." });
+    changeSealStatus(bram, { serial, action: "suspend", reason: "Suspended again." });
+    const again = { grace: latest(grace, "seal-event:"), buyer: latest(buyer, "watch:") };
+    expect(again.grace).toMatchObject({
+      kind: "seal.suspended",
+      title: `Seal ${serial} suspended: Gator Kids Watch 3`,
+    });
+    expect(again.buyer.kind).toBe("watch.seal.suspended");
+    expect(mailStatus(again.grace.key, grace)).toBe("kept");
+    expect(mailStatus(again.buyer.key, buyer)).toBe("kept");
+    changeSealStatus(bram, { serial, action: "reinstate", reason: "The report was not about this firmware." });
+    saveNotificationPreferences(grace, { seals: "instant" });
   });
 });
 
@@ -345,5 +414,64 @@ describe("a submission withdrawn by its supplier", () => {
     const count = db().select().from(notifications).all().length;
     withdrawSubmission(grace, id, { confirmed: true, expectedVersion: version(id) });
     expect(db().select().from(notifications).all().length).toBe(count);
+  });
+});
+
+describe("approval proposals: put to who may confirm them, taken back when they end", () => {
+  let dave: Actor; // a third assessor, free to confirm Gator's work
+
+  beforeAll(async () => {
+    await createUser(actorByEmail("admin@demo.test"), { email: "dave@assessors.test", name: "Dave", role: "assessor" });
+    dave = actorByEmail("dave@assessors.test");
+  });
+
+  const inReview = (name: string, model: string) => {
+    const id = openTestDraft(grace, addTestVersion(grace, createTestProduct(grace, { name, model })));
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(grace, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(grace, id);
+    return id;
+  };
+  const pass = (who: Actor, id: string, refs: string[]) => {
+    for (const ref of refs)
+      recordVerdict(who, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
+  };
+
+  it("withdrawn by the proposer: every 'waiting for your confirmation' is taken back, in app and unsent mail", () => {
+    const id = inReview("Gator Proposal Tracker", "GW-PT1");
+    takeSubmission(asha, id, version(id));
+    pass(asha, id, ["1", "2", "3"]);
+    proposeApproval(asha, id, version(id), "All met.");
+    const [notice] = told(dave, `submission:${id}:proposed:`);
+    expect(notice.title).toBe("Waiting for your confirmation: Gator Proposal Tracker (firmware 1.0.0)");
+    for (const a of [bram, dave]) expect(mailStatus(notice.key, a)).toBe("kept");
+    const others = { grace: told(grace).length, carol: told(carol).length };
+    withdrawProposal(asha, id, version(id), "Proposed too early.");
+    for (const a of [asha, bram, dave]) expect(told(a, `submission:${id}:proposed:`)).toEqual([]);
+    for (const a of [bram, dave]) expect(mailStatus(notice.key, a)).toBeUndefined();
+    expect({ grace: told(grace).length, carol: told(carol).length }).toEqual(others); // nobody is told
+    // Proposed again: asked again, under a new key; sent back by Bram: Dave's notice goes too.
+    proposeApproval(asha, id, version(id), "Proposed again.");
+    const [again] = told(dave, `submission:${id}:proposed:`);
+    expect(again.key).not.toBe(notice.key);
+    returnProposal(bram, id, version(id), "Requirement 2 needs a second look.");
+    for (const a of [bram, dave]) expect(told(a, `submission:${id}:proposed:`)).toEqual([]);
+    expect(told(asha, `submission:${id}:proposal_returned:`)).toHaveLength(1);
+  });
+
+  it("proposed: an author of the current verdicts is not asked (four eyes), as the confirmers' rule says", () => {
+    const id = inReview("Gator Shared Tracker", "GW-ST1");
+    takeSubmission(asha, id, version(id));
+    pass(asha, id, ["1"]);
+    releaseSubmission(asha, id, version(id));
+    takeSubmission(bram, id, version(id));
+    pass(bram, id, ["2", "3"]);
+    proposeApproval(bram, id, version(id), "All met.");
+    const asked = [asha, bram, carol, dave].filter((a) => told(a, `submission:${id}:proposed:`).length);
+    expect(asked.map((a) => a.name)).toEqual([dave.name]); // not Bram (proposer), Asha (verdict 1), Carol (conflict)
+    const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
+    expect(
+      possibleConfirmers(db(), s.organizationId, bram.userId, new Set([asha.userId, bram.userId])).map((c) => c.id),
+    ).toEqual([dave.userId]);
   });
 });
