@@ -43,7 +43,7 @@
  * Reminders (deadlines, due dates, expiry, keys, mail delivery) come from the lifecycle sweep:
  * reminders.server.ts.
  */
-import { and, desc, eq, inArray, lt, lte, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import {
   decisions,
   findings,
@@ -55,7 +55,6 @@ import {
   sealEvents,
   seals,
   submissions,
-  watchEvents,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { preparedQueries, type Tx } from "../../platform/db.server";
@@ -69,7 +68,7 @@ import { sentBack } from "../certification/submissions.server";
 import { possibleConfirmers } from "../certification/review.server";
 import { latestVerdicts } from "../certification/verdicts.server";
 import { currentVerdictAuthors } from "../certification/domain/review";
-import { watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
+import { sealEventRows, watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
@@ -534,24 +533,6 @@ const SEAL_CHANGE_WORDS: Partial<Record<(typeof sealEvents.$inferSelect)["kind"]
   revoked: "revoked",
 };
 
-/**
- * Whether a "suspended" seal event only restates a suspension (restateSuspension: the grounds of an
- * automatic suspension changed, and with them the public reason): the seal's previous event that
- * changed its state (any but "expired", which only notes the date) was a suspension too, with no
- * reinstatement in between. The seal was suspended before and still is: not news of a suspension.
- */
-function restatesSuspension(t: Reader, ev: { id: number; serial: string; kind: string }): boolean {
-  if (ev.kind !== "suspended") return false;
-  const previous = t
-    .select({ kind: sealEvents.kind })
-    .from(sealEvents)
-    .where(and(eq(sealEvents.serial, ev.serial), lt(sealEvents.id, ev.id), ne(sealEvents.kind, "expired")))
-    .orderBy(desc(sealEvents.id))
-    .limit(1)
-    .get();
-  return previous?.kind === "suspended";
-}
-
 /** Every seal event reaches this rule (in the issuing transaction too): prepared once per connection. */
 const sealEventWithProduct = preparedQueries((t) =>
   t
@@ -574,7 +555,7 @@ export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
   const words = row && SEAL_CHANGE_WORDS[row.ev.kind];
   if (!row || !words) return;
   // A new reason for a seal already suspended: "still suspended", not news of a suspension (not urgent).
-  const restated = restatesSuspension(tx, row.ev);
+  const restated = sealEventRows(tx, [row.ev.id]).get(row.ev.id)?.restated === true;
   const on = formatDate(row.ev.at);
   notify(tx, {
     userIds: supplierUsers(tx, row.organizationId),
@@ -617,17 +598,6 @@ function watchBody(event: WatchEvent): string {
   return `On ${formatDate(event.at)}, ${what}.${sentence ? ` ${sentence}` : ""}`;
 }
 
-/** Whether this watch event is a seal event that restates a suspension (restatesSuspension). */
-function restatedInFeed(tx: Tx, watchEventId: number): boolean {
-  const ev = tx
-    .select({ id: sealEvents.id, serial: sealEvents.serial, kind: sealEvents.kind })
-    .from(watchEvents)
-    .innerJoin(sealEvents, eq(sealEvents.id, watchEvents.sealEventId))
-    .where(eq(watchEvents.id, watchEventId))
-    .get();
-  return ev ? restatesSuspension(tx, ev) : false;
-}
-
 /**
  * `watch.published`: the watching organisation's users hear each change of the watch feed, in the
  * feed's own words (embargo-safe: a report under embargo is only its severity and the open count),
@@ -638,8 +608,7 @@ export function notifyWatchEvent(tx: Tx, e: DomainEvent<"watch.published">): voi
   const [event] = watchEventsOf(tx, e.organizationId, e.watchEventId - 1, 1);
   if (!event || event.seq !== e.watchEventId) return;
   // A suspension restated with a new reason (the seal was suspended already): told as such, not urgent.
-  const type =
-    event.type === "seal.suspended" && restatedInFeed(tx, e.watchEventId) ? "seal.suspension_restated" : event.type;
+  const type = event.type === "seal.suspended" && event.restated === true ? "seal.suspension_restated" : event.type;
   const urgent = type === "seal.revoked" || type === "seal.suspended" ? ("watched-seal-withdrawn" as const) : undefined;
   notify(tx, {
     userIds: usersOfOrganizations(tx, [e.organizationId]),

@@ -20,7 +20,7 @@ import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
 import type { SealVerdict } from "../trust/domain/credential";
 import { sealVerdictOf } from "../trust/domain/verdict";
-import type { SealState } from "../trust/domain/seal-state";
+import { restatesSuspension, type SealState } from "../trust/domain/seal-state";
 import { enqueueWebhook } from "./webhooks.server";
 import { reportEventBody } from "../findings/advisories.server";
 
@@ -35,6 +35,8 @@ export interface SealWatchEvent {
   firmwareVersion: string;
   logIndex: number;
   at: string;
+  /** A "seal.suspended" that only gives a new reason: the seal was suspended already. */
+  restated?: true;
 }
 
 /**
@@ -134,9 +136,9 @@ function sealEventSelect(t: Tx | ReturnType<typeof db>) {
       validFrom: seals.validFrom,
       validUntil: seals.validUntil,
       state: seals.state,
-      // For an expiry only: the kind of the seal's latest earlier event that changed its state
-      // (the seal_events_serial index (serial, id) answers it).
-      stateBefore: sql<string | null>`case when ${sealEvents.kind} = 'expired' then (
+      // For an expiry or a suspension only: the kind of the seal's latest earlier event that changed
+      // its state (the seal_events_serial index (serial, id) answers it).
+      stateBefore: sql<string | null>`case when ${sealEvents.kind} in ('expired', 'suspended') then (
         select p.kind from seal_events p
         where p.serial = ${sealEvents.serial} and p.id < ${sealEvents.id} and p.kind <> 'expired'
         order by p.id desc limit 1) end`,
@@ -174,6 +176,8 @@ export function sealEventRows(t: Tx | ReturnType<typeof db>, ids: number[]): Map
         firmwareVersion: r.firmware,
         logIndex: r.e.logIndex,
         at: r.e.at.toISOString(),
+        // A new reason for a seal suspended already (still "seal.suspended", for consumers that know only that).
+        ...(restatesSuspension(r.e.kind, r.stateBefore) ? { restated: true as const } : {}),
       });
     }
   }

@@ -37,6 +37,7 @@ import { actOnFinding, recordFinding } from "../../../app/features/findings/find
 import { decideRecurringEvidence } from "../../../app/features/monitoring/recurring-evidence.server";
 import { changeSealStatus, restateSuspension } from "../../../app/features/trust/seal-status.server";
 import { notifySubmissionChange } from "../../../app/features/notifications/rules.server";
+import { watchEventsOf } from "../../../app/features/retail/watch-feed.server";
 import { saveNotificationPreferences } from "../../../app/features/notifications/inbox.server";
 import { actorByEmail } from "../../support/actors";
 import {
@@ -238,6 +239,14 @@ describe("a review, from request for changes to the seal", () => {
     expect(restated.buyer.body).toContain("Recurring evidence 5.3-1 is overdue.");
     expect(mailStatus(restated.grace.key, grace)).toBe("digest"); // not urgent: as the user chose
     expect(mailStatus(restated.buyer.key, buyer)).toBe("digest");
+    // The feed (and so the webhooks) keep the type, and mark the restatement: the first suspension is not marked.
+    const feed = watchEventsOf(db(), buyer.organizationId, 0, 1000, "desc").filter(
+      (ev) => ev.serial === serial && ev.type === "seal.suspended",
+    );
+    expect(feed.slice(0, 2).map((ev) => [ev.reason, ev.restated ?? false])).toEqual([
+      ["Recurring evidence 5.3-1 is overdue.", true],
+      ["Suspended while a report is checked.", false],
+    ]);
     // Reinstated, then suspended again: a new suspension, urgent again.
     changeSealStatus(bram, { serial, action: "reinstate", reason: "Evidence accepted." });
     changeSealStatus(bram, { serial, action: "suspend", reason: "Suspended again." });

@@ -3,6 +3,7 @@ import {
   EVENT_OF_ACTION,
   manualActions,
   nextSealState,
+  restatesSuspension,
   SEAL_ACTIONS,
   SEAL_STATE_LABELS,
   SEAL_STATES,
@@ -163,5 +164,15 @@ describe("labels and events", () => {
       if (next === null || action === "reinstate") continue;
       expect(EVENT_OF_ACTION[action], `${state} + ${action}`).toBe(next);
     }
+  });
+});
+
+describe("restatesSuspension", () => {
+  it("is a suspension of a seal whose previous state-changing event was a suspension", () => {
+    expect(restatesSuspension("suspended", "suspended")).toBe(true);
+    expect(restatesSuspension("suspended", "reinstated")).toBe(false);
+    expect(restatesSuspension("suspended", "issued")).toBe(false);
+    expect(restatesSuspension("suspended", null)).toBe(false);
+    expect(restatesSuspension("revoked", "suspended")).toBe(false);
   });
 });

@@ -93,3 +93,12 @@ export function statusBits(
     suspended: state === "suspended" || (state === "superseded" && facts.suspendedWhenSuperseded === true),
   };
 }
+
+/**
+ * Whether a seal event restates a suspension: a "suspended" event whose seal was suspended already
+ * (the latest earlier event that changed its state, `previousKind`, is a suspension too; "expired"
+ * changes no state). A new public reason for the same suspension, not news of one.
+ */
+export function restatesSuspension(kind: string, previousKind: string | null): boolean {
+  return kind === "suspended" && previousKind === "suspended";
+}
