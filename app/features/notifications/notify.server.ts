@@ -11,7 +11,7 @@
  * may not read.
  */
 import crypto from "node:crypto";
-import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, notInArray, or, sql } from "drizzle-orm";
 import { mailOutbox, notificationPreferences, notifications, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { afterCommit, type Tx } from "../../platform/db.server";
@@ -174,13 +174,23 @@ export function latestKeyLike(tx: Tx, prefix: string): string | null {
   return newest?.key ?? null;
 }
 
-export function retract(tx: Tx, key: string): { notifications: number; mails: number } {
-  const removed = tx.delete(notifications).where(eq(notifications.key, key)).run().changes;
+export function retract(
+  tx: Tx,
+  key: string,
+  opts: { keepUserIds?: readonly string[] } = {},
+): { notifications: number; mails: number } {
+  // `keepUserIds`: those who acted on it keep theirs (the assessor who confirmed a proposal).
+  const keep = opts.keepUserIds?.length ? [...opts.keepUserIds] : null;
+  const removed = tx
+    .delete(notifications)
+    .where(and(eq(notifications.key, key), keep ? notInArray(notifications.userId, keep) : undefined))
+    .run().changes;
   const mails = tx
     .delete(mailOutbox)
     .where(
       and(
         eq(mailOutbox.key, key),
+        keep ? notInArray(mailOutbox.userId, keep) : undefined,
         eq(mailOutbox.attempts, 0),
         or(
           inArray(mailOutbox.status, ["pending", "kept"]),

@@ -15,7 +15,8 @@
  *   submission.changed proposed             the possible confirmers (four eyes:    reviews      submission:<id>:proposed:v<version>
  *                                           not the proposer, no author of the
  *                                           current verdicts, no conflict)
- *   submission.changed proposal_confirmed   the proposer                           reviews      submission:<id>:proposal_confirmed:v<version>
+ *   submission.changed proposal_confirmed   the proposer; the "proposed" notice    reviews      submission:<id>:proposal_confirmed:v<version>
+ *                                           taken back from the other confirmers
  *   submission.changed proposal_returned    the proposer; the "proposed" notice    reviews      submission:<id>:proposal_returned:v<version>
  *                                           taken back from the others (retract)
  *   submission.changed proposal_withdrawn   nobody: the "proposed" notice taken back (retract)
@@ -131,7 +132,12 @@ const submissionKey = (id: string, change: DomainEvent<"submission.changed">["ch
  * proposal ended is the newest one proposed on `version` or before (a replayed event never reaches
  * a later proposal), and its notice's key names the version it was proposed on.
  */
-function retractProposedNotice(tx: Tx, submissionId: string, version: number): void {
+function retractProposedNotice(
+  tx: Tx,
+  submissionId: string,
+  version: number,
+  opts: { keepUserIds?: readonly string[] } = {},
+): void {
   const proposal = tx
     .select({ version: decisions.submissionVersion })
     .from(decisions)
@@ -145,7 +151,7 @@ function retractProposedNotice(tx: Tx, submissionId: string, version: number): v
     .orderBy(desc(decisions.id))
     .limit(1)
     .get();
-  if (proposal) retract(tx, submissionKey(submissionId, "proposed", proposal.version));
+  if (proposal) retract(tx, submissionKey(submissionId, "proposed", proposal.version), opts);
 }
 
 /** `submission.changed`: the supplier hears the assessors' decisions, the assessors the supplier's submissions and each other's proposals. */
@@ -242,7 +248,14 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
     case "proposal_confirmed":
     case "proposal_returned": {
       // Sent back: the other assessors' "waiting for your confirmation" names a proposal that is gone.
-      if (e.change === "proposal_returned") retractProposedNotice(tx, f.s.id, e.version);
+      // Sent back: the notice is gone for everyone; confirmed: for every other confirmer (the one who
+      // confirmed keeps the notice they acted on).
+      retractProposedNotice(
+        tx,
+        f.s.id,
+        e.version,
+        e.change === "proposal_confirmed" ? { keepUserIds: [e.byUserId] } : {},
+      );
       const proposal = lastDecision(tx, f.s.id, ["approval_proposed"]);
       if (!proposal || proposal.assessorId === e.byUserId) return;
       // A proposer since disabled or conflicted with this supplier hears nothing more about it.

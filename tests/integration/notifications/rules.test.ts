@@ -483,4 +483,18 @@ describe("approval proposals: put to who may confirm them, taken back when they 
       possibleConfirmers(db(), s.organizationId, bram.userId, new Set([asha.userId, bram.userId])).map((c) => c.id),
     ).toEqual([dave.userId]);
   });
+
+  it("confirmed: the other confirmers' notices are taken back; the one who confirmed keeps theirs", async () => {
+    const id = inReview("Gator Confirmed Tracker", "GW-CT1");
+    takeSubmission(asha, id, version(id));
+    pass(asha, id, ["1", "2", "3"]);
+    proposeApproval(asha, id, version(id), "All met.");
+    const [notice] = told(dave, `submission:${id}:proposed:`);
+    for (const a of [bram, dave]) expect(told(a, `submission:${id}:proposed:`)).toHaveLength(1);
+    await confirmApproval(dave, id, version(id), "Confirmed.");
+    expect(told(dave, `submission:${id}:proposed:`)).toHaveLength(1); // acted on it
+    expect(told(bram, `submission:${id}:proposed:`)).toEqual([]);
+    expect(mailStatus(notice.key, bram)).toBeUndefined();
+    expect(mailStatus(notice.key, dave)).toBe("kept");
+  });
 });
