@@ -11,7 +11,11 @@ import { nowMs } from "../platform/clock.server";
 import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
 import { formValues } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { automaticHoldOf, changeSealStatusByHand } from "../features/monitoring/automatic-suspension.server";
+import {
+  automaticHoldOf,
+  changeSealStatusByHand,
+  mayTakeOverSuspension,
+} from "../features/monitoring/automatic-suspension.server";
 import { sealStatusInput } from "../features/trust/forms";
 import { staffSealView } from "../features/certification/seals.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
@@ -34,6 +38,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ...view,
       recurring: publicRecurringStatus(view.serial),
       held: automaticHoldOf(view.serial),
+      // Suspended by the sweep: staff may make the suspension theirs (it then stays until they reinstate it).
+      takeOver: mayTakeOverSuspension(view.serial),
       // An administrator manages seals but has no assessor's workspace: no link to a page that refuses them.
       submissionLink: can(user.role, "assessor.workspace"),
       validityEnded: view.credential
@@ -55,6 +61,17 @@ const DONE = {
     `Seal ${serial} is revoked: its public page, the API and the verifiers say so, watching buyers were told, and it can never be valid again.`,
 } as const;
 
+const TOOK_OVER = (serial: string) =>
+  `Seal ${serial} stays suspended, now by hand, with your public reason: the lifecycle sweep no longer lifts it; reinstate it here once nothing holds it.`;
+
+/** The suspend form on a seal the sweep suspended: it makes the suspension a person's. */
+const TAKE_OVER_TEXT = {
+  title: "Keep it suspended by hand",
+  hint: "The lifecycle sweep suspended this seal and lifts the suspension once nothing holds it. With grounds of your own, make it yours: it then stays suspended until staff reinstate it, and the public reason becomes yours.",
+  button: "Keep it suspended",
+  danger: false,
+} as const;
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
   const values = formValues(await readForm(request));
@@ -65,9 +82,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const result = await attempt(() => changeSealStatusByHand(user, parsed.data), values);
   if (!result.ok) return result.response;
+  const serial = parsed.data.serial.toUpperCase();
   return {
     ok: true as const,
-    notice: `${DONE[parsed.data.action](parsed.data.serial.toUpperCase())} Log entry #${result.value.logIndex}.`,
+    notice: `${result.value.tookOver ? TOOK_OVER(serial) : DONE[parsed.data.action](serial)} Log entry #${result.value.logIndex}.`,
   };
 }
 
@@ -119,11 +137,12 @@ export default function StaffSealPage() {
             <p className="alert alert--error" role="alert">
               {d.conflict} Another assessor must act on this seal.
             </p>
-          ) : d.actions.length === 0 ? (
+          ) : d.actions.length === 0 && !d.takeOver ? (
             <p className="muted">No change is possible: this seal is {SEAL_STATE_LABELS[d.state].toLowerCase()}.</p>
           ) : null}
-          {d.actions.map((action) => {
-            const t = ACTION_TEXT[action as keyof typeof ACTION_TEXT];
+          {[...(d.takeOver ? (["suspend"] as const) : []), ...d.actions].map((action) => {
+            const t =
+              action === "suspend" && d.takeOver ? TAKE_OVER_TEXT : ACTION_TEXT[action as keyof typeof ACTION_TEXT];
             const err = failed?.values?.action === action ? failed.fieldErrors : {};
             if (action === "reinstate" && d.held)
               return (

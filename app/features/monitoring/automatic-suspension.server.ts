@@ -33,6 +33,7 @@ import { can } from "../../platform/roles";
 import { ServiceError } from "../../platform/errors.server";
 import { formatDate } from "../../platform/format";
 import type { z } from "zod";
+import { assertNoConflict } from "../accounts/conflicts.server";
 
 type Reader = Pick<Tx, "select">;
 
@@ -349,12 +350,35 @@ export function automaticHoldOf(serial: string, t: Reader = db()): string | null
  * refused while something holds the seal (automaticHoldOf), so a seal does not flip valid and
  * back, each flip a public log entry and a message to every watcher.
  */
-export function changeSealStatusByHand(actor: Actor, input: z.infer<typeof sealStatusInput>): { logIndex: number } {
+export function changeSealStatusByHand(
+  actor: Actor,
+  input: z.infer<typeof sealStatusInput>,
+): { logIndex: number; tookOver?: true } {
   return transaction((tx) => {
     if (input.action === "reinstate" && can(actor.role, "seals.manage")) {
       const held = automaticHoldOf(input.serial, tx);
       if (held) throw new ServiceError("conflict", `Not reinstated. ${held}`);
     }
+    if (input.action === "suspend" && can(actor.role, "seals.manage") && mayTakeOverSuspension(input.serial, tx)) {
+      // Suspended by the sweep: staff with grounds of their own make it theirs (the sweep lifts only its own).
+      const org = tx.select({ id: seals.organizationId }).from(seals).where(eq(seals.serial, input.serial)).get()!.id;
+      assertNoConflict(tx, actor, org, "Another assessor must act on this seal.");
+      return {
+        ...restateSuspension(tx, actor, { serial: input.serial, reason: input.reason, cause: "" }),
+        tookOver: true,
+      };
+    }
     return changeSealStatus(actor, input);
   });
+}
+
+/**
+ * Whether staff may make a seal's suspension theirs: it is suspended by the sweep (which lifts it
+ * once nothing holds it) and not past its validUntil (an expired seal is not suspended by hand:
+ * EXPIRED_NOT_SUSPENDED). Suspended by hand, it stays suspended until staff reinstate it.
+ */
+export function mayTakeOverSuspension(serial: string, t: Reader = db()): boolean {
+  const seal = deciding(t).seal.get({ serial });
+  if (seal?.state !== "suspended" || seal.validUntil.getTime() <= nowMs()) return false;
+  return currentSuspension(t, serial).by === "automatic";
 }
