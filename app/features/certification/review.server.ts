@@ -166,7 +166,7 @@ export function pendingProposal(t: Reader, submissionId: string) {
 }
 
 /** The assessors who recorded the current verdicts of this review (latest, not carried over): none of them confirms it. */
-function verdictAuthors(t: Reader, submissionId: string): Set<string> {
+export function verdictAuthors(t: Reader, submissionId: string): Set<string> {
   return currentVerdictAuthors(latestVerdicts(t, submissionId).values());
 }
 

@@ -66,9 +66,7 @@ import { deadlineEffects, SEAL_BLOCKING_SEVERITIES } from "../findings/domain/fi
 import { disclosureFindingOf, validSealsByFirmware, withdrawnAtOf } from "../findings/advisories.server";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
-import { possibleConfirmers } from "../certification/review.server";
-import { latestVerdicts } from "../certification/verdicts.server";
-import { currentVerdictAuthors } from "../certification/domain/review";
+import { possibleConfirmers, verdictAuthors } from "../certification/review.server";
 import { sealEventRows, watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
@@ -231,12 +229,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
       notify(tx, {
         // Whoever may confirm it (review.server.ts's rule, as the dashboard and the confirmation apply it):
         // not the proposer, nor an author of the current verdicts (four eyes), nor a conflicted assessor.
-        userIds: possibleConfirmers(
-          tx,
-          f.s.organizationId,
-          e.byUserId,
-          currentVerdictAuthors(latestVerdicts(tx, f.s.id).values()),
-        ).map((c) => c.id),
+        userIds: possibleConfirmers(tx, f.s.organizationId, e.byUserId, verdictAuthors(tx, f.s.id)).map((c) => c.id),
         category: "reviews",
         kind: "submission.proposed",
         key,
@@ -568,7 +561,7 @@ export function notifySealChange(tx: Tx, e: DomainEvent<"seal.changed">): void {
   const words = row && SEAL_CHANGE_WORDS[row.ev.kind];
   if (!row || !words) return;
   // A new reason for a seal already suspended: "still suspended", not news of a suspension (not urgent).
-  const restated = sealEventRows(tx, [row.ev.id]).get(row.ev.id)?.restated === true;
+  const restated = row.ev.kind === "suspended" && sealEventRows(tx, [row.ev.id]).get(row.ev.id)?.restated === true;
   const on = formatDate(row.ev.at);
   notify(tx, {
     userIds: supplierUsers(tx, row.organizationId),
