@@ -26,9 +26,46 @@ export function findMigrationsFolder(start = path.dirname(fileURLToPath(import.m
   throw new Error(`db/migrations not found above ${start}`);
 }
 
+/** The migrations this version of IoT Seal knows (db/migrations/meta/_journal.json), oldest first. */
+export function knownMigrations(): string[] {
+  const journal = JSON.parse(fs.readFileSync(path.join(findMigrationsFolder(), "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
+  return journal.entries.map((e) => e.tag);
+}
+
+/**
+ * The one rule for a schema this version cannot run: a database (or a backup of one) with more
+ * migrations applied than this version knows was migrated by a newer version of IoT Seal. Says so
+ * (which migration, how many this version knows); null when this version knows them all.
+ */
+export function newerSchemaProblem(applied: number, lastMigration?: string | null): string | null {
+  const known = knownMigrations().length;
+  if (applied <= known) return null;
+  return `a newer version of IoT Seal (database migration ${lastMigration ?? applied}; this version knows ${known})`;
+}
+
+/** The database was migrated by a newer version of IoT Seal: it is not opened (nor migrated, nor written). */
+export class NewerSchemaError extends Error {
+  /** Read by server.mjs: a refusal to start on this data directory, printed without a stack trace. */
+  readonly refusal = true;
+}
+
 export function openDatabase(file: string): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
+  const migrated = sqlite
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get()
+    ? (sqlite.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number }).n
+    : 0;
+  const newer = newerSchemaProblem(migrated);
+  if (newer) {
+    sqlite.close();
+    throw new NewerSchemaError(
+      `The database ${file} was migrated by ${newer}. Run that version (or a later one) on it: this version does not start on a database it does not know, nor changes it.`,
+    );
+  }
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");

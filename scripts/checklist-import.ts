@@ -7,16 +7,29 @@ import { closeDb } from "../db/connection";
 import { importShippedChecklists, listShippedFiles } from "../app/features/catalogue/checklists.server";
 import { runCli } from "./cli";
 
+const USAGE =
+  "Usage: npm run checklist:import -- <checklists/<id>/<version>.yaml> [...]\n       npm run checklist:import -- --all";
+
 await runCli(async () => {
-  const { values, positionals } = parseArgs({
-    options: { all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    allowPositionals: true,
-  });
-  if (values.help || (!values.all && positionals.length === 0)) {
-    console.log(
-      "Usage: npm run checklist:import -- <checklists/<id>/<version>.yaml> [...]\n       npm run checklist:import -- --all",
-    );
-    return values.help ? 0 : 2;
+  let values: { all?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      options: { all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.all && positionals.length === 0) {
+    console.error(`Give the checklist files to import, or --all.\n${USAGE}`);
+    return 2;
   }
   const files = values.all ? listShippedFiles() : positionals.map((f) => path.resolve(f));
   const report = importShippedChecklists({ system: "cli:checklist:import" }, files, true);

@@ -1,16 +1,48 @@
 // Shared by the command-line scripts: clear messages for bad input, no stack traces for expected errors.
-import { EnvError } from "../app/platform/env.server";
+import fs from "node:fs";
+import path from "node:path";
+import { NewerSchemaError } from "../db/connection";
+import { dataDirOfEnvironment, dataDirProblem, EnvError } from "../app/platform/env.server";
 import { ServiceError } from "../app/platform/errors.server";
 import { wireEvents } from "../app/system/wiring.server";
 
-export async function runCli(main: () => Promise<number>): Promise<never> {
+export interface CliOptions {
+  /**
+   * What the script does with DATA_DIR. "existing" (the default): it works on the portal's
+   * database, and a DATA_DIR without one is refused before anything is made there (a mistyped or
+   * unset DATA_DIR would otherwise get a new, empty portal and a report of success). "create": it
+   * may make the data directory and the database (npm run seed, like the server's first start).
+   * "none": it does not open the database at DATA_DIR (restore, db:restore, verify-seal).
+   */
+  dataDir?: "existing" | "create" | "none";
+}
+
+/** Exits 2 unless DATA_DIR holds an IoT Seal database; makes nothing. */
+function requireExistingDatabase(): void {
+  const dataDir = dataDirOfEnvironment();
+  const problem = dataDirProblem(dataDir);
+  if (problem) throw new EnvError([problem]);
+  const file = path.join(dataDir, "iot-seal.db");
+  if (!fs.existsSync(file)) {
+    console.error(`No IoT Seal database at ${file}: set DATA_DIR to the portal's data directory.`);
+    process.exit(2);
+  }
+}
+
+export async function runCli(main: () => Promise<number>, opts: CliOptions = {}): Promise<never> {
   try {
+    if ((opts.dataDir ?? "existing") === "existing") requireExistingDatabase();
     wireEvents(); // the modules' subscribers to domain events, before anything changes
     process.exit(await main());
   } catch (error) {
     if (error instanceof EnvError) {
       console.error(error.message);
       process.exit(2);
+    }
+    // A database migrated by a newer version of IoT Seal: refused, as the server refuses it.
+    if (error instanceof NewerSchemaError) {
+      console.error(error.message);
+      process.exit(3);
     }
     if (error instanceof ServiceError) {
       const fields = Object.entries(error.fieldErrors)

@@ -27,7 +27,7 @@ const input = z.object({
   from: z.string().trim().min(1, { error: "must not be empty" }).optional(),
 });
 
-await runCli(async () => {
+const run = async (): Promise<number> => {
   let values: { timestamp?: string; replica?: string; from?: string; force?: boolean; help?: boolean };
   let positionals: string[];
   try {
@@ -121,4 +121,5 @@ await runCli(async () => {
         `Without them those seals do not verify, and the portal refuses to start against a publication they signed. Copy keys/ from a backup (--from), then start it.`,
     );
   return r.auditChain.ok && r.log.ok && !r.missingKeys.length ? 0 : 1;
-});
+};
+await runCli(run, { dataDir: "none" }); // restores into the directory it is given, not DATA_DIR

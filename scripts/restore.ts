@@ -1,17 +1,23 @@
 // npm run restore -- <dir> [--force] — restores a backup made by `npm run backup` into DATA_DIR.
 // Stop the portal first. Every file is checked against the backup's manifest.json before anything
 // is written; a non-empty DATA_DIR is refused unless --force (its contents are then moved to
-// DATA_DIR/replaced-<time>/, not deleted). Private keys are restored with mode 0600.
+// DATA_DIR/replaced-<time>/, not deleted; the published artefacts, DATA_DIR/public-artefacts by
+// default, stay where they are). Private keys are restored with mode 0600. Then the restored
+// transparency log is checked against the published checkpoint, as the server does at start-up:
+// exit 1 when the backup is behind what verifiers were shown (the server would refuse to start;
+// npm run log:recover puts the missing entries back), 2 for bad input, 0 otherwise.
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { restoreBackup } from "../app/platform/backup.server";
+import { publishedLogProblem } from "../app/features/public/publication.server";
+import { closeDb } from "../db/connection";
 import { runCli } from "./cli";
 
 const USAGE = "Usage: npm run restore -- <backup directory> [--force]   (restores into DATA_DIR, default ./data)";
 const args = z.tuple([z.string().trim().min(1)], { error: "give one backup directory" });
 
-await runCli(async () => {
+const run = async (): Promise<number> => {
   let positionals: string[];
   let values: { force?: boolean; help?: boolean };
   try {
@@ -43,8 +49,20 @@ await runCli(async () => {
   );
   if (r.replacedTo)
     console.log(`  The previous contents are in ${r.replacedTo}: delete it once the restored portal works.`);
+  for (const kept of r.publicationKept)
+    console.log(`  The published artefacts in ${kept} were left in place: they are what verifiers were shown.`);
   console.log(
     `  audit chain: ${r.auditChain.ok ? `intact, ${r.auditChain.checked} events, head ${r.auditChain.head}` : "BROKEN (run npm run audit:verify)"}`,
   );
-  return r.auditChain.ok ? 0 : 1;
-});
+  // The start-up check (the same function): a restored log behind the published one must not be appended to.
+  const problem = await publishedLogProblem();
+  closeDb();
+  if (problem) {
+    console.log(`  against the publication: NOT IN AGREEMENT. ${problem}`);
+    console.log(
+      "  The portal refuses to start on this data directory until this is resolved. A log behind the publication: run npm run log:recover (portal stopped, same DATA_DIR and PUBLISH_TO).",
+    );
+  } else console.log("  against the publication: in agreement (or nothing published yet).");
+  return r.auditChain.ok && !problem ? 0 : 1;
+};
+await runCli(run, { dataDir: "none" }); // restores into DATA_DIR, which may be empty or new

@@ -4,7 +4,7 @@ import { seedDemoData } from "../app/demo/seed.server";
 import { getEnv } from "../app/platform/env.server";
 import { runCli } from "./cli";
 
-await runCli(async () => {
+const run = async (): Promise<number> => {
   const { created } = await seedDemoData();
   console.log(
     created.length
@@ -13,4 +13,5 @@ await runCli(async () => {
   );
   closeDb();
   return 0;
-});
+};
+await runCli(run, { dataDir: "create" }); // may make the data directory and the database, as the first start does

@@ -2,27 +2,38 @@
 // Creates a user (assessors and admins join the certification body unless an organisation is named).
 import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
+import { ServiceError } from "../app/platform/errors.server";
 import { fieldErrorsOf } from "../app/platform/forms";
 import { createUser } from "../app/features/accounts/users.server";
 import { createUserInput } from "../app/features/accounts/forms";
 import { runCli } from "./cli";
 
+const USAGE =
+  "Usage: npm run user:create -- --email <email> --role <supplier|assessor|retailer|admin> [--name <name>] [--password <pw>] [--organization <id>]";
+
+/** The command-line option for a field of the form (organizationId is given as --organization). */
+const option = (field: string) => `--${field === "organizationId" ? "organization" : field}`;
+
 await runCli(async () => {
-  const { values } = parseArgs({
-    options: {
-      email: { type: "string" },
-      role: { type: "string" },
-      name: { type: "string" },
-      password: { type: "string" },
-      organization: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        email: { type: "string" },
+        role: { type: "string" },
+        name: { type: "string" },
+        password: { type: "string" },
+        organization: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
   if (values.help) {
-    console.log(
-      "Usage: npm run user:create -- --email <email> --role <supplier|assessor|retailer|admin> [--name <name>] [--password <pw>] [--organization <id>]",
-    );
+    console.log(USAGE);
     return 0;
   }
   const parsed = createUserInput.safeParse({
@@ -34,10 +45,19 @@ await runCli(async () => {
   });
   if (!parsed.success) {
     for (const [field, message] of Object.entries(fieldErrorsOf(parsed.error)))
-      console.error(`--${field === "organizationId" ? "organization" : field}: ${message}`);
+      console.error(`${option(field)}: ${message}`);
     return 2;
   }
-  const result = await createUser({ system: "cli:user:create" }, parsed.data);
+  let result;
+  try {
+    result = await createUser({ system: "cli:user:create" }, parsed.data);
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    console.error(`Error: ${error.message}`);
+    for (const [field, message] of Object.entries(error.fieldErrors)) console.error(`  ${option(field)}: ${message}`);
+    closeDb();
+    return 2;
+  }
   console.log(`Created ${parsed.data.role} ${parsed.data.email} (id ${result.userId}).`);
   if (result.generated) console.log(`Generated password (shown once): ${result.password}`);
   closeDb();

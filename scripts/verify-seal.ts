@@ -703,7 +703,7 @@ async function main(argv: string[]): Promise<number> {
   return finish();
 }
 
-await runCli(async () => {
+const run = async (): Promise<number> => {
   try {
     return await main(process.argv.slice(2));
   } catch (e) {
@@ -713,4 +713,5 @@ await runCli(async () => {
     }
     throw e;
   }
-});
+};
+await runCli(run, { dataDir: "none" }); // never opens DATA_DIR

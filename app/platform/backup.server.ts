@@ -15,8 +15,9 @@
  *
  * Restore verifies every file against the manifest before writing anything, refuses a non-empty
  * data directory unless forced (then the previous contents are moved to `replaced-<time>/` inside
- * it, not deleted), stages the files beside their final place and moves them in, then checks the
- * audit chain of the restored database and records the restore in it.
+ * it, not deleted; the publication folder stays in place), stages the files beside their final
+ * place and moves them in, then checks the audit chain of the restored database and records the
+ * restore in it.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -25,9 +26,10 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import Database from "better-sqlite3";
-import { findMigrationsFolder, openDatabase } from "../../db/connection";
+import { knownMigrations, newerSchemaProblem, openDatabase } from "../../db/connection";
 import { nowMs } from "./clock.server";
 import { getEnv } from "./env.server";
+import { parsePublishTo } from "./env";
 import {
   BACKUP_FORMAT,
   backupManifestSchema,
@@ -81,9 +83,10 @@ async function hashFile(file: string): Promise<{ sha256: string; size: number }>
   return { sha256: hash.digest("hex"), size };
 }
 
-function isEmptyDir(dir: string): boolean {
+/** Whether `dir` is missing or holds nothing but the names in `ignoring`. */
+function isEmptyDir(dir: string, ignoring: readonly string[] = []): boolean {
   try {
-    return fs.readdirSync(dir).length === 0;
+    return fs.readdirSync(dir).every((n) => ignoring.includes(n));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
     throw error;
@@ -101,14 +104,6 @@ function auditHead(client: Pick<Database.Database, "prepare">): string {
     (client.prepare("select hash from audit_events order by seq desc limit 1").get() as { hash: string } | undefined)
       ?.hash ?? "0".repeat(64)
   );
-}
-
-/** How many migrations this version of the portal knows, and their names. */
-function knownMigrations(): string[] {
-  const journal = JSON.parse(fs.readFileSync(path.join(findMigrationsFolder(), "meta", "_journal.json"), "utf8")) as {
-    entries: { tag: string }[];
-  };
-  return journal.entries.map((e) => e.tag);
 }
 
 export interface BackupReport {
@@ -279,13 +274,12 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
       "invalid",
       "The backup has no signing key (keys/*.private.pem): without it no seal verifies. Nothing was restored.",
     );
-  const known = knownMigrations();
-  if (manifest.schema.migrations > known.length) {
+  const newer = newerSchemaProblem(manifest.schema.migrations, manifest.schema.lastMigration);
+  if (newer)
     throw new ServiceError(
       "conflict",
-      `This backup was made by a newer version of IoT Seal (database migration ${manifest.schema.lastMigration ?? manifest.schema.migrations}; this version knows ${known.length}). Restore it with that version. Nothing was restored.`,
+      `This backup was made by ${newer}. Restore it with that version. Nothing was restored.`,
     );
-  }
   for (const f of manifest.files) {
     const file = path.join(dir, f.path);
     let actual: { sha256: string; size: number };
@@ -308,19 +302,38 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
   return manifest;
 }
 
+/**
+ * What a restore leaves where it is in the data directory: the publication folder (PUBLISH_TO's
+ * default, DATA_DIR/public-artefacts, and PUBLISH_TO when it is a folder inside DATA_DIR). It is
+ * what verifiers were shown, not part of a backup: moved aside, the restored portal could no
+ * longer tell that its log is behind the published one, and would sign a different log of a size
+ * verifiers already saw (a fork).
+ */
+export function publicationEntries(dataDir: string): string[] {
+  const names = new Set(["public-artefacts"]);
+  const target = process.env.PUBLISH_TO ? parsePublishTo(process.env.PUBLISH_TO) : null;
+  if (target && typeof target !== "string" && target.kind === "folder" && target.dir !== dataDir)
+    if (inside(target.dir, dataDir)) names.add(path.relative(dataDir, target.dir).split(path.sep)[0]);
+  return [...names];
+}
+
 export interface RestoreReport {
   dataDir: string;
   manifest: BackupManifest;
   files: number;
   bytes: number;
   replacedTo: string | null;
+  /** The publication folders left in place in the data directory (see publicationEntries). */
+  publicationKept: string[];
   auditChain: { ok: boolean; checked: number; head: string };
 }
 
 /**
  * Restores a backup into `dataDir` (stop the portal first). Every file is verified before
  * anything is written; a non-empty data directory is refused unless `force` (its previous
- * contents are then moved to `replaced-<time>/` inside it).
+ * contents are then moved to `replaced-<time>/` inside it, except the publication folder, which
+ * stays where it is: publicationEntries). Whether the restored log is behind the publication is
+ * for the caller to ask (publishedLogProblem, as start-up does).
  */
 export async function restoreBackup(
   actor: AnyActor,
@@ -335,11 +348,17 @@ export async function restoreBackup(
       "invalid",
       "The backup and the data directory must be separate directories. Nothing was restored.",
     );
+  if (fs.existsSync(dataDir) && !fs.statSync(dataDir).isDirectory())
+    throw new ServiceError(
+      "invalid",
+      `DATA_DIR (${dataDir}) is a file, not a directory: set DATA_DIR to the data directory to restore into. Nothing was restored.`,
+    );
   const manifest = await verifyBackup(from);
-  if (!isEmptyDir(dataDir) && !opts.force) {
+  const kept = publicationEntries(dataDir);
+  if (!isEmptyDir(dataDir, kept) && !opts.force) {
     throw new ServiceError(
       "conflict",
-      `${dataDir} is not empty: restoring would overwrite it. Restore into an empty directory, or pass --force to move its contents aside (to ${path.join(dataDir, "replaced-<time>")}). Nothing was restored.`,
+      `${dataDir} is not empty: restoring would overwrite it. Restore into an empty directory, or pass --force to move its contents aside (to ${path.join(dataDir, "replaced-<time>")}; the published artefacts stay where they are). Nothing was restored.`,
     );
   }
 
@@ -363,9 +382,11 @@ export async function restoreBackup(
     throw error;
   }
 
-  // Move any previous contents aside, then the staged files in.
+  // Move any previous contents aside (not the publication: it stays, for the log to be checked against), then the staged files in.
   let replacedTo: string | null = null;
-  const previous = fs.readdirSync(dataDir).filter((n) => n !== path.basename(staging));
+  const present = fs.readdirSync(dataDir);
+  const publicationKept = kept.filter((n) => present.includes(n)).map((n) => path.join(dataDir, n));
+  const previous = present.filter((n) => n !== path.basename(staging) && !kept.includes(n));
   if (previous.length) {
     replacedTo = path.join(dataDir, `replaced-${stamp}`);
     fs.mkdirSync(replacedTo, { mode: 0o700 });
@@ -401,6 +422,7 @@ export async function restoreBackup(
       files: manifest.files.length,
       bytes: manifest.files.reduce((a, f) => a + f.size, 0),
       replacedTo,
+      publicationKept,
       auditChain: { ok: chain.ok, checked: chain.checked, head: auditHead(restored.$client) },
     };
   } finally {

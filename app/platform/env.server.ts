@@ -30,10 +30,43 @@ export function getEnv(): RuntimeEnv {
   const parsed = parseEnv(process.env);
   if (!parsed.ok) throw new EnvError(parsed.errors);
   const dataDir = path.resolve(parsed.env.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataDir(dataDir);
   cached = { ...parsed.env, dataDir, sessionSecret: parsed.env.sessionSecret ?? loadOrCreateSecret(dataDir) };
   cachedRawDir = raw;
   return cached;
+}
+
+/** DATA_DIR resolved, without making it or anything in it (parseEnv's problems as an EnvError). */
+export function dataDirOfEnvironment(env: Record<string, string | undefined> = process.env): string {
+  const parsed = parseEnv(env);
+  if (!parsed.ok) throw new EnvError(parsed.errors);
+  return path.resolve(parsed.env.dataDir);
+}
+
+/** What is wrong with `dataDir` as DATA_DIR when it exists but is not a directory (or is under a file); null otherwise. */
+export function dataDirProblem(dataDir: string): string | null {
+  try {
+    return fs.statSync(dataDir).isDirectory()
+      ? null
+      : `DATA_DIR: ${dataDir} is a file, not a directory: set DATA_DIR to the portal's data directory`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "ENOTDIR")
+      return `DATA_DIR: ${dataDir} is inside a file, not a directory: set DATA_DIR to the portal's data directory`;
+    return `DATA_DIR: ${dataDir} cannot be read (${(error as Error).message})`;
+  }
+}
+
+/** Makes DATA_DIR when it is missing; one that is a file, or cannot be made, is an EnvError naming DATA_DIR. */
+function makeDataDir(dataDir: string): void {
+  const problem = dataDirProblem(dataDir);
+  if (problem) throw new EnvError([problem]);
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new EnvError([`DATA_DIR: ${dataDir} cannot be created (${(error as Error).message})`]);
+  }
 }
 
 function loadOrCreateSecret(dataDir: string): string {

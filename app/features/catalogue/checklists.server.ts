@@ -285,8 +285,11 @@ export interface ShippedImportReport {
 }
 
 /**
- * Imports every shipped file that is not in the database yet. With `allOrNothing` (the CLI's
- * --all) any invalid file stops the whole import before anything is written.
+ * Imports every shipped file that is not in the database yet. With `allOrNothing` (the CLI) any
+ * refused file stops the whole import: an invalid file before anything is written, and one refused
+ * as it is imported (different content under a published version, a publication date still to
+ * come) rolls the batch back, imported in one transaction. A file that cannot be read (no such
+ * file) is refused like an invalid one.
  */
 export function importShippedChecklists(
   actor: AnyActor,
@@ -297,7 +300,20 @@ export function importShippedChecklists(
   let valid: { file: string; source: string; expected: ExpectedLocation; checklist: ChecklistFile }[] = [];
   for (const file of files) {
     const label = path.relative(process.cwd(), file) || file;
-    const source = fs.readFileSync(file, "utf8");
+    let source: string;
+    try {
+      source = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why =
+        code === "ENOENT"
+          ? "no such file"
+          : code === "EISDIR"
+            ? "is a directory, not a checklist file"
+            : `cannot be read (${(e as Error).message})`;
+      report.failures.push({ file: label, lines: [`${label}: ${why}`] });
+      continue;
+    }
     const expected = expectedFromPath(file);
     try {
       valid.push({ file: label, source, expected, checklist: validateChecklist(source, label, expected) });
@@ -320,13 +336,30 @@ export function importShippedChecklists(
   if (allOrNothing && report.failures.length) return report;
   // Older versions first, so a checklist's title ends up as its newest version's.
   valid.sort((a, b) => a.checklist.published.localeCompare(b.checklist.published));
-  for (const v of valid) {
-    try {
-      report.results.push(importValidated(actor, v.checklist, v.file));
-    } catch (e) {
-      if (e instanceof ServiceError) report.failures.push({ file: v.file, lines: [e.message] });
-      else throw e;
+  const importAll = () => {
+    for (const v of valid) {
+      try {
+        report.results.push(importValidated(actor, v.checklist, v.file));
+      } catch (e) {
+        if (e instanceof ServiceError) report.failures.push({ file: v.file, lines: [e.message] });
+        else throw e;
+      }
     }
+  };
+  if (!allOrNothing) {
+    importAll();
+    return report;
+  }
+  // Each file's import is a savepoint in the batch's transaction, which a refusal undoes whole.
+  const refused = new Error("a file of the batch was refused");
+  try {
+    transaction(() => {
+      importAll();
+      if (report.failures.length) throw refused;
+    });
+  } catch (e) {
+    if (e !== refused) throw e;
+    report.results = [];
   }
   return report;
 }
