@@ -8,6 +8,7 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { FindingStatus, Severity } from "../features/findings/domain/findings";
+import { overdueSealsText, type HeldSeals } from "../features/findings/domain/overdue-seals";
 import type { SealVerdict } from "../features/trust/domain/credential";
 import { formatDate, formatDateTime } from "../platform/format";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "./FindingBits";
@@ -55,6 +56,8 @@ export interface ReportRow {
   fixedInVersion: string | null;
   clock: { label: string; overdue: boolean; daysLeft: number };
   blocking: boolean;
+  /** The current seals of its affected versions (worded by overdueSealsText when blocking). */
+  heldSeals: HeldSeals;
 }
 
 /**
@@ -101,9 +104,7 @@ export function ReportTable({
               </td>
               <td data-label="Disclosure deadline">
                 {formatDateTime(f.deadline)} <ClockBadge clock={f.clock} closed={false} />
-                {f.blocking ? (
-                  <div className="small">The product&apos;s seals are suspended until it is fixed.</div>
-                ) : null}
+                {f.blocking ? <div className="small">{overdueSealsText(f.heldSeals)}</div> : null}
               </td>
             </tr>
           ))}

@@ -23,6 +23,7 @@ import { asc, inArray, isNull, sql } from "drizzle-orm";
 import { domainEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import { afterCommit, db, placeholders, preparedQueries, transaction, type Tx } from "./db.server";
+import type { AnyActor } from "./actor";
 
 /** What happened to a finding, where a subscriber needs it (see "finding.changed"). */
 export type FindingChange = "recorded" | "withdrawn" | "fix_claimed" | "fix_rejected";
@@ -112,6 +113,12 @@ export interface EventMap {
   "product.changed": { productId: string; previousGtin?: string | null };
   /** Fixes were certified by an approved re-certification (findings they held may release other seals). */
   "fixes.certified": { submissionId: string; count: number };
+  /**
+   * An admin (or a script) disabled a user's account: what the user created that acts for their
+   * organisation without them ends with their access (the webhook endpoints they registered: retail).
+   * `by`: who disabled it (the audit of what is removed names them).
+   */
+  "user.disabled": { userId: string; email: string; by: AnyActor };
   /**
    * A password reset link was made for a user who asked for it (/forgot-password) or by an admin: the
    * user is mailed it. `secretPath` (the link's path, with the token) is a secret fact (see `emit`):

@@ -60,7 +60,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(toggleInput, form);
   if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
   const disable = parsed.data.intent === "disable";
-  // Disabling revokes the API tokens the user created: asked first (the row's tick box); the service refuses without it.
+  // Disabling revokes the API tokens the user created and removes the webhook endpoints they registered: asked
+  // first (the row's tick box); the service refuses without it.
   const result = await attempt(() =>
     setUserDisabled(admin, parsed.data.userId, disable, { confirmed: isConfirmed(form.get("confirm")) }),
   );
@@ -72,8 +73,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     created: null,
     reset: null,
     toggled: disable
-      ? `${email} is disabled: they cannot log in, and their sessions have ended${tokensClause(
+      ? `${email} is disabled: they cannot log in, and their sessions have ended${endedClause(
           result.value.revokedApiTokens,
+          result.value.removedWebhooks,
         )}. Enable the account to let them back.${
           held
             ? ` ${heldSentence(held)}: another assessor can take ${held === 1 ? "it" : "them"} over from the review queue.`
@@ -83,17 +85,43 @@ export async function action({ request, context }: ActionFunctionArgs) {
   };
 }
 
-/** ", and the 2 API tokens they created were revoked" (enabling the account does not restore them). */
-function tokensClause(n: number): string {
-  if (!n) return "";
-  return n === 1
-    ? ", and the API token they created was revoked (enabling the account does not restore it)"
-    : `, and the ${n} API tokens they created were revoked (enabling the account does not restore them)`;
+/**
+ * ", and the 2 API tokens they created were revoked and the webhook endpoint they registered was removed
+ * (enabling the account does not restore them)".
+ */
+function endedClause(tokens: number, webhooks: number): string {
+  const ended = [
+    ...(tokens
+      ? [tokens === 1 ? "the API token they created was revoked" : `the ${tokens} API tokens they created were revoked`]
+      : []),
+    ...(webhooks
+      ? [
+          webhooks === 1
+            ? "the webhook endpoint they registered was removed"
+            : `the ${webhooks} webhook endpoints they registered were removed`,
+        ]
+      : []),
+  ];
+  if (!ended.length) return "";
+  return `, and ${ended.join(" and ")} (enabling the account does not restore ${tokens + webhooks === 1 ? "it" : "them"})`;
 }
 
 /** "1 active API token", "2 active API tokens". */
 function activeTokens(n: number): string {
   return `${n} active API token${n === 1 ? "" : "s"}`;
+}
+
+/** "1 webhook endpoint", "2 webhook endpoints". */
+function webhookEndpoints(n: number): string {
+  return `${n} webhook endpoint${n === 1 ? "" : "s"}`;
+}
+
+/** "revokes their 2 active API tokens and removes their 1 webhook endpoint" (what the tick box confirms). */
+function disablingEnds(tokens: number, webhooks: number): string {
+  return [
+    ...(tokens ? [`revokes their ${activeTokens(tokens)}`] : []),
+    ...(webhooks ? [`removes their ${webhookEndpoints(webhooks)}`] : []),
+  ].join(" and ");
 }
 
 /** "They hold 2 submissions in review". */
@@ -176,6 +204,11 @@ export default function AdminUsers() {
                         {activeTokens(u.activeApiTokens)} they created
                       </div>
                     ) : null}
+                    {u.activeWebhooks ? (
+                      <div className="small" data-testid="active-webhooks">
+                        {webhookEndpoints(u.activeWebhooks)} they registered
+                      </div>
+                    ) : null}
                     {held[u.id] ? (
                       <div className="small" data-testid="held-in-review">
                         holds {held[u.id]} submission{held[u.id] === 1 ? "" : "s"} in review
@@ -216,16 +249,16 @@ export default function AdminUsers() {
                         )}{" "}
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="userId" value={u.id} />
-                          {!u.disabledAt && u.activeApiTokens ? (
+                          {!u.disabledAt && (u.activeApiTokens || u.activeWebhooks) ? (
                             <label className="check small">
                               <input
                                 type="checkbox"
                                 name="confirm"
                                 value="yes"
                                 required
-                                aria-label={`I understand: disabling ${u.email} revokes their ${activeTokens(u.activeApiTokens)} for good`}
+                                aria-label={`I understand: disabling ${u.email} ${disablingEnds(u.activeApiTokens, u.activeWebhooks)} for good`}
                               />{" "}
-                              I understand: this revokes their {activeTokens(u.activeApiTokens)} for good
+                              I understand: this {disablingEnds(u.activeApiTokens, u.activeWebhooks)} for good
                             </label>
                           ) : null}
                           <button

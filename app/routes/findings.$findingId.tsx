@@ -20,6 +20,7 @@ import { publishAdvisory } from "../features/findings/disclosure.server";
 import { actOnFinding, extendFindingDeadline, findingView } from "../features/findings/findings.server";
 import { extensionInput, findingActionInput, publishAdvisoryInput } from "../features/findings/forms";
 import { fixStateLabel } from "../features/findings/domain/update-required";
+import { overdueSealsText } from "../features/findings/domain/overdue-seals";
 import {
   correctCraAwareAt,
   craView,
@@ -237,9 +238,7 @@ export default function FindingPage() {
       <section className={d.blocking ? "alert alert--error" : "alert alert--info"} aria-label="Disclosure clock">
         <strong>Disclosure deadline {formatDateTime(f.deadline)}</strong>{" "}
         <ClockBadge clock={d.clock} closed={!isOpen(f.status)} />
-        {d.blocking ? (
-          <p>This report is overdue: the seals of the affected versions are suspended until it is closed.</p>
-        ) : null}
+        {d.blocking ? <p>This report is overdue. {overdueSealsText(d.heldSeals)}</p> : null}
         {isOpen(f.status) && !d.blocking && (f.severity === "critical" || f.severity === "high") ? (
           <p className="small">
             If it is still open at the deadline, the seals of the affected versions are suspended automatically.

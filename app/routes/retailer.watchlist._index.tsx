@@ -3,13 +3,11 @@ import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { WatchedAdvisories } from "../components/Advisories";
-import { WatchEventList } from "../components/Dashboards";
-import { SummaryBar } from "../components/BulkSummary";
+import { StandingCounts, WatchEventList } from "../components/Dashboards";
 import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
-import type { SealVerdict } from "../features/trust/domain/credential";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { decodeCsvBytes } from "../platform/csv-decode.server";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
@@ -205,19 +203,7 @@ export default function Watchlist() {
       <div className="grid grid--2">
         <section className="card" aria-labelledby="status-title">
           <h2 id="status-title">By status</h2>
-          {total ? (
-            <SummaryBar
-              summary={
-                Object.assign(
-                  { valid: 0, expired: 0, suspended: 0, revoked: 0, superseded: 0, not_found: 0, forged: 0 },
-                  d.counts,
-                ) as Record<SealVerdict, number>
-              }
-              total={total}
-            />
-          ) : (
-            <p className="muted">Nothing watched yet.</p>
-          )}
+          {total ? <StandingCounts counts={d.counts} /> : <p className="muted">Nothing watched yet.</p>}
         </section>
         <section className="card" aria-labelledby="changes-title">
           <h2 id="changes-title">

@@ -24,6 +24,7 @@
  *   submission.changed  -> the supplier / the assessors told (notifications)          in the transaction
  *   recurring.changed   -> the assessors / the supplier told (notifications)          in the transaction
  *   watch.published     -> the watching organisation's users told (notifications)     in the transaction
+ *   user.disabled       -> the webhook endpoints the user registered removed (retail) in the transaction
  *   password.reset_requested -> the reset link mailed (notifications; its link is a
  *                          secret fact, never in the outbox)                          in the transaction
  *   seal.changed, advisory.published, finding.changed, product.changed
@@ -53,6 +54,7 @@ import {
 import { requestPublication } from "../features/public/publication.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import { followCurrentSeal } from "../features/retail/followed-products.server";
+import { removeWebhooksCreatedBy } from "../features/retail/webhooks.server";
 import {
   announceAdvisory,
   announceReportChange,
@@ -128,6 +130,10 @@ export function wireEvents(): void {
   // A seal issued already owing overdue recurring evidence (a re-certification whose clocks carried over) is
   // decided as soon as the issue commits, in its own transaction, not at the next sweep.
   subscribe("seal.changed", "monitoring: automatic suspension, new seal", "transaction", decideIssuedSeal);
+  // A disabled user's webhook endpoints are removed with their access, as their API tokens are revoked (accounts).
+  subscribe("user.disabled", "retail: webhooks of the disabled user removed", "transaction", (tx, e) => {
+    removeWebhooksCreatedBy(tx, e.by, e.userId, e.email);
+  });
   // A reset link is mailed in the transaction that made it (the link itself reaches the subscriber only).
   subscribe("password.reset_requested", "notifications: password reset mail", "transaction", mailPasswordReset);
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the

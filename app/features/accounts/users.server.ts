@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
-import { apiTokens, organizations, sessions, users } from "../../../db/schema";
+import { apiTokens, organizations, sessions, users, webhookEndpoints } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import {
   ORGANIZATION_KINDS,
@@ -16,6 +16,7 @@ import { isSystem, type AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
+import { emit } from "../../platform/events.server";
 import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
 import { normalizeName } from "../../platform/forms";
@@ -139,16 +140,44 @@ export async function createUser(
 const activeToken = isNull(apiTokens.revokedAt);
 const activeTokensCreatedBy = (userId: string) => and(eq(apiTokens.createdBy, userId), activeToken);
 
-/** "the API token x@y created is", "the 2 API tokens x@y created are". */
-function tokensPhrase(n: number, email: string): string {
-  return n === 1 ? `the API token ${email} created is` : `the ${n} API tokens ${email} created are`;
+/**
+ * The webhook endpoints a user registered and that are still active: what disabling the account removes
+ * (the retail module removes them, subscribed to `user.disabled`; counted here to ask first and to say so).
+ */
+const activeWebhooksCreatedBy = (userId: string) =>
+  and(eq(webhookEndpoints.createdBy, userId), eq(webhookEndpoints.active, true));
+
+/**
+ * What disabling the account ends for good, completing "Tick the box to confirm that …": "the 2 API
+ * tokens x@y created are revoked and the webhook endpoint x@y registered is removed for good
+ * (enabling the account again does not restore them)".
+ */
+function endedForGood(tokens: number, webhooks: number, email: string): string {
+  const ended = [
+    ...(tokens
+      ? [
+          tokens === 1
+            ? `the API token ${email} created is revoked`
+            : `the ${tokens} API tokens ${email} created are revoked`,
+        ]
+      : []),
+    ...(webhooks
+      ? [
+          webhooks === 1
+            ? `the webhook endpoint ${email} registered is removed`
+            : `the ${webhooks} webhook endpoints ${email} registered are removed`,
+        ]
+      : []),
+  ];
+  return `${ended.join(" and ")} for good (enabling the account again does not restore ${tokens + webhooks === 1 ? "it" : "them"})`;
 }
 
 /**
- * Disables or enables an account. Disabling ends the user's sessions and revokes the API tokens
- * they created (for good: enabling the account again does not bring them back), in one
- * transaction; when there are tokens to revoke, only with `confirmed` (the tick box on
- * /admin/users, as for revoking one token), otherwise refused with nothing changed. Refused when
+ * Disables or enables an account. Disabling ends the user's sessions, revokes the API tokens they
+ * created and removes the webhook endpoints they registered (the `user.disabled` event: retail), for
+ * good (enabling the account again does not bring them back), in one transaction; when there are
+ * tokens or endpoints to end, only with `confirmed` (the tick box on /admin/users, as for revoking
+ * one token), otherwise refused with nothing changed. Refused when
  * the acting admin has been disabled meanwhile, and for the last enabled administrator (two admins
  * disabling each other at once leave one of them).
  */
@@ -157,7 +186,7 @@ export function setUserDisabled(
   userId: string,
   disabled: boolean,
   opts: { confirmed?: boolean } = {},
-): { changed: boolean; revokedApiTokens: number } {
+): { changed: boolean; revokedApiTokens: number; removedWebhooks: number } {
   assertCan(actor, "admin.users.manage");
   if (!isSystem(actor) && actor.userId === userId)
     throw new ServiceError("invalid", "You cannot disable your own account.");
@@ -169,7 +198,7 @@ export function setUserDisabled(
     }
     const user = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!user) throw new ServiceError("not_found", "No such user.");
-    if (Boolean(user.disabledAt) === disabled) return { changed: false, revokedApiTokens: 0 };
+    if (Boolean(user.disabledAt) === disabled) return { changed: false, revokedApiTokens: 0, removedWebhooks: 0 };
     if (disabled && user.role === "admin") {
       const otherAdmins =
         tx
@@ -183,13 +212,13 @@ export function setUserDisabled(
           `${user.email} is the last enabled administrator: enable or add another administrator first.`,
         );
     }
+    let removedWebhooks = 0;
     if (disabled) {
       const tokens = tx.select({ n: count() }).from(apiTokens).where(activeTokensCreatedBy(userId)).get()?.n ?? 0;
-      if (tokens)
-        requireConfirmation(
-          opts.confirmed,
-          `${tokensPhrase(tokens, user.email)} revoked for good (enabling the account again does not restore ${tokens === 1 ? "it" : "them"})`,
-        );
+      removedWebhooks =
+        tx.select({ n: count() }).from(webhookEndpoints).where(activeWebhooksCreatedBy(userId)).get()?.n ?? 0;
+      if (tokens || removedWebhooks)
+        requireConfirmation(opts.confirmed, endedForGood(tokens, removedWebhooks, user.email));
     }
     tx.update(users)
       .set({ disabledAt: disabled ? new Date(nowMs()) : null })
@@ -199,18 +228,23 @@ export function setUserDisabled(
     if (disabled) {
       tx.delete(sessions).where(eq(sessions.userId, userId)).run();
       revokedApiTokens = revokeApiTokensCreatedBy(tx, actor, userId, user.email);
+      // Their webhook endpoints are removed by the retail module, in this transaction.
+      emit(tx, "user.disabled", { userId, email: user.email, by: actor });
     }
     recordAudit(tx, actor, {
       action: disabled ? "user.disabled" : "user.enabled",
       target: { type: "user", id: userId },
       organizationId: user.organizationId,
-      details: disabled ? { email: user.email, revokedApiTokens } : { email: user.email },
+      details: disabled ? { email: user.email, revokedApiTokens, removedWebhooks } : { email: user.email },
     });
-    return { changed: true, revokedApiTokens };
+    return { changed: true, revokedApiTokens, removedWebhooks };
   });
 }
 
-/** Every user, with the number of active API tokens they created (what disabling them would revoke). */
+/**
+ * Every user, with the number of active API tokens they created and of active webhook endpoints they
+ * registered (what disabling them would revoke and remove).
+ */
 export function listUsers(actor: AnyActor) {
   assertCan(actor, "admin.users.manage");
   const tokens = db()
@@ -220,6 +254,13 @@ export function listUsers(actor: AnyActor) {
     .groupBy(apiTokens.createdBy)
     .all();
   const tokensOf = new Map(tokens.map((t) => [t.userId, t.n]));
+  const webhooks = db()
+    .select({ userId: webhookEndpoints.createdBy, n: count() })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.active, true))
+    .groupBy(webhookEndpoints.createdBy)
+    .all();
+  const webhooksOf = new Map(webhooks.map((w) => [w.userId, w.n]));
   const rows = db()
     .select({
       id: users.id,
@@ -237,7 +278,11 @@ export function listUsers(actor: AnyActor) {
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .orderBy(asc(organizations.name), asc(users.email))
     .all();
-  return rows.map((u) => ({ ...u, activeApiTokens: tokensOf.get(u.id) ?? 0 }));
+  return rows.map((u) => ({
+    ...u,
+    activeApiTokens: tokensOf.get(u.id) ?? 0,
+    activeWebhooks: webhooksOf.get(u.id) ?? 0,
+  }));
 }
 
 export function listOrganizations(actor: AnyActor) {

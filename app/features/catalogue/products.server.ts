@@ -16,7 +16,7 @@ import { productForm, type productVersionInput } from "./forms";
 import { assessSupportPeriod, supportFactsOf, supportPeriodShortfall } from "./domain/support-period";
 import { checklistLabelFor, hasRecurringRequirements } from "./checklists.server";
 import { gtin14Of } from "./domain/gtin";
-import { productsWithGtin, sealsSignedForGtins } from "./products-by-gtin.server";
+import { productsWithGtin, sealsSignedForGtins, signedGtin14Of } from "./products-by-gtin.server";
 
 /** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
 export const productInput = productForm.superRefine((v, ctx) => {
@@ -149,6 +149,35 @@ function assertCategoryUnsealed(tx: Pick<Tx, "select">, productId: string): void
   throw new ServiceError("conflict", message, { category: message });
 }
 
+/**
+ * A seal answers barcode look-ups (GS1 Digital Link, the GTIN API, bulk checks, watchlists) only for
+ * the GTIN its signed credential names (products-by-gtin.server.ts, sealsSignedForGtins). While a
+ * seal of the product that signed its current GTIN is current (active or suspended, not expired),
+ * changing or removing that GTIN would make the stock in shops, which carries it, answer "No IoT
+ * Seal", and the new GTIN too (no seal signed it): refused on the GTIN field, naming the seal.
+ */
+function assertGtinUnsigned(tx: Pick<Tx, "select">, productId: string, gtin: string | null): void {
+  const gtin14 = gtin14Of(gtin);
+  if (!gtin14) return; // no GTIN: no seal answers for one
+  const signed = tx
+    .select({ serial: seals.serial, firmware: productVersions.firmwareVersion, credential: seals.credential })
+    .from(seals)
+    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+    .where(
+      and(
+        eq(productVersions.productId, productId),
+        inArray(seals.state, ["active", "suspended"]),
+        gt(seals.validUntil, new Date(nowMs())),
+      ),
+    )
+    .orderBy(asc(seals.issuedAt))
+    .all()
+    .find((r) => signedGtin14Of(r.credential) === gtin14);
+  if (!signed) return;
+  const message = `The GTIN cannot change while seal ${signed.serial} (firmware ${signed.firmware}) is current: it was issued for GTIN ${gtin}, and a barcode look-up finds a seal only by the GTIN it signed, so neither ${gtin} (on the products already in shops) nor the new GTIN would show an IoT Seal. A new GTIN needs a seal of its own: register the product under it as a new product and submit a version of it for certification; this product's GTIN can change once none of its seals is current.`;
+  throw new ServiceError("conflict", message, { gtin: message });
+}
+
 /** The stale-save refusal (updateProduct's `expected`): what the supplier sees over the form, input kept. */
 export function productChangedMeanwhile(savedAt: Date): string {
   return `Someone else saved changes to this product at ${formatDateTime(savedAt)}, after you opened it. Your changes are not saved yet: they are still in the form. Check the product's current details, then save again to replace them with yours.`;
@@ -185,8 +214,10 @@ export function updateProduct(
     assertModelFree(tx, actor.organizationId, input.model, productId);
     if (input.category !== before.category) assertCategoryUnsealed(tx, productId);
     const gtinChanged = input.gtin !== undefined && input.gtin !== before.gtin;
-    if (gtinChanged && gtin14Of(input.gtin) !== gtin14Of(before.gtin))
+    if (gtinChanged && gtin14Of(input.gtin) !== gtin14Of(before.gtin)) {
+      assertGtinUnsigned(tx, productId, before.gtin);
       assertGtinFree(actor.organizationId, input.gtin, productId);
+    }
     // Strictly later than the version replaced, even within one millisecond (or under a stopped clock):
     // the edit form's version stamp then always tells two versions apart.
     const updatedAt = new Date(Math.max(nowMs(), before.updatedAt.getTime() + 1));

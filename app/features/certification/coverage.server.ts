@@ -4,7 +4,7 @@
  * fully (an `equivalent` link from a met requirement) or partly (only `partial` or unspecified
  * links). "Met" is the rule a buyer's provision uses (isMetOnMerits): passed, or judged not
  * applicable where that is allowed; an advisory "fail" accepted on its justification is not met. Seen by the supplier organisation that owns the submission, and by
- * the certification body (assessors and admins).
+ * the certification body (assessors and admins; not an assessor with a conflict of interest with the supplier).
  */
 import { asc, eq } from "drizzle-orm";
 import { checklistVersions, products, productVersions, requirements } from "../../../db/schema";
@@ -14,6 +14,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { can } from "../../platform/roles";
+import { assertNoConflict } from "../accounts/conflicts.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
 import { crosswalkCoverageTargets } from "../catalogue/crosswalk-coverage.server";
 import {
@@ -56,6 +57,8 @@ export function sealCoverageView(actor: Actor, submissionId: string): SealCovera
   const t = db();
   const s = loadSubmission(t, submissionId);
   if (actor.role === "supplier") assertSameOrganization(actor, s.organizationId);
+  // The certified result requirement by requirement is the supplier's work, as on the review page.
+  else assertNoConflict(t, actor, s.organizationId, "Another assessor must review this submission.");
   const seal = sealForSubmission(s.id);
   if (!seal)
     throw new ServiceError(

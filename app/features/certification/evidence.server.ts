@@ -21,6 +21,7 @@ import { assertEvidenceQuota } from "./evidence-quota.server";
 import { requireInScope } from "./submissions.server";
 import { loadSubmission, type SubmissionRow } from "./submission-records.server";
 import { editableScope } from "./domain/submission-state";
+import { reachedAssessors } from "./domain/review";
 import { editableRefs } from "./submissions.server";
 import { checkSbomFile, recordSbom, type SbomCheck } from "./sbom.server";
 import { nameEvidenceBytes } from "./evidence-gc.server";
@@ -359,11 +360,21 @@ export interface EvidenceDownload {
   sha256: string;
 }
 
-/** Only the supplier's own organisation and the certification body's assessors without a conflict of interest may download evidence. */
+/**
+ * Only the supplier's own organisation and the certification body's assessors without a conflict of
+ * interest may download evidence; assessors only of a submission that reached them (reachedAssessors).
+ */
 export async function openEvidence(actor: Actor, linkId: string): Promise<EvidenceDownload> {
   const t = db();
   const row = t
-    .select({ link: evidenceLinks, file: evidenceFiles, organizationId: submissions.organizationId })
+    .select({
+      link: evidenceLinks,
+      file: evidenceFiles,
+      organizationId: submissions.organizationId,
+      status: submissions.status,
+      firstSubmittedAt: submissions.firstSubmittedAt,
+      submittedAt: submissions.submittedAt,
+    })
     .from(evidenceLinks)
     .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, evidenceLinks.sha256))
     .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
@@ -373,6 +384,8 @@ export async function openEvidence(actor: Actor, linkId: string): Promise<Eviden
   if (actor.role === "supplier") assertSameOrganization(actor, row.organizationId);
   else if (actor.role !== "assessor")
     throw new ServiceError("forbidden", "Evidence is visible only to the supplier and the assessors.");
+  // A draft never submitted (or withdrawn before it was) is the supplier's alone, its evidence too.
+  else if (!reachedAssessors(row)) throw new ServiceError("not_found", "There is no such evidence file.");
   else assertNoConflict(t, actor, row.organizationId, "Another assessor must review this submission.");
   return {
     stream: await openStored(row.file.sha256),

@@ -38,12 +38,14 @@ import {
 import {
   certificationEnded,
   recertificationDelta,
+  recertificationOrderProblem,
   recertificationProblem,
   refsNamedFor,
   type CertificationEnded,
   type CertifiedRequirement,
   type Delta,
   type DeltaReason,
+  type VersionFacts,
 } from "./domain/recertification";
 import { isMet } from "./domain/review";
 import { sealVerdictOf, VERDICT_LABELS, type SealVerdict } from "../trust/domain/verdict";
@@ -69,6 +71,80 @@ type Reader = Pick<Tx, "select">;
 
 const sealOf = (t: Reader, serial: string) => t.select().from(seals).where(eq(seals.serial, serial)).get();
 
+const OPEN_SUBMISSION = ["draft", "submitted", "in_review", "changes_requested"] as const;
+
+type VersionRow = VersionFacts & { id: string; productId: string };
+
+const versionFacts = (t: Reader, id: string): VersionRow | undefined =>
+  t
+    .select({
+      id: productVersions.id,
+      productId: productVersions.productId,
+      firmware: productVersions.firmwareVersion,
+      hardware: productVersions.hardwareRevision,
+      createdAt: productVersions.createdAt,
+    })
+    .from(productVersions)
+    .where(eq(productVersions.id, id))
+    .get();
+
+/**
+ * Why the version `to` cannot be re-certified from a seal of the version `from` of the same product
+ * (null: it can). One rule for the product page's choices and for startRecertification:
+ *  - not the certified version itself, and newer firmware of the same hardware revision
+ *    (recertificationOrderProblem);
+ *  - no seal of its own that is not revoked, and no open submission;
+ *  - no vulnerability report lists it as affected without being fixed in it: such firmware is
+ *    refused (nothing may carry over to it), and goes through a full assessment instead.
+ */
+export function recertificationTargetProblem(
+  t: Reader,
+  from: VersionRow,
+  to: VersionRow,
+): { code: "invalid" | "conflict"; message: string } | null {
+  if (to.id === from.id)
+    return { code: "invalid", message: "This is the certified version itself; add the new firmware version first." };
+  const order = recertificationOrderProblem(from, to);
+  if (order) return { code: "invalid", message: order };
+  const sealed = t
+    .select({ serial: seals.serial })
+    .from(seals)
+    .where(and(eq(seals.productVersionId, to.id), ne(seals.state, "revoked")))
+    .get();
+  if (sealed) return { code: "conflict", message: `Firmware ${to.firmware} already has a seal (${sealed.serial}).` };
+  const busy = t
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(and(eq(submissions.productVersionId, to.id), inArray(submissions.status, [...OPEN_SUBMISSION])))
+    .get();
+  if (busy)
+    return {
+      code: "conflict",
+      message: `Firmware ${to.firmware} already has an open submission: continue that one, or withdraw it first.`,
+    };
+  const affecting = t
+    .select({ title: findings.title, status: findings.status, fixedIn: findings.fixedInVersion })
+    .from(findingVersions)
+    .innerJoin(findings, eq(findings.id, findingVersions.findingId))
+    .where(and(eq(findingVersions.productVersionId, to.id), ne(findings.status, "withdrawn")))
+    .all()
+    .filter(
+      (f) => !((f.status === "fixed" || f.status === "verified_fixed") && f.fixedIn?.trim() === to.firmware.trim()),
+    );
+  if (affecting.length) {
+    const named = affecting
+      .slice(0, 3)
+      .map((f) => `"${f.title}"`)
+      .join(", ");
+    const reports = affecting.length === 1 ? "a vulnerability report" : `${affecting.length} vulnerability reports`;
+    return {
+      code: "conflict",
+      message: `Firmware ${to.firmware} is listed as affected by ${reports} not fixed in it (${named}${affecting.length > 3 ? ", …" : ""}), so no certified verdict may carry over to it. Submit ${to.firmware} for a full assessment, where every requirement is reviewed, or re-certify the firmware that fixes ${affecting.length === 1 ? "it" : "them"}.`,
+    };
+  }
+  return null;
+}
+
 /**
  * Opens a re-certification of `productVersionId` (a newer firmware of the same product) from the
  * seal `serial`: same checklist (or its newest published version if retired) and level, the
@@ -84,50 +160,24 @@ export function startRecertification(actor: Actor, input: z.infer<typeof recerti
       });
     const problem = recertificationProblem(seal, new Date(nowMs()));
     if (problem) throw new ServiceError("conflict", problem, { serial: problem });
-    const from = tx
-      .select({ productId: productVersions.productId, firmware: productVersions.firmwareVersion })
-      .from(productVersions)
-      .where(eq(productVersions.id, seal.productVersionId))
-      .get()!;
-    const to = tx
-      .select({ productId: productVersions.productId, firmware: productVersions.firmwareVersion })
-      .from(productVersions)
-      .where(eq(productVersions.id, input.productVersionId))
-      .get();
+    const from = versionFacts(tx, seal.productVersionId)!;
+    const to = versionFacts(tx, input.productVersionId);
     if (!to || to.productId !== from.productId)
       throw new ServiceError("invalid", "Choose a version of the same product.", {
         productVersionId: "Choose a version of the same product.",
       });
-    if (input.productVersionId === seal.productVersionId)
-      throw new ServiceError("invalid", "This is the certified version itself; add the new firmware version first.", {
-        productVersionId: "Choose the new firmware version, not the certified one.",
-      });
-    if (
-      tx
-        .select({ s: seals.serial })
-        .from(seals)
-        .where(and(eq(seals.productVersionId, input.productVersionId), inArray(seals.state, ["active", "suspended"])))
-        .get()
-    ) {
-      throw new ServiceError("conflict", `Firmware ${to.firmware} already has a seal.`, {
-        productVersionId: "This version already has a seal.",
-      });
-    }
     const open = tx
       .select({ fw: productVersions.firmwareVersion, status: submissions.status })
       .from(submissions)
       .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
-      .where(
-        and(
-          eq(submissions.recertifiesSerial, seal.serial),
-          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
-        ),
-      )
+      .where(and(eq(submissions.recertifiesSerial, seal.serial), inArray(submissions.status, [...OPEN_SUBMISSION])))
       .get();
     if (open)
       throw new ServiceError("conflict", openRecertificationRefusal(open.fw, open.status), {
         serial: "A re-certification from this seal is already open.",
       });
+    const refused = recertificationTargetProblem(tx, from, to);
+    if (refused) throw new ServiceError(refused.code, refused.message, { productVersionId: refused.message });
     const previous = loadSubmission(tx, seal.submissionId);
     const cv = continuingChecklistVersion(tx, previous.checklistVersionId);
     const id = openSubmissionTx(tx, actor, {
@@ -652,8 +702,10 @@ function fixedIn(t: Reader, certifiedVersionId: string, firmware: string) {
 }
 
 /**
- * For the product page: the seals a version could be re-certified from (current, not expired,
- * of another version of the same product) — per version without a seal or an open submission.
+ * For the product page: the seals a version could be re-certified from (current, not expired, no
+ * re-certification from it open), per version that recertificationTargetProblem allows from that
+ * seal's version (newer firmware of the same hardware revision, no seal or open submission of its
+ * own, no report listing it as affected and not fixed in it).
  */
 export function recertificationChoices(actor: Actor, productId: string) {
   assertCan(actor, "supplier.workspace");
@@ -681,39 +733,25 @@ export function recertificationChoices(actor: Actor, productId: string) {
         !t
           .select({ id: submissions.id })
           .from(submissions)
-          .where(
-            and(
-              eq(submissions.recertifiesSerial, r.serial),
-              inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
-            ),
-          )
+          .where(and(eq(submissions.recertifiesSerial, r.serial), inArray(submissions.status, [...OPEN_SUBMISSION])))
           .get(),
     );
   const versions = t
-    .select({ id: productVersions.id })
+    .select({
+      id: productVersions.id,
+      productId: productVersions.productId,
+      firmware: productVersions.firmwareVersion,
+      hardware: productVersions.hardwareRevision,
+      createdAt: productVersions.createdAt,
+    })
     .from(productVersions)
     .where(eq(productVersions.productId, productId))
     .all();
+  const byId = new Map(versions.map((v) => [v.id, v]));
   const out: Record<string, { serial: string; firmware: string; state: string }[]> = {};
   for (const v of versions) {
-    const busy = t
-      .select({ id: submissions.id })
-      .from(submissions)
-      .where(
-        and(
-          eq(submissions.productVersionId, v.id),
-          inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"]),
-        ),
-      )
-      .get();
-    const sealed = t
-      .select({ s: seals.serial })
-      .from(seals)
-      .where(and(eq(seals.productVersionId, v.id), ne(seals.state, "revoked")))
-      .get();
-    if (busy || sealed) continue;
     const from = current
-      .filter((c) => c.productVersionId !== v.id)
+      .filter((c) => recertificationTargetProblem(t, byId.get(c.productVersionId)!, v) === null)
       .map((c) => ({ serial: c.serial, firmware: c.firmware, state: c.state }));
     if (from.length) out[v.id] = from;
   }

@@ -154,35 +154,37 @@ export type SbomCheck =
 
 /**
  * Examines a received JSON evidence file. Not an SBOM: "not_sbom", attached as an ordinary file.
- * One whose first bytes name an SBOM format but that is not valid JSON, or an SBOM this portal
- * reads but invalid, too large, too deep, with too many components or of another version:
- * "invalid" with the reason (the schema path of the first problem). Never throws on hostile input.
+ * A file up to SBOM_MAX_BYTES is parsed whole and recognised by its top-level keys wherever they
+ * stand (a sorted-key SPDX document has "spdxVersion" last); only one too large to parse is judged
+ * by its first bytes (mentionsSbom). One that names an SBOM format but is not valid JSON, or an SBOM
+ * this portal reads but invalid, too large, too deep, with too many components or of another
+ * version: "invalid" with the reason (the schema path of the first problem). Never throws on
+ * hostile input.
  */
 export function checkSbomFile(tempPath: string, size: number, head: Buffer): SbomCheck {
-  const headText = head.toString("utf8");
-  if (!mentionsSbom(headText)) return { kind: "not_sbom" };
   if (size > SBOM_MAX_BYTES)
-    return { kind: "invalid", message: `An SBOM may be at most ${SBOM_MAX_BYTES / 1024 / 1024} MiB of JSON.` };
+    return mentionsSbom(head.toString("utf8"))
+      ? { kind: "invalid", message: `An SBOM may be at most ${SBOM_MAX_BYTES / 1024 / 1024} MiB of JSON.` }
+      : { kind: "not_sbom" };
   const text = fs.readFileSync(tempPath, "utf8").replace(/^\uFEFF/, "");
-  if (jsonDepth(text) > SBOM_MAX_DEPTH)
-    return { kind: "invalid", message: `The SBOM nests deeper than ${SBOM_MAX_DEPTH} levels.` };
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    // It names an SBOM format in its first bytes: a broken SBOM, not an ordinary file.
-    return { kind: "invalid", message: notJsonSbomMessage(error) };
+    // It names an SBOM format: a broken SBOM, not an ordinary file.
+    return mentionsSbom(text) ? { kind: "invalid", message: notJsonSbomMessage(error) } : { kind: "not_sbom" };
   }
   const format = recogniseSbom(doc);
-  if (!format) {
-    const other = unsupportedSbom(doc);
-    return other
-      ? {
-          kind: "invalid",
-          message: `${other} SBOMs are not read here: upload CycloneDX 1.5 or 1.6, or SPDX 2.3, as JSON.`,
-        }
-      : { kind: "not_sbom" };
-  }
+  const other = format ? null : unsupportedSbom(doc);
+  if (!format && !other) return { kind: "not_sbom" };
+  // Before anything walks it (the schema validation recurses): an ordinary JSON file may nest as it likes.
+  if (jsonDepth(text) > SBOM_MAX_DEPTH)
+    return { kind: "invalid", message: `The SBOM nests deeper than ${SBOM_MAX_DEPTH} levels.` };
+  if (!format)
+    return {
+      kind: "invalid",
+      message: `${other} SBOMs are not read here: upload CycloneDX 1.5 or 1.6, or SPDX 2.3, as JSON.`,
+    };
   // Counted before the schema validation, which costs far more on a long component list.
   const components = extractComponents(doc, format);
   const tooMany = componentCountProblem(components.length);

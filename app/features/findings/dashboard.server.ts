@@ -86,8 +86,10 @@ function dashboardRow(f: ListedFinding, cra: Map<string, CraNext>) {
     deadline: f.deadline,
     fixedInVersion: f.fixedInVersion,
     clock: f.clock,
-    /** Critical or high and past its deadline: the product's seals are suspended because of it. */
+    /** Critical or high and past its deadline: the seals of its affected versions are suspended because of it. */
     blocking: f.blocking,
+    /** The seals it holds: what the row says of them when blocking (overdueSealsText). */
+    heldSeals: f.heldSeals,
     /** The next CRA Article 14 submission it needs, if any. */
     cra: cra.get(f.id) ?? null,
   };

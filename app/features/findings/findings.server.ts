@@ -48,6 +48,7 @@ import { emit, withoutAfterCommit } from "../../platform/events.server";
 import { extensionProblem, findingDisclosure, nextAdvisoryId, noteDisclosures } from "./disclosure.server";
 import { affectedVersionsOf, WITHDRAWN_AT, withdrawnAtOf } from "./advisories.server";
 import { fixStateOf, isRegistered, registerFixVersionNotice, unregisteredFixRefusal } from "./domain/update-required";
+import { NO_HELD_SEALS, type HeldSeals } from "./domain/overdue-seals";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
@@ -277,7 +278,17 @@ export function actOnFinding(
       fixedIn = v.version;
       // Announced, not certified: a version the product does not have must be registered and re-certified first.
       const product = fixProduct(tx, f.productId);
-      if (!isRegistered(fixedIn, product.firmware)) notice = registerFixVersionNotice(fixedIn, product.name);
+      if (!isRegistered(fixedIn, product.firmware)) {
+        // Worded by whether the product has a current seal (active or suspended, not expired) to re-certify from.
+        const currentSeal = tx
+          .select({ validUntil: seals.validUntil })
+          .from(seals)
+          .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+          .where(and(eq(productVersions.productId, f.productId), inArray(seals.state, ["active", "suspended"])))
+          .all()
+          .some((r) => r.validUntil.getTime() > nowMs());
+        notice = registerFixVersionNotice(fixedIn, product.name, currentSeal);
+      }
     }
     if (input.action === "verify_fix") {
       // A fix is certified only for a firmware version that exists on the product.
@@ -409,6 +420,32 @@ export function extendFindingDeadline(actor: Actor, id: string, input: z.infer<t
 }
 
 /**
+ * The current seals of each report's affected versions (overdueSealsText words them): those in state
+ * suspended, and those still active and not expired. Revoked, superseded and expired ones hold nothing.
+ */
+export function heldSealsOf(t: Pick<Tx, "select">, findingIds: readonly string[], now: Date): Map<string, HeldSeals> {
+  const out = new Map<string, HeldSeals>();
+  for (let i = 0; i < findingIds.length; i += 500)
+    for (const r of t
+      .select({ findingId: findingVersions.findingId, state: seals.state, validUntil: seals.validUntil })
+      .from(findingVersions)
+      .innerJoin(seals, eq(seals.productVersionId, findingVersions.productVersionId))
+      .where(
+        and(
+          inArray(findingVersions.findingId, findingIds.slice(i, i + 500)),
+          inArray(seals.state, ["active", "suspended"]),
+        ),
+      )
+      .all()) {
+      const held = out.get(r.findingId) ?? { ...NO_HELD_SEALS };
+      if (r.state === "suspended") held.suspended++;
+      else if (r.validUntil.getTime() > now.getTime()) held.active++;
+      out.set(r.findingId, held);
+    }
+  return out;
+}
+
+/**
  * The findings an actor may see: every one for the certification body, its own for a supplier. Named
  * fields only, never the report itself (description, reporter, CVSS, requirements, components: the
  * report's page shows those, to whoever may open it); a report the assessor has a conflict of interest
@@ -427,6 +464,12 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
     .orderBy(asc(findings.deadline))
     .all();
   const conflictWith = conflictChecker(db(), actor);
+  // A report holds seals only while it blocks them, so while it is open (the filter below keeps it).
+  const held = heldSealsOf(
+    db(),
+    rows.filter((r) => blocksSeal(r.f, now)).map((r) => r.f.id),
+    now,
+  );
   return rows
     .filter((r) => !opts.open || (r.f.status !== "verified_fixed" && r.f.status !== "withdrawn"))
     .map(({ f, withdrawnAt, product, supplier }) => ({
@@ -445,6 +488,8 @@ export function listFindings(actor: Actor, opts: { open?: boolean } = {}) {
       version: f.version,
       clock: clockOf(f.deadline, now),
       blocking: blocksSeal(f, now),
+      /** The seals it holds when blocking (overdueSealsText words them). */
+      heldSeals: held.get(f.id) ?? NO_HELD_SEALS,
       disclosure: findingDisclosure(actor, { ...f, withdrawnAt }, now),
       // Listed, but a conflicted assessor cannot open it (see assertNoFindingConflict).
       conflicted: conflictWith(f.organizationId) !== null,
@@ -535,6 +580,8 @@ export function findingView(actor: Actor, id: string) {
     })),
     clock: clockOf(f.deadline, now),
     blocking: blocksSeal(f, now),
+    /** The current seals of the affected versions (overdueSealsText words them when blocking). */
+    heldSeals: heldSealsOf(t, [f.id], now).get(f.id) ?? NO_HELD_SEALS,
     actions: availableFindingActions(f.status, role),
     // Once the deadline has made the advisory public, the deadline stays (the service's rule: extensionProblem).
     canExtend:

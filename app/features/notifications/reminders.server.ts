@@ -60,6 +60,8 @@ import {
 } from "./domain/reminders";
 import { clockOf, DAY_MS, deadlineEffects, FINDING_STATUSES, isOpen } from "../findings/domain/findings";
 import { isRegistered } from "../findings/domain/update-required";
+import { NO_HELD_SEALS, overdueSealsText } from "../findings/domain/overdue-seals";
+import { heldSealsOf } from "../findings/findings.server";
 import { craClocksOf } from "../findings/cra-reporting.server";
 import { renewingSealOf } from "../certification/submissions.server";
 import { notify } from "./notify.server";
@@ -229,7 +231,7 @@ function reportReminders(tx: Tx, id: string, now: Date): { key: string; n: numbe
     const body = passed
       ? `The disclosure deadline of ${about} passed on ${formatDate(f.deadline)}. ${
           at.publishes ? "Its advisory is now public" : "Its advisory was already public"
-        }${at.suspends ? ` and the seals of the affected firmware are suspended until the fix is verified` : ""}. ${
+        }.${at.suspends ? ` ${overdueSealsText(heldSealsOf(tx, [f.id], now).get(f.id) ?? NO_HELD_SEALS)}` : ""} ${
           fix
             ? `The fix you marked in firmware ${fix.version} awaits an assessor's verification.${unregistered}`
             : "Mark it fixed in a registered firmware version to have the fix verified."

@@ -64,6 +64,8 @@ import { formatDate } from "../../platform/format";
 import { disclosureOf } from "../findings/domain/disclosure";
 import { deadlineEffects, SEAL_BLOCKING_SEVERITIES } from "../findings/domain/findings";
 import { disclosureFindingOf, validSealsByFirmware, withdrawnAtOf } from "../findings/advisories.server";
+import { heldSealsOf } from "../findings/findings.server";
+import { NO_HELD_SEALS, overdueSealsText } from "../findings/domain/overdue-seals";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
 import { possibleConfirmers, verdictAuthors } from "../certification/review.server";
@@ -326,13 +328,15 @@ const blocksSeals = (f: FindingRow) => SEAL_BLOCKING_SEVERITIES.includes(f.sever
 /**
  * The report's clock at send time, in words: a deadline still ahead, or one that has passed (a report
  * recorded after its deadline, a fix rejected late): then its advisory is public and, for a critical
- * or high report, the seals of the affected firmware are suspended until a fix is verified.
+ * or high report, what it does to the seals of the affected firmware, from the seals it holds (the
+ * automatic suspension has decided them earlier in the same transaction): overdueSealsText.
  */
 function clockWords(tx: Tx, f: FindingRow, now: Date, ahead: string): string {
   if (now.getTime() <= f.deadline.getTime()) return ahead;
   const d = disclosureFindingOf({ ...f, withdrawnAt: f.status === "withdrawn" ? withdrawnAtOf(tx, f.id) : null }, []);
   const isPublic = d ? disclosureOf(d, now).public : false;
-  return `Its disclosure deadline passed on ${formatDate(f.deadline)}${isPublic ? ": its advisory is public" : ""}${blocksSeals(f) ? `${isPublic ? "," : ":"} and the seals of the affected firmware are suspended until the fix is verified` : ""}.`;
+  const seals = blocksSeals(f) ? ` ${overdueSealsText(heldSealsOf(tx, [f.id], now).get(f.id) ?? NO_HELD_SEALS)}` : "";
+  return `Its disclosure deadline passed on ${formatDate(f.deadline)}${isPublic ? ": its advisory is public" : ""}.${seals}`;
 }
 
 /**

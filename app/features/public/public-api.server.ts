@@ -17,6 +17,7 @@ import { consistencyProofFor, inclusionProofFor, logTile, logVerifierKeys } from
 import { cosignedNote, latestCosignedCheckpoint } from "../trust/witnesses.server";
 import { tlogProofText } from "../trust/domain/tlog";
 import {
+  NOT_A_VALID_SERIAL,
   VERIFY_MAX_BYTES,
   VerifyInputError,
   verifyCredentialText,
@@ -24,6 +25,7 @@ import {
   type VerifyAnswer,
 } from "../trust/verify.server";
 import type { SealVerdict } from "../trust/domain/credential";
+import { isValidSerial } from "../trust/domain/serial";
 import {
   CHECKPOINT_HEADERS,
   LOG_KEYS_HEADERS,
@@ -148,15 +150,25 @@ export function sealLookup(req: IncomingMessage, res: Res, ip: string, serial: s
     // Answered without waiting when this process has checked the seal's credential before (the
     // hot path: no promise per request); a seal's first request waits for the signature check.
     const known = sealApiViewOfChecked(decoded);
-    if (known !== "unchecked") return answerSeal(res, known, auth);
-    return run(res, async () => answerSeal(res, await sealApiView(decoded), auth));
+    if (known !== "unchecked") return answerSeal(res, decoded, known, auth);
+    return run(res, async () => answerSeal(res, decoded, await sealApiView(decoded), auth));
   } catch (error) {
     return failed(res, error);
   }
 }
 
-function answerSeal(res: Res, view: SealApiView | null, auth: string | null): true {
-  if (!view) return sendJson(res, 404, { status: "not_found" }, { "Cache-Control": "no-cache" });
+/**
+ * No seal: 404 with `status` "not_found" (as before) and an `error` as every other API error has,
+ * telling a serial whose check character does not match (a typo) from one no seal has, as /verify does.
+ */
+function answerSeal(res: Res, serial: string, view: SealApiView | null, auth: string | null): true {
+  if (!view)
+    return sendJson(
+      res,
+      404,
+      { status: "not_found", error: isValidSerial(serial) ? "No seal has this serial." : NOT_A_VALID_SERIAL },
+      { "Cache-Control": "no-cache" },
+    );
   const policies = auth ? JSON.stringify(policiesJson(auth, view.serial, view.verdict)) : null;
   const body = sealApiBody(view, policies);
   res.writeHead(200, { ...SEAL_API_HEADERS, "Content-Length": Buffer.byteLength(body) });

@@ -18,19 +18,8 @@ import { webhooksView } from "./webhooks.server";
 /** How many of the newest watch events the dashboard lists. */
 export const LATEST_ALERTS = 5;
 
-/** The order the dashboard counts statuses in: what needs action last, "no seal" at the end. */
-export const WATCH_STANDINGS = [
-  "valid",
-  "valid_update_required",
-  "suspended",
-  "revoked",
-  "expired",
-  "superseded",
-  "forged",
-  "not_found",
-  "no_seal",
-] as const;
-export type WatchStanding = (typeof WATCH_STANDINGS)[number];
+/** The order the dashboard counts statuses in (the watchlist's too): domain/watch-standing.ts. */
+export { WATCH_STANDINGS, type WatchStanding } from "./domain/watch-standing";
 
 /**
  * The newest watch events, newest first by when they happened (an event may be recorded after a later
@@ -46,11 +35,6 @@ function latestAlerts(actor: Actor) {
 export async function buyerDashboard(actor: Actor) {
   assertCan(actor, "retailer.workspace");
   const view = await watchlistView(actor); // markSeen off: "changed since your last visit" stays for the watchlist
-  const counts = Object.fromEntries(WATCH_STANDINGS.map((s) => [s, 0])) as Record<WatchStanding, number>;
-  for (const r of view.rows) {
-    const standing: WatchStanding = r.status === "valid" && r.updateRequired ? "valid_update_required" : r.status;
-    counts[standing]++;
-  }
   // One line per current seal that misses a policy, with the clauses it misses (never a vulnerability's details).
   const policyMisses = view.rows.flatMap((r) =>
     r.seal && r.policies
@@ -82,7 +66,8 @@ export async function buyerDashboard(actor: Actor) {
   return {
     products: new Set(view.rows.map((r) => r.productId)).size,
     seals: view.rows.filter((r) => r.seal).length,
-    counts,
+    /** By standing, as the watchlist's "By status" counts them (one rule: domain/watch-standing.ts). */
+    counts: view.counts,
     hasPolicies: view.hasPolicies,
     policyMisses,
     exploited,

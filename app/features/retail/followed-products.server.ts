@@ -9,8 +9,11 @@
  * When a new firmware version is certified, a seal is re-issued or the current seal stops being
  * valid, the current seal changes and each organisation watching by GTIN gets one
  * `product.current_seal` watch event (feed, webhooks, notifications), in the transaction of the
- * seal event that changed it (subscribed to `seal.changed`). The first current seal of a new watch
- * is recorded without an event.
+ * seal event that changed it (subscribed to `seal.changed`; a GTIN change: `product.changed`). When
+ * no seal names the GTIN followed any more (the supplier changed the product's GTIN, say), the
+ * event has no `serial` (nor `status`) and says so; a seal naming it again is announced as "Now
+ * certified". The first current seal of a new watch is recorded without an event (`currentSerial`
+ * is the current seal as last recorded: null, none).
  *
  * Decided here from the seals' records (sealVerdictOf), synchronously, in the event's transaction;
  * the watchlist page also checks each stored credential's signature (a forged one is never current).
@@ -25,6 +28,7 @@ import { signedGtin14Of } from "../catalogue/products-by-gtin.server";
 import { currentSealOf, newestFirst } from "../certification/domain/current-seal";
 import { answersForGtin } from "../certification/product-seals.server";
 import { currentSealChangeReason } from "./domain/watch-csv";
+import { noCurrentSealReason } from "./domain/version-seals";
 import { publishWatchEvent } from "./watch-feed.server";
 
 type Reader = Pick<Tx, "select">;
@@ -145,10 +149,35 @@ export function followCurrentSeal(tx: Tx, productId: string): number {
   let told = 0;
   for (const w of watches) {
     const current = currentSealOfWatch(sealsNow, w.gtin!);
-    if (!current || w.seen === current.serial) continue;
-    tx.update(watchlistEntries).set({ currentSerial: current.serial }).where(eq(watchlistEntries.id, w.id)).run();
-    if (w.seen === null) continue; // never announced before: recorded without an event
+    if ((current?.serial ?? null) === w.seen) continue;
+    tx.update(watchlistEntries)
+      .set({ currentSerial: current?.serial ?? null })
+      .where(eq(watchlistEntries.id, w.id))
+      .run();
     const previous = list.find((s) => s.serial === w.seen) ?? null;
+    if (!current) {
+      // No seal names the GTIN followed any more (a GTIN changed, a credential that no longer names
+      // it): the buyer is told the product has no current seal, as the watchlist row says.
+      const gtin14 = followedGtin(sealsNow?.gtin14 ?? null, w.gtin!);
+      publishWatchEvent(tx, {
+        organizationId: w.org,
+        productId,
+        type: CURRENT_SEAL_EVENT,
+        serial: null,
+        body: {
+          id: `current-seal-${w.id}-none-${at.getTime()}`,
+          type: CURRENT_SEAL_EVENT,
+          serial: null,
+          reason: noCurrentSealReason(gtin14, previous),
+          product,
+          firmwareVersion: null,
+          previousSerial: previous?.serial ?? w.seen,
+          at: at.toISOString(),
+        },
+      });
+      told++;
+      continue;
+    }
     const reason = currentSealChangeReason(previous, {
       serial: current.serial,
       firmware: current.firmware,

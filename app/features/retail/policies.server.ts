@@ -59,10 +59,15 @@ import { ServiceError } from "../../platform/errors.server";
 import { policyForm, REQUIRED_PROVISIONS_MAX } from "./forms";
 import { publishWatchEvent } from "./watch-feed.server";
 import { currentSealsOf } from "./followed-products.server";
+import { currentSealsOfVersions } from "./domain/version-seals";
+import type { SealState } from "../trust/domain/seal-state";
 
 type Reader = Pick<Tx, "select">;
 
-/** The seals of a watched product whose policy results are remembered (superseded ones drop out). */
+/**
+ * The states of the seals whose remembered policy results are counted (superseded ones drop out);
+ * of these, a watch counts only the seals it follows (followsSeal).
+ */
 const WATCHED_SEAL_STATES: ("active" | "suspended" | "revoked")[] = ["active", "suspended", "revoked"];
 
 function assertBuyer(actor: Actor): void {
@@ -270,6 +275,19 @@ export function listPolicies(actor: Actor) {
     db(),
     [...byGtin].map(([productId, gtin]) => ({ productId, gtin })),
   );
+  // Watched by serial: each firmware version's current seal (domain/version-seals.ts).
+  const bySerial = watches.filter((w) => !w.gtin).map((w) => w.productId);
+  const bySerialSeals = [];
+  for (let i = 0; policies.length && i < bySerial.length; i += 500)
+    bySerialSeals.push(
+      ...db()
+        .select(versionSealColumns)
+        .from(seals)
+        .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
+        .where(inArray(productVersions.productId, bySerial.slice(i, i + 500)))
+        .all(),
+    );
+  const versionCurrent = versionCurrentSerials(bySerialSeals);
   // Only the seals the watchlist follows now: not those of products no longer watched, nor superseded seals.
   const states = policies.length
     ? db()
@@ -300,7 +318,7 @@ export function listPolicies(actor: Actor) {
           ),
         )
         .all()
-        .filter((s) => followsSeal(s, byGtin.get(s.productId) ?? null, currentOf))
+        .filter((s) => followsSeal(s, byGtin.get(s.productId) ?? null, currentOf, versionCurrent))
     : [];
   return policies.map((p) => ({
     ...p,
@@ -725,16 +743,43 @@ export function forgetPolicyStates(tx: Tx, organizationId: string, productId: st
 /**
  * Whether a watch follows one of its product's seals (its policy results are judged and counted):
  * a product watched by GTIN (`watchedGtin`), its current seal alone, as the GTIN's link answers
- * (followed-products.server.ts); one watched by a seal serial, each of its seals that is not superseded.
+ * (followed-products.server.ts); one watched by a seal serial, each firmware version's current seal
+ * (`versionCurrent`, from versionCurrentSerials: a renewal, not the seal it renews; never a superseded one).
  */
 function followsSeal(
-  seal: { serial: string; state: string; productId: string },
+  seal: { serial: string; productId: string },
   watchedGtin: string | null,
   currentOf: ReturnType<typeof currentSealsOf>,
+  versionCurrent: ReadonlySet<string>,
 ): boolean {
-  return watchedGtin
-    ? currentOf(seal.productId, watchedGtin)?.serial === seal.serial
-    : (WATCHED_SEAL_STATES as string[]).includes(seal.state);
+  return watchedGtin ? currentOf(seal.productId, watchedGtin)?.serial === seal.serial : versionCurrent.has(seal.serial);
+}
+
+/** The seal fields each firmware version's current seal is chosen from (domain/version-seals.ts). */
+const versionSealColumns = {
+  serial: seals.serial,
+  state: seals.state,
+  validFrom: seals.validFrom,
+  validUntil: seals.validUntil,
+  issuedAt: seals.issuedAt,
+  productVersionId: seals.productVersionId,
+};
+
+/** Of these seals (every seal of their products), the serials of each firmware version's current seal, by the records' verdicts now. */
+function versionCurrentSerials(
+  rows: readonly {
+    serial: string;
+    state: SealState;
+    validFrom: Date;
+    validUntil: Date;
+    issuedAt: Date;
+    productVersionId: string;
+  }[],
+): Set<string> {
+  const now = new Date(nowMs());
+  return new Set(
+    currentSealsOfVersions(rows.map((r) => ({ ...r, verdict: sealVerdictOf(r, now).verdict }))).map((r) => r.serial),
+  );
 }
 
 /**
@@ -787,8 +832,7 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
     if (!policies.length) continue;
     const all = tx
       .select({
-        serial: seals.serial,
-        state: seals.state,
+        ...versionSealColumns,
         productId: productVersions.productId,
         name: products.name,
         model: products.model,
@@ -799,7 +843,10 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
       .innerJoin(products, eq(products.id, productVersions.productId))
       .where(inArray(productVersions.productId, productIds))
       .all();
-    const current = all.filter((c) => followsSeal(c, byGtin.get(`${org}|${c.productId}`) ?? null, currentOf));
+    const versionCurrent = versionCurrentSerials(all);
+    const current = all.filter((c) =>
+      followsSeal(c, byGtin.get(`${org}|${c.productId}`) ?? null, currentOf, versionCurrent),
+    );
     const results = evaluateForOrganization(
       tx,
       org,

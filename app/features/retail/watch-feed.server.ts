@@ -6,6 +6,7 @@
  * `watch.published` (the notifications tell the organisation's people).
  */
 import { and, asc, desc, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import {
   products,
   productVersions,
@@ -23,6 +24,7 @@ import { sealVerdictOf } from "../trust/domain/verdict";
 import { restatesSuspension, type SealState } from "../trust/domain/seal-state";
 import { enqueueWebhook } from "./webhooks.server";
 import { reportEventBody } from "../findings/advisories.server";
+import { replacedInItsVersion } from "./domain/version-seals";
 
 /** The public description of one seal event (what a watcher, the feed and a webhook see). */
 export interface SealWatchEvent {
@@ -270,7 +272,9 @@ export function publishWatchEvent(
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.organizationId, org), eq(webhookEndpoints.active, true)))
       .all();
-    for (const ep of endpoints) enqueueWebhook(tx, ep.id, e.body.id, e.body);
+    // `seq`: the event's place in the organisation's feed (receivers order by it, as the feed does).
+    for (const ep of endpoints)
+      enqueueWebhook(tx, ep.id, e.body.id, { ...e.body, seq: Number(inserted.lastInsertRowid) });
   }
 }
 
@@ -282,6 +286,8 @@ export function publishWatchEvent(
 export function announceSealEvent(tx: Tx, sealEventId: number): void {
   const event = sealEventRows(tx, [sealEventId]).get(sealEventId);
   if (!event) return;
+  // The expiry of a seal its firmware version's renewal replaced is no news: the version is certified.
+  if (event.type === "seal.expired" && replacedInItsVersion(event.serial, versionSealsOf(tx, event.serial))) return;
   publishWatchEvent(tx, {
     productId: event.product.id,
     type: event.type,
@@ -338,6 +344,26 @@ export function announceReportChange(
       body,
       organizationId: w.org,
     });
+}
+
+/** Every seal of the firmware version a seal certifies (what domain/version-seals.ts chooses from), with its verdict now. */
+function versionSealsOf(t: Tx, serial: string) {
+  const version = alias(seals, "of_serial");
+  const now = new Date(nowMs());
+  return t
+    .select({
+      serial: seals.serial,
+      state: seals.state,
+      validFrom: seals.validFrom,
+      validUntil: seals.validUntil,
+      issuedAt: seals.issuedAt,
+      productVersionId: seals.productVersionId,
+    })
+    .from(seals)
+    .innerJoin(version, eq(version.productVersionId, seals.productVersionId))
+    .where(eq(version.serial, serial))
+    .all()
+    .map((r) => ({ ...r, verdict: sealVerdictOf(r, now).verdict }));
 }
 
 /** The product a seal certifies. */

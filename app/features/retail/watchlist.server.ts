@@ -21,9 +21,9 @@ import {
 import { nowMs } from "../../platform/clock.server";
 import { sealVerdictOf, type SealVerdict } from "../trust/domain/verdict";
 import { normalizeSerial } from "../trust/domain/serial";
-import { WATCH_CSV_MAX_ROWS, watchCsvColumns, watchCsvRow } from "./domain/watch-csv";
+import { WATCH_CSV_MAX_ROWS, serialRowWatch, watchCsvColumns, watchCsvRow } from "./domain/watch-csv";
 import { readCsvRecords, recordProblem } from "./domain/csv-records";
-import { sealedProductOfGtin, sealsOfProductForGtin } from "../certification/product-seals.server";
+import { productGtinsOfSeals, sealedProductOfGtin, sealsOfProductForGtin } from "../certification/product-seals.server";
 import { gtin14Of } from "../catalogue/domain/gtin";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
@@ -37,6 +37,8 @@ import { assertBuyer } from "./access.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { BACKFILL_BODY, countWatchEvents, watchEventsOf } from "./watch-feed.server";
 import { currentSealsOf, followedGtin } from "./followed-products.server";
+import { currentSealsOfVersions } from "./domain/version-seals";
+import { countStandings } from "./domain/watch-standing";
 
 // --- The watchlist -------------------------------------------------------------------------------
 
@@ -225,12 +227,23 @@ export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
         result.invalid.push({ line: record.line, message: row.message });
         continue;
       }
-      if (row.kind === "gtin" && row.note) result.problems.push({ line: record.line, message: row.note });
+      // The row's reading, as the bulk check notes it (a placeholder serial, a GTIN not valid beside the serial…).
+      if (row.note) result.problems.push({ line: record.line, message: row.note });
       let productId: string | null;
+      let gtin14: string | null = row.kind === "gtin" ? row.gtin14 : null;
       if (row.kind === "gtin") {
         if (!byGtin.has(row.gtin14)) byGtin.set(row.gtin14, productOfGtin(row.gtin14)?.productId ?? null);
         productId = byGtin.get(row.gtin14)!;
-      } else productId = productOfSerial(tx, row.serial)?.productId ?? null;
+      } else {
+        const found = productOfSerial(tx, row.serial);
+        productId = found?.productId ?? null;
+        // A GTIN beside the serial: followed when it is the seal's product's, else the mismatch is said.
+        if (found && row.gtin14) {
+          const watch = serialRowWatch(row.gtin14, productGtinsOfSeals([found.serial]).get(found.serial) ?? null);
+          gtin14 = watch.gtin14;
+          if (watch.note) result.problems.push({ line: record.line, message: watch.note });
+        }
+      }
       if (!productId) {
         result.unknown.push(
           row.kind === "gtin"
@@ -239,7 +252,7 @@ export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
         );
         continue;
       }
-      const outcome = addEntry(tx, actor, productId, row.label, row.kind === "gtin" ? row.gtin14 : null);
+      const outcome = addEntry(tx, actor, productId, row.label, gtin14);
       if (outcome === "added") result.added++;
       else if (outcome === "by_gtin") result.byGtin++;
       else result.already++;
@@ -304,8 +317,9 @@ export async function watchlistView(
     .orderBy(asc(products.name))
     .all();
   const now = new Date(nowMs());
-  // Watched by serial: one row per current seal of the product (every firmware version certified
-  // and not superseded: a shop may stock several), or one row saying the product has no seal.
+  // Watched by serial: one row per firmware version certified (a shop may stock several), its
+  // current seal (domain/version-seals.ts: a renewal stands for its version, not the seal it
+  // renews; superseded seals drop out), or one row saying the product has no seal.
   // Watched by GTIN: one row, the product's current seal as the GTIN's Digital Link answers (among
   // the seals that name the GTIN, the newest valid one, else the newest), for the GTIN the product
   // carries now (`gtin`; `watchedGtin` is the one watched, `gtinNote` says when they differ).
@@ -341,16 +355,25 @@ export async function watchlistView(
         firmware: productVersions.firmwareVersion,
         validFrom: seals.validFrom,
         validUntil: seals.validUntil,
+        issuedAt: seals.issuedAt,
+        productVersionId: seals.productVersionId,
       })
       .from(seals)
       .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
       .where(and(eq(productVersions.productId, e.productId), sql`${seals.state} != 'superseded'`))
       .orderBy(desc(seals.issuedAt))
       .all();
-    if (productSeals.length === 0) rows.push({ ...e, key: e.id, seal: null, status: "no_seal" as const });
-    for (const seal of productSeals) {
+    const checked = [];
+    for (const seal of productSeals)
       // A stored credential that does not verify is "forged" whatever the record says.
-      const status: SealVerdict = (await storedCredentialChecked(seal)) ? sealVerdictOf(seal, now).verdict : "forged";
+      checked.push({
+        ...seal,
+        verdict: (await storedCredentialChecked(seal)) ? sealVerdictOf(seal, now).verdict : ("forged" as SealVerdict),
+      });
+    const current = currentSealsOfVersions(checked);
+    if (current.length === 0) rows.push({ ...e, key: e.id, seal: null, status: "no_seal" as const });
+    for (const seal of current) {
+      const status = seal.verdict;
       rows.push({
         ...e,
         key: `${e.id}:${seal.serial}`,
@@ -359,8 +382,6 @@ export async function watchlistView(
       });
     }
   }
-  const counts: Record<string, number> = {};
-  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   // The organisation's acceptance policies, applied to every current seal (null: no policy defined).
   const withSeal = rows.filter((r) => r.seal);
   const results = evaluateForOrganization(
@@ -406,7 +427,8 @@ export async function watchlistView(
   }
   return {
     rows: policied,
-    counts,
+    /** The rows counted by standing: the dashboard's counts too (domain/watch-standing.ts). */
+    counts: countStandings(policied),
     /** Changes since the last visit, newest first, and how many more there are than listed. */
     changes: changes.events,
     moreChanges: changes.more,

@@ -4,12 +4,13 @@
  * transaction of the event it carries (an outbox) and sent later by the dispatcher.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, lte, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, lte, notExists, notInArray, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
-import type { Actor } from "../../platform/actor";
+import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -77,17 +78,72 @@ export function removeWebhook(actor: Actor, id: string): void {
       .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId)))
       .get();
     if (!ep) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
-    tx.update(webhookEndpoints).set({ active: false }).where(eq(webhookEndpoints.id, id)).run();
-    tx.update(webhookDeliveries)
-      .set({ status: "failed", nextAttemptAt: null })
-      .where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, "pending")))
-      .run();
-    recordAudit(tx, actor, {
-      action: "webhook.removed",
-      target: { type: "webhook", id },
-      organizationId: actor.organizationId,
-      details: { url: ep.url },
-    });
+    deactivateEndpoint(tx, actor, ep, {});
+  });
+}
+
+/**
+ * Removes an endpoint: nothing more is queued to it, and its pending deliveries fail for good (a send
+ * in flight stays failed). Audited as "webhook.removed", with `why` in the details.
+ */
+function deactivateEndpoint(
+  tx: Tx,
+  actor: AnyActor,
+  ep: { id: string; url: string; organizationId: string },
+  why: Record<string, unknown>,
+): void {
+  tx.update(webhookEndpoints).set({ active: false }).where(eq(webhookEndpoints.id, ep.id)).run();
+  tx.update(webhookDeliveries)
+    .set({ status: "failed", nextAttemptAt: null })
+    .where(and(eq(webhookDeliveries.endpointId, ep.id), eq(webhookDeliveries.status, "pending")))
+    .run();
+  recordAudit(tx, actor, {
+    action: "webhook.removed",
+    target: { type: "webhook", id: ep.id },
+    organizationId: ep.organizationId,
+    details: { url: ep.url, ...why },
+  });
+}
+
+const endpointColumns = {
+  id: webhookEndpoints.id,
+  url: webhookEndpoints.url,
+  organizationId: webhookEndpoints.organizationId,
+};
+
+/**
+ * Removes the active endpoints `userId` registered, in the caller's transaction: their account is
+ * being disabled, and an endpoint must not outlive its creator's access (an address they chose,
+ * signed with a secret they hold, receiving the organisation's events). Subscribed to
+ * `user.disabled`; as revoking their API tokens, for good. Returns how many.
+ */
+export function removeWebhooksCreatedBy(tx: Tx, actor: AnyActor, userId: string, creatorEmail: string): number {
+  const endpoints = tx
+    .select(endpointColumns)
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.createdBy, userId), eq(webhookEndpoints.active, true)))
+    .all();
+  for (const ep of endpoints)
+    deactivateEndpoint(tx, actor, ep, { reason: `its creator's account (${creatorEmail}) was disabled` });
+  return endpoints.length;
+}
+
+/**
+ * Removes the active endpoints whose creator's account is disabled: those of accounts disabled
+ * before disabling removed them (removeWebhooksCreatedBy), found at startup. Idempotent; audited
+ * like any removal. Returns how many.
+ */
+export function removeWebhooksOfDisabledCreators(actor: AnyActor): number {
+  return transaction((tx) => {
+    const orphans = tx
+      .select({ ...endpointColumns, creatorEmail: users.email })
+      .from(webhookEndpoints)
+      .innerJoin(users, eq(users.id, webhookEndpoints.createdBy))
+      .where(and(eq(webhookEndpoints.active, true), isNotNull(users.disabledAt)))
+      .all();
+    for (const { creatorEmail, ...ep } of orphans)
+      deactivateEndpoint(tx, actor, ep, { reason: `its creator's account (${creatorEmail}) is disabled` });
+    return orphans.length;
   });
 }
 
@@ -187,7 +243,7 @@ export function webhooksView(actor: Actor) {
 
 /** At most this many endpoints are sent to at once (a lane each): a slow one holds one lane, not the queue. */
 export const DISPATCH_LANES = 8;
-/** At most this many deliveries to one endpoint per round, oldest due first (in order, one at a time). */
+/** At most this many deliveries to one endpoint per round, in the order they were queued (one at a time). */
 const PER_ENDPOINT_PER_ROUND = 10;
 /** After a network error or timeout, an endpoint's other deliveries wait this long (each keeps its own backoff). */
 const ENDPOINT_PAUSE_MS = 30_000;
@@ -197,8 +253,35 @@ const inFlight = new Set<string>();
 const pausedUntil = new Map<string, number>();
 
 /**
+ * An endpoint's deliveries go first in, first out: in the order they were queued (one transaction
+ * may queue several: the row order), so a receiver never gets an older status after a newer one.
+ */
+const queuedOrder = [asc(webhookDeliveries.createdAt), asc(sql`${webhookDeliveries}.rowid`)] as const;
+
+/**
+ * A pending delivery with no pending delivery queued before it for the same endpoint: the only one
+ * of its endpoint that may be sent (when due). A delivery given up (failed) or delivered holds nothing.
+ */
+function isHeadOfItsQueue() {
+  const earlier = alias(webhookDeliveries, "earlier");
+  return notExists(
+    db()
+      .select({ one: sql`1` })
+      .from(earlier)
+      .where(
+        and(
+          sql`${earlier}.endpoint_id = ${webhookDeliveries}.endpoint_id`,
+          sql`${earlier}.status = 'pending'`,
+          sql`(${earlier}.created_at, ${earlier}.rowid) < (${webhookDeliveries}.created_at, ${webhookDeliveries}.rowid)`,
+        ),
+      ),
+  );
+}
+
+/**
  * Sends the due deliveries, each endpoint in its own lane (up to DISPATCH_LANES at once): in a lane,
- * an endpoint's deliveries go one at a time, the one waiting longest (next attempt time) first;
+ * an endpoint's deliveries go one at a time, first in, first out (queuedOrder): while the earliest
+ * waits for its retry, the later ones wait behind it (once it is delivered or given up, they go on);
  * each attempt is recorded, then retried with backoff or given up. An endpoint that times out or
  * cannot be reached is paused for ENDPOINT_PAUSE_MS, so one dead receiver delays only its own
  * deliveries, never another organisation's. A round may start while lanes of the previous one are
@@ -212,14 +295,9 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
   const lanes = DISPATCH_LANES - inFlight.size;
   if (lanes <= 0) return 0;
   const busy = [...inFlight, ...pausedUntil.keys()];
-  // The endpoints with something due, the one waiting longest first; removed endpoints send nothing.
+  // The endpoints whose first queued delivery is due, the one waiting longest first; removed endpoints send nothing.
   const endpoints = db()
-    .select({
-      id: webhookEndpoints.id,
-      url: webhookEndpoints.url,
-      secret: webhookEndpoints.secret,
-      waitingSince: sql<number>`min(${webhookDeliveries.nextAttemptAt})`,
-    })
+    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url, secret: webhookEndpoints.secret })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .where(
@@ -228,10 +306,10 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
         lte(webhookDeliveries.nextAttemptAt, new Date(now)),
         eq(webhookEndpoints.active, true),
         busy.length ? notInArray(webhookEndpoints.id, busy) : undefined,
+        isHeadOfItsQueue(),
       ),
     )
-    .groupBy(webhookEndpoints.id)
-    .orderBy(sql`min(${webhookDeliveries.nextAttemptAt})`)
+    .orderBy(asc(webhookDeliveries.nextAttemptAt))
     .limit(Math.min(lanes, limit))
     .all();
   let budget = limit;
@@ -246,27 +324,26 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
 }
 
-/** One endpoint's lane: up to `take` of its due deliveries, in order; stops at a network failure. */
+/**
+ * One endpoint's lane: up to `take` of its deliveries, first in, first out; stops at the first one
+ * not due (waiting for its retry: the later ones wait behind it), at one to be retried, and at a
+ * network failure.
+ */
 async function sendLane(
   ep: { id: string; url: string; secret: string },
   take: number,
   timeoutMs: number | undefined,
 ): Promise<number> {
-  const due = db()
-    .select()
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.endpointId, ep.id),
-        eq(webhookDeliveries.status, "pending"),
-        lte(webhookDeliveries.nextAttemptAt, new Date(nowMs())),
-      ),
-    )
-    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.createdAt))
-    .limit(take)
-    .all();
   let sent = 0;
-  for (const d of due) {
+  while (sent < take) {
+    const d = db()
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.endpointId, ep.id), eq(webhookDeliveries.status, "pending")))
+      .orderBy(...queuedOrder)
+      .limit(1)
+      .get();
+    if (!d || !d.nextAttemptAt || d.nextAttemptAt.getTime() > nowMs()) break;
     // Claim it: whoever moves nextAttemptAt first sends it (the send times out well before the claim ends).
     const claimedUntil = new Date(nowMs() + 60_000);
     const claimed = transaction(
@@ -283,7 +360,7 @@ async function sendLane(
           )
           .run().changes,
     );
-    if (!claimed) continue;
+    if (!claimed) break; // another process is sending it: the later ones wait for it
     const result = await deliverWebhook({
       url: ep.url,
       secret: ep.secret,
@@ -328,6 +405,7 @@ async function sendLane(
       pausedUntil.set(ep.id, nowMs() + ENDPOINT_PAUSE_MS);
       break;
     }
+    if (decision.outcome === "retry") break; // the later deliveries wait behind it
   }
   return sent;
 }

@@ -230,14 +230,14 @@ function issuedPdfFor(jws: string): Artefacts["issuedPdf"] {
   return row?.pdf ? { serial: row.serial, bytes: row.pdf } : null;
 }
 
+/** What a serial not shaped like one, or whose check character does not match (a typo), is told (/verify and the seal API). */
+export const NOT_A_VALID_SERIAL =
+  "This is not a valid seal serial: check it for a typo (serials look like IOTS-7KQ2-M9XD and end in a check character).";
+
 /** By serial, as typed or scanned. */
 export async function verifySerial(input: string): Promise<VerifyAnswer> {
   const serial = normalizeSerial(input);
-  if (!serial || !isValidSerial(serial))
-    return notFound(
-      serial ?? undefined,
-      "This is not a valid seal serial: check it for a typo (serials look like IOTS-7KQ2-M9XD and end in a check character).",
-    );
+  if (!serial || !isValidSerial(serial)) return notFound(serial ?? undefined, NOT_A_VALID_SERIAL);
   const row = db()
     .select(LIVE_COLUMNS)
     .from(seals)

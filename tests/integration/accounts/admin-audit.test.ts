@@ -166,6 +166,7 @@ describe("disabling a user", () => {
     expect(setUserDisabled(admin(), r.userId, true, { confirmed: true })).toEqual({
       changed: true,
       revokedApiTokens: 2,
+      removedWebhooks: 0,
     });
     expect(listUsers(admin()).find((u) => u.id === r.userId)!.activeApiTokens).toBe(0);
     expect(organizationForBearer(`Bearer ${a.token}`)).toMatchObject({ ok: false });
@@ -183,9 +184,14 @@ describe("disabling a user", () => {
     expect(JSON.parse(lastEvent("user.disabled")!.details)).toEqual({
       email: "second.buyer@retail.test",
       revokedApiTokens: 2,
+      removedWebhooks: 0,
     });
 
-    expect(setUserDisabled(admin(), r.userId, false)).toEqual({ changed: true, revokedApiTokens: 0 });
+    expect(setUserDisabled(admin(), r.userId, false)).toEqual({
+      changed: true,
+      revokedApiTokens: 0,
+      removedWebhooks: 0,
+    });
     expect(organizationForBearer(`Bearer ${a.token}`)).toMatchObject({ ok: false });
     expect(checkAuditChain().ok).toBe(true);
   });

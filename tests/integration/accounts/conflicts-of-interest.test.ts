@@ -9,6 +9,7 @@ import {
   evidenceLinks,
   findings,
   organizations,
+  products,
   productVersions,
   recurringEvidence,
   sealEvents,
@@ -34,6 +35,7 @@ import {
 import { reviewQueue, reviewView } from "../../../app/features/certification/review.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { staffSealView } from "../../../app/features/certification/seals.server";
+import { sealCoverageView } from "../../../app/features/certification/coverage.server";
 import { actorByEmail } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -189,5 +191,33 @@ describe("issue 13.3: a conflicted assessor cannot change the supplier's seal st
     expect(page.actions).toEqual([]);
     expect(page.conflict).toMatch(/declared conflict of interest with Gator Wearables Ltd/);
     expect((await staffSealView(asha, watch.serial)).actions.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a conflicted assessor cannot read the supplier's crosswalk coverage", () => {
+  it("the certified result requirement by requirement is refused with 403, for them only", async () => {
+    const sealed = db().select().from(seals).where(eq(seals.serial, watch.serial)).get()!.submissionId;
+    await expect(() => sealCoverageView(bram, sealed)).toBeRefused("forbidden", REFUSAL);
+    expect(sealCoverageView(asha, sealed).submissionId).toBe(sealed);
+    expect(sealCoverageView(actorByEmail("admin@demo.test"), sealed).submissionId).toBe(sealed);
+  });
+});
+
+describe("evidence of a draft that never reached the assessors", () => {
+  it("is not found for an assessor; its supplier downloads it", async () => {
+    // The demo's Brightnest Indoor Cam 2: a half-answered draft, never submitted, with a port scan attached.
+    const draftLink = db()
+      .select({ id: evidenceLinks.id, status: submissions.status })
+      .from(evidenceLinks)
+      .innerJoin(submissions, eq(submissions.id, evidenceLinks.submissionId))
+      .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
+      .innerJoin(products, eq(products.id, productVersions.productId))
+      .where(eq(products.name, "Brightnest Indoor Cam 2"))
+      .get()!;
+    expect(draftLink.status).toBe("draft");
+    await expect(() => openEvidence(asha, draftLink.id)).toBeRefused("not_found", "There is no such evidence file.");
+    const file = await openEvidence(actorByEmail("supplier2@demo.test"), draftLink.id);
+    file.stream.on("error", () => {}).destroy();
+    expect(file.size).toBeGreaterThan(0);
   });
 });

@@ -174,7 +174,7 @@ describe("a report's change decides its seals in its own transaction", () => {
       .from(notifications)
       .where(eq(notifications.key, `report:${id}:recorded`))
       .get()!;
-    expect(notice.body).toContain("the seals of the affected firmware are suspended until the fix is verified");
+    expect(notice.body).toContain("The seal of the affected firmware is suspended until the fix is verified.");
 
     actOnFinding(grace(), id, { action: "acknowledge", note: "Reproduced.", version: version(id) });
     actOnFinding(grace(), id, {

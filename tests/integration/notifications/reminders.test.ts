@@ -237,7 +237,8 @@ describe("a report's disclosure deadline", () => {
     expect(oneDay.body).toContain("Firmware 3.9.9 is not registered on Gator Kids Watch 3 yet: register it");
     const [passed] = anyone(`reminder:report:${fixed.id}:deadline:${day}:passed`);
     expect(passed.body).toContain(
-      "Its advisory is now public and the seals of the affected firmware are suspended until the fix is verified.",
+      // sendReminders alone, without the sweep's suspension before it: the seal is still active, and said so.
+      "Its advisory is now public. The seal of the affected firmware will be suspended within 15 minutes (at the next lifecycle sweep), until the fix is verified.",
     );
     expect(passed.body).toContain("The fix you marked in firmware 3.9.9 awaits an assessor's verification.");
     for (const who of [sam, buyer]) expect(keys(who, `reminder:report:${fixed.id}`)).toEqual([]);

@@ -87,13 +87,13 @@ beforeAll(async () => {
 afterEach(() => testClock.reset());
 
 describe("a report recorded after its deadline (back-dated)", () => {
-  it("recorded: the supplier is told the deadline passed on its date, the advisory is public and the seals suspended until the fix is verified", () => {
+  it("recorded: the supplier is told the deadline passed on its date, the advisory is public, and that the firmware has no seal to suspend", () => {
     const id = report("Tracker leaks its pairing key over the debug UART", { daysAgo: 200 });
     const f = row(id);
     const [n] = told(grace, `report:${id}:recorded`);
     expect(n.title).toBe(`New high vulnerability report, deadline already passed: ${PRODUCT}`);
     expect(n.body).toContain(
-      `Its disclosure deadline passed on ${formatDate(f.deadline)}: its advisory is public, and the seals of the affected firmware are suspended until the fix is verified.`,
+      `Its disclosure deadline passed on ${formatDate(f.deadline)}: its advisory is public. The affected firmware has no current seal; a seal issued for it would be suspended at once.`,
     );
     expect(n.body).toContain("Mark it fixed in a registered firmware version to have the fix verified.");
     expect(n.body).not.toMatch(/fix it before then|may be suspended/);
@@ -105,7 +105,7 @@ describe("a report recorded after its deadline (back-dated)", () => {
     expect(rejected.body).toContain(
       `Its disclosure deadline passed on ${formatDate(f.deadline)}: its advisory is public`,
     );
-    expect(rejected.body).toContain("suspended until the fix is verified");
+    expect(rejected.body).toContain("The affected firmware has no current seal");
     expect(rejected.body).not.toContain("is still");
     expect(rejected.body).toContain("1.0.1 still prints the key at boot.");
   });

@@ -24,6 +24,7 @@ describe("domain events", () => {
         "fixes.certified -> monitoring: automatic suspension (after-commit)",
         "seal.changed -> public: static publication (wake)",
         "finding.changed -> public: static publication (wake)",
+        "user.disabled -> retail: webhooks of the disabled user removed (transaction)",
       ]),
     );
   });

@@ -8,6 +8,8 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { applySealAction } from "../../../app/features/trust/seal-status.server";
+import { isValidSerial } from "../../../app/features/trust/domain/serial";
+import { verifySerial } from "../../../app/features/trust/verify.server";
 import { transaction } from "../../../app/platform/db.server";
 import { asha } from "../../support/actors";
 import { startFastRoutes, type TestServer } from "../../support/http";
@@ -65,9 +67,21 @@ describe("supersededBy and supersedes in the seal API and the verify API", () =>
     expect(await verify(newer)).toMatchObject({ status: "valid", supersededBy: null, supersedes: older });
   });
 
-  it("an unknown serial answers without them", async () => {
+  it("an unknown serial answers without them: status not_found and an error, as other API errors have", async () => {
     const res = await fetch(`${server.base}/api/v1/seals/IOTS-0000-0000`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ status: "not_found" });
+    expect(await res.json()).toEqual({ status: "not_found", error: "No seal has this serial." });
+  });
+
+  it("a serial whose check character is wrong (a typo) is told apart from one no seal has, as /verify tells it", async () => {
+    const typo = `${older.slice(0, -1)}${older.endsWith("0") ? "1" : "0"}`;
+    expect(isValidSerial(typo)).toBe(false);
+    const notASerial = (await verifySerial(typo)).reason;
+    expect(notASerial).toMatch(/^This is not a valid seal serial: check it for a typo/);
+    for (const serial of [typo, "hello"]) {
+      const res = await fetch(`${server.base}/api/v1/seals/${serial}`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ status: "not_found", error: notASerial });
+    }
   });
 });

@@ -48,6 +48,13 @@ function setGtin(gtin: string | null) {
   updateProduct(grace(), productId, input);
 }
 
+const revoke = (serial: string) =>
+  changeSealStatus(asha(), {
+    serial,
+    action: "revoke",
+    reason: "The certified firmware was withdrawn by the supplier.",
+    confirmSerial: serial,
+  });
 const row = async (who: Actor) => (await watchlistView(who)).rows.filter((r) => r.productId === productId);
 const currentSealEvents = (who: Actor) =>
   watchlistFeed(who, 0, 500).events.filter((e) => e.type === "product.current_seal" && e.product.id === productId);
@@ -125,6 +132,9 @@ describe("a product whose first seal was issued before it had a GTIN", () => {
 
 describe("the supplier changes the product's GTIN after the watch began", () => {
   it("the row shows the product's GTIN now, says which GTIN was watched, and no seal names the new one yet", async () => {
+    // A GTIN that a current seal signed cannot change (catalogue/products.server.ts): that seal is revoked first.
+    expect(() => setGtin(H)).toThrow(/cannot change while seal/);
+    revoke(second);
     setGtin(H);
     expect((await row(shop())).map((r) => [r.gtin, r.watchedGtin, r.seal, r.status, r.gtinNote])).toEqual([
       [
@@ -143,25 +153,29 @@ describe("the supplier changes the product's GTIN after the watch began", () => 
       [H14, third, "valid", `You watched GTIN ${G14}; the supplier has since changed this product's GTIN to ${H14}.`],
     ]);
     expect(entryOf(shop()).currentSerial).toBe(third);
+    // First told the product had no current seal (no seal named the new GTIN), then told of this one.
     expect(currentSealEvents(shop())).toEqual([
-      expect.objectContaining({ serial: third, status: "valid", previousSerial: second }),
+      expect.objectContaining({ serial: null, previousSerial: second }),
+      expect.objectContaining({ serial: third, status: "valid", previousSerial: null }),
     ]);
   });
 
   it("the GTIN removed: the row shows the seals that name the GTIN watched, saying the product carries none", async () => {
+    revoke(third);
     setGtin(null);
     expect((await row(shop())).map((r) => [r.gtin, r.seal?.serial, r.status, r.gtinNote])).toEqual([
       [
         G14,
         second,
-        "suspended",
+        "revoked",
         `This product carries no GTIN now: the row shows the seals that name GTIN ${G14}, the one you watched.`,
       ],
     ]);
     // The GTIN change itself moved the watch (no seal event needed), and the buyer was told.
     expect(entryOf(shop()).currentSerial).toBe(second);
     expect(currentSealEvents(shop()).map((e) => [e.serial, e.previousSerial])).toEqual([
-      [third, second],
+      [null, second],
+      [third, null],
       [second, third],
     ]);
   });

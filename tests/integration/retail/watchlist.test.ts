@@ -62,7 +62,18 @@ describe("the watchlist", () => {
       "Gator Kids Watch 2": "expired",
       "Gator Kids Watch 3": "valid",
     });
-    expect(view.counts).toEqual({ valid: 2, expired: 1, suspended: 1, revoked: 1 });
+    // By standing, as the dashboard counts them: the speaker's valid seal needs a firmware update.
+    expect(view.counts).toEqual({
+      valid: 1,
+      valid_update_required: 1,
+      suspended: 1,
+      revoked: 1,
+      expired: 1,
+      superseded: 0,
+      forged: 0,
+      not_found: 0,
+      no_seal: 0,
+    });
     // The speaker's firmware 1.0.3 has a public advisory fixed in 1.0.4: valid, update required (issue 15).
     const speaker = view.rows.find((r) => r.name === "Brightnest Smart Speaker")!;
     expect(speaker.updateRequired).toEqual({
@@ -97,7 +108,13 @@ describe("the watchlist", () => {
     expect(await dispatchWebhooks()).toBe(1);
     expect(received).toHaveLength(1);
     const got = received[0];
-    expect(JSON.parse(got.body)).toMatchObject({ type: "seal.suspended", serial, status: "suspended" });
+    // With the event's place in the feed: a receiver orders by `seq`, as the feed does.
+    expect(JSON.parse(got.body)).toMatchObject({
+      type: "seal.suspended",
+      serial,
+      status: "suspended",
+      seq: feed.events[0].seq,
+    });
     expect(verifyWebhookSignature(secret(), got.signature, got.body, Math.floor(Date.now() / 1000))).toBe(true);
     expect(verifyWebhookSignature("whsec_wrong", got.signature, got.body, Math.floor(Date.now() / 1000))).toBe(false);
     const delivery = db().select().from(webhookDeliveries).where(eq(webhookDeliveries.status, "delivered")).all();

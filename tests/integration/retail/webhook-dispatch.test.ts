@@ -2,7 +2,8 @@
 // holds one lane, not the queue (another organisation's delivery, queued after it, arrives at once);
 // after its timeout the dead endpoint's other deliveries wait (paused), each with its own backoff;
 // retries go by their next attempt time; a delivery whose endpoint is removed while it is being
-// sent stays failed; the same URL cannot be registered twice by one organisation.
+// sent stays failed; the same URL cannot be registered twice by one organisation; an endpoint's
+// deliveries go first in, first out (a newer status never overtakes an older one waiting to be retried).
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -10,6 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookAttempts, webhookDeliveries } from "../../../db/schema";
 import { transaction, db } from "../../../app/platform/db.server";
+import { testClock } from "../../../app/platform/clock.server";
 import {
   dispatchWebhooks,
   enqueueWebhook,
@@ -20,21 +22,25 @@ import { makeUser } from "../notifications/fixtures";
 
 let server: http.Server;
 let base = "";
-const arrived: { path: string; at: number }[] = [];
+const arrived: { path: string; at: number; id?: string }[] = [];
+/** What the receiver at /flaky/… answers. */
+let flakyAnswer = 503;
 const hanging = new Set<Socket>();
 let hung = 0;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    req.resume();
+    let body = "";
+    req.on("data", (c) => (body += c));
     req.on("end", () => {
       if ((req.url ?? "").startsWith("/hang")) {
         hung++;
         hanging.add(req.socket); // never answered
         return;
       }
-      arrived.push({ path: req.url ?? "", at: Date.now() });
-      res.writeHead(204).end();
+      const id = body ? (JSON.parse(body) as { id?: string }).id : undefined;
+      arrived.push({ path: req.url ?? "", at: Date.now(), id });
+      res.writeHead((req.url ?? "").startsWith("/flaky") ? flakyAnswer : 204).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -112,5 +118,43 @@ describe("the webhook dispatcher", () => {
     expect(() => registerWebhook(d, { url: `${base}/ok/d` })).toThrow(/already registered/);
     // Another organisation may use the same receiver.
     expect(registerWebhook(makeUser("retailer", "Other Shop"), { url: `${base}/ok/d` }).id).toBeTruthy();
+  });
+
+  it("sends an endpoint's deliveries first in, first out: a later one waits while an earlier one waits to be retried", async () => {
+    const e = makeUser("retailer", "Ordered Shop");
+    const ep = registerWebhook(e, { url: `${base}/flaky/e` });
+    const ids = (path: string) => arrived.filter((r) => r.path === path).map((r) => r.id);
+    try {
+      // The receiver fails: the seal's suspension waits for its retry.
+      flakyAnswer = 503;
+      const [suspended] = queue(ep.id, 1);
+      expect(await dispatchWebhooks(50, { timeoutMs: 1500 })).toBe(1);
+      expect(deliveriesOf(ep.id)[0]).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 503 });
+      // The receiver is back; the seal is reinstated meanwhile (two events in one transaction, then a third).
+      flakyAnswer = 204;
+      const [reinstated, policyMet] = queue(ep.id, 2);
+      const [later] = queue(ep.id, 1);
+      expect(await dispatchWebhooks(50, { timeoutMs: 1500 })).toBe(0); // all wait behind the suspension
+      expect(ids("/flaky/e")).toEqual([suspended]);
+      testClock.advance(41_000); // past the first retry's wait (30 s ± 20 %)
+      expect(await dispatchWebhooks(50, { timeoutMs: 1500 })).toBe(4);
+      expect(ids("/flaky/e")).toEqual([suspended, suspended, reinstated, policyMet, later]);
+      expect(deliveriesOf(ep.id).every((d) => d.status === "delivered")).toBe(true);
+    } finally {
+      testClock.reset();
+    }
+  });
+
+  it("a delivery given up no longer holds the later ones", async () => {
+    const f = makeUser("retailer", "Picky Shop");
+    const ep = registerWebhook(f, { url: `${base}/flaky/f` });
+    flakyAnswer = 400; // not retried: given up at once
+    const [refused, next] = queue(ep.id, 2);
+    expect(await dispatchWebhooks(50, { timeoutMs: 1500 })).toBe(2);
+    const rows = new Map(deliveriesOf(ep.id).map((d) => [d.eventId, d]));
+    expect(rows.get(refused)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(rows.get(next)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(arrived.filter((r) => r.path === "/flaky/f").map((r) => r.id)).toEqual([refused, next]);
+    flakyAnswer = 204;
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   advisoriesAffecting,
+  compareFirmware,
   fixStateLabel,
   fixStateOf,
   isRegistered,
@@ -142,11 +143,28 @@ describe("a fix is certified only for a registered firmware version", () => {
   it("isRegistered matches exactly; the messages say what to do", () => {
     expect(isRegistered("1.0.3", registered)).toBe(true);
     expect(isRegistered("1.0.30", registered)).toBe(false);
-    expect(registerFixVersionNotice("1.0.4", "Smart Speaker")).toMatch(
+    expect(registerFixVersionNotice("1.0.4", "Smart Speaker", true)).toMatch(
       /1\.0\.4 is not registered on Smart Speaker.*fix announced, not yet verified.*Add a version.*Re-certify/,
     );
+    // Without a current seal the product page offers no "Re-certify from seal …": submit the version instead.
+    const unsealed = registerFixVersionNotice("1.0.4", "Smart Speaker", false);
+    expect(unsealed).toMatch(/Add a version\); an assessor then verifies the fix\./);
+    expect(unsealed).toMatch(
+      /no current seal to re-certify from: to certify firmware 1\.0\.4 itself, submit that version/,
+    );
+    expect(unsealed).not.toMatch(/Re-certify from seal/);
     expect(unregisteredFixRefusal("1.0.4", "Smart Speaker")).toMatch(
       /1\.0\.4 is not registered on Smart Speaker: a fix is certified only for a firmware version of the product/,
     );
+  });
+});
+
+describe("compareFirmware", () => {
+  it("orders numerically, and says when two versions cannot be compared", () => {
+    expect(compareFirmware("3.10.0", "3.9.0")).toBeGreaterThan(0);
+    expect(compareFirmware("3.0.4", "3.1.0")).toBeLessThan(0);
+    expect(compareFirmware(" 3.1.0 ", "3.1.0")).toBe(0);
+    expect(compareFirmware("nightly", "3.1.0")).toBeNull();
+    expect(compareFirmware("1.0", "1.00")).toBeNull();
   });
 });

@@ -33,6 +33,8 @@ describe("issue 18: what a row asks about", () => {
     expect(rowKeyOf(["5060123450003"], gtinOnly)).toEqual({
       kind: "invalid_gtin",
       message: expect.stringMatching(/^Not a valid GTIN: the check digit should be 2, not 3/),
+      cell: "5060123450003",
+      reason: expect.stringMatching(/^The check digit should be 2, not 3/),
     });
     expect(rowKeyOf(["ABC"], gtinOnly)).toMatchObject({
       kind: "invalid_gtin",

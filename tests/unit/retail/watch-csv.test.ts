@@ -2,7 +2,13 @@
 // what each row asks to watch; and what a buyer following a product by GTIN is told when its current
 // seal changes.
 import { describe, expect, it } from "vitest";
-import { currentSealChangeReason, watchCsvColumns, watchCsvRow } from "../../../app/features/retail/domain/watch-csv";
+import {
+  currentSealChangeReason,
+  missingKeyColumnMessage,
+  serialRowWatch,
+  watchCsvColumns,
+  watchCsvRow,
+} from "../../../app/features/retail/domain/watch-csv";
 import { watchGtinInput } from "../../../app/features/retail/forms";
 
 const columns = (header: string[]) => {
@@ -95,8 +101,79 @@ describe("a row of a watchlist CSV", () => {
     expect(watchCsvRow([], c)).toEqual({ kind: "empty" });
   });
 
+  it("the bulk check's reading: a serial shaped like one wins, an invalid GTIN beside it is said, not refused", () => {
+    expect(watchCsvRow(["n/a", "IOTS-CCPN-V617", "row-a"], c)).toEqual({
+      kind: "serial",
+      serial: "IOTS-CCPN-V617",
+      label: "row-a",
+      note: expect.stringMatching(/^The row's GTIN was not compared with the seal\. Not a valid GTIN: /),
+    });
+    // A valid GTIN beside a serial is kept, to be compared with the seal's product.
+    expect(watchCsvRow(["5060123450002", "IOTS-CCPN-V617", ""], c)).toEqual({
+      kind: "serial",
+      serial: "IOTS-CCPN-V617",
+      label: "",
+      gtin14: "05060123450002",
+    });
+  });
+
+  it("a placeholder serial beside a valid GTIN: watched by the GTIN, and the note says so", () => {
+    expect(watchCsvRow(["5060123450002", "n/a", "row-d"], c)).toEqual({
+      kind: "gtin",
+      gtin14: "05060123450002",
+      label: "row-d",
+      note: '"n/a" is not a seal serial: watched by the GTIN.',
+    });
+  });
+
   it("a label is cut at 100 characters", () => {
     expect(watchCsvRow(["5060123450002", "", "x".repeat(150)], c)).toMatchObject({ label: "x".repeat(100) });
+  });
+});
+
+describe("a serial row with a GTIN, once the seal's product is known", () => {
+  it("the seal's product's GTIN: followed by the GTIN", () => {
+    expect(serialRowWatch("05060123450002", "05060123450002")).toEqual({ gtin14: "05060123450002", note: null });
+    expect(serialRowWatch(null, "05060123450002")).toEqual({ gtin14: null, note: null });
+  });
+
+  it("another product's GTIN: the serial's product, with the bulk check's note", () => {
+    expect(serialRowWatch("05060123450002", "05060987650037")).toEqual({
+      gtin14: null,
+      note: "The row's GTIN 05060123450002 is not this seal's product (its GTIN is 05060987650037). The serial's product is watched.",
+    });
+  });
+});
+
+describe("a first line without a key column, however long", () => {
+  const header = Array.from({ length: 100_000 }, (_, i) => `column ${i}`);
+
+  it("names at most 10 cells, then how many more", () => {
+    const message = missingKeyColumnMessage(header);
+    expect(message).toBe(
+      `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header
+        .slice(0, 10)
+        .map((h) => `"${h}"`)
+        .join(", ")} and 99,990 more).`,
+    );
+    expect(missingKeyColumnMessage(["sku", "price"])).toMatch(/found: "sku", "price"\)\.$/);
+  });
+
+  it("a long cell is cut", () => {
+    expect(missingKeyColumnMessage(["x".repeat(5000)])).toMatch(new RegExp(`found: "${"x".repeat(40)}…"\\)`));
+  });
+
+  it("the watchlist's refusal is as short (the bulk check's: tests/integration/retail/watch-csv-one-rule.test.ts)", () => {
+    const c = watchCsvColumns(header);
+    expect(!c.ok && c.message).toBe(missingKeyColumnMessage(header));
+    expect(!c.ok && c.message.length).toBeLessThan(400);
+  });
+
+  it("two barcode columns, many times over: named at most 10", () => {
+    const c = watchCsvColumns(Array.from({ length: 50_000 }, () => "gtin"));
+    expect(!c.ok && c.message).toMatch(
+      /^The CSV has 50,000 columns a barcode could be read from \(("gtin", ){9}"gtin" and 49,990 more\)/,
+    );
   });
 });
 

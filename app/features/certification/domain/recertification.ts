@@ -20,6 +20,7 @@
  * is reviewed again, as in a full assessment.
  */
 import type { ComparedField } from "../../catalogue/domain/checklist/diff";
+import { compareFirmware } from "../../findings/domain/update-required";
 
 export type DeltaReason =
   | { kind: "marked"; note: string }
@@ -187,5 +188,35 @@ export function recertificationProblem(seal: { state: string; validUntil: Date }
   if (seal.state === "superseded") return "This seal is already superseded; re-certify from the seal that replaced it.";
   if (ended === "expired")
     return "This seal has expired; its assessment is too old to carry over. Open a full submission (or renew) instead.";
+  return null;
+}
+
+/** A product version as the re-certification rule compares it. */
+export interface VersionFacts {
+  firmware: string;
+  hardware: string;
+  /** When it was registered on the product (the order when the firmware versions cannot be compared). */
+  createdAt: Date;
+}
+
+/**
+ * Whether `target` may replace the seal of `sealed` through a re-certification, by the versions
+ * alone (null: it may). A re-certification carries a seal over to a NEWER firmware of the same
+ * hardware revision: never back to an older one (which may carry the very vulnerabilities fixed in
+ * the sealed one). Newer by the numeric-aware firmware order; where the two cannot be compared,
+ * newer means registered on the product after the sealed version.
+ */
+export function recertificationOrderProblem(sealed: VersionFacts, target: VersionFacts): string | null {
+  const hwSealed = sealed.hardware.trim();
+  const hwTarget = target.hardware.trim();
+  const fw = target.firmware.trim();
+  const full = `Submit ${fw} for a full assessment instead.`;
+  if ((hwSealed || hwTarget) && hwSealed !== hwTarget)
+    return `Firmware ${fw} is for hardware revision ${hwTarget || "(none)"}, the sealed firmware ${sealed.firmware} for revision ${hwSealed || "(none)"}: a re-certification carries a seal over only to newer firmware of the same hardware revision. ${full}`;
+  const order = compareFirmware(fw, sealed.firmware);
+  if (order === null ? target.createdAt.getTime() <= sealed.createdAt.getTime() : order <= 0)
+    return order === null
+      ? `Firmware ${fw} was not registered after the sealed firmware ${sealed.firmware} (their version numbers cannot be compared): a re-certification carries a seal over only to newer firmware. ${full}`
+      : `Firmware ${fw} is not newer than the sealed firmware ${sealed.firmware}: a re-certification carries a seal over only to newer firmware, never back to an older one. ${full}`;
   return null;
 }

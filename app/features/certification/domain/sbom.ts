@@ -30,13 +30,17 @@ export interface SbomComponent {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Whether the first bytes of a JSON file name an SBOM format (for files too large to parse). */
+/**
+ * Whether JSON text names an SBOM format anywhere: for what cannot be parsed (the first bytes of a
+ * file too large to parse, or a file that is not valid JSON). A parsed file is recognised by
+ * recogniseSbom and unsupportedSbom instead, whatever the order of its keys.
+ */
 export function mentionsSbom(headText: string): boolean {
   return /"bomFormat"\s*:\s*"CycloneDX"|"spdxVersion"\s*:/.test(headText);
 }
 
 /**
- * A file whose first bytes name an SBOM format (mentionsSbom) but that is not valid JSON: refused
+ * A file that names an SBOM format (mentionsSbom) but is not valid JSON: refused
  * rather than attached as an ordinary file. `error`: the JSON parser's error.
  */
 export function notJsonSbomMessage(error: unknown): string {

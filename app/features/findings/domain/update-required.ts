@@ -40,6 +40,19 @@ export interface UpdateRequired {
 
 const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
+/**
+ * The order of two firmware versions, numeric-aware as the product's versions are listed ("3.10.0"
+ * after "3.9.2"): negative when `a` is older, positive when newer, null when they cannot be
+ * compared (either names no number, or they differ only in what the order ignores, "1.0" and "1.00").
+ */
+export function compareFirmware(a: string, b: string): number | null {
+  const x = a.trim();
+  const y = b.trim();
+  if (!/\d/.test(x) || !/\d/.test(y)) return null;
+  const order = byVersion(x, y);
+  return order === 0 && x !== y ? null : order;
+}
+
 /** What an advisory says it affects: firmware versions, and (where known) each with its hardware revision. */
 type Affects = Pick<PublicAdvisory, "affectedVersions"> & {
   affected?: readonly { hardwareRevision: string; firmwareVersion: string }[];
@@ -122,14 +135,22 @@ export function isRegistered(version: string, registeredVersions: readonly strin
   return registeredVersions.some((r) => r.trim() === v);
 }
 
-/** What the supplier is told after "fixed in X" for a firmware not registered on the product. */
-export function registerFixVersionNotice(version: string, productName: string): string {
-  return (
+/**
+ * What the supplier is told after "fixed in X" for a firmware not registered on the product.
+ * `currentSeal`: the product has a current seal (active or suspended, not expired), so the product
+ * page offers "Re-certify from seal …" on the new version; without one it offers no such button, and
+ * the version is submitted for certification instead.
+ */
+export function registerFixVersionNotice(version: string, productName: string, currentSeal: boolean): string {
+  const announced =
     `Firmware ${version} is not registered on ${productName}, so this fix cannot be verified yet: the report says ` +
     `"fix announced, not yet verified". Add ${version} as a version of the product (Products → ${productName} → ` +
-    `Add a version), then start its re-certification ("Re-certify from seal …" on that version); its approval ` +
-    `certifies the fix, or an assessor verifies it once the version is registered.`
-  );
+    `Add a version)`;
+  return currentSeal
+    ? `${announced}, then start its re-certification ("Re-certify from seal …" on that version); its approval ` +
+        `certifies the fix, or an assessor verifies it once the version is registered.`
+    : `${announced}; an assessor then verifies the fix. ${productName} has no current seal to re-certify from: ` +
+        `to certify firmware ${version} itself, submit that version for certification.`;
 }
 
 /** Why an assessor may not verify a fix in a firmware version that is not registered on the product. */

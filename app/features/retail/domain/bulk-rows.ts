@@ -1,13 +1,15 @@
 /**
- * What a row of a bulk check asks about: the buyer's file names a seal by our `serial`, or a
+ * What a row of a bulk check (or of a file watched from: domain/watch-csv.ts) asks about: the buyer's file names a seal by our `serial`, or a
  * product by the GTIN on its box (`gtin`, `ean`, `upc` or `barcode`, in any case), or both. The
  * serial wins when a row has both (it names one seal, the GTIN only a product); the GTIN is then
  * compared with the seal's product. The GTIN rule itself is catalogue/domain/gtin.ts's.
  */
 import { gtinOfCell } from "../../catalogue/domain/gtin";
 import { normalizeSerial } from "../../trust/domain/serial";
-// One header rule for every CSV a buyer gives us (bulk checks and watching from a CSV).
-import { GTIN_HEADERS, SERIAL_HEADER } from "./watch-csv";
+
+// One header rule for every CSV a buyer gives us (bulk checks and watching from a CSV: domain/watch-csv.ts).
+export const GTIN_HEADERS = ["gtin", "ean", "upc", "barcode"] as const;
+export const SERIAL_HEADER = "serial";
 
 export interface KeyColumns {
   /** -1 when the file has none. */
@@ -27,7 +29,8 @@ export function keyColumnsOf(header: readonly string[]): KeyColumns {
 export type RowKey =
   | { kind: "serial"; serial: string; gtin14: string | null; note: string | null }
   | { kind: "gtin"; gtin14: string; note: string | null }
-  | { kind: "invalid_gtin"; message: string }
+  /** `cell`: the GTIN cell as written (trimmed); `reason`: gtinOfCell's sentence, for a caller with its own words. */
+  | { kind: "invalid_gtin"; message: string; cell: string; reason: string }
   | { kind: "empty"; message: string };
 
 /**
@@ -35,9 +38,15 @@ export type RowKey =
  * A serial cell that is not (a placeholder such as "n/a" or "-") beside a GTIN: the row is checked
  * by the GTIN, and its note says so. A GTIN beside a serial is kept for the comparison only when
  * it is valid; one that is not is said in the row's note. The GTIN cell rule (spaces, hyphens,
- * scientific notation, leading zeros a spreadsheet removed) is catalogue/domain/gtin.ts's.
+ * scientific notation, leading zeros a spreadsheet removed) is catalogue/domain/gtin.ts's. The one
+ * rule for a bulk check and for watching from a CSV (domain/watch-csv.ts): `use` is the verb its
+ * notes say ("checked by the GTIN", "watched by the GTIN").
  */
-export function rowKeyOf(cells: readonly string[], columns: KeyColumns): RowKey {
+export function rowKeyOf(
+  cells: readonly string[],
+  columns: KeyColumns,
+  use: "checked" | "watched" = "checked",
+): RowKey {
   const serial = columns.serialColumn >= 0 ? (cells[columns.serialColumn] ?? "").trim() : "";
   const gtinCell = columns.gtinColumn >= 0 ? (cells[columns.gtinColumn] ?? "").trim() : "";
   const gtin = gtinCell ? gtinOfCell(gtinCell) : null;
@@ -50,10 +59,10 @@ export function rowKeyOf(cells: readonly string[], columns: KeyColumns): RowKey 
       note: gtin && !gtin.ok ? `The row's GTIN was not compared with the seal. ${notValid(gtin.message)}` : gtinNote,
     };
   if (gtin?.ok) {
-    const placeholder = serial ? `"${serial}" is not a seal serial: checked by the GTIN.` : null;
+    const placeholder = serial ? `"${serial}" is not a seal serial: ${use} by the GTIN.` : null;
     return { kind: "gtin", gtin14: gtin.gtin14, note: [placeholder, gtinNote].filter(Boolean).join(" ") || null };
   }
-  if (gtin) return { kind: "invalid_gtin", message: notValid(gtin.message) };
+  if (gtin) return { kind: "invalid_gtin", message: notValid(gtin.message), cell: gtinCell, reason: gtin.message };
   const asked = [columns.serialColumn >= 0 ? "serial" : null, columns.gtinColumn >= 0 ? "GTIN" : null]
     .filter(Boolean)
     .join(" or ");

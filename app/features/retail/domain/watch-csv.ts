@@ -8,16 +8,18 @@
  * - a product by one of its seals: `serial`;
  * - the label: `label`, else `sku`, else `name`; without any of them, the first other column
  *   (as before), leaving out the columns a bulk check's answer adds.
- * A row with a GTIN cell watches by GTIN (the watch follows the product's current seal); else its
- * serial cell watches by serial; a row with neither is skipped. A GTIN cell is read by the one rule
- * of catalogue/domain/gtin.ts (gtinOfCell). A GTIN that is not valid is reported with its line, the
- * rest of the file is still watched.
+ * What a row asks for is the bulk check's rule (domain/bulk-rows.ts, rowKeyOf), so that one file
+ * gets the same reading in both: a serial cell shaped like a serial wins (watching the product of
+ * that seal), with a valid GTIN beside it compared with the seal's product (serialRowWatch); a
+ * placeholder serial ("n/a") beside a valid GTIN, or no serial, watches by GTIN (the watch follows
+ * the product's current seal); a row with neither is skipped. What the rule notes (a GTIN not valid
+ * beside a serial, a placeholder serial, leading zeros restored) is reported with the row's line. A
+ * GTIN that is not valid, alone, is reported with its line; the rest of the file is still watched.
  */
 import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./csv-columns";
-import { gtinOfCell } from "../../catalogue/domain/gtin";
+import { GTIN_HEADERS, SERIAL_HEADER, gtinMismatch, keyColumnsOf, rowKeyOf } from "./bulk-rows";
 
-export const GTIN_HEADERS = ["gtin", "ean", "upc", "barcode"] as const;
-export const SERIAL_HEADER = "serial";
+export { GTIN_HEADERS, SERIAL_HEADER };
 /** The label column, by preference. */
 export const LABEL_HEADERS = ["label", "sku", "name"] as const;
 /** The most rows one file may watch. */
@@ -36,6 +38,20 @@ export interface WatchCsvColumns {
 
 const norm = (h: string) => h.trim().toLowerCase();
 
+/** The most header cells a message names, and the longest cell it shows whole: a first line of 100,000 cells is not echoed back. */
+const CELLS_NAMED = 10;
+const CELL_SHOWN = 40;
+
+/** `"sku", "price" and 99,998 more`: header cells as a message names them (at most 10, each cut at 40 characters). */
+export function namedCells(cells: readonly string[]): string {
+  const shown = cells
+    .slice(0, CELLS_NAMED)
+    .map((h) => `"${h.length > CELL_SHOWN ? `${h.slice(0, CELL_SHOWN)}…` : h}"`)
+    .join(", ");
+  const more = cells.length - Math.min(cells.length, CELLS_NAMED);
+  return more > 0 ? `${shown} and ${more.toLocaleString("en")} more` : shown;
+}
+
 /**
  * Why a header line is ambiguous, or null: two columns a barcode could be read from ("GTIN" and
  * "EAN"), or two serial columns. Only the first of each would be read, and a row whose second one
@@ -48,7 +64,7 @@ export function ambiguousKeyColumns(header: readonly string[]): string | null {
   const serials = header.filter((_, i) => names[i] === SERIAL_HEADER);
   const twice = gtins.length > 1 ? gtins : serials.length > 1 ? serials : null;
   if (!twice) return null;
-  return `The CSV has ${twice.length} columns a ${gtins.length > 1 ? "barcode" : "serial"} could be read from (${twice.map((h) => `"${h}"`).join(", ")}): keep one, or rename the others, so that no row is checked by the wrong one.`;
+  return `The CSV has ${twice.length.toLocaleString("en")} columns a ${gtins.length > 1 ? "barcode" : "serial"} could be read from (${namedCells(twice)}): keep one, or rename the others, so that no row is checked by the wrong one.`;
 }
 
 /** The separators a spreadsheet may have written instead of commas, as a buyer is told about them. */
@@ -69,7 +85,8 @@ const unquoted = (part: string) => norm(part).replace(/^"|"$/g, "");
  * Why a header line has no column to check or watch by (for checking and for watching alike). A
  * header whose cells name such a column once split at semicolons (or tabs), quoted or not, is a
  * file of another separator, as a spreadsheet set to a European locale saves it: said so, rather than listing one
- * column "sku;gtin;description" as found.
+ * column "sku;gtin;description" as found. Otherwise the cells found are named, at most 10 of them
+ * (namedCells).
  */
 export function missingKeyColumnMessage(header: readonly string[]): string {
   for (const sep of OTHER_SEPARATORS) {
@@ -79,7 +96,7 @@ export function missingKeyColumnMessage(header: readonly string[]): string {
     )
       return `This file uses ${sep.name} between columns; save it as comma-separated CSV.`;
   }
-  return `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${header.map((h) => `"${h}"`).join(", ") || "nothing"}).`;
+  return `The CSV needs a column named "gtin" (or "ean", "upc", "barcode") or "serial" in its first line (found: ${namedCells(header) || "nothing"}).`;
 }
 
 /** The columns of a header line, or why the file cannot be watched from. */
@@ -87,12 +104,9 @@ export function watchCsvColumns(
   header: readonly string[],
 ): { ok: true; columns: WatchCsvColumns } | { ok: false; message: string } {
   const names = header.map(norm);
-  const find = (wanted: readonly string[]) => {
-    const i = names.findIndex((n) => wanted.includes(n));
-    return i < 0 ? null : i;
-  };
-  const gtin = find(GTIN_HEADERS);
-  const serial = find([SERIAL_HEADER]);
+  const keys = keyColumnsOf(header);
+  const gtin = keys.gtinColumn < 0 ? null : keys.gtinColumn;
+  const serial = keys.serialColumn < 0 ? null : keys.serialColumn;
   const ambiguous = ambiguousKeyColumns(header);
   if (ambiguous) return { ok: false, message: ambiguous };
   if (gtin === null && serial === null) return { ok: false, message: missingKeyColumnMessage(header) };
@@ -114,27 +128,55 @@ export function watchCsvColumns(
   return { ok: true, columns: { gtin, serial, label } };
 }
 
+/**
+ * `note`: what the row's reading needs to say, as the bulk check says it (leading zeros a
+ * spreadsheet removed, restored; a placeholder serial beside the GTIN; a GTIN that is not valid
+ * beside the serial). `gtin14` of a serial row: a valid GTIN beside it, to compare with the seal's
+ * product (serialRowWatch).
+ */
 export type WatchCsvRow =
-  /** `note`: how the GTIN cell was read when it needed saying (leading zeros a spreadsheet removed, restored). */
   | { kind: "gtin"; gtin14: string; label: string; note?: string }
-  | { kind: "serial"; serial: string; label: string }
+  | { kind: "serial"; serial: string; label: string; gtin14?: string; note?: string }
   | { kind: "invalid"; value: string; message: string }
   | { kind: "empty" };
 
-/** What one data row asks to watch. */
+/** What one data row asks to watch: the bulk check's reading of the row (rowKeyOf). */
 export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): WatchCsvRow {
-  const cell = (i: number | null) => (i === null ? "" : (row[i] ?? "").trim());
-  const label = cell(columns.label).slice(0, LABEL_MAX);
-  const gtin = cell(columns.gtin);
-  if (gtin) {
-    // The one GTIN cell rule (catalogue/domain/gtin.ts), as the bulk check reads the same file.
-    const parsed = gtinOfCell(gtin);
-    if (parsed.ok) return { kind: "gtin", gtin14: parsed.gtin14, label, ...(parsed.note ? { note: parsed.note } : {}) };
-    const value = gtin.replace(/[\s-]/g, "");
-    return { kind: "invalid", value, message: `${value} is not a valid GTIN. ${parsed.message}` };
+  const label = columns.label === null ? "" : (row[columns.label] ?? "").trim().slice(0, LABEL_MAX);
+  const key = rowKeyOf(row, { serialColumn: columns.serial ?? -1, gtinColumn: columns.gtin ?? -1 }, "watched");
+  switch (key.kind) {
+    case "gtin":
+      return { kind: "gtin", gtin14: key.gtin14, label, ...(key.note ? { note: key.note } : {}) };
+    case "serial":
+      return {
+        kind: "serial",
+        serial: key.serial,
+        label,
+        ...(key.gtin14 ? { gtin14: key.gtin14 } : {}),
+        ...(key.note ? { note: key.note } : {}),
+      };
+    case "invalid_gtin": {
+      const value = key.cell.replace(/[\s-]/g, "");
+      return { kind: "invalid", value, message: `${value} is not a valid GTIN. ${key.reason}` };
+    }
+    case "empty":
+      return { kind: "empty" };
   }
-  const serial = cell(columns.serial);
-  return serial ? { kind: "serial", serial, label } : { kind: "empty" };
+}
+
+/**
+ * How a row with a serial and a valid GTIN is watched, once the seal's product is known: by the
+ * GTIN when it is that product's (the watch then follows the product's current seal, as a row with
+ * only the GTIN would), else the serial's product, with the bulk check's note on the mismatch
+ * (gtinMismatch). `sealProductGtin14`: the GTIN of the seal's product, null when it has none.
+ */
+export function serialRowWatch(
+  rowGtin14: string | null,
+  sealProductGtin14: string | null,
+): { gtin14: string | null; note: string | null } {
+  const mismatch = gtinMismatch(rowGtin14, sealProductGtin14);
+  if (mismatch) return { gtin14: null, note: `${mismatch} The serial's product is watched.` };
+  return { gtin14: rowGtin14, note: null };
 }
 
 /**
