@@ -4,8 +4,7 @@
  * transaction of the event it carries (an outbox) and sent later by the dispatcher.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, isNotNull, lte, notExists, notInArray, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
+import { and, asc, desc, eq, inArray, isNotNull, lte, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -243,7 +242,7 @@ export function webhooksView(actor: Actor) {
 
 /** At most this many endpoints are sent to at once (a lane each): a slow one holds one lane, not the queue. */
 export const DISPATCH_LANES = 8;
-/** At most this many deliveries to one endpoint per round, in the order they were queued (one at a time). */
+/** At most this many deliveries to one endpoint per round, oldest due first (in order, one at a time). */
 const PER_ENDPOINT_PER_ROUND = 10;
 /** After a network error or timeout, an endpoint's other deliveries wait this long (each keeps its own backoff). */
 const ENDPOINT_PAUSE_MS = 30_000;
@@ -253,35 +252,9 @@ const inFlight = new Set<string>();
 const pausedUntil = new Map<string, number>();
 
 /**
- * An endpoint's deliveries go first in, first out: in the order they were queued (one transaction
- * may queue several: the row order), so a receiver never gets an older status after a newer one.
- */
-const queuedOrder = [asc(webhookDeliveries.createdAt), asc(sql`${webhookDeliveries}.rowid`)] as const;
-
-/**
- * A pending delivery with no pending delivery queued before it for the same endpoint: the only one
- * of its endpoint that may be sent (when due). A delivery given up (failed) or delivered holds nothing.
- */
-function isHeadOfItsQueue() {
-  const earlier = alias(webhookDeliveries, "earlier");
-  return notExists(
-    db()
-      .select({ one: sql`1` })
-      .from(earlier)
-      .where(
-        and(
-          sql`${earlier}.endpoint_id = ${webhookDeliveries}.endpoint_id`,
-          sql`${earlier}.status = 'pending'`,
-          sql`(${earlier}.created_at, ${earlier}.rowid) < (${webhookDeliveries}.created_at, ${webhookDeliveries}.rowid)`,
-        ),
-      ),
-  );
-}
-
-/**
  * Sends the due deliveries, each endpoint in its own lane (up to DISPATCH_LANES at once): in a lane,
- * an endpoint's deliveries go one at a time, first in, first out (queuedOrder): while the earliest
- * waits for its retry, the later ones wait behind it (once it is delivered or given up, they go on);
+ * an endpoint's deliveries go one at a time, the one waiting longest (next attempt time) first (a
+ * delivery waiting for its retry does not hold back a newer one: a receiver orders by the body's seq);
  * each attempt is recorded, then retried with backoff or given up. An endpoint that times out or
  * cannot be reached is paused for ENDPOINT_PAUSE_MS, so one dead receiver delays only its own
  * deliveries, never another organisation's. A round may start while lanes of the previous one are
@@ -295,9 +268,14 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
   const lanes = DISPATCH_LANES - inFlight.size;
   if (lanes <= 0) return 0;
   const busy = [...inFlight, ...pausedUntil.keys()];
-  // The endpoints whose first queued delivery is due, the one waiting longest first; removed endpoints send nothing.
+  // The endpoints with something due, the one waiting longest first; removed endpoints send nothing.
   const endpoints = db()
-    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url, secret: webhookEndpoints.secret })
+    .select({
+      id: webhookEndpoints.id,
+      url: webhookEndpoints.url,
+      secret: webhookEndpoints.secret,
+      waitingSince: sql<number>`min(${webhookDeliveries.nextAttemptAt})`,
+    })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .where(
@@ -306,10 +284,10 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
         lte(webhookDeliveries.nextAttemptAt, new Date(now)),
         eq(webhookEndpoints.active, true),
         busy.length ? notInArray(webhookEndpoints.id, busy) : undefined,
-        isHeadOfItsQueue(),
       ),
     )
-    .orderBy(asc(webhookDeliveries.nextAttemptAt))
+    .groupBy(webhookEndpoints.id)
+    .orderBy(sql`min(${webhookDeliveries.nextAttemptAt})`)
     .limit(Math.min(lanes, limit))
     .all();
   let budget = limit;
@@ -324,26 +302,27 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
 }
 
-/**
- * One endpoint's lane: up to `take` of its deliveries, first in, first out; stops at the first one
- * not due (waiting for its retry: the later ones wait behind it), at one to be retried, and at a
- * network failure.
- */
+/** One endpoint's lane: up to `take` of its due deliveries, in order; stops at a network failure. */
 async function sendLane(
   ep: { id: string; url: string; secret: string },
   take: number,
   timeoutMs: number | undefined,
 ): Promise<number> {
+  const due = db()
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.endpointId, ep.id),
+        eq(webhookDeliveries.status, "pending"),
+        lte(webhookDeliveries.nextAttemptAt, new Date(nowMs())),
+      ),
+    )
+    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.createdAt))
+    .limit(take)
+    .all();
   let sent = 0;
-  while (sent < take) {
-    const d = db()
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.endpointId, ep.id), eq(webhookDeliveries.status, "pending")))
-      .orderBy(...queuedOrder)
-      .limit(1)
-      .get();
-    if (!d || !d.nextAttemptAt || d.nextAttemptAt.getTime() > nowMs()) break;
+  for (const d of due) {
     // Claim it: whoever moves nextAttemptAt first sends it (the send times out well before the claim ends).
     const claimedUntil = new Date(nowMs() + 60_000);
     const claimed = transaction(
@@ -360,7 +339,7 @@ async function sendLane(
           )
           .run().changes,
     );
-    if (!claimed) break; // another process is sending it: the later ones wait for it
+    if (!claimed) continue;
     const result = await deliverWebhook({
       url: ep.url,
       secret: ep.secret,
@@ -405,7 +384,6 @@ async function sendLane(
       pausedUntil.set(ep.id, nowMs() + ENDPOINT_PAUSE_MS);
       break;
     }
-    if (decision.outcome === "retry") break; // the later deliveries wait behind it
   }
   return sent;
 }
