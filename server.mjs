@@ -34,20 +34,34 @@ function bodyIdleSeconds() {
 }
 const BODY_IDLE_MS = bodyIdleSeconds() * 1000;
 
+/**
+ * A refusal to start: one plain message (no stack trace) and the exit code (2: the environment;
+ * 3: anything else, such as this data directory or the port). A cluster worker sends the message
+ * to the primary, which says it once and stops the cluster rather than restart the worker forever.
+ * Never returns.
+ */
+function refuseToStart(message, code) {
+  if (cluster.isWorker && process.send) {
+    process.send({ startupRefusal: message }, (error) => {
+      if (error) console.error(message);
+      process.exit(code);
+    });
+    return new Promise(() => {}); // the IPC channel keeps the process up until the message is out
+  }
+  console.error(message);
+  process.exit(code);
+}
+
 let report;
 try {
-  report = await entry.startup({ clusterWorker: cluster.isWorker });
+  // The background workers start once the port is bound (below): a process that cannot listen starts none.
+  report = await entry.startup({ clusterWorker: cluster.isWorker, deferBackgroundWorkers: true });
 } catch (error) {
   // A bad environment variable is reported as such, without a stack trace.
-  if (error && Array.isArray(error.problems)) {
-    console.error(`IoT Seal cannot start. Fix these environment variables:\n  ${error.problems.join("\n  ")}`);
-    process.exit(2);
-  }
+  if (error && Array.isArray(error.problems))
+    await refuseToStart(`IoT Seal cannot start. Fix these environment variables:\n  ${error.problems.join("\n  ")}`, 2);
   // A refusal to start on this data directory (startup.server.ts) says what is wrong and what to do.
-  if (error && error.refusal === true) {
-    console.error(`IoT Seal cannot start: ${error.message}`);
-    process.exit(3);
-  }
+  if (error && error.refusal === true) await refuseToStart(`IoT Seal cannot start: ${error.message}`, 3);
   throw error;
 }
 const env = report.env;
@@ -65,7 +79,8 @@ function logStartupReport() {
 // run the rest of this file and serve, and supervises them: it never gets past this line.
 if (report.role === "primary") {
   logStartupReport();
-  await entry.superviseWorkers({ count: env.webConcurrency, shutdown: entry.shutdown });
+  // A worker that exits with a refusal's code (refuseToStart) stops the cluster, with its message.
+  await entry.superviseWorkers({ count: env.webConcurrency, shutdown: entry.shutdown, refusalCodes: [2, 3] });
 }
 
 function contentSecurityPolicy(nonce) {
@@ -114,12 +129,19 @@ function secure(req, res) {
   if (env.cookieSecure) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 }
 
+/**
+ * The evidence downloads' paths (app/routes/evidence.$linkId.tsx, evidence.recurring.$evidenceId.tsx):
+ * resource routes, whose answer is the file, a redirect to the login or a line of text, never a page.
+ */
+const EVIDENCE_DOWNLOAD = /^\/evidence\/(?:recurring\/)?[^/?#]+(?:\?|$)/;
+
 /** For pages (Remix): the page policy with a fresh script nonce. Evidence downloads set their own. */
 function securePage(req, res) {
   const nonce = crypto.randomBytes(16).toString("base64");
   // Evidence downloads set their own, stricter policy (a sandbox, no scripts) that lets the
   // portal's review page frame a PDF preview; headers are appended, so two would both apply.
-  if (req.url?.startsWith("/evidence/")) {
+  // Only on their exact paths: any other path under /evidence/ is a page (the 404), never framed.
+  if (EVIDENCE_DOWNLOAD.test(req.url ?? "")) {
     res.removeHeader("Content-Security-Policy");
     res.removeHeader("X-Frame-Options");
   } else {
@@ -152,10 +174,15 @@ function publicApiPath(req) {
   return url === "/api" || url.startsWith("/api/") || url.startsWith("/api?");
 }
 
+/** The portal's own origin, as configured (PUBLIC_URL; else http://localhost:PORT). */
+const publicOrigin = new URL(env.baseUrl).origin;
+
 /**
  * A state-changing request from another site is refused: SameSite=Lax already keeps the
  * session cookie off cross-site POSTs; this also covers same-site subdomains and old browsers.
  * An opaque origin ("null": a sandboxed frame, a file, a cross-site redirect) is not this site either.
+ * This site is the request's Host, or PUBLIC_URL's origin: a reverse proxy that passes its own
+ * Host on (nginx's default proxy_pass sends Host: 127.0.0.1:3000) would otherwise refuse every form.
  * The public API is exempt (publicApiPath); the evidence uploads (/supplier/.../evidence, /uploads/tus)
  * read the session cookie and are not.
  */
@@ -166,10 +193,46 @@ function crossSiteWrite(req) {
   if (origin === "null") return true;
   const host = req.headers.host;
   try {
-    return new URL(origin).host !== host;
+    const url = new URL(origin);
+    return url.host !== host && url.origin !== publicOrigin;
   } catch {
     return true;
   }
+}
+
+/**
+ * A host name (letters, digits, dots, hyphens, underscores), an IPv4 address or a bracketed IPv6
+ * address, with an optional port. The Host header is the client's: Remix builds the request's URL
+ * from it (and from X-Forwarded-Host behind TRUST_PROXY, as Express reads it: its first entry).
+ */
+const HOST_HEADER = /^(?:[a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+function validHost(value) {
+  if (!HOST_HEADER.test(value)) return false;
+  try {
+    return new URL(`http://${value}/`).host !== ""; // an IPv4 address out of range, a port over 65535: no
+  } catch {
+    return false;
+  }
+}
+
+/** A Host (or, behind TRUST_PROXY, X-Forwarded-Host) no URL can be built from; none at all (HTTP/1.0) is fine. */
+function badHost(req) {
+  const host = req.headers.host;
+  if (host !== undefined && !validHost(host)) return true;
+  const forwarded = env.trustProxy > 0 ? req.headers["x-forwarded-host"] : undefined;
+  return typeof forwarded === "string" && !validHost(forwarded.split(",")[0].trim());
+}
+
+/**
+ * A short answer that is not the portal's page: a line of plain text, or for the public API its JSON
+ * ({"error": …}, CORS open as every answer there). For the refusals made before Remix is reached.
+ */
+function plainAnswer(req, res, status, message) {
+  if (publicApiPath(req))
+    res
+      .writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*" })
+      .end(JSON.stringify({ error: message }));
+  else res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" }).end(message);
 }
 
 /**
@@ -204,6 +267,9 @@ function lingeringClose(req) {
 }
 
 const app = express();
+// Express reads NODE_ENV itself, and takes it unset for development (error pages with stack traces);
+// the portal takes it unset for production (env.ts). Express is told the portal's.
+app.set("env", env.nodeEnv);
 app.disable("x-powered-by");
 app.set("trust proxy", env.trustProxy); // a hop count, as clientIp reads it (never `true`: that trusts the leftmost)
 app.use(
@@ -222,6 +288,29 @@ app.all(
     getLoadContext: (req, res) => ({ nonce: res.locals.nonce, ip: res.locals.ip, requestId: res.locals.requestId }),
   }),
 );
+// The last handler: what Express or Remix's adapter could not answer (a path whose percent-encoding
+// does not decode, a Host no URL can be built from, an error of the adapter itself) gets a short
+// answer, never Express's page with a stack trace; the log gets one line.
+// (Express knows an error handler by its four parameters: _next is needed, though unused.)
+app.use((error, req, res, _next) => {
+  const badRequest = error instanceof URIError || error?.code === "ERR_INVALID_URL";
+  const status = badRequest ? 400 : 500;
+  const name = error instanceof Error ? error.name : typeof error;
+  const what =
+    error instanceof URIError ? "the path's percent-encoding does not decode" : String(error?.message ?? error);
+  console.error(`[error] ${res.locals?.requestId ?? "-"} ${req.method} ${status}: ${name}: ${what.split("\n")[0]}`);
+  if (res.headersSent) {
+    res.destroy(); // the answer was under way: cut, as Express would
+    return;
+  }
+  const message =
+    error instanceof URIError
+      ? "Bad request: the address has a % that is not followed by a valid encoding."
+      : badRequest
+        ? "Bad request: the Host header is not a valid host name."
+        : "Something went wrong: an unexpected error happened on our side. It has been logged; please try again.";
+  plainAnswer(req, res, status, message);
+});
 
 /**
  * How long a request may take to arrive. Node's own limit (server.requestTimeout: 5 minutes for the
@@ -310,6 +399,10 @@ const server = http.createServer((req, res) => {
   closeIfUnread(req, res);
   watchBody(req, res);
   secure(req, res);
+  if (badHost(req)) {
+    plainAnswer(req, res, 400, "Bad request: the Host header is not a valid host name.");
+    return;
+  }
   if (crossSiteWrite(req)) {
     if (publicApiPath(req))
       delete req.headers.cookie; // the API never reads it: another site's request carries none
@@ -327,12 +420,49 @@ server.keepAliveTimeout = 65_000;
 server.requestTimeout = 0; // no limit on a whole request: watchBody's limits instead
 server.headersTimeout = HEADERS_TIMEOUT_MS;
 
+/** Why the port could not be bound, said plainly, naming the variables to change. */
+function listenProblem(error) {
+  const at = `port ${env.port} on ${env.host}`;
+  switch (error?.code) {
+    case "EADDRINUSE":
+      return `${at} is in use (PORT/HOST): stop what is using it, or set another PORT.`;
+    case "EACCES":
+      return `${at} needs privileges this process does not have (PORT/HOST): use a port above 1023.`;
+    case "EADDRNOTAVAIL":
+      return `${env.host} is not an address of this machine (HOST): use one of its addresses, or 0.0.0.0 for all of them.`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+    case "EAI_NONAME":
+      return `the host name ${env.host} does not resolve to an address (HOST): use an address of this machine, or 0.0.0.0 for all of them.`;
+    default:
+      return `cannot listen on ${at} (PORT/HOST): ${error?.code ?? ""} ${error?.message ?? error}`.trim();
+  }
+}
+
+let listening = false;
+server.on("error", async (error) => {
+  if (listening) {
+    console.error(`[error] server: ${error?.code ?? ""} ${error?.message ?? error}`);
+    return;
+  }
+  // Nothing was served and no background worker started: the database is closed (and Litestream stopped).
+  try {
+    await entry.shutdown?.();
+  } catch (closing) {
+    console.error(`[error] shutdown: ${closing?.message ?? closing}`); // the refusal below is what matters
+  }
+  await refuseToStart(`IoT Seal cannot start: ${listenProblem(error)}`, 3);
+});
+
 server.listen(env.port, env.host, () => {
+  listening = true;
   const worker = cluster.isWorker ? `, worker ${process.pid}` : "";
   console.log(
     `IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""}${worker})`,
   );
   logStartupReport();
+  report.startBackgroundWorkers?.(); // the mail, the sweep, webhooks, …, each under its lease
   entry.warmUp(); // the SBOM schemas, compiled in the background now rather than on the first upload
 });
 

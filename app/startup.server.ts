@@ -8,15 +8,17 @@
 import path from "node:path";
 import { closeDb } from "../db/connection";
 import { signingKeys } from "./features/trust/adapters/signing-keys.server";
-import { getEnv } from "./platform/env.server";
+import { EnvError, getEnv } from "./platform/env.server";
+import { demoModeProblem } from "./platform/env";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { revokeTokensOfDisabledCreators } from "./features/accounts/api-tokens.server";
 import { db } from "./platform/db.server";
 import { backgroundSettled, inBackground } from "./platform/background.server";
 import { ensureLogTree } from "./features/trust/log-tree.server";
+import { signLogAsServer } from "./features/trust/transparency-log.server";
 import { sweepTemporaryUploads } from "./features/certification/evidence-gc.server";
 import { describeSweep, runLifecycleSweep } from "./system/sweep.server";
-import { dispatchWebhooks } from "./features/retail/webhooks.server";
+import { dispatchWebhooks, removeWebhooksOfDisabledCreators } from "./features/retail/webhooks.server";
 import { seedDemoData } from "./demo/seed.server";
 import { wireEvents } from "./system/wiring.server";
 import { startMailWorker, stopMailWorker } from "./features/notifications/mail.server";
@@ -55,6 +57,8 @@ export interface StartupReport {
   checklists: { imported: string[]; problems: string[] };
   /** Temporary uploads (`.part`) left by a process that died mid-upload, removed at start-up. */
   temporaryUploadsRemoved: string[];
+  /** With `deferBackgroundWorkers` (and a process that runs them, not the primary): starts them; call it once serving. */
+  startBackgroundWorkers?: () => void;
 }
 
 /** The portal must not start on this data directory; `message` says why and what to do. */
@@ -62,16 +66,28 @@ export class StartupRefusal extends Error {
   readonly refusal = true;
 }
 
-/** `clusterWorker`: this process was forked by the cluster's primary (node:cluster's isWorker). */
-export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<StartupReport> {
+/**
+ * `clusterWorker`: this process was forked by the cluster's primary (node:cluster's isWorker).
+ * `deferBackgroundWorkers`: the background workers are left for the caller to start
+ * (report.startBackgroundWorkers), as the server does once its port is bound: a process that
+ * then cannot listen (the port in use) has sent no mail and taken no lease.
+ */
+export async function startup(
+  opts: { clusterWorker?: boolean; deferBackgroundWorkers?: boolean } = {},
+): Promise<StartupReport> {
   const env = getEnv();
+  const demoProblem = demoModeProblem(env); // the demo's published password on a public address: refused
+  if (demoProblem) throw new EnvError([demoProblem]);
+  const deferred = opts.deferBackgroundWorkers ? { startBackgroundWorkers } : {};
   const role: ProcessRole = opts.clusterWorker ? "worker" : env.webConcurrency > 1 ? "primary" : "single";
   wireEvents(); // the modules' subscribers to domain events, before anything changes
   db(); // opens the database and applies pending migrations (a worker finds them applied by the primary)
+  // The server signs the log under its own PUBLIC_URL (a move is deliberate); says so when that changes the origin.
+  signLogAsServer({ quiet: role === "worker" });
   if (role === "worker") {
-    startBackgroundWorkers();
+    if (!opts.deferBackgroundWorkers) startBackgroundWorkers();
     const nothing = { seeded: [], checklists: { imported: [], problems: [] }, temporaryUploadsRemoved: [] };
-    return { role, env: reportedEnv(), ...nothing };
+    return { role, env: reportedEnv(), ...nothing, ...deferred };
   }
   // A data directory from before the stored Merkle tree (log_nodes) gets it now, in one transaction.
   const logLeavesBackfilled = ensureLogTree();
@@ -116,11 +132,24 @@ export async function startup(opts: { clusterWorker?: boolean } = {}): Promise<S
     console.log(
       `Revoked ${tokensRevoked} API token${tokensRevoked === 1 ? "" : "s"} whose creator's account is disabled.`,
     );
+  // Likewise the webhook endpoints they registered (disabled before disabling removed them).
+  const webhooksRemoved = removeWebhooksOfDisabledCreators({ system: "startup" });
+  if (webhooksRemoved)
+    console.log(
+      `Removed ${webhooksRemoved} webhook endpoint${webhooksRemoved === 1 ? "" : "s"} whose creator's account is disabled.`,
+    );
   const seeded = env.demoMode ? (await seedDemoData()).created : [];
   // The primary serves nothing and runs no background worker: it lets go of the database before forking.
   if (role === "primary") closeDb();
-  else startBackgroundWorkers();
-  return { role, env: reportedEnv(), seeded, checklists, temporaryUploadsRemoved };
+  else if (!opts.deferBackgroundWorkers) startBackgroundWorkers();
+  return {
+    role,
+    env: reportedEnv(),
+    seeded,
+    checklists,
+    temporaryUploadsRemoved,
+    ...(role === "primary" ? {} : deferred),
+  };
 }
 
 function reportedEnv(): StartupReport["env"] {

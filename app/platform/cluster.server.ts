@@ -3,7 +3,9 @@
  * processes (node:cluster; they share the listening port), restarts one that dies unexpectedly
  * (with backoff, so a worker that cannot start does not spin), and on SIGTERM or SIGINT stops them
  * gracefully (each finishes its requests and gives its leases up), then runs `shutdown` (Litestream's
- * last sync) and exits. The primary itself serves no HTTP.
+ * last sync) and exits. The primary itself serves no HTTP. A worker that refuses to start (the port
+ * in use: an exit code in `refusalCodes`) is not restarted: another would refuse alike, forever;
+ * the primary says why (the message the worker sent it) and stops with that code.
  */
 import cluster, { type Worker } from "node:cluster";
 
@@ -26,6 +28,17 @@ export interface SuperviseOptions {
   /** After the workers have exited: what the primary itself must stop (Litestream). */
   shutdown: () => Promise<void>;
   log?: (level: "info" | "error", line: string) => void;
+  /** Exit codes with which a worker refuses to start (server.mjs: 2 and 3): the whole cluster stops with it. */
+  refusalCodes?: number[];
+}
+
+/** What a worker that refuses to start sends the primary (process.send) before it exits. */
+export interface StartupRefusalMessage {
+  startupRefusal: string;
+}
+
+function isRefusalMessage(m: unknown): m is StartupRefusalMessage {
+  return typeof m === "object" && m !== null && typeof (m as StartupRefusalMessage).startupRefusal === "string";
 }
 
 const defaultLog = (level: "info" | "error", line: string) =>
@@ -38,18 +51,33 @@ export function superviseWorkers(opts: SuperviseOptions): Promise<never> {
   const started = new Map<number, number>(); // worker id -> when it was forked
   let delay = 0;
   let stopping = false;
+  let exitCode = 0;
+  let refusalTold = false;
+
+  // A worker's refusal, said once (each worker that cannot start sends the same).
+  cluster.on("message", (_w, message: unknown) => {
+    if (!isRefusalMessage(message) || refusalTold) return;
+    refusalTold = true;
+    log("error", message.startupRefusal);
+  });
 
   const fork = () => {
     const w = cluster.fork();
     started.set(w.id, Date.now());
   };
-  const living = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+  // (a worker whose exit came before its disconnect is still listed, though dead)
+  const living = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
 
   cluster.on("exit", (w, code, signal) => {
     const lived = Date.now() - (started.get(w.id) ?? Date.now());
     started.delete(w.id);
     if (stopping) {
       if (living().length === 0) void finish();
+      return;
+    }
+    if (code !== null && opts.refusalCodes?.includes(code)) {
+      exitCode = code;
+      stop(`worker ${w.process.pid} cannot start (code ${code})`);
       return;
     }
     delay = restartDelayMs(delay, lived);
@@ -66,14 +94,16 @@ export function superviseWorkers(opts: SuperviseOptions): Promise<never> {
     try {
       await opts.shutdown();
     } finally {
-      process.exit(0);
+      process.exit(exitCode);
     }
   };
 
-  const stop = (signal: NodeJS.Signals) => {
+  /** `why`: a signal, or a worker that cannot start. */
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    log("info", `${signal}: stopping ${living().length} worker${living().length === 1 ? "" : "s"}`);
+    const line = `${why}: stopping ${living().length} worker${living().length === 1 ? "" : "s"}`;
+    log(exitCode ? "error" : "info", line);
     for (const w of living()) w.process.kill("SIGTERM");
     if (living().length === 0) void finish();
     setTimeout(() => {

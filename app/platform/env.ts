@@ -36,7 +36,8 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const positiveInt = (name: string) =>
+/** A whole number from 1 to `max` (`max` said in words too when `unit` is given: "8760 (a year)"). */
+const positiveInt = (name: string, max: number, unit?: string) =>
   z
     .string()
     .regex(/^\d+$/, { error: `${name} must be a whole number` })
@@ -44,9 +45,14 @@ const positiveInt = (name: string) =>
     .pipe(
       z
         .number()
-        .int()
-        .positive({ error: `${name} must be greater than zero` }),
+        .positive({ error: `${name} must be greater than zero` })
+        // abort: a number too large to count exactly is told only this, not also that it is not exact
+        .max(max, { error: `${name} must be at most ${max}${unit ? ` (${unit})` : ""}`, abort: true })
+        .int(),
     );
+
+/** The most a rate or a count of rows may be set to: far beyond any real need, well within exact arithmetic. */
+const MAX_RATE = 1_000_000_000;
 
 export interface LogWitness {
   /** The witness's verifier key as configured: `<name>+<hex key id>+<base64(0x04 || Ed25519 key)>`. */
@@ -108,22 +114,20 @@ export const envSchema = z
     NODE_ENV: z
       .enum(["development", "production", "test"], { error: "must be development, production or test" })
       .default("production"),
-    PORT: positiveInt("PORT")
-      .pipe(z.number().max(65535, { error: "PORT must be at most 65535" }))
-      .default(3000),
+    PORT: positiveInt("PORT", 65535).default(3000),
     HOST: z.string().min(1).default("0.0.0.0"),
     DATA_DIR: z.string().min(1, { error: "must not be empty" }).default("./data"),
     PUBLIC_URL: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://seal.example.com" })
       .optional(),
     SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
-    SESSION_TTL_HOURS: positiveInt("SESSION_TTL_HOURS").default(12),
+    SESSION_TTL_HOURS: positiveInt("SESSION_TTL_HOURS", 8760, "a year").default(12),
     DEMO_MODE: bool.optional(),
-    RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE").default(10),
-    PUBLIC_API_PER_MINUTE: positiveInt("PUBLIC_API_PER_MINUTE").default(600),
-    PUBLIC_PAGE_PER_MINUTE: positiveInt("PUBLIC_PAGE_PER_MINUTE").default(120),
+    RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE", MAX_RATE).default(10),
+    PUBLIC_API_PER_MINUTE: positiveInt("PUBLIC_API_PER_MINUTE", MAX_RATE).default(600),
+    PUBLIC_PAGE_PER_MINUTE: positiveInt("PUBLIC_PAGE_PER_MINUTE", MAX_RATE).default(120),
     /** Rows of bulk checks an hour, per retail organisation (the page, API tokens) or per client address (the anonymous API). */
-    BULK_ROWS_PER_HOUR: positiveInt("BULK_ROWS_PER_HOUR").default(200_000),
+    BULK_ROWS_PER_HOUR: positiveInt("BULK_ROWS_PER_HOUR", MAX_RATE).default(200_000),
     /**
      * How many proxies you run in front of the portal (each appends the address it saw to
      * X-Forwarded-For): the client is the entry that many from the right. true = 1, false = 0.
@@ -136,21 +140,17 @@ export const envSchema = z
       })
       .transform((v) => (v === "true" || v === "yes" ? 1 : v === "false" || v === "no" ? 0 : Number(v)))
       .default(0),
-    EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB")
-      .pipe(z.number().max(10240, { error: "EVIDENCE_MAX_FILE_MB must be at most 10240" }))
-      .default(100),
-    EVIDENCE_MAX_FILES_PER_SUBMISSION: positiveInt("EVIDENCE_MAX_FILES_PER_SUBMISSION").default(300),
-    EVIDENCE_QUOTA_MB_PER_ORG: positiveInt("EVIDENCE_QUOTA_MB_PER_ORG").default(10240),
+    EVIDENCE_MAX_FILE_MB: positiveInt("EVIDENCE_MAX_FILE_MB", 10240).default(100),
+    EVIDENCE_MAX_FILES_PER_SUBMISSION: positiveInt("EVIDENCE_MAX_FILES_PER_SUBMISSION", 100_000).default(300),
+    EVIDENCE_QUOTA_MB_PER_ORG: positiveInt("EVIDENCE_QUOTA_MB_PER_ORG", 10_485_760, "10 TiB").default(10240),
     /** Files larger than this go through the resumable (tus) upload in the browser (decision 032). */
-    EVIDENCE_RESUMABLE_THRESHOLD_MB: positiveInt("EVIDENCE_RESUMABLE_THRESHOLD_MB").default(64),
+    EVIDENCE_RESUMABLE_THRESHOLD_MB: positiveInt("EVIDENCE_RESUMABLE_THRESHOLD_MB", 10240).default(64),
     /** Worker processes serving HTTP (node:cluster, decision 031); 1: one process, no cluster. */
-    WEB_CONCURRENCY: positiveInt("WEB_CONCURRENCY")
-      .pipe(z.number().max(64, { error: "WEB_CONCURRENCY must be at most 64" }))
-      .default(1),
+    WEB_CONCURRENCY: positiveInt("WEB_CONCURRENCY", 64).default(1),
     LOG_REQUESTS: bool.default(true),
     WEBHOOKS_ALLOW_LOOPBACK: bool.optional(),
     /** The admins are told once the active signing key is older than this (then: npm run keys:rotate). */
-    KEY_ROTATION_DAYS: positiveInt("KEY_ROTATION_DAYS").default(365),
+    KEY_ROTATION_DAYS: positiveInt("KEY_ROTATION_DAYS", 3650, "ten years").default(365),
     /** Where mail goes (nodemailer): smtp://user:pass@host:587 or smtps://…; unset: mails are kept in the outbox, not sent. */
     SMTP_URL: z
       .url({
@@ -245,6 +245,8 @@ export const envSchema = z
       sessionSecret: e.SESSION_SECRET,
       sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
       demoMode,
+      /** Whether DEMO_MODE was given (else demoMode is the default, true: see demoModeProblem). */
+      demoModeSet: e.DEMO_MODE !== undefined,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       publicApiPerMinute: e.PUBLIC_API_PER_MINUTE,
       publicPagePerMinute: e.PUBLIC_PAGE_PER_MINUTE,
@@ -331,6 +333,24 @@ export const envSchema = z
   });
 
 export type Env = z.output<typeof envSchema>;
+
+/** Whether a URL's host is this machine's loopback (localhost, *.localhost, 127.0.0.0/8, [::1]). */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(host) || host === "[::1]";
+}
+
+/**
+ * The demo is the default (DEMO_MODE unset: true), and it seeds accounts whose password the README
+ * publishes. A portal given a public address (PUBLIC_URL, not this machine's loopback) without a
+ * word about DEMO_MODE is taken for a real deployment that forgot it: the server refuses to start
+ * (startup.server.ts), saying so; scripts and the verifier CLI, which parse the same variables, are
+ * not concerned. A line for describeEnvErrors' list ("DEMO_MODE: …"), or undefined.
+ */
+export function demoModeProblem(env: Pick<Env, "demoModeSet" | "publicUrlSet" | "baseUrl">): string | undefined {
+  if (env.demoModeSet || !env.publicUrlSet || isLoopbackUrl(env.baseUrl)) return undefined;
+  return `DEMO_MODE: must be set when PUBLIC_URL (${env.baseUrl}) is not this machine: set DEMO_MODE=false for a real deployment, or DEMO_MODE=true to seed demo accounts with the published password`;
+}
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; errors: string[] };
 

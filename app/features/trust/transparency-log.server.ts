@@ -7,7 +7,7 @@
  */
 import crypto from "node:crypto";
 import canonicalize from "canonicalize";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { logCheckpoints, logLeaves } from "../../../db/schema";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { nowMs } from "../../platform/clock.server";
@@ -55,11 +55,79 @@ type Reader = Tx | ReturnType<typeof db>;
 
 let originCache: { baseUrl: string; origin: string } | undefined;
 
-/** The log's origin line, for the configured PUBLIC_URL (parsed once per URL: every append signs with it). */
-export function currentLogOrigin(): string {
+/** The origin this process's PUBLIC_URL (or localhost:PORT) would give a new log (parsed once per URL). */
+function environmentLogOrigin(): string {
   const baseUrl = getEnv().baseUrl;
   if (originCache?.baseUrl !== baseUrl) originCache = { baseUrl, origin: logOrigin(baseUrl) };
   return originCache.origin;
+}
+
+/** The origin line of the latest stored checkpoint (one indexed row; the line only, not the cosignatures). */
+const latestOrigin = preparedQueries((t) =>
+  t
+    .select({ origin: sql<string>`substr(${logCheckpoints.note}, 1, instr(${logCheckpoints.note}, char(10)) - 1)` })
+    .from(logCheckpoints)
+    .orderBy(desc(logCheckpoints.treeSize))
+    .limit(1)
+    .prepare(),
+);
+const warnedOrigins = new Set<string>();
+
+/** Whether this process is the server, the authority on where the portal lives (signLogAsServer). */
+let signsAsServer = false;
+
+/**
+ * Declares this process the server: from now on it signs the log's checkpoints under the origin
+ * its own PUBLIC_URL (or localhost:PORT) gives, whatever the log's latest checkpoint was signed
+ * under (a portal moved to a new PUBLIC_URL signs as its new address, which its new seals name as
+ * their issuer). Says so once when that differs from the latest checkpoint's origin, unless
+ * `quiet` (a cluster's workers: their primary has said it). The server's startup calls it; every
+ * other process (the npm run scripts, tests) follows the server's latest checkpoint.
+ */
+export function signLogAsServer(opts: { quiet?: boolean } = {}): void {
+  signsAsServer = true;
+  if (opts.quiet) return;
+  const latest = latestOrigin(db()).get()?.origin;
+  const own = environmentLogOrigin();
+  if (latest !== undefined && latest !== own)
+    console.warn(
+      `[log] The transparency log's latest checkpoint was signed as ${latest}; this server, with ${ownSettings()}, signs as ${own} from now on. ` +
+        `Seals issued before keep their proofs under ${latest} and still verify. If the portal has not moved, set PUBLIC_URL (or PORT) as it was.`,
+    );
+}
+
+/**
+ * The log's origin line, for the checkpoint signed next (read in `t`). The server
+ * (signLogAsServer) signs under its own PUBLIC_URL (or localhost:PORT), with no query: it is the
+ * authority on where the portal lives. Any other process (a script run from a shell without the
+ * server's PUBLIC_URL or PORT) follows the server: it signs under the latest checkpoint's origin
+ * once the log has one, and says so once per process when its own would differ; an empty log
+ * takes the process's own.
+ */
+export function currentLogOrigin(t: Reader = db()): string {
+  const own = environmentLogOrigin();
+  if (signsAsServer) return own;
+  const latest = latestOrigin(t).get()?.origin;
+  if (latest === undefined) return own;
+  if (own !== latest && !warnedOrigins.has(`${latest} ${own}`)) {
+    warnedOrigins.add(`${latest} ${own}`);
+    console.warn(originMismatch(latest, own));
+  }
+  return latest;
+}
+
+/** PUBLIC_URL or PORT, as this process has them. */
+function ownSettings(): string {
+  const env = getEnv();
+  return env.publicUrlSet ? `PUBLIC_URL=${env.baseUrl}` : `PORT=${env.port} and no PUBLIC_URL (so ${env.baseUrl})`;
+}
+
+/** The warning for a process that is not the server and whose PUBLIC_URL/PORT would sign otherwise than the server last did. */
+function originMismatch(latest: string, own: string): string {
+  return (
+    `[log] This process follows the server's log origin ${latest} (its latest checkpoint was signed under it), ` +
+    `but has ${ownSettings()}, which would make it ${own}. Set PUBLIC_URL (or PORT) as the server has them.`
+  );
 }
 
 /** The note key id of the signing key for an origin, computed once per (origin, key). */
@@ -107,12 +175,12 @@ function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { i
   q.insertLeaf.run({ leafIndex: index, data, leafHash: hash.toString("hex"), at });
   appendLeafHashes(index, [hash]); // O(log n): the leaf and the nodes it completes
   const treeSize = index + 1;
-  const note = signCheckpoint(tx, treeSize, treeRoot(treeSize), at);
+  const { origin, note } = signCheckpoint(tx, treeSize, treeRoot(treeSize), at);
   commitDurably(); // a signed checkpoint goes out once committed: never one a power cut could take back
   if (!withProof) return { index };
   const proof: TlogProof = {
     format: TLOG_PROOF_FORMAT,
-    origin: currentLogOrigin(),
+    origin,
     leafIndex: index,
     treeSize,
     leaf: data,
@@ -122,14 +190,15 @@ function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { i
   return { index, proof };
 }
 
-function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): string {
-  const origin = currentLogOrigin();
+/** Signs and stores the checkpoint for a new tree size, under the log's origin (read in `tx`, before the insert). */
+function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): { origin: string; note: string } {
+  const origin = currentLogOrigin(tx);
   const signer = signingKeys(getEnv().dataDir).signerSync();
   const body = checkpointBody(origin, treeSize, root);
   const signature = crypto.sign(null, Buffer.from(body), signer.key);
   const note = `${body}\n${signatureLine(origin, keyIdOf(origin, signer.kid, signer.publicKeyRaw), signature)}`;
   appending(tx).insertCheckpoint.run({ treeSize, rootHash: root.toString("hex"), note, kid: signer.kid, at });
-  return note;
+  return { origin, note };
 }
 
 /**
@@ -149,7 +218,7 @@ export function restoreLeaves(tx: Tx, entries: readonly Buffer[], note: string):
   const previous = q.last.get();
   const from = previous ? previous.i + 1 : 0;
   const keys = signingKeys(getEnv().dataDir).jwks().keys;
-  const origin = currentLogOrigin();
+  const origin = currentLogOrigin(tx);
   const checkpoint = verifyCheckpoint(note, origin, keys);
   if (!checkpoint)
     throw new RangeError("The checkpoint is not this log's (its origin, or no key of this portal signed it).");
@@ -255,16 +324,18 @@ export function inclusionProofFor(index: number, treeSize?: number, t: Reader = 
   if (index >= size) return { ok: false, status: 404, message: `The log has no leaf ${index} in a tree of ${size}.` };
   ensureLogTree();
   const leaf = t.select({ data: logLeaves.data }).from(logLeaves).where(eq(logLeaves.leafIndex, index)).get()!;
+  const checkpoint = storedCheckpoint(t, size);
   return {
     ok: true,
     value: {
       format: TLOG_PROOF_FORMAT,
-      origin: currentLogOrigin(),
+      // The origin the checkpoint for this size was signed under (a portal that moved signed the earlier ones as its old address).
+      origin: checkpoint ? checkpoint.slice(0, checkpoint.indexOf("\n")) : currentLogOrigin(t),
       leafIndex: index,
       treeSize: size,
       leaf: leaf.data,
       inclusionProof: treeInclusionProof(index, size).map((h) => h.toString("base64")),
-      checkpoint: storedCheckpoint(t, size),
+      checkpoint,
     },
   };
 }

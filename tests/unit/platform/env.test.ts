@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "../../../app/platform/env";
+import { demoModeProblem, parseEnv } from "../../../app/platform/env";
 
 /** What a real certification body's production environment names (besides its session secret). */
 const realBody = {
@@ -56,6 +56,58 @@ describe("environment parsing", () => {
     const r = parseEnv({ PORT: "70000" });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors).toEqual(["PORT: PORT must be at most 65535"]);
+  });
+
+  it("bounds every number, naming the variable (a session of 9999999999999 hours made every login fail)", () => {
+    const errors = (raw: Record<string, string>) => {
+      const r = parseEnv(raw);
+      return r.ok ? [] : r.errors;
+    };
+    expect(errors({ SESSION_TTL_HOURS: "9999999999999" })).toEqual([
+      "SESSION_TTL_HOURS: SESSION_TTL_HOURS must be at most 8760 (a year)",
+    ]);
+    // beyond exact arithmetic: still the one line
+    expect(errors({ SESSION_TTL_HOURS: "99999999999999999999" })).toEqual([
+      "SESSION_TTL_HOURS: SESSION_TTL_HOURS must be at most 8760 (a year)",
+    ]);
+    expect(parseEnv({ SESSION_TTL_HOURS: "8760" })).toMatchObject({ ok: true, env: { sessionTtlMs: 8760 * 3600_000 } });
+    const huge = "9".repeat(25);
+    for (const name of [
+      "RATE_LIMIT_PER_MINUTE",
+      "PUBLIC_API_PER_MINUTE",
+      "PUBLIC_PAGE_PER_MINUTE",
+      "BULK_ROWS_PER_HOUR",
+      "EVIDENCE_MAX_FILE_MB",
+      "EVIDENCE_MAX_FILES_PER_SUBMISSION",
+      "EVIDENCE_QUOTA_MB_PER_ORG",
+      "EVIDENCE_RESUMABLE_THRESHOLD_MB",
+      "WEB_CONCURRENCY",
+      "KEY_ROTATION_DAYS",
+    ]) {
+      const e = errors({ [name]: huge });
+      expect(e).toHaveLength(1);
+      expect(e[0]).toMatch(new RegExp(`^${name}: ${name} must be at most \\d+`));
+    }
+    // the benchmarks' generous limits still pass
+    expect(parseEnv({ PUBLIC_API_PER_MINUTE: "100000000", BULK_ROWS_PER_HOUR: "1000000000" }).ok).toBe(true);
+  });
+
+  it("a public PUBLIC_URL with DEMO_MODE unset is a deployment that forgot it: the server is refused", () => {
+    const problem = (raw: Record<string, string>) => {
+      const r = parseEnv(raw);
+      if (!r.ok) throw new Error(r.errors.join("; "));
+      return demoModeProblem(r.env);
+    };
+    expect(problem({ PUBLIC_URL: "https://seal.example.com" })).toBe(
+      "DEMO_MODE: must be set when PUBLIC_URL (https://seal.example.com) is not this machine: set DEMO_MODE=false for a real deployment, or DEMO_MODE=true to seed demo accounts with the published password",
+    );
+    expect(problem({ NODE_ENV: "development", PUBLIC_URL: "http://192.0.2.10:3000" })).toMatch(/^DEMO_MODE: /);
+    // said either way, or this machine's own address, or no PUBLIC_URL at all: fine
+    expect(problem({ PUBLIC_URL: "https://seal.example.com", DEMO_MODE: "true" })).toBeUndefined();
+    expect(problem({ ...realBody, SESSION_SECRET: "x".repeat(32) })).toBeUndefined();
+    for (const url of ["http://localhost:3000", "http://127.0.0.1:4000", "http://[::1]:3000", "http://seal.localhost"])
+      expect(problem({ PUBLIC_URL: url })).toBeUndefined();
+    expect(problem({})).toBeUndefined();
   });
 
   it("requires a session secret in production when the demo is off", () => {
