@@ -42,6 +42,10 @@ await runCli(async () => {
     const r = await setGeneratedPassword(actor, parsed.data.email);
     console.log(`New password for ${parsed.data.email} (shown once): ${r.password}`);
     console.log(`Sessions ended: ${r.sessionsEnded}.`);
+    if (r.disabled)
+      console.log(
+        `The account is disabled: it cannot log in with this password until an administrator enables it again (/admin/users).`,
+      );
   } else {
     const r = createPasswordResetLink(actor, parsed.data.email);
     console.log(

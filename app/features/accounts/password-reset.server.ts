@@ -185,16 +185,21 @@ export function createPasswordResetLink(actor: AnyActor, email: string): { url: 
 /**
  * npm run user:reset-password -- --generate-password: sets a generated password at once (shown
  * once), ends every session and reset link of the user: an operator's way to rotate a leaked password.
+ * A disabled account's too (`disabled` says so: it logs in with it once enabled again).
  */
 export async function setGeneratedPassword(
   actor: AnyActor,
   email: string,
-): Promise<{ password: string; sessionsEnded: number }> {
+): Promise<{ password: string; sessionsEnded: number; disabled: boolean }> {
   assertCan(actor, "admin.users.manage");
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
+  let disabled = false;
   const sessionsEnded = transaction((tx) => {
     const user = userOrThrow(tx, { email });
+    // A disabled account's password may be rotated (a leak found after it was disabled); it is
+    // said, as the password works only once an administrator enables the account again.
+    disabled = user.disabledAt !== null;
     tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
     const ended = tx.delete(sessions).where(eq(sessions.userId, user.id)).run().changes;
     endResetLinks(tx, user.id);
@@ -206,7 +211,7 @@ export async function setGeneratedPassword(
     });
     return ended;
   });
-  return { password, sessionsEnded };
+  return { password, sessionsEnded, disabled };
 }
 
 export type ResetLinkProblem = "unknown" | "expired" | "used" | "superseded" | "disabled";

@@ -354,6 +354,17 @@ describe("npm run user:reset-password (an operator without mail)", () => {
     await expect(login({ email, password }, client())).resolves.toBeTruthy();
     expect(db().select().from(users).where(eq(users.id, userId)).get()!.passwordHash).toMatch(/^scrypt\$/);
   });
+
+  it("--generate-password on a disabled account rotates its password and says the account is disabled", async () => {
+    const { email, userId } = await newUser();
+    expect((await setGeneratedPassword(SYSTEM, email)).disabled).toBe(false);
+    setUserDisabled(SYSTEM, userId, true);
+    const r = await setGeneratedPassword(SYSTEM, email);
+    expect(r.disabled).toBe(true);
+    await expect(login({ email, password: r.password }, client())).rejects.toThrow();
+    setUserDisabled(SYSTEM, userId, false);
+    await expect(login({ email, password: r.password }, client())).resolves.toBeTruthy();
+  });
 });
 
 describe("without SMTP_URL (the demo): the portal sends no mail", () => {
