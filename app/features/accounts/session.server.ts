@@ -8,7 +8,14 @@ import { can, DASHBOARD_PATH, ROLE_LABELS, rolesWith, type Permission, type Role
 import { safeRedirectPath } from "../../platform/http/redirect";
 import { userForSession, type SessionUser } from "./auth.server";
 
-const COOKIE_NAME = "iotseal_session";
+/**
+ * Over https the cookie is `__Host-` prefixed: a browser then keeps it only if it is Secure, for
+ * Path=/ and without a Domain, so a sibling subdomain cannot plant a session cookie of its own here
+ * (logging a victim in as the attacker). Plain http (a local demo) cannot use the prefix.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? "__Host-iotseal_session" : "iotseal_session";
+}
 
 let cookie: { key: string; value: ReturnType<typeof createCookie> } | undefined;
 
@@ -18,7 +25,7 @@ function sessionCookie() {
   if (!cookie || cookie.key !== key) {
     cookie = {
       key,
-      value: createCookie(COOKIE_NAME, {
+      value: createCookie(sessionCookieName(env.cookieSecure), {
         httpOnly: true,
         sameSite: "lax",
         secure: env.cookieSecure,

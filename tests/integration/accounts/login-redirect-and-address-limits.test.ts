@@ -3,7 +3,9 @@
 // /64 and an IPv4-mapped address as the IPv4 one. Against a real database.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { transaction } from "../../../app/platform/db.server";
-import { login, resetRateLimits } from "../../../app/features/accounts/auth.server";
+import { login, resetRateLimits, userForSession } from "../../../app/features/accounts/auth.server";
+import { sessionTokenFromHeader } from "../../../app/features/accounts/session.server";
+import { getEnv } from "../../../app/platform/env.server";
 import { createOrganization, createUser } from "../../../app/features/accounts/users.server";
 
 const SYSTEM = { system: "test" };
@@ -44,6 +46,33 @@ describe("the destination after logging in", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe(location);
     expect(res.headers.get("Set-Cookie")).toMatch(/^iotseal_session=/);
+  });
+});
+
+describe("the session cookie over https", () => {
+  it("is __Host- prefixed, Secure, for Path=/ and without a Domain (a sibling subdomain cannot plant one)", async () => {
+    const env = getEnv();
+    const was = env.cookieSecure;
+    Object.assign(env, { cookieSecure: true });
+    try {
+      const { action } = await import("../../../app/routes/login");
+      const res = (await action({
+        request: post({ email: EMAIL, password: PASSWORD, redirectTo: "/supplier" }),
+        params: {},
+        context: { ip: "203.0.113.41" },
+      } as never)) as Response;
+      const setCookie = res.headers.get("Set-Cookie")!;
+      expect(setCookie).toMatch(/^__Host-iotseal_session=/);
+      expect(setCookie).toMatch(/; Secure/);
+      expect(setCookie).toMatch(/; Path=\//);
+      expect(setCookie).not.toMatch(/Domain=/i);
+      const token = await sessionTokenFromHeader(setCookie.split(";")[0]);
+      expect(userForSession(token!)?.email).toBe(EMAIL);
+      // The unprefixed name is not read over https.
+      expect(await sessionTokenFromHeader(setCookie.split(";")[0].replace("__Host-", ""))).toBeNull();
+    } finally {
+      Object.assign(env, { cookieSecure: was });
+    }
   });
 });
 
