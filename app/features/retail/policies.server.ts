@@ -886,10 +886,14 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
         const key = `${r.policyId}|${c.serial}`;
         const own = before.get(key);
         const from = predecessor.get(c.serial);
+        // Else the last seal judged of what the watch follows: the product (by GTIN), or the firmware
+        // version (by serial: a renewal continues the seal it renews).
         const old =
           own ??
           (from ? before.get(`${r.policyId}|${from}`) : undefined) ??
-          (byGtin.has(`${org}|${c.productId}`) ? lastOfProduct(all, c.productId, r.policyId, before) : undefined);
+          (byGtin.has(`${org}|${c.productId}`)
+            ? lastJudged(all, (s) => s.productId === c.productId, r.policyId, before)
+            : lastJudged(all, (s) => s.productVersionId === c.productVersionId, r.policyId, before));
         const misses = r.misses.map((m) => ({ clause: m.clause, message: m.message }));
         if (own && own.meets === r.meets && JSON.stringify(own.misses) === JSON.stringify(misses)) continue;
         tx.insert(policyStates)
@@ -916,16 +920,16 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
   return raised;
 }
 
-/** A product followed by GTIN whose current seal changed: its new seal continues the last one judged. */
-function lastOfProduct<S extends { evaluatedAt: Date }>(
-  all: readonly { serial: string; productId: string }[],
-  productId: string,
+/** A watch whose current seal changed: its new seal continues the last one judged of the seals `follows` picks. */
+function lastJudged<S extends { evaluatedAt: Date }, C extends { serial: string }>(
+  all: readonly C[],
+  follows: (seal: C) => boolean,
   policyId: string,
   before: ReadonlyMap<string, S>,
 ): S | undefined {
   let last: S | undefined;
   for (const c of all) {
-    if (c.productId !== productId) continue;
+    if (!follows(c)) continue;
     const s = before.get(`${policyId}|${c.serial}`);
     if (s && (!last || s.evaluatedAt > last.evaluatedAt)) last = s;
   }

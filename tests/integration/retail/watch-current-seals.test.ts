@@ -4,7 +4,8 @@
 //   without a serial, in the feed, the webhooks, the notifications and the dashboard;
 // - a product watched by serial has one current seal per firmware version: after a renewal, the
 //   renewal, not the seal it renews (still active to its date): in the rows, the counts, the policy
-//   results, and no expiry or policy alarm when the renewed seal runs out;
+//   results, and no expiry or policy alarm when the renewed seal runs out; a new seal of the version
+//   continues the last one judged (meeting a policy again is announced);
 // - the watchlist's "By status" and the dashboard count the rows by one rule, "No seal" included.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -238,6 +239,18 @@ describe("a product watched by serial, renewed", () => {
       ]),
     );
     expect((await rowsOf(shop(), renewedId)).map((r) => [r.seal?.serial, r.status])).toEqual([[renewal, "expired"]]);
+  });
+
+  it("the version certified again after its seal ran out: the new seal continues it, and meeting the policy again is announced", async () => {
+    const cursor = watchlistFeed(shop(), 0, 500).next;
+    const again = await certifyAgain(sealBySerial(renewal)!.productVersionId);
+    sweepPolicies();
+    const since = watchlistFeed(shop(), cursor, 500).events;
+    expect(since.filter((e) => e.type.startsWith("policy.")).map((e) => [e.type, e.serial])).toEqual([
+      ["policy.met", again],
+    ]);
+    expect((await rowsOf(shop(), renewedId)).map((r) => [r.seal?.serial, r.status])).toEqual([[again, "valid"]]);
+    expect(listPolicies(shop())[0].watched).toEqual({ meets: 1, misses: 0 });
   });
 });
 
