@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
 import { fieldErrorsOf } from "../app/platform/forms";
+import { getEnv } from "../app/platform/env.server";
 import { forgotPasswordInput } from "../app/features/accounts/forms";
 import { createPasswordResetLink, setGeneratedPassword } from "../app/features/accounts/password-reset.server";
 import { runCli } from "./cli";
@@ -52,6 +53,11 @@ await runCli(async () => {
       `Password reset link for ${parsed.data.email} (shown once; works once, until ${new Date(r.expiresAt).toISOString()}):`,
     );
     console.log(r.url);
+    const env = getEnv();
+    if (!env.publicUrlSet)
+      console.warn(
+        `PUBLIC_URL is not set here, so the link names ${env.baseUrl}: if the portal runs elsewhere, run this with its PUBLIC_URL (or PORT).`,
+      );
   }
   closeDb();
   return 0;

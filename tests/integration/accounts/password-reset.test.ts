@@ -3,7 +3,7 @@
 // the address; requests are limited per address and per email; everything is audited; the mail goes
 // through the mail outbox (kept without SMTP_URL, for /admin/outbox).
 import crypto from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -323,6 +323,20 @@ describe("npm run user:reset-password (an operator without mail)", () => {
         actorLabel: "system:cli:user:reset-password",
         targetId: userId,
       });
+      // Without PUBLIC_URL the link names localhost:PORT: said, as the portal may run elsewhere.
+      const withoutUrl = { ...process.env };
+      delete withoutUrl.PUBLIC_URL;
+      const bare = spawnSync(tsx, [path.resolve("scripts/user-reset-password.ts"), "--email", email], {
+        env: withoutUrl,
+        encoding: "utf8",
+      });
+      expect(bare.stderr).toMatch(/PUBLIC_URL is not set here, so the link names http:\/\/localhost:\d+/);
+      const named = spawnSync(tsx, [path.resolve("scripts/user-reset-password.ts"), "--email", email], {
+        env: { ...process.env, PUBLIC_URL: "http://localhost:3999" },
+        encoding: "utf8",
+      });
+      expect(named.stdout).toMatch(/^http:\/\/localhost:3999\/reset-password\//m);
+      expect(named.stderr).not.toMatch(/PUBLIC_URL/);
       // Unknown addresses are named.
       let status = 0;
       let stderr = "";
