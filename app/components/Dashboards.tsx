@@ -276,7 +276,7 @@ export function StandingLabel({ standing }: { standing: string }) {
 export function StandingCounts({ counts }: { counts: Record<string, number> }) {
   const present = Object.entries(counts).filter(([, n]) => n > 0);
   return (
-    <dl className="summary-counts" data-testid="watch-standings">
+    <dl className="summary-counts summary-counts--standings" data-testid="watch-standings">
       {present.map(([standing, n]) => (
         <div key={standing} data-standing={standing}>
           <dt>
