@@ -163,7 +163,14 @@ export function EvidenceUploader({
     if (typeof XMLHttpRequest === "undefined") return; // let the browser post the form
     event.preventDefault();
     const body = new FormData(event.currentTarget);
-    const files = body.getAll("file").filter((f): f is File => f instanceof File && f.size > 0);
+    const chosen = body.getAll("file").filter((f): f is File => f instanceof File && f.name !== "");
+    // As without JavaScript (the server refuses the whole upload): an empty file is named, nothing sent.
+    const empty = chosen.find((f) => f.size === 0);
+    if (empty) {
+      setResult({ ok: false, message: `${empty.name}: the file is empty. Choose the files again without it.` });
+      return;
+    }
+    const files = chosen;
     const tooBig = files.find((f) => f.size > maxFileBytes);
     if (tooBig) {
       setResult({ ok: false, message: `${tooBig.name} is larger than the limit of ${formatBytes(maxFileBytes)}.` });

@@ -122,6 +122,16 @@ test("answers requirements, uploads files with progress, and sees the blockers s
     "report.pdf: This file is an HTML document, which is not accepted as evidence.",
   );
 
+  // An empty file among the chosen ones: named, nothing sent (as the server answers without JavaScript).
+  const empty = path.join(info.outputDir, "notes.txt");
+  fs.writeFileSync(empty, "");
+  await page.getByLabel("Add evidence files").setInputFiles([empty, "db/seed-evidence/pairing-screen.png"]);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(page.getByTestId("upload-result")).toHaveText(
+    "notes.txt: the file is empty. Choose the files again without it.",
+  );
+  await expect(attached.getByRole("link", { name: "notes.txt" })).toHaveCount(0);
+
   // Requirement 2, then 3: save and go to the next open one; reuse the uploaded screenshot for 3.
   await page.goto(`${submissionUrl}/requirements/2`);
   await page.getByLabel("Implemented", { exact: true }).check();
