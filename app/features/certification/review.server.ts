@@ -58,7 +58,13 @@ import {
 import { describeReason } from "./domain/recertification";
 import { evidenceOf, transitionSubmission } from "./submissions.server";
 import { latestVerdicts, reviewedRequirements, scoreOf } from "./verdicts.server";
-import { answerFacts, loadSubmission, requirementsInScope, type SubmissionRow } from "./submission-records.server";
+import {
+  answerFacts,
+  en18031ProblemOf,
+  loadSubmission,
+  requirementsInScope,
+  type SubmissionRow,
+} from "./submission-records.server";
 import { checklistLabelFor } from "../catalogue/checklists.server";
 import { verdictModelOfContent } from "../catalogue/domain/checklist/verdict-model";
 import { carryMarks, clearCarryMark, describeMark } from "./carry-across.server";
@@ -206,6 +212,17 @@ function supportEndedForAssessors(t: Reader, s: SubmissionRow): string | null {
     .get();
   if (!p || !supportHasEnded(p.supportPeriodEnd, new Date(nowMs()))) return null;
   return `The security support period of ${p.name} ended on ${formatDate(supportEndsAt(p.supportPeriodEnd))}, so no seal can be issued for it: the supplier must extend the support period (on the product's page) before it can be approved.`;
+}
+
+/**
+ * Why no seal can be issued at the submission's EN 18031 level (null: it can): its product's
+ * category, changed since the submission was opened, needs a higher level (en18031ProblemOf, the
+ * rule opening and submitting apply), in the words an assessor needs.
+ */
+function levelBelowFloorForAssessors(t: Reader, s: SubmissionRow): string | null {
+  const problem = en18031ProblemOf(t, s);
+  if (!problem) return null;
+  return `The product's category was changed after this submission was opened at ${s.targetLevel}, so no seal can be issued at that level: ${problem} A submission's level cannot change: the supplier must open a new submission at the level the category needs.`;
 }
 
 /** Why a score does not approve, naming the blockers (the first five). */
@@ -410,6 +427,8 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
     if (!score.canApprove) throw new ServiceError("conflict", blockersMessage(score));
     const support = supportEndedForAssessors(tx, s);
     if (support) throw new ServiceError("conflict", support);
+    const level = levelBelowFloorForAssessors(tx, s);
+    if (level) throw new ServiceError("conflict", level);
     decide(tx, actor, s, "approval_proposed", comment);
     recordAudit(tx, actor, {
       action: "submission.approval_proposed",
@@ -457,7 +476,7 @@ function checkConfirmable(t: Reader, actor: Actor, id: string, expectedVersion: 
 
 /** Why a confirmation would be refused, and of which kind (what the pages add to it depends on it). */
 interface ConfirmationRefusal {
-  kind: "four_eyes" | "stale" | "proposer_unable" | "ended" | "blocked" | "support";
+  kind: "four_eyes" | "stale" | "proposer_unable" | "ended" | "blocked" | "support" | "level";
   reason: string;
 }
 
@@ -469,9 +488,10 @@ const ANY_SECOND_ASSESSOR = "";
  * interest (assertNoConflict) and the version they saw: four eyes and a proposer still able to
  * review it (checkConfirmation), a review unchanged since the proposal, a re-certification's seal
  * that still stands (a revocation after the proposal: not on carried verdicts), a score that still
- * approves (a report recorded since may block it), and a support period that has not ended (no
- * seal could be issued). `confirmerId` null: whether anyone could confirm it (what its proposer is
- * told), where the score's blockers say more than the ended seal.
+ * approves (a report recorded since may block it), a support period that has not ended (no
+ * seal could be issued), and an EN 18031 level the product's current category allows.
+ * `confirmerId` null: whether anyone could confirm it (what its proposer is told), where the
+ * score's blockers say more than the ended seal.
  */
 function confirmationRefusal(
   t: Reader,
@@ -502,6 +522,8 @@ function confirmationRefusal(
   if (blocked) return { kind: "blocked", reason: blocked };
   const support = supportEndedForAssessors(t, s);
   if (support) return { kind: "support", reason: support };
+  const level = levelBelowFloorForAssessors(t, s);
+  if (level) return { kind: "level", reason: level };
   return null;
 }
 
@@ -522,6 +544,8 @@ export function cannotConfirm(t: Reader, s: SubmissionRow, proposal: Proposal, v
         return "You can no longer review this submission (a conflict of interest with the supplier was declared), so nobody can confirm your proposal. Withdraw it and release the review; otherwise another assessor takes the review over, which sends the proposal back.";
       case "support":
         return `${r.reason} Nobody can confirm the proposal until then.`;
+      case "level":
+        return `${r.reason} Nobody can confirm the proposal: withdraw it, then reject the submission.`;
       default:
         return `${r.reason} Nobody can confirm the proposal as it stands: withdraw it, record the verdicts needed, then propose again.`;
     }
@@ -537,6 +561,8 @@ export function cannotConfirm(t: Reader, s: SubmissionRow, proposal: Proposal, v
       return `${r.reason} Send it back.`;
     case "support":
       return `${r.reason} Confirm it once the supplier has extended it, or send it back.`;
+    case "level":
+      return `${r.reason} Send it back.`;
     default:
       return r.reason; // proposerNoLongerAble and endedSourceProblem say to send it back
   }

@@ -197,6 +197,30 @@ export function openSubmissionTx(tx: Tx, actor: Actor, input: OpenSubmission): s
   }
 }
 
+/**
+ * Why the submission's EN 18031 level is below the floor of its product's CURRENT category (null:
+ * it is not, or it is not EN 18031): en18031LevelProblem, the rule opening a submission applies,
+ * judged again at submitting, proposing and confirming, since the category may change meanwhile.
+ */
+export function en18031ProblemOf(
+  t: Pick<Tx, "select">,
+  s: Pick<SubmissionRow, "productVersionId" | "checklistVersionId" | "targetLevel">,
+): string | null {
+  const product = t
+    .select({ category: products.category })
+    .from(productVersions)
+    .innerJoin(products, eq(products.id, productVersions.productId))
+    .where(eq(productVersions.id, s.productVersionId))
+    .get();
+  const cv = t
+    .select({ checklistId: checklistVersions.checklistId })
+    .from(checklistVersions)
+    .where(eq(checklistVersions.id, s.checklistVersionId))
+    .get();
+  if (!product || !cv) return null;
+  return en18031LevelProblem({ checklistId: cv.checklistId, level: s.targetLevel, category: product.category });
+}
+
 /** The checklist version a renewal or re-certification continues on: the same one, or the newest published version of that checklist if it was retired. */
 export function continuingChecklistVersion(tx: Pick<Tx, "select">, checklistVersionId: string) {
   const cv = tx.select().from(checklistVersions).where(eq(checklistVersions.id, checklistVersionId)).get()!;

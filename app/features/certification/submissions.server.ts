@@ -53,6 +53,7 @@ import {
   answerFacts,
   continuingChecklistVersion,
   copyAnswersAndEvidence,
+  en18031ProblemOf,
   loadSubmission,
   openSubmissionTx,
   requirementsInScope,
@@ -474,6 +475,13 @@ export function submitSubmission(actor: Actor, id: string, expectedVersion?: num
   return transaction((tx) => {
     const s = loadSubmission(tx, id);
     assertSameOrganization(actor, s.organizationId);
+    // EN 18031: the floor of the product's category as it is now (it may have changed since the submission was opened).
+    const level = en18031ProblemOf(tx, s);
+    if (level)
+      throw new ServiceError(
+        "conflict",
+        `${level} A submission's level cannot change: withdraw this one and open a new submission at that level.`,
+      );
     const progress = progressOf(tx, s);
     if (progress.blockers.length) {
       throw new ServiceError(
