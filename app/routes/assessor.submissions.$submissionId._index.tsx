@@ -300,6 +300,11 @@ function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
           {d.supportEnded}
         </p>
       ) : null}
+      {d.levelBelowFloor ? (
+        <p className="alert alert--warn" data-testid="level-below-floor">
+          {d.levelBelowFloor}
+        </p>
+      ) : null}
       {d.proposal ? (
         <p
           className={d.proposal.cannotConfirm ? "alert alert--warn" : "alert alert--info"}

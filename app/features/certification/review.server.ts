@@ -1040,6 +1040,9 @@ export function reviewView(actor: Actor, id: string) {
   // Why this assessor cannot confirm it (the confirmation's own checks), or, to its proposer, why nobody can.
   const whyNotConfirm = proposal ? cannotConfirm(t, s, proposal, actor.userId) : null;
   const supportEnded = s.status === "submitted" || s.status === "in_review" ? supportEndedForAssessors(t, s) : null;
+  // Its EN 18031 level is below what the product's category needs now (the category changed since it was opened).
+  const levelBelowFloor =
+    s.status === "submitted" || s.status === "in_review" ? levelBelowFloorForAssessors(t, s) : null;
   // A re-certification: once submitted, what carried over is what the verdict rows say (carryOverVerdicts
   // ran at the first submission), not the delta as it stands now: a requirement left out then (named by
   // a report withdrawn since, say) has no verdict of its own and is reviewed.
@@ -1087,6 +1090,8 @@ export function reviewView(actor: Actor, id: string) {
     scoringClosed,
     /** The product's support period has ended: no seal can be issued until the supplier extends it (null: it runs on). */
     supportEnded,
+    /** The EN 18031 level is below the product's category's floor: no seal can be issued at it (null: it is not). */
+    levelBelowFloor,
     recertification: recert && {
       serial: recert.seal.serial,
       sealState: recert.seal.state,
@@ -1107,7 +1112,7 @@ export function reviewView(actor: Actor, id: string) {
       release: mine && s.status === "in_review" && !proposal,
       score: scoringClosed === null,
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
-      propose: mine && s.status === "in_review" && !proposal && score.canApprove && !supportEnded,
+      propose: mine && s.status === "in_review" && !proposal && score.canApprove && !supportEnded && !levelBelowFloor,
       // Only what the confirmation would accept (cannotConfirm: four eyes, a score that approves, a seal that can be issued).
       confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId && whyNotConfirm === null,
       sendBack: Boolean(proposal) && proposal!.assessorId !== actor.userId,

@@ -18,6 +18,7 @@ import {
   pendingProposal,
   proposeApproval,
   recordVerdict,
+  reviewView,
   takeSubmission,
 } from "../../../app/features/certification/review.server";
 import { loadSubmission } from "../../../app/features/certification/submission-records.server";
@@ -120,6 +121,10 @@ describe("the EN 18031 level floor after the product's category changes", () => 
       /category was changed after this submission was opened at part-1, so no seal can be issued at that level: A connected toy cannot be certified against EN 18031 at part-1/,
     );
     expect(pendingProposal(db(), id)).toBeFalsy();
+    // The review page says so and offers no Propose button.
+    const view = reviewView(asha, id);
+    expect(view.levelBelowFloor).toMatch(/category was changed after this submission was opened at part-1/);
+    expect(view.can.propose).toBe(false);
   });
 
   it("refuses to confirm an approval proposed before the product became a toy, and says why on the review page", async () => {
