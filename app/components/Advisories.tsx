@@ -3,7 +3,12 @@ import type { DisclosureReason, PublicAdvisory } from "../features/findings/doma
 import { SEVERITIES, SEVERITY_LABELS, type Severity } from "../features/findings/domain/findings";
 import { csafPathOfAdvisory } from "../features/findings/domain/csaf-directory";
 import { formatDate } from "../platform/format";
-import { craHandledLine, type CraPublicFlag } from "../features/findings/domain/cra-clocks";
+import {
+  craFlagUnderArticle14,
+  craHandledLine,
+  craHandledWhat,
+  type CraPublicFlag,
+} from "../features/findings/domain/cra-clocks";
 import { SeverityBadge } from "./FindingBits";
 
 /** What the advisories service built for this viewer (see app/features/findings/advisories.server.ts); nothing is decided here. */
@@ -15,6 +20,9 @@ export interface AdvisoriesView {
   exploitedEmbargoed?: Severity[];
   /** The same for reports flagged a severe incident only. */
   incidentEmbargoed?: Severity[];
+  /** The same two for flags the supplier became aware of before Article 14 applied: no report to the authority is due. */
+  exploitedBeforeArticle14?: Severity[];
+  incidentBeforeArticle14?: Severity[];
   /** Fixed firmware versions with a valid seal of their own (certified), with that seal's serial. */
   certifiedFixes?: Record<string, string>;
 }
@@ -75,13 +83,18 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
           <span className="small">You see this because your organisation watches this product.</span>
         </p>
       ) : null}
-      {craLines(view).map(({ flag, severity }, i) => (
-        <p key={i} className="alert alert--error" data-testid="exploited-embargoed">
-          <strong>{craHandledLine(flag, severity).replace(" (CRA Article 14)", "")}</strong> under the EU Cyber
-          Resilience Act&apos;s reporting obligations (Regulation (EU) 2024/2847, Article 14); details are published
-          when fixed or at the deadline.
-        </p>
-      ))}
+      {craLines(view).map(({ flag, severity }, i) =>
+        craFlagUnderArticle14(flag) ? (
+          <p key={i} className="alert alert--error" data-testid="exploited-embargoed">
+            <strong>{craHandledWhat(flag, severity)}</strong> under the EU Cyber Resilience Act&apos;s reporting
+            obligations (Regulation (EU) 2024/2847, Article 14); details are published when fixed or at the deadline.
+          </p>
+        ) : (
+          <p key={i} className="alert alert--error" data-testid="exploited-embargoed">
+            <strong>{craHandledLine(flag, severity)}</strong>; details are published when fixed or at the deadline.
+          </p>
+        ),
+      )}
       {view.audience === "staff" ? (
         <p className="small muted">
           You see this section as the public does. The full reports are under{" "}
@@ -184,6 +197,8 @@ export function WatchedAdvisories({
     openEmbargoed: { count: number; bySeverity: Record<Severity, number> };
     exploitedEmbargoed?: Severity[];
     incidentEmbargoed?: Severity[];
+    exploitedBeforeArticle14?: Severity[];
+    incidentBeforeArticle14?: Severity[];
   };
   serial: string | null;
 }) {
@@ -226,10 +241,21 @@ export function WatchedAdvisories({
   );
 }
 
-/** The CRA Article 14 lines a watcher is shown: the actively exploited reports first, then the severe incidents. */
-function craLines(v: { exploitedEmbargoed?: Severity[]; incidentEmbargoed?: Severity[] }) {
+/**
+ * The flagged-report lines a watcher is shown: the actively exploited reports first, then the severe
+ * incidents; those under CRA Article 14 before those the supplier became aware of before it applied.
+ */
+function craLines(
+  v: Pick<
+    AdvisoriesView,
+    "exploitedEmbargoed" | "incidentEmbargoed" | "exploitedBeforeArticle14" | "incidentBeforeArticle14"
+  >,
+) {
+  const of = (flag: CraPublicFlag, severities: Severity[] = []) => severities.map((severity) => ({ flag, severity }));
   return [
-    ...(v.exploitedEmbargoed ?? []).map((severity) => ({ flag: "exploited" as CraPublicFlag, severity })),
-    ...(v.incidentEmbargoed ?? []).map((severity) => ({ flag: "incident" as CraPublicFlag, severity })),
+    ...of("exploited", v.exploitedEmbargoed),
+    ...of("exploited_before_article_14", v.exploitedBeforeArticle14),
+    ...of("incident", v.incidentEmbargoed),
+    ...of("incident_before_article_14", v.incidentBeforeArticle14),
   ];
 }

@@ -1,6 +1,14 @@
 import { craHandledLine, type CraPublicFlag } from "../features/findings/domain/cra-clocks";
 import { Form } from "@remix-run/react";
 
+/** How the report is flagged, as the embargo box says it (Article 14 named only where it applies). */
+const FLAGGED_AS: Record<CraPublicFlag, string> = {
+  exploited: "under CRA Article 14",
+  incident: "under CRA Article 14",
+  exploited_before_article_14: "actively exploited",
+  incident_before_article_14: "a severe incident",
+};
+
 /** A finding's disclosure state as the disclosure service describes it (app/features/findings/disclosure.server.ts). */
 export interface DisclosureStateView {
   advisoryId: string | null;
@@ -37,7 +45,7 @@ export function FindingDisclosurePanel({
 }: {
   disclosure: DisclosureStateView;
   severity: string;
-  /** Flagged under CRA Article 14 (actively exploited, or a severe incident only): watching buyers are shown that much more. */
+  /** Flagged actively exploited or a severe incident (under CRA Article 14 or before it applied): watching buyers are shown that much more. */
   craFlagged?: CraPublicFlag | null;
   version: number;
   error?: string;
@@ -63,12 +71,13 @@ export function FindingDisclosurePanel({
         </p>
       ) : d.reason === "embargoed" ? (
         // Exactly what advisories.server.ts shows a watching buyer of an embargoed report (the seal page, the
-        // watchlist, the watch feed): its severity in the open count and, once flagged under CRA Article 14, one line more.
+        // watchlist, the watch feed): its severity in the open count and, once flagged, one line more (naming CRA
+        // Article 14 only where it applies).
         <p className="small muted" data-testid="embargo-scope">
           Until then nothing about it is public: no title, no severity. Buyers watching the product see only that an
           open report of this severity is under embargo (counted by severity), never its title or details
           {craFlagged
-            ? `; because it is flagged under CRA Article 14, they also see "${craHandledLine(craFlagged, severity)}".`
+            ? `; because it is flagged ${FLAGGED_AS[craFlagged]}, they also see "${craHandledLine(craFlagged, severity)}".`
             : "."}
         </p>
       ) : null}

@@ -30,7 +30,7 @@ import {
 } from "../features/findings/cra-reporting.server";
 import { validSealOfProductFirmware } from "../features/findings/advisories.server";
 import { authorityReportInput, craCorrectInput, craFlagInput, craUnflagInput } from "../features/findings/forms";
-import { ARTICLE_14_APPLIES_FROM_TEXT, craPublicFlagOf } from "../features/findings/domain/cra-clocks";
+import { craFlaggedNotice } from "../features/findings/domain/cra-clocks";
 import { CraReportingPanel } from "../components/CraClocks";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -154,9 +154,7 @@ async function craAction(user: Parameters<typeof findingView>[0], id: string, va
     if (!r.ok) return r.response;
     return {
       ok: true as const,
-      notice: r.value.applicable
-        ? "Flagged: the CRA Article 14 reporting clocks are running."
-        : `Flagged. You became aware before ${ARTICLE_14_APPLIES_FROM_TEXT}, when Article 14's reporting obligations began to apply: no report to the authority is due for it.`,
+      notice: craFlaggedNotice(r.value.flagged),
     };
   }
   if (values.intent === "cra_correct") {
@@ -422,7 +420,7 @@ export default function FindingPage() {
       <FindingDisclosurePanel
         disclosure={d.disclosure}
         severity={f.severity}
-        craFlagged={craPublicFlagOf(d.cra)}
+        craFlagged={d.cra.publicFlag}
         version={f.version}
         error={failed?.fieldErrors?.confirm}
         busy={nav.state !== "idle"}

@@ -202,6 +202,12 @@ export interface ProductAdvisories extends OutsiderView {
   /** For a watcher only: the same for reports flagged a severe incident only (Article 14(3)), not exploited. */
   incidentEmbargoed?: Severity[];
   /**
+   * For a watcher only: the same two for flags the supplier became aware of before Article 14 applied
+   * (ARTICLE_14_APPLIES_FROM): flagged, and no report to the authority is due (CraPublicFlag).
+   */
+  exploitedBeforeArticle14?: Severity[];
+  incidentBeforeArticle14?: Severity[];
+  /**
    * The advisories' fixed firmware versions that have a valid seal of their own, with that seal's
    * serial: only these are certified firmware. The others' fixes were verified by an assessor, and
    * the firmware itself has no seal (docs/decisions/015-update-required.md).
@@ -236,14 +242,19 @@ export function productAdvisories(viewer: Actor | null, productId: string): Prod
   if (audience !== "watcher") return { ...view, audience, certifiedFixes };
   const list = findingsOfProducts(t, [product.id]).get(product.id)!;
   const flags = craFlagsOf(t, [product.id]);
-  const exploited = craEmbargoed(list, flags, "exploited", new Date(nowMs()));
-  const incidents = craEmbargoed(list, flags, "incident", new Date(nowMs()));
+  const now = new Date(nowMs());
+  const exploited = craEmbargoed(list, flags, "exploited", now);
+  const incidents = craEmbargoed(list, flags, "incident", now);
+  const exploitedBefore = craEmbargoed(list, flags, "exploited_before_article_14", now);
+  const incidentsBefore = craEmbargoed(list, flags, "incident_before_article_14", now);
   return {
     ...view,
     audience,
     certifiedFixes,
     ...(exploited.length ? { exploitedEmbargoed: exploited } : {}),
     ...(incidents.length ? { incidentEmbargoed: incidents } : {}),
+    ...(exploitedBefore.length ? { exploitedBeforeArticle14: exploitedBefore } : {}),
+    ...(incidentsBefore.length ? { incidentBeforeArticle14: incidentsBefore } : {}),
   };
 }
 
@@ -272,9 +283,19 @@ export interface WatchedProductAdvisories {
   exploitedEmbargoed: Severity[];
   /** The same for reports flagged a severe incident only (not actively exploited). */
   incidentEmbargoed: Severity[];
+  /**
+   * The same two for flags the supplier became aware of before Article 14 applied: no report to the
+   * authority is due (left out when there is none).
+   */
+  exploitedBeforeArticle14?: Severity[];
+  incidentBeforeArticle14?: Severity[];
 }
 
-/** The reports of these products flagged under CRA Article 14, and how: actively exploited (also when a severe incident too), or a severe incident only. */
+/**
+ * The reports of these products flagged actively exploited or a severe incident, and how a buyer
+ * reads it (craPublicFlagOf): which flag, and whether Article 14 applies to it (the supplier's
+ * awareness time, article14Applies).
+ */
 function craFlagsOf(t: Reader, productIds: readonly string[]): Map<string, CraPublicFlag> {
   if (productIds.length === 0) return new Map();
   return new Map(
@@ -283,6 +304,8 @@ function craFlagsOf(t: Reader, productIds: readonly string[]): Map<string, CraPu
         id: findings.id,
         activelyExploited: findings.activelyExploited,
         severeIncident: findings.severeIncident,
+        exploitedAwareAt: findings.exploitedAwareAt,
+        incidentAwareAt: findings.incidentAwareAt,
       })
       .from(findings)
       .where(
@@ -299,7 +322,7 @@ function craFlagsOf(t: Reader, productIds: readonly string[]): Map<string, CraPu
   );
 }
 
-/** The severities of the open, still embargoed reports flagged `flag` under CRA Article 14: the fact and the severity, nothing else. */
+/** The severities of the open, still embargoed reports a buyer reads as `flag`: the fact and the severity, nothing else. */
 function craEmbargoed(
   list: readonly DisclosureFinding[],
   flags: Map<string, CraPublicFlag>,
@@ -327,11 +350,15 @@ export function watchedProductAdvisories(actor: Actor): Record<string, WatchedPr
   const flags = craFlagsOf(t, watched);
   for (const [productId, list] of findingsOfProducts(t, watched)) {
     const view = outsiderView({ kind: "retailer", watchesProduct: true }, list, now);
+    const exploitedBefore = craEmbargoed(list, flags, "exploited_before_article_14", now);
+    const incidentsBefore = craEmbargoed(list, flags, "incident_before_article_14", now);
     out[productId] = {
       advisoryIds: view.advisories.map((a) => a.advisoryId),
       openEmbargoed: view.openEmbargoed!,
       exploitedEmbargoed: craEmbargoed(list, flags, "exploited", now),
       incidentEmbargoed: craEmbargoed(list, flags, "incident", now),
+      ...(exploitedBefore.length ? { exploitedBeforeArticle14: exploitedBefore } : {}),
+      ...(incidentsBefore.length ? { incidentBeforeArticle14: incidentsBefore } : {}),
     };
   }
   return out;

@@ -24,6 +24,7 @@ import {
   AUTHORITY_REPORT_LABELS,
   checkAwareAt,
   craClocks,
+  craPublicFlagOf,
   CRA_SUBJECT_LABELS,
   type CraClocks,
   type CraSubject,
@@ -138,9 +139,14 @@ const timeOf = (s: string | undefined, now: Date) => (s ? new Date(Date.parse(to
  * the supplier became aware of it (checked against the report: never before the day it was
  * reported, never in the future), starting that notification's clocks. A flag already set is never
  * changed here: its awareness time is corrected with correctCraAwareAt, its flag removed with
- * removeCraFlag. Returns whether Article 14 applied at every awareness time flagged.
+ * removeCraFlag. Returns the flags added, each with whether Article 14 applied at its awareness time
+ * (the two may differ: craFlaggedNotice words them per flag).
  */
-export function flagCraReport(actor: Actor, id: string, input: CraFlagArgs): { applicable: boolean } {
+export function flagCraReport(
+  actor: Actor,
+  id: string,
+  input: CraFlagArgs,
+): { flagged: { subject: CraSubject; applicable: boolean }[] } {
   const now = new Date(nowMs());
   const times: Record<CraSubject, Date> = {
     vulnerability: timeOf(input.awareAt, now),
@@ -192,7 +198,7 @@ export function flagCraReport(actor: Actor, id: string, input: CraFlagArgs): { a
       },
     });
     emit(tx, "finding.changed", { findingId: id, productId: f.productId });
-    return { applicable: adding.every((s) => article14Applies(times[s])) };
+    return { flagged: adding.map((s) => ({ subject: s, applicable: article14Applies(times[s]) })) };
   });
 }
 
@@ -393,6 +399,8 @@ export function craView(actor: Actor, id: string) {
     severeIncident: f.severeIncident,
     exploitedAwareAt: f.exploitedAwareAt,
     incidentAwareAt: f.incidentAwareAt,
+    /** What a watching buyer is shown of the flags (craPublicFlagOf), quoted on the report's page. */
+    publicFlag: craPublicFlagOf(f),
     clocks,
     withdrawn,
     version: f.version,

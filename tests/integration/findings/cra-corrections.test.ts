@@ -384,7 +384,7 @@ describe("awareness before Article 14 applied (11 September 2026)", () => {
       awareAt: "2026-08-20T10:00",
       version: version(id),
     });
-    expect(flagged).toEqual({ applicable: false });
+    expect(flagged).toEqual({ flagged: [{ subject: "vulnerability", applicable: false }] });
     const view = craView(grace(), id);
     expect(view.clocks!.sets[0].applicable).toBe(false);
     expect(view.clocks!.clocks.map((c) => c.state)).toEqual(["not_applicable", "not_applicable", "not_applicable"]);

@@ -9,6 +9,8 @@ import {
   checkAwareAt,
   craClocks,
   CRA_STATE_LABELS,
+  craFlaggedNotice,
+  craFlagUnderArticle14,
   craHandledLine,
   craPublicFlagOf,
   HOUR_MS,
@@ -88,6 +90,19 @@ describe("Article 14(2)(c): final report 14 days after a corrective measure is a
     expect(byKind(fixed, at("2026-12-10T00:00:00Z")).final_report.dueAt).toEqual(at("2026-12-19T12:00:00Z"));
     expect(byKind(fixed, at("2026-12-17T00:00:00Z")).final_report.state).toBe("due_soon");
     expect(byKind(fixed, at("2026-12-20T00:00:00Z")).final_report.state).toBe("overdue");
+  });
+  // The final report is due 14 days after the later of the fix and the awareness, never before the
+  // notification's own due time (72 h after awareness).
+  it.each([
+    ["fix after awareness", "2026-12-05T12:00:00Z", "2026-12-19T12:00:00Z"],
+    ["fix at awareness", "2026-12-01T10:00:00Z", "2026-12-15T10:00:00Z"],
+    ["fix before awareness (a report fixed, then flagged)", "2026-10-20T09:00:00Z", "2026-12-15T10:00:00Z"],
+    ["fix long before awareness", "2026-09-11T00:00:00Z", "2026-12-15T10:00:00Z"],
+  ])("%s: due %s + 14 days, counted from the later one", (_, fix, due) => {
+    const c = byKind(exploited({ fixAvailableAt: at(fix) }), aware).final_report;
+    expect(c.dueAt).toEqual(at(due));
+    expect(c.dueAt!.getTime()).toBeGreaterThanOrEqual(byKind(exploited(), aware).notification.dueAt!.getTime());
+    expect(c.state).toBe("due"); // never overdue the moment it is flagged
   });
 });
 
@@ -226,14 +241,67 @@ describe("calendar month and awareness", () => {
 });
 
 describe("what the report page says buyers see", () => {
+  const flags = (over: Partial<Parameters<typeof craPublicFlagOf>[0]>) => ({
+    activelyExploited: false,
+    severeIncident: false,
+    exploitedAwareAt: null,
+    incidentAwareAt: null,
+    ...over,
+  });
   it("an incident-only report is the severe-incident line, as buyers are shown it; both flags read as exploited", () => {
-    const incidentOnly = { activelyExploited: false, severeIncident: true };
+    const incidentOnly = flags({ severeIncident: true, incidentAwareAt: aware });
     expect(craPublicFlagOf(incidentOnly)).toBe("incident");
     expect(craHandledLine(craPublicFlagOf(incidentOnly)!, "high")).toBe(
       "A severe incident affecting the product's security (high) is being handled (CRA Article 14)",
     );
-    expect(craPublicFlagOf({ activelyExploited: true, severeIncident: true })).toBe("exploited");
-    expect(craPublicFlagOf({ activelyExploited: true, severeIncident: false })).toBe("exploited");
-    expect(craPublicFlagOf({ activelyExploited: false, severeIncident: false })).toBeNull();
+    const both = { activelyExploited: true, severeIncident: true, exploitedAwareAt: aware, incidentAwareAt: aware };
+    expect(craPublicFlagOf(both)).toBe("exploited");
+    expect(craPublicFlagOf(flags({ activelyExploited: true, exploitedAwareAt: aware }))).toBe("exploited");
+    expect(craPublicFlagOf(flags({}))).toBeNull();
+  });
+  it("awareness before 11 September 2026: the line names no Article 14 and says no report to the authority is due", () => {
+    const september = at("2026-09-06T10:00:00Z");
+    const exploitedEarly = flags({ activelyExploited: true, exploitedAwareAt: september });
+    expect(craPublicFlagOf(exploitedEarly)).toBe("exploited_before_article_14");
+    expect(craFlagUnderArticle14("exploited_before_article_14")).toBe(false);
+    const line = craHandledLine("exploited_before_article_14", "low");
+    expect(line).toBe(
+      "A vulnerability (low) the supplier flagged as actively exploited is being handled (no report to the authority is due: the supplier became aware before 11 September 2026)",
+    );
+    expect(line).not.toContain("Article 14");
+    expect(craHandledLine(craPublicFlagOf(flags({ severeIncident: true, incidentAwareAt: september }))!, "low")).toBe(
+      "A severe incident affecting the product's security (low), flagged by the supplier, is being handled (no report to the authority is due: the supplier became aware before 11 September 2026)",
+    );
+    // Both flags, only the incident under Article 14: it reads as the incident being reported.
+    expect(
+      craPublicFlagOf({
+        activelyExploited: true,
+        severeIncident: true,
+        exploitedAwareAt: september,
+        incidentAwareAt: ARTICLE_14_APPLIES_FROM,
+      }),
+    ).toBe("incident");
+    expect(craPublicFlagOf(flags({ activelyExploited: true, exploitedAwareAt: ARTICLE_14_APPLIES_FROM }))).toBe(
+      "exploited",
+    );
+  });
+});
+
+describe("what the supplier is told on flagging", () => {
+  it("one notice when every flag added is alike; per flag when Article 14 applies to one only", () => {
+    expect(craFlaggedNotice([{ subject: "vulnerability", applicable: true }])).toBe(
+      "Flagged: the CRA Article 14 reporting clocks are running.",
+    );
+    expect(craFlaggedNotice([{ subject: "incident", applicable: false }])).toBe(
+      "Flagged. You became aware before 11 September 2026, when Article 14's reporting obligations began to apply: no report to the authority is due for it.",
+    );
+    expect(
+      craFlaggedNotice([
+        { subject: "vulnerability", applicable: false },
+        { subject: "incident", applicable: true },
+      ]),
+    ).toBe(
+      "Flagged. Actively exploited vulnerability: you became aware before 11 September 2026, when Article 14's reporting obligations began to apply: no report to the authority is due for it. Severe incident: the CRA Article 14 reporting clocks are running.",
+    );
   });
 });

@@ -9,7 +9,7 @@
  *          manufacturer becoming aware of it;
  *   (2)(b) a vulnerability notification within 72 hours of becoming aware;
  *   (2)(c) a final report no later than 14 days after a corrective or mitigating measure is
- *          available.
+ *          available (from awareness when the fix came first: vulnerabilityFinalReportDue).
  * A severe incident having an impact on the security of the product (Article 14(3)-(4)):
  *   (4)(a) an early warning within 24 hours of becoming aware;
  *   (4)(b) an incident notification within 72 hours of becoming aware;
@@ -27,23 +27,6 @@
  * (ARTICLE_14_APPLIES_FROM), so nothing is due under it. Hours are exact; "one month" is a calendar
  * month in UTC, clamped to the month's last day (31 January + one month = 28 or 29 February).
  */
-/**
- * What a buyer watching the product is shown of an open report under embargo flagged under Article 14
- * (advisories.server.ts decides who sees it): the kind of flag and the severity, nothing else. A
- * report flagged both ways reads as actively exploited.
- */
-export type CraPublicFlag = "exploited" | "incident";
-
-/** Which line a buyer is shown of a report's flags (a report flagged both ways reads as actively exploited); null: not flagged. */
-export function craPublicFlagOf(f: { activelyExploited: boolean; severeIncident: boolean }): CraPublicFlag | null {
-  return f.activelyExploited ? "exploited" : f.severeIncident ? "incident" : null;
-}
-export function craHandledLine(flag: CraPublicFlag, severity: string): string {
-  return flag === "exploited"
-    ? `An actively exploited vulnerability (${severity}) is being handled (CRA Article 14)`
-    : `A severe incident affecting the product's security (${severity}) is being handled (CRA Article 14)`;
-}
-
 export const AUTHORITY_REPORT_KINDS = ["early_warning", "notification", "final_report"] as const;
 export type AuthorityReportKind = (typeof AUTHORITY_REPORT_KINDS)[number];
 
@@ -87,6 +70,71 @@ export const ARTICLE_14_APPLIES_FROM_TEXT = "11 September 2026";
 /** Whether Article 14 applied when the supplier became aware. */
 export function article14Applies(awareAt: Date): boolean {
   return awareAt.getTime() >= ARTICLE_14_APPLIES_FROM.getTime();
+}
+
+/**
+ * What a buyer watching the product is shown of an open report under embargo flagged actively
+ * exploited or a severe incident (advisories.server.ts decides who sees it): the kind of flag, whether
+ * Article 14 applies to it, and the severity, nothing else. "exploited" / "incident": the supplier
+ * became aware from ARTICLE_14_APPLIES_FROM, so it is reported to the authority under Article 14;
+ * "…_before_article_14": it became aware before then, no report to the authority is due, and the
+ * line names no Article 14. A report flagged both ways reads as actively exploited, unless only its
+ * incident falls under Article 14: then it reads as the severe incident being reported.
+ */
+export type CraPublicFlag = "exploited" | "incident" | "exploited_before_article_14" | "incident_before_article_14";
+
+/** Which line a buyer is shown of a report's flags (see CraPublicFlag); null: not flagged. */
+export function craPublicFlagOf(f: {
+  activelyExploited: boolean;
+  severeIncident: boolean;
+  exploitedAwareAt: Date | null;
+  incidentAwareAt: Date | null;
+}): CraPublicFlag | null {
+  const applies = (d: Date | null) => d !== null && valid(d) && article14Applies(d);
+  if (f.activelyExploited && applies(f.exploitedAwareAt)) return "exploited";
+  if (f.severeIncident && applies(f.incidentAwareAt)) return "incident";
+  if (f.activelyExploited) return "exploited_before_article_14";
+  return f.severeIncident ? "incident_before_article_14" : null;
+}
+
+/** Whether a buyer's line is about a flag Article 14 applies to (a report to the authority is due). */
+export function craFlagUnderArticle14(flag: CraPublicFlag): boolean {
+  return flag === "exploited" || flag === "incident";
+}
+
+/** What is being handled, as a buyer reads it: "An actively exploited vulnerability (high) is being handled". */
+export function craHandledWhat(flag: CraPublicFlag, severity: string): string {
+  switch (flag) {
+    case "exploited":
+      return `An actively exploited vulnerability (${severity}) is being handled`;
+    case "incident":
+      return `A severe incident affecting the product's security (${severity}) is being handled`;
+    case "exploited_before_article_14":
+      return `A vulnerability (${severity}) the supplier flagged as actively exploited is being handled`;
+    case "incident_before_article_14":
+      return `A severe incident affecting the product's security (${severity}), flagged by the supplier, is being handled`;
+  }
+}
+
+/** Why a line not under Article 14 names no report to the authority. */
+export const CRA_NO_REPORT_DUE = `no report to the authority is due: the supplier became aware before ${ARTICLE_14_APPLIES_FROM_TEXT}`;
+
+/** The whole line a buyer is shown (the watchlist's badge; quoted on the report's page). */
+export function craHandledLine(flag: CraPublicFlag, severity: string): string {
+  return `${craHandledWhat(flag, severity)} (${craFlagUnderArticle14(flag) ? "CRA Article 14" : CRA_NO_REPORT_DUE})`;
+}
+
+/**
+ * What the supplier is told on flagging (the flags just added, each with whether Article 14 applied
+ * at its awareness time): per flag when they differ, so an incident whose clocks run is never
+ * called "no report due" because the exploitation was known before Article 14 applied.
+ */
+export function craFlaggedNotice(flagged: readonly { subject: CraSubject; applicable: boolean }[]): string {
+  const running = "the CRA Article 14 reporting clocks are running.";
+  const before = `became aware before ${ARTICLE_14_APPLIES_FROM_TEXT}, when Article 14's reporting obligations began to apply: no report to the authority is due for it.`;
+  if (flagged.every((f) => f.applicable)) return `Flagged: ${running}`;
+  if (flagged.length === 1) return `Flagged. You ${before}`;
+  return `Flagged. ${flagged.map((f) => `${CRA_SUBJECT_LABELS[f.subject]}: ${f.applicable ? running : `you ${before}`}`).join(" ")}`;
 }
 
 export type CraClockState =
@@ -189,6 +237,19 @@ export function clockState(
   return left <= DUE_SOON_MS[kind] ? "due_soon" : "due";
 }
 
+/**
+ * Article 14(2)(c): the final report on an actively exploited vulnerability is due 14 days after a
+ * corrective or mitigating measure is available, counted from when the supplier became aware when the
+ * fix came first (a report fixed before it was flagged is not overdue at once), and never before the
+ * notification's own due time (72 hours after awareness): the latest of those.
+ */
+export function vulnerabilityFinalReportDue(fixAvailableAt: Date, awareAt: Date): Date {
+  const aware = awareAt.getTime();
+  return new Date(
+    Math.max(Math.max(fixAvailableAt.getTime(), aware) + FINAL_REPORT_VULNERABILITY_MS, aware + NOTIFICATION_MS),
+  );
+}
+
 const open = (c: CraClock) => c.state !== "done_on_time" && c.state !== "done_late" && c.state !== "not_applicable";
 
 function clockSet(subject: CraSubject, awareAt: Date | null, facts: CraFacts, now: Date): CraClockSet {
@@ -204,7 +265,7 @@ function clockSet(subject: CraSubject, awareAt: Date | null, facts: CraFacts, no
   if (subject === "vulnerability") {
     waits = "a corrective or mitigating measure (a fix) is available";
     if (facts.fixAvailableAt && valid(facts.fixAvailableAt))
-      finalDue = new Date(facts.fixAvailableAt.getTime() + FINAL_REPORT_VULNERABILITY_MS);
+      finalDue = vulnerabilityFinalReportDue(facts.fixAvailableAt, awareAt);
   } else {
     waits = "the incident notification is submitted";
     if (notification) finalDue = addMonthUtc(notification.submittedAt);
