@@ -57,13 +57,21 @@ export default function RetailerDashboard() {
           {dash.exploited.map((e) => (
             <p key={e.productId} className="alert alert--warn" data-testid="exploited-handled">
               <strong>{e.product}:</strong>{" "}
-              {[
-                ...e.severities.map((severity) => `an actively exploited vulnerability (${severity}) is being handled`),
-                ...e.incidents.map(
-                  (severity) => `a severe incident affecting the product's security (${severity}) is being handled`,
-                ),
-              ].join("; ")}{" "}
-              under the EU Cyber Resilience Act (Article 14). Details are published when it is fixed or at its deadline.
+              {e.severities.length || e.incidents.length ? (
+                <>
+                  {[
+                    ...e.severities.map(
+                      (severity) => `an actively exploited vulnerability (${severity}) is being handled`,
+                    ),
+                    ...e.incidents.map(
+                      (severity) => `a severe incident affecting the product's security (${severity}) is being handled`,
+                    ),
+                  ].join("; ")}{" "}
+                  under the EU Cyber Resilience Act (Article 14).{" "}
+                </>
+              ) : null}
+              {(e.flaggedBefore ?? []).map((line) => `${line}. `).join("")}
+              Details are published when it is fixed or at its deadline.
             </p>
           ))}
         </Panel>

@@ -11,6 +11,7 @@ import type { Actor } from "../../platform/actor";
 import { db } from "../../platform/db.server";
 import { listApiTokens } from "../accounts/api-tokens.server";
 import { watchedProductAdvisories } from "../findings/advisories.server";
+import { craHandledLine } from "../findings/domain/cra-clocks";
 import { watchEventsOf } from "./watch-feed.server";
 import { watchlistView } from "./watchlist.server";
 import { webhooksView } from "./webhooks.server";
@@ -55,13 +56,20 @@ export async function buyerDashboard(actor: Actor) {
   // as that fact and its severity only (the findings module decides; never its details before disclosure).
   const advisories = watchedProductAdvisories(actor);
   const names = new Map(view.rows.map((r) => [r.productId, r.name]));
+  // A flag the supplier became aware of before Article 14 applied is told as flagged, not as handled
+  // under the Act (craHandledLine words it).
+  const flaggedBefore = (a: (typeof advisories)[string]) => [
+    ...(a.exploitedBeforeArticle14 ?? []).map((severity) => craHandledLine("exploited_before_article_14", severity)),
+    ...(a.incidentBeforeArticle14 ?? []).map((severity) => craHandledLine("incident_before_article_14", severity)),
+  ];
   const exploited = Object.entries(advisories)
-    .filter(([, a]) => a.exploitedEmbargoed.length > 0 || a.incidentEmbargoed.length > 0)
+    .filter(([, a]) => a.exploitedEmbargoed.length > 0 || a.incidentEmbargoed.length > 0 || flaggedBefore(a).length)
     .map(([productId, a]) => ({
       productId,
       product: names.get(productId) ?? "",
       severities: a.exploitedEmbargoed,
       incidents: a.incidentEmbargoed,
+      ...(flaggedBefore(a).length ? { flaggedBefore: flaggedBefore(a) } : {}),
     }));
   return {
     products: new Set(view.rows.map((r) => r.productId)).size,

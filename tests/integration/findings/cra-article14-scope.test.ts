@@ -17,6 +17,7 @@ import { sealAdvisories, watchedProductAdvisories } from "../../../app/features/
 import { craFlaggedNotice } from "../../../app/features/findings/domain/cra-clocks";
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
 import { watchBySerial } from "../../../app/features/retail/watchlist.server";
+import { buyerDashboard } from "../../../app/features/retail/dashboard.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { DEMO_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
@@ -110,6 +111,13 @@ describe("a flag the supplier became aware of before 11 September 2026", () => {
     expect(article14Lines).toBe((page.exploitedEmbargoed ?? []).length + (page.incidentEmbargoed ?? []).length);
     // Anyone else sees not even that.
     expect(sealAdvisories(null, watch.serial)!.exploitedBeforeArticle14).toBeUndefined();
+  });
+
+  it("the buyer's dashboard lists it too, worded as flagged, not as handled under Article 14", async () => {
+    testClock.set(Date.parse("2026-09-07T12:00:00Z")); // still under embargo
+    const row = (await buyerDashboard(buyer())).exploited.find((e) => e.productId === watch.productId)!;
+    expect(row.flaggedBefore).toEqual([before]);
+    expect(row.severities).not.toContain("low");
   });
 
   it("the report's page quotes the same line, without claiming Article 14", () => {
