@@ -349,9 +349,7 @@ function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
                 </span>
               </>
             ) : (
-              <span className="muted small" style={{ gridColumn: "span 2" }}>
-                none at this level
-              </span>
+              <span className="muted small score-bars__span2">none at this level</span>
             )}
           </div>
           <h3>

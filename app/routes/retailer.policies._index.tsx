@@ -66,8 +66,8 @@ export default function Policies() {
                 ))}
               </ul>
               <p className="small muted">
-                On your watchlist: {p.watched.meets} seal{p.watched.meets === 1 ? "" : "s"} meet it, {p.watched.misses}{" "}
-                miss it.
+                On your watchlist: {p.watched.meets} seal{p.watched.meets === 1 ? " meets" : "s meet"} it,{" "}
+                {p.watched.misses} {p.watched.misses === 1 ? "misses" : "miss"} it.
               </p>
             </article>
           ))}

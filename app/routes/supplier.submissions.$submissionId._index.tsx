@@ -281,11 +281,21 @@ export default function SubmissionPage() {
         </section>
         <section className="card" aria-labelledby="blockers-title">
           <h2 id="blockers-title">
-            {d.progress.blockers.length
-              ? `${d.progress.blockers.length} items block submission`
-              : "Nothing blocks submission"}
+            {!canSubmit
+              ? "Submission"
+              : d.progress.blockers.length === 1
+                ? "1 item blocks submission"
+                : d.progress.blockers.length
+                  ? `${d.progress.blockers.length} items block submission`
+                  : "Nothing blocks submission"}
           </h2>
-          {d.progress.blockers.length ? (
+          {!canSubmit ? (
+            <p className="muted">
+              {s.status === "draft" || s.status === "changes_requested"
+                ? "It cannot be submitted now."
+                : "Submitted: its answers are with the assessors; nothing more to submit."}
+            </p>
+          ) : d.progress.blockers.length ? (
             <ul className="blockers" aria-label="What still blocks submission">
               {d.progress.blockers.slice(0, 200).map((b) => (
                 <li key={b.ref}>

@@ -21,7 +21,7 @@ import { PolicyResults } from "../components/PolicyResults";
 import type { PolicyResult } from "../features/retail/domain/policy";
 import { getOptionalUser } from "../features/accounts/session.server";
 import { policyResultsFor } from "../features/retail/policies.server";
-import { checklistLabelFor } from "../features/catalogue/checklists.server";
+import { checklistLabelFor, levelTitleFor } from "../features/catalogue/checklists.server";
 import { updateRequiredBySerial, validSealOfFirmware } from "../features/findings/advisories.server";
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 import { UpdateRequired } from "../components/UpdateRequired";
@@ -42,10 +42,13 @@ export const meta: MetaFunction = () => [{ title: "Verify a seal — IoT Seal" }
  * The answer with its checklist version in words (no slug; "-r1" explained), when it names one, and
  * whether a suspended seal's validity has ended too (its banner then does not say to wait).
  */
-function labelled(a: VerifyAnswer): VerifyAnswer & { checklistLabel: string | null; validityEnded: boolean } {
+function labelled(
+  a: VerifyAnswer,
+): VerifyAnswer & { checklistLabel: string | null; levelTitle: string | null; validityEnded: boolean } {
   return {
     ...a,
     checklistLabel: a.subject ? checklistLabelFor(a.subject.checklist) : null,
+    levelTitle: a.subject ? levelTitleFor(a.subject.checklist, a.subject.level) : null,
     validityEnded: a.credential
       ? validityEndedWhileSuspended(a.status, a.credential.validUntil, new Date(nowMs()))
       : false,
@@ -299,7 +302,7 @@ function VerifyResult({
   policies,
   updateRequired,
 }: {
-  answer: VerifyAnswer & { checklistLabel?: string | null; validityEnded?: boolean };
+  answer: VerifyAnswer & { checklistLabel?: string | null; levelTitle?: string | null; validityEnded?: boolean };
   by: string;
   policies: PolicyResult[] | null;
   updateRequired: UpdateRequiredFacts | null;
@@ -332,6 +335,7 @@ function VerifyResult({
               validFrom={a.credential?.validFrom}
               validUntil={a.credential?.validUntil}
               checklistLabel={a.checklistLabel ?? undefined}
+              levelTitle={a.levelTitle ?? undefined}
             />
             {a.serial && a.status !== "forged" && a.status !== "not_found" ? (
               <p>

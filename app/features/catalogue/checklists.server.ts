@@ -517,6 +517,12 @@ export function checklistLabelFor(c: { id: string; version: string; title: strin
   return checklistVersionLabel({ title: c.title, version: c.version, continuousMonitoring: (recurring?.n ?? 0) > 0 });
 }
 
+/** A level of a checklist version by its title ("Baseline", "Class 1"); its id when the version or level is unknown here. */
+export function levelTitleFor(c: { id: string; version: string }, levelId: string): string {
+  const row = getVersionRow(checklistIdOf(c), c.version);
+  return row?.levels.find((l) => l.id === levelId)?.title ?? levelId;
+}
+
 /** Newest first (domain/checklist/newest.ts): the one rule for "the newest version", here for every caller. */
 export { byNewest, newestOf };
 

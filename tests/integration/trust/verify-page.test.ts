@@ -46,6 +46,17 @@ describe("/verify?serial=", () => {
     expect(d.answer).toBeNull();
   });
 
+  it("names the checklist level by its title, as the seal page does (not its id)", async () => {
+    const d = (await verify(`?serial=${cam}`)) as unknown as { answer: { levelTitle: string | null } };
+    const page = (await sealLoader({
+      request: new Request(`http://localhost/s/${cam}`),
+      params: { serial: cam },
+      context: { ip: "192.0.2.62" },
+    } as never)) as unknown as { summary: { level: { id: string; title: string } } };
+    expect(d.answer.levelTitle).toBe(page.summary.level.title);
+    expect(d.answer.levelTitle).not.toBe(page.summary.level.id);
+  });
+
   it("a serial with spaces around it is checked", async () => {
     const d = await verify(`?serial=%20${cam}%20`);
     expect(d.serialError).toBeNull();
