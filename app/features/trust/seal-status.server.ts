@@ -36,6 +36,7 @@ import type { sealStatusInput } from "./forms";
 import { assertNoConflict } from "../accounts/conflicts.server";
 import { appendLog } from "./transparency-log.server";
 import { emit } from "../../platform/events.server";
+import { formatDate } from "../../platform/format";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export const STATUS_LIST_IDS = { revocation: "revocation-1", suspension: "suspension-1" } as const;
@@ -322,7 +323,7 @@ export function noteSealExpiry(tx: Tx, actor: AnyActor, serial: string): boolean
   if (!seal || !(EXPIRY_NOTED_STATES as readonly string[]).includes(seal.state)) return false;
   if (seal.validUntil.getTime() > nowMs() || expiryNoted(tx, serial)) return false;
   const at = new Date(nowMs());
-  const reason = `Reached its expiry date, ${seal.validUntil.toISOString().slice(0, 10)}.`;
+  const reason = `Reached its expiry date, ${formatDate(seal.validUntil)}.`;
   const logIndex = appendLog(tx, { event: "expired", serial, at: at.toISOString(), reason });
   const { id: eventId } = tx
     .insert(sealEvents)

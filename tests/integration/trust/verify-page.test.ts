@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { testClock } from "../../../app/platform/clock.server";
+import { formatDate } from "../../../app/platform/format";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { loader as verifyLoader } from "../../../app/routes/verify";
 import { loader as sealLoader } from "../../../app/routes/s.$serial._index";
@@ -72,9 +73,7 @@ describe("a suspended seal past its validity period", () => {
     expect(d.answer!.status).toBe("suspended");
     expect(d.answer!.validityEnded).toBe(true);
     expect(d.answer!.reason).toMatch(
-      new RegExp(
-        `Its validity also ended on ${validUntil.toISOString().slice(0, 10)}: only a new certification can restore it\\.$`,
-      ),
+      new RegExp(`Its validity also ended on ${formatDate(validUntil)}: only a new certification can restore it\\.$`),
     );
     const page = (await sealLoader({
       request: new Request(`http://localhost/s/${cam}`),

@@ -336,7 +336,10 @@ describe("npm run verify-seal", () => {
     const r = await run("expired");
     expect(r.code).toBe(1);
     const out = r.json();
-    expect(out).toMatchObject({ status: "expired", reason: expect.stringMatching(/^Valid until \d{4}-\d\d-\d\d\.$/) });
+    expect(out).toMatchObject({
+      status: "expired",
+      reason: expect.stringMatching(/^Valid until \d{1,2} [A-Z][a-z]{2} \d{4}\.$/),
+    });
     expect(out.statusLists.map((l: { stale: boolean }) => l.stale)).toEqual([true, true]);
     expect(out.notes.join("\n")).toMatch(
       /revocation list .* was valid until .*: out of date for 47 hours, so it cannot show a change made since/,

@@ -658,7 +658,7 @@ const CASES: Case[] = [
     with: { issuedAt: at("2024-10-30T09:00:00Z") },
     now: at("2026-10-30T09:00:00Z"),
     misses: [
-      { clause: "age", message: "Issued 24 months ago (2024-10-30); this policy accepts seals up to 24 months old." },
+      { clause: "age", message: "Issued 24 months ago (30 Oct 2024); this policy accepts seals up to 24 months old." },
     ],
   },
   {
@@ -667,7 +667,7 @@ const CASES: Case[] = [
     with: { issuedAt: at("2024-10-30T09:00:00Z") },
     now: at("2026-12-29T12:00:00Z"),
     misses: [
-      { clause: "age", message: "Issued 25 months ago (2024-10-30); this policy accepts seals up to 24 months old." },
+      { clause: "age", message: "Issued 25 months ago (30 Oct 2024); this policy accepts seals up to 24 months old." },
     ],
   },
   {
@@ -683,7 +683,7 @@ const CASES: Case[] = [
     with: { issuedAt: at("2024-01-31T00:00:00Z") },
     now: at("2024-02-29T00:00:00Z"),
     misses: [
-      { clause: "age", message: "Issued 1 month ago (2024-01-31); this policy accepts seals up to 1 month old." },
+      { clause: "age", message: "Issued 1 month ago (31 Jan 2024); this policy accepts seals up to 1 month old." },
     ],
   },
 
@@ -725,7 +725,7 @@ const CASES: Case[] = [
         message: "Security support has ended (2025-06-30); this policy needs at least 2 years of support from today.",
       },
       { clause: "findings", message: "1 critical finding is open past its disclosure deadline." },
-      { clause: "age", message: "Issued 30 months ago (2023-05-01); this policy accepts seals up to 24 months old." },
+      { clause: "age", message: "Issued 30 months ago (1 May 2023); this policy accepts seals up to 24 months old." },
     ],
   },
 ];

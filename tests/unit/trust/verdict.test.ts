@@ -36,7 +36,7 @@ const SCAN = "Recurring evidence overdue: 5.2-3 Continuous vulnerability monitor
 const BOTH = `${FINDING} ${SCAN}`;
 const REVOKED = "The supplier withdrew the product.";
 const REPLACED = "Replaced by the 3.1.0 certification.";
-const ENDED = "Its validity also ended on 2027-06-01: only a new certification can restore it.";
+const ENDED = "Its validity also ended on 1 Jun 2027: only a new certification can restore it.";
 
 function record(over: Partial<SealRecord>): SealRecord {
   return { state: "active", validFrom: FROM, validUntil: FUTURE, ...over };
@@ -73,13 +73,13 @@ const ROWS: Row[] = [
   ["superseded", { state: "superseded" }, "superseded", SUPERSEDED_REASON],
   ["superseded, with its recorded reason", { state: "superseded", stateReason: REPLACED }, "superseded", REPLACED],
   ["superseded and expired", { state: "superseded", validUntil: PAST }, "superseded", SUPERSEDED_REASON],
-  ["active, validity ended", { validUntil: PAST }, "expired", "Valid until 2027-06-01."],
+  ["active, validity ended", { validUntil: PAST }, "expired", "Valid until 1 Jun 2027."],
   // deriveSealStatus: "Security support for this product ended on 2027-05-31."
   [
     "active, support period ended (validUntil capped there)",
     { validUntil: SUPPORT_PAST },
     "expired",
-    "Valid until 2027-05-31.",
+    "Valid until 31 May 2027.",
   ],
   // deriveSealStatus: expired; every page and check says suspended, with the suspension's reason and
   // that its validity ended too: lifting the suspension would not make it valid again.
@@ -94,7 +94,7 @@ const ROWS: Row[] = [
     "suspended, exactly at validUntil",
     { state: "suspended", validUntil: NOW, stateReason: FINDING },
     "suspended",
-    `${FINDING} Its validity also ended on 2027-06-15: only a new certification can restore it.`,
+    `${FINDING} Its validity also ended on 15 Jun 2027: only a new certification can restore it.`,
   ],
   [
     "suspended, 1 ms before validUntil",
@@ -102,13 +102,13 @@ const ROWS: Row[] = [
     "suspended",
     FINDING,
   ],
-  ["exactly at validUntil", { validUntil: NOW }, "expired", "Valid until 2027-06-15."],
+  ["exactly at validUntil", { validUntil: NOW }, "expired", "Valid until 15 Jun 2027."],
   ["1 ms before validUntil", { validUntil: new Date(NOW.getTime() + 1) }, "valid", undefined],
   [
     "exactly at the end of support (validUntil capped there)",
     { validUntil: NOW },
     "expired",
-    "Valid until 2027-06-15.",
+    "Valid until 15 Jun 2027.",
   ],
   ["1 ms before the end of support", { validUntil: new Date(NOW.getTime() + 1) }, "valid", undefined],
   [

@@ -40,6 +40,7 @@ import { addMonthsUtc, formatMonths, wholeMonthsBetween } from "../../../platfor
 import { supportPeriodShortfall, type SupportPeriodFacts } from "../../catalogue/domain/support-period";
 import { coverageStatus, mergeLinks } from "../../catalogue/domain/checklist/coverage";
 import type { CrosswalkKind } from "../../catalogue/domain/checklist/schema";
+import { formatDate } from "../../../platform/format";
 
 export const POLICY_CATEGORIES = ["any", ...PRODUCT_CATEGORIES] as const;
 export type PolicyCategory = (typeof POLICY_CATEGORIES)[number];
@@ -147,7 +148,8 @@ export function policyApplies(policy: Pick<Policy, "category">, category: Produc
 // Calendar months are counted by the platform's calendar (also used for a product's support period).
 export { addMonthsUtc, wholeMonthsBetween };
 
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
+/** A date in a sentence, as the pages write it ("5 Nov 2026", UTC). */
+const ymd = (d: Date) => formatDate(d);
 const months = (n: number) => `${n} month${n === 1 ? "" : "s"}`;
 const own = <T>(rec: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
   rec && Object.hasOwn(rec, key) ? rec[key] : undefined;

@@ -13,6 +13,7 @@
  * (monitoring/domain/automatic-suspension.ts decides when).
  */
 import type { SealState } from "./seal-state";
+import { formatDate } from "../../../platform/format";
 
 export type SealVerdict = "valid" | "expired" | "suspended" | "revoked" | "superseded" | "not_found" | "forged";
 
@@ -45,7 +46,8 @@ export interface SealRecord {
   stateReason?: string | null;
 }
 
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
+/** A date in a sentence, as the pages write it ("5 Nov 2026", UTC). */
+const ymd = (d: Date) => formatDate(d);
 
 /** Whether a seal's validity period is over at `now` (expiry follows from validUntil alone). */
 const validityOver = (validUntil: Date | string, now: Date) => now.getTime() >= new Date(validUntil).getTime();
