@@ -1,8 +1,8 @@
 /** The services' handle on the database, at DATA_DIR from the environment. */
-import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import { getDb, type Db } from "../../db/connection";
 import { getEnv } from "./env.server";
+import { startSync, syncNow } from "./wal-sync.server";
 
 export type { Db };
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -13,6 +13,8 @@ export function db(): Db {
 
 let depth = 0;
 let committed: (() => void)[] = [];
+/** Asked for with whileCommitSyncs inside the open transaction. */
+let meanwhile: (() => void)[] = [];
 /** Asked for by commitDurably inside the open transaction: sync the WAL once it has committed. */
 let syncOnCommit = false;
 
@@ -30,21 +32,24 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
   } catch (error) {
     if (depth === 1) {
       committed = [];
+      meanwhile = [];
       syncOnCommit = false;
     }
     throw error;
   } finally {
     depth--;
   }
-  if (depth === 0 && syncOnCommit) {
+  if (depth > 0) return result;
+  // Taken first: a transaction run meanwhile runs only its own after-commit work.
+  const run = committed;
+  const overlap = meanwhile;
+  committed = [];
+  meanwhile = [];
+  if (syncOnCommit) {
     syncOnCommit = false;
-    syncWal(); // before anything that runs after the commit can tell of it
-  }
-  if (depth === 0 && committed.length) {
-    const run = committed;
-    committed = [];
-    for (const f of run) f();
-  }
+    syncWal(overlap); // before anything that runs after the commit can tell of it
+  } else runMeanwhile(overlap);
+  for (const f of run) f();
   return result;
 }
 
@@ -84,6 +89,29 @@ export function afterCommit(f: () => void): void {
 }
 
 /**
+ * Runs `f` once the current transaction has committed, while its commit is put on the disk (a
+ * durable commit's fdatasync runs on a helper thread meanwhile), and before what was asked for with
+ * `afterCommit`: for work that follows the commit but need not wait for the disk, such as a seal's
+ * certificate PDF, rendered while the log leaf it carries is synced (decision record 035). `f` writes
+ * in transactions of its own, which are not synced unless they ask; it must not throw (the
+ * transaction has committed): an error is logged, and its work is left to a later repair. At
+ * once when no transaction is open.
+ */
+export function whileCommitSyncs(f: () => void): void {
+  if (depth === 0) runMeanwhile([f]);
+  else meanwhile.push(f);
+}
+
+function runMeanwhile(work: (() => void)[]): void {
+  for (const f of work)
+    try {
+      f();
+    } catch (error) {
+      console.error("[db] work run after a commit failed (the commit stands):", error);
+    }
+}
+
+/**
  * Puts the current transaction's commit on the disk before `transaction()` returns. With
  * synchronous = NORMAL (db/connection.ts) a commit is in the WAL file, safe from a crash of the
  * process but not yet from a power cut: that waits for the next WAL checkpoint. Enough for most
@@ -97,18 +125,16 @@ export function commitDurably(): void {
   else syncOnCommit = true;
 }
 
-/** Never throws: the transaction has committed, and its caller's work is done; a failure is logged. */
-function syncWal(): void {
+/**
+ * Never throws: the transaction has committed, and its caller's work is done; a failure is logged.
+ * `overlap` runs on this thread while the sync runs on the helper thread (wal-sync.server.ts).
+ */
+function syncWal(overlap: (() => void)[] = []): void {
   const wal = `${db().$client.name}-wal`;
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(wal, "r");
-    fs.fdatasyncSync(fd);
-  } catch (error) {
-    // No WAL: checkpointed into the database file, which SQLite synced before it reset the WAL.
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
-      console.error(`[db] could not sync the WAL (${wal}) after a commit that must be durable:`, error);
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+  const pending = overlap.length ? startSync(wal) : null;
+  runMeanwhile(overlap);
+  const error = pending ? pending.wait() : syncNow(wal);
+  // No WAL: checkpointed into the database file, which SQLite synced before it reset the WAL.
+  if (error && error.code !== "ENOENT")
+    console.error(`[db] could not sync the WAL (${wal}) after a commit that must be durable: ${error.message}`);
 }

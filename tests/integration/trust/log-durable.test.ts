@@ -1,10 +1,12 @@
 // A transaction that appends to the transparency log is on the disk before transaction() returns:
 // its WAL is synced once it has committed (synchronous = NORMAL alone leaves the last commits to a
-// power cut), once per transaction, and never for a rollback or a write that appends nothing.
+// power cut), once per transaction, and never for a rollback or a write that appends nothing. Work
+// asked for with whileCommitSyncs (a seal's certificate) runs while the sync runs on a helper thread.
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
-import { afterCommit, db, transaction } from "../../../app/platform/db.server";
+import { afterCommit, db, transaction, whileCommitSyncs } from "../../../app/platform/db.server";
+import { startSync } from "../../../app/platform/wal-sync.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { appendLog } from "../../../app/features/trust/transparency-log.server";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
@@ -76,3 +78,82 @@ it.runIf(process.platform === "linux")("does not sync for a rollback, nor for a 
   transaction((tx) => tx.select().from(auditEvents).limit(1).all());
   expect(syncs).toEqual([]);
 });
+
+it.runIf(process.platform === "linux")(
+  "work asked for with whileCommitSyncs runs after the commit, while the WAL is synced on the helper thread, before the after-commit work",
+  () => {
+    const before = leafCount();
+    const syncs = recordWalSyncs(); // the main thread's syncs only
+    const order: string[] = [];
+    const result = transaction((tx) => {
+      afterCommit(() => order.push("after-commit"));
+      whileCommitSyncs(() => {
+        order.push(`meanwhile: ${otherConnectionLeaves()} leaves seen by another connection`);
+        // Its own transaction runs its own after-commit work, not the first transaction's.
+        transaction(() => {
+          writeProbe();
+          afterCommit(() => order.push("meanwhile's own after-commit"));
+        });
+      });
+      appendLog(tx, { event: "test", note: "overlapped" });
+      return "done";
+    });
+    expect(result).toBe("done");
+    expect(order).toEqual([
+      `meanwhile: ${before + 1} leaves seen by another connection`,
+      "meanwhile's own after-commit",
+      "after-commit",
+    ]);
+    expect(syncs).toEqual([]); // the WAL was synced off the main thread
+  },
+);
+
+it("work run while the commit syncs that throws is logged; the transaction stands and the after-commit work runs", () => {
+  const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+  const before = leafCount();
+  let after = false;
+  transaction((tx) => {
+    afterCommit(() => (after = true));
+    whileCommitSyncs(() => {
+      throw new Error("render failed");
+    });
+    appendLog(tx, { event: "test", note: "stands" });
+  });
+  expect(leafCount()).toBe(before + 1);
+  expect(after).toBe(true);
+  expect(String(errors.mock.calls[0])).toContain("render failed");
+});
+
+it("work asked for in a transaction that rolls back never runs", () => {
+  let ran = false;
+  expect(() =>
+    transaction((tx) => {
+      whileCommitSyncs(() => (ran = true));
+      appendLog(tx, { event: "test", note: "rolled back" });
+      throw new Error("refused");
+    }),
+  ).toThrow("refused");
+  transaction(() => undefined); // the next transaction does not run it either
+  expect(ran).toBe(false);
+});
+
+it.runIf(process.platform === "linux")("the helper thread syncs a file and reports a failure by its code", () => {
+  const file = `${dbFile}-probe`;
+  fs.writeFileSync(file, "probe");
+  expect(startSync(file).wait()).toBeNull();
+  expect(startSync(`${dbFile}-missing`).wait()).toMatchObject({ code: "ENOENT" });
+  fs.rmSync(file);
+});
+
+function otherConnectionLeaves(): number {
+  const other = new Database(dbFile, { readonly: true });
+  const { n } = other.prepare("select count(*) as n from log_leaves").get() as { n: number };
+  other.close();
+  return n;
+}
+
+/** A write in the open transaction (on the one connection). */
+function writeProbe(): void {
+  db().$client.prepare("create table if not exists meanwhile_probe (n integer)").run();
+  db().$client.prepare("insert into meanwhile_probe values (1)").run();
+}
