@@ -204,6 +204,7 @@ function startLifecycleSweeper(holds: () => boolean): void {
     try {
       const report = runLifecycleSweep();
       if (
+        report.certificates.length +
         report.expired.length +
         report.suspended.length +
         report.restated.length +

@@ -44,6 +44,11 @@ export interface EventMap {
   /** A seal's status changed or a seal was issued: a row of seal_events. */
   "seal.changed": { sealEventId: number; serial: string };
   /**
+   * A seal's certificate PDF was stored: just after the transaction that issued the seal (it is
+   * rendered while that commit is synced), or later by the repair of one a crash left out.
+   */
+  "seal.certificate_stored": { serial: string };
+  /**
    * A vulnerability report was recorded or changed state (its clock may now suspend or release seals).
    * `change` says what happened where a subscriber needs it: "recorded" (with its severity: the
    * watchers learn only that a report of this severity exists), "withdrawn" (an advisory disclosed

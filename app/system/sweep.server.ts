@@ -1,5 +1,5 @@
 /**
- * The lifecycle sweeper: notes expiry and applies automatic suspension (suspend / reinstate for
+ * The lifecycle sweeper: stores the certificate PDFs a crash left out, notes expiry and applies automatic suspension (suspend / reinstate for
  * overdue critical or high findings and for recurring evidence overdue past its grace period);
  * also storage hygiene: abandoned temporary uploads and the evidence garbage collector; and the
  * reminders before a clock runs out (app/features/notifications/reminders.server.ts).
@@ -22,11 +22,14 @@ import {
 } from "../features/certification/evidence-gc.server";
 import { sweepPolicies } from "../features/retail/policies.server";
 import { sweepExpiredSeals } from "../features/trust/seal-status.server";
+import { storeMissingCertificates } from "../features/certification/seals.server";
 import { drainOutbox } from "../platform/events.server";
 import { describeReminders, sendReminders, type ReminderReport } from "../features/notifications/reminders.server";
 import { kickMailWorker, sendDigests } from "../features/notifications/mail.server";
 
 export interface SweepReport {
+  /** Seals given the certificate PDF their issuance left out (the process stopped before storing it). */
+  certificates: string[];
   expired: string[];
   suspended: string[];
   reinstated: string[];
@@ -67,6 +70,7 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
       return fallback;
     }
   };
+  const certificates = stage("certificates", [], () => storeMissingCertificates());
   const { failed, ...automatic } = stage(
     "automatic suspension",
     { suspended: [], reinstated: [], restated: [], causes: {}, failed: [] },
@@ -89,6 +93,7 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
   // The server's mail worker sends what is due now (npm run lifecycle:sweep delivers itself).
   stage("mail worker", undefined, () => kickMailWorker());
   return {
+    certificates,
     expired,
     ...automatic,
     disclosed,
@@ -120,6 +125,7 @@ export function describeSweep(r: SweepReport): string {
       : "",
     r.reinstated.length ? `reinstated ${r.reinstated.join(", ")}` : "",
     r.expired.length ? `noted the expiry of ${r.expired.join(", ")}` : "",
+    r.certificates.length ? `stored the certificate PDF of ${r.certificates.join(", ")}` : "",
     r.disclosed.length ? `published advisor${r.disclosed.length === 1 ? "y" : "ies"} ${r.disclosed.join(", ")}` : "",
     r.policyChanges
       ? `${r.policyChanges} watched seal${r.policyChanges === 1 ? "" : "s"} changed against a retailer's policy`

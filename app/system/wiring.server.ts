@@ -27,7 +27,7 @@
  *   user.disabled       -> the webhook endpoints the user registered removed (retail) in the transaction
  *   password.reset_requested -> the reset link mailed (notifications; its link is a
  *                          secret fact, never in the outbox)                          in the transaction
- *   seal.changed, advisory.published, finding.changed, product.changed
+ *   seal.changed, seal.certificate_stored, advisory.published, finding.changed, product.changed
  *                       -> the public artefacts published for verifiers (public)      after commit
  *
  * Who hears what exactly, with the keys: app/features/notifications/rules.server.ts.
@@ -51,7 +51,7 @@ import {
   decideSealsOfFinding,
   sweepAutomaticSuspensions,
 } from "../features/monitoring/automatic-suspension.server";
-import { requestPublication } from "../features/public/publication.server";
+import { PUBLISHED_EVENT_TYPES, requestPublication } from "../features/public/publication.server";
 import { syncPolicyStates } from "../features/retail/policies.server";
 import { followCurrentSeal } from "../features/retail/followed-products.server";
 import { removeWebhooksCreatedBy } from "../features/retail/webhooks.server";
@@ -139,7 +139,6 @@ export function wireEvents(): void {
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
   // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change;
   // a wake lost to a crash is caught up by the publisher's next round, so nothing waits pending for it).
-  for (const type of ["seal.changed", "advisory.published", "finding.changed", "product.changed"] as const)
-    subscribe(type, "public: static publication", "wake", requestPublication);
+  for (const type of PUBLISHED_EVENT_TYPES) subscribe(type, "public: static publication", "wake", requestPublication);
   markWired();
 }

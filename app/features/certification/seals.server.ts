@@ -2,10 +2,11 @@
  * Issuing seals. A seal is prepared and signed (jose signs asynchronously) before the
  * approval's transaction, then recorded inside it together with the approval, its log leaf,
  * its event and the audit entry: a failure anywhere leaves no half seal, and a credential
- * whose transaction failed was never published.
+ * whose transaction failed was never published. Its certificate PDF is rendered and stored just
+ * after that commit, while the commit is synced (decision record 035).
  */
 import crypto from "node:crypto";
-import { desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import {
   checklistVersions,
@@ -26,6 +27,7 @@ import {
   buildSealCredential,
   sealPageUrl,
   signCredential,
+  unverifiedPayload,
   type SealCredential,
   type SealSubject,
 } from "../trust/domain/credential";
@@ -39,7 +41,7 @@ import { assertCan } from "../../platform/authorize.server";
 import { conflictReason } from "../accounts/conflicts.server";
 import { manualActions, SEAL_STATES } from "../trust/domain/seal-state";
 import { recordAudit } from "../../platform/audit.server";
-import { db, placeholders, preparedQueries, type Tx } from "../../platform/db.server";
+import { db, placeholders, preparedQueries, transaction, whileCommitSyncs, type Tx } from "../../platform/db.server";
 import { lostSeal, statusListUrl } from "../trust/seal-status.server";
 import { appendLogWithProof } from "../trust/transparency-log.server";
 import { tlogProofText } from "../trust/domain/tlog";
@@ -151,6 +153,11 @@ const issuing = preparedQueries((t) => ({
     .where(eq(seals.submissionId, sql.placeholder("id")))
     .prepare(),
   insertSeal: t.insert(seals).values(placeholders(SEAL_INSERT_COLUMNS)).prepare(),
+  storePdf: t
+    .update(seals)
+    .set({ pdf: sql`${sql.placeholder("pdf")}`, pdfSha256: sql`${sql.placeholder("pdfSha256")}` })
+    .where(and(eq(seals.serial, sql.placeholder("serial")), isNull(seals.pdfSha256)))
+    .prepare(),
   insertIssuedEvent: t
     .insert(sealEvents)
     .values({
@@ -286,14 +293,6 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
   // The log proof as C2SP tlog-proof@v1 text (the PDF's seal.tlog-proof). Its checkpoint has no
   // witness cosignatures yet: they are asked for after this transaction (witnesses.server.ts).
   const logProof = tlogProofText(proof);
-  // The certificate is rendered here, synchronously, so the seal row never exists without it.
-  const pdf = renderSealPdf({
-    jws: p.jws,
-    credential: p.credential,
-    sealUrl: sealPageUrl(getEnv().baseUrl, p.serial),
-    logProof,
-  });
-  const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
   const q = issuing(tx);
   q.insertSeal.run({
     serial: p.serial,
@@ -309,10 +308,16 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
     suspensionIndex: p.suspensionIndex,
     issuedLogIndex: logIndex,
     issuedAt: at,
-    pdf,
-    pdfSha256,
+    pdf: null, // stored just after the commit (below)
+    pdfSha256: null,
     logProof, // the tlog-proof@v1 text (seals issued before hold the JSON of seal.tlog-proof.json)
   });
+  // The certificate carries nothing but the credential and this log proof: it is rendered once the
+  // transaction has committed, while the commit (with the log leaf) is synced to the disk, and stored
+  // then, before anyone is told of the seal (decision record 035). A crash in between leaves the seal
+  // without it for a moment: storeMissingCertificates renders it at the next start or sweep.
+  const sealUrl = sealPageUrl(getEnv().baseUrl, p.serial);
+  whileCommitSyncs(() => storeCertificate(p.serial, { jws: p.jws, credential: p.credential, sealUrl, logProof }));
   const { id: eventId } = q.insertIssuedEvent.get({
     serial: p.serial,
     actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email,
@@ -324,8 +329,49 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
     action: "seal.issued",
     target: { type: "seal", id: p.serial },
     organizationId: p.organizationId,
-    details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash, pdfSha256 },
+    details: { submission: s.id, kid: p.kid, logIndex, credentialSha256: credentialHash },
   });
+}
+
+/**
+ * Renders and stores the certificate of a seal that has none yet (with a seal event emitted, so the
+ * static publication sends it). Skipped when another process stored it first. The PDF is a function
+ * of what it is given, all of it stored in the seal's row: rendering it again gives the same bytes.
+ */
+function storeCertificate(serial: string, input: Parameters<typeof renderSealPdf>[0]): boolean {
+  const pdf = renderSealPdf(input);
+  const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
+  return transaction((tx) => {
+    const stored = issuing(tx).storePdf.run({ serial, pdf, pdfSha256 }).changes > 0;
+    if (stored) emit(tx, "seal.certificate_stored", { serial });
+    return stored;
+  });
+}
+
+/**
+ * The certificates of seals whose issuance committed but whose PDF was not stored (the process
+ * stopped or the render failed in between): rendered and stored now, at start-up and by the
+ * lifecycle sweep. Seals issued before certificates existed (no log proof) are left as they are.
+ * Returns the serials given a certificate.
+ */
+export function storeMissingCertificates(): string[] {
+  const missing = db()
+    .select({ serial: seals.serial, credential: seals.credential, logProof: seals.logProof })
+    .from(seals)
+    .where(and(isNull(seals.pdfSha256), isNotNull(seals.logProof)))
+    .all();
+  const baseUrl = getEnv().baseUrl;
+  return missing
+    .filter((r) =>
+      storeCertificate(r.serial, {
+        jws: r.credential,
+        credential: unverifiedPayload(r.credential) as SealCredential,
+        sealUrl: sealPageUrl(baseUrl, r.serial),
+        // JSON: seals issued before tlog-proof@v1 (none of them lacks its PDF; read as they were written).
+        logProof: r.logProof!.startsWith("{") ? JSON.parse(r.logProof!) : r.logProof!,
+      }),
+    )
+    .map((r) => r.serial);
 }
 
 /** Every column but the PDF (tens of kilobytes, read only when downloaded). */

@@ -78,8 +78,14 @@ export const PUBLISH_EVERY_MS = 60_000;
 const LEASE_MS = 10 * 60_000;
 /** Retries after failures back off from 15 s to this (under the status lists' five-minute refresh). */
 const BACKOFF_CAP_MS = 5 * 60_000;
-/** The domain events whose artefacts a run publishes. */
-const EVENT_TYPES = ["seal.changed", "advisory.published", "finding.changed", "product.changed"] as const;
+/** The domain events whose artefacts a run publishes (their facts name a serial or a product); each wakes the publisher (wiring). */
+export const PUBLISHED_EVENT_TYPES = [
+  "seal.changed",
+  "seal.certificate_stored",
+  "advisory.published",
+  "finding.changed",
+  "product.changed",
+] as const;
 
 /** A target's key in publication_targets: the folder, or s3://bucket/prefix. */
 export function publicationTargetKey(t: Exclude<PublishTarget, { kind: "none" }>): string {
@@ -158,7 +164,13 @@ function touched(full: boolean, from: number, to: number, expired: { after: Date
     const rows = d
       .select({ type: domainEvents.type, payload: domainEvents.payload })
       .from(domainEvents)
-      .where(and(gt(domainEvents.id, from), lte(domainEvents.id, to), inArray(domainEvents.type, [...EVENT_TYPES])))
+      .where(
+        and(
+          gt(domainEvents.id, from),
+          lte(domainEvents.id, to),
+          inArray(domainEvents.type, [...PUBLISHED_EVENT_TYPES]),
+        ),
+      )
       .all();
     for (const r of rows) {
       const facts = JSON.parse(r.payload) as { serial?: unknown; productId?: unknown; previousGtin?: unknown };
