@@ -15,6 +15,8 @@ let depth = 0;
 let committed: (() => void)[] = [];
 /** Asked for with whileCommitSyncs inside the open transaction. */
 let meanwhile: (() => void)[] = [];
+/** While such work runs (null: none runs): the after-commit work of its transactions, run once the sync has ended. */
+let deferred: (() => void)[] | null = null;
 /** Asked for by commitDurably inside the open transaction: sync the WAL once it has committed. */
 let syncOnCommit = false;
 
@@ -25,6 +27,7 @@ let syncOnCommit = false;
  * dropped if it rolls back).
  */
 export function transaction<T>(fn: (tx: Tx) => T): T {
+  const asked = meanwhile.length;
   depth++;
   let result: T;
   try {
@@ -34,7 +37,7 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
       committed = [];
       meanwhile = [];
       syncOnCommit = false;
-    }
+    } else meanwhile.length = asked; // a rolled-back inner transaction's work never runs
     throw error;
   } finally {
     depth--;
@@ -45,11 +48,15 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
   const overlap = meanwhile;
   committed = [];
   meanwhile = [];
+  let overlapped: (() => void)[] = [];
   if (syncOnCommit) {
     syncOnCommit = false;
-    syncWal(overlap); // before anything that runs after the commit can tell of it
+    overlapped = syncWal(overlap); // before anything that runs after the commit can tell of it
   } else runMeanwhile(overlap);
-  for (const f of run) f();
+  const after = [...run, ...overlapped];
+  // Work run while an earlier commit syncs: its after-commit work waits for that sync too.
+  if (deferred) deferred.push(...after);
+  else for (const f of after) f();
   return result;
 }
 
@@ -84,18 +91,20 @@ export function placeholders<K extends string>(keys: readonly K[]): Record<K, Re
 
 /** Runs `f` after the current transaction commits (at once when none is open). */
 export function afterCommit(f: () => void): void {
-  if (depth === 0) f();
-  else if (!committed.includes(f)) committed.push(f);
+  if (depth > 0) {
+    if (!committed.includes(f)) committed.push(f);
+  } else if (deferred) deferred.push(f);
+  else f();
 }
 
 /**
  * Runs `f` once the current transaction has committed, while its commit is put on the disk (a
- * durable commit's fdatasync runs on a helper thread meanwhile), and before what was asked for with
- * `afterCommit`: for work that follows the commit but need not wait for the disk, such as a seal's
- * certificate PDF, rendered while the log leaf it carries is synced (decision record 035). `f` writes
- * in transactions of its own, which are not synced unless they ask; it must not throw (the
- * transaction has committed): an error is logged, and its work is left to a later repair. At
- * once when no transaction is open.
+ * durable commit's fdatasync runs on a helper thread meanwhile): for work that follows the commit
+ * but need not wait for the disk, such as a seal's certificate PDF, rendered while the log leaf it
+ * carries is synced (decision record 035). `f` writes in transactions of its own, which are not
+ * synced unless they ask; what was asked for with `afterCommit`, in the first transaction or in
+ * those, runs once the sync has ended. `f` must not throw (the transaction has committed): an error
+ * is logged, and its work is left to a later repair. At once when no transaction is open.
  */
 export function whileCommitSyncs(f: () => void): void {
   if (depth === 0) runMeanwhile([f]);
@@ -127,14 +136,23 @@ export function commitDurably(): void {
 
 /**
  * Never throws: the transaction has committed, and its caller's work is done; a failure is logged.
- * `overlap` runs on this thread while the sync runs on the helper thread (wal-sync.server.ts).
+ * `overlap` runs on this thread while the sync runs on the helper thread (wal-sync.server.ts);
+ * returns the after-commit work its transactions asked for, to run now that the sync has ended.
  */
-function syncWal(overlap: (() => void)[] = []): void {
+function syncWal(overlap: (() => void)[] = []): (() => void)[] {
   const wal = `${db().$client.name}-wal`;
   const pending = overlap.length ? startSync(wal) : null;
-  runMeanwhile(overlap);
+  const outer = deferred;
+  const later: (() => void)[] = [];
+  deferred = later;
+  try {
+    runMeanwhile(overlap);
+  } finally {
+    deferred = outer;
+  }
   const error = pending ? pending.wait() : syncNow(wal);
   // No WAL: checkpointed into the database file, which SQLite synced before it reset the WAL.
   if (error && error.code !== "ENOENT")
     console.error(`[db] could not sync the WAL (${wal}) after a commit that must be durable: ${error.message}`);
+  return later;
 }

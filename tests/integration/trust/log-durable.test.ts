@@ -6,7 +6,12 @@ import fs from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
 import { afterCommit, db, transaction, whileCommitSyncs } from "../../../app/platform/db.server";
-import { startSync } from "../../../app/platform/wal-sync.server";
+import {
+  helperSyncsFinished,
+  startSync,
+  startWalSyncHelper,
+  walSyncHelperReady,
+} from "../../../app/platform/wal-sync.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { appendLog } from "../../../app/features/trust/transparency-log.server";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
@@ -16,6 +21,8 @@ let dbFile: string;
 beforeAll(async () => {
   await signingKeys(getEnv().dataDir).ensureActive();
   dbFile = db().$client.name;
+  startWalSyncHelper(); // as start-up does; syncs run on the main thread until it has booted
+  while (!walSyncHelperReady()) await new Promise((r) => setTimeout(r, 5));
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -80,20 +87,26 @@ it.runIf(process.platform === "linux")("does not sync for a rollback, nor for a 
 });
 
 it.runIf(process.platform === "linux")(
-  "work asked for with whileCommitSyncs runs after the commit, while the WAL is synced on the helper thread, before the after-commit work",
+  "work asked for with whileCommitSyncs runs after the commit while the WAL is synced on the helper thread; all after-commit work waits for that sync",
   () => {
     const before = leafCount();
     const syncs = recordWalSyncs(); // the main thread's syncs only
+    const finishedBefore = helperSyncsFinished();
     const order: string[] = [];
     const result = transaction((tx) => {
-      afterCommit(() => order.push("after-commit"));
+      afterCommit(() => order.push(`after-commit (helper syncs finished: ${helperSyncsFinished() - finishedBefore})`));
       whileCommitSyncs(() => {
         order.push(`meanwhile: ${otherConnectionLeaves()} leaves seen by another connection`);
-        // Its own transaction runs its own after-commit work, not the first transaction's.
+        // Its own transaction's after-commit work waits for the sync as well.
         transaction(() => {
           writeProbe();
-          afterCommit(() => order.push("meanwhile's own after-commit"));
+          afterCommit(() =>
+            order.push(
+              `meanwhile's own after-commit (helper syncs finished: ${helperSyncsFinished() - finishedBefore})`,
+            ),
+          );
         });
+        afterCommit(() => order.push("asked for outside a transaction meanwhile"));
       });
       appendLog(tx, { event: "test", note: "overlapped" });
       return "done";
@@ -101,8 +114,9 @@ it.runIf(process.platform === "linux")(
     expect(result).toBe("done");
     expect(order).toEqual([
       `meanwhile: ${before + 1} leaves seen by another connection`,
-      "meanwhile's own after-commit",
-      "after-commit",
+      "after-commit (helper syncs finished: 1)",
+      "meanwhile's own after-commit (helper syncs finished: 1)",
+      "asked for outside a transaction meanwhile",
     ]);
     expect(syncs).toEqual([]); // the WAL was synced off the main thread
   },
@@ -122,6 +136,21 @@ it("work run while the commit syncs that throws is logged; the transaction stand
   expect(leafCount()).toBe(before + 1);
   expect(after).toBe(true);
   expect(String(errors.mock.calls[0])).toContain("render failed");
+});
+
+it("work asked for in an inner transaction that rolls back never runs; the outer one's does", () => {
+  const ran: string[] = [];
+  transaction((tx) => {
+    whileCommitSyncs(() => ran.push("outer"));
+    expect(() =>
+      transaction(() => {
+        whileCommitSyncs(() => ran.push("inner, rolled back"));
+        throw new Error("refused");
+      }),
+    ).toThrow("refused");
+    appendLog(tx, { event: "test", note: "outer stands" });
+  });
+  expect(ran).toEqual(["outer"]);
 });
 
 it("work asked for in a transaction that rolls back never runs", () => {
