@@ -1,18 +1,28 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
-import { sealPdf } from "../features/certification/seals.server";
+import { missingCertificate, sealPdf } from "../features/certification/seals.server";
 import { SEAL_PDF_HEADERS } from "../features/public/domain/artefact-headers";
 
-/** The seal's certificate, exactly as issued (its SHA-256 is in the audit log and the ETag). */
+/** The seal's certificate, exactly as issued (its SHA-256 is in the audit log's seal.certificate_stored entry and the ETag). */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   requireWithinPageLimit(context);
   const found = sealPdf(params.serial ?? "");
-  if (!found)
-    return new Response("No seal certificate has this serial.\n", {
-      status: 404,
-      // CORS open like the answer it stands for: a browser verifier on another origin reads the 404.
-      headers: { "Content-Type": "text/plain; charset=utf-8", "Access-Control-Allow-Origin": "*" },
-    });
+  if (!found) {
+    // CORS open like the answer it stands for: a browser verifier on another origin reads the refusal.
+    const headers = { "Content-Type": "text/plain; charset=utf-8", "Access-Control-Allow-Origin": "*" };
+    const missing = missingCertificate(params.serial ?? "");
+    if (missing?.pending)
+      return new Response(`The certificate of seal ${missing.serial} is not stored yet. Try again in a minute.\n`, {
+        status: 503,
+        headers: { ...headers, "Retry-After": "60", "Cache-Control": "no-store" },
+      });
+    if (missing)
+      return new Response(
+        `Seal ${missing.serial} was issued before certificates were made: it has no PDF. Its page and its credential verify it.\n`,
+        { status: 404, headers },
+      );
+    return new Response("No seal certificate has this serial.\n", { status: 404, headers });
+  }
   const etag = `"${found.sha256}"`;
   const headers = {
     // Public, and fetched by browser verifiers on other origins (CORS open).

@@ -70,7 +70,10 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
       return fallback;
     }
   };
-  const certificates = stage("certificates", [], () => storeMissingCertificates());
+  const { stored: certificates, failed: certificatesFailed } = stage("certificates", { stored: [], failed: [] }, () =>
+    storeMissingCertificates(actor),
+  );
+  for (const f of certificatesFailed) failures.push({ stage: `certificate of seal ${f.serial}`, error: f.error });
   const { failed, ...automatic } = stage(
     "automatic suspension",
     { suspended: [], reinstated: [], restated: [], causes: {}, failed: [] },

@@ -314,10 +314,16 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
   });
   // The certificate carries nothing but the credential and this log proof: it is rendered once the
   // transaction has committed, while the commit (with the log leaf) is synced to the disk, and stored
-  // then, before anyone is told of the seal (decision record 035). A crash in between leaves the seal
-  // without it for a moment: storeMissingCertificates renders it at the next start or sweep.
+  // then, before anything after the commit is told of the seal (decision record 035). A crash in
+  // between leaves the seal without it for a while: storeMissingCertificates, at the next start or sweep.
   const sealUrl = sealPageUrl(getEnv().baseUrl, p.serial);
-  whileCommitSyncs(() => storeCertificate(p.serial, { jws: p.jws, credential: p.credential, sealUrl, logProof }));
+  whileCommitSyncs(() =>
+    storeIssuedCertificate(
+      { serial: p.serial, organizationId: p.organizationId },
+      { jws: p.jws, credential: p.credential, sealUrl, logProof },
+      actor,
+    ),
+  );
   const { id: eventId } = q.insertIssuedEvent.get({
     serial: p.serial,
     actorLabel: isSystem(actor) ? `system:${actor.system}` : actor.email,
@@ -334,44 +340,94 @@ export function recordIssuedSeal(tx: Tx, p: PreparedSeal, actor: AnyActor): void
 }
 
 /**
- * Renders and stores the certificate of a seal that has none yet (with a seal event emitted, so the
- * static publication sends it). Skipped when another process stored it first. The PDF is a function
- * of what it is given, all of it stored in the seal's row: rendering it again gives the same bytes.
+ * Renders and stores the certificate of a seal that has none yet, with its audit entry (its SHA-256)
+ * and a seal event, so the static publication sends it. Skipped (false) when another process stored
+ * it first. The PDF is a function of what it is given, all of it stored in the seal's row:
+ * rendering it again gives the same bytes.
  */
-function storeCertificate(serial: string, input: Parameters<typeof renderSealPdf>[0]): boolean {
+function storeCertificate(
+  seal: { serial: string; organizationId: string },
+  input: SealPdfInput,
+  actor: AnyActor,
+  repaired: boolean,
+): boolean {
   const pdf = renderSealPdf(input);
   const pdfSha256 = crypto.createHash("sha256").update(pdf).digest("hex");
   return transaction((tx) => {
-    const stored = issuing(tx).storePdf.run({ serial, pdf, pdfSha256 }).changes > 0;
-    if (stored) emit(tx, "seal.certificate_stored", { serial });
-    return stored;
+    if (issuing(tx).storePdf.run({ serial: seal.serial, pdf, pdfSha256 }).changes === 0) return false;
+    emit(tx, "seal.certificate_stored", { serial: seal.serial });
+    recordAudit(tx, actor, {
+      action: "seal.certificate_stored",
+      target: { type: "seal", id: seal.serial },
+      organizationId: seal.organizationId,
+      // repaired: stored after a crash or a failed render left it out at issue.
+      details: { pdfSha256, bytes: pdf.length, ...(repaired ? { repaired: true } : {}) },
+    });
+    return true;
   });
+}
+
+type SealPdfInput = Parameters<typeof renderSealPdf>[0];
+const CERTIFICATE_RETRY_MS = 10_000;
+
+/** The certificate of a seal just issued, stored while its commit syncs; if that fails, a repair is tried soon. */
+function storeIssuedCertificate(
+  seal: { serial: string; organizationId: string },
+  input: SealPdfInput,
+  actor: AnyActor,
+) {
+  try {
+    storeCertificate(seal, input, actor, false);
+  } catch (error) {
+    console.error(
+      `[seals] the certificate of seal ${seal.serial} could not be stored; it is tried again in ${CERTIFICATE_RETRY_MS / 1000} s and by every lifecycle sweep:`,
+      error,
+    );
+    setTimeout(() => {
+      const { failed } = storeMissingCertificates();
+      for (const f of failed) console.error(`[seals] the certificate of seal ${f.serial} is still missing: ${f.error}`);
+    }, CERTIFICATE_RETRY_MS).unref();
+  }
 }
 
 /**
  * The certificates of seals whose issuance committed but whose PDF was not stored (the process
- * stopped or the render failed in between): rendered and stored now, at start-up and by the
- * lifecycle sweep. Seals issued before certificates existed (no log proof) are left as they are.
- * Returns the serials given a certificate.
+ * stopped, or the render or the store failed, in between): rendered and stored now, by the lifecycle
+ * sweep (at every start and every 15 minutes). Each seal on its own: one that fails is reported in
+ * `failed` and the others are stored. Seals issued before certificates existed (no log proof) are
+ * left as they are.
  */
-export function storeMissingCertificates(): string[] {
+export function storeMissingCertificates(actor: AnyActor = { system: "lifecycle" }): {
+  stored: string[];
+  failed: { serial: string; error: string }[];
+} {
   const missing = db()
-    .select({ serial: seals.serial, credential: seals.credential, logProof: seals.logProof })
+    .select({
+      serial: seals.serial,
+      organizationId: seals.organizationId,
+      credential: seals.credential,
+      logProof: seals.logProof,
+    })
     .from(seals)
     .where(and(isNull(seals.pdfSha256), isNotNull(seals.logProof)))
     .all();
   const baseUrl = getEnv().baseUrl;
-  return missing
-    .filter((r) =>
-      storeCertificate(r.serial, {
+  const stored: string[] = [];
+  const failed: { serial: string; error: string }[] = [];
+  for (const r of missing)
+    try {
+      const input = {
         jws: r.credential,
         credential: unverifiedPayload(r.credential) as SealCredential,
         sealUrl: sealPageUrl(baseUrl, r.serial),
         // JSON: seals issued before tlog-proof@v1 (none of them lacks its PDF; read as they were written).
         logProof: r.logProof!.startsWith("{") ? JSON.parse(r.logProof!) : r.logProof!,
-      }),
-    )
-    .map((r) => r.serial);
+      };
+      if (storeCertificate(r, input, actor, true)) stored.push(r.serial);
+    } catch (error) {
+      failed.push({ serial: r.serial, error: error instanceof Error ? error.message : String(error) });
+    }
+  return { stored, failed };
 }
 
 /** Every column but the PDF (tens of kilobytes, read only when downloaded). */
@@ -554,6 +610,22 @@ export function sealPdf(serialInput: string): { serial: string; pdf: Buffer; sha
     .get();
   if (!row?.pdf || !row.sha) return null;
   return { serial: row.serial, pdf: row.pdf, sha256: row.sha };
+}
+
+/**
+ * Why a seal that exists has no certificate to download: `pending` when it will have one (its
+ * issuance committed and the PDF is stored just after, or by the next sweep after a crash), or
+ * issued before certificates existed. Null when no seal has this serial.
+ */
+export function missingCertificate(serialInput: string): { serial: string; pending: boolean } | null {
+  const serial = normalizeSerial(serialInput);
+  if (!serial) return null;
+  const row = db()
+    .select({ serial: seals.serial, logProof: seals.logProof })
+    .from(seals)
+    .where(eq(seals.serial, serial))
+    .get();
+  return row ? { serial: row.serial, pending: row.logProof !== null } : null;
 }
 
 export const sealListQuery = z.object({

@@ -34,6 +34,26 @@ beforeAll(async () => {
   });
 });
 
+/** The details of the seal's audit entry of this action. */
+function auditDetails(action: string, serial: string): unknown {
+  const row = db()
+    .select({ details: auditEvents.details })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.targetId, serial)))
+    .get();
+  return row ? JSON.parse(row.details) : null;
+}
+
+/** GET /s/<serial>/seal.pdf, as a browser or a verifier asks. */
+async function download(serial: string): Promise<Response> {
+  const { loader } = await import("../../../app/routes/s.$serial.seal[.]pdf");
+  return (await loader({
+    request: new Request(`http://localhost/s/${serial}/seal.pdf`),
+    params: { serial },
+    context: { ip: "192.0.2.44" },
+  } as never)) as Response;
+}
+
 const publishedPdf = (serial: string) => path.join(getEnv().dataDir, "public-artefacts", "s", serial, "seal.pdf");
 
 describe("a seal's certificate", () => {
@@ -46,13 +66,17 @@ describe("a seal's certificate", () => {
     expect(toldOf.filter((t) => t.serial === serial)).toEqual([{ serial, pdf: true }]);
     const events = db().select().from(domainEvents).where(eq(domainEvents.type, "seal.certificate_stored")).all();
     expect(events.map((e) => JSON.parse(e.payload))).toContainEqual({ serial });
-    // The issuance's audit entry names the credential and the log leaf: the PDF follows from them.
-    const issued = db()
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.action, "seal.issued"), eq(auditEvents.targetId, serial)))
-      .get()!;
-    expect(JSON.parse(issued.details)).toMatchObject({ credentialSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The issuance's audit entry names the credential and the log leaf; the certificate's, its SHA-256.
+    expect(auditDetails("seal.issued", serial)).toMatchObject({
+      credentialSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(auditDetails("seal.certificate_stored", serial)).toEqual({
+      pdfSha256: stored.sha256,
+      bytes: stored.pdf.length,
+    });
+    const res = await download(serial);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toBe(`"${stored.sha256}"`);
   });
 
   it("left out by a failed render: the seal stands without it, and the next sweep stores the one it would have had", async () => {
@@ -71,6 +95,11 @@ describe("a seal's certificate", () => {
     expect(view.verdict).toBe("valid");
     expect(view.hasPdf).toBe(false);
     expect(sealPdf(serial)).toBeNull();
+    // Not "no such certificate": one is coming.
+    const refused = await download(serial);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await refused.text()).toBe(`The certificate of seal ${serial} is not stored yet. Try again in a minute.\n`);
     await publishArtefacts();
     expect(fs.existsSync(publishedPdf(serial))).toBe(false);
     expect(fs.existsSync(path.join(path.dirname(publishedPdf(serial)), "credential"))).toBe(true);
@@ -87,16 +116,42 @@ describe("a seal's certificate", () => {
       logProof: row.logProof,
     });
     expect(stored.pdf.equals(again)).toBe(true);
+    expect(auditDetails("seal.certificate_stored", serial)).toEqual({
+      pdfSha256: stored.sha256,
+      bytes: stored.pdf.length,
+      repaired: true,
+    });
+    expect((await download(serial)).status).toBe(200);
     // The publisher sends it on its next run (the stored event names the seal).
     await publishArtefacts();
     expect(fs.readFileSync(publishedPdf(serial)).equals(stored.pdf)).toBe(true);
     expect(runLifecycleSweep().certificates).toEqual([]); // once
   });
 
+  it("made up seal by seal: one that fails again is reported, the others are stored", async () => {
+    const a = await certifyPsti(grace(), productId, "1.3.0");
+    const b = await certifyPsti(grace(), productId, "1.4.0");
+    for (const serial of [a, b])
+      db().update(seals).set({ pdf: null, pdfSha256: null }).where(eq(seals.serial, serial)).run();
+    const end = vi.spyOn(PDFDocument.prototype, "end").mockImplementationOnce(() => {
+      throw new Error("pdfkit ran out of memory");
+    });
+    const first = storeMissingCertificates();
+    end.mockRestore();
+    expect(first.failed).toEqual([{ serial: expect.any(String), error: "pdfkit ran out of memory" }]);
+    expect([...first.stored, first.failed[0].serial].sort()).toEqual([a, b].sort());
+    const report = runLifecycleSweep();
+    expect(report.certificates).toEqual([first.failed[0].serial]);
+    expect(report.failures).toEqual([]);
+  });
+
   it("is not made up for seals issued before certificates existed (no log proof)", async () => {
     const serial = await certifyPsti(grace(), productId, "1.2.0");
     db().update(seals).set({ pdf: null, pdfSha256: null, logProof: null }).where(eq(seals.serial, serial)).run();
-    expect(storeMissingCertificates()).toEqual([]);
+    expect(storeMissingCertificates()).toEqual({ stored: [], failed: [] });
+    const res = await download(serial);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("was issued before certificates were made");
     expect(
       db()
         .select()
