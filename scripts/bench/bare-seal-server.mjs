@@ -15,33 +15,44 @@ const db = new Database(file, { readonly: true, fileMustExist: true });
 const bySerial = db.prepare("select serial, credential, state, valid_until from seals where serial = ?");
 const PATH = /^\/api\/v1\/seals\/([^/?]{1,80})/;
 const maybePublic =
-  db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn, f.updated_at as updated,
-  (select json_group_array(av.firmware_version) from finding_versions fv join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions
+  db.prepare(`select f.advisory_id as id, f.title, f.severity, f.status, f.reported_at as reported, f.deadline, f.verified_at as verified, f.published_at as published, f.fixed_in_version as fixedIn, f.created_at as recorded,
+  case when f.status = 'withdrawn' then (select min(wu.at) from finding_updates wu where wu.finding_id = f.id and wu.kind = 'withdrawn') end as withdrawnAt,
+  (select json_group_array(json_object('hardwareRevision', av.hardware_revision, 'firmwareVersion', av.firmware_version)) from finding_versions fv join product_versions av on av.id = fv.product_version_id where fv.finding_id = f.id) as versions
   from seals s join product_versions v on v.id = s.product_version_id join findings f on f.product_id = v.product_id
   where s.serial = ? and ((f.status = 'verified_fixed' and f.verified_at <= ?) or f.published_at <= ? or f.deadline < ?)`);
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+const byVersion = (x, y) => x.localeCompare(y, "en", { numeric: true });
 
 function advisories(serial, now) {
   const out = [];
   for (const f of maybePublic.all(serial, now, now, now)) {
-    // A withdrawn report stays public (marked) if it was public before its withdrawal (updated_at).
-    const withdrawn = f.status === "withdrawn" ? f.updated : null;
+    if (!f.id) continue;
+    // A withdrawn report stays public (marked) if it was public before its withdrawal; never without its date.
+    const withdrawn = f.status === "withdrawn" ? f.withdrawnAt : null;
+    if (f.status === "withdrawn" && withdrawn === null) continue;
     const at = withdrawn !== null ? Math.min(withdrawn, now) : now;
     const certified = f.status === "verified_fixed" && f.verified !== null && f.verified <= at ? f.verified : null;
+    // The deadline discloses it, but never before the report was recorded in the portal.
+    const recorded = f.recorded ?? f.deadline;
     const moments = [
       certified !== null && [certified, "fix_certified"],
       f.published !== null && f.published <= at && [f.published, "published_by_supplier"],
-      at > f.deadline && [f.deadline, "deadline_passed"],
+      at > f.deadline && at >= recorded && [Math.max(f.deadline, recorded), "deadline_passed"],
     ].filter(Boolean);
     if (!moments.length) continue;
     const [since, reason] = moments.reduce((a, b) => (b[0] < a[0] ? b : a));
+    const versions = JSON.parse(f.versions);
     out.push({
       since,
       a: {
         advisoryId: f.id,
         title: f.title,
         severity: f.severity,
-        affectedVersions: JSON.parse(f.versions).sort((x, y) => x.localeCompare(y, "en", { numeric: true })),
+        affectedVersions: [...new Set(versions.map((v) => v.firmwareVersion))].sort(byVersion),
+        affected: versions.sort(
+          (x, y) =>
+            byVersion(x.hardwareRevision, y.hardwareRevision) || byVersion(x.firmwareVersion, y.firmwareVersion),
+        ),
         fixedInVersion: certified !== null ? f.fixedIn : null,
         reportedOn: day(f.reported),
         fixedOn: certified !== null ? day(certified) : null,
