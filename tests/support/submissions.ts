@@ -2,10 +2,15 @@
 // most tests need (a test that is about a field passes it).
 import { eq } from "drizzle-orm";
 import type { z } from "zod";
-import { submissions } from "../../db/schema";
+import { products, submissions } from "../../db/schema";
 import type { Actor } from "../../app/platform/actor";
 import { db } from "../../app/platform/db.server";
-import { addProductVersion, createProduct, type productInput } from "../../app/features/catalogue/products.server";
+import {
+  addProductVersion,
+  createProduct,
+  updateProduct,
+  type productInput,
+} from "../../app/features/catalogue/products.server";
 import { openSubmission } from "../../app/features/certification/submissions.server";
 import { answerFacts, requirementsInScope } from "../../app/features/certification/submission-records.server";
 import {
@@ -33,6 +38,21 @@ export function createTestProduct(actor: Actor, fields: ProductFields): string {
     supportPeriodEnd: "2030-01-31",
     disclosurePolicyUrl: GATOR_DISCLOSURE_URL,
     ...fields,
+  });
+}
+
+/** Sets a product's GTIN through the catalogue, as its supplier's edit form does (every other field as stored). */
+export function setProductGtin(actor: Actor, productId: string, gtin: string | null): void {
+  const p = db().select().from(products).where(eq(products.id, productId)).get()!;
+  updateProduct(actor, productId, {
+    name: p.name,
+    model: p.model,
+    gtin,
+    sku: p.sku,
+    category: p.category as z.infer<typeof productInput>["category"],
+    description: p.description,
+    supportPeriodEnd: p.supportPeriodEnd,
+    disclosurePolicyUrl: p.disclosurePolicyUrl,
   });
 }
 

@@ -8,31 +8,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { products } from "../../../db/schema";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { db } from "../../../app/platform/db.server";
-import { updateProduct, type ProductInput } from "../../../app/features/catalogue/products.server";
 import { certificationOfGtin } from "../../../app/features/certification/product-seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { asha, grace } from "../../support/actors";
 import { certifyPsti } from "../../support/certify";
-import { createTestProduct } from "../../support/submissions";
+import { createTestProduct, setProductGtin } from "../../support/submissions";
 
 const G = "5060123450910";
 const H = "5060123450927";
 
 const row = (id: string) => db().select().from(products).where(eq(products.id, id)).get()!;
-function setGtin(productId: string, gtin: string | null) {
-  const p = row(productId);
-  const input: ProductInput = {
-    name: p.name,
-    model: p.model,
-    gtin,
-    sku: p.sku,
-    category: p.category as ProductInput["category"],
-    description: p.description,
-    supportPeriodEnd: p.supportPeriodEnd,
-    disclosurePolicyUrl: p.disclosurePolicyUrl,
-  };
-  updateProduct(grace(), productId, input);
-}
+const setGtin = (productId: string, gtin: string | null) => setProductGtin(grace(), productId, gtin);
 
 let productId: string;
 let serial: string;

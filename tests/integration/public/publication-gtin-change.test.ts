@@ -13,11 +13,10 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { publishArtefacts } from "../../../app/features/public/publication.server";
-import { updateProduct, type ProductInput } from "../../../app/features/catalogue/products.server";
 import type { Actor } from "../../../app/platform/actor";
 import { asha, grace, sam } from "../../support/actors";
 import { certifyPsti } from "../../support/certify";
-import { createTestProduct } from "../../support/submissions";
+import { createTestProduct, setProductGtin } from "../../support/submissions";
 
 const SPEAKER = "5060987650037"; // Brightnest Smart Speaker (BN-SS1): a valid seal
 const WATCH3 = "5060123450002"; // Gator Kids Watch 3 (GW-KW3): a valid seal
@@ -38,18 +37,7 @@ beforeAll(async () => {
 
 /** Sets a product's GTIN through the catalogue, as its supplier's edit form does. */
 function setGtin(actor: Actor, model: string, gtin: string | null) {
-  const p = db().select().from(products).where(eq(products.model, model)).get()!;
-  const input: ProductInput = {
-    name: p.name,
-    model: p.model,
-    gtin,
-    sku: p.sku,
-    category: p.category as ProductInput["category"],
-    description: p.description,
-    supportPeriodEnd: p.supportPeriodEnd,
-    disclosurePolicyUrl: p.disclosurePolicyUrl,
-  };
-  updateProduct(actor, p.id, input);
+  setProductGtin(actor, db().select().from(products).where(eq(products.model, model)).get()!.id, gtin);
 }
 
 const revoke = (serial: string) =>

@@ -5,12 +5,11 @@
 // the policy results. A GTIN the supplier changes later is followed (the row says what was watched).
 import { and, eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { policyStates, products, watchlistEntries } from "../../../db/schema";
+import { policyStates, watchlistEntries } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import type { Actor } from "../../../app/platform/actor";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { signup } from "../../../app/features/accounts/auth.server";
-import { updateProduct, type ProductInput } from "../../../app/features/catalogue/products.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { certificationOfGtin, currentSealsOfGtins } from "../../../app/features/certification/product-seals.server";
 import { watchGtinInput } from "../../../app/features/retail/forms";
@@ -19,7 +18,7 @@ import { buyerDashboard } from "../../../app/features/retail/dashboard.server";
 import { watchByGtin, watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
 import { actorByEmail, asha, buyer, grace } from "../../support/actors";
 import { certifyPsti } from "../../support/certify";
-import { createTestProduct } from "../../support/submissions";
+import { createTestProduct, setProductGtin } from "../../support/submissions";
 
 const G = "5060123450910"; // given to the product after its firmware 1.0.0 was certified
 const H = "5060123450927"; // the GTIN its supplier changes it to later
@@ -33,20 +32,7 @@ let third: string; // firmware 3.0.0, after the GTIN changed to H: its credentia
 let shop: () => Actor;
 
 /** Sets the product's GTIN through the catalogue, as its supplier's edit form does. */
-function setGtin(gtin: string | null) {
-  const p = db().select().from(products).where(eq(products.id, productId)).get()!;
-  const input: ProductInput = {
-    name: p.name,
-    model: p.model,
-    gtin,
-    sku: p.sku,
-    category: p.category as ProductInput["category"],
-    description: p.description,
-    supportPeriodEnd: p.supportPeriodEnd,
-    disclosurePolicyUrl: p.disclosurePolicyUrl,
-  };
-  updateProduct(grace(), productId, input);
-}
+const setGtin = (gtin: string | null) => setProductGtin(grace(), productId, gtin);
 
 const revoke = (serial: string) =>
   changeSealStatus(asha(), {

@@ -9,13 +9,12 @@
 // - the watchlist's "By status" and the dashboard count the rows by one rule, "No seal" included.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notifications, products, users, webhookDeliveries, watchlistEntries } from "../../../db/schema";
+import { notifications, users, webhookDeliveries, watchlistEntries } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
 import { db, transaction } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { signup } from "../../../app/features/accounts/auth.server";
-import { updateProduct, type ProductInput } from "../../../app/features/catalogue/products.server";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
 import {
   confirmApproval,
@@ -37,7 +36,7 @@ import {
 } from "../../../app/features/retail/watchlist.server";
 import { actorByEmail, asha, bram, buyer, grace } from "../../support/actors";
 import { certifyPsti } from "../../support/certify";
-import { createTestProduct, openTestDraft, submissionVersion } from "../../support/submissions";
+import { createTestProduct, openTestDraft, submissionVersion, setProductGtin } from "../../support/submissions";
 
 const G = "5060123450934"; // the lost-seal product's GTIN when certified
 const H = "5060123450941"; // the GTIN its supplier changes it to after the seal was revoked
@@ -67,20 +66,7 @@ async function certifyAgain(versionId: string): Promise<string> {
   return confirmApproval(bram(), id, submissionVersion(id), "Confirmed.");
 }
 
-function setGtin(productId: string, gtin: string | null) {
-  const p = db().select().from(products).where(eq(products.id, productId)).get()!;
-  const input: ProductInput = {
-    name: p.name,
-    model: p.model,
-    gtin,
-    sku: p.sku,
-    category: p.category as ProductInput["category"],
-    description: p.description,
-    supportPeriodEnd: p.supportPeriodEnd,
-    disclosurePolicyUrl: p.disclosurePolicyUrl,
-  };
-  updateProduct(grace(), productId, input);
-}
+const setGtin = (productId: string, gtin: string | null) => setProductGtin(grace(), productId, gtin);
 
 const rowsOf = async (who: Actor, productId: string) =>
   (await watchlistView(who)).rows.filter((r) => r.productId === productId);
