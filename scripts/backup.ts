@@ -2,34 +2,18 @@
 // online backup API: safe while the portal serves), the signing keys, the evidence files, the
 // session secret, and manifest.json with the SHA-256 of every file, the migration level, the time
 // and the audit chain's head. Keep the backup as secret as the keys: it holds them.
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDb } from "../db/connection";
 import { createBackup } from "../app/platform/backup.server";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE = "Usage: npm run backup -- <backup directory (new or empty)>";
 const args = z.tuple([z.string().trim().min(1)], { error: "give one backup directory" });
 
 await runCli(async () => {
-  let positionals: string[];
-  let help: boolean;
-  try {
-    const parsed = parseArgs({
-      options: { help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-    positionals = parsed.positionals;
-    help = parsed.values.help ?? false;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(USAGE, {}, { positionals: true });
+  if ("exit" in cli) return cli.exit;
+  const { positionals } = cli;
   const parsed = args.safeParse(positionals);
   if (!parsed.success) {
     console.error(`<dir>: ${parsed.error.issues[0].message}\n${USAGE}`);

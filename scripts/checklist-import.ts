@@ -2,31 +2,17 @@
 // Validates every named file first; prints each problem as file:line:col: path: message and
 // imports nothing if any file is invalid. Importing unchanged content again is a no-op.
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
 import { importShippedChecklists, listShippedFiles } from "../app/features/catalogue/checklists.server";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE =
   "Usage: npm run checklist:import -- <checklists/<id>/<version>.yaml> [...]\n       npm run checklist:import -- --all";
 
 await runCli(async () => {
-  let values: { all?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      options: { all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(USAGE, { all: { type: "boolean" } }, { positionals: true });
+  if ("exit" in cli) return cli.exit;
+  const { values, positionals } = cli;
   if (!values.all && positionals.length === 0) {
     console.error(`Give the checklist files to import, or --all.\n${USAGE}`);
     return 2;

@@ -1,6 +1,7 @@
 // Shared by the command-line scripts: clear messages for bad input, no stack traces for expected errors.
 import fs from "node:fs";
 import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { NewerSchemaError } from "../db/connection";
 import { dataDirOfEnvironment, dataDirProblem, EnvError } from "../app/platform/env.server";
 import { ServiceError } from "../app/platform/errors.server";
@@ -53,4 +54,34 @@ export async function runCli(main: () => Promise<number>, opts: CliOptions = {})
     }
     throw error;
   }
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ options: O & typeof HELP; allowPositionals: boolean; strict: true }>
+>;
+
+/**
+ * The script's command line (node:util parseArgs, strict, with -h/--help added): its values and
+ * positionals, or `exit`, the code the script ends with: 0 once the usage is printed for --help,
+ * 2 for an unknown or malformed option (the message, then the usage, on stderr).
+ */
+export function commandLine<const O extends Options>(
+  usage: string,
+  options: O,
+  { positionals = false } = {},
+): { exit: 0 | 2 } | { values: Parsed<O>["values"]; positionals: string[] } {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ options: { ...options, ...HELP }, allowPositionals: positionals, strict: true }) as Parsed<O>;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    return { exit: 2 };
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(usage);
+    return { exit: 0 };
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }

@@ -7,12 +7,11 @@
 // and the evidence files too; whatever is still missing is listed. Then the audit chain and the
 // transparency log (against its last signed checkpoint) are checked. Exit 1 when a check fails or
 // a signing key the restored seals or checkpoints need is missing. Decision 029.
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { parseEnv } from "../app/platform/env";
 import { replicaUrlSchema } from "../app/platform/replica-url";
 import { newestWriteLine, restoreDatabase } from "../app/system/db-restore.server";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE =
   "Usage: npm run db:restore -- <target data dir (fresh)> [--timestamp 2026-12-03T13:00:00Z] [--replica file:///path | s3://bucket/path] [--from <backup dir or old data dir>] [--force (a target that is not empty)]";
@@ -28,28 +27,18 @@ const input = z.object({
 });
 
 const run = async (): Promise<number> => {
-  let values: { timestamp?: string; replica?: string; from?: string; force?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      options: {
-        timestamp: { type: "string" },
-        replica: { type: "string" },
-        from: { type: "string" },
-        force: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(
+    USAGE,
+    {
+      timestamp: { type: "string" },
+      replica: { type: "string" },
+      from: { type: "string" },
+      force: { type: "boolean" },
+    },
+    { positionals: true },
+  );
+  if ("exit" in cli) return cli.exit;
+  const { values, positionals } = cli;
   if (positionals.length !== 1) {
     console.error(`<target data dir>: give exactly one directory (got ${positionals.length})\n${USAGE}`);
     return 2;

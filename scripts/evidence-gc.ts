@@ -4,8 +4,6 @@
 // are named by its submission's links and are never deleted), and stored files no row names at
 // all that are older than that; also removes abandoned temporary uploads. With --dry-run it prints
 // what it would delete and changes nothing. Safe to run beside the server.
-import { parseArgs } from "node:util";
-import { z } from "zod";
 import { closeDb } from "../db/connection";
 import {
   collectEvidence,
@@ -13,31 +11,18 @@ import {
   describeCollection,
   sweepTemporaryUploads,
 } from "../app/features/certification/evidence-gc.server";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE = "Usage: npm run evidence:gc [-- --dry-run]";
 
 await runCli(async () => {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const opts = z.object({ "dry-run": z.boolean().default(false), help: z.boolean().default(false) }).parse(values);
-  if (opts.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(USAGE, { "dry-run": { type: "boolean" } });
+  if ("exit" in cli) return cli.exit;
+  const dryRun = cli.values["dry-run"] ?? false;
   const actor = { system: "cli:evidence:gc" } as const;
-  const marking = collectEvidence(actor, { dryRun: opts["dry-run"] });
+  const marking = collectEvidence(actor, { dryRun: dryRun });
   // On S3 the deletions happen here, after the marking (nothing to do on the local store).
-  const remote = await collectRemoteEvidence(actor, { dryRun: opts["dry-run"] });
+  const remote = await collectRemoteEvidence(actor, { dryRun: dryRun });
   const report = {
     ...marking,
     deleted: [...marking.deleted, ...remote.deleted],

@@ -7,33 +7,19 @@
 // exit 1 when the backup is behind what verifiers were shown (the server would refuse to start;
 // npm run log:recover puts the missing entries back), 2 for bad input, 0 otherwise.
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { restoreBackup } from "../app/platform/backup.server";
 import { publishedLogProblem } from "../app/features/public/publication.server";
 import { closeDb } from "../db/connection";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE = "Usage: npm run restore -- <backup directory> [--force]   (restores into DATA_DIR, default ./data)";
 const args = z.tuple([z.string().trim().min(1)], { error: "give one backup directory" });
 
 const run = async (): Promise<number> => {
-  let positionals: string[];
-  let values: { force?: boolean; help?: boolean };
-  try {
-    ({ positionals, values } = parseArgs({
-      options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(USAGE, { force: { type: "boolean" } }, { positionals: true });
+  if ("exit" in cli) return cli.exit;
+  const { values, positionals } = cli;
   const parsed = args.safeParse(positionals);
   if (!parsed.success) {
     console.error(`<dir>: ${parsed.error.issues[0].message}\n${USAGE}`);

@@ -1,12 +1,11 @@
 // npm run user:create -- --email a@b.c --role assessor [--name "A B"] [--password ...] [--organization <id>]
 // Creates a user (assessors and admins join the certification body unless an organisation is named).
-import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
 import { ServiceError } from "../app/platform/errors.server";
 import { fieldErrorsOf } from "../app/platform/forms";
 import { createUser } from "../app/features/accounts/users.server";
 import { createUserInput } from "../app/features/accounts/forms";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE =
   "Usage: npm run user:create -- --email <email> --role <supplier|assessor|retailer|admin> [--name <name>] [--password <pw>] [--organization <id>]";
@@ -15,27 +14,15 @@ const USAGE =
 const option = (field: string) => `--${field === "organizationId" ? "organization" : field}`;
 
 await runCli(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        email: { type: "string" },
-        role: { type: "string" },
-        name: { type: "string" },
-        password: { type: "string" },
-        organization: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(USAGE, {
+    email: { type: "string" },
+    role: { type: "string" },
+    name: { type: "string" },
+    password: { type: "string" },
+    organization: { type: "string" },
+  });
+  if ("exit" in cli) return cli.exit;
+  const { values } = cli;
   const parsed = createUserInput.safeParse({
     email: values.email,
     role: values.role,

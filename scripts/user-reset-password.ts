@@ -1,13 +1,12 @@
 // npm run user:reset-password -- --email a@b.c [--generate-password]
 // For an operator without mail: prints a single-use password reset link (valid one hour) to pass on,
 // or, with --generate-password, sets a generated password at once (printed once) and ends every session.
-import { parseArgs } from "node:util";
 import { closeDb } from "../db/connection";
 import { fieldErrorsOf } from "../app/platform/forms";
 import { getEnv } from "../app/platform/env.server";
 import { forgotPasswordInput } from "../app/features/accounts/forms";
 import { createPasswordResetLink, setGeneratedPassword } from "../app/features/accounts/password-reset.server";
-import { runCli } from "./cli";
+import { commandLine, runCli } from "./cli";
 
 const USAGE =
   "Usage: npm run user:reset-password -- --email <email> [--generate-password]\n" +
@@ -15,24 +14,9 @@ const USAGE =
   "  --generate-password: set a generated password now instead (printed once); every session of the user ends.";
 
 await runCli(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        email: { type: "string" },
-        "generate-password": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const cli = commandLine(USAGE, { email: { type: "string" }, "generate-password": { type: "boolean" } });
+  if ("exit" in cli) return cli.exit;
+  const { values } = cli;
   const parsed = forgotPasswordInput.safeParse({ email: values.email });
   if (!parsed.success) {
     for (const [field, message] of Object.entries(fieldErrorsOf(parsed.error))) console.error(`--${field}: ${message}`);
