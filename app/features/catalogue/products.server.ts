@@ -132,8 +132,19 @@ function assertGtinFree(organizationId: string, gtin: string | null | undefined,
  * naming the field, until no seal of it is current (revoked, expired or replaced seals vouch for nothing).
  */
 function assertCategoryUnsealed(tx: Pick<Tx, "select">, productId: string): void {
-  const sealed = tx
-    .select({ serial: seals.serial, firmware: productVersions.firmwareVersion })
+  const [sealed] = currentSealsOfProduct(tx, productId);
+  if (!sealed) return;
+  const message = `The category cannot change while the product has a current seal: seal ${sealed.serial} (firmware ${sealed.firmware}) was issued for its current category, and its signed credential says so.`;
+  throw new ServiceError("conflict", message, { category: message });
+}
+
+/**
+ * The product's current seals, oldest first: active or suspended, and not expired (revoked, expired or
+ * replaced seals vouch for nothing). What a change to the facts the seals signed must wait for.
+ */
+export function currentSealsOfProduct(t: Pick<Tx, "select">, productId: string) {
+  return t
+    .select({ serial: seals.serial, firmware: productVersions.firmwareVersion, credential: seals.credential })
     .from(seals)
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .where(
@@ -143,10 +154,8 @@ function assertCategoryUnsealed(tx: Pick<Tx, "select">, productId: string): void
         gt(seals.validUntil, new Date(nowMs())),
       ),
     )
-    .get();
-  if (!sealed) return;
-  const message = `The category cannot change while the product has a current seal: seal ${sealed.serial} (firmware ${sealed.firmware}) was issued for its current category, and its signed credential says so.`;
-  throw new ServiceError("conflict", message, { category: message });
+    .orderBy(asc(seals.issuedAt))
+    .all();
 }
 
 /**
@@ -159,20 +168,7 @@ function assertCategoryUnsealed(tx: Pick<Tx, "select">, productId: string): void
 function assertGtinUnsigned(tx: Pick<Tx, "select">, productId: string, gtin: string | null): void {
   const gtin14 = gtin14Of(gtin);
   if (!gtin14) return; // no GTIN: no seal answers for one
-  const signed = tx
-    .select({ serial: seals.serial, firmware: productVersions.firmwareVersion, credential: seals.credential })
-    .from(seals)
-    .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-    .where(
-      and(
-        eq(productVersions.productId, productId),
-        inArray(seals.state, ["active", "suspended"]),
-        gt(seals.validUntil, new Date(nowMs())),
-      ),
-    )
-    .orderBy(asc(seals.issuedAt))
-    .all()
-    .find((r) => signedGtin14Of(r.credential) === gtin14);
+  const signed = currentSealsOfProduct(tx, productId).find((r) => signedGtin14Of(r.credential) === gtin14);
   if (!signed) return;
   const message = `The GTIN cannot change while seal ${signed.serial} (firmware ${signed.firmware}) is current: it was issued for GTIN ${gtin}, and a barcode look-up finds a seal only by the GTIN it signed, so neither ${gtin} (on the products already in shops) nor the new GTIN would show an IoT Seal. A new GTIN needs a seal of its own: register the product under it as a new product and submit a version of it for certification; this product's GTIN can change once none of its seals is current.`;
   throw new ServiceError("conflict", message, { gtin: message });

@@ -50,6 +50,7 @@ import { affectedVersionsOf, WITHDRAWN_AT, withdrawnAtOf } from "./advisories.se
 import { fixStateOf, isRegistered, registerFixVersionNotice, unregisteredFixRefusal } from "./domain/update-required";
 import { NO_HELD_SEALS, type HeldSeals } from "./domain/overdue-seals";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
+import { currentSealsOfProduct } from "../catalogue/products.server";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
@@ -280,13 +281,7 @@ export function actOnFinding(
       const product = fixProduct(tx, f.productId);
       if (!isRegistered(fixedIn, product.firmware)) {
         // Worded by whether the product has a current seal (active or suspended, not expired) to re-certify from.
-        const currentSeal = tx
-          .select({ validUntil: seals.validUntil })
-          .from(seals)
-          .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
-          .where(and(eq(productVersions.productId, f.productId), inArray(seals.state, ["active", "suspended"])))
-          .all()
-          .some((r) => r.validUntil.getTime() > nowMs());
+        const currentSeal = currentSealsOfProduct(tx, f.productId).length > 0;
         notice = registerFixVersionNotice(fixedIn, product.name, currentSeal);
       }
     }
