@@ -75,18 +75,17 @@ const OPEN_SUBMISSION = ["draft", "submitted", "in_review", "changes_requested"]
 
 type VersionRow = VersionFacts & { id: string; productId: string };
 
+/** The columns of a VersionRow. */
+const VERSION_COLUMNS = {
+  id: productVersions.id,
+  productId: productVersions.productId,
+  firmware: productVersions.firmwareVersion,
+  hardware: productVersions.hardwareRevision,
+  createdAt: productVersions.createdAt,
+};
+
 const versionFacts = (t: Reader, id: string): VersionRow | undefined =>
-  t
-    .select({
-      id: productVersions.id,
-      productId: productVersions.productId,
-      firmware: productVersions.firmwareVersion,
-      hardware: productVersions.hardwareRevision,
-      createdAt: productVersions.createdAt,
-    })
-    .from(productVersions)
-    .where(eq(productVersions.id, id))
-    .get();
+  t.select(VERSION_COLUMNS).from(productVersions).where(eq(productVersions.id, id)).get();
 
 /**
  * Why the version `to` cannot be re-certified from a seal of the version `from` of the same product
@@ -737,13 +736,7 @@ export function recertificationChoices(actor: Actor, productId: string) {
           .get(),
     );
   const versions = t
-    .select({
-      id: productVersions.id,
-      productId: productVersions.productId,
-      firmware: productVersions.firmwareVersion,
-      hardware: productVersions.hardwareRevision,
-      createdAt: productVersions.createdAt,
-    })
+    .select(VERSION_COLUMNS)
     .from(productVersions)
     .where(eq(productVersions.productId, productId))
     .all();

@@ -57,7 +57,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { db, preparedQueries, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { policyForm, REQUIRED_PROVISIONS_MAX } from "./forms";
-import { publishWatchEvent } from "./watch-feed.server";
+import { publishWatchEvent, VERSION_SEAL_COLUMNS } from "./watch-feed.server";
 import { currentSealsOf } from "./followed-products.server";
 import { currentSealsOfVersions } from "./domain/version-seals";
 import type { SealState } from "../trust/domain/seal-state";
@@ -281,7 +281,7 @@ export function listPolicies(actor: Actor) {
   for (let i = 0; policies.length && i < bySerial.length; i += 500)
     bySerialSeals.push(
       ...db()
-        .select(versionSealColumns)
+        .select(VERSION_SEAL_COLUMNS)
         .from(seals)
         .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
         .where(inArray(productVersions.productId, bySerial.slice(i, i + 500)))
@@ -755,16 +755,6 @@ function followsSeal(
   return watchedGtin ? currentOf(seal.productId, watchedGtin)?.serial === seal.serial : versionCurrent.has(seal.serial);
 }
 
-/** The seal fields each firmware version's current seal is chosen from (domain/version-seals.ts). */
-const versionSealColumns = {
-  serial: seals.serial,
-  state: seals.state,
-  validFrom: seals.validFrom,
-  validUntil: seals.validUntil,
-  issuedAt: seals.issuedAt,
-  productVersionId: seals.productVersionId,
-};
-
 /** Of these seals (every seal of their products), the serials of each firmware version's current seal, by the records' verdicts now. */
 function versionCurrentSerials(
   rows: readonly {
@@ -832,7 +822,7 @@ export function syncPolicyStates(tx: Tx, scope: { productId?: string; organizati
     if (!policies.length) continue;
     const all = tx
       .select({
-        ...versionSealColumns,
+        ...VERSION_SEAL_COLUMNS,
         productId: productVersions.productId,
         name: products.name,
         model: products.model,

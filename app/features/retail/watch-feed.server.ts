@@ -346,19 +346,22 @@ export function announceReportChange(
     });
 }
 
+/** The seal fields each firmware version's current seal is chosen from (domain/version-seals.ts). */
+export const VERSION_SEAL_COLUMNS = {
+  serial: seals.serial,
+  state: seals.state,
+  validFrom: seals.validFrom,
+  validUntil: seals.validUntil,
+  issuedAt: seals.issuedAt,
+  productVersionId: seals.productVersionId,
+};
+
 /** Every seal of the firmware version a seal certifies (what domain/version-seals.ts chooses from), with its verdict now. */
 function versionSealsOf(t: Tx, serial: string) {
   const version = alias(seals, "of_serial");
   const now = new Date(nowMs());
   return t
-    .select({
-      serial: seals.serial,
-      state: seals.state,
-      validFrom: seals.validFrom,
-      validUntil: seals.validUntil,
-      issuedAt: seals.issuedAt,
-      productVersionId: seals.productVersionId,
-    })
+    .select(VERSION_SEAL_COLUMNS)
     .from(seals)
     .innerJoin(version, eq(version.productVersionId, seals.productVersionId))
     .where(eq(version.serial, serial))
