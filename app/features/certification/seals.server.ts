@@ -619,13 +619,8 @@ export function sealPdf(serialInput: string): { serial: string; pdf: Buffer; sha
  */
 export function missingCertificate(serialInput: string): { serial: string; pending: boolean } | null {
   const serial = normalizeSerial(serialInput);
-  if (!serial) return null;
-  const row = db()
-    .select({ serial: seals.serial, logProof: seals.logProof })
-    .from(seals)
-    .where(eq(seals.serial, serial))
-    .get();
-  return row ? { serial: row.serial, pending: row.logProof !== null } : null;
+  const seal = serial ? sealBySerial(serial) : null;
+  return seal ? { serial: seal.serial, pending: seal.logProof !== null } : null;
 }
 
 export const sealListQuery = z.object({
