@@ -31,7 +31,6 @@ import {
 } from "./features/public/publication.server";
 import { startReplication, type Replication } from "./platform/replication.server";
 import { sweepDurableTemps } from "./platform/durable-fs.server";
-import { startWalSyncHelper } from "./platform/wal-sync.server";
 import { runUnderLease, type LeasedWorker } from "./platform/leases.server";
 import { closeRateLimitStore } from "./platform/rate-limit-store.server";
 import { pruneRateLimitCounters } from "./platform/http/rate-limits.server";
@@ -121,7 +120,6 @@ export async function startup(
       `Removed ${durableTemps.length} temporary file${durableTemps.length === 1 ? "" : "s"} a stopped process left half-written: ${durableTemps.map((f) => path.relative(env.dataDir, f)).join(", ")}.`,
     );
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
-  startWalSyncHelper(); // booted by the first seal issued (decision record 035)
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
   const checklists = {
