@@ -82,9 +82,7 @@ function makeHelper(): Helper | null {
 
 /**
  * Starts the helper thread (the first sync that could use it does; until the thread is ready, syncs
- * run on the calling thread, never waiting for it to boot). Not at start-up: a helper started with
- * the server coincided with stalled resumable uploads in the browser tests (not understood; see
- * decision record 035).
+ * run on the calling thread, never waiting for it to boot).
  */
 export function startWalSyncHelper(): void {
   if (helper === undefined) helper = makeHelper();

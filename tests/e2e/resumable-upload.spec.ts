@@ -23,7 +23,9 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
 
   // Text a little above the threshold.
   fs.mkdirSync(info.outputDir, { recursive: true });
-  const file = path.join(info.outputDir, "radio-capture-log.txt");
+  // A name of this attempt's own: a retry (or --repeat-each) attaches a second file beside the first.
+  const name = `radio-capture-log-${info.repeatEachIndex}-${info.retry}.txt`;
+  const file = path.join(info.outputDir, name);
   const size = (THRESHOLD_MB + 1) * 1024 * 1024;
   const line = Buffer.from(`${Date.now()} frame ok rssi=-51 seq=000000\n`);
   fs.writeFileSync(file, Buffer.alloc(size, line));
@@ -34,32 +36,46 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
   await expectHydrated(page);
 
   const calls: string[] = [];
+  /** What each tus request got (its status, or how it failed), named in a failure's message. */
+  const outcomes: string[] = [];
+  const isTus = (url: string) => new URL(url).pathname.startsWith("/uploads/tus");
   page.on("request", (r) => {
-    if (new URL(r.url()).pathname.startsWith("/uploads/tus")) calls.push(r.method());
+    if (isTus(r.url())) calls.push(r.method());
+  });
+  page.on("response", (r) => {
+    if (isTus(r.url())) outcomes.push(`${r.request().method()} ${r.status()}`);
+  });
+  page.on("requestfailed", (r) => {
+    if (isTus(r.url())) outcomes.push(`${r.method()} failed: ${r.failure()?.errorText}`);
   });
   // The first PATCH is cut off: the client asks the server for its offset (HEAD) and resumes.
   // Only that PATCH is intercepted: the route is removed once it is cut, so the resumed PATCH's
-  // body (the whole file) is not carried through the test's interception, which is slow on a busy machine.
-  let cut = false;
+  // body (the whole file) is not carried through the test's interception, which is slow on a busy
+  // machine. tus-js-client asks HEAD at once after the cut: a HEAD caught while the route is being
+  // removed waits until it is gone, so the PATCH that follows it is never caught.
+  let removed: Promise<void> | null = null;
   const tusPath = "**/uploads/tus/*";
   await page.route(tusPath, async (route) => {
-    if (!cut && route.request().method() === "PATCH") {
-      cut = true;
-      await route.abort("connectionreset");
-      await page.unroute(tusPath);
-      return;
+    if (!removed && route.request().method() === "PATCH") {
+      removed = route.abort("connectionreset").then(() => page.unroute(tusPath));
+      return removed;
     }
+    await removed;
     return route.fallback();
   });
 
   await page.getByLabel("Add evidence files").setInputFiles(file);
   await page.getByRole("button", { name: "Upload", exact: true }).click();
-  await expect(page.getByTestId("upload-result")).toHaveText("Attached 1 file to 2.4.3.1.", { timeout: 90_000 });
+  await expect(page.getByTestId("upload-result"))
+    .toHaveText("Attached 1 file to 2.4.3.1.", { timeout: 90_000 })
+    .catch((error: Error) => {
+      throw new Error(`${error.message}\ntus requests: ${outcomes.join(", ") || "none answered"}`);
+    });
   expect(calls[0]).toBe("POST");
   expect(calls).toContain("HEAD");
   expect(calls.filter((m) => m === "PATCH").length).toBeGreaterThanOrEqual(2);
   const attached = page.getByRole("list", { name: "Attached evidence" });
-  await expect(attached.getByRole("link", { name: "radio-capture-log.txt" })).toBeVisible();
+  await expect(attached.getByRole("link", { name })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/supplier-resumable-upload.png", fullPage: true });
   // Nothing left to resume: the fingerprint is removed once the upload succeeded.
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("tus::")))).toEqual([]);
