@@ -211,7 +211,8 @@ function startLifecycleSweeper(holds: () => boolean): void {
         report.reinstated.length +
         report.evidence.deleted.length +
         report.evidence.orphanFiles.length +
-        report.temporaryUploads.length
+        report.temporaryUploads.length +
+        report.failures.length
       )
         console.log(describeSweep(report));
     } catch (error) {

@@ -28,6 +28,7 @@ let syncOnCommit = false;
  */
 export function transaction<T>(fn: (tx: Tx) => T): T {
   const asked = meanwhile.length;
+  const askedAfter = committed.length;
   depth++;
   let result: T;
   try {
@@ -37,7 +38,11 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
       committed = [];
       meanwhile = [];
       syncOnCommit = false;
-    } else meanwhile.length = asked; // a rolled-back inner transaction's work never runs
+    } else {
+      // A rolled-back inner transaction's work never runs (what was asked before it stays).
+      meanwhile.length = asked;
+      committed.length = askedAfter;
+    }
     throw error;
   } finally {
     depth--;
@@ -48,15 +53,17 @@ export function transaction<T>(fn: (tx: Tx) => T): T {
   const overlap = meanwhile;
   committed = [];
   meanwhile = [];
-  let overlapped: (() => void)[] = [];
+  let overlapped: (() => void)[];
   if (syncOnCommit) {
     syncOnCommit = false;
     overlapped = syncWal(overlap); // before anything that runs after the commit can tell of it
-  } else runMeanwhile(overlap);
-  const after = [...run, ...overlapped];
+  } else overlapped = runMeanwhile(overlap);
+  // In commit order, each once (the same work asked for by several of them, such as the outbox's drain, runs once).
+  const after = [...new Set([...run, ...overlapped])];
   // Work run while an earlier commit syncs: its after-commit work waits for that sync too.
-  if (deferred) deferred.push(...after);
-  else for (const f of after) f();
+  if (deferred) {
+    for (const f of after) if (!deferred.includes(f)) deferred.push(f);
+  } else for (const f of after) f();
   return result;
 }
 
@@ -93,8 +100,9 @@ export function placeholders<K extends string>(keys: readonly K[]): Record<K, Re
 export function afterCommit(f: () => void): void {
   if (depth > 0) {
     if (!committed.includes(f)) committed.push(f);
-  } else if (deferred) deferred.push(f);
-  else f();
+  } else if (deferred) {
+    if (!deferred.includes(f)) deferred.push(f);
+  } else f();
 }
 
 /**
@@ -107,17 +115,30 @@ export function afterCommit(f: () => void): void {
  * is logged, and its work is left to a later repair. At once when no transaction is open.
  */
 export function whileCommitSyncs(f: () => void): void {
-  if (depth === 0) runMeanwhile([f]);
+  if (depth === 0) for (const g of runMeanwhile([f])) afterCommit(g);
   else meanwhile.push(f);
 }
 
-function runMeanwhile(work: (() => void)[]): void {
-  for (const f of work)
-    try {
-      f();
-    } catch (error) {
-      console.error("[db] work run after a commit failed (the commit stands):", error);
-    }
+/**
+ * Runs work asked for with whileCommitSyncs; returns the after-commit work its transactions asked
+ * for (held back meanwhile, so that it runs after that of the transaction that asked for the work).
+ */
+function runMeanwhile(work: (() => void)[]): (() => void)[] {
+  const later: (() => void)[] = [];
+  if (!work.length) return later;
+  const outer = deferred;
+  deferred = later;
+  try {
+    for (const f of work)
+      try {
+        f();
+      } catch (error) {
+        console.error("[db] work run after a commit failed (the commit stands):", error);
+      }
+  } finally {
+    deferred = outer;
+  }
+  return later;
 }
 
 /**
@@ -142,14 +163,7 @@ export function commitDurably(): void {
 function syncWal(overlap: (() => void)[] = []): (() => void)[] {
   const wal = `${db().$client.name}-wal`;
   const pending = overlap.length ? startSync(wal) : null;
-  const outer = deferred;
-  const later: (() => void)[] = [];
-  deferred = later;
-  try {
-    runMeanwhile(overlap);
-  } finally {
-    deferred = outer;
-  }
+  const later = runMeanwhile(overlap);
   const error = pending ? pending.wait() : syncNow(wal);
   // No WAL: checkpointed into the database file, which SQLite synced before it reset the WAL.
   if (error && error.code !== "ENOENT")

@@ -383,18 +383,30 @@ function storeIssuedCertificate(
       `[seals] the certificate of seal ${seal.serial} could not be stored; it is tried again in ${CERTIFICATE_RETRY_MS / 1000} s and by every lifecycle sweep:`,
       error,
     );
-    setTimeout(() => {
-      const { failed } = storeMissingCertificates();
-      for (const f of failed) console.error(`[seals] the certificate of seal ${f.serial} is still missing: ${f.error}`);
-    }, CERTIFICATE_RETRY_MS).unref();
+    retryMissingCertificates();
   }
+}
+
+/** The one retry waiting (several failures in a row share it: it stores every missing certificate). */
+let retry: NodeJS.Timeout | null = null;
+
+function retryMissingCertificates(): void {
+  if (retry) return;
+  retry = setTimeout(() => {
+    retry = null;
+    try {
+      storeMissingCertificates(); // each failure is logged there; the lifecycle sweep tries again
+    } catch (error) {
+      console.error("[seals] could not look for missing certificates; the lifecycle sweep tries again:", error);
+    }
+  }, CERTIFICATE_RETRY_MS).unref();
 }
 
 /**
  * The certificates of seals whose issuance committed but whose PDF was not stored (the process
  * stopped, or the render or the store failed, in between): rendered and stored now, by the lifecycle
- * sweep (at every start and every 15 minutes). Each seal on its own: one that fails is reported in
- * `failed` and the others are stored. Seals issued before certificates existed (no log proof) are
+ * sweep (at every start and every 15 minutes). Each seal on its own: one that fails is logged and
+ * reported in `failed`, and the others are stored. Seals issued before certificates existed (no log proof) are
  * left as they are.
  */
 export function storeMissingCertificates(actor: AnyActor = { system: "lifecycle" }): {
@@ -425,6 +437,10 @@ export function storeMissingCertificates(actor: AnyActor = { system: "lifecycle"
       };
       if (storeCertificate(r, input, actor, true)) stored.push(r.serial);
     } catch (error) {
+      console.error(
+        `[seals] the certificate of seal ${r.serial} is still missing (tried again by the next sweep):`,
+        error,
+      );
       failed.push({ serial: r.serial, error: error instanceof Error ? error.message : String(error) });
     }
   return { stored, failed };

@@ -136,9 +136,16 @@ describe("a seal's certificate", () => {
     const end = vi.spyOn(PDFDocument.prototype, "end").mockImplementationOnce(() => {
       throw new Error("pdfkit ran out of memory");
     });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const first = storeMissingCertificates();
     end.mockRestore();
+    const logged = errors.mock.calls.map((c) => String(c[0]));
+    errors.mockRestore();
     expect(first.failed).toEqual([{ serial: expect.any(String), error: "pdfkit ran out of memory" }]);
+    // Logged, not only reported: the server's sweeper prints nothing else when nothing changed.
+    expect(logged).toEqual([
+      `[seals] the certificate of seal ${first.failed[0].serial} is still missing (tried again by the next sweep):`,
+    ]);
     expect([...first.stored, first.failed[0].serial].sort()).toEqual([a, b].sort());
     const report = runLifecycleSweep();
     expect(report.certificates).toEqual([first.failed[0].serial]);

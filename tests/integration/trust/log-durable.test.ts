@@ -153,6 +153,51 @@ it("work asked for in an inner transaction that rolls back never runs; the outer
   expect(ran).toEqual(["outer"]);
 });
 
+it("after-commit work asked for in an inner transaction that rolls back never runs; what the outer asked before and after does", () => {
+  const ran: string[] = [];
+  const shared = () => ran.push("asked by both");
+  transaction(() => {
+    afterCommit(() => ran.push("outer, before"));
+    expect(() =>
+      transaction(() => {
+        afterCommit(() => ran.push("inner, rolled back"));
+        afterCommit(shared);
+        throw new Error("refused");
+      }),
+    ).toThrow("refused");
+    afterCommit(shared); // asked again after the rollback: runs
+    afterCommit(() => ran.push("outer, after"));
+  });
+  expect(ran).toEqual(["outer, before", "asked by both", "outer, after"]);
+});
+
+it("after-commit work asked for by several transactions while a commit syncs runs once, after the first one's", () => {
+  const ran: string[] = [];
+  const drain = () => ran.push("drain");
+  transaction((tx) => {
+    afterCommit(drain);
+    whileCommitSyncs(() => {
+      transaction(() => afterCommit(drain));
+      transaction(() => afterCommit(() => ran.push("second's own")));
+      afterCommit(drain); // outside a transaction, meanwhile
+    });
+    appendLog(tx, { event: "test", note: "drained once" });
+  });
+  expect(ran).toEqual(["drain", "second's own"]);
+});
+
+it("in a transaction that is not synced, work asked for meanwhile runs after the commit, its transactions' after-commit work after the first's", () => {
+  const order: string[] = [];
+  transaction(() => {
+    afterCommit(() => order.push("first's after-commit"));
+    whileCommitSyncs(() => {
+      order.push("meanwhile");
+      transaction(() => afterCommit(() => order.push("inner's after-commit")));
+    });
+  });
+  expect(order).toEqual(["meanwhile", "first's after-commit", "inner's after-commit"]);
+});
+
 it("work asked for in a transaction that rolls back never runs", () => {
   let ran = false;
   expect(() =>
