@@ -263,6 +263,10 @@ export async function seedDemoSeals(created: string[]): Promise<void> {
     const issued = backDated ? await runAt(at, issue) : await issue();
     if (issued) issuedSeals.push({ d, ...issued });
   }
+  // The demo buyer stocks these products and watches them from now on: what happens to them next
+  // (the reports, the revocation, the suspension and the expiry the sweep finds) reaches it as
+  // alerts, as it would a buyer who watched before; what came before is the history it copied.
+  if (issuedSeals.length) watchDemoSeals(created);
   for (const { d, serial, after } of issuedSeals) {
     after(); // status changes and findings happen now, after every (possibly back-dated) issue
     created.push(
@@ -286,17 +290,23 @@ export function demoSealSerials(): Record<string, string> {
   return Object.fromEntries(rows.map((r) => [`${r.name} ${r.fw}`, r.serial]));
 }
 
-/**
- * The demo buyer watches the four demo products; outside production it also has a webhook to a
- * local receiver (DEMO_WEBHOOK_URL, default http://127.0.0.1:3199/iotseal-webhook), which the e2e
- * test starts. Idempotent.
- */
-export function seedDemoWatchlist(created: string[]): void {
+/** The demo buyer watches every demo seal's product (those it watches already are left as they are). */
+function watchDemoSeals(created: string[]): void {
   const buyer = actorFor("buyer@demo.test");
   for (const serial of Object.values(demoSealSerials())) {
     if (watchBySerial(buyer, { serial, label: "" }).added) created.push(`watchlist: ${serial}`);
   }
+}
+
+/**
+ * The demo buyer watches the demo products (from before their status changes: seedDemoSeals); outside production it also has a webhook to a
+ * local receiver (DEMO_WEBHOOK_URL, default http://127.0.0.1:3199/iotseal-webhook), which the e2e
+ * test starts. Idempotent.
+ */
+export function seedDemoWatchlist(created: string[]): void {
+  watchDemoSeals(created);
   if (getEnv().nodeEnv === "production") return;
+  const buyer = actorFor("buyer@demo.test");
   const url = process.env.DEMO_WEBHOOK_URL ?? "http://127.0.0.1:3199/iotseal-webhook";
   const has = db()
     .select({ id: webhookEndpoints.id })
