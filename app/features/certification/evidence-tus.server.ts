@@ -78,6 +78,11 @@ async function unfinishedBytes(store: EvidenceTusStore, organizationId: string):
   return total;
 }
 
+/** What the organisation's unfinished resumable uploads have reserved: a multipart upload leaves them that room. */
+export function reservedByResumableUploads(organizationId: string): Promise<number> {
+  return unfinishedBytes(tusEndpoint().store, organizationId);
+}
+
 /** On creation: the size limit, and the quota left beside the stored files and the organisation's other unfinished uploads. */
 async function assertFitsNew(store: EvidenceTusStore, organizationId: string, size: number): Promise<void> {
   if (size > getEnv().evidenceMaxFileBytes) throw tooLarge();

@@ -27,7 +27,7 @@ export async function handleEvidenceUpload(
     preflightUpload(actor, submissionId, ref);
     const input = request instanceof Request ? fromRequest(request) : request;
     const upload = await receiveMultipart(input, {
-      store: quotaBoundStore(actor.organizationId),
+      store: await quotaBoundStore(actor.organizationId),
       maxFileBytes: getEnv().evidenceMaxFileBytes,
       maxFiles: MAX_FILES_PER_UPLOAD,
     });

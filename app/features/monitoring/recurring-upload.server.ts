@@ -27,7 +27,7 @@ export async function handleRecurringUpload(
   try {
     preflightRecurringUpload(actor, serial);
     const upload = await receiveMultipart(fromRequest(request), {
-      store: quotaBoundStore(actor.organizationId),
+      store: await quotaBoundStore(actor.organizationId),
       maxFileBytes: getEnv().evidenceMaxFileBytes,
       maxFiles: 1,
     });

@@ -254,7 +254,8 @@ describe("the quota and unfinished resumable uploads", () => {
     const size = Math.floor(left * 0.6);
     const location = await created(graceCookie, draft, size);
     expect((await patch(graceCookie, location, 0, textFile(4 * KiB))).status).toBe(204);
-    // Another upload (multipart, which does not see resumable uploads) takes most of what was left.
+    // Another upload recorded meanwhile takes most of what was left (a multipart upload that began
+    // before this one was created: its budget could not leave room for it).
     const other = graceDraft();
     await attach(grace, other, "1", textFile(Math.floor(left * 0.6)), "big.txt");
     const res = await patch(graceCookie, location, 4 * KiB, textFile(size - 4 * KiB));
@@ -267,6 +268,43 @@ describe("the quota and unfinished resumable uploads", () => {
     // Free the quota for the tests that follow.
     const link = db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, other)).get()!;
     db().delete(evidenceLinks).where(eq(evidenceLinks.id, link.id)).run();
+  });
+
+  it("a multipart upload leaves room for the organisation's unfinished resumable uploads, and says so when it is cut off", async () => {
+    const draft = graceDraft();
+    const left = uploadBudget(grace.organizationId).leftBytes;
+    const reservedSize = Math.floor(left * 0.6);
+    const location = await created(graceCookie, draft, reservedSize);
+    const multipart = (name: string, data: Buffer) => {
+      const boundary = "----quota";
+      const body = Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`,
+        ),
+        data,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return handleEvidenceUpload(
+        grace,
+        { headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body: Readable.from([body]) },
+        draft,
+        "2",
+      );
+    };
+    // It would fit beside the stored files alone, not beside the reserved upload: cut off, nothing kept.
+    const refused = await multipart("too-big.txt", textFile(Math.floor(left * 0.5)));
+    expect(refused).toMatchObject({ ok: false, status: 413 });
+    expect(refused.ok ? "" : refused.message).toMatch(
+      new RegExp(
+        `evidence quota, and its unfinished uploads have reserved ${formatBytes(reservedSize).replace(".", "\\.")} more \\(each until it is finished, or removed 24 hours after it started\\); this upload is larger than the ${formatBytes(left - reservedSize).replace(".", "\\.")} left\\. Nothing was stored\\.`,
+      ),
+    );
+    expect(db().select().from(evidenceLinks).where(eq(evidenceLinks.submissionId, draft)).all()).toEqual([]);
+    // One that fits beside both is stored; the resumable upload can still finish.
+    expect(await multipart("fits.txt", textFile(Math.floor(left * 0.3)))).toMatchObject({ ok: true, count: 1 });
+    expect((await patch(graceCookie, location, 0, textFile(reservedSize))).status).toBe(200);
+    // Free the quota for the tests that follow.
+    db().delete(evidenceLinks).where(eq(evidenceLinks.submissionId, draft)).run();
   });
 
   it("a PATCH to a submission no longer editable removes the upload", async () => {

@@ -43,6 +43,9 @@ describe("issue 13.8: quota wording and stale uploads", () => {
     expect(quotaCutOffMessage(q)).toMatch(
       /^Your organisation uses 9\.8 GiB of its 10 GiB evidence quota; this upload is larger than the 205 MiB left\./,
     );
+    expect(quotaCutOffMessage(q, 150 * MiB)).toMatch(
+      /^Your organisation uses 9\.8 GiB of its 10 GiB evidence quota, and its unfinished uploads have reserved 150 MiB more \(each until it is finished, or removed 24 hours after it started\); this upload is larger than the 54\.8 MiB left\./,
+    );
     expect(quotaUsageLine({ usedBytes: 1.2 * GiB, quotaBytes: 10 * GiB })).toBe(
       "Evidence stored: 1.2 GiB of 10 GiB (12%).",
     );

@@ -46,9 +46,19 @@ export function quotaExceededMessage(q: QuotaStanding, neededBytes: number): str
   return `Your organisation uses ${formatBytes(q.usedBytes)} of its ${formatBytes(q.quotaBytes)} evidence quota; this upload needs ${formatBytes(neededBytes)} and only ${formatBytes(bytesLeft(q))} is left. Nothing was stored. ${ADVICE}`;
 }
 
-/** An upload cut off while it streamed, once its bytes passed what is left. */
-export function quotaCutOffMessage(q: QuotaStanding): string {
-  return `Your organisation uses ${formatBytes(q.usedBytes)} of its ${formatBytes(q.quotaBytes)} evidence quota; this upload is larger than the ${formatBytes(bytesLeft(q))} left. Nothing was stored. ${ADVICE}`;
+/**
+ * An upload (multipart) cut off while it streamed, once its bytes passed what is left: the quota
+ * less the stored files and what the organisation's unfinished resumable uploads have reserved.
+ */
+export function quotaCutOffMessage(q: QuotaStanding, reservedBytes = 0): string {
+  return `Your organisation uses ${formatBytes(q.usedBytes)} of its ${formatBytes(q.quotaBytes)} evidence quota${reservedWords(reservedBytes)}; this upload is larger than the ${formatBytes(resumableBytesLeft({ ...q, unfinishedBytes: reservedBytes }))} left. Nothing was stored. ${ADVICE}`;
+}
+
+/** How much the unfinished resumable uploads hold back, in the quota's messages (nothing when none). */
+function reservedWords(reservedBytes: number): string {
+  return reservedBytes > 0
+    ? `, and its unfinished uploads have reserved ${formatBytes(reservedBytes)} more (each until it is finished, or removed ${RESUMABLE_EXPIRES_MS / 3600_000} hours after it started)`
+    : "";
 }
 
 /**
@@ -69,10 +79,7 @@ export function resumableBytesLeft(q: ResumableStanding): number {
  * PATCH, once the stored files have grown meanwhile (the upload is then removed with its bytes).
  */
 export function resumableQuotaMessage(q: ResumableStanding, sizeBytes: number, when: "creation" | "patch"): string {
-  const unfinished =
-    q.unfinishedBytes > 0
-      ? `, and its unfinished uploads have reserved ${formatBytes(q.unfinishedBytes)} more (each until it is finished, or removed ${RESUMABLE_EXPIRES_MS / 3600_000} hours after it started)`
-      : "";
+  const unfinished = reservedWords(q.unfinishedBytes);
   const outcome =
     when === "creation" ? "Nothing was stored." : "The upload was cancelled and the part already received deleted.";
   return `Your organisation uses ${formatBytes(q.usedBytes)} of its ${formatBytes(q.quotaBytes)} evidence quota${unfinished}; this file is ${formatBytes(sizeBytes)} and only ${formatBytes(resumableBytesLeft(q))} is left. ${outcome} ${ADVICE}`;
