@@ -42,8 +42,12 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
   page.on("request", (r) => {
     if (isTus(r.url())) calls.push(r.method());
   });
+  let uploadId = "";
   page.on("response", (r) => {
-    if (isTus(r.url())) outcomes.push(`${r.request().method()} ${r.status()}`);
+    if (!isTus(r.url())) return;
+    outcomes.push(`${r.request().method()} ${r.status()}`);
+    const location = r.request().method() === "POST" ? r.headers()["location"] : undefined;
+    if (location) uploadId = location.split("/").pop() ?? "";
   });
   page.on("requestfailed", (r) => {
     if (isTus(r.url())) outcomes.push(`${r.method()} failed: ${r.failure()?.errorText}`);
@@ -69,7 +73,7 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
   await expect(page.getByTestId("upload-result"))
     .toHaveText("Attached 1 file to 2.4.3.1.", { timeout: 90_000 })
     .catch((error: Error) => {
-      throw new Error(`${error.message}\ntus requests: ${outcomes.join(", ") || "none answered"}`);
+      throw new Error(`${error.message}\n${uploadState(uploadId, calls, outcomes)}`);
     });
   expect(calls[0]).toBe("POST");
   expect(calls).toContain("HEAD");
@@ -81,3 +85,21 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("tus::")))).toEqual([]);
   expect(problems).toEqual(["console: Failed to load resource: net::ERR_CONNECTION_RESET"]); // only the cut made above
 });
+
+/**
+ * Where a stalled upload stopped, for the failure's message: the requests sent and answered, and
+ * the server's side (how many bytes its file holds, whether its metadata and its PATCH lease exist).
+ */
+function uploadState(id: string, sent: string[], answered: string[]): string {
+  const lines = [`tus requests sent: ${sent.join(", ") || "none"}`, `answered: ${answered.join(", ") || "none"}`];
+  if (!/^[0-9a-f]{32}$/.test(id)) return lines.join("\n");
+  const file = path.join(E2E_DIR, "data", "tmp", "tus", id);
+  const size = fs.existsSync(file) ? `${fs.statSync(file).size} bytes` : "gone";
+  const db = new Database(path.join(E2E_DIR, "data", "iot-seal.db"), { readonly: true });
+  const lease = db.prepare("select holder, expires_at from leases where name = ?").get(`tus-upload:${id}`);
+  db.close();
+  lines.push(
+    `upload ${id}: file ${size}, metadata ${fs.existsSync(`${file}.json`) ? "kept" : "gone"}, PATCH lease ${lease ? JSON.stringify(lease) : "none"}`,
+  );
+  return lines.join("\n");
+}
