@@ -113,7 +113,12 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
               </nav>
             </>
           ) : (
-            <nav aria-label="Main" className="mainnav" />
+            // Anyone may check a seal (a shopper with a box, a buyer without an account); on a phone the home page links it.
+            <nav aria-label="Main" className="mainnav">
+              <NavLink to="/verify" className={({ isActive }) => (isActive ? "active" : undefined)}>
+                Verify a seal
+              </NavLink>
+            </nav>
           )}
           <div className="usermenu">
             {user ? (
@@ -150,7 +155,8 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
       <footer className="footer">
         <p>
           IoT Seal — structured security audits against published IoT standards (ETSI EN 303 645, IoT Security
-          Foundation Assurance Framework, UK PSTI), signed seals anyone can verify.
+          Foundation Assurance Framework, UK PSTI, EN 18031, the EU Cyber Resilience Act), signed seals anyone can
+          verify.
         </p>
       </footer>
     </>

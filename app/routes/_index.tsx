@@ -46,6 +46,9 @@ export default function Landing() {
                 </Link>
               </>
             )}
+            <Link className="button button--quiet" to="/verify">
+              Verify a seal
+            </Link>
           </div>
         </div>
         <div className="card">
@@ -56,7 +59,7 @@ export default function Landing() {
           <ol className="steps">
             <li>
               <strong>Suppliers</strong> answer every requirement of a checklist version (ETSI EN 303 645, IoT Security
-              Foundation framework, UK PSTI) with evidence.
+              Foundation framework, UK PSTI, EN 18031, EU Cyber Resilience Act Annex I) with evidence.
             </li>
             <li>
               <strong>Assessors</strong> of the certification body score each requirement; a second assessor confirms

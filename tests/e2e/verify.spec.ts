@@ -21,6 +21,13 @@ test("by serial, /verify gives each demo seal its answer, and a typo is caught",
     [ids.revokedSeal, "Revoked"],
     ["IOTS-0000-0000", "Not found"],
   ];
+  // Anyone finds it from the home page: the header and the page both link it.
+  await page.goto("/");
+  await expect(
+    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Verify a seal" }),
+  ).toHaveAttribute("href", "/verify");
+  await page.getByRole("main").getByRole("link", { name: "Verify a seal" }).click();
+  await expect(page).toHaveURL("/verify");
   for (const [serial, verdict] of cases) {
     await page.goto("/verify");
     await page.getByLabel("Seal serial").fill(serial.toLowerCase());
