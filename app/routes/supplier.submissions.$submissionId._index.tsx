@@ -154,9 +154,9 @@ export default function SubmissionPage() {
         </div>
       ) : null}
       {d.seal ? (
-        <div className="alert alert--ok" data-testid="issued-seal">
-          <strong>Seal {d.seal.serial} issued</strong> (valid until {formatDate(d.seal.validUntil)}; state:{" "}
-          {d.seal.state}). <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
+        <div className={d.seal.verdict === "valid" ? "alert alert--ok" : "alert alert--warn"} data-testid="issued-seal">
+          <strong>Seal {d.seal.serial} issued</strong> <VerdictBadge verdict={d.seal.verdict} /> (valid until{" "}
+          {formatDate(d.seal.validUntil)}). <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
           <a href={`/s/${d.seal.serial}/seal.pdf`} download>
             Download the certificate (PDF)
           </a>{" "}

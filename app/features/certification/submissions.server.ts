@@ -22,6 +22,7 @@ import {
   verdicts,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
+import { sealVerdictOf } from "../trust/domain/verdict";
 import {
   answerProblems,
   EMPTY_ANSWER,
@@ -629,12 +630,14 @@ export function submissionView(actor: Actor, id: string) {
   const editable = editableRefs(t, s);
   const blockersByRef = new Map(progress.blockers.map((b) => [b.ref, b.problems]));
   const feedback = feedbackFor(t, s);
-  const seal =
+  const sealRow =
     t
-      .select({ serial: seals.serial, state: seals.state, validUntil: seals.validUntil })
+      .select({ serial: seals.serial, state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil })
       .from(seals)
       .where(eq(seals.submissionId, s.id))
       .get() ?? null;
+  // Its verdict now (revoked, suspended, expired, superseded...), not only that it was issued.
+  const seal = sealRow && { ...sealRow, verdict: sealVerdictOf(sealRow, new Date(nowMs())).verdict };
   const recert = recertificationContext(t, s);
   const marks = carryMarks(t, s.id);
   const canSubmit = editableScope(s.status) !== "none"; // a draft, or changes requested: it will be submitted

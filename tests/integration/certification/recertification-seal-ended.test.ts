@@ -109,7 +109,15 @@ describe("a seal revoked while its re-certification is a draft", () => {
     expect(before.carried).toBeGreaterThan(0);
     refs = submissionView(grace(), id).sections.flatMap((s) => s.requirements.map((r) => r.ref));
 
+    // The submission that issued it shows the seal's verdict now, not only that it was issued.
+    const issuing = sealBySerial(watch)!.submissionId;
+    expect(submissionView(grace(), issuing).seal).toMatchObject({ serial: watch, verdict: "valid" });
     revoke(watch);
+    expect(submissionView(grace(), issuing).seal).toMatchObject({
+      serial: watch,
+      state: "revoked",
+      verdict: "revoked",
+    });
     const after = submissionView(grace(), id).recertification!;
     expect(after).toMatchObject({
       sealVerdict: "revoked",
