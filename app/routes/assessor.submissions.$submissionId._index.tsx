@@ -20,7 +20,7 @@ import { parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
-import { sealForSubmission } from "../features/certification/seals.server";
+import { issuedSealOf } from "../features/certification/seals.server";
 import { SbomComponents } from "../components/SbomComponents";
 import { VerdictBadge } from "../components/SealVerdict";
 import {
@@ -60,7 +60,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     ...reviewView(user, id),
     stepBack: false as const,
     sbom: sbomPanel(user, id, parseSbomQuery(request.url), "assessor"),
-    issuedSeal: sealForSubmission(id)?.serial ?? null,
+    issuedSeal: issuedSealOf(id),
   }));
 }
 
@@ -230,12 +230,16 @@ function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={a && !a.ok ? a.formError : undefined} />
       {d.issuedSeal ? (
-        <p className="alert alert--ok" data-testid="issued-seal">
+        <p
+          className={d.issuedSeal.verdict === "valid" ? "alert alert--ok" : "alert alert--warn"}
+          data-testid="issued-seal"
+        >
           Seal{" "}
-          <Link to={`/seals/${d.issuedSeal}`} className="mono">
-            {d.issuedSeal}
+          <Link to={`/seals/${d.issuedSeal.serial}`} className="mono">
+            {d.issuedSeal.serial}
           </Link>{" "}
-          issued · <Link to={`/submissions/${s.id}/coverage`}>What it covers of other checklists</Link>
+          issued <VerdictBadge verdict={d.issuedSeal.verdict} /> ·{" "}
+          <Link to={`/submissions/${s.id}/coverage`}>What it covers of other checklists</Link>
         </p>
       ) : null}
       {d.recertification ? (

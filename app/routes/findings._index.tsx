@@ -43,7 +43,8 @@ export default function Findings() {
         {findings.length === 0 ? (
           <p className="muted">No vulnerability reports.</p>
         ) : (
-          <table>
+          // On a phone: one block per report, each value under its column's name (no column off the screen).
+          <table className="stack">
             <thead>
               <tr>
                 <th scope="col">Report</th>
@@ -57,7 +58,7 @@ export default function Findings() {
             <tbody>
               {findings.map((f, i) => (
                 <tr key={f.conflicted ? `conflicted-${i}` : f.id}>
-                  <td>
+                  <td data-label="Report">
                     {f.conflicted ? (
                       <>
                         {f.title} <span className="badge badge--bad">conflict of interest</span>
@@ -66,16 +67,16 @@ export default function Findings() {
                       <Link to={`/findings/${f.id}`}>{f.title}</Link>
                     )}
                   </td>
-                  <td>
+                  <td data-label="Product">
                     {f.product} {isSupplier ? null : <span className="muted small">{f.supplier}</span>}
                   </td>
-                  <td>
+                  <td data-label="Severity">
                     <SeverityBadge severity={f.severity} />
                   </td>
-                  <td>
+                  <td data-label="Status">
                     <FindingStatusBadge status={f.status} />
                   </td>
-                  <td>
+                  <td data-label="Deadline">
                     {/* An instant (00:00 UTC of its day): a day alone would read as through its end. */}
                     {f.conflicted ? null : formatDateTime(f.deadline)}{" "}
                     <ClockBadge clock={f.clock} closed={!isOpen(f.status)} />
@@ -86,7 +87,7 @@ export default function Findings() {
                       </div>
                     ) : null}
                   </td>
-                  <td>
+                  <td data-label="Advisory">
                     {f.conflicted ? <span className="muted">—</span> : <DisclosureState disclosure={f.disclosure} />}
                   </td>
                 </tr>

@@ -97,8 +97,15 @@ export default function SealPage() {
             </ul>
             <p className="actions">
               {d.hasPdf ? (
-                <a className="button" href={`/s/${d.serial}/seal.pdf`} download>
-                  Download the certificate (PDF)
+                // The PDF is the certificate as issued: once the seal is no longer valid it must not read as proof.
+                <a
+                  className={d.verdict === "valid" ? "button" : "button button--quiet"}
+                  href={`/s/${d.serial}/seal.pdf`}
+                  download
+                >
+                  {d.verdict === "valid"
+                    ? "Download the certificate (PDF)"
+                    : `Download the certificate as issued (PDF; the seal is now ${VERDICT_LOOK[d.verdict].title.toLowerCase()})`}
                 </a>
               ) : null}
               <Link className="button button--quiet" to="/verify">

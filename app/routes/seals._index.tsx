@@ -67,7 +67,7 @@ export default function SealsList() {
             <tbody>
               {seals.map((s) => (
                 <tr key={s.serial}>
-                  <td className="mono">
+                  <td className="mono nowrap">
                     <Link to={`/seals/${s.serial}`}>{s.serial}</Link>
                   </td>
                   <td>

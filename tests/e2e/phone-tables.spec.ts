@@ -88,6 +88,13 @@ test("the supplier's submissions, a submission, products and reports: table word
   const now = page.getByTestId("recurring-schedule").locator("td[data-label='Now']").first();
   const box = (await now.boundingBox())!;
   expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+  // The reports' status and deadline are on the screen too: one block per report.
+  await page.goto("/findings");
+  for (const label of ["Status", "Deadline"]) {
+    const cell = page.locator(`main table td[data-label='${label}']`).first();
+    const cellBox = (await cell.boundingBox())!;
+    expect(cellBox.x + cellBox.width, label).toBeLessThanOrEqual(PHONE.width);
+  }
   await page.context().close();
 });
 

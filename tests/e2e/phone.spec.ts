@@ -61,6 +61,16 @@ test("the public seal pages and /verify with each verdict fit a phone", async ({
   for (const [name, serial] of seals) {
     await page.goto(`/s/${serial}`);
     await expectFitsPhone(page, `seal-${name}`);
+    // The certificate as issued is offered for what it is once the seal is no longer valid.
+    await expect(
+      page.getByRole("link", {
+        name:
+          name === "valid"
+            ? "Download the certificate (PDF)"
+            : `Download the certificate as issued (PDF; the seal is now ${name})`,
+        exact: true,
+      }),
+    ).toBeVisible();
   }
   // The demo watch's public advisory: the fixed firmware and the dates are on the screen, each with its label.
   await page.goto(`/s/${ids.activeSeal}`);

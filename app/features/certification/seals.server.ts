@@ -457,6 +457,12 @@ export function sealForSubmission(submissionId: string) {
   return db().select(SEAL_COLUMNS).from(seals).where(eq(seals.submissionId, submissionId)).get() ?? null;
 }
 
+/** The seal a submission issued and its verdict now (revoked, suspended, expired...), or null when it issued none. */
+export function issuedSealOf(submissionId: string): { serial: string; verdict: SealVerdict } | null {
+  const seal = sealForSubmission(submissionId);
+  return seal && { serial: seal.serial, verdict: sealVerdictOf(seal, new Date(nowMs())).verdict };
+}
+
 export function sealHistory(serial: string) {
   return db().select().from(sealEvents).where(eq(sealEvents.serial, serial)).orderBy(sealEvents.id).all();
 }

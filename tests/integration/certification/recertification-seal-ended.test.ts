@@ -21,7 +21,7 @@ import {
   reviewView,
   takeSubmission,
 } from "../../../app/features/certification/review.server";
-import { sealBySerial, sealForSubmission } from "../../../app/features/certification/seals.server";
+import { issuedSealOf, sealBySerial, sealForSubmission } from "../../../app/features/certification/seals.server";
 import { sbomPanel } from "../../../app/features/certification/sbom.server";
 import { attachUploads, store, unlinkEvidence } from "../../../app/features/certification/evidence.server";
 import { submissionView, submitSubmission } from "../../../app/features/certification/submissions.server";
@@ -118,6 +118,7 @@ describe("a seal revoked while its re-certification is a draft", () => {
       state: "revoked",
       verdict: "revoked",
     });
+    expect(issuedSealOf(issuing)).toEqual({ serial: watch, verdict: "revoked" }); // the assessor's page
     const after = submissionView(grace(), id).recertification!;
     expect(after).toMatchObject({
       sealVerdict: "revoked",
