@@ -9,6 +9,7 @@ import {
   isOpen,
   MAX_EXTENSION_REASON,
   MIN_EXTENSION_REASON,
+  severityVersusCvss,
   type FindingAction,
 } from "../features/findings/domain/findings";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -47,6 +48,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       // A verified fix certifies no firmware: its firmware is called certified only with a valid seal of its own.
       fixSeal: view.fix.state === "certified" ? validSealOfProductFirmware(view.product.id, view.fix.version) : null,
       viewerIsSupplier: user.role === "supplier",
+      severityNote: severityVersusCvss(view.finding), // "High" beside a 6.5 (Medium) score, explained
     };
   });
 }
@@ -271,6 +273,11 @@ export default function FindingPage() {
                 <dt>CVSS 3.1</dt>
                 <dd>
                   <strong>{f.cvssScore?.toFixed(1)}</strong> <code className="small">{f.cvssVector}</code>
+                  {d.severityNote ? (
+                    <p className="small muted" data-testid="severity-vs-cvss">
+                      {d.severityNote}
+                    </p>
+                  ) : null}
                 </dd>
               </>
             ) : null}

@@ -32,6 +32,7 @@ test("an assessor records a report; the supplier sees the clock and answers it; 
   await asha.getByRole("button", { name: "Record the report" }).click();
   await expect(asha.getByRole("heading", { level: 1 })).toHaveText("Doorbell stream reachable without auth on the LAN");
   await expect(asha.getByText("6.5")).toBeVisible();
+  await expect(asha.getByTestId("severity-vs-cvss")).toHaveCount(0); // Medium, as the 6.5 rates: nothing to explain
   await expect(asha.getByTestId("disclosure-clock")).toContainText("days left");
   await asha.screenshot({ path: "test-results/screenshots/finding-assessor.png", fullPage: true });
   const url = new URL(asha.url()).pathname;
@@ -78,4 +79,15 @@ test("an assessor records a report; the supplier sees the clock and answers it; 
   const r = await buyer.goto(url);
   expect(r?.status()).toBe(403);
   expect(problems).toEqual([]);
+});
+
+test("a report recorded above its CVSS rating says so beside the score", async ({ browser }) => {
+  // The demo watch's report: High, with a 6.5 (Medium) vector: the assessor was stricter on purpose.
+  const grace = await (await browser.newContext({ storageState: stateFile("supplier") })).newPage();
+  await grace.goto("/findings");
+  await grace.getByRole("link", { name: "Location history readable after unpairing" }).click();
+  await expect(grace.getByRole("heading", { level: 1 })).toHaveText("Location history readable after unpairing");
+  await expect(grace.getByTestId("severity-vs-cvss")).toHaveText(
+    "CVSS rates 6.5 Medium; the report is recorded as High, stricter: its severity, not the score, sets the disclosure deadline and whether seals are suspended.",
+  );
 });

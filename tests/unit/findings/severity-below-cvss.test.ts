@@ -6,6 +6,7 @@ import {
   SEVERITIES,
   severityBelowCvss,
   severityOfCvssScore,
+  severityVersusCvss,
   type DisclosureDays,
 } from "../../../app/features/findings/domain/findings";
 import { severityOfScore } from "../../../app/features/findings/domain/cvss";
@@ -53,5 +54,26 @@ describe("severityBelowCvss", () => {
   it("rates a score as cvss.ts does (one rule)", () => {
     for (const score of [0, 0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10])
       expect(severityOfCvssScore(score) ?? "none").toBe(severityOfScore(score));
+  });
+});
+
+describe("severityVersusCvss (the report page's note beside the score)", () => {
+  it("explains a severity above the score's rating as stricter (High for a 6.5 leak)", () => {
+    expect(severityVersusCvss({ severity: "high", cvssScore: 6.5 })).toBe(
+      "CVSS rates 6.5 Medium; the report is recorded as High, stricter: its severity, not the score, sets the disclosure deadline and whether seals are suspended.",
+    );
+  });
+
+  it("explains a severity below the score's rating as lowered on purpose", () => {
+    expect(severityVersusCvss({ severity: "low", cvssScore: 9.8 })).toMatch(
+      /^CVSS rates 9\.8 Critical; the report is recorded as Low, lower on purpose \(confirmed when it was recorded\)/,
+    );
+  });
+
+  it("says nothing when they agree, with no score, or with a 0.0 score", () => {
+    expect(severityVersusCvss({ severity: "medium", cvssScore: 6.5 })).toBeNull();
+    expect(severityVersusCvss({ severity: "critical", cvssScore: 9.0 })).toBeNull();
+    expect(severityVersusCvss({ severity: "high", cvssScore: null })).toBeNull();
+    expect(severityVersusCvss({ severity: "low", cvssScore: 0 })).toBeNull();
   });
 });

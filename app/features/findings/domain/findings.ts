@@ -96,6 +96,23 @@ export function severityBelowCvss(r: {
   };
 }
 
+/**
+ * Why a report's severity differs from its CVSS base score's rating, as the report's page says it
+ * beside the score, or null when they agree (or there is no score, or it rates "none"). The
+ * severity, not the score, sets the deadline and whether seals are suspended: a reader who sees
+ * "High" beside a 6.5 (a Medium score) needs to know that is deliberate, and which way it cuts.
+ */
+export function severityVersusCvss(r: { severity: Severity; cvssScore: number | null }): string | null {
+  if (r.cvssScore === null) return null;
+  const cvssSeverity = severityOfCvssScore(r.cvssScore);
+  if (!cvssSeverity || cvssSeverity === r.severity) return null;
+  const rated = `CVSS rates ${r.cvssScore.toFixed(1)} ${SEVERITY_LABELS[cvssSeverity]}`;
+  const chosen = SEVERITY_LABELS[r.severity];
+  return severityRank(r.severity) > severityRank(cvssSeverity)
+    ? `${rated}; the report is recorded as ${chosen}, stricter: its severity, not the score, sets the disclosure deadline and whether seals are suspended.`
+    : `${rated}; the report is recorded as ${chosen}, lower on purpose (confirmed when it was recorded): its severity, not the score, sets the disclosure deadline and whether seals are suspended.`;
+}
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 const isValidDate = (d: Date) => d instanceof Date && !Number.isNaN(d.getTime());
