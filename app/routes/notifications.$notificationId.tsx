@@ -10,3 +10,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const link = serviceOrThrow(() => openNotification(user, params.notificationId ?? ""));
   throw redirect(safeRedirectPath(link, "/notifications"));
 }
+
+/**
+ * Never rendered (the loader always redirects or throws), but it makes this a page rather than a
+ * resource route, so an unknown or someone else's notification shows the site's "not found" page
+ * (the root error boundary) instead of a bare error body.
+ */
+export default function OpenNotification() {
+  return null;
+}

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
 import { CLAIM_LABELS } from "../features/certification/domain/answers";
+import { submitUnavailableReason } from "../features/certification/domain/submission-state";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate, formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
@@ -290,10 +291,8 @@ export default function SubmissionPage() {
                   : "Nothing blocks submission"}
           </h2>
           {!canSubmit ? (
-            <p className="muted">
-              {s.status === "draft" || s.status === "changes_requested"
-                ? "It cannot be submitted now."
-                : "Submitted: its answers are with the assessors; nothing more to submit."}
+            <p className="muted" data-testid="submit-unavailable">
+              {submitUnavailableReason(s.status)}
             </p>
           ) : d.progress.blockers.length ? (
             <ul className="blockers" aria-label="What still blocks submission">

@@ -56,6 +56,12 @@ test("the bell counts unread notifications; opening one marks it read; all can b
   await expect(page.getByRole("button", { name: "Mark all read" })).toHaveCount(0);
   await expectFits(page, "notifications-read");
   expect(problems).toEqual([]);
+  // A notification that is not the user's (or no longer exists) is the site's "not found" page, not a bare error body.
+  const missing = await page.goto(`/notifications/${crypto.randomUUID()}`);
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+  await expect(page.getByText("You have no notification with this id.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Go to your dashboard" })).toBeVisible();
 });
 
 test("email settings are saved per category, with and without JavaScript", async ({ browser }) => {

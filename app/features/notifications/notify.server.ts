@@ -150,6 +150,25 @@ export function notify(tx: Tx, n: NotificationInput): number {
  * that there is no such item. Returns what it removed.
  */
 /**
+ * Marks read, for everyone, the unread notices with `key` (or every key starting with `prefix`):
+ * the to-do they told of is done, by whoever did it ("New in the queue" once an assessor decided,
+ * "Recurring evidence to check" once one accepted it). Unlike `retract` the notice stays in each
+ * list, as history; only the bell stops counting it. Mail already queued is left as it is. Returns
+ * how many notices it marked.
+ */
+export function settle(tx: Tx, match: { key: string } | { prefix: string }): number {
+  const keyMatches =
+    "key" in match
+      ? eq(notifications.key, match.key)
+      : sql`substr(${notifications.key}, 1, ${match.prefix.length}) = ${match.prefix}`;
+  return tx
+    .update(notifications)
+    .set({ readAt: new Date(nowMs()) })
+    .where(and(keyMatches, isNull(notifications.readAt)))
+    .run().changes;
+}
+
+/**
  * The newest key starting with `prefix` that `notify` wrote (in-app or mail), for a rule that takes
  * back the last of a series (a submission's latest "submitted" notice); null when none.
  */

@@ -41,6 +41,13 @@
  *                                           (urgent: a watched seal revoked or suspended, but not a
  *                                           suspension restated with a new reason)
  *
+ * A change that does what a notice asked marks that notice read for everyone (`settle`; it stays in
+ * the list as history, the bell stops counting it): a decision or proposal settles the queue's
+ * "submitted" notices, a confirmation the "proposed" one, a resubmission or withdrawal the supplier's
+ * "changes requested"; a fix claimed the supplier's "recorded" and "fix rejected", a fix decided the
+ * assessors' "fix claimed", a closed report every notice and reminder about it; recurring evidence
+ * decided the assessors' "submitted", recurring evidence sent the supplier's reminders that it is due.
+ *
  * Reminders (deadlines, due dates, expiry, keys, mail delivery) come from the lifecycle sweep:
  * reminders.server.ts.
  */
@@ -73,7 +80,7 @@ import { sealEventRows, watchEventsOf, type WatchEvent } from "../retail/watch-f
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
-import { latestKeyLike, notify, retract } from "./notify.server";
+import { latestKeyLike, notify, retract, settle } from "./notify.server";
 import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
 
@@ -154,6 +161,33 @@ function retractProposedNotice(
   if (proposal) retract(tx, submissionKey(submissionId, "proposed", proposal.version), opts);
 }
 
+/**
+ * The to-dos a submission's change has done, marked read for everyone (`settle`): an assessor's
+ * decision or proposal ends the queue's "New in the queue" / "Resubmitted"; a confirmation ends the
+ * confirmer's "Waiting for your confirmation" (the other confirmers' is taken back); the supplier's
+ * resubmission or withdrawal ends its "Changes requested".
+ */
+function settleSubmissionToDos(tx: Tx, submissionId: string, change: DomainEvent<"submission.changed">["change"]) {
+  const prefix = (what: DomainEvent<"submission.changed">["change"]) => `submission:${submissionId}:${what}:v`;
+  switch (change) {
+    case "changes_requested":
+    case "rejected":
+    case "approved":
+    case "proposed":
+      settle(tx, { prefix: prefix("submitted") });
+      return;
+    case "proposal_confirmed":
+      settle(tx, { prefix: prefix("proposed") });
+      return;
+    case "submitted":
+    case "withdrawn":
+      settle(tx, { prefix: prefix("changes_requested") });
+      return;
+    default:
+      return;
+  }
+}
+
 /** `submission.changed`: the supplier hears the assessors' decisions, the assessors the supplier's submissions and each other's proposals. */
 export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.changed">): void {
   const f = submissionFacts(tx, e.submissionId);
@@ -162,6 +196,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
   const today = formatDate(nowMs()); // the change happens now, in this transaction
   const assessorLink = `/assessor/submissions/${f.s.id}`;
   const supplierLink = `/supplier/submissions/${f.s.id}`;
+  settleSubmissionToDos(tx, f.s.id, e.change);
   switch (e.change) {
     case "submitted": {
       const resubmitted = f.s.firstSubmittedAt && f.s.submittedAt && f.s.firstSubmittedAt < f.s.submittedAt;
@@ -344,6 +379,31 @@ function clockWords(tx: Tx, f: FindingRow, now: Date, ahead: string): string {
  * extended and a report withdrawn; the assessors of a fix claimed. Each worded by the report's state
  * when it is sent (a report recorded after its deadline is public at once).
  */
+/**
+ * The to-dos a report's change has done, marked read for everyone (`settle`): a fix claimed ends
+ * the supplier's "New report" and "Fix rejected" (they did what was asked); a fix verified, rejected
+ * or a report withdrawn ends the assessors' "Fix to verify"; a closed report (fix verified,
+ * withdrawn) ends every notice and reminder about it that still asks for something.
+ */
+function settleReportToDos(tx: Tx, findingId: string, change: string) {
+  switch (change) {
+    case "fix_claimed":
+      settle(tx, { key: `report:${findingId}:recorded` });
+      settle(tx, { prefix: `report:${findingId}:fix_rejected:` });
+      return;
+    case "fix_rejected":
+      settle(tx, { prefix: `report:${findingId}:fix_claimed:` });
+      return;
+    case "fix_verified":
+    case "withdrawn":
+      settle(tx, { prefix: `report:${findingId}:` });
+      settle(tx, { prefix: `reminder:report:${findingId}:` });
+      return;
+    default:
+      return;
+  }
+}
+
 export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): void {
   const f = tx
     .select({ f: findings, product: products.name })
@@ -361,6 +421,7 @@ export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): 
   const report = `the ${f.f.severity} report "${f.f.title}" (${f.f.advisoryId ?? "no advisory id"})`;
   const key = (what: string) => `report:${f.f.id}:${what}:${e.updateId ?? update?.id ?? f.f.version}`;
   const supplier = supplierUsers(tx, f.f.organizationId);
+  settleReportToDos(tx, f.f.id, change);
   switch (change) {
     case "recorded": {
       const passed = now.getTime() > f.f.deadline.getTime();
@@ -495,6 +556,10 @@ export function notifyRecurringChange(tx: Tx, e: DomainEvent<"recurring.changed"
   const { ev } = row;
   const label = `${row.product} (seal ${ev.serial})`;
   const key = `recurring:${ev.id}:${e.change}`;
+  // Accepted or rejected: the assessors' "Recurring evidence to check" is done, whoever decided.
+  // Submitted: the supplier's reminders that it is due are done (a rejection says anew what is due).
+  if (e.change !== "submitted") settle(tx, { key: `recurring:${ev.id}:submitted` });
+  else settle(tx, { prefix: `reminder:recurring:${ev.serial}:${ev.requirementRef}:` });
   if (e.change === "submitted") {
     notify(tx, {
       userIds: assessorsFor(tx, ev.organizationId),

@@ -163,7 +163,15 @@ describe("a review, from request for changes to the seal", () => {
   it("proposed: every other assessor is asked to confirm; returned: the notice is taken back and the proposer hears it; confirmed: the proposer hears it; approved: the supplier gets the seal", async () => {
     takeSubmission(asha, watchId, version(watchId));
     passAll();
+    // The supplier resubmitted: its "Changes requested" is done (read), kept in its list.
+    expect(told(grace, `submission:${watchId}:changes_requested:`).map((n) => n.readAt !== null)).toEqual([true]);
+    const resubmitted = () =>
+      told(bram, `submission:${watchId}:submitted:`).find((n) => n.title.startsWith("Resubmitted"));
+    expect(resubmitted()?.readAt).toBeNull(); // in the queue: a to-do
     proposeApproval(asha, watchId, version(watchId), "All met.");
+    // Reviewed and proposed: the queue's "Resubmitted" is done for every assessor, not only the one who took it.
+    for (const a of [asha, bram])
+      expect(told(a, `submission:${watchId}:submitted:`).every((n) => n.readAt !== null)).toBe(true);
     expect(told(bram, `submission:${watchId}:proposed:`)).toHaveLength(1);
     expect(told(bram, `submission:${watchId}:proposed:`)[0]).toMatchObject({
       title: "Waiting for your confirmation: Gator Kids Watch 3 (firmware 3.2.0)",
@@ -183,6 +191,8 @@ describe("a review, from request for changes to the seal", () => {
     expect(second.key).not.toBe(first.key); // a new proposal, a new key
     serial = await confirmApproval(bram, watchId, version(watchId), "Confirmed.");
     expect(told(asha, `submission:${watchId}:proposal_confirmed:`)).toHaveLength(1);
+    expect(told(asha, `submission:${watchId}:proposal_confirmed:`)[0].readAt).toBeNull(); // news, not a to-do done
+    expect(told(bram, `submission:${watchId}:proposed:`).map((n) => n.readAt !== null)).toEqual([true]); // done
     const [approved] = told(grace, `submission:${watchId}:approved:`);
     expect(approved).toMatchObject({ link: `/s/${serial}`, category: "submissions" });
     expect(approved.title).toBe(`Approved, seal ${serial} issued: Gator Kids Watch 3 (firmware 3.2.0)`);
@@ -299,6 +309,9 @@ describe("vulnerability reports", () => {
     actOnFinding(grace, findingId, { action: "mark_fixed", note: "", fixedInVersion: "3.2.1", version: v() });
     for (const a of [asha, bram]) expect(told(a, `report:${findingId}:fix_claimed:`)).toHaveLength(1);
     expect(told(carol)).toEqual([]);
+    // The supplier did what "New report" asked: it is done (read); the assessors' "Fix to verify" is news.
+    expect(told(grace, `report:${findingId}:recorded`).map((n) => n.readAt !== null)).toEqual([true]);
+    expect(told(bram, `report:${findingId}:fix_claimed:`)[0].readAt).toBeNull();
     actOnFinding(asha, findingId, {
       action: "reject_fix",
       note: "Firmware 3.2.1 still broadcasts the PIN.",
@@ -306,6 +319,10 @@ describe("vulnerability reports", () => {
     });
     const [rejected] = told(grace, `report:${findingId}:fix_rejected:`);
     expect(rejected.title).toBe("Fix rejected: Gator Kids Watch 3");
+    expect(rejected.readAt).toBeNull();
+    // Decided by asha: "Fix to verify" is done for bram too.
+    for (const a of [asha, bram])
+      expect(told(a, `report:${findingId}:fix_claimed:`).map((n) => n.readAt !== null)).toEqual([true]);
     expect(rejected.body).toContain("Firmware 3.2.1 still broadcasts the PIN.");
   });
 
@@ -336,7 +353,11 @@ describe("recurring evidence", () => {
     const pending = db().select().from(recurringEvidence).where(eq(recurringEvidence.status, "pending")).get()!;
     expect(told(asha, `recurring:${pending.id}:submitted`)).toHaveLength(1);
     expect(told(carol)).toEqual([]);
+    expect(told(bram, `recurring:${pending.id}:submitted`)[0].readAt).toBeNull();
     decideRecurringEvidence(asha, pending.id, { decision: "accept", comment: "" });
+    // Decided by asha: "Recurring evidence to check" is done for every assessor, kept in their lists.
+    for (const a of [asha, bram])
+      expect(told(a, `recurring:${pending.id}:submitted`).map((n) => n.readAt !== null)).toEqual([true]);
     const [n] = told(grace, `recurring:${pending.id}:accepted`);
     expect(n).toMatchObject({ category: "recurring", link: `/supplier/seals/${pending.serial}/recurring` });
     expect(n.title).toContain(pending.requirementRef);

@@ -7,6 +7,7 @@ import {
   editableScope,
   isOpen,
   readOnlyReason,
+  submitUnavailableReason,
   SUBMISSION_STATUSES,
   TRANSITIONS,
   type SubmissionStatus,
@@ -179,5 +180,24 @@ describe("readOnlyReason", () => {
     ["withdrawn", "Read-only: the submission is withdrawn."],
   ] as const)("%s: %s", (status, text) => {
     expect(readOnlyReason(status)).toBe(text);
+  });
+});
+
+describe("submitUnavailableReason", () => {
+  it("says a decided submission is finished, not that it is still with the assessors", () => {
+    expect(submitUnavailableReason("approved")).toMatch(/^Approved: the assessment is finished/);
+    expect(submitUnavailableReason("rejected")).toMatch(/^Rejected: the assessment is finished/);
+    expect(submitUnavailableReason("withdrawn")).toMatch(/^Withdrawn: it will not be assessed/);
+    for (const s of ["approved", "rejected", "withdrawn"] as const)
+      expect(submitUnavailableReason(s)).not.toContain("with the assessors");
+  });
+
+  it("says where an open one is: waiting for an assessor, or being reviewed", () => {
+    expect(submitUnavailableReason("submitted")).toContain("with the assessors");
+    expect(submitUnavailableReason("in_review")).toContain("an assessor is reviewing");
+  });
+
+  it("has a sentence for every status", () => {
+    for (const s of SUBMISSION_STATUSES) expect(submitUnavailableReason(s)).toMatch(/\.$/);
   });
 });

@@ -108,6 +108,28 @@ export function readOnlyReason(status: SubmissionStatus): string {
   return `Read-only: the submission is ${SUBMISSION_STATUS_LABELS[status].toLowerCase()}.`;
 }
 
+/**
+ * Where a submission the supplier cannot submit now stands, in a sentence (its page says it where
+ * the submit button would be): "with the assessors" is true only until an assessor decides.
+ */
+export function submitUnavailableReason(status: SubmissionStatus): string {
+  switch (status) {
+    case "draft":
+    case "changes_requested":
+      return "It cannot be submitted now.";
+    case "submitted":
+      return "Submitted: its answers are with the assessors, waiting for one to start the review; nothing more to submit.";
+    case "in_review":
+      return "In review: an assessor is reviewing its answers; nothing more to submit.";
+    case "approved":
+      return "Approved: the assessment is finished and a seal was issued; nothing more to submit.";
+    case "rejected":
+      return "Rejected: the assessment is finished. To try again, open a new submission for this firmware.";
+    case "withdrawn":
+      return "Withdrawn: it will not be assessed; nothing more to submit.";
+  }
+}
+
 export function isOpen(status: SubmissionStatus): boolean {
   return status !== "approved" && status !== "rejected" && status !== "withdrawn";
 }
