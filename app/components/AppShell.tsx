@@ -87,7 +87,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
         Skip to content
       </a>
       <header className="topbar">
-        <div className="topbar__inner">
+        <div className={user ? "topbar__inner" : "topbar__inner topbar__inner--public"}>
           <Link to={user ? user.home : "/"} className="brand">
             <SealMark />
             <span>IoT Seal</span>
@@ -113,8 +113,8 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
               </nav>
             </>
           ) : (
-            // Anyone may check a seal (a shopper with a box, a buyer without an account); on a phone the home page links it.
-            <nav aria-label="Main" className="mainnav">
+            // Anyone may check a seal (a shopper with a box, a buyer without an account), on a phone too.
+            <nav aria-label="Main" className="mainnav mainnav--public">
               <NavLink to="/verify" className={({ isActive }) => (isActive ? "active" : undefined)}>
                 Verify a seal
               </NavLink>

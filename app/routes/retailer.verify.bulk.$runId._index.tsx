@@ -32,6 +32,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
+/**
+ * A serial or GTIN cell is kept on one line; what the buyer's file has there instead (a line of
+ * other text, a value a broken quote ran together) breaks anywhere rather than widening the table.
+ */
+const keyCellClass = (value: string) => (value.length <= 24 ? "mono nowrap" : "mono hash");
+
 export default function BulkResult() {
   const r = useLoaderData<typeof loader>();
   return (
@@ -70,7 +76,7 @@ export default function BulkResult() {
           </p>
         ) : (
           <div className="table-wrap">
-            <table className="stack" data-testid="attention-rows">
+            <table className="stack bulk-rows" data-testid="attention-rows">
               <thead>
                 <tr>
                   <th scope="col">Line</th>
@@ -96,7 +102,7 @@ export default function BulkResult() {
                       <td
                         key={`${c}-${i}`}
                         data-label={c}
-                        className={r.keyColumns.includes(i) ? "mono nowrap" : undefined}
+                        className={r.keyColumns.includes(i) ? keyCellClass(row.cells[i] ?? "") : undefined}
                       >
                         {row.cells[i]}
                       </td>
@@ -105,7 +111,7 @@ export default function BulkResult() {
                       <VerdictBadge verdict={row.status} />
                       <UpdateRequired update={row.updateRequired} verdict={row.status} compact />
                     </td>
-                    <td className="mono nowrap" data-label="Seal">
+                    <td className={keyCellClass(row.serial ?? "")} data-label="Seal">
                       {row.serial && row.status !== "not_found" ? (
                         <Link to={`/s/${row.serial}`}>{row.serial}</Link>
                       ) : (

@@ -117,7 +117,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 /** "Added 3 products; 1 already watched; 2 rows not found; 1 row with an invalid GTIN." */
-function csvSummary({ added, already, byGtin, unknown, invalid, problems }: CsvWatchResult): string {
+function csvSummary({ added, already, byGtin, unknown, invalid, empty, problems }: CsvWatchResult): string {
   const rows = (n: number) => `${n.toLocaleString("en")} row${n === 1 ? "" : "s"}`;
   const parts = [
     `Added ${added.toLocaleString("en")} product${added === 1 ? "" : "s"}`,
@@ -125,6 +125,7 @@ function csvSummary({ added, already, byGtin, unknown, invalid, problems }: CsvW
     ...(already ? [`${already.toLocaleString("en")} already watched`] : []),
     ...(unknown.length ? [`${rows(unknown.length)} not found`] : []),
     ...(invalid.length ? [`${rows(invalid.length)} with an invalid GTIN`] : []),
+    ...(empty.length ? [`${rows(empty.length)} with no serial or GTIN`] : []),
     ...(problems.length ? [`${rows(problems.length)} read despite a problem`] : []),
   ];
   return `${parts.join("; ")}.`;
@@ -142,8 +143,8 @@ function CsvRows({ title, items }: { title: string; items: { line: number; text:
         {title} ({items.length.toLocaleString("en")})
       </summary>
       <ul className="small">
-        {items.map((i) => (
-          <li key={i.line}>
+        {items.map((i, n) => (
+          <li key={n}>
             line {i.line}: {i.text}
           </li>
         ))}
@@ -171,6 +172,10 @@ function CsvWatchOutcome({ result, encodingNote }: { result: CsvWatchResult; enc
       <CsvRows
         title="Invalid GTINs, not watched"
         items={result.invalid.map((i) => ({ line: i.line, text: i.message }))}
+      />
+      <CsvRows
+        title="No serial or GTIN, not watched"
+        items={result.empty.map((e) => ({ line: e.line, text: e.message }))}
       />
       <CsvRows title="Read despite a problem" items={result.problems.map((p) => ({ line: p.line, text: p.message }))} />
     </div>

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
 import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "../components/Field";
@@ -25,6 +25,8 @@ import { checklistLabelFor, levelTitleFor } from "../features/catalogue/checklis
 import { updateRequiredBySerial, validSealOfFirmware } from "../features/findings/advisories.server";
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 import { UpdateRequired } from "../components/UpdateRequired";
+import { verifyLookupOf } from "../features/public/domain/verify-lookup";
+import { resolveDigitalLink } from "../features/public/gs1-resolver.server";
 
 /**
  * Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise), and
@@ -77,6 +79,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const serialError = q.success ? null : (q.error.issues[0]?.message ?? SERIAL_TOO_LONG);
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
+  // The barcode number instead of a serial: the product's current seal's page, as its GS1 Digital Link answers it.
+  const lookup = serial ? verifyLookupOf(serial) : null;
+  if (lookup?.by === "gtin") {
+    const resolved =
+      lookup.gtin14 === null
+        ? null
+        : await resolveDigitalLink(`/01/${lookup.gtin14}`, new URLSearchParams(), "text/html");
+    if (resolved?.kind === "redirect") {
+      const to = new URL(resolved.location);
+      throw redirect(`${to.pathname}${to.search}`); // on this portal, whatever its public address
+    }
+    return {
+      serial: serial ?? "",
+      serialError:
+        lookup.gtin14 === null
+          ? lookup.message
+          : `No product with an IoT Seal has the barcode number (GTIN) ${lookup.gtin14}: check it, or type the seal's serial from its label.`,
+      answer: null,
+      policies: null,
+      updateRequired: null,
+      by: null,
+    };
+  }
   const answer = serial ? labelled(await verifySerial(serial)) : null;
   // A logged-in retail buyer also sees its organisation's acceptance policies applied.
   const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;
@@ -214,7 +239,8 @@ export default function VerifyPage() {
             <div className={loaded.serialError ? "field field--error" : "field"}>
               <label htmlFor="serial">Seal serial</label>
               <p className="field__hint" id="serial-hint">
-                Like IOTS-7KQ2-M9XD; upper or lower case, with or without hyphens.
+                Like IOTS-7KQ2-M9XD; upper or lower case, with or without hyphens. Or the barcode number (GTIN) under
+                the product&apos;s barcode: its current seal.
               </p>
               <input
                 id="serial"

@@ -61,6 +61,10 @@ test("the public seal pages and /verify with each verdict fit a phone", async ({
   for (const [name, serial] of seals) {
     await page.goto(`/s/${serial}`);
     await expectFitsPhone(page, `seal-${name}`);
+    // A visitor who scanned a box can check another seal from any page: the header keeps the link on a phone.
+    await expect(
+      page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Verify a seal" }),
+    ).toBeVisible();
     // The certificate as issued is offered for what it is once the seal is no longer valid.
     await expect(
       page.getByRole("link", {

@@ -43,6 +43,22 @@ test("by serial, /verify gives each demo seal its answer, and a typo is caught",
   await page.goto(`/verify?serial=${"A".repeat(3000)}`);
   await expect(page.getByRole("alert").filter({ hasText: "too long for a serial" })).toBeVisible();
   await expect(page.getByTestId("verify-result")).toHaveCount(0);
+  // The barcode number from the box instead of a serial: the product's current seal (GS1 Digital Link).
+  await page.goto("/verify");
+  await page.getByLabel("Seal serial").fill("5060123450002"); // Gator Kids Watch 3's EAN-13
+  await page.getByRole("button", { name: "Check serial" }).click();
+  await expect(page).toHaveURL(/\/s\/IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await expect(page.getByTestId("seal-verdict")).toBeVisible();
+  await expect(page.getByRole("main")).toContainText("Gator Kids Watch 3");
+  // A mistyped one is named on the field as neither a serial nor a valid barcode number.
+  await page.goto("/verify?serial=5060123450003");
+  await expect(page.getByRole("alert").filter({ hasText: "not a valid barcode number (GTIN)" })).toContainText(
+    "The check digit should be 2, not 3",
+  );
+  await page.goto("/verify?serial=4006381333931"); // a valid EAN-13 of a product with no IoT Seal
+  await expect(
+    page.getByRole("alert").filter({ hasText: "No product with an IoT Seal has the barcode number" }),
+  ).toBeVisible();
   expect(problems).toEqual([]);
   await context.close();
 });

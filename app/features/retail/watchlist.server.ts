@@ -190,6 +190,8 @@ export interface CsvWatchResult {
   unknown: { line: number; by: "gtin" | "serial"; value: string }[];
   /** Rows not watched: their GTIN is not valid. */
   invalid: { line: number; message: string }[];
+  /** Rows not watched: they have neither a serial nor a GTIN (a line of other text, a row with those cells empty). */
+  empty: { line: number; message: string }[];
   /** Rows read (and watched) although their CSV text is not well-formed, they have more cells than the header, or their GTIN needed its leading zeros restored. */
   problems: { line: number; message: string }[];
 }
@@ -216,13 +218,24 @@ export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
       `The CSV has ${rows.length.toLocaleString("en")} rows; watch at most ${WATCH_CSV_MAX_ROWS.toLocaleString("en")} at a time.`,
     );
   return transaction((tx) => {
-    const result: CsvWatchResult = { added: 0, already: 0, byGtin: 0, unknown: [], invalid: [], problems: [] };
+    const result: CsvWatchResult = {
+      added: 0,
+      already: 0,
+      byGtin: 0,
+      unknown: [],
+      invalid: [],
+      empty: [],
+      problems: [],
+    };
     const byGtin = new Map<string, string | null>();
     for (const record of rows) {
       const problem = recordProblem(record, head.cells.length);
       if (problem) result.problems.push({ line: record.line, message: problem });
       const row = watchCsvRow(record.cells, columns.columns);
-      if (row.kind === "empty") continue;
+      if (row.kind === "empty") {
+        result.empty.push({ line: record.line, message: row.message }); // every row of the file is answered
+        continue;
+      }
       if (row.kind === "invalid") {
         result.invalid.push({ line: record.line, message: row.message });
         continue;

@@ -64,6 +64,7 @@ describe("watching from a CSV reads the file as the bulk check does", () => {
             "5060123450003 is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.",
         },
       ],
+      empty: [],
       problems: [{ line: 5, message: "a quote opened in field 2 is never closed (read as written)" }],
     });
     expect((await watchlistView(who)).rows.map((r) => [r.name, r.label])).toEqual([

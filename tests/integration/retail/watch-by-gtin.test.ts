@@ -126,6 +126,7 @@ describe("watching from a CSV", () => {
             "5060123450003 is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.",
         },
       ],
+      empty: [],
       problems: [],
     });
     const rows = (await watchlistView(csvShop())).rows;

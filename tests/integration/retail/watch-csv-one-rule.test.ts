@@ -100,4 +100,15 @@ describe("a first line of 100,000 cells without a key column", () => {
     expect(message.length).toBeLessThan(300);
     expect(() => watchFromCsv(actorByEmail("buyer@demo.test"), text)).toThrow(message);
   });
+
+  it("a row with neither a serial nor a GTIN: the check answers it, and watching reports it by its line", async () => {
+    const text = `label,serial,gtin\nthis;is;garbage;;;\nrow-e,,${WATCH3}\n`;
+    const [empty] = await bulk(text);
+    expect(empty).toMatchObject({ line: 2, status: "not_found" });
+
+    const who = await shop();
+    const result = watchFromCsv(who, text);
+    expect(result).toMatchObject({ added: 1, invalid: [], unknown: [] });
+    expect(result.empty).toEqual([{ line: 2, message: "No serial or GTIN in this row." }]);
+  });
 });

@@ -51,6 +51,33 @@ describe("issue 18: reading the buyer's CSV, one record per row, each with its l
     ]);
   });
 
+  it("a quote left open that a stray quote lines later closes does not swallow the rows between (a buyer's stock file)", () => {
+    const text = [
+      "sku,serial,gtin,description",
+      "A6,IOTS-AAAA-BBBB,,unknown",
+      'A7,"broken,line',
+      "",
+      "A8,,5060123450002,gtin watch3",
+      "A9,,5060123450018,bad gtin",
+      '=cmd|calc,=HYPERLINK("http://evil"),,formula',
+    ].join("\n");
+    const records = readCsvRecords(text);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3, 5, 6, 7]);
+    expect(records[2]).toEqual({
+      line: 3,
+      cells: ["A7", '"broken', "line"],
+      problem: expect.stringMatching(/a quote opened in field 2 is never closed/),
+    });
+    expect(records[3]).toMatchObject({ cells: ["A8", "", "5060123450002", "gtin watch3"], problem: null });
+    expect(records[5].problem).toMatch(/a quote inside unquoted field 2/);
+  });
+
+  it("a well-formed quoted field over several lines is still one field", () => {
+    const records = readCsvRecords('sku,note\nA,"aisle 1\nbay 2, top shelf"\nB,x\n');
+    expect(records[1]).toEqual({ line: 2, cells: ["A", "aisle 1\nbay 2, top shelf"], problem: null });
+    expect(records[2]).toMatchObject({ line: 4, cells: ["B", "x"] });
+  });
+
   it(`a quoted field spanning more than ${MAX_RECORD_LINES} lines counts as never closed`, () => {
     const body = Array.from({ length: 60 }, (_, i) => `506012345000${i % 10},row ${i}`).join("\n");
     const records = readCsvRecords(`gtin,sku\n1,"open\n${body}\nlast,"closed late"\n`);

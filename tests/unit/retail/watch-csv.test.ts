@@ -91,14 +91,14 @@ describe("a row of a watchlist CSV", () => {
     expect(watchCsvRow(["ABC", "", ""], c)).toMatchObject({ kind: "invalid", message: /digits only/ });
   });
 
-  it("no GTIN: the serial; neither: the row is skipped", () => {
+  it("no GTIN: the serial; neither: the row is not watched, saying why", () => {
     expect(watchCsvRow(["", "IOTS-ABCD-EFGH", "SKU-2"], c)).toEqual({
       kind: "serial",
       serial: "IOTS-ABCD-EFGH",
       label: "SKU-2",
     });
-    expect(watchCsvRow(["", " ", "SKU-3"], c)).toEqual({ kind: "empty" });
-    expect(watchCsvRow([], c)).toEqual({ kind: "empty" });
+    expect(watchCsvRow(["", " ", "SKU-3"], c)).toEqual({ kind: "empty", message: "No serial or GTIN in this row." });
+    expect(watchCsvRow([], c)).toEqual({ kind: "empty", message: "No serial or GTIN in this row." });
   });
 
   it("the bulk check's reading: a serial shaped like one wins, an invalid GTIN beside it is said, not refused", () => {

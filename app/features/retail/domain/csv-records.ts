@@ -12,8 +12,9 @@
  *   spreadsheets read it; text after a closing quote (`"abc"def`) is kept after the quoted text;
  *   both are reported as the record's problem;
  * - a quoted field still open at the end of the file, or over MAX_RECORD_LINES lines or
- *   MAX_RECORD_CHARS characters, is a quote that was never closed: the record is its first line
- *   only (the quote kept as text), reported, and reading goes on at the next line.
+ *   MAX_RECORD_CHARS characters, or closed only by a stray quote several lines on that leaves its
+ *   record malformed (text after the closing quote), is a quote that was never closed: the record
+ *   is its first line only (the quote kept as text), reported, and reading goes on at the next line.
  * Empty lines are skipped; a BOM is dropped; lines end with LF, CRLF or CR.
  */
 
@@ -121,7 +122,11 @@ export function readCsvRecords(input: string): CsvRecord[] {
       continue;
     }
     let scan = scanRecord(text, i, false);
-    if ("open" in scan) scan = scanRecord(text, i, true) as Exclude<Scan, { open: true }>;
+    // A quoted field that runs over several lines into a record that is itself malformed is a quote
+    // left open that a later stray quote happened to close (`A7,"broken` ... `=HYPERLINK("x")`): read
+    // as one field it would swallow every row between them without a word. Read as an unclosed quote.
+    if ("open" in scan || (scan.lines > 1 && scan.problem))
+      scan = scanRecord(text, i, true) as Exclude<Scan, { open: true }>;
     const blank = scan.cells.every((c) => c.trim() === "") && scan.lines === 1 && !scan.problem;
     if (!blank) out.push({ line, cells: scan.cells, problem: scan.problem });
     i = scan.end;

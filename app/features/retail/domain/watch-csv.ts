@@ -138,7 +138,7 @@ export type WatchCsvRow =
   | { kind: "gtin"; gtin14: string; label: string; note?: string }
   | { kind: "serial"; serial: string; label: string; gtin14?: string; note?: string }
   | { kind: "invalid"; value: string; message: string }
-  | { kind: "empty" };
+  | { kind: "empty"; message: string };
 
 /** What one data row asks to watch: the bulk check's reading of the row (rowKeyOf). */
 export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): WatchCsvRow {
@@ -160,7 +160,7 @@ export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): W
       return { kind: "invalid", value, message: `${value} is not a valid GTIN. ${key.reason}` };
     }
     case "empty":
-      return { kind: "empty" };
+      return { kind: "empty", message: key.message };
   }
 }
 
