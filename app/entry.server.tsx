@@ -3,6 +3,7 @@
  * The custom server (server.mjs) also takes `startup` from here, so that the portal and its
  * start-up work share one copy of every module (one database connection, one key store).
  */
+import "./platform/zod-messages"; // plain words for zod's size checks, in every parse
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";

@@ -1,4 +1,5 @@
 /** Parsing form posts with zod at the edge: one message per field, named after the field. */
+import "./zod-messages"; // plain words for size checks a schema leaves to zod
 import { z } from "zod";
 
 /**

@@ -49,7 +49,9 @@ export default function AssessorDashboard() {
           <div className="stat__value" data-testid="waiting-count">
             {work.counts.waiting}
           </div>
-          <div className="stat__label">submissions waiting for an assessor</div>
+          <div className="stat__label">
+            {work.counts.waiting === 1 ? "submission" : "submissions"} waiting for an assessor
+          </div>
         </Link>
         <Link className="stat" to="/assessor/queue?status=in_review">
           <div className="stat__value" data-testid="mine-count">
@@ -67,7 +69,9 @@ export default function AssessorDashboard() {
           <div className="stat__value" data-testid="recurring-count">
             {recurringPending}
           </div>
-          <div className="stat__label">pieces of recurring evidence (scans, disclosure checks) to check</div>
+          <div className="stat__label">
+            {recurringPending === 1 ? "piece" : "pieces"} of recurring evidence (scans, disclosure checks) to check
+          </div>
         </Link>
       </div>
       <Panel

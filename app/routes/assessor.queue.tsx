@@ -101,7 +101,7 @@ export default function Queue() {
           <p className="muted">Nothing waiting here.</p>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="stack">
               <thead>
                 <tr>
                   <th>Supplier</th>
@@ -115,8 +115,8 @@ export default function Queue() {
               <tbody>
                 {d.rows.map((r) => (
                   <tr key={r.id}>
-                    <td>{r.supplier}</td>
-                    <td>
+                    <td data-label="Supplier">{r.supplier}</td>
+                    <td data-label="Product version">
                       {r.conflicted && !r.mine ? (
                         r.product
                       ) : (
@@ -127,17 +127,17 @@ export default function Queue() {
                         {r.recertifiesSerial ? <span className="badge badge--info">re-certification</span> : null}
                       </div>
                     </td>
-                    <td>
+                    <td data-label="Checklist and level">
                       {r.checklistLabel}
                       <div className="small muted">{r.targetLevel}</div>
                     </td>
-                    <td title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>
+                    <td data-label="Waiting" title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>
                       {age(r.submittedAt, d.now)}
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <StatusBadge status={r.status} />
                     </td>
-                    <td>
+                    <td data-label="Who has it">
                       {r.conflicted ? (
                         <>
                           <span className="badge badge--bad">conflict of interest</span>

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AppliesSummary } from "../components/Applicability";
@@ -21,7 +21,8 @@ const query = z.object({ from: z.string().min(1).max(40), to: z.string().min(1).
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const checklistId = params.checklistId ?? "";
   const q = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!q.success) throw new Response("Choose two versions to compare: ?from=<version>&to=<version>.", { status: 400 });
+  // No versions chosen (the address typed or shared without them): the checklist's page, where its compare form is.
+  if (!q.success) throw redirect(`/checklists/${encodeURIComponent(checklistId)}#diff-title`);
   if (!getVersionRow(checklistId, q.data.from) || !getVersionRow(checklistId, q.data.to))
     notFound(`${checklistId} has no version ${q.data.from} or ${q.data.to}.`);
   return diffChecklistVersions(checklistId, q.data.from, q.data.to);

@@ -9,6 +9,7 @@ import {
   isOpen,
   MAX_EXTENSION_REASON,
   MIN_EXTENSION_REASON,
+  FINDING_UPDATE_LABELS,
   severityVersusCvss,
   type FindingAction,
 } from "../features/findings/domain/findings";
@@ -439,7 +440,11 @@ export default function FindingPage() {
             <li key={h.id}>
               <time dateTime={new Date(h.at).toISOString()}>{formatDateTime(h.at)}</time>
               <span>
-                <strong>{h.kind.replace(/_/g, " ")}</strong>{" "}
+                <strong>{FINDING_UPDATE_LABELS[h.kind] ?? h.kind.replace(/_/g, " ")}</strong>{" "}
+                {/* Recorded now, reported earlier (a bug bounty's report entered later): both dates, as the header says. */}
+                {h.kind === "reported" && formatDate(h.at) !== formatDate(f.reportedAt)
+                  ? `(reported on ${formatDate(f.reportedAt)}). `
+                  : ""}
                 {h.fixedInVersion ? `in firmware ${h.fixedInVersion}. ` : ""}
                 {h.newDeadline && h.kind === "deadline_extended"
                   ? `New deadline ${formatDateTime(h.newDeadline)}. `

@@ -37,7 +37,7 @@ export default function Submissions() {
           </p>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="stack">
               <thead>
                 <tr>
                   <th>Product version</th>
@@ -50,23 +50,25 @@ export default function Submissions() {
               <tbody>
                 {submissions.map((r) => (
                   <tr key={r.s.id}>
-                    <td>
+                    <td data-label="Product version">
                       <Link to={`/supplier/submissions/${r.s.id}`}>{r.productName}</Link>
                       <div className="small muted">
                         hw {r.hardwareRevision} · fw {r.firmwareVersion}
                       </div>
                     </td>
-                    <td>
+                    <td data-label="Checklist and level">
                       {r.checklistLabel}
                       <div className="small muted">level {r.s.targetLevel}</div>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <StatusBadge status={r.s.status} />
                     </td>
-                    <td className="num">
+                    <td data-label="Complete" className="num">
                       {r.progress.complete}/{r.progress.total}
                     </td>
-                    <td className="small">{formatDateTime(r.s.updatedAt)}</td>
+                    <td data-label="Last change" className="small">
+                      {formatDateTime(r.s.updatedAt)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -90,4 +90,8 @@ test("a report recorded above its CVSS rating says so beside the score", async (
   await expect(grace.getByTestId("severity-vs-cvss")).toHaveText(
     "CVSS rates 6.5 Medium; the report is recorded as High, stricter: its severity, not the score, sets the disclosure deadline and whether seals are suspended.",
   );
+  // Reported 80 days ago (the bug bounty), recorded when the demo was made: the history names both dates.
+  await expect(grace.getByRole("region", { name: "History" })).toContainText(
+    /Recorded \(reported on \d{1,2} \w+ \d{4}\)\./,
+  );
 });

@@ -28,6 +28,7 @@ const optionalText = (max: number) =>
 const isoDateField = (missing: string) =>
   z
     .string({ error: missing })
+    .min(1, { error: missing }) // left empty: what to enter, not how to write it
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "Enter the date as YYYY-MM-DD." })
     .refine((v) => parseIsoDate(v) !== null, { error: "That is not a real date." });
 

@@ -180,6 +180,18 @@ export const FINDING_STATUS_LABELS: Record<FindingStatus, string> = {
   withdrawn: "Withdrawn",
 };
 
+/** A report's history entries, as its page names them ("reported" is when the portal recorded it). */
+export const FINDING_UPDATE_LABELS: Record<string, string> = {
+  reported: "Recorded",
+  acknowledged: "Acknowledged",
+  fix_in_progress: "Fix in progress",
+  fixed: "Marked fixed",
+  verified_fixed: "Fix verified",
+  fix_rejected: "Fix rejected",
+  withdrawn: "Withdrawn",
+  deadline_extended: "Deadline extended",
+};
+
 export const FINDING_TRANSITIONS = {
   acknowledge: { from: ["open"], to: "acknowledged", by: "supplier" },
   start_fix: { from: ["open", "acknowledged"], to: "fix_in_progress", by: "supplier" },
