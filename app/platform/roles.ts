@@ -93,6 +93,7 @@ export function navFor(role: Role): NavItem[] {
         home,
         { to: "/supplier/products", label: "Products" },
         { to: "/supplier/submissions", label: "Submissions" },
+        { to: "/supplier/seals", label: "Seals" },
         { to: "/findings", label: "Vulnerabilities" },
         checklists,
       ];

@@ -135,6 +135,9 @@ export default function SupplierDashboard() {
             ))}
           </ul>
         )}
+        <p className="small">
+          <Link to="/supplier/seals">All your seals</Link>, with those expired, revoked or replaced.
+        </p>
       </section>
       <p className="muted" data-testid="evidence-quota">
         {evidenceQuota} Each file your submissions and recurring evidence use counts once; evidence you remove stops

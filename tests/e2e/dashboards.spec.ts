@@ -70,6 +70,40 @@ test("the supplier's dashboard shows open reports with their clocks, changes req
   await expectFitsPhone(browser, "supplier2@demo.test", "/supplier", "supplier2");
 });
 
+test("a supplier lists every seal of theirs, expired ones too, and filters them", async ({ browser }) => {
+  const page = await dashboardPage(browser, "supplier");
+  const problems = watchConsole(page);
+  await page.goto(ACCOUNTS.supplier.dashboard);
+  await page.getByRole("link", { name: "All your seals" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your seals" })).toBeVisible();
+  const table = page.getByTestId("own-seals");
+  // The demo's Gator seals: watch 3 (monitored while valid or suspended: its recurring evidence is linked).
+  const watch3 = table.getByRole("row").filter({ hasText: "Gator Kids Watch 3" }).filter({ hasText: "firmware 3.1.0" });
+  const verdict = await watch3.locator("[data-verdict]").first().getAttribute("data-verdict");
+  await expect(watch3.getByRole("link", { name: "Recurring evidence" })).toHaveCount(
+    verdict === "valid" || verdict === "suspended" ? 1 : 0,
+  );
+  const watch2 = table.getByRole("row").filter({ hasText: "Gator Kids Watch 2" });
+  await expect(watch2).toContainText("Expired");
+  await expect(watch2.getByRole("link", { name: "Recurring evidence" })).toHaveCount(0);
+  await expect(table).not.toContainText("Brightnest"); // another supplier's seals are not listed
+  await page.getByLabel("State").selectOption("expired");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/state=expired/);
+  await expect(page.getByTestId("own-seals").getByRole("row").filter({ hasText: "Gator Kids Watch 3" })).toHaveCount(0);
+  await page.screenshot({ path: "test-results/screenshots/supplier-seals.png", fullPage: true });
+  expect(problems).toEqual([]);
+  await page.context().close();
+  const phone = await dashboardPage(browser, "supplier", true);
+  await phone.goto("/supplier/seals");
+  await expect(phone.getByRole("heading", { level: 1, name: "Your seals" })).toBeVisible();
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth), "seals: page width").toBeLessThanOrEqual(
+    PHONE.width,
+  );
+  await phone.screenshot({ path: "test-results/screenshots/supplier-seals-phone.png", fullPage: true });
+  await phone.context().close();
+});
+
 test("the assessor's dashboard shows the queue counts, confirmations, fixes to verify and recurring evidence", async ({
   browser,
 }) => {

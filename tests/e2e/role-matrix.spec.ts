@@ -70,6 +70,7 @@ const MATRIX: Record<
     get: { anon: "login", supplier: 403, assessor: 404, retailer: 403, admin: 404 },
   },
   // Recurring evidence: the supplier's own seal (a crafted post that is not the multipart form: 415); assessors check it.
+  "routes/supplier.seals._index": { path: "/supplier/seals", get: supplierOnly },
   "routes/supplier.seals.$serial.recurring": {
     path: `/supplier/seals/${ids.activeSeal}/recurring`,
     get: supplierOnly,

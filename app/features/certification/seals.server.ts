@@ -18,6 +18,7 @@ import {
   productVersions,
   sealEvents,
   seals,
+  submissions,
 } from "../../../db/schema";
 import { renderSealPdf } from "../trust/adapters/seal-pdf.server";
 import { signingKeys } from "../trust/adapters/signing-keys.server";
@@ -62,7 +63,7 @@ import { loadSubmission, requirementsInScope } from "./submission-records.server
 import { keyPromisesShown, levelMeaning, supportSummary, type SupportSummary } from "./domain/shopper-summary";
 import { supportFactsOf } from "../catalogue/domain/support-period";
 import { supportEndsAt, supportHasEnded } from "./domain/support-period-end";
-import { checklistLabelFor } from "../catalogue/checklists.server";
+import { checklistLabelFor, hasRecurringRequirements } from "../catalogue/checklists.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export interface PreparedSeal {
@@ -650,11 +651,10 @@ export const sealListQuery = z.object({
   q: z.string().trim().max(100).catch(""),
 });
 
-/** Every seal, for assessors and administrators: newest first, filtered by state or text. */
-export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
-  assertCan(actor, "seals.manage");
+/** The seals of a list, newest first, each with its verdict now; `organizationId`: one supplier's only. */
+function sealListRows(organizationId: string | null) {
   const now = new Date(nowMs());
-  const rows = db()
+  return db()
     .select({
       serial: seals.serial,
       state: seals.state,
@@ -662,17 +662,32 @@ export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
       validUntil: seals.validUntil,
       issuedAt: seals.issuedAt,
       product: products.name,
+      productId: products.id,
       model: products.model,
       firmware: productVersions.firmwareVersion,
       supplier: organizations.name,
+      checklistVersionId: checklistVersions.id,
+      checklist: {
+        id: checklistVersions.checklistId,
+        version: checklistVersions.version,
+        title: checklistVersions.title,
+      },
+      level: submissions.targetLevel,
     })
     .from(seals)
     .innerJoin(productVersions, eq(productVersions.id, seals.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, seals.organizationId))
+    .innerJoin(submissions, eq(submissions.id, seals.submissionId))
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
+    .where(organizationId ? eq(seals.organizationId, organizationId) : undefined)
     .orderBy(desc(seals.issuedAt))
     .all()
     .map((r) => ({ ...r, expired: r.validUntil <= now, verdict: sealVerdictOf(r, now).verdict }));
+}
+
+/** A seal list filtered by state ("expired": expired and not revoked) and by text in its serial, product or supplier. */
+function filterSealList(rows: ReturnType<typeof sealListRows>, query: z.infer<typeof sealListQuery>) {
   const q = query.q.toLowerCase();
   return rows.filter(
     (r) =>
@@ -680,6 +695,32 @@ export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
         (query.state === "expired" ? r.expired && r.state !== "revoked" : r.state === query.state)) &&
       (!q || [r.serial, r.product, r.model, r.supplier, r.firmware].some((v) => v.toLowerCase().includes(q))),
   );
+}
+
+/** Every seal, for assessors and administrators: newest first, filtered by state or text. */
+export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
+  assertCan(actor, "seals.manage");
+  return filterSealList(sealListRows(null), query);
+}
+
+/**
+ * A supplier's own seals, every one ever issued (valid, suspended, revoked, expired, replaced),
+ * newest first, filtered as staff filter theirs, each with the checklist it was issued against.
+ */
+export function listOwnSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
+  assertCan(actor, "supplier.workspace");
+  const labels = new Map<string, { label: string; recurring: boolean }>();
+  return filterSealList(sealListRows(actor.organizationId), query).map(({ checklist, checklistVersionId, ...r }) => {
+    if (!labels.has(checklistVersionId))
+      labels.set(checklistVersionId, {
+        label: checklistLabelFor(checklist),
+        recurring: hasRecurringRequirements(checklistVersionId),
+      });
+    const { label, recurring } = labels.get(checklistVersionId)!;
+    // Its recurring evidence page is worth a link while the seal is monitored (valid or suspended).
+    const monitored = recurring && (r.verdict === "valid" || r.verdict === "suspended");
+    return { ...r, checklistLabel: label, monitored };
+  });
 }
 
 /** One seal with what staff may see: who acted, and which actions the lifecycle allows now. */
