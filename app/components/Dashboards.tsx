@@ -245,10 +245,13 @@ export function MyProposalsList({ rows }: { rows: MyProposalRow[] }) {
                   {p.cannotConfirm}
                 </div>
               </>
+            ) : p.waitingFor.blocked ? (
+              <>
+                <span className="badge badge--bad">no other assessor can confirm it</span>
+                <div className="small">{p.waitingFor.text}.</div>
+              </>
             ) : (
-              <span className={p.waitingFor.blocked ? "badge badge--bad" : "badge badge--info"}>
-                waiting for confirmation by {p.waitingFor.text}
-              </span>
+              <span className="badge badge--info">waiting for confirmation by {p.waitingFor.text}</span>
             )}
           </span>
         </li>

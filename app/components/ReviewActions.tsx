@@ -128,8 +128,12 @@ export function ReviewActions({
             <p data-testid="cannot-confirm">{cannotConfirm}</p>
           ) : waitingFor ? (
             <p data-testid="waiting-for-confirmation">
-              <strong>Waiting for confirmation by {waitingFor.text}.</strong> You proposed this approval; four eyes:
-              another assessor confirms it or sends it back.
+              <strong>
+                {waitingFor.blocked
+                  ? `${waitingFor.text[0].toUpperCase()}${waitingFor.text.slice(1)}.`
+                  : `Waiting for confirmation by ${waitingFor.text}.`}
+              </strong>{" "}
+              You proposed this approval; four eyes: another assessor confirms it or sends it back.
             </p>
           ) : null}
           <CommentForm

@@ -15,6 +15,7 @@
  *   submission.changed proposed             the possible confirmers (four eyes:    reviews      submission:<id>:proposed:v<version>
  *                                           not the proposer, no author of the
  *                                           current verdicts, no conflict)
+ *                                           nobody can confirm it: the admins      system       submission:<id>:proposed:v<version>:unconfirmable
  *   submission.changed proposal_confirmed   the proposer; the "proposed" notice    reviews      submission:<id>:proposal_confirmed:v<version>
  *                                           taken back from the other confirmers
  *   submission.changed proposal_returned    the proposer; the "proposed" notice    reviews      submission:<id>:proposal_returned:v<version>
@@ -81,7 +82,7 @@ import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
 import { latestKeyLike, notify, retract, settle } from "./notify.server";
-import { assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
+import { admins, assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
 
 type Reader = Pick<Tx, "select">;
@@ -177,6 +178,9 @@ function settleSubmissionToDos(tx: Tx, submissionId: string, change: DomainEvent
       settle(tx, { prefix: prefix("submitted") });
       return;
     case "proposal_confirmed":
+    case "proposal_returned":
+    case "proposal_withdrawn":
+      // The proposal ended: whatever still asked for its confirmation is done (the admins' "no assessor can confirm" too).
       settle(tx, { prefix: prefix("proposed") });
       return;
     case "submitted":
@@ -262,11 +266,25 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
       });
       return;
     }
-    case "proposed":
+    case "proposed": {
+      // Whoever may confirm it (review.server.ts's rule, as the dashboard and the confirmation apply it):
+      // not the proposer, nor an author of the current verdicts (four eyes), nor a conflicted assessor.
+      const confirmers = possibleConfirmers(tx, f.s.organizationId, e.byUserId, verdictAuthors(tx, f.s.id));
+      if (confirmers.length === 0) {
+        // Nobody can confirm it: the approval waits on the administrators (add an assessor, or lift a conflict).
+        notify(tx, {
+          userIds: admins(tx),
+          category: "system",
+          kind: "submission.unconfirmable",
+          key: submissionKey(f.s.id, "proposed", e.version) + ":unconfirmable",
+          title: `No assessor can confirm an approval: ${f.label}`,
+          body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.s.targetLevel}, and no other assessor can confirm it: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
+          link: "/admin/conflicts",
+        });
+        return;
+      }
       notify(tx, {
-        // Whoever may confirm it (review.server.ts's rule, as the dashboard and the confirmation apply it):
-        // not the proposer, nor an author of the current verdicts (four eyes), nor a conflicted assessor.
-        userIds: possibleConfirmers(tx, f.s.organizationId, e.byUserId, verdictAuthors(tx, f.s.id)).map((c) => c.id),
+        userIds: confirmers.map((c) => c.id),
         category: "reviews",
         kind: "submission.proposed",
         key,
@@ -275,6 +293,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
         link: assessorLink,
       });
       return;
+    }
     case "proposal_confirmed":
     case "proposal_returned": {
       // Sent back: the other assessors' "waiting for your confirmation" names a proposal that is gone.

@@ -532,3 +532,44 @@ describe("approval proposals: put to who may confirm them, taken back when they 
     expect(mailStatus(notice.key, dave)).toBe("kept");
   });
 });
+
+describe("an approval nobody can confirm", () => {
+  it("the administrators are told (and the proposer's page says so); the notice is done once the proposal ends", () => {
+    const admin = actorByEmail("admin@demo.test");
+    const brightnest = db()
+      .select()
+      .from(organizations)
+      .where(eq(organizations.name, "Brightnest Smart Home Ltd"))
+      .get()!;
+    // Every assessor but asha has a conflict of interest with Brightnest: nobody can confirm her proposal.
+    for (const email of ["assessor2@demo.test", "carol@conflicted.test", "dave@assessors.test"])
+      declareConflict(admin, {
+        assessorId: actorByEmail(email).userId,
+        organizationId: brightnest.id,
+        reason: "Advised Brightnest on this product line.",
+      });
+    const id = openTestDraft(
+      sam,
+      addTestVersion(sam, createTestProduct(sam, { name: "Brightnest Lonely Hub", model: "BN-LH1" })),
+    );
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(sam, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(sam, id);
+    takeSubmission(asha, id, version(id));
+    for (const ref of ["1", "2", "3"])
+      recordVerdict(asha, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
+    proposeApproval(asha, id, version(id), "All met.");
+    const [notice] = told(admin, `submission:${id}:proposed:`);
+    expect(notice).toMatchObject({
+      category: "system",
+      title: "No assessor can confirm an approval: Brightnest Lonely Hub (firmware 1.0.0)",
+      link: "/admin/conflicts",
+      readAt: null,
+    });
+    expect(notice.body).toContain("Add an assessor, or lift a conflict of interest");
+    for (const email of ["assessor2@demo.test", "carol@conflicted.test", "dave@assessors.test"])
+      expect(told(actorByEmail(email), `submission:${id}:`)).toEqual([]);
+    withdrawProposal(asha, id, version(id), "Waiting for a colleague.");
+    expect(told(admin, `submission:${id}:proposed:`).map((n) => n.readAt !== null)).toEqual([true]);
+  });
+});

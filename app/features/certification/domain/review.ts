@@ -378,13 +378,14 @@ export function reachedAssessors(s: {
  * Whom a proposer is told their proposal waits for, given the assessors who could confirm it now
  * (not the proposer, not disabled, no conflict of interest with the supplier). Proposals are not
  * addressed to anyone: when only one assessor can confirm, the proposal is in effect addressed to
- * them and they are named; when several can, "any other assessor"; when none can, the proposer is
- * told so (an admin must add an assessor or lift a conflict).
+ * them and they are named; when several can, "any other assessor"; when none can (`blocked`), the
+ * text is a sentence of its own saying so: the administrators are told (an admin must add an
+ * assessor or lift a conflict).
  */
 export function awaitingConfirmationBy(confirmers: readonly string[]): { text: string; blocked: boolean } {
   if (confirmers.length === 0)
     return {
-      text: "no other assessor who can confirm it (every other assessor has a conflict of interest or is disabled): ask an administrator",
+      text: "no other assessor can confirm it: every other assessor has a conflict of interest with this supplier or is disabled. The administrators are told, to add an assessor or lift a conflict",
       blocked: true,
     };
   if (confirmers.length === 1) return { text: confirmers[0], blocked: false };
