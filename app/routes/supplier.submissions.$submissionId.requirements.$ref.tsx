@@ -358,6 +358,15 @@ export default function RequirementPage() {
         <h2 id="evidence-title">Evidence ({r.evidence.length})</h2>
         <EvidenceList files={r.evidence} canRemove={r.editable} />
         {r.editable ? (
+          // Without JavaScript an upload reloads the page, and the answer's text not yet saved with it.
+          <noscript>
+            <p className="small" data-testid="save-before-upload">
+              Save your answer before you upload: without JavaScript, uploading reloads this page and what you typed
+              above and did not save is lost.
+            </p>
+          </noscript>
+        ) : null}
+        {r.editable ? (
           <div className="grid grid--2">
             <EvidenceUploader
               endpoint={`${base}/evidence?ref=${encodeURIComponent(r.ref)}`}

@@ -195,6 +195,8 @@ test("uploading works without JavaScript too", async ({ browser }) => {
   await page.goto("/supplier/submissions");
   await page.getByRole("link", { name: "Brightnest Indoor Cam 2" }).click();
   await page.getByRole("list", { name: "What still blocks submission" }).getByRole("link").first().click();
+  // The upload reloads the page here: the page says to save the answer first.
+  await expect(page.getByTestId("save-before-upload")).toContainText("Save your answer before you upload");
   await page.getByLabel("Add evidence files").setInputFiles("db/seed-evidence/indoor-cam-port-scan.txt");
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByRole("status")).toHaveText(/Attached 1 file to [\d.]+/);

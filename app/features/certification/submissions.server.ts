@@ -646,8 +646,13 @@ export function submissionView(actor: Actor, id: string) {
     seal,
     /** While it can still be submitted: the product's support period has ended, so no seal could be issued (null: fine). */
     supportEnded: canSubmit ? supportProblemOf(t, s) : null,
-    /** What opening it carried across through the crosswalk (null: the supplier did not ask). */
-    carriedAcross: carryNoticeOf(t, s),
+    /**
+     * What opening it carried across through the crosswalk (null: the supplier did not ask), while it
+     * still matters: until the submission is sent (a draft), and "nothing was carried across" only
+     * until a first answer is saved.
+     */
+    carriedAcross:
+      s.status === "draft" && !(s.carriedAcross?.answers === 0 && progress.answered > 0) ? carryNoticeOf(t, s) : null,
     recertification: recert && {
       serial: recert.seal.serial,
       /** The seal's verdict now, in words, with its public reason (revoked or expired since: nothing carries over). */

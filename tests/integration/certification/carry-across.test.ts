@@ -26,7 +26,7 @@ import {
 import { recordVerdict, reviewView, takeSubmission } from "../../../app/features/certification/review.server";
 import { requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { actorByEmail, grace } from "../../support/actors";
-import { submissionVersion } from "../../support/submissions";
+import { addTestVersion, createTestProduct, submissionVersion } from "../../support/submissions";
 
 const CRA = "eu-cra-annex-i@2024";
 let watch310: string; // Gator Kids Watch 3 firmware 3.1.0: approved against ETSI EN 303 645 3.1.3-r1
@@ -280,5 +280,19 @@ describe("carrying answers across schemes", () => {
         .where(and(eq(auditEvents.action, "submission.carried_across"), eq(auditEvents.targetId, id)))
         .all(),
     ).toHaveLength(0);
+  });
+
+  it("'nothing was carried across' is said until the first answer is saved, not on every later visit", () => {
+    const pv = addTestVersion(grace(), createTestProduct(grace(), { name: "Gator New Band", model: "GW-NB1" }));
+    const id = openCra(pv, true); // a new product: no other submission to carry from
+    expect(submissionView(grace(), id).carriedAcross?.text).toMatch(/^Nothing was carried across/);
+    const [first] = requirementsInScope(db(), CRA, "essential");
+    saveAnswer(grace(), id, first.ref, {
+      claim: "implemented",
+      justification: "Described in the product's security design.",
+      noEvidenceReason: "",
+      revision: 0,
+    });
+    expect(submissionView(grace(), id).carriedAcross).toBeNull();
   });
 });
