@@ -377,8 +377,8 @@ function VerifyResult({
               {a.checks.map((c) => (
                 <li key={c.label} className={c.ok ? "check check--ok" : "check check--bad"}>
                   <span aria-hidden="true">{c.ok ? "✓" : "✗"}</span> <strong>{c.label}</strong>
-                  {c.ok ? "" : " — failed"}
-                  {c.detail ? <span className="muted small"> {c.detail}</span> : null}
+                  {c.ok ? "" : c.detail ? " —" : " — failed"}
+                  {c.detail ? <span className={c.ok ? "muted small" : "small"}> {c.detail}</span> : null}
                 </li>
               ))}
             </ul>

@@ -54,6 +54,7 @@
  */
 import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import {
+  checklistVersions,
   decisions,
   findings,
   findingUpdates,
@@ -69,6 +70,8 @@ import { nowMs } from "../../platform/clock.server";
 import { preparedQueries, type Tx } from "../../platform/db.server";
 import type { DomainEvent } from "../../platform/events.server";
 import { formatDate } from "../../platform/format";
+import { getEnv } from "../../platform/env.server";
+import { levelTitleFor } from "../catalogue/checklists.server";
 import { disclosureOf } from "../findings/domain/disclosure";
 import { deadlineEffects, SEAL_BLOCKING_SEVERITIES } from "../findings/domain/findings";
 import { disclosureFindingOf, validSealsByFirmware, withdrawnAtOf } from "../findings/advisories.server";
@@ -95,15 +98,19 @@ function submissionFacts(t: Reader, id: string) {
       product: products.name,
       firmware: productVersions.firmwareVersion,
       supplier: organizations.name,
+      checklist: { id: checklistVersions.checklistId, version: checklistVersions.version },
     })
     .from(submissions)
+    .innerJoin(checklistVersions, eq(checklistVersions.id, submissions.checklistVersionId))
     .innerJoin(productVersions, eq(productVersions.id, submissions.productVersionId))
     .innerJoin(products, eq(products.id, productVersions.productId))
     .innerJoin(organizations, eq(organizations.id, submissions.organizationId))
     .where(eq(submissions.id, id))
     .get();
   if (!row) return null;
-  return { ...row, label: `${row.product} (firmware ${row.firmware})` };
+  // "level Baseline", as the checklist names its level (not its id, "baseline").
+  const level = levelTitleFor(row.checklist, row.s.targetLevel);
+  return { ...row, level, label: `${row.product} (firmware ${row.firmware})` };
 }
 
 /** The newest decision of these kinds on a submission. */
@@ -210,7 +217,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
         kind: "submission.submitted",
         key,
         title: `${resubmitted ? "Resubmitted" : "New in the queue"}: ${f.label}`,
-        body: `${f.supplier} ${resubmitted ? "resubmitted" : "submitted"} ${f.label} at level ${f.s.targetLevel} for review on ${today}. It is waiting in the review queue.`,
+        body: `${f.supplier} ${resubmitted ? "resubmitted" : "submitted"} ${f.label} at level ${f.level} for review on ${today}. It is waiting in the review queue.`,
         link: assessorLink,
       });
       return;
@@ -261,7 +268,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
         kind: "submission.approved",
         key,
         title: `Approved, seal ${seal.serial} issued: ${f.label}`,
-        body: `On ${today} ${f.label} was approved at level ${f.s.targetLevel} and seal ${seal.serial} was issued, valid until ${formatDate(seal.validUntil)}. Its page has the signed credential and the PDF certificate (/s/${seal.serial}/seal.pdf).`,
+        body: `On ${today} ${f.label} was approved at level ${f.level} and seal ${seal.serial} was issued, valid until ${formatDate(seal.validUntil)}. Its page has the signed credential and the PDF certificate: ${getEnv().baseUrl}/s/${seal.serial}/seal.pdf`,
         link: `/s/${seal.serial}`,
       });
       return;
@@ -278,7 +285,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
           kind: "submission.unconfirmable",
           key: submissionKey(f.s.id, "proposed", e.version) + ":unconfirmable",
           title: `No assessor can confirm an approval: ${f.label}`,
-          body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.s.targetLevel}, and no other assessor can confirm it: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
+          body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}, and no other assessor can confirm it: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
           link: "/admin/conflicts",
         });
         return;
@@ -289,7 +296,7 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
         kind: "submission.proposed",
         key,
         title: `Waiting for your confirmation: ${f.label}`,
-        body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.s.targetLevel}. A second assessor must confirm it or send it back (four eyes).`,
+        body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}. A second assessor must confirm it or send it back (four eyes).`,
         link: assessorLink,
       });
       return;

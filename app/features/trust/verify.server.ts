@@ -103,7 +103,7 @@ function answerWithVerdict(
       {
         label: "Status at the issuer",
         ok: v.verdict === "valid",
-        detail: v.verdict === "valid" ? "In force" : v.verdict.replace("_", " "),
+        detail: v.verdict === "valid" ? "In force" : `not in force: ${v.verdict.replace("_", " ")}`,
       },
     ],
     supersededBy,
