@@ -246,7 +246,22 @@ export function policyFromForm(
     else errors.push(`${checklist.name} has no provision or clause "${m[2]}"`);
   }
   if (errors.length) fieldErrors.requiredProvisions ??= `${errors.join("; ")}.`;
-  if (!parsed.success || Object.keys(fieldErrors).length) return { ok: false, fieldErrors };
+  if (!parsed.success || Object.keys(fieldErrors).length) {
+    // The policy's own rules (policyInput: the name's length, the months' range...) are checked too, on the
+    // fields that could be read, so that every problem is named at once rather than one round at a time.
+    const readable = policyForm.safeParse(
+      Object.fromEntries(Object.entries(form).map(([k, v]) => [k, k in fieldErrors ? "" : v])),
+    );
+    if (readable.success) {
+      const value = { ...readable.data, accepted, requiredProvisions: [...new Set(provisions)] };
+      for (const issue of policyInput.safeParse(value).error?.issues ?? []) {
+        const key = issue.path.join(".") || "form"; // as savePolicy names them
+        const formKey = key === "minSupportMonths" ? "minSupport" : key;
+        if (!(formKey in fieldErrors) && !(key in fieldErrors)) fieldErrors[formKey] = issue.message;
+      }
+    }
+    return { ok: false, fieldErrors };
+  }
   return {
     ok: true,
     value: { ...parsed.data, accepted, requiredProvisions: [...new Set(provisions)] },
