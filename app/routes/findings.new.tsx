@@ -7,7 +7,7 @@ import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/finding
 import { failure, serviceFailure } from "../platform/http/action-errors.server";
 import { ServiceError } from "../platform/errors.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { findingTargets, recordFinding } from "../features/findings/findings.server";
+import { findingFactProblems, findingTargets, recordFinding } from "../features/findings/findings.server";
 import { findingInput } from "../features/findings/forms";
 
 export const meta: MetaFunction = () => [{ title: "Record a vulnerability report — IoT Seal" }];
@@ -47,6 +47,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
+    // The date and the CVSS vector are checked as well, so that every problem is named in one round.
+    const facts = findingFactProblems({ reportedOn: values.reportedOn, cvssVector: values.cvssVector?.trim() });
+    for (const [field, message] of Object.entries(facts)) fieldErrors[field] ??= message;
     return failure("Check the highlighted fields.", fieldErrors, values);
   }
   let id: string;

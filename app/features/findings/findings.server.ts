@@ -89,6 +89,29 @@ function afterFindingChange(opts: FindingChangeOptions): void {
   noteDisclosures();
 }
 
+/**
+ * What is wrong with a report's date and CVSS vector, by field (empty: nothing): a date in the
+ * future or before 1970 (the advisory id carries the year reported; a date before computers had
+ * firmware is a typo), a vector CVSS 3.1 does not score. recordFinding refuses them; the form names
+ * them beside its other problems, so that a report needs one round of corrections, not three.
+ */
+export function findingFactProblems(input: {
+  reportedOn?: string;
+  cvssVector?: string | null;
+}): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (input.reportedOn && /^\d{4}-\d{2}-\d{2}$/.test(input.reportedOn)) {
+    const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
+    if (reportedAt.getTime() > nowMs()) problems.reportedOn = "The report date cannot be in the future.";
+    else if (reportedAt.getUTCFullYear() < 1970) problems.reportedOn = "The report date must be in 1970 or later.";
+  }
+  if (input.cvssVector) {
+    const scored = scoreCvss31(input.cvssVector);
+    if (!scored.ok) problems.cvssVector = scored.message;
+  }
+  return problems;
+}
+
 /** What recording a report takes: the form's fields (with its confirmations). */
 export type RecordFindingInput = z.infer<typeof findingInput>;
 
@@ -100,21 +123,13 @@ export type RecordFindingInput = z.infer<typeof findingInput>;
  */
 export function recordFinding(actor: Actor, input: RecordFindingInput, opts: FindingChangeOptions = {}): string {
   if (!isAssessor(actor)) throw new ServiceError("forbidden", "Only assessors record vulnerability reports.");
+  const problems = findingFactProblems(input);
+  if (Object.keys(problems).length) throw new ServiceError("invalid", Object.values(problems).join(" "), problems); // every one at once
   const reportedAt = new Date(`${input.reportedOn}T00:00:00Z`);
-  if (reportedAt.getTime() > nowMs())
-    throw new ServiceError("invalid", "The report date cannot be in the future.", {
-      reportedOn: "The report date cannot be in the future.",
-    });
-  // The advisory id carries the year reported (four digits); a date before computers had firmware is a typo.
-  if (reportedAt.getUTCFullYear() < 1970)
-    throw new ServiceError("invalid", "The report date must be in 1970 or later.", {
-      reportedOn: "The report date must be in 1970 or later.",
-    });
   let cvss: { vector: string; score: number } | null = null;
   if (input.cvssVector) {
     const scored = scoreCvss31(input.cvssVector);
-    if (!scored.ok) throw new ServiceError("invalid", scored.message, { cvssVector: scored.message });
-    cvss = { vector: scored.vector, score: scored.score };
+    if (scored.ok) cvss = { vector: scored.vector, score: scored.score };
   }
   // The form's own id (made when the form was shown) is the report's: the same form posted twice (a
   // second click without JavaScript, a resent request) records one report, and answers with it.

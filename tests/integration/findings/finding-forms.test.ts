@@ -11,6 +11,7 @@ import { db } from "../../../app/platform/db.server";
 import { recordFinding } from "../../../app/features/findings/findings.server";
 import { action as findingAction, loader as findingLoader } from "../../../app/routes/findings.$findingId";
 import { action as csafAction } from "../../../app/routes/assessor.advisories._index";
+import { action as newFindingAction } from "../../../app/routes/findings.new";
 import { actorByEmail } from "../../support/actors";
 import { sessionCookie } from "../../support/http";
 import { addTestVersion, createTestProduct } from "../../support/submissions";
@@ -155,5 +156,34 @@ describe("the CSAF import", () => {
       } as never),
     );
     expect(again.body.values).toEqual({ document: "{ not json" });
+  });
+});
+
+describe("recording a report: every problem in one round", () => {
+  it("a bad title, a purl, a CVSS vector and a future date are all named at once, nothing recorded", async () => {
+    const before = db().select().from(findings).all().length;
+    const request = new Request("http://localhost/findings/new", {
+      method: "POST",
+      body: new URLSearchParams({
+        productId: "x",
+        versionIds: "y",
+        title: "T".repeat(400),
+        description: "The stream answers without credentials on the LAN.",
+        severity: "medium",
+        cvssVector: "CVSS:3.1/AV:X",
+        affectedPurls: "not a purl",
+        reporter: "A researcher",
+        reportedOn: "2999-06-01",
+      }),
+      headers: { Cookie: assessor, "content-type": "application/x-www-form-urlencoded" },
+    });
+    const r = answer(await newFindingAction({ request, params: {}, context: {} } as never));
+    expect(r.status).toBe(400);
+    expect(Object.keys(r.body.fieldErrors ?? {}).sort()).toEqual(
+      ["affectedPurls", "cvssVector", "reportedOn", "title"].sort(),
+    );
+    expect(r.body.fieldErrors!.reportedOn).toBe("The report date cannot be in the future.");
+    expect(r.body.fieldErrors!.cvssVector).toMatch(/AV \(Attack Vector\) must be one of/);
+    expect(db().select().from(findings).all()).toHaveLength(before);
   });
 });
