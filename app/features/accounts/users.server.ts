@@ -88,25 +88,26 @@ export async function createUser(
       : ORGANIZATION_KIND_OF_ROLE[input.role] === "certifier"
         ? certificationBody(tx, actor)
         : undefined;
+    // Every problem at once (an admin corrects them in one round): the organisation, the role's fit, the email.
+    const fieldErrors: Record<string, string> = {};
+    let summary = "";
     if (!org) {
-      throw new ServiceError("invalid", "Choose the organisation this user belongs to.", {
-        organizationId: "Choose an organisation.",
-      });
-    }
-    if (!roleFitsOrganization(input.role, org.kind)) {
+      fieldErrors.organizationId = "Choose an organisation.";
+      summary = "Choose the organisation this user belongs to.";
+    } else if (!roleFitsOrganization(input.role, org.kind)) {
       const a = (word: string) => (/^[aeiou]/.test(word) ? `An ${word}` : `A ${word}`);
-      throw new ServiceError(
-        "invalid",
-        `${a(input.role)} cannot belong to ${a(org.kind).toLowerCase()} organisation.`,
-        {
-          role: `${a(input.role)} must belong to ${a(ORGANIZATION_KIND_OF_ROLE[input.role]).toLowerCase()} organisation.`,
-        },
-      );
+      fieldErrors.role = `${a(input.role)} must belong to ${a(ORGANIZATION_KIND_OF_ROLE[input.role]).toLowerCase()} organisation.`;
+      summary = `${a(input.role)} cannot belong to ${a(org.kind).toLowerCase()} organisation.`;
     }
-    if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
-      throw new ServiceError("conflict", "A user with this email already exists.", {
-        email: "A user with this email already exists.",
-      });
+    const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+    if (taken) fieldErrors.email = "A user with this email already exists.";
+    if (!org || Object.keys(fieldErrors).length) {
+      const onlyTaken = taken && Object.keys(fieldErrors).length === 1;
+      throw new ServiceError(
+        onlyTaken ? "conflict" : "invalid",
+        onlyTaken ? "A user with this email already exists." : summary || "Check the highlighted fields.",
+        fieldErrors,
+      );
     }
     const id = crypto.randomUUID();
     tx.insert(users)

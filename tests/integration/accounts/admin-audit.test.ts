@@ -283,3 +283,22 @@ describe("comparing the log with a backup's recorded head", () => {
     expect(db().select().from(apiTokens).all().length).toBeGreaterThan(0); // nothing else touched
   });
 });
+
+describe("adding a user", () => {
+  it("names every problem at once: an email in use and no organisation chosen", async () => {
+    const before = db().select().from(users).all().length;
+    await expect(() =>
+      createUser(admin(), { email: "supplier@demo.test", name: "Second Grace", role: "supplier" }),
+    ).toBeRefused("invalid");
+    const error = await createUser(admin(), {
+      email: "supplier@demo.test",
+      name: "Second Grace",
+      role: "supplier",
+    }).catch((e: { fieldErrors: Record<string, string> }) => e.fieldErrors);
+    expect(error).toEqual({
+      organizationId: "Choose an organisation.",
+      email: "A user with this email already exists.",
+    });
+    expect(db().select().from(users).all()).toHaveLength(before);
+  });
+});
