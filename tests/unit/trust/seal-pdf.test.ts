@@ -111,7 +111,7 @@ describe("seal facts", () => {
       .join("  \n");
     expect(pageDisagreements(page, c)).toEqual([]);
     expect(pageDisagreements(page.replace("3.2.0", "3.2.01"), c)).toEqual([
-      { key: "firmwareVersion", label: "Firmware version", expected: "3.2.0" },
+      { key: "firmwareVersion", label: "Firmware version", expected: "3.2.0", shown: "3.2.01" },
     ]);
     expect(
       pageDisagreements(page.replace("Hardware revision\nC", "Hardware revision\nD C"), c).map((d) => d.key),
@@ -129,7 +129,7 @@ describe("seal facts", () => {
       .join("\n");
     expect(pageDisagreements(page, c)).toEqual([]);
     expect(pageDisagreements(page.replace("5060123450002", "5060123450019"), c)).toEqual([
-      { key: "gtin", label: "GTIN", expected: "5060123450002" },
+      { key: "gtin", label: "GTIN", expected: "5060123450002", shown: "5060123450019" },
     ]);
     // An older certificate, without the GTIN on its page, still matches its signed facts.
     expect(pageDisagreements(page.replace("GTIN\n5060123450002\n", ""), c)).toEqual([]);

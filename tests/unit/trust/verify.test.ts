@@ -228,7 +228,7 @@ describe("checkArtefacts: the PDF page", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason).toMatch(/Firmware/);
-    expect(r.reason).toContain("Firmware version (signed: 3.2.0)");
+    expect(r.reason).toContain('Firmware version (the page shows "3.3.0"; signed: 3.2.0)');
     expect(r.reason).not.toMatch(/Product|Model|Serial/); // only what differs is named
     expect(r.credential?.credentialSubject.firmwareVersion).toBe("3.2.0");
     expect(r.checks.at(-1)).toMatchObject({ label: "PDF page matches the signed facts", ok: false });
@@ -248,8 +248,8 @@ describe("checkArtefacts: the PDF page", () => {
     const r = await checkArtefacts({ jws, pageText: page }, JWKS);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.reason).toContain("Model (signed: GW-KW3)");
-      expect(r.reason).toContain("Valid until (signed: 2028-11-25)");
+      expect(r.reason).toContain('Model (the page shows "GW-KW4"; signed: GW-KW3)');
+      expect(r.reason).toContain('Valid until (the page shows "2099-01-01"; signed: 2028-11-25)');
     }
   });
 

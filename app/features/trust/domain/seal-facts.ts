@@ -49,6 +49,8 @@ export interface PageDisagreement {
   key: FactKey;
   label: string;
   expected: string;
+  /** What the page shows after the label instead (up to the next fact's label), when it shows the label at all. */
+  shown?: string;
 }
 
 /**
@@ -95,13 +97,43 @@ export function visibleFacts(credential: SealCredential): VisibleFact[] {
 /** The facts whose label followed by value cannot be found in a page's extracted text. */
 export function pageDisagreements(pageText: string, credential: SealCredential): PageDisagreement[] {
   const page = squeeze(pageText);
-  return visibleFacts(credential)
+  const facts = visibleFacts(credential);
+  return facts
     .filter((f) => !f.checkedWhenPrinted || containsAtBoundaries(page, squeeze(f.label).chars))
     .filter((f) =>
       [f.value, ...(f.formerly ?? [])].every((v) => !containsAtBoundaries(page, squeeze(`${f.label} ${v}`).chars)),
     )
-    .map((f) => ({ key: f.key, label: f.label, expected: f.value }));
+    .map((f) => {
+      const shown = shownAfterLabel(
+        pageText,
+        f.label,
+        facts.map((o) => o.label),
+      );
+      return { key: f.key, label: f.label, expected: f.value, ...(shown && shown !== f.value ? { shown } : {}) };
+    });
 }
+
+/**
+ * What a page shows after `label` (white space collapsed), up to the next of `labels` or 80
+ * characters: for telling a reader what an edited certificate says ("2031-09-17") beside what was
+ * signed. Null when the page does not show the label.
+ */
+function shownAfterLabel(pageText: string, label: string, labels: readonly string[]): string | null {
+  const text = pageText.replace(/\s+/g, " ");
+  const at = new RegExp(`(^|\\s)${escapeRegExp(label)}(\\s|$)`).exec(text);
+  if (!at) return null;
+  const rest = text.slice(at.index + at[0].length);
+  let end = Math.min(rest.length, 80);
+  for (const other of labels) {
+    if (other === label) continue;
+    const next = new RegExp(`(^|\\s)${escapeRegExp(other)}(\\s|$)`).exec(rest);
+    if (next && next.index < end) end = next.index;
+  }
+  const shown = rest.slice(0, end).trim();
+  return shown || null;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The checklist and its version, the version not repeated when the title ends with it ("... Regulations 2023"). */
 function checklistWords(title: string, version: string): string {

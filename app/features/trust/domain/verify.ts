@@ -89,7 +89,13 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
   if (a.pageText !== undefined) {
     const differ = pageDisagreements(a.pageText, credential);
     if (differ.length) {
-      const list = differ.map((d) => `${d.label} (signed: ${d.expected})`).join("; ");
+      const list = differ
+        .map((d) =>
+          d.shown
+            ? `${d.label} (the page shows "${d.shown}"; signed: ${d.expected})`
+            : `${d.label} (signed: ${d.expected})`,
+        )
+        .join("; ");
       const reason = `The PDF page does not show what was signed: ${list}. Trust the signed facts, not the page.`;
       checks.push({ label: "PDF page matches the signed facts", ok: false, detail: reason });
       return { ok: false, reason, checks, credential };
