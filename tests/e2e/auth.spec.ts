@@ -117,6 +117,7 @@ test.describe("as a supplier", () => {
       "Dashboard",
       "Products",
       "Submissions",
+      "Seals",
       "Vulnerabilities",
       "Checklists",
     ]);
