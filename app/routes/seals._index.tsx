@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { VerdictBadge } from "../components/SealVerdict";
-import { SEAL_STATE_LABELS, SEAL_STATES } from "../features/trust/domain/seal-state";
+import { SealFilters } from "../components/SealFilters";
 import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { listSeals, sealListQuery } from "../features/certification/seals.server";
@@ -28,27 +28,7 @@ export default function SealsList() {
           </p>
         </div>
       </div>
-      <Form method="get" className="card filters" role="search">
-        <div className="field">
-          <label htmlFor="state">State</label>
-          <select id="state" name="state" defaultValue={query.state}>
-            <option value="all">All</option>
-            {SEAL_STATES.map((s) => (
-              <option key={s} value={s}>
-                {SEAL_STATE_LABELS[s]}
-              </option>
-            ))}
-            <option value="expired">Expired</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="q">Serial, product or supplier</label>
-          <input id="q" name="q" type="search" defaultValue={query.q} />
-        </div>
-        <button className="button" type="submit">
-          Filter
-        </button>
-      </Form>
+      <SealFilters query={query} searchLabel="Serial, product or supplier" />
       <div className="card table-wrap">
         {seals.length === 0 ? (
           <p className="muted">No seals match.</p>

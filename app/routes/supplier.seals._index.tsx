@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { VerdictBadge } from "../components/SealVerdict";
-import { SEAL_STATE_LABELS, SEAL_STATES } from "../features/trust/domain/seal-state";
+import { SealFilters } from "../components/SealFilters";
 import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { listOwnSeals, sealListQuery } from "../features/certification/seals.server";
@@ -31,27 +31,7 @@ export default function SupplierSeals() {
           </p>
         </div>
       </div>
-      <Form method="get" className="card filters" role="search">
-        <div className="field">
-          <label htmlFor="state">State</label>
-          <select id="state" name="state" defaultValue={query.state}>
-            <option value="all">All</option>
-            {SEAL_STATES.map((s) => (
-              <option key={s} value={s}>
-                {SEAL_STATE_LABELS[s]}
-              </option>
-            ))}
-            <option value="expired">Expired</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="q">Serial or product</label>
-          <input id="q" name="q" type="search" defaultValue={query.q} maxLength={100} />
-        </div>
-        <button className="button" type="submit">
-          Filter
-        </button>
-      </Form>
+      <SealFilters query={query} searchLabel="Serial or product" />
       <section className="card table-wrap" aria-label="Seals">
         {seals.length === 0 ? (
           <p className="muted">
