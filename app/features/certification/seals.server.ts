@@ -63,7 +63,7 @@ import { loadSubmission, requirementsInScope } from "./submission-records.server
 import { keyPromisesShown, levelMeaning, supportSummary, type SupportSummary } from "./domain/shopper-summary";
 import { supportFactsOf } from "../catalogue/domain/support-period";
 import { supportEndsAt, supportHasEnded } from "./domain/support-period-end";
-import { checklistLabelFor, hasRecurringRequirements } from "../catalogue/checklists.server";
+import { checklistLabelFor, hasRecurringRequirements, levelTitleFor } from "../catalogue/checklists.server";
 import { CERTIFICATION_BODY_NAME } from "../accounts/users.server";
 
 export interface PreparedSeal {
@@ -719,7 +719,7 @@ export function listOwnSeals(actor: Actor, query: z.infer<typeof sealListQuery>)
     const { label, recurring } = labels.get(checklistVersionId)!;
     // Its recurring evidence page is worth a link while the seal is monitored (valid or suspended).
     const monitored = recurring && (r.verdict === "valid" || r.verdict === "suspended");
-    return { ...r, checklistLabel: label, monitored };
+    return { ...r, level: levelTitleFor(checklist, r.level), checklistLabel: label, monitored }; // "Baseline", as the checklist names it
   });
 }
 
