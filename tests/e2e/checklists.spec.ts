@@ -69,6 +69,9 @@ test.describe("browsing checklists (supplier)", () => {
     await expect(page.getByText(/Showing 95 of 95 requirements/)).toBeVisible();
     // Choosing a level and "mandatory" applies at once (with JavaScript).
     await page.getByLabel("Level").selectOption("class-0");
+    // Each choice navigates; the next waits for it (a choice made mid-navigation aborts the first, and the
+    // browser logs the aborted fetch as a console error: harmless to a user, but this test counts them).
+    await expect(page).toHaveURL(/level=class-0/);
     await page.getByLabel("Show").selectOption("mandatory");
     await expect(page).toHaveURL(/level=class-0&show=mandatory/);
     await expect(page.getByText(/Showing 20 of 95 requirements at level Class 0/)).toBeVisible();
@@ -77,6 +80,7 @@ test.describe("browsing checklists (supplier)", () => {
     await expect(page.getByText(/Showing 75 of 95/)).toBeVisible();
 
     await page.getByLabel("Show").selectOption("all");
+    await expect(page).toHaveURL(/show=all/);
     await page.getByLabel("Search", { exact: true }).fill("vulnerability disclosure");
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(page).toHaveURL(/q=vulnerability\+disclosure/);
