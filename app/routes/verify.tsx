@@ -25,8 +25,7 @@ import { checklistLabelFor, levelTitleFor } from "../features/catalogue/checklis
 import { updateRequiredBySerial, validSealOfFirmware } from "../features/findings/advisories.server";
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 import { UpdateRequired } from "../components/UpdateRequired";
-import { verifyLookupOf } from "../features/public/domain/verify-lookup";
-import { resolveDigitalLink } from "../features/public/gs1-resolver.server";
+import { sealPageForBarcode } from "../features/public/gs1-resolver.server";
 
 /**
  * Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise), and
@@ -80,28 +79,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
   // The barcode number instead of a serial: the product's current seal's page, as its GS1 Digital Link answers it.
-  const lookup = serial ? verifyLookupOf(serial) : null;
-  if (lookup?.by === "gtin") {
-    const resolved =
-      lookup.gtin14 === null
-        ? null
-        : await resolveDigitalLink(`/01/${lookup.gtin14}`, new URLSearchParams(), "text/html");
-    if (resolved?.kind === "redirect") {
-      const to = new URL(resolved.location);
-      throw redirect(`${to.pathname}${to.search}`); // on this portal, whatever its public address
-    }
+  const barcode = serial ? await sealPageForBarcode(serial) : null;
+  if (barcode && "path" in barcode) throw redirect(barcode.path);
+  if (barcode)
     return {
       serial: serial ?? "",
-      serialError:
-        lookup.gtin14 === null
-          ? lookup.message
-          : `No product with an IoT Seal has the barcode number (GTIN) ${lookup.gtin14}: check it, or type the seal's serial from its label.`,
+      serialError: barcode.problem,
       answer: null,
       policies: null,
       updateRequired: null,
       by: null,
     };
-  }
   const answer = serial ? labelled(await verifySerial(serial)) : null;
   // A logged-in retail buyer also sees its organisation's acceptance policies applied.
   const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;

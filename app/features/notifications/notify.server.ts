@@ -142,13 +142,10 @@ export function notify(tx: Tx, n: NotificationInput): number {
   return created;
 }
 
-/**
- * Takes back what `notify` wrote for `key`, when the change it told of was undone before anyone
- * could act on it (recurring evidence whose bytes the store never took): the in-app notifications,
- * read or not, and the mail not yet tried (pending, kept, or waiting for a digest that has not gone
- * out). Mail already sent or being tried stays: it cannot be taken back, and its link then answers
- * that there is no such item. Returns what it removed.
- */
+/** A key column starting with `prefix`, exactly (no LIKE: keys hold "_", LIKE's wildcard). */
+const keyStartsWith = (key: typeof notifications.key | typeof mailOutbox.key, prefix: string) =>
+  sql`substr(${key}, 1, ${prefix.length}) = ${prefix}`;
+
 /**
  * Marks read, for everyone, the unread notices with `key` (or every key starting with `prefix`):
  * the to-do they told of is done, by whoever did it ("New in the queue" once an assessor decided,
@@ -157,10 +154,7 @@ export function notify(tx: Tx, n: NotificationInput): number {
  * how many notices it marked.
  */
 export function settle(tx: Tx, match: { key: string } | { prefix: string }): number {
-  const keyMatches =
-    "key" in match
-      ? eq(notifications.key, match.key)
-      : sql`substr(${notifications.key}, 1, ${match.prefix.length}) = ${match.prefix}`;
+  const keyMatches = "key" in match ? eq(notifications.key, match.key) : keyStartsWith(notifications.key, match.prefix);
   return tx
     .update(notifications)
     .set({ readAt: new Date(nowMs()) })
@@ -173,19 +167,17 @@ export function settle(tx: Tx, match: { key: string } | { prefix: string }): num
  * back the last of a series (a submission's latest "submitted" notice); null when none.
  */
 export function latestKeyLike(tx: Tx, prefix: string): string | null {
-  const starts = (key: typeof notifications.key | typeof mailOutbox.key) =>
-    sql`substr(${key}, 1, ${prefix.length}) = ${prefix}`;
   const inApp = tx
     .select({ key: notifications.key, at: notifications.createdAt })
     .from(notifications)
-    .where(starts(notifications.key))
+    .where(keyStartsWith(notifications.key, prefix))
     .orderBy(desc(notifications.createdAt))
     .limit(1)
     .get();
   const mailed = tx
     .select({ key: mailOutbox.key, at: mailOutbox.createdAt })
     .from(mailOutbox)
-    .where(starts(mailOutbox.key))
+    .where(keyStartsWith(mailOutbox.key, prefix))
     .orderBy(desc(mailOutbox.createdAt))
     .limit(1)
     .get();
@@ -193,6 +185,13 @@ export function latestKeyLike(tx: Tx, prefix: string): string | null {
   return newest?.key ?? null;
 }
 
+/**
+ * Takes back what `notify` wrote for `key`, when the change it told of was undone before anyone
+ * could act on it (recurring evidence whose bytes the store never took): the in-app notifications,
+ * read or not, and the mail not yet tried (pending, kept, or waiting for a digest that has not gone
+ * out). Mail already sent or being tried stays: it cannot be taken back, and its link then answers
+ * that there is no such item. Returns what it removed.
+ */
 export function retract(
   tx: Tx,
   key: string,

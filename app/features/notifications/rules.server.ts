@@ -401,11 +401,6 @@ function clockWords(tx: Tx, f: FindingRow, now: Date, ahead: string): string {
 }
 
 /**
- * `finding.changed`: the supplier hears of a report recorded, a fix rejected or verified, a deadline
- * extended and a report withdrawn; the assessors of a fix claimed. Each worded by the report's state
- * when it is sent (a report recorded after its deadline is public at once).
- */
-/**
  * The to-dos a report's change has done, marked read for everyone (`settle`): a fix claimed ends
  * the supplier's "New report" and "Fix rejected" (they did what was asked); a fix verified, rejected
  * or a report withdrawn ends the assessors' "Fix to verify"; a closed report (fix verified,
@@ -430,6 +425,11 @@ function settleReportToDos(tx: Tx, findingId: string, change: string) {
   }
 }
 
+/**
+ * `finding.changed`: the supplier hears of a report recorded, a fix rejected or verified, a deadline
+ * extended and a report withdrawn; the assessors of a fix claimed. Each worded by the report's state
+ * when it is sent (a report recorded after its deadline is public at once).
+ */
 export function notifyFindingChange(tx: Tx, e: DomainEvent<"finding.changed">): void {
   const f = tx
     .select({ f: findings, product: products.name })

@@ -46,6 +46,7 @@ import {
 } from "./domain/gs1-resolver";
 import { run, sendJson } from "./public-api.server";
 import { GS1_RESOLVER_HEADERS } from "./domain/artefact-headers";
+import { verifyLookupOf } from "./domain/verify-lookup";
 
 type Res = ServerResponse;
 
@@ -300,4 +301,23 @@ export function gtinProductApi(req: IncomingMessage, res: Res, ip: string, rawGt
       { "Cache-Control": "no-cache", Link: `<${digitalLinkUri(root, gtin.gtin14)}>; rel="describes"` },
     );
   });
+}
+
+/**
+ * What /verify's box asks when it holds a barcode number rather than a serial (domain/verify-lookup.ts):
+ * the path of the product's current seal page, as its Digital Link resolves it (`{ path }`), or why
+ * there is none (`{ problem }`: a GTIN that is not valid, or one no product with a seal carries).
+ * Null: the input is a serial, for the serial lookup.
+ */
+export async function sealPageForBarcode(input: string): Promise<{ path: string } | { problem: string } | null> {
+  const lookup = verifyLookupOf(input);
+  if (lookup.by === "serial") return null;
+  if (lookup.gtin14 === null) return { problem: lookup.message };
+  const resolved = await resolveDigitalLink(`/01/${lookup.gtin14}`, new URLSearchParams(), "text/html");
+  if (resolved.kind !== "redirect")
+    return {
+      problem: `No product with an IoT Seal has the barcode number (GTIN) ${lookup.gtin14}: check it, or type the seal's serial from its label.`,
+    };
+  const to = new URL(resolved.location);
+  return { path: `${to.pathname}${to.search}` }; // on this portal, whatever its public address
 }
