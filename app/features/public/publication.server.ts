@@ -36,7 +36,7 @@ import { signingKeys } from "../trust/adapters/signing-keys.server";
 import { issuerMetadata, JWKS_PATH } from "../trust/domain/credential";
 import { SEAL_CONTEXT_DOCUMENT, SEAL_CONTEXT_PATH } from "../trust/domain/seal-context";
 import { tilePath } from "../trust/domain/tiles";
-import { currentLogOrigin, logSize, logTile } from "../trust/transparency-log.server";
+import { currentLogOrigin, logSize, logTile, serverAddressSettings } from "../trust/transparency-log.server";
 import { treeRoot } from "../trust/log-tree.server";
 import { verifyCheckpoint, type VerifiedCheckpoint } from "../trust/domain/tlog";
 import { parseCheckpointBody, parseSignatureLines } from "../trust/domain/merkle";
@@ -90,6 +90,11 @@ export const PUBLISHED_EVENT_TYPES = [
 /** A target's key in publication_targets: the folder, or s3://bucket/prefix. */
 export function publicationTargetKey(t: Exclude<PublishTarget, { kind: "none" }>): string {
   return t.kind === "folder" ? `folder:${t.dir}` : `s3://${t.bucket}/${t.prefix}`;
+}
+
+/** A target as messages name it: the folder, s3://bucket/prefix, or none. */
+export function publicationTargetName(t: PublishTarget): string {
+  return t.kind === "folder" ? t.dir : t.kind === "s3" ? `s3://${t.bucket}/${t.prefix}` : "none";
 }
 
 let s3: { key: string; sink: PublicationSink } | undefined;
@@ -640,6 +645,21 @@ let running = false;
 let again = false;
 let mayRun: () => boolean = () => true;
 
+/**
+ * The log line for a failed background run: the target (PUBLISH_TO) and why, with no stack for an
+ * error of the file system, the network or S3 (it has a code: the message says it all); an unexpected
+ * error keeps its stack, for whoever fixes it.
+ */
+function publicationFailure(error: unknown): string {
+  const target = publicationTargetName(getEnv().publishTo);
+  const e = error as Error & { code?: unknown };
+  const why =
+    e instanceof Error && (typeof e.code === "string" || "$metadata" in e) // node:fs, node:net; the AWS SDK
+      ? e.message
+      : String((error as Error)?.stack ?? error);
+  return `[publish] publication to ${target} (PUBLISH_TO) failed; it is retried: ${why}`;
+}
+
 function tick(): void {
   if (!mayRun()) return; // another process holds the publication worker's lease (decision record 031)
   if (running) {
@@ -653,7 +673,7 @@ function tick(): void {
     .catch((error) => {
       // A run cut short by the worker's stop (the server shutting down, a test's data directory
       // removed under it) is not a failure to report: the next start catches up from the outbox.
-      if (worker) console.error("[publish] publication failed; it is retried:", error);
+      if (worker) console.error(publicationFailure(error));
     })
     .finally(() => {
       running = false;
@@ -712,6 +732,16 @@ export async function publishedLogProblem(target: PublishTarget = getEnv().publi
   if (target.kind === "none") return null;
   const sink = sinkFor(target);
   return (await logProblemAt(sink)) ?? (await keysProblemAt(sink));
+}
+
+/** Whether `target` holds a published checkpoint (false for none or PUBLISH_TO=none; null when it cannot be read). */
+export async function hasPublishedLog(target: PublishTarget = getEnv().publishTo): Promise<boolean | null> {
+  if (target.kind === "none") return false;
+  try {
+    return await sinkFor(target).has(storedPathOf("/log/checkpoint"));
+  } catch {
+    return null;
+  }
 }
 
 /** The kids of a JWKS document's keys; null when it is not one (unparseable: nothing can be said of it). */
@@ -779,6 +809,28 @@ export function unverifiedCheckpointProblem(sink: Pick<PublicationSink, "name">,
   );
 }
 
+/**
+ * A published checkpoint of another origin that a key in keys/ signed: this portal's own
+ * publication under another address (PUBLIC_URL or PORT changed, by mistake or because the portal
+ * moved), said so; null otherwise. Publishing there would replace its issuer metadata, JWKS and
+ * status lists with ones of the new address, and the seals in circulation, which name the old
+ * issuer and its status lists, would stop verifying against it.
+ */
+function otherAddressProblem(sink: Pick<PublicationSink, "name">, note: Buffer): string | null {
+  const text = note.toString("utf8");
+  const body = parseCheckpointBody(parseSignatureLines(text)?.body ?? "");
+  if (!body) return null;
+  const signed = verifyCheckpoint(text, body.origin, signingKeys(getEnv().dataDir).jwks().keys);
+  if (!signed) return null;
+  return (
+    `The publication at ${sink.name} is this portal's under another address: its transparency log (${body.treeSize} entries) is signed as ${body.origin} by key ${signed.kid} of ${path.join(getEnv().dataDir, "keys")}, ` +
+    `but this server, with ${serverAddressSettings()}, signs as ${currentLogOrigin()}. ` +
+    `Publishing there now would replace its issuer metadata, key set and status lists with ones for ${getEnv().baseUrl}, and the seals issued under the old address would stop verifying against it. ` +
+    `If the portal has not moved, set PUBLIC_URL (or PORT) as it was. If it has, set PUBLISH_TO to a new target for the new address and keep the old publication served where it was. ` +
+    `If this data directory is a demo moved on purpose, remove the publication (${sink.name}) first.`
+  );
+}
+
 async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   let note: Buffer | null;
   try {
@@ -791,10 +843,10 @@ async function logProblemAt(sink: PublicationSink): Promise<string | null> {
   const published = thisLogsCheckpoint(note);
   if (!published) {
     const missingKeys = unverifiedCheckpointProblem(sink, note);
+    if (!missingKeys) return otherAddressProblem(sink, note);
     return (
-      missingKeys &&
       `${missingKeys} Starting now would make a new key, and the publisher would replace the published JWKS without the old ones, so the seals in circulation would stop verifying against it. ` +
-        `${MISSING_KEYS_ADVICE} (${sink.name}/log and ${sink.name}/${storedPathOf(JWKS_PATH)}).`
+      `${MISSING_KEYS_ADVICE} (${sink.name}/log and ${sink.name}/${storedPathOf(JWKS_PATH)}).`
     );
   }
   const local = logSize();

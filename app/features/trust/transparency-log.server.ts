@@ -91,7 +91,7 @@ export function signLogAsServer(opts: { quiet?: boolean } = {}): void {
   const own = environmentLogOrigin();
   if (latest !== undefined && latest !== own)
     console.warn(
-      `[log] The transparency log's latest checkpoint was signed as ${latest}; this server, with ${ownSettings()}, signs as ${own} from now on. ` +
+      `[log] The transparency log's latest checkpoint was signed as ${latest}; this server, with ${serverAddressSettings()}, signs as ${own} from now on. ` +
         `Seals issued before keep their proofs under ${latest} and still verify. If the portal has not moved, set PUBLIC_URL (or PORT) as it was.`,
     );
 }
@@ -116,8 +116,8 @@ export function currentLogOrigin(t: Reader = db()): string {
   return latest;
 }
 
-/** PUBLIC_URL or PORT, as this process has them. */
-function ownSettings(): string {
+/** PUBLIC_URL or PORT, as this process has them: what gives the address it signs the log under. */
+export function serverAddressSettings(): string {
   const env = getEnv();
   return env.publicUrlSet ? `PUBLIC_URL=${env.baseUrl}` : `PORT=${env.port} and no PUBLIC_URL (so ${env.baseUrl})`;
 }
@@ -126,7 +126,7 @@ function ownSettings(): string {
 function originMismatch(latest: string, own: string): string {
   return (
     `[log] This process follows the server's log origin ${latest} (its latest checkpoint was signed under it), ` +
-    `but has ${ownSettings()}, which would make it ${own}. Set PUBLIC_URL (or PORT) as the server has them.`
+    `but has ${serverAddressSettings()}, which would make it ${own}. Set PUBLIC_URL (or PORT) as the server has them.`
   );
 }
 

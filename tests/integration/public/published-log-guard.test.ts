@@ -2,7 +2,8 @@
 // replica that trailed the publication (the machine lost a few seconds after the publisher ran)
 // would sign a different tree of a size verifiers were already shown: start-up refuses it, naming
 // both sizes and what to do. A published log in agreement, or another installation's (another
-// origin), lets it start; a published checkpoint of the same size with another root is reported as
+// origin, signed by another key), lets it start; this portal's own publication under another
+// address (its key, another origin: PUBLIC_URL or PORT changed) does not; a published checkpoint of the same size with another root is reported as
 // a fork. A data directory restored without its keys is refused too: the published checkpoint is
 // this log's but no key here verifies it, or the published JWKS names a key that keys/ lacks (the
 // publisher would drop it, and the seals it signed would stop verifying against the static copy);
@@ -68,6 +69,31 @@ describe("start-up against the published log", () => {
     );
     expect(await publishedLogProblem()).toBeNull();
     fs.writeFileSync(checkpointFile(), saved);
+  });
+
+  it("refuses this portal's own publication under another address (PUBLIC_URL or PORT changed): nothing published over it", async () => {
+    const signer = signingKeys(getEnv().dataDir).signerSync();
+    const saved = fs.readFileSync(checkpointFile());
+    const origin = "seal.old-address.example/log";
+    const size = latestCheckpoint().treeSize;
+    const body = checkpointBody(origin, size, crypto.randomBytes(32));
+    fs.writeFileSync(
+      checkpointFile(),
+      `${body}\n${signatureLine(origin, noteKeyId(origin, signer.publicKeyRaw), crypto.sign(null, Buffer.from(body), signer.key))}`,
+    );
+    try {
+      const problem = await publishedLogProblem();
+      expect(problem).toContain(`The publication at ${folder} is this portal's under another address`);
+      expect(problem).toContain(`signed as ${origin} by key ${signer.kid}`);
+      expect(problem).toContain(`signs as ${currentLogOrigin()}`);
+      expect(problem).toContain("set PUBLIC_URL (or PORT) as it was");
+      const before = snapshot(folder);
+      await expect(publishArtefacts()).rejects.toThrow("under another address");
+      expect(snapshot(folder)).toEqual(before);
+    } finally {
+      fs.writeFileSync(checkpointFile(), saved);
+    }
+    expect(await publishedLogProblem()).toBeNull();
   });
 
   it("refuses this log's checkpoint when no key here verifies it (restored without keys/): no new key, nothing published", async () => {
