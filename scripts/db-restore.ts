@@ -5,8 +5,11 @@
 // or at --timestamp, and prints the newest write restored (the recovery point). The replica holds
 // only the database: --from <backup or old data dir> copies the signing keys, the session secret
 // and the evidence files too; whatever is still missing is listed. Then the audit chain and the
-// transparency log (against its last signed checkpoint) are checked. Exit 1 when a check fails or
-// a signing key the restored seals or checkpoints need is missing. Decision 029.
+// transparency log (against its last signed checkpoint) are checked, and the log against the
+// publication verifiers were shown (PUBLISH_TO; unset: the old data directory's public-artefacts/,
+// copied along). Exit 1 when a check fails, a signing key the restored seals or checkpoints need is
+// missing, or the restored log is behind the publication (the portal would refuse to start).
+// Decision 029.
 import { z } from "zod";
 import { parseEnv } from "../app/platform/env";
 import { replicaUrlSchema } from "../app/platform/replica-url";
@@ -77,6 +80,8 @@ const run = async (): Promise<number> => {
       force: values.force === true,
       s3: env.env.s3,
       evidenceInS3: env.env.evidenceStore.kind === "s3",
+      // As the restored portal will publish: PUBLISH_TO when set, else its own DATA_DIR/public-artefacts.
+      publishTo: process.env.PUBLISH_TO?.trim() ? env.env.publishTo : undefined,
     },
   );
   console.log(
@@ -98,17 +103,25 @@ const run = async (): Promise<number> => {
     console.log(
       `  copied from ${from}: ${r.copied.keys} key file(s), session secret ${r.copied.sessionSecret ? "yes" : "no"}, ${r.copied.evidence} evidence file(s)`,
     );
+  const p = r.publication;
+  console.log(
+    `  against the publication${p.target ? ` at ${p.target}` : ""}${p.copiedFrom ? ` (copied from ${p.copiedFrom})` : ""}: ${p.message}`,
+  );
+  const blocked = p.state === "behind" || p.state === "fork";
   if (r.missing.length) {
     console.log(
       `  STILL MISSING in ${r.dataDir} (copy them from a backup: npm run backup holds keys/, evidence/ and session-secret):`,
     );
     for (const m of r.missing) console.log(`    ${m}`);
-  } else console.log("  nothing missing: start the portal with DATA_DIR pointing there.");
+  } else if (!blocked)
+    console.log(
+      `  nothing missing: start the portal with DATA_DIR pointing there${p.target && process.env.PUBLISH_TO?.trim() ? " (and PUBLISH_TO as here)" : ""}.`,
+    );
   if (r.missingKeys.length)
     console.log(
       `  FAILED: ${r.missingKeys.length} signing key file(s) the restored seals and checkpoints need are missing (${r.missingKeys.join(", ")}). ` +
         `Without them those seals do not verify, and the portal refuses to start against a publication they signed. Copy keys/ from a backup (--from), then start it.`,
     );
-  return r.auditChain.ok && r.log.ok && !r.missingKeys.length ? 0 : 1;
+  return r.auditChain.ok && r.log.ok && !r.missingKeys.length && !blocked ? 0 : 1;
 };
 await runCli(run, { dataDir: "none" }); // restores into the directory it is given, not DATA_DIR

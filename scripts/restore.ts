@@ -9,7 +9,8 @@
 import path from "node:path";
 import { z } from "zod";
 import { restoreBackup } from "../app/platform/backup.server";
-import { publishedLogProblem } from "../app/features/public/publication.server";
+import { hasPublishedLog, publicationTargetName, publishedLogProblem } from "../app/features/public/publication.server";
+import { getEnv } from "../app/platform/env.server";
 import { closeDb } from "../db/connection";
 import { commandLine, runCli } from "./cli";
 
@@ -42,13 +43,19 @@ const run = async (): Promise<number> => {
   );
   // The start-up check (the same function): a restored log behind the published one must not be appended to.
   const problem = await publishedLogProblem();
+  const published = problem ? true : await hasPublishedLog();
   closeDb();
   if (problem) {
     console.log(`  against the publication: NOT IN AGREEMENT. ${problem}`);
     console.log(
       "  The portal refuses to start on this data directory until this is resolved. A log behind the publication: run npm run log:recover (portal stopped, same DATA_DIR and PUBLISH_TO).",
     );
-  } else console.log("  against the publication: in agreement (or nothing published yet).");
+  } else if (published === false)
+    console.log(
+      `  against the publication: nothing published at ${publicationTargetName(getEnv().publishTo)} yet. If verifiers were served a publication from elsewhere (a bucket, a CDN's origin folder), ` +
+        "start the portal with PUBLISH_TO set to it: it refuses to start behind it, and npm run log:recover takes the missing entries from it.",
+    );
+  else console.log("  against the publication: in agreement.");
   return r.auditChain.ok && !problem ? 0 : 1;
 };
 await runCli(run, { dataDir: "none" }); // restores into DATA_DIR, which may be empty or new

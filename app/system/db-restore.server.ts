@@ -6,7 +6,11 @@
  * copied from a source the operator names (a backup made by `npm run backup`, or the old data
  * directory) and whatever is still missing is listed, file by file. A missing signing key fails
  * the restore (exit 1): the seals and checkpoints it signed do not verify without it. The newest
- * write restored (the recovery point) is reported and recorded with the restore.
+ * write restored (the recovery point) is reported and recorded with the restore. Last, the restored
+ * log is compared with the publication verifiers were shown (PUBLISH_TO, or the restored portal's
+ * default, DATA_DIR/public-artefacts, copied from the old data directory): a restored log behind
+ * it is reported (exit 1), since the portal refuses to start on it until log:recover has put the
+ * missing entries back.
  */
 import { execFile } from "node:child_process";
 import crypto from "node:crypto";
@@ -33,6 +37,10 @@ import { isDurableTemp } from "../platform/durable-fs.server";
 import { ServiceError } from "../platform/errors.server";
 import type { ReplicaTarget } from "../platform/replica-url";
 import { DB_FILE, litestreamBinary, litestreamConfig, type S3Settings } from "../platform/replication.server";
+import type { PublishTarget } from "../platform/env";
+import { publicationTargetName, sinkFor } from "../features/public/publication.server";
+import type { PublicationSink } from "../features/public/adapters/publication-sinks.server";
+import { storedPathOf } from "../features/public/domain/publication";
 
 const run = promisify(execFile);
 
@@ -150,6 +158,22 @@ export interface DbRestoreReport {
   damagedTo: string | null;
   /** What the restored database needs that the data directory still lacks, one line each. */
   missing: string[];
+  publication: PublicationCheck;
+}
+
+/**
+ * The restored log against the checkpoint published at the publication target. "behind" (it has
+ * more entries than the restored log) and "fork" (another root at its size) keep the portal from
+ * starting; "unchecked" says why nothing could be compared.
+ */
+export interface PublicationCheck {
+  state: "agrees" | "behind" | "fork" | "nothing-published" | "unchecked";
+  /** The target, as messages name it (a folder, or s3://bucket/prefix); null when there is none. */
+  target: string | null;
+  /** The folder the publication was copied from (the old data directory's public-artefacts/), if it was. */
+  copiedFrom: string | null;
+  publishedSize: number | null;
+  message: string;
 }
 
 /** Whether `file` exists (a database restored over would be lost). */
@@ -251,6 +275,12 @@ export interface DbRestoreOptions {
   from?: string;
   /** EVIDENCE_STORE is a bucket: evidence is not in the data directory, so it is neither copied nor listed as missing. */
   evidenceInS3?: boolean;
+  /**
+   * PUBLISH_TO, as the restored portal will be started with it; undefined when it is not set: the
+   * restored portal then publishes to its default, DATA_DIR/public-artefacts, which is filled from
+   * `from`'s public-artefacts/ (an old data directory's) when it has one.
+   */
+  publishTo?: PublishTarget;
 }
 
 /** Restores the database from `replica` into `dataDir`, copies its companions, checks it and records the restore in its audit log. */
@@ -277,7 +307,13 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     throw new ServiceError("invalid", `The replica ${opts.replica.url} does not exist. Nothing was restored.`, {
       replica: "no such directory",
     });
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // A directory this restore made goes again when nothing is restored (what Litestream left in it too).
+  const made = fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 }) !== undefined;
+  const nothingRestored = (message: string, fields?: Record<string, string>) => {
+    if (made) fs.rmSync(dataDir, { recursive: true, force: true });
+    else for (const f of [`${dbPath}.tmp`, `${dbPath}.tmp-wal`, `${dbPath}.tmp-shm`]) fs.rmSync(f, { force: true });
+    return new ServiceError("conflict", message, fields);
+  };
 
   // litestream restore, with a config naming the replica (an S3 endpoint cannot be given in a URL).
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "iotseal-db-restore-"));
@@ -297,24 +333,21 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     // A point in time lies inside one of the replica's generations (from its first snapshot to its
     // last upload, as the store dates them) or Litestream finds nothing to restore.
     if (opts.timestamp && why === "no matching backups found")
-      throw new ServiceError(
-        "conflict",
+      throw nothingRestored(
         `The replica ${opts.replica.url} holds no backup covering ${opts.timestamp.toISOString()}: a point in time must lie after the replica's first snapshot and no later than its last upload (litestream: ${why}). Nothing was restored.`,
       );
-    throw new ServiceError(
-      "conflict",
-      `litestream restore from ${opts.replica.url} failed: ${why}. Nothing was restored.`,
-    );
+    throw nothingRestored(`litestream restore from ${opts.replica.url} failed: ${why}. Nothing was restored.`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const restoreMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (!exists(dbPath))
-    throw new ServiceError(
-      "conflict",
+    throw nothingRestored(
       `The replica ${opts.replica.url} holds no database${opts.timestamp ? ` at ${opts.timestamp.toISOString()}` : ""}. Nothing was restored.`,
     );
   fs.chmodSync(dbPath, 0o600);
+  // Litestream restores into <db>.tmp and renames it; its SQLite files stay behind, empty.
+  for (const f of [`${dbPath}.tmp-wal`, `${dbPath}.tmp-shm`]) fs.rmSync(f, { force: true });
   const bytes = fs.statSync(dbPath).size;
 
   // What the database names: evidence by SHA-256, signing keys by kid; and its newest write.
@@ -350,6 +383,7 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
   const copied = opts.from
     ? await copyCompanions(opts.from, dataDir, opts.evidenceInS3 ? [] : named)
     : { keys: 0, sessionSecret: false, evidence: 0 };
+  const publicationFrom = opts.publishTo ? null : copyDefaultPublication(opts.from, dataDir);
   fs.mkdirSync(path.join(dataDir, "evidence"), { recursive: true });
 
   const missing: string[] = [];
@@ -384,6 +418,12 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
       restored.$client,
       keys.map((k) => k.jwk),
     );
+    const publication = await checkAgainstPublication(
+      restored.$client,
+      keys.map((k) => k.jwk),
+      opts.publishTo ?? { kind: "folder", dir: path.join(dataDir, "public-artefacts") },
+      { copiedFrom: publicationFrom, explicit: opts.publishTo !== undefined },
+    );
     restored.transaction(
       (tx) =>
         recordAudit(tx, actor, {
@@ -399,6 +439,8 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
             logSize: log.leaves,
             missing: missing.length,
             missingKeys: missingKeys.length,
+            publication: publication.state,
+            publishedLogSize: publication.publishedSize,
             ...(damaged.length ? { damagedEvidence: damaged.length } : {}),
           },
         }),
@@ -418,8 +460,111 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
       damaged,
       damagedTo,
       missing,
+      publication,
     };
   } finally {
     restored.$client.close();
   }
+}
+
+/**
+ * The old data directory's publication folder (`from`/public-artefacts), copied to the restored
+ * portal's default publication folder, as keys/ are copied: it is what verifiers were shown, and
+ * the restored portal checks its log against it at start (and npm run log:recover takes missing
+ * entries back from it). Not when `from` has none (a backup: publications are not backed up), nor
+ * when the data directory already has one (--force: it is kept). Returns the folder copied.
+ */
+function copyDefaultPublication(from: string | undefined, dataDir: string): string | null {
+  if (!from) return null;
+  const source = path.join(path.resolve(from), "public-artefacts");
+  const target = path.join(dataDir, "public-artefacts");
+  if (!fs.existsSync(path.join(source, "log", "checkpoint")) || fs.existsSync(target)) return null;
+  fs.cpSync(source, target, { recursive: true, preserveTimestamps: true });
+  return source;
+}
+
+/** How many entries, or one entry. */
+const entries = (n: number) => `${n} entr${n === 1 ? "y" : "ies"}`;
+
+/**
+ * The restored log (`client`) against the checkpoint published at `target`, verified under its own
+ * origin with the restored keys: behind it (fewer leaves), forked from it (another root at its
+ * size), or in agreement. A checkpoint no restored key signs (another installation's, or keys/
+ * missing) is not compared.
+ */
+async function checkAgainstPublication(
+  client: Pick<Database.Database, "prepare">,
+  jwks: Parameters<typeof verifyCheckpoint>[2],
+  target: PublishTarget,
+  { copiedFrom, explicit }: { copiedFrom: string | null; explicit: boolean },
+): Promise<PublicationCheck> {
+  if (target.kind === "none")
+    return {
+      state: "unchecked",
+      target: null,
+      copiedFrom,
+      publishedSize: null,
+      message: "not checked: PUBLISH_TO=none (nothing is published)",
+    };
+  let sink: PublicationSink;
+  let note: Buffer | null;
+  try {
+    sink = sinkFor(target);
+    note = await sink.get(storedPathOf("/log/checkpoint"));
+  } catch (error) {
+    const name = publicationTargetName(target);
+    return {
+      state: "unchecked",
+      target: name,
+      copiedFrom,
+      publishedSize: null,
+      message: `not checked: ${name} could not be read (${(error as Error).message}). Start the portal only once it can: it checks the restored log against it first`,
+    };
+  }
+  const base = { target: sink.name, copiedFrom };
+  if (!note)
+    return {
+      state: "nothing-published",
+      ...base,
+      publishedSize: null,
+      message:
+        `nothing published at ${sink.name}. If verifiers were served a publication from elsewhere (a bucket, a CDN's origin folder), ` +
+        `set PUBLISH_TO to it here and when you start the restored portal: it refuses to start behind it`,
+    };
+  const text = note.toString("utf8");
+  const body = parseCheckpointBody(parseSignatureLines(text)?.body ?? "");
+  if (!body || !verifyCheckpoint(text, body.origin, jwks))
+    return {
+      state: "unchecked",
+      ...base,
+      publishedSize: body?.treeSize ?? null,
+      message: `not checked: the checkpoint published at ${sink.name} is not signed by a key of the restored keys/ (another installation's, or keys/ is missing)`,
+    };
+  const leaves = (client.prepare("select count(*) as n from log_leaves").get() as { n: number }).n;
+  const published = { ...base, publishedSize: body.treeSize };
+  if (body.treeSize > leaves)
+    return {
+      state: "behind",
+      ...published,
+      message:
+        `BEHIND: the log published at ${sink.name} has ${entries(body.treeSize)}, the restored one ${entries(leaves)}: ` +
+        `the portal refuses to start on it (appending would fork the log). Put the missing entries back from the publication with ` +
+        `npm run log:recover (DATA_DIR set to this directory${explicit ? ", PUBLISH_TO as here" : ""}), or restore a later point`,
+    };
+  const hashes = (
+    client.prepare("select leaf_hash from log_leaves where leaf_index < ? order by leaf_index").all(body.treeSize) as {
+      leaf_hash: string;
+    }[]
+  ).map((r) => Buffer.from(r.leaf_hash, "hex"));
+  if (!rootFromLeafHashes(hashes).equals(body.rootHash))
+    return {
+      state: "fork",
+      ...published,
+      message: `FORKED: the log published at ${sink.name} (${entries(body.treeSize)}) has another root than the restored log at that size: do not start the portal against it`,
+    };
+  return {
+    state: "agrees",
+    ...published,
+    message: `in agreement (${entries(body.treeSize)} published, ${entries(leaves)} restored)`,
+  };
 }

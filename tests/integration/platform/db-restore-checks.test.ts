@@ -6,20 +6,25 @@
 //   the restore: the command exits 1 (the seals would not verify, the portal would not start);
 // - a target that is not empty is refused unless --force, as `npm run restore` refuses it; with
 //   --force what it holds is kept, but each evidence file is checked against its SHA-256 first (a
-//   damaged one is set aside and copied again from --from).
+//   damaged one is set aside and copied again from --from);
+// - the restored log against the publication verifiers were shown: the old data directory's
+//   public-artefacts/ is copied along (the restored portal's default publication), and a restored
+//   log behind it is reported and exits 1 (the portal would refuse to start until log:recover).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { parseReplicaUrl, type ReplicaTarget } from "../../../app/platform/replica-url";
 import { startReplication } from "../../../app/platform/replication.server";
 import { evidenceRelPath } from "../../../app/platform/backup.server";
 import { newestWriteLine, restoreDatabase } from "../../../app/system/db-restore.server";
+import { publishArtefacts } from "../../../app/features/public/publication.server";
+import { db, transaction } from "../../../app/platform/db.server";
+import { appendLog, latestCheckpoint } from "../../../app/features/trust/transparency-log.server";
 
 const root = path.resolve(__dirname, "../../..");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
@@ -129,4 +134,50 @@ describe("npm run db:restore", () => {
     expect(r.log).toMatchObject({ ok: true, signatureVerified: true });
     expect(restoredAudit(dir)).toMatchObject({ damagedEvidence: 1, missingKeys: 0 });
   });
+
+  it("copies the old data directory's publication along and finds the restored log in agreement with it", async () => {
+    delete process.env.PUBLISH_TO; // the default: DATA_DIR/public-artefacts
+    await publishArtefacts();
+    const size = latestCheckpoint().treeSize;
+    const dir = path.join(scratch, "with-publication");
+    const r = await restoreDatabase({ system: "test" }, { dataDir: dir, replica, from: live });
+    expect(r.publication).toMatchObject({
+      state: "agrees",
+      target: path.join(dir, "public-artefacts"),
+      copiedFrom: path.join(live, "public-artefacts"),
+      publishedSize: size,
+    });
+    expect(fs.readFileSync(path.join(dir, "public-artefacts", "log", "checkpoint"))).toEqual(
+      fs.readFileSync(path.join(live, "public-artefacts", "log", "checkpoint")),
+    );
+    expect(restoredAudit(dir)).toMatchObject({ publication: "agrees", publishedLogSize: size });
+    // Without --from (and PUBLISH_TO unset) there is nothing to compare with: said so, with what to do.
+    const bare = await restoreDatabase({ system: "test" }, { dataDir: path.join(scratch, "bare"), replica });
+    expect(bare.publication.state).toBe("nothing-published");
+    expect(bare.publication.message).toContain("set PUBLISH_TO to it");
+  });
+
+  it("reports a restored log behind the publication, and the command exits 1 saying log:recover", async () => {
+    delete process.env.PUBLISH_TO;
+    const restored = latestCheckpoint().treeSize; // the replica stopped here
+    transaction((tx) => appendLog(tx, { event: "test", note: "published after the replica stopped" }));
+    transaction((tx) => appendLog(tx, { event: "test", note: "and another" }));
+    await publishArtefacts();
+    const dir = path.join(scratch, "behind");
+    const r = await restoreDatabase({ system: "test" }, { dataDir: dir, replica, from: live });
+    expect(r.publication).toMatchObject({ state: "behind", publishedSize: restored + 2 });
+    expect(r.publication.message).toContain(
+      `BEHIND: the log published at ${path.join(dir, "public-artefacts")} has ${restored + 2} entries, the restored one ${restored} entries`,
+    );
+    const cli = path.join(scratch, "cli-behind");
+    const out = spawnSync(tsx, ["scripts/db-restore.ts", cli, "--replica", replica.url, "--from", live], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, DB_REPLICA: "", PUBLISH_TO: "" },
+    });
+    expect(out.status, out.stderr).toBe(1);
+    expect(out.stdout).toContain(`against the publication at ${path.join(cli, "public-artefacts")} (copied from`);
+    expect(out.stdout).toContain("npm run log:recover");
+    expect(out.stdout).not.toContain("nothing missing: start the portal");
+  }, 60_000);
 });

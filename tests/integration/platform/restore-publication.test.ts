@@ -71,4 +71,17 @@ describe("npm run restore --force over a publication that is ahead of the backup
     await expect(startup()).rejects.toBeInstanceOf(StartupRefusal);
     await shutdown();
   }, 90_000);
+
+  it("into a fresh data directory (the publication is not in the backup) says nothing is published there, and what to do", () => {
+    const fresh = path.join(scratch, "fresh-data");
+    const r = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/restore.ts", backupDir], {
+      env: { ...process.env, DATA_DIR: fresh, PUBLISH_TO: "" },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      `against the publication: nothing published at ${path.join(fresh, "public-artefacts")} yet. If verifiers were served a publication from elsewhere`,
+    );
+    expect(r.stdout).toContain("start the portal with PUBLISH_TO set to it: it refuses to start behind it");
+  }, 60_000);
 });
