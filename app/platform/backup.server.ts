@@ -132,6 +132,11 @@ export async function createBackup(actor: AnyActor, targetDir: string): Promise<
   // 1. The database: SQLite's online backup API, a consistent snapshot while the portal serves.
   await db().$client.backup(path.join(target, DB_FILE));
   fs.chmodSync(path.join(target, DB_FILE), 0o600);
+  // One self-contained file: out of WAL mode, so that reading it leaves no -wal and -shm beside it
+  // (a read-only connection cannot remove them). The portal puts a restored database back in WAL.
+  const copy = new Database(path.join(target, DB_FILE), { fileMustExist: true });
+  copy.pragma("journal_mode = DELETE");
+  copy.close();
   const snapshot = new Database(path.join(target, DB_FILE), { readonly: true, fileMustExist: true });
   let manifest: BackupManifest;
   try {

@@ -69,6 +69,10 @@ describe("issue 13.9: backup and restore", () => {
     expect(paths.filter((p) => p.startsWith("evidence/")).length).toBe(m.counts.evidenceFiles);
     for (const f of m.files) expect(sha(fs.readFileSync(path.join(backupDir, f.path)))).toBe(f.sha256);
     expect(fs.statSync(backupDir).mode & 0o777).toBe(0o700);
+    // Exactly what the manifest lists, and the manifest: no SQLite -wal or -shm beside the database.
+    expect(fs.readdirSync(backupDir).sort()).toEqual(
+      [...new Set([...paths.map((p) => p.split("/")[0]), "manifest.json"])].sort(),
+    );
     // The backup itself is audited in the live log.
     expect(
       (db().$client.prepare("select action from audit_events order by seq desc limit 1").get() as { action: string })
