@@ -29,7 +29,8 @@ import {
   startPublicationWorker,
   stopPublicationWorker,
 } from "./features/public/publication.server";
-import { startReplication, type Replication } from "./platform/replication.server";
+import { litestreamProblem, startReplication, type Replication } from "./platform/replication.server";
+import { folderProblem } from "./features/public/adapters/publication-sinks.server";
 import { sweepDurableTemps } from "./platform/durable-fs.server";
 import { runUnderLease, type LeasedWorker } from "./platform/leases.server";
 import { closeRateLimitStore } from "./platform/rate-limit-store.server";
@@ -78,6 +79,16 @@ export async function startup(
   const env = getEnv();
   const demoProblem = demoModeProblem(env); // the demo's published password on a public address: refused
   if (demoProblem) throw new EnvError([demoProblem]);
+  if (!opts.clusterWorker) {
+    // What the environment names but this machine cannot do: refused at start, not retried in the background.
+    const problems: string[] = [];
+    const folder = env.publishTo.kind === "folder" ? folderProblem(env.publishTo.dir) : null;
+    if (folder)
+      problems.push(`PUBLISH_TO: ${folder}: give a folder this process can write, s3://bucket/prefix, or none`);
+    const litestream = env.dbReplica ? litestreamProblem() : null;
+    if (litestream) problems.push(litestream);
+    if (problems.length) throw new EnvError(problems);
+  }
   const deferred = opts.deferBackgroundWorkers ? { startBackgroundWorkers } : {};
   const role: ProcessRole = opts.clusterWorker ? "worker" : env.webConcurrency > 1 ? "primary" : "single";
   wireEvents(); // the modules' subscribers to domain events, before anything changes

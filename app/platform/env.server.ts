@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { writeFileDurableSync } from "./durable-fs.server";
 import { parseEnv, type Env } from "./env";
+import type { ReplicaTarget } from "./replica-url";
 
 export interface RuntimeEnv extends Env {
   sessionSecret: string;
@@ -31,6 +32,8 @@ export function getEnv(): RuntimeEnv {
   if (!parsed.ok) throw new EnvError(parsed.errors);
   const dataDir = path.resolve(parsed.env.dataDir);
   makeDataDir(dataDir);
+  const replicaProblem = replicaInsideDataDirProblem(dataDir, parsed.env.dbReplica);
+  if (replicaProblem) throw new EnvError([replicaProblem]);
   cached = { ...parsed.env, dataDir, sessionSecret: parsed.env.sessionSecret ?? loadOrCreateSecret(dataDir) };
   cachedRawDir = raw;
   return cached;
@@ -56,6 +59,39 @@ export function dataDirProblem(dataDir: string): string | null {
       return `DATA_DIR: ${dataDir} is inside a file, not a directory: set DATA_DIR to the portal's data directory`;
     return `DATA_DIR: ${dataDir} cannot be read (${(error as Error).message})`;
   }
+}
+
+/** `p` with symbolic links resolved: its nearest existing ancestor's real path, the rest (not made yet) appended. */
+function realPathOf(p: string): string {
+  const rest: string[] = [];
+  let existing = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(existing), ...rest);
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return path.resolve(p);
+      rest.unshift(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+/**
+ * A file replica (DB_REPLICA) inside DATA_DIR through a symbolic link (either of them, or a parent,
+ * a link to the other): lost with the disk it protects, as parseEnv refuses for the paths as
+ * written. Null when it is elsewhere, in S3, or not set.
+ */
+export function replicaInsideDataDirProblem(dataDir: string, replica: ReplicaTarget | undefined): string | null {
+  if (replica?.kind !== "file") return null;
+  const realData = realPathOf(dataDir);
+  const realReplica = realPathOf(replica.dir);
+  const rel = path.relative(realData, realReplica);
+  if (rel !== "" && (rel.startsWith("..") || path.isAbsolute(rel))) return null;
+  return (
+    `DB_REPLICA: is inside DATA_DIR (${dataDir}) through a symbolic link (${replica.dir} is ${realReplica}, DATA_DIR is ${realData}): ` +
+    `a replica there is lost with the disk it protects; put it on another disk or in S3`
+  );
 }
 
 /** Makes DATA_DIR when it is missing; one that is a file, or cannot be made, is an EnvError naming DATA_DIR. */

@@ -5,7 +5,7 @@
  * backoff if it dies. The portal never waits for it: it serves whether Litestream runs or not.
  * The restore side (`npm run db:restore`) uses the same binary and the same config generator.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -47,6 +47,34 @@ export function litestreamBinary(): string {
       `No Litestream binary for ${process.platform}-${process.arch}: the optional package ${pkg} is not installed (npm install installs it on linux-x64); install Litestream v0.3.13 and set LITESTREAM_BIN to its path.`,
     );
   }
+}
+
+/**
+ * Why Litestream cannot be run (no binary for this platform, or LITESTREAM_BIN not an executable
+ * file), naming the variable to fix; null when it can. Start-up asks it when DB_REPLICA is set, so
+ * the server stops with the message instead of retrying a replication that never starts.
+ */
+export function litestreamProblem(): string | null {
+  let bin: string;
+  try {
+    bin = litestreamBinary();
+  } catch (error) {
+    return `DB_REPLICA: ${(error as Error).message}`;
+  }
+  const name = process.env.LITESTREAM_BIN ? "LITESTREAM_BIN" : "DB_REPLICA";
+  try {
+    if (!fs.statSync(bin).isFile()) return `${name}: ${bin} is not a file (it must be the Litestream v0.3.13 binary)`;
+    fs.accessSync(bin, fs.constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `${name}: ${bin} ${code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not executable" : `cannot be run (${code ?? (error as Error).message})`} (it must be the Litestream v0.3.13 binary)`;
+  }
+  // The config and the restore command are Litestream 0.3's; `litestream version` says "v0.3.13".
+  const version = spawnSync(bin, ["version"], { encoding: "utf8", timeout: 10_000 });
+  const said = `${version.stdout ?? ""}${version.stderr ?? ""}`.trim().split("\n")[0]?.slice(0, 120) ?? "";
+  if (version.error || version.status !== 0 || !/^v?0\.3\.\d+/.test(said))
+    return `${name}: ${bin} is not Litestream v0.3 (\`${path.basename(bin)} version\` answered ${version.error ? version.error.message : JSON.stringify(said)}); it must be the Litestream v0.3.13 binary`;
+  return null;
 }
 
 /** The replica entry of a Litestream config for `target`. Credentials stay in the environment (AWS_*), never in the file. */

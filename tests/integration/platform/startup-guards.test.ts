@@ -1,7 +1,10 @@
 // startup(): a public PUBLIC_URL with DEMO_MODE unset is refused before the database is opened (the
 // demo's accounts have a published password); with deferBackgroundWorkers the background workers
 // wait for the caller (server.mjs starts them once its port is bound), so a process that then
-// cannot listen has taken no lease and sent nothing.
+// cannot listen has taken no lease and sent nothing. What the environment names but this machine
+// cannot do stops it too, naming the variable: a PUBLISH_TO folder that cannot be made or written
+// (even under /proc, where Node's recursive mkdir never returns), a LITESTREAM_BIN that is not
+// Litestream 0.3 (it would be restarted forever, replicating nothing).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,6 +38,56 @@ describe("startup", () => {
       if (saved.PUBLIC_URL === undefined) delete process.env.PUBLIC_URL;
       else process.env.PUBLIC_URL = saved.PUBLIC_URL;
       process.env.DEMO_MODE = saved.DEMO_MODE;
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a PUBLISH_TO folder it cannot make or write, and a LITESTREAM_BIN that is not Litestream, naming each", async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "startup-unusable-"));
+    const file = path.join(elsewhere, "a-file");
+    fs.writeFileSync(file, "not a folder");
+    const saved = {
+      PUBLISH_TO: process.env.PUBLISH_TO,
+      DB_REPLICA: process.env.DB_REPLICA,
+      BIN: process.env.LITESTREAM_BIN,
+    };
+    const problems = async () => {
+      process.env.DATA_DIR = path.join(elsewhere, `data-${Math.random()}`); // read afresh
+      const refused = await startup().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(EnvError);
+      return (refused as EnvError).problems;
+    };
+    try {
+      process.env.PUBLISH_TO = path.join(file, "public");
+      expect(await problems()).toEqual([
+        `PUBLISH_TO: ${path.join(file, "public")} cannot be a folder: ${file} is a file: give a folder this process can write, s3://bucket/prefix, or none`,
+      ]);
+      process.env.PUBLISH_TO = "/proc/iot-seal-publication";
+      expect(await problems()).toEqual([
+        "PUBLISH_TO: /proc/iot-seal-publication cannot be written (ENOENT): give a folder this process can write, s3://bucket/prefix, or none",
+      ]);
+      delete process.env.PUBLISH_TO;
+      process.env.DB_REPLICA = `file://${path.join(elsewhere, "replica")}`;
+      process.env.LITESTREAM_BIN = path.join(elsewhere, "no-such-litestream");
+      expect(await problems()).toEqual([
+        `LITESTREAM_BIN: ${path.join(elsewhere, "no-such-litestream")} does not exist (it must be the Litestream v0.3.13 binary)`,
+      ]);
+      process.env.LITESTREAM_BIN = "/bin/true";
+      expect((await problems())[0]).toMatch(
+        /^LITESTREAM_BIN: \/bin\/true is not Litestream v0\.3 \(`true version` answered ""\)/,
+      );
+    } finally {
+      process.env.DATA_DIR = ownDataDir;
+      for (const [k, v] of Object.entries({
+        PUBLISH_TO: saved.PUBLISH_TO,
+        DB_REPLICA: saved.DB_REPLICA,
+        LITESTREAM_BIN: saved.BIN,
+      }))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });

@@ -26,6 +26,33 @@ export interface PublicationSink {
   remove(storedPath: string): Promise<void>;
 }
 
+/**
+ * Whether a publication folder can be used: made when missing (its missing parents one level at a
+ * time: Node's recursive mkdir never returns on some file systems, /proc among them) and writable
+ * by this process. What is wrong, or null. Start-up asks it, so that a mistyped or unwritable
+ * PUBLISH_TO stops the server with a message instead of a publication failing in the background.
+ */
+export function folderProblem(dir: string): string | null {
+  const root = path.resolve(dir);
+  const missing: string[] = [];
+  let at = root;
+  while (!fs.existsSync(at)) {
+    missing.unshift(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  try {
+    if (!fs.statSync(at).isDirectory()) return `${root} cannot be a folder: ${at} is a file`;
+    for (const d of missing) fs.mkdirSync(d);
+    fs.accessSync(root, fs.constants.W_OK | fs.constants.X_OK);
+    return null;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return `${root} cannot be written (${e.code ?? e.message}${e.path && e.path !== root ? ` at ${e.path}` : ""})`;
+  }
+}
+
 /** A folder on this machine (served by a static web server or synced to a CDN). */
 export function folderSink(dir: string): PublicationSink {
   const root = path.resolve(dir);
