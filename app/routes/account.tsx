@@ -1,5 +1,12 @@
 /** The signed-in user's account: who they are, and changing their password. */
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  data,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { Field, FormError, Notice } from "../components/Field";
@@ -13,6 +20,8 @@ import { readForm } from "../platform/http/request-body.server";
 import { ROLE_LABELS } from "../platform/roles";
 
 export const meta: MetaFunction = () => [{ title: "Your account — IoT Seal" }];
+/** A refusal by the rate limit (429) keeps its Retry-After. */
+export const headers: HeadersFunction = rateLimitedFormHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

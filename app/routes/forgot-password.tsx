@@ -3,7 +3,8 @@
  * has an account. With SMTP_URL the link is mailed; without it this portal sends no mail: the mail is
  * kept at /admin/outbox and an administrator hands the link over, and the page says so.
  */
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, HeadersFunction } from "@remix-run/node";
+import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError } from "../components/Field";
 import { requestPasswordReset } from "../features/accounts/password-reset.server";
@@ -14,6 +15,8 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? — IoT Seal" }];
+/** A refusal by the rate limit (429) keeps its Retry-After. */
+export const headers: HeadersFunction = rateLimitedFormHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   // The login page passes the address typed there, if any.

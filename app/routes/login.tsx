@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, HeadersFunction } from "@remix-run/node";
+import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -14,6 +15,8 @@ import { loginInput } from "../features/accounts/forms";
 import { DEMO_PASSWORD, DEMO_USERS } from "../demo/seed.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in — IoT Seal" }];
+/** A refusal by the rate limit (429) keeps its Retry-After. */
+export const headers: HeadersFunction = rateLimitedFormHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);

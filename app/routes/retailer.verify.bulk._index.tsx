@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, HeadersFunction } from "@remix-run/node";
+import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
@@ -14,6 +15,8 @@ import { bulkFileProblem, SESSION_ENDED } from "../features/retail/forms";
 import { getEnv } from "../platform/env.server";
 
 export const meta: MetaFunction = () => [{ title: "Bulk seal check — IoT Seal" }];
+/** A refusal by the rate limit (429) keeps its Retry-After. */
+export const headers: HeadersFunction = rateLimitedFormHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");

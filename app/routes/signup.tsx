@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, HeadersFunction } from "@remix-run/node";
+import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
@@ -12,6 +13,8 @@ import { signup } from "../features/accounts/auth.server";
 import { signupInput } from "../features/accounts/forms";
 
 export const meta: MetaFunction = () => [{ title: "Register your organisation — IoT Seal" }];
+/** A refusal by the rate limit (429) keeps its Retry-After. */
+export const headers: HeadersFunction = rateLimitedFormHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);

@@ -10,6 +10,11 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import * as root from "../../../app/root";
 import * as sealPage from "../../../app/routes/s.$serial._index";
 import * as resetPassword from "../../../app/routes/reset-password.$token";
+import * as login from "../../../app/routes/login";
+import * as signup from "../../../app/routes/signup";
+import * as forgotPassword from "../../../app/routes/forgot-password";
+import * as account from "../../../app/routes/account";
+import * as bulkCheck from "../../../app/routes/retailer.verify.bulk._index";
 import { rootDocumentHeaders } from "../../../app/features/public/domain/page-headers";
 import { sessionCookie } from "../../support/http";
 
@@ -37,14 +42,15 @@ function documentHeaders(
   leaf: { id: string; module: object },
   loaderHeaders: Headers,
   error?: { headers: Headers },
+  actionHeaders?: Headers,
 ): Headers {
   const build = { routes: { root: { module: root }, [leaf.id]: { module: leaf.module } } };
   const context = {
     matches: [{ route: { id: "root" } }, { route: { id: leaf.id } }],
     loaderHeaders: { root: loaderHeaders, ...(error ? { [leaf.id]: error.headers } : {}) },
     loaderData: error ? { root: {} } : { root: {}, [leaf.id]: {} },
-    actionHeaders: {},
-    actionData: null,
+    actionHeaders: actionHeaders ? { [leaf.id]: actionHeaders } : {},
+    actionData: actionHeaders ? { [leaf.id]: {} } : null,
     errors: error ? { root: new Error("refused") } : null,
   };
   return getDocumentHeaders(build as never, context as never);
@@ -93,5 +99,29 @@ describe("the HTML pages' Cache-Control", () => {
       "Cache-Control": "private, no-store",
       Vary: "Cookie",
     });
+  });
+
+  it("a form a rate limit refused (429 from its action) keeps its Retry-After, and the root's cache headers", async () => {
+    const pages = {
+      "routes/login": login,
+      "routes/signup": signup,
+      "routes/forgot-password": forgotPassword,
+      "routes/account": account,
+      "routes/retailer.verify.bulk._index": bulkCheck,
+    };
+    for (const [id, module] of Object.entries(pages)) {
+      const refused = documentHeaders(
+        { id, module },
+        await rootLoaderHeaders(),
+        undefined,
+        new Headers({ "Retry-After": "37" }),
+      );
+      expect(refused.get("retry-after"), id).toBe("37");
+      expect(refused.get("cache-control"), id).toBe("no-cache");
+      expect(refused.get("vary"), id).toBe("Cookie");
+      const answered = documentHeaders({ id, module }, await rootLoaderHeaders(buyerCookie), undefined, new Headers());
+      expect(answered.get("retry-after"), id).toBeNull();
+      expect(answered.get("cache-control"), id).toBe("private, no-store");
+    }
   });
 });

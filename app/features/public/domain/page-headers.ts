@@ -40,3 +40,23 @@ export function rootDocumentHeaders({
   if (retryAfter) out["Retry-After"] = retryAfter;
   return out;
 }
+
+/**
+ * The `headers` of a page whose form a rate limit may refuse (its action answers 429 with
+ * Retry-After: logins, sign-ups, password changes and reset requests, bulk checks): the root's
+ * headers (parentHeaders) and the action's Retry-After, which the page would otherwise lose (a
+ * route's document headers are its own `headers` export's, or else its parent's, never its
+ * action's).
+ */
+export function rateLimitedFormHeaders({
+  parentHeaders,
+  actionHeaders,
+}: {
+  parentHeaders: Headers;
+  actionHeaders: Headers;
+}): Headers {
+  const out = new Headers(parentHeaders);
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) out.set("Retry-After", retryAfter);
+  return out;
+}
