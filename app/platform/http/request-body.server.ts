@@ -108,6 +108,9 @@ export function readStreamBody(stream: Readable, limit: number): Promise<Buffer 
   });
 }
 
+/** The answer to a form whose body cannot be parsed (here, and for evidence uploads: multipart.server.ts). */
+export const UNREADABLE_FORM = "The form could not be read.";
+
 const FORM_TYPE = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
 
 /** The posted form, read within the limit: use this instead of `request.formData()` in every action. */
@@ -126,6 +129,6 @@ export async function readForm(request: Request, bound: BodyLimit = {}): Promise
       body: bytes,
     }).formData();
   } catch {
-    throw refusal(400, "The form could not be read.");
+    throw refusal(400, UNREADABLE_FORM);
   }
 }

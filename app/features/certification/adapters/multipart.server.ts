@@ -6,6 +6,7 @@
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import { formatBytes } from "../../../platform/format";
+import { UNREADABLE_FORM } from "../../../platform/http/request-body.server";
 import { FileTooLargeError, type EvidenceStore, type ReceivedFile } from "./evidence-store.server";
 
 export class UploadError extends Error {
@@ -54,6 +55,27 @@ export function checkDeclaredLength(headers: HeaderMap, opts: Pick<ReceiveOption
   }
 }
 
+/** The boundary parameter of a multipart Content-Type: "" when there is none, or an empty one. */
+function boundaryOf(type: string): string {
+  const m = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^\s;]*))/i.exec(type);
+  return m?.[1] ?? m?.[2] ?? "";
+}
+
+/**
+ * The one place a multipart parser is made. A Content-Type without a boundary (or with
+ * `boundary=""`) is the client's mistake, answered 400 as readForm answers any unreadable form
+ * (busboy would throw from its constructor, "Boundary not found", and the upload would be a 500;
+ * an empty boundary it takes, and fails later with a confusing "Unexpected end of form").
+ */
+function multipartParser(config: busboy.BusboyConfig): busboy.Busboy {
+  if (!boundaryOf(String(config.headers?.["content-type"] ?? ""))) throw new UploadError(400, UNREADABLE_FORM);
+  try {
+    return busboy(config);
+  } catch {
+    throw new UploadError(400, UNREADABLE_FORM);
+  }
+}
+
 /** A web Request's body (Remix actions) as a Node stream. */
 export function fromRequest(request: Request): { headers: HeaderMap; body: Readable } {
   if (!request.body) return { headers: Object.fromEntries(request.headers), body: Readable.from([]) };
@@ -75,7 +97,7 @@ export async function receiveMultipart(
   const pending: Promise<void>[] = [];
   let failure: unknown;
 
-  const bb = busboy({
+  const bb = multipartParser({
     headers: input.headers as Record<string, string>,
     preservePath: true, // keep "../x" visible so it can be refused, not silently trimmed
     defParamCharset: "utf8",
