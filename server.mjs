@@ -224,16 +224,33 @@ function badHost(req) {
 }
 
 /**
- * A short answer that is not the portal's page: a line of plain text, or for the public API its JSON
- * ({"error": …}, CORS open as every answer there). For the refusals made before Remix is reached.
+ * A short answer that is not the portal's page: a line of plain text, or JSON ({"error": …}) for the
+ * public API (CORS open as every answer there) and wherever the caller asks for it. For the refusals
+ * made before Remix is reached.
  */
-function plainAnswer(req, res, status, message) {
-  if (publicApiPath(req))
+function plainAnswer(req, res, status, message, { json = publicApiPath(req) } = {}) {
+  if (json)
     res
-      .writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*" })
+      .writeHead(status, {
+        "Content-Type": "application/json; charset=utf-8",
+        ...(publicApiPath(req) ? { "Access-Control-Allow-Origin": "*" } : {}),
+      })
       .end(JSON.stringify({ error: message }));
   else res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" }).end(message);
 }
+
+/**
+ * A request with a `_data` query parameter: Remix's data request from before single fetch
+ * (remix.config.js). The portal's own data requests end in `.data` and never carry it; Remix would
+ * log a stack trace for each one ("Single fetch-enabled apps should not be making ?_data requests")
+ * and answer a refused one {"message":"Unexpected Server Error"}. Refused before Remix instead.
+ */
+function legacyDataRequest(req) {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return q >= 0 && new URLSearchParams(url.slice(q + 1)).has("_data");
+}
+const LEGACY_DATA_REFUSED = "Bad request: the _data query parameter is not accepted (data requests end in .data).";
 
 /**
  * An answer sent before the body was read to its end (a refusal: too large, not allowed, not
@@ -413,6 +430,10 @@ const server = http.createServer((req, res) => {
   }
   const ip = clientIp(req);
   if (fast(req, res, { ip }) || tus(req, res, { ip })) return;
+  if (legacyDataRequest(req)) {
+    plainAnswer(req, res, 400, LEGACY_DATA_REFUSED, { json: true });
+    return;
+  }
   res.locals = { nonce: securePage(req, res), ip, requestId };
   app(req, res);
 });

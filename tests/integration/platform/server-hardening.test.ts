@@ -73,6 +73,7 @@ let dir: string;
 let server: ChildProcess;
 let port: number;
 let stdout = "";
+let stderr = "";
 
 async function freePort(): Promise<number> {
   const s = http.createServer();
@@ -98,7 +99,7 @@ beforeAll(async () => {
   port = await freePort();
   // NODE_ENV=test (as vitest sets it): Express on its own would show its development error pages.
   server = start({ PORT: String(port), PUBLIC_URL, NODE_ENV: "test" });
-  server.stderr!.resume();
+  server.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((ready, fail) => {
     server.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -163,6 +164,32 @@ describe("server.mjs: requests Express and Remix cannot take", () => {
     // a good one still reaches the portal
     expect((await request("/login", { method: "POST", headers: { Host: "seal.example.com" } })).body).toBe("logged in");
     expect((await request("/login", { method: "POST", headers: { Host: "[::1]:3000" } })).status).toBe(200);
+  });
+});
+
+describe("server.mjs: Remix's old data requests (?_data=…)", () => {
+  it("are refused before Remix: 400, one line of JSON, nothing logged (the app uses single fetch's .data)", async () => {
+    const before = stderr.length;
+    for (const [p, method] of [
+      ["/?_data=root", "GET"],
+      ["/admin?_data=routes%2Fadmin", "GET"],
+      ["/evidence/abc?_data=routes%2Fevidence.%24linkId", "GET"],
+      ["/login?x=1&%5Fdata=root", "GET"],
+      ["/login?_data", "POST"],
+    ]) {
+      const r = await request(p, { method });
+      expect({ p, status: r.status, type: r.headers["content-type"], body: JSON.parse(r.body) }).toEqual({
+        p,
+        status: 400,
+        type: "application/json; charset=utf-8",
+        body: { error: "Bad request: the _data query parameter is not accepted (data requests end in .data)." },
+      });
+      expect(r.body).not.toContain("\n");
+      expect(r.headers["content-security-policy"]).toMatch(/^default-src 'none'/);
+    }
+    expect(stderr.slice(before)).toBe("");
+    // A parameter that merely contains the name is not one.
+    expect((await request("/login?x_data=1", { method: "POST" })).body).toBe("logged in");
   });
 });
 
