@@ -132,8 +132,10 @@ function secure(req, res) {
 /**
  * The evidence downloads' paths (app/routes/evidence.$linkId.tsx, evidence.recurring.$evidenceId.tsx):
  * resource routes, whose answer is the file, a redirect to the login or a line of text, never a page.
+ * Not their single-fetch data requests (`/evidence/<id>.data`): Remix answers those with the root's
+ * data, as for any page.
  */
-const EVIDENCE_DOWNLOAD = /^\/evidence\/(?:recurring\/)?[^/?#]+(?:\?|$)/;
+const EVIDENCE_DOWNLOAD = /^\/evidence\/(?:recurring\/)?[^/?#]+(?<!\.data)(?:\?|$)/;
 
 /** For pages (Remix): the page policy with a fresh script nonce. Evidence downloads set their own. */
 function securePage(req, res) {
@@ -141,9 +143,19 @@ function securePage(req, res) {
   // Evidence downloads set their own, stricter policy (a sandbox, no scripts) that lets the
   // portal's review page frame a PDF preview; headers are appended, so two would both apply.
   // Only on their exact paths: any other path under /evidence/ is a page (the 404), never framed.
+  // And only for the file itself: an answer without a policy of its own (the login redirect, a
+  // line of text saying there is no such file) gets the strict machine policy back.
   if (EVIDENCE_DOWNLOAD.test(req.url ?? "")) {
     res.removeHeader("Content-Security-Policy");
     res.removeHeader("X-Frame-Options");
+    const writeHead = res.writeHead;
+    res.writeHead = function (...args) {
+      if (!res.hasHeader("Content-Security-Policy")) {
+        res.setHeader("Content-Security-Policy", MACHINE_CSP);
+        res.setHeader("X-Frame-Options", "DENY");
+      }
+      return writeHead.apply(this, args);
+    };
   } else {
     res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce));
   }

@@ -23,10 +23,13 @@ const EVIDENCE_CSP = "sandbox; default-src 'none'; frame-ancestors 'self'";
 /** The stand-in build: the role and env startup reports come from the process environment. */
 const ENTRY = `
 const wc = Number(process.env.WEB_CONCURRENCY ?? 1);
-const file = () =>
-  new Response("the file", {
-    headers: { "Content-Type": "text/plain", "Content-Security-Policy": ${JSON.stringify(EVIDENCE_CSP)}, "X-Frame-Options": "SAMEORIGIN" },
-  });
+// The file with its own policy; for the id "gone", the line of text a download answers when there is no file.
+const file = ({ params }) =>
+  (params.linkId ?? params.evidenceId) === "gone"
+    ? new Response("There is no such file.", { status: 404, headers: { "Content-Type": "text/plain" } })
+    : new Response("the file", {
+        headers: { "Content-Type": "text/plain", "Content-Security-Policy": ${JSON.stringify(EVIDENCE_CSP)}, "X-Frame-Options": "SAMEORIGIN" },
+      });
 export const entry = {
   module: {
     default: (request, status, headers) => {
@@ -63,7 +66,7 @@ export const routes = {
   "routes/login": { id: "routes/login", parentId: "root", path: "login", module: { action: () => new Response("logged in") } },
 };
 export const assets = { entry: { module: "", imports: [] }, routes: {}, url: "", version: "test" };
-export const future = {};
+export const future = { v3_singleFetch: true }; // as the portal's (remix.config.js): its data requests end in .data
 export const publicPath = "/build/";
 export const assetsBuildDirectory = "public/build";
 export const isSpaMode = false;
@@ -201,6 +204,35 @@ describe("server.mjs: the evidence downloads' own policy", () => {
         p,
         csp: EVIDENCE_CSP,
         frame: "SAMEORIGIN",
+      });
+    }
+  });
+
+  it("not for their Remix data requests (.data): those keep the page's policy", async () => {
+    for (const p of ["/evidence/abc.data", "/evidence/recurring/xyz.data", "/evidence/recurring.data"]) {
+      const r = await request(p);
+      expect({ p, status: r.status, frame: r.headers["x-frame-options"] }).toEqual({ p, status: 200, frame: "DENY" });
+      expect(r.headers["content-security-policy"], p).toMatch(
+        /^default-src 'self'; script-src 'self' 'nonce-.*frame-ancestors 'none'/,
+      );
+    }
+  });
+
+  it("nor for a download's answer that is not the file (no policy of its own): the strict one, never framed", async () => {
+    for (const p of ["/evidence/gone", "/evidence/recurring/gone?inline=1"]) {
+      const r = await request(p);
+      expect({
+        p,
+        status: r.status,
+        body: r.body,
+        csp: r.headers["content-security-policy"],
+        frame: r.headers["x-frame-options"],
+      }).toEqual({
+        p,
+        status: 404,
+        body: "There is no such file.",
+        csp: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        frame: "DENY",
       });
     }
   });
