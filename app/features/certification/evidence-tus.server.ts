@@ -64,6 +64,13 @@ function actor(): Actor {
 const tooLarge = (): TusRefusal =>
   refuse(413, `The file is larger than the limit of ${formatBytes(getEnv().evidenceMaxFileBytes)}.`);
 
+/** A PATCH whose body goes past the length the upload was created with (not the size limit: that is tooLarge). */
+const longerThanDeclared = (size: number, offset: number): TusRefusal =>
+  refuse(
+    413,
+    `The body is longer than the upload's declared Upload-Length of ${size} bytes: from offset ${offset}, a PATCH may send at most ${size - offset} bytes.`,
+  );
+
 /**
  * The declared sizes of the organisation's unfinished uploads (not expired): each may still
  * finish, so a new upload must fit beside them as well as beside the stored files.
@@ -392,11 +399,13 @@ async function patchUpload(tus: TusEndpoint, req: IncomingMessage, res: ServerRe
     const size = upload.size ?? 0;
     const declared = req.headers["content-length"];
     const length = declared === undefined ? undefined : Number.parseInt(declared, 10);
-    if (offset + (length ?? 0) > size) throw ERRORS.ERR_SIZE_EXCEEDED;
+    if (offset + (length ?? 0) > size) throw longerThanDeclared(size, offset);
     try {
       written = await store.append(req, id, offset, length ?? size - offset, held.lost);
     } catch (error) {
       if (isTusError(error) && error.status_code === 423) throw LOCKED;
+      // A body without Content-Length that went on past the upload's length (nothing past it written).
+      if (isTusError(error) && error.body === ERRORS.ERR_SIZE_EXCEEDED.body) throw longerThanDeclared(size, offset);
       if (isTusError(error)) throw error;
       throw ERRORS.FILE_WRITE_ERROR;
     }
@@ -473,8 +482,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: strin
         await patchUpload(tus, req, res, id);
       } catch (error) {
         if (!isTusError(error)) throw error;
-        const mapped = error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body ? tooLarge() : error;
-        answer(res, mapped.status_code, {}, mapped.body);
+        answer(res, error.status_code, {}, error.body);
       }
     } else if (req.method === "DELETE") {
       try {

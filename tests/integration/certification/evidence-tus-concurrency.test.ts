@@ -255,13 +255,37 @@ describe("a PATCH body read straight from the request", () => {
       setTimeout(() => req.end(Buffer.concat([data.subarray(MiB / 2), Buffer.from("one too many\n")])), 100);
     });
     expect(answer.status).toBe(413);
-    expect(answer.body).toBe("The file is larger than the limit of 64 MiB.");
+    // Past the upload's own length, not past the size limit: the message says which (pen test).
+    expect(answer.body).toBe(
+      `The body is longer than the upload's declared Upload-Length of ${data.length} bytes: from offset 0, a PATCH may send at most ${data.length} bytes.`,
+    );
     const offset = await offsetOf(location);
     expect(offset).toBeLessThanOrEqual(data.length);
     // What was kept is the file's own bytes, and the upload goes on from there.
     const rest = await patch(here, location, offset, data.subarray(offset));
     expect(rest.status, await rest.clone().text()).toBe(200);
     expect(storedSha(sha256(data))).toMatchObject({ size: data.length });
+  });
+
+  it("with a Content-Length past the declared Upload-Length, is refused naming it (413, nothing written)", async () => {
+    const data = textFile(100);
+    const location = await created("declared.txt", 60);
+    const refused = await patch(here, location, 0, data);
+    expect({ status: refused.status, body: await refused.text() }).toEqual({
+      status: 413,
+      body: "The body is longer than the upload's declared Upload-Length of 60 bytes: from offset 0, a PATCH may send at most 60 bytes.",
+    });
+    expect(await offsetOf(location)).toBe(0);
+    const first = await patch(here, location, 0, data.subarray(0, 20));
+    expect(first.status).toBe(204);
+    const again = await patch(here, location, 20, data.subarray(20));
+    expect(await again.text()).toBe(
+      "The body is longer than the upload's declared Upload-Length of 60 bytes: from offset 20, a PATCH may send at most 40 bytes.",
+    );
+    expect(await offsetOf(location)).toBe(20);
+    const rest = await patch(here, location, 20, data.subarray(20, 60));
+    expect(rest.status, await rest.clone().text()).toBe(200);
+    expect(storedSha(sha256(data.subarray(0, 60)))).toMatchObject({ size: 60 });
   });
 
   it("answers a PATCH without the tus headers as @tus/server does", async () => {

@@ -20,10 +20,13 @@ import { SNIFF_BYTES } from "../domain/evidence-type";
 
 const MiB = 1024 * 1024;
 
-/** A body longer than the bytes the upload still takes (a chunked PATCH without Content-Length): tus's 413. */
+/**
+ * A body longer than the bytes the upload still takes (a chunked PATCH without Content-Length): tus's
+ * 413 for a body past the upload's own length (ERR_SIZE_EXCEEDED), not the one for the size limit.
+ */
 class BodyTooLong extends Error {
-  readonly status_code = ERRORS.ERR_MAX_SIZE_EXCEEDED.status_code;
-  readonly body = ERRORS.ERR_MAX_SIZE_EXCEEDED.body;
+  readonly status_code = ERRORS.ERR_SIZE_EXCEEDED.status_code;
+  readonly body = ERRORS.ERR_SIZE_EXCEEDED.body;
 }
 
 /**
@@ -66,7 +69,7 @@ class HashingAppender extends Writable {
   private writeAll(bufs: Buffer[], done: (error?: Error | null) => void) {
     let length = 0;
     for (const b of bufs) length += b.length;
-    if (this.accepted + length > this.limit) return done(new BodyTooLong(ERRORS.ERR_MAX_SIZE_EXCEEDED.body));
+    if (this.accepted + length > this.limit) return done(new BodyTooLong(ERRORS.ERR_SIZE_EXCEEDED.body));
     this.accepted += length;
     this.writeOut(bufs, length, done);
   }
