@@ -3,9 +3,10 @@
  * bulk-check API) is written here, and every cell goes through `csvSafeCell`.
  *
  * Formula injection (CWE-1236, OWASP "CSV Injection"): a spreadsheet treats a cell that starts
- * with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, so a product name such as
- * `=HYPERLINK("http://x","y")` chosen by a supplier, or a buyer's own cell, could run in the
- * buyer's spreadsheet. Such a cell is written with a single quote in front (`'=HYPERLINK(…)`),
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula (and some trim leading spaces
+ * first, so ` =1+1` too), so a product name such as `=HYPERLINK("http://x","y")` chosen by a
+ * supplier, or a buyer's own cell, could run in the buyer's spreadsheet. Such a cell, whitespace
+ * before the `=` or not, is written with a single quote in front (`'=HYPERLINK(…)`, `' =1+1`),
  * which spreadsheets show as text. Consistently, with no exception: a negative number such as
  * `-1.5` is also written `'-1.5` (it stays readable, and a cell like `-1+1` or `-2+3*cmd|…` cannot
  * be told apart from a number by a rule simple enough to trust). Cells containing `;` are quoted
@@ -20,9 +21,9 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
 
-/** A cell as written to a CSV: prefixed with `'` when it starts with = + - @ tab or CR (idempotent). */
+/** A cell as written to a CSV: a `'` in front when it starts with = + - @ (whitespace first or not), tab or CR (idempotent). */
 export function csvSafeCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
 }

@@ -24,8 +24,9 @@ import { addTestVersion, openTestDraft, submissionVersion } from "../../support/
 
 const EVIL_NAME = '=HYPERLINK("http://x","y")';
 // The buyer's own cells, one per dangerous first character (and a negative number: escaped too, by the same rule).
-const BUYER_CELLS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "-1.5"];
-const SAFE_CELLS = ["plain", "1.5", "'already quoted", " =leading space"];
+// Whitespace before the formula too (pen test: " =1+1" came back unescaped): a spreadsheet may trim it.
+const BUYER_CELLS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "-1.5", " =1+1", "  @SUM(A1)"];
+const SAFE_CELLS = ["plain", "1.5", "'already quoted", " leading space"];
 
 let server: TestServer;
 let base: string;
@@ -84,7 +85,7 @@ function expectNeutralised(csv: string) {
   for (const row of body) expect(row[product]).toBe(`'${EVIL_NAME} (EV-1)`);
   expect(body.map((r) => r[note])).toEqual([...BUYER_CELLS.map((c) => `'${c}`), ...SAFE_CELLS]);
   // No cell of the whole file starts a formula.
-  for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^(?:[\t\r]|\s*[=+\-@])/);
 }
 
 describe("issue 13.4: CSV formula injection", () => {
@@ -141,6 +142,7 @@ describe("issue 13.4: CSV formula injection", () => {
   it("the one cell rule: a leading ' before = + - @ tab CR, idempotent, nothing else changed", () => {
     expect(csvSafeCell("=1+1")).toBe("'=1+1");
     expect(csvSafeCell("-1.5")).toBe("'-1.5"); // negative numbers too (OWASP): one rule, no exceptions
+    expect(csvSafeCell(" =1+1")).toBe("' =1+1"); // whitespace first: the same
     expect(csvSafeCell(csvSafeCell("@x"))).toBe("'@x");
     expect(csvSafeCell("")).toBe("");
     expect(csvSafeCell("IOTS-ABCD-EFGH")).toBe("IOTS-ABCD-EFGH");
