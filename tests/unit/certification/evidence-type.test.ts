@@ -234,6 +234,22 @@ describe("sniffMediaType: text", () => {
     expect(await sniffMediaType(utf8(text), complete)).toEqual(accepted(mediaType));
   });
 
+  it.each([
+    [
+      "a pen-test report quoting markup after its first line",
+      "Pen test report, gateway GW-2\nFinding 3: stored XSS, <script>alert(1)</script> in the device name.\n" +
+        '<svg onload=alert(1)> and <!DOCTYPE html><div onclick="x"> work too; see http://www.w3.org/2000/svg.\n',
+    ],
+    [
+      "a syslog line (<PRI>) that quotes an svg payload",
+      "<134>Oct 11 22:14:15 gw waf: blocked <svg onload=alert(1)>\n",
+    ],
+    ["a tag-like word that is no signature (<bridge>, <pre-check>)", "<bridge> link up\n<pre-check> done\n"],
+    ["a comment not followed by a space or >, then text", "<!--note-->\nhello\n"],
+  ] as const)("%s -> text/plain", async (_what, text) => {
+    expect(await sniffMediaType(utf8(text), true)).toEqual(accepted("text/plain"));
+  });
+
   it("a multi-byte UTF-8 character cut at the end of an incomplete sample is still text", async () => {
     const full = utf8("Prüfbericht für das Gerät: 東");
     expect([...full.subarray(-3)]).toEqual([0xe6, 0x9d, 0xb1]); // 東
@@ -332,6 +348,52 @@ describe("sniffMediaType: refused", () => {
   it("UTF-16 text with a BOM is refused (file-type takes FF FE for an MPEG audio frame)", async () => {
     const sample = bytes([0xff, 0xfe], Buffer.from("Prüfbericht", "utf16le"));
     expect(await sniffMediaType(sample, true)).toMatchObject({ ok: false, detected: "MP1 (audio/mpeg)" });
+  });
+
+  // Pen test: markup that did not start with <html>, <svg>, <script>… passed as plain text.
+  it.each([
+    [
+      "SVG behind a DOCTYPE",
+      "an SVG image",
+      '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    ],
+    [
+      "SVG with a namespace prefix",
+      "an SVG image",
+      '<a:svg xmlns:a="http://www.w3.org/2000/svg"><a:script>alert(1)</a:script></a:svg>',
+    ],
+    [
+      "the SVG namespace deep in the sample, under another root",
+      "an SVG image",
+      `<report>${"x".repeat(20_000)}<g xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></g></report>`,
+    ],
+    ["<div> fragment", "an HTML document", "<div><img src=x onerror=alert(1)></div>"],
+    ["<DIV> upper case after whitespace", "an HTML document", "\r\n  <DIV class=x>hi</DIV>"],
+    ["a comment, then text", "an HTML document", "<!-- note -->\nhello"],
+    ["any other DOCTYPE", "an XML document", '<!DOCTYPE note SYSTEM "note.dtd">\n<note>hi</note>'],
+  ] as const)("%s -> %s", async (_what, detected, text) => {
+    expect(await sniffMediaType(utf8(text), true)).toMatchObject({ ok: false, detected });
+  });
+
+  it.each([
+    "html",
+    "head",
+    "script",
+    "iframe",
+    "h1",
+    "div",
+    "font",
+    "table",
+    "a",
+    "style",
+    "title",
+    "b",
+    "body",
+    "br",
+    "p",
+  ])("the WHATWG HTML signature <%s, followed by a space or > (any case, after whitespace)", async (tag) => {
+    for (const text of [`<${tag}>x`, `<${tag.toUpperCase()} id=1>x`, ` \n\t<${tag}>x`])
+      expect(await sniffMediaType(utf8(text), true), text).toMatchObject({ ok: false, detected: "an HTML document" });
   });
 
   it("HTML behind a leading comment is still refused as HTML", async () => {

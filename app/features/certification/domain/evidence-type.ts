@@ -101,17 +101,9 @@ function classifyText(head: Uint8Array, complete: boolean): Sniffed {
     return refuse("binary data of an unrecognised format (not UTF-8 text)");
   }
   const body = text.replace(/^\uFEFF/, "");
-  // Leading HTML/XML comments do not hide what follows them.
-  const start = body
-    .replace(/^(\s*<!--[\s\S]*?-->)+/, "")
-    .trimStart()
-    .slice(0, 256)
-    .toLowerCase();
-  if (/^<!doctype html|^<html[\s>]|^<head[\s>]|^<body[\s>]|^<script[\s>]|^<iframe[\s>]/.test(start))
-    return refuse("an HTML document");
-  if (/^<svg[\s>]/.test(start) || (start.startsWith("<?xml") && start.includes("<svg")))
-    return refuse(NAMES["image/svg+xml"]);
-  if (start.startsWith("<?xml")) return refuse("an XML document");
+  const markup = markupOf(body);
+  if (markup) return refuse(markup);
+  const start = body.trimStart();
   if (/[\u0001-\u0008\u000e-\u001a\u001c-\u001f]/.test(body.slice(0, 4096)))
     return refuse("binary data of an unrecognised format (control characters)");
   if (start.startsWith("{") || start.startsWith("[")) {
@@ -129,6 +121,38 @@ function classifyText(head: Uint8Array, complete: boolean): Sniffed {
   }
   if (looksLikeCsv(body, complete)) return accept("text/csv");
   return accept("text/plain");
+}
+
+/**
+ * The HTML signatures of the WHATWG MIME Sniffing Standard (rules for identifying an unknown MIME
+ * type): after leading whitespace, one of these tags (any case) followed by a space or `>`; here
+ * also by any whitespace or `/` (`<br/>`).
+ */
+const HTML_SIGNATURE =
+  /^<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|!--)[\s/>]/;
+/** An SVG element, with a namespace prefix or without (`<svg `, `<a:svg>`). */
+const SVG_ELEMENT = /<(?:[^\s<>/:!?]+:)?svg[\s/>]/;
+const SVG_NAMESPACE = "http://www.w3.org/2000/svg";
+
+/**
+ * Markup, refused as evidence whatever its name (defence in depth: downloads are text/plain
+ * attachments with nosniff and a sandbox; what a browser would render is kept out all the same): the
+ * WHATWG HTML signatures, any `<!DOCTYPE`, an XML declaration, and SVG (its namespace or an `svg`
+ * element anywhere in the sample). Only a text that starts as markup (a tag, a declaration or a
+ * comment, after whitespace) is looked at: a report that quotes `<script>` further down stays
+ * plain text, and so does a syslog line (`<134>Oct 11 …`). The label, or null for no markup.
+ */
+function markupOf(body: string): string | null {
+  const text = body.trimStart();
+  if (!/^<[\p{L}_:!?]/u.test(text)) return null;
+  const lower = text.toLowerCase();
+  if (lower.includes(SVG_NAMESPACE) || SVG_ELEMENT.test(lower)) return NAMES["image/svg+xml"];
+  // Leading comments do not hide what follows them (a comment itself is an HTML signature).
+  const start = lower.replace(/^(\s*<!--[\s\S]*?-->)+/, "").trimStart();
+  if (HTML_SIGNATURE.test(start)) return "an HTML document";
+  if (start.startsWith("<!doctype") || start.startsWith("<?xml")) return "an XML document";
+  if (HTML_SIGNATURE.test(lower)) return "an HTML document";
+  return null;
 }
 
 function looksLikeCsv(text: string, complete: boolean): boolean {
