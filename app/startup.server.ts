@@ -94,7 +94,7 @@ export async function startup(
   wireEvents(); // the modules' subscribers to domain events, before anything changes
   db(); // opens the database and applies pending migrations (a worker finds them applied by the primary)
   // The server signs the log under its own PUBLIC_URL (a move is deliberate); says so when that changes the origin.
-  signLogAsServer({ quiet: role === "worker" });
+  const logMoved = signLogAsServer({ quiet: role === "worker" });
   if (role === "worker") {
     if (!opts.deferBackgroundWorkers) startBackgroundWorkers();
     const nothing = { seeded: [], checklists: { imported: [], problems: [] }, temporaryUploadsRemoved: [] };
@@ -109,6 +109,7 @@ export async function startup(
   // Asked before Litestream starts, so a refused database does not become a new generation in the replica.
   const logBehind = await publishedLogProblem();
   if (logBehind) throw new StartupRefusal(logBehind);
+  if (logMoved) console.warn(logMoved); // a new address whose publication target is not the old one's
   // DB_REPLICA: Litestream ships the database's changes to the replica (decision 029); the portal does not wait for it.
   if (env.dbReplica && !replication)
     replication = startReplication({ dataDir: env.dataDir, target: env.dbReplica, s3: env.s3 });

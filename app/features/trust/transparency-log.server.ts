@@ -80,20 +80,21 @@ let signsAsServer = false;
  * Declares this process the server: from now on it signs the log's checkpoints under the origin
  * its own PUBLIC_URL (or localhost:PORT) gives, whatever the log's latest checkpoint was signed
  * under (a portal moved to a new PUBLIC_URL signs as its new address, which its new seals name as
- * their issuer). Says so once when that differs from the latest checkpoint's origin, unless
- * `quiet` (a cluster's workers: their primary has said it). The server's startup calls it; every
- * other process (the npm run scripts, tests) follows the server's latest checkpoint.
+ * their issuer). Returns the warning to give when that differs from the latest checkpoint's
+ * origin (null when it does not, or `quiet`: a cluster's workers, whose primary has said it); the
+ * caller prints it once the start is not refused. The server's startup calls it; every other
+ * process (the npm run scripts, tests) follows the server's latest checkpoint.
  */
-export function signLogAsServer(opts: { quiet?: boolean } = {}): void {
+export function signLogAsServer(opts: { quiet?: boolean } = {}): string | null {
   signsAsServer = true;
-  if (opts.quiet) return;
+  if (opts.quiet) return null;
   const latest = latestOrigin(db()).get()?.origin;
   const own = environmentLogOrigin();
-  if (latest !== undefined && latest !== own)
-    console.warn(
-      `[log] The transparency log's latest checkpoint was signed as ${latest}; this server, with ${serverAddressSettings()}, signs as ${own} from now on. ` +
-        `Seals issued before keep their proofs under ${latest} and still verify. If the portal has not moved, set PUBLIC_URL (or PORT) as it was.`,
-    );
+  if (latest === undefined || latest === own) return null;
+  return (
+    `[log] The transparency log's latest checkpoint was signed as ${latest}; this server, with ${serverAddressSettings()}, signs as ${own} from now on. ` +
+    `Seals issued before keep their proofs under ${latest} and still verify. If the portal has not moved, set PUBLIC_URL (or PORT) as it was.`
+  );
 }
 
 /**
