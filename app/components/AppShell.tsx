@@ -78,6 +78,16 @@ function NavLinks({ user }: { user: ShellUser }) {
   );
 }
 
+function LogOut() {
+  return (
+    <Form method="post" action="/logout">
+      <button type="submit" className="button button--quiet">
+        Log out
+      </button>
+    </Form>
+  );
+}
+
 export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
   useFocusHeadingOnNavigation();
   const { pathname } = useLocation();
@@ -104,10 +114,12 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
                   <summary>Menu</summary>
                   <div className="navmenu__links">
                     <NavLinks user={user} />
-                    {/* On a phone the name (the link to the account page) is hidden: the menu has it. */}
+                    {/* On a phone the name (the link to the account page) and Log out are not in the bar (it must fit
+                        320 px: WCAG 1.4.10): the menu has them. */}
                     <NavLink to="/account" className={({ isActive }) => (isActive ? "active" : undefined)}>
                       Your account
                     </NavLink>
+                    <LogOut />
                   </div>
                 </details>
               </nav>
@@ -130,11 +142,9 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
                     {user.roleLabel} · {user.organizationName}
                   </span>
                 </Link>
-                <Form method="post" action="/logout">
-                  <button type="submit" className="button button--quiet">
-                    Log out
-                  </button>
-                </Form>
+                <div className="usermenu__logout">
+                  <LogOut />
+                </div>
               </>
             ) : (
               <>

@@ -99,7 +99,9 @@ export default function Login() {
           </button>
         </Form>
         <p className="small">
-          <Link to="/forgot-password">Forgot your password?</Link>
+          <Link to="/forgot-password" className="tap-target">
+            Forgot your password?
+          </Link>
         </p>
         <p className="small muted">
           No account yet? <Link to="/signup">Register your organisation</Link>.
