@@ -2,6 +2,7 @@ import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import type { NavItem } from "../platform/roles";
 import { NotificationBell } from "./NotificationBell";
+import { useFocusAfterSubmission } from "./focus-after-submission";
 
 export interface ShellUser {
   name: string;
@@ -90,6 +91,7 @@ function LogOut() {
 
 export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
   useFocusHeadingOnNavigation();
+  useFocusAfterSubmission();
   const { pathname } = useLocation();
   return (
     <>

@@ -1,4 +1,6 @@
 import { Form } from "@remix-run/react";
+import { FieldError, fieldAria } from "./Field";
+import { SubmitButton } from "./SubmitButton";
 
 /**
  * In a re-certification: why the assessor reviews this requirement again, and (while it is a
@@ -52,17 +54,13 @@ export function ChangeMark({
               name="note"
               rows={2}
               defaultValue={noteText}
-              aria-invalid={error ? true : undefined}
+              {...fieldAria("change-note", { error })}
             />
-            {error ? (
-              <p className="field__error" role="alert">
-                {error}
-              </p>
-            ) : null}
+            <FieldError id="change-note" message={error} />
           </div>
-          <button className="button button--quiet" type="submit" disabled={busy}>
+          <SubmitButton className="button button--quiet" busy={busy}>
             Save the mark
-          </button>
+          </SubmitButton>
         </Form>
       ) : null}
     </section>

@@ -9,6 +9,8 @@ import type {
 } from "../features/findings/domain/cra-clocks";
 import { ARTICLE_14_APPLIES_FROM_TEXT, CRA_STATE_LABELS } from "../features/findings/domain/cra-clocks";
 import { formatDateTime } from "../platform/format";
+import { SubmitButton } from "./SubmitButton";
+import { ScrollBox } from "./ScrollBox";
 
 const BADGE: Record<CraClockState, string> = {
   waiting: "badge badge--info",
@@ -189,9 +191,9 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                 />
                 {record.error("reference")}
               </div>
-              <button className="button" type="submit" disabled={busy}>
+              <SubmitButton className="button" busy={busy}>
                 Record the submission
-              </button>
+              </SubmitButton>
             </Form>
           ) : null}
         </>
@@ -262,9 +264,9 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
           {flag.error("activelyExploited") ? (
             <div className="field field--error">{flag.error("activelyExploited")}</div>
           ) : null}
-          <button className="button button--quiet" type="submit" disabled={busy}>
+          <SubmitButton className="button button--quiet" busy={busy}>
             Flag the report
-          </button>
+          </SubmitButton>
         </Form>
       ) : null}
     </section>
@@ -312,30 +314,34 @@ function ClockSet({
       </p>
       {cra.withdrawn ? null : (
         <>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Report</th>
-                <th scope="col">Due</th>
-                <th scope="col">State</th>
-                <th scope="col">Submitted</th>
-              </tr>
-            </thead>
-            <tbody>
-              {set.clocks.map((c) => (
-                <tr key={c.kind} data-testid={rowId(c.kind)}>
-                  <td>
-                    {c.label} <span className="muted small">{c.article}</span>
-                  </td>
-                  <td>{c.dueAt ? formatDateTime(c.dueAt) : `when ${c.waitingFor ?? "it starts"}`}</td>
-                  <td>
-                    <span className={BADGE[c.state]}>{CRA_STATE_LABELS[c.state]}</span>
-                  </td>
-                  <td>{c.submitted ? `${formatDateTime(c.submitted.submittedAt)} (${c.submitted.reference})` : "—"}</td>
+          <ScrollBox label={`${set.label}: reports to the authority`}>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Report</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Submitted</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {set.clocks.map((c) => (
+                  <tr key={c.kind} data-testid={rowId(c.kind)}>
+                    <td>
+                      {c.label} <span className="muted small">{c.article}</span>
+                    </td>
+                    <td>{c.dueAt ? formatDateTime(c.dueAt) : `when ${c.waitingFor ?? "it starts"}`}</td>
+                    <td>
+                      <span className={BADGE[c.state]}>{CRA_STATE_LABELS[c.state]}</span>
+                    </td>
+                    <td>
+                      {c.submitted ? `${formatDateTime(c.submitted.submittedAt)} (${c.submitted.reference})` : "—"}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           {set.applicable ? (
             <p className="small">
               {set.next ? `Next: ${set.next.label.toLowerCase()}.` : "All three reports are submitted."}
@@ -364,9 +370,9 @@ function ClockSet({
             />
             {correct.error("awareAt")}
           </div>
-          <button className="button button--quiet" type="submit" disabled={busy}>
+          <SubmitButton className="button button--quiet" busy={busy}>
             Correct when you became aware
-          </button>
+          </SubmitButton>
         </Form>
       ) : null}
       {cra.canUnflag[s] ? (
@@ -391,9 +397,9 @@ function ClockSet({
               />
               {unflag.error("reason")}
             </div>
-            <button className="button button--danger" type="submit" disabled={busy}>
+            <SubmitButton className="button button--danger" busy={busy}>
               Remove the flag
-            </button>
+            </SubmitButton>
           </Form>
         </details>
       ) : null}

@@ -1,6 +1,8 @@
 import { useRevalidator } from "@remix-run/react";
 import { useRef, useState, type FormEvent } from "react";
 import { formatBytes } from "../platform/format";
+import { LiveRegion } from "./Field";
+import { SubmitButton } from "./SubmitButton";
 
 type Outcome = { ok: boolean; message: string };
 
@@ -207,24 +209,32 @@ export function EvidenceUploader({
           disabled={disabled}
         />
       </div>
-      {progress !== null ? (
-        <div role="status" aria-live="polite">
-          <progress max={1} value={progress} aria-label="Upload progress" />
-          <span className="small">Uploading… {Math.round(progress * 100)}%</span>
-        </div>
-      ) : null}
-      {result ? (
-        <p
-          className={result.ok ? "alert alert--ok" : "alert alert--error"}
-          role={result.ok ? "status" : "alert"}
-          data-testid="upload-result"
-        >
+      {/* On the page before the upload starts, so that "Uploading…" and the outcome are announced when they come.
+          The percentage is shown, not announced at each step. */}
+      <LiveRegion>
+        {progress !== null ? (
+          <div>
+            <progress max={1} value={progress} aria-label="Upload progress" />{" "}
+            <span className="small">
+              Uploading… <span aria-hidden="true">{Math.round(progress * 100)}%</span>
+            </span>
+          </div>
+        ) : null}
+        {result?.ok ? (
+          <p className="alert alert--ok" role="status" data-testid="upload-result">
+            {result.message}
+          </p>
+        ) : null}
+      </LiveRegion>
+      {/* A refusal is an alert: announced on its own, at once. */}
+      {result && !result.ok ? (
+        <p className="alert alert--error" role="alert" data-testid="upload-result">
           {result.message}
         </p>
       ) : null}
-      <button className="button" type="submit" disabled={disabled || progress !== null}>
+      <SubmitButton className="button" busy={progress !== null} disabled={disabled}>
         Upload
-      </button>
+      </SubmitButton>
     </form>
   );
 }

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 
 interface FrameProps {
   label: string;
@@ -6,6 +6,31 @@ interface FrameProps {
   error?: string;
   hint?: ReactNode;
   id?: string;
+}
+
+/**
+ * The ARIA that ties a control to its hint and its error, which sit beside it with the ids `<id>-hint` and
+ * `<id>-error` (as FieldHint and FieldError give them): for a control that none of the components below can frame.
+ */
+export function fieldAria(
+  id: string,
+  { hint, error }: { hint?: unknown; error?: unknown },
+): { "aria-invalid"?: true; "aria-describedby"?: string } {
+  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return {
+    ...(error ? { "aria-invalid": true as const } : {}),
+    ...(describedBy ? { "aria-describedby": describedBy } : {}),
+  };
+}
+
+/** A control's error (nothing without one), with the id fieldAria points to. */
+export function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <p className="field__error" id={`${id}-error`} role="alert">
+      {message}
+    </p>
+  );
 }
 
 /**
@@ -23,8 +48,6 @@ function FieldFrame({
   control: (wiring: { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
 }) {
   const inputId = id ?? `f-${name}`;
-  const describedBy =
-    [hint ? `${inputId}-hint` : "", error ? `${inputId}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div className={error ? "field field--error" : "field"}>
       <label htmlFor={inputId}>{label}</label>
@@ -33,17 +56,8 @@ function FieldFrame({
           {hint}
         </p>
       ) : null}
-      {control({
-        id: inputId,
-        name,
-        "aria-invalid": error ? true : undefined,
-        "aria-describedby": describedBy,
-      })}
-      {error ? (
-        <p className="field__error" id={`${inputId}-error`} role="alert">
-          {error}
-        </p>
-      ) : null}
+      {control({ id: inputId, name, ...fieldAria(inputId, { hint, error }) })}
+      <FieldError id={inputId} message={error} />
     </div>
   );
 }
@@ -72,8 +86,83 @@ export function TextareaField({
   );
 }
 
-export function FormError({ message }: { message?: string }) {
+/** The same for a select (its options are the children). */
+export function SelectField({
+  label,
+  name,
+  error,
+  hint,
+  id,
+  children,
+  ...select
+}: FrameProps & SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <FieldFrame
+      {...{ label, name, error, hint, id }}
+      control={(wiring) => (
+        <select {...wiring} {...select}>
+          {children}
+        </select>
+      )}
+    />
+  );
+}
+
+/**
+ * Radio buttons or check boxes under one legend, with the group's hint and error inside the fieldset and tied to it
+ * (a screen reader says them on entering the group). The error's id is `<id>-error`, id being `f-<name>` by default.
+ */
+export function FieldGroup({
+  legend,
+  name,
+  error,
+  hint,
+  id,
+  className,
+  children,
+}: {
+  legend: ReactNode;
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+  id?: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  const groupId = id ?? `f-${name}`;
+  const classes = [className, error ? "field--error" : ""].filter(Boolean).join(" ");
+  return (
+    <fieldset
+      id={groupId}
+      className={classes || undefined}
+      aria-describedby={fieldAria(groupId, { hint, error })["aria-describedby"]}
+    >
+      <legend>{legend}</legend>
+      {hint ? (
+        <p className="field__hint" id={`${groupId}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {children}
+      <FieldError id={groupId} message={error} />
+    </fieldset>
+  );
+}
+
+/**
+ * What went wrong with a form as a whole, announced at once (role alert). `fieldErrors`: the form's field errors; a
+ * message that only repeats one of them ("The URL must use https://.", or "Check the form: " and the field's error) is
+ * left to that field, which shows and announces it: said once, not twice.
+ */
+export function FormError({
+  message,
+  fieldErrors,
+}: {
+  message?: string;
+  fieldErrors?: Record<string, string | undefined>;
+}) {
   if (!message) return null;
+  if (fieldErrors && Object.values(fieldErrors).some((error) => error && message.includes(error))) return null;
   return (
     <div className="alert alert--error" role="alert">
       {message}
@@ -81,12 +170,28 @@ export function FormError({ message }: { message?: string }) {
   );
 }
 
+/**
+ * A polite live region that is on the page before anything is said in it, so that what comes into it later is
+ * announced (a region inserted with its text already in it is not, by every screen reader). The children are the
+ * message, or nothing while there is none.
+ */
+export function LiveRegion({ children, className }: { children?: ReactNode; className?: string }) {
+  return (
+    <div aria-live="polite" className={className ? `live-region ${className}` : "live-region"}>
+      {children}
+    </div>
+  );
+}
+
 /** The confirmation an action returns ("Answer saved."), announced politely to screen readers. */
 export function Notice({ message }: { message?: string | null }) {
-  if (!message) return null;
   return (
-    <p className="alert alert--ok" role="status">
-      {message}
-    </p>
+    <LiveRegion>
+      {message ? (
+        <p className="alert alert--ok" role="status">
+          {message}
+        </p>
+      ) : null}
+    </LiveRegion>
   );
 }

@@ -1,5 +1,6 @@
 import { craHandledLine, type CraPublicFlag } from "../features/findings/domain/cra-clocks";
 import { Form } from "@remix-run/react";
+import { SubmitButton } from "./SubmitButton";
 
 /** How the report is flagged, as the embargo box says it (Article 14 named only where it applies). */
 const FLAGGED_AS: Record<CraPublicFlag, string> = {
@@ -107,9 +108,9 @@ export function FindingDisclosurePanel({
               </p>
             ) : null}
           </div>
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             Publish the advisory now
-          </button>
+          </SubmitButton>
         </Form>
       ) : null}
     </section>

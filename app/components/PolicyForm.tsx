@@ -6,8 +6,9 @@ import {
 } from "../features/catalogue/domain/product";
 import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
 import type { Policy } from "../features/retail/domain/policy";
-import { Field, FormError } from "./Field";
+import { Field, FieldError, FieldGroup, fieldAria, FormError, SelectField } from "./Field";
 import { DURATION_UNITS, durationFormValue } from "../platform/calendar";
+import { SubmitButton } from "./SubmitButton";
 
 export interface CatalogChecklist {
   id: string;
@@ -55,7 +56,7 @@ export function PolicyForm({
   return (
     <Form method="post" noValidate className="stack policy-form">
       {updatedAt === undefined ? null : <input type="hidden" name="updatedAt" value={updatedAt} />}
-      <FormError message={failed?.formError} />
+      <FormError message={failed?.formError} fieldErrors={err} />
       <Field
         label="Name"
         name="name"
@@ -63,20 +64,27 @@ export function PolicyForm({
         error={err.name}
         hint={`For example "Children's wearables".`}
       />
-      <div className={err.category ? "field field--error" : "field"}>
-        <label htmlFor="category">Applies to</label>
-        <select id="category" name="category" defaultValue={v?.category ?? policy?.category ?? "any"}>
-          <option value="any">Every product</option>
-          {PRODUCT_CATEGORIES.map((c) => (
-            <option key={c} value={c}>
-              {PRODUCT_CATEGORY_LABELS[c]}
-            </option>
-          ))}
-        </select>
-        {err.category ? <p className="field__error">{err.category}</p> : null}
-      </div>
-      <fieldset className={acceptedError ? "field field--error" : "field"}>
-        <legend>Accepted checklists (none ticked: any checklist, any level)</legend>
+      <SelectField
+        label="Applies to"
+        name="category"
+        id="category"
+        defaultValue={v?.category ?? policy?.category ?? "any"}
+        error={err.category}
+      >
+        <option value="any">Every product</option>
+        {PRODUCT_CATEGORIES.map((c) => (
+          <option key={c} value={c}>
+            {PRODUCT_CATEGORY_LABELS[c]}
+          </option>
+        ))}
+      </SelectField>
+      <FieldGroup
+        legend="Accepted checklists (none ticked: any checklist, any level)"
+        name="accepted"
+        id="accepted"
+        className="field"
+        error={acceptedError}
+      >
         {catalog.map((c) => (
           <div className="accept-row" key={c.id}>
             <label className="check">
@@ -100,8 +108,7 @@ export function PolicyForm({
             </label>
           </div>
         ))}
-        {acceptedError ? <p className="field__error">{acceptedError}</p> : null}
-      </fieldset>
+      </FieldGroup>
       <div className={err.requiredProvisions ? "field field--error" : "field"}>
         <label htmlFor="requiredProvisions">Provisions that must be met (one per line)</label>
         <p className="field__hint" id="requiredProvisions-hint">
@@ -115,15 +122,10 @@ export function PolicyForm({
           id="requiredProvisions"
           name="requiredProvisions"
           rows={5}
-          aria-describedby="requiredProvisions-hint"
           defaultValue={v?.requiredProvisions ?? policy?.requiredProvisions.join("\n")}
-          aria-invalid={err.requiredProvisions ? true : undefined}
+          {...fieldAria("requiredProvisions", { hint: true, error: err.requiredProvisions })}
         />
-        {err.requiredProvisions ? (
-          <p className="field__error" role="alert">
-            {err.requiredProvisions}
-          </p>
-        ) : null}
+        <FieldError id="requiredProvisions" message={err.requiredProvisions} />
         <details className="small">
           <summary>Look up clauses and provisions</summary>
           {catalog.map((c) => (
@@ -154,17 +156,19 @@ export function PolicyForm({
           error={err.minSupport ?? err.minSupportMonths}
           hint="Security updates the product still gets, counted from the day of the check"
         />
-        <div className={err.minSupportUnit ? "field field--error" : "field"}>
-          <label htmlFor="minSupportUnit">Unit</label>
-          <select id="minSupportUnit" name="minSupportUnit" defaultValue={v?.minSupportUnit ?? minSupport.unit}>
-            {DURATION_UNITS.map((u) => (
-              <option key={u} value={u}>
-                {u}
-              </option>
-            ))}
-          </select>
-          {err.minSupportUnit ? <p className="field__error">{err.minSupportUnit}</p> : null}
-        </div>
+        <SelectField
+          label="Unit"
+          name="minSupportUnit"
+          id="minSupportUnit"
+          defaultValue={v?.minSupportUnit ?? minSupport.unit}
+          error={err.minSupportUnit}
+        >
+          {DURATION_UNITS.map((u) => (
+            <option key={u} value={u}>
+              {u}
+            </option>
+          ))}
+        </SelectField>
         <Field
           label="Seal age, at most (months)"
           name="maxSealAgeMonths"
@@ -172,23 +176,21 @@ export function PolicyForm({
           defaultValue={v?.maxSealAgeMonths ?? policy?.maxSealAgeMonths?.toString() ?? ""}
           error={err.maxSealAgeMonths}
         />
-        <div className={err.blockingFindingSeverity ? "field field--error" : "field"}>
-          <label htmlFor="blockingFindingSeverity">No reported vulnerability past its deadline of severity</label>
-          <select
-            id="blockingFindingSeverity"
-            name="blockingFindingSeverity"
-            defaultValue={v?.blockingFindingSeverity ?? policy?.blockingFindingSeverity ?? ""}
-          >
-            <option value="">(no condition)</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {SEVERITY_LABELS[s]}
-                {s === "critical" ? "" : " or above"}
-              </option>
-            ))}
-          </select>
-          {err.blockingFindingSeverity ? <p className="field__error">{err.blockingFindingSeverity}</p> : null}
-        </div>
+        <SelectField
+          label="No reported vulnerability past its deadline of severity"
+          name="blockingFindingSeverity"
+          id="blockingFindingSeverity"
+          defaultValue={v?.blockingFindingSeverity ?? policy?.blockingFindingSeverity ?? ""}
+          error={err.blockingFindingSeverity}
+        >
+          <option value="">(no condition)</option>
+          {SEVERITIES.map((s) => (
+            <option key={s} value={s}>
+              {SEVERITY_LABELS[s]}
+              {s === "critical" ? "" : " or above"}
+            </option>
+          ))}
+        </SelectField>
       </div>
       <label className="check">
         <input
@@ -207,9 +209,9 @@ export function PolicyForm({
         Support period meets the EU Cyber Resilience Act (at least five years from going on sale, or a stated shorter
         expected use time)
       </label>
-      <button className="button" type="submit" disabled={busy}>
+      <SubmitButton className="button" busy={busy}>
         {submitLabel}
-      </button>
+      </SubmitButton>
     </Form>
   );
 }

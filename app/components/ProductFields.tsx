@@ -1,4 +1,4 @@
-import { Field } from "./Field";
+import { Field, SelectField, TextareaField } from "./Field";
 import { PRODUCT_CATEGORIES, PRODUCT_CATEGORY_LABELS } from "../features/catalogue/domain/product";
 import { DURATION_UNITS } from "../platform/calendar";
 
@@ -53,22 +53,25 @@ export function ProductFields({
         />
         <Field label="SKU (optional)" name="sku" defaultValue={values.sku ?? ""} error={errors.sku} />
       </div>
-      <div className={errors.category ? "field field--error" : "field"}>
-        <label htmlFor="f-category">Category</label>
-        <select id="f-category" name="category" defaultValue={values.category ?? "childrens-wearable"}>
-          {PRODUCT_CATEGORIES.map((c) => (
-            <option key={c} value={c}>
-              {PRODUCT_CATEGORY_LABELS[c]}
-            </option>
-          ))}
-        </select>
-        {errors.category ? <p className="field__error">{errors.category}</p> : null}
-      </div>
-      <div className={errors.description ? "field field--error" : "field"}>
-        <label htmlFor="f-description">Description</label>
-        <textarea id="f-description" name="description" defaultValue={values.description ?? ""} rows={3} />
-        {errors.description ? <p className="field__error">{errors.description}</p> : null}
-      </div>
+      <SelectField
+        label="Category"
+        name="category"
+        defaultValue={values.category ?? "childrens-wearable"}
+        error={errors.category}
+      >
+        {PRODUCT_CATEGORIES.map((c) => (
+          <option key={c} value={c}>
+            {PRODUCT_CATEGORY_LABELS[c]}
+          </option>
+        ))}
+      </SelectField>
+      <TextareaField
+        label="Description"
+        name="description"
+        defaultValue={values.description ?? ""}
+        rows={3}
+        error={errors.description}
+      />
       <div className="form-row">
         <Field
           label="Goes on sale (optional)"
@@ -106,34 +109,26 @@ export function ProductFields({
             defaultValue={values.expectedUseTime ?? ""}
             error={errors.expectedUseTime}
           />
-          <div className={errors.expectedUseUnit ? "field field--error" : "field"}>
-            <label htmlFor="f-expectedUseUnit">Unit</label>
-            <select id="f-expectedUseUnit" name="expectedUseUnit" defaultValue={values.expectedUseUnit ?? "years"}>
-              {DURATION_UNITS.map((u) => (
-                <option key={u} value={u}>
-                  {u}
-                </option>
-              ))}
-            </select>
-            {errors.expectedUseUnit ? <p className="field__error">{errors.expectedUseUnit}</p> : null}
-          </div>
+          <SelectField
+            label="Unit"
+            name="expectedUseUnit"
+            defaultValue={values.expectedUseUnit ?? "years"}
+            error={errors.expectedUseUnit}
+          >
+            {DURATION_UNITS.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </SelectField>
         </div>
-        <div className={errors.expectedUseReason ? "field field--error" : "field"}>
-          <label htmlFor="f-expectedUseReason">Why it is expected to be in use for that time</label>
-          <textarea
-            id="f-expectedUseReason"
-            name="expectedUseReason"
-            rows={2}
-            defaultValue={values.expectedUseReason ?? ""}
-            aria-invalid={errors.expectedUseReason ? true : undefined}
-            aria-describedby={errors.expectedUseReason ? "f-expectedUseReason-error" : undefined}
-          />
-          {errors.expectedUseReason ? (
-            <p className="field__error" id="f-expectedUseReason-error" role="alert">
-              {errors.expectedUseReason}
-            </p>
-          ) : null}
-        </div>
+        <TextareaField
+          label="Why it is expected to be in use for that time"
+          name="expectedUseReason"
+          rows={2}
+          defaultValue={values.expectedUseReason ?? ""}
+          error={errors.expectedUseReason}
+        />
       </fieldset>
       <Field
         label="Vulnerability disclosure policy"

@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
-import { FormError } from "./Field";
+import { FieldError, fieldAria, FormError } from "./Field";
+import { SubmitButton } from "./SubmitButton";
 
 interface Failed {
   formError?: string;
@@ -55,17 +56,13 @@ export function Recertify({
             name="changeSummary"
             rows={3}
             defaultValue={failed?.values?.changeSummary}
-            aria-invalid={err.changeSummary ? true : undefined}
+            {...fieldAria(`summary-${versionId}`, { error: err.changeSummary })}
           />
-          {err.changeSummary ? (
-            <p className="field__error" role="alert">
-              {err.changeSummary}
-            </p>
-          ) : null}
+          <FieldError id={`summary-${versionId}`} message={err.changeSummary} />
         </div>
-        <button className="button button--small" type="submit" disabled={busy}>
+        <SubmitButton className="button button--small" busy={busy}>
           Open the re-certification
-        </button>
+        </SubmitButton>
       </Form>
     </details>
   );

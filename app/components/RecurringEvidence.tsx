@@ -9,6 +9,7 @@ import { recurringEvidenceInput } from "../features/monitoring/forms";
 import { ACCEPTED_LIST, ACCEPTED_TYPES, type AcceptedMediaType } from "../features/certification/domain/evidence-type";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { StandingBadge, type Standing } from "./RecurringStatus";
+import { SubmitButton } from "./SubmitButton";
 
 export interface ScheduleItem {
   ref: string;
@@ -278,9 +279,9 @@ export function UploadForm({
           </p>
         ) : null}
       </div>
-      <button className="button" type="submit" disabled={busy}>
+      <SubmitButton className="button" busy={busy}>
         {busy ? "Sending…" : "Send fresh evidence"}
-      </button>
+      </SubmitButton>
     </Form>
   );
 }

@@ -1,4 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
+import { SubmitButton } from "./SubmitButton";
 
 interface Can {
   take: boolean;
@@ -62,9 +63,9 @@ function CommentForm({
           </p>
         ) : null}
       </div>
-      <button className={danger ? "button button--danger" : "button"} type="submit" disabled={busy}>
+      <SubmitButton className={danger ? "button button--danger" : "button"} busy={busy}>
         {button}
-      </button>
+      </SubmitButton>
     </Form>
   );
 }
@@ -85,9 +86,9 @@ function IntentButton({
     <Form method="post">
       <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="version" value={version} />
-      <button className={quiet ? "button button--quiet" : "button"} type="submit" disabled={busy}>
+      <SubmitButton className={quiet ? "button button--quiet" : "button"} busy={busy}>
         {label}
-      </button>
+      </SubmitButton>
     </Form>
   );
 }

@@ -70,3 +70,17 @@ export const nameField = (label: string) => {
       error: `${Label} must not contain control characters.`,
     });
 };
+
+/**
+ * The message above a form refused for its fields, naming them by their labels: a red border alone tells nothing to
+ * someone who does not see it (WCAG 1.4.1, 3.3.1). A field without a label here is left out; none: the plain message.
+ */
+export function checkTheFields(fieldErrors: FieldErrors, labels: Record<string, string>): string {
+  const named = Object.keys(fieldErrors)
+    .map((key) => labels[key])
+    .filter((label): label is string => Boolean(label))
+    .map((label) => `“${label}”`);
+  if (named.length === 0) return "Check the fields marked in error.";
+  if (named.length === 1) return `Check the field ${named[0]}.`;
+  return `Check these fields: ${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}.`;
+}

@@ -18,6 +18,7 @@ import { parseForm } from "../platform/forms";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
 import { ROLE_LABELS } from "../platform/roles";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Your account — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -124,9 +125,9 @@ export default function Account() {
             error={failed?.fieldErrors.confirmPassword}
           />
           <div>
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               {busy ? "Changing…" : "Change password"}
-            </button>
+            </SubmitButton>
           </div>
         </Form>
         <p className="small muted">

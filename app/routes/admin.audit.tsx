@@ -5,6 +5,7 @@ import { actionLabel } from "../components/action-label";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { auditLogView } from "../features/accounts/dashboard.server";
+import { ScrollBox } from "../components/ScrollBox";
 
 export const meta: MetaFunction = () => [{ title: "Audit log — IoT Seal administration" }];
 
@@ -276,8 +277,7 @@ export default function AdminAudit() {
         </p>
       ) : null}
       <section className="card">
-        {/* Wider than the screen: the keyboard can scroll it too (it takes the focus; WCAG 2.1.1). */}
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit events (scrolls sideways)">
+        <ScrollBox label="Audit events (scrolls sideways)">
           {page.events.length === 0 ? <p className="muted">No events match.</p> : null}
           <table>
             <thead>
@@ -340,7 +340,7 @@ export default function AdminAudit() {
               })}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
         <div className="pager">
           {first ? <span /> : <Link to={auditHref(filter)}>Newest</Link>}
           {page.nextBefore ? <Link to={auditHref(filter, { before: page.nextBefore })}>Older events</Link> : <span />}

@@ -15,6 +15,7 @@ import {
   retireChecklistVersion,
 } from "../features/catalogue/checklists.server";
 import { CHECKLIST_MAX_BYTES } from "../features/catalogue/domain/checklist/parse";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Manage checklists — IoT Seal administration" }];
 
@@ -147,9 +148,9 @@ export default function AdminChecklists() {
             <input id="file" name="file" type="file" accept=".yaml,.yml,application/yaml,text/yaml" required />
           </div>
           <div className="field">
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Validate and import
-            </button>
+            </SubmitButton>
           </div>
         </Form>
       </section>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, Notice } from "../components/Field";
+import { Field, FormError, Notice, SelectField } from "../components/Field";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
@@ -62,7 +62,7 @@ export default function Conflicts() {
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
-      <FormError message={failed?.formError} />
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <section className="card">
         {d.declarations.length === 0 ? <p className="muted">No declaration.</p> : null}
         <ul className="timeline">
@@ -94,32 +94,34 @@ export default function Conflicts() {
       <section className="card" aria-labelledby="declare-title">
         <h2 id="declare-title">Declare a conflict</h2>
         <Form method="post" noValidate className="stack">
-          <div className="field">
-            <label htmlFor="f-assessor">Assessor</label>
-            <select id="f-assessor" name="assessorId" defaultValue={failed?.values?.assessorId ?? ""}>
-              <option value="">Choose…</option>
-              {d.assessors.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name} ({x.email})
-                </option>
-              ))}
-            </select>
-            {failed?.fieldErrors.assessorId ? <p className="field__error">{failed.fieldErrors.assessorId}</p> : null}
-          </div>
-          <div className="field">
-            <label htmlFor="f-org">Supplier organisation</label>
-            <select id="f-org" name="organizationId" defaultValue={failed?.values?.organizationId ?? ""}>
-              <option value="">Choose…</option>
-              {d.suppliers.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-            {failed?.fieldErrors.organizationId ? (
-              <p className="field__error">{failed.fieldErrors.organizationId}</p>
-            ) : null}
-          </div>
+          <SelectField
+            label="Assessor"
+            name="assessorId"
+            id="f-assessor"
+            defaultValue={failed?.values?.assessorId ?? ""}
+            error={failed?.fieldErrors.assessorId}
+          >
+            <option value="">Choose…</option>
+            {d.assessors.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name} ({x.email})
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label="Supplier organisation"
+            name="organizationId"
+            id="f-org"
+            defaultValue={failed?.values?.organizationId ?? ""}
+            error={failed?.fieldErrors.organizationId}
+          >
+            <option value="">Choose…</option>
+            {d.suppliers.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </SelectField>
           <Field
             label="Reason"
             name="reason"

@@ -4,6 +4,7 @@ import { ORGANIZATION_KIND_LABELS, type OrganizationKind } from "../platform/rol
 import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { listOrganizations } from "../features/accounts/users.server";
+import { ScrollBox } from "../components/ScrollBox";
 
 export const meta: MetaFunction = () => [{ title: "Organisations — IoT Seal administration" }];
 
@@ -24,7 +25,7 @@ export default function AdminOrganizations() {
         </div>
       </div>
       <section className="card">
-        <div className="table-wrap">
+        <ScrollBox label="Organisations">
           <table>
             <thead>
               <tr>
@@ -57,7 +58,7 @@ export default function AdminOrganizations() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       </section>
     </>
   );

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, Notice } from "../components/Field";
+import { Field, FormError, LiveRegion, SelectField } from "../components/Field";
 import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
@@ -14,6 +14,7 @@ import { createUserInput } from "../features/accounts/forms";
 import { sendPasswordReset } from "../features/accounts/password-reset.server";
 import { getEnv } from "../platform/env.server";
 import { heldInReview, heldInReviewBy } from "../features/certification/review.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Users — IoT Seal administration" }];
 
@@ -148,33 +149,40 @@ export default function AdminUsers() {
           </p>
         </div>
       </div>
-      {created ? (
-        <div className="alert alert--ok" role="status">
-          Created <strong>{created.email}</strong>.
-          {created.password ? (
-            <>
-              {" "}
-              Their password is <span className="once-secret">{created.password}</span> — it is shown only this once;
-              pass it on securely.
-            </>
-          ) : null}
-        </div>
-      ) : null}
-      <Notice message={a && a.ok && "toggled" in a ? a.toggled : null} />
-      {reset ? (
-        <div className="alert alert--ok" role="status">
-          A password reset link was mailed to <strong>{reset.email}</strong>. It works once, for one hour; their current
-          password works until they set a new one.
-          {reset.kept ? (
-            <>
-              {" "}
-              No <code>SMTP_URL</code> is configured: the mail is kept in the{" "}
-              <Link to="/admin/outbox">mail outbox</Link>.
-            </>
-          ) : null}
-        </div>
-      ) : null}
-      <FormError message={failed?.formError} />
+      {/* One live region for what an action answers, on the page before the answer comes. */}
+      <LiveRegion>
+        {created ? (
+          <div className="alert alert--ok" role="status">
+            Created <strong>{created.email}</strong>.
+            {created.password ? (
+              <>
+                {" "}
+                Their password is <span className="once-secret">{created.password}</span> — it is shown only this once;
+                pass it on securely.
+              </>
+            ) : null}
+          </div>
+        ) : null}
+        {a && a.ok && "toggled" in a && a.toggled ? (
+          <p className="alert alert--ok" role="status">
+            {a.toggled}
+          </p>
+        ) : null}
+        {reset ? (
+          <div className="alert alert--ok" role="status">
+            A password reset link was mailed to <strong>{reset.email}</strong>. It works once, for one hour; their
+            current password works until they set a new one.
+            {reset.kept ? (
+              <>
+                {" "}
+                No <code>SMTP_URL</code> is configured: the mail is kept in the{" "}
+                <Link to="/admin/outbox">mail outbox</Link>.
+              </>
+            ) : null}
+          </div>
+        ) : null}
+      </LiveRegion>
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <section className="card">
         <div className="table-wrap">
           <table className="stack">
@@ -303,39 +311,34 @@ export default function AdminUsers() {
             defaultValue={failed?.values?.name}
             error={failed?.fieldErrors.name}
           />
-          <div className={failed?.fieldErrors.role ? "field field--error" : "field"}>
-            <label htmlFor="f-role">Role</label>
-            <select id="f-role" name="role" defaultValue={failed?.values?.role ?? "assessor"}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </select>
-            {failed?.fieldErrors.role ? <p className="field__error">{failed.fieldErrors.role}</p> : null}
-          </div>
-          <div className={failed?.fieldErrors.organizationId ? "field field--error" : "field"}>
-            <label htmlFor="f-org">Organisation</label>
-            <p className="field__hint" id="f-org-hint">
-              Assessors and administrators join the certification body when none is chosen.
-            </p>
-            <select
-              id="f-org"
-              name="organizationId"
-              defaultValue={failed?.values?.organizationId ?? ""}
-              aria-describedby="f-org-hint"
-            >
-              <option value="">— the certification body —</option>
-              {organizations.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name} ({ORGANIZATION_KIND_LABELS[o.kind as OrganizationKind]})
-                </option>
-              ))}
-            </select>
-            {failed?.fieldErrors.organizationId ? (
-              <p className="field__error">{failed.fieldErrors.organizationId}</p>
-            ) : null}
-          </div>
+          <SelectField
+            label="Role"
+            name="role"
+            id="f-role"
+            defaultValue={failed?.values?.role ?? "assessor"}
+            error={failed?.fieldErrors.role}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABELS[r]}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label="Organisation"
+            name="organizationId"
+            id="f-org"
+            hint="Assessors and administrators join the certification body when none is chosen."
+            defaultValue={failed?.values?.organizationId ?? ""}
+            error={failed?.fieldErrors.organizationId}
+          >
+            <option value="">— the certification body —</option>
+            {organizations.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name} ({ORGANIZATION_KIND_LABELS[o.kind as OrganizationKind]})
+              </option>
+            ))}
+          </SelectField>
           <Field
             label="Password (optional)"
             name="password"
@@ -344,9 +347,9 @@ export default function AdminUsers() {
             hint="Leave empty to generate one; it is shown once."
             error={failed?.fieldErrors.password}
           />
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             Create user
-          </button>
+          </SubmitButton>
         </Form>
       </section>
     </>

@@ -8,6 +8,7 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { importCsafAdvisory, listImportedAdvisories } from "../features/findings/csaf-import.server";
 import { CSAF_IMPORT_MAX_BYTES } from "../features/findings/domain/csaf-import";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Third-party advisories (CSAF) — IoT Seal" }];
 
@@ -145,9 +146,9 @@ export default function ImportedAdvisories() {
               </p>
             ) : null}
           </div>
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             Import the advisory
-          </button>
+          </SubmitButton>
         </Form>
       </section>
       <section className="card" aria-labelledby="imported-title">

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { FormError, Notice } from "../components/Field";
+import { FieldGroup, FormError, Notice, TextareaField } from "../components/Field";
 import { DecisionBadge, FilePreview } from "../components/RecurringEvidence";
 import { StandingBadge } from "../components/RecurringStatus";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -16,6 +16,7 @@ import {
   recurringEvidenceView,
 } from "../features/monitoring/recurring-evidence.server";
 import { recurringDecisionInput } from "../features/monitoring/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -104,7 +105,7 @@ export default function RecurringEvidencePage() {
         </div>
       </div>
       <Notice message={decidedNotice(params, e.status, d.consequenceNow)} />
-      <FormError message={failed?.formError} />
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       {d.notMonitored ? <p className="alert alert--warn">{d.notMonitored}</p> : null}
       <div className="grid grid--2">
         <section className="card" aria-labelledby="req-title">
@@ -140,8 +141,11 @@ export default function RecurringEvidencePage() {
             </p>
           ) : d.canDecide ? (
             <Form method="post" noValidate>
-              <fieldset>
-                <legend>Does this evidence meet the requirement now?</legend>
+              <FieldGroup
+                legend="Does this evidence meet the requirement now?"
+                name="decision"
+                error={failed?.fieldErrors?.decision}
+              >
                 <label className="choice">
                   <input type="radio" name="decision" value="accept" defaultChecked={values.decision === "accept"} />
                   <span>Accept: the due date moves to {d.requirement.everyDays} days after it was sent</span>
@@ -150,22 +154,18 @@ export default function RecurringEvidencePage() {
                   <input type="radio" name="decision" value="reject" defaultChecked={values.decision === "reject"} />
                   <span>Reject: the supplier must send other evidence.{d.ifRejected ? ` ${d.ifRejected}` : ""}</span>
                 </label>
-              </fieldset>
-              {failed?.fieldErrors?.decision ? <p className="field__error">{failed.fieldErrors.decision}</p> : null}
-              <div className={failed?.fieldErrors?.comment ? "field field--error" : "field"}>
-                <label htmlFor="comment">Comment (required to reject; the supplier sees it)</label>
-                <textarea
-                  id="comment"
-                  name="comment"
-                  rows={4}
-                  defaultValue={values.comment ?? ""}
-                  aria-invalid={failed?.fieldErrors?.comment ? true : undefined}
-                />
-                {failed?.fieldErrors?.comment ? <p className="field__error">{failed.fieldErrors.comment}</p> : null}
-              </div>
-              <button className="button" type="submit" disabled={busy}>
+              </FieldGroup>
+              <TextareaField
+                label="Comment (required to reject; the supplier sees it)"
+                name="comment"
+                id="comment"
+                rows={4}
+                defaultValue={values.comment ?? ""}
+                error={failed?.fieldErrors?.comment}
+              />
+              <SubmitButton className="button" busy={busy}>
                 Record the decision
-              </button>
+              </SubmitButton>
             </Form>
           ) : (
             <p className="muted">This evidence can no longer be decided.</p>

@@ -41,6 +41,7 @@ import {
   decisionReason,
   REASON_REQUIRED,
 } from "../features/certification/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -167,9 +168,9 @@ function StepBackPage({ d }: { d: Extract<LoaderData, { stepBack: true }> }) {
             <p>You proposed its approval on {formatDateTime(d.proposedAt)}: nobody can confirm that proposal now.</p>
             <input type="hidden" name="intent" value="withdraw" />
             <input type="hidden" name="version" value={d.submission.version} />
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Withdraw the proposal
-            </button>
+            </SubmitButton>
           </Form>
         ) : null}
         {d.can.release ? (
@@ -178,9 +179,9 @@ function StepBackPage({ d }: { d: Extract<LoaderData, { stepBack: true }> }) {
             <input type="hidden" name="intent" value="release" />
             <input type="hidden" name="version" value={d.submission.version} />
             <input type="hidden" name="then" value="dashboard" />
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Release back to the queue
-            </button>
+            </SubmitButton>
           </Form>
         ) : d.holding && !d.can.withdraw ? (
           <p className="muted small">

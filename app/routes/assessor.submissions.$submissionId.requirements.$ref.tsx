@@ -7,10 +7,11 @@ import {
   useActionData,
   useLoaderData,
   useNavigation,
+  useSearchParams,
   type ShouldRevalidateFunction,
 } from "@remix-run/react";
 import { ApplicabilityBadge } from "../components/Applicability";
-import { FormError, Notice } from "../components/Field";
+import { FieldError, FormError, Notice, TextareaField } from "../components/Field";
 import { CLAIM_LABELS } from "../features/certification/domain/answers";
 import { carrySourcesLabel } from "../features/certification/domain/carry-across";
 import {
@@ -27,10 +28,17 @@ import { notFound, requirePermission } from "../features/accounts/session.server
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { recordVerdict, reviewView } from "../features/certification/review.server";
 import { verdictInput } from "../features/certification/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.requirement.ref} — review — IoT Seal` : "Review — IoT Seal" },
 ];
+
+/**
+ * The query that says the assessor arrived by "Save and go to next unscored": the page then puts the focus on "Pass"
+ * (the keyboard's fast path: Space, Enter, next). A plain visit does not.
+ */
+const SAVED_AND_NEXT = "saved";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
@@ -62,7 +70,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!r.ok) return r.response;
   const next = safeNext(form.get("next"));
   if (next === "overview") return redirect(`/assessor/submissions/${id}`);
-  if (next) return redirect(`/assessor/submissions/${id}/requirements/${next}`);
+  if (next) return redirect(`/assessor/submissions/${id}/requirements/${next}?${SAVED_AND_NEXT}=1`);
   return { ok: true as const, notice: "Verdict saved." };
 }
 
@@ -86,6 +94,9 @@ export default function VerdictPage() {
   const labels = verdictLabels(verdictModel);
   const naAllowed = mayJudgeNotApplicable({ condition: r.condition, claim: r.answer?.claim ?? null, verdictModel });
   const base = `/assessor/submissions/${d.submission.id}`;
+  const verdictError = failed?.fieldErrors?.verdict;
+  const [params] = useSearchParams();
+  const cameFromSave = params.has(SAVED_AND_NEXT);
   return (
     <>
       <p className="small">
@@ -106,7 +117,7 @@ export default function VerdictPage() {
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
-      <FormError message={failed?.formError} />
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="req-title">
           <h2 id="req-title">The requirement</h2>
@@ -152,7 +163,14 @@ export default function VerdictPage() {
             <Form method="post" noValidate key={`${r.ref}:${r.verdict?.id ?? 0}`}>
               <input type="hidden" name="version" value={d.submission.version} />
               {/* The first submit button is what Enter triggers: save and move on. */}
-              <fieldset aria-describedby={verdictModel === "decision-tree" ? "decision-tree-note" : undefined}>
+              <fieldset
+                className={verdictError ? "field--error" : undefined}
+                aria-describedby={
+                  [verdictModel === "decision-tree" ? "decision-tree-note" : "", verdictError ? "verdict-error" : ""]
+                    .filter(Boolean)
+                    .join(" ") || undefined
+                }
+              >
                 <legend>Verdict</legend>
                 {verdictModel === "decision-tree" ? (
                   <p className="small muted" id="decision-tree-note" data-testid="decision-tree-note">
@@ -167,35 +185,35 @@ export default function VerdictPage() {
                       value={v}
                       defaultChecked={current === v}
                       disabled={v === "not_applicable" && !naAllowed}
-                      autoFocus={v === "pass" && !current}
+                      // Only on arriving by "Save and go to next" (the keyboard's fast path through a review): a plain
+                      // visit starts at the top, with the requirement and the supplier's answer, as any page does.
+                      autoFocus={cameFromSave && v === "pass" && !current}
                     />
                     <span>{labels[v]}</span>
                   </label>
                 ))}
+                <FieldError id="verdict" message={verdictError} />
               </fieldset>
-              {failed?.fieldErrors?.verdict ? <p className="field__error">{failed.fieldErrors.verdict}</p> : null}
-              <div className={failed?.fieldErrors?.comment ? "field field--error" : "field"}>
-                <label htmlFor="comment">
-                  {verdictModel === "decision-tree"
+              <TextareaField
+                label={
+                  verdictModel === "decision-tree"
                     ? "Comment (required unless PASS; for NOT APPLICABLE, the justification)"
-                    : "Comment (required unless pass)"}
-                </label>
-                <textarea
-                  id="comment"
-                  name="comment"
-                  rows={4}
-                  defaultValue={values.comment ?? ""}
-                  onKeyDown={(e) => {
-                    // Ctrl+Enter acts as the default button: save and move on.
-                    const form = e.currentTarget.form;
-                    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && form) {
-                      e.preventDefault();
-                      form.requestSubmit(form.querySelector<HTMLButtonElement>('button[name="next"]') ?? undefined);
-                    }
-                  }}
-                />
-                {failed?.fieldErrors?.comment ? <p className="field__error">{failed.fieldErrors.comment}</p> : null}
-              </div>
+                    : "Comment (required unless pass)"
+                }
+                name="comment"
+                id="comment"
+                rows={4}
+                defaultValue={values.comment ?? ""}
+                error={failed?.fieldErrors?.comment}
+                onKeyDown={(e) => {
+                  // Ctrl+Enter acts as the default button: save and move on.
+                  const form = e.currentTarget.form;
+                  if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && form) {
+                    e.preventDefault();
+                    form.requestSubmit(form.querySelector<HTMLButtonElement>('button[name="next"]') ?? undefined);
+                  }
+                }}
+              />
               {r.applicability === "advisory" ? (
                 <label className="choice">
                   <input type="checkbox" name="accepted" defaultChecked={r.verdict?.accepted ?? false} />
@@ -203,20 +221,14 @@ export default function VerdictPage() {
                 </label>
               ) : null}
               <div className="actions">
-                <button
-                  className="button"
-                  type="submit"
-                  name="next"
-                  value={d.nextUnscored ?? "overview"}
-                  disabled={busy}
-                >
+                <SubmitButton className="button" name="next" value={d.nextUnscored ?? "overview"} busy={busy}>
                   {d.nextUnscored
                     ? `Save and go to next unscored (${d.nextUnscored})`
                     : "Save and return to the summary"}
-                </button>
-                <button className="button button--quiet" type="submit" disabled={busy}>
+                </SubmitButton>
+                <SubmitButton className="button button--quiet" busy={busy}>
                   Save
-                </button>
+                </SubmitButton>
               </div>
               <p className="small muted">
                 Keyboard: arrow keys choose the verdict, Tab to the comment, Ctrl+Enter saves and moves on.

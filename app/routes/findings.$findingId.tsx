@@ -34,6 +34,7 @@ import { validSealOfProductFirmware } from "../features/findings/advisories.serv
 import { authorityReportInput, craCorrectInput, craFlagInput, craUnflagInput } from "../features/findings/forms";
 import { craFlaggedNotice } from "../features/findings/domain/cra-clocks";
 import { CraReportingPanel } from "../components/CraClocks";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.finding.title} — IoT Seal` : "Vulnerability report — IoT Seal" },
@@ -388,13 +389,9 @@ export default function FindingPage() {
                     ) : null}
                   </div>
                 ) : null}
-                <button
-                  className={t.danger ? "button button--danger" : "button"}
-                  type="submit"
-                  disabled={nav.state !== "idle"}
-                >
+                <SubmitButton className={t.danger ? "button button--danger" : "button"} busy={nav.state !== "idle"}>
                   {t.button}
-                </button>
+                </SubmitButton>
               </Form>
             );
           })}
@@ -418,9 +415,9 @@ export default function FindingPage() {
                 defaultValue={failed?.values?.reason ?? ""}
                 error={failed?.values?.intent === "extend" ? failed.fieldErrors?.reason : undefined}
               />
-              <button className="button button--quiet" type="submit" disabled={nav.state !== "idle"}>
+              <SubmitButton className="button button--quiet" busy={nav.state !== "idle"}>
                 Extend the deadline
-              </button>
+              </SubmitButton>
             </Form>
           ) : null}
         </section>

@@ -2,13 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Field, FormError } from "../components/Field";
+import { Field, FieldGroup, FormError, SelectField, TextareaField } from "../components/Field";
 import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/findings";
 import { failure, serviceFailure } from "../platform/http/action-errors.server";
 import { ServiceError } from "../platform/errors.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { findingFactProblems, findingTargets, recordFinding } from "../features/findings/findings.server";
 import { findingInput } from "../features/findings/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Record a vulnerability report — IoT Seal" }];
 
@@ -129,38 +130,41 @@ export default function NewFinding() {
           <h2 id="report-title">
             Report against {product.name} ({product.model})
           </h2>
-          <FormError message={a && !a.ok ? a.formError : undefined} />
+          <FormError message={a && !a.ok ? a.formError : undefined} fieldErrors={err} />
           <Form method="post" noValidate className="stack">
             <input type="hidden" name="productId" value={product.id} />
             <input type="hidden" name="formId" value={v.formId ?? formId} />
-            <fieldset className={err.versionIds ? "field field--error" : "field"}>
-              <legend>Affected firmware versions</legend>
+            <FieldGroup legend="Affected firmware versions" name="versionIds" className="field" error={err.versionIds}>
               {product.versions.map((ver) => (
                 <label key={ver.id} className="check">
                   <input type="checkbox" name="versionIds" value={ver.id} defaultChecked={chosenVersions.has(ver.id)} />{" "}
                   {ver.label}
                 </label>
               ))}
-              {err.versionIds ? <p className="field__error">{err.versionIds}</p> : null}
-            </fieldset>
+            </FieldGroup>
             <Field label="Title" name="title" defaultValue={v.title} error={err.title} />
-            <div className={err.description ? "field field--error" : "field"}>
-              <label htmlFor="description">Description</label>
-              <textarea id="description" name="description" rows={5} defaultValue={v.description} />
-              {err.description ? <p className="field__error">{err.description}</p> : null}
-            </div>
-            <div className={err.severity ? "field field--error" : "field"}>
-              <label htmlFor="severity">Severity</label>
-              <select id="severity" name="severity" defaultValue={v.severity ?? ""}>
-                <option value="">Choose…</option>
-                {SEVERITIES.map((s) => (
-                  <option key={s} value={s}>
-                    {SEVERITY_LABELS[s]}
-                  </option>
-                ))}
-              </select>
-              {err.severity ? <p className="field__error">{err.severity}</p> : null}
-            </div>
+            <TextareaField
+              label="Description"
+              name="description"
+              id="description"
+              rows={5}
+              defaultValue={v.description}
+              error={err.description}
+            />
+            <SelectField
+              label="Severity"
+              name="severity"
+              id="severity"
+              defaultValue={v.severity ?? ""}
+              error={err.severity}
+            >
+              <option value="">Choose…</option>
+              {SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {SEVERITY_LABELS[s]}
+                </option>
+              ))}
+            </SelectField>
             <Field
               label="CVSS 3.1 vector (optional)"
               name="cvssVector"
@@ -168,36 +172,25 @@ export default function NewFinding() {
               error={err.cvssVector}
               hint="For example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H; the base score is computed."
             />
-            <div className={err.affectedPurls ? "field field--error" : "field"}>
-              <label htmlFor="affectedPurls">Affected components (package URLs, optional)</label>
-              <p className="field__hint" id="affectedPurls-hint">
-                One package URL per line, for example pkg:generic/openssl@3.0.13. When the advisory becomes public, the
-                assessors of every certified firmware whose SBOM contains one are asked to check it.
-              </p>
-              <textarea
-                id="affectedPurls"
-                name="affectedPurls"
-                rows={3}
-                spellCheck={false}
-                defaultValue={v.affectedPurls}
-                aria-describedby={err.affectedPurls ? "affectedPurls-hint affectedPurls-error" : "affectedPurls-hint"}
-                aria-invalid={err.affectedPurls ? true : undefined}
-              />
-              {err.affectedPurls ? (
-                <p className="field__error" id="affectedPurls-error" role="alert">
-                  {err.affectedPurls}
-                </p>
-              ) : null}
-            </div>
+            <TextareaField
+              label="Affected components (package URLs, optional)"
+              name="affectedPurls"
+              id="affectedPurls"
+              hint="One package URL per line, for example pkg:generic/openssl@3.0.13. When the advisory becomes public, the assessors of every certified firmware whose SBOM contains one are asked to check it."
+              rows={3}
+              spellCheck={false}
+              defaultValue={v.affectedPurls}
+              error={err.affectedPurls}
+            />
             {product.requirements.length ? (
-              <fieldset
-                className={err.requirementRefs ? "field field--error" : "field"}
-                aria-describedby="requirementRefs-hint"
+              <FieldGroup
+                legend="Requirements concerned (optional)"
+                name="requirementRefs"
+                id="requirementRefs"
+                className="field"
+                hint="Tick the requirements the flaw concerns: a re-certification of a fixed firmware re-reviews them."
+                error={err.requirementRefs}
               >
-                <legend>Requirements concerned (optional)</legend>
-                <p className="field__hint" id="requirementRefs-hint">
-                  Tick the requirements the flaw concerns: a re-certification of a fixed firmware re-reviews them.
-                </p>
                 <div className="check-list" data-testid="requirement-choices">
                   {product.requirements.map((r) => (
                     <label key={r.value} className="check">
@@ -211,8 +204,7 @@ export default function NewFinding() {
                     </label>
                   ))}
                 </div>
-                {err.requirementRefs ? <p className="field__error">{err.requirementRefs}</p> : null}
-              </fieldset>
+              </FieldGroup>
             ) : null}
             <Field label="Reported by" name="reporter" defaultValue={v.reporter} error={err.reporter} />
             <Field
@@ -246,9 +238,9 @@ export default function NewFinding() {
                 ))}
               </div>
             ) : null}
-            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+            <SubmitButton className="button" busy={nav.state !== "idle"}>
               Record the report
-            </button>
+            </SubmitButton>
           </Form>
         </section>
       ) : null}

@@ -13,6 +13,7 @@ import { getEnv } from "../platform/env.server";
 import { emailField, parseForm } from "../platform/forms";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -89,9 +90,9 @@ export default function ForgotPassword() {
                 defaultValue={failed?.values?.email ?? email}
                 error={failed?.fieldErrors.email}
               />
-              <button className="button" type="submit" disabled={busy}>
+              <SubmitButton className="button" busy={busy}>
                 {mailSent ? (busy ? "Sending…" : "Send me a reset link") : busy ? "Asking…" : "Ask for a reset link"}
-              </button>
+              </SubmitButton>
             </Form>
             <p className="small muted">
               Remembered it? <Link to="/login">Log in</Link>.

@@ -13,6 +13,7 @@ import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/s
 import { login } from "../features/accounts/auth.server";
 import { loginInput } from "../features/accounts/forms";
 import { DEMO_PASSWORD, DEMO_USERS } from "../demo/seed.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Log in — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -73,7 +74,7 @@ export default function Login() {
       <section className="card">
         <h1>Log in</h1>
         <p className="muted">Suppliers, assessors, retail buyers and administrators all log in here.</p>
-        {actionData ? null : <Notice message={notice} />}
+        <Notice message={actionData ? null : notice} />
         <FormError message={actionData?.formError} />
         <Form method="post" noValidate ref={formRef}>
           <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -94,9 +95,9 @@ export default function Login() {
             required
             error={actionData?.fieldErrors?.password}
           />
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             {busy ? "Logging in…" : "Log in"}
-          </button>
+          </SubmitButton>
         </Form>
         <p className="small">
           <Link to="/forgot-password" className="tap-target">

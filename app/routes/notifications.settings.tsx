@@ -10,6 +10,7 @@ import { notificationPreferencesOf, saveNotificationPreferences } from "../featu
 import { failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
 import { fieldErrorsOf, formValues } from "../platform/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Notification settings — IoT Seal" }];
 
@@ -96,9 +97,9 @@ export default function NotificationSettings() {
           );
         })}
         <div>
-          <button className="button" type="submit" disabled={nav.state !== "idle"}>
+          <SubmitButton className="button" busy={nav.state !== "idle"}>
             Save settings
-          </button>
+          </SubmitButton>
         </div>
       </Form>
     </>

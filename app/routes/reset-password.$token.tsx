@@ -15,6 +15,7 @@ import { clearSessionCookie } from "../features/accounts/session.server";
 import { parseForm } from "../platform/forms";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Set a new password — IoT Seal" }];
 
@@ -108,9 +109,9 @@ export default function ResetPassword() {
             required
             error={a?.fieldErrors.confirmPassword}
           />
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             {busy ? "Saving…" : "Set new password"}
-          </button>
+          </SubmitButton>
         </Form>
       </section>
     </div>

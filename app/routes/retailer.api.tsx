@@ -10,6 +10,7 @@ import { requirePermission } from "../features/accounts/session.server";
 import { getEnv } from "../platform/env.server";
 import { createApiToken, listApiTokens, revokeApiToken } from "../features/accounts/api-tokens.server";
 import { apiTokenInput } from "../features/accounts/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "API access — IoT Seal" }];
 
@@ -87,9 +88,9 @@ export default function ApiAccess() {
               error={failed?.fieldErrors?.name}
               hint="What uses it, e.g. 'Stock system'."
             />
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Create
-            </button>
+            </SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="use-title">

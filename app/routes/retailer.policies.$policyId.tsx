@@ -16,6 +16,7 @@ import {
   policyVersionFromForm,
   savePolicy,
 } from "../features/retail/policies.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.policy.name ?? "Policy"} — IoT Seal` },
@@ -59,9 +60,9 @@ export default function PolicyPage() {
         </div>
         <Form method="post">
           <input type="hidden" name="intent" value="delete" />
-          <button className="button button--danger" type="submit" disabled={busy}>
+          <SubmitButton className="button button--danger" busy={busy}>
             Delete this policy
-          </button>
+          </SubmitButton>
         </Form>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />

@@ -13,6 +13,7 @@ import { requirePermission } from "../features/accounts/session.server";
 import { BULK_RUNS_KEPT, listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
 import { bulkFileProblem, SESSION_ENDED } from "../features/retail/forms";
 import { getEnv } from "../platform/env.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Bulk seal check — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -152,9 +153,9 @@ export default function BulkCheck() {
               aria-describedby="file-hint"
             />
           </div>
-          <button className="button" type="submit" disabled={progress !== null || nav.state !== "idle"}>
+          <SubmitButton className="button" busy={progress !== null || nav.state !== "idle"}>
             Check all
-          </button>
+          </SubmitButton>
         </Form>
         {progress ? (
           <div className="stack" role="status" aria-live="polite" data-testid="bulk-progress">

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { WatchedAdvisories } from "../components/Advisories";
 import { StandingCounts, WatchEventList } from "../components/Dashboards";
 import { PolicyResults } from "../components/PolicyResults";
-import { Field, FormError, Notice } from "../components/Field";
+import { Field, FormError, LiveRegion, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -22,6 +22,7 @@ import {
   type CsvWatchResult,
 } from "../features/retail/watchlist.server";
 import { WATCHLIST_CSV_MAX_BYTES, watchGtinInput, watchInput } from "../features/retail/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
 
@@ -203,8 +204,10 @@ export default function Watchlist() {
         </div>
       </div>
       <Notice message={a?.ok && "notice" in a ? a.notice : undefined} />
-      {a?.ok && "csv" in a && a.csv ? <CsvWatchOutcome result={a.csv} encodingNote={a.encodingNote} /> : null}
-      <FormError message={failed?.formError} />
+      <LiveRegion>
+        {a?.ok && "csv" in a && a.csv ? <CsvWatchOutcome result={a.csv} encodingNote={a.encodingNote} /> : null}
+      </LiveRegion>
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="status-title">
           <h2 id="status-title">By status</h2>
@@ -339,9 +342,9 @@ export default function Watchlist() {
               error={failed?.fieldErrors?.gtinLabel}
               hint="For example your own SKU."
             />
-            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+            <SubmitButton className="button" busy={nav.state !== "idle"}>
               Watch by GTIN
-            </button>
+            </SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="add-title">
@@ -361,33 +364,33 @@ export default function Watchlist() {
               error={failed?.fieldErrors?.label}
               hint="For example your own SKU."
             />
-            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+            <SubmitButton className="button" busy={nav.state !== "idle"}>
               Watch
-            </button>
+            </SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="csv-title">
           <h2 id="csv-title">Watch from a CSV</h2>
           <Form method="post" action={formAction} encType="multipart/form-data" className="stack">
             <input type="hidden" name="intent" value="csv" />
-            <div className={failed?.fieldErrors?.file ? "field field--error" : "field"}>
-              <label htmlFor="watch-file">CSV file (the same as for a bulk check)</label>
-              <p className="field__hint" id="watch-file-hint">
-                A <code>gtin</code> (or <code>ean</code>, <code>upc</code>, <code>barcode</code>) or <code>serial</code>{" "}
-                column; your <code>label</code>, <code>sku</code> or <code>name</code> column becomes the label.
-              </p>
-              <input
-                id="watch-file"
-                name="file"
-                type="file"
-                accept=".csv,text/csv"
-                aria-describedby="watch-file-hint"
-              />
-              {failed?.fieldErrors?.file ? <p className="field__error">{failed.fieldErrors.file}</p> : null}
-            </div>
-            <button className="button" type="submit" disabled={nav.state !== "idle"}>
+            <Field
+              label="CSV file (the same as for a bulk check)"
+              name="file"
+              id="watch-file"
+              type="file"
+              accept=".csv,text/csv"
+              error={failed?.fieldErrors?.file}
+              hint={
+                <>
+                  A <code>gtin</code> (or <code>ean</code>, <code>upc</code>, <code>barcode</code>) or{" "}
+                  <code>serial</code> column; your <code>label</code>, <code>sku</code> or <code>name</code> column
+                  becomes the label.
+                </>
+              }
+            />
+            <SubmitButton className="button" busy={nav.state !== "idle"}>
               Watch them all
-            </button>
+            </SubmitButton>
           </Form>
         </section>
       </div>

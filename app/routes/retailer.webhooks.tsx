@@ -14,6 +14,7 @@ import { requirePermission } from "../features/accounts/session.server";
 import { registerWebhook, removeWebhook, sendTestWebhook, webhooksView } from "../features/retail/webhooks.server";
 import { DEFAULT_TIMEOUT_MS } from "../features/retail/adapters/webhook-sender.server";
 import { webhookInput } from "../features/retail/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Webhooks — IoT Seal" }];
 
@@ -89,7 +90,7 @@ export default function Webhooks() {
           </p>
         </div>
       ) : null}
-      <FormError message={failed?.formError} />
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <section className="card" aria-labelledby="add-title">
         <h2 id="add-title">Register an endpoint</h2>
         {/* A new, empty form after each registration (a second click would register the URL again). */}
@@ -102,9 +103,9 @@ export default function Webhooks() {
             error={failed?.fieldErrors?.url}
             hint="A public https address. Private, loopback and cloud-metadata addresses are refused, and redirects are not followed."
           />
-          <button className="button" type="submit" disabled={nav.state !== "idle"}>
+          <SubmitButton className="button" busy={nav.state !== "idle"}>
             Register
-          </button>
+          </SubmitButton>
         </Form>
       </section>
       {endpoints.map((ep) => (

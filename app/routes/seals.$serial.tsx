@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { FormError, Notice } from "../components/Field";
+import { Field, FormError, Notice, TextareaField } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
 import { SEAL_STATE_LABELS } from "../features/trust/domain/seal-state";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -22,6 +22,7 @@ import { publicRecurringStatus } from "../features/monitoring/recurring-evidence
 import { RecurringStatus } from "../components/RecurringStatus";
 import { ServiceError } from "../platform/errors.server";
 import { can } from "../platform/roles";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Seal ${data.serial} — IoT Seal` : "Seal — IoT Seal" },
@@ -129,7 +130,7 @@ export default function StaffSealPage() {
       </p>
       <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} validityEnded={d.validityEnded} />
       <Notice message={a?.ok ? a.notice : undefined} />
-      <FormError message={failed?.formError} />
+      <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="status-title">
           <h2 id="status-title">Change the status</h2>
@@ -156,40 +157,31 @@ export default function StaffSealPage() {
                 <h3>{t.title}</h3>
                 <p className="small muted">{t.hint}</p>
                 <input type="hidden" name="action" value={action} />
-                <div className={err.reason ? "field field--error" : "field"}>
-                  <label htmlFor={`reason-${action}`}>Public reason</label>
-                  <p className="field__hint">Shown on the seal's public page and written to the transparency log.</p>
-                  <textarea
-                    id={`reason-${action}`}
-                    name="reason"
-                    rows={2}
-                    required
-                    maxLength={500}
-                    defaultValue={failed?.values?.action === action ? failed.values.reason : ""}
-                  />
-                  {err.reason ? <p className="field__error">{err.reason}</p> : null}
-                </div>
+                <TextareaField
+                  label="Public reason"
+                  name="reason"
+                  id={`reason-${action}`}
+                  hint="Shown on the seal's public page and written to the transparency log."
+                  rows={2}
+                  required
+                  maxLength={500}
+                  defaultValue={failed?.values?.action === action ? failed.values.reason : ""}
+                  error={err.reason}
+                />
                 {action === "revoke" ? (
-                  <div className={err.confirmSerial ? "field field--error" : "field"}>
-                    <label htmlFor="confirmSerial">Type the serial {d.serial} to confirm</label>
-                    <input
-                      id="confirmSerial"
-                      name="confirmSerial"
-                      type="text"
-                      autoComplete="off"
-                      spellCheck={false}
-                      required
-                    />
-                    {err.confirmSerial ? <p className="field__error">{err.confirmSerial}</p> : null}
-                  </div>
+                  <Field
+                    label={`Type the serial ${d.serial} to confirm`}
+                    name="confirmSerial"
+                    id="confirmSerial"
+                    autoComplete="off"
+                    spellCheck={false}
+                    required
+                    error={err.confirmSerial}
+                  />
                 ) : null}
-                <button
-                  className={t.danger ? "button button--danger" : "button"}
-                  type="submit"
-                  disabled={nav.state !== "idle"}
-                >
+                <SubmitButton className={t.danger ? "button button--danger" : "button"} busy={nav.state !== "idle"}>
                   {t.button}
-                </button>
+                </SubmitButton>
               </Form>
             );
           })}

@@ -3,7 +3,7 @@ import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
-import { Field, FormError } from "../components/Field";
+import { Field, FieldGroup, FormError } from "../components/Field";
 import { PASSWORD_MIN_LENGTH } from "../features/accounts/domain/password-policy";
 import { DASHBOARD_PATH } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
@@ -11,6 +11,7 @@ import { parseForm } from "../platform/forms";
 import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
 import { signup } from "../features/accounts/auth.server";
 import { signupInput } from "../features/accounts/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Register your organisation — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -45,10 +46,9 @@ export default function Signup() {
       <section className="card">
         <h1>Register your organisation</h1>
         <p className="muted">Creates your organisation and your account as its first member.</p>
-        <FormError message={actionData?.formError} />
+        <FormError message={actionData?.formError} fieldErrors={errors} />
         <Form method="post" noValidate>
-          <fieldset className={errors.kind ? "field--error" : undefined}>
-            <legend>We are a…</legend>
+          <FieldGroup legend="We are a…" name="kind" error={errors.kind}>
             <label className="choice">
               <input type="radio" name="kind" value="supplier" defaultChecked={values.kind !== "retailer"} />
               <span>
@@ -61,8 +61,7 @@ export default function Signup() {
                 <strong>Retailer</strong> — we check seals before we stock products
               </span>
             </label>
-            {errors.kind ? <p className="field__error">{errors.kind}</p> : null}
-          </fieldset>
+          </FieldGroup>
           <Field
             label="Organisation name"
             name="organizationName"
@@ -97,9 +96,9 @@ export default function Signup() {
             hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good password.`}
             error={errors.password}
           />
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             {busy ? "Creating…" : "Create organisation and account"}
-          </button>
+          </SubmitButton>
         </Form>
         <p className="small muted">
           Already registered? <Link to="/login">Log in</Link>.

@@ -18,6 +18,7 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { recertificationChoices, startRecertification } from "../features/certification/recertification.server";
 import { recertificationInput } from "../features/certification/forms";
 import { Recertify } from "../components/Recertify";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.product.name ?? "Product"} — IoT Seal` },
@@ -171,9 +172,9 @@ export default function ProductPage() {
                 error={on("add-version")?.fieldErrors.appVersion}
               />
             </div>
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Add version
-            </button>
+            </SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="subs-title">
@@ -217,9 +218,9 @@ export default function ProductPage() {
             values={on("edit")?.values ?? { ...product, ...expectedUseValues(product.expectedUseMonths) }}
             errors={on("edit")?.fieldErrors}
           />
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             Save details
-          </button>
+          </SubmitButton>
         </Form>
       </section>
     </>

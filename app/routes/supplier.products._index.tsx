@@ -10,6 +10,7 @@ import { formatDate } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { createProduct, listProducts, productInput } from "../features/catalogue/products.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Products — IoT Seal" }];
 
@@ -85,9 +86,9 @@ export default function Products() {
         <FormError message={a?.formError} />
         <Form method="post" noValidate>
           <ProductFields values={a?.values} errors={a?.fieldErrors} creating />
-          <button className="button" type="submit" disabled={busy}>
+          <SubmitButton className="button" busy={busy}>
             Register product
-          </button>
+          </SubmitButton>
         </Form>
       </section>
     </>

@@ -30,6 +30,7 @@ import {
   withdrawSubmission,
   type Submitted,
 } from "../features/certification/submissions.server";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -309,14 +310,15 @@ export default function SubmissionPage() {
             {canSubmit ? (
               <Form method="post">
                 <input type="hidden" name="version" value={s.version} />
-                <button
+                <SubmitButton
                   className="button"
                   name="intent"
                   value="submit"
-                  disabled={busy || d.progress.blockers.length > 0 || Boolean(d.supportEnded)}
+                  busy={busy}
+                  disabled={d.progress.blockers.length > 0 || Boolean(d.supportEnded)}
                 >
                   {s.status === "changes_requested" ? "Resubmit for assessment" : "Submit for assessment"}
-                </button>
+                </SubmitButton>
               </Form>
             ) : null}
             {d.transitions.includes("withdraw") ? (
@@ -326,9 +328,9 @@ export default function SubmissionPage() {
                   <input type="checkbox" name="confirm" value="yes" required /> I understand: a withdrawn submission
                   cannot be resubmitted, and a new one does not take over its answers
                 </label>
-                <button className="button button--quiet" name="intent" value="withdraw" disabled={busy}>
+                <SubmitButton className="button button--quiet" name="intent" value="withdraw" busy={busy}>
                   Withdraw
-                </button>
+                </SubmitButton>
               </Form>
             ) : null}
             {d.canDelete ? (
@@ -338,9 +340,9 @@ export default function SubmissionPage() {
                   <input type="checkbox" name="confirm" value="yes" required /> I understand: the draft and its answers
                   are deleted for good
                 </label>
-                <button className="button button--danger" name="intent" value="delete" disabled={busy}>
+                <SubmitButton className="button button--danger" name="intent" value="delete" busy={busy}>
                   Delete draft
-                </button>
+                </SubmitButton>
               </Form>
             ) : null}
           </div>

@@ -38,6 +38,7 @@ import { requirementView, saveAnswer } from "../features/certification/submissio
 import { markRequirementChanged } from "../features/certification/recertification.server";
 import { answerInput, changeMarkInput } from "../features/certification/forms";
 import { ChangeMark } from "../components/ChangeMark";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.requirement.ref} — ${data.header.productName} — IoT Seal` : "Requirement — IoT Seal" },
@@ -321,19 +322,13 @@ export default function RequirementPage() {
             ) : null}
             {r.editable ? (
               <div className="actions">
-                <button className="button" type="submit" disabled={busy}>
+                <SubmitButton className="button" busy={busy}>
                   Save
-                </button>
+                </SubmitButton>
                 {d.nextOpenRef ? (
-                  <button
-                    className="button button--quiet"
-                    type="submit"
-                    name="next"
-                    value={d.nextOpenRef}
-                    disabled={busy}
-                  >
+                  <SubmitButton className="button button--quiet" name="next" value={d.nextOpenRef} busy={busy}>
                     Save and go to next open ({d.nextOpenRef})
-                  </button>
+                  </SubmitButton>
                 ) : null}
               </div>
             ) : (
@@ -392,9 +387,9 @@ export default function RequirementPage() {
                     ))}
                   </select>
                 </div>
-                <button className="button button--quiet" type="submit" disabled={busy}>
+                <SubmitButton className="button button--quiet" busy={busy}>
                   Attach
-                </button>
+                </SubmitButton>
               </Form>
             ) : null}
           </div>

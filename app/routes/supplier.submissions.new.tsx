@@ -2,16 +2,23 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { FormError } from "../components/Field";
+import { FormError, SelectField } from "../components/Field";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { formValues, parseForm } from "../platform/forms";
+import { checkTheFields, formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { selectableVersions } from "../features/catalogue/checklists.server";
 import { listProductVersionChoices } from "../features/catalogue/products.server";
 import { openSubmission } from "../features/certification/submissions.server";
 import { openSubmissionInput } from "../features/certification/forms";
+import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Open a submission — IoT Seal" }];
+
+/** The form's labels: on the fields, and in the message that names the fields to check. */
+const LABELS = {
+  productVersionId: "Product version",
+  target: "Checklist version and target level",
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
@@ -22,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   const form = await readForm(request);
   const parsed = parseForm(openSubmissionInput, form);
-  if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
+  if (!parsed.ok) return failure(checkTheFields(parsed.fieldErrors, LABELS), parsed.fieldErrors, parsed.values);
   const r = await attempt(() => openSubmission(user, parsed.data), formValues(form));
   if (!r.ok) return r.response;
   return redirect(`/supplier/submissions/${r.value}`);
@@ -54,50 +61,50 @@ export default function NewSubmission() {
         </p>
       ) : (
         <section className="card">
-          <FormError message={a?.formError} />
+          <FormError message={a?.formError} fieldErrors={a?.fieldErrors} />
           <Form method="post" noValidate className="stack">
-            <div className={a?.fieldErrors?.productVersionId ? "field field--error" : "field"}>
-              <label htmlFor="f-pv">Product version</label>
-              <select id="f-pv" name="productVersionId" defaultValue={selected} required>
-                <option value="">Choose…</option>
-                {versions.map((v) => (
-                  <option key={v.id} value={v.id}>
-                    {v.name} ({v.model}) — hardware {v.hardwareRevision}, firmware {v.firmwareVersion}
-                  </option>
-                ))}
-              </select>
-              {a?.fieldErrors?.productVersionId ? (
-                <p className="field__error">{a.fieldErrors.productVersionId}</p>
-              ) : null}
-            </div>
-            <div className={a?.fieldErrors?.target ? "field field--error" : "field"}>
-              <label htmlFor="f-target">Checklist version and target level</label>
-              <p className="field__hint" id="f-target-hint">
-                Retired checklist versions cannot be chosen. The numbers are the requirements you will answer at that
-                level. A version &ldquo;with continuous monitoring&rdquo; (such as 3.1.3-r1) is the same checklist plus
-                fresh evidence after the seal: some requirements must be shown again every few months, or the seal is
-                suspended.
-              </p>
-              <select
-                id="f-target"
-                name="target"
-                defaultValue={a?.values?.target ?? ""}
-                aria-describedby="f-target-hint"
-                required
-              >
-                <option value="">Choose…</option>
-                {checklists.map((c) => (
-                  <optgroup key={c.id} label={c.label}>
-                    {c.levels.map((l) => (
-                      <option key={l.id} value={`${c.id}|${l.id}`}>
-                        {c.label} — {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
-                      </option>
-                    ))}
-                  </optgroup>
-                ))}
-              </select>
-              {a?.fieldErrors?.target ? <p className="field__error">{a.fieldErrors.target}</p> : null}
-            </div>
+            <SelectField
+              label={LABELS.productVersionId}
+              name="productVersionId"
+              id="f-pv"
+              defaultValue={selected}
+              required
+              error={a?.fieldErrors?.productVersionId}
+            >
+              <option value="">Choose…</option>
+              {versions.map((v) => (
+                <option key={v.id} value={v.id}>
+                  {v.name} ({v.model}) — hardware {v.hardwareRevision}, firmware {v.firmwareVersion}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label={LABELS.target}
+              name="target"
+              id="f-target"
+              hint={
+                <>
+                  Retired checklist versions cannot be chosen. The numbers are the requirements you will answer at that
+                  level. A version &ldquo;with continuous monitoring&rdquo; (such as 3.1.3-r1) is the same checklist
+                  plus fresh evidence after the seal: some requirements must be shown again every few months, or the
+                  seal is suspended.
+                </>
+              }
+              defaultValue={a?.values?.target ?? ""}
+              required
+              error={a?.fieldErrors?.target}
+            >
+              <option value="">Choose…</option>
+              {checklists.map((c) => (
+                <optgroup key={c.id} label={c.label}>
+                  {c.levels.map((l) => (
+                    <option key={l.id} value={`${c.id}|${l.id}`}>
+                      {c.label} — {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </SelectField>
             <div className="field">
               <label className="check">
                 <input
@@ -116,9 +123,9 @@ export default function NewSubmission() {
                 check and save it.
               </p>
             </div>
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Open submission
-            </button>
+            </SubmitButton>
           </Form>
         </section>
       )}

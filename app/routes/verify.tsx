@@ -26,6 +26,8 @@ import { updateRequiredBySerial, validSealOfFirmware } from "../features/finding
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 import { UpdateRequired } from "../components/UpdateRequired";
 import { sealPageForBarcode } from "../features/public/gs1-resolver.server";
+import { SubmitButton } from "../components/SubmitButton";
+import { useFocusWhenItArrives } from "../components/focus-after-submission";
 
 /**
  * Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise), and
@@ -198,6 +200,11 @@ export default function VerifyPage() {
           }
         : null;
   const failed = acted && "error" in acted ? acted : null;
+  // The verdict comes above the forms: once a check's answer is in, the focus goes to its heading, so that a screen
+  // reader says it and the keyboard goes on from there (WCAG 4.1.3).
+  // Keyed by the check (a checked PDF or credential, or the serial asked for), not by the data's identity: the loader's
+  // data is new after any post, and an error in the PDF form must not take the focus to an older verdict.
+  useFocusWhenItArrives(acted && "answer" in acted ? acted : loaded.answer ? loaded.serial : null, "verify-verdict");
   return (
     <>
       <div className="page-head">
@@ -248,9 +255,9 @@ export default function VerifyPage() {
                 </p>
               ) : null}
             </div>
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Check serial
-            </button>
+            </SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="by-pdf">
@@ -273,9 +280,9 @@ export default function VerifyPage() {
                 required
               />
             </div>
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Check PDF
-            </button>
+            </SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="by-credential">
@@ -295,9 +302,9 @@ export default function VerifyPage() {
                 required
               />
             </div>
-            <button className="button" type="submit" disabled={busy}>
+            <SubmitButton className="button" busy={busy}>
               Check credential
-            </button>
+            </SubmitButton>
           </Form>
         </section>
       </div>

@@ -42,13 +42,17 @@ test("assessor1 takes the seeded submission and scores every requirement from th
   await expect(page.getByText("You have taken this submission for review.")).toBeVisible();
   await page.getByRole("link", { name: /Score the next unscored \(5\.1-1\)/ }).click();
   await expectHydrated(page);
+  // A plain visit (a link) starts at the page's heading, before the requirement and the answer: not on "Pass".
+  await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
+  await expect(page.getByLabel("Pass", { exact: true })).not.toBeFocused();
 
   // 5.1-1: needs information, with a comment (the comment box, then Ctrl+Enter saves and moves on).
   await expect(page.getByRole("img", { name: "Evidence: pairing-screen.png" })).toBeVisible();
   await page.getByLabel("Needs information").check();
   await page.getByLabel("Comment (required unless pass)").fill("Show two units' pairing codes side by side, please.");
   await page.getByLabel("Comment (required unless pass)").press("Control+Enter");
-  await expect(page).toHaveURL(new RegExp(`${reviewUrl}/requirements/5\\.1-2$`));
+  // Arrived by "Save and go to next" (the URL says so): the keyboard's fast path.
+  await expect(page).toHaveURL(new RegExp(`${reviewUrl}/requirements/5\\.1-2\\?saved=1$`));
 
   // Every other requirement: "Pass" has the focus; Enter saves and goes to the next unscored one.
   for (let i = 0; i < 80; i++) {

@@ -62,10 +62,11 @@ export function watchBySerial(
   assertBuyer(actor);
   return transaction((tx) => {
     const found = productOfSerial(tx, input.serial);
-    if (!found)
-      throw new ServiceError("not_found", `No seal has the serial ${input.serial}.`, {
-        serial: "No seal has this serial.",
-      });
+    if (!found) {
+      // One message, said once: the form shows it at the serial field (not a second, shorter one there).
+      const message = `No seal has the serial ${input.serial}.`;
+      throw new ServiceError("not_found", message, { serial: message });
+    }
     const product = tx.select({ name: products.name }).from(products).where(eq(products.id, found.productId)).get()!;
     const added = addEntry(tx, actor, found.productId, input.label, null) === "added";
     return { productName: product.name, added };

@@ -1,0 +1,127 @@
+// The shared form pieces a screen reader depends on: a control names its error and hint (aria-invalid,
+// aria-describedby to elements that exist), a group of radio buttons says its error, a form's message is not said a
+// second time when a field says it, a notice's live region is on the page before its text, a busy submit button keeps
+// the focus (aria-disabled, never disabled).
+import { createElement, type ReactElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it, vi } from "vitest";
+
+vi.mock("@remix-run/react", () => ({
+  Link: ({ to, ...props }: { to: string } & Record<string, unknown>) => createElement("a", { href: to, ...props }),
+}));
+
+const { Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldAria } =
+  await import("../../../app/components/Field");
+const { SubmitButton } = await import("../../../app/components/SubmitButton");
+const { ScrollBox } = await import("../../../app/components/ScrollBox");
+const { checkTheFields } = await import("../../../app/platform/forms");
+
+const html = (el: ReactElement) => renderToStaticMarkup(el);
+
+/** Every id an aria-describedby in the markup points to exists in it. */
+function describedIdsExist(markup: string): boolean {
+  const ids = [...markup.matchAll(/aria-describedby="([^"]+)"/g)].flatMap((m) => m[1].split(" "));
+  return ids.length > 0 && ids.every((id) => markup.includes(`id="${id}"`));
+}
+
+describe("a control and its error", () => {
+  it("ties a select to its hint and its error", () => {
+    const markup = html(
+      createElement(
+        SelectField,
+        { label: "Role", name: "role", hint: "Who they are.", error: "Choose a role." },
+        createElement("option", { value: "a" }, "A"),
+      ),
+    );
+    expect(markup).toContain(
+      '<select id="f-role" name="role" aria-invalid="true" aria-describedby="f-role-hint f-role-error"',
+    );
+    expect(markup).toContain('<p class="field__error" id="f-role-error" role="alert">Choose a role.</p>');
+    expect(describedIdsExist(markup)).toBe(true);
+  });
+
+  it("says nothing of an error there is not", () => {
+    const markup = html(createElement(TextareaField, { label: "Comment", name: "comment", id: "comment" }));
+    expect(markup).not.toContain("aria-invalid");
+    expect(markup).not.toContain("aria-describedby");
+    expect(markup).not.toContain("field__error");
+    expect(fieldAria("x", {})).toEqual({});
+    expect(fieldAria("x", { hint: true, error: "No." })).toEqual({
+      "aria-invalid": true,
+      "aria-describedby": "x-hint x-error",
+    });
+  });
+
+  it("keeps a field's own type (a file input) and id", () => {
+    const markup = html(createElement(Field, { label: "CSV file", name: "file", id: "watch-file", type: "file" }));
+    expect(markup).toContain('id="watch-file"');
+    expect(markup).toContain('type="file"');
+  });
+
+  it("describes a group of radio buttons by its error, inside its fieldset", () => {
+    const markup = html(
+      createElement(FieldGroup, {
+        legend: "We are a…",
+        name: "kind",
+        error: "Choose one.",
+        children: createElement("input", { type: "radio", name: "kind", value: "a" }),
+      }),
+    );
+    expect(markup).toMatch(/^<fieldset id="f-kind" class="field--error" aria-describedby="f-kind-error">/);
+    expect(markup).toContain('<p class="field__error" id="f-kind-error" role="alert">Choose one.</p></fieldset>');
+  });
+});
+
+describe("a form's message", () => {
+  it("is not said again when a field says it", () => {
+    const url = "The URL must use https://.";
+    expect(html(createElement(FormError, { message: url, fieldErrors: { url } }))).toBe("");
+    expect(
+      html(createElement(FormError, { message: `Check the form: ${url}`, fieldErrors: { url, other: undefined } })),
+    ).toBe("");
+  });
+
+  it("is said when it says more than the fields", () => {
+    expect(
+      html(createElement(FormError, { message: "Check the highlighted fields.", fieldErrors: { url: "Too long." } })),
+    ).toBe('<div class="alert alert--error" role="alert">Check the highlighted fields.</div>');
+  });
+
+  it("names the fields to check by their labels", () => {
+    const labels = { productVersionId: "Product version", target: "Checklist version and target level" };
+    expect(checkTheFields({ productVersionId: "Choose one." }, labels)).toBe("Check the field “Product version”.");
+    expect(checkTheFields({ productVersionId: "x", target: "y" }, labels)).toBe(
+      "Check these fields: “Product version” and “Checklist version and target level”.",
+    );
+    expect(checkTheFields({ form: "x" }, labels)).toBe("Check the fields marked in error.");
+  });
+});
+
+describe("a notice", () => {
+  it("has its live region on the page before it has anything to say", () => {
+    expect(html(createElement(Notice, {}))).toBe('<div aria-live="polite" class="live-region"></div>');
+    expect(html(createElement(Notice, { message: "Answer saved." }))).toBe(
+      '<div aria-live="polite" class="live-region"><p class="alert alert--ok" role="status">Answer saved.</p></div>',
+    );
+  });
+});
+
+describe("a submit button", () => {
+  it("is busy with aria-disabled, never disabled (a disabled button drops the focus)", () => {
+    const busy = html(createElement(SubmitButton, { busy: true }, "Save"));
+    expect(busy).toBe('<button type="submit" class="button" aria-disabled="true">Save</button>');
+    expect(html(createElement(SubmitButton, { busy: false, className: "button button--quiet" }, "Save"))).toBe(
+      '<button type="submit" class="button button--quiet">Save</button>',
+    );
+    // A button that cannot be used at all (not ready to submit) is still disabled.
+    expect(html(createElement(SubmitButton, { disabled: true }, "Submit"))).toContain("disabled");
+  });
+});
+
+describe("a box that scrolls sideways", () => {
+  it("takes the keyboard's focus and has a name", () => {
+    expect(html(createElement(ScrollBox, { label: "Organisations", children: "…" }))).toBe(
+      '<div class="table-wrap" tabindex="0" role="region" aria-label="Organisations">…</div>',
+    );
+  });
+});
