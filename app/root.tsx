@@ -31,7 +31,10 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "IoT Seal" }];
+/** An error page's title says what went wrong ("Page not found — IoT Seal"), as its heading does: not just "IoT Seal". */
+export const meta: MetaFunction = ({ error }) => [
+  { title: error === undefined ? "IoT Seal" : `${errorPage(error).title} — IoT Seal` },
+];
 
 /**
  * Every HTML page's cache headers (a route without a `headers` export inherits these): `no-cache`
@@ -96,9 +99,8 @@ const STATUS_TEXT: Record<number, { title: string; advice: string }> = {
   429: { title: "Too many requests", advice: "Wait a minute and try again." },
 };
 
-export function ErrorBoundary() {
-  const error = useRouteError();
-  const data = useRouteLoaderData<typeof loader>("root");
+/** What an error page says: its status, its title (also the page's <title>) and its text. */
+function errorPage(error: unknown): { status: number; title: string; text: string } {
   let status = 500;
   let message: string | undefined;
   if (isRouteErrorResponse(error)) {
@@ -119,11 +121,17 @@ export function ErrorBoundary() {
     title: "Something went wrong",
     advice: "An unexpected error happened on our side. It has been logged; please try again.",
   };
+  return { status, title: text.title, text: status >= 500 ? text.advice : (message ?? text.advice) };
+}
+
+export function ErrorBoundary() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const { status, title, text } = errorPage(useRouteError());
   return (
     <section className="error-page" aria-labelledby="error-title">
       <p className="error-page__code">{status}</p>
-      <h1 id="error-title">{text.title}</h1>
-      <p>{status >= 500 ? text.advice : (message ?? text.advice)}</p>
+      <h1 id="error-title">{title}</h1>
+      <p>{text}</p>
       <p className="error-page__links">
         {data?.user ? <Link to={data.user.home}>Go to your dashboard</Link> : <Link to="/">Go to the home page</Link>}
         {status === 401 || (status === 403 && !data?.user) ? <Link to="/login">Log in</Link> : null}

@@ -37,6 +37,7 @@ export function PolicyForm({
   failed,
   busy,
   submitLabel,
+  headingLevel,
 }: {
   catalog: CatalogChecklist[];
   policy?: Policy;
@@ -45,7 +46,10 @@ export function PolicyForm({
   failed?: Failed;
   busy: boolean;
   submitLabel: string;
+  /** The level of the checklists' headings in the provisions' lookup: one below the heading the form is under. */
+  headingLevel: 2 | 3 | 4;
 }) {
+  const Heading = `h${headingLevel}` as const;
   const v = failed?.values;
   const err = failed?.fieldErrors ?? {};
   const accepted = (id: string) =>
@@ -130,9 +134,9 @@ export function PolicyForm({
           <summary>Look up clauses and provisions</summary>
           {catalog.map((c) => (
             <div key={c.id}>
-              <h4>
+              <Heading>
                 {c.name} <span className="muted">(version {c.version})</span>
-              </h4>
+              </Heading>
               <ul className="provision-list">
                 {c.sections.map((s) => (
                   <li key={s.ref}>

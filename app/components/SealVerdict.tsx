@@ -192,6 +192,7 @@ export function VerdictBanner({
   reason,
   validityEnded = false,
   headingId = "verdict",
+  subject,
   children,
 }: {
   verdict: SealVerdict;
@@ -200,9 +201,13 @@ export function VerdictBanner({
   /** A suspended seal whose validity period has also ended (trust/domain/verdict.ts validityEndedWhileSuspended). */
   validityEnded?: boolean;
   headingId?: string;
+  /** What the seal is of (the certified product's name), named in the heading after the verdict; without it, the
+   * serial. The heading is the page's: "Valid" alone did not say of what. */
+  subject?: string | null;
   children?: ReactNode;
 }) {
   const v = verdictLook(verdict, validityEnded);
+  const of = subject ?? (serial ? `seal ${serial}` : null);
   return (
     <section
       className={`seal-status verdict-tone--${v.tone}`}
@@ -225,8 +230,14 @@ export function VerdictBanner({
         ) : serial ? (
           <p className="seal-status__serial">Serial {serial}</p>
         ) : null}
-        <h1 id={headingId} data-testid="seal-verdict">
-          {v.title}
+        <h1 id={headingId}>
+          <span data-testid="seal-verdict">{v.title}</span>
+          {of ? (
+            <span className="seal-status__subject">
+              <span className="visually-hidden">: </span>
+              {of}
+            </span>
+          ) : null}
         </h1>
         <p>{v.text}</p>
         {reason ? <p data-testid="seal-reason">{reason}</p> : null}

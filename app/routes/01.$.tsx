@@ -3,7 +3,16 @@ import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
 import { acceptsHtml, problemOf, resolutionHeaders, resolveDigitalLink } from "../features/public/gs1-resolver.server";
 
-export const meta: MetaFunction = () => [{ title: "GS1 Digital Link — IoT Seal" }];
+/** The error page's title says what went wrong, as its heading does. */
+export const meta: MetaFunction = ({ error }) => [
+  { title: error === undefined ? "GS1 Digital Link — IoT Seal" : `${errorTitle(error)} — IoT Seal` },
+];
+
+function errorTitle(error: unknown): string {
+  const body = isRouteErrorResponse(error) ? (error.data as { title?: string } | null) : null;
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return status >= 500 ? "Something went wrong" : (body?.title ?? (status === 404 ? "Not found" : "Not a valid link"));
+}
 
 /**
  * /01/<GTIN>…: the GS1 Digital Link resolver for browsers. Machine clients are answered by the fast
@@ -38,8 +47,7 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const body = isRouteErrorResponse(error) ? (error.data as { title?: string; message?: string } | null) : null;
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const title =
-    status >= 500 ? "Something went wrong" : (body?.title ?? (status === 404 ? "Not found" : "Not a valid link"));
+  const title = errorTitle(error);
   return (
     <section className="error-page" aria-labelledby="error-title">
       <p className="error-page__code">{status}</p>

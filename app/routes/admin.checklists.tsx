@@ -220,7 +220,11 @@ export default function AdminChecklists() {
                               ? "I understand: no new submissions, for good; as it is this checklist's only published version, renewals and re-certifications on this checklist will not be possible"
                               : "I understand: no new submissions, for good"}
                           </label>
-                          <button className="button button--quiet button--small" type="submit">
+                          <button
+                            className="button button--quiet button--small"
+                            type="submit"
+                            aria-label={`Retire ${c.id} ${v.version}`}
+                          >
                             Retire
                           </button>
                         </Form>

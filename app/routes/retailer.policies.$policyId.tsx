@@ -68,6 +68,7 @@ export default function PolicyPage() {
       <Notice message={a?.ok ? a.notice : undefined} />
       <section className="card">
         <PolicyForm
+          headingLevel={2}
           key={JSON.stringify(policy)}
           catalog={catalog}
           policy={policy}

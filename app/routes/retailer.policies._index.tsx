@@ -77,6 +77,7 @@ export default function Policies() {
         <h2 id="new-title">New policy</h2>
         {/* A saved policy empties the form (a new key mounts a fresh one). */}
         <PolicyForm
+          headingLevel={3}
           key={a?.ok ? a.id : "new"}
           catalog={catalog}
           failed={a && !a.ok ? a : undefined}

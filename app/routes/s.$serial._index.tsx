@@ -57,7 +57,13 @@ export default function SealPage() {
   const s = d.credential?.credentialSubject;
   return (
     <>
-      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} validityEnded={d.validityEnded} />
+      <VerdictBanner
+        verdict={d.verdict}
+        serial={d.serial}
+        reason={d.reason}
+        validityEnded={d.validityEnded}
+        subject={s?.product.name}
+      />
       <UpdateRequired update={d.updateRequired} firmware={s?.firmwareVersion} verdict={d.verdict} />
       {d.supersededBy ? (
         <p className="alert alert--warn">

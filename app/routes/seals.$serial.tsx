@@ -128,7 +128,13 @@ export default function StaffSealPage() {
           </>
         ) : null}
       </p>
-      <VerdictBanner verdict={d.verdict} serial={d.serial} reason={d.reason} validityEnded={d.validityEnded} />
+      <VerdictBanner
+        verdict={d.verdict}
+        serial={d.serial}
+        reason={d.reason}
+        validityEnded={d.validityEnded}
+        subject={d.credential?.credentialSubject.product.name}
+      />
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} fieldErrors={failed?.fieldErrors} />
       <div className="grid grid--2">

@@ -336,6 +336,8 @@ function VerifyResult({
         reason={a.reason}
         validityEnded={a.validityEnded}
         headingId="verify-verdict"
+        // What a forged credential claims is not named as the seal's product.
+        subject={a.status === "forged" ? null : a.subject?.product.name}
       />
       <UpdateRequired update={updateRequired} firmware={a.subject?.firmwareVersion} verdict={a.status} />
       {policies ? (

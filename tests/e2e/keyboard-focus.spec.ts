@@ -148,6 +148,8 @@ test("/verify takes the focus to the verdict it shows above its forms", async ({
   await page.getByLabel("Seal serial").press("Enter");
   const verdict = page.getByTestId("verify-result").getByRole("heading", { level: 1 });
   await expect(verdict).toBeFocused();
+  // The heading says the verdict and what it is of.
+  await expect(verdict).toHaveAccessibleName(/^Valid ?: Gator Kids Watch 3$/);
   // A refused PDF check does not take the focus away to the verdict already shown.
   await page.getByRole("button", { name: "Check PDF" }).evaluate((b) => (b.closest("form")!.noValidate = true));
   await page.getByRole("button", { name: "Check PDF" }).click();
@@ -206,4 +208,44 @@ test("a filter panel does not stay over the rows the keyboard moves to", async (
   const filters = page.locator(".filters").first();
   expect(await filters.evaluate((el) => getComputedStyle(el).position)).not.toBe("sticky");
   await context.close();
+});
+
+/** The first of the demo buyer's policies' pages. */
+async function policyPath(page: Page): Promise<string> {
+  await page.goto("/retailer/policies");
+  const href = await page.getByTestId("policy").first().getByRole("link").first().getAttribute("href");
+  return href!;
+}
+
+test("pages name what they are: error titles, the seal's heading, heading levels, each Retire button", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ storageState: stateFile("admin") });
+  const page = await context.newPage();
+  await page.goto("/no-such-page");
+  await expect(page).toHaveTitle("Page not found — IoT Seal");
+  // The public seal page's heading: the verdict's word, and what the seal is of.
+  await page.goto(`/s/${seeded().activeSeal}`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveAccessibleName(/^Valid ?: Gator Kids Watch 3$/);
+  await expect(page.getByTestId("seal-verdict")).toHaveText("Valid");
+  await page.goto("/admin/checklists");
+  const names = await page
+    .getByRole("button", { name: /^Retire / })
+    .evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label")));
+  expect(names.length).toBeGreaterThan(1);
+  expect(new Set(names).size).toBe(names.length);
+  await context.close();
+  // No heading level skipped on the policies pages (the form's lookup of provisions has headings of its own).
+  const buyer = await (await browser.newContext({ storageState: stateFile("retailer") })).newPage();
+  for (const path of ["/retailer/policies", await policyPath(buyer)]) {
+    await buyer.goto(path);
+    const levels = await buyer
+      .locator("h1, h2, h3, h4, h5, h6")
+      .evaluateAll((hs) => hs.map((h) => Number(h.tagName[1])));
+    expect(
+      levels.filter((l, i) => i > 0 && l > levels[i - 1] + 1),
+      `${path}: headings ${levels.join(" ")}`,
+    ).toEqual([]);
+  }
+  await buyer.context().close();
 });

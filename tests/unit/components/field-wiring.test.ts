@@ -1,7 +1,7 @@
 // The shared form pieces a screen reader depends on: a control names its error and hint (aria-invalid,
 // aria-describedby to elements that exist), a group of radio buttons says its error, a form's message is not said a
 // second time when a field says it, a notice's live region is on the page before its text, a busy submit button keeps
-// the focus (aria-disabled, never disabled).
+// the focus (aria-disabled, never disabled), and a seal's heading says what the verdict is of.
 import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
@@ -14,6 +14,7 @@ const { Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldA
   await import("../../../app/components/Field");
 const { SubmitButton } = await import("../../../app/components/SubmitButton");
 const { ScrollBox } = await import("../../../app/components/ScrollBox");
+const { VerdictBanner } = await import("../../../app/components/SealVerdict");
 const { checkTheFields } = await import("../../../app/platform/forms");
 
 const html = (el: ReactElement) => renderToStaticMarkup(el);
@@ -123,5 +124,21 @@ describe("a box that scrolls sideways", () => {
     expect(html(createElement(ScrollBox, { label: "Organisations", children: "…" }))).toBe(
       '<div class="table-wrap" tabindex="0" role="region" aria-label="Organisations">…</div>',
     );
+  });
+});
+
+describe("a seal's verdict heading", () => {
+  it("says what the verdict is of, after the verdict's word", () => {
+    const markup = html(
+      createElement(VerdictBanner, { verdict: "valid", serial: "IOTS-7KQ2-M9XD", subject: "Kids Watch" }),
+    );
+    expect(markup).toMatch(
+      /<h1 id="verdict"><span data-testid="seal-verdict">Valid<\/span><span class="seal-status__subject"><span class="visually-hidden">: <\/span>Kids Watch<\/span><\/h1>/,
+    );
+  });
+
+  it("names the serial when there is no product to name", () => {
+    const markup = html(createElement(VerdictBanner, { verdict: "not_found", serial: "IOTS-0000-0000" }));
+    expect(markup).toContain("seal IOTS-0000-0000</span></h1>");
   });
 });
