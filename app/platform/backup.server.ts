@@ -29,7 +29,7 @@ import Database from "better-sqlite3";
 import { knownMigrations, newerSchemaProblem, openDatabase } from "../../db/connection";
 import { nowMs } from "./clock.server";
 import { getEnv } from "./env.server";
-import { parsePublishTo } from "./env";
+import { isInside, parsePublishTo } from "./env";
 import {
   BACKUP_FORMAT,
   backupManifestSchema,
@@ -93,11 +93,6 @@ function isEmptyDir(dir: string, ignoring: readonly string[] = []): boolean {
   }
 }
 
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
-
 /** The hash of the newest audit event (the chain's head; all zeros when the log is empty). */
 function auditHead(client: Pick<Database.Database, "prepare">): string {
   return (
@@ -116,7 +111,7 @@ export interface BackupReport {
 export async function createBackup(actor: AnyActor, targetDir: string): Promise<BackupReport> {
   const dataDir = getEnv().dataDir;
   const target = path.resolve(targetDir);
-  if (inside(target, dataDir))
+  if (isInside(target, dataDir))
     throw new ServiceError(
       "invalid",
       `Put the backup outside the data directory (${dataDir}): a backup inside it is lost with it.`,
@@ -318,7 +313,7 @@ export function publicationEntries(dataDir: string): string[] {
   const names = new Set(["public-artefacts"]);
   const target = process.env.PUBLISH_TO ? parsePublishTo(process.env.PUBLISH_TO) : null;
   if (target && typeof target !== "string" && target.kind === "folder" && target.dir !== dataDir)
-    if (inside(target.dir, dataDir)) names.add(path.relative(dataDir, target.dir).split(path.sep)[0]);
+    if (isInside(target.dir, dataDir)) names.add(path.relative(dataDir, target.dir).split(path.sep)[0]);
   return [...names];
 }
 
@@ -348,7 +343,7 @@ export async function restoreBackup(
 ): Promise<RestoreReport> {
   const from = path.resolve(backupDir);
   const dataDir = path.resolve(dataDirInput);
-  if (inside(dataDir, from) || inside(from, dataDir))
+  if (isInside(dataDir, from) || isInside(from, dataDir))
     throw new ServiceError(
       "invalid",
       "The backup and the data directory must be separate directories. Nothing was restored.",

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { writeFileDurableSync } from "./durable-fs.server";
-import { parseEnv, type Env } from "./env";
+import { isInside, parseEnv, type Env } from "./env";
 import type { ReplicaTarget } from "./replica-url";
 
 export interface RuntimeEnv extends Env {
@@ -86,8 +86,7 @@ export function replicaInsideDataDirProblem(dataDir: string, replica: ReplicaTar
   if (replica?.kind !== "file") return null;
   const realData = realPathOf(dataDir);
   const realReplica = realPathOf(replica.dir);
-  const rel = path.relative(realData, realReplica);
-  if (rel !== "" && (rel.startsWith("..") || path.isAbsolute(rel))) return null;
+  if (!isInside(realReplica, realData)) return null;
   return (
     `DB_REPLICA: is inside DATA_DIR (${dataDir}) through a symbolic link (${replica.dir} is ${realReplica}, DATA_DIR is ${realData}): ` +
     `a replica there is lost with the disk it protects; put it on another disk or in S3`

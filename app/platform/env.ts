@@ -7,6 +7,12 @@ import path from "node:path";
 import { z } from "zod";
 import { parseReplicaUrl, replicaUrlSchema } from "./replica-url";
 
+/** Whether `child` is `parent` or a path below it (both absolute). */
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
 /** PUBLISH_TO, parsed: a folder, a bucket and key prefix, or nothing (publication off). */
 export type PublishTarget =
   { kind: "folder"; dir: string } | { kind: "s3"; bucket: string; prefix: string } | { kind: "none" };
@@ -283,8 +289,7 @@ export const envSchema = z
   })
   .superRefine((e, ctx) => {
     if (e.dbReplica?.kind === "file") {
-      const rel = path.relative(path.resolve(e.dataDir), e.dbReplica.dir);
-      if (rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel)))
+      if (isInside(e.dbReplica.dir, path.resolve(e.dataDir)))
         ctx.addIssue({
           code: "custom",
           path: ["DB_REPLICA"],
