@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "demo-password-2026";
 export const ROLES = ["supplier", "assessor", "retailer", "admin"] as const;
@@ -24,8 +24,8 @@ export async function loginViaForm(page: Page, email: string, password = DEMO_PA
 }
 
 /** A page of its own (no stored session) logged in through the form as this user. */
-export async function pageAs(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ storageState: undefined });
+export async function pageAs(browser: Browser, email: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ storageState: undefined, ...options });
   const page = await context.newPage();
   await loginViaForm(page, email);
   await expect(page).not.toHaveURL(/\/login/);

@@ -482,7 +482,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: strin
         await patchUpload(tus, req, res, id);
       } catch (error) {
         if (!isTusError(error)) throw error;
-        answer(res, error.status_code, {}, error.body);
+        // A refused PATCH's body is not read to its end (node would, to keep the connection): the
+        // connection is closed after the answer, so a client sending 64 MiB at the wrong offset stops.
+        answer(res, error.status_code, req.complete ? {} : { Connection: "close" }, error.body);
       }
     } else if (req.method === "DELETE") {
       try {
