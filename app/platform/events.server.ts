@@ -125,6 +125,15 @@ export interface EventMap {
    */
   "user.disabled": { userId: string; email: string; by: AnyActor };
   /**
+   * The assessors free to act on suppliers' work changed: a conflict of interest declared or lifted
+   * (`organizationId`: that supplier), an assessor added, enabled or disabled (null: every supplier).
+   * Whoever waits on them follows (the approvals proposed: who may confirm them, notifications).
+   */
+  "assessors.changed": {
+    organizationId: string | null;
+    change: "conflict_declared" | "conflict_removed" | "assessor_created" | "assessor_enabled" | "assessor_disabled";
+  };
+  /**
    * A password reset link was made for a user who asked for it (/forgot-password) or by an admin: the
    * user is mailed it. `secretPath` (the link's path, with the token) is a secret fact (see `emit`):
    * only its SHA-256 is kept by the accounts module, and it is never written to the outbox.

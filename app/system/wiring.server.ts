@@ -22,6 +22,9 @@
  *                          extended, withdrawn told (notifications)
  *   fixes.certified     -> automatic suspension (monitoring)                          after commit
  *   submission.changed  -> the supplier / the assessors told (notifications)          in the transaction
+ *   assessors.changed   -> an approval proposal's confirmers follow: newly free ones   in the transaction
+ *                          asked, conflicted or disabled ones' notice taken back, the
+ *                          admins told when nobody can confirm (notifications)
  *   recurring.changed   -> the assessors / the supplier told (notifications)          in the transaction
  *   watch.published     -> the watching organisation's users told (notifications)     in the transaction
  *   user.disabled       -> the webhook endpoints the user registered removed (retail) in the transaction
@@ -37,6 +40,7 @@ import {
   notifyFindingChange,
   notifyRecurringChange,
   notifySealChange,
+  notifyAssessorsChange,
   notifySubmissionChange,
   notifyWatchEvent,
 } from "../features/notifications/rules.server";
@@ -111,6 +115,7 @@ export function wireEvents(): void {
   subscribe("seal.changed", "notifications: seals", "transaction", notifySealChange);
   subscribe("finding.changed", "notifications: reports", "transaction", notifyFindingChange);
   subscribe("submission.changed", "notifications: submissions", "transaction", notifySubmissionChange);
+  subscribe("assessors.changed", "notifications: who may confirm a proposal", "transaction", notifyAssessorsChange);
   subscribe("recurring.changed", "notifications: recurring evidence", "transaction", notifyRecurringChange);
   subscribe("watch.published", "notifications: watchers", "transaction", notifyWatchEvent);
   subscribe("advisory.published", "notifications: possibly affected (SBOMs)", "transaction", notifyPossiblyAffected);

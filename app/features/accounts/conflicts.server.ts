@@ -15,6 +15,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { emit } from "../../platform/events.server";
 import type { conflictInput } from "./forms";
 
 type Reader = Pick<Tx, "select">;
@@ -95,6 +96,7 @@ export function declareConflict(actor: Actor, input: z.infer<typeof conflictInpu
         createdAt: new Date(nowMs()),
       })
       .run();
+    emit(tx, "assessors.changed", { organizationId: org.id, change: "conflict_declared" });
     recordAudit(tx, actor, {
       action: "conflict.declared",
       target: { type: "user", id: assessor.id },
@@ -116,6 +118,7 @@ export function removeConflict(actor: Actor, id: string): void {
       .get();
     if (!row) throw new ServiceError("not_found", "No such declaration.");
     tx.delete(conflictDeclarations).where(eq(conflictDeclarations.id, id)).run();
+    emit(tx, "assessors.changed", { organizationId: row.d.organizationId, change: "conflict_removed" });
     recordAudit(tx, actor, {
       action: "conflict.removed",
       target: { type: "user", id: row.d.assessorId },

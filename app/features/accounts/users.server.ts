@@ -121,6 +121,7 @@ export async function createUser(
         createdAt: new Date(nowMs()),
       })
       .run();
+    if (input.role === "assessor") emit(tx, "assessors.changed", { organizationId: null, change: "assessor_created" });
     recordAudit(tx, actor, {
       action: "user.created",
       target: { type: "user", id },
@@ -232,6 +233,11 @@ export function setUserDisabled(
       // Their webhook endpoints are removed by the retail module, in this transaction.
       emit(tx, "user.disabled", { userId, email: user.email, by: actor });
     }
+    if (user.role === "assessor")
+      emit(tx, "assessors.changed", {
+        organizationId: null,
+        change: disabled ? "assessor_disabled" : "assessor_enabled",
+      });
     recordAudit(tx, actor, {
       action: disabled ? "user.disabled" : "user.enabled",
       target: { type: "user", id: userId },

@@ -185,6 +185,24 @@ export function latestKeyLike(tx: Tx, prefix: string): string | null {
   return newest?.key ?? null;
 }
 
+/** Every key starting with `prefix` that `notify` wrote (in-app or mail), with whether a notice of it is unread. */
+export function keysLike(tx: Tx, prefix: string): { key: string; unread: boolean }[] {
+  const found = new Map<string, boolean>();
+  for (const n of tx
+    .select({ key: notifications.key, readAt: notifications.readAt })
+    .from(notifications)
+    .where(keyStartsWith(notifications.key, prefix))
+    .all())
+    found.set(n.key, (found.get(n.key) ?? false) || n.readAt === null);
+  for (const m of tx
+    .selectDistinct({ key: mailOutbox.key })
+    .from(mailOutbox)
+    .where(keyStartsWith(mailOutbox.key, prefix))
+    .all())
+    if (!found.has(m.key)) found.set(m.key, false);
+  return [...found].map(([key, unread]) => ({ key, unread }));
+}
+
 /**
  * Takes back what `notify` wrote for `key`, when the change it told of was undone before anyone
  * could act on it (recurring evidence whose bytes the store never took): the in-app notifications,
@@ -195,13 +213,22 @@ export function latestKeyLike(tx: Tx, prefix: string): string | null {
 export function retract(
   tx: Tx,
   key: string,
-  opts: { keepUserIds?: readonly string[] } = {},
+  opts: { keepUserIds?: readonly string[]; onlyUserIds?: readonly string[] } = {},
 ): { notifications: number; mails: number } {
   // `keepUserIds`: those who acted on it keep theirs (the assessor who confirmed a proposal).
+  // `onlyUserIds`: taken back from these alone (an assessor no longer free to act on it).
   const keep = opts.keepUserIds?.length ? [...opts.keepUserIds] : null;
+  const only = opts.onlyUserIds ? [...opts.onlyUserIds] : null;
+  if (only && !only.length) return { notifications: 0, mails: 0 };
   const removed = tx
     .delete(notifications)
-    .where(and(eq(notifications.key, key), keep ? notInArray(notifications.userId, keep) : undefined))
+    .where(
+      and(
+        eq(notifications.key, key),
+        keep ? notInArray(notifications.userId, keep) : undefined,
+        only ? inArray(notifications.userId, only) : undefined,
+      ),
+    )
     .run().changes;
   const mails = tx
     .delete(mailOutbox)
@@ -209,6 +236,7 @@ export function retract(
       and(
         eq(mailOutbox.key, key),
         keep ? notInArray(mailOutbox.userId, keep) : undefined,
+        only ? inArray(mailOutbox.userId, only) : undefined,
         eq(mailOutbox.attempts, 0),
         or(
           inArray(mailOutbox.status, ["pending", "kept"]),

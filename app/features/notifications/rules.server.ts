@@ -16,6 +16,11 @@
  *                                           not the proposer, no author of the
  *                                           current verdicts, no conflict)
  *                                           nobody can confirm it: the admins      system       submission:<id>:proposed:v<version>:unconfirmable
+ *   assessors.changed (a conflict declared  each pending proposal (of that supplier): reviews / submission:<id>:proposed:v<version>
+ *     or lifted, an assessor added,         the new possible confirmers asked; the   system       (:unconfirmable)
+ *     enabled or disabled)                  notice taken back from one no longer free;
+ *                                           nobody can confirm it: the admins; else
+ *                                           their notice settled
  *   submission.changed proposal_confirmed   the proposer; the "proposed" notice    reviews      submission:<id>:proposal_confirmed:v<version>
  *                                           taken back from the other confirmers
  *   submission.changed proposal_returned    the proposer; the "proposed" notice    reviews      submission:<id>:proposal_returned:v<version>
@@ -58,6 +63,7 @@ import {
   decisions,
   findings,
   findingUpdates,
+  notifications,
   organizations,
   products,
   productVersions,
@@ -79,12 +85,12 @@ import { heldSealsOf } from "../findings/findings.server";
 import { NO_HELD_SEALS, overdueSealsText } from "../findings/domain/overdue-seals";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
-import { possibleConfirmers, verdictAuthors } from "../certification/review.server";
+import { pendingProposal, possibleConfirmers, verdictAuthors } from "../certification/review.server";
 import { sealEventRows, watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
-import { latestKeyLike, notify, retract, settle } from "./notify.server";
+import { keysLike, latestKeyLike, notify, retract, settle } from "./notify.server";
 import { admins, assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
 
@@ -167,6 +173,94 @@ function retractProposedNotice(
     .limit(1)
     .get();
   if (proposal) retract(tx, submissionKey(submissionId, "proposed", proposal.version), opts);
+}
+
+type SubmissionFacts = NonNullable<ReturnType<typeof submissionFacts>>;
+type Proposal = NonNullable<ReturnType<typeof pendingProposal>>;
+
+/**
+ * Asks whoever may confirm a pending approval proposal now (review.server.ts's rule, as the
+ * dashboard and the confirmation apply it: not the proposer, nor an author of the current verdicts,
+ * nor an assessor with a conflict of interest or disabled) and no one else: "Waiting for your
+ * confirmation" to each new one (one told before is not told again), taken back from one no longer
+ * free to confirm it. Nobody can confirm it: the approval waits on the administrators (add an
+ * assessor, or lift a conflict); once someone can again, their notice is settled.
+ */
+function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
+  const key = submissionKey(f.s.id, "proposed", proposal.submissionVersion);
+  const unconfirmable = `${key}:unconfirmable`;
+  const confirmers = possibleConfirmers(tx, f.s.organizationId, proposal.assessorId, verdictAuthors(tx, f.s.id)).map(
+    (c) => c.id,
+  );
+  const told = tx
+    .select({ userId: notifications.userId })
+    .from(notifications)
+    .where(eq(notifications.key, key))
+    .all()
+    .map((n) => n.userId);
+  retract(tx, key, { onlyUserIds: told.filter((id) => !confirmers.includes(id)) });
+  const proposedOn = formatDate(proposal.createdAt);
+  const today = formatDate(nowMs());
+  if (confirmers.length === 0) {
+    notify(tx, {
+      userIds: admins(tx),
+      category: "system",
+      kind: "submission.unconfirmable",
+      key: unconfirmableKey(tx, unconfirmable),
+      title: `No assessor can confirm an approval: ${f.label}`,
+      body: `${proposedOn === today ? `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}, and no other assessor can confirm it` : `On ${proposedOn} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}, and since ${today} no other assessor can confirm it`}: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
+      link: "/admin/conflicts",
+    });
+    return;
+  }
+  settle(tx, { prefix: unconfirmable }); // every time it was so
+  notify(tx, {
+    userIds: confirmers,
+    category: "reviews",
+    kind: "submission.proposed",
+    key,
+    title: `Waiting for your confirmation: ${f.label}`,
+    body: `On ${proposedOn} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}. A second assessor must confirm it or send it back (four eyes).`,
+    link: `/assessor/submissions/${f.s.id}`,
+  });
+}
+
+/**
+ * The key of "no assessor can confirm" for a proposal: `first` the first time, then `first:2`, `first:3`
+ * each time it is so again after its notice was done (someone could confirm it, and the notice was
+ * settled; or the admins read it) — while a notice of the latest time is unread, that one.
+ */
+function unconfirmableKey(tx: Tx, first: string): string {
+  const times = keysLike(tx, first).map((k) => ({
+    ...k,
+    n: k.key === first ? 1 : Number(k.key.slice(first.length + 1)),
+  }));
+  if (!times.length) return first;
+  const latest = times.reduce((a, b) => (b.n > a.n ? b : a));
+  return latest.unread ? latest.key : `${first}:${latest.n + 1}`;
+}
+
+/**
+ * `assessors.changed`: a conflict of interest declared or lifted, an assessor added, enabled or
+ * disabled. Each approval proposed on that supplier's work (any supplier's, for an assessor) that
+ * still waits asks whoever may confirm it now (askConfirmers).
+ */
+export function notifyAssessorsChange(tx: Tx, e: DomainEvent<"assessors.changed">): void {
+  const waiting = tx
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.status, "in_review"),
+        e.organizationId ? eq(submissions.organizationId, e.organizationId) : undefined,
+      ),
+    )
+    .all();
+  for (const { id } of waiting) {
+    const proposal = pendingProposal(tx, id);
+    const f = proposal && submissionFacts(tx, id);
+    if (proposal && f) askConfirmers(tx, f, proposal);
+  }
 }
 
 /**
@@ -274,31 +368,8 @@ export function notifySubmissionChange(tx: Tx, e: DomainEvent<"submission.change
       return;
     }
     case "proposed": {
-      // Whoever may confirm it (review.server.ts's rule, as the dashboard and the confirmation apply it):
-      // not the proposer, nor an author of the current verdicts (four eyes), nor a conflicted assessor.
-      const confirmers = possibleConfirmers(tx, f.s.organizationId, e.byUserId, verdictAuthors(tx, f.s.id));
-      if (confirmers.length === 0) {
-        // Nobody can confirm it: the approval waits on the administrators (add an assessor, or lift a conflict).
-        notify(tx, {
-          userIds: admins(tx),
-          category: "system",
-          kind: "submission.unconfirmable",
-          key: submissionKey(f.s.id, "proposed", e.version) + ":unconfirmable",
-          title: `No assessor can confirm an approval: ${f.label}`,
-          body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}, and no other assessor can confirm it: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
-          link: "/admin/conflicts",
-        });
-        return;
-      }
-      notify(tx, {
-        userIds: confirmers.map((c) => c.id),
-        category: "reviews",
-        kind: "submission.proposed",
-        key,
-        title: `Waiting for your confirmation: ${f.label}`,
-        body: `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}. A second assessor must confirm it or send it back (four eyes).`,
-        link: assessorLink,
-      });
+      const proposal = pendingProposal(tx, f.s.id);
+      if (proposal) askConfirmers(tx, f, proposal);
       return;
     }
     case "proposal_confirmed":

@@ -8,12 +8,20 @@
 // withdrawn or sent back.
 import { and, eq, like } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findings, mailOutbox, notifications, organizations, recurringEvidence, submissions } from "../../../db/schema";
+import {
+  conflictDeclarations,
+  findings,
+  mailOutbox,
+  notifications,
+  organizations,
+  recurringEvidence,
+  submissions,
+} from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { db, transaction } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { createUser } from "../../../app/features/accounts/users.server";
-import { declareConflict } from "../../../app/features/accounts/conflicts.server";
+import { createUser, setUserDisabled } from "../../../app/features/accounts/users.server";
+import { declareConflict, removeConflict } from "../../../app/features/accounts/conflicts.server";
 import {
   confirmApproval,
   possibleConfirmers,
@@ -571,5 +579,84 @@ describe("an approval nobody can confirm", () => {
       expect(told(actorByEmail(email), `submission:${id}:`)).toEqual([]);
     withdrawProposal(asha, id, version(id), "Waiting for a colleague.");
     expect(told(admin, `submission:${id}:proposed:`).map((n) => n.readAt !== null)).toEqual([true]);
+  });
+
+  it("follows the assessors: a conflict lifted asks the assessor it frees, one declared takes their notice back, and the admins hear each time nobody can", async () => {
+    const admin = actorByEmail("admin@demo.test");
+    const dave = actorByEmail("dave@assessors.test");
+    const brightnest = db()
+      .select()
+      .from(organizations)
+      .where(eq(organizations.name, "Brightnest Smart Home Ltd"))
+      .get()!;
+    const conflicted = ["assessor2@demo.test", "carol@conflicted.test", "dave@assessors.test"].map(actorByEmail);
+    const declaration = (who: Actor) =>
+      db()
+        .select()
+        .from(conflictDeclarations)
+        .where(
+          and(eq(conflictDeclarations.assessorId, who.userId), eq(conflictDeclarations.organizationId, brightnest.id)),
+        )
+        .get();
+    const declare = (who: Actor) =>
+      declareConflict(admin, { assessorId: who.userId, organizationId: brightnest.id, reason: "Advised Brightnest." });
+    for (const a of conflicted) if (!declaration(a)) declare(a);
+    const id = openTestDraft(
+      sam,
+      addTestVersion(sam, createTestProduct(sam, { name: "Brightnest Quiet Hub", model: "BN-QH1" })),
+    );
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(sam, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(sam, id);
+    takeSubmission(asha, id, version(id));
+    for (const ref of ["1", "2", "3"])
+      recordVerdict(asha, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
+    proposeApproval(asha, id, version(id), "All met.");
+    const proposed = `submission:${id}:proposed:v${version(id)}`;
+    const unread = (who: Actor) => told(who, `${proposed}:unconfirmable`).filter((n) => n.readAt === null);
+    expect(unread(admin).map((n) => n.key)).toEqual([`${proposed}:unconfirmable`]);
+
+    // The conflict that kept Dave out is lifted: he is asked, the admins' notice is done.
+    removeConflict(admin, declaration(dave)!.id);
+    const [asked] = told(dave, proposed);
+    expect(asked).toMatchObject({
+      key: proposed,
+      category: "reviews",
+      title: "Waiting for your confirmation: Brightnest Quiet Hub (firmware 1.0.0)",
+      link: `/assessor/submissions/${id}`,
+      readAt: null,
+    });
+    expect(asked.body).toMatch(/^On \d{1,2} \w+ \d{4} an assessor proposed approving Brightnest Quiet Hub/);
+    expect(mailStatus(proposed, dave)).toBe("kept");
+    expect(unread(admin)).toEqual([]);
+    for (const a of conflicted.filter((c) => c.userId !== dave.userId))
+      expect(told(a, `submission:${id}:`)).toEqual([]);
+
+    // Declared again: his notice (and its mail not yet sent) is taken back; the admins are told again.
+    declare(dave);
+    expect(told(dave, `submission:${id}:`)).toEqual([]);
+    expect(mailStatus(proposed, dave)).toBeUndefined();
+    expect(unread(admin).map((n) => n.key)).toEqual([`${proposed}:unconfirmable:2`]);
+    expect(unread(admin)[0].body).toContain("no other assessor can confirm it");
+
+    // An assessor added is free to confirm it; disabled, no longer: asked, then the notice taken back.
+    await createUser(admin, { email: "erin@assessors.test", name: "Erin Eyes", role: "assessor" });
+    const erin = actorByEmail("erin@assessors.test");
+    expect(told(erin, proposed).map((n) => n.title)).toEqual([
+      "Waiting for your confirmation: Brightnest Quiet Hub (firmware 1.0.0)",
+    ]);
+    expect(unread(admin)).toEqual([]);
+    setUserDisabled(admin, erin.userId, true);
+    expect(told(erin, proposed)).toEqual([]);
+    expect(unread(admin).map((n) => n.key)).toEqual([`${proposed}:unconfirmable:3`]);
+    // Enabled again: asked again. Confirmed by her: the proposal is done for everyone.
+    setUserDisabled(admin, erin.userId, false);
+    expect(told(erin, proposed)).toHaveLength(1);
+    expect(unread(admin)).toEqual([]);
+    await confirmApproval(erin, id, version(id), "Confirmed.");
+    expect(db().select().from(submissions).where(eq(submissions.id, id)).get()?.status).toBe("approved");
+    // A change of assessors afterwards asks nobody about a proposal that is no longer waiting.
+    removeConflict(admin, declaration(dave)!.id);
+    expect(told(dave, `submission:${id}:`)).toEqual([]);
   });
 });
