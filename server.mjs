@@ -146,14 +146,17 @@ function securePage(req, res) {
   // And only for the file itself: an answer without a policy of its own (the login redirect, a
   // line of text saying there is no such file) gets the strict machine policy back.
   if (EVIDENCE_DOWNLOAD.test(req.url ?? "")) {
+    // The file's answer sets nosniff itself: kept once, not twice.
     res.removeHeader("Content-Security-Policy");
     res.removeHeader("X-Frame-Options");
+    res.removeHeader("X-Content-Type-Options");
     const writeHead = res.writeHead;
     res.writeHead = function (...args) {
       if (!res.hasHeader("Content-Security-Policy")) {
         res.setHeader("Content-Security-Policy", MACHINE_CSP);
         res.setHeader("X-Frame-Options", "DENY");
       }
+      if (!res.hasHeader("X-Content-Type-Options")) res.setHeader("X-Content-Type-Options", "nosniff");
       return writeHead.apply(this, args);
     };
   } else {

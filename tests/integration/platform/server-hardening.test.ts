@@ -28,7 +28,7 @@ const file = ({ params }) =>
   (params.linkId ?? params.evidenceId) === "gone"
     ? new Response("There is no such file.", { status: 404, headers: { "Content-Type": "text/plain" } })
     : new Response("the file", {
-        headers: { "Content-Type": "text/plain", "Content-Security-Policy": ${JSON.stringify(EVIDENCE_CSP)}, "X-Frame-Options": "SAMEORIGIN" },
+        headers: { "Content-Type": "text/plain", "Content-Security-Policy": ${JSON.stringify(EVIDENCE_CSP)}, "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff" },
       });
 export const entry = {
   module: {
@@ -197,14 +197,15 @@ describe("server.mjs: Remix's old data requests (?_data=…)", () => {
 });
 
 describe("server.mjs: the evidence downloads' own policy", () => {
-  it("drops the page's CSP and X-Frame-Options only on the downloads' paths", async () => {
+  it("drops the page's CSP, X-Frame-Options and nosniff only on the downloads' paths (the file sets its own)", async () => {
     for (const p of ["/evidence/abc", "/evidence/abc?inline=1", "/evidence/recurring/xyz"]) {
       const r = await request(p);
-      expect({ p, csp: r.headers["content-security-policy"], frame: r.headers["x-frame-options"] }).toEqual({
+      expect({
         p,
-        csp: EVIDENCE_CSP,
-        frame: "SAMEORIGIN",
-      });
+        csp: r.headers["content-security-policy"],
+        frame: r.headers["x-frame-options"],
+        nosniff: r.headers["x-content-type-options"], // once, not the server's and the file's
+      }).toEqual({ p, csp: EVIDENCE_CSP, frame: "SAMEORIGIN", nosniff: "nosniff" });
     }
   });
 
@@ -227,12 +228,14 @@ describe("server.mjs: the evidence downloads' own policy", () => {
         body: r.body,
         csp: r.headers["content-security-policy"],
         frame: r.headers["x-frame-options"],
+        nosniff: r.headers["x-content-type-options"],
       }).toEqual({
         p,
         status: 404,
         body: "There is no such file.",
         csp: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         frame: "DENY",
+        nosniff: "nosniff",
       });
     }
   });
