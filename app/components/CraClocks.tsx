@@ -9,6 +9,7 @@ import type {
 } from "../features/findings/domain/cra-clocks";
 import { ARTICLE_14_APPLIES_FROM_TEXT, CRA_STATE_LABELS } from "../features/findings/domain/cra-clocks";
 import { formatDateTime } from "../platform/format";
+import { FieldError, fieldAria } from "./Field";
 import { SubmitButton } from "./SubmitButton";
 import { ScrollBox } from "./ScrollBox";
 
@@ -78,13 +79,10 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
     return {
       className: (name: string) => (mine && errors[name] ? "field field--error" : "field"),
       value: (name: string) => (mine ? values[name] : undefined),
-      invalid: (name: string) => (mine && errors[name] ? true : undefined),
-      error: (name: string) =>
-        mine && errors[name] ? (
-          <p className="field__error" role="alert">
-            {errors[name]}
-          </p>
-        ) : null,
+      /** aria-invalid and aria-describedby of the control `id`, pointing at its error. */
+      aria: (name: string, id: string) => fieldAria(id, { error: mine && errors[name] }),
+      has: (name: string) => Boolean(mine && errors[name]),
+      error: (name: string, id: string) => <FieldError id={id} message={mine ? errors[name] : undefined} />,
     };
   };
   const version = <input type="hidden" name="version" value={cra.version} />;
@@ -145,12 +143,12 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                     id="cra-subject"
                     name="subject"
                     defaultValue={record.value("subject") ?? cra.clocks.next?.subject ?? "vulnerability"}
-                    aria-invalid={record.invalid("subject")}
+                    {...record.aria("subject", "cra-subject")}
                   >
                     <option value="vulnerability">The actively exploited vulnerability (Article 14(2))</option>
                     <option value="incident">The severe incident (Article 14(4))</option>
                   </select>
-                  {record.error("subject")}
+                  {record.error("subject", "cra-subject")}
                 </div>
               ) : (
                 <input type="hidden" name="subject" value={cra.activelyExploited ? "vulnerability" : "incident"} />
@@ -161,13 +159,13 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   id="cra-kind"
                   name="kind"
                   defaultValue={record.value("kind") ?? cra.clocks.next?.kind ?? "early_warning"}
-                  aria-invalid={record.invalid("kind")}
+                  {...record.aria("kind", "cra-kind")}
                 >
                   <option value="early_warning">Early warning (24 h)</option>
                   <option value="notification">Notification (72 h)</option>
                   <option value="final_report">Final report</option>
                 </select>
-                {record.error("kind")}
+                {record.error("kind", "cra-kind")}
               </div>
               <div className={record.className("submittedAt")}>
                 <label htmlFor="cra-submittedAt">Submitted at (UTC)</label>
@@ -176,9 +174,9 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="submittedAt"
                   type="datetime-local"
                   defaultValue={record.value("submittedAt") ?? ""}
-                  aria-invalid={record.invalid("submittedAt")}
+                  {...record.aria("submittedAt", "cra-submittedAt")}
                 />
-                {record.error("submittedAt")}
+                {record.error("submittedAt", "cra-submittedAt")}
               </div>
               <div className={record.className("reference")}>
                 <label htmlFor="cra-reference">Reference (e.g. the ENISA single reporting platform&apos;s)</label>
@@ -187,9 +185,9 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="reference"
                   type="text"
                   defaultValue={record.value("reference") ?? ""}
-                  aria-invalid={record.invalid("reference")}
+                  {...record.aria("reference", "cra-reference")}
                 />
-                {record.error("reference")}
+                {record.error("reference", "cra-reference")}
               </div>
               <SubmitButton className="button" busy={busy}>
                 Record the submission
@@ -221,6 +219,7 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="activelyExploited"
                   value="yes"
                   defaultChecked={flag.value("activelyExploited") === "yes"}
+                  {...flag.aria("activelyExploited", "cra-flag")}
                 />{" "}
                 Actively exploited (Article 14(2))
               </label>
@@ -231,9 +230,9 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="awareAt"
                   type="datetime-local"
                   defaultValue={flag.value("awareAt") ?? ""}
-                  aria-invalid={flag.invalid("awareAt")}
+                  {...flag.aria("awareAt", "cra-awareAt")}
                 />
-                {flag.error("awareAt")}
+                {flag.error("awareAt", "cra-awareAt")}
               </div>
             </>
           ) : null}
@@ -245,6 +244,7 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="severeIncident"
                   value="yes"
                   defaultChecked={flag.value("severeIncident") === "yes"}
+                  {...flag.aria("activelyExploited", "cra-flag")}
                 />{" "}
                 Severe incident (Article 14(4))
               </label>
@@ -255,14 +255,14 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="incidentAwareAt"
                   type="datetime-local"
                   defaultValue={flag.value("incidentAwareAt") ?? ""}
-                  aria-invalid={flag.invalid("incidentAwareAt")}
+                  {...flag.aria("incidentAwareAt", "cra-incidentAwareAt")}
                 />
-                {flag.error("incidentAwareAt")}
+                {flag.error("incidentAwareAt", "cra-incidentAwareAt")}
               </div>
             </>
           ) : null}
-          {flag.error("activelyExploited") ? (
-            <div className="field field--error">{flag.error("activelyExploited")}</div>
+          {flag.has("activelyExploited") ? (
+            <div className="field field--error">{flag.error("activelyExploited", "cra-flag")}</div>
           ) : null}
           <SubmitButton className="button button--quiet" busy={busy}>
             Flag the report
@@ -276,8 +276,9 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
 type FieldHelpers = {
   className: (name: string) => string;
   value: (name: string) => string | undefined;
-  invalid: (name: string) => true | undefined;
-  error: (name: string) => ReactNode;
+  aria: (name: string, id: string) => ReturnType<typeof fieldAria>;
+  has: (name: string) => boolean;
+  error: (name: string, id: string) => ReactNode;
 };
 
 /** One flag's clocks, when the supplier became aware, and its correction and removal forms. */
@@ -366,9 +367,9 @@ function ClockSet({
               type="datetime-local"
               required
               defaultValue={correct.value("awareAt") ?? localValue(set.awareAt)}
-              aria-invalid={correct.invalid("awareAt")}
+              {...correct.aria("awareAt", `cra-correct-${s}`)}
             />
-            {correct.error("awareAt")}
+            {correct.error("awareAt", `cra-correct-${s}`)}
           </div>
           <SubmitButton className="button button--quiet" busy={busy}>
             Correct when you became aware
@@ -393,9 +394,9 @@ function ClockSet({
                 name="reason"
                 rows={2}
                 defaultValue={unflag.value("reason") ?? ""}
-                aria-invalid={unflag.invalid("reason")}
+                {...unflag.aria("reason", `cra-unflag-reason-${s}`)}
               />
-              {unflag.error("reason")}
+              {unflag.error("reason", `cra-unflag-reason-${s}`)}
             </div>
             <SubmitButton className="button button--danger" busy={busy}>
               Remove the flag

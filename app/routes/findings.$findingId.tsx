@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, Notice, TextareaField } from "../components/Field";
+import { Field, FieldError, FormError, Notice, TextareaField } from "../components/Field";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
 import { FindingDisclosurePanel } from "../components/FindingDisclosure";
 import {
@@ -377,16 +377,16 @@ export default function FindingPage() {
                         type="checkbox"
                         name="confirmWithdraw"
                         value="yes"
-                        aria-describedby="withdraw-effect"
+                        aria-describedby={
+                          failed?.fieldErrors?.confirmWithdraw
+                            ? "withdraw-effect confirm-withdraw-error"
+                            : "withdraw-effect"
+                        }
                         aria-invalid={failed?.fieldErrors?.confirmWithdraw ? true : undefined}
                       />{" "}
                       I understand: withdraw this report
                     </label>
-                    {failed?.fieldErrors?.confirmWithdraw ? (
-                      <p className="field__error" role="alert">
-                        {failed.fieldErrors.confirmWithdraw}
-                      </p>
-                    ) : null}
+                    <FieldError id="confirm-withdraw" message={failed?.fieldErrors?.confirmWithdraw} />
                   </div>
                 ) : null}
                 <SubmitButton className={t.danger ? "button button--danger" : "button"} busy={nav.state !== "idle"}>

@@ -1,7 +1,7 @@
 /** The signed-in user's mail choice per notification category (in-app notifications are always on). */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { FormError, Notice } from "../components/Field";
+import { FieldError, FormError, Notice } from "../components/Field";
 import { requireUser } from "../features/accounts/session.server";
 import { EMAIL_PREFERENCE_LABELS, EMAIL_PREFERENCES } from "../features/notifications/domain/categories";
 import { DIGEST_HOUR_UTC } from "../features/notifications/domain/mail-body";
@@ -69,17 +69,16 @@ export default function NotificationSettings() {
         {preferences.map((p) => {
           const error = failed?.fieldErrors?.[p.category];
           return (
-            <fieldset key={p.category} aria-describedby={`hint-${p.category}`}>
+            <fieldset
+              key={p.category}
+              aria-describedby={error ? `hint-${p.category} email-${p.category}-error` : `hint-${p.category}`}
+            >
               <legend>{p.label}</legend>
               <p className="field__hint" id={`hint-${p.category}`}>
                 {p.hint}
                 {p.urgent.length ? ` Emailed at once even with the daily digest: ${p.urgent.join("; ")}.` : null}
               </p>
-              {error ? (
-                <p className="field__error" role="alert">
-                  {error}
-                </p>
-              ) : null}
+              <FieldError id={`email-${p.category}`} message={error} />
               <div className="choices-row">
                 {EMAIL_PREFERENCES.map((choice) => (
                   <label className="choice" key={choice}>
@@ -88,6 +87,7 @@ export default function NotificationSettings() {
                       name={`email.${p.category}`}
                       value={choice}
                       defaultChecked={p.email === choice}
+                      aria-invalid={error ? true : undefined}
                     />
                     <span>{EMAIL_PREFERENCE_LABELS[choice]}</span>
                   </label>

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 
 vi.mock("@remix-run/react", () => ({
   Link: ({ to, ...props }: { to: string } & Record<string, unknown>) => createElement("a", { href: to, ...props }),
+  Form: (props: Record<string, unknown>) => createElement("form", props),
 }));
 
 const { Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldAria } =
@@ -16,6 +17,8 @@ const { SubmitButton } = await import("../../../app/components/SubmitButton");
 const { ScrollBox } = await import("../../../app/components/ScrollBox");
 const { VerdictBanner } = await import("../../../app/components/SealVerdict");
 const { checkTheFields } = await import("../../../app/platform/forms");
+const { CraReportingPanel } = await import("../../../app/components/CraClocks");
+const { craClocks } = await import("../../../app/features/findings/domain/cra-clocks");
 
 const html = (el: ReactElement) => renderToStaticMarkup(el);
 
@@ -140,5 +143,74 @@ describe("a seal's verdict heading", () => {
   it("names the serial when there is no product to name", () => {
     const markup = html(createElement(VerdictBanner, { verdict: "not_found", serial: "IOTS-0000-0000" }));
     expect(markup).toContain("seal IOTS-0000-0000</span></h1>");
+  });
+});
+
+describe("the CRA reporting forms", () => {
+  const aware = new Date("2026-12-01T10:00:00Z");
+  const cra = (flagged: boolean) => ({
+    activelyExploited: flagged,
+    severeIncident: false,
+    exploitedAwareAt: flagged ? aware : null,
+    incidentAwareAt: null,
+    clocks: flagged
+      ? craClocks(
+          {
+            activelyExploited: true,
+            severeIncident: false,
+            exploitedAwareAt: aware,
+            incidentAwareAt: null,
+            fixAvailableAt: null,
+            submissions: [],
+          },
+          new Date("2026-12-01T12:00:00Z"),
+        )
+      : null,
+    reports: [],
+    canFlag: !flagged,
+    withdrawn: false,
+    canRecord: flagged,
+    canCorrect: flagged,
+    canUnflag: { vulnerability: flagged, incident: false },
+    version: 3,
+  });
+  const panel = (flagged: boolean, values: Record<string, string>, errors: Record<string, string>) =>
+    html(createElement(CraReportingPanel, { cra: cra(flagged), values, errors, busy: false }));
+
+  it("tie each control of the form that was sent to its error", () => {
+    const recorded = panel(
+      true,
+      { intent: "cra_report" },
+      { submittedAt: "Enter when it was submitted.", reference: "Enter the reference." },
+    );
+    expect(recorded).toMatch(/id="cra-submittedAt"[^>]*aria-invalid="true" aria-describedby="cra-submittedAt-error"/);
+    expect(recorded).toMatch(/id="cra-reference"[^>]*aria-invalid="true" aria-describedby="cra-reference-error"/);
+    expect(recorded).toContain('id="cra-submittedAt-error" role="alert">Enter when it was submitted.</p>');
+    expect(describedIdsExist(recorded)).toBe(true);
+    // Another form's controls say nothing of it.
+    expect(recorded).not.toMatch(/id="cra-correct-vulnerability"[^>]*aria-invalid/);
+
+    const corrected = panel(
+      true,
+      { intent: "cra_correct", subject: "vulnerability" },
+      { awareAt: "Not in the future." },
+    );
+    expect(corrected).toMatch(/id="cra-correct-vulnerability"[^>]*aria-describedby="cra-correct-vulnerability-error"/);
+    expect(describedIdsExist(corrected)).toBe(true);
+
+    const unflagged = panel(true, { intent: "cra_unflag", subject: "vulnerability" }, { reason: "Say why." });
+    expect(unflagged).toMatch(
+      /id="cra-unflag-reason-vulnerability"[^>]*aria-describedby="cra-unflag-reason-vulnerability-error"/,
+    );
+    expect(describedIdsExist(unflagged)).toBe(true);
+  });
+
+  it("tie the flag's tick boxes to the error that neither was ticked", () => {
+    const markup = panel(false, { intent: "cra_flag" }, { activelyExploited: "Tick what to flag." });
+    expect(markup).toMatch(/name="activelyExploited"[^>]*aria-invalid="true" aria-describedby="cra-flag-error"/);
+    expect(markup).toMatch(/name="severeIncident"[^>]*aria-invalid="true" aria-describedby="cra-flag-error"/);
+    expect(markup).toContain('id="cra-flag-error" role="alert">Tick what to flag.</p>');
+    expect(describedIdsExist(markup)).toBe(true);
+    expect(panel(false, {}, {})).not.toContain("aria-invalid");
   });
 });
