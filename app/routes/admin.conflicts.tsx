@@ -9,7 +9,7 @@ import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { declareConflict, listConflicts, removeConflict } from "../features/accounts/conflicts.server";
 import { conflictInput } from "../features/accounts/forms";
-import { heldInReview, heldInReviewBy } from "../features/certification/review.server";
+import { confirmableBy, heldInReview, heldInReviewBy } from "../features/certification/review.server";
 
 export const meta: MetaFunction = () => [{ title: "Conflicts of interest — IoT Seal administration" }];
 
@@ -28,7 +28,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const parsed = parseForm(removeInput, form);
     if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
     const r = await attempt(() => removeConflict(admin, parsed.data.id));
-    return r.ok ? { ok: true as const, notice: "Declaration removed." } : r.response;
+    if (!r.ok) return r.response;
+    const { assessor, assessorId, organization, organizationId } = r.value;
+    const waiting = confirmableBy(admin, assessorId, organizationId);
+    return {
+      ok: true as const,
+      notice: `Declaration removed: ${assessor} may assess ${organization}'s work again.${
+        waiting
+          ? ` ${waiting === 1 ? "An approval proposed on it waits" : `${waiting} approvals proposed on it wait`} for a second assessor: ${assessor} has been asked to confirm ${waiting === 1 ? "it" : "them"}.`
+          : ""
+      }`,
+    };
   }
   const parsed = parseForm(conflictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);

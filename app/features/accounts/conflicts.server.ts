@@ -106,11 +106,20 @@ export function declareConflict(actor: Actor, input: z.infer<typeof conflictInpu
   });
 }
 
-export function removeConflict(actor: Actor, id: string): void {
+/** Removes a declaration; returns whom it concerned (the assessor and the supplier organisation). */
+export function removeConflict(
+  actor: Actor,
+  id: string,
+): { assessorId: string; assessor: string; organizationId: string; organization: string } {
   assertCan(actor, "admin.users.manage");
-  transaction((tx) => {
+  return transaction((tx) => {
     const row = tx
-      .select({ d: conflictDeclarations, assessor: users.email, organization: organizations.name })
+      .select({
+        d: conflictDeclarations,
+        assessor: users.email,
+        assessorName: users.name,
+        organization: organizations.name,
+      })
       .from(conflictDeclarations)
       .innerJoin(users, eq(users.id, conflictDeclarations.assessorId))
       .innerJoin(organizations, eq(organizations.id, conflictDeclarations.organizationId))
@@ -125,6 +134,12 @@ export function removeConflict(actor: Actor, id: string): void {
       organizationId: row.d.organizationId,
       details: { assessor: row.assessor, organization: row.organization, reason: row.d.reason },
     });
+    return {
+      assessorId: row.d.assessorId,
+      assessor: row.assessorName,
+      organizationId: row.d.organizationId,
+      organization: row.organization,
+    };
   });
 }
 

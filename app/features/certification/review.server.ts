@@ -835,6 +835,29 @@ export function heldInReviewBy(actor: AnyActor, assessorId: string, supplierOrga
 }
 
 /**
+ * How many approvals proposed on this supplier organisation's work wait for a second assessor that
+ * this assessor may confirm now (possibleConfirmers): for the admin who lifted a conflict of interest.
+ */
+export function confirmableBy(actor: AnyActor, assessorId: string, supplierOrganizationId: string): number {
+  assertCan(actor, "admin.users.manage");
+  const t = db();
+  return t
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(and(eq(submissions.status, "in_review"), eq(submissions.organizationId, supplierOrganizationId)))
+    .all()
+    .filter(({ id }) => {
+      const p = pendingProposal(t, id);
+      return (
+        p !== null &&
+        possibleConfirmers(t, supplierOrganizationId, p.assessorId, verdictAuthors(t, id)).some(
+          (c) => c.id === assessorId,
+        )
+      );
+    }).length;
+}
+
+/**
  * The assessors who could confirm an approval proposal on a supplier's submission now: every enabled
  * assessor but the proposer and the authors of the current verdicts (`verdictAuthorIds`) who has
  * no conflict of interest with the supplier (the same rules that refuse the confirmation), by name.

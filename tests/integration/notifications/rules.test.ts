@@ -23,6 +23,7 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import { createUser, setUserDisabled } from "../../../app/features/accounts/users.server";
 import { declareConflict, removeConflict } from "../../../app/features/accounts/conflicts.server";
 import {
+  confirmableBy,
   confirmApproval,
   possibleConfirmers,
   proposeApproval,
@@ -617,7 +618,14 @@ describe("an approval nobody can confirm", () => {
     expect(unread(admin).map((n) => n.key)).toEqual([`${proposed}:unconfirmable`]);
 
     // The conflict that kept Dave out is lifted: he is asked, the admins' notice is done.
-    removeConflict(admin, declaration(dave)!.id);
+    expect(confirmableBy(admin, dave.userId, brightnest.id)).toBe(0);
+    expect(removeConflict(admin, declaration(dave)!.id)).toEqual({
+      assessorId: dave.userId,
+      assessor: "Dave",
+      organizationId: brightnest.id,
+      organization: "Brightnest Smart Home Ltd",
+    });
+    expect(confirmableBy(admin, dave.userId, brightnest.id)).toBe(1); // what the admin's page says
     const [asked] = told(dave, proposed);
     expect(asked).toMatchObject({
       key: proposed,
