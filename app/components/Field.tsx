@@ -1,4 +1,11 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { useActionData } from "@remix-run/react";
+import {
+  useRef,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 interface FrameProps {
   label: string;
@@ -183,12 +190,19 @@ export function LiveRegion({ children, className }: { children?: ReactNode; clas
   );
 }
 
-/** The confirmation an action returns ("Answer saved."), announced politely to screen readers. */
+/**
+ * The confirmation an action returns ("Answer saved."), announced politely to screen readers. Each new
+ * answer of the page's action puts the message in anew, so the same words after a second save ("Answer
+ * saved." again) are announced again, not left as they were.
+ */
 export function Notice({ message }: { message?: string | null }) {
+  const answer = useActionData();
+  const said = useRef({ answer, times: 0 });
+  if (said.current.answer !== answer) said.current = { answer, times: said.current.times + 1 };
   return (
     <LiveRegion>
       {message ? (
-        <p className="alert alert--ok" role="status">
+        <p className="alert alert--ok" role="status" key={said.current.times}>
           {message}
         </p>
       ) : null}

@@ -121,7 +121,9 @@ test("an error is announced once, at its field", async ({ browser }) => {
   await context.close();
 });
 
-test("a saved answer is said in a live region that was there before it", async ({ browser }) => {
+test("a saved answer is said in a live region that was there before it, and said again after a second save", async ({
+  browser,
+}) => {
   const context = await browser.newContext({ storageState: stateFile("supplier") });
   const page = await context.newPage();
   await page.goto("/notifications/settings");
@@ -137,6 +139,12 @@ test("a saved answer is said in a live region that was there before it", async (
     "Your notification settings are saved",
   );
   await expect(save).toBeFocused();
+  // Saved again, with the same words: the message is put in anew (a new node, announced), not left as it was.
+  const first = await page.getByRole("status").elementHandle();
+  await save.click();
+  await expect.poll(() => first!.evaluate((el) => el.isConnected)).toBe(false);
+  await expect(page.getByRole("status")).toContainText("Your notification settings are saved");
+  expect(await handle!.evaluate((el) => el.isConnected)).toBe(true); // in the same live region
   await context.close();
 });
 

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.mock("@remix-run/react", () => ({
   Link: ({ to, ...props }: { to: string } & Record<string, unknown>) => createElement("a", { href: to, ...props }),
   Form: (props: Record<string, unknown>) => createElement("form", props),
+  useActionData: () => undefined,
 }));
 
 const { Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldAria } =
