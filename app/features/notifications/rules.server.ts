@@ -208,7 +208,7 @@ function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
       kind: "submission.unconfirmable",
       key: unconfirmableKey(tx, unconfirmable),
       title: `No assessor can confirm an approval: ${f.label}`,
-      body: `${proposedOn === today ? `On ${today} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}, and no other assessor can confirm it` : `On ${proposedOn} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}, and since ${today} no other assessor can confirm it`}: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
+      body: `${proposedOn === today ? `On ${today} an assessor proposed approving ${f.supplier}'s ${f.label} at level ${f.level}, and no other assessor can confirm it` : `On ${proposedOn} an assessor proposed approving ${f.supplier}'s ${f.label} at level ${f.level}, and since ${today} no other assessor can confirm it`}: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
       link: "/admin/conflicts",
     });
     return;
@@ -220,7 +220,7 @@ function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
     kind: "submission.proposed",
     key,
     title: `Waiting for your confirmation: ${f.label}`,
-    body: `On ${proposedOn} an assessor proposed approving ${f.label} (${f.supplier}) at level ${f.level}. A second assessor must confirm it or send it back (four eyes).`,
+    body: `On ${proposedOn} an assessor proposed approving ${f.supplier}'s ${f.label} at level ${f.level}. A second assessor must confirm it or send it back (four eyes).`,
     link: `/assessor/submissions/${f.s.id}`,
   });
 }

@@ -634,7 +634,9 @@ describe("an approval nobody can confirm", () => {
       link: `/assessor/submissions/${id}`,
       readAt: null,
     });
-    expect(asked.body).toMatch(/^On \d{1,2} \w+ \d{4} an assessor proposed approving Brightnest Quiet Hub/);
+    expect(asked.body).toMatch(
+      /^On \d{1,2} \w+ \d{4} an assessor proposed approving Brightnest Smart Home Ltd's Brightnest Quiet Hub \(firmware 1\.0\.0\) at level Baseline\./,
+    );
     expect(mailStatus(proposed, dave)).toBe("kept");
     expect(unread(admin)).toEqual([]);
     for (const a of conflicted.filter((c) => c.userId !== dave.userId))
