@@ -543,6 +543,19 @@ describe("approval proposals: put to who may confirm them, taken back when they 
 });
 
 describe("an approval nobody can confirm", () => {
+  /** A new Brightnest product's submission, every requirement passed by asha, who proposes approving it. */
+  const proposedByAsha = (name: string, model: string): string => {
+    const id = openTestDraft(sam, addTestVersion(sam, createTestProduct(sam, { name, model })));
+    for (const ref of ["1", "2", "3"])
+      saveAnswer(sam, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
+    submitSubmission(sam, id);
+    takeSubmission(asha, id, version(id));
+    for (const ref of ["1", "2", "3"])
+      recordVerdict(asha, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
+    proposeApproval(asha, id, version(id), "All met.");
+    return id;
+  };
+
   it("the administrators are told (and the proposer's page says so); the notice is done once the proposal ends", () => {
     const admin = actorByEmail("admin@demo.test");
     const brightnest = db()
@@ -557,17 +570,7 @@ describe("an approval nobody can confirm", () => {
         organizationId: brightnest.id,
         reason: "Advised Brightnest on this product line.",
       });
-    const id = openTestDraft(
-      sam,
-      addTestVersion(sam, createTestProduct(sam, { name: "Brightnest Lonely Hub", model: "BN-LH1" })),
-    );
-    for (const ref of ["1", "2", "3"])
-      saveAnswer(sam, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
-    submitSubmission(sam, id);
-    takeSubmission(asha, id, version(id));
-    for (const ref of ["1", "2", "3"])
-      recordVerdict(asha, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
-    proposeApproval(asha, id, version(id), "All met.");
+    const id = proposedByAsha("Brightnest Lonely Hub", "BN-LH1");
     const [notice] = told(admin, `submission:${id}:proposed:`);
     expect(notice).toMatchObject({
       category: "system",
@@ -602,17 +605,7 @@ describe("an approval nobody can confirm", () => {
     const declare = (who: Actor) =>
       declareConflict(admin, { assessorId: who.userId, organizationId: brightnest.id, reason: "Advised Brightnest." });
     for (const a of conflicted) if (!declaration(a)) declare(a);
-    const id = openTestDraft(
-      sam,
-      addTestVersion(sam, createTestProduct(sam, { name: "Brightnest Quiet Hub", model: "BN-QH1" })),
-    );
-    for (const ref of ["1", "2", "3"])
-      saveAnswer(sam, id, ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Public page." });
-    submitSubmission(sam, id);
-    takeSubmission(asha, id, version(id));
-    for (const ref of ["1", "2", "3"])
-      recordVerdict(asha, id, ref, { verdict: "pass", comment: "", accepted: false, version: version(id) });
-    proposeApproval(asha, id, version(id), "All met.");
+    const id = proposedByAsha("Brightnest Quiet Hub", "BN-QH1");
     const proposed = `submission:${id}:proposed:v${version(id)}`;
     const unread = (who: Actor) => told(who, `${proposed}:unconfirmable`).filter((n) => n.readAt === null);
     expect(unread(admin).map((n) => n.key)).toEqual([`${proposed}:unconfirmable`]);
