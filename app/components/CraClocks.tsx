@@ -244,6 +244,7 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
                   name="severeIncident"
                   value="yes"
                   defaultChecked={flag.value("severeIncident") === "yes"}
+                  // The service names the error "neither is ticked" by the first box: it is both boxes'.
                   {...flag.aria("activelyExploited", "cra-flag")}
                 />{" "}
                 Severe incident (Article 14(4))

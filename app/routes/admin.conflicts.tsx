@@ -33,9 +33,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const waiting = confirmableBy(admin, assessorId, organizationId);
     return {
       ok: true as const,
-      notice: `Declaration removed: ${assessor} may assess ${organization}'s work again.${
+      notice: `Declaration removed: ${assessor} is no longer declared conflicted with ${organization}.${
         waiting
-          ? ` ${waiting === 1 ? "An approval proposed on it waits" : `${waiting} approvals proposed on it wait`} for a second assessor: ${assessor} has been asked to confirm ${waiting === 1 ? "it" : "them"}.`
+          ? ` ${waiting === 1 ? "An approval of its work waits" : `${waiting} approvals of its work wait`} for a second assessor: ${assessor} has been asked to confirm ${waiting === 1 ? "it" : "them"}.`
           : ""
       }`,
     };

@@ -79,9 +79,10 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
   expect(cut).toMatchObject({ offset: 0, cut: true });
   expect(headOffset).toBe(cut.sent);
   expect(after.at(-1)).toEqual({ offset: headOffset, sent: size - headOffset, cut: false }); // the rest, in one PATCH
-  // Any other PATCH was the browser's own resend (from 0) or one answered 423 (from the offset),
-  // each refused at once. (How much a resumed upload sends again is measured by npm run bench:upload.)
-  for (const p of after.slice(0, -1)) expect([0, headOffset]).toContain(p.offset);
+  // Any other PATCH was the browser's own resend (from 0), or one from an offset a HEAD gave while
+  // the cut half was still being written, or answered 423: each refused at once, none past the half.
+  // (How much a resumed upload sends again is measured by npm run bench:upload.)
+  for (const p of after.slice(0, -1)) expect(p.offset).toBeLessThanOrEqual(headOffset);
   const attached = page.getByRole("list", { name: "Attached evidence" });
   await expect(attached.getByRole("link", { name })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/supplier-resumable-upload.png", fullPage: true });

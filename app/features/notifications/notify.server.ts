@@ -185,22 +185,49 @@ export function latestKeyLike(tx: Tx, prefix: string): string | null {
   return newest?.key ?? null;
 }
 
-/** Every key starting with `prefix` that `notify` wrote (in-app or mail), with whether a notice of it is unread. */
-export function keysLike(tx: Tx, prefix: string): { key: string; unread: boolean }[] {
-  const found = new Map<string, boolean>();
-  for (const n of tx
-    .select({ key: notifications.key, readAt: notifications.readAt })
-    .from(notifications)
-    .where(keyStartsWith(notifications.key, prefix))
-    .all())
-    found.set(n.key, (found.get(n.key) ?? false) || n.readAt === null);
-  for (const m of tx
-    .selectDistinct({ key: mailOutbox.key })
-    .from(mailOutbox)
-    .where(keyStartsWith(mailOutbox.key, prefix))
-    .all())
-    if (!found.has(m.key)) found.set(m.key, false);
-  return [...found].map(([key, unread]) => ({ key, unread }));
+/** Every key `notify` wrote (in-app or mail) that is `base` or starts with `base:`. */
+function keysOf(tx: Tx, base: string): Set<string> {
+  const under = (k: typeof notifications.key | typeof mailOutbox.key) => or(eq(k, base), keyStartsWith(k, `${base}:`));
+  return new Set(
+    [
+      ...tx.selectDistinct({ key: notifications.key }).from(notifications).where(under(notifications.key)).all(),
+      ...tx.selectDistinct({ key: mailOutbox.key }).from(mailOutbox).where(under(mailOutbox.key)).all(),
+    ].map((r) => r.key),
+  );
+}
+
+/**
+ * A to-do that can come back (no assessor can confirm an approval; then someone can; then nobody can
+ * again): the key to tell it under now. The first time `base`, then `base:2`, `base:3`…: while one is
+ * told and not yet done (closeToDo), that one, so nobody is told twice while it lasts, read or not;
+ * each time has its own key, so its mail its own Message-ID.
+ */
+export function recurringToDoKey(tx: Tx, base: string): string {
+  const keys = [...keysOf(tx, base)];
+  const open = keys.find((k) => !k.endsWith(":done"));
+  if (open) return open;
+  const times = keys.length; // each done
+  return times === 0 ? base : `${base}:${times + 1}`;
+}
+
+/**
+ * Marks the time of a recurring to-do that is told now done for everyone (`settle`; the notices stay
+ * in the lists) and keeps it, with its mail, under `<key>:done`, so that recurringToDoKey gives the
+ * next time a key of its own. Returns whether one was open.
+ */
+export function closeToDo(tx: Tx, base: string): boolean {
+  const open = [...keysOf(tx, base)].find((k) => !k.endsWith(":done"));
+  if (!open) return false;
+  settle(tx, { key: open });
+  tx.update(notifications)
+    .set({ key: `${open}:done` })
+    .where(eq(notifications.key, open))
+    .run();
+  tx.update(mailOutbox)
+    .set({ key: `${open}:done` })
+    .where(eq(mailOutbox.key, open))
+    .run();
+  return true;
 }
 
 /**

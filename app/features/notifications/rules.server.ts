@@ -90,7 +90,7 @@ import { sealEventRows, watchEventsOf, type WatchEvent } from "../retail/watch-f
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { consequenceWords } from "../monitoring/domain/recurring";
-import { keysLike, latestKeyLike, notify, retract, settle } from "./notify.server";
+import { closeToDo, latestKeyLike, notify, recurringToDoKey, retract, settle } from "./notify.server";
 import { admins, assessorsFor, supplierUsers, usersOfOrganizations } from "./recipients.server";
 import { atDeadlineWords, reportReminderKeys } from "./reminders.server";
 
@@ -184,7 +184,8 @@ type Proposal = NonNullable<ReturnType<typeof pendingProposal>>;
  * nor an assessor with a conflict of interest or disabled) and no one else: "Waiting for your
  * confirmation" to each new one (one told before is not told again), taken back from one no longer
  * free to confirm it. Nobody can confirm it: the approval waits on the administrators (add an
- * assessor, or lift a conflict); once someone can again, their notice is settled.
+ * assessor, or lift a conflict), told once however often the assessors change while it stays so;
+ * once someone can, their notice is done (closeToDo), and they are told again if nobody can any more.
  */
 function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
   const key = submissionKey(f.s.id, "proposed", proposal.submissionVersion);
@@ -206,14 +207,14 @@ function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
       userIds: admins(tx),
       category: "system",
       kind: "submission.unconfirmable",
-      key: unconfirmableKey(tx, unconfirmable),
+      key: recurringToDoKey(tx, unconfirmable), // while it stays so, nobody is told twice (read or not)
       title: `No assessor can confirm an approval: ${f.label}`,
       body: `${proposedOn === today ? `On ${today} an assessor proposed approving ${f.supplier}'s ${f.label} at level ${f.level}, and no other assessor can confirm it` : `On ${proposedOn} an assessor proposed approving ${f.supplier}'s ${f.label} at level ${f.level}, and since ${today} no other assessor can confirm it`}: every other assessor has a conflict of interest with ${f.supplier}, wrote its current verdicts, or is disabled. Add an assessor, or lift a conflict of interest that no longer holds, so that a second assessor can confirm it or send it back.`,
       link: "/admin/conflicts",
     });
     return;
   }
-  settle(tx, { prefix: unconfirmable }); // every time it was so
+  closeToDo(tx, unconfirmable); // done; should nobody be able to again, the admins are told again
   notify(tx, {
     userIds: confirmers,
     category: "reviews",
@@ -223,21 +224,6 @@ function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
     body: `On ${proposedOn} an assessor proposed approving ${f.supplier}'s ${f.label} at level ${f.level}. A second assessor must confirm it or send it back (four eyes).`,
     link: `/assessor/submissions/${f.s.id}`,
   });
-}
-
-/**
- * The key of "no assessor can confirm" for a proposal: `first` the first time, then `first:2`, `first:3`
- * each time it is so again after its notice was done (someone could confirm it, and the notice was
- * settled; or the admins read it) — while a notice of the latest time is unread, that one.
- */
-function unconfirmableKey(tx: Tx, first: string): string {
-  const times = keysLike(tx, first).map((k) => ({
-    ...k,
-    n: k.key === first ? 1 : Number(k.key.slice(first.length + 1)),
-  }));
-  if (!times.length) return first;
-  const latest = times.reduce((a, b) => (b.n > a.n ? b : a));
-  return latest.unread ? latest.key : `${first}:${latest.n + 1}`;
 }
 
 /**

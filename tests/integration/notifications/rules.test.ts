@@ -49,7 +49,7 @@ import { decideRecurringEvidence } from "../../../app/features/monitoring/recurr
 import { changeSealStatus, restateSuspension } from "../../../app/features/trust/seal-status.server";
 import { notifySubmissionChange } from "../../../app/features/notifications/rules.server";
 import { watchEventsOf } from "../../../app/features/retail/watch-feed.server";
-import { saveNotificationPreferences } from "../../../app/features/notifications/inbox.server";
+import { openNotification, saveNotificationPreferences } from "../../../app/features/notifications/inbox.server";
 import { actorByEmail } from "../../support/actors";
 import {
   addTestVersion,
@@ -74,6 +74,17 @@ function mailStatus(key: string, who: Actor): string | undefined {
     .from(mailOutbox)
     .where(and(eq(mailOutbox.key, key), eq(mailOutbox.userId, who.userId)))
     .get()?.status;
+}
+
+/** How many mails went to a user under keys starting with `prefix`, and with how many Message-IDs. */
+function mailsTo(who: Actor, prefix: string): number {
+  const rows = db()
+    .select({ messageId: mailOutbox.messageId })
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.userId, who.userId), like(mailOutbox.key, `${prefix}%`)))
+    .all();
+  expect(new Set(rows.map((r) => r.messageId)).size).toBe(rows.length);
+  return rows.length;
 }
 
 /** The notifications a user has, optionally only those whose key starts with `prefix`. */
@@ -652,6 +663,16 @@ describe("an approval nobody can confirm", () => {
     setUserDisabled(admin, erin.userId, true);
     expect(told(erin, proposed)).toEqual([]);
     expect(unread(admin).map((n) => n.key)).toEqual([`${proposed}:unconfirmable:3`]);
+    // Read by the admins, and still nobody can confirm it: a change of assessors that frees nobody
+    // (an assessor already conflicted disabled) tells them nothing new, in the app or by mail.
+    openNotification(admin, unread(admin)[0].id);
+    const before = { notices: told(admin, proposed).length, mails: mailsTo(admin, proposed) };
+    setUserDisabled(admin, actorByEmail("carol@conflicted.test").userId, true);
+    expect({ notices: told(admin, proposed).length, mails: mailsTo(admin, proposed) }).toEqual(before);
+    expect(unread(admin)).toEqual([]);
+    setUserDisabled(admin, actorByEmail("carol@conflicted.test").userId, false);
+    // Each time the admins were told has its own mail (its own Message-ID): three so far.
+    expect(before.mails).toBe(3);
     // Enabled again: asked again. Confirmed by her: the proposal is done for everyone.
     setUserDisabled(admin, erin.userId, false);
     expect(told(erin, proposed)).toHaveLength(1);
