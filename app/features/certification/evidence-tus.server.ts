@@ -482,9 +482,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: strin
         await patchUpload(tus, req, res, id);
       } catch (error) {
         if (!isTusError(error)) throw error;
-        // A refused PATCH's body is not read to its end (node would, to keep the connection): the
-        // connection is closed after the answer, so a client sending 64 MiB at the wrong offset stops.
-        answer(res, error.status_code, req.complete ? {} : { Connection: "close" }, error.body);
+        // Sent before its body was read to its end: server.mjs (closeIfUnread) closes the connection
+        // after the answer, reading what is still sent for 2 s at most, so the client stops sending.
+        answer(res, error.status_code, {}, error.body);
       }
     } else if (req.method === "DELETE") {
       try {
