@@ -1,4 +1,4 @@
-import { useActionData } from "@remix-run/react";
+import { useActionData, useLocation } from "@remix-run/react";
 import {
   useRef,
   type InputHTMLAttributes,
@@ -192,13 +192,16 @@ export function LiveRegion({ children, className }: { children?: ReactNode; clas
 
 /**
  * The confirmation an action returns ("Answer saved."), announced politely to screen readers. Each new
- * answer of the page's action puts the message in anew, so the same words after a second save ("Answer
- * saved." again) are announced again, not left as they were.
+ * answer of the page's action, and each visit (a notice a loader gives after the redirect of a save),
+ * puts the message in anew, so the same words after a second save ("Answer saved." again) are
+ * announced again, not left as they were.
  */
 export function Notice({ message }: { message?: string | null }) {
   const answer = useActionData();
-  const said = useRef({ answer, times: 0 });
-  if (said.current.answer !== answer) said.current = { answer, times: said.current.times + 1 };
+  const { key: visit } = useLocation(); // a loader's notice after a redirect: each visit says it anew
+  const said = useRef({ answer, visit, times: 0 });
+  if (said.current.answer !== answer || said.current.visit !== visit)
+    said.current = { answer, visit, times: said.current.times + 1 };
   return (
     <LiveRegion>
       {message ? (

@@ -148,6 +148,24 @@ test("a saved answer is said in a live region that was there before it, and said
   await context.close();
 });
 
+test("a loader's notice is said anew on each visit that has it (the same words after a second redirect)", async ({
+  page,
+}) => {
+  await page.goto("/login?reset=1");
+  await expectHydrated(page);
+  const words = "Your new password is set and you were signed out everywhere.";
+  await expect(page.getByRole("status")).toContainText(words);
+  const first = await page.getByRole("status").elementHandle();
+  // Arriving there again in the app (as after a redirect): a new node in the same live region.
+  await page.evaluate(() =>
+    (window as unknown as { __remixRouter: { navigate(to: string): Promise<void> } }).__remixRouter.navigate(
+      "/login?reset=1",
+    ),
+  );
+  await expect.poll(() => first!.evaluate((el) => el.isConnected)).toBe(false);
+  await expect(page.getByRole("status")).toContainText(words);
+});
+
 test("/verify takes the focus to the verdict it shows above its forms", async ({ page }) => {
   const { activeSeal } = seeded();
   await page.goto("/verify");

@@ -10,6 +10,7 @@ vi.mock("@remix-run/react", () => ({
   Link: ({ to, ...props }: { to: string } & Record<string, unknown>) => createElement("a", { href: to, ...props }),
   Form: (props: Record<string, unknown>) => createElement("form", props),
   useActionData: () => undefined,
+  useLocation: () => ({ key: "default", pathname: "/" }),
 }));
 
 const { Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldAria } =
