@@ -74,7 +74,12 @@ export function openNotification(actor: Actor, id: string): string {
       .from(notifications)
       .where(and(eq(notifications.id, id), eq(notifications.userId, actor.userId)))
       .get();
-    if (!row) throw new ServiceError("not_found", "You have no notification with this id.");
+    // A mail's link to a notice taken back since (what it told of changed before it was opened) lands here too.
+    if (!row)
+      throw new ServiceError(
+        "not_found",
+        "You have no notification with this id. A notification is taken back when what it told of changed before you opened it (a proposal withdrawn, a conflict of interest declared); your notifications list has what stands.",
+      );
     if (!row.readAt)
       tx.update(notifications)
         .set({ readAt: new Date(nowMs()) })
