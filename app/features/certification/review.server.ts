@@ -841,20 +841,32 @@ export function heldInReviewBy(actor: AnyActor, assessorId: string, supplierOrga
 export function confirmableBy(actor: AnyActor, assessorId: string, supplierOrganizationId: string): number {
   assertCan(actor, "admin.users.manage");
   const t = db();
+  return waitingProposals(t, supplierOrganizationId).filter(({ submissionId, proposal }) =>
+    possibleConfirmers(t, supplierOrganizationId, proposal.assessorId, verdictAuthors(t, submissionId)).some(
+      (c) => c.id === assessorId,
+    ),
+  ).length;
+}
+
+/**
+ * The approval proposals waiting for a second assessor on this supplier organisation's work (null:
+ * every supplier's), with the submission each is on.
+ */
+export function waitingProposals(t: Reader, supplierOrganizationId: string | null) {
   return t
     .select({ id: submissions.id })
     .from(submissions)
-    .where(and(eq(submissions.status, "in_review"), eq(submissions.organizationId, supplierOrganizationId)))
+    .where(
+      and(
+        eq(submissions.status, "in_review"),
+        supplierOrganizationId ? eq(submissions.organizationId, supplierOrganizationId) : undefined,
+      ),
+    )
     .all()
-    .filter(({ id }) => {
-      const p = pendingProposal(t, id);
-      return (
-        p !== null &&
-        possibleConfirmers(t, supplierOrganizationId, p.assessorId, verdictAuthors(t, id)).some(
-          (c) => c.id === assessorId,
-        )
-      );
-    }).length;
+    .flatMap(({ id }) => {
+      const proposal = pendingProposal(t, id);
+      return proposal ? [{ submissionId: id, proposal }] : [];
+    });
 }
 
 /**

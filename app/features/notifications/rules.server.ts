@@ -85,7 +85,7 @@ import { heldSealsOf } from "../findings/findings.server";
 import { NO_HELD_SEALS, overdueSealsText } from "../findings/domain/overdue-seals";
 import { requirementsInScope } from "../certification/submission-records.server";
 import { sentBack } from "../certification/submissions.server";
-import { pendingProposal, possibleConfirmers, verdictAuthors } from "../certification/review.server";
+import { pendingProposal, possibleConfirmers, verdictAuthors, waitingProposals } from "../certification/review.server";
 import { sealEventRows, watchEventsOf, type WatchEvent } from "../retail/watch-feed.server";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
@@ -232,20 +232,9 @@ function askConfirmers(tx: Tx, f: SubmissionFacts, proposal: Proposal): void {
  * still waits asks whoever may confirm it now (askConfirmers).
  */
 export function notifyAssessorsChange(tx: Tx, e: DomainEvent<"assessors.changed">): void {
-  const waiting = tx
-    .select({ id: submissions.id })
-    .from(submissions)
-    .where(
-      and(
-        eq(submissions.status, "in_review"),
-        e.organizationId ? eq(submissions.organizationId, e.organizationId) : undefined,
-      ),
-    )
-    .all();
-  for (const { id } of waiting) {
-    const proposal = pendingProposal(tx, id);
-    const f = proposal && submissionFacts(tx, id);
-    if (proposal && f) askConfirmers(tx, f, proposal);
+  for (const { submissionId, proposal } of waitingProposals(tx, e.organizationId)) {
+    const f = submissionFacts(tx, submissionId);
+    if (f) askConfirmers(tx, f, proposal);
   }
 }
 
