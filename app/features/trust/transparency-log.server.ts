@@ -103,14 +103,15 @@ export function signLogAsServer(opts: { quiet?: boolean } = {}): string | null {
  * authority on where the portal lives. Any other process (a script run from a shell without the
  * server's PUBLIC_URL or PORT) follows the server: it signs under the latest checkpoint's origin
  * once the log has one, and says so once per process when its own would differ; an empty log
- * takes the process's own.
+ * takes the process's own. Only a process that appends (`opts.appending`) is told: one that only
+ * reads the log (a restore's check against the publication, a proof) has nothing to set.
  */
-export function currentLogOrigin(t: Reader = db()): string {
+export function currentLogOrigin(t: Reader = db(), opts: { appending?: boolean } = {}): string {
   const own = environmentLogOrigin();
   if (signsAsServer) return own;
   const latest = latestOrigin(t).get()?.origin;
   if (latest === undefined) return own;
-  if (own !== latest && !warnedOrigins.has(`${latest} ${own}`)) {
+  if (opts.appending && own !== latest && !warnedOrigins.has(`${latest} ${own}`)) {
     warnedOrigins.add(`${latest} ${own}`);
     console.warn(originMismatch(latest, own));
   }
@@ -193,7 +194,7 @@ function append(tx: Tx, entry: Record<string, unknown>, withProof: boolean): { i
 
 /** Signs and stores the checkpoint for a new tree size, under the log's origin (read in `tx`, before the insert). */
 function signCheckpoint(tx: Tx, treeSize: number, root: Buffer, at: Date): { origin: string; note: string } {
-  const origin = currentLogOrigin(tx);
+  const origin = currentLogOrigin(tx, { appending: true });
   const signer = signingKeys(getEnv().dataDir).signerSync();
   const body = checkpointBody(origin, treeSize, root);
   const signature = crypto.sign(null, Buffer.from(body), signer.key);
@@ -219,7 +220,7 @@ export function restoreLeaves(tx: Tx, entries: readonly Buffer[], note: string):
   const previous = q.last.get();
   const from = previous ? previous.i + 1 : 0;
   const keys = signingKeys(getEnv().dataDir).jwks().keys;
-  const origin = currentLogOrigin(tx);
+  const origin = currentLogOrigin(tx, { appending: true });
   const checkpoint = verifyCheckpoint(note, origin, keys);
   if (!checkpoint)
     throw new RangeError("The checkpoint is not this log's (its origin, or no key of this portal signed it).");

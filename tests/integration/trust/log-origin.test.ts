@@ -85,6 +85,16 @@ describe("the transparency log's origin", () => {
     expect(new Set(origins())).toEqual(new Set([first]));
   }, 60_000);
 
+  it("a script that only reads the log (a restore's check, a proof, the verifier keys) follows its origin and says nothing", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    runAs({ baseUrl: "http://localhost:3000", port: 3000, publicUrlSet: false }); // a shell without the server's PORT
+    expect(currentLogOrigin()).toBe(first);
+    const proved = inclusionProofFor(0);
+    expect(proved.ok && proved.value.origin).toBe(first);
+    expect(logVerifierKeys().every((k) => k.startsWith(`${first}+`))).toBe(true);
+    expect(said(warn)).toEqual([]);
+  });
+
   it("a script whose PUBLIC_URL/PORT differ from the server's follows the log's latest checkpoint, and says so once", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const size = origins().length;
