@@ -224,6 +224,28 @@ for (const role of ROLES) {
   });
 }
 
+test("a visitor's bar at 320 px is two rows: the brand with Log in and Sign up, then Verify a seal", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  await page.goto("/verify");
+  const box = async (locator: ReturnType<Page["locator"]>) => (await locator.boundingBox())!;
+  const bar = page.locator("header.topbar");
+  const brand = await box(bar.locator(".brand"));
+  const signUp = await box(bar.getByRole("link", { name: "Sign up" }));
+  const logIn = await box(bar.getByRole("link", { name: "Log in" }));
+  const verify = await box(bar.getByRole("link", { name: "Verify a seal" }));
+  // One line: the buttons' middles level with the brand's; Verify a seal below them all.
+  for (const b of [signUp, logIn]) expect(Math.abs(b.y + b.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(6);
+  expect(verify.y).toBeGreaterThanOrEqual(signUp.y + signUp.height);
+  expect(signUp.x + signUp.width, "Sign up's right edge").toBeLessThanOrEqual(320);
+  expect((await box(bar)).height, "the bar's height").toBeLessThan(100);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+  await page.screenshot({ path: "test-results/screenshots/320-visitor.png" });
+  await context.close();
+});
+
 test("a filter panel does not stay over the rows the keyboard moves to", async ({ browser }) => {
   const context = await browser.newContext({
     storageState: stateFile("admin"),
