@@ -494,8 +494,11 @@ server.on("error", async (error) => {
 server.listen(env.port, env.host, () => {
   listening = true;
   const worker = cluster.isWorker ? `, worker ${process.pid}` : "";
+  // Where this process listens; behind a proxy PUBLIC_URL (what seals and links carry) is another address, said too.
+  const bound = `http://${env.host && env.host !== "0.0.0.0" && env.host !== "::" ? (env.host.includes(":") ? `[${env.host}]` : env.host) : "localhost"}:${env.port}`;
+  const where = env.publicUrlSet && env.baseUrl !== bound ? `${bound} (public address ${env.baseUrl})` : bound;
   console.log(
-    `IoT Seal is listening on ${env.baseUrl} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""}${worker})`,
+    `IoT Seal is listening on ${where} (data in ${env.dataDir}${env.demoMode ? ", demo mode" : ""}${worker})`,
   );
   logStartupReport();
   report.startBackgroundWorkers?.(); // the mail, the sweep, webhooks, …, each under its lease

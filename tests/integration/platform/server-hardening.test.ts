@@ -41,7 +41,7 @@ export const entry = {
       role: opts.clusterWorker ? "worker" : wc > 1 ? "primary" : "single",
       env: {
         port: Number(process.env.PORT), host: "127.0.0.1",
-        baseUrl: process.env.PUBLIC_URL ?? "http://127.0.0.1:" + process.env.PORT,
+        baseUrl: process.env.PUBLIC_URL ?? "http://127.0.0.1:" + process.env.PORT, publicUrlSet: process.env.PUBLIC_URL !== undefined,
         dataDir: process.env.DATA_DIR, demoMode: false, trustProxy: 0, cookieSecure: false,
         logRequests: false, nodeEnv: process.env.NODE_ENV, webConcurrency: wc,
       },
@@ -273,6 +273,10 @@ describe("server.mjs start-up", () => {
     const listening = lines.findIndex((l) => l.includes("is listening"));
     expect(listening).toBeGreaterThanOrEqual(0);
     expect(lines.indexOf("BACKGROUND WORKERS STARTED")).toBeGreaterThan(listening);
+    // Where it listens, and the public address seals and links carry (another one, behind a proxy).
+    expect(lines[listening]).toContain(
+      `IoT Seal is listening on http://127.0.0.1:${port} (public address ${PUBLIC_URL})`,
+    );
   });
 
   /** Runs server.mjs on a port that is taken: its exit code and what it wrote. */
