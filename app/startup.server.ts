@@ -31,6 +31,7 @@ import {
 } from "./features/public/publication.server";
 import { litestreamProblem, startReplication, type Replication } from "./platform/replication.server";
 import { folderProblem } from "./features/public/adapters/publication-sinks.server";
+import { s3TargetProblem } from "./features/certification/adapters/s3-evidence-store.server";
 import { sweepDurableTemps } from "./platform/durable-fs.server";
 import { runUnderLease, type LeasedWorker } from "./platform/leases.server";
 import { closeRateLimitStore } from "./platform/rate-limit-store.server";
@@ -62,6 +63,38 @@ export interface StartupReport {
   startBackgroundWorkers?: () => void;
 }
 
+/**
+ * Each bucket the environment names (EVIDENCE_STORE, PUBLISH_TO, DB_REPLICA), listed once, side by
+ * side: settings the bucket refuses (it does not exist, the credentials, the region) are problems
+ * that stop the start, naming the variable; a store that does not answer now is said and the start
+ * goes on (it may come back: uploads answer 503 meanwhile, publication and replication retry).
+ */
+async function bucketProblems(env: ReturnType<typeof getEnv>): Promise<string[]> {
+  const targets: { name: string; bucket: string; prefix: string; meanwhile: string }[] = [];
+  if (env.evidenceStore.kind === "s3")
+    targets.push({
+      name: "EVIDENCE_STORE",
+      ...env.evidenceStore,
+      meanwhile: "evidence uploads and downloads answer 503",
+    });
+  if (env.publishTo.kind === "s3")
+    targets.push({ name: "PUBLISH_TO", ...env.publishTo, meanwhile: "publication is retried" });
+  if (env.dbReplica?.kind === "s3")
+    targets.push({ name: "DB_REPLICA", ...env.dbReplica, meanwhile: "Litestream retries" });
+  const found = await Promise.all(targets.map((t) => s3TargetProblem(env.s3, t.bucket, t.prefix)));
+  const problems: string[] = [];
+  found.forEach((problem, i) => {
+    const t = targets[i];
+    const where = `s3://${t.bucket}${t.prefix ? `/${t.prefix}` : ""}${env.s3.endpoint ? ` at ${env.s3.endpoint}` : ""}`;
+    if (problem?.kind === "misconfigured") problems.push(`${t.name}: ${where}: ${problem.reason}`);
+    else if (problem)
+      console.warn(
+        `[s3] ${t.name} (${where}) does not answer now (${problem.reason}); the portal starts, and until it does ${t.meanwhile}.`,
+      );
+  });
+  return problems;
+}
+
 /** The portal must not start on this data directory; `message` says why and what to do. */
 export class StartupRefusal extends Error {
   readonly refusal = true;
@@ -87,6 +120,7 @@ export async function startup(
       problems.push(`PUBLISH_TO: ${folder}: give a folder this process can write, s3://bucket/prefix, or none`);
     const litestream = env.dbReplica ? litestreamProblem() : null;
     if (litestream) problems.push(litestream);
+    problems.push(...(await bucketProblems(env)));
     if (problems.length) throw new EnvError(problems);
   }
   const deferred = opts.deferBackgroundWorkers ? { startBackgroundWorkers } : {};

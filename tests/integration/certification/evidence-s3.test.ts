@@ -10,6 +10,7 @@
 // evidence, downloads), and an upload it cuts off keeps none of its files.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -65,8 +66,15 @@ const { openEvidence, store, unlinkEvidence } = await import("../../../app/featu
 const { attachUploads } = await import("../../../app/features/certification/evidence.server");
 const { BEING_REMOVED, collectEvidence, collectRemoteEvidence, remoteEvidenceCollectionIdle } =
   await import("../../../app/features/certification/evidence-gc.server");
-const { PART_BYTES, S3EvidenceStore, STORE_UNAVAILABLE_READ, STORE_UNAVAILABLE_WRITE } =
-  await import("../../../app/features/certification/adapters/s3-evidence-store.server");
+const {
+  PART_BYTES,
+  S3EvidenceStore,
+  STORE_MISCONFIGURED_READ,
+  STORE_MISCONFIGURED_WRITE,
+  STORE_UNAVAILABLE_READ,
+  STORE_UNAVAILABLE_WRITE,
+  s3TargetProblem,
+} = await import("../../../app/features/certification/adapters/s3-evidence-store.server");
 const { startup, shutdown } = await import("../../../app/startup.server");
 const { actorByEmail } = await import("../../support/actors");
 const { addTestVersion, createTestProduct, openTestDraft } = await import("../../support/submissions");
@@ -427,6 +435,54 @@ describe("evidence on S3: the bucket cannot be reached", () => {
     );
     expect(refused).toBeInstanceOf(ServiceError);
     expect(refused).toMatchObject({ status: 503, message: STORE_UNAVAILABLE_READ });
+  });
+});
+
+describe("evidence on S3: settings the bucket refuses", () => {
+  const refusedWith = (message: string) => (e: unknown) =>
+    e instanceof ServiceError && e.status === 503 && e.message === message;
+
+  it("a bucket that does not exist: an upload and a download answer 503 saying an administrator must correct it, not 'try again'", async () => {
+    const missing = `no-such-bucket-${crypto.randomUUID().slice(0, 8)}`;
+    const wrong = new S3EvidenceStore(s3.client, { bucket: missing, prefix: "iot-seal" }, s3.staging);
+    const body = Buffer.from(`misconfigured ${crypto.randomUUID()}\n`);
+    const received = await wrong.receive(Readable.from([body]), 16 * MiB);
+    await expect(wrong.commit(received)).rejects.toSatisfy(refusedWith(STORE_MISCONFIGURED_WRITE));
+    expect(fs.readdirSync(tmpDir())).toEqual([]);
+    // Not "the file is missing": the bucket is (a 404 too, NoSuchBucket rather than NoSuchKey).
+    await expect(wrong.open(sha(body))).rejects.toSatisfy(refusedWith(STORE_MISCONFIGURED_READ));
+    expect(STORE_MISCONFIGURED_WRITE).toContain("An administrator must correct them");
+  });
+
+  it("the start-up probe: the configured bucket answers; a missing bucket or refused credentials are settings to fix; a closed port is a store that does not answer", async () => {
+    const settings = getEnv().s3;
+    expect(await s3TargetProblem(settings, s3.bucket, s3.prefix)).toBeNull();
+    expect(await s3TargetProblem(settings, `no-such-bucket-${crypto.randomUUID().slice(0, 8)}`, "x")).toMatchObject({
+      kind: "misconfigured",
+    });
+    const key = process.env.AWS_ACCESS_KEY_ID;
+    process.env.AWS_ACCESS_KEY_ID = "NOTAKEYTHESTOREKNOWS"; // read by the new client's credential chain
+    try {
+      expect(await s3TargetProblem(settings, s3.bucket, s3.prefix)).toEqual({
+        kind: "misconfigured",
+        reason: "the store does not know the access key (InvalidAccessKeyId: AWS_ACCESS_KEY_ID)",
+      });
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = key;
+    }
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const down = await s3TargetProblem(
+      { ...settings, endpoint: `http://127.0.0.1:${closed}`, forcePathStyle: true },
+      s3.bucket,
+      s3.prefix,
+    );
+    expect(down?.kind).toBe("unreachable");
+    expect(down?.reason).toMatch(/ECONNREFUSED/);
   });
 });
 

@@ -4,7 +4,8 @@
 // cannot listen has taken no lease and sent nothing. What the environment names but this machine
 // cannot do stops it too, naming the variable: a PUBLISH_TO folder that cannot be made or written
 // (even under /proc, where Node's recursive mkdir never returns), a LITESTREAM_BIN that is not
-// Litestream 0.3 (it would be restarted forever, replicating nothing).
+// Litestream 0.3 (it would be restarted forever, replicating nothing), a bucket that does not exist
+// (EVIDENCE_STORE, PUBLISH_TO, DB_REPLICA: each is listed once at start).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { EnvError } from "../../../app/platform/env.server";
 import { leaseOf } from "../../../app/platform/leases.server";
 import { startup } from "../../../app/startup.server";
+import { startS3rver } from "../../support/s3rver";
 
 const ownDataDir = process.env.DATA_DIR!;
 
@@ -88,6 +90,38 @@ describe("startup", () => {
       }))
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses buckets that do not exist, naming each variable, before opening the database; a bucket that answers is not named", async () => {
+    const s3 = await startS3rver(["exists"]);
+    const names = ["EVIDENCE_STORE", "PUBLISH_TO", "DB_REPLICA", ...Object.keys(s3.env)];
+    const saved = Object.fromEntries(names.map((k) => [k, process.env[k]]));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "startup-buckets-"));
+    try {
+      Object.assign(process.env, s3.env, {
+        DATA_DIR: elsewhere, // read afresh
+        EVIDENCE_STORE: "s3://no-such-bucket/evidence",
+        PUBLISH_TO: "s3://exists/site",
+        DB_REPLICA: "s3://missing-replica/db",
+      });
+      const refused = await startup().then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(EnvError);
+      expect((refused as EnvError).problems).toEqual([
+        `EVIDENCE_STORE: s3://no-such-bucket/evidence at ${s3.endpoint}: the bucket does not exist (NoSuchBucket)`,
+        `DB_REPLICA: s3://missing-replica/db at ${s3.endpoint}: the bucket does not exist (NoSuchBucket)`,
+      ]);
+      expect(fs.readdirSync(elsewhere).filter((f) => f !== "session-secret")).toEqual([]); // no database
+    } finally {
+      process.env.DATA_DIR = ownDataDir;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await s3.stop();
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });

@@ -61,13 +61,17 @@ export interface S3Timeouts {
 export const S3_TIMEOUTS: S3Timeouts = { connectionMs: 5_000, requestMs: 60_000 };
 
 /** Credentials come from the SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, an instance role. */
-export function createS3Client(s: Omit<S3Settings, "bucket" | "prefix">, timeouts: S3Timeouts = S3_TIMEOUTS): S3Client {
+export function createS3Client(
+  s: Omit<S3Settings, "bucket" | "prefix">,
+  timeouts: S3Timeouts = S3_TIMEOUTS,
+  maxAttempts = 5,
+): S3Client {
   const { S3Client } = loadSdk().s3;
   return new S3Client({
     region: s.region,
     endpoint: s.endpoint,
     forcePathStyle: s.forcePathStyle,
-    maxAttempts: 5,
+    maxAttempts,
     // Without these a store that accepts the connection and never answers holds the request for
     // ever. throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes.
     requestHandler: {
@@ -91,8 +95,10 @@ const PARTS_IN_FLIGHT = 4;
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** The object is not there (not: the bucket is not there, also a 404, which is a setting gone wrong). */
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e?.name === "NoSuchBucket") return false;
   return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
 }
 
@@ -105,11 +111,87 @@ function isLocalFileError(error: unknown): boolean {
 export const STORE_UNAVAILABLE_WRITE =
   "The evidence store cannot be reached; nothing was kept. Try again in a few minutes.";
 export const STORE_UNAVAILABLE_READ = "The evidence store cannot be reached. Try again in a few minutes.";
+/** A bucket that refuses the portal's settings: waiting does not help, an administrator must change them. */
+const STORE_MISCONFIGURED =
+  "The evidence store refuses the portal's requests: its bucket or credentials are set up wrongly. An administrator must correct them (the server's log says what is wrong); waiting will not help.";
+export const STORE_MISCONFIGURED_WRITE = `${STORE_MISCONFIGURED} Nothing was kept.`;
+export const STORE_MISCONFIGURED_READ = STORE_MISCONFIGURED;
 
-/** What the bucket's failure is reported as (503, the message); the SDK's error goes to the log and stays as the cause. */
+/**
+ * What a bucket's error says is wrong with the portal's settings, not with the store's
+ * availability: no retry helps (the bucket does not exist, the credentials are missing or refused,
+ * the bucket is in another region). Null for anything else: a store that is down, a timeout, a 5xx.
+ */
+export function s3Misconfiguration(error: unknown): string | null {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  switch (e?.Code ?? e?.name) {
+    case "NoSuchBucket":
+      return "the bucket does not exist (NoSuchBucket)";
+    case "InvalidAccessKeyId":
+      return "the store does not know the access key (InvalidAccessKeyId: AWS_ACCESS_KEY_ID)";
+    case "SignatureDoesNotMatch":
+      return "the secret key does not match the access key (SignatureDoesNotMatch: AWS_SECRET_ACCESS_KEY)";
+    case "CredentialsProviderError":
+      return "no credentials were found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or give the machine a role)";
+    case "PermanentRedirect":
+    case "AuthorizationHeaderMalformed":
+      return "the bucket is in another region than S3_REGION";
+    case "AccessDenied":
+      return "the credentials are refused (AccessDenied): the portal lists, reads, writes and deletes objects under the prefix";
+  }
+  const status = e?.$metadata?.httpStatusCode;
+  if (status === 403)
+    return "the credentials are refused (403): the portal lists, reads, writes and deletes objects under the prefix";
+  if (status === 301) return "the bucket is in another region than S3_REGION (301)";
+  return null;
+}
+
+/** What a probe of a bucket found: settings that are wrong (refuse to start) or a store that does not answer now. */
+export type S3TargetProblem = { kind: "misconfigured" | "unreachable"; reason: string };
+
+/**
+ * Lists one key under the prefix (as the collector, the publisher and Litestream do), within a few
+ * seconds: null when the bucket answers. For start-up (decision 027), so that a wrong bucket or
+ * credentials are said at once, naming the setting, and not at the first upload as "try again".
+ */
+export async function s3TargetProblem(
+  settings: Omit<S3Settings, "bucket" | "prefix">,
+  bucket: string,
+  prefix: string,
+): Promise<S3TargetProblem | null> {
+  const client = createS3Client(settings, { connectionMs: 3_000, requestMs: 10_000 }, 2);
+  const base = prefix.replace(/^\/+|\/+$/g, "");
+  try {
+    await client.send(
+      new (loadSdk().s3.ListObjectsV2Command)({ Bucket: bucket, Prefix: base ? `${base}/` : undefined, MaxKeys: 0 }),
+    );
+    return null;
+  } catch (error) {
+    const wrong = s3Misconfiguration(error);
+    if (wrong) return { kind: "misconfigured", reason: wrong };
+    const e = error as { name?: string; code?: string; message?: string };
+    return { kind: "unreachable", reason: `${e?.code ?? e?.name ?? "Error"}: ${e?.message ?? String(error)}` };
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * What the bucket's failure is reported as (503, the message; another message when the bucket
+ * refuses the portal's settings); the SDK's error goes to the log and stays as the cause.
+ */
 function unavailable(what: string, message: string, error: unknown): ServiceError {
-  console.error(`[evidence] the S3 evidence store failed (${what}):`, error);
-  const wrapped = new ServiceError("unavailable", message, { file: "The evidence store cannot be reached." });
+  const wrong = s3Misconfiguration(error);
+  if (wrong) console.error(`[evidence] EVIDENCE_STORE is set up wrongly (${what}): ${wrong}.`, error);
+  else console.error(`[evidence] the S3 evidence store failed (${what}):`, error);
+  const told = wrong
+    ? message === STORE_UNAVAILABLE_WRITE
+      ? STORE_MISCONFIGURED_WRITE
+      : STORE_MISCONFIGURED_READ
+    : message;
+  const wrapped = new ServiceError("unavailable", told, {
+    file: wrong ? "The evidence store refuses the portal's settings." : "The evidence store cannot be reached.",
+  });
   return Object.assign(wrapped, { cause: error });
 }
 
