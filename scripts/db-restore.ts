@@ -113,6 +113,10 @@ const run = async (): Promise<number> => {
       `  STILL MISSING in ${r.dataDir} (copy them from a backup: npm run backup holds keys/, evidence/ and session-secret):`,
     );
     for (const m of r.missing) console.log(`    ${m}`);
+    if (r.missing.some((m) => m.startsWith("evidence/")))
+      console.log(
+        "    (If the portal keeps its evidence in a bucket, run this with EVIDENCE_STORE set as the portal runs: evidence in a bucket is neither copied nor listed.)",
+      );
   } else if (!blocked)
     console.log(
       `  nothing missing: start the portal with DATA_DIR pointing there${p.target && process.env.PUBLISH_TO?.trim() ? " (and PUBLISH_TO as here)" : ""}.`,

@@ -48,7 +48,7 @@ const run = async (): Promise<number> => {
   if (problem) {
     console.log(`  against the publication: NOT IN AGREEMENT. ${problem}`);
     console.log(
-      "  The portal refuses to start on this data directory until this is resolved. A log behind the publication: run npm run log:recover (portal stopped, same DATA_DIR and PUBLISH_TO).",
+      "  The portal refuses to start on this data directory until this is resolved. A log behind the publication: run npm run log:recover (portal stopped, same DATA_DIR, PUBLISH_TO and PUBLIC_URL or PORT).",
     );
   } else if (published === false)
     console.log(

@@ -21,6 +21,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { openDatabase } from "../../db/connection";
 import { SigningKeys } from "../features/trust/adapters/signing-keys.server";
+import { CSAF_KEY_FILE } from "../features/findings/adapters/csaf-openpgp.server";
 import {
   leafHash,
   parseCheckpointBody,
@@ -186,6 +187,34 @@ function exists(file: string): boolean {
  * verified first; or an old data directory) into `dataDir`: every key file, the session secret,
  * and the evidence files the restored database names, each checked against its SHA-256.
  */
+/**
+ * The times the replica's generations cover, as `litestream generations` lists them (each from its
+ * first snapshot to its last upload): "it covers 2026-12-06T12:31:22Z to 2026-12-06T14:02:10Z", with
+ * each generation when there are several; null when it cannot say.
+ */
+async function replicaCoverage(config: string, dbPath: string): Promise<string | null> {
+  // The command reads the database file's time (for the lag column): an empty stand-in, removed after.
+  const standIn = !fs.existsSync(dbPath);
+  try {
+    if (standIn) fs.writeFileSync(dbPath, "");
+    const { stdout } = await run(litestreamBinary(), ["generations", "-config", config, dbPath], { env: process.env });
+    const spans = stdout
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols.length >= 5)
+      .map(([, generation, , start, end]) => ({ generation, start, end }))
+      .sort((a, b) => a.start.localeCompare(b.start));
+    if (!spans.length) return null;
+    if (spans.length === 1) return `it covers ${spans[0].start} to ${spans[0].end}`;
+    return `its ${spans.length} generations cover ${spans.map((g) => `${g.start} to ${g.end}`).join(", ")}`;
+  } catch {
+    return null;
+  } finally {
+    if (standIn) fs.rmSync(dbPath, { force: true });
+  }
+}
+
 async function copyCompanions(source: string, dataDir: string, named: string[]): Promise<DbRestoreReport["copied"]> {
   const from = path.resolve(source);
   if (!fs.existsSync(from) || !fs.statSync(from).isDirectory())
@@ -332,10 +361,13 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     const why = /error="([^"]+)"/.exec(text)?.[1] ?? (text.trim().split("\n").slice(-3).join(" ") || e.message);
     // A point in time lies inside one of the replica's generations (from its first snapshot to its
     // last upload, as the store dates them) or Litestream finds nothing to restore.
-    if (opts.timestamp && why === "no matching backups found")
+    if (opts.timestamp && why === "no matching backups found") {
+      const covered = await replicaCoverage(config, dbPath);
       throw nothingRestored(
-        `The replica ${opts.replica.url} holds no backup covering ${opts.timestamp.toISOString()}: a point in time must lie after the replica's first snapshot and no later than its last upload (litestream: ${why}). Nothing was restored.`,
+        `The replica ${opts.replica.url} holds no backup covering ${opts.timestamp.toISOString()}: a point in time must lie after the replica's first snapshot and no later than its last upload` +
+          `${covered ? ` (${covered})` : ""} (litestream: ${why}). Nothing was restored.`,
       );
+    }
     throw nothingRestored(`litestream restore from ${opts.replica.url} failed: ${why}. Nothing was restored.`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -355,6 +387,8 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
   const snapshot = new Database(dbPath, { readonly: true, fileMustExist: true });
   let named: string[];
   let kids: string[];
+  let newestKid: string | undefined;
+  let publishedAdvisories: number;
   let newestWrite: NewestWrite | null = null;
   try {
     const newest = (snapshot.prepare("select max(at) as at from audit_events").get() as { at: number | null }).at;
@@ -374,6 +408,21 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
         kid: string;
       }[]
     ).map((r) => r.kid);
+    // The key that signed last: the active one, when keys/ itself is gone and cannot say.
+    newestKid = (
+      snapshot
+        .prepare(
+          "select kid from (select kid, at from log_checkpoints union all select kid, issued_at as at from seals) order by at desc limit 1",
+        )
+        .get() as { kid: string } | undefined
+    )?.kid;
+    const findingColumns = snapshot.prepare("select name from pragma_table_info('findings')").all() as {
+      name: string;
+    }[];
+    publishedAdvisories = findingColumns.some((c) => c.name === "csaf_snapshot")
+      ? (snapshot.prepare("select count(*) as n from findings where csaf_snapshot is not null").get() as { n: number })
+          .n
+      : 0;
   } finally {
     snapshot.close();
   }
@@ -395,15 +444,21 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
       missing.push(`keys/${kid}.json (the public key of seals or checkpoints: without it they do not verify)`);
     }
   const keys = new SigningKeys(keysDir).list();
-  const active = keys.find((k) => k.status === "active");
-  if (active && !exists(path.join(keysDir, `${active.kid}.private.pem`))) {
-    missingKeys.push(`keys/${active.kid}.private.pem`);
+  // The active key as keys/ records it; with no key file at all, the one that signed last.
+  const activeKid = keys.find((k) => k.status === "active")?.kid ?? (keys.length ? undefined : newestKid);
+  if (activeKid && !exists(path.join(keysDir, `${activeKid}.private.pem`))) {
+    missingKeys.push(`keys/${activeKid}.private.pem`);
     missing.push(
-      `keys/${active.kid}.private.pem (the active signing key: no new seal or checkpoint can be signed with it)`,
+      `keys/${activeKid}.private.pem (the active signing key: no new seal or checkpoint can be signed with it)`,
     );
   }
   if (!keys.length && !kids.length)
     missing.push("keys/ is empty: the portal will create a new signing key at its first start");
+  // Made at the first signature, so only said without --from (whose keys/ is copied whole): the restore cannot tell.
+  if (publishedAdvisories && !opts.from && !exists(path.join(keysDir, CSAF_KEY_FILE)))
+    missing.push(
+      `keys/${CSAF_KEY_FILE}, if the portal had made it (the OpenPGP key of the ${publishedAdvisories} published CSAF advisor${publishedAdvisories === 1 ? "y" : "ies"}: without it a new key is made at start and every advisory is signed again with it; whoever pinned the old key's fingerprint sees another)`,
+    );
   const absent = (opts.evidenceInS3 ? [] : named).filter((sha) => !exists(path.join(dataDir, evidenceRelPath(sha))));
   for (const sha of absent.slice(0, 20)) missing.push(evidenceRelPath(sha));
   if (absent.length > 20) missing.push(`... and ${absent.length - 20} more evidence files (${absent.length} in all)`);
@@ -549,7 +604,7 @@ async function checkAgainstPublication(
       message:
         `BEHIND: the log published at ${sink.name} has ${entries(body.treeSize)}, the restored one ${entries(leaves)}: ` +
         `the portal refuses to start on it (appending would fork the log). Put the missing entries back from the publication with ` +
-        `npm run log:recover (DATA_DIR set to this directory${explicit ? ", PUBLISH_TO as here" : ""}), or restore a later point`,
+        `npm run log:recover (DATA_DIR set to this directory${explicit ? ", PUBLISH_TO as here" : ""}, PUBLIC_URL or PORT as the portal runs), or restore a later point`,
     };
   const hashes = (
     client.prepare("select leaf_hash from log_leaves where leaf_index < ? order by leaf_index").all(body.treeSize) as {
