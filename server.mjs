@@ -309,9 +309,10 @@ app.use(
   express.static(buildDir ? path.join(buildDir, "public", "build") : path.join(root, "public", "build"), {
     immutable: true,
     maxAge: "1y",
+    redirect: false, // a folder's path is the portal's to answer (its 404 page), not Express's "Redirecting" page
   }),
 );
-app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
+app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false, redirect: false }));
 app.all(
   "*",
   createRequestHandler({

@@ -168,6 +168,14 @@ describe("server.mjs: requests Express and Remix cannot take", () => {
     expect((await request("/login", { method: "POST", headers: { Host: "seal.example.com" } })).body).toBe("logged in");
     expect((await request("/login", { method: "POST", headers: { Host: "[::1]:3000" } })).status).toBe(200);
   });
+
+  it("a folder of the static files (public/, or what ../ leads to there) is the portal's 404, not Express's redirect page", async () => {
+    for (const p of ["/build", "/checklists/etsi-en-303-645/..%2f..%2f"]) {
+      const r = await request(p);
+      expect({ p, status: r.status, location: r.headers.location }).toEqual({ p, status: 404, location: undefined });
+      expect(r.body).toContain("A portal page"); // the stand-in build's page, as Remix renders the portal's 404
+    }
+  });
 });
 
 describe("server.mjs: Remix's old data requests (?_data=…)", () => {
