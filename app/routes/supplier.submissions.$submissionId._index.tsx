@@ -383,7 +383,13 @@ export default function SubmissionPage() {
                   <td className="num">{r.evidence.length || ""}</td>
                   <td>
                     {r.problems.length ? (
-                      <span className="badge badge--warn">{r.answer.claim ? "incomplete" : "to answer"}</span>
+                      <span className="badge badge--warn">
+                        {r.problems.some((p) => p.code === "change_requested")
+                          ? "sent back"
+                          : r.answer.claim
+                            ? "incomplete"
+                            : "to answer"}
+                      </span>
                     ) : (
                       <span className="badge badge--ok">complete</span>
                     )}

@@ -310,9 +310,10 @@ export default function RequirementPage() {
             />
             {r.applicability === "mandatory" ? (
               <TextareaField
-                label="If no evidence file is possible, why (optional)"
+                label="If no evidence file is possible, why"
                 name="noEvidenceReason"
                 id="noEvidenceReason"
+                hint="Needed when the requirement is implemented and no file is attached; otherwise leave it empty."
                 error={fieldErrors.noEvidenceReason}
                 rows={2}
                 maxLength={NO_EVIDENCE_REASON_MAX}

@@ -26,7 +26,7 @@ async function twoTabs(browser: Browser, javaScriptEnabled: boolean, ref: string
 }
 
 const justification = (page: Page) => page.getByLabel("Justification", { exact: true });
-const noEvidenceReason = (page: Page) => page.getByLabel("If no evidence file is possible, why (optional)");
+const noEvidenceReason = (page: Page) => page.getByLabel("If no evidence file is possible, why");
 
 async function save(page: Page) {
   await page.getByRole("button", { name: "Save", exact: true }).click();

@@ -100,6 +100,12 @@ test("the supplier sees the comment, changes only that requirement and resubmits
     "5.1-1 (needs information): Show two units' pairing codes side by side, please.",
   );
   await page.screenshot({ path: "test-results/screenshots/supplier-changes-requested.png", fullPage: false });
+  // Not resubmittable as it was: the requirement sent back is marked so, and blocks until it is answered.
+  await expect(page.getByRole("row").filter({ hasText: "5.1-1" }).getByText("sent back")).toBeVisible();
+  await expect(page.getByRole("list", { name: "What still blocks submission" })).toContainText(
+    "The assessor sent this requirement back",
+  );
+  await expect(page.getByRole("button", { name: "Resubmit for assessment" })).toBeDisabled();
   await feedback.getByRole("link", { name: "5.1-1" }).click();
   await expect(page.getByTestId("assessor-comment")).toContainText("Show two units' pairing codes side by side");
   await page

@@ -212,7 +212,7 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
     await expectHydrated(kim);
     await kim.getByLabel("Implemented", { exact: true }).check();
     await kim.getByLabel("Justification").fill(`Requirement ${ref} is met as our public security page describes.`);
-    await kim.getByLabel("If no evidence file is possible, why (optional)").fill("A public web page; see above.");
+    await kim.getByLabel("If no evidence file is possible, why").fill("A public web page; see above.");
     await kim.getByRole("button", { name: "Save", exact: true }).click();
     await expect(kim.getByRole("status").filter({ hasText: "Answer saved." })).toBeVisible();
   }

@@ -137,7 +137,7 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   await page.getByLabel("Implemented", { exact: true }).check();
   await page.getByLabel("Justification").fill("Published at https://gatorwearables.example/security.");
   await page
-    .getByLabel("If no evidence file is possible, why (optional)")
+    .getByLabel("If no evidence file is possible, why")
     .fill("The policy is a public web page; its address is above.");
   await page.getByRole("button", { name: /Save and go to next open \(3\)/ }).click();
   await expect(page).toHaveURL(new RegExp(`${submissionUrl}/requirements/3$`));

@@ -11,7 +11,7 @@ import {
   updateProduct,
   type productInput,
 } from "../../app/features/catalogue/products.server";
-import { openSubmission } from "../../app/features/certification/submissions.server";
+import { openSubmission, saveAnswer, sentBackUntouched } from "../../app/features/certification/submissions.server";
 import { answerFacts, requirementsInScope } from "../../app/features/certification/submission-records.server";
 import {
   confirmApproval,
@@ -64,6 +64,25 @@ export function addTestVersion(actor: Actor, productId: string, firmwareVersion 
 /** A draft submission of the version, at the baseline level of UK PSTI (3 requirements) unless told otherwise. */
 export function openTestDraft(actor: Actor, productVersionId: string, checklistVersionId = "uk-psti@2023"): string {
   return openSubmission(actor, { productVersionId, target: { checklistVersionId, targetLevel: "baseline" } });
+}
+
+/**
+ * Answers a request for changes as a supplier does before resubmitting: saves each requirement sent
+ * back (and not touched since) again, its justification revised. Returns the refs it saved.
+ */
+export function answerSentBack(actor: Actor, submissionId: string): string[] {
+  const s = db().select().from(submissions).where(eq(submissions.id, submissionId)).get()!;
+  const refs = sentBackUntouched(db(), s);
+  const facts = answerFacts(db(), submissionId);
+  for (const ref of refs) {
+    const a = facts.get(ref)!;
+    saveAnswer(actor, submissionId, ref, {
+      claim: a.claim!,
+      justification: `${a.justification} (revised as the assessor asked)`.trim(),
+      noEvidenceReason: a.noEvidenceReason,
+    });
+  }
+  return refs;
 }
 
 /** A submission's current version, for the optimistic-concurrency argument of the review services. */

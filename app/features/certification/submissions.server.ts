@@ -10,6 +10,7 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import {
   answers,
+  auditEvents,
   checklistSections,
   checklistVersions,
   decisions,
@@ -23,13 +24,7 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { sealVerdictOf } from "../trust/domain/verdict";
-import {
-  answerProblems,
-  EMPTY_ANSWER,
-  mayClaimNotApplicable,
-  submissionProgress,
-  type RequirementInScope,
-} from "./domain/answers";
+import { EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type RequirementInScope } from "./domain/answers";
 import {
   availableTransitions,
   canDelete,
@@ -405,7 +400,50 @@ export function progressOf(tx: Pick<Tx, "select">, s: SubmissionRow) {
     applicability: r.applicability,
     condition: r.condition,
   }));
-  return submissionProgress(reqs, answerFacts(tx, s.id));
+  const facts = answerFacts(tx, s.id);
+  for (const ref of sentBackUntouched(tx, s)) {
+    const a = facts.get(ref);
+    if (a) a.sentBackUntouched = true;
+  }
+  return submissionProgress(reqs, facts);
+}
+
+/** What the supplier does to a requirement's answer: each audited with its ref. */
+const ANSWER_CHANGES = ["answer.saved", "evidence.uploaded", "evidence.linked", "evidence.unlinked"];
+
+/**
+ * The requirements the latest request for changes sent back that nobody has touched since (no
+ * answer saved, no evidence attached or removed, as the audit log records them): resubmitting
+ * before each is answered would put the same answers in front of the assessor again. Empty unless
+ * changes are requested.
+ */
+export function sentBackUntouched(tx: Pick<Tx, "select">, s: SubmissionRow): string[] {
+  if (s.status !== "changes_requested") return [];
+  const back = sentBack(tx, s.id);
+  if (!back.size) return [];
+  const request = tx
+    .select({ createdAt: decisions.createdAt })
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, s.id), eq(decisions.kind, "changes_requested")))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get()!;
+  const touched = new Set(
+    tx
+      .select({ ref: sql<string>`json_extract(${auditEvents.details}, '$.ref')` })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.targetType, "submission"),
+          eq(auditEvents.targetId, s.id),
+          gt(auditEvents.at, request.createdAt),
+          inArray(auditEvents.action, ANSWER_CHANGES),
+        ),
+      )
+      .all()
+      .map((r) => r.ref),
+  );
+  return [...back.keys()].filter((ref) => !touched.has(ref));
 }
 
 /** The refusal of a change made on a page that showed an earlier version of the submission. */
@@ -753,15 +791,8 @@ export function requirementView(actor: Actor, id: string, ref: string) {
     nextRef: flat[index + 1]?.ref ?? null,
     nextOpenRef: nextOpen?.ref ?? null,
     reusable,
-    answerProblems: answerProblems(
-      {
-        ref,
-        sectionRef: flat[index].sectionRef,
-        applicability: flat[index].applicability,
-        condition: flat[index].condition,
-      },
-      flat[index].answer,
-    ),
+    // As the submission's progress has them (a requirement sent back and not touched since included).
+    answerProblems: flat[index].problems,
   };
 }
 

@@ -2,7 +2,8 @@
 // advisory "fail" accepted on its justification is settled, as the assessor's score says), the
 // assessor's feedback box only while it is the supplier's to answer, withdrawing a submission sent
 // back (and the re-certification refusal worded by the open one's status), and deleting a draft
-// only in the version the page showed.
+// only in the version the page showed; a resubmission refused until each requirement sent back is
+// answered (its answer saved again, a file attached or removed since the request).
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, submissions } from "../../../db/schema";
@@ -17,8 +18,12 @@ import {
   takeSubmission,
 } from "../../../app/features/certification/review.server";
 import { scoreOf } from "../../../app/features/certification/verdicts.server";
+import { Readable } from "node:stream";
+import { attachUploads, store, unlinkEvidence } from "../../../app/features/certification/evidence.server";
 import {
   deleteDraft,
+  progressOf,
+  requirementView,
   saveAnswer,
   sentBack,
   submissionView,
@@ -132,6 +137,67 @@ describe("a request for changes sends back what the assessor's score sends back"
     const view = submissionView(grace(), id);
     expect(view.feedback).toEqual({ decision: null, sentBack: [] });
     expect(view.sections.flatMap((sec) => sec.requirements).every((r) => r.assessorComment === null)).toBe(true);
+  });
+});
+
+describe("a resubmission answers the request for changes first", () => {
+  const blocking = (id: string) =>
+    progressOf(db(), loadSubmission(db(), id)).blockers.map((b) => [b.ref, b.problems.map((p) => p.code)]);
+
+  it("each requirement sent back blocks until its answer is saved again or a file is attached or removed; the next request counts from itself", async () => {
+    const supplier = grace();
+    const id = openTestDraft(
+      supplier,
+      addTestVersion(supplier, createTestProduct(supplier, { name: "Answer Back", model: "AB-1" })),
+    );
+    for (const ref of ["1", "2", "3"]) saveAnswer(supplier, id, ref, IMPLEMENTED);
+    submitSubmission(supplier, id, version(id));
+    takeSubmission(asha(), id, version(id));
+    const verdict = (ref: string, v: "pass" | "fail" | "needs_information") =>
+      recordVerdict(asha(), id, ref, {
+        verdict: v,
+        comment: v === "pass" ? "" : `Fix ${ref}.`,
+        accepted: false,
+        version: version(id),
+      });
+    verdict("1", "fail");
+    verdict("2", "needs_information");
+    verdict("3", "pass");
+    requestChanges(asha(), id, version(id), "See 1 and 2.");
+
+    expect(blocking(id)).toEqual([
+      ["1", ["change_requested"]],
+      ["2", ["change_requested"]],
+    ]);
+    // The requirement's page says what is still needed, not "complete".
+    expect(requirementView(supplier, id, "2").answerProblems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^The assessor sent this requirement back: change the answer or its evidence/),
+    ]);
+    await expect(() => submitSubmission(supplier, id, version(id))).toBeRefused(
+      "conflict",
+      /2 requirements still block submission: 1, 2\./,
+    );
+    expect(status(id)).toBe("changes_requested");
+
+    saveAnswer(supplier, id, "1", { ...IMPLEMENTED, justification: "Each device now has its own password." });
+    expect(blocking(id)).toEqual([["2", ["change_requested"]]]);
+    const file = {
+      originalName: "policy.txt",
+      received: await store().receive(Readable.from([Buffer.from("Our published policy.\n")]), 1 << 20),
+    };
+    const { linkIds } = await attachUploads(supplier, id, "2", [file]);
+    expect(blocking(id)).toEqual([]);
+    submitSubmission(supplier, id, version(id));
+    expect(status(id)).toBe("submitted");
+
+    // A second round: what was saved before it does not answer it; removing a file does.
+    takeSubmission(asha(), id, version(id));
+    verdict("1", "pass");
+    verdict("2", "fail");
+    requestChanges(asha(), id, version(id), "The policy says nothing about acknowledgement.");
+    expect(blocking(id)).toEqual([["2", ["change_requested"]]]);
+    unlinkEvidence(supplier, id, linkIds[0]);
+    expect(blocking(id)).toEqual([]);
   });
 });
 

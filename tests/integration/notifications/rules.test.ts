@@ -53,6 +53,7 @@ import { openNotification, saveNotificationPreferences } from "../../../app/feat
 import { actorByEmail } from "../../support/actors";
 import {
   addTestVersion,
+  answerSentBack,
   createTestProduct,
   openTestDraft,
   submissionVersion as version,
@@ -172,6 +173,7 @@ describe("a review, from request for changes to the seal", () => {
   });
 
   it("resubmitted: the assessors without a conflict of interest are told it is in the queue", () => {
+    expect(answerSentBack(grace, watchId)).toEqual(["5.1-1", "5.3-2"]);
     submitSubmission(grace, watchId, version(watchId));
     for (const a of [asha, bram])
       expect(told(a, `submission:${watchId}:submitted:`).map((n) => n.title)).toContain(

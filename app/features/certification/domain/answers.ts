@@ -25,6 +25,11 @@ export interface AnswerFacts {
   justification: string;
   noEvidenceReason: string;
   evidenceCount: number;
+  /**
+   * Sent back by the latest request for changes and not touched since (no answer saved, no evidence
+   * attached or removed): the request is not answered yet. Only while changes are requested.
+   */
+  sentBackUntouched?: boolean;
 }
 
 /** The longest justification and no-evidence reason an answer may have. */
@@ -33,7 +38,8 @@ export const NO_EVIDENCE_REASON_MAX = 5_000;
 
 export const EMPTY_ANSWER: AnswerFacts = { claim: null, justification: "", noEvidenceReason: "", evidenceCount: 0 };
 
-export type AnswerProblemCode = "no_claim" | "na_not_allowed" | "justification_needed" | "evidence_needed";
+export type AnswerProblemCode =
+  "no_claim" | "na_not_allowed" | "justification_needed" | "evidence_needed" | "change_requested";
 
 export interface AnswerProblem {
   code: AnswerProblemCode;
@@ -50,6 +56,13 @@ export function mayClaimNotApplicable(req: Pick<RequirementInScope, "applicabili
 export function answerProblems(req: RequirementInScope, a: AnswerFacts): AnswerProblem[] {
   if (!a.claim) return [{ code: "no_claim", field: "claim", message: "No claim yet." }];
   const out: AnswerProblem[] = [];
+  if (a.sentBackUntouched)
+    out.push({
+      code: "change_requested",
+      field: "claim",
+      message:
+        "The assessor sent this requirement back: change the answer or its evidence as their comment asks (save it even if only the justification changes) before resubmitting.",
+    });
   if (a.claim === "not_applicable" && !mayClaimNotApplicable(req)) {
     out.push({
       code: "na_not_allowed",
