@@ -64,7 +64,7 @@ test("a large evidence file is uploaded resumably (tus) through the browser, sur
   await page.getByLabel("Add evidence files").setInputFiles(file);
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByTestId("upload-result"))
-    .toHaveText("Attached 1 file to 2.4.3.1.", { timeout: 90_000 })
+    .toHaveText("Attached 1 file to requirement 2.4.3.1.", { timeout: 90_000 })
     .catch((error: Error) => {
       throw new Error(`${error.message}\n${uploadState(uploadId, calls, outcomes, proxy.patches)}`);
     })

@@ -99,7 +99,7 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByRole("progressbar", { name: "Upload progress" })).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/supplier-upload-progress.png" });
-  await expect(page.getByTestId("upload-result")).toHaveText("Attached 2 files to 1.", { timeout: 20_000 }); // the screenshot is already stored by the demo seed: stored once, silently (issue 13.7)
+  await expect(page.getByTestId("upload-result")).toHaveText("Attached 2 files to requirement 1.", { timeout: 20_000 }); // the screenshot is already stored by the demo seed: stored once, silently (issue 13.7)
   await cdp.send("Network.emulateNetworkConditions", {
     offline: false,
     latency: 0,
@@ -199,7 +199,7 @@ test("uploading works without JavaScript too", async ({ browser }) => {
   await expect(page.getByTestId("save-before-upload")).toContainText("Save your answer before you upload");
   await page.getByLabel("Add evidence files").setInputFiles("db/seed-evidence/indoor-cam-port-scan.txt");
   await page.getByRole("button", { name: "Upload", exact: true }).click();
-  await expect(page.getByRole("status")).toHaveText(/Attached 1 file to [\d.]+/);
+  await expect(page.getByRole("status")).toHaveText(/Attached 1 file to requirement [\d.]+/);
   await expect(
     page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "indoor-cam-port-scan.txt" }),
   ).toBeVisible();

@@ -9,6 +9,7 @@
  * recognises SBOMs and commits. Only the user who created an upload may HEAD, PATCH or DELETE it
  * (the owner is kept in the upload's metadata, set by the server, never by the client).
  */
+import { attachedMessage } from "./domain/upload-result";
 import { AsyncLocalStorage } from "node:async_hooks";
 import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -132,9 +133,7 @@ async function finishUpload(store: EvidenceTusStore, who: Actor, upload: Upload)
         received: { tempPath: done.file, sha256: done.sha256, size: upload.size!, head: done.head },
       },
     ]);
-    const message = r.alreadyAttached
-      ? `Attached 1 file to ${meta.ref} (it was already attached to ${meta.ref}).`
-      : `Attached 1 file to ${meta.ref}.`;
+    const message = attachedMessage(1, meta.ref, r.alreadyAttached);
     return {
       status_code: 200,
       headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },

@@ -3,6 +3,7 @@
  * JavaScript) and the JSON endpoint its progress bar posts to. Ownership and state are checked
  * before the body is read; the body is streamed; the service keeps all files or none.
  */
+import { attachedMessage } from "./domain/upload-result";
 import type { Actor } from "../../platform/actor";
 import { getEnv } from "../../platform/env.server";
 import { attachUploads, preflightUpload, store } from "./evidence.server";
@@ -41,10 +42,7 @@ export async function handleEvidenceUpload(
       files.map((f) => ({ originalName: f.originalName, received: f.received })),
     );
     const count = files.length;
-    const already = r.alreadyAttached
-      ? ` (${r.alreadyAttached} ${r.alreadyAttached === 1 ? "was" : "were"} already attached to ${ref})`
-      : "";
-    return { ok: true, count, message: `Attached ${count} file${count === 1 ? "" : "s"} to ${ref}${already}.` };
+    return { ok: true, count, message: attachedMessage(count, ref, r.alreadyAttached) };
   } catch (error) {
     if (error instanceof UploadError) {
       // A refused body (too many files or parts, an unreadable part header, too large): worth a line in the log.

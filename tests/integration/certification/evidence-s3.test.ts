@@ -247,7 +247,7 @@ describe("evidence on S3: uploads and downloads", () => {
     const body = Buffer.from(`Pen-test summary ${crypto.randomUUID()}\n`);
     sent.length = 0;
     const r = await handleEvidenceUpload(grace, multipartUpload("summary.txt", body), draft, "1");
-    expect(r).toMatchObject({ ok: true, message: "Attached 1 file to 1." });
+    expect(r).toMatchObject({ ok: true, message: "Attached 1 file to requirement 1." });
     expect(sent).toEqual(["HeadObjectCommand", "PutObjectCommand"]);
     expect(await s3.exists(sha(body))).toBe(true);
     expect(fs.readdirSync(tmpDir())).toEqual([]);

@@ -179,7 +179,7 @@ describe("one PATCH at a time per resumable upload, across processes", () => {
     first.end(data.subarray(half));
     const done = await first.answer;
     expect(done.status, done.body).toBe(200);
-    expect(JSON.parse(done.body)).toEqual({ ok: true, count: 1, message: "Attached 1 file to 1." });
+    expect(JSON.parse(done.body)).toEqual({ ok: true, count: 1, message: "Attached 1 file to requirement 1." });
     expect(storedSha(sha256(data))).toMatchObject({ size: data.length });
     const file = path.join(
       getEnv().dataDir,

@@ -231,7 +231,7 @@ describe("receiving and finishing a resumable upload", () => {
     expect((await patch(graceCookie, location, offset + 1, data.subarray(offset + 1))).status).toBe(409);
     const done = await patch(graceCookie, location, offset, data.subarray(offset));
     expect(done.status).toBe(200);
-    expect(await done.json()).toEqual({ ok: true, count: 1, message: "Attached 1 file to 1." });
+    expect(await done.json()).toEqual({ ok: true, count: 1, message: "Attached 1 file to requirement 1." });
     expect(tusEndpoint().store.rehashed).toBe(rehashed); // hashed as it arrived, across the cut
     spy.mockRestore();
     expect(hashedHere).toBeLessThan(MiB); // ... in the hashing thread, not on the event loop (24 MiB sent)

@@ -284,7 +284,7 @@ describe("evidence uploads", () => {
       "2",
     );
     // Stored once, silently: the answer says nothing of bytes stored before (issue 13.7).
-    expect(r2).toEqual({ ok: true, count: 1, message: "Attached 1 file to 2." });
+    expect(r2).toEqual({ ok: true, count: 1, message: "Attached 1 file to requirement 2." });
     const after = evidenceSnapshot();
     // The PNG is already stored by the demo seed: only the text file is new on disk; three links.
     expect(after.files.length - before.files.length).toBe(1);

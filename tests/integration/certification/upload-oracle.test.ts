@@ -94,7 +94,7 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
       "1",
     );
     expect(sameBytes).toEqual(newBytes);
-    expect(sameBytes).toEqual({ ok: true, count: 1, message: "Attached 1 file to 1." });
+    expect(sameBytes).toEqual({ ok: true, count: 1, message: "Attached 1 file to requirement 1." });
     // Stored once all the same.
     const sha = crypto.createHash("sha256").update(shared).digest("hex");
     expect(db().select().from(evidenceFiles).where(eq(evidenceFiles.sha256, sha)).all()).toHaveLength(1);
@@ -116,7 +116,10 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
     const sameBytes = await post(samDrafts[2], shared);
     const newBytes = await post(samDrafts[3], unique("B's scan"));
     expect(sameBytes).toEqual(newBytes);
-    expect(sameBytes).toEqual({ status: 200, json: { ok: true, count: 1, message: "Attached 1 file to 1." } });
+    expect(sameBytes).toEqual({
+      status: 200,
+      json: { ok: true, count: 1, message: "Attached 1 file to requirement 1." },
+    });
   });
 
   it("what it may say comes from the submission's own links: a file already attached to this requirement", async () => {
@@ -127,7 +130,7 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
     ).toEqual({
       ok: true,
       count: 1,
-      message: "Attached 1 file to 3 (1 was already attached to 3).",
+      message: "Attached 1 file to requirement 3 (it was already attached there).",
     });
   });
 });
