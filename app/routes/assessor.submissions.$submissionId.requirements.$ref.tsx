@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { z } from "zod";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import {
@@ -26,7 +27,7 @@ import { formValues, parseForm } from "../platform/forms";
 import { safeNext } from "../platform/http/redirect";
 import { notFound, requirePermission } from "../features/accounts/session.server";
 import { serviceOrThrow } from "../platform/http/service-response.server";
-import { recordVerdict, reviewView } from "../features/certification/review.server";
+import { recordVerdict, reviewView, takeSubmission } from "../features/certification/review.server";
 import { verdictInput } from "../features/certification/forms";
 import { SubmitButton } from "../components/SubmitButton";
 
@@ -51,6 +52,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     header: view.header,
     checklist: view.checklist,
     canScore: view.can.score,
+    // Not taken yet: the page offers to take it (a take-over, with what it sends back, is the summary page's).
+    canTake: view.can.take && view.submission.status === "submitted",
     scoringClosed: view.scoringClosed,
     requirement: view.requirements[index],
     position: { index: index + 1, total: view.requirements.length },
@@ -60,9 +63,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   };
 }
 
+/** "Take for review" from a requirement's page: the same service as the summary's button. */
+const takeInput = z.object({ intent: z.literal("take"), version: z.coerce.number().int().min(0) });
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");
   const form = await readForm(request);
+  if (form.get("intent") === "take") {
+    const take = parseForm(takeInput, form);
+    if (!take.ok) return failure("That request was not understood.", take.fieldErrors, take.values);
+    const taken = await attempt(() => takeSubmission(user, params.submissionId ?? "", take.data.version));
+    if (!taken.ok) return taken.response;
+    return { ok: true as const, notice: "You have taken this submission for review: record your verdicts." };
+  }
   const parsed = parseForm(verdictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const id = params.submissionId ?? "";
@@ -235,9 +248,20 @@ export default function VerdictPage() {
               </p>
             </Form>
           ) : (
-            <p className="muted" data-testid="scoring-closed">
-              {d.scoringClosed}
-            </p>
+            <>
+              <p className="muted" data-testid="scoring-closed">
+                {d.scoringClosed}
+              </p>
+              {d.canTake ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="take" />
+                  <input type="hidden" name="version" value={d.submission.version} />
+                  <SubmitButton className="button" busy={busy}>
+                    Take for review
+                  </SubmitButton>
+                </Form>
+              ) : null}
+            </>
           )}
           <h3>History</h3>
           {r.history.length === 0 ? <p className="muted small">No verdict yet.</p> : null}

@@ -3,7 +3,8 @@
 // why (four eyes, a score that no longer approves, a support period that has ended) to the second
 // assessor and to the proposer; a re-certification's "carried over" is what carried over at
 // submission; an assessor now in conflict can still step back from what they hold; a draft withdrawn
-// unsubmitted is not found; a queue page past the end shows the last page.
+// unsubmitted is not found; a queue page past the end shows the last page; a requirement's page of a
+// submission nobody has taken offers to take it.
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findings, organizations, productVersions, submissions } from "../../../db/schema";
@@ -38,6 +39,7 @@ import {
 } from "../../../app/features/certification/review.server";
 import {
   action as verdictAction,
+  loader as verdictLoader,
   shouldRevalidate as verdictShouldRevalidate,
 } from "../../../app/routes/assessor.submissions.$submissionId.requirements.$ref";
 import { actorByEmail, admin, asha as ashaActor, bram as bramActor, grace as graceActor } from "../../support/actors";
@@ -132,6 +134,41 @@ describe("the verdict page after a save refused as out of date", () => {
       >[0]);
     expect(revalidates(409)).toBe(true);
     expect(revalidates(400)).toBe(false);
+  });
+});
+
+describe("a requirement's page of a submission nobody has taken", () => {
+  it("offers to take it there, and taking it opens the verdict form on the same page", async () => {
+    const id = submittedPsti("Gator Take Here Band", "GW-TH1");
+    const cookie = await sessionCookie("assessor1@demo.test", "203.0.113.42");
+    const args = (init?: RequestInit) =>
+      ({
+        request: new Request(`http://localhost/assessor/submissions/${id}/requirements/2`, {
+          ...init,
+          headers: { Cookie: cookie, "content-type": "application/x-www-form-urlencoded" },
+        }),
+        params: { submissionId: id, ref: "2" },
+        context: {},
+      }) as never;
+    const before = (await verdictLoader(args())) as { canScore: boolean; canTake: boolean; scoringClosed: string };
+    expect(before).toMatchObject({ canScore: false, canTake: true });
+    expect(before.scoringClosed).toMatch(/take it for review first/);
+    const taken = await verdictAction(
+      args({ method: "POST", body: new URLSearchParams({ intent: "take", version: String(version(id)) }) }),
+    );
+    expect(taken).toEqual({ ok: true, notice: "You have taken this submission for review: record your verdicts." });
+    expect(reviewView(asha, id).assignee).toBe(asha.name);
+    expect(await verdictLoader(args())).toMatchObject({ canScore: true, canTake: false });
+    // Another assessor is not offered it there: a take-over (what it sends back) is the summary page's.
+    const bramCookie = await sessionCookie("assessor2@demo.test", "203.0.113.43");
+    const asBram = {
+      request: new Request(`http://localhost/assessor/submissions/${id}/requirements/2`, {
+        headers: { Cookie: bramCookie },
+      }),
+      params: { submissionId: id, ref: "2" },
+      context: {},
+    } as never;
+    expect(await verdictLoader(asBram)).toMatchObject({ canScore: false, canTake: false });
   });
 });
 
