@@ -138,7 +138,11 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
             {user ? (
               <>
                 <NotificationBell unread={user.unreadNotifications ?? 0} />
-                <Link to="/account" className="usermenu__who" title="Your account: password and settings">
+                <Link
+                  to="/account"
+                  className="usermenu__who"
+                  title={`${user.name}, ${user.roleLabel} · ${user.organizationName}. Your account: password and settings`}
+                >
                   <strong>{user.name}</strong>
                   <span>
                     {user.roleLabel} · {user.organizationName}
