@@ -4,6 +4,7 @@
 // index.txt and changes.csv list exactly the documents served; each .sha256 matches and each .asc
 // verifies with the published OpenPGP key; security.txt names the CSAF metadata; an embargoed
 // report never appears. The tests are named after the clauses of CSAF 2.0 section 7.1.
+import { formatDate } from "../../../app/platform/format";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -556,7 +557,9 @@ describe("a report recorded after its disclosure deadline had passed (back-dated
       .where(eq(productVersions.productId, speaker.id))
       .get()!.serial;
     expect(sealApiAdvisories(serial).find((a) => a.advisoryId === f.advisoryId)).toMatchObject({ disclosedOn: day });
-    expect(findingView(asha(), id).disclosure.label).toBe(`Public since ${day} (deadline passed)`);
+    expect(findingView(asha(), id).disclosure.label).toBe(
+      `Public since ${formatDate(`${day}T00:00:00Z`)} (deadline passed)`,
+    );
     testClock.reset();
   });
 });

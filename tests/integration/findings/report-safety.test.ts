@@ -3,6 +3,7 @@
 // report on a watched product tells the watchers (severity and the open count only) in the watchlist,
 // the feed and the webhooks; a report withdrawn after its advisory was disclosed keeps the advisory
 // public, marked, everywhere it was.
+import { formatDate } from "../../../app/platform/format";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findings, productVersions, webhookDeliveries } from "../../../db/schema";
@@ -163,7 +164,7 @@ describe("withdrawing a report", () => {
     actOnFinding(asha(), id, { action: "withdraw", note: "A duplicate of an earlier report.", version: version(id) });
     runLifecycleSweep();
     const today = ymd(nowMs());
-    const label = `Withdrawn on ${today} after disclosure on ${disclosedOn} (deadline passed): the advisory stays public`;
+    const label = `Withdrawn on ${formatDate(nowMs())} after disclosure on ${formatDate(`${disclosedOn}T00:00:00Z`)} (deadline passed): the advisory stays public`;
     expect(findingView(asha(), id).disclosure).toMatchObject({ public: true, label, withdrawnOn: today });
     expect(findingView(grace(), id).disclosure.label).toBe(label);
     expect(listFindings(asha()).find((f) => f.id === id)!.disclosure.label).toBe(label);

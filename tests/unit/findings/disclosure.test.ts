@@ -563,7 +563,7 @@ describe("a report recorded after its deadline had passed (back-dated)", () => {
       reason: "deadline_passed",
     });
     expect(disclosureLabel(disclosureOf(backdated(), at("2026-12-06T00:00:00Z")))).toBe(
-      "Public since 2026-12-05 (deadline passed)",
+      "Public since 5 Dec 2026 (deadline passed)",
     );
   });
 
@@ -601,22 +601,22 @@ describe("a report recorded after its deadline had passed (back-dated)", () => {
 
 describe("disclosureLabel", () => {
   it("reads the disclosure state", () => {
-    expect(disclosureLabel(disclosureOf(finding(), AFTER))).toBe("Public since 2027-05-30 (deadline passed)");
+    expect(disclosureLabel(disclosureOf(finding(), AFTER))).toBe("Public since 30 May 2027 (deadline passed)");
     expect(disclosureLabel(disclosureOf(finding(), BEFORE))).toBe(
-      "Embargoed until 2027-05-30 14:03 UTC or until the fix is verified",
+      "Embargoed until 30 May 2027, 14:03 UTC or until the fix is verified",
     );
     expect(
       disclosureLabel(
         disclosureOf(finding({ status: "verified_fixed", verifiedAt: at("2027-04-10T12:00:00Z") }), BEFORE),
       ),
-    ).toBe("Public since 2027-04-10 (fix verified)");
+    ).toBe("Public since 10 Apr 2027 (fix verified)");
     expect(disclosureLabel(disclosureOf(finding({ publishedAt: at("2027-04-05T08:00:00Z") }), BEFORE))).toBe(
-      "Public since 2027-04-05 (published by the supplier)",
+      "Public since 5 Apr 2027 (published by the supplier)",
     );
     expect(disclosureLabel(disclosureOf(finding({ status: "withdrawn" }), AFTER))).toBe("Withdrawn: never disclosed");
     expect(
       disclosureLabel(disclosureOf(finding({ status: "withdrawn", withdrawnAt: at("2027-06-01T08:00:00Z") }), AFTER)),
-    ).toBe("Withdrawn on 2027-06-01 after disclosure on 2027-05-30 (deadline passed): the advisory stays public");
+    ).toBe("Withdrawn on 1 Jun 2027 after disclosure on 30 May 2027 (deadline passed): the advisory stays public");
   });
 
   it("marks the public advisory of a report withdrawn after disclosure", () => {
@@ -635,7 +635,7 @@ describe("disclosureLabel", () => {
   it("names the extended deadline", () => {
     const deadline = new Date(DEADLINE.getTime() + 30 * DAY_MS);
     expect(disclosureLabel(disclosureOf(finding({ deadline }), AFTER))).toBe(
-      "Embargoed until 2027-06-29 14:03 UTC or until the fix is verified",
+      "Embargoed until 29 Jun 2027, 14:03 UTC or until the fix is verified",
     );
   });
 });

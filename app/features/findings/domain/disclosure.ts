@@ -38,6 +38,7 @@
  *
  * Dates shown are UTC days (YYYY-MM-DD); the end of an embargo is shown to the minute (UTC).
  */
+import { formatDate, formatDateTime } from "../../../platform/format";
 import { isOpen, SEVERITIES, type FindingStatus, type Severity } from "./findings";
 
 /** One version a report affects: a firmware version of one hardware revision of the product. */
@@ -255,19 +256,17 @@ const REASON_LABELS: Record<DisclosureReason, string> = {
   published_by_supplier: "published by the supplier",
 };
 
-const ymdhm = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
 /**
- * "Public since 2027-05-30 (deadline passed)", "Embargoed until 2027-05-30 00:00 UTC or until the
- * fix is certified", "Withdrawn: never disclosed", "Withdrawn on 2027-06-02 after disclosure on
- * 2027-05-30 (deadline passed): the advisory stays public". The embargo's end is an instant, shown
- * with its time: a deadline falls at 00:00 UTC of its day, so "until 2027-05-30" alone would read
- * as through the end of that day.
+ * "Public since 30 May 2027 (deadline passed)", "Embargoed until 30 May 2027, 00:00 UTC or until
+ * the fix is verified", "Withdrawn: never disclosed", "Withdrawn on 2 Jun 2027 after disclosure on
+ * 30 May 2027 (deadline passed): the advisory stays public": in the portal's date format (as the
+ * deadline beside it). The embargo's end is an instant, shown with its time: a deadline falls at
+ * 00:00 UTC of its day, so "until 30 May 2027" alone would read as through the end of that day.
  */
 export function disclosureLabel(d: Disclosure): string {
   if (d.public && d.withdrawnAt)
-    return `Withdrawn on ${ymd(d.withdrawnAt)} after disclosure on ${ymd(d.since)} (${REASON_LABELS[d.reason]}): the advisory stays public`;
-  if (d.public) return `Public since ${ymd(d.since)} (${REASON_LABELS[d.reason]})`;
+    return `Withdrawn on ${formatDate(d.withdrawnAt)} after disclosure on ${formatDate(d.since)} (${REASON_LABELS[d.reason]}): the advisory stays public`;
+  if (d.public) return `Public since ${formatDate(d.since)} (${REASON_LABELS[d.reason]})`;
   if (d.reason === "withdrawn") return "Withdrawn: never disclosed";
-  return `Embargoed until ${ymdhm(d.until)} or until the fix is verified`;
+  return `Embargoed until ${formatDateTime(d.until)} or until the fix is verified`;
 }
