@@ -58,7 +58,7 @@ export function nextAdvisoryId(tx: Tx, year: number): string {
 export interface FindingDisclosure {
   advisoryId: string | null;
   public: boolean;
-  /** "Public since 2027-05-30 (deadline passed)", "Embargoed until …", "Withdrawn: never disclosed", "Withdrawn on … after disclosure on …". */
+  /** "Public since 30 May 2027 (deadline passed)", "Embargoed until …", "Withdrawn: never disclosed", "Withdrawn on … after disclosure on …". */
   label: string;
   /** Why it is public (or not). */
   reason: DisclosureReason | "embargoed" | "withdrawn" | "no_advisory_id";
