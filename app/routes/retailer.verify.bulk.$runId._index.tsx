@@ -110,6 +110,15 @@ export default function BulkResult() {
                     <td data-label="Status">
                       <VerdictBadge verdict={row.status} />
                       <UpdateRequired update={row.updateRequired} verdict={row.status} compact />
+                      {row.gtin === "mismatch" ? (
+                        <span className="badge badge--bad" title="The row's GTIN is another product's: see Why">
+                          GTIN mismatch
+                        </span>
+                      ) : row.gtin === "uncompared" ? (
+                        <span className="badge badge--warn" title="The seal's product has no GTIN: see Why">
+                          GTIN not compared
+                        </span>
+                      ) : null}
                     </td>
                     <td className={keyCellClass(row.serial ?? "")} data-label="Seal">
                       {row.serial && row.status !== "not_found" ? (

@@ -30,7 +30,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { hitBulkRowBudget } from "../../platform/http/rate-limits.server";
 import type { BulkAnswer } from "../trust/verify.server";
-import { keyColumnsOf } from "./domain/bulk-rows";
+import { gtinNoteKind, keyColumnsOf } from "./domain/bulk-rows";
 
 function assertBuyer(actor: Actor): void {
   if (!can(actor.role, "seals.verify")) throw new ServiceError("forbidden", "Bulk checks belong to retail buyers.");
@@ -200,7 +200,7 @@ export function bulkCheck(actor: Actor, id: string) {
     /** The buyer's own column names, in their order, and which of them name a serial or a GTIN. */
     columns,
     keyColumns: Object.values(keyColumnsOf(columns)).filter((i) => i >= 0),
-    rows: rows.map((r) => ({ ...r, missesPolicy: missesPolicy(r.policy) })),
+    rows: rows.map((r) => ({ ...r, missesPolicy: missesPolicy(r.policy), gtin: gtinNoteKind(r.note) })),
     policySummary,
     /** The answered CSV to download (computed when read: a run stored before cells were escaped against formula injection is escaped now). */
     get csv() {

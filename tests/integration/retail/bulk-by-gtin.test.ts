@@ -93,6 +93,8 @@ describe("issue 18: a CSV with a gtin column answers each row with the product's
     ]);
     expect(run.rows[0].note).toBe("");
     expect(run.rows[1].note).toBe(`The row's GTIN 0${WATCH2} is not this seal's product (its GTIN is 0${WATCH3}).`);
+    // A valid seal, but not for this row's product: the page marks it beside the status.
+    expect(run.rows.map((r) => r.gtin)).toEqual([null, "mismatch", null]);
   });
 
   it("two barcode columns (or two serial columns) are refused, naming them: only one would be read", () => {

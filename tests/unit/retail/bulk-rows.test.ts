@@ -1,6 +1,6 @@
 // Issue 18: bulk checks by GTIN or serial. Which columns name what to check, and what each row asks.
 import { describe, expect, it } from "vitest";
-import { gtinMismatch, keyColumnsOf, rowKeyOf } from "../../../app/features/retail/domain/bulk-rows";
+import { gtinMismatch, gtinNoteKind, keyColumnsOf, rowKeyOf } from "../../../app/features/retail/domain/bulk-rows";
 
 describe("issue 18: the columns a bulk check reads (header names matched case-insensitively)", () => {
   it("finds gtin and its aliases ean, upc, barcode, and serial, in any case, trimmed", () => {
@@ -118,5 +118,15 @@ describe("issue 18: what a row asks about", () => {
     expect(gtinMismatch("05060123450002", "05060123450002")).toBeNull();
     expect(gtinMismatch(null, "05060123450002")).toBeNull();
     expect(gtinMismatch("05060123450002", null)).toMatch(/has no GTIN/);
+  });
+
+  it("tells a stored note's GTIN mismatch from the note, after a line's own note too", () => {
+    expect(gtinNoteKind(gtinMismatch("05060123450019", "05060123450002")!)).toBe("mismatch");
+    expect(gtinNoteKind(gtinMismatch("05060123450002", null)!)).toBe("uncompared");
+    expect(
+      gtinNoteKind(`Line 3: a quote inside unquoted field 2. ${gtinMismatch("05060123450019", "05060123450002")}`),
+    ).toBe("mismatch");
+    expect(gtinNoteKind("")).toBeNull();
+    expect(gtinNoteKind("Line 3: a quote inside unquoted field 2.")).toBeNull();
   });
 });
