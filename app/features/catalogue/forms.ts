@@ -36,7 +36,7 @@ const isoDateField = (missing: string) =>
  * The product form's fields as posted. The server's `productInput` (products.server.ts) adds the
  * one rule that needs the clock: the support period must not have ended already.
  */
-const productFormFields = z.object({
+export const productFormFields = z.object({
   name: shortText("the product's name", 120),
   model: shortText("the model designation", 80),
   gtin: z
@@ -90,10 +90,15 @@ const productFormFields = z.object({
  * give it in years or months). Whether the support period meets the EU CRA is decided by the
  * service (domain/support-period.ts), which knows the product's creation date.
  */
-export const productForm = productFormFields.transform(({ expectedUseTime, expectedUseUnit, ...p }) => ({
-  ...p,
-  expectedUseMonths: expectedUseTime === null ? null : durationMonths(expectedUseTime, expectedUseUnit),
-}));
+export const productForm = productFormFields.transform(toProduct);
+
+/** The posted fields as a product: the expected use time in months. */
+export function toProduct({ expectedUseTime, expectedUseUnit, ...p }: z.infer<typeof productFormFields>) {
+  return {
+    ...p,
+    expectedUseMonths: expectedUseTime === null ? null : durationMonths(expectedUseTime, expectedUseUnit),
+  };
+}
 
 export const productVersionInput = z.object({
   hardwareRevision: shortText("the hardware revision", 40),

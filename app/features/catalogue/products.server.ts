@@ -12,22 +12,25 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { formatDateTime } from "../../platform/format";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
-import { productForm, type productVersionInput } from "./forms";
+import { productFormFields, toProduct, type productVersionInput } from "./forms";
 import { assessSupportPeriod, supportFactsOf, supportPeriodShortfall } from "./domain/support-period";
 import { checklistLabelFor, hasRecurringRequirements } from "./checklists.server";
 import { gtin14Of } from "./domain/gtin";
 import { productsWithGtin, sealsSignedForGtins, signedGtin14Of } from "./products-by-gtin.server";
 
-/** The product form (forms.ts) and, on the server, a support period that has not already ended by the clock. */
-export const productInput = productForm.superRefine((v, ctx) => {
-  if (v.supportPeriodEnd < new Date(nowMs()).toISOString().slice(0, 10)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["supportPeriodEnd"],
-      message: "The support period has already ended; a product must still receive security updates to be certified.",
-    });
-  }
-});
+/**
+ * The product form (forms.ts) and, on the server, a support period that has not already ended by
+ * the clock: a rule of the field itself, so that it is said with the other fields' problems in one
+ * answer (a refinement of the whole form would wait until every other field is right).
+ */
+export const productInput = productFormFields
+  .extend({
+    supportPeriodEnd: productFormFields.shape.supportPeriodEnd.refine(
+      (v) => v >= new Date(nowMs()).toISOString().slice(0, 10),
+      { error: "The support period has already ended; a product must still receive security updates to be certified." },
+    ),
+  })
+  .transform(toProduct);
 
 /** The support facts a service may leave out (absent: unchanged on an edit, not stated on a creation). */
 type SupportDetails = "placedOnMarketOn" | "expectedUseMonths" | "expectedUseReason";

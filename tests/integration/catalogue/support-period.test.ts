@@ -55,6 +55,25 @@ describe("the support period", () => {
   });
 });
 
+describe("a support period already ended", () => {
+  it("is said in the same answer as the other fields' problems, not after they are put right", () => {
+    const parsed = productInput.safeParse({
+      name: "Gator Past Toy",
+      model: "GW-PT-1",
+      category: "toy",
+      gtin: "5060123450018", // a wrong check digit
+      supportPeriodEnd: "2020-01-31",
+      disclosurePolicyUrl: "not a web address",
+    });
+    expect(parsed.success).toBe(false);
+    const fields = new Map(parsed.error!.issues.map((i) => [String(i.path[0]), i.message]));
+    expect([...fields.keys()].sort()).toEqual(["disclosurePolicyUrl", "gtin", "supportPeriodEnd"]);
+    expect(fields.get("supportPeriodEnd")).toBe(
+      "The support period has already ended; a product must still receive security updates to be certified.",
+    );
+  });
+});
+
 /** The product form as posted, for a new toy going on sale today (1 Mar 2027 on the test clock). */
 const toyForm = (over: Record<string, string>) =>
   productInput.parse({
