@@ -36,6 +36,7 @@ test("a buyer watches a product by its GTIN, from the form and from a CSV with a
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("GKW3-BLUE");
   await expect(row).toContainText("05060123450002");
+  await expect(page.getByTestId("watchlist").getByRole("columnheader", { name: "Your label" })).toBeVisible();
   await expect(row).toContainText("(current seal)");
 
   // A CSV of barcodes with the shop's SKUs: the SKU is the label; a typo is reported by its line.
