@@ -38,7 +38,7 @@ export function ReviewRequirementTable({
 }) {
   const labels = verdictLabels(verdictModel);
   return (
-    <table className="requirements-table" aria-label={label}>
+    <table className="requirements-table stack" aria-label={label}>
       {verdictModel === "decision-tree" ? (
         <caption className="small muted" data-testid="decision-tree-note">
           {DECISION_TREE_NOTE}
@@ -76,9 +76,11 @@ export function ReviewRequirementTable({
                 </ul>
               ) : null}
             </td>
-            <td>{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "—"}</td>
-            <td className="num">{r.evidence.length || ""}</td>
-            <td>
+            <td data-label="Claim">{r.answer?.claim ? CLAIM_LABELS[r.answer.claim] : "—"}</td>
+            <td className="num" data-label="Files">
+              {r.evidence.length || ""}
+            </td>
+            <td data-label="Verdict">
               {r.verdict ? (
                 <span className={verdictClass(r.verdict.verdict)}>{labels[r.verdict.verdict]}</span>
               ) : (

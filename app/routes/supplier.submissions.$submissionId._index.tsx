@@ -256,30 +256,32 @@ export default function SubmissionPage() {
             value={d.progress.complete}
             aria-label="Requirements complete"
           />
-          <table className="compact">
-            <thead>
-              <tr>
-                <th>Section</th>
-                <th className="num">Answered</th>
-                <th className="num">With evidence</th>
-                <th className="num">Missing</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.progress.sections.map((p) => (
-                <tr key={p.sectionRef}>
-                  <td>
-                    <a href={`#sec-${p.sectionRef}`}>{p.sectionRef}</a>
-                  </td>
-                  <td className="num">
-                    {p.answered}/{p.total}
-                  </td>
-                  <td className="num">{p.withEvidence}</td>
-                  <td className="num">{p.total - p.complete || ""}</td>
+          <div className="table-wrap">
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th>Section</th>
+                  <th className="num">Answered</th>
+                  <th className="num hide-narrow">With evidence</th>
+                  <th className="num">Missing</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {d.progress.sections.map((p) => (
+                  <tr key={p.sectionRef}>
+                    <td>
+                      <a href={`#sec-${p.sectionRef}`}>{p.sectionRef}</a>
+                    </td>
+                    <td className="num">
+                      {p.answered}/{p.total}
+                    </td>
+                    <td className="num hide-narrow">{p.withEvidence}</td>
+                    <td className="num">{p.total - p.complete || ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
         <section className="card" aria-labelledby="blockers-title">
           <h2 id="blockers-title">
@@ -353,7 +355,7 @@ export default function SubmissionPage() {
           <h2 id={`sec-${sec.ref}-title`}>
             {sec.ref} {sec.title}
           </h2>
-          <table className="requirements-table">
+          <table className="requirements-table stack">
             <thead>
               <tr>
                 <th>Requirement</th>
@@ -379,9 +381,13 @@ export default function SubmissionPage() {
                       </p>
                     ) : null}
                   </td>
-                  <td>{r.answer.claim ? CLAIM_LABELS[r.answer.claim] : <span className="muted">—</span>}</td>
-                  <td className="num">{r.evidence.length || ""}</td>
-                  <td>
+                  <td data-label="Claim">
+                    {r.answer.claim ? CLAIM_LABELS[r.answer.claim] : <span className="muted">—</span>}
+                  </td>
+                  <td className="num" data-label="Files">
+                    {r.evidence.length || ""}
+                  </td>
+                  <td data-label="State">
                     {r.problems.length ? (
                       <span className="badge badge--warn">
                         {r.problems.some((p) => p.code === "change_requested")
@@ -395,7 +401,7 @@ export default function SubmissionPage() {
                     )}
                   </td>
                   {r.delta ? (
-                    <td className="small">
+                    <td className="small" data-label="Re-review">
                       {r.delta.length ? (
                         <span className="badge badge--brand" title={r.delta.join("; ")}>
                           re-review

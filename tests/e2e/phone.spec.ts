@@ -187,6 +187,22 @@ test("a buyer's watchlist and bulk check results fit a phone", async ({ browser 
   await buyer.context().close();
 });
 
+test("a supplier's submission and an assessor's review of it fit a phone: every requirement's claim, files and state", async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const supplier = await phonePage(browser, "supplier");
+  await supplier.goto(`/supplier/submissions/${ids.submissionId}`);
+  await expect(supplier.locator("table.requirements-table").first()).toBeVisible();
+  await expectFitsPhone(supplier, "supplier-submission");
+  await supplier.context().close();
+  const assessor = await phonePage(browser, "assessor");
+  await assessor.goto(`/assessor/submissions/${ids.submissionId}`);
+  await expect(assessor.locator("table.requirements-table").first()).toBeVisible();
+  await expectFitsPhone(assessor, "assessor-review");
+  await assessor.context().close();
+});
+
 test("logging in on a phone", async ({ browser }) => {
   const page = await phonePage(browser, null);
   await loginViaForm(page, ACCOUNTS.retailer.email);
