@@ -74,7 +74,8 @@ export default function NewSubmission() {
               <option value="">Choose…</option>
               {versions.map((v) => (
                 <option key={v.id} value={v.id}>
-                  {v.name} ({v.model}) — hardware {v.hardwareRevision}, firmware {v.firmwareVersion}
+                  {/* What tells the versions apart first: a phone's closed drop-down shows the start only. */}
+                  {v.name} — firmware {v.firmwareVersion}, hardware {v.hardwareRevision} ({v.model})
                 </option>
               ))}
             </SelectField>
@@ -99,7 +100,7 @@ export default function NewSubmission() {
                 <optgroup key={c.id} label={c.label}>
                   {c.levels.map((l) => (
                     <option key={l.id} value={`${c.id}|${l.id}`}>
-                      {c.label} — {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
+                      {c.shortLabel}: {l.title} ({l.mandatory} mandatory, {l.advisory} advisory)
                     </option>
                   ))}
                 </optgroup>

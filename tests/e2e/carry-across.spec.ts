@@ -9,7 +9,7 @@ import { expectHydrated, stateFile, watchConsole } from "./helpers";
 test.describe.configure({ mode: "serial" });
 test.use({ storageState: stateFile("supplier") });
 
-const WATCH = "Gator Kids Watch 3 (GW-KW3) — hardware C, firmware 3.1.0";
+const WATCH = "Gator Kids Watch 3 — firmware 3.1.0, hardware C (GW-KW3)";
 const NOTICE =
   /^(\d+) answers and (\d+) evidence files were carried across from your ETSI EN 303 645 submission; each is marked for you to check\.$/;
 let submissionUrl = "";

@@ -201,8 +201,7 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
   await expect(kim.getByText("Added hardware A, firmware 1.0.0.")).toBeVisible();
   await kim.getByRole("link", { name: "Open a submission" }).click();
   await kim.getByLabel("Checklist version and target level").selectOption({
-    label:
-      "Product Security and Telecommunications Infrastructure (Security Requirements for Relevant Connectable Products) Regulations 2023 — Baseline (3 mandatory, 0 advisory)",
+    label: "UK PSTI 2023: Baseline (3 mandatory, 0 advisory)",
   });
   await kim.getByRole("button", { name: "Open submission" }).click();
   await expect(kim.getByRole("heading", { level: 1, name: /Kite Camera Drone/ })).toBeVisible();

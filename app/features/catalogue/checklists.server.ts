@@ -20,7 +20,7 @@ import {
 import { diffRequirements, type RequirementFacts } from "./domain/checklist/diff";
 import { byNewest, newestOf } from "./domain/checklist/newest";
 import { parseChecklistText, type ChecklistProblem, type ExpectedLocation } from "./domain/checklist/parse";
-import { checklistVersionLabel } from "./domain/checklist/label";
+import { checklistShortLabel, checklistVersionLabel } from "./domain/checklist/label";
 import { verdictModelOfContent } from "./domain/checklist/verdict-model";
 import { checklistIdOf } from "../trust/domain/checklist-url";
 import { formatProblem } from "./domain/checklist/problems";
@@ -432,6 +432,8 @@ export interface VersionSummary {
   title: string;
   /** Title and version in words (checklistVersionLabel): no slug, no repeated version, "-r1" explained. */
   label: string;
+  /** The designation and version (checklistShortLabel): "ETSI EN 303 645 3.1.3", "UK PSTI 2023". */
+  shortLabel: string;
   publishedOn: string;
   status: "draft" | "published" | "retired";
   contentHash: string;
@@ -474,6 +476,11 @@ function summarise(v: typeof checklistVersions.$inferSelect): VersionSummary {
     title: v.title,
     label: checklistVersionLabel({
       title: v.title,
+      version: v.version,
+      continuousMonitoring: counts.recurring.count > 0,
+    }),
+    shortLabel: checklistShortLabel({
+      checklistId: v.checklistId,
       version: v.version,
       continuousMonitoring: counts.recurring.count > 0,
     }),

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { checklistVersionLabel, splitRevision } from "../../../app/features/catalogue/domain/checklist/label";
+import {
+  checklistShortLabel,
+  checklistVersionLabel,
+  splitRevision,
+} from "../../../app/features/catalogue/domain/checklist/label";
 
 const PSTI =
   "Product Security and Telecommunications Infrastructure (Security Requirements for Relevant Connectable Products) Regulations 2023";
@@ -23,5 +27,18 @@ describe("issue 15: a checklist version in words", () => {
     );
     expect(checklistVersionLabel({ title: ETSI, version: "3.1.3-r2" })).toBe(`${ETSI} 3.1.3 (revision 2)`);
     expect(checklistVersionLabel({ title: ETSI, version: "3.1.3" })).not.toMatch(/r1|revision|monitoring/);
+  });
+});
+
+describe("a checklist version in a few words", () => {
+  it("is the standard's designation and the version, the revision spelled out", () => {
+    expect(checklistShortLabel({ checklistId: "etsi-en-303-645", version: "3.1.3" })).toBe("ETSI EN 303 645 3.1.3");
+    expect(
+      checklistShortLabel({ checklistId: "etsi-en-303-645", version: "3.1.3-r1", continuousMonitoring: true }),
+    ).toBe("ETSI EN 303 645 3.1.3 with continuous monitoring");
+    expect(checklistShortLabel({ checklistId: "uk-psti", version: "2023" })).toBe("UK PSTI 2023");
+    expect(checklistShortLabel({ checklistId: "iotsf-assurance-framework", version: "3.0-r2" })).toBe(
+      "IoTSF Assurance Framework 3.0 (revision 2)",
+    );
   });
 });

@@ -6,6 +6,8 @@
  * knows from the version's requirements (`continuousMonitoring`); without that knowledge the
  * revision is named as such.
  */
+import { checklistShortName } from "./crosswalk";
+
 export interface ChecklistLabelInput {
   title: string;
   version: string;
@@ -43,4 +45,14 @@ export function checklistVersionLabel(c: ChecklistLabelInput): string {
   const base = titleWithVersion(c.title, splitRevision(c.version).upstream);
   const extra = revisionWords(c);
   return extra ? `${base} ${extra}` : base;
+}
+
+/**
+ * The short form, for a place with room for a few words (a closed drop-down on a phone): the
+ * standard's designation from its id and the version, "ETSI EN 303 645 3.1.3 with continuous
+ * monitoring", "UK PSTI 2023", "EN 18031 2024".
+ */
+export function checklistShortLabel(c: Omit<ChecklistLabelInput, "title"> & { checklistId: string }): string {
+  const extra = revisionWords(c);
+  return `${checklistShortName(c.checklistId)} ${splitRevision(c.version).upstream}${extra ? ` ${extra}` : ""}`;
 }
