@@ -207,6 +207,16 @@ export function CraReportingPanel({ cra, errors = {}, values = {}, busy }: CraPa
           available (one month after the notification for a severe incident).
         </p>
       )}
+      {cra.canFlag && (cra.activelyExploited || cra.severeIncident) ? (
+        // One notification is flagged; the other is a form of its own below it, not part of the one above.
+        <div className="cra-other">
+          <h3>
+            {cra.activelyExploited ? "Severe incident" : "Actively exploited vulnerability"}{" "}
+            <span className="muted small">{cra.activelyExploited ? "Article 14(4)" : "Article 14(1)-(2)"}</span>
+          </h3>
+          <p className="small muted">Not flagged. It is a separate notification, with clocks of its own.</p>
+        </div>
+      ) : null}
       {cra.canFlag ? (
         <Form method="post" className="stack status-change" aria-label="Flag for CRA Article 14 reporting">
           <input type="hidden" name="intent" value="cra_flag" />
