@@ -139,7 +139,7 @@ export default function SupplierDashboard() {
           <Link to="/supplier/seals">All your seals</Link>, with those expired, revoked or replaced.
         </p>
       </section>
-      <p className="muted" data-testid="evidence-quota">
+      <p className="muted page-note" data-testid="evidence-quota">
         {evidenceQuota} Each file your submissions and recurring evidence use counts once; evidence you remove stops
         counting.
       </p>
