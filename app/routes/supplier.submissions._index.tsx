@@ -58,7 +58,7 @@ export default function Submissions() {
                     </td>
                     <td data-label="Checklist and level">
                       {r.checklistLabel}
-                      <div className="small muted">level {r.s.targetLevel}</div>
+                      <div className="small muted">level {r.levelTitle}</div>
                     </td>
                     <td data-label="Status">
                       <StatusBadge status={r.s.status} />

@@ -55,7 +55,7 @@ import {
   requirementsInScope,
   type SubmissionRow,
 } from "./submission-records.server";
-import { checklistLabelFor } from "../catalogue/checklists.server";
+import { checklistLabelFor, levelTitleFor } from "../catalogue/checklists.server";
 import { sendsBack } from "./domain/review";
 import { reviewedRequirements } from "./verdicts.server";
 import { carryAcrossTx, carryMarks, carryNoticeOf, clearCarryMark, describeMark } from "./carry-across.server";
@@ -632,6 +632,7 @@ export function listOwnSubmissions(actor: Actor) {
     return {
       ...r,
       checklistLabel: checklistLabelFor({ id: r.checklistId, version: r.checklistVersion, title: r.checklistTitle }),
+      levelTitle: levelTitleFor({ id: r.checklistId, version: r.checklistVersion }, r.s.targetLevel), // "Baseline", not its id
       progress: { total: p.total, complete: p.complete, blockers: p.blockers.length },
     };
   });
