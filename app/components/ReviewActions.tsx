@@ -70,7 +70,7 @@ function CommentForm({
   );
 }
 
-function IntentButton({
+export function IntentButton({
   intent,
   version,
   label,

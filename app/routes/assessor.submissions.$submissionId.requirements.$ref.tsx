@@ -29,6 +29,7 @@ import { notFound, requirePermission } from "../features/accounts/session.server
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { recordVerdict, reviewView, takeSubmission } from "../features/certification/review.server";
 import { verdictInput } from "../features/certification/forms";
+import { IntentButton } from "../components/ReviewActions";
 import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -252,15 +253,7 @@ export default function VerdictPage() {
               <p className="muted" data-testid="scoring-closed">
                 {d.scoringClosed}
               </p>
-              {d.canTake ? (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="take" />
-                  <input type="hidden" name="version" value={d.submission.version} />
-                  <SubmitButton className="button" busy={busy}>
-                    Take for review
-                  </SubmitButton>
-                </Form>
-              ) : null}
+              {d.canTake ? <IntentButton intent="take" version={d.submission.version} label="Take for review" /> : null}
             </>
           )}
           <h3>History</h3>
