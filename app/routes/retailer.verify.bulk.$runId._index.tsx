@@ -85,11 +85,8 @@ export default function BulkResult() {
                       {c}
                     </th>
                   ))}
-                  <th scope="col">Status</th>
-                  <th scope="col">Seal</th>
-                  <th scope="col">Product</th>
-                  <th scope="col">Why</th>
-                  {r.policySummary ? <th scope="col">Policy</th> : null}
+                  <th scope="col">Status and why</th>
+                  <th scope="col">Seal and product</th>
                 </tr>
               </thead>
               <tbody>
@@ -107,35 +104,34 @@ export default function BulkResult() {
                         {row.cells[i]}
                       </td>
                     ))}
-                    <td data-label="Status">
+                    <td data-label="Status" className="bulk-verdict">
                       <VerdictBadge verdict={row.status} />
                       <UpdateRequired update={row.updateRequired} verdict={row.status} compact />
                       {row.gtin === "mismatch" ? (
-                        <span className="badge badge--bad" title="The row's GTIN is another product's: see Why">
+                        <span className="badge badge--bad" title="The row's GTIN is another product's">
                           GTIN mismatch
                         </span>
                       ) : row.gtin === "uncompared" ? (
-                        <span className="badge badge--warn" title="The seal's product has no GTIN: see Why">
+                        <span className="badge badge--warn" title="The seal's product has no GTIN">
                           GTIN not compared
                         </span>
                       ) : null}
+                      {/* Why, and the policies' answer, under the verdict: a column each was squeezed to a word a line beside the buyer's own columns. */}
+                      {row.reason || row.note ? (
+                        <p className="small">{[row.reason, row.note].filter(Boolean).join(" ")}</p>
+                      ) : null}
+                      {row.policy ? <p className="small">{row.policy}</p> : null}
                     </td>
-                    <td className={keyCellClass(row.serial ?? "")} data-label="Seal">
-                      {row.serial && row.status !== "not_found" ? (
-                        <Link to={`/s/${row.serial}`}>{row.serial}</Link>
-                      ) : (
-                        row.serial
-                      )}
+                    <td data-label="Seal" className="bulk-seal">
+                      <span className={keyCellClass(row.serial ?? "")}>
+                        {row.serial && row.status !== "not_found" ? (
+                          <Link to={`/s/${row.serial}`}>{row.serial}</Link>
+                        ) : (
+                          row.serial
+                        )}
+                      </span>
+                      {row.product ? <p className="small">{row.product}</p> : null}
                     </td>
-                    <td data-label="Product">{row.product}</td>
-                    <td className="small" data-label="Why">
-                      {[row.reason, row.note].filter(Boolean).join(" ")}
-                    </td>
-                    {r.policySummary ? (
-                      <td className="small" data-label="Policy">
-                        {row.policy}
-                      </td>
-                    ) : null}
                   </tr>
                 ))}
               </tbody>

@@ -206,7 +206,7 @@ test("issue 18: a buyer checks their stock file by GTIN; needs attention keeps t
   // A serial never wraps.
   const seal = rows
     .getByRole("row", { name: /GKW2-01/ })
-    .locator("td.nowrap")
+    .locator(".nowrap")
     .last();
   await expect(seal).toHaveText(/^IOTS-/);
   expect(await seal.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("nowrap");
