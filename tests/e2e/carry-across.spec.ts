@@ -20,7 +20,7 @@ async function supplierPage(browser: Browser, javaScriptEnabled: boolean): Promi
 
 async function chooseCra(page: Page) {
   await page.getByLabel("Product version").selectOption({ label: WATCH });
-  const cra = page.locator("#f-target option", { hasText: /Cyber Resilience Act/ }).first();
+  const cra = page.locator("#f-target option", { hasText: /^EU CRA Annex I / }).first();
   await page.getByLabel("Checklist version and target level").selectOption((await cra.getAttribute("value"))!);
 }
 

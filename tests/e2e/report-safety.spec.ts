@@ -92,7 +92,7 @@ test("a back-dated report is published only once confirmed; withdrawn after disc
     `The report is withdrawn and closed. Its advisory ${advisoryId} was already public and stays public`,
   );
   await expect(asha.getByTestId("finding-disclosure")).toContainText(
-    /Withdrawn on \d{4}-\d{2}-\d{2} after disclosure on \d{4}-\d{2}-\d{2} \(deadline passed\): the advisory stays public/,
+    /Withdrawn on \d{1,2} \w{3,4} \d{4} after disclosure on \d{1,2} \w{3,4} \d{4} \(deadline passed\): the advisory stays public/,
   );
   await expect(asha.getByTestId("withdrawn-after-disclosure")).toContainText(
     "A published advisory cannot be un-published",
