@@ -4,7 +4,7 @@ import type { SealSubject, SealVerdict } from "../features/trust/domain/credenti
 import { checklistIdOf } from "../features/trust/domain/checklist-url";
 import { VERDICT_LABELS } from "../features/trust/domain/verdict";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
-import { checklistVersionLabel } from "../features/catalogue/domain/checklist/label";
+import { checklistVersionLabel, designationBeforeTitle } from "../features/catalogue/domain/checklist/label";
 import { formatDate } from "../platform/format";
 import { SealMark } from "./AppShell";
 
@@ -265,6 +265,8 @@ export function SignedFacts({
   /** The level's title as the checklist names it. */
   levelTitle?: string;
 }) {
+  // "ETSI EN 303 645: Cyber Security for Consumer Internet of Things…": the standard a buyer knows by its number.
+  const designation = designationBeforeTitle(checklistIdOf(s.checklist), s.checklist.title);
   return (
     <dl className="facts" data-testid="signed-facts">
       <dt>Product</dt>
@@ -295,7 +297,8 @@ export function SignedFacts({
       <dt>Supplier</dt>
       <dd>{s.supplier.name}</dd>
       <dt>Checklist</dt>
-      <dd>
+      <dd data-testid="signed-checklist">
+        {designation ? `${designation}: ` : null}
         <Link
           to={`/checklists/${encodeURIComponent(checklistIdOf(s.checklist))}/${encodeURIComponent(s.checklist.version)}`}
         >

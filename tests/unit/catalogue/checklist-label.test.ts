@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   checklistShortLabel,
   checklistVersionLabel,
+  designationBeforeTitle,
   splitRevision,
 } from "../../../app/features/catalogue/domain/checklist/label";
 
@@ -40,5 +41,17 @@ describe("a checklist version in a few words", () => {
     expect(checklistShortLabel({ checklistId: "iotsf-assurance-framework", version: "3.0-r2" })).toBe(
       "IoTSF Assurance Framework 3.0 (revision 2)",
     );
+  });
+});
+
+describe("the designation before a checklist's title", () => {
+  it("is said where the title does not say it and the id is a designation", () => {
+    expect(designationBeforeTitle("etsi-en-303-645", ETSI)).toBe("ETSI EN 303 645");
+    expect(designationBeforeTitle("uk-psti", PSTI)).toBe("UK PSTI");
+    expect(designationBeforeTitle("en-18031", "EN 18031: Common security requirements for radio equipment")).toBeNull();
+    expect(designationBeforeTitle("iotsf-assurance-framework", "IoT Security Assurance Framework")).toBeNull();
+    expect(
+      designationBeforeTitle("eu-cra-annex-i", "Cyber Resilience Act, Annex I: Essential cybersecurity requirements"),
+    ).toBeNull();
   });
 });

@@ -56,3 +56,17 @@ export function checklistShortLabel(c: Omit<ChecklistLabelInput, "title"> & { ch
   const extra = revisionWords(c);
   return `${checklistShortName(c.checklistId)} ${splitRevision(c.version).upstream}${extra ? ` ${extra}` : ""}`;
 }
+
+/**
+ * The standard's designation to put before a checklist's title where the title does not say it, so
+ * that a buyer recognises the standard: "ETSI EN 303 645" before "Cyber Security for Consumer
+ * Internet of Things: Baseline Requirements", "UK PSTI" before "Product Security and
+ * Telecommunications Infrastructure (…) Regulations 2023". Null where the title names it already
+ * ("EN 18031: …") or the id is made of words, not a designation ("IoTSF Assurance Framework").
+ */
+export function designationBeforeTitle(checklistId: string, title: string): string | null {
+  const short = checklistShortName(checklistId);
+  const isDesignation = short.split(" ").every((w) => /^[A-Z0-9]+$/.test(w));
+  if (!isDesignation || title.toUpperCase().includes(short.toUpperCase())) return null;
+  return short;
+}
