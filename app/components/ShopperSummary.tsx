@@ -5,6 +5,7 @@ import { verdictLook } from "./SealVerdict";
 
 export interface ShopperSummaryData {
   checklistLabel: string;
+  designation?: string | null;
   checklistHref: string;
   level: { title: string; meaning: string };
   promises: { id: string; words: string; detail: string }[];
@@ -54,6 +55,7 @@ export function ShopperSummary({
         <div>
           <dt>{inForce ? "What was checked" : "What was checked when the seal was issued"}</dt>
           <dd data-testid="summary-checklist">
+            {s.designation ? `${s.designation}: ` : null}
             <a href={s.checklistHref}>{s.checklistLabel}</a>
             {s.level.title ? (
               <>

@@ -49,7 +49,7 @@ for (const vp of VIEWPORTS) {
 
       const summary = page.getByRole("region", { name: "What this seal means for you" });
       await expect(summary.getByTestId("summary-checklist")).toContainText(
-        "Cyber Security for Consumer Internet of Things: Baseline Requirements 3.1.3 with continuous monitoring, level Baseline",
+        "ETSI EN 303 645: Cyber Security for Consumer Internet of Things: Baseline Requirements 3.1.3 with continuous monitoring, level Baseline",
       );
       await expect(summary.getByTestId("summary-checklist")).not.toContainText("3.1.3-r1");
       await expect(summary.getByTestId("summary-promises")).toContainText("No default passwords");

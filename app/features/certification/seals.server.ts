@@ -5,6 +5,7 @@
  * whose transaction failed was never published. Its certificate PDF is rendered and stored just
  * after that commit, while the commit is synced (decision record 035).
  */
+import { designationBeforeTitle } from "../catalogue/domain/checklist/label";
 import crypto from "node:crypto";
 import { and, desc, eq, getTableColumns, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -562,6 +563,8 @@ function shopperSummary(
   credential: SealCredential,
 ): {
   checklistLabel: string;
+  /** The standard's designation where the title does not say it ("ETSI EN 303 645"), shown before it. */
+  designation: string | null;
   checklistHref: string;
   level: { title: string; meaning: string };
   promises: { id: string; words: string; detail: string }[];
@@ -612,6 +615,7 @@ function shopperSummary(
     : null;
   return {
     checklistLabel: checklistLabelFor({ ...s.checklist, id: checklistId }),
+    designation: designationBeforeTitle(checklistId, s.checklist.title),
     checklistHref: `/checklists/${encodeURIComponent(checklistId)}/${encodeURIComponent(s.checklist.version)}`,
     level: levelMeaning(cv?.levels.find((l) => l.id === s.level) ?? { id: s.level, title: s.level }),
     promises: promises.map(({ id, words, detail }) => ({ id, words, detail })),

@@ -27,6 +27,7 @@ describe("issue 15: the shopper summary of a seal", () => {
     expect(view.summary).toMatchObject({
       checklistLabel:
         "Cyber Security for Consumer Internet of Things: Baseline Requirements 3.1.3 with continuous monitoring",
+      designation: "ETSI EN 303 645", // the standard by its number, before the title that does not say it
       checklistHref: "/checklists/etsi-en-303-645/3.1.3-r1",
       level: { title: "Baseline", meaning: "The security baseline every connected consumer product should meet." },
       supplierName: "Gator Wearables Ltd",
