@@ -142,8 +142,8 @@ export function SealAdvisories({ view }: { view: AdvisoriesView }) {
                           Withdrawn after disclosure on {a.disclosedOn}
                         </span>{" "}
                         <span className="small muted">
-                          The certification body withdrew the report on {formatDate(`${a.withdrawnOn}T00:00:00Z`)}. A
-                          published advisory cannot be un-published, so it stays here, marked.
+                          The certification body withdrew the report on {formatDate(a.withdrawnOn)}. A published
+                          advisory cannot be un-published, so it stays here, marked.
                         </span>
                       </>
                     ) : null}

@@ -61,9 +61,9 @@ export function FindingDisclosurePanel({
       </p>
       {d.public && d.withdrawnOn ? (
         <p className="small" data-testid="withdrawn-after-disclosure">
-          The report was withdrawn on {formatDate(`${d.withdrawnOn}T00:00:00Z`)}, after its advisory was disclosed. A
-          published advisory cannot be un-published: it stays on the product's public seal pages and in the API, marked
-          "withdrawn after disclosure", and watching buyers were told.
+          The report was withdrawn on {formatDate(d.withdrawnOn)}, after its advisory was disclosed. A published
+          advisory cannot be un-published: it stays on the product's public seal pages and in the API, marked "withdrawn
+          after disclosure", and watching buyers were told.
         </p>
       ) : d.public ? (
         <p className="small muted">

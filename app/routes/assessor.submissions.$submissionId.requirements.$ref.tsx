@@ -65,7 +65,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 /** "Take for review" from a requirement's page: the same service as the summary's button. */
-const takeInput = z.object({ intent: z.literal("take"), version: z.coerce.number().int().min(0) });
+const takeInput = z.object({ intent: z.literal("take"), version: verdictInput.shape.version });
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "assessor.workspace");

@@ -243,13 +243,7 @@ export function sentBack(
   tx: Pick<Tx, "select">,
   submissionId: string,
 ): Map<string, { verdict: string; comment: string }> {
-  const request = tx
-    .select()
-    .from(decisions)
-    .where(and(eq(decisions.submissionId, submissionId), eq(decisions.kind, "changes_requested")))
-    .orderBy(desc(decisions.id))
-    .limit(1)
-    .get();
+  const request = latestChangeRequest(tx, submissionId);
   const out = new Map<string, { verdict: string; comment: string }>();
   if (!request) return out;
   const rows = tx
@@ -266,6 +260,17 @@ export function sentBack(
     if (req && sendsBack(req, v)) out.set(ref, { verdict: v.verdict, comment: v.comment });
   }
   return out;
+}
+
+/** The latest request for changes of the submission (its time), if any. */
+function latestChangeRequest(tx: Pick<Tx, "select">, submissionId: string): { createdAt: Date } | undefined {
+  return tx
+    .select({ createdAt: decisions.createdAt })
+    .from(decisions)
+    .where(and(eq(decisions.submissionId, submissionId), eq(decisions.kind, "changes_requested")))
+    .orderBy(desc(decisions.id))
+    .limit(1)
+    .get();
 }
 
 export function reopenedRefs(tx: Pick<Tx, "select">, submissionId: string): Set<string> {
@@ -421,13 +426,7 @@ export function sentBackUntouched(tx: Pick<Tx, "select">, s: SubmissionRow): str
   if (s.status !== "changes_requested") return [];
   const back = sentBack(tx, s.id);
   if (!back.size) return [];
-  const request = tx
-    .select({ createdAt: decisions.createdAt })
-    .from(decisions)
-    .where(and(eq(decisions.submissionId, s.id), eq(decisions.kind, "changes_requested")))
-    .orderBy(desc(decisions.id))
-    .limit(1)
-    .get()!;
+  const request = latestChangeRequest(tx, s.id)!;
   const touched = new Set(
     tx
       .select({ ref: sql<string>`json_extract(${auditEvents.details}, '$.ref')` })

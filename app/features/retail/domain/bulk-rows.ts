@@ -76,10 +76,11 @@ const notValid = (message: string) => `Not a valid GTIN: ${message.charAt(0).toL
 export function gtinMismatch(rowGtin14: string | null, sealProductGtin14: string | null): string | null {
   if (!rowGtin14 || rowGtin14 === sealProductGtin14) return null;
   return sealProductGtin14
-    ? `The row's GTIN ${rowGtin14} ${NOT_THE_PRODUCT} (its GTIN is ${sealProductGtin14}).`
-    : `The row's GTIN ${rowGtin14} ${NOT_COMPARED}.`;
+    ? `${ROW_GTIN} ${rowGtin14} ${NOT_THE_PRODUCT} (its GTIN is ${sealProductGtin14}).`
+    : `${ROW_GTIN} ${rowGtin14} ${NOT_COMPARED}.`;
 }
 
+const ROW_GTIN = "The row's GTIN";
 const NOT_THE_PRODUCT = "is not this seal's product";
 const NOT_COMPARED = "cannot be compared: this seal's product has no GTIN";
 
@@ -89,7 +90,7 @@ const NOT_COMPARED = "cannot be compared: this seal's product has no GTIN";
  * product), "uncompared", or null. So that a valid seal's row is not shown as plainly valid.
  */
 export function gtinNoteKind(note: string): "mismatch" | "uncompared" | null {
-  if (!note.includes("The row's GTIN ")) return null;
+  if (!note.includes(`${ROW_GTIN} `)) return null;
   if (note.includes(NOT_THE_PRODUCT)) return "mismatch";
   return note.includes(NOT_COMPARED) ? "uncompared" : null;
 }
