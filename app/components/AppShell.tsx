@@ -1,5 +1,11 @@
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
-import { useEffect, useRef, type ReactNode } from "react";
+import {
+  useEffect,
+  useRef,
+  type FocusEvent as ReactFocusEvent,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type ReactNode,
+} from "react";
 import type { NavItem } from "../platform/roles";
 import { NotificationBell } from "./NotificationBell";
 import { useFocusAfterSubmission } from "./focus-after-submission";
@@ -13,6 +19,21 @@ export interface ShellUser {
   home: string;
   /** The bell's count (app/components/NotificationBell.tsx). */
   unreadNotifications?: number;
+}
+
+/**
+ * The phone menu (a <details>, which works without JavaScript) closes like a menu: on Escape, the
+ * focus back on its button, and once the focus leaves it, so that it never hides the element that
+ * has the focus (WCAG 2.4.11).
+ */
+function closeOnEscape(e: ReactKeyboardEvent<HTMLDetailsElement>) {
+  if (e.key !== "Escape" || !e.currentTarget.open) return;
+  e.currentTarget.open = false;
+  e.currentTarget.querySelector("summary")?.focus();
+}
+function closeWhenFocusLeaves(e: ReactFocusEvent<HTMLDetailsElement>) {
+  const next = e.relatedTarget as Node | null;
+  if (next && !e.currentTarget.contains(next)) e.currentTarget.open = false;
 }
 
 export function SealMark({ size = 28 }: { size?: number }) {
@@ -112,7 +133,7 @@ export function AppShell({ user, children }: { user: ShellUser | null; children:
               </nav>
               <nav aria-label="Main" className="navmenu">
                 {/* Closed again after each navigation (a new key per page), as a menu should be. */}
-                <details key={pathname}>
+                <details key={pathname} onKeyDown={closeOnEscape} onBlur={closeWhenFocusLeaves}>
                   <summary>Menu</summary>
                   <div className="navmenu__links">
                     <NavLinks user={user} />

@@ -100,7 +100,7 @@ export function PolicyForm({
               <select
                 name={`level.${c.id}`}
                 defaultValue={level(c.id) ?? c.levels[0]?.id}
-                aria-label={`Minimum level of ${c.name}`}
+                aria-label={`at level, for ${c.name}`}
               >
                 {c.levels.map((l) => (
                   <option key={l.id} value={l.id}>

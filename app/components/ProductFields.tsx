@@ -95,9 +95,9 @@ export function ProductFields({
           hint="The published end of the defined support period (UK PSTI, EU CRA)"
         />
       </div>
-      <fieldset className="support-short">
+      <fieldset className="support-short" aria-describedby="support-short-hint">
         <legend>Support shorter than five years</legend>
-        <p className="field__hint">
+        <p className="field__hint" id="support-short-hint">
           Only for a product expected to be in use for less than five years: the EU Cyber Resilience Act then asks that
           support last at least that expected use time. Say how long and why.
         </p>

@@ -206,7 +206,9 @@ export function UploadForm({
     setChecked(found);
     if (Object.keys(found).length) {
       e.preventDefault();
-      e.currentTarget.querySelector<HTMLElement>(`#recurring-${Object.keys(found)[0]}`)?.focus();
+      // The first field in error in the form's order (the checks above find them in another).
+      const first = (["ref", "file", "note"] as const).find((k) => found[k]);
+      e.currentTarget.querySelector<HTMLElement>(`#recurring-${first}`)?.focus();
     }
   };
   return (
@@ -384,7 +386,8 @@ export function FilePreview({
         />
       ) : null}
       {text ? (
-        <pre className="evidence-text" aria-label={`Start of ${name}`}>
+        // Focusable and named as a region: a keyboard scrolls it where it is wider than the screen (WCAG 2.1.1).
+        <pre className="evidence-text" tabIndex={0} role="region" aria-label={`Start of ${name}`}>
           {text}
         </pre>
       ) : null}

@@ -1,5 +1,6 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { SubmitButton } from "./SubmitButton";
+import { FieldError } from "./Field";
 
 interface Can {
   take: boolean;
@@ -57,11 +58,7 @@ function CommentForm({
           aria-invalid={mine?.error ? true : undefined}
           aria-describedby={mine?.error ? `c-${intent}-error` : undefined}
         />
-        {mine?.error ? (
-          <p className="field__error" id={`c-${intent}-error`}>
-            {mine.error}
-          </p>
-        ) : null}
+        <FieldError id={`c-${intent}`} message={mine?.error} />
       </div>
       <SubmitButton className={danger ? "button button--danger" : "button"} busy={busy}>
         {button}

@@ -312,7 +312,7 @@ export default function AdminAudit() {
                           {e.targetId && !(filter.targetType === e.targetType && filter.targetId === e.targetId) ? (
                             <Link
                               to={auditHref({ ...filter, targetType: e.targetType, targetId: e.targetId })}
-                              aria-label={`Events on ${e.targetType} ${e.targetId}`}
+                              aria-label={`Its events: ${e.targetType} ${e.targetId}`}
                             >
                               Its events
                             </Link>

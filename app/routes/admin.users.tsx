@@ -249,7 +249,7 @@ export default function AdminUsers() {
                               className="button button--quiet button--small"
                               name="intent"
                               value="reset"
-                              aria-label={`Send a password reset to ${u.email}`}
+                              aria-label={`Send password reset to ${u.email}`}
                             >
                               Send password reset
                             </button>

@@ -96,7 +96,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = params.submissionId ?? "";
   // The form's own check, before anything else (the service enforces the same rule, decisionReason).
   const reason = intent === "reject" || intent === "return" ? decisionReason.safeParse(comment) : null;
-  if (reason && !reason.success) return failure(REASON_REQUIRED, { comment: reason.error.issues[0].message });
+  if (reason && !reason.success)
+    return failure(REASON_REQUIRED, { comment: reason.error.issues[0].message }, { intent, comment });
   const r = await attempt<unknown>(() => {
     switch (intent) {
       case "take":

@@ -319,7 +319,7 @@ export default function Watchlist() {
                       <button
                         className="button button--quiet button--small"
                         type="submit"
-                        aria-label={`Stop watching ${r.name}`}
+                        aria-label={`Remove ${r.name} from the watchlist`}
                       >
                         Remove
                       </button>

@@ -264,7 +264,7 @@ test.describe("a watched product changes status", () => {
       const problems = watchConsole(buyer);
       await buyer.goto("/retailer/watchlist");
       const watchRow = buyer.getByRole("row", { name: new RegExp(ids.activeSeal) });
-      await watchRow.getByRole("button", { name: "Stop watching Gator Kids Watch 3" }).click();
+      await watchRow.getByRole("button", { name: "Remove Gator Kids Watch 3 from the watchlist" }).click();
       await expect(buyer.getByRole("status")).toContainText("Removed from the watchlist.");
       await buyer.getByLabel("Seal serial").fill(ids.activeSeal);
       await buyer.getByLabel("Your label (optional)").fill("SKU-GKW3");
