@@ -96,6 +96,30 @@ export const passwordResets = sqliteTable(
 );
 
 /**
+ * A registration waiting for its email to be confirmed (decision record 037). /signup stores the
+ * details given (the password as its scrypt hash) and mails a link; only the link's SHA-256 is kept.
+ * Opening the link and typing the password again creates the organisation and its first user. A
+ * request works once, for SIGNUP_LINK_TTL_MS; nothing else refers to it.
+ */
+export const signupRequests = sqliteTable(
+  "signup_requests",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    organizationName: text("organization_name").notNull(),
+    kind: text("kind", { enum: ORGANIZATION_KINDS }).notNull(),
+    passwordHash: text("password_hash").notNull(),
+    ip: text("ip"),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("signup_requests_token_hash").on(t.tokenHash), index("signup_requests_email").on(t.email)],
+);
+
+/**
  * Append-only, hash-chained log of everything that changed. `hash` is the SHA-256 of
  * `prevHash` and the row's canonical content (see app/platform/audit-chain.ts). Triggers in the
  * migrations refuse UPDATE and DELETE.
@@ -1152,9 +1176,8 @@ export const mailOutbox = sqliteTable(
   "mail_outbox",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id),
+    /** The recipient's account; null for a mail to an address without one (a registration's confirmation). */
+    userId: text("user_id").references(() => users.id),
     toAddress: text("to_address").notNull(),
     kind: text("kind").notNull(),
     /** The idempotency key of the event (with the address: one mail per event and recipient, ever). */

@@ -24,6 +24,7 @@ import { domainEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import { afterCommit, db, placeholders, preparedQueries, transaction, type Tx } from "./db.server";
 import type { AnyActor } from "./actor";
+import type { SelfSignupKind } from "./roles";
 
 /** What happened to a finding, where a subscriber needs it (see "finding.changed"). */
 export type FindingChange = "recorded" | "withdrawn" | "fix_claimed" | "fix_rejected";
@@ -145,6 +146,24 @@ export interface EventMap {
     requestedBy: "self" | "admin";
     secretPath: string;
   };
+  /**
+   * Someone registered an organisation (decision record 037): the address given is mailed a link to
+   * confirm it. `secretPath` (the link's path, with the token) is a secret fact, as for a reset link.
+   */
+  "signup.requested": {
+    requestId: string;
+    email: string;
+    name: string;
+    organizationName: string;
+    kind: SelfSignupKind;
+    expiresAt: number;
+    secretPath: string;
+  };
+  /**
+   * Someone registered with the address of an existing account: its owner is told (by mail), and the
+   * one who registered sees the same answer as for a new address, so sign-up reveals no account.
+   */
+  "signup.address_in_use": { userId: string; attemptId: string };
 }
 export type EventType = keyof EventMap;
 export type DomainEvent<T extends EventType = EventType> = { [K in T]: { type: K } & EventMap[K] }[T];

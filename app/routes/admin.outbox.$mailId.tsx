@@ -19,11 +19,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const RESET_LINK_NOTE = {
   shown:
     "No SMTP_URL is configured, so this mail is not sent. To hand the link over, give it to the recipient " +
-    "yourself, and to nobody else: whoever holds it can set the account's password. It works once, until the time the mail gives.",
+    "yourself, and to nobody else: it is for them alone (a reset link sets the account's password). It works once, until the time the mail gives.",
   hidden:
-    "The reset link's token is hidden: the link is for the recipient alone. Once the mail is sent or set " +
+    "The link's token is hidden: the link is for the recipient alone. Once the mail is sent or set " +
     "aside, the outbox keeps no link.",
-  removed: "The reset link was removed from the outbox's copy once the mail was sent or set aside.",
+  removed: "The link was removed from the outbox's copy once the mail was sent or set aside.",
 } as const;
 
 export default function OutboxMail() {

@@ -1,15 +1,22 @@
+/**
+ * Registering an organisation (decision record 037): the form stores the registration and a link to
+ * confirm it is mailed to the address given (with SMTP_URL; without it the mail is kept at
+ * /admin/outbox and an administrator hands the link over, and the page says so). The answer is the
+ * same whether or not the address has an account: sign-up reveals no account.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, HeadersFunction } from "@remix-run/node";
 import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FieldGroup, FormError } from "../components/Field";
 import { PASSWORD_MIN_LENGTH } from "../features/accounts/domain/password-policy";
 import { DASHBOARD_PATH } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { parseForm } from "../platform/forms";
-import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
-import { signup } from "../features/accounts/auth.server";
+import { getOptionalUser } from "../features/accounts/session.server";
+import { requestSignup } from "../features/accounts/signup.server";
+import { getEnv } from "../platform/env.server";
 import { signupInput } from "../features/accounts/forms";
 import { SubmitButton } from "../components/SubmitButton";
 
@@ -20,7 +27,8 @@ export const headers: HeadersFunction = rateLimitedFormHeaders;
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
   if (user) throw redirect(DASHBOARD_PATH[user.role]);
-  return null;
+  // Whether the link is mailed at all (SMTP_URL), so the page does not promise a mail that never comes.
+  return { mailSent: Boolean(getEnv().smtpUrl) };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -29,23 +37,74 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const { password: _omit, ...values } = parsed.data;
   const result = await attempt(
-    () => signup(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }),
+    () => requestSignup(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }),
     values,
   );
   if (!result.ok) return result.response;
-  return startSessionAndRedirect(result.value.token, result.value.user.role, null);
+  return { ok: true as const, email: parsed.data.email, organizationName: parsed.data.organizationName };
+}
+
+/** After the form: where the link went, and what to do with it. */
+function CheckYourInbox({
+  email,
+  organizationName,
+  mailSent,
+}: {
+  email: string;
+  organizationName: string;
+  mailSent: boolean;
+}) {
+  return (
+    <div className="auth">
+      <section className="card">
+        <h1>Confirm your email address</h1>
+        <div className="alert alert--ok" role="status">
+          {mailSent ? (
+            <>
+              We sent a mail to <strong>{email}</strong> to confirm the registration of{" "}
+              <strong>{organizationName}</strong>.
+            </>
+          ) : (
+            <>
+              A mail to <strong>{email}</strong> to confirm the registration of <strong>{organizationName}</strong> is
+              waiting in IoT Seal&apos;s outbox. This portal does not send mail: ask an administrator of IoT Seal to
+              give it to you.
+            </>
+          )}
+        </div>
+        <p>
+          Open the link in it and type the password you chose: that creates your organisation and your account and signs
+          you in. The link works once, for 24 hours.
+        </p>
+        <p className="small muted">
+          {mailSent ? "No mail within a few minutes? Check your spam folder. " : null}If this address already has an
+          account, the mail says so instead: <Link to="/login">log in</Link>, or{" "}
+          <Link to="/forgot-password">set a new password</Link>.
+        </p>
+        <p className="small">
+          <Link to="/signup">Register again</Link> · <Link to="/login">Log in</Link>
+        </p>
+      </section>
+    </div>
+  );
 }
 
 export default function Signup() {
-  const actionData = useActionData<typeof action>();
+  const { mailSent } = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  if (a?.ok) return <CheckYourInbox email={a.email} organizationName={a.organizationName} mailSent={mailSent} />;
+  const actionData = a;
   const values = actionData?.values ?? {};
   const errors = actionData?.fieldErrors ?? {};
-  const busy = useNavigation().state === "submitting";
   return (
     <div className="auth">
       <section className="card">
         <h1>Register your organisation</h1>
-        <p className="muted">Creates your organisation and your account as its first member.</p>
+        <p className="muted">
+          Creates your organisation and your account as its first member, once you confirm your email address with the
+          link we {mailSent ? "mail you" : "make for you"}.
+        </p>
         <FormError message={actionData?.formError} fieldErrors={errors} />
         <Form method="post" noValidate>
           <FieldGroup legend="We are a…" name="kind" error={errors.kind}>
@@ -97,7 +156,7 @@ export default function Signup() {
             error={errors.password}
           />
           <SubmitButton className="button" busy={busy}>
-            {busy ? "Creating…" : "Create organisation and account"}
+            {busy ? "Registering…" : "Register"}
           </SubmitButton>
         </Form>
         <p className="small muted">

@@ -30,6 +30,9 @@
  *   user.disabled       -> the webhook endpoints the user registered removed (retail) in the transaction
  *   password.reset_requested -> the reset link mailed (notifications; its link is a
  *                          secret fact, never in the outbox)                          in the transaction
+ *   signup.requested    -> the registration's confirmation link mailed (notifications;
+ *                          a secret fact, as above)                                   in the transaction
+ *   signup.address_in_use -> the account's owner warned by mail (notifications)       in the transaction
  *   seal.changed, seal.certificate_stored, advisory.published, finding.changed, product.changed
  *                       -> the public artefacts published for verifiers (public)      after commit
  *
@@ -50,6 +53,7 @@ import {
   notifyPossiblyAffectedBySeal,
 } from "../features/notifications/sbom-rules.server";
 import { mailPasswordReset } from "../features/notifications/password-reset-mail.server";
+import { mailSignupAddressInUse, mailSignupConfirmation } from "../features/notifications/signup-mail.server";
 import {
   decideIssuedSeal,
   decideSealsOfFinding,
@@ -141,6 +145,8 @@ export function wireEvents(): void {
   });
   // A reset link is mailed in the transaction that made it (the link itself reaches the subscriber only).
   subscribe("password.reset_requested", "notifications: password reset mail", "transaction", mailPasswordReset);
+  subscribe("signup.requested", "notifications: registration confirmation mail", "transaction", mailSignupConfirmation);
+  subscribe("signup.address_in_use", "notifications: registration warning mail", "transaction", mailSignupAddressInUse);
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
   // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change;
   // a wake lost to a crash is caught up by the publisher's next round, so nothing waits pending for it).

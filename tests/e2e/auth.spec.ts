@@ -1,5 +1,14 @@
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
-import { ACCOUNTS, DEMO_PASSWORD, expectHydrated, loginViaForm, stateFile, watchConsole } from "./helpers";
+import {
+  ACCOUNTS,
+  confirmationLinkFor,
+  DEMO_PASSWORD,
+  expectHydrated,
+  loginViaForm,
+  readKeptMail,
+  stateFile,
+  watchConsole,
+} from "./helpers";
 
 test.describe("logging in", () => {
   test("the login page lists the demo accounts and their password", async ({ page }) => {
@@ -77,18 +86,44 @@ test("logout ends the session: the old cookie no longer works", async ({ page, b
   await replay.close();
 });
 
-test("signing up a new supplier organisation lands on its dashboard", async ({ page }) => {
+test("signing up a new supplier organisation: the form, the mailed link, the password again, its dashboard", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(90_000);
   const unique = Date.now().toString(36);
+  const email = `kim-${unique}@kitetoys.test`;
   await page.goto("/signup");
   await page.getByLabel("Supplier").check();
   await page.getByLabel("Organisation name").fill(`Kite Toys ${unique} Ltd`);
   await page.getByLabel("Your name").fill("Kim Kite");
-  await page.getByLabel("Work email").fill(`kim-${unique}@kitetoys.test`);
+  await page.getByLabel("Work email").fill(email);
   await page.getByLabel("Password").fill("short");
-  await page.getByRole("button", { name: "Create organisation and account" }).click();
+  await page.getByRole("button", { name: "Register" }).click();
   await expect(page.getByText("Use at least 12 characters.")).toBeVisible();
   await expect(page.getByLabel("Organisation name")).toHaveValue(`Kite Toys ${unique} Ltd`);
 
+  await page.getByLabel("Password").fill("paper kites fly high 2026");
+  await page.getByRole("button", { name: "Register" }).click();
+  // Nothing is created yet: the page says where the link went (this portal has no SMTP_URL: an admin hands it over).
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your email address");
+  await expect(page.getByRole("status")).toHaveText(
+    `A mail to ${email} to confirm the registration of Kite Toys ${unique} Ltd is waiting in IoT Seal's outbox. ` +
+      "This portal does not send mail: ask an administrator of IoT Seal to give it to you.",
+  );
+  await page.screenshot({ path: "test-results/screenshots/signup-check-inbox.png", fullPage: true });
+
+  const link = await confirmationLinkFor(browser, email, "signup-confirmation-mail");
+  expect(link).toMatch(/^\/signup\/confirm\/[\w-]{43}$/);
+  await page.goto(link);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your registration");
+  await expect(page.locator("dl.facts")).toContainText(`Kite Toys ${unique} Ltd (supplier)`);
+  await expect(page.locator("dl.facts")).toContainText(`Kim Kite, ${email}`);
+  await page.screenshot({ path: "test-results/screenshots/signup-confirm.png", fullPage: true });
+  // The link alone creates nothing: the password chosen is asked again.
+  await page.getByLabel("Password").fill("not the password chosen");
+  await page.getByRole("button", { name: "Create organisation and account" }).click();
+  await expect(page.getByText("That is not the password chosen when registering.")).toBeVisible();
   await page.getByLabel("Password").fill("paper kites fly high 2026");
   await page.getByRole("button", { name: "Create organisation and account" }).click();
   await expect(page).toHaveURL("/supplier");
@@ -96,6 +131,42 @@ test("signing up a new supplier organisation lands on its dashboard", async ({ p
   await expect(page.getByText("Kim Kite").first()).toBeVisible();
   await expect(page.getByText("Organisation created")).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/signup-supplier-dashboard.png", fullPage: true });
+
+  // The link works once.
+  const again = await (await browser.newContext({ storageState: undefined })).newPage();
+  const response = await again.goto(link);
+  expect(response?.status()).toBe(410);
+  await expect(again.getByRole("alert")).toHaveText(
+    "This registration is already confirmed: log in with your email and password.",
+  );
+  await again.context().close();
+});
+
+test("signing up with the address of an existing account answers as for a new one, and warns its owner", async ({
+  page,
+  browser,
+}) => {
+  const unique = Date.now().toString(36);
+  await page.goto("/signup");
+  await page.getByLabel("Retailer").check();
+  await page.getByLabel("Organisation name").fill(`Copycat Shop ${unique} Ltd`);
+  await page.getByLabel("Your name").fill("Someone Else");
+  await page.getByLabel("Work email").fill(ACCOUNTS.retailer.email);
+  await page.getByLabel("Password").fill("trying my luck here 2026");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your email address");
+  // Word for word what a new address gets.
+  await expect(page.getByRole("status")).toHaveText(
+    `A mail to ${ACCOUNTS.retailer.email} to confirm the registration of Copycat Shop ${unique} Ltd is waiting in ` +
+      "IoT Seal's outbox. This portal does not send mail: ask an administrator of IoT Seal to give it to you.",
+  );
+  const warning = await readKeptMail(
+    browser,
+    ACCOUNTS.retailer.email,
+    "Someone tried to register with your address at IoT Seal",
+  );
+  expect(warning).toContain("It already has an account, so nothing was created.");
+  expect(warning).not.toContain("/signup/confirm/");
 });
 
 test.describe("as a supplier", () => {

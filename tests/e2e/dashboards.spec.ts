@@ -5,7 +5,7 @@
 // desktop width and at 390x844 without horizontal scrolling. Screenshots: test-results/screenshots/dashboard-*.png.
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
-import { ACCOUNTS, expectHydrated, loginViaForm, stateFile, watchConsole, type Role } from "./helpers";
+import { ACCOUNTS, expectHydrated, loginViaForm, signUpViaForm, stateFile, watchConsole, type Role } from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -177,14 +177,13 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
   const unique = Date.now().toString(36);
   const kim = await (await browser.newContext({ storageState: undefined })).newPage();
   const problems = watchConsole(kim);
-  await kim.goto("/signup");
-  await kim.getByLabel("Supplier").check();
-  await kim.getByLabel("Organisation name").fill(`Kite Drones ${unique} Ltd`);
-  await kim.getByLabel("Your name").fill("Kim Kite");
-  await kim.getByLabel("Work email").fill(`kim-${unique}@kitedrones.test`);
-  await kim.getByLabel("Password").fill("paper kites fly high 2026");
-  await kim.getByRole("button", { name: "Create organisation and account" }).click();
-  await expect(kim).toHaveURL("/supplier");
+  await signUpViaForm(browser, kim, {
+    kind: "Supplier",
+    organizationName: `Kite Drones ${unique} Ltd`,
+    name: "Kim Kite",
+    email: `kim-${unique}@kitedrones.test`,
+    password: "paper kites fly high 2026",
+  });
   await kim.goto("/supplier/products");
   await expectHydrated(kim);
   await kim.getByLabel("Product name").fill("Kite Camera Drone");

@@ -88,3 +88,59 @@ export async function axeViolations(page: Page): Promise<string[]> {
 export async function expectAccessible(page: Page, label: string) {
   expect(await axeViolations(page), `axe-core on ${label} (${page.url()})`).toEqual([]);
 }
+
+/** What /signup asks for. */
+export interface Registration {
+  kind: "Supplier" | "Retailer";
+  organizationName: string;
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** Fills /signup and sends it: the page then says where the link to confirm it went. */
+export async function registerViaForm(page: Page, r: Registration) {
+  await page.goto("/signup");
+  await page.getByLabel(r.kind).check();
+  await page.getByLabel("Organisation name").fill(r.organizationName);
+  await page.getByLabel("Your name").fill(r.name);
+  await page.getByLabel("Work email").fill(r.email);
+  await page.getByLabel("Password").fill(r.password);
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Confirm your email address");
+}
+
+/**
+ * The admin opens the newest mail to `email` titled `subject` in /admin/outbox (the e2e server has
+ * no SMTP_URL: mail is kept there) and reads its text; `screenshot` names a picture of the mail.
+ */
+export async function readKeptMail(browser: Browser, email: string, subject: string, screenshot?: string) {
+  const ctx = await browser.newContext({ storageState: stateFile("admin") });
+  const admin = await ctx.newPage();
+  await admin.goto("/admin/outbox");
+  const row = admin.getByRole("row").filter({ hasText: email }).filter({ hasText: subject });
+  await expect(row.first()).toContainText("kept");
+  await row.first().getByRole("link", { name: subject }).click();
+  await expect(admin.getByRole("heading", { level: 1 })).toHaveText(subject);
+  const text = (await admin.locator("pre.mail-text").textContent()) ?? "";
+  if (screenshot) await admin.screenshot({ path: `test-results/screenshots/${screenshot}.png`, fullPage: true });
+  await ctx.close();
+  return text;
+}
+
+/** The path of the confirmation link mailed to `email` (read by the admin in /admin/outbox). */
+export async function confirmationLinkFor(browser: Browser, email: string, screenshot?: string): Promise<string> {
+  const text = await readKeptMail(browser, email, "Confirm your registration with IoT Seal", screenshot);
+  const link = /^Confirm your registration: (\S+)$/m.exec(text)?.[1];
+  expect(link, text).toBeTruthy();
+  return new URL(link!).pathname;
+}
+
+/** Signs up as a person does: the form, the link from the mail, the password typed again; ends signed in. */
+export async function signUpViaForm(browser: Browser, page: Page, r: Registration) {
+  await registerViaForm(page, r);
+  await page.goto(await confirmationLinkFor(browser, r.email));
+  await page.getByLabel("Password").fill(r.password);
+  await page.getByRole("button", { name: "Create organisation and account" }).click();
+  await expect(page).toHaveURL(r.kind === "Supplier" ? "/supplier" : "/retailer");
+}

@@ -42,13 +42,13 @@ test("a refused form keeps the keyboard's place: the button while it is sent, th
   const problems = watchConsole(page);
   await page.goto("/signup");
   await expectHydrated(page);
-  const send = page.getByRole("button", { name: "Create organisation and account" });
+  const send = page.getByRole("button", { name: "Register" });
   await send.focus();
   const release = await holdNextPost(page);
   await page.keyboard.press("Enter");
   // While it is sent the button says it is busy, keeps the focus, and refuses a second press.
-  await expect(page.getByRole("button", { name: "Creating…" })).toBeFocused();
-  await expect(page.getByRole("button", { name: "Creating…" })).toHaveAttribute("aria-disabled", "true");
+  await expect(page.getByRole("button", { name: "Registering…" })).toBeFocused();
+  await expect(page.getByRole("button", { name: "Registering…" })).toHaveAttribute("aria-disabled", "true");
   await page.keyboard.press("Enter");
   release();
   await expect(page.getByRole("alert").first()).toHaveText("Check the highlighted fields.");

@@ -2,7 +2,7 @@
 // with keep their password). The demo has no SMTP_URL: reset mails are kept in the outbox, where the admin reads them.
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
-import { expectHydrated, loginViaForm, stateFile, watchConsole } from "./helpers";
+import { expectHydrated, loginViaForm, readKeptMail, stateFile, watchConsole } from "./helpers";
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/password-${name}.png`, fullPage: true });
@@ -25,19 +25,15 @@ async function newAssessor(browser: Browser, name: string, password: string): Pr
 
 /** The admin opens the newest reset mail to `email` in /admin/outbox and reads the link in it. */
 async function readResetLink(browser: Browser, email: string, screenshot?: string): Promise<string> {
-  const ctx = await browser.newContext({ storageState: stateFile("admin") });
-  const admin = await ctx.newPage();
-  await admin.goto("/admin/outbox");
-  const row = admin.getByRole("row").filter({ hasText: email }).filter({ hasText: "Reset your IoT Seal password" });
-  await expect(row.first()).toContainText("kept");
-  await row.first().getByRole("link", { name: "Reset your IoT Seal password" }).click();
-  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Reset your IoT Seal password");
-  const text = (await admin.locator("pre.mail-text").textContent()) ?? "";
+  const text = await readKeptMail(
+    browser,
+    email,
+    "Reset your IoT Seal password",
+    screenshot && `password-${screenshot}`,
+  );
   expect(text).toContain("The link works once, until");
-  if (screenshot) await shot(admin, screenshot);
   const link = /Set a new password: (\S+)/.exec(text)?.[1];
   expect(link, text).toBeTruthy();
-  await ctx.close();
   return link!;
 }
 

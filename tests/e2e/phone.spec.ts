@@ -4,7 +4,16 @@
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y";
 import { seeded } from "./db";
-import { ACCOUNTS, ROLES, expectAccessible, loginViaForm, stateFile, watchConsole, type Role } from "./helpers";
+import {
+  ACCOUNTS,
+  ROLES,
+  expectAccessible,
+  loginViaForm,
+  signUpViaForm,
+  stateFile,
+  watchConsole,
+  type Role,
+} from "./helpers";
 
 const ids = seeded();
 const PHONE = { width: 390, height: 844 };
@@ -131,14 +140,13 @@ test("a buyer's watchlist and bulk check results fit a phone", async ({ browser 
   const page = await phonePage(browser, null);
   const problems = watchConsole(page);
   const unique = Date.now().toString(36);
-  await page.goto("/signup");
-  await page.getByLabel("Retailer").check();
-  await page.getByLabel("Organisation name").fill(`Pocket Shop ${unique} Ltd`);
-  await page.getByLabel("Your name").fill("Pat Pocket");
-  await page.getByLabel("Work email").fill(`pat-${unique}@pocketshop.test`);
-  await page.getByLabel("Password").fill("phones first and always 2026");
-  await page.getByRole("button", { name: "Create organisation and account" }).click();
-  await expect(page).toHaveURL("/retailer");
+  await signUpViaForm(browser, page, {
+    kind: "Retailer",
+    organizationName: `Pocket Shop ${unique} Ltd`,
+    name: "Pat Pocket",
+    email: `pat-${unique}@pocketshop.test`,
+    password: "phones first and always 2026",
+  });
   await page.goto("/retailer/watchlist");
   const csv = [
     "serial,label",

@@ -11,7 +11,7 @@
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import { seeded } from "./db";
-import { stateFile, watchConsole } from "./helpers";
+import { signUpViaForm, stateFile, watchConsole } from "./helpers";
 
 const ids = seeded();
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -107,14 +107,13 @@ test("a new report on a watched product shows in the buyer's changes with its se
   const unique = Date.now().toString(36);
   const buyer = await (await browser.newContext({ storageState: undefined })).newPage();
   const problems = watchConsole(buyer);
-  await buyer.goto("/signup");
-  await buyer.getByLabel("Retailer").check();
-  await buyer.getByLabel("Organisation name").fill(`Plug Street ${unique} Ltd`);
-  await buyer.getByLabel("Your name").fill("Pip Plug");
-  await buyer.getByLabel("Work email").fill(`pip-${unique}@plugstreet.test`);
-  await buyer.getByLabel("Password").fill("watch the plugs closely 2026");
-  await buyer.getByRole("button", { name: "Create organisation and account" }).click();
-  await expect(buyer).toHaveURL("/retailer");
+  await signUpViaForm(browser, buyer, {
+    kind: "Retailer",
+    organizationName: `Plug Street ${unique} Ltd`,
+    name: "Pip Plug",
+    email: `pip-${unique}@plugstreet.test`,
+    password: "watch the plugs closely 2026",
+  });
   await buyer.goto("/retailer/watchlist");
   await buyer.getByLabel("Seal serial").fill(ids.revokedSeal);
   await buyer.getByRole("button", { name: "Watch", exact: true }).click();

@@ -241,6 +241,7 @@ function bodyRoutes(): Record<string, { path: string; who: Who; json?: boolean }
     "routes/notifications._index": { path: "/notifications", who: "supplier" },
     "routes/notifications.settings": { path: "/notifications/settings", who: "supplier" },
     "routes/signup": { path: "/signup", who: "anon" },
+    "routes/signup_.confirm.$token": { path: "/signup/confirm/x", who: "anon" },
     "routes/verify": { path: "/verify", who: "anon" },
     "routes/retailer.api": { path: "/retailer/api", who: "retailer" },
     "routes/retailer.policies._index": { path: "/retailer/policies", who: "retailer" },

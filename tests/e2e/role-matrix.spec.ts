@@ -290,6 +290,13 @@ const MATRIX: Record<
     post: everyone(404),
     form: { newPassword: "a long enough password", confirmPassword: "a long enough password" },
   },
+  // A registration's confirmation link that is no link of ours: its page says so (404), and so does a post to it.
+  "routes/signup_.confirm.$token": {
+    path: "/signup/confirm/not-a-token",
+    get: everyone(404),
+    post: everyone(404),
+    form: { password: "a long enough password" },
+  },
   "routes/$": { path: "/definitely/not/here", get: everyone(404) },
 };
 

@@ -3,21 +3,20 @@
 // seal depends on what other tests certify meanwhile: the row is checked for the product, the GTIN,
 // the label and "current seal", not for one serial.
 import { expect, test } from "./a11y";
-import { watchConsole } from "./helpers";
+import { signUpViaForm, watchConsole } from "./helpers";
 
 test("a buyer watches a product by its GTIN, from the form and from a CSV with a SKU column", async ({ browser }) => {
   test.setTimeout(90_000);
   const page = await (await browser.newContext()).newPage();
   const problems = watchConsole(page);
   const unique = Date.now().toString(36);
-  await page.goto("/signup");
-  await page.getByLabel("Retailer").check();
-  await page.getByLabel("Organisation name").fill(`Barcode Shop ${unique} Ltd`);
-  await page.getByLabel("Your name").fill("Bea Barcode");
-  await page.getByLabel("Work email").fill(`bea-${unique}@barcodeshop.test`);
-  await page.getByLabel("Password").fill("barcodes on every box 2026");
-  await page.getByRole("button", { name: "Create organisation and account" }).click();
-  await expect(page).toHaveURL("/retailer");
+  await signUpViaForm(browser, page, {
+    kind: "Retailer",
+    organizationName: `Barcode Shop ${unique} Ltd`,
+    name: "Bea Barcode",
+    email: `bea-${unique}@barcodeshop.test`,
+    password: "barcodes on every box 2026",
+  });
   await page.goto("/retailer/watchlist");
 
   // A wrong check digit: refused on the field, saying which digit it should be.

@@ -1,5 +1,5 @@
 /**
- * Accounts and sessions: sign up, log in (rate limited), log out, and resolve a session token
+ * Accounts and sessions: log in (rate limited), log out, and resolve a session token
  * to the acting user. Sessions are database rows keyed by the SHA-256 of a random token.
  */
 import crypto from "node:crypto";
@@ -10,14 +10,13 @@ import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
 import { hitSlidingWindow, resetRateLimitCounts } from "../../platform/rate-limit-store.server";
 import { clientAddressKey } from "../../platform/rate-limit";
-import { roleForSignupKind, type Role } from "../../platform/roles";
+import type { Role } from "../../platform/roles";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
-import { db, transaction } from "../../platform/db.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import type { loginInput, signupInput } from "./forms";
-import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.server";
-import { organizationNamed } from "./users.server";
+import type { loginInput } from "./forms";
+import { burnPasswordCheck, verifyPassword } from "./passwords.server";
 
 export interface SessionUser extends Actor {
   organizationName: string;
@@ -98,32 +97,39 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
     if (row && ok) throw new ServiceError("forbidden", "This account is disabled. Ask an administrator of IoT Seal.");
     throw new ServiceError("unauthenticated", "That email and password do not match an account.");
   }
-  const { token, tokenHash } = newToken();
-  const expiresAt = new Date(nowMs() + getEnv().sessionTtlMs);
-  const user = transaction((tx) => {
-    tx.insert(sessions)
-      .values({
-        tokenHash,
-        userId: row.id,
-        expiresAt,
-        ip: client.ip ?? null,
-        userAgent: client.userAgent?.slice(0, 300) ?? null,
-        createdAt: new Date(nowMs()),
-      })
-      .run();
+  return transaction((tx) => {
     tx.update(users)
       .set({ lastLoginAt: new Date(nowMs()) })
       .where(eq(users.id, row.id))
       .run();
-    // Expired sessions are cleaned up as new ones are made.
-    tx.delete(sessions)
-      .where(lt(sessions.expiresAt, new Date(nowMs())))
-      .run();
-    const user = sessionUserById(tx, row.id, client.ip);
-    recordAudit(tx, user, { action: "user.login", target: { type: "user", id: row.id } });
-    return user;
+    const started = openSession(tx, row.id, client);
+    recordAudit(tx, started.user, { action: "user.login", target: { type: "user", id: row.id } });
+    return started;
   });
-  return { token, user, expiresAt };
+}
+
+/**
+ * A new session of the user (a random token; the database keeps its SHA-256), in the caller's
+ * transaction. Expired sessions are cleaned up as new ones are made.
+ */
+export function openSession(tx: Tx, userId: string, client: ClientInfo): LoginResult {
+  const { token, tokenHash } = newToken();
+  const now = nowMs();
+  const expiresAt = new Date(now + getEnv().sessionTtlMs);
+  tx.insert(sessions)
+    .values({
+      tokenHash,
+      userId,
+      expiresAt,
+      ip: client.ip ?? null,
+      userAgent: client.userAgent?.slice(0, 300) ?? null,
+      createdAt: new Date(now),
+    })
+    .run();
+  tx.delete(sessions)
+    .where(lt(sessions.expiresAt, new Date(now)))
+    .run();
+  return { token, user: sessionUserById(tx, userId, client.ip), expiresAt };
 }
 
 function sessionUserById(tx: Pick<ReturnType<typeof db>, "select">, userId: string, ip?: string | null): SessionUser {
@@ -176,63 +182,4 @@ export function logout(token: string, ip?: string | null): void {
       .run();
     if (user) recordAudit(tx, user, { action: "user.logout", target: { type: "user", id: user.userId } });
   });
-}
-
-/** Creates a supplier or retailer organisation with its first user, and logs that user in. */
-export async function signup(input: z.infer<typeof signupInput>, client: ClientInfo): Promise<LoginResult> {
-  throttle("signup", client.ip);
-  const passwordHash = await hashPassword(input.password);
-  const { token, tokenHash } = newToken();
-  const expiresAt = new Date(nowMs() + getEnv().sessionTtlMs);
-  const user = transaction((tx) => {
-    const fieldErrors: Record<string, string> = {};
-    if (tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()) {
-      fieldErrors.email = "An account with this email already exists. Log in instead.";
-    }
-    if (organizationNamed(tx, input.organizationName)) {
-      fieldErrors.organizationName =
-        "An organisation with this name is already registered. To join it, ask the IoT Seal administrators to add you to it.";
-    }
-    if (Object.keys(fieldErrors).length)
-      throw new ServiceError("conflict", "Some details are already in use.", fieldErrors);
-    const orgId = crypto.randomUUID();
-    const userId = crypto.randomUUID();
-    const at = new Date(nowMs());
-    tx.insert(organizations).values({ id: orgId, name: input.organizationName, kind: input.kind, createdAt: at }).run();
-    tx.insert(users)
-      .values({
-        id: userId,
-        email: input.email,
-        name: input.name,
-        passwordHash,
-        role: roleForSignupKind(input.kind),
-        organizationId: orgId,
-        createdAt: at,
-        lastLoginAt: at,
-      })
-      .run();
-    tx.insert(sessions)
-      .values({
-        tokenHash,
-        userId,
-        expiresAt,
-        ip: client.ip ?? null,
-        userAgent: client.userAgent?.slice(0, 300) ?? null,
-        createdAt: at,
-      })
-      .run();
-    const user = sessionUserById(tx, userId, client.ip);
-    recordAudit(tx, user, {
-      action: "organization.created",
-      target: { type: "organization", id: orgId },
-      details: { name: input.organizationName, kind: input.kind },
-    });
-    recordAudit(tx, user, {
-      action: "user.signed_up",
-      target: { type: "user", id: userId },
-      details: { email: input.email, role: user.role },
-    });
-    return user;
-  });
-  return { token, user, expiresAt };
 }

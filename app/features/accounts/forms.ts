@@ -76,6 +76,8 @@ export const resetPasswordInput = z.object(newPasswordFields).superRefine(checkN
 
 /** A reset link's token as the link carries it (256 random bits, base64url); anything else is no link of ours. */
 export const resetTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** A registration's confirmation link's token: made like a reset link's. */
+export const signupTokenParam = resetTokenParam;
 
 export const apiTokenInput = z.object({
   name: z
@@ -89,4 +91,12 @@ export const conflictInput = z.object({
   assessorId: z.string().min(1, { error: "Choose an assessor." }),
   organizationId: z.string().min(1, { error: "Choose a supplier organisation." }),
   reason: z.string().trim().min(5, { error: "Say why, in at least 5 characters." }).max(500),
+});
+
+/** /signup/confirm/<token>: the password chosen when registering, typed again to finish. */
+export const confirmSignupInput = z.object({
+  password: z
+    .string({ error: "Enter the password you chose." })
+    .min(1, { error: "Enter the password you chose." })
+    .max(1000),
 });

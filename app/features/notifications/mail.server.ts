@@ -12,8 +12,8 @@
  * - Failures (4xx, 5xx, refused or dropped connections, timeouts) are retried with backoff
  *   (domain/backoff.ts) up to MAIL_MAX_ATTEMPTS, then "failed". Every attempt is a mail_attempts row.
  * - Without SMTP_URL nothing is sent: `notify` writes the rows as "kept" for admins to read.
- * - A password reset mail loses its link from the outbox's copy as soon as it is sent or set aside
- *   (`bodyOnceDone`): the link is for its recipient alone.
+ * - A password reset or registration confirmation mail loses its link from the outbox's copy as
+ *   soon as it is sent or set aside (`bodyOnceDone`): the link is for its recipient alone.
  *
  * The server runs `deliverPendingMail` every 10 seconds and right after a commit that queued mail
  * (`startMailWorker`, app/startup.server.ts); the lifecycle sweep writes the daily digests.
@@ -36,14 +36,26 @@ import {
   utcDay,
 } from "./domain/mail-body";
 import { smtpSender, type MailSender } from "./adapters/smtp.server";
-import { bodyOnceDone, PASSWORD_RESET_MAIL_KIND, resetIdOfMail } from "./domain/password-reset-mail";
+import {
+  bodyOnceDone,
+  PASSWORD_RESET_MAIL_KIND,
+  resetIdOfMail,
+  SIGNUP_CONFIRM_MAIL_KIND,
+  signupRequestIdOfMail,
+} from "./domain/account-mail";
 import { resetLinkProblemOf, type ResetLinkProblem } from "../accounts/password-reset.server";
+import { signupRequestProblemOf } from "../accounts/signup.server";
 
 const DEAD_LINK: Record<ResetLinkProblem, string> = {
   expired: "expired",
   used: "was used",
   superseded: "was replaced by a newer one",
   disabled: "belongs to a disabled account",
+  unknown: "no longer exists",
+};
+const DEAD_CONFIRMATION: Record<NonNullable<ReturnType<typeof signupRequestProblemOf>>, string> = {
+  expired: "expired",
+  used: "was used",
   unknown: "no longer exists",
 };
 
@@ -106,10 +118,10 @@ export function releaseExpiredClaims(): number {
 }
 
 /**
- * A reset mail held up (a mail outage, retries) whose link has expired or been replaced meanwhile
- * is not sent: it would only deliver a dead link. It is marked failed, saying why.
+ * A reset or confirmation mail held up (a mail outage, retries) whose link has expired, been used or
+ * been replaced meanwhile is not sent: it would only deliver a dead link. It is marked failed, saying why.
  */
-function setAsideDeadResetMail(tx: Tx, now: Date): void {
+function setAsideDeadLinkMail(tx: Tx, now: Date): void {
   const due = tx
     .select({
       id: mailOutbox.id,
@@ -123,21 +135,23 @@ function setAsideDeadResetMail(tx: Tx, now: Date): void {
       and(
         eq(mailOutbox.status, "pending"),
         lte(mailOutbox.nextAttemptAt, now),
-        eq(mailOutbox.kind, PASSWORD_RESET_MAIL_KIND),
+        inArray(mailOutbox.kind, [PASSWORD_RESET_MAIL_KIND, SIGNUP_CONFIRM_MAIL_KIND]),
       ),
     )
     .all();
   for (const mail of due) {
     const resetId = resetIdOfMail(mail);
-    const problem = resetId ? resetLinkProblemOf(resetId, tx) : null;
-    if (!problem) continue;
+    const requestId = signupRequestIdOfMail(mail);
+    const resetProblem = resetId ? resetLinkProblemOf(resetId, tx) : null;
+    const signupProblem = requestId ? signupRequestProblemOf(requestId, tx) : null;
+    const lastError = resetProblem
+      ? `Not sent: the password reset link it carries ${DEAD_LINK[resetProblem]} before the mail could go.`
+      : signupProblem
+        ? `Not sent: the registration link it carries ${DEAD_CONFIRMATION[signupProblem]} before the mail could go.`
+        : null;
+    if (!lastError) continue;
     tx.update(mailOutbox)
-      .set({
-        ...bodyOnceDone(mail),
-        status: "failed",
-        nextAttemptAt: null,
-        lastError: `Not sent: the password reset link it carries ${DEAD_LINK[problem]} before the mail could go.`,
-      })
+      .set({ ...bodyOnceDone(mail), status: "failed", nextAttemptAt: null, lastError })
       .where(and(eq(mailOutbox.id, mail.id), eq(mailOutbox.status, "pending")))
       .run();
   }
@@ -149,7 +163,7 @@ export const RECIPIENT_DISABLED_ERROR =
 
 /**
  * Mail queued for a user who has been disabled since is not sent: it is marked failed, saying why.
- * Password reset mail is left to setAsideDeadResetMail, whose rule (resetLinkProblemOf) already
+ * Password reset mail is left to setAsideDeadLinkMail, whose rule (resetLinkProblemOf) already
  * covers a disabled account, so that there is one rule for it.
  */
 function setAsideMailOfDisabledRecipients(tx: Tx, now: Date): void {
@@ -175,7 +189,7 @@ function setAsideMailOfDisabledRecipients(tx: Tx, now: Date): void {
 export function claimDueMail(limit: number, leaseMs = MAIL_LEASE_MS): Claimed[] {
   return transaction((tx) => {
     const now = new Date(nowMs());
-    setAsideDeadResetMail(tx, now);
+    setAsideDeadLinkMail(tx, now);
     setAsideMailOfDisabledRecipients(tx, now);
     const due = tx
       .select()
@@ -309,6 +323,7 @@ export function sendDigests(now: number = nowMs()): number {
   let written = 0;
   let queued = false;
   for (const { userId } of waiting) {
+    if (!userId) continue; // digests are of notifications, which always have a user
     const key = `digest:${userId}:${day}`;
     transaction((tx) => {
       const user = tx.select().from(users).where(eq(users.id, userId)).get();

@@ -14,7 +14,7 @@ import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
 import { redactSmtpUrl } from "./adapters/smtp.server";
 import type { MAIL_STATUS_FILTERS } from "./forms";
-import { outboxTextOf } from "./domain/password-reset-mail";
+import { outboxTextOf } from "./domain/account-mail";
 import { mailHealth } from "./mail.server";
 
 export const OUTBOX_PER_PAGE = 50;

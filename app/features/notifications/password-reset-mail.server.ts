@@ -13,7 +13,7 @@ import { afterCommit, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import type { DomainEvent } from "../../platform/events.server";
 import { fromDomain, isPortalPath, messageIdFor, portalUrl } from "./domain/mail-body";
-import { PASSWORD_RESET_MAIL_KIND, passwordResetMailKey, renderPasswordResetMail } from "./domain/password-reset-mail";
+import { PASSWORD_RESET_MAIL_KIND, passwordResetMailKey, renderPasswordResetMail } from "./domain/account-mail";
 
 export { PASSWORD_RESET_MAIL_KIND };
 import { kickMailWorker } from "./mail.server";

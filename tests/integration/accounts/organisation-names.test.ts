@@ -5,7 +5,8 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { organizations } from "../../../db/schema";
 import { db, transaction } from "../../../app/platform/db.server";
-import { resetRateLimits, signup } from "../../../app/features/accounts/auth.server";
+import { resetRateLimits } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { signupInput } from "../../../app/features/accounts/forms";
 import { createOrganization } from "../../../app/features/accounts/users.server";
 
@@ -15,9 +16,9 @@ beforeAll(() => {
 afterEach(() => resetRateLimits());
 
 let n = 0;
-/** Signs up through the form's rules, as /signup does. */
+/** Signs up through the form's rules, as /signup does, and confirms from the mailed link. */
 const signUp = (organizationName: string) =>
-  signup(
+  signUpConfirmed(
     signupInput.parse({
       kind: "supplier",
       organizationName,

@@ -8,7 +8,7 @@ import { transaction, db } from "../../../app/platform/db.server";
 import { notify } from "../../../app/features/notifications/notify.server";
 import { deliverPendingMail, RECIPIENT_DISABLED_ERROR } from "../../../app/features/notifications/mail.server";
 import type { MailSender } from "../../../app/features/notifications/adapters/smtp.server";
-import { PASSWORD_RESET_MAIL_KIND } from "../../../app/features/notifications/domain/password-reset-mail";
+import { PASSWORD_RESET_MAIL_KIND } from "../../../app/features/notifications/domain/account-mail";
 import { requestPasswordReset } from "../../../app/features/accounts/password-reset.server";
 import { setUserDisabled } from "../../../app/features/accounts/users.server";
 import { makeUser } from "./fixtures";

@@ -14,7 +14,7 @@ import {
   PASSWORD_RESET_MAIL_KIND,
   RESET_LINK_REMOVED,
   RESET_TOKEN_HIDDEN,
-} from "../../../app/features/notifications/domain/password-reset-mail";
+} from "../../../app/features/notifications/domain/account-mail";
 import { resetRateLimits } from "../../../app/features/accounts/auth.server";
 import {
   requestPasswordReset,

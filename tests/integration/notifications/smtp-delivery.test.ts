@@ -21,7 +21,7 @@ import {
 import { smtpSender } from "../../../app/features/notifications/adapters/smtp.server";
 import { MAIL_MAX_ATTEMPTS } from "../../../app/features/notifications/domain/backoff";
 import type { UrgentReason } from "../../../app/features/notifications/domain/categories";
-import { PASSWORD_RESET_MAIL_KIND } from "../../../app/features/notifications/domain/password-reset-mail";
+import { PASSWORD_RESET_MAIL_KIND } from "../../../app/features/notifications/domain/account-mail";
 import { requestPasswordReset } from "../../../app/features/accounts/password-reset.server";
 import type { Actor } from "../../../app/platform/actor";
 import { prng } from "../../support/prng";

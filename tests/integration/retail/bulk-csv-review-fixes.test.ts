@@ -12,7 +12,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { answeredHeader, BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "../../../app/features/retail/bulk-csv.server";
 import { registerWebhook, webhooksView } from "../../../app/features/retail/webhooks.server";
@@ -202,7 +202,7 @@ describe("finding 3: a file that is not UTF-8 text", () => {
 describe("finding 7: one webhook URL, whatever its spelling", () => {
   it("is registered once: another case of the host or the default port is the same URL; stored in its normal form", async () => {
     const email = `hooks-${++n}@review.test`;
-    await signup(
+    await signUpConfirmed(
       { kind: "retailer", organizationName: `Hooks ${n} Ltd`, name: "Hal", email, password: "a long enough password" },
       { ip: "192.0.2.93" },
     );

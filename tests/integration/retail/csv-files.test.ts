@@ -10,7 +10,7 @@
 // Against a real database.
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { parseBulkCsv } from "../../../app/features/retail/bulk-csv.server";
 import { watchFromCsv, watchlistView } from "../../../app/features/retail/watchlist.server";
@@ -26,7 +26,7 @@ let n = 0;
 /** A retail organisation of its own (nothing watched yet). */
 async function shop() {
   const email = `csv-${++n}@files.test`;
-  await signup(
+  await signUpConfirmed(
     { kind: "retailer", organizationName: `Files ${n} Ltd`, name: "Fay", email, password: "a long enough password" },
     { ip: "192.0.2.92" },
   );

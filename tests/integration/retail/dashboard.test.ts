@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { createApiToken, revokeApiToken } from "../../../app/features/accounts/api-tokens.server";
 import { buyerDashboard, LATEST_ALERTS } from "../../../app/features/retail/dashboard.server";
 import { watchEventsOf } from "../../../app/features/retail/watch-feed.server";
@@ -81,7 +81,7 @@ describe("the buyer's dashboard", () => {
   });
 
   it("shows another shop nothing of the demo buyer's, and is refused to suppliers and assessors", async () => {
-    await signup(
+    await signUpConfirmed(
       {
         kind: "retailer",
         organizationName: "Corner Shop Ltd",
@@ -106,7 +106,7 @@ describe("the buyer's dashboard", () => {
   });
 
   it("lists changes as alerts, never the history a new watch copied into the feed", async () => {
-    await signup(
+    await signUpConfirmed(
       {
         kind: "retailer",
         organizationName: "History Shop Ltd",

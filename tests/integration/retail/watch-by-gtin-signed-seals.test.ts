@@ -9,7 +9,7 @@ import { policyStates, watchlistEntries } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import type { Actor } from "../../../app/platform/actor";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { certificationOfGtin, currentSealsOfGtins } from "../../../app/features/certification/product-seals.server";
 import { watchGtinInput } from "../../../app/features/retail/forms";
@@ -61,7 +61,7 @@ beforeAll(async () => {
   first = await certifyPsti(grace(), productId, "1.0.0");
   setGtin(G);
   second = await certifyPsti(grace(), productId, "2.0.0");
-  await signup(
+  await signUpConfirmed(
     {
       kind: "retailer",
       organizationName: "Barcode Shop Ltd",

@@ -11,7 +11,7 @@ import { notifications, policyStates, users } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { watchGtinInput } from "../../../app/features/retail/forms";
 import { listPolicies } from "../../../app/features/retail/policies.server";
@@ -33,7 +33,7 @@ let newer: string; // firmware 3.2.0, certified by a test below
 
 async function shop(name: string) {
   const email = `${name.toLowerCase()}@shops.test`;
-  await signup(
+  await signUpConfirmed(
     { kind: "retailer", organizationName: `${name} Ltd`, name, email, password: "a long enough password" },
     { ip: "192.0.2.90" },
   );

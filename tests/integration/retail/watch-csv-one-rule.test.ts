@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { checkBulkRows, parseBulkCsv } from "../../../app/features/retail/bulk-csv.server";
 import { watchFromCsv, watchlistView } from "../../../app/features/retail/watchlist.server";
 import { actorByEmail } from "../../support/actors";
@@ -17,7 +17,7 @@ let n = 0;
 /** A retail organisation of its own (nothing watched yet). */
 async function shop() {
   const email = `one-rule-${++n}@files.test`;
-  await signup(
+  await signUpConfirmed(
     { kind: "retailer", organizationName: `One Rule ${n} Ltd`, name: "Ola", email, password: "a long enough password" },
     { ip: "192.0.2.93" },
   );

@@ -14,7 +14,7 @@ import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
 import { db, transaction } from "../../../app/platform/db.server";
 import { seedDemoData } from "../../../app/demo/seed.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
 import {
   confirmApproval,
@@ -73,7 +73,7 @@ const rowsOf = async (who: Actor, productId: string) =>
 
 beforeAll(async () => {
   await seedDemoData();
-  await signup(
+  await signUpConfirmed(
     {
       kind: "retailer",
       organizationName: "Shelf Life Ltd",

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { watchEvents } from "../../../db/schema";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { signup } from "../../../app/features/accounts/auth.server";
+import { signUpConfirmed } from "../../support/signup";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { buyerDashboard } from "../../../app/features/retail/dashboard.server";
 import {
@@ -29,7 +29,7 @@ let cookie: string;
 beforeAll(async () => {
   await seedDemoData();
   serials = demoSealSerials();
-  await signup(
+  await signUpConfirmed(
     { kind: "retailer", organizationName: "Visits Ltd", name: "Pip", email: EMAIL, password: PASSWORD },
     { ip: "192.0.2.91" },
   );

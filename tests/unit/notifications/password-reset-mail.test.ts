@@ -9,7 +9,7 @@ import {
   renderPasswordResetMail,
   RESET_LINK_REMOVED,
   withoutResetLink,
-} from "../../../app/features/notifications/domain/password-reset-mail";
+} from "../../../app/features/notifications/domain/account-mail";
 
 const base = {
   recipientName: "Jane <b>Doe</b>",

@@ -1,0 +1,251 @@
+/**
+ * Registering an organisation, confirmed by email (decision record 037). /signup stores the details
+ * given as a request and mails a link to the address; opening the link and typing the chosen
+ * password again creates the organisation and its first user, and signs them in.
+ *
+ * The answer to /signup is the same whether or not the address already has an account: an existing
+ * account's owner is told by mail that someone tried to register with it (with the way to log in or
+ * reset the password) instead, so sign-up reveals no account. Only an organisation name already
+ * registered is refused on the form: organisation names are public (every seal names its supplier).
+ *
+ * The link works once, for SIGNUP_LINK_TTL_MS; only its SHA-256 is kept (signup_requests), and the
+ * mail is written by the notifications module from the event "signup.requested", whose link is a
+ * secret fact (never in the event outbox). Typing the password again makes the link alone useless:
+ * whoever registered someone else's address cannot have its owner confirm an account whose
+ * password they chose, nor can a link read from a mailbox create an account without the password.
+ */
+import crypto from "node:crypto";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { z } from "zod";
+import { organizations, signupRequests, users } from "../../../db/schema";
+import { recordAudit } from "../../platform/audit.server";
+import { nowMs } from "../../platform/clock.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import { emit } from "../../platform/events.server";
+import { hitSlidingWindow } from "../../platform/rate-limit-store.server";
+import { roleForSignupKind, type SelfSignupKind } from "../../platform/roles";
+import { hashToken, newToken, openSession, throttle, type ClientInfo, type LoginResult } from "./auth.server";
+import type { confirmSignupInput, signupInput } from "./forms";
+import { hashPassword, verifyPassword } from "./passwords.server";
+import { organizationNamed } from "./users.server";
+
+/** How long a confirmation link works. */
+export const SIGNUP_LINK_TTL_MS = 24 * 60 * 60_000;
+/** Mails that /signup sends to one address: at most this many in SIGNUP_MAIL_WINDOW_MS (no mailbox flooded). */
+export const SIGNUP_MAILS_PER_EMAIL = 3;
+export const SIGNUP_MAIL_WINDOW_MS = 15 * 60_000;
+
+/** The path of a confirmation link. */
+export function signupLinkPath(token: string): string {
+  return `/signup/confirm/${token}`;
+}
+
+/** The organisation name is taken: the one refusal /signup shows on its form. */
+const ORGANIZATION_NAME_TAKEN =
+  "An organisation with this name is already registered. To join it, ask the IoT Seal administrators to add you to it.";
+
+/**
+ * /signup. Refuses an organisation name already registered (field organizationName); otherwise
+ * answers the same whatever the address: a new address gets a confirmation link, the owner of an
+ * existing account a warning instead (neither past SIGNUP_MAILS_PER_EMAIL in the window). Both ways
+ * hash the password and write one audit entry, so the answer takes about as long.
+ */
+export async function requestSignup(input: z.infer<typeof signupInput>, client: ClientInfo): Promise<void> {
+  throttle("signup", client.ip);
+  const passwordHash = await hashPassword(input.password);
+  const fresh = newToken();
+  transaction((tx) => {
+    if (organizationNamed(tx, input.organizationName))
+      throw new ServiceError("conflict", "Some details are already in use.", {
+        organizationName: ORGANIZATION_NAME_TAKEN,
+      });
+    const perEmail = hitSlidingWindow(
+      `signup:email:${input.email}`,
+      SIGNUP_MAILS_PER_EMAIL,
+      SIGNUP_MAIL_WINDOW_MS,
+      nowMs(),
+    );
+    const existing = tx
+      .select({ id: users.id, organizationId: users.organizationId, disabledAt: users.disabledAt })
+      .from(users)
+      .where(eq(users.email, input.email))
+      .get();
+    const outcome = !perEmail.allowed
+      ? "not sent: too many for this address"
+      : existing
+        ? existing.disabledAt
+          ? "address in use (account disabled): not sent"
+          : "address in use: owner warned"
+        : "confirmation link sent";
+    const requestId = crypto.randomUUID();
+    if (perEmail.allowed && existing && !existing.disabledAt)
+      emit(tx, "signup.address_in_use", { userId: existing.id, attemptId: requestId });
+    if (perEmail.allowed && !existing) {
+      const now = nowMs();
+      const expiresAt = now + SIGNUP_LINK_TTL_MS;
+      tx.insert(signupRequests)
+        .values({
+          id: requestId,
+          tokenHash: fresh.tokenHash,
+          email: input.email,
+          name: input.name,
+          organizationName: input.organizationName,
+          kind: input.kind,
+          passwordHash,
+          ip: client.ip ?? null,
+          createdAt: new Date(now),
+          expiresAt: new Date(expiresAt),
+        })
+        .run();
+      emit(tx, "signup.requested", {
+        requestId,
+        email: input.email,
+        name: input.name,
+        organizationName: input.organizationName,
+        kind: input.kind,
+        expiresAt,
+        secretPath: signupLinkPath(fresh.token),
+      });
+    }
+    recordAudit(tx, null, {
+      action: "user.signup_requested",
+      organizationId: existing?.organizationId ?? null,
+      target: existing ? { type: "user", id: existing.id } : undefined,
+      details: {
+        email: input.email,
+        organizationName: input.organizationName,
+        kind: input.kind,
+        ip: client.ip ?? null,
+        outcome,
+      },
+    });
+  });
+}
+
+/** Why a confirmation link does not work, as its page says it. */
+export const SIGNUP_LINK_PROBLEMS = {
+  unknown: "This confirmation link is not one IoT Seal sent: check that the whole address was copied.",
+  expired: "This confirmation link has expired: links work for 24 hours. Register again to get a new one.",
+  used: "This registration is already confirmed: log in with your email and password.",
+  taken:
+    "An account with this email was created since this link was sent: log in, or reset your password if you forgot it.",
+  nameTaken:
+    "An organisation with the name you registered was created since this link was sent: register again with another name.",
+} as const;
+export type SignupLinkProblem = keyof typeof SIGNUP_LINK_PROBLEMS;
+
+export type SignupLinkState =
+  | {
+      ok: true;
+      id: string;
+      email: string;
+      name: string;
+      organizationName: string;
+      kind: SelfSignupKind;
+      expiresAt: number;
+    }
+  | { ok: false; problem: SignupLinkProblem };
+
+/** What a confirmation link leads to: the registration it confirms, or why it does not work. */
+export function signupLinkState(token: string, tx: Pick<Tx, "select"> = db()): SignupLinkState {
+  const row = tx
+    .select()
+    .from(signupRequests)
+    .where(eq(signupRequests.tokenHash, hashToken(token)))
+    .get();
+  if (!row) return { ok: false, problem: "unknown" };
+  if (row.confirmedAt) return { ok: false, problem: "used" };
+  if (row.expiresAt.getTime() <= nowMs()) return { ok: false, problem: "expired" };
+  if (tx.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get())
+    return { ok: false, problem: "taken" };
+  if (organizationNamed(tx, row.organizationName)) return { ok: false, problem: "nameTaken" };
+  return {
+    ok: true,
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    organizationName: row.organizationName,
+    kind: row.kind as SelfSignupKind,
+    expiresAt: row.expiresAt.getTime(),
+  };
+}
+
+/** Whether a confirmation mail still carries a live link (the mail worker sends no dead one). */
+export function signupRequestProblemOf(
+  requestId: string,
+  tx: Pick<Tx, "select"> = db(),
+): Extract<SignupLinkProblem, "unknown" | "used" | "expired"> | null {
+  const row = tx
+    .select({ confirmedAt: signupRequests.confirmedAt, expiresAt: signupRequests.expiresAt })
+    .from(signupRequests)
+    .where(eq(signupRequests.id, requestId))
+    .get();
+  if (!row) return "unknown";
+  if (row.confirmedAt) return "used";
+  if (row.expiresAt.getTime() <= nowMs()) return "expired";
+  return null;
+}
+
+/**
+ * /signup/confirm/<token>: with the password chosen when registering, creates the organisation and
+ * its first user, spends the link and signs the user in. Counted like logins (a password is
+ * checked). Of two submissions of one link only the first creates anything; a name or an address
+ * registered meanwhile by someone else is refused, saying so.
+ */
+export async function confirmSignup(
+  token: string,
+  input: z.infer<typeof confirmSignupInput>,
+  client: ClientInfo,
+): Promise<LoginResult> {
+  throttle("login", client.ip);
+  const state = signupLinkState(token);
+  if (!state.ok) throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS[state.problem]);
+  const row = db().select().from(signupRequests).where(eq(signupRequests.id, state.id)).get()!;
+  if (!(await verifyPassword(input.password, row.passwordHash)))
+    throw new ServiceError("invalid", "Check the highlighted field.", {
+      password: "That is not the password chosen when registering. Type it again, or register again.",
+    });
+  return transaction((tx) => {
+    const now = new Date(nowMs());
+    const spent = tx
+      .update(signupRequests)
+      .set({ confirmedAt: now })
+      .where(and(eq(signupRequests.id, row.id), isNull(signupRequests.confirmedAt), gt(signupRequests.expiresAt, now)))
+      .run().changes;
+    if (!spent) {
+      const again = signupLinkState(token, tx);
+      throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS[again.ok ? "used" : again.problem]);
+    }
+    if (tx.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get())
+      throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS.taken);
+    if (organizationNamed(tx, row.organizationName)) throw new ServiceError("conflict", SIGNUP_LINK_PROBLEMS.nameTaken);
+    const orgId = crypto.randomUUID();
+    const userId = crypto.randomUUID();
+    tx.insert(organizations).values({ id: orgId, name: row.organizationName, kind: row.kind, createdAt: now }).run();
+    tx.insert(users)
+      .values({
+        id: userId,
+        email: row.email,
+        name: row.name,
+        passwordHash: row.passwordHash,
+        role: roleForSignupKind(row.kind as SelfSignupKind),
+        organizationId: orgId,
+        createdAt: now,
+        lastLoginAt: now,
+      })
+      .run();
+    const started = openSession(tx, userId, client);
+    recordAudit(tx, started.user, {
+      action: "organization.created",
+      target: { type: "organization", id: orgId },
+      details: { name: row.organizationName, kind: row.kind },
+    });
+    recordAudit(tx, started.user, {
+      action: "user.signed_up",
+      target: { type: "user", id: userId },
+      details: { email: row.email, role: started.user.role, emailConfirmed: true },
+    });
+    return started;
+  });
+}

@@ -1,0 +1,283 @@
+/**
+ * The account mails (pure): the password reset mail, the registration's confirmation and the
+ * warning that an address with an account was used to register. Plain text and HTML, everything
+ * that comes from a user escaped. Unlike a notification's mail they have no settings link: they are
+ * sent whatever the preferences, because someone asked for them. The reset and confirmation mails
+ * carry a secret link; the outbox's copy keeps it only until the mail is sent (below).
+ */
+import { escapeHtml, oneLine, type MailBody } from "./mail-body";
+
+/** The mail outbox's kind of a reset mail, and its key: one mail per link. */
+export const PASSWORD_RESET_MAIL_KIND = "account.password_reset";
+export function passwordResetMailKey(resetId: string): string {
+  return `password-reset:${resetId}`;
+}
+
+/** The link a reset mail carries (its key names it), or null for another mail. */
+export function resetIdOfMail(mail: { kind: string; key: string }): string | null {
+  return mail.kind === PASSWORD_RESET_MAIL_KIND && mail.key.startsWith("password-reset:")
+    ? mail.key.slice("password-reset:".length)
+    : null;
+}
+
+export interface PasswordResetMailInput {
+  recipientName: string;
+  /** Absolute URL of the reset link (with its token). */
+  url: string;
+  /** Absolute URL of the page to ask for a new link. */
+  askAgainUrl: string;
+  /** When the link stops working (ms). */
+  expiresAt: number;
+  requestedBy: "self" | "admin";
+}
+
+/** "14:05 UTC on 5 December 2026" */
+function when(ms: number): string {
+  const d = new Date(ms);
+  const time = `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")} UTC`;
+  const day = d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  return `${time} on ${day}`;
+}
+
+/** The words before a secret link in the text ("Set a new password: <url>"), and its button's label. */
+const LINK_LABEL = "Set a new password";
+const CONFIRM_LABEL = "Confirm your registration";
+const LINK_LABELS = [LINK_LABEL, CONFIRM_LABEL] as const;
+
+/** The button and the copyable address of the HTML part. */
+function linkBlockHtml(url: string, label: (typeof LINK_LABELS)[number]): string {
+  const u = escapeHtml(url);
+  return (
+    `<p style="margin:24px 0"><a href="${u}" style="display:inline-block;background:#0b4f6c;color:#ffffff;` +
+    `text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600">${label}</a></p>` +
+    `<p style="font-size:13px;color:#555555">Or copy this address: ${u}</p>`
+  );
+}
+
+/** An account mail's HTML: the portal's name, a greeting and the paragraphs given (already HTML). */
+function accountMailHtml(subject: string, name: string, parts: string[]): string {
+  return (
+    `<!doctype html><html lang="en-GB"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>` +
+    `<body style="margin:0;padding:0;background:#f4f6f8">` +
+    `<div style="max-width:600px;margin:0 auto;padding:24px;font-family:Arial,Helvetica,sans-serif;` +
+    `font-size:16px;line-height:1.5;color:#1b1f23;background:#ffffff">` +
+    `<p style="font-weight:700;color:#0b4f6c;margin:0 0 16px">IoT Seal</p>` +
+    `<p style="margin:0 0 16px">Hello ${escapeHtml(name)},</p>` +
+    parts.join("") +
+    `</div></body></html>`
+  );
+}
+
+/** A paragraph of an account mail's HTML. */
+function para(html: string): string {
+  return `<p style="margin:0 0 12px">${html}</p>`;
+}
+
+export function renderPasswordResetMail(m: PasswordResetMailInput): MailBody {
+  const subject = "Reset your IoT Seal password";
+  const name = oneLine(m.recipientName, 100);
+  const why =
+    m.requestedBy === "admin"
+      ? "An administrator of IoT Seal sent you this link to set a new password for your account."
+      : "Someone, we hope you, asked to reset the password of your IoT Seal account.";
+  const rules = `The link works once, until ${when(m.expiresAt)} (one hour). Setting a new password signs you out everywhere.`;
+  const ignore = "If you did not ask for it, ignore this mail: your password stays as it is.";
+  const text = [
+    `Hello ${name},`,
+    "",
+    why,
+    "",
+    `${LINK_LABEL}: ${m.url}`,
+    "",
+    rules,
+    "",
+    `${ignore} An expired link? Ask for a new one: ${m.askAgainUrl}`,
+    "",
+    "-- ",
+    "IoT Seal",
+    "",
+  ].join("\n");
+  const html = accountMailHtml(subject, name, [
+    para(escapeHtml(why)),
+    linkBlockHtml(m.url, LINK_LABEL),
+    para(escapeHtml(rules)),
+    para(
+      `${escapeHtml(ignore)} An expired link? <a href="${escapeHtml(m.askAgainUrl)}" style="color:#0b4f6c">Ask for a new one</a>.`,
+    ),
+  ]);
+  return { subject, text, html };
+}
+
+/** The mail outbox's kind of a registration's confirmation, and its key: one mail per request. */
+export const SIGNUP_CONFIRM_MAIL_KIND = "account.signup_confirm";
+export function signupConfirmMailKey(requestId: string): string {
+  return `signup-confirm:${requestId}`;
+}
+/** The registration request a confirmation mail's link confirms (its key names it), or null for another mail. */
+export function signupRequestIdOfMail(mail: { kind: string; key: string }): string | null {
+  return mail.kind === SIGNUP_CONFIRM_MAIL_KIND && mail.key.startsWith("signup-confirm:")
+    ? mail.key.slice("signup-confirm:".length)
+    : null;
+}
+
+export interface SignupConfirmMailInput {
+  recipientName: string;
+  organizationName: string;
+  kind: "supplier" | "retailer";
+  /** Absolute URL of the confirmation link (with its token). */
+  url: string;
+  /** Absolute URL of /signup, to register again. */
+  signupUrl: string;
+  expiresAt: number;
+}
+
+export function renderSignupConfirmMail(m: SignupConfirmMailInput): MailBody {
+  const subject = "Confirm your registration with IoT Seal";
+  const name = oneLine(m.recipientName, 100);
+  const org = oneLine(m.organizationName, 200);
+  const what = `Someone, we hope you, registered ${org} with IoT Seal as a ${m.kind}, with this address for its first account.`;
+  const rules =
+    `The link works once, until ${when(m.expiresAt)} (24 hours). ` +
+    "To finish, type the password you chose when you registered.";
+  const ignore = "If you did not register, ignore this mail: nothing is created without the link and that password.";
+  const text = [
+    `Hello ${name},`,
+    "",
+    what,
+    "",
+    `${CONFIRM_LABEL}: ${m.url}`,
+    "",
+    rules,
+    "",
+    `${ignore} An expired link? Register again: ${m.signupUrl}`,
+    "",
+    "-- ",
+    "IoT Seal",
+    "",
+  ].join("\n");
+  const html = accountMailHtml(subject, name, [
+    para(escapeHtml(what)),
+    linkBlockHtml(m.url, CONFIRM_LABEL),
+    para(escapeHtml(rules)),
+    para(
+      `${escapeHtml(ignore)} An expired link? <a href="${escapeHtml(m.signupUrl)}" style="color:#0b4f6c">Register again</a>.`,
+    ),
+  ]);
+  return { subject, text, html };
+}
+
+/** The mail outbox's kind of the warning that an address with an account was used to register. */
+export const SIGNUP_ADDRESS_IN_USE_MAIL_KIND = "account.signup_address_in_use";
+export function signupAddressInUseMailKey(attemptId: string): string {
+  return `signup-address-in-use:${attemptId}`;
+}
+
+export interface SignupAddressInUseMailInput {
+  recipientName: string;
+  /** Absolute URLs of the log-in and the password reset pages. */
+  loginUrl: string;
+  forgotPasswordUrl: string;
+}
+
+export function renderSignupAddressInUseMail(m: SignupAddressInUseMailInput): MailBody {
+  const subject = "Someone tried to register with your address at IoT Seal";
+  const name = oneLine(m.recipientName, 100);
+  const what =
+    "Someone, perhaps you, tried to register a new organisation with IoT Seal using this address. " +
+    "It already has an account, so nothing was created.";
+  const login = "If it was you, log in with your account";
+  const forgot = "Forgot your password? Set a new one";
+  const ignore = "If it was not you, ignore this mail: your account has not changed.";
+  const text = [
+    `Hello ${name},`,
+    "",
+    what,
+    "",
+    `${login}: ${m.loginUrl}`,
+    `${forgot}: ${m.forgotPasswordUrl}`,
+    "",
+    ignore,
+    "",
+    "-- ",
+    "IoT Seal",
+    "",
+  ].join("\n");
+  const html = accountMailHtml(subject, name, [
+    para(escapeHtml(what)),
+    para(
+      `<a href="${escapeHtml(m.loginUrl)}" style="color:#0b4f6c">${escapeHtml(login)}</a>. ` +
+        `Forgot your password? <a href="${escapeHtml(m.forgotPasswordUrl)}" style="color:#0b4f6c">Set a new one</a>.`,
+    ),
+    para(escapeHtml(ignore)),
+  ]);
+  return { subject, text, html };
+}
+
+// --- The link in the outbox's copy of the mail -------------------------------------------------
+//
+// The outbox keeps a reset or confirmation mail's text until it is sent: a crash must not lose it.
+// Once the mail is sent or set aside (any final status), the copy loses its link; until then admins
+// see the link masked, except in a mail "kept" without SMTP_URL, which is never sent: the admin
+// hands that link over to its recipient (the demo's way).
+
+/** What stands for the link in the outbox's copy once the mail has been sent or set aside. */
+export const RESET_LINK_REMOVED = "[link removed from this copy once the mail was sent or set aside]";
+/** What stands for the link's token on /admin/outbox while the mail waits to be sent. */
+export const RESET_TOKEN_HIDDEN = "[hidden]";
+
+/** Whether the mail is one that carries a secret link (a password reset or a registration's confirmation). */
+export function carriesSecretLink(mail: { kind: string; key: string }): boolean {
+  return resetIdOfMail(mail) !== null || signupRequestIdOfMail(mail) !== null;
+}
+
+/** The secret link a mail's text carries and the label before it, or null (another mail, or a copy without it). */
+function linkIn(text: string): { url: string; label: (typeof LINK_LABELS)[number] } | null {
+  for (const label of LINK_LABELS) {
+    const url = new RegExp(`^${label}: (https?://\\S+)$`, "m").exec(text)?.[1];
+    if (url) return { url, label };
+  }
+  return null;
+}
+
+/** The mail without its secret link: what the outbox keeps of it once it has been sent or set aside. */
+export function withoutResetLink(mail: { text: string; html: string }): { text: string; html: string } {
+  const found = linkIn(mail.text);
+  if (!found) return { text: mail.text, html: mail.html };
+  const { url, label } = found;
+  const removed = escapeHtml(RESET_LINK_REMOVED);
+  return {
+    text: mail.text.replaceAll(url, RESET_LINK_REMOVED),
+    html: mail.html
+      .replace(linkBlockHtml(url, label), `<p style="margin:24px 0">${removed}</p>`)
+      .replaceAll(escapeHtml(url), removed)
+      .replaceAll(url, removed),
+  };
+}
+
+/**
+ * The body the outbox keeps of a mail that reached a final status ("sent" or "failed"): a mail with
+ * a secret link without it, any other mail as it is.
+ */
+export function bodyOnceDone<M extends { kind: string; key: string; text: string; html: string }>(
+  mail: M,
+): { text: string; html: string } {
+  return carriesSecretLink(mail) ? withoutResetLink(mail) : { text: mail.text, html: mail.html };
+}
+
+/**
+ * What /admin/outbox shows of a mail's text. A secret link is "shown" only when the mail is kept
+ * (no SMTP_URL: the admin hands it over); while it waits to be sent its token is "hidden"; once
+ * sent or set aside the outbox has no link any more ("removed"). `link` is null for other mails.
+ */
+export function outboxTextOf(mail: { kind: string; key: string; status: string; text: string }): {
+  text: string;
+  link: "shown" | "hidden" | "removed" | null;
+} {
+  if (!carriesSecretLink(mail)) return { text: mail.text, link: null };
+  const found = linkIn(mail.text);
+  if (!found) return { text: mail.text, link: "removed" };
+  if (mail.status === "kept") return { text: mail.text, link: "shown" };
+  const masked = found.url.slice(0, found.url.lastIndexOf("/") + 1) + RESET_TOKEN_HIDDEN;
+  return { text: mail.text.replaceAll(found.url, masked), link: "hidden" };
+}
