@@ -313,6 +313,14 @@ app.use(
   }),
 );
 app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false, redirect: false }));
+// Methods a web request cannot carry (the Fetch standard forbids them: Remix could not even build
+// the request) are answered 405 here, saying what is allowed, instead of failing in the adapter.
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE"]); // (Node itself refuses TRACK: 400)
+app.use((req, res, next) => {
+  if (!FORBIDDEN_METHODS.has(req.method)) return next();
+  res.setHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+  plainAnswer(req, res, 405, `Method not allowed: this portal does not answer ${req.method}.`);
+});
 app.all(
   "*",
   createRequestHandler({
@@ -331,7 +339,10 @@ app.use((error, req, res, _next) => {
   const name = error instanceof Error ? error.name : typeof error;
   const what =
     error instanceof URIError ? "the path's percent-encoding does not decode" : String(error?.message ?? error);
-  console.error(`[error] ${res.locals?.requestId ?? "-"} ${req.method} ${status}: ${name}: ${what.split("\n")[0]}`);
+  // A client's bad address is a warning (it is theirs, and one client can send thousands); the rest are errors.
+  const line = `${res.locals?.requestId ?? "-"} ${req.method} ${status}: ${name}: ${what.split("\n")[0]}`;
+  if (badRequest) console.warn(`[warn] ${line}`);
+  else console.error(`[error] ${line}`);
   if (res.headersSent) {
     res.destroy(); // the answer was under way: cut, as Express would
     return;

@@ -3,7 +3,7 @@ import { readForm } from "../platform/http/request-body.server";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, Notice, SelectField } from "../components/Field";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
@@ -24,6 +24,8 @@ const removeInput = z.object({ intent: z.literal("remove"), id: z.string().min(1
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
   const form = await readForm(request);
+  const refused = unknownIntent(form.get("intent"), [null, "remove"]);
+  if (refused) return refused;
   if (form.get("intent") === "remove") {
     const parsed = parseForm(removeInput, form);
     if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { isConfirmed } from "../platform/confirmation.server";
@@ -22,6 +22,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
   const form = await readForm(request);
+  const refused = unknownIntent(form.get("intent"), [null, "revoke"]);
+  if (refused) return refused;
   if (form.get("intent") === "revoke") {
     // Asked first (the row's tick box); the service refuses without it.
     const r = await attempt(() =>

@@ -4,7 +4,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { PolicyForm } from "../components/PolicyForm";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
@@ -31,6 +31,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
   const values = formValues(await readForm(request));
   const id = params.policyId ?? "";
+  const refused = unknownIntent(values.intent, [null, "delete"]);
+  if (refused) return refused;
   if (values.intent === "delete") {
     const r = await attempt(() => deletePolicy(user, id));
     if (!r.ok) return r.response;

@@ -8,7 +8,7 @@ import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, LiveRegion, Notice } from "../components/Field";
 import { VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { decodeCsvBytes } from "../platform/csv-decode.server";
 import { formatBytes, formatDate, formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
@@ -63,6 +63,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     throw e;
   }
   const intent = form.get("intent");
+  const refused = unknownIntent(intent, [null, "remove", "csv", "gtin"]);
+  if (refused) return refused;
   if (intent === "remove") {
     const r = await attempt(() => unwatch(user, String(form.get("entryId") ?? "")));
     return r.ok ? { ok: true as const, notice: "Removed from the watchlist." } : r.response;

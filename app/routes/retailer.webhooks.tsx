@@ -8,7 +8,7 @@ import {
   retryWindowHours,
   WEBHOOK_SIGNATURE_HEADER,
 } from "../features/retail/domain/webhook";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { registerWebhook, removeWebhook, sendTestWebhook, webhooksView } from "../features/retail/webhooks.server";
@@ -31,6 +31,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   const form = await readForm(request);
   const intent = form.get("intent");
+  const refused = unknownIntent(intent, [null, "test", "remove"]);
+  if (refused) return refused;
   const id = String(form.get("endpointId") ?? "");
   if (intent === "test") {
     const r = await attempt(() => sendTestWebhook(user, id));

@@ -7,7 +7,7 @@ import { ProductFields } from "../components/ProductFields";
 import { StatusBadge } from "../components/StatusBadge";
 import { VerdictBadge } from "../components/SealVerdict";
 import { PRODUCT_CATEGORY_LABELS, type ProductCategory } from "../features/catalogue/domain/product";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
 import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
@@ -36,6 +36,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "supplier.workspace");
   const form = await readForm(request);
   const intent = form.get("intent");
+  const refused = unknownIntent(intent, ["recertify", "add-version", "edit"]);
+  if (refused) return refused;
   if (intent === "recertify") {
     const parsed = parseForm(recertificationInput, form);
     if (!parsed.ok)

@@ -18,6 +18,20 @@ export function failure(
   return data<ActionFailure>({ ok: false, formError, fieldErrors, values }, { status });
 }
 
+/**
+ * A form's `intent` the action does not know (an old page, a crafted post) is refused (400), never
+ * taken for the action's default form: `known` lists the intents, and `null` stands for the one
+ * form that sends none. Returns null when the intent is known.
+ */
+export function unknownIntent(
+  intent: FormDataEntryValue | string | null | undefined,
+  known: readonly (string | null)[],
+) {
+  const given = intent === undefined ? null : intent;
+  if (given === null ? known.includes(null) : typeof given === "string" && known.includes(given)) return null;
+  return failure("That action is not one this page knows: reload the page and try again.", {}, undefined, 400);
+}
+
 /** A ServiceError as a form failure with its status; anything else is rethrown (a real 500). */
 export function serviceFailure(error: unknown, values?: Record<string, string>) {
   if (!(error instanceof ServiceError)) throw error;

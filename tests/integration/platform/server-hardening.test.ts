@@ -152,6 +152,35 @@ describe("server.mjs: requests Express and Remix cannot take", () => {
     noStack(r.body);
   });
 
+  it("a method no web request can carry (TRACE): 405 saying what is allowed, nothing logged as an error", async () => {
+    const before = stderr.length;
+    for (const [p, method] of [
+      ["/login", "TRACE"],
+      ["/healthz", "TRACE"],
+      ["/", "TRACE"],
+    ]) {
+      const r = await request(p, { method });
+      expect({ p, method, status: r.status, allow: r.headers.allow, body: r.body }).toEqual({
+        p,
+        method,
+        status: 405,
+        allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+        body: `Method not allowed: this portal does not answer ${method}.`,
+      });
+    }
+    expect(stderr.slice(before)).not.toContain("[error]");
+  });
+
+  it("a bad percent-encoding is the client's: logged as a warning, not an error", async () => {
+    const before = stderr.length;
+    expect((await request("/x/%zz")).status).toBe(400);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stderr.slice(before)).toMatch(
+      /^\[warn\] .* GET 400: URIError: the path's percent-encoding does not decode$/m,
+    );
+    expect(stderr.slice(before)).not.toContain("[error]");
+  });
+
   it("a Host header no URL can be built from: 400 before Remix, also for the API (JSON)", async () => {
     for (const host of ["exa mple", "a/b", "x:99999", "<script>"]) {
       const r = await request("/login", { headers: { Host: host } });
