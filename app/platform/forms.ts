@@ -32,8 +32,33 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   return out;
 }
 
+/** The fields sent more than once with different values (a form never does: a crafted request). */
+export function conflictingFields(form: FormData): string[] {
+  const first = new Map<string, string>();
+  const conflicting = new Set<string>();
+  for (const [key, value] of form.entries()) {
+    if (typeof value !== "string") continue;
+    const seen = first.get(key);
+    if (seen === undefined) first.set(key, value);
+    else if (seen !== value) conflicting.add(key);
+  }
+  return [...conflicting];
+}
+
+/** What a field sent twice with different values is told. */
+export const SENT_TWICE = "This field was sent twice with different values: send the form again from the page.";
+
+/**
+ * The form parsed by `schema`, one message per field. A field sent twice with different values is
+ * refused on that field (which value was meant is not for the portal to guess), whatever the schema.
+ */
 export function parseForm<S extends z.ZodType>(schema: S, form: FormData): Parsed<z.output<S>> {
   const values = formValues(form);
+  const twice = conflictingFields(form);
+  if (twice.length) {
+    for (const key of Object.keys(values)) if (/password/i.test(key)) values[key] = "";
+    return { ok: false, fieldErrors: Object.fromEntries(twice.map((key) => [key, SENT_TWICE])), values };
+  }
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data };
   // Never echo a password back into the page.
@@ -70,6 +95,40 @@ export const nameField = (label: string) => {
       error: `${Label} must not contain control characters.`,
     });
 };
+
+/** Control characters (C0, DEL, C1), none of which a typed line of text carries. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** The same, but for line breaks and tabs, which a text area may hold. */
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/**
+ * One line of text that is shown to others or signed (a product's name, a model, a version, a
+ * label): normalised like a name (normalizeName: no INVISIBLE characters, single spaces), at most
+ * `max` characters, no control characters. `label` names the field in the messages ("the model
+ * designation"); `required` refuses it empty.
+ */
+export function lineText(label: string, max: number, opts: { required?: boolean; tooLong?: string } = {}) {
+  const Label = `${label[0].toUpperCase()}${label.slice(1)}`;
+  const base = z
+    .string({ error: `Enter ${label}.` })
+    .overwrite(normalizeName)
+    .max(max, { error: opts.tooLong ?? `${Label} must be at most ${max} characters.` })
+    .refine((v) => !CONTROL.test(v), { error: `${Label} must not contain control characters.` });
+  return opts.required ? base.min(1, { error: `Enter ${label}.` }) : base;
+}
+
+/**
+ * Free text of several lines (a description, a note, a justification): composed (NFC), without
+ * INVISIBLE characters, line breaks as \n, trimmed; at most `max` characters; no control
+ * characters but line breaks and tabs.
+ */
+export function areaText(max: number, tooLong = `At most ${max} characters.`, missing?: string) {
+  return z
+    .string(missing ? { error: missing } : undefined)
+    .overwrite((v) => v.normalize("NFC").replace(INVISIBLE, "").replace(/\r\n?/g, "\n").trim())
+    .max(max, { error: tooLong })
+    .refine((v) => !CONTROL_IN_TEXT.test(v), { error: "Remove the control characters from this text." });
+}
 
 /**
  * The message above a form refused for its fields, naming them by their labels: a red border alone tells nothing to

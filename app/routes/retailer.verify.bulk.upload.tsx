@@ -5,6 +5,7 @@ import { getOptionalUser, requirePermission } from "../features/accounts/session
 import { runBulkCheck } from "../features/retail/bulk-checks.server";
 import { bulkFileProblem, SESSION_ENDED } from "../features/retail/forms";
 import { ServiceError } from "../platform/errors.server";
+import { answeringRefusals } from "../platform/http/resource-refusals.server";
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
@@ -18,29 +19,31 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
  * Without a session (it ended while the page was open) a 401 `{message, login}`, not the login
  * page's redirect, which the request would follow and answer with the login page's HTML.
  */
-export async function action({ request, context }: ActionFunctionArgs) {
-  if (!(await getOptionalUser(request, context)))
-    return json(401, { message: SESSION_ENDED, login: "/login?redirectTo=%2Fretailer%2Fverify%2Fbulk" });
-  const user = await requirePermission(request, context, "seals.verify");
-  // Bounded while it streams; past the limit a 413 {message} is thrown (and answered as is).
-  const file = (await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES, message: BULK_TOO_LARGE })).get(
-    "file",
-  );
-  const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
-  if (problem || !(file instanceof File)) return json(problem === BULK_TOO_LARGE ? 413 : 400, { message: problem });
-  try {
-    // The file's bytes: the service decodes them (UTF-8, UTF-16, else Windows-1252 with a note; a workbook is refused).
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    return json(200, await runBulkCheck(user, { fileName: file.name, bytes }));
-  } catch (e) {
-    if (e instanceof ServiceError)
-      return json(
-        e.status,
-        { message: e.message },
-        e.retryAfterSeconds ? { "Retry-After": String(e.retryAfterSeconds) } : {},
-      );
-    throw e;
-  }
+export function action({ request, context }: ActionFunctionArgs) {
+  return answeringRefusals(async () => {
+    if (!(await getOptionalUser(request, context)))
+      return json(401, { message: SESSION_ENDED, login: "/login?redirectTo=%2Fretailer%2Fverify%2Fbulk" });
+    const user = await requirePermission(request, context, "seals.verify");
+    // Bounded while it streams; past the limit a 413 {message} is thrown (and answered as is).
+    const file = (
+      await readForm(request, { limit: BULK_MAX_BYTES + FORM_OVERHEAD_BYTES, message: BULK_TOO_LARGE })
+    ).get("file");
+    const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
+    if (problem || !(file instanceof File)) return json(problem === BULK_TOO_LARGE ? 413 : 400, { message: problem });
+    try {
+      // The file's bytes: the service decodes them (UTF-8, UTF-16, else Windows-1252 with a note; a workbook is refused).
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      return json(200, await runBulkCheck(user, { fileName: file.name, bytes }));
+    } catch (e) {
+      if (e instanceof ServiceError)
+        return json(
+          e.status,
+          { message: e.message },
+          e.retryAfterSeconds ? { "Retry-After": String(e.retryAfterSeconds) } : {},
+        );
+      throw e;
+    }
+  });
 }
 
 export function loader() {

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { requirePermission } from "../features/accounts/session.server";
 import { watchlistFeed } from "../features/retail/watchlist.server";
+import { answeringRefusals } from "../platform/http/resource-refusals.server";
 
 /** The feed's paging: absent (or empty) means from the start, 100 at a time; anything else must be a valid number. */
 const query = z.object({
@@ -28,20 +29,22 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
  * The watchlist's feed of status changes, oldest first after the `since` cursor: `{events, next, hasMore}`.
  * A `since` or `limit` that is not a valid number is answered 400 `{error, field}`, not replaced.
  */
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requirePermission(request, context, "seals.verify");
-  const params = new URL(request.url).searchParams;
-  const given = (name: string) => {
-    const v = params.get(name);
-    return v === null || v.trim() === "" ? undefined : v.trim();
-  };
-  const parsed = query.safeParse({ since: given("since"), limit: given("limit") });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return json(400, { error: issue.message, field: String(issue.path[0]) });
-  }
-  const q = parsed.data;
-  const page = watchlistFeed(user, q.since, q.limit);
-  const next = `/retailer/watchlist/feed?since=${page.next}&limit=${q.limit}`;
-  return json(200, { ...page, nextUrl: next }, page.hasMore ? { Link: `<${next}>; rel="next"` } : {});
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return answeringRefusals(async () => {
+    const user = await requirePermission(request, context, "seals.verify");
+    const params = new URL(request.url).searchParams;
+    const given = (name: string) => {
+      const v = params.get(name);
+      return v === null || v.trim() === "" ? undefined : v.trim();
+    };
+    const parsed = query.safeParse({ since: given("since"), limit: given("limit") });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return json(400, { error: issue.message, field: String(issue.path[0]) });
+    }
+    const q = parsed.data;
+    const page = watchlistFeed(user, q.since, q.limit);
+    const next = `/retailer/watchlist/feed?since=${page.next}&limit=${q.limit}`;
+    return json(200, { ...page, nextUrl: next }, page.hasMore ? { Link: `<${next}>; rel="next"` } : {});
+  });
 }

@@ -3,7 +3,7 @@
  * the browser parse a form with the same rules and messages.
  */
 import { z } from "zod";
-import { emailField, nameField } from "../../platform/forms";
+import { emailField, lineText, nameField } from "../../platform/forms";
 import { ROLES, SELF_SIGNUP_KINDS } from "../../platform/roles";
 import { passwordProblems } from "./domain/password-policy";
 
@@ -80,11 +80,9 @@ export const resetTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 export const signupTokenParam = resetTokenParam;
 
 export const apiTokenInput = z.object({
-  name: z
-    .string({ error: "Name the token." })
-    .trim()
-    .min(2, { error: "Name the token (at least 2 characters), e.g. the system that uses it." })
-    .max(80, { error: "Keep the name under 80 characters." }),
+  name: lineText("the token's name", 80, { tooLong: "Keep the name under 80 characters." }).min(2, {
+    error: "Name the token (at least 2 characters), e.g. the system that uses it.",
+  }),
 });
 
 export const conflictInput = z.object({

@@ -5,22 +5,14 @@
 import { z } from "zod";
 import { gtinProblem, PRODUCT_CATEGORIES } from "./domain/product";
 import { DURATION_UNITS, durationMonths, parseIsoDate } from "../../platform/calendar";
+import { areaText, lineText } from "../../platform/forms";
 
-const shortText = (label: string, max: number) =>
-  z
-    .string({ error: `Enter ${label}.` })
-    .trim()
-    .min(1, { error: `Enter ${label}.` })
-    .max(max, { error: `${label[0].toUpperCase()}${label.slice(1)} must be at most ${max} characters.` })
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
-      error: `${label[0].toUpperCase()}${label.slice(1)} must not contain control characters.`,
-    });
+/** One line shown on pages and signed into seals: normalised (no invisible characters), required. */
+const shortText = (label: string, max: number) => lineText(label, max, { required: true });
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, { error: `At most ${max} characters.` })
+/** An optional line (a SKU, an app version): normalised; empty is null. */
+const optionalText = (label: string, max: number) =>
+  lineText(label, max, { tooLong: `At most ${max} characters.` })
     .optional()
     .transform((v) => v || null);
 
@@ -48,9 +40,9 @@ export const productFormFields = z.object({
       const problem = v ? gtinProblem(v) : null;
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
-  sku: optionalText(64),
+  sku: optionalText("the SKU", 64),
   category: z.enum(PRODUCT_CATEGORIES, { error: "Choose a category." }),
-  description: z.string().trim().max(2000, { error: "At most 2000 characters." }).optional().default(""),
+  description: areaText(2000).optional().default(""),
   supportPeriodEnd: isoDateField("Enter the date security updates end."),
   placedOnMarketOn: z
     .string()
@@ -74,10 +66,7 @@ export const productFormFields = z.object({
       return Number(v);
     }),
   expectedUseUnit: z.enum(DURATION_UNITS, { error: "Choose years or months." }).optional().default("years"),
-  expectedUseReason: z
-    .string()
-    .trim()
-    .max(1000, { error: "Keep the reason under 1000 characters." })
+  expectedUseReason: areaText(1000, "Keep the reason under 1000 characters.")
     .optional()
     .transform((v) => v || null),
   disclosurePolicyUrl: z
@@ -103,8 +92,8 @@ export function toProduct({ expectedUseTime, expectedUseUnit, ...p }: z.infer<ty
 export const productVersionInput = z.object({
   hardwareRevision: shortText("the hardware revision", 40),
   firmwareVersion: shortText("the firmware version", 40),
-  appVersion: optionalText(40),
-  notes: z.string().trim().max(1000).optional().default(""),
+  appVersion: optionalText("the app version", 40),
+  notes: areaText(1000).optional().default(""),
 });
 
 const STALE_FORM = "This form is out of date: reload the page, then enter your changes again.";

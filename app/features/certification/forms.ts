@@ -3,6 +3,7 @@
  * routes and the browser parse a form with the same rules and messages.
  */
 import { z } from "zod";
+import { areaText } from "../../platform/forms";
 import { CLAIMS, JUSTIFICATION_MAX, NO_EVIDENCE_REASON_MAX } from "./domain/answers";
 import { VERDICTS } from "./domain/review";
 
@@ -29,7 +30,7 @@ export const openSubmissionInput = z.object({
 
 export const answerInput = z.object({
   claim: z.enum(CLAIMS, { error: "Choose implemented, not implemented or not applicable." }),
-  justification: z.string().max(JUSTIFICATION_MAX, { error: "At most 10,000 characters." }).default(""),
+  justification: areaText(JUSTIFICATION_MAX, "At most 10,000 characters.").default(""),
   noEvidenceReason: z.string().max(NO_EVIDENCE_REASON_MAX, { error: "At most 5,000 characters." }).default(""),
   revision: z.coerce.number().int().min(0).optional(),
 });

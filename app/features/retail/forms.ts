@@ -6,6 +6,7 @@ import { z } from "zod";
 import { gtinOfCell } from "../catalogue/domain/gtin";
 import { DURATION_UNITS, durationMonths } from "../../platform/calendar";
 import { formatBytes } from "../../platform/format";
+import { lineText } from "../../platform/forms";
 
 // --- The bulk check's upload ---
 
@@ -32,7 +33,7 @@ export const WATCHLIST_CSV_MAX_BYTES = 10 * 1024 * 1024;
 
 export const watchInput = z.object({
   serial: z.string().trim().min(1, "Enter a seal serial."),
-  label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
+  label: lineText("your label", 100, { tooLong: "Keep your label under 100 characters." }).default(""),
 });
 
 /**
@@ -50,7 +51,7 @@ export const watchGtinInput = z.object({
       ctx.addIssue({ code: "custom", message: `The GTIN is not valid. ${parsed.message}` });
       return z.NEVER;
     }),
-  label: z.string().trim().max(100, "Keep your label under 100 characters.").default(""),
+  label: lineText("your label", 100, { tooLong: "Keep your label under 100 characters." }).default(""),
 });
 
 export const webhookInput = z.object({

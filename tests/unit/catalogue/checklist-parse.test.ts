@@ -336,6 +336,20 @@ describe("hostile YAML", () => {
   });
 });
 
+describe("deeply nested YAML", () => {
+  it("a file nested 50,000 levels deep is a problem with the file, said as such, not the parser's stack error", () => {
+    const result = parseChecklistText("[".repeat(50_000) + "]".repeat(50_000));
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          path: "(yaml)",
+          message: "the YAML nests too deeply to read (a checklist nests a few levels)",
+        }),
+      ]);
+  });
+});
+
 describe("shipped checklists", () => {
   const shipped = fs
     .readdirSync(CHECKLISTS_DIR, { withFileTypes: true })

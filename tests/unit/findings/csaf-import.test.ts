@@ -188,7 +188,15 @@ describe("reading an imported CSAF advisory", () => {
       message: "Not a CSAF 2.0 document: document.tracking.version: must be an integer or a semantic version",
     });
     expect(with_((d) => (d.document.publisher.namespace = "openssl"))).toMatchObject({
-      message: "Not a CSAF 2.0 document: document.publisher.namespace: must be a URL",
+      message: "Not a CSAF 2.0 document: document.publisher.namespace: must be an http(s) URL",
+    });
+    // A namespace the portal shows must be a web address, not a script.
+    expect(with_((d) => (d.document.publisher.namespace = "javascript:alert(1)"))).toMatchObject({
+      message: "Not a CSAF 2.0 document: document.publisher.namespace: must be an http(s) URL",
+    });
+    // What the portal shows of it loses invisible and bidi characters, and refuses control characters.
+    expect(with_((d) => (d.document.tracking.id = "OSSL\u0000-1"))).toMatchObject({
+      message: "Not a CSAF 2.0 document: document.tracking.id: must not contain control characters",
     });
     expect(with_((d) => (d.product_tree.branches[0].branches[0].branches[0].product.product_id = 7))).toMatchObject({
       message: expect.stringMatching(

@@ -16,6 +16,7 @@
  * past the first 500, invalid purl values, affected products without a purl.
  */
 import { z } from "zod";
+import { normalizeName } from "../../../platform/forms";
 import { canonicalPurl, parsePurl, type AdvisoryPurl } from "../../catalogue/domain/purl";
 
 export const CSAF_IMPORT_MAX_BYTES = 2 * 1024 * 1024;
@@ -43,6 +44,18 @@ const TRACKING_VERSION =
 
 const productIds = z.array(z.string()).optional();
 
+/**
+ * A value the portal shows (a title, the publisher's name, the tracking id): as a name is kept
+ * (normalizeName: no invisible or bidi characters, single spaces), no control characters.
+ */
+const shownLine = (max: number) =>
+  z
+    .string()
+    .overwrite(normalizeName)
+    .min(1)
+    .max(max)
+    .refine((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), "must not contain control characters");
+
 /** The parts of a CSAF 2.0 document the import reads; anything else in it is kept but not checked. */
 export const csafImportSchema = z
   .object({
@@ -50,16 +63,16 @@ export const csafImportSchema = z
       .object({
         category: z.string().min(1),
         csaf_version: z.literal("2.0", { message: 'must be "2.0" (only CSAF 2.0 documents are imported)' }),
-        title: z.string().trim().min(1).max(500),
+        title: shownLine(500),
         publisher: z
           .object({
-            name: z.string().trim().min(1).max(200),
-            namespace: z.url({ message: "must be a URL" }).max(500),
+            name: shownLine(200),
+            namespace: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(500),
           })
           .loose(),
         tracking: z
           .object({
-            id: z.string().trim().min(1).max(200),
+            id: shownLine(200),
             version: z.string().regex(TRACKING_VERSION, "must be an integer or a semantic version"),
             status: z.enum(["draft", "final", "interim"]),
             current_release_date: z.iso.datetime({ offset: true, message: "must be a date and time" }),

@@ -32,6 +32,7 @@
  * counts and severities.
  */
 import { z } from "zod";
+import { lineText } from "../../../platform/forms";
 import type { SealVerdict } from "../../trust/domain/credential";
 import { SEVERITIES, type Severity } from "../../findings/domain/findings";
 import { PRODUCT_CATEGORIES, type ProductCategory } from "../../catalogue/domain/product";
@@ -349,11 +350,7 @@ const monthsField = (label: string) =>
 
 /** A policy as a retailer enters it (already parsed from the form; the id is assigned on save). */
 export const policyInput = z.object({
-  name: z
-    .string({ error: "Enter the policy name." })
-    .trim()
-    .min(2, { error: "The policy name must be at least 2 characters." })
-    .max(100, { error: "The policy name must be at most 100 characters." }),
+  name: lineText("the policy name", 100).min(2, { error: "The policy name must be at least 2 characters." }),
   category: z.enum(POLICY_CATEGORIES, { error: "Choose the product category the policy applies to (or any product)." }),
   accepted: z.array(
     z.object({

@@ -17,6 +17,7 @@
  * GTIN that is not valid, alone, is reported with its line; the rest of the file is still watched.
  */
 import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./csv-columns";
+import { normalizeName } from "../../../platform/forms";
 import { GTIN_HEADERS, SERIAL_HEADER, gtinMismatch, keyColumnsOf, rowKeyOf } from "./bulk-rows";
 
 export { GTIN_HEADERS, SERIAL_HEADER };
@@ -142,7 +143,13 @@ export type WatchCsvRow =
 
 /** What one data row asks to watch: the bulk check's reading of the row (rowKeyOf). */
 export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): WatchCsvRow {
-  const label = columns.label === null ? "" : (row[columns.label] ?? "").trim().slice(0, LABEL_MAX);
+  // A cell may hold anything: kept as one line, like a label typed in the form (no line breaks, invisible or control characters).
+  const label =
+    columns.label === null
+      ? ""
+      : normalizeName(row[columns.label] ?? "")
+          .replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
+          .slice(0, LABEL_MAX);
   const key = rowKeyOf(row, { serialColumn: columns.serial ?? -1, gtinColumn: columns.gtin ?? -1 }, "watched");
   switch (key.kind) {
     case "gtin":

@@ -62,11 +62,18 @@ export function parseChecklistText(
   const pos = (offset: number) => lineCounter.linePos(offset);
 
   if (doc.errors.length) {
+    // The parser runs out of stack on a file nested thousands of levels deep (once per level it
+    // unwinds): one problem, said as what it is.
+    const tooDeep = doc.errors.find((e) => /Maximum call stack size exceeded/.test(e.message));
+    const errors = tooDeep ? [tooDeep] : doc.errors;
     return {
       ok: false,
-      problems: doc.errors.map((e) => {
+      problems: errors.map((e) => {
         const { line, col } = pos(e.pos[0]);
-        return { line, col, path: "(yaml)", message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+        const message = tooDeep
+          ? "the YAML nests too deeply to read (a checklist nests a few levels)"
+          : `YAML syntax error: ${e.message.split("\n")[0]}`;
+        return { line, col, path: "(yaml)", message };
       }),
     };
   }
