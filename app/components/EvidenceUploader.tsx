@@ -1,5 +1,5 @@
 import { useRevalidator } from "@remix-run/react";
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { formatBytes } from "../platform/format";
 import { LiveRegion } from "./Field";
 import { SubmitButton } from "./SubmitButton";
@@ -133,6 +133,12 @@ export function EvidenceUploader({
   const [progress, setProgress] = useState<number | null>(null);
   const [result, setResult] = useState<Outcome | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const refused = result !== null && !result.ok;
+  // A refusal takes the keyboard to the file input it is tied to, to choose again (WCAG 3.3.1).
+  useEffect(() => {
+    if (refused) fileRef.current?.focus();
+  }, [refused, result]);
 
   async function send(files: File[]) {
     const large = resumable ? files.filter((f) => f.size > resumable.thresholdBytes) : [];
@@ -200,12 +206,14 @@ export function EvidenceUploader({
           type is checked from the file's content.
         </p>
         <input
+          ref={fileRef}
           id="evidence-file"
           name="file"
           type="file"
           multiple
           accept={accept}
-          aria-describedby="evidence-file-hint"
+          aria-describedby={refused ? "evidence-file-hint evidence-file-error" : "evidence-file-hint"}
+          aria-invalid={refused ? true : undefined}
           disabled={disabled}
         />
       </div>
@@ -228,7 +236,7 @@ export function EvidenceUploader({
       </LiveRegion>
       {/* A refusal is an alert: announced on its own, at once. */}
       {result && !result.ok ? (
-        <p className="alert alert--error" role="alert" data-testid="upload-result">
+        <p className="alert alert--error" role="alert" data-testid="upload-result" id="evidence-file-error">
           {result.message}
         </p>
       ) : null}

@@ -270,6 +270,12 @@ export default function AdminAudit() {
         </button>
         {filtered ? <Link to="/admin/audit">Show every event</Link> : null}
       </Form>
+      {/* On the page from the start: a filter's outcome is announced (WCAG 4.1.3). */}
+      <p className="small muted" aria-live="polite">
+        {page.events.length === 0
+          ? "No events match."
+          : `${page.events.length} event${page.events.length === 1 ? "" : "s"} on this page${filtered ? ", filtered" : ""}, newest first.`}
+      </p>
       {filter.targetType ? (
         <p data-testid="target-filter">
           Only events on {filter.targetType} <span className="mono">{filter.targetId}</span>.{" "}

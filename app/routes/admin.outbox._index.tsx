@@ -68,7 +68,8 @@ export default function AdminOutbox() {
             Show
           </button>
         </Form>
-        <p className="small muted">
+        {/* Announced when a filter changes it (WCAG 4.1.3): on the page from the start. */}
+        <p className="small muted" aria-live="polite">
           {total} mail{total === 1 ? "" : "s"}
           {status === "all" ? "" : ` with status ${status}`}, newest first.
         </p>

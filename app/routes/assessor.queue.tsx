@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSubmit } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
@@ -22,7 +22,6 @@ function age(from: Date | string | null, now: number): string {
 
 export default function Queue() {
   const d = useLoaderData<typeof loader>();
-  const submit = useSubmit();
   const pageLink = (page: number) =>
     `?${new URLSearchParams({
       ...Object.fromEntries(
@@ -41,12 +40,8 @@ export default function Queue() {
           <p>Submitted and in-review submissions, oldest first. {d.total} in all.</p>
         </div>
       </div>
-      <Form
-        method="get"
-        className="card filters"
-        aria-label="Filter the queue"
-        onChange={(e) => submit(e.currentTarget, { replace: true })}
-      >
+      {/* Applied with the button: a filter sent on every change re-ran the search at each arrow key in a list. */}
+      <Form method="get" className="card filters" aria-label="Filter the queue">
         <div className="form-row">
           <div className="field">
             <label htmlFor="status">Status</label>
@@ -95,6 +90,10 @@ export default function Queue() {
             </button>
           </div>
         </div>
+        {/* On the page from the start: the count after a filter is announced (WCAG 4.1.3). */}
+        <p className="small muted" aria-live="polite">
+          Showing {d.rows.length} of {d.total} submissions.
+        </p>
       </Form>
       <section className="card">
         {d.rows.length === 0 ? (

@@ -3,8 +3,8 @@ import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
-import { useRef, useState, type FormEvent } from "react";
-import { FormError } from "../components/Field";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { FieldError, fieldAria, LiveRegion } from "../components/Field";
 import { SummaryBar } from "../components/BulkSummary";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatBytes, formatDateTime } from "../platform/format";
@@ -108,6 +108,12 @@ export default function BulkCheck() {
   }
 
   const formError = error ?? (acted && !acted.ok ? acted.formError : null);
+  // The file's problem is the file input's: marked, tied to it, and the keyboard taken there to choose
+  // again (WCAG 3.3.1). A session that ended is not the file's.
+  const fileError = formError && !sessionEnded ? formError : undefined;
+  useEffect(() => {
+    if (fileError) input.current?.focus();
+  }, [fileError]);
   const done = checked ?? (acted?.ok ? { id: acted.runId, note: acted.notice } : null);
   return (
     <>
@@ -127,7 +133,11 @@ export default function BulkCheck() {
       <section className="card" aria-labelledby="upload-title">
         <h2 id="upload-title">Upload</h2>
         <Form method="post" encType="multipart/form-data" onSubmit={submit}>
-          <FormError message={formError ?? undefined} />
+          {sessionEnded && formError ? (
+            <div className="alert alert--error" role="alert">
+              {formError}
+            </div>
+          ) : null}
           {done && !formError ? (
             <div className="alert alert--warn" role="status" data-testid="bulk-read-note">
               Checked. {done.note} <Link to={`/retailer/verify/bulk/${done.id}`}>Open the result</Link>.
@@ -150,27 +160,37 @@ export default function BulkCheck() {
               type="file"
               accept=".csv,text/csv"
               required
-              aria-describedby="file-hint"
+              {...fieldAria("file", { hint: true, error: fileError })}
             />
+            <FieldError id="file" message={fileError} />
           </div>
           <SubmitButton className="button" busy={progress !== null || nav.state !== "idle"}>
             Check all
           </SubmitButton>
         </Form>
-        {progress ? (
-          <div className="stack" role="status" aria-live="polite" data-testid="bulk-progress">
-            <label htmlFor="bulk-progress">
-              {progress.phase === "upload"
-                ? `Uploading ${progress.rows.toLocaleString("en")} rows… ${progress.percent}%`
-                : `Checking about ${progress.rows.toLocaleString("en")} rows… (a large file takes some seconds; the page opens the result when it is ready)`}
-            </label>
-            {progress.phase === "upload" ? (
-              <progress id="bulk-progress" max={100} value={progress.percent} />
-            ) : (
-              <progress id="bulk-progress" />
-            )}
-          </div>
-        ) : null}
+        {/* On the page before the upload starts, so that what comes into it is announced; the percentage is
+            shown, not announced at each step. */}
+        <LiveRegion>
+          {progress ? (
+            <div className="stack" data-testid="bulk-progress">
+              <label htmlFor="bulk-progress">
+                {progress.phase === "upload" ? (
+                  <>
+                    Uploading {progress.rows.toLocaleString("en")} rows…{" "}
+                    <span aria-hidden="true">{progress.percent}%</span>
+                  </>
+                ) : (
+                  `Checking about ${progress.rows.toLocaleString("en")} rows… (a large file takes some seconds; the page opens the result when it is ready)`
+                )}
+              </label>
+              {progress.phase === "upload" ? (
+                <progress id="bulk-progress" max={100} value={progress.percent} />
+              ) : (
+                <progress id="bulk-progress" />
+              )}
+            </div>
+          ) : null}
+        </LiveRegion>
       </section>
       <section className="card" aria-labelledby="runs-title">
         <h2 id="runs-title">Your organisation's checks</h2>

@@ -28,7 +28,7 @@ export default function SealsList() {
           </p>
         </div>
       </div>
-      <SealFilters query={query} searchLabel="Serial, product or supplier" />
+      <SealFilters query={query} searchLabel="Serial, product or supplier" shown={seals.length} />
       <div className="card table-wrap">
         {seals.length === 0 ? (
           <p className="muted">No seals match.</p>

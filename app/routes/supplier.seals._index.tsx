@@ -31,7 +31,7 @@ export default function SupplierSeals() {
           </p>
         </div>
       </div>
-      <SealFilters query={query} searchLabel="Serial or product" />
+      <SealFilters query={query} searchLabel="Serial or product" shown={seals.length} />
       <section className="card table-wrap" aria-label="Seals">
         {seals.length === 0 ? (
           <p className="muted">

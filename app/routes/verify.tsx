@@ -4,7 +4,7 @@ import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { FormError } from "../components/Field";
+import { FieldError, fieldAria } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
 import {
   VERIFY_MAX_BYTES,
@@ -264,8 +264,7 @@ export default function VerifyPage() {
           <h2 id="by-pdf">Upload the PDF</h2>
           <Form method="post" encType="multipart/form-data" replace>
             <input type="hidden" name="intent" value="pdf" />
-            {failed?.field === "pdf" ? <FormError message={failed.error} /> : null}
-            <div className="field">
+            <div className={failed?.field === "pdf" ? "field field--error" : "field"}>
               <label htmlFor="pdf">Seal certificate (PDF)</label>
               <p className="field__hint" id="pdf-hint">
                 The credential and log proof attached inside the PDF are checked, and the page is compared with what was
@@ -276,9 +275,10 @@ export default function VerifyPage() {
                 name="pdf"
                 type="file"
                 accept="application/pdf,.pdf"
-                aria-describedby="pdf-hint"
+                {...fieldAria("pdf", { hint: true, error: failed?.field === "pdf" ? failed.error : undefined })}
                 required
               />
+              <FieldError id="pdf" message={failed?.field === "pdf" ? failed.error : undefined} />
             </div>
             <SubmitButton className="button" busy={busy}>
               Check PDF
@@ -289,8 +289,7 @@ export default function VerifyPage() {
           <h2 id="by-credential">Paste the credential</h2>
           <Form method="post" replace>
             <input type="hidden" name="intent" value="credential" />
-            {failed?.field === "credential" ? <FormError message={failed.error} /> : null}
-            <div className="field">
+            <div className={failed?.field === "credential" ? "field field--error" : "field"}>
               <label htmlFor="credential">Credential (seal.vc.jwt)</label>
               <textarea
                 id="credential"
@@ -299,8 +298,10 @@ export default function VerifyPage() {
                 className="mono"
                 spellCheck={false}
                 defaultValue={failed?.values?.credential ?? ""}
+                {...fieldAria("credential", { error: failed?.field === "credential" ? failed.error : undefined })}
                 required
               />
+              <FieldError id="credential" message={failed?.field === "credential" ? failed.error : undefined} />
             </div>
             <SubmitButton className="button" busy={busy}>
               Check credential

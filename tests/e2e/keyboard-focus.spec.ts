@@ -176,11 +176,14 @@ test("/verify takes the focus to the verdict it shows above its forms", async ({
   await expect(verdict).toBeFocused();
   // The heading says the verdict and what it is of.
   await expect(verdict).toHaveAccessibleName(/^Valid ?: Gator Kids Watch 3$/);
-  // A refused PDF check does not take the focus away to the verdict already shown.
+  // A refused PDF check does not take the focus away to the verdict already shown...
   await page.getByRole("button", { name: "Check PDF" }).evaluate((b) => (b.closest("form")!.noValidate = true));
   await page.getByRole("button", { name: "Check PDF" }).click();
   await expect(page.getByRole("alert")).toContainText("Choose the seal's PDF file");
-  await expect(page.getByRole("button", { name: "Check PDF" })).toBeFocused();
+  // The refusal is the file input's: marked, tied to it, and the keyboard is taken there to choose a file.
+  await expect(page.getByLabel("Seal certificate (PDF)")).toBeFocused();
+  await expect(page.getByLabel("Seal certificate (PDF)")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Seal certificate (PDF)")).toHaveAccessibleDescription(/Choose the seal's PDF file/);
 });
 
 for (const role of ROLES) {
