@@ -28,7 +28,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
   if (user) throw redirect(DASHBOARD_PATH[user.role]);
   // Whether the link is mailed at all (SMTP_URL), so the page does not promise a mail that never comes.
-  return { mailSent: Boolean(getEnv().smtpUrl) };
+  // In the demo (no mail server), where the link waits and who reads it, so that a visitor can try the whole way.
+  return { mailSent: Boolean(getEnv().smtpUrl), demo: getEnv().demoMode };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -49,10 +50,12 @@ function CheckYourInbox({
   email,
   organizationName,
   mailSent,
+  demo,
 }: {
   email: string;
   organizationName: string;
   mailSent: boolean;
+  demo: boolean;
 }) {
   return (
     <div className="auth">
@@ -76,6 +79,12 @@ function CheckYourInbox({
           Open the link in it and type the password you chose: that creates your organisation and your account and signs
           you in. The link works once, for 24 hours.
         </p>
+        {demo && !mailSent ? (
+          <p className="small">
+            In this demo, <Link to="/login">log in</Link> as the administrator (the log-in page lists the demo
+            accounts), open <strong>Mail outbox</strong> and the mail to {email}: the link is in it.
+          </p>
+        ) : null}
         <p className="small muted">
           {mailSent ? "No mail within a few minutes? Check your spam folder. " : null}If this address already has an
           account, the mail says so instead: <Link to="/login">log in</Link>, or{" "}
@@ -90,10 +99,13 @@ function CheckYourInbox({
 }
 
 export default function Signup() {
-  const { mailSent } = useLoaderData<typeof loader>();
+  const { mailSent, demo } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
-  if (a?.ok) return <CheckYourInbox email={a.email} organizationName={a.organizationName} mailSent={mailSent} />;
+  if (a?.ok)
+    return (
+      <CheckYourInbox email={a.email} organizationName={a.organizationName} mailSent={mailSent} demo={Boolean(demo)} />
+    );
   const actionData = a;
   const values = actionData?.values ?? {};
   const errors = actionData?.fieldErrors ?? {};
