@@ -26,6 +26,7 @@ import { storeMissingCertificates } from "../features/certification/seals.server
 import { drainOutbox } from "../platform/events.server";
 import { describeReminders, sendReminders, type ReminderReport } from "../features/notifications/reminders.server";
 import { kickMailWorker, sendDigests } from "../features/notifications/mail.server";
+import { forgetSignupRequests } from "../features/accounts/signup.server";
 
 export interface SweepReport {
   /** Seals given the certificate PDF their issuance left out (the process stopped before storing it). */
@@ -49,6 +50,8 @@ export interface SweepReport {
   reminders: ReminderReport;
   /** Daily digest mails written (each user's mail waiting for the digest, once a day). */
   digests: number;
+  /** Registration requests forgotten a week after their link expired or was used (decision record 037). */
+  signupRequestsForgotten: number;
   /**
    * What failed and was skipped (each logged with its error): a whole stage, one seal's automatic
    * decision or one reminder item. The rest of the sweep ran; the next sweep tries these again.
@@ -87,6 +90,7 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
   // On S3 the objects are deleted in the background (decision 027).
   stage("remote evidence collection", undefined, () => kickRemoteEvidenceCollection(actor));
   const temporaryUploads = stage("temporary uploads", [], () => sweepTemporaryUploads());
+  const signupRequestsForgotten = stage("registration requests", 0, () => forgetSignupRequests());
   // Follow-ups of events a crashed process left pending (or the demo seed deferred).
   stage("outbox", 0, () => drainOutbox());
   // After the changes above: a report disclosed or a seal suspended just now is told as such. Each item on its own.
@@ -105,6 +109,7 @@ export function runLifecycleSweep(actor: AnyActor = { system: "lifecycle" }): Sw
     temporaryUploads,
     reminders,
     digests,
+    signupRequestsForgotten,
     failures,
   };
 }
@@ -143,6 +148,9 @@ export function describeSweep(r: SweepReport): string {
       : "",
     describeReminders(r.reminders),
     r.digests ? `wrote ${r.digests} daily digest mail${r.digests === 1 ? "" : "s"}` : "",
+    r.signupRequestsForgotten
+      ? `forgot ${r.signupRequestsForgotten} registration request${r.signupRequestsForgotten === 1 ? "" : "s"} past their use`
+      : "",
   ].filter(Boolean);
   const done = parts.length ? `Lifecycle sweep: ${parts.join("; ")}.` : "Lifecycle sweep: nothing to change.";
   if (!r.failures.length) return done;

@@ -15,7 +15,7 @@
  * password they chose, nor can a link read from a mailbox create an account without the password.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { z } from "zod";
 import { organizations, signupRequests, users } from "../../../db/schema";
 import { recordAudit } from "../../platform/audit.server";
@@ -248,4 +248,29 @@ export async function confirmSignup(
     });
     return started;
   });
+}
+
+/** How long a request is kept after its link expired or was used: long enough for its page to say why. */
+export const SIGNUP_REQUEST_KEPT_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * The lifecycle sweep forgets registration requests SIGNUP_REQUEST_KEPT_MS after their link expired
+ * unused, or after they were confirmed (the account holds the details then): a request carries a
+ * person's name and address and a password hash, kept no longer than its use. Their link then reads
+ * as unknown. Returns how many were forgotten.
+ */
+export function forgetSignupRequests(now = nowMs()): number {
+  const before = new Date(now - SIGNUP_REQUEST_KEPT_MS);
+  return transaction(
+    (tx) =>
+      tx
+        .delete(signupRequests)
+        .where(
+          or(
+            and(isNull(signupRequests.confirmedAt), lt(signupRequests.expiresAt, before)),
+            and(isNotNull(signupRequests.confirmedAt), lt(signupRequests.confirmedAt, before)),
+          ),
+        )
+        .run().changes,
+  );
 }

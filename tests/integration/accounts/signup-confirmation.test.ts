@@ -9,6 +9,7 @@ import {
   confirmSignup,
   requestSignup,
   SIGNUP_LINK_PROBLEMS,
+  SIGNUP_LINK_TTL_MS,
   SIGNUP_MAILS_PER_EMAIL,
   signupLinkState,
 } from "../../../app/features/accounts/signup.server";
@@ -22,6 +23,7 @@ import { testClock } from "../../../app/platform/clock.server";
 import { db, transaction } from "../../../app/platform/db.server";
 import { createOrganization } from "../../../app/features/accounts/users.server";
 import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { describeSweep, runLifecycleSweep } from "../../../app/system/sweep.server";
 import { admin } from "../../support/actors";
 import { confirmationTokenFor } from "../../support/signup";
 
@@ -222,6 +224,39 @@ describe("mail to one address", () => {
     const shown = outboxMail(admin(), row!.id);
     expect(shown.resetLink).toBe("shown");
     expect(shown.mail.text).toContain(`/signup/confirm/${confirmationTokenFor(r.email)}`);
+  });
+});
+
+describe("requests past their use", () => {
+  it("are forgotten by the lifecycle sweep a week after their link expired or was used, not before", async () => {
+    const t0 = Date.UTC(2031, 2, 1, 9, 0);
+    testClock.set(t0);
+    runLifecycleSweep(); // the requests of the tests above, years old by this clock, are forgotten first
+    const unused = registration();
+    const used = registration();
+    const fresh = registration();
+    await requestSignup(unused, client());
+    await requestSignup(used, client());
+    await confirmSignup(confirmationTokenFor(used.email)!, { password: used.password }, client());
+    const stored = (email: string) => db().select().from(signupRequests).where(eq(signupRequests.email, email)).get();
+
+    // Six days after the unused link expired: both kept (their pages still say why they do not work).
+    testClock.set(t0 + SIGNUP_LINK_TTL_MS + 6 * 24 * 60 * 60_000);
+    await requestSignup(fresh, client());
+    expect(runLifecycleSweep().signupRequestsForgotten).toBe(0);
+    expect(stored(unused.email)).toBeDefined();
+    expect(signupLinkState(confirmationTokenFor(unused.email)!)).toEqual({ ok: false, problem: "expired" });
+
+    // A week and a day after: the unused and the used one are gone; the fresh one stays.
+    testClock.set(t0 + SIGNUP_LINK_TTL_MS + 8 * 24 * 60 * 60_000);
+    const report = runLifecycleSweep();
+    expect(report.signupRequestsForgotten).toBe(2);
+    expect(describeSweep(report)).toContain("forgot 2 registration requests past their use");
+    expect(stored(unused.email)).toBeUndefined();
+    expect(stored(used.email)).toBeUndefined();
+    expect(signupLinkState(confirmationTokenFor(unused.email)!)).toEqual({ ok: false, problem: "unknown" });
+    // The account made from the used one is untouched.
+    await expect(login({ email: used.email, password: used.password }, client())).resolves.toBeTruthy();
   });
 });
 
