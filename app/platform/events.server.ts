@@ -24,7 +24,6 @@ import { domainEvents } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import { afterCommit, db, placeholders, preparedQueries, transaction, type Tx } from "./db.server";
 import type { AnyActor } from "./actor";
-import type { SelfSignupKind } from "./roles";
 
 /** What happened to a finding, where a subscriber needs it (see "finding.changed"). */
 export type FindingChange = "recorded" | "withdrawn" | "fix_claimed" | "fix_rejected";
@@ -148,17 +147,10 @@ export interface EventMap {
   };
   /**
    * Someone registered an organisation (decision record 037): the address given is mailed a link to
-   * confirm it. `secretPath` (the link's path, with the token) is a secret fact, as for a reset link.
+   * confirm it. `secretPath` (the link's path, with the token) is a secret fact, as for a reset link;
+   * the request's details (a person's name and address) stay in its row, not in the event outbox.
    */
-  "signup.requested": {
-    requestId: string;
-    email: string;
-    name: string;
-    organizationName: string;
-    kind: SelfSignupKind;
-    expiresAt: number;
-    secretPath: string;
-  };
+  "signup.requested": { requestId: string; expiresAt: number; secretPath: string };
   /**
    * Someone registered with the address of an existing account: its owner is told (by mail), and the
    * one who registered sees the same answer as for a new address, so sign-up reveals no account.

@@ -52,8 +52,11 @@ import {
   notifyPossiblyAffectedByImport,
   notifyPossiblyAffectedBySeal,
 } from "../features/notifications/sbom-rules.server";
-import { mailPasswordReset } from "../features/notifications/password-reset-mail.server";
-import { mailSignupAddressInUse, mailSignupConfirmation } from "../features/notifications/signup-mail.server";
+import {
+  mailPasswordReset,
+  mailSignupAddressInUse,
+  mailSignupConfirmation,
+} from "../features/notifications/account-mail.server";
 import {
   decideIssuedSeal,
   decideSealsOfFinding,

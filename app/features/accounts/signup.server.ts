@@ -15,7 +15,7 @@
  * password they chose, nor can a link read from a mailbox create an account without the password.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { z } from "zod";
 import { organizations, signupRequests, users } from "../../../db/schema";
 import { recordAudit } from "../../platform/audit.server";
@@ -24,6 +24,7 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { hitSlidingWindow } from "../../platform/rate-limit-store.server";
+import { clientAddressKey } from "../../platform/rate-limit";
 import { roleForSignupKind, type SelfSignupKind } from "../../platform/roles";
 import { hashToken, newToken, openSession, throttle, type ClientInfo, type LoginResult } from "./auth.server";
 import type { confirmSignupInput, signupInput } from "./forms";
@@ -32,7 +33,11 @@ import { organizationNamed } from "./users.server";
 
 /** How long a confirmation link works. */
 export const SIGNUP_LINK_TTL_MS = 24 * 60 * 60_000;
-/** Mails that /signup sends to one address: at most this many in SIGNUP_MAIL_WINDOW_MS (no mailbox flooded). */
+/**
+ * Mails that /signup sends to one address at the request of one client (its address, an IPv6 one by
+ * its /64): at most this many in SIGNUP_MAIL_WINDOW_MS, so no one client floods a mailbox, and no
+ * stranger's requests keep the owner's own mail from going.
+ */
 export const SIGNUP_MAILS_PER_EMAIL = 3;
 export const SIGNUP_MAIL_WINDOW_MS = 15 * 60_000;
 
@@ -60,8 +65,9 @@ export async function requestSignup(input: z.infer<typeof signupInput>, client: 
       throw new ServiceError("conflict", "Some details are already in use.", {
         organizationName: ORGANIZATION_NAME_TAKEN,
       });
+    // Counted per address and client: a stranger's requests never hold back the owner's own.
     const perEmail = hitSlidingWindow(
-      `signup:email:${input.email}`,
+      `signup:email:${input.email}:${clientAddressKey(client.ip ?? "unknown")}`,
       SIGNUP_MAILS_PER_EMAIL,
       SIGNUP_MAIL_WINDOW_MS,
       nowMs(),
@@ -98,15 +104,8 @@ export async function requestSignup(input: z.infer<typeof signupInput>, client: 
           expiresAt: new Date(expiresAt),
         })
         .run();
-      emit(tx, "signup.requested", {
-        requestId,
-        email: input.email,
-        name: input.name,
-        organizationName: input.organizationName,
-        kind: input.kind,
-        expiresAt,
-        secretPath: signupLinkPath(fresh.token),
-      });
+      // The event names the request only: the outbox of events keeps no one's name or address.
+      emit(tx, "signup.requested", { requestId, expiresAt, secretPath: signupLinkPath(fresh.token) });
     }
     recordAudit(tx, null, {
       action: "user.signup_requested",
@@ -132,6 +131,7 @@ export const SIGNUP_LINK_PROBLEMS = {
     "An account with this email was created since this link was sent: log in, or reset your password if you forgot it.",
   nameTaken:
     "An organisation with the name you registered was created since this link was sent: register again with another name.",
+  guessed: "This confirmation link stopped working after too many wrong passwords. Register again to get a new one.",
 } as const;
 export type SignupLinkProblem = keyof typeof SIGNUP_LINK_PROBLEMS;
 
@@ -144,8 +144,23 @@ export type SignupLinkState =
       organizationName: string;
       kind: SelfSignupKind;
       expiresAt: number;
+      /** For the confirmation's password check; never sent to a page. */
+      passwordHash: string;
     }
   | { ok: false; problem: SignupLinkProblem };
+
+/** Why a stored request can no longer be confirmed, or null: the one rule for its page, its form and its mail. */
+function problemOf(
+  tx: Pick<Tx, "select">,
+  row: typeof signupRequests.$inferSelect | undefined,
+): SignupLinkProblem | null {
+  if (!row) return "unknown";
+  if (row.confirmedAt) return "used";
+  if (row.expiresAt.getTime() <= nowMs()) return "expired";
+  if (tx.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get()) return "taken";
+  if (organizationNamed(tx, row.organizationName)) return "nameTaken";
+  return null;
+}
 
 /** What a confirmation link leads to: the registration it confirms, or why it does not work. */
 export function signupLinkState(token: string, tx: Pick<Tx, "select"> = db()): SignupLinkState {
@@ -154,12 +169,8 @@ export function signupLinkState(token: string, tx: Pick<Tx, "select"> = db()): S
     .from(signupRequests)
     .where(eq(signupRequests.tokenHash, hashToken(token)))
     .get();
-  if (!row) return { ok: false, problem: "unknown" };
-  if (row.confirmedAt) return { ok: false, problem: "used" };
-  if (row.expiresAt.getTime() <= nowMs()) return { ok: false, problem: "expired" };
-  if (tx.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get())
-    return { ok: false, problem: "taken" };
-  if (organizationNamed(tx, row.organizationName)) return { ok: false, problem: "nameTaken" };
+  const problem = problemOf(tx, row);
+  if (problem || !row) return { ok: false, problem: problem ?? "unknown" };
   return {
     ok: true,
     id: row.id,
@@ -168,24 +179,30 @@ export function signupLinkState(token: string, tx: Pick<Tx, "select"> = db()): S
     organizationName: row.organizationName,
     kind: row.kind as SelfSignupKind,
     expiresAt: row.expiresAt.getTime(),
+    passwordHash: row.passwordHash,
   };
 }
 
 /** Whether a confirmation mail still carries a live link (the mail worker sends no dead one). */
-export function signupRequestProblemOf(
+export function signupRequestProblemOf(requestId: string, tx: Pick<Tx, "select"> = db()): SignupLinkProblem | null {
+  return problemOf(tx, tx.select().from(signupRequests).where(eq(signupRequests.id, requestId)).get());
+}
+
+/** The address and kind a request's confirmation mail goes to and names (read by the notifications module). */
+export function signupRequestMailFacts(
+  tx: Pick<Tx, "select">,
   requestId: string,
-  tx: Pick<Tx, "select"> = db(),
-): Extract<SignupLinkProblem, "unknown" | "used" | "expired"> | null {
+): { email: string; kind: SelfSignupKind } | null {
   const row = tx
-    .select({ confirmedAt: signupRequests.confirmedAt, expiresAt: signupRequests.expiresAt })
+    .select({ email: signupRequests.email, kind: signupRequests.kind })
     .from(signupRequests)
     .where(eq(signupRequests.id, requestId))
     .get();
-  if (!row) return "unknown";
-  if (row.confirmedAt) return "used";
-  if (row.expiresAt.getTime() <= nowMs()) return "expired";
-  return null;
+  return row ? { email: row.email, kind: row.kind as SelfSignupKind } : null;
 }
+
+/** Wrong passwords a link takes before it stops working (the password is the step a stolen link lacks). */
+export const SIGNUP_CONFIRM_MAX_FAILURES = 5;
 
 /**
  * /signup/confirm/<token>: with the password chosen when registering, creates the organisation and
@@ -201,25 +218,35 @@ export async function confirmSignup(
   throttle("login", client.ip);
   const state = signupLinkState(token);
   if (!state.ok) throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS[state.problem]);
-  const row = db().select().from(signupRequests).where(eq(signupRequests.id, state.id)).get()!;
-  if (!(await verifyPassword(input.password, row.passwordHash)))
+  const failures = `signup-confirm:${state.id}`;
+  if (!(await verifyPassword(input.password, state.passwordHash))) {
+    // Counted per link whatever the client: a link read from a mailbox does not get unlimited guesses.
+    // (The window allows MAX - 1: the MAXth wrong password is the one that ends the link.)
+    const left = hitSlidingWindow(failures, SIGNUP_CONFIRM_MAX_FAILURES - 1, SIGNUP_LINK_TTL_MS, nowMs());
+    transaction((tx) => {
+      if (!left.allowed)
+        tx.update(signupRequests)
+          .set({ expiresAt: new Date(nowMs()) })
+          .where(eq(signupRequests.id, state.id))
+          .run();
+      recordAudit(tx, null, {
+        action: "user.signup_confirm_failed",
+        details: { email: state.email, ip: client.ip ?? null, linkEnded: !left.allowed },
+      });
+    });
+    if (!left.allowed) throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS.guessed);
     throw new ServiceError("invalid", "Check the highlighted field.", {
       password: "That is not the password chosen when registering. Type it again, or register again.",
     });
+  }
+  const row = state;
   return transaction((tx) => {
     const now = new Date(nowMs());
-    const spent = tx
-      .update(signupRequests)
-      .set({ confirmedAt: now })
-      .where(and(eq(signupRequests.id, row.id), isNull(signupRequests.confirmedAt), gt(signupRequests.expiresAt, now)))
-      .run().changes;
-    if (!spent) {
-      const again = signupLinkState(token, tx);
-      throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS[again.ok ? "used" : again.problem]);
-    }
-    if (tx.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get())
-      throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS.taken);
-    if (organizationNamed(tx, row.organizationName)) throw new ServiceError("conflict", SIGNUP_LINK_PROBLEMS.nameTaken);
+    // Checked again in this (immediate, write-locked) transaction: another confirmation of the link,
+    // an account with the address or an organisation with the name may have come first.
+    const problem = problemOf(tx, tx.select().from(signupRequests).where(eq(signupRequests.id, row.id)).get());
+    if (problem) throw new ServiceError("invalid", SIGNUP_LINK_PROBLEMS[problem]);
+    tx.update(signupRequests).set({ confirmedAt: now }).where(eq(signupRequests.id, row.id)).run();
     const orgId = crypto.randomUUID();
     const userId = crypto.randomUUID();
     tx.insert(organizations).values({ id: orgId, name: row.organizationName, kind: row.kind, createdAt: now }).run();

@@ -44,7 +44,7 @@ import {
   signupRequestIdOfMail,
 } from "./domain/account-mail";
 import { resetLinkProblemOf, type ResetLinkProblem } from "../accounts/password-reset.server";
-import { signupRequestProblemOf } from "../accounts/signup.server";
+import { signupRequestProblemOf, type SignupLinkProblem } from "../accounts/signup.server";
 
 const DEAD_LINK: Record<ResetLinkProblem, string> = {
   expired: "expired",
@@ -53,9 +53,12 @@ const DEAD_LINK: Record<ResetLinkProblem, string> = {
   disabled: "belongs to a disabled account",
   unknown: "no longer exists",
 };
-const DEAD_CONFIRMATION: Record<NonNullable<ReturnType<typeof signupRequestProblemOf>>, string> = {
+const DEAD_CONFIRMATION: Record<SignupLinkProblem, string> = {
   expired: "expired",
   used: "was used",
+  taken: "leads to an address that has an account since",
+  nameTaken: "names an organisation registered since",
+  guessed: "stopped working after too many wrong passwords",
   unknown: "no longer exists",
 };
 

@@ -10,6 +10,7 @@ import {
   requestSignup,
   SIGNUP_LINK_PROBLEMS,
   SIGNUP_LINK_TTL_MS,
+  SIGNUP_CONFIRM_MAX_FAILURES,
   SIGNUP_MAILS_PER_EMAIL,
   signupLinkState,
 } from "../../../app/features/accounts/signup.server";
@@ -65,7 +66,10 @@ describe("registering a new address", () => {
     const [mail] = mailsTo(r.email);
     expect(mail).toMatchObject({ kind: SIGNUP_CONFIRM_MAIL_KIND, userId: null, status: "kept" });
     expect(mail.subject).toBe("Confirm your registration with IoT Seal");
-    expect(mail.text).toContain(`registered ${r.organizationName} with IoT Seal as a supplier`);
+    expect(mail.text).toContain("registered an organisation with IoT Seal as a supplier");
+    // Nothing the registrant typed is mailed (the page of the link shows it).
+    expect(mail.text).not.toContain(r.organizationName);
+    expect(mail.text).not.toContain(r.name);
     expect(mail.text).toMatch(/^Confirm your registration: http:\/\/\S+\/signup\/confirm\/[\w-]{43}$/m);
     // Only the token's hash is kept.
     const token = confirmationTokenFor(r.email)!;
@@ -206,14 +210,36 @@ describe("an address that already has an account", () => {
 });
 
 describe("mail to one address", () => {
-  it(`sends at most ${SIGNUP_MAILS_PER_EMAIL} in 15 minutes, answering the same past that`, async () => {
+  it(`sends at most ${SIGNUP_MAILS_PER_EMAIL} in 15 minutes for one client, answering the same past that; others' requests still go`, async () => {
     const email = `flood${++n}@tinytoys.test`;
+    const flooder = { ip: "198.51.100.250" };
     for (let i = 0; i < SIGNUP_MAILS_PER_EMAIL + 2; i++)
-      await expect(requestSignup(registration({ email }), client())).resolves.toBeUndefined();
+      await expect(requestSignup(registration({ email }), flooder)).resolves.toBeUndefined();
     expect(mailsTo(email)).toHaveLength(SIGNUP_MAILS_PER_EMAIL);
-    testClock.advance(15 * 60_000 + 1000);
-    await requestSignup(registration({ email }), client());
+    // The address's owner, from elsewhere, still gets a link: a stranger cannot keep them from registering.
+    await requestSignup(registration({ email }), { ip: "203.0.113.251" });
     expect(mailsTo(email)).toHaveLength(SIGNUP_MAILS_PER_EMAIL + 1);
+    testClock.advance(15 * 60_000 + 1000);
+    await requestSignup(registration({ email }), flooder);
+    expect(mailsTo(email)).toHaveLength(SIGNUP_MAILS_PER_EMAIL + 2);
+  });
+
+  it(`ends a link after ${SIGNUP_CONFIRM_MAX_FAILURES} wrong passwords, from any client, and audits each`, async () => {
+    const r = registration();
+    await requestSignup(r, client());
+    const token = confirmationTokenFor(r.email)!;
+    for (let i = 1; i < SIGNUP_CONFIRM_MAX_FAILURES; i++)
+      await expect(confirmSignup(token, { password: `guess number ${i}` }, client())).rejects.toMatchObject({
+        fieldErrors: { password: expect.stringMatching(/not the password chosen/) },
+      });
+    expect(lastAudit()).toMatchObject({ action: "user.signup_confirm_failed" });
+    await expect(confirmSignup(token, { password: "the last guess" }, client())).toBeRefused(
+      "invalid",
+      SIGNUP_LINK_PROBLEMS.guessed,
+    );
+    // Ended: even the right password no longer confirms it.
+    await expect(confirmSignup(token, { password: r.password }, client())).toBeRefused("invalid");
+    expect(db().select().from(users).where(eq(users.email, r.email)).get()).toBeUndefined();
   });
 
   it("shows admins the link of a kept confirmation mail at /admin/outbox (the demo's way to hand it over)", async () => {

@@ -55,7 +55,7 @@ function linkBlockHtml(url: string, label: (typeof LINK_LABELS)[number]): string
 }
 
 /** An account mail's HTML: the portal's name, a greeting and the paragraphs given (already HTML). */
-function accountMailHtml(subject: string, name: string, parts: string[]): string {
+function accountMailHtml(subject: string, name: string | null, parts: string[]): string {
   return (
     `<!doctype html><html lang="en-GB"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>` +
@@ -63,7 +63,7 @@ function accountMailHtml(subject: string, name: string, parts: string[]): string
     `<div style="max-width:600px;margin:0 auto;padding:24px;font-family:Arial,Helvetica,sans-serif;` +
     `font-size:16px;line-height:1.5;color:#1b1f23;background:#ffffff">` +
     `<p style="font-weight:700;color:#0b4f6c;margin:0 0 16px">IoT Seal</p>` +
-    `<p style="margin:0 0 16px">Hello ${escapeHtml(name)},</p>` +
+    `<p style="margin:0 0 16px">Hello${name ? ` ${escapeHtml(name)}` : ""},</p>` +
     parts.join("") +
     `</div></body></html>`
   );
@@ -122,8 +122,6 @@ export function signupRequestIdOfMail(mail: { kind: string; key: string }): stri
 }
 
 export interface SignupConfirmMailInput {
-  recipientName: string;
-  organizationName: string;
   kind: "supplier" | "retailer";
   /** Absolute URL of the confirmation link (with its token). */
   url: string;
@@ -132,17 +130,20 @@ export interface SignupConfirmMailInput {
   expiresAt: number;
 }
 
+/**
+ * The confirmation: no name or organisation name in it (whatever a registrant types would otherwise
+ * be mailed to any address they give, a way to send spam through the portal); the link's page says
+ * what it confirms.
+ */
 export function renderSignupConfirmMail(m: SignupConfirmMailInput): MailBody {
   const subject = "Confirm your registration with IoT Seal";
-  const name = oneLine(m.recipientName, 100);
-  const org = oneLine(m.organizationName, 200);
-  const what = `Someone, we hope you, registered ${org} with IoT Seal as a ${m.kind}, with this address for its first account.`;
+  const what = `Someone, we hope you, registered an organisation with IoT Seal as a ${m.kind}, with this address for its first account.`;
   const rules =
     `The link works once, until ${when(m.expiresAt)} (24 hours). ` +
-    "To finish, type the password you chose when you registered.";
+    "It shows what you registered; to finish, type the password you chose when you registered.";
   const ignore = "If you did not register, ignore this mail: nothing is created without the link and that password.";
   const text = [
-    `Hello ${name},`,
+    "Hello,",
     "",
     what,
     "",
@@ -156,7 +157,7 @@ export function renderSignupConfirmMail(m: SignupConfirmMailInput): MailBody {
     "IoT Seal",
     "",
   ].join("\n");
-  const html = accountMailHtml(subject, name, [
+  const html = accountMailHtml(subject, null, [
     para(escapeHtml(what)),
     linkBlockHtml(m.url, CONFIRM_LABEL),
     para(escapeHtml(rules)),

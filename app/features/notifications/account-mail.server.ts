@@ -1,12 +1,16 @@
 /**
- * The registration mails (from the accounts module, decision record 037), each one row of the mail
- * outbox written in the transaction of the event, like the password reset mail:
- * - "signup.requested": the confirmation link, to an address without an account (the row has no
- *   user); its link is a secret fact of the event, never in the event outbox.
+ * The account mails, each one row of the mail outbox written in the transaction of its event, so a
+ * mail exists exactly when what it tells of does. Not notifications: no in-app entry and no
+ * preference applies (someone asked for them). Sent by the mail worker; without SMTP_URL kept, and
+ * admins read them at /admin/outbox (the demo). Subscribed in app/system/wiring.server.ts.
+ * - "password.reset_requested" (accounts, decision record 034): the reset link, to the account.
+ * - "signup.requested" (decision record 037): the confirmation link, to an address without an
+ *   account (the row has no user). The mail carries none of the text the registrant typed (names
+ *   can hold anything: the portal must not mail a stranger's words to any address); the link's page
+ *   shows what it confirms.
  * - "signup.address_in_use": the warning to the owner of an existing account that someone tried to
  *   register with its address.
- * Not notifications: no in-app entry and no preference applies. Sent by the mail worker; without
- * SMTP_URL kept, and admins read them at /admin/outbox (the demo). Subscribed in app/system/wiring.server.ts.
+ * The links are secret facts of their events, never in the event outbox.
  */
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -16,6 +20,9 @@ import { afterCommit, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import type { DomainEvent } from "../../platform/events.server";
 import {
+  PASSWORD_RESET_MAIL_KIND,
+  passwordResetMailKey,
+  renderPasswordResetMail,
   renderSignupAddressInUseMail,
   renderSignupConfirmMail,
   SIGNUP_ADDRESS_IN_USE_MAIL_KIND,
@@ -25,6 +32,7 @@ import {
 } from "./domain/account-mail";
 import { fromDomain, isPortalPath, messageIdFor, portalUrl, type MailBody } from "./domain/mail-body";
 import { kickMailWorker } from "./mail.server";
+import { signupRequestMailFacts } from "../accounts/signup.server";
 
 /** One account mail into the outbox: pending with SMTP_URL (and the worker woken after the commit), kept without. */
 function queueAccountMail(
@@ -58,18 +66,18 @@ function queueAccountMail(
 
 export function mailSignupConfirmation(tx: Tx, e: DomainEvent<"signup.requested">): void {
   if (!isPortalPath(e.secretPath)) throw new Error("mailSignupConfirmation: the link must be a path of the portal");
+  const request = signupRequestMailFacts(tx, e.requestId);
+  if (!request) return;
   const { baseUrl } = getEnv();
   queueAccountMail(tx, {
     ...renderSignupConfirmMail({
-      recipientName: e.name,
-      organizationName: e.organizationName,
-      kind: e.kind,
+      kind: request.kind,
       url: portalUrl(baseUrl, e.secretPath),
       signupUrl: portalUrl(baseUrl, "/signup"),
       expiresAt: e.expiresAt,
     }),
     userId: null,
-    to: e.email,
+    to: request.email,
     kind: SIGNUP_CONFIRM_MAIL_KIND,
     key: signupConfirmMailKey(e.requestId),
     // The page to act on, without the token: the link itself is in the mail's text only.
@@ -78,12 +86,8 @@ export function mailSignupConfirmation(tx: Tx, e: DomainEvent<"signup.requested"
 }
 
 export function mailSignupAddressInUse(tx: Tx, e: DomainEvent<"signup.address_in_use">): void {
-  const user = tx
-    .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
-    .from(users)
-    .where(eq(users.id, e.userId))
-    .get();
-  if (!user || user.disabledAt) return;
+  const user = enabledUser(tx, e.userId);
+  if (!user) return;
   const { baseUrl } = getEnv();
   queueAccountMail(tx, {
     ...renderSignupAddressInUseMail({
@@ -96,5 +100,37 @@ export function mailSignupAddressInUse(tx: Tx, e: DomainEvent<"signup.address_in
     kind: SIGNUP_ADDRESS_IN_USE_MAIL_KIND,
     key: signupAddressInUseMailKey(e.attemptId),
     link: "/login",
+  });
+}
+
+/** An enabled account's name and address, or null. */
+function enabledUser(tx: Tx, userId: string): { email: string; name: string } | null {
+  const user = tx
+    .select({ email: users.email, name: users.name, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  return user && !user.disabledAt ? { email: user.email, name: user.name } : null;
+}
+
+export function mailPasswordReset(tx: Tx, e: DomainEvent<"password.reset_requested">): void {
+  if (!isPortalPath(e.secretPath)) throw new Error("mailPasswordReset: the link must be a path of the portal");
+  const user = enabledUser(tx, e.userId);
+  if (!user) return;
+  const { baseUrl } = getEnv();
+  queueAccountMail(tx, {
+    ...renderPasswordResetMail({
+      recipientName: user.name,
+      url: portalUrl(baseUrl, e.secretPath),
+      askAgainUrl: portalUrl(baseUrl, "/forgot-password"),
+      expiresAt: e.expiresAt,
+      requestedBy: e.requestedBy,
+    }),
+    userId: e.userId,
+    to: user.email,
+    kind: PASSWORD_RESET_MAIL_KIND,
+    key: passwordResetMailKey(e.resetId),
+    // The page to act on, without the token: the link itself is in the mail's text only.
+    link: "/forgot-password",
   });
 }
