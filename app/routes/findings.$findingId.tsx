@@ -13,7 +13,7 @@ import {
   severityVersusCvss,
   type FindingAction,
 } from "../features/findings/domain/findings";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, sentTwice } from "../platform/http/action-errors.server";
 import { formatDate, formatDateTime } from "../platform/format";
 import { formValues } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
@@ -101,7 +101,10 @@ function formFailure(
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireRole(request, context, ["supplier", "assessor", "admin"]);
-  const values = formValues(await readForm(request));
+  const form = await readForm(request);
+  const twice = sentTwice(form);
+  if (twice) return twice;
+  const values = formValues(form);
   const id = params.findingId ?? "";
   if (values.intent === "extend") {
     const parsed = extensionForm.safeParse(values);

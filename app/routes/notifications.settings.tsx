@@ -7,7 +7,7 @@ import { EMAIL_PREFERENCE_LABELS, EMAIL_PREFERENCES } from "../features/notifica
 import { DIGEST_HOUR_UTC } from "../features/notifications/domain/mail-body";
 import { preferencesInput } from "../features/notifications/forms";
 import { notificationPreferencesOf, saveNotificationPreferences } from "../features/notifications/inbox.server";
-import { failure } from "../platform/http/action-errors.server";
+import { failure, sentTwice } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
 import { fieldErrorsOf, formValues } from "../platform/forms";
 import { SubmitButton } from "../components/SubmitButton";
@@ -21,7 +21,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const values = formValues(await readForm(request));
+  const form = await readForm(request);
+  const twice = sentTwice(form);
+  if (twice) return twice;
+  const values = formValues(form);
   const parsed = preferencesInput.safeParse(values);
   if (!parsed.success) return failure("Check your choices.", fieldErrorsOf(parsed.error), values);
   const saved = saveNotificationPreferences(user, parsed.data);

@@ -4,7 +4,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { PolicyForm } from "../components/PolicyForm";
-import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
+import { attempt, failure, sentTwice, unknownIntent } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
@@ -29,7 +29,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  const values = formValues(await readForm(request));
+  const posted = await readForm(request);
+  const twice = sentTwice(posted);
+  if (twice) return twice;
+  const values = formValues(posted);
   const id = params.policyId ?? "";
   const refused = unknownIntent(values.intent, [null, "delete"]);
   if (refused) return refused;

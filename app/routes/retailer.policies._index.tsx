@@ -3,7 +3,7 @@ import { readForm } from "../platform/http/request-body.server";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Notice } from "../components/Field";
 import { categoryLabel, PolicyForm } from "../components/PolicyForm";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, sentTwice } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { listPolicies, policyCatalog, policyFromForm, savePolicy } from "../features/retail/policies.server";
@@ -17,7 +17,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  const values = formValues(await readForm(request));
+  const posted = await readForm(request);
+  const twice = sentTwice(posted);
+  if (twice) return twice;
+  const values = formValues(posted);
   const form = policyFromForm(values);
   if (!form.ok) return failure("Check the highlighted fields.", form.fieldErrors, values);
   const r = await attempt(() => savePolicy(user, form.value), values);

@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormError, Notice, TextareaField } from "../components/Field";
 import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
 import { SEAL_STATE_LABELS } from "../features/trust/domain/seal-state";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, sentTwice } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { nowMs } from "../platform/clock.server";
 import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
@@ -75,7 +75,10 @@ const TAKE_OVER_TEXT = {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.manage");
-  const values = formValues(await readForm(request));
+  const form = await readForm(request);
+  const twice = sentTwice(form);
+  if (twice) return twice;
+  const values = formValues(form);
   const parsed = sealStatusInput.safeParse({ ...values, serial: params.serial });
   if (!parsed.success) {
     const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));

@@ -1,5 +1,6 @@
 /** Turns a service error into what a form action returns: the message and per-field errors. */
 import { data } from "@remix-run/node";
+import { conflictingFields, SENT_TWICE } from "../forms";
 import { ServiceError } from "../errors.server";
 
 export interface ActionFailure {
@@ -30,6 +31,19 @@ export function unknownIntent(
   const given = intent === undefined ? null : intent;
   if (given === null ? known.includes(null) : typeof given === "string" && known.includes(given)) return null;
   return failure("That action is not one this page knows: reload the page and try again.", {}, undefined, 400);
+}
+
+/**
+ * For an action that reads the form's values itself (formValues): a field sent twice with different
+ * values is refused on that field, as parseForm refuses it; null when there is none.
+ */
+export function sentTwice(form: FormData) {
+  const twice = conflictingFields(form);
+  if (!twice.length) return null;
+  return failure(
+    "Some fields were sent twice with different values.",
+    Object.fromEntries(twice.map((key) => [key, SENT_TWICE])),
+  );
 }
 
 /** A ServiceError as a form failure with its status; anything else is rethrown (a real 500). */

@@ -15,6 +15,7 @@ import { seedDemoData } from "../../../app/demo/seed.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { db } from "../../../app/platform/db.server";
 import { sessionCookie } from "../../support/http";
+import { SENT_TWICE } from "../../../app/platform/forms";
 import { actorByEmail } from "../../support/actors";
 
 type Failure = { data: { ok: false; formError: string }; init: { status: number } };
@@ -93,6 +94,33 @@ describe("an unknown intent", () => {
           message: "That action is not one this page knows: reload the page and try again.",
         });
       }
+    }
+    expect(rows()).toEqual(before);
+  });
+});
+
+describe("a field sent twice with different values", () => {
+  it("is refused on that field by the actions that read the form themselves, and changes nothing", async () => {
+    const policy = db().select().from(acceptancePolicies).all()[0];
+    const before = rows();
+    expect(policy).toBeDefined(); // the demo's acceptance policy
+    if (policy) {
+      const policies = await import("../../../app/routes/retailer.policies.$policyId.tsx");
+      const body = new URLSearchParams([
+        ["intent", "delete"],
+        ["intent", "zz"],
+      ]);
+      const twice = (await policies.action({
+        request: new Request(`http://localhost/retailer/policies/${policy.id}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookies.buyer },
+          body,
+        }),
+        params: { policyId: policy.id },
+        context: {},
+      } as never)) as Failure & { data: { fieldErrors: Record<string, string> } };
+      expect(twice.init.status).toBe(400);
+      expect(twice.data.fieldErrors).toEqual({ intent: SENT_TWICE });
     }
     expect(rows()).toEqual(before);
   });
