@@ -9,7 +9,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { Field, FormError } from "../components/Field";
 import { PASSWORD_MIN_LENGTH } from "../features/accounts/domain/password-policy";
-import { resetPasswordInput, resetTokenParam } from "../features/accounts/forms";
+import { resetPasswordInput, linkTokenOf } from "../features/accounts/forms";
 import { RESET_LINK_PROBLEMS, resetLinkState, resetPassword } from "../features/accounts/password-reset.server";
 import { clearSessionCookie } from "../features/accounts/session.server";
 import { parseForm } from "../platform/forms";
@@ -25,13 +25,8 @@ export const meta: MetaFunction = () => [{ title: "Set a new password — IoT Se
  */
 export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
-function tokenOf(params: { token?: string }): string | null {
-  const token = resetTokenParam.safeParse(params.token ?? "");
-  return token.success ? token.data : null;
-}
-
 export async function loader({ params }: LoaderFunctionArgs) {
-  const token = tokenOf(params);
+  const token = linkTokenOf(params);
   const state = token ? resetLinkState(token) : ({ ok: false, problem: "unknown" } as const);
   if (state.ok) return { ok: true as const, email: state.email, problem: null };
   return data(
@@ -42,7 +37,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request);
-  const token = tokenOf(params);
+  const token = linkTokenOf(params);
   if (!token) return failure(RESET_LINK_PROBLEMS.unknown, {}, undefined, 404);
   const parsed = parseForm(resetPasswordInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors);

@@ -10,7 +10,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { Field, FormError } from "../components/Field";
 import { SubmitButton } from "../components/SubmitButton";
-import { confirmSignupInput, signupTokenParam } from "../features/accounts/forms";
+import { confirmSignupInput, linkTokenOf } from "../features/accounts/forms";
 import { startSessionAndRedirect } from "../features/accounts/session.server";
 import { confirmSignup, SIGNUP_LINK_PROBLEMS, signupLinkState } from "../features/accounts/signup.server";
 import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
@@ -28,13 +28,8 @@ export const headers: HeadersFunction = (args) => {
   return out;
 };
 
-function tokenOf(params: { token?: string }): string | null {
-  const token = signupTokenParam.safeParse(params.token ?? "");
-  return token.success ? token.data : null;
-}
-
 export async function loader({ params }: LoaderFunctionArgs) {
-  const token = tokenOf(params);
+  const token = linkTokenOf(params);
   const state = token ? signupLinkState(token) : ({ ok: false, problem: "unknown" } as const);
   if (state.ok) {
     const { email, name, organizationName, kind, expiresAt } = state;
@@ -48,7 +43,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request);
-  const token = tokenOf(params);
+  const token = linkTokenOf(params);
   if (!token) return failure(SIGNUP_LINK_PROBLEMS.unknown, {}, undefined, 404);
   const parsed = parseForm(confirmSignupInput, form);
   if (!parsed.ok) return failure("Check the highlighted field.", parsed.fieldErrors);

@@ -76,8 +76,11 @@ export const resetPasswordInput = z.object(newPasswordFields).superRefine(checkN
 
 /** A reset link's token as the link carries it (256 random bits, base64url); anything else is no link of ours. */
 export const resetTokenParam = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-/** A registration's confirmation link's token: made like a reset link's. */
-export const signupTokenParam = resetTokenParam;
+/** The token of a link's address (a reset or a registration's confirmation link), or null: no link of ours. */
+export function linkTokenOf(params: { token?: string }): string | null {
+  const token = resetTokenParam.safeParse(params.token ?? "");
+  return token.success ? token.data : null;
+}
 
 export const apiTokenInput = z.object({
   name: lineText("the token's name", 80, { tooLong: "Keep the name under 80 characters." }).min(2, {

@@ -105,7 +105,7 @@ describe("a field sent twice with different values", () => {
     const before = rows();
     expect(policy).toBeDefined(); // the demo's acceptance policy
     if (policy) {
-      const policies = await import("../../../app/routes/retailer.policies.$policyId.tsx");
+      const policies = await import("../../../app/routes/retailer.policies.$policyId");
       const body = new URLSearchParams([
         ["intent", "delete"],
         ["intent", "zz"],

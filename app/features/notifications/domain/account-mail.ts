@@ -7,18 +7,25 @@
  */
 import { escapeHtml, oneLine, type MailBody } from "./mail-body";
 
-/** The mail outbox's kind of a reset mail, and its key: one mail per link. */
-export const PASSWORD_RESET_MAIL_KIND = "account.password_reset";
-export function passwordResetMailKey(resetId: string): string {
-  return `password-reset:${resetId}`;
+/**
+ * A kind of account mail whose key names one thing (a reset link, a registration request), so that
+ * there is one mail per thing: the key of the thing's mail, and the thing a mail of this kind names
+ * (null for a mail of another kind).
+ */
+function keyedKind(kind: string, prefix: string) {
+  return {
+    key: (id: string): string => `${prefix}:${id}`,
+    idOf: (mail: { kind: string; key: string }): string | null =>
+      mail.kind === kind && mail.key.startsWith(`${prefix}:`) ? mail.key.slice(prefix.length + 1) : null,
+  };
 }
 
+/** The mail outbox's kind of a reset mail, and its key: one mail per link. */
+export const PASSWORD_RESET_MAIL_KIND = "account.password_reset";
+const resetMail = keyedKind(PASSWORD_RESET_MAIL_KIND, "password-reset");
+export const passwordResetMailKey = resetMail.key;
 /** The link a reset mail carries (its key names it), or null for another mail. */
-export function resetIdOfMail(mail: { kind: string; key: string }): string | null {
-  return mail.kind === PASSWORD_RESET_MAIL_KIND && mail.key.startsWith("password-reset:")
-    ? mail.key.slice("password-reset:".length)
-    : null;
-}
+export const resetIdOfMail = resetMail.idOf;
 
 export interface PasswordResetMailInput {
   recipientName: string;
@@ -111,15 +118,10 @@ export function renderPasswordResetMail(m: PasswordResetMailInput): MailBody {
 
 /** The mail outbox's kind of a registration's confirmation, and its key: one mail per request. */
 export const SIGNUP_CONFIRM_MAIL_KIND = "account.signup_confirm";
-export function signupConfirmMailKey(requestId: string): string {
-  return `signup-confirm:${requestId}`;
-}
+const confirmMail = keyedKind(SIGNUP_CONFIRM_MAIL_KIND, "signup-confirm");
+export const signupConfirmMailKey = confirmMail.key;
 /** The registration request a confirmation mail's link confirms (its key names it), or null for another mail. */
-export function signupRequestIdOfMail(mail: { kind: string; key: string }): string | null {
-  return mail.kind === SIGNUP_CONFIRM_MAIL_KIND && mail.key.startsWith("signup-confirm:")
-    ? mail.key.slice("signup-confirm:".length)
-    : null;
-}
+export const signupRequestIdOfMail = confirmMail.idOf;
 
 export interface SignupConfirmMailInput {
   kind: "supplier" | "retailer";
@@ -170,9 +172,7 @@ export function renderSignupConfirmMail(m: SignupConfirmMailInput): MailBody {
 
 /** The mail outbox's kind of the warning that an address with an account was used to register. */
 export const SIGNUP_ADDRESS_IN_USE_MAIL_KIND = "account.signup_address_in_use";
-export function signupAddressInUseMailKey(attemptId: string): string {
-  return `signup-address-in-use:${attemptId}`;
-}
+export const signupAddressInUseMailKey = keyedKind(SIGNUP_ADDRESS_IN_USE_MAIL_KIND, "signup-address-in-use").key;
 
 export interface SignupAddressInUseMailInput {
   recipientName: string;
