@@ -254,7 +254,23 @@ describe("npm run log:recover", () => {
 
     // The submission (its approval lost with the seal) is approved again: a new seal, under a new
     // serial and never in the lost seal's positions, even when the random draw lands on them.
-    const plan = [issued.revocationIndex, 7, issued.suspensionIndex, 8].map(
+    // The positions the draw lands on after the lost seal's: the first free ones from 7 and 8 (a demo
+    // seal drawn at random may hold 8: then a fixed 8 would be refused and the test would fail).
+    const used = (purpose: "revocationIndex" | "suspensionIndex") =>
+      new Set(
+        [
+          ...db().select({ i: seals[purpose] }).from(seals).all(),
+          ...db().select({ i: lostSeals[purpose] }).from(lostSeals).all(),
+        ].map((r) => r.i),
+      );
+    const firstFree = (from: number, taken: Set<number>) => {
+      let i = from;
+      while (taken.has(i)) i++;
+      return i;
+    };
+    const nextRevocation = firstFree(7, used("revocationIndex"));
+    const nextSuspension = firstFree(8, used("suspensionIndex"));
+    const plan = [issued.revocationIndex, nextRevocation, issued.suspensionIndex, nextSuspension].map(
       (i) => (i * 2 ** 31) / STATUS_LIST_MIN_ENTRIES,
     );
     const randomInt = crypto.randomInt.bind(crypto) as (min: number, max: number) => number;
@@ -270,7 +286,11 @@ describe("npm run log:recover", () => {
     }
     expect(plan).toEqual([]);
     expect(again).not.toBe(serial);
-    expect(sealRow(again)).toMatchObject({ revocationIndex: 7, suspensionIndex: 8, state: "active" });
+    expect(sealRow(again)).toMatchObject({
+      revocationIndex: nextRevocation,
+      suspensionIndex: nextSuspension,
+      state: "active",
+    });
     expect(await verifySerial(again)).toMatchObject({ status: "valid" });
     expect(await verifySerial(serial)).toMatchObject({ status: "revoked" });
 
