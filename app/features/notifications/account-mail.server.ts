@@ -12,7 +12,6 @@
  *   register with its address.
  * The links are secret facts of their events, never in the event outbox.
  */
-import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { mailOutbox, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -30,8 +29,9 @@ import {
   signupAddressInUseMailKey,
   signupConfirmMailKey,
 } from "./domain/account-mail";
-import { fromDomain, isPortalPath, messageIdFor, portalUrl, type MailBody } from "./domain/mail-body";
+import { isPortalPath, portalUrl, type MailBody } from "./domain/mail-body";
 import { kickMailWorker } from "./mail.server";
+import { mailOutboxRow } from "./notify.server";
 import { signupRequestMailFacts } from "../accounts/signup.server";
 
 /** One account mail into the outbox: pending with SMTP_URL (and the worker woken after the commit), kept without. */
@@ -39,26 +39,10 @@ function queueAccountMail(
   tx: Tx,
   mail: MailBody & { userId: string | null; to: string; kind: string; key: string; link: string },
 ): void {
-  const env = getEnv();
   const at = new Date(nowMs());
-  const status = env.smtpUrl ? "pending" : "kept";
+  const status = getEnv().smtpUrl ? "pending" : "kept";
   tx.insert(mailOutbox)
-    .values({
-      id: crypto.randomUUID(),
-      userId: mail.userId,
-      toAddress: mail.to,
-      kind: mail.kind,
-      key: mail.key,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      link: mail.link,
-      createdAt: at,
-      status,
-      attempts: 0,
-      nextAttemptAt: status === "pending" ? at : null,
-      messageId: messageIdFor(mail.key, mail.to, fromDomain(env.mailFrom)),
-    })
+    .values(mailOutboxRow(mail, status, at))
     .onConflictDoNothing()
     .run();
   if (status === "pending") afterCommit(kickMailWorker);

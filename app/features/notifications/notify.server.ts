@@ -31,6 +31,7 @@ import {
   oneLine,
   portalUrl,
   renderNotificationMail,
+  type MailBody,
 } from "./domain/mail-body";
 import { kickMailWorker } from "./mail.server";
 
@@ -119,20 +120,9 @@ export function notify(tx: Tx, n: NotificationInput): number {
     const status = route === "digest" ? "digest" : env.smtpUrl ? "pending" : "kept";
     const written = tx
       .insert(mailOutbox)
-      .values({
-        id: crypto.randomUUID(),
-        userId: user.id,
-        toAddress: user.email,
-        kind: n.kind,
-        key: n.key,
-        ...mail,
-        link: n.link,
-        createdAt: at,
-        status,
-        attempts: 0,
-        nextAttemptAt: status === "pending" ? at : null,
-        messageId: messageIdFor(n.key, user.email, fromDomain(env.mailFrom)),
-      })
+      .values(
+        mailOutboxRow({ userId: user.id, to: user.email, kind: n.kind, key: n.key, link: n.link, ...mail }, status, at),
+      )
       .onConflictDoNothing()
       .run().changes;
     if (written && status === "pending") queued++;
@@ -140,6 +130,33 @@ export function notify(tx: Tx, n: NotificationInput): number {
   // Mail queued for now: the worker (if this process runs one) sends it right after the commit.
   if (queued) afterCommit(kickMailWorker);
   return created;
+}
+
+/**
+ * A row of the mail outbox: due at once when "pending", its Message-ID derived from its key and
+ * address (the same on every attempt). Shared by notifications and the account mails.
+ */
+export function mailOutboxRow(
+  mail: MailBody & { userId: string | null; to: string; kind: string; key: string; link: string },
+  status: "pending" | "kept" | "digest",
+  at: Date,
+): typeof mailOutbox.$inferInsert {
+  return {
+    id: crypto.randomUUID(),
+    userId: mail.userId,
+    toAddress: mail.to,
+    kind: mail.kind,
+    key: mail.key,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    link: mail.link,
+    createdAt: at,
+    status,
+    attempts: 0,
+    nextAttemptAt: status === "pending" ? at : null,
+    messageId: messageIdFor(mail.key, mail.to, fromDomain(getEnv().mailFrom)),
+  };
 }
 
 /** A key column starting with `prefix`, exactly (no LIKE: keys hold "_", LIKE's wildcard). */

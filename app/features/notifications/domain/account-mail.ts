@@ -81,6 +81,49 @@ function para(html: string): string {
   return `<p style="margin:0 0 12px">${html}</p>`;
 }
 
+/**
+ * A mail that carries a secret link (a reset, a registration's confirmation): the greeting, why it
+ * came, the link (its label before it in the text, a button in the HTML), its rules, and what to do
+ * if it was not asked for, with the page to ask again.
+ */
+function secretLinkMail(m: {
+  subject: string;
+  /** The recipient's name, or null for "Hello,". */
+  name: string | null;
+  why: string;
+  label: (typeof LINK_LABELS)[number];
+  url: string;
+  rules: string;
+  ignore: string;
+  again: { label: string; url: string };
+}): MailBody {
+  const text = [
+    m.name ? `Hello ${m.name},` : "Hello,",
+    "",
+    m.why,
+    "",
+    `${m.label}: ${m.url}`,
+    "",
+    m.rules,
+    "",
+    `${m.ignore} An expired link? ${m.again.label}: ${m.again.url}`,
+    "",
+    "-- ",
+    "IoT Seal",
+    "",
+  ].join("\n");
+  const html = accountMailHtml(m.subject, m.name, [
+    para(escapeHtml(m.why)),
+    linkBlockHtml(m.url, m.label),
+    para(escapeHtml(m.rules)),
+    para(
+      `${escapeHtml(m.ignore)} An expired link? ` +
+        `<a href="${escapeHtml(m.again.url)}" style="color:#0b4f6c">${escapeHtml(m.again.label)}</a>.`,
+    ),
+  ]);
+  return { subject: m.subject, text, html };
+}
+
 export function renderPasswordResetMail(m: PasswordResetMailInput): MailBody {
   const subject = "Reset your IoT Seal password";
   const name = oneLine(m.recipientName, 100);
@@ -90,30 +133,16 @@ export function renderPasswordResetMail(m: PasswordResetMailInput): MailBody {
       : "Someone, we hope you, asked to reset the password of your IoT Seal account.";
   const rules = `The link works once, until ${when(m.expiresAt)} (one hour). Setting a new password signs you out everywhere.`;
   const ignore = "If you did not ask for it, ignore this mail: your password stays as it is.";
-  const text = [
-    `Hello ${name},`,
-    "",
+  return secretLinkMail({
+    subject,
+    name,
     why,
-    "",
-    `${LINK_LABEL}: ${m.url}`,
-    "",
+    label: LINK_LABEL,
+    url: m.url,
     rules,
-    "",
-    `${ignore} An expired link? Ask for a new one: ${m.askAgainUrl}`,
-    "",
-    "-- ",
-    "IoT Seal",
-    "",
-  ].join("\n");
-  const html = accountMailHtml(subject, name, [
-    para(escapeHtml(why)),
-    linkBlockHtml(m.url, LINK_LABEL),
-    para(escapeHtml(rules)),
-    para(
-      `${escapeHtml(ignore)} An expired link? <a href="${escapeHtml(m.askAgainUrl)}" style="color:#0b4f6c">Ask for a new one</a>.`,
-    ),
-  ]);
-  return { subject, text, html };
+    ignore,
+    again: { label: "Ask for a new one", url: m.askAgainUrl },
+  });
 }
 
 /** The mail outbox's kind of a registration's confirmation, and its key: one mail per request. */
@@ -144,30 +173,16 @@ export function renderSignupConfirmMail(m: SignupConfirmMailInput): MailBody {
     `The link works once, until ${when(m.expiresAt)} (24 hours). ` +
     "It shows what you registered; to finish, type the password you chose when you registered.";
   const ignore = "If you did not register, ignore this mail: nothing is created without the link and that password.";
-  const text = [
-    "Hello,",
-    "",
-    what,
-    "",
-    `${CONFIRM_LABEL}: ${m.url}`,
-    "",
+  return secretLinkMail({
+    subject,
+    name: null,
+    why: what,
+    label: CONFIRM_LABEL,
+    url: m.url,
     rules,
-    "",
-    `${ignore} An expired link? Register again: ${m.signupUrl}`,
-    "",
-    "-- ",
-    "IoT Seal",
-    "",
-  ].join("\n");
-  const html = accountMailHtml(subject, null, [
-    para(escapeHtml(what)),
-    linkBlockHtml(m.url, CONFIRM_LABEL),
-    para(escapeHtml(rules)),
-    para(
-      `${escapeHtml(ignore)} An expired link? <a href="${escapeHtml(m.signupUrl)}" style="color:#0b4f6c">Register again</a>.`,
-    ),
-  ]);
-  return { subject, text, html };
+    ignore,
+    again: { label: "Register again", url: m.signupUrl },
+  });
 }
 
 /** The mail outbox's kind of the warning that an address with an account was used to register. */
