@@ -193,6 +193,7 @@ export function VerdictBanner({
   validityEnded = false,
   headingId = "verdict",
   subject,
+  level = 1,
   children,
 }: {
   verdict: SealVerdict;
@@ -204,9 +205,13 @@ export function VerdictBanner({
   /** What the seal is of (the certified product's name), named in the heading after the verdict; without it, the
    * serial. The heading is the page's: "Valid" alone did not say of what. */
   subject?: string | null;
+  /** The heading's level: 1 where the verdict is the page's subject (a seal's page), 2 under a page's own heading
+   * (the verify page's "Verify a seal"): one h1 per page. */
+  level?: 1 | 2;
   children?: ReactNode;
 }) {
   const v = verdictLook(verdict, validityEnded);
+  const Heading = level === 1 ? "h1" : "h2";
   const of = subject ?? (serial ? `seal ${serial}` : null);
   return (
     <section
@@ -230,7 +235,7 @@ export function VerdictBanner({
         ) : serial ? (
           <p className="seal-status__serial">Serial {serial}</p>
         ) : null}
-        <h1 id={headingId}>
+        <Heading id={headingId}>
           <span data-testid="seal-verdict">{v.title}</span>
           {of ? (
             <span className="seal-status__subject">
@@ -238,7 +243,7 @@ export function VerdictBanner({
               {of}
             </span>
           ) : null}
-        </h1>
+        </Heading>
         <p>{v.text}</p>
         {reason ? <p data-testid="seal-reason">{reason}</p> : null}
         {children}

@@ -131,6 +131,21 @@ export function areaText(max: number, tooLong = `At most ${max} characters.`, mi
 }
 
 /**
+ * A number in a form or a query, as people write it: decimal digits, a sign and a fraction at most. z.coerce.number()
+ * reads what Number() reads: "" and " " as 0, "0x10" as 16, "1e3" as 1000, "Infinity"; here those are not numbers,
+ * so `schema`'s own message for a missing number says so, and its checks (whole, range) give theirs. Empty is absent:
+ * `schema`'s default or optional applies. Put `.optional()` and `.default()` inside `schema`, `.catch()` outside.
+ */
+export function decimalNumber<S extends z.ZodType>(schema: S) {
+  return z.preprocess((v) => {
+    if (typeof v !== "string") return v;
+    const t = v.trim();
+    if (t === "") return undefined;
+    return /^[-+]?\d{1,16}(\.\d{1,16})?$/.test(t) ? Number(t) : Number.NaN;
+  }, schema);
+}
+
+/**
  * The message above a form refused for its fields, naming them by their labels: a red border alone tells nothing to
  * someone who does not see it (WCAG 1.4.1, 3.3.1). A field without a label here is left out; none: the plain message.
  */

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { decimalNumber } from "../platform/forms";
 import { actionLabel } from "../components/action-label";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
@@ -34,17 +35,21 @@ const FIELDS = {
   targetId: { label: "Target", schema: z.string().trim().max(200, { error: "the target's id is too long." }) },
   before: {
     label: "Page",
-    schema: z.coerce.number({ error: "not a page of the log." }).int({ error: "not a page of the log." }).positive({
-      error: "not a page of the log.",
-    }),
+    schema: decimalNumber(
+      z.number({ error: "not a page of the log." }).int({ error: "not a page of the log." }).positive({
+        error: "not a page of the log.",
+      }),
+    ),
   },
   verify: { label: "Verify", schema: z.literal("1", { error: "use the button." }) },
   backupEvents: {
     label: "Events in the backup",
-    schema: z.coerce
-      .number({ error: "a whole number (auditChain.events in the backup's manifest.json)." })
-      .int({ error: "a whole number (auditChain.events in the backup's manifest.json)." })
-      .nonnegative({ error: "a whole number (auditChain.events in the backup's manifest.json)." }),
+    schema: decimalNumber(
+      z
+        .number({ error: "a whole number (auditChain.events in the backup's manifest.json)." })
+        .int({ error: "a whole number (auditChain.events in the backup's manifest.json)." })
+        .nonnegative({ error: "a whole number (auditChain.events in the backup's manifest.json)." }),
+    ),
   },
   backupHead: {
     label: "Head in the backup",

@@ -16,7 +16,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { ReviewRequirementTable } from "../components/ReviewRequirementTable";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate, formatDateTime, humanizeAction } from "../platform/format";
-import { parseForm } from "../platform/forms";
+import { decimalNumber, parseForm } from "../platform/forms";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
@@ -69,7 +69,7 @@ const input = z.object({
   intent: z.enum(["take", "release", "request_changes", "propose", "confirm", "return", "withdraw", "reject"], {
     error: "Unknown action.",
   }),
-  version: z.coerce.number().int().min(1),
+  version: decimalNumber(z.number().int().min(1)),
   comment: decisionComment,
   /** Sent by the step-back page: once released, the review is no longer this assessor's to see. */
   then: z.enum(["dashboard"], { error: "Unknown page to go to." }).optional(),

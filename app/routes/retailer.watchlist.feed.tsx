@@ -1,22 +1,27 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { decimalNumber } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { watchlistFeed } from "../features/retail/watchlist.server";
 import { answeringRefusals } from "../platform/http/resource-refusals.server";
 
 /** The feed's paging: absent (or empty) means from the start, 100 at a time; anything else must be a valid number. */
 const query = z.object({
-  since: z.coerce
-    .number({ error: "since must be a number (the `next` of the previous page)" })
-    .int("since must be a whole number")
-    .min(0, "since must be 0 or more")
-    .default(0),
-  limit: z.coerce
-    .number({ error: "limit must be a number from 1 to 500" })
-    .int("limit must be a whole number from 1 to 500")
-    .min(1, "limit must be a number from 1 to 500")
-    .max(500, "limit must be a number from 1 to 500")
-    .default(100),
+  since: decimalNumber(
+    z
+      .number({ error: "since must be a number (the `next` of the previous page)" })
+      .int("since must be a whole number")
+      .min(0, "since must be 0 or more")
+      .default(0),
+  ),
+  limit: decimalNumber(
+    z
+      .number({ error: "limit must be a number from 1 to 500" })
+      .int("limit must be a whole number from 1 to 500")
+      .min(1, "limit must be a number from 1 to 500")
+      .max(500, "limit must be a number from 1 to 500")
+      .default(100),
+  ),
 });
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>

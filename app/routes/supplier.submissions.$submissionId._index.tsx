@@ -16,7 +16,7 @@ import { CLAIM_LABELS } from "../features/certification/domain/answers";
 import { submitUnavailableReason } from "../features/certification/domain/submission-state";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDate, formatDateTime } from "../platform/format";
-import { parseForm } from "../platform/forms";
+import { decimalNumber, parseForm } from "../platform/forms";
 import { isConfirmed } from "../platform/confirmation.server";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
@@ -51,7 +51,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const actionInput = z.object({
   intent: z.enum(["submit", "withdraw", "delete"], { error: "Unknown action." }),
-  version: z.coerce.number().int().optional(),
+  version: decimalNumber(z.number().int().optional()),
   confirm: z.string().optional(),
 });
 

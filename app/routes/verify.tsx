@@ -337,6 +337,7 @@ function VerifyResult({
         reason={a.reason}
         validityEnded={a.validityEnded}
         headingId="verify-verdict"
+        level={2}
         // What a forged credential claims is not named as the seal's product.
         subject={a.status === "forged" ? null : a.subject?.product.name}
       />

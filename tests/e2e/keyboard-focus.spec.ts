@@ -172,8 +172,10 @@ test("/verify takes the focus to the verdict it shows above its forms", async ({
   await expectHydrated(page);
   await page.getByLabel("Seal serial").fill(activeSeal);
   await page.getByLabel("Seal serial").press("Enter");
-  const verdict = page.getByTestId("verify-result").getByRole("heading", { level: 1 });
+  // The verdict is a section of the page, under its one h1.
+  const verdict = page.getByTestId("verify-result").getByRole("heading", { level: 2 }).first();
   await expect(verdict).toBeFocused();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Verify a seal");
   // The heading says the verdict and what it is of.
   await expect(verdict).toHaveAccessibleName(/^Valid ?: Gator Kids Watch 3$/);
   // A refused PDF check does not take the focus away to the verdict already shown...

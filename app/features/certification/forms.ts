@@ -3,7 +3,7 @@
  * routes and the browser parse a form with the same rules and messages.
  */
 import { z } from "zod";
-import { areaText } from "../../platform/forms";
+import { areaText, decimalNumber } from "../../platform/forms";
 import { CLAIMS, JUSTIFICATION_MAX, NO_EVIDENCE_REASON_MAX } from "./domain/answers";
 import { VERDICTS } from "./domain/review";
 
@@ -32,7 +32,7 @@ export const answerInput = z.object({
   claim: z.enum(CLAIMS, { error: "Choose implemented, not implemented or not applicable." }),
   justification: areaText(JUSTIFICATION_MAX, "At most 10,000 characters.").default(""),
   noEvidenceReason: z.string().max(NO_EVIDENCE_REASON_MAX, { error: "At most 5,000 characters." }).default(""),
-  revision: z.coerce.number().int().min(0).optional(),
+  revision: decimalNumber(z.number().int().min(0).optional()),
 });
 
 export const recertificationInput = z.object({
@@ -68,7 +68,12 @@ export const verdictInput = z.object({
     .union([z.literal("on"), z.literal("true"), z.literal("")])
     .optional()
     .transform((v) => v === "on" || v === "true"),
-  version: z.coerce.number().int().min(1, { error: "The page is out of date; reload it." }),
+  version: decimalNumber(
+    z
+      .number({ error: "The page is out of date; reload it." })
+      .int()
+      .min(1, { error: "The page is out of date; reload it." }),
+  ),
 });
 
 /** The longest comment on an assessor's decision (request changes, propose, confirm, return, reject). */

@@ -6,6 +6,7 @@
 import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
+import { decimalNumber } from "../../platform/forms";
 import {
   answers,
   checklistVersions,
@@ -681,7 +682,7 @@ export const queueQuery = z.object({
   checklist: z.string().max(80).optional().catch(undefined),
   level: z.string().max(64).optional().catch(undefined),
   supplier: z.string().max(64).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  page: decimalNumber(z.number().int().min(1).max(100_000)).catch(1),
 });
 export const QUEUE_PAGE_SIZE = 25;
 

@@ -24,6 +24,7 @@ import {
   submissions,
 } from "../../../db/schema";
 import { z } from "zod";
+import { decimalNumber } from "../../platform/forms";
 import { db, preparedQueries, type Tx } from "../../platform/db.server";
 import { reachedAssessors } from "./domain/review";
 import type { Actor } from "../../platform/actor";
@@ -315,7 +316,7 @@ export const sbomQuery = z.object({
     .optional()
     .catch(undefined),
   sbomQ: z.string().max(100).optional().catch(undefined),
-  sbomPage: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+  sbomPage: decimalNumber(z.number().int().min(1).max(100_000).optional()).catch(undefined),
 });
 
 /** Reads the SBOM panel's query (?sbom=<sha256>&sbomQ=<search>&sbomPage=<n>) from a URL; hostile values are dropped. */

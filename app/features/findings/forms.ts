@@ -7,7 +7,7 @@ import { SEVERITIES } from "./domain/findings";
 import { CRA_SUBJECTS } from "./domain/cra-clocks";
 import { parsePurlLines } from "../catalogue/domain/purl";
 import { parseIsoDate } from "../../platform/calendar";
-import { INVISIBLE } from "../../platform/forms";
+import { decimalNumber, INVISIBLE } from "../../platform/forms";
 
 const MONTHS = [
   "January",
@@ -129,7 +129,7 @@ export const findingInput = z.object({
 /** The report's version the form was drawn from (optimistic concurrency): a hidden field. */
 function formVersionField() {
   const message = "The form is missing the report's version; reload the page and try again.";
-  return z.coerce.number({ message }).int(message).positive(message);
+  return decimalNumber(z.number({ message }).int(message).positive(message));
 }
 
 export const findingActionInput = z.object({

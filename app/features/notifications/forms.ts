@@ -1,5 +1,6 @@
 /** The notification pages' form schemas (no `.server`: the browser may use them). */
 import { z } from "zod";
+import { decimalNumber } from "../../platform/forms";
 import { EMAIL_PREFERENCES, NOTIFICATION_CATEGORIES, type Category, type EmailPreference } from "./domain/categories";
 
 const choice = z.enum(EMAIL_PREFERENCES, { error: "Choose email at once, a daily digest or no email." });
@@ -19,9 +20,8 @@ export const preferencesInput = z
 /** "Mark all read": up to the newest notification the page showed (ms since the epoch; absent: all). */
 export const readAllInput = z.object({
   intent: z.literal("read-all", { error: "Unknown action." }),
-  upTo: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.coerce
+  upTo: decimalNumber(
+    z
       .number({ error: "upTo must be a time in milliseconds." })
       .int({ error: "upTo must be a time in milliseconds." })
       .min(0, { error: "upTo must be a time in milliseconds." })
@@ -32,7 +32,7 @@ export const readAllInput = z.object({
 
 /** `?page=` of the lists. */
 export const pageQuery = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  page: decimalNumber(z.number().int().min(1).max(100_000)).catch(1),
 });
 
 export const MAIL_STATUS_FILTERS = ["all", "pending", "sending", "sent", "failed", "kept", "digest"] as const;

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { z } from "zod";
+import { decimalNumber } from "../../platform/forms";
 import { nowMs } from "../../platform/clock.server";
 import { hitBulkRowBudget, hitPublicLimit } from "../../platform/http/rate-limits.server";
 import { readStreamBody } from "../../platform/http/request-body.server";
@@ -325,18 +326,16 @@ export function statusList(req: IncomingMessage, res: Res, listId: string): true
 }
 
 const proofQuery = z.object({
-  treeSize: z.coerce.number().int().positive().optional(),
+  treeSize: decimalNumber(z.number().int().positive().optional()),
   format: z.enum(["json", "tlog-proof"]).default("json"),
 });
 const consistencyQuery = z.object({
-  from: z.coerce
-    .number({ message: "from must be a number" })
-    .int("from must be a whole number")
-    .min(0, "from must be 0 or more"),
-  to: z.coerce
-    .number({ message: "to must be a number" })
-    .int("to must be a whole number")
-    .min(0, "to must be 0 or more"),
+  from: decimalNumber(
+    z.number({ message: "from must be a number" }).int("from must be a whole number").min(0, "from must be 0 or more"),
+  ),
+  to: decimalNumber(
+    z.number({ message: "to must be a number" }).int("to must be a whole number").min(0, "to must be 0 or more"),
+  ),
 });
 
 /**

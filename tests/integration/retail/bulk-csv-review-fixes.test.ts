@@ -233,6 +233,11 @@ describe("finding 8: the watchlist feed's parameters", () => {
     ["?limit=1000", "limit", /^limit must be a number from 1 to 500/],
     ["?limit=0", "limit", /^limit must be a number from 1 to 500/],
     ["?limit=ten", "limit", /^limit must be a number from 1 to 500/],
+    // What Number() would read as a number is not one here: hexadecimal, an exponent, infinity, a space inside.
+    ["?since=0x10", "since", /^since must be a number/],
+    ["?since=1e3", "since", /^since must be a number/],
+    ["?limit=Infinity", "limit", /^limit must be a number from 1 to 500/],
+    ["?limit=1%202", "limit", /^limit must be a number from 1 to 500/],
   ])("%s: 400 naming the field, never replaced silently", async (query, field, error) => {
     const res = await feed(query);
     expect(res.status).toBe(400);
