@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { requireWithinPageLimit } from "../platform/http/rate-limits.server";
-import { redirect } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SealAdvisories } from "../components/Advisories";
 import { RecurringStatus } from "../components/RecurringStatus";
@@ -10,7 +10,7 @@ import { ShopperSummary } from "../components/ShopperSummary";
 import { formatDateTime } from "../platform/format";
 import { nowMs } from "../platform/clock.server";
 import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
-import { getOptionalUser, notFound } from "../features/accounts/session.server";
+import { getOptionalUser } from "../features/accounts/session.server";
 import { sealAdvisories } from "../features/findings/advisories.server";
 import { publicRecurringStatus } from "../features/monitoring/recurring-evidence.server";
 import { publicSealView } from "../features/certification/seals.server";
@@ -19,14 +19,26 @@ import { digitalLinkQr } from "../features/public/digital-link-qr.server";
 import { DigitalLinkQrCard } from "../components/DigitalLinkQr";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Seal ${data.serial}: ${VERDICT_LOOK[data.verdict].title} — IoT Seal` : "Seal — IoT Seal" },
+  {
+    title: !data
+      ? "Seal — IoT Seal"
+      : "unknown" in data
+        ? "No such seal — IoT Seal"
+        : `Seal ${data.serial}: ${VERDICT_LOOK[data.verdict].title} — IoT Seal`,
+  },
 ];
+
+/** At most this much of an unknown serial is shown back (it came from a label or a link, not from the issuer). */
+const ASKED_SHOWN = 40;
 
 /** The public page of a seal (the QR code's target): no login, nothing private. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   requireWithinPageLimit(context);
   const view = await publicSealView(params.serial ?? "");
-  if (!view) notFound("No seal has this serial. Check it for a typo: seal serials look like IOTS-7KQ2-M9XD.");
+  // A serial nobody issued (a typo, or the QR code of a label that is not genuine): the page a shopper who scanned it
+  // reads, with the verdict in the same words as /verify's, answered 404.
+  if (!view)
+    return data({ unknown: true as const, asked: (params.serial ?? "").slice(0, ASKED_SHOWN) }, { status: 404 });
   if (view.serial !== params.serial) throw redirect(`/s/${view.serial}`);
   // The product's security advisories, as this viewer may see them (anonymous, a watching buyer, ...).
   const advisories = sealAdvisories(await getOptionalUser(request, context), view.serial);
@@ -53,7 +65,30 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export default function SealPage() {
-  const d = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  if ("unknown" in loaded) return <UnknownSeal asked={loaded.asked} />;
+  return <KnownSeal d={loaded} />;
+}
+
+/** No seal has the serial of the address: said as a verdict, with what to do, never as a bare "page not found". */
+function UnknownSeal({ asked }: { asked: string }) {
+  return (
+    <>
+      <VerdictBanner verdict="not_found" serial={asked}>
+        <p className="small">
+          Seal serials look like IOTS-7KQ2-M9XD. Check the serial on the label or the certificate for a typo, or{" "}
+          <Link to={`/verify?serial=${encodeURIComponent(asked)}`}>check it on the verify page</Link>, where you can
+          also upload the certificate&apos;s PDF or type the product&apos;s barcode number.
+        </p>
+      </VerdictBanner>
+      <p className="alert alert--warn" data-testid="unknown-seal-advice">
+        {VERDICT_LOOK.not_found.advice}
+      </p>
+    </>
+  );
+}
+
+function KnownSeal({ d }: { d: Exclude<ReturnType<typeof useLoaderData<typeof loader>>, { unknown: true }> }) {
   const s = d.credential?.credentialSubject;
   return (
     <>

@@ -163,3 +163,28 @@ test("bulk results: each verdict's badge has its own icon and words, and none ca
   expect(problems).toEqual([]);
   await context.close();
 });
+
+test("a serial nobody issued (a typo, or a label that is not genuine): a verdict and what to do, answered 404", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({
+    storageState: { cookies: [], origins: [] },
+    viewport: { width: 390, height: 844 },
+  });
+  const page = await context.newPage();
+  const res = await page.goto("/s/IOTS-XXXX-XXXX");
+  expect(res?.status()).toBe(404);
+  await expect(page).toHaveTitle("No such seal — IoT Seal");
+  await expect(page.getByTestId("seal-verdict")).toHaveText("Not found");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("IOTS-XXXX-XXXX");
+  await expect(page.getByTestId("trust-mark")).toHaveCount(0);
+  await expect(page.getByTestId("unknown-seal-advice")).toContainText("do not rely on it");
+  await shot(page, "seal-unknown-phone");
+  // Half a serial is not read as another serial: what was typed is shown back, not IOTS-10TS-K0VF.
+  await page.goto("/s/IOTS-K0VF");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("IOTS-K0VF");
+  await page.getByRole("link", { name: "check it on the verify page" }).click();
+  await expect(page).toHaveURL(/\/verify\?serial=IOTS-K0VF$/);
+  await expect(page.getByLabel("Seal serial")).toHaveValue("IOTS-K0VF");
+  await context.close();
+});

@@ -121,6 +121,10 @@ describe("normalizeSerial", () => {
     ["IOTS", null],
     ["IOTS-", null],
     ["10KQ1M0", null], // too short
+    ["IOTS-K0VF", null], // half a serial: IOTS is the prefix, not the payload 10TSK0VF
+    ["iotsk0vf", null],
+    ["IOTS10TSK0VF", "IOTS-10TS-K0VF"], // a payload that starts 10TS, with its prefix
+    ["10TS-K0VF", "IOTS-10TS-K0VF"], // or without it, typed with its digits
     ["10KQ1M0K0", null], // too long without prefix
     ["IOTS-10KQ-1M0K0", null], // too long with prefix
     ["XOTS-10KQ-1M0K", null], // wrong prefix

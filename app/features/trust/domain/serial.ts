@@ -50,12 +50,15 @@ export function makeSerial(randomBytes: Uint8Array): string {
 /**
  * The canonical form (`IOTS-XXXX-XXXX`) of a typed serial, or null when it is not shaped like one.
  * Case-insensitive; spaces and hyphens are optional; the `IOTS` prefix is optional; O reads as 0
- * and I, L as 1. Does not verify the check character: see isValidSerial.
+ * and I, L as 1, except in a leading IOTS, which is always the prefix. Does not verify the check character: see isValidSerial.
  */
 export function normalizeSerial(input: string): string | null {
   if (typeof input !== "string") return null;
   let s = input.toUpperCase().replace(/[\s-]+/g, "");
-  if (s.length === PREFIX.length + PAYLOAD_LENGTH + 1 && s.startsWith(PREFIX)) s = s.slice(PREFIX.length);
+  // Written with the letters of the prefix, IOTS is the prefix: "IOTS-K0VF" is half a serial, not the payload
+  // 10TSK0VF shown back as IOTS-10TS-K0VF, a serial nobody typed. (A payload that starts 10TS, one in a million, is
+  // still read when typed with its digits.)
+  if (s.startsWith(PREFIX)) s = s.slice(PREFIX.length);
   if (s.length !== PAYLOAD_LENGTH + 1) return null;
   s = s.replace(/[OIL]/g, (c) => READING_AIDS[c]);
   const payload = s.slice(0, PAYLOAD_LENGTH);
