@@ -350,3 +350,46 @@ export function VerdictBadge({ verdict }: { verdict: string }) {
     </span>
   );
 }
+
+/**
+ * What a seal's signed end of validity means now, in words for a table cell or after its badge: "valid until" is
+ * true of a valid seal only. A suspended seal runs to that date only if it is reinstated; a revoked one no longer
+ * runs at all (the signed date is not shown as if it still counted); an expired one ended then; a replaced one ran
+ * to it, but its renewal is what counts.
+ */
+export function validityWords(verdict: string, validUntil: string | Date | number, validityEnded?: boolean): string {
+  const until = formatDate(validUntil);
+  switch (verdict) {
+    case "valid":
+      return `valid until ${until}`;
+    case "suspended":
+      // validityEnded: trust/domain/verdict.ts validityEndedWhileSuspended where the page has it (the server's clock);
+      // otherwise the date against this clock, which may differ from the server's only for a seal ending right now.
+      return (validityEnded ?? new Date(validUntil).getTime() <= Date.now())
+        ? `its validity ended ${until}`
+        : `valid until ${until} if reinstated`;
+    case "expired":
+      return `ended ${until}`;
+    case "revoked":
+      return "no longer in force";
+    case "superseded":
+      return "replaced by a renewal";
+    default:
+      return "";
+  }
+}
+
+/** The "Valid until" cell of a table of seals: the date for a valid seal, and what it means now for the others. */
+export function ValidUntilCell({
+  verdict,
+  validUntil,
+  validityEnded,
+}: {
+  verdict: string;
+  validUntil: string | Date | number;
+  validityEnded?: boolean;
+}) {
+  if (verdict === "valid") return <>{formatDate(validUntil)}</>;
+  if (verdict === "revoked") return <span className="muted">None: revoked</span>;
+  return <span className="muted">{validityWords(verdict, validUntil, validityEnded)}</span>;
+}

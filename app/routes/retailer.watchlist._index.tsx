@@ -6,7 +6,7 @@ import { WatchedAdvisories } from "../components/Advisories";
 import { StandingCounts, WatchEventList } from "../components/Dashboards";
 import { PolicyResults } from "../components/PolicyResults";
 import { Field, FormError, LiveRegion, Notice } from "../components/Field";
-import { VerdictBadge } from "../components/SealVerdict";
+import { ValidUntilCell, VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
 import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { decodeCsvBytes } from "../platform/csv-decode.server";
@@ -308,7 +308,9 @@ export default function Watchlist() {
                   <td data-label="Security advisories">
                     <WatchedAdvisories summary={d.advisories[r.productId]} serial={r.seal?.serial ?? null} />
                   </td>
-                  <td data-label="Valid until">{r.seal ? formatDate(r.seal.validUntil) : ""}</td>
+                  <td data-label="Valid until">
+                    {r.seal ? <ValidUntilCell verdict={r.status} validUntil={r.seal.validUntil} /> : ""}
+                  </td>
                   {d.hasPolicies ? (
                     <td data-label="Your policies">
                       <PolicyResults results={r.policies} />

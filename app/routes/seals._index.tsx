@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { VerdictBadge } from "../components/SealVerdict";
+import { ValidUntilCell, VerdictBadge } from "../components/SealVerdict";
 import { SealFilters } from "../components/SealFilters";
 import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
@@ -61,7 +61,9 @@ export default function SealsList() {
                     <VerdictBadge verdict={s.verdict} />
                   </td>
                   <td>{formatDate(s.issuedAt)}</td>
-                  <td>{formatDate(s.validUntil)}</td>
+                  <td>
+                    <ValidUntilCell verdict={s.verdict} validUntil={s.validUntil} />
+                  </td>
                 </tr>
               ))}
             </tbody>

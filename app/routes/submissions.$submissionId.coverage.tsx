@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CrosswalkKindBadge } from "../components/Crosswalk";
-import { VerdictBadge } from "../components/SealVerdict";
+import { validityWords, VerdictBadge } from "../components/SealVerdict";
 import { notFound, requireRole } from "../features/accounts/session.server";
 import { sealCoverageView, type CoverageBlock } from "../features/certification/coverage.server";
 import {
@@ -146,8 +146,8 @@ export default function SealCoverage() {
             {d.product.name} <span className="muted">firmware {d.product.firmware}</span>
           </h1>
           <p>
-            Seal <span className="mono">{d.seal.serial}</span> <VerdictBadge verdict={d.seal.verdict} /> (valid until{" "}
-            {formatDate(d.seal.validUntil)}), certified against {d.source.name} (
+            Seal <span className="mono">{d.seal.serial}</span> <VerdictBadge verdict={d.seal.verdict} /> (
+            {validityWords(d.seal.verdict, d.seal.validUntil)}), certified against {d.source.name} (
             <Link to={checklistHref(d.source.checklistId, d.source.version)}>{d.source.label}</Link>), level{" "}
             {d.source.level.title}: {d.sourceCounts.met} of its {d.sourceCounts.inScope} requirements in scope met.
           </p>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { VerdictBadge } from "../components/SealVerdict";
+import { ValidUntilCell, VerdictBadge } from "../components/SealVerdict";
+import { UpdateRequired } from "../components/UpdateRequired";
 import { SealFilters } from "../components/SealFilters";
 import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
@@ -76,12 +77,13 @@ export default function SupplierSeals() {
                   </td>
                   <td data-label="Status">
                     <VerdictBadge verdict={s.verdict} />
+                    <UpdateRequired update={s.updateRequired} verdict={s.verdict} compact />
                   </td>
                   <td className="nowrap" data-label="Issued">
                     {formatDate(s.issuedAt)}
                   </td>
                   <td className="nowrap" data-label="Valid until">
-                    {formatDate(s.validUntil)}
+                    <ValidUntilCell verdict={s.verdict} validUntil={s.validUntil} />
                   </td>
                   <td className="small" data-label="More">
                     <a href={`/s/${s.serial}/seal.pdf`} download>

@@ -22,7 +22,8 @@ import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { parseSbomQuery, sbomPanel } from "../features/certification/sbom.server";
 import { SbomComponents } from "../components/SbomComponents";
-import { VerdictBadge } from "../components/SealVerdict";
+import { validityWords, VerdictBadge } from "../components/SealVerdict";
+import { UpdateRequired } from "../components/UpdateRequired";
 import {
   deleteDraft,
   submissionView,
@@ -157,8 +158,10 @@ export default function SubmissionPage() {
       ) : null}
       {d.seal ? (
         <div className={d.seal.verdict === "valid" ? "alert alert--ok" : "alert alert--warn"} data-testid="issued-seal">
-          <strong>Seal {d.seal.serial} issued</strong> <VerdictBadge verdict={d.seal.verdict} /> (valid until{" "}
-          {formatDate(d.seal.validUntil)}). <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
+          <strong>Seal {d.seal.serial} issued</strong> <VerdictBadge verdict={d.seal.verdict} /> (
+          {validityWords(d.seal.verdict, d.seal.validUntil)}).{" "}
+          <UpdateRequired update={d.seal.updateRequired} verdict={d.seal.verdict} compact />{" "}
+          <Link to={`/s/${d.seal.serial}`}>Public page</Link> ·{" "}
           <a href={`/s/${d.seal.serial}/seal.pdf`} download>
             Download the certificate (PDF)
           </a>{" "}

@@ -714,7 +714,10 @@ export function listSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
 export function listOwnSeals(actor: Actor, query: z.infer<typeof sealListQuery>) {
   assertCan(actor, "supplier.workspace");
   const labels = new Map<string, { label: string; recurring: boolean }>();
-  return filterSealList(sealListRows(actor.organizationId), query).map(({ checklist, checklistVersionId, ...r }) => {
+  const rows = filterSealList(sealListRows(actor.organizationId), query);
+  // A public advisory affecting a seal's firmware, fixed in another: the supplier sees "update required" as buyers do.
+  const updates = updateRequiredBySerial(rows.map((r) => r.serial));
+  return rows.map(({ checklist, checklistVersionId, ...r }) => {
     if (!labels.has(checklistVersionId))
       labels.set(checklistVersionId, {
         label: checklistLabelFor(checklist),
@@ -723,7 +726,13 @@ export function listOwnSeals(actor: Actor, query: z.infer<typeof sealListQuery>)
     const { label, recurring } = labels.get(checklistVersionId)!;
     // Its recurring evidence page is worth a link while the seal is monitored (valid or suspended).
     const monitored = recurring && (r.verdict === "valid" || r.verdict === "suspended");
-    return { ...r, level: levelTitleFor(checklist, r.level), checklistLabel: label, monitored }; // "Baseline", as the checklist names it
+    return {
+      ...r,
+      level: levelTitleFor(checklist, r.level), // "Baseline", as the checklist names it
+      checklistLabel: label,
+      monitored,
+      updateRequired: r.verdict === "forged" ? null : (updates.get(r.serial) ?? null),
+    };
   });
 }
 

@@ -23,6 +23,7 @@ import {
   verdicts,
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
+import { updateRequiredBySerial } from "../findings/advisories.server";
 import { sealVerdictOf } from "../trust/domain/verdict";
 import { EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type RequirementInScope } from "./domain/answers";
 import {
@@ -675,7 +676,12 @@ export function submissionView(actor: Actor, id: string) {
       .where(eq(seals.submissionId, s.id))
       .get() ?? null;
   // Its verdict now (revoked, suspended, expired, superseded...), not only that it was issued.
-  const seal = sealRow && { ...sealRow, verdict: sealVerdictOf(sealRow, new Date(nowMs())).verdict };
+  const seal = sealRow && {
+    ...sealRow,
+    verdict: sealVerdictOf(sealRow, new Date(nowMs())).verdict,
+    // A public advisory affecting its firmware, fixed in another: "update required", as buyers see it.
+    updateRequired: updateRequiredBySerial([sealRow.serial], t).get(sealRow.serial) ?? null,
+  };
   const recert = recertificationContext(t, s);
   const marks = carryMarks(t, s.id);
   const canSubmit = editableScope(s.status) !== "none"; // a draft, or changes requested: it will be submitted

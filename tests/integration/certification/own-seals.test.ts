@@ -32,6 +32,16 @@ describe("a supplier's own seals", () => {
     expect(listOwnSeals(grace, { state: "all", q: "watch 3" }).map((s) => s.product)).toEqual(["Gator Kids Watch 3"]);
   });
 
+  it("says update required where buyers see it: the speaker's firmware 1.0.3 has a public advisory fixed in 1.0.4", () => {
+    const sam = listOwnSeals(actorByEmail("supplier2@demo.test"), all);
+    const speaker = sam.find((s) => s.product === "Brightnest Smart Speaker")!;
+    expect(speaker).toMatchObject({ verdict: "valid", firmware: "1.0.3" });
+    expect(speaker.updateRequired).toMatchObject({ fixedIn: "1.0.4" });
+    expect(speaker.updateRequired!.advisories).toEqual(["IOTSEAL-2026-0004"]);
+    // The others have none (the revoked plug, the suspended camera: their verdict says it).
+    expect(sam.filter((s) => s.updateRequired).map((s) => s.product)).toEqual(["Brightnest Smart Speaker"]);
+  });
+
   it("is the supplier's: a buyer or an assessor is refused", async () => {
     await expect(async () => listOwnSeals(actorByEmail("buyer@demo.test"), all)).toBeRefused("forbidden");
     await expect(async () => listOwnSeals(actorByEmail("assessor1@demo.test"), all)).toBeRefused("forbidden");
