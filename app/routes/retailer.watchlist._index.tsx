@@ -10,7 +10,7 @@ import { ValidUntilCell, VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
 import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { decodeCsvBytes } from "../platform/csv-decode.server";
-import { formatBytes, formatDate, formatDateTime } from "../platform/format";
+import { formatBytes, formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { watchedProductAdvisories } from "../features/findings/advisories.server";
 import {

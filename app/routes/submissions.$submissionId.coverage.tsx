@@ -10,7 +10,6 @@ import {
   type CoverageRow,
   type CoverageStatus,
 } from "../features/catalogue/domain/checklist/coverage";
-import { formatDate } from "../platform/format";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
