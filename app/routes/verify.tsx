@@ -5,7 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FieldError, fieldAria } from "../components/Field";
-import { SignedFacts, VerdictBanner } from "../components/SealVerdict";
+import { SignedFacts, VerdictBadge, VerdictBanner } from "../components/SealVerdict";
 import {
   VERIFY_MAX_BYTES,
   VerifyInputError,
@@ -318,6 +318,34 @@ export default function VerifyPage() {
   );
 }
 
+/**
+ * A file that is not the certificate as issued, carrying the issuer's own credential: the file stays "not genuine"
+ * (its page may show anything), and the seal inside it is named with its live status, for a certificate that a mail
+ * program or a PDF viewer only re-saved.
+ */
+function CredentialInside({
+  inside,
+  product,
+}: {
+  inside: NonNullable<VerifyAnswer["credentialInside"]>;
+  product?: string;
+}) {
+  return (
+    <div className="alert alert--info" data-testid="credential-inside">
+      <p>
+        The credential inside this file is the issuer&apos;s own record of seal{" "}
+        <Link to={`/s/${inside.serial}`}>{inside.serial}</Link>
+        {product ? ` (${product})` : ""}, which is <VerdictBadge verdict={inside.verdict} /> now
+        {inside.reason ? `: ${inside.reason}` : "."}
+      </p>
+      <p className="small">
+        If the file was only saved again (by a mail program or a PDF viewer), rely on that seal&apos;s page, not on this
+        file. If the file&apos;s page shows another product or other facts than the seal, the file is a forgery.
+      </p>
+    </div>
+  );
+}
+
 function VerifyResult({
   answer: a,
   by,
@@ -340,7 +368,9 @@ function VerifyResult({
         level={2}
         // What a forged credential claims is not named as the seal's product.
         subject={a.status === "forged" ? null : a.subject?.product.name}
-      />
+      >
+        {a.credentialInside ? <CredentialInside inside={a.credentialInside} product={a.subject?.product.name} /> : null}
+      </VerdictBanner>
       <UpdateRequired update={updateRequired} firmware={a.subject?.firmwareVersion} verdict={a.status} />
       {policies ? (
         <section className="card" aria-labelledby="policies-title">
@@ -352,7 +382,11 @@ function VerifyResult({
         {a.subject ? (
           <section className="card" aria-labelledby="signed-title">
             <h2 id="signed-title">
-              {a.status === "forged" ? "What the credential claims (do not trust it)" : "What was certified (signed)"}
+              {a.status !== "forged"
+                ? "What was certified (signed)"
+                : a.credentialInside
+                  ? `What seal ${a.credentialInside.serial} certifies (signed; not what the file's page shows)`
+                  : "What the credential claims (do not trust it)"}
             </h2>
             <SignedFacts
               subject={a.subject}

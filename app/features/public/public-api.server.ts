@@ -212,6 +212,8 @@ const publicAnswer = (a: VerifyAnswer, organizationId?: string | null) => ({
   ...(organizationId && a.serial && a.status !== "not_found" && a.status !== "forged"
     ? { policies: policiesJson(organizationId, a.serial, a.status) }
     : {}),
+  // A file that is not the certificate as issued, carrying the issuer's own credential: that seal's live status.
+  ...(a.credentialInside ? { credentialInside: a.credentialInside } : {}),
 });
 
 /**

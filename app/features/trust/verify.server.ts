@@ -28,6 +28,11 @@ export interface VerifyAnswer {
   credential?: Pick<SealCredential, "issuer" | "validFrom" | "validUntil">;
   checks: ArtefactCheck[];
   supersededBy?: string | null;
+  /**
+   * A file that is not the certificate as issued (status forged) but carries the issuer's own credential: that
+   * seal's live verdict. The file's printed page is not to be trusted; the seal it carries is, with this status.
+   */
+  credentialInside?: { serial: string; verdict: SealVerdict; reason?: string };
 }
 
 /** Input that is not a seal at all (not a PDF, not a JWS): the caller answers 400. */
@@ -125,6 +130,7 @@ async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promi
         ? { serial: result.credential.credentialSubject.serial, subject: result.credential.credentialSubject }
         : {}),
       checks: result.checks,
+      ...(result.fileOnly && result.credential ? credentialInside(result.credential, jws) : {}),
     };
   }
   const serial = result.credential.credentialSubject.serial;
@@ -151,6 +157,22 @@ async function answerFor(jws: string, extra: Omit<Artefacts, "jws"> = {}): Promi
     };
   }
   return liveAnswer(result.credential, row, result.checks);
+}
+
+/**
+ * The live verdict of the seal whose credential an altered file carries, when that credential is the issuer's
+ * record of it, byte for byte (not only signed by the issuer): a re-saved or edited certificate of a real seal.
+ */
+function credentialInside(credential: SealCredential, jws: string): Pick<VerifyAnswer, "credentialInside"> {
+  const serial = credential.credentialSubject.serial;
+  const row = db()
+    .select(LIVE_COLUMNS)
+    .from(seals)
+    .where(inArray(seals.serial, [serial]))
+    .get();
+  if (!row || row.credential.trim() !== jws.trim()) return {};
+  const v = sealVerdictOf({ ...row, stateReason: stateReasons([row]).get(row.serial) }, new Date(nowMs()));
+  return { credentialInside: { serial, verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}) } };
 }
 
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

@@ -163,6 +163,8 @@ describe("forged", () => {
       status: "forged",
       reason: expect.stringContaining(`presented as ${s.revoked}`),
     });
+    // Not a file's fault: nothing is said of a seal inside.
+    expect((await verifyCredentialText(row(s.active).credential, s.revoked)).credentialInside).toBeUndefined();
   });
 
   it("a PDF whose attached credential was swapped for another seal's", async () => {
@@ -179,6 +181,8 @@ describe("forged", () => {
     expect(answer.reason).toMatch(/does not show what was signed/);
     expect(answer.serial).toBe(s.revoked); // the verifier shows the SIGNED facts
     expect(a.serial).not.toBe(b.serial);
+    // The credential inside is the revoked seal's own: its live status, whatever the page prints.
+    expect(answer.credentialInside).toMatchObject({ serial: s.revoked, verdict: "revoked" });
   });
 
   it("a PDF whose visible text was edited (a newer firmware printed on the page)", async () => {
@@ -194,6 +198,7 @@ describe("forged", () => {
     const answer = await verifyPdf(edited);
     expect(answer).toMatchObject({ status: "forged", subject: { firmwareVersion: "3.1.0" } });
     expect(answer.reason).toMatch(/Firmware version \(the page shows "3\.9\.9"; signed: 3\.1\.0\)/);
+    expect(answer.credentialInside).toEqual({ serial: s.active, verdict: "valid" });
   });
 
   it("a PDF carrying another seal's log proof", async () => {
@@ -237,6 +242,28 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
       ["Signature by the issuer", true],
       [PDF_ISSUED_CHECK, false],
     ]);
+    // The file is not genuine; the seal inside it is, and it is valid.
+    expect(answer.credentialInside).toEqual({ serial: s.active, verdict: "valid" });
+  });
+
+  it("a re-saved certificate (bytes appended after its end) of a seal suspended since: the seal inside, suspended, with its reason", async () => {
+    const resaved = Buffer.concat([sealPdf(s.suspended)!.pdf, Buffer.from("garbage!\n")]);
+    const answer = await verifyPdf(resaved);
+    expect(answer).toMatchObject({ status: "forged", reason: expect.stringContaining("9 bytes appended") });
+    expect(answer.credentialInside).toMatchObject({
+      serial: s.suspended,
+      verdict: "suspended",
+      reason: expect.any(String),
+    });
+  });
+
+  it("a credential whose signature fails, in a PDF or pasted, has no seal inside", async () => {
+    const jws = row(s.active).credential;
+    const [h, p, sig] = jws.split(".");
+    const bad = `${h}.${p}.${sig.slice(0, -4)}${sig.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
+    const answer = await verifyCredentialText(bad);
+    expect(answer.status).toBe("forged");
+    expect(answer.credentialInside).toBeUndefined();
   });
 
   it("a PDF patched in place (one revision, same length) is forged at the byte offset that differs", async () => {
@@ -286,6 +313,7 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
         status: "forged",
         serial: s.active,
         reason: issuedReason(s.active, issued, forged),
+        credentialInside: { serial: s.active, verdict: "valid" },
       });
     } finally {
       await server.close();

@@ -25,7 +25,19 @@ export interface ArtefactCheck {
 
 export type ArtefactResult =
   | { ok: true; credential: SealCredential; kid: string; checks: ArtefactCheck[] }
-  | { ok: false; reason: string; checks: ArtefactCheck[]; credential?: SealCredential; claimedSerial?: string };
+  | {
+      ok: false;
+      reason: string;
+      checks: ArtefactCheck[];
+      credential?: SealCredential;
+      claimedSerial?: string;
+      /**
+       * The signature is the issuer's and the credential was presented under its own serial: what failed is the
+       * file around it (edited after issue, a page that differs from the signed facts, a bad attached log proof).
+       * The credential itself may still be the issuer's record, whose live status the file cannot change.
+       */
+      fileOnly?: true;
+    };
 
 export interface Artefacts {
   jws: string;
@@ -80,7 +92,7 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
     if (reason) {
       const detail = issued ? pdfDifference(serial, issued, a.pdfBytes, true)! : reason;
       checks.push({ label: issued ? PDF_ISSUED_CHECK : PDF_REVISION_CHECK, ok: false, detail });
-      return { ok: false, reason, checks, credential };
+      return { ok: false, reason, checks, credential, fileOnly: true };
     }
     if (!issued)
       checks.push({ label: PDF_REVISION_CHECK, ok: true, detail: "Nothing appended after the issued file's end" });
@@ -98,7 +110,7 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
         .join("; ");
       const reason = `The PDF page does not show what was signed: ${list}. Trust the signed facts, not the page.`;
       checks.push({ label: "PDF page matches the signed facts", ok: false, detail: reason });
-      return { ok: false, reason, checks, credential };
+      return { ok: false, reason, checks, credential, fileOnly: true };
     }
     checks.push({ label: "PDF page matches the signed facts", ok: true });
   }
@@ -110,7 +122,7 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
         : checkTlogProof(a.logProof, { jws: a.jws, serial, origin: logOrigin(credential.issuer.id), jwks });
     if (!proof.ok) {
       checks.push({ label: "Transparency log proof", ok: false, detail: proof.message });
-      return { ok: false, reason: proof.message, checks, credential };
+      return { ok: false, reason: proof.message, checks, credential, fileOnly: true };
     }
     checks.push({
       label: "Transparency log proof",
@@ -123,7 +135,7 @@ export async function checkArtefacts(a: Artefacts, jwks: readonly JWK[]): Promis
     const reason = pdfDifference(serial, issued, a.pdfBytes);
     if (reason) {
       checks.push({ label: PDF_ISSUED_CHECK, ok: false, detail: pdfDifference(serial, issued, a.pdfBytes, true)! });
-      return { ok: false, reason, checks, credential };
+      return { ok: false, reason, checks, credential, fileOnly: true };
     }
     checks.push({
       label: PDF_ISSUED_CHECK,
