@@ -430,6 +430,9 @@ export const sbomDocuments = sqliteTable("sbom_documents", {
     .references(() => evidenceFiles.sha256, { onDelete: "cascade" }),
   format: text("format").notNull(), // "CycloneDX 1.6", "CycloneDX 1.5"
   componentCount: integer("component_count").notNull(),
+  /** What the SBOM says it describes (CycloneDX metadata.component, SPDX documentDescribes); null: it does not say, or it was recorded before this was read. */
+  subjectName: text("subject_name"),
+  subjectVersion: text("subject_version"),
   createdAt: createdAt(),
 });
 

@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import type { SbomPanel } from "../features/certification/sbom.server";
+import { sbomSubjectMismatch } from "../features/certification/domain/sbom";
 
 /**
  * The SBOMs attached to a submission (one firmware version) and one searchable page of components.
@@ -35,6 +36,17 @@ export function SbomComponents({
             )}{" "}
             — SBOM: {s.componentCount} component{s.componentCount === 1 ? "" : "s"} ({s.format}; evidence for{" "}
             {s.requirementRefs.join(", ")})
+            {s.subject ? (
+              <span className="small muted" data-testid="sbom-subject">
+                {" "}
+                It says it describes {[s.subject.name, s.subject.version].filter(Boolean).join(" ")}.
+              </span>
+            ) : null}
+            {!s.certifiedFirmware && sbomSubjectMismatch(s.subject, firmwareVersion) ? (
+              <p className="alert alert--warn small" data-testid="sbom-mismatch">
+                {sbomSubjectMismatch(s.subject, firmwareVersion)}
+              </p>
+            ) : null}
             {s.certifiedFirmware ? (
               <p className="alert alert--warn small" data-testid="sbom-carried">
                 Carried over unchanged from the certification of firmware {s.certifiedFirmware}: it lists that

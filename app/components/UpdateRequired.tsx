@@ -60,8 +60,9 @@ export function UpdateRequired({
       ) : null}
       {verdict === "valid" ? (
         <p className="small">
-          The seal is valid, but this firmware has a known security problem that {update.fixedIn} fixes. Shops: sell it
-          only with {update.fixedIn} installed. Owners: install the maker&apos;s update.
+          The seal is valid for {firmware ? `firmware ${firmware}` : "the certified firmware"}, which has a known
+          security problem that {update.fixedIn} fixes. Shops: install {update.fixedIn} before selling it. Owners:
+          install the maker&apos;s update.
         </p>
       ) : null}
     </div>

@@ -102,7 +102,8 @@ function KnownSeal({ d }: { d: Exclude<ReturnType<typeof useLoaderData<typeof lo
       <UpdateRequired update={d.updateRequired} firmware={s?.firmwareVersion} verdict={d.verdict} />
       {d.supersededBy ? (
         <p className="alert alert--warn">
-          Replaced by seal <Link to={`/s/${d.supersededBy}`}>{d.supersededBy}</Link>.
+          {/* The verdict's reason already says it was replaced, and by which seal: this is the way there. */}
+          Check the seal that replaces it: <Link to={`/s/${d.supersededBy}`}>{d.supersededBy}</Link>.
         </p>
       ) : null}
       {d.supersedes ? (

@@ -107,6 +107,9 @@ test("a fixed firmware is re-certified from the suspended seal; only the changed
   await expect(anon.getByRole("list", { name: "Seal history" })).toContainText(
     `Superseded Replaced by seal ${newSerial}`,
   );
+  // Said once in the verdict's reason; the link below it leads to the newer seal without saying it again.
+  await expect(anon.getByText(`Check the seal that replaces it: ${newSerial}.`)).toBeVisible();
+  await expect(anon.locator("main").getByText(/^Replaced by seal/)).toHaveCount(1);
   await anon.screenshot({ path: "test-results/screenshots/recertification-old-seal.png", fullPage: true });
   await anon.getByRole("link", { name: newSerial }).first().click();
   await expect(anon.getByRole("heading", { level: 1 })).toContainText("Valid");

@@ -42,7 +42,10 @@ test("the public page says 'valid' and, next to it, 'update required: install fi
     await expect(note).toContainText(
       `The certified firmware 1.0.3 is affected by a public security advisory (${advisoryId})`,
     );
-    await expect(note).toContainText("Shops: sell it only with 1.0.4 installed.");
+    await expect(note).toContainText(
+      "The seal is valid for firmware 1.0.3, which has a known security problem that 1.0.4 fixes.",
+    );
+    await expect(note).toContainText("Shops: install 1.0.4 before selling it.");
     // The assessor verified the fix in 1.0.4; 1.0.4 has no seal of its own, so it is not called certified.
     await expect(note).toContainText("the certification body's assessor verified the fix in 1.0.4");
     await expect(note.getByTestId("update-not-certified")).toHaveText(

@@ -50,6 +50,8 @@ import {
   unsupportedSbom,
   type SbomComponent,
   type SbomFormat,
+  sbomSubject,
+  type SbomSubject,
 } from "./domain/sbom";
 import {
   advisoryPurlMatcher,
@@ -151,7 +153,7 @@ export function warmSbomValidatorsInBackground(): void {
 export type SbomCheck =
   | { kind: "not_sbom" }
   | { kind: "invalid"; message: string }
-  | { kind: "sbom"; format: SbomFormat; components: SbomComponent[] };
+  | { kind: "sbom"; format: SbomFormat; components: SbomComponent[]; subject: SbomSubject | null };
 
 /**
  * Examines a received JSON evidence file. Not an SBOM: "not_sbom", attached as an ordinary file.
@@ -195,14 +197,14 @@ export function checkSbomFile(tempPath: string, size: number, head: Buffer): Sbo
     const first = validate.errors?.[0] ?? { instancePath: "", message: "is invalid" };
     return { kind: "invalid", message: schemaProblemMessage(format, first) };
   }
-  return { kind: "sbom", format, components };
+  return { kind: "sbom", format, components, subject: sbomSubject(doc, format) };
 }
 
 /** Stores a valid SBOM's components by its SHA-256 (once; the same bytes give the same components). */
 export function recordSbom(
   tx: Pick<Tx, "insert" | "select">,
   sha256: string,
-  sbom: { format: SbomFormat; components: SbomComponent[] },
+  sbom: { format: SbomFormat; components: SbomComponent[]; subject?: SbomSubject | null },
 ) {
   const exists = tx
     .select({ sha: sbomDocuments.sha256 })
@@ -210,7 +212,15 @@ export function recordSbom(
     .where(eq(sbomDocuments.sha256, sha256))
     .get();
   if (exists) return;
-  tx.insert(sbomDocuments).values({ sha256, format: sbom.format.label, componentCount: sbom.components.length }).run();
+  tx.insert(sbomDocuments)
+    .values({
+      sha256,
+      format: sbom.format.label,
+      componentCount: sbom.components.length,
+      subjectName: sbom.subject?.name || null,
+      subjectVersion: sbom.subject?.version || null,
+    })
+    .run();
   const rows = sbom.components.map((c, position) => ({ sha256, position, ...c }));
   for (let i = 0; i < rows.length; i += 500)
     tx.insert(sbomComponents)
@@ -224,6 +234,8 @@ export interface SubmissionSbom {
   requirementRefs: string[];
   format: string;
   componentCount: number;
+  /** What the SBOM says it describes (null: it does not say). */
+  subject: SbomSubject | null;
 }
 
 /** The SBOMs attached to a submission (the caller has checked the actor may see it). */
@@ -235,6 +247,8 @@ export function submissionSboms(tx: Pick<Tx, "select">, submissionId: string): S
       ref: evidenceLinks.requirementRef,
       format: sbomDocuments.format,
       componentCount: sbomDocuments.componentCount,
+      subjectName: sbomDocuments.subjectName,
+      subjectVersion: sbomDocuments.subjectVersion,
     })
     .from(evidenceLinks)
     .innerJoin(sbomDocuments, eq(sbomDocuments.sha256, evidenceLinks.sha256))
@@ -253,6 +267,8 @@ export function submissionSboms(tx: Pick<Tx, "select">, submissionId: string): S
         requirementRefs: [r.ref],
         format: r.format,
         componentCount: r.componentCount,
+        subject:
+          r.subjectName || r.subjectVersion ? { name: r.subjectName ?? "", version: r.subjectVersion ?? "" } : null,
       });
   }
   return [...bySha.values()];

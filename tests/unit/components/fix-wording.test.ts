@@ -33,7 +33,9 @@ describe("update required", () => {
     expect(t).toContain("Update required: install firmware 2.0.");
     expect(t).toContain("the certification body's assessor verified the fix in 2.0.");
     expect(t).toContain("Firmware 2.0 itself has no seal: it has not been certified.");
-    expect(t).toContain("Shops: sell it only with 2.0 installed.");
+    // Valid for what it certifies; the update to install, without saying to sell "only" a firmware that has no seal.
+    expect(t).toContain("The seal is valid for firmware 1.0, which has a known security problem that 2.0 fixes.");
+    expect(t).toContain("Shops: install 2.0 before selling it.");
     expect(t).not.toMatch(/fix (is )?certified|2\.0 is certified/i);
   });
 

@@ -24,6 +24,7 @@ describe("SbomComponents, an SBOM carried over from the certified firmware", () 
         format: "CycloneDX 1.6",
         componentCount: 5,
         certifiedFirmware: "3.1.0",
+        subject: null,
       },
     ],
     open: null,

@@ -92,6 +92,56 @@ function component(name: unknown, version: unknown, purl: unknown): SbomComponen
   };
 }
 
+/** What an SBOM says it describes: the product or firmware build its components are of. */
+export interface SbomSubject {
+  name: string;
+  version: string;
+}
+
+/**
+ * The subject a recognised SBOM declares, or null when it names none. CycloneDX: `metadata.component`;
+ * SPDX: the package the document describes (`documentDescribes`, or a DESCRIBES relationship of SPDXRef-DOCUMENT).
+ */
+export function sbomSubject(doc: unknown, format: SbomFormat): SbomSubject | null {
+  if (!isObject(doc)) return null;
+  const described =
+    format.kind === "cyclonedx" ? (isObject(doc.metadata) ? doc.metadata.component : null) : spdxDescribed(doc);
+  if (!isObject(described)) return null;
+  const name = str(described.name, 200).trim();
+  const version = str(described.version, 100).trim();
+  return name || version ? { name, version } : null;
+}
+
+/** The package an SPDX document describes, as `{name, version}`, or null. */
+function spdxDescribed(doc: Record<string, unknown>): unknown {
+  const ids = Array.isArray(doc.documentDescribes) ? doc.documentDescribes : [];
+  const rel = Array.isArray(doc.relationships)
+    ? doc.relationships.find(
+        (r) => isObject(r) && r.spdxElementId === "SPDXRef-DOCUMENT" && r.relationshipType === "DESCRIBES",
+      )
+    : undefined;
+  const id = typeof ids[0] === "string" ? ids[0] : isObject(rel) ? rel.relatedSpdxElement : null;
+  const packages = Array.isArray(doc.packages) ? doc.packages : [];
+  const p = typeof id === "string" ? packages.find((x) => isObject(x) && x.SPDXID === id) : undefined;
+  return isObject(p) ? { name: p.name, version: p.versionInfo } : null;
+}
+
+/**
+ * Why an SBOM may not be the one of `firmwareVersion` (null: it says nothing, or its version agrees): it declares
+ * another version. Versions compare without a leading "v" and case ("V1.0.3" is 1.0.3); names are not compared
+ * (a firmware build rarely carries the product's marketing name).
+ */
+export function sbomSubjectMismatch(subject: SbomSubject | null, firmwareVersion: string): string | null {
+  if (!subject?.version) return null;
+  const plain = (v: string) =>
+    v
+      .trim()
+      .replace(/^v(?=\d)/i, "")
+      .toLowerCase();
+  if (plain(subject.version) === plain(firmwareVersion)) return null;
+  return `It describes ${subject.name ? `${subject.name} ` : ""}version ${subject.version}, not firmware ${firmwareVersion}: check that it is this firmware's SBOM.`;
+}
+
 /**
  * The components of a recognised SBOM (read defensively: it may not be schema-valid yet).
  * CycloneDX: `components`, with their nested `components`; SPDX: `packages`, the purl from an
