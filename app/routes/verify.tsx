@@ -28,6 +28,7 @@ import { UpdateRequired } from "../components/UpdateRequired";
 import { sealPageForBarcode } from "../features/public/gs1-resolver.server";
 import { SubmitButton } from "../components/SubmitButton";
 import { useFocusWhenItArrives } from "../components/focus-after-submission";
+import { pastedSerial } from "../features/trust/domain/serial";
 
 /**
  * Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise), and
@@ -75,7 +76,8 @@ const serialQuery = z.object({
 /** By serial is a GET (a shareable address, what a scanned or typed serial opens). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = serialQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  const serial = q.success ? q.data.serial : undefined;
+  // A pasted seal address (what a QR code reader shows), a typographic dash, a closing full stop: read as meant.
+  const serial = q.success && q.data.serial ? pastedSerial(q.data.serial) || undefined : undefined;
   // Only an over-long serial fails (a blank one is no question): said on the field, never a silent empty page.
   const serialError = q.success ? null : (q.error.issues[0]?.message ?? SERIAL_TOO_LONG);
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.

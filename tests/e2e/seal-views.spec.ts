@@ -186,5 +186,10 @@ test("a serial nobody issued (a typo, or a label that is not genuine): a verdict
   await page.getByRole("link", { name: "check it on the verify page" }).click();
   await expect(page).toHaveURL(/\/verify\?serial=IOTS-K0VF$/);
   await expect(page.getByLabel("Seal serial")).toHaveValue("IOTS-K0VF");
+  // The seal page's address pasted into the serial field (what a QR code reader shows), with a closing full stop.
+  await page.goto(`/verify?serial=${encodeURIComponent(`https://seal.example/s/${ids.activeSeal}`)}`);
+  await expect(page.getByTestId("verify-result").getByTestId("seal-verdict")).toHaveText("Valid");
+  await page.goto(`/verify?serial=${encodeURIComponent(`${ids.activeSeal}.`)}`);
+  await expect(page.getByTestId("verify-result").getByTestId("seal-verdict")).toHaveText("Valid");
   await context.close();
 });

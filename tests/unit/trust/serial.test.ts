@@ -4,6 +4,7 @@ import {
   isValidSerial,
   makeSerial,
   normalizeSerial,
+  pastedSerial,
 } from "../../../app/features/trust/domain/serial";
 import { prng } from "../../support/prng";
 
@@ -222,5 +223,27 @@ describe("error detection", () => {
       }
     }
     expect(missed).toEqual([]);
+  });
+});
+
+describe("pastedSerial: what a person pastes into the serial field", () => {
+  it.each([
+    ["https://seal.example/s/IOTS-10KQ-1M0K", "IOTS-10KQ-1M0K"], // what a QR code reader shows
+    ["http://localhost:3000/s/iots-10kq-1m0k/seal.pdf", "iots-10kq-1m0k"],
+    ["/s/IOTS-10KQ-1M0K?x=1", "IOTS-10KQ-1M0K"],
+    ["https://id.example/01/05060123450002", "05060123450002"], // a GS1 Digital Link: its GTIN
+    ["IOTS-10KQ-1M0K.", "IOTS-10KQ-1M0K"], // the end of a sentence
+    ["IOTS\u201310KQ\u20131M0K", "IOTS-10KQ-1M0K"], // en dashes from a word processor
+    ["IOTS-10KQ-1M0K\u200B", "IOTS-10KQ-1M0K"],
+    ["  IOTS 10KQ 1M0K  ", "IOTS 10KQ 1M0K"],
+    ["IOTS_10KQ1M0K", "IOTS_10KQ1M0K"], // anything else is left for the field's message
+    ["see https://x.example/s/IOTS-10KQ-1M0K", "see https://x.example/s/IOTS-10KQ-1M0K"],
+  ])("%j → %j", (input, expected) => {
+    expect(pastedSerial(input)).toBe(expected);
+  });
+
+  it("each reads as the serial it carries", () => {
+    for (const pasted of ["https://seal.example/s/IOTS-10KQ-1M0K", "IOTS\u201310KQ\u20131M0K.", "iots-10kq-1m0k,"])
+      expect(normalizeSerial(pastedSerial(pasted))).toBe("IOTS-10KQ-1M0K");
   });
 });

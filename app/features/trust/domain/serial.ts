@@ -74,3 +74,23 @@ export function isValidSerial(input: string): boolean {
   const compact = canonical.slice(PREFIX.length + 1).replace("-", "");
   return checkSymbol(compact.slice(0, PAYLOAD_LENGTH)) === compact[PAYLOAD_LENGTH];
 }
+
+/**
+ * What a person pasted or typed into a serial field, reduced to what normalizeSerial (or a barcode lookup) reads: the
+ * address a QR code reader shows (…/s/IOTS-7KQ2-M9XD, or a GS1 Digital Link …/01/<GTIN>) to its serial or GTIN;
+ * zero-width characters dropped; typographic dashes (as a word processor writes them) read as hyphens; a sentence's
+ * closing full stop, comma or semicolon removed. Anything else is left as it was, for the field's own message.
+ */
+export function pastedSerial(input: string): string {
+  const s = input
+    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
+    .replace(/[\u2010-\u2015\u2212]/g, "-")
+    .trim();
+  if (/^(https?:\/\/|\/)/i.test(s)) {
+    const seal = /\/s\/([0-9A-Za-z-]{4,40})(?:[/?#]|$)/.exec(s);
+    if (seal) return seal[1];
+    const gtin = /\/01\/(\d{8,14})(?:[/?#]|$)/.exec(s);
+    if (gtin) return gtin[1];
+  }
+  return s.replace(/[.,;]+$/, "");
+}
