@@ -1,10 +1,12 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { refusedFileMessage } from "../features/certification/domain/upload-result";
 import { formatBytes } from "../platform/format";
 import { LiveRegion } from "./Field";
 import { SubmitButton } from "./SubmitButton";
 
-type Outcome = { ok: boolean; message: string };
+/** `interrupted`: no answer came (the connection dropped), so the same files may be sent again as chosen. */
+type Outcome = { ok: boolean; message: string; interrupted?: boolean };
 
 /** Where and above which size files go through the resumable (tus) upload (decision 032). */
 export interface ResumableUpload {
@@ -58,7 +60,11 @@ function sendMultipart(endpoint: string, body: FormData, onProgress: (sent: numb
     xhr.upload.onprogress = (e) => onProgress(e.loaded);
     xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
     xhr.onerror = () =>
-      resolve({ ok: false, message: "The upload was interrupted. Check your connection and try again." });
+      resolve({
+        ok: false,
+        interrupted: true,
+        message: "The upload was interrupted. Check your connection and try again.",
+      });
     xhr.send(body);
   });
 }
@@ -99,7 +105,11 @@ async function sendResumable(
         resolve(
           response
             ? outcomeOf(response.getStatus(), response.getBody() ?? "")
-            : { ok: false, message: "The upload was interrupted. Choose the file again to resume where it stopped." },
+            : {
+                ok: false,
+                interrupted: true,
+                message: "The upload was interrupted. Choose the file again to resume where it stopped.",
+              },
         );
       },
     });
@@ -164,7 +174,15 @@ export function EvidenceUploader({
     setProgress(null);
     setResult({ ok, message: outcomes.map((o) => o.message).join(" ") });
     if (outcomes.some((o) => o.ok)) revalidator.revalidate();
-    if (ok) formRef.current?.reset();
+    // Attached, or refused by the server (nothing of that batch kept): the files are chosen again, so the input is
+    // emptied; after a cut connection they stay chosen, to send again as they are.
+    if (!outcomes.some((o) => o.interrupted)) formRef.current?.reset();
+  }
+
+  /** A refusal before anything is sent: as the server would answer it, and the files to choose again. */
+  function refuseBeforeSending(name: string, reason: string, chosen: number) {
+    setResult({ ok: false, message: refusedFileMessage(name, reason, chosen) });
+    formRef.current?.reset();
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -174,16 +192,15 @@ export function EvidenceUploader({
     const chosen = body.getAll("file").filter((f): f is File => f instanceof File && f.name !== "");
     // As without JavaScript (the server refuses the whole upload): an empty file is named, nothing sent.
     const empty = chosen.find((f) => f.size === 0);
-    if (empty) {
-      setResult({ ok: false, message: `${empty.name}: the file is empty. Choose the files again without it.` });
-      return;
-    }
+    if (empty) return refuseBeforeSending(empty.name, "the file is empty.", chosen.length);
     const files = chosen;
     const tooBig = files.find((f) => f.size > maxFileBytes);
-    if (tooBig) {
-      setResult({ ok: false, message: `${tooBig.name} is larger than the limit of ${formatBytes(maxFileBytes)}.` });
-      return;
-    }
+    if (tooBig)
+      return refuseBeforeSending(
+        tooBig.name,
+        `the file is larger than the limit of ${formatBytes(maxFileBytes)}.`,
+        chosen.length,
+      );
     setResult(null);
     setProgress(0);
     void send(files);

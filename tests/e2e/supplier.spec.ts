@@ -127,9 +127,28 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   await page.getByLabel("Add evidence files").setInputFiles([empty, "db/seed-evidence/pairing-screen.png"]);
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByTestId("upload-result")).toHaveText(
-    "notes.txt: the file is empty. Choose the files again without it.",
+    "Nothing was attached: notes.txt was refused. The file is empty. Choose the other file again, without notes.txt.",
   );
   await expect(attached.getByRole("link", { name: "notes.txt" })).toHaveCount(0);
+
+  // A binary renamed .pdf among two good files: nothing attached, said so, the file named, the input emptied to choose again.
+  const elf = path.join(info.outputDir, "firmware-update.pdf");
+  fs.writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(64)]));
+  const goodOne = path.join(info.outputDir, "readme-one.txt");
+  const goodTwo = path.join(info.outputDir, "readme-two.txt");
+  fs.writeFileSync(goodOne, "First notes.\n");
+  fs.writeFileSync(goodTwo, "Second notes.\n");
+  const fileInput = page.getByLabel("Add evidence files");
+  await fileInput.setInputFiles([goodOne, elf, goodTwo]);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(page.getByTestId("upload-result")).toContainText(
+    "Nothing was attached: firmware-update.pdf was refused. This file is an ELF executable",
+  );
+  await expect(page.getByTestId("upload-result")).toContainText(
+    "Choose the other 2 files again, without firmware-update.pdf.",
+  );
+  expect(await fileInput.evaluate((el: HTMLInputElement) => el.files?.length ?? 0)).toBe(0);
+  await expect(attached.getByRole("link", { name: "readme-one.txt" })).toHaveCount(0);
 
   // Requirement 2, then 3: save and go to the next open one; reuse the uploaded screenshot for 3.
   await page.goto(`${submissionUrl}/requirements/2`);
@@ -187,7 +206,7 @@ test("another supplier cannot open it (403)", async ({ browser }) => {
   await context.close();
 });
 
-test("uploading works without JavaScript too", async ({ browser }) => {
+test("uploading works without JavaScript too", async ({ browser }, info) => {
   const context = await browser.newContext({ javaScriptEnabled: false, storageState: undefined });
   const page = await context.newPage();
   await loginViaForm(page, "supplier2@demo.test");
@@ -202,5 +221,20 @@ test("uploading works without JavaScript too", async ({ browser }) => {
   await expect(
     page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "indoor-cam-port-scan.txt" }),
   ).toBeVisible();
+  // One refused file among good ones: nothing attached, and the answer says so, naming the file to leave out.
+  fs.mkdirSync(info.outputDir, { recursive: true });
+  const elf = path.join(info.outputDir, "firmware-update.pdf");
+  fs.writeFileSync(elf, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(64)]));
+  await page
+    .getByLabel("Add evidence files")
+    .setInputFiles(["db/seed-evidence/indoor-cam-port-scan.txt", elf, "db/seed-evidence/pairing-screen.png"]);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(
+    page.getByText("Nothing was attached: firmware-update.pdf was refused. This file is an ELF executable"),
+  ).toBeVisible();
+  await expect(page.getByText("Choose the other 2 files again, without firmware-update.pdf.")).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "pairing-screen.png" }),
+  ).toHaveCount(0);
   await context.close();
 });

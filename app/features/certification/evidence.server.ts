@@ -11,6 +11,7 @@ import { configuredEvidenceStore } from "./adapters/configured-store.server";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
 import { fileNameForMessage, fileNameProblem, sniffMediaType } from "./domain/evidence-type";
+import { refusedFileMessage } from "./domain/upload-result";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
@@ -113,22 +114,19 @@ export async function attachUploads(
     if (files.length === 0)
       throw new ServiceError("invalid", "Choose at least one file to upload.", { file: "No file was sent." });
     const typed: (UploadedFile & { mediaType: string; sbom?: SbomFound })[] = [];
+    // One refused file refuses the upload: the answer says so when other files were chosen with it.
+    const refuseFile = (shownName: string, reason: string, field: string) =>
+      new ServiceError("invalid", refusedFileMessage(shownName, reason, files.length), { file: field });
     for (const f of files) {
       const nameProblem = fileNameProblem(f.originalName);
-      if (nameProblem)
-        throw new ServiceError("invalid", `${fileNameForMessage(f.originalName)}: ${nameProblem}`, {
-          file: nameProblem,
-        });
-      if (f.received.size === 0)
-        throw new ServiceError("invalid", `${f.originalName}: the file is empty.`, { file: "The file is empty." });
+      if (nameProblem) throw refuseFile(fileNameForMessage(f.originalName), nameProblem, nameProblem);
+      if (f.received.size === 0) throw refuseFile(f.originalName, "the file is empty.", "The file is empty.");
       const sniffed = await sniffMediaType(f.received.head, f.received.size <= f.received.head.length);
-      if (!sniffed.ok)
-        throw new ServiceError("invalid", `${f.originalName}: ${sniffed.message}`, { file: sniffed.message });
+      if (!sniffed.ok) throw refuseFile(f.originalName, sniffed.message, sniffed.message);
       let sbom: SbomFound | undefined;
       if (sniffed.mediaType === "application/json") {
         const checked = checkSbomFile(f.received.tempPath, f.received.size, f.received.head);
-        if (checked.kind === "invalid")
-          throw new ServiceError("invalid", `${f.originalName}: ${checked.message}`, { file: checked.message });
+        if (checked.kind === "invalid") throw refuseFile(f.originalName, checked.message, checked.message);
         if (checked.kind === "sbom") sbom = checked;
       }
       typed.push({ ...f, mediaType: sniffed.mediaType, sbom });

@@ -384,13 +384,14 @@ describe("evidence uploads", () => {
       400,
     ],
     [
-      "a good file next to a bad one (all or nothing)",
+      "a bad file among good ones (all or nothing, said so, naming the file to leave out)",
       () =>
         uploadRequest([
           { filename: "ok.pdf", body: PDF },
-          { filename: "bad.pdf", body: ELF },
+          { filename: "firmware-update.pdf", body: ELF },
+          { filename: "notes.txt", body: "hello" },
         ]),
-      /ELF/,
+      /^Nothing was attached: firmware-update\.pdf was refused\. This file is an ELF executable, which is not accepted as evidence\. Upload .+\. Choose the other 2 files again, without firmware-update\.pdf\.$/,
       400,
     ],
     [

@@ -130,7 +130,25 @@ describe("issue 13.7: the upload answer does not reveal another organisation's f
     ).toEqual({
       ok: true,
       count: 1,
-      message: "Attached 1 file to requirement 3 (it was already attached there).",
+      message: "That file was already attached to requirement 3: nothing changed.",
+    });
+    // With new files beside it, each is counted.
+    const fresh = [unique("Grace's scan"), unique("Grace's log")];
+    expect(
+      await handleEvidenceUpload(
+        grace,
+        uploadRequest([
+          { filename: "policy.txt", body: mine },
+          { filename: "scan.txt", body: fresh[0] },
+          { filename: "log.txt", body: fresh[1] },
+        ]),
+        graceDraft,
+        "3",
+      ),
+    ).toEqual({
+      ok: true,
+      count: 3,
+      message: "Attached 2 files to requirement 3; 1 other was already attached there and did not change.",
     });
   });
 });
