@@ -146,8 +146,34 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     );
   }
   const next = safeNext(form.get("next"));
-  if (next) return redirect(`/supplier/submissions/${id}/requirements/${next}`);
+  // "Save and go to next open" goes on only from a complete answer: an incomplete one stays on its page, saved, with
+  // what it still lacks named and the way on offered (the supplier may mean to come back to it).
+  if (next && !r.value.problems.length) return redirect(`/supplier/submissions/${id}/requirements/${next}`);
+  if (next)
+    return {
+      ok: true as const,
+      notice: undefined,
+      incomplete: { ref, problems: r.value.problems.map((p) => p.message), next },
+    };
   return { ok: true as const, notice: "Answer saved." };
+}
+
+/** After "Save and go to next open" on an answer that is not complete: saved, what is missing, and the way on. */
+function SavedIncomplete({ saved, base }: { saved: { ref: string; problems: string[]; next: string }; base: string }) {
+  return (
+    <div className="alert alert--warn" role="status" data-testid="saved-incomplete">
+      <p>
+        <strong>Answer saved, but requirement {saved.ref} is not complete yet:</strong> {saved.problems.join(" ")}
+      </p>
+      <p>
+        Complete it here, or{" "}
+        <Link to={`${base}/requirements/${encodeURIComponent(saved.next)}`}>
+          go on to the next open requirement ({saved.next})
+        </Link>{" "}
+        and come back to it later.
+      </p>
+    </div>
+  );
 }
 
 /** After a save conflict the page must show the stored answer, so the loader runs again despite the 409. */
@@ -214,6 +240,7 @@ export default function RequirementPage() {
         </div>
       </div>
       <Notice message={a?.ok ? a.notice : undefined} />
+      {a?.ok && "incomplete" in a && a.incomplete ? <SavedIncomplete saved={a.incomplete} base={base} /> : null}
       <FormError message={failed?.formError} />
       <div className="grid grid--2">
         <section className="card" aria-labelledby="asks-title">

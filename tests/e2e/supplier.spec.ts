@@ -152,6 +152,15 @@ test("answers requirements, uploads files with progress, and sees the blockers s
 
   // Requirement 2, then 3: save and go to the next open one; reuse the uploaded screenshot for 3.
   await page.goto(`${submissionUrl}/requirements/2`);
+  // An incomplete answer is saved, but "save and go to next open" stays to say what it lacks, offering the way on.
+  await page.getByLabel("Not implemented", { exact: true }).check();
+  await page.getByRole("button", { name: /Save and go to next open \(3\)/ }).click();
+  const savedIncomplete = page.getByTestId("saved-incomplete");
+  await expect(savedIncomplete).toContainText(
+    'Answer saved, but requirement 2 is not complete yet: "Not implemented" needs a justification.',
+  );
+  await expect(savedIncomplete.getByRole("link", { name: "go on to the next open requirement (3)" })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`${submissionUrl}/requirements/2$`));
   await page.getByLabel("Implemented", { exact: true }).check();
   await page.getByLabel("Justification").fill("Published at https://gatorwearables.example/security.");
   await page

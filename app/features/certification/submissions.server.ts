@@ -25,7 +25,13 @@ import {
 import { nowMs } from "../../platform/clock.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
 import { sealVerdictOf } from "../trust/domain/verdict";
-import { EMPTY_ANSWER, mayClaimNotApplicable, submissionProgress, type RequirementInScope } from "./domain/answers";
+import {
+  EMPTY_ANSWER,
+  mayClaimNotApplicable,
+  submissionProgress,
+  type AnswerProblem,
+  type RequirementInScope,
+} from "./domain/answers";
 import {
   availableTransitions,
   canDelete,
@@ -336,7 +342,7 @@ export function saveAnswer(
   submissionId: string,
   ref: string,
   input: z.infer<typeof answerInput>,
-): { revision: number } {
+): { revision: number; problems: AnswerProblem[] } {
   assertCan(actor, "supplier.workspace");
   return transaction((tx) => {
     const s = loadSubmission(tx, submissionId);
@@ -395,7 +401,9 @@ export function saveAnswer(
       target: { type: "submission", id: s.id },
       details: { ref, claim: input.claim, ...(wasCarried ? { carriedAcrossChecked: true } : {}) },
     });
-    return { revision };
+    // What the saved answer still lacks (empty: complete), as the submission's progress has it.
+    const problems = progressOf(tx, s).blockers.find((b) => b.ref === ref)?.problems ?? [];
+    return { revision, problems };
   });
 }
 

@@ -25,6 +25,7 @@ interface Result {
     values?: Record<string, string>;
     unsaved?: { claim: string; justification: string; noEvidenceReason: string };
     notice?: string;
+    incomplete?: { ref: string; problems: string[]; next: string };
   };
 }
 
@@ -145,5 +146,34 @@ describe("the answer form's route", () => {
     });
     expect(atLimit.status).toBe(200);
     expect(stored("3")?.revision).toBe(1);
+  });
+
+  it('"save and go to next open" stays on an incomplete answer, saved, naming what it lacks and the way on', async () => {
+    const incomplete = await post("1", { claim: "not_implemented", justification: "", revision: "1", next: "2" });
+    expect(incomplete.status).toBe(200);
+    expect(incomplete.body).toMatchObject({
+      ok: true,
+      incomplete: { ref: "1", problems: ['"Not implemented" needs a justification.'], next: "2" },
+    });
+    expect(stored("1")).toMatchObject({ claim: "not_implemented", justification: "", revision: 2 });
+
+    // A complete answer goes on to the next open requirement.
+    const request = new Request(`http://localhost/supplier/submissions/${draft}/requirements/1`, {
+      method: "POST",
+      body: new URLSearchParams({
+        claim: "not_implemented",
+        justification: "No updates yet.",
+        revision: "2",
+        next: "2",
+      }),
+      headers: { Cookie: cookie, "content-type": "application/x-www-form-urlencoded" },
+    });
+    const complete = (await action({
+      request,
+      params: { submissionId: draft, ref: "1" },
+      context: {},
+    } as never)) as Response;
+    expect(complete.status).toBe(302);
+    expect(complete.headers.get("Location")).toBe(`/supplier/submissions/${draft}/requirements/2`);
   });
 });

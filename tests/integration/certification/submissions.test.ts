@@ -259,6 +259,8 @@ describe("answering", () => {
       saveAnswer(grace, draft, "3", { claim: "implemented", justification: "Seeded.", noEvidenceReason: "" }),
     ).toEqual({
       revision: 2,
+      // What the saved answer still lacks, for "save and go to next open".
+      problems: [expect.objectContaining({ code: "evidence_needed" })],
     });
     expect(stored()).toMatchObject({ justification: "Seeded.", revision: 2 });
   });
