@@ -311,6 +311,20 @@ export default function SubmissionPage() {
           ) : (
             <p className="muted">Every requirement is answered as the rules ask.</p>
           )}
+          {canSubmit && d.notImplemented ? (
+            <div className="alert alert--warn" id="not-implemented-warning" data-testid="not-implemented-warning">
+              <p>
+                <strong>Cannot be approved at this level as answered.</strong> {d.notImplemented.warning}
+              </p>
+              <ul className="problem-list" aria-label="Mandatory requirements claimed not implemented">
+                {d.notImplemented.refs.map((ref) => (
+                  <li key={ref}>
+                    <Link to={`requirements/${ref}`}>{ref}</Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <div className="actions">
             {canSubmit ? (
               <Form method="post">
@@ -321,6 +335,7 @@ export default function SubmissionPage() {
                   value="submit"
                   busy={busy}
                   disabled={d.progress.blockers.length > 0 || Boolean(d.supportEnded)}
+                  aria-describedby={d.notImplemented ? "not-implemented-warning" : undefined}
                 >
                   {s.status === "changes_requested" ? "Resubmit for assessment" : "Submit for assessment"}
                 </SubmitButton>

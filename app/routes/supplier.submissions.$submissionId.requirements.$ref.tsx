@@ -25,6 +25,7 @@ import {
 } from "../features/certification/domain/answers";
 import { ACCEPTED_LIST } from "../features/certification/domain/evidence-type";
 import { readOnlyReason } from "../features/certification/domain/submission-state";
+import { notImplementedWarning } from "../features/certification/domain/review";
 import { getEnv } from "../platform/env.server";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { handleEvidenceUpload, uploadHeaders } from "../features/certification/evidence-upload.server";
@@ -274,6 +275,11 @@ export default function RequirementPage() {
           ) : (
             <p className="alert alert--ok">This answer is complete.</p>
           )}
+          {d.notImplemented?.refs.includes(r.ref) ? (
+            <p className="alert alert--warn" data-testid="not-implemented-warning">
+              {notImplementedWarning([r.ref], d.checklist.levelTitle)}
+            </p>
+          ) : null}
         </section>
         <section className="card answer-form" aria-labelledby="answer-title">
           <h2 id="answer-title">Your answer</h2>

@@ -161,6 +161,10 @@ test("answers requirements, uploads files with progress, and sees the blockers s
   );
   await expect(savedIncomplete.getByRole("link", { name: "go on to the next open requirement (3)" })).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`${submissionUrl}/requirements/2$`));
+  // A mandatory requirement claimed not implemented: as answered, no seal at this level.
+  await expect(page.getByTestId("not-implemented-warning")).toContainText(
+    "Mandatory requirement 2 is claimed not implemented. Approval at this level (Baseline) needs every mandatory requirement met",
+  );
   await page.getByLabel("Implemented", { exact: true }).check();
   await page.getByLabel("Justification").fill("Published at https://gatorwearables.example/security.");
   await page

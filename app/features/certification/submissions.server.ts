@@ -63,7 +63,7 @@ import {
   type SubmissionRow,
 } from "./submission-records.server";
 import { checklistLabelFor, levelTitleFor } from "../catalogue/checklists.server";
-import { sendsBack } from "./domain/review";
+import { mandatoryClaimedNotImplemented, notImplementedWarning, sendsBack } from "./domain/review";
 import { reviewedRequirements } from "./verdicts.server";
 import { carryAcrossTx, carryMarks, carryNoticeOf, clearCarryMark, describeMark } from "./carry-across.server";
 
@@ -693,11 +693,23 @@ export function submissionView(actor: Actor, id: string) {
   const recert = recertificationContext(t, s);
   const marks = carryMarks(t, s.id);
   const canSubmit = editableScope(s.status) !== "none"; // a draft, or changes requested: it will be submitted
+  const levelTitle = cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel;
+  const notImplemented = mandatoryClaimedNotImplemented(
+    reqs.map((r) => ({ ref: r.ref, applicability: r.applicability, claim: facts.get(r.ref)?.claim ?? null })),
+  );
   return {
     submission: s,
     seal,
     /** While it can still be submitted: the product's support period has ended, so no seal could be issued (null: fine). */
     supportEnded: canSubmit ? supportProblemOf(t, s) : null,
+    /**
+     * While it can still be submitted: the mandatory requirements claimed not implemented, and the
+     * warning that, as answered, the assessment cannot approve it at this level (null: none).
+     */
+    notImplemented:
+      canSubmit && notImplemented.length
+        ? { refs: notImplemented, warning: notImplementedWarning(notImplemented, levelTitle)! }
+        : null,
     /**
      * What opening it carried across through the crosswalk (null: the supplier did not ask), while it
      * still matters: until the submission is sent (a draft), and "nothing was carried across" only
@@ -729,7 +741,7 @@ export function submissionView(actor: Actor, id: string) {
       /** Title and version in words: no slug, no repeated version, "-r1" explained. */
       label: checklistLabelFor({ id: cv.checklistId, version: cv.version, title: cv.title }),
       contentHash: cv.contentHash,
-      levelTitle: cv.levels.find((l) => l.id === s.targetLevel)?.title ?? s.targetLevel,
+      levelTitle,
     },
     progress,
     transitions: availableTransitions(s.status, actor.role),

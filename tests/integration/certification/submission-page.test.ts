@@ -127,3 +127,28 @@ describe("a product whose security support period has ended", () => {
     expect(status(id)).toBe("draft");
   });
 });
+
+describe("a mandatory requirement claimed not implemented", () => {
+  it("keeps the submission submittable, and the draft warns that as answered it cannot be approved at this level", async () => {
+    const id = readyDraft("Gator Honest Tracker", "GW-HT1");
+    expect(submissionView(grace, id).notImplemented).toBeNull();
+    saveAnswer(grace, id, "2", {
+      claim: "not_implemented",
+      justification: "No vulnerability disclosure policy is published yet.",
+      noEvidenceReason: "",
+    });
+    const view = submissionView(grace, id);
+    expect(view.progress.blockers).toEqual([]);
+    expect(view.notImplemented).toEqual({
+      refs: ["2"],
+      warning:
+        "Mandatory requirement 2 is claimed not implemented. Approval at this level (Baseline) needs every mandatory " +
+        "requirement met, so as answered the assessment cannot approve this submission (unless the assessor finds it " +
+        "met after all). You can still submit it as it is.",
+    });
+    const done = await post(id, { intent: "submit", version: String(submissionVersion(id)) });
+    expect(done.body.ok).toBe(true);
+    expect(status(id)).toBe("submitted");
+    expect(submissionView(grace, id).notImplemented).toBeNull(); // frozen: nothing left to decide before submitting
+  });
+});

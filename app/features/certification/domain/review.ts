@@ -123,6 +123,33 @@ export function sendsBack(req: ReviewedRequirement, v: VerdictFacts | undefined)
   return !isMet(req, v);
 }
 
+/**
+ * The mandatory requirements the supplier claims "not implemented". Such a submission may still be
+ * submitted (it is the supplier's honest answer), but approval needs every mandatory requirement
+ * met (isMet): passed, or judged not applicable where mayJudgeNotApplicable allows it (a condition
+ * that does not hold, a decision tree's NOT APPLICABLE); a mandatory "fail" is never settled. So,
+ * as answered, the assessment cannot approve a seal at this level.
+ */
+export function mandatoryClaimedNotImplemented(
+  reqs: readonly Pick<ReviewedRequirement, "ref" | "applicability" | "claim">[],
+): string[] {
+  return reqs.filter((r) => r.applicability === "mandatory" && r.claim === "not_implemented").map((r) => r.ref);
+}
+
+/** What the supplier is told before submitting such a submission (null: nothing to say). */
+export function notImplementedWarning(refs: readonly string[], levelTitle: string): string | null {
+  if (!refs.length) return null;
+  const named =
+    refs.length === 1
+      ? `Mandatory requirement ${refs[0]} is claimed not implemented.`
+      : `Mandatory requirements ${refs.join(", ")} are claimed not implemented.`;
+  return (
+    `${named} Approval at this level (${levelTitle}) needs every mandatory requirement met, so as answered the ` +
+    `assessment cannot approve this submission (unless the assessor finds ${refs.length === 1 ? "it" : "them"} met ` +
+    `after all). You can still submit it as it is.`
+  );
+}
+
 export interface ScoreBlocker {
   ref: string;
   reason: string;
