@@ -55,13 +55,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const parsed = parseForm(productVersionInput, form);
     if (!parsed.ok)
       return failure("Check the highlighted fields.", parsed.fieldErrors, { ...parsed.values, intent: "add-version" });
+    // Refused: the form shows what was typed again (also without JavaScript).
     const r = await attempt(() => addProductVersion(user, params.productId ?? "", parsed.data), {
+      ...formValues(form),
       intent: "add-version",
     });
     return r.ok
       ? {
           ok: true as const,
           notice: `Added hardware ${parsed.data.hardwareRevision}, firmware ${parsed.data.firmwareVersion}.`,
+          addedVersionId: r.value,
         }
       : r.response;
   }
@@ -153,7 +156,9 @@ export default function ProductPage() {
           </ul>
           <h3>Add a version</h3>
           <FormError message={on("add-version")?.formError} />
-          <Form method="post" noValidate>
+          {/* Keyed by the version just added: after a success the form starts empty again (with JavaScript the
+              browser would keep what was typed, and adding it again would be refused as already registered). */}
+          <Form method="post" noValidate key={a?.ok && "addedVersionId" in a ? a.addedVersionId : "new"}>
             <input type="hidden" name="intent" value="add-version" />
             <div className="form-row">
               <Field
@@ -161,17 +166,20 @@ export default function ProductPage() {
                 name="hardwareRevision"
                 required
                 error={on("add-version")?.fieldErrors.hardwareRevision}
+                defaultValue={on("add-version")?.values?.hardwareRevision}
               />
               <Field
                 label="Firmware version"
                 name="firmwareVersion"
                 required
                 error={on("add-version")?.fieldErrors.firmwareVersion}
+                defaultValue={on("add-version")?.values?.firmwareVersion}
               />
               <Field
                 label="Companion app version (optional)"
                 name="appVersion"
                 error={on("add-version")?.fieldErrors.appVersion}
+                defaultValue={on("add-version")?.values?.appVersion}
               />
             </div>
             <SubmitButton className="button" busy={busy}>

@@ -44,6 +44,9 @@ test("a supplier registers a product and a version, and opens a submission", asy
   await page.getByLabel("Firmware version").fill("1.0.3");
   await page.getByRole("button", { name: "Add version" }).click();
   await expect(page.getByText("Added hardware A, firmware 1.0.3.")).toBeVisible();
+  // The form starts empty again: a second version is typed afresh, not refused as "Already registered."
+  await expect(page.getByLabel("Hardware revision")).toHaveValue("");
+  await expect(page.getByLabel("Firmware version")).toHaveValue("");
   await page.getByRole("link", { name: "Open a submission" }).click();
   await expect(page.getByLabel("Product version")).toHaveValue(/.+/);
   await page.getByLabel("Checklist version and target level").selectOption({
@@ -249,5 +252,29 @@ test("uploading works without JavaScript too", async ({ browser }, info) => {
   await expect(
     page.getByRole("list", { name: "Attached evidence" }).getByRole("link", { name: "pairing-screen.png" }),
   ).toHaveCount(0);
+  await context.close();
+});
+
+test("adding versions works without JavaScript too: the form empties after a success and keeps a refused one", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState: undefined });
+  const page = await context.newPage();
+  await loginViaForm(page, "supplier2@demo.test");
+  await page.goto("/supplier/products");
+  await page.getByRole("link", { name: "Brightnest Indoor Cam 2" }).first().click();
+  const firmware = `9.${Date.now().toString(36)}`;
+  await page.getByLabel("Hardware revision").fill("Z");
+  await page.getByLabel("Firmware version").fill(firmware);
+  await page.getByRole("button", { name: "Add version" }).click();
+  await expect(page.getByText(`Added hardware Z, firmware ${firmware}.`)).toBeVisible();
+  await expect(page.getByLabel("Hardware revision")).toHaveValue("");
+  await expect(page.getByLabel("Firmware version")).toHaveValue("");
+  // The same again is refused, and the form shows what was typed.
+  await page.getByLabel("Hardware revision").fill("Z");
+  await page.getByLabel("Firmware version").fill(firmware);
+  await page.getByRole("button", { name: "Add version" }).click();
+  await expect(page.getByText("Already registered.").first()).toBeVisible();
+  await expect(page.getByLabel("Firmware version")).toHaveValue(firmware);
   await context.close();
 });
