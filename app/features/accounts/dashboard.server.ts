@@ -10,6 +10,7 @@ import {
   compareAuditHead,
   countAudit,
   listAudit,
+  recentAudit,
   type AuditFilter,
 } from "../../platform/audit.server";
 import { db } from "../../platform/db.server";
@@ -24,8 +25,9 @@ export interface ActivityItem {
   targetType: string | null;
 }
 
+/** The latest events by when they happened (not in the log's order of recording: see recentAudit). */
 function activity(organizationId?: string, limit = 10): ActivityItem[] {
-  return listAudit({ organizationId, limit }).events.map((e) => ({
+  return recentAudit({ organizationId, limit }).map((e) => ({
     seq: e.seq,
     at: e.at,
     actorLabel: e.actorLabel,

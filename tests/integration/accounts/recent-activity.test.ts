@@ -1,0 +1,44 @@
+// "Recent activity" on a member's dashboard is in the order things happened, newest first, not the
+// audit log's order of recording: the demo seed records each story with the clock set back to its
+// dates (a July story after a November one), and the supplier's dashboard listed 8 Nov, 1 Nov, 15 Oct,
+// 11 Oct, 9 Jul, 3 Dec, 8 Nov.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { seedDemoData } from "../../../app/demo/seed.server";
+import { workspaceOverview, adminOverview } from "../../../app/features/accounts/dashboard.server";
+import { recordAudit } from "../../../app/platform/audit.server";
+import { testClock } from "../../../app/platform/clock.server";
+import { transaction } from "../../../app/platform/db.server";
+import { actorByEmail } from "../../support/actors";
+
+const times = (items: { at: Date }[]) => items.map((e) => e.at.getTime());
+const newestFirst = (ms: number[]) => [...ms].sort((a, b) => b - a);
+
+beforeAll(async () => {
+  await seedDemoData();
+});
+afterEach(() => testClock.reset());
+
+describe("recent activity", () => {
+  it("lists the demo supplier's seeded history newest first", () => {
+    const activity = workspaceOverview(actorByEmail("supplier@demo.test"), "supplier.workspace").activity;
+    expect(activity).toHaveLength(10);
+    expect(times(activity)).toEqual(newestFirst(times(activity)));
+  });
+
+  it("puts an event recorded late but dated earlier in its place by date", () => {
+    const grace = actorByEmail("supplier@demo.test");
+    const record = (at: string, action: string) => {
+      testClock.set(Date.parse(at));
+      transaction((tx) => recordAudit(tx, grace, { action }));
+    };
+    record("2031-03-02T10:00:00Z", "test.newest");
+    record("2031-01-15T10:00:00Z", "test.recorded-last-dated-earlier");
+    record("2031-03-01T10:00:00Z", "test.middle");
+    const actions = workspaceOverview(grace, "supplier.workspace").activity.map((e) => e.action);
+    expect(actions.slice(0, 3)).toEqual(["test.newest", "test.middle", "test.recorded-last-dated-earlier"]);
+    // The admin's dashboard too.
+    const all = adminOverview(actorByEmail("admin@demo.test")).activity;
+    expect(times(all)).toEqual(newestFirst(times(all)));
+    expect(all[0].action).toBe("test.newest");
+  });
+});
