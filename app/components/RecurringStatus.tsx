@@ -36,7 +36,7 @@ export function StandingBadge({ standing, daysUntilDue }: { standing: Standing; 
       return (
         <span className="badge badge--warn">
           {daysUntilDue === 0
-            ? "Due today"
+            ? "Due within a day"
             : daysUntilDue != null
               ? `Due in ${plural(daysUntilDue, "day")}`
               : "Due soon"}

@@ -57,3 +57,22 @@ export function durationFormValue(months: number | null): { amount: string; unit
     ? { amount: String(months / 12), unit: "years" }
     : { amount: String(months), unit: "months" };
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Days left until a deadline: the one rule every "N days left", "Due in N days" and "in N days"
+ * of the portal counts by. Whole 24-hour periods from `now` to the deadline instant, rounded down,
+ * so it never promises more time than there is (9 days and 23 hours left is 9 days; a deadline at
+ * "16 Dec, 00:00 UTC" is 9 days away on the afternoon of 6 Dec, whatever date is written beside
+ * it); 0 within the last 24 hours; negative once past, -1 within the first 24 hours after.
+ */
+export function wholeDaysLeft(deadline: Date, now: Date): number {
+  return Math.floor((deadline.getTime() - now.getTime()) / DAY_MS);
+}
+
+/** "in 9 days", "in 1 day", or "within a day" (less than 24 hours left): by wholeDaysLeft. */
+export function inDaysWords(deadline: Date, now: Date): string {
+  const n = wholeDaysLeft(deadline, now);
+  return n <= 0 ? "within a day" : `in ${n} day${n === 1 ? "" : "s"}`;
+}

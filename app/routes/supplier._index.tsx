@@ -117,7 +117,8 @@ export default function SupplierDashboard() {
               <li key={e.serial}>
                 <span>
                   <strong>{e.product}</strong> firmware {e.firmware} — seal{" "}
-                  <Link to={`/s/${e.serial}`}>{e.serial}</Link> expires {formatDate(e.validUntil)} ({e.daysLeft} days).
+                  <Link to={`/s/${e.serial}`}>{e.serial}</Link> expires {formatDate(e.validUntil)} (
+                  {e.daysLeft <= 0 ? "less than a day left" : `${e.daysLeft} day${e.daysLeft === 1 ? "" : "s"} left`}).
                 </span>
                 {e.renewal ? (
                   <Link to={`/supplier/submissions/${e.renewal.id}`}>

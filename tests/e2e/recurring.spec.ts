@@ -16,7 +16,7 @@ Findings above low: none
 test("the supplier sends fresh evidence for the watch's due scan, an assessor accepts it, the due date moves", async ({
   browser,
 }) => {
-  // The supplier's dashboard: 5.2-3 due in 10 days.
+  // The supplier's dashboard: 5.2-3 due 10 days after the seed, so 9 whole days left, as a report's clock counts.
   const grace = await (await browser.newContext({ storageState: stateFile("supplier") })).newPage();
   const problems = watchConsole(grace);
   await grace.goto("/supplier");
@@ -24,13 +24,13 @@ test("the supplier sends fresh evidence for the watch's due scan, an assessor ac
   const due = panel.getByTestId("recurring-due").locator("li", { hasText: "5.2-3" });
   await expect(due).toContainText("Gator Kids Watch 3 firmware 3.1.0");
   await expect(due).toContainText("Continuous vulnerability monitoring");
-  await expect(due).toContainText("Due in 10 days");
+  await expect(due).toContainText("Due in 9 days");
   const dueBefore = (await grace.getByTestId("due-date-5.2-3").textContent())!;
   await grace.screenshot({ path: "test-results/screenshots/recurring-supplier-dashboard.png", fullPage: true });
   await due.getByRole("link", { name: "Send fresh evidence" }).click();
   await expect(grace.getByRole("heading", { level: 1 })).toContainText("Recurring evidence: Gator Kids Watch 3");
   await expect(grace.getByTestId("recurring-schedule").locator("tr", { hasText: "5.2-3" })).toContainText(
-    "Due in 10 days",
+    "Due in 9 days",
   );
   await expect(grace.getByLabel("Requirement", { exact: true })).toHaveValue("5.2-3");
   await expectHydrated(grace);

@@ -24,6 +24,7 @@ import {
 } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
+import { wholeDaysLeft } from "../../platform/calendar";
 import { sealVerdictOf } from "../trust/domain/verdict";
 import {
   EMPTY_ANSWER,
@@ -139,7 +140,7 @@ export function expiringSeals(actor: Actor, days = RENEWAL_WINDOW_DAYS) {
         .where(and(sameLine(r), inArray(submissions.status, ["draft", "submitted", "in_review", "changes_requested"])))
         .get();
       const { issuedAt: _issuedAt, checklistId: _checklistId, ...row } = r;
-      return { ...row, daysLeft: Math.ceil((r.validUntil.getTime() - now) / 86_400_000), renewal: renewal ?? null };
+      return { ...row, daysLeft: wholeDaysLeft(r.validUntil, new Date(now)), renewal: renewal ?? null };
     });
 }
 

@@ -42,12 +42,12 @@ import { nowMs } from "../../platform/clock.server";
 import { transaction, db, type Tx } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { formatDate, formatDateTime } from "../../platform/format";
+import { inDaysWords } from "../../platform/calendar";
 import { recurringScheduleOf } from "../monitoring/recurring-schedule.server";
 import { suspensionOriginOf } from "../monitoring/automatic-suspension.server";
 import { BY_HAND_UNTIL_ACCEPTED } from "../monitoring/domain/recurring";
 import { signingKeys } from "../trust/adapters/signing-keys.server";
 import {
-  daysLeft,
   deadlineThreshold,
   keyRotationDue,
   mailFailing,
@@ -382,8 +382,8 @@ function recurringReminders(tx: Tx, serial: string, now: Date): { key: string; n
     const key = `reminder:recurring:${serial}:${item.ref}:${day(item.dueAt)}:${t}`;
     const what = `fresh evidence for ${item.ref} ${item.title} of ${label}`;
     const text = {
-      "30d": `${what} is due on ${formatDate(item.dueAt)}, in ${daysLeft(item.dueAt, now)} days.`,
-      "7d": `${what} is due on ${formatDate(item.dueAt)}, in ${daysLeft(item.dueAt, now)} day${daysLeft(item.dueAt, now) === 1 ? "" : "s"}.`,
+      "30d": `${what} is due on ${formatDate(item.dueAt)}, ${inDaysWords(item.dueAt, now)}.`,
+      "7d": `${what} is due on ${formatDate(item.dueAt)}, ${inDaysWords(item.dueAt, now)}.`,
       grace: `${what} was due on ${formatDate(item.dueAt)}; the grace period ends on ${formatDate(item.graceEndsAt)}. ${
         byHand
           ? "After that the seal, suspended by an assessor, cannot be reinstated until accepted evidence arrives."
@@ -423,7 +423,7 @@ function expiryReminders(tx: Tx, serial: string, now: Date): { key: string; n: n
   // Renewed: a newer seal certifies the same product version against the same checklist (the renewal was approved).
   if (renewingSealOf(tx, serial)) return [];
   const key = `reminder:seal:${serial}:expiry:${day(row.seal.validUntil)}:${t}`;
-  const left = daysLeft(row.seal.validUntil, now);
+  const left = inDaysWords(row.seal.validUntil, now);
   return [
     {
       key,
@@ -433,7 +433,7 @@ function expiryReminders(tx: Tx, serial: string, now: Date): { key: string; n: n
         kind: `seal.expiry.${t}`,
         key,
         title: `Seal ${serial} expires on ${formatDate(row.seal.validUntil)}: ${row.product}`,
-        body: `Seal ${serial} of ${row.product} (firmware ${row.firmware}) expires on ${formatDate(row.seal.validUntil)}, in ${left} days. Start its renewal from your dashboard so the product stays certified.`,
+        body: `Seal ${serial} of ${row.product} (firmware ${row.firmware}) expires on ${formatDate(row.seal.validUntil)}, ${left}. Start its renewal from your dashboard so the product stays certified.`,
         link: "/supplier",
       }),
     },

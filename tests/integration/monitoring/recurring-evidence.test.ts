@@ -195,7 +195,7 @@ describe("the demo", () => {
       ["5.2-1", 180, "fresh"],
       ["5.2-3", 90, "due_soon"],
     ]);
-    expect(scanItem().daysUntilDue).toBe(10);
+    expect(scanItem().daysUntilDue).toBe(9); // 10 days away when seeded, counted in whole days left (wholeDaysLeft)
     expect(v.graceDays).toBe(14);
     expect(graceEndsAt.getTime() - dueAt.getTime()).toBe(14 * DAY_MS);
     // 5.2-1: rejected once, fresh evidence waiting for an assessor.
@@ -213,7 +213,7 @@ describe("the demo", () => {
   it("the supplier's dashboard lists what is due soon; the assessors' queue what waits", () => {
     const due = supplierRecurringDue(grace());
     expect(due.due.map((d) => [d.product, d.firmware, d.ref, d.standing, d.daysUntilDue])).toEqual([
-      ["Gator Kids Watch 3", "3.1.0", "5.2-3", "due_soon", 10],
+      ["Gator Kids Watch 3", "3.1.0", "5.2-3", "due_soon", 9],
     ]);
     expect(due.monitored).toEqual([expect.objectContaining({ serial, count: 2, nextDueAt: dueAt })]);
     expect(supplierRecurringDue(sam()).monitored).toEqual([]); // Brightnest's seals are PSTI: nothing recurs

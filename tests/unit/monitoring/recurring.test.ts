@@ -75,7 +75,7 @@ describe("recurringStanding", () => {
       dueAt: DUE,
       graceEndsAt: GRACE_END,
       standing: "fresh",
-      daysUntilDue: 69, // 68 days 9.5 h left, rounded up
+      daysUntilDue: 68, // 68 days 9.5 h left: whole days, rounded down (wholeDaysLeft)
     });
   });
 
@@ -93,11 +93,11 @@ describe("recurringStanding", () => {
     expect(standingAt(now).standing).toBe(standing);
   });
 
-  it("counts whole days until due, rounded up, negative once past", () => {
+  it("counts whole days until due, rounded down as a report's clock, negative once past", () => {
     expect(standingAt(plus(DUE, -DUE_SOON_DAYS * DAY_MS)).daysUntilDue).toBe(30);
-    expect(standingAt(plus(DUE, -DAY_MS - 1)).daysUntilDue).toBe(2);
+    expect(standingAt(plus(DUE, -DAY_MS - 1)).daysUntilDue).toBe(1);
     expect(standingAt(plus(DUE, -DAY_MS)).daysUntilDue).toBe(1);
-    expect(standingAt(plus(DUE, -1)).daysUntilDue).toBe(1);
+    expect(standingAt(plus(DUE, -1)).daysUntilDue).toBe(0);
     expect(Object.is(standingAt(DUE).daysUntilDue, 0)).toBe(true);
     expect(standingAt(plus(DUE, 1)).daysUntilDue).toBe(-1);
     expect(standingAt(plus(DUE, DAY_MS)).daysUntilDue).toBe(-1);

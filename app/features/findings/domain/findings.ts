@@ -24,6 +24,7 @@
 import type { Role } from "../../../platform/roles";
 import { SEVERITIES, type Severity } from "../../catalogue/domain/checklist/schema";
 import { severityOfScore } from "./cvss";
+import { wholeDaysLeft } from "../../../platform/calendar";
 
 /** The severities are the checklist format's (a checklist sets `disclosure_days` per severity). */
 export { SEVERITIES, type Severity };
@@ -330,14 +331,15 @@ export function isDisclosureDueSoon(clock: Pick<DisclosureClock, "daysLeft" | "o
 }
 
 /**
- * The clock as people read it, counted in 24-hour periods from the deadline instant:
+ * The clock as people read it, counted in 24-hour periods from the deadline instant (wholeDaysLeft,
+ * the portal's one rule for days left):
  * "30 days left" (≥ 30 full days remain), "1 day left", "less than a day left" (due within 24 h),
  * "due now" (exactly at the deadline), "1 day overdue" (up to 24 h past), "3 days overdue".
  * daysLeft < 0 exactly when overdue.
  */
 export function clockOf(deadline: Date, now: Date): DisclosureClock {
   const ms = deadline.getTime() - now.getTime();
-  const daysLeft = Math.floor(ms / DAY_MS);
+  const daysLeft = wholeDaysLeft(deadline, now);
   if (ms < 0) return { daysLeft, overdue: true, label: `${days(-daysLeft)} overdue` };
   if (ms === 0) return { daysLeft: 0, overdue: false, label: "due now" };
   if (daysLeft === 0) return { daysLeft: 0, overdue: false, label: "less than a day left" };

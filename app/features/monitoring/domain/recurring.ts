@@ -31,6 +31,7 @@
 import { DEFAULT_RECURRING_GRACE_DAYS } from "../../catalogue/domain/checklist/schema";
 import { DAY_MS } from "../../findings/domain/findings";
 import { formatDate } from "../../../platform/format";
+import { wholeDaysLeft } from "../../../platform/calendar";
 
 /** The checklist's default grace period (a checklist may set its own); defined with the checklist format. */
 export { DEFAULT_RECURRING_GRACE_DAYS };
@@ -57,8 +58,9 @@ export interface RecurringStatus {
   graceEndsAt: Date;
   standing: RecurringStanding;
   /**
-   * Whole days until due, rounded up (1 ms to 24 h left is 1; exactly at dueAt 0), and negative
-   * once past due, rounded away from zero (1 ms to 24 h past is -1). Negative exactly when now > dueAt.
+   * Whole days until due by the portal's one rule (wholeDaysLeft, as a report's disclosure clock):
+   * 24-hour periods rounded down (9 days and 23 hours is 9; under 24 h left is 0), and negative once
+   * past due (1 ms to 24 h past is -1). Negative exactly when now > dueAt.
    */
   daysUntilDue: number;
 }
@@ -95,8 +97,7 @@ export function recurringStanding(r: RecurringRequirement, graceDays: number, no
   else if (t > due) standing = "in_grace";
   else if (t >= due - DUE_SOON_DAYS * DAY_MS) standing = "due_soon";
   else standing = "fresh";
-  const ms = due - t;
-  const daysUntilDue = ms >= 0 ? Math.ceil(ms / DAY_MS) : -Math.ceil(-ms / DAY_MS);
+  const daysUntilDue = wholeDaysLeft(dueAt, now);
   return { ref: r.ref, title: r.title, dueAt, graceEndsAt, standing, daysUntilDue };
 }
 

@@ -158,9 +158,3 @@ export function thresholdWords(t: `${number}d`): string {
   const n = Number(t.slice(0, -1));
   return `${n} day${n === 1 ? "" : "s"}`;
 }
-
-/** Whole days left until `deadline`, rounded up (a deadline 9 days and 2 hours away is 10 days away). */
-export function daysLeft(deadline: Date, now: Date): number {
-  checkDates(deadline, now);
-  return Math.ceil((deadline.getTime() - now.getTime()) / DAY_MS);
-}
