@@ -9,7 +9,7 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan, assertSameOrganization } from "../../platform/authorize.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
-import { formatDateTime } from "../../platform/format";
+import { formatDate, formatDateTime } from "../../platform/format";
 import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { productFormFields, toProduct, type productVersionInput } from "./forms";
@@ -202,7 +202,7 @@ export function updateProduct(
       throw new ServiceError("conflict", productChangedMeanwhile(before.updatedAt));
     // UK PSTI: a published minimum security-update period may be extended, never shortened.
     if (input.supportPeriodEnd < before.supportPeriodEnd) {
-      const message = `The security support period is published (it ends on ${before.supportPeriodEnd}); it can be extended, never shortened.`;
+      const message = `The security support period is published (it ends on ${formatDate(`${before.supportPeriodEnd}T00:00:00Z`)}); it can be extended, never shortened.`;
       throw new ServiceError("invalid", message, { supportPeriodEnd: message });
     }
     // EU CRA: checked when the support facts change, so a product registered before the rule can

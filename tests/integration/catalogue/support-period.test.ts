@@ -47,7 +47,10 @@ describe("the support period", () => {
     }
     expect(error).toMatchObject({
       code: "invalid",
-      fieldErrors: { supportPeriodEnd: expect.stringContaining("never shortened") },
+      fieldErrors: {
+        supportPeriodEnd:
+          "The security support period is published (it ends on 31 Dec 2029); it can be extended, never shortened.",
+      },
     });
     expect(getProduct(grace(), productId).product.supportPeriodEnd).toBe("2029-12-31");
     updateProduct(grace(), productId, { ...input, supportPeriodEnd: "2030-12-31" });

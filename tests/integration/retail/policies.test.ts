@@ -341,7 +341,7 @@ describe("a watched product that stops meeting a policy", () => {
     const added = policyEvents().slice(before);
     expect(added.map((e) => e.type)).toEqual(["policy.unmet"]);
     expect(JSON.parse(added[0].body).reason).toMatch(
-      /Security support ends 2029-12-31, in 1 year and 11 months; this policy needs at least 2 years of support from today/,
+      /Security support ends 31 Dec 2029, in 1 year and 11 months; this policy needs at least 2 years of support from today/,
     );
     // The supplier extends its support period: the product meets the policy again at once.
     updateProduct(actorByEmail("supplier@demo.test"), product.id, {

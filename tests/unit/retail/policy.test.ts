@@ -437,7 +437,7 @@ const CASES: Case[] = [
       {
         clause: "support",
         message:
-          "Security support ends 2027-06-30, in 1 year and 11 months; this policy needs at least 2 years of support from today.",
+          "Security support ends 30 Jun 2027, in 1 year and 11 months; this policy needs at least 2 years of support from today.",
       },
     ],
   },
@@ -450,7 +450,7 @@ const CASES: Case[] = [
       {
         clause: "support",
         message:
-          "Security support ends 2027-06-30, in 7 months; this policy needs at least 2 years of support from today.",
+          "Security support ends 30 Jun 2027, in 7 months; this policy needs at least 2 years of support from today.",
       },
     ],
   },
@@ -462,7 +462,7 @@ const CASES: Case[] = [
       {
         clause: "support",
         message:
-          "Security support ends 2025-12-10, in less than a month; this policy needs at least 1 month of support from today.",
+          "Security support ends 10 Dec 2025, in less than a month; this policy needs at least 1 month of support from today.",
       },
     ],
   },
@@ -473,7 +473,7 @@ const CASES: Case[] = [
     misses: [
       {
         clause: "support",
-        message: "Security support has ended (2025-01-31); this policy needs at least 2 years of support from today.",
+        message: "Security support has ended (31 Jan 2025); this policy needs at least 2 years of support from today.",
       },
     ],
   },
@@ -493,7 +493,7 @@ const CASES: Case[] = [
       {
         clause: "support",
         message:
-          "Security support ends 2026-02-27, in less than a month; this policy needs at least 1 month of support from today.",
+          "Security support ends 27 Feb 2026, in less than a month; this policy needs at least 1 month of support from today.",
       },
     ],
   },
@@ -722,7 +722,7 @@ const CASES: Case[] = [
       },
       {
         clause: "support",
-        message: "Security support has ended (2025-06-30); this policy needs at least 2 years of support from today.",
+        message: "Security support has ended (30 Jun 2025); this policy needs at least 2 years of support from today.",
       },
       { clause: "findings", message: "1 critical finding is open past its disclosure deadline." },
       { clause: "age", message: "Issued 30 months ago (1 May 2023); this policy accepts seals up to 24 months old." },

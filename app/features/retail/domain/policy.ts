@@ -229,9 +229,10 @@ function supportMiss(minMonths: number, supportPeriodEnd: string, now: Date): st
   const needs = `this policy needs at least ${formatMonths(minMonths)} of support from today`;
   if (Number.isNaN(end.getTime())) return `The end of security support is not known; ${needs}.`;
   if (end.getTime() >= addMonthsUtc(now, minMonths).getTime()) return null;
-  if (end.getTime() < now.getTime()) return `Security support has ended (${supportPeriodEnd}); ${needs}.`;
+  const endDate = formatDate(`${supportPeriodEnd}T00:00:00Z`); // "31 Dec 2029", as every other message writes a date
+  if (end.getTime() < now.getTime()) return `Security support has ended (${endDate}); ${needs}.`;
   const left = wholeMonthsBetween(now, end);
-  return `Security support ends ${supportPeriodEnd}, in ${left === 0 ? "less than a month" : formatMonths(left)}; ${needs}.`;
+  return `Security support ends ${endDate}, in ${left === 0 ? "less than a month" : formatMonths(left)}; ${needs}.`;
 }
 
 /** The EU CRA's support period (Article 13(8)): the product's own facts, whatever the day. */
