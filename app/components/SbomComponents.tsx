@@ -61,13 +61,22 @@ export function SbomComponents({
       </ul>
       {open ? (
         <>
-          <Form method="get" preventScrollReset className="inline">
+          <Form method="get" preventScrollReset className="form-row sbom-search">
             <input type="hidden" name="sbom" value={open.sha256} />
-            <label>
-              Search components{" "}
-              <input type="search" name="sbomQ" defaultValue={open.q} maxLength={100} placeholder="name or purl" />
-            </label>{" "}
-            <button type="submit">Search</button>
+            <div className="field">
+              <label htmlFor="sbom-q">Search components</label>
+              <input
+                id="sbom-q"
+                type="search"
+                name="sbomQ"
+                defaultValue={open.q}
+                maxLength={100}
+                placeholder="name or purl"
+              />
+            </div>
+            <button className="button button--quiet" type="submit">
+              Search
+            </button>
           </Form>
           <table>
             <caption className="small">

@@ -283,6 +283,12 @@ export default function RequirementPage() {
         </section>
         <section className="card answer-form" aria-labelledby="answer-title">
           <h2 id="answer-title">Your answer</h2>
+          {/* Said before the fields, so they are read as the answer given, not as a form to fill in. */}
+          {r.editable ? null : (
+            <p className="alert alert--info" data-testid="read-only">
+              {readOnlyReason(d.submission.status)}
+            </p>
+          )}
           {r.carriedFrom ? (
             <div className="alert alert--info" data-testid="carried-mark">
               <strong>Carried across from {r.carriedFrom.label} — check it still fits.</strong>{" "}
@@ -334,7 +340,11 @@ export default function RequirementPage() {
               label="Justification"
               name="justification"
               id="justification"
-              hint={'How the product meets it — or, for "not implemented" and "not applicable", why (required).'}
+              hint={
+                r.editable
+                  ? 'How the product meets it — or, for "not implemented" and "not applicable", why (required).'
+                  : undefined
+              }
               error={fieldErrors.justification}
               rows={5}
               maxLength={JUSTIFICATION_MAX}
@@ -346,7 +356,11 @@ export default function RequirementPage() {
                 label="If no evidence file is possible, why"
                 name="noEvidenceReason"
                 id="noEvidenceReason"
-                hint="Needed when the requirement is implemented and no file is attached; otherwise leave it empty."
+                hint={
+                  r.editable
+                    ? "Needed when the requirement is implemented and no file is attached; otherwise leave it empty."
+                    : undefined
+                }
                 error={fieldErrors.noEvidenceReason}
                 rows={2}
                 maxLength={NO_EVIDENCE_REASON_MAX}
@@ -365,11 +379,7 @@ export default function RequirementPage() {
                   </SubmitButton>
                 ) : null}
               </div>
-            ) : (
-              <p className="small muted" data-testid="read-only">
-                {readOnlyReason(d.submission.status)}
-              </p>
-            )}
+            ) : null}
           </Form>
         </section>
       </div>
@@ -428,7 +438,7 @@ export default function RequirementPage() {
             ) : null}
           </div>
         ) : null}
-        <p className="small muted">Accepted: {ACCEPTED_LIST}.</p>
+        {r.editable ? <p className="small muted">Accepted: {ACCEPTED_LIST}.</p> : null}
       </section>
       <nav className="req-nav" aria-label="Requirements">
         {d.previousRef ? <Link to={`${base}/requirements/${d.previousRef}`}>← {d.previousRef}</Link> : <span />}

@@ -208,6 +208,9 @@ test("submits, and the submission becomes read-only", async ({ page }) => {
   await expect(page.getByLabel("Justification")).toBeDisabled();
   await expect(page.getByLabel("Add evidence files")).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Remove" })).toHaveCount(0);
+  // Nothing reads as a form to fill in: no upload hint, and the frozen text does not sit in a white box.
+  await expect(page.getByText(/^Accepted: PDF/)).toHaveCount(0);
+  expect(await page.getByLabel("Justification").evaluate((el) => getComputedStyle(el).borderStyle)).toBe("dashed");
 });
 
 test("another supplier cannot open it (403)", async ({ browser }) => {
