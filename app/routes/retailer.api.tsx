@@ -98,10 +98,14 @@ export default function ApiAccess() {
         <section className="card" aria-labelledby="use-title">
           <h2 id="use-title">Use it</h2>
           <pre className="code small">{`curl -H "Authorization: Bearer $TOKEN" ${baseUrl}/api/v1/seals/IOTS-XXXX-XXXX
-curl -H "Authorization: Bearer $TOKEN" --data-binary @stock.csv ${baseUrl}/api/v1/verify/bulk`}</pre>
+curl -H "Authorization: Bearer $TOKEN" --data-binary @stock.csv ${baseUrl}/api/v1/verify/bulk
+curl -H "Authorization: Bearer $TOKEN" "${baseUrl}/retailer/watchlist/feed?since=0"`}</pre>
           <p className="small">
             Answers gain <code>policies</code> (JSON: each policy with <code>meets</code> and the <code>misses</code>)
-            or a <code>policy</code> column (CSV). A wrong or revoked token is refused with 401.
+            or a <code>policy</code> column (CSV). The token also reads your{" "}
+            <a href="/retailer/watchlist/feed">watchlist feed</a> (<code>?since=</code> the last <code>seq</code> you
+            have), so a webhook receiver can catch up on deliveries it missed. A wrong or revoked token is refused with
+            401.
           </p>
         </section>
       </div>

@@ -470,8 +470,16 @@ function gtinNoteOf(watched: string, productGtin14: string | null, hasSeal: bool
 /** The feed of changes of watched products: oldest first after `since` (a cursor: the last event's `seq`), paged. */
 export function watchlistFeed(actor: Actor, since: number, limit = 100) {
   assertBuyer(actor);
+  return watchFeedOfOrganization(actor.organizationId, since, limit);
+}
+
+/**
+ * The feed of an organisation's watched products, for a buyer logged in (watchlistFeed) or for the
+ * organisation's API token (the route checks it: accounts/api-tokens.server.ts).
+ */
+export function watchFeedOfOrganization(organizationId: string, since: number, limit = 100) {
   const page = Math.min(Math.max(limit, 1), 500);
-  const events = watchEventsOf(db(), actor.organizationId, since, page);
+  const events = watchEventsOf(db(), organizationId, since, page);
   const next = events.length ? events[events.length - 1].seq : since;
   return { events, next, hasMore: events.length === page };
 }
