@@ -63,7 +63,8 @@ async function feedReader(request: Request, context: LoaderFunctionArgs["context
 
 /**
  * The watchlist's feed of status changes, oldest first after the `since` cursor: `{events, next, hasMore}`.
- * A `since` or `limit` that is not a valid number is answered 400 `{error, field}`, not replaced.
+ * A `since` or `limit` that is not a valid number, or a `since` beyond the organisation's newest
+ * event, is answered 400 `{error, field}`, not replaced.
  */
 export function loader({ request, context }: LoaderFunctionArgs) {
   return answeringRefusals(async () => {

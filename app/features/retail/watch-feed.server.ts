@@ -100,6 +100,17 @@ export function countWatchEvents(
     .get()!.n;
 }
 
+/** The `seq` of an organisation's newest watch event (0: none yet). */
+export function newestWatchEventSeq(t: Tx | ReturnType<typeof db>, organizationId: string): number {
+  return (
+    t
+      .select({ n: sql<number | null>`max(${watchEvents.id})` })
+      .from(watchEvents)
+      .where(eq(watchEvents.organizationId, organizationId))
+      .get()?.n ?? 0
+  );
+}
+
 /** The state each seal event leaves the seal in; "expired" changes none (expiry follows from validUntil). */
 const STATE_LEFT_BY: Partial<Record<string, SealState>> = {
   issued: "active",
@@ -272,7 +283,7 @@ export function publishWatchEvent(
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.organizationId, org), eq(webhookEndpoints.active, true)))
       .all();
-    // `seq`: the event's place in the organisation's feed (receivers order by it, as the feed does).
+    // `seq`: the event's cursor in the organisation's feed (increasing, not contiguous; receivers order by it, as the feed does).
     for (const ep of endpoints)
       enqueueWebhook(tx, ep.id, e.body.id, { ...e.body, seq: Number(inserted.lastInsertRowid) });
   }

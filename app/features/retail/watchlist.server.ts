@@ -35,7 +35,7 @@ import { evaluateForOrganization, forgetPolicyStates, hasPolicies, syncPolicySta
 
 import { assertBuyer } from "./access.server";
 import { updateRequiredBySerial } from "../findings/advisories.server";
-import { BACKFILL_BODY, countWatchEvents, watchEventsOf } from "./watch-feed.server";
+import { BACKFILL_BODY, countWatchEvents, newestWatchEventSeq, watchEventsOf } from "./watch-feed.server";
 import { currentSealsOf, followedGtin } from "./followed-products.server";
 import { currentSealsOfVersions } from "./domain/version-seals";
 import { countStandings } from "./domain/watch-standing";
@@ -475,11 +475,26 @@ export function watchlistFeed(actor: Actor, since: number, limit = 100) {
 
 /**
  * The feed of an organisation's watched products, for a buyer logged in (watchlistFeed) or for the
- * organisation's API token (the route checks it: accounts/api-tokens.server.ts).
+ * organisation's API token (the route checks it: accounts/api-tokens.server.ts). `seq`s increase
+ * but are not contiguous (one numbering for every organisation's events), and none is ever reused
+ * or deleted: every cursor a receiver was given (a page's `next`, a webhook's `seq`) is at most the
+ * organisation's newest. A `since` beyond it is a mistake (another organisation's seq, a number
+ * from elsewhere, a database restored from an older backup) and is refused naming the newest:
+ * answered, it would return `next: since` and silently skip every event up to it.
  */
 export function watchFeedOfOrganization(organizationId: string, since: number, limit = 100) {
   const page = Math.min(Math.max(limit, 1), 500);
   const events = watchEventsOf(db(), organizationId, since, page);
+  if (events.length === 0 && since > 0) {
+    const newest = newestWatchEventSeq(db(), organizationId);
+    if (since > newest) {
+      const message =
+        newest === 0
+          ? `since ${since} is beyond your organisation's feed, which has no events yet: start from 0.`
+          : `since ${since} is beyond your organisation's newest event (seq ${newest}): use the last seq you received, or 0 to read the feed from the start.`;
+      throw new ServiceError("invalid", message, { since: message });
+    }
+  }
   const next = events.length ? events[events.length - 1].seq : since;
   return { events, next, hasMore: events.length === page };
 }

@@ -1,7 +1,8 @@
 // The watchlist feed (/retailer/watchlist/feed) is read by machines too: a webhook receiver catching
 // up after a delivery given up sends the organisation's API token (Authorization: Bearer), and gets
 // the JSON, not the login page. A wrong or revoked token, or an API call without credentials, is
-// 401 JSON with WWW-Authenticate; a browser without a session still goes to log in.
+// 401 JSON with WWW-Authenticate; a browser without a session still goes to log in. A `since`
+// beyond the organisation's newest event is refused naming it (it would skip every future event).
 // Against a real database, through the route's loader.
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoData } from "../../../app/demo/seed.server";
@@ -76,5 +77,22 @@ describe("the watchlist feed read with the organisation's API token", () => {
     expect((thrown as Response).headers.get("Location")).toBe(
       `/login?redirectTo=${encodeURIComponent("/retailer/watchlist/feed?since=3")}`,
     );
+  });
+});
+
+describe("a since beyond the organisation's newest event", () => {
+  it("is refused with 400 {error, field: since} naming the newest seq; the newest itself answers no events", async () => {
+    const newest = watchlistFeed(buyer(), 0, 500).events.at(-1)!.seq;
+    for (const headers of [{ Authorization: `Bearer ${token}` }, { Cookie: cookie }] as Record<string, string>[]) {
+      const r = await feed(`?since=${newest + 1}`, headers);
+      expect(r.status).toBe(400);
+      const body = (await r.json()) as { error: string; field: string };
+      expect(body.field).toBe("since");
+      expect(body.error).toContain(`newest event (seq ${newest})`);
+      const atNewest = await feed(`?since=${newest}`, headers);
+      expect(atNewest.status).toBe(200);
+      expect(await atNewest.json()).toMatchObject({ events: [], next: newest, hasMore: false });
+    }
+    expect(() => watchlistFeed(buyer(), newest + 1000)).toThrow(/beyond your organisation's newest event/);
   });
 });
