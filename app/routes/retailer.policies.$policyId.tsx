@@ -2,10 +2,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Notice } from "../components/Field";
+import { FieldError, Notice } from "../components/Field";
 import { PolicyForm } from "../components/PolicyForm";
 import { attempt, failure, sentTwice, unknownIntent } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
+import { isConfirmed } from "../platform/confirmation.server";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import {
@@ -37,9 +38,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const refused = unknownIntent(values.intent, [null, "delete"]);
   if (refused) return refused;
   if (values.intent === "delete") {
-    const r = await attempt(() => deletePolicy(user, id));
+    // Asked first (the tick box beside the button); the service refuses without it.
+    const r = await attempt(() => deletePolicy(user, id, { confirmed: isConfirmed(values.confirm) }));
     if (!r.ok) return r.response;
-    throw redirect("/retailer/policies");
+    // The list says "Policy … deleted." (its name read from the audit log by this id).
+    throw redirect(`/retailer/policies?deleted=${encodeURIComponent(id)}`);
   }
   // The version the buyer edited: a save over a colleague's newer one is refused (409), the form kept.
   const version = policyVersionFromForm(values);
@@ -54,6 +57,7 @@ export default function PolicyPage() {
   const { policy, catalog } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  const deleteError = a && !a.ok ? a.fieldErrors?.confirm : undefined;
   return (
     <>
       <div className="page-head">
@@ -63,8 +67,20 @@ export default function PolicyPage() {
           </p>
           <h1>{policy.name}</h1>
         </div>
-        <Form method="post">
+        <Form method="post" className="stack" aria-label="Delete this policy">
           <input type="hidden" name="intent" value="delete" />
+          <label className="check small">
+            <input
+              type="checkbox"
+              name="confirm"
+              value="yes"
+              required
+              aria-invalid={deleteError ? true : undefined}
+              aria-describedby={deleteError ? "confirm-error" : undefined}
+            />{" "}
+            I understand: {policy.name} is deleted for good
+          </label>
+          <FieldError id="confirm" message={deleteError} />
           <SubmitButton className="button button--danger" busy={busy}>
             Delete this policy
           </SubmitButton>

@@ -6,13 +6,25 @@ import { categoryLabel, PolicyForm } from "../components/PolicyForm";
 import { attempt, failure, sentTwice } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
-import { listPolicies, policyCatalog, policyFromForm, savePolicy } from "../features/retail/policies.server";
+import {
+  deletedPolicyName,
+  listPolicies,
+  policyCatalog,
+  policyFromForm,
+  savePolicy,
+} from "../features/retail/policies.server";
 
 export const meta: MetaFunction = () => [{ title: "Acceptance policies — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "retailer.workspace");
-  return { policies: listPolicies(user), catalog: policyCatalog() };
+  // After "Delete this policy" (which redirects here with its id), the page says which policy went.
+  const deleted = deletedPolicyName(user, new URL(request.url).searchParams.get("deleted") ?? "");
+  return {
+    policies: listPolicies(user),
+    catalog: policyCatalog(),
+    notice: deleted === null ? null : `Policy ${deleted} deleted.`,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -34,7 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Policies() {
-  const { policies, catalog } = useLoaderData<typeof loader>();
+  const { policies, catalog, notice } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -52,7 +64,7 @@ export default function Policies() {
           </p>
         </div>
       </div>
-      <Notice message={a?.ok ? a.notice : undefined} />
+      <Notice message={a?.ok ? a.notice : notice} />
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Your policies ({policies.length})</h2>
         {policies.length === 0 ? <p className="muted">None yet: checks show only each seal's status.</p> : null}

@@ -67,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (refused) return refused;
   if (intent === "remove") {
     const r = await attempt(() => unwatch(user, String(form.get("entryId") ?? "")));
-    return r.ok ? { ok: true as const, notice: "Removed from the watchlist." } : r.response;
+    return r.ok ? { ok: true as const, notice: `${r.value.productName} removed from the watchlist.` } : r.response;
   }
   if (intent === "csv") {
     const file = form.get("file");

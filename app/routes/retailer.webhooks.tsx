@@ -10,6 +10,7 @@ import {
 } from "../features/retail/domain/webhook";
 import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
+import { isConfirmed } from "../platform/confirmation.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { registerWebhook, removeWebhook, sendTestWebhook, webhooksView } from "../features/retail/webhooks.server";
 import { DEFAULT_TIMEOUT_MS } from "../features/retail/adapters/webhook-sender.server";
@@ -41,8 +42,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : r.response;
   }
   if (intent === "remove") {
-    const r = await attempt(() => removeWebhook(user, id));
-    return r.ok ? { ok: true as const, notice: "Endpoint removed." } : r.response;
+    // Asked first (the endpoint's tick box); the service refuses without it.
+    const r = await attempt(() => removeWebhook(user, id, { confirmed: isConfirmed(form.get("confirm")) }));
+    if (!r.ok) return r.response;
+    const { url, givenUp } = r.value;
+    return {
+      ok: true as const,
+      notice: `Endpoint ${url} removed: its secret signs nothing more${
+        givenUp
+          ? `, and ${givenUp.toLocaleString("en")} pending ${givenUp === 1 ? "delivery was" : "deliveries were"} given up`
+          : ""
+      }. The watchlist feed still has every event.`,
+    };
   }
   const values = { url: String(form.get("url") ?? "") };
   const parsed = webhookInput.safeParse(values);
@@ -127,10 +138,20 @@ export default function Webhooks() {
                   Send a test event
                 </button>
               </Form>
-              <Form method="post">
+              <Form method="post" className="stack" aria-label={`Remove ${ep.url}`}>
                 <input type="hidden" name="intent" value="remove" />
                 <input type="hidden" name="endpointId" value={ep.id} />
-                <button className="button button--danger" type="submit">
+                <label className="check small">
+                  <input
+                    type="checkbox"
+                    name="confirm"
+                    value="yes"
+                    required
+                    aria-label={`I understand: remove ${ep.url} for good, with its secret and pending deliveries`}
+                  />{" "}
+                  I understand: for good, with its secret and pending deliveries
+                </label>
+                <button className="button button--danger" type="submit" aria-label={`Remove ${ep.url}`}>
                   Remove
                 </button>
               </Form>

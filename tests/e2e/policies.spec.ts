@@ -52,8 +52,13 @@ test("a buyer writes a policy, sees it in words, edits and deletes it", async ({
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("status")).toContainText("Policy saved");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Connected toys (UK)");
+  // Asked first: without the tick box the browser does not send the form, and nothing is deleted.
   await page.getByRole("button", { name: "Delete this policy" }).click();
-  await expect(page).toHaveURL(/\/retailer\/policies$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Connected toys (UK)");
+  await page.getByLabel("I understand: Connected toys (UK) is deleted for good").check();
+  await page.getByRole("button", { name: "Delete this policy" }).click();
+  await expect(page).toHaveURL(/\/retailer\/policies\?deleted=/);
+  await expect(page.getByRole("status")).toHaveText("Policy Connected toys (UK) deleted.");
   await expect(page.getByTestId("policy").filter({ hasText: "Connected toys" })).toHaveCount(0);
   expect(problems).toEqual([]);
 });

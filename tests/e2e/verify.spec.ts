@@ -265,7 +265,7 @@ test.describe("a watched product changes status", () => {
       await buyer.goto("/retailer/watchlist");
       const watchRow = buyer.getByRole("row", { name: new RegExp(ids.activeSeal) });
       await watchRow.getByRole("button", { name: "Remove Gator Kids Watch 3 from the watchlist" }).click();
-      await expect(buyer.getByRole("status")).toContainText("Removed from the watchlist.");
+      await expect(buyer.getByRole("status")).toContainText("Gator Kids Watch 3 removed from the watchlist.");
       await buyer.getByLabel("Seal serial").fill(ids.activeSeal);
       await buyer.getByLabel("Your label (optional)").fill("SKU-GKW3");
       await buyer.getByRole("button", { name: "Watch", exact: true }).click();

@@ -53,7 +53,8 @@ import { supportFactsOf } from "../catalogue/domain/support-period";
 import { can } from "../../platform/roles";
 import { isMetOnMerits } from "../certification/domain/review";
 import type { Actor } from "../../platform/actor";
-import { recordAudit } from "../../platform/audit.server";
+import { listAudit, recordAudit } from "../../platform/audit.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
 import { db, preparedQueries, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { policyForm, REQUIRED_PROVISIONS_MAX } from "./forms";
@@ -452,9 +453,17 @@ export function savePolicy(actor: Actor, raw: unknown, id?: string, expected?: {
   return policyId;
 }
 
-export function deletePolicy(actor: Actor, id: string): void {
+/**
+ * Deletes a policy for good: checks stop applying it and its results on the watchlist are
+ * forgotten. Asked first (the page's tick box); refused without it, as revoking an API token is.
+ */
+export function deletePolicy(actor: Actor, id: string, opts: { confirmed: boolean }): { name: string } {
   assertBuyer(actor);
-  transaction((tx) => {
+  requireConfirmation(
+    opts.confirmed,
+    "the policy is deleted for good (checks stop applying it and its results on your watchlist are forgotten)",
+  );
+  return transaction((tx) => {
     const row = tx
       .select()
       .from(acceptancePolicies)
@@ -468,7 +477,27 @@ export function deletePolicy(actor: Actor, id: string): void {
       organizationId: actor.organizationId,
       details: { name: row.name },
     });
+    return { name: row.name };
   });
+}
+
+/**
+ * The name of a policy of the buyer's organisation that was deleted (its audit entry), for the
+ * page the deletion lands on ("Policy … deleted."); null for any other id. Read from the log, not
+ * from the address, so a link cannot make the page announce a deletion that did not happen.
+ */
+export function deletedPolicyName(actor: Actor, id: string): string | null {
+  assertBuyer(actor);
+  if (!id) return null;
+  const [entry] = listAudit({
+    organizationId: actor.organizationId,
+    action: "policy.deleted",
+    targetType: "policy",
+    targetId: id,
+    limit: 1,
+  }).events;
+  const name = entry ? (JSON.parse(entry.details) as { name?: unknown }).name : null;
+  return typeof name === "string" ? name : null;
 }
 
 // --- The facts of seals --------------------------------------------------------------------------

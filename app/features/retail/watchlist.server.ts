@@ -275,9 +275,10 @@ export function watchFromCsv(actor: Actor, text: string): CsvWatchResult {
   });
 }
 
-export function unwatch(actor: Actor, entryId: string): void {
+/** Stops watching a product; returns its name (the page says which product went). */
+export function unwatch(actor: Actor, entryId: string): { productName: string } {
   assertBuyer(actor);
-  transaction((tx) => {
+  return transaction((tx) => {
     const entry = tx
       .select()
       .from(watchlistEntries)
@@ -292,6 +293,8 @@ export function unwatch(actor: Actor, entryId: string): void {
       organizationId: actor.organizationId,
       details: {},
     });
+    const product = tx.select({ name: products.name }).from(products).where(eq(products.id, entry.productId)).get();
+    return { productName: product?.name ?? "The product" };
   });
 }
 

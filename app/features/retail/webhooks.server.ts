@@ -13,6 +13,7 @@ import type { Actor, AnyActor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
 import type { webhookInput } from "./forms";
 import { deliverWebhook } from "./adapters/webhook-sender.server";
 import { newWebhookSecret, normalizedWebhookUrl, retryDecision, webhookUrlProblem } from "./domain/webhook";
@@ -68,40 +69,56 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
   return { id, secret };
 }
 
-export function removeWebhook(actor: Actor, id: string): void {
+/**
+ * Removes one of the organisation's endpoints for good: its secret signs nothing more and its
+ * pending deliveries are given up. Asked first (the page's tick box); refused without it, as
+ * revoking an API token is. Returns its URL and how many pending deliveries were given up.
+ */
+export function removeWebhook(
+  actor: Actor,
+  id: string,
+  opts: { confirmed: boolean },
+): { url: string; givenUp: number } {
   assertBuyer(actor);
-  transaction((tx) => {
+  requireConfirmation(
+    opts.confirmed,
+    "the endpoint is removed for good (its secret signs nothing more and its pending deliveries are given up)",
+  );
+  return transaction((tx) => {
     const ep = tx
       .select()
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId)))
       .get();
-    if (!ep) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
-    deactivateEndpoint(tx, actor, ep, {});
+    if (!ep || !ep.active) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
+    return { url: ep.url, givenUp: deactivateEndpoint(tx, actor, ep, {}) };
   });
 }
 
 /**
  * Removes an endpoint: nothing more is queued to it, and its pending deliveries fail for good (a send
- * in flight stays failed). Audited as "webhook.removed", with `why` in the details.
+ * in flight stays failed). Audited as "webhook.removed", with `why` in the details. Returns how
+ * many pending deliveries were given up.
  */
 function deactivateEndpoint(
   tx: Tx,
   actor: AnyActor,
   ep: { id: string; url: string; organizationId: string },
   why: Record<string, unknown>,
-): void {
+): number {
   tx.update(webhookEndpoints).set({ active: false }).where(eq(webhookEndpoints.id, ep.id)).run();
-  tx.update(webhookDeliveries)
+  const givenUp = tx
+    .update(webhookDeliveries)
     .set({ status: "failed", nextAttemptAt: null })
     .where(and(eq(webhookDeliveries.endpointId, ep.id), eq(webhookDeliveries.status, "pending")))
-    .run();
+    .run().changes;
   recordAudit(tx, actor, {
     action: "webhook.removed",
     target: { type: "webhook", id: ep.id },
     organizationId: ep.organizationId,
     details: { url: ep.url, ...why },
   });
+  return givenUp;
 }
 
 const endpointColumns = {

@@ -189,7 +189,7 @@ describe("a policy can require no public advisory affecting the firmware", () =>
       const row = (await watchlistView(buyer())).rows.find((r) => r.seal?.serial === speaker())!;
       expect(row.policies?.find((p) => p.policyName === "Shop floor")?.meets).toBe(false);
     } finally {
-      deletePolicy(buyer(), id);
+      deletePolicy(buyer(), id, { confirmed: true });
     }
     // Unticked: not asked.
     const off = policyFromForm({ name: "Shop floor 2", category: "any" });
@@ -233,7 +233,7 @@ describe("a newly public advisory re-evaluates the watchers' policies at once", 
       expect(JSON.stringify(events[0].body)).toContain("Firmware 3.1.0 is affected by 1 public advisory");
       expect(JSON.stringify(events[0].body)).not.toContain("plain HTTP"); // never the title
     } finally {
-      deletePolicy(buyer(), policyId);
+      deletePolicy(buyer(), policyId, { confirmed: true });
     }
   });
 });

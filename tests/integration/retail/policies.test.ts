@@ -209,8 +209,8 @@ describe("writing policies", () => {
         message: "No requirement of UK PSTI maps to ETSI EN 303 645 5.1-3.",
       },
     ]);
-    deletePolicy(buyer(), id);
-    expect(() => deletePolicy(buyer(), id)).toThrow(/no policy with this id/);
+    deletePolicy(buyer(), id, { confirmed: true });
+    expect(() => deletePolicy(buyer(), id, { confirmed: true })).toThrow(/no policy with this id/);
   });
 });
 

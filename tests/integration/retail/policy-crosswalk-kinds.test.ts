@@ -51,6 +51,6 @@ describe("a provision met through the crosswalk", () => {
     // Every requirement the coverage page lists as partly covering it is named.
     for (const v of cra.rows.find((r) => r.ref === "I.2.b")!.via)
       expect(result.misses[0].message).toContain(`ETSI EN 303 645 ${v.ref} is met, but`);
-    deletePolicy(buyer(), id);
+    deletePolicy(buyer(), id, { confirmed: true });
   });
 });

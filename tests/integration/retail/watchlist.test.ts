@@ -41,7 +41,7 @@ beforeAll(async () => {
   await seedDemoData();
   serials = demoSealSerials();
   // Status changes only here: the buyer's acceptance policy (which adds policy events) is tested in policies.test.ts.
-  for (const p of listPolicies(buyer())) deletePolicy(buyer(), p.id);
+  for (const p of listPolicies(buyer())) deletePolicy(buyer(), p.id, { confirmed: true });
 });
 
 afterAll(async () => {

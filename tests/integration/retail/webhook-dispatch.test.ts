@@ -95,7 +95,7 @@ describe("the webhook dispatcher", () => {
     expect(await dispatchWebhooks(50, { timeoutMs: 1500 })).toBe(1);
     expect(hung).toBe(1);
     expect(arrived.filter((r) => r.path === "/ok/b")).toHaveLength(2);
-    removeWebhook(a, dead.id);
+    removeWebhook(a, dead.id, { confirmed: true });
   });
 
   it("a delivery whose endpoint is removed while it is being sent stays failed", async () => {
@@ -105,7 +105,7 @@ describe("the webhook dispatcher", () => {
     const before = hung;
     const round = dispatchWebhooks(50, { timeoutMs: 1000 });
     await expect.poll(() => hung, { timeout: 1000 }).toBe(before + 1);
-    removeWebhook(c, ep.id);
+    removeWebhook(c, ep.id, { confirmed: true });
     await round;
     const [d] = deliveriesOf(ep.id);
     expect(d).toMatchObject({ status: "failed", nextAttemptAt: null });
