@@ -158,3 +158,18 @@ export function checkTheFields(fieldErrors: FieldErrors, labels: Record<string, 
   if (named.length === 1) return `Check the field ${named[0]}.`;
   return `Check these fields: ${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}.`;
 }
+
+/**
+ * What is wrong with a file field as posted, before its content is read: none chosen (`none`: the
+ * page's own words, "Choose the seal's PDF file…"), or a file chosen that is empty ("The file
+ * stock.csv is empty."), which is not the same mistake. A browser posts a file field left empty as
+ * a nameless file of 0 bytes. Null when the file has content.
+ */
+export function chosenFileProblem(
+  file: { size: number; name?: string } | null | undefined,
+  none: string,
+): string | null {
+  if (!file || (file.size === 0 && !file.name)) return none;
+  if (file.size === 0) return `The file ${file.name} is empty.`;
+  return null;
+}

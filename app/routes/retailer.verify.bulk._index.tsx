@@ -11,7 +11,7 @@ import { formatBytes, formatDateTime } from "../platform/format";
 import { BULK_MAX_BYTES, BULK_MAX_ROWS, BULK_TOO_LARGE } from "../features/retail/bulk-csv.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { BULK_RUNS_KEPT, listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
-import { bulkFileProblem, SESSION_ENDED } from "../features/retail/forms";
+import { bulkFileProblem, CHOOSE_CSV, SESSION_ENDED } from "../features/retail/forms";
 import { getEnv } from "../platform/env.server";
 import { SubmitButton } from "../components/SubmitButton";
 
@@ -44,7 +44,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const file = form.get("file");
   const problem = bulkFileProblem(file instanceof File ? file : null, BULK_MAX_BYTES);
   if (problem || !(file instanceof File))
-    return failure(problem ?? "", { file: problem === BULK_TOO_LARGE ? problem : "Choose a CSV file." });
+    return failure(problem ?? CHOOSE_CSV, {
+      file: problem === CHOOSE_CSV || !problem ? "Choose a CSV file." : problem,
+    });
   // The file's bytes: the service decodes them (UTF-8, UTF-16, else Windows-1252 with a note; a workbook is refused).
   const bytes = new Uint8Array(await file.arrayBuffer());
   const result = await attempt(() => runBulkCheck(user, { fileName: file.name, bytes }));

@@ -21,7 +21,8 @@ import {
   watchlistView,
   type CsvWatchResult,
 } from "../features/retail/watchlist.server";
-import { WATCHLIST_CSV_MAX_BYTES, watchGtinInput, watchInput } from "../features/retail/forms";
+import { CHOOSE_CSV, WATCHLIST_CSV_MAX_BYTES, watchGtinInput, watchInput } from "../features/retail/forms";
+import { chosenFileProblem } from "../platform/forms";
 import { SubmitButton } from "../components/SubmitButton";
 
 export const meta: MetaFunction = () => [{ title: "Watchlist — IoT Seal" }];
@@ -71,8 +72,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (intent === "csv") {
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0)
-      return failure("Choose a CSV file with a gtin or serial column.", { file: "Choose a CSV file." });
+    const problem = chosenFileProblem(file instanceof File ? file : null, CHOOSE_CSV);
+    if (problem || !(file instanceof File))
+      return failure(problem ?? CHOOSE_CSV, { file: problem === CHOOSE_CSV ? "Choose a CSV file." : problem! });
     // The bytes decoded as the bulk check decodes them: UTF-8 or UTF-16 by their BOM, else Windows-1252 (said), never a workbook.
     const decoded = decodeCsvBytes(await file.arrayBuffer());
     if (!decoded.ok) return failure(decoded.message, { file: decoded.message });

@@ -15,6 +15,7 @@ import {
   type VerifyAnswer,
 } from "../features/trust/verify.server";
 import { formatBytes } from "../platform/format";
+import { chosenFileProblem } from "../platform/forms";
 import { nowMs } from "../platform/clock.server";
 import { validityEndedWhileSuspended } from "../features/trust/domain/verdict";
 import { PolicyResults } from "../components/PolicyResults";
@@ -134,8 +135,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     if (intent === "pdf") {
       const file = form.get("pdf");
-      if (!(file instanceof File) || file.size === 0)
-        return data<ActionResult>({ error: "Choose the seal's PDF file to upload.", field: "pdf" }, 400);
+      const problem = chosenFileProblem(file instanceof File ? file : null, "Choose the seal's PDF file to upload.");
+      if (problem || !(file instanceof File)) return data<ActionResult>({ error: problem!, field: "pdf" }, 400);
       if (file.size > VERIFY_MAX_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
       const answer = labelled(await verifyPdf(new Uint8Array(await file.arrayBuffer())));
       return {

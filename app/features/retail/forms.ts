@@ -6,7 +6,7 @@ import { z } from "zod";
 import { gtinOfCell } from "../catalogue/domain/gtin";
 import { DURATION_UNITS, durationMonths } from "../../platform/calendar";
 import { formatBytes } from "../../platform/format";
-import { lineText } from "../../platform/forms";
+import { chosenFileProblem, lineText } from "../../platform/forms";
 
 // --- The bulk check's upload ---
 
@@ -16,13 +16,21 @@ export const tooLargeMessage = (maxBytes: number) => `The file is larger than ${
 /** Said to a page whose session ended while it was open (the upload endpoint answers 401 with it). */
 export const SESSION_ENDED = "Your session has ended: log in again.";
 
+/** Said when no file was chosen for a bulk check or the watchlist. */
+export const CHOOSE_CSV = "Choose a CSV file with a gtin or serial column.";
+
 /**
  * What is wrong with the file chosen for a bulk check before it is sent, or null: none chosen, an
- * empty one, or one over the limit (`maxBytes`, as the page's loader gives it).
+ * empty one ("The file stock.csv is empty."), or one over the limit (`maxBytes`, as the page's
+ * loader gives it).
  */
-export function bulkFileProblem(file: { size: number } | null | undefined, maxBytes: number): string | null {
-  if (!file || file.size === 0) return "Choose a CSV file with a gtin or serial column.";
-  if (file.size > maxBytes) return tooLargeMessage(maxBytes);
+export function bulkFileProblem(
+  file: { size: number; name?: string } | null | undefined,
+  maxBytes: number,
+): string | null {
+  const chosen = chosenFileProblem(file, CHOOSE_CSV);
+  if (chosen) return chosen;
+  if (file!.size > maxBytes) return tooLargeMessage(maxBytes);
   return null;
 }
 

@@ -96,7 +96,7 @@ describe("the bulk check's upload endpoint", () => {
     expect(SESSION_ENDED).toBe("Your session has ended: log in again.");
   });
 
-  it("an empty file is refused with a message, as before", async () => {
+  it("an empty file is refused naming the file", async () => {
     const { action } = await import("../../../app/routes/retailer.verify.bulk.upload");
     const body = new FormData();
     body.append("file", new File([""], "empty.csv", { type: "text/csv" }));
@@ -110,6 +110,6 @@ describe("the bulk check's upload endpoint", () => {
       context: {},
     } as never)) as Response;
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ message: "Choose a CSV file with a gtin or serial column." });
+    expect(await res.json()).toEqual({ message: "The file empty.csv is empty." });
   });
 });

@@ -15,10 +15,12 @@ describe("the file chosen for a bulk check", () => {
     expect(tooLargeMessage(2 * MiB)).toBe("The file is larger than 2 MiB.");
   });
 
-  it("within it: nothing to say; none or an empty one: choose a file", () => {
-    expect(bulkFileProblem({ size: 10 * MiB }, 10 * MiB)).toBeNull();
-    expect(bulkFileProblem({ size: 0 }, 10 * MiB)).toBe("Choose a CSV file with a gtin or serial column.");
+  it("within it: nothing to say; none chosen: choose a file; an empty one is named", () => {
+    expect(bulkFileProblem({ size: 10 * MiB, name: "stock.csv" }, 10 * MiB)).toBeNull();
+    // A file field left empty is posted as a nameless file of 0 bytes.
+    expect(bulkFileProblem({ size: 0, name: "" }, 10 * MiB)).toBe("Choose a CSV file with a gtin or serial column.");
     expect(bulkFileProblem(null, 10 * MiB)).toBe("Choose a CSV file with a gtin or serial column.");
+    expect(bulkFileProblem({ size: 0, name: "stock.csv" }, 10 * MiB)).toBe("The file stock.csv is empty.");
   });
 });
 
