@@ -1,25 +1,44 @@
 import type { SealVerdict } from "../features/trust/domain/credential";
 import { VERDICT_LOOK, VerdictIcon } from "./SealVerdict";
 
-const ORDER: SealVerdict[] = ["valid", "expired", "superseded", "suspended", "revoked", "forged", "not_found"];
+/** What a bulk check's summary counts: each status, and the rows that are not valid (a GTIN or serial not valid, neither given) apart. */
+type Counted = SealVerdict | "not_valid";
 
-/** Counts by status as a stacked bar (with the numbers as text for everyone). */
+const ORDER: Counted[] = ["valid", "expired", "superseded", "suspended", "revoked", "forged", "not_found", "not_valid"];
+
+const TITLE: Record<Counted, string> = {
+  ...(Object.fromEntries(Object.entries(VERDICT_LOOK).map(([s, look]) => [s, look.title])) as Record<
+    SealVerdict,
+    string
+  >),
+  not_valid: "Not valid",
+};
+
+/** The tone of a count's title (a row not valid is not a seal's verdict: the neutral tone of "not found"). */
+const toneOf = (s: Counted) => (s === "not_valid" ? "unknown" : VERDICT_LOOK[s].tone);
+
+/**
+ * Counts by status as a stacked bar (with the numbers as text for everyone). `not_valid` (absent
+ * in a run stored before it was counted: 0) is shown apart from "not found".
+ */
 export function SummaryBar({
   summary,
   total,
   compact = false,
 }: {
-  summary: Record<SealVerdict, number>;
+  summary: Record<SealVerdict, number> & { not_valid?: number };
   total: number;
   compact?: boolean;
 }) {
-  const present = ORDER.filter((s) => summary[s] > 0);
-  const offsets = new Map<SealVerdict, number>();
+  const count = (s: Counted) => summary[s] ?? 0;
+  const present = ORDER.filter((s) => count(s) > 0);
+  const offsets = new Map<Counted, number>();
   let at = 0;
   for (const s of present) {
     offsets.set(s, at);
-    at += (summary[s] / Math.max(1, total)) * 100;
+    at += (count(s) / Math.max(1, total)) * 100;
   }
+  const said = (s: Counted) => `${count(s).toLocaleString("en")} ${TITLE[s].toLowerCase()}`;
   return (
     <div>
       {/* SVG attributes, not inline styles: the CSP allows no style attributes. */}
@@ -28,29 +47,27 @@ export function SummaryBar({
         viewBox="0 0 100 10"
         preserveAspectRatio="none"
         role="img"
-        aria-label={present.map((s) => `${summary[s]} ${VERDICT_LOOK[s].title.toLowerCase()}`).join(", ")}
+        aria-label={present.map(said).join(", ")}
       >
         {present.map((s) => {
           const x = offsets.get(s)!;
           return (
-            <rect key={s} className={`s-${s}`} x={x} y={0} width={(summary[s] / Math.max(1, total)) * 100} height={10}>
-              <title>{`${VERDICT_LOOK[s].title}: ${summary[s]}`}</title>
+            <rect key={s} className={`s-${s}`} x={x} y={0} width={(count(s) / Math.max(1, total)) * 100} height={10}>
+              <title>{`${TITLE[s]}: ${count(s).toLocaleString("en")}`}</title>
             </rect>
           );
         })}
       </svg>
       {compact ? (
-        <span className="small">
-          {present.map((s) => `${summary[s].toLocaleString("en")} ${VERDICT_LOOK[s].title.toLowerCase()}`).join(" · ")}
-        </span>
+        <span className="small">{present.map(said).join(" · ")}</span>
       ) : (
         <dl className="summary-counts" data-testid="bulk-summary">
           {ORDER.map((s) => (
             <div key={s}>
-              <dt className={`verdict-tone--${VERDICT_LOOK[s].tone}`}>
-                <VerdictIcon verdict={s} size={14} /> {VERDICT_LOOK[s].title}
+              <dt className={`verdict-tone--${toneOf(s)}`}>
+                <VerdictIcon verdict={s} size={14} /> {TITLE[s]}
               </dt>
-              <dd data-status={s}>{summary[s].toLocaleString("en")}</dd>
+              <dd data-status={s}>{count(s).toLocaleString("en")}</dd>
             </div>
           ))}
         </dl>

@@ -157,7 +157,7 @@ test("bulk results: each verdict's badge has its own icon and words, and none ca
   }
   await expect(rows.locator(".verdict-badge").filter({ hasText: "Not found" })).toHaveCount(1);
   await expect(page.getByTestId("trust-mark")).toHaveCount(0);
-  await expect(page.getByTestId("bulk-summary").locator("svg[data-icon]")).toHaveCount(7);
+  await expect(page.getByTestId("bulk-summary").locator("svg[data-icon]")).toHaveCount(8); // seven verdicts and "not valid"
   await page.screenshot({ path: "test-results/screenshots/bulk-result-verdicts.png", fullPage: true });
   expect(await verdictViolations(page)).toEqual([]);
   expect(problems).toEqual([]);

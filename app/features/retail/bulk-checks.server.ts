@@ -16,7 +16,8 @@ import {
   BULK_POLICY_COLUMN,
   BULK_UPDATE_COLUMN,
   bulkCsv,
-  bulkSummary,
+  bulkCounts,
+  storedCounts,
   checkBulkRows,
   parseBulkCsv,
 } from "./bulk-csv.server";
@@ -88,7 +89,7 @@ export async function runBulkCheck(
   const answers = await checkBulkRows(parsed.value);
   const withPolicies = attachPolicies(actor.organizationId, answers);
   attachUpdateRequired(answers);
-  const summary = bulkSummary(answers);
+  const summary = bulkCounts(answers);
   const id = crypto.randomUUID();
   transaction((tx) => {
     tx.insert(verificationRuns)
@@ -132,7 +133,7 @@ export function listBulkChecks(actor: Actor, limit = BULK_RUNS_KEPT) {
     .orderBy(...newestFirst)
     .limit(limit)
     .all()
-    .map((r) => ({ ...r, summary: JSON.parse(r.summary) as Record<SealVerdict, number> }));
+    .map((r) => ({ ...r, summary: storedCounts(r.summary) }));
 }
 
 /** One run of the buyer's organisation (another organisation's run is "not found"). */
@@ -196,7 +197,7 @@ export function bulkCheck(actor: Actor, id: string) {
     fileName: run.fileName,
     rowCount: run.rowCount,
     createdAt: run.createdAt,
-    summary: JSON.parse(run.summary) as Record<SealVerdict, number>,
+    summary: storedCounts(run.summary),
     /** The buyer's own column names, in their order, and which of them name a serial or a GTIN. */
     columns,
     keyColumns: Object.values(keyColumnsOf(columns)).filter((i) => i >= 0),

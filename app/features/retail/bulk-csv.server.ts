@@ -9,7 +9,7 @@ import { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "./domain/csv-columns";
 export { BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS };
 import { writeCsv } from "../../platform/csv.server";
 import type { SealVerdict } from "../trust/domain/credential";
-import { normalizeSerial } from "../trust/domain/serial";
+import { isValidSerial, normalizeSerial } from "../trust/domain/serial";
 import { verifySerials, type BulkAnswer } from "../trust/verify.server";
 import { currentSealsOfGtins, productGtinsOfSeals } from "../certification/product-seals.server";
 import { describeResult, type PolicyResult } from "./domain/policy";
@@ -34,6 +34,12 @@ export type BulkRow = BulkAnswer & {
   gtin: string | null;
   /** Why the row needs attention although its seal may be valid: a CSV record not well-formed, a GTIN that is not the seal's product. */
   note: string;
+  /**
+   * The row names no seal or product that could exist: its GTIN is not valid, its serial is not a
+   * serial (a typo in its check character, "n/a"), or it has neither. Its status is "not_found"
+   * (as the API has always answered); the summaries count it apart, as "not valid".
+   */
+  notValid: boolean;
   policies?: PolicyResult[];
   updateRequired?: UpdateRequired | null;
 };
@@ -118,6 +124,7 @@ export async function checkBulkRows(input: BulkInput): Promise<BulkRow[]> {
     const base = {
       line,
       by: null,
+      notValid: k.kind === "invalid_gtin" || k.kind === "empty" || (k.kind === "serial" && !isSerial(k.serial)),
       gtin: k.kind === "gtin" || k.kind === "serial" ? k.gtin14 : null,
       note: [problem ? `Line ${line}: ${problem}.` : null, keyNote].filter(Boolean).join(" "),
       serial: "",
@@ -230,6 +237,39 @@ export function policyLine(results: readonly PolicyResult[] | undefined): string
   return results.map(describeResult).join(" | ");
 }
 
+/** Whether a cell is shaped like a seal serial with a matching check character (verifySerials's rule). */
+function isSerial(cell: string): boolean {
+  const serial = normalizeSerial(cell);
+  return serial !== null && isValidSerial(serial);
+}
+
+/**
+ * The counts the pages show: by status, with the rows that are not valid (BulkRow.notValid)
+ * counted apart as `not_valid` rather than as "not found". Stored with each run (a run stored
+ * before has no `not_valid`: read it as 0, its invalid rows counted as not found).
+ */
+export type BulkCounts = Record<SealVerdict, number> & { not_valid: number };
+
+export function bulkCounts(answers: readonly BulkRow[]): BulkCounts {
+  const counts: BulkCounts = { ...bulkSummary(answers), not_valid: 0 };
+  for (const a of answers)
+    if (a.notValid) {
+      counts[a.status]--;
+      counts.not_valid++;
+    }
+  return counts;
+}
+
+/** A run's stored counts, read: one stored before `not_valid` was counted has 0 of them. */
+export function storedCounts(json: string): BulkCounts {
+  const counts = JSON.parse(json) as Partial<BulkCounts>;
+  return { ...(counts as BulkCounts), not_valid: counts.not_valid ?? 0 };
+}
+
+/**
+ * Rows by their `status`, as the API's JSON has always answered them (a row that is not valid is
+ * "not_found" here; the API says how many of those are not valid in `notValid`, beside it).
+ */
 export function bulkSummary(answers: readonly BulkRow[]): Record<SealVerdict, number> {
   const summary: Record<SealVerdict, number> = {
     valid: 0,
@@ -250,6 +290,8 @@ export function bulkJson(input: BulkInput, answers: readonly BulkRow[], checkedA
     checkedAt,
     rows: answers.length,
     summary: bulkSummary(answers),
+    // Of the rows "not_found" above, those that name nothing that could exist (a GTIN or serial not valid, neither given).
+    notValid: answers.filter((a) => a.notValid).length,
     results: answers.map((a, n) => ({
       row: n + 1,
       line: a.line,
@@ -259,6 +301,7 @@ export function bulkJson(input: BulkInput, answers: readonly BulkRow[], checkedA
       status: a.status,
       ...(a.reason ? { reason: a.reason } : {}),
       ...(a.note ? { note: a.note } : {}),
+      ...(a.notValid ? { notValid: true } : {}),
       ...(a.product ? { product: a.product, firmware: a.firmware, validUntil: a.validUntil } : {}),
       updateRequired: a.updateRequired ?? null,
       ...(a.policies

@@ -66,7 +66,8 @@ describe("issue 18: a CSV with a gtin column answers each row with the product's
     expect(out[4].reason).toBe("No IoT Seal for this GTIN.");
     expect(out[5].reason).toMatch(/^Not a valid GTIN: the check digit should be 2, not 3/);
     expect(out[6].reason).toBe("No GTIN in this row.");
-    expect(run.summary).toMatchObject({ valid: 2, expired: 1, revoked: 1, not_found: 3 });
+    // A GTIN not valid and a row with none are counted apart from the valid GTIN that has no seal.
+    expect(run.summary).toMatchObject({ valid: 2, expired: 1, revoked: 1, not_found: 1, not_valid: 2 });
   });
 
   it("header names matched case-insensitively: EAN, Upc, BARCODE are GTIN columns", async () => {
@@ -179,6 +180,16 @@ describe("issue 18: results a buyer can trace", () => {
   });
 });
 
+describe("rows that are not valid are counted apart from those not found", () => {
+  it("a serial with a typo, a placeholder serial, an empty row: not valid; an unknown valid serial: not found", async () => {
+    const run = await check(
+      ["serial,sku", `${current[WATCH3]},A`, "IOTS-0000-0000,B", "not-a-serial,C", "n/a,D", ",E"].join("\n"),
+    );
+    expect(run.summary).toMatchObject({ valid: 1, not_found: 1, not_valid: 3 });
+    expect(run.rows.map((r) => r.status)).toEqual(["valid", "not_found", "not_found", "not_found", "not_found"]);
+  });
+});
+
 describe("issue 18 and OWASP CSV injection: the API answers GTIN files too, every outside cell neutralised", () => {
   const text = ["gtin,sku,note", `${WATCH3},=1+1,@SUM(A1)`, `${PLUG},-2,+3`, '5060123450003,x,=HYPERLINK("x")'].join(
     "\n",
@@ -205,7 +216,23 @@ describe("issue 18 and OWASP CSV injection: the API answers GTIN files too, ever
       headers: { Accept: "application/json" },
       body: text,
     });
-    const json = (await res.json()) as { results: Record<string, unknown>[] };
+    const json = (await res.json()) as {
+      summary: Record<string, number>;
+      notValid: number;
+      results: Record<string, unknown>[];
+    };
+    // The summary counts rows by status as it always has; `notValid` says how many of the not found are not valid.
+    expect(json.summary).toEqual({
+      valid: 1,
+      expired: 0,
+      suspended: 0,
+      revoked: 1,
+      superseded: 0,
+      not_found: 1,
+      forged: 0,
+    });
+    expect(json.notValid).toBe(1);
+    expect(json.results[0]).not.toHaveProperty("notValid");
     expect(json.results[0]).toMatchObject({
       row: 1,
       line: 2,
@@ -218,6 +245,7 @@ describe("issue 18 and OWASP CSV injection: the API answers GTIN files too, ever
     expect(json.results[2]).toMatchObject({
       by: null,
       status: "not_found",
+      notValid: true,
       reason: expect.stringMatching(/^Not a valid GTIN/),
     });
   });
