@@ -42,3 +42,8 @@ export function formatBytes(bytes: number): string {
   if (b >= KiB) return `${fmt(b / KiB)} KiB`;
   return `${b} byte${b === 1 ? "" : "s"}`;
 }
+
+/** A count and its noun, the count as people read it ("1 row", "3,334 rows"); `plural` for an irregular one. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? singular : plural}`;
+}

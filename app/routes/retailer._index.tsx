@@ -108,7 +108,9 @@ export default function RetailerDashboard() {
         <ul className="timeline" data-testid="buyer-tools">
           <li>
             <Link to="/retailer/verify/bulk">Check a stock list (CSV)</Link>
-            <span className="small muted">every serial in one go, with your policies, as a CSV to download</span>
+            <span className="small muted">
+              every GTIN or serial in one go, with your policies, as a CSV to download
+            </span>
           </li>
           <li>
             <Link to="/retailer/api">Manage API tokens</Link>

@@ -54,9 +54,7 @@ export default function ApiAccess() {
     <>
       <div className="page-head">
         <div>
-          <p className="eyebrow">
-            <Link to="/retailer/policies">Acceptance policies</Link>
-          </p>
+          <p className="eyebrow">Retail buyer</p>
           <h1>API access</h1>
           <p>
             The seal API is public. With one of your organisation's tokens, its answers also carry your{" "}

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { SummaryBar } from "../components/BulkSummary";
 import { VerdictBadge } from "../components/SealVerdict";
 import { UpdateRequired } from "../components/UpdateRequired";
-import { formatDateTime } from "../platform/format";
+import { countOf, formatDateTime } from "../platform/format";
 import { serviceOrThrow } from "../platform/http/service-response.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { bulkCheck } from "../features/retail/bulk-checks.server";
@@ -49,7 +49,7 @@ export default function BulkResult() {
           </p>
           <h1>{r.fileName}</h1>
           <p>
-            {r.rowCount.toLocaleString("en")} rows checked {formatDateTime(r.createdAt)}.
+            {countOf(r.rowCount, "row")} checked {formatDateTime(r.createdAt)}.
           </p>
         </div>
         <a className="button" href={`/retailer/verify/bulk/${r.id}/download`} download>
@@ -61,9 +61,10 @@ export default function BulkResult() {
         <SummaryBar summary={r.summary} total={r.rowCount} />
         {r.policySummary ? (
           <p data-testid="policy-summary">
-            Your acceptance policies: <strong>{r.policySummary.meets}</strong>{" "}
+            Your acceptance policies: <strong>{r.policySummary.meets.toLocaleString("en")}</strong>{" "}
             {r.policySummary.meets === 1 ? "row meets" : "rows meet"} every policy that applies;{" "}
-            <strong>{r.policySummary.misses}</strong> {r.policySummary.misses === 1 ? "misses" : "miss"} at least one.{" "}
+            <strong>{r.policySummary.misses.toLocaleString("en")}</strong>{" "}
+            {r.policySummary.misses === 1 ? "misses" : "miss"} at least one.{" "}
             <Link to="/retailer/policies">Your policies</Link>
           </p>
         ) : null}
@@ -138,8 +139,8 @@ export default function BulkResult() {
             </table>
             {r.attentionCount > r.attention.length ? (
               <p className="small muted">
-                The first {r.attention.length} are shown; the download has every row, with its line in your file (
-                <code>file_line</code>).
+                The first {r.attention.length.toLocaleString("en")} are shown; the download has every row, with its line
+                in your file (<code>file_line</code>).
               </p>
             ) : null}
           </div>

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { FieldError, fieldAria, LiveRegion } from "../components/Field";
 import { SummaryBar } from "../components/BulkSummary";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { formatBytes, formatDateTime } from "../platform/format";
+import { countOf, formatBytes, formatDateTime } from "../platform/format";
 import { BULK_MAX_BYTES, BULK_MAX_ROWS, BULK_TOO_LARGE } from "../features/retail/bulk-csv.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { BULK_RUNS_KEPT, listBulkChecks, runBulkCheck } from "../features/retail/bulk-checks.server";
@@ -178,11 +178,10 @@ export default function BulkCheck() {
               <label htmlFor="bulk-progress">
                 {progress.phase === "upload" ? (
                   <>
-                    Uploading {progress.rows.toLocaleString("en")} rows…{" "}
-                    <span aria-hidden="true">{progress.percent}%</span>
+                    Uploading {countOf(progress.rows, "row")}… <span aria-hidden="true">{progress.percent}%</span>
                   </>
                 ) : (
-                  `Checking about ${progress.rows.toLocaleString("en")} rows… (a large file takes some seconds; the page opens the result when it is ready)`
+                  `Checking about ${countOf(progress.rows, "row")}… (a large file takes some seconds; the page opens the result when it is ready)`
                 )}
               </label>
               {progress.phase === "upload" ? (

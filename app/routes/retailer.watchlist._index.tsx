@@ -161,7 +161,12 @@ function CsvRows({ title, items }: { title: string; items: { line: number; text:
 /** What watching from a CSV did: the counts, then every row not watched (or read despite a problem) by its line. */
 function CsvWatchOutcome({ result, encodingNote }: { result: CsvWatchResult; encodingNote: string | null }) {
   return (
-    <div className="alert alert--ok stack" role="status" data-testid="csv-watch-result">
+    // Green only when the file added something: a file of which nothing was watched is a warning.
+    <div
+      className={`alert ${result.added + result.byGtin > 0 ? "alert--ok" : "alert--warn"} stack`}
+      role="status"
+      data-testid="csv-watch-result"
+    >
       <p>{csvSummary(result)}</p>
       {encodingNote ? <p className="small">{encodingNote}</p> : null}
       <CsvRows

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Notice } from "../components/Field";
 import {
   MAX_ATTEMPTS,
@@ -72,9 +72,7 @@ export default function Webhooks() {
     <>
       <div className="page-head">
         <div>
-          <p className="eyebrow">
-            <Link to="/retailer/watchlist">Watchlist</Link>
-          </p>
+          <p className="eyebrow">Retail buyer</p>
           <h1>Webhooks</h1>
           <p>
             Every status change of a product on your watchlist is POSTed as JSON to your endpoints, signed with

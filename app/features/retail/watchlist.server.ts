@@ -64,13 +64,23 @@ export function watchBySerial(
     const found = productOfSerial(tx, input.serial);
     if (!found) {
       // One message, said once: the form shows it at the serial field (not a second, shorter one there).
-      const message = `No seal has the serial ${input.serial}.`;
+      // A barcode number typed here is pointed to the GTIN form, not answered as an unknown serial.
+      const message = looksLikeGtin(input.serial)
+        ? `${input.serial.trim()} is a barcode number (GTIN), not a seal serial: watch the product with "Watch a product by its GTIN".`
+        : `No seal has the serial ${input.serial}.`;
       throw new ServiceError("not_found", message, { serial: message });
     }
     const product = tx.select({ name: products.name }).from(products).where(eq(products.id, found.productId)).get()!;
     const added = addEntry(tx, actor, found.productId, input.label, null) === "added";
     return { productName: product.name, added };
   });
+}
+
+/** Digits only (spaces and hyphens as printed under a barcode allowed), as many as a GTIN has: no serial looks like this. */
+function looksLikeGtin(value: string): boolean {
+  const v = value.trim();
+  const digits = v.replace(/[\s-]/g, "");
+  return /^\d[\d\s-]*$/.test(v) && digits.length >= 7 && digits.length <= 14;
 }
 
 /** The product with a seal that a GTIN names, or why there is none (the same answer for an unknown GTIN and an unsealed product: a catalogue is its supplier's). */
