@@ -61,7 +61,7 @@ describe("watching from a CSV reads the file as the bulk check does", () => {
         {
           line: 2,
           message:
-            "5060123450003 is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.",
+            '"5060123450003" is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.',
         },
       ],
       empty: [],

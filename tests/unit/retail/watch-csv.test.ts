@@ -86,9 +86,24 @@ describe("a row of a watchlist CSV", () => {
     expect(watchCsvRow(["5060123450003", "", "SKU-1"], c)).toEqual({
       kind: "invalid",
       value: "5060123450003",
-      message: "5060123450003 is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.",
+      message: '"5060123450003" is not a valid GTIN. The check digit should be 2, not 3: check the number for a typo.',
     });
     expect(watchCsvRow(["ABC", "", ""], c)).toMatchObject({ kind: "invalid", message: /digits only/ });
+  });
+
+  it("the cell is quoted as written: a minus sign, spaces and hyphens are not dropped", () => {
+    expect(watchCsvRow(["-1.5", "", ""], c)).toMatchObject({
+      kind: "invalid",
+      value: "-1.5",
+      message: /^"-1\.5" is not a valid GTIN\. /,
+    });
+    expect(watchCsvRow([" 5060 1234-5000 3 ", "", ""], c)).toMatchObject({
+      kind: "invalid",
+      message: /^"5060 1234-5000 3" is not a valid GTIN\. The check digit should be 2, not 3/,
+    });
+    expect(watchCsvRow(["9".repeat(60), "", ""], c)).toMatchObject({
+      message: new RegExp(`^"${"9".repeat(40)}…" is not`),
+    });
   });
 
   it("no GTIN: the serial; neither: the row is not watched, saying why", () => {

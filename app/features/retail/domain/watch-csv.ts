@@ -162,10 +162,13 @@ export function watchCsvRow(row: readonly string[], columns: WatchCsvColumns): W
         ...(key.gtin14 ? { gtin14: key.gtin14 } : {}),
         ...(key.note ? { note: key.note } : {}),
       };
-    case "invalid_gtin": {
-      const value = key.cell.replace(/[\s-]/g, "");
-      return { kind: "invalid", value, message: `${value} is not a valid GTIN. ${key.reason}` };
-    }
+    case "invalid_gtin":
+      // The cell quoted as written ("-1.5", "5060 1234 5000 3"): not with its spaces and hyphens taken out.
+      return {
+        kind: "invalid",
+        value: key.cell,
+        message: `${namedCells([key.cell])} is not a valid GTIN. ${key.reason}`,
+      };
     case "empty":
       return { kind: "empty", message: key.message };
   }
