@@ -30,11 +30,18 @@ export function createApiToken(actor: Actor, input: z.infer<typeof apiTokenInput
   const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString("base64url")}`;
   const id = crypto.randomUUID();
   transaction((tx) => {
-    const active = tx
-      .select({ id: apiTokens.id })
+    const activeTokens = tx
+      .select({ id: apiTokens.id, name: apiTokens.name })
       .from(apiTokens)
       .where(and(eq(apiTokens.organizationId, actor.organizationId), isNull(apiTokens.revokedAt)))
-      .all().length;
+      .all();
+    const active = activeTokens.length;
+    // Tokens are told apart by name (the list, the audit log, "Revoke …"): one name per active token, in any case.
+    const sameName = activeTokens.find((t) => t.name.toLowerCase() === input.name.toLowerCase());
+    if (sameName) {
+      const message = `Your organisation already has an active token named "${sameName.name}": choose another name, or revoke that one first.`;
+      throw new ServiceError("conflict", message, { name: message });
+    }
     if (active >= 10)
       throw new ServiceError("conflict", "An organisation can have at most 10 active tokens; revoke one first.");
     tx.insert(apiTokens)
