@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, HeadersFunct
 import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { FORM_OVERHEAD_BYTES, isBodyTooLarge, readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { FieldError, fieldAria, LiveRegion } from "../components/Field";
 import { SummaryBar } from "../components/BulkSummary";
@@ -61,6 +61,7 @@ export default function BulkCheck() {
   const acted = useActionData<typeof action>();
   const nav = useNavigation();
   const navigate = useNavigate();
+  const revalidator = useRevalidator();
   const input = useRef<HTMLInputElement>(null);
   const [progress, setProgress] = useState<{ phase: "upload" | "check"; percent: number; rows: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -93,6 +94,8 @@ export default function BulkCheck() {
       const answer = xhr.response as { id?: string; note?: string | null; message?: string } | null;
       if (xhr.status === 200 && answer?.id && answer.note) {
         setProgress(null);
+        // The run was stored outside Remix's forms: the list of checks below is loaded again to show it.
+        revalidator.revalidate();
         return setChecked({ id: answer.id, note: answer.note });
       }
       if (xhr.status === 200 && answer?.id) return navigate(`/retailer/verify/bulk/${answer.id}`);
