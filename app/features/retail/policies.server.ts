@@ -459,17 +459,18 @@ export function savePolicy(actor: Actor, raw: unknown, id?: string, expected?: {
  */
 export function deletePolicy(actor: Actor, id: string, opts: { confirmed: boolean }): { name: string } {
   assertBuyer(actor);
-  requireConfirmation(
-    opts.confirmed,
-    "the policy is deleted for good (checks stop applying it and its results on your watchlist are forgotten)",
-  );
   return transaction((tx) => {
     const row = tx
       .select()
       .from(acceptancePolicies)
       .where(and(eq(acceptancePolicies.id, id), eq(acceptancePolicies.organizationId, actor.organizationId)))
       .get();
+    // A policy that is not the organisation's is none (404), asked or not; then the tick box.
     if (!row) throw new ServiceError("not_found", "Your organisation has no policy with this id.");
+    requireConfirmation(
+      opts.confirmed,
+      "the policy is deleted for good (checks stop applying it and its results on your watchlist are forgotten)",
+    );
     tx.delete(acceptancePolicies).where(eq(acceptancePolicies.id, id)).run(); // its states cascade
     recordAudit(tx, actor, {
       action: "policy.deleted",

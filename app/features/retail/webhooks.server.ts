@@ -80,17 +80,18 @@ export function removeWebhook(
   opts: { confirmed: boolean },
 ): { url: string; givenUp: number } {
   assertBuyer(actor);
-  requireConfirmation(
-    opts.confirmed,
-    "the endpoint is removed for good (its secret signs nothing more and its pending deliveries are given up)",
-  );
   return transaction((tx) => {
     const ep = tx
       .select()
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId)))
       .get();
+    // Another organisation's endpoint, or one removed already, is none (404), asked or not; then the tick box.
     if (!ep || !ep.active) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
+    requireConfirmation(
+      opts.confirmed,
+      "the endpoint is removed for good (its secret signs nothing more and its pending deliveries are given up)",
+    );
     return { url: ep.url, givenUp: deactivateEndpoint(tx, actor, ep, {}) };
   });
 }
