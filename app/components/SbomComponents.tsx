@@ -42,11 +42,7 @@ export function SbomComponents({
                 It says it describes {[s.subject.name, s.subject.version].filter(Boolean).join(" ")}.
               </span>
             ) : null}
-            {!s.certifiedFirmware && sbomSubjectMismatch(s.subject, firmwareVersion) ? (
-              <p className="alert alert--warn small" data-testid="sbom-mismatch">
-                {sbomSubjectMismatch(s.subject, firmwareVersion)}
-              </p>
-            ) : null}
+            <SbomMismatch problem={s.certifiedFirmware ? null : sbomSubjectMismatch(s.subject, firmwareVersion)} />
             {s.certifiedFirmware ? (
               <p className="alert alert--warn small" data-testid="sbom-carried">
                 Carried over unchanged from the certification of firmware {s.certifiedFirmware}: it lists that
@@ -112,4 +108,13 @@ export function SbomComponents({
       ) : null}
     </section>
   );
+}
+
+/** An SBOM that says it describes another version than the submission's firmware (domain/sbom.ts). */
+function SbomMismatch({ problem }: { problem: string | null }) {
+  return problem ? (
+    <p className="alert alert--warn small" data-testid="sbom-mismatch">
+      {problem}
+    </p>
+  ) : null;
 }

@@ -82,9 +82,12 @@ function stateReasons(rows: readonly SealRow[]): Map<string, string> {
   return byState;
 }
 
+/** A recorded seal's verdict now, with its public reason. */
+const liveVerdict = (row: SealRow) =>
+  sealVerdictOf({ ...row, stateReason: stateReasons([row]).get(row.serial) }, new Date(nowMs()));
+
 function liveAnswer(credential: SealCredential, row: SealRow, checks: ArtefactCheck[]): VerifyAnswer {
-  const v = sealVerdictOf({ ...row, stateReason: stateReasons([row]).get(row.serial) }, new Date(nowMs()));
-  return answerWithVerdict(credential, row.serial, v, checks, row.supersededBy);
+  return answerWithVerdict(credential, row.serial, liveVerdict(row), checks, row.supersededBy);
 }
 
 /** A lost seal (seal-status.server.ts, recordLostSeal): revoked, with the reason logged. */
@@ -171,7 +174,7 @@ function credentialInside(credential: SealCredential, jws: string): Pick<VerifyA
     .where(inArray(seals.serial, [serial]))
     .get();
   if (!row || row.credential.trim() !== jws.trim()) return {};
-  const v = sealVerdictOf({ ...row, stateReason: stateReasons([row]).get(row.serial) }, new Date(nowMs()));
+  const v = liveVerdict(row);
   return { credentialInside: { serial, verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}) } };
 }
 
