@@ -10,6 +10,7 @@ import {
   VERIFY_MAX_BYTES,
   VerifyInputError,
   verifyCredentialText,
+  preparePdfCheck,
   verifyPdf,
   verifySerial,
   type VerifyAnswer,
@@ -83,6 +84,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const serialError = q.success ? null : (q.error.issues[0]?.message ?? SERIAL_TOO_LONG);
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
+  // The empty form, where a certificate may be uploaded next: the PDF reader starts meanwhile.
+  else preparePdfCheck();
   // The barcode number instead of a serial: the product's current seal's page, as its GS1 Digital Link answers it.
   const barcode = serial ? await sealPageForBarcode(serial) : null;
   if (barcode && "path" in barcode) throw redirect(barcode.path);

@@ -7,7 +7,7 @@ import { and, asc, inArray } from "drizzle-orm";
 import type { JWK } from "jose";
 import { sealEvents, seals } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
-import { PdfReadError, readSealPdf } from "./adapters/pdf-read.server";
+import { PdfReadError, readSealPdf, warmPdfReader } from "./adapters/pdf-read.server";
 import { signingKeys } from "./adapters/signing-keys.server";
 import { getEnv } from "../../platform/env.server";
 import { unverifiedPayload, type SealCredential, type SealSubject } from "./domain/credential";
@@ -210,6 +210,11 @@ export async function verifyCredentialText(text: string, presentedSerial?: strin
       "This is not a seal credential: a credential is a compact JWS (three base64url parts separated by dots).",
     );
   return answerFor(jws, presentedSerial ? { presentedSerial } : {});
+}
+
+/** The verify form is on screen: the PDF reader starts now, while someone chooses their file. */
+export function preparePdfCheck(): void {
+  void warmPdfReader();
 }
 
 /** An uploaded seal PDF: its attached credential and log proof, checked against its own page. */

@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildSealCredential, signCredential } from "../../../app/features/trust/domain/credential";
-import { readSealPdf } from "../../../app/features/trust/adapters/pdf-read.server";
+import { readSealPdf, warmPdfReader } from "../../../app/features/trust/adapters/pdf-read.server";
 import { CREDENTIAL_ATTACHMENT, renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.server";
 import { demoSubject } from "../../fixtures/seal-subject";
 
@@ -84,4 +84,15 @@ describe("the PDF reader's queue", () => {
     expect(quickMs).toBeGreaterThan(limitMs);
     expect(credentialIn(quick)).toBe(jws);
   }, 60_000);
+});
+
+describe("a reader started ahead of its first read", () => {
+  it("says when pdfjs is loaded, then reads as any other; starting it again changes nothing", async () => {
+    // The last test above may have ended the worker (a read that took too long): this starts a fresh one.
+    await warmPdfReader();
+    await warmPdfReader();
+    const [a, b] = await Promise.all([readSealPdf(pdf), readSealPdf(pdf)]);
+    expect(credentialIn(a)).toBe(jws);
+    expect(credentialIn(b)).toBe(jws);
+  }, 30_000);
 });

@@ -30,6 +30,7 @@ export const READ_TIMEOUT_MS = 10_000;
 const WORKER_HEAP_MB = 256;
 
 type Reply =
+  | { ready: true; id?: undefined }
   | { id: number; ok: true; attachments: [string, Uint8Array][]; pageText: string; pageCount: number }
   | { id: number; ok: false; message: string | null };
 
@@ -68,6 +69,8 @@ function workerFile(): string {
  * behind it go to a fresh worker.
  */
 let worker: Worker | undefined;
+/** Settles when the current worker has loaded pdfjs (or has stopped before it did). */
+let workerReady: Promise<void> = Promise.resolve();
 let current: Read | undefined;
 const queue: Read[] = [];
 let nextId = 1;
@@ -81,7 +84,12 @@ function startWorker(): Worker {
     workerData: { pdfjsUrl, maxPages: MAX_PAGES },
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
+  workerReady = new Promise<void>((resolve) => {
+    w.on("message", (reply: Reply) => "ready" in reply && resolve());
+    w.once("exit", () => resolve());
+  });
   w.on("message", (reply: Reply) => {
+    if ("ready" in reply) return;
     const read = current;
     if (worker !== w || !read || read.id !== reply.id) return;
     current = undefined;
@@ -139,6 +147,17 @@ function next(): void {
   }, read.timeoutMs);
   w.ref();
   w.postMessage({ id: read.id, bytes: read.bytes.buffer }, [read.bytes.buffer]); // transferred: the read's own copy
+}
+
+/**
+ * Starts the reader ahead of a read (loading pdfjs takes about half a second), so the first PDF
+ * someone checks is not the one that waits for it: called where a page offers a PDF upload. An
+ * idle reader keeps nothing alive; one that is already there is left as it is. Settles once it has
+ * loaded pdfjs.
+ */
+export function warmPdfReader(): Promise<void> {
+  worker ??= startWorker();
+  return workerReady;
 }
 
 export async function readSealPdf(bytes: Uint8Array, timeoutMs = READ_TIMEOUT_MS): Promise<SealPdfContents> {

@@ -39,6 +39,9 @@ async function read(bytes) {
   }
 }
 
+// pdfjs is loaded: said once, for a reader started ahead of its first read (warmPdfReader).
+parentPort.postMessage({ ready: true });
+
 parentPort.on("message", async ({ id, bytes }) => {
   try {
     const result = await read(new Uint8Array(bytes));
