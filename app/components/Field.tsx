@@ -41,6 +41,52 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
 }
 
 /**
+ * The tick box that confirms what cannot be undone ("I understand: ..."), sent as `name=yes`, with
+ * its error (from the server, when it was not ticked) tied to it for screen readers. Required by
+ * default, so a browser asks for it before anything is sent; `describedBy` names text beside it
+ * that says what the action does.
+ */
+export function ConfirmTick({
+  name = "confirm",
+  id = name,
+  children,
+  ariaLabel,
+  error,
+  describedBy,
+  required = true,
+  small = true,
+}: {
+  name?: string;
+  id?: string;
+  children: ReactNode;
+  ariaLabel?: string;
+  error?: string;
+  describedBy?: string;
+  required?: boolean;
+  small?: boolean;
+}) {
+  const aria = fieldAria(id, { error });
+  const described = [describedBy, aria["aria-describedby"]].filter(Boolean).join(" ");
+  return (
+    <>
+      <label className={small ? "check small" : "check"}>
+        <input
+          type="checkbox"
+          name={name}
+          value="yes"
+          required={required}
+          aria-label={ariaLabel}
+          aria-invalid={aria["aria-invalid"]}
+          aria-describedby={described || undefined}
+        />{" "}
+        {children}
+      </label>
+      <FieldError id={id} message={error} />
+    </>
+  );
+}
+
+/**
  * The frame of a field: its label, hint and error around the control, wired for screen readers.
  * `control` gets the control's id and the ARIA attributes to put on it.
  */

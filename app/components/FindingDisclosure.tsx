@@ -1,6 +1,7 @@
 import { craHandledLine, type CraPublicFlag } from "../features/findings/domain/cra-clocks";
 import { Form } from "@remix-run/react";
 import { SubmitButton } from "./SubmitButton";
+import { ConfirmTick } from "./Field";
 import { formatDate } from "../platform/format";
 
 /** How the report is flagged, as the embargo box says it (Article 14 named only where it applies). */
@@ -93,21 +94,9 @@ export function FindingDisclosurePanel({
             the API at once, and watching buyers are told. This cannot be undone.
           </p>
           <div className={error ? "field field--error" : "field"}>
-            <label className="check">
-              <input
-                type="checkbox"
-                name="confirm"
-                value="yes"
-                aria-invalid={error ? true : undefined}
-                aria-describedby={error ? "confirm-error" : undefined}
-              />{" "}
+            <ConfirmTick required={false} small={false} error={error}>
               Publish {d.advisoryId} now; I understand it cannot be undone
-            </label>
-            {error ? (
-              <p className="field__error" id="confirm-error" role="alert">
-                {error}
-              </p>
-            ) : null}
+            </ConfirmTick>
           </div>
           <SubmitButton className="button" busy={busy}>
             Publish the advisory now

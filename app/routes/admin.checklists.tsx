@@ -16,6 +16,7 @@ import {
 } from "../features/catalogue/checklists.server";
 import { CHECKLIST_MAX_BYTES } from "../features/catalogue/domain/checklist/parse";
 import { SubmitButton } from "../components/SubmitButton";
+import { ConfirmTick } from "../components/Field";
 
 export const meta: MetaFunction = () => [{ title: "Manage checklists — IoT Seal administration" }];
 
@@ -208,18 +209,13 @@ export default function AdminChecklists() {
                             required
                             minLength={5}
                           />
-                          <label className="check small">
-                            <input
-                              type="checkbox"
-                              name="confirm"
-                              value="yes"
-                              required
-                              aria-label={`I understand: retire ${c.id} ${v.version} for good${v.lastPublished ? "; no renewals or re-certifications on this checklist" : ""}`}
-                            />{" "}
+                          <ConfirmTick
+                            ariaLabel={`I understand: retire ${c.id} ${v.version} for good${v.lastPublished ? "; no renewals or re-certifications on this checklist" : ""}`}
+                          >
                             {v.lastPublished
                               ? "I understand: no new submissions, for good; as it is this checklist's only published version, renewals and re-certifications on this checklist will not be possible"
                               : "I understand: no new submissions, for good"}
-                          </label>
+                          </ConfirmTick>
                           <button
                             className="button button--quiet button--small"
                             type="submit"

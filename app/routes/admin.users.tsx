@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FormError, LiveRegion, SelectField } from "../components/Field";
+import { ConfirmTick, Field, FormError, LiveRegion, SelectField } from "../components/Field";
 import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
@@ -258,16 +258,11 @@ export default function AdminUsers() {
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="userId" value={u.id} />
                           {!u.disabledAt && (u.activeApiTokens || u.activeWebhooks) ? (
-                            <label className="check small">
-                              <input
-                                type="checkbox"
-                                name="confirm"
-                                value="yes"
-                                required
-                                aria-label={`I understand: disabling ${u.email} ${disablingEnds(u.activeApiTokens, u.activeWebhooks)} for good`}
-                              />{" "}
+                            <ConfirmTick
+                              ariaLabel={`I understand: disabling ${u.email} ${disablingEnds(u.activeApiTokens, u.activeWebhooks)} for good`}
+                            >
                               I understand: this {disablingEnds(u.activeApiTokens, u.activeWebhooks)} for good
-                            </label>
+                            </ConfirmTick>
                           ) : null}
                           <button
                             className={

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Field, FieldError, FormError, Notice, TextareaField } from "../components/Field";
+import { ConfirmTick, Field, FormError, Notice, TextareaField } from "../components/Field";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "../components/FindingBits";
 import { FindingDisclosurePanel } from "../components/FindingDisclosure";
 import {
@@ -375,21 +375,16 @@ export default function FindingPage() {
                         : "Nothing about it has been published; after the withdrawal nothing ever will be."}{" "}
                       The report is closed for good (a new problem is a new report).
                     </p>
-                    <label className="check">
-                      <input
-                        type="checkbox"
-                        name="confirmWithdraw"
-                        value="yes"
-                        aria-describedby={
-                          failed?.fieldErrors?.confirmWithdraw
-                            ? "withdraw-effect confirm-withdraw-error"
-                            : "withdraw-effect"
-                        }
-                        aria-invalid={failed?.fieldErrors?.confirmWithdraw ? true : undefined}
-                      />{" "}
+                    <ConfirmTick
+                      name="confirmWithdraw"
+                      id="confirm-withdraw"
+                      required={false}
+                      small={false}
+                      describedBy="withdraw-effect"
+                      error={failed?.fieldErrors?.confirmWithdraw}
+                    >
                       I understand: withdraw this report
-                    </label>
-                    <FieldError id="confirm-withdraw" message={failed?.fieldErrors?.confirmWithdraw} />
+                    </ConfirmTick>
                   </div>
                 ) : null}
                 <SubmitButton className={t.danger ? "button button--danger" : "button"} busy={nav.state !== "idle"}>

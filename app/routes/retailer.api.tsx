@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Field, FormError, Notice } from "../components/Field";
+import { ConfirmTick, Field, FormError, Notice } from "../components/Field";
 import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
@@ -140,16 +140,9 @@ curl -H "Authorization: Bearer $TOKEN" "${baseUrl}/retailer/watchlist/feed?since
                       <Form method="post">
                         <input type="hidden" name="intent" value="revoke" />
                         <input type="hidden" name="tokenId" value={t.id} />
-                        <label className="check small">
-                          <input
-                            type="checkbox"
-                            name="confirm"
-                            value="yes"
-                            required
-                            aria-label={`I understand: revoke ${t.name} for good`}
-                          />{" "}
+                        <ConfirmTick ariaLabel={`I understand: revoke ${t.name} for good`}>
                           I understand: for good
-                        </label>
+                        </ConfirmTick>
                         <button
                           className="button button--danger button--small"
                           type="submit"

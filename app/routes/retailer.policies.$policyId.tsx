@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { readForm } from "../platform/http/request-body.server";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { FieldError, Notice } from "../components/Field";
+import { ConfirmTick, Notice } from "../components/Field";
 import { PolicyForm } from "../components/PolicyForm";
 import { attempt, failure, sentTwice, unknownIntent } from "../platform/http/action-errors.server";
 import { formValues } from "../platform/forms";
@@ -69,18 +69,7 @@ export default function PolicyPage() {
         </div>
         <Form method="post" className="stack" aria-label="Delete this policy">
           <input type="hidden" name="intent" value="delete" />
-          <label className="check small">
-            <input
-              type="checkbox"
-              name="confirm"
-              value="yes"
-              required
-              aria-invalid={deleteError ? true : undefined}
-              aria-describedby={deleteError ? "confirm-error" : undefined}
-            />{" "}
-            I understand: {policy.name} is deleted for good
-          </label>
-          <FieldError id="confirm" message={deleteError} />
+          <ConfirmTick error={deleteError}>I understand: {policy.name} is deleted for good</ConfirmTick>
           <SubmitButton className="button button--danger" busy={busy}>
             Delete this policy
           </SubmitButton>

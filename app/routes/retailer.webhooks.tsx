@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { readForm } from "../platform/http/request-body.server";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Field, FormError, Notice } from "../components/Field";
+import { ConfirmTick, Field, FormError, Notice } from "../components/Field";
 import {
   MAX_ATTEMPTS,
   retryWaitsInWords,
@@ -139,16 +139,11 @@ export default function Webhooks() {
               <Form method="post" className="stack" aria-label={`Remove ${ep.url}`}>
                 <input type="hidden" name="intent" value="remove" />
                 <input type="hidden" name="endpointId" value={ep.id} />
-                <label className="check small">
-                  <input
-                    type="checkbox"
-                    name="confirm"
-                    value="yes"
-                    required
-                    aria-label={`I understand: remove ${ep.url} for good, with its secret and pending deliveries`}
-                  />{" "}
+                <ConfirmTick
+                  ariaLabel={`I understand: remove ${ep.url} for good, with its secret and pending deliveries`}
+                >
                   I understand: for good, with its secret and pending deliveries
-                </label>
+                </ConfirmTick>
                 <button className="button button--danger" type="submit" aria-label={`Remove ${ep.url}`}>
                   Remove
                 </button>

@@ -10,7 +10,7 @@ import {
   type ShouldRevalidateFunction,
 } from "@remix-run/react";
 import { z } from "zod";
-import { FormError, Notice } from "../components/Field";
+import { ConfirmTick, FormError, Notice } from "../components/Field";
 import { StatusBadge } from "../components/StatusBadge";
 import { CLAIM_LABELS } from "../features/certification/domain/answers";
 import { submitUnavailableReason } from "../features/certification/domain/submission-state";
@@ -344,10 +344,10 @@ export default function SubmissionPage() {
             {d.transitions.includes("withdraw") ? (
               <Form method="post" className="stack" aria-label="Withdraw the submission">
                 <input type="hidden" name="version" value={s.version} />
-                <label className="check small">
-                  <input type="checkbox" name="confirm" value="yes" required /> I understand: a withdrawn submission
-                  cannot be resubmitted, and a new one does not take over its answers
-                </label>
+                <ConfirmTick>
+                  I understand: a withdrawn submission cannot be resubmitted, and a new one does not take over its
+                  answers
+                </ConfirmTick>
                 <SubmitButton className="button button--quiet" name="intent" value="withdraw" busy={busy}>
                   Withdraw
                 </SubmitButton>
@@ -356,10 +356,7 @@ export default function SubmissionPage() {
             {d.canDelete ? (
               <Form method="post" className="stack">
                 <input type="hidden" name="version" value={s.version} />
-                <label className="check small">
-                  <input type="checkbox" name="confirm" value="yes" required /> I understand: the draft and its answers
-                  are deleted for good
-                </label>
+                <ConfirmTick>I understand: the draft and its answers are deleted for good</ConfirmTick>
                 <SubmitButton className="button button--danger" name="intent" value="delete" busy={busy}>
                   Delete draft
                 </SubmitButton>

@@ -13,7 +13,7 @@ vi.mock("@remix-run/react", () => ({
   useLocation: () => ({ key: "default", pathname: "/" }),
 }));
 
-const { Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldAria } =
+const { ConfirmTick, Field, FieldGroup, FormError, Notice, SelectField, TextareaField, fieldAria } =
   await import("../../../app/components/Field");
 const { SubmitButton } = await import("../../../app/components/SubmitButton");
 const { ScrollBox } = await import("../../../app/components/ScrollBox");
@@ -29,6 +29,42 @@ function describedIdsExist(markup: string): boolean {
   const ids = [...markup.matchAll(/aria-describedby="([^"]+)"/g)].flatMap((m) => m[1].split(" "));
   return ids.length > 0 && ids.every((id) => markup.includes(`id="${id}"`));
 }
+
+describe("the tick box that confirms what cannot be undone", () => {
+  it("is required and sent as yes, with nothing said of an error there is not", () => {
+    const markup = html(
+      createElement(ConfirmTick, { ariaLabel: "I understand: revoke Till 3 for good", children: "I understand" }),
+    );
+    expect(markup).toBe(
+      '<label class="check small"><input type="checkbox" name="confirm" required="" aria-label="I understand: revoke Till 3 for good" value="yes"/> I understand</label>',
+    );
+  });
+
+  it("says the server's error and what the action does, both tied to the box", () => {
+    const markup = html(
+      createElement(
+        "div",
+        null,
+        createElement("p", { id: "withdraw-effect" }, "The report is closed for good."),
+        createElement(ConfirmTick, {
+          name: "confirmWithdraw",
+          id: "confirm-withdraw",
+          required: false,
+          small: false,
+          describedBy: "withdraw-effect",
+          error: "Tick the box to confirm the withdrawal.",
+          children: "I understand: withdraw this report",
+        }),
+      ),
+    );
+    expect(markup).toContain(
+      '<input type="checkbox" name="confirmWithdraw" aria-invalid="true" aria-describedby="withdraw-effect confirm-withdraw-error" value="yes"/>',
+    );
+    expect(markup).toContain('id="confirm-withdraw-error" role="alert">Tick the box to confirm the withdrawal.</p>');
+    expect(markup).not.toContain("required");
+    expect(describedIdsExist(markup)).toBe(true);
+  });
+});
 
 describe("a control and its error", () => {
   it("ties a select to its hint and its error", () => {
