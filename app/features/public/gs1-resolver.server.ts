@@ -30,7 +30,8 @@ import {
 import { parseGtin } from "../catalogue/domain/gtin";
 import type { ProductWithGtin } from "../catalogue/products-by-gtin.server";
 import { sealedProductOfGtin, sealsOfProductForGtin, type ProductSeal } from "../certification/product-seals.server";
-import { publicAdvisoriesOfProducts } from "../findings/advisories.server";
+import { publicAdvisoriesOfProducts, updateRequiredBySerial } from "../findings/advisories.server";
+import type { UpdateRequired } from "../findings/domain/update-required";
 import { db } from "../../platform/db.server";
 import {
   buildLinkset,
@@ -120,7 +121,16 @@ export type Resolution =
   | { kind: "redirect"; location: string; linksetUrl: string }
   | { kind: "linkset"; body: ReturnType<typeof buildLinkset>; linksetUrl: string };
 
-const asLinksetSeal = (s: ProductSeal): LinksetSeal => ({
+/**
+ * The product's seals as the linkset and the GTIN API show them, each with "update required" (one query for them all),
+ * as the seal API says it for the same seal.
+ */
+function asLinksetSeals(list: readonly ProductSeal[]): (s: ProductSeal) => LinksetSeal {
+  const updates = updateRequiredBySerial(list.map((s) => s.serial));
+  return (s) => asLinksetSeal(s, updates.get(s.serial) ?? null);
+}
+
+const asLinksetSeal = (s: ProductSeal, updateRequired: UpdateRequired | null): LinksetSeal => ({
   serial: s.serial,
   firmwareVersion: s.firmwareVersion,
   hardwareRevision: s.hardwareRevision,
@@ -129,6 +139,7 @@ const asLinksetSeal = (s: ProductSeal): LinksetSeal => ({
   validUntil: s.validUntil,
   checklistLabel: s.checklistLabel,
   levelTitle: s.level.title,
+  updateRequired,
 });
 
 /** The whole answer to a Digital Link request. */
@@ -146,12 +157,13 @@ export async function resolveDigitalLink(
   if (!current) return { kind: "error", status: 404, title: "This product has no IoT Seal", message: NO_SEAL_MESSAGE };
   if (pre.wantsLinkset) {
     const advisories = publicAdvisoriesOfProducts(db(), [pre.product.id]).get(pre.product.id) ?? [];
+    const linksetSeal = asLinksetSeals([...seals, current]);
     const body = buildLinkset({
       root,
       anchor,
       product: pre.product,
-      seals: seals.map(asLinksetSeal),
-      current: asLinksetSeal(current),
+      seals: seals.map(linksetSeal),
+      current: linksetSeal(current),
       advisories,
     });
     return { kind: "linkset", body, linksetUrl };
@@ -286,6 +298,7 @@ export function gtinProductApi(req: IncomingMessage, res: Res, ip: string, rawGt
     if (!product) return sendJson(res, 404, { error: NO_SEAL_MESSAGE, field: "gtin" }, { "Cache-Control": "no-cache" });
     const { seals, current } = await sealsOfProductForGtin(product.id, gtin.gtin14);
     const root = getEnv().baseUrl;
+    const linksetSeal = asLinksetSeals(current ? [...seals, current] : seals);
     return sendJson(
       res,
       200,
@@ -295,8 +308,8 @@ export function gtinProductApi(req: IncomingMessage, res: Res, ip: string, rawGt
         gtin14: gtin.gtin14,
         certificationBody: CERTIFICATION_BODY_NAME,
         product,
-        seals: seals.map(asLinksetSeal),
-        current: current ? asLinksetSeal(current) : null,
+        seals: seals.map(linksetSeal),
+        current: current ? linksetSeal(current) : null,
       }),
       { "Cache-Control": "no-cache", Link: `<${digitalLinkUri(root, gtin.gtin14)}>; rel="describes"` },
     );

@@ -272,7 +272,25 @@ describe("GET /api/v1/products/<GTIN>: GS1 Web Vocabulary", () => {
       "gs1:certificationStatus": "valid",
       "gs1:certificationEndDate": expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
       sealUrl: `${base}/s/${watch}`,
+      updateRequired: null,
     });
+  });
+
+  it("a seal whose firmware needs an update says so as the seal API does (the demo speaker: valid, update to 1.0.4)", async () => {
+    const speaker = demoSealSerials()["Brightnest Smart Speaker 1.0.3"];
+    const seal = (await (await get(`/api/v1/seals/${speaker}`)).json()) as { updateRequired: unknown };
+    expect(seal.updateRequired).toMatchObject({ fixedIn: "1.0.4" });
+    const product = (await (await get("/api/v1/products/5060987650037")).json()) as {
+      "gs1:certificationInfo": Record<string, unknown>[];
+    };
+    const entry = product["gs1:certificationInfo"].find((c) => c["gs1:certificationIdentification"] === speaker)!;
+    expect(entry["gs1:certificationStatus"]).toBe("valid");
+    expect(entry.updateRequired).toEqual(seal.updateRequired);
+    const linkset = (await (await get("/01/05060987650037?linkType=linkset")).json()) as {
+      linkset: Record<string, unknown>[];
+    };
+    const [defaultLink] = linkset.linkset[0]["https://gs1.org/voc/defaultLink"] as { title: string }[];
+    expect(defaultLink.title).toMatch(/: valid .*Update required: install firmware 1\.0\.4/);
   });
 
   it("errors are JSON naming the field: a bad GTIN 400, an unknown one 404", async () => {

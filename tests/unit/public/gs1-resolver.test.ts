@@ -22,6 +22,7 @@ const seal = (serial: string, firmwareVersion: string, verdict: LinksetSeal["ver
   validUntil: new Date("2027-09-14T10:00:00Z"),
   checklistLabel: "ETSI EN 303 645 3.1.3",
   levelTitle: "Baseline",
+  updateRequired: null,
 });
 const NEW = seal("IOTS-NEW0-0001", "3.2.0", "suspended");
 const OLD = seal("IOTS-OLD0-0001", "3.1.0", "valid");
@@ -146,7 +147,45 @@ describe("GET /api/v1/products/<GTIN>: gs1:CertificationDetails", () => {
       firmwareVersion: "3.1.0",
       hardwareRevision: "C",
       current: true,
+      updateRequired: null,
     });
     expect(json.currentSeal).toBe("IOTS-OLD0-0001");
+  });
+});
+
+describe('"valid, update required" (decision record 015) is said beside the status, as the seal API says it', () => {
+  const UPDATE = { advisories: ["IOTSEAL-2026-0004"], fixedIn: "3.1.1" };
+  const current = { ...OLD, updateRequired: UPDATE };
+
+  it("the GTIN API: updateRequired on the seal, in the seal API's shape; null on a seal without", () => {
+    const json = productCertificationJson({
+      root: ROOT,
+      anchor: ANCHOR,
+      gtin14: "05060123450002",
+      certificationBody: "IoT Seal Assurance",
+      product: { ...product, category: "childrens-wearable" },
+      seals: [NEW, current],
+      current,
+    });
+    expect(json["gs1:certificationInfo"].map((c) => c.updateRequired)).toEqual([null, UPDATE]);
+    expect(json["gs1:certificationInfo"][1]["gs1:certificationStatus"]).toBe("valid");
+  });
+
+  it("the linkset: the titles name the firmware to install, and the seal's link has updateTo and fixes (arrays)", () => {
+    const ctx = buildLinkset({ root: ROOT, anchor: ANCHOR, product, seals: [NEW, current], current, advisories: [] })
+      .linkset[0] as Record<string, unknown>;
+    const sentence = "Update required: install firmware 3.1.1 (fixes IOTSEAL-2026-0004).";
+    const [defaultLink] = ctx["https://gs1.org/voc/defaultLink"] as { title: string }[];
+    expect(defaultLink.title).toBe(
+      `IoT Seal of Gator Kids Watch 3: valid (seal IOTS-OLD0-0001, firmware 3.1.0) ${sentence}`,
+    );
+    const related = ctx.related as Record<string, unknown>[];
+    expect(related[1]).toMatchObject({
+      title: `Seal IOTS-OLD0-0001, firmware 3.1.0: valid (ETSI EN 303 645 3.1.3, Baseline) ${sentence}`,
+      status: ["valid"],
+      updateTo: ["3.1.1"],
+      fixes: ["IOTSEAL-2026-0004"],
+    });
+    expect(related[0]).not.toHaveProperty("updateTo");
   });
 });

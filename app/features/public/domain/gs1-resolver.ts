@@ -11,7 +11,8 @@
  * - `https://gs1.org/voc/certificationInfo`: the current seal's page (text/html) and its signed
  *   credential (application/vc+jwt), the same certification in two formats;
  * - `related` (IANA): every seal of the product, newest first, each with its serial, firmware
- *   version, status and end date as RFC 9264 extension target attributes; and each public security
+ *   version, status and end date as RFC 9264 extension target attributes (and, for a seal whose
+ *   firmware needs an update, `updateTo` and `fixes`: decision record 015); and each public security
  *   advisory of the product as its CSAF 2.0 document.
  * `gs1:certificationInfo` holds one link per format, so asking for it never needs a 300 (Multiple
  * Choices): it is the current seal, whatever the number of seals.
@@ -19,6 +20,7 @@
 import type { SealVerdict } from "../../trust/domain/verdict";
 import { VERDICT_LABELS } from "../../trust/domain/verdict";
 import { csafPathOfAdvisory } from "../../findings/domain/csaf-directory";
+import { updateRequiredSentence, type UpdateRequired } from "../../findings/domain/update-required";
 
 export const GS1_VOC = "https://gs1.org/voc/";
 export const LINKSET_MEDIA_TYPE = "application/linkset+json";
@@ -39,6 +41,11 @@ export interface LinksetSeal {
   validFrom: Date;
   checklistLabel: string;
   levelTitle: string;
+  /**
+   * "Valid, update required" (decision record 015): a public advisory affects the certified firmware and its fix is
+   * verified in another version; null when none. Shown beside the status, as the seal API and the seal page show it.
+   */
+  updateRequired: UpdateRequired | null;
 }
 
 export interface LinksetAdvisory {
@@ -66,15 +73,18 @@ export const credentialHref = (root: string, serial: string) => `${root}/s/${ser
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 const verdictWords = (v: SealVerdict) => VERDICT_LABELS[v].toLowerCase();
 
+/** " Update required: install firmware 1.0.4 (fixes …)." after a title, or nothing. */
+const updateWords = (s: LinksetSeal) => (s.updateRequired ? ` ${updateRequiredSentence(s.updateRequired)}` : "");
+
 /** The title of a seal's link: what it certifies and how it stands now. */
 export function sealLinkTitle(s: LinksetSeal): string {
-  return `Seal ${s.serial}, firmware ${s.firmwareVersion}: ${verdictWords(s.verdict)} (${s.checklistLabel}, ${s.levelTitle})`;
+  return `Seal ${s.serial}, firmware ${s.firmwareVersion}: ${verdictWords(s.verdict)} (${s.checklistLabel}, ${s.levelTitle})${updateWords(s)}`;
 }
 
 /** The RFC 9264 linkset (application/linkset+json) of a product that has at least one seal. */
 export function buildLinkset(input: LinksetInput) {
   const { root, current, product } = input;
-  const currentTitle = `IoT Seal of ${product.name}: ${verdictWords(current.verdict)} (seal ${current.serial}, firmware ${current.firmwareVersion})`;
+  const currentTitle = `IoT Seal of ${product.name}: ${verdictWords(current.verdict)} (seal ${current.serial}, firmware ${current.firmwareVersion})${updateWords(current)}`;
   const related: Record<string, unknown>[] = [
     ...input.seals.map((s) => ({
       href: sealPageHref(root, s.serial),
@@ -87,6 +97,8 @@ export function buildLinkset(input: LinksetInput) {
       status: [s.verdict],
       validUntil: [ymd(s.validUntil)],
       credential: [credentialHref(root, s.serial)],
+      // The firmware to install (RFC 9264 target attributes are arrays of strings).
+      ...(s.updateRequired ? { updateTo: [s.updateRequired.fixedIn], fixes: s.updateRequired.advisories } : {}),
     })),
     ...input.advisories.map((a) => ({
       href: `${root}${csafPathOfAdvisory(a)}`,
@@ -176,6 +188,10 @@ export function productCertificationJson(input: ProductCertificationInput) {
       firmwareVersion: s.firmwareVersion,
       hardwareRevision: s.hardwareRevision,
       current: input.current?.serial === s.serial,
+      // As GET /api/v1/seals/<serial> says it: { advisories, fixedIn } or null.
+      updateRequired: s.updateRequired
+        ? { advisories: s.updateRequired.advisories, fixedIn: s.updateRequired.fixedIn }
+        : null,
     })),
   };
 }
