@@ -27,10 +27,12 @@ import { checklistLabelFor, levelTitleFor } from "../features/catalogue/checklis
 import { updateRequiredBySerial, validSealOfFirmware } from "../features/findings/advisories.server";
 import type { UpdateRequired as UpdateRequiredFacts } from "../features/findings/domain/update-required";
 import { UpdateRequired } from "../components/UpdateRequired";
+import { AddressElsewhere } from "../components/AddressElsewhere";
 import { sealPageForBarcode } from "../features/public/gs1-resolver.server";
 import { SubmitButton } from "../components/SubmitButton";
 import { useFocusWhenItArrives } from "../components/focus-after-submission";
-import { pastedSerial } from "../features/trust/domain/serial";
+import { pastedAddressElsewhere, pastedSerial } from "../features/trust/domain/serial";
+import { getEnv } from "../platform/env.server";
 
 /**
  * Whether the seal's certified firmware needs an update (a genuine seal found; null otherwise), and
@@ -82,14 +84,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const serial = q.success && q.data.serial ? pastedSerial(q.data.serial) || undefined : undefined;
   // Only an over-long serial fails (a blank one is no question): said on the field, never a silent empty page.
   const serialError = q.success ? null : (q.error.issues[0]?.message ?? SERIAL_TOO_LONG);
+  // A seal's or product's address on another website (a look-alike a counterfeit label's QR code opens): said beside
+  // the answer, which is the issuer's about the serial, never about that website's page.
+  const portal = getEnv().baseUrl;
+  const elsewhere = q.success && q.data.serial ? pastedAddressElsewhere(q.data.serial, portal) : null;
+  const pastedFrom = elsewhere ? { host: elsewhere, portalHost: new URL(portal).host } : null;
   // A check (by serial here, or an upload below) counts against the address's limit; the empty form does not.
   if (serial) requireWithinPageLimit(context);
   // The empty form, where a certificate may be uploaded next: the PDF reader starts meanwhile.
   else preparePdfCheck();
   // The barcode number instead of a serial: the product's current seal's page, as its GS1 Digital Link answers it.
   const barcode = serial ? await sealPageForBarcode(serial) : null;
-  if (barcode && "path" in barcode) throw redirect(barcode.path);
-  if (barcode)
+  // A product's address on another website is answered here with its current seal, the warning beside it.
+  if (barcode && "path" in barcode && !pastedFrom) throw redirect(barcode.path);
+  if (barcode && "problem" in barcode)
     return {
       serial: serial ?? "",
       serialError: barcode.problem,
@@ -97,12 +105,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       policies: null,
       updateRequired: null,
       by: null,
+      pastedFrom: null,
     };
-  const answer = serial ? labelled(await verifySerial(serial)) : null;
+  const checked = barcode && "path" in barcode ? pastedSerial(barcode.path) : serial;
+  const answer = checked ? labelled(await verifySerial(checked)) : null;
   // A logged-in retail buyer also sees its organisation's acceptance policies applied.
   const policies = answer ? policyResultsFor(await getOptionalUser(request, context), answer) : null;
   const updateRequired = answer ? updateFor(answer) : null;
-  return { serial: serial ?? "", serialError, answer, policies, updateRequired, by: serial ? "serial" : null };
+  return {
+    serial: serial ?? "",
+    serialError,
+    answer,
+    policies,
+    updateRequired,
+    by: serial ? "serial" : null,
+    pastedFrom,
+  };
 }
 
 const credentialForm = z.object({
@@ -203,6 +221,7 @@ export default function VerifyPage() {
             by: "serial" as const,
             policies: loaded.policies,
             updateRequired: loaded.updateRequired,
+            pastedFrom: loaded.pastedFrom,
           }
         : null;
   const failed = acted && "error" in acted ? acted : null;
@@ -230,6 +249,7 @@ export default function VerifyPage() {
           by={BY_LABEL[result.by]}
           policies={result.policies}
           updateRequired={result.updateRequired}
+          pastedFrom={"pastedFrom" in result ? result.pastedFrom : null}
         />
       ) : null}
 
@@ -357,11 +377,13 @@ function VerifyResult({
   by,
   policies,
   updateRequired,
+  pastedFrom,
 }: {
   answer: VerifyAnswer & { checklistLabel?: string | null; levelTitle?: string | null; validityEnded?: boolean };
   by: string;
   policies: PolicyResult[] | null;
   updateRequired: UpdateRequiredFacts | null;
+  pastedFrom?: { host: string; portalHost: string } | null;
 }) {
   return (
     <section aria-label="Verification result" data-testid="verify-result" className="verify-result">
@@ -375,6 +397,7 @@ function VerifyResult({
         // What a forged credential claims is not named as the seal's product.
         subject={a.status === "forged" ? null : a.subject?.product.name}
       >
+        {pastedFrom ? <AddressElsewhere {...pastedFrom} /> : null}
         {a.credentialInside ? <CredentialInside inside={a.credentialInside} product={a.subject?.product.name} /> : null}
       </VerdictBanner>
       <UpdateRequired update={updateRequired} firmware={a.subject?.firmwareVersion} verdict={a.status} />

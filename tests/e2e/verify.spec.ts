@@ -63,6 +63,39 @@ test("by serial, /verify gives each demo seal its answer, and a typo is caught",
   await context.close();
 });
 
+test("a seal's address pasted from another website is answered with a warning that its page is not the issuer's", async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const portalHost = new URL(baseURL!).host;
+  // What a counterfeit label's QR code opens: a look-alike website, with a genuine serial in its address.
+  await page.goto("/verify");
+  await page.getByLabel("Seal serial").fill(`https://iotseal-check.example/s/${ids.activeSeal}`);
+  await page.getByRole("button", { name: "Check serial" }).click();
+  const result = page.getByTestId("verify-result");
+  await expect(result.getByTestId("seal-verdict")).toHaveText("Valid"); // the issuer's record of that serial
+  const warning = result.getByTestId("address-elsewhere");
+  await expect(warning).toContainText("The address you pasted is on another website: iotseal-check.example.");
+  await expect(warning).toContainText(`Genuine IoT Seal QR codes and links open ${portalHost}`);
+  // A product's Digital Link elsewhere: its current seal is answered here (no redirect that would lose the warning).
+  await page.goto(`/verify?serial=${encodeURIComponent("https://iotseal-check.example/01/05060123450002")}`);
+  await expect(page).toHaveURL(/\/verify\?/);
+  await expect(result.getByTestId("seal-verdict")).toHaveText("Valid");
+  await expect(result).toContainText("Gator Kids Watch 3");
+  await expect(result.getByTestId("address-elsewhere")).toContainText("iotseal-check.example");
+  // The portal's own addresses carry no warning: the seal's QR code, and its product's barcode link (a redirect).
+  await page.goto(`/verify?serial=${encodeURIComponent(`${baseURL}/s/${ids.activeSeal}`)}`);
+  await expect(result.getByTestId("seal-verdict")).toHaveText("Valid");
+  await expect(page.getByTestId("address-elsewhere")).toHaveCount(0);
+  await page.goto(`/verify?serial=${encodeURIComponent(`${baseURL}/01/05060123450002`)}`);
+  await expect(page).toHaveURL(/\/s\/IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
 test("issue 13.2: a seal PDF edited by an incremental update is 'Not genuine' on /verify, saying what differs", async ({
   browser,
 }, testInfo) => {

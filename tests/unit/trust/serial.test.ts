@@ -4,6 +4,7 @@ import {
   isValidSerial,
   makeSerial,
   normalizeSerial,
+  pastedAddressElsewhere,
   pastedSerial,
 } from "../../../app/features/trust/domain/serial";
 import { prng } from "../../support/prng";
@@ -245,5 +246,35 @@ describe("pastedSerial: what a person pastes into the serial field", () => {
   it("each reads as the serial it carries", () => {
     for (const pasted of ["https://seal.example/s/IOTS-10KQ-1M0K", "IOTS\u201310KQ\u20131M0K.", "iots-10kq-1m0k,"])
       expect(normalizeSerial(pastedSerial(pasted))).toBe("IOTS-10KQ-1M0K");
+  });
+});
+
+describe("pastedAddressElsewhere: a pasted seal or product address on another website than the portal's", () => {
+  const PORTAL = "https://seal.example";
+  it.each([
+    ["https://seal-example.shop/s/IOTS-10KQ-1M0K", "seal-example.shop"], // a look-alike site, a genuine serial
+    ["http://evil.example:8080/01/05060123450002", "evil.example:8080"], // a product's Digital Link elsewhere
+    ["\u200Bhttps://EVIL.example/s/IOTS-10KQ-1M0K", "evil.example"],
+    ["https://s\u0435al.example/s/IOTS-10KQ-1M0K", "xn--sal-rdd.example"], // a Cyrillic е: shown as what it is
+  ])("%j is on %j", (input, host) => {
+    expect(pastedAddressElsewhere(input, PORTAL)).toBe(host);
+  });
+
+  it.each([
+    ["https://seal.example/s/IOTS-10KQ-1M0K"], // the portal's own QR code
+    ["HTTPS://SEAL.EXAMPLE/01/05060123450002"],
+    ["http://seal.example/s/IOTS-10KQ-1M0K"], // the same website without TLS: still the issuer's host
+    ["https://seal.example:443/s/IOTS-10KQ-1M0K"],
+    ["/s/IOTS-10KQ-1M0K"], // a path has no website of its own
+    ["IOTS-10KQ-1M0K"],
+    ["https://evil.example/about"], // not a seal's address: nothing was read from it
+  ])("%j: null", (input) => {
+    expect(pastedAddressElsewhere(input, PORTAL)).toBeNull();
+  });
+
+  it("the portal's port counts: localhost:3000 is not localhost:3151", () => {
+    expect(pastedAddressElsewhere("http://localhost:3000/s/IOTS-10KQ-1M0K", "http://localhost:3151")).toBe(
+      "localhost:3000",
+    );
   });
 });

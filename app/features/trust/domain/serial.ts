@@ -82,15 +82,47 @@ export function isValidSerial(input: string): boolean {
  * closing full stop, comma or semicolon removed. Anything else is left as it was, for the field's own message.
  */
 export function pastedSerial(input: string): string {
-  const s = input
+  const s = cleanPaste(input);
+  return fromAddress(s) ?? s.replace(/[.,;]+$/, "");
+}
+
+/** Zero-width characters dropped, typographic dashes read as hyphens, trimmed. */
+function cleanPaste(input: string): string {
+  return input
     .replace(/[\u200B-\u200D\u2060\uFEFF]/g, "")
     .replace(/[\u2010-\u2015\u2212]/g, "-")
     .trim();
-  if (/^(https?:\/\/|\/)/i.test(s)) {
-    const seal = /\/s\/([0-9A-Za-z-]{4,40})(?:[/?#]|$)/.exec(s);
-    if (seal) return seal[1];
-    const gtin = /\/01\/(\d{8,14})(?:[/?#]|$)/.exec(s);
-    if (gtin) return gtin[1];
+}
+
+/** The serial or GTIN in a seal's or a product's address (…/s/<serial>, …/01/<GTIN>), or null when `s` is not one. */
+function fromAddress(s: string): string | null {
+  if (!/^(https?:\/\/|\/)/i.test(s)) return null;
+  const seal = /\/s\/([0-9A-Za-z-]{4,40})(?:[/?#]|$)/.exec(s);
+  if (seal) return seal[1];
+  const gtin = /\/01\/(\d{8,14})(?:[/?#]|$)/.exec(s);
+  return gtin ? gtin[1] : null;
+}
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host.toLowerCase(); // an international name in its xn-- form: a look-alike shows as such
+  } catch {
+    return url
+      .replace(/^[a-z]+:\/\//i, "")
+      .split(/[/?#]/)[0]
+      .toLowerCase();
   }
-  return s.replace(/[.,;]+$/, "");
+};
+
+/**
+ * The website a pasted seal or product address is on (the host of `…/s/<serial>` or `…/01/<GTIN>`, as pastedSerial
+ * reads it) when that is not the portal's own (`portalUrl`, the PUBLIC_URL every genuine QR code and barcode link
+ * names); null for a typed serial, a path, or an address on the portal. A counterfeit label's QR code can open a
+ * look-alike page for a genuine serial: the issuer's answer about that serial says nothing about that page.
+ */
+export function pastedAddressElsewhere(input: string, portalUrl: string): string | null {
+  const s = cleanPaste(input);
+  if (!/^https?:\/\//i.test(s) || fromAddress(s) === null) return null;
+  const host = hostOf(s);
+  return host && host !== hostOf(portalUrl) ? host : null;
 }
