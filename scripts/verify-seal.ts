@@ -64,9 +64,11 @@
 // naming the missing list; --no-status skips the lists deliberately. Supersession is not in the
 // status lists: it is asked of the issuer's seal API (<issuer>/api/v1/seals/<serial>) only when
 // the lists are fetched online; that answer can also be not_found (no record of the seal) or
-// forged (the issuer recorded another credential). When that answer is revoked or suspended and the
-// signed lists do not show it yet (they are re-signed every few minutes), the stricter status is
-// reported (exit 1), with a note that the list lags the issuer's API.
+// forged (the issuer recorded another credential; or, for a PDF, the file's SHA-256 is not the
+// pdfSha256 it names: the certificate as issued, which the portal's upload check also demands).
+// When that answer is revoked or suspended and the signed lists do not show it yet (they are
+// re-signed every few minutes), the stricter status is reported (exit 1), with a note that the
+// list lags the issuer's API.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { decodeProtectedHeader, type JWK } from "jose";
@@ -86,7 +88,13 @@ import {
   type StatusListCheck,
 } from "../app/features/trust/domain/status-credential";
 import { NOT_YET_VALID_REASON } from "../app/features/trust/domain/verdict";
-import { checkArtefacts, type ArtefactCheck, type Artefacts } from "../app/features/trust/domain/verify";
+import {
+  checkArtefacts,
+  PDF_ISSUED_CHECK,
+  type ArtefactCheck,
+  type Artefacts,
+} from "../app/features/trust/domain/verify";
+import { pdfDigestDifference } from "../app/features/trust/domain/pdf-integrity";
 import { logProofOfAttachments } from "../app/features/trust/domain/tlog-proof";
 import { compactJwsOf, cutShortCredential, cutShortText } from "../app/features/trust/domain/pasted-credential";
 import { runCli } from "./cli";
@@ -629,7 +637,7 @@ async function main(argv: string[]): Promise<number> {
         out.checks.push({ label: "Recorded by the issuer", ok: false, detail: url });
         return finish();
       }
-      let record: { status?: unknown; reason?: unknown; credential?: unknown } | null;
+      let record: { status?: unknown; reason?: unknown; credential?: unknown; pdfSha256?: unknown } | null;
       try {
         record = res.status === 200 ? JSON.parse(res.text) : null;
       } catch {
@@ -641,6 +649,32 @@ async function main(argv: string[]): Promise<number> {
         out.reason = "This credential is not the one the issuer recorded for this seal.";
         out.checks.push({ label: "Recorded by the issuer", ok: false, detail: out.reason });
         return finish();
+      }
+      // A PDF must be the file the issuer issued, as the portal's upload check demands: the issuer's record names its
+      // SHA-256. Without it (the bytes are not at hand) a PDF rewritten whole in one revision, a QR code redrawn to
+      // open another website, would pass on its page text alone.
+      const pdfBytes = input.artefacts.pdfBytes;
+      if (pdfBytes && typeof record.pdfSha256 === "string" && /^[0-9a-f]{64}$/i.test(record.pdfSha256)) {
+        const serial = credential.credentialSubject.serial;
+        const differs = pdfDigestDifference(serial, record.pdfSha256, pdfBytes);
+        if (differs) {
+          out.reason = differs;
+          out.checks.push({
+            label: PDF_ISSUED_CHECK,
+            ok: false,
+            detail: pdfDigestDifference(serial, record.pdfSha256, pdfBytes, true)!,
+          });
+          if (typeof record.status === "string")
+            out.notes.push(
+              `the credential inside this file is the issuer's own record of seal ${serial}, which the issuer says is ${record.status} now: if the file was only saved again (by a mail program or a PDF viewer), rely on ${url}, not on this file`,
+            );
+          return finish();
+        }
+        out.checks.push({
+          label: PDF_ISSUED_CHECK,
+          ok: true,
+          detail: `SHA-256 ${record.pdfSha256.slice(0, 16).toLowerCase()}…, as the issuer recorded it`,
+        });
       }
       superseded = record.status === "superseded";
       out.checks.push({ label: "Not superseded", ok: !superseded, detail: url });

@@ -786,6 +786,7 @@ interface LiveRow {
 type LiveFindingRow = LiveRow & {
   stateReason: string | null;
   supersededBy: string | null;
+  pdfSha256: string | null;
 } & Nullable<SealApiFindingRow>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
@@ -801,6 +802,7 @@ function prepareApiStatements(d: Db) {
   return {
     live: c.prepare<{ serial: string; now: number }, LiveFindingRow>(
       `select s.state, s.valid_from as validFrom, s.valid_until as validUntil, s.superseded_by as supersededBy,
+         s.pdf_sha256 as pdfSha256,
          case when s.state = 'active' then null else
            (select e.reason from seal_events e where e.serial = s.serial and e.kind = s.state order by e.id desc limit 1)
          end as stateReason,
@@ -838,6 +840,11 @@ export interface SealApiView {
   /** The seal that replaced this one (a re-certification), and the one this one replaced; null: none. */
   supersededBy: string | null;
   supersedes: string | null;
+  /**
+   * The SHA-256 of the certificate PDF as issued (null until it is stored, and for a seal whose records are lost): a
+   * verifier holding a PDF, without the issued bytes, checks that it is that file, as the portal's upload check does.
+   */
+  pdfSha256: string | null;
 }
 
 /**
@@ -867,6 +874,7 @@ export async function sealApiView(serialInput: string): Promise<SealApiView | nu
         updateRequiredJson: "null",
         supersededBy: null,
         supersedes: null,
+        pdfSha256: null,
       }
     );
   }
@@ -882,6 +890,7 @@ export async function sealApiView(serialInput: string): Promise<SealApiView | nu
       updateRequiredJson: "null",
       supersededBy: null,
       supersedes: null,
+      pdfSha256: null,
     };
   const checked: CheckedSeal = {
     credential,
@@ -935,6 +944,7 @@ export function sealApiViewOfChecked(serialInput: string): SealApiView | null | 
     updateRequiredJson: JSON.stringify(updateRequired),
     supersededBy: row.supersededBy,
     supersedes: checked.supersedes,
+    pdfSha256: row.pdfSha256,
   };
 }
 

@@ -190,6 +190,8 @@ export function sealApiBody(view: SealApiView, policiesJson: string | null = nul
     // The seal that replaced this one (a re-certification) and the one it replaced, as the seal page links them.
     supersededBy: view.supersededBy,
     supersedes: view.supersedes,
+    // The certificate PDF as issued: a verifier holding a PDF checks it is that file (scripts/verify-seal.ts).
+    pdfSha256: view.pdfSha256,
     checkedAt: new Date(nowMs()).toISOString(),
   });
   const policies = policiesJson === null ? "" : `,"policies":${policiesJson}`;

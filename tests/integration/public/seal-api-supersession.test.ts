@@ -40,6 +40,12 @@ const verify = async (serial: string) =>
     })
   ).json()) as Record<string, unknown>;
 
+it("the seal API names the SHA-256 of the certificate PDF as issued (what verify-seal compares a PDF with)", async () => {
+  const stored = sealBySerial(older)!;
+  expect(stored.pdfSha256).toMatch(/^[0-9a-f]{64}$/);
+  expect(await seal(older)).toMatchObject({ pdfSha256: stored.pdfSha256 });
+});
+
 describe("supersededBy and supersedes in the seal API and the verify API", () => {
   it("null for a seal that neither replaced nor was replaced", async () => {
     expect(await seal(older)).toMatchObject({ status: "valid", supersededBy: null, supersedes: null });

@@ -23,7 +23,7 @@ import {
   unverifiedPayload,
   type SealCredential,
 } from "../../../app/features/trust/domain/credential";
-import { PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
+import { PDF_ISSUED_CHECK, PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
 import { NOT_YET_VALID_REASON } from "../../../app/features/trust/domain/verdict";
 import { inclusionProofFor } from "../../../app/features/trust/transparency-log.server";
 import { transaction } from "../../../app/platform/db.server";
@@ -163,6 +163,17 @@ beforeAll(async () => {
       logProof: (inclusionProofFor(active.issuedLogIndex, active.issuedLogIndex + 1) as { value: unknown }).value,
     }),
   );
+  // The active seal's certificate made again whole, in one revision, with its genuine credential, facts and log proof,
+  // but its QR code opening a look-alike website: nothing appended, the page text as signed.
+  fs.writeFileSync(
+    f("look-alike.pdf"),
+    renderSealPdf({
+      jws: active.credential,
+      credential: unverifiedPayload(active.credential) as SealCredential,
+      sealUrl: `https://iotseal-check.example/s/${serial.active}`,
+      logProof: active.logProof!,
+    }),
+  );
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
   // The active credential as copied badly: its signature's end missing; cut before the second dot;
   // wrapped by a mail client (line breaks inside: still the whole credential).
@@ -230,6 +241,9 @@ beforeAll(async () => {
     hs256: [f("hs256.jwt"), ...lists],
     suspensionListMissing: [f("active.jwt"), ...jwks, "--status", f("revocation.jwt")],
     onlineUnpinned: [f("active.jwt")],
+    onlinePdf: [f("active.pdf")],
+    onlineLookAlikePdf: [f("look-alike.pdf")],
+    offlineLookAlikePdf: [f("look-alike.pdf"), ...lists],
     editedPdf: [f("edited.pdf"), ...lists],
     attackerUnpinned: [f("attacker.jwt"), "--no-status"],
     attackerTrustedOnPurpose: [f("attacker.jwt"), "--no-status", "--issuer", attackerUrl],
@@ -396,6 +410,33 @@ describe("npm run verify-seal", () => {
     ]);
     expect(out.statusLists).toHaveLength(2);
     expect(out.notes).toEqual([]);
+  });
+
+  it("online, a PDF is checked against the SHA-256 of the file issued, which the issuer's seal API names", async () => {
+    const r = await run("onlinePdf");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.json().status).toBe("valid");
+    expect(labels(r.json())).toContainEqual([PDF_ISSUED_CHECK, true]);
+  });
+
+  it("online, a certificate made again in one revision (its QR code opening a look-alike site) is forged, as /verify says", async () => {
+    // Offline, only its page text can be checked, and that is as signed (decision record 012's cost).
+    const offline = await run("offlineLookAlikePdf");
+    expect(offline.code).toBe(0);
+    const r = await run("onlineLookAlikePdf");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = r.json();
+    expect(out.status).toBe("forged");
+    expect(out.reason).toMatch(
+      /^The file differs from the PDF issued for IOTS-[0-9A-Z-]+: it is not the same file \(the issuer recorded its SHA-256\)\. Issued SHA-256 [0-9a-f]{64}, this file's [0-9a-f]{64}\./,
+    );
+    expect(labels(out)).toContainEqual([PDF_ISSUED_CHECK, false]);
+    expect(labels(out)).not.toContainEqual(["Not superseded", true]);
+    expect(out.notes.join("\n")).toMatch(
+      /the issuer's own record of seal IOTS-\S+, which the issuer says is valid now/,
+    );
   });
 
   it("online, pinned with --issuer: the issuer's seal API reports the supersession the lists cannot", async () => {

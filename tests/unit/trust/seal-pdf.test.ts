@@ -26,7 +26,12 @@ import {
   LOG_PROOF_ATTACHMENT,
   renderSealPdf,
 } from "../../../app/features/trust/adapters/seal-pdf.server";
-import { pdfDifference, pdfRevisions, revisionProblem } from "../../../app/features/trust/domain/pdf-integrity";
+import {
+  pdfDifference,
+  pdfDigestDifference,
+  pdfRevisions,
+  revisionProblem,
+} from "../../../app/features/trust/domain/pdf-integrity";
 import { checkArtefacts, PDF_ISSUED_CHECK, PDF_REVISION_CHECK } from "../../../app/features/trust/domain/verify";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
 import { demoSubject } from "../../fixtures/seal-subject";
@@ -373,6 +378,21 @@ describe("issue 13.2: a PDF edited by an incremental update is forged", () => {
       new RegExp(
         `they differ from byte offset 1,234 on \\(the issued file has ${pdf.length.toLocaleString("en")} bytes, this one ${pdf.length.toLocaleString("en")} bytes\\)`,
       ),
+    );
+  });
+
+  it("against the issued file's SHA-256 only (the offline verifier asking the issuer's seal API): the same rule, both digests", () => {
+    const sha = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
+    const patched = Buffer.from(pdf);
+    patched[1234] ^= 1;
+    expect(pdfDigestDifference("IOTS-7KQ2-M9XD", sha(pdf), pdf)).toBeNull();
+    expect(pdfDigestDifference("IOTS-7KQ2-M9XD", sha(pdf).toUpperCase(), pdf)).toBeNull();
+    expect(pdfDigestDifference("IOTS-7KQ2-M9XD", sha(pdf), patched)).toBe(
+      `The file differs from the PDF issued for IOTS-7KQ2-M9XD: it is not the same file (the issuer recorded its SHA-256). ` +
+        `Issued SHA-256 ${sha(pdf)}, this file's ${sha(patched)}. Trust the signed facts, not the page.`,
+    );
+    expect(pdfDigestDifference("IOTS-7KQ2-M9XD", sha(pdf), patched, true)).toContain(
+      `Issued SHA-256 ${sha(pdf).slice(0, 16)}…, this file's ${sha(patched).slice(0, 16)}…`,
     );
   });
 

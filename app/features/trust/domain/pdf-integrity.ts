@@ -11,6 +11,8 @@
  *   rewritten whole in one revision is beyond this check (the page check still applies).
  * - `pdfDifference` (the portal, which keeps the issued bytes): the upload must be the issued
  *   file byte for byte; otherwise it says what differs.
+ * - `pdfDigestDifference` (the offline verifier when it asks the issuer's seal API, which names the
+ *   issued file's SHA-256): the same rule without the bytes, so it can only say that they differ.
  *
  * Pure apart from SHA-256 (deterministic, no I/O).
  */
@@ -104,4 +106,21 @@ export function pdfDifference(serial: string, issued: Uint8Array, uploaded: Uint
   }
   const hash = (x: Buffer) => (short ? `${sha256Hex(x).slice(0, 16)}…` : sha256Hex(x));
   return `The file differs from the PDF issued for ${serial}: ${what}. Issued SHA-256 ${hash(a)}, this file's ${hash(b)}. Trust the signed facts, not the page.`;
+}
+
+/**
+ * Whether `uploaded` is the PDF issued for seal `serial`, known only by its SHA-256 (`issuedSha256`, lower-case hex,
+ * as the issuer's seal API names it): null when it is; otherwise why not, in pdfDifference's words.
+ */
+export function pdfDigestDifference(
+  serial: string,
+  issuedSha256: string,
+  uploaded: Uint8Array,
+  short = false,
+): string | null {
+  const own = sha256Hex(uploaded);
+  const issued = issuedSha256.trim().toLowerCase();
+  if (own === issued) return null;
+  const hash = (x: string) => (short ? `${x.slice(0, 16)}…` : x);
+  return `The file differs from the PDF issued for ${serial}: it is not the same file (the issuer recorded its SHA-256). Issued SHA-256 ${hash(issued)}, this file's ${hash(own)}. Trust the signed facts, not the page.`;
 }
