@@ -464,6 +464,42 @@ const server = http.createServer((req, res) => {
   res.locals = { nonce: securePage(req, res), ip, requestId };
   app(req, res);
 });
+/**
+ * A request Node cannot parse (its headers over 16 KiB, a request line that is not HTTP, headers
+ * that did not arrive in time) never reaches the handler above: Node answers it itself with an
+ * empty body. This says what was wrong instead, as one line of JSON (an API client reads it; a
+ * browser shows it), then closes the connection, as Node does. (Nothing tells which path it was
+ * for: the request could not be read.)
+ */
+const CLIENT_ERRORS = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    "Request Header Fields Too Large",
+    "Request too large: the address and headers together are over 16 KiB. Send long lists in the body (POST /api/v1/verify/bulk).",
+  ],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "Payload Too Large", "Request too large: a chunk extension is over 16 KiB."],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "Request Timeout", "The request's headers did not arrive in time."],
+};
+server.on("clientError", (error, socket) => {
+  // A response already under way (or a connection gone) cannot be answered: it is closed.
+  if (error?.code === "ECONNRESET" || !socket.writable || socket._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] = CLIENT_ERRORS[error?.code] ?? [
+    400,
+    "Bad Request",
+    "Bad request: this is not a valid HTTP request.",
+  ];
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+      "Content-Type: application/json; charset=utf-8\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n" +
+      body,
+  );
+});
 server.keepAliveTimeout = 65_000;
 server.requestTimeout = 0; // no limit on a whole request: watchBody's limits instead
 server.headersTimeout = HEADERS_TIMEOUT_MS;

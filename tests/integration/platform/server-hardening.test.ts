@@ -6,7 +6,9 @@
 // a port in use stops the server with a plain message (one process, and a cluster whose primary
 // would otherwise restart its workers forever), and the background workers start only once the
 // port is bound. The real server.mjs runs here, as a child process, on a stand-in Remix build
-// (REMIX_BUILD_DIR) with two evidence resource routes and a document 404.
+// (REMIX_BUILD_DIR) with two evidence resource routes and a document 404. A request Node cannot
+// read at all (headers over 16 KiB, bytes that are not HTTP) is answered with a line of JSON that
+// says what was wrong, not Node's empty answer.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -204,6 +206,41 @@ describe("server.mjs: requests Express and Remix cannot take", () => {
       expect({ p, status: r.status, location: r.headers.location }).toEqual({ p, status: 404, location: undefined });
       expect(r.body).toContain("A portal page"); // the stand-in build's page, as Remix renders the portal's 404
     }
+  });
+});
+
+/** What the server answers to these exact bytes, read until it closes the connection. */
+function rawAnswer(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(bytes));
+    let answer = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (c: string) => (answer += c));
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
+
+describe("server.mjs: requests Node cannot read (no handler ever sees them)", () => {
+  it("an address and headers over 16 KiB: 431 saying so in JSON, and the connection closed", async () => {
+    const r = await request(`/api/v1/seals/IOTS-7KQ2-M9XD?${"x".repeat(20_000)}`);
+    expect(r.status).toBe(431);
+    expect(r.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(r.headers.connection).toBe("close");
+    expect(JSON.parse(r.body)).toEqual({
+      error:
+        "Request too large: the address and headers together are over 16 KiB. Send long lists in the body (POST /api/v1/verify/bulk).",
+    });
+    // The server goes on serving.
+    expect((await request("/login", { method: "POST" })).body).toBe("logged in");
+  });
+
+  it("bytes that are not HTTP: 400 saying so, not an empty answer", async () => {
+    const answer = await rawAnswer("HELLO THERE\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toContain("Content-Type: application/json; charset=utf-8\r\n");
+    expect(answer.split("\r\n\r\n")[1]).toBe('{"error":"Bad request: this is not a valid HTTP request."}');
+    noStack(answer);
   });
 });
 
