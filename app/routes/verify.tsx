@@ -11,7 +11,7 @@ import {
   VerifyInputError,
   verifyCredentialText,
   preparePdfCheck,
-  verifyPdf,
+  verifyUploadedFile,
   verifySerial,
   type VerifyAnswer,
 } from "../features/trust/verify.server";
@@ -135,7 +135,7 @@ const credentialForm = z.object({
 type ActionResult =
   | {
       answer: VerifyAnswer;
-      by: "pdf" | "credential";
+      by: "pdf" | "credential" | "credential-file";
       policies: PolicyResult[] | null;
       updateRequired: UpdateRequiredFacts | null;
     }
@@ -159,10 +159,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const problem = chosenFileProblem(file instanceof File ? file : null, "Choose the seal's PDF file to upload.");
       if (problem || !(file instanceof File)) return data<ActionResult>({ error: problem!, field: "pdf" }, 400);
       if (file.size > VERIFY_MAX_BYTES) return data<ActionResult>({ error: TOO_LARGE, field: "pdf" }, 413);
-      const answer = labelled(await verifyPdf(new Uint8Array(await file.arrayBuffer())));
+      const checked = await verifyUploadedFile(new Uint8Array(await file.arrayBuffer()));
+      const answer = labelled(checked.answer);
       return {
         answer,
-        by: "pdf",
+        by: checked.by,
         policies: policyResultsFor(await getOptionalUser(request, context), answer),
         updateRequired: updateFor(answer),
       } satisfies ActionResult;
@@ -204,6 +205,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const BY_LABEL = {
   serial: "by its serial",
   pdf: "from the uploaded PDF",
+  "credential-file": "from the uploaded credential file",
   credential: "from the pasted credential",
 } as const;
 
@@ -294,13 +296,13 @@ export default function VerifyPage() {
               <label htmlFor="pdf">Seal certificate (PDF)</label>
               <p className="field__hint" id="pdf-hint">
                 The credential and log proof attached inside the PDF are checked, and the page is compared with what was
-                signed.
+                signed. The credential file alone (seal.vc.jwt) is taken too.
               </p>
               <input
                 id="pdf"
                 name="pdf"
                 type="file"
-                accept="application/pdf,.pdf"
+                accept="application/pdf,.pdf,.jwt"
                 {...fieldAria("pdf", { hint: true, error: failed?.field === "pdf" ? failed.error : undefined })}
                 required
               />

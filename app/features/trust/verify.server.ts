@@ -212,6 +212,31 @@ export async function verifyCredentialText(text: string, presentedSerial?: strin
   return answerFor(jws, presentedSerial ? { presentedSerial } : {});
 }
 
+/**
+ * A file given where the seal's PDF is asked for: the PDF, or the credential file (seal.vc.jwt, as
+ * the seal page downloads it) given in its place, checked as the same credential pasted would be
+ * (a cut-short one is said to be so).
+ */
+export async function verifyUploadedFile(
+  bytes: Uint8Array,
+): Promise<{ answer: VerifyAnswer; by: "pdf" | "credential-file" }> {
+  const credential = credentialFileText(bytes);
+  if (credential !== null) return { answer: await verifyCredentialText(credential), by: "credential-file" };
+  return { answer: await verifyPdf(bytes), by: "pdf" };
+}
+
+/** A credential's text, when the file is one: small, UTF-8, and base64url parts from a JSON header on ("eyJ"). */
+function credentialFileText(bytes: Uint8Array): string | null {
+  if (bytes.byteLength > 50_000) return null;
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  return /^eyJ[A-Za-z0-9_.-]*$/.test(compactJwsOf(text)) ? text : null;
+}
+
 /** The verify form is on screen: the PDF reader starts now, while someone chooses their file. */
 export function preparePdfCheck(): void {
   void warmPdfReader();

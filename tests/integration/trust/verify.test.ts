@@ -23,6 +23,7 @@ import {
   verifyPdf,
   verifySerial,
   verifySerials,
+  verifyUploadedFile,
 } from "../../../app/features/trust/verify.server";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
 import { startFastRoutes } from "../../support/http";
@@ -357,6 +358,25 @@ describe("not a seal at all", () => {
     });
     // Cut before its second dot, a token that is not the issuer's is not a seal credential.
     await expect(verifyCredentialText(hs256.slice(0, hs256.lastIndexOf(".")))).rejects.toThrow(/not a seal credential/);
+  });
+
+  it("a file given in the PDF's place: the credential file (seal.vc.jwt) is checked as a credential; anything else is still not a PDF", async () => {
+    const jws = row(s.suspended).credential;
+    expect(await verifyUploadedFile(Buffer.from(`${jws}\n`))).toMatchObject({
+      by: "credential-file",
+      answer: { status: "suspended", serial: s.suspended },
+    });
+    expect(await verifyUploadedFile(sealPdf(s.suspended)!.pdf)).toMatchObject({
+      by: "pdf",
+      answer: { status: "suspended", serial: s.suspended },
+    });
+    // A credential file cut short says so, as pasted; text that is no credential, or a credential's bytes that are
+    // not UTF-8, is not a PDF.
+    await expect(verifyUploadedFile(Buffer.from(jws.slice(0, -20)))).rejects.toThrow(/cut short/);
+    await expect(verifyUploadedFile(Buffer.from("hello, this is a letter"))).rejects.toThrow("This file is not a PDF.");
+    await expect(verifyUploadedFile(Buffer.concat([Buffer.from(jws), Buffer.from([0xff])]))).rejects.toThrow(
+      "This file is not a PDF.",
+    );
   });
 
   it("a credential pasted with line breaks inside (a mail client wrapped it) is read whole", async () => {
