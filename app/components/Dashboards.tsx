@@ -13,6 +13,7 @@ import type { SealVerdict } from "../features/trust/domain/credential";
 import { formatDate, formatDateTime } from "../platform/format";
 import { ClockBadge, FindingStatusBadge, SeverityBadge } from "./FindingBits";
 import { VerdictBadge } from "./SealVerdict";
+import { waitingForSentence } from "../features/certification/domain/review";
 
 type When = Date | string;
 
@@ -248,7 +249,7 @@ export function MyProposalsList({ rows }: { rows: MyProposalRow[] }) {
             ) : p.waitingFor.blocked ? (
               <>
                 <span className="badge badge--bad">no other assessor can confirm it</span>
-                <div className="small">{p.waitingFor.text}.</div>
+                <div className="small">{waitingForSentence(p.waitingFor)}</div>
               </>
             ) : (
               <span className="badge badge--info">waiting for confirmation by {p.waitingFor.text}</span>

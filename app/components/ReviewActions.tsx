@@ -1,6 +1,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { SubmitButton } from "./SubmitButton";
 import { FieldError } from "./Field";
+import { waitingForSentence } from "../features/certification/domain/review";
 
 interface Can {
   take: boolean;
@@ -126,12 +127,8 @@ export function ReviewActions({
             <p data-testid="cannot-confirm">{cannotConfirm}</p>
           ) : waitingFor ? (
             <p data-testid="waiting-for-confirmation">
-              <strong>
-                {waitingFor.blocked
-                  ? `${waitingFor.text[0].toUpperCase()}${waitingFor.text.slice(1)}.`
-                  : `Waiting for confirmation by ${waitingFor.text}.`}
-              </strong>{" "}
-              You proposed this approval; four eyes: another assessor confirms it or sends it back.
+              <strong>{waitingForSentence(waitingFor)}</strong> You proposed this approval; four eyes: another assessor
+              confirms it or sends it back.
             </p>
           ) : null}
           <CommentForm

@@ -42,6 +42,7 @@ import {
   REASON_REQUIRED,
 } from "../features/certification/forms";
 import { SubmitButton } from "../components/SubmitButton";
+import { waitingForSentence } from "../features/certification/domain/review";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -323,7 +324,7 @@ function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
           {d.proposal.cannotConfirm
             ? `. ${d.proposal.cannotConfirm}`
             : d.proposal.byMe
-              ? `: waiting for confirmation by ${d.proposal.waitingFor.text}.`
+              ? `. ${waitingForSentence(d.proposal.waitingFor)}`
               : ": as a second assessor, confirm it or send it back."}{" "}
           {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
         </p>

@@ -897,6 +897,25 @@ export function possibleConfirmers(
 }
 
 /**
+ * Whom the proposer's approval waits for (awaitingConfirmationBy over possibleConfirmers). When
+ * nobody can confirm it, the assessors kept out only because they recorded verdicts that count
+ * (four eyes), with those verdicts' requirements: the proposer can record their own there.
+ */
+function confirmationWait(t: Reader, submissionId: string, supplierOrganizationId: string, proposerId: string) {
+  const latest = latestVerdicts(t, submissionId);
+  const authors = currentVerdictAuthors(latest.values());
+  const confirmers = possibleConfirmers(t, supplierOrganizationId, proposerId, authors);
+  if (confirmers.length) return awaitingConfirmationBy(confirmers.map((c) => c.name));
+  const scoredByOthers = possibleConfirmers(t, supplierOrganizationId, proposerId, new Set())
+    .filter((c) => authors.has(c.id))
+    .map((c) => ({
+      name: c.name,
+      refs: [...latest].filter(([, v]) => v.assessorId === c.id && v.carriedFromId == null).map(([ref]) => ref),
+    }));
+  return awaitingConfirmationBy([], scoredByOthers);
+}
+
+/**
  * The assessor dashboard's work: the queue counts (waiting for an assessor, in review by this
  * assessor, in review by others), the approvals proposed by a colleague that wait for this
  * assessor's confirmation (none of a supplier they have a conflict of interest with: not theirs to
@@ -934,11 +953,10 @@ export function assessorWork(actor: Actor) {
     const row = { submissionId: r.id, supplier: r.supplier, product: r.product, firmwareVersion: r.firmwareVersion };
     const authors = verdictAuthors(t, r.id);
     if (p.assessorId === actor.userId) {
-      const confirmers = possibleConfirmers(t, r.organizationId, p.assessorId, authors).map((c) => c.name);
       myProposals.push({
         ...row,
         proposedAt: p.createdAt,
-        waitingFor: awaitingConfirmationBy(confirmers),
+        waitingFor: confirmationWait(t, r.id, r.organizationId, p.assessorId),
         /** Why nobody can confirm it as it stands, and what to do (null: it waits for a second assessor). */
         cannotConfirm: cannotConfirm(t, loadSubmission(t, r.id), p, actor.userId),
         /** The proposer now has a conflict of interest with the supplier: their link leads to stepping back only. */
@@ -1071,7 +1089,6 @@ export function reviewView(actor: Actor, id: string) {
     proposalPending: Boolean(proposal),
   });
   // A proposal of a review that changed since (a verdict recorded before that was refused) can only be sent back or withdrawn.
-  const authors = verdictAuthors(t, s.id);
   const proposer = proposal ? standingOf(t, proposal.assessorId, s.organizationId) : null;
   // Why this assessor cannot confirm it (the confirmation's own checks), or, to its proposer, why nobody can.
   const whyNotConfirm = proposal ? cannotConfirm(t, s, proposal, actor.userId) : null;
@@ -1111,9 +1128,7 @@ export function reviewView(actor: Actor, id: string) {
           byMe: proposal.assessorId === actor.userId,
           proposerName: decisionRows.find((r) => r.d.id === proposal.id)?.name ?? "",
           // Whom it waits for: the one assessor who can confirm it, by name, or "any other assessor".
-          waitingFor: awaitingConfirmationBy(
-            possibleConfirmers(t, s.organizationId, proposal.assessorId, authors).map((c) => c.name),
-          ),
+          waitingFor: confirmationWait(t, s.id, s.organizationId, proposal.assessorId),
           /** The review changed after it was proposed: nobody can confirm it; it is sent back or withdrawn. */
           stale: proposal.submissionVersion !== s.version ? STALE_PROPOSAL : null,
           /** The proposer can no longer review it (disabled, or in conflict since): nobody can confirm it; it is sent back. */

@@ -349,8 +349,29 @@ describe("four eyes: the confirming assessor did not score the review", () => {
     expect(status(id)).toBe("in_review");
     expect(reviewView(asha, id).can).toMatchObject({ confirm: false, sendBack: true });
     expect(assessorCounts(asha).awaitingConfirmation).not.toContain(id);
-    // Nobody else can confirm it: the proposer is told so.
-    expect(reviewView(bram, id).proposal?.waitingFor).toMatchObject({ blocked: true });
+    // Nobody else can confirm it: the proposer is told so, and why: Asha scored it (not a conflict of
+    // interest nor a disabled account), on which requirements, and what Bram can do about it.
+    const waiting = reviewView(bram, id).proposal!.waitingFor;
+    expect(waiting.blocked).toBe(true);
+    expect(waiting.text).toContain("Asha Assessor recorded the verdicts that count on requirements 1, 2 and 3");
+    expect(waiting.text).toContain("record your own verdicts on them and propose again");
+    expect(waiting.text).not.toContain("conflict of interest");
+  });
+
+  it("once the proposer records their own verdicts there, the assessor who scored it before can confirm", async () => {
+    const other = scoredPstiSubmission("Gator Handover Band", "GW-HB1", asha);
+    releaseSubmission(asha, other, version(other));
+    takeSubmission(bram, other, version(other));
+    for (const ref of ["1", "2"])
+      recordVerdict(bram, other, ref, { verdict: "pass", comment: "", accepted: false, version: version(other) });
+    proposeApproval(bram, other, version(other), "");
+    expect(reviewView(bram, other).proposal!.waitingFor.text).toContain("on requirement 3,");
+    withdrawProposal(bram, other, version(other), "");
+    recordVerdict(bram, other, "3", { verdict: "pass", comment: "", accepted: false, version: version(other) });
+    proposeApproval(bram, other, version(other), "");
+    expect(reviewView(bram, other).proposal!.waitingFor).toEqual({ text: "Asha Assessor", blocked: false });
+    await confirmApproval(asha, other, version(other), "Confirmed.");
+    expect(status(other)).toBe("approved");
   });
 
   it("an assessor who scored none of it confirms it", async () => {

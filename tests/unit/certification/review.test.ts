@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Claim } from "../../../app/features/certification/domain/answers";
 import {
+  awaitingConfirmationBy,
   checkConfirmation,
   currentVerdictAuthors,
   isMet,
@@ -12,6 +13,7 @@ import {
   type VerdictFacts,
   VERDICTS,
   verdictProblem,
+  waitingForSentence,
 } from "../../../app/features/certification/domain/review";
 
 const req = (r: Partial<ReviewedRequirement> & { ref?: string }): ReviewedRequirement => ({
@@ -533,5 +535,40 @@ describe("scoring closed reason (who records verdicts, when)", () => {
     const closed = scoringClosedReason({ status, reviewer, proposalPending });
     if (reason === null) expect(closed).toBeNull();
     else expect(closed).toMatch(reason);
+  });
+});
+
+describe("whom an approval proposal waits for", () => {
+  it("names the one confirmer, or any other assessor, as a sentence", () => {
+    expect(waitingForSentence(awaitingConfirmationBy(["Bram Rao"]))).toBe("Waiting for confirmation by Bram Rao.");
+    expect(waitingForSentence(awaitingConfirmationBy(["Bram Rao", "Carol Lee"]))).toBe(
+      "Waiting for confirmation by any other assessor.",
+    );
+  });
+
+  it("nobody free to confirm: every other assessor in conflict or disabled, the administrators act", () => {
+    const w = awaitingConfirmationBy([]);
+    expect(w.blocked).toBe(true);
+    expect(waitingForSentence(w)).toMatch(/^No other assessor can confirm it: every other assessor has a conflict/);
+  });
+
+  it("kept out only by four eyes: says who scored which requirements, and what the proposer can do", () => {
+    const w = awaitingConfirmationBy([], [{ name: "Asha Rao", refs: ["5.1-1"] }]);
+    expect(w.blocked).toBe(true);
+    expect(w.text).not.toMatch(/conflict of interest/);
+    expect(waitingForSentence(w)).toBe(
+      "No other assessor can confirm it: Asha Rao recorded the verdicts that count on requirement 5.1-1, and four eyes keeps an assessor who scored a review from confirming it. Withdraw the proposal, record your own verdict on it and propose again: Asha Rao can then confirm it. The administrators are told, and can add an assessor instead.",
+    );
+    const two = awaitingConfirmationBy(
+      [],
+      [
+        { name: "Asha Rao", refs: ["1", "2"] },
+        { name: "Carol Lee", refs: ["3"] },
+      ],
+    );
+    expect(two.text).toContain("Asha Rao and Carol Lee recorded the verdicts that count on requirements 1, 2 and 3");
+    expect(two.text).toContain("keeps assessors who scored");
+    const many = awaitingConfirmationBy([], [{ name: "Asha Rao", refs: ["1", "2", "3", "4", "5", "6", "7"] }]);
+    expect(many.text).toContain("on 7 requirements (1, 2, 3, 4, …)");
   });
 });

@@ -402,14 +402,49 @@ export function reachedAssessors(s: {
 }
 
 /**
- * Whom a proposer is told their proposal waits for, given the assessors who could confirm it now
- * (not the proposer, not disabled, no conflict of interest with the supplier). Proposals are not
- * addressed to anyone: when only one assessor can confirm, the proposal is in effect addressed to
- * them and they are named; when several can, "any other assessor"; when none can (`blocked`), the
- * text is a sentence of its own saying so: the administrators are told (an admin must add an
- * assessor or lift a conflict).
+ * An assessor who would be free to confirm a proposal but for four eyes: they recorded verdicts of
+ * the review that still count (the latest on `refs`), so the review is partly theirs.
  */
-export function awaitingConfirmationBy(confirmers: readonly string[]): { text: string; blocked: boolean } {
+export interface ScoredByOther {
+  name: string;
+  refs: readonly string[];
+}
+
+/** "1", "1 and 3", "1, 2 and 3". */
+function andList(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Whom a proposer is told their proposal waits for, given the assessors who could confirm it now
+ * (not the proposer, not disabled, no conflict of interest with the supplier, no verdict of the
+ * review that counts). Proposals are not addressed to anyone: when only one assessor can confirm,
+ * the proposal is in effect addressed to them and they are named; when several can, "any other
+ * assessor"; when none can (`blocked`), the text is a sentence of its own saying why: when
+ * assessors are kept out only because they scored part of the review (`scoredByOthers`), they and
+ * their requirements are named with what the proposer can do about it (record their own verdicts
+ * there, so that those assessors may confirm); otherwise every other assessor is in conflict or
+ * disabled, and the administrators are told (an admin must add an assessor or lift a conflict).
+ */
+export function awaitingConfirmationBy(
+  confirmers: readonly string[],
+  scoredByOthers: readonly ScoredByOther[] = [],
+): { text: string; blocked: boolean } {
+  if (confirmers.length === 0 && scoredByOthers.length > 0) {
+    const names = andList(scoredByOthers.map((o) => o.name));
+    const refs = [...new Set(scoredByOthers.flatMap((o) => o.refs))];
+    const on =
+      refs.length === 1
+        ? `requirement ${refs[0]}`
+        : refs.length <= 5
+          ? `requirements ${andList(refs)}`
+          : `${refs.length} requirements (${refs.slice(0, 4).join(", ")}, …)`;
+    const one = scoredByOthers.length === 1;
+    return {
+      text: `no other assessor can confirm it: ${names} recorded the verdicts that count on ${on}, and four eyes keeps ${one ? "an assessor" : "assessors"} who scored a review from confirming it. Withdraw the proposal, record your own verdict${refs.length === 1 ? " on it" : "s on them"} and propose again: ${names} can then confirm it. The administrators are told, and can add an assessor instead`,
+      blocked: true,
+    };
+  }
   if (confirmers.length === 0)
     return {
       text: "no other assessor can confirm it: every other assessor has a conflict of interest with this supplier or is disabled. The administrators are told, to add an assessor or lift a conflict",
@@ -417,4 +452,9 @@ export function awaitingConfirmationBy(confirmers: readonly string[]): { text: s
     };
   if (confirmers.length === 1) return { text: confirmers[0], blocked: false };
   return { text: "any other assessor", blocked: false };
+}
+
+/** What the proposer reads about whom their proposal waits for, as a sentence: "Waiting for confirmation by Bram Rao." */
+export function waitingForSentence(w: { text: string; blocked: boolean }): string {
+  return w.blocked ? `${w.text[0].toUpperCase()}${w.text.slice(1)}.` : `Waiting for confirmation by ${w.text}.`;
 }
