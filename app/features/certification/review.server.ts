@@ -391,20 +391,34 @@ function requireReason(reason: string): string {
   return parsed.data;
 }
 
-function assertReviewer(s: SubmissionRow, actor: Actor, what: string): void {
-  if (s.status !== "in_review") throw new ServiceError("conflict", `Only a submission in review can be ${what}.`);
-  if (s.assigneeId !== actor.userId)
-    throw new ServiceError(
-      "forbidden",
-      `Only the assessor reviewing this submission can have it ${what}; take it first.`,
-    );
+/**
+ * Only the assessor who holds the review decides it. Another assessor is told who holds it, and is
+ * told to take it over only when that is open to them (the holder can no longer review it: mayTakeOver).
+ */
+const REVIEWER_DECISIONS = {
+  request_changes: { done: "sent back for changes", act: "send it back for changes" },
+  propose: { done: "proposed for approval", act: "propose its approval" },
+  reject: { done: "rejected", act: "reject it" },
+} as const;
+
+function assertReviewer(t: Reader, s: SubmissionRow, actor: Actor, decision: keyof typeof REVIEWER_DECISIONS): void {
+  const { done, act } = REVIEWER_DECISIONS[decision];
+  if (s.status !== "in_review") throw new ServiceError("conflict", `Only a submission in review can be ${done}.`);
+  if (s.assigneeId === actor.userId) return;
+  const holder = s.assigneeId ? standingOf(t, s.assigneeId, s.organizationId) : null;
+  throw new ServiceError(
+    "forbidden",
+    holder && !mayTakeOver(holder)
+      ? `${holder.name} is reviewing this submission: only they can ${act}.`
+      : `Only the assessor reviewing this submission can ${act}; take the review over first.`,
+  );
 }
 
 export function requestChanges(actor: Actor, id: string, expectedVersion: number, comment: string): void {
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
-    assertReviewer(s, actor, "sent back for changes");
+    assertReviewer(tx, s, actor, "request_changes");
     assertVersion(s, expectedVersion);
     assertNoPendingProposal(tx, s);
     const score = reviewScore(tx, s);
@@ -420,7 +434,7 @@ export function proposeApproval(actor: Actor, id: string, expectedVersion: numbe
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
-    assertReviewer(s, actor, "proposed for approval");
+    assertReviewer(tx, s, actor, "propose");
     assertVersion(s, expectedVersion);
     if (pendingProposal(tx, s.id))
       throw new ServiceError("conflict", "An approval is already proposed and waiting for a second assessor.");
@@ -663,7 +677,7 @@ export function rejectSubmission(actor: Actor, id: string, expectedVersion: numb
   transaction((tx) => {
     const s = loadForAssessor(tx, actor, id);
     assertNoConflict(tx, actor, s);
-    assertReviewer(s, actor, "rejected");
+    assertReviewer(tx, s, actor, "reject");
     const reason = requireReason(givenReason);
     assertVersion(s, expectedVersion);
     assertNoPendingProposal(tx, s);

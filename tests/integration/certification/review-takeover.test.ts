@@ -26,6 +26,7 @@ import {
   heldInReviewBy,
   proposeApproval,
   recordVerdict,
+  rejectSubmission,
   reviewQueue,
   returnProposal,
   reviewView,
@@ -110,6 +111,11 @@ describe("an assessor disabled while holding a submission with their approval pr
     const offered = assessorWork(bram).confirmations.find((c) => c.submissionId === id);
     expect(offered).toMatchObject({ canConfirm: false, cannotConfirm: expect.stringMatching(/Send it back instead/) });
     const before = version(id);
+    // Deciding it is still the holder's: another assessor is told to take the review over first.
+    await expect(() => rejectSubmission(bram, id, before, "Not met.")).toBeRefused(
+      "forbidden",
+      /^Only the assessor reviewing this submission can reject it; take the review over first\.$/,
+    );
     await expect(() => confirmApproval(bram, id, before, "Confirmed.")).toBeRefused(
       "conflict",
       /Dora Leaving, who proposed this approval, is no longer able to review it .*Send it back instead/,

@@ -197,9 +197,18 @@ describe("a full review of the demo watch", () => {
     expect(scoreOf(db(), db().select().from(submissions).where(eq(submissions.id, watchId)).get()!).canApprove).toBe(
       true,
     );
+    // Bram is told who holds it, not to take it (Asha is able to review it: it cannot be taken over).
     await expect(() => proposeApproval(bram, watchId, version(watchId), "")).toBeRefused(
       "forbidden",
-      /Only the assessor reviewing/,
+      /^Asha Assessor is reviewing this submission: only they can propose its approval\.$/,
+    );
+    await expect(() => requestChanges(bram, watchId, version(watchId), "")).toBeRefused(
+      "forbidden",
+      /^Asha Assessor is reviewing this submission: only they can send it back for changes\.$/,
+    );
+    await expect(() => rejectSubmission(bram, watchId, version(watchId), "Not good enough.")).toBeRefused(
+      "forbidden",
+      /^Asha Assessor is reviewing this submission: only they can reject it\.$/,
     );
     proposeApproval(asha, watchId, version(watchId), "All 67 met.");
     await expect(() => confirmApproval(asha, watchId, version(watchId), "")).toBeRefused("forbidden", /Four eyes/);
