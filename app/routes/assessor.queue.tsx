@@ -67,8 +67,8 @@ export default function Queue() {
             <select id="level" name="level" defaultValue={d.q.level ?? ""}>
               <option value="">Any</option>
               {d.options.levels.map((l) => (
-                <option key={l} value={l}>
-                  {l}
+                <option key={l.id} value={l.id}>
+                  {l.label}
                 </option>
               ))}
             </select>
@@ -128,7 +128,7 @@ export default function Queue() {
                     </td>
                     <td data-label="Checklist and level">
                       {r.checklistLabel}
-                      <div className="small muted">{r.targetLevel}</div>
+                      <div className="small muted">level {r.levelTitle}</div>
                     </td>
                     <td data-label="Waiting" title={r.submittedAt ? formatDateTime(r.submittedAt) : undefined}>
                       {age(r.submittedAt, d.now)}

@@ -761,13 +761,23 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     .all();
   // Each checklist version in words (the queue's column and filter show titles, not slugs).
   const versionIds = [...new Set([...rows.map((r) => r.checklistVersionId), ...checklistsInQueue.map((c) => c.id)])];
-  const labels = new Map(
+  const versionRows = new Map(
     (versionIds.length
       ? t.select().from(checklistVersions).where(inArray(checklistVersions.id, versionIds)).all()
       : []
-    ).map((v) => [v.id, checklistLabelFor({ id: v.checklistId, version: v.version, title: v.title })]),
+    ).map((v) => [v.id, v]),
   );
-  const labelOf = (id: string) => labels.get(id) ?? id.replace("@", " ");
+  const labelOf = (id: string) => {
+    const v = versionRows.get(id);
+    return v ? checklistLabelFor({ id: v.checklistId, version: v.version, title: v.title }) : id.replace("@", " ");
+  };
+  // A level by its title ("Class 1 — …", "Parts 1 and 2"), as the review and the supplier's pages name it, not its id.
+  const levelTitleOf = (versionId: string, level: string) =>
+    versionRows.get(versionId)?.levels.find((l) => l.id === level)?.title ?? level;
+  // The level filter spans checklists: an id's titles in the checklists waiting (one, unless they name it differently).
+  const levelTitles = new Map<string, Set<string>>();
+  for (const c of checklistsInQueue)
+    levelTitles.set(c.level, (levelTitles.get(c.level) ?? new Set()).add(levelTitleOf(c.id, c.level)));
   return {
     /** The time the queue was read at (the page shows how long each submission has waited). */
     now: nowMs(),
@@ -779,6 +789,7 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     rows: rows.map((r) => ({
       ...r,
       checklistLabel: labelOf(r.checklistVersionId),
+      levelTitle: levelTitleOf(r.checklistVersionId, r.targetLevel),
       conflicted: conflictWith(r.organizationId) !== null,
       mine: r.assigneeId === actor.userId,
       /** In review with an assessor who can no longer review it (disabled, or in conflict since): anyone able may take it over. */
@@ -789,7 +800,9 @@ export function reviewQueue(actor: Actor, q: z.infer<typeof queueQuery>) {
     })),
     options: {
       checklists: [...new Set(checklistsInQueue.map((c) => c.id))].sort().map((id) => ({ id, label: labelOf(id) })),
-      levels: [...new Set(checklistsInQueue.map((c) => c.level))].sort(),
+      levels: [...levelTitles]
+        .map(([id, titles]) => ({ id, label: [...titles].sort().join(" / ") }))
+        .sort((a, b) => a.label.localeCompare(b.label)),
       suppliers: suppliersInQueue,
     },
   };

@@ -27,7 +27,12 @@ import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { actorByEmail } from "../../support/actors";
 import { seedDemoData } from "../../../app/demo/seed.server";
 import { createUser } from "../../../app/features/accounts/users.server";
-import { saveAnswer, submissionView, submitSubmission } from "../../../app/features/certification/submissions.server";
+import {
+  openSubmission,
+  saveAnswer,
+  submissionView,
+  submitSubmission,
+} from "../../../app/features/certification/submissions.server";
 import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { organizations } from "../../../db/schema";
 import {
@@ -74,6 +79,30 @@ describe("the queue", () => {
     expect(reviewQueue(asha, { page: 1, supplier: gator.id }).rows.map((r) => r.supplier)).toEqual([
       "Gator Wearables Ltd",
     ]);
+  });
+
+  it("names each level by its title, in the rows and in the level filter, as the review page does", () => {
+    const productId = createTestProduct(grace, { name: "Gator Class Zero Tag", model: "GW-CZ1" });
+    const id = openSubmission(grace, {
+      productVersionId: addTestVersion(grace, productId),
+      target: { checklistVersionId: "iotsf-assurance-framework@3.0", targetLevel: "class-0" },
+    });
+    const s = db().select().from(submissions).where(eq(submissions.id, id)).get()!;
+    for (const r of requirementsInScope(db(), s.checklistVersionId, s.targetLevel))
+      saveAnswer(grace, id, r.ref, { claim: "implemented", justification: "Yes.", noEvidenceReason: "Shown on site." });
+    submitSubmission(grace, id);
+    const q = reviewQueue(asha, { page: 1 });
+    const classZero = "Class 0 — compromise would have little discernible impact";
+    expect(q.rows.find((r) => r.id === id)).toMatchObject({ targetLevel: "class-0", levelTitle: classZero });
+    expect(q.rows.find((r) => r.id === watchId)).toMatchObject({ levelTitle: "Baseline" });
+    expect(reviewView(asha, id).checklist.levelTitle).toBe(classZero);
+    expect(q.options.levels).toEqual(
+      expect.arrayContaining([
+        { id: "baseline", label: "Baseline" },
+        { id: "class-0", label: classZero },
+      ]),
+    );
+    expect(reviewQueue(asha, { page: 1, level: "class-0" }).rows.map((r) => r.id)).toEqual([id]);
   });
 });
 
