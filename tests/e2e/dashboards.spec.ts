@@ -5,7 +5,15 @@
 // desktop width and at 390x844 without horizontal scrolling. Screenshots: test-results/screenshots/dashboard-*.png.
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
-import { ACCOUNTS, expectHydrated, loginViaForm, signUpViaForm, stateFile, watchConsole, type Role } from "./helpers";
+import {
+  ACCOUNTS,
+  expectHydrated,
+  loginViaForm,
+  stateFile,
+  submitPstiAsNewSupplier,
+  watchConsole,
+  type Role,
+} from "./helpers";
 
 const PHONE = { width: 390, height: 844 };
 
@@ -175,53 +183,15 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
   test.setTimeout(150_000);
   // A supplier of its own with a small submission (UK PSTI, 3 requirements): the demo submissions stay as they are.
   const unique = Date.now().toString(36);
-  const kim = await (await browser.newContext({ storageState: undefined })).newPage();
-  const problems = watchConsole(kim);
-  await signUpViaForm(browser, kim, {
-    kind: "Supplier",
-    organizationName: `Kite Drones ${unique} Ltd`,
+  const { reviewUrl } = await submitPstiAsNewSupplier(browser, {
+    organization: `Kite Drones ${unique} Ltd`,
     name: "Kim Kite",
     email: `kim-${unique}@kitedrones.test`,
-    password: "paper kites fly high 2026",
+    product: "Kite Camera Drone",
+    model: `KD-${unique}`,
   });
-  await kim.goto("/supplier/products");
-  await expectHydrated(kim);
-  await kim.getByLabel("Product name").fill("Kite Camera Drone");
-  await kim.getByLabel("Model designation").fill(`KD-${unique}`);
-  await kim.getByLabel("Category").selectOption("toy");
-  await kim.getByLabel("Goes on sale (optional)").fill("2025-04-01"); // five years of support (EU CRA)
-  await kim.getByLabel("Security support ends").fill("2030-03-31");
-  await kim.getByLabel("Vulnerability disclosure policy").fill("https://kitedrones.example/security");
-  await kim.getByRole("button", { name: "Register product" }).click();
-  await expect(kim.getByRole("heading", { level: 1, name: "Kite Camera Drone" })).toBeVisible();
-  await kim.getByLabel("Hardware revision").fill("A");
-  await kim.getByLabel("Firmware version").fill("1.0.0");
-  await kim.getByRole("button", { name: "Add version" }).click();
-  await expect(kim.getByText("Added hardware A, firmware 1.0.0.")).toBeVisible();
-  await kim.getByRole("link", { name: "Open a submission" }).click();
-  await kim.getByLabel("Checklist version and target level").selectOption({
-    label: "UK PSTI 2023: Baseline (3 mandatory, 0 advisory)",
-  });
-  await kim.getByRole("button", { name: "Open submission" }).click();
-  await expect(kim.getByRole("heading", { level: 1, name: /Kite Camera Drone/ })).toBeVisible();
-  const submissionUrl = new URL(kim.url()).pathname;
-  for (const ref of ["1", "2", "3"]) {
-    await kim.goto(`${submissionUrl}/requirements/${ref}`);
-    await expectHydrated(kim);
-    await kim.getByLabel("Implemented", { exact: true }).check();
-    await kim.getByLabel("Justification").fill(`Requirement ${ref} is met as our public security page describes.`);
-    await kim.getByLabel("If no evidence file is possible, why").fill("A public web page; see above.");
-    await kim.getByRole("button", { name: "Save", exact: true }).click();
-    await expect(kim.getByRole("status").filter({ hasText: "Answer saved." })).toBeVisible();
-  }
-  await kim.goto(submissionUrl);
-  await kim.getByRole("button", { name: "Submit for assessment" }).click();
-  await expect(kim.getByRole("status")).toContainText("Submitted for assessment");
-  expect(problems).toEqual([]);
-  await kim.context().close();
 
   // Assessor 1 takes it, passes the three requirements and proposes the approval.
-  const reviewUrl = `/assessor/submissions/${submissionUrl.split("/").pop()}`;
   const asha = await dashboardPage(browser, "assessor");
   await asha.goto(reviewUrl);
   await expectHydrated(asha);

@@ -144,3 +144,59 @@ export async function signUpViaForm(browser: Browser, page: Page, r: Registratio
   await page.getByRole("button", { name: "Create organisation and account" }).click();
   await expect(page).toHaveURL(r.kind === "Supplier" ? "/supplier" : "/retailer");
 }
+
+/**
+ * A supplier of its own signs up and submits a small submission (UK PSTI, 3 requirements, each "Implemented" with a
+ * justification and no file), so that a test's review leaves the demo submissions as they are. Returns the
+ * submission's path on the assessors' side (/assessor/submissions/<id>) and the supplier's organisation name.
+ */
+export async function submitPstiAsNewSupplier(
+  browser: Browser,
+  who: { organization: string; name: string; email: string; product: string; model: string },
+): Promise<{ reviewUrl: string; organization: string }> {
+  const page = await (await browser.newContext({ storageState: undefined })).newPage();
+  const problems = watchConsole(page);
+  await signUpViaForm(browser, page, {
+    kind: "Supplier",
+    organizationName: who.organization,
+    name: who.name,
+    email: who.email,
+    password: "paper kites fly high 2026",
+  });
+  await page.goto("/supplier/products");
+  await expectHydrated(page);
+  await page.getByLabel("Product name").fill(who.product);
+  await page.getByLabel("Model designation").fill(who.model);
+  await page.getByLabel("Category").selectOption("toy");
+  await page.getByLabel("Goes on sale (optional)").fill("2025-04-01"); // five years of support (EU CRA)
+  await page.getByLabel("Security support ends").fill("2030-03-31");
+  await page.getByLabel("Vulnerability disclosure policy").fill("https://kitedrones.example/security");
+  await page.getByRole("button", { name: "Register product" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: who.product })).toBeVisible();
+  await page.getByLabel("Hardware revision").fill("A");
+  await page.getByLabel("Firmware version").fill("1.0.0");
+  await page.getByRole("button", { name: "Add version" }).click();
+  await expect(page.getByText("Added hardware A, firmware 1.0.0.")).toBeVisible();
+  await page.getByRole("link", { name: "Open a submission" }).click();
+  await page.getByLabel("Checklist version and target level").selectOption({
+    label: "UK PSTI 2023: Baseline (3 mandatory, 0 advisory)",
+  });
+  await page.getByRole("button", { name: "Open submission" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: new RegExp(who.product) })).toBeVisible();
+  const submissionUrl = new URL(page.url()).pathname;
+  for (const ref of ["1", "2", "3"]) {
+    await page.goto(`${submissionUrl}/requirements/${ref}`);
+    await expectHydrated(page);
+    await page.getByLabel("Implemented", { exact: true }).check();
+    await page.getByLabel("Justification").fill(`Requirement ${ref} is met as our public security page describes.`);
+    await page.getByLabel("If no evidence file is possible, why").fill("A public web page; see above.");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Answer saved." })).toBeVisible();
+  }
+  await page.goto(submissionUrl);
+  await page.getByRole("button", { name: "Submit for assessment" }).click();
+  await expect(page.getByRole("status")).toContainText("Submitted for assessment");
+  expect(problems).toEqual([]);
+  await page.context().close();
+  return { reviewUrl: `/assessor/submissions/${submissionUrl.split("/").pop()}`, organization: who.organization };
+}
