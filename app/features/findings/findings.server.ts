@@ -51,6 +51,7 @@ import { fixStateOf, isRegistered, registerFixVersionNotice, unregisteredFixRefu
 import { NO_HELD_SEALS, type HeldSeals } from "./domain/overdue-seals";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 import { currentSealsOfProduct } from "../catalogue/products.server";
+import { byNewest } from "../catalogue/domain/checklist/newest";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
@@ -653,7 +654,9 @@ export function findingTargets(actor: Actor) {
 
 /**
  * The requirements a finding against this product may name (`<checklist-id>:<ref>`): those of every
- * checklist version the product was submitted against, so a re-certification re-reviews them.
+ * checklist version the product was submitted against, so a re-certification re-reviews them. Per
+ * checklist in the order of its newest version (byNewest), then the refs only older versions have:
+ * two versions' lists are not interleaved ("5.1-1, 5.0-1, 5.1-2, …").
  */
 function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): { value: string; label: string }[] {
   const versionIds = t
@@ -668,14 +671,17 @@ function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): {
     .select({
       checklistId: checklistVersions.checklistId,
       title: checklistVersions.title,
+      version: checklistVersions.version,
+      publishedOn: checklistVersions.publishedOn,
       ref: requirements.ref,
       reqTitle: requirements.title,
+      position: requirements.position,
     })
     .from(requirements)
     .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
     .where(inArray(requirements.versionId, versionIds))
-    .orderBy(asc(checklistVersions.checklistId), asc(requirements.position))
-    .all();
+    .all()
+    .sort((a, b) => a.checklistId.localeCompare(b.checklistId) || byNewest(a, b) || a.position - b.position);
   const seen = new Map<string, { value: string; label: string }>();
   for (const r of rows) {
     const value = `${r.checklistId}:${r.ref}`;
