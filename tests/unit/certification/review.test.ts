@@ -244,7 +244,7 @@ describe("score submission", () => {
       { "A-1": v("fail", "Not good enough.") },
       {
         canApprove: false,
-        blockers: [["A-1", "advisory requirement not met and its justification not accepted"]],
+        blockers: [["A-1", "advisory requirement not met: accept the supplier's justification, or send it back"]],
         mandatoryMet: 3,
         advisoryMet: 1,
         toSendBack: ["A-1"],
@@ -261,7 +261,7 @@ describe("score submission", () => {
       { "A-1": v("fail", "", true) },
       {
         canApprove: false,
-        blockers: [["A-1", "advisory requirement not met and its justification not accepted"]],
+        blockers: [["A-1", "advisory requirement not met: accept the supplier's justification, or send it back"]],
         mandatoryMet: 3,
         advisoryMet: 1,
         toSendBack: ["A-1"],
@@ -315,7 +315,7 @@ describe("score submission", () => {
         blockers: [
           ["M-1", "not scored yet"],
           ["M-3", "mandatory requirement failed"],
-          ["A-1", "advisory requirement not met and its justification not accepted"],
+          ["A-1", "advisory requirement not met: accept the supplier's justification, or send it back"],
           ["A-2", "needs information from the supplier"],
         ],
         mandatoryMet: 1,
@@ -535,6 +535,23 @@ describe("scoring closed reason (who records verdicts, when)", () => {
     const closed = scoringClosedReason({ status, reviewer, proposalPending });
     if (reason === null) expect(closed).toBeNull();
     else expect(closed).toMatch(reason);
+  });
+});
+
+describe("an advisory requirement judged not applicable", () => {
+  it("blocks until its justification is accepted, and the blocker says so", () => {
+    const r = req({ ref: "A-9", applicability: "advisory", claim: "not_applicable" });
+    expect(
+      scoreSubmission([r], new Map([["A-9", v("not_applicable", "The watch has no Bluetooth.")]])).blockers,
+    ).toEqual([
+      {
+        ref: "A-9",
+        reason: "advisory requirement judged not applicable: accept the supplier's justification to settle it",
+      },
+    ]);
+    expect(
+      scoreSubmission([r], new Map([["A-9", v("not_applicable", "The watch has no Bluetooth.", true)]])).canApprove,
+    ).toBe(true);
   });
 });
 

@@ -218,9 +218,10 @@ function blockerReason(req: ReviewedRequirement, v: VerdictFacts | undefined): s
     if (v.verdict === "fail") return "mandatory requirement failed";
     return "not applicable is not allowed here";
   }
+  // Settled by the verdict page's "Accept the supplier's justification" tick box: the reason says so.
   return v.verdict === "fail"
-    ? "advisory requirement not met and its justification not accepted"
-    : "advisory: justification not accepted";
+    ? "advisory requirement not met: accept the supplier's justification, or send it back"
+    : "advisory requirement judged not applicable: accept the supplier's justification to settle it";
 }
 
 // ---------------------------------------------------------------------------------------------
