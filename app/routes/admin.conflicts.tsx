@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Field, FormError, Notice, SelectField } from "../components/Field";
 import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
-import { parseForm } from "../platform/forms";
+import { formValues, parseForm } from "../platform/forms";
 import { requirePermission } from "../features/accounts/session.server";
 import { declareConflict, listConflicts, removeConflict } from "../features/accounts/conflicts.server";
 import { conflictInput } from "../features/accounts/forms";
@@ -44,12 +44,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const parsed = parseForm(conflictInput, form);
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
-  const r = await attempt(() => declareConflict(admin, parsed.data));
+  // A refusal (already declared, not an assessor) keeps what was chosen and typed.
+  const r = await attempt(() => declareConflict(admin, parsed.data), formValues(form));
   if (!r.ok) return r.response;
+  const { assessor, organization } = r.value;
   const held = heldInReviewBy(admin, parsed.data.assessorId, parsed.data.organizationId);
   return {
     ok: true as const,
-    notice: `Conflict of interest recorded: that assessor can no longer review this supplier's submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports.${
+    notice: `Conflict of interest recorded: ${assessor} can no longer review ${organization}'s submissions or open their evidence, nor act on its seals, recurring evidence or vulnerability reports.${
       held
         ? ` They hold ${held} of its submissions in review: another assessor can take ${held === 1 ? "it" : "them"} over from the review queue.`
         : ""

@@ -70,9 +70,13 @@ export function assertNoConflict(t: Reader, actor: Actor, supplierOrganizationId
   if (reason) throw new ServiceError("forbidden", `${reason} ${next}`);
 }
 
-export function declareConflict(actor: Actor, input: z.infer<typeof conflictInput>): void {
+/** Records a declaration; returns whom it concerns, by name (the assessor and the supplier organisation). */
+export function declareConflict(
+  actor: Actor,
+  input: z.infer<typeof conflictInput>,
+): { assessor: string; organization: string } {
   assertCan(actor, "admin.users.manage");
-  transaction((tx) => {
+  return transaction((tx) => {
     const assessor = tx.select().from(users).where(eq(users.id, input.assessorId)).get();
     if (!assessor || assessor.role !== "assessor")
       throw new ServiceError("invalid", "Choose an assessor.", { assessorId: "Not an assessor." });
@@ -103,6 +107,7 @@ export function declareConflict(actor: Actor, input: z.infer<typeof conflictInpu
       organizationId: org.id,
       details: { assessor: assessor.email, organization: org.name, reason: input.reason },
     });
+    return { assessor: assessor.name, organization: org.name };
   });
 }
 
