@@ -19,9 +19,22 @@ export function formatMonthYear(value: Date | number | string | null | undefined
   return monthYear.format(new Date(value));
 }
 
-/** "user.login_failed" -> "User login failed" */
+/** Words of an action name written as initialisms: "finding.cra_flagged" reads "Finding CRA flagged". */
+const INITIALISMS = new Map([
+  ["api", "API"],
+  ["cra", "CRA"],
+  ["csaf", "CSAF"],
+  ["gtin", "GTIN"],
+  ["pdf", "PDF"],
+  ["sbom", "SBOM"],
+]);
+
+/** "user.login_failed" -> "User login failed"; "csaf.imported" -> "CSAF imported" */
 export function humanizeAction(action: string): string {
-  const text = action.replace(/[._]/g, " ").replace(/organization/g, "organisation");
+  const text = action
+    .replace(/[._]/g, " ")
+    .replace(/organization/g, "organisation")
+    .replace(/\b[a-z]+\b/g, (word) => INITIALISMS.get(word) ?? word);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

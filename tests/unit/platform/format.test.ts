@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes } from "../../../app/platform/format";
+import { formatBytes, humanizeAction } from "../../../app/platform/format";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -16,5 +16,20 @@ describe("the one byte formatter", () => {
     [-1, "0 bytes"],
   ])("%d -> %s", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("an action name in words (the audit log, recent activity, decisions)", () => {
+  it.each([
+    ["user.login_failed", "User login failed"],
+    ["organization.created", "Organisation created"],
+    ["finding.cra_flagged", "Finding CRA flagged"],
+    ["csaf.imported", "CSAF imported"],
+    ["api_token.revoked", "API token revoked"],
+    ["watchlist.followed_by_gtin", "Watchlist followed by GTIN"],
+    ["submission.approval_proposed", "Submission approval proposed"],
+    ["approval_confirmed", "Approval confirmed"],
+  ])("%s -> %s", (action, text) => {
+    expect(humanizeAction(action)).toBe(text);
   });
 });
