@@ -222,7 +222,7 @@ export function WatchedAdvisories({
         <>
           <br />
           <span
-            className="badge badge--warn"
+            className="badge badge--warn badge--wrap"
             title="Open reports under embargo: details are published when fixed or at the deadline."
           >
             {open.count} open under embargo: {severityCounts(open.bySeverity)}

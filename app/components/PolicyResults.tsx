@@ -1,27 +1,51 @@
 import type { PolicyResult } from "../features/retail/domain/policy";
 
-/** "Meets <policy>" or "Misses <policy>" with the exact clauses it misses, for each policy that applies. */
-export function PolicyResults({ results }: { results: PolicyResult[] | null | undefined }) {
+/**
+ * "Meets <policy>" or "Misses <policy>" with the exact clauses it misses, for each policy that applies.
+ * `compact` (a table's cell, one row of many): the clauses a seal misses fold under "Why", so one
+ * product's long list neither widens the table past the page nor makes its row a screen tall.
+ */
+export function PolicyResults({
+  results,
+  compact = false,
+}: {
+  results: PolicyResult[] | null | undefined;
+  compact?: boolean;
+}) {
   if (!results) return <span className="muted small">—</span>;
   if (results.length === 0) return <span className="muted small">No policy applies to this category</span>;
   return (
-    <ul className="policy-results" data-testid="policy-results">
-      {results.map((r) => (
-        <li key={r.policyId}>
-          {r.meets ? (
-            <span className="badge badge--ok">Meets {r.policyName}</span>
-          ) : (
-            <>
-              <span className="badge badge--bad">Misses {r.policyName}</span>
-              <ul className="small policy-results__misses">
-                {r.misses.map((m) => (
-                  <li key={`${m.clause}:${m.provision ?? ""}`}>{m.message}</li>
-                ))}
-              </ul>
-            </>
-          )}
-        </li>
-      ))}
+    <ul className={compact ? "policy-results policy-results--compact" : "policy-results"} data-testid="policy-results">
+      {results.map((r) => {
+        if (r.meets)
+          return (
+            <li key={r.policyId}>
+              <span className={compact ? "badge badge--ok badge--wrap" : "badge badge--ok"}>Meets {r.policyName}</span>
+            </li>
+          );
+        const misses = (
+          <ul className="small policy-results__misses">
+            {r.misses.map((m) => (
+              <li key={`${m.clause}:${m.provision ?? ""}`}>{m.message}</li>
+            ))}
+          </ul>
+        );
+        return (
+          <li key={r.policyId}>
+            <span className={compact ? "badge badge--bad badge--wrap" : "badge badge--bad"}>Misses {r.policyName}</span>
+            {compact ? (
+              <details className="policy-results__why">
+                <summary className="small">
+                  Why: {r.misses.length} {r.misses.length === 1 ? "reason" : "reasons"}
+                </summary>
+                {misses}
+              </details>
+            ) : (
+              misses
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }

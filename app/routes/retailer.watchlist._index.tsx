@@ -320,7 +320,7 @@ export default function Watchlist() {
                   </td>
                   {d.hasPolicies ? (
                     <td data-label="Your policies">
-                      <PolicyResults results={r.policies} />
+                      <PolicyResults results={r.policies} compact />
                     </td>
                   ) : null}
                   <td>

@@ -1,10 +1,12 @@
 // The retail buyer's journey after its review, in the browser: a bulk check made with JavaScript is
 // listed at once among the organisation's checks (no reload); removing a webhook endpoint is asked
 // first and says what went; a CSV that adds nothing to the watchlist is not shown as a success; the
-// API and webhooks pages name their own section.
+// API and webhooks pages name their own section; the watchlist fits a laptop's screen, what a seal misses
+// of a policy folded under "Why".
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
 import fs from "node:fs";
 import { expectHydrated, stateFile, watchConsole } from "./helpers";
+import { seeded } from "./db";
 
 test.use({ storageState: stateFile("retailer") });
 
@@ -49,7 +51,10 @@ test("removing a webhook endpoint is asked first, and the page says what went", 
     .getByRole("checkbox", { name: `I understand: remove ${url} for good, with its secret and pending deliveries` })
     .check();
   await endpoint.getByRole("button", { name: `Remove ${url}` }).click();
-  await expect(page.getByRole("status")).toContainText(`Endpoint ${url} removed: its secret signs nothing more`);
+  // (Until the removal's answer arrives, the registration's two notices are still on the page.)
+  await expect(page.getByRole("status").filter({ hasText: "removed" })).toContainText(
+    `Endpoint ${url} removed: its secret signs nothing more`,
+  );
   await expect(page.getByRole("region", { name: `Endpoint ${url}` })).toHaveCount(0);
   await page.goto("/retailer/api");
   await expect(page.locator(".eyebrow")).toHaveText("Retail buyer");
@@ -68,5 +73,29 @@ test("a watchlist CSV that adds nothing is a warning, not a success", async ({ p
   await expect(result).toContainText("Added 0 products; 1 row not found.");
   await expect(result).toHaveClass(/alert--warn/);
   await expect(result).not.toHaveClass(/alert--ok/);
+  expect(problems).toEqual([]);
+});
+
+test("the watchlist fits a 1280 px screen: what a seal misses of a policy is folded under Why", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto("/retailer/watchlist");
+  await expectHydrated(page);
+  const table = page.getByTestId("watchlist");
+  const expired = table.getByRole("row").filter({ hasText: seeded().expiredSeal });
+  await expect(expired).toContainText("Misses Children's wearables");
+  const reason = expired.getByText("The seal is expired, not valid.");
+  await expect(reason).toBeHidden();
+  await expired.getByText(/^Why: \d+ reasons?$/).click();
+  await expect(reason).toBeVisible();
+  // Nothing of the table is out of sight: its card does not scroll sideways, every Remove button shows whole.
+  const card = page.locator("section.table-wrap").filter({ has: table });
+  expect(await card.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  const cardBox = (await card.boundingBox())!;
+  for (const button of await table.getByRole("button", { name: /^Remove / }).all()) {
+    const box = (await button.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(cardBox.x + cardBox.width);
+  }
+  await page.screenshot({ path: "test-results/screenshots/watchlist-1280.png", fullPage: true });
   expect(problems).toEqual([]);
 });
