@@ -201,14 +201,17 @@ export default function AdminChecklists() {
                         <Form method="post" className="form-row">
                           <input type="hidden" name="intent" value="retire" />
                           <input type="hidden" name="versionId" value={v.id} />
-                          <input
-                            type="text"
-                            name="reason"
-                            aria-label={`Reason to retire ${c.id} ${v.version}`}
-                            placeholder="Reason"
-                            required
-                            minLength={5}
-                          />
+                          <label className="small">
+                            Reason{" "}
+                            <input
+                              type="text"
+                              name="reason"
+                              aria-label={`Reason to retire ${c.id} ${v.version}`}
+                              placeholder="e.g. replaced by a newer version"
+                              required
+                              minLength={5}
+                            />
+                          </label>
                           <ConfirmTick
                             ariaLabel={`I understand: retire ${c.id} ${v.version} for good${v.lastPublished ? "; no renewals or re-certifications on this checklist" : ""}`}
                           >

@@ -82,7 +82,7 @@ export default function Conflicts() {
         <ul className="timeline">
           {d.declarations.map((c) => (
             <li key={c.id}>
-              <time>{formatDate(c.createdAt)}</time>
+              <time dateTime={new Date(c.createdAt).toISOString()}>{formatDate(c.createdAt)}</time>
               <span>
                 <strong>{c.assessor}</strong> ↔ <strong>{c.organization}</strong>: {c.reason}{" "}
                 <span className="small muted">(declared by {c.declaredBy})</span>

@@ -231,7 +231,9 @@ export default function VerdictPage() {
               {r.applicability === "advisory" ? (
                 <label className="choice">
                   <input type="checkbox" name="accepted" defaultChecked={r.verdict?.accepted ?? false} />
-                  <span>Accept the supplier's justification for not meeting this advisory requirement</span>
+                  <span>
+                    Accept the supplier's justification for this advisory requirement not being met or not applying
+                  </span>
                 </label>
               ) : null}
               <div className="actions">
