@@ -7,7 +7,12 @@ import { SEVERITIES, SEVERITY_LABELS } from "../features/findings/domain/finding
 import { failure, serviceFailure } from "../platform/http/action-errors.server";
 import { ServiceError } from "../platform/errors.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { findingFactProblems, findingTargets, recordFinding } from "../features/findings/findings.server";
+import {
+  findingFactProblems,
+  findingTargets,
+  recordFinding,
+  type RequirementChoice,
+} from "../features/findings/findings.server";
 import { findingInput } from "../features/findings/forms";
 import { SubmitButton } from "../components/SubmitButton";
 
@@ -67,6 +72,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return serviceFailure(e, values); // another refusal as usual; anything else is rethrown
   }
   throw redirect(`/findings/${id}`);
+}
+
+/** The choices as listed, under a heading each time the checklist version changes: its title once, not on every line. */
+function underEachChecklist(choices: RequirementChoice[]): { checklist: string; choices: RequirementChoice[] }[] {
+  const groups: { checklist: string; choices: RequirementChoice[] }[] = [];
+  for (const c of choices) {
+    const last = groups.at(-1);
+    if (last?.checklist === c.checklist) last.choices.push(c);
+    else groups.push({ checklist: c.checklist, choices: [c] });
+  }
+  return groups;
 }
 
 export default function NewFinding() {
@@ -192,16 +208,21 @@ export default function NewFinding() {
                 error={err.requirementRefs}
               >
                 <div className="check-list" data-testid="requirement-choices">
-                  {product.requirements.map((r) => (
-                    <label key={r.value} className="check">
-                      <input
-                        type="checkbox"
-                        name="requirementRefs"
-                        value={r.value}
-                        defaultChecked={chosenRefs.has(r.value)}
-                      />{" "}
-                      {r.label}
-                    </label>
+                  {underEachChecklist(product.requirements).map((group) => (
+                    <fieldset key={group.checklist} className="check-list__group">
+                      <legend>{group.checklist}</legend>
+                      {group.choices.map((r) => (
+                        <label key={r.value} className="check">
+                          <input
+                            type="checkbox"
+                            name="requirementRefs"
+                            value={r.value}
+                            defaultChecked={chosenRefs.has(r.value)}
+                          />{" "}
+                          {r.label}
+                        </label>
+                      ))}
+                    </fieldset>
                   ))}
                 </div>
               </FieldGroup>

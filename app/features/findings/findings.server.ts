@@ -52,6 +52,7 @@ import { NO_HELD_SEALS, type HeldSeals } from "./domain/overdue-seals";
 import { assertNoConflict, conflictChecker } from "../accounts/conflicts.server";
 import { currentSealsOfProduct } from "../catalogue/products.server";
 import { byNewest } from "../catalogue/domain/checklist/newest";
+import { checklistShortLabel } from "../catalogue/domain/checklist/label";
 
 /** When no certified checklist version says otherwise (ETSI EN 303 645's defaults). */
 export const DEFAULT_DISCLOSURE_DAYS: DisclosureDays = { critical: 30, high: 90, medium: 90, low: 180 };
@@ -633,7 +634,7 @@ export function findingTargets(actor: Actor) {
       supplier: string;
       conflict: string | null;
       versions: { id: string; label: string }[];
-      requirements: { value: string; label: string }[];
+      requirements: RequirementChoice[];
     }
   >();
   for (const r of rows) {
@@ -658,7 +659,17 @@ export function findingTargets(actor: Actor) {
  * checklist in the order of its newest version (byNewest), then the refs only older versions have:
  * two versions' lists are not interleaved ("5.1-1, 5.0-1, 5.1-2, …").
  */
-function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): { value: string; label: string }[] {
+/**
+ * A requirement a report may name: `<checklist-id>:<ref>`, "5.1-1 — No universal default passwords",
+ * and the checklist version it is listed under ("ETSI EN 303 645 3.1.3 with continuous monitoring").
+ */
+export interface RequirementChoice {
+  value: string;
+  label: string;
+  checklist: string;
+}
+
+function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): RequirementChoice[] {
   const versionIds = t
     .selectDistinct({ id: submissions.checklistVersionId })
     .from(submissions)
@@ -676,16 +687,30 @@ function requirementChoices(t: Tx | ReturnType<typeof db>, productId: string): {
       ref: requirements.ref,
       reqTitle: requirements.title,
       position: requirements.position,
+      versionId: requirements.versionId,
+      recurs: requirements.recursEveryDays,
     })
     .from(requirements)
     .innerJoin(checklistVersions, eq(checklistVersions.id, requirements.versionId))
     .where(inArray(requirements.versionId, versionIds))
     .all()
     .sort((a, b) => a.checklistId.localeCompare(b.checklistId) || byNewest(a, b) || a.position - b.position);
-  const seen = new Map<string, { value: string; label: string }>();
+  // A version some of whose requirements recur is named as everywhere else: "with continuous monitoring".
+  const monitored = new Set(rows.filter((r) => r.recurs !== null).map((r) => r.versionId));
+  const seen = new Map<string, RequirementChoice>();
   for (const r of rows) {
     const value = `${r.checklistId}:${r.ref}`;
-    if (!seen.has(value)) seen.set(value, { value, label: `${r.title} ${r.ref} — ${r.reqTitle}` });
+    // Listed under the newest version that has it: the refs only an older version has come under that version's title.
+    if (!seen.has(value))
+      seen.set(value, {
+        value,
+        label: `${r.ref} — ${r.reqTitle}`,
+        checklist: checklistShortLabel({
+          checklistId: r.checklistId,
+          version: r.version,
+          continuousMonitoring: monitored.has(r.versionId),
+        }),
+      });
   }
   return [...seen.values()];
 }
