@@ -14,8 +14,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!view)
     return new Response("No seal has this serial.\n", {
       status: 404,
-      // CORS open like the answer it stands for: a browser verifier on another origin reads the 404.
-      headers: { "Content-Type": "text/plain; charset=utf-8", "Access-Control-Allow-Origin": "*" },
+      // CORS open like the answer it stands for: a browser verifier on another origin reads the 404. Not kept by a
+      // cache or CDN in front of the portal (a 404 is cacheable by default): the serial may be issued later.
+      headers: {
+        "Content-Type": "text/plain; charset=utf-8",
+        "Access-Control-Allow-Origin": "*",
+        "Cache-Control": "no-store",
+      },
     });
   return new Response(view.jws, {
     headers: { ...CREDENTIAL_HEADERS, "Content-Disposition": `attachment; filename="${view.serial}.vc.jwt"` },

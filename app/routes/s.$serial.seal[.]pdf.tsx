@@ -8,8 +8,13 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   requireWithinPageLimit(context);
   const found = sealPdf(params.serial ?? "");
   if (!found) {
-    // CORS open like the answer it stands for: a browser verifier on another origin reads the refusal.
-    const headers = { "Content-Type": "text/plain; charset=utf-8", "Access-Control-Allow-Origin": "*" };
+    // CORS open like the answer it stands for: a browser verifier on another origin reads the refusal. Not kept by a
+    // cache or CDN in front of the portal (a 404 is cacheable by default): the serial may be issued later.
+    const headers = {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Access-Control-Allow-Origin": "*",
+      "Cache-Control": "no-store",
+    };
     const missing = missingCertificate(params.serial ?? "");
     if (missing?.pending)
       return new Response(`The certificate of seal ${missing.serial} is not stored yet. Try again in a minute.\n`, {

@@ -180,6 +180,15 @@ test("a serial nobody issued (a typo, or a label that is not genuine): a verdict
   await expect(page.getByTestId("trust-mark")).toHaveCount(0);
   await expect(page.getByTestId("unknown-seal-advice")).toContainText("do not rely on it");
   await shot(page, "seal-unknown-phone");
+  // Its credential and certificate addresses are 404 too, kept by no cache or CDN: the serial may yet be issued.
+  for (const artefact of ["credential", "seal.pdf"]) {
+    const r = await page.request.get(`/s/IOTS-XXXX-XXXX/${artefact}`);
+    expect({ artefact, status: r.status(), cache: r.headers()["cache-control"] }).toEqual({
+      artefact,
+      status: 404,
+      cache: "no-store",
+    });
+  }
   // Half a serial is not read as another serial: what was typed is shown back, not IOTS-10TS-K0VF.
   await page.goto("/s/IOTS-K0VF");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("IOTS-K0VF");
