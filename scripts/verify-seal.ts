@@ -239,6 +239,9 @@ async function readArtefacts(
   file: string,
 ): Promise<{ artefacts: Artefacts; kind: "pdf" | "credential"; noCredential?: true }> {
   const bytes = readInputFile(file, "The file");
+  // An empty file (a download that did not finish, a copy that failed) is said to be empty, not "not a seal".
+  if (!bytes.toString("utf8").trim())
+    throw new InputError(`${file} is empty: give the seal's PDF or its credential (seal.vc.jwt).`);
   if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") {
     const { PdfReadError, readSealPdf } = await loadPdfReader();
     let pdf: Awaited<ReturnType<typeof readSealPdf>>;

@@ -175,6 +175,7 @@ beforeAll(async () => {
     }),
   );
   fs.writeFileSync(f("notes.txt"), "Shopping list: milk, eggs.\n");
+  fs.writeFileSync(f("empty.pdf"), ""); // a download that did not finish
   // The active credential as copied badly: its signature's end missing; cut before the second dot;
   // wrapped by a mail client (line breaks inside: still the whole credential).
   fs.writeFileSync(f("cut.jwt"), active.credential.slice(0, -20));
@@ -235,6 +236,7 @@ beforeAll(async () => {
     ed25519Alg: [f("ed25519.jwt"), ...lists],
     missingFile: [f("nope.pdf"), ...lists],
     notASeal: [f("notes.txt"), ...lists],
+    emptyFile: [f("empty.pdf"), ...lists],
     cutShort: [f("cut.jwt"), ...lists],
     cutBeforeSignature: [f("cut-before-signature.jwt"), ...lists],
     wrapped: [f("wrapped.jwt"), ...lists],
@@ -521,6 +523,7 @@ describe("npm run verify-seal", () => {
     for (const [name, message] of [
       ["missingFile", /nope\.pdf does not exist/],
       ["notASeal", /is not a seal PDF or a seal credential/],
+      ["emptyFile", /empty\.pdf is empty: give the seal's PDF or its credential \(seal\.vc\.jwt\)\./],
       ["cutShort", /cut\.jwt: this credential is cut short: its signature has 66 of its 86 characters\./],
       ["cutBeforeSignature", /this credential is cut short: it ends before its signature/],
       [
