@@ -17,7 +17,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 function age(from: Date | string | null, now: number): string {
   if (!from) return "—";
   const days = Math.floor((now - new Date(from).getTime()) / 86_400_000);
-  return days < 1 ? "today" : days === 1 ? "1 day" : `${days} days`;
+  // Whole days since it was submitted (its exact time on hover): "under a day", not "today", which it may not be.
+  return days < 1 ? "under a day" : days === 1 ? "1 day" : `${days} days`;
 }
 
 export default function Queue() {
