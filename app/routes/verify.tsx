@@ -7,6 +7,7 @@ import { z } from "zod";
 import { FieldError, fieldAria } from "../components/Field";
 import { SignedFacts, VerdictBadge, VerdictBanner } from "../components/SealVerdict";
 import {
+  CREDENTIAL_MAX_CHARS,
   VERIFY_MAX_BYTES,
   VerifyInputError,
   verifyCredentialText,
@@ -128,7 +129,7 @@ const credentialForm = z.object({
     .string()
     .trim()
     .min(1, "Paste the credential (the text of seal.vc.jwt).")
-    .max(50_000, "That is far longer than any seal credential."),
+    .max(CREDENTIAL_MAX_CHARS, "That is far longer than any seal credential."),
   serial: z.string().trim().max(80).optional(),
 });
 

@@ -40,6 +40,8 @@ export class VerifyInputError extends Error {}
 
 /** The largest seal PDF (or credential) checked, on the verify page and in the API: a seal certificate is far smaller. */
 export const VERIFY_MAX_BYTES = 10 * 1024 * 1024;
+/** Far longer than any seal credential (about 2 KB): a pasted credential, or a credential file, beyond it is not one. */
+export const CREDENTIAL_MAX_CHARS = 50_000;
 
 const jwks = () => signingKeys(getEnv().dataDir).jwks().keys;
 
@@ -227,7 +229,7 @@ export async function verifyUploadedFile(
 
 /** A credential's text, when the file is one: small, UTF-8, and base64url parts from a JSON header on ("eyJ"). */
 function credentialFileText(bytes: Uint8Array): string | null {
-  if (bytes.byteLength > 50_000) return null;
+  if (bytes.byteLength > CREDENTIAL_MAX_CHARS) return null;
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
