@@ -388,21 +388,20 @@ describe("not a seal at all", () => {
 });
 
 describe("bulk", () => {
-  it("answers 10,000 rows, passing other columns through, in well under 2 s", async () => {
+  // Speed is measured by `npm run bench:bulk` (a ratio against its baseline), not timed here: a timed
+  // test failed on a CI machine busy with other work while the code was unchanged.
+  it("answers 10,000 rows, passing other columns through", async () => {
     const pool = [s.active, s.expired, s.suspended, s.revoked];
     const lines = ["our_sku,Serial,shelf"];
     for (let i = 0; i < 10_000; i++) {
       const serial = i % 10 === 9 ? makeSerial(crypto.randomBytes(5)) : i % 97 === 0 ? "garbage" : pool[i % 4];
       lines.push(`SKU-${i},${serial},"aisle ${i % 7}, bay ${i % 3}"`);
     }
-    const started = performance.now();
     const parsed = parseBulkCsv(lines.join("\r\n"));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const answers = await checkBulkRows(parsed.value);
     const csv = bulkCsv(parsed.value, answers);
-    const ms = performance.now() - started;
-    expect(ms).toBeLessThan(2000);
     const out = csv.trim().split("\n");
     expect(out).toHaveLength(10_001);
     expect(out[0].trim()).toBe(
