@@ -96,6 +96,7 @@ export function IntentButton({
  * proposer's own proposal waits for a second assessor (named when only one can confirm it);
  * `cannotConfirm`: why nobody can confirm it as it stands, and what to do (said instead).
  * `heldBy`: the review is held by an assessor who can no longer review it, and taking it takes it over.
+ * `proposeWarning`: nobody could confirm an approval proposed now, why, and what to do first.
  */
 export function ReviewActions({
   can,
@@ -104,6 +105,7 @@ export function ReviewActions({
   waitingFor,
   cannotConfirm,
   heldBy,
+  proposeWarning,
   commentMax,
   failed,
 }: {
@@ -113,6 +115,7 @@ export function ReviewActions({
   waitingFor?: { text: string; blocked: boolean } | null;
   cannotConfirm?: string | null;
   heldBy?: string | null;
+  proposeWarning?: string | null;
   commentMax: number;
   failed?: Failed | null;
 }) {
@@ -150,6 +153,11 @@ export function ReviewActions({
         </>
       ) : can.take ? (
         <IntentButton intent="take" version={version} label="Take for review" />
+      ) : null}
+      {can.propose && proposeWarning ? (
+        <p className="alert alert--warn" data-testid="propose-warning">
+          {proposeWarning}
+        </p>
       ) : null}
       {can.propose ? (
         <CommentForm

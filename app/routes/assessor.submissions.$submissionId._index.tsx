@@ -381,6 +381,7 @@ function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
             waitingFor={d.proposal?.byMe ? d.proposal.waitingFor : null}
             cannotConfirm={d.proposal?.byMe ? d.proposal.cannotConfirm : null}
             heldBy={d.heldBy}
+            proposeWarning={d.proposeWarning}
             commentMax={DECISION_COMMENT_MAX}
             failed={
               a && !a.ok

@@ -75,8 +75,16 @@ test("a proposal only the first reviewer could confirm says so, and the proposer
   }
   await bram.goto(reviewUrl);
   await expectHydrated(bram);
+  // Before he proposes, the Decide card warns him, next to the button, and says what to do first.
+  await expect(bram.getByTestId("propose-warning")).toHaveText(
+    "If you propose approval now, no other assessor can confirm it: Asha Assessor recorded the verdicts that count on requirement 1, and four eyes keeps an assessor who scored a review from confirming it. Record your own verdict on it first: Asha Assessor can then confirm it. Proposed as it stands, it waits until an administrator adds an assessor (they are told).",
+  );
+  await bram
+    .getByTestId("propose-warning")
+    .screenshot({ path: "test-results/screenshots/four-eyes-propose-warning.png" });
   await bram.getByRole("button", { name: "Propose approval" }).click();
   await expect(bram.getByText("Approval proposed; a second assessor must confirm it.")).toBeVisible();
+  await expect(bram.getByTestId("propose-warning")).toHaveCount(0);
   const blocked = bram.getByTestId("waiting-for-confirmation");
   await expect(blocked).toContainText(
     "No other assessor can confirm it: Asha Assessor recorded the verdicts that count on requirement 1, and four eyes keeps an assessor who scored a review from confirming it. Withdraw the proposal, record your own verdict on it and propose again: Asha Assessor can then confirm it.",
@@ -96,6 +104,7 @@ test("a proposal only the first reviewer could confirm says so, and the proposer
   await expect(bram.getByRole("status").filter({ hasText: "Verdict saved." })).toBeVisible();
   await bram.goto(reviewUrl);
   await expectHydrated(bram);
+  await expect(bram.getByTestId("propose-warning")).toHaveCount(0); // Asha can confirm it now
   await bram.getByRole("button", { name: "Propose approval" }).click();
   await expect(bram.getByTestId("waiting-for-confirmation")).toContainText(
     "Waiting for confirmation by Asha Assessor.",

@@ -23,6 +23,7 @@ import {
 import { nowMs } from "../../platform/clock.server";
 import {
   awaitingConfirmationBy,
+  waitingForSentence,
   checkConfirmation,
   currentVerdictAuthors,
   heldBy,
@@ -928,18 +929,29 @@ export function possibleConfirmers(
  * nobody can confirm it, the assessors kept out only because they recorded verdicts that count
  * (four eyes), with those verdicts' requirements: the proposer can record their own there.
  */
-function confirmationWait(t: Reader, submissionId: string, supplierOrganizationId: string, proposerId: string) {
+function confirmationWait(
+  t: Reader,
+  submissionId: string,
+  supplierOrganizationId: string,
+  proposerId: string,
+  before = false,
+) {
   const latest = latestVerdicts(t, submissionId);
   const authors = currentVerdictAuthors(latest.values());
   const confirmers = possibleConfirmers(t, supplierOrganizationId, proposerId, authors);
-  if (confirmers.length) return awaitingConfirmationBy(confirmers.map((c) => c.name));
+  if (confirmers.length)
+    return awaitingConfirmationBy(
+      confirmers.map((c) => c.name),
+      [],
+      before,
+    );
   const scoredByOthers = possibleConfirmers(t, supplierOrganizationId, proposerId, new Set())
     .filter((c) => authors.has(c.id))
     .map((c) => ({
       name: c.name,
       refs: [...latest].filter(([, v]) => v.assessorId === c.id && v.carriedFromId == null).map(([ref]) => ref),
     }));
-  return awaitingConfirmationBy([], scoredByOthers);
+  return awaitingConfirmationBy([], scoredByOthers, before);
 }
 
 /**
@@ -1129,6 +1141,10 @@ export function reviewView(actor: Actor, id: string) {
   const carriedRefs = new Set(history.filter((h) => h.v.carriedFromId != null).map((h) => h.v.requirementRef));
   const mustReview = (ref: string) => (recert ? recert.reasonsByRef.has(ref) || !carriedRefs.has(ref) : true);
   const toReviewCount = reqs.filter((r) => mustReview(r.ref)).length;
+  const mayPropose =
+    mine && s.status === "in_review" && !proposal && score.canApprove && !supportEnded && !levelBelowFloor;
+  // Said before the approval is proposed: nobody could confirm it as it stands (and what to do first).
+  const beforeProposing = mayPropose ? confirmationWait(t, s.id, s.organizationId, actor.userId, true) : null;
   return {
     submission: s,
     header,
@@ -1164,6 +1180,8 @@ export function reviewView(actor: Actor, id: string) {
           cannotConfirm: whyNotConfirm,
         }
       : null,
+    /** To the assessor who may propose approval: nobody could confirm it as the review stands, why, and what to do (null: someone can). */
+    proposeWarning: beforeProposing?.blocked ? waitingForSentence(beforeProposing) : null,
     /** Why this assessor cannot record verdicts now (null: they can). */
     scoringClosed,
     /** The product's support period has ended: no seal can be issued until the supplier extends it (null: it runs on). */
@@ -1190,7 +1208,7 @@ export function reviewView(actor: Actor, id: string) {
       release: mine && s.status === "in_review" && !proposal,
       score: scoringClosed === null,
       requestChanges: mine && s.status === "in_review" && !proposal && score.toSendBack.length > 0,
-      propose: mine && s.status === "in_review" && !proposal && score.canApprove && !supportEnded && !levelBelowFloor,
+      propose: mayPropose,
       // Only what the confirmation would accept (cannotConfirm: four eyes, a score that approves, a seal that can be issued).
       confirm: Boolean(proposal) && proposal!.assessorId !== actor.userId && whyNotConfirm === null,
       sendBack: Boolean(proposal) && proposal!.assessorId !== actor.userId,

@@ -402,10 +402,18 @@ describe("four eyes: the confirming assessor did not score the review", () => {
     takeSubmission(bram, other, version(other));
     for (const ref of ["1", "2"])
       recordVerdict(bram, other, ref, { verdict: "pass", comment: "", accepted: false, version: version(other) });
+    // Before he proposes, Bram is told that nobody could confirm it yet, and what to do first.
+    expect(reviewView(bram, other).can.propose).toBe(true);
+    expect(reviewView(bram, other).proposeWarning).toBe(
+      "If you propose approval now, no other assessor can confirm it: Asha Assessor recorded the verdicts that count on requirement 3, and four eyes keeps an assessor who scored a review from confirming it. Record your own verdict on it first: Asha Assessor can then confirm it. Proposed as it stands, it waits until an administrator adds an assessor (they are told).",
+    );
+    expect(reviewView(asha, other).proposeWarning).toBeNull(); // not hers to propose
     proposeApproval(bram, other, version(other), "");
     expect(reviewView(bram, other).proposal!.waitingFor.text).toContain("on requirement 3,");
+    expect(reviewView(bram, other).proposeWarning).toBeNull(); // proposed: the proposal's own state says it
     withdrawProposal(bram, other, version(other), "");
     recordVerdict(bram, other, "3", { verdict: "pass", comment: "", accepted: false, version: version(other) });
+    expect(reviewView(bram, other).proposeWarning).toBeNull(); // Asha can confirm it now
     proposeApproval(bram, other, version(other), "");
     expect(reviewView(bram, other).proposal!.waitingFor).toEqual({ text: "Asha Assessor", blocked: false });
     await confirmApproval(asha, other, version(other), "Confirmed.");

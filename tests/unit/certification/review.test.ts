@@ -588,4 +588,16 @@ describe("whom an approval proposal waits for", () => {
     const many = awaitingConfirmationBy([], [{ name: "Asha Rao", refs: ["1", "2", "3", "4", "5", "6", "7"] }]);
     expect(many.text).toContain("on 7 requirements (1, 2, 3, 4, …)");
   });
+
+  it("said before proposing: what to do first, not to withdraw a proposal that does not exist", () => {
+    expect(awaitingConfirmationBy(["Bram Rao"], [], true)).toEqual({ text: "Bram Rao", blocked: false });
+    const scored = awaitingConfirmationBy([], [{ name: "Asha Rao", refs: ["5.1-1", "5.1-2"] }], true);
+    expect(waitingForSentence(scored)).toBe(
+      "If you propose approval now, no other assessor can confirm it: Asha Rao recorded the verdicts that count on requirements 5.1-1 and 5.1-2, and four eyes keeps an assessor who scored a review from confirming it. Record your own verdicts on them first: Asha Rao can then confirm it. Proposed as it stands, it waits until an administrator adds an assessor (they are told).",
+    );
+    expect(scored.text).not.toMatch(/withdraw/i);
+    expect(waitingForSentence(awaitingConfirmationBy([], [], true))).toBe(
+      "If you propose approval now, no other assessor can confirm it: every other assessor has a conflict of interest with this supplier or is disabled. Proposed, it waits until an administrator adds an assessor or lifts a conflict (they are told).",
+    );
+  });
 });

@@ -426,11 +426,17 @@ function andList(items: readonly string[]): string {
  * their requirements are named with what the proposer can do about it (record their own verdicts
  * there, so that those assessors may confirm); otherwise every other assessor is in conflict or
  * disabled, and the administrators are told (an admin must add an assessor or lift a conflict).
+ * `before`: the same said to the assessor about to propose (the approval is not proposed yet), so that
+ * they can record their own verdicts first rather than propose, withdraw and propose again.
  */
 export function awaitingConfirmationBy(
   confirmers: readonly string[],
   scoredByOthers: readonly ScoredByOther[] = [],
+  before = false,
 ): { text: string; blocked: boolean } {
+  const nobody = before
+    ? "if you propose approval now, no other assessor can confirm it"
+    : "no other assessor can confirm it";
   if (confirmers.length === 0 && scoredByOthers.length > 0) {
     const names = andList(scoredByOthers.map((o) => o.name));
     const refs = [...new Set(scoredByOthers.flatMap((o) => o.refs))];
@@ -442,13 +448,13 @@ export function awaitingConfirmationBy(
           : `${refs.length} requirements (${refs.slice(0, 4).join(", ")}, …)`;
     const one = scoredByOthers.length === 1;
     return {
-      text: `no other assessor can confirm it: ${names} recorded the verdicts that count on ${on}, and four eyes keeps ${one ? "an assessor" : "assessors"} who scored a review from confirming it. Withdraw the proposal, record your own verdict${refs.length === 1 ? " on it" : "s on them"} and propose again: ${names} can then confirm it. The administrators are told, and can add an assessor instead`,
+      text: `${nobody}: ${names} recorded the verdicts that count on ${on}, and four eyes keeps ${one ? "an assessor" : "assessors"} who scored a review from confirming it. ${before ? `Record your own verdict${refs.length === 1 ? " on it" : "s on them"} first: ${names} can then confirm it. Proposed as it stands, it waits until an administrator adds an assessor (they are told)` : `Withdraw the proposal, record your own verdict${refs.length === 1 ? " on it" : "s on them"} and propose again: ${names} can then confirm it. The administrators are told, and can add an assessor instead`}`,
       blocked: true,
     };
   }
   if (confirmers.length === 0)
     return {
-      text: "no other assessor can confirm it: every other assessor has a conflict of interest with this supplier or is disabled. The administrators are told, to add an assessor or lift a conflict",
+      text: `${nobody}: every other assessor has a conflict of interest with this supplier or is disabled. ${before ? "Proposed, it waits until an administrator adds an assessor or lifts a conflict (they are told)" : "The administrators are told, to add an assessor or lift a conflict"}`,
       blocked: true,
     };
   if (confirmers.length === 1) return { text: confirmers[0], blocked: false };
