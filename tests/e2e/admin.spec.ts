@@ -34,6 +34,18 @@ test("an admin sees organisations and a verified audit log", async ({ page }) =>
   for (const name of ["IoT Seal Assurance", "Gator Wearables Ltd", "Brightnest Smart Home Ltd", "High Street Retail"]) {
     await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
   }
+  // What each supplier has on the portal: seals by status, work under way, reports past their deadline.
+  const brightnest = page.getByTestId("suppliers").getByRole("row", { name: /Brightnest Smart Home Ltd/ });
+  await expect(brightnest).toContainText("1 valid");
+  await expect(brightnest).toContainText("1 suspended");
+  await expect(brightnest).toContainText("1 revoked");
+  await expect(brightnest).toContainText("1 open 1 past the deadline");
+  await expect(brightnest).toContainText("of 10 GiB");
+  await expect(page.getByTestId("suppliers").getByRole("row", { name: /Gator Wearables Ltd/ })).toContainText(
+    "1 with the assessors",
+  );
+  await expect(page.getByTestId("retailers").getByRole("row", { name: /High Street Retail/ })).toContainText("5");
+  await page.screenshot({ path: "test-results/screenshots/admin-organizations.png", fullPage: true });
   await page.goto("/admin/audit");
   await expect(page.getByRole("cell", { name: "User created" }).first()).toBeVisible();
   await page.getByRole("button", { name: "Verify the whole chain" }).click();
