@@ -198,8 +198,6 @@ export default function Watchlist() {
   const nav = useNavigation();
   const failed = a && !a.ok ? a : null;
   const total = d.rows.length;
-  // The label column only when some row has something in it (a label, the GTIN followed, a note on it).
-  const hasLabels = d.rows.some((r) => r.label || r.gtin || r.gtinNote);
   // Every form posts to the view it was shown in: the page that follows lists the same changes.
   const formAction = `?index&since=${d.since}${d.lastVisit ? `&visit=${new Date(d.lastVisit).getTime()}` : ""}`;
   return (
@@ -258,7 +256,6 @@ export default function Watchlist() {
             <thead>
               <tr>
                 <th scope="col">Product</th>
-                {hasLabels ? <th scope="col">Your label</th> : null}
                 <th scope="col">Seal</th>
                 <th scope="col">Status</th>
                 <th scope="col">Security advisories</th>
@@ -277,18 +274,22 @@ export default function Watchlist() {
                     <span className="muted small">
                       {r.model} · {r.supplier}
                     </span>
+                    {r.label || r.gtin ? (
+                      <div className="small watch-label" data-testid="your-label">
+                        {r.label ? (
+                          <>
+                            <span className="muted">Your label</span> <strong>{r.label}</strong>
+                          </>
+                        ) : null}
+                        {r.gtin ? (
+                          <span className="muted">
+                            {r.label ? " · " : ""}GTIN <span className="mono">{r.gtin}</span>
+                          </span>
+                        ) : null}
+                      </div>
+                    ) : null}
+                    {r.gtinNote ? <p className="muted small">{r.gtinNote}</p> : null}
                   </td>
-                  {hasLabels ? (
-                    <td data-label="Your label">
-                      {r.label}
-                      {r.gtin ? (
-                        <span className="muted small">
-                          {r.label ? " · " : ""}GTIN <span className="mono">{r.gtin}</span>
-                        </span>
-                      ) : null}
-                      {r.gtinNote ? <p className="muted small">{r.gtinNote}</p> : null}
-                    </td>
-                  ) : null}
                   <td className="mono" data-label="Seal">
                     {r.seal ? (
                       <Link to={`/s/${r.seal.serial}`} className="nowrap">

@@ -35,7 +35,8 @@ test("a buyer watches a product by its GTIN, from the form and from a CSV with a
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("GKW3-BLUE");
   await expect(row).toContainText("05060123450002");
-  await expect(page.getByTestId("watchlist").getByRole("columnheader", { name: "Your label" })).toBeVisible();
+  // The label and the GTIN followed read under the product's name (no column of their own: the table fits).
+  await expect(row.getByTestId("your-label")).toHaveText("Your label GKW3-BLUE · GTIN 05060123450002");
   await expect(row).toContainText("(current seal)");
 
   // A CSV of barcodes with the shop's SKUs: the SKU is the label; a typo is reported by its line.
@@ -50,5 +51,11 @@ test("a buyer watches a product by its GTIN, from the form and from a CSV with a
   const speaker = page.getByTestId("watchlist").getByRole("row", { name: /Brightnest Smart Speaker/ });
   await expect(speaker).toContainText("SPK-1");
   await expect(speaker).toContainText("05060987650037");
+
+  // With labels shown, the table still fits a 1280 px screen: its card does not scroll sideways.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const card = page.locator("section.table-wrap").filter({ has: page.getByTestId("watchlist") });
+  expect(await card.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  await card.screenshot({ path: "test-results/screenshots/watchlist-labels-1280.png" });
   expect(problems).toEqual([]);
 });
