@@ -11,7 +11,7 @@ export interface ActivityRow {
 export function ActivityList({ items, empty = "Nothing has happened yet." }: { items: ActivityRow[]; empty?: string }) {
   if (!items.length) return <p className="muted">{empty}</p>;
   return (
-    <ul className="timeline">
+    <ul className="timeline timeline--stacked" data-testid="activity">
       {items.map((e) => (
         <li key={e.seq}>
           <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>

@@ -1,7 +1,7 @@
 /** What each role's dashboard shows; later features add their own panels here. */
 import { assertCan } from "../../platform/authorize.server";
-import type { Actor } from "../../platform/actor";
-import { asc } from "drizzle-orm";
+import { actorInWords, type Actor } from "../../platform/actor";
+import { asc, inArray, sql } from "drizzle-orm";
 import { organizations, users } from "../../../db/schema";
 import type { HeadComparison, RecordedHead, ChainCheck } from "../../platform/audit-chain";
 import {
@@ -25,12 +25,28 @@ export interface ActivityItem {
   targetType: string | null;
 }
 
-/** The latest events by when they happened (not in the log's order of recording: see recentAudit). */
+/**
+ * The latest events by when they happened (not in the log's order of recording: see recentAudit),
+ * each with who did it in words: a person by name, a system actor as what it is (actorInWords); the
+ * audit log itself keeps the email or "system:<name>" it recorded.
+ */
 function activity(organizationId?: string, limit = 10): ActivityItem[] {
-  return recentAudit({ organizationId, limit }).map((e) => ({
+  const events = recentAudit({ organizationId, limit });
+  const emails = [...new Set(events.map((e) => e.actorLabel.toLowerCase()).filter((l) => l.includes("@")))];
+  const names = new Map(
+    emails.length
+      ? db()
+          .select({ email: users.email, name: users.name })
+          .from(users)
+          .where(inArray(sql`lower(${users.email})`, emails))
+          .all()
+          .map((u) => [u.email.toLowerCase(), u.name])
+      : [],
+  );
+  return events.map((e) => ({
     seq: e.seq,
     at: e.at,
-    actorLabel: e.actorLabel,
+    actorLabel: actorInWords(e.actorLabel, names),
     action: e.action,
     targetType: e.targetType,
   }));

@@ -42,3 +42,33 @@ describe("recent activity", () => {
     expect(all[0].action).toBe("test.newest");
   });
 });
+
+describe("who did it, in words", () => {
+  it("names people by name and the portal's own work as what it is; the audit log keeps what it recorded", () => {
+    const grace = actorByEmail("supplier@demo.test");
+    const asha = actorByEmail("assessor1@demo.test");
+    const record = (at: string, actor: Parameters<typeof recordAudit>[1], action: string) => {
+      // (organizationId given: a system actor's or an anonymous event belongs to no organisation by itself)
+      testClock.set(Date.parse(at));
+      transaction((tx) => recordAudit(tx, actor, { action, organizationId: grace.organizationId }));
+    };
+    record("2032-01-01T10:00:00Z", { system: "lifecycle" }, "test.lifecycle");
+    record("2032-01-01T10:01:00Z", { system: "cli:keys:rotate" }, "test.operator");
+    record("2032-01-01T10:02:00Z", { system: "a-worker-nobody-named" }, "test.unnamed-system");
+    record("2032-01-01T10:03:00Z", asha, "finding.reported");
+    record("2032-01-01T10:04:00Z", { ...grace, email: grace.email.toUpperCase() }, "test.upper-case-email");
+    record("2032-01-01T10:05:00Z", null, "test.anonymous");
+    const who = Object.fromEntries(
+      workspaceOverview(grace, "supplier.workspace").activity.map((e) => [e.action, e.actorLabel]),
+    );
+    expect(who).toMatchObject({
+      "test.lifecycle": "the lifecycle sweep",
+      "test.operator": "an operator, on the command line (keys:rotate)",
+      "test.unnamed-system": "the portal",
+      "finding.reported": asha.name,
+      "test.upper-case-email": grace.name,
+      "test.anonymous": "someone not logged in",
+    });
+    expect(asha.name).not.toContain("@");
+  });
+});
