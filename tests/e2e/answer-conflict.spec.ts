@@ -3,7 +3,7 @@
 // has its message next to it.
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
-import { axeViolations, expectHydrated, stateFile, watchConsole } from "./helpers";
+import { axeViolations, expectHydrated, openPstiSubmission, stateFile, watchConsole } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 test.use({ storageState: stateFile("supplier") });
@@ -92,27 +92,12 @@ async function expectTooLongNamed(page: Page, field: "justification" | "noEviden
 }
 
 test("a supplier opens a submission to answer", async ({ page }) => {
-  await page.goto("/supplier/products");
-  await expectHydrated(page);
-  await page.getByLabel("Product name").fill("Gator Two Tabs");
-  await page.getByLabel("Model designation").fill(`GW-TT-${Date.now().toString(36)}`);
-  await page.getByLabel("Category").selectOption("toy");
-  await page.getByLabel("Goes on sale (optional)").fill("2025-04-01");
-  await page.getByLabel("Security support ends").fill("2030-03-31");
-  await page.getByLabel("Vulnerability disclosure policy").fill("https://gatorwearables.example/security");
-  await page.getByRole("button", { name: "Register product" }).click();
-  await expect(page.getByText("Product registered.")).toBeVisible();
-  await page.getByLabel("Hardware revision").fill("A");
-  await page.getByLabel("Firmware version").fill("1.0.0");
-  await page.getByRole("button", { name: "Add version" }).click();
-  await expect(page.getByText("Added hardware A, firmware 1.0.0.")).toBeVisible();
-  await page.getByRole("link", { name: "Open a submission" }).click();
-  await page.getByLabel("Checklist version and target level").selectOption({
-    label: "UK PSTI 2023: Baseline (3 mandatory, 0 advisory)",
-  });
-  await page.getByRole("button", { name: "Open submission" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: /Gator Two Tabs/ })).toBeVisible();
-  submissionUrl = new URL(page.url()).pathname;
+  submissionUrl = await openPstiSubmission(
+    page,
+    "Gator Two Tabs",
+    `GW-TT-${Date.now().toString(36)}`,
+    "https://gatorwearables.example/security",
+  );
 });
 
 test("with JavaScript: a save conflict shows the stored answer; an over-long field is named", async ({ browser }) => {

@@ -146,6 +146,36 @@ export async function signUpViaForm(browser: Browser, page: Page, r: Registratio
 }
 
 /**
+ * As the logged-in supplier: registers a toy (on sale from 2025-04-01, supported to 2030-03-31), adds hardware A
+ * firmware 1.0.0 and opens a UK PSTI Baseline submission for it (3 mandatory requirements). Returns the
+ * submission's path on the supplier's side (/supplier/submissions/<id>).
+ */
+export async function openPstiSubmission(page: Page, product: string, model: string, policyUrl: string) {
+  await page.goto("/supplier/products");
+  await expectHydrated(page);
+  await page.getByLabel("Product name").fill(product);
+  await page.getByLabel("Model designation").fill(model);
+  await page.getByLabel("Category").selectOption("toy");
+  await page.getByLabel("Goes on sale (optional)").fill("2025-04-01"); // five years of support (EU CRA)
+  await page.getByLabel("Security support ends").fill("2030-03-31");
+  await page.getByLabel("Vulnerability disclosure policy").fill(policyUrl);
+  await page.getByRole("button", { name: "Register product" }).click();
+  await expect(page.getByText("Product registered.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: product })).toBeVisible();
+  await page.getByLabel("Hardware revision").fill("A");
+  await page.getByLabel("Firmware version").fill("1.0.0");
+  await page.getByRole("button", { name: "Add version" }).click();
+  await expect(page.getByText("Added hardware A, firmware 1.0.0.")).toBeVisible();
+  await page.getByRole("link", { name: "Open a submission" }).click();
+  await page.getByLabel("Checklist version and target level").selectOption({
+    label: "UK PSTI 2023: Baseline (3 mandatory, 0 advisory)",
+  });
+  await page.getByRole("button", { name: "Open submission" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: new RegExp(product) })).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+/**
  * A supplier of its own signs up and submits a small submission (UK PSTI, 3 requirements, each "Implemented" with a
  * justification and no file), so that a test's review leaves the demo submissions as they are. Returns the
  * submission's path on the assessors' side (/assessor/submissions/<id>) and the supplier's organisation name.
@@ -163,27 +193,7 @@ export async function submitPstiAsNewSupplier(
     email: who.email,
     password: "paper kites fly high 2026",
   });
-  await page.goto("/supplier/products");
-  await expectHydrated(page);
-  await page.getByLabel("Product name").fill(who.product);
-  await page.getByLabel("Model designation").fill(who.model);
-  await page.getByLabel("Category").selectOption("toy");
-  await page.getByLabel("Goes on sale (optional)").fill("2025-04-01"); // five years of support (EU CRA)
-  await page.getByLabel("Security support ends").fill("2030-03-31");
-  await page.getByLabel("Vulnerability disclosure policy").fill("https://kitedrones.example/security");
-  await page.getByRole("button", { name: "Register product" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: who.product })).toBeVisible();
-  await page.getByLabel("Hardware revision").fill("A");
-  await page.getByLabel("Firmware version").fill("1.0.0");
-  await page.getByRole("button", { name: "Add version" }).click();
-  await expect(page.getByText("Added hardware A, firmware 1.0.0.")).toBeVisible();
-  await page.getByRole("link", { name: "Open a submission" }).click();
-  await page.getByLabel("Checklist version and target level").selectOption({
-    label: "UK PSTI 2023: Baseline (3 mandatory, 0 advisory)",
-  });
-  await page.getByRole("button", { name: "Open submission" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: new RegExp(who.product) })).toBeVisible();
-  const submissionUrl = new URL(page.url()).pathname;
+  const submissionUrl = await openPstiSubmission(page, who.product, who.model, "https://kitedrones.example/security");
   for (const ref of ["1", "2", "3"]) {
     await page.goto(`${submissionUrl}/requirements/${ref}`);
     await expectHydrated(page);
