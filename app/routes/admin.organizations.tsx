@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { formatBytes, formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { organizationsOverview } from "../system/organizations.server";
@@ -14,6 +14,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["organizations"][number];
 type Supplier = NonNullable<Row["supplier"]>;
+
+/** The organisation's name, and a link to what the audit log holds of it (the log's organisation filter). */
+function OrganizationName({ o }: { o: Row }) {
+  return (
+    <>
+      {o.name}
+      <div className="small">
+        <Link to={`/admin/audit?organization=${encodeURIComponent(o.id)}`} aria-label={`Audit log of ${o.name}`}>
+          Audit log
+        </Link>
+      </div>
+    </>
+  );
+}
 
 function Seals({ s }: { s: Supplier["seals"] }) {
   const ended = [s.expired ? `${s.expired} expired` : "", s.revoked ? `${s.revoked} revoked` : ""].filter(Boolean);
@@ -96,7 +110,9 @@ export default function AdminOrganizations() {
               <tbody>
                 {suppliers.map((o) => (
                   <tr key={o.id}>
-                    <td>{o.name}</td>
+                    <td>
+                      <OrganizationName o={o} />
+                    </td>
                     <td className="num">{o.members}</td>
                     <td className="num">{o.supplier!.products}</td>
                     <td>
@@ -138,7 +154,9 @@ export default function AdminOrganizations() {
                 <tbody>
                   {retailers.map((o) => (
                     <tr key={o.id}>
-                      <td>{o.name}</td>
+                      <td>
+                        <OrganizationName o={o} />
+                      </td>
                       <td className="num">{o.members}</td>
                       <td className="num">{o.watching}</td>
                       <td>{formatDate(o.createdAt)}</td>
@@ -165,7 +183,9 @@ export default function AdminOrganizations() {
               <tbody>
                 {certifiers.map((o) => (
                   <tr key={o.id}>
-                    <td>{o.name}</td>
+                    <td>
+                      <OrganizationName o={o} />
+                    </td>
                     <td className="num">{o.members}</td>
                     <td>{formatDate(o.createdAt)}</td>
                   </tr>

@@ -32,7 +32,8 @@ test("an admin adds an assessor, who can then log in", async ({ page, browser })
 test("an admin sees organisations and a verified audit log", async ({ page }) => {
   await page.goto("/admin/organizations");
   for (const name of ["IoT Seal Assurance", "Gator Wearables Ltd", "Brightnest Smart Home Ltd", "High Street Retail"]) {
-    await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+    await expect(page.getByRole("row", { name: new RegExp(`^${name}`) })).toBeVisible();
+    await expect(page.getByRole("link", { name: `Audit log of ${name}` })).toBeVisible();
   }
   // What each supplier has on the portal: seals by status, work under way, reports past their deadline.
   const brightnest = page.getByTestId("suppliers").getByRole("row", { name: /Brightnest Smart Home Ltd/ });
@@ -46,6 +47,10 @@ test("an admin sees organisations and a verified audit log", async ({ page }) =>
   );
   await expect(page.getByTestId("retailers").getByRole("row", { name: /High Street Retail/ })).toContainText("5");
   await page.screenshot({ path: "test-results/screenshots/admin-organizations.png", fullPage: true });
+  // Each organisation's audit trail is one click away: the audit log, filtered to it.
+  await page.getByRole("link", { name: "Audit log of Gator Wearables Ltd" }).click();
+  await expect(page.getByLabel("Organisation")).toHaveValue(/.+/);
+  await expect(page.getByLabel("Organisation").locator("option:checked")).toHaveText("Gator Wearables Ltd");
   await page.goto("/admin/audit");
   await expect(page.getByRole("cell", { name: "User created" }).first()).toBeVisible();
   await page.getByRole("button", { name: "Verify the whole chain" }).click();
