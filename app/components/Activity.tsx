@@ -6,6 +6,8 @@ export interface ActivityRow {
   at: Date | string;
   actorLabel: string;
   action: string;
+  /** The organisation it happened to, when not the viewer's own. */
+  about?: string | null;
 }
 
 export function ActivityList({ items, empty = "Nothing has happened yet." }: { items: ActivityRow[]; empty?: string }) {
@@ -16,7 +18,11 @@ export function ActivityList({ items, empty = "Nothing has happened yet." }: { i
         <li key={e.seq}>
           <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
           <span>
-            <strong>{actionLabel(e.action)}</strong> <span className="muted">by {e.actorLabel}</span>
+            <strong>{actionLabel(e.action)}</strong>{" "}
+            <span className="muted">
+              by {e.actorLabel}
+              {e.about ? ` · ${e.about}` : ""}
+            </span>
           </span>
         </li>
       ))}

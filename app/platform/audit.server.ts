@@ -1,6 +1,6 @@
 /** The audit log: every service writes one event per change, in the same transaction. */
-import { and, asc, desc, eq, getTableColumns, lt, sql } from "drizzle-orm";
-import { auditEvents, organizations } from "../../db/schema";
+import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from "drizzle-orm";
+import { auditEvents, organizations, users } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import {
   auditHash,
@@ -127,13 +127,24 @@ export const RECENT_AUDIT_WINDOW = 500;
  * (seq), which is not always the order they happened: the demo seed records each story with the
  * clock set back to its dates, one story after another, so a story of July is recorded after one of
  * November. Read from the last RECENT_AUDIT_WINDOW recorded (by the seq index), never the whole log.
+ * With `organizationId`: what happened to the organisation and what its members did elsewhere (an
+ * assessor's verdicts and seals are recorded against the supplier's organisation: the certification
+ * body's dashboard showed only its logins).
  */
 export function recentAudit(opts: { organizationId?: string; limit: number }): AuditRow[] {
-  const rows = db()
+  const t = db();
+  const members = opts.organizationId
+    ? t.select({ id: users.id }).from(users).where(eq(users.organizationId, opts.organizationId))
+    : null;
+  const rows = t
     .select({ ...getTableColumns(auditEvents), organizationName: organizations.name })
     .from(auditEvents)
     .leftJoin(organizations, eq(organizations.id, auditEvents.organizationId))
-    .where(opts.organizationId ? eq(auditEvents.organizationId, opts.organizationId) : undefined)
+    .where(
+      opts.organizationId && members
+        ? or(eq(auditEvents.organizationId, opts.organizationId), inArray(auditEvents.actorUserId, members))
+        : undefined,
+    )
     .orderBy(desc(auditEvents.seq))
     .limit(RECENT_AUDIT_WINDOW)
     .all();

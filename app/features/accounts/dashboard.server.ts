@@ -23,6 +23,8 @@ export interface ActivityItem {
   actorLabel: string;
   action: string;
   targetType: string | null;
+  /** The organisation it happened to, when not the viewer's own (an assessor's verdict: the supplier). */
+  about: string | null;
 }
 
 /**
@@ -49,6 +51,7 @@ function activity(organizationId?: string, limit = 10): ActivityItem[] {
     actorLabel: actorInWords(e.actorLabel, names),
     action: e.action,
     targetType: e.targetType,
+    about: e.organizationId && e.organizationId !== organizationId ? e.organizationName : null,
   }));
 }
 

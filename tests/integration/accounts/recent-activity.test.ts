@@ -72,3 +72,31 @@ describe("who did it, in words", () => {
     expect(asha.name).not.toContain("@");
   });
 });
+
+describe("whose activity", () => {
+  it("the certification body's dashboard shows its assessors' work on suppliers' submissions; a supplier sees only its own", () => {
+    const asha = actorByEmail("assessor1@demo.test");
+    const grace = actorByEmail("supplier@demo.test");
+    const brightnest = actorByEmail("supplier2@demo.test");
+    testClock.set(Date.parse("2033-05-05T10:00:00Z"));
+    // Recorded against the supplier's organisation, as a verdict on its submission is.
+    transaction((tx) => recordAudit(tx, asha, { action: "verdict.recorded", organizationId: grace.organizationId }));
+    const latest = (who: typeof asha, permission: Parameters<typeof workspaceOverview>[1]) =>
+      workspaceOverview(who, permission).activity[0];
+    // The certification body reads which supplier it was about; the supplier needs no name of its own.
+    expect(latest(asha, "assessor.workspace")).toMatchObject({
+      action: "verdict.recorded",
+      actorLabel: asha.name,
+      about: "Gator Wearables Ltd",
+    });
+    expect(latest(grace, "supplier.workspace")).toMatchObject({
+      action: "verdict.recorded",
+      actorLabel: asha.name,
+      about: null,
+    });
+    expect(latest(brightnest, "supplier.workspace").action).not.toBe("verdict.recorded");
+    expect(workspaceOverview(brightnest, "supplier.workspace").activity.map((e) => e.at.getTime())).not.toContain(
+      Date.parse("2033-05-05T10:00:00Z"),
+    );
+  });
+});
