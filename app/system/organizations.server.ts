@@ -11,11 +11,11 @@ import { findings, products, seals, submissions, watchlistEntries } from "../../
 import type { Actor } from "../platform/actor";
 import { nowMs } from "../platform/clock.server";
 import { db } from "../platform/db.server";
-import { getEnv } from "../platform/env.server";
 import { listOrganizations } from "../features/accounts/users.server";
 import { sealVerdictOf } from "../features/trust/domain/verdict";
 import { clockOf, isOpen } from "../features/findings/domain/findings";
-import { evidenceUsageBytes } from "../features/certification/evidence-quota.server";
+import { quotaStanding } from "../features/certification/evidence-quota.server";
+import type { QuotaStanding } from "../features/certification/domain/evidence-quota";
 import type { SubmissionStatus } from "../features/certification/domain/submission-state";
 
 /** Submissions the supplier is still preparing (or answering a request for changes). */
@@ -29,84 +29,82 @@ export interface SupplierActivity {
   seals: { valid: number; suspended: number; expired: number; revoked: number };
   submissions: { withSupplier: number; withAssessors: number };
   findings: { open: number; overdue: number };
-  evidence: { usedBytes: number; quotaBytes: number };
+  evidence: QuotaStanding;
 }
 
 export function organizationsOverview(actor: Actor) {
   const organizations = listOrganizations(actor); // the permission check (admin.users.manage)
   const t = db();
   const now = new Date(nowMs());
-  const bump = <K extends string>(m: Map<string, Record<K, number>>, id: string, make: () => Record<K, number>) => {
-    if (!m.has(id)) m.set(id, make());
-    return m.get(id)!;
-  };
-
-  const productCounts = new Map(
-    t
-      .select({ id: products.organizationId, n: count() })
-      .from(products)
-      .groupBy(products.organizationId)
-      .all()
-      .map((r) => [r.id, r.n]),
+  // Every supplier starts at nothing (and its quota standing); the rows below count into it.
+  const supplier = new Map(
+    organizations
+      .filter((o) => o.kind === "supplier")
+      .map((o): [string, SupplierActivity] => [
+        o.id,
+        {
+          products: 0,
+          seals: { valid: 0, suspended: 0, expired: 0, revoked: 0 },
+          submissions: { withSupplier: 0, withAssessors: 0 },
+          findings: { open: 0, overdue: 0 },
+          evidence: quotaStanding(o.id, t),
+        },
+      ]),
   );
+  const watching = new Map(organizations.filter((o) => o.kind === "retailer").map((o) => [o.id, 0]));
 
-  const sealCounts = new Map<string, SupplierActivity["seals"]>();
+  for (const r of t
+    .select({ id: products.organizationId, n: count() })
+    .from(products)
+    .groupBy(products.organizationId)
+    .all()) {
+    const a = supplier.get(r.id);
+    if (a) a.products = r.n;
+  }
+
   for (const s of t
     .select({ id: seals.organizationId, state: seals.state, validFrom: seals.validFrom, validUntil: seals.validUntil })
     .from(seals)
     .where(ne(seals.state, "superseded"))
     .all()) {
     const { verdict } = sealVerdictOf(s, now);
-    const c = bump(sealCounts, s.id, () => ({ valid: 0, suspended: 0, expired: 0, revoked: 0 }));
-    if (verdict === "valid" || verdict === "suspended" || verdict === "expired" || verdict === "revoked") c[verdict]++;
+    const a = supplier.get(s.id);
+    if (a && (verdict === "valid" || verdict === "suspended" || verdict === "expired" || verdict === "revoked"))
+      a.seals[verdict]++;
   }
 
-  const submissionCounts = new Map<string, SupplierActivity["submissions"]>();
   for (const r of t
     .select({ id: submissions.organizationId, status: submissions.status, n: count() })
     .from(submissions)
     .groupBy(submissions.organizationId, submissions.status)
     .all()) {
-    const c = bump(submissionCounts, r.id, () => ({ withSupplier: 0, withAssessors: 0 }));
-    if (WITH_SUPPLIER.includes(r.status)) c.withSupplier += r.n;
-    if (WITH_ASSESSORS.includes(r.status)) c.withAssessors += r.n;
+    const a = supplier.get(r.id);
+    if (a && WITH_SUPPLIER.includes(r.status)) a.submissions.withSupplier += r.n;
+    if (a && WITH_ASSESSORS.includes(r.status)) a.submissions.withAssessors += r.n;
   }
 
-  const findingCounts = new Map<string, SupplierActivity["findings"]>();
   for (const f of t
     .select({ id: findings.organizationId, status: findings.status, deadline: findings.deadline })
     .from(findings)
     .all()) {
-    if (!isOpen(f.status)) continue;
-    const c = bump(findingCounts, f.id, () => ({ open: 0, overdue: 0 }));
-    c.open++;
-    if (clockOf(f.deadline, now).overdue) c.overdue++;
+    const a = supplier.get(f.id);
+    if (!a || !isOpen(f.status)) continue;
+    a.findings.open++;
+    if (clockOf(f.deadline, now).overdue) a.findings.overdue++;
   }
 
-  const watched = new Map(
-    t
-      .select({ id: watchlistEntries.organizationId, n: count() })
-      .from(watchlistEntries)
-      .groupBy(watchlistEntries.organizationId)
-      .all()
-      .map((r) => [r.id, r.n]),
-  );
+  for (const r of t
+    .select({ id: watchlistEntries.organizationId, n: count() })
+    .from(watchlistEntries)
+    .groupBy(watchlistEntries.organizationId)
+    .all())
+    if (watching.has(r.id)) watching.set(r.id, r.n);
 
-  const quotaBytes = getEnv().evidenceQuotaBytesPerOrg;
   return organizations.map((o) => ({
     ...o,
-    supplier:
-      o.kind === "supplier"
-        ? ({
-            products: productCounts.get(o.id) ?? 0,
-            seals: sealCounts.get(o.id) ?? { valid: 0, suspended: 0, expired: 0, revoked: 0 },
-            submissions: submissionCounts.get(o.id) ?? { withSupplier: 0, withAssessors: 0 },
-            findings: findingCounts.get(o.id) ?? { open: 0, overdue: 0 },
-            evidence: { usedBytes: evidenceUsageBytes(t, o.id), quotaBytes },
-          } satisfies SupplierActivity)
-        : null,
+    supplier: supplier.get(o.id) ?? null,
     /** A retailer's watched products. */
-    watching: o.kind === "retailer" ? (watched.get(o.id) ?? 0) : null,
+    watching: watching.get(o.id) ?? null,
   }));
 }
 

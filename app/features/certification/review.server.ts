@@ -939,12 +939,7 @@ function confirmationWait(
   const latest = latestVerdicts(t, submissionId);
   const authors = currentVerdictAuthors(latest.values());
   const confirmers = possibleConfirmers(t, supplierOrganizationId, proposerId, authors);
-  if (confirmers.length)
-    return awaitingConfirmationBy(
-      confirmers.map((c) => c.name),
-      [],
-      before,
-    );
+  if (confirmers.length) return awaitingConfirmationBy(confirmers.map((c) => c.name));
   const scoredByOthers = possibleConfirmers(t, supplierOrganizationId, proposerId, new Set())
     .filter((c) => authors.has(c.id))
     .map((c) => ({
