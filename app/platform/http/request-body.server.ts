@@ -6,6 +6,10 @@
  * The fast routes read the raw request with `readStreamBody`, with the same rule. (Evidence
  * uploads stream to disk instead: multipart.server.ts, bounded there.)
  */
+import { randomUUID } from "node:crypto";
+import { open, rm, type FileHandle } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import { formatBytes } from "../format";
 
@@ -38,6 +42,62 @@ export interface BodyLimit {
   message?: string;
 }
 
+/**
+ * Above this many bytes a body goes to a temporary file as it arrives, not into memory: a body
+ * refused at a route's limit (10 MiB for a seal PDF or a bulk CSV) then costs the server almost
+ * nothing, whatever was sent; only one within the limit is read back, once, whole.
+ */
+export const SPILL_ABOVE_BYTES = 1024 * KiB;
+
+/**
+ * What has been received of a body: in memory up to SPILL_ABOVE_BYTES, then in a temporary file
+ * (mode 0600, removed by `close`, whatever happened).
+ */
+class Received {
+  private chunks: Uint8Array[] = [];
+  private spill: { file: string; handle: FileHandle } | null = null;
+  size = 0;
+
+  async add(chunk: Uint8Array): Promise<void> {
+    this.size += chunk.byteLength;
+    if (!this.spill && this.size > SPILL_ABOVE_BYTES) {
+      const file = path.join(os.tmpdir(), `iotseal-body-${randomUUID()}`);
+      this.spill = { file, handle: await open(file, "wx+", 0o600) };
+      for (const c of this.chunks.splice(0)) await this.spill.handle.write(c);
+    }
+    if (this.spill) await this.spill.handle.write(chunk);
+    else this.chunks.push(chunk);
+  }
+
+  /** Everything received, as one buffer. */
+  async bytes(): Promise<Buffer<ArrayBuffer>> {
+    const out = Buffer.alloc(this.size);
+    if (!this.spill) {
+      let at = 0;
+      for (const c of this.chunks) {
+        out.set(c, at);
+        at += c.byteLength;
+      }
+      return out;
+    }
+    for (let at = 0; at < this.size;) {
+      const { bytesRead } = await this.spill.handle.read(out, at, this.size - at, at);
+      if (bytesRead === 0) throw new Error("The request body's temporary file is shorter than what was written.");
+      at += bytesRead;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.chunks = [];
+    const spill = this.spill;
+    this.spill = null;
+    if (!spill) return;
+    await spill.handle.close();
+    await rm(spill.file, { force: true });
+  }
+}
+
 /** The whole body, at most `limit` bytes (a 413 Response is thrown past it, after reading no more than that). */
 export async function readBody(
   request: Request,
@@ -48,64 +108,74 @@ export async function readBody(
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(new ArrayBuffer(0));
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const received = new Received();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      size += value.byteLength;
       // Stop here: the reader is released, not cancelled (cancelling would reset the connection before the 413 is sent).
-      if (size > limit) throw tooLarge();
-      chunks.push(value);
+      if (received.size + value.byteLength > limit) throw tooLarge();
+      await received.add(value);
     }
+    return new Uint8Array(await received.bytes());
   } finally {
     reader.releaseLock();
+    await received.close();
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**
  * A Node stream's whole body (the fast routes read the raw request), or null once it goes past
  * `limit` bytes: reading stops there (the stream is paused, not destroyed, so that the caller's
- * 413 still reaches the client).
+ * 413 still reaches the client). Held as `readBody` holds it: past 1 MiB, in a temporary file.
  */
-export function readStreamBody(stream: Readable, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      stream.off("data", onData);
-      stream.off("end", onEnd);
-      stream.off("error", onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        stop();
+export async function readStreamBody(stream: Readable, limit: number): Promise<Buffer | null> {
+  const received = new Received();
+  // One write at a time, in order: the stream is paused while a chunk goes to the file.
+  let writing = Promise.resolve();
+  try {
+    const whole = await new Promise<boolean>((resolve, reject) => {
+      let seen = 0;
+      let stopped = false;
+      const stop = () => {
+        stopped = true;
+        stream.off("data", onData);
+        stream.off("end", onEnd);
+        stream.off("error", onError);
+      };
+      const onData = (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen > limit) {
+          stop();
+          stream.pause();
+          resolve(false);
+          return;
+        }
         stream.pause();
-        chunks.length = 0;
-        resolve(null);
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (error: unknown) => {
-      stop();
-      reject(error);
-    };
-    stream.on("data", onData);
-    stream.on("end", onEnd);
-    stream.on("error", onError);
-  });
+        writing = writing
+          .then(() => received.add(chunk))
+          .then(() => {
+            if (!stopped) stream.resume();
+          }, onError);
+      };
+      const onEnd = () => {
+        stop();
+        writing.then(() => resolve(true), reject);
+      };
+      const onError = (error: unknown) => {
+        stop();
+        reject(error);
+      };
+      stream.on("data", onData);
+      stream.on("end", onEnd);
+      stream.on("error", onError);
+    });
+    await writing;
+    return whole ? await received.bytes() : null;
+  } finally {
+    await writing.catch(() => undefined);
+    await received.close();
+  }
 }
 
 /** The answer to a form whose body cannot be parsed (here, and for evidence uploads: multipart.server.ts). */

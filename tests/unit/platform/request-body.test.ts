@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -86,6 +87,38 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
     expect(await (withFile.get("file") as File).text()).toBe("serial\nIOTS-0000-0000\n");
   });
 
+  it("spills a body above 1 MiB to a temporary file while it streams: read back intact within the limit, the file gone after, and gone after a refusal too", async () => {
+    const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("iotseal-body-"));
+    const before = leftovers();
+    // 3 MiB that differ byte by byte, so a chunk out of place would show.
+    const bytes = new Uint8Array(3 * MiB + 17).map((_, i) => (i * 7 + (i >> 12)) & 0xff);
+    const data = new FormData();
+    data.append("intent", "pdf");
+    data.append("pdf", new File([bytes], "seal.pdf", { type: "application/pdf" }));
+    const form = await readForm(new Request("http://localhost/x", { method: "POST", body: data }), {
+      limit: 10 * MiB,
+    });
+    expect(form.get("intent")).toBe("pdf");
+    const back = new Uint8Array(await (form.get("pdf") as File).arrayBuffer());
+    expect(back.length).toBe(bytes.length);
+    expect(Buffer.compare(Buffer.from(back), Buffer.from(bytes))).toBe(0);
+    expect(leftovers()).toEqual(before);
+    // Refused at the limit after the spill began: a 413, and no file left behind.
+    let pulled = 0;
+    const endlessFresh = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 64 * KiB;
+        controller.enqueue(new Uint8Array(64 * KiB).fill(0x62));
+      },
+    });
+    const r = (await readForm(chunkedPost(endlessFresh, "multipart/form-data; boundary=x"), {
+      limit: 4 * MiB,
+    }).catch((e: unknown) => e)) as Response;
+    expect(r.status).toBe(413);
+    expect(pulled).toBeLessThan(4 * MiB + 256 * KiB);
+    expect(leftovers()).toEqual(before);
+  });
+
   it("answers a body that is not a form with a 415 and a message, not a 500; an empty POST is an empty form", async () => {
     const json = (await readForm(
       new Request("http://localhost/x", {
@@ -123,6 +156,27 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
         await readStreamBody(Readable.from([Buffer.from("serial\n"), Buffer.from("IOTS-0000-0000\n")]), MiB)
       )?.toString(),
     ).toBe("serial\nIOTS-0000-0000\n");
+  });
+
+  it("spills a raw Node stream above 1 MiB the same way: intact within the limit, stopped past it, no file left behind", async () => {
+    const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("iotseal-body-"));
+    const before = leftovers();
+    const parts = Array.from({ length: 50 }, (_, i) => Buffer.alloc(64 * KiB + i, i));
+    const whole = await readStreamBody(Readable.from(parts), 10 * MiB);
+    expect(whole && Buffer.compare(whole, Buffer.concat(parts))).toBe(0);
+    let pulled = 0;
+    const endlessSource = new Readable({
+      read() {
+        pulled += 64 * KiB;
+        this.push(Buffer.alloc(64 * KiB, 0x63));
+      },
+    });
+    expect(await readStreamBody(endlessSource, 3 * MiB)).toBeNull();
+    expect(pulled).toBeLessThan(3 * MiB + 256 * KiB);
+    // Stopped, not drained: nothing more is pulled afterwards.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pulled).toBeLessThan(3 * MiB + 256 * KiB);
+    expect(leftovers()).toEqual(before);
   });
 
   it("no route reads a body except through the bounded reader", () => {
