@@ -8,6 +8,8 @@ export interface ActivityRow {
   action: string;
   /** The organisation it happened to, when not the viewer's own. */
   about?: string | null;
+  /** What it was about, in words ("Gator Kids Watch 3, firmware 3.2.0, requirement 6-8"), when it has a name. */
+  subject?: string | null;
 }
 
 export function ActivityList({ items, empty = "Nothing has happened yet." }: { items: ActivityRow[]; empty?: string }) {
@@ -18,7 +20,8 @@ export function ActivityList({ items, empty = "Nothing has happened yet." }: { i
         <li key={e.seq}>
           <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
           <span>
-            <strong>{actionLabel(e.action)}</strong>{" "}
+            <strong>{actionLabel(e.action)}</strong>
+            {e.subject ? <span data-testid="activity-subject">: {e.subject}</span> : null}{" "}
             <span className="muted">
               by {e.actorLabel}
               {e.about ? ` · ${e.about}` : ""}

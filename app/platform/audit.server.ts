@@ -1,5 +1,5 @@
 /** The audit log: every service writes one event per change, in the same transaction. */
-import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from "drizzle-orm";
 import { auditEvents, organizations, users } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import {
@@ -131,7 +131,12 @@ export const RECENT_AUDIT_WINDOW = 500;
  * assessor's verdicts and seals are recorded against the supplier's organisation: the certification
  * body's dashboard showed only its logins).
  */
-export function recentAudit(opts: { organizationId?: string; limit: number }): AuditRow[] {
+export function recentAudit(opts: {
+  organizationId?: string;
+  limit: number;
+  /** Actions left out (a dashboard leaves out logins: the audit log has them). */
+  except?: readonly string[];
+}): AuditRow[] {
   const t = db();
   const members = opts.organizationId
     ? t.select({ id: users.id }).from(users).where(eq(users.organizationId, opts.organizationId))
@@ -141,9 +146,12 @@ export function recentAudit(opts: { organizationId?: string; limit: number }): A
     .from(auditEvents)
     .leftJoin(organizations, eq(organizations.id, auditEvents.organizationId))
     .where(
-      opts.organizationId && members
-        ? or(eq(auditEvents.organizationId, opts.organizationId), inArray(auditEvents.actorUserId, members))
-        : undefined,
+      and(
+        opts.organizationId && members
+          ? or(eq(auditEvents.organizationId, opts.organizationId), inArray(auditEvents.actorUserId, members))
+          : undefined,
+        opts.except?.length ? notInArray(auditEvents.action, [...opts.except]) : undefined,
+      ),
     )
     .orderBy(desc(auditEvents.seq))
     .limit(RECENT_AUDIT_WINDOW)

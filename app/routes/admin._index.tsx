@@ -3,13 +3,13 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ActivityList } from "../components/Activity";
 import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, ORGANIZATION_KINDS } from "../platform/roles";
 import { requirePermission } from "../features/accounts/session.server";
-import { adminOverview } from "../features/accounts/dashboard.server";
+import { adminDashboard } from "../system/activity.server";
 
 export const meta: MetaFunction = () => [{ title: "Administration — IoT Seal" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requirePermission(request, context, "admin.workspace");
-  return { name: user.name, ...adminOverview(user) };
+  return { name: user.name, ...adminDashboard(user) };
 }
 
 export default function AdminDashboard() {

@@ -5,6 +5,7 @@ import { decimalNumber } from "../platform/forms";
 import { actionLabel } from "../components/action-label";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
+import { auditSubjects } from "../system/activity.server";
 import { auditLogView } from "../features/accounts/dashboard.server";
 import { ScrollBox } from "../components/ScrollBox";
 
@@ -98,6 +99,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
   return {
     ...view,
+    // What each event was about, in words (a submission's product and firmware, a seal's serial...).
+    subjects: auditSubjects(view.page.events),
     problems: Object.values({ ...problems, ...view.problems }),
     first: !q.before,
     backupInput: { events: q.backupEvents ?? null, head: q.backupHead ?? "" },
@@ -159,7 +162,7 @@ function FilterInputs({ f }: { f: Filter }) {
 }
 
 export default function AdminAudit() {
-  const { page, chain, backup, first, filter, problems, organizations, actions, actors, backupInput } =
+  const { page, subjects, chain, backup, first, filter, problems, organizations, actions, actors, backupInput } =
     useLoaderData<typeof loader>();
   const filtered = Boolean(filter.organizationId || filter.action || filter.actor || filter.targetType);
   return (
@@ -304,7 +307,7 @@ export default function AdminAudit() {
               </tr>
             </thead>
             <tbody>
-              {page.events.map((e) => {
+              {page.events.map((e, i) => {
                 const href = targetHref(e.targetType, e.targetId);
                 return (
                   <tr key={e.seq}>
@@ -315,6 +318,7 @@ export default function AdminAudit() {
                       {e.targetType ? (
                         <>
                           <div className="muted">{e.targetType}</div>
+                          {subjects[i] ? <div data-testid="audit-subject">{subjects[i]}</div> : null}
                           {e.targetId ? (
                             <div className="mono" data-testid="audit-target">
                               {href ? <Link to={href}>{e.targetId}</Link> : e.targetId}

@@ -4,7 +4,7 @@ import { Workspace } from "../components/Workspace";
 import { ConfirmationsTable, MyProposalsList, Panel, ReportTable } from "../components/Dashboards";
 import { StandingBadge } from "../components/RecurringStatus";
 import { requirePermission } from "../features/accounts/session.server";
-import { workspaceOverview } from "../features/accounts/dashboard.server";
+import { workspaceDashboard } from "../system/activity.server";
 import { assessorWork } from "../features/certification/review.server";
 import { craReportsDue, fixesToVerify } from "../features/findings/dashboard.server";
 import { FindingStatusBadge } from "../components/FindingBits";
@@ -28,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     recurringPending: pendingRecurringCount(user),
     recurring: queue.slice(0, RECURRING_SHOWN),
     recurringTotal: queue.length,
-    ...workspaceOverview(user, "assessor.workspace"),
+    ...workspaceDashboard(user, "assessor.workspace"),
   };
 }
 

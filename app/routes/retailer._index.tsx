@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Workspace } from "../components/Workspace";
 import { Panel, PolicyMissesList, StandingCounts, WatchEventList } from "../components/Dashboards";
 import { requirePermission } from "../features/accounts/session.server";
-import { workspaceOverview } from "../features/accounts/dashboard.server";
+import { workspaceDashboard } from "../system/activity.server";
 import { buyerDashboard } from "../features/retail/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Retail buyer workspace — IoT Seal" }];
@@ -14,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     user: { name: user.name, organizationName: user.organizationName },
     // The organisation's own watchlist, policies, feed, tokens and webhooks (scoped by the service).
     dash: await buyerDashboard(user),
-    ...workspaceOverview(user, "retailer.workspace"),
+    ...workspaceDashboard(user, "retailer.workspace"),
   };
 }
 

@@ -7,7 +7,7 @@ import { Workspace } from "../components/Workspace";
 import { attempt } from "../platform/http/action-errors.server";
 import { formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
-import { workspaceOverview } from "../features/accounts/dashboard.server";
+import { workspaceDashboard } from "../system/activity.server";
 import { expiringSeals, startRenewal } from "../features/certification/submissions.server";
 import { RENEWAL_WINDOW_DAYS } from "../features/certification/domain/submission-state";
 import { RecurringDuePanel } from "../components/RecurringDue";
@@ -33,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     expiring: expiringSeals(user),
     recurring: supplierRecurringDue(user),
     evidenceQuota: quotaUsageLine(ownEvidenceQuota(user)),
-    ...workspaceOverview(user, "supplier.workspace"),
+    ...workspaceDashboard(user, "supplier.workspace"),
   };
 }
 

@@ -127,6 +127,15 @@ test("the assessor's dashboard shows the queue counts, confirmations, fixes to v
   await expect(page.getByRole("region", { name: "Fixes to verify" })).toBeVisible();
   // The demo's fresh 5.2-1 disclosure-inbox check waits for an assessor.
   await expect(page.getByRole("region", { name: "Recurring evidence to check" })).toContainText("5.2-1");
+  // Recent activity: the assessors' work on suppliers' submissions, each saying what it was about.
+  const activity = page.getByTestId("activity");
+  await expect(
+    activity
+      .getByRole("listitem")
+      .filter({ has: page.getByTestId("activity-subject").filter({ hasText: /, firmware \S+/ }) })
+      .first(),
+  ).toContainText(/ by (Asha|Bram) Assessor · /);
+  await expect(activity).not.toContainText("Logged in");
   await page.screenshot({ path: "test-results/screenshots/dashboard-assessor-desktop.png", fullPage: true });
   expect(problems).toEqual([]);
   await page.context().close();

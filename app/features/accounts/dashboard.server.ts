@@ -23,9 +23,19 @@ export interface ActivityItem {
   actorLabel: string;
   action: string;
   targetType: string | null;
+  targetId: string | null;
+  actorUserId: string | null;
+  /** As recorded (JSON text), for naming the subject (app/system/audit-subjects.server.ts); not for the page. */
+  details: string;
   /** The organisation it happened to, when not the viewer's own (an assessor's verdict: the supplier). */
   about: string | null;
 }
+
+/**
+ * Left out of a dashboard's recent activity: each login of each member would soon be all it showed
+ * (three of the certification body's latest ten were logins). The audit log keeps them.
+ */
+const NOT_ACTIVITY = ["user.login"] as const;
 
 /**
  * The latest events by when they happened (not in the log's order of recording: see recentAudit),
@@ -33,7 +43,7 @@ export interface ActivityItem {
  * audit log itself keeps the email or "system:<name>" it recorded.
  */
 function activity(organizationId?: string, limit = 10): ActivityItem[] {
-  const events = recentAudit({ organizationId, limit });
+  const events = recentAudit({ organizationId, limit, except: NOT_ACTIVITY });
   const emails = [...new Set(events.map((e) => e.actorLabel.toLowerCase()).filter((l) => l.includes("@")))];
   const names = new Map(
     emails.length
@@ -51,6 +61,9 @@ function activity(organizationId?: string, limit = 10): ActivityItem[] {
     actorLabel: actorInWords(e.actorLabel, names),
     action: e.action,
     targetType: e.targetType,
+    targetId: e.targetId,
+    actorUserId: e.actorUserId,
+    details: e.details,
     about: e.organizationId && e.organizationId !== organizationId ? e.organizationName : null,
   }));
 }

@@ -3,9 +3,10 @@
 // dates (a July story after a November one), and the supplier's dashboard listed 8 Nov, 1 Nov, 15 Oct,
 // 11 Oct, 9 Jul, 3 Dec, 8 Nov.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { login } from "../../../app/features/accounts/auth.server";
 import { workspaceOverview, adminOverview } from "../../../app/features/accounts/dashboard.server";
-import { recordAudit } from "../../../app/platform/audit.server";
+import { listAudit, recordAudit } from "../../../app/platform/audit.server";
 import { testClock } from "../../../app/platform/clock.server";
 import { transaction } from "../../../app/platform/db.server";
 import { actorByEmail } from "../../support/actors";
@@ -40,6 +41,20 @@ describe("recent activity", () => {
     const all = adminOverview(actorByEmail("admin@demo.test")).activity;
     expect(times(all)).toEqual(newestFirst(times(all)));
     expect(all[0].action).toBe("test.newest");
+  });
+});
+
+describe("what is activity", () => {
+  it("leaves logins out of a dashboard (they were soon all it showed); the audit log keeps them; a failed login stays", async () => {
+    testClock.set(Date.parse("2033-01-01T10:00:00Z"));
+    const asha = actorByEmail("assessor1@demo.test");
+    for (let i = 0; i < 12; i++) await login({ email: asha.email, password: DEMO_PASSWORD }, { ip: `10.0.0.${i + 1}` });
+    await login({ email: asha.email, password: "not-the-password" }, { ip: "10.0.1.1" }).catch(() => undefined);
+    const actions = workspaceOverview(asha, "assessor.workspace").activity.map((e) => e.action);
+    expect(actions).not.toContain("user.login");
+    expect(actions[0]).toBe("user.login_failed");
+    expect(actions.length).toBe(10);
+    expect(listAudit({ action: "user.login", actor: asha.email }).events.length).toBeGreaterThanOrEqual(12);
   });
 });
 
