@@ -3,7 +3,6 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { formatBytes, formatDate } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
 import { organizationsOverview } from "../system/organizations.server";
-import { ScrollBox } from "../components/ScrollBox";
 
 export const meta: MetaFunction = () => [{ title: "Organisations — IoT Seal administration" }];
 
@@ -93,8 +92,8 @@ export default function AdminOrganizations() {
       <section className="card" aria-labelledby="suppliers-title">
         <h2 id="suppliers-title">Suppliers ({suppliers.length})</h2>
         {suppliers.length ? (
-          <ScrollBox label="Suppliers">
-            <table data-testid="suppliers">
+          <div className="table-wrap">
+            <table className="stack" data-testid="suppliers">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -110,29 +109,33 @@ export default function AdminOrganizations() {
               <tbody>
                 {suppliers.map((o) => (
                   <tr key={o.id}>
-                    <td>
+                    <td data-label="Name">
                       <OrganizationName o={o} />
                     </td>
-                    <td className="num">{o.members}</td>
-                    <td className="num">{o.supplier!.products}</td>
-                    <td>
+                    <td className="num" data-label="Members">
+                      {o.members}
+                    </td>
+                    <td className="num" data-label="Products">
+                      {o.supplier!.products}
+                    </td>
+                    <td data-label="Seals">
                       <Seals s={o.supplier!.seals} />
                     </td>
-                    <td>
+                    <td data-label="Submissions">
                       <Submissions s={o.supplier!.submissions} />
                     </td>
-                    <td>
+                    <td data-label="Vulnerability reports">
                       <Reports f={o.supplier!.findings} />
                     </td>
-                    <td>
+                    <td data-label="Evidence stored">
                       <Evidence e={o.supplier!.evidence} />
                     </td>
-                    <td>{formatDate(o.createdAt)}</td>
+                    <td data-label="Registered">{formatDate(o.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </ScrollBox>
+          </div>
         ) : (
           <p className="muted">No supplier has registered yet.</p>
         )}
@@ -141,8 +144,8 @@ export default function AdminOrganizations() {
         <section className="card" aria-labelledby="retailers-title">
           <h2 id="retailers-title">Retailers ({retailers.length})</h2>
           {retailers.length ? (
-            <ScrollBox label="Retailers">
-              <table data-testid="retailers">
+            <div className="table-wrap">
+              <table className="stack" data-testid="retailers">
                 <thead>
                   <tr>
                     <th>Name</th>
@@ -154,25 +157,29 @@ export default function AdminOrganizations() {
                 <tbody>
                   {retailers.map((o) => (
                     <tr key={o.id}>
-                      <td>
+                      <td data-label="Name">
                         <OrganizationName o={o} />
                       </td>
-                      <td className="num">{o.members}</td>
-                      <td className="num">{o.watching}</td>
-                      <td>{formatDate(o.createdAt)}</td>
+                      <td className="num" data-label="Members">
+                        {o.members}
+                      </td>
+                      <td className="num" data-label="Watched products">
+                        {o.watching}
+                      </td>
+                      <td data-label="Registered">{formatDate(o.createdAt)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
-            </ScrollBox>
+            </div>
           ) : (
             <p className="muted">No retailer has registered yet.</p>
           )}
         </section>
         <section className="card" aria-labelledby="certifiers-title">
           <h2 id="certifiers-title">Certification body</h2>
-          <ScrollBox label="Certification body">
-            <table data-testid="certifiers">
+          <div className="table-wrap">
+            <table className="stack" data-testid="certifiers">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -183,16 +190,18 @@ export default function AdminOrganizations() {
               <tbody>
                 {certifiers.map((o) => (
                   <tr key={o.id}>
-                    <td>
+                    <td data-label="Name">
                       <OrganizationName o={o} />
                     </td>
-                    <td className="num">{o.members}</td>
-                    <td>{formatDate(o.createdAt)}</td>
+                    <td className="num" data-label="Members">
+                      {o.members}
+                    </td>
+                    <td data-label="Registered">{formatDate(o.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </ScrollBox>
+          </div>
         </section>
       </div>
     </>

@@ -135,3 +135,21 @@ test("the admin's users collapse into one block per user on a phone; disabling a
   await expect(page.getByRole("status")).toContainText(`${email} is enabled`);
   await page.context().close();
 });
+
+test("the organisations collapse into one block per organisation on a phone, each figure under its name", async ({
+  browser,
+}) => {
+  const page = await phonePage(browser, "admin");
+  await page.goto("/admin/organizations");
+  const gator = page.getByTestId("suppliers").getByRole("row").filter({ hasText: "Gator Wearables Ltd" });
+  // Every column is there, named: nothing is scrolled off to the right.
+  for (const label of ["Members", "Products", "Seals", "Submissions", "Vulnerability reports", "Evidence stored"]) {
+    const cell = gator.locator(`td[data-label="${label}"]`);
+    await expect(cell).toBeVisible();
+    const box = (await cell.boundingBox())!;
+    expect(box.x + box.width, label).toBeLessThanOrEqual(PHONE.width);
+  }
+  await expect(gator.locator('td[data-label="Seals"]')).toContainText("valid");
+  await expectReadableTables(page, "admin-organizations");
+  await page.context().close();
+});
