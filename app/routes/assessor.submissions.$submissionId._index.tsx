@@ -42,7 +42,6 @@ import {
   REASON_REQUIRED,
 } from "../features/certification/forms";
 import { SubmitButton } from "../components/SubmitButton";
-import { waitingForSentence } from "../features/certification/domain/review";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -314,19 +313,26 @@ function ReviewPage({ d }: { d: Extract<LoaderData, { stepBack: false }> }) {
       ) : null}
       {d.proposal ? (
         <p
-          className={d.proposal.cannotConfirm ? "alert alert--warn" : "alert alert--info"}
+          className={
+            d.proposal.cannotConfirm || (d.proposal.byMe && d.proposal.waitingFor?.blocked)
+              ? "alert alert--warn"
+              : "alert alert--info"
+          }
           data-testid="proposal-state"
         >
           Approval proposed {formatDateTime(d.proposal.createdAt)}
           {d.proposal.proposerNoLongerAble && !d.proposal.byMe
             ? "" // the reason names the proposer
             : ` by ${d.proposal.byMe ? "you" : d.proposal.proposerName}`}
-          {d.proposal.cannotConfirm
-            ? `. ${d.proposal.cannotConfirm}`
-            : d.proposal.byMe
-              ? `. ${waitingForSentence(d.proposal.waitingFor)}`
-              : ": as a second assessor, confirm it or send it back."}{" "}
-          {d.proposal.comment ? `"${d.proposal.comment}"` : ""}
+          {d.proposal.byMe
+            ? // Whom it waits for, or why nobody can confirm it and what to do, is said once: under Decide, beside the withdrawal.
+              d.proposal.cannotConfirm || d.proposal.waitingFor?.blocked
+              ? ". As it stands nobody can confirm it: what to do is under Decide."
+              : "."
+            : d.proposal.cannotConfirm
+              ? `. ${d.proposal.cannotConfirm}`
+              : ": as a second assessor, confirm it or send it back."}
+          {d.proposal.comment ? ` "${d.proposal.comment}"` : ""}
         </p>
       ) : null}
       {d.scoringClosed && d.submission.status === "in_review" && !d.proposal && !d.heldBy ? (

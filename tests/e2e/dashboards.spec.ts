@@ -220,6 +220,8 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
   // Bram is the one other assessor in the demo (another test may have added one: then "any other assessor").
   const waiting = /Waiting for confirmation by (Bram Assessor|any other assessor)\./;
   await expect(asha.getByTestId("waiting-for-confirmation")).toContainText(waiting);
+  // Said once, beside the withdrawal; the line above the summary only says who proposed it and when.
+  await expect(asha.getByTestId("proposal-state")).toContainText(/Approval proposed .+ by you\.$/);
   await asha.screenshot({ path: "test-results/screenshots/dashboard-review-proposal-waiting.png", fullPage: true });
   await asha.goto(ACCOUNTS.assessor.dashboard);
   await expect(asha.getByTestId("my-proposals").locator("li", { hasText: "Kite Camera Drone" })).toContainText(
