@@ -1,5 +1,5 @@
 /** The audit log: every service writes one event per change, in the same transaction. */
-import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, notInArray, or, sql } from "drizzle-orm";
 import { auditEvents, organizations, users } from "../../db/schema";
 import { nowMs } from "./clock.server";
 import {
@@ -157,6 +157,38 @@ export function recentAudit(opts: {
     .limit(RECENT_AUDIT_WINDOW)
     .all();
   return rows.sort((x, y) => y.at.getTime() - x.at.getTime() || y.seq - x.seq).slice(0, opts.limit);
+}
+
+/**
+ * How many events of one action on one target the log holds since `since`, from how many client
+ * addresses (the actor's, or `details.ip` for an event without a signed-in actor: a failed login),
+ * and when the latest was. By the target index; in the caller's transaction.
+ */
+export function auditTally(
+  tx: Tx,
+  q: { action: string; targetType: string; targetId: string; since: Date },
+): { events: number; addresses: number; latestAt: Date | null } {
+  const row = tx
+    .select({
+      events: sql<number>`count(*)`,
+      addresses: sql<number>`count(distinct coalesce(${auditEvents.ip}, json_extract(${auditEvents.details}, '$.ip')))`,
+      latestAt: sql<number | null>`max(${auditEvents.at})`,
+    })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.targetType, q.targetType),
+        eq(auditEvents.targetId, q.targetId),
+        eq(auditEvents.action, q.action),
+        gte(auditEvents.at, q.since),
+      ),
+    )
+    .get();
+  return {
+    events: row?.events ?? 0,
+    addresses: row?.addresses ?? 0,
+    latestAt: row?.latestAt == null ? null : new Date(row.latestAt),
+  };
 }
 
 /** Every action the log holds, for a filter's choices. */

@@ -156,6 +156,12 @@ export interface EventMap {
    * one who registered sees the same answer as for a new address, so sign-up reveals no account.
    */
   "signup.address_in_use": { userId: string; attemptId: string };
+  /**
+   * Logins to an account failed with a wrong password often enough, from however many addresses,
+   * that its owner is told (accounts' domain/login-failures.ts): `failures` within the hour before
+   * `latestAt`, from `addresses` client addresses.
+   */
+  "login.failures_repeated": { userId: string; failures: number; addresses: number; latestAt: number };
 }
 export type EventType = keyof EventMap;
 export type DomainEvent<T extends EventType = EventType> = { [K in T]: { type: K } & EventMap[K] }[T];

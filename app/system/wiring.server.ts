@@ -33,6 +33,8 @@
  *   signup.requested    -> the registration's confirmation link mailed (notifications;
  *                          a secret fact, as above)                                   in the transaction
  *   signup.address_in_use -> the account's owner warned by mail (notifications)       in the transaction
+ *   login.failures_repeated -> the account's owner warned by mail, once a day at most   in the transaction
+ *                          (notifications)
  *   seal.changed, seal.certificate_stored, advisory.published, finding.changed, product.changed
  *                       -> the public artefacts published for verifiers (public)      after commit
  *
@@ -53,6 +55,7 @@ import {
   notifyPossiblyAffectedBySeal,
 } from "../features/notifications/sbom-rules.server";
 import {
+  mailLoginFailures,
   mailPasswordReset,
   mailSignupAddressInUse,
   mailSignupConfirmation,
@@ -150,6 +153,7 @@ export function wireEvents(): void {
   subscribe("password.reset_requested", "notifications: password reset mail", "transaction", mailPasswordReset);
   subscribe("signup.requested", "notifications: registration confirmation mail", "transaction", mailSignupConfirmation);
   subscribe("signup.address_in_use", "notifications: registration warning mail", "transaction", mailSignupAddressInUse);
+  subscribe("login.failures_repeated", "notifications: failed logins warning mail", "transaction", mailLoginFailures);
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
   // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change;
   // a wake lost to a crash is caught up by the publisher's next round, so nothing waits pending for it).

@@ -12,11 +12,13 @@ import { hitSlidingWindow, resetRateLimitCounts } from "../../platform/rate-limi
 import { clientAddressKey } from "../../platform/rate-limit";
 import type { Role } from "../../platform/roles";
 import type { Actor } from "../../platform/actor";
-import { recordAudit } from "../../platform/audit.server";
+import { auditTally, recordAudit } from "../../platform/audit.server";
+import { emit } from "../../platform/events.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { loginInput } from "./forms";
 import { burnPasswordCheck, verifyPassword } from "./passwords.server";
+import { failureWarnsOwner, LOGIN_FAILURE_WARNING } from "./domain/login-failures";
 
 export interface SessionUser extends Actor {
   organizationName: string;
@@ -79,7 +81,7 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
     : (await burnPasswordCheck(input.password), false);
   if (!row || !ok || row.disabledAt) {
     // The audit entry is written whatever went wrong, so every failure takes about as long.
-    transaction((tx) =>
+    transaction((tx) => {
       recordAudit(tx, null, {
         action: "user.login_failed",
         organizationId: row?.organizationId ?? null,
@@ -90,8 +92,9 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
           // Nobody is signed in, so the entry has no actor's address: where a guess came from is kept here.
           ip: client.ip ?? null,
         },
-      }),
-    );
+      });
+      if (row && !ok && !row.disabledAt) warnOfRepeatedFailures(tx, row.id);
+    });
     // A disabled account is named only to whoever typed its password. Otherwise one message whatever
     // went wrong: it must not reveal whether the email exists.
     if (row && ok) throw new ServiceError("forbidden", "This account is disabled. Ask an administrator of IoT Seal.");
@@ -105,6 +108,27 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
     const started = openSession(tx, row.id, client);
     recordAudit(tx, started.user, { action: "user.login", target: { type: "user", id: row.id } });
     return started;
+  });
+}
+
+/**
+ * After a wrong password on an enabled account: when the failures on it within the window reach the
+ * threshold, its owner is told (by mail: notifications, through the event).
+ */
+function warnOfRepeatedFailures(tx: Tx, userId: string): void {
+  const now = nowMs();
+  const tally = auditTally(tx, {
+    action: "user.login_failed",
+    targetType: "user",
+    targetId: userId,
+    since: new Date(now - LOGIN_FAILURE_WARNING.windowMs),
+  });
+  if (!failureWarnsOwner(tally.events)) return;
+  emit(tx, "login.failures_repeated", {
+    userId,
+    failures: tally.events,
+    addresses: tally.addresses,
+    latestAt: tally.latestAt?.getTime() ?? now,
   });
 }
 

@@ -10,6 +10,8 @@
  *   shows what it confirms.
  * - "signup.address_in_use": the warning to the owner of an existing account that someone tried to
  *   register with its address.
+ * - "login.failures_repeated": the warning to an account's owner of repeated failed logins (at most
+ *   one a day: the mail's key is the day).
  * The links are secret facts of their events, never in the event outbox.
  */
 import { eq } from "drizzle-orm";
@@ -21,6 +23,9 @@ import type { DomainEvent } from "../../platform/events.server";
 import {
   PASSWORD_RESET_MAIL_KIND,
   passwordResetMailKey,
+  LOGIN_FAILURES_MAIL_KIND,
+  loginFailuresMailKey,
+  renderLoginFailuresMail,
   renderPasswordResetMail,
   renderSignupAddressInUseMail,
   renderSignupConfirmMail,
@@ -84,6 +89,27 @@ export function mailSignupAddressInUse(tx: Tx, e: DomainEvent<"signup.address_in
     kind: SIGNUP_ADDRESS_IN_USE_MAIL_KIND,
     key: signupAddressInUseMailKey(e.attemptId),
     link: "/login",
+  });
+}
+
+export function mailLoginFailures(tx: Tx, e: DomainEvent<"login.failures_repeated">): void {
+  const user = enabledUser(tx, e.userId);
+  if (!user) return;
+  const { baseUrl } = getEnv();
+  queueAccountMail(tx, {
+    ...renderLoginFailuresMail({
+      recipientName: user.name,
+      failures: e.failures,
+      addresses: e.addresses,
+      latestAt: e.latestAt,
+      forgotPasswordUrl: portalUrl(baseUrl, "/forgot-password"),
+      accountUrl: portalUrl(baseUrl, "/account"),
+    }),
+    userId: e.userId,
+    to: user.email,
+    kind: LOGIN_FAILURES_MAIL_KIND,
+    key: loginFailuresMailKey(e.userId, e.latestAt),
+    link: "/account",
   });
 }
 

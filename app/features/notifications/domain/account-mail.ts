@@ -230,6 +230,65 @@ export function renderSignupAddressInUseMail(m: SignupAddressInUseMailInput): Ma
   return { subject, text, html };
 }
 
+/** The mail outbox's kind of the warning of repeated failed logins; its key names the user and the day (one a day). */
+export const LOGIN_FAILURES_MAIL_KIND = "account.login_failures";
+const loginFailuresMail = keyedKind(LOGIN_FAILURES_MAIL_KIND, "login-failures");
+export const loginFailuresMailKey = (userId: string, at: number): string =>
+  loginFailuresMail.key(`${userId}:${new Date(at).toISOString().slice(0, 10)}`);
+
+export interface LoginFailuresMailInput {
+  recipientName: string;
+  failures: number;
+  addresses: number;
+  /** When the latest failed (ms). */
+  latestAt: number;
+  /** Absolute URLs of the password reset and the account pages. */
+  forgotPasswordUrl: string;
+  accountUrl: string;
+}
+
+/**
+ * The warning: what happened (how many, from how many addresses, the latest when), that nothing
+ * changed, and what to do whether it was the owner or not. No address is named: the mail may be
+ * read by whoever reads the owner's mail, and the audit log keeps them for the administrators.
+ */
+export function renderLoginFailuresMail(m: LoginFailuresMailInput): MailBody {
+  const subject = "Failed attempts to log in to your IoT Seal account";
+  const name = oneLine(m.recipientName, 100);
+  const from = m.addresses === 1 ? "one address" : `${m.addresses} addresses`;
+  const what =
+    `${m.failures} attempts to log in to your account with a wrong password in the last hour, from ${from}; ` +
+    `the latest at ${when(m.latestAt)}. None of them logged in, and your account has not changed.`;
+  const forgot = "If it was you and you have forgotten your password, set a new one";
+  const change =
+    "If it was not you, someone may be guessing your password: make sure it is long and used nowhere else, and change it on your account page";
+  const closing = "Tell an administrator of IoT Seal if it goes on.";
+  const text = [
+    `Hello ${name},`,
+    "",
+    what,
+    "",
+    `${forgot}: ${m.forgotPasswordUrl}`,
+    "",
+    `${change}: ${m.accountUrl}`,
+    "",
+    closing,
+    "",
+    "-- ",
+    "IoT Seal",
+    "",
+  ].join("\n");
+  const html = accountMailHtml(subject, name, [
+    para(escapeHtml(what)),
+    para(
+      `${escapeHtml(forgot)}: <a href="${escapeHtml(m.forgotPasswordUrl)}" style="color:#0b4f6c">Set a new password</a>.`,
+    ),
+    para(`${escapeHtml(change)}: <a href="${escapeHtml(m.accountUrl)}" style="color:#0b4f6c">Your account</a>.`),
+    para(escapeHtml(closing)),
+  ]);
+  return { subject, text, html };
+}
+
 // --- The link in the outbox's copy of the mail -------------------------------------------------
 //
 // The outbox keeps a reset or confirmation mail's text until it is sent: a crash must not lose it.
