@@ -159,7 +159,7 @@ function requirementOf(details: string | null | undefined): string | null {
 export function auditSubjects(events: readonly AuditTarget[]): (string | null)[] {
   const wanted = new Map<string, Set<string>>();
   for (const e of events) {
-    if (!e.targetType || !e.targetId || !NAMERS[e.targetType]) continue;
+    if (!e.targetType || !e.targetId || !Object.hasOwn(NAMERS, e.targetType)) continue;
     const ids = wanted.get(e.targetType) ?? new Set<string>();
     ids.add(e.targetId);
     wanted.set(e.targetType, ids);

@@ -57,6 +57,7 @@ describe("recent activity says what each event was about", () => {
       { targetType: "user", targetId: grace.id, actorUserId: grace.id },
       { targetType: "product", targetId: "no-such-product" },
       { targetType: "backup", targetId: "2026-12-01" },
+      { targetType: "constructor", targetId: "x" },
       { targetType: null, targetId: null },
     ]);
     expect(names[0]).toMatch(/, firmware [^,]+, requirement 5\.1-1$/);
@@ -66,7 +67,7 @@ describe("recent activity says what each event was about", () => {
     expect(names[4]).toMatch(new RegExp(`^seal ${seal.serial} \\(.+, firmware .+\\)$`));
     expect(names[5]).toBe(`${checklist.title} ${checklist.version}`);
     expect(names[6]).toBe("Grace Gator");
-    expect(names.slice(7)).toEqual([null, null, null, null]);
+    expect(names.slice(7)).toEqual([null, null, null, null, null]);
   });
 
   it("the audit log's page names its events the same way", () => {
