@@ -81,6 +81,16 @@ function para(html: string): string {
   return `<p style="margin:0 0 12px">${html}</p>`;
 }
 
+/** A link in an account mail's HTML (both escaped). */
+function anchor(url: string, label: string): string {
+  return `<a href="${escapeHtml(url)}" style="color:#0b4f6c">${escapeHtml(label)}</a>`;
+}
+
+/** An account mail's text: the greeting, the blocks given a blank line apart, and the signature. */
+function accountMailText(name: string | null, blocks: string[]): string {
+  return [name ? `Hello ${name},` : "Hello,", ...blocks, "-- \nIoT Seal\n"].join("\n\n");
+}
+
 /**
  * A mail that carries a secret link (a reset, a registration's confirmation): the greeting, why it
  * came, the link (its label before it in the text, a button in the HTML), its rules, and what to do
@@ -97,29 +107,17 @@ function secretLinkMail(m: {
   ignore: string;
   again: { label: string; url: string };
 }): MailBody {
-  const text = [
-    m.name ? `Hello ${m.name},` : "Hello,",
-    "",
+  const text = accountMailText(m.name, [
     m.why,
-    "",
     `${m.label}: ${m.url}`,
-    "",
     m.rules,
-    "",
     `${m.ignore} An expired link? ${m.again.label}: ${m.again.url}`,
-    "",
-    "-- ",
-    "IoT Seal",
-    "",
-  ].join("\n");
+  ]);
   const html = accountMailHtml(m.subject, m.name, [
     para(escapeHtml(m.why)),
     linkBlockHtml(m.url, m.label),
     para(escapeHtml(m.rules)),
-    para(
-      `${escapeHtml(m.ignore)} An expired link? ` +
-        `<a href="${escapeHtml(m.again.url)}" style="color:#0b4f6c">${escapeHtml(m.again.label)}</a>.`,
-    ),
+    para(`${escapeHtml(m.ignore)} An expired link? ${anchor(m.again.url, m.again.label)}.`),
   ]);
   return { subject: m.subject, text, html };
 }
@@ -205,26 +203,10 @@ export function renderSignupAddressInUseMail(m: SignupAddressInUseMailInput): Ma
   const login = "If it was you, log in with your account";
   const forgot = "Forgot your password? Set a new one";
   const ignore = "If it was not you, ignore this mail: your account has not changed.";
-  const text = [
-    `Hello ${name},`,
-    "",
-    what,
-    "",
-    `${login}: ${m.loginUrl}`,
-    `${forgot}: ${m.forgotPasswordUrl}`,
-    "",
-    ignore,
-    "",
-    "-- ",
-    "IoT Seal",
-    "",
-  ].join("\n");
+  const text = accountMailText(name, [what, `${login}: ${m.loginUrl}\n${forgot}: ${m.forgotPasswordUrl}`, ignore]);
   const html = accountMailHtml(subject, name, [
     para(escapeHtml(what)),
-    para(
-      `<a href="${escapeHtml(m.loginUrl)}" style="color:#0b4f6c">${escapeHtml(login)}</a>. ` +
-        `Forgot your password? <a href="${escapeHtml(m.forgotPasswordUrl)}" style="color:#0b4f6c">Set a new one</a>.`,
-    ),
+    para(`${anchor(m.loginUrl, login)}. Forgot your password? ${anchor(m.forgotPasswordUrl, "Set a new one")}.`),
     para(escapeHtml(ignore)),
   ]);
   return { subject, text, html };
@@ -263,27 +245,16 @@ export function renderLoginFailuresMail(m: LoginFailuresMailInput): MailBody {
   const change =
     "If it was not you, someone may be guessing your password: make sure it is long and used nowhere else, and change it on your account page";
   const closing = "Tell an administrator of IoT Seal if it goes on.";
-  const text = [
-    `Hello ${name},`,
-    "",
+  const text = accountMailText(name, [
     what,
-    "",
     `${forgot}: ${m.forgotPasswordUrl}`,
-    "",
     `${change}: ${m.accountUrl}`,
-    "",
     closing,
-    "",
-    "-- ",
-    "IoT Seal",
-    "",
-  ].join("\n");
+  ]);
   const html = accountMailHtml(subject, name, [
     para(escapeHtml(what)),
-    para(
-      `${escapeHtml(forgot)}: <a href="${escapeHtml(m.forgotPasswordUrl)}" style="color:#0b4f6c">Set a new password</a>.`,
-    ),
-    para(`${escapeHtml(change)}: <a href="${escapeHtml(m.accountUrl)}" style="color:#0b4f6c">Your account</a>.`),
+    para(`${escapeHtml(forgot)}: ${anchor(m.forgotPasswordUrl, "Set a new password")}.`),
+    para(`${escapeHtml(change)}: ${anchor(m.accountUrl, "Your account")}.`),
     para(escapeHtml(closing)),
   ]);
   return { subject, text, html };
