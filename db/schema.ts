@@ -70,6 +70,55 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * Two-step login (decision record 039): a user's authenticator-app secret (TOTP, RFC 6238), kept
+ * apart from `users` so no listing of users ever carries it. A row with no confirmed_at is an
+ * enrolment begun and not yet confirmed with a code; it asks for nothing at login. last_step is
+ * the time step of the last code accepted: a code works once.
+ */
+export const twoStepLogins = sqliteTable("two_step_logins", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  createdAt: createdAt(),
+  confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
+  lastStep: integer("last_step"),
+});
+
+/** One-time recovery codes for two-step login; like sessions, only their SHA-256 is kept. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: createdAt(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+);
+
+/**
+ * A login half done: the password was right, the code is still to come. The browser holds a random
+ * token (only its SHA-256 is kept here) for a few minutes and a few tries; it is not a session.
+ */
+export const loginChallenges = sqliteTable(
+  "login_challenges",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+  },
+  (t) => [index("login_challenges_user_idx").on(t.userId)],
+);
+
 /** Who asked for a password reset link: the user (/forgot-password), an admin (/admin/users), an operator (the CLI). */
 export const PASSWORD_RESET_REQUESTERS = ["self", "admin", "cli"] as const;
 

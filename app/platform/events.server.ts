@@ -161,7 +161,14 @@ export interface EventMap {
    * that its owner is told (accounts' domain/login-failures.ts): `failures` within the hour before
    * `latestAt`, from `addresses` client addresses.
    */
-  "login.failures_repeated": { userId: string; failures: number; addresses: number; latestAt: number };
+  /** step: which step failed (a wrong password, or a wrong two-step code after the right password). */
+  "login.failures_repeated": {
+    userId: string;
+    step: "password" | "code";
+    failures: number;
+    addresses: number;
+    latestAt: number;
+  };
 }
 export type EventType = keyof EventMap;
 export type DomainEvent<T extends EventType = EventType> = { [K in T]: { type: K } & EventMap[K] }[T];

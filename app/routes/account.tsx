@@ -19,6 +19,8 @@ import { attempt, failure } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
 import { ROLE_LABELS } from "../platform/roles";
 import { SubmitButton } from "../components/SubmitButton";
+import { twoStepStatus } from "../features/accounts/two-step.server";
+import { formatDate } from "../platform/format";
 
 export const meta: MetaFunction = () => [{ title: "Your account — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -31,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     email: user.email,
     role: ROLE_LABELS[user.role],
     organizationName: user.organizationName,
+    twoStep: twoStepStatus(user),
   };
 }
 
@@ -84,6 +87,20 @@ export default function Account() {
           <dd>{me.role}</dd>
           <dt>Organisation</dt>
           <dd>{me.organizationName}</dd>
+          <dt>Two-step login</dt>
+          <dd data-testid="two-step-state">
+            {me.twoStep.state === "on" ? (
+              <>
+                On since {formatDate(me.twoStep.since)} ·{" "}
+                <Link to="/account/two-step">Recovery codes, or turn it off</Link>
+              </>
+            ) : (
+              <>
+                Off · <Link to="/account/two-step">Set up two-step login</Link> (a code from an app on your phone after
+                your password)
+              </>
+            )}
+          </dd>
           <dt>Notifications</dt>
           <dd>
             <Link to="/notifications/settings">Choose which notifications are emailed to you</Link>

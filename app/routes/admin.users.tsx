@@ -5,13 +5,14 @@ import { z } from "zod";
 import { ConfirmTick, Field, FormError, LiveRegion, SelectField } from "../components/Field";
 import { ORGANIZATION_KIND_LABELS, ROLE_LABELS, ROLES, type OrganizationKind, type Role } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
-import { formatDateTime } from "../platform/format";
+import { formatDate, formatDateTime } from "../platform/format";
 import { parseForm } from "../platform/forms";
 import { isConfirmed } from "../platform/confirmation.server";
 import { requirePermission } from "../features/accounts/session.server";
 import { createUser, listOrganizations, listUsers, setUserDisabled } from "../features/accounts/users.server";
 import { createUserInput } from "../features/accounts/forms";
 import { sendPasswordReset } from "../features/accounts/password-reset.server";
+import { adminTurnOffTwoStep } from "../features/accounts/two-step.server";
 import { getEnv } from "../platform/env.server";
 import { heldInReview, heldInReviewBy } from "../features/certification/review.server";
 import { SubmitButton } from "../components/SubmitButton";
@@ -31,6 +32,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const toggleInput = z.object({ intent: z.enum(["disable", "enable"]), userId: z.string().min(1) });
 const resetInput = z.object({ intent: z.literal("reset"), userId: z.string().min(1, { error: "Choose a user." }) });
+const twoStepOffInput = z.object({
+  intent: z.literal("two-step-off"),
+  userId: z.string().min(1, { error: "Choose a user." }),
+});
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
@@ -56,6 +61,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ok: true as const,
       created: null,
       reset: { email: result.value.email, kept: !getEnv().smtpUrl },
+    };
+  }
+  if (form.get("intent") === "two-step-off") {
+    const parsed = parseForm(twoStepOffInput, form);
+    if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
+    const result = await attempt(() => adminTurnOffTwoStep(admin, parsed.data.userId));
+    if (!result.ok) return result.response;
+    return {
+      ok: true as const,
+      created: null,
+      reset: null,
+      toggled: `Two-step login is off for ${result.value.email}: they log in with their password alone, and can set it up again from their account page.`,
     };
   }
   const parsed = parseForm(toggleInput, form);
@@ -207,6 +224,11 @@ export default function AdminUsers() {
                   <td data-label="Role">
                     {ROLE_LABELS[u.role as Role]}{" "}
                     {u.disabledAt ? <span className="badge badge--bad">disabled</span> : null}
+                    {u.twoStepSince ? (
+                      <div className="small" data-testid="two-step-on">
+                        two-step login since {formatDate(u.twoStepSince)}
+                      </div>
+                    ) : null}
                     {u.activeApiTokens ? (
                       <div className="small" data-testid="active-api-tokens">
                         {activeTokens(u.activeApiTokens)} they created
@@ -255,6 +277,21 @@ export default function AdminUsers() {
                             </button>
                           </Form>
                         )}{" "}
+                        {u.twoStepSince ? (
+                          <>
+                            <Form method="post" className="inline-form">
+                              <input type="hidden" name="userId" value={u.id} />
+                              <button
+                                className="button button--quiet button--small"
+                                name="intent"
+                                value="two-step-off"
+                                aria-label={`Turn off two-step login for ${u.email}`}
+                              >
+                                Turn off two-step login
+                              </button>
+                            </Form>{" "}
+                          </>
+                        ) : null}
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="userId" value={u.id} />
                           {!u.disabledAt && (u.activeApiTokens || u.activeWebhooks) ? (

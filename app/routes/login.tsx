@@ -9,11 +9,12 @@ import { getEnv } from "../platform/env.server";
 import { DASHBOARD_PATH, ROLE_LABELS } from "../platform/roles";
 import { attempt, failure } from "../platform/http/action-errors.server";
 import { parseForm } from "../platform/forms";
-import { getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
-import { login } from "../features/accounts/auth.server";
+import { askForSecondStep, getOptionalUser, startSessionAndRedirect } from "../features/accounts/session.server";
+import { startLogin } from "../features/accounts/auth.server";
 import { loginInput } from "../features/accounts/forms";
 import { DEMO_PASSWORD, DEMO_USERS } from "../demo/seed.server";
 import { SubmitButton } from "../components/SubmitButton";
+import { CHALLENGE_ENDED } from "../features/accounts/two-step.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -33,10 +34,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       }
     : null;
   // After a password reset (/reset-password/<token> leads here).
-  const reset = new URL(request.url).searchParams.get("reset") === "1";
+  const asked = new URL(request.url).searchParams;
+  const reset = asked.get("reset") === "1";
+  // Back from the code page of a two-step login that ended (five minutes, five codes).
+  const ended = asked.get("again") === "1";
   return {
     demo,
-    notice: reset ? "Your new password is set and you were signed out everywhere. Log in with it." : null,
+    notice: reset
+      ? "Your new password is set and you were signed out everywhere. Log in with it."
+      : ended
+        ? CHALLENGE_ENDED
+        : null,
   };
 }
 
@@ -46,10 +54,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return failure("Check the highlighted fields.", parsed.fieldErrors, parsed.values);
   const values = { email: parsed.data.email };
   const result = await attempt(
-    () => login(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }),
+    () => startLogin(parsed.data, { ip: context.ip, userAgent: request.headers.get("user-agent") }),
     values,
   );
   if (!result.ok) return result.response;
+  // Two-step login: the code page next (the session comes after the code).
+  if ("secondStep" in result.value) return askForSecondStep(result.value.secondStep.token, form.get("redirectTo"));
   return startSessionAndRedirect(result.value.token, result.value.user.role, form.get("redirectTo"));
 }
 

@@ -210,3 +210,19 @@ export async function submitPstiAsNewSupplier(
   await page.context().close();
   return { reviewUrl: `/assessor/submissions/${submissionUrl.split("/").pop()}`, organization: who.organization };
 }
+
+/** The admin makes an assessor with a known password; returns the email. */
+export async function newAssessor(browser: Browser, name: string, password: string): Promise<string> {
+  const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${Date.now().toString(36)}@assure.test`;
+  const ctx = await browser.newContext({ storageState: stateFile("admin") });
+  const admin = await ctx.newPage();
+  await admin.goto("/admin/users");
+  await admin.getByLabel("Email").fill(email);
+  await admin.getByLabel("Name").fill(name);
+  await admin.getByLabel("Role").selectOption("assessor");
+  await admin.getByLabel("Password (optional)").fill(password);
+  await admin.getByRole("button", { name: "Create user" }).click();
+  await expect(admin.getByRole("status")).toContainText(`Created ${email}`);
+  await ctx.close();
+  return email;
+}

@@ -2,26 +2,10 @@
 // with keep their password). The demo has no SMTP_URL: reset mails are kept in the outbox, where the admin reads them.
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./a11y"; // axe-core checks every page each test visits
-import { expectHydrated, loginViaForm, readKeptMail, stateFile, watchConsole } from "./helpers";
+import { expectHydrated, loginViaForm, newAssessor, readKeptMail, stateFile, watchConsole } from "./helpers";
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/password-${name}.png`, fullPage: true });
-
-/** The admin makes an assessor with a known password; returns the email. */
-async function newAssessor(browser: Browser, name: string, password: string): Promise<string> {
-  const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${Date.now().toString(36)}@assure.test`;
-  const ctx = await browser.newContext({ storageState: stateFile("admin") });
-  const admin = await ctx.newPage();
-  await admin.goto("/admin/users");
-  await admin.getByLabel("Email").fill(email);
-  await admin.getByLabel("Name").fill(name);
-  await admin.getByLabel("Role").selectOption("assessor");
-  await admin.getByLabel("Password (optional)").fill(password);
-  await admin.getByRole("button", { name: "Create user" }).click();
-  await expect(admin.getByRole("status")).toContainText(`Created ${email}`);
-  await ctx.close();
-  return email;
-}
 
 /** The admin opens the newest reset mail to `email` in /admin/outbox and reads the link in it. */
 async function readResetLink(browser: Browser, email: string, screenshot?: string): Promise<string> {

@@ -212,6 +212,14 @@ const MATRIX: Record<
   },
   "routes/_index": { path: "/", get: everyone(200) },
   "routes/login": { path: "/login", get: guestOnly },
+  // The code page of a two-step login: only with a login challenge in its cookie; without one, back to the password
+  // (a signed-in user, to their dashboard); a code posted without a challenge is no login.
+  "routes/login_.code": {
+    path: "/login/code",
+    get: { ...guestOnly, anon: "to:/login?again=1" },
+    post: everyone("to:/login?again=1"),
+    form: { code: "123456" },
+  },
   "routes/signup": { path: "/signup", get: guestOnly },
   "routes/logout": { path: "/logout", get: everyone("to:/") },
   "routes/dashboard": {
@@ -275,6 +283,13 @@ const MATRIX: Record<
     get: { ...everyone(200), anon: "login" },
     post: { ...everyone(400), anon: "login" },
     form: { currentPassword: "", newPassword: "crafted", confirmPassword: "crafted" },
+  },
+  // Two-step login's setup: everyone signed in, their own; a crafted confirmation without a code is refused by the form.
+  "routes/account_.two-step": {
+    path: "/account/two-step",
+    get: { ...everyone(200), anon: "login" },
+    post: { ...everyone(400), anon: "login" },
+    form: { intent: "confirm", code: "" },
   },
   // Asking for a password reset link: anyone (a bad address is refused by the form, naming the field).
   "routes/forgot-password": {

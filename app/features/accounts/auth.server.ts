@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import { and, eq, gt, lt } from "drizzle-orm";
 import { z } from "zod";
-import { organizations, sessions, users } from "../../../db/schema";
+import { loginChallenges, organizations, sessions, twoStepLogins, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import { getEnv } from "../../platform/env.server";
 import { hitSlidingWindow, resetRateLimitCounts } from "../../platform/rate-limit-store.server";
@@ -18,7 +18,14 @@ import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { loginInput } from "./forms";
 import { burnPasswordCheck, verifyPassword } from "./passwords.server";
-import { failureWarnsOwner, LOGIN_FAILURE_WARNING } from "./domain/login-failures";
+import { failureWarnsOwner, LOGIN_FAILURE_WARNINGS, type FailedStep } from "./domain/login-failures";
+import { TWO_STEP } from "./domain/two-step";
+
+/** The audit action of a failed login, by the step that failed (a wrong password; a wrong two-step code after the right one). */
+export const LOGIN_FAILED_ACTION: Record<FailedStep, string> = {
+  password: "user.login_failed",
+  code: "user.login_code_failed",
+};
 
 export interface SessionUser extends Actor {
   organizationName: string;
@@ -28,11 +35,11 @@ export interface SessionUser extends Actor {
 const MINUTE = 60_000;
 
 /** What is rate limited like logins: RATE_LIMIT_PER_MINUTE attempts a minute per key. */
-export type ThrottledAction = "login" | "signup" | "password-change" | "password-reset";
+export type ThrottledAction = "login" | "signup" | "password-change" | "password-reset" | "two-step";
 
 /** Test hook: forget all attempts. */
 export function resetRateLimits(): void {
-  for (const kind of ["login", "signup", "password-change", "password-reset"] satisfies ThrottledAction[])
+  for (const kind of ["login", "signup", "password-change", "password-reset", "two-step"] satisfies ThrottledAction[])
     resetRateLimitCounts(`${kind}:`);
 }
 
@@ -48,7 +55,8 @@ export function resetRateLimits(): void {
  * would otherwise escape the limit).
  */
 export function throttle(kind: ThrottledAction, who: string | null | undefined): void {
-  const key = !who ? "unknown" : kind === "password-change" ? who : clientAddressKey(who);
+  const perUser = kind === "password-change" || kind === "two-step";
+  const key = !who ? "unknown" : perUser ? who : clientAddressKey(who);
   const byIp = hitSlidingWindow(`${kind}:${key}`, getEnv().rateLimitPerMinute, MINUTE, nowMs());
   if (!byIp.allowed) {
     const seconds = Math.max(1, Math.ceil(byIp.retryAfterMs / 1000));
@@ -73,7 +81,34 @@ export interface ClientInfo {
 
 export type LoginResult = { token: string; user: SessionUser; expiresAt: Date };
 
+/**
+ * The password was right and the account has two-step login on: no session yet. The browser keeps
+ * `token` (a login challenge, not a session) and sends it with the code (two-step.server.ts).
+ */
+export type SecondStepAsked = { secondStep: { token: string; expiresAt: Date } };
+
+/**
+ * For callers that cannot ask for a code (the tests of everything else, scripts): a session, or a
+ * refusal when the account has two-step login on. The login page uses startLogin.
+ */
 export async function login(input: z.infer<typeof loginInput>, client: ClientInfo): Promise<LoginResult> {
+  const started = await startLogin(input, client);
+  if ("secondStep" in started)
+    throw new ServiceError(
+      "forbidden",
+      "This account asks for a code from an authenticator app: log in on the login page.",
+    );
+  return started;
+}
+
+/**
+ * The password step of logging in: a session, or (the account has two-step login on) a login
+ * challenge that the code completes within TWO_STEP.challengeTtlMs.
+ */
+export async function startLogin(
+  input: z.infer<typeof loginInput>,
+  client: ClientInfo,
+): Promise<LoginResult | SecondStepAsked> {
   throttle("login", client.ip);
   const row = db().select().from(users).where(eq(users.email, input.email)).get();
   const ok = row
@@ -83,7 +118,7 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
     // The audit entry is written whatever went wrong, so every failure takes about as long.
     transaction((tx) => {
       recordAudit(tx, null, {
-        action: "user.login_failed",
+        action: LOGIN_FAILED_ACTION.password,
         organizationId: row?.organizationId ?? null,
         target: row ? { type: "user", id: row.id } : undefined,
         details: {
@@ -100,32 +135,66 @@ export async function login(input: z.infer<typeof loginInput>, client: ClientInf
     if (row && ok) throw new ServiceError("forbidden", "This account is disabled. Ask an administrator of IoT Seal.");
     throw new ServiceError("unauthenticated", "That email and password do not match an account.");
   }
-  return transaction((tx) => {
-    tx.update(users)
-      .set({ lastLoginAt: new Date(nowMs()) })
-      .where(eq(users.id, row.id))
-      .run();
-    const started = openSession(tx, row.id, client);
-    recordAudit(tx, started.user, { action: "user.login", target: { type: "user", id: row.id } });
-    return started;
+  return transaction((tx): LoginResult | SecondStepAsked => {
+    const twoStep = tx
+      .select({ on: twoStepLogins.confirmedAt })
+      .from(twoStepLogins)
+      .where(eq(twoStepLogins.userId, row.id))
+      .get();
+    if (twoStep?.on) return { secondStep: openLoginChallenge(tx, row.id) };
+    return completeLogin(tx, row.id, client);
   });
+}
+
+/** A login challenge for the user, in the caller's transaction (expired ones are cleaned up as new ones are made). */
+function openLoginChallenge(tx: Tx, userId: string): { token: string; expiresAt: Date } {
+  const { token, tokenHash } = newToken();
+  const now = nowMs();
+  const expiresAt = new Date(now + TWO_STEP.challengeTtlMs);
+  tx.insert(loginChallenges)
+    .values({ tokenHash, userId, expiresAt, createdAt: new Date(now) })
+    .run();
+  tx.delete(loginChallenges)
+    .where(lt(loginChallenges.expiresAt, new Date(now)))
+    .run();
+  return { token, expiresAt };
+}
+
+/**
+ * The user is who they said (the password, and the code where one is asked for): a session, in the
+ * caller's transaction. `details` says more in the audit entry (which second step was used).
+ */
+export function completeLogin(
+  tx: Tx,
+  userId: string,
+  client: ClientInfo,
+  details?: Record<string, unknown>,
+): LoginResult {
+  tx.update(users)
+    .set({ lastLoginAt: new Date(nowMs()) })
+    .where(eq(users.id, userId))
+    .run();
+  const started = openSession(tx, userId, client);
+  recordAudit(tx, started.user, { action: "user.login", target: { type: "user", id: userId }, details });
+  return started;
 }
 
 /**
  * After a wrong password on an enabled account: when the failures on it within the window reach the
  * threshold, its owner is told (by mail: notifications, through the event).
  */
-function warnOfRepeatedFailures(tx: Tx, userId: string): void {
+export function warnOfRepeatedFailures(tx: Tx, userId: string, step: FailedStep = "password"): void {
   const now = nowMs();
   const tally = auditTally(tx, {
-    action: "user.login_failed",
+    action: LOGIN_FAILED_ACTION[step],
     targetType: "user",
     targetId: userId,
-    since: new Date(now - LOGIN_FAILURE_WARNING.windowMs),
+    since: new Date(now - LOGIN_FAILURE_WARNINGS[step].windowMs),
   });
-  if (!failureWarnsOwner(tally.events)) return;
+  if (!failureWarnsOwner(tally.events, step)) return;
   emit(tx, "login.failures_repeated", {
     userId,
+    step,
     failures: tally.events,
     addresses: tally.addresses,
     latestAt: tally.latestAt?.getTime() ?? now,

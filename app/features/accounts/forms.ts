@@ -101,3 +101,18 @@ export const confirmSignupInput = z.object({
     .min(1, { error: "Enter the password you chose." })
     .max(1000),
 });
+
+/** The code page of a two-step login, and the setup page's confirmation: the app's code or a recovery code. */
+export const twoStepCodeInput = z.object({
+  code: z
+    .string({ error: "Type the code your authenticator app shows." })
+    .trim()
+    .min(1, { error: "Type the code your authenticator app shows." })
+    .max(40, { error: "That is longer than any code: type the 6 digits your app shows." }),
+});
+
+/** Turning two-step login off, or new recovery codes: the password again. */
+export const twoStepPasswordInput = z.object({
+  intent: z.enum(["turn-off", "renew-codes"]),
+  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000),
+});

@@ -7,6 +7,7 @@ import { getEnv } from "../../platform/env.server";
 import { can, DASHBOARD_PATH, ROLE_LABELS, rolesWith, type Permission, type Role } from "../../platform/roles";
 import { safeRedirectPath } from "../../platform/http/redirect";
 import { userForSession, type SessionUser } from "./auth.server";
+import { TWO_STEP } from "./domain/two-step";
 
 /**
  * Over https the cookie is `__Host-` prefixed: a browser then keeps it only if it is Secure, for
@@ -123,6 +124,49 @@ export async function startSessionAndRedirect(token: string, role: Role, redirec
 
 export async function clearSessionCookie(): Promise<string> {
   return sessionCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}
+
+let challengeCookie: { key: string; value: ReturnType<typeof createCookie> } | undefined;
+
+/**
+ * Between the password and the code of a two-step login: the login challenge's token, for five
+ * minutes, HttpOnly and signed like the session cookie (and `__Host-` prefixed over https). It is
+ * no session: it opens nothing but the code page.
+ */
+function loginChallengeCookie() {
+  const env = getEnv();
+  const key = `${env.sessionSecret}|${env.cookieSecure}`;
+  if (!challengeCookie || challengeCookie.key !== key) {
+    challengeCookie = {
+      key,
+      value: createCookie(env.cookieSecure ? "__Host-iotseal_login" : "iotseal_login", {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: env.cookieSecure,
+        path: "/",
+        secrets: [env.sessionSecret],
+        maxAge: Math.floor(TWO_STEP.challengeTtlMs / 1000),
+      }),
+    };
+  }
+  return challengeCookie.value;
+}
+
+export async function loginChallengeToken(request: Request): Promise<string | null> {
+  const value = await loginChallengeCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value ? value : null;
+}
+
+/** After a right password on an account with two-step login: on to the code page, the challenge in its cookie. */
+export async function askForSecondStep(token: string, redirectTo: unknown): Promise<Response> {
+  const to = safeRedirectPath(redirectTo, "");
+  return redirect(`/login/code${to && to !== "/" ? `?redirectTo=${encodeURIComponent(to)}` : ""}`, {
+    headers: { "Set-Cookie": await loginChallengeCookie().serialize(token) },
+  });
+}
+
+export async function clearLoginChallengeCookie(): Promise<string> {
+  return loginChallengeCookie().serialize("", { maxAge: 0, expires: new Date(0) });
 }
 
 /** "an administrator", "a supplier". */

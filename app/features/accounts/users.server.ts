@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
-import { apiTokens, organizations, sessions, users, webhookEndpoints } from "../../../db/schema";
+import { apiTokens, organizations, sessions, twoStepLogins, users, webhookEndpoints } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
 import {
   ORGANIZATION_KINDS,
@@ -280,9 +280,12 @@ export function listUsers(actor: AnyActor) {
       organizationId: organizations.id,
       organizationName: organizations.name,
       organizationKind: organizations.kind,
+      /** Since when two-step login is asked of them (null: it is not). */
+      twoStepSince: twoStepLogins.confirmedAt,
     })
     .from(users)
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .leftJoin(twoStepLogins, eq(twoStepLogins.userId, users.id))
     .orderBy(asc(organizations.name), asc(users.email))
     .all();
   return rows.map((u) => ({

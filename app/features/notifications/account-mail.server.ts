@@ -99,6 +99,7 @@ export function mailLoginFailures(tx: Tx, e: DomainEvent<"login.failures_repeate
   queueAccountMail(tx, {
     ...renderLoginFailuresMail({
       recipientName: user.name,
+      step: e.step,
       failures: e.failures,
       addresses: e.addresses,
       latestAt: e.latestAt,
@@ -108,7 +109,7 @@ export function mailLoginFailures(tx: Tx, e: DomainEvent<"login.failures_repeate
     userId: e.userId,
     to: user.email,
     kind: LOGIN_FAILURES_MAIL_KIND,
-    key: loginFailuresMailKey(e.userId, e.latestAt),
+    key: loginFailuresMailKey(e.userId, e.latestAt, e.step),
     link: "/account",
   });
 }

@@ -14,6 +14,8 @@ import * as login from "../../../app/routes/login";
 import * as signup from "../../../app/routes/signup";
 import * as forgotPassword from "../../../app/routes/forgot-password";
 import * as account from "../../../app/routes/account";
+import * as loginCode from "../../../app/routes/login_.code";
+import * as twoStep from "../../../app/routes/account_.two-step";
 import * as bulkCheck from "../../../app/routes/retailer.verify.bulk._index";
 import { rootDocumentHeaders } from "../../../app/features/public/domain/page-headers";
 import { sessionCookie } from "../../support/http";
@@ -107,6 +109,8 @@ describe("the HTML pages' Cache-Control", () => {
       "routes/signup": signup,
       "routes/forgot-password": forgotPassword,
       "routes/account": account,
+      "routes/login_.code": loginCode,
+      "routes/account_.two-step": twoStep,
       "routes/retailer.verify.bulk._index": bulkCheck,
     };
     for (const [id, module] of Object.entries(pages)) {

@@ -1,7 +1,11 @@
 // The warning of repeated failed logins (pure): when it is due, what it says, and that it is keyed
 // by the user and the day (one a day at most: the outbox keeps one row per key).
 import { describe, expect, it } from "vitest";
-import { failureWarnsOwner, LOGIN_FAILURE_WARNING } from "../../../app/features/accounts/domain/login-failures";
+import {
+  CODE_FAILURE_WARNING,
+  failureWarnsOwner,
+  LOGIN_FAILURE_WARNING,
+} from "../../../app/features/accounts/domain/login-failures";
 import {
   carriesSecretLink,
   LOGIN_FAILURES_MAIL_KIND,
@@ -21,7 +25,7 @@ const input = {
 describe("the warning of repeated failed logins", () => {
   it("is due at the threshold within the window, not at each failure after it", () => {
     expect(LOGIN_FAILURE_WARNING).toEqual({ threshold: 5, windowMs: 3_600_000 });
-    expect([1, 2, 3, 4, 5, 6, 7, 50].map(failureWarnsOwner)).toEqual([
+    expect([1, 2, 3, 4, 5, 6, 7, 50].map((n) => failureWarnsOwner(n))).toEqual([
       false,
       false,
       false,
@@ -31,6 +35,23 @@ describe("the warning of repeated failed logins", () => {
       false,
       false,
     ]);
+  });
+
+  it("comes sooner for wrong two-step codes (after the right password): at the third within the hour", () => {
+    expect(CODE_FAILURE_WARNING).toEqual({ threshold: 3, windowMs: 3_600_000 });
+    expect([1, 2, 3, 4, 5].map((n) => failureWarnsOwner(n, "code"))).toEqual([false, false, true, false, false]);
+  });
+
+  it("for wrong two-step codes, says the password is known and to change it", () => {
+    const m = renderLoginFailuresMail({ ...input, failures: 3, step: "code" });
+    expect(m.text).toContain(
+      "3 attempts to log in to your account with your password but a wrong two-step code in the last hour, from one address;",
+    );
+    expect(m.text).toContain(
+      "If it was not you, someone knows your password (two-step login stopped them): change it now, to one used nowhere else, on your account page: https://seal.example/account\n",
+    );
+    expect(m.text).toContain("check that your phone's clock is right");
+    expect(m.text).not.toContain("with a wrong password");
   });
 
   it("says how many, from how many addresses, when, that nothing changed, and what to do", () => {
@@ -51,6 +72,8 @@ describe("the warning of repeated failed logins", () => {
   it("is keyed by the user and the day, and carries no secret link", () => {
     expect(loginFailuresMailKey("u1", Date.UTC(2026, 11, 7, 23, 59))).toBe("login-failures:u1:2026-12-07");
     expect(loginFailuresMailKey("u1", Date.UTC(2026, 11, 8, 0, 1))).toBe("login-failures:u1:2026-12-08");
+    // A day's warning of wrong codes is a mail of its own beside that day's warning of wrong passwords.
+    expect(loginFailuresMailKey("u1", Date.UTC(2026, 11, 7, 23, 59), "code")).toBe("login-failures:code:u1:2026-12-07");
     expect(carriesSecretLink({ kind: LOGIN_FAILURES_MAIL_KIND, key: "login-failures:u1:2026-12-07" })).toBe(false);
   });
 });

@@ -215,11 +215,14 @@ export function renderSignupAddressInUseMail(m: SignupAddressInUseMailInput): Ma
 /** The mail outbox's kind of the warning of repeated failed logins; its key names the user and the day (one a day). */
 export const LOGIN_FAILURES_MAIL_KIND = "account.login_failures";
 const loginFailuresMail = keyedKind(LOGIN_FAILURES_MAIL_KIND, "login-failures");
-export const loginFailuresMailKey = (userId: string, at: number): string =>
-  loginFailuresMail.key(`${userId}:${new Date(at).toISOString().slice(0, 10)}`);
+/** One a day per account and failed step (a wrong password; a wrong two-step code after the right one). */
+export const loginFailuresMailKey = (userId: string, at: number, step: "password" | "code" = "password"): string =>
+  loginFailuresMail.key(`${step === "code" ? "code:" : ""}${userId}:${new Date(at).toISOString().slice(0, 10)}`);
 
 export interface LoginFailuresMailInput {
   recipientName: string;
+  /** Which step failed: the password (someone guessing it), or the two-step code after the right password (someone has it). */
+  step?: "password" | "code";
   failures: number;
   addresses: number;
   /** When the latest failed (ms). */
@@ -238,12 +241,16 @@ export function renderLoginFailuresMail(m: LoginFailuresMailInput): MailBody {
   const subject = "Failed attempts to log in to your IoT Seal account";
   const name = oneLine(m.recipientName, 100);
   const from = m.addresses === 1 ? "one address" : `${m.addresses} addresses`;
+  const code = m.step === "code";
   const what =
-    `${m.failures} attempts to log in to your account with a wrong password in the last hour, from ${from}; ` +
+    `${m.failures} attempts to log in to your account with ${code ? "your password but a wrong two-step code" : "a wrong password"} in the last hour, from ${from}; ` +
     `the latest at ${when(m.latestAt)}. None of them logged in, and your account has not changed.`;
-  const forgot = "If it was you and you have forgotten your password, set a new one";
-  const change =
-    "If it was not you, someone may be guessing your password: make sure it is long and used nowhere else, and change it on your account page";
+  const forgot = code
+    ? "If it was you, check that your phone's clock is right; if you no longer have the app, log in with a recovery code, or set a new password"
+    : "If it was you and you have forgotten your password, set a new one";
+  const change = code
+    ? "If it was not you, someone knows your password (two-step login stopped them): change it now, to one used nowhere else, on your account page"
+    : "If it was not you, someone may be guessing your password: make sure it is long and used nowhere else, and change it on your account page";
   const closing = "Tell an administrator of IoT Seal if it goes on.";
   const text = accountMailText(name, [
     what,

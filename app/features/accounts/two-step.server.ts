@@ -1,0 +1,330 @@
+/**
+ * Two-step login (decision record 039): a user turns it on from /account/two-step (scan the code
+ * into an authenticator app, type the code it shows, keep the ten recovery codes); from then on a
+ * right password opens no session by itself: /login/code asks for the app's code or a recovery
+ * code. Turning it off, or a new set of recovery codes, asks for the password again; an
+ * administrator can turn it off for a user who lost both phone and codes.
+ */
+import crypto from "node:crypto";
+import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import * as OTPAuth from "otpauth";
+import { loginChallenges, recoveryCodes, twoStepLogins, users } from "../../../db/schema";
+import type { Actor } from "../../platform/actor";
+import { recordAudit } from "../../platform/audit.server";
+import { assertCan } from "../../platform/authorize.server";
+import { nowMs } from "../../platform/clock.server";
+import { db, transaction, type Tx } from "../../platform/db.server";
+import { ServiceError } from "../../platform/errors.server";
+import {
+  completeLogin,
+  hashToken,
+  LOGIN_FAILED_ACTION,
+  throttle,
+  warnOfRepeatedFailures,
+  type ClientInfo,
+  type LoginResult,
+} from "./auth.server";
+import { attemptsLeft, readEnteredCode, stepIsFresh, TWO_STEP } from "./domain/two-step";
+import { verifyPassword } from "./passwords.server";
+
+const ISSUER = "IoT Seal";
+
+function totp(secret: string, label = "") {
+  return new OTPAuth.TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: "SHA1",
+    digits: TWO_STEP.digits,
+    period: TWO_STEP.periodSeconds,
+    secret: OTPAuth.Secret.fromBase32(secret),
+  });
+}
+
+/** The time step of the app's code `code` (this step's, or one either side), or null if it is none of them. */
+function stepOf(secret: string, code: string, now: number): number | null {
+  const t = totp(secret);
+  const delta = t.validate({ token: code, timestamp: now, window: TWO_STEP.window });
+  return delta === null ? null : t.counter({ timestamp: now }) + delta;
+}
+
+export interface TwoStepStatus {
+  /** off: never set up (or turned off); pending: a key was shown, no code typed yet; on: asked at every login. */
+  state: "off" | "pending" | "on";
+  since: Date | null;
+  recoveryCodesLeft: number;
+}
+
+export function twoStepStatus(actor: Actor): TwoStepStatus {
+  const row = db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
+  if (!row) return { state: "off", since: null, recoveryCodesLeft: 0 };
+  if (!row.confirmedAt) return { state: "pending", since: null, recoveryCodesLeft: 0 };
+  const left = db()
+    .select({ id: recoveryCodes.id })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, actor.userId), isNull(recoveryCodes.usedAt)))
+    .all().length;
+  return { state: "on", since: row.confirmedAt, recoveryCodesLeft: left };
+}
+
+/** Starts setting up two-step login: a new key for the app (kept until confirmed with a code, or the setup is cancelled). */
+export function beginTwoStep(actor: Actor): void {
+  transaction((tx) => {
+    const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
+    if (row?.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
+    if (row) return; // the key already shown (and perhaps scanned) stays
+    const secret = new OTPAuth.Secret({ size: 20 }).base32; // 160 bits, RFC 4226's recommendation
+    tx.insert(twoStepLogins)
+      .values({ userId: actor.userId, secret, createdAt: new Date(nowMs()) })
+      .run();
+  });
+}
+
+/**
+ * The key of a setup begun and not yet confirmed: as an otpauth:// address (for the QR code) and as
+ * text to type into an app by hand; null if no setup is under way.
+ */
+export function pendingTwoStepKey(actor: Actor): { secret: string; uri: string } | null {
+  const row = db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
+  if (!row || row.confirmedAt) return null;
+  return { secret: row.secret, uri: totp(row.secret, actor.email).toString() };
+}
+
+/** Leaves a setup begun and not confirmed (the key shown is forgotten); nothing if two-step login is on. */
+export function cancelTwoStepSetup(actor: Actor): void {
+  transaction((tx) =>
+    tx
+      .delete(twoStepLogins)
+      .where(and(eq(twoStepLogins.userId, actor.userId), isNull(twoStepLogins.confirmedAt)))
+      .run(),
+  );
+}
+
+function newRecoveryCodes(tx: Tx, userId: string): string[] {
+  tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+  const now = new Date(nowMs());
+  const codes: string[] = [];
+  while (codes.length < TWO_STEP.recoveryCodes) {
+    // 10 base32 characters from 50 random bits (the last byte's spare bits unused).
+    const code = new OTPAuth.Secret({ buffer: new Uint8Array(crypto.randomBytes(7)).buffer }).base32.slice(
+      0,
+      TWO_STEP.recoveryCodeLength,
+    );
+    if (codes.includes(code)) continue;
+    codes.push(code);
+    tx.insert(recoveryCodes)
+      .values({ id: crypto.randomUUID(), userId, codeHash: hashToken(code), createdAt: now })
+      .run();
+  }
+  return codes;
+}
+
+const wrongSetupCode = () =>
+  new ServiceError("invalid", "Two-step login is not on yet.", {
+    code: "That is not the code your app shows for this key. Check that the app was set up with the key on this page and that your phone's clock is right, then type the code it shows now.",
+  });
+
+/** Confirms the setup with a code the app shows: two-step login is on; the recovery codes, shown once, are returned. */
+export function confirmTwoStep(actor: Actor, input: { code: string }): { recoveryCodes: string[] } {
+  throttle("two-step", actor.userId);
+  const entered = readEnteredCode(input.code);
+  return transaction((tx) => {
+    const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
+    if (!row)
+      throw new ServiceError(
+        "conflict",
+        "Start again: open the setup page, scan the code, then type the code your app shows.",
+      );
+    if (row.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
+    const step = entered?.kind === "authenticator" ? stepOf(row.secret, entered.code, nowMs()) : null;
+    if (step === null) throw wrongSetupCode();
+    tx.update(twoStepLogins)
+      .set({ confirmedAt: new Date(nowMs()), lastStep: step })
+      .where(eq(twoStepLogins.userId, actor.userId))
+      .run();
+    const codes = newRecoveryCodes(tx, actor.userId);
+    recordAudit(tx, actor, { action: "user.two_step_enabled", target: { type: "user", id: actor.userId } });
+    return { recoveryCodes: codes };
+  });
+}
+
+/** The actor's password again (for turning two-step login off, or new recovery codes), rate limited per user. */
+async function checkPassword(actor: Actor, password: string, what: string): Promise<void> {
+  throttle("two-step", actor.userId);
+  const row = db().select({ hash: users.passwordHash }).from(users).where(eq(users.id, actor.userId)).get();
+  if (!row || !(await verifyPassword(password, row.hash)))
+    throw new ServiceError("invalid", what, { password: "This is not your current password." });
+}
+
+function requireOn(tx: Tx, userId: string) {
+  const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, userId)).get();
+  if (!row?.confirmedAt) throw new ServiceError("conflict", "Two-step login is not on for this account.");
+  return row;
+}
+
+/** A new set of recovery codes (the old ones stop working), after the password. */
+export async function renewRecoveryCodes(
+  actor: Actor,
+  input: { password: string },
+): Promise<{ recoveryCodes: string[] }> {
+  await checkPassword(actor, input.password, "No new recovery codes were made.");
+  return transaction((tx) => {
+    requireOn(tx, actor.userId);
+    const codes = newRecoveryCodes(tx, actor.userId);
+    recordAudit(tx, actor, { action: "user.recovery_codes_renewed", target: { type: "user", id: actor.userId } });
+    return { recoveryCodes: codes };
+  });
+}
+
+function removeTwoStep(tx: Tx, userId: string): void {
+  tx.delete(twoStepLogins).where(eq(twoStepLogins.userId, userId)).run();
+  tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+  tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
+}
+
+/** Turns two-step login off for oneself, after the password. */
+export async function turnOffTwoStep(actor: Actor, input: { password: string }): Promise<void> {
+  await checkPassword(actor, input.password, "Two-step login is still on.");
+  transaction((tx) => {
+    requireOn(tx, actor.userId);
+    removeTwoStep(tx, actor.userId);
+    recordAudit(tx, actor, {
+      action: "user.two_step_disabled",
+      target: { type: "user", id: actor.userId },
+      details: { by: "self" },
+    });
+  });
+}
+
+/**
+ * An administrator turns two-step login off for a user who lost their phone and their recovery
+ * codes (after checking who is asking, outside the portal): the user logs in with the password
+ * alone and can set it up again.
+ */
+export function adminTurnOffTwoStep(admin: Actor, userId: string): { email: string } {
+  assertCan(admin, "admin.users.manage");
+  return transaction((tx) => {
+    const user = tx
+      .select({ email: users.email, organizationId: users.organizationId })
+      .from(users)
+      .where(eq(users.id, userId))
+      .get();
+    if (!user) throw new ServiceError("not_found", "No such user.");
+    requireOn(tx, userId);
+    removeTwoStep(tx, userId);
+    recordAudit(tx, admin, {
+      action: "user.two_step_disabled",
+      organizationId: user.organizationId,
+      target: { type: "user", id: userId },
+      details: { by: "admin" },
+    });
+    return { email: user.email };
+  });
+}
+
+/** Whether a login challenge token still waits for its code (the code page shows itself only then). */
+export function challengeIsOpen(token: string | null): boolean {
+  if (!token || token.length > 200) return false;
+  const row = db()
+    .select({ attempts: loginChallenges.attempts })
+    .from(loginChallenges)
+    .where(and(eq(loginChallenges.tokenHash, hashToken(token)), gt(loginChallenges.expiresAt, new Date(nowMs()))))
+    .get();
+  return !!row && attemptsLeft(row.attempts) > 0;
+}
+
+export const CHALLENGE_ENDED =
+  "That login has ended (it waits five minutes and takes five codes). Log in again with your password.";
+
+/**
+ * The second step of logging in: the app's code (not one used before) or an unused recovery code,
+ * against the challenge the password step opened. A session, or a refusal; after
+ * TWO_STEP.maxAttempts wrong codes the challenge ends and the password is asked for again. Wrong
+ * codes count as failed logins (an owner is told of repeated ones: the password is known).
+ */
+export function finishLogin(token: string | null, input: { code: string }, client: ClientInfo): LoginResult {
+  throttle("login", client.ip);
+  if (!token || token.length > 200) throw new ServiceError("unauthenticated", CHALLENGE_ENDED);
+  const tokenHash = hashToken(token);
+  const now = nowMs();
+  const entered = readEnteredCode(input.code);
+  type Outcome = { ok: true; result: LoginResult } | { ok: false; left: number };
+  const outcome = transaction((tx): Outcome => {
+    const c = tx
+      .select({ challenge: loginChallenges, user: users, twoStep: twoStepLogins })
+      .from(loginChallenges)
+      .innerJoin(users, eq(users.id, loginChallenges.userId))
+      .innerJoin(twoStepLogins, eq(twoStepLogins.userId, loginChallenges.userId))
+      .where(eq(loginChallenges.tokenHash, tokenHash))
+      .get();
+    if (
+      !c ||
+      c.challenge.expiresAt.getTime() <= now ||
+      !attemptsLeft(c.challenge.attempts) ||
+      c.user.disabledAt ||
+      !c.twoStep.confirmedAt
+    )
+      throw new ServiceError("unauthenticated", CHALLENGE_ENDED);
+    const userId = c.user.id;
+    let used: "authenticator" | "recovery code" | null = null;
+    if (entered?.kind === "authenticator") {
+      const step = stepOf(c.twoStep.secret, entered.code, now);
+      // Taken only if later than the last code accepted (compared in the update: two tries at once take one).
+      if (
+        step !== null &&
+        stepIsFresh(step, c.twoStep.lastStep) &&
+        tx
+          .update(twoStepLogins)
+          .set({ lastStep: step })
+          .where(
+            and(eq(twoStepLogins.userId, userId), or(isNull(twoStepLogins.lastStep), lt(twoStepLogins.lastStep, step))),
+          )
+          .run().changes === 1
+      )
+        used = "authenticator";
+    } else if (entered?.kind === "recovery") {
+      const spent = tx
+        .update(recoveryCodes)
+        .set({ usedAt: new Date(now) })
+        .where(
+          and(
+            eq(recoveryCodes.userId, userId),
+            eq(recoveryCodes.codeHash, hashToken(entered.code)),
+            isNull(recoveryCodes.usedAt),
+          ),
+        )
+        .run().changes;
+      if (spent === 1) used = "recovery code";
+    }
+    if (!used) {
+      const attempts = c.challenge.attempts + 1;
+      tx.update(loginChallenges).set({ attempts }).where(eq(loginChallenges.tokenHash, tokenHash)).run();
+      recordAudit(tx, null, {
+        action: LOGIN_FAILED_ACTION.code,
+        organizationId: c.user.organizationId,
+        target: { type: "user", id: userId },
+        details: { email: c.user.email, reason: "wrong code", ip: client.ip ?? null },
+      });
+      warnOfRepeatedFailures(tx, userId, "code");
+      return { ok: false, left: attemptsLeft(attempts) };
+    }
+    tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, tokenHash)).run();
+    const left =
+      used === "recovery code"
+        ? tx
+            .select({ id: recoveryCodes.id })
+            .from(recoveryCodes)
+            .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+            .all().length
+        : undefined;
+    return {
+      ok: true,
+      result: completeLogin(tx, userId, client, { secondStep: used, recoveryCodesLeft: left }),
+    };
+  });
+  if (outcome.ok) return outcome.result;
+  // Refused after the transaction: the wrong code is counted and audited.
+  if (!outcome.left) throw new ServiceError("unauthenticated", CHALLENGE_ENDED);
+  throw new ServiceError("invalid", "You are not logged in yet.", {
+    code: `${entered ? "That code is not right (an app's code works once)." : "Type the 6-digit code your app shows, or one of your recovery codes."} ${outcome.left} ${outcome.left === 1 ? "try" : "tries"} left.`,
+  });
+}

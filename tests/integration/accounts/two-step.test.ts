@@ -1,0 +1,234 @@
+// Two-step login against a real database: setting it up (a key, confirmed with the app's code), the
+// password step that opens a login challenge instead of a session, the code step (the app's code once,
+// a recovery code once, five tries, five minutes), the warning mail when wrong codes follow the right
+// password, and turning it off (by its owner with the password; by an administrator).
+import { and, eq } from "drizzle-orm";
+import * as OTPAuth from "otpauth";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loginChallenges, mailOutbox, twoStepLogins } from "../../../db/schema";
+import { login, resetRateLimits, startLogin, userForSession } from "../../../app/features/accounts/auth.server";
+import { listUsers, setUserDisabled } from "../../../app/features/accounts/users.server";
+import {
+  adminTurnOffTwoStep,
+  beginTwoStep,
+  cancelTwoStepSetup,
+  challengeIsOpen,
+  confirmTwoStep,
+  finishLogin,
+  pendingTwoStepKey,
+  renewRecoveryCodes,
+  turnOffTwoStep,
+  twoStepStatus,
+} from "../../../app/features/accounts/two-step.server";
+import { LOGIN_FAILURES_MAIL_KIND } from "../../../app/features/notifications/domain/account-mail";
+import { listAudit } from "../../../app/platform/audit.server";
+import { testClock } from "../../../app/platform/clock.server";
+import { db } from "../../../app/platform/db.server";
+import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { actorByEmail, admin, DEMO_EMAILS } from "../../support/actors";
+
+beforeAll(async () => {
+  await seedDemoData({ seals: false });
+});
+const T0 = Date.parse("2031-05-05T10:00:00Z");
+beforeEach(() => testClock.set(T0));
+afterEach(() => {
+  testClock.reset();
+  resetRateLimits();
+});
+
+let ip = 0;
+const client = () => ({ ip: `198.51.100.${++ip % 250}` });
+/** What the phone's app shows for this key at `at`. */
+const appCode = (secret: string, at: number) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: at });
+const passwordStep = async (email: string) => {
+  const r = await startLogin({ email, password: DEMO_PASSWORD }, client());
+  if (!("secondStep" in r)) throw new Error("the password alone opened a session");
+  return r.secondStep.token;
+};
+
+/** Sets two-step login up for `email` at T0; its key and recovery codes. */
+function turnOn(email: string): { secret: string; codes: string[] } {
+  const who = actorByEmail(email);
+  beginTwoStep(who);
+  const secret = pendingTwoStepKey(who)!.secret;
+  const { recoveryCodes } = confirmTwoStep(who, { code: appCode(secret, T0) });
+  return { secret, codes: recoveryCodes };
+}
+
+describe("setting two-step login up", () => {
+  it("shows a key to scan or type, asks nothing at login until a code from the app confirms it, then gives ten recovery codes once", async () => {
+    const email = DEMO_EMAILS.bram;
+    const bram = actorByEmail(email);
+    expect(twoStepStatus(bram)).toEqual({ state: "off", since: null, recoveryCodesLeft: 0 });
+    beginTwoStep(bram);
+    const key = pendingTwoStepKey(bram)!;
+    expect(key.secret).toMatch(/^[A-Z2-7]{32}$/); // 160 bits
+    expect(key.uri).toBe(
+      `otpauth://totp/IoT%20Seal:assessor2%40demo.test?issuer=IoT%20Seal&secret=${key.secret}&algorithm=SHA1&digits=6&period=30`,
+    );
+    beginTwoStep(bram); // a reload keeps the key the app may already hold
+    expect(pendingTwoStepKey(bram)!.secret).toBe(key.secret);
+    expect(twoStepStatus(bram).state).toBe("pending");
+    // Pending asks nothing at login.
+    await expect(login({ email, password: DEMO_PASSWORD }, client())).resolves.toHaveProperty("token");
+
+    await expect(() => confirmTwoStep(bram, { code: "000000" })).toBeRefused("invalid");
+    await expect(() => confirmTwoStep(bram, { code: appCode(key.secret, T0 - 120_000) })).toBeRefused("invalid"); // too old
+    expect(twoStepStatus(bram).state).toBe("pending");
+    // The app's code of a step either side is taken (a phone's clock a little off).
+    const { recoveryCodes } = confirmTwoStep(bram, { code: appCode(key.secret, T0 + 30_000) });
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+    for (const c of recoveryCodes) expect(c).toMatch(/^[A-Z2-7]{10}$/);
+    expect(twoStepStatus(bram)).toEqual({ state: "on", since: new Date(T0), recoveryCodesLeft: 10 });
+    expect(pendingTwoStepKey(bram)).toBeNull();
+    await expect(() => beginTwoStep(bram)).toBeRefused("conflict");
+    expect(listAudit({ action: "user.two_step_enabled", limit: 1 }).events[0].actorLabel).toBe(email);
+    // The administrators' list says who has it on, and never carries a key.
+    const row = listUsers(admin()).find((u) => u.email === email)!;
+    expect(row.twoStepSince).toEqual(new Date(T0));
+    expect(JSON.stringify(listUsers(admin()))).not.toContain(key.secret);
+    // Cleared for the other tests.
+    adminTurnOffTwoStep(admin(), bram.userId);
+  });
+
+  it("can be cancelled before it is confirmed; the next setup has a new key", async () => {
+    const grace = actorByEmail(DEMO_EMAILS.grace);
+    beginTwoStep(grace);
+    const first = pendingTwoStepKey(grace)!.secret;
+    cancelTwoStepSetup(grace);
+    expect(twoStepStatus(grace).state).toBe("off");
+    beginTwoStep(grace);
+    expect(pendingTwoStepKey(grace)!.secret).not.toBe(first);
+    cancelTwoStepSetup(grace);
+  });
+});
+
+describe("logging in with two-step login on", () => {
+  it("the password opens a challenge, not a session; the app's code opens the session, once", async () => {
+    const email = DEMO_EMAILS.asha;
+    const { secret } = turnOn(email);
+    await expect(login({ email, password: DEMO_PASSWORD }, client())).toBeRefused("forbidden");
+    const token = await passwordStep(email);
+    expect(userForSession(token)).toBeNull(); // the challenge is no session
+    expect(challengeIsOpen(token)).toBe(true);
+    // The code the setup used (this step's) is refused: a code works once.
+    await expect(() => finishLogin(token, { code: appCode(secret, T0) }, client())).toBeRefused("invalid");
+    testClock.advance(30_000);
+    const started = finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client());
+    expect(started.user.email).toBe(email);
+    expect(userForSession(started.token)?.email).toBe(email);
+    expect(challengeIsOpen(token)).toBe(false);
+    expect(JSON.parse(listAudit({ action: "user.login", limit: 1 }).events[0].details)).toEqual({
+      secondStep: "authenticator",
+    });
+    // The same code on a new login is refused; the next step's is taken.
+    const again = await passwordStep(email);
+    await expect(() => finishLogin(again, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused("invalid");
+    testClock.advance(30_000);
+    expect(finishLogin(again, { code: appCode(secret, T0 + 60_000) }, client()).user.email).toBe(email);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+  });
+
+  it("a recovery code logs in once, whatever its case and spacing", async () => {
+    const email = DEMO_EMAILS.sam;
+    const { codes } = turnOn(email);
+    const first = `${codes[0].slice(0, 5).toLowerCase()} - ${codes[0].slice(5)}`;
+    expect(finishLogin(await passwordStep(email), { code: first }, client()).user.email).toBe(email);
+    expect(twoStepStatus(actorByEmail(email)).recoveryCodesLeft).toBe(9);
+    expect(JSON.parse(listAudit({ action: "user.login", limit: 1 }).events[0].details)).toEqual({
+      secondStep: "recovery code",
+      recoveryCodesLeft: 9,
+    });
+    await expect(() => finishLogin(null, { code: codes[1] }, client())).toBeRefused("unauthenticated");
+    const token = await passwordStep(email);
+    await expect(() => finishLogin(token, { code: codes[0] }, client())).toBeRefused("invalid");
+    // New codes (after the password) end the old ones.
+    await expect(renewRecoveryCodes(actorByEmail(email), { password: "wrong" })).toBeRefused("invalid");
+    const renewed = await renewRecoveryCodes(actorByEmail(email), { password: DEMO_PASSWORD });
+    await expect(() => finishLogin(token, { code: codes[1] }, client())).toBeRefused("invalid");
+    expect(finishLogin(token, { code: renewed.recoveryCodes[0] }, client()).user.email).toBe(email);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+  });
+
+  it("five wrong codes end the challenge; the third within the hour warns the owner that the password is known", async () => {
+    const email = DEMO_EMAILS.buyer;
+    const { secret } = turnOn(email);
+    const token = await passwordStep(email);
+    const tries = ["111111", "222222", "333333", "444444"].map((code) => {
+      try {
+        finishLogin(token, { code }, client());
+      } catch (e) {
+        return (e as { fieldErrors: Record<string, string> }).fieldErrors.code;
+      }
+    });
+    expect(tries[0]).toBe("That code is not right (an app's code works once). 4 tries left.");
+    expect(tries[3]).toBe("That code is not right (an app's code works once). 1 try left.");
+    await expect(() => finishLogin(token, { code: "555555" }, client())).toBeRefused("unauthenticated");
+    expect(challengeIsOpen(token)).toBe(false);
+    // Even the right code is too late now: the password is asked for again.
+    await expect(() => finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused(
+      "unauthenticated",
+    );
+    const wrongCodes = listAudit({ action: "user.login_code_failed", limit: 50 }).events.filter(
+      (e) => JSON.parse(e.details).email === email,
+    );
+    expect(wrongCodes).toHaveLength(5);
+    expect(JSON.parse(wrongCodes[0].details)).toMatchObject({ email, reason: "wrong code" });
+    const mails = db()
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.toAddress, email), eq(mailOutbox.kind, LOGIN_FAILURES_MAIL_KIND)))
+      .all();
+    expect(mails).toHaveLength(1);
+    expect(mails[0].text).toContain(
+      "3 attempts to log in to your account with your password but a wrong two-step code in the last hour, from 3 addresses;",
+    );
+    expect(mails[0].key).toBe(`login-failures:code:${actorByEmail(email).userId}:2031-05-05`);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+  });
+
+  it("a challenge lasts five minutes, and ends with the account being disabled", async () => {
+    const email = DEMO_EMAILS.grace;
+    const { secret } = turnOn(email);
+    const late = await passwordStep(email);
+    testClock.advance(5 * 60_000 + 1);
+    expect(challengeIsOpen(late)).toBe(false);
+    await expect(() => finishLogin(late, { code: appCode(secret, T0 + 5 * 60_000) }, client())).toBeRefused(
+      "unauthenticated",
+    );
+    const token = await passwordStep(email);
+    setUserDisabled(admin(), actorByEmail(email).userId, true, { confirmed: true });
+    await expect(() => finishLogin(token, { code: appCode(secret, T0 + 5 * 60_000 + 30_000) }, client())).toBeRefused(
+      "unauthenticated",
+    );
+    setUserDisabled(admin(), actorByEmail(email).userId, false, { confirmed: true });
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+  });
+});
+
+describe("turning two-step login off", () => {
+  it("by its owner needs the password; by an administrator, for a user who lost phone and codes", async () => {
+    const email = DEMO_EMAILS.bram;
+    turnOn(email);
+    const bram = actorByEmail(email);
+    await expect(turnOffTwoStep(bram, { password: "not it" })).toBeRefused("invalid");
+    await turnOffTwoStep(bram, { password: DEMO_PASSWORD });
+    expect(twoStepStatus(bram).state).toBe("off");
+    await expect(login({ email, password: DEMO_PASSWORD }, client())).resolves.toHaveProperty("token");
+
+    turnOn(email);
+    const waiting = await passwordStep(email);
+    await expect(() => adminTurnOffTwoStep(actorByEmail(DEMO_EMAILS.asha), bram.userId)).toBeRefused("forbidden");
+    expect(adminTurnOffTwoStep(admin(), bram.userId)).toEqual({ email });
+    expect(db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, bram.userId)).all()).toEqual([]);
+    expect(db().select().from(loginChallenges).where(eq(loginChallenges.userId, bram.userId)).all()).toEqual([]);
+    expect(challengeIsOpen(waiting)).toBe(false);
+    expect(JSON.parse(listAudit({ action: "user.two_step_disabled", limit: 1 }).events[0].details)).toEqual({
+      by: "admin",
+    });
+    await expect(() => adminTurnOffTwoStep(admin(), bram.userId)).toBeRefused("conflict");
+  });
+});
