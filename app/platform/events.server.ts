@@ -161,6 +161,15 @@ export interface EventMap {
    * that its owner is told (accounts' domain/login-failures.ts): `failures` within the hour before
    * `latestAt`, from `addresses` client addresses.
    */
+  /** Two-step login turned on or off for a user, or new recovery codes made (by the user, or an administrator turning it off). */
+  "two_step.changed": {
+    /** Names this change (its mail's key): two changes within one millisecond are still two. */
+    changeId: string;
+    userId: string;
+    change: "enabled" | "disabled" | "codes_renewed";
+    by: "self" | "admin";
+    at: number;
+  };
   /** step: which step failed (a wrong password, or a wrong two-step code after the right password). */
   "login.failures_repeated": {
     userId: string;

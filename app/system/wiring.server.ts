@@ -35,6 +35,7 @@
  *   signup.address_in_use -> the account's owner warned by mail (notifications)       in the transaction
  *   login.failures_repeated -> the account's owner warned by mail, once a day at most   in the transaction
  *                          (notifications)
+ *   two_step.changed    -> the account's owner told by mail (notifications)           in the transaction
  *   seal.changed, seal.certificate_stored, advisory.published, finding.changed, product.changed
  *                       -> the public artefacts published for verifiers (public)      after commit
  *
@@ -56,6 +57,7 @@ import {
 } from "../features/notifications/sbom-rules.server";
 import {
   mailLoginFailures,
+  mailTwoStepChanged,
   mailPasswordReset,
   mailSignupAddressInUse,
   mailSignupConfirmation,
@@ -154,6 +156,7 @@ export function wireEvents(): void {
   subscribe("signup.requested", "notifications: registration confirmation mail", "transaction", mailSignupConfirmation);
   subscribe("signup.address_in_use", "notifications: registration warning mail", "transaction", mailSignupAddressInUse);
   subscribe("login.failures_repeated", "notifications: failed logins warning mail", "transaction", mailLoginFailures);
+  subscribe("two_step.changed", "notifications: two-step login change notice mail", "transaction", mailTwoStepChanged);
   // The static copy of the public artefacts (PUBLISH_TO, decision record 028) follows each committed change: the
   // subscriber only wakes the publisher, which reads the outbox from its own cursor (never failing the change;
   // a wake lost to a crash is caught up by the publisher's next round, so nothing waits pending for it).

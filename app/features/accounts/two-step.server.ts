@@ -14,6 +14,7 @@ import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
+import { emit } from "../../platform/events.server";
 import { ServiceError } from "../../platform/errors.server";
 import {
   completeLogin,
@@ -143,6 +144,13 @@ export function confirmTwoStep(actor: Actor, input: { code: string }): { recover
       .run();
     const codes = newRecoveryCodes(tx, actor.userId);
     recordAudit(tx, actor, { action: "user.two_step_enabled", target: { type: "user", id: actor.userId } });
+    emit(tx, "two_step.changed", {
+      changeId: crypto.randomUUID(),
+      userId: actor.userId,
+      change: "enabled",
+      by: "self",
+      at: nowMs(),
+    });
     return { recoveryCodes: codes };
   });
 }
@@ -171,6 +179,13 @@ export async function renewRecoveryCodes(
     requireOn(tx, actor.userId);
     const codes = newRecoveryCodes(tx, actor.userId);
     recordAudit(tx, actor, { action: "user.recovery_codes_renewed", target: { type: "user", id: actor.userId } });
+    emit(tx, "two_step.changed", {
+      changeId: crypto.randomUUID(),
+      userId: actor.userId,
+      change: "codes_renewed",
+      by: "self",
+      at: nowMs(),
+    });
     return { recoveryCodes: codes };
   });
 }
@@ -191,6 +206,13 @@ export async function turnOffTwoStep(actor: Actor, input: { password: string }):
       action: "user.two_step_disabled",
       target: { type: "user", id: actor.userId },
       details: { by: "self" },
+    });
+    emit(tx, "two_step.changed", {
+      changeId: crypto.randomUUID(),
+      userId: actor.userId,
+      change: "disabled",
+      by: "self",
+      at: nowMs(),
     });
   });
 }
@@ -216,6 +238,13 @@ export function adminTurnOffTwoStep(admin: Actor, userId: string): { email: stri
       organizationId: user.organizationId,
       target: { type: "user", id: userId },
       details: { by: "admin" },
+    });
+    emit(tx, "two_step.changed", {
+      changeId: crypto.randomUUID(),
+      userId,
+      change: "disabled",
+      by: "admin",
+      at: nowMs(),
     });
     return { email: user.email };
   });

@@ -12,6 +12,8 @@
  *   register with its address.
  * - "login.failures_repeated": the warning to an account's owner of repeated failed logins (at most
  *   one a day: the mail's key is the day).
+ * - "two_step.changed": the notice that two-step login was turned on or off (by the owner or an
+ *   administrator), or new recovery codes made (decision record 039).
  * The links are secret facts of their events, never in the event outbox.
  */
 import { eq } from "drizzle-orm";
@@ -29,6 +31,9 @@ import {
   renderPasswordResetMail,
   renderSignupAddressInUseMail,
   renderSignupConfirmMail,
+  renderTwoStepChangedMail,
+  TWO_STEP_CHANGED_MAIL_KIND,
+  twoStepChangedMailKey,
   SIGNUP_ADDRESS_IN_USE_MAIL_KIND,
   SIGNUP_CONFIRM_MAIL_KIND,
   signupAddressInUseMailKey,
@@ -111,6 +116,27 @@ export function mailLoginFailures(tx: Tx, e: DomainEvent<"login.failures_repeate
     kind: LOGIN_FAILURES_MAIL_KIND,
     key: loginFailuresMailKey(e.userId, e.latestAt, e.step),
     link: "/account",
+  });
+}
+
+export function mailTwoStepChanged(tx: Tx, e: DomainEvent<"two_step.changed">): void {
+  const user = enabledUser(tx, e.userId);
+  if (!user) return;
+  const { baseUrl } = getEnv();
+  queueAccountMail(tx, {
+    ...renderTwoStepChangedMail({
+      recipientName: user.name,
+      change: e.change,
+      by: e.by,
+      at: e.at,
+      accountUrl: portalUrl(baseUrl, "/account/two-step"),
+      forgotPasswordUrl: portalUrl(baseUrl, "/forgot-password"),
+    }),
+    userId: e.userId,
+    to: user.email,
+    kind: TWO_STEP_CHANGED_MAIL_KIND,
+    key: twoStepChangedMailKey(e.changeId),
+    link: "/account/two-step",
   });
 }
 

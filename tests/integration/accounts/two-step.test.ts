@@ -20,7 +20,10 @@ import {
   turnOffTwoStep,
   twoStepStatus,
 } from "../../../app/features/accounts/two-step.server";
-import { LOGIN_FAILURES_MAIL_KIND } from "../../../app/features/notifications/domain/account-mail";
+import {
+  LOGIN_FAILURES_MAIL_KIND,
+  TWO_STEP_CHANGED_MAIL_KIND,
+} from "../../../app/features/notifications/domain/account-mail";
 import { listAudit } from "../../../app/platform/audit.server";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
@@ -230,5 +233,21 @@ describe("turning two-step login off", () => {
       by: "admin",
     });
     await expect(() => adminTurnOffTwoStep(admin(), bram.userId)).toBeRefused("conflict");
+    // Each change is mailed to the account's owner: on, off by themselves, on, off by an administrator.
+    const notices = db()
+      .select()
+      .from(mailOutbox)
+      .where(and(eq(mailOutbox.toAddress, email), eq(mailOutbox.kind, TWO_STEP_CHANGED_MAIL_KIND)))
+      .all();
+    expect(notices.slice(-4).map((m) => m.subject)).toEqual([
+      "Two-step login is on for your IoT Seal account",
+      "Two-step login is off for your IoT Seal account",
+      "Two-step login is on for your IoT Seal account",
+      "Two-step login is off for your IoT Seal account",
+    ]);
+    const byAdmin = notices.at(-1)!;
+    expect(byAdmin.text).toContain("An administrator of IoT Seal turned two-step login off for your account");
+    expect(byAdmin.text).toContain("This was at 10:00 UTC on 5 May 2031.");
+    expect(byAdmin.text).toMatch(/If you did not ask an administrator for this.*: http\S+\/forgot-password$/m);
   });
 });

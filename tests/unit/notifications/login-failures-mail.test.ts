@@ -11,6 +11,9 @@ import {
   LOGIN_FAILURES_MAIL_KIND,
   loginFailuresMailKey,
   renderLoginFailuresMail,
+  renderTwoStepChangedMail,
+  TWO_STEP_CHANGED_MAIL_KIND,
+  twoStepChangedMailKey,
 } from "../../../app/features/notifications/domain/account-mail";
 
 const input = {
@@ -75,5 +78,41 @@ describe("the warning of repeated failed logins", () => {
     // A day's warning of wrong codes is a mail of its own beside that day's warning of wrong passwords.
     expect(loginFailuresMailKey("u1", Date.UTC(2026, 11, 7, 23, 59), "code")).toBe("login-failures:code:u1:2026-12-07");
     expect(carriesSecretLink({ kind: LOGIN_FAILURES_MAIL_KIND, key: "login-failures:u1:2026-12-07" })).toBe(false);
+  });
+});
+
+describe("the notice that two-step login changed", () => {
+  const base = {
+    recipientName: "Asha <Assessor>",
+    by: "self" as const,
+    at: Date.UTC(2026, 11, 7, 8, 5),
+    accountUrl: "https://seal.example/account/two-step",
+    forgotPasswordUrl: "https://seal.example/forgot-password",
+  };
+
+  it("says what changed, when, and what to do if it was not the owner", () => {
+    const on = renderTwoStepChangedMail({ ...base, change: "enabled" });
+    expect(on.subject).toBe("Two-step login is on for your IoT Seal account");
+    expect(on.text).toContain("This was at 08:05 UTC on 7 December 2026.");
+    expect(on.text).toContain(
+      "If it was not you, someone is using your account: set a new password now, and tell an administrator of IoT Seal: https://seal.example/forgot-password",
+    );
+    expect(on.html).toContain("Asha &lt;Assessor&gt;");
+    const renewed = renderTwoStepChangedMail({ ...base, change: "codes_renewed" });
+    expect(renewed.subject).toBe("New recovery codes for your IoT Seal account");
+    expect(renewed.text).toContain("the old ones no longer work");
+  });
+
+  it("turned off by an administrator: says so, and that someone may have posed as the owner", () => {
+    const off = renderTwoStepChangedMail({ ...base, change: "disabled", by: "admin" });
+    expect(off.subject).toBe("Two-step login is off for your IoT Seal account");
+    expect(off.text).toContain("An administrator of IoT Seal turned two-step login off for your account");
+    expect(off.text).toContain("You can set it up again on your account page: https://seal.example/account/two-step");
+    expect(off.text).toContain("If you did not ask an administrator for this, someone may have posed as you");
+  });
+
+  it("is one mail per change (keyed by the change), with no secret link", () => {
+    expect(twoStepChangedMailKey("c1")).toBe("two-step:c1");
+    expect(carriesSecretLink({ kind: TWO_STEP_CHANGED_MAIL_KIND, key: "two-step:c1" })).toBe(false);
   });
 });

@@ -267,6 +267,59 @@ export function renderLoginFailuresMail(m: LoginFailuresMailInput): MailBody {
   return { subject, text, html };
 }
 
+/** The mail outbox's kind of the notice that two-step login changed; its key names the change (one mail each). */
+export const TWO_STEP_CHANGED_MAIL_KIND = "account.two_step_changed";
+export const twoStepChangedMailKey = keyedKind(TWO_STEP_CHANGED_MAIL_KIND, "two-step").key;
+
+export type TwoStepChange = "enabled" | "disabled" | "codes_renewed";
+
+export interface TwoStepChangedMailInput {
+  recipientName: string;
+  change: TwoStepChange;
+  /** Who made it: the account's owner, or an administrator (turning it off for a user who lost phone and codes). */
+  by: "self" | "admin";
+  at: number;
+  /** Absolute URLs of the account and the password reset pages. */
+  accountUrl: string;
+  forgotPasswordUrl: string;
+}
+
+/**
+ * The notice that two-step login changed on the account: what, when, by whom; and, if it was not the
+ * owner, that someone is in the account (or an administrator was deceived) and what to do.
+ */
+export function renderTwoStepChangedMail(m: TwoStepChangedMailInput): MailBody {
+  const subject = {
+    enabled: "Two-step login is on for your IoT Seal account",
+    disabled: "Two-step login is off for your IoT Seal account",
+    codes_renewed: "New recovery codes for your IoT Seal account",
+  }[m.change];
+  const name = oneLine(m.recipientName, 100);
+  const done = {
+    enabled:
+      "Two-step login was turned on for your account: from now on, logging in asks for the code your authenticator app shows after your password.",
+    disabled:
+      m.by === "admin"
+        ? "An administrator of IoT Seal turned two-step login off for your account: your password alone logs you in again, and your recovery codes no longer work."
+        : "Two-step login was turned off for your account: your password alone logs you in again, and your recovery codes no longer work.",
+    codes_renewed: "A new set of two-step recovery codes was made for your account: the old ones no longer work.",
+  }[m.change];
+  const what = `${done} This was at ${when(m.at)}.`;
+  const again =
+    m.change === "disabled" ? "You can set it up again on your account page" : "You can see it on your account page";
+  const notYou =
+    m.by === "admin"
+      ? "If you did not ask an administrator for this, someone may have posed as you: set a new password now, and tell an administrator of IoT Seal"
+      : "If it was not you, someone is using your account: set a new password now, and tell an administrator of IoT Seal";
+  const text = accountMailText(name, [what, `${again}: ${m.accountUrl}`, `${notYou}: ${m.forgotPasswordUrl}`]);
+  const html = accountMailHtml(subject, name, [
+    para(escapeHtml(what)),
+    para(`${escapeHtml(again)}: ${anchor(m.accountUrl, "Your account")}.`),
+    para(`${escapeHtml(notYou)}: ${anchor(m.forgotPasswordUrl, "Set a new password")}.`),
+  ]);
+  return { subject, text, html };
+}
+
 // --- The link in the outbox's copy of the mail -------------------------------------------------
 //
 // The outbox keeps a reset or confirmation mail's text until it is sent: a crash must not lose it.
