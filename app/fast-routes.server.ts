@@ -8,7 +8,7 @@ import { z } from "zod";
 import { can, type Permission } from "./platform/roles";
 import { handleEvidenceUpload } from "./features/certification/evidence-upload.server";
 import { sessionTokenFromHeader } from "./features/accounts/session.server";
-import { userForSession, type SessionUser } from "./features/accounts/auth.server";
+import { TWO_STEP_FIRST, twoStepSetupDue, userForSession, type SessionUser } from "./features/accounts/auth.server";
 import { db } from "./platform/db.server";
 import {
   bulkVerifyApi,
@@ -57,6 +57,10 @@ async function authorize(
   }
   if (!can(user.role, permission)) {
     json(res, 403, { ok: false, message: "You do not have permission to do that." }, { Connection: "close" });
+    return null;
+  }
+  if (twoStepSetupDue(user)) {
+    json(res, 403, { ok: false, message: TWO_STEP_FIRST }, { Connection: "close" });
     return null;
   }
   return user;

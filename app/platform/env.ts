@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
 import { parseReplicaUrl, replicaUrlSchema } from "./replica-url";
+import { ROLES, type Role } from "./roles";
 
 /** Whether `child` is `parent` or a path below it (both absolute). */
 export function isInside(child: string, parent: string): boolean {
@@ -154,6 +155,26 @@ export const envSchema = z
     /** Worker processes serving HTTP (node:cluster, decision 031); 1: one process, no cluster. */
     WEB_CONCURRENCY: positiveInt("WEB_CONCURRENCY", 64).default(1),
     LOG_REQUESTS: bool.default(true),
+    /**
+     * The roles whose users must use two-step login (decision record 039), comma-separated, e.g.
+     * "assessor,admin": one without it is sent to set it up before any other page. Empty: nobody.
+     */
+    TWO_STEP_REQUIRED_FOR: z
+      .string()
+      .default("")
+      .transform((s, ctx) => {
+        const roles = s
+          .split(",")
+          .map((r) => r.trim().toLowerCase())
+          .filter(Boolean);
+        const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+        if (unknown.length)
+          ctx.addIssue({
+            code: "custom",
+            message: `names no role: ${unknown.join(", ")} (the roles are ${ROLES.join(", ")}, comma-separated)`,
+          });
+        return [...new Set(roles)] as Role[];
+      }),
     WEBHOOKS_ALLOW_LOOPBACK: bool.optional(),
     /** The admins are told once the active signing key is older than this (then: npm run keys:rotate). */
     KEY_ROTATION_DAYS: positiveInt("KEY_ROTATION_DAYS", 3650, "ten years").default(365),
@@ -264,6 +285,8 @@ export const envSchema = z
       evidenceQuotaBytesPerOrg: e.EVIDENCE_QUOTA_MB_PER_ORG * 1024 * 1024,
       evidenceResumableThresholdBytes: e.EVIDENCE_RESUMABLE_THRESHOLD_MB * 1024 * 1024,
       logRequests: e.LOG_REQUESTS,
+      /** Roles whose users must have two-step login on before using the portal (empty: none). */
+      twoStepRequiredFor: e.TWO_STEP_REQUIRED_FOR,
       /** HTTP worker processes (1: no cluster); background workers run in one of them at a time (leases). */
       webConcurrency: e.WEB_CONCURRENCY,
       /** Webhooks to http://127.0.0.1 / localhost (the e2e receiver, a local dev listener): outside production only. */

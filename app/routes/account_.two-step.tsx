@@ -25,8 +25,10 @@ import {
   pendingTwoStepKey,
   renewRecoveryCodes,
   turnOffTwoStep,
+  twoStepRequired,
   twoStepStatus,
 } from "../features/accounts/two-step.server";
+import { ROLE_LABELS } from "../platform/roles";
 import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
 import { formatDate } from "../platform/format";
 import { parseForm } from "../platform/forms";
@@ -44,6 +46,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const key = status.state === "pending" ? pendingTwoStepKey(user) : null;
   return {
     email: user.email,
+    /** The role must use two-step login (TWO_STEP_REQUIRED_FOR): "assessors", or null. */
+    requiredFor: twoStepRequired(user) ? `${ROLE_LABELS[user.role].toLowerCase()}s` : null,
     state: status.state,
     since: status.since,
     recoveryCodesLeft: status.recoveryCodesLeft,
@@ -118,6 +122,12 @@ export default function TwoStep() {
           </p>
         </div>
       </div>
+      {d.requiredFor && d.state !== "on" ? (
+        <p className="alert alert--warn" role="status" data-testid="two-step-required">
+          IoT Seal requires two-step login for {d.requiredFor}. Set it up to go on: until then, this is the only page
+          your account opens.
+        </p>
+      ) : null}
       <Notice message={a?.ok ? a.notice : undefined} />
       <FormError message={failed?.formError} />
       {codes ? <RecoveryCodes codes={codes} email={d.email} /> : null}
@@ -148,6 +158,9 @@ export default function TwoStep() {
                   className="two-step__qr"
                 />
               </div>
+              <p className="small">
+                On the phone itself? <a href={d.setup.uri}>Open the key in your authenticator app</a>.
+              </p>
               <p className="small">
                 Cannot scan it? Type this key into the app instead (time-based, 6 digits, every 30 seconds):{" "}
                 <code className="mono" data-testid="two-step-key">
@@ -205,21 +218,33 @@ export default function TwoStep() {
             error={failed?.values?.intent === "renew-codes" ? failed.fieldErrors.password : undefined}
             busy={busy}
           />
-          <PasswordForm
-            intent="turn-off"
-            title="Turn off two-step login"
-            about="Your password alone will log you in again, and your recovery codes stop working."
-            button="Turn off two-step login"
-            email={d.email}
-            error={failed?.values?.intent === "turn-off" ? failed.fieldErrors.password : undefined}
-            busy={busy}
-            danger
-          />
+          {d.requiredFor ? (
+            <section className="card" aria-labelledby="turn-off-title">
+              <h2 id="turn-off-title">Turn off two-step login</h2>
+              <p className="muted">
+                IoT Seal requires two-step login for {d.requiredFor}: it cannot be turned off. Lost your phone? Log in
+                with a recovery code, or ask an administrator.
+              </p>
+            </section>
+          ) : (
+            <PasswordForm
+              intent="turn-off"
+              title="Turn off two-step login"
+              about="Your password alone will log you in again, and your recovery codes stop working."
+              button="Turn off two-step login"
+              email={d.email}
+              error={failed?.values?.intent === "turn-off" ? failed.fieldErrors.password : undefined}
+              busy={busy}
+              danger
+            />
+          )}
         </>
       ) : null}
-      <p className="small">
-        <Link to="/account">Back to your account</Link>
-      </p>
+      {d.requiredFor && d.state !== "on" ? null : (
+        <p className="small">
+          <Link to="/account">Back to your account</Link>
+        </p>
+      )}
     </>
   );
 }

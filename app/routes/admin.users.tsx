@@ -23,6 +23,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requirePermission(request, context, "admin.users.manage");
   return {
     me: admin.userId,
+    /** Roles that must use two-step login (TWO_STEP_REQUIRED_FOR). */
+    twoStepRequiredFor: getEnv().twoStepRequiredFor,
     users: listUsers(admin),
     organizations: listOrganizations(admin),
     /** Submissions each assessor holds in review, by user id. */
@@ -148,7 +150,7 @@ function heldSentence(n: number): string {
 }
 
 export default function AdminUsers() {
-  const { me, users, organizations, held } = useLoaderData<typeof loader>();
+  const { me, users, organizations, held, twoStepRequiredFor } = useLoaderData<typeof loader>();
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = a && !a.ok ? a : undefined;
@@ -227,6 +229,10 @@ export default function AdminUsers() {
                     {u.twoStepSince ? (
                       <div className="small" data-testid="two-step-on">
                         two-step login since {formatDate(u.twoStepSince)}
+                      </div>
+                    ) : twoStepRequiredFor.includes(u.role as Role) && !u.disabledAt ? (
+                      <div className="small" data-testid="two-step-due">
+                        no two-step login yet (required: asked to set it up at their next page)
                       </div>
                     ) : null}
                     {u.activeApiTokens ? (

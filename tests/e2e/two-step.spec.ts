@@ -41,6 +41,11 @@ test("two-step login: set up with an app, the code after the password, a recover
   await expect(page.getByRole("img", { name: /QR code of your two-step login key/ })).toBeVisible();
   const key = (await page.getByTestId("two-step-key").innerText()).trim();
   expect(key.replace(/\s/g, "")).toMatch(/^[A-Z2-7]{32}$/);
+  // On the phone itself, the key opens in the app (the otpauth:// address the QR code holds).
+  await expect(page.getByRole("link", { name: "Open the key in your authenticator app" })).toHaveAttribute(
+    "href",
+    `otpauth://totp/IoT%20Seal:${encodeURIComponent(email)}?issuer=IoT%20Seal&secret=${key.replace(/\s/g, "")}&algorithm=SHA1&digits=6&period=30`,
+  );
   await expectHydrated(page);
   await shot(page, "1-setup");
 

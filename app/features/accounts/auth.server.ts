@@ -30,6 +30,8 @@ export const LOGIN_FAILED_ACTION: Record<FailedStep, string> = {
 export interface SessionUser extends Actor {
   organizationName: string;
   organizationKind: string;
+  /** Whether the user has two-step login on (TWO_STEP_REQUIRED_FOR sends those who must and have not to set it up). */
+  twoStepOn: boolean;
 }
 
 const MINUTE = 60_000;
@@ -227,18 +229,20 @@ export function openSession(tx: Tx, userId: string, client: ClientInfo): LoginRe
 
 function sessionUserById(tx: Pick<ReturnType<typeof db>, "select">, userId: string, ip?: string | null): SessionUser {
   const r = tx
-    .select({ user: users, org: organizations })
+    .select({ user: users, org: organizations, twoStepSince: twoStepLogins.confirmedAt })
     .from(users)
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .leftJoin(twoStepLogins, eq(twoStepLogins.userId, users.id))
     .where(eq(users.id, userId))
     .get();
   if (!r) throw new ServiceError("not_found", "No such user.");
-  return toSessionUser(r.user, r.org, ip);
+  return toSessionUser(r.user, r.org, r.twoStepSince, ip);
 }
 
 function toSessionUser(
   user: typeof users.$inferSelect,
   org: typeof organizations.$inferSelect,
+  twoStepSince: Date | null,
   ip?: string | null,
 ): SessionUser {
   return {
@@ -249,22 +253,35 @@ function toSessionUser(
     organizationId: org.id,
     organizationName: org.name,
     organizationKind: org.kind,
+    twoStepOn: twoStepSince !== null,
     ip: ip ?? null,
   };
+}
+
+/**
+ * Whether the user must set up two-step login before anything else (TWO_STEP_REQUIRED_FOR names
+ * their role and they have not): every page but its setup and logging out sends them there, and
+ * the JSON endpoints refuse them.
+ */
+export const TWO_STEP_FIRST = "Set up two-step login first, on your account page: /account/two-step.";
+
+export function twoStepSetupDue(user: SessionUser): boolean {
+  return !user.twoStepOn && getEnv().twoStepRequiredFor.includes(user.role);
 }
 
 /** The user a session token belongs to, or null when the token is unknown, expired or the user disabled. */
 export function userForSession(token: string, ip?: string | null): SessionUser | null {
   if (!token || token.length > 200) return null;
   const r = db()
-    .select({ user: users, org: organizations })
+    .select({ user: users, org: organizations, twoStepSince: twoStepLogins.confirmedAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .leftJoin(twoStepLogins, eq(twoStepLogins.userId, users.id))
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date(nowMs()))))
     .get();
   if (!r || r.user.disabledAt) return null;
-  return toSessionUser(r.user, r.org, ip);
+  return toSessionUser(r.user, r.org, r.twoStepSince, ip);
 }
 
 export function logout(token: string, ip?: string | null): void {

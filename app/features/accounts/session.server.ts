@@ -6,7 +6,7 @@ import { createCookie, data, redirect, type AppLoadContext } from "@remix-run/no
 import { getEnv } from "../../platform/env.server";
 import { can, DASHBOARD_PATH, ROLE_LABELS, rolesWith, type Permission, type Role } from "../../platform/roles";
 import { safeRedirectPath } from "../../platform/http/redirect";
-import { userForSession, type SessionUser } from "./auth.server";
+import { twoStepSetupDue, userForSession, type SessionUser } from "./auth.server";
 import { TWO_STEP } from "./domain/two-step";
 
 /**
@@ -54,14 +54,21 @@ export async function getOptionalUser(request: Request, context?: AppLoadContext
   return token ? userForSession(token, context?.ip) : null;
 }
 
-/** The logged-in user, or a redirect to the login page that comes back here afterwards. */
+/** The page where two-step login is set up: the one page (with logging out) a user who must set it up can open. */
+export const TWO_STEP_SETUP_PATH = "/account/two-step";
+
+/**
+ * The logged-in user, or a redirect to the login page that comes back here afterwards. A user whose
+ * role must use two-step login (TWO_STEP_REQUIRED_FOR) and has not set it up is sent to set it up.
+ */
 export async function requireUser(request: Request, context?: AppLoadContext): Promise<SessionUser> {
   const user = await getOptionalUser(request, context);
+  const url = new URL(request.url);
   if (!user) {
-    const url = new URL(request.url);
     const back = url.pathname + url.search;
     throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
   }
+  if (twoStepSetupDue(user) && url.pathname !== TWO_STEP_SETUP_PATH) throw redirect(TWO_STEP_SETUP_PATH);
   return user;
 }
 

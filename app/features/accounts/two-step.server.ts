@@ -15,6 +15,8 @@ import { assertCan } from "../../platform/authorize.server";
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
+import { getEnv } from "../../platform/env.server";
+import { ROLE_LABELS } from "../../platform/roles";
 import { ServiceError } from "../../platform/errors.server";
 import {
   completeLogin,
@@ -196,8 +198,18 @@ function removeTwoStep(tx: Tx, userId: string): void {
   tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
 }
 
-/** Turns two-step login off for oneself, after the password. */
+/** Whether the actor's role must use two-step login (TWO_STEP_REQUIRED_FOR): then it cannot be turned off by its user. */
+export function twoStepRequired(actor: Actor): boolean {
+  return getEnv().twoStepRequiredFor.includes(actor.role);
+}
+
+/** Turns two-step login off for oneself, after the password (not where the role requires it). */
 export async function turnOffTwoStep(actor: Actor, input: { password: string }): Promise<void> {
+  if (twoStepRequired(actor))
+    throw new ServiceError(
+      "forbidden",
+      `Two-step login is required for ${ROLE_LABELS[actor.role].toLowerCase()}s here: it cannot be turned off. Make new recovery codes if you need them.`,
+    );
   await checkPassword(actor, input.password, "Two-step login is still on.");
   transaction((tx) => {
     requireOn(tx, actor.userId);

@@ -24,7 +24,7 @@ import { acquireLease, releaseLease } from "../../platform/leases.server";
 import { ServiceError } from "../../platform/errors.server";
 import { formatBytes } from "../../platform/format";
 import { can } from "../../platform/roles";
-import { userForSession } from "../accounts/auth.server";
+import { TWO_STEP_FIRST, twoStepSetupDue, userForSession } from "../accounts/auth.server";
 import { sessionTokenFromHeader } from "../accounts/session.server";
 import { EvidenceTusStore } from "./adapters/tus-store.server";
 import { RESUMABLE_EXPIRES_MS, resumableBytesLeft, resumableQuotaMessage } from "./domain/evidence-quota";
@@ -463,6 +463,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: { ip: strin
   const user = token ? userForSession(token, ctx.ip) : null;
   if (!user) return plain(res, 401, "Log in first.");
   if (!can(user.role, "supplier.workspace")) return plain(res, 403, "You do not have permission to do that.");
+  if (twoStepSetupDue(user)) return plain(res, 403, TWO_STEP_FIRST);
   if (req.method === "POST") {
     // Neither creation-defer-length nor creation-with-upload (not advertised either: EvidenceTusStore).
     if (req.headers["upload-defer-length"] !== undefined)
