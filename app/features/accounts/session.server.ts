@@ -18,26 +18,34 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? "__Host-iotseal_session" : "iotseal_session";
 }
 
-let cookie: { key: string; value: ReturnType<typeof createCookie> } | undefined;
-
-function sessionCookie() {
-  const env = getEnv();
-  const key = `${env.sessionSecret}|${env.cookieSecure}|${env.sessionTtlMs}`;
-  if (!cookie || cookie.key !== key) {
-    cookie = {
-      key,
-      value: createCookie(sessionCookieName(env.cookieSecure), {
-        httpOnly: true,
-        sameSite: "lax",
-        secure: env.cookieSecure,
-        path: "/",
-        secrets: [env.sessionSecret],
-        maxAge: Math.floor(env.sessionTtlMs / 1000),
-      }),
-    };
-  }
-  return cookie.value;
+/**
+ * A cookie of the portal's own: HttpOnly, SameSite=Lax, Path=/, signed with SESSION_SECRET and Secure
+ * over https, living `maxAgeMs`; made again when the settings it depends on change (a test's
+ * environment). `name` gets the secure flag: the `__Host-` prefix needs it.
+ */
+function portalCookie(name: (secure: boolean) => string, maxAgeMs: () => number) {
+  let made: { key: string; value: ReturnType<typeof createCookie> } | undefined;
+  return () => {
+    const env = getEnv();
+    const key = `${env.sessionSecret}|${env.cookieSecure}|${maxAgeMs()}`;
+    if (!made || made.key !== key) {
+      made = {
+        key,
+        value: createCookie(name(env.cookieSecure), {
+          httpOnly: true,
+          sameSite: "lax",
+          secure: env.cookieSecure,
+          path: "/",
+          secrets: [env.sessionSecret],
+          maxAge: Math.floor(maxAgeMs() / 1000),
+        }),
+      };
+    }
+    return made.value;
+  };
 }
+
+const sessionCookie = portalCookie(sessionCookieName, () => getEnv().sessionTtlMs);
 
 export async function sessionToken(request: Request): Promise<string | null> {
   return sessionTokenFromHeader(request.headers.get("Cookie"));
@@ -133,31 +141,15 @@ export async function clearSessionCookie(): Promise<string> {
   return sessionCookie().serialize("", { maxAge: 0, expires: new Date(0) });
 }
 
-let challengeCookie: { key: string; value: ReturnType<typeof createCookie> } | undefined;
-
 /**
  * Between the password and the code of a two-step login: the login challenge's token, for five
  * minutes, HttpOnly and signed like the session cookie (and `__Host-` prefixed over https). It is
  * no session: it opens nothing but the code page.
  */
-function loginChallengeCookie() {
-  const env = getEnv();
-  const key = `${env.sessionSecret}|${env.cookieSecure}`;
-  if (!challengeCookie || challengeCookie.key !== key) {
-    challengeCookie = {
-      key,
-      value: createCookie(env.cookieSecure ? "__Host-iotseal_login" : "iotseal_login", {
-        httpOnly: true,
-        sameSite: "lax",
-        secure: env.cookieSecure,
-        path: "/",
-        secrets: [env.sessionSecret],
-        maxAge: Math.floor(TWO_STEP.challengeTtlMs / 1000),
-      }),
-    };
-  }
-  return challengeCookie.value;
-}
+const loginChallengeCookie = portalCookie(
+  (secure) => (secure ? "__Host-iotseal_login" : "iotseal_login"),
+  () => TWO_STEP.challengeTtlMs,
+);
 
 export async function loginChallengeToken(request: Request): Promise<string | null> {
   const value = await loginChallengeCookie().parse(request.headers.get("Cookie"));

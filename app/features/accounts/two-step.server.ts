@@ -145,14 +145,7 @@ export function confirmTwoStep(actor: Actor, input: { code: string }): { recover
       .where(eq(twoStepLogins.userId, actor.userId))
       .run();
     const codes = newRecoveryCodes(tx, actor.userId);
-    recordAudit(tx, actor, { action: "user.two_step_enabled", target: { type: "user", id: actor.userId } });
-    emit(tx, "two_step.changed", {
-      changeId: crypto.randomUUID(),
-      userId: actor.userId,
-      change: "enabled",
-      by: "self",
-      at: nowMs(),
-    });
+    recordChange(tx, actor, actor.userId, "enabled");
     return { recoveryCodes: codes };
   });
 }
@@ -180,16 +173,34 @@ export async function renewRecoveryCodes(
   return transaction((tx) => {
     requireOn(tx, actor.userId);
     const codes = newRecoveryCodes(tx, actor.userId);
-    recordAudit(tx, actor, { action: "user.recovery_codes_renewed", target: { type: "user", id: actor.userId } });
-    emit(tx, "two_step.changed", {
-      changeId: crypto.randomUUID(),
-      userId: actor.userId,
-      change: "codes_renewed",
-      by: "self",
-      at: nowMs(),
-    });
+    recordChange(tx, actor, actor.userId, "codes_renewed");
     return { recoveryCodes: codes };
   });
+}
+
+const CHANGE_ACTIONS = {
+  enabled: "user.two_step_enabled",
+  disabled: "user.two_step_disabled",
+  codes_renewed: "user.recovery_codes_renewed",
+} as const;
+
+/** A change to a user's two-step login: in the audit log, and told to its owner (notifications mails them). */
+function recordChange(
+  tx: Tx,
+  actor: Actor,
+  userId: string,
+  change: keyof typeof CHANGE_ACTIONS,
+  /** An administrator's change to another user (in that user's organisation's log); null: the user's own. */
+  by: { organizationId: string } | null = null,
+): void {
+  recordAudit(tx, actor, {
+    action: CHANGE_ACTIONS[change],
+    organizationId: by?.organizationId,
+    target: { type: "user", id: userId },
+    details: change === "disabled" ? { by: by ? "admin" : "self" } : undefined,
+  });
+  const at = nowMs();
+  emit(tx, "two_step.changed", { changeId: crypto.randomUUID(), userId, change, by: by ? "admin" : "self", at });
 }
 
 function removeTwoStep(tx: Tx, userId: string): void {
@@ -214,18 +225,7 @@ export async function turnOffTwoStep(actor: Actor, input: { password: string }):
   transaction((tx) => {
     requireOn(tx, actor.userId);
     removeTwoStep(tx, actor.userId);
-    recordAudit(tx, actor, {
-      action: "user.two_step_disabled",
-      target: { type: "user", id: actor.userId },
-      details: { by: "self" },
-    });
-    emit(tx, "two_step.changed", {
-      changeId: crypto.randomUUID(),
-      userId: actor.userId,
-      change: "disabled",
-      by: "self",
-      at: nowMs(),
-    });
+    recordChange(tx, actor, actor.userId, "disabled");
   });
 }
 
@@ -245,19 +245,7 @@ export function adminTurnOffTwoStep(admin: Actor, userId: string): { email: stri
     if (!user) throw new ServiceError("not_found", "No such user.");
     requireOn(tx, userId);
     removeTwoStep(tx, userId);
-    recordAudit(tx, admin, {
-      action: "user.two_step_disabled",
-      organizationId: user.organizationId,
-      target: { type: "user", id: userId },
-      details: { by: "admin" },
-    });
-    emit(tx, "two_step.changed", {
-      changeId: crypto.randomUUID(),
-      userId,
-      change: "disabled",
-      by: "admin",
-      at: nowMs(),
-    });
+    recordChange(tx, admin, userId, "disabled", { organizationId: user.organizationId });
     return { email: user.email };
   });
 }
