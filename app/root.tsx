@@ -21,7 +21,8 @@ import type { ReactNode } from "react";
 import { AppShell, type ShellUser } from "./components/AppShell";
 import { DASHBOARD_PATH, navFor, ROLE_LABELS } from "./platform/roles";
 import { useNonce } from "./platform/http/nonce";
-import { getOptionalUser } from "./features/accounts/session.server";
+import { getSessionUser, TWO_STEP_SETUP_PATH } from "./features/accounts/session.server";
+import { twoStepSetupDue } from "./features/accounts/auth.server";
 import { unreadCount } from "./features/notifications/inbox.server";
 import { pageCacheHeaders, rootDocumentHeaders } from "./features/public/domain/page-headers";
 import stylesheet from "./styles/app.css";
@@ -45,16 +46,18 @@ export const headers: HeadersFunction = ({ loaderHeaders, errorHeaders }) =>
   rootDocumentHeaders({ loaderHeaders, errorHeaders });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await getOptionalUser(request, context);
+  const user = await getSessionUser(request, context);
+  // One who must set up two-step login first sees their name and the way out, nothing of the workspace.
+  const held = user !== null && twoStepSetupDue(user);
   const shellUser: ShellUser | null = user
     ? {
         name: user.name,
         email: user.email,
         roleLabel: ROLE_LABELS[user.role],
         organizationName: user.organizationName,
-        nav: navFor(user.role),
-        home: DASHBOARD_PATH[user.role],
-        unreadNotifications: unreadCount(user.userId),
+        nav: held ? [] : navFor(user.role),
+        home: held ? TWO_STEP_SETUP_PATH : DASHBOARD_PATH[user.role],
+        unreadNotifications: held ? 0 : unreadCount(user.userId),
       }
     : null;
   return data({ user: shellUser }, { headers: pageCacheHeaders(user !== null) });

@@ -19,6 +19,7 @@ const WORDED: Record<string, string> = {
   "user.logout": "Logged out",
   "user.login_failed": "Login failed",
   "user.login_code_failed": "Login failed: wrong two-step code",
+  "user.two_step_code_failed": "Wrong two-step code (signed in)",
   "user.two_step_enabled": "Two-step login turned on",
   "user.two_step_disabled": "Two-step login turned off",
   "user.recovery_codes_renewed": "New two-step recovery codes made",

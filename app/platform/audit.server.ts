@@ -166,12 +166,13 @@ export function recentAudit(opts: {
  */
 export function auditTally(
   tx: Tx,
-  q: { action: string; targetType: string; targetId: string; since: Date },
-): { events: number; addresses: number; latestAt: Date | null } {
+  q: { action: string | string[]; targetType: string; targetId: string; since: Date },
+): { events: number; addresses: number; earliestAt: Date | null; latestAt: Date | null } {
   const row = tx
     .select({
       events: sql<number>`count(*)`,
       addresses: sql<number>`count(distinct coalesce(${auditEvents.ip}, json_extract(${auditEvents.details}, '$.ip')))`,
+      earliestAt: sql<number | null>`min(${auditEvents.at})`,
       latestAt: sql<number | null>`max(${auditEvents.at})`,
     })
     .from(auditEvents)
@@ -179,7 +180,7 @@ export function auditTally(
       and(
         eq(auditEvents.targetType, q.targetType),
         eq(auditEvents.targetId, q.targetId),
-        eq(auditEvents.action, q.action),
+        typeof q.action === "string" ? eq(auditEvents.action, q.action) : inArray(auditEvents.action, q.action),
         gte(auditEvents.at, q.since),
       ),
     )
@@ -187,6 +188,7 @@ export function auditTally(
   return {
     events: row?.events ?? 0,
     addresses: row?.addresses ?? 0,
+    earliestAt: row?.earliestAt == null ? null : new Date(row.earliestAt),
     latestAt: row?.latestAt == null ? null : new Date(row.latestAt),
   };
 }

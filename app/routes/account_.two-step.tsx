@@ -16,8 +16,8 @@ import { Field, FormError, Notice } from "../components/Field";
 import { QrCode } from "../components/QrCode";
 import { SubmitButton } from "../components/SubmitButton";
 import { formatRecoveryCode, groupedSecret, TWO_STEP } from "../features/accounts/domain/two-step";
-import { twoStepCodeInput, twoStepPasswordInput } from "../features/accounts/forms";
-import { requireUser } from "../features/accounts/session.server";
+import { twoStepChangeInput, twoStepConfirmInput } from "../features/accounts/forms";
+import { requireUser, sessionToken } from "../features/accounts/session.server";
 import {
   beginTwoStep,
   cancelTwoStepSetup,
@@ -69,13 +69,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect("/account/two-step");
   }
   if (intent === "confirm") {
-    const parsed = parseForm(twoStepCodeInput, form);
+    const parsed = parseForm(twoStepConfirmInput, form);
     if (!parsed.ok) return failure("Two-step login is not on yet.", parsed.fieldErrors);
-    const result = await attempt(() => confirmTwoStep(user, parsed.data));
+    const token = await sessionToken(request);
+    const result = await attempt(() => confirmTwoStep(user, token, parsed.data));
     if (!result.ok) return result.response;
-    return { ok: true as const, notice: "Two-step login is on.", recoveryCodes: result.value.recoveryCodes };
+    const n = result.value.otherSessionsEnded;
+    return {
+      ok: true as const,
+      notice: `Two-step login is on.${n ? ` You were signed out of ${n} other session${n === 1 ? "" : "s"}: logging in there asks for the code now.` : ""}`,
+      recoveryCodes: result.value.recoveryCodes,
+    };
   }
-  const parsed = parseForm(twoStepPasswordInput, form);
+  const parsed = parseForm(twoStepChangeInput, form);
   const values = { intent: String(intent) }; // which of the two password forms answers
   if (!parsed.ok) return failure("Check the highlighted field.", parsed.fieldErrors, values);
   if (parsed.data.intent === "renew-codes") {
@@ -180,6 +186,17 @@ export default function TwoStep() {
                   required
                   error={failed?.fieldErrors.code}
                 />
+                {/* For password managers: whose password this is. */}
+                <input type="text" name="username" autoComplete="username" value={d.email} readOnly hidden />
+                <Field
+                  label="Your password"
+                  name="password"
+                  id="confirm-password"
+                  type="password"
+                  autoComplete="current-password"
+                  required
+                  error={failed?.fieldErrors.password}
+                />
                 <div>
                   <SubmitButton className="button" name="intent" value="confirm" busy={busy}>
                     Turn on two-step login
@@ -212,10 +229,10 @@ export default function TwoStep() {
           <PasswordForm
             intent="renew-codes"
             title="New recovery codes"
-            about="A new set of ten ends the old one, used or not."
+            about="A new set of ten ends the old one, used or not. It asks for your password and a code."
             button="Make new recovery codes"
             email={d.email}
-            error={failed?.values?.intent === "renew-codes" ? failed.fieldErrors.password : undefined}
+            error={failed?.values?.intent === "renew-codes" ? failed.fieldErrors : undefined}
             busy={busy}
           />
           {d.requiredFor ? (
@@ -230,10 +247,10 @@ export default function TwoStep() {
             <PasswordForm
               intent="turn-off"
               title="Turn off two-step login"
-              about="Your password alone will log you in again, and your recovery codes stop working."
+              about="Your password alone will log you in again, and your recovery codes stop working. It asks for your password and a code."
               button="Turn off two-step login"
               email={d.email}
-              error={failed?.values?.intent === "turn-off" ? failed.fieldErrors.password : undefined}
+              error={failed?.values?.intent === "turn-off" ? failed.fieldErrors : undefined}
               busy={busy}
               danger
             />
@@ -256,7 +273,7 @@ function PasswordForm(p: {
   about: string;
   button: string;
   email: string;
-  error: string | undefined;
+  error: Record<string, string> | undefined;
   busy: boolean;
   danger?: boolean;
 }) {
@@ -281,7 +298,16 @@ function PasswordForm(p: {
           type="password"
           autoComplete="current-password"
           required
-          error={p.error}
+          error={p.error?.password}
+        />
+        <Field
+          label="Code from your app, or a recovery code"
+          name="code"
+          id={`${p.intent}-code`}
+          autoComplete="one-time-code"
+          spellCheck={false}
+          required
+          error={p.error?.code}
         />
         <div>
           <SubmitButton className={p.danger ? "button button--danger" : "button"} busy={p.busy}>

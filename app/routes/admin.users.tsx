@@ -68,7 +68,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (form.get("intent") === "two-step-off") {
     const parsed = parseForm(twoStepOffInput, form);
     if (!parsed.ok) return failure("That request was not understood.", parsed.fieldErrors);
-    const result = await attempt(() => adminTurnOffTwoStep(admin, parsed.data.userId));
+    const result = await attempt(() =>
+      adminTurnOffTwoStep(admin, parsed.data.userId, { confirmed: isConfirmed(form.get("confirm")) }),
+    );
     if (!result.ok) return result.response;
     return {
       ok: true as const,
@@ -287,6 +289,12 @@ export default function AdminUsers() {
                           <>
                             <Form method="post" className="inline-form">
                               <input type="hidden" name="userId" value={u.id} />
+                              <ConfirmTick
+                                id={`two-step-off-${u.id}`}
+                                ariaLabel={`I have checked, outside IoT Seal, that it is ${u.email} who asks`}
+                              >
+                                I have checked, outside IoT Seal, that it is them who asks
+                              </ConfirmTick>
                               <button
                                 className="button button--quiet button--small"
                                 name="intent"

@@ -51,10 +51,12 @@ test("two-step login: set up with an app, the code after the password, a recover
 
   // A wrong code leaves it off, saying why.
   await page.getByLabel("Code from the app").fill("000000");
+  await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Turn on two-step login" }).click();
   await expect(page.getByText("That is not the code your app shows for this key")).toBeVisible();
   // The app's code turns it on; the ten recovery codes are shown once.
   await page.getByLabel("Code from the app").fill(appCode(key));
+  await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Turn on two-step login" }).click();
   await expect(page.getByText("Two-step login is on.")).toBeVisible();
   const codes = (await page.getByTestId("recovery-codes").locator("li").allInnerTexts()).map((c) => c.trim());
@@ -106,7 +108,17 @@ test("two-step login: set up with an app, the code after the password, a recover
   await admin.goto("/admin/users");
   const row = admin.getByRole("row").filter({ hasText: email });
   await expect(row.getByTestId("two-step-on")).toContainText("two-step login since");
-  await row.getByRole("button", { name: `Turn off two-step login for ${email}` }).click();
+  // Not without the tick that says who asks was checked (the browser asks for it; the server refuses without it too).
+  await admin
+    .getByRole("row")
+    .filter({ hasText: email })
+    .getByRole("checkbox", { name: `I have checked, outside IoT Seal, that it is ${email} who asks` })
+    .check();
+  await admin
+    .getByRole("row")
+    .filter({ hasText: email })
+    .getByRole("button", { name: `Turn off two-step login for ${email}` })
+    .click();
   await expect(admin.getByRole("status")).toContainText(`Two-step login is off for ${email}`);
   await expect(admin.getByRole("row").filter({ hasText: email }).getByTestId("two-step-on")).toHaveCount(0);
   await admin.goto("/admin/audit?action=user.two_step_disabled");
@@ -132,15 +144,24 @@ test("two-step login turned off by its owner asks for the password", async ({ br
   await page.getByRole("button", { name: "Set up two-step login" }).click();
   const key = (await page.getByTestId("two-step-key").innerText()).trim();
   await page.getByLabel("Code from the app").fill(appCode(key));
+  await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Turn on two-step login" }).click();
   await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+  const codes = (await page.getByTestId("recovery-codes").locator("li").allInnerTexts()).map((c) => c.trim());
   await page.goto("/account/two-step");
   await shot(page, "4-on");
   const off = page.getByRole("region", { name: "Turn off two-step login" });
   await off.getByLabel("Your password").fill("not my password");
+  await off.getByLabel("Code from your app, or a recovery code").fill(codes[0]);
   await off.getByRole("button", { name: "Turn off two-step login" }).click();
   await expect(off.getByText("This is not your current password.")).toBeVisible();
+  // The password and a code (a stolen session and a known password are not enough).
   await off.getByLabel("Your password").fill(PASSWORD);
+  await off.getByLabel("Code from your app, or a recovery code").fill("000000");
+  await off.getByRole("button", { name: "Turn off two-step login" }).click();
+  await expect(off.getByText(/That code is not right/)).toBeVisible();
+  await off.getByLabel("Your password").fill(PASSWORD);
+  await off.getByLabel("Code from your app, or a recovery code").fill(codes[0]);
   await off.getByRole("button", { name: "Turn off two-step login" }).click();
   await expect(page.getByText("Two-step login is off: your password alone logs you in.")).toBeVisible();
   await logOut(page);

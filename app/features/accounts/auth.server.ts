@@ -3,7 +3,7 @@
  * to the acting user. Sessions are database rows keyed by the SHA-256 of a random token.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { loginChallenges, organizations, sessions, twoStepLogins, users } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -19,13 +19,35 @@ import { ServiceError } from "../../platform/errors.server";
 import type { loginInput } from "./forms";
 import { burnPasswordCheck, verifyPassword } from "./passwords.server";
 import { failureWarnsOwner, LOGIN_FAILURE_WARNINGS, type FailedStep } from "./domain/login-failures";
-import { TWO_STEP } from "./domain/two-step";
+import { TWO_STEP, wrongCodeLimitReached } from "./domain/two-step";
 
 /** The audit action of a failed login, by the step that failed (a wrong password; a wrong two-step code after the right one). */
 export const LOGIN_FAILED_ACTION: Record<FailedStep, string> = {
   password: "user.login_failed",
   code: "user.login_code_failed",
 };
+
+/** A wrong two-step code typed by a signed-in user (to turn two-step login off, or for new recovery codes). */
+export const STEP_UP_FAILED_ACTION = "user.two_step_code_failed";
+
+export const WRONG_CODES_LIMIT_MESSAGE =
+  "Too many wrong codes for this account in the last hour: no more are taken until it has passed. If they were not yours, someone has your password: set a new one.";
+
+/**
+ * Refuses (rate_limited) when the account has taken its wrong two-step codes for the hour, at login
+ * and signed in alike, from whatever addresses (TWO_STEP.wrongCodesPerAccount).
+ */
+export function refuseWhenCodesExhausted(tx: Tx, userId: string): void {
+  const tally = auditTally(tx, {
+    action: [LOGIN_FAILED_ACTION.code, STEP_UP_FAILED_ACTION],
+    targetType: "user",
+    targetId: userId,
+    since: new Date(nowMs() - TWO_STEP.wrongCodesWindowMs),
+  });
+  if (!wrongCodeLimitReached(tally.events)) return;
+  const wait = tally.earliestAt ? tally.earliestAt.getTime() + TWO_STEP.wrongCodesWindowMs - nowMs() : 0;
+  throw new ServiceError("rate_limited", WRONG_CODES_LIMIT_MESSAGE, {}, Math.max(1, Math.ceil(wait / 1000)));
+}
 
 export interface SessionUser extends Actor {
   organizationName: string;
@@ -143,7 +165,10 @@ export async function startLogin(
       .from(twoStepLogins)
       .where(eq(twoStepLogins.userId, row.id))
       .get();
-    if (twoStep?.on) return { secondStep: openLoginChallenge(tx, row.id) };
+    if (twoStep?.on) {
+      refuseWhenCodesExhausted(tx, row.id);
+      return { secondStep: openLoginChallenge(tx, row.id) };
+    }
     return completeLogin(tx, row.id, client);
   });
 }
@@ -153,13 +178,19 @@ function openLoginChallenge(tx: Tx, userId: string): { token: string; expiresAt:
   const { token, tokenHash } = newToken();
   const now = nowMs();
   const expiresAt = new Date(now + TWO_STEP.challengeTtlMs);
+  // One open challenge per user: a new login ends the one before (its tries are not added to this one's).
+  tx.delete(loginChallenges)
+    .where(or(eq(loginChallenges.userId, userId), lt(loginChallenges.expiresAt, new Date(now))))
+    .run();
   tx.insert(loginChallenges)
     .values({ tokenHash, userId, expiresAt, createdAt: new Date(now) })
     .run();
-  tx.delete(loginChallenges)
-    .where(lt(loginChallenges.expiresAt, new Date(now)))
-    .run();
   return { token, expiresAt };
+}
+
+/** Ends the user's login challenges: a new password ends a login half done with the old one. */
+export function endLoginChallenges(tx: Tx, userId: string): void {
+  tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
 }
 
 /**

@@ -111,8 +111,13 @@ export const twoStepCodeInput = z.object({
     .max(40, { error: "That is longer than any code: type the 6 digits your app shows." }),
 });
 
-/** Turning two-step login off, or new recovery codes: the password again. */
-export const twoStepPasswordInput = z.object({
+const currentPassword = z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000);
+
+/** Confirming two-step login's setup: the code the app shows, and the password. */
+export const twoStepConfirmInput = twoStepCodeInput.extend({ password: currentPassword });
+
+/** Turning two-step login off, or new recovery codes: the password again, and a code. */
+export const twoStepChangeInput = twoStepCodeInput.extend({
   intent: z.enum(["turn-off", "renew-codes"]),
-  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000),
+  password: currentPassword,
 });

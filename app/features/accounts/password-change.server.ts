@@ -11,7 +11,7 @@ import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { db, transaction } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
-import { hashToken, newToken, throttle } from "./auth.server";
+import { endLoginChallenges, hashToken, newToken, throttle } from "./auth.server";
 import { passwordProblems } from "./domain/password-policy";
 import type { changePasswordInput } from "./forms";
 import { endResetLinks } from "./password-reset.server";
@@ -80,6 +80,7 @@ export async function changePassword(
       rotated = fresh.token;
     }
     endResetLinks(tx, actor.userId);
+    endLoginChallenges(tx, actor.userId);
     recordAudit(tx, actor, {
       action: "user.password_changed",
       target: { type: "user", id: actor.userId },

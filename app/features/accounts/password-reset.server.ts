@@ -26,7 +26,7 @@ import { ServiceError } from "../../platform/errors.server";
 import { emit } from "../../platform/events.server";
 import { hitSlidingWindow } from "../../platform/rate-limit-store.server";
 import type { Role } from "../../platform/roles";
-import { hashToken, newToken, throttle, type ClientInfo } from "./auth.server";
+import { endLoginChallenges, hashToken, newToken, throttle, type ClientInfo } from "./auth.server";
 import { passwordProblems } from "./domain/password-policy";
 import type { forgotPasswordInput, resetPasswordInput } from "./forms";
 import { generatePassword, hashPassword } from "./passwords.server";
@@ -203,6 +203,7 @@ export async function setGeneratedPassword(
     tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
     const ended = tx.delete(sessions).where(eq(sessions.userId, user.id)).run().changes;
     endResetLinks(tx, user.id);
+    endLoginChallenges(tx, user.id);
     recordAudit(tx, actor, {
       action: "user.password_set",
       target: { type: "user", id: user.id },
@@ -307,6 +308,7 @@ export async function resetPassword(
     tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
     const sessionsEnded = tx.delete(sessions).where(eq(sessions.userId, user.id)).run().changes;
     endResetLinks(tx, user.id);
+    endLoginChallenges(tx, user.id);
     const actor: Actor = {
       userId: user.id,
       email: user.email,

@@ -57,9 +57,22 @@ export async function sessionTokenFromHeader(cookieHeader: string | null | undef
   return typeof value === "string" && value ? value : null;
 }
 
-export async function getOptionalUser(request: Request, context?: AppLoadContext): Promise<SessionUser | null> {
+/**
+ * Whoever the session belongs to, even a user who must set up two-step login first: for the page
+ * frame (their name, logging out) and requireUser, which sends them to the setup.
+ */
+export async function getSessionUser(request: Request, context?: AppLoadContext): Promise<SessionUser | null> {
   const token = await sessionToken(request);
   return token ? userForSession(token, context?.ip) : null;
+}
+
+/**
+ * The signed-in user for a page anyone may open (it shows them more, or sends them on), or null; a
+ * user who must set up two-step login first (TWO_STEP_REQUIRED_FOR) counts as nobody here.
+ */
+export async function getOptionalUser(request: Request, context?: AppLoadContext): Promise<SessionUser | null> {
+  const user = await getSessionUser(request, context);
+  return user && !twoStepSetupDue(user) ? user : null;
 }
 
 /** The page where two-step login is set up: the one page (with logging out) a user who must set it up can open. */
@@ -70,7 +83,7 @@ export const TWO_STEP_SETUP_PATH = "/account/two-step";
  * role must use two-step login (TWO_STEP_REQUIRED_FOR) and has not set it up is sent to set it up.
  */
 export async function requireUser(request: Request, context?: AppLoadContext): Promise<SessionUser> {
-  const user = await getOptionalUser(request, context);
+  const user = await getSessionUser(request, context);
   const url = new URL(request.url);
   if (!user) {
     const back = url.pathname + url.search;

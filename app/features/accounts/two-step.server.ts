@@ -6,12 +6,13 @@
  * administrator can turn it off for a user who lost both phone and codes.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, ne, or } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
-import { loginChallenges, recoveryCodes, twoStepLogins, users } from "../../../db/schema";
+import { loginChallenges, recoveryCodes, sessions, twoStepLogins, users } from "../../../db/schema";
 import type { Actor } from "../../platform/actor";
 import { recordAudit } from "../../platform/audit.server";
 import { assertCan } from "../../platform/authorize.server";
+import { requireConfirmation } from "../../platform/confirmation.server";
 import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
@@ -20,14 +21,24 @@ import { ROLE_LABELS } from "../../platform/roles";
 import { ServiceError } from "../../platform/errors.server";
 import {
   completeLogin,
+  endLoginChallenges,
   hashToken,
   LOGIN_FAILED_ACTION,
+  refuseWhenCodesExhausted,
+  STEP_UP_FAILED_ACTION,
   throttle,
   warnOfRepeatedFailures,
   type ClientInfo,
   type LoginResult,
 } from "./auth.server";
-import { attemptsLeft, readEnteredCode, stepIsFresh, TWO_STEP } from "./domain/two-step";
+import {
+  attemptsLeft,
+  readEnteredCode,
+  setupStillPending,
+  stepIsFresh,
+  TWO_STEP,
+  type EnteredCode,
+} from "./domain/two-step";
 import { verifyPassword } from "./passwords.server";
 
 const ISSUER = "IoT Seal";
@@ -59,7 +70,8 @@ export interface TwoStepStatus {
 
 export function twoStepStatus(actor: Actor): TwoStepStatus {
   const row = db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
-  if (!row) return { state: "off", since: null, recoveryCodesLeft: 0 };
+  if (!row || (!row.confirmedAt && !setupStillPending(row.createdAt.getTime(), nowMs())))
+    return { state: "off", since: null, recoveryCodesLeft: 0 };
   if (!row.confirmedAt) return { state: "pending", since: null, recoveryCodesLeft: 0 };
   const left = db()
     .select({ id: recoveryCodes.id })
@@ -69,15 +81,21 @@ export function twoStepStatus(actor: Actor): TwoStepStatus {
   return { state: "on", since: row.confirmedAt, recoveryCodesLeft: left };
 }
 
-/** Starts setting up two-step login: a new key for the app (kept until confirmed with a code, or the setup is cancelled). */
+/**
+ * Starts setting up two-step login: a new key for the app, kept until it is confirmed with a code,
+ * the setup is cancelled, or TWO_STEP.pendingTtlMs has passed (then a new key: one copied by
+ * someone with brief access to the account is not shown to its owner later).
+ */
 export function beginTwoStep(actor: Actor): void {
   transaction((tx) => {
     const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
     if (row?.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
-    if (row) return; // the key already shown (and perhaps scanned) stays
+    const now = nowMs();
+    if (row && setupStillPending(row.createdAt.getTime(), now)) return; // the key shown (and perhaps scanned) stays
     const secret = new OTPAuth.Secret({ size: 20 }).base32; // 160 bits, RFC 4226's recommendation
     tx.insert(twoStepLogins)
-      .values({ userId: actor.userId, secret, createdAt: new Date(nowMs()) })
+      .values({ userId: actor.userId, secret, createdAt: new Date(now) })
+      .onConflictDoUpdate({ target: twoStepLogins.userId, set: { secret, createdAt: new Date(now) } })
       .run();
   });
 }
@@ -88,7 +106,7 @@ export function beginTwoStep(actor: Actor): void {
  */
 export function pendingTwoStepKey(actor: Actor): { secret: string; uri: string } | null {
   const row = db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
-  if (!row || row.confirmedAt) return null;
+  if (!row || row.confirmedAt || !setupStillPending(row.createdAt.getTime(), nowMs())) return null;
   return { secret: row.secret, uri: totp(row.secret, actor.email).toString() };
 }
 
@@ -126,16 +144,24 @@ const wrongSetupCode = () =>
     code: "That is not the code your app shows for this key. Check that the app was set up with the key on this page and that your phone's clock is right, then type the code it shows now.",
   });
 
-/** Confirms the setup with a code the app shows: two-step login is on; the recovery codes, shown once, are returned. */
-export function confirmTwoStep(actor: Actor, input: { code: string }): { recoveryCodes: string[] } {
-  throttle("two-step", actor.userId);
+/**
+ * Confirms the setup with the password and a code the app shows: two-step login is on; the recovery
+ * codes, shown once, are returned. Every other session of the user ends (one opened before, perhaps
+ * by someone else, would go on without the code); `sessionToken` is the one it is done in.
+ */
+export async function confirmTwoStep(
+  actor: Actor,
+  sessionToken: string | null,
+  input: { code: string; password: string },
+): Promise<{ recoveryCodes: string[]; otherSessionsEnded: number }> {
+  await checkPassword(actor, input.password, "Two-step login is not on yet.");
   const entered = readEnteredCode(input.code);
   return transaction((tx) => {
     const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
-    if (!row)
+    if (!row || (!row.confirmedAt && !setupStillPending(row.createdAt.getTime(), nowMs())))
       throw new ServiceError(
         "conflict",
-        "Start again: open the setup page, scan the code, then type the code your app shows.",
+        "This setup has ended (it waits 15 minutes for the code). Start again: a new key is shown.",
       );
     if (row.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
     const step = entered?.kind === "authenticator" ? stepOf(row.secret, entered.code, nowMs()) : null;
@@ -145,8 +171,13 @@ export function confirmTwoStep(actor: Actor, input: { code: string }): { recover
       .where(eq(twoStepLogins.userId, actor.userId))
       .run();
     const codes = newRecoveryCodes(tx, actor.userId);
+    const current = sessionToken ? hashToken(sessionToken) : null;
+    const otherSessionsEnded = tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, actor.userId), current ? ne(sessions.tokenHash, current) : undefined))
+      .run().changes;
     recordChange(tx, actor, actor.userId, "enabled");
-    return { recoveryCodes: codes };
+    return { recoveryCodes: codes, otherSessionsEnded };
   });
 }
 
@@ -164,14 +195,86 @@ function requireOn(tx: Tx, userId: string) {
   return row;
 }
 
-/** A new set of recovery codes (the old ones stop working), after the password. */
+/**
+ * Takes a code for the user: the app's (of a step later than the last one taken: compared in the
+ * update, so two tries at once take one) or an unused recovery code (spent). Which kind was taken,
+ * or null (a wrong code, or one already used).
+ */
+function takeCode(
+  tx: Tx,
+  twoStep: typeof twoStepLogins.$inferSelect,
+  entered: EnteredCode | null,
+  now: number,
+): "authenticator" | "recovery code" | null {
+  const userId = twoStep.userId;
+  if (entered?.kind === "authenticator") {
+    const step = stepOf(twoStep.secret, entered.code, now);
+    if (step === null || !stepIsFresh(step, twoStep.lastStep)) return null;
+    const taken = tx
+      .update(twoStepLogins)
+      .set({ lastStep: step })
+      .where(
+        and(eq(twoStepLogins.userId, userId), or(isNull(twoStepLogins.lastStep), lt(twoStepLogins.lastStep, step))),
+      )
+      .run().changes;
+    return taken === 1 ? "authenticator" : null;
+  }
+  if (entered?.kind === "recovery") {
+    const spent = tx
+      .update(recoveryCodes)
+      .set({ usedAt: new Date(now) })
+      .where(
+        and(
+          eq(recoveryCodes.userId, userId),
+          eq(recoveryCodes.codeHash, hashToken(entered.code)),
+          isNull(recoveryCodes.usedAt),
+        ),
+      )
+      .run().changes;
+    return spent === 1 ? "recovery code" : null;
+  }
+  return null;
+}
+
+/**
+ * A change made signed in that a stolen session and a known password must not be enough for (turning
+ * two-step login off, new recovery codes): the password, then a code from the app or a recovery
+ * code, then `change` in the same transaction. A wrong code is audited and counts towards the
+ * account's wrong codes for the hour (refuseWhenCodesExhausted), and refuses the change.
+ */
+async function withSecondFactor<T>(
+  actor: Actor,
+  input: { password: string; code: string },
+  refused: string,
+  change: (tx: Tx) => T,
+): Promise<T> {
+  await checkPassword(actor, input.password, refused);
+  const entered = readEnteredCode(input.code);
+  const outcome = transaction((tx): { ok: true; value: T } | { ok: false } => {
+    const row = requireOn(tx, actor.userId);
+    refuseWhenCodesExhausted(tx, actor.userId);
+    if (!takeCode(tx, row, entered, nowMs())) {
+      recordAudit(tx, actor, {
+        action: STEP_UP_FAILED_ACTION,
+        target: { type: "user", id: actor.userId },
+        details: { reason: "wrong code" },
+      });
+      return { ok: false };
+    }
+    return { ok: true, value: change(tx) };
+  });
+  if (outcome.ok) return outcome.value;
+  throw new ServiceError("invalid", refused, {
+    code: "That code is not right: type the code your app shows now (each works once), or one of your recovery codes.",
+  });
+}
+
+/** A new set of recovery codes (the old ones stop working), after the password and a code. */
 export async function renewRecoveryCodes(
   actor: Actor,
-  input: { password: string },
+  input: { password: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
-  await checkPassword(actor, input.password, "No new recovery codes were made.");
-  return transaction((tx) => {
-    requireOn(tx, actor.userId);
+  return withSecondFactor(actor, input, "No new recovery codes were made.", (tx) => {
     const codes = newRecoveryCodes(tx, actor.userId);
     recordChange(tx, actor, actor.userId, "codes_renewed");
     return { recoveryCodes: codes };
@@ -206,7 +309,7 @@ function recordChange(
 function removeTwoStep(tx: Tx, userId: string): void {
   tx.delete(twoStepLogins).where(eq(twoStepLogins.userId, userId)).run();
   tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
-  tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId)).run();
+  endLoginChallenges(tx, userId);
 }
 
 /** Whether the actor's role must use two-step login (TWO_STEP_REQUIRED_FOR): then it cannot be turned off by its user. */
@@ -214,16 +317,14 @@ export function twoStepRequired(actor: Actor): boolean {
   return getEnv().twoStepRequiredFor.includes(actor.role);
 }
 
-/** Turns two-step login off for oneself, after the password (not where the role requires it). */
-export async function turnOffTwoStep(actor: Actor, input: { password: string }): Promise<void> {
+/** Turns two-step login off for oneself, after the password and a code (not where the role requires it). */
+export async function turnOffTwoStep(actor: Actor, input: { password: string; code: string }): Promise<void> {
   if (twoStepRequired(actor))
     throw new ServiceError(
       "forbidden",
       `Two-step login is required for ${ROLE_LABELS[actor.role].toLowerCase()}s here: it cannot be turned off. Make new recovery codes if you need them.`,
     );
-  await checkPassword(actor, input.password, "Two-step login is still on.");
-  transaction((tx) => {
-    requireOn(tx, actor.userId);
+  await withSecondFactor(actor, input, "Two-step login is still on.", (tx) => {
     removeTwoStep(tx, actor.userId);
     recordChange(tx, actor, actor.userId, "disabled");
   });
@@ -234,8 +335,14 @@ export async function turnOffTwoStep(actor: Actor, input: { password: string }):
  * codes (after checking who is asking, outside the portal): the user logs in with the password
  * alone and can set it up again.
  */
-export function adminTurnOffTwoStep(admin: Actor, userId: string): { email: string } {
+export function adminTurnOffTwoStep(admin: Actor, userId: string, opts: { confirmed: boolean }): { email: string } {
   assertCan(admin, "admin.users.manage");
+  if (userId === admin.userId)
+    throw new ServiceError(
+      "forbidden",
+      "Turn your own two-step login off on your account page (it asks for your code).",
+    );
+  requireConfirmation(opts.confirmed, "you have checked, outside IoT Seal, that it is this user who asks");
   return transaction((tx) => {
     const user = tx
       .select({ email: users.email, organizationId: users.organizationId })
@@ -294,36 +401,8 @@ export function finishLogin(token: string | null, input: { code: string }, clien
     )
       throw new ServiceError("unauthenticated", CHALLENGE_ENDED);
     const userId = c.user.id;
-    let used: "authenticator" | "recovery code" | null = null;
-    if (entered?.kind === "authenticator") {
-      const step = stepOf(c.twoStep.secret, entered.code, now);
-      // Taken only if later than the last code accepted (compared in the update: two tries at once take one).
-      if (
-        step !== null &&
-        stepIsFresh(step, c.twoStep.lastStep) &&
-        tx
-          .update(twoStepLogins)
-          .set({ lastStep: step })
-          .where(
-            and(eq(twoStepLogins.userId, userId), or(isNull(twoStepLogins.lastStep), lt(twoStepLogins.lastStep, step))),
-          )
-          .run().changes === 1
-      )
-        used = "authenticator";
-    } else if (entered?.kind === "recovery") {
-      const spent = tx
-        .update(recoveryCodes)
-        .set({ usedAt: new Date(now) })
-        .where(
-          and(
-            eq(recoveryCodes.userId, userId),
-            eq(recoveryCodes.codeHash, hashToken(entered.code)),
-            isNull(recoveryCodes.usedAt),
-          ),
-        )
-        .run().changes;
-      if (spent === 1) used = "recovery code";
-    }
+    refuseWhenCodesExhausted(tx, userId);
+    const used = takeCode(tx, c.twoStep, entered, now);
     if (!used) {
       const attempts = c.challenge.attempts + 1;
       tx.update(loginChallenges).set({ attempts }).where(eq(loginChallenges.tokenHash, tokenHash)).run();

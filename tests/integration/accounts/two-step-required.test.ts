@@ -81,7 +81,10 @@ describe("TWO_STEP_REQUIRED_FOR", () => {
       const bram = actorByEmail(DEMO_EMAILS.bram);
       beginTwoStep(bram);
       const secret = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(pendingTwoStepKey(bram)!.secret) });
-      confirmTwoStep(bram, { code: secret.generate({ timestamp: t0 }) });
+      const { recoveryCodes } = await confirmTwoStep(bram, null, {
+        code: secret.generate({ timestamp: t0 }),
+        password: DEMO_PASSWORD,
+      });
       const r = await startLogin({ email: DEMO_EMAILS.bram, password: DEMO_PASSWORD }, { ip: "192.0.2.74" });
       if (!("secondStep" in r)) throw new Error("no second step");
       const started = finishLogin(
@@ -93,11 +96,11 @@ describe("TWO_STEP_REQUIRED_FOR", () => {
       );
       const cookie = (await setSessionCookie(started.token)).split(";")[0];
       expect(await sentTo("/assessor", cookie)).toBeNull();
-      await expect(turnOffTwoStep(bram, { password: DEMO_PASSWORD })).toBeRefused(
+      await expect(turnOffTwoStep(bram, { password: DEMO_PASSWORD, code: recoveryCodes[0] })).toBeRefused(
         "forbidden",
         "Two-step login is required for assessors here: it cannot be turned off. Make new recovery codes if you need them.",
       );
-      adminTurnOffTwoStep(admin(), bram.userId);
+      adminTurnOffTwoStep(admin(), bram.userId, { confirmed: true });
       expect(await sentTo("/assessor", cookie)).toBe("/account/two-step");
     } finally {
       testClock.reset();

@@ -8,6 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loginChallenges, mailOutbox, twoStepLogins } from "../../../db/schema";
 import { login, resetRateLimits, startLogin, userForSession } from "../../../app/features/accounts/auth.server";
 import { listUsers, setUserDisabled } from "../../../app/features/accounts/users.server";
+import { changePassword } from "../../../app/features/accounts/password-change.server";
 import {
   adminTurnOffTwoStep,
   beginTwoStep,
@@ -25,7 +26,7 @@ import {
   TWO_STEP_CHANGED_MAIL_KIND,
 } from "../../../app/features/notifications/domain/account-mail";
 import { listAudit } from "../../../app/platform/audit.server";
-import { testClock } from "../../../app/platform/clock.server";
+import { nowMs, testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
 import { actorByEmail, admin, DEMO_EMAILS } from "../../support/actors";
@@ -51,12 +52,15 @@ const passwordStep = async (email: string) => {
   return r.secondStep.token;
 };
 
-/** Sets two-step login up for `email` at T0; its key and recovery codes. */
-function turnOn(email: string): { secret: string; codes: string[] } {
+/** Sets two-step login up for `email` now (by the test clock); its key and recovery codes. */
+async function turnOn(email: string): Promise<{ secret: string; codes: string[] }> {
   const who = actorByEmail(email);
   beginTwoStep(who);
   const secret = pendingTwoStepKey(who)!.secret;
-  const { recoveryCodes } = confirmTwoStep(who, { code: appCode(secret, T0) });
+  const { recoveryCodes } = await confirmTwoStep(who, null, {
+    code: appCode(secret, nowMs()),
+    password: DEMO_PASSWORD,
+  });
   return { secret, codes: recoveryCodes };
 }
 
@@ -77,11 +81,23 @@ describe("setting two-step login up", () => {
     // Pending asks nothing at login.
     await expect(login({ email, password: DEMO_PASSWORD }, client())).resolves.toHaveProperty("token");
 
-    await expect(() => confirmTwoStep(bram, { code: "000000" })).toBeRefused("invalid");
-    await expect(() => confirmTwoStep(bram, { code: appCode(key.secret, T0 - 120_000) })).toBeRefused("invalid"); // too old
+    const confirm = (code: string, password = DEMO_PASSWORD) => confirmTwoStep(bram, null, { code, password });
+    await expect(confirm("000000")).toBeRefused("invalid");
+    await expect(confirm(appCode(key.secret, T0 - 120_000))).toBeRefused("invalid"); // too old
+    // The password too: a stolen session alone cannot put the thief's app on the account.
+    await expect(confirm(appCode(key.secret, T0), "not the password")).toBeRefused("invalid");
     expect(twoStepStatus(bram).state).toBe("pending");
     // The app's code of a step either side is taken (a phone's clock a little off).
-    const { recoveryCodes } = confirmTwoStep(bram, { code: appCode(key.secret, T0 + 30_000) });
+    const elsewhere = await login({ email, password: DEMO_PASSWORD }, client());
+    const here = await login({ email, password: DEMO_PASSWORD }, client());
+    const { recoveryCodes, otherSessionsEnded } = await confirmTwoStep(bram, here.token, {
+      code: appCode(key.secret, T0 + 30_000),
+      password: DEMO_PASSWORD,
+    });
+    // The sessions opened before go (they would go on without a code); the one it was done in stays.
+    expect(otherSessionsEnded).toBeGreaterThanOrEqual(1);
+    expect(userForSession(elsewhere.token)).toBeNull();
+    expect(userForSession(here.token)?.twoStepOn).toBe(true);
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     for (const c of recoveryCodes) expect(c).toMatch(/^[A-Z2-7]{10}$/);
@@ -94,7 +110,7 @@ describe("setting two-step login up", () => {
     expect(row.twoStepSince).toEqual(new Date(T0));
     expect(JSON.stringify(listUsers(admin()))).not.toContain(key.secret);
     // Cleared for the other tests.
-    adminTurnOffTwoStep(admin(), bram.userId);
+    adminTurnOffTwoStep(admin(), bram.userId, { confirmed: true });
   });
 
   it("can be cancelled before it is confirmed; the next setup has a new key", async () => {
@@ -112,7 +128,7 @@ describe("setting two-step login up", () => {
 describe("logging in with two-step login on", () => {
   it("the password opens a challenge, not a session; the app's code opens the session, once", async () => {
     const email = DEMO_EMAILS.asha;
-    const { secret } = turnOn(email);
+    const { secret } = await turnOn(email);
     await expect(login({ email, password: DEMO_PASSWORD }, client())).toBeRefused("forbidden");
     const token = await passwordStep(email);
     expect(userForSession(token)).toBeNull(); // the challenge is no session
@@ -132,12 +148,12 @@ describe("logging in with two-step login on", () => {
     await expect(() => finishLogin(again, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused("invalid");
     testClock.advance(30_000);
     expect(finishLogin(again, { code: appCode(secret, T0 + 60_000) }, client()).user.email).toBe(email);
-    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
   });
 
   it("a recovery code logs in once, whatever its case and spacing", async () => {
     const email = DEMO_EMAILS.sam;
-    const { codes } = turnOn(email);
+    const { codes } = await turnOn(email);
     const first = `${codes[0].slice(0, 5).toLowerCase()} - ${codes[0].slice(5)}`;
     expect(finishLogin(await passwordStep(email), { code: first }, client()).user.email).toBe(email);
     expect(twoStepStatus(actorByEmail(email)).recoveryCodesLeft).toBe(9);
@@ -149,16 +165,22 @@ describe("logging in with two-step login on", () => {
     const token = await passwordStep(email);
     await expect(() => finishLogin(token, { code: codes[0] }, client())).toBeRefused("invalid");
     // New codes (after the password) end the old ones.
-    await expect(renewRecoveryCodes(actorByEmail(email), { password: "wrong" })).toBeRefused("invalid");
-    const renewed = await renewRecoveryCodes(actorByEmail(email), { password: DEMO_PASSWORD });
+    // New codes ask for the password and a code (a stolen session and a known password are not enough).
+    await expect(renewRecoveryCodes(actorByEmail(email), { password: "wrong", code: codes[2] })).toBeRefused("invalid");
+    await expect(renewRecoveryCodes(actorByEmail(email), { password: DEMO_PASSWORD, code: "999999" })).toBeRefused(
+      "invalid",
+      "No new recovery codes were made.",
+    );
+    expect(listAudit({ action: "user.two_step_code_failed", limit: 1 }).events[0].actorLabel).toBe(email);
+    const renewed = await renewRecoveryCodes(actorByEmail(email), { password: DEMO_PASSWORD, code: codes[2] });
     await expect(() => finishLogin(token, { code: codes[1] }, client())).toBeRefused("invalid");
     expect(finishLogin(token, { code: renewed.recoveryCodes[0] }, client()).user.email).toBe(email);
-    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
   });
 
   it("five wrong codes end the challenge; the third within the hour warns the owner that the password is known", async () => {
     const email = DEMO_EMAILS.buyer;
-    const { secret } = turnOn(email);
+    const { secret } = await turnOn(email);
     const token = await passwordStep(email);
     const tries = ["111111", "222222", "333333", "444444"].map((code) => {
       try {
@@ -190,12 +212,12 @@ describe("logging in with two-step login on", () => {
       "3 attempts to log in to your account with your password but a wrong two-step code in the last hour, from 3 addresses;",
     );
     expect(mails[0].key).toBe(`login-failures:code:${actorByEmail(email).userId}:2031-05-05`);
-    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
   });
 
   it("a challenge lasts five minutes, and ends with the account being disabled", async () => {
     const email = DEMO_EMAILS.grace;
-    const { secret } = turnOn(email);
+    const { secret } = await turnOn(email);
     const late = await passwordStep(email);
     testClock.advance(5 * 60_000 + 1);
     expect(challengeIsOpen(late)).toBe(false);
@@ -208,31 +230,113 @@ describe("logging in with two-step login on", () => {
       "unauthenticated",
     );
     setUserDisabled(admin(), actorByEmail(email).userId, false, { confirmed: true });
-    adminTurnOffTwoStep(admin(), actorByEmail(email).userId);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
+  });
+});
+
+describe("guessing codes", () => {
+  it("one login challenge per user: a new login ends the one before", async () => {
+    const email = DEMO_EMAILS.grace;
+    const { secret } = await turnOn(email);
+    const first = await passwordStep(email);
+    const second = await passwordStep(email);
+    expect(challengeIsOpen(first)).toBe(false);
+    expect(challengeIsOpen(second)).toBe(true);
+    await expect(() => finishLogin(first, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused(
+      "unauthenticated",
+    );
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
+  });
+
+  it("ten wrong codes in an hour, over any number of logins and addresses, and the account takes no more until the hour has passed", async () => {
+    const email = DEMO_EMAILS.sam;
+    const base = T0 + 3 * 60 * 60_000; // hours after the wrong codes of the tests before
+    testClock.set(base);
+    const { secret } = await turnOn(email);
+    let wrong = 0;
+    while (wrong < 10) {
+      const token = await passwordStep(email);
+      for (let i = 0; i < 3 && wrong < 10; i++, wrong++)
+        await expect(() => finishLogin(token, { code: String(100000 + wrong) }, client())).toBeRefused("invalid");
+      testClock.advance(60_000);
+    }
+    // The password still leads nowhere: no new challenge opens.
+    await expect(startLogin({ email, password: DEMO_PASSWORD }, client())).toBeRefused(
+      "rate_limited",
+      /^Too many wrong codes for this account in the last hour/,
+    );
+    // An hour after the first wrong code, codes are taken again.
+    testClock.set(base + 60 * 60_000 + 1);
+    const token = await passwordStep(email);
+    expect(finishLogin(token, { code: appCode(secret, base + 60 * 60_000 + 1) }, client()).user.email).toBe(email);
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
+  });
+
+  it("a setup's key is forgotten after 15 minutes unconfirmed: the next setup shows a new one", async () => {
+    const buyer = actorByEmail(DEMO_EMAILS.buyer);
+    beginTwoStep(buyer);
+    const old = pendingTwoStepKey(buyer)!.secret;
+    testClock.advance(15 * 60_000);
+    expect(pendingTwoStepKey(buyer)).toBeNull();
+    expect(twoStepStatus(buyer).state).toBe("off");
+    await expect(
+      confirmTwoStep(buyer, null, { code: appCode(old, T0 + 15 * 60_000), password: DEMO_PASSWORD }),
+    ).toBeRefused("conflict");
+    beginTwoStep(buyer);
+    expect(pendingTwoStepKey(buyer)!.secret).not.toBe(old);
+    cancelTwoStepSetup(buyer);
+  });
+
+  it("a new password ends a login half done with the old one", async () => {
+    const email = DEMO_EMAILS.asha;
+    const { secret } = await turnOn(email);
+    const token = await passwordStep(email);
+    await changePassword(actorByEmail(email), null, {
+      currentPassword: DEMO_PASSWORD,
+      newPassword: "a brand new passphrase 2031",
+      confirmPassword: "a brand new passphrase 2031",
+    });
+    expect(challengeIsOpen(token)).toBe(false);
+    await expect(() => finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused(
+      "unauthenticated",
+    );
+    await changePassword(actorByEmail(email), null, {
+      currentPassword: "a brand new passphrase 2031",
+      newPassword: DEMO_PASSWORD,
+      confirmPassword: DEMO_PASSWORD,
+    });
+    adminTurnOffTwoStep(admin(), actorByEmail(email).userId, { confirmed: true });
   });
 });
 
 describe("turning two-step login off", () => {
   it("by its owner needs the password; by an administrator, for a user who lost phone and codes", async () => {
     const email = DEMO_EMAILS.bram;
-    turnOn(email);
+    const { codes: bramCodes } = await turnOn(email);
     const bram = actorByEmail(email);
-    await expect(turnOffTwoStep(bram, { password: "not it" })).toBeRefused("invalid");
-    await turnOffTwoStep(bram, { password: DEMO_PASSWORD });
+    const { codes } = { codes: bramCodes };
+    await expect(turnOffTwoStep(bram, { password: "not it", code: codes[0] })).toBeRefused("invalid");
+    await expect(turnOffTwoStep(bram, { password: DEMO_PASSWORD, code: "12345" })).toBeRefused("invalid");
+    await turnOffTwoStep(bram, { password: DEMO_PASSWORD, code: codes[0] });
     expect(twoStepStatus(bram).state).toBe("off");
     await expect(login({ email, password: DEMO_PASSWORD }, client())).resolves.toHaveProperty("token");
 
-    turnOn(email);
+    await turnOn(email);
     const waiting = await passwordStep(email);
-    await expect(() => adminTurnOffTwoStep(actorByEmail(DEMO_EMAILS.asha), bram.userId)).toBeRefused("forbidden");
-    expect(adminTurnOffTwoStep(admin(), bram.userId)).toEqual({ email });
+    await expect(() =>
+      adminTurnOffTwoStep(actorByEmail(DEMO_EMAILS.asha), bram.userId, { confirmed: true }),
+    ).toBeRefused("forbidden");
+    // Without the tick (checked who asks), and never for the administrator's own.
+    await expect(() => adminTurnOffTwoStep(admin(), bram.userId, { confirmed: false })).toBeRefused("invalid");
+    await expect(() => adminTurnOffTwoStep(admin(), admin().userId, { confirmed: true })).toBeRefused("forbidden");
+    expect(adminTurnOffTwoStep(admin(), bram.userId, { confirmed: true })).toEqual({ email });
     expect(db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, bram.userId)).all()).toEqual([]);
     expect(db().select().from(loginChallenges).where(eq(loginChallenges.userId, bram.userId)).all()).toEqual([]);
     expect(challengeIsOpen(waiting)).toBe(false);
     expect(JSON.parse(listAudit({ action: "user.two_step_disabled", limit: 1 }).events[0].details)).toEqual({
       by: "admin",
     });
-    await expect(() => adminTurnOffTwoStep(admin(), bram.userId)).toBeRefused("conflict");
+    await expect(() => adminTurnOffTwoStep(admin(), bram.userId, { confirmed: true })).toBeRefused("conflict");
     // Each change is mailed to the account's owner: on, off by themselves, on, off by an administrator.
     const notices = db()
       .select()

@@ -16,7 +16,27 @@ export const TWO_STEP = {
   /** Recovery codes given at once (a new set ends the old one), each 10 characters of base32: 50 bits. */
   recoveryCodes: 10,
   recoveryCodeLength: 10,
+  /**
+   * Wrong codes on one account (at login, or when turning two-step login off or making new recovery
+   * codes) within the hour after which no more are taken, from anywhere, until the hour has passed:
+   * whoever types them has the password, and guesses spread over many addresses and many login
+   * challenges would otherwise find a code (3 in a million each) in hours.
+   */
+  wrongCodesPerAccount: 10,
+  wrongCodesWindowMs: 60 * 60_000,
+  /** A setup begun and not confirmed within this is forgotten: its key is not shown again. */
+  pendingTtlMs: 15 * 60_000,
 } as const;
+
+/** Whether an account has taken its wrong codes for the hour (TWO_STEP.wrongCodesPerAccount). */
+export function wrongCodeLimitReached(wrongCodesInWindow: number): boolean {
+  return wrongCodesInWindow >= TWO_STEP.wrongCodesPerAccount;
+}
+
+/** Whether a setup begun at `createdAt` is still waiting for its code at `now`. */
+export function setupStillPending(createdAt: number, now: number): boolean {
+  return now - createdAt < TWO_STEP.pendingTtlMs;
+}
 
 export type EnteredCode = { kind: "authenticator"; code: string } | { kind: "recovery"; code: string };
 
