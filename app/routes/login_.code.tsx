@@ -18,7 +18,7 @@ import {
   clearLoginChallengeCookie,
   getOptionalUser,
   loginChallengeToken,
-  setSessionCookie,
+  startSessionAndRedirect,
 } from "../features/accounts/session.server";
 import { challengeIsOpen, finishLogin } from "../features/accounts/two-step.server";
 import { rateLimitedFormHeaders } from "../features/public/domain/page-headers";
@@ -62,12 +62,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (error instanceof ServiceError && error.code === "unauthenticated") return logInAgain(request);
     return serviceFailure(error);
   }
-  const fallback = DASHBOARD_PATH[started.user.role];
-  const to = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), fallback);
-  const headers = new Headers();
-  headers.append("Set-Cookie", await setSessionCookie(started.token));
-  headers.append("Set-Cookie", await clearLoginChallengeCookie());
-  return redirect(to === "/" || to.startsWith("/login") || to.startsWith("/signup") ? fallback : to, { headers });
+  return startSessionAndRedirect(
+    started.token,
+    started.user.role,
+    new URL(request.url).searchParams.get("redirectTo"),
+    [await clearLoginChallengeCookie()],
+  );
 }
 
 export default function LoginCode() {

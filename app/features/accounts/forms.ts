@@ -7,9 +7,13 @@ import { emailField, lineText, nameField } from "../../platform/forms";
 import { ROLES, SELF_SIGNUP_KINDS } from "../../platform/roles";
 import { passwordProblems } from "./domain/password-policy";
 
+/** A password typed to prove who one is (logging in, or again before a change): any, not empty. */
+const currentPassword = () =>
+  z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000);
+
 export const loginInput = z.object({
   email: emailField,
-  password: z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000),
+  password: currentPassword(),
 });
 
 export const signupInput = z
@@ -111,13 +115,11 @@ export const twoStepCodeInput = z.object({
     .max(40, { error: "That is longer than any code: type the 6 digits your app shows." }),
 });
 
-const currentPassword = z.string({ error: "Enter your password." }).min(1, { error: "Enter your password." }).max(1000);
-
 /** Confirming two-step login's setup: the code the app shows, and the password. */
-export const twoStepConfirmInput = twoStepCodeInput.extend({ password: currentPassword });
+export const twoStepConfirmInput = twoStepCodeInput.extend({ password: currentPassword() });
 
 /** Turning two-step login off, or new recovery codes: the password again, and a code. */
 export const twoStepChangeInput = twoStepCodeInput.extend({
   intent: z.enum(["turn-off", "renew-codes"]),
-  password: currentPassword,
+  password: currentPassword(),
 });

@@ -143,10 +143,21 @@ export async function setSessionCookie(token: string): Promise<string> {
   return sessionCookie().serialize(token);
 }
 
-export async function startSessionAndRedirect(token: string, role: Role, redirectTo: unknown): Promise<Response> {
+/**
+ * The session's cookie set, on to `redirectTo` (the role's dashboard instead of the home, login or
+ * sign-up pages). `alsoSet`: more Set-Cookie values (the code page clears the login challenge's).
+ */
+export async function startSessionAndRedirect(
+  token: string,
+  role: Role,
+  redirectTo: unknown,
+  alsoSet: string[] = [],
+): Promise<Response> {
   const to = safeRedirectPath(redirectTo, DASHBOARD_PATH[role]);
+  const headers = new Headers();
+  for (const cookie of [await setSessionCookie(token), ...alsoSet]) headers.append("Set-Cookie", cookie);
   return redirect(to === "/" || to.startsWith("/login") || to.startsWith("/signup") ? DASHBOARD_PATH[role] : to, {
-    headers: { "Set-Cookie": await setSessionCookie(token) },
+    headers,
   });
 }
 
