@@ -5,7 +5,7 @@ import { decimalNumber } from "../platform/forms";
 import { actionLabel } from "../components/action-label";
 import { formatDateTime } from "../platform/format";
 import { requirePermission } from "../features/accounts/session.server";
-import { auditSubjects } from "../system/activity.server";
+import { auditSubjects, targetHref } from "../system/activity.server";
 import { auditLogView } from "../features/accounts/dashboard.server";
 import { ScrollBox } from "../components/ScrollBox";
 
@@ -101,34 +101,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     ...view,
     // What each event was about, in words (a submission's product and firmware, a seal's serial...).
     subjects: auditSubjects(view.page.events),
+    // Each target's page the administrator can open (by its id: a deleted target's link says so itself).
+    targetHrefs: view.page.events.map((ev) => targetHref(admin.role, { type: ev.targetType, id: ev.targetId })),
     problems: Object.values({ ...problems, ...view.problems }),
     first: !q.before,
     backupInput: { events: q.backupEvents ?? null, head: q.backupHead ?? "" },
   };
-}
-
-/** The page of an event's target that an administrator can open, if it has one. */
-function targetHref(type: string | null, id: string | null): string | null {
-  if (!type || !id) return null;
-  const e = encodeURIComponent;
-  switch (type) {
-    case "seal":
-      return `/seals/${e(id)}`;
-    case "finding":
-      return `/findings/${e(id)}`;
-    case "imported_advisory":
-      return `/assessor/advisories/${e(id)}`;
-    case "checklist_version": {
-      const at = id.lastIndexOf("@"); // "etsi-en-303-645@2.1.1"
-      return at > 0 ? `/checklists/${e(id.slice(0, at))}/${e(id.slice(at + 1))}` : null;
-    }
-    case "user":
-      return "/admin/users";
-    case "organization":
-      return "/admin/organizations";
-    default:
-      return null; // submissions, products, tokens...: no page for administrators; the filter shows their events
-  }
 }
 
 type Filter = { organizationId?: string; action?: string; actor?: string; targetType?: string; targetId?: string };
@@ -162,8 +140,20 @@ function FilterInputs({ f }: { f: Filter }) {
 }
 
 export default function AdminAudit() {
-  const { page, subjects, chain, backup, first, filter, problems, organizations, actions, actors, backupInput } =
-    useLoaderData<typeof loader>();
+  const {
+    page,
+    subjects,
+    targetHrefs,
+    chain,
+    backup,
+    first,
+    filter,
+    problems,
+    organizations,
+    actions,
+    actors,
+    backupInput,
+  } = useLoaderData<typeof loader>();
   const filtered = Boolean(filter.organizationId || filter.action || filter.actor || filter.targetType);
   return (
     <>
@@ -308,7 +298,7 @@ export default function AdminAudit() {
             </thead>
             <tbody>
               {page.events.map((e, i) => {
-                const href = targetHref(e.targetType, e.targetId);
+                const href = targetHrefs[i];
                 return (
                   <tr key={e.seq}>
                     <td className="num">{e.seq}</td>

@@ -247,3 +247,28 @@ test("the proposer is told whom the proposal waits for, and withdraws it with a 
   await noJs.screenshot({ path: "test-results/screenshots/dashboard-review-proposal-withdrawn.png", fullPage: true });
   await noJs.context().close();
 });
+
+test("what each recent activity was about opens its page, for everyone who sees it", async ({ browser }) => {
+  let linked = 0;
+  for (const role of ["supplier", "assessor", "retailer", "admin"] as const) {
+    const page = await dashboardPage(browser, role);
+    await page.goto(ACCOUNTS[role].dashboard);
+    const links = page.getByTestId("activity").getByTestId("activity-subject").getByRole("link");
+    const hrefs = [...new Set(await links.evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? "")))];
+    linked += hrefs.length; // (what the other tests did meanwhile may fill a dashboard with events that have no page)
+    for (const href of hrefs) {
+      const res = await page.request.get(href, { maxRedirects: 0 });
+      expect(res.status(), `${role} opens ${href}`).toBe(200);
+    }
+    if (hrefs.length) {
+      // Following one lands there, the page whole.
+      await links.first().click();
+      await expect(page).toHaveURL(hrefs[0]);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await page.screenshot({ path: `test-results/screenshots/activity-link-${role}.png` });
+    }
+    await page.context().close();
+  }
+  // The demo's activity names submissions, seals, findings and policies each role has a page for.
+  expect(linked).toBeGreaterThan(3);
+});

@@ -5,18 +5,26 @@ import type { Actor } from "../../../app/platform/actor";
 import { db } from "../../../app/platform/db.server";
 import { login } from "../../../app/features/accounts/auth.server";
 import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
-import { adminDashboard, auditSubjects, workspaceDashboard } from "../../../app/system/activity.server";
+import {
+  adminDashboard,
+  auditSubjects,
+  auditSubjectsFor,
+  targetHref,
+  workspaceDashboard,
+} from "../../../app/system/activity.server";
 
 const as = async (email: string) => (await login({ email, password: DEMO_PASSWORD }, { ip: "127.0.0.1" })).user;
 let admin: Actor;
 let assessor: Actor;
 let supplier: Actor;
+let buyer: Actor;
 
 beforeAll(async () => {
   await seedDemoData();
   admin = await as("admin@demo.test");
   assessor = await as("assessor1@demo.test");
   supplier = await as("supplier@demo.test");
+  buyer = await as("buyer@demo.test");
 });
 
 describe("recent activity says what each event was about", () => {
@@ -75,5 +83,56 @@ describe("recent activity says what each event was about", () => {
     const names = auditSubjects(recent);
     expect(names).toHaveLength(3);
     for (const n of names) expect(n).toMatch(/, firmware .+, requirement .+$/);
+  });
+
+  it("gives each subject the page its viewer may open: the supplier's requirement, the assessor's seal, none where the role has no page", () => {
+    const items = workspaceDashboard(supplier, "supplier.workspace").activity;
+    const answer = items.find((i) => i.action === "answer.saved")!;
+    const [, submissionId, ref] = answer.subjectHref!.match(/^\/supplier\/submissions\/([\w-]+)\/requirements\/(.+)$/)!;
+    expect(answer.subject).toMatch(new RegExp(`requirement ${decodeURIComponent(ref).replace(/[.]/g, "\\.")}$`));
+    expect(db().select().from(submissions).where(eq(submissions.id, submissionId)).get()).toBeTruthy();
+    const revoked = workspaceDashboard(assessor, "assessor.workspace").activity.find(
+      (i) => i.action === "seal.revoked",
+    )!;
+    expect(revoked.subjectHref).toMatch(/^\/seals\/IOTS-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    for (const item of workspaceDashboard(buyer, "retailer.workspace").activity)
+      if (item.subjectHref) expect(item.subjectHref).toMatch(/^\/(retailer\/|s\/|checklists\/)/);
+    for (const item of adminDashboard(admin).activity)
+      if (item.subjectHref) expect(item.subjectHref).not.toMatch(/^\/(supplier|assessor\/submissions|retailer)\//);
+  });
+
+  it("one rule for every role: whose workspace has the page, and what each page needs", () => {
+    const t = db();
+    const submission = t.select().from(submissions).get()!;
+    const seal = t.select().from(seals).get()!;
+    const checklist = t.select().from(checklistVersions).get()!;
+    const sub = { type: "submission", id: submission.id };
+    expect(targetHref("supplier", sub, {}, "5.1-1")).toBe(`/supplier/submissions/${submission.id}/requirements/5.1-1`);
+    expect(targetHref("assessor", sub)).toBe(`/assessor/submissions/${submission.id}`);
+    expect(targetHref("retailer", sub)).toBeNull();
+    expect(targetHref("admin", sub)).toBeNull();
+    expect(targetHref("admin", { type: "seal", id: seal.serial })).toBe(`/seals/${seal.serial}`);
+    expect(targetHref("supplier", { type: "seal", id: seal.serial })).toBe(`/s/${seal.serial}`);
+    expect(targetHref("retailer", { type: "checklist_version", id: checklist.id })).toBe(
+      `/checklists/${checklist.id.replace("@", "/")}`,
+    );
+    // A firmware's page is its product's (only when the product is known), a recurring check's the seal's.
+    expect(targetHref("supplier", { type: "product_version", id: "v" })).toBeNull();
+    expect(targetHref("supplier", { type: "product_version", id: "v" }, { productId: "p" })).toBe(
+      "/supplier/products/p",
+    );
+    expect(targetHref("supplier", { type: "recurring_evidence", id: "r" }, { serial: "IOTS-A" })).toBe(
+      "/supplier/seals/IOTS-A/recurring",
+    );
+    expect(targetHref("assessor", { type: "recurring_evidence", id: "r" })).toBe("/assessor/recurring/r");
+    expect(targetHref("retailer", { type: "policy", id: "p" })).toBe("/retailer/policies/p");
+    expect(targetHref("supplier", { type: "policy", id: "p" })).toBeNull();
+    expect(targetHref("admin", { type: "user", id: "u" })).toBe("/admin/users");
+    expect(targetHref("assessor", { type: "user", id: "u" })).toBeNull();
+    expect(targetHref("admin", { type: "backup", id: "2026-12-01" })).toBeNull();
+    // An address is built from ids, never from text: an odd id stays inside its path segment.
+    expect(targetHref("assessor", { type: "finding", id: "../admin?x=1" })).toBe("/findings/..%2Fadmin%3Fx%3D1");
+    // A deleted target has no name, and no link on a dashboard.
+    expect(auditSubjectsFor([{ targetType: "product", targetId: "gone" }], "supplier")).toEqual([null]);
   });
 });
