@@ -61,6 +61,59 @@ export default function AdminDashboard() {
           </p>
         </section>
       </div>
+      <section className="card" aria-labelledby="two-step-title">
+        <h2 id="two-step-title">Two-step login</h2>
+        <div className="table-wrap">
+          <table className="stack" data-testid="two-step-adoption">
+            <thead>
+              <tr>
+                <th scope="col">Role</th>
+                <th scope="col" className="num">
+                  Active accounts
+                </th>
+                <th scope="col" className="num">
+                  With two-step login
+                </th>
+                <th scope="col">Required here</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ROLES.map((r) => {
+                const t = d.twoStep[r];
+                const missing = t.accounts - t.on;
+                return (
+                  <tr key={r}>
+                    <td data-label="Role">{ROLE_LABELS[r]}</td>
+                    <td className="num" data-label="Active accounts">
+                      {t.accounts}
+                    </td>
+                    <td className="num" data-label="With two-step login">
+                      {t.on}
+                      {t.accounts ? <span className="muted"> ({Math.round((100 * t.on) / t.accounts)}%)</span> : null}
+                    </td>
+                    <td data-label="Required here">
+                      {t.required ? (
+                        <>
+                          Yes
+                          {missing ? (
+                            <span className="muted"> · {missing} still to set it up (asked at their next page)</span>
+                          ) : null}
+                        </>
+                      ) : (
+                        <span className="muted">No</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <p className="small">
+          TWO_STEP_REQUIRED_FOR (README) makes it required for roles. Who has it on is on{" "}
+          <Link to="/admin/users">Users</Link>.
+        </p>
+      </section>
       <section className="card" aria-labelledby="recent-title">
         <h2 id="recent-title">Recent activity</h2>
         <ActivityList items={d.activity} />

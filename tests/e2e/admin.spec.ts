@@ -58,11 +58,16 @@ test("an admin sees organisations and a verified audit log", async ({ page }) =>
   await page.screenshot({ path: "test-results/screenshots/admin-audit.png", fullPage: true });
 });
 
-test("the admin dashboard links to the audit chain's verification (it does not recompute it on every load)", async ({
+test("the admin dashboard counts two-step logins and links to the audit chain's verification (it does not recompute it on every load)", async ({
   page,
 }) => {
   await page.goto("/admin");
   await expect(page.getByTestId("audit-count")).toContainText(/The audit log holds \d+ events/);
+  // How many accounts of each role use two-step login (the e2e server requires it of nobody).
+  const twoStep = page.getByTestId("two-step-adoption");
+  await expect(twoStep.getByRole("row").filter({ hasText: /^Administrator/ })).toContainText("No");
+  await twoStep.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/screenshots/admin-dashboard.png", fullPage: true });
   await page.getByRole("link", { name: "Verify the audit chain" }).click();
   await expect(page).toHaveURL(/\/admin\/audit\?verify=1$/);
   await expect(page.getByTestId("chain-status")).toContainText(/Verified \d+ events/);

@@ -1,4 +1,5 @@
 /** What each role's dashboard shows; later features add their own panels here. */
+import { twoStepAdoption } from "./two-step.server";
 import { assertCan } from "../../platform/authorize.server";
 import { actorInWords, type Actor } from "../../platform/actor";
 import { asc, inArray, sql } from "drizzle-orm";
@@ -87,6 +88,7 @@ export function adminOverview(actor: Actor) {
     usersByRole: countByRole(),
     organizationsByKind: countOrganizationsByKind(),
     auditEvents: countAudit(),
+    twoStep: twoStepAdoption(actor),
     activity: activity(undefined, 15),
   };
 }

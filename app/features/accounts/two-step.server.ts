@@ -6,7 +6,7 @@
  * administrator can turn it off for a user who lost both phone and codes.
  */
 import crypto from "node:crypto";
-import { and, eq, gt, isNull, lt, ne, or } from "drizzle-orm";
+import { and, count, eq, gt, isNotNull, isNull, lt, ne, or } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { loginChallenges, recoveryCodes, sessions, twoStepLogins, users } from "../../../db/schema";
 import type { Actor } from "../../platform/actor";
@@ -17,7 +17,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { emit } from "../../platform/events.server";
 import { getEnv } from "../../platform/env.server";
-import { ROLE_LABELS } from "../../platform/roles";
+import { ROLE_LABELS, ROLES, type Role } from "../../platform/roles";
 import { ServiceError } from "../../platform/errors.server";
 import {
   completeLogin,
@@ -310,6 +310,38 @@ function removeTwoStep(tx: Tx, userId: string): void {
   tx.delete(twoStepLogins).where(eq(twoStepLogins.userId, userId)).run();
   tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
   endLoginChallenges(tx, userId);
+}
+
+export interface TwoStepAdoption {
+  /** Active accounts of the role (disabled ones left out). */
+  accounts: number;
+  /** Of those, with two-step login on (a setup begun and not confirmed does not count). */
+  on: number;
+  /** Whether TWO_STEP_REQUIRED_FOR names the role: the rest are asked to set it up at their next page. */
+  required: boolean;
+}
+
+/** How many active accounts of each role use two-step login (the administrator's dashboard). */
+export function twoStepAdoption(actor: Actor): Record<Role, TwoStepAdoption> {
+  assertCan(actor, "admin.users.manage");
+  const required = getEnv().twoStepRequiredFor;
+  const out = Object.fromEntries(
+    ROLES.map((r) => [r, { accounts: 0, on: 0, required: required.includes(r) }]),
+  ) as Record<Role, TwoStepAdoption>;
+  const rows = db()
+    .select({ role: users.role, on: isNotNull(twoStepLogins.confirmedAt), n: count() })
+    .from(users)
+    .leftJoin(twoStepLogins, eq(twoStepLogins.userId, users.id))
+    .where(isNull(users.disabledAt))
+    .groupBy(users.role, isNotNull(twoStepLogins.confirmedAt))
+    .all();
+  for (const r of rows) {
+    const row = out[r.role as Role];
+    if (!row) continue;
+    row.accounts += r.n;
+    if (r.on) row.on += r.n;
+  }
+  return out;
 }
 
 /** Whether the actor's role must use two-step login (TWO_STEP_REQUIRED_FOR): then it cannot be turned off by its user. */

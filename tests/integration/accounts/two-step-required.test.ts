@@ -15,6 +15,7 @@ import {
   finishLogin,
   pendingTwoStepKey,
   turnOffTwoStep,
+  twoStepAdoption,
 } from "../../../app/features/accounts/two-step.server";
 import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
 import { getEnv } from "../../../app/platform/env.server";
@@ -105,5 +106,29 @@ describe("TWO_STEP_REQUIRED_FOR", () => {
     } finally {
       testClock.reset();
     }
+  });
+
+  it("the administrator's dashboard counts who has it on, per role, against who must", async () => {
+    const before = twoStepAdoption(admin());
+    expect(before.assessor).toEqual({ accounts: 2, on: 0, required: true });
+    expect(before.retailer).toEqual({ accounts: 1, on: 0, required: false });
+    const t0 = Date.parse("2031-06-02T09:00:00Z");
+    testClock.set(t0);
+    try {
+      const asha = actorByEmail(DEMO_EMAILS.asha);
+      beginTwoStep(asha);
+      const secret = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(pendingTwoStepKey(asha)!.secret) });
+      // A setup begun and not confirmed is not two-step login yet.
+      beginTwoStep(actorByEmail(DEMO_EMAILS.buyer));
+      expect(twoStepAdoption(admin()).retailer.on).toBe(0);
+      await confirmTwoStep(asha, null, { code: secret.generate({ timestamp: t0 }), password: DEMO_PASSWORD });
+    } finally {
+      testClock.reset();
+    }
+    const after = twoStepAdoption(admin());
+    expect(after.assessor).toEqual({ accounts: 2, on: 1, required: true });
+    expect(after.admin.on).toBe(0);
+    // Only an administrator sees it.
+    await expect(async () => twoStepAdoption(actorByEmail(DEMO_EMAILS.asha))).toBeRefused("forbidden");
   });
 });
