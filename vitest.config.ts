@@ -30,6 +30,8 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           setupFiles: ["tests/setup/fresh-data-dir.ts", "tests/setup/matchers.ts"],
+          // A fresh copy of the seeded demo data per file, seeded once per run (tests/support/demo-seed.ts).
+          globalSetup: ["tests/setup/demo-templates.ts"],
           pool: "forks",
         },
       },

@@ -8,7 +8,7 @@ import type { Actor } from "../../../app/platform/actor";
 import { checkAuditChain, compareAuditHead, listAudit } from "../../../app/platform/audit.server";
 import { auditHash, GENESIS_HASH } from "../../../app/platform/audit-chain";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import {
   createApiToken,
   organizationForBearer,

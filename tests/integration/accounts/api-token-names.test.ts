@@ -3,7 +3,7 @@
 // the same name (in any case) is refused on the name field; once the first is revoked, the name
 // is free again; another organisation's tokens do not count. Against a real database, through the route.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../../app/features/accounts/api-tokens.server";
 import { actorByEmail, buyer } from "../../support/actors";
 import { sessionCookie } from "../../support/http";

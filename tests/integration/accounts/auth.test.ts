@@ -7,7 +7,8 @@ import { requestSignup } from "../../../app/features/accounts/signup.server";
 import { checkAuditChain, listAudit } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
 import type { ServiceError } from "../../../app/platform/errors.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { setUserDisabled } from "../../../app/features/accounts/users.server";
 
 const client = { ip: "203.0.113.7", userAgent: "vitest" };

@@ -38,7 +38,7 @@ import { staffSealView } from "../../../app/features/certification/seals.server"
 import { sealCoverageView } from "../../../app/features/certification/coverage.server";
 import { actorByEmail } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { sessionCookie } from "../../support/http";
 
 const GATOR = "Gator Wearables Ltd";

@@ -11,7 +11,8 @@ import { LOGIN_FAILURES_MAIL_KIND } from "../../../app/features/notifications/do
 import { listAudit } from "../../../app/platform/audit.server";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { admin, actorByEmail } from "../../support/actors";
 
 beforeAll(async () => {

@@ -3,7 +3,8 @@
 // dates (a July story after a November one), and the supplier's dashboard listed 8 Nov, 1 Nov, 15 Oct,
 // 11 Oct, 9 Jul, 3 Dec, 8 Nov.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { login } from "../../../app/features/accounts/auth.server";
 import { workspaceOverview, adminOverview } from "../../../app/features/accounts/dashboard.server";
 import { listAudit, recordAudit } from "../../../app/platform/audit.server";

@@ -17,7 +17,8 @@ import {
   turnOffTwoStep,
   twoStepAdoption,
 } from "../../../app/features/accounts/two-step.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { getEnv } from "../../../app/platform/env.server";
 import { testClock } from "../../../app/platform/clock.server";
 import { actorByEmail, admin, DEMO_EMAILS } from "../../support/actors";

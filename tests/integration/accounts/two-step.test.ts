@@ -28,7 +28,8 @@ import {
 import { listAudit } from "../../../app/platform/audit.server";
 import { nowMs, testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { actorByEmail, admin, DEMO_EMAILS } from "../../support/actors";
 
 beforeAll(async () => {

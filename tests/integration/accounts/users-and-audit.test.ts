@@ -7,7 +7,8 @@ import type { Actor } from "../../../app/platform/actor";
 import { login } from "../../../app/features/accounts/auth.server";
 import { checkAuditChain } from "../../../app/platform/audit.server";
 import { db } from "../../../app/platform/db.server";
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD, DEMO_USERS } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { createUser, listOrganizations, listUsers } from "../../../app/features/accounts/users.server";
 
 let admin: Actor;

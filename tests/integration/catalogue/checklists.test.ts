@@ -17,7 +17,8 @@ import {
   selectableVersions,
 } from "../../../app/features/catalogue/checklists.server";
 import { db } from "../../../app/platform/db.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { startup } from "../../../app/startup.server";
 
 const system = { system: "test" };

@@ -18,7 +18,7 @@ import { openSubmission, saveAnswer, submitSubmission } from "../../../app/featu
 import { recordVerdict, reviewView, takeSubmission } from "../../../app/features/certification/review.server";
 import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { loadSubmission } from "../../../app/features/certification/submission-records.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { actorByEmail } from "../../support/actors";
 import { addTestVersion, createTestProduct, submissionVersion as version } from "../../support/submissions";
 

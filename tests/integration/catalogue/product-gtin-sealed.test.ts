@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { products } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { certificationOfGtin } from "../../../app/features/certification/product-seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";

@@ -16,7 +16,7 @@ import {
 import { publicSealView } from "../../../app/features/certification/seals.server";
 import { testClock } from "../../../app/platform/clock.server";
 import { grace } from "../../support/actors";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 
 let productId: string;
 

@@ -4,7 +4,7 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { answers } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { saveAnswer } from "../../../app/features/certification/submissions.server";
 import { JUSTIFICATION_MAX, NO_EVIDENCE_REASON_MAX } from "../../../app/features/certification/domain/answers";

@@ -15,7 +15,7 @@ import {
   submissions,
 } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { crosswalkFor } from "../../../app/features/catalogue/checklists.server";
 import {
   openSubmission,

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { crosswalkLinks, products, productVersions, seals, submissions, verdicts } from "../../../db/schema";
 import { getChecklistVersion } from "../../../app/features/catalogue/checklists.server";
 import { sealCoverageView, type SealCoverageView } from "../../../app/features/certification/coverage.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { admin, asha, buyer, grace, sam } from "../../support/actors";
 

@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, decisions, organizations, submissions } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { createUser, setUserDisabled } from "../../../app/features/accounts/users.server";
 import { changesRequestedOf } from "../../../app/features/certification/dashboard.server";

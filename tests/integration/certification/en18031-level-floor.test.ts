@@ -22,7 +22,7 @@ import {
   takeSubmission,
 } from "../../../app/features/certification/review.server";
 import { loadSubmission } from "../../../app/features/certification/submission-records.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { actorByEmail } from "../../support/actors";
 import { addTestVersion, createTestProduct, submissionVersion as version } from "../../support/submissions";
 

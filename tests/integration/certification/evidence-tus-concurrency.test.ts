@@ -15,7 +15,7 @@ import readline from "node:readline";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evidenceFiles } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { tusEndpoint, tusUploads } from "../../../app/features/certification/evidence-tus.server";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";

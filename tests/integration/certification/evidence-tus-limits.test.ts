@@ -17,7 +17,7 @@ import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evidenceLinks, submissions } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { attachUploads, linkExistingEvidence, store } from "../../../app/features/certification/evidence.server";
 import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
 import { uploadBudget } from "../../../app/features/certification/evidence-quota.server";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { evidenceFiles, evidenceLinks } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { handleEvidenceUpload } from "../../../app/features/certification/evidence-upload.server";
 import { tusEndpoint, tusUploads } from "../../../app/features/certification/evidence-tus.server";
 import { db } from "../../../app/platform/db.server";

@@ -5,7 +5,7 @@
 // nothing stored, no stack trace.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Readable } from "node:stream";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { receiveMultipart, UploadError } from "../../../app/features/certification/adapters/multipart.server";
 import { store } from "../../../app/features/certification/evidence.server";

@@ -2,7 +2,7 @@
 // the checklist each was issued against and whether its recurring evidence is asked for; never
 // another supplier's; not for other roles.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { listOwnSeals } from "../../../app/features/certification/seals.server";
 import { actorByEmail } from "../../support/actors";
 

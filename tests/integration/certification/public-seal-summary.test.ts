@@ -3,7 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { productVersions, products, seals } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { publicSealView } from "../../../app/features/certification/seals.server";
 import { db } from "../../../app/platform/db.server";
 

@@ -31,7 +31,7 @@ import type { Actor } from "../../../app/platform/actor";
 import { asha, bram, grace, sam } from "../../support/actors";
 import { submissionVersion as version } from "../../support/submissions";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 
 let serials: Record<string, string>;
 

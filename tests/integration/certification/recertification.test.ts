@@ -43,7 +43,7 @@ import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
 import { actorByEmail, asha, bram, grace, sam } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
 import { loadSubmission, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";

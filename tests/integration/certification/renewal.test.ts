@@ -18,7 +18,7 @@ import {
 } from "../../../app/features/certification/review.server";
 import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import {
   expiringSeals,
   openSubmission,

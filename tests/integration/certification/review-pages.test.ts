@@ -11,7 +11,7 @@ import { findings, organizations, productVersions, submissions } from "../../../
 import type { Actor } from "../../../app/platform/actor";
 import { db } from "../../../app/platform/db.server";
 import { testClock } from "../../../app/platform/clock.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { createUser } from "../../../app/features/accounts/users.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";

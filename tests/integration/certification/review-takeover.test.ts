@@ -15,7 +15,7 @@ import {
 } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { createUser, setUserDisabled } from "../../../app/features/accounts/users.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";

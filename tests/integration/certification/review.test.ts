@@ -25,7 +25,7 @@ import {
 } from "../../../app/features/certification/review.server";
 import { scoreOf } from "../../../app/features/certification/verdicts.server";
 import { actorByEmail } from "../../support/actors";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { createUser } from "../../../app/features/accounts/users.server";
 import {
   openSubmission,

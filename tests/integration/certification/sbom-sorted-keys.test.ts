@@ -4,7 +4,7 @@
 // refused with the schema message. Ordinary JSON that mentions an SBOM key deep inside is not an SBOM.
 import { Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { ServiceError } from "../../../app/platform/errors.server";
 import { attachUploads, store } from "../../../app/features/certification/evidence.server";

@@ -3,7 +3,7 @@
 // named as such rather than labelled with this firmware.
 import { Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { attachUploads, store } from "../../../app/features/certification/evidence.server";
 import { submissionSboms } from "../../../app/features/certification/sbom.server";

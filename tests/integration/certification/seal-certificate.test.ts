@@ -13,7 +13,7 @@ import { auditEvents, domainEvents, seals } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { subscribe } from "../../../app/platform/events.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { renderSealPdf } from "../../../app/features/trust/adapters/seal-pdf.server";
 import { publicSealView, sealPdf, storeMissingCertificates } from "../../../app/features/certification/seals.server";
 import { publishArtefacts } from "../../../app/features/public/publication.server";

@@ -18,7 +18,7 @@ import {
 } from "../../../app/features/certification/review.server";
 import { sealForSubmission, sealHistory } from "../../../app/features/certification/seals.server";
 import { actorByEmail } from "../../support/actors";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { answerFacts, requirementsInScope } from "../../../app/features/certification/submission-records.server";
 import { submissionVersion as version } from "../../support/submissions";
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, submissions } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { changesRequestedOf } from "../../../app/features/certification/dashboard.server";
 import {
   recordVerdict,

@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { submissions } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import type { Actor } from "../../../app/platform/actor";

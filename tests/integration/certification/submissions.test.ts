@@ -16,7 +16,7 @@ import { db } from "../../../app/platform/db.server";
 import { linkExistingEvidence, openEvidence } from "../../../app/features/certification/evidence.server";
 import { evidenceResponse } from "../../../app/features/certification/evidence-download.server";
 import { actorByEmail } from "../../support/actors";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import {
   deleteDraft,
   openSubmission,

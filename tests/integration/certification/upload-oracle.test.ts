@@ -10,7 +10,7 @@ import { handleEvidenceUpload } from "../../../app/features/certification/eviden
 import type { Actor } from "../../../app/platform/actor";
 import { db } from "../../../app/platform/db.server";
 import { actorByEmail } from "../../support/actors";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { sessionCookie, startFastRoutes, type TestServer } from "../../support/http";
 import { addTestVersion, createTestProduct, openTestDraft } from "../../support/submissions";
 

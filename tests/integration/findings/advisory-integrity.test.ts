@@ -12,7 +12,7 @@ import { findings, products, productVersions, seals } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { testClock } from "../../../app/platform/clock.server";
 import type { ServiceError } from "../../../app/platform/errors.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { DEMO_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";

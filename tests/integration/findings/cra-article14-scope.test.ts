@@ -21,7 +21,7 @@ import { buyerDashboard } from "../../../app/features/retail/dashboard.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { DEMO_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { SealAdvisories, WatchedAdvisories } from "../../../app/components/Advisories";
 import { FindingDisclosurePanel } from "../../../app/components/FindingDisclosure";
 import { asha, buyer, grace } from "../../support/actors";

@@ -29,7 +29,7 @@ import {
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { asha, grace } from "../../support/actors";
 
 let watch: { productId: string; versionId: string };

@@ -22,7 +22,7 @@ import { sendReminders } from "../../../app/features/notifications/reminders.ser
 import { watchBySerial } from "../../../app/features/retail/watchlist.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { asha, buyer, grace, sam } from "../../support/actors";
 
 const HOUR = 60 * 60 * 1000;

@@ -14,7 +14,7 @@ import * as openpgp from "openpgp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findings, products, productVersions } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { DEMO_ADVISORY_TITLE, DEMO_UPDATE_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
 import { publicAdvisoriesOfProducts } from "../../../app/features/findings/advisories.server";
 import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findings, organizations } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { fixesToVerify, supplierOpenReports } from "../../../app/features/findings/dashboard.server";
 import { actOnFinding } from "../../../app/features/findings/findings.server";

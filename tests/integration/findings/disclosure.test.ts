@@ -43,7 +43,7 @@ import { publicSealView, sealBySerial, sealHistory } from "../../../app/features
 import { DEMO_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
 import { actorByEmail, asha, buyer, grace, sam } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { addProductVersion } from "../../../app/features/catalogue/products.server";
 import {
   markRequirementChanged,

@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findings } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { recordFinding } from "../../../app/features/findings/findings.server";
 import { action as findingAction, loader as findingLoader } from "../../../app/routes/findings.$findingId";

@@ -4,7 +4,7 @@
 import { asc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requirements } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { findingTargets } from "../../../app/features/findings/findings.server";
 import { asha } from "../../support/actors";

@@ -30,7 +30,7 @@ import { changeSealStatus } from "../../../app/features/trust/seal-status.server
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { actorByEmail, asha, bram, grace } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { keepRecurringFresh } from "../../fixtures/recurring";
 

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findings, productVersions } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { actOnFinding, recordFinding } from "../../../app/features/findings/findings.server";

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { findings, notifications, products, productVersions, seals } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { formatDate } from "../../../app/platform/format";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { DAY_MS } from "../../../app/features/findings/domain/findings";
 import { overdueSealsText } from "../../../app/features/findings/domain/overdue-seals";

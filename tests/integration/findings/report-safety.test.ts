@@ -19,7 +19,7 @@ import { actOnFinding, findingView, listFindings, recordFinding } from "../../..
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { registerWebhook } from "../../../app/features/retail/webhooks.server";
 import { watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
 import { asha, buyer, grace } from "../../support/actors";

@@ -20,7 +20,7 @@ import {
 import { declareConflict } from "../../../app/features/accounts/conflicts.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { admin, asha, bram, buyer, grace, sam } from "../../support/actors";
 import { sessionCookie } from "../../support/http";
 import { action as newFindingAction } from "../../../app/routes/findings.new";

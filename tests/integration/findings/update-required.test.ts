@@ -8,7 +8,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findings, productVersions, watchEvents } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { DEMO_UPDATE_ADVISORY_TITLE } from "../../../app/demo/seed-advisories.server";
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";

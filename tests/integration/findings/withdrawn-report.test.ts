@@ -29,7 +29,7 @@ import { publishedCsafDocuments } from "../../../app/features/findings/csaf.serv
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { asha, buyer, grace } from "../../support/actors";
 import { startFastRoutes, type TestServer } from "../../support/http";
 

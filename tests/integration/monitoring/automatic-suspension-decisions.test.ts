@@ -38,7 +38,7 @@ import { expiringSeals, startRenewal } from "../../../app/features/certification
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { keepRecurringFresh } from "../../fixtures/recurring";
 import { asha, grace } from "../../support/actors";
 

@@ -61,7 +61,7 @@ import { publicSealView, sealApiView, sealBySerial } from "../../../app/features
 import { actorByEmail, asha, bram, grace, sam } from "../../support/actors";
 import { seedDemoRecurring } from "../../../app/demo/seed-recurring.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 
 const SCAN_REASON = "Recurring evidence overdue: 5.2-3 Continuous vulnerability monitoring.";

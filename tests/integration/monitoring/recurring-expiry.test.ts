@@ -22,7 +22,7 @@ import {
   supplierRecurringView,
 } from "../../../app/features/monitoring/recurring-evidence.server";
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { asha, grace } from "../../support/actors";
 

@@ -49,7 +49,7 @@ import {
 } from "../../../app/features/monitoring/recurring-evidence.server";
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { asha, bram, grace } from "../../support/actors";
 import { submissionVersion as version } from "../../support/submissions";

@@ -9,7 +9,7 @@ import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { recordFinding } from "../../../app/features/findings/findings.server";
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { asha, grace } from "../../support/actors";
 import { certifyPsti } from "../../support/certify";
 import { addTestVersion, createTestProduct } from "../../support/submissions";

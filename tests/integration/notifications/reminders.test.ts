@@ -37,7 +37,7 @@ import {
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
 import { runLifecycleSweep } from "../../../app/system/sweep.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { actorByEmail } from "../../support/actors";
 

@@ -16,7 +16,7 @@ import { actOnFinding, extendFindingDeadline, recordFinding } from "../../../app
 import { flagCraReport } from "../../../app/features/findings/cra-reporting.server";
 import { notifyFindingChange } from "../../../app/features/notifications/rules.server";
 import { sendReminders } from "../../../app/features/notifications/reminders.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { actorByEmail } from "../../support/actors";
 import { addTestVersion, createTestProduct } from "../../support/submissions";

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findings, notifications, recurringEvidence, submissions, users } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 
 const MIGRATION = path.join(process.cwd(), "db/migrations/0032_settle_done_notifications.sql");
 

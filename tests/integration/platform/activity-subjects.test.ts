@@ -4,7 +4,8 @@ import { auditEvents, checklistVersions, findings, products, seals, submissions,
 import type { Actor } from "../../../app/platform/actor";
 import { db } from "../../../app/platform/db.server";
 import { login } from "../../../app/features/accounts/auth.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import {
   adminDashboard,
   auditSubjects,

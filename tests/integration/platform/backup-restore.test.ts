@@ -15,7 +15,7 @@ import { checkAuditChain } from "../../../app/platform/audit.server";
 import { createBackup, restoreBackup } from "../../../app/platform/backup.server";
 import { db } from "../../../app/platform/db.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 
 const original = process.env.DATA_DIR!;

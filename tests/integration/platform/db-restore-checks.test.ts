@@ -17,7 +17,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "../../../app/platform/env.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { parseReplicaUrl, type ReplicaTarget } from "../../../app/platform/replica-url";
 import { startReplication } from "../../../app/platform/replication.server";
 import { evidenceRelPath } from "../../../app/platform/backup.server";

@@ -5,7 +5,8 @@ import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { login } from "../../../app/features/accounts/auth.server";
-import { DEMO_PASSWORD, seedDemoData } from "../../../app/demo/seed.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { organizationsOverview } from "../../../app/system/organizations.server";
 

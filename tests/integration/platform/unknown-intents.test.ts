@@ -11,7 +11,7 @@ import {
   webhookEndpoints,
   conflictDeclarations,
 } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { db } from "../../../app/platform/db.server";
 import { sessionCookie } from "../../support/http";

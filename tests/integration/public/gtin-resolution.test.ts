@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { products } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import {

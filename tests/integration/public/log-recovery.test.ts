@@ -13,7 +13,7 @@ import { auditEvents, lostSeals, sealEvents, seals } from "../../../db/schema";
 import { db, transaction } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { checkAuditChain } from "../../../app/platform/audit.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { appendLog, latestCheckpoint, logSize } from "../../../app/features/trust/transparency-log.server";
 import { treeRoot } from "../../../app/features/trust/log-tree.server";
 import {

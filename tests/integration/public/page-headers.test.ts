@@ -6,7 +6,7 @@
 // Remix's own getDocumentHeaders); a route with its own `headers` keeps them.
 import { getDocumentHeaders } from "@remix-run/server-runtime/dist/headers.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import * as root from "../../../app/root";
 import * as sealPage from "../../../app/routes/s.$serial._index";
 import * as resetPassword from "../../../app/routes/reset-password.$token";

@@ -11,7 +11,7 @@ import { publicationTargets } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import { leaseOf } from "../../../app/platform/leases.server";
 import { getEnv } from "../../../app/platform/env.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { sealPdf } from "../../../app/features/certification/seals.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";

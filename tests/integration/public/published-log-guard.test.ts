@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "../../../db/connection";
 import { db, transaction } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { appendLog, currentLogOrigin, latestCheckpoint } from "../../../app/features/trust/transparency-log.server";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
 import { checkpointBody, noteKeyId, signatureLine } from "../../../app/features/trust/domain/merkle";

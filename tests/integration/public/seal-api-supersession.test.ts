@@ -4,7 +4,7 @@
 // the real fast routes on 127.0.0.1: Gator Kids Watch 3's seal (firmware 3.1.0) superseded by the
 // seal of its 3.2.0 submission (approved here).
 import { beforeAll, afterAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { applySealAction } from "../../../app/features/trust/seal-status.server";

@@ -7,7 +7,7 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { acceptancePolicies, webhookDeliveries, webhookEndpoints } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db, transaction } from "../../../app/platform/db.server";
 import { deletePolicy, policyFromForm, savePolicy } from "../../../app/features/retail/policies.server";
 import { enqueueWebhook, registerWebhook, removeWebhook } from "../../../app/features/retail/webhooks.server";

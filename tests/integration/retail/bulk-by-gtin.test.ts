@@ -2,7 +2,7 @@
 // Against a real database (the demo seed: README "By GTIN") and the real fast routes on 127.0.0.1.
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { BULK_MAX_ROWS, parseBulkCsv } from "../../../app/features/retail/bulk-csv.server";
 import { certificationOfGtin } from "../../../app/features/certification/product-seals.server";

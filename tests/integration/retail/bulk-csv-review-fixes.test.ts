@@ -11,7 +11,7 @@
 // - the watchlist feed answers 400 naming the parameter for a `since` or `limit` that is not valid.
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { signUpConfirmed } from "../../support/signup";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { answeredHeader, BULK_POLICY_COLUMN, BULK_RESULT_COLUMNS } from "../../../app/features/retail/bulk-csv.server";

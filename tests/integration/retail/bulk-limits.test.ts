@@ -9,7 +9,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, verificationRuns } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { createApiToken } from "../../../app/features/accounts/api-tokens.server";
 import {
   BULK_RUNS_KEPT,

@@ -9,7 +9,7 @@
 // - a file separated by semicolons is refused saying so.
 // Against a real database.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { signUpConfirmed } from "../../support/signup";
 import { bulkCheck, runBulkCheck } from "../../../app/features/retail/bulk-checks.server";
 import { parseBulkCsv } from "../../../app/features/retail/bulk-csv.server";

@@ -18,7 +18,7 @@ import {
 } from "../../../app/features/certification/review.server";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
 import { actorByEmail } from "../../support/actors";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { sessionCookie, startFastRoutes, type TestServer } from "../../support/http";
 import { addTestVersion, openTestDraft, submissionVersion } from "../../support/submissions";
 

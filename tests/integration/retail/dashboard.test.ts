@@ -4,7 +4,7 @@
 // reading the dashboard does not mark the watchlist's changes as seen.
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { signUpConfirmed } from "../../support/signup";
 import { createApiToken, revokeApiToken } from "../../../app/features/accounts/api-tokens.server";
 import { buyerDashboard, LATEST_ALERTS } from "../../../app/features/retail/dashboard.server";

@@ -3,7 +3,7 @@
 // the watchlist's CSV; a file field left empty (a nameless file of 0 bytes, as a browser posts it)
 // still asks to choose one. Against a real database, through the routes.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { sessionCookie } from "../../support/http";
 
 let cookie: string;

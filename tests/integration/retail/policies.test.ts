@@ -33,7 +33,7 @@ import { updateProduct } from "../../../app/features/catalogue/products.server";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { actorByEmail, asha, buyer } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { unwatch, watchBySerial, watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
 import { startFastRoutes, type TestServer } from "../../support/http";

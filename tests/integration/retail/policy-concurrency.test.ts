@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { acceptancePolicies } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { nowMs, testClock } from "../../../app/platform/clock.server";
 import {

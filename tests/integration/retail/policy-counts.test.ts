@@ -5,7 +5,7 @@
 // buyer's "Children's wearables" policy; Gator Kids Watch 3 (GTIN 5060123450002) has one seal,
 // firmware 3.1.0, and a submitted 3.2.0 submission approved below.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { watchGtinInput } from "../../../app/features/retail/forms";
 import { listPolicies } from "../../../app/features/retail/policies.server";

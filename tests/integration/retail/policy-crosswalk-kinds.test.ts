@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { products, productVersions, seals } from "../../../db/schema";
 import { sealCoverageView } from "../../../app/features/certification/coverage.server";
 import { deletePolicy, policyResultsFor, savePolicy } from "../../../app/features/retail/policies.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { db } from "../../../app/platform/db.server";
 import { buyer, grace } from "../../support/actors";
 

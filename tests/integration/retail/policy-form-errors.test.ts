@@ -1,7 +1,7 @@
 // The policy form names every problem at once: a seal age the form cannot read ("1e9") no longer
 // hides an over-long name and an out-of-range support period until the next round.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { policyFromForm } from "../../../app/features/retail/policies.server";
 
 beforeAll(async () => {

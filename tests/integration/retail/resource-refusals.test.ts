@@ -2,7 +2,7 @@
 // opened by someone whose role may not use it answers 403 with the message a page would show, as
 // JSON, not Remix's "Unexpected Server Error" (fuzz review). Against a real database.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { sessionCookie } from "../../support/http";
 
 let supplier: string;

@@ -4,7 +4,7 @@
 // session has ended with a 401 and a message (not the login page's redirect, which the page's script
 // followed and reported as "The check failed (HTTP 200)"). Against a real database.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { SESSION_ENDED } from "../../../app/features/retail/forms";
 import { sessionCookie } from "../../support/http";

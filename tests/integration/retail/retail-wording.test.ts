@@ -2,7 +2,7 @@
 // watchlist's serial field is pointed to the GTIN form instead of answered as an unknown serial,
 // and counts read as people write them ("1 row", "3,334 rows"). Against a real database.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { watchBySerial } from "../../../app/features/retail/watchlist.server";
 import { countOf } from "../../../app/platform/format";
 import { buyer } from "../../support/actors";

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { policyStates, watchlistEntries } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
 import type { Actor } from "../../../app/platform/actor";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { signUpConfirmed } from "../../support/signup";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";
 import { certificationOfGtin, currentSealsOfGtins } from "../../../app/features/certification/product-seals.server";

@@ -9,7 +9,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { notifications, policyStates, users } from "../../../db/schema";
 import { db } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { signUpConfirmed } from "../../support/signup";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";

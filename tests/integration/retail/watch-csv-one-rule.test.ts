@@ -3,7 +3,7 @@
 // said (not a refusal of the row), a valid GTIN of another product beside it is said, a placeholder
 // serial beside a valid GTIN uses the GTIN. Against a real database (the demo seed).
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { signUpConfirmed } from "../../support/signup";
 import { checkBulkRows, parseBulkCsv } from "../../../app/features/retail/bulk-csv.server";

@@ -13,7 +13,7 @@ import { notifications, users, webhookDeliveries, watchlistEntries } from "../..
 import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
 import { db, transaction } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { signUpConfirmed } from "../../support/signup";
 import { saveAnswer, submitSubmission } from "../../../app/features/certification/submissions.server";
 import {

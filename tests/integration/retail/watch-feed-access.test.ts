@@ -5,7 +5,7 @@
 // beyond the organisation's newest event is refused naming it (it would skip every future event).
 // Against a real database, through the route's loader.
 import { beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { createApiToken, revokeApiToken } from "../../../app/features/accounts/api-tokens.server";
 import { watchlistFeed } from "../../../app/features/retail/watchlist.server";
 import { buyer } from "../../support/actors";

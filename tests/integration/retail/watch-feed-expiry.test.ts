@@ -12,7 +12,7 @@ import { verifySerial } from "../../../app/features/trust/verify.server";
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { actorByEmail, buyer } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { watchlistFeed } from "../../../app/features/retail/watchlist.server";
 
 let serials: Record<string, string>;

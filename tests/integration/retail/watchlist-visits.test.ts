@@ -5,7 +5,7 @@
 // how many more. Against a real database; the page's loader is called as Remix calls it.
 import { beforeAll, describe, expect, it } from "vitest";
 import { watchEvents } from "../../../db/schema";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { signUpConfirmed } from "../../support/signup";
 import { changeSealStatus } from "../../../app/features/trust/seal-status.server";

@@ -13,7 +13,7 @@ import { changeSealStatus } from "../../../app/features/trust/seal-status.server
 import { staffSealView } from "../../../app/features/certification/seals.server";
 import { actorByEmail, buyer } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { deletePolicy, listPolicies } from "../../../app/features/retail/policies.server";
 import { watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
 import { dispatchWebhooks, registerWebhook } from "../../../app/features/retail/webhooks.server";

@@ -14,7 +14,7 @@ import { readSealPdf } from "../../../app/features/trust/adapters/pdf-read.serve
 import { verifyStatusListCredential } from "../../../app/features/trust/domain/status-credential";
 import { signingKeys } from "../../../app/features/trust/adapters/signing-keys.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { startFastRoutes, type TestServer } from "../../support/http";
 
 let serial: string;

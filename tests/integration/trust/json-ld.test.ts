@@ -26,7 +26,7 @@ import {
   sealContextUrl,
 } from "../../../app/features/trust/domain/seal-context";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import jsonld from "jsonld";
 import { expandSafely, offlineLoader } from "../../support/json-ld";
 

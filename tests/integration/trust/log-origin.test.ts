@@ -23,7 +23,7 @@ import { logOrigin, verifyCheckpoint } from "../../../app/features/trust/domain/
 import { logProofOfAttachments } from "../../../app/features/trust/domain/tlog-proof";
 import { checkArtefacts } from "../../../app/features/trust/domain/verify";
 import { readSealPdf } from "../../../app/features/trust/adapters/pdf-read.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { grace } from "../../support/actors";
 import { certifyPsti } from "../../support/certify";
 import { createTestProduct } from "../../support/submissions";

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { logLeaves, seals } from "../../../db/schema";
 import { testClock } from "../../../app/platform/clock.server";
 import { db, transaction } from "../../../app/platform/db.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { appendLog } from "../../../app/features/trust/transparency-log.server";
 import { applySealAction } from "../../../app/features/trust/seal-status.server";

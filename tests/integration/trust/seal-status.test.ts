@@ -21,7 +21,7 @@ import {
 import { publicSealView, sealBySerial } from "../../../app/features/certification/seals.server";
 import { actorByEmail, asha } from "../../support/actors";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import {
   consistencyProofFor,
   inclusionProofFor,

@@ -23,7 +23,7 @@ import {
 import { sealBySerial } from "../../../app/features/certification/seals.server";
 import { verifySerial } from "../../../app/features/trust/verify.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import type { SealAction } from "../../../app/features/trust/domain/seal-state";
 
 const actor = { system: "test:status-lists" } as const;

@@ -2,7 +2,7 @@
 // question (the empty form, never zod's raw "Too small" message), an over-long one is said on the
 // field; and a suspended seal past its validity period says it will not be valid again.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { testClock } from "../../../app/platform/clock.server";
 import { formatDate } from "../../../app/platform/format";

@@ -30,7 +30,7 @@ import { transaction } from "../../../app/platform/db.server";
 import { applySealAction, statusListCredential } from "../../../app/features/trust/seal-status.server";
 import { sealBySerial, sealPdf } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import { appendIncrementalUpdate } from "../../fixtures/pdf-incremental-update";
 import { fastRoutes } from "../../../app/fast-routes.server";
 import type { TestServer } from "../../support/http";

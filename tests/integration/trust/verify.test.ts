@@ -16,7 +16,7 @@ import { db, transaction } from "../../../app/platform/db.server";
 import { applySealAction } from "../../../app/features/trust/seal-status.server";
 import { sealPdf } from "../../../app/features/certification/seals.server";
 import { demoSealSerials } from "../../../app/demo/seed-seals.server";
-import { seedDemoData } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
 import {
   VerifyInputError,
   verifyCredentialText,
