@@ -16,6 +16,7 @@ import { db } from "./platform/db.server";
 import { backgroundSettled, inBackground } from "./platform/background.server";
 import { ensureLogTree } from "./features/trust/log-tree.server";
 import { signLogAsServer } from "./features/trust/transparency-log.server";
+import { sweepBodySpills } from "./platform/http/request-body.server";
 import { sweepTemporaryUploads } from "./features/certification/evidence-gc.server";
 import { describeSweep, runLifecycleSweep } from "./system/sweep.server";
 import { dispatchWebhooks, removeWebhooksOfDisabledCreators } from "./features/retail/webhooks.server";
@@ -154,6 +155,12 @@ export async function startup(
   if (temporaryUploadsRemoved.length)
     console.log(
       `Removed ${temporaryUploadsRemoved.length} abandoned temporary upload${temporaryUploadsRemoved.length === 1 ? "" : "s"}.`,
+    );
+  // Request bodies a killed process had spilled to disk (request-body.server.ts), by the same rule.
+  const bodySpills = sweepBodySpills();
+  if (bodySpills.length)
+    console.log(
+      `Removed ${bodySpills.length} request bod${bodySpills.length === 1 ? "y" : "ies"} a stopped process left on disk.`,
     );
   // Half-written key, secret and signature files of a killed process (writeFileDurableSync's temporaries).
   const durableTemps = sweepDurableTemps([

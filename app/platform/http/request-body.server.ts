@@ -7,10 +7,11 @@
  * uploads stream to disk instead: multipart.server.ts, bounded there.)
  */
 import { randomUUID } from "node:crypto";
-import { open, rm, type FileHandle } from "node:fs/promises";
-import os from "node:os";
+import fs from "node:fs";
+import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { getEnv } from "../env.server";
 import { formatBytes } from "../format";
 
 const KiB = 1024;
@@ -50,8 +51,46 @@ export interface BodyLimit {
 export const SPILL_ABOVE_BYTES = 1024 * KiB;
 
 /**
+ * Where spilled bodies are written: in the data directory (DATA_DIR/tmp/bodies), beside the evidence
+ * uploads' temporary files, on the disk the operator sized for the portal, not the system's
+ * temporary folder (often a RAM disk shared with everything else on the machine).
+ */
+export function bodySpillDir(): string {
+  return path.join(getEnv().dataDir, "tmp", "bodies");
+}
+
+/**
+ * Removes spilled bodies a killed process left behind: those nothing has written to for
+ * `idleMs` (10 minutes; a body being received is written to as it arrives, and the server's body
+ * timeouts end a stalled one long before), so another process's request in progress is never
+ * touched. Returns the files removed.
+ */
+export function sweepBodySpills(idleMs = 10 * 60_000, nowMs = Date.now()): string[] {
+  const dir = bodySpillDir();
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return []; // none spilled yet
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith("iotseal-body-")) continue;
+    const file = path.join(dir, name);
+    try {
+      if (nowMs - fs.statSync(file).mtimeMs < idleMs) continue;
+      fs.rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // gone meanwhile (its request ended)
+    }
+  }
+  return removed;
+}
+
+/**
  * What has been received of a body: in memory up to SPILL_ABOVE_BYTES, then in a temporary file
- * (mode 0600, removed by `close`, whatever happened).
+ * (mode 0600, in bodySpillDir, removed by `close`, whatever happened).
  */
 class Received {
   private chunks: Uint8Array[] = [];
@@ -61,7 +100,9 @@ class Received {
   async add(chunk: Uint8Array): Promise<void> {
     this.size += chunk.byteLength;
     if (!this.spill && this.size > SPILL_ABOVE_BYTES) {
-      const file = path.join(os.tmpdir(), `iotseal-body-${randomUUID()}`);
+      const dir = bodySpillDir();
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const file = path.join(dir, `iotseal-body-${randomUUID()}`);
       this.spill = { file, handle: await open(file, "wx+", 0o600) };
       for (const c of this.chunks.splice(0)) await this.spill.handle.write(c);
     }

@@ -1,9 +1,15 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { FORM_MAX_BYTES, readForm, readStreamBody } from "../../../app/platform/http/request-body.server";
+import {
+  bodySpillDir,
+  FORM_MAX_BYTES,
+  readForm,
+  readStreamBody,
+  sweepBodySpills,
+} from "../../../app/platform/http/request-body.server";
+import { dataDir } from "../../setup/unit-env";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -88,7 +94,7 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
   });
 
   it("spills a body above 1 MiB to a temporary file while it streams: read back intact within the limit, the file gone after, and gone after a refusal too", async () => {
-    const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("iotseal-body-"));
+    const leftovers = () => (fs.existsSync(bodySpillDir()) ? fs.readdirSync(bodySpillDir()) : []);
     const before = leftovers();
     // 3 MiB that differ byte by byte, so a chunk out of place would show.
     const bytes = new Uint8Array(3 * MiB + 17).map((_, i) => (i * 7 + (i >> 12)) & 0xff);
@@ -105,9 +111,16 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
     expect(leftovers()).toEqual(before);
     // Refused at the limit after the spill began: a 413, and no file left behind.
     let pulled = 0;
+    let spilledTo: string[] = [];
     const endlessFresh = new ReadableStream<Uint8Array>({
       pull(controller) {
         pulled += 64 * KiB;
+        // Mid-stream, past 1 MiB: the body is in a file of its own in the data directory, readable by the portal alone.
+        if (pulled === 3 * MiB)
+          spilledTo = leftovers().map((f) => {
+            const file = path.join(bodySpillDir(), f);
+            return `${path.relative(dataDir, file).replace(/[\w-]{36}$/, "<uuid>")} ${(fs.statSync(file).mode & 0o777).toString(8)}`;
+          });
         controller.enqueue(new Uint8Array(64 * KiB).fill(0x62));
       },
     });
@@ -116,7 +129,22 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
     }).catch((e: unknown) => e)) as Response;
     expect(r.status).toBe(413);
     expect(pulled).toBeLessThan(4 * MiB + 256 * KiB);
+    expect(spilledTo).toContain("tmp/bodies/iotseal-body-<uuid> 600");
     expect(leftovers()).toEqual(before);
+  });
+
+  it("a spilled body a killed process left behind is swept once nothing has written to it for 10 minutes; one being received is not", () => {
+    fs.mkdirSync(bodySpillDir(), { recursive: true });
+    const old = path.join(bodySpillDir(), "iotseal-body-left-by-a-killed-process");
+    const live = path.join(bodySpillDir(), "iotseal-body-still-arriving");
+    const other = path.join(bodySpillDir(), "not-a-body");
+    for (const f of [old, live, other]) fs.writeFileSync(f, "x");
+    const t = Date.now();
+    fs.utimesSync(old, new Date(t - 11 * 60_000), new Date(t - 11 * 60_000));
+    fs.utimesSync(live, new Date(t - 60_000), new Date(t - 60_000));
+    expect(sweepBodySpills(10 * 60_000, t)).toEqual([old]);
+    expect(fs.existsSync(live) && fs.existsSync(other)).toBe(true);
+    for (const f of [live, other]) fs.rmSync(f);
   });
 
   it("answers a body that is not a form with a 415 and a message, not a 500; an empty POST is an empty form", async () => {
@@ -159,7 +187,7 @@ describe("issue 13.1: an anonymous request can fill the server's memory", () => 
   });
 
   it("spills a raw Node stream above 1 MiB the same way: intact within the limit, stopped past it, no file left behind", async () => {
-    const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("iotseal-body-"));
+    const leftovers = () => (fs.existsSync(bodySpillDir()) ? fs.readdirSync(bodySpillDir()) : []);
     const before = leftovers();
     const parts = Array.from({ length: 50 }, (_, i) => Buffer.alloc(64 * KiB + i, i));
     const whole = await readStreamBody(Readable.from(parts), 10 * MiB);
