@@ -43,7 +43,8 @@ test("an assessor records a report; the supplier sees the clock and answers it; 
   await sam.getByLabel("Password").fill("demo-password-2026");
   await sam.getByRole("button", { name: "Log in" }).click();
   await sam.getByRole("link", { name: "Vulnerabilities" }).click();
-  await sam.getByRole("link", { name: "Doorbell stream reachable without auth on the LAN" }).click();
+  await expect(sam).toHaveURL(/\/findings$/); // (the dashboard links the report too, in its open reports and its activity)
+  await sam.getByRole("link", { name: "Doorbell stream reachable without auth on the LAN", exact: true }).click();
   await expect(sam.getByRole("heading", { level: 1 })).toHaveText("Doorbell stream reachable without auth on the LAN");
   await expect(sam.getByTestId("disclosure-clock")).toContainText("days left");
   await sam
