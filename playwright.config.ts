@@ -68,6 +68,8 @@ export default defineConfig({
       // Seal pages and /verify per minute from one address (the limit itself is tested in tests/e2e/request-bounds.spec.ts).
       PUBLIC_PAGE_PER_MINUTE: "100000",
       LOG_REQUESTS: "false",
+      // scrypt at 1 MiB a hash (production: 15, 32 MiB): the suite logs in hundreds of times.
+      PASSWORD_HASH_COST: "10",
       ...(process.env.REMIX_BUILD_DIR ? { REMIX_BUILD_DIR: process.env.REMIX_BUILD_DIR } : {}),
     },
   },

@@ -113,6 +113,9 @@ export function parseLogWitnesses(raw: string): LogWitness[] | string {
   return out;
 }
 
+/** The least scrypt cost (log2 N) accepted in production: 32 MiB of memory per guess. */
+const MIN_PRODUCTION_HASH_COST = 15;
+
 /** The demo's placeholder contact: refused in production when DEMO_MODE=false. */
 const DEFAULT_SECURITY_CONTACT = "mailto:security@iotseal.local";
 
@@ -129,6 +132,13 @@ export const envSchema = z
       .optional(),
     SESSION_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
     SESSION_TTL_HOURS: positiveInt("SESSION_TTL_HOURS", 8760, "a year").default(12),
+    /**
+     * scrypt's cost for new password hashes, as log2 of N (15: 32 MiB and about 0.1-0.2 s a hash).
+     * Stored with each hash: a login with a cheaper one stores it again at this cost.
+     */
+    PASSWORD_HASH_COST: positiveInt("PASSWORD_HASH_COST", 18, "256 MiB a hash")
+      .pipe(z.number().min(10, { error: "PASSWORD_HASH_COST must be at least 10" }))
+      .default(15),
     DEMO_MODE: bool.optional(),
     RATE_LIMIT_PER_MINUTE: positiveInt("RATE_LIMIT_PER_MINUTE", MAX_RATE).default(10),
     PUBLIC_API_PER_MINUTE: positiveInt("PUBLIC_API_PER_MINUTE", MAX_RATE).default(600),
@@ -271,6 +281,8 @@ export const envSchema = z
       cookieSecure: baseUrl.startsWith("https:"),
       sessionSecret: e.SESSION_SECRET,
       sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+      /** log2 of scrypt's N for new password hashes (and older, cheaper ones at their next login). */
+      passwordHashCost: e.PASSWORD_HASH_COST,
       demoMode,
       /** Whether DEMO_MODE was given (else demoMode is the default, true: see demoModeProblem). */
       demoModeSet: e.DEMO_MODE !== undefined,
@@ -332,6 +344,13 @@ export const envSchema = z
         code: "custom",
         path: ["PUBLIC_URL"],
         message: `is required in production when SMTP_URL is set: every mail links to the portal, and without it the links would point at ${e.baseUrl}`,
+      });
+    }
+    if (e.nodeEnv === "production" && e.passwordHashCost < MIN_PRODUCTION_HASH_COST) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PASSWORD_HASH_COST"],
+        message: `must be at least ${MIN_PRODUCTION_HASH_COST} when NODE_ENV=production: cheaper hashes are for the tests, and a stolen database's passwords would be guessed ${2 ** (MIN_PRODUCTION_HASH_COST - e.passwordHashCost)} times faster`,
       });
     }
     if (e.nodeEnv === "production" && !e.demoMode && !e.sessionSecret) {

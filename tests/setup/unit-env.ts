@@ -11,6 +11,8 @@ process.env.DATA_DIR = dataDir;
 process.env.NODE_ENV = "test";
 process.env.DEMO_MODE = "true";
 process.env.LOG_REQUESTS = "false";
+// scrypt at 1 MiB, not production's 32 MiB: the suites hash and check passwords hundreds of times (PASSWORD_HASH_COST).
+process.env.PASSWORD_HASH_COST = "10";
 delete process.env.SESSION_SECRET;
 delete process.env.RATE_LIMIT_PER_MINUTE;
 

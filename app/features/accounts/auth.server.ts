@@ -17,7 +17,7 @@ import { emit } from "../../platform/events.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { loginInput } from "./forms";
-import { burnPasswordCheck, verifyPassword } from "./passwords.server";
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./passwords.server";
 import { failureWarnsOwner, LOGIN_FAILURE_WARNINGS, type FailedStep } from "./domain/login-failures";
 import { TWO_STEP, wrongCodeLimitReached } from "./domain/two-step";
 
@@ -159,7 +159,15 @@ export async function startLogin(
     if (row && ok) throw new ServiceError("forbidden", "This account is disabled. Ask an administrator of IoT Seal.");
     throw new ServiceError("unauthenticated", "That email and password do not match an account.");
   }
+  // PASSWORD_HASH_COST was raised since this hash was made: stored again at today's cost, unless the
+  // password changed meanwhile (a reset in another request).
+  const rehashed = needsRehash(row.passwordHash) ? await hashPassword(input.password) : null;
   return transaction((tx): LoginResult | SecondStepAsked => {
+    if (rehashed)
+      tx.update(users)
+        .set({ passwordHash: rehashed })
+        .where(and(eq(users.id, row.id), eq(users.passwordHash, row.passwordHash)))
+        .run();
     const twoStep = tx
       .select({ on: twoStepLogins.confirmedAt })
       .from(twoStepLogins)

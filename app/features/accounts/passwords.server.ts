@@ -1,10 +1,14 @@
 /**
  * Password hashing with scrypt from node:crypto (memory-hard), a random 16-byte salt per
  * password, parameters stored with the hash so they can be raised later, and a constant-time
- * comparison. Stored form: `scrypt$<log2 N>$<r>$<p>$<salt b64url>$<hash b64url>`.
+ * comparison. Stored form: `scrypt$<log2 N>$<r>$<p>$<salt b64url>$<hash b64url>`. The cost of
+ * new hashes is PASSWORD_HASH_COST (log2 N, 15 by default); a hash cheaper than that is stored
+ * again at the next login with it (needsRehash), so raising the setting reaches every account that
+ * is used.
  */
 import crypto from "node:crypto";
 import { promisify } from "node:util";
+import { getEnv } from "../../platform/env.server";
 
 const scrypt = promisify(crypto.scrypt) as (
   password: crypto.BinaryLike,
@@ -13,7 +17,6 @@ const scrypt = promisify(crypto.scrypt) as (
   options: crypto.ScryptOptions,
 ) => Promise<Buffer>;
 
-const LOG_N = 15; // N = 32768: about 50-100 ms on this machine, 32 MiB of memory
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
@@ -22,10 +25,20 @@ function options(logN: number, r: number, p: number): crypto.ScryptOptions {
   return { N: 2 ** logN, r, p, maxmem: 128 * 2 ** logN * r * 2 };
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** A new hash of the password, at PASSWORD_HASH_COST unless `logN` says otherwise. */
+export async function hashPassword(password: string, logN = getEnv().passwordHashCost): Promise<string> {
   const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, options(LOG_N, R, P));
-  return ["scrypt", LOG_N, R, P, salt.toString("base64url"), hash.toString("base64url")].join("$");
+  const hash = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, options(logN, R, P));
+  return ["scrypt", logN, R, P, salt.toString("base64url"), hash.toString("base64url")].join("$");
+}
+
+/**
+ * Whether a stored hash (one that verified) costs less than new hashes do now: PASSWORD_HASH_COST
+ * was raised since it was made. Never to a cheaper one: lowering the setting leaves hashes as they are.
+ */
+export function needsRehash(stored: string, cost = getEnv().passwordHashCost): boolean {
+  const [, logN, r, p] = stored.split("$").map(Number);
+  return logN < cost || r < R || p < P;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

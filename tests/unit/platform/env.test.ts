@@ -110,6 +110,29 @@ describe("environment parsing", () => {
     expect(problem({})).toBeUndefined();
   });
 
+  it("takes the password hash cost (log2 of scrypt's N) from 10 to 18, and at least 15 in production", () => {
+    const errors = (env: Record<string, string>) => {
+      const r = parseEnv(env);
+      return r.ok ? [] : r.errors;
+    };
+    const cost = (env: Record<string, string>) => {
+      const r = parseEnv(env);
+      return r.ok ? r.env.passwordHashCost : undefined;
+    };
+    expect(cost({})).toBe(15);
+    expect(cost({ PASSWORD_HASH_COST: "17" })).toBe(17);
+    expect(cost({ NODE_ENV: "test", PASSWORD_HASH_COST: "10" })).toBe(10);
+    expect(errors({ PASSWORD_HASH_COST: "19" })).toEqual([
+      "PASSWORD_HASH_COST: PASSWORD_HASH_COST must be at most 18 (256 MiB a hash)",
+    ]);
+    expect(errors({ NODE_ENV: "test", PASSWORD_HASH_COST: "9" })).toEqual([
+      "PASSWORD_HASH_COST: PASSWORD_HASH_COST must be at least 10",
+    ]);
+    expect(errors({ PASSWORD_HASH_COST: "12" })).toEqual([
+      "PASSWORD_HASH_COST: must be at least 15 when NODE_ENV=production: cheaper hashes are for the tests, and a stolen database's passwords would be guessed 8 times faster",
+    ]);
+  });
+
   it("requires a session secret in production when the demo is off", () => {
     const r = parseEnv({ NODE_ENV: "production", DEMO_MODE: "false" });
     expect(r.ok).toBe(false);
