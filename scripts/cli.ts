@@ -5,7 +5,6 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { NewerSchemaError } from "../db/connection";
 import { dataDirOfEnvironment, dataDirProblem, EnvError } from "../app/platform/env.server";
 import { ServiceError } from "../app/platform/errors.server";
-import { wireEvents } from "../app/system/wiring.server";
 
 export interface CliOptions {
   /**
@@ -16,6 +15,12 @@ export interface CliOptions {
    * "none": it does not open the database at DATA_DIR (restore, db:restore, verify-seal).
    */
   dataDir?: "existing" | "create" | "none";
+  /**
+   * Whether the modules' subscribers to domain events are wired before main (true by default).
+   * False for a script that never changes the portal (verify-seal): it then loads none of the
+   * portal's services, only what it imports itself.
+   */
+  wire?: boolean;
 }
 
 /** Exits 2 unless DATA_DIR holds an IoT Seal database; makes nothing. */
@@ -33,7 +38,11 @@ function requireExistingDatabase(): void {
 export async function runCli(main: () => Promise<number>, opts: CliOptions = {}): Promise<never> {
   try {
     if ((opts.dataDir ?? "existing") === "existing") requireExistingDatabase();
-    wireEvents(); // the modules' subscribers to domain events, before anything changes
+    if (opts.wire ?? true) {
+      // The modules' subscribers to domain events, before anything changes (this imports every service).
+      const { wireEvents } = await import("../app/system/wiring.server");
+      wireEvents();
+    }
     process.exit(await main());
   } catch (error) {
     if (error instanceof EnvError) {

@@ -751,4 +751,4 @@ const run = async (): Promise<number> => {
     throw e;
   }
 };
-await runCli(run, { dataDir: "none" }); // never opens DATA_DIR
+await runCli(run, { dataDir: "none", wire: false }); // never opens DATA_DIR, never changes anything
