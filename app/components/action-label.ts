@@ -17,6 +17,8 @@ const WORDED: Record<string, string> = {
   "finding.authority_report_recorded": "CRA report to the authority recorded",
   "user.login": "Logged in",
   "user.logout": "Logged out",
+  "user.session_ended": "Signed out of another session",
+  "user.other_sessions_ended": "Signed out everywhere else",
   "user.login_failed": "Login failed",
   "user.login_code_failed": "Login failed: wrong two-step code",
   "user.two_step_code_failed": "Wrong two-step code (signed in)",

@@ -1,4 +1,4 @@
-/** The signed-in user's account: who they are, and changing their password. */
+/** The signed-in user's account: who they are, where they are signed in, and changing their password. */
 import {
   data,
   type ActionFunctionArgs,
@@ -11,16 +11,17 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { Field, FormError, Notice } from "../components/Field";
 import { PASSWORD_MIN_LENGTH } from "../features/accounts/domain/password-policy";
-import { changePasswordInput } from "../features/accounts/forms";
+import { changePasswordInput, endSessionInput } from "../features/accounts/forms";
+import { endOtherOwnSessions, endOwnSession, listOwnSessions } from "../features/accounts/own-sessions.server";
 import { changePassword } from "../features/accounts/password-change.server";
 import { requireUser, sessionToken, setSessionCookie } from "../features/accounts/session.server";
 import { parseForm } from "../platform/forms";
-import { attempt, failure } from "../platform/http/action-errors.server";
+import { attempt, failure, unknownIntent } from "../platform/http/action-errors.server";
 import { readForm } from "../platform/http/request-body.server";
 import { ROLE_LABELS } from "../platform/roles";
 import { SubmitButton } from "../components/SubmitButton";
 import { twoStepStatus } from "../features/accounts/two-step.server";
-import { formatDate } from "../platform/format";
+import { formatDate, formatDateTime } from "../platform/format";
 
 export const meta: MetaFunction = () => [{ title: "Your account — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -34,14 +35,42 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     role: ROLE_LABELS[user.role],
     organizationName: user.organizationName,
     twoStep: twoStepStatus(user),
+    sessions: listOwnSessions(user, await sessionToken(request)),
   };
 }
 
+/** The page's forms: the password change (no intent, as before there were others), a session, all the others. */
+const INTENTS = [null, "change-password", "end-session", "end-other-sessions"] as const;
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = parseForm(changePasswordInput, await readForm(request));
-  if (!parsed.ok) return failure("Your password was not changed.", parsed.fieldErrors);
+  const form = await readForm(request);
+  const intent = form.get("intent");
+  const unknown = unknownIntent(intent, INTENTS);
+  if (unknown) return unknown;
   const token = await sessionToken(request);
+  if (intent === "end-session") {
+    const values = { intent };
+    const parsed = parseForm(endSessionInput, form);
+    if (!parsed.ok) return failure("No session was signed out.", parsed.fieldErrors, values);
+    const ended = await attempt(() => endOwnSession(user, token, parsed.data.session), values);
+    if (!ended.ok) return ended.response;
+    const { device, startedAt } = ended.value;
+    return { ok: true as const, notice: `Signed out of ${device}, signed in since ${formatDateTime(startedAt)}.` };
+  }
+  if (intent === "end-other-sessions") {
+    const ended = await attempt(() => endOtherOwnSessions(user, token), { intent });
+    if (!ended.ok) return ended.response;
+    const n = ended.value;
+    return {
+      ok: true as const,
+      notice: n
+        ? `Signed out of ${n} other session${n === 1 ? "" : "s"}; you stay signed in here.`
+        : "You had no other session to sign out of.",
+    };
+  }
+  const parsed = parseForm(changePasswordInput, form);
+  if (!parsed.ok) return failure("Your password was not changed.", parsed.fieldErrors);
   const result = await attempt(() => changePassword(user, token, parsed.data));
   if (!result.ok) return result.response;
   const { otherSessionsEnded: n, sessionToken: renewed } = result.value;
@@ -62,6 +91,10 @@ export default function Account() {
   const a = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const failed = a && !a.ok ? a : undefined;
+  // Which section a refusal belongs to: the sessions' forms say their intent; the password form none.
+  const sessionsFailed = failed?.values?.intent?.startsWith("end-") ? failed : undefined;
+  const passwordFailed = sessionsFailed ? undefined : failed;
+  const others = me.sessions.filter((s) => !s.current);
   const formRef = useRef<HTMLFormElement>(null);
   // After each answer the password fields are empty again, as after a full page load.
   useEffect(() => {
@@ -107,13 +140,77 @@ export default function Account() {
           </dd>
         </dl>
       </section>
+      <section className="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Where you are signed in</h2>
+        <p className="muted">
+          Every browser or device signed in to your account now. Sign out one you do not recognise or no longer use (a
+          shared computer, a lost phone), then change your password if it could be known.
+        </p>
+        <FormError message={sessionsFailed?.formError ?? sessionsFailed?.fieldErrors.session} />
+        <div className="table-wrap">
+          <table className="stack" data-testid="own-sessions">
+            <thead>
+              <tr>
+                <th>Browser</th>
+                <th>Address</th>
+                <th>Signed in</th>
+                <th>Until</th>
+                <th>
+                  <span className="visually-hidden">Sign out</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {me.sessions.map((s) => (
+                <tr key={s.id}>
+                  <td data-label="Browser">
+                    {s.device}
+                    {s.current ? (
+                      <>
+                        {" "}
+                        <span className="badge badge--ok">this browser</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td data-label="Address">{s.ip ?? "not known"}</td>
+                  <td data-label="Signed in">{formatDateTime(s.startedAt)}</td>
+                  <td data-label="Until">{formatDateTime(s.expiresAt)}</td>
+                  <td>
+                    {s.current ? null : (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="end-session" />
+                        <input type="hidden" name="session" value={s.id} />
+                        <button className="button button--quiet button--small">
+                          Sign out
+                          <span className="visually-hidden">
+                            {" "}
+                            {s.device}, signed in {formatDateTime(s.startedAt)}
+                          </span>
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {others.length > 1 ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="end-other-sessions" />
+            <SubmitButton className="button button--quiet" busy={busy}>
+              Sign out everywhere else ({others.length} sessions)
+            </SubmitButton>
+          </Form>
+        ) : null}
+      </section>
       <section className="card" aria-labelledby="password-title">
         <h2 id="password-title">Change your password</h2>
         <p className="muted">
           At least {PASSWORD_MIN_LENGTH} characters; a few words you will remember are fine. Your other sessions (other
           browsers and devices) are signed out; you stay signed in here.
         </p>
-        <FormError message={failed?.formError} />
+        <FormError message={passwordFailed?.formError} />
         <Form method="post" noValidate className="stack" ref={formRef}>
           {/* For password managers: whose password this is. */}
           <input type="text" name="username" autoComplete="username" value={me.email} readOnly hidden />
@@ -123,7 +220,7 @@ export default function Account() {
             type="password"
             autoComplete="current-password"
             required
-            error={failed?.fieldErrors.currentPassword}
+            error={passwordFailed?.fieldErrors.currentPassword}
           />
           <Field
             label="New password"
@@ -131,7 +228,7 @@ export default function Account() {
             type="password"
             autoComplete="new-password"
             required
-            error={failed?.fieldErrors.newPassword}
+            error={passwordFailed?.fieldErrors.newPassword}
           />
           <Field
             label="New password again"
@@ -139,7 +236,7 @@ export default function Account() {
             type="password"
             autoComplete="new-password"
             required
-            error={failed?.fieldErrors.confirmPassword}
+            error={passwordFailed?.fieldErrors.confirmPassword}
           />
           <div>
             <SubmitButton className="button" busy={busy}>

@@ -173,3 +173,65 @@ test("changing one's own password on the account page ends the other sessions", 
   await other.close();
   await ctx.close();
 });
+
+test("the account page lists where one is signed in, and signs out a lost phone, then everywhere else", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const password = "lou's only password 2026";
+  const email = await newAssessor(browser, "Lou Lostphone", password);
+  const signedIn = async (options: Parameters<Browser["newContext"]>[0]) => {
+    const ctx = await browser.newContext({ storageState: undefined, ...options });
+    const page = await ctx.newPage();
+    await loginViaForm(page, email, password);
+    await expect(page).toHaveURL("/assessor");
+    return page;
+  };
+  const phone = await signedIn({
+    userAgent:
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    viewport: { width: 390, height: 844 },
+  });
+  const page = await signedIn({});
+  const problems = watchConsole(page);
+  await page.goto("/account");
+  await expectHydrated(page);
+  const rows = page.getByTestId("own-sessions").locator("tbody tr");
+  await expect(rows).toHaveCount(2);
+  // This browser first (Debian's Chromium says Chrome on Linux), then the phone.
+  await expect(rows.nth(0)).toContainText("Chrome on Linux");
+  await expect(rows.nth(0)).toContainText("this browser");
+  await expect(rows.nth(1)).toContainText("Safari on iPhone");
+  await expect(rows.nth(1)).toContainText(/127\.0\.0\.1|::1/);
+  await shot(page, "account-sessions");
+
+  await rows
+    .nth(1)
+    .getByRole("button", { name: /Sign out Safari on iPhone/ })
+    .click();
+  await expect(page.getByRole("status")).toContainText("Signed out of Safari on iPhone, signed in since");
+  await expect(rows).toHaveCount(1);
+  await shot(page, "account-session-ended");
+  await phone.goto("/assessor");
+  await expect(phone).toHaveURL(/\/login/);
+
+  // Signed in again on the phone and in Firefox; "everywhere else", from a browser without JavaScript.
+  await phone.context().close();
+  const again = await signedIn({
+    userAgent: "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+  });
+  const noJs = await signedIn({ javaScriptEnabled: false });
+  await noJs.goto("/account");
+  await expect(noJs.getByTestId("own-sessions").locator("tbody tr")).toHaveCount(3);
+  await noJs.getByRole("button", { name: "Sign out everywhere else (2 sessions)" }).click();
+  await expect(noJs.getByRole("status")).toHaveText("Signed out of 2 other sessions; you stay signed in here.");
+  await expect(noJs.getByTestId("own-sessions").locator("tbody tr")).toHaveCount(1);
+  await page.goto("/assessor");
+  await expect(page).toHaveURL(/\/login/);
+  await again.goto("/assessor");
+  await expect(again).toHaveURL(/\/login/);
+  await noJs.goto("/assessor");
+  await expect(noJs).toHaveURL("/assessor");
+  expect(problems).toEqual([]);
+  for (const p of [page, again, noJs]) await p.context().close();
+});

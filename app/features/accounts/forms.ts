@@ -72,6 +72,13 @@ export const changePasswordInput = z
   })
   .superRefine(checkNewPassword);
 
+/** /account: one of the user's other sessions to sign out (its id as listOwnSessions gave it). */
+export const endSessionInput = z.object({
+  session: z
+    .string({ error: "Choose a session from the list." })
+    .regex(/^[\w-]{22}$/, { error: "Choose a session from the list." }),
+});
+
 /** /forgot-password: where to send a reset link. */
 export const forgotPasswordInput = z.object({ email: emailField });
 

@@ -4,7 +4,7 @@
  * other session of the user ends, the current one gets a new token (a copy of its cookie taken
  * before the change stops working, the user stays signed in), and any reset link not yet used stops working.
  */
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { sessions, users } from "../../../db/schema";
 import type { Actor } from "../../platform/actor";
@@ -14,6 +14,7 @@ import { ServiceError } from "../../platform/errors.server";
 import { endLoginChallenges, hashToken, newToken, throttle } from "./auth.server";
 import { passwordProblems } from "./domain/password-policy";
 import type { changePasswordInput } from "./forms";
+import { deleteOtherSessions } from "./own-sessions.server";
 import { endResetLinks } from "./password-reset.server";
 import { hashPassword, verifyPassword } from "./passwords.server";
 
@@ -59,10 +60,7 @@ export async function changePassword(
     if (!changed)
       throw new ServiceError("conflict", "Your password was changed meanwhile in another session. Log in again.");
     const current = sessionToken ? hashToken(sessionToken) : null;
-    const otherSessionsEnded = tx
-      .delete(sessions)
-      .where(and(eq(sessions.userId, actor.userId), current ? ne(sessions.tokenHash, current) : undefined))
-      .run().changes;
+    const otherSessionsEnded = deleteOtherSessions(tx, actor.userId, current);
     // The current session goes on under a new token: the old one (a copy of the cookie) no longer works.
     let rotated: string | null = null;
     if (current) {
