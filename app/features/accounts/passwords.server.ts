@@ -32,24 +32,32 @@ export async function hashPassword(password: string, logN = getEnv().passwordHas
   return ["scrypt", logN, R, P, salt.toString("base64url"), hash.toString("base64url")].join("$");
 }
 
+/** A stored hash's parts, or null when it is not one this module made (malformed, foreign, out of range). */
+function parseStored(stored: string): { logN: number; r: number; p: number; salt: Buffer; hash: Buffer } | null {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return null;
+  const [logN, r, p] = parts.slice(1, 4).map(Number);
+  if (![logN, r, p].every((n) => Number.isInteger(n) && n > 0) || logN > 20) return null;
+  const salt = Buffer.from(parts[4], "base64url");
+  const hash = Buffer.from(parts[5], "base64url");
+  // An empty or truncated hash would "match" an empty derivation: never accept one.
+  if (salt.length < 16 || hash.length < 32) return null;
+  return { logN, r, p, salt, hash };
+}
+
 /**
  * Whether a stored hash (one that verified) costs less than new hashes do now: PASSWORD_HASH_COST
  * was raised since it was made. Never to a cheaper one: lowering the setting leaves hashes as they are.
  */
 export function needsRehash(stored: string, cost = getEnv().passwordHashCost): boolean {
-  const [, logN, r, p] = stored.split("$").map(Number);
-  return logN < cost || r < R || p < P;
+  const parsed = parseStored(stored);
+  return parsed !== null && (parsed.logN < cost || parsed.r < R || parsed.p < P);
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split("$");
-  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
-  const [logN, r, p] = parts.slice(1, 4).map(Number);
-  if (![logN, r, p].every((n) => Number.isInteger(n) && n > 0) || logN > 20) return false;
-  const salt = Buffer.from(parts[4], "base64url");
-  const expected = Buffer.from(parts[5], "base64url");
-  // An empty or truncated hash would "match" an empty derivation: never accept one.
-  if (salt.length < 16 || expected.length < 32) return false;
+  const parsed = parseStored(stored);
+  if (!parsed) return false;
+  const { logN, r, p, salt, hash: expected } = parsed;
   const actual = await scrypt(password.normalize("NFKC"), salt, expected.length, options(logN, r, p));
   return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
 }
