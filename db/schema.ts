@@ -66,6 +66,12 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /**
+     * When the session was last used, and from where: written when a request uses it at least
+     * SESSION_SEEN_STEP_MS after the last time written (so to within that step), null until then.
+     */
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+    lastSeenIp: text("last_seen_ip"),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );

@@ -21,7 +21,8 @@ import { readForm } from "../platform/http/request-body.server";
 import { ROLE_LABELS } from "../platform/roles";
 import { SubmitButton } from "../components/SubmitButton";
 import { twoStepStatus } from "../features/accounts/two-step.server";
-import { formatDate, formatDateTime } from "../platform/format";
+import { countOf, formatDate, formatDateTime } from "../platform/format";
+import { SESSION_SEEN_STEP_MS } from "../features/accounts/domain/session-activity";
 
 export const meta: MetaFunction = () => [{ title: "Your account — IoT Seal" }];
 /** A refusal by the rate limit (429) keeps its Retry-After. */
@@ -143,7 +144,8 @@ export default function Account() {
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Where you are signed in</h2>
         <p className="muted">
-          Every browser or device signed in to your account now. Sign out one you do not recognise or no longer use (a
+          Every browser or device signed in to your account now, and when it was last used (to within{" "}
+          {countOf(SESSION_SEEN_STEP_MS / 60_000, "minute")}). Sign out one you do not recognise or no longer use (a
           shared computer, a lost phone), then change your password if it could be known.
         </p>
         <FormError message={sessionsFailed?.formError ?? sessionsFailed?.fieldErrors.session} />
@@ -154,6 +156,7 @@ export default function Account() {
                 <th>Browser</th>
                 <th>Address</th>
                 <th>Signed in</th>
+                <th>Last active</th>
                 <th>Until</th>
                 <th>
                   <span className="visually-hidden">Sign out</span>
@@ -172,8 +175,12 @@ export default function Account() {
                       </>
                     ) : null}
                   </td>
-                  <td data-label="Address">{s.ip ?? "not known"}</td>
+                  <td data-label="Address">
+                    {s.ip ?? "not known"}
+                    {s.lastIp && s.lastIp !== s.ip ? <>, last used from {s.lastIp}</> : null}
+                  </td>
                   <td data-label="Signed in">{formatDateTime(s.startedAt)}</td>
+                  <td data-label="Last active">{s.current ? "now" : formatDateTime(s.lastActiveAt)}</td>
                   <td data-label="Until">{formatDateTime(s.expiresAt)}</td>
                   <td>
                     {s.current ? null : (

@@ -201,6 +201,7 @@ test("the account page lists where one is signed in, and signs out a lost phone,
   // This browser first (Debian's Chromium says Chrome on Linux), then the phone.
   await expect(rows.nth(0)).toContainText("Chrome on Linux");
   await expect(rows.nth(0)).toContainText("this browser");
+  await expect(rows.nth(0).locator('[data-label="Last active"]')).toHaveText("now");
   await expect(rows.nth(1)).toContainText("Safari on iPhone");
   await expect(rows.nth(1)).toContainText(/127\.0\.0\.1|::1/);
   await shot(page, "account-sessions");

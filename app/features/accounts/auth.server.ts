@@ -20,6 +20,7 @@ import type { loginInput } from "./forms";
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./passwords.server";
 import { failureWarnsOwner, LOGIN_FAILURE_WARNINGS, type FailedStep } from "./domain/login-failures";
 import { TWO_STEP, wrongCodeLimitReached } from "./domain/two-step";
+import { sessionSeenDue } from "./domain/session-activity";
 
 /** The audit action of a failed login, by the step that failed (a wrong password; a wrong two-step code after the right one). */
 export const LOGIN_FAILED_ACTION: Record<FailedStep, string> = {
@@ -311,16 +312,47 @@ export function twoStepSetupDue(user: SessionUser): boolean {
 /** The user a session token belongs to, or null when the token is unknown, expired or the user disabled. */
 export function userForSession(token: string, ip?: string | null): SessionUser | null {
   if (!token || token.length > 200) return null;
+  const tokenHash = hashToken(token);
+  const now = nowMs();
   const r = db()
-    .select({ user: users, org: organizations, twoStepSince: twoStepLogins.confirmedAt })
+    .select({
+      user: users,
+      org: organizations,
+      twoStepSince: twoStepLogins.confirmedAt,
+      session: { createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt },
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .leftJoin(twoStepLogins, eq(twoStepLogins.userId, users.id))
-    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date(nowMs()))))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, new Date(now))))
     .get();
   if (!r || r.user.disabledAt) return null;
+  if (sessionSeenDue(r.session, now)) noteSessionSeen(tokenHash, now, ip ?? null);
   return toSessionUser(r.user, r.org, r.twoStepSince, ip);
+}
+
+/** Whether the last write of a last use failed and was said (said once until one succeeds again). */
+let seenFailureLogged = false;
+
+/**
+ * Writes when and from where a session was last used (its owner's /account shows it). Never fails
+ * the request that uses the session: a database that cannot take the write now (another process
+ * holding it past the busy timeout) leaves the last use as it was, to be written by a later request.
+ */
+function noteSessionSeen(tokenHash: string, now: number, ip: string | null): void {
+  try {
+    db()
+      .update(sessions)
+      .set({ lastSeenAt: new Date(now), lastSeenIp: ip })
+      .where(eq(sessions.tokenHash, tokenHash))
+      .run();
+    seenFailureLogged = false; // the next failure is news again
+  } catch (error) {
+    if (!seenFailureLogged)
+      console.error("[sessions] could not write a session's last use (shown older than it is):", error);
+    seenFailureLogged = true;
+  }
 }
 
 export function logout(token: string, ip?: string | null): void {

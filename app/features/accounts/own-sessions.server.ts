@@ -1,6 +1,6 @@
 /**
  * /account: where the signed-in user is signed in (every session of theirs not yet expired: the
- * device it was opened from, the address, since when, until when), and signing one of them out,
+ * device it was opened from, the address, since when, when and where it was last used, until when), and signing one of them out,
  * or all but the current one: a browser left signed in on a shared machine, a lost laptop. Each
  * is audited. A session is named on the page by an id derived from its row (never the token, nor
  * its stored SHA-256).
@@ -14,6 +14,7 @@ import { nowMs } from "../../platform/clock.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import { hashToken } from "./auth.server";
+import { lastActiveAt } from "./domain/session-activity";
 import { describeUserAgent } from "./domain/user-agent";
 
 export interface OwnSession {
@@ -23,9 +24,13 @@ export interface OwnSession {
   current: boolean;
   /** "Firefox on Windows", from the User-Agent of the login. */
   device: string;
+  /** The address it was signed in from. */
   ip: string | null;
   startedAt: Date;
   expiresAt: Date;
+  /** When it was last used (to within SESSION_SEEN_STEP_MS), and from where. */
+  lastActiveAt: Date;
+  lastIp: string | null;
 }
 
 const publicId = (tokenHash: string) =>
@@ -51,6 +56,8 @@ export function listOwnSessions(actor: Actor, currentToken: string | null): OwnS
       ip: s.ip,
       startedAt: s.createdAt,
       expiresAt: s.expiresAt,
+      lastActiveAt: lastActiveAt(s),
+      lastIp: s.lastSeenIp ?? s.ip,
     }))
     .sort((a, b) => Number(b.current) - Number(a.current));
 }

@@ -3,10 +3,10 @@
 // another user's session, never the current one that way; each audited.
 import crypto from "node:crypto";
 import { desc, eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
-import { auditEvents } from "../../../db/schema";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { auditEvents, sessions } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
-import { testClock } from "../../../app/platform/clock.server";
+import { nowMs, testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { login, resetRateLimits, userForSession } from "../../../app/features/accounts/auth.server";
 import {
@@ -65,6 +65,68 @@ describe("where a user is signed in", () => {
       expect(s.id).toMatch(/^[\w-]{22}$/);
       expect(JSON.stringify(list)).not.toContain(laptop.token);
     }
+  });
+
+  it("says when and from where each session was last used, written at most once every five minutes", async () => {
+    const { laptop, phone } = await signedInThrice(); // the phone signed in a minute before the clock's now
+    const row = (device: string) => listOwnSessions(laptop, laptop.token).find((s) => s.device === device)!;
+    const seenInDb = () =>
+      db()
+        .select({ at: sessions.lastSeenAt, ip: sessions.lastSeenIp })
+        .from(sessions)
+        .where(eq(sessions.userId, laptop.userId))
+        .all();
+    // Not used since the sign-in: that is its last use, from the sign-in's address, and nothing was written.
+    expect(row("Safari on iPhone")).toMatchObject({ lastIp: phone.ip });
+    expect(row("Safari on iPhone").lastActiveAt).toEqual(row("Safari on iPhone").startedAt);
+    expect(seenInDb().every((s) => s.at === null && s.ip === null)).toBe(true);
+
+    // Used 3 minutes after its sign-in: within the step, nothing written (a page load is no write).
+    testClock.advance(2 * 60_000);
+    expect(userForSession(phone.token, "198.51.100.7")).not.toBeNull();
+    expect(row("Safari on iPhone").lastActiveAt).toEqual(row("Safari on iPhone").startedAt);
+    expect(seenInDb().every((s) => s.at === null)).toBe(true);
+
+    // Used 5 minutes after: written, with the address it came from this time.
+    testClock.advance(2 * 60_000);
+    expect(userForSession(phone.token, "198.51.100.7")).not.toBeNull();
+    const used = row("Safari on iPhone");
+    expect(nowMs() - used.lastActiveAt.getTime()).toBeLessThan(1_000); // now (the test clock runs on)
+    expect(used.lastIp).toBe("198.51.100.7");
+    expect(used.ip).toBe(phone.ip); // the sign-in's address stays
+    // Used again a minute later: the last use written stays (to within the step).
+    testClock.advance(60_000);
+    userForSession(phone.token, "198.51.100.8");
+    expect(row("Safari on iPhone")).toMatchObject({ lastActiveAt: used.lastActiveAt, lastIp: "198.51.100.7" });
+    // The others are untouched; an unknown token writes nothing.
+    expect(row("Edge on Windows").lastActiveAt).toEqual(row("Edge on Windows").startedAt);
+    expect(userForSession("not-a-session-token", "192.0.2.1")).toBeNull();
+    expect(seenInDb().filter((s) => s.at !== null)).toHaveLength(1);
+  });
+
+  it("a last use the database cannot take now fails nothing: the request has its user, the last use stays", async () => {
+    const { laptop, phone } = await signedInThrice();
+    testClock.advance(10 * 60_000);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    db().$client.pragma("query_only = 1"); // every write refused, as by a database that cannot take one
+    let said: unknown[][];
+    try {
+      expect(userForSession(phone.token, "198.51.100.9")?.email).toBe(phone.email);
+      expect(userForSession(laptop.token, "198.51.100.9")?.email).toBe(laptop.email);
+    } finally {
+      db().$client.pragma("query_only = 0");
+      said = [...errors.mock.calls];
+      errors.mockRestore();
+    }
+    expect(said).toHaveLength(1); // said once, not at every request
+    expect(String(said[0][0])).toContain("could not write a session's last use");
+    const phoneRow = listOwnSessions(laptop, laptop.token).find((s) => s.device === "Safari on iPhone")!;
+    expect(phoneRow.lastActiveAt).toEqual(phoneRow.startedAt);
+    // The next use writes it.
+    userForSession(phone.token, "198.51.100.9");
+    expect(listOwnSessions(laptop, laptop.token).find((s) => s.device === "Safari on iPhone")!.lastIp).toBe(
+      "198.51.100.9",
+    );
   });
 
   it("an expired session is not listed", async () => {
