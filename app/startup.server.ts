@@ -12,6 +12,7 @@ import { EnvError, getEnv } from "./platform/env.server";
 import { demoModeProblem } from "./platform/env";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { revokeTokensOfDisabledCreators } from "./features/accounts/api-tokens.server";
+import { encryptStoredTwoStepSecrets, TWO_STEP_KEY_FILE } from "./features/accounts/two-step-secrets.server";
 import { db } from "./platform/db.server";
 import { backgroundSettled, inBackground } from "./platform/background.server";
 import { ensureLogTree } from "./features/trust/log-tree.server";
@@ -173,6 +174,16 @@ export async function startup(
       `Removed ${durableTemps.length} temporary file${durableTemps.length === 1 ? "" : "s"} a stopped process left half-written: ${durableTemps.map((f) => path.relative(env.dataDir, f)).join(", ")}.`,
     );
   await signingKeys(env.dataDir).ensureActive(); // the seal signing key, created on first start
+  // Two-step login's app keys stored before they were encrypted are encrypted now (decision 039).
+  const twoStep = encryptStoredTwoStepSecrets(env.dataDir);
+  if (twoStep.encrypted)
+    console.log(
+      `Encrypted ${twoStep.encrypted} two-step login key${twoStep.encrypted === 1 ? "" : "s"} at rest (under keys/${TWO_STEP_KEY_FILE}).`,
+    );
+  if (twoStep.keyMissingFor)
+    console.warn(
+      `${twoStep.keyMissingFor} account${twoStep.keyMissingFor === 1 ? " uses" : "s use"} two-step login, but keys/${TWO_STEP_KEY_FILE} is missing: their app codes cannot be checked (recovery codes still work). Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>).`,
+    );
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });
   const checklists = {

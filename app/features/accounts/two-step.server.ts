@@ -40,6 +40,7 @@ import {
   type EnteredCode,
 } from "./domain/two-step";
 import { verifyPassword } from "./passwords.server";
+import { openTwoStepSecret, sealTwoStepSecret } from "./two-step-secrets.server";
 
 const ISSUER = "IoT Seal";
 
@@ -92,7 +93,8 @@ export function beginTwoStep(actor: Actor): void {
     if (row?.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
     const now = nowMs();
     if (row && setupStillPending(row.createdAt.getTime(), now)) return; // the key shown (and perhaps scanned) stays
-    const secret = new OTPAuth.Secret({ size: 20 }).base32; // 160 bits, RFC 4226's recommendation
+    // 160 bits, RFC 4226's recommendation; stored encrypted (two-step-secrets.server.ts).
+    const secret = sealTwoStepSecret(actor.userId, new OTPAuth.Secret({ size: 20 }).base32);
     tx.insert(twoStepLogins)
       .values({ userId: actor.userId, secret, createdAt: new Date(now) })
       .onConflictDoUpdate({ target: twoStepLogins.userId, set: { secret, createdAt: new Date(now) } })
@@ -107,7 +109,8 @@ export function beginTwoStep(actor: Actor): void {
 export function pendingTwoStepKey(actor: Actor): { secret: string; uri: string } | null {
   const row = db().select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
   if (!row || row.confirmedAt || !setupStillPending(row.createdAt.getTime(), nowMs())) return null;
-  return { secret: row.secret, uri: totp(row.secret, actor.email).toString() };
+  const secret = openTwoStepSecret(row.userId, row.secret);
+  return { secret, uri: totp(secret, actor.email).toString() };
 }
 
 /** Leaves a setup begun and not confirmed (the key shown is forgotten); nothing if two-step login is on. */
@@ -164,7 +167,10 @@ export async function confirmTwoStep(
         "This setup has ended (it waits 15 minutes for the code). Start again: a new key is shown.",
       );
     if (row.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
-    const step = entered?.kind === "authenticator" ? stepOf(row.secret, entered.code, nowMs()) : null;
+    const step =
+      entered?.kind === "authenticator"
+        ? stepOf(openTwoStepSecret(row.userId, row.secret), entered.code, nowMs())
+        : null;
     if (step === null) throw wrongSetupCode();
     tx.update(twoStepLogins)
       .set({ confirmedAt: new Date(nowMs()), lastStep: step })
@@ -208,7 +214,7 @@ function takeCode(
 ): "authenticator" | "recovery code" | null {
   const userId = twoStep.userId;
   if (entered?.kind === "authenticator") {
-    const step = stepOf(twoStep.secret, entered.code, now);
+    const step = stepOf(openTwoStepSecret(userId, twoStep.secret), entered.code, now);
     if (step === null || !stepIsFresh(step, twoStep.lastStep)) return null;
     const taken = tx
       .update(twoStepLogins)

@@ -1,0 +1,129 @@
+// Two-step login's app keys at rest: encrypted under keys/two-step.private.key, bound to their user,
+// so a copy of the database alone (a replica, a backup of the file) cannot make anyone's codes. Keys
+// stored before encryption are encrypted at the start; a server without the key file says so, and
+// its users sign in with a recovery code.
+import fs from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import * as OTPAuth from "otpauth";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { twoStepLogins } from "../../../db/schema";
+import { resetRateLimits, startLogin } from "../../../app/features/accounts/auth.server";
+import {
+  beginTwoStep,
+  confirmTwoStep,
+  finishLogin,
+  pendingTwoStepKey,
+} from "../../../app/features/accounts/two-step.server";
+import {
+  encryptStoredTwoStepSecrets,
+  openTwoStepSecret,
+  TWO_STEP_KEY_FILE,
+} from "../../../app/features/accounts/two-step-secrets.server";
+import { nowMs, testClock } from "../../../app/platform/clock.server";
+import { db } from "../../../app/platform/db.server";
+import { getEnv } from "../../../app/platform/env.server";
+import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
+import { seedDemoData } from "../../support/demo-seed";
+import { actorByEmail, DEMO_EMAILS } from "../../support/actors";
+
+beforeAll(async () => {
+  await seedDemoData({ seals: false });
+});
+const T0 = Date.parse("2031-06-01T08:00:00Z");
+beforeEach(() => testClock.set(T0));
+afterEach(() => {
+  testClock.reset();
+  resetRateLimits();
+});
+
+const keyFile = () => path.join(getEnv().dataDir, "keys", TWO_STEP_KEY_FILE);
+const stored = (userId: string) =>
+  db().select({ s: twoStepLogins.secret }).from(twoStepLogins).where(eq(twoStepLogins.userId, userId)).get()!.s;
+const appCode = (secret: string, at: number) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: at });
+let ip = 0;
+const client = () => ({ ip: `203.0.113.${++ip % 250}` });
+const passwordStep = async (email: string) => {
+  const r = await startLogin({ email, password: DEMO_PASSWORD }, client());
+  if (!("secondStep" in r)) throw new Error("the password alone opened a session");
+  return r.secondStep.token;
+};
+
+async function turnOn(email: string): Promise<{ secret: string; codes: string[] }> {
+  const who = actorByEmail(email);
+  beginTwoStep(who);
+  const secret = pendingTwoStepKey(who)!.secret;
+  const { recoveryCodes } = await confirmTwoStep(who, null, {
+    code: appCode(secret, nowMs()),
+    password: DEMO_PASSWORD,
+  });
+  return { secret, codes: recoveryCodes };
+}
+
+describe("two-step login's app keys at rest", () => {
+  it("are stored encrypted and bound to their user; the key file is the server's own (0600), and logins work", async () => {
+    const grace = actorByEmail(DEMO_EMAILS.grace);
+    const { secret } = await turnOn(DEMO_EMAILS.grace);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const row = stored(grace.userId);
+    expect(row).toMatch(/^v1\.[\w-]{16}\.[\w-]+$/);
+    expect(row).not.toContain(secret);
+    expect(fs.statSync(keyFile()).mode & 0o777).toBe(0o600);
+    expect(openTwoStepSecret(grace.userId, row)).toBe(secret);
+    // Copied into another user's row, it does not open.
+    expect(() => openTwoStepSecret(actorByEmail(DEMO_EMAILS.sam).userId, row)).toThrow(/cannot be checked/);
+    // Nowhere in the database's files.
+    db().$client.pragma("wal_checkpoint(TRUNCATE)");
+    const file = db().$client.name;
+    for (const f of [file, `${file}-wal`].filter((f) => fs.existsSync(f)))
+      expect(fs.readFileSync(f).includes(Buffer.from(secret))).toBe(false);
+    // The login's code step takes the app's code.
+    const token = await passwordStep(DEMO_EMAILS.grace);
+    expect(finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client()).user.email).toBe(DEMO_EMAILS.grace);
+  });
+
+  it("stored before encryption: still work, and are encrypted at the next start", async () => {
+    const bram = actorByEmail(DEMO_EMAILS.bram);
+    const { secret } = await turnOn(DEMO_EMAILS.bram);
+    // As a server before this change stored it.
+    db().update(twoStepLogins).set({ secret }).where(eq(twoStepLogins.userId, bram.userId)).run();
+    let token = await passwordStep(DEMO_EMAILS.bram);
+    expect(finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client()).user.email).toBe(DEMO_EMAILS.bram);
+
+    expect(encryptStoredTwoStepSecrets()).toEqual({ encrypted: 1, keyMissingFor: 0 });
+    expect(stored(bram.userId)).toMatch(/^v1\./);
+    expect(openTwoStepSecret(bram.userId, stored(bram.userId))).toBe(secret);
+    testClock.set(T0 + 60_000);
+    token = await passwordStep(DEMO_EMAILS.bram);
+    expect(finishLogin(token, { code: appCode(secret, T0 + 60_000) }, client()).user.email).toBe(DEMO_EMAILS.bram);
+    expect(encryptStoredTwoStepSecrets()).toEqual({ encrypted: 0, keyMissingFor: 0 }); // nothing left to do
+  });
+
+  it("without the key file: app codes are refused saying to use a recovery code, which signs in; the start says so", async () => {
+    const { secret, codes } = await turnOn(DEMO_EMAILS.buyer);
+    const away = `${keyFile()}.away`;
+    fs.renameSync(keyFile(), away);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      let token = await passwordStep(DEMO_EMAILS.buyer);
+      await expect(() => finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused(
+        "unavailable",
+        /recovery codes/,
+      );
+      expect(String(errors.mock.calls[0]?.[0])).toContain(TWO_STEP_KEY_FILE);
+      expect(finishLogin(token, { code: codes[0] }, client()).user.email).toBe(DEMO_EMAILS.buyer);
+      const report = encryptStoredTwoStepSecrets();
+      expect(report.encrypted).toBe(0);
+      expect(report.keyMissingFor).toBeGreaterThanOrEqual(1);
+      // The key back (copied from a backup): the app's codes work again.
+      fs.renameSync(away, keyFile());
+      testClock.set(T0 + 60_000);
+      token = await passwordStep(DEMO_EMAILS.buyer);
+      expect(finishLogin(token, { code: appCode(secret, T0 + 60_000) }, client()).user.email).toBe(DEMO_EMAILS.buyer);
+    } finally {
+      if (fs.existsSync(away)) fs.renameSync(away, keyFile());
+      errors.mockRestore();
+    }
+  });
+});
