@@ -56,10 +56,23 @@ function keyMadeIfMissing(dataDir: string): Buffer {
 
 const aad = (userId: string) => Buffer.from(`iot-seal two-step key of user ${userId}`, "utf8");
 
-/** The app key `secret` (base32) of `userId` as stored: encrypted under the server's two-step key (made if missing). */
+/**
+ * The app key `secret` (base32) of `userId` as stored: encrypted under the server's two-step key
+ * (made if missing). A key file that cannot be read or made refuses the setup ("unavailable").
+ */
 export function sealTwoStepSecret(userId: string, secret: string, dataDir = getEnv().dataDir): string {
+  let key: Buffer;
+  try {
+    key = keyMadeIfMissing(dataDir);
+  } catch (error) {
+    console.error(`[two-step] ${keyPath(dataDir)} cannot be read or made:`, error);
+    throw new ServiceError(
+      "unavailable",
+      "Two-step login cannot be set up right now: the server cannot read the key it keeps two-step logins under. Try again later, or tell an administrator.",
+    );
+  }
   const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv("aes-256-gcm", keyMadeIfMissing(dataDir), iv);
+  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(aad(userId));
   const body = Buffer.concat([cipher.update(secret, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return `${PREFIX}${iv.toString("base64url")}.${body.toString("base64url")}`;
@@ -79,7 +92,13 @@ const CANNOT_CHECK =
  */
 export function openTwoStepSecret(userId: string, stored: string, dataDir = getEnv().dataDir): string {
   if (!isSealedTwoStepSecret(stored)) return stored; // stored before encryption: encrypted at the next start
-  const key = readKey(keyPath(dataDir));
+  let key: Buffer | null;
+  try {
+    key = readKey(keyPath(dataDir));
+  } catch (error) {
+    console.error(`[two-step] ${keyPath(dataDir)} cannot be read: app codes cannot be checked.`, error);
+    throw new ServiceError("unavailable", CANNOT_CHECK);
+  }
   if (!key) {
     console.error(
       `[two-step] ${keyPath(dataDir)} is missing: app codes cannot be checked (recovery codes still work). Copy keys/ from a backup.`,
@@ -103,10 +122,21 @@ export function openTwoStepSecret(userId: string, stored: string, dataDir = getE
 
 /**
  * At start: app keys stored before encryption are stored encrypted (one transaction); and a server
- * whose accounts' keys are encrypted but which lacks the key file is told so (their app codes
- * cannot be checked). What it did or found, for the start's report.
+ * whose accounts' keys are encrypted but which lacks the key file (or cannot read it) is told so:
+ * their app codes cannot be checked. What it did or found, for the start's report.
  */
 export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encrypted: number; keyMissingFor: number } {
+  const usable = (() => {
+    try {
+      return readKey(keyPath(dataDir)) !== null;
+    } catch (error) {
+      console.error(`[two-step] ${keyPath(dataDir)} cannot be read:`, error);
+      return false;
+    }
+  })();
+  const enrolled = () => db().select({ userId: twoStepLogins.userId }).from(twoStepLogins).all().length;
+  // A key file that is there but unreadable is left for its operator to mend: nothing is encrypted under another.
+  if (!usable && fs.existsSync(keyPath(dataDir))) return { encrypted: 0, keyMissingFor: enrolled() };
   const encrypted = transaction((tx) => {
     const plain = tx
       .select({ userId: twoStepLogins.userId, secret: twoStepLogins.secret })
@@ -120,9 +150,6 @@ export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encry
         .run();
     return plain.length;
   });
-  const keyMissingFor =
-    readKey(keyPath(dataDir)) === null
-      ? db().select({ userId: twoStepLogins.userId }).from(twoStepLogins).all().length
-      : 0;
-  return { encrypted, keyMissingFor };
+  // Made by the encryption when there was anything to encrypt; missing otherwise only if nobody needs it yet.
+  return { encrypted, keyMissingFor: fs.existsSync(keyPath(dataDir)) ? 0 : enrolled() };
 }

@@ -116,6 +116,16 @@ describe("two-step login's app keys at rest", () => {
       const report = encryptStoredTwoStepSecrets();
       expect(report.encrypted).toBe(0);
       expect(report.keyMissingFor).toBeGreaterThanOrEqual(1);
+      // A key file that is not one (cut short, say): refused the same way, never a crash.
+      fs.writeFileSync(keyFile(), "not a key\n", { mode: 0o600 });
+      token = await passwordStep(DEMO_EMAILS.buyer);
+      await expect(() => finishLogin(token, { code: appCode(secret, T0 + 30_000) }, client())).toBeRefused(
+        "unavailable",
+        /recovery codes/,
+      );
+      await expect(() => beginTwoStep(actorByEmail(DEMO_EMAILS.asha))).toBeRefused("unavailable", /cannot be set up/);
+      expect(encryptStoredTwoStepSecrets().keyMissingFor).toBeGreaterThanOrEqual(1); // the start says so, and goes on
+      fs.rmSync(keyFile());
       // The key back (copied from a backup): the app's codes work again.
       fs.renameSync(away, keyFile());
       testClock.set(T0 + 60_000);
