@@ -5,26 +5,20 @@
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import * as OTPAuth from "otpauth";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { twoStepLogins } from "../../../db/schema";
-import { resetRateLimits, startLogin } from "../../../app/features/accounts/auth.server";
-import {
-  beginTwoStep,
-  confirmTwoStep,
-  finishLogin,
-  pendingTwoStepKey,
-} from "../../../app/features/accounts/two-step.server";
+import { resetRateLimits } from "../../../app/features/accounts/auth.server";
+import { beginTwoStep, finishLogin } from "../../../app/features/accounts/two-step.server";
 import {
   encryptStoredTwoStepSecrets,
   openTwoStepSecret,
   TWO_STEP_KEY_FILE,
 } from "../../../app/features/accounts/two-step-secrets.server";
-import { nowMs, testClock } from "../../../app/platform/clock.server";
+import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
-import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
 import { seedDemoData } from "../../support/demo-seed";
+import { appCode, client, passwordStep, turnOn } from "../../support/two-step";
 import { actorByEmail, DEMO_EMAILS } from "../../support/actors";
 
 beforeAll(async () => {
@@ -40,26 +34,6 @@ afterEach(() => {
 const keyFile = () => path.join(getEnv().dataDir, "keys", TWO_STEP_KEY_FILE);
 const stored = (userId: string) =>
   db().select({ s: twoStepLogins.secret }).from(twoStepLogins).where(eq(twoStepLogins.userId, userId)).get()!.s;
-const appCode = (secret: string, at: number) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: at });
-let ip = 0;
-const client = () => ({ ip: `203.0.113.${++ip % 250}` });
-const passwordStep = async (email: string) => {
-  const r = await startLogin({ email, password: DEMO_PASSWORD }, client());
-  if (!("secondStep" in r)) throw new Error("the password alone opened a session");
-  return r.secondStep.token;
-};
-
-async function turnOn(email: string): Promise<{ secret: string; codes: string[] }> {
-  const who = actorByEmail(email);
-  beginTwoStep(who);
-  const secret = pendingTwoStepKey(who)!.secret;
-  const { recoveryCodes } = await confirmTwoStep(who, null, {
-    code: appCode(secret, nowMs()),
-    password: DEMO_PASSWORD,
-  });
-  return { secret, codes: recoveryCodes };
-}
 
 describe("two-step login's app keys at rest", () => {
   it("are stored encrypted and bound to their user; the key file is the server's own (0600), and logins work", async () => {

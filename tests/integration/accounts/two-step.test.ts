@@ -3,7 +3,6 @@
 // a recovery code once, five tries, five minutes), the warning mail when wrong codes follow the right
 // password, and turning it off (by its owner with the password; by an administrator).
 import { and, eq } from "drizzle-orm";
-import * as OTPAuth from "otpauth";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loginChallenges, mailOutbox, twoStepLogins } from "../../../db/schema";
 import { login, resetRateLimits, startLogin, userForSession } from "../../../app/features/accounts/auth.server";
@@ -26,10 +25,11 @@ import {
   TWO_STEP_CHANGED_MAIL_KIND,
 } from "../../../app/features/notifications/domain/account-mail";
 import { listAudit } from "../../../app/platform/audit.server";
-import { nowMs, testClock } from "../../../app/platform/clock.server";
+import { testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
 import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
 import { seedDemoData } from "../../support/demo-seed";
+import { appCode, client, passwordStep, turnOn } from "../../support/two-step";
 import { actorByEmail, admin, DEMO_EMAILS } from "../../support/actors";
 
 beforeAll(async () => {
@@ -41,29 +41,6 @@ afterEach(() => {
   testClock.reset();
   resetRateLimits();
 });
-
-let ip = 0;
-const client = () => ({ ip: `198.51.100.${++ip % 250}` });
-/** What the phone's app shows for this key at `at`. */
-const appCode = (secret: string, at: number) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: at });
-const passwordStep = async (email: string) => {
-  const r = await startLogin({ email, password: DEMO_PASSWORD }, client());
-  if (!("secondStep" in r)) throw new Error("the password alone opened a session");
-  return r.secondStep.token;
-};
-
-/** Sets two-step login up for `email` now (by the test clock); its key and recovery codes. */
-async function turnOn(email: string): Promise<{ secret: string; codes: string[] }> {
-  const who = actorByEmail(email);
-  beginTwoStep(who);
-  const secret = pendingTwoStepKey(who)!.secret;
-  const { recoveryCodes } = await confirmTwoStep(who, null, {
-    code: appCode(secret, nowMs()),
-    password: DEMO_PASSWORD,
-  });
-  return { secret, codes: recoveryCodes };
-}
 
 describe("setting two-step login up", () => {
   it("shows a key to scan or type, asks nothing at login until a code from the app confirms it, then gives ten recovery codes once", async () => {
