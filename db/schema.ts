@@ -92,7 +92,10 @@ export const twoStepLogins = sqliteTable("two_step_logins", {
   lastStep: integer("last_step"),
 });
 
-/** One-time recovery codes for two-step login; like sessions, only their SHA-256 is kept. */
+/**
+ * One-time recovery codes for two-step login, kept as a slow salted hash (rc1$: scrypt), or, for codes
+ * made before, their SHA-256 in hex (two-step-secrets.server.ts).
+ */
 export const recoveryCodes = sqliteTable(
   "recovery_codes",
   {

@@ -153,3 +153,32 @@ export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encry
   // Made by the encryption when there was anything to encrypt; missing otherwise only if nobody needs it yet.
   return { encrypted, keyMissingFor: fs.existsSync(keyPath(dataDir)) ? 0 : enrolled() };
 }
+
+/**
+ * Recovery codes are kept as a slow, salted hash: `rc1$<salt>$<scrypt>` (N 2^10, r 8: about 3 ms
+ * here), so a copy of the database does not give them away to a search of their 50 bits (one try
+ * per 3 ms of a core, per code, not one SHA-256 for all codes at once). They need no key: they are
+ * the way in when the app's key cannot be read. Codes made before are their SHA-256 in hex, still
+ * taken until used or renewed.
+ */
+const RECOVERY_PREFIX = "rc1$";
+const RECOVERY_SCRYPT = { N: 2 ** 10, r: 8, p: 1 } as const;
+
+export function hashRecoveryCode(code: string): string {
+  const salt = crypto.randomBytes(16);
+  const hash = crypto.scryptSync(code, salt, 32, RECOVERY_SCRYPT);
+  return `${RECOVERY_PREFIX}${salt.toString("base64url")}$${hash.toString("base64url")}`;
+}
+
+/** Whether `code` (as readEnteredCode gives it) is the one `stored` was made from; a legacy SHA-256 too. */
+export function recoveryCodeMatches(code: string, stored: string): boolean {
+  if (stored.startsWith(RECOVERY_PREFIX)) {
+    const [salt, hash] = stored.slice(RECOVERY_PREFIX.length).split("$");
+    const expected = Buffer.from(hash ?? "", "base64url");
+    if (expected.length !== 32) return false;
+    const actual = crypto.scryptSync(code, Buffer.from(salt ?? "", "base64url"), 32, RECOVERY_SCRYPT);
+    return crypto.timingSafeEqual(actual, expected);
+  }
+  if (!/^[0-9a-f]{64}$/.test(stored)) return false;
+  return crypto.timingSafeEqual(crypto.createHash("sha256").update(code).digest(), Buffer.from(stored, "hex"));
+}

@@ -40,7 +40,7 @@ import {
   type EnteredCode,
 } from "./domain/two-step";
 import { verifyPassword } from "./passwords.server";
-import { openTwoStepSecret, sealTwoStepSecret } from "./two-step-secrets.server";
+import { hashRecoveryCode, openTwoStepSecret, recoveryCodeMatches, sealTwoStepSecret } from "./two-step-secrets.server";
 
 const ISSUER = "IoT Seal";
 
@@ -123,23 +123,45 @@ export function cancelTwoStepSetup(actor: Actor): void {
   );
 }
 
-function newRecoveryCodes(tx: Tx, userId: string): string[] {
-  tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
-  const now = new Date(nowMs());
-  const codes: string[] = [];
-  while (codes.length < TWO_STEP.recoveryCodes) {
+/** Ten new recovery codes and their slow hashes, made before the transaction that stores them (hashing takes a while). */
+function makeRecoveryCodes(): { code: string; hash: string }[] {
+  const made: { code: string; hash: string }[] = [];
+  while (made.length < TWO_STEP.recoveryCodes) {
     // 10 base32 characters from 50 random bits (the last byte's spare bits unused).
     const code = new OTPAuth.Secret({ buffer: new Uint8Array(crypto.randomBytes(7)).buffer }).base32.slice(
       0,
       TWO_STEP.recoveryCodeLength,
     );
-    if (codes.includes(code)) continue;
-    codes.push(code);
-    tx.insert(recoveryCodes)
-      .values({ id: crypto.randomUUID(), userId, codeHash: hashToken(code), createdAt: now })
-      .run();
+    if (made.some((m) => m.code === code)) continue;
+    made.push({ code, hash: hashRecoveryCode(code) });
   }
-  return codes;
+  return made;
+}
+
+/** The user's recovery codes become `made` (the old ones stop working); the codes, to show once. */
+function storeRecoveryCodes(tx: Tx, userId: string, made: { code: string; hash: string }[]): string[] {
+  tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
+  const now = new Date(nowMs());
+  for (const { hash } of made)
+    tx.insert(recoveryCodes).values({ id: crypto.randomUUID(), userId, codeHash: hash, createdAt: now }).run();
+  return made.map((m) => m.code);
+}
+
+/**
+ * The id of the user's unused recovery code that `code` is, or null. Every stored hash is tried
+ * (the time taken does not tell which matched), outside any transaction: a slow hash must not hold
+ * the database's write lock. The transaction then spends that id only if it is still unused.
+ */
+function matchRecoveryCode(userId: string | undefined, entered: EnteredCode | null): string | null {
+  if (!userId || entered?.kind !== "recovery") return null;
+  const rows = db()
+    .select({ id: recoveryCodes.id, hash: recoveryCodes.codeHash })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    .all();
+  let found: string | null = null;
+  for (const r of rows) if (recoveryCodeMatches(entered.code, r.hash)) found = r.id;
+  return found;
 }
 
 const wrongSetupCode = () =>
@@ -159,6 +181,7 @@ export async function confirmTwoStep(
 ): Promise<{ recoveryCodes: string[]; otherSessionsEnded: number }> {
   await checkPassword(actor, input.password, "Two-step login is not on yet.");
   const entered = readEnteredCode(input.code);
+  const made = makeRecoveryCodes();
   return transaction((tx) => {
     const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
     if (!row || (!row.confirmedAt && !setupStillPending(row.createdAt.getTime(), nowMs())))
@@ -176,7 +199,7 @@ export async function confirmTwoStep(
       .set({ confirmedAt: new Date(nowMs()), lastStep: step })
       .where(eq(twoStepLogins.userId, actor.userId))
       .run();
-    const codes = newRecoveryCodes(tx, actor.userId);
+    const codes = storeRecoveryCodes(tx, actor.userId, made);
     const current = sessionToken ? hashToken(sessionToken) : null;
     const otherSessionsEnded = tx
       .delete(sessions)
@@ -211,6 +234,8 @@ function takeCode(
   twoStep: typeof twoStepLogins.$inferSelect,
   entered: EnteredCode | null,
   now: number,
+  /** The recovery code's row when `entered` is one of the user's unused codes (matchRecoveryCode, before the transaction). */
+  recoveryId: string | null,
 ): "authenticator" | "recovery code" | null {
   const userId = twoStep.userId;
   if (entered?.kind === "authenticator") {
@@ -225,17 +250,11 @@ function takeCode(
       .run().changes;
     return taken === 1 ? "authenticator" : null;
   }
-  if (entered?.kind === "recovery") {
+  if (entered?.kind === "recovery" && recoveryId) {
     const spent = tx
       .update(recoveryCodes)
       .set({ usedAt: new Date(now) })
-      .where(
-        and(
-          eq(recoveryCodes.userId, userId),
-          eq(recoveryCodes.codeHash, hashToken(entered.code)),
-          isNull(recoveryCodes.usedAt),
-        ),
-      )
+      .where(and(eq(recoveryCodes.id, recoveryId), eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
       .run().changes;
     return spent === 1 ? "recovery code" : null;
   }
@@ -256,10 +275,11 @@ async function withSecondFactor<T>(
 ): Promise<T> {
   await checkPassword(actor, input.password, refused);
   const entered = readEnteredCode(input.code);
+  const recoveryId = matchRecoveryCode(actor.userId, entered);
   const outcome = transaction((tx): { ok: true; value: T } | { ok: false } => {
     const row = requireOn(tx, actor.userId);
     refuseWhenCodesExhausted(tx, actor.userId);
-    if (!takeCode(tx, row, entered, nowMs())) {
+    if (!takeCode(tx, row, entered, nowMs(), recoveryId)) {
       recordAudit(tx, actor, {
         action: STEP_UP_FAILED_ACTION,
         target: { type: "user", id: actor.userId },
@@ -280,8 +300,9 @@ export async function renewRecoveryCodes(
   actor: Actor,
   input: { password: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
+  const made = makeRecoveryCodes();
   return withSecondFactor(actor, input, "No new recovery codes were made.", (tx) => {
-    const codes = newRecoveryCodes(tx, actor.userId);
+    const codes = storeRecoveryCodes(tx, actor.userId, made);
     recordChange(tx, actor, actor.userId, "codes_renewed");
     return { recoveryCodes: codes };
   });
@@ -421,6 +442,13 @@ export function finishLogin(token: string | null, input: { code: string }, clien
   const tokenHash = hashToken(token);
   const now = nowMs();
   const entered = readEnteredCode(input.code);
+  // The challenge's user, read to match a recovery code before the transaction (which checks the challenge itself).
+  const challengeUser = db()
+    .select({ userId: loginChallenges.userId })
+    .from(loginChallenges)
+    .where(eq(loginChallenges.tokenHash, tokenHash))
+    .get()?.userId;
+  const recoveryId = matchRecoveryCode(challengeUser, entered);
   type Outcome = { ok: true; result: LoginResult } | { ok: false; left: number };
   const outcome = transaction((tx): Outcome => {
     const c = tx
@@ -440,7 +468,7 @@ export function finishLogin(token: string | null, input: { code: string }, clien
       throw new ServiceError("unauthenticated", CHALLENGE_ENDED);
     const userId = c.user.id;
     refuseWhenCodesExhausted(tx, userId);
-    const used = takeCode(tx, c.twoStep, entered, now);
+    const used = takeCode(tx, c.twoStep, entered, now, recoveryId);
     if (!used) {
       const attempts = c.challenge.attempts + 1;
       tx.update(loginChallenges).set({ attempts }).where(eq(loginChallenges.tokenHash, tokenHash)).run();

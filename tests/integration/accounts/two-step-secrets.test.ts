@@ -2,16 +2,19 @@
 // so a copy of the database alone (a replica, a backup of the file) cannot make anyone's codes. Keys
 // stored before encryption are encrypted at the start; a server without the key file says so, and
 // its users sign in with a recovery code.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { twoStepLogins } from "../../../db/schema";
+import { recoveryCodes, twoStepLogins } from "../../../db/schema";
 import { resetRateLimits } from "../../../app/features/accounts/auth.server";
 import { beginTwoStep, finishLogin } from "../../../app/features/accounts/two-step.server";
 import {
   encryptStoredTwoStepSecrets,
+  hashRecoveryCode,
   openTwoStepSecret,
+  recoveryCodeMatches,
   TWO_STEP_KEY_FILE,
 } from "../../../app/features/accounts/two-step-secrets.server";
 import { testClock } from "../../../app/platform/clock.server";
@@ -109,5 +112,34 @@ describe("two-step login's app keys at rest", () => {
       if (fs.existsSync(away)) fs.renameSync(away, keyFile());
       errors.mockRestore();
     }
+  });
+
+  it("recovery codes are kept as a slow salted hash, none the same twice; codes made before (SHA-256) still work once", async () => {
+    const sam = actorByEmail(DEMO_EMAILS.sam);
+    const { codes } = await turnOn(DEMO_EMAILS.sam);
+    const rows = () => db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, sam.userId)).all();
+    const hashes = rows().map((r) => r.codeHash);
+    expect(hashes).toHaveLength(10);
+    for (const h of hashes) expect(h).toMatch(/^rc1\$[\w-]{22}\$[\w-]{43}$/);
+    const sha = (c: string) => crypto.createHash("sha256").update(c).digest("hex");
+    for (const c of codes) expect(hashes).not.toContain(sha(c));
+    expect(recoveryCodeMatches(codes[3], hashRecoveryCode(codes[3]))).toBe(true);
+    expect(hashRecoveryCode(codes[3])).not.toBe(hashRecoveryCode(codes[3])); // salted
+    expect(recoveryCodeMatches(codes[4], hashRecoveryCode(codes[3]))).toBe(false);
+
+    let token = await passwordStep(DEMO_EMAILS.sam);
+    expect(finishLogin(token, { code: codes[2] }, client()).user.email).toBe(DEMO_EMAILS.sam);
+    token = await passwordStep(DEMO_EMAILS.sam);
+    await expect(() => finishLogin(token, { code: codes[2] }, client())).toBeRefused("invalid"); // once
+    expect(rows().filter((r) => r.usedAt)).toHaveLength(1);
+
+    // One made before this change: its SHA-256, taken once too.
+    db()
+      .insert(recoveryCodes)
+      .values({ id: crypto.randomUUID(), userId: sam.userId, codeHash: sha("LEGACYCODE"), createdAt: new Date(T0) })
+      .run();
+    expect(finishLogin(token, { code: "legac-ycode" }, client()).user.email).toBe(DEMO_EMAILS.sam);
+    token = await passwordStep(DEMO_EMAILS.sam);
+    await expect(() => finishLogin(token, { code: "LEGACYCODE" }, client())).toBeRefused("invalid");
   });
 });
