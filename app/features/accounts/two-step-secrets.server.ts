@@ -21,6 +21,7 @@ import { writeFileDurableSync } from "../../platform/durable-fs.server";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
+import { hashToken } from "./auth.server";
 
 export const TWO_STEP_KEY_FILE = "two-step.private.key";
 const PREFIX = "v1.";
@@ -79,7 +80,7 @@ export function sealTwoStepSecret(userId: string, secret: string, dataDir = getE
 }
 
 /** Whether a stored app key is encrypted (one stored before encryption is its base32 text). */
-export function isSealedTwoStepSecret(stored: string): boolean {
+function isSealedTwoStepSecret(stored: string): boolean {
   return stored.startsWith(PREFIX);
 }
 
@@ -180,5 +181,5 @@ export function recoveryCodeMatches(code: string, stored: string): boolean {
     return crypto.timingSafeEqual(actual, expected);
   }
   if (!/^[0-9a-f]{64}$/.test(stored)) return false;
-  return crypto.timingSafeEqual(crypto.createHash("sha256").update(code).digest(), Buffer.from(stored, "hex"));
+  return crypto.timingSafeEqual(Buffer.from(hashToken(code), "hex"), Buffer.from(stored, "hex")); // as codes were hashed then
 }

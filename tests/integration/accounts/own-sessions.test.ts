@@ -2,9 +2,10 @@
 // since, until; the current one marked) and signs out one of the others, or all of them; never
 // another user's session, never the current one that way; each audited.
 import crypto from "node:crypto";
-import { desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { auditEvents, sessions } from "../../../db/schema";
+import { lastAudit } from "../../support/audit";
+import { sessions } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { nowMs, testClock } from "../../../app/platform/clock.server";
 import { db } from "../../../app/platform/db.server";
@@ -40,9 +41,6 @@ async function signedInThrice(): Promise<{ email: string; laptop: Session; phone
   const [laptop, phone, pc] = out;
   return { email, laptop, phone, pc };
 }
-
-const lastAudit = (action: string) =>
-  db().select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.seq)).get();
 
 afterEach(() => {
   testClock.reset();

@@ -2,12 +2,10 @@
 // like logins), the new one meets the policy; every other session ends, the current one goes on under a
 // new token (the old cookie stops working; the page sets the new one); audited.
 import crypto from "node:crypto";
-import { desc, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { auditEvents } from "../../../db/schema";
+import { lastAudit } from "../../support/audit";
 import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
-import { db } from "../../../app/platform/db.server";
 import { login, resetRateLimits, userForSession } from "../../../app/features/accounts/auth.server";
 import { changePassword } from "../../../app/features/accounts/password-change.server";
 import { sessionTokenFromHeader, setSessionCookie } from "../../../app/features/accounts/session.server";
@@ -28,9 +26,6 @@ async function signedIn(): Promise<{ email: string; sessions: (Actor & { token: 
   }
   return { email, sessions };
 }
-
-const lastAudit = (action: string) =>
-  db().select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.seq)).get();
 
 afterEach(() => {
   testClock.reset();

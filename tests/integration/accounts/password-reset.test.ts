@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { lastAudit } from "../../support/audit";
 import { auditEvents, domainEvents, mailOutbox, notifications, passwordResets, users } from "../../../db/schema";
 import type { Actor } from "../../../app/platform/actor";
 import { testClock } from "../../../app/platform/clock.server";
@@ -60,9 +61,6 @@ function tokenFromMail(userId: string): string {
   if (!m) throw new Error("no reset mail");
   return m[1];
 }
-
-const lastAudit = (action: string) =>
-  db().select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.seq)).get();
 
 beforeAll(() => resetRateLimits());
 afterEach(() => {
