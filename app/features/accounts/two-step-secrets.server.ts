@@ -1,87 +1,41 @@
 /**
  * Two-step login's app keys, encrypted at rest (decision record 039, addendum). Whoever holds an
  * account's key makes its codes, so a copy of the database alone (a Litestream replica in a bucket,
- * a database file sent for a support case) must not hold them in the clear: each is stored as
- * "v1.<iv>.<ciphertext and tag>", AES-256-GCM under a key kept beside the seal signing keys,
- * DATA_DIR/keys/two-step.private.key (32 random bytes in base64, mode 0600, made at the first
- * setup), and bound to its user (the user's id is the associated data: a key copied into another
- * user's row does not open). `npm run backup` keeps keys/, and `npm run db:restore -- --from`
- * copies it back.
+ * a database file sent for a support case) must not hold them in the clear: each is sealed in
+ * app/platform/secret-box.server.ts's box under DATA_DIR/keys/two-step.private.key (made at the
+ * first setup) and bound to its user (a key copied into another user's row does not open).
  *
  * Without that file (a database restored without keys/), an app's code cannot be checked: the
  * login says so and takes a recovery code, which is kept as a hash and needs no key; the server
  * says so at its start.
  */
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { and, eq, like, not } from "drizzle-orm";
+import { and, eq, not, like } from "drizzle-orm";
 import { twoStepLogins } from "../../../db/schema";
-import { writeFileDurableSync } from "../../platform/durable-fs.server";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
+import { secretBox, SecretKeyUnavailable } from "../../platform/secret-box.server";
 import { hashToken } from "./auth.server";
 
 export const TWO_STEP_KEY_FILE = "two-step.private.key";
-const PREFIX = "v1.";
-
-const keyPath = (dataDir: string) => path.join(dataDir, "keys", TWO_STEP_KEY_FILE);
-
-function readKey(file: string): Buffer | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
-  const key = Buffer.from(text.trim(), "base64");
-  if (key.length !== 32) throw new Error(`${file} is not a two-step login key (32 bytes in base64)`);
-  return key;
-}
-
-/** The key, made when missing (exclusively: a process that loses the race to make it reads the winner's). */
-function keyMadeIfMissing(dataDir: string): Buffer {
-  const file = keyPath(dataDir);
-  const key = readKey(file);
-  if (key) return key;
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    writeFileDurableSync(file, `${crypto.randomBytes(32).toString("base64")}\n`, { mode: 0o600, exclusive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  return readKey(file)!;
-}
-
-const aad = (userId: string) => Buffer.from(`iot-seal two-step key of user ${userId}`, "utf8");
+/** The box of the app keys: each bound to its user (the associated data, as since the first encrypted one). */
+export const twoStepBox = secretBox(TWO_STEP_KEY_FILE, (userId) => `iot-seal two-step key of user ${userId}`);
 
 /**
  * The app key `secret` (base32) of `userId` as stored: encrypted under the server's two-step key
  * (made if missing). A key file that cannot be read or made refuses the setup ("unavailable").
  */
 export function sealTwoStepSecret(userId: string, secret: string, dataDir = getEnv().dataDir): string {
-  let key: Buffer;
   try {
-    key = keyMadeIfMissing(dataDir);
+    return twoStepBox.seal(userId, secret, dataDir);
   } catch (error) {
-    console.error(`[two-step] ${keyPath(dataDir)} cannot be read or made:`, error);
+    console.error(`[two-step] ${twoStepBox.keyPath(dataDir)} cannot be read or made:`, error);
     throw new ServiceError(
       "unavailable",
       "Two-step login cannot be set up right now: the server cannot read the key it keeps two-step logins under. Try again later, or tell an administrator.",
     );
   }
-  const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
-  cipher.setAAD(aad(userId));
-  const body = Buffer.concat([cipher.update(secret, "utf8"), cipher.final(), cipher.getAuthTag()]);
-  return `${PREFIX}${iv.toString("base64url")}.${body.toString("base64url")}`;
-}
-
-/** Whether a stored app key is encrypted (one stored before encryption is its base32 text). */
-function isSealedTwoStepSecret(stored: string): boolean {
-  return stored.startsWith(PREFIX);
 }
 
 const CANNOT_CHECK =
@@ -92,31 +46,21 @@ const CANNOT_CHECK =
  * code) when the server's two-step key is missing or is not the one it was stored under.
  */
 export function openTwoStepSecret(userId: string, stored: string, dataDir = getEnv().dataDir): string {
-  if (!isSealedTwoStepSecret(stored)) return stored; // stored before encryption: encrypted at the next start
-  let key: Buffer | null;
   try {
-    key = readKey(keyPath(dataDir));
+    return twoStepBox.open(userId, stored, dataDir); // one stored before encryption is encrypted at the next start
   } catch (error) {
-    console.error(`[two-step] ${keyPath(dataDir)} cannot be read: app codes cannot be checked.`, error);
-    throw new ServiceError("unavailable", CANNOT_CHECK);
-  }
-  if (!key) {
-    console.error(
-      `[two-step] ${keyPath(dataDir)} is missing: app codes cannot be checked (recovery codes still work). Copy keys/ from a backup.`,
-    );
-    throw new ServiceError("unavailable", CANNOT_CHECK);
-  }
-  try {
-    const [iv, body] = stored.slice(PREFIX.length).split(".");
-    const bytes = Buffer.from(body ?? "", "base64url");
-    const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(iv ?? "", "base64url"));
-    decipher.setAAD(aad(userId));
-    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-    return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - 16)), decipher.final()]).toString("utf8");
-  } catch {
-    console.error(
-      `[two-step] the app key of user ${userId} does not open with ${keyPath(dataDir)}: another server's key, or an altered row.`,
-    );
+    if (!(error instanceof SecretKeyUnavailable)) throw error;
+    const file = twoStepBox.keyPath(dataDir);
+    if (error.reason === "missing")
+      console.error(
+        `[two-step] ${file} is missing: app codes cannot be checked (recovery codes still work). Copy keys/ from a backup.`,
+      );
+    else if (error.reason === "unreadable")
+      console.error(`[two-step] ${file} cannot be read: app codes cannot be checked.`, error.cause ?? error.message);
+    else
+      console.error(
+        `[two-step] the app key of user ${userId} does not open with ${file}: another server's key, or an altered row.`,
+      );
     throw new ServiceError("unavailable", CANNOT_CHECK);
   }
 }
@@ -127,22 +71,16 @@ export function openTwoStepSecret(userId: string, stored: string, dataDir = getE
  * their app codes cannot be checked. What it did or found, for the start's report.
  */
 export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encrypted: number; keyMissingFor: number } {
-  const usable = (() => {
-    try {
-      return readKey(keyPath(dataDir)) !== null;
-    } catch (error) {
-      console.error(`[two-step] ${keyPath(dataDir)} cannot be read:`, error);
-      return false;
-    }
-  })();
+  const state = twoStepBox.keyState(dataDir);
+  if (state === "unreadable") console.error(`[two-step] ${twoStepBox.keyPath(dataDir)} cannot be read.`);
   const enrolled = () => db().select({ userId: twoStepLogins.userId }).from(twoStepLogins).all().length;
   // A key file that is there but unreadable is left for its operator to mend: nothing is encrypted under another.
-  if (!usable && fs.existsSync(keyPath(dataDir))) return { encrypted: 0, keyMissingFor: enrolled() };
+  if (state === "unreadable") return { encrypted: 0, keyMissingFor: enrolled() };
   const encrypted = transaction((tx) => {
     const plain = tx
       .select({ userId: twoStepLogins.userId, secret: twoStepLogins.secret })
       .from(twoStepLogins)
-      .where(not(like(twoStepLogins.secret, `${PREFIX}%`)))
+      .where(not(like(twoStepLogins.secret, twoStepBox.sealedPattern)))
       .all();
     for (const row of plain)
       tx.update(twoStepLogins)
@@ -152,7 +90,7 @@ export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encry
     return plain.length;
   });
   // Made by the encryption when there was anything to encrypt; missing otherwise only if nobody needs it yet.
-  return { encrypted, keyMissingFor: fs.existsSync(keyPath(dataDir)) ? 0 : enrolled() };
+  return { encrypted, keyMissingFor: twoStepBox.keyState(dataDir) === "usable" ? 0 : enrolled() };
 }
 
 /**

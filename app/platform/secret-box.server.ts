@@ -1,0 +1,129 @@
+/**
+ * Small secrets the portal must read back (a two-step login's app key, a webhook endpoint's signing
+ * secret), kept in the database encrypted, so that a copy of the database alone (a Litestream
+ * replica in a bucket, a database file sent for a support case) does not hold them in the clear.
+ *
+ * A box is one key file under DATA_DIR/keys (32 random bytes in base64, mode 0600, made at the
+ * first secret sealed with it, exclusively: a process that loses the race reads the winner's) and
+ * one purpose. A secret is stored as "v1.<iv>.<ciphertext and tag>" (AES-256-GCM) with the purpose
+ * and its owner's id as associated data: a value copied into another owner's row, or into another
+ * box's column, does not open. `npm run backup` keeps keys/, and `npm run db:restore -- --from`
+ * copies it back; without the file a sealed secret cannot be read (SecretKeyUnavailable), and each
+ * caller says what that means for its users.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { writeFileDurableSync } from "./durable-fs.server";
+import { getEnv } from "./env.server";
+
+const PREFIX = "v1.";
+
+/** Why a box's secret cannot be sealed or opened: its key file is missing, cannot be read, or is not the one it was sealed under. */
+export class SecretKeyUnavailable extends Error {
+  constructor(
+    readonly reason: "missing" | "unreadable" | "mismatch",
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "SecretKeyUnavailable";
+  }
+}
+
+export interface SecretBox {
+  /** The key file's name under keys/. */
+  readonly keyFile: string;
+  keyPath(dataDir?: string): string;
+  /** `plaintext` of `owner` as stored, the key made if missing; SecretKeyUnavailable when it can be neither read nor made. */
+  seal(owner: string, plaintext: string, dataDir?: string): string;
+  /** The secret of `owner` from its stored form (a value stored before encryption is returned as it is). */
+  open(owner: string, stored: string, dataDir?: string): string;
+  /** Whether a stored value is encrypted (one stored before encryption is the secret itself). */
+  isSealed(stored: string): boolean;
+  /** The SQL LIKE pattern of an encrypted value. */
+  readonly sealedPattern: string;
+  /** Whether the key file is there and is a key. */
+  keyState(dataDir?: string): "usable" | "missing" | "unreadable";
+}
+
+function readKey(file: string): Buffer | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new SecretKeyUnavailable("unreadable", file, `${file} cannot be read`, { cause: error });
+  }
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length !== 32)
+    throw new SecretKeyUnavailable("unreadable", file, `${file} is not a key (32 bytes in base64)`);
+  return key;
+}
+
+/**
+ * A box whose key is DATA_DIR/keys/`keyFile`; `purpose(owner)` is the associated data of an
+ * owner's secret (it names what the secret is and whose).
+ */
+export function secretBox(keyFile: string, purpose: (owner: string) => string): SecretBox {
+  const keyPath = (dataDir = getEnv().dataDir) => path.join(dataDir, "keys", keyFile);
+
+  const keyMadeIfMissing = (file: string): Buffer => {
+    const key = readKey(file);
+    if (key) return key;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      writeFileDurableSync(file, `${crypto.randomBytes(32).toString("base64")}\n`, { mode: 0o600, exclusive: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new SecretKeyUnavailable("unreadable", file, `${file} cannot be made`, { cause: error });
+    }
+    return readKey(file)!;
+  };
+
+  return {
+    keyFile,
+    keyPath,
+    sealedPattern: `${PREFIX}%`,
+    isSealed: (stored) => stored.startsWith(PREFIX),
+    keyState(dataDir) {
+      try {
+        return readKey(keyPath(dataDir)) ? "usable" : "missing";
+      } catch {
+        return "unreadable";
+      }
+    },
+    seal(owner, plaintext, dataDir) {
+      const key = keyMadeIfMissing(keyPath(dataDir));
+      const iv = crypto.randomBytes(12);
+      const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+      cipher.setAAD(Buffer.from(purpose(owner), "utf8"));
+      const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+      return `${PREFIX}${iv.toString("base64url")}.${body.toString("base64url")}`;
+    },
+    open(owner, stored, dataDir) {
+      if (!stored.startsWith(PREFIX)) return stored; // stored before encryption
+      const file = keyPath(dataDir);
+      const key = readKey(file);
+      if (!key) throw new SecretKeyUnavailable("missing", file, `${file} is missing`);
+      try {
+        const [iv, body] = stored.slice(PREFIX.length).split(".");
+        const bytes = Buffer.from(body ?? "", "base64url");
+        const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(iv ?? "", "base64url"));
+        decipher.setAAD(Buffer.from(purpose(owner), "utf8"));
+        decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+        return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - 16)), decipher.final()]).toString(
+          "utf8",
+        );
+      } catch (error) {
+        throw new SecretKeyUnavailable(
+          "mismatch",
+          file,
+          `a secret does not open with ${file}: another server's key, or an altered row`,
+          { cause: error },
+        );
+      }
+    },
+  };
+}
