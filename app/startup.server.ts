@@ -13,6 +13,7 @@ import { demoModeProblem } from "./platform/env";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { revokeTokensOfDisabledCreators } from "./features/accounts/api-tokens.server";
 import { encryptStoredTwoStepSecrets, TWO_STEP_KEY_FILE } from "./features/accounts/two-step-secrets.server";
+import { encryptStoredWebhookSecrets, WEBHOOK_KEY_FILE } from "./features/retail/webhook-secrets.server";
 import { db } from "./platform/db.server";
 import { backgroundSettled, inBackground } from "./platform/background.server";
 import { ensureLogTree } from "./features/trust/log-tree.server";
@@ -180,9 +181,19 @@ export async function startup(
     console.log(
       `Encrypted ${twoStep.encrypted} two-step login key${twoStep.encrypted === 1 ? "" : "s"} at rest (under keys/${TWO_STEP_KEY_FILE}).`,
     );
-  if (twoStep.keyMissingFor)
+  if (twoStep.cannotOpen)
     console.warn(
-      `${twoStep.keyMissingFor} account${twoStep.keyMissingFor === 1 ? " uses" : "s use"} two-step login, but keys/${TWO_STEP_KEY_FILE} is missing: their app codes cannot be checked (recovery codes still work). Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>).`,
+      `${twoStep.cannotOpen} account${twoStep.cannotOpen === 1 ? " uses" : "s use"} two-step login, but keys/${TWO_STEP_KEY_FILE} is missing, cannot be read or is not the key their app keys were kept under: their app codes cannot be checked (recovery codes still work). Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>).`,
+    );
+  // Likewise the webhook endpoints' signing secrets; without their key, deliveries are held, never sent unsigned.
+  const webhookSecrets = encryptStoredWebhookSecrets(env.dataDir);
+  if (webhookSecrets.encrypted)
+    console.log(
+      `Encrypted ${webhookSecrets.encrypted} webhook signing secret${webhookSecrets.encrypted === 1 ? "" : "s"} at rest (under keys/${WEBHOOK_KEY_FILE}).`,
+    );
+  if (webhookSecrets.heldFor)
+    console.warn(
+      `${webhookSecrets.heldFor} webhook endpoint${webhookSecrets.heldFor === 1 ? "" : "s"} cannot be signed for: keys/${WEBHOOK_KEY_FILE} is missing, cannot be read or is not the key their secrets were kept under. Their deliveries are held (none is sent unsigned or given up) until it is back. Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>).`,
     );
   // Every shipped checklist file not yet in the database is imported; a bad file is reported, not fatal.
   const shipped = importShippedChecklists({ system: "startup" });

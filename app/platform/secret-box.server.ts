@@ -36,7 +36,10 @@ export interface SecretBox {
   /** The key file's name under keys/. */
   readonly keyFile: string;
   keyPath(dataDir?: string): string;
-  /** `plaintext` of `owner` as stored, the key made if missing; SecretKeyUnavailable when it can be neither read nor made. */
+  /**
+   * `plaintext` of `owner` as stored, the key made if missing and nothing is sealed under it yet;
+   * SecretKeyUnavailable when it can be neither read nor made.
+   */
   seal(owner: string, plaintext: string, dataDir?: string): string;
   /** The secret of `owner` from its stored form (a value stored before encryption is returned as it is). */
   open(owner: string, stored: string, dataDir?: string): string;
@@ -44,8 +47,24 @@ export interface SecretBox {
   isSealed(stored: string): boolean;
   /** The SQL LIKE pattern of an encrypted value. */
   readonly sealedPattern: string;
-  /** Whether the key file is there and is a key. */
+  /**
+   * Whether the key file is there and is a key. "missing" with secrets sealed under it (`anySealed`)
+   * means those secrets wait for it, and nothing new is sealed.
+   */
   keyState(dataDir?: string): "usable" | "missing" | "unreadable";
+  /**
+   * The box against the secrets the database holds sealed in it: the key file's state, how many of
+   * them do not open with it (all when it is missing or cannot be read), and whether a secret may be
+   * sealed now (the key usable, or missing with nothing sealed under it: made at the first seal).
+   */
+  status(sealed: { owner: string; stored: string }[], dataDir?: string): SecretBoxStatus;
+}
+
+export interface SecretBoxStatus {
+  state: "usable" | "missing" | "unreadable";
+  sealed: number;
+  cannotOpen: number;
+  canSeal: boolean;
 }
 
 function readKey(file: string): Buffer | null {
@@ -64,14 +83,23 @@ function readKey(file: string): Buffer | null {
 
 /**
  * A box whose key is DATA_DIR/keys/`keyFile`; `purpose(owner)` is the associated data of an
- * owner's secret (it names what the secret is and whose).
+ * owner's secret (it names what the secret is and whose). `anySealed()` says whether the database
+ * holds a secret sealed in this box: a missing key is then not made again (a new key would leave
+ * those secrets unopenable for good, and the old key put back from a backup would not open the
+ * new ones), and sealing is refused ("missing") until the key file is back.
  */
-export function secretBox(keyFile: string, purpose: (owner: string) => string): SecretBox {
+export function secretBox(keyFile: string, purpose: (owner: string) => string, anySealed: () => boolean): SecretBox {
   const keyPath = (dataDir = getEnv().dataDir) => path.join(dataDir, "keys", keyFile);
 
   const keyMadeIfMissing = (file: string): Buffer => {
     const key = readKey(file);
     if (key) return key;
+    if (anySealed())
+      throw new SecretKeyUnavailable(
+        "missing",
+        file,
+        `${file} is missing, and secrets sealed under it are in the database: it is not made again (copy keys/ from a backup)`,
+      );
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       writeFileDurableSync(file, `${crypto.randomBytes(32).toString("base64")}\n`, { mode: 0o600, exclusive: true });
@@ -82,7 +110,7 @@ export function secretBox(keyFile: string, purpose: (owner: string) => string): 
     return readKey(file)!;
   };
 
-  return {
+  const box: SecretBox = {
     keyFile,
     keyPath,
     sealedPattern: `${PREFIX}%`,
@@ -125,5 +153,38 @@ export function secretBox(keyFile: string, purpose: (owner: string) => string): 
         );
       }
     },
+    status(sealed, dataDir) {
+      const state = box.keyState(dataDir);
+      const cannotOpen =
+        state !== "usable"
+          ? sealed.length
+          : sealed.filter(({ owner, stored }) => {
+              try {
+                box.open(owner, stored, dataDir);
+                return false;
+              } catch {
+                return true;
+              }
+            }).length;
+      return {
+        state,
+        sealed: sealed.length,
+        cannotOpen,
+        canSeal: state === "usable" || (state === "missing" && !sealed.length),
+      };
+    },
   };
+  return box;
+}
+
+/** What the administration page and the start say of one box's key. */
+export interface KeyAtRestReport extends SecretBoxStatus {
+  /** The key file's name under keys/. */
+  file: string;
+  /** What it keeps, as a sentence's subject ("Two-step login's app keys"). */
+  keeps: string;
+  /** Who those are, in words ("3 accounts"). */
+  sealedFor: string;
+  /** What stops while the key cannot be read. */
+  withoutIt: string;
 }

@@ -114,6 +114,65 @@ export default function AdminDashboard() {
           <Link to="/admin/users">Users</Link>.
         </p>
       </section>
+      <section className="card" aria-labelledby="keys-title">
+        <h2 id="keys-title">Keys of secrets kept in the database</h2>
+        <p className="small">
+          So that a copy of the database alone (a replica, a backup of the file) gives none of them away, these secrets
+          are kept encrypted under key files in the data directory&apos;s <code>keys/</code>, beside the seal signing
+          keys. Back <code>keys/</code> up with the database (<code>npm run backup</code> does).
+        </p>
+        <div className="table-wrap">
+          <table className="stack" data-testid="keys-at-rest">
+            <thead>
+              <tr>
+                <th scope="col">Kept encrypted</th>
+                <th scope="col">Key file</th>
+                <th scope="col">In use for</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.keysAtRest.map((k) => (
+                <tr key={k.file}>
+                  <td data-label="Kept encrypted">{k.keeps}</td>
+                  <td data-label="Key file" className="mono">
+                    keys/{k.file}
+                  </td>
+                  <td data-label="In use for">{k.sealedFor}</td>
+                  <td data-label="State">
+                    {k.cannotOpen ? (
+                      <span className="badge badge--bad" data-status="key-problem">
+                        {k.state === "missing"
+                          ? "Missing"
+                          : k.state === "unreadable"
+                            ? "Cannot be read"
+                            : `Not the key of ${k.cannotOpen}`}
+                      </span>
+                    ) : k.state === "usable" ? (
+                      <span className="badge badge--ok">Present</span>
+                    ) : k.state === "missing" ? (
+                      <span className="muted">Made when first needed</span>
+                    ) : (
+                      <span className="badge badge--bad" data-status="key-problem">
+                        Cannot be read
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {d.keysAtRest
+          .filter((k) => k.cannotOpen)
+          .map((k) => (
+            <p className="alert alert--error" role="alert" key={k.file}>
+              <strong>keys/{k.file}:</strong> {k.keeps} of {k.cannotOpen} of the {k.sealedFor} do not open with the key
+              file there now: {k.withoutIt}. Copy <code>keys/</code> from a backup (
+              <code>npm run db:restore -- &lt;data dir&gt; --from &lt;backup&gt;</code>) and restart.
+            </p>
+          ))}
+      </section>
       <section className="card" aria-labelledby="recent-title">
         <h2 id="recent-title">Recent activity</h2>
         <ActivityList items={d.activity} />

@@ -150,6 +150,14 @@ export default function Webhooks() {
               </Form>
             </div>
           </div>
+          {ep.held ? (
+            <div className="alert alert--warn" role="status" data-testid="deliveries-held">
+              <strong>Deliveries to this endpoint are held.</strong> The server cannot sign them right now: the key it
+              keeps webhook secrets under is missing, or is not the one this endpoint's secret was kept under. Nothing
+              is sent unsigned and nothing is given up: they go out, in order, once an administrator puts the key back.
+              Your watchlist still shows every change.
+            </div>
+          ) : null}
           {ep.deliveries.length === 0 ? (
             <p className="muted">No deliveries yet.</p>
           ) : (

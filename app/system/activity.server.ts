@@ -25,6 +25,8 @@ import {
 import type { Actor } from "../platform/actor";
 import { db } from "../platform/db.server";
 import { can, type Permission, type Role } from "../platform/roles";
+import { twoStepKeyReport } from "../features/accounts/two-step-secrets.server";
+import { webhookKeyReport } from "../features/retail/webhook-secrets.server";
 import { adminOverview, workspaceOverview } from "../features/accounts/dashboard.server";
 
 export interface AuditTarget {
@@ -291,5 +293,10 @@ export function workspaceDashboard(actor: Actor, permission: Permission) {
 /** The administrator's dashboard: accounts' adminOverview, each activity named. */
 export function adminDashboard(actor: Actor) {
   const overview = adminOverview(actor);
-  return { ...overview, activity: withSubjects(overview.activity, actor.role) };
+  return {
+    ...overview,
+    activity: withSubjects(overview.activity, actor.role),
+    // The keys secrets in the database are kept under (after the overview's permission check).
+    keysAtRest: [twoStepKeyReport(), webhookKeyReport()],
+  };
 }

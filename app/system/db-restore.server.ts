@@ -22,6 +22,8 @@ import Database from "better-sqlite3";
 import { openDatabase } from "../../db/connection";
 import { SigningKeys } from "../features/trust/adapters/signing-keys.server";
 import { CSAF_KEY_FILE } from "../features/findings/adapters/csaf-openpgp.server";
+import { twoStepBox } from "../features/accounts/two-step-secrets.server";
+import { webhookBox } from "../features/retail/webhook-secrets.server";
 import {
   leafHash,
   parseCheckpointBody,
@@ -389,6 +391,8 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
   let kids: string[];
   let newestKid: string | undefined;
   let publishedAdvisories: number;
+  /** Secrets the restored database keeps encrypted, by the key file they need (secret-box.server.ts). */
+  let sealedSecrets: { file: string; n: number; without: (n: number) => string }[];
   let newestWrite: NewestWrite | null = null;
   try {
     const newest = (snapshot.prepare("select max(at) as at from audit_events").get() as { at: number | null }).at;
@@ -419,6 +423,30 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     const findingColumns = snapshot.prepare("select name from pragma_table_info('findings')").all() as {
       name: string;
     }[];
+    const hasTable = (name: string) =>
+      snapshot.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(name) !== undefined;
+    const sealedCount = (table: string, where: string, pattern: string) =>
+      hasTable(table)
+        ? (
+            snapshot.prepare(`select count(*) as n from ${table} where ${where} secret like ?`).get(pattern) as {
+              n: number;
+            }
+          ).n
+        : 0;
+    sealedSecrets = [
+      {
+        file: twoStepBox.keyFile,
+        n: sealedCount("two_step_logins", "", twoStepBox.sealedPattern),
+        without: (n) =>
+          `the key of the two-step login of ${n} account${n === 1 ? "" : "s"}: without it their app codes cannot be checked (recovery codes still work)`,
+      },
+      {
+        file: webhookBox.keyFile,
+        n: sealedCount("webhook_endpoints", "active = 1 and", webhookBox.sealedPattern),
+        without: (n) =>
+          `the key of the signing secrets of ${n} webhook endpoint${n === 1 ? "" : "s"}: without it their deliveries are held, none sent`,
+      },
+    ];
     publishedAdvisories = findingColumns.some((c) => c.name === "csaf_snapshot")
       ? (snapshot.prepare("select count(*) as n from findings where csaf_snapshot is not null").get() as { n: number })
           .n
@@ -459,6 +487,8 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     missing.push(
       `keys/${CSAF_KEY_FILE}, if the portal had made it (the OpenPGP key of the ${publishedAdvisories} published CSAF advisor${publishedAdvisories === 1 ? "y" : "ies"}: without it a new key is made at start and every advisory is signed again with it; whoever pinned the old key's fingerprint sees another)`,
     );
+  for (const { file, n, without } of sealedSecrets)
+    if (n && !exists(path.join(keysDir, file))) missing.push(`keys/${file} (${without(n)})`);
   const absent = (opts.evidenceInS3 ? [] : named).filter((sha) => !exists(path.join(dataDir, evidenceRelPath(sha))));
   for (const sha of absent.slice(0, 20)) missing.push(evidenceRelPath(sha));
   if (absent.length > 20) missing.push(`... and ${absent.length - 20} more evidence files (${absent.length} in all)`);

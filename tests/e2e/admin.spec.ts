@@ -58,7 +58,7 @@ test("an admin sees organisations and a verified audit log", async ({ page }) =>
   await page.screenshot({ path: "test-results/screenshots/admin-audit.png", fullPage: true });
 });
 
-test("the admin dashboard counts two-step logins and links to the audit chain's verification (it does not recompute it on every load)", async ({
+test("the admin dashboard counts two-step logins, says the keys of the secrets it keeps are there, and links to the audit chain's verification (it does not recompute it on every load)", async ({
   page,
 }) => {
   await page.goto("/admin");
@@ -66,6 +66,12 @@ test("the admin dashboard counts two-step logins and links to the audit chain's 
   // How many accounts of each role use two-step login (the e2e server requires it of nobody).
   const twoStep = page.getByTestId("two-step-adoption");
   await expect(twoStep.getByRole("row").filter({ hasText: /^Administrator/ })).toContainText("No");
+  // The keys the database's secrets are kept under: the demo buyer's webhook secret is, and its key is there.
+  const keys = page.getByTestId("keys-at-rest");
+  await expect(keys.getByRole("row").filter({ hasText: "Webhook endpoints' signing secrets" })).toContainText(
+    /keys\/webhook\.private\.key\s*\d+ active webhook endpoints?\s*Present/,
+  );
+  await expect(page.getByRole("alert")).toHaveCount(0);
   await twoStep.scrollIntoViewIfNeeded();
   await page.screenshot({ path: "test-results/screenshots/admin-dashboard.png", fullPage: true });
   await page.getByRole("link", { name: "Verify the audit chain" }).click();

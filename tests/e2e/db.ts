@@ -1,9 +1,13 @@
 // Read-only access to the e2e server's database, to find the ids the demo seed created.
 import Database from "better-sqlite3";
+import { webhookBox } from "../../app/features/retail/webhook-secrets.server";
 import { E2E_DIR } from "./helpers";
 
+/** The e2e server's DATA_DIR (as in playwright.config.ts). */
+const E2E_SERVER_DATA_DIR = `${E2E_DIR}/data`;
+
 export function e2eDb() {
-  return new Database(`${E2E_DIR}/data/iot-seal.db`, { readonly: true, fileMustExist: true });
+  return new Database(`${E2E_SERVER_DATA_DIR}/iot-seal.db`, { readonly: true, fileMustExist: true });
 }
 
 export function seeded() {
@@ -58,11 +62,12 @@ export function seeded() {
   }
 }
 
-/** The demo buyer's webhook secret (the receiver in the e2e test checks signatures with it). */
+/** The demo buyer's webhook secret (the receiver in the e2e test checks signatures with it), opened with the server's key. */
 export function demoWebhookSecret(): string {
   const db = e2eDb();
   try {
-    return (db.prepare(`select secret from webhook_endpoints limit 1`).get() as { secret: string }).secret;
+    const ep = db.prepare(`select id, secret from webhook_endpoints limit 1`).get() as { id: string; secret: string };
+    return webhookBox.open(ep.id, ep.secret, E2E_SERVER_DATA_DIR);
   } finally {
     db.close();
   }

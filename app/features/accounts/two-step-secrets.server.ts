@@ -15,12 +15,26 @@ import { twoStepLogins } from "../../../db/schema";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
-import { secretBox, SecretKeyUnavailable } from "../../platform/secret-box.server";
+import { secretBox, SecretKeyUnavailable, type KeyAtRestReport } from "../../platform/secret-box.server";
 import { hashToken } from "./auth.server";
 
 export const TWO_STEP_KEY_FILE = "two-step.private.key";
+/** The app keys sealed in the box. */
+const sealedSecrets = (limit?: number) => {
+  const q = db()
+    .select({ owner: twoStepLogins.userId, stored: twoStepLogins.secret })
+    .from(twoStepLogins)
+    .where(like(twoStepLogins.secret, twoStepBox.sealedPattern))
+    .$dynamic();
+  return (limit ? q.limit(limit) : q).all();
+};
+
 /** The box of the app keys: each bound to its user (the associated data, as since the first encrypted one). */
-export const twoStepBox = secretBox(TWO_STEP_KEY_FILE, (userId) => `iot-seal two-step key of user ${userId}`);
+export const twoStepBox = secretBox(
+  TWO_STEP_KEY_FILE,
+  (userId) => `iot-seal two-step key of user ${userId}`,
+  () => sealedSecrets(1).length > 0,
+);
 
 /**
  * The app key `secret` (base32) of `userId` as stored: encrypted under the server's two-step key
@@ -65,17 +79,31 @@ export function openTwoStepSecret(userId: string, stored: string, dataDir = getE
   }
 }
 
+/** The two-step key's state and the app keys sealed under it (the administration page). */
+export function twoStepKeyReport(dataDir = getEnv().dataDir): KeyAtRestReport {
+  const status = twoStepBox.status(sealedSecrets(), dataDir);
+  return {
+    file: TWO_STEP_KEY_FILE,
+    keeps: "Two-step login's app keys",
+    ...status,
+    sealedFor: `${status.sealed} account${status.sealed === 1 ? "" : "s"} with two-step login`,
+    withoutIt: "their app codes cannot be checked (recovery codes still work), and nobody can set two-step login up",
+  };
+}
+
 /**
- * At start: app keys stored before encryption are stored encrypted (one transaction); and a server
- * whose accounts' keys are encrypted but which lacks the key file (or cannot read it) is told so:
- * their app codes cannot be checked. What it did or found, for the start's report.
+ * At start: app keys stored before encryption are stored encrypted (one transaction); and the
+ * accounts whose app key does not open (the key file missing, damaged or another server's) are
+ * counted: their app codes cannot be checked. What it did or found, for the start's report.
  */
-export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encrypted: number; keyMissingFor: number } {
-  const state = twoStepBox.keyState(dataDir);
-  if (state === "unreadable") console.error(`[two-step] ${twoStepBox.keyPath(dataDir)} cannot be read.`);
-  const enrolled = () => db().select({ userId: twoStepLogins.userId }).from(twoStepLogins).all().length;
-  // A key file that is there but unreadable is left for its operator to mend: nothing is encrypted under another.
-  if (state === "unreadable") return { encrypted: 0, keyMissingFor: enrolled() };
+export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encrypted: number; cannotOpen: number } {
+  // A key file that cannot be read, or is missing while keys are sealed under it, is left for its operator to
+  // mend: nothing is encrypted under another key (the plain ones stay as they are, and work).
+  const before = twoStepBox.status(sealedSecrets(), dataDir);
+  if (!before.canSeal) {
+    if (before.state === "unreadable") console.error(`[two-step] ${twoStepBox.keyPath(dataDir)} cannot be read.`);
+    return { encrypted: 0, cannotOpen: before.cannotOpen };
+  }
   const encrypted = transaction((tx) => {
     const plain = tx
       .select({ userId: twoStepLogins.userId, secret: twoStepLogins.secret })
@@ -89,8 +117,7 @@ export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encry
         .run();
     return plain.length;
   });
-  // Made by the encryption when there was anything to encrypt; missing otherwise only if nobody needs it yet.
-  return { encrypted, keyMissingFor: twoStepBox.keyState(dataDir) === "usable" ? 0 : enrolled() };
+  return { encrypted, cannotOpen: twoStepBox.status(sealedSecrets(), dataDir).cannotOpen };
 }
 
 /**

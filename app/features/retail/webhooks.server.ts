@@ -18,6 +18,7 @@ import type { webhookInput } from "./forms";
 import { deliverWebhook } from "./adapters/webhook-sender.server";
 import { newWebhookSecret, normalizedWebhookUrl, retryDecision, webhookUrlProblem } from "./domain/webhook";
 import { assertBuyer } from "./access.server";
+import { openWebhookSecret, sealWebhookSecret } from "./webhook-secrets.server";
 
 /** Webhooks to loopback http are for development and tests (the e2e receiver); production wants public https. */
 /** WEBHOOKS_ALLOW_LOOPBACK (app/platform/env.ts): on by default outside production, refused in production. */
@@ -32,6 +33,7 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
   const url = normalizedWebhookUrl(input.url);
   const id = crypto.randomUUID();
   const secret = newWebhookSecret();
+  const stored = sealWebhookSecret(id, secret); // kept encrypted, bound to this endpoint
   transaction((tx) => {
     const active = tx
       .select({ url: webhookEndpoints.url })
@@ -54,7 +56,7 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
         id,
         organizationId: actor.organizationId,
         url,
-        secret,
+        secret: stored,
         createdBy: actor.userId,
         createdAt: new Date(nowMs()),
       })
@@ -216,13 +218,14 @@ export function webhooksView(actor: Actor) {
       url: webhookEndpoints.url,
       createdAt: webhookEndpoints.createdAt,
       by: users.name,
+      secret: webhookEndpoints.secret,
     })
     .from(webhookEndpoints)
     .innerJoin(users, eq(users.id, webhookEndpoints.createdBy))
     .where(and(eq(webhookEndpoints.organizationId, actor.organizationId), eq(webhookEndpoints.active, true)))
     .orderBy(asc(webhookEndpoints.createdAt))
     .all();
-  return endpoints.map((ep) => {
+  return endpoints.map(({ secret, ...ep }) => {
     const deliveries = t
       .select()
       .from(webhookDeliveries)
@@ -245,6 +248,8 @@ export function webhooksView(actor: Actor) {
       : [];
     return {
       ...ep,
+      /** Its deliveries are held: the server cannot sign them (its webhook key is missing or not this secret's). */
+      held: openWebhookSecret(ep.id, secret, { quiet: true }) === null,
       deliveries: deliveries.map((d) => ({
         id: d.id,
         eventId: d.eventId,
@@ -326,6 +331,12 @@ async function sendLane(
   take: number,
   timeoutMs: number | undefined,
 ): Promise<number> {
+  // Never sent unsigned, nor given up: held (the endpoint paused) until the key is back.
+  const secret = openWebhookSecret(ep.id, ep.secret);
+  if (secret === null) {
+    pausedUntil.set(ep.id, nowMs() + ENDPOINT_PAUSE_MS);
+    return 0;
+  }
   const due = db()
     .select()
     .from(webhookDeliveries)
@@ -360,7 +371,7 @@ async function sendLane(
     if (!claimed) continue;
     const result = await deliverWebhook({
       url: ep.url,
-      secret: ep.secret,
+      secret,
       body: d.body,
       eventId: d.eventId,
       allowLoopbackHttp: allowLoopbackHttp(),

@@ -16,6 +16,7 @@ import { demoSealSerials } from "../../../app/demo/seed-seals.server";
 import { seedDemoData } from "../../support/demo-seed";
 import { deletePolicy, listPolicies } from "../../../app/features/retail/policies.server";
 import { watchlistFeed, watchlistView } from "../../../app/features/retail/watchlist.server";
+import { openWebhookSecret } from "../../../app/features/retail/webhook-secrets.server";
 import { dispatchWebhooks, registerWebhook } from "../../../app/features/retail/webhooks.server";
 
 interface Received {
@@ -50,7 +51,11 @@ afterAll(async () => {
   await new Promise((r) => receiver.close(r));
 });
 
-const secret = () => db().select({ s: webhookEndpoints.secret }).from(webhookEndpoints).get()!.s;
+/** The demo endpoint's secret, as the buyer was shown it (kept encrypted: webhook-secrets.server.ts). */
+const secret = () => {
+  const ep = db().select({ id: webhookEndpoints.id, s: webhookEndpoints.secret }).from(webhookEndpoints).get()!;
+  return openWebhookSecret(ep.id, ep.s)!;
+};
 
 describe("the watchlist", () => {
   it("the demo buyer watches the five demo products, each with its seal's live status", async () => {

@@ -6,8 +6,18 @@ import { describe, expect, it } from "vitest";
 import { secretBox, SecretKeyUnavailable } from "../../../app/platform/secret-box.server";
 import { dataDir } from "../../setup/unit-env";
 
-const box = secretBox("test-box.private.key", (owner) => `test secret of ${owner}`);
-const other = secretBox("test-box.private.key", (owner) => `another kind of secret of ${owner}`);
+/** Whether "the database" holds secrets sealed in the box (what its caller would look up). */
+let sealedInDb = false;
+const box = secretBox(
+  "test-box.private.key",
+  (owner) => `test secret of ${owner}`,
+  () => sealedInDb,
+);
+const other = secretBox(
+  "test-box.private.key",
+  (owner) => `another kind of secret of ${owner}`,
+  () => false,
+);
 
 function refusal(fn: () => unknown): SecretKeyUnavailable {
   try {
@@ -54,7 +64,12 @@ describe("secretBox", () => {
       expect(refusal(() => box.seal("owner-1", "s", dataDir)).reason).toBe("unreadable");
       expect(fs.readFileSync(file, "utf8")).toBe("half a key\n");
       fs.rmSync(file);
-      box.seal("owner-3", "s", dataDir); // a new key
+      // Missing while secrets sealed under it are in the database: not made again (they would never open).
+      sealedInDb = true;
+      expect(refusal(() => box.seal("owner-3", "s", dataDir)).reason).toBe("missing");
+      expect(fs.existsSync(file)).toBe(false);
+      sealedInDb = false;
+      box.seal("owner-3", "s", dataDir); // nothing sealed yet: a new key
       expect(refusal(() => box.open("owner-1", stored, dataDir)).reason).toBe("mismatch");
     } finally {
       fs.writeFileSync(file, kept);
