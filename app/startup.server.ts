@@ -12,7 +12,11 @@ import { EnvError, getEnv } from "./platform/env.server";
 import { demoModeProblem } from "./platform/env";
 import { importShippedChecklists } from "./features/catalogue/checklists.server";
 import { revokeTokensOfDisabledCreators } from "./features/accounts/api-tokens.server";
-import { encryptStoredTwoStepSecrets, TWO_STEP_KEY_FILE } from "./features/accounts/two-step-secrets.server";
+import {
+  encryptStoredTwoStepSecrets,
+  strengthenLegacyRecoveryCodes,
+  TWO_STEP_KEY_FILE,
+} from "./features/accounts/two-step-secrets.server";
 import { encryptStoredWebhookSecrets, WEBHOOK_KEY_FILE } from "./features/retail/webhook-secrets.server";
 import { db } from "./platform/db.server";
 import { backgroundSettled, inBackground } from "./platform/background.server";
@@ -184,6 +188,12 @@ export async function startup(
   if (twoStep.cannotOpen)
     console.warn(
       `${twoStep.cannotOpen} account${twoStep.cannotOpen === 1 ? " uses" : "s use"} two-step login, but keys/${TWO_STEP_KEY_FILE} is missing, cannot be read or is not the key their app keys were kept under: their app codes cannot be checked (recovery codes still work). Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>).`,
+    );
+  // Recovery codes made when they were kept as a bare SHA-256: wrapped in the slow hash (decision 039).
+  const strengthened = strengthenLegacyRecoveryCodes();
+  if (strengthened)
+    console.log(
+      `Wrapped ${strengthened} recovery code${strengthened === 1 ? "" : "s"} kept as a bare SHA-256 in the slow salted hash.`,
     );
   // Likewise the webhook endpoints' signing secrets; without their key, deliveries are held, never sent unsigned.
   const webhookSecrets = encryptStoredWebhookSecrets(env.dataDir);

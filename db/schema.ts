@@ -94,7 +94,8 @@ export const twoStepLogins = sqliteTable("two_step_logins", {
 
 /**
  * One-time recovery codes for two-step login, kept as a slow salted hash (rc1$: scrypt), or, for codes
- * made before, their SHA-256 in hex (two-step-secrets.server.ts).
+ * made before, their SHA-256 in hex wrapped in the same slow hash at the start (rc1h$;
+ * two-step-secrets.server.ts).
  */
 export const recoveryCodes = sqliteTable(
   "recovery_codes",

@@ -11,7 +11,7 @@
  */
 import crypto from "node:crypto";
 import { and, eq, not, like } from "drizzle-orm";
-import { twoStepLogins } from "../../../db/schema";
+import { recoveryCodes, twoStepLogins } from "../../../db/schema";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
@@ -124,27 +124,62 @@ export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encry
  * Recovery codes are kept as a slow, salted hash: `rc1$<salt>$<scrypt>` (N 2^10, r 8: about 3 ms
  * here), so a copy of the database does not give them away to a search of their 50 bits (one try
  * per 3 ms of a core, per code, not one SHA-256 for all codes at once). They need no key: they are
- * the way in when the app's key cannot be read. Codes made before are their SHA-256 in hex, still
- * taken until used or renewed.
+ * the way in when the app's key cannot be read. Codes made before were kept as their unsalted
+ * SHA-256 in hex; the start wraps each in the same slow hash, `rc1h$<salt>$<scrypt of that hex>`
+ * (strengthenLegacyRecoveryCodes), so none stays a fast hash until it is used.
  */
 const RECOVERY_PREFIX = "rc1$";
+const LEGACY_WRAPPED_PREFIX = "rc1h$";
+const LEGACY_SHA256 = /^[0-9a-f]{64}$/;
 const RECOVERY_SCRYPT = { N: 2 ** 10, r: 8, p: 1 } as const;
 
-export function hashRecoveryCode(code: string): string {
+function slowHash(prefix: string, text: string): string {
   const salt = crypto.randomBytes(16);
-  const hash = crypto.scryptSync(code, salt, 32, RECOVERY_SCRYPT);
-  return `${RECOVERY_PREFIX}${salt.toString("base64url")}$${hash.toString("base64url")}`;
+  const hash = crypto.scryptSync(text, salt, 32, RECOVERY_SCRYPT);
+  return `${prefix}${salt.toString("base64url")}$${hash.toString("base64url")}`;
 }
 
-/** Whether `code` (as readEnteredCode gives it) is the one `stored` was made from; a legacy SHA-256 too. */
+export function hashRecoveryCode(code: string): string {
+  return slowHash(RECOVERY_PREFIX, code);
+}
+
+/** Whether `code` (as readEnteredCode gives it) is the one `stored` was made from (either slow form). */
 export function recoveryCodeMatches(code: string, stored: string): boolean {
-  if (stored.startsWith(RECOVERY_PREFIX)) {
-    const [salt, hash] = stored.slice(RECOVERY_PREFIX.length).split("$");
-    const expected = Buffer.from(hash ?? "", "base64url");
-    if (expected.length !== 32) return false;
-    const actual = crypto.scryptSync(code, Buffer.from(salt ?? "", "base64url"), 32, RECOVERY_SCRYPT);
-    return crypto.timingSafeEqual(actual, expected);
-  }
-  if (!/^[0-9a-f]{64}$/.test(stored)) return false;
-  return crypto.timingSafeEqual(Buffer.from(hashToken(code), "hex"), Buffer.from(stored, "hex")); // as codes were hashed then
+  const [prefix, text] = stored.startsWith(RECOVERY_PREFIX)
+    ? [RECOVERY_PREFIX, code]
+    : stored.startsWith(LEGACY_WRAPPED_PREFIX)
+      ? [LEGACY_WRAPPED_PREFIX, hashToken(code)] // as codes were hashed before, then wrapped
+      : [null, ""];
+  if (!prefix) return false; // a bare SHA-256 is wrapped at the start; until then it is not taken
+  const [salt, hash] = stored.slice(prefix.length).split("$");
+  const expected = Buffer.from(hash ?? "", "base64url");
+  if (expected.length !== 32) return false;
+  const actual = crypto.scryptSync(text, Buffer.from(salt ?? "", "base64url"), 32, RECOVERY_SCRYPT);
+  return crypto.timingSafeEqual(actual, expected);
+}
+
+/**
+ * At start: each unused recovery code still kept as its bare SHA-256 is wrapped in the slow hash
+ * (hashed before the transaction, about 3 ms each; a row changed meanwhile is left for the next
+ * start). Used ones are wrapped too: nothing fast stays in the database. Returns how many.
+ */
+export function strengthenLegacyRecoveryCodes(): number {
+  const legacy = db()
+    .select({ id: recoveryCodes.id, codeHash: recoveryCodes.codeHash })
+    .from(recoveryCodes)
+    .where(not(like(recoveryCodes.codeHash, "rc1%")))
+    .all()
+    .filter((r) => LEGACY_SHA256.test(r.codeHash))
+    .map((r) => ({ ...r, wrapped: slowHash(LEGACY_WRAPPED_PREFIX, r.codeHash) }));
+  if (!legacy.length) return 0;
+  return transaction((tx) => {
+    let n = 0;
+    for (const r of legacy)
+      n += tx
+        .update(recoveryCodes)
+        .set({ codeHash: r.wrapped })
+        .where(and(eq(recoveryCodes.id, r.id), eq(recoveryCodes.codeHash, r.codeHash)))
+        .run().changes;
+    return n;
+  });
 }

@@ -15,6 +15,7 @@ import {
   hashRecoveryCode,
   openTwoStepSecret,
   recoveryCodeMatches,
+  strengthenLegacyRecoveryCodes,
   TWO_STEP_KEY_FILE,
 } from "../../../app/features/accounts/two-step-secrets.server";
 import { testClock } from "../../../app/platform/clock.server";
@@ -117,7 +118,7 @@ describe("two-step login's app keys at rest", () => {
     }
   });
 
-  it("recovery codes are kept as a slow salted hash, none the same twice; codes made before (SHA-256) still work once", async () => {
+  it("recovery codes are kept as a slow salted hash, none the same twice; codes made before (SHA-256) are wrapped in it at the start and still work once", async () => {
     const sam = actorByEmail(DEMO_EMAILS.sam);
     const { codes } = await turnOn(DEMO_EMAILS.sam);
     const rows = () => db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, sam.userId)).all();
@@ -136,11 +137,22 @@ describe("two-step login's app keys at rest", () => {
     await expect(() => finishLogin(token, { code: codes[2] }, client())).toBeRefused("invalid"); // once
     expect(rows().filter((r) => r.usedAt)).toHaveLength(1);
 
-    // One made before this change: its SHA-256, taken once too.
+    // One made before this change, kept as its bare SHA-256: the start wraps it in the slow hash (and leaves the
+    // others alone), then it is taken once, as it was typed.
+    const legacyId = crypto.randomUUID();
     db()
       .insert(recoveryCodes)
-      .values({ id: crypto.randomUUID(), userId: sam.userId, codeHash: sha("LEGACYCODE"), createdAt: new Date(T0) })
+      .values({ id: legacyId, userId: sam.userId, codeHash: sha("LEGACYCODE"), createdAt: new Date(T0) })
       .run();
+    await expect(() => finishLogin(token, { code: "LEGACYCODE" }, client())).toBeRefused("invalid"); // not as it is
+    token = await passwordStep(DEMO_EMAILS.sam);
+    const before = rows().filter((r) => r.id !== legacyId);
+    expect(strengthenLegacyRecoveryCodes()).toBe(1);
+    expect(strengthenLegacyRecoveryCodes()).toBe(0);
+    const wrapped = rows().find((r) => r.id === legacyId)!.codeHash;
+    expect(wrapped).toMatch(/^rc1h\$[\w-]{22}\$[\w-]{43}$/);
+    expect(wrapped).not.toContain(sha("LEGACYCODE"));
+    expect(rows().filter((r) => r.id !== legacyId)).toEqual(before);
     expect(finishLogin(token, { code: "legac-ycode" }, client()).user.email).toBe(DEMO_EMAILS.sam);
     token = await passwordStep(DEMO_EMAILS.sam);
     await expect(() => finishLogin(token, { code: "LEGACYCODE" }, client())).toBeRefused("invalid");
