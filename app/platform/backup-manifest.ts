@@ -43,7 +43,8 @@ export type BackupFile = z.infer<typeof backupFileSchema>;
 
 /** The mode a restored file gets: private keys and the session secret 0600, evidence read-only, the rest 0644/0600. */
 export function restoredMode(p: string): number {
-  if (p === "session-secret" || p.endsWith(".private.pem") || p.endsWith(".private.asc")) return 0o600; // .asc: the CSAF OpenPGP key
+  // keys/*.private.*: the signing keys (.pem), the CSAF OpenPGP key (.asc), the keys of secrets kept in the database (.key).
+  if (p === "session-secret" || (p.startsWith("keys/") && p.includes(".private."))) return 0o600;
   if (p.startsWith("evidence/")) return 0o400;
   if (p === "iot-seal.db") return 0o600;
   return 0o644;

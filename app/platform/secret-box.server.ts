@@ -14,10 +14,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { transaction, type Tx } from "./db.server";
 import { writeFileDurableSync } from "./durable-fs.server";
 import { getEnv } from "./env.server";
 
 const PREFIX = "v1.";
+const TAG_BYTES = 16;
 
 /** Why a box's secret cannot be sealed or opened: its key file is missing, cannot be read, or is not the one it was sealed under. */
 export class SecretKeyUnavailable extends Error {
@@ -110,6 +112,26 @@ export function secretBox(keyFile: string, purpose: (owner: string) => string, a
     return readKey(file)!;
   };
 
+  /** The secret, or null when it does not open with `key` (another key, another owner or box, an altered value). */
+  const openWith = (key: Buffer, owner: string, stored: string): string | null => {
+    if (!stored.startsWith(PREFIX)) return stored;
+    const [iv, body] = stored.slice(PREFIX.length).split(".");
+    const bytes = Buffer.from(body ?? "", "base64url");
+    if (bytes.length < TAG_BYTES) return null; // no room for a whole tag (GCM would take a shorter one)
+    try {
+      const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(iv ?? "", "base64url"), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAAD(Buffer.from(purpose(owner), "utf8"));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString(
+        "utf8",
+      );
+    } catch {
+      return null;
+    }
+  };
+
   const box: SecretBox = {
     keyFile,
     keyPath,
@@ -135,37 +157,27 @@ export function secretBox(keyFile: string, purpose: (owner: string) => string, a
       const file = keyPath(dataDir);
       const key = readKey(file);
       if (!key) throw new SecretKeyUnavailable("missing", file, `${file} is missing`);
-      try {
-        const [iv, body] = stored.slice(PREFIX.length).split(".");
-        const bytes = Buffer.from(body ?? "", "base64url");
-        const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(iv ?? "", "base64url"));
-        decipher.setAAD(Buffer.from(purpose(owner), "utf8"));
-        decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-        return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - 16)), decipher.final()]).toString(
-          "utf8",
-        );
-      } catch (error) {
+      const opened = openWith(key, owner, stored);
+      if (opened === null)
         throw new SecretKeyUnavailable(
           "mismatch",
           file,
           `a secret does not open with ${file}: another server's key, or an altered row`,
-          { cause: error },
         );
-      }
+      return opened;
     },
     status(sealed, dataDir) {
-      const state = box.keyState(dataDir);
-      const cannotOpen =
-        state !== "usable"
-          ? sealed.length
-          : sealed.filter(({ owner, stored }) => {
-              try {
-                box.open(owner, stored, dataDir);
-                return false;
-              } catch {
-                return true;
-              }
-            }).length;
+      let key: Buffer | null = null;
+      let state: SecretBoxStatus["state"];
+      try {
+        key = readKey(keyPath(dataDir)); // read once for all of them
+        state = key ? "usable" : "missing";
+      } catch {
+        state = "unreadable";
+      }
+      const cannotOpen = key
+        ? sealed.filter(({ owner, stored }) => openWith(key, owner, stored) === null).length
+        : sealed.length;
       return {
         state,
         sealed: sealed.length,
@@ -177,7 +189,7 @@ export function secretBox(keyFile: string, purpose: (owner: string) => string, a
   return box;
 }
 
-/** What the administration page and the start say of one box's key. */
+/** What the administration page says of one box's key. */
 export interface KeyAtRestReport extends SecretBoxStatus {
   /** The key file's name under keys/. */
   file: string;
@@ -185,6 +197,80 @@ export interface KeyAtRestReport extends SecretBoxStatus {
   keeps: string;
   /** Who those are, in words ("3 accounts"). */
   sealedFor: string;
-  /** What stops while the key cannot be read. */
-  withoutIt: string;
+  /** What is wrong, in a sentence saying what waits and what to do; null when every sealed secret opens. */
+  problem: string | null;
+}
+
+/**
+ * A box's report: its status against the sealed secrets, with what is wrong said in words.
+ * `withoutIt`: what waits while the sealed secrets do not open; `noNew`: what cannot be started
+ * while nothing new can be sealed.
+ */
+export function keyAtRestReport(
+  box: SecretBox,
+  status: SecretBoxStatus,
+  words: { keeps: string; sealedFor: string; withoutIt: string; noNew: string },
+): KeyAtRestReport {
+  const file = `keys/${box.keyFile}`;
+  const fix = "Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>) and restart.";
+  const waits = `${words.withoutIt}${status.canSeal ? "" : `, and ${words.noNew}`}`;
+  const problem = !status.cannotOpen
+    ? status.state === "unreadable"
+      ? `${file} cannot be read: ${words.noNew} until it is mended or removed.`
+      : null
+    : status.state === "missing"
+      ? `${file} is missing, and the ${words.keeps.toLowerCase()} of ${words.sealedFor} are kept under it: until it is back, ${waits}. ${fix}`
+      : status.state === "unreadable"
+        ? `${file} cannot be read, and the ${words.keeps.toLowerCase()} of ${words.sealedFor} are kept under it: until it is mended, ${waits}. ${fix}`
+        : `${status.cannotOpen} of the ${words.sealedFor} do not open with ${file} (another server's key, or altered rows): for those, ${waits}. ${fix}`;
+  return { ...status, file: box.keyFile, keeps: words.keeps, sealedFor: words.sealedFor, problem };
+}
+
+/** A secret as its table holds it: whose, and the stored value. */
+export interface StoredSecret {
+  owner: string;
+  stored: string;
+}
+
+/**
+ * At start: each secret of `box` stored before encryption is sealed (one transaction; `write`
+ * stores one row's sealed value, only if the row still holds the plain one). Nothing is sealed when
+ * no key can be used: a key file that cannot be read, or one missing while secrets are sealed under
+ * it (the plain ones stay as they are, and work); nor when the key cannot be made (a read-only
+ * keys/): said in the log, never a failed start. Returns how many were sealed, and how many sealed
+ * secrets do not open, for the start's report.
+ */
+export function sealPlainSecrets(
+  box: SecretBox,
+  rows: {
+    plain: (tx: Tx) => StoredSecret[];
+    sealed: () => StoredSecret[];
+    write: (tx: Tx, row: StoredSecret, sealed: string) => void;
+  },
+  logPrefix: string,
+  dataDir = getEnv().dataDir,
+): { encrypted: number; cannotOpen: number } {
+  const before = box.status(rows.sealed(), dataDir);
+  if (!before.canSeal) {
+    if (before.state === "unreadable")
+      console.error(
+        `${logPrefix} ${box.keyPath(dataDir)} cannot be read: secrets stored before encryption stay as they are.`,
+      );
+    return { encrypted: 0, cannotOpen: before.cannotOpen };
+  }
+  let encrypted = 0;
+  try {
+    encrypted = transaction((tx) => {
+      const plain = rows.plain(tx);
+      for (const row of plain) rows.write(tx, row, box.seal(row.owner, row.stored, dataDir));
+      return plain.length;
+    });
+  } catch (error) {
+    if (!(error instanceof SecretKeyUnavailable)) throw error;
+    console.error(
+      `${logPrefix} secrets stored before encryption stay as they are: ${error.message}.`,
+      error.cause ?? "",
+    );
+  }
+  return { encrypted, cannotOpen: box.status(rows.sealed(), dataDir).cannotOpen };
 }

@@ -140,7 +140,7 @@ export default function AdminDashboard() {
                   </td>
                   <td data-label="In use for">{k.sealedFor}</td>
                   <td data-label="State">
-                    {k.cannotOpen ? (
+                    {k.problem ? (
                       <span className="badge badge--bad" data-status="key-problem">
                         {k.state === "missing"
                           ? "Missing"
@@ -150,12 +150,8 @@ export default function AdminDashboard() {
                       </span>
                     ) : k.state === "usable" ? (
                       <span className="badge badge--ok">Present</span>
-                    ) : k.state === "missing" ? (
-                      <span className="muted">Made when first needed</span>
                     ) : (
-                      <span className="badge badge--bad" data-status="key-problem">
-                        Cannot be read
-                      </span>
+                      <span className="muted">Made when first needed</span>
                     )}
                   </td>
                 </tr>
@@ -164,12 +160,10 @@ export default function AdminDashboard() {
           </table>
         </div>
         {d.keysAtRest
-          .filter((k) => k.cannotOpen)
+          .filter((k) => k.problem)
           .map((k) => (
             <p className="alert alert--error" role="alert" key={k.file}>
-              <strong>keys/{k.file}:</strong> {k.keeps} of {k.cannotOpen} of the {k.sealedFor} do not open with the key
-              file there now: {k.withoutIt}. Copy <code>keys/</code> from a backup (
-              <code>npm run db:restore -- &lt;data dir&gt; --from &lt;backup&gt;</code>) and restart.
+              {k.problem}
             </p>
           ))}
       </section>

@@ -24,6 +24,7 @@ import { SigningKeys } from "../features/trust/adapters/signing-keys.server";
 import { CSAF_KEY_FILE } from "../features/findings/adapters/csaf-openpgp.server";
 import { twoStepBox } from "../features/accounts/two-step-secrets.server";
 import { webhookBox } from "../features/retail/webhook-secrets.server";
+import type { SecretBox, StoredSecret } from "../platform/secret-box.server";
 import {
   leafHash,
   parseCheckpointBody,
@@ -392,7 +393,7 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
   let newestKid: string | undefined;
   let publishedAdvisories: number;
   /** Secrets the restored database keeps encrypted, by the key file they need (secret-box.server.ts). */
-  let sealedSecrets: { file: string; n: number; without: (n: number) => string }[];
+  let sealedSecrets: { box: SecretBox; rows: StoredSecret[]; what: (n: number) => string; without: string }[];
   let newestWrite: NewestWrite | null = null;
   try {
     const newest = (snapshot.prepare("select max(at) as at from audit_events").get() as { at: number | null }).at;
@@ -425,26 +426,28 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     }[];
     const hasTable = (name: string) =>
       snapshot.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(name) !== undefined;
-    const sealedCount = (table: string, where: string, pattern: string) =>
-      hasTable(table)
-        ? (
-            snapshot.prepare(`select count(*) as n from ${table} where ${where} secret like ?`).get(pattern) as {
-              n: number;
-            }
-          ).n
-        : 0;
+    const sealedRows = (table: string, sql: string, pattern: string) =>
+      (hasTable(table) ? snapshot.prepare(sql).all(pattern) : []) as StoredSecret[];
     sealedSecrets = [
       {
-        file: twoStepBox.keyFile,
-        n: sealedCount("two_step_logins", "", twoStepBox.sealedPattern),
-        without: (n) =>
-          `the key of the two-step login of ${n} account${n === 1 ? "" : "s"}: without it their app codes cannot be checked (recovery codes still work)`,
+        box: twoStepBox,
+        rows: sealedRows(
+          "two_step_logins",
+          "select user_id as owner, secret as stored from two_step_logins where confirmed_at is not null and secret like ?",
+          twoStepBox.sealedPattern,
+        ),
+        what: (n) => `the app keys of the two-step login of ${n} account${n === 1 ? "" : "s"}`,
+        without: "their app codes cannot be checked (recovery codes still work)",
       },
       {
-        file: webhookBox.keyFile,
-        n: sealedCount("webhook_endpoints", "active = 1 and", webhookBox.sealedPattern),
-        without: (n) =>
-          `the key of the signing secrets of ${n} webhook endpoint${n === 1 ? "" : "s"}: without it their deliveries are held, none sent`,
+        box: webhookBox,
+        rows: sealedRows(
+          "webhook_endpoints",
+          "select id as owner, secret as stored from webhook_endpoints where active = 1 and secret like ?",
+          webhookBox.sealedPattern,
+        ),
+        what: (n) => `the signing secrets of ${n} webhook endpoint${n === 1 ? "" : "s"}`,
+        without: "their deliveries are held, none sent",
       },
     ];
     publishedAdvisories = findingColumns.some((c) => c.name === "csaf_snapshot")
@@ -487,8 +490,20 @@ export async function restoreDatabase(actor: AnyActor, opts: DbRestoreOptions): 
     missing.push(
       `keys/${CSAF_KEY_FILE}, if the portal had made it (the OpenPGP key of the ${publishedAdvisories} published CSAF advisor${publishedAdvisories === 1 ? "y" : "ies"}: without it a new key is made at start and every advisory is signed again with it; whoever pinned the old key's fingerprint sees another)`,
     );
-  for (const { file, n, without } of sealedSecrets)
-    if (n && !exists(path.join(keysDir, file))) missing.push(`keys/${file} (${without(n)})`);
+  // Each key file the restored database's sealed secrets need, and whether they open with the one here (--from
+  // does not replace a key file the target has already: one made there would not open them).
+  for (const { box, rows, what, without } of sealedSecrets) {
+    const status = box.status(rows, dataDir);
+    if (!status.cannotOpen) continue;
+    const file = `keys/${box.keyFile}`;
+    missing.push(
+      status.state === "missing"
+        ? `${file} (the key of ${what(rows.length)}: without it ${without})`
+        : status.state === "unreadable"
+          ? `${file} cannot be read (the key of ${what(rows.length)}: without it ${without})`
+          : `${file} is not the key of ${what(status.cannotOpen)} (another installation's): copy the right one from a backup, or ${without}`,
+    );
+  }
   const absent = (opts.evidenceInS3 ? [] : named).filter((sha) => !exists(path.join(dataDir, evidenceRelPath(sha))));
   for (const sha of absent.slice(0, 20)) missing.push(evidenceRelPath(sha));
   if (absent.length > 20) missing.push(`... and ${absent.length - 20} more evidence files (${absent.length} in all)`);

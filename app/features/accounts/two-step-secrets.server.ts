@@ -10,21 +10,30 @@
  * says so at its start.
  */
 import crypto from "node:crypto";
-import { and, eq, not, like } from "drizzle-orm";
+import { and, eq, isNotNull, like, not } from "drizzle-orm";
 import { recoveryCodes, twoStepLogins } from "../../../db/schema";
 import { db, transaction } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
-import { secretBox, SecretKeyUnavailable, type KeyAtRestReport } from "../../platform/secret-box.server";
+import {
+  keyAtRestReport,
+  sealPlainSecrets,
+  secretBox,
+  SecretKeyUnavailable,
+  type KeyAtRestReport,
+} from "../../platform/secret-box.server";
 import { hashToken } from "./auth.server";
 
 export const TWO_STEP_KEY_FILE = "two-step.private.key";
-/** The app keys sealed in the box. */
+/**
+ * The confirmed app keys sealed in the box. A setup begun and not confirmed is not counted: it asks
+ * for nothing at login, and a new setup replaces it (so a lost key does not hold setups back for it).
+ */
 const sealedSecrets = (limit?: number) => {
   const q = db()
     .select({ owner: twoStepLogins.userId, stored: twoStepLogins.secret })
     .from(twoStepLogins)
-    .where(like(twoStepLogins.secret, twoStepBox.sealedPattern))
+    .where(and(isNotNull(twoStepLogins.confirmedAt), like(twoStepLogins.secret, twoStepBox.sealedPattern)))
     .$dynamic();
   return (limit ? q.limit(limit) : q).all();
 };
@@ -82,42 +91,40 @@ export function openTwoStepSecret(userId: string, stored: string, dataDir = getE
 /** The two-step key's state and the app keys sealed under it (the administration page). */
 export function twoStepKeyReport(dataDir = getEnv().dataDir): KeyAtRestReport {
   const status = twoStepBox.status(sealedSecrets(), dataDir);
-  return {
-    file: TWO_STEP_KEY_FILE,
+  return keyAtRestReport(twoStepBox, status, {
     keeps: "Two-step login's app keys",
-    ...status,
     sealedFor: `${status.sealed} account${status.sealed === 1 ? "" : "s"} with two-step login`,
-    withoutIt: "their app codes cannot be checked (recovery codes still work), and nobody can set two-step login up",
-  };
+    withoutIt: "their app codes cannot be checked (recovery codes still work)",
+    noNew: "nobody can set two-step login up",
+  });
 }
 
 /**
- * At start: app keys stored before encryption are stored encrypted (one transaction); and the
+ * At start: app keys stored before encryption are stored encrypted (sealPlainSecrets); and the
  * accounts whose app key does not open (the key file missing, damaged or another server's) are
  * counted: their app codes cannot be checked. What it did or found, for the start's report.
  */
 export function encryptStoredTwoStepSecrets(dataDir = getEnv().dataDir): { encrypted: number; cannotOpen: number } {
-  // A key file that cannot be read, or is missing while keys are sealed under it, is left for its operator to
-  // mend: nothing is encrypted under another key (the plain ones stay as they are, and work).
-  const before = twoStepBox.status(sealedSecrets(), dataDir);
-  if (!before.canSeal) {
-    if (before.state === "unreadable") console.error(`[two-step] ${twoStepBox.keyPath(dataDir)} cannot be read.`);
-    return { encrypted: 0, cannotOpen: before.cannotOpen };
-  }
-  const encrypted = transaction((tx) => {
-    const plain = tx
-      .select({ userId: twoStepLogins.userId, secret: twoStepLogins.secret })
-      .from(twoStepLogins)
-      .where(not(like(twoStepLogins.secret, twoStepBox.sealedPattern)))
-      .all();
-    for (const row of plain)
-      tx.update(twoStepLogins)
-        .set({ secret: sealTwoStepSecret(row.userId, row.secret, dataDir) })
-        .where(and(eq(twoStepLogins.userId, row.userId), eq(twoStepLogins.secret, row.secret)))
-        .run();
-    return plain.length;
-  });
-  return { encrypted, cannotOpen: twoStepBox.status(sealedSecrets(), dataDir).cannotOpen };
+  return sealPlainSecrets(
+    twoStepBox,
+    {
+      plain: (tx) =>
+        tx
+          .select({ owner: twoStepLogins.userId, stored: twoStepLogins.secret })
+          .from(twoStepLogins)
+          .where(not(like(twoStepLogins.secret, twoStepBox.sealedPattern)))
+          .all(),
+      sealed: () => sealedSecrets(),
+      write: (tx, row, sealed) =>
+        tx
+          .update(twoStepLogins)
+          .set({ secret: sealed })
+          .where(and(eq(twoStepLogins.userId, row.owner), eq(twoStepLogins.secret, row.stored)))
+          .run(),
+    },
+    "[two-step]",
+    dataDir,
+  );
 }
 
 /**

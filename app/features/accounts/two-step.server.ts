@@ -40,7 +40,13 @@ import {
   type EnteredCode,
 } from "./domain/two-step";
 import { verifyPassword } from "./passwords.server";
-import { hashRecoveryCode, openTwoStepSecret, recoveryCodeMatches, sealTwoStepSecret } from "./two-step-secrets.server";
+import {
+  hashRecoveryCode,
+  openTwoStepSecret,
+  recoveryCodeMatches,
+  sealTwoStepSecret,
+  twoStepBox,
+} from "./two-step-secrets.server";
 
 const ISSUER = "IoT Seal";
 
@@ -92,7 +98,9 @@ export function beginTwoStep(actor: Actor): void {
     const row = tx.select().from(twoStepLogins).where(eq(twoStepLogins.userId, actor.userId)).get();
     if (row?.confirmedAt) throw new ServiceError("conflict", "Two-step login is already on for your account.");
     const now = nowMs();
-    if (row && setupStillPending(row.createdAt.getTime(), now)) return; // the key shown (and perhaps scanned) stays
+    // The key shown (and perhaps scanned) stays; unless it no longer opens (the server's two-step key was lost).
+    const opens = (stored: string) => twoStepBox.status([{ owner: actor.userId, stored }]).cannotOpen === 0;
+    if (row && setupStillPending(row.createdAt.getTime(), now) && opens(row.secret)) return;
     // 160 bits, RFC 4226's recommendation; stored encrypted (two-step-secrets.server.ts).
     const secret = sealTwoStepSecret(actor.userId, new OTPAuth.Secret({ size: 20 }).base32);
     tx.insert(twoStepLogins)

@@ -12,10 +12,16 @@
  */
 import { and, eq, like, not } from "drizzle-orm";
 import { webhookEndpoints } from "../../../db/schema";
-import { db, transaction } from "../../platform/db.server";
+import { db } from "../../platform/db.server";
 import { getEnv } from "../../platform/env.server";
 import { ServiceError } from "../../platform/errors.server";
-import { secretBox, SecretKeyUnavailable, type KeyAtRestReport } from "../../platform/secret-box.server";
+import {
+  keyAtRestReport,
+  sealPlainSecrets,
+  secretBox,
+  SecretKeyUnavailable,
+  type KeyAtRestReport,
+} from "../../platform/secret-box.server";
 
 export const WEBHOOK_KEY_FILE = "webhook.private.key";
 /** The active endpoints' secrets sealed in the box (an endpoint removed signs nothing more). */
@@ -80,40 +86,66 @@ export function openWebhookSecret(
   }
 }
 
+let keyProblemSaid = false;
+
+/**
+ * Whether the webhook key can be read now (the dispatcher leaves the sealed endpoints out of a round
+ * when it cannot). When it cannot, says once in the log (until it can again) how many active
+ * endpoints' deliveries are held.
+ */
+export function webhookKeyUsable(dataDir = getEnv().dataDir): boolean {
+  const state = webhookBox.keyState(dataDir);
+  if (state === "usable") {
+    keyProblemSaid = false;
+    return true;
+  }
+  if (!keyProblemSaid) {
+    keyProblemSaid = true;
+    const n = sealedSecrets().length;
+    if (n)
+      console.error(
+        `[webhooks] ${webhookBox.keyPath(dataDir)} ${state === "missing" ? "is missing (copy keys/ from a backup)" : "cannot be read"}: deliveries to ${n} endpoint${n === 1 ? "" : "s"} are held until it is back. Nothing is sent unsigned.`,
+      );
+  }
+  return false;
+}
+
 /** The webhook key's state and the active endpoints whose secrets are sealed under it (the administration page). */
 export function webhookKeyReport(dataDir = getEnv().dataDir): KeyAtRestReport {
   const status = webhookBox.status(sealedSecrets(), dataDir);
-  return {
-    file: WEBHOOK_KEY_FILE,
+  return keyAtRestReport(webhookBox, status, {
     keeps: "Webhook endpoints' signing secrets",
-    ...status,
     sealedFor: `${status.sealed} active webhook endpoint${status.sealed === 1 ? "" : "s"}`,
-    withoutIt: "their deliveries are held (none is sent unsigned or given up), and no endpoint can be registered",
-  };
+    withoutIt: "their deliveries are held (none is sent unsigned or given up)",
+    noNew: "no endpoint can be registered",
+  });
 }
 
 /**
- * At start: secrets stored before encryption are stored encrypted (one transaction); and the
+ * At start: secrets stored before encryption are stored encrypted (sealPlainSecrets); and the
  * active endpoints whose deliveries are held (their secret does not open: the key file missing,
  * damaged or another one) are counted, for the start's report.
  */
 export function encryptStoredWebhookSecrets(dataDir = getEnv().dataDir): { encrypted: number; heldFor: number } {
-  // A key file that cannot be read, or is missing while secrets are sealed under it, is left for its operator to
-  // mend: nothing is encrypted under another key (the plain ones stay as they are, and work).
-  const before = webhookBox.status(sealedSecrets(), dataDir);
-  if (!before.canSeal) return { encrypted: 0, heldFor: before.cannotOpen };
-  const encrypted = transaction((tx) => {
-    const plain = tx
-      .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
-      .from(webhookEndpoints)
-      .where(not(like(webhookEndpoints.secret, webhookBox.sealedPattern)))
-      .all();
-    for (const row of plain)
-      tx.update(webhookEndpoints)
-        .set({ secret: sealWebhookSecret(row.id, row.secret, dataDir) })
-        .where(and(eq(webhookEndpoints.id, row.id), eq(webhookEndpoints.secret, row.secret)))
-        .run();
-    return plain.length;
-  });
-  return { encrypted, heldFor: webhookBox.status(sealedSecrets(), dataDir).cannotOpen };
+  const { encrypted, cannotOpen } = sealPlainSecrets(
+    webhookBox,
+    {
+      plain: (tx) =>
+        tx
+          .select({ owner: webhookEndpoints.id, stored: webhookEndpoints.secret })
+          .from(webhookEndpoints)
+          .where(not(like(webhookEndpoints.secret, webhookBox.sealedPattern)))
+          .all(),
+      sealed: () => sealedSecrets(),
+      write: (tx, row, sealed) =>
+        tx
+          .update(webhookEndpoints)
+          .set({ secret: sealed })
+          .where(and(eq(webhookEndpoints.id, row.owner), eq(webhookEndpoints.secret, row.stored)))
+          .run(),
+    },
+    "[webhooks]",
+    dataDir,
+  );
+  return { encrypted, heldFor: cannotOpen };
 }

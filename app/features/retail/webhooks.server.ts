@@ -4,7 +4,7 @@
  * transaction of the event it carries (an outbox) and sent later by the dispatcher.
  */
 import crypto from "node:crypto";
-import { and, asc, desc, eq, inArray, isNotNull, lte, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, like, lte, not, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../../db/schema";
 import { nowMs } from "../../platform/clock.server";
@@ -18,7 +18,7 @@ import type { webhookInput } from "./forms";
 import { deliverWebhook } from "./adapters/webhook-sender.server";
 import { newWebhookSecret, normalizedWebhookUrl, retryDecision, webhookUrlProblem } from "./domain/webhook";
 import { assertBuyer } from "./access.server";
-import { openWebhookSecret, sealWebhookSecret } from "./webhook-secrets.server";
+import { openWebhookSecret, sealWebhookSecret, webhookBox, webhookKeyUsable } from "./webhook-secrets.server";
 
 /** Webhooks to loopback http are for development and tests (the e2e receiver); production wants public https. */
 /** WEBHOOKS_ALLOW_LOOPBACK (app/platform/env.ts): on by default outside production, refused in production. */
@@ -269,6 +269,8 @@ export const DISPATCH_LANES = 8;
 const PER_ENDPOINT_PER_ROUND = 10;
 /** After a network error or timeout, an endpoint's other deliveries wait this long (each keeps its own backoff). */
 const ENDPOINT_PAUSE_MS = 30_000;
+/** An endpoint whose secret does not open with the key here is tried again after this long. */
+const HELD_PAUSE_MS = 5 * 60_000;
 
 /** Endpoints being sent to by this process now, and endpoints paused after a network failure (until when). */
 const inFlight = new Set<string>();
@@ -291,6 +293,8 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
   const lanes = DISPATCH_LANES - inFlight.size;
   if (lanes <= 0) return 0;
   const busy = [...inFlight, ...pausedUntil.keys()];
+  // Without the key, the endpoints whose secrets are sealed under it are left out (held): they take no lane.
+  const keyUsable = webhookKeyUsable();
   // The endpoints with something due, the one waiting longest first; removed endpoints send nothing.
   const endpoints = db()
     .select({
@@ -307,6 +311,7 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
         lte(webhookDeliveries.nextAttemptAt, new Date(now)),
         eq(webhookEndpoints.active, true),
         busy.length ? notInArray(webhookEndpoints.id, busy) : undefined,
+        keyUsable ? undefined : not(like(webhookEndpoints.secret, webhookBox.sealedPattern)),
       ),
     )
     .groupBy(webhookEndpoints.id)
@@ -317,10 +322,17 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
   const runs: Promise<number>[] = [];
   for (const ep of endpoints) {
     if (budget <= 0) break;
+    // A secret that does not open with the key here (another server's key, an altered row): held, never sent
+    // unsigned nor given up, and left out for a while without taking this round's budget.
+    const secret = openWebhookSecret(ep.id, ep.secret);
+    if (secret === null) {
+      pausedUntil.set(ep.id, nowMs() + HELD_PAUSE_MS);
+      continue;
+    }
     const take = Math.min(PER_ENDPOINT_PER_ROUND, budget);
     budget -= take;
     inFlight.add(ep.id);
-    runs.push(sendLane(ep, take, options.timeoutMs).finally(() => inFlight.delete(ep.id)));
+    runs.push(sendLane({ ...ep, secret }, take, options.timeoutMs).finally(() => inFlight.delete(ep.id)));
   }
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
 }
@@ -331,12 +343,6 @@ async function sendLane(
   take: number,
   timeoutMs: number | undefined,
 ): Promise<number> {
-  // Never sent unsigned, nor given up: held (the endpoint paused) until the key is back.
-  const secret = openWebhookSecret(ep.id, ep.secret);
-  if (secret === null) {
-    pausedUntil.set(ep.id, nowMs() + ENDPOINT_PAUSE_MS);
-    return 0;
-  }
   const due = db()
     .select()
     .from(webhookDeliveries)
@@ -371,7 +377,7 @@ async function sendLane(
     if (!claimed) continue;
     const result = await deliverWebhook({
       url: ep.url,
-      secret,
+      secret: ep.secret,
       body: d.body,
       eventId: d.eventId,
       allowLoopbackHttp: allowLoopbackHttp(),

@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { recoveryCodes, twoStepLogins } from "../../../db/schema";
 import { resetRateLimits } from "../../../app/features/accounts/auth.server";
-import { beginTwoStep, finishLogin } from "../../../app/features/accounts/two-step.server";
+import { beginTwoStep, finishLogin, pendingTwoStepKey } from "../../../app/features/accounts/two-step.server";
 import {
   encryptStoredTwoStepSecrets,
   hashRecoveryCode,
@@ -40,6 +40,18 @@ const stored = (userId: string) =>
   db().select({ s: twoStepLogins.secret }).from(twoStepLogins).where(eq(twoStepLogins.userId, userId)).get()!.s;
 
 describe("two-step login's app keys at rest", () => {
+  it("a setup begun and not confirmed does not hold the key: lost, a new setup makes a new one", async () => {
+    const asha = actorByEmail(DEMO_EMAILS.asha);
+    beginTwoStep(asha); // left unconfirmed: it asks for nothing at login
+    expect(stored(asha.userId)).toMatch(/^v1\./);
+    fs.rmSync(keyFile());
+    expect(encryptStoredTwoStepSecrets()).toEqual({ encrypted: 0, cannotOpen: 0 }); // nobody's login waits for it
+    // Still within its time, the setup's key no longer opens: a new setup replaces it, under a new key.
+    beginTwoStep(asha);
+    expect(fs.existsSync(keyFile())).toBe(true);
+    expect(pendingTwoStepKey(asha)!.secret).toMatch(/^[A-Z2-7]{32}$/);
+  });
+
   it("are stored encrypted and bound to their user; the key file is the server's own (0600), and logins work", async () => {
     const grace = actorByEmail(DEMO_EMAILS.grace);
     const { secret } = await turnOn(DEMO_EMAILS.grace);

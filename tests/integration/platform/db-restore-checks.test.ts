@@ -11,6 +11,7 @@
 //   public-artefacts/ is copied along (the restored portal's default publication), and a restored
 //   log behind it is reported and exits 1 (the portal would refuse to start until log:recover).
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -150,6 +151,16 @@ describe("npm run db:restore", () => {
     expect(r.missing).toEqual([]);
     expect(r.log).toMatchObject({ ok: true, signatureVerified: true });
     expect(restoredAudit(dir)).toMatchObject({ damagedEvidence: 1, missingKeys: 0 });
+  });
+
+  it("with --force over a key file of its own: --from does not replace it, and the restore says it is not the key", async () => {
+    const dir = path.join(scratch, "own-webhook-key");
+    fs.mkdirSync(path.join(dir, "keys"), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(dir, "keys", "webhook.private.key"), `${crypto.randomBytes(32).toString("base64")}\n`);
+    const r = await restoreDatabase({ system: "test" }, { dataDir: dir, replica, from: live, force: true });
+    expect(r.missing).toEqual([
+      "keys/webhook.private.key is not the key of the signing secrets of 1 webhook endpoint (another installation's): copy the right one from a backup, or their deliveries are held, none sent",
+    ]);
   });
 
   it("copies the old data directory's publication along and finds the restored log in agreement with it", async () => {

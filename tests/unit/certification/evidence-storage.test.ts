@@ -82,6 +82,9 @@ describe("issue 13.9: backup manifest rules", () => {
 
   it("restores private keys and the session secret 0600, evidence read-only", () => {
     expect(restoredMode("keys/k.private.pem")).toBe(0o600);
+    // The keys of the secrets kept in the database (decision 040) too.
+    expect(restoredMode("keys/two-step.private.key")).toBe(0o600);
+    expect(restoredMode("keys/webhook.private.key")).toBe(0o600);
     expect(restoredMode("session-secret")).toBe(0o600);
     expect(restoredMode("keys/k.json")).toBe(0o644);
     expect(restoredMode("evidence/ab/cd/x")).toBe(0o400);

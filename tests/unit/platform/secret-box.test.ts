@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { secretBox, SecretKeyUnavailable } from "../../../app/platform/secret-box.server";
+import { keyAtRestReport, secretBox, SecretKeyUnavailable } from "../../../app/platform/secret-box.server";
 import { dataDir } from "../../setup/unit-env";
 
 /** Whether "the database" holds secrets sealed in the box (what its caller would look up). */
@@ -75,7 +75,51 @@ describe("secretBox", () => {
       fs.writeFileSync(file, kept);
     }
     expect(box.open("owner-1", stored, dataDir)).toBe("s");
-    const altered = `${stored.slice(0, -2)}${stored.endsWith("A") ? "B" : "A"}A`;
+    const [prefix, iv, body] = stored.split(".");
+    const bytes = Buffer.from(body, "base64url");
+    bytes[0] ^= 1; // one bit of the ciphertext
+    const altered = `${prefix}.${iv}.${bytes.toString("base64url")}`;
+    expect(altered).not.toBe(stored);
     expect(refusal(() => box.open("owner-1", altered, dataDir)).reason).toBe("mismatch");
+    // A value cut short of a whole tag does not open (GCM would otherwise check a shorter tag).
+    const short = `${prefix}.${iv}.${Buffer.from(body, "base64url").subarray(0, 8).toString("base64url")}`;
+    expect(refusal(() => box.open("owner-1", short, dataDir)).reason).toBe("mismatch");
+    // The status reads the key once and counts what does not open.
+    expect(
+      box.status(
+        [
+          { owner: "owner-1", stored },
+          { owner: "owner-1", stored: altered },
+        ],
+        dataDir,
+      ),
+    ).toEqual({
+      state: "usable",
+      sealed: 2,
+      cannotOpen: 1,
+      canSeal: true,
+    });
+  });
+
+  it("reports what is wrong in words: what waits, and whether anything new can be sealed", () => {
+    const words = {
+      keeps: "Test secrets",
+      sealedFor: "2 things",
+      withoutIt: "they wait",
+      noNew: "nothing new is made",
+    };
+    const report = (status: Parameters<typeof keyAtRestReport>[1]) => keyAtRestReport(box, status, words).problem;
+    expect(report({ state: "usable", sealed: 2, cannotOpen: 0, canSeal: true })).toBeNull();
+    expect(report({ state: "missing", sealed: 0, cannotOpen: 0, canSeal: true })).toBeNull(); // made when first needed
+    expect(report({ state: "missing", sealed: 2, cannotOpen: 2, canSeal: false })).toBe(
+      "keys/test-box.private.key is missing, and the test secrets of 2 things are kept under it: until it is back, they wait, and nothing new is made. Copy keys/ from a backup (npm run db:restore -- <data dir> --from <backup>) and restart.",
+    );
+    // Another key: the new ones are sealed with it, so only what does not open waits.
+    expect(report({ state: "usable", sealed: 2, cannotOpen: 1, canSeal: true })).toMatch(
+      /^1 of the 2 things do not open with keys\/test-box\.private\.key \(another server's key, or altered rows\): for those, they wait\. Copy/,
+    );
+    expect(report({ state: "unreadable", sealed: 0, cannotOpen: 0, canSeal: false })).toBe(
+      "keys/test-box.private.key cannot be read: nothing new is made until it is mended or removed.",
+    );
   });
 });
