@@ -20,6 +20,7 @@ const WORDED: Record<string, string> = {
   "user.session_ended": "Signed out of another session",
   "user.other_sessions_ended": "Signed out everywhere else",
   "user.login_failed": "Login failed",
+  "user.password_rehashed": "Password stored again at a higher cost",
   "user.login_code_failed": "Login failed: wrong two-step code",
   "user.two_step_code_failed": "Wrong two-step code (signed in)",
   "user.two_step_enabled": "Two-step login turned on",

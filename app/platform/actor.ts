@@ -30,6 +30,7 @@ const SYSTEM_ACTORS: Record<string, string> = {
   "evidence-gc": "the evidence clean-up",
   disclosure: "the disclosure clock",
   bench: "a benchmark",
+  "password-upgrade": "the portal, at a login (PASSWORD_HASH_COST raised)",
 };
 
 /**

@@ -17,7 +17,7 @@ import { emit } from "../../platform/events.server";
 import { db, transaction, type Tx } from "../../platform/db.server";
 import { ServiceError } from "../../platform/errors.server";
 import type { loginInput } from "./forms";
-import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./passwords.server";
+import { burnPasswordCheck, hashCost, hashPassword, needsRehash, verifyPassword } from "./passwords.server";
 import { failureWarnsOwner, LOGIN_FAILURE_WARNINGS, type FailedStep } from "./domain/login-failures";
 import { TWO_STEP, wrongCodeLimitReached } from "./domain/two-step";
 import { sessionSeenDue } from "./domain/session-activity";
@@ -164,11 +164,24 @@ export async function startLogin(
   // password changed meanwhile (a reset in another request).
   const rehashed = needsRehash(row.passwordHash) ? await hashPassword(input.password) : null;
   return transaction((tx): LoginResult | SecondStepAsked => {
-    if (rehashed)
-      tx.update(users)
-        .set({ passwordHash: rehashed })
-        .where(and(eq(users.id, row.id), eq(users.passwordHash, row.passwordHash)))
-        .run();
+    const stored = rehashed
+      ? tx
+          .update(users)
+          .set({ passwordHash: rehashed })
+          .where(and(eq(users.id, row.id), eq(users.passwordHash, row.passwordHash)))
+          .run().changes
+      : 0;
+    // A password's hash changed: the audit log says so (not the hash), with the costs.
+    if (stored)
+      recordAudit(
+        tx,
+        { system: "password-upgrade" },
+        {
+          action: "user.password_rehashed",
+          target: { type: "user", id: row.id },
+          details: { fromCost: hashCost(row.passwordHash), toCost: hashCost(rehashed!) },
+        },
+      );
     const twoStep = tx
       .select({ on: twoStepLogins.confirmedAt })
       .from(twoStepLogins)

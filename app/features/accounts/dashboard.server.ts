@@ -34,9 +34,10 @@ export interface ActivityItem {
 
 /**
  * Left out of a dashboard's recent activity: each login of each member would soon be all it showed
- * (three of the certification body's latest ten were logins). The audit log keeps them.
+ * (three of the certification body's latest ten were logins), and a password stored again at a
+ * higher cost comes with a login. The audit log keeps them.
  */
-const NOT_ACTIVITY = ["user.login"] as const;
+const NOT_ACTIVITY = ["user.login", "user.password_rehashed"] as const;
 
 /**
  * The latest events by when they happened (not in the log's order of recording: see recentAudit),

@@ -54,6 +54,11 @@ export function needsRehash(stored: string, cost = getEnv().passwordHashCost): b
   return parsed !== null && (parsed.logN < cost || parsed.r < R || parsed.p < P);
 }
 
+/** The cost (log2 N) a stored hash was made at; null when it is not one this module made. */
+export function hashCost(stored: string): number | null {
+  return parseStored(stored)?.logN ?? null;
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseStored(stored);
   if (!parsed) return false;

@@ -12,13 +12,16 @@ import { DEMO_PASSWORD } from "../../../app/demo/seed.server";
 import { db } from "../../../app/platform/db.server";
 import { getEnv } from "../../../app/platform/env.server";
 import { seedDemoData } from "../../support/demo-seed";
-import { DEMO_EMAILS } from "../../support/actors";
+import { actorByEmail, DEMO_EMAILS } from "../../support/actors";
+import { lastAudit } from "../../support/audit";
 
 const storedHash = (email: string) =>
   db().select({ hash: users.passwordHash }).from(users).where(eq(users.email, email)).get()!.hash;
 const setHash = (email: string, hash: string) =>
   db().update(users).set({ passwordHash: hash }).where(eq(users.email, email)).run();
 const costOf = (hash: string) => Number(hash.split("$")[1]);
+const auditCount = (action: string) =>
+  (db().$client.prepare("select count(*) as n from audit_events where action = ?").get(action) as { n: number }).n;
 
 beforeAll(async () => {
   await seedDemoData({ seals: false });
@@ -37,9 +40,17 @@ describe("raising PASSWORD_HASH_COST", () => {
     const after = storedHash(DEMO_EMAILS.grace);
     expect(costOf(after)).toBe(11);
     expect(await verifyPassword(DEMO_PASSWORD, after)).toBe(true);
+    // The audit log says a password was stored again, whose, and at what costs (never the hash).
+    const entry = lastAudit("user.password_rehashed");
+    expect(entry).toMatchObject({
+      actorLabel: "system:password-upgrade",
+      targetId: actorByEmail(DEMO_EMAILS.grace).userId,
+    });
+    expect(JSON.parse(entry!.details)).toEqual({ fromCost: 10, toCost: 11 });
     // and the next login with it works, and leaves it
     await login({ email: DEMO_EMAILS.grace, password: DEMO_PASSWORD }, { ip: "10.9.0.2" });
     expect(storedHash(DEMO_EMAILS.grace)).toBe(after);
+    expect(auditCount("user.password_rehashed")).toBe(1); // once
   });
 
   it("a wrong password leaves the cheaper hash as it was", async () => {
@@ -56,5 +67,6 @@ describe("raising PASSWORD_HASH_COST", () => {
     setHash(DEMO_EMAILS.asha, dearer);
     await login({ email: DEMO_EMAILS.asha, password: DEMO_PASSWORD }, { ip: "10.9.0.4" });
     expect(storedHash(DEMO_EMAILS.asha)).toBe(dearer);
+    expect(auditCount("user.password_rehashed")).toBe(1); // Grace's, above: not again
   });
 });
