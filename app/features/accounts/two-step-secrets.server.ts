@@ -53,7 +53,13 @@ export function sealTwoStepSecret(userId: string, secret: string, dataDir = getE
   try {
     return twoStepBox.seal(userId, secret, dataDir);
   } catch (error) {
-    console.error(`[two-step] ${twoStepBox.keyPath(dataDir)} cannot be read or made:`, error);
+    if (error instanceof SecretKeyUnavailable)
+      console.error(`[two-step] a two-step login setup is refused: ${error.message}`, error.cause ?? "");
+    else
+      console.error(
+        `[two-step] a two-step login setup is refused: ${twoStepBox.keyPath(dataDir)} cannot be read or made:`,
+        error,
+      );
     throw new ServiceError(
       "unavailable",
       "Two-step login cannot be set up right now: the server cannot read the key it keeps two-step logins under. Try again later, or tell an administrator.",

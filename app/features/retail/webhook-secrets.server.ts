@@ -45,7 +45,13 @@ export function sealWebhookSecret(endpointId: string, secret: string, dataDir = 
   try {
     return webhookBox.seal(endpointId, secret, dataDir);
   } catch (error) {
-    console.error(`[webhooks] ${webhookBox.keyPath(dataDir)} cannot be read or made:`, error);
+    if (error instanceof SecretKeyUnavailable)
+      console.error(`[webhooks] a new webhook endpoint is refused: ${error.message}`, error.cause ?? "");
+    else
+      console.error(
+        `[webhooks] a new webhook endpoint is refused: ${webhookBox.keyPath(dataDir)} cannot be read or made:`,
+        error,
+      );
     throw new ServiceError(
       "unavailable",
       "Webhook endpoints cannot be registered right now: the server cannot read the key it keeps their secrets under. Try again later, or tell an administrator.",
