@@ -976,8 +976,11 @@ export const webhookEndpoints = sqliteTable(
       .notNull()
       .references(() => organizations.id),
     url: text("url").notNull(),
-    /** The HMAC key; shown to the buyer once, kept to sign deliveries. */
+    /** The HMAC key; shown to the buyer once, kept (encrypted: webhook-secrets.server.ts) to sign deliveries. */
     secret: text("secret").notNull(),
+    /** After a rotation, the secret before (encrypted the same way): deliveries are signed with both until `previousSecretUntil`. */
+    previousSecret: text("previous_secret"),
+    previousSecretUntil: integer("previous_secret_until", { mode: "timestamp_ms" }),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     createdBy: text("created_by")
       .notNull()

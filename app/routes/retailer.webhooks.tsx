@@ -12,7 +12,13 @@ import { attempt, failure, unknownIntent } from "../platform/http/action-errors.
 import { formatDateTime } from "../platform/format";
 import { isConfirmed } from "../platform/confirmation.server";
 import { requirePermission } from "../features/accounts/session.server";
-import { registerWebhook, removeWebhook, sendTestWebhook, webhooksView } from "../features/retail/webhooks.server";
+import {
+  registerWebhook,
+  removeWebhook,
+  rotateWebhookSecret,
+  sendTestWebhook,
+  webhooksView,
+} from "../features/retail/webhooks.server";
 import { DEFAULT_TIMEOUT_MS } from "../features/retail/adapters/webhook-sender.server";
 import { webhookInput } from "../features/retail/forms";
 import { SubmitButton } from "../components/SubmitButton";
@@ -32,7 +38,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, "seals.verify");
   const form = await readForm(request);
   const intent = form.get("intent");
-  const refused = unknownIntent(intent, [null, "test", "remove"]);
+  const refused = unknownIntent(intent, [null, "test", "rotate", "remove"]);
   if (refused) return refused;
   const id = String(form.get("endpointId") ?? "");
   if (intent === "test") {
@@ -40,6 +46,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return r.ok
       ? { ok: true as const, notice: "A test event is queued; it is sent within seconds. Reload to see the attempt." }
       : r.response;
+  }
+  if (intent === "rotate") {
+    // Asked first (the endpoint's tick box); the service refuses without it.
+    const r = await attempt(() => rotateWebhookSecret(user, id, { confirmed: isConfirmed(form.get("confirm")) }));
+    if (!r.ok) return r.response;
+    return {
+      ok: true as const,
+      notice: `New secret for ${r.value.url}. Deliveries are signed with it and, until ${formatDateTime(r.value.previousUntil)}, with the secret before too: put the new one in your receiver before then.`,
+      secret: r.value.secret,
+    };
   }
   if (intent === "remove") {
     // Asked first (the endpoint's tick box); the service refuses without it.
@@ -78,7 +94,8 @@ export default function Webhooks() {
             Every status change of a product on your watchlist is POSTed as JSON to your endpoints, signed with
             HMAC-SHA256 in the <code>{header}</code> header (
             <code>t=&lt;unix time&gt;,v1=&lt;hex HMAC of "t.body"&gt;</code>). The HMAC key is the whole secret as
-            shown, <code>whsec_</code> included, as text (not base64-decoded).
+            shown, <code>whsec_</code> included, as text (not base64-decoded). For 24 hours after a new secret the
+            header has a <code>v1=</code> for each secret: accept a delivery that matches any of them.
           </p>
           <p className="small">
             Answer with any 2xx. A timeout ({timeoutSeconds} s), a network error, 408, 425, 429 or a 5xx is retried:{" "}
@@ -96,8 +113,8 @@ export default function Webhooks() {
             {a.secret}
           </span>
           <p className="small">
-            Store it in your receiver to check each delivery's signature. If you lose it, remove the endpoint and
-            register it again.
+            Store it in your receiver to check each delivery's signature. If you lose it, or think someone else has it,
+            use New secret on its endpoint (the one before signs for 24 hours more).
           </p>
         </div>
       ) : null}
@@ -127,6 +144,11 @@ export default function Webhooks() {
               <p className="small">
                 Registered {formatDateTime(ep.createdAt)} by {ep.by}
               </p>
+              {ep.previousSignsUntil ? (
+                <p className="small" data-testid="previous-secret">
+                  Secret renewed: the one before also signs deliveries until {formatDateTime(ep.previousSignsUntil)}.
+                </p>
+              ) : null}
             </div>
             <div className="actions">
               <Form method="post">
@@ -134,6 +156,24 @@ export default function Webhooks() {
                 <input type="hidden" name="endpointId" value={ep.id} />
                 <button className="button button--quiet" type="submit">
                   Send a test event
+                </button>
+              </Form>
+              {/* Anew after each rotation: its tick box is asked again for the next one. */}
+              <Form
+                method="post"
+                className="stack"
+                aria-label={`New secret for ${ep.url}`}
+                key={`rotate-${String(ep.previousSignsUntil ?? "")}`}
+              >
+                <input type="hidden" name="intent" value="rotate" />
+                <input type="hidden" name="endpointId" value={ep.id} />
+                <ConfirmTick
+                  ariaLabel={`I understand: a new secret for ${ep.url}; the current one signs for 24 hours more`}
+                >
+                  I understand: the current secret signs for 24 hours more
+                </ConfirmTick>
+                <button className="button button--quiet" type="submit" aria-label={`New secret for ${ep.url}`}>
+                  New secret
                 </button>
               </Form>
               <Form method="post" className="stack" aria-label={`Remove ${ep.url}`}>

@@ -34,7 +34,9 @@ test("a bulk check answered with a note (a Windows-1252 file) is listed among th
   expect(problems).toEqual([]);
 });
 
-test("removing a webhook endpoint is asked first, and the page says what went", async ({ page }) => {
+test("a webhook endpoint's new secret and its removal are asked first, and the page says what changed", async ({
+  page,
+}) => {
   const problems = watchConsole(page);
   const url = `http://127.0.0.1:9/e2e-remove-${Date.now().toString(36)}`;
   await page.goto("/retailer/webhooks");
@@ -44,6 +46,18 @@ test("removing a webhook endpoint is asked first, and the page says what went", 
   await page.getByRole("button", { name: "Register" }).click();
   await expect(page.getByTestId("webhook-secret")).toBeVisible();
   const endpoint = page.getByRole("region", { name: `Endpoint ${url}` });
+  const first = await page.getByTestId("webhook-secret").textContent();
+  // A new secret, asked first too: shown once, and the page says until when the one before signs.
+  await endpoint
+    .getByRole("checkbox", { name: `I understand: a new secret for ${url}; the current one signs for 24 hours more` })
+    .check();
+  await endpoint.getByRole("button", { name: `New secret for ${url}` }).click();
+  await expect(page.getByRole("status").filter({ hasText: "New secret for" })).toContainText(
+    `New secret for ${url}. Deliveries are signed with it and, until`,
+  );
+  await expect(page.getByTestId("webhook-secret")).not.toHaveText(first ?? "");
+  await expect(page.getByTestId("webhook-secret")).toHaveText(/^whsec_/);
+  await expect(endpoint.getByTestId("previous-secret")).toContainText("the one before also signs deliveries until");
   // Without the tick box the browser does not send the form: the endpoint stays.
   await endpoint.getByRole("button", { name: `Remove ${url}` }).click();
   await expect(endpoint).toBeVisible();

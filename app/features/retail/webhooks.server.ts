@@ -16,7 +16,13 @@ import { ServiceError } from "../../platform/errors.server";
 import { requireConfirmation } from "../../platform/confirmation.server";
 import type { webhookInput } from "./forms";
 import { deliverWebhook } from "./adapters/webhook-sender.server";
-import { newWebhookSecret, normalizedWebhookUrl, retryDecision, webhookUrlProblem } from "./domain/webhook";
+import {
+  newWebhookSecret,
+  normalizedWebhookUrl,
+  retryDecision,
+  ROTATION_OVERLAP_MS,
+  webhookUrlProblem,
+} from "./domain/webhook";
 import { assertBuyer } from "./access.server";
 import { openWebhookSecret, sealWebhookSecret, webhookBox, webhookKeyUsable } from "./webhook-secrets.server";
 
@@ -48,7 +54,7 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
     const same = active.some((ep) => normalizedWebhookUrl(ep.url) === url);
     if (same) {
       const message =
-        "This URL is already registered for your organisation. To get a new secret, remove the endpoint and register it again.";
+        "This URL is already registered for your organisation. To get a new secret, use New secret on that endpoint.";
       throw new ServiceError("conflict", message, { url: message });
     }
     tx.insert(webhookEndpoints)
@@ -76,6 +82,20 @@ export function registerWebhook(actor: Actor, input: z.infer<typeof webhookInput
  * pending deliveries are given up. Asked first (the page's tick box); refused without it, as
  * revoking an API token is. Returns its URL and how many pending deliveries were given up.
  */
+/**
+ * One of the actor's organisation's active endpoints. Another organisation's, or one removed
+ * already, is none (404), whatever else the request says (asked or not).
+ */
+function activeEndpointOf(t: Tx | ReturnType<typeof db>, actor: Actor, id: string) {
+  const ep = t
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId)))
+    .get();
+  if (!ep || !ep.active) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
+  return ep;
+}
+
 export function removeWebhook(
   actor: Actor,
   id: string,
@@ -83,19 +103,59 @@ export function removeWebhook(
 ): { url: string; givenUp: number } {
   assertBuyer(actor);
   return transaction((tx) => {
-    const ep = tx
-      .select()
-      .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.organizationId, actor.organizationId)))
-      .get();
-    // Another organisation's endpoint, or one removed already, is none (404), asked or not; then the tick box.
-    if (!ep || !ep.active) throw new ServiceError("not_found", "No webhook endpoint of your organisation has this id.");
+    const ep = activeEndpointOf(tx, actor, id);
     requireConfirmation(
       opts.confirmed,
       "the endpoint is removed for good (its secret signs nothing more and its pending deliveries are given up)",
     );
     return { url: ep.url, givenUp: deactivateEndpoint(tx, actor, ep, {}) };
   });
+}
+
+/**
+ * A new signing secret for one of the organisation's endpoints, returned once: deliveries are
+ * signed with it and, for ROTATION_OVERLAP_MS, with the secret before too (so the receiver can
+ * switch at its own pace), then with it alone. Asked first (the page's tick box), as removal is;
+ * a second rotation within the overlap ends the first one's (the secret before it signs no more).
+ * Returns its URL, the new secret and until when the previous one still signs.
+ */
+export function rotateWebhookSecret(
+  actor: Actor,
+  id: string,
+  opts: { confirmed: boolean },
+): { url: string; secret: string; previousUntil: Date } {
+  assertBuyer(actor);
+  const ep = activeEndpointOf(db(), actor, id);
+  requireConfirmation(
+    opts.confirmed,
+    "a new secret signs every delivery from now on; the current one also signs them for 24 hours, then no more",
+  );
+  const secret = newWebhookSecret();
+  const stored = sealWebhookSecret(ep.id, secret); // before the transaction: refused here when the key is missing
+  // The secret before, kept encrypted too (one stored before encryption, not yet sealed at a start, is sealed now).
+  const previous = webhookBox.isSealed(ep.secret) ? ep.secret : sealWebhookSecret(ep.id, ep.secret);
+  const previousUntil = new Date(nowMs() + ROTATION_OVERLAP_MS);
+  transaction((tx) => {
+    const changed = tx
+      .update(webhookEndpoints)
+      .set({ secret: stored, previousSecret: previous, previousSecretUntil: previousUntil })
+      .where(
+        and(eq(webhookEndpoints.id, ep.id), eq(webhookEndpoints.active, true), eq(webhookEndpoints.secret, ep.secret)),
+      )
+      .run().changes;
+    if (!changed)
+      throw new ServiceError(
+        "conflict",
+        "This endpoint changed meanwhile (removed, or its secret rotated): reload the page.",
+      );
+    recordAudit(tx, actor, {
+      action: "webhook.secret_rotated",
+      target: { type: "webhook", id: ep.id },
+      organizationId: ep.organizationId,
+      details: { url: ep.url, previousSignsUntil: previousUntil.toISOString() },
+    });
+  });
+  return { url: ep.url, secret, previousUntil };
 }
 
 /**
@@ -219,13 +279,14 @@ export function webhooksView(actor: Actor) {
       createdAt: webhookEndpoints.createdAt,
       by: users.name,
       secret: webhookEndpoints.secret,
+      previousSecretUntil: webhookEndpoints.previousSecretUntil,
     })
     .from(webhookEndpoints)
     .innerJoin(users, eq(users.id, webhookEndpoints.createdBy))
     .where(and(eq(webhookEndpoints.organizationId, actor.organizationId), eq(webhookEndpoints.active, true)))
     .orderBy(asc(webhookEndpoints.createdAt))
     .all();
-  return endpoints.map(({ secret, ...ep }) => {
+  return endpoints.map(({ secret, previousSecretUntil, ...ep }) => {
     const deliveries = t
       .select()
       .from(webhookDeliveries)
@@ -250,6 +311,8 @@ export function webhooksView(actor: Actor) {
       ...ep,
       /** Its deliveries are held: the server cannot sign them (its webhook key is missing or not this secret's). */
       held: openWebhookSecret(ep.id, secret, { quiet: true }) === null,
+      /** After a rotation: until when the secret before also signs deliveries (null when it no longer does). */
+      previousSignsUntil: previousSecretUntil && previousSecretUntil.getTime() > nowMs() ? previousSecretUntil : null,
       deliveries: deliveries.map((d) => ({
         id: d.id,
         eventId: d.eventId,
@@ -301,6 +364,8 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
       id: webhookEndpoints.id,
       url: webhookEndpoints.url,
       secret: webhookEndpoints.secret,
+      previousSecret: webhookEndpoints.previousSecret,
+      previousSecretUntil: webhookEndpoints.previousSecretUntil,
       waitingSince: sql<number>`min(${webhookDeliveries.nextAttemptAt})`,
     })
     .from(webhookDeliveries)
@@ -329,17 +394,23 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
       pausedUntil.set(ep.id, nowMs() + HELD_PAUSE_MS);
       continue;
     }
+    // While a rotation overlaps, signed with the previous secret too (when it opens: else with the new one alone).
+    const previous =
+      ep.previousSecret && ep.previousSecretUntil && ep.previousSecretUntil.getTime() > nowMs()
+        ? openWebhookSecret(ep.id, ep.previousSecret, { quiet: true })
+        : null;
     const take = Math.min(PER_ENDPOINT_PER_ROUND, budget);
     budget -= take;
     inFlight.add(ep.id);
-    runs.push(sendLane({ ...ep, secret }, take, options.timeoutMs).finally(() => inFlight.delete(ep.id)));
+    const lane = { id: ep.id, url: ep.url, secrets: previous ? [secret, previous] : [secret] };
+    runs.push(sendLane(lane, take, options.timeoutMs).finally(() => inFlight.delete(ep.id)));
   }
   return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
 }
 
 /** One endpoint's lane: up to `take` of its due deliveries, in order; stops at a network failure. */
 async function sendLane(
-  ep: { id: string; url: string; secret: string },
+  ep: { id: string; url: string; secrets: string[] },
   take: number,
   timeoutMs: number | undefined,
 ): Promise<number> {
@@ -377,7 +448,7 @@ async function sendLane(
     if (!claimed) continue;
     const result = await deliverWebhook({
       url: ep.url,
-      secret: ep.secret,
+      secret: ep.secrets,
       body: d.body,
       eventId: d.eventId,
       allowLoopbackHttp: allowLoopbackHttp(),

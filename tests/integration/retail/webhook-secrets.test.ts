@@ -18,6 +18,7 @@ import {
   dispatchWebhooks,
   enqueueWebhook,
   registerWebhook,
+  rotateWebhookSecret,
   webhooksView,
 } from "../../../app/features/retail/webhooks.server";
 import {
@@ -30,6 +31,7 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../../../app/f
 import { adminDashboard } from "../../../app/system/activity.server";
 import { actorByEmail, DEMO_EMAILS } from "../../support/actors";
 import { seedDemoData } from "../../support/demo-seed";
+import { lastAudit } from "../../support/audit";
 import { makeUser } from "../notifications/fixtures";
 
 let server: http.Server;
@@ -225,5 +227,39 @@ describe("webhook signing secrets at rest", () => {
       testClock.reset();
       errors.mockRestore();
     }
+  });
+
+  it("a new secret: asked first; for 24 hours deliveries carry both signatures, then the new one only", async () => {
+    const shop = makeUser("retailer", "Rotating Shop");
+    const other = makeUser("retailer", "Other Shop");
+    const { id, secret: old } = registerWebhook(shop, { url: `${base}/rotating` });
+    await expect(() => rotateWebhookSecret(shop, id, { confirmed: false })).toBeRefused("invalid");
+    await expect(() => rotateWebhookSecret(other, id, { confirmed: true })).toBeRefused("not_found");
+    testClock.set(Date.now()); // frozen: the overlap is exactly 24 hours from now
+    const rotated = rotateWebhookSecret(shop, id, { confirmed: true });
+    expect(rotated.secret).toMatch(/^whsec_[\w-]{43}$/);
+    expect(rotated.secret).not.toBe(old);
+    expect(rotated.previousUntil.getTime()).toBe(nowMs() + 24 * 60 * 60 * 1000);
+    expect(lastAudit("webhook.secret_rotated")).toMatchObject({ targetId: id });
+    // Both kept encrypted; the view says until when the one before signs.
+    const row = db().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get()!;
+    expect([row.secret, row.previousSecret]).toEqual([expect.stringMatching(/^v1\./), expect.stringMatching(/^v1\./)]);
+    expect(webhooksView(shop).find((ep) => ep.id === id)?.previousSignsUntil).toEqual(rotated.previousUntil);
+
+    let eventId = queue(id);
+    await dispatchAll();
+    const both = arrived.find((a) => a.id === eventId)!;
+    expect(both.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(received(eventId, rotated.secret)?.verifies).toBe(true);
+    expect(received(eventId, old)?.verifies).toBe(true);
+
+    // After the overlap: the new secret alone.
+    testClock.set(rotated.previousUntil.getTime() + 1000);
+    eventId = queue(id);
+    await dispatchAll();
+    expect(arrived.find((a) => a.id === eventId)!.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(received(eventId, rotated.secret)?.verifies).toBe(true);
+    expect(received(eventId, old)?.verifies).toBe(false);
+    expect(webhooksView(shop).find((ep) => ep.id === id)?.previousSignsUntil).toBeNull();
   });
 });

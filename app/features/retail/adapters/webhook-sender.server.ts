@@ -97,7 +97,8 @@ export async function resolvePublicTarget(url: string, opts: TargetOptions): Pro
 
 export interface DeliverWebhookInput {
   url: string;
-  secret: string;
+  /** The endpoint's secret, or its secrets (new, then previous) while a rotation overlaps: one signature each. */
+  secret: string | readonly string[];
   /** The JSON body, sent and signed byte for byte. */
   body: string;
   /** Sent as IoTSeal-Event-Id so receivers can de-duplicate retries. */

@@ -50,13 +50,21 @@ function hmacHex(secret: string, timestamp: number, body: string): string {
   return createHmac("sha256", Buffer.from(secret, "utf8")).update(`${timestamp}.${body}`, "utf8").digest("hex");
 }
 
-/** The IoTSeal-Signature header value for `body` sent at `timestamp` (unix seconds). */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
+/**
+ * The IoTSeal-Signature header value for `body` sent at `timestamp` (unix seconds): one `v1=` per
+ * secret (after a rotation, the new secret's then the previous one's, so a receiver with either
+ * checks it: verifyWebhookSignature takes any of them).
+ */
+export function signWebhook(secret: string | readonly string[], timestamp: number, body: string): string {
   if (!Number.isSafeInteger(timestamp) || timestamp < 0)
     throw new RangeError("timestamp must be a non-negative integer of unix seconds");
-  if (!secret) throw new RangeError("secret must not be empty");
-  return `t=${timestamp},v1=${hmacHex(secret, timestamp, body)}`;
+  const secrets = typeof secret === "string" ? [secret] : secret;
+  if (!secrets.length || secrets.some((s) => !s)) throw new RangeError("secret must not be empty");
+  return [`t=${timestamp}`, ...secrets.map((s) => `v1=${hmacHex(s, timestamp, body)}`)].join(",");
 }
+
+/** After a rotation, deliveries are signed with the previous secret too for this long (receivers switch over). */
+export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Whether `header` is a valid signature of `body` under `secret`, made within `toleranceSeconds`
