@@ -19,6 +19,7 @@ import { deliverWebhook } from "./adapters/webhook-sender.server";
 import {
   newWebhookSecret,
   normalizedWebhookUrl,
+  previousSecretSigns,
   retryDecision,
   ROTATION_OVERLAP_MS,
   webhookUrlProblem,
@@ -312,7 +313,7 @@ export function webhooksView(actor: Actor) {
       /** Its deliveries are held: the server cannot sign them (its webhook key is missing or not this secret's). */
       held: openWebhookSecret(ep.id, secret, { quiet: true }) === null,
       /** After a rotation: until when the secret before also signs deliveries (null when it no longer does). */
-      previousSignsUntil: previousSecretUntil && previousSecretUntil.getTime() > nowMs() ? previousSecretUntil : null,
+      previousSignsUntil: previousSecretSigns(previousSecretUntil, nowMs()) ? previousSecretUntil : null,
       deliveries: deliveries.map((d) => ({
         id: d.id,
         eventId: d.eventId,
@@ -396,7 +397,7 @@ export async function dispatchWebhooks(limit = 50, options: { timeoutMs?: number
     }
     // While a rotation overlaps, signed with the previous secret too (when it opens: else with the new one alone).
     const previous =
-      ep.previousSecret && ep.previousSecretUntil && ep.previousSecretUntil.getTime() > nowMs()
+      ep.previousSecret && previousSecretSigns(ep.previousSecretUntil, nowMs())
         ? openWebhookSecret(ep.id, ep.previousSecret, { quiet: true })
         : null;
     const take = Math.min(PER_ENDPOINT_PER_ROUND, budget);

@@ -11,6 +11,7 @@ import {
   MAX_WEBHOOK_URL_LENGTH,
   newWebhookSecret,
   nextAttemptDelayMs,
+  previousSecretSigns,
   retryDecision,
   signWebhook,
   verifyWebhookSignature,
@@ -116,6 +117,21 @@ describe("webhook signatures", () => {
     expect(a).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(a.slice(6), "base64url")).toHaveLength(32);
     expect(a).not.toBe(b);
+  });
+});
+
+describe("a rotation's overlap", () => {
+  it("signs with several secrets, each accepted; the previous one only until its overlap ends", () => {
+    const header = signWebhook([SECRET, "whsec_previous"], T, BODY);
+    expect(header).toMatch(/^t=1700000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(verifyWebhookSignature(SECRET, header, BODY, T)).toBe(true);
+    expect(verifyWebhookSignature("whsec_previous", header, BODY, T)).toBe(true);
+    expect(verifyWebhookSignature("whsec_other", header, BODY, T)).toBe(false);
+    expect(() => signWebhook([], T, BODY)).toThrow(RangeError);
+    const until = new Date(T * 1000);
+    expect(previousSecretSigns(until, T * 1000 - 1)).toBe(true);
+    expect(previousSecretSigns(until, T * 1000)).toBe(false);
+    expect(previousSecretSigns(null, 0)).toBe(false);
   });
 });
 

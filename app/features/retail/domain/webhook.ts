@@ -66,6 +66,11 @@ export function signWebhook(secret: string | readonly string[], timestamp: numbe
 /** After a rotation, deliveries are signed with the previous secret too for this long (receivers switch over). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
+/** Whether the secret before a rotation still signs at `nowMs` (until the overlap it was given ends). */
+export function previousSecretSigns(until: Date | null, nowMs: number): until is Date {
+  return until !== null && until.getTime() > nowMs;
+}
+
 /**
  * Whether `header` is a valid signature of `body` under `secret`, made within `toleranceSeconds`
  * of `nowSeconds` (either side, so a receiver with a slow clock is not locked out). Never throws:
